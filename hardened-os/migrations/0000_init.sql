@@ -1,0 +1,1 @@
+CREATE SCHEMA "hardened_os";

@@ -1,0 +1,131 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { maskUrl } from '../config/config.js';
+
+/** The Drizzle database every domain repository uses; identical API on PGlite and PostgreSQL. */
+export type Db = PgDatabase<PgQueryResultHKT>;
+
+export type DatabaseMode = 'embedded' | 'postgresql';
+
+export type DatabaseHandle = {
+  readonly db: Db;
+  readonly mode: DatabaseMode;
+  /** Human description for logs and the NOC (password masked). */
+  readonly location: string;
+  /** Round trip to the database; rejects when it is unreachable. */
+  ping(timeoutMs?: number): Promise<void>;
+  /** Runs fn while holding a cluster-wide lock, so concurrent nodes never migrate at the same time. */
+  withExclusiveLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+};
+
+export class DatabaseUnavailableError extends Error {
+  constructor(location: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `Cannot reach the database at ${location}: ${reason || (cause as { code?: string }).code || 'unknown error'}. ` +
+        'Check DATABASE_URL and that PostgreSQL is running and accepts connections.',
+      { cause },
+    );
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`${what} timed out after ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+export type OpenDatabaseOptions = {
+  /** PostgreSQL URL; when absent the embedded PGlite database is used. */
+  url?: string | undefined;
+  /** Folder for the embedded database (`<dir>/db`); `memory://` for a throw-away in-memory database. */
+  dataDir: string;
+  logger: Logger;
+  poolSize?: number;
+};
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  return options.url ? openPostgres(options.url, options) : openPglite(options);
+}
+
+async function openPostgres(url: string, { logger, poolSize }: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  const location = maskUrl(url) ?? 'postgresql';
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'pakawaaz',
+  });
+  // An idle client losing its connection emits 'error' on the pool; unhandled, it would kill the process.
+  pool.on('error', (err) => logger.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database connection lost; the pool will reconnect'));
+  const handle: DatabaseHandle = {
+    db: drizzlePg(pool) as unknown as Db,
+    mode: 'postgresql',
+    location,
+    async ping(timeoutMs = 2_000) {
+      await withTimeout(pool.query('select 1'), timeoutMs, 'database ping');
+    },
+    async withExclusiveLock(key, fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('select pg_advisory_lock($1)', [key]);
+        try {
+          return await fn();
+        } finally {
+          await client.query('select pg_advisory_unlock($1)', [key]);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+  try {
+    await handle.ping(6_000);
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new DatabaseUnavailableError(location, err);
+  }
+  return handle;
+}
+
+async function openPglite({ dataDir }: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  let client: PGlite;
+  let location: string;
+  if (dataDir === 'memory://') {
+    client = new PGlite();
+    location = 'embedded (in memory)';
+  } else {
+    const dir = path.join(dataDir, 'db');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    client = new PGlite(dir);
+    location = `embedded (${dir})`;
+  }
+  await client.waitReady;
+  // PGlite has a single connection: transactions are already serialised, so the lock is the identity.
+  return {
+    db: drizzlePglite(client) as unknown as Db,
+    mode: 'embedded',
+    location,
+    async ping() {
+      await client.query('select 1');
+    },
+    withExclusiveLock: (_key, fn) => fn(),
+    close: () => client.close(),
+  };
+}
+
+/** Convenience for raw statements in repositories and tests. */
+export { sql };

@@ -1,0 +1,11 @@
+/** What the platform needs to know about a domain's data: its Postgres schema and its migrations. */
+export type DomainDescriptor = {
+  /** Domain (workspace) name, e.g. `identity`. */
+  readonly name: string;
+  /** The Postgres schema the domain owns; no other domain reads or writes its tables. */
+  readonly pgSchema: string;
+  /** Absolute path of the drizzle-kit migrations folder. */
+  readonly migrationsFolder: string;
+  /** `active` domains serve features; `planned` ones exist as a module and schema only, so far. */
+  readonly status: 'active' | 'planned';
+};

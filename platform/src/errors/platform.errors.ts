@@ -1,0 +1,32 @@
+import { defineErrors, type HttpStatus } from './app-error.js';
+
+export type PlatformErrorCode =
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'malformed_json'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'validation_failed'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'insufficient_authentication'
+  | 'rate_limited'
+  | 'database_unavailable'
+  | 'internal_error';
+
+export const PLATFORM_ERROR_STATUS = {
+  not_found: 404,
+  method_not_allowed: 405,
+  malformed_json: 400,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  validation_failed: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  insufficient_authentication: 403,
+  rate_limited: 429,
+  database_unavailable: 503,
+  internal_error: 500,
+} as const satisfies Record<PlatformErrorCode, HttpStatus>;
+
+export const platformError = defineErrors(PLATFORM_ERROR_STATUS);

@@ -1,0 +1,1 @@
+CREATE SCHEMA "secure_chat";
