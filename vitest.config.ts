@@ -41,7 +41,7 @@ export default defineConfig({
         test: {
           name: 'medium',
           include: ['*/test/medium/**/*.medium.spec.ts'],
-          globalSetup: ['platform/test/support/medium-global-setup.ts'],
+          globalSetup: ['server/test/support/medium-global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

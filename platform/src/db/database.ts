@@ -8,6 +8,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { maskUrl } from '../config/config.js';
+import { lockDataDir } from './data-dir-lock.js';
 
 /** The Drizzle database every domain repository uses; identical API on PGlite and PostgreSQL. */
 export type Db = PgDatabase<PgQueryResultHKT>;
@@ -104,16 +105,26 @@ async function openPostgres(url: string, { logger, poolSize }: OpenDatabaseOptio
 async function openPglite({ dataDir }: OpenDatabaseOptions): Promise<DatabaseHandle> {
   let client: PGlite;
   let location: string;
+  let release = async () => {};
+  // PGlite's WASM runtime costs ~600 MB RSS whatever we do; Postgres' default 128 MB of shared buffers on top
+  // is more than an embedded single-node install needs.
+  const options = { postgresqlconf: ['shared_buffers=32MB', 'wal_buffers=1MB'] };
   if (dataDir === 'memory://') {
-    client = new PGlite();
+    client = new PGlite(options);
     location = 'embedded (in memory)';
   } else {
     const dir = path.join(dataDir, 'db');
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    client = new PGlite(dir);
+    release = await lockDataDir(path.join(dataDir, 'db.lock'));
+    client = new PGlite(dir, options);
     location = `embedded (${dir})`;
   }
-  await client.waitReady;
+  try {
+    await client.waitReady;
+  } catch (err) {
+    await release();
+    throw err;
+  }
   // PGlite has a single connection: transactions are already serialised, so the lock is the identity.
   return {
     db: drizzlePglite(client) as unknown as Db,
@@ -123,7 +134,10 @@ async function openPglite({ dataDir }: OpenDatabaseOptions): Promise<DatabaseHan
       await client.query('select 1');
     },
     withExclusiveLock: (_key, fn) => fn(),
-    close: () => client.close(),
+    async close() {
+      await client.close();
+      await release();
+    },
   };
 }
 

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** Nest module of the app-store domain; features register their controllers and providers here as they land. */
+@Module({})
+export class AppStoreModule {}

@@ -1,0 +1,87 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
+import { AuditService, DATABASE, SYSTEM_ACTOR, type DatabaseHandle, type Db } from '@pakawaaz/platform';
+import { institutions } from '../directory/institutions.schema.js';
+import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
+import { OperatorsRepository } from '../operators/operators.repository.js';
+import { hashPassword } from '../passwords/password-hasher.js';
+import { hashApiTokenSecret } from '../tokens/api-token-secret.js';
+import { ApiTokensRepository } from '../tokens/api-tokens.repository.js';
+
+export const FIRST_ADMIN_USERNAME = 'admin';
+export const DEMO_INSTITUTION = 'Demo Ministry of Digital Affairs';
+/** Advisory lock key so that two nodes starting on a fresh database do not both seed it. */
+const FIRST_START_LOCK = 0x706b7a73;
+
+export type FirstStartResult =
+  | { firstStart: false }
+  | { firstStart: true; adminUsername: string; adminPassword: string | null; passwordFile: string | null; bootstrapToken: boolean; demoInstitution: boolean };
+
+/**
+ * Runs once, when the data store has no operator yet: creates the first NOC administrator, the demo
+ * institution (embedded default) and, if PAKAWAAZ_BOOTSTRAP_TOKEN is set, a super-admin API token.
+ */
+@Injectable()
+export class FirstStartService {
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
+    private readonly operators: OperatorsRepository,
+    private readonly apiTokens: ApiTokensRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  async run(): Promise<FirstStartResult> {
+    if ((await this.operators.count()) > 0) return { firstStart: false };
+    const generated = this.config.adminPassword === undefined;
+    const password = this.config.adminPassword ?? randomBytes(15).toString('base64url');
+    const passwordHash = await hashPassword(password);
+    const seeded = await this.database.withExclusiveLock(FIRST_START_LOCK, () =>
+      this.database.db.transaction(async (tx) => {
+        if ((await this.operators.count(tx)) > 0) return false;
+        await this.seedAdmin(tx, passwordHash);
+        if (this.config.seedDemo) await this.seedDemoInstitution(tx);
+        if (this.config.bootstrapToken) await this.seedBootstrapToken(tx, this.config.bootstrapToken);
+        return true;
+      }),
+    );
+    if (!seeded) return { firstStart: false };
+    const passwordFile = generated ? await this.writePasswordFile(password) : null;
+    return {
+      firstStart: true,
+      adminUsername: FIRST_ADMIN_USERNAME,
+      adminPassword: generated ? password : null,
+      passwordFile,
+      bootstrapToken: this.config.bootstrapToken !== undefined,
+      demoInstitution: this.config.seedDemo,
+    };
+  }
+
+  private async seedAdmin(tx: Db, passwordHash: string): Promise<void> {
+    const id = randomUUID();
+    await this.operators.insert({ id, username: FIRST_ADMIN_USERNAME, displayName: 'NOC Administrator', passwordHash, roles: ['super-admin'] }, tx);
+    await this.audit.record({ actor: SYSTEM_ACTOR, action: 'identity.operator.created', target: `operator:${FIRST_ADMIN_USERNAME}`, details: { roles: ['super-admin'], reason: 'first start' } }, tx);
+  }
+
+  private async seedDemoInstitution(tx: Db): Promise<void> {
+    const id = randomUUID();
+    await tx.insert(institutions).values({ id, name: DEMO_INSTITUTION });
+    await this.audit.record({ actor: SYSTEM_ACTOR, action: 'identity.institution.created', target: `institution:${id}`, details: { name: DEMO_INSTITUTION, demo: true } }, tx);
+  }
+
+  private async seedBootstrapToken(tx: Db, secret: string): Promise<void> {
+    const id = randomUUID();
+    await this.apiTokens.insert({ id, name: 'bootstrap', secretHash: hashApiTokenSecret(secret), roles: ['super-admin'], createdBy: 'system:first-start' }, tx);
+    await this.audit.record({ actor: SYSTEM_ACTOR, action: 'identity.api-token.bootstrap-created', target: `api-token:${id}`, details: { roles: ['super-admin'], source: 'PAKAWAAZ_BOOTSTRAP_TOKEN' } }, tx);
+  }
+
+  /** The generated password also goes to a 0600 file in the data folder, so a newcomer who missed the console can find it. */
+  private async writePasswordFile(password: string): Promise<string> {
+    const file = path.join(this.config.dataDir, 'initial-admin-password');
+    await mkdir(this.config.dataDir, { recursive: true, mode: 0o700 });
+    await writeFile(file, `${password}\n`, { mode: 0o600 });
+    return file;
+  }
+}

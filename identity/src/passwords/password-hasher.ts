@@ -1,0 +1,27 @@
+import argon2 from 'argon2';
+
+/** OWASP argon2id parameters (m=19 MiB, t=2, p=1). argon2's async API runs on libuv's thread pool, off the event loop. */
+export const ARGON2_PARAMS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+export function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, ARGON2_PARAMS);
+}
+
+/**
+ * Verifies a password against a stored hash. With no hash (unknown account), it still spends the same work
+ * on a dummy hash, so response time does not reveal whether the account exists.
+ */
+export async function verifyPassword(hash: string | undefined, password: string): Promise<boolean> {
+  if (!hash) {
+    await argon2.verify(await dummyHash(), password);
+    return false;
+  }
+  try {
+    return await argon2.verify(hash, password);
+  } catch {
+    return false;
+  }
+}
+
+let dummy: Promise<string> | undefined;
+const dummyHash = () => (dummy ??= argon2.hash('pakawaaz-dummy-password', ARGON2_PARAMS));

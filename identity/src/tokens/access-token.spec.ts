@@ -1,0 +1,58 @@
+import { generateKeyPair, exportJWK, SignJWT } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { issueAccessToken, verifyAccessToken, type AccessTokenClaims } from './access-token.js';
+import { fromPrivateJwk } from './signing-key.js';
+
+const claims: AccessTokenClaims = {
+  sub: '1f1c1c1c-0000-4000-8000-000000000001',
+  typ: 'operator',
+  name: 'admin',
+  inst: null,
+  roles: ['super-admin'],
+  amr: ['pwd'],
+  acr: 'aal1',
+};
+const now = new Date('2026-11-22T10:00:00Z');
+
+async function key() {
+  const pair = await generateKeyPair('ES256', { extractable: true });
+  return fromPrivateJwk(await exportJWK(pair.privateKey));
+}
+
+describe('access tokens', () => {
+  it('round-trips claims with ES256, kid, issuer, audience and expiry', async () => {
+    const k = await key();
+    const token = await issueAccessToken(claims, k, { issuer: 'pakawaaz', ttlSeconds: 600, now, jti: 'j1' });
+    const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as Record<string, string>;
+    expect(header).toEqual({ alg: 'ES256', kid: k.kid, typ: 'at+jwt' });
+    const verified = await verifyAccessToken(token, k, { issuer: 'pakawaaz', now: new Date(now.getTime() + 599_000) });
+    expect(verified).toMatchObject({ ...claims, jti: 'j1', exp: now.getTime() / 1000 + 600 });
+  });
+
+  it('rejects expired tokens, other issuers, other keys and tampered payloads', async () => {
+    const k = await key();
+    const token = await issueAccessToken(claims, k, { issuer: 'pakawaaz', ttlSeconds: 600, now, jti: 'j2' });
+    expect(await verifyAccessToken(token, k, { issuer: 'pakawaaz', now: new Date(now.getTime() + 601_000) })).toBeNull();
+    expect(await verifyAccessToken(token, k, { issuer: 'someone-else', now })).toBeNull();
+    expect(await verifyAccessToken(token, await key(), { issuer: 'pakawaaz', now })).toBeNull();
+    const [h, p, s] = token.split('.') as [string, string, string];
+    const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
+    const forged = Buffer.from(JSON.stringify({ ...payload, roles: ['super-admin', 'billing'] })).toString('base64url');
+    expect(await verifyAccessToken(`${h}.${forged}.${s}`, k, { issuer: 'pakawaaz', now })).toBeNull();
+  });
+
+  it('rejects a token signed with alg none or without the at+jwt type', async () => {
+    const k = await key();
+    const unsigned = `${Buffer.from('{"alg":"none","typ":"at+jwt"}').toString('base64url')}.${Buffer.from(JSON.stringify({ ...claims, iss: 'pakawaaz', aud: 'pakawaaz-api', exp: 2e9, iat: 1, jti: 'x' })).toString('base64url')}.`;
+    expect(await verifyAccessToken(unsigned, k, { issuer: 'pakawaaz', now })).toBeNull();
+    const plainJwt = await new SignJWT({ ...claims })
+      .setProtectedHeader({ alg: 'ES256', kid: k.kid })
+      .setIssuer('pakawaaz')
+      .setAudience('pakawaaz-api')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .setJti('x')
+      .sign(k.privateKey);
+    expect(await verifyAccessToken(plainJwt, k, { issuer: 'pakawaaz', now: new Date() })).toBeNull();
+  });
+});

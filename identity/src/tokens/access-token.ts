@@ -1,0 +1,72 @@
+import { errors, jwtVerify, SignJWT, type CryptoKey, type JWTPayload, type KeyObject } from 'jose';
+import type { Amr, Role } from '@pakawaaz/platform';
+
+/** Claims of a Pakawaaz access token (DESIGN §3): RFC 9068-style JWT, ES256. */
+export type AccessTokenClaims = {
+  sub: string;
+  /** Principal kind: operator (NOC) or official (handset). */
+  typ: 'operator' | 'official';
+  name: string;
+  inst: string | null;
+  roles: Role[];
+  amr: Amr[];
+  acr: string;
+};
+
+export type SigningKey = { kid: string; privateKey: CryptoKey | KeyObject; publicKey: CryptoKey | KeyObject };
+
+export const ACCESS_TOKEN_AUDIENCE = 'pakawaaz-api';
+const JWT_TYPE = 'at+jwt';
+
+export async function issueAccessToken(
+  claims: AccessTokenClaims,
+  key: SigningKey,
+  opts: { issuer: string; ttlSeconds: number; now: Date; jti: string },
+): Promise<string> {
+  const iat = Math.floor(opts.now.getTime() / 1000);
+  return new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: JWT_TYPE })
+    .setIssuer(opts.issuer)
+    .setAudience(ACCESS_TOKEN_AUDIENCE)
+    .setIssuedAt(iat)
+    .setNotBefore(iat)
+    .setExpirationTime(iat + opts.ttlSeconds)
+    .setJti(opts.jti)
+    .sign(key.privateKey);
+}
+
+export type VerifiedAccessToken = AccessTokenClaims & { jti: string; exp: number };
+
+/** Verifies signature, algorithm, type, issuer, audience and lifetime; returns null for any invalid token. */
+export async function verifyAccessToken(
+  token: string,
+  key: SigningKey,
+  opts: { issuer: string; now: Date },
+): Promise<VerifiedAccessToken | null> {
+  try {
+    const { payload } = await jwtVerify(token, key.publicKey, {
+      algorithms: ['ES256'],
+      typ: JWT_TYPE,
+      issuer: opts.issuer,
+      audience: ACCESS_TOKEN_AUDIENCE,
+      currentDate: opts.now,
+      requiredClaims: ['sub', 'jti', 'exp', 'iat'],
+    });
+    return isAccessPayload(payload) ? payload : null;
+  } catch (err) {
+    if (err instanceof errors.JOSEError) return null;
+    throw err;
+  }
+}
+
+function isAccessPayload(p: JWTPayload): p is JWTPayload & VerifiedAccessToken {
+  return (
+    typeof p.sub === 'string' &&
+    (p.typ === 'operator' || p.typ === 'official') &&
+    typeof p.name === 'string' &&
+    Array.isArray(p.roles) &&
+    Array.isArray(p.amr) &&
+    typeof p.acr === 'string' &&
+    typeof p.jti === 'string'
+  );
+}

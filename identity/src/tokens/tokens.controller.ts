@@ -1,0 +1,73 @@
+import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Public, ROLES, RequestId, Roles, ZodBody, ZodResponse, named, type Principal } from '@pakawaaz/platform';
+import { z } from 'zod';
+import { TokenService } from './token.service.js';
+
+export const CreateApiTokenRequest = named(
+  'CreateApiTokenRequest',
+  z
+    .object({
+      name: z.string().min(1).max(100),
+      roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length),
+      institutionId: z.uuid().nullable().optional(),
+      expiresInDays: z.number().int().min(1).max(3650).optional(),
+    })
+    .strict(),
+);
+export const ApiToken = named(
+  'ApiToken',
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    roles: z.array(z.string()),
+    institutionId: z.string().nullable(),
+    createdBy: z.string(),
+    createdAt: z.date(),
+    expiresAt: z.date().nullable(),
+    revokedAt: z.date().nullable(),
+    lastUsedAt: z.date().nullable(),
+  }),
+);
+export const CreatedApiToken = named('CreatedApiToken', ApiToken.extend({ token: z.string() }));
+export const ApiTokenList = named('ApiTokenList', z.object({ tokens: z.array(ApiToken) }));
+export const Jwks = named('Jwks', z.object({ keys: z.array(z.record(z.string(), z.string())) }));
+
+@ApiTags('tokens')
+@ApiBearerAuth('bearer')
+@Roles('super-admin')
+@Controller('api/v1/tokens')
+export class TokensController {
+  constructor(private readonly tokens: TokenService) {}
+
+  @Post()
+  @ZodResponse(201, CreatedApiToken, 'The token secret is shown only in this response')
+  create(@ZodBody(CreateApiTokenRequest) body: z.infer<typeof CreateApiTokenRequest>, @CurrentPrincipal() by: Principal, @RequestId() requestId: string) {
+    return this.tokens.createApiToken(body, by, requestId);
+  }
+
+  @Get()
+  @ZodResponse(200, ApiTokenList)
+  async list() {
+    return { tokens: await this.tokens.listApiTokens() };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  revoke(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() by: Principal, @RequestId() requestId: string) {
+    return this.tokens.revokeApiToken(id, by, requestId);
+  }
+}
+
+@ApiTags('auth')
+@Controller('.well-known')
+export class JwksController {
+  constructor(private readonly tokens: TokenService) {}
+
+  @Get('jwks.json')
+  @Public()
+  @ZodResponse(200, Jwks)
+  jwks() {
+    return this.tokens.jwks();
+  }
+}

@@ -1,0 +1,69 @@
+import { useEffect, type ReactNode } from 'react';
+import { api, asApiError, unwrap } from './api/client';
+import { session, useSession } from './auth/session';
+import { Shell } from './components/Shell';
+import { AuditPage } from './pages/AuditPage';
+import { LoginPage } from './pages/LoginPage';
+import { SystemPage } from './pages/SystemPage';
+import { Link, navigate, useLocation } from './router';
+
+const HOME = '/system';
+
+const ROUTES: Record<string, () => ReactNode> = {
+  '/system': () => <SystemPage />,
+  '/audit': () => <AuditPage />,
+};
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+function NotFound() {
+  return (
+    <>
+      <h1>Page not found</h1>
+      <p>
+        This page does not exist (yet). Go to <Link to={HOME}>System</Link>.
+      </p>
+    </>
+  );
+}
+
+/** Load the operator profile when the page was reloaded with a token in sessionStorage. */
+function useOperatorProfile(token: string | null, hasOperator: boolean): void {
+  useEffect(() => {
+    if (!token || hasOperator) return;
+    const controller = new AbortController();
+    unwrap(api.GET('/api/v1/auth/me', { signal: controller.signal })).then(
+      (operator) => {
+        if (session.token() === token) session.setOperator(operator);
+      },
+      (error: unknown) => {
+        // A 401 already ended the session in the client middleware; other failures leave the shell usable.
+        if (!controller.signal.aborted)
+          console.warn('Could not load the operator profile:', asApiError(error).message);
+      },
+    );
+    return () => controller.abort();
+  }, [token, hasOperator]);
+}
+
+export function App() {
+  const { pathname, search } = useLocation();
+  const { token, operator } = useSession();
+  useOperatorProfile(token, operator !== null);
+
+  if (!token) {
+    if (pathname === '/login') return <LoginPage />;
+    const next =
+      pathname === '/'
+        ? ''
+        : `?next=${encodeURIComponent(pathname + (search.size ? `?${search.toString()}` : ''))}`;
+    return <Redirect to={`/login${next}`} />;
+  }
+  if (pathname === '/' || pathname === '/login') return <Redirect to={HOME} />;
+
+  const page = ROUTES[pathname];
+  return <Shell>{page ? page() : <NotFound />}</Shell>;
+}

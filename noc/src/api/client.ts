@@ -1,0 +1,103 @@
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { components, paths } from './schema';
+import { session } from '../auth/session';
+
+export type Schemas = components['schemas'];
+export type ErrorReply = Schemas['ErrorReply'];
+
+/** An API failure, normalised from the server's ErrorReply `{ code, message, requestId }`. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly requestId: string | null;
+
+  constructor(status: number, code: string, message: string, requestId: string | null) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.requestId = requestId;
+  }
+}
+
+const LOGIN_PATH = '/api/v1/auth/login';
+
+const auth: Middleware = {
+  onRequest({ request }) {
+    const token = session.token();
+    if (token) request.headers.set('Authorization', `Bearer ${token}`);
+    return request;
+  },
+  onResponse({ request, response, schemaPath }) {
+    if (response.status !== 401 || schemaPath === LOGIN_PATH) return undefined;
+    // Only end the session whose token was rejected (not a newer one from a re-login meanwhile).
+    const sent = request.headers.get('Authorization');
+    const current = session.token();
+    if (current && sent === `Bearer ${current}`) {
+      session.signOut('Your session has ended. Please sign in again.');
+    }
+    return undefined;
+  },
+};
+
+/** Typed client for the same-origin Pakawaaz API (types generated from openapi.json by `npm run gen:api`). */
+export const api = createClient<paths>({ baseUrl: window.location.origin });
+api.use(auth);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function toApiError(response: Response, body: unknown): ApiError {
+  const headerRequestId = response.headers.get('x-request-id');
+  if (isRecord(body)) {
+    const code = typeof body.code === 'string' ? body.code : `http_${response.status}`;
+    const requestId = typeof body.requestId === 'string' ? body.requestId : headerRequestId;
+    const message = Array.isArray(body.message)
+      ? body.message.filter((m): m is string => typeof m === 'string').join('; ')
+      : typeof body.message === 'string'
+        ? body.message
+        : '';
+    if (message) return new ApiError(response.status, code, message, requestId);
+  }
+  const fallback =
+    response.status >= 500
+      ? `The server could not complete the request (HTTP ${response.status}).`
+      : `The request was refused (HTTP ${response.status}).`;
+  return new ApiError(response.status, `http_${response.status}`, fallback, headerRequestId);
+}
+
+type Outcome<D> = { data?: D; error?: unknown; response: Response };
+
+export function isAbort(error: unknown): boolean {
+  return error instanceof DOMException && (error.name === 'AbortError' || error.name === 'TimeoutError');
+}
+
+/**
+ * Await an openapi-fetch call and return its data, or throw an ApiError.
+ * Aborts are rethrown unchanged so callers can ignore them.
+ */
+export async function unwrap<D>(pending: Promise<Outcome<D>>): Promise<D> {
+  let outcome: Outcome<D>;
+  try {
+    outcome = await pending;
+  } catch (error) {
+    if (isAbort(error)) throw error;
+    throw new ApiError(
+      0,
+      'network_error',
+      'Cannot reach the Pakawaaz server. Check the network connection.',
+      null,
+    );
+  }
+  const { data, error, response } = outcome;
+  if (error !== undefined || !response.ok) throw toApiError(response, error);
+  return data as D;
+}
+
+/** Turn anything caught into an ApiError for display. */
+export function asApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const message = error instanceof Error && error.message ? error.message : 'Unexpected error.';
+  return new ApiError(0, 'client_error', message, null);
+}

@@ -1,0 +1,177 @@
+import { useCallback } from 'react';
+import { api, unwrap, type Schemas } from '../api/client';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { StatusPill } from '../components/StatusPill';
+import { formatDateTime, formatDuration, formatTime } from '../format';
+import { usePolling } from '../usePolling';
+
+const POLL_MS = 5_000;
+
+type SystemStatus = Schemas['SystemStatus'];
+type DomainStatus = Schemas['DomainStatus'];
+
+export function SystemPage() {
+  const fetchStatus = useCallback((signal: AbortSignal) => unwrap(api.GET('/api/v1/system', { signal })), []);
+  const { data, updatedAt, error, loading, refresh } = usePolling<SystemStatus>(fetchStatus, POLL_MS);
+
+  return (
+    <>
+      <div className="page-header">
+        <h1>System</h1>
+        <div className="page-actions">
+          <p className="updated" aria-live="polite">
+            {updatedAt ? (
+              <>
+                Last updated <time dateTime={updatedAt.toISOString()}>{formatTime(updatedAt)}</time>
+              </>
+            ) : loading ? (
+              'Loading…'
+            ) : null}
+            <span className="refresh-hint"> · refreshes every {POLL_MS / 1000} s</span>
+          </p>
+          <button type="button" className="button button-secondary" onClick={refresh} disabled={loading}>
+            Refresh
+          </button>
+        </div>
+      </div>
+
+      {error ? (
+        data ? (
+          <div className="banner banner-stale" role="alert">
+            <strong>Data may be stale.</strong> The last update failed: {error.message}
+            {updatedAt ? ` Showing status from ${formatTime(updatedAt)}.` : null}
+            {error.requestId ? (
+              <span className="request-id">
+                {' '}
+                Request ID: <code>{error.requestId}</code>
+              </span>
+            ) : null}
+          </div>
+        ) : (
+          <ErrorNotice error={error} title="System status unavailable" />
+        )
+      ) : null}
+
+      {data ? <SystemDetails status={data} stale={error !== null} /> : null}
+    </>
+  );
+}
+
+function SystemDetails({ status, stale }: { status: SystemStatus; stale: boolean }) {
+  const { database, eventBus } = status;
+  return (
+    <div className={stale ? 'stale' : undefined}>
+      <div className="cards">
+        <section className="card" aria-labelledby="card-process">
+          <h2 id="card-process">Process</h2>
+          <dl className="facts">
+            <dt>Version</dt>
+            <dd>
+              <code>{status.version}</code>
+            </dd>
+            <dt>Uptime</dt>
+            <dd>{formatDuration(status.uptimeSeconds)}</dd>
+            <dt>Started</dt>
+            <dd>
+              <time dateTime={status.startedAt}>{formatDateTime(status.startedAt)}</time>
+            </dd>
+            <dt>Node.js</dt>
+            <dd>
+              <code>{status.nodeVersion}</code>
+            </dd>
+          </dl>
+        </section>
+        <section className="card" aria-labelledby="card-database">
+          <h2 id="card-database">Database</h2>
+          <dl className="facts">
+            <dt>Status</dt>
+            <dd>
+              <StatusPill value={database.status} />
+            </dd>
+            <dt>Mode</dt>
+            <dd>{database.mode}</dd>
+            <dt>Location</dt>
+            <dd className="break">
+              <code>{database.location}</code>
+            </dd>
+          </dl>
+        </section>
+        <section className="card" aria-labelledby="card-events">
+          <h2 id="card-events">Event bus</h2>
+          <dl className="facts">
+            <dt>Status</dt>
+            <dd>
+              <StatusPill value={eventBus.status} />
+            </dd>
+            <dt>Mode</dt>
+            <dd>{eventBus.mode}</dd>
+            {eventBus.detail ? (
+              <>
+                <dt>Detail</dt>
+                <dd className="break">{eventBus.detail}</dd>
+              </>
+            ) : null}
+          </dl>
+        </section>
+      </div>
+
+      <section aria-labelledby="domains-heading">
+        <h2 id="domains-heading">Domains</h2>
+        <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Domain</th>
+                <th scope="col">Status</th>
+                <th scope="col">Health</th>
+                <th scope="col">Schema</th>
+                <th scope="col" className="num">
+                  Migrations
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {status.domains.length === 0 ? (
+                <tr>
+                  <td colSpan={5} className="empty">
+                    No domains reported.
+                  </td>
+                </tr>
+              ) : (
+                status.domains.map((domain) => <DomainRow key={domain.name} domain={domain} />)
+              )}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  );
+}
+
+function DomainRow({ domain }: { domain: DomainStatus }) {
+  const { applied, available } = domain.migrations;
+  const pending = available - applied;
+  return (
+    <tr>
+      <th scope="row">{domain.name}</th>
+      <td>
+        <StatusPill value={domain.status} />
+      </td>
+      <td>
+        <StatusPill value={domain.health} tone={domain.status === 'planned' ? 'neutral' : undefined} />
+      </td>
+      <td>
+        <code>{domain.schema}</code>
+      </td>
+      <td className="num">
+        {applied} / {available}
+        {pending > 0 ? (
+          <>
+            {' '}
+            <StatusPill value={`${pending} pending`} tone="warn" />
+          </>
+        ) : null}
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,59 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { Roles } from '../auth/auth.decorators.js';
+import { named, ZodQuery, ZodResponse } from '../openapi/zod-openapi.js';
+import { AuditService } from './audit.service.js';
+
+export const AuditEntry = named(
+  'AuditEntry',
+  z.object({
+    seq: z.number().int(),
+    id: z.string(),
+    at: z.string(),
+    actorType: z.string(),
+    actorId: z.string(),
+    action: z.string(),
+    target: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()),
+    requestId: z.string().nullable(),
+  }),
+);
+export const AuditPage = named('AuditPage', z.object({ entries: z.array(AuditEntry), nextBeforeSeq: z.number().int().nullable() }));
+export const AuditVerification = named(
+  'AuditVerification',
+  z.object({
+    ok: z.boolean(),
+    entries: z.number().int(),
+    head: z.string().nullable(),
+    brokenAt: z
+      .object({ seq: z.number().int(), id: z.string(), reason: z.enum(['hash_mismatch', 'prev_hash_mismatch', 'sequence_gap']) })
+      .nullable(),
+  }),
+);
+const AuditQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  beforeSeq: z.coerce.number().int().min(1).optional(),
+  action: z.string().regex(/^[a-z][a-z0-9.-]{0,99}$/).optional(),
+});
+
+@ApiTags('audit')
+@ApiBearerAuth('bearer')
+@Roles('security-officer', 'viewer')
+@Controller('api/v1/audit')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  @ZodResponse(200, AuditPage)
+  list(@ZodQuery(AuditQuery) query: z.infer<typeof AuditQuery>): Promise<z.infer<typeof AuditPage>> {
+    return this.audit.page(query);
+  }
+
+  @Get('verify')
+  @Roles('security-officer')
+  @ZodResponse(200, AuditVerification)
+  verify(): Promise<z.infer<typeof AuditVerification>> {
+    return this.audit.verification();
+  }
+}

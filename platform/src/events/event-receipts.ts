@@ -1,0 +1,35 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../db/database.js';
+import type { EventHandler } from './event-bus.js';
+import { eventReceipts } from './event-receipts.schema.js';
+
+/** Which events each consumer has already handled: turns at-least-once delivery into once per consumer. */
+export class EventReceipts {
+  constructor(private readonly db: Db) {}
+
+  async has(consumer: string, eventId: string): Promise<boolean> {
+    const rows = await this.db
+      .select({ eventId: eventReceipts.eventId })
+      .from(eventReceipts)
+      .where(and(eq(eventReceipts.consumer, consumer), eq(eventReceipts.eventId, eventId)))
+      .limit(1);
+    return rows.length > 0;
+  }
+
+  async record(consumer: string, eventId: string): Promise<void> {
+    await this.db.insert(eventReceipts).values({ consumer, eventId }).onConflictDoNothing();
+  }
+}
+
+/**
+ * Wraps a handler so each event id is handled once per consumer name. The receipt is written after the
+ * handler succeeds: a crash in between means one more delivery (never a lost event), so handlers whose
+ * effects must be exactly-once should also write them idempotently.
+ */
+export function idempotent(receipts: EventReceipts, consumer: string, handler: EventHandler): EventHandler {
+  return async (event) => {
+    if (await receipts.has(consumer, event.id)) return;
+    await handler(event);
+    await receipts.record(consumer, event.id);
+  };
+}

@@ -1,0 +1,47 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { AuditController } from './audit/audit.controller.js';
+import { AuditService } from './audit/audit.service.js';
+import type { PlatformConfig } from './config/platform.config.js';
+import type { DatabaseHandle } from './db/database.js';
+import { DATABASE } from './db/database.tokens.js';
+import { EVENT_BUS, type EventBus } from './events/event-bus.js';
+import { HealthController } from './http/health.controller.js';
+import { HealthService } from './http/health.service.js';
+import { APP_INFO, LOGGER, PLATFORM_CONFIG, type AppInfo } from './http/platform.tokens.js';
+import { Metrics } from './metrics/metrics.js';
+
+export type PlatformResources = {
+  config: PlatformConfig;
+  logger: Logger;
+  database: DatabaseHandle;
+  eventBus: EventBus;
+  metrics: Metrics;
+  appInfo: AppInfo;
+};
+
+/**
+ * The kernel as a global Nest module. Resources (database, event bus, logger) are opened by the composition
+ * root before Nest starts, so start-up failures are reported plainly and shutdown order is explicit.
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(resources: PlatformResources): DynamicModule {
+    return {
+      module: PlatformModule,
+      controllers: [HealthController, AuditController],
+      providers: [
+        { provide: PLATFORM_CONFIG, useValue: resources.config },
+        { provide: LOGGER, useValue: resources.logger },
+        { provide: DATABASE, useValue: resources.database },
+        { provide: EVENT_BUS, useValue: resources.eventBus },
+        { provide: APP_INFO, useValue: resources.appInfo },
+        { provide: Metrics, useValue: resources.metrics },
+        HealthService,
+        AuditService,
+      ],
+      exports: [PLATFORM_CONFIG, LOGGER, DATABASE, EVENT_BUS, APP_INFO, Metrics, HealthService, AuditService],
+    };
+  }
+}

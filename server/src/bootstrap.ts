@@ -1,0 +1,111 @@
+import 'reflect-metadata';
+import { mkdir } from 'node:fs/promises';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SwaggerModule } from '@nestjs/swagger';
+import { FirstStartService, loadIdentityConfig, type FirstStartResult } from '@pakawaaz/identity';
+import {
+  AllExceptionsFilter,
+  InProcessEventBus,
+  Metrics,
+  connectNatsEventBus,
+  createLogger,
+  loadPlatformConfig,
+  migrateDomains,
+  openDatabase,
+  type EventBus,
+  type Env,
+  type Logger,
+  type PlatformConfig,
+  type PlatformResources,
+} from '@pakawaaz/platform';
+import { AppModule } from './app.module.js';
+import { ALL_DOMAINS } from './domains.js';
+import { createFastifyAdapter, installHooks, sendNocIndex, serveNoc, wantsNocPage } from './http/fastify-setup.js';
+import { buildOpenApi } from './http/openapi.js';
+import { NestPinoLogger } from './http/nest-logger.js';
+import { VERSION } from './version.js';
+
+export type RunningServer = {
+  app: NestFastifyApplication;
+  config: PlatformConfig;
+  url: string;
+  firstStart: FirstStartResult;
+  nocServed: boolean;
+  close(): Promise<void>;
+};
+
+export type StartOptions = { env?: Env; cwd?: string; logger?: Logger; listen?: boolean };
+
+/** Opens the resources the kernel needs, in order, with plain errors: config, data folder, database, migrations, event bus. */
+export async function openResources(env: Env, cwd: string, logger?: Logger): Promise<PlatformResources> {
+  const config = loadPlatformConfig(env, cwd);
+  const log = logger ?? createLogger({ level: config.LOG_LEVEL });
+  if (config.databaseMode === 'embedded' || config.eventBusMode === 'in-process') await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.dataDir, logger: log });
+  let eventBus: EventBus;
+  try {
+    await migrateDomains(database, ALL_DOMAINS, log);
+    eventBus = config.NATS_URL ? await connectNatsEventBus({ url: config.NATS_URL, logger: log }) : new InProcessEventBus(log);
+  } catch (err) {
+    await database.close().catch(() => undefined);
+    throw err;
+  }
+  return { config, logger: log, database, eventBus, metrics: new Metrics(), appInfo: { version: VERSION, startedAt: new Date() } };
+}
+
+/** Creates the Nest application on Fastify around opened resources (no listening, no seeding). */
+export async function createApp(resources: PlatformResources, env: Env): Promise<{ app: NestFastifyApplication; nocServed: boolean }> {
+  const { config, logger, metrics } = resources;
+  const identity = loadIdentityConfig(env, config);
+  const adapter = createFastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ resources, identity }), adapter, {
+    logger: new NestPinoLogger(logger),
+    abortOnError: false,
+    bodyParser: false,
+  });
+  const instance = app.getHttpAdapter().getInstance();
+  installHooks(instance, logger, metrics);
+  const nocServed = await serveNoc(instance);
+  app.useGlobalFilters(
+    new AllExceptionsFilter(logger, {
+      onNotFound: (req, reply) => nocServed && wantsNocPage(req) && (sendNocIndex(reply), true),
+    }),
+  );
+  SwaggerModule.setup('docs', app, () => buildOpenApi(app, VERSION), { jsonDocumentUrl: 'docs/openapi.json', ui: true });
+  app.enableShutdownHooks([]);
+  await app.init();
+  return { app, nocServed };
+}
+
+/** Starts the whole control plane: the `npm start` path and the e2e tests' path. */
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const env = options.env ?? process.env;
+  const resources = await openResources(env, options.cwd ?? process.cwd(), options.logger);
+  const { config } = resources;
+  let app: NestFastifyApplication | undefined;
+  try {
+    const created = await createApp(resources, env);
+    app = created.app;
+    const firstStart = await app.get(FirstStartService).run();
+    if (options.listen !== false) await app.listen({ port: config.PORT, host: config.HOST });
+    const address = app.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+    const running = app;
+    return { app: running, config, url: `http://${host}:${port}`, firstStart, nocServed: created.nocServed, close: () => shutdown(running, resources) };
+  } catch (err) {
+    if (app) await app.close().catch(() => undefined);
+    await resources.eventBus.close().catch(() => undefined);
+    await resources.database.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Graceful shutdown: stop accepting and drain HTTP, then the event bus, then the database, then flush logs. */
+async function shutdown(app: NestFastifyApplication, resources: PlatformResources): Promise<void> {
+  await app.close();
+  await resources.eventBus.close();
+  await resources.database.close();
+  resources.logger.flush();
+}

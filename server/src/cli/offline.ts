@@ -1,0 +1,30 @@
+import { AuditService, createLogger, loadPlatformConfig, migrateDomains, migrationStatus, openDatabase, type DatabaseHandle, type Env } from '@pakawaaz/platform';
+import { ALL_DOMAINS } from '../domains.js';
+
+/**
+ * Commands that work on the database itself rather than through the API: migrations (run before a server
+ * exists) and an auditor's independent check of the audit chain. With the embedded database, the server
+ * must be stopped first: PGlite is single-process, and its data folder is locked while a server runs.
+ */
+async function withDatabase<T>(env: Env, fn: (db: DatabaseHandle) => Promise<T>): Promise<T> {
+  const config = loadPlatformConfig(env);
+  const logger = createLogger({ level: 'warn' });
+  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.dataDir, logger });
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+export function runMigrations(env: Env): Promise<string> {
+  return withDatabase(env, async (db) => {
+    await migrateDomains(db, ALL_DOMAINS, createLogger({ level: 'info' }));
+    const status = await migrationStatus(db, ALL_DOMAINS);
+    return [`database: ${db.location}`, ...status.map((s) => `  ${s.domain.padEnd(14)} ${s.applied}/${s.available} migrations applied`)].join('\n');
+  });
+}
+
+export function auditVerifyOffline(env: Env) {
+  return withDatabase(env, (db) => new AuditService(db).verification());
+}

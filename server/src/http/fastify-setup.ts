@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { Logger, Metrics } from '@pakawaaz/platform';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
+
+/** The built NOC (noc/dist), resolved from this file so it works from src/ (tests) and dist/ (runtime). */
+export const NOC_DIST = fileURLToPath(new URL('../../../noc/dist/', import.meta.url));
+
+export function createFastifyAdapter(options: { bodyLimit: number }): FastifyAdapter {
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.bodyLimit,
+    // Honour a well-formed X-Request-Id from a proxy (correlation across hops); otherwise make one.
+    genReqId: (req: IncomingMessage) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && INCOMING_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+  // JSON only: Fastify's own JSON parser (prototype-poisoning protection, bodyLimit); no text/plain and no
+  // urlencoded forms, so a cross-site HTML form can never submit to the API. Parse errors reach Nest's
+  // exception layer (and so our global filter) through the error handler Nest installs.
+  adapter.getInstance().removeContentTypeParser('text/plain');
+  return adapter;
+}
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+};
+const NOC_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/** Request ids on every reply, security headers, one access-log line and one metrics sample per request. */
+export function installHooks(instance: FastifyInstance, logger: Logger, metrics: Metrics): void {
+  instance.addHook('onRequest', async (req, reply) => {
+    void reply.header('x-request-id', req.id);
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) void reply.header(k, v);
+    if (!req.url.startsWith('/docs')) void reply.header('content-security-policy', NOC_CSP);
+  });
+  instance.addHook('onResponse', async (req, reply) => {
+    const seconds = reply.elapsedTime / 1000;
+    const route = req.routeOptions.url;
+    metrics.observeHttp(req.method, route, reply.statusCode, seconds);
+    if (route !== '/healthz' && route !== '/readyz' && route !== '/metrics') {
+      logger.info({ requestId: req.id, method: req.method, route: route ?? 'unmatched', status: reply.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+    }
+  });
+}
+
+/** Serves the NOC SPA: hashed assets cached for a year, index.html never cached. */
+export async function serveNoc(instance: FastifyInstance): Promise<boolean> {
+  if (!existsSync(`${NOC_DIST}index.html`)) return false;
+  await instance.register(fastifyStatic, {
+    root: NOC_DIST,
+    prefix: '/',
+    wildcard: true,
+    index: ['index.html'],
+    cacheControl: false,
+    setHeaders: (res, file) => {
+      res.setHeader('cache-control', file.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+  return true;
+}
+
+/** SPA fallback: a browser navigating to /system or /audit gets index.html; API clients get the JSON 404. */
+export function wantsNocPage(req: FastifyRequest): boolean {
+  const path = req.url.split('?')[0] ?? '';
+  return (
+    (req.method === 'GET' || req.method === 'HEAD') &&
+    (req.headers.accept ?? '').includes('text/html') &&
+    !/^\/(api|docs|metrics|healthz|readyz|\.well-known)(\/|$)/.test(path) &&
+    !/\.[a-z0-9]{1,8}$/i.test(path)
+  );
+}
+
+export function sendNocIndex(reply: FastifyReply): void {
+  void reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').sendFile('index.html');
+}

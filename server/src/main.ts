@@ -1,0 +1,45 @@
+import { ConfigError, DatabaseUnavailableError, createLogger } from '@pakawaaz/platform';
+import { startServer, type RunningServer } from './bootstrap.js';
+import { printBanner } from './banner.js';
+
+/** `npm start` / `pakawaaz start`: run the control plane until SIGINT/SIGTERM, then shut down gracefully. */
+export async function main(): Promise<void> {
+  const logger = createLogger({ level: process.env.LOG_LEVEL || 'info' });
+  let server: RunningServer;
+  try {
+    server = await startServer({ logger });
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof DatabaseUnavailableError) {
+      process.stderr.write(`\npakawaaz: ${err.message}\n\n`);
+    } else {
+      logger.fatal({ err }, 'start-up failed');
+      process.stderr.write(`\npakawaaz: start-up failed: ${(err as Error).message}\n\n`);
+    }
+    logger.flush();
+    process.exitCode = 1;
+    return;
+  }
+  printBanner(server);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining HTTP, closing event bus and database');
+    const force = setTimeout(() => {
+      logger.error('graceful shutdown took longer than 15 s; exiting');
+      process.exit(1);
+    }, 15_000);
+    force.unref();
+    server.close().then(
+      () => logger.info('stopped'),
+      (err: unknown) => {
+        logger.error({ err }, 'error during shutdown');
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) void main();

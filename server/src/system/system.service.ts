@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  APP_INFO,
+  DATABASE,
+  EVENT_BUS,
+  HealthService,
+  PLATFORM_CONFIG,
+  migrationStatus,
+  rowsOf,
+  sql,
+  type AppInfo,
+  type DatabaseHandle,
+  type EventBus,
+  type PlatformConfig,
+} from '@pakawaaz/platform';
+import { ALL_DOMAINS } from '../domains.js';
+
+export type DomainStatus = {
+  name: string;
+  status: 'active' | 'planned';
+  health: 'up' | 'down';
+  schema: string;
+  migrations: { applied: number; available: number };
+};
+
+/** The NOC's system page: what runs, in which mode, and whether each domain's data is in place. */
+@Injectable()
+export class SystemService {
+  constructor(
+    @Inject(APP_INFO) private readonly app: AppInfo,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    private readonly health: HealthService,
+  ) {}
+
+  async status() {
+    const dbUp = await this.health.databaseUp();
+    const bus = await this.bus.health().catch((err: Error) => ({ status: 'down' as const, detail: err.message }));
+    return {
+      version: this.app.version,
+      startedAt: this.app.startedAt.toISOString(),
+      uptimeSeconds: Math.round((Date.now() - this.app.startedAt.getTime()) / 1000),
+      nodeVersion: process.version,
+      database: { mode: this.database.mode, location: this.database.location, status: dbUp ? ('up' as const) : ('down' as const) },
+      eventBus: { mode: this.bus.mode, status: bus.status, ...(bus.detail ? { detail: bus.detail } : {}) },
+      domains: dbUp ? await this.domains() : ALL_DOMAINS.map((d) => this.domainView(d.name, 'down', { applied: 0, available: 0 })),
+    };
+  }
+
+  private async domains(): Promise<DomainStatus[]> {
+    const [migrations, schemas] = await Promise.all([
+      migrationStatus(this.database, ALL_DOMAINS),
+      this.database.db.execute(sql`select nspname from pg_namespace`).then((r) => new Set(rowsOf<{ nspname: string }>(r).map((x) => x.nspname))),
+    ]);
+    return ALL_DOMAINS.map((d, i) => {
+      const m = migrations[i] ?? { applied: 0, available: 0 };
+      const up = schemas.has(d.pgSchema) && m.applied === m.available;
+      return this.domainView(d.name, up ? 'up' : 'down', { applied: m.applied, available: m.available });
+    });
+  }
+
+  private domainView(name: string, health: 'up' | 'down', migrations: DomainStatus['migrations']): DomainStatus {
+    const d = ALL_DOMAINS.find((x) => x.name === name);
+    const served = name === 'platform' || name === 'identity' || (this.config.PAKAWAAZ_DOMAINS as readonly string[]).includes(name);
+    return { name, status: d?.status === 'active' && served ? 'active' : 'planned', health, schema: d?.pgSchema ?? name, migrations };
+  }
+}

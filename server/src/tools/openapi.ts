@@ -1,0 +1,48 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { createLogger, InProcessEventBus, Metrics, loadPlatformConfig, migrateDomains, openDatabase } from '@pakawaaz/platform';
+import { createApp } from '../bootstrap.js';
+import { ALL_DOMAINS } from '../domains.js';
+import { buildOpenApi, serializeOpenApi } from '../http/openapi.js';
+import { VERSION } from '../version.js';
+
+export const OPENAPI_FILE = fileURLToPath(new URL('../../../openapi.json', import.meta.url));
+
+/** Renders openapi.json from the composed application on a throw-away in-memory database. */
+export async function renderOpenApi(): Promise<string> {
+  const logger = createLogger({ level: 'warn' });
+  const env = { PAKAWAAZ_DATA_DIR: '/nonexistent-openapi-render' };
+  const config = loadPlatformConfig(env);
+  const database = await openDatabase({ dataDir: 'memory://', logger });
+  await migrateDomains(database, ALL_DOMAINS, logger);
+  const eventBus = new InProcessEventBus(logger);
+  const { app } = await createApp({ config, logger, database, eventBus, metrics: new Metrics(), appInfo: { version: VERSION, startedAt: new Date(0) } }, {
+    ...env,
+    PAKAWAAZ_TOKEN_SIGNING_KEY_FILE: '/dev/null/unused',
+  });
+  try {
+    return serializeOpenApi(buildOpenApi(app, VERSION));
+  } finally {
+    await app.close();
+    await eventBus.close();
+    await database.close();
+  }
+}
+
+async function run(mode: string | undefined): Promise<number> {
+  const rendered = await renderOpenApi();
+  if (mode === '--write') {
+    await writeFile(OPENAPI_FILE, rendered);
+    process.stdout.write(`wrote ${OPENAPI_FILE}\n`);
+    return 0;
+  }
+  const committed = await readFile(OPENAPI_FILE, 'utf8').catch(() => '');
+  if (committed === rendered) {
+    process.stdout.write('openapi.json is up to date\n');
+    return 0;
+  }
+  process.stderr.write('openapi.json is out of date with the code: run `npm run openapi` and commit the result.\n');
+  return 1;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = await run(process.argv[2]);
