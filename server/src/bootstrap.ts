@@ -73,7 +73,6 @@ export async function createApp(resources: PlatformResources, env: Env): Promise
     }),
   );
   SwaggerModule.setup('docs', app, () => buildOpenApi(app, VERSION), { jsonDocumentUrl: 'docs/openapi.json', ui: true });
-  app.enableShutdownHooks([]);
   await app.init();
   return { app, nocServed };
 }

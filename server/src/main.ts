@@ -1,15 +1,17 @@
-import { ConfigError, DatabaseUnavailableError, createLogger } from '@pakawaaz/platform';
+import { ConfigError, DataDirLockedError, DatabaseUnavailableError, LOG_LEVELS, createLogger } from '@pakawaaz/platform';
 import { startServer, type RunningServer } from './bootstrap.js';
 import { printBanner } from './banner.js';
 
 /** `npm start` / `pakawaaz start`: run the control plane until SIGINT/SIGTERM, then shut down gracefully. */
 export async function main(): Promise<void> {
-  const logger = createLogger({ level: process.env.LOG_LEVEL || 'info' });
+  // The config has not been validated yet: an invalid LOG_LEVEL is reported by it, not thrown by pino.
+  const level = process.env.LOG_LEVEL ?? '';
+  const logger = createLogger({ level: LOG_LEVELS.includes(level as (typeof LOG_LEVELS)[number]) ? level : 'info' });
   let server: RunningServer;
   try {
     server = await startServer({ logger });
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof DatabaseUnavailableError) {
+    if (err instanceof ConfigError || err instanceof DatabaseUnavailableError || err instanceof DataDirLockedError) {
       process.stderr.write(`\npakawaaz: ${err.message}\n\n`);
     } else {
       logger.fatal({ err }, 'start-up failed');
@@ -31,7 +33,10 @@ export async function main(): Promise<void> {
     }, 15_000);
     force.unref();
     server.close().then(
-      () => logger.info('stopped'),
+      () => {
+        logger.info('stopped');
+        process.exitCode = 0;
+      },
       (err: unknown) => {
         logger.error({ err }, 'error during shutdown');
         process.exitCode = 1;

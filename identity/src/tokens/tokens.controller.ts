@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Public, ROLES, RequestId, Roles, ZodBody, ZodResponse, named, type Principal } from '@pakawaaz/platform';
+import { CurrentPrincipal, Public, isoDateTime, ROLES, RequestId, Roles, ZodBody, ZodResponse, named, type Principal } from '@pakawaaz/platform';
 import { z } from 'zod';
 import { TokenService } from './token.service.js';
 
@@ -23,10 +23,11 @@ export const ApiToken = named(
     roles: z.array(z.string()),
     institutionId: z.string().nullable(),
     createdBy: z.string(),
-    createdAt: z.date(),
-    expiresAt: z.date().nullable(),
-    revokedAt: z.date().nullable(),
-    lastUsedAt: z.date().nullable(),
+    // Dates leave as ISO-8601 strings (JSON.stringify of a Date).
+    createdAt: isoDateTime(),
+    expiresAt: isoDateTime().nullable(),
+    revokedAt: isoDateTime().nullable(),
+    lastUsedAt: isoDateTime().nullable(),
   }),
 );
 export const CreatedApiToken = named('CreatedApiToken', ApiToken.extend({ token: z.string() }));

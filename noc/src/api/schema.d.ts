@@ -4,49 +4,14 @@
  */
 
 export interface paths {
-    "/api/v1/auth/login": {
+    "/.well-known/jwks.json": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        /** Operator sign-in (password) */
-        post: operations["login"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/me": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The signed-in operator */
-        get: operations["me"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/system": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Process, database, event bus and domain status */
-        get: operations["systemStatus"];
+        get: operations["Jwks_jwks"];
         put?: never;
         post?: never;
         delete?: never;
@@ -62,8 +27,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Audit log, newest first */
-        get: operations["listAudit"];
+        get: operations["Audit_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -79,11 +43,90 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Verify the audit hash chain */
-        get: operations["verifyAudit"];
+        get: operations["Audit_verify"];
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Auth_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Auth_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/system": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["System_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Tokens_list"];
+        put?: never;
+        post: operations["Tokens_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["Tokens_revoke"];
         options?: never;
         head?: never;
         patch?: never;
@@ -96,8 +139,23 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness */
-        get: operations["healthz"];
+        get: operations["Health_healthz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Health_readyz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -110,94 +168,197 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ApiToken: {
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            /** Format: date-time */
+            expiresAt: string | null;
+            id: string;
+            institutionId: string | null;
+            /** Format: date-time */
+            lastUsedAt: string | null;
+            name: string;
+            /** Format: date-time */
+            revokedAt: string | null;
+            roles: string[];
+        };
+        ApiTokenList: {
+            tokens: {
+                /** Format: date-time */
+                createdAt: string;
+                createdBy: string;
+                /** Format: date-time */
+                expiresAt: string | null;
+                id: string;
+                institutionId: string | null;
+                /** Format: date-time */
+                lastUsedAt: string | null;
+                name: string;
+                /** Format: date-time */
+                revokedAt: string | null;
+                roles: string[];
+            }[];
+        };
+        AuditEntry: {
+            action: string;
+            actorId: string;
+            actorType: string;
+            at: string;
+            details: {
+                [key: string]: unknown;
+            };
+            id: string;
+            requestId: string | null;
+            seq: number;
+            target: string | null;
+        };
+        AuditPage: {
+            entries: {
+                action: string;
+                actorId: string;
+                actorType: string;
+                at: string;
+                details: {
+                    [key: string]: unknown;
+                };
+                id: string;
+                requestId: string | null;
+                seq: number;
+                target: string | null;
+            }[];
+            nextBeforeSeq: number | null;
+        };
+        AuditVerification: {
+            brokenAt: {
+                id: string;
+                /** @enum {string} */
+                reason: "hash_mismatch" | "prev_hash_mismatch" | "sequence_gap";
+                seq: number;
+            } | null;
+            entries: number;
+            head: string | null;
+            ok: boolean;
+        };
+        CreateApiTokenRequest: {
+            expiresInDays?: number;
+            /** Format: uuid */
+            institutionId?: string | null;
+            name: string;
+            roles: ("viewer" | "sim-operator" | "network-admin" | "security-officer" | "device-admin" | "app-reviewer" | "billing" | "super-admin")[];
+        };
+        CreatedApiToken: {
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            /** Format: date-time */
+            expiresAt: string | null;
+            id: string;
+            institutionId: string | null;
+            /** Format: date-time */
+            lastUsedAt: string | null;
+            name: string;
+            /** Format: date-time */
+            revokedAt: string | null;
+            roles: string[];
+            token: string;
+        };
+        DomainStatus: {
+            /** @enum {string} */
+            health: "up" | "down";
+            migrations: {
+                applied: number;
+                available: number;
+            };
+            name: string;
+            schema: string;
+            /** @enum {string} */
+            status: "active" | "planned";
+        };
         ErrorReply: {
             code: string;
             message: string;
             requestId: string;
         };
-        LoginRequest: {
-            username: string;
-            password: string;
+        Jwks: {
+            keys: {
+                [key: string]: string;
+            }[];
         };
-        OperatorProfile: {
-            id: string;
+        Liveness: {
+            /** @enum {string} */
+            status: "ok";
+            version: string;
+        };
+        LoginRequest: {
+            password: string;
             username: string;
-            displayName: string;
-            roles: string[];
-            institutionId: string | null;
-            amr: string[];
-            acr: string | null;
         };
         LoginResponse: {
             accessToken: string;
+            expiresIn: number;
+            operator: {
+                acr: string | null;
+                amr: string[];
+                displayName: string;
+                id: string;
+                institutionId: string | null;
+                roles: string[];
+                username: string;
+            };
             /** @enum {string} */
             tokenType: "Bearer";
-            /** @description seconds */
-            expiresIn: number;
-            operator: components["schemas"]["OperatorProfile"];
         };
-        DomainStatus: {
-            name: string;
-            /** @enum {string} */
-            status: "active" | "planned";
-            /** @enum {string} */
-            health: "up" | "down";
-            schema: string;
-            migrations: {
-                applied: number;
-                available: number;
+        OperatorProfile: {
+            acr: string | null;
+            amr: string[];
+            displayName: string;
+            id: string;
+            institutionId: string | null;
+            roles: string[];
+            username: string;
+        };
+        Readiness: {
+            checks: {
+                /** @enum {string} */
+                database: "up" | "down";
+                /** @enum {string} */
+                eventBus: "up" | "down";
             };
+            /** @enum {string} */
+            status: "ready" | "not_ready";
         };
         SystemStatus: {
-            version: string;
-            /** Format: date-time */
-            startedAt: string;
-            uptimeSeconds: number;
-            nodeVersion: string;
             database: {
+                location: string;
                 /** @enum {string} */
                 mode: "embedded" | "postgresql";
-                location: string;
                 /** @enum {string} */
                 status: "up" | "down";
             };
+            domains: {
+                /** @enum {string} */
+                health: "up" | "down";
+                migrations: {
+                    applied: number;
+                    available: number;
+                };
+                name: string;
+                schema: string;
+                /** @enum {string} */
+                status: "active" | "planned";
+            }[];
             eventBus: {
+                detail?: string;
                 /** @enum {string} */
                 mode: "in-process" | "nats";
                 /** @enum {string} */
                 status: "up" | "down";
-                detail?: string;
             };
-            domains: components["schemas"]["DomainStatus"][];
-        };
-        AuditEntry: {
-            seq: number;
-            id: string;
-            /** Format: date-time */
-            at: string;
-            actorType: string;
-            actorId: string;
-            action: string;
-            target: string | null;
-            details: {
-                [key: string]: unknown;
-            };
-            requestId: string | null;
-        };
-        AuditPage: {
-            entries: components["schemas"]["AuditEntry"][];
-            nextBeforeSeq: number | null;
-        };
-        AuditVerification: {
-            ok: boolean;
-            entries: number;
-            head: string | null;
-            brokenAt: {
-                seq: number;
-                id: string;
-                /** @enum {string} */
-                reason: "hash_mismatch" | "prev_hash_mismatch" | "sequence_gap";
-            } | null;
+            nodeVersion: string;
+            startedAt: string;
+            uptimeSeconds: number;
+            version: string;
         };
     };
     responses: never;
@@ -208,49 +369,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    login: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["LoginRequest"];
-            };
-        };
-        responses: {
-            /** @description Signed in */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LoginResponse"];
-                };
-            };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description invalid_credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-        };
-    };
-    me: {
+    Jwks_jwks: {
         parameters: {
             query?: never;
             header?: never;
@@ -259,65 +378,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Operator profile */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OperatorProfile"];
-                };
-            };
-            /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["Jwks"];
                 };
             };
         };
     };
-    systemStatus: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description System status */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SystemStatus"];
-                };
-            };
-            /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-        };
-    };
-    listAudit: {
+    Audit_list: {
         parameters: {
             query?: {
                 limit?: number;
@@ -330,7 +402,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of entries */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -339,36 +411,9 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPage"];
                 };
             };
-            /** @description Invalid query */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
         };
     };
-    verifyAudit: {
+    Audit_verify: {
         parameters: {
             query?: never;
             header?: never;
@@ -377,7 +422,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Verification result */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -386,17 +431,32 @@ export interface operations {
                     "application/json": components["schemas"]["AuditVerification"];
                 };
             };
-            /** @description Not signed in */
-            401: {
+        };
+    };
+    Auth_login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["LoginResponse"];
                 };
             };
-            /** @description Forbidden */
-            403: {
+            /** @description Wrong username or password (code invalid_credentials) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -406,7 +466,7 @@ export interface operations {
             };
         };
     };
-    healthz: {
+    Auth_me: {
         parameters: {
             query?: never;
             header?: never;
@@ -415,17 +475,145 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Alive */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        status: "ok";
-                        version: string;
-                    };
+                    "application/json": components["schemas"]["OperatorProfile"];
+                };
+            };
+        };
+    };
+    System_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemStatus"];
+                };
+            };
+        };
+    };
+    Tokens_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenList"];
+                };
+            };
+        };
+    };
+    Tokens_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The token secret is shown only in this response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiToken"];
+                };
+            };
+        };
+    };
+    Tokens_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Health_healthz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Liveness"];
+                };
+            };
+        };
+    };
+    Health_readyz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description A dependency is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
         };

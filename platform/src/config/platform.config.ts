@@ -12,7 +12,7 @@ export const DOMAIN_NAMES = [
 ] as const;
 export type DomainName = (typeof DOMAIN_NAMES)[number];
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const schema = z.object({
   PORT: envPort(8080),

@@ -78,3 +78,6 @@ export function ZodQuery(schema: z.ZodObject): ParameterDecorator {
 export function ZodResponse(status: number, schema: z.ZodType, description = 'OK'): MethodDecorator {
   return ApiResponse({ status, description, schema: refOrInline(schema, 'output') });
 }
+
+/** A date-time leaving the API as an ISO-8601 string (how JSON.stringify writes a Date), documented as such. */
+export const isoDateTime = () => z.string().meta({ format: 'date-time' });

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { ConfigError, DatabaseUnavailableError } from '@pakawaaz/platform';
+import { ConfigError, DataDirLockedError, DatabaseUnavailableError } from '@pakawaaz/platform';
 import { CliError } from './api-client.js';
 import { buildCli } from './cli.js';
 
@@ -19,7 +19,7 @@ export async function runCli(argv: string[]): Promise<number> {
       if (err.message) process.stderr.write(`pakawaaz: ${err.message}\n`);
       return err.exitCode;
     }
-    if (err instanceof ConfigError || err instanceof DatabaseUnavailableError) {
+    if (err instanceof ConfigError || err instanceof DatabaseUnavailableError || err instanceof DataDirLockedError) {
       process.stderr.write(`pakawaaz: ${err.message}\n`);
       return 1;
     }

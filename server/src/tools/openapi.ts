@@ -1,4 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, InProcessEventBus, Metrics, loadPlatformConfig, migrateDomains, openDatabase } from '@pakawaaz/platform';
 import { createApp } from '../bootstrap.js';
@@ -11,21 +13,21 @@ export const OPENAPI_FILE = fileURLToPath(new URL('../../../openapi.json', impor
 /** Renders openapi.json from the composed application on a throw-away in-memory database. */
 export async function renderOpenApi(): Promise<string> {
   const logger = createLogger({ level: 'warn' });
-  const env = { PAKAWAAZ_DATA_DIR: '/nonexistent-openapi-render' };
+  // A throw-away data folder: rendering needs a token signing key but must not touch the real one.
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-openapi-'));
+  const env = { PAKAWAAZ_DATA_DIR: dataDir };
   const config = loadPlatformConfig(env);
   const database = await openDatabase({ dataDir: 'memory://', logger });
   await migrateDomains(database, ALL_DOMAINS, logger);
   const eventBus = new InProcessEventBus(logger);
-  const { app } = await createApp({ config, logger, database, eventBus, metrics: new Metrics(), appInfo: { version: VERSION, startedAt: new Date(0) } }, {
-    ...env,
-    PAKAWAAZ_TOKEN_SIGNING_KEY_FILE: '/dev/null/unused',
-  });
+  const { app } = await createApp({ config, logger, database, eventBus, metrics: new Metrics(), appInfo: { version: VERSION, startedAt: new Date(0) } }, env);
   try {
     return serializeOpenApi(buildOpenApi(app, VERSION));
   } finally {
     await app.close();
     await eventBus.close();
     await database.close();
+    await rm(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -1,0 +1,193 @@
+import { Reflector } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/internal';
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../errors/app-error.js';
+import { Public, RequireAmr, Roles, type AuthenticatedRequest } from './auth.decorators.js';
+import { AuthGuard, hasRole } from './auth.guard.js';
+import type { Principal } from './principal.js';
+import type { TokenVerifier } from './token-verifier.js';
+
+const OPERATOR_TOKEN = 'operator-token-aaaaaaaaaaaaaaaa';
+const ADMIN_TOKEN = 'super-admin-token-bbbbbbbbbbbbbbbb';
+const MFA_TOKEN = 'mfa-operator-token-cccccccccccccccc';
+
+function principal(name: string, roles: Principal['roles'], amr: Principal['amr']): Principal {
+  return { actor: { type: 'operator', id: `id-${name}` }, name, roles, institutionId: null, amr, acr: 'aal1', tokenId: `jti-${name}` };
+}
+
+const PRINCIPALS: Record<string, Principal> = {
+  [OPERATOR_TOKEN]: principal('viewer-vic', ['viewer'], ['pwd']),
+  [ADMIN_TOKEN]: principal('root', ['super-admin'], ['pwd']),
+  [MFA_TOKEN]: principal('net-nia', ['network-admin'], ['pwd', 'otp']),
+};
+
+/** The TokenVerifier port, implemented over a fixed table; it records what it was asked. */
+class TableVerifier implements TokenVerifier {
+  readonly seen: string[] = [];
+  verify(token: string): Promise<Principal | null> {
+    this.seen.push(token);
+    return Promise.resolve(PRINCIPALS[token] ?? null);
+  }
+}
+
+@Roles('viewer')
+class SimsController {
+  @Public()
+  health(): void {}
+
+  list(): void {}
+
+  @Roles('network-admin')
+  bar(): void {}
+
+  @Roles('network-admin', 'security-officer')
+  wipe(): void {}
+
+  @RequireAmr('otp')
+  exportKeys(): void {}
+
+  @Roles('network-admin')
+  @RequireAmr('otp')
+  rotateKeys(): void {}
+}
+
+@Public()
+class JwksController {
+  keys(): void {}
+}
+
+type Request = AuthenticatedRequest & { headers: Record<string, string | undefined> };
+
+function setup() {
+  const verifier = new TableVerifier();
+  const guard = new AuthGuard(new Reflector(), verifier);
+  const run = async <C extends object>(controller: new () => C, method: keyof C & string, authorization?: string) => {
+    const request: Request = { id: 'req-1', headers: authorization === undefined ? {} : { authorization } };
+    const handler = controller.prototype[method] as (...args: unknown[]) => unknown;
+    const ctx = new ExecutionContextHost([request, {}, undefined], controller, handler);
+    ctx.setType('http');
+    const allowed = await guard.canActivate(ctx);
+    return { allowed, request };
+  };
+  return { verifier, run };
+}
+
+async function rejection(p: Promise<unknown>): Promise<AppError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(AppError);
+    return err as AppError;
+  }
+  throw new Error('expected the guard to reject');
+}
+
+describe('AuthGuard', () => {
+  it('lets a @Public() route through without a token and without asking the verifier', async () => {
+    const { run, verifier } = setup();
+    expect((await run(SimsController, 'health')).allowed).toBe(true);
+    expect((await run(JwksController, 'keys')).allowed).toBe(true);
+    expect(verifier.seen).toEqual([]);
+  });
+
+  it('denies by default: a route without decorators still needs a token', async () => {
+    const { run } = setup();
+    const err = await rejection(run(SimsController, 'list'));
+    expect(err.code).toBe('unauthenticated');
+    expect(err.status).toBe(401);
+  });
+
+  it.each([
+    ['no header', undefined],
+    ['another scheme', `Basic ${OPERATOR_TOKEN}`],
+    ['no space', `Bearer${OPERATOR_TOKEN}`],
+    ['an empty bearer', 'Bearer '],
+    ['a too-short token', 'Bearer abc'],
+    ['characters outside the token alphabet', `Bearer ${OPERATOR_TOKEN}\n`],
+    ['two tokens', `Bearer ${OPERATOR_TOKEN} ${OPERATOR_TOKEN}`],
+  ])('rejects %s with 401 unauthenticated without calling the verifier', async (_name, authorization) => {
+    const { run, verifier } = setup();
+    const err = await rejection(run(SimsController, 'list', authorization));
+    expect(err.code).toBe('unauthenticated');
+    expect(err.status).toBe(401);
+    expect(verifier.seen).toEqual([]);
+  });
+
+  it('rejects a well-formed token the verifier does not accept with the same 401 as a missing one', async () => {
+    const { run, verifier } = setup();
+    const unknown = await rejection(run(SimsController, 'list', 'Bearer unknown-token-dddddddddddddddd'));
+    const missing = await rejection(run(SimsController, 'list'));
+    expect(verifier.seen).toEqual(['unknown-token-dddddddddddddddd']);
+    expect(unknown.code).toBe('unauthenticated');
+    expect(unknown.status).toBe(401);
+    expect(unknown.message).toBe(missing.message);
+  });
+
+  it('attaches the verified principal to the request', async () => {
+    const { run, verifier } = setup();
+    const { allowed, request } = await run(SimsController, 'list', `Bearer ${OPERATOR_TOKEN}`);
+    expect(allowed).toBe(true);
+    expect(verifier.seen).toEqual([OPERATOR_TOKEN]);
+    expect(request.principal).toBe(PRINCIPALS[OPERATOR_TOKEN]);
+  });
+
+  it('enforces the class-level @Roles when the method has none', async () => {
+    const { run } = setup();
+    expect((await run(SimsController, 'list', `Bearer ${OPERATOR_TOKEN}`)).allowed).toBe(true);
+    // net-nia has network-admin only, not the class-wide viewer role.
+    const err = await rejection(run(SimsController, 'list', `Bearer ${MFA_TOKEN}`));
+    expect(err.code).toBe('forbidden');
+  });
+
+  it('lets a method @Roles override the class one and rejects a caller without it with 403 forbidden', async () => {
+    const { run } = setup();
+    const err = await rejection(run(SimsController, 'bar', `Bearer ${OPERATOR_TOKEN}`));
+    expect(err.code).toBe('forbidden');
+    expect(err.status).toBe(403);
+    expect(err.message).toContain('network-admin');
+    expect((await run(SimsController, 'bar', `Bearer ${MFA_TOKEN}`)).allowed).toBe(true);
+  });
+
+  it('accepts any one of several roles', async () => {
+    const { run } = setup();
+    expect((await run(SimsController, 'wipe', `Bearer ${MFA_TOKEN}`)).allowed).toBe(true);
+    expect((await rejection(run(SimsController, 'wipe', `Bearer ${OPERATOR_TOKEN}`))).code).toBe('forbidden');
+  });
+
+  it('lets super-admin pass every @Roles', async () => {
+    const { run } = setup();
+    for (const method of ['list', 'bar', 'wipe'] as const) {
+      expect((await run(SimsController, method, `Bearer ${ADMIN_TOKEN}`)).allowed).toBe(true);
+    }
+  });
+
+  it('rejects a token without a required amr with 403 insufficient_authentication naming the method', async () => {
+    const { run } = setup();
+    const err = await rejection(run(SimsController, 'exportKeys', `Bearer ${OPERATOR_TOKEN}`));
+    expect(err.code).toBe('insufficient_authentication');
+    expect(err.status).toBe(403);
+    expect(err.message).toContain('otp');
+  });
+
+  it('does not let super-admin skip @RequireAmr (a role is not an authentication method)', async () => {
+    const { run } = setup();
+    const err = await rejection(run(SimsController, 'exportKeys', `Bearer ${ADMIN_TOKEN}`));
+    expect(err.code).toBe('insufficient_authentication');
+  });
+
+  it('passes when both the role and the amr are there, and checks the role first', async () => {
+    const { run } = setup();
+    expect((await run(SimsController, 'rotateKeys', `Bearer ${MFA_TOKEN}`)).allowed).toBe(true);
+    // A viewer with pwd only lacks both: the reply is about the role, not about signing in again.
+    expect((await rejection(run(SimsController, 'rotateKeys', `Bearer ${OPERATOR_TOKEN}`))).code).toBe('forbidden');
+  });
+});
+
+describe('hasRole', () => {
+  it('is true for a listed role or super-admin, false otherwise', () => {
+    expect(hasRole(principal('a', ['billing'], []), ['billing', 'viewer'])).toBe(true);
+    expect(hasRole(principal('b', ['super-admin'], []), ['billing'])).toBe(true);
+    expect(hasRole(principal('c', ['viewer'], []), ['billing'])).toBe(false);
+    expect(hasRole(principal('d', [], []), [])).toBe(false);
+  });
+});

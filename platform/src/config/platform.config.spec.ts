@@ -1,0 +1,184 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConfigError, envBool, envPort, maskUrl, parseConfig, type Env } from './config.js';
+import { DOMAIN_NAMES, loadPlatformConfig } from './platform.config.js';
+
+const CWD = '/srv/pakawaaz';
+
+/** The ConfigError a bad environment raises; fails the test when the environment is accepted. */
+function configErrorOf(env: Env): ConfigError {
+  try {
+    loadPlatformConfig(env, CWD);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be rejected`);
+}
+
+describe('loadPlatformConfig defaults', () => {
+  it('starts an embedded, in-process, demo-seeded node on :8080 with an empty environment', () => {
+    const c = loadPlatformConfig({}, CWD);
+    expect(c).toMatchObject({
+      PORT: 8080,
+      HOST: '0.0.0.0',
+      LOG_LEVEL: 'info',
+      BODY_LIMIT_BYTES: 1024 * 1024,
+      PAKAWAAZ_REQUIRE_SERVICES: false,
+      databaseMode: 'embedded',
+      eventBusMode: 'in-process',
+      seedDemo: true,
+      dataDir: path.join(CWD, '.pakawaaz'),
+    });
+    expect(c.PAKAWAAZ_DOMAINS).toEqual([...DOMAIN_NAMES]);
+    expect(c.DATABASE_URL).toBeUndefined();
+    expect(c.NATS_URL).toBeUndefined();
+  });
+
+  it('switches to PostgreSQL and turns the demo seed off by default when DATABASE_URL is set', () => {
+    const c = loadPlatformConfig({ DATABASE_URL: 'postgres://pkz:pw@db.internal:5433/pakawaaz' }, CWD);
+    expect(c.databaseMode).toBe('postgresql');
+    expect(c.seedDemo).toBe(false);
+    expect(c.DATABASE_URL).toBe('postgres://pkz:pw@db.internal:5433/pakawaaz');
+  });
+
+  it('lets PAKAWAAZ_SEED_DEMO override the default either way', () => {
+    expect(loadPlatformConfig({ PAKAWAAZ_SEED_DEMO: 'false' }, CWD).seedDemo).toBe(false);
+    expect(loadPlatformConfig({ DATABASE_URL: 'postgresql://db/p', PAKAWAAZ_SEED_DEMO: 'yes' }, CWD).seedDemo).toBe(true);
+  });
+
+  it('switches the event bus to NATS when NATS_URL is set', () => {
+    expect(loadPlatformConfig({ NATS_URL: 'nats://nats.internal:4223' }, CWD).eventBusMode).toBe('nats');
+    expect(loadPlatformConfig({ NATS_URL: 'tls://nats.internal:4223' }, CWD).eventBusMode).toBe('nats');
+  });
+
+  it('resolves a relative data dir against cwd and keeps an absolute one', () => {
+    expect(loadPlatformConfig({ PAKAWAAZ_DATA_DIR: 'var/data' }, CWD).dataDir).toBe(path.join(CWD, 'var/data'));
+    expect(loadPlatformConfig({ PAKAWAAZ_DATA_DIR: '/var/lib/pakawaaz' }, CWD).dataDir).toBe('/var/lib/pakawaaz');
+  });
+
+  it('parses valid values (port, level, domain subset with spaces, body limit, booleans)', () => {
+    const c = loadPlatformConfig(
+      {
+        PORT: '9443',
+        LOG_LEVEL: 'debug',
+        PAKAWAAZ_DOMAINS: ' identity , core-network ',
+        BODY_LIMIT_BYTES: '2048',
+        PAKAWAAZ_REQUIRE_SERVICES: '1',
+      },
+      CWD,
+    );
+    expect(c.PORT).toBe(9443);
+    expect(c.LOG_LEVEL).toBe('debug');
+    expect(c.PAKAWAAZ_DOMAINS).toEqual(['identity', 'core-network']);
+    expect(c.BODY_LIMIT_BYTES).toBe(2048);
+    expect(c.PAKAWAAZ_REQUIRE_SERVICES).toBe(true);
+  });
+
+  it('treats every empty variable as unset (defaults apply, no error)', () => {
+    const empty = Object.fromEntries(
+      [
+        'PORT',
+        'HOST',
+        'PAKAWAAZ_DATA_DIR',
+        'DATABASE_URL',
+        'NATS_URL',
+        'LOG_LEVEL',
+        'PAKAWAAZ_DOMAINS',
+        'BODY_LIMIT_BYTES',
+        'PAKAWAAZ_SEED_DEMO',
+        'PAKAWAAZ_REQUIRE_SERVICES',
+      ].map((k) => [k, '']),
+    );
+    expect(loadPlatformConfig(empty, CWD)).toEqual(loadPlatformConfig({}, CWD));
+  });
+});
+
+describe('loadPlatformConfig rejects invalid values, naming the variable and what is expected', () => {
+  it.each([
+    [{ PORT: 'abc' }, 'PORT', /port number/],
+    [{ PORT: '70000' }, 'PORT', /between 0 and 65535/],
+    [{ PORT: '-1' }, 'PORT', /between 0 and 65535/],
+    [{ PORT: '80.5' }, 'PORT', /integer/],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL', /postgres or postgresql/],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL', /postgres or postgresql/],
+    [{ NATS_URL: 'http://x' }, 'NATS_URL', /nats or tls/],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /one of fatal, error, warn, info, debug, trace, silent/],
+    [{ PAKAWAAZ_DOMAINS: 'foo' }, 'PAKAWAAZ_DOMAINS', /unknown domain\(s\) foo.*"all" or a comma-separated list/],
+    [{ PAKAWAAZ_DOMAINS: 'core-network,app-store' }, 'PAKAWAAZ_DOMAINS', /identity must be part of every node/],
+    [{ BODY_LIMIT_BYTES: '10' }, 'BODY_LIMIT_BYTES', /at least 1024 bytes/],
+    [{ BODY_LIMIT_BYTES: String(65 * 1024 * 1024) }, 'BODY_LIMIT_BYTES', /at most 64 MiB/],
+    [{ PAKAWAAZ_SEED_DEMO: 'maybe' }, 'PAKAWAAZ_SEED_DEMO', /true or false/],
+  ] as const)('%j → %s', (env, variable, expected) => {
+    const err = configErrorOf(env);
+    expect(err.issues).toHaveLength(1);
+    expect(err.issues[0]?.variable).toBe(variable);
+    expect(err.issues[0]?.expected).toMatch(expected);
+    // The operator reads the message, not the issues array: it must carry both.
+    expect(err.message).toMatch(new RegExp(`- ${variable}: `));
+    expect(err.message).toMatch(expected);
+    expect(err.name).toBe('ConfigError');
+  });
+
+  it('reports every bad variable at once, not just the first', () => {
+    const err = configErrorOf({ PORT: 'abc', LOG_LEVEL: 'loud', NATS_URL: 'http://x', BODY_LIMIT_BYTES: '10' });
+    expect(err.issues.map((i) => i.variable).sort()).toEqual(['BODY_LIMIT_BYTES', 'LOG_LEVEL', 'NATS_URL', 'PORT']);
+    for (const v of ['PORT', 'LOG_LEVEL', 'NATS_URL', 'BODY_LIMIT_BYTES']) expect(err.message).toContain(`- ${v}: `);
+  });
+});
+
+describe('parseConfig', () => {
+  const schema = z.object({ PORT: envPort(1), FLAG: envBool(false) });
+
+  it('returns the parsed, typed data', () => {
+    expect(parseConfig(schema, { PORT: '42', FLAG: 'true', UNRELATED: 'x' })).toEqual({ PORT: 42, FLAG: true });
+  });
+
+  it('names nested paths with dots and whole-object failures as (environment)', () => {
+    const nested = z.object({ A: z.object({ B: z.string() }) });
+    const nestedErr = (() => {
+      try {
+        parseConfig(nested, { A: {} as unknown as string });
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })();
+    expect(nestedErr?.issues.map((i) => i.variable)).toEqual(['A.B']);
+
+    const whole = z.object({ A: z.string().optional(), B: z.string().optional() }).refine((e) => e.A !== undefined || e.B !== undefined, 'set A or B');
+    expect(() => parseConfig(whole as unknown as z.ZodObject, {})).toThrow(/- \(environment\): set A or B/);
+  });
+
+  it('accepts the documented boolean spellings and nothing else', () => {
+    for (const [raw, value] of [['true', true], ['1', true], ['yes', true], ['false', false], ['0', false], ['no', false]] as const) {
+      expect(parseConfig(schema, { FLAG: raw }).FLAG).toBe(value);
+    }
+    expect(() => parseConfig(schema, { FLAG: 'TRUE' })).toThrow(ConfigError);
+    expect(() => parseConfig(schema, { FLAG: 'on' })).toThrow(ConfigError);
+  });
+});
+
+describe('maskUrl', () => {
+  it('hides the password but keeps user, host, port and database', () => {
+    const masked = maskUrl('postgres://pakawaaz:s3cr3t-pw@db.internal:5433/pakawaaz?sslmode=require');
+    expect(masked).not.toContain('s3cr3t-pw');
+    expect(masked).toBe('postgres://pakawaaz:****@db.internal:5433/pakawaaz?sslmode=require');
+  });
+
+  it('hides a percent-encoded password too', () => {
+    const masked = maskUrl('postgres://u:p%40ss%3Aword@h/db');
+    expect(masked).toBe('postgres://u:****@h/db');
+  });
+
+  it('leaves URLs without a password alone and passes undefined/empty through', () => {
+    expect(maskUrl('nats://nats.internal:4223')).toBe('nats://nats.internal:4223');
+    expect(maskUrl('postgres://postgres@127.0.0.1:5432/postgres')).toBe('postgres://postgres@127.0.0.1:5432/postgres');
+    expect(maskUrl(undefined)).toBeUndefined();
+    expect(maskUrl('')).toBe('');
+  });
+
+  it('never echoes an unparseable value (it might be a secret pasted in the wrong variable)', () => {
+    expect(maskUrl('hunter2 pasted here')).toBe('(unparseable URL)');
+  });
+});
