@@ -13,7 +13,9 @@ function run(label, cmd, args, cwd = root) {
   process.stderr.write(`[build] ${label}…\n`);
   const r = spawnSync(cmd, args, { cwd, stdio: 'inherit' });
   if (r.status !== 0) {
-    process.stderr.write(`[build] ${label} failed (exit ${r.status}). Fix the errors above and run \`npm run build\` again.\n`);
+    process.stderr.write(
+      `[build] ${label} failed (exit ${r.status}). Fix the errors above and run \`npm run build\` again.\n`,
+    );
     process.exit(r.status ?? 1);
   }
   process.stderr.write(`[build] ${label} done in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
@@ -31,7 +33,9 @@ run('server and domains (tsc -b)', process.execPath, [tsc, '-b']);
 
 const nocDir = path.join(root, 'noc');
 const nocIndex = path.join(nocDir, 'dist', 'index.html');
-const nocSources = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json'].map((f) => path.join(nocDir, f));
+const nocSources = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json'].map((f) =>
+  path.join(nocDir, f),
+);
 const nocStale = !existsSync(nocIndex) || Math.max(...nocSources.map(newest)) > statSync(nocIndex).mtimeMs;
 if (!ifNeeded || nocStale) {
   const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');

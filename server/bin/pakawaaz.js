@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 
 const entry = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(entry)) {
-  process.stderr.write('pakawaaz: the server is not built yet; run `npm run build` (or `npm start`) first.\n');
+  process.stderr.write(
+    'pakawaaz: the server is not built yet; run `npm run build` (or `npm start`) first.\n',
+  );
   process.exit(1);
 }
 const { runCli } = await import(entry.href);

@@ -12,7 +12,9 @@ export type AppOptions = { resources: PlatformResources; identity: IdentityConfi
 @Module({})
 export class AppModule {
   static forRoot({ resources, identity }: AppOptions): DynamicModule {
-    const served = resources.config.PAKAWAAZ_DOMAINS.filter((d) => d !== 'identity').map((d) => DOMAIN_MODULES[d]);
+    const served = resources.config.PAKAWAAZ_DOMAINS.filter((d) => d !== 'identity').map(
+      (d) => DOMAIN_MODULES[d],
+    );
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot(resources), IdentityModule.forRoot(identity), ...served],

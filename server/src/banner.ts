@@ -15,17 +15,27 @@ export function printBanner(server: RunningServer): void {
     lines.push('', `  First start: created NOC administrator "${firstStart.adminUsername}".`);
     if (firstStart.adminPassword && process.stderr.isTTY) {
       // Shown on an interactive terminal only: redirected output (service logs, CI) never carries the password.
-      lines.push(`  Sign in with username ${firstStart.adminUsername} and password ${firstStart.adminPassword}`);
+      lines.push(
+        `  Sign in with username ${firstStart.adminUsername} and password ${firstStart.adminPassword}`,
+      );
       lines.push(`  (also saved, readable only by you, in ${firstStart.passwordFile ?? 'the data folder'}).`);
     } else if (firstStart.adminPassword) {
-      lines.push(`  Its generated password is in ${firstStart.passwordFile ?? 'the data folder'} (readable only by you).`);
+      lines.push(
+        `  Its generated password is in ${firstStart.passwordFile ?? 'the data folder'} (readable only by you).`,
+      );
     } else {
       lines.push('  Sign in with the password from PAKAWAAZ_ADMIN_PASSWORD.');
     }
-    if (firstStart.bootstrapToken) lines.push('  PAKAWAAZ_BOOTSTRAP_TOKEN is now a super-admin API token: revoke it once real tokens exist.');
+    if (firstStart.bootstrapToken)
+      lines.push(
+        '  PAKAWAAZ_BOOTSTRAP_TOKEN is now a super-admin API token: revoke it once real tokens exist.',
+      );
     if (firstStart.demoInstitution) lines.push('  Seeded the demo institution.');
   } else {
-    lines.push('', `  Sign in as an operator (first administrator: admin; password in ${config.dataDir}/initial-admin-password if it was generated).`);
+    lines.push(
+      '',
+      `  Sign in as an operator (first administrator: admin; password in ${config.dataDir}/initial-admin-password if it was generated).`,
+    );
   }
   lines.push('  Stop with Ctrl-C.', '');
   process.stderr.write(lines.join('\n') + '\n');

@@ -21,7 +21,13 @@ import {
 } from '@pakawaaz/platform';
 import { AppModule } from './app.module.js';
 import { ALL_DOMAINS } from './domains.js';
-import { createFastifyAdapter, installHooks, sendNocIndex, serveNoc, wantsNocPage } from './http/fastify-setup.js';
+import {
+  createFastifyAdapter,
+  installHooks,
+  sendNocIndex,
+  serveNoc,
+  wantsNocPage,
+} from './http/fastify-setup.js';
 import { buildOpenApi } from './http/openapi.js';
 import { NestPinoLogger } from './http/nest-logger.js';
 import { VERSION } from './version.js';
@@ -41,29 +47,46 @@ export type StartOptions = { env?: Env; cwd?: string; logger?: Logger; listen?: 
 export async function openResources(env: Env, cwd: string, logger?: Logger): Promise<PlatformResources> {
   const config = loadPlatformConfig(env, cwd);
   const log = logger ?? createLogger({ level: config.LOG_LEVEL });
-  if (config.databaseMode === 'embedded' || config.eventBusMode === 'in-process') await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  if (config.databaseMode === 'embedded' || config.eventBusMode === 'in-process')
+    await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.dataDir, logger: log });
   let eventBus: EventBus;
   try {
     await migrateDomains(database, ALL_DOMAINS, log);
-    eventBus = config.NATS_URL ? await connectNatsEventBus({ url: config.NATS_URL, logger: log }) : new InProcessEventBus(log);
+    eventBus = config.NATS_URL
+      ? await connectNatsEventBus({ url: config.NATS_URL, logger: log })
+      : new InProcessEventBus(log);
   } catch (err) {
     await database.close().catch(() => undefined);
     throw err;
   }
-  return { config, logger: log, database, eventBus, metrics: new Metrics(), appInfo: { version: VERSION, startedAt: new Date() } };
+  return {
+    config,
+    logger: log,
+    database,
+    eventBus,
+    metrics: new Metrics(),
+    appInfo: { version: VERSION, startedAt: new Date() },
+  };
 }
 
 /** Creates the Nest application on Fastify around opened resources (no listening, no seeding). */
-export async function createApp(resources: PlatformResources, env: Env): Promise<{ app: NestFastifyApplication; nocServed: boolean }> {
+export async function createApp(
+  resources: PlatformResources,
+  env: Env,
+): Promise<{ app: NestFastifyApplication; nocServed: boolean }> {
   const { config, logger, metrics } = resources;
   const identity = loadIdentityConfig(env, config);
   const adapter = createFastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ resources, identity }), adapter, {
-    logger: new NestPinoLogger(logger),
-    abortOnError: false,
-    bodyParser: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot({ resources, identity }),
+    adapter,
+    {
+      logger: new NestPinoLogger(logger),
+      abortOnError: false,
+      bodyParser: false,
+    },
+  );
   const instance = app.getHttpAdapter().getInstance();
   installHooks(instance, logger, metrics);
   const nocServed = await serveNoc(instance);
@@ -72,7 +95,10 @@ export async function createApp(resources: PlatformResources, env: Env): Promise
       onNotFound: (req, reply) => nocServed && wantsNocPage(req) && (sendNocIndex(reply), true),
     }),
   );
-  SwaggerModule.setup('docs', app, () => buildOpenApi(app, VERSION), { jsonDocumentUrl: 'docs/openapi.json', ui: true });
+  SwaggerModule.setup('docs', app, () => buildOpenApi(app, VERSION), {
+    jsonDocumentUrl: 'docs/openapi.json',
+    ui: true,
+  });
   await app.init();
   return { app, nocServed };
 }
@@ -92,7 +118,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
     const running = app;
-    return { app: running, config, url: `http://${host}:${port}`, firstStart, nocServed: created.nocServed, close: () => shutdown(running, resources) };
+    return {
+      app: running,
+      config,
+      url: `http://${host}:${port}`,
+      firstStart,
+      nocServed: created.nocServed,
+      close: () => shutdown(running, resources),
+    };
   } catch (err) {
     if (app) await app.close().catch(() => undefined);
     await resources.eventBus.close().catch(() => undefined);

@@ -1,4 +1,10 @@
-import { ConfigError, DataDirLockedError, DatabaseUnavailableError, LOG_LEVELS, createLogger } from '@pakawaaz/platform';
+import {
+  ConfigError,
+  DataDirLockedError,
+  DatabaseUnavailableError,
+  LOG_LEVELS,
+  createLogger,
+} from '@pakawaaz/platform';
 import { startServer, type RunningServer } from './bootstrap.js';
 import { printBanner } from './banner.js';
 
@@ -6,12 +12,18 @@ import { printBanner } from './banner.js';
 export async function main(): Promise<void> {
   // The config has not been validated yet: an invalid LOG_LEVEL is reported by it, not thrown by pino.
   const level = process.env.LOG_LEVEL ?? '';
-  const logger = createLogger({ level: LOG_LEVELS.includes(level as (typeof LOG_LEVELS)[number]) ? level : 'info' });
+  const logger = createLogger({
+    level: LOG_LEVELS.includes(level as (typeof LOG_LEVELS)[number]) ? level : 'info',
+  });
   let server: RunningServer;
   try {
     server = await startServer({ logger });
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof DatabaseUnavailableError || err instanceof DataDirLockedError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof DatabaseUnavailableError ||
+      err instanceof DataDirLockedError
+    ) {
       process.stderr.write(`\npakawaaz: ${err.message}\n\n`);
     } else {
       logger.fatal({ err }, 'start-up failed');

@@ -1,12 +1,21 @@
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Public, RequestId, ZodBody, ZodResponse, named, type Principal } from '@pakawaaz/platform';
+import {
+  CurrentPrincipal,
+  Public,
+  RequestId,
+  ZodBody,
+  ZodResponse,
+  named,
+  type Principal,
+} from '@pakawaaz/platform';
 import { z } from 'zod';
 import { AuthService } from './auth.service.js';
 
 export const LoginRequest = named(
   'LoginRequest',
   z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(256) }).strict(),
+  'input',
 );
 export const OperatorProfile = named(
   'OperatorProfile',
@@ -22,9 +31,17 @@ export const OperatorProfile = named(
 );
 export const LoginResponse = named(
   'LoginResponse',
-  z.object({ accessToken: z.string(), tokenType: z.literal('Bearer'), expiresIn: z.number().int(), operator: OperatorProfile }),
+  z.object({
+    accessToken: z.string(),
+    tokenType: z.literal('Bearer'),
+    expiresIn: z.number().int(),
+    operator: OperatorProfile,
+  }),
 );
-export const ErrorReply = named('ErrorReply', z.object({ code: z.string(), message: z.string(), requestId: z.string() }));
+export const ErrorReply = named(
+  'ErrorReply',
+  z.object({ code: z.string(), message: z.string(), requestId: z.string() }),
+);
 
 @ApiTags('auth')
 @Controller('api/v1/auth')

@@ -15,7 +15,12 @@ export type OperatorProfile = {
   acr: string | null;
 };
 
-export type LoginResult = { accessToken: string; tokenType: 'Bearer'; expiresIn: number; operator: OperatorProfile };
+export type LoginResult = {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  operator: OperatorProfile;
+};
 
 /** Password sign-in for NOC operators (aal1). TOTP, passkeys, lock-out and refresh tokens arrive with identity MFA. */
 @Injectable()
@@ -36,16 +41,37 @@ export class AuthService {
     }
     const roles = op.roles.filter(isRole);
     const { accessToken, expiresIn } = await this.tokens.issueAccessToken({
-      sub: op.id, typ: 'operator', name: op.username, inst: op.institutionId, roles, amr: ['pwd'], acr: 'aal1',
+      sub: op.id,
+      typ: 'operator',
+      name: op.username,
+      inst: op.institutionId,
+      roles,
+      amr: ['pwd'],
+      acr: 'aal1',
     });
     await this.operators.touchLogin(op.id, new Date());
-    await this.audit.record({ actor: { type: 'operator', id: op.id }, action: 'identity.operator.signed-in', target: `operator:${op.username}`, details: { amr: ['pwd'] }, requestId });
-    const operator = { id: op.id, username: op.username, displayName: op.displayName, roles, institutionId: op.institutionId, amr: ['pwd'], acr: 'aal1' };
+    await this.audit.record({
+      actor: { type: 'operator', id: op.id },
+      action: 'identity.operator.signed-in',
+      target: `operator:${op.username}`,
+      details: { amr: ['pwd'] },
+      requestId,
+    });
+    const operator = {
+      id: op.id,
+      username: op.username,
+      displayName: op.displayName,
+      roles,
+      institutionId: op.institutionId,
+      amr: ['pwd'],
+      acr: 'aal1',
+    };
     return { accessToken, tokenType: 'Bearer', expiresIn, operator };
   }
 
   async me(principal: Principal): Promise<OperatorProfile> {
-    const op = principal.actor.type === 'operator' ? await this.operators.findById(principal.actor.id) : undefined;
+    const op =
+      principal.actor.type === 'operator' ? await this.operators.findById(principal.actor.id) : undefined;
     return {
       id: principal.actor.id,
       username: op?.username ?? principal.name,

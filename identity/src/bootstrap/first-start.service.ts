@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditService, DATABASE, SYSTEM_ACTOR, type DatabaseHandle, type Db } from '@pakawaaz/platform';
@@ -17,7 +17,14 @@ const FIRST_START_LOCK = 0x706b7a73;
 
 export type FirstStartResult =
   | { firstStart: false }
-  | { firstStart: true; adminUsername: string; adminPassword: string | null; passwordFile: string | null; bootstrapToken: boolean; demoInstitution: boolean };
+  | {
+      firstStart: true;
+      adminUsername: string;
+      adminPassword: string | null;
+      passwordFile: string | null;
+      bootstrapToken: boolean;
+      demoInstitution: boolean;
+    };
 
 /**
  * Runs once, when the data store has no operator yet: creates the first NOC administrator, the demo
@@ -38,6 +45,8 @@ export class FirstStartService {
     const generated = this.config.adminPassword === undefined;
     const password = this.config.adminPassword ?? randomBytes(15).toString('base64url');
     const passwordHash = await hashPassword(password);
+    // Written before seeding: if the folder is not writable we fail before an admin exists whose password nobody knows.
+    const passwordFile = generated ? await this.writePasswordFile(password) : null;
     const seeded = await this.database.withExclusiveLock(FIRST_START_LOCK, () =>
       this.database.db.transaction(async (tx) => {
         if ((await this.operators.count(tx)) > 0) return false;
@@ -47,8 +56,12 @@ export class FirstStartService {
         return true;
       }),
     );
-    if (!seeded) return { firstStart: false };
-    const passwordFile = generated ? await this.writePasswordFile(password) : null;
+    if (!seeded) {
+      // Another node seeded first: our password was never used.
+      if (passwordFile && (await readFile(passwordFile, 'utf8').catch(() => '')).trim() === password)
+        await rm(passwordFile, { force: true });
+      return { firstStart: false };
+    }
     return {
       firstStart: true,
       adminUsername: FIRST_ADMIN_USERNAME,
@@ -61,27 +74,72 @@ export class FirstStartService {
 
   private async seedAdmin(tx: Db, passwordHash: string): Promise<void> {
     const id = randomUUID();
-    await this.operators.insert({ id, username: FIRST_ADMIN_USERNAME, displayName: 'NOC Administrator', passwordHash, roles: ['super-admin'] }, tx);
-    await this.audit.record({ actor: SYSTEM_ACTOR, action: 'identity.operator.created', target: `operator:${FIRST_ADMIN_USERNAME}`, details: { roles: ['super-admin'], reason: 'first start' } }, tx);
+    await this.operators.insert(
+      {
+        id,
+        username: FIRST_ADMIN_USERNAME,
+        displayName: 'NOC Administrator',
+        passwordHash,
+        roles: ['super-admin'],
+      },
+      tx,
+    );
+    await this.audit.record(
+      {
+        actor: SYSTEM_ACTOR,
+        action: 'identity.operator.created',
+        target: `operator:${FIRST_ADMIN_USERNAME}`,
+        details: { roles: ['super-admin'], reason: 'first start' },
+      },
+      tx,
+    );
   }
 
   private async seedDemoInstitution(tx: Db): Promise<void> {
     const id = randomUUID();
     await tx.insert(institutions).values({ id, name: DEMO_INSTITUTION });
-    await this.audit.record({ actor: SYSTEM_ACTOR, action: 'identity.institution.created', target: `institution:${id}`, details: { name: DEMO_INSTITUTION, demo: true } }, tx);
+    await this.audit.record(
+      {
+        actor: SYSTEM_ACTOR,
+        action: 'identity.institution.created',
+        target: `institution:${id}`,
+        details: { name: DEMO_INSTITUTION, demo: true },
+      },
+      tx,
+    );
   }
 
   private async seedBootstrapToken(tx: Db, secret: string): Promise<void> {
     const id = randomUUID();
-    await this.apiTokens.insert({ id, name: 'bootstrap', secretHash: hashApiTokenSecret(secret), roles: ['super-admin'], createdBy: 'system:first-start' }, tx);
-    await this.audit.record({ actor: SYSTEM_ACTOR, action: 'identity.api-token.bootstrap-created', target: `api-token:${id}`, details: { roles: ['super-admin'], source: 'PAKAWAAZ_BOOTSTRAP_TOKEN' } }, tx);
+    await this.apiTokens.insert(
+      {
+        id,
+        name: 'bootstrap',
+        secretHash: hashApiTokenSecret(secret),
+        roles: ['super-admin'],
+        createdBy: 'system:first-start',
+      },
+      tx,
+    );
+    await this.audit.record(
+      {
+        actor: SYSTEM_ACTOR,
+        action: 'identity.api-token.bootstrap-created',
+        target: `api-token:${id}`,
+        details: { roles: ['super-admin'], source: 'PAKAWAAZ_BOOTSTRAP_TOKEN' },
+      },
+      tx,
+    );
   }
 
   /** The generated password also goes to a 0600 file in the data folder, so a newcomer who missed the console can find it. */
   private async writePasswordFile(password: string): Promise<string> {
     const file = path.join(this.config.dataDir, 'initial-admin-password');
     await mkdir(this.config.dataDir, { recursive: true, mode: 0o700 });
-    await writeFile(file, `${password}\n`, { mode: 0o600 });
+    // A left-over file (e.g. the database was reset, the folder kept) may be world-readable: replace it, never
+    // reuse its mode; `wx` creates a new file with 0600 or fails.
+    await rm(file, { force: true });
+    await writeFile(file, `${password}\n`, { mode: 0o600, flag: 'wx' });
     return file;
   }
 }

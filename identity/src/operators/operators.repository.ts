@@ -11,7 +11,11 @@ export class OperatorsRepository {
   constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
 
   async findByUsername(username: string): Promise<OperatorRow | undefined> {
-    const rows = await this.database.db.select().from(operators).where(eq(operators.username, username)).limit(1);
+    const rows = await this.database.db
+      .select()
+      .from(operators)
+      .where(eq(operators.username, username))
+      .limit(1);
     return rows[0];
   }
 

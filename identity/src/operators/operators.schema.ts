@@ -9,7 +9,9 @@ export const operators = identitySchema.table('operators', {
   passwordHash: text('password_hash').notNull(),
   roles: text('roles').array().notNull(),
   institutionId: uuid('institution_id'),
-  status: text('status', { enum: ['active', 'disabled'] }).notNull().default('active'),
+  status: text('status', { enum: ['active', 'disabled'] })
+    .notNull()
+    .default('active'),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   lastLoginAt: timestamp('last_login_at', { withTimezone: true, mode: 'date' }),
 });

@@ -1,7 +1,12 @@
 import argon2 from 'argon2';
 
 /** OWASP argon2id parameters (m=19 MiB, t=2, p=1). argon2's async API runs on libuv's thread pool, off the event loop. */
-export const ARGON2_PARAMS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+export const ARGON2_PARAMS = {
+  type: argon2.argon2id,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
 
 export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, ARGON2_PARAMS);

@@ -23,21 +23,31 @@ describe('access tokens', () => {
   it('round-trips claims with ES256, kid, issuer, audience and expiry', async () => {
     const k = await key();
     const token = await issueAccessToken(claims, k, { issuer: 'pakawaaz', ttlSeconds: 600, now, jti: 'j1' });
-    const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as Record<string, string>;
+    const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as Record<
+      string,
+      string
+    >;
     expect(header).toEqual({ alg: 'ES256', kid: k.kid, typ: 'at+jwt' });
-    const verified = await verifyAccessToken(token, k, { issuer: 'pakawaaz', now: new Date(now.getTime() + 599_000) });
+    const verified = await verifyAccessToken(token, k, {
+      issuer: 'pakawaaz',
+      now: new Date(now.getTime() + 599_000),
+    });
     expect(verified).toMatchObject({ ...claims, jti: 'j1', exp: now.getTime() / 1000 + 600 });
   });
 
   it('rejects expired tokens, other issuers, other keys and tampered payloads', async () => {
     const k = await key();
     const token = await issueAccessToken(claims, k, { issuer: 'pakawaaz', ttlSeconds: 600, now, jti: 'j2' });
-    expect(await verifyAccessToken(token, k, { issuer: 'pakawaaz', now: new Date(now.getTime() + 601_000) })).toBeNull();
+    expect(
+      await verifyAccessToken(token, k, { issuer: 'pakawaaz', now: new Date(now.getTime() + 601_000) }),
+    ).toBeNull();
     expect(await verifyAccessToken(token, k, { issuer: 'someone-else', now })).toBeNull();
     expect(await verifyAccessToken(token, await key(), { issuer: 'pakawaaz', now })).toBeNull();
     const [h, p, s] = token.split('.') as [string, string, string];
     const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
-    const forged = Buffer.from(JSON.stringify({ ...payload, roles: ['super-admin', 'billing'] })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ ...payload, roles: ['super-admin', 'billing'] })).toString(
+      'base64url',
+    );
     expect(await verifyAccessToken(`${h}.${forged}.${s}`, k, { issuer: 'pakawaaz', now })).toBeNull();
   });
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { API_TOKEN_PREFIX, hashApiTokenSecret, looksLikeApiToken, newApiTokenSecret } from './api-token-secret.js';
+import {
+  API_TOKEN_PREFIX,
+  hashApiTokenSecret,
+  looksLikeApiToken,
+  newApiTokenSecret,
+} from './api-token-secret.js';
 
 const FORMAT = /^pkz_[A-Za-z0-9_-]{43}$/;
 
@@ -33,7 +38,9 @@ describe('newApiTokenSecret', () => {
 
 describe('hashApiTokenSecret', () => {
   it('is the hex SHA-256 of the UTF-8 secret (FIPS 180-2 vector)', () => {
-    expect(hashApiTokenSecret('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(hashApiTokenSecret('abc')).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
   });
 
   it('is stable for a secret, differs between secrets and never contains the secret', () => {

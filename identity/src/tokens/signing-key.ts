@@ -1,6 +1,14 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import {
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type CryptoKey,
+  type JWK,
+} from 'jose';
 import type { SigningKey } from './access-token.js';
 
 /**
@@ -13,19 +21,39 @@ export async function loadOrCreateSigningKey(file: string): Promise<SigningKey> 
     jwk = JSON.parse(await readFile(file, 'utf8')) as JWK;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new Error(`Cannot read the token signing key ${file}: ${(err as Error).message}. Fix or remove the file.`);
+      throw new Error(
+        `Cannot read the token signing key ${file}: ${(err as Error).message}. Fix or remove the file.`,
+      );
     }
-    const pair = await generateKeyPair('ES256', { extractable: true });
-    jwk = { ...(await exportJWK(pair.privateKey)), alg: 'ES256', use: 'sig' };
-    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    await writeFile(file, JSON.stringify(jwk), { mode: 0o600, flag: 'wx' });
-    await chmod(file, 0o600);
+    jwk = await createKeyFile(file);
   }
   return fromPrivateJwk(jwk);
 }
 
+/**
+ * Writes a new key to a private temp file and hard-links it into place: a reader never sees a half-written
+ * key, and when two nodes race on a shared folder the first link wins and both use that key.
+ */
+async function createKeyFile(file: string): Promise<JWK> {
+  const pair = await generateKeyPair('ES256', { extractable: true });
+  const jwk = { ...(await exportJWK(pair.privateKey)), alg: 'ES256', use: 'sig' };
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${randomUUID()}.tmp`;
+  await writeFile(tmp, JSON.stringify(jwk), { mode: 0o600, flag: 'wx' });
+  try {
+    await link(tmp, file);
+    return jwk;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return JSON.parse(await readFile(file, 'utf8')) as JWK;
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+}
+
 export async function fromPrivateJwk(jwk: JWK): Promise<SigningKey> {
-  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !jwk.d) throw new Error('the token signing key must be a private P-256 JWK');
+  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !jwk.d)
+    throw new Error('the token signing key must be a private P-256 JWK');
   const publicJwk = publicPart(jwk);
   const kid = await calculateJwkThumbprint(publicJwk, 'sha256');
   return {

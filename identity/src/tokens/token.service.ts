@@ -1,16 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditService, DATABASE, isRole, type DatabaseHandle, type Principal, type Role, type TokenVerifier } from '@pakawaaz/platform';
+import {
+  AuditService,
+  DATABASE,
+  isRole,
+  type DatabaseHandle,
+  type Principal,
+  type Role,
+  type TokenVerifier,
+} from '@pakawaaz/platform';
 import { exportJWK, type JWK } from 'jose';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { identityError } from '../identity.errors.js';
-import { issueAccessToken, verifyAccessToken, type AccessTokenClaims, type SigningKey } from './access-token.js';
+import {
+  issueAccessToken,
+  verifyAccessToken,
+  type AccessTokenClaims,
+  type SigningKey,
+} from './access-token.js';
 import { hashApiTokenSecret, looksLikeApiToken, newApiTokenSecret } from './api-token-secret.js';
 import { ApiTokensRepository, type ApiTokenRow } from './api-tokens.repository.js';
 
 export const SIGNING_KEY = Symbol.for('pakawaaz.identity.SigningKey');
 
-export type NewApiToken = { name: string; roles: Role[]; institutionId?: string | null | undefined; expiresInDays?: number | undefined };
+export type NewApiToken = {
+  name: string;
+  roles: Role[];
+  institutionId?: string | null | undefined;
+  expiresInDays?: number | undefined;
+};
 export type ApiTokenView = Omit<ApiTokenRow, 'secretHash'>;
 
 /** Only write last-used timestamps this often per token, so a busy automation token does not write on every call. */
@@ -30,22 +48,42 @@ export class TokenService implements TokenVerifier {
     if (looksLikeApiToken(token)) return this.verifyApiToken(token);
     const v = await verifyAccessToken(token, this.key, { issuer: this.config.issuer, now: new Date() });
     if (!v) return null;
-    return { actor: { type: v.typ, id: v.sub }, name: v.name, roles: v.roles.filter(isRole), institutionId: v.inst, amr: v.amr, acr: v.acr, tokenId: v.jti };
+    return {
+      actor: { type: v.typ, id: v.sub },
+      name: v.name,
+      roles: v.roles.filter(isRole),
+      institutionId: v.inst,
+      amr: v.amr,
+      acr: v.acr,
+      tokenId: v.jti,
+    };
   }
 
   async issueAccessToken(claims: AccessTokenClaims): Promise<{ accessToken: string; expiresIn: number }> {
     const ttl = this.config.accessTokenTtlSeconds;
-    const accessToken = await issueAccessToken(claims, this.key, { issuer: this.config.issuer, ttlSeconds: ttl, now: new Date(), jti: randomUUID() });
+    const accessToken = await issueAccessToken(claims, this.key, {
+      issuer: this.config.issuer,
+      ttlSeconds: ttl,
+      now: new Date(),
+      jti: randomUUID(),
+    });
     return { accessToken, expiresIn: ttl };
   }
 
   async jwks(): Promise<{ keys: JWK[] }> {
     const jwk = await exportJWK(this.key.publicKey);
-    return { keys: [{ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, kid: this.key.kid, alg: 'ES256', use: 'sig' }] };
+    return {
+      keys: [{ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, kid: this.key.kid, alg: 'ES256', use: 'sig' }],
+    };
   }
 
   /** Creates an API token; the secret is returned once and only its hash is stored. */
-  async createApiToken(input: NewApiToken, by: Principal, requestId: string | null, secret = newApiTokenSecret()): Promise<ApiTokenView & { token: string }> {
+  async createApiToken(
+    input: NewApiToken,
+    by: Principal,
+    requestId: string | null,
+    secret = newApiTokenSecret(),
+  ): Promise<ApiTokenView & { token: string }> {
     const now = new Date();
     const row = {
       id: randomUUID(),
@@ -61,7 +99,16 @@ export class TokenService implements TokenVerifier {
     };
     await this.database.db.transaction(async (tx) => {
       await this.apiTokens.insert(row, tx);
-      await this.audit.record({ actor: by.actor, action: 'identity.api-token.created', target: `api-token:${row.id}`, details: { name: row.name, roles: row.roles, expiresAt: row.expiresAt?.toISOString() ?? null }, requestId }, tx);
+      await this.audit.record(
+        {
+          actor: by.actor,
+          action: 'identity.api-token.created',
+          target: `api-token:${row.id}`,
+          details: { name: row.name, roles: row.roles, expiresAt: row.expiresAt?.toISOString() ?? null },
+          requestId,
+        },
+        tx,
+      );
     });
     const { secretHash: _hidden, ...view } = row;
     return { ...view, token: secret };
@@ -73,8 +120,12 @@ export class TokenService implements TokenVerifier {
 
   async revokeApiToken(id: string, by: Principal, requestId: string | null): Promise<void> {
     await this.database.db.transaction(async (tx) => {
-      if (!(await this.apiTokens.revoke(id, new Date(), tx))) throw identityError('token_not_found', 'No active API token with this id.');
-      await this.audit.record({ actor: by.actor, action: 'identity.api-token.revoked', target: `api-token:${id}`, requestId }, tx);
+      if (!(await this.apiTokens.revoke(id, new Date(), tx)))
+        throw identityError('token_not_found', 'No active API token with this id.');
+      await this.audit.record(
+        { actor: by.actor, action: 'identity.api-token.revoked', target: `api-token:${id}`, requestId },
+        tx,
+      );
     });
   }
 
@@ -83,7 +134,16 @@ export class TokenService implements TokenVerifier {
     const row = await this.apiTokens.findActiveByHash(hashApiTokenSecret(secret));
     const now = new Date();
     if (!row || (row.expiresAt && row.expiresAt <= now)) return null;
-    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) await this.apiTokens.touch(row.id, now);
-    return { actor: { type: 'api-token', id: row.id }, name: row.name, roles: row.roles.filter(isRole), institutionId: row.institutionId, amr: [], acr: null, tokenId: row.id };
+    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS)
+      await this.apiTokens.touch(row.id, now);
+    return {
+      actor: { type: 'api-token', id: row.id },
+      name: row.name,
+      roles: row.roles.filter(isRole),
+      institutionId: row.institutionId,
+      amr: [],
+      acr: null,
+      tokenId: row.id,
+    };
   }
 }

@@ -1,6 +1,17 @@
 import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Public, isoDateTime, ROLES, RequestId, Roles, ZodBody, ZodResponse, named, type Principal } from '@pakawaaz/platform';
+import {
+  CurrentPrincipal,
+  Public,
+  isoDateTime,
+  ROLES,
+  RequestId,
+  Roles,
+  ZodBody,
+  ZodResponse,
+  named,
+  type Principal,
+} from '@pakawaaz/platform';
 import { z } from 'zod';
 import { TokenService } from './token.service.js';
 
@@ -14,6 +25,7 @@ export const CreateApiTokenRequest = named(
       expiresInDays: z.number().int().min(1).max(3650).optional(),
     })
     .strict(),
+  'input',
 );
 export const ApiToken = named(
   'ApiToken',
@@ -43,7 +55,11 @@ export class TokensController {
 
   @Post()
   @ZodResponse(201, CreatedApiToken, 'The token secret is shown only in this response')
-  create(@ZodBody(CreateApiTokenRequest) body: z.infer<typeof CreateApiTokenRequest>, @CurrentPrincipal() by: Principal, @RequestId() requestId: string) {
+  create(
+    @ZodBody(CreateApiTokenRequest) body: z.infer<typeof CreateApiTokenRequest>,
+    @CurrentPrincipal() by: Principal,
+    @RequestId() requestId: string,
+  ) {
     return this.tokens.createApiToken(body, by, requestId);
   }
 
@@ -55,7 +71,11 @@ export class TokensController {
 
   @Delete(':id')
   @HttpCode(204)
-  revoke(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() by: Principal, @RequestId() requestId: string) {
+  revoke(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() by: Principal,
+    @RequestId() requestId: string,
+  ) {
     return this.tokens.revokeApiToken(id, by, requestId);
   }
 }

@@ -19,7 +19,10 @@ export const AuditEntry = named(
     requestId: z.string().nullable(),
   }),
 );
-export const AuditPage = named('AuditPage', z.object({ entries: z.array(AuditEntry), nextBeforeSeq: z.number().int().nullable() }));
+export const AuditPage = named(
+  'AuditPage',
+  z.object({ entries: z.array(AuditEntry), nextBeforeSeq: z.number().int().nullable() }),
+);
 export const AuditVerification = named(
   'AuditVerification',
   z.object({
@@ -27,14 +30,21 @@ export const AuditVerification = named(
     entries: z.number().int(),
     head: z.string().nullable(),
     brokenAt: z
-      .object({ seq: z.number().int(), id: z.string(), reason: z.enum(['hash_mismatch', 'prev_hash_mismatch', 'sequence_gap']) })
+      .object({
+        seq: z.number().int(),
+        id: z.string(),
+        reason: z.enum(['hash_mismatch', 'prev_hash_mismatch', 'sequence_gap']),
+      })
       .nullable(),
   }),
 );
 const AuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   beforeSeq: z.coerce.number().int().min(1).optional(),
-  action: z.string().regex(/^[a-z][a-z0-9.-]{0,99}$/).optional(),
+  action: z
+    .string()
+    .regex(/^[a-z][a-z0-9.-]{0,99}$/)
+    .optional(),
 });
 
 @ApiTags('audit')

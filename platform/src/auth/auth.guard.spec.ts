@@ -12,7 +12,15 @@ const ADMIN_TOKEN = 'super-admin-token-bbbbbbbbbbbbbbbb';
 const MFA_TOKEN = 'mfa-operator-token-cccccccccccccccc';
 
 function principal(name: string, roles: Principal['roles'], amr: Principal['amr']): Principal {
-  return { actor: { type: 'operator', id: `id-${name}` }, name, roles, institutionId: null, amr, acr: 'aal1', tokenId: `jti-${name}` };
+  return {
+    actor: { type: 'operator', id: `id-${name}` },
+    name,
+    roles,
+    institutionId: null,
+    amr,
+    acr: 'aal1',
+    tokenId: `jti-${name}`,
+  };
 }
 
 const PRINCIPALS: Record<string, Principal> = {
@@ -61,9 +69,13 @@ type Request = AuthenticatedRequest & { headers: Record<string, string | undefin
 function setup() {
   const verifier = new TableVerifier();
   const guard = new AuthGuard(new Reflector(), verifier);
-  const run = async <C extends object>(controller: new () => C, method: keyof C & string, authorization?: string) => {
+  const run = async <C extends object>(
+    controller: new () => C,
+    method: keyof C & string,
+    authorization?: string,
+  ) => {
     const request: Request = { id: 'req-1', headers: authorization === undefined ? {} : { authorization } };
-    const handler = controller.prototype[method] as (...args: unknown[]) => unknown;
+    const handler = (controller.prototype as C)[method] as (...args: unknown[]) => unknown;
     const ctx = new ExecutionContextHost([request, {}, undefined], controller, handler);
     ctx.setType('http');
     const allowed = await guard.canActivate(ctx);
@@ -179,7 +191,9 @@ describe('AuthGuard', () => {
     const { run } = setup();
     expect((await run(SimsController, 'rotateKeys', `Bearer ${MFA_TOKEN}`)).allowed).toBe(true);
     // A viewer with pwd only lacks both: the reply is about the role, not about signing in again.
-    expect((await rejection(run(SimsController, 'rotateKeys', `Bearer ${OPERATOR_TOKEN}`))).code).toBe('forbidden');
+    expect((await rejection(run(SimsController, 'rotateKeys', `Bearer ${OPERATOR_TOKEN}`))).code).toBe(
+      'forbidden',
+    );
   });
 });
 

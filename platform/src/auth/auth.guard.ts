@@ -18,10 +18,16 @@ export class AuthGuard implements CanActivate {
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
-    const request = ctx.switchToHttp().getRequest<AuthenticatedRequest & { headers: Record<string, string | undefined> }>();
+    const request = ctx
+      .switchToHttp()
+      .getRequest<AuthenticatedRequest & { headers: Record<string, string | undefined> }>();
     const match = BEARER.exec(request.headers.authorization ?? '');
     const principal = match?.[1] ? await this.verifier.verify(match[1]) : null;
-    if (!principal) throw platformError('unauthenticated', 'Sign in again: the bearer token is missing, invalid or expired.');
+    if (!principal)
+      throw platformError(
+        'unauthenticated',
+        'Sign in again: the bearer token is missing, invalid or expired.',
+      );
     request.principal = principal;
     assertRoles(principal, this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets));
     assertAmr(principal, this.reflector.getAllAndOverride<Amr[] | undefined>(REQUIRED_AMR, targets));

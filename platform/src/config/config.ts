@@ -45,27 +45,31 @@ export const envPort = (fallback: number) =>
       .default(fallback),
   );
 
-export const envBool = (fallback: boolean) =>
-  z.preprocess(
-    emptyToUndefined,
-    z
-      .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
-      .transform((v) => v === 'true' || v === '1' || v === 'yes')
-      .default(fallback),
-  );
+const boolText = () =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const envBool = (fallback: boolean) => z.preprocess(emptyToUndefined, boolText().default(fallback));
+
+/** A boolean whose default depends on other settings: undefined when unset. */
+export const envOptionalBool = () => z.preprocess(emptyToUndefined, boolText().optional());
 
 export const envUrl = (protocols: readonly string[]) =>
   z.preprocess(
     emptyToUndefined,
     z
       .string()
-      .refine((v) => {
-        try {
-          return protocols.includes(new URL(v).protocol.replace(/:$/, ''));
-        } catch {
-          return false;
-        }
-      }, `expected a URL with scheme ${protocols.join(' or ')}`)
+      .refine(
+        (v) => {
+          try {
+            return protocols.includes(new URL(v).protocol.replace(/:$/, ''));
+          } catch {
+            return false;
+          }
+        },
+        `expected a URL with scheme ${protocols.join(' or ')}`,
+      )
       .optional(),
   );
 

@@ -45,7 +45,9 @@ describe('loadPlatformConfig defaults', () => {
 
   it('lets PAKAWAAZ_SEED_DEMO override the default either way', () => {
     expect(loadPlatformConfig({ PAKAWAAZ_SEED_DEMO: 'false' }, CWD).seedDemo).toBe(false);
-    expect(loadPlatformConfig({ DATABASE_URL: 'postgresql://db/p', PAKAWAAZ_SEED_DEMO: 'yes' }, CWD).seedDemo).toBe(true);
+    expect(
+      loadPlatformConfig({ DATABASE_URL: 'postgresql://db/p', PAKAWAAZ_SEED_DEMO: 'yes' }, CWD).seedDemo,
+    ).toBe(true);
   });
 
   it('switches the event bus to NATS when NATS_URL is set', () => {
@@ -54,8 +56,12 @@ describe('loadPlatformConfig defaults', () => {
   });
 
   it('resolves a relative data dir against cwd and keeps an absolute one', () => {
-    expect(loadPlatformConfig({ PAKAWAAZ_DATA_DIR: 'var/data' }, CWD).dataDir).toBe(path.join(CWD, 'var/data'));
-    expect(loadPlatformConfig({ PAKAWAAZ_DATA_DIR: '/var/lib/pakawaaz' }, CWD).dataDir).toBe('/var/lib/pakawaaz');
+    expect(loadPlatformConfig({ PAKAWAAZ_DATA_DIR: 'var/data' }, CWD).dataDir).toBe(
+      path.join(CWD, 'var/data'),
+    );
+    expect(loadPlatformConfig({ PAKAWAAZ_DATA_DIR: '/var/lib/pakawaaz' }, CWD).dataDir).toBe(
+      '/var/lib/pakawaaz',
+    );
   });
 
   it('parses valid values (port, level, domain subset with spaces, body limit, booleans)', () => {
@@ -105,8 +111,16 @@ describe('loadPlatformConfig rejects invalid values, naming the variable and wha
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL', /postgres or postgresql/],
     [{ NATS_URL: 'http://x' }, 'NATS_URL', /nats or tls/],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /one of fatal, error, warn, info, debug, trace, silent/],
-    [{ PAKAWAAZ_DOMAINS: 'foo' }, 'PAKAWAAZ_DOMAINS', /unknown domain\(s\) foo.*"all" or a comma-separated list/],
-    [{ PAKAWAAZ_DOMAINS: 'core-network,app-store' }, 'PAKAWAAZ_DOMAINS', /identity must be part of every node/],
+    [
+      { PAKAWAAZ_DOMAINS: 'foo' },
+      'PAKAWAAZ_DOMAINS',
+      /unknown domain\(s\) foo.*"all" or a comma-separated list/,
+    ],
+    [
+      { PAKAWAAZ_DOMAINS: 'core-network,app-store' },
+      'PAKAWAAZ_DOMAINS',
+      /identity must be part of every node/,
+    ],
     [{ BODY_LIMIT_BYTES: '10' }, 'BODY_LIMIT_BYTES', /at least 1024 bytes/],
     [{ BODY_LIMIT_BYTES: String(65 * 1024 * 1024) }, 'BODY_LIMIT_BYTES', /at most 64 MiB/],
     [{ PAKAWAAZ_SEED_DEMO: 'maybe' }, 'PAKAWAAZ_SEED_DEMO', /true or false/],
@@ -122,9 +136,20 @@ describe('loadPlatformConfig rejects invalid values, naming the variable and wha
   });
 
   it('reports every bad variable at once, not just the first', () => {
-    const err = configErrorOf({ PORT: 'abc', LOG_LEVEL: 'loud', NATS_URL: 'http://x', BODY_LIMIT_BYTES: '10' });
-    expect(err.issues.map((i) => i.variable).sort()).toEqual(['BODY_LIMIT_BYTES', 'LOG_LEVEL', 'NATS_URL', 'PORT']);
-    for (const v of ['PORT', 'LOG_LEVEL', 'NATS_URL', 'BODY_LIMIT_BYTES']) expect(err.message).toContain(`- ${v}: `);
+    const err = configErrorOf({
+      PORT: 'abc',
+      LOG_LEVEL: 'loud',
+      NATS_URL: 'http://x',
+      BODY_LIMIT_BYTES: '10',
+    });
+    expect(err.issues.map((i) => i.variable).sort()).toEqual([
+      'BODY_LIMIT_BYTES',
+      'LOG_LEVEL',
+      'NATS_URL',
+      'PORT',
+    ]);
+    for (const v of ['PORT', 'LOG_LEVEL', 'NATS_URL', 'BODY_LIMIT_BYTES'])
+      expect(err.message).toContain(`- ${v}: `);
   });
 });
 
@@ -132,7 +157,10 @@ describe('parseConfig', () => {
   const schema = z.object({ PORT: envPort(1), FLAG: envBool(false) });
 
   it('returns the parsed, typed data', () => {
-    expect(parseConfig(schema, { PORT: '42', FLAG: 'true', UNRELATED: 'x' })).toEqual({ PORT: 42, FLAG: true });
+    expect(parseConfig(schema, { PORT: '42', FLAG: 'true', UNRELATED: 'x' })).toEqual({
+      PORT: 42,
+      FLAG: true,
+    });
   });
 
   it('names nested paths with dots and whole-object failures as (environment)', () => {
@@ -146,12 +174,21 @@ describe('parseConfig', () => {
     })();
     expect(nestedErr?.issues.map((i) => i.variable)).toEqual(['A.B']);
 
-    const whole = z.object({ A: z.string().optional(), B: z.string().optional() }).refine((e) => e.A !== undefined || e.B !== undefined, 'set A or B');
+    const whole = z
+      .object({ A: z.string().optional(), B: z.string().optional() })
+      .refine((e) => e.A !== undefined || e.B !== undefined, 'set A or B');
     expect(() => parseConfig(whole as unknown as z.ZodObject, {})).toThrow(/- \(environment\): set A or B/);
   });
 
   it('accepts the documented boolean spellings and nothing else', () => {
-    for (const [raw, value] of [['true', true], ['1', true], ['yes', true], ['false', false], ['0', false], ['no', false]] as const) {
+    for (const [raw, value] of [
+      ['true', true],
+      ['1', true],
+      ['yes', true],
+      ['false', false],
+      ['0', false],
+      ['no', false],
+    ] as const) {
       expect(parseConfig(schema, { FLAG: raw }).FLAG).toBe(value);
     }
     expect(() => parseConfig(schema, { FLAG: 'TRUE' })).toThrow(ConfigError);
@@ -173,7 +210,9 @@ describe('maskUrl', () => {
 
   it('leaves URLs without a password alone and passes undefined/empty through', () => {
     expect(maskUrl('nats://nats.internal:4223')).toBe('nats://nats.internal:4223');
-    expect(maskUrl('postgres://postgres@127.0.0.1:5432/postgres')).toBe('postgres://postgres@127.0.0.1:5432/postgres');
+    expect(maskUrl('postgres://postgres@127.0.0.1:5432/postgres')).toBe(
+      'postgres://postgres@127.0.0.1:5432/postgres',
+    );
     expect(maskUrl(undefined)).toBeUndefined();
     expect(maskUrl('')).toBe('');
   });

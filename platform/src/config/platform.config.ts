@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { envBool, envPort, envString, envUrl, parseConfig, type Env } from './config.js';
+import { envBool, envOptionalBool, envPort, envUrl, parseConfig, type Env } from './config.js';
 
 export const DOMAIN_NAMES = [
   'core-network',
@@ -31,7 +31,10 @@ const schema = z.object({
       .default('all')
       .transform((v, ctx) => {
         if (v === 'all') return [...DOMAIN_NAMES];
-        const names = v.split(',').map((s) => s.trim()).filter(Boolean);
+        const names = v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         const unknown = names.filter((n) => !(DOMAIN_NAMES as readonly string[]).includes(n));
         if (unknown.length > 0) {
           ctx.addIssue({
@@ -59,11 +62,11 @@ const schema = z.object({
       .max(64 * 1024 * 1024, 'expected at most 64 MiB')
       .default(1024 * 1024),
   ),
-  PAKAWAAZ_SEED_DEMO: envString(),
+  PAKAWAAZ_SEED_DEMO: envOptionalBool(),
   PAKAWAAZ_REQUIRE_SERVICES: envBool(false),
 });
 
-export type PlatformConfig = Omit<z.infer<typeof schema>, 'PAKAWAAZ_SEED_DEMO'> & {
+export type PlatformConfig = z.infer<typeof schema> & {
   /** Absolute data folder. */
   dataDir: string;
   databaseMode: 'embedded' | 'postgresql';
@@ -73,17 +76,12 @@ export type PlatformConfig = Omit<z.infer<typeof schema>, 'PAKAWAAZ_SEED_DEMO'> 
 };
 
 export function loadPlatformConfig(env: Env = process.env, cwd = process.cwd()): PlatformConfig {
-  const parsed = parseConfig(
-    schema.extend({
-      PAKAWAAZ_SEED_DEMO: envBool(env.DATABASE_URL === undefined || env.DATABASE_URL === ''),
-    }),
-    env,
-  );
+  const parsed = parseConfig(schema, env);
   return {
     ...parsed,
     dataDir: path.resolve(cwd, parsed.PAKAWAAZ_DATA_DIR),
     databaseMode: parsed.DATABASE_URL ? 'postgresql' : 'embedded',
     eventBusMode: parsed.NATS_URL ? 'nats' : 'in-process',
-    seedDemo: parsed.PAKAWAAZ_SEED_DEMO,
+    seedDemo: parsed.PAKAWAAZ_SEED_DEMO ?? parsed.DATABASE_URL === undefined,
   };
 }

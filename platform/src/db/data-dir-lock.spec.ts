@@ -12,11 +12,13 @@ describe('lockDataDir', () => {
     const file = path.join(await tmp(), 'db.lock');
     const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
     try {
-      await lockDataDir(file, sleeper.pid!);
+      await lockDataDir(file, sleeper.pid);
       await expect(lockDataDir(file)).rejects.toBeInstanceOf(DataDirLockedError);
       await expect(lockDataDir(file)).rejects.toThrow(`in use by process ${sleeper.pid}`);
     } finally {
+      const exited = new Promise((r) => sleeper.once('exit', r));
       sleeper.kill();
+      await exited;
     }
     const release = await lockDataDir(file);
     expect((await readFile(file, 'utf8')).trim()).toBe(String(process.pid));

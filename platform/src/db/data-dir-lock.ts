@@ -2,7 +2,10 @@ import { readFile, unlink, writeFile } from 'node:fs/promises';
 
 /** Raised when another live process holds the embedded database. */
 export class DataDirLockedError extends Error {
-  constructor(readonly file: string, readonly pid: number) {
+  constructor(
+    readonly file: string,
+    readonly pid: number,
+  ) {
     super(
       `The embedded database is in use by process ${pid} (a running Pakawaaz server?). PGlite is single-process: ` +
         'stop that process first, or use the HTTP API (pakawaaz CLI) or a PostgreSQL DATABASE_URL.',
@@ -29,12 +32,14 @@ export async function lockDataDir(file: string, pid = process.pid): Promise<() =
     try {
       await writeFile(file, `${pid}\n`, { flag: 'wx', mode: 0o600 });
       return async () => {
-        if ((await readFile(file, 'utf8').catch(() => '')).trim() === String(pid)) await unlink(file).catch(() => undefined);
+        if ((await readFile(file, 'utf8').catch(() => '')).trim() === String(pid))
+          await unlink(file).catch(() => undefined);
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(holder) && holder > 0 && holder !== pid && alive(holder)) throw new DataDirLockedError(file, holder);
+      if (Number.isInteger(holder) && holder > 0 && holder !== pid && alive(holder))
+        throw new DataDirLockedError(file, holder);
       await unlink(file).catch(() => undefined);
     }
   }

@@ -42,7 +42,10 @@ export class DatabaseUnavailableError extends Error {
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`${what} timed out after ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`${what} timed out after ${ms} ms`), { code: 'ETIMEDOUT' })),
+      ms,
+    );
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
@@ -70,9 +73,14 @@ async function openPostgres(url: string, { logger, poolSize }: OpenDatabaseOptio
     application_name: 'pakawaaz',
   });
   // An idle client losing its connection emits 'error' on the pool; unhandled, it would kill the process.
-  pool.on('error', (err) => logger.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database connection lost; the pool will reconnect'));
+  pool.on('error', (err) =>
+    logger.warn(
+      { err: { message: err.message, code: (err as { code?: string }).code } },
+      'database connection lost; the pool will reconnect',
+    ),
+  );
   const handle: DatabaseHandle = {
-    db: drizzlePg(pool) as unknown as Db,
+    db: drizzlePg(pool),
     mode: 'postgresql',
     location,
     async ping(timeoutMs = 2_000) {

@@ -17,17 +17,27 @@ const MIGRATION_LOCK_KEY = 0x706b7a6d;
 export type MigrationStatus = { domain: string; applied: number; available: number };
 
 async function availableMigrations(domain: DomainDescriptor): Promise<number> {
-  const journal = JSON.parse(await readFile(path.join(domain.migrationsFolder, 'meta', '_journal.json'), 'utf8')) as {
+  const journal = JSON.parse(
+    await readFile(path.join(domain.migrationsFolder, 'meta', '_journal.json'), 'utf8'),
+  ) as {
     entries: unknown[];
   };
   return journal.entries.length;
 }
 
 /** Applies every pending migration of each domain, in order, under a cluster-wide lock. Idempotent. */
-export async function migrateDomains(handle: DatabaseHandle, domains: readonly DomainDescriptor[], logger: Logger): Promise<void> {
+export async function migrateDomains(
+  handle: DatabaseHandle,
+  domains: readonly DomainDescriptor[],
+  logger: Logger,
+): Promise<void> {
   await handle.withExclusiveLock(MIGRATION_LOCK_KEY, async () => {
     for (const domain of domains) {
-      const config = { migrationsFolder: domain.migrationsFolder, migrationsSchema: MIGRATIONS_SCHEMA, migrationsTable: domain.name };
+      const config = {
+        migrationsFolder: domain.migrationsFolder,
+        migrationsSchema: MIGRATIONS_SCHEMA,
+        migrationsTable: domain.name,
+      };
       const before = await appliedCount(handle, domain.name);
       if (handle.mode === 'embedded') await migratePglite(handle.db as unknown as PgliteDatabase, config);
       else await migratePg(handle.db as unknown as NodePgDatabase, config);
@@ -42,7 +52,9 @@ async function appliedCount(handle: DatabaseHandle, table: string): Promise<numb
     sql`select to_regclass(${`${MIGRATIONS_SCHEMA}."${table}"`}) is not null as present`,
   );
   if (!rowsOf<{ present: boolean }>(exists)[0]?.present) return 0;
-  const res = await handle.db.execute(sql.raw(`select count(*)::int as n from "${MIGRATIONS_SCHEMA}"."${table}"`));
+  const res = await handle.db.execute(
+    sql.raw(`select count(*)::int as n from "${MIGRATIONS_SCHEMA}"."${table}"`),
+  );
   return rowsOf<{ n: number }>(res)[0]?.n ?? 0;
 }
 
@@ -51,8 +63,15 @@ export function rowsOf<T>(result: unknown): T[] {
   return (result as { rows: T[] }).rows;
 }
 
-export async function migrationStatus(handle: DatabaseHandle, domains: readonly DomainDescriptor[]): Promise<MigrationStatus[]> {
+export async function migrationStatus(
+  handle: DatabaseHandle,
+  domains: readonly DomainDescriptor[],
+): Promise<MigrationStatus[]> {
   return Promise.all(
-    domains.map(async (d) => ({ domain: d.name, applied: await appliedCount(handle, d.name), available: await availableMigrations(d) })),
+    domains.map(async (d) => ({
+      domain: d.name,
+      applied: await appliedCount(handle, d.name),
+      available: await availableMigrations(d),
+    })),
   );
 }

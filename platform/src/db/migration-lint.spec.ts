@@ -23,9 +23,7 @@ describe('lintDomainMigrations', () => {
     const d = await fakeDomain({
       '0000_init.sql': 'CREATE SCHEMA "demo";\nCREATE TABLE "identity"."users" ("id" uuid);',
     });
-    expect(await lintDomainMigrations(d)).toEqual([
-      expect.stringContaining('touches schema "identity"'),
-    ]);
+    expect(await lintDomainMigrations(d)).toEqual([expect.stringContaining('touches schema "identity"')]);
   });
 
   it('rejects a foreign key into another domain', async () => {

@@ -43,7 +43,12 @@ describe('toErrorReply: AppError', () => {
     const details = [{ path: 'imsi', message: 'expected 15 digits' }];
     const r = reply(new AppError('sim_not_found', 'No SIM with this IMSI.', 404, details));
     expect(r.status).toBe(404);
-    expect(r.body).toEqual({ code: 'sim_not_found', message: 'No SIM with this IMSI.', requestId: REQ, details });
+    expect(r.body).toEqual({
+      code: 'sim_not_found',
+      message: 'No SIM with this IMSI.',
+      requestId: REQ,
+      details,
+    });
     expect(r.lines).toEqual([]);
   });
 
@@ -77,12 +82,18 @@ describe('toErrorReply: framework errors', () => {
     }
     const r = reply(syntax);
     expect(r.status).toBe(400);
-    expect(r.body).toEqual({ code: 'malformed_json', message: 'The request body is not valid JSON.', requestId: REQ });
+    expect(r.body).toEqual({
+      code: 'malformed_json',
+      message: 'The request body is not valid JSON.',
+      requestId: REQ,
+    });
   });
 
   it('maps a 400 whose message mentions JSON to malformed_json and any other 4xx to validation_failed', () => {
     expect(reply(new BadRequestException('Unexpected end of JSON input')).body.code).toBe('malformed_json');
-    expect(reply(new BadRequestException('Validation failed (uuid is expected)')).body.code).toBe('validation_failed');
+    expect(reply(new BadRequestException('Validation failed (uuid is expected)')).body.code).toBe(
+      'validation_failed',
+    );
     expect(reply(new HttpException('Gone', 410)).body.code).toBe('validation_failed');
     expect(reply(new HttpException('Gone', 410)).status).toBe(400);
   });
@@ -107,7 +118,9 @@ describe('toErrorReply: framework errors', () => {
   });
 
   it('maps a ZodError to validation_failed with the failing paths as details', () => {
-    const result = z.object({ sim: z.object({ imsi: z.string().regex(/^\d{15}$/) }) }).safeParse({ sim: { imsi: 'x' } });
+    const result = z
+      .object({ sim: z.object({ imsi: z.string().regex(/^\d{15}$/) }) })
+      .safeParse({ sim: { imsi: 'x' } });
     if (result.success) throw new Error('expected the fixture to fail');
     const r = reply(result.error);
     expect(r.status).toBe(400);
@@ -118,7 +131,9 @@ describe('toErrorReply: framework errors', () => {
 
 describe('isDatabaseUnavailable / database_unavailable', () => {
   const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
-  const adminShutdown = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+  const adminShutdown = Object.assign(new Error('terminating connection due to administrator command'), {
+    code: '57P01',
+  });
   const terminated = new Error('Connection terminated unexpectedly');
   const drizzleWrapped = new Error('Failed query: select 1\nparams: ', { cause: adminShutdown });
   const deeplyWrapped = new Error('outer', { cause: new Error('middle', { cause: terminated }) });
@@ -135,13 +150,20 @@ describe('isDatabaseUnavailable / database_unavailable', () => {
     expect(isDatabaseUnavailable(err)).toBe(true);
     const r = reply(err);
     expect(r.status).toBe(503);
-    expect(r.body).toEqual({ code: 'database_unavailable', message: 'The database is unavailable; retry shortly.', requestId: REQ });
+    expect(r.body).toEqual({
+      code: 'database_unavailable',
+      message: 'The database is unavailable; retry shortly.',
+      requestId: REQ,
+    });
     expect(r.lines).toHaveLength(1);
     expect(r.lines[0]).toMatchObject({ level: 'warn', requestId: REQ, code: 'database_unavailable' });
   });
 
   it('does not mistake request errors from the database for an outage', () => {
-    const unique = Object.assign(new Error('duplicate key value violates unique constraint "operators_username_unique"'), { code: '23505' });
+    const unique = Object.assign(
+      new Error('duplicate key value violates unique constraint "operators_username_unique"'),
+      { code: '23505' },
+    );
     expect(isDatabaseUnavailable(unique)).toBe(false);
     expect(isDatabaseUnavailable(new Error('Failed query', { cause: unique }))).toBe(false);
     expect(isDatabaseUnavailable(null)).toBe(false);
@@ -191,7 +213,12 @@ describe('toErrorReply: anything else is a 500 with an error id', () => {
   });
 
   it('treats Nest 5xx exceptions and thrown non-errors as internal too', () => {
-    for (const thrown of [new InternalServerErrorException('db creds: hunter2'), 'a string hunter2', 42, { weird: 'hunter2' }]) {
+    for (const thrown of [
+      new InternalServerErrorException('db creds: hunter2'),
+      'a string hunter2',
+      42,
+      { weird: 'hunter2' },
+    ]) {
       const r = reply(thrown);
       expect(r.status).toBe(500);
       expect(r.body.code).toBe('internal_error');
@@ -202,7 +229,7 @@ describe('toErrorReply: anything else is a 500 with an error id', () => {
   // KNOWN BUG (reported, not fixed here): translate() reads `.code` of the thrown value, so `throw undefined`,
   // `throw null` or `Promise.reject()` crash the global exception filter with a TypeError instead of replying
   // 500 internal_error. Drop `.fails` once error-reply.ts guards against nullish values.
-  it.fails('replies 500 internal_error for a thrown undefined or null', () => {
+  it('replies 500 internal_error for a thrown undefined or null', () => {
     for (const thrown of [undefined, null]) {
       const r = reply(thrown);
       expect(r.status).toBe(500);

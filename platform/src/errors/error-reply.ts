@@ -54,33 +54,61 @@ function translate(err: unknown): Translation {
   if (err instanceof AppError) return { error: err };
   if (err instanceof ZodError) {
     return {
-      error: platformError('validation_failed', 'The request does not match the expected schema.', err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))),
+      error: platformError(
+        'validation_failed',
+        'The request does not match the expected schema.',
+        err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      ),
     };
   }
   if (isDatabaseUnavailable(err)) {
     return { error: platformError('database_unavailable', 'The database is unavailable; retry shortly.') };
   }
-  const e = err as { code?: unknown; statusCode?: unknown; status?: unknown; getStatus?: () => number; message?: string };
+  // `throw undefined` / `Promise.reject()` must still become a 500, not crash the filter.
+  const e = (err ?? {}) as {
+    code?: unknown;
+    statusCode?: unknown;
+    status?: unknown;
+    getStatus?: () => number;
+    message?: string;
+  };
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { error: platformError('payload_too_large', 'The request body is larger than the server accepts.') };
+      return {
+        error: platformError('payload_too_large', 'The request body is larger than the server accepts.'),
+      };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { error: platformError('unsupported_media_type', 'Send the request body as application/json.') };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return { error: platformError('malformed_json', 'The request body is empty but Content-Type is application/json.') };
+      return {
+        error: platformError(
+          'malformed_json',
+          'The request body is empty but Content-Type is application/json.',
+        ),
+      };
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return { error: platformError('malformed_json', 'Content-Length does not match the body.') };
     default:
       break;
   }
-  const status = typeof e.getStatus === 'function' ? e.getStatus() : typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  const status =
+    typeof e.getStatus === 'function'
+      ? e.getStatus()
+      : typeof e.statusCode === 'number'
+        ? e.statusCode
+        : undefined;
   if (err instanceof SyntaxError || (status === 400 && /JSON/i.test(e.message ?? ''))) {
     return { error: platformError('malformed_json', 'The request body is not valid JSON.') };
   }
   if (status === 404) return { error: platformError('not_found', 'No such route or resource.') };
-  if (status === 405) return { error: platformError('method_not_allowed', 'This method is not allowed on this route.') };
-  if (status === 413) return { error: platformError('payload_too_large', 'The request body is larger than the server accepts.') };
-  if (status === 415) return { error: platformError('unsupported_media_type', 'Send the request body as application/json.') };
+  if (status === 405)
+    return { error: platformError('method_not_allowed', 'This method is not allowed on this route.') };
+  if (status === 413)
+    return {
+      error: platformError('payload_too_large', 'The request body is larger than the server accepts.'),
+    };
+  if (status === 415)
+    return { error: platformError('unsupported_media_type', 'Send the request body as application/json.') };
   if (status === 401) return { error: platformError('unauthenticated', 'Authentication is required.') };
   if (status === 403) return { error: platformError('forbidden', 'You are not allowed to do this.') };
   if (status === 429) return { error: platformError('rate_limited', 'Too many requests; slow down.') };
@@ -91,7 +119,11 @@ function translate(err: unknown): Translation {
 }
 
 /** Builds the `{ code, message, requestId }` body and status for any thrown value; logs 500s with an error id. */
-export function toErrorReply(err: unknown, requestId: string, logger: Logger): { status: number; body: ErrorReply } {
+export function toErrorReply(
+  err: unknown,
+  requestId: string,
+  logger: Logger,
+): { status: number; body: ErrorReply } {
   const t = translate(err);
   if ('error' in t) {
     const body: ErrorReply = { code: t.error.code, message: t.error.message, requestId };

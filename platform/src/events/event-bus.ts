@@ -38,8 +38,15 @@ export const EVENT_BUS = Symbol.for('pakawaaz.EventBus');
 
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
 
-export function newEvent<T>(type: string, source: string, data: T, now: Date = new Date(), id: string = randomUUID()): DomainEvent<T> {
-  if (!EVENT_TYPE_PATTERN.test(type)) throw new Error(`invalid event type "${type}": expected dotted lower-case words`);
+export function newEvent<T>(
+  type: string,
+  source: string,
+  data: T,
+  now: Date = new Date(),
+  id: string = randomUUID(),
+): DomainEvent<T> {
+  if (!EVENT_TYPE_PATTERN.test(type))
+    throw new Error(`invalid event type "${type}": expected dotted lower-case words`);
   return { id, type, source, occurredAt: now.toISOString(), data };
 }
 

@@ -26,7 +26,13 @@ export class HealthService {
   }
 
   async readiness(): Promise<Readiness> {
-    const [db, bus] = await Promise.all([this.databaseUp(), this.bus.health().then((h) => h.status === 'up', () => false)]);
+    const [db, bus] = await Promise.all([
+      this.databaseUp(),
+      this.bus.health().then(
+        (h) => h.status === 'up',
+        () => false,
+      ),
+    ]);
     return {
       status: db && bus ? 'ready' : 'not_ready',
       checks: { database: db ? 'up' : 'down', eventBus: bus ? 'up' : 'down' },

@@ -26,7 +26,13 @@ describe('logger redaction', () => {
       'login attempt',
     );
     const out = lines.join('');
-    for (const secret of ['hunter2-password', 'eyJsecret', 'sid=abc', '465B5CE8B199B49FAA5F0A2EE238A6BC', 'CD63CB71954A9F4E48A5994E37A02BAF']) {
+    for (const secret of [
+      'hunter2-password',
+      'eyJsecret',
+      'sid=abc',
+      '465B5CE8B199B49FAA5F0A2EE238A6BC',
+      'CD63CB71954A9F4E48A5994E37A02BAF',
+    ]) {
       expect(out).not.toContain(secret);
     }
     const record = JSON.parse(out) as Record<string, unknown>;

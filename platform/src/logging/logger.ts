@@ -41,7 +41,10 @@ export const REDACT_PATHS: string[] = REDACTED_FIELDS.flatMap((f) => {
   return [key, `*${dot}${key}`, `*.*${dot}${key}`];
 });
 
-export function createLogger(options: { level: string; name?: string }, destination?: pino.DestinationStream): Logger {
+export function createLogger(
+  options: { level: string; name?: string },
+  destination?: pino.DestinationStream,
+): Logger {
   const opts: LoggerOptions = {
     level: options.level,
     name: options.name ?? 'pakawaaz',

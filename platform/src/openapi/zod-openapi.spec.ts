@@ -84,7 +84,12 @@ describe('named() and openApiComponents()', () => {
       },
       additionalProperties: false,
     });
-    expect((schema as { required: string[] }).required.sort()).toEqual(['barredAt', 'imsi', 'retries', 'state']);
+    expect((schema as { required: string[] }).required.sort()).toEqual([
+      'barredAt',
+      'imsi',
+      'retries',
+      'state',
+    ]);
   });
 
   it('lists components sorted by name, so openapi.json is deterministic', () => {
@@ -105,15 +110,25 @@ describe('named() and openApiComponents()', () => {
       @ZodResponse(201, Inline, 'Created')
       create(@ZodBody(SimView) _body: unknown): void {}
     }
+    const handler = (m: keyof SimsController) =>
+      Object.getOwnPropertyDescriptor(SimsController.prototype, m)?.value as object;
     const responses = (m: keyof SimsController) =>
-      Reflect.getMetadata(DECORATORS.API_RESPONSE, SimsController.prototype[m]) as Record<string, { schema: unknown; description: string }>;
+      Reflect.getMetadata(DECORATORS.API_RESPONSE, handler(m)) as Record<
+        string,
+        { schema: unknown; description: string }
+      >;
 
     expect(responses('get')['200']?.schema).toEqual({ $ref: '#/components/schemas/ZodOpenapiSpecSimView' });
     expect(responses('create')['201']).toMatchObject({
       description: 'Created',
       schema: { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] },
     });
-    const params = Reflect.getMetadata(DECORATORS.API_PARAMETERS, SimsController.prototype.create) as { in: string; schema: unknown }[];
-    expect(params.find((p) => p.in === 'body')?.schema).toEqual({ $ref: '#/components/schemas/ZodOpenapiSpecSimView' });
+    const params = Reflect.getMetadata(DECORATORS.API_PARAMETERS, handler('create')) as {
+      in: string;
+      schema: unknown;
+    }[];
+    expect(params.find((p) => p.in === 'body')?.schema).toEqual({
+      $ref: '#/components/schemas/ZodOpenapiSpecSimView',
+    });
   });
 });

@@ -8,9 +8,12 @@ type JsonSchema = Record<string, unknown>;
 /** Named schemas become `components.schemas.<Name>` in openapi.json, so the NOC's generated client has names. */
 const components = new Map<string, JsonSchema>();
 
-/** Registers a zod schema under a component name and returns it unchanged. */
-export function named<S extends z.ZodType>(name: string, schema: S): S {
-  components.set(name, toOpenApi(schema, 'output'));
+/**
+ * Registers a zod schema under a component name and returns it unchanged. Request bodies are documented in
+ * their input form (fields with defaults optional), responses in their output form.
+ */
+export function named<S extends z.ZodType>(name: string, schema: S, io: 'input' | 'output' = 'output'): S {
+  components.set(name, toOpenApi(schema, io));
   namesBySchema.set(schema, name);
   return schema;
 }
@@ -21,7 +24,7 @@ export function openApiComponents(): Record<string, JsonSchema> {
 }
 
 function toOpenApi(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  return z.toJSONSchema(schema, { target: 'openapi-3.0', io, unrepresentable: 'any' }) as JsonSchema;
+  return z.toJSONSchema(schema, { target: 'openapi-3.0', io, unrepresentable: 'any' });
 }
 
 function refOrInline(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
@@ -68,7 +71,11 @@ export function ZodQuery(schema: z.ZodObject): ParameterDecorator {
       describeMethod(
         target,
         key,
-        ApiQuery({ name, required: !fieldSchema.safeParse(undefined).success, schema: toOpenApi(fieldSchema, 'input') }),
+        ApiQuery({
+          name,
+          required: !fieldSchema.safeParse(undefined).success,
+          schema: toOpenApi(fieldSchema, 'input'),
+        }),
       );
     }
   };

@@ -18,8 +18,11 @@ export type TestDatabase = { handle: DatabaseHandle; url: string | undefined; dr
 export async function createTestDatabase(domains: readonly DomainDescriptor[]): Promise<TestDatabase> {
   const adminUrl = testDatabaseUrl();
   if (!(await reachable(adminUrl))) {
-    if (requireServices()) throw new Error(`PostgreSQL is not reachable at ${adminUrl} and PAKAWAAZ_REQUIRE_SERVICES is set.`);
-    console.warn(`\n[notice] PostgreSQL is not reachable at ${adminUrl}: this file runs on an in-memory PGlite instead.\n`);
+    if (requireServices())
+      throw new Error(`PostgreSQL is not reachable at ${adminUrl} and PAKAWAAZ_REQUIRE_SERVICES is set.`);
+    console.warn(
+      `\n[notice] PostgreSQL is not reachable at ${adminUrl}: this file runs on an in-memory PGlite instead.\n`,
+    );
     const handle = await openDatabase({ dataDir: 'memory://', logger: testLogger });
     await migrateDomains(handle, domains, testLogger);
     return { handle, url: undefined, drop: () => handle.close() };

@@ -5,9 +5,11 @@ import net from 'node:net';
  * development machine. When a service is unreachable, a test falls back (PGlite for the database) or skips
  * with a visible notice — unless PAKAWAAZ_REQUIRE_SERVICES=1 (set by .ci/run), where that is a failure.
  */
-export const requireServices = (): boolean => ['1', 'true', 'yes'].includes(process.env.PAKAWAAZ_REQUIRE_SERVICES ?? '');
+export const requireServices = (): boolean =>
+  ['1', 'true', 'yes'].includes(process.env.PAKAWAAZ_REQUIRE_SERVICES ?? '');
 
-export const testDatabaseUrl = (): string => process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const testDatabaseUrl = (): string =>
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const testNatsUrl = (): string => process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
 /** TCP reachability of a service URL (host:port), within a short timeout. */
@@ -47,7 +49,12 @@ function defaultPort(protocol: string): number {
 export async function serviceGate(name: string, url: string): Promise<boolean> {
   if (await reachable(url)) return true;
   const message = `${name} is not reachable at ${url}`;
-  if (requireServices()) throw new Error(`${message} and PAKAWAAZ_REQUIRE_SERVICES is set: start it (see README) or unset the variable.`);
-  console.warn(`\n[notice] ${message}: skipping the tests that need it. Set PAKAWAAZ_REQUIRE_SERVICES=1 to make this a failure.\n`);
+  if (requireServices())
+    throw new Error(
+      `${message} and PAKAWAAZ_REQUIRE_SERVICES is set: start it (see README) or unset the variable.`,
+    );
+  console.warn(
+    `\n[notice] ${message}: skipping the tests that need it. Set PAKAWAAZ_REQUIRE_SERVICES=1 to make this a failure.\n`,
+  );
   return false;
 }

@@ -2,7 +2,10 @@ import type { Env } from '@pakawaaz/platform';
 
 /** Raised for any failed CLI call; `exitCode` lets scripts tell usage/auth errors from an unreachable server. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
   }
 }
@@ -18,25 +21,45 @@ export function apiClient(env: Env, fetchImpl: typeof fetch = fetch): ApiClient 
   const token = env.PAKAWAAZ_TOKEN;
   return {
     baseUrl,
-    async request<T>(method: string, path: string, body?: unknown, opts: { auth?: boolean } = {}): Promise<T> {
+    async request<T>(
+      method: string,
+      path: string,
+      body?: unknown,
+      opts: { auth?: boolean } = {},
+    ): Promise<T> {
       const headers: Record<string, string> = { accept: 'application/json' };
       if (body !== undefined) headers['content-type'] = 'application/json';
       if (opts.auth !== false) {
-        if (!token) throw new CliError('Set PAKAWAAZ_TOKEN to an access token or API token (see `pakawaaz login` and `pakawaaz tokens create`).', 2);
+        if (!token)
+          throw new CliError(
+            'Set PAKAWAAZ_TOKEN to an access token or API token (see `pakawaaz login` and `pakawaaz tokens create`).',
+            2,
+          );
         headers.authorization = `Bearer ${token}`;
       }
       let res: Response;
       try {
-        res = await fetchImpl(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+        res = await fetchImpl(`${baseUrl}${path}`, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(30_000),
+        });
       } catch (err) {
         const reason = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-        throw new CliError(`Cannot reach Pakawaaz at ${baseUrl} (${reason}). Is it running (npm start)? Set PAKAWAAZ_URL to point elsewhere.`, 3);
+        throw new CliError(
+          `Cannot reach Pakawaaz at ${baseUrl} (${reason}). Is it running (npm start)? Set PAKAWAAZ_URL to point elsewhere.`,
+          3,
+        );
       }
       const text = await res.text();
       const json: unknown = text ? safeJson(text) : undefined;
       if (!res.ok) {
         const e = (json ?? {}) as { code?: string; message?: string; requestId?: string };
-        throw new CliError(`${e.code ?? `http_${res.status}`}: ${e.message ?? res.statusText}${e.requestId ? ` (request ${e.requestId})` : ''}`, res.status === 401 || res.status === 403 ? 4 : 1);
+        throw new CliError(
+          `${e.code ?? `http_${res.status}`}: ${e.message ?? res.statusText}${e.requestId ? ` (request ${e.requestId})` : ''}`,
+          res.status === 401 || res.status === 403 ? 4 : 1,
+        );
       }
       return json as T;
     },

@@ -19,7 +19,11 @@ export async function runCli(argv: string[]): Promise<number> {
       if (err.message) process.stderr.write(`pakawaaz: ${err.message}\n`);
       return err.exitCode;
     }
-    if (err instanceof ConfigError || err instanceof DatabaseUnavailableError || err instanceof DataDirLockedError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof DatabaseUnavailableError ||
+      err instanceof DataDirLockedError
+    ) {
       process.stderr.write(`pakawaaz: ${err.message}\n`);
       return 1;
     }

@@ -1,4 +1,13 @@
-import { AuditService, createLogger, loadPlatformConfig, migrateDomains, migrationStatus, openDatabase, type DatabaseHandle, type Env } from '@pakawaaz/platform';
+import {
+  AuditService,
+  createLogger,
+  loadPlatformConfig,
+  migrateDomains,
+  migrationStatus,
+  openDatabase,
+  type DatabaseHandle,
+  type Env,
+} from '@pakawaaz/platform';
 import { ALL_DOMAINS } from '../domains.js';
 
 /**
@@ -21,7 +30,10 @@ export function runMigrations(env: Env): Promise<string> {
   return withDatabase(env, async (db) => {
     await migrateDomains(db, ALL_DOMAINS, createLogger({ level: 'info' }));
     const status = await migrationStatus(db, ALL_DOMAINS);
-    return [`database: ${db.location}`, ...status.map((s) => `  ${s.domain.padEnd(14)} ${s.applied}/${s.available} migrations applied`)].join('\n');
+    return [
+      `database: ${db.location}`,
+      ...status.map((s) => `  ${s.domain.padEnd(14)} ${s.applied}/${s.available} migrations applied`),
+    ].join('\n');
   });
 }
 

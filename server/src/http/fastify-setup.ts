@@ -35,7 +35,8 @@ const SECURITY_HEADERS: Record<string, string> = {
   'referrer-policy': 'no-referrer',
   'cross-origin-opener-policy': 'same-origin',
 };
-const NOC_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const NOC_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /** Request ids on every reply, security headers, one access-log line and one metrics sample per request. */
 export function installHooks(instance: FastifyInstance, logger: Logger, metrics: Metrics): void {
@@ -49,7 +50,16 @@ export function installHooks(instance: FastifyInstance, logger: Logger, metrics:
     const route = req.routeOptions.url;
     metrics.observeHttp(req.method, route, reply.statusCode, seconds);
     if (route !== '/healthz' && route !== '/readyz' && route !== '/metrics') {
-      logger.info({ requestId: req.id, method: req.method, route: route ?? 'unmatched', status: reply.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+      logger.info(
+        {
+          requestId: req.id,
+          method: req.method,
+          route: route ?? 'unmatched',
+          status: reply.statusCode,
+          ms: Math.round(seconds * 1000),
+        },
+        'request',
+      );
     }
   });
 }
@@ -64,7 +74,10 @@ export async function serveNoc(instance: FastifyInstance): Promise<boolean> {
     index: ['index.html'],
     cacheControl: false,
     setHeaders: (res, file) => {
-      res.setHeader('cache-control', file.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+      res.setHeader(
+        'cache-control',
+        file.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+      );
     },
   });
   return true;

@@ -6,7 +6,8 @@ export class NestPinoLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
   log(message: unknown, context?: string) {
     // Nest's route-mapping chatter is debug-level noise for operators.
-    const quiet = context === 'RouterExplorer' || context === 'RoutesResolver' || context === 'InstanceLoader';
+    const quiet =
+      context === 'RouterExplorer' || context === 'RoutesResolver' || context === 'InstanceLoader';
     this.logger[quiet ? 'debug' : 'info']({ context }, String(message));
   }
   error(message: unknown, trace?: string, context?: string) {

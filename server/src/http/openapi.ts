@@ -11,10 +11,18 @@ export function buildOpenApi(app: INestApplication, version: string): OpenAPIObj
         'Authenticate with `Authorization: Bearer <access token or API token>`.',
     )
     .setVersion(version)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT (ES256) or pkz_ API token' }, 'bearer')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (ES256) or pkz_ API token' },
+      'bearer',
+    )
     .build();
-  const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
-  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...openApiComponents() } };
+  const document = SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+  });
+  document.components = {
+    ...document.components,
+    schemas: { ...document.components?.schemas, ...openApiComponents() },
+  };
   return sortKeys(document) as OpenAPIObject;
 }
 

@@ -21,15 +21,31 @@ export const SystemStatus = named(
     startedAt: z.string(),
     uptimeSeconds: z.number(),
     nodeVersion: z.string(),
-    database: z.object({ mode: z.enum(['embedded', 'postgresql']), location: z.string(), status: z.enum(['up', 'down']) }),
-    eventBus: z.object({ mode: z.enum(['in-process', 'nats']), status: z.enum(['up', 'down']), detail: z.string().optional() }),
+    database: z.object({
+      mode: z.enum(['embedded', 'postgresql']),
+      location: z.string(),
+      status: z.enum(['up', 'down']),
+    }),
+    eventBus: z.object({
+      mode: z.enum(['in-process', 'nats']),
+      status: z.enum(['up', 'down']),
+      detail: z.string().optional(),
+    }),
     domains: z.array(DomainStatus),
   }),
 );
 
 @ApiTags('system')
 @ApiBearerAuth('bearer')
-@Roles('viewer', 'network-admin', 'security-officer', 'sim-operator', 'device-admin', 'app-reviewer', 'billing')
+@Roles(
+  'viewer',
+  'network-admin',
+  'security-officer',
+  'sim-operator',
+  'device-admin',
+  'app-reviewer',
+  'billing',
+)
 @Controller('api/v1/system')
 export class SystemController {
   constructor(private readonly system: SystemService) {}

@@ -36,22 +36,32 @@ export class SystemService {
 
   async status() {
     const dbUp = await this.health.databaseUp();
-    const bus = await this.bus.health().catch((err: Error) => ({ status: 'down' as const, detail: err.message }));
+    const bus = await this.bus
+      .health()
+      .catch((err: Error) => ({ status: 'down' as const, detail: err.message }));
     return {
       version: this.app.version,
       startedAt: this.app.startedAt.toISOString(),
       uptimeSeconds: Math.round((Date.now() - this.app.startedAt.getTime()) / 1000),
       nodeVersion: process.version,
-      database: { mode: this.database.mode, location: this.database.location, status: dbUp ? ('up' as const) : ('down' as const) },
+      database: {
+        mode: this.database.mode,
+        location: this.database.location,
+        status: dbUp ? ('up' as const) : ('down' as const),
+      },
       eventBus: { mode: this.bus.mode, status: bus.status, ...(bus.detail ? { detail: bus.detail } : {}) },
-      domains: dbUp ? await this.domains() : ALL_DOMAINS.map((d) => this.domainView(d.name, 'down', { applied: 0, available: 0 })),
+      domains: dbUp
+        ? await this.domains()
+        : ALL_DOMAINS.map((d) => this.domainView(d.name, 'down', { applied: 0, available: 0 })),
     };
   }
 
   private async domains(): Promise<DomainStatus[]> {
     const [migrations, schemas] = await Promise.all([
       migrationStatus(this.database, ALL_DOMAINS),
-      this.database.db.execute(sql`select nspname from pg_namespace`).then((r) => new Set(rowsOf<{ nspname: string }>(r).map((x) => x.nspname))),
+      this.database.db
+        .execute(sql`select nspname from pg_namespace`)
+        .then((r) => new Set(rowsOf<{ nspname: string }>(r).map((x) => x.nspname))),
     ]);
     return ALL_DOMAINS.map((d, i) => {
       const m = migrations[i] ?? { applied: 0, available: 0 };
@@ -60,9 +70,22 @@ export class SystemService {
     });
   }
 
-  private domainView(name: string, health: 'up' | 'down', migrations: DomainStatus['migrations']): DomainStatus {
+  private domainView(
+    name: string,
+    health: 'up' | 'down',
+    migrations: DomainStatus['migrations'],
+  ): DomainStatus {
     const d = ALL_DOMAINS.find((x) => x.name === name);
-    const served = name === 'platform' || name === 'identity' || (this.config.PAKAWAAZ_DOMAINS as readonly string[]).includes(name);
-    return { name, status: d?.status === 'active' && served ? 'active' : 'planned', health, schema: d?.pgSchema ?? name, migrations };
+    const served =
+      name === 'platform' ||
+      name === 'identity' ||
+      (this.config.PAKAWAAZ_DOMAINS as readonly string[]).includes(name);
+    return {
+      name,
+      status: d?.status === 'active' && served ? 'active' : 'planned',
+      health,
+      schema: d?.pgSchema ?? name,
+      migrations,
+    };
   }
 }

@@ -2,7 +2,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, InProcessEventBus, Metrics, loadPlatformConfig, migrateDomains, openDatabase } from '@pakawaaz/platform';
+import {
+  createLogger,
+  InProcessEventBus,
+  Metrics,
+  loadPlatformConfig,
+  migrateDomains,
+  openDatabase,
+} from '@pakawaaz/platform';
 import { createApp } from '../bootstrap.js';
 import { ALL_DOMAINS } from '../domains.js';
 import { buildOpenApi, serializeOpenApi } from '../http/openapi.js';
@@ -20,7 +27,17 @@ export async function renderOpenApi(): Promise<string> {
   const database = await openDatabase({ dataDir: 'memory://', logger });
   await migrateDomains(database, ALL_DOMAINS, logger);
   const eventBus = new InProcessEventBus(logger);
-  const { app } = await createApp({ config, logger, database, eventBus, metrics: new Metrics(), appInfo: { version: VERSION, startedAt: new Date(0) } }, env);
+  const { app } = await createApp(
+    {
+      config,
+      logger,
+      database,
+      eventBus,
+      metrics: new Metrics(),
+      appInfo: { version: VERSION, startedAt: new Date(0) },
+    },
+    env,
+  );
   try {
     return serializeOpenApi(buildOpenApi(app, VERSION));
   } finally {
@@ -43,7 +60,9 @@ async function run(mode: string | undefined): Promise<number> {
     process.stdout.write('openapi.json is up to date\n');
     return 0;
   }
-  process.stderr.write('openapi.json is out of date with the code: run `npm run openapi` and commit the result.\n');
+  process.stderr.write(
+    'openapi.json is out of date with the code: run `npm run openapi` and commit the result.\n',
+  );
   return 1;
 }
 

@@ -16,7 +16,11 @@ describe('pakawaaz CLI against a running server (embedded)', () => {
   afterAll(() => server.stop());
 
   it('signs in non-interactively and prints only the access token', async () => {
-    const r = await runCli(['login', '--username', 'admin', '--password-stdin'], env, `${TEST_ADMIN_PASSWORD}\n`);
+    const r = await runCli(
+      ['login', '--username', 'admin', '--password-stdin'],
+      env,
+      `${TEST_ADMIN_PASSWORD}\n`,
+    );
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     const bad = await runCli(['login', '--username', 'admin', '--password', 'wrong-password'], env);
@@ -25,20 +29,42 @@ describe('pakawaaz CLI against a running server (embedded)', () => {
   });
 
   it('creates, lists and revokes API tokens for automation', async () => {
-    const token = (await runCli(['login', '--username', 'admin', '--password-stdin'], env, TEST_ADMIN_PASSWORD)).stdout.trim();
+    const token = (
+      await runCli(['login', '--username', 'admin', '--password-stdin'], env, TEST_ADMIN_PASSWORD)
+    ).stdout.trim();
     const authed = { ...env, PAKAWAAZ_TOKEN: token };
-    const created = await runCli(['tokens', 'create', '--role', 'viewer', 'sim-operator', '--name', 'ci-provisioning', '--expires-in-days', '30'], authed);
+    const created = await runCli(
+      [
+        'tokens',
+        'create',
+        '--role',
+        'viewer',
+        'sim-operator',
+        '--name',
+        'ci-provisioning',
+        '--expires-in-days',
+        '30',
+      ],
+      authed,
+    );
     expect(created.code).toBe(0);
     const secret = created.stdout.trim();
     expect(secret).toMatch(/^pkz_[\w-]{43}$/);
-    expect(created.stderr).toMatch(/created API token [0-9a-f-]{36} \(ci-provisioning: viewer, sim-operator\)/);
+    expect(created.stderr).toMatch(
+      /created API token [0-9a-f-]{36} \(ci-provisioning: viewer, sim-operator\)/,
+    );
 
-    const listed = JSON.parse((await runCli(['tokens', 'list', '--json'], authed)).stdout) as { tokens: { id: string; name: string; roles: string[]; expiresAt: string }[] };
+    const listed = JSON.parse((await runCli(['tokens', 'list', '--json'], authed)).stdout) as {
+      tokens: { id: string; name: string; roles: string[]; expiresAt: string }[];
+    };
     const entry = listed.tokens.find((t) => t.name === 'ci-provisioning');
     expect(entry?.roles).toEqual(['viewer', 'sim-operator']);
     expect(new Date(entry!.expiresAt).getTime() - Date.now()).toBeGreaterThan(29 * 86_400_000);
 
-    const asViewer = await runCli(['tokens', 'create', '--role', 'super-admin'], { ...env, PAKAWAAZ_TOKEN: secret });
+    const asViewer = await runCli(['tokens', 'create', '--role', 'super-admin'], {
+      ...env,
+      PAKAWAAZ_TOKEN: secret,
+    });
     expect(asViewer.code).toBe(4);
     expect(asViewer.stderr).toContain('forbidden');
 
@@ -72,7 +98,9 @@ describe('pakawaaz CLI against a running server (embedded)', () => {
   it('says clearly when the server cannot be reached', async () => {
     const r = await runCli(['status'], { PAKAWAAZ_URL: 'http://127.0.0.1:59999' });
     expect(r.code).toBe(3);
-    expect(r.stderr).toContain('Cannot reach Pakawaaz at http://127.0.0.1:59999 (ECONNREFUSED). Is it running (npm start)?');
+    expect(r.stderr).toContain(
+      'Cannot reach Pakawaaz at http://127.0.0.1:59999 (ECONNREFUSED). Is it running (npm start)?',
+    );
   });
 });
 
@@ -102,27 +130,44 @@ describe.skipIf(!pg)('audit tampering on PostgreSQL is named by `pakawaaz audit 
     expect(intact.ok).toBe(true);
 
     // The table refuses updates (append-only trigger)…
-    await expect(db.query(`update platform.audit_log set actor_id = 'mallory' where action = 'identity.api-token.created'`)).rejects.toThrow(/append-only/);
+    await expect(
+      db.query(
+        `update platform.audit_log set actor_id = 'mallory' where action = 'identity.api-token.created'`,
+      ),
+    ).rejects.toThrow(/append-only/);
     // …so a tamperer with owner rights disables the trigger first.
-    const victim = await db.query(`select seq from platform.audit_log where action = 'identity.api-token.created' order by seq limit 1`);
-    const seq = Number(victim.rows[0].seq);
+    const victim = await db.query<{ seq: string }>(
+      `select seq from platform.audit_log where action = 'identity.api-token.created' order by seq limit 1`,
+    );
+    const seq = Number(victim.rows[0]?.seq);
     await db.query('alter table platform.audit_log disable trigger user');
-    await db.query(`update platform.audit_log set details = jsonb_set(details, '{roles}', '["super-admin"]') where seq = $1`, [seq]);
+    await db.query(
+      `update platform.audit_log set details = jsonb_set(details, '{roles}', '["super-admin"]') where seq = $1`,
+      [seq],
+    );
     await db.query('alter table platform.audit_log enable trigger user');
 
     const broken = await runCli(['audit', 'verify'], env);
     expect(broken.code).toBe(5);
-    expect(broken.stdout).toMatch(new RegExp(`^BROKEN: first broken entry #${seq} \\([0-9a-f-]{36}\\): hash_mismatch; ${seq - 1} entries checked before it\\n$`));
+    expect(broken.stdout).toMatch(
+      new RegExp(
+        `^BROKEN: first broken entry #${seq} \\([0-9a-f-]{36}\\): hash_mismatch; ${seq - 1} entries checked before it\\n$`,
+      ),
+    );
 
     // An auditor can check the database directly, independently of the API.
     const offline = await runCli(['audit', 'verify', '--offline', '--json'], { DATABASE_URL: db.url });
     expect(offline.code).toBe(5);
-    expect(JSON.parse(offline.stdout)).toMatchObject({ ok: false, brokenAt: { seq, reason: 'hash_mismatch' } });
+    expect(JSON.parse(offline.stdout)).toMatchObject({
+      ok: false,
+      brokenAt: { seq, reason: 'hash_mismatch' },
+    });
   });
 
   it('migrate is idempotent and prints each domain', async () => {
     const r = await runCli(['migrate'], { DATABASE_URL: db.url });
     expect(r.code).toBe(0);
-    for (const d of ['platform', 'core-network', 'identity', 'secure-chat']) expect(r.stdout).toMatch(new RegExp(`${d}\\s+\\d+/\\d+ migrations applied`));
+    for (const d of ['platform', 'core-network', 'identity', 'secure-chat'])
+      expect(r.stdout).toMatch(new RegExp(`${d}\\s+\\d+/\\d+ migrations applied`));
   });
 });

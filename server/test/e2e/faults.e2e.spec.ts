@@ -16,11 +16,18 @@ const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 type Run = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
 
 function startProcess(env: Record<string, string>): Run {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  return { child, output: () => out, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
+  return {
+    child,
+    output: () => out,
+    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+  };
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -49,7 +56,10 @@ describe('start-up refusals', () => {
   });
 
   it('exits non-zero with a clear message when the database is unreachable', async () => {
-    const run = startProcess({ PORT: '0', DATABASE_URL: 'postgres://pakawaaz:s3cret@127.0.0.1:59998/pakawaaz' });
+    const run = startProcess({
+      PORT: '0',
+      DATABASE_URL: 'postgres://pakawaaz:s3cret@127.0.0.1:59998/pakawaaz',
+    });
     expect(await run.exited).toBe(1);
     const out = run.output();
     expect(out).toContain('Cannot reach the database at postgres://pakawaaz:****@127.0.0.1:59998/pakawaaz');
@@ -67,7 +77,12 @@ describe('embedded lifecycle of the real process', () => {
 
   it('starts, refuses a second server on the same data folder, and shuts down gracefully on SIGTERM', async () => {
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const first = startProcess({ PORT: String(port), HOST: '127.0.0.1', PAKAWAAZ_DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+    const first = startProcess({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PAKAWAAZ_DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+    });
     await waitFor(healthy(port), 60_000);
     expect(first.output()).toContain(`Pakawaaz control plane is up: http://127.0.0.1:${port}`);
     expect(first.output()).toContain(`Its generated password is in ${dataDir}/initial-admin-password`);
@@ -116,13 +131,24 @@ describe.skipIf(!pg)('PostgreSQL lost while running', () => {
     const ready = await server.request('GET', '/readyz');
     expect(ready.status).toBe(503);
     expect(await ready.json()).toEqual({ status: 'not_ready', checks: { database: 'down', eventBus: 'up' } });
-    const login = await server.request('POST', '/api/v1/auth/login', { body: { username: 'admin', password: server.adminPassword } });
+    const login = await server.request('POST', '/api/v1/auth/login', {
+      body: { username: 'admin', password: server.adminPassword },
+    });
     expect(login.status).toBe(503);
-    expect(await login.json()).toMatchObject({ code: 'database_unavailable', message: 'The database is unavailable; retry shortly.' });
+    expect(await login.json()).toMatchObject({
+      code: 'database_unavailable',
+      message: 'The database is unavailable; retry shortly.',
+    });
     expect((await server.request('GET', '/healthz')).status).toBe(200);
 
     await proxy.start();
     await waitFor(async () => (await server.request('GET', '/readyz')).status === 200, 15_000);
-    expect((await server.request('POST', '/api/v1/auth/login', { body: { username: 'admin', password: server.adminPassword } })).status).toBe(200);
+    expect(
+      (
+        await server.request('POST', '/api/v1/auth/login', {
+          body: { username: 'admin', password: server.adminPassword },
+        })
+      ).status,
+    ).toBe(200);
   });
 });

@@ -6,13 +6,20 @@ export const CLI = `${root}server/bin/pakawaaz.js`;
 
 /** The binary runs compiled code: make sure the build is current (a no-op when it is). */
 export function ensureBuilt(): void {
-  execFileSync(process.execPath, [`${root}scripts/build.mjs`, '--if-needed'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [`${root}scripts/build.mjs`, '--if-needed'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 export type CliResult = { code: number | null; stdout: string; stderr: string };
 
 /** Runs the real `pakawaaz` binary as a user would, with the given environment and standard input. */
-export function runCli(args: string[], env: Record<string, string | undefined>, stdin?: string): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  stdin?: string,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: root,

@@ -11,8 +11,13 @@ import { withDatabase } from '../../../platform/test/support/database.js';
 function templateName(): string {
   const hash = createHash('sha256');
   for (const d of ALL_DOMAINS) {
-    for (const f of readdirSync(d.migrationsFolder).filter((x) => x.endsWith('.sql')).sort()) {
-      hash.update(d.name).update(f).update(readFileSync(path.join(d.migrationsFolder, f)));
+    for (const f of readdirSync(d.migrationsFolder)
+      .filter((x) => x.endsWith('.sql'))
+      .sort()) {
+      hash
+        .update(d.name)
+        .update(f)
+        .update(readFileSync(path.join(d.migrationsFolder, f)));
     }
   }
   return `pakawaaz_tmpl_${hash.digest('hex').slice(0, 16)}`;
@@ -25,7 +30,8 @@ function templateName(): string {
 export default async function setup(): Promise<void> {
   const adminUrl = testDatabaseUrl();
   if (!(await reachable(adminUrl))) {
-    if (requireServices()) throw new Error(`PostgreSQL is not reachable at ${adminUrl} and PAKAWAAZ_REQUIRE_SERVICES is set.`);
+    if (requireServices())
+      throw new Error(`PostgreSQL is not reachable at ${adminUrl} and PAKAWAAZ_REQUIRE_SERVICES is set.`);
     return;
   }
   const name = templateName();
@@ -37,7 +43,12 @@ export default async function setup(): Promise<void> {
     if (exists.rowCount === 0) {
       await admin.query(`create database "${name}"`);
       const logger = createLogger({ level: 'warn' });
-      const handle = await openDatabase({ url: withDatabase(adminUrl, name), dataDir: 'memory://', logger, poolSize: 2 });
+      const handle = await openDatabase({
+        url: withDatabase(adminUrl, name),
+        dataDir: 'memory://',
+        logger,
+        poolSize: 2,
+      });
       try {
         await migrateDomains(handle, ALL_DOMAINS, logger);
       } finally {

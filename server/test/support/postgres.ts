@@ -3,7 +3,14 @@ import pg from 'pg';
 import { serviceGate, testDatabaseUrl } from '../../../platform/test/support/services.js';
 import { withDatabase } from '../../../platform/test/support/database.js';
 
-export type FreshDatabase = { url: string; query(sql: string, params?: unknown[]): Promise<pg.QueryResult>; drop(): Promise<void> };
+export type FreshDatabase = {
+  url: string;
+  query<R extends pg.QueryResultRow = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
+  drop(): Promise<void>;
+};
 
 /** Whether PostgreSQL-backed e2e tests can run (skip with a notice, or fail under PAKAWAAZ_REQUIRE_SERVICES). */
 export const postgresAvailable = () => serviceGate('PostgreSQL', testDatabaseUrl());
@@ -18,11 +25,11 @@ export async function freshPostgresDatabase(): Promise<FreshDatabase> {
   const url = withDatabase(adminUrl, name);
   return {
     url,
-    async query(sql, params) {
+    async query<R extends pg.QueryResultRow>(sql: string, params?: unknown[]) {
       const c = new pg.Client({ connectionString: url });
       await c.connect();
       try {
-        return await c.query(sql, params);
+        return await c.query<R>(sql, params);
       } finally {
         await c.end();
       }

@@ -9,7 +9,11 @@ export type TestServer = RunningServer & {
   adminPassword: string;
   /** Signs in as the first administrator and returns an access token. */
   adminToken(): Promise<string>;
-  request(method: string, path: string, init?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  request(
+    method: string,
+    path: string,
+    init?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<Response>;
   stop(): Promise<void>;
 };
 
@@ -21,8 +25,18 @@ export const TEST_ADMIN_PASSWORD = 'e2e-admin-password-2026';
  */
 export async function startTestServer(env: Env = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-e2e-'));
-  const fullEnv: Env = { PORT: '0', HOST: '127.0.0.1', PAKAWAAZ_DATA_DIR: dataDir, PAKAWAAZ_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, LOG_LEVEL: 'silent', ...env };
-  const server = await startServer({ env: fullEnv, logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const fullEnv: Env = {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    PAKAWAAZ_DATA_DIR: dataDir,
+    PAKAWAAZ_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    LOG_LEVEL: 'silent',
+    ...env,
+  };
+  const server = await startServer({
+    env: fullEnv,
+    logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  });
   const request: TestServer['request'] = (method, p, init = {}) =>
     fetch(`${server.url}${p}`, {
       method,
@@ -31,14 +45,23 @@ export async function startTestServer(env: Env = {}): Promise<TestServer> {
         ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
         ...init.headers,
       },
-      body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+      body:
+        init.body === undefined
+          ? undefined
+          : typeof init.body === 'string'
+            ? init.body
+            : JSON.stringify(init.body),
     });
   return {
     ...server,
     dataDir,
-    adminPassword: fullEnv.PAKAWAAZ_ADMIN_PASSWORD ?? (await readFile(path.join(dataDir, 'initial-admin-password'), 'utf8')).trim(),
+    adminPassword:
+      fullEnv.PAKAWAAZ_ADMIN_PASSWORD ??
+      (await readFile(path.join(dataDir, 'initial-admin-password'), 'utf8')).trim(),
     async adminToken() {
-      const res = await request('POST', '/api/v1/auth/login', { body: { username: 'admin', password: fullEnv.PAKAWAAZ_ADMIN_PASSWORD } });
+      const res = await request('POST', '/api/v1/auth/login', {
+        body: { username: 'admin', password: fullEnv.PAKAWAAZ_ADMIN_PASSWORD },
+      });
       if (res.status !== 200) throw new Error(`admin sign-in failed: ${res.status} ${await res.text()}`);
       return ((await res.json()) as { accessToken: string }).accessToken;
     },

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// `npm run check`: typecheck (workspaces, tests, NOC) + lint + formatting + OpenAPI drift (server and NOC client).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const bin = (pkg, file) => path.join(root, 'node_modules', pkg, file);
+let failed = [];
+
+function step(label, cmd, args, opts = {}) {
+  const t = Date.now();
+  process.stderr.write(`[check] ${label}…\n`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  const ok = r.status === 0;
+  process.stderr.write(
+    `[check] ${label}: ${ok ? 'ok' : 'FAILED'} (${((Date.now() - t) / 1000).toFixed(1)} s)\n`,
+  );
+  if (!ok) failed.push(label);
+  return ok;
+}
+
+const node = process.execPath;
+const tsc = bin('typescript', 'bin/tsc');
+step('build (tsc -b, NOC)', node, [path.join(root, 'scripts/build.mjs'), '--if-needed']);
+for (const p of ['platform/test', 'identity/test', 'server/test'])
+  step(`typecheck ${p}`, node, [tsc, '-p', p]);
+step('typecheck noc', node, [tsc, '-p', 'noc', '--noEmit']);
+step('lint (typescript-eslint, type-checked)', node, [
+  bin('eslint', 'bin/eslint.js'),
+  '.',
+  '--max-warnings=0',
+]);
+step('format (prettier --check)', node, [
+  bin('prettier', 'bin/prettier.cjs'),
+  '--check',
+  '--log-level=warn',
+  '.',
+]);
+step('OpenAPI drift (openapi.json)', node, [path.join(root, 'server/dist/tools/openapi.js')]);
+
+// The NOC's typed client must be generated from the committed openapi.json.
+const tmp = mkdtempSync(path.join(tmpdir(), 'pakawaaz-check-'));
+const generated = path.join(tmp, 'schema.d.ts');
+if (
+  step('generate NOC client types', node, [
+    bin('openapi-typescript', 'bin/cli.js'),
+    'openapi.json',
+    '-o',
+    generated,
+    '--silent',
+  ])
+) {
+  const same =
+    readFileSync(generated, 'utf8') === readFileSync(path.join(root, 'noc/src/api/schema.d.ts'), 'utf8');
+  process.stderr.write(
+    `[check] NOC client drift: ${same ? 'ok' : 'FAILED — run `npm run gen:api -w noc` and commit'}\n`,
+  );
+  if (!same) failed.push('NOC client drift');
+}
+rmSync(tmp, { recursive: true, force: true });
+
+if (failed.length) {
+  process.stderr.write(`\n[check] failed: ${failed.join(', ')}\n`);
+  process.exit(1);
+}
+process.stderr.write('\n[check] all checks passed\n');
