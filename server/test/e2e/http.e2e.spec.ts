@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serviceGate, testNatsUrl } from '../../../platform/test/support/services.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 type ErrorBody = { code: string; message: string; requestId: string };
@@ -249,6 +250,26 @@ describe('bootstrap token (first-run convenience)', () => {
         (await server.request('DELETE', `/api/v1/tokens/${bootstrap?.id}`, { token: secret })).status,
       ).toBe(204);
       expect((await server.request('GET', '/api/v1/system', { token: secret })).status).toBe(401);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+const nats = await serviceGate('NATS', testNatsUrl());
+
+describe.skipIf(!nats)('production event bus', () => {
+  it('runs on NATS JetStream when NATS_URL is set, and reports it', async () => {
+    const server = await startTestServer({ NATS_URL: testNatsUrl() });
+    try {
+      const token = await server.adminToken();
+      const status = (await (await server.request('GET', '/api/v1/system', { token })).json()) as {
+        eventBus: { mode: string; status: string };
+      };
+      expect(status.eventBus).toMatchObject({ mode: 'nats', status: 'up' });
+      expect(await (await server.request('GET', '/readyz')).json()).toMatchObject({
+        checks: { eventBus: 'up' },
+      });
     } finally {
       await server.stop();
     }
