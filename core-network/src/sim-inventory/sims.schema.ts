@@ -1,0 +1,57 @@
+import { bigint, index, integer, jsonb, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { coreNetworkSchema } from '../core-network.schema.js';
+import { bytea } from '../crypto/data-keys.schema.js';
+
+/**
+ * The SIM inventory. K and OPc are stored only encrypted (AES-256-GCM under a data key, AAD binds each
+ * ciphertext to its IMSI and field). `secrets_mac` is an HMAC of K‖OPc under a key derived from the KEK, so
+ * a re-import can tell "same SIM" from "conflicting SIM" without decrypting anything.
+ */
+export const simCards = coreNetworkSchema.table(
+  'sim_cards',
+  {
+    imsi: text('imsi').primaryKey(),
+    iccid: text('iccid').notNull().unique(),
+    msisdn: text('msisdn'),
+    batch: text('batch'),
+    dataKeyId: uuid('data_key_id').notNull(),
+    kEnc: bytea('k_enc').notNull(),
+    opcEnc: bytea('opc_enc').notNull(),
+    secretsMac: text('secrets_mac').notNull(),
+    /** Authentication management field used for the vectors Pakawaaz generates (hex, 4 digits). */
+    amf: text('amf').notNull().default('8000'),
+    /** SEQ part of Pakawaaz's own SQN (TS 33.102 Annex C); its IND is distinct from Open5GS's HSS. */
+    sqnSeq: bigint('sqn_seq', { mode: 'number' }).notNull().default(0),
+    status: text('status', { enum: ['available', 'assigned', 'retired'] }).notNull().default('available'),
+    importJobId: uuid('import_job_id'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('sim_cards_msisdn_idx').on(t.msisdn), index('sim_cards_batch_idx').on(t.batch), index('sim_cards_status_idx').on(t.status)],
+);
+
+export type SimImportError = { line: number; reason: string; imsi?: string };
+
+/**
+ * A bulk import of a vendor batch. The uploaded CSV is kept encrypted (it holds K/OPc in clear) so a job
+ * interrupted by a crash resumes from `committed_lines`; chunks commit all-or-nothing.
+ */
+export const simImportJobs = coreNetworkSchema.table('sim_import_jobs', {
+  id: uuid('id').primaryKey(),
+  filename: text('filename').notNull(),
+  status: text('status', { enum: ['queued', 'running', 'completed', 'failed'] }).notNull(),
+  sourceSha256: text('source_sha256').notNull(),
+  dataKeyId: uuid('data_key_id').notNull(),
+  sourceEnc: bytea('source_enc'),
+  totalRows: integer('total_rows').notNull().default(0),
+  committedLines: integer('committed_lines').notNull().default(0),
+  imported: integer('imported').notNull().default(0),
+  duplicates: integer('duplicates').notNull().default(0),
+  conflicts: integer('conflicts').notNull().default(0),
+  invalid: integer('invalid').notNull().default(0),
+  errors: jsonb('errors').$type<SimImportError[]>().notNull().default([]),
+  failure: text('failure'),
+  createdBy: text('created_by').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+});

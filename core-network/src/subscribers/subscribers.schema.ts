@@ -1,0 +1,45 @@
+import { index, integer, jsonb, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { coreNetworkSchema } from '../core-network.schema.js';
+
+/** A named subscription profile: AMBR and the slices/DNNs with QoS an official's SIM gets. */
+export const subscriberProfiles = coreNetworkSchema.table('subscriber_profiles', {
+  name: text('name').primaryKey(),
+  description: text('description').notNull().default(''),
+  /** Validated by the profile zod schema (subscribers/profile.ts). */
+  profile: jsonb('profile').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+/**
+ * A SIM assigned to an official. `user_id`/`institution_id` are plain ids from identity (no cross-domain
+ * keys). `version` increases on every change; the reconciler records what it pushed to Open5GS.
+ */
+export const subscribers = coreNetworkSchema.table(
+  'subscribers',
+  {
+    imsi: text('imsi').primaryKey(),
+    userId: text('user_id').notNull(),
+    displayName: text('display_name').notNull(),
+    institutionId: text('institution_id'),
+    profileName: text('profile_name').notNull(),
+    staticIpv4: text('static_ipv4'),
+    status: text('status', { enum: ['active', 'barred'] }).notNull().default('active'),
+    barringReason: text('barring_reason'),
+    barredBy: text('barred_by'),
+    version: integer('version').notNull().default(1),
+    syncedVersion: integer('synced_version').notNull().default(0),
+    syncedAt: timestamp('synced_at', { withTimezone: true, mode: 'date' }),
+    syncError: text('sync_error'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('subscribers_user_idx').on(t.userId), index('subscribers_institution_idx').on(t.institutionId), index('subscribers_status_idx').on(t.status)],
+);
+
+/** IMSIs removed from Pakawaaz that the reconciler still has to delete from Open5GS. */
+export const subscriberDeletions = coreNetworkSchema.table('subscriber_deletions', {
+  imsi: text('imsi').primaryKey(),
+  requestedAt: timestamp('requested_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  requestedBy: uuid('requested_by'),
+});

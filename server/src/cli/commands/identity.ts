@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { Option } from 'commander';
+import { ROLES } from '@pakawaaz/platform';
+import { CliError } from '../api-client.js';
+import { positiveInt, type RegisterCommands } from '../context.js';
+
+type TokenView = { id: string; name: string; roles: string[]; revokedAt: string | null };
+
+/** Operator sign-in and API tokens. */
+export const registerIdentityCommands: RegisterCommands = (program, { io, api, print }) => {
+  program
+    .command('login')
+    .description('sign in as a NOC operator and print an access token (for PAKAWAAZ_TOKEN)')
+    .requiredOption('--username <username>', 'operator username')
+    .option(
+      '--password <password>',
+      'password (prefer --password-stdin: arguments are visible to other users)',
+    )
+    .option('--password-stdin', 'read the password from standard input')
+    .action(async (o: { username: string; password?: string; passwordStdin?: boolean }) => {
+      const password = o.passwordStdin
+        ? (io.stdin ?? (() => readFileSync(0, 'utf8')))().replace(/\r?\n$/, '')
+        : o.password;
+      if (!password) throw new CliError('Give --password or --password-stdin.', 2);
+      const r = await api().request<{ accessToken: string }>(
+        'POST',
+        '/api/v1/auth/login',
+        { username: o.username, password },
+        { auth: false },
+      );
+      io.stdout(`${r.accessToken}\n`);
+    });
+
+  const tokens = program.command('tokens').description('API tokens for automation (super-admin)');
+  tokens
+    .command('create')
+    .description('create an API token and print its secret (shown once)')
+    .addOption(
+      new Option('--role <role...>', 'role(s) the token carries').choices(ROLES).makeOptionMandatory(),
+    )
+    .option('--name <name>', 'what the token is for', 'automation')
+    .option('--expires-in-days <days>', 'expiry in days (default: never)', positiveInt)
+    .option('--json', 'print JSON (id, name, roles, token)')
+    .action(async (o: { role: string[]; name: string; expiresInDays?: number; json?: boolean }) => {
+      const body = {
+        name: o.name,
+        roles: o.role,
+        ...(o.expiresInDays ? { expiresInDays: o.expiresInDays } : {}),
+      };
+      const r = await api().request<TokenView & { token: string }>('POST', '/api/v1/tokens', body);
+      print(r, !!o.json, () => `${r.token}\n`);
+      if (!o.json)
+        io.stderr(
+          `created API token ${r.id} (${r.name}: ${r.roles.join(', ')}); store the secret now, it is not shown again\n`,
+        );
+    });
+  tokens
+    .command('list')
+    .description('list API tokens (never their secrets)')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const r = await api().request<{ tokens: TokenView[] }>('GET', '/api/v1/tokens');
+      print(
+        r,
+        !!o.json,
+        () =>
+          r.tokens
+            .map(
+              (t) =>
+                `${t.id}  ${t.revokedAt ? 'revoked' : 'active '}  ${t.roles.join(',').padEnd(20)}  ${t.name}`,
+            )
+            .join('\n') + '\n',
+      );
+    });
+  tokens
+    .command('revoke <id>')
+    .description('revoke an API token at once')
+    .action(async (id: string) => {
+      await api().request('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`);
+      io.stdout(`revoked ${id}\n`);
+    });
+};

@@ -1,0 +1,44 @@
+import { CliError } from '../api-client.js';
+import type { RegisterCommands } from '../context.js';
+
+/** Running the server and reading its state: start, migrate, status. */
+export const registerServerCommands: RegisterCommands = (program, { io, api, print }) => {
+  program
+    .command('start')
+    .description('run the control plane (embedded database unless DATABASE_URL is set)')
+    .action(async () => (await import('../../main.js')).main());
+
+  program
+    .command('migrate')
+    .description(
+      'apply pending database migrations of every domain and exit (the server also migrates at start-up)',
+    )
+    .action(async () => {
+      const { runMigrations } = await import('../offline.js');
+      io.stdout(`${await runMigrations(io.env)}\n`);
+    });
+
+  program
+    .command('status')
+    .description('readiness of the running server')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const r = await api()
+        .request<{ status: string; checks: Record<string, string> }>('GET', '/readyz', undefined, {
+          auth: false,
+        })
+        .catch((e: unknown) => {
+          if (e instanceof CliError && e.exitCode === 1) return { status: 'not_ready', checks: {} };
+          throw e;
+        });
+      print(
+        r,
+        !!o.json,
+        () =>
+          `${r.status} ${Object.entries(r.checks)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}\n`,
+      );
+      if (r.status !== 'ready') throw new CliError('', 1);
+    });
+};

@@ -1,0 +1,27 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { Env } from '@pakawaaz/platform';
+import type { ApiClient } from './api-client.js';
+
+export type CliIo = {
+  env: Env;
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  fetch?: typeof fetch;
+  stdin?: () => string;
+};
+
+/** What every command module gets: the IO, a lazily built API client, and a printer for --json. */
+export type CliContext = {
+  io: CliIo;
+  api(): ApiClient;
+  print(value: unknown, json: boolean, human: () => string): void;
+};
+
+/** A command module adds its commands to the program (one module per domain: commands/<domain>.ts). */
+export type RegisterCommands = (program: Command, ctx: CliContext) => void;
+
+export const positiveInt = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+};
