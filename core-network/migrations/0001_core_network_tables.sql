@@ -38,7 +38,7 @@ CREATE TABLE "core_network"."network_specs" (
 --> statement-breakpoint
 CREATE TABLE "core_network"."sim_cards" (
 	"imsi" text PRIMARY KEY NOT NULL,
-	"iccid" text NOT NULL,
+	"iccid" text,
 	"msisdn" text,
 	"batch" text,
 	"data_key_id" uuid NOT NULL,

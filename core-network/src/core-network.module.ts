@@ -1,5 +1,35 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { CORE_NETWORK_CONFIG, type CoreNetworkConfig } from './core-network.config.js';
+import { DataKeyService } from './crypto/data-key.service.js';
+import { SimImportService } from './sim-inventory/sim-import.service.js';
+import { SimInventoryRepository } from './sim-inventory/sim-inventory.repository.js';
+import { SIM_SECRETS } from './sim-inventory/sim-secrets.port.js';
+import { SimSecretsService } from './sim-inventory/sim-secrets.service.js';
+import { SimsController } from './sim-inventory/sims.controller.js';
+import { DeviceEventsListener } from './subscribers/device-events.listener.js';
+import { SubscriberProfilesController, SubscribersController } from './subscribers/subscribers.controller.js';
+import { SubscribersRepository } from './subscribers/subscribers.repository.js';
+import { SubscribersService } from './subscribers/subscribers.service.js';
 
-/** Nest module of the core-network domain; features register their controllers and providers here as they land. */
+/** Core network: Open5GS configuration, SIM inventory, subscribers, AKA vectors, network health. */
 @Module({})
-export class CoreNetworkModule {}
+export class CoreNetworkModule {
+  static forRoot(config: CoreNetworkConfig): DynamicModule {
+    return {
+      module: CoreNetworkModule,
+      controllers: [SimsController, SubscribersController, SubscriberProfilesController],
+      providers: [
+        { provide: CORE_NETWORK_CONFIG, useValue: config },
+        DataKeyService,
+        SimInventoryRepository,
+        SimImportService,
+        SimSecretsService,
+        { provide: SIM_SECRETS, useExisting: SimSecretsService },
+        SubscribersRepository,
+        SubscribersService,
+        DeviceEventsListener,
+      ],
+      exports: [SIM_SECRETS],
+    };
+  }
+}

@@ -2,18 +2,18 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { IdentityModule, type IdentityConfig } from '@pakawaaz/identity';
 import { AuthGuard, PlatformModule, type PlatformResources } from '@pakawaaz/platform';
-import { DOMAIN_MODULES } from './domains.js';
+import { DOMAIN_MODULES, type DomainConfigs } from './domains.js';
 import { SystemController } from './system/system.controller.js';
 import { SystemService } from './system/system.service.js';
 
-export type AppOptions = { resources: PlatformResources; identity: IdentityConfig };
+export type AppOptions = { resources: PlatformResources; identity: IdentityConfig; domains: DomainConfigs };
 
 /** Composition root: the platform kernel, identity (token verification for every route) and the served domains. */
 @Module({})
 export class AppModule {
-  static forRoot({ resources, identity }: AppOptions): DynamicModule {
-    const served = resources.config.PAKAWAAZ_DOMAINS.filter((d) => d !== 'identity').map(
-      (d) => DOMAIN_MODULES[d],
+  static forRoot({ resources, identity, domains }: AppOptions): DynamicModule {
+    const served = resources.config.PAKAWAAZ_DOMAINS.filter((d) => d !== 'identity').map((d) =>
+      DOMAIN_MODULES[d](domains),
     );
     return {
       module: AppModule,

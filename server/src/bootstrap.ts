@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
+import { loadCoreNetworkConfig } from '@pakawaaz/core-network';
 import { FirstStartService, loadIdentityConfig, type FirstStartResult } from '@pakawaaz/identity';
 import {
   AllExceptionsFilter,
@@ -77,9 +78,13 @@ export async function createApp(
 ): Promise<{ app: NestFastifyApplication; nocServed: boolean }> {
   const { config, logger, metrics } = resources;
   const identity = loadIdentityConfig(env, config);
-  const adapter = createFastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES });
+  const domains = { coreNetwork: loadCoreNetworkConfig(env, config) };
+  const adapter = createFastifyAdapter({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    csvBodyLimit: domains.coreNetwork.simImportMaxBytes,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ resources, identity }),
+    AppModule.forRoot({ resources, identity, domains }),
     adapter,
     {
       logger: new NestPinoLogger(logger),

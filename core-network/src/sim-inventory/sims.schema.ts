@@ -11,7 +11,8 @@ export const simCards = coreNetworkSchema.table(
   'sim_cards',
   {
     imsi: text('imsi').primaryKey(),
-    iccid: text('iccid').notNull().unique(),
+    /** Null only for batches that carry none (Magma NMS exports). */
+    iccid: text('iccid').unique(),
     msisdn: text('msisdn'),
     batch: text('batch'),
     dataKeyId: uuid('data_key_id').notNull(),
@@ -22,12 +23,18 @@ export const simCards = coreNetworkSchema.table(
     amf: text('amf').notNull().default('8000'),
     /** SEQ part of Pakawaaz's own SQN (TS 33.102 Annex C); its IND is distinct from Open5GS's HSS. */
     sqnSeq: bigint('sqn_seq', { mode: 'number' }).notNull().default(0),
-    status: text('status', { enum: ['available', 'assigned', 'retired'] }).notNull().default('available'),
+    status: text('status', { enum: ['available', 'assigned', 'retired'] })
+      .notNull()
+      .default('available'),
     importJobId: uuid('import_job_id'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
-  (t) => [index('sim_cards_msisdn_idx').on(t.msisdn), index('sim_cards_batch_idx').on(t.batch), index('sim_cards_status_idx').on(t.status)],
+  (t) => [
+    index('sim_cards_msisdn_idx').on(t.msisdn),
+    index('sim_cards_batch_idx').on(t.batch),
+    index('sim_cards_status_idx').on(t.status),
+  ],
 );
 
 export type SimImportError = { line: number; reason: string; imsi?: string };

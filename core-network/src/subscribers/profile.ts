@@ -3,7 +3,9 @@ import { z } from 'zod';
 export const BITRATE_UNITS = ['bps', 'Kbps', 'Mbps', 'Gbps', 'Tbps'] as const;
 export type BitrateUnit = (typeof BITRATE_UNITS)[number];
 
-export const Bitrate = z.object({ value: z.number().int().min(1).max(1_000_000), unit: z.enum(BITRATE_UNITS) }).strict();
+export const Bitrate = z
+  .object({ value: z.number().int().min(1).max(1_000_000), unit: z.enum(BITRATE_UNITS) })
+  .strict();
 export const Ambr = z.object({ downlink: Bitrate, uplink: Bitrate }).strict();
 
 const Arp = z
@@ -19,7 +21,10 @@ export const ProfileSession = z
     dnn: z.string().regex(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/i, 'DNN: letters, digits, dots and dashes'),
     type: z.enum(['IPv4', 'IPv6', 'IPv4v6']).default('IPv4'),
     /** 5QI (TS 23.501 Table 5.7.4-1); 9 = default non-GBR internet. */
-    qos: z.object({ index: z.number().int().min(1).max(255).default(9), arp: Arp.prefault({}) }).strict().prefault({}),
+    qos: z
+      .object({ index: z.number().int().min(1).max(255).default(9), arp: Arp.prefault({}) })
+      .strict()
+      .prefault({}),
     ambr: Ambr,
   })
   .strict();
@@ -27,7 +32,10 @@ export const ProfileSession = z
 export const ProfileSlice = z
   .object({
     sst: z.number().int().min(1).max(255),
-    sd: z.string().regex(/^[0-9a-fA-F]{6}$/, 'SD: 6 hex digits').optional(),
+    sd: z
+      .string()
+      .regex(/^[0-9a-fA-F]{6}$/, 'SD: 6 hex digits')
+      .optional(),
     default: z.boolean().default(false),
     sessions: z.array(ProfileSession).min(1).max(16),
   })
@@ -40,7 +48,10 @@ export const SubscriberProfile = z
     slices: z.array(ProfileSlice).min(1).max(8),
   })
   .strict()
-  .refine((p) => p.slices.filter((s) => s.default).length === 1, { message: 'exactly one slice must be the default', path: ['slices'] });
+  .refine((p) => p.slices.filter((s) => s.default).length === 1, {
+    message: 'exactly one slice must be the default',
+    path: ['slices'],
+  });
 
 export type SubscriberProfile = z.infer<typeof SubscriberProfile>;
 
@@ -48,5 +59,16 @@ export type SubscriberProfile = z.infer<typeof SubscriberProfile>;
 export const DEFAULT_PROFILE_NAME = 'default';
 export const DEFAULT_PROFILE: SubscriberProfile = SubscriberProfile.parse({
   ambr: { downlink: { value: 1, unit: 'Gbps' }, uplink: { value: 1, unit: 'Gbps' } },
-  slices: [{ sst: 1, default: true, sessions: [{ dnn: 'internet', ambr: { downlink: { value: 1, unit: 'Gbps' }, uplink: { value: 1, unit: 'Gbps' } } }] }],
+  slices: [
+    {
+      sst: 1,
+      default: true,
+      sessions: [
+        {
+          dnn: 'internet',
+          ambr: { downlink: { value: 1, unit: 'Gbps' }, uplink: { value: 1, unit: 'Gbps' } },
+        },
+      ],
+    },
+  ],
 });

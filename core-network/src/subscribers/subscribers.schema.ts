@@ -24,7 +24,9 @@ export const subscribers = coreNetworkSchema.table(
     institutionId: text('institution_id'),
     profileName: text('profile_name').notNull(),
     staticIpv4: text('static_ipv4'),
-    status: text('status', { enum: ['active', 'barred'] }).notNull().default('active'),
+    status: text('status', { enum: ['active', 'barred'] })
+      .notNull()
+      .default('active'),
     barringReason: text('barring_reason'),
     barredBy: text('barred_by'),
     version: integer('version').notNull().default(1),
@@ -34,7 +36,11 @@ export const subscribers = coreNetworkSchema.table(
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
-  (t) => [index('subscribers_user_idx').on(t.userId), index('subscribers_institution_idx').on(t.institutionId), index('subscribers_status_idx').on(t.status)],
+  (t) => [
+    index('subscribers_user_idx').on(t.userId),
+    index('subscribers_institution_idx').on(t.institutionId),
+    index('subscribers_status_idx').on(t.status),
+  ],
 );
 
 /** IMSIs removed from Pakawaaz that the reconciler still has to delete from Open5GS. */

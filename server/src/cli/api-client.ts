@@ -10,9 +10,12 @@ export class CliError extends Error {
   }
 }
 
+/** `contentType` sends `body` as a raw string of that type (e.g. text/csv) instead of JSON. */
+export type RequestOptions = { auth?: boolean; contentType?: string };
+
 export type ApiClient = {
   readonly baseUrl: string;
-  request<T>(method: string, path: string, body?: unknown, opts?: { auth?: boolean }): Promise<T>;
+  request<T>(method: string, path: string, body?: unknown, opts?: RequestOptions): Promise<T>;
 };
 
 /** The CLI is a client of the HTTP API: PAKAWAAZ_URL (default http://localhost:8080) and PAKAWAAZ_TOKEN. */
@@ -21,14 +24,9 @@ export function apiClient(env: Env, fetchImpl: typeof fetch = fetch): ApiClient 
   const token = env.PAKAWAAZ_TOKEN;
   return {
     baseUrl,
-    async request<T>(
-      method: string,
-      path: string,
-      body?: unknown,
-      opts: { auth?: boolean } = {},
-    ): Promise<T> {
+    async request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
       const headers: Record<string, string> = { accept: 'application/json' };
-      if (body !== undefined) headers['content-type'] = 'application/json';
+      if (body !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
       if (opts.auth !== false) {
         if (!token)
           throw new CliError(
@@ -42,7 +40,7 @@ export function apiClient(env: Env, fetchImpl: typeof fetch = fetch): ApiClient 
         res = await fetchImpl(`${baseUrl}${path}`, {
           method,
           headers,
-          body: body === undefined ? undefined : JSON.stringify(body),
+          body: body === undefined ? undefined : opts.contentType ? String(body) : JSON.stringify(body),
           signal: AbortSignal.timeout(30_000),
         });
       } catch (err) {

@@ -4,6 +4,8 @@ import { apiClient } from './api-client.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerIdentityCommands } from './commands/identity.js';
 import { registerServerCommands } from './commands/server.js';
+import { registerSimCommands } from './commands/sims.js';
+import { registerSubscriberCommands } from './commands/subscribers.js';
 import type { CliContext, CliIo, RegisterCommands } from './context.js';
 
 export type { CliIo } from './context.js';
@@ -13,6 +15,8 @@ const COMMANDS: RegisterCommands[] = [
   registerServerCommands,
   registerIdentityCommands,
   registerAuditCommands,
+  registerSimCommands,
+  registerSubscriberCommands,
 ];
 
 /** Builds the `pakawaaz` command tree. State-changing commands go through the HTTP API, never the database. */

@@ -12,7 +12,7 @@ const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 /** The built NOC (noc/dist), resolved from this file so it works from src/ (tests) and dist/ (runtime). */
 export const NOC_DIST = fileURLToPath(new URL('../../../noc/dist/', import.meta.url));
 
-export function createFastifyAdapter(options: { bodyLimit: number }): FastifyAdapter {
+export function createFastifyAdapter(options: { bodyLimit: number; csvBodyLimit: number }): FastifyAdapter {
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimit,
     // Honour a well-formed X-Request-Id from a proxy (correlation across hops); otherwise make one.
@@ -26,6 +26,15 @@ export function createFastifyAdapter(options: { bodyLimit: number }): FastifyAda
   // urlencoded forms, so a cross-site HTML form can never submit to the API. Parse errors reach Nest's
   // exception layer (and so our global filter) through the error handler Nest installs.
   adapter.getInstance().removeContentTypeParser('text/plain');
+  // Bulk uploads (SIM vendor batches) are CSV with their own, larger limit; routes that expect JSON reject a
+  // string body in validation. CSV is not a type an HTML form can send, so this opens no CSRF path.
+  adapter
+    .getInstance()
+    .addContentTypeParser(
+      'text/csv',
+      { parseAs: 'string', bodyLimit: options.csvBodyLimit },
+      (_req, body, done) => done(null, body),
+    );
   return adapter;
 }
 

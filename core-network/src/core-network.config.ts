@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { envUrl, parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
+import { z } from 'zod';
+
+const unset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const schema = z.object({
+  PAKAWAAZ_KEK_FILE: z.preprocess(unset, z.string().optional()),
+  OPEN5GS_MONGODB_URL: envUrl(['mongodb', 'mongodb+srv']),
+  OPEN5GS_SYNC_INTERVAL_SECONDS: z.preprocess(
+    unset,
+    z.coerce.number({ message: 'expected seconds' }).int().min(5).max(3600).default(30),
+  ),
+  SIM_IMPORT_MAX_BYTES: z.preprocess(
+    unset,
+    z.coerce
+      .number({ message: 'expected bytes' })
+      .int()
+      .min(1024)
+      .max(256 * 1024 * 1024)
+      .default(32 * 1024 * 1024),
+  ),
+});
+
+export type CoreNetworkConfig = {
+  /** Key-encryption keys for SIM secrets (JSON, 0600); created on first start when no data key exists yet. */
+  kekFile: string;
+  /** Open5GS's MongoDB; unset = no live sync, documents are exported as mongoimport JSON instead. */
+  open5gsMongoUrl: string | undefined;
+  open5gsSyncIntervalMs: number;
+  simImportMaxBytes: number;
+  seedDemo: boolean;
+};
+
+export function loadCoreNetworkConfig(env: Env, platform: PlatformConfig): CoreNetworkConfig {
+  const c = parseConfig(schema, env);
+  return {
+    kekFile: path.resolve(c.PAKAWAAZ_KEK_FILE ?? path.join(platform.dataDir, 'keys', 'kek.json')),
+    open5gsMongoUrl: c.OPEN5GS_MONGODB_URL,
+    open5gsSyncIntervalMs: c.OPEN5GS_SYNC_INTERVAL_SECONDS * 1000,
+    simImportMaxBytes: c.SIM_IMPORT_MAX_BYTES,
+    seedDemo: platform.seedDemo,
+  };
+}
+
+export const CORE_NETWORK_CONFIG = Symbol.for('pakawaaz.CoreNetworkConfig');

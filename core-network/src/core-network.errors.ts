@@ -1,0 +1,30 @@
+import { defineErrors, type HttpStatus } from '@pakawaaz/platform';
+
+export type CoreNetworkErrorCode =
+  | 'sim_import_too_large'
+  | 'invalid_sim_import'
+  | 'sim_import_not_found'
+  | 'network_spec_missing'
+  | 'sim_not_found'
+  | 'sim_not_available'
+  | 'subscriber_not_found'
+  | 'subscriber_exists'
+  | 'profile_not_found'
+  | 'profile_in_use'
+  | 'invalid_profile';
+
+export const CORE_NETWORK_ERROR_STATUS = {
+  sim_import_too_large: 413,
+  invalid_sim_import: 400,
+  sim_import_not_found: 404,
+  network_spec_missing: 409,
+  sim_not_found: 404,
+  sim_not_available: 409,
+  subscriber_not_found: 404,
+  subscriber_exists: 409,
+  profile_not_found: 404,
+  profile_in_use: 409,
+  invalid_profile: 422,
+} as const satisfies Record<CoreNetworkErrorCode, HttpStatus>;
+
+export const coreNetworkError = defineErrors(CORE_NETWORK_ERROR_STATUS);

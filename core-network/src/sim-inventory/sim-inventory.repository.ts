@@ -1,0 +1,148 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
+import { and, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { networkSpecs } from '../network-spec/network-specs.schema.js';
+import { simCards, simImportJobs } from './sims.schema.js';
+
+export type SimCardRow = typeof simCards.$inferSelect;
+export type NewSimCard = typeof simCards.$inferInsert;
+export type SimImportJobRow = typeof simImportJobs.$inferSelect;
+
+export type SimListQuery = {
+  search?: string | undefined;
+  status?: SimCardRow['status'] | undefined;
+  batch?: string | undefined;
+  limit: number;
+  after?: string | undefined;
+};
+
+@Injectable()
+export class SimInventoryRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  /** The PLMN of the current network spec, which every imported IMSI must belong to. */
+  async currentPlmn(): Promise<{ mcc: string; mnc: string } | undefined> {
+    const [row] = await this.database.db
+      .select({ spec: networkSpecs.spec })
+      .from(networkSpecs)
+      .orderBy(desc(networkSpecs.version))
+      .limit(1);
+    const plmn = (row?.spec as { plmn?: { mcc?: unknown; mnc?: unknown } } | undefined)?.plmn;
+    return typeof plmn?.mcc === 'string' && typeof plmn.mnc === 'string'
+      ? { mcc: plmn.mcc, mnc: plmn.mnc }
+      : undefined;
+  }
+
+  existingByImsi(tx: Db, imsis: string[]): Promise<SimCardRow[]> {
+    return imsis.length
+      ? tx.select().from(simCards).where(inArray(simCards.imsi, imsis))
+      : Promise.resolve([]);
+  }
+
+  existingByIccid(tx: Db, iccids: string[]): Promise<Pick<SimCardRow, 'imsi' | 'iccid'>[]> {
+    return iccids.length
+      ? tx
+          .select({ imsi: simCards.imsi, iccid: simCards.iccid })
+          .from(simCards)
+          .where(inArray(simCards.iccid, iccids))
+      : Promise.resolve([]);
+  }
+
+  async insertSims(tx: Db, rows: NewSimCard[]): Promise<void> {
+    if (rows.length) await tx.insert(simCards).values(rows);
+  }
+
+  async insertJob(tx: Db, row: typeof simImportJobs.$inferInsert): Promise<void> {
+    await tx.insert(simImportJobs).values(row);
+  }
+
+  async job(id: string, tx: Db = this.database.db): Promise<SimImportJobRow | undefined> {
+    const [row] = await tx.select().from(simImportJobs).where(eq(simImportJobs.id, id)).limit(1);
+    return row;
+  }
+
+  async updateJob(tx: Db, id: string, values: Partial<typeof simImportJobs.$inferInsert>): Promise<void> {
+    await tx.update(simImportJobs).set(values).where(eq(simImportJobs.id, id));
+  }
+
+  unfinishedJobIds(): Promise<{ id: string }[]> {
+    return this.database.db
+      .select({ id: simImportJobs.id })
+      .from(simImportJobs)
+      .where(inArray(simImportJobs.status, ['queued', 'running']));
+  }
+
+  listJobs(limit: number): Promise<SimImportJobRow[]> {
+    return this.database.db.select().from(simImportJobs).orderBy(desc(simImportJobs.createdAt)).limit(limit);
+  }
+
+  /** Keyset pagination by IMSI; search matches IMSI, ICCID or MSISDN prefixes. */
+  listSims(
+    q: SimListQuery,
+  ): Promise<Pick<SimCardRow, 'imsi' | 'iccid' | 'msisdn' | 'batch' | 'status' | 'createdAt'>[]> {
+    const where: SQL[] = [];
+    if (q.search) {
+      const p = `${q.search.replace(/[%_\\]/g, '')}%`;
+      where.push(or(ilike(simCards.imsi, p), ilike(simCards.iccid, p), ilike(simCards.msisdn, p))!);
+    }
+    if (q.status) where.push(eq(simCards.status, q.status));
+    if (q.batch) where.push(eq(simCards.batch, q.batch));
+    if (q.after) where.push(sql`${simCards.imsi} > ${q.after}`);
+    return this.database.db
+      .select({
+        imsi: simCards.imsi,
+        iccid: simCards.iccid,
+        msisdn: simCards.msisdn,
+        batch: simCards.batch,
+        status: simCards.status,
+        createdAt: simCards.createdAt,
+      })
+      .from(simCards)
+      .where(where.length ? and(...where) : undefined)
+      .orderBy(simCards.imsi)
+      .limit(q.limit);
+  }
+
+  async counts(): Promise<Record<SimCardRow['status'], number>> {
+    const rows = await this.database.db
+      .select({ status: simCards.status, n: sql<number>`count(*)::int` })
+      .from(simCards)
+      .groupBy(simCards.status);
+    return { available: 0, assigned: 0, retired: 0, ...Object.fromEntries(rows.map((r) => [r.status, r.n])) };
+  }
+
+  /** Claims the next SQN SEQ for a SIM atomically (vector generation on several nodes never reuses one). */
+  async nextSqnSeq(imsi: string): Promise<number | undefined> {
+    const rows = await this.database.db
+      .update(simCards)
+      .set({ sqnSeq: sql`${simCards.sqnSeq} + 1` })
+      .where(eq(simCards.imsi, imsi))
+      .returning({ seq: simCards.sqnSeq });
+    return rows[0]?.seq;
+  }
+
+  async raiseSqnSeq(imsi: string, atLeast: number): Promise<void> {
+    await this.database.db
+      .update(simCards)
+      .set({ sqnSeq: sql`greatest(${simCards.sqnSeq}, ${atLeast})` })
+      .where(eq(simCards.imsi, imsi));
+  }
+
+  async secretsRows(imsis: readonly string[]): Promise<SimCardRow[]> {
+    return imsis.length
+      ? this.database.db
+          .select()
+          .from(simCards)
+          .where(inArray(simCards.imsi, [...imsis]))
+      : [];
+  }
+
+  async setStatus(tx: Db, imsi: string, status: SimCardRow['status']): Promise<boolean> {
+    const rows = await tx
+      .update(simCards)
+      .set({ status, updatedAt: new Date() })
+      .where(eq(simCards.imsi, imsi))
+      .returning({ imsi: simCards.imsi });
+    return rows.length > 0;
+  }
+}

@@ -1,0 +1,265 @@
+import { Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import {
+  CurrentPrincipal,
+  RequestId,
+  Roles,
+  ZodBody,
+  ZodQuery,
+  ZodResponse,
+  isoDateTime,
+  named,
+  type Principal,
+} from '@pakawaaz/platform';
+import { z } from 'zod';
+import { coreNetworkError } from '../core-network.errors.js';
+import { SubscriberProfile } from './profile.js';
+import { SubscribersRepository, type SubscriberRow } from './subscribers.repository.js';
+import { SubscribersService } from './subscribers.service.js';
+
+const Imsi = z.string().regex(/^\d{15}$/, 'IMSI: 15 digits');
+const Ipv4 = z
+  .string()
+  .regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, 'an IPv4 address');
+const ProfileName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'profile name: lower-case letters, digits, dashes');
+
+export const Subscriber = named(
+  'Subscriber',
+  z.object({
+    imsi: z.string(),
+    msisdn: z.string().nullable(),
+    userId: z.string(),
+    displayName: z.string(),
+    institutionId: z.string().nullable(),
+    profile: z.string(),
+    staticIpv4: z.string().nullable(),
+    status: z.enum(['active', 'barred']),
+    barringReason: z.string().nullable(),
+    open5gs: z.object({
+      synced: z.boolean(),
+      syncedAt: isoDateTime().nullable(),
+      error: z.string().nullable(),
+    }),
+    createdAt: isoDateTime(),
+    updatedAt: isoDateTime(),
+  }),
+);
+export const SubscriberPage = named(
+  'SubscriberPage',
+  z.object({
+    subscribers: z.array(Subscriber),
+    total: z.number().int(),
+    limit: z.number().int(),
+    offset: z.number().int(),
+  }),
+);
+export const AssignSubscriber = named(
+  'AssignSubscriber',
+  z
+    .object({
+      imsi: Imsi,
+      userId: z.string().min(1).max(128),
+      displayName: z.string().min(1).max(200),
+      institutionId: z.string().max(64).nullable().optional(),
+      profile: ProfileName.optional(),
+      staticIpv4: Ipv4.nullable().optional(),
+    })
+    .strict(),
+  'input',
+);
+export const UpdateSubscriber = named(
+  'UpdateSubscriber',
+  z.object({ profile: ProfileName.optional(), staticIpv4: Ipv4.nullable().optional() }).strict(),
+  'input',
+);
+export const BarringRequest = named(
+  'BarringRequest',
+  z.object({ reason: z.string().min(3).max(500) }).strict(),
+  'input',
+);
+export const ProfileTemplate = named(
+  'ProfileTemplate',
+  z.object({ name: z.string(), description: z.string(), profile: z.unknown(), updatedAt: isoDateTime() }),
+);
+export const ProfileTemplateList = named(
+  'ProfileTemplateList',
+  z.object({ profiles: z.array(ProfileTemplate) }),
+);
+export const SaveProfile = named(
+  'SaveProfile',
+  z.object({ description: z.string().max(500).default(''), profile: SubscriberProfile }).strict(),
+  'input',
+);
+const ListQuery = z.object({
+  search: z.string().min(1).max(100).optional(),
+  status: z.enum(['active', 'barred']).optional(),
+  institutionId: z.string().max(64).optional(),
+  profile: ProfileName.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+export function subscriberView(s: SubscriberRow & { msisdn?: string | null }): z.infer<typeof Subscriber> {
+  return {
+    imsi: s.imsi,
+    msisdn: s.msisdn ?? null,
+    userId: s.userId,
+    displayName: s.displayName,
+    institutionId: s.institutionId,
+    profile: s.profileName,
+    staticIpv4: s.staticIpv4,
+    status: s.status,
+    barringReason: s.barringReason,
+    open5gs: {
+      synced: s.syncedVersion === s.version,
+      syncedAt: s.syncedAt?.toISOString() ?? null,
+      error: s.syncError,
+    },
+    createdAt: s.createdAt.toISOString(),
+    updatedAt: s.updatedAt.toISOString(),
+  };
+}
+
+const imsiParam = (imsi: string) => {
+  if (!/^\d{15}$/.test(imsi)) throw coreNetworkError('subscriber_not_found', 'No subscriber with this IMSI.');
+  return imsi;
+};
+
+@ApiTags('subscribers')
+@ApiBearerAuth('bearer')
+@Controller('api/v1/subscribers')
+export class SubscribersController {
+  constructor(
+    private readonly service: SubscribersService,
+    private readonly repo: SubscribersRepository,
+  ) {}
+
+  @Get()
+  @Roles('viewer', 'sim-operator', 'network-admin')
+  @ZodResponse(200, SubscriberPage)
+  async list(@ZodQuery(ListQuery) q: z.infer<typeof ListQuery>) {
+    const { rows, total } = await this.repo.list(q);
+    return { subscribers: rows.map(subscriberView), total, limit: q.limit, offset: q.offset };
+  }
+
+  @Get(':imsi')
+  @Roles('viewer', 'sim-operator', 'network-admin')
+  @ZodResponse(200, Subscriber)
+  async get(@Param('imsi') imsi: string) {
+    const { rows } = await this.repo.list({ search: imsiParam(imsi), limit: 1, offset: 0 });
+    const row = rows.find((r) => r.imsi === imsi);
+    if (!row) throw coreNetworkError('subscriber_not_found', 'No subscriber with this IMSI.');
+    return subscriberView(row);
+  }
+
+  @Post()
+  @Roles('sim-operator')
+  @ZodResponse(201, Subscriber)
+  async assign(
+    @ZodBody(AssignSubscriber) body: z.infer<typeof AssignSubscriber>,
+    @CurrentPrincipal() p: Principal,
+    @RequestId() requestId: string,
+  ) {
+    return subscriberView(await this.service.assign(body, { actor: p.actor, requestId }));
+  }
+
+  @Patch(':imsi')
+  @Roles('sim-operator', 'network-admin')
+  @ZodResponse(200, Subscriber)
+  async update(
+    @Param('imsi') imsi: string,
+    @ZodBody(UpdateSubscriber) body: z.infer<typeof UpdateSubscriber>,
+    @CurrentPrincipal() p: Principal,
+    @RequestId() requestId: string,
+  ) {
+    return subscriberView(await this.service.update(imsiParam(imsi), body, { actor: p.actor, requestId }));
+  }
+
+  @Post(':imsi/bar')
+  @Roles('sim-operator', 'network-admin', 'security-officer')
+  @HttpCode(200)
+  @ZodResponse(200, Subscriber)
+  async bar(
+    @Param('imsi') imsi: string,
+    @ZodBody(BarringRequest) body: z.infer<typeof BarringRequest>,
+    @CurrentPrincipal() p: Principal,
+    @RequestId() requestId: string,
+  ) {
+    return subscriberView(
+      await this.service.bar(imsiParam(imsi), body.reason, { actor: p.actor, requestId }),
+    );
+  }
+
+  @Post(':imsi/unbar')
+  @Roles('network-admin', 'security-officer')
+  @HttpCode(200)
+  @ZodResponse(200, Subscriber)
+  async unbar(
+    @Param('imsi') imsi: string,
+    @ZodBody(BarringRequest) body: z.infer<typeof BarringRequest>,
+    @CurrentPrincipal() p: Principal,
+    @RequestId() requestId: string,
+  ) {
+    return subscriberView(
+      await this.service.unbar(imsiParam(imsi), body.reason, { actor: p.actor, requestId }),
+    );
+  }
+
+  @Delete(':imsi')
+  @Roles('sim-operator')
+  @HttpCode(204)
+  unassign(@Param('imsi') imsi: string, @CurrentPrincipal() p: Principal, @RequestId() requestId: string) {
+    return this.service.unassign(imsiParam(imsi), { actor: p.actor, requestId });
+  }
+}
+
+@ApiTags('subscribers')
+@ApiBearerAuth('bearer')
+@Controller('api/v1/subscriber-profiles')
+export class SubscriberProfilesController {
+  constructor(
+    private readonly service: SubscribersService,
+    private readonly repo: SubscribersRepository,
+  ) {}
+
+  @Get()
+  @Roles('viewer', 'sim-operator', 'network-admin')
+  @ZodResponse(200, ProfileTemplateList)
+  async list() {
+    return {
+      profiles: (await this.repo.profiles()).map((p) => ({
+        name: p.name,
+        description: p.description,
+        profile: p.profile,
+        updatedAt: p.updatedAt.toISOString(),
+      })),
+    };
+  }
+
+  @Put(':name')
+  @Roles('network-admin')
+  @HttpCode(204)
+  save(
+    @Param('name') name: string,
+    @ZodBody(SaveProfile) body: z.infer<typeof SaveProfile>,
+    @CurrentPrincipal() p: Principal,
+    @RequestId() requestId: string,
+  ) {
+    const valid = ProfileName.safeParse(name);
+    if (!valid.success)
+      throw coreNetworkError('invalid_profile', 'Profile names are lower-case letters, digits and dashes.');
+    return this.service.saveProfile(valid.data, body.description, body.profile, {
+      actor: p.actor,
+      requestId,
+    });
+  }
+
+  @Delete(':name')
+  @Roles('network-admin')
+  @HttpCode(204)
+  remove(@Param('name') name: string, @CurrentPrincipal() p: Principal, @RequestId() requestId: string) {
+    return this.service.deleteProfile(name, { actor: p.actor, requestId });
+  }
+}

@@ -1,0 +1,159 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
+import { and, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { simCards } from '../sim-inventory/sims.schema.js';
+import { subscriberDeletions, subscriberProfiles, subscribers } from './subscribers.schema.js';
+
+export type SubscriberRow = typeof subscribers.$inferSelect;
+export type ProfileRow = typeof subscriberProfiles.$inferSelect;
+export type SubscriberListQuery = {
+  search?: string | undefined;
+  status?: 'active' | 'barred' | undefined;
+  institutionId?: string | undefined;
+  profile?: string | undefined;
+  limit: number;
+  offset: number;
+};
+
+@Injectable()
+export class SubscribersRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  get db(): Db {
+    return this.database.db;
+  }
+
+  async find(imsi: string, tx: Db = this.db): Promise<SubscriberRow | undefined> {
+    const [row] = await tx.select().from(subscribers).where(eq(subscribers.imsi, imsi)).limit(1);
+    return row;
+  }
+
+  async insert(tx: Db, row: typeof subscribers.$inferInsert): Promise<void> {
+    await tx.insert(subscribers).values(row);
+  }
+
+  /** Applies a change and bumps the version the reconciler compares against. */
+  async update(
+    tx: Db,
+    imsi: string,
+    values: Partial<typeof subscribers.$inferInsert>,
+  ): Promise<SubscriberRow | undefined> {
+    const [row] = await tx
+      .update(subscribers)
+      .set({ ...values, version: sql`${subscribers.version} + 1`, updatedAt: new Date() })
+      .where(eq(subscribers.imsi, imsi))
+      .returning();
+    return row;
+  }
+
+  async remove(tx: Db, imsi: string): Promise<boolean> {
+    const rows = await tx
+      .delete(subscribers)
+      .where(eq(subscribers.imsi, imsi))
+      .returning({ imsi: subscribers.imsi });
+    if (rows.length) await tx.insert(subscriberDeletions).values({ imsi }).onConflictDoNothing();
+    return rows.length > 0;
+  }
+
+  /** Search matches IMSI or MSISDN prefixes and names (case-insensitive substring). */
+  async list(
+    q: SubscriberListQuery,
+  ): Promise<{ rows: (SubscriberRow & { msisdn: string | null })[]; total: number }> {
+    const where: SQL[] = [];
+    if (q.search) {
+      const s = q.search.replace(/[%_\\]/g, '');
+      where.push(
+        or(
+          ilike(subscribers.imsi, `${s}%`),
+          ilike(simCards.msisdn, `${s}%`),
+          ilike(subscribers.displayName, `%${s}%`),
+          ilike(subscribers.userId, `${s}%`),
+        )!,
+      );
+    }
+    if (q.status) where.push(eq(subscribers.status, q.status));
+    if (q.institutionId) where.push(eq(subscribers.institutionId, q.institutionId));
+    if (q.profile) where.push(eq(subscribers.profileName, q.profile));
+    const cond = where.length ? and(...where) : undefined;
+    const base = this.db
+      .select({ s: subscribers, msisdn: simCards.msisdn })
+      .from(subscribers)
+      .leftJoin(simCards, eq(simCards.imsi, subscribers.imsi))
+      .where(cond);
+    const [rows, [count]] = await Promise.all([
+      base.orderBy(subscribers.imsi).limit(q.limit).offset(q.offset),
+      this.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(subscribers)
+        .leftJoin(simCards, eq(simCards.imsi, subscribers.imsi))
+        .where(cond),
+    ]);
+    return { rows: rows.map((r) => ({ ...r.s, msisdn: r.msisdn })), total: count?.n ?? 0 };
+  }
+
+  async profile(name: string, tx: Db = this.db): Promise<ProfileRow | undefined> {
+    const [row] = await tx
+      .select()
+      .from(subscriberProfiles)
+      .where(eq(subscriberProfiles.name, name))
+      .limit(1);
+    return row;
+  }
+
+  profiles(): Promise<ProfileRow[]> {
+    return this.db.select().from(subscriberProfiles).orderBy(subscriberProfiles.name);
+  }
+
+  async upsertProfile(tx: Db, name: string, description: string, profile: unknown): Promise<void> {
+    await tx
+      .insert(subscriberProfiles)
+      .values({ name, description, profile })
+      .onConflictDoUpdate({
+        target: subscriberProfiles.name,
+        set: { description, profile, updatedAt: new Date() },
+      });
+  }
+
+  async deleteProfile(tx: Db, name: string): Promise<boolean> {
+    return (
+      (
+        await tx
+          .delete(subscriberProfiles)
+          .where(eq(subscriberProfiles.name, name))
+          .returning({ n: subscriberProfiles.name })
+      ).length > 0
+    );
+  }
+
+  async countUsing(tx: Db, profile: string): Promise<number> {
+    const [r] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(subscribers)
+      .where(eq(subscribers.profileName, profile));
+    return r?.n ?? 0;
+  }
+
+  /** A profile changed: every subscriber on it must be pushed again. */
+  async bumpProfileUsers(tx: Db, profile: string): Promise<void> {
+    await tx
+      .update(subscribers)
+      .set({ version: sql`${subscribers.version} + 1` })
+      .where(eq(subscribers.profileName, profile));
+  }
+
+  async imsisByUser(userId: string): Promise<string[]> {
+    return (
+      await this.db.select({ imsi: subscribers.imsi }).from(subscribers).where(eq(subscribers.userId, userId))
+    ).map((r) => r.imsi);
+  }
+
+  async existing(imsis: string[]): Promise<string[]> {
+    if (!imsis.length) return [];
+    return (
+      await this.db
+        .select({ imsi: subscribers.imsi })
+        .from(subscribers)
+        .where(inArray(subscribers.imsi, imsis))
+    ).map((r) => r.imsi);
+  }
+}

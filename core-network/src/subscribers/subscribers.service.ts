@@ -1,0 +1,231 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  AuditService,
+  EVENT_BUS,
+  LOGGER,
+  SYSTEM_ACTOR,
+  newEvent,
+  type Actor,
+  type Db,
+  type EventBus,
+  type Logger,
+} from '@pakawaaz/platform';
+import { coreNetworkError } from '../core-network.errors.js';
+import { SimInventoryRepository } from '../sim-inventory/sim-inventory.repository.js';
+import { DEFAULT_PROFILE, DEFAULT_PROFILE_NAME, SubscriberProfile } from './profile.js';
+import { SubscribersRepository, type SubscriberRow } from './subscribers.repository.js';
+
+export type AssignInput = {
+  imsi: string;
+  userId: string;
+  displayName: string;
+  institutionId?: string | null | undefined;
+  profile?: string | undefined;
+  staticIpv4?: string | null | undefined;
+};
+type Ctx = { actor: Actor; requestId: string | null };
+
+/** Subscribers: a SIM assigned to an official, with a profile and a status that Open5GS enforces. */
+@Injectable()
+export class SubscribersService implements OnApplicationBootstrap {
+  constructor(
+    private readonly repo: SubscribersRepository,
+    private readonly sims: SimInventoryRepository,
+    private readonly audit: AuditService,
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** The `default` profile always exists, so a SIM can be assigned without naming one. */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!(await this.repo.profile(DEFAULT_PROFILE_NAME))) {
+      await this.repo.upsertProfile(
+        this.repo.db,
+        DEFAULT_PROFILE_NAME,
+        'One eMBB slice (SST 1), DNN internet, 1 Gbps',
+        DEFAULT_PROFILE,
+      );
+    }
+  }
+
+  async assign(input: AssignInput, ctx: Ctx): Promise<SubscriberRow> {
+    const profileName = input.profile ?? DEFAULT_PROFILE_NAME;
+    return this.repo.db.transaction(async (tx) => {
+      if (!(await this.repo.profile(profileName, tx)))
+        throw coreNetworkError('profile_not_found', `No subscriber profile named "${profileName}".`);
+      if (await this.repo.find(input.imsi, tx))
+        throw coreNetworkError('subscriber_exists', 'This SIM is already assigned; unassign it first.');
+      const [sim] = await this.sims.existingByImsi(tx, [input.imsi]);
+      if (!sim)
+        throw coreNetworkError('sim_not_found', 'No SIM with this IMSI in the inventory: import it first.');
+      if (sim.status !== 'available')
+        throw coreNetworkError('sim_not_available', `The SIM is ${sim.status}.`);
+      await this.sims.setStatus(tx, input.imsi, 'assigned');
+      await this.repo.insert(tx, {
+        imsi: input.imsi,
+        userId: input.userId,
+        displayName: input.displayName,
+        institutionId: input.institutionId ?? null,
+        profileName,
+        staticIpv4: input.staticIpv4 ?? null,
+      });
+      await this.audit.record(
+        {
+          actor: ctx.actor,
+          action: 'core-network.subscriber.assigned',
+          target: `imsi:${input.imsi}`,
+          details: { userId: input.userId, profile: profileName },
+          requestId: ctx.requestId,
+        },
+        tx,
+      );
+      return (await this.repo.find(input.imsi, tx))!;
+    });
+  }
+
+  async bar(imsi: string, reason: string, ctx: Ctx): Promise<SubscriberRow> {
+    const row = await this.repo.db.transaction(async (tx) => {
+      const updated = await this.repo.update(tx, imsi, {
+        status: 'barred',
+        barringReason: reason,
+        barredBy: `${ctx.actor.type}:${ctx.actor.id}`,
+      });
+      if (!updated) throw coreNetworkError('subscriber_not_found', 'No subscriber with this IMSI.');
+      await this.audit.record(
+        {
+          actor: ctx.actor,
+          action: 'core-network.subscriber.barred',
+          target: `imsi:${imsi}`,
+          details: { reason },
+          requestId: ctx.requestId,
+        },
+        tx,
+      );
+      return updated;
+    });
+    await this.bus.publish(
+      newEvent('core-network.subscriber.barred', 'core-network', { imsi, userId: row.userId, reason }),
+    );
+    return row;
+  }
+
+  async unbar(imsi: string, reason: string, ctx: Ctx): Promise<SubscriberRow> {
+    return this.repo.db.transaction(async (tx) => {
+      const updated = await this.repo.update(tx, imsi, {
+        status: 'active',
+        barringReason: null,
+        barredBy: null,
+      });
+      if (!updated) throw coreNetworkError('subscriber_not_found', 'No subscriber with this IMSI.');
+      await this.audit.record(
+        {
+          actor: ctx.actor,
+          action: 'core-network.subscriber.unbarred',
+          target: `imsi:${imsi}`,
+          details: { reason },
+          requestId: ctx.requestId,
+        },
+        tx,
+      );
+      return updated;
+    });
+  }
+
+  async update(
+    imsi: string,
+    values: { profile?: string | undefined; staticIpv4?: string | null | undefined },
+    ctx: Ctx,
+  ): Promise<SubscriberRow> {
+    return this.repo.db.transaction(async (tx) => {
+      if (values.profile && !(await this.repo.profile(values.profile, tx)))
+        throw coreNetworkError('profile_not_found', `No subscriber profile named "${values.profile}".`);
+      const updated = await this.repo.update(tx, imsi, {
+        ...(values.profile ? { profileName: values.profile } : {}),
+        ...(values.staticIpv4 !== undefined ? { staticIpv4: values.staticIpv4 } : {}),
+      });
+      if (!updated) throw coreNetworkError('subscriber_not_found', 'No subscriber with this IMSI.');
+      await this.audit.record(
+        {
+          actor: ctx.actor,
+          action: 'core-network.subscriber.updated',
+          target: `imsi:${imsi}`,
+          details: { ...values },
+          requestId: ctx.requestId,
+        },
+        tx,
+      );
+      return updated;
+    });
+  }
+
+  /** The SIM goes back to the inventory; the reconciler removes the subscriber from Open5GS. */
+  async unassign(imsi: string, ctx: Ctx): Promise<void> {
+    await this.repo.db.transaction(async (tx) => {
+      if (!(await this.repo.remove(tx, imsi)))
+        throw coreNetworkError('subscriber_not_found', 'No subscriber with this IMSI.');
+      await this.sims.setStatus(tx, imsi, 'available');
+      await this.audit.record(
+        {
+          actor: ctx.actor,
+          action: 'core-network.subscriber.unassigned',
+          target: `imsi:${imsi}`,
+          requestId: ctx.requestId,
+        },
+        tx,
+      );
+    });
+  }
+
+  async saveProfile(name: string, description: string, profile: unknown, ctx: Ctx): Promise<void> {
+    const parsed = SubscriberProfile.safeParse(profile);
+    if (!parsed.success)
+      throw coreNetworkError(
+        'invalid_profile',
+        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      );
+    await this.repo.db.transaction(async (tx: Db) => {
+      await this.repo.upsertProfile(tx, name, description, parsed.data);
+      await this.repo.bumpProfileUsers(tx, name);
+      await this.audit.record(
+        {
+          actor: ctx.actor,
+          action: 'core-network.subscriber-profile.saved',
+          target: `profile:${name}`,
+          details: { description },
+          requestId: ctx.requestId,
+        },
+        tx,
+      );
+    });
+  }
+
+  async deleteProfile(name: string, ctx: Ctx): Promise<void> {
+    await this.repo.db.transaction(async (tx) => {
+      if (name === DEFAULT_PROFILE_NAME)
+        throw coreNetworkError('profile_in_use', 'The default profile cannot be deleted.');
+      const users = await this.repo.countUsing(tx, name);
+      if (users > 0) throw coreNetworkError('profile_in_use', `${users} subscriber(s) use this profile.`);
+      if (!(await this.repo.deleteProfile(tx, name)))
+        throw coreNetworkError('profile_not_found', `No subscriber profile named "${name}".`);
+      await this.audit.record(
+        {
+          actor: ctx.actor,
+          action: 'core-network.subscriber-profile.deleted',
+          target: `profile:${name}`,
+          requestId: ctx.requestId,
+        },
+        tx,
+      );
+    });
+  }
+
+  /** Device management reports a lost or non-compliant handset: bar the SIM in it (idempotent). */
+  async barForDevice(imsi: string, reason: string): Promise<boolean> {
+    const sub = await this.repo.find(imsi);
+    if (!sub) return false;
+    if (sub.status === 'barred') return true;
+    await this.bar(imsi, reason, { actor: { ...SYSTEM_ACTOR, id: 'device-compliance' }, requestId: null });
+    this.logger.warn({ imsi, reason }, 'SIM barred on a device-management event');
+    return true;
+  }
+}

@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CliError } from '../api-client.js';
+import { positiveInt, type CliContext, type RegisterCommands } from '../context.js';
+
+type ImportJob = {
+  id: string;
+  status: 'queued' | 'running' | 'completed' | 'failed';
+  totalRows: number;
+  processedRows: number;
+  imported: number;
+  duplicates: number;
+  conflicts: number;
+  invalid: number;
+  errors: { line: number; reason: string; imsi?: string }[];
+  failure: string | null;
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function bar(job: ImportJob, width = 30): string {
+  const ratio = job.totalRows ? job.processedRows / job.totalRows : 0;
+  const filled = Math.round(ratio * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.round(ratio * 100)).padStart(3)}% ${job.processedRows}/${job.totalRows} rows`;
+}
+
+/** Polls the job, drawing a progress bar on stderr (a line every few seconds when stderr is not a terminal). */
+async function follow(ctx: CliContext, id: string, tty: boolean): Promise<ImportJob> {
+  let lastLine = 0;
+  for (;;) {
+    const job = await ctx.api().request<ImportJob>('GET', `/api/v1/sims/imports/${id}`);
+    const done = job.status === 'completed' || job.status === 'failed';
+    if (tty) ctx.io.stderr(`\r${bar(job)}${done ? '\n' : ''}`);
+    else if (done || Date.now() - lastLine > 2_000) {
+      ctx.io.stderr(`${bar(job)}\n`);
+      lastLine = Date.now();
+    }
+    if (done) return job;
+    await sleep(250);
+  }
+}
+
+function summary(job: ImportJob, maxErrors: number): string {
+  const lines = [
+    `import ${job.id}: ${job.status}${job.failure ? ` (${job.failure})` : ''}`,
+    `  imported ${job.imported}, duplicates ${job.duplicates} (already present, unchanged), conflicts ${job.conflicts}, invalid ${job.invalid}, of ${job.totalRows} rows`,
+  ];
+  for (const e of job.errors.slice(0, maxErrors))
+    lines.push(`  line ${e.line}${e.imsi ? ` (${e.imsi})` : ''}: ${e.reason}`);
+  if (job.errors.length > maxErrors) lines.push(`  … and ${job.errors.length - maxErrors} more (see --json)`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** SIM inventory: bulk import of vendor batches, listing, KEK rotation. */
+export const registerSimCommands: RegisterCommands = (program, ctx) => {
+  const sims = program
+    .command('sims')
+    .description('SIM inventory (K/OPc are encrypted at rest and never shown)');
+  sims
+    .command('import <file>')
+    .description(
+      'import a vendor batch (CSV: imsi,iccid,ki,opc|op[,msisdn,batch], or a Magma NMS export) with progress; exit 1 if any row was rejected',
+    )
+    .option('--json', 'print the final job as JSON')
+    .option('--max-errors <n>', 'row errors to print', positiveInt, 20)
+    .option('--no-wait', 'start the import and print the job id without waiting')
+    .action(async (file: string, o: { json?: boolean; maxErrors: number; wait: boolean }) => {
+      const csv = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        throw new CliError(`Cannot read ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, 2);
+      });
+      const q = new URLSearchParams({ filename: path.basename(file) });
+      const started = await ctx
+        .api()
+        .request<ImportJob>('POST', `/api/v1/sims/imports?${q.toString()}`, csv, { contentType: 'text/csv' });
+      if (!o.wait) return ctx.io.stdout(`${started.id}\n`);
+      const job = await follow(ctx, started.id, process.stderr.isTTY === true);
+      ctx.print(job, !!o.json, () => summary(job, o.maxErrors));
+      if (job.status === 'failed' || job.conflicts + job.invalid > 0) throw new CliError('', 1);
+    });
+  sims
+    .command('list')
+    .description('list SIMs (never their secrets)')
+    .option('--search <digits>', 'IMSI, ICCID or MSISDN prefix')
+    .option('--status <status>', 'available | assigned | retired')
+    .option('--limit <n>', 'at most this many', positiveInt, 100)
+    .option('--json', 'print JSON')
+    .action(async (o: { search?: string; status?: string; limit: number; json?: boolean }) => {
+      const q = new URLSearchParams({
+        limit: String(o.limit),
+        ...(o.search ? { search: o.search } : {}),
+        ...(o.status ? { status: o.status } : {}),
+      });
+      const r = await ctx
+        .api()
+        .request<{
+          sims: {
+            imsi: string;
+            iccid: string | null;
+            msisdn: string | null;
+            status: string;
+            batch: string | null;
+          }[];
+        }>('GET', `/api/v1/sims?${q.toString()}`);
+      ctx.print(
+        r,
+        !!o.json,
+        () =>
+          r.sims
+            .map(
+              (s) =>
+                `${s.imsi}  ${(s.iccid ?? '-').padEnd(20)}  ${(s.msisdn ?? '-').padEnd(15)}  ${s.status.padEnd(9)}  ${s.batch ?? ''}`,
+            )
+            .join('\n') + '\n',
+      );
+    });
+  sims
+    .command('rotate-kek')
+    .description('re-wrap every SIM data key under a new key-encryption key (security-officer)')
+    .action(async () => {
+      const r = await ctx
+        .api()
+        .request<{ kekId: string; rewrapped: number }>('POST', '/api/v1/sims/kek/rotate');
+      ctx.io.stdout(`active KEK ${r.kekId}; re-wrapped ${r.rewrapped} data keys\n`);
+    });
+};

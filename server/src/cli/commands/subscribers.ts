@@ -1,0 +1,139 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { CliError } from '../api-client.js';
+import { positiveInt, type RegisterCommands } from '../context.js';
+
+type Subscriber = {
+  imsi: string;
+  msisdn: string | null;
+  displayName: string;
+  userId: string;
+  profile: string;
+  status: string;
+  barringReason: string | null;
+  open5gs: { synced: boolean };
+};
+
+const line = (s: Subscriber) =>
+  `${s.imsi}  ${(s.msisdn ?? '-').padEnd(15)}  ${s.status.padEnd(6)}  ${s.profile.padEnd(12)}  ${s.open5gs.synced ? 'synced ' : 'pending'}  ${s.displayName} (${s.userId})${s.barringReason ? `  — ${s.barringReason}` : ''}`;
+
+/** Subscribers (SIM ↔ official) and their profile templates. */
+export const registerSubscriberCommands: RegisterCommands = (program, { api, io, print }) => {
+  const subs = program.command('subscribers').description('SIMs assigned to officials, as Open5GS sees them');
+  subs
+    .command('assign')
+    .description('assign an available SIM to an official')
+    .requiredOption('--imsi <imsi>', 'IMSI of an available SIM')
+    .requiredOption('--user <user>', "the official's user id or username in identity")
+    .option('--name <display name>', 'name shown in the NOC (default: the user)')
+    .option('--institution <id>', 'institution id')
+    .option('--profile <name>', 'subscriber profile', 'default')
+    .option('--static-ip <ipv4>', 'fixed UE IPv4 address')
+    .option('--json', 'print JSON')
+    .action(
+      async (o: {
+        imsi: string;
+        user: string;
+        name?: string;
+        institution?: string;
+        profile: string;
+        staticIp?: string;
+        json?: boolean;
+      }) => {
+        const body = {
+          imsi: o.imsi,
+          userId: o.user,
+          displayName: o.name ?? o.user,
+          profile: o.profile,
+          ...(o.institution ? { institutionId: o.institution } : {}),
+          ...(o.staticIp ? { staticIpv4: o.staticIp } : {}),
+        };
+        const s = await api().request<Subscriber>('POST', '/api/v1/subscribers', body);
+        print(s, !!o.json, () => `${line(s)}\n`);
+      },
+    );
+  for (const action of ['bar', 'unbar'] as const) {
+    subs
+      .command(action)
+      .description(
+        action === 'bar' ? 'bar a subscriber (operator-determined barring in Open5GS)' : 'lift a barring',
+      )
+      .requiredOption('--imsi <imsi>', 'IMSI')
+      .requiredOption('--reason <text>', 'why (kept in the audit log)')
+      .action(async (o: { imsi: string; reason: string }) => {
+        const s = await api().request<Subscriber>(
+          'POST',
+          `/api/v1/subscribers/${encodeURIComponent(o.imsi)}/${action}`,
+          { reason: o.reason },
+        );
+        io.stdout(`${line(s)}\n`);
+      });
+  }
+  subs
+    .command('unassign')
+    .description('return the SIM to the inventory and remove the subscriber from Open5GS')
+    .requiredOption('--imsi <imsi>', 'IMSI')
+    .action(async (o: { imsi: string }) => {
+      await api().request('DELETE', `/api/v1/subscribers/${encodeURIComponent(o.imsi)}`);
+      io.stdout(`unassigned ${o.imsi}\n`);
+    });
+  subs
+    .command('list')
+    .description('list subscribers')
+    .option('--search <text>', 'IMSI or MSISDN prefix, or part of the name')
+    .option('--status <status>', 'active | barred')
+    .option('--limit <n>', 'page size', positiveInt, 50)
+    .option('--offset <n>', 'skip this many', (v) => Number(v), 0)
+    .option('--json', 'print JSON')
+    .action(
+      async (o: { search?: string; status?: string; limit: number; offset: number; json?: boolean }) => {
+        const q = new URLSearchParams({
+          limit: String(o.limit),
+          offset: String(o.offset),
+          ...(o.search ? { search: o.search } : {}),
+          ...(o.status ? { status: o.status } : {}),
+        });
+        const r = await api().request<{ subscribers: Subscriber[]; total: number }>(
+          'GET',
+          `/api/v1/subscribers?${q.toString()}`,
+        );
+        print(
+          r,
+          !!o.json,
+          () => `${r.subscribers.map(line).join('\n')}\n(${r.subscribers.length} of ${r.total})\n`,
+        );
+      },
+    );
+
+  const profiles = program
+    .command('profiles')
+    .description('subscriber profile templates (AMBR, slices, DNNs, QoS)');
+  profiles
+    .command('list')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const r = await api().request<{ profiles: { name: string; description: string }[] }>(
+        'GET',
+        '/api/v1/subscriber-profiles',
+      );
+      print(
+        r,
+        !!o.json,
+        () => r.profiles.map((p) => `${p.name.padEnd(16)} ${p.description}`).join('\n') + '\n',
+      );
+    });
+  profiles
+    .command('save <name> <file>')
+    .description('create or replace a profile from a YAML or JSON file ({ ambr, slices })')
+    .option('--description <text>', 'what the profile is for', '')
+    .action(async (name: string, file: string, o: { description: string }) => {
+      const text = await readFile(file, 'utf8').catch(() => {
+        throw new CliError(`Cannot read ${file}.`, 2);
+      });
+      await api().request('PUT', `/api/v1/subscriber-profiles/${encodeURIComponent(name)}`, {
+        description: o.description,
+        profile: parseYaml(text) as unknown,
+      });
+      io.stdout(`saved profile ${name}\n`);
+    });
+};
