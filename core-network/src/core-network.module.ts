@@ -1,5 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CORE_NETWORK_CONFIG, type CoreNetworkConfig } from './core-network.config.js';
+import { AKA_VECTOR_SOURCE } from './milenage/aka-vector.port.js';
+import { AkaVectorService } from './milenage/aka-vector.service.js';
 import { DataKeyService } from './crypto/data-key.service.js';
 import { SimImportService } from './sim-inventory/sim-import.service.js';
 import { SimInventoryRepository } from './sim-inventory/sim-inventory.repository.js';
@@ -28,8 +30,10 @@ export class CoreNetworkModule {
         SubscribersRepository,
         SubscribersService,
         DeviceEventsListener,
+        AkaVectorService,
+        { provide: AKA_VECTOR_SOURCE, useExisting: AkaVectorService },
       ],
-      exports: [SIM_SECRETS],
+      exports: [SIM_SECRETS, AKA_VECTOR_SOURCE],
     };
   }
 }

@@ -121,11 +121,8 @@ export class SimInventoryRepository {
     return rows[0]?.seq;
   }
 
-  async raiseSqnSeq(imsi: string, atLeast: number): Promise<void> {
-    await this.database.db
-      .update(simCards)
-      .set({ sqnSeq: sql`greatest(${simCards.sqnSeq}, ${atLeast})` })
-      .where(eq(simCards.imsi, imsi));
+  async setSqnSeq(imsi: string, seq: number): Promise<void> {
+    await this.database.db.update(simCards).set({ sqnSeq: seq }).where(eq(simCards.imsi, imsi));
   }
 
   async secretsRows(imsis: readonly string[]): Promise<SimCardRow[]> {
