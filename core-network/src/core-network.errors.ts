@@ -11,7 +11,8 @@ export type CoreNetworkErrorCode =
   | 'subscriber_exists'
   | 'profile_not_found'
   | 'profile_in_use'
-  | 'invalid_profile';
+  | 'invalid_profile'
+  | 'open5gs_not_configured';
 
 export const CORE_NETWORK_ERROR_STATUS = {
   sim_import_too_large: 413,
@@ -25,6 +26,7 @@ export const CORE_NETWORK_ERROR_STATUS = {
   profile_not_found: 404,
   profile_in_use: 409,
   invalid_profile: 422,
+  open5gs_not_configured: 409,
 } as const satisfies Record<CoreNetworkErrorCode, HttpStatus>;
 
 export const coreNetworkError = defineErrors(CORE_NETWORK_ERROR_STATUS);

@@ -8,6 +8,9 @@ import { SimInventoryRepository } from './sim-inventory/sim-inventory.repository
 import { SIM_SECRETS } from './sim-inventory/sim-secrets.port.js';
 import { SimSecretsService } from './sim-inventory/sim-secrets.service.js';
 import { SimsController } from './sim-inventory/sims.controller.js';
+import { Open5gsSyncController } from './open5gs/subscribers/open5gs-sync.controller.js';
+import { OPEN5GS_STORE_FACTORY, Open5gsSyncService } from './open5gs/subscribers/open5gs-sync.service.js';
+import { connectOpen5gsStore } from './open5gs/subscribers/mongo-subscriber-store.js';
 import { DeviceEventsListener } from './subscribers/device-events.listener.js';
 import { SubscriberProfilesController, SubscribersController } from './subscribers/subscribers.controller.js';
 import { SubscribersRepository } from './subscribers/subscribers.repository.js';
@@ -19,7 +22,12 @@ export class CoreNetworkModule {
   static forRoot(config: CoreNetworkConfig): DynamicModule {
     return {
       module: CoreNetworkModule,
-      controllers: [SimsController, SubscribersController, SubscriberProfilesController],
+      controllers: [
+        SimsController,
+        SubscribersController,
+        SubscriberProfilesController,
+        Open5gsSyncController,
+      ],
       providers: [
         { provide: CORE_NETWORK_CONFIG, useValue: config },
         DataKeyService,
@@ -31,6 +39,8 @@ export class CoreNetworkModule {
         SubscribersService,
         DeviceEventsListener,
         AkaVectorService,
+        Open5gsSyncService,
+        { provide: OPEN5GS_STORE_FACTORY, useValue: (url: string) => connectOpen5gsStore(url) },
         { provide: AKA_VECTOR_SOURCE, useExisting: AkaVectorService },
       ],
       exports: [SIM_SECRETS, AKA_VECTOR_SOURCE],

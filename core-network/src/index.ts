@@ -11,3 +11,32 @@ export {
   type SimRow,
   type RowProblem,
 } from './sim-inventory/sim-csv.js';
+// Pure cores lab/ may use to play the handset's side (DESIGN §2).
+export {
+  computeOpc,
+  createMilenage,
+  f1,
+  f2345,
+  type Milenage,
+  type MilenageOutput,
+} from './milenage/milenage.js';
+export {
+  generateVector,
+  verifyAuts,
+  verifyAutn,
+  nextSqn,
+  sqnFromSeqInd,
+  seqIndFromSqn,
+  seqAfterResync,
+  freshUsimState,
+  PAKAWAAZ_IND,
+  IND_BITS,
+  type UsimSqnState,
+} from './milenage/aka.js';
+export { milenageCommand, MilenageArgumentError } from './milenage/milenage-command.js';
+export {
+  buildSubscriberDocument,
+  buildSubscriberDocuments,
+  type SubscriberDocumentInput,
+  type Open5gsSubscriberDocument,
+} from './open5gs/subscribers/subscriber-document.js';

@@ -147,6 +147,32 @@ export class SubscribersRepository {
     ).map((r) => r.imsi);
   }
 
+  all(): Promise<SubscriberRow[]> {
+    return this.db.select().from(subscribers).orderBy(subscribers.imsi);
+  }
+
+  async pendingDeletions(): Promise<string[]> {
+    return (await this.db.select({ imsi: subscriberDeletions.imsi }).from(subscriberDeletions)).map(
+      (r) => r.imsi,
+    );
+  }
+
+  async clearDeletions(imsis: string[]): Promise<void> {
+    if (imsis.length)
+      await this.db.delete(subscriberDeletions).where(inArray(subscriberDeletions.imsi, imsis));
+  }
+
+  /** Records what was pushed; a subscriber changed meanwhile keeps a higher version and stays pending. */
+  async markSynced(versions: Map<string, number>): Promise<void> {
+    const now = new Date();
+    for (const [imsi, version] of versions) {
+      await this.db
+        .update(subscribers)
+        .set({ syncedVersion: version, syncedAt: now, syncError: null })
+        .where(and(eq(subscribers.imsi, imsi), sql`${subscribers.syncedVersion} < ${version}`));
+    }
+  }
+
   async existing(imsis: string[]): Promise<string[]> {
     if (!imsis.length) return [];
     return (

@@ -3,6 +3,7 @@ import { VERSION } from '../version.js';
 import { apiClient } from './api-client.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerIdentityCommands } from './commands/identity.js';
+import { registerMilenageCommands } from './commands/milenage.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerSimCommands } from './commands/sims.js';
 import { registerSubscriberCommands } from './commands/subscribers.js';
@@ -17,6 +18,7 @@ const COMMANDS: RegisterCommands[] = [
   registerAuditCommands,
   registerSimCommands,
   registerSubscriberCommands,
+  registerMilenageCommands,
 ];
 
 /** Builds the `pakawaaz` command tree. State-changing commands go through the HTTP API, never the database. */

@@ -90,17 +90,15 @@ export const registerSimCommands: RegisterCommands = (program, ctx) => {
         ...(o.search ? { search: o.search } : {}),
         ...(o.status ? { status: o.status } : {}),
       });
-      const r = await ctx
-        .api()
-        .request<{
-          sims: {
-            imsi: string;
-            iccid: string | null;
-            msisdn: string | null;
-            status: string;
-            batch: string | null;
-          }[];
-        }>('GET', `/api/v1/sims?${q.toString()}`);
+      const r = await ctx.api().request<{
+        sims: {
+          imsi: string;
+          iccid: string | null;
+          msisdn: string | null;
+          status: string;
+          batch: string | null;
+        }[];
+      }>('GET', `/api/v1/sims?${q.toString()}`);
       ctx.print(
         r,
         !!o.json,

@@ -1,7 +1,17 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { CliError } from '../api-client.js';
 import { positiveInt, type RegisterCommands } from '../context.js';
+
+type SyncReport = {
+  ok: boolean;
+  error: string | null;
+  upserted: number;
+  deleted: number;
+  unchanged: number;
+  drift: { imsi: string; kind: string; fields: string[] }[];
+  unmanaged: string[];
+};
 
 type Subscriber = {
   imsi: string;
@@ -104,6 +114,45 @@ export const registerSubscriberCommands: RegisterCommands = (program, { api, io,
         );
       },
     );
+
+  subs
+    .command('sync')
+    .description('push subscribers to Open5GS MongoDB now (OPEN5GS_MONGODB_URL) and print the drift report')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const r = await api().request<SyncReport>('POST', '/api/v1/open5gs/sync');
+      print(
+        r,
+        !!o.json,
+        () =>
+          [
+            `${r.ok ? 'synced' : `FAILED: ${r.error}`}: upserted ${r.upserted}, deleted ${r.deleted}, unchanged ${r.unchanged}, unmanaged ${r.unmanaged.length}`,
+            ...r.drift.map((d) => `  drift ${d.imsi}: ${d.kind} ${d.fields.join(', ')}`),
+          ].join('\n') + '\n',
+      );
+      if (!r.ok) throw new CliError('', 1);
+    });
+  subs
+    .command('export')
+    .description(
+      'write every subscriber as Open5GS mongoimport JSON (contains K/OPc: file mode 0600; security-officer)',
+    )
+    .requiredOption('--out <file>', 'file to create (never overwritten)')
+    .action(async (o: { out: string }) => {
+      const ndjson = await api().requestText('GET', '/api/v1/open5gs/subscribers-export');
+      await writeFile(o.out, ndjson, { mode: 0o600, flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
+        throw new CliError(
+          err.code === 'EEXIST'
+            ? `${o.out} exists: choose a new file (exports are never overwritten).`
+            : `Cannot write ${o.out}: ${err.message}`,
+          2,
+        );
+      });
+      const count = ndjson ? ndjson.trimEnd().split('\n').length : 0;
+      io.stdout(
+        `wrote ${count} subscribers to ${o.out}\nload with: mongoimport --db open5gs --collection subscribers --mode upsert --upsertFields imsi --file ${o.out}\n`,
+      );
+    });
 
   const profiles = program
     .command('profiles')

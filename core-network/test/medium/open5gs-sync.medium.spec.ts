@@ -1,0 +1,175 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { AuditService, InProcessEventBus, type DomainEvent, type Principal } from '@pakawaaz/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTestDatabase,
+  testLogger,
+  type TestDatabase,
+} from '../../../platform/test/support/database.js';
+import { ALL_DOMAINS } from '../../../server/src/domains.js';
+import { DataKeyService } from '../../src/crypto/data-key.service.js';
+import { networkSpecs } from '../../src/network-spec/network-specs.schema.js';
+import { Open5gsSyncService } from '../../src/open5gs/subscribers/open5gs-sync.service.js';
+import { SimImportService } from '../../src/sim-inventory/sim-import.service.js';
+import { SimInventoryRepository } from '../../src/sim-inventory/sim-inventory.repository.js';
+import { SimSecretsService } from '../../src/sim-inventory/sim-secrets.service.js';
+import { SubscribersRepository } from '../../src/subscribers/subscribers.repository.js';
+import { SubscribersService } from '../../src/subscribers/subscribers.service.js';
+import { MemoryOpen5gsStore } from '../support/memory-open5gs-store.js';
+import { fakeSim, simCsv } from '../support/sims.js';
+
+const op: Principal = {
+  actor: { type: 'operator', id: 'op' },
+  name: 'op',
+  roles: ['super-admin'],
+  institutionId: null,
+  amr: ['pwd'],
+  acr: 'aal1',
+  tokenId: 't',
+};
+const ctx = { actor: op.actor, requestId: null };
+const sims = [fakeSim(1), fakeSim(2), fakeSim(3)];
+
+let db: TestDatabase;
+let dir: string;
+let store: MemoryOpen5gsStore;
+let sync: Open5gsSyncService;
+let subscribers: SubscribersService;
+let subsRepo: SubscribersRepository;
+const events: DomainEvent[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase(ALL_DOMAINS);
+  dir = await mkdtemp(path.join(tmpdir(), 'pkz-sync-'));
+  const config = {
+    kekFile: path.join(dir, 'kek.json'),
+    open5gsMongoUrl: 'mongodb://unused.invalid/open5gs',
+    open5gsSyncIntervalMs: 3_600_000,
+    simImportMaxBytes: 1e6,
+    seedDemo: false,
+  };
+  const audit = new AuditService(db.handle);
+  const keys = new DataKeyService(db.handle, config, testLogger, audit);
+  await keys.onModuleInit();
+  const repo = new SimInventoryRepository(db.handle);
+  await db.handle.db
+    .insert(networkSpecs)
+    .values({
+      version: 1,
+      spec: { plmn: { mcc: '001', mnc: '01' } },
+      sourceYaml: '',
+      sha256: '',
+      appliedBy: 't',
+    });
+  const imports = new SimImportService(db.handle, config, testLogger, repo, keys, audit);
+  const job = await imports.start(simCsv(sims), 's.csv', op, null);
+  await imports.settled(job.id);
+  const bus = new InProcessEventBus(testLogger);
+  await bus.subscribe('test', 'core-network.open5gs.>', async (e) => void events.push(e));
+  subsRepo = new SubscribersRepository(db.handle);
+  subscribers = new SubscribersService(subsRepo, repo, audit, bus, testLogger);
+  await subscribers.onApplicationBootstrap();
+  for (const s of sims.slice(0, 2))
+    await subscribers.assign({ imsi: s.imsi, userId: `u-${s.imsi}`, displayName: 'Official' }, ctx);
+  store = new MemoryOpen5gsStore();
+  sync = new Open5gsSyncService(
+    config,
+    testLogger,
+    bus,
+    subsRepo,
+    new SimSecretsService(repo, keys),
+    audit,
+    async () => store,
+  );
+});
+afterAll(async () => {
+  await db?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('Open5GS subscriber sync', () => {
+  it('pushes every assigned subscriber with its secrets, and marks them synced', async () => {
+    const report = await sync.sync();
+    expect(report).toMatchObject({ ok: true, upserted: 2, deleted: 0, drift: [], unmanaged: [] });
+    const doc = store.docs.get(sims[0]!.imsi) as {
+      security: { k: string; opc: string };
+      subscriber_status: number;
+    };
+    expect(doc.security.k.toLowerCase()).toBe(sims[0]!.k);
+    expect(doc.security.opc.toLowerCase()).toBe(sims[0]!.opc);
+    expect(doc.subscriber_status).toBe(0);
+    expect((await subsRepo.find(sims[0]!.imsi))?.syncedVersion).toBe(1);
+  });
+
+  it('is idempotent: a second pass writes nothing', async () => {
+    expect(await sync.sync()).toMatchObject({ ok: true, upserted: 0, unchanged: 2, drift: [] });
+  });
+
+  it('propagates a barring as operator-determined barring', async () => {
+    await subscribers.bar(sims[1]!.imsi, 'lost', ctx);
+    expect(await sync.sync()).toMatchObject({ upserted: 1, drift: [] });
+    expect(store.docs.get(sims[1]!.imsi)).toMatchObject({
+      subscriber_status: 1,
+      operator_determined_barring: 1,
+    });
+  });
+
+  it('reports and repairs a document changed behind our back, and never deletes unknown ones', async () => {
+    (store.docs.get(sims[0]!.imsi) as { ambr: unknown }).ambr = {
+      downlink: { value: 9, unit: 3 },
+      uplink: { value: 9, unit: 3 },
+    };
+    store.docs.set('001019999999999', { imsi: '001019999999999', security: {} });
+    const report = await sync.sync();
+    expect(report.drift).toEqual([{ imsi: sims[0]!.imsi, kind: 'modified', fields: ['ambr'] }]);
+    expect(report.unmanaged).toEqual(['001019999999999']);
+    expect(store.docs.has('001019999999999')).toBe(true);
+    expect(
+      (store.docs.get(sims[0]!.imsi) as { ambr: { downlink: { value: number } } }).ambr.downlink.value,
+    ).toBe(1);
+    await expect.poll(() => events.map((e) => e.type)).toContain('core-network.open5gs.drift-detected');
+  });
+
+  it('deletes an unassigned subscriber from Open5GS once', async () => {
+    await subscribers.unassign(sims[0]!.imsi, ctx);
+    expect(await sync.sync()).toMatchObject({ deleted: 1 });
+    expect(store.docs.has(sims[0]!.imsi)).toBe(false);
+    expect(await sync.sync()).toMatchObject({ deleted: 0 });
+  });
+
+  it('exports mongoimport NDJSON of every subscriber, audited', async () => {
+    const out = await sync.exportForMongoimport(op.actor, 'req');
+    expect(out.count).toBe(1);
+    const line = JSON.parse(out.ndjson.trim()) as { imsi: string };
+    expect(line.imsi).toBe(sims[1]!.imsi);
+    const audit = await new AuditService(db.handle).page({
+      limit: 5,
+      action: 'core-network.open5gs.exported',
+    });
+    expect(audit.entries[0]?.details).toEqual({ count: 1 });
+  });
+
+  it('reports a failed pass without throwing', async () => {
+    const broken = new Open5gsSyncService(
+      {
+        kekFile: '',
+        open5gsMongoUrl: 'mongodb://x',
+        open5gsSyncIntervalMs: 1e6,
+        simImportMaxBytes: 1,
+        seedDemo: false,
+      },
+      testLogger,
+      new InProcessEventBus(testLogger),
+      subsRepo,
+      {} as never,
+      new AuditService(db.handle),
+      () => Promise.reject(new Error('Cannot reach Open5GS MongoDB at mongodb://x')),
+    );
+    expect(await broken.sync()).toMatchObject({
+      ok: false,
+      error: 'Cannot reach Open5GS MongoDB at mongodb://x',
+    });
+  });
+});
