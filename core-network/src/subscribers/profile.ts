@@ -37,7 +37,8 @@ export const ProfileSlice = z
       .regex(/^[0-9a-fA-F]{6}$/, 'SD: 6 hex digits')
       .optional(),
     default: z.boolean().default(false),
-    sessions: z.array(ProfileSession).min(1).max(16),
+    // Open5GS asserts above 4 sessions (DNNs) per slice (OGS_MAX_NUM_OF_SESS).
+    sessions: z.array(ProfileSession).min(1).max(4),
   })
   .strict();
 

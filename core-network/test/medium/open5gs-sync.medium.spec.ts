@@ -54,15 +54,13 @@ beforeAll(async () => {
   const keys = new DataKeyService(db.handle, config, testLogger, audit);
   await keys.onModuleInit();
   const repo = new SimInventoryRepository(db.handle);
-  await db.handle.db
-    .insert(networkSpecs)
-    .values({
-      version: 1,
-      spec: { plmn: { mcc: '001', mnc: '01' } },
-      sourceYaml: '',
-      sha256: '',
-      appliedBy: 't',
-    });
+  await db.handle.db.insert(networkSpecs).values({
+    version: 1,
+    spec: { plmn: { mcc: '001', mnc: '01' } },
+    sourceYaml: '',
+    sha256: '',
+    appliedBy: 't',
+  });
   const imports = new SimImportService(db.handle, config, testLogger, repo, keys, audit);
   const job = await imports.start(simCsv(sims), 's.csv', op, null);
   await imports.settled(job.id);
@@ -92,6 +90,7 @@ afterAll(async () => {
 describe('Open5GS subscriber sync', () => {
   it('pushes every assigned subscriber with its secrets, and marks them synced', async () => {
     const report = await sync.sync();
+    expect(report.error).toBeNull();
     expect(report).toMatchObject({ ok: true, upserted: 2, deleted: 0, drift: [], unmanaged: [] });
     const doc = store.docs.get(sims[0]!.imsi) as {
       security: { k: string; opc: string };
@@ -107,13 +106,15 @@ describe('Open5GS subscriber sync', () => {
     expect(await sync.sync()).toMatchObject({ ok: true, upserted: 0, unchanged: 2, drift: [] });
   });
 
-  it('propagates a barring as operator-determined barring', async () => {
+  it('removes a barred subscriber from Open5GS (denies 4G and 5G) and re-creates it on unbar', async () => {
     await subscribers.bar(sims[1]!.imsi, 'lost', ctx);
+    expect(await sync.sync()).toMatchObject({ deleted: 1, drift: [] });
+    expect(store.docs.has(sims[1]!.imsi)).toBe(false);
+    expect((await subsRepo.find(sims[1]!.imsi))?.syncedVersion).toBe(2);
+    expect(await sync.sync()).toMatchObject({ deleted: 0, upserted: 0, unmanaged: [] });
+    await subscribers.unbar(sims[1]!.imsi, 'found', ctx);
     expect(await sync.sync()).toMatchObject({ upserted: 1, drift: [] });
-    expect(store.docs.get(sims[1]!.imsi)).toMatchObject({
-      subscriber_status: 1,
-      operator_determined_barring: 1,
-    });
+    expect(store.docs.get(sims[1]!.imsi)).toMatchObject({ subscriber_status: 0 });
   });
 
   it('reports and repairs a document changed behind our back, and never deletes unknown ones', async () => {

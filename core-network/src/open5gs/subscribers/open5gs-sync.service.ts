@@ -87,10 +87,10 @@ export class Open5gsSyncService implements OnApplicationBootstrap, OnModuleDestr
   private async pass(): Promise<SyncReport> {
     try {
       this.store ??= await this.connect(this.config.open5gsMongoUrl!);
-      const { docs, pending, versions } = await this.desired();
+      const { docs, pending, versions, barred } = await this.desired();
       const actual = new Map<string, StoredSubscriberDocument>();
       for await (const d of this.store.fetch()) actual.set(d.imsi, d);
-      const deletions = await this.subscribers.pendingDeletions();
+      const deletions = [...(await this.subscribers.pendingDeletions()), ...barred];
       const plan = planReconciliation(docs, actual, deletions, { pending });
       const written = await this.store.upsert(plan.upserts);
       const deleted = plan.deletes.length ? await this.store.remove(plan.deletes) : 0;
@@ -131,13 +131,21 @@ export class Open5gsSyncService implements OnApplicationBootstrap, OnModuleDestr
     return this.last;
   }
 
-  /** Every subscriber as its Open5GS document, with the versions that this pass makes synced. */
+  /**
+   * Every active subscriber as its Open5GS document, with the versions this pass makes synced. A barred
+   * subscriber has no document: Open5GS's subscriber_status/ODB only bars 4G (the MME checks it; the 5G UDR
+   * ignores it), so removing the document is what denies both EPS attach and 5G registration. Unbarring
+   * re-creates it with SQN 0, which costs the UE one AUTS re-synchronisation.
+   */
   private async desired(): Promise<{
     docs: Map<string, Open5gsSubscriberDocument>;
     pending: Set<string>;
     versions: Map<string, number>;
+    barred: string[];
   }> {
-    const subs = await this.subscribers.all();
+    const all = await this.subscribers.all();
+    const subs = all.filter((s) => s.status === 'active');
+    const barred = all.filter((s) => s.status === 'barred');
     const profiles = new Map(
       (await this.subscribers.profiles()).map((p) => [p.name, SubscriberProfile.parse(p.profile)]),
     );
@@ -158,13 +166,18 @@ export class Open5gsSyncService implements OnApplicationBootstrap, OnModuleDestr
           ]
         : [];
     });
-    const docs = new Map(buildSubscriberDocuments(inputs).map((d) => [d.imsi, d]));
+    // One subscriber Open5GS cannot take (e.g. a static IP outside its sessions) must not hold back the others.
+    const built = buildSubscriberDocuments(inputs, (err) =>
+      this.logger.warn({ imsi: err.imsi, reason: err.message }, 'subscriber not pushed to Open5GS'),
+    );
+    const docs = new Map(built.map((d) => [d.imsi, d]));
+    const changed = (s: { version: number; syncedVersion: number }) => s.version > s.syncedVersion;
+    const synced = [...subs.filter((s) => docs.has(s.imsi) && changed(s)), ...barred.filter(changed)];
     return {
       docs,
-      pending: new Set(subs.filter((s) => s.version > s.syncedVersion).map((s) => s.imsi)),
-      versions: new Map(
-        subs.filter((s) => docs.has(s.imsi) && s.version > s.syncedVersion).map((s) => [s.imsi, s.version]),
-      ),
+      pending: new Set(subs.filter(changed).map((s) => s.imsi)),
+      versions: new Map(synced.map((s) => [s.imsi, s.version])),
+      barred: barred.map((s) => s.imsi),
     };
   }
 
