@@ -8,6 +8,9 @@ import { SimInventoryRepository } from './sim-inventory/sim-inventory.repository
 import { SIM_SECRETS } from './sim-inventory/sim-secrets.port.js';
 import { SimSecretsService } from './sim-inventory/sim-secrets.service.js';
 import { SimsController } from './sim-inventory/sims.controller.js';
+import { NetworkSpecController } from './network-spec/network-spec.controller.js';
+import { NetworkSpecRepository } from './network-spec/network-spec.repository.js';
+import { NetworkSpecService } from './network-spec/network-spec.service.js';
 import { Open5gsSyncController } from './open5gs/subscribers/open5gs-sync.controller.js';
 import { OPEN5GS_STORE_FACTORY, Open5gsSyncService } from './open5gs/subscribers/open5gs-sync.service.js';
 import { connectOpen5gsStore } from './open5gs/subscribers/mongo-subscriber-store.js';
@@ -30,6 +33,8 @@ export class CoreNetworkModule {
       ],
       providers: [
         { provide: CORE_NETWORK_CONFIG, useValue: config },
+        NetworkSpecRepository,
+        NetworkSpecService,
         DataKeyService,
         SimInventoryRepository,
         SimImportService,
@@ -43,7 +48,7 @@ export class CoreNetworkModule {
         { provide: OPEN5GS_STORE_FACTORY, useValue: (url: string) => connectOpen5gsStore(url) },
         { provide: AKA_VECTOR_SOURCE, useExisting: AkaVectorService },
       ],
-      exports: [SIM_SECRETS, AKA_VECTOR_SOURCE],
+      exports: [SIM_SECRETS, AKA_VECTOR_SOURCE, NetworkSpecService],
     };
   }
 }

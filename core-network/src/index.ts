@@ -31,7 +31,15 @@ export {
   freshUsimState,
   PAKAWAAZ_IND,
   IND_BITS,
+  IND_COUNT,
+  MAX_SEQ,
+  DEFAULT_DELTA,
   type UsimSqnState,
+  type AutnResult,
+  type AutnInput,
+  type AutsInput,
+  type VectorInput,
+  type SeqInd,
 } from './milenage/aka.js';
 export { milenageCommand, MilenageArgumentError } from './milenage/milenage-command.js';
 export {
@@ -40,3 +48,58 @@ export {
   type SubscriberDocumentInput,
   type Open5gsSubscriberDocument,
 } from './open5gs/subscribers/subscriber-document.js';
+export {
+  parseNetworkSpec,
+  validateNetworkSpec,
+  specSha256,
+  formatIssue,
+  formatPath,
+  MAX_NETWORK_SPEC_BYTES,
+  NetworkSpecSchema,
+  DEFAULT_EXPECTED_UE_COUNT,
+  STANDARD_PORTS,
+  type NetworkSpec,
+  type NetworkSpecInput,
+  type NetworkSpecResult,
+  type SpecIssue,
+} from './network-spec/network-spec.js';
+export { DEMO_NETWORK_YAML } from './network-spec/demo-network.js';
+export {
+  NetworkSpecService,
+  type NetworkSpecView,
+  type AppliedNetworkSpec,
+  type Open5gsConfigView,
+  type DemoSpecResult,
+} from './network-spec/network-spec.service.js';
+export {
+  renderOpen5gsConfigs,
+  OPEN5GS_CONFIG_FILES,
+  DEFAULT_RENDER_OPTIONS,
+  maxUeFor,
+  OPEN5GS_DEFAULT_MAX_UE,
+  type RenderOptions,
+} from './open5gs/config/render.js';
+export {
+  writeConfigs,
+  checkConfigs,
+  sameConfig,
+  type ConfigCheck,
+  type ConfigFileStatus,
+  type WriteConfigsResult,
+} from './open5gs/config/write-configs.js';
+export {
+  parsePrometheusText,
+  PrometheusParseError,
+  type PromExposition,
+  type PromSample,
+} from './network-health/prometheus-text.js';
+export {
+  computeKpis,
+  NF_TYPES,
+  KPI_NAMES,
+  OPEN5GS_METRICS,
+  type NfType,
+  type KpiName,
+  type Kpis,
+  type MetricsSnapshot,
+} from './network-health/open5gs-metrics.js';

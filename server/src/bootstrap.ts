@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import { loadCoreNetworkConfig } from '@pakawaaz/core-network';
+import { loadCoreNetworkConfig, NetworkSpecService } from '@pakawaaz/core-network';
 import { FirstStartService, loadIdentityConfig, type FirstStartResult } from '@pakawaaz/identity';
 import {
   AllExceptionsFilter,
@@ -118,6 +118,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     const created = await createApp(resources, env);
     app = created.app;
     const firstStart = await app.get(FirstStartService).run();
+    if (config.PAKAWAAZ_DOMAINS.includes('core-network')) await app.get(NetworkSpecService).ensureDemoSpec();
     if (options.listen !== false) await app.listen({ port: config.PORT, host: config.HOST });
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;

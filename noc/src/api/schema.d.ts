@@ -84,6 +84,198 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/open5gs/subscribers-export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Open5gsSync_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/open5gs/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Open5gsSync_status"];
+        put?: never;
+        post: operations["Open5gsSync_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Sims_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sims/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Sims_listImports"];
+        put?: never;
+        post: operations["Sims_startImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sims/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Sims_importJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sims/kek/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Sims_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriber-profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SubscriberProfiles_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriber-profiles/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["SubscriberProfiles_save"];
+        post?: never;
+        delete: operations["SubscriberProfiles_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Subscribers_list"];
+        put?: never;
+        post: operations["Subscribers_assign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{imsi}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Subscribers_get"];
+        put?: never;
+        post?: never;
+        delete: operations["Subscribers_unassign"];
+        options?: never;
+        head?: never;
+        patch: operations["Subscribers_update"];
+        trace?: never;
+    };
+    "/api/v1/subscribers/{imsi}/bar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Subscribers_bar"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscribers/{imsi}/unbar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Subscribers_unbar"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/system": {
         parameters: {
             query?: never;
@@ -200,6 +392,14 @@ export interface components {
                 roles: string[];
             }[];
         };
+        AssignSubscriber: {
+            displayName: string;
+            imsi: string;
+            institutionId?: string | null;
+            profile?: string;
+            staticIpv4?: string | null;
+            userId: string;
+        };
         AuditEntry: {
             action: string;
             actorId: string;
@@ -239,6 +439,9 @@ export interface components {
             entries: number;
             head: string | null;
             ok: boolean;
+        };
+        BarringRequest: {
+            reason: string;
         };
         CreateApiTokenRequest: {
             expiresInDays?: number;
@@ -285,6 +488,10 @@ export interface components {
                 [key: string]: string;
             }[];
         };
+        KekRotation: {
+            kekId: string;
+            rewrapped: number;
+        };
         Liveness: {
             /** @enum {string} */
             status: "ok";
@@ -309,6 +516,40 @@ export interface components {
             /** @enum {string} */
             tokenType: "Bearer";
         };
+        Open5gsSyncReport: {
+            at: string;
+            deleted: number;
+            drift: {
+                fields: string[];
+                imsi: string;
+                /** @enum {string} */
+                kind: "modified" | "deleted";
+            }[];
+            error: string | null;
+            ok: boolean;
+            unchanged: number;
+            unmanaged: string[];
+            upserted: number;
+        };
+        Open5gsSyncStatus: {
+            last: {
+                at: string;
+                deleted: number;
+                drift: {
+                    fields: string[];
+                    imsi: string;
+                    /** @enum {string} */
+                    kind: "modified" | "deleted";
+                }[];
+                error: string | null;
+                ok: boolean;
+                unchanged: number;
+                unmanaged: string[];
+                upserted: number;
+            } | null;
+            /** @enum {string} */
+            mode: "mongodb" | "export-only";
+        };
         OperatorProfile: {
             acr: string | null;
             amr: string[];
@@ -317,6 +558,22 @@ export interface components {
             institutionId: string | null;
             roles: string[];
             username: string;
+        };
+        ProfileTemplate: {
+            description: string;
+            name: string;
+            profile: unknown;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ProfileTemplateList: {
+            profiles: {
+                description: string;
+                name: string;
+                profile: unknown;
+                /** Format: date-time */
+                updatedAt: string;
+            }[];
         };
         Readiness: {
             checks: {
@@ -327,6 +584,195 @@ export interface components {
             };
             /** @enum {string} */
             status: "ready" | "not_ready";
+        };
+        SaveProfile: {
+            /** @default  */
+            description: string;
+            profile: {
+                ambr: {
+                    downlink: {
+                        /** @enum {string} */
+                        unit: "bps" | "Kbps" | "Mbps" | "Gbps" | "Tbps";
+                        value: number;
+                    };
+                    uplink: {
+                        /** @enum {string} */
+                        unit: "bps" | "Kbps" | "Mbps" | "Gbps" | "Tbps";
+                        value: number;
+                    };
+                };
+                slices: {
+                    /** @default false */
+                    default: boolean;
+                    sd?: string;
+                    sessions: {
+                        ambr: {
+                            downlink: {
+                                /** @enum {string} */
+                                unit: "bps" | "Kbps" | "Mbps" | "Gbps" | "Tbps";
+                                value: number;
+                            };
+                            uplink: {
+                                /** @enum {string} */
+                                unit: "bps" | "Kbps" | "Mbps" | "Gbps" | "Tbps";
+                                value: number;
+                            };
+                        };
+                        dnn: string;
+                        /** @default {} */
+                        qos: {
+                            /** @default {} */
+                            arp: {
+                                /**
+                                 * @default disabled
+                                 * @enum {string}
+                                 */
+                                preEmptionCapability: "enabled" | "disabled";
+                                /**
+                                 * @default disabled
+                                 * @enum {string}
+                                 */
+                                preEmptionVulnerability: "enabled" | "disabled";
+                                /** @default 8 */
+                                priorityLevel: number;
+                            };
+                            /** @default 9 */
+                            index: number;
+                        };
+                        /**
+                         * @default IPv4
+                         * @enum {string}
+                         */
+                        type: "IPv4" | "IPv6" | "IPv4v6";
+                    }[];
+                    sst: number;
+                }[];
+            };
+        };
+        SimCard: {
+            batch: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            iccid: string | null;
+            imsi: string;
+            msisdn: string | null;
+            /** @enum {string} */
+            status: "available" | "assigned" | "retired";
+        };
+        SimImportJob: {
+            conflicts: number;
+            /** Format: date-time */
+            createdAt: string;
+            duplicates: number;
+            errors: {
+                imsi?: string;
+                line: number;
+                reason: string;
+            }[];
+            failure: string | null;
+            filename: string;
+            /** Format: date-time */
+            finishedAt: string | null;
+            id: string;
+            imported: number;
+            invalid: number;
+            /** @description rows committed so far (imported + duplicates + conflicts + invalid) */
+            processedRows: number;
+            /** @enum {string} */
+            status: "queued" | "running" | "completed" | "failed";
+            totalRows: number;
+        };
+        SimImportJobList: {
+            jobs: {
+                conflicts: number;
+                /** Format: date-time */
+                createdAt: string;
+                duplicates: number;
+                errors: {
+                    imsi?: string;
+                    line: number;
+                    reason: string;
+                }[];
+                failure: string | null;
+                filename: string;
+                /** Format: date-time */
+                finishedAt: string | null;
+                id: string;
+                imported: number;
+                invalid: number;
+                /** @description rows committed so far (imported + duplicates + conflicts + invalid) */
+                processedRows: number;
+                /** @enum {string} */
+                status: "queued" | "running" | "completed" | "failed";
+                totalRows: number;
+            }[];
+        };
+        SimList: {
+            counts: {
+                assigned: number;
+                available: number;
+                retired: number;
+            };
+            next: string | null;
+            sims: {
+                batch: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                iccid: string | null;
+                imsi: string;
+                msisdn: string | null;
+                /** @enum {string} */
+                status: "available" | "assigned" | "retired";
+            }[];
+        };
+        Subscriber: {
+            barringReason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            displayName: string;
+            imsi: string;
+            institutionId: string | null;
+            msisdn: string | null;
+            open5gs: {
+                error: string | null;
+                synced: boolean;
+                /** Format: date-time */
+                syncedAt: string | null;
+            };
+            profile: string;
+            staticIpv4: string | null;
+            /** @enum {string} */
+            status: "active" | "barred";
+            /** Format: date-time */
+            updatedAt: string;
+            userId: string;
+        };
+        SubscriberPage: {
+            limit: number;
+            offset: number;
+            subscribers: {
+                barringReason: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                displayName: string;
+                imsi: string;
+                institutionId: string | null;
+                msisdn: string | null;
+                open5gs: {
+                    error: string | null;
+                    synced: boolean;
+                    /** Format: date-time */
+                    syncedAt: string | null;
+                };
+                profile: string;
+                staticIpv4: string | null;
+                /** @enum {string} */
+                status: "active" | "barred";
+                /** Format: date-time */
+                updatedAt: string;
+                userId: string;
+            }[];
+            total: number;
         };
         SystemStatus: {
             database: {
@@ -359,6 +805,10 @@ export interface components {
             startedAt: string;
             uptimeSeconds: number;
             version: string;
+        };
+        UpdateSubscriber: {
+            profile?: string;
+            staticIpv4?: string | null;
         };
     };
     responses: never;
@@ -482,6 +932,410 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OperatorProfile"];
+                };
+            };
+        };
+    };
+    Open5gsSync_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description one Open5GS subscriber document per line (canonical Extended JSON) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Open5gsSync_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Open5gsSyncStatus"];
+                };
+            };
+        };
+    };
+    Open5gsSync_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Open5gsSyncReport"];
+                };
+            };
+        };
+    };
+    Sims_list: {
+        parameters: {
+            query?: {
+                search?: string;
+                status?: "available" | "assigned" | "retired";
+                batch?: string;
+                limit?: number;
+                after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimList"];
+                };
+            };
+        };
+    };
+    Sims_listImports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimImportJobList"];
+                };
+            };
+        };
+    };
+    Sims_startImport: {
+        parameters: {
+            query?: {
+                filename?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Accepted: the import runs in the background */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimImportJob"];
+                };
+            };
+        };
+    };
+    Sims_importJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimImportJob"];
+                };
+            };
+        };
+    };
+    Sims_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KekRotation"];
+                };
+            };
+        };
+    };
+    SubscriberProfiles_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileTemplateList"];
+                };
+            };
+        };
+    };
+    SubscriberProfiles_save: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaveProfile"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SubscriberProfiles_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Subscribers_list: {
+        parameters: {
+            query?: {
+                search?: string;
+                status?: "active" | "barred";
+                institutionId?: string;
+                profile?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriberPage"];
+                };
+            };
+        };
+    };
+    Subscribers_assign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignSubscriber"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Subscriber"];
+                };
+            };
+        };
+    };
+    Subscribers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                imsi: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Subscriber"];
+                };
+            };
+        };
+    };
+    Subscribers_unassign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                imsi: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Subscribers_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                imsi: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateSubscriber"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Subscriber"];
+                };
+            };
+        };
+    };
+    Subscribers_bar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                imsi: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BarringRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Subscriber"];
+                };
+            };
+        };
+    };
+    Subscribers_unbar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                imsi: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BarringRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Subscriber"];
                 };
             };
         };

@@ -4,6 +4,7 @@ import { apiClient } from './api-client.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerIdentityCommands } from './commands/identity.js';
 import { registerMilenageCommands } from './commands/milenage.js';
+import { registerNetworkCommands } from './commands/network.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerSimCommands } from './commands/sims.js';
 import { registerSubscriberCommands } from './commands/subscribers.js';
@@ -19,6 +20,7 @@ const COMMANDS: RegisterCommands[] = [
   registerSimCommands,
   registerSubscriberCommands,
   registerMilenageCommands,
+  registerNetworkCommands,
 ];
 
 /** Builds the `pakawaaz` command tree. State-changing commands go through the HTTP API, never the database. */

@@ -1,0 +1,138 @@
+import {
+  firstSeen,
+  newFindings,
+  sliceKey,
+  sliceLabel,
+  type CheckResult,
+  type Findings,
+} from './check-support.js';
+import { checkDnn, checkOverlaps, checkSharedSmfSettings } from './dnn-checks.js';
+import type { NetworkSpec, SliceRef } from './network-spec.schema.js';
+
+export { sliceKey, sliceLabel, type CheckIssue, type CheckResult } from './check-support.js';
+export { defaultGateway, ipv4PoolCapacity } from './dnn-checks.js';
+
+/**
+ * Rules that span several fields of a schema-valid spec. Each finding names the path an operator must fix;
+ * errors block the spec, warnings are returned with it.
+ */
+
+/** LTE carries a 16-bit TAC (TS 24.301 §9.9.3.32). */
+const MAX_LTE_TAC = 65_535;
+
+export function crossCheck(spec: NetworkSpec): CheckResult {
+  const f = newFindings();
+  checkTacs(spec, f);
+  checkSlices(spec, f);
+  checkDnnNames(spec, f);
+  spec.dnns.forEach((dnn, i) => checkDnn(spec, dnn, i, f));
+  checkOverlaps(spec, f);
+  checkSharedSmfSettings(spec, f);
+  checkSecurity(spec, f);
+  checkEndpoints(spec, f);
+  checkHomeNetworkKeys(spec, f);
+  return { errors: f.errors, warnings: f.warnings };
+}
+
+function checkTacs(spec: NetworkSpec, f: Findings): void {
+  firstSeen(spec.tacs, String, (i, first) =>
+    f.error(`tacs[${i}]`, `TAC ${spec.tacs[i]} is listed twice (first at tacs[${first}])`),
+  );
+  spec.tacs.forEach((tac, i) => {
+    if (tac > MAX_LTE_TAC)
+      f.warn(
+        `tacs[${i}]`,
+        `TAC ${tac} does not fit LTE's 16 bits; it is served by the AMF (5G) only, not the MME`,
+      );
+  });
+  if (spec.tacs.every((tac) => tac > MAX_LTE_TAC))
+    f.error('tacs', `the MME (4G) needs at least one TAC of 0-${MAX_LTE_TAC}`);
+}
+
+function checkSlices(spec: NetworkSpec, f: Findings): void {
+  firstSeen(spec.slices, sliceKey, (i, first) =>
+    f.error(
+      `slices[${i}]`,
+      `slice ${sliceLabel(spec.slices[i] as SliceRef)} is declared twice (first at slices[${first}])`,
+    ),
+  );
+  const offered = new Set(spec.dnns.flatMap((d) => d.slices.map(sliceKey)));
+  spec.slices.forEach((s, i) => {
+    if (!offered.has(sliceKey(s)))
+      f.warn(`slices[${i}]`, `no DNN is offered in slice ${sliceLabel(s)}; UEs in it cannot open a session`);
+  });
+}
+
+function checkDnnNames(spec: NetworkSpec, f: Findings): void {
+  // DNNs compare case-insensitively (TS 23.003 §9.1).
+  firstSeen(
+    spec.dnns,
+    (d) => d.name.toLowerCase(),
+    (i, first) =>
+      f.error(`dnns[${i}].name`, `DNN "${spec.dnns[i]?.name}" is declared twice (first at dnns[${first}])`),
+  );
+}
+
+function checkSecurity(spec: NetworkSpec, f: Findings): void {
+  const lists = [
+    ['security.nr.integrity', spec.security.nr.integrity],
+    ['security.nr.ciphering', spec.security.nr.ciphering],
+    ['security.lte.integrity', spec.security.lte.integrity],
+    ['security.lte.ciphering', spec.security.lte.ciphering],
+  ] as const;
+  for (const [path, algorithms] of lists) {
+    const list: readonly string[] = algorithms;
+    firstSeen(list, String, (i, first) =>
+      f.error(`${path}[${i}]`, `${list[i]} is listed twice (first at [${first}])`),
+    );
+    const nullIndex = list.findIndex((a) => a.endsWith('0'));
+    if (path.endsWith('integrity') && nullIndex >= 0)
+      f.warn(
+        `${path}[${nullIndex}]`,
+        `${list[nullIndex]} is null integrity: allowed only for unauthenticated emergency sessions`,
+      );
+    if (path.endsWith('ciphering') && nullIndex === 0)
+      f.warn(`${path}[0]`, `${list[0]} first means the network prefers no encryption`);
+  }
+}
+
+type Transport = 'tcp' | 'udp' | 'sctp';
+const TRANSPORT: Record<string, Transport> = {
+  sbi: 'tcp',
+  metrics: 'tcp',
+  ngap: 'sctp',
+  s1ap: 'sctp',
+  pfcp: 'udp',
+  gtpc: 'udp',
+  gtpu: 'udp',
+};
+
+/** Two NFs binding the same address, port and transport: the second one would fail to start. */
+function checkEndpoints(spec: NetworkSpec, f: Findings): void {
+  const taken = new Map<string, string>();
+  for (const [nf, interfaces] of Object.entries(spec.nf)) {
+    for (const [name, value] of Object.entries(interfaces as Record<string, unknown>)) {
+      const transport = TRANSPORT[name];
+      if (!transport || typeof value !== 'object' || value === null) continue;
+      const { address, port } = value as { address: string; port: number };
+      const key = `${transport}|${address.toLowerCase()}|${port}`;
+      const path = `nf.${nf}.${name}`;
+      const owner = taken.get(key);
+      if (owner) f.error(path, `${address} port ${port}/${transport} is already used by ${owner}`);
+      else taken.set(key, path);
+    }
+  }
+}
+
+function checkHomeNetworkKeys(spec: NetworkSpec, f: Findings): void {
+  const keys = spec.nf.udm.hnet;
+  firstSeen(
+    keys,
+    (k) => String(k.id),
+    (i, first) =>
+      f.error(
+        `nf.udm.hnet[${i}].id`,
+        `home network key id ${keys[i]?.id} is used twice (first at hnet[${first}])`,
+      ),
+  );
+}

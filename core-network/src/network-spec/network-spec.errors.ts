@@ -1,0 +1,13 @@
+import { defineErrors, type HttpStatus } from '@pakawaaz/platform';
+
+export type NetworkSpecErrorCode =
+  'invalid_network_spec' | 'network_spec_not_found' | 'network_spec_too_large';
+
+export const NETWORK_SPEC_ERROR_STATUS = {
+  // Well-formed JSON whose YAML spec breaks a rule: the details list every path at fault.
+  invalid_network_spec: 422,
+  network_spec_not_found: 404,
+  network_spec_too_large: 413,
+} as const satisfies Record<NetworkSpecErrorCode, HttpStatus>;
+
+export const networkSpecError = defineErrors(NETWORK_SPEC_ERROR_STATUS);

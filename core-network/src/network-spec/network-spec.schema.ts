@@ -1,0 +1,234 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { parseCidr, parseIp } from './ip-address.js';
+
+/**
+ * The declarative network spec: what an operator writes in network.yaml. Defaults match Open5GS 2.7's own
+ * configs (loopback 127.0.0.x addresses, standard ports), so a spec only states what differs. Cross-field
+ * rules (slice references, overlaps, capacity) live in network-spec.checks.ts.
+ */
+
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+// TS 23.003 §9.1: APN/DNN network identifier labels; at most 63 octets.
+const DNN = /^(?=.{1,63}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+
+export const STANDARD_PORTS = {
+  sbi: 7777,
+  metrics: 9090,
+  ngap: 38412,
+  s1ap: 36412,
+  pfcp: 8805,
+  gtpc: 2123,
+  gtpu: 2152,
+} as const;
+export type InterfaceKind = keyof typeof STANDARD_PORTS;
+
+const Host = z
+  .string()
+  .refine(
+    (v) => isIP(v) !== 0 || HOSTNAME.test(v),
+    'expected an IPv4 address, an IPv6 address or a host name',
+  );
+const Port = z.number().int().min(1, 'ports are 1-65535').max(65535, 'ports are 1-65535');
+const IpLiteral = z.string().refine((v) => parseIp(v) !== null, 'expected an IPv4 or IPv6 address');
+
+const endpoint = (address: string, kind: InterfaceKind) =>
+  z.strictObject({ address: Host.default(address), port: Port.default(STANDARD_PORTS[kind]) }).prefault({});
+
+const cidrOf = (family: 4 | 6) =>
+  z.string().superRefine((v, ctx) => {
+    const r = parseCidr(v);
+    if (!r.ok) ctx.addIssue({ code: 'custom', message: r.reason });
+    else if (r.cidr.family !== family)
+      ctx.addIssue({ code: 'custom', message: `expected an IPv${family} subnet, got ${v}` });
+  });
+
+const addressOf = (family: 4 | 6) =>
+  z.string().refine((v) => parseIp(v)?.family === family, `expected an IPv${family} address`);
+
+const Mcc = z.string().regex(/^\d{3}$/, 'MCC must be exactly 3 digits, e.g. "001"');
+const Mnc = z.string().superRefine((v, ctx) => {
+  if (!/^\d+$/.test(v)) ctx.addIssue({ code: 'custom', message: 'MNC must be 2 or 3 digits, e.g. "01"' });
+  // The length is part of the identity (01 and 001 are different networks): never pad or trim.
+  else if (v.length < 2 || v.length > 3)
+    ctx.addIssue({ code: 'custom', message: `MNC must be 2 or 3 digits, got ${v.length} ("${v}")` });
+});
+
+const Sst = z.number().int().min(1, 'SST must be 1-255').max(255, 'SST must be 1-255');
+const Sd = z
+  .string()
+  .regex(/^[0-9a-fA-F]{6}$/, 'SD must be exactly 6 hex digits, e.g. "000001"')
+  .refine((v) => v.toLowerCase() !== 'ffffff', 'SD ffffff means "no SD" (TS 23.003 §28.4.2); omit sd instead')
+  .toLowerCase();
+
+export const SliceRefSchema = z.strictObject({ sst: Sst, sd: Sd.optional() });
+const Slice = z.strictObject({ sst: Sst, sd: Sd.optional(), name: z.string().min(1).max(64).optional() });
+
+// Open5GS encodes each byte of the name as one UCS-2 code unit, so only ASCII comes out right.
+const NetworkName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\x20-\x7e]+$/, 'use printable ASCII characters only (Open5GS sends each byte as UCS-2)');
+
+const Dnn = z.strictObject({
+  name: z
+    .string()
+    .regex(DNN, 'a DNN is dot-separated labels of letters, digits and hyphens, at most 63 characters'),
+  ipv4: z.strictObject({ subnet: cidrOf(4), gateway: addressOf(4).optional() }),
+  ipv6: z.strictObject({ subnet: cidrOf(6), gateway: addressOf(6).optional() }).optional(),
+  dns: z
+    .array(IpLiteral)
+    .min(1, 'give at least one DNS server')
+    .max(4, 'at most 4 DNS servers (2 IPv4, 2 IPv6)'),
+  mtu: z.number().int().min(1280).max(9000).default(1400),
+  slices: z.array(SliceRefSchema).min(1, 'offer the DNN in at least one slice').max(8),
+  expectedUes: z.number().int().min(1).optional(),
+  device: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]{1,15}$/, 'a Linux interface name of at most 15 characters')
+    .optional(),
+});
+
+const NrIntegrity = z.enum(['NIA0', 'NIA1', 'NIA2', 'NIA3']);
+const NrCiphering = z.enum(['NEA0', 'NEA1', 'NEA2', 'NEA3']);
+const LteIntegrity = z.enum(['EIA0', 'EIA1', 'EIA2', 'EIA3']);
+const LteCiphering = z.enum(['EEA0', 'EEA1', 'EEA2', 'EEA3']);
+const order = <T extends z.ZodType>(alg: T, fallback: z.output<T>[]) =>
+  z.array(alg).min(1).max(4).default(fallback);
+
+// Secure defaults, unlike Open5GS's own (which prefer NEA0 so traffic is readable in Wireshark): AES first,
+// SNOW 3G second, no null integrity (TS 33.501 §5.5.2 allows NIA0 for unauthenticated emergency calls only).
+const Security = z
+  .strictObject({
+    nr: z
+      .strictObject({
+        integrity: order(NrIntegrity, ['NIA2', 'NIA1']),
+        ciphering: order(NrCiphering, ['NEA2', 'NEA1', 'NEA0']),
+      })
+      .prefault({}),
+    lte: z
+      .strictObject({
+        integrity: order(LteIntegrity, ['EIA2', 'EIA1']),
+        ciphering: order(LteCiphering, ['EEA2', 'EEA1', 'EEA0']),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+const NfName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/, 'letters, digits, dots and hyphens');
+const HomeNetworkKey = z.strictObject({
+  id: z.number().int().min(1).max(255),
+  // 1 = ECIES profile A (X25519), 2 = profile B (secp256r1): TS 33.501 Annex C.
+  scheme: z.union([z.literal(1), z.literal(2)]),
+  keyFile: z.string().min(1).max(4096),
+});
+
+const sbiOnly = (address: string) => z.strictObject({ sbi: endpoint(address, 'sbi') }).prefault({});
+
+const NetworkFunctions = z
+  .strictObject({
+    amf: z
+      .strictObject({
+        name: NfName.default('open5gs-amf0'),
+        regionId: z.number().int().min(0).max(255).default(2),
+        setId: z.number().int().min(0).max(1023).default(1),
+        t3512Seconds: z
+          .number()
+          .int()
+          .min(2)
+          .max(31 * 320 * 60)
+          .default(540),
+        sbi: endpoint('127.0.0.5', 'sbi'),
+        ngap: endpoint('127.0.0.5', 'ngap'),
+        metrics: endpoint('127.0.0.5', 'metrics'),
+      })
+      .prefault({}),
+    smf: z
+      .strictObject({
+        sbi: endpoint('127.0.0.4', 'sbi'),
+        pfcp: endpoint('127.0.0.4', 'pfcp'),
+        gtpc: endpoint('127.0.0.4', 'gtpc'),
+        gtpu: endpoint('127.0.0.4', 'gtpu'),
+        metrics: endpoint('127.0.0.4', 'metrics'),
+      })
+      .prefault({}),
+    upf: z
+      .strictObject({
+        pfcp: endpoint('127.0.0.7', 'pfcp'),
+        gtpu: endpoint('127.0.0.7', 'gtpu'),
+        metrics: endpoint('127.0.0.7', 'metrics'),
+      })
+      .prefault({}),
+    nrf: sbiOnly('127.0.0.10'),
+    scp: sbiOnly('127.0.0.200'),
+    ausf: sbiOnly('127.0.0.11'),
+    udm: z
+      .strictObject({ sbi: endpoint('127.0.0.12', 'sbi'), hnet: z.array(HomeNetworkKey).max(16).default([]) })
+      .prefault({}),
+    pcf: z
+      .strictObject({ sbi: endpoint('127.0.0.13', 'sbi'), metrics: endpoint('127.0.0.13', 'metrics') })
+      .prefault({}),
+    nssf: sbiOnly('127.0.0.14'),
+    bsf: sbiOnly('127.0.0.15'),
+    udr: sbiOnly('127.0.0.20'),
+    mme: z
+      .strictObject({
+        name: NfName.default('open5gs-mme0'),
+        groupId: z.number().int().min(0).max(65535).default(2),
+        code: z.number().int().min(0).max(255).default(1),
+        t3412Seconds: z
+          .number()
+          .int()
+          .min(2)
+          .max(31 * 320 * 60)
+          .default(3240),
+        s1ap: endpoint('127.0.0.2', 's1ap'),
+        gtpc: endpoint('127.0.0.2', 'gtpc'),
+        metrics: endpoint('127.0.0.2', 'metrics'),
+      })
+      .prefault({}),
+    sgwc: z
+      .strictObject({ gtpc: endpoint('127.0.0.3', 'gtpc'), pfcp: endpoint('127.0.0.3', 'pfcp') })
+      .prefault({}),
+    sgwu: z
+      .strictObject({ pfcp: endpoint('127.0.0.6', 'pfcp'), gtpu: endpoint('127.0.0.6', 'gtpu') })
+      .prefault({}),
+    hss: z.strictObject({ metrics: endpoint('127.0.0.8', 'metrics') }).prefault({}),
+    pcrf: z.strictObject({ metrics: endpoint('127.0.0.9', 'metrics') }).prefault({}),
+  })
+  .prefault({});
+
+export const DEFAULT_EXPECTED_UE_COUNT = 10_000;
+
+export const NetworkSpecSchema = z.strictObject({
+  networkName: z.strictObject({ full: NetworkName, short: NetworkName.optional() }),
+  plmn: z.strictObject({ mcc: Mcc, mnc: Mnc }),
+  // 24-bit 5GS TAC (TS 24.501 §9.11.3.8); LTE only carries 16 bits, see the checks.
+  tacs: z
+    .array(
+      z
+        .number()
+        .int()
+        .min(0, 'TAC must be 0-16777215 (24 bits)')
+        .max(16_777_215, 'TAC must be 0-16777215 (24 bits)'),
+    )
+    .min(1, 'declare at least one TAC')
+    // Open5GS serves 16 TAI lists of 16 TACs each.
+    .max(256, 'Open5GS serves at most 256 TACs (16 lists of 16)'),
+  // Open5GS and the allowed NSSAI (TS 24.501 §9.11.3.37) both stop at 8 S-NSSAIs.
+  slices: z
+    .array(Slice)
+    .min(1, 'declare at least one slice')
+    .max(8, 'at most 8 slices (allowed NSSAI limit)'),
+  dnns: z.array(Dnn).min(1, 'declare at least one DNN').max(16, 'Open5GS supports at most 16 DNNs'),
+  security: Security,
+  nf: NetworkFunctions,
+  expectedUeCount: z.number().int().min(1).max(10_000_000).default(DEFAULT_EXPECTED_UE_COUNT),
+});
+
+export type NetworkSpec = z.output<typeof NetworkSpecSchema>;
+export type NetworkSpecInput = z.input<typeof NetworkSpecSchema>;
+export type SliceRef = z.output<typeof SliceRefSchema>;
+export type DnnSpec = NetworkSpec['dnns'][number];
+export type Endpoint = { address: string; port: number };

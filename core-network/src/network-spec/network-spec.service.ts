@@ -1,0 +1,174 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  AuditService,
+  DATABASE,
+  PLATFORM_CONFIG,
+  SYSTEM_ACTOR,
+  type Actor,
+  type DatabaseHandle,
+  type Db,
+  type PlatformConfig,
+  type Principal,
+} from '@pakawaaz/platform';
+import { renderOpen5gsConfigs } from '../open5gs/config/render.js';
+import { DEMO_NETWORK_YAML } from './demo-network.js';
+import { sliceLabel } from './network-spec.checks.js';
+import { networkSpecError } from './network-spec.errors.js';
+import { NetworkSpecRepository, type NetworkSpecRow } from './network-spec.repository.js';
+import {
+  formatIssue,
+  MAX_NETWORK_SPEC_BYTES,
+  parseNetworkSpec,
+  specSha256,
+  validateNetworkSpec,
+  type NetworkSpec,
+  type SpecIssue,
+} from './network-spec.js';
+
+export type NetworkSpecView = {
+  version: number;
+  sha256: string;
+  spec: NetworkSpec;
+  sourceYaml: string;
+  appliedBy: string;
+  appliedAt: Date;
+};
+export type AppliedNetworkSpec = { version: number; sha256: string; appliedAt: Date; warnings: SpecIssue[] };
+export type Open5gsConfigView = {
+  specVersion: number;
+  sha256: string;
+  files: { name: string; content: string }[];
+};
+export type DemoSpecResult = { applied: boolean; version: number | null };
+
+type NewVersion = {
+  spec: NetworkSpec;
+  sourceYaml: string;
+  warnings: SpecIssue[];
+  actor: Actor;
+  requestId: string | null;
+};
+
+const NO_SPEC_YET =
+  'No network spec has been applied yet: apply one with `pakawaaz network apply --spec network.yaml`.';
+
+/** The versioned network spec: validation, storage with audit, and the Open5GS files it renders to. */
+@Injectable()
+export class NetworkSpecService {
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    @Inject(PLATFORM_CONFIG) private readonly config: Pick<PlatformConfig, 'seedDemo'>,
+    private readonly specs: NetworkSpecRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  async current(): Promise<NetworkSpecView> {
+    const row = await this.specs.current();
+    if (!row) throw networkSpecError('network_spec_not_found', NO_SPEC_YET);
+    return toView(row);
+  }
+
+  /** Validates the YAML and stores it as the next version; nothing is stored (or audited) when it is rejected. */
+  async apply(sourceYaml: string, by: Principal, requestId: string | null): Promise<AppliedNetworkSpec> {
+    const size = Buffer.byteLength(sourceYaml, 'utf8');
+    if (size > MAX_NETWORK_SPEC_BYTES)
+      throw networkSpecError('network_spec_too_large', `The spec is ${size} bytes; the limit is 256 KiB.`);
+    const parsed = parseNetworkSpec(sourceYaml);
+    if (!parsed.ok) throw invalidSpec('The network spec is invalid', parsed.errors);
+    const { spec, warnings } = parsed;
+    return this.database.db.transaction(async (tx) => {
+      await this.specs.lockVersions(tx);
+      return this.insertVersion(tx, { spec, sourceYaml, warnings, actor: by.actor, requestId });
+    });
+  }
+
+  /**
+   * First start of a demo install (platform `seedDemo`): applies the embedded demo spec when no spec exists
+   * yet. Safe to call on every start and from several nodes at once.
+   */
+  async ensureDemoSpec(): Promise<DemoSpecResult> {
+    if (!this.config.seedDemo) return { applied: false, version: null };
+    const parsed = parseNetworkSpec(DEMO_NETWORK_YAML);
+    if (!parsed.ok)
+      throw new Error(
+        `the embedded demo network spec is invalid: ${parsed.errors.map(formatIssue).join('; ')}`,
+      );
+    const { spec, warnings } = parsed;
+    return this.database.db.transaction(async (tx) => {
+      await this.specs.lockVersions(tx);
+      if ((await this.specs.latestVersion(tx)) > 0) return { applied: false, version: null };
+      const stored = { spec, sourceYaml: DEMO_NETWORK_YAML, warnings, actor: SYSTEM_ACTOR, requestId: null };
+      const applied = await this.insertVersion(tx, stored);
+      return { applied: true, version: applied.version };
+    });
+  }
+
+  /** The Open5GS files for the current spec, with the default MongoDB URI (never a credentialed one). */
+  async open5gsConfig(): Promise<Open5gsConfigView> {
+    const row = await this.specs.current();
+    if (!row) throw networkSpecError('network_spec_not_found', NO_SPEC_YET);
+    const checked = validateNetworkSpec(row.spec);
+    if (!checked.ok)
+      throw invalidSpec(
+        `The stored network spec v${row.version} no longer passes validation; apply a corrected spec`,
+        checked.errors,
+      );
+    const files = [...renderOpen5gsConfigs(checked.spec)].map(([name, content]) => ({ name, content }));
+    return { specVersion: row.version, sha256: row.sha256, files };
+  }
+
+  private async insertVersion(tx: Db, v: NewVersion): Promise<AppliedNetworkSpec> {
+    const version = (await this.specs.latestVersion(tx)) + 1;
+    const sha256 = specSha256(v.spec);
+    const appliedAt = new Date();
+    const appliedBy = `${v.actor.type}:${v.actor.id}`;
+    await this.specs.insert(
+      { version, spec: v.spec, sourceYaml: v.sourceYaml, sha256, appliedBy, appliedAt },
+      tx,
+    );
+    await this.audit.record(
+      {
+        actor: v.actor,
+        action: 'core-network.network-spec.applied',
+        target: `network-spec:v${version}`,
+        details: auditDetails(v.spec, version, sha256, v.warnings),
+        requestId: v.requestId,
+      },
+      tx,
+    );
+    return { version, sha256, appliedAt, warnings: v.warnings };
+  }
+}
+
+function toView(row: NetworkSpecRow): NetworkSpecView {
+  // Stored only after validation; jsonb changes key order, not content.
+  const spec = row.spec as NetworkSpec;
+  const { version, sha256, sourceYaml, appliedBy, appliedAt } = row;
+  return { version, sha256, spec, sourceYaml, appliedBy, appliedAt };
+}
+
+/** One `path: message` per line after the summary, so a CLI printing the message shows them one per line. */
+function invalidSpec(summary: string, errors: SpecIssue[]) {
+  const count = errors.length === 1 ? '1 error' : `${errors.length} errors`;
+  return networkSpecError(
+    'invalid_network_spec',
+    `${summary} (${count}):\n${errors.map(formatIssue).join('\n')}`,
+    {
+      errors,
+    },
+  );
+}
+
+/** What changed, in words an auditor reads; the YAML itself stays in the versions table. */
+function auditDetails(spec: NetworkSpec, version: number, sha256: string, warnings: SpecIssue[]) {
+  return {
+    version,
+    sha256,
+    plmn: `${spec.plmn.mcc}/${spec.plmn.mnc}`,
+    tacs: spec.tacs,
+    slices: spec.slices.map(sliceLabel),
+    dnns: spec.dnns.map((d) => d.name),
+    expectedUeCount: spec.expectedUeCount,
+    warnings: warnings.length,
+  };
+}

@@ -1,0 +1,260 @@
+import { AppError, AuditService, rowsOf, sql, SYSTEM_ACTOR, type Principal } from '@pakawaaz/platform';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../platform/test/support/database.js';
+import { ALL_DOMAINS } from '../../../server/src/domains.js';
+import { DEMO_NETWORK_YAML } from '../../src/network-spec/demo-network.js';
+import { NetworkSpecRepository } from '../../src/network-spec/network-spec.repository.js';
+import { NetworkSpecService } from '../../src/network-spec/network-spec.service.js';
+import { specSha256, parseNetworkSpec } from '../../src/network-spec/network-spec.js';
+import { OPEN5GS_CONFIG_FILES } from '../../src/open5gs/config/render.js';
+
+const admin: Principal = {
+  actor: { type: 'operator', id: 'op-network-admin' },
+  name: 'netadmin',
+  roles: ['network-admin'],
+  institutionId: null,
+  amr: ['pwd'],
+  acr: 'aal1',
+  tokenId: 'jti-1',
+};
+
+let db: TestDatabase;
+let audit: AuditService;
+
+function service(seedDemo = false): NetworkSpecService {
+  return new NetworkSpecService(db.handle, { seedDemo }, new NetworkSpecRepository(db.handle), audit);
+}
+
+async function query<T>(statement: string): Promise<T[]> {
+  return rowsOf<T>(await db.handle.db.execute(sql.raw(statement)));
+}
+
+type AuditRow = {
+  action: string;
+  actor_type: string;
+  actor_id: string;
+  target: string;
+  request_id: string | null;
+  details: Record<string, unknown>;
+};
+const auditRows = () =>
+  query<AuditRow>(
+    'select action, actor_type, actor_id, target, request_id, details from platform.audit_log order by seq',
+  );
+const versions = async () =>
+  (await query<{ version: number }>('select version from core_network.network_specs order by version')).map(
+    (r) => r.version,
+  );
+
+async function rejection(p: Promise<unknown>): Promise<AppError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof AppError) return err;
+    throw err;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** The demo spec with one line changed, as an operator would edit it. */
+const edited = (from: string, to: string) => {
+  if (!DEMO_NETWORK_YAML.includes(from)) throw new Error(`demo spec has no "${from}"`);
+  return DEMO_NETWORK_YAML.replace(from, to);
+};
+
+beforeAll(async () => {
+  db = await createTestDatabase(ALL_DOMAINS);
+  audit = new AuditService(db.handle);
+});
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+beforeEach(async () => {
+  await db.handle.db.transaction(async (tx) => {
+    await tx.execute(sql.raw('truncate core_network.network_specs'));
+    await tx.execute(sql.raw('alter table platform.audit_log disable trigger user'));
+    await tx.execute(sql.raw('truncate platform.audit_log'));
+    await tx.execute(sql.raw('alter table platform.audit_log enable trigger user'));
+  });
+});
+
+describe('applying a network spec', () => {
+  it('stores version 1 with its YAML, hash and author, and reads it back as current', async () => {
+    const applied = await service().apply(DEMO_NETWORK_YAML, admin, 'req-1');
+    const parsed = parseNetworkSpec(DEMO_NETWORK_YAML);
+    if (!parsed.ok) throw new Error('demo spec invalid');
+    expect(applied).toEqual({
+      version: 1,
+      sha256: specSha256(parsed.spec),
+      appliedAt: expect.any(Date) as Date,
+      warnings: [],
+    });
+
+    const current = await service().current();
+    expect(current).toMatchObject({
+      version: 1,
+      sha256: applied.sha256,
+      appliedBy: 'operator:op-network-admin',
+    });
+    expect(current.sourceYaml).toBe(DEMO_NETWORK_YAML);
+    expect(current.spec.plmn).toEqual({ mcc: '001', mnc: '01' });
+    expect(current.spec.dnns.map((d) => d.name)).toEqual(['internet', 'gov']);
+    expect(specSha256(current.spec)).toBe(applied.sha256);
+  });
+
+  it('each apply is a new version; the newest is current and older ones are kept', async () => {
+    await service().apply(DEMO_NETWORK_YAML, admin, 'req-1');
+    const second = await service().apply(
+      edited('expectedUeCount: 10000', 'expectedUeCount: 12000'),
+      admin,
+      'req-2',
+    );
+    expect(second.version).toBe(2);
+    expect((await service().current()).spec.expectedUeCount).toBe(12_000);
+    expect(await versions()).toEqual([1, 2]);
+  });
+
+  it('concurrent applies get distinct, consecutive versions', async () => {
+    const results = await Promise.all(
+      [1, 2, 3, 4].map((n) => service().apply(DEMO_NETWORK_YAML, admin, `req-${n}`)),
+    );
+    expect(results.map((r) => r.version).sort()).toEqual([1, 2, 3, 4]);
+    expect(await versions()).toEqual([1, 2, 3, 4]);
+  });
+
+  it('returns warnings with an accepted spec', async () => {
+    const applied = await service().apply(
+      edited('integrity: [NIA2, NIA1]', 'integrity: [NIA2, NIA0]'),
+      admin,
+      'r',
+    );
+    expect(applied.warnings).toEqual([
+      {
+        path: 'security.nr.integrity[1]',
+        message: 'NIA0 is null integrity: allowed only for unauthenticated emergency sessions',
+      },
+    ]);
+  });
+
+  it('audits core-network.network-spec.applied in the same transaction', async () => {
+    const applied = await service().apply(DEMO_NETWORK_YAML, admin, 'req-audit');
+    expect(await auditRows()).toEqual([
+      {
+        action: 'core-network.network-spec.applied',
+        actor_type: 'operator',
+        actor_id: 'op-network-admin',
+        target: 'network-spec:v1',
+        request_id: 'req-audit',
+        details: {
+          version: 1,
+          sha256: applied.sha256,
+          plmn: '001/01',
+          tacs: [1],
+          slices: ['SST 1', 'SST 1 SD 000001'],
+          dnns: ['internet', 'gov'],
+          expectedUeCount: 10_000,
+          warnings: 0,
+        },
+      },
+    ]);
+    expect((await audit.verify()).ok).toBe(true);
+  });
+});
+
+describe('rejected specs', () => {
+  it('names every path at fault (422 invalid_network_spec) and stores nothing', async () => {
+    await service().apply(DEMO_NETWORK_YAML, admin, 'req-1');
+    const bad = edited("mnc: '01'", "mnc: '0001'")
+      .replace("sd: '000001'\ndnns:", "sd: '00001'\ndnns:")
+      .replace('subnet: 10.46.0.0/16', 'subnet: 10.45.128.0/17')
+      .replace('gateway: 10.46.0.1', 'gateway: 10.45.128.1');
+    const err = await rejection(service().apply(bad, admin, 'req-2'));
+    expect(err.code).toBe('invalid_network_spec');
+    expect(err.status).toBe(422);
+    expect(err.details).toEqual({
+      errors: [
+        { path: 'plmn.mnc', message: 'MNC must be 2 or 3 digits, got 4 ("0001")' },
+        { path: 'slices[1].sd', message: 'SD must be exactly 6 hex digits, e.g. "000001"' },
+      ],
+    });
+    expect(err.message).toBe(
+      'The network spec is invalid (2 errors):\nplmn.mnc: MNC must be 2 or 3 digits, got 4 ("0001")\n' +
+        'slices[1].sd: SD must be exactly 6 hex digits, e.g. "000001"',
+    );
+    expect(await versions()).toEqual([1]);
+    expect((await auditRows()).length).toBe(1);
+  });
+
+  it('cross-field errors (undeclared slice, overlapping subnets) once the schema passes', async () => {
+    const bad = edited("        sd: '000001'\nsecurity:", "        sd: '000002'\nsecurity:")
+      .replace('subnet: 10.46.0.0/16', 'subnet: 10.45.128.0/17')
+      .replace('gateway: 10.46.0.1', 'gateway: 10.45.128.1');
+    const err = await rejection(service().apply(bad, admin, 'req-1'));
+    expect((err.details as { errors: unknown[] }).errors).toEqual([
+      {
+        path: 'dnns[1].slices[0]',
+        message: 'slice SST 1 SD 000002 is not declared in slices (declared: SST 1, SST 1 SD 000001)',
+      },
+      {
+        path: 'dnns[1].ipv4.subnet',
+        message: '10.45.128.0/17 overlaps dnns[0].ipv4.subnet 10.45.0.0/16 (internet)',
+      },
+    ]);
+    expect(await versions()).toEqual([]);
+    expect(await auditRows()).toEqual([]);
+  });
+
+  it('YAML syntax errors carry line and column; oversized specs are 413', async () => {
+    const err = await rejection(service().apply('plmn: [unclosed\n', admin, 'r'));
+    expect(err.code).toBe('invalid_network_spec');
+    expect(err.message).toMatch(/YAML syntax error at line \d+, column \d+/);
+    const big = await rejection(service().apply(`#${'x'.repeat(300 * 1024)}`, admin, 'r'));
+    expect([big.code, big.status]).toEqual(['network_spec_too_large', 413]);
+    expect(await versions()).toEqual([]);
+  });
+
+  it('current and open5gs-config are 404 before any spec exists', async () => {
+    expect((await rejection(service().current())).code).toBe('network_spec_not_found');
+    expect((await rejection(service().open5gsConfig())).code).toBe('network_spec_not_found');
+  });
+});
+
+describe('demo spec and Open5GS files', () => {
+  it('ensureDemoSpec applies the demo once when seedDemo is on, as the system', async () => {
+    expect(await service(false).ensureDemoSpec()).toEqual({ applied: false, version: null });
+    expect(await versions()).toEqual([]);
+    const results = await Promise.all([service(true).ensureDemoSpec(), service(true).ensureDemoSpec()]);
+    expect(results.filter((r) => r.applied)).toEqual([{ applied: true, version: 1 }]);
+    expect(await service(true).ensureDemoSpec()).toEqual({ applied: false, version: null });
+    const current = await service().current();
+    expect(current).toMatchObject({
+      version: 1,
+      appliedBy: `system:${SYSTEM_ACTOR.id}`,
+      sourceYaml: DEMO_NETWORK_YAML,
+    });
+    expect((await auditRows()).map((r) => [r.action, r.actor_type, r.target])).toEqual([
+      ['core-network.network-spec.applied', 'system', 'network-spec:v1'],
+    ]);
+  });
+
+  it('ensureDemoSpec leaves an operator-applied spec alone', async () => {
+    await service().apply(edited('expectedUeCount: 10000', 'expectedUeCount: 500'), admin, 'r');
+    expect(await service(true).ensureDemoSpec()).toEqual({ applied: false, version: null });
+    expect((await service().current()).spec.expectedUeCount).toBe(500);
+  });
+
+  it('renders the current spec to the Open5GS files', async () => {
+    const applied = await service().apply(DEMO_NETWORK_YAML, admin, 'r');
+    const config = await service().open5gsConfig();
+    expect(config.specVersion).toBe(1);
+    expect(config.sha256).toBe(applied.sha256);
+    expect(config.files.map((f) => f.name)).toEqual(OPEN5GS_CONFIG_FILES);
+    const amf = config.files.find((f) => f.name === 'amf.yaml')?.content ?? '';
+    expect(amf.split('\n')[0]).toBe(
+      `# Generated by Pakawaaz from network spec ${applied.sha256} — do not edit by hand`,
+    );
+    expect(amf).toContain('    ue: 12288\n');
+  });
+});
