@@ -11,6 +11,10 @@ const schema = z.object({
     unset,
     z.coerce.number({ message: 'expected seconds' }).int().min(5).max(3600).default(30),
   ),
+  OPEN5GS_MONITOR: z.preprocess(
+    unset,
+    z.enum(['simulated', 'spec', 'off'], { message: 'expected simulated, spec or off' }).optional(),
+  ),
   SIM_IMPORT_MAX_BYTES: z.preprocess(
     unset,
     z.coerce
@@ -30,6 +34,11 @@ export type CoreNetworkConfig = {
   open5gsSyncIntervalMs: number;
   simImportMaxBytes: number;
   seedDemo: boolean;
+  /**
+   * What the NF health monitor scrapes: `spec` = the NFs of the applied network spec, `simulated` = the lab's
+   * Open5GS NF simulator (labelled SIMULATED in the NOC; the embedded demo's default), `off`.
+   */
+  monitor: 'simulated' | 'spec' | 'off';
 };
 
 export function loadCoreNetworkConfig(env: Env, platform: PlatformConfig): CoreNetworkConfig {
@@ -40,6 +49,7 @@ export function loadCoreNetworkConfig(env: Env, platform: PlatformConfig): CoreN
     open5gsSyncIntervalMs: c.OPEN5GS_SYNC_INTERVAL_SECONDS * 1000,
     simImportMaxBytes: c.SIM_IMPORT_MAX_BYTES,
     seedDemo: platform.seedDemo,
+    monitor: c.OPEN5GS_MONITOR ?? (platform.seedDemo ? 'simulated' : 'spec'),
   };
 }
 

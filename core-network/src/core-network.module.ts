@@ -9,6 +9,10 @@ import { SIM_SECRETS } from './sim-inventory/sim-secrets.port.js';
 import { SimSecretsService } from './sim-inventory/sim-secrets.service.js';
 import { SimsController } from './sim-inventory/sims.controller.js';
 import { NetworkSpecController } from './network-spec/network-spec.controller.js';
+import { AlarmsService } from './network-health/alarms.service.js';
+import { NetworkHealthController } from './network-health/network-health.controller.js';
+import { NetworkHealthRepository } from './network-health/network-health.repository.js';
+import { NetworkHealthService } from './network-health/network-health.service.js';
 import { NetworkSpecRepository } from './network-spec/network-spec.repository.js';
 import { NetworkSpecService } from './network-spec/network-spec.service.js';
 import { Open5gsSyncController } from './open5gs/subscribers/open5gs-sync.controller.js';
@@ -26,6 +30,8 @@ export class CoreNetworkModule {
     return {
       module: CoreNetworkModule,
       controllers: [
+        NetworkSpecController,
+        NetworkHealthController,
         SimsController,
         SubscribersController,
         SubscriberProfilesController,
@@ -35,6 +41,9 @@ export class CoreNetworkModule {
         { provide: CORE_NETWORK_CONFIG, useValue: config },
         NetworkSpecRepository,
         NetworkSpecService,
+        NetworkHealthRepository,
+        AlarmsService,
+        NetworkHealthService,
         DataKeyService,
         SimInventoryRepository,
         SimImportService,
@@ -48,7 +57,7 @@ export class CoreNetworkModule {
         { provide: OPEN5GS_STORE_FACTORY, useValue: (url: string) => connectOpen5gsStore(url) },
         { provide: AKA_VECTOR_SOURCE, useExisting: AkaVectorService },
       ],
-      exports: [SIM_SECRETS, AKA_VECTOR_SOURCE, NetworkSpecService],
+      exports: [SIM_SECRETS, AKA_VECTOR_SOURCE, NetworkSpecService, NetworkHealthService],
     };
   }
 }

@@ -103,3 +103,24 @@ export {
   type Kpis,
   type MetricsSnapshot,
 } from './network-health/open5gs-metrics.js';
+export {
+  ALARM_KINDS,
+  DEFAULT_ALARM_RULES,
+  evaluateAlarmRules,
+  type AlarmKind,
+  type AlarmSeverity,
+} from './network-health/alarm-rules.js';
+export {
+  parseScrapeTargets,
+  ScrapeTargetSchema,
+  type ScrapeTarget,
+} from './network-health/scrape-targets.js';
+export { targetsFromSpec } from './network-health/spec-targets.js';
+export { NetworkHealthService } from './network-health/network-health.service.js';
+export type { NetworkHealthView, NfHealthView } from './network-health/nf-runtime.js';
+export {
+  ALARM_RAISED_EVENT,
+  ALARM_CLEARED_EVENT,
+  type AlarmRaisedEvent,
+  type AlarmClearedEvent,
+} from './network-health/alarms.service.js';

@@ -21,7 +21,8 @@ import {
   type PlatformResources,
 } from '@pakawaaz/platform';
 import { AppModule } from './app.module.js';
-import { ALL_DOMAINS } from './domains.js';
+import { ALL_DOMAINS, type DomainConfigs } from './domains.js';
+import { startNetworkMonitor } from './network-monitor.js';
 import {
   createFastifyAdapter,
   installHooks,
@@ -75,7 +76,7 @@ export async function openResources(env: Env, cwd: string, logger?: Logger): Pro
 export async function createApp(
   resources: PlatformResources,
   env: Env,
-): Promise<{ app: NestFastifyApplication; nocServed: boolean }> {
+): Promise<{ app: NestFastifyApplication; nocServed: boolean; domains: DomainConfigs }> {
   const { config, logger, metrics } = resources;
   const identity = loadIdentityConfig(env, config);
   const domains = { coreNetwork: loadCoreNetworkConfig(env, config) };
@@ -105,7 +106,7 @@ export async function createApp(
     ui: true,
   });
   await app.init();
-  return { app, nocServed };
+  return { app, nocServed, domains };
 }
 
 /** Starts the whole control plane: the `npm start` path and the e2e tests' path. */
@@ -118,7 +119,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     const created = await createApp(resources, env);
     app = created.app;
     const firstStart = await app.get(FirstStartService).run();
-    if (config.PAKAWAAZ_DOMAINS.includes('core-network')) await app.get(NetworkSpecService).ensureDemoSpec();
+    let stopMonitor = async () => {};
+    if (config.PAKAWAAZ_DOMAINS.includes('core-network')) {
+      await app.get(NetworkSpecService).ensureDemoSpec();
+      stopMonitor = await startNetworkMonitor(app, created.domains.coreNetwork);
+    }
     if (options.listen !== false) await app.listen({ port: config.PORT, host: config.HOST });
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -130,7 +135,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       url: `http://${host}:${port}`,
       firstStart,
       nocServed: created.nocServed,
-      close: () => shutdown(running, resources),
+      close: () => shutdown(running, resources, stopMonitor),
     };
   } catch (err) {
     if (app) await app.close().catch(() => undefined);
@@ -141,8 +146,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 }
 
 /** Graceful shutdown: stop accepting and drain HTTP, then the event bus, then the database, then flush logs. */
-async function shutdown(app: NestFastifyApplication, resources: PlatformResources): Promise<void> {
+async function shutdown(
+  app: NestFastifyApplication,
+  resources: PlatformResources,
+  stopMonitor: () => Promise<void>,
+): Promise<void> {
   await app.close();
+  await stopMonitor();
   await resources.eventBus.close();
   await resources.database.close();
   resources.logger.flush();

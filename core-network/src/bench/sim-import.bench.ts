@@ -65,21 +65,20 @@ async function importOn(label: string, handle: DatabaseHandle): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'pkz-bench-'));
   try {
     await migrateDomains(handle, [platformDomain, coreNetworkDomain], logger);
-    await handle.db
-      .insert(networkSpecs)
-      .values({
-        version: 1,
-        spec: { plmn: { mcc: '001', mnc: '01' } },
-        sourceYaml: '',
-        sha256: '',
-        appliedBy: 'bench',
-      });
+    await handle.db.insert(networkSpecs).values({
+      version: 1,
+      spec: { plmn: { mcc: '001', mnc: '01' } },
+      sourceYaml: '',
+      sha256: '',
+      appliedBy: 'bench',
+    });
     const config = {
       kekFile: path.join(dir, 'kek.json'),
       open5gsMongoUrl: undefined,
       open5gsSyncIntervalMs: 30_000,
       simImportMaxBytes: 64e6,
       seedDemo: false,
+      monitor: 'off' as const,
     };
     const audit = new AuditService(handle);
     const keys = new DataKeyService(handle, config, logger, audit);

@@ -162,7 +162,9 @@ export class SubscribersController {
     @CurrentPrincipal() p: Principal,
     @RequestId() requestId: string,
   ) {
-    return subscriberView(await this.service.assign(body, { actor: p.actor, requestId }));
+    return subscriberView(
+      await this.repo.withMsisdn(await this.service.assign(body, { actor: p.actor, requestId })),
+    );
   }
 
   @Patch(':imsi')
@@ -174,7 +176,11 @@ export class SubscribersController {
     @CurrentPrincipal() p: Principal,
     @RequestId() requestId: string,
   ) {
-    return subscriberView(await this.service.update(imsiParam(imsi), body, { actor: p.actor, requestId }));
+    return subscriberView(
+      await this.repo.withMsisdn(
+        await this.service.update(imsiParam(imsi), body, { actor: p.actor, requestId }),
+      ),
+    );
   }
 
   @Post(':imsi/bar')
@@ -188,7 +194,7 @@ export class SubscribersController {
     @RequestId() requestId: string,
   ) {
     return subscriberView(
-      await this.service.bar(imsiParam(imsi), body.reason, { actor: p.actor, requestId }),
+      await this.repo.withMsisdn(await this.service.bar(imsiParam(imsi), body.reason, { actor: p.actor, requestId })),
     );
   }
 
@@ -203,7 +209,7 @@ export class SubscribersController {
     @RequestId() requestId: string,
   ) {
     return subscriberView(
-      await this.service.unbar(imsiParam(imsi), body.reason, { actor: p.actor, requestId }),
+      await this.repo.withMsisdn(await this.service.unbar(imsiParam(imsi), body.reason, { actor: p.actor, requestId })),
     );
   }
 

@@ -147,6 +147,16 @@ export class SubscribersRepository {
     ).map((r) => r.imsi);
   }
 
+  /** The row with its SIM's MSISDN, as the API shows it. */
+  async withMsisdn(row: SubscriberRow): Promise<SubscriberRow & { msisdn: string | null }> {
+    const [sim] = await this.db
+      .select({ msisdn: simCards.msisdn })
+      .from(simCards)
+      .where(eq(simCards.imsi, row.imsi))
+      .limit(1);
+    return { ...row, msisdn: sim?.msisdn ?? null };
+  }
+
   all(): Promise<SubscriberRow[]> {
     return this.db.select().from(subscribers).orderBy(subscribers.imsi);
   }

@@ -54,20 +54,19 @@ beforeAll(async () => {
     open5gsSyncIntervalMs: 30_000,
     simImportMaxBytes: 1e6,
     seedDemo: false,
+    monitor: 'off' as const,
   };
   const audit = new AuditService(db.handle);
   const keys = new DataKeyService(db.handle, config, testLogger, audit);
   await keys.onModuleInit();
   const repo = new SimInventoryRepository(db.handle);
-  await db.handle.db
-    .insert(networkSpecs)
-    .values({
-      version: 1,
-      spec: { plmn: { mcc: '001', mnc: '01' } },
-      sourceYaml: '',
-      sha256: '',
-      appliedBy: 't',
-    });
+  await db.handle.db.insert(networkSpecs).values({
+    version: 1,
+    spec: { plmn: { mcc: '001', mnc: '01' } },
+    sourceYaml: '',
+    sha256: '',
+    appliedBy: 't',
+  });
   const imports = new SimImportService(db.handle, config, testLogger, repo, keys, audit);
   const job = await imports.start(simCsv([sim, fakeSim(43)]), 's.csv', op, null);
   await imports.settled(job.id);

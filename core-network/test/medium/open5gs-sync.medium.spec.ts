@@ -49,6 +49,7 @@ beforeAll(async () => {
     open5gsSyncIntervalMs: 3_600_000,
     simImportMaxBytes: 1e6,
     seedDemo: false,
+    monitor: 'off' as const,
   };
   const audit = new AuditService(db.handle);
   const keys = new DataKeyService(db.handle, config, testLogger, audit);
@@ -160,6 +161,7 @@ describe('Open5GS subscriber sync', () => {
         open5gsSyncIntervalMs: 1e6,
         simImportMaxBytes: 1,
         seedDemo: false,
+        monitor: 'off' as const,
       },
       testLogger,
       new InProcessEventBus(testLogger),

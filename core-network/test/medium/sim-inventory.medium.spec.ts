@@ -58,21 +58,20 @@ beforeAll(async () => {
     open5gsSyncIntervalMs: 30_000,
     simImportMaxBytes: 32 * 1024 * 1024,
     seedDemo: false,
+    monitor: 'off' as const,
   };
   audit = new AuditService(db.handle);
   keys = new DataKeyService(db.handle, config, testLogger, audit);
   await keys.onModuleInit();
   repo = new SimInventoryRepository(db.handle);
   imports = new SimImportService(db.handle, config, testLogger, repo, keys, audit);
-  await db.handle.db
-    .insert(networkSpecs)
-    .values({
-      version: 1,
-      spec: { plmn: { mcc: '001', mnc: '01' } },
-      sourceYaml: 'plmn: …',
-      sha256: 'x',
-      appliedBy: 'test',
-    });
+  await db.handle.db.insert(networkSpecs).values({
+    version: 1,
+    spec: { plmn: { mcc: '001', mnc: '01' } },
+    sourceYaml: 'plmn: …',
+    sha256: 'x',
+    appliedBy: 'test',
+  });
 });
 afterAll(async () => {
   await imports?.onModuleDestroy();

@@ -5,6 +5,7 @@ import { registerAuditCommands } from './commands/audit.js';
 import { registerIdentityCommands } from './commands/identity.js';
 import { registerMilenageCommands } from './commands/milenage.js';
 import { registerNetworkCommands } from './commands/network.js';
+import { registerNetworkHealthCommands } from './commands/network-health.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerSimCommands } from './commands/sims.js';
 import { registerSubscriberCommands } from './commands/subscribers.js';
@@ -21,6 +22,7 @@ const COMMANDS: RegisterCommands[] = [
   registerSubscriberCommands,
   registerMilenageCommands,
   registerNetworkCommands,
+  registerNetworkHealthCommands,
 ];
 
 /** Builds the `pakawaaz` command tree. State-changing commands go through the HTTP API, never the database. */
