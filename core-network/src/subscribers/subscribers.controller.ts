@@ -194,7 +194,9 @@ export class SubscribersController {
     @RequestId() requestId: string,
   ) {
     return subscriberView(
-      await this.repo.withMsisdn(await this.service.bar(imsiParam(imsi), body.reason, { actor: p.actor, requestId })),
+      await this.repo.withMsisdn(
+        await this.service.bar(imsiParam(imsi), body.reason, { actor: p.actor, requestId }),
+      ),
     );
   }
 
@@ -209,7 +211,9 @@ export class SubscribersController {
     @RequestId() requestId: string,
   ) {
     return subscriberView(
-      await this.repo.withMsisdn(await this.service.unbar(imsiParam(imsi), body.reason, { actor: p.actor, requestId })),
+      await this.repo.withMsisdn(
+        await this.service.unbar(imsiParam(imsi), body.reason, { actor: p.actor, requestId }),
+      ),
     );
   }
 

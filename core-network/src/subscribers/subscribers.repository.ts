@@ -32,6 +32,22 @@ export class SubscribersRepository {
     await tx.insert(subscribers).values(row);
   }
 
+  /** Bars an active subscriber; no row when it is already barred or gone (idempotent under concurrency). */
+  async barIfActive(tx: Db, imsi: string, reason: string, by: string): Promise<SubscriberRow | undefined> {
+    const [row] = await tx
+      .update(subscribers)
+      .set({
+        status: 'barred',
+        barringReason: reason,
+        barredBy: by,
+        version: sql`${subscribers.version} + 1`,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(subscribers.imsi, imsi), eq(subscribers.status, 'active')))
+      .returning();
+    return row;
+  }
+
   /** Applies a change and bumps the version the reconciler compares against. */
   async update(
     tx: Db,

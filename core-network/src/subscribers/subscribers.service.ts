@@ -219,12 +219,25 @@ export class SubscribersService implements OnApplicationBootstrap {
     });
   }
 
-  /** Device management reports a lost or non-compliant handset: bar the SIM in it (idempotent). */
+  /**
+   * Device management reports a lost or non-compliant handset: bar the SIM in it. A conditional update, so a
+   * redelivered event racing the original bars once. Returns whether the IMSI is a subscriber.
+   */
   async barForDevice(imsi: string, reason: string): Promise<boolean> {
-    const sub = await this.repo.find(imsi);
-    if (!sub) return false;
-    if (sub.status === 'barred') return true;
-    await this.bar(imsi, reason, { actor: { ...SYSTEM_ACTOR, id: 'device-compliance' }, requestId: null });
+    const actor = { ...SYSTEM_ACTOR, id: 'device-compliance' };
+    const row = await this.repo.db.transaction(async (tx) => {
+      const barred = await this.repo.barIfActive(tx, imsi, reason, `${actor.type}:${actor.id}`);
+      if (barred)
+        await this.audit.record(
+          { actor, action: 'core-network.subscriber.barred', target: `imsi:${imsi}`, details: { reason } },
+          tx,
+        );
+      return barred;
+    });
+    if (!row) return (await this.repo.find(imsi)) !== undefined;
+    await this.bus.publish(
+      newEvent('core-network.subscriber.barred', 'core-network', { imsi, userId: row.userId, reason }),
+    );
     this.logger.warn({ imsi, reason }, 'SIM barred on a device-management event');
     return true;
   }

@@ -255,8 +255,7 @@ describe('subscribers', () => {
       imsi: '001010000000012',
       deviceId: 'dev-7',
     });
-    await bus.publish(event);
-    await bus.publish(event); // redelivery: handled once
+    await Promise.all([bus.publish(event), bus.publish(event)]); // a redelivery racing the original: barred once
     await expect
       .poll(async () => (await new SubscribersRepository(db.handle).find('001010000000012'))?.status)
       .toBe('barred');
@@ -266,6 +265,8 @@ describe('subscribers', () => {
       barredBy: 'system:device-compliance',
       version: 2,
     });
+    const barrings = await audit.page({ limit: 50, action: 'core-network.subscriber.barred' });
+    expect(barrings.entries.filter((e) => e.target === 'imsi:001010000000012')).toHaveLength(1);
     await listener.onModuleDestroy();
   });
 

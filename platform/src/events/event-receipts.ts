@@ -23,8 +23,9 @@ export class EventReceipts {
 
 /**
  * Wraps a handler so each event id is handled once per consumer name. The receipt is written after the
- * handler succeeds: a crash in between means one more delivery (never a lost event), so handlers whose
- * effects must be exactly-once should also write them idempotently.
+ * handler succeeds: a crash in between means one more delivery (never a lost event). Two deliveries of one
+ * event running at the same time (a redelivery racing the original) can both pass the check, so handlers
+ * whose effects must happen once write them idempotently too (e.g. a conditional update).
  */
 export function idempotent(receipts: EventReceipts, consumer: string, handler: EventHandler): EventHandler {
   return async (event) => {
