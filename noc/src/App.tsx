@@ -4,6 +4,11 @@ import { session, useSession } from './auth/session';
 import { Shell } from './components/Shell';
 import { AuditPage } from './pages/AuditPage';
 import { LoginPage } from './pages/LoginPage';
+import { NetworkPage } from './pages/NetworkPage';
+import { ProfilesPage } from './pages/ProfilesPage';
+import { SimsPage } from './pages/SimsPage';
+import { SubscriberDetailPage } from './pages/SubscriberDetailPage';
+import { SubscribersPage } from './pages/SubscribersPage';
 import { SystemPage } from './pages/SystemPage';
 import { Link, navigate, useLocation } from './router';
 
@@ -12,7 +17,32 @@ const HOME = '/system';
 const ROUTES: Record<string, () => ReactNode> = {
   '/system': () => <SystemPage />,
   '/audit': () => <AuditPage />,
+  '/sims': () => <SimsPage />,
+  '/subscribers': () => <SubscribersPage />,
+  '/subscriber-profiles': () => <ProfilesPage />,
+  '/network': () => <NetworkPage />,
 };
+
+/** Routes with a path parameter: a pattern and the page it renders. */
+const PARAM_ROUTES: readonly [RegExp, (param: string) => ReactNode][] = [
+  [/^\/subscribers\/([^/]+)$/, (imsi) => <SubscriberDetailPage key={imsi} imsi={imsi} />],
+];
+
+function route(pathname: string): ReactNode | null {
+  const page = ROUTES[pathname];
+  if (page) return page();
+  for (const [pattern, render] of PARAM_ROUTES) {
+    const match = pattern.exec(pathname);
+    if (match?.[1]) {
+      try {
+        return render(decodeURIComponent(match[1]));
+      } catch {
+        return null; // a malformed %-escape: not a page
+      }
+    }
+  }
+  return null;
+}
 
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, { replace: true }), [to]);
@@ -64,6 +94,5 @@ export function App() {
   }
   if (pathname === '/' || pathname === '/login') return <Redirect to={HOME} />;
 
-  const page = ROUTES[pathname];
-  return <Shell>{page ? page() : <NotFound />}</Shell>;
+  return <Shell>{route(pathname) ?? <NotFound />}</Shell>;
 }

@@ -23,3 +23,10 @@ export function formatDuration(totalSeconds: number): string {
   if (minutes > 0) return `${minutes}m ${seconds}s`;
   return `${seconds}s`;
 }
+
+const counts = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** `12,345`: fixed grouping so numbers read the same on every workstation. */
+export function formatCount(n: number): string {
+  return counts.format(n);
+}

@@ -5,18 +5,29 @@ import { session } from '../auth/session';
 export type Schemas = components['schemas'];
 export type ErrorReply = Schemas['ErrorReply'];
 
-/** An API failure, normalised from the server's ErrorReply `{ code, message, requestId }`. */
+/** One field-level problem of a `validation_failed` reply (`details`, not yet in the ErrorReply schema). */
+export type FieldIssue = { path: string; message: string };
+
+/** An API failure, normalised from the server's ErrorReply `{ code, message, requestId, details? }`. */
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly requestId: string | null;
+  readonly issues: readonly FieldIssue[];
 
-  constructor(status: number, code: string, message: string, requestId: string | null) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    requestId: string | null,
+    issues: readonly FieldIssue[] = [],
+  ) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.requestId = requestId;
+    this.issues = issues;
   }
 }
 
@@ -48,6 +59,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
+function fieldIssues(details: unknown): FieldIssue[] {
+  if (!Array.isArray(details)) return [];
+  return details.flatMap((d) =>
+    isRecord(d) && typeof d.message === 'string'
+      ? [{ path: typeof d.path === 'string' ? d.path : '', message: d.message }]
+      : [],
+  );
+}
+
 function toApiError(response: Response, body: unknown): ApiError {
   const headerRequestId = response.headers.get('x-request-id');
   if (isRecord(body)) {
@@ -58,7 +78,7 @@ function toApiError(response: Response, body: unknown): ApiError {
       : typeof body.message === 'string'
         ? body.message
         : '';
-    if (message) return new ApiError(response.status, code, message, requestId);
+    if (message) return new ApiError(response.status, code, message, requestId, fieldIssues(body.details));
   }
   const fallback =
     response.status >= 500

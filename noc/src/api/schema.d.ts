@@ -84,6 +84,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/network/alarms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NetworkHealth_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/network/alarms/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["NetworkHealth_acknowledge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/network/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NetworkHealth_health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/network/kpis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NetworkHealth_kpis"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/network/open5gs-config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NetworkSpec_open5gsConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/network/spec": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NetworkSpec_current"];
+        put?: never;
+        post: operations["NetworkSpec_apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/open5gs/subscribers-export": {
         parameters: {
             query?: never;
@@ -392,6 +488,19 @@ export interface components {
                 roles: string[];
             }[];
         };
+        AppliedNetworkSpec: {
+            /** Format: date-time */
+            appliedAt: string;
+            sha256: string;
+            version: number;
+            warnings: {
+                message: string;
+                path: string;
+            }[];
+        };
+        ApplyNetworkSpecRequest: {
+            yaml: string;
+        };
         AssignSubscriber: {
             displayName: string;
             imsi: string;
@@ -466,6 +575,318 @@ export interface components {
             roles: string[];
             token: string;
         };
+        CurrentNetworkSpec: {
+            /** Format: date-time */
+            appliedAt: string;
+            appliedBy: string;
+            sha256: string;
+            sourceYaml: string;
+            spec: {
+                dnns: {
+                    device?: string;
+                    dns: string[];
+                    expectedUes?: number;
+                    ipv4: {
+                        gateway?: string;
+                        subnet: string;
+                    };
+                    ipv6?: {
+                        gateway?: string;
+                        subnet: string;
+                    };
+                    /** @default 1400 */
+                    mtu: number;
+                    name: string;
+                    slices: {
+                        sd?: string;
+                        sst: number;
+                    }[];
+                }[];
+                /** @default 10000 */
+                expectedUeCount: number;
+                networkName: {
+                    full: string;
+                    short?: string;
+                };
+                nf: {
+                    amf: {
+                        metrics: {
+                            /** @default 127.0.0.5 */
+                            address: string;
+                            /** @default 9090 */
+                            port: number;
+                        };
+                        /** @default open5gs-amf0 */
+                        name: string;
+                        ngap: {
+                            /** @default 127.0.0.5 */
+                            address: string;
+                            /** @default 38412 */
+                            port: number;
+                        };
+                        /** @default 2 */
+                        regionId: number;
+                        sbi: {
+                            /** @default 127.0.0.5 */
+                            address: string;
+                            /** @default 7777 */
+                            port: number;
+                        };
+                        /** @default 1 */
+                        setId: number;
+                        /** @default 540 */
+                        t3512Seconds: number;
+                    };
+                    ausf: {
+                        sbi: {
+                            /** @default 127.0.0.11 */
+                            address: string;
+                            /** @default 7777 */
+                            port: number;
+                        };
+                    };
+                    bsf: {
+                        sbi: {
+                            /** @default 127.0.0.15 */
+                            address: string;
+                            /** @default 7777 */
+                            port: number;
+                        };
+                    };
+                    hss: {
+                        metrics: {
+                            /** @default 127.0.0.8 */
+                            address: string;
+                            /** @default 9090 */
+                            port: number;
+                        };
+                    };
+                    mme: {
+                        /** @default 1 */
+                        code: number;
+                        /** @default 2 */
+                        groupId: number;
+                        gtpc: {
+                            /** @default 127.0.0.2 */
+                            address: string;
+                            /** @default 2123 */
+                            port: number;
+                        };
+                        metrics: {
+                            /** @default 127.0.0.2 */
+                            address: string;
+                            /** @default 9090 */
+                            port: number;
+                        };
+                        /** @default open5gs-mme0 */
+                        name: string;
+                        s1ap: {
+                            /** @default 127.0.0.2 */
+                            address: string;
+                            /** @default 36412 */
+                            port: number;
+                        };
+                        /** @default 3240 */
+                        t3412Seconds: number;
+                    };
+                    nrf: {
+                        sbi: {
+                            /** @default 127.0.0.10 */
+                            address: string;
+                            /** @default 7777 */
+                            port: number;
+                        };
+                    };
+                    nssf: {
+                        sbi: {
+                            /** @default 127.0.0.14 */
+                            address: string;
+                            /** @default 7777 */
+                            port: number;
+                        };
+                    };
+                    pcf: {
+                        metrics: {
+                            /** @default 127.0.0.13 */
+                            address: string;
+                            /** @default 9090 */
+                            port: number;
+                        };
+                        sbi: {
+                            /** @default 127.0.0.13 */
+                            address: string;
+                            /** @default 7777 */
+                            port: number;
+                        };
+                    };
+                    pcrf: {
+                        metrics: {
+                            /** @default 127.0.0.9 */
+                            address: string;
+                            /** @default 9090 */
+                            port: number;
+                        };
+                    };
+                    scp: {
+                        sbi: {
+                            /** @default 127.0.0.200 */
+                            address: string;
+                            /** @default 7777 */
+                            port: number;
+                        };
+                    };
+                    sgwc: {
+                        gtpc: {
+                            /** @default 127.0.0.3 */
+                            address: string;
+                            /** @default 2123 */
+                            port: number;
+                        };
+                        pfcp: {
+                            /** @default 127.0.0.3 */
+                            address: string;
+                            /** @default 8805 */
+                            port: number;
+                        };
+                    };
+                    sgwu: {
+                        gtpu: {
+                            /** @default 127.0.0.6 */
+                            address: string;
+                            /** @default 2152 */
+                            port: number;
+                        };
+                        pfcp: {
+                            /** @default 127.0.0.6 */
+                            address: string;
+                            /** @default 8805 */
+                            port: number;
+                        };
+                    };
+                    smf: {
+                        gtpc: {
+                            /** @default 127.0.0.4 */
+                            address: string;
+                            /** @default 2123 */
+                            port: number;
+                        };
+                        gtpu: {
+                            /** @default 127.0.0.4 */
+                            address: string;
+                            /** @default 2152 */
+                            port: number;
+                        };
+                        metrics: {
+                            /** @default 127.0.0.4 */
+                            address: string;
+                            /** @default 9090 */
+                            port: number;
+                        };
+                        pfcp: {
+                            /** @default 127.0.0.4 */
+                            address: string;
+                            /** @default 8805 */
+                            port: number;
+                        };
+                        sbi: {
+                            /** @default 127.0.0.4 */
+                            address: string;
+                            /** @default 7777 */
+                            port: number;
+                        };
+                    };
+                    udm: {
+                        /** @default [] */
+                        hnet: {
+                            id: number;
+                            keyFile: string;
+                            scheme: 1 | 2;
+                        }[];
+                        sbi: {
+                            /** @default 127.0.0.12 */
+                            address: string;
+                            /** @default 7777 */
+                            port: number;
+                        };
+                    };
+                    udr: {
+                        sbi: {
+                            /** @default 127.0.0.20 */
+                            address: string;
+                            /** @default 7777 */
+                            port: number;
+                        };
+                    };
+                    upf: {
+                        gtpu: {
+                            /** @default 127.0.0.7 */
+                            address: string;
+                            /** @default 2152 */
+                            port: number;
+                        };
+                        metrics: {
+                            /** @default 127.0.0.7 */
+                            address: string;
+                            /** @default 9090 */
+                            port: number;
+                        };
+                        pfcp: {
+                            /** @default 127.0.0.7 */
+                            address: string;
+                            /** @default 8805 */
+                            port: number;
+                        };
+                    };
+                };
+                plmn: {
+                    mcc: string;
+                    mnc: string;
+                };
+                security: {
+                    lte: {
+                        /**
+                         * @default [
+                         *       "EEA2",
+                         *       "EEA1",
+                         *       "EEA0"
+                         *     ]
+                         */
+                        ciphering: ("EEA0" | "EEA1" | "EEA2" | "EEA3")[];
+                        /**
+                         * @default [
+                         *       "EIA2",
+                         *       "EIA1"
+                         *     ]
+                         */
+                        integrity: ("EIA0" | "EIA1" | "EIA2" | "EIA3")[];
+                    };
+                    nr: {
+                        /**
+                         * @default [
+                         *       "NEA2",
+                         *       "NEA1",
+                         *       "NEA0"
+                         *     ]
+                         */
+                        ciphering: ("NEA0" | "NEA1" | "NEA2" | "NEA3")[];
+                        /**
+                         * @default [
+                         *       "NIA2",
+                         *       "NIA1"
+                         *     ]
+                         */
+                        integrity: ("NIA0" | "NIA1" | "NIA2" | "NIA3")[];
+                    };
+                };
+                slices: {
+                    name?: string;
+                    sd?: string;
+                    sst: number;
+                }[];
+                tacs: number[];
+            };
+            version: number;
+        };
         DomainStatus: {
             /** @enum {string} */
             health: "up" | "down";
@@ -492,6 +913,22 @@ export interface components {
             kekId: string;
             rewrapped: number;
         };
+        KpiHistory: {
+            samples: {
+                /** Format: date-time */
+                at: string;
+                kpi: string;
+                nf: string;
+                value: number;
+            }[];
+        };
+        KpiSample: {
+            /** Format: date-time */
+            at: string;
+            kpi: string;
+            nf: string;
+            value: number;
+        };
         Liveness: {
             /** @enum {string} */
             status: "ok";
@@ -515,6 +952,500 @@ export interface components {
             };
             /** @enum {string} */
             tokenType: "Bearer";
+        };
+        NetworkAlarm: {
+            /** Format: date-time */
+            acknowledgedAt: string | null;
+            acknowledgedBy: string | null;
+            /** Format: date-time */
+            clearedAt: string | null;
+            details: {
+                [key: string]: unknown;
+            };
+            id: string;
+            /** @description One of nf_down, registration_failure, upf_sessions_drop, no_gnb_connected, no_enb_connected */
+            kind: string;
+            message: string;
+            nf: string;
+            /** Format: date-time */
+            raisedAt: string;
+            /** @enum {string} */
+            severity: "critical" | "major" | "minor" | "warning";
+            /** @enum {string} */
+            state: "open" | "cleared";
+        };
+        NetworkAlarmList: {
+            alarms: {
+                /** Format: date-time */
+                acknowledgedAt: string | null;
+                acknowledgedBy: string | null;
+                /** Format: date-time */
+                clearedAt: string | null;
+                details: {
+                    [key: string]: unknown;
+                };
+                id: string;
+                /** @description One of nf_down, registration_failure, upf_sessions_drop, no_gnb_connected, no_enb_connected */
+                kind: string;
+                message: string;
+                nf: string;
+                /** Format: date-time */
+                raisedAt: string;
+                /** @enum {string} */
+                severity: "critical" | "major" | "minor" | "warning";
+                /** @enum {string} */
+                state: "open" | "cleared";
+            }[];
+        };
+        NetworkHealth: {
+            intervalMs: number;
+            /** Format: date-time */
+            lastRoundAt: string | null;
+            monitoring: boolean;
+            nfs: {
+                activeAlarms: ("nf_down" | "registration_failure" | "upf_sessions_drop" | "no_gnb_connected" | "no_enb_connected")[];
+                consecutiveFailures: number;
+                /** @description Latest KPIs by name (registration_requests, registration_successes, registration_success_ratio, auth_requests, auth_rejects, auth_failure_ratio, gnbs_connected, registered_ues, ran_ues, amf_sessions, pdu_session_requests, pdu_session_success_ratio, pdu_sessions_active, ues_active, bearers_active, upf_sessions, n3_packets_in_per_s, n3_packets_out_per_s, enbs_connected, enb_ues, mme_sessions) */
+                kpis: {
+                    [key: string]: number;
+                };
+                lastError: string | null;
+                /** Format: date-time */
+                lastScrapeAt: string | null;
+                /** Format: date-time */
+                lastSuccessAt: string | null;
+                name: string;
+                /** @enum {string} */
+                nf: "amf" | "smf" | "upf" | "mme" | "nrf" | "scp" | "sepp" | "ausf" | "udm" | "udr" | "pcf" | "nssf" | "bsf" | "sgwc" | "sgwu" | "hss" | "pcrf";
+                scrapeDurationMs: number | null;
+                /** @description A lab simulator, not a real network function */
+                simulated: boolean;
+                state: {
+                    /** @description State endpoints that failed; not an NF fault */
+                    errors: string[];
+                    /** Format: date-time */
+                    fetchedAt: string;
+                    pduSessions: {
+                        active: number;
+                        complete: boolean;
+                        sessions: number;
+                        ues: number;
+                    } | null;
+                    /** @description gNBs of an AMF, eNBs of an MME (Open5GS infoAPI) */
+                    ranNodes: {
+                        connectedUes: number | null;
+                        id: number;
+                        peer: string | null;
+                        plmn: string | null;
+                        setupSuccess: boolean | null;
+                        tacs: string[];
+                    }[] | null;
+                    ues: {
+                        complete: boolean;
+                        connected: number;
+                        count: number;
+                    } | null;
+                } | null;
+                /**
+                 * @description From the last scrape; alarms apply hysteresis
+                 * @enum {string}
+                 */
+                status: "up" | "down" | "unknown";
+            }[];
+            /** @description True when any NF is simulated */
+            simulated: boolean;
+        };
+        NetworkSpec: {
+            dnns: {
+                device?: string;
+                dns: string[];
+                expectedUes?: number;
+                ipv4: {
+                    gateway?: string;
+                    subnet: string;
+                };
+                ipv6?: {
+                    gateway?: string;
+                    subnet: string;
+                };
+                /** @default 1400 */
+                mtu: number;
+                name: string;
+                slices: {
+                    sd?: string;
+                    sst: number;
+                }[];
+            }[];
+            /** @default 10000 */
+            expectedUeCount: number;
+            networkName: {
+                full: string;
+                short?: string;
+            };
+            nf: {
+                amf: {
+                    metrics: {
+                        /** @default 127.0.0.5 */
+                        address: string;
+                        /** @default 9090 */
+                        port: number;
+                    };
+                    /** @default open5gs-amf0 */
+                    name: string;
+                    ngap: {
+                        /** @default 127.0.0.5 */
+                        address: string;
+                        /** @default 38412 */
+                        port: number;
+                    };
+                    /** @default 2 */
+                    regionId: number;
+                    sbi: {
+                        /** @default 127.0.0.5 */
+                        address: string;
+                        /** @default 7777 */
+                        port: number;
+                    };
+                    /** @default 1 */
+                    setId: number;
+                    /** @default 540 */
+                    t3512Seconds: number;
+                };
+                ausf: {
+                    sbi: {
+                        /** @default 127.0.0.11 */
+                        address: string;
+                        /** @default 7777 */
+                        port: number;
+                    };
+                };
+                bsf: {
+                    sbi: {
+                        /** @default 127.0.0.15 */
+                        address: string;
+                        /** @default 7777 */
+                        port: number;
+                    };
+                };
+                hss: {
+                    metrics: {
+                        /** @default 127.0.0.8 */
+                        address: string;
+                        /** @default 9090 */
+                        port: number;
+                    };
+                };
+                mme: {
+                    /** @default 1 */
+                    code: number;
+                    /** @default 2 */
+                    groupId: number;
+                    gtpc: {
+                        /** @default 127.0.0.2 */
+                        address: string;
+                        /** @default 2123 */
+                        port: number;
+                    };
+                    metrics: {
+                        /** @default 127.0.0.2 */
+                        address: string;
+                        /** @default 9090 */
+                        port: number;
+                    };
+                    /** @default open5gs-mme0 */
+                    name: string;
+                    s1ap: {
+                        /** @default 127.0.0.2 */
+                        address: string;
+                        /** @default 36412 */
+                        port: number;
+                    };
+                    /** @default 3240 */
+                    t3412Seconds: number;
+                };
+                nrf: {
+                    sbi: {
+                        /** @default 127.0.0.10 */
+                        address: string;
+                        /** @default 7777 */
+                        port: number;
+                    };
+                };
+                nssf: {
+                    sbi: {
+                        /** @default 127.0.0.14 */
+                        address: string;
+                        /** @default 7777 */
+                        port: number;
+                    };
+                };
+                pcf: {
+                    metrics: {
+                        /** @default 127.0.0.13 */
+                        address: string;
+                        /** @default 9090 */
+                        port: number;
+                    };
+                    sbi: {
+                        /** @default 127.0.0.13 */
+                        address: string;
+                        /** @default 7777 */
+                        port: number;
+                    };
+                };
+                pcrf: {
+                    metrics: {
+                        /** @default 127.0.0.9 */
+                        address: string;
+                        /** @default 9090 */
+                        port: number;
+                    };
+                };
+                scp: {
+                    sbi: {
+                        /** @default 127.0.0.200 */
+                        address: string;
+                        /** @default 7777 */
+                        port: number;
+                    };
+                };
+                sgwc: {
+                    gtpc: {
+                        /** @default 127.0.0.3 */
+                        address: string;
+                        /** @default 2123 */
+                        port: number;
+                    };
+                    pfcp: {
+                        /** @default 127.0.0.3 */
+                        address: string;
+                        /** @default 8805 */
+                        port: number;
+                    };
+                };
+                sgwu: {
+                    gtpu: {
+                        /** @default 127.0.0.6 */
+                        address: string;
+                        /** @default 2152 */
+                        port: number;
+                    };
+                    pfcp: {
+                        /** @default 127.0.0.6 */
+                        address: string;
+                        /** @default 8805 */
+                        port: number;
+                    };
+                };
+                smf: {
+                    gtpc: {
+                        /** @default 127.0.0.4 */
+                        address: string;
+                        /** @default 2123 */
+                        port: number;
+                    };
+                    gtpu: {
+                        /** @default 127.0.0.4 */
+                        address: string;
+                        /** @default 2152 */
+                        port: number;
+                    };
+                    metrics: {
+                        /** @default 127.0.0.4 */
+                        address: string;
+                        /** @default 9090 */
+                        port: number;
+                    };
+                    pfcp: {
+                        /** @default 127.0.0.4 */
+                        address: string;
+                        /** @default 8805 */
+                        port: number;
+                    };
+                    sbi: {
+                        /** @default 127.0.0.4 */
+                        address: string;
+                        /** @default 7777 */
+                        port: number;
+                    };
+                };
+                udm: {
+                    /** @default [] */
+                    hnet: {
+                        id: number;
+                        keyFile: string;
+                        scheme: 1 | 2;
+                    }[];
+                    sbi: {
+                        /** @default 127.0.0.12 */
+                        address: string;
+                        /** @default 7777 */
+                        port: number;
+                    };
+                };
+                udr: {
+                    sbi: {
+                        /** @default 127.0.0.20 */
+                        address: string;
+                        /** @default 7777 */
+                        port: number;
+                    };
+                };
+                upf: {
+                    gtpu: {
+                        /** @default 127.0.0.7 */
+                        address: string;
+                        /** @default 2152 */
+                        port: number;
+                    };
+                    metrics: {
+                        /** @default 127.0.0.7 */
+                        address: string;
+                        /** @default 9090 */
+                        port: number;
+                    };
+                    pfcp: {
+                        /** @default 127.0.0.7 */
+                        address: string;
+                        /** @default 8805 */
+                        port: number;
+                    };
+                };
+            };
+            plmn: {
+                mcc: string;
+                mnc: string;
+            };
+            security: {
+                lte: {
+                    /**
+                     * @default [
+                     *       "EEA2",
+                     *       "EEA1",
+                     *       "EEA0"
+                     *     ]
+                     */
+                    ciphering: ("EEA0" | "EEA1" | "EEA2" | "EEA3")[];
+                    /**
+                     * @default [
+                     *       "EIA2",
+                     *       "EIA1"
+                     *     ]
+                     */
+                    integrity: ("EIA0" | "EIA1" | "EIA2" | "EIA3")[];
+                };
+                nr: {
+                    /**
+                     * @default [
+                     *       "NEA2",
+                     *       "NEA1",
+                     *       "NEA0"
+                     *     ]
+                     */
+                    ciphering: ("NEA0" | "NEA1" | "NEA2" | "NEA3")[];
+                    /**
+                     * @default [
+                     *       "NIA2",
+                     *       "NIA1"
+                     *     ]
+                     */
+                    integrity: ("NIA0" | "NIA1" | "NIA2" | "NIA3")[];
+                };
+            };
+            slices: {
+                name?: string;
+                sd?: string;
+                sst: number;
+            }[];
+            tacs: number[];
+        };
+        NetworkSpecIssue: {
+            message: string;
+            path: string;
+        };
+        NfHealth: {
+            activeAlarms: ("nf_down" | "registration_failure" | "upf_sessions_drop" | "no_gnb_connected" | "no_enb_connected")[];
+            consecutiveFailures: number;
+            /** @description Latest KPIs by name (registration_requests, registration_successes, registration_success_ratio, auth_requests, auth_rejects, auth_failure_ratio, gnbs_connected, registered_ues, ran_ues, amf_sessions, pdu_session_requests, pdu_session_success_ratio, pdu_sessions_active, ues_active, bearers_active, upf_sessions, n3_packets_in_per_s, n3_packets_out_per_s, enbs_connected, enb_ues, mme_sessions) */
+            kpis: {
+                [key: string]: number;
+            };
+            lastError: string | null;
+            /** Format: date-time */
+            lastScrapeAt: string | null;
+            /** Format: date-time */
+            lastSuccessAt: string | null;
+            name: string;
+            /** @enum {string} */
+            nf: "amf" | "smf" | "upf" | "mme" | "nrf" | "scp" | "sepp" | "ausf" | "udm" | "udr" | "pcf" | "nssf" | "bsf" | "sgwc" | "sgwu" | "hss" | "pcrf";
+            scrapeDurationMs: number | null;
+            /** @description A lab simulator, not a real network function */
+            simulated: boolean;
+            state: {
+                /** @description State endpoints that failed; not an NF fault */
+                errors: string[];
+                /** Format: date-time */
+                fetchedAt: string;
+                pduSessions: {
+                    active: number;
+                    complete: boolean;
+                    sessions: number;
+                    ues: number;
+                } | null;
+                /** @description gNBs of an AMF, eNBs of an MME (Open5GS infoAPI) */
+                ranNodes: {
+                    connectedUes: number | null;
+                    id: number;
+                    peer: string | null;
+                    plmn: string | null;
+                    setupSuccess: boolean | null;
+                    tacs: string[];
+                }[] | null;
+                ues: {
+                    complete: boolean;
+                    connected: number;
+                    count: number;
+                } | null;
+            } | null;
+            /**
+             * @description From the last scrape; alarms apply hysteresis
+             * @enum {string}
+             */
+            status: "up" | "down" | "unknown";
+        };
+        NfStateSummary: {
+            /** @description State endpoints that failed; not an NF fault */
+            errors: string[];
+            /** Format: date-time */
+            fetchedAt: string;
+            pduSessions: {
+                active: number;
+                complete: boolean;
+                sessions: number;
+                ues: number;
+            } | null;
+            /** @description gNBs of an AMF, eNBs of an MME (Open5GS infoAPI) */
+            ranNodes: {
+                connectedUes: number | null;
+                id: number;
+                peer: string | null;
+                plmn: string | null;
+                setupSuccess: boolean | null;
+                tacs: string[];
+            }[] | null;
+            ues: {
+                complete: boolean;
+                connected: number;
+                count: number;
+            } | null;
+        };
+        Open5gsConfig: {
+            files: {
+                content: string;
+                name: string;
+            }[];
+            sha256: string;
+            specVersion: number;
         };
         Open5gsSyncReport: {
             at: string;
@@ -932,6 +1863,160 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OperatorProfile"];
+                };
+            };
+        };
+    };
+    NetworkHealth_list: {
+        parameters: {
+            query?: {
+                state?: "open" | "all";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alarms, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkAlarmList"];
+                };
+            };
+        };
+    };
+    NetworkHealth_acknowledge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The alarm, acknowledged (acknowledging twice changes nothing) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkAlarm"];
+                };
+            };
+        };
+    };
+    NetworkHealth_health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per NF: up/down, last scrape, latest KPIs, whether it is simulated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkHealth"];
+                };
+            };
+        };
+    };
+    NetworkHealth_kpis: {
+        parameters: {
+            query?: {
+                nf?: string;
+                kpi?: "registration_requests" | "registration_successes" | "registration_success_ratio" | "auth_requests" | "auth_rejects" | "auth_failure_ratio" | "gnbs_connected" | "registered_ues" | "ran_ues" | "amf_sessions" | "pdu_session_requests" | "pdu_session_success_ratio" | "pdu_sessions_active" | "ues_active" | "bearers_active" | "upf_sessions" | "n3_packets_in_per_s" | "n3_packets_out_per_s" | "enbs_connected" | "enb_ues" | "mme_sessions";
+                since?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description KPI history, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KpiHistory"];
+                };
+            };
+        };
+    };
+    NetworkSpec_open5gsConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Open5gsConfig"];
+                };
+            };
+        };
+    };
+    NetworkSpec_current: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrentNetworkSpec"];
+                };
+            };
+        };
+    };
+    NetworkSpec_apply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyNetworkSpecRequest"];
+            };
+        };
+        responses: {
+            /** @description Stored as the next version; 422 invalid_network_spec lists every path at fault */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppliedNetworkSpec"];
                 };
             };
         };

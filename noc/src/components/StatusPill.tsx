@@ -7,6 +7,7 @@ const toneOf: Record<string, Tone> = {
   intact: 'good',
   down: 'bad',
   broken: 'bad',
+  barred: 'bad',
   planned: 'neutral',
 };
 
