@@ -212,13 +212,14 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
           existing.iccid === row.iccid &&
           (row.msisdn === null || existing.msisdn === row.msisdn);
         if (same) out.duplicates++;
-        else
-          (out.conflicts++,
-            out.errors.push({
-              line: row.line,
-              imsi: row.imsi,
-              reason: 'conflict: this IMSI is already in the inventory with different data',
-            }));
+        else {
+          out.conflicts++;
+          out.errors.push({
+            line: row.line,
+            imsi: row.imsi,
+            reason: 'conflict: this IMSI is already in the inventory with different data',
+          });
+        }
         continue;
       }
       const owner = row.iccid === null ? undefined : iccidOwner.get(row.iccid);

@@ -66,7 +66,10 @@ beforeAll(async () => {
   const job = await imports.start(simCsv(sims), 's.csv', op, null);
   await imports.settled(job.id);
   const bus = new InProcessEventBus(testLogger);
-  await bus.subscribe('test', 'core-network.open5gs.>', async (e) => void events.push(e));
+  await bus.subscribe('test', 'core-network.open5gs.>', (e) => {
+    events.push(e);
+    return Promise.resolve();
+  });
   subsRepo = new SubscribersRepository(db.handle);
   subscribers = new SubscribersService(subsRepo, repo, audit, bus, testLogger);
   await subscribers.onApplicationBootstrap();
@@ -80,7 +83,7 @@ beforeAll(async () => {
     subsRepo,
     new SimSecretsService(repo, keys),
     audit,
-    async () => store,
+    () => Promise.resolve(store),
   );
 });
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AuditService, InProcessEventBus, newEvent, sql, type Principal } from '@pakawaaz/platform';
+import { AuditService, InProcessEventBus, newEvent, rowsOf, sql, type Principal } from '@pakawaaz/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestDatabase,
@@ -104,7 +104,7 @@ describe('SIM import', () => {
     const raw = await db.handle.db.execute(
       sql`select k_enc, opc_enc from core_network.sim_cards where imsi = ${sims[0]!.imsi}`,
     );
-    const row = (raw as unknown as { rows: { k_enc: Buffer; opc_enc: Buffer }[] }).rows[0]!;
+    const row = rowsOf<{ k_enc: Buffer; opc_enc: Buffer }>(raw)[0]!;
     expect(Buffer.from(row.k_enc).includes(Buffer.from(sims[0]!.k, 'hex'))).toBe(false);
     const secrets = await new SimSecretsService(repo, keys).secretsFor([
       sims[0]!.imsi,
@@ -177,7 +177,7 @@ describe('key-encryption key', () => {
     expect(after.ids()).toEqual([result.kekId]);
     expect(result.kekId).not.toBe(before.activeId);
     const kekIds = await db.handle.db.execute(sql`select distinct kek_id from core_network.data_keys`);
-    expect((kekIds as unknown as { rows: { kek_id: string }[] }).rows).toEqual([{ kek_id: result.kekId }]);
+    expect(rowsOf<{ kek_id: string }>(kekIds)).toEqual([{ kek_id: result.kekId }]);
     const fresh = new DataKeyService(db.handle, config, testLogger, audit);
     await fresh.onModuleInit();
     const secrets = await new SimSecretsService(repo, fresh).secretsFor(['001010000000001']);
@@ -229,7 +229,10 @@ describe('subscribers', () => {
 
   it('bars and unbars with a reason, bumping the version for Open5GS sync and publishing an event', async () => {
     const seen: unknown[] = [];
-    await bus.subscribe('test-barred', 'core-network.subscriber.barred', async (e) => void seen.push(e.data));
+    await bus.subscribe('test-barred', 'core-network.subscriber.barred', (e) => {
+      seen.push(e.data);
+      return Promise.resolve();
+    });
     const barred = await service.bar('001010000000010', 'lost on travel', ctx);
     expect(barred).toMatchObject({
       status: 'barred',
@@ -274,7 +277,7 @@ describe('subscribers', () => {
     await service.unassign('001010000000012', ctx);
     expect((await repo.existingByImsi(db.handle.db, ['001010000000012']))[0]?.status).toBe('available');
     const q = await db.handle.db.execute(sql`select imsi from core_network.subscriber_deletions`);
-    expect((q as unknown as { rows: { imsi: string }[] }).rows).toEqual([{ imsi: '001010000000012' }]);
+    expect(rowsOf<{ imsi: string }>(q)).toEqual([{ imsi: '001010000000012' }]);
   });
 
   it('validates profiles and protects the default and profiles in use', async () => {

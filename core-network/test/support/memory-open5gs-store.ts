@@ -13,7 +13,7 @@ import {
 export class MemoryOpen5gsStore implements Open5gsSubscriberStore {
   readonly docs = new Map<string, Record<string, unknown>>();
 
-  async upsert(docs: readonly Open5gsSubscriberDocument[]): Promise<{ upserted: number; modified: number }> {
+  upsert(docs: readonly Open5gsSubscriberDocument[]): Promise<{ upserted: number; modified: number }> {
     let upserted = 0;
     let modified = 0;
     for (const doc of docs) {
@@ -27,19 +27,23 @@ export class MemoryOpen5gsStore implements Open5gsSubscriberStore {
       else if (!isDeepStrictEqual(existing, next)) modified++;
       this.docs.set(doc.imsi, next);
     }
-    return { upserted, modified };
+    return Promise.resolve({ upserted, modified });
   }
 
-  async remove(imsis: readonly string[]): Promise<number> {
-    return imsis.filter((i) => this.docs.delete(i)).length;
+  remove(imsis: readonly string[]): Promise<number> {
+    return Promise.resolve(imsis.filter((i) => this.docs.delete(i)).length);
   }
 
+  // The port is async; this Map answers synchronously.
+  // eslint-disable-next-line @typescript-eslint/require-await
   async *fetch(imsis?: readonly string[]): AsyncIterable<StoredSubscriberDocument> {
     for (const [imsi, doc] of this.docs)
       if (!imsis || imsis.includes(imsi)) yield structuredClone(doc) as StoredSubscriberDocument;
   }
 
-  async close(): Promise<void> {}
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {

@@ -49,7 +49,12 @@ export function apiClient(env: Env, fetchImpl: typeof fetch = fetch): ApiClient 
     const init = {
       method,
       headers: headersFor(body, opts),
-      body: body === undefined ? undefined : opts.contentType ? String(body) : JSON.stringify(body),
+      body:
+        body === undefined
+          ? undefined
+          : opts.contentType && typeof body === 'string'
+            ? body
+            : JSON.stringify(body),
       signal: AbortSignal.timeout(120_000),
     };
     let res: Response;

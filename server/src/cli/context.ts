@@ -13,8 +13,8 @@ export type CliIo = {
 /** What every command module gets: the IO, a lazily built API client, and a printer for --json. */
 export type CliContext = {
   io: CliIo;
-  api(): ApiClient;
-  print(value: unknown, json: boolean, human: () => string): void;
+  api: () => ApiClient;
+  print: (value: unknown, json: boolean, human: () => string) => void;
 };
 
 /** A command module adds its commands to the program (one module per domain: commands/<domain>.ts). */

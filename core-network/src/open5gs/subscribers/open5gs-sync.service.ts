@@ -62,7 +62,7 @@ export class Open5gsSyncService implements OnApplicationBootstrap, OnModuleDestr
     return this.last;
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     if (!this.config.open5gsMongoUrl) return;
     this.timer = setInterval(
       () => void this.sync().catch(() => undefined),
