@@ -156,9 +156,13 @@ export class SimsController {
   @Roles('sim-operator', 'viewer', 'network-admin')
   @ZodResponse(200, SimList)
   async list(@ZodQuery(SimQuery) q: z.infer<typeof SimQuery>) {
-    const [sims, counts] = await Promise.all([this.repo.listSims(q), this.repo.counts()]);
-    const view = sims.map((s) => ({ ...s, createdAt: s.createdAt.toISOString() }));
-    return { sims: view, next: sims.length === q.limit ? (sims.at(-1)?.imsi ?? null) : null, counts };
+    // One row more than asked tells whether another page exists, so `next` is never a dead end.
+    const [rows, counts] = await Promise.all([
+      this.repo.listSims({ ...q, limit: q.limit + 1 }),
+      this.repo.counts(),
+    ]);
+    const sims = rows.slice(0, q.limit).map((s) => ({ ...s, createdAt: s.createdAt.toISOString() }));
+    return { sims, next: rows.length > q.limit ? (sims.at(-1)?.imsi ?? null) : null, counts };
   }
 
   /** Re-wraps every data key under a new key-encryption key; SIM ciphertexts are untouched. */

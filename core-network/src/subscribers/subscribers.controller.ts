@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   CurrentPrincipal,
@@ -12,6 +12,7 @@ import {
   type Principal,
 } from '@pakawaaz/platform';
 import { z } from 'zod';
+import { CORE_NETWORK_CONFIG, type CoreNetworkConfig } from '../core-network.config.js';
 import { coreNetworkError } from '../core-network.errors.js';
 import { SubscriberProfile } from './profile.js';
 import { SubscribersRepository, type SubscriberRow } from './subscribers.repository.js';
@@ -38,6 +39,8 @@ export const Subscriber = named(
     status: z.enum(['active', 'barred']),
     barringReason: z.string().nullable(),
     open5gs: z.object({
+      /** `export-only`: no OPEN5GS_MONGODB_URL; Open5GS gets its documents from `pakawaaz subscribers export`. */
+      state: z.enum(['synced', 'pending', 'error', 'export-only']),
       synced: z.boolean(),
       syncedAt: isoDateTime().nullable(),
       error: z.string().nullable(),
@@ -81,7 +84,12 @@ export const BarringRequest = named(
 );
 export const ProfileTemplate = named(
   'ProfileTemplate',
-  z.object({ name: z.string(), description: z.string(), profile: z.unknown(), updatedAt: isoDateTime() }),
+  z.object({
+    name: z.string(),
+    description: z.string(),
+    profile: SubscriberProfile,
+    updatedAt: isoDateTime(),
+  }),
 );
 export const ProfileTemplateList = named(
   'ProfileTemplateList',
@@ -101,7 +109,10 @@ const ListQuery = z.object({
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 
-export function subscriberView(s: SubscriberRow & { msisdn?: string | null }): z.infer<typeof Subscriber> {
+export function subscriberView(
+  s: SubscriberRow & { msisdn?: string | null },
+  live = true,
+): z.infer<typeof Subscriber> {
   return {
     imsi: s.imsi,
     msisdn: s.msisdn ?? null,
@@ -113,6 +124,13 @@ export function subscriberView(s: SubscriberRow & { msisdn?: string | null }): z
     status: s.status,
     barringReason: s.barringReason,
     open5gs: {
+      state: !live
+        ? 'export-only'
+        : s.syncError
+          ? 'error'
+          : s.syncedVersion === s.version
+            ? 'synced'
+            : 'pending',
       synced: s.syncedVersion === s.version,
       syncedAt: s.syncedAt?.toISOString() ?? null,
       error: s.syncError,
@@ -131,17 +149,24 @@ const imsiParam = (imsi: string) => {
 @ApiBearerAuth('bearer')
 @Controller('api/v1/subscribers')
 export class SubscribersController {
+  private readonly live: boolean;
+
   constructor(
     private readonly service: SubscribersService,
     private readonly repo: SubscribersRepository,
-  ) {}
+    @Inject(CORE_NETWORK_CONFIG) config: CoreNetworkConfig,
+  ) {
+    this.live = config.open5gsMongoUrl !== undefined;
+  }
+
+  private view = (s: SubscriberRow & { msisdn?: string | null }) => subscriberView(s, this.live);
 
   @Get()
   @Roles('viewer', 'sim-operator', 'network-admin')
   @ZodResponse(200, SubscriberPage)
   async list(@ZodQuery(ListQuery) q: z.infer<typeof ListQuery>) {
     const { rows, total } = await this.repo.list(q);
-    return { subscribers: rows.map(subscriberView), total, limit: q.limit, offset: q.offset };
+    return { subscribers: rows.map(this.view), total, limit: q.limit, offset: q.offset };
   }
 
   @Get(':imsi')
@@ -151,7 +176,7 @@ export class SubscribersController {
     const { rows } = await this.repo.list({ search: imsiParam(imsi), limit: 1, offset: 0 });
     const row = rows.find((r) => r.imsi === imsi);
     if (!row) throw coreNetworkError('subscriber_not_found', 'No subscriber with this IMSI.');
-    return subscriberView(row);
+    return this.view(row);
   }
 
   @Post()
@@ -162,7 +187,7 @@ export class SubscribersController {
     @CurrentPrincipal() p: Principal,
     @RequestId() requestId: string,
   ) {
-    return subscriberView(
+    return this.view(
       await this.repo.withMsisdn(await this.service.assign(body, { actor: p.actor, requestId })),
     );
   }
@@ -176,7 +201,7 @@ export class SubscribersController {
     @CurrentPrincipal() p: Principal,
     @RequestId() requestId: string,
   ) {
-    return subscriberView(
+    return this.view(
       await this.repo.withMsisdn(
         await this.service.update(imsiParam(imsi), body, { actor: p.actor, requestId }),
       ),
@@ -193,7 +218,7 @@ export class SubscribersController {
     @CurrentPrincipal() p: Principal,
     @RequestId() requestId: string,
   ) {
-    return subscriberView(
+    return this.view(
       await this.repo.withMsisdn(
         await this.service.bar(imsiParam(imsi), body.reason, { actor: p.actor, requestId }),
       ),
@@ -210,7 +235,7 @@ export class SubscribersController {
     @CurrentPrincipal() p: Principal,
     @RequestId() requestId: string,
   ) {
-    return subscriberView(
+    return this.view(
       await this.repo.withMsisdn(
         await this.service.unbar(imsiParam(imsi), body.reason, { actor: p.actor, requestId }),
       ),
@@ -242,7 +267,7 @@ export class SubscriberProfilesController {
       profiles: (await this.repo.profiles()).map((p) => ({
         name: p.name,
         description: p.description,
-        profile: p.profile,
+        profile: SubscriberProfile.parse(p.profile),
         updatedAt: p.updatedAt.toISOString(),
       })),
     };

@@ -1493,7 +1493,64 @@ export interface components {
         ProfileTemplate: {
             description: string;
             name: string;
-            profile: unknown;
+            profile: {
+                ambr: {
+                    downlink: {
+                        /** @enum {string} */
+                        unit: "bps" | "Kbps" | "Mbps" | "Gbps" | "Tbps";
+                        value: number;
+                    };
+                    uplink: {
+                        /** @enum {string} */
+                        unit: "bps" | "Kbps" | "Mbps" | "Gbps" | "Tbps";
+                        value: number;
+                    };
+                };
+                slices: {
+                    /** @default false */
+                    default: boolean;
+                    sd?: string;
+                    sessions: {
+                        ambr: {
+                            downlink: {
+                                /** @enum {string} */
+                                unit: "bps" | "Kbps" | "Mbps" | "Gbps" | "Tbps";
+                                value: number;
+                            };
+                            uplink: {
+                                /** @enum {string} */
+                                unit: "bps" | "Kbps" | "Mbps" | "Gbps" | "Tbps";
+                                value: number;
+                            };
+                        };
+                        dnn: string;
+                        qos: {
+                            arp: {
+                                /**
+                                 * @default disabled
+                                 * @enum {string}
+                                 */
+                                preEmptionCapability: "enabled" | "disabled";
+                                /**
+                                 * @default disabled
+                                 * @enum {string}
+                                 */
+                                preEmptionVulnerability: "enabled" | "disabled";
+                                /** @default 8 */
+                                priorityLevel: number;
+                            };
+                            /** @default 9 */
+                            index: number;
+                        };
+                        /**
+                         * @default IPv4
+                         * @enum {string}
+                         */
+                        type: "IPv4" | "IPv6" | "IPv4v6";
+                    }[];
+                    sst: number;
+                }[];
+            };
             /** Format: date-time */
             updatedAt: string;
         };
@@ -1501,7 +1558,64 @@ export interface components {
             profiles: {
                 description: string;
                 name: string;
-                profile: unknown;
+                profile: {
+                    ambr: {
+                        downlink: {
+                            /** @enum {string} */
+                            unit: "bps" | "Kbps" | "Mbps" | "Gbps" | "Tbps";
+                            value: number;
+                        };
+                        uplink: {
+                            /** @enum {string} */
+                            unit: "bps" | "Kbps" | "Mbps" | "Gbps" | "Tbps";
+                            value: number;
+                        };
+                    };
+                    slices: {
+                        /** @default false */
+                        default: boolean;
+                        sd?: string;
+                        sessions: {
+                            ambr: {
+                                downlink: {
+                                    /** @enum {string} */
+                                    unit: "bps" | "Kbps" | "Mbps" | "Gbps" | "Tbps";
+                                    value: number;
+                                };
+                                uplink: {
+                                    /** @enum {string} */
+                                    unit: "bps" | "Kbps" | "Mbps" | "Gbps" | "Tbps";
+                                    value: number;
+                                };
+                            };
+                            dnn: string;
+                            qos: {
+                                arp: {
+                                    /**
+                                     * @default disabled
+                                     * @enum {string}
+                                     */
+                                    preEmptionCapability: "enabled" | "disabled";
+                                    /**
+                                     * @default disabled
+                                     * @enum {string}
+                                     */
+                                    preEmptionVulnerability: "enabled" | "disabled";
+                                    /** @default 8 */
+                                    priorityLevel: number;
+                                };
+                                /** @default 9 */
+                                index: number;
+                            };
+                            /**
+                             * @default IPv4
+                             * @enum {string}
+                             */
+                            type: "IPv4" | "IPv6" | "IPv4v6";
+                        }[];
+                        sst: number;
+                    }[];
+                };
                 /** Format: date-time */
                 updatedAt: string;
             }[];
@@ -1666,6 +1780,8 @@ export interface components {
             msisdn: string | null;
             open5gs: {
                 error: string | null;
+                /** @enum {string} */
+                state: "synced" | "pending" | "error" | "export-only";
                 synced: boolean;
                 /** Format: date-time */
                 syncedAt: string | null;
@@ -1691,6 +1807,8 @@ export interface components {
                 msisdn: string | null;
                 open5gs: {
                     error: string | null;
+                    /** @enum {string} */
+                    state: "synced" | "pending" | "error" | "export-only";
                     synced: boolean;
                     /** Format: date-time */
                     syncedAt: string | null;

@@ -293,7 +293,7 @@ describe.skipIf(!chromiumAvailable())('NOC core network pages in a real browser 
     expect(await details.innerText()).toContain('ministry-e2e');
     const access = page.getByRole('region', { name: 'Network access' });
     await visible(access.getByText('active', { exact: true }));
-    await visible(page.getByRole('region', { name: 'Open5GS' }).getByText(/^(synced|pending|error)$/));
+    await visible(page.getByRole('region', { name: 'Open5GS' }).getByText(/^export-only$/));
 
     await access.getByRole('button', { name: 'Bar' }).click();
     const confirm = access.getByRole('button', { name: 'Confirm bar' });
