@@ -168,7 +168,7 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
   ): Promise<void> {
     await this.database.db.transaction(async (tx) => {
       const outcome = await this.importRows(tx, job, key, rows);
-      const current = (await this.repo.job(job.id, tx))!;
+      const current = (await this.repo.jobProgress(job.id, tx))!;
       const errors = [...current.errors, ...problems, ...outcome.errors]
         .sort((a, b) => a.line - b.line)
         .slice(0, MAX_STORED_ERRORS);

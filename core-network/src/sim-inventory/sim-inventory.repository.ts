@@ -61,6 +61,27 @@ export class SimInventoryRepository {
     return row;
   }
 
+  /** A job's counters and errors, without the (large) encrypted source: read once per committed chunk. */
+  async jobProgress(
+    id: string,
+    tx: Db,
+  ): Promise<
+    Pick<SimImportJobRow, 'imported' | 'duplicates' | 'conflicts' | 'invalid' | 'errors'> | undefined
+  > {
+    const [row] = await tx
+      .select({
+        imported: simImportJobs.imported,
+        duplicates: simImportJobs.duplicates,
+        conflicts: simImportJobs.conflicts,
+        invalid: simImportJobs.invalid,
+        errors: simImportJobs.errors,
+      })
+      .from(simImportJobs)
+      .where(eq(simImportJobs.id, id))
+      .limit(1);
+    return row;
+  }
+
   async updateJob(tx: Db, id: string, values: Partial<typeof simImportJobs.$inferInsert>): Promise<void> {
     await tx.update(simImportJobs).set(values).where(eq(simImportJobs.id, id));
   }
