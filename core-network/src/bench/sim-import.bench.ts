@@ -16,31 +16,21 @@ import { coreNetworkDomain } from '../core-network.domain.js';
 import { DataKeyService } from '../crypto/data-key.service.js';
 import { networkSpecs } from '../network-spec/network-specs.schema.js';
 import { SimImportService } from '../sim-inventory/sim-import.service.js';
+import { luhnCheckDigit } from '../sim-inventory/sim-csv.js';
 import { SimInventoryRepository } from '../sim-inventory/sim-inventory.repository.js';
+
+const iccid = (body: string) => body + luhnCheckDigit(body);
 
 const ROWS = 10_000;
 const TARGET_MS = 5_000;
 const logger = createLogger({ level: 'silent' });
 
-function luhn(body: string): string {
-  for (let d = 0; d < 10; d++) {
-    const s = body + d;
-    let sum = 0;
-    for (let i = 0; i < s.length; i++) {
-      let x = s.charCodeAt(s.length - 1 - i) - 48;
-      if (i % 2 === 1) x = x * 2 > 9 ? x * 2 - 9 : x * 2;
-      sum += x;
-    }
-    if (sum % 10 === 0) return s;
-  }
-  return body;
-}
 
 function vendorBatch(n: number): string {
   const lines = ['imsi,iccid,ki,opc'];
   for (let i = 1; i <= n; i++)
     lines.push(
-      `00101${String(i).padStart(10, '0')},${luhn(`8992001${String(i).padStart(11, '0')}`)},${randomBytes(16).toString('hex')},${randomBytes(16).toString('hex')}`,
+      `00101${String(i).padStart(10, '0')},${iccid(`8992001${String(i).padStart(11, '0')}`)},${randomBytes(16).toString('hex')},${randomBytes(16).toString('hex')}`,
     );
   return `${lines.join('\n')}\n`;
 }

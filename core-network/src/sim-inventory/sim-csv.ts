@@ -101,6 +101,12 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+/** The Luhn check digit that completes `body` (to generate test and demo ICCIDs). */
+export function luhnCheckDigit(body: string): string {
+  for (let d = 0; d < 10; d++) if (luhnValid(`${body}${d}`)) return String(d);
+  throw new RangeError('no Luhn check digit (non-digit input?)');
+}
+
 const HEX128 = /^[0-9a-fA-F]{32}$/;
 
 function field(record: string[], index: number | undefined): string {

@@ -1,15 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { AuditService, InProcessEventBus, type Principal } from '@pakawaaz/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestDatabase,
-  testLogger,
-  type TestDatabase,
-} from '../../../platform/test/support/database.js';
-import { ALL_DOMAINS } from '../../../server/src/domains.js';
-import { DataKeyService } from '../../src/crypto/data-key.service.js';
 import {
   freshUsimState,
   IND_COUNT,
@@ -19,67 +8,26 @@ import {
   type UsimSqnState,
 } from '../../src/milenage/aka.js';
 import { AkaVectorService } from '../../src/milenage/aka-vector.service.js';
-import { networkSpecs } from '../../src/network-spec/network-specs.schema.js';
-import { SimImportService } from '../../src/sim-inventory/sim-import.service.js';
-import { SimInventoryRepository } from '../../src/sim-inventory/sim-inventory.repository.js';
-import { SimSecretsService } from '../../src/sim-inventory/sim-secrets.service.js';
-import { SubscribersRepository } from '../../src/subscribers/subscribers.repository.js';
-import { SubscribersService } from '../../src/subscribers/subscribers.service.js';
-import { fakeSim, simCsv } from '../support/sims.js';
+import type { SubscribersService } from '../../src/subscribers/subscribers.service.js';
+import { coreNetworkFixture, testOperator, type CoreNetworkFixture } from '../support/fixture.js';
+import { fakeSim } from '../support/sims.js';
 
-const op: Principal = {
-  actor: { type: 'operator', id: 'op' },
-  name: 'op',
-  roles: ['super-admin'],
-  institutionId: null,
-  amr: ['pwd'],
-  acr: 'aal1',
-  tokenId: 't',
-};
-const ctx = { actor: op.actor, requestId: null };
+const ctx = { actor: testOperator.actor, requestId: null };
 const sim = fakeSim(42);
 const usimKeys = { k: Buffer.from(sim.k, 'hex'), opc: Buffer.from(sim.opc, 'hex') };
 
-let db: TestDatabase;
-let dir: string;
+let fx: CoreNetworkFixture;
 let vectors: AkaVectorService;
 let subscribers: SubscribersService;
 
 beforeAll(async () => {
-  db = await createTestDatabase(ALL_DOMAINS);
-  dir = await mkdtemp(path.join(tmpdir(), 'pkz-aka-'));
-  const config = {
-    kekFile: path.join(dir, 'kek.json'),
-    open5gsMongoUrl: undefined,
-    open5gsSyncIntervalMs: 30_000,
-    simImportMaxBytes: 1e6,
-    seedDemo: false,
-    monitor: 'off' as const,
-  };
-  const audit = new AuditService(db.handle);
-  const keys = new DataKeyService(db.handle, config, testLogger, audit);
-  await keys.onModuleInit();
-  const repo = new SimInventoryRepository(db.handle);
-  await db.handle.db.insert(networkSpecs).values({
-    version: 1,
-    spec: { plmn: { mcc: '001', mnc: '01' } },
-    sourceYaml: '',
-    sha256: '',
-    appliedBy: 't',
-  });
-  const imports = new SimImportService(db.handle, config, testLogger, repo, keys, audit);
-  const job = await imports.start(simCsv([sim, fakeSim(43)]), 's.csv', op, null);
-  await imports.settled(job.id);
-  const subsRepo = new SubscribersRepository(db.handle);
-  subscribers = new SubscribersService(subsRepo, repo, audit, new InProcessEventBus(testLogger), testLogger);
-  await subscribers.onApplicationBootstrap();
+  fx = await coreNetworkFixture();
+  await fx.importSims([sim, fakeSim(43)]);
+  subscribers = fx.subscribers;
   await subscribers.assign({ imsi: sim.imsi, userId: 'u', displayName: 'U' }, ctx);
-  vectors = new AkaVectorService(repo, subsRepo, new SimSecretsService(repo, keys));
+  vectors = new AkaVectorService(fx.repo, fx.subscribersRepo, fx.secrets());
 });
-afterAll(async () => {
-  await db?.drop();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => fx?.close());
 
 describe('AKA vectors from the SIM inventory', () => {
   let usim: UsimSqnState = freshUsimState();

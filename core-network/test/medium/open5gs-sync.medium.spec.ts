@@ -1,39 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { AuditService, InProcessEventBus, type DomainEvent, type Principal } from '@pakawaaz/platform';
+import { AuditService, InProcessEventBus, type DomainEvent } from '@pakawaaz/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestDatabase,
-  testLogger,
-  type TestDatabase,
-} from '../../../platform/test/support/database.js';
-import { ALL_DOMAINS } from '../../../server/src/domains.js';
-import { DataKeyService } from '../../src/crypto/data-key.service.js';
-import { networkSpecs } from '../../src/network-spec/network-specs.schema.js';
+import { testLogger } from '../../../platform/test/support/database.js';
 import { Open5gsSyncService } from '../../src/open5gs/subscribers/open5gs-sync.service.js';
-import { SimImportService } from '../../src/sim-inventory/sim-import.service.js';
-import { SimInventoryRepository } from '../../src/sim-inventory/sim-inventory.repository.js';
-import { SimSecretsService } from '../../src/sim-inventory/sim-secrets.service.js';
-import { SubscribersRepository } from '../../src/subscribers/subscribers.repository.js';
-import { SubscribersService } from '../../src/subscribers/subscribers.service.js';
+import type { SubscribersRepository } from '../../src/subscribers/subscribers.repository.js';
+import type { SubscribersService } from '../../src/subscribers/subscribers.service.js';
+import { coreNetworkFixture, testOperator, type CoreNetworkFixture } from '../support/fixture.js';
 import { MemoryOpen5gsStore } from '../support/memory-open5gs-store.js';
-import { fakeSim, simCsv } from '../support/sims.js';
+import { fakeSim } from '../support/sims.js';
 
-const op: Principal = {
-  actor: { type: 'operator', id: 'op' },
-  name: 'op',
-  roles: ['super-admin'],
-  institutionId: null,
-  amr: ['pwd'],
-  acr: 'aal1',
-  tokenId: 't',
-};
+const op = testOperator;
 const ctx = { actor: op.actor, requestId: null };
 const sims = [fakeSim(1), fakeSim(2), fakeSim(3)];
 
-let db: TestDatabase;
-let dir: string;
+let fx: CoreNetworkFixture;
 let store: MemoryOpen5gsStore;
 let sync: Open5gsSyncService;
 let subscribers: SubscribersService;
@@ -41,55 +20,22 @@ let subsRepo: SubscribersRepository;
 const events: DomainEvent[] = [];
 
 beforeAll(async () => {
-  db = await createTestDatabase(ALL_DOMAINS);
-  dir = await mkdtemp(path.join(tmpdir(), 'pkz-sync-'));
-  const config = {
-    kekFile: path.join(dir, 'kek.json'),
-    open5gsMongoUrl: 'mongodb://unused.invalid/open5gs',
-    open5gsSyncIntervalMs: 3_600_000,
-    simImportMaxBytes: 1e6,
-    seedDemo: false,
-    monitor: 'off' as const,
-  };
-  const audit = new AuditService(db.handle);
-  const keys = new DataKeyService(db.handle, config, testLogger, audit);
-  await keys.onModuleInit();
-  const repo = new SimInventoryRepository(db.handle);
-  await db.handle.db.insert(networkSpecs).values({
-    version: 1,
-    spec: { plmn: { mcc: '001', mnc: '01' } },
-    sourceYaml: '',
-    sha256: '',
-    appliedBy: 't',
-  });
-  const imports = new SimImportService(db.handle, config, testLogger, repo, keys, audit);
-  const job = await imports.start(simCsv(sims), 's.csv', op, null);
-  await imports.settled(job.id);
-  const bus = new InProcessEventBus(testLogger);
-  await bus.subscribe('test', 'core-network.open5gs.>', (e) => {
+  fx = await coreNetworkFixture({ open5gsMongoUrl: 'mongodb://unused.invalid/open5gs' });
+  await fx.importSims(sims);
+  await fx.bus.subscribe('test', 'core-network.open5gs.>', (e) => {
     events.push(e);
     return Promise.resolve();
   });
-  subsRepo = new SubscribersRepository(db.handle);
-  subscribers = new SubscribersService(subsRepo, repo, audit, bus, testLogger);
-  await subscribers.onApplicationBootstrap();
+  subsRepo = fx.subscribersRepo;
+  subscribers = fx.subscribers;
   for (const s of sims.slice(0, 2))
     await subscribers.assign({ imsi: s.imsi, userId: `u-${s.imsi}`, displayName: 'Official' }, ctx);
   store = new MemoryOpen5gsStore();
-  sync = new Open5gsSyncService(
-    config,
-    testLogger,
-    bus,
-    subsRepo,
-    new SimSecretsService(repo, keys),
-    audit,
-    () => Promise.resolve(store),
+  sync = new Open5gsSyncService(fx.config, testLogger, fx.bus, subsRepo, fx.secrets(), fx.audit, () =>
+    Promise.resolve(store),
   );
 });
-afterAll(async () => {
-  await db?.drop();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => fx?.close());
 
 describe('Open5GS subscriber sync', () => {
   it('pushes every assigned subscriber with its secrets, and marks them synced', async () => {
@@ -149,7 +95,7 @@ describe('Open5GS subscriber sync', () => {
     expect(out.count).toBe(1);
     const line = JSON.parse(out.ndjson.trim()) as { imsi: string };
     expect(line.imsi).toBe(sims[1]!.imsi);
-    const audit = await new AuditService(db.handle).page({
+    const audit = await new AuditService(fx.db.handle).page({
       limit: 5,
       action: 'core-network.open5gs.exported',
     });
@@ -170,7 +116,7 @@ describe('Open5GS subscriber sync', () => {
       new InProcessEventBus(testLogger),
       subsRepo,
       {} as never,
-      new AuditService(db.handle),
+      new AuditService(fx.db.handle),
       () => Promise.reject(new Error('Cannot reach Open5GS MongoDB at mongodb://x')),
     );
     expect(await broken.sync()).toMatchObject({

@@ -1,18 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AuditService, InProcessEventBus, newEvent, rowsOf, sql, type Principal } from '@pakawaaz/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestDatabase,
-  testLogger,
-  type TestDatabase,
-} from '../../../platform/test/support/database.js';
-import { ALL_DOMAINS } from '../../../server/src/domains.js';
+import { testLogger } from '../../../platform/test/support/database.js';
 import type { CoreNetworkConfig } from '../../src/core-network.config.js';
 import { DataKeyService } from '../../src/crypto/data-key.service.js';
 import { KeyringError, readKeyring } from '../../src/crypto/keyring.js';
-import { networkSpecs } from '../../src/network-spec/network-specs.schema.js';
 import { SimImportService } from '../../src/sim-inventory/sim-import.service.js';
 import {
   SimInventoryRepository,
@@ -22,6 +14,7 @@ import { SimSecretsService } from '../../src/sim-inventory/sim-secrets.service.j
 import { DeviceEventsListener } from '../../src/subscribers/device-events.listener.js';
 import { SubscribersRepository } from '../../src/subscribers/subscribers.repository.js';
 import { SubscribersService } from '../../src/subscribers/subscribers.service.js';
+import { coreNetworkFixture, type CoreNetworkFixture } from '../support/fixture.js';
 import { fakeSim, simCsv } from '../support/sims.js';
 
 const operator: Principal = {
@@ -35,7 +28,8 @@ const operator: Principal = {
 };
 const ctx = { actor: operator.actor, requestId: 'req-1' };
 
-let db: TestDatabase;
+let fx: CoreNetworkFixture;
+let db: CoreNetworkFixture['db'];
 let dir: string;
 let config: CoreNetworkConfig;
 let keys: DataKeyService;
@@ -50,34 +44,10 @@ async function importCsv(service: SimImportService, csv: string): Promise<SimImp
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase(ALL_DOMAINS);
-  dir = await mkdtemp(path.join(tmpdir(), 'pkz-cn-'));
-  config = {
-    kekFile: path.join(dir, 'kek.json'),
-    open5gsMongoUrl: undefined,
-    open5gsSyncIntervalMs: 30_000,
-    simImportMaxBytes: 32 * 1024 * 1024,
-    seedDemo: false,
-    monitor: 'off' as const,
-  };
-  audit = new AuditService(db.handle);
-  keys = new DataKeyService(db.handle, config, testLogger, audit);
-  await keys.onModuleInit();
-  repo = new SimInventoryRepository(db.handle);
-  imports = new SimImportService(db.handle, config, testLogger, repo, keys, audit);
-  await db.handle.db.insert(networkSpecs).values({
-    version: 1,
-    spec: { plmn: { mcc: '001', mnc: '01' } },
-    sourceYaml: 'plmn: …',
-    sha256: 'x',
-    appliedBy: 'test',
-  });
+  fx = await coreNetworkFixture();
+  ({ db, dir, config, keys, repo, imports, audit } = fx);
 });
-afterAll(async () => {
-  await imports?.onModuleDestroy();
-  await db?.drop();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => fx?.close());
 
 describe('SIM import', () => {
   const sims = Array.from({ length: 1_200 }, (_, i) => fakeSim(i + 1));
