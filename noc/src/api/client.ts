@@ -5,7 +5,10 @@ import { session } from '../auth/session';
 export type Schemas = components['schemas'];
 export type ErrorReply = Schemas['ErrorReply'];
 
-/** One field-level problem of a `validation_failed` reply (`details`, not yet in the ErrorReply schema). */
+/**
+ * One field-level problem: the `details` of a `validation_failed` reply, or `details.errors` of an
+ * `invalid_network_spec` reply (neither is in the ErrorReply schema yet).
+ */
 export type FieldIssue = { path: string; message: string };
 
 /** An API failure, normalised from the server's ErrorReply `{ code, message, requestId, details? }`. */
@@ -60,8 +63,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function fieldIssues(details: unknown): FieldIssue[] {
-  if (!Array.isArray(details)) return [];
-  return details.flatMap((d) =>
+  const list: unknown =
+    isRecord(details) && !Array.isArray(details) && Array.isArray(details.errors) ? details.errors : details;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((d) =>
     isRecord(d) && typeof d.message === 'string'
       ? [{ path: typeof d.path === 'string' ? d.path : '', message: d.message }]
       : [],

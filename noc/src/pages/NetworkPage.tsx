@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, asApiError, isAbort, unwrap, type ApiError, type Schemas } from '../api/client';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { StatusPill, type Tone } from '../components/StatusPill';
@@ -8,6 +8,8 @@ import { usePolling } from '../usePolling';
 const HEALTH_POLL_MS = 5_000;
 
 type CurrentSpec = Schemas['CurrentNetworkSpec'];
+type AppliedSpec = Schemas['AppliedNetworkSpec'];
+type Open5gsConfig = Schemas['Open5gsConfig'];
 type NetworkHealth = Schemas['NetworkHealth'];
 type NfHealth = NetworkHealth['nfs'][number];
 type Alarm = Schemas['NetworkAlarm'];
@@ -16,19 +18,25 @@ type Alarm = Schemas['NetworkAlarm'];
 const is404 = (error: ApiError | null): boolean => error?.status === 404;
 
 export function NetworkPage() {
+  // Bumped when a new spec is applied, so the spec cards and the Open5GS files reload.
+  const [generation, setGeneration] = useState(0);
+  const spec = useCurrentSpec(generation);
   return (
     <>
       <div className="page-header">
         <div>
           <h1>Network</h1>
           <p className="page-subtitle muted">
-            The applied network spec, the health of each network function and the open alarms.
+            The applied network spec, the health of each network function and the open alarms; below them,
+            applying a new spec and the Open5GS configuration it renders to.
           </p>
         </div>
       </div>
-      <SpecSection />
+      <SpecSection {...spec} />
       <HealthSection />
       <AlarmsSection />
+      <ApplySpecSection current={spec.current} onApplied={() => setGeneration((g) => g + 1)} />
+      <Open5gsConfigSection generation={generation} />
     </>
   );
 }
@@ -73,7 +81,15 @@ function Unavailable({
 const sliceText = (s: { sst: number; sd?: string | undefined }): string =>
   s.sd ? `SST ${s.sst} / SD ${s.sd}` : `SST ${s.sst}`;
 
-function SpecSection() {
+type SpecState = {
+  current: CurrentSpec | null;
+  error: ApiError | null;
+  loading: boolean;
+  retry: () => void;
+};
+
+/** The current spec, fetched again whenever `generation` changes (after an apply) or on retry. */
+function useCurrentSpec(generation: number): SpecState {
   const [current, setCurrent] = useState<CurrentSpec | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(true);
@@ -95,8 +111,13 @@ function SpecSection() {
       },
     );
     return () => controller.abort();
-  }, [attempt]);
+  }, [attempt, generation]);
 
+  const retry = useCallback(() => setAttempt((a) => a + 1), []);
+  return { current, error, loading, retry };
+}
+
+function SpecSection({ current, error, loading, retry }: SpecState) {
   const spec = current?.spec;
   return (
     <section aria-labelledby="spec-heading">
@@ -108,7 +129,7 @@ function SpecSection() {
             title={error.code === 'not_found' ? 'Network spec' : 'No network spec applied yet'}
             path="/api/v1/network/spec"
             error={error}
-            onRetry={() => setAttempt((a) => a + 1)}
+            onRetry={retry}
           />
         ) : (
           <ErrorNotice error={error} title="Could not load the network spec" />
@@ -129,7 +150,12 @@ function SpecSection() {
                 </code>
               </dd>
               <dt>Name</dt>
-              <dd>{spec.networkName.full}</dd>
+              <dd>
+                {spec.networkName.full}
+                {spec.networkName.short ? (
+                  <span className="muted"> · short name {spec.networkName.short}</span>
+                ) : null}
+              </dd>
               <dt>PLMN</dt>
               <dd>
                 <code>
@@ -535,6 +561,262 @@ function AlarmsSection() {
           </table>
         </div>
       ) : null}
+    </section>
+  );
+}
+
+/**
+ * Edit the applied spec's YAML and apply it as the next version (network-admin). The server validates it
+ * and stores nothing when it has errors; each error names the path at fault.
+ */
+function ApplySpecSection({ current, onApplied }: { current: CurrentSpec | null; onApplied: () => void }) {
+  // null: follow the current spec (prefilled, and refilled when it changes); a string: the operator's edit.
+  const [draft, setDraft] = useState<string | null>(null);
+  const [applying, setApplying] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [applied, setApplied] = useState<AppliedSpec | null>(null);
+  const yaml = draft ?? current?.sourceYaml ?? '';
+  const unchanged = current !== null && yaml === current.sourceYaml;
+  // Just applied, and the current spec has not reloaded yet: the draft is already stored.
+  const reloading = applied !== null && (current?.version ?? 0) < applied.version;
+  const blocked = applying || reloading || unchanged || yaml.trim() === '';
+
+  const submit = async (event: FormEvent<HTMLFormElement>): Promise<void> => {
+    event.preventDefault();
+    if (blocked) return;
+    setApplying(true);
+    setError(null);
+    setApplied(null);
+    try {
+      const result = await unwrap(api.POST('/api/v1/network/spec', { body: { yaml } }));
+      setApplied(result);
+      setDraft(yaml); // what was applied; equal to the new version's sourceYaml once the spec reloads
+      onApplied();
+    } catch (caught) {
+      setError(asApiError(caught));
+    } finally {
+      setApplying(false);
+    }
+  };
+
+  const lines = yaml.split('\n').length;
+  return (
+    <section className="card form-card apply-card" aria-labelledby="apply-spec-heading">
+      <h2 id="apply-spec-heading">Apply a new network spec</h2>
+      <form onSubmit={(event) => void submit(event)}>
+        <div className="field">
+          <label htmlFor="spec-yaml">
+            Network spec (YAML){' '}
+            {current ? <span className="optional">starting from version {current.version}</span> : null}
+          </label>
+          <textarea
+            id="spec-yaml"
+            className="code-input"
+            rows={Math.min(24, Math.max(10, lines))}
+            spellCheck={false}
+            autoCapitalize="off"
+            autoComplete="off"
+            required
+            aria-describedby="spec-yaml-hint"
+            value={yaml}
+            onChange={(event) => {
+              setDraft(event.target.value);
+              setApplied(null);
+            }}
+          />
+          <span id="spec-yaml-hint" className="hint">
+            Needs the network-admin role. The server checks the whole spec and stores nothing when it has
+            errors; a valid spec becomes the next version and is recorded in the audit log. Open5GS uses it
+            once its configuration files are rendered on the host (see below).
+            {unchanged ? ' Edit the spec to apply a new version.' : ''}
+          </span>
+        </div>
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={blocked} aria-busy={applying}>
+            {applying ? 'Applying…' : 'Apply'}
+          </button>
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={() => {
+              setDraft(null);
+              setError(null);
+              setApplied(null);
+            }}
+            disabled={applying || current === null || unchanged}
+          >
+            {current ? `Revert to version ${current.version}` : 'Revert'}
+          </button>
+          <div role="status" aria-live="polite">
+            {applied ? (
+              <p className="success-text">
+                Applied as version {applied.version}{' '}
+                <code className="muted" title={`SHA-256 ${applied.sha256}`}>
+                  {applied.sha256.slice(0, 12)}
+                </code>
+              </p>
+            ) : null}
+          </div>
+        </div>
+        {applied && applied.warnings.length > 0 ? (
+          <div className="notice notice-warn">
+            <strong className="notice-title">
+              Applied with{' '}
+              {applied.warnings.length === 1 ? 'a warning' : `${applied.warnings.length} warnings`}
+            </strong>
+            <ul className="notice-issues">
+              {applied.warnings.map((w, i) => (
+                <li key={i}>
+                  {w.path ? (
+                    <>
+                      <code>{w.path}</code>:{' '}
+                    </>
+                  ) : null}
+                  {w.message}
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
+        {error ? <ErrorNotice error={error} title="The spec was not applied" /> : null}
+      </form>
+    </section>
+  );
+}
+
+const RENDER_COMMAND = 'pakawaaz open5gs render --out /etc/open5gs';
+
+/**
+ * The Open5GS 2.7 files the current spec renders to, one at a time, with a copy button. No download: the
+ * CSP (`default-src 'self'`) allows no blob: URLs, and the CLI writes the files on the host anyway.
+ */
+function Open5gsConfigSection({ generation }: { generation: number }) {
+  const [config, setConfig] = useState<Open5gsConfig | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [attempt, setAttempt] = useState(0);
+  const [selected, setSelected] = useState('');
+  const [copying, setCopying] = useState(false);
+  const [copied, setCopied] = useState<string | null>(null);
+  const [copyError, setCopyError] = useState<ApiError | null>(null);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setLoading(true);
+    setError(null);
+    unwrap(api.GET('/api/v1/network/open5gs-config', { signal: controller.signal })).then(
+      (next) => {
+        setConfig(next);
+        setLoading(false);
+      },
+      (caught: unknown) => {
+        if (isAbort(caught)) return;
+        setConfig(null);
+        setError(asApiError(caught));
+        setLoading(false);
+      },
+    );
+    return () => controller.abort();
+  }, [attempt, generation]);
+
+  // The chosen file, or the first one (also when a new spec no longer renders the chosen one).
+  const file = config?.files.find((f) => f.name === selected) ?? config?.files[0] ?? null;
+
+  const copy = async (): Promise<void> => {
+    if (!file || copying) return;
+    setCopying(true);
+    setCopied(null);
+    setCopyError(null);
+    try {
+      // navigator.clipboard exists only in a secure context (HTTPS or localhost).
+      if (!window.isSecureContext || !('clipboard' in navigator))
+        throw new Error(
+          'This browser offers no clipboard on a page served over plain HTTP: select the text and copy it.',
+        );
+      await navigator.clipboard.writeText(file.content);
+      setCopied(file.name);
+    } catch (caught) {
+      setCopyError(asApiError(caught));
+    } finally {
+      setCopying(false);
+    }
+  };
+
+  return (
+    <section className="card form-card" aria-labelledby="open5gs-config-heading">
+      <h2 id="open5gs-config-heading">Open5GS configuration</h2>
+      <p className="card-lead">
+        The Open5GS 2.7 files rendered from the current spec
+        {config ? (
+          <>
+            {' '}
+            (version {config.specVersion},{' '}
+            <code className="muted" title={`SHA-256 ${config.sha256}`}>
+              {config.sha256.slice(0, 12)}
+            </code>
+            )
+          </>
+        ) : null}
+        . To write them to a host, run there <code className="command">{RENDER_COMMAND}</code>; add{' '}
+        <code>--check</code> to see the differences first without writing anything.
+      </p>
+      {loading && !config ? <p className="muted">Loading…</p> : null}
+      {error ? (
+        is404(error) ? (
+          <Unavailable
+            title={error.code === 'not_found' ? 'Open5GS configuration' : 'No network spec applied yet'}
+            path="/api/v1/network/open5gs-config"
+            error={error}
+            onRetry={() => setAttempt((a) => a + 1)}
+          />
+        ) : (
+          <ErrorNotice error={error} title="Could not render the Open5GS configuration" />
+        )
+      ) : null}
+      {config && file ? (
+        <>
+          <div className="config-toolbar">
+            <div className="field field-inline">
+              <label htmlFor="open5gs-file">File</label>
+              <select
+                id="open5gs-file"
+                value={file.name}
+                onChange={(event) => {
+                  setSelected(event.target.value);
+                  setCopied(null);
+                  setCopyError(null);
+                }}
+              >
+                {config.files.map((f) => (
+                  <option key={f.name} value={f.name}>
+                    {f.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <button
+              type="button"
+              className="button button-secondary"
+              onClick={() => void copy()}
+              disabled={copying}
+              aria-busy={copying}
+            >
+              {copying ? 'Copying…' : 'Copy to clipboard'}
+            </button>
+            <span className="muted small">
+              {config.files.length} {config.files.length === 1 ? 'file' : 'files'}
+            </span>
+            <div role="status" aria-live="polite">
+              {copied ? <p className="success-text">Copied {copied} to the clipboard.</p> : null}
+            </div>
+          </div>
+          {copyError ? <ErrorNotice error={copyError} title={`Could not copy ${file.name}`} /> : null}
+          <pre className="config-file" tabIndex={0} role="region" aria-label={`Contents of ${file.name}`}>
+            {file.content}
+          </pre>
+        </>
+      ) : null}
+      {config && config.files.length === 0 ? <p className="muted">The spec renders no files.</p> : null}
     </section>
   );
 }

@@ -13,6 +13,7 @@ type SimList = Schemas['SimList'];
 type SimCard = SimList['sims'][number];
 type SimStatus = SimCard['status'];
 type ImportJob = Schemas['SimImportJob'];
+type KekRotation = Schemas['KekRotation'];
 
 const SIM_STATUSES: readonly SimStatus[] = ['available', 'assigned', 'retired'];
 const SIM_TONE: Record<SimStatus, Tone> = { available: 'good', assigned: 'neutral', retired: 'warn' };
@@ -64,6 +65,8 @@ export function SimsPage() {
         activeId={activeJob?.id ?? null}
         onView={(job) => setActiveJob(job)}
       />
+
+      <KekSection />
     </>
   );
 }
@@ -580,6 +583,103 @@ function RecentImports({
           </tbody>
         </table>
       </div>
+    </section>
+  );
+}
+
+/**
+ * Rotate the key-encryption key (security-officer), behind a confirm step: every data key is re-wrapped
+ * under a new KEK and the old one is dropped; the SIM ciphertexts themselves do not change.
+ */
+function KekSection() {
+  const [confirming, setConfirming] = useState(false);
+  const [rotating, setRotating] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [rotation, setRotation] = useState<KekRotation | null>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
+
+  // The safe choice gets the focus when the confirm step opens.
+  useEffect(() => {
+    if (confirming) cancelRef.current?.focus();
+  }, [confirming]);
+
+  const rotate = async (): Promise<void> => {
+    if (rotating) return;
+    setRotating(true);
+    setError(null);
+    try {
+      setRotation(await unwrap(api.POST('/api/v1/sims/kek/rotate')));
+      setConfirming(false);
+    } catch (caught) {
+      setError(asApiError(caught));
+    } finally {
+      setRotating(false);
+    }
+  };
+
+  return (
+    <section className="card kek-card" aria-labelledby="kek-heading">
+      <h2 id="kek-heading">Key-encryption key</h2>
+      <p className="card-lead">
+        Every SIM&rsquo;s K and OPc are encrypted at rest under data keys, and the data keys are wrapped by
+        the key-encryption key (KEK) in the server&rsquo;s key file. Rotating the KEK creates a new one,
+        re-wraps every data key under it in one transaction and then drops the old KEK; the SIM ciphertexts
+        are not touched. Needs the security-officer role; the rotation is recorded in the audit log.
+      </p>
+      {confirming ? (
+        <div className="inline-form" role="group" aria-labelledby="kek-confirm-text">
+          <p id="kek-confirm-text" className="card-lead">
+            <strong>Rotate the KEK now?</strong> Back up the key file again afterwards: database backups taken
+            before the rotation can only be read with the old key file.
+          </p>
+          <div className="form-actions">
+            <button
+              type="button"
+              className="button button-primary"
+              onClick={() => void rotate()}
+              disabled={rotating}
+              aria-busy={rotating}
+            >
+              {rotating ? 'Rotating…' : 'Confirm rotation'}
+            </button>
+            <button
+              ref={cancelRef}
+              type="button"
+              className="button button-secondary"
+              onClick={() => {
+                setConfirming(false);
+                setError(null);
+              }}
+              disabled={rotating}
+            >
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : (
+        <div className="card-actions">
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={() => {
+              setConfirming(true);
+              setRotation(null);
+            }}
+            aria-expanded={false}
+          >
+            Rotate KEK
+          </button>
+        </div>
+      )}
+      <div role="status" aria-live="polite">
+        {rotation ? (
+          <p className="success-text">
+            Active KEK <code>{rotation.kekId}</code>; re-wrapped {formatCount(rotation.rewrapped)}{' '}
+            {rotation.rewrapped === 1 ? 'data key' : 'data keys'}.
+          </p>
+        ) : null}
+      </div>
+      {error ? <ErrorNotice error={error} title="The KEK was not rotated" /> : null}
     </section>
   );
 }

@@ -3,7 +3,7 @@ import { api, asApiError, isAbort, unwrap, type ApiError, type Schemas } from '.
 import { ErrorNotice } from '../components/ErrorNotice';
 import { StatusPill } from '../components/StatusPill';
 import { SyncStatePill } from '../components/SyncStatePill';
-import { formatCount } from '../format';
+import { formatCount, formatDateTime } from '../format';
 import { Link, navigate, useLocation } from '../router';
 
 const PAGE_SIZE = 25;
@@ -11,6 +11,8 @@ const PAGE_SIZE = 25;
 type Subscriber = Schemas['Subscriber'];
 type SubscriberStatus = Subscriber['status'];
 type ProfileTemplate = Schemas['ProfileTemplate'];
+type SyncStatus = Schemas['Open5gsSyncStatus'];
+type SyncReport = Schemas['Open5gsSyncReport'];
 
 const STATUSES: readonly SubscriberStatus[] = ['active', 'barred'];
 
@@ -76,6 +78,8 @@ export function SubscribersPage() {
       </div>
 
       {profilesError ? <ErrorNotice error={profilesError} title="Could not load the profiles" /> : null}
+
+      <SyncSection generation={generation} onSynced={() => setGeneration((g) => g + 1)} />
 
       <AssignForm profiles={profiles} onAssigned={() => setGeneration((g) => g + 1)} />
 
@@ -460,5 +464,196 @@ function AssignForm({ profiles, onAssigned }: { profiles: ProfileTemplate[]; onA
         {error ? <ErrorNotice error={error} title="The SIM was not assigned" /> : null}
       </form>
     </section>
+  );
+}
+
+/** Unmanaged IMSIs listed by name before the rest are only counted. */
+const SHOWN_UNMANAGED = 10;
+
+/**
+ * How subscribers reach Open5GS: live sync into its MongoDB (with the last report, drift and a "Sync now"),
+ * or export-only, where the export is a CLI job because it carries K/OPc in clear.
+ */
+function SyncSection({ generation, onSynced }: { generation: number; onSynced: () => void }) {
+  const [status, setStatus] = useState<SyncStatus | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [syncing, setSyncing] = useState(false);
+  const [syncError, setSyncError] = useState<ApiError | null>(null);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    unwrap(api.GET('/api/v1/open5gs/sync', { signal: controller.signal })).then(
+      (next) => {
+        setStatus(next);
+        setError(null);
+      },
+      (caught: unknown) => {
+        if (!isAbort(caught)) setError(asApiError(caught));
+      },
+    );
+    return () => controller.abort();
+  }, [generation]);
+
+  const syncNow = async (): Promise<void> => {
+    if (syncing) return;
+    setSyncing(true);
+    setSyncError(null);
+    try {
+      const report = await unwrap(api.POST('/api/v1/open5gs/sync'));
+      setStatus((s) => (s ? { ...s, last: report } : { mode: 'mongodb', last: report }));
+      onSynced(); // the subscribers' sync states changed too
+    } catch (caught) {
+      setSyncError(asApiError(caught));
+    } finally {
+      setSyncing(false);
+    }
+  };
+
+  return (
+    <section className="card sync-card" aria-labelledby="sync-heading">
+      <h2 id="sync-heading">Open5GS sync</h2>
+      {error ? <ErrorNotice error={error} title="Could not load the Open5GS sync status" /> : null}
+      {status === null && !error ? <p className="muted">Loading…</p> : null}
+      {status ? (
+        <>
+          <dl className="facts">
+            <dt>Mode</dt>
+            <dd>
+              <StatusPill value={status.mode} tone={status.mode === 'mongodb' ? 'good' : 'neutral'} />{' '}
+              <span className="muted">
+                {status.mode === 'mongodb' ? 'live sync into the Open5GS MongoDB' : 'no live sync'}
+              </span>
+            </dd>
+            {status.mode === 'mongodb' ? <LastSync report={status.last} /> : null}
+          </dl>
+          {status.mode === 'export-only' ? (
+            <p className="card-lead">
+              <code>OPEN5GS_MONGODB_URL</code> is not set, so Open5GS gets its subscriber documents from an
+              export: a security-officer runs{' '}
+              <code className="command">pakawaaz subscribers export --out FILE</code> and loads the file with{' '}
+              <code>mongoimport</code>. The export contains every SIM&rsquo;s K and OPc in clear and must be
+              written to a file only its owner can read (mode 0600), so the NOC does not offer it in the
+              browser.
+            </p>
+          ) : (
+            <div className="card-actions">
+              <button
+                type="button"
+                className="button button-secondary"
+                onClick={() => void syncNow()}
+                disabled={syncing}
+                aria-busy={syncing}
+              >
+                {syncing ? 'Syncing…' : 'Sync now'}
+              </button>
+              <span className="hint">Needs the network-admin role.</span>
+            </div>
+          )}
+          {syncError ? <ErrorNotice error={syncError} title="The sync did not run" /> : null}
+          {status.last && status.last.drift.length > 0 ? <DriftTable drift={status.last.drift} /> : null}
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+function LastSync({ report }: { report: SyncReport | null }) {
+  if (!report)
+    return (
+      <>
+        <dt>Last sync</dt>
+        <dd className="muted">none since the server started</dd>
+      </>
+    );
+  const unmanaged = report.unmanaged;
+  return (
+    <>
+      <dt>Last sync</dt>
+      <dd>
+        <StatusPill value={report.ok ? 'ok' : 'failed'} tone={report.ok ? 'good' : 'bad'} />{' '}
+        <time dateTime={report.at}>{formatDateTime(report.at)}</time>
+      </dd>
+      {report.error ? (
+        <>
+          <dt>Error</dt>
+          <dd className="break sync-error">{report.error}</dd>
+        </>
+      ) : null}
+      <dt>Documents</dt>
+      <dd>
+        {formatCount(report.upserted)} upserted · {formatCount(report.deleted)} deleted ·{' '}
+        {formatCount(report.unchanged)} unchanged
+      </dd>
+      <dt>Drift</dt>
+      <dd>
+        {report.drift.length === 0
+          ? 'none'
+          : `${formatCount(report.drift.length)} ${report.drift.length === 1 ? 'document' : 'documents'} changed or removed in Open5GS outside Pakawaaz (listed below)`}
+      </dd>
+      <dt>Unmanaged</dt>
+      <dd className="break">
+        {unmanaged.length === 0 ? (
+          'none'
+        ) : (
+          <>
+            {formatCount(unmanaged.length)} not created by Pakawaaz (left alone):{' '}
+            {unmanaged.slice(0, SHOWN_UNMANAGED).map((imsi, i) => (
+              <span key={imsi}>
+                {i > 0 ? ', ' : ''}
+                <code>{imsi}</code>
+              </span>
+            ))}
+            {unmanaged.length > SHOWN_UNMANAGED
+              ? ` and ${formatCount(unmanaged.length - SHOWN_UNMANAGED)} more`
+              : ''}
+          </>
+        )}
+      </dd>
+    </>
+  );
+}
+
+function DriftTable({ drift }: { drift: SyncReport['drift'] }) {
+  return (
+    <div className="table-wrap">
+      <table className="table table-compact">
+        <caption className="table-caption">
+          Drift: changed or removed in Open5GS outside Pakawaaz; the sync restores the fields Pakawaaz manages
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">IMSI</th>
+            <th scope="col">Kind</th>
+            <th scope="col">Fields</th>
+          </tr>
+        </thead>
+        <tbody>
+          {drift.map((d) => (
+            <tr key={`${d.imsi}-${d.kind}`}>
+              <td>
+                <Link to={`/subscribers/${d.imsi}`}>
+                  <code>{d.imsi}</code>
+                </Link>
+              </td>
+              <td>
+                <StatusPill value={d.kind} tone="warn" />
+              </td>
+              <td>
+                {d.fields.length === 0 ? (
+                  <span className="muted">—</span>
+                ) : (
+                  d.fields.map((f, i) => (
+                    <span key={f}>
+                      {i > 0 ? ', ' : ''}
+                      <code>{f}</code>
+                    </span>
+                  ))
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -21,6 +21,7 @@ const CHROMIUM_ARGS = [
 ];
 const SIMS_SCREENSHOT = process.env.PAKAWAAZ_NOC_SIMS_SCREENSHOT ?? '/tmp/noc-sims.png';
 const SUBSCRIBER_SCREENSHOT = process.env.PAKAWAAZ_NOC_SUBSCRIBER_SCREENSHOT ?? '/tmp/noc-subscriber.png';
+const NETWORK_SCREENSHOT = process.env.PAKAWAAZ_NOC_NETWORK_SCREENSHOT ?? '/tmp/noc-network.png';
 const STEP_MS = 10_000;
 
 const SIM_COUNT = 300;
@@ -327,13 +328,99 @@ describe.skipIf(!chromiumAvailable())('NOC core network pages in a real browser 
     else await visible(health.getByText(/Last updated/));
   });
 
+  it('rejects an invalid spec naming the path at fault, then applies an edited spec as version 2', async (ctx) => {
+    if (!network.networkApi) ctx.skip('the server has no network spec API');
+    const apply = page.getByRole('region', { name: 'Apply a new network spec' });
+    const yaml = apply.getByLabel(/^Network spec \(YAML\)/);
+    const applyButton = apply.getByRole('button', { name: 'Apply', exact: true });
+    // Prefilled with the applied spec's YAML; nothing to apply until it is edited.
+    await expect.poll(() => yaml.inputValue()).toContain("mnc: '01'");
+    const source = await yaml.inputValue();
+    expect(await applyButton.isDisabled()).toBe(true);
+
+    await yaml.fill(source.replace("mnc: '01'", "mnc: '0001'"));
+    await applyButton.click();
+    const alert = apply.getByRole('alert');
+    await visible(alert.getByText('The spec was not applied'));
+    const issues = await alert.getByRole('listitem').allInnerTexts();
+    expect(issues.some((i) => i.startsWith('plmn.mnc: '))).toBe(true);
+    await visible(alert.locator('code', { hasText: /^plmn\.mnc$/ }));
+
+    // A harmless change: the network's short name (the demo spec may or may not have one).
+    const renamed = /^ {2}short: .*$/m.test(source)
+      ? source.replace(/^ {2}short: .*$/m, '  short: Pakawaaz E2E')
+      : source.replace(/^( {2}full: .*)$/m, '$1\n  short: Pakawaaz E2E');
+    await yaml.fill(renamed);
+    await applyButton.click();
+    await visible(apply.getByRole('status').getByText(/^Applied as version 2\b/));
+    expect(await apply.getByRole('alert').count()).toBe(0);
+    await expect.poll(() => applyButton.isDisabled()).toBe(true); // the applied YAML is now the current one
+
+    // The spec card reloads.
+    const identity = page.getByRole('region', { name: 'Identity' });
+    await expect.poll(() => identity.innerText()).toMatch(/\bv2\b/);
+    expect(await identity.innerText()).toContain('short name Pakawaaz E2E');
+  });
+
+  it('shows each Open5GS file the spec renders to', async (ctx) => {
+    if (!network.networkApi) ctx.skip('the server has no network spec API');
+    const config = page.getByRole('region', { name: 'Open5GS configuration' });
+    await visible(config.getByText(/version 2\b/));
+    await config.getByLabel('File').selectOption('amf.yaml');
+    const amf = config.getByRole('region', { name: 'Contents of amf.yaml' });
+    await expect.poll(() => amf.innerText()).toMatch(/^\s*ue: 12288$/m);
+    expect(await config.locator('pre[aria-label="Contents of amf.yaml"]').count()).toBe(1);
+    expect(await config.innerText()).toContain('pakawaaz open5gs render --out /etc/open5gs');
+
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    await config.getByRole('button', { name: 'Copy to clipboard' }).click();
+    await visible(config.getByRole('status').getByText('Copied amf.yaml to the clipboard.'));
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(await amf.innerText());
+
+    await page.screenshot({ path: NETWORK_SCREENSHOT, fullPage: true });
+  });
+
+  it('rotates the key-encryption key after a confirm step', async () => {
+    await page
+      .getByRole('navigation', { name: 'Domains' })
+      .getByRole('link', { name: 'SIM inventory' })
+      .click();
+    await page.waitForURL('**/sims');
+    const kek = page.getByRole('region', { name: 'Key-encryption key' });
+    await kek.getByRole('button', { name: 'Rotate KEK' }).click();
+    // Nothing happens before the confirm step; the safe choice has the focus.
+    const cancel = kek.getByRole('button', { name: 'Cancel' });
+    await visible(cancel);
+    await expect.poll(() => page.evaluate('document.activeElement?.textContent')).toBe('Cancel');
+    await kek.getByRole('button', { name: 'Confirm rotation' }).click();
+    const status = kek.getByRole('status');
+    await visible(status.getByText(/^Active KEK \S+; re-wrapped \d+ data keys?\.$/));
+    const rewrapped = Number(/re-wrapped (\d+)/.exec(await status.innerText())?.[1]);
+    if (!network.skipReason) expect(rewrapped).toBeGreaterThan(0); // the imported SIMs' data key(s)
+    expect(await kek.getByRole('button', { name: 'Rotate KEK' }).isEnabled()).toBe(true);
+  });
+
+  it('says on the Subscribers page that Open5GS is export-only, and why the NOC does not export', async () => {
+    await page
+      .getByRole('navigation', { name: 'Domains' })
+      .getByRole('link', { name: 'Subscribers', exact: true })
+      .click();
+    await page.waitForURL('**/subscribers');
+    const sync = page.getByRole('region', { name: 'Open5GS sync' });
+    await visible(sync.getByText('export-only', { exact: true }));
+    expect(await sync.innerText()).toContain('pakawaaz subscribers export --out FILE');
+    expect(await sync.getByRole('button', { name: 'Sync now' }).count()).toBe(0);
+  });
+
   it('logged no console errors, page errors or CSP violations', () => {
     // Chromium logs every HTTP error response as a console error; the only expected ones are the network
-    // endpoints of a server that does not have them yet.
+    // endpoints of a server that does not have them yet, and the 422 of the invalid spec applied above.
     const missingNetworkApi = (p: Problem) =>
       p.kind === 'console' &&
       p.text.includes('404') &&
       missingEndpoints.some((e) => p.url.split('?')[0] === `${server.url}${e}`);
-    expect(problems.filter((p) => !missingNetworkApi(p))).toEqual([]);
+    const rejectedSpec = (p: Problem) =>
+      p.kind === 'console' && p.text.includes('422') && p.url === `${server.url}/api/v1/network/spec`;
+    expect(problems.filter((p) => !missingNetworkApi(p) && !rejectedSpec(p))).toEqual([]);
   });
 });
