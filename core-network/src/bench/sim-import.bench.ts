@@ -25,7 +25,6 @@ const ROWS = 10_000;
 const TARGET_MS = 5_000;
 const logger = createLogger({ level: 'silent' });
 
-
 function vendorBatch(n: number): string {
   const lines = ['imsi,iccid,ki,opc'];
   for (let i = 1; i <= n; i++)
