@@ -35,38 +35,6 @@ const BAD_ROWS = [
 const BAD_LINES = [SIM_COUNT + 2, SIM_COUNT + 3];
 const ASSIGNED = SIMS[0]!.imsi;
 
-// The demo network (PLMN 001/01), for a server that did not apply one on first start.
-const DEMO_SPEC_YAML = `networkName:
-  full: Pakawaaz Demo Network
-plmn:
-  mcc: '001'
-  mnc: '01'
-tacs: [1]
-slices:
-  - name: eMBB
-    sst: 1
-dnns:
-  - name: internet
-    ipv4:
-      subnet: 10.45.0.0/16
-      gateway: 10.45.0.1
-    dns: [10.45.0.1]
-    slices:
-      - sst: 1
-`;
-
-/** Network endpoints that answer 404 because this server does not have them yet (being built in parallel). */
-async function missingNetworkEndpoints(server: TestServer): Promise<string[]> {
-  const token = await server.adminToken();
-  const missing: string[] = [];
-  for (const p of ['/api/v1/network/spec', '/api/v1/network/health', '/api/v1/network/alarms?state=open']) {
-    const res = await server.request('GET', p, { token });
-    const body = await res.text();
-    if (res.status === 404 && !/network_spec|alarm/.test(body)) missing.push(p.split('?')[0]!);
-  }
-  return missing;
-}
-
 type Problem = { kind: 'console' | 'pageerror' | 'csp'; text: string; url: string };
 
 function chromiumAvailable(): boolean {
@@ -81,40 +49,16 @@ function chromiumAvailable(): boolean {
 
 const visible = (locator: Locator): Promise<void> => locator.waitFor({ state: 'visible', timeout: STEP_MS });
 
-/**
- * The SIM import checks IMSIs against the network spec's PLMN. The server applies the demo spec (PLMN
- * 001/01) on first start; if it did not, the spec is applied here through the API. `skipReason` says why
- * the import cannot be tested when neither is possible; `networkApi` whether the spec endpoint exists.
- */
-async function ensureDemoNetwork(
-  server: TestServer,
-): Promise<{ skipReason: string | null; networkApi: boolean }> {
+/** The SIM import checks IMSIs against the network spec's PLMN: the server must have applied the demo spec. */
+async function assertDemoNetwork(server: TestServer): Promise<void> {
   const token = await server.adminToken();
   const current = await server.request('GET', '/api/v1/network/spec', { token });
-  if (current.status === 200) {
-    const { spec } = (await current.json()) as { spec: { plmn: { mcc: string; mnc: string } } };
-    const plmn = `${spec.plmn.mcc}/${spec.plmn.mnc}`;
-    return {
-      skipReason:
-        plmn === '001/01' ? null : `the server's network spec has PLMN ${plmn}, not the test PLMN 001/01`,
-      networkApi: true,
-    };
-  }
-  if (current.status !== 404)
-    throw new Error(`GET /api/v1/network/spec: ${current.status} ${await current.text()}`);
-  const applied = await server.request('POST', '/api/v1/network/spec', {
-    token,
-    body: { yaml: DEMO_SPEC_YAML },
-  });
-  if (applied.status === 201 || applied.status === 200) return { skipReason: null, networkApi: true };
-  const body = await applied.text();
-  if (applied.status === 404 && !body.includes('network_spec'))
-    return {
-      skipReason:
-        'no network spec: the server applied none on first start and has no POST /api/v1/network/spec to apply one',
-      networkApi: false,
-    };
-  throw new Error(`POST /api/v1/network/spec: ${applied.status} ${body}`);
+  if (current.status !== 200)
+    throw new Error(
+      `the demo network spec was not applied on first start: GET /api/v1/network/spec answered ${current.status}`,
+    );
+  const { spec } = (await current.json()) as { spec: { plmn: { mcc: string; mnc: string } } };
+  expect(`${spec.plmn.mcc}/${spec.plmn.mnc}`).toBe('001/01');
 }
 
 describe.skipIf(!chromiumAvailable())('NOC core network pages in a real browser (Debian chromium)', () => {
@@ -123,8 +67,6 @@ describe.skipIf(!chromiumAvailable())('NOC core network pages in a real browser 
   let page: Page;
   let workDir: string;
   let csvFile: string;
-  let network: { skipReason: string | null; networkApi: boolean };
-  let missingEndpoints: string[] = [];
   const problems: Problem[] = [];
 
   beforeAll(async () => {
@@ -141,10 +83,7 @@ describe.skipIf(!chromiumAvailable())('NOC core network pages in a real browser 
       throw new Error(
         'The NOC is not built (noc/dist/index.html is missing): run `node scripts/build.mjs --if-needed` first.',
       );
-    network = await ensureDemoNetwork(server);
-    missingEndpoints = await missingNetworkEndpoints(server);
-    if (network.skipReason)
-      console.warn(`\n[notice] ${network.skipReason}: the SIM import checks are skipped.\n`);
+    await assertDemoNetwork(server);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: server.url });
     page = await context.newPage();
@@ -192,8 +131,7 @@ describe.skipIf(!chromiumAvailable())('NOC core network pages in a real browser 
     expect(await page.getByText(/imsi,iccid,ki,opc/).count()).toBe(1);
   });
 
-  it('imports a vendor batch with a live progress bar, a summary and the rejected rows', async (ctx) => {
-    if (network.skipReason) ctx.skip(`SIM import not testable: ${network.skipReason}`);
+  it('imports a vendor batch with a live progress bar, a summary and the rejected rows', async () => {
     await page.getByLabel('SIM batch file (CSV)').setInputFiles(csvFile);
     const importButton = page.getByRole('button', { name: 'Import', exact: true });
     await importButton.click();
@@ -235,8 +173,7 @@ describe.skipIf(!chromiumAvailable())('NOC core network pages in a real browser 
     await page.screenshot({ path: SIMS_SCREENSHOT, fullPage: false });
   });
 
-  it('lists the imported SIMs page by page and never shows a K or an OPc', async (ctx) => {
-    if (network.skipReason) ctx.skip(`SIM import not testable: ${network.skipReason}`);
+  it('lists the imported SIMs page by page and never shows a K or an OPc', async () => {
     const sims = page.getByRole('region', { name: 'SIM cards' });
     await visible(sims.getByRole('cell', { name: SIMS[0]!.imsi, exact: true }));
     // 100 per page: "Load more" twice shows all 300, then the button goes away.
@@ -265,8 +202,7 @@ describe.skipIf(!chromiumAvailable())('NOC core network pages in a real browser 
     expect(await sims.getByRole('row').count()).toBe(2); // header + one SIM
   });
 
-  it('assigns a SIM, opens the subscriber and bars it with a reason', async (ctx) => {
-    if (network.skipReason) ctx.skip(`needs imported SIMs: ${network.skipReason}`);
+  it('assigns a SIM, opens the subscriber and bars it with a reason', async () => {
     await page
       .getByRole('navigation', { name: 'Domains' })
       .getByRole('link', { name: 'Subscribers', exact: true })
@@ -320,16 +256,12 @@ describe.skipIf(!chromiumAvailable())('NOC core network pages in a real browser 
     await page.waitForURL('**/network');
     await visible(page.getByRole('heading', { name: 'Network', level: 1 }));
     const spec = page.getByRole('region', { name: 'Network spec' });
-    if (network.networkApi) await visible(spec.getByText('001/01', { exact: true }));
-    else await visible(spec.getByText('Network spec: not available yet'));
+    await visible(spec.getByText('001/01', { exact: true }));
     const health = page.getByRole('region', { name: /^Network functions/ });
-    if (missingEndpoints.includes('/api/v1/network/health'))
-      await visible(health.getByText('Network health: not available yet'));
-    else await visible(health.getByText(/Last updated/));
+    await visible(health.getByText(/Last updated/));
   });
 
-  it('rejects an invalid spec naming the path at fault, then applies an edited spec as version 2', async (ctx) => {
-    if (!network.networkApi) ctx.skip('the server has no network spec API');
+  it('rejects an invalid spec naming the path at fault, then applies an edited spec as version 2', async () => {
     const apply = page.getByRole('region', { name: 'Apply a new network spec' });
     const yaml = apply.getByLabel(/^Network spec \(YAML\)/);
     const applyButton = apply.getByRole('button', { name: 'Apply', exact: true });
@@ -362,8 +294,7 @@ describe.skipIf(!chromiumAvailable())('NOC core network pages in a real browser 
     expect(await identity.innerText()).toContain('short name Pakawaaz E2E');
   });
 
-  it('shows each Open5GS file the spec renders to', async (ctx) => {
-    if (!network.networkApi) ctx.skip('the server has no network spec API');
+  it('shows each Open5GS file the spec renders to', async () => {
     const config = page.getByRole('region', { name: 'Open5GS configuration' });
     await visible(config.getByText(/version 2\b/));
     await config.getByLabel('File').selectOption('amf.yaml');
@@ -396,7 +327,7 @@ describe.skipIf(!chromiumAvailable())('NOC core network pages in a real browser 
     const status = kek.getByRole('status');
     await visible(status.getByText(/^Active KEK \S+; re-wrapped \d+ data keys?\.$/));
     const rewrapped = Number(/re-wrapped (\d+)/.exec(await status.innerText())?.[1]);
-    if (!network.skipReason) expect(rewrapped).toBeGreaterThan(0); // the imported SIMs' data key(s)
+    expect(rewrapped).toBeGreaterThan(0); // the imported SIMs' data key(s)
     expect(await kek.getByRole('button', { name: 'Rotate KEK' }).isEnabled()).toBe(true);
   });
 
@@ -413,14 +344,10 @@ describe.skipIf(!chromiumAvailable())('NOC core network pages in a real browser 
   });
 
   it('logged no console errors, page errors or CSP violations', () => {
-    // Chromium logs every HTTP error response as a console error; the only expected ones are the network
-    // endpoints of a server that does not have them yet, and the 422 of the invalid spec applied above.
-    const missingNetworkApi = (p: Problem) =>
-      p.kind === 'console' &&
-      p.text.includes('404') &&
-      missingEndpoints.some((e) => p.url.split('?')[0] === `${server.url}${e}`);
+    // Chromium logs every HTTP error response as a console error; the only expected one is the 422 of the
+    // invalid spec applied above.
     const rejectedSpec = (p: Problem) =>
       p.kind === 'console' && p.text.includes('422') && p.url === `${server.url}/api/v1/network/spec`;
-    expect(problems.filter((p) => !missingNetworkApi(p) && !rejectedSpec(p))).toEqual([]);
+    expect(problems.filter((p) => !rejectedSpec(p))).toEqual([]);
   });
 });
