@@ -163,7 +163,12 @@ export function parseSimCsv(text: string, o: SimCsvOptions): ParsedSimCsv {
       comment: '#',
     }) as never;
   } catch (err) {
-    throw new SimCsvError(`The file is not valid CSV: ${(err as Error).message}`);
+    // csv-parse messages quote the field read so far, which may be part of a K or OPc: keep only code and line.
+    const e = err as { code?: unknown; lines?: unknown };
+    const where = typeof e.lines === 'number' ? ` at line ${e.lines}` : '';
+    throw new SimCsvError(
+      `The file is not valid CSV (${typeof e.code === 'string' ? e.code : 'parse error'}${where}).`,
+    );
   }
   const [header, ...body] = records;
   if (!header) throw new SimCsvError('The file is empty: expected a header row and at least one SIM.');

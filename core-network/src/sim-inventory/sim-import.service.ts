@@ -114,9 +114,17 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
     if (this.running.has(id)) return;
     const run = this.process(id)
       .catch(async (err: unknown) => {
-        this.logger.error({ err, jobId: id }, 'SIM import job stopped; it resumes on the next start');
+        // Database errors can carry query parameters: the job (readable by viewers) gets a fixed text and an
+        // error id; the details go to the log only.
+        const errorId = randomUUID();
+        this.logger.error(
+          { err, jobId: id, errorId },
+          'SIM import job stopped; it resumes on the next start',
+        );
         await this.repo
-          .updateJob(this.database.db, id, { failure: `interrupted: ${(err as Error).message}` })
+          .updateJob(this.database.db, id, {
+            failure: `interrupted (error id ${errorId}); it resumes when the server restarts`,
+          })
           .catch(() => undefined);
       })
       .finally(() => this.running.delete(id));

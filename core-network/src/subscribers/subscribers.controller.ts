@@ -173,10 +173,9 @@ export class SubscribersController {
   @Roles('viewer', 'sim-operator', 'network-admin')
   @ZodResponse(200, Subscriber)
   async get(@Param('imsi') imsi: string) {
-    const { rows } = await this.repo.list({ search: imsiParam(imsi), limit: 1, offset: 0 });
-    const row = rows.find((r) => r.imsi === imsi);
+    const row = await this.repo.find(imsiParam(imsi));
     if (!row) throw coreNetworkError('subscriber_not_found', 'No subscriber with this IMSI.');
-    return this.view(row);
+    return this.view(await this.repo.withMsisdn(row));
   }
 
   @Post()
@@ -295,6 +294,8 @@ export class SubscriberProfilesController {
   @Roles('network-admin')
   @HttpCode(204)
   remove(@Param('name') name: string, @CurrentPrincipal() p: Principal, @RequestId() requestId: string) {
+    if (!ProfileName.safeParse(name).success)
+      throw coreNetworkError('profile_not_found', `No subscriber profile named "${name.slice(0, 64)}".`);
     return this.service.deleteProfile(name, { actor: p.actor, requestId });
   }
 }

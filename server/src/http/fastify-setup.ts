@@ -7,6 +7,32 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { Logger, Metrics } from '@pakawaaz/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+/** Routes that take a raw CSV body. */
+const CSV_ROUTES: ReadonlySet<string> = new Set(['/api/v1/sims/imports']);
+
+/** Reads a request body up to `limit` bytes; beyond it, stops keeping data and fails with 413. */
+function readLimited(stream: NodeJS.ReadableStream, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        stream.removeAllListeners('data');
+        stream.resume();
+        reject(
+          Object.assign(new Error('request body too large'), {
+            statusCode: 413,
+            code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+          }),
+        );
+      } else chunks.push(chunk);
+    });
+    stream.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    stream.once('error', reject);
+  });
+}
+
 const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
 /** The built NOC (noc/dist), resolved from this file so it works from src/ (tests) and dist/ (runtime). */
@@ -26,15 +52,25 @@ export function createFastifyAdapter(options: { bodyLimit: number; csvBodyLimit:
   // urlencoded forms, so a cross-site HTML form can never submit to the API. Parse errors reach Nest's
   // exception layer (and so our global filter) through the error handler Nest installs.
   adapter.getInstance().removeContentTypeParser('text/plain');
-  // Bulk uploads (SIM vendor batches) are CSV with their own, larger limit; routes that expect JSON reject a
-  // string body in validation. CSV is not a type an HTML form can send, so this opens no CSRF path.
-  adapter
-    .getInstance()
-    .addContentTypeParser(
-      'text/csv',
-      { parseAs: 'string', bodyLimit: options.csvBodyLimit },
-      (_req, body, done) => done(null, body),
+  // Bulk uploads (SIM vendor batches) are CSV with their own, larger limit, accepted on the import route only:
+  // any other route refuses text/csv before reading a byte, so no one can make the server buffer megabytes
+  // before authentication. CSV is not a type an HTML form can send, so this opens no CSRF path.
+  adapter.getInstance().addContentTypeParser('text/csv', (req, payload, done) => {
+    if (!CSV_ROUTES.has(req.routeOptions.url ?? '')) {
+      done(
+        Object.assign(new Error('text/csv is accepted for SIM imports only'), {
+          statusCode: 415,
+          code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+        }),
+        undefined,
+      );
+      return;
+    }
+    readLimited(payload, options.csvBodyLimit).then(
+      (body) => done(null, body),
+      (err: Error) => done(err, undefined),
     );
+  });
   return adapter;
 }
 

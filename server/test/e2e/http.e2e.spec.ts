@@ -67,6 +67,14 @@ describe('control plane over HTTP (embedded default)', () => {
       ],
       [
         await server.request('POST', '/api/v1/auth/login', {
+          body: 'imsi,iccid\n'.repeat(100_000),
+          headers: { 'content-type': 'text/csv' },
+        }),
+        415,
+        'unsupported_media_type',
+      ],
+      [
+        await server.request('POST', '/api/v1/auth/login', {
           body: { username: 'x'.repeat(2 * 1024 * 1024), password: 'p' },
         }),
         413,

@@ -1,6 +1,14 @@
 import { Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, RequestId, Roles, ZodResponse, named, type Principal } from '@pakawaaz/platform';
+import {
+  CurrentPrincipal,
+  RequestId,
+  Roles,
+  ZodResponse,
+  named,
+  platformError,
+  type Principal,
+} from '@pakawaaz/platform';
 import { z } from 'zod';
 import { coreNetworkError } from '../../core-network.errors.js';
 import { Open5gsSyncService } from './open5gs-sync.service.js';
@@ -62,6 +70,9 @@ export class Open5gsSyncController {
     description: 'one Open5GS subscriber document per line (canonical Extended JSON)',
   })
   async export(@CurrentPrincipal() p: Principal, @RequestId() requestId: string): Promise<string> {
+    // Every K/OPc in clear: an operator signed in interactively, never a long-lived automation token.
+    if (p.actor.type === 'api-token')
+      throw platformError('forbidden', 'The subscriber export needs an operator sign-in, not an API token.');
     return (await this.sync.exportForMongoimport(p.actor, requestId)).ndjson;
   }
 }
