@@ -10,7 +10,7 @@ import {
   type Db,
   type Logger,
 } from '@pakawaaz/platform';
-import { eq } from 'drizzle-orm';
+import { eq, ne } from 'drizzle-orm';
 import { CORE_NETWORK_CONFIG, type CoreNetworkConfig } from '../core-network.config.js';
 import { aad, open, seal } from './envelope.js';
 import { dataKeys } from './data-keys.schema.js';
@@ -68,9 +68,15 @@ export class DataKeyService implements OnModuleInit {
     return this.keyring().macKey;
   }
 
-  /** Creates and stores a new wrapped DEK; returns its id and the plaintext key for immediate use. */
+  /**
+   * Creates and stores a new wrapped DEK; returns its id and the plaintext key for immediate use. Runs under a
+   * shared rotation lock (PostgreSQL) and wraps under the KEK active on disk, so a rotation on any node can
+   * neither miss this key nor drop the KEK it is wrapped under.
+   */
   async create(purpose: string, tx: Db = this.database.db): Promise<{ id: string; key: Buffer }> {
-    const ring = this.keyring();
+    if (this.database.mode === 'postgresql')
+      await tx.execute(sql`select pg_advisory_xact_lock_shared(${ROTATION_LOCK})`);
+    const ring = (this.ring = (await readKeyring(this.config.kekFile)) ?? this.keyring());
     const id = randomUUID();
     const key = randomBytes(32);
     const wrappedKey = seal(ring.key(ring.activeId)!, key, aad.dataKey(id, ring.activeId));
@@ -105,7 +111,8 @@ export class DataKeyService implements OnModuleInit {
    */
   async rotate(actor: Actor, requestId: string | null): Promise<{ kekId: string; rewrapped: number }> {
     return this.database.withExclusiveLock(ROTATION_LOCK, async () => {
-      const before = this.keyring();
+      // Another node may have rotated since this one read the file: start from what is on disk.
+      const before = (await readKeyring(this.config.kekFile)) ?? this.keyring();
       const next = await addActiveKek(before);
       this.ring = next;
       const rewrapped = await this.database.db.transaction(async (tx) => {
@@ -130,7 +137,17 @@ export class DataKeyService implements OnModuleInit {
         );
         return rows.length;
       });
-      this.ring = await dropInactiveKeks(next);
+      // Drop the old KEK only when no data key is still wrapped under it (belt and braces over the locks).
+      const [stale] = await this.database.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(dataKeys)
+        .where(ne(dataKeys.kekId, next.activeId));
+      if ((stale?.n ?? 0) === 0) this.ring = await dropInactiveKeks(next);
+      else
+        this.logger.warn(
+          { remaining: stale?.n },
+          'KEK rotation kept the previous KEK: data keys still use it; rotate again',
+        );
       return { kekId: next.activeId, rewrapped };
     });
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -92,11 +92,27 @@ export async function createKeyring(file: string, now = new Date()): Promise<Key
   return ring;
 }
 
-/** Atomically replaces the file's content (write temp, rename): a crash leaves the old or the new file, never half. */
+/**
+ * Atomically and durably replaces the file's content: write and fsync a temp file, rename it over the old one,
+ * fsync the folder. A crash or power cut leaves the old or the new file, never half of one — and never a
+ * database that committed re-wrapped keys while the file on disk still lacks the new KEK.
+ */
 async function replaceKeyringFile(file: string, content: KeyringFile): Promise<Keyring> {
   const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(tmp, JSON.stringify(content, null, 2), { mode: 0o600, flag: 'wx' });
+  const handle = await open(tmp, 'wx', 0o600);
+  try {
+    await handle.writeFile(JSON.stringify(content, null, 2));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
   await rename(tmp, file);
+  const dir = await open(path.dirname(file), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
   return toKeyring(file, content);
 }
 

@@ -154,6 +154,25 @@ describe('key-encryption key', () => {
     expect(secrets.get('001010000000001')?.k).toHaveLength(16);
   });
 
+  it('stays decryptable when two nodes share the KEK file and both rotate and import', async () => {
+    const nodeA = new DataKeyService(db.handle, config, testLogger, audit);
+    const nodeB = new DataKeyService(db.handle, config, testLogger, audit);
+    await nodeA.onModuleInit();
+    await nodeB.onModuleInit();
+    await nodeA.rotate(operator.actor, null); // B still holds the previous keyring in memory
+    const importedOnB = await nodeB.create('sim-import');
+    await nodeB.rotate(operator.actor, null);
+    const rows = rowsOf<{ n: number }>(
+      await db.handle.db.execute(sql`select count(distinct kek_id)::int as n from core_network.data_keys`),
+    );
+    expect(rows[0]?.n).toBe(1);
+    const fresh = new DataKeyService(db.handle, config, testLogger, audit);
+    await fresh.onModuleInit();
+    expect(await fresh.get(importedOnB.id)).toEqual(importedOnB.key);
+    const secrets = await new SimSecretsService(repo, fresh).secretsFor(['001010000000001']);
+    expect(secrets.get('001010000000001')?.opc).toHaveLength(16);
+  });
+
   it('refuses to start with a lost KEK file while wrapped data keys exist', async () => {
     const lost = new DataKeyService(
       db.handle,
