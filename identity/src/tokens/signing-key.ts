@@ -21,9 +21,9 @@ export async function loadOrCreateSigningKey(file: string): Promise<SigningKey> 
     jwk = JSON.parse(await readFile(file, 'utf8')) as JWK;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new Error(
-        `Cannot read the token signing key ${file}: ${(err as Error).message}. Fix or remove the file.`,
-      );
+      // A JSON syntax error message quotes the file's text, i.e. the private key: never repeat it.
+      const reason = err instanceof SyntaxError ? 'not valid JSON' : (err as Error).message;
+      throw new Error(`Cannot read the token signing key ${file}: ${reason}. Fix or remove the file.`);
     }
     jwk = await createKeyFile(file);
   }

@@ -70,6 +70,8 @@ describe('loadOrCreateSigningKey', () => {
     const err = await failure(loadOrCreateSigningKey(file));
     expect(err.message).toContain(`Cannot read the token signing key ${file}`);
     expect(err.message).toContain('Fix or remove the file');
+    expect(err.message).toContain('not valid JSON');
+    expect(err.message).not.toContain('P-2'); // the file's content (a private key) is never quoted
     // Never silently replace a key: every token issued with it would stop verifying.
     expect(await readFile(file, 'utf8')).toBe('{"kty":"EC","crv":"P-2');
   });
