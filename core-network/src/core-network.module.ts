@@ -22,13 +22,19 @@ import { DeviceEventsListener } from './subscribers/device-events.listener.js';
 import { SubscriberProfilesController, SubscribersController } from './subscribers/subscribers.controller.js';
 import { SubscribersRepository } from './subscribers/subscribers.repository.js';
 import { SubscribersService } from './subscribers/subscribers.service.js';
+import { SIM_OWNERSHIP } from './subscribers/sim-ownership.port.js';
+import { SimOwnershipService } from './subscribers/sim-ownership.service.js';
 
-/** Core network: Open5GS configuration, SIM inventory, subscribers, AKA vectors, network health. */
+/**
+ * Core network: Open5GS configuration, SIM inventory, subscribers, AKA vectors, network health. Global, so
+ * identity (wired beside it by the server) can inject the ports it declares for the SIM factor.
+ */
 @Module({})
 export class CoreNetworkModule {
   static forRoot(config: CoreNetworkConfig): DynamicModule {
     return {
       module: CoreNetworkModule,
+      global: true,
       controllers: [
         NetworkSpecController,
         NetworkHealthController,
@@ -56,8 +62,10 @@ export class CoreNetworkModule {
         Open5gsSyncService,
         { provide: OPEN5GS_STORE_FACTORY, useValue: (url: string) => connectOpen5gsStore(url) },
         { provide: AKA_VECTOR_SOURCE, useExisting: AkaVectorService },
+        SimOwnershipService,
+        { provide: SIM_OWNERSHIP, useExisting: SimOwnershipService },
       ],
-      exports: [SIM_SECRETS, AKA_VECTOR_SOURCE, NetworkSpecService, NetworkHealthService],
+      exports: [SIM_SECRETS, AKA_VECTOR_SOURCE, SIM_OWNERSHIP, NetworkSpecService, NetworkHealthService],
     };
   }
 }

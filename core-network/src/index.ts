@@ -3,6 +3,7 @@ export { coreNetworkDomain } from './core-network.domain.js';
 export { CoreNetworkModule } from './core-network.module.js';
 export { loadCoreNetworkConfig, type CoreNetworkConfig } from './core-network.config.js';
 export { AKA_VECTOR_SOURCE, type AkaVector, type AkaVectorSource } from './milenage/aka-vector.port.js';
+export { SIM_OWNERSHIP, type SimOwner, type SimOwnership } from './subscribers/sim-ownership.port.js';
 export { SubscriberProfile, DEFAULT_PROFILE, DEFAULT_PROFILE_NAME } from './subscribers/profile.js';
 export {
   parseSimCsv,

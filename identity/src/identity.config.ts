@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
+import { envOptionalBool, envPort, parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
 import { z } from 'zod';
 
 const unset = (v: unknown) => (v === '' ? undefined : v);
@@ -34,7 +34,60 @@ const schema = z.object({
       .default(600),
   ),
   PAKAWAAZ_TOKEN_ISSUER: z.preprocess(unset, z.string().min(1).max(200).default('pakawaaz')),
+  PAKAWAAZ_IDENTITY_SECRETS_KEY_FILE: z.preprocess(unset, z.string().optional()),
+  PAKAWAAZ_REQUIRE_PASSKEYS: envOptionalBool(),
+  PAKAWAAZ_LOCKOUT_THRESHOLD: z.preprocess(
+    unset,
+    z.coerce
+      .number({ message: 'expected a number' })
+      .int()
+      .min(3, 'expected at least 3')
+      .max(100, 'expected at most 100 (NIST SP 800-63B)')
+      .default(100),
+  ),
+  PAKAWAAZ_LOGIN_RATE_PER_ACCOUNT: perMinute(10),
+  PAKAWAAZ_LOGIN_RATE_PER_IP: perMinute(100),
+  PAKAWAAZ_DIRECTORY_RATE: perMinute(60),
+  PAKAWAAZ_WEBAUTHN_RP_ID: z.preprocess(
+    unset,
+    z
+      .string()
+      .regex(/^[a-z0-9.-]{1,253}$/, "expected a host name (the NOC's domain, e.g. noc.gov.example)")
+      .optional(),
+  ),
+  PAKAWAAZ_WEBAUTHN_ORIGINS: z.preprocess(
+    unset,
+    z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean),
+      )
+      .refine(
+        (list) => list.length > 0 && list.every((o) => /^https?:\/\/[^/\s]+$/.test(o)),
+        'expected comma-separated origins like https://noc.gov.example',
+      )
+      .optional(),
+  ),
+  RADIUS_AUTH_PORT: envPort(1812),
+  RADIUS_ACCT_PORT: envPort(1813),
+  RADIUS_ENABLED: envOptionalBool(),
+  RADIUS_EAP_NETWORK_NAME: z.preprocess(unset, z.string().min(1).max(255).default('WLAN')),
 });
+
+function perMinute(fallback: number) {
+  return z.preprocess(
+    unset,
+    z.coerce
+      .number({ message: 'expected attempts per minute' })
+      .int()
+      .min(1, 'expected at least 1')
+      .max(100_000)
+      .default(fallback),
+  );
+}
 
 export type IdentityConfig = {
   /** First-run convenience: becomes a super-admin API token when the data store is created. */
@@ -46,6 +99,17 @@ export type IdentityConfig = {
   issuer: string;
   dataDir: string;
   seedDemo: boolean;
+  /** Seals TOTP seeds and RADIUS secrets at rest (secret-box.ts). */
+  secretsKeyFile: string;
+  /** super-admin and security-officer only with a passkey sign-in (default on with PostgreSQL). */
+  requirePasskeys: boolean;
+  lockoutThreshold: number;
+  loginRatePerAccount: number;
+  loginRatePerIp: number;
+  directoryRate: number;
+  /** origins null: the embedded default, http://localhost on any port. */
+  webauthn: { rpId: string; rpName: string; origins: string[] | null };
+  radius: { enabled: boolean; host: string; authPort: number; acctPort: number; eapNetworkName: string };
 };
 
 export function loadIdentityConfig(env: Env, platform: PlatformConfig): IdentityConfig {
@@ -60,6 +124,26 @@ export function loadIdentityConfig(env: Env, platform: PlatformConfig): Identity
     issuer: c.PAKAWAAZ_TOKEN_ISSUER,
     dataDir: platform.dataDir,
     seedDemo: platform.seedDemo,
+    secretsKeyFile: path.resolve(
+      c.PAKAWAAZ_IDENTITY_SECRETS_KEY_FILE ?? path.join(platform.dataDir, 'keys', 'identity-secrets.key'),
+    ),
+    requirePasskeys: c.PAKAWAAZ_REQUIRE_PASSKEYS ?? platform.databaseMode === 'postgresql',
+    lockoutThreshold: c.PAKAWAAZ_LOCKOUT_THRESHOLD,
+    loginRatePerAccount: c.PAKAWAAZ_LOGIN_RATE_PER_ACCOUNT,
+    loginRatePerIp: c.PAKAWAAZ_LOGIN_RATE_PER_IP,
+    directoryRate: c.PAKAWAAZ_DIRECTORY_RATE,
+    webauthn: {
+      rpId: c.PAKAWAAZ_WEBAUTHN_RP_ID ?? 'localhost',
+      rpName: 'Pakawaaz NOC',
+      origins: c.PAKAWAAZ_WEBAUTHN_ORIGINS ?? null,
+    },
+    radius: {
+      enabled: c.RADIUS_ENABLED ?? true,
+      host: platform.HOST,
+      authPort: c.RADIUS_AUTH_PORT,
+      acctPort: c.RADIUS_ACCT_PORT,
+      eapNetworkName: c.RADIUS_EAP_NETWORK_NAME,
+    },
   };
 }
 

@@ -1,12 +1,61 @@
 import { defineErrors, type HttpStatus } from '@pakawaaz/platform';
 
-export type IdentityErrorCode = 'invalid_credentials' | 'token_not_found' | 'invalid_role';
+export type IdentityErrorCode =
+  | 'invalid_credentials'
+  | 'rate_limited'
+  | 'login_ticket_invalid'
+  | 'factor_not_available'
+  | 'password_change_required'
+  | 'weak_password'
+  | 'token_not_found'
+  | 'invalid_role'
+  | 'role_scope'
+  | 'user_not_found'
+  | 'user_exists'
+  | 'institution_not_found'
+  | 'institution_exists'
+  | 'institution_in_use'
+  | 'institution_invalid'
+  | 'session_not_found'
+  | 'refresh_token_invalid'
+  | 'totp_not_enrolled'
+  | 'totp_already_enrolled'
+  | 'totp_invalid'
+  | 'passkey_invalid'
+  | 'passkey_not_found'
+  | 'sim_conversation_invalid'
+  | 'device_auth_unavailable'
+  | 'radius_client_exists'
+  | 'radius_client_not_found';
 
 export const IDENTITY_ERROR_STATUS = {
-  // One code for unknown user, wrong password and disabled account: never reveal which.
+  // One code for unknown user, wrong password, wrong factor, locked and disabled account: never reveal which.
   invalid_credentials: 401,
+  rate_limited: 429,
+  login_ticket_invalid: 401,
+  factor_not_available: 400,
+  password_change_required: 403,
+  weak_password: 422,
   token_not_found: 404,
   invalid_role: 400,
+  role_scope: 422,
+  user_not_found: 404,
+  user_exists: 409,
+  institution_not_found: 404,
+  institution_exists: 409,
+  institution_in_use: 409,
+  institution_invalid: 422,
+  session_not_found: 404,
+  refresh_token_invalid: 401,
+  totp_not_enrolled: 409,
+  totp_already_enrolled: 409,
+  totp_invalid: 422,
+  passkey_invalid: 401,
+  passkey_not_found: 404,
+  sim_conversation_invalid: 401,
+  device_auth_unavailable: 503,
+  radius_client_exists: 409,
+  radius_client_not_found: 404,
 } as const satisfies Record<IdentityErrorCode, HttpStatus>;
 
 export const identityError = defineErrors(IDENTITY_ERROR_STATUS);

@@ -1,33 +1,96 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TOKEN_VERIFIER } from '@pakawaaz/platform';
+import { AccountController } from './auth/account.controller.js';
+import { AccountService } from './auth/account.service.js';
 import { AuthController } from './auth/auth.controller.js';
-import { AuthService } from './auth/auth.service.js';
+import { LoginService } from './auth/login.service.js';
+import { LoginThrottle } from './auth/login-throttle.js';
 import { FirstStartService } from './bootstrap/first-start.service.js';
+import { createSecretBox, loadOrCreateSecretBoxKey } from './crypto/secret-box.js';
+import { DeviceAuthService } from './device-auth/device-auth.service.js';
+import { DirectoryController, InstitutionsController } from './directory/directory.controller.js';
+import { DirectoryService } from './directory/directory.service.js';
+import { InstitutionsRepository } from './directory/institutions.repository.js';
+import { InstitutionsService } from './directory/institutions.service.js';
 import { IDENTITY_CONFIG, type IdentityConfig } from './identity.config.js';
-import { OperatorsRepository } from './operators/operators.repository.js';
+import { MfaRepository } from './mfa/mfa.repository.js';
+import { PasskeysService } from './mfa/passkeys.service.js';
+import { SECRET_BOX } from './mfa/secret-box.provider.js';
+import { TotpService } from './mfa/totp.service.js';
+import { sessionCacheProvider } from './sessions/session-cache.provider.js';
+import { SessionsController } from './sessions/sessions.controller.js';
+import { SessionsRepository } from './sessions/sessions.repository.js';
+import { SessionsService } from './sessions/sessions.service.js';
+import { SimAuthService } from './sim-auth/sim-auth.service.js';
 import { ApiTokensRepository } from './tokens/api-tokens.repository.js';
 import { loadOrCreateSigningKey } from './tokens/signing-key.js';
 import { SIGNING_KEY, TokenService } from './tokens/token.service.js';
 import { JwksController, TokensController } from './tokens/tokens.controller.js';
+import { UserAdminService } from './users/user-admin.service.js';
+import { UsersController } from './users/users.controller.js';
+import { UsersRepository } from './users/users.repository.js';
+import { UsersService } from './users/users.service.js';
 
-/** Identity: operators, API tokens, sign-in and token verification (the platform's TOKEN_VERIFIER port). */
+/**
+ * Identity: institutions, officials and operators, multi-factor sign-in (password, TOTP, passkeys, SIM,
+ * device), sessions and tokens (the platform's TOKEN_VERIFIER port), the directory. The SIM factor uses
+ * core-network's ports (AKA vectors, SIM ownership) when that domain runs on this node; the device factor
+ * uses a DEVICE_TRUST port that device management binds.
+ */
 @Module({})
 export class IdentityModule {
   static forRoot(config: IdentityConfig): DynamicModule {
     return {
       module: IdentityModule,
-      controllers: [AuthController, TokensController, JwksController],
+      controllers: [
+        AuthController,
+        AccountController,
+        UsersController,
+        InstitutionsController,
+        DirectoryController,
+        SessionsController,
+        TokensController,
+        JwksController,
+      ],
       providers: [
         { provide: IDENTITY_CONFIG, useValue: config },
         { provide: SIGNING_KEY, useFactory: () => loadOrCreateSigningKey(config.signingKeyFile) },
-        OperatorsRepository,
+        {
+          provide: SECRET_BOX,
+          useFactory: async () => createSecretBox(await loadOrCreateSecretBoxKey(config.secretsKeyFile)),
+        },
+        UsersRepository,
+        InstitutionsRepository,
+        MfaRepository,
+        SessionsRepository,
         ApiTokensRepository,
+        sessionCacheProvider,
         TokenService,
-        AuthService,
+        SessionsService,
+        LoginThrottle,
+        TotpService,
+        LoginService,
+        PasskeysService,
+        SimAuthService,
+        DeviceAuthService,
+        UsersService,
+        UserAdminService,
+        InstitutionsService,
+        DirectoryService,
+        AccountService,
         FirstStartService,
         { provide: TOKEN_VERIFIER, useExisting: TokenService },
       ],
-      exports: [TOKEN_VERIFIER, FirstStartService, TokenService],
+      exports: [
+        TOKEN_VERIFIER,
+        FirstStartService,
+        TokenService,
+        SIGNING_KEY,
+        SECRET_BOX,
+        UsersRepository,
+        LoginService,
+        SessionsService,
+      ],
     };
   }
 }

@@ -6,61 +6,177 @@ import {
   RequestId,
   ZodBody,
   ZodResponse,
-  named,
   type Principal,
 } from '@pakawaaz/platform';
-import { z } from 'zod';
-import { AuthService } from './auth.service.js';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { z } from 'zod';
+import { DeviceAuthService } from '../device-auth/device-auth.service.js';
+import { PasskeysService } from '../mfa/passkeys.service.js';
+import type { ClientMeta } from '../sessions/sessions.service.js';
+import { SimAuthService } from '../sim-auth/sim-auth.service.js';
+import * as dto from './auth.dto.js';
+import { AccountService } from './account.service.js';
+import { Client } from './client-meta.js';
+import { LoginService } from './login.service.js';
 
-export const LoginRequest = named(
-  'LoginRequest',
-  z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(256) }).strict(),
-  'input',
-);
-export const OperatorProfile = named(
-  'OperatorProfile',
-  z.object({
-    id: z.string(),
-    username: z.string(),
-    displayName: z.string(),
-    roles: z.array(z.string()),
-    institutionId: z.string().nullable(),
-    amr: z.array(z.string()),
-    acr: z.string().nullable(),
-  }),
-);
-export const LoginResponse = named(
-  'LoginResponse',
-  z.object({
-    accessToken: z.string(),
-    tokenType: z.literal('Bearer'),
-    expiresIn: z.number().int(),
-    operator: OperatorProfile,
-  }),
-);
-export const ErrorReply = named(
-  'ErrorReply',
-  z.object({ code: z.string(), message: z.string(), requestId: z.string() }),
-);
+const b64 = (s: string) => Buffer.from(s, 'base64');
 
+/** Sign-in, step by step (password, then second factors), token refresh and logout. */
 @ApiTags('auth')
 @Controller('api/v1/auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly login: LoginService,
+    private readonly account: AccountService,
+    private readonly sim: SimAuthService,
+    private readonly device: DeviceAuthService,
+    private readonly passkeys: PasskeysService,
+  ) {}
 
   @Post('login')
   @Public()
   @HttpCode(200)
-  @ZodResponse(200, LoginResponse)
-  @ZodResponse(401, ErrorReply, 'Wrong username or password (code invalid_credentials)')
-  login(@ZodBody(LoginRequest) body: z.infer<typeof LoginRequest>, @RequestId() requestId: string) {
-    return this.auth.login(body.username, body.password, requestId);
+  @ZodResponse(
+    200,
+    dto.LoginStep,
+    'Signed in, or the next step (mfa_required / password_change_required) with a login ticket',
+  )
+  @ZodResponse(401, dto.ErrorReply, 'Wrong username or password (code invalid_credentials)')
+  @ZodResponse(429, dto.ErrorReply, 'Too many attempts (code rate_limited, Retry-After)')
+  password(@ZodBody(dto.LoginRequest) b: z.infer<typeof dto.LoginRequest>, @Client() c: ClientMeta) {
+    return this.login.password(b.username, b.password, b.acr ?? 'aal1', c);
+  }
+
+  @Post('login/totp')
+  @Public()
+  @HttpCode(200)
+  @ZodResponse(200, dto.LoginStep)
+  totp(@ZodBody(dto.TotpStepRequest) b: z.infer<typeof dto.TotpStepRequest>, @Client() c: ClientMeta) {
+    return this.login.totpCode(b.ticket, b.code, c);
+  }
+
+  @Post('login/recovery-code')
+  @Public()
+  @HttpCode(200)
+  @ZodResponse(200, dto.LoginStep)
+  recovery(
+    @ZodBody(dto.RecoveryStepRequest) b: z.infer<typeof dto.RecoveryStepRequest>,
+    @Client() c: ClientMeta,
+  ) {
+    return this.login.recoveryCode(b.ticket, b.code, c);
+  }
+
+  @Post('login/password')
+  @Public()
+  @HttpCode(200)
+  @ZodResponse(
+    200,
+    dto.LoginStep,
+    'The forced password change after an administrator reset, then the next step',
+  )
+  passwordChange(
+    @ZodBody(dto.PasswordChangeStepRequest) b: z.infer<typeof dto.PasswordChangeStepRequest>,
+    @Client() c: ClientMeta,
+  ) {
+    return this.account.forcedChange(b.ticket, b.newPassword, c);
+  }
+
+  @Post('login/passkey/options')
+  @Public()
+  @HttpCode(200)
+  @ZodResponse(200, dto.WebAuthnOptions, 'WebAuthn request options for a discoverable passkey')
+  passkeyOptions() {
+    return this.passkeys.authenticationOptions();
+  }
+
+  @Post('login/passkey')
+  @Public()
+  @HttpCode(200)
+  @ZodResponse(200, dto.LoginStep)
+  passkey(
+    @ZodBody(dto.PasskeyLoginRequest) b: z.infer<typeof dto.PasskeyLoginRequest>,
+    @Client() c: ClientMeta,
+  ) {
+    return this.passkeys.authenticate(b.response as unknown as AuthenticationResponseJSON, c);
+  }
+
+  @Post('sim/start')
+  @Public()
+  @HttpCode(200)
+  @ZodResponse(200, dto.SimStep, 'The first EAP-AKA request (base64) of the SIM factor')
+  simStart(@ZodBody(dto.SimStartRequest) b: z.infer<typeof dto.SimStartRequest>, @Client() c: ClientMeta) {
+    return this.sim.start(b, c);
+  }
+
+  @Post('sim/continue')
+  @Public()
+  @HttpCode(200)
+  @ZodResponse(200, dto.SimStep, 'The next EAP-AKA request, or EAP-Success with the next login step')
+  simContinue(
+    @ZodBody(dto.SimContinueRequest) b: z.infer<typeof dto.SimContinueRequest>,
+    @Client() c: ClientMeta,
+  ) {
+    return this.sim.continue({ conversation: b.conversation, eap: b64(b.eap) }, c);
+  }
+
+  @Post('device/challenge')
+  @Public()
+  @HttpCode(200)
+  @ZodResponse(200, dto.DeviceChallenge)
+  deviceChallenge(
+    @ZodBody(dto.DeviceChallengeRequest) b: z.infer<typeof dto.DeviceChallengeRequest>,
+    @Client() c: ClientMeta,
+  ) {
+    return this.device.challenge(b.ticket, c);
+  }
+
+  @Post('login/device')
+  @Public()
+  @HttpCode(200)
+  @ZodResponse(200, dto.LoginStep)
+  deviceProof(
+    @ZodBody(dto.DeviceProofRequest) b: z.infer<typeof dto.DeviceProofRequest>,
+    @Client() c: ClientMeta,
+  ) {
+    return this.device.prove(
+      { ...b, certificateChain: b.certificateChain.map(b64), signature: b64(b.signature) },
+      c,
+    );
+  }
+
+  @Post('refresh')
+  @Public()
+  @HttpCode(200)
+  @ZodResponse(200, dto.LoginStep, 'New access and refresh tokens (the old refresh token is spent)')
+  refresh(
+    @ZodBody(dto.RefreshRequest) b: z.infer<typeof dto.RefreshRequest>,
+    @RequestId() requestId: string,
+  ) {
+    return this.account.refresh(b.refreshToken, requestId);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiBearerAuth('bearer')
+  logout(@CurrentPrincipal() principal: Principal, @RequestId() requestId: string) {
+    return this.account.logout({ principal, requestId });
   }
 
   @Get('me')
   @ApiBearerAuth('bearer')
-  @ZodResponse(200, OperatorProfile)
+  @ZodResponse(200, dto.Profile)
   me(@CurrentPrincipal() principal: Principal) {
-    return this.auth.me(principal);
+    return this.account.profile(principal);
+  }
+
+  @Post('password')
+  @HttpCode(204)
+  @ApiBearerAuth('bearer')
+  changePassword(
+    @ZodBody(dto.ChangePasswordRequest) b: z.infer<typeof dto.ChangePasswordRequest>,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ) {
+    return this.account.changePassword(b.currentPassword, b.newPassword, { principal, requestId });
   }
 }

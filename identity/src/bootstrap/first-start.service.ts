@@ -5,7 +5,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuditService, DATABASE, SYSTEM_ACTOR, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { institutions } from '../directory/institutions.schema.js';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
-import { OperatorsRepository } from '../operators/operators.repository.js';
+import { UsersRepository } from '../users/users.repository.js';
+import { checkPassword, PASSWORD_PROBLEM_MESSAGES } from '../passwords/password-policy.js';
 import { hashPassword } from '../passwords/password-hasher.js';
 import { hashApiTokenSecret } from '../tokens/api-token-secret.js';
 import { ApiTokensRepository } from '../tokens/api-tokens.repository.js';
@@ -35,21 +36,27 @@ export class FirstStartService {
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
-    private readonly operators: OperatorsRepository,
+    private readonly users: UsersRepository,
     private readonly apiTokens: ApiTokensRepository,
     private readonly audit: AuditService,
   ) {}
 
   async run(): Promise<FirstStartResult> {
-    if ((await this.operators.count()) > 0) return { firstStart: false };
+    if ((await this.users.count(undefined, 'operator')) > 0) return { firstStart: false };
     const generated = this.config.adminPassword === undefined;
+    const problem =
+      this.config.adminPassword === undefined
+        ? null
+        : checkPassword(this.config.adminPassword, { username: FIRST_ADMIN_USERNAME });
+    if (problem)
+      throw new Error(`PAKAWAAZ_ADMIN_PASSWORD is not acceptable: ${PASSWORD_PROBLEM_MESSAGES[problem]}`);
     const password = this.config.adminPassword ?? randomBytes(15).toString('base64url');
     const passwordHash = await hashPassword(password);
     // Written before seeding: if the folder is not writable we fail before an admin exists whose password nobody knows.
     const passwordFile = generated ? await this.writePasswordFile(password) : null;
     const seeded = await this.database.withExclusiveLock(FIRST_START_LOCK, () =>
       this.database.db.transaction(async (tx) => {
-        if ((await this.operators.count(tx)) > 0) return false;
+        if ((await this.users.count(tx, 'operator')) > 0) return false;
         await this.seedAdmin(tx, passwordHash);
         if (this.config.seedDemo) await this.seedDemoInstitution(tx);
         if (this.config.bootstrapToken) await this.seedBootstrapToken(tx, this.config.bootstrapToken);
@@ -74,12 +81,14 @@ export class FirstStartService {
 
   private async seedAdmin(tx: Db, passwordHash: string): Promise<void> {
     const id = randomUUID();
-    await this.operators.insert(
+    await this.users.insert(
       {
         id,
+        kind: 'operator',
         username: FIRST_ADMIN_USERNAME,
         displayName: 'NOC Administrator',
         passwordHash,
+        passwordChangedAt: new Date(),
         roles: ['super-admin'],
       },
       tx,

@@ -1,4 +1,5 @@
 import argon2 from 'argon2';
+import { normalisePassword } from './password-policy.js';
 
 /** OWASP argon2id parameters (m=19 MiB, t=2, p=1). argon2's async API runs on libuv's thread pool, off the event loop. */
 export const ARGON2_PARAMS = {
@@ -8,8 +9,9 @@ export const ARGON2_PARAMS = {
   parallelism: 1,
 } as const;
 
+/** Passwords are NFKC-normalised before hashing and verifying (NIST SP 800-63B §3.1.1.2). */
 export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, ARGON2_PARAMS);
+  return argon2.hash(normalisePassword(password), ARGON2_PARAMS);
 }
 
 /**
@@ -18,11 +20,11 @@ export function hashPassword(password: string): Promise<string> {
  */
 export async function verifyPassword(hash: string | undefined, password: string): Promise<boolean> {
   if (!hash) {
-    await argon2.verify(await dummyHash(), password);
+    await argon2.verify(await dummyHash(), normalisePassword(password));
     return false;
   }
   try {
-    return await argon2.verify(hash, password);
+    return await argon2.verify(hash, normalisePassword(password));
   } catch {
     return false;
   }

@@ -11,6 +11,7 @@ const claims: AccessTokenClaims = {
   roles: ['super-admin'],
   amr: ['pwd'],
   acr: 'aal1',
+  sid: '1f1c1c1c-0000-4000-8000-0000000000aa',
 };
 const now = new Date('2026-11-22T10:00:00Z');
 
@@ -33,6 +34,19 @@ describe('access tokens', () => {
       now: new Date(now.getTime() + 599_000),
     });
     expect(verified).toMatchObject({ ...claims, jti: 'j1', exp: now.getTime() / 1000 + 600 });
+  });
+
+  it('carries the RFC 8705 certificate binding of a handset token', async () => {
+    const k = await key();
+    const bound = {
+      ...claims,
+      typ: 'official' as const,
+      cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' },
+    };
+    const token = await issueAccessToken(bound, k, { issuer: 'pakawaaz', ttlSeconds: 600, now, jti: 'j3' });
+    const verified = await verifyAccessToken(token, k, { issuer: 'pakawaaz', now });
+    expect(verified?.cnf).toEqual(bound.cnf);
+    expect(verified?.sid).toBe(claims.sid);
   });
 
   it('rejects expired tokens, other issuers, other keys and tampered payloads', async () => {

@@ -11,6 +11,10 @@ export type AccessTokenClaims = {
   roles: Role[];
   amr: Amr[];
   acr: string;
+  /** Session id: revoking the session invalidates the token at once (identity checks it on every use). */
+  sid: string;
+  /** RFC 8705 certificate binding of a handset's token: base64url SHA-256 of its device certificate. */
+  cnf?: { 'x5t#S256': string } | undefined;
 };
 
 export type SigningKey = { kid: string; privateKey: CryptoKey | KeyObject; publicKey: CryptoKey | KeyObject };
@@ -67,6 +71,11 @@ function isAccessPayload(p: JWTPayload): p is JWTPayload & VerifiedAccessToken {
     Array.isArray(p.roles) &&
     Array.isArray(p.amr) &&
     typeof p.acr === 'string' &&
-    typeof p.jti === 'string'
+    typeof p.jti === 'string' &&
+    typeof p.sid === 'string' &&
+    (p.cnf === undefined ||
+      (typeof p.cnf === 'object' &&
+        p.cnf !== null &&
+        typeof (p.cnf as Record<string, unknown>)['x5t#S256'] === 'string'))
   );
 }

@@ -20,6 +20,7 @@ import {
 } from './access-token.js';
 import { hashApiTokenSecret, looksLikeApiToken, newApiTokenSecret } from './api-token-secret.js';
 import { ApiTokensRepository, type ApiTokenRow } from './api-tokens.repository.js';
+import { SESSION_CACHE, type SessionCacheHandle } from '../sessions/session-cache.provider.js';
 
 export const SIGNING_KEY = Symbol.for('pakawaaz.identity.SigningKey');
 
@@ -42,12 +43,15 @@ export class TokenService implements TokenVerifier {
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     private readonly apiTokens: ApiTokensRepository,
     private readonly audit: AuditService,
+    @Inject(SESSION_CACHE) private readonly sessions: SessionCacheHandle,
   ) {}
 
+  /** Signature, lifetime and claims first (no I/O); then the session must still be alive (memory, rarely the database). */
   async verify(token: string): Promise<Principal | null> {
     if (looksLikeApiToken(token)) return this.verifyApiToken(token);
-    const v = await verifyAccessToken(token, this.key, { issuer: this.config.issuer, now: new Date() });
-    if (!v) return null;
+    const now = new Date();
+    const v = await verifyAccessToken(token, this.key, { issuer: this.config.issuer, now });
+    if (!v || !(await this.sessions.alive(v.sid, now))) return null;
     return {
       actor: { type: v.typ, id: v.sub },
       name: v.name,
@@ -56,6 +60,8 @@ export class TokenService implements TokenVerifier {
       amr: v.amr,
       acr: v.acr,
       tokenId: v.jti,
+      sessionId: v.sid,
+      ...(v.cnf ? { certThumbprint: v.cnf['x5t#S256'] } : {}),
     };
   }
 

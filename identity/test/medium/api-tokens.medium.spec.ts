@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, type Principal } from '@pakawaaz/platform';
+import { ApiTokensRepository } from '../../src/tokens/api-tokens.repository.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hashApiTokenSecret, newApiTokenSecret } from '../../src/tokens/api-token-secret.js';
 import {
@@ -159,7 +160,7 @@ describe('TokenService API tokens', () => {
   it('rejects an expired token', async () => {
     const secret = newApiTokenSecret();
     const id = randomUUID();
-    await fx.apiTokens.insert({
+    await fx.get(ApiTokensRepository).insert({
       id,
       name: 'old',
       secretHash: hashApiTokenSecret(secret),
@@ -168,7 +169,7 @@ describe('TokenService API tokens', () => {
       expiresAt: new Date(Date.now() - 1000),
     });
     const fresh = newApiTokenSecret();
-    await fx.apiTokens.insert({
+    await fx.get(ApiTokensRepository).insert({
       id: randomUUID(),
       name: 'fresh',
       secretHash: hashApiTokenSecret(fresh),

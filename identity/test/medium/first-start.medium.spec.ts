@@ -9,7 +9,7 @@ import {
   FIRST_ADMIN_USERNAME,
   FirstStartService,
 } from '../../src/bootstrap/first-start.service.js';
-import { OperatorsRepository } from '../../src/operators/operators.repository.js';
+import { UsersRepository } from '../../src/users/users.repository.js';
 import { hashApiTokenSecret } from '../../src/tokens/api-token-secret.js';
 import { ApiTokensRepository } from '../../src/tokens/api-tokens.repository.js';
 import { testLogger } from '../../../platform/test/support/database.js';
@@ -66,7 +66,7 @@ describe('FirstStartService on an empty database', () => {
     expect(await mode(path.join(dataDir, 'initial-admin-password'))).toBe(0o600);
     expect(await mode(dataDir)).toBe(0o700);
 
-    const admin = await fx.operators.findByUsername(FIRST_ADMIN_USERNAME);
+    const admin = await fx.users.findByUsername(FIRST_ADMIN_USERNAME);
     expect(admin).toMatchObject({
       username: 'admin',
       roles: ['super-admin'],
@@ -82,7 +82,7 @@ describe('FirstStartService on an empty database', () => {
     // The plain password is nowhere in the database: not in the operator row, not in the audit log.
     const dump = await query<{ j: string }>(
       fx.handle,
-      `select row_to_json(o)::text as j from identity.operators o
+      `select row_to_json(o)::text as j from identity.users o
        union all select row_to_json(a)::text from platform.audit_log a`,
     );
     expect(dump.length).toBeGreaterThan(1);
@@ -96,7 +96,7 @@ describe('FirstStartService on an empty database', () => {
     await expect(stat(path.join(dataDir, 'initial-admin-password'))).rejects.toMatchObject({
       code: 'ENOENT',
     });
-    const admin = await fx.operators.findByUsername('admin');
+    const admin = await fx.users.findByUsername('admin');
     expect(await argon2.verify(admin?.passwordHash ?? '', configured)).toBe(true);
   });
 
@@ -173,7 +173,7 @@ describe('FirstStartService on an empty database', () => {
     const first = await fx.firstStart({ dataDir, seedDemo: true, bootstrapToken: 'c'.repeat(40) }).run();
     expect(first.firstStart).toBe(true);
     const fileBefore = await readFile(path.join(dataDir, 'initial-admin-password'), 'utf8');
-    const adminBefore = await fx.operators.findByUsername('admin');
+    const adminBefore = await fx.users.findByUsername('admin');
     const auditBefore = await auditRows();
 
     // A restart with a different configuration must not change anything either.
@@ -186,8 +186,8 @@ describe('FirstStartService on an empty database', () => {
       })
       .run();
     expect(second).toEqual({ firstStart: false });
-    expect(await fx.operators.count()).toBe(1);
-    expect((await fx.operators.findByUsername('admin'))?.passwordHash).toBe(adminBefore?.passwordHash);
+    expect(await fx.users.count(undefined, 'operator')).toBe(1);
+    expect((await fx.users.findByUsername('admin'))?.passwordHash).toBe(adminBefore?.passwordHash);
     expect(await query(fx.handle, 'select id from identity.api_tokens')).toHaveLength(1);
     expect(await query(fx.handle, 'select id from identity.institutions')).toHaveLength(1);
     expect(await auditRows()).toEqual(auditBefore);
@@ -201,7 +201,7 @@ describe('FirstStartService on an empty database', () => {
       fx.firstStart({ dataDir, seedDemo: true }).run(),
     ]);
     expect(results.filter((r) => r.firstStart)).toHaveLength(1);
-    expect(await fx.operators.count()).toBe(1);
+    expect(await fx.users.count(undefined, 'operator')).toBe(1);
     expect(await query(fx.handle, 'select id from identity.institutions')).toHaveLength(1);
     expect((await auditRows()).filter((r) => r.action === 'identity.operator.created')).toHaveLength(1);
     expect(await fx.audit.verify()).toMatchObject({ ok: true });
@@ -215,7 +215,7 @@ describe('FirstStartService on an empty database', () => {
       const nodeB = new FirstStartService(
         second,
         { ...fx.config, dataDir: path.join(dataDir, 'node-b') },
-        new OperatorsRepository(second),
+        new UsersRepository(second),
         new ApiTokensRepository(second),
         new AuditService(second),
       );
@@ -224,7 +224,7 @@ describe('FirstStartService on an empty database', () => {
         nodeB.run(),
       ]);
       expect(results.filter((r) => r.firstStart)).toHaveLength(1);
-      expect(await fx.operators.count()).toBe(1);
+      expect(await fx.users.count(undefined, 'operator')).toBe(1);
       expect((await auditRows()).filter((r) => r.action === 'identity.operator.created')).toHaveLength(1);
     } finally {
       if (second !== fx.handle) await second.close();

@@ -2,41 +2,54 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { Global, Module, type INestApplicationContext, type Provider, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import {
   AuditService,
   createLogger,
+  InProcessEventBus,
+  loadPlatformConfig,
+  Metrics,
+  PlatformModule,
   rowsOf,
   sql,
   type DatabaseHandle,
   type Logger,
+  type Principal,
+  type Role,
 } from '@pakawaaz/platform';
-import { AuthService } from '../../src/auth/auth.service.js';
 import { FirstStartService } from '../../src/bootstrap/first-start.service.js';
 import type { IdentityConfig } from '../../src/identity.config.js';
-import { OperatorsRepository } from '../../src/operators/operators.repository.js';
+import { IdentityModule } from '../../src/identity.module.js';
+import { hashPassword } from '../../src/passwords/password-hasher.js';
 import { ApiTokensRepository } from '../../src/tokens/api-tokens.repository.js';
-import { loadOrCreateSigningKey } from '../../src/tokens/signing-key.js';
 import { TokenService } from '../../src/tokens/token.service.js';
+import { UsersRepository, type NewUser, type UserRow } from '../../src/users/users.repository.js';
 import { createTestDatabase, type TestDatabase } from '../../../platform/test/support/database.js';
 import { ALL_DOMAINS } from '../../../server/src/domains.js';
 
-/** The identity services wired by hand, as IdentityModule would, on one test database. */
+/** The real IdentityModule in a Nest application context (no HTTP), on one test database. */
 export type IdentityFixture = {
   testDb: TestDatabase;
   handle: DatabaseHandle;
+  app: INestApplicationContext;
   tmp: string;
   config: IdentityConfig;
-  operators: OperatorsRepository;
-  apiTokens: ApiTokensRepository;
+  bus: InProcessEventBus;
+  users: UsersRepository;
   audit: AuditService;
   tokens: TokenService;
-  auth: AuthService;
   logLines: string[];
+  get<T>(type: Type<T>): T;
   firstStart(overrides?: Partial<IdentityConfig>): FirstStartService;
+  /** Inserts a user with a hashed password (shortcut around the API's policy for test data). */
+  addUser(row: Partial<NewUser> & { username: string }, password?: string): Promise<UserRow>;
   close(): Promise<void>;
 };
 
-export async function createIdentityFixture(): Promise<IdentityFixture> {
+export type FixtureOptions = { config?: Partial<IdentityConfig>; providers?: Provider[] };
+
+export async function createIdentityFixture(options: FixtureOptions = {}): Promise<IdentityFixture> {
   const testDb = await createTestDatabase(ALL_DOMAINS);
   const handle = testDb.handle;
   const tmp = await mkdtemp(path.join(tmpdir(), 'pakawaaz-identity-'));
@@ -48,8 +61,16 @@ export async function createIdentityFixture(): Promise<IdentityFixture> {
     issuer: 'pakawaaz-test',
     dataDir: path.join(tmp, 'data'),
     seedDemo: false,
+    secretsKeyFile: path.join(tmp, 'keys', 'identity-secrets.key'),
+    requirePasskeys: false,
+    lockoutThreshold: 100,
+    loginRatePerAccount: 10_000,
+    loginRatePerIp: 10_000,
+    directoryRate: 10_000,
+    webauthn: { rpId: 'localhost', rpName: 'Pakawaaz NOC', origins: null },
+    radius: { enabled: false, host: '127.0.0.1', authPort: 0, acctPort: 0, eapNetworkName: 'WLAN' },
+    ...options.config,
   };
-  const key = await loadOrCreateSigningKey(config.signingKeyFile);
   const logLines: string[] = [];
   const logger: Logger = createLogger(
     { level: 'info' },
@@ -60,35 +81,82 @@ export async function createIdentityFixture(): Promise<IdentityFixture> {
       },
     }),
   );
-  const operators = new OperatorsRepository(handle);
-  const apiTokens = new ApiTokensRepository(handle);
-  const audit = new AuditService(handle);
-  const tokens = new TokenService(key, config, handle, apiTokens, audit);
-  const auth = new AuthService(operators, tokens, audit, logger);
+  const bus = new InProcessEventBus(logger, { retryBaseMs: 10, retryMaxMs: 50 });
+  const resources = {
+    config: loadPlatformConfig({ PAKAWAAZ_DATA_DIR: config.dataDir }),
+    logger,
+    database: handle,
+    eventBus: bus,
+    metrics: new Metrics(),
+    appInfo: { version: 'test', startedAt: new Date() },
+  };
+  @Global()
+  @Module({ providers: options.providers ?? [], exports: (options.providers ?? []).map(tokenOf) })
+  class TestPorts {}
+  @Module({ imports: [PlatformModule.forRoot(resources), TestPorts, IdentityModule.forRoot(config)] })
+  class Root {}
+  const app = await NestFactory.createApplicationContext(Root, { logger: false, abortOnError: false });
+  await app.init();
+  const users = app.get(UsersRepository);
+  const audit = app.get(AuditService);
   return {
     testDb,
     handle,
+    app,
     tmp,
     config,
-    operators,
-    apiTokens,
+    bus,
+    users,
     audit,
-    tokens,
-    auth,
+    tokens: app.get(TokenService),
     logLines,
+    get: (type) => app.get(type),
     firstStart: (overrides = {}) =>
-      new FirstStartService(handle, { ...config, ...overrides }, operators, apiTokens, audit),
+      new FirstStartService(handle, { ...config, ...overrides }, users, app.get(ApiTokensRepository), audit),
+    async addUser(row, password = 'correct horse battery staple') {
+      return users.insert({
+        id: crypto.randomUUID(),
+        kind: 'operator',
+        displayName: row.username,
+        passwordHash: await hashPassword(password),
+        ...row,
+      });
+    },
     async close() {
+      await app.close();
+      await bus.close();
       await testDb.drop();
       await rm(tmp, { recursive: true, force: true });
     },
   };
 }
 
+function tokenOf(p: Provider): Provider | string | symbol {
+  return typeof p === 'object' && 'provide' in p ? (p.provide as string | symbol) : p;
+}
+
+/** A caller for service-level calls, as the auth guard would establish it. */
+export function principal(roles: Role[], extra: Partial<Principal> = {}): Principal {
+  return {
+    actor: { type: 'operator', id: '00000000-0000-4000-8000-00000000ad01' },
+    name: 'test-admin',
+    roles,
+    institutionId: null,
+    amr: ['pwd', 'otp', 'mfa'],
+    acr: 'aal2',
+    tokenId: 'test',
+    ...extra,
+  };
+}
+
 /** Empties the identity tables and the audit log (its append-only triggers are off for that one statement). */
 export async function resetIdentityData(handle: DatabaseHandle): Promise<void> {
   await handle.db.transaction(async (tx) => {
-    await tx.execute(sql.raw('truncate identity.operators, identity.api_tokens, identity.institutions'));
+    await tx.execute(
+      sql.raw(
+        'truncate identity.users, identity.api_tokens, identity.institutions, identity.institution_visibility, identity.sessions, identity.refresh_tokens, identity.totp_factors, identity.recovery_codes, identity.passkeys, identity.webauthn_challenges, identity.radius_clients, identity.radius_accounting',
+      ),
+    );
     await tx.execute(sql.raw('alter table platform.audit_log disable trigger user'));
     await tx.execute(sql.raw('truncate platform.audit_log'));
     await tx.execute(sql.raw('alter table platform.audit_log enable trigger user'));

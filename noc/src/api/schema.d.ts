@@ -20,6 +20,118 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/account/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Account_passkeyList"];
+        put?: never;
+        post: operations["Account_passkeyRegister"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/passkeys/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Account_passkeyOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/passkeys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["Account_passkeyRemove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Account_recoveryCodes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Account_mySessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Account_totpBegin"];
+        delete: operations["Account_totpRemove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Account_totpConfirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit": {
         parameters: {
             query?: never;
@@ -52,6 +164,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/device/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Auth_deviceChallenge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -61,7 +189,119 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["Auth_login"];
+        post: operations["Auth_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login/device": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Auth_deviceProof"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login/passkey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Auth_passkey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login/passkey/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Auth_passkeyOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Auth_passwordChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login/recovery-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Auth_recovery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Auth_totp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Auth_logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -82,6 +322,118 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Auth_changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Auth_refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sim/continue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Auth_simContinue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sim/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Auth_simStart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Directory_search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/institutions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Institutions_list"];
+        put?: never;
+        post: operations["Institutions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/institutions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Institutions_get"];
+        put?: never;
+        post?: never;
+        delete: operations["Institutions_remove"];
+        options?: never;
+        head?: never;
+        patch: operations["Institutions_update"];
         trace?: never;
     };
     "/api/v1/network/alarms": {
@@ -207,6 +559,38 @@ export interface paths {
         put?: never;
         post: operations["Open5gsSync_run"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Sessions_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["Sessions_revoke"];
         options?: never;
         head?: never;
         patch?: never;
@@ -420,6 +804,134 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Users_list"];
+        put?: never;
+        post: operations["Users_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Users_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["Users_update"];
+        trace?: never;
+    };
+    "/api/v1/users/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Users_disable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Users_enable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Users_reset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Users_sessions"];
+        put?: never;
+        post?: never;
+        delete: operations["Users_revokeSessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Users_provisionTotp"];
+        delete: operations["Users_removeTotp"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Users_unlock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -552,12 +1064,44 @@ export interface components {
         BarringRequest: {
             reason: string;
         };
+        ChangePasswordRequest: {
+            currentPassword: string;
+            newPassword: string;
+        };
         CreateApiTokenRequest: {
             expiresInDays?: number;
             /** Format: uuid */
             institutionId?: string | null;
             name: string;
             roles: ("viewer" | "sim-operator" | "network-admin" | "security-officer" | "device-admin" | "app-reviewer" | "billing" | "super-admin")[];
+        };
+        CreateInstitution: {
+            /** @enum {string} */
+            directoryScope?: "own" | "hierarchy" | "all";
+            /** @enum {string} */
+            kind?: "ministry" | "department";
+            name: string;
+            /** Format: uuid */
+            parentId?: string | null;
+            /** @enum {string} */
+            rolloutPhase?: "pilot" | "federal-ministries" | "nationwide";
+            visibleInstitutionIds?: string[];
+        };
+        CreateUser: {
+            designation?: string | null;
+            displayName: string;
+            /** Format: email */
+            email?: string | null;
+            institution?: string | null;
+            /**
+             * @default official
+             * @enum {string}
+             */
+            kind: "official" | "operator";
+            password: string;
+            phone?: string | null;
+            roles?: ("viewer" | "sim-operator" | "network-admin" | "security-officer" | "device-admin" | "app-reviewer" | "billing" | "super-admin")[];
+            username: string;
         };
         CreatedApiToken: {
             /** Format: date-time */
@@ -887,6 +1431,40 @@ export interface components {
             };
             version: number;
         };
+        DeviceChallenge: {
+            challenge: string;
+            expiresIn: number;
+        };
+        DeviceChallengeRequest: {
+            ticket: string;
+        };
+        DeviceProofRequest: {
+            certificateChain: string[];
+            challenge: string;
+            signature: string;
+            ticket: string;
+        };
+        DirectoryEntry: {
+            designation: string | null;
+            displayName: string;
+            email: string | null;
+            id: string;
+            institution: string | null;
+            institutionId: string | null;
+            phone: string | null;
+        };
+        DirectoryPage: {
+            entries: {
+                designation: string | null;
+                displayName: string;
+                email: string | null;
+                id: string;
+                institution: string | null;
+                institutionId: string | null;
+                phone: string | null;
+            }[];
+            total: number;
+        };
         DomainStatus: {
             /** @enum {string} */
             health: "up" | "down";
@@ -903,6 +1481,42 @@ export interface components {
             code: string;
             message: string;
             requestId: string;
+        };
+        Institution: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @enum {string} */
+            directoryScope: "own" | "hierarchy" | "all";
+            id: string;
+            /** @enum {string} */
+            kind: "ministry" | "department";
+            name: string;
+            parentId: string | null;
+            /** @enum {string} */
+            rolloutPhase: "pilot" | "federal-ministries" | "nationwide";
+            /** Format: date-time */
+            updatedAt: string;
+            users: number;
+            visibleInstitutionIds: string[];
+        };
+        InstitutionList: {
+            institutions: {
+                /** Format: date-time */
+                createdAt: string;
+                /** @enum {string} */
+                directoryScope: "own" | "hierarchy" | "all";
+                id: string;
+                /** @enum {string} */
+                kind: "ministry" | "department";
+                name: string;
+                parentId: string | null;
+                /** @enum {string} */
+                rolloutPhase: "pilot" | "federal-ministries" | "nationwide";
+                /** Format: date-time */
+                updatedAt: string;
+                users: number;
+                visibleInstitutionIds: string[];
+            }[];
         };
         Jwks: {
             keys: {
@@ -935,23 +1549,37 @@ export interface components {
             version: string;
         };
         LoginRequest: {
+            /** @enum {string} */
+            acr?: "aal1" | "aal2" | "aal3";
             password: string;
             username: string;
         };
-        LoginResponse: {
+        LoginStep: {
             accessToken: string;
+            /** @enum {string} */
+            acr: "aal1" | "aal2" | "aal3";
+            amr: string[];
             expiresIn: number;
-            operator: {
-                acr: string | null;
-                amr: string[];
-                displayName: string;
-                id: string;
-                institutionId: string | null;
-                roles: string[];
-                username: string;
-            };
+            refreshToken: string;
+            sessionId: string;
+            /** @enum {string} */
+            status: "authenticated";
             /** @enum {string} */
             tokenType: "Bearer";
+            userId: string;
+            withheldRoles: string[];
+        } | {
+            amr: string[];
+            expiresIn: number;
+            factors: ("totp" | "recovery-code" | "sim" | "device")[];
+            /** @enum {string} */
+            status: "mfa_required";
+            ticket: string;
+        } | {
+            expiresIn: number;
+            /** @enum {string} */
+            status: "password_change_required";
+            ticket: string;
         };
         NetworkAlarm: {
             /** Format: date-time */
@@ -1481,14 +2109,121 @@ export interface components {
             /** @enum {string} */
             mode: "mongodb" | "export-only";
         };
-        OperatorProfile: {
+        Passkey: {
+            backedUp: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            deviceType: string;
+            id: string;
+            /** Format: date-time */
+            lastUsedAt: string | null;
+            name: string;
+        };
+        PasskeyList: {
+            passkeys: {
+                backedUp: boolean;
+                /** Format: date-time */
+                createdAt: string;
+                deviceType: string;
+                id: string;
+                /** Format: date-time */
+                lastUsedAt: string | null;
+                name: string;
+            }[];
+        };
+        PasskeyLoginRequest: {
+            response: {
+                id: string;
+                response: {
+                    clientDataJSON: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            } & {
+                [key: string]: unknown;
+            };
+        };
+        PasskeyRegisterRequest: {
+            /** @default Passkey */
+            name: string;
+            response: {
+                id: string;
+                response: {
+                    clientDataJSON: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            } & {
+                [key: string]: unknown;
+            };
+        };
+        PasswordChangeStepRequest: {
+            newPassword: string;
+            ticket: string;
+        };
+        PasswordReset: {
+            password?: string;
+        };
+        PasswordResetResult: {
+            temporaryPassword: string;
+            user: {
+                /** Format: date-time */
+                createdAt: string;
+                designation: string | null;
+                displayName: string;
+                email: string | null;
+                factors: {
+                    passkeys: number;
+                    recoveryCodesLeft: number;
+                    /** @enum {string} */
+                    totp: "none" | "pending" | "active";
+                };
+                failedLogins: number;
+                id: string;
+                institutionId: string | null;
+                /** @enum {string} */
+                kind: "official" | "operator";
+                /** Format: date-time */
+                lastLoginAt: string | null;
+                locked: boolean;
+                /** Format: date-time */
+                lockedAt: string | null;
+                mustChangePassword: boolean;
+                /** Format: date-time */
+                passwordChangedAt: string | null;
+                phone: string | null;
+                roles: string[];
+                /** @enum {string} */
+                status: "active" | "disabled";
+                statusReason: string | null;
+                /** Format: date-time */
+                updatedAt: string;
+                username: string;
+            };
+        };
+        Profile: {
             acr: string | null;
             amr: string[];
+            designation: string | null;
             displayName: string;
+            factors: {
+                passkeys: number;
+                recoveryCodesLeft: number;
+                /** @enum {string} */
+                totp: "none" | "pending" | "active";
+            };
             id: string;
             institutionId: string | null;
+            /** @enum {string} */
+            kind: "official" | "operator" | "api-token";
+            /** Format: date-time */
+            lastLoginAt: string | null;
+            mustChangePassword: boolean;
+            passkeyRequired: boolean;
             roles: string[];
+            sessionId: string | null;
             username: string;
+            withheldRoles: string[];
         };
         ProfileTemplate: {
             description: string;
@@ -1630,6 +2365,19 @@ export interface components {
             /** @enum {string} */
             status: "ready" | "not_ready";
         };
+        RecoveryCodes: {
+            recoveryCodes: string[];
+        };
+        RecoveryStepRequest: {
+            code: string;
+            ticket: string;
+        };
+        RefreshRequest: {
+            refreshToken: string;
+        };
+        RevokedSessions: {
+            revoked: number;
+        };
         SaveProfile: {
             /** @default  */
             description: string;
@@ -1694,6 +2442,44 @@ export interface components {
                 }[];
             };
         };
+        Session: {
+            acr: string;
+            amr: string[];
+            certThumbprint: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            current: boolean;
+            /** Format: date-time */
+            expiresAt: string;
+            id: string;
+            idleTimeoutSeconds: number;
+            ip: string | null;
+            /** Format: date-time */
+            lastSeenAt: string;
+            userAgent: string | null;
+            userId: string;
+            username: string;
+        };
+        SessionList: {
+            sessions: {
+                acr: string;
+                amr: string[];
+                certThumbprint: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                current: boolean;
+                /** Format: date-time */
+                expiresAt: string;
+                id: string;
+                idleTimeoutSeconds: number;
+                ip: string | null;
+                /** Format: date-time */
+                lastSeenAt: string;
+                userAgent: string | null;
+                userId: string;
+                username: string;
+            }[];
+        };
         SimCard: {
             batch: string | null;
             /** Format: date-time */
@@ -1703,6 +2489,10 @@ export interface components {
             msisdn: string | null;
             /** @enum {string} */
             status: "available" | "assigned" | "retired";
+        };
+        SimContinueRequest: {
+            conversation: string;
+            eap: string;
         };
         SimImportJob: {
             conflicts: number;
@@ -1769,6 +2559,53 @@ export interface components {
                 /** @enum {string} */
                 status: "available" | "assigned" | "retired";
             }[];
+        };
+        SimStartRequest: {
+            identity?: string;
+            /**
+             * @default aka
+             * @enum {string}
+             */
+            method: "aka" | "aka-prime";
+            ticket: string;
+        };
+        SimStep: {
+            conversation: string;
+            eap: string;
+            /** @enum {string} */
+            status: "continue";
+        } | {
+            accessToken: string;
+            /** @enum {string} */
+            acr: "aal1" | "aal2" | "aal3";
+            amr: string[];
+            eap: string;
+            expiresIn: number;
+            refreshToken: string;
+            sessionId: string;
+            /** @enum {string} */
+            status: "authenticated";
+            /** @enum {string} */
+            tokenType: "Bearer";
+            userId: string;
+            withheldRoles: string[];
+        } | {
+            amr: string[];
+            eap: string;
+            expiresIn: number;
+            factors: ("totp" | "recovery-code" | "sim" | "device")[];
+            /** @enum {string} */
+            status: "mfa_required";
+            ticket: string;
+        } | {
+            eap: string;
+            expiresIn: number;
+            /** @enum {string} */
+            status: "password_change_required";
+            ticket: string;
+        };
+        StatusChange: {
+            reason?: string;
         };
         Subscriber: {
             barringReason: string | null;
@@ -1855,9 +2692,120 @@ export interface components {
             uptimeSeconds: number;
             version: string;
         };
+        TotpConfirmRequest: {
+            code: string;
+        };
+        TotpEnrolment: {
+            otpauthUri: string;
+            qrSvg: string;
+            secret: string;
+        };
+        TotpStepRequest: {
+            code: string;
+            ticket: string;
+        };
+        UpdateInstitution: {
+            /** @enum {string} */
+            directoryScope?: "own" | "hierarchy" | "all";
+            /** @enum {string} */
+            kind?: "ministry" | "department";
+            name?: string;
+            /** Format: uuid */
+            parentId?: string | null;
+            /** @enum {string} */
+            rolloutPhase?: "pilot" | "federal-ministries" | "nationwide";
+            visibleInstitutionIds?: string[];
+        };
         UpdateSubscriber: {
             profile?: string;
             staticIpv4?: string | null;
+        };
+        UpdateUser: {
+            designation?: string | null;
+            displayName?: string;
+            /** Format: email */
+            email?: string | null;
+            institution?: string | null;
+            phone?: string | null;
+            roles?: ("viewer" | "sim-operator" | "network-admin" | "security-officer" | "device-admin" | "app-reviewer" | "billing" | "super-admin")[];
+        };
+        User: {
+            /** Format: date-time */
+            createdAt: string;
+            designation: string | null;
+            displayName: string;
+            email: string | null;
+            factors: {
+                passkeys: number;
+                recoveryCodesLeft: number;
+                /** @enum {string} */
+                totp: "none" | "pending" | "active";
+            };
+            failedLogins: number;
+            id: string;
+            institutionId: string | null;
+            /** @enum {string} */
+            kind: "official" | "operator";
+            /** Format: date-time */
+            lastLoginAt: string | null;
+            locked: boolean;
+            /** Format: date-time */
+            lockedAt: string | null;
+            mustChangePassword: boolean;
+            /** Format: date-time */
+            passwordChangedAt: string | null;
+            phone: string | null;
+            roles: string[];
+            /** @enum {string} */
+            status: "active" | "disabled";
+            statusReason: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+            username: string;
+        };
+        UserPage: {
+            limit: number;
+            offset: number;
+            total: number;
+            users: {
+                /** Format: date-time */
+                createdAt: string;
+                designation: string | null;
+                displayName: string;
+                email: string | null;
+                factors: {
+                    passkeys: number;
+                    recoveryCodesLeft: number;
+                    /** @enum {string} */
+                    totp: "none" | "pending" | "active";
+                };
+                failedLogins: number;
+                id: string;
+                institutionId: string | null;
+                /** @enum {string} */
+                kind: "official" | "operator";
+                /** Format: date-time */
+                lastLoginAt: string | null;
+                locked: boolean;
+                /** Format: date-time */
+                lockedAt: string | null;
+                mustChangePassword: boolean;
+                /** Format: date-time */
+                passwordChangedAt: string | null;
+                phone: string | null;
+                roles: string[];
+                /** @enum {string} */
+                status: "active" | "disabled";
+                statusReason: string | null;
+                /** Format: date-time */
+                updatedAt: string;
+                username: string;
+            }[];
+        };
+        WebAuthnOptions: {
+            challenge: string;
+        } & {
+            [key: string]: unknown;
         };
     };
     responses: never;
@@ -1884,6 +2832,190 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Jwks"];
+                };
+            };
+        };
+    };
+    Account_passkeyList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyList"];
+                };
+            };
+        };
+    };
+    Account_passkeyRegister: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyRegisterRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Passkey"];
+                };
+            };
+        };
+    };
+    Account_passkeyOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description WebAuthn creation options for a new passkey */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebAuthnOptions"];
+                };
+            };
+        };
+    };
+    Account_passkeyRemove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Account_recoveryCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A new set; the old codes stop working */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+        };
+    };
+    Account_mySessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+        };
+    };
+    Account_totpBegin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A pending authenticator: scan the QR code, then confirm with a code */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpEnrolment"];
+                };
+            };
+        };
+    };
+    Account_totpRemove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Account_totpConfirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TotpConfirmRequest"];
+            };
+        };
+        responses: {
+            /** @description TOTP is active; the recovery codes are shown this once */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
                 };
             };
         };
@@ -1932,7 +3064,31 @@ export interface operations {
             };
         };
     };
-    Auth_login: {
+    Auth_deviceChallenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeviceChallengeRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChallenge"];
+                };
+            };
+        };
+    };
+    Auth_password: {
         parameters: {
             query?: never;
             header?: never;
@@ -1945,13 +3101,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description Signed in, or the next step (mfa_required / password_change_required) with a login ticket */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LoginResponse"];
+                    "application/json": components["schemas"]["LoginStep"];
                 };
             };
             /** @description Wrong username or password (code invalid_credentials) */
@@ -1962,6 +3118,172 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
+            };
+            /** @description Too many attempts (code rate_limited, Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    Auth_deviceProof: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeviceProofRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginStep"];
+                };
+            };
+        };
+    };
+    Auth_passkey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyLoginRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginStep"];
+                };
+            };
+        };
+    };
+    Auth_passkeyOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description WebAuthn request options for a discoverable passkey */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebAuthnOptions"];
+                };
+            };
+        };
+    };
+    Auth_passwordChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChangeStepRequest"];
+            };
+        };
+        responses: {
+            /** @description The forced password change after an administrator reset, then the next step */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginStep"];
+                };
+            };
+        };
+    };
+    Auth_recovery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecoveryStepRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginStep"];
+                };
+            };
+        };
+    };
+    Auth_totp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TotpStepRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginStep"];
+                };
+            };
+        };
+    };
+    Auth_logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -1980,7 +3302,236 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OperatorProfile"];
+                    "application/json": components["schemas"]["Profile"];
+                };
+            };
+        };
+    };
+    Auth_changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePasswordRequest"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Auth_refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshRequest"];
+            };
+        };
+        responses: {
+            /** @description New access and refresh tokens (the old refresh token is spent) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginStep"];
+                };
+            };
+        };
+    };
+    Auth_simContinue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SimContinueRequest"];
+            };
+        };
+        responses: {
+            /** @description The next EAP-AKA request, or EAP-Success with the next login step */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimStep"];
+                };
+            };
+        };
+    };
+    Auth_simStart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SimStartRequest"];
+            };
+        };
+        responses: {
+            /** @description The first EAP-AKA request (base64) of the SIM factor */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimStep"];
+                };
+            };
+        };
+    };
+    Directory_search: {
+        parameters: {
+            query: {
+                q: string;
+                institution?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryPage"];
+                };
+            };
+        };
+    };
+    Institutions_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstitutionList"];
+                };
+            };
+        };
+    };
+    Institutions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateInstitution"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Institution"];
+                };
+            };
+        };
+    };
+    Institutions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Institution"];
+                };
+            };
+        };
+    };
+    Institutions_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Institutions_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateInstitution"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Institution"];
                 };
             };
         };
@@ -2194,6 +3745,45 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Open5gsSyncReport"];
                 };
+            };
+        };
+    };
+    Sessions_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+        };
+    };
+    Sessions_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2623,6 +4213,289 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    Users_list: {
+        parameters: {
+            query?: {
+                search?: string;
+                kind?: "official" | "operator";
+                status?: "active" | "disabled";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPage"];
+                };
+            };
+        };
+    };
+    Users_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateUser"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+        };
+    };
+    Users_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+        };
+    };
+    Users_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateUser"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+        };
+    };
+    Users_disable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusChange"];
+            };
+        };
+        responses: {
+            /** @description Disabled: every session ends at once */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+        };
+    };
+    Users_enable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+        };
+    };
+    Users_reset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordReset"];
+            };
+        };
+        responses: {
+            /** @description A temporary password the user must change at the next sign-in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordResetResult"];
+                };
+            };
+        };
+    };
+    Users_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+        };
+    };
+    Users_revokeSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every session of the user ends at once */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevokedSessions"];
+                };
+            };
+        };
+    };
+    Users_provisionTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Issues an active TOTP authenticator (replacing any other) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpEnrolment"];
+                };
+            };
+        };
+    };
+    Users_removeTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Users_unlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Clears a lock-out after too many failed sign-ins */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
             };
         };
     };

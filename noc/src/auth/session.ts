@@ -1,7 +1,7 @@
 import { useSyncExternalStore } from 'react';
 import type { components } from '../api/schema';
 
-export type OperatorProfile = components['schemas']['OperatorProfile'];
+export type OperatorProfile = components['schemas']['Profile'];
 
 export type Session = {
   /** Bearer token; kept in sessionStorage only (dies with the tab), never localStorage. */

@@ -19,7 +19,11 @@ export function LoginPage() {
     session.clearNotice();
     try {
       const result = await unwrap(api.POST('/api/v1/auth/login', { body: { username, password } }));
-      session.signIn(result.accessToken, result.operator);
+      if (result.status !== 'authenticated') throw new Error('This account needs a second factor.');
+      const profile = await unwrap(
+        api.GET('/api/v1/auth/me', { headers: { Authorization: `Bearer ${result.accessToken}` } }),
+      );
+      session.signIn(result.accessToken, profile);
       navigate(safeInternalPath(search.get('next'), '/system'), { replace: true });
     } catch (caught) {
       setError(asApiError(caught));

@@ -31,6 +31,10 @@ export type Principal = {
   readonly acr: string | null;
   /** Token id (JWT jti or API token id) for revocation and audit. */
   readonly tokenId: string;
+  /** The sign-in session an access token belongs to (absent for API tokens). */
+  readonly sessionId?: string;
+  /** RFC 8705: base64url SHA-256 of the device certificate a handset's token is bound to. */
+  readonly certThumbprint?: string;
 };
 
 export const SYSTEM_ACTOR: Actor = { type: 'system', id: 'pakawaaz' };

@@ -1,6 +1,7 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { AppError } from '../errors/app-error.js';
 import { toErrorReply } from '../errors/error-reply.js';
 
 export type ExceptionFilterOptions = {
@@ -22,6 +23,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const { status, body } = toErrorReply(exception, request.id, this.logger);
     if (status === 404 && this.options.onNotFound?.(request, reply)) return;
+    const retryAfter = retryAfterOf(exception);
+    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
+}
+
+/** A 429 whose details carry `retryAfterSeconds` tells the client when to come back (RFC 9110 §10.2.3). */
+function retryAfterOf(exception: unknown): number | undefined {
+  if (!(exception instanceof AppError) || exception.status !== 429) return undefined;
+  const seconds = (exception.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0
+    ? Math.ceil(seconds)
+    : undefined;
 }

@@ -9,6 +9,7 @@ import { registerNetworkHealthCommands } from './commands/network-health.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerSimCommands } from './commands/sims.js';
 import { registerSubscriberCommands } from './commands/subscribers.js';
+import { registerUserCommands } from './commands/users.js';
 import type { CliContext, CliIo, RegisterCommands } from './context.js';
 
 export type { CliIo } from './context.js';
@@ -17,6 +18,7 @@ export type { CliIo } from './context.js';
 const COMMANDS: RegisterCommands[] = [
   registerServerCommands,
   registerIdentityCommands,
+  registerUserCommands,
   registerAuditCommands,
   registerSimCommands,
   registerSubscriberCommands,

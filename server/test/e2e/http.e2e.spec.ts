@@ -198,7 +198,7 @@ describe('control plane over HTTP (embedded default)', () => {
       expect.arrayContaining([
         'identity.api-token.created',
         'identity.api-token.revoked',
-        'identity.operator.signed-in',
+        'identity.user.signed-in',
         'identity.operator.created',
       ]),
     );

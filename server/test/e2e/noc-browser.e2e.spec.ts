@@ -124,7 +124,7 @@ describe.skipIf(!chromiumAvailable())('NOC in a real browser (Debian chromium)',
     await page.getByRole('navigation', { name: 'Domains' }).getByRole('link', { name: 'Audit log' }).click();
     await page.waitForURL('**/audit');
     await visible(page.getByRole('heading', { name: 'Audit log', level: 1 }));
-    await visible(page.getByRole('cell', { name: 'identity.operator.signed-in' }).first());
+    await visible(page.getByRole('cell', { name: 'identity.user.signed-in' }).first());
 
     await page.getByRole('button', { name: 'Verify chain' }).click();
     await visible(page.getByRole('status').getByText(/Chain intact/));

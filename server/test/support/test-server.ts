@@ -17,7 +17,7 @@ export type TestServer = RunningServer & {
   stop(): Promise<void>;
 };
 
-export const TEST_ADMIN_PASSWORD = 'e2e-admin-password-2026';
+export const TEST_ADMIN_PASSWORD = 'e2e-noc-passphrase-2026';
 
 /**
  * Boots the real control plane in this process on a random port with a fresh data folder (embedded PGlite
@@ -28,6 +28,10 @@ export async function startTestServer(env: Env = {}): Promise<TestServer> {
   const fullEnv: Env = {
     PORT: '0',
     HOST: '127.0.0.1',
+    // Tests drive the admin with a password; the passkey rule has its own e2e test.
+    PAKAWAAZ_REQUIRE_PASSKEYS: 'false',
+    RADIUS_AUTH_PORT: '0',
+    RADIUS_ACCT_PORT: '0',
     PAKAWAAZ_DATA_DIR: dataDir,
     PAKAWAAZ_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     LOG_LEVEL: 'silent',

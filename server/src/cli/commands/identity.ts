@@ -4,6 +4,13 @@ import { ROLES } from '@pakawaaz/platform';
 import { CliError } from '../api-client.js';
 import { positiveInt, type RegisterCommands } from '../context.js';
 
+type LoginStep = {
+  status: 'authenticated' | 'mfa_required' | 'password_change_required';
+  accessToken?: string;
+  ticket?: string;
+  factors?: string[];
+  withheldRoles?: string[];
+};
 type TokenView = { id: string; name: string; roles: string[]; revokedAt: string | null };
 
 /** Operator sign-in and API tokens. */
@@ -17,18 +24,42 @@ export const registerIdentityCommands: RegisterCommands = (program, { io, api, p
       'password (prefer --password-stdin: arguments are visible to other users)',
     )
     .option('--password-stdin', 'read the password from standard input')
-    .action(async (o: { username: string; password?: string; passwordStdin?: boolean }) => {
+    .option('--totp <code>', 'the current 6-digit code, for an account with TOTP')
+    .action(async (o: { username: string; password?: string; passwordStdin?: boolean; totp?: string }) => {
       const password = o.passwordStdin
         ? (io.stdin ?? (() => readFileSync(0, 'utf8')))().replace(/\r?\n$/, '')
         : o.password;
       if (!password) throw new CliError('Give --password or --password-stdin.', 2);
-      const r = await api().request<{ accessToken: string }>(
+      let step = await api().request<LoginStep>(
         'POST',
         '/api/v1/auth/login',
         { username: o.username, password },
         { auth: false },
       );
-      io.stdout(`${r.accessToken}\n`);
+      if (step.status === 'mfa_required' && step.factors?.includes('totp')) {
+        if (!o.totp) throw new CliError('This account has TOTP: add --totp with the current code.', 4);
+        step = await api().request<LoginStep>(
+          'POST',
+          '/api/v1/auth/login/totp',
+          { ticket: step.ticket, code: o.totp },
+          { auth: false },
+        );
+      }
+      if (step.status === 'password_change_required')
+        throw new CliError(
+          'An administrator reset this password: sign in once in the NOC to choose a new one.',
+          4,
+        );
+      if (step.status !== 'authenticated' || !step.accessToken)
+        throw new CliError(
+          `This account needs a factor the CLI cannot provide (${(step.factors ?? []).join(', ')}): use an API token.`,
+          4,
+        );
+      if (step.withheldRoles?.length)
+        io.stderr(
+          `note: ${step.withheldRoles.join(', ')} need a passkey sign-in (NOC); this token does not carry them\n`,
+        );
+      io.stdout(`${step.accessToken}\n`);
     });
 
   const tokens = program.command('tokens').description('API tokens for automation (super-admin)');

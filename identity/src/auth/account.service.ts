@@ -1,0 +1,116 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { isRole, platformError, type Principal } from '@pakawaaz/platform';
+import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
+import { MfaRepository } from '../mfa/mfa.repository.js';
+import { SessionsService, type ClientMeta } from '../sessions/sessions.service.js';
+import type { Ctx } from '../users/access.js';
+import { PASSKEY_ROLES } from '../users/roles.js';
+import { UsersRepository, type UserRow } from '../users/users.repository.js';
+import { UsersService } from '../users/users.service.js';
+import { LoginService, type LoginStep } from './login.service.js';
+
+export type Profile = {
+  id: string;
+  username: string;
+  kind: 'official' | 'operator' | 'api-token';
+  displayName: string;
+  designation: string | null;
+  roles: string[];
+  withheldRoles: string[];
+  institutionId: string | null;
+  amr: string[];
+  acr: string | null;
+  sessionId: string | null;
+  mustChangePassword: boolean;
+  passkeyRequired: boolean;
+  factors: { totp: 'none' | 'pending' | 'active'; passkeys: number; recoveryCodesLeft: number };
+  lastLoginAt: Date | null;
+};
+
+/** The signed-in user's own account: profile, password, refresh and logout. */
+@Injectable()
+export class AccountService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly usersService: UsersService,
+    private readonly sessions: SessionsService,
+    private readonly login: LoginService,
+    private readonly mfa: MfaRepository,
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
+  ) {}
+
+  /** The user behind a principal; API tokens have no account. */
+  async self(principal: Principal): Promise<UserRow> {
+    const user =
+      principal.actor.type === 'operator' || principal.actor.type === 'official'
+        ? await this.users.findById(principal.actor.id)
+        : undefined;
+    if (!user) throw platformError('forbidden', 'This needs a signed-in user, not an API token.');
+    return user;
+  }
+
+  async profile(principal: Principal): Promise<Profile> {
+    const user =
+      principal.actor.type === 'api-token' ? undefined : await this.users.findById(principal.actor.id);
+    const factors = user ? (await this.mfa.summaries([user.id])).get(user.id) : undefined;
+    const held = user?.roles.filter(isRole) ?? [...principal.roles];
+    const withheld = held.filter(
+      (r) => !principal.roles.includes(r) && !principal.roles.includes('super-admin'),
+    );
+    return {
+      id: principal.actor.id,
+      username: user?.username ?? principal.name,
+      kind: user?.kind ?? 'api-token',
+      displayName: user?.displayName ?? principal.name,
+      designation: user?.designation ?? null,
+      roles: [...principal.roles],
+      withheldRoles: withheld,
+      institutionId: principal.institutionId,
+      amr: [...principal.amr],
+      acr: principal.acr,
+      sessionId: principal.sessionId ?? null,
+      mustChangePassword: user?.mustChangePassword ?? false,
+      passkeyRequired:
+        this.config.requirePasskeys &&
+        held.some((r) => PASSKEY_ROLES.includes(r)) &&
+        (factors?.passkeys ?? 0) === 0,
+      factors: factors ?? { totp: 'none', passkeys: 0, recoveryCodesLeft: 0 },
+      lastLoginAt: user?.lastLoginAt ?? null,
+    };
+  }
+
+  async refresh(refreshToken: string, requestId: string): Promise<LoginStep> {
+    return { status: 'authenticated', ...(await this.sessions.refresh(refreshToken, requestId)) };
+  }
+
+  logout(ctx: Ctx): Promise<void> {
+    return this.sessions.logout(ctx);
+  }
+
+  async changePassword(current: string, next: string, ctx: Ctx): Promise<void> {
+    const user = await this.self(ctx.principal);
+    await this.usersService.changePassword(user, current, next, ctx);
+  }
+
+  /** Completes the change an administrator's reset forced, then goes on with the sign-in's other factors. */
+  async forcedChange(ticketText: string, next: string, meta: ClientMeta): Promise<LoginStep> {
+    const { user, ticket } = await this.login.open(ticketText, meta, 'password-change');
+    const ctx: Ctx = { principal: asPrincipal(user), requestId: null };
+    await this.usersService.changePassword(user, null, next, ctx);
+    const updated = (await this.users.findById(user.id)) ?? user;
+    return this.login.advance(updated, { ...ticket, stage: 'factors' }, meta);
+  }
+}
+
+/** A principal for audit entries the user makes about themselves before a session exists. */
+export function asPrincipal(user: UserRow): Principal {
+  return {
+    actor: { type: user.kind, id: user.id },
+    name: user.username,
+    roles: [],
+    institutionId: user.institutionId,
+    amr: ['pwd'],
+    acr: null,
+    tokenId: 'login',
+  };
+}

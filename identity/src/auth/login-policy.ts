@@ -1,0 +1,46 @@
+import type { Amr } from '@pakawaaz/platform';
+import { acrFor, atLeast, type Acr } from '../sessions/session-policy.js';
+
+/** Second factors a sign-in can add after the password. */
+export type FactorName = 'totp' | 'recovery-code' | 'sim' | 'device';
+
+export type AccountFactors = {
+  readonly kind: 'official' | 'operator';
+  readonly totp: boolean;
+  readonly recoveryCodes: boolean;
+  /** An active SIM is assigned to this account (officials). */
+  readonly sim: boolean;
+  /** Device certificates can be checked on this node (device-mgmt's CA is wired). */
+  readonly device: boolean;
+};
+
+/**
+ * The floor every sign-in must reach, whatever the client asks for: an account with TOTP must prove it
+ * (or its recovery code), and an official holding an issued SIM must prove that SIM or TOTP. Each group is
+ * "one of these methods". Passkey sign-ins (hwk + mfa) satisfy every floor.
+ */
+export function requiredMethods(a: AccountFactors): Amr[][] {
+  if (a.totp) return [['otp']];
+  if (a.kind === 'official' && a.sim) return [['sim', 'otp']];
+  return [];
+}
+
+export type LoginProgress =
+  { readonly done: true; readonly acr: Acr } | { readonly done: false; readonly factors: FactorName[] };
+
+/**
+ * Whether `amr` completes a sign-in that asked for at least `wanted`, and otherwise which factors could
+ * still be added. An unreachable request (say aal3 without SIM and device) has an empty factor list.
+ */
+export function loginProgress(a: AccountFactors, amr: readonly Amr[], wanted: Acr): LoginProgress {
+  const acr = acrFor(amr);
+  const passkey = amr.includes('hwk') && !amr.includes('pwd');
+  const floor = passkey || requiredMethods(a).every((group) => group.some((m) => amr.includes(m)));
+  if (acr && floor && atLeast(acr, wanted)) return { done: true, acr };
+  const factors: FactorName[] = [];
+  if (a.totp && !amr.includes('otp'))
+    factors.push('totp', ...(a.recoveryCodes ? (['recovery-code'] as const) : []));
+  if (a.sim && !amr.includes('sim')) factors.push('sim');
+  if (a.device && a.kind === 'official' && !amr.includes('hwk')) factors.push('device');
+  return { done: false, factors };
+}

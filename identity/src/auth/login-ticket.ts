@@ -1,0 +1,80 @@
+import { errors, jwtVerify, SignJWT } from 'jose';
+import type { Amr } from '@pakawaaz/platform';
+import type { Acr } from '../sessions/session-policy.js';
+import type { SigningKey } from '../tokens/access-token.js';
+
+/**
+ * A sign-in in progress, between factors: what was proven so far, signed by the token key. It is stateless
+ * (any node can continue the sign-in) and cannot be mistaken for an access token: its own `typ` and
+ * audience. Each factor it enables is itself single-use (TOTP steps, SIM conversations, device nonces).
+ */
+export type LoginTicket = {
+  readonly sub: string;
+  readonly amr: readonly Amr[];
+  readonly wanted: Acr;
+  /** `password-change`: an administrator reset the password; only changing it is allowed next. */
+  readonly stage: 'factors' | 'password-change';
+  /** base64url SHA-256 of a device certificate already proven in this sign-in. */
+  readonly x5t?: string | undefined;
+};
+
+const TYP = 'login+jwt';
+const AUDIENCE = 'pakawaaz-login';
+export const LOGIN_TICKET_TTL_SECONDS = 300;
+
+export async function issueLoginTicket(
+  t: LoginTicket,
+  key: SigningKey,
+  issuer: string,
+  now: Date,
+): Promise<string> {
+  const iat = Math.floor(now.getTime() / 1000);
+  return new SignJWT({ amr: [...t.amr], wanted: t.wanted, stage: t.stage, ...(t.x5t ? { x5t: t.x5t } : {}) })
+    .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: TYP })
+    .setSubject(t.sub)
+    .setIssuer(issuer)
+    .setAudience(AUDIENCE)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + LOGIN_TICKET_TTL_SECONDS)
+    .sign(key.privateKey);
+}
+
+const ACRS = ['aal1', 'aal2', 'aal3'];
+
+export async function verifyLoginTicket(
+  token: string,
+  key: SigningKey,
+  issuer: string,
+  now: Date,
+): Promise<LoginTicket | null> {
+  if (token.length > 4096) return null;
+  try {
+    const { payload: p } = await jwtVerify(token, key.publicKey, {
+      algorithms: ['ES256'],
+      typ: TYP,
+      issuer,
+      audience: AUDIENCE,
+      currentDate: now,
+      requiredClaims: ['sub', 'exp'],
+    });
+    const ok =
+      typeof p.sub === 'string' &&
+      Array.isArray(p.amr) &&
+      p.amr.every((m) => typeof m === 'string') &&
+      typeof p.wanted === 'string' &&
+      ACRS.includes(p.wanted) &&
+      (p.stage === 'factors' || p.stage === 'password-change') &&
+      (p.x5t === undefined || typeof p.x5t === 'string');
+    if (!ok) return null;
+    return {
+      sub: p.sub as string,
+      amr: p.amr as Amr[],
+      wanted: p.wanted as Acr,
+      stage: p.stage as LoginTicket['stage'],
+      x5t: p.x5t as string | undefined,
+    };
+  } catch (err) {
+    if (err instanceof errors.JOSEError) return null;
+    throw err;
+  }
+}

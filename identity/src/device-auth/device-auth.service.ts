@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
+import { identityError } from '../identity.errors.js';
+import { LoginService, type LoginStep } from '../auth/login.service.js';
+import type { ClientMeta } from '../sessions/sessions.service.js';
+import { SIGNING_KEY } from '../tokens/token.service.js';
+import type { SigningKey } from '../tokens/access-token.js';
+import { verifyDeviceChain, verifyPossession } from './device-certificate.js';
+import { DEVICE_TRUST, type DeviceTrust } from './device-trust.port.js';
+
+const CHALLENGE_TYP = 'device-challenge+jwt';
+const CHALLENGE_TTL_SECONDS = 120;
+
+/**
+ * The device factor: the handset proves it holds the key of a certificate from the device CA that is bound
+ * to the signing-in official and not revoked. The challenge is a short signed text (any node can check it);
+ * the session's tokens are then bound to that certificate (RFC 8705 `cnf.x5t#S256`).
+ */
+@Injectable()
+export class DeviceAuthService {
+  constructor(
+    private readonly login: LoginService,
+    @Inject(SIGNING_KEY) private readonly key: SigningKey,
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
+    @Optional() @Inject(DEVICE_TRUST) private readonly trust?: DeviceTrust,
+  ) {}
+
+  async challenge(ticket: string, meta: ClientMeta): Promise<{ challenge: string; expiresIn: number }> {
+    this.available();
+    const { user } = await this.login.open(ticket, meta);
+    const iat = Math.floor(Date.now() / 1000);
+    const challenge = await new SignJWT({ n: randomBytes(16).toString('base64url') })
+      .setProtectedHeader({ alg: 'ES256', typ: CHALLENGE_TYP })
+      .setSubject(user.id)
+      .setIssuer(this.config.issuer)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + CHALLENGE_TTL_SECONDS)
+      .sign(this.key.privateKey);
+    return { challenge, expiresIn: CHALLENGE_TTL_SECONDS };
+  }
+
+  async prove(
+    input: { ticket: string; challenge: string; certificateChain: Uint8Array[]; signature: Uint8Array },
+    meta: ClientMeta,
+  ): Promise<LoginStep> {
+    const trust = this.available();
+    const { user } = await this.login.open(input.ticket, meta);
+    const now = new Date();
+    const sub = await this.challengeSubject(input.challenge, now);
+    const chain = await verifyDeviceChain(input.certificateChain, await trust.anchors(), now);
+    const binding = chain.ok ? await trust.bindingOf(chain.thumbprint) : null;
+    const valid =
+      sub === user.id &&
+      chain.ok &&
+      binding?.userId === user.id &&
+      !(await trust.isRevoked(chain.serialHex)) &&
+      verifyPossession(chain.leaf, input.challenge, input.signature);
+    if (!valid || !chain.ok)
+      return this.login.factorFailed(
+        input.ticket,
+        `device:${chain.ok ? 'binding-or-signature' : chain.problem}`,
+        meta,
+      );
+    return this.login.addFactor(input.ticket, 'hwk', meta, chain.thumbprint);
+  }
+
+  private async challengeSubject(challenge: string, now: Date): Promise<string | null> {
+    if (challenge.length > 2048) return null;
+    try {
+      const { payload } = await jwtVerify(challenge, this.key.publicKey, {
+        algorithms: ['ES256'],
+        typ: CHALLENGE_TYP,
+        issuer: this.config.issuer,
+        currentDate: now,
+      });
+      return payload.sub ?? null;
+    } catch (err) {
+      if (err instanceof errors.JOSEError) return null;
+      throw err;
+    }
+  }
+
+  private available(): DeviceTrust {
+    if (!this.trust)
+      throw identityError(
+        'device_auth_unavailable',
+        'Device certificates cannot be checked yet: device management (the device CA) is not set up on this system.',
+      );
+    return this.trust;
+  }
+}

@@ -1,0 +1,81 @@
+import { Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import {
+  CurrentPrincipal,
+  RequestId,
+  Roles,
+  ZodBody,
+  ZodQuery,
+  ZodResponse,
+  type Principal,
+} from '@pakawaaz/platform';
+import type { z } from 'zod';
+import { DirectoryService } from './directory.service.js';
+import * as dto from './directory.dto.js';
+import { InstitutionsService } from './institutions.service.js';
+
+@ApiTags('institutions')
+@ApiBearerAuth('bearer')
+@Controller('api/v1/institutions')
+export class InstitutionsController {
+  constructor(private readonly institutions: InstitutionsService) {}
+
+  @Get()
+  @ZodResponse(200, dto.InstitutionList)
+  async list(@CurrentPrincipal() p: Principal) {
+    return { institutions: await this.institutions.list({ principal: p, requestId: null }) };
+  }
+
+  @Post()
+  @Roles('super-admin')
+  @ZodResponse(201, dto.Institution)
+  create(
+    @ZodBody(dto.CreateInstitution) b: z.infer<typeof dto.CreateInstitution>,
+    @CurrentPrincipal() p: Principal,
+    @RequestId() r: string,
+  ) {
+    return this.institutions.create(b, { principal: p, requestId: r });
+  }
+
+  @Get(':id')
+  @ZodResponse(200, dto.Institution)
+  get(@Param('id') id: string, @CurrentPrincipal() p: Principal) {
+    return this.institutions.get(id, { principal: p, requestId: null });
+  }
+
+  @Patch(':id')
+  @Roles('super-admin')
+  @ZodResponse(200, dto.Institution)
+  update(
+    @Param('id') id: string,
+    @ZodBody(dto.UpdateInstitution) b: z.infer<typeof dto.UpdateInstitution>,
+    @CurrentPrincipal() p: Principal,
+    @RequestId() r: string,
+  ) {
+    return this.institutions.update(id, b, { principal: p, requestId: r });
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Roles('super-admin')
+  remove(@Param('id') id: string, @CurrentPrincipal() p: Principal, @RequestId() r: string) {
+    return this.institutions.remove(id, { principal: p, requestId: r });
+  }
+}
+
+/** Officials look each other up here, within their institution's visibility. */
+@ApiTags('directory')
+@ApiBearerAuth('bearer')
+@Controller('api/v1/directory')
+export class DirectoryController {
+  constructor(private readonly directory: DirectoryService) {}
+
+  @Get()
+  @ZodResponse(200, dto.DirectoryPage)
+  search(
+    @ZodQuery(dto.DirectoryQuery) q: z.infer<typeof dto.DirectoryQuery>,
+    @CurrentPrincipal() p: Principal,
+  ) {
+    return this.directory.search(q, p);
+  }
+}

@@ -1,0 +1,89 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
+import { and, asc, eq, inArray, or } from 'drizzle-orm';
+import { institutions, institutionVisibility } from './institutions.schema.js';
+
+export type InstitutionRow = typeof institutions.$inferSelect;
+export type NewInstitution = typeof institutions.$inferInsert;
+
+@Injectable()
+export class InstitutionsRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  get db(): Db {
+    return this.database.db;
+  }
+
+  async all(tx: Db = this.db): Promise<InstitutionRow[]> {
+    return tx.select().from(institutions).orderBy(asc(institutions.name));
+  }
+
+  async findById(id: string, tx: Db = this.db): Promise<InstitutionRow | undefined> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    const [row] = await tx.select().from(institutions).where(eq(institutions.id, id)).limit(1);
+    return row;
+  }
+
+  async findByName(name: string, tx: Db = this.db): Promise<InstitutionRow | undefined> {
+    const [row] = await tx.select().from(institutions).where(eq(institutions.name, name)).limit(1);
+    return row;
+  }
+
+  async insert(row: NewInstitution, tx: Db = this.db): Promise<InstitutionRow> {
+    const [inserted] = await tx.insert(institutions).values(row).returning();
+    if (!inserted) throw new Error('insert returned no row');
+    return inserted;
+  }
+
+  async update(
+    id: string,
+    values: Partial<NewInstitution>,
+    tx: Db = this.db,
+  ): Promise<InstitutionRow | undefined> {
+    const [row] = await tx
+      .update(institutions)
+      .set({ ...values, updatedAt: new Date() })
+      .where(eq(institutions.id, id))
+      .returning();
+    return row;
+  }
+
+  async delete(id: string, tx: Db = this.db): Promise<void> {
+    await tx
+      .delete(institutionVisibility)
+      .where(or(eq(institutionVisibility.institutionId, id), eq(institutionVisibility.visibleId, id)));
+    await tx.delete(institutions).where(eq(institutions.id, id));
+  }
+
+  async childCount(id: string, tx: Db = this.db): Promise<number> {
+    return (await tx.select({ id: institutions.id }).from(institutions).where(eq(institutions.parentId, id)))
+      .length;
+  }
+
+  async grants(tx: Db = this.db): Promise<{ institutionId: string; visibleId: string }[]> {
+    return tx
+      .select({
+        institutionId: institutionVisibility.institutionId,
+        visibleId: institutionVisibility.visibleId,
+      })
+      .from(institutionVisibility);
+  }
+
+  /** Replaces the explicit grants of one institution. */
+  async setGrants(id: string, visibleIds: readonly string[], tx: Db): Promise<void> {
+    await tx.delete(institutionVisibility).where(eq(institutionVisibility.institutionId, id));
+    if (visibleIds.length)
+      await tx
+        .insert(institutionVisibility)
+        .values(visibleIds.map((visibleId) => ({ institutionId: id, visibleId })));
+  }
+
+  async existing(ids: readonly string[], tx: Db = this.db): Promise<string[]> {
+    if (!ids.length) return [];
+    const rows = await tx
+      .select({ id: institutions.id })
+      .from(institutions)
+      .where(and(inArray(institutions.id, [...ids])));
+    return rows.map((r) => r.id);
+  }
+}

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { AuditService, type Db } from '@pakawaaz/platform';
+import { identityError } from '../identity.errors.js';
+import { requireNational, requireRole, type Ctx } from '../users/access.js';
+import { UsersRepository } from '../users/users.repository.js';
+import { InstitutionsRepository, type InstitutionRow } from './institutions.repository.js';
+import type { DIRECTORY_SCOPES, INSTITUTION_KINDS, ROLLOUT_PHASES } from './institutions.schema.js';
+import { parentProblem, visibleInstitutions } from './visibility.js';
+
+export type InstitutionInput = {
+  name: string;
+  kind?: (typeof INSTITUTION_KINDS)[number] | undefined;
+  parentId?: string | null | undefined;
+  rolloutPhase?: (typeof ROLLOUT_PHASES)[number] | undefined;
+  directoryScope?: (typeof DIRECTORY_SCOPES)[number] | undefined;
+  visibleInstitutionIds?: string[] | undefined;
+};
+export type InstitutionView = InstitutionRow & { visibleInstitutionIds: string[]; users: number };
+
+/** Ministries and departments, their rollout phase and their directory visibility. */
+@Injectable()
+export class InstitutionsService {
+  constructor(
+    private readonly repo: InstitutionsRepository,
+    private readonly users: UsersRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Operators and tokens see every institution; an official sees those their directory may show. */
+  async list(ctx: Ctx): Promise<InstitutionView[]> {
+    const [rows, grants] = await Promise.all([this.repo.all(), this.repo.grants()]);
+    const visible =
+      ctx.principal.actor.type === 'official'
+        ? visibleInstitutions(ctx.principal.institutionId ?? '', rows, grants)
+        : 'all';
+    const shown = rows.filter((r) => visible === 'all' || visible.has(r.id));
+    return Promise.all(shown.map(async (r) => this.view(r, grants)));
+  }
+
+  async get(id: string, ctx: Ctx): Promise<InstitutionView> {
+    const found = (await this.list(ctx)).find((i) => i.id === id);
+    if (!found) throw identityError('institution_not_found', 'No institution with this id.');
+    return found;
+  }
+
+  async create(input: InstitutionInput, ctx: Ctx): Promise<InstitutionView> {
+    requireRole(ctx.principal, 'super-admin');
+    return this.repo.db.transaction(async (tx) => {
+      if (await this.repo.findByName(input.name, tx))
+        throw identityError('institution_exists', `An institution named "${input.name}" already exists.`);
+      const kind = input.kind ?? (input.parentId ? 'department' : 'ministry');
+      await this.checkShape(tx, null, kind, input.parentId ?? null, input.visibleInstitutionIds ?? []);
+      const row = await this.repo.insert(
+        {
+          id: randomUUID(),
+          name: input.name,
+          kind,
+          parentId: input.parentId ?? null,
+          rolloutPhase: input.rolloutPhase ?? 'pilot',
+          directoryScope: input.directoryScope ?? 'hierarchy',
+        },
+        tx,
+      );
+      await this.repo.setGrants(row.id, input.visibleInstitutionIds ?? [], tx);
+      await this.record(tx, ctx, 'identity.institution.created', row, input);
+      return this.view(row, await this.repo.grants(tx));
+    });
+  }
+
+  async update(id: string, patch: Partial<InstitutionInput>, ctx: Ctx): Promise<InstitutionView> {
+    requireRole(ctx.principal, 'super-admin');
+    return this.repo.db.transaction(async (tx) => {
+      const current = await this.repo.findById(id, tx);
+      if (!current) throw identityError('institution_not_found', 'No institution with this id.');
+      if (patch.name && patch.name !== current.name && (await this.repo.findByName(patch.name, tx)))
+        throw identityError('institution_exists', `An institution named "${patch.name}" already exists.`);
+      const kind = patch.kind ?? current.kind;
+      const parentId = patch.parentId === undefined ? current.parentId : patch.parentId;
+      await this.checkShape(tx, id, kind, parentId, patch.visibleInstitutionIds ?? []);
+      const { visibleInstitutionIds, ...fields } = patch;
+      const row = (await this.repo.update(id, { ...fields, kind, parentId }, tx)) ?? current;
+      if (visibleInstitutionIds) await this.repo.setGrants(id, visibleInstitutionIds, tx);
+      await this.record(tx, ctx, 'identity.institution.updated', row, patch);
+      return this.view(row, await this.repo.grants(tx));
+    });
+  }
+
+  async remove(id: string, ctx: Ctx): Promise<void> {
+    requireRole(ctx.principal, 'super-admin');
+    requireNational(ctx.principal);
+    await this.repo.db.transaction(async (tx) => {
+      const row = await this.repo.findById(id, tx);
+      if (!row) throw identityError('institution_not_found', 'No institution with this id.');
+      const inUse = (await this.users.countInInstitution(id, tx)) + (await this.repo.childCount(id, tx));
+      if (inUse > 0)
+        throw identityError(
+          'institution_in_use',
+          'This institution still has users or departments: move or remove them first.',
+        );
+      await this.repo.delete(id, tx);
+      await this.record(tx, ctx, 'identity.institution.deleted', row, {});
+    });
+  }
+
+  /** Resolves a name or id (CLI and scripts speak names). */
+  async resolve(nameOrId: string): Promise<InstitutionRow> {
+    const row = (await this.repo.findById(nameOrId)) ?? (await this.repo.findByName(nameOrId));
+    if (!row) throw identityError('institution_not_found', `No institution "${nameOrId}".`);
+    return row;
+  }
+
+  private async checkShape(
+    tx: Db,
+    id: string | null,
+    kind: string,
+    parentId: string | null,
+    grants: string[],
+  ) {
+    const nodes = await this.repo.all(tx);
+    const problem =
+      kind === 'department' && !parentId
+        ? 'a department needs its ministry (parentId)'
+        : kind === 'ministry' && parentId
+          ? 'a ministry has no parent; use kind "department"'
+          : parentProblem(id, parentId, nodes);
+    if (problem) throw identityError('institution_invalid', `Institution hierarchy: ${problem}.`);
+    const missing = grants.filter((g) => !nodes.some((n) => n.id === g));
+    if (missing.length)
+      throw identityError('institution_invalid', `Unknown visible institution(s): ${missing.join(', ')}.`);
+  }
+
+  private async view(row: InstitutionRow, grants: { institutionId: string; visibleId: string }[]) {
+    return {
+      ...row,
+      visibleInstitutionIds: grants.filter((g) => g.institutionId === row.id).map((g) => g.visibleId),
+      users: await this.users.countInInstitution(row.id),
+    };
+  }
+
+  private async record(tx: Db, ctx: Ctx, action: string, row: InstitutionRow, details: object) {
+    await this.audit.record(
+      {
+        actor: ctx.principal.actor,
+        action,
+        target: `institution:${row.id}`,
+        details: { name: row.name, ...details },
+        requestId: ctx.requestId,
+      },
+      tx,
+    );
+  }
+}

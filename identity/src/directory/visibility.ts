@@ -1,0 +1,46 @@
+/**
+ * Directory visibility (pure): which institutions' officials a member of `viewer` may look up. Always their
+ * own institution; `hierarchy` adds the parent ministry, its other departments and their own departments;
+ * `all` is everyone; explicit grants add to any scope.
+ */
+export type InstitutionNode = {
+  readonly id: string;
+  readonly parentId: string | null;
+  readonly directoryScope: 'own' | 'hierarchy' | 'all';
+};
+export type VisibilityGrant = { readonly institutionId: string; readonly visibleId: string };
+
+/** `'all'` or the ids visible from `viewerId` (empty when the viewer is unknown). */
+export function visibleInstitutions(
+  viewerId: string,
+  nodes: readonly InstitutionNode[],
+  grants: readonly VisibilityGrant[],
+): 'all' | Set<string> {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const viewer = byId.get(viewerId);
+  if (!viewer) return new Set();
+  if (viewer.directoryScope === 'all') return 'all';
+  const visible = new Set([viewer.id]);
+  if (viewer.directoryScope === 'hierarchy') {
+    const root = viewer.parentId && byId.has(viewer.parentId) ? viewer.parentId : viewer.id;
+    visible.add(root);
+    for (const n of nodes) if (n.parentId === root || n.parentId === viewer.id) visible.add(n.id);
+  }
+  for (const g of grants)
+    if (g.institutionId === viewer.id && byId.has(g.visibleId)) visible.add(g.visibleId);
+  return visible;
+}
+
+/** A department's parent must be a ministry, and an institution cannot be its own ancestor. */
+export function parentProblem(
+  id: string | null,
+  parentId: string | null,
+  nodes: readonly (InstitutionNode & { readonly kind: 'ministry' | 'department' })[],
+): string | null {
+  if (parentId === null) return null;
+  const parent = nodes.find((n) => n.id === parentId);
+  if (!parent) return 'parent institution not found';
+  if (parent.kind !== 'ministry') return 'a department is attached to a ministry, not to another department';
+  if (id !== null && parentId === id) return 'an institution cannot be its own parent';
+  return null;
+}

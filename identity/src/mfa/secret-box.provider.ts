@@ -1,0 +1,1 @@
+export const SECRET_BOX = Symbol.for('pakawaaz.identity.SecretBox');

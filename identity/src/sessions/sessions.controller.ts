@@ -1,0 +1,26 @@
+import { Controller, Delete, Get, HttpCode, Param } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, RequestId, Roles, ZodResponse, type Principal } from '@pakawaaz/platform';
+import { SessionList } from '../auth/account.dto.js';
+import { SessionsService } from './sessions.service.js';
+
+/** Live sign-in sessions across the system (NOC), and revocation that takes effect at once. */
+@ApiTags('sessions')
+@ApiBearerAuth('bearer')
+@Controller('api/v1/sessions')
+export class SessionsController {
+  constructor(private readonly sessions: SessionsService) {}
+
+  @Get()
+  @Roles('security-officer', 'viewer')
+  @ZodResponse(200, SessionList)
+  async list(@CurrentPrincipal() p: Principal, @RequestId() r: string) {
+    return { sessions: await this.sessions.list({ principal: p, requestId: r }) };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  revoke(@Param('id') id: string, @CurrentPrincipal() p: Principal, @RequestId() r: string) {
+    return this.sessions.revoke(id, { principal: p, requestId: r });
+  }
+}

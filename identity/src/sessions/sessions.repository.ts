@@ -1,0 +1,88 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
+import { and, desc, eq, gt, isNull } from 'drizzle-orm';
+import { refreshTokens, sessions } from './sessions.schema.js';
+
+export type SessionRow = typeof sessions.$inferSelect;
+export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
+
+@Injectable()
+export class SessionsRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  get db(): Db {
+    return this.database.db;
+  }
+
+  async insert(row: typeof sessions.$inferInsert, tx: Db = this.db): Promise<void> {
+    await tx.insert(sessions).values(row);
+  }
+
+  async find(id: string, tx: Db = this.db): Promise<SessionRow | undefined> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    const [row] = await tx.select().from(sessions).where(eq(sessions.id, id)).limit(1);
+    return row;
+  }
+
+  /** Live (not revoked, not past the absolute limit) sessions, newest first; idle ones are filtered by the caller. */
+  async live(now: Date, userId?: string): Promise<SessionRow[]> {
+    return this.db
+      .select()
+      .from(sessions)
+      .where(
+        and(
+          isNull(sessions.revokedAt),
+          gt(sessions.expiresAt, now),
+          userId ? eq(sessions.userId, userId) : undefined,
+        ),
+      )
+      .orderBy(desc(sessions.lastSeenAt))
+      .limit(1000);
+  }
+
+  async touch(id: string, at: Date, tx: Db = this.db): Promise<void> {
+    await tx.update(sessions).set({ lastSeenAt: at }).where(eq(sessions.id, id));
+  }
+
+  /** Revokes one session; false when it was already revoked or does not exist. */
+  async revoke(id: string, reason: string, at: Date, tx: Db = this.db): Promise<boolean> {
+    const rows = await tx
+      .update(sessions)
+      .set({ revokedAt: at, revokedReason: reason })
+      .where(and(eq(sessions.id, id), isNull(sessions.revokedAt)))
+      .returning({ id: sessions.id });
+    return rows.length === 1;
+  }
+
+  async revokeAllOf(userId: string, reason: string, at: Date, tx: Db = this.db): Promise<string[]> {
+    const rows = await tx
+      .update(sessions)
+      .set({ revokedAt: at, revokedReason: reason })
+      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+      .returning({ id: sessions.id });
+    return rows.map((r) => r.id);
+  }
+
+  async insertRefreshToken(row: typeof refreshTokens.$inferInsert, tx: Db = this.db): Promise<void> {
+    await tx.insert(refreshTokens).values(row);
+  }
+
+  async findRefreshToken(secretHash: string, tx: Db = this.db): Promise<RefreshTokenRow | undefined> {
+    const [row] = await tx
+      .select()
+      .from(refreshTokens)
+      .where(eq(refreshTokens.secretHash, secretHash))
+      .limit(1);
+    return row;
+  }
+
+  /** Marks a refresh token used; false when it was used already (possibly by a concurrent request). */
+  async useRefreshToken(id: string, at: Date, tx: Db = this.db): Promise<boolean> {
+    const rows = await tx
+      .update(refreshTokens)
+      .set({ usedAt: at })
+      .where(and(eq(refreshTokens.id, id), isNull(refreshTokens.usedAt)))
+      .returning({ id: refreshTokens.id });
+    return rows.length === 1;
+  }
+}

@@ -1,0 +1,245 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  AuditService,
+  EVENT_BUS,
+  newEvent,
+  SYSTEM_ACTOR,
+  type Actor,
+  type Amr,
+  type Db,
+  type EventBus,
+  isRole,
+} from '@pakawaaz/platform';
+import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
+import { identityError } from '../identity.errors.js';
+import { TokenService } from '../tokens/token.service.js';
+import { requireInScope, requireRole, type Ctx } from '../users/access.js';
+import { effectiveRoles } from '../users/roles.js';
+import { UsersRepository, type UserRow } from '../users/users.repository.js';
+import { SESSION_CACHE, type SessionCacheHandle } from './session-cache.provider.js';
+import { sessionEnded, SESSION_LIMITS, type Acr } from './session-policy.js';
+import { SessionsRepository, type SessionRow } from './sessions.repository.js';
+
+export const SESSION_REVOKED_EVENT = 'identity.session.revoked';
+export type SessionRevokedEvent = { sessionId: string; userId: string; reason: string };
+
+export type ClientMeta = { ip?: string | null | undefined; userAgent?: string | null | undefined };
+export type SessionTokens = {
+  userId: string;
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  sessionId: string;
+  amr: Amr[];
+  acr: Acr;
+  /** Roles the account holds but this session may not use (passkey required). */
+  withheldRoles: string[];
+};
+export type SessionView = Omit<SessionRow, 'revokedAt' | 'revokedReason'> & {
+  username: string;
+  current: boolean;
+};
+
+const REFRESH_PREFIX = 'pkr_';
+const hashSecret = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
+
+/** Sign-in sessions: access tokens, rotating refresh tokens with reuse detection, idle/absolute limits, revocation. */
+@Injectable()
+export class SessionsService implements OnApplicationBootstrap {
+  constructor(
+    private readonly repo: SessionsRepository,
+    private readonly users: UsersRepository,
+    private readonly tokens: TokenService,
+    private readonly audit: AuditService,
+    @Inject(SESSION_CACHE) private readonly cache: SessionCacheHandle,
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
+  ) {}
+
+  /** Other nodes' revocations reach this node's cache through the bus (the recheck interval bounds the rest). */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.bus.subscribe(`identity-session-cache-${randomUUID()}`, SESSION_REVOKED_EVENT, (event) => {
+      this.cache.revoked((event.data as SessionRevokedEvent).sessionId);
+      return Promise.resolve();
+    });
+  }
+
+  async start(
+    user: UserRow,
+    amr: Amr[],
+    acr: Acr,
+    meta: ClientMeta & { certThumbprint?: string | null },
+  ): Promise<SessionTokens> {
+    const now = new Date();
+    const limits = SESSION_LIMITS[acr];
+    const session = {
+      id: randomUUID(),
+      userId: user.id,
+      amr,
+      acr,
+      certThumbprint: meta.certThumbprint ?? null,
+      ip: meta.ip ?? null,
+      userAgent: meta.userAgent?.slice(0, 300) ?? null,
+      createdAt: now,
+      lastSeenAt: now,
+      idleTimeoutSeconds: limits.idleSeconds,
+      expiresAt: new Date(now.getTime() + limits.absoluteSeconds * 1000),
+    };
+    const refreshToken = await this.repo.db.transaction(async (tx) => {
+      await this.repo.insert(session, tx);
+      return this.newRefreshToken(session.id, tx);
+    });
+    return this.tokensFor(user, { ...session, revokedAt: null, revokedReason: null }, refreshToken);
+  }
+
+  /** Rotates a refresh token. A token used twice means it was copied: the whole session is revoked. */
+  async refresh(secret: string, requestId: string | null): Promise<SessionTokens> {
+    const invalid = () =>
+      identityError('refresh_token_invalid', 'Sign in again: the refresh token is not valid.');
+    if (!secret.startsWith(REFRESH_PREFIX) || secret.length > 100) throw invalid();
+    const now = new Date();
+    const token = await this.repo.findRefreshToken(hashSecret(secret));
+    const session = token && (await this.repo.find(token.sessionId));
+    if (!token || !session || session.revokedAt) throw invalid();
+    if (token.usedAt || !(await this.repo.useRefreshToken(token.id, now))) {
+      await this.revokeSession(session, 'refresh-token-reuse', SYSTEM_ACTOR, requestId);
+      throw invalid();
+    }
+    const user = await this.users.findById(session.userId);
+    if (sessionEnded(session, now) || !user || user.status !== 'active' || user.lockedAt) throw invalid();
+    await this.repo.touch(session.id, now);
+    const refreshToken = await this.newRefreshToken(session.id, this.repo.db);
+    return this.tokensFor(user, { ...session, lastSeenAt: now }, refreshToken);
+  }
+
+  /** Logout: ends the caller's own session. */
+  async logout(ctx: Ctx): Promise<void> {
+    const session = ctx.principal.sessionId ? await this.repo.find(ctx.principal.sessionId) : undefined;
+    if (session && !session.revokedAt)
+      await this.revokeSession(session, 'logout', ctx.principal.actor, ctx.requestId);
+  }
+
+  async list(ctx: Ctx, userId?: string): Promise<SessionView[]> {
+    const own = userId !== undefined && userId === ctx.principal.actor.id;
+    if (!own) requireRole(ctx.principal, 'security-officer', 'viewer');
+    const now = new Date();
+    const rows = (await this.repo.live(now, userId)).filter((s) => !sessionEnded(s, now));
+    const users = new Map(
+      (await this.users.findByIds([...new Set(rows.map((r) => r.userId))])).map((u) => [u.id, u]),
+    );
+    return rows
+      .filter((r) => own || this.inScope(ctx, users.get(r.userId)))
+      .map(({ revokedAt: _r, revokedReason: _rr, ...s }) => ({
+        ...s,
+        username: users.get(s.userId)?.username ?? '(deleted)',
+        current: s.id === ctx.principal.sessionId,
+      }));
+  }
+
+  /** Revokes one session: the owner may end their own, a security officer anyone's. */
+  async revoke(id: string, ctx: Ctx): Promise<void> {
+    const session = await this.repo.find(id);
+    if (!session || session.revokedAt)
+      throw identityError('session_not_found', 'No live session with this id.');
+    if (session.userId !== ctx.principal.actor.id) {
+      requireRole(ctx.principal, 'security-officer');
+      requireInScope(ctx.principal, (await this.users.findById(session.userId))?.institutionId ?? null);
+    }
+    await this.revokeSession(
+      session,
+      session.userId === ctx.principal.actor.id ? 'logout' : 'revoked-by-administrator',
+      ctx.principal.actor,
+      ctx.requestId,
+    );
+  }
+
+  /** Ends every session of a user (disabled, password reset, locked): their tokens stop working at once. */
+  async revokeAllOf(
+    userId: string,
+    reason: string,
+    actor: Actor,
+    requestId: string | null,
+    tx: Db = this.repo.db,
+  ): Promise<number> {
+    const ids = await this.repo.revokeAllOf(userId, reason, new Date(), tx);
+    for (const sessionId of ids) await this.announce({ sessionId, userId, reason });
+    if (ids.length)
+      await this.audit.record(
+        {
+          actor,
+          action: 'identity.session.revoked-all',
+          target: `user:${userId}`,
+          details: { reason, sessions: ids.length },
+          requestId,
+        },
+        tx,
+      );
+    return ids.length;
+  }
+
+  private async revokeSession(session: SessionRow, reason: string, actor: Actor, requestId: string | null) {
+    await this.repo.db.transaction(async (tx) => {
+      if (!(await this.repo.revoke(session.id, reason, new Date(), tx))) return;
+      await this.audit.record(
+        {
+          actor,
+          action: 'identity.session.revoked',
+          target: `session:${session.id}`,
+          details: { reason, userId: session.userId },
+          requestId,
+        },
+        tx,
+      );
+    });
+    await this.announce({ sessionId: session.id, userId: session.userId, reason });
+  }
+
+  private async announce(data: SessionRevokedEvent): Promise<void> {
+    this.cache.revoked(data.sessionId);
+    await this.bus.publish(newEvent(SESSION_REVOKED_EVENT, 'identity', data));
+  }
+
+  private inScope(ctx: Ctx, user: UserRow | undefined): boolean {
+    try {
+      requireInScope(ctx.principal, user?.institutionId ?? null);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async newRefreshToken(sessionId: string, tx: Db): Promise<string> {
+    const secret = REFRESH_PREFIX + randomBytes(32).toString('base64url');
+    await this.repo.insertRefreshToken({ id: randomUUID(), sessionId, secretHash: hashSecret(secret) }, tx);
+    return secret;
+  }
+
+  private async tokensFor(user: UserRow, session: SessionRow, refreshToken: string): Promise<SessionTokens> {
+    const amr = session.amr as Amr[];
+    const { roles, withheld } = effectiveRoles(user.roles.filter(isRole), amr, this.config.requirePasskeys);
+    const { accessToken, expiresIn } = await this.tokens.issueAccessToken({
+      sub: user.id,
+      typ: user.kind,
+      name: user.username,
+      inst: user.institutionId,
+      roles,
+      amr,
+      acr: session.acr,
+      sid: session.id,
+      ...(session.certThumbprint ? { cnf: { 'x5t#S256': session.certThumbprint } } : {}),
+    });
+    return {
+      userId: user.id,
+      accessToken,
+      refreshToken,
+      tokenType: 'Bearer',
+      expiresIn,
+      sessionId: session.id,
+      amr,
+      acr: session.acr as Acr,
+      withheldRoles: withheld,
+    };
+  }
+}

@@ -1,0 +1,113 @@
+import { randomInt } from 'node:crypto';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import {
+  AKA_VECTOR_SOURCE,
+  SIM_OWNERSHIP,
+  type AkaVectorSource,
+  type SimOwnership,
+} from '@pakawaaz/core-network';
+import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
+import { identityError } from '../identity.errors.js';
+import { LoginService, type LoginStep } from '../auth/login.service.js';
+import type { ClientMeta } from '../sessions/sessions.service.js';
+import type { EapAkaMethod } from './eap-aka-codec.js';
+import { driveEapAka } from './eap-aka-driver.js';
+import { receiveEapAka, startEapAka, type EapAkaServerState } from './eap-aka-server.js';
+import { EapConversations } from './eap-conversations.js';
+
+type Conversation = { state: EapAkaServerState; ticket: string; userId: string };
+
+export type SimStep =
+  { status: 'continue'; conversation: string; eap: string } | ({ eap: string } & LoginStep);
+
+/**
+ * The SIM factor over HTTPS: EAP-AKA / EAP-AKA' messages (base64) in JSON, so an app on the handset can use
+ * the SIM through the telephony stack without joining the network. The SIM must be assigned to the official
+ * of the login ticket and not barred; anything else fails exactly like a wrong SIM.
+ */
+@Injectable()
+export class SimAuthService {
+  private readonly conversations = new EapConversations<Conversation>();
+
+  constructor(
+    private readonly login: LoginService,
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
+    @Optional() @Inject(AKA_VECTOR_SOURCE) private readonly vectors?: AkaVectorSource,
+    @Optional() @Inject(SIM_OWNERSHIP) private readonly sims?: SimOwnership,
+  ) {}
+
+  async start(
+    input: { ticket: string; method: EapAkaMethod; identity?: string | undefined },
+    meta: ClientMeta,
+  ): Promise<SimStep> {
+    const { vectors } = this.available();
+    const { user } = await this.login.open(input.ticket, meta);
+    const step = startEapAka(
+      {
+        method: input.method,
+        ...(input.method === 'aka-prime' ? { networkName: this.config.radius.eapNetworkName } : {}),
+      },
+      {
+        identifier: randomInt(256),
+        ...(input.identity ? { identity: Buffer.from(input.identity, 'utf8') } : {}),
+      },
+    );
+    const driven = await driveEapAka(step, vectors, (imsi) => this.owns(user.id, imsi));
+    if (driven.effect.kind !== 'send')
+      throw identityError('sim_conversation_invalid', 'The SIM conversation could not start.');
+    const conversation = this.conversations.create(
+      { state: driven.state, ticket: input.ticket, userId: user.id },
+      Date.now(),
+    );
+    return { status: 'continue', conversation, eap: driven.effect.packet.toString('base64') };
+  }
+
+  async continue(input: { conversation: string; eap: Buffer }, meta: ClientMeta): Promise<SimStep> {
+    const { vectors } = this.available();
+    const c = this.conversations.take(input.conversation, Date.now());
+    if (!c) throw identityError('sim_conversation_invalid', 'This SIM conversation expired: start it again.');
+    const driven = await driveEapAka(receiveEapAka(c.state, input.eap), vectors, (imsi) =>
+      this.owns(c.userId, imsi),
+    );
+    const { effect } = driven;
+    switch (effect.kind) {
+      case 'send':
+        this.conversations.put(input.conversation, { ...c, state: driven.state }, Date.now());
+        return {
+          status: 'continue',
+          conversation: input.conversation,
+          eap: effect.packet.toString('base64'),
+        };
+      case 'discard':
+        this.conversations.put(input.conversation, c, Date.now());
+        throw identityError(
+          'sim_conversation_invalid',
+          'That EAP message does not belong to this conversation.',
+        );
+      case 'success':
+        // Re-checked after the challenge: the SIM may have been barred or reassigned meanwhile.
+        if (!(await this.owns(c.userId, effect.imsi)))
+          return this.login.factorFailed(c.ticket, 'sim:not-owner', meta);
+        return {
+          eap: effect.packet.toString('base64'),
+          ...(await this.login.addFactor(c.ticket, 'sim', meta)),
+        };
+      case 'failure':
+        return this.login.factorFailed(c.ticket, `sim:${effect.reason}`, meta);
+    }
+  }
+
+  private async owns(userId: string, imsi: string): Promise<boolean> {
+    const owner = await this.sims?.ownerOf(imsi);
+    return owner?.userId === userId && owner.status === 'active';
+  }
+
+  private available(): { vectors: AkaVectorSource } {
+    if (!this.vectors || !this.sims)
+      throw identityError(
+        'factor_not_available',
+        'The SIM factor needs the core-network domain on this node (PAKAWAAZ_DOMAINS).',
+      );
+    return { vectors: this.vectors };
+  }
+}

@@ -1,0 +1,131 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
+import { and, asc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { users } from './users.schema.js';
+
+export type UserRow = typeof users.$inferSelect;
+export type NewUser = typeof users.$inferInsert;
+export type UserKind = UserRow['kind'];
+export type UserListQuery = {
+  search?: string | undefined;
+  kind?: UserKind | undefined;
+  status?: UserRow['status'] | undefined;
+  /** Only these institutions (an institution-scoped caller's own); undefined = all. */
+  institutionIds?: readonly string[] | undefined;
+  limit: number;
+  offset: number;
+};
+
+/** `%` and `_` typed by a user are literal characters, not wildcards. */
+export const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+@Injectable()
+export class UsersRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  get db(): Db {
+    return this.database.db;
+  }
+
+  async findByUsername(username: string, tx: Db = this.db): Promise<UserRow | undefined> {
+    const [row] = await tx.select().from(users).where(eq(users.username, username.toLowerCase())).limit(1);
+    return row;
+  }
+
+  async findById(id: string, tx: Db = this.db): Promise<UserRow | undefined> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    const [row] = await tx.select().from(users).where(eq(users.id, id)).limit(1);
+    return row;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<UserRow[]> {
+    const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+    return valid.length ? this.db.select().from(users).where(inArray(users.id, valid)) : [];
+  }
+
+  async count(tx: Db = this.db, kind?: UserKind): Promise<number> {
+    const [row] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(users)
+      .where(kind ? eq(users.kind, kind) : undefined);
+    return row?.n ?? 0;
+  }
+
+  async countInInstitution(institutionId: string, tx: Db = this.db): Promise<number> {
+    const [row] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(users)
+      .where(eq(users.institutionId, institutionId));
+    return row?.n ?? 0;
+  }
+
+  async insert(row: NewUser, tx: Db = this.db): Promise<UserRow> {
+    const [inserted] = await tx
+      .insert(users)
+      .values({ ...row, username: row.username.toLowerCase() })
+      .returning();
+    if (!inserted) throw new Error('insert returned no row');
+    return inserted;
+  }
+
+  async update(id: string, values: Partial<NewUser>, tx: Db = this.db): Promise<UserRow | undefined> {
+    const [row] = await tx
+      .update(users)
+      .set({ ...values, updatedAt: new Date() })
+      .where(eq(users.id, id))
+      .returning();
+    return row;
+  }
+
+  async list(q: UserListQuery): Promise<{ rows: UserRow[]; total: number }> {
+    const where = this.filter(q);
+    const [rows, [total]] = await Promise.all([
+      this.db.select().from(users).where(where).orderBy(asc(users.username)).limit(q.limit).offset(q.offset),
+      this.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(users)
+        .where(where),
+    ]);
+    return { rows, total: total?.n ?? 0 };
+  }
+
+  private filter(q: UserListQuery): SQL | undefined {
+    const conditions: (SQL | undefined)[] = [
+      q.kind ? eq(users.kind, q.kind) : undefined,
+      q.status ? eq(users.status, q.status) : undefined,
+      q.institutionIds
+        ? q.institutionIds.length
+          ? inArray(users.institutionId, [...q.institutionIds])
+          : sql`false`
+        : undefined,
+      q.search
+        ? or(
+            ilike(users.username, likePattern(q.search)),
+            ilike(users.displayName, likePattern(q.search)),
+            ilike(users.designation, likePattern(q.search)),
+          )
+        : undefined,
+    ];
+    return and(...conditions);
+  }
+
+  /**
+   * Counts one failed sign-in atomically and locks the account when it reaches `limit` consecutive failures.
+   * Returns the new count (0 when the user does not exist).
+   */
+  async recordFailure(id: string, limit: number, now: Date): Promise<{ failures: number; locked: boolean }> {
+    const [row] = await this.db
+      .update(users)
+      .set({
+        failedLogins: sql`${users.failedLogins} + 1`,
+        lockedAt: sql`case when ${users.lockedAt} is null and ${users.failedLogins} + 1 >= ${limit} then ${now.toISOString()}::timestamptz else ${users.lockedAt} end`,
+      })
+      .where(eq(users.id, id))
+      .returning({ failures: users.failedLogins, lockedAt: users.lockedAt });
+    return { failures: row?.failures ?? 0, locked: !!row?.lockedAt };
+  }
+
+  async recordSuccess(id: string, now: Date): Promise<void> {
+    await this.db.update(users).set({ failedLogins: 0, lastLoginAt: now }).where(eq(users.id, id));
+  }
+}

@@ -1,0 +1,200 @@
+import { readFileSync } from 'node:fs';
+import { Option } from 'commander';
+import { ROLES } from '@pakawaaz/platform';
+import { CliError } from '../api-client.js';
+import { positiveInt, type RegisterCommands } from '../context.js';
+
+type Institution = {
+  id: string;
+  name: string;
+  kind: string;
+  parentId: string | null;
+  rolloutPhase: string;
+  directoryScope: string;
+  users: number;
+};
+type User = {
+  id: string;
+  username: string;
+  kind: string;
+  displayName: string;
+  roles: string[];
+  status: string;
+  locked: boolean;
+  institutionId: string | null;
+  factors: { totp: string; passkeys: number };
+};
+
+const userLine = (u: User) =>
+  `${u.id}  ${u.username.padEnd(20)}  ${u.kind.padEnd(8)}  ${(u.locked ? 'locked' : u.status).padEnd(8)}  totp:${u.factors.totp.padEnd(7)}  ${u.roles.join(',') || '-'}  ${u.displayName}`;
+
+/** Institutions, officials and operators (identity's directory administration). */
+export const registerUserCommands: RegisterCommands = (program, { api, io, print }) => {
+  const secret = (o: { password?: string; passwordStdin?: boolean }) => {
+    const password = o.passwordStdin
+      ? (io.stdin ?? (() => readFileSync(0, 'utf8')))().replace(/\r?\n$/, '')
+      : o.password;
+    if (!password) throw new CliError('Give --password or --password-stdin.', 2);
+    return password;
+  };
+
+  const inst = program.command('institutions').description('ministries and departments (super-admin)');
+  inst
+    .command('add')
+    .description('add a ministry, or a department with --parent')
+    .requiredOption('--name <name>', 'institution name')
+    .option('--parent <ministry>', 'the ministry a department belongs to (id or name)')
+    .addOption(
+      new Option('--phase <phase>', 'rollout phase').choices(['pilot', 'federal-ministries', 'nationwide']),
+    )
+    .addOption(
+      new Option('--directory <scope>', 'whom its officials may look up').choices([
+        'own',
+        'hierarchy',
+        'all',
+      ]),
+    )
+    .option('--json', 'print JSON')
+    .action(
+      async (o: { name: string; parent?: string; phase?: string; directory?: string; json?: boolean }) => {
+        const parentId = o.parent ? (await findInstitution(o.parent)).id : undefined;
+        const body = {
+          name: o.name,
+          ...(parentId ? { parentId } : {}),
+          ...(o.phase ? { rolloutPhase: o.phase } : {}),
+          ...(o.directory ? { directoryScope: o.directory } : {}),
+        };
+        const r = await api().request<Institution>('POST', '/api/v1/institutions', body);
+        print(r, !!o.json, () => `${r.id}\n`);
+      },
+    );
+  inst
+    .command('list')
+    .description('list institutions')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const r = await api().request<{ institutions: Institution[] }>('GET', '/api/v1/institutions');
+      print(
+        r,
+        !!o.json,
+        () =>
+          r.institutions
+            .map(
+              (i) =>
+                `${i.id}  ${i.kind.padEnd(10)}  ${i.rolloutPhase.padEnd(18)}  ${String(i.users).padStart(5)} users  ${i.name}`,
+            )
+            .join('\n') + '\n',
+      );
+    });
+
+  async function findInstitution(nameOrId: string): Promise<Institution> {
+    const r = await api().request<{ institutions: Institution[] }>('GET', '/api/v1/institutions');
+    const found = r.institutions.find((i) => i.id === nameOrId || i.name === nameOrId);
+    if (!found) throw new CliError(`No institution "${nameOrId}".`, 1);
+    return found;
+  }
+
+  const users = program.command('users').description('officials and NOC operators');
+  users
+    .command('add')
+    .description('add an official (or an operator with --operator)')
+    .requiredOption('--username <username>', 'sign-in name')
+    .option('--password <password>', 'initial password (prefer --password-stdin)')
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--name <display name>', 'full name (default: the username)')
+    .option('--designation <designation>', 'e.g. "Deputy Secretary"')
+    .option('--institution <name>', 'institution name or id (required for officials)')
+    .option('--email <email>')
+    .option('--phone <phone>')
+    .option('--operator', 'a NOC operator rather than an official')
+    .addOption(new Option('--role <role...>', 'operator role(s)').choices(ROLES))
+    .option('--json', 'print JSON')
+    .action(async (o: Record<string, string | boolean | string[] | undefined>) => {
+      const body = {
+        kind: o.operator ? 'operator' : 'official',
+        username: o.username,
+        displayName: (o.name as string | undefined) ?? o.username,
+        password: secret(o),
+        ...(o.designation ? { designation: o.designation } : {}),
+        ...(o.institution ? { institution: o.institution } : {}),
+        ...(o.email ? { email: o.email } : {}),
+        ...(o.phone ? { phone: o.phone } : {}),
+        ...(o.role ? { roles: o.role } : {}),
+      };
+      const r = await api().request<User>('POST', '/api/v1/users', body);
+      print(r, !!o.json, () => `${r.id}\n`);
+    });
+  users
+    .command('list')
+    .description('list users')
+    .option('--search <text>', 'username, name or designation contains')
+    .addOption(new Option('--kind <kind>').choices(['official', 'operator']))
+    .option('--limit <n>', 'page size', positiveInt, 50)
+    .option('--json', 'print JSON')
+    .action(async (o: { search?: string; kind?: string; limit: number; json?: boolean }) => {
+      const q = new URLSearchParams({
+        limit: String(o.limit),
+        ...(o.search ? { search: o.search } : {}),
+        ...(o.kind ? { kind: o.kind } : {}),
+      });
+      const r = await api().request<{ users: User[]; total: number }>('GET', `/api/v1/users?${q.toString()}`);
+      print(r, !!o.json, () => `${r.users.map(userLine).join('\n')}\n${r.users.length} of ${r.total}\n`);
+    });
+  const byName = async (username: string) =>
+    (await api().request<User>('GET', `/api/v1/users/${encodeURIComponent(username)}`)).id;
+  users
+    .command('totp')
+    .description('issue a TOTP authenticator to a user; prints only the base32 seed on stdout')
+    .requiredOption('--username <username>')
+    .option('--json', 'print JSON (secret, otpauthUri)')
+    .action(async (o: { username: string; json?: boolean }) => {
+      const r = await api().request<{ secret: string; otpauthUri: string }>(
+        'POST',
+        `/api/v1/users/${await byName(o.username)}/totp`,
+      );
+      print({ secret: r.secret, otpauthUri: r.otpauthUri }, !!o.json, () => `${r.secret}\n`);
+    });
+  for (const [name, path, what] of [
+    ['disable', 'disable', 'disable a user; every session ends at once'],
+    ['enable', 'enable', 'enable a disabled user'],
+    ['unlock', 'unlock', 'clear a lock-out after failed sign-ins'],
+  ] as const) {
+    users
+      .command(name)
+      .description(what)
+      .requiredOption('--username <username>')
+      .option('--reason <reason>')
+      .action(async (o: { username: string; reason?: string }) => {
+        const body = name === 'unlock' ? undefined : { ...(o.reason ? { reason: o.reason } : {}) };
+        const r = await api().request<User>(
+          'POST',
+          `/api/v1/users/${await byName(o.username)}/${path}`,
+          body,
+        );
+        io.stdout(`${userLine(r)}\n`);
+      });
+  }
+  users
+    .command('reset-password')
+    .description('set a temporary password the user must change at the next sign-in (printed on stdout)')
+    .requiredOption('--username <username>')
+    .action(async (o: { username: string }) => {
+      const r = await api().request<{ temporaryPassword: string }>(
+        'POST',
+        `/api/v1/users/${await byName(o.username)}/password-reset`,
+        {},
+      );
+      io.stdout(`${r.temporaryPassword}\n`);
+    });
+  users
+    .command('revoke-sessions')
+    .description('end every session of a user at once')
+    .requiredOption('--username <username>')
+    .action(async (o: { username: string }) => {
+      const r = await api().request<{ revoked: number }>(
+        'DELETE',
+        `/api/v1/users/${await byName(o.username)}/sessions`,
+      );
+      io.stdout(`revoked ${r.revoked} session(s)\n`);
+    });
+};
