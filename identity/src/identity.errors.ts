@@ -26,6 +26,7 @@ export type IdentityErrorCode =
   | 'sim_conversation_invalid'
   | 'device_auth_unavailable'
   | 'radius_client_exists'
+  | 'radius_client_invalid'
   | 'radius_client_not_found';
 
 export const IDENTITY_ERROR_STATUS = {
@@ -55,6 +56,7 @@ export const IDENTITY_ERROR_STATUS = {
   sim_conversation_invalid: 401,
   device_auth_unavailable: 503,
   radius_client_exists: 409,
+  radius_client_invalid: 422,
   radius_client_not_found: 404,
 } as const satisfies Record<IdentityErrorCode, HttpStatus>;
 

@@ -21,6 +21,11 @@ import { sessionCacheProvider } from './sessions/session-cache.provider.js';
 import { SessionsController } from './sessions/sessions.controller.js';
 import { SessionsRepository } from './sessions/sessions.repository.js';
 import { SessionsService } from './sessions/sessions.service.js';
+import { RadiusAccessService } from './radius/radius-access.service.js';
+import { RadiusAccountingService } from './radius/radius-accounting.service.js';
+import { RadiusClientsService } from './radius/radius-clients.service.js';
+import { RadiusController } from './radius/radius.controller.js';
+import { RadiusListener } from './radius/radius.listener.js';
 import { SimAuthService } from './sim-auth/sim-auth.service.js';
 import { ApiTokensRepository } from './tokens/api-tokens.repository.js';
 import { loadOrCreateSigningKey } from './tokens/signing-key.js';
@@ -49,6 +54,7 @@ export class IdentityModule {
         InstitutionsController,
         DirectoryController,
         SessionsController,
+        RadiusController,
         TokensController,
         JwksController,
       ],
@@ -79,6 +85,10 @@ export class IdentityModule {
         DirectoryService,
         AccountService,
         FirstStartService,
+        RadiusClientsService,
+        RadiusAccessService,
+        RadiusAccountingService,
+        RadiusListener,
         { provide: TOKEN_VERIFIER, useExisting: TokenService },
       ],
       exports: [

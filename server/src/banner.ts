@@ -10,6 +10,7 @@ export function printBanner(server: RunningServer): void {
     `  API docs:       ${url}/docs`,
     `  Database:       ${config.databaseMode === 'embedded' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
     `  Event bus:      ${config.eventBusMode === 'nats' ? 'NATS JetStream (NATS_URL)' : 'in-process'}`,
+    `  RADIUS:         ${server.radius ? `UDP ${server.radius.authPort} (auth), ${server.radius.acctPort} (accounting)` : 'off (RADIUS_ENABLED=false)'}`,
   ];
   if (firstStart.firstStart) {
     lines.push('', `  First start: created NOC administrator "${firstStart.adminUsername}".`);

@@ -4,7 +4,12 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { loadCoreNetworkConfig, NetworkSpecService } from '@pakawaaz/core-network';
-import { FirstStartService, loadIdentityConfig, type FirstStartResult } from '@pakawaaz/identity';
+import {
+  RadiusListener,
+  FirstStartService,
+  loadIdentityConfig,
+  type FirstStartResult,
+} from '@pakawaaz/identity';
 import {
   AllExceptionsFilter,
   InProcessEventBus,
@@ -40,6 +45,8 @@ export type RunningServer = {
   url: string;
   firstStart: FirstStartResult;
   nocServed: boolean;
+  /** Bound RADIUS ports, or null when RADIUS_ENABLED=false. */
+  radius: { authPort: number; acctPort: number } | null;
   close(): Promise<void>;
 };
 
@@ -135,6 +142,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       url: `http://${host}:${port}`,
       firstStart,
       nocServed: created.nocServed,
+      radius: app.get(RadiusListener).ports(),
       close: () => shutdown(running, resources, stopMonitor),
     };
   } catch (err) {

@@ -128,7 +128,7 @@ export class LoginService {
     const [totp, codes, sims] = await Promise.all([
       this.mfa.totp(user.id),
       this.mfa.unusedRecoveryCodes(user.id),
-      user.kind === 'official' && this.sims ? this.sims.simsOf(user.id) : Promise.resolve([]),
+      user.kind === 'official' && this.sims ? this.simsOf(user) : Promise.resolve([]),
     ]);
     return {
       kind: user.kind,
@@ -137,6 +137,14 @@ export class LoginService {
       sim: sims.some((s) => s.status === 'active'),
       device: this.devices !== undefined,
     };
+  }
+
+  /** SIMs assigned to the user by id, or by username (the subscriber's user may name either). */
+  private async simsOf(user: UserRow) {
+    const sims = this.sims;
+    if (!sims) return [];
+    const [byId, byName] = await Promise.all([sims.simsOf(user.id), sims.simsOf(user.username)]);
+    return [...byId, ...byName];
   }
 
   async advance(user: UserRow, ticket: LoginTicket, meta: ClientMeta): Promise<LoginStep> {
@@ -175,11 +183,21 @@ export class LoginService {
     return { status: 'authenticated', ...tokens };
   }
 
-  private usable(user: UserRow): boolean {
+  usable(user: UserRow): boolean {
     return user.status === 'active' && user.lockedAt === null;
   }
 
   async fail(user: UserRow | undefined, factor: string, meta: ClientMeta, message: string): Promise<never> {
+    await this.recordFailure(user, factor, meta.ip);
+    throw identityError('invalid_credentials', message);
+  }
+
+  /** Counts a failed step towards lock-out (auditing the lock itself) and logs it without any secret. */
+  async recordFailure(
+    user: UserRow | undefined,
+    factor: string,
+    ip: string | null | undefined,
+  ): Promise<void> {
     if (user) {
       const { failures, locked } = await this.users.recordFailure(
         user.id,
@@ -194,8 +212,7 @@ export class LoginService {
           details: { failures },
         });
     }
-    this.logger.warn({ factor, ip: meta.ip ?? null }, 'sign-in step failed');
-    throw identityError('invalid_credentials', message);
+    this.logger.warn({ factor, ip: ip ?? null }, 'sign-in step failed');
   }
 
   private ticket(t: LoginTicket): Promise<string> {

@@ -46,7 +46,7 @@ export class InstitutionsService {
 
   async create(input: InstitutionInput, ctx: Ctx): Promise<InstitutionView> {
     requireRole(ctx.principal, 'super-admin');
-    return this.repo.db.transaction(async (tx) => {
+    const created = await this.repo.db.transaction(async (tx) => {
       if (await this.repo.findByName(input.name, tx))
         throw identityError('institution_exists', `An institution named "${input.name}" already exists.`);
       const kind = input.kind ?? (input.parentId ? 'department' : 'ministry');
@@ -64,13 +64,15 @@ export class InstitutionsService {
       );
       await this.repo.setGrants(row.id, input.visibleInstitutionIds ?? [], tx);
       await this.record(tx, ctx, 'identity.institution.created', row, input);
-      return this.view(row, await this.repo.grants(tx));
+      return row;
     });
+    // Outside the transaction: PGlite has one connection, so a query beside an open transaction would wait forever.
+    return this.view(created, await this.repo.grants());
   }
 
   async update(id: string, patch: Partial<InstitutionInput>, ctx: Ctx): Promise<InstitutionView> {
     requireRole(ctx.principal, 'super-admin');
-    return this.repo.db.transaction(async (tx) => {
+    const updated = await this.repo.db.transaction(async (tx) => {
       const current = await this.repo.findById(id, tx);
       if (!current) throw identityError('institution_not_found', 'No institution with this id.');
       if (patch.name && patch.name !== current.name && (await this.repo.findByName(patch.name, tx)))
@@ -82,8 +84,9 @@ export class InstitutionsService {
       const row = (await this.repo.update(id, { ...fields, kind, parentId }, tx)) ?? current;
       if (visibleInstitutionIds) await this.repo.setGrants(id, visibleInstitutionIds, tx);
       await this.record(tx, ctx, 'identity.institution.updated', row, patch);
-      return this.view(row, await this.repo.grants(tx));
+      return row;
     });
+    return this.view(updated, await this.repo.grants());
   }
 
   async remove(id: string, ctx: Ctx): Promise<void> {

@@ -15,7 +15,8 @@ import { driveEapAka } from './eap-aka-driver.js';
 import { receiveEapAka, startEapAka, type EapAkaServerState } from './eap-aka-server.js';
 import { EapConversations } from './eap-conversations.js';
 
-type Conversation = { state: EapAkaServerState; ticket: string; userId: string };
+/** `owner` lists the ids a subscriber may name the official by: the user id, or (older assignments) the username. */
+type Conversation = { state: EapAkaServerState; ticket: string; owner: readonly string[] };
 
 export type SimStep =
   { status: 'continue'; conversation: string; eap: string } | ({ eap: string } & LoginStep);
@@ -52,11 +53,12 @@ export class SimAuthService {
         ...(input.identity ? { identity: Buffer.from(input.identity, 'utf8') } : {}),
       },
     );
-    const driven = await driveEapAka(step, vectors, (imsi) => this.owns(user.id, imsi));
+    const owner = [user.id, user.username];
+    const driven = await driveEapAka(step, vectors, (imsi) => this.owns(owner, imsi));
     if (driven.effect.kind !== 'send')
       throw identityError('sim_conversation_invalid', 'The SIM conversation could not start.');
     const conversation = this.conversations.create(
-      { state: driven.state, ticket: input.ticket, userId: user.id },
+      { state: driven.state, ticket: input.ticket, owner },
       Date.now(),
     );
     return { status: 'continue', conversation, eap: driven.effect.packet.toString('base64') };
@@ -67,7 +69,7 @@ export class SimAuthService {
     const c = this.conversations.take(input.conversation, Date.now());
     if (!c) throw identityError('sim_conversation_invalid', 'This SIM conversation expired: start it again.');
     const driven = await driveEapAka(receiveEapAka(c.state, input.eap), vectors, (imsi) =>
-      this.owns(c.userId, imsi),
+      this.owns(c.owner, imsi),
     );
     const { effect } = driven;
     switch (effect.kind) {
@@ -86,7 +88,7 @@ export class SimAuthService {
         );
       case 'success':
         // Re-checked after the challenge: the SIM may have been barred or reassigned meanwhile.
-        if (!(await this.owns(c.userId, effect.imsi)))
+        if (!(await this.owns(c.owner, effect.imsi)))
           return this.login.factorFailed(c.ticket, 'sim:not-owner', meta);
         return {
           eap: effect.packet.toString('base64'),
@@ -97,9 +99,9 @@ export class SimAuthService {
     }
   }
 
-  private async owns(userId: string, imsi: string): Promise<boolean> {
+  private async owns(ids: readonly string[], imsi: string): Promise<boolean> {
     const owner = await this.sims?.ownerOf(imsi);
-    return owner?.userId === userId && owner.status === 'active';
+    return owner !== null && owner !== undefined && ids.includes(owner.userId) && owner.status === 'active';
   }
 
   private available(): { vectors: AkaVectorSource } {

@@ -64,7 +64,7 @@ export class UsersService {
     await this.checkPlacement(input.kind, input.institutionId ?? null, roles);
     this.assertPassword(input.password, input.username, input.displayName);
     const passwordHash = await hashPassword(input.password);
-    return this.repo.db.transaction(async (tx) => {
+    const created = await this.repo.db.transaction(async (tx) => {
       if (await this.repo.findByUsername(input.username, tx))
         throw identityError('user_exists', `The username "${input.username}" is taken.`);
       const row = await this.repo.insert(
@@ -84,8 +84,10 @@ export class UsersService {
         roles,
         institutionId: row.institutionId,
       });
-      return this.view(row);
+      return row;
     });
+    // Views are read after the transaction: PGlite has one connection, a query beside an open transaction waits forever.
+    return this.view(created);
   }
 
   async list(
@@ -124,7 +126,7 @@ export class UsersService {
     const institutionId = patch.institutionId === undefined ? current.institutionId : patch.institutionId;
     requireInScope(ctx.principal, institutionId);
     await this.checkPlacement(current.kind, institutionId, patch.roles ?? current.roles.filter(isRole));
-    return this.repo.db.transaction(async (tx) => {
+    const updated = await this.repo.db.transaction(async (tx) => {
       const row = (await this.repo.update(current.id, patch, tx)) ?? current;
       await this.record(tx, ctx, 'identity.user.updated', row, {
         changes: Object.keys(patch),
@@ -132,8 +134,9 @@ export class UsersService {
       });
       if (patch.roles)
         await this.sessions.revokeAllOf(row.id, 'roles-changed', ctx.principal.actor, ctx.requestId, tx);
-      return this.view(row);
+      return row;
     });
+    return this.view(updated);
   }
 
   /** Disabling ends every session at once and tells the other domains (chat groups, devices). */
@@ -195,11 +198,13 @@ export class UsersService {
   async unlock(id: string, ctx: Ctx): Promise<UserView> {
     const current = await this.find(id, ctx);
     this.requireAdmin(ctx, current);
-    return this.repo.db.transaction(async (tx) => {
-      const row = (await this.repo.update(current.id, { failedLogins: 0, lockedAt: null }, tx)) ?? current;
-      await this.record(tx, ctx, 'identity.user.unlocked', row, { failures: current.failedLogins });
-      return this.view(row);
+    const row = await this.repo.db.transaction(async (tx) => {
+      const unlocked =
+        (await this.repo.update(current.id, { failedLogins: 0, lockedAt: null }, tx)) ?? current;
+      await this.record(tx, ctx, 'identity.user.unlocked', unlocked, { failures: current.failedLogins });
+      return unlocked;
     });
+    return this.view(row);
   }
 
   /** The signed-in user changes their own password (current one required), or completes a forced change. */

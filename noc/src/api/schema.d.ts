@@ -564,6 +564,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/radius/accounting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Radius_records"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/radius/clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Radius_list"];
+        put?: never;
+        post: operations["Radius_add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/radius/clients/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["Radius_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/radius/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Radius_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sessions": {
         parameters: {
             query?: never;
@@ -968,6 +1032,50 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AccountingList: {
+            records: {
+                acctSessionId: string;
+                callingStationId: string | null;
+                clientId: string;
+                /** Format: date-time */
+                eventAt: string;
+                framedIp: string | null;
+                id: string;
+                imsi: string | null;
+                inputOctets: number | null;
+                nasIdentifier: string | null;
+                nasIp: string | null;
+                outputOctets: number | null;
+                /** Format: date-time */
+                receivedAt: string;
+                sessionTimeSeconds: number | null;
+                statusType: string;
+                terminateCause: string | null;
+                userId: string | null;
+                username: string | null;
+            }[];
+        };
+        AccountingRecord: {
+            acctSessionId: string;
+            callingStationId: string | null;
+            clientId: string;
+            /** Format: date-time */
+            eventAt: string;
+            framedIp: string | null;
+            id: string;
+            imsi: string | null;
+            inputOctets: number | null;
+            nasIdentifier: string | null;
+            nasIp: string | null;
+            outputOctets: number | null;
+            /** Format: date-time */
+            receivedAt: string;
+            sessionTimeSeconds: number | null;
+            statusType: string;
+            terminateCause: string | null;
+            userId: string | null;
+            username: string | null;
+        };
         ApiToken: {
             /** Format: date-time */
             createdAt: string;
@@ -1118,6 +1226,14 @@ export interface components {
             revokedAt: string | null;
             roles: string[];
             token: string;
+        };
+        CreatedRadiusClient: {
+            cidr: string;
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            name: string;
+            secret: string;
         };
         CurrentNetworkSpec: {
             /** Format: date-time */
@@ -1991,6 +2107,11 @@ export interface components {
             message: string;
             path: string;
         };
+        NewRadiusClient: {
+            cidr: string;
+            name: string;
+            secret?: string;
+        };
         NfHealth: {
             activeAlarms: ("nf_down" | "registration_failure" | "upf_sessions_drop" | "no_gnb_connected" | "no_enb_connected")[];
             consecutiveFailures: number;
@@ -2354,6 +2475,30 @@ export interface components {
                 /** Format: date-time */
                 updatedAt: string;
             }[];
+        };
+        RadiusClient: {
+            cidr: string;
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            name: string;
+        };
+        RadiusClientList: {
+            clients: {
+                cidr: string;
+                /** Format: date-time */
+                createdAt: string;
+                id: string;
+                name: string;
+            }[];
+        };
+        RadiusStatus: {
+            acctPort: number | null;
+            authPort: number | null;
+            listening: boolean;
+            stats: {
+                [key: string]: unknown;
+            } | null;
         };
         Readiness: {
             checks: {
@@ -3744,6 +3889,115 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Open5gsSyncReport"];
+                };
+            };
+        };
+    };
+    Radius_records: {
+        parameters: {
+            query?: {
+                user?: string;
+                imsi?: string;
+                from?: unknown;
+                to?: unknown;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountingList"];
+                };
+            };
+        };
+    };
+    Radius_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RadiusClientList"];
+                };
+            };
+        };
+    };
+    Radius_add: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewRadiusClient"];
+            };
+        };
+        responses: {
+            /** @description Registered; the secret is returned this once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedRadiusClient"];
+                };
+            };
+        };
+    };
+    Radius_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Radius_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RadiusStatus"];
                 };
             };
         };

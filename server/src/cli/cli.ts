@@ -10,6 +10,7 @@ import { registerServerCommands } from './commands/server.js';
 import { registerSimCommands } from './commands/sims.js';
 import { registerSubscriberCommands } from './commands/subscribers.js';
 import { registerUserCommands } from './commands/users.js';
+import { registerRadiusCommands } from './commands/radius.js';
 import type { CliContext, CliIo, RegisterCommands } from './context.js';
 
 export type { CliIo } from './context.js';
@@ -19,6 +20,7 @@ const COMMANDS: RegisterCommands[] = [
   registerServerCommands,
   registerIdentityCommands,
   registerUserCommands,
+  registerRadiusCommands,
   registerAuditCommands,
   registerSimCommands,
   registerSubscriberCommands,

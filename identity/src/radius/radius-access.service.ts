@@ -1,0 +1,145 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import {
+  AKA_VECTOR_SOURCE,
+  SIM_OWNERSHIP,
+  type AkaVectorSource,
+  type SimOwnership,
+} from '@pakawaaz/core-network';
+import { LOGGER, type Logger } from '@pakawaaz/platform';
+import { LoginService } from '../auth/login.service.js';
+import { LoginThrottle } from '../auth/login-throttle.js';
+import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
+import { TotpService } from '../mfa/totp.service.js';
+import { verifyPassword } from '../passwords/password-hasher.js';
+import { SESSION_LIMITS } from '../sessions/session-policy.js';
+import { UsersRepository, type UserRow } from '../users/users.repository.js';
+import { encodeClass } from './radius-class.js';
+import { RadiusEap, type EapOutcome } from './radius-eap.js';
+import type { RadiusAttribute } from './radius-encode-attributes.js';
+import type { AccessDecision, AccessRequestContext } from './radius-handler.js';
+import { mppeKeysFromMsk } from './radius-mppe.js';
+
+const TOTP_DIGITS = 6;
+const REJECT: AccessDecision = {
+  decision: 'reject',
+  attributes: [{ type: 'Reply-Message', value: 'Authentication failed.' }],
+};
+
+/**
+ * Access-Requests from NAS clients: PAP with User-Password = password followed by the current 6-digit TOTP
+ * code (so a RADIUS sign-in is always two factors), and EAP-AKA / EAP-AKA' with the SIM, producing
+ * MS-MPPE keys for Wi-Fi and VPN. Every refusal is the same Access-Reject, whatever failed.
+ */
+@Injectable()
+export class RadiusAccessService {
+  private readonly eap: RadiusEap | null;
+
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly totp: TotpService,
+    private readonly login: LoginService,
+    private readonly throttle: LoginThrottle,
+    @Inject(IDENTITY_CONFIG) config: IdentityConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() @Inject(AKA_VECTOR_SOURCE) vectors?: AkaVectorSource,
+    @Optional() @Inject(SIM_OWNERSHIP) private readonly sims?: SimOwnership,
+  ) {
+    this.eap =
+      vectors && sims
+        ? new RadiusEap(vectors, (imsi) => this.simAllowed(imsi), config.radius.eapNetworkName)
+        : null;
+  }
+
+  access(req: AccessRequestContext): Promise<AccessDecision> {
+    return req.attributes.eapMessage ? this.eapAccess(req, req.attributes.eapMessage) : this.pap(req);
+  }
+
+  private async pap(req: AccessRequestContext): Promise<AccessDecision> {
+    const name = req.attributes.userName?.trim().toLowerCase();
+    const typed = req.attributes.password?.toString('utf8');
+    if (!name || !typed || typed.length <= TOTP_DIGITS) return REJECT;
+    try {
+      this.throttle.attempt(name, `nas:${req.client.id}:${req.attributes.callingStationId ?? ''}`);
+    } catch {
+      return REJECT;
+    }
+    const password = typed.slice(0, -TOTP_DIGITS);
+    const code = typed.slice(-TOTP_DIGITS);
+    const user = await this.users.findByUsername(name);
+    const ok = await verifyPassword(user?.passwordHash, password);
+    const check =
+      user && ok && this.login.usable(user) && /^\d{6}$/.test(code)
+        ? await this.totp.check(user.id, code)
+        : 'invalid';
+    if (!user || check !== 'ok') {
+      await this.login.recordFailure(user, `radius-pap:${check}`, req.source.address);
+      return REJECT;
+    }
+    await this.users.recordSuccess(user.id, new Date());
+    return { decision: 'accept', attributes: this.welcome(user, null) };
+  }
+
+  private async eapAccess(req: AccessRequestContext, message: Buffer): Promise<AccessDecision> {
+    if (!this.eap) return REJECT;
+    const outcome = await this.eap.handle(message, req.attributes.state);
+    return this.decide(outcome);
+  }
+
+  private async decide(outcome: EapOutcome): Promise<AccessDecision> {
+    switch (outcome.kind) {
+      case 'challenge':
+        return {
+          decision: 'challenge',
+          attributes: [
+            { type: 'EAP-Message', value: outcome.eap },
+            { type: 'State', value: outcome.state },
+          ],
+        };
+      case 'discard':
+        return { decision: 'discard' };
+      case 'failure':
+        this.logger.info({ reason: outcome.reason }, 'RADIUS EAP-AKA failed');
+        return {
+          decision: 'reject',
+          attributes: outcome.eap ? [{ type: 'EAP-Message', value: outcome.eap }] : [],
+        };
+      case 'success': {
+        // Checked again after the challenge: the SIM or its official may have been barred or disabled meanwhile.
+        const user = await this.ownerOf(outcome.imsi);
+        if (!user) return { decision: 'reject', attributes: [] };
+        const { recvKey, sendKey } = mppeKeysFromMsk(outcome.msk);
+        return {
+          decision: 'accept',
+          attributes: [
+            { type: 'EAP-Message', value: outcome.eap },
+            { type: 'MS-MPPE-Recv-Key', key: recvKey },
+            { type: 'MS-MPPE-Send-Key', key: sendKey },
+            { type: 'User-Name', value: outcome.identity.toString('latin1') },
+            ...this.welcome(user, outcome.imsi),
+          ],
+        };
+      }
+    }
+  }
+
+  /** Reply-Message, Session-Timeout (AAL2's 12 h) and the Class that ties accounting to the official and SIM. */
+  private welcome(user: UserRow, imsi: string | null): RadiusAttribute[] {
+    return [
+      { type: 'Reply-Message', value: `Welcome, ${user.displayName}.`.slice(0, 200) },
+      { type: 'Session-Timeout', value: SESSION_LIMITS.aal2.absoluteSeconds },
+      { type: 'Class', value: encodeClass({ userId: user.id, institutionId: user.institutionId, imsi }) },
+    ];
+  }
+
+  private async simAllowed(imsi: string): Promise<boolean> {
+    return (await this.ownerOf(imsi)) !== null;
+  }
+
+  /** The active, unlocked official an active SIM is assigned to (by user id, or username for older assignments). */
+  private async ownerOf(imsi: string): Promise<UserRow | null> {
+    const owner = await this.sims?.ownerOf(imsi);
+    if (!owner || owner.status !== 'active') return null;
+    const user = (await this.users.findById(owner.userId)) ?? (await this.users.findByUsername(owner.userId));
+    return user && this.login.usable(user) ? user : null;
+  }
+}

@@ -1,0 +1,147 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  AuditService,
+  DATABASE,
+  EVENT_BUS,
+  LOGGER,
+  newEvent,
+  type DatabaseHandle,
+  type EventBus,
+  type Logger,
+} from '@pakawaaz/platform';
+import { asc, eq } from 'drizzle-orm';
+import type { SecretBox } from '../crypto/secret-box.js';
+import { identityError } from '../identity.errors.js';
+import { SECRET_BOX } from '../mfa/secret-box.provider.js';
+import { requireRole, type Ctx } from '../users/access.js';
+import { compileClients, parseCidr } from './radius-client-table.js';
+import { radiusClients } from './radius-clients.schema.js';
+import type { RadiusClient } from './radius-handler.js';
+
+export type RadiusClientView = { id: string; name: string; cidr: string; createdAt: Date };
+const CHANGED_EVENT = 'identity.radius-client.changed';
+/** Other nodes pick up a client change within this time even if its event is lost. */
+const RELOAD_MS = 30_000;
+
+/**
+ * NAS clients and their shared secrets (sealed at rest). The RADIUS listener needs a synchronous lookup per
+ * datagram, so the table lives in memory and is reloaded on every change here, on change events from other
+ * nodes, and every 30 s.
+ */
+@Injectable()
+export class RadiusClientsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private lookupFn: (address: string) => RadiusClient | null = () => null;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    @Inject(SECRET_BOX) private readonly box: SecretBox,
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly audit: AuditService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.reload();
+    await this.bus.subscribe(`identity-radius-clients-${randomUUID()}`, CHANGED_EVENT, () => this.reload());
+    this.timer = setInterval(
+      () =>
+        void this.reload().catch((err: unknown) => this.logger.warn({ err }, 'RADIUS client reload failed')),
+      RELOAD_MS,
+    );
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  readonly lookup = (address: string): RadiusClient | null => this.lookupFn(address);
+
+  async list(): Promise<RadiusClientView[]> {
+    const rows = await this.database.db.select().from(radiusClients).orderBy(asc(radiusClients.name));
+    return rows.map(({ id, name, cidr, createdAt }) => ({ id, name, cidr, createdAt }));
+  }
+
+  /** Registers a NAS; without a secret one is generated and returned once. */
+  async add(
+    input: { name: string; cidr: string; secret?: string | undefined },
+    ctx: Ctx,
+  ): Promise<RadiusClientView & { secret: string }> {
+    requireRole(ctx.principal, 'network-admin', 'security-officer');
+    if (!parseCidr(input.cidr))
+      throw identityError(
+        'radius_client_invalid',
+        'Give an IPv4/IPv6 address or CIDR block, e.g. 10.20.0.0/16.',
+      );
+    const secret = input.secret ?? randomBytes(24).toString('base64url');
+    const row = {
+      id: randomUUID(),
+      name: input.name,
+      cidr: input.cidr.trim(),
+      sealedSecret: this.box.seal('radius-secret', Buffer.from(secret, 'utf8')),
+      createdAt: new Date(),
+    };
+    await this.database.db.transaction(async (tx) => {
+      if ((await tx.select().from(radiusClients).where(eq(radiusClients.name, input.name))).length)
+        throw identityError('radius_client_exists', `A RADIUS client named "${input.name}" exists already.`);
+      await tx.insert(radiusClients).values(row);
+      await this.audit.record(
+        {
+          actor: ctx.principal.actor,
+          action: 'identity.radius-client.added',
+          target: `radius-client:${row.name}`,
+          details: { cidr: row.cidr },
+          requestId: ctx.requestId,
+        },
+        tx,
+      );
+    });
+    await this.changed();
+    return { id: row.id, name: row.name, cidr: row.cidr, createdAt: row.createdAt, secret };
+  }
+
+  async remove(idOrName: string, ctx: Ctx): Promise<void> {
+    requireRole(ctx.principal, 'network-admin', 'security-officer');
+    const rows = await this.database.db.select().from(radiusClients);
+    const row = rows.find((r) => r.id === idOrName || r.name === idOrName);
+    if (!row) throw identityError('radius_client_not_found', 'No RADIUS client with this id or name.');
+    await this.database.db.transaction(async (tx) => {
+      await tx.delete(radiusClients).where(eq(radiusClients.id, row.id));
+      await this.audit.record(
+        {
+          actor: ctx.principal.actor,
+          action: 'identity.radius-client.removed',
+          target: `radius-client:${row.name}`,
+          requestId: ctx.requestId,
+        },
+        tx,
+      );
+    });
+    await this.changed();
+  }
+
+  async reload(): Promise<void> {
+    const rows = await this.database.db.select().from(radiusClients);
+    const entries = rows.flatMap((r) => {
+      try {
+        return [
+          { id: r.id, name: r.name, cidr: r.cidr, secret: this.box.open('radius-secret', r.sealedSecret) },
+        ];
+      } catch {
+        this.logger.error(
+          { client: r.name },
+          'RADIUS client secret does not open with the identity secrets key; client ignored',
+        );
+        return [];
+      }
+    });
+    this.lookupFn = compileClients(entries);
+  }
+
+  private async changed(): Promise<void> {
+    await this.reload();
+    await this.bus.publish(newEvent(CHANGED_EVENT, 'identity', {}));
+  }
+}

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import type { AkaVectorSource } from '@pakawaaz/core-network';
+import { decodeEap, EapCodecError, encodeEap, type EapAkaMethod } from '../sim-auth/eap-aka-codec.js';
+import { driveEapAka } from '../sim-auth/eap-aka-driver.js';
+import {
+  receiveEapAka,
+  startEapAka,
+  type EapAkaServerState,
+  type EapAkaStep,
+} from '../sim-auth/eap-aka-server.js';
+import { EapConversations } from '../sim-auth/eap-conversations.js';
+
+/**
+ * EAP-AKA / EAP-AKA' carried in RADIUS (RFC 3579): the conversation lives under the State attribute; the
+ * method follows the peer's identity (a leading '6', '7' or '8' means EAP-AKA', RFC 9048 §3) and a Nak for
+ * the other method switches once. Pure but for the vector source and the conversation store.
+ */
+type Conversation = { state: EapAkaServerState; method: EapAkaMethod; identity: Buffer; switched: boolean };
+
+export type EapOutcome =
+  | { kind: 'challenge'; eap: Buffer; state: Buffer }
+  | { kind: 'success'; eap: Buffer; imsi: string; identity: Buffer; msk: Buffer }
+  | { kind: 'failure'; eap: Buffer | null; reason: string }
+  | { kind: 'discard' };
+
+const METHOD_NUMBER = { aka: 23, 'aka-prime': 50 } as const satisfies Record<EapAkaMethod, number>;
+
+export class RadiusEap {
+  private readonly conversations = new EapConversations<Conversation>(30_000);
+
+  constructor(
+    private readonly vectors: AkaVectorSource,
+    private readonly allowed: (imsi: string) => Promise<boolean>,
+    private readonly networkName: string,
+  ) {}
+
+  async handle(eap: Buffer, state: Buffer | undefined, now = Date.now()): Promise<EapOutcome> {
+    if (!state) return this.begin(eap, now);
+    const key = state.toString('base64url');
+    const c = this.conversations.take(key, now);
+    if (!c) return { kind: 'failure', eap: null, reason: 'unknown_state' };
+    const switched = this.nakSwitch(c, eap);
+    const step = switched ?? receiveEapAka(c.state, eap);
+    const next = switched ? { ...c, method: other(c.method), switched: true } : c;
+    return this.outcome(await driveEapAka(step, this.vectors, this.allowed), next, key, now);
+  }
+
+  get inFlight(): number {
+    return this.conversations.size;
+  }
+
+  private async begin(eap: Buffer, now: number): Promise<EapOutcome> {
+    const identity = identityOf(eap);
+    if (!identity) return { kind: 'failure', eap: null, reason: 'no_identity' };
+    const method: EapAkaMethod = /^[678]/.test(identity.data.toString('latin1')) ? 'aka-prime' : 'aka';
+    const step = this.start(method, identity.identifier, identity.data);
+    const c = { state: step.state, method, identity: identity.data, switched: false };
+    return this.outcome(
+      await driveEapAka(step, this.vectors, this.allowed),
+      c,
+      randomBytes(16).toString('base64url'),
+      now,
+    );
+  }
+
+  private start(method: EapAkaMethod, identifier: number, identity: Buffer): EapAkaStep {
+    return startEapAka(
+      { method, ...(method === 'aka-prime' ? { networkName: this.networkName } : {}) },
+      { identifier, identity },
+    );
+  }
+
+  /** A Nak (RFC 3748 §5.3.1) proposing the other AKA method restarts the conversation with it, once. */
+  private nakSwitch(c: Conversation, eap: Buffer): EapAkaStep | null {
+    if (c.switched) return null;
+    try {
+      const { packet } = decodeEap(eap);
+      if (packet.code !== 'response' || packet.body.type !== 'nak') return null;
+      if (!packet.body.data.includes(METHOD_NUMBER[other(c.method)])) return null;
+      return this.start(other(c.method), packet.identifier, c.identity);
+    } catch (err) {
+      if (err instanceof EapCodecError) return null;
+      throw err;
+    }
+  }
+
+  private outcome(
+    step: Awaited<ReturnType<typeof driveEapAka>>,
+    c: Conversation,
+    key: string,
+    now: number,
+  ): EapOutcome {
+    const { effect } = step;
+    switch (effect.kind) {
+      case 'send':
+        this.conversations.put(key, { ...c, state: step.state }, now);
+        return { kind: 'challenge', eap: effect.packet, state: Buffer.from(key, 'base64url') };
+      case 'discard':
+        this.conversations.put(key, c, now);
+        return { kind: 'discard' };
+      case 'success':
+        return {
+          kind: 'success',
+          eap: effect.packet,
+          imsi: effect.imsi,
+          identity: effect.identity,
+          msk: effect.msk,
+        };
+      case 'failure':
+        return { kind: 'failure', eap: effect.packet, reason: effect.reason };
+    }
+  }
+}
+
+const other = (m: EapAkaMethod): EapAkaMethod => (m === 'aka' ? 'aka-prime' : 'aka');
+
+function identityOf(eap: Buffer): { identifier: number; data: Buffer } | null {
+  try {
+    const { packet } = decodeEap(eap);
+    if (packet.code !== 'response' || packet.body.type !== 'identity' || packet.body.data.length === 0)
+      return null;
+    return { identifier: packet.identifier, data: packet.body.data };
+  } catch (err) {
+    if (err instanceof EapCodecError) return null;
+    throw err;
+  }
+}
+
+/** An EAP-Failure for a conversation that never got far enough to have one. */
+export function eapFailure(identifier: number): Buffer {
+  return encodeEap({ code: 'failure', identifier }).bytes;
+}

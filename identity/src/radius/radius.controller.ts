@@ -1,0 +1,143 @@
+import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import {
+  CurrentPrincipal,
+  isoDateTime,
+  named,
+  RequestId,
+  Roles,
+  ZodBody,
+  ZodQuery,
+  ZodResponse,
+  type Principal,
+} from '@pakawaaz/platform';
+import { z } from 'zod';
+import { RadiusAccountingService } from './radius-accounting.service.js';
+import { RadiusClientsService } from './radius-clients.service.js';
+import { RadiusListener } from './radius.listener.js';
+
+const RadiusClientView = z.object({
+  id: z.string(),
+  name: z.string(),
+  cidr: z.string(),
+  createdAt: isoDateTime(),
+});
+export const RadiusClient = named('RadiusClient', RadiusClientView);
+export const RadiusClientList = named('RadiusClientList', z.object({ clients: z.array(RadiusClientView) }));
+export const NewRadiusClient = named(
+  'NewRadiusClient',
+  z
+    .object({
+      name: z.string().trim().min(1).max(100),
+      cidr: z.string().trim().min(2).max(64),
+      /** The shared secret; generated (and returned once) when omitted. At least 16 characters. */
+      secret: z.string().min(16, 'use a shared secret of at least 16 characters').max(128).optional(),
+    })
+    .strict(),
+  'input',
+);
+export const CreatedRadiusClient = named(
+  'CreatedRadiusClient',
+  RadiusClientView.extend({ secret: z.string() }),
+);
+export const AccountingRecord = named(
+  'AccountingRecord',
+  z.object({
+    id: z.string(),
+    clientId: z.string(),
+    acctSessionId: z.string(),
+    statusType: z.string(),
+    username: z.string().nullable(),
+    userId: z.string().nullable(),
+    imsi: z.string().nullable(),
+    nasIp: z.string().nullable(),
+    nasIdentifier: z.string().nullable(),
+    callingStationId: z.string().nullable(),
+    framedIp: z.string().nullable(),
+    sessionTimeSeconds: z.number().int().nullable(),
+    inputOctets: z.number().nullable(),
+    outputOctets: z.number().nullable(),
+    terminateCause: z.string().nullable(),
+    eventAt: isoDateTime(),
+    receivedAt: isoDateTime(),
+  }),
+);
+export const AccountingList = named('AccountingList', z.object({ records: z.array(AccountingRecord) }));
+const AccountingQuery = z.object({
+  user: z.uuid().optional(),
+  imsi: z
+    .string()
+    .regex(/^\d{6,15}$/)
+    .optional(),
+  from: z.coerce.date().optional(),
+  to: z.coerce.date().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+export const RadiusStatus = named(
+  'RadiusStatus',
+  z.object({
+    listening: z.boolean(),
+    authPort: z.number().int().nullable(),
+    acctPort: z.number().int().nullable(),
+    stats: z.record(z.string(), z.unknown()).nullable(),
+  }),
+);
+
+/** NAS clients of the RADIUS server, its status, and the accounting records it stored. */
+@ApiTags('radius')
+@ApiBearerAuth('bearer')
+@Controller('api/v1/radius')
+export class RadiusController {
+  constructor(
+    private readonly clients: RadiusClientsService,
+    private readonly accounting: RadiusAccountingService,
+    private readonly listener: RadiusListener,
+  ) {}
+
+  @Get('status')
+  @Roles('viewer', 'network-admin', 'security-officer')
+  @ZodResponse(200, RadiusStatus)
+  status() {
+    return this.listener.status();
+  }
+
+  @Get('clients')
+  @Roles('viewer', 'network-admin', 'security-officer')
+  @ZodResponse(200, RadiusClientList)
+  async list() {
+    return { clients: await this.clients.list() };
+  }
+
+  @Post('clients')
+  @Roles('network-admin', 'security-officer')
+  @ZodResponse(201, CreatedRadiusClient, 'Registered; the secret is returned this once')
+  add(
+    @ZodBody(NewRadiusClient) b: z.infer<typeof NewRadiusClient>,
+    @CurrentPrincipal() p: Principal,
+    @RequestId() r: string,
+  ) {
+    return this.clients.add(b, { principal: p, requestId: r });
+  }
+
+  @Delete('clients/:id')
+  @HttpCode(204)
+  @Roles('network-admin', 'security-officer')
+  remove(@Param('id') id: string, @CurrentPrincipal() p: Principal, @RequestId() r: string) {
+    return this.clients.remove(id, { principal: p, requestId: r });
+  }
+
+  @Get('accounting')
+  @Roles('billing', 'network-admin', 'security-officer', 'viewer')
+  @ZodResponse(200, AccountingList)
+  async records(@ZodQuery(AccountingQuery) q: z.infer<typeof AccountingQuery>) {
+    return {
+      records: await this.accounting.list({
+        userId: q.user,
+        imsi: q.imsi,
+        from: q.from,
+        to: q.to,
+        limit: q.limit,
+      }),
+    };
+  }
+}

@@ -1,0 +1,264 @@
+import { AppError } from '@pakawaaz/platform';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DirectoryService } from '../../src/directory/directory.service.js';
+import { InstitutionsService } from '../../src/directory/institutions.service.js';
+import { UserAdminService } from '../../src/users/user-admin.service.js';
+import {
+  createIdentityFixture,
+  principal,
+  query,
+  resetIdentityData,
+  type IdentityFixture,
+} from '../support/identity-fixture.js';
+
+let fx: IdentityFixture;
+let users: UserAdminService;
+let institutions: InstitutionsService;
+let directory: DirectoryService;
+const root = { principal: principal(['super-admin']), requestId: 'req-admin' };
+const officer = { principal: principal(['security-officer']), requestId: 'req-officer' };
+const PASSWORD = 'amber-orchard-violin-7';
+
+beforeAll(async () => {
+  fx = await createIdentityFixture({ config: { directoryRate: 5 } });
+  users = fx.get(UserAdminService);
+  institutions = fx.get(InstitutionsService);
+  directory = fx.get(DirectoryService);
+});
+afterAll(async () => fx?.close());
+beforeEach(async () => resetIdentityData(fx.handle));
+
+async function refusal(p: Promise<unknown>): Promise<AppError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(AppError);
+    return err as AppError;
+  }
+  throw new Error('expected a refusal');
+}
+
+async function world() {
+  const interior = await institutions.create({ name: 'Ministry of Interior' }, root);
+  const passports = await institutions.create(
+    { name: 'Directorate of Passports', parentId: interior.id },
+    root,
+  );
+  const finance = await institutions.create({ name: 'Ministry of Finance', directoryScope: 'own' }, root);
+  const official = (username: string, displayName: string, institution: string, designation: string) =>
+    users.create(
+      { kind: 'official', username, displayName, password: PASSWORD, institution, designation },
+      officer,
+    );
+  const ayesha = await official('ayesha', 'Ayesha Khan', 'Ministry of Interior', 'Deputy Secretary');
+  const bilal = await official('bilal', 'Bilal Ahmed', passports.id, 'Director');
+  const sana = await official('sana', 'Sana Mir', 'Ministry of Finance', 'Joint Secretary');
+  return { interior, passports, finance, ayesha, bilal, sana };
+}
+
+describe('institutions', () => {
+  it('a department hangs under a ministry; the hierarchy is checked', async () => {
+    const { interior, passports } = await world();
+    expect(await institutions.get(passports.id, root)).toMatchObject({
+      kind: 'department',
+      parentId: interior.id,
+      rolloutPhase: 'pilot',
+      users: 1,
+    });
+    expect((await refusal(institutions.create({ name: 'Sub', parentId: passports.id }, root))).code).toBe(
+      'institution_invalid',
+    );
+    expect((await refusal(institutions.create({ name: 'Ministry of Interior' }, root))).code).toBe(
+      'institution_exists',
+    );
+    expect((await refusal(institutions.create({ name: 'X' }, officer))).code).toBe('forbidden');
+  });
+
+  it('moves through the rollout phases and cannot be deleted while it has users', async () => {
+    const { finance } = await world();
+    expect(
+      (await institutions.update(finance.id, { rolloutPhase: 'federal-ministries' }, root)).rolloutPhase,
+    ).toBe('federal-ministries');
+    expect((await refusal(institutions.remove(finance.id, root))).code).toBe('institution_in_use');
+    const empty = await institutions.create({ name: 'Ministry of Tourism' }, root);
+    await institutions.remove(empty.id, root);
+    const actions = await query<{ action: string }>(
+      fx.handle,
+      "select action from platform.audit_log where action like 'identity.institution.%' order by seq",
+    );
+    expect(actions.map((a) => a.action)).toEqual([
+      'identity.institution.created',
+      'identity.institution.created',
+      'identity.institution.created',
+      'identity.institution.updated',
+      'identity.institution.created',
+      'identity.institution.deleted',
+    ]);
+  });
+});
+
+describe('users', () => {
+  it('creates officials (security officer) and operators (super-admin only), refusing weak passwords', async () => {
+    await world();
+    const op = await users.create(
+      {
+        kind: 'operator',
+        username: 'Noc.Zara',
+        displayName: 'Zara',
+        password: PASSWORD,
+        roles: ['network-admin'],
+      },
+      root,
+    );
+    expect(op).toMatchObject({
+      username: 'noc.zara',
+      kind: 'operator',
+      roles: ['network-admin'],
+      factors: { totp: 'none', passkeys: 0 },
+    });
+    expect('passwordHash' in op).toBe(false);
+    expect(
+      (
+        await refusal(
+          users.create({ kind: 'operator', username: 'x', displayName: 'X', password: PASSWORD }, officer),
+        )
+      ).code,
+    ).toBe('forbidden');
+    const weak = await refusal(
+      users.create(
+        {
+          kind: 'official',
+          username: 'omar',
+          displayName: 'Omar',
+          password: 'password1234',
+          institution: 'Ministry of Interior',
+        },
+        officer,
+      ),
+    );
+    expect(weak.code).toBe('weak_password');
+    expect(weak.message).toContain('common');
+    expect(
+      (
+        await refusal(
+          users.create(
+            {
+              kind: 'official',
+              username: 'ayesha',
+              displayName: 'Again',
+              password: PASSWORD,
+              institution: 'Ministry of Interior',
+            },
+            officer,
+          ),
+        )
+      ).code,
+    ).toBe('user_exists');
+    expect(
+      (
+        await refusal(
+          users.create(
+            { kind: 'official', username: 'nobody', displayName: 'N', password: PASSWORD },
+            officer,
+          ),
+        )
+      ).code,
+    ).toBe('institution_not_found');
+  });
+
+  it('institution-scoped roles only inside an institution; scoped viewers see only their own', async () => {
+    const { interior } = await world();
+    const scoped = await refusal(
+      users.create(
+        {
+          kind: 'operator',
+          username: 'mx',
+          displayName: 'M',
+          password: PASSWORD,
+          institution: interior.id,
+          roles: ['network-admin'],
+        },
+        root,
+      ),
+    );
+    expect(scoped.code).toBe('role_scope');
+    await users.create(
+      {
+        kind: 'operator',
+        username: 'it-interior',
+        displayName: 'IT',
+        password: PASSWORD,
+        institution: interior.id,
+        roles: ['device-admin'],
+      },
+      root,
+    );
+    const viewer = principal(['viewer'], { institutionId: interior.id });
+    const page = await users.list({ limit: 50, offset: 0 }, viewer);
+    expect(page.users.map((u) => u.username).sort()).toEqual(['ayesha', 'it-interior']);
+    expect((await refusal(users.get('sana', viewer))).code).toBe('user_not_found');
+  });
+
+  it('a security officer cannot touch a super-admin; nobody disables themselves', async () => {
+    await world();
+    const boss = await users.create(
+      { kind: 'operator', username: 'boss', displayName: 'Boss', password: PASSWORD, roles: ['super-admin'] },
+      root,
+    );
+    expect((await refusal(users.setStatus(boss.id, 'disabled', null, officer))).code).toBe('forbidden');
+    const self = {
+      principal: principal(['super-admin'], { actor: { type: 'operator', id: boss.id } }),
+      requestId: null,
+    };
+    expect((await refusal(users.setStatus(boss.id, 'disabled', null, self))).code).toBe('invalid_role');
+  });
+
+  it('changing roles ends the sessions that carry the old ones', async () => {
+    const op = await users.create(
+      { kind: 'operator', username: 'rita', displayName: 'Rita', password: PASSWORD, roles: ['viewer'] },
+      root,
+    );
+    await users.update(op.id, { roles: ['viewer', 'billing'] }, root);
+    expect(
+      await query(fx.handle, "select action from platform.audit_log where action = 'identity.user.updated'"),
+    ).toHaveLength(1);
+  });
+});
+
+describe('directory', () => {
+  it('an official sees their hierarchy; an own-scope institution sees only itself; search needs 2 characters', async () => {
+    const { ayesha, sana, interior, finance } = await world();
+    const asAyesha = principal([], {
+      actor: { type: 'official', id: ayesha.id },
+      institutionId: interior.id,
+    });
+    const asSana = principal([], { actor: { type: 'official', id: sana.id }, institutionId: finance.id });
+    const found = await directory.search({ q: 'a', limit: 25, offset: 0 }, asAyesha);
+    expect(found.entries.map((e) => e.displayName).sort()).toEqual(['Ayesha Khan', 'Bilal Ahmed']);
+    expect(found.entries.find((e) => e.displayName === 'Bilal Ahmed')).toMatchObject({
+      designation: 'Director',
+      institution: 'Directorate of Passports',
+    });
+    expect((await directory.search({ q: 'ay', limit: 25, offset: 0 }, asSana)).entries).toEqual([]);
+    expect(
+      (await directory.search({ q: 'mir', limit: 25, offset: 0 }, asSana)).entries.map((e) => e.displayName),
+    ).toEqual(['Sana Mir']);
+    await institutions.update(finance.id, { visibleInstitutionIds: [interior.id] }, root);
+    expect(
+      (await directory.search({ q: 'ay', limit: 25, offset: 0 }, asSana)).entries.map((e) => e.displayName),
+    ).toEqual(['Ayesha Khan']);
+  });
+
+  it('rate-limits each caller and refuses deep paging', async () => {
+    const { ayesha, interior } = await world();
+    const me = principal([], { actor: { type: 'official', id: ayesha.id }, institutionId: interior.id });
+    expect((await refusal(directory.search({ q: 'aa', limit: 25, offset: 500 }, me))).code).toBe(
+      'validation_failed',
+    );
+    // Budget 5 a minute: the refused deep page above counted as one.
+    for (let i = 0; i < 4; i++) await directory.search({ q: 'aa', limit: 25, offset: 0 }, me);
+    const limited = await refusal(directory.search({ q: 'aa', limit: 25, offset: 0 }, me));
+    expect(limited.code).toBe('rate_limited');
+    expect(limited.status).toBe(429);
+  });
+});
