@@ -2,14 +2,19 @@ import { useEffect, type ReactNode } from 'react';
 import { api, asApiError, unwrap } from './api/client';
 import { session, useSession } from './auth/session';
 import { Shell } from './components/Shell';
+import { AccountPage } from './pages/AccountPage';
 import { AuditPage } from './pages/AuditPage';
+import { InstitutionsPage } from './pages/InstitutionsPage';
 import { LoginPage } from './pages/LoginPage';
 import { NetworkPage } from './pages/NetworkPage';
 import { ProfilesPage } from './pages/ProfilesPage';
+import { SessionsPage } from './pages/SessionsPage';
 import { SimsPage } from './pages/SimsPage';
 import { SubscriberDetailPage } from './pages/SubscriberDetailPage';
 import { SubscribersPage } from './pages/SubscribersPage';
 import { SystemPage } from './pages/SystemPage';
+import { UserDetailPage } from './pages/UserDetailPage';
+import { UsersPage } from './pages/UsersPage';
 import { Link, navigate, useLocation } from './router';
 
 const HOME = '/system';
@@ -21,11 +26,16 @@ const ROUTES: Record<string, () => ReactNode> = {
   '/subscribers': () => <SubscribersPage />,
   '/subscriber-profiles': () => <ProfilesPage />,
   '/network': () => <NetworkPage />,
+  '/users': () => <UsersPage />,
+  '/institutions': () => <InstitutionsPage />,
+  '/sessions': () => <SessionsPage />,
+  '/account': () => <AccountPage />,
 };
 
 /** Routes with a path parameter: a pattern and the page it renders. */
 const PARAM_ROUTES: readonly [RegExp, (param: string) => ReactNode][] = [
   [/^\/subscribers\/([^/]+)$/, (imsi) => <SubscriberDetailPage key={imsi} imsi={imsi} />],
+  [/^\/users\/([^/]+)$/, (id) => <UserDetailPage key={id} id={id} />],
 ];
 
 function route(pathname: string): ReactNode | null {

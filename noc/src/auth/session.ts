@@ -3,6 +3,9 @@ import type { components } from '../api/schema';
 
 export type OperatorProfile = components['schemas']['Profile'];
 
+/** What a sign-in or a refresh hands out (the `authenticated` LoginStep). */
+export type SessionTokens = { accessToken: string; refreshToken: string; expiresIn: number };
+
 export type Session = {
   /** Bearer token; kept in sessionStorage only (dies with the tab), never localStorage. */
   token: string | null;
@@ -11,26 +14,46 @@ export type Session = {
   notice: string | null;
 };
 
-const TOKEN_KEY = 'pakawaaz.noc.accessToken';
+/** Access token, refresh token and the access token's expiry (epoch ms, by this browser's clock). */
+type Stored = { accessToken: string; refreshToken: string; expiresAt: number };
 
-function readToken(): string | null {
+const STORAGE_KEY = 'pakawaaz.noc.session';
+
+function isStored(value: unknown): value is Stored {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.accessToken === 'string' && typeof v.refreshToken === 'string' && typeof v.expiresAt === 'number'
+  );
+}
+
+function readStored(): Stored | null {
   try {
-    return window.sessionStorage.getItem(TOKEN_KEY);
+    const raw = window.sessionStorage.getItem(STORAGE_KEY);
+    const parsed: unknown = raw ? JSON.parse(raw) : null;
+    return isStored(parsed) ? parsed : null;
   } catch {
     return null;
   }
 }
 
-function writeToken(token: string | null): void {
+function writeStored(value: Stored | null): void {
   try {
-    if (token) window.sessionStorage.setItem(TOKEN_KEY, token);
-    else window.sessionStorage.removeItem(TOKEN_KEY);
+    if (value) window.sessionStorage.setItem(STORAGE_KEY, JSON.stringify(value));
+    else window.sessionStorage.removeItem(STORAGE_KEY);
   } catch {
     // Storage disabled: the session then lives only in memory.
   }
 }
 
-let state: Session = { token: readToken(), operator: null, notice: null };
+const toStored = (tokens: SessionTokens): Stored => ({
+  accessToken: tokens.accessToken,
+  refreshToken: tokens.refreshToken,
+  expiresAt: Date.now() + tokens.expiresIn * 1000,
+});
+
+let stored: Stored | null = readStored();
+let state: Session = { token: stored?.accessToken ?? null, operator: null, notice: null };
 const listeners = new Set<() => void>();
 
 function set(next: Partial<Session>): void {
@@ -41,19 +64,30 @@ function set(next: Partial<Session>): void {
 export const session = {
   get: (): Session => state,
   token: (): string | null => state.token,
+  refreshToken: (): string | null => stored?.refreshToken ?? null,
+  /** When the access token expires (epoch ms), or null without a session. */
+  expiresAt: (): number | null => stored?.expiresAt ?? null,
   subscribe: (listener: () => void): (() => void) => {
     listeners.add(listener);
     return () => listeners.delete(listener);
   },
-  signIn(token: string, operator: OperatorProfile): void {
-    writeToken(token);
-    set({ token, operator, notice: null });
+  signIn(tokens: SessionTokens, operator: OperatorProfile): void {
+    stored = toStored(tokens);
+    writeStored(stored);
+    set({ token: stored.accessToken, operator, notice: null });
+  },
+  /** A refresh rotated both tokens; the profile stays. */
+  setTokens(tokens: SessionTokens): void {
+    stored = toStored(tokens);
+    writeStored(stored);
+    set({ token: stored.accessToken });
   },
   setOperator(operator: OperatorProfile): void {
     set({ operator });
   },
   signOut(notice: string | null = null): void {
-    writeToken(null);
+    stored = null;
+    writeStored(null);
     set({ token: null, operator: null, notice });
   },
   clearNotice(): void {

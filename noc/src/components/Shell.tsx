@@ -1,6 +1,7 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, navigate, useLocation } from '../router';
-import { session, useSession } from '../auth/session';
+import { useSession, type OperatorProfile } from '../auth/session';
+import { signOut } from '../auth/signOut';
 
 type NavLink = { label: string; path: string; live: boolean };
 type NavGroup = { label: string; children: readonly NavLink[] };
@@ -19,7 +20,14 @@ const NAV: readonly NavEntry[] = [
       { label: 'Network', path: '/network', live: true },
     ],
   },
-  { label: 'Identity & MFA', path: '/identity', live: false },
+  {
+    label: 'Identity',
+    children: [
+      { label: 'Users', path: '/users', live: true },
+      { label: 'Institutions', path: '/institutions', live: true },
+      { label: 'Sessions', path: '/sessions', live: true },
+    ],
+  },
   { label: 'Devices', path: '/devices', live: false },
   { label: 'Hardened OS', path: '/hardened-os', live: false },
   { label: 'App store', path: '/app-store', live: false },
@@ -81,8 +89,11 @@ export function Shell({ children }: { children: ReactNode }) {
     mainRef.current?.focus();
   }, [pathname]);
 
-  const signOut = (): void => {
-    session.signOut();
+  const [signingOut, setSigningOut] = useState(false);
+
+  const leave = async (): Promise<void> => {
+    setSigningOut(true);
+    await signOut();
     navigate('/login');
   };
 
@@ -134,14 +145,72 @@ export function Shell({ children }: { children: ReactNode }) {
               <span className="operator-meta">Loading operator…</span>
             )}
           </div>
-          <button type="button" className="button button-secondary" onClick={signOut}>
-            Sign out
-          </button>
+          <nav className="operator-menu" aria-label="Operator menu">
+            <Link
+              to="/account"
+              className="button button-secondary"
+              aria-current={pathname === '/account' ? 'page' : undefined}
+            >
+              My account
+            </Link>
+            <button
+              type="button"
+              className="button button-secondary"
+              onClick={() => void leave()}
+              disabled={signingOut}
+              aria-busy={signingOut}
+            >
+              Sign out
+            </button>
+          </nav>
         </header>
+        {operator ? <PasskeyBanner operator={operator} onAccountPage={pathname === '/account'} /> : null}
+        {operator && operator.roles.length === 0 && operator.withheldRoles.length === 0 ? (
+          <aside className="shell-banner notice notice-info" aria-label="No NOC role">
+            <p className="notice-message">
+              This account holds no NOC role, so the NOC pages will refuse it; My account works. Ask a
+              super-admin for a role if you operate the network.
+            </p>
+          </aside>
+        ) : null}
         <main id="main" ref={mainRef} tabIndex={-1} className="content">
           {children}
         </main>
       </div>
     </div>
+  );
+}
+
+/**
+ * Super-admin and security-officer need a phishing-resistant sign-in: until the operator has a passkey and
+ * signed in with it, the server withholds those roles from the session. Say so on every page.
+ */
+function PasskeyBanner({ operator, onAccountPage }: { operator: OperatorProfile; onAccountPage: boolean }) {
+  const withheld = operator.withheldRoles;
+  if (!operator.passkeyRequired && withheld.length === 0) return null;
+  const hasPasskey = operator.factors.passkeys > 0;
+  return (
+    <aside className="shell-banner notice notice-warn" aria-label="Passkey required">
+      <strong className="notice-title">
+        {withheld.length > 0
+          ? `Your ${withheld.join(' and ')} ${withheld.length === 1 ? 'role is' : 'roles are'} withheld in this session`
+          : 'Your roles need a passkey'}
+      </strong>
+      <p className="notice-message">
+        {hasPasskey
+          ? 'They need a sign-in with your passkey: sign out, then choose “Sign in with a passkey”.'
+          : 'They need a sign-in with a passkey, and this account has none yet. '}
+        {!hasPasskey ? (
+          onAccountPage ? (
+            'Add one under Passkeys below, then sign out and sign in with it.'
+          ) : (
+            <>
+              <Link to="/account#passkeys">Register a passkey in My account</Link>, then sign out and sign in
+              with it.
+            </>
+          )
+        ) : null}
+      </p>
+    </aside>
   );
 }

@@ -90,7 +90,7 @@ describe.skipIf(!chromiumAvailable())('NOC in a real browser (Debian chromium)',
 
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill('not-the-password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 
     const alert = page.getByRole('alert');
     await expect.poll(() => alert.innerText(), { timeout: STEP_MS }).toMatch(/\S/);
@@ -102,7 +102,7 @@ describe.skipIf(!chromiumAvailable())('NOC in a real browser (Debian chromium)',
   it('signs in and shows the System page: embedded database and the domains with their status', async () => {
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill(server.adminPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 
     await page.waitForURL('**/system');
     await visible(page.getByRole('heading', { name: 'System', level: 1 }));
@@ -140,11 +140,11 @@ describe.skipIf(!chromiumAvailable())('NOC in a real browser (Debian chromium)',
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL('**/login');
-    await visible(page.getByRole('button', { name: 'Sign in' }));
+    await visible(page.getByRole('button', { name: 'Sign in', exact: true }));
     // The token is gone: a reload stays on the sign-in page.
     await page.reload();
     await page.waitForURL(/\/login(\?|$)/);
-    await visible(page.getByRole('button', { name: 'Sign in' }));
+    await visible(page.getByRole('button', { name: 'Sign in', exact: true }));
   });
 
   it('logged no console errors, page errors or CSP violations', () => {

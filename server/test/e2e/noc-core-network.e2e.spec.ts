@@ -112,7 +112,7 @@ describe.skipIf(!chromiumAvailable())('NOC core network pages in a real browser 
     await page.goto('/login');
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill(server.adminPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL('**/system');
 
     const coreNetwork = page

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { institutionTree } from './components/InstitutionSelect';
+import { describeAmr, describeUserAgent, groupSecret, hasRole, type Institution } from './identity';
+import type { OperatorProfile } from './auth/session';
+
+describe('describeAmr', () => {
+  it('names the methods and leaves out mfa, which two factors imply', () => {
+    expect(describeAmr(['pwd', 'otp', 'mfa'])).toBe('password + one-time code');
+    expect(describeAmr(['hwk', 'mfa'])).toBe('passkey or hardware key');
+    expect(describeAmr([])).toBe('—');
+    expect(describeAmr(['pwd', 'x-new'])).toBe('password + x-new');
+  });
+});
+
+describe('describeUserAgent', () => {
+  it('reduces a browser user agent to its name, major version and system', () => {
+    expect(
+      describeUserAgent(
+        'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+      ),
+    ).toBe('Chrome 131 on Linux');
+    expect(
+      describeUserAgent('Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0'),
+    ).toBe('Firefox 133 on Windows');
+    expect(
+      describeUserAgent(
+        'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15',
+      ),
+    ).toBe('Safari 18 on macOS');
+    expect(describeUserAgent('curl/8.11.1')).toBe('curl 8');
+    expect(describeUserAgent(null)).toBe('—');
+  });
+});
+
+describe('groupSecret', () => {
+  it('groups a base32 secret by four for typing, without a trailing space', () => {
+    expect(groupSecret('KMS2SROSKCEMNR3OPOGAAALADLWYXDIW')).toBe('KMS2 SROS KCEM NR3O POGA AALA DLWY XDIW');
+    expect(groupSecret('ABCDEF')).toBe('ABCD EF');
+  });
+});
+
+describe('hasRole', () => {
+  const operator = (roles: string[]) => ({ roles }) as OperatorProfile;
+  it('grants a held role, and every role to a super-admin, as the server does', () => {
+    expect(hasRole(operator(['viewer']), 'viewer')).toBe(true);
+    expect(hasRole(operator(['viewer']), 'security-officer')).toBe(false);
+    expect(hasRole(operator(['super-admin']), 'security-officer')).toBe(true);
+    expect(hasRole(null, 'viewer')).toBe(false);
+  });
+});
+
+describe('institutionTree', () => {
+  const institution = (id: string, name: string, parentId: string | null) =>
+    ({ id, name, parentId, kind: parentId ? 'department' : 'ministry' }) as Institution;
+  it('lists ministries by name, each followed by its departments', () => {
+    const tree = institutionTree([
+      institution('d2', 'Passports', 'm2'),
+      institution('m1', 'Finance', null),
+      institution('m2', 'Interior', null),
+      institution('d1', 'Immigration', 'm2'),
+      institution('orphan', 'Customs', 'gone'),
+    ]);
+    expect(tree.map((t) => [t.institution.name, t.depth])).toEqual([
+      ['Customs', 0],
+      ['Finance', 0],
+      ['Interior', 0],
+      ['Immigration', 1],
+      ['Passports', 1],
+    ]);
+  });
+});
