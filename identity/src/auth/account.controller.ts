@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   CurrentPrincipal,
   RequestId,
-  RequireAmr,
+  RequireAnyAmr,
   ZodBody,
   ZodResponse,
   type Principal,
@@ -48,14 +48,16 @@ export class AccountController {
 
   @Delete('totp')
   @HttpCode(204)
-  @RequireAmr('otp')
+  // A fresh second factor (TOTP or a passkey) in this session, not just the password.
+  @RequireAnyAmr('otp', 'hwk')
   async totpRemove(@CurrentPrincipal() p: Principal, @RequestId() r: string) {
     await this.totp.remove(await this.account.self(p), p.actor, r);
   }
 
   @Post('recovery-codes')
   @HttpCode(200)
-  @RequireAmr('otp')
+  // A fresh second factor (TOTP or a passkey) in this session, not just the password.
+  @RequireAnyAmr('otp', 'hwk')
   @ZodResponse(200, dto.RecoveryCodes, 'A new set; the old codes stop working')
   async recoveryCodes(@CurrentPrincipal() p: Principal, @RequestId() r: string) {
     return { recoveryCodes: await this.totp.regenerateRecoveryCodes(await this.account.self(p), p.actor, r) };

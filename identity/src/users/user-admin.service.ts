@@ -17,12 +17,15 @@ type Create = {
   email?: string | null | undefined;
   phone?: string | null | undefined;
   roles?: Role[] | undefined;
+  mustChangePassword?: boolean | undefined;
 };
-type Update = Partial<Omit<Create, 'kind' | 'username' | 'password'>>;
+type Update = Partial<Omit<Create, 'kind' | 'username' | 'password' | 'mustChangePassword'>>;
 type Query = {
   search?: string | undefined;
   kind?: UserKind | undefined;
   status?: 'active' | 'disabled' | undefined;
+  institution?: string | undefined;
+  locked?: boolean | undefined;
   limit: number;
   offset: number;
 };
@@ -38,7 +41,11 @@ export class UserAdminService {
   ) {}
 
   async list(q: Query, principal: Principal) {
-    const { users, total } = await this.users.list(q, { principal, requestId: null });
+    const { institution, ...rest } = q;
+    const { users, total } = await this.users.list(
+      { ...rest, institutionId: institution },
+      { principal, requestId: null },
+    );
     return { users, total, limit: q.limit, offset: q.offset };
   }
 

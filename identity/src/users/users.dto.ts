@@ -55,6 +55,11 @@ export const UserQuery = z.object({
   search: z.string().max(100).optional(),
   kind: z.enum(['official', 'operator']).optional(),
   status: z.enum(['active', 'disabled']).optional(),
+  institution: z.uuid().optional(),
+  locked: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
@@ -76,6 +81,8 @@ export const CreateUser = named(
         .nullable()
         .optional(),
       roles: z.array(Role).max(8).optional(),
+      /** The user must choose a new password at the first sign-in (NIST: an administrator-set password is temporary). */
+      mustChangePassword: z.boolean().optional(),
     })
     .strict(),
   'input',

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, asc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ilike, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { users } from './users.schema.js';
 
 export type UserRow = typeof users.$inferSelect;
@@ -10,6 +10,9 @@ export type UserListQuery = {
   search?: string | undefined;
   kind?: UserKind | undefined;
   status?: UserRow['status'] | undefined;
+  /** One institution (a filter, inside any scope). */
+  institutionId?: string | undefined;
+  locked?: boolean | undefined;
   /** Only these institutions (an institution-scoped caller's own); undefined = all. */
   institutionIds?: readonly string[] | undefined;
   limit: number;
@@ -93,6 +96,8 @@ export class UsersRepository {
     const conditions: (SQL | undefined)[] = [
       q.kind ? eq(users.kind, q.kind) : undefined,
       q.status ? eq(users.status, q.status) : undefined,
+      q.institutionId ? eq(users.institutionId, q.institutionId) : undefined,
+      q.locked === undefined ? undefined : q.locked ? isNotNull(users.lockedAt) : isNull(users.lockedAt),
       q.institutionIds
         ? q.institutionIds.length
           ? inArray(users.institutionId, [...q.institutionIds])

@@ -38,6 +38,7 @@ export type UserInput = {
   email?: string | null | undefined;
   phone?: string | null | undefined;
   roles?: Role[] | undefined;
+  mustChangePassword?: boolean | undefined;
 };
 export type UserPatch = Partial<
   Pick<UserInput, 'displayName' | 'designation' | 'institutionId' | 'email' | 'phone' | 'roles'>
@@ -76,6 +77,7 @@ export class UsersService {
           roles,
           passwordHash,
           passwordChangedAt: new Date(),
+          mustChangePassword: input.mustChangePassword ?? false,
         },
         tx,
       );

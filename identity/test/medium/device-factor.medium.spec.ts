@@ -4,7 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoginService, type LoginStep } from '../../src/auth/login.service.js';
 import { certThumbprint } from '../../src/device-auth/device-certificate.js';
 import { DeviceAuthService } from '../../src/device-auth/device-auth.service.js';
-import { createTestCa, issueTestDevice, type TestCa, type TestDevice } from '../../src/device-auth/device-test-ca.js';
+import {
+  createTestCa,
+  issueTestDevice,
+  type TestCa,
+  type TestDevice,
+} from '../../src/device-auth/device-test-ca.js';
 import { DEVICE_TRUST, type DeviceTrust } from '../../src/device-auth/device-trust.port.js';
 import { createIdentityFixture, type IdentityFixture } from '../support/identity-fixture.js';
 
@@ -34,7 +39,9 @@ beforeAll(async () => {
   ca = await createTestCa();
   phone = await issueTestDevice(ca, { serial: '0100' });
   stolen = await issueTestDevice(ca, { serial: '0200' });
-  userId = (await fx.addUser({ username: 'farah', kind: 'official', displayName: 'Farah Siddiqui' }, PASSWORD)).id;
+  userId = (
+    await fx.addUser({ username: 'farah', kind: 'official', displayName: 'Farah Siddiqui' }, PASSWORD)
+  ).id;
   bindings.set(certThumbprint(new Uint8Array(phone.cert.rawData)), { userId, deviceId: 'handset-1' });
   bindings.set(certThumbprint(new Uint8Array(stolen.cert.rawData)), { userId, deviceId: 'handset-2' });
   revoked.add('200');
@@ -50,7 +57,12 @@ async function prove(device: TestDevice, ticket: string, signWith: TestDevice = 
   const devices = fx.get(DeviceAuthService);
   const { challenge } = await devices.challenge(ticket, meta);
   return devices.prove(
-    { ticket, challenge, certificateChain: [new Uint8Array(device.cert.rawData)], signature: await signWith.sign(challenge) },
+    {
+      ticket,
+      challenge,
+      certificateChain: [new Uint8Array(device.cert.rawData)],
+      signature: await signWith.sign(challenge),
+    },
     meta,
   );
 }
@@ -73,7 +85,10 @@ describe('device factor', () => {
     const login = fx.get(LoginService);
     const ticket = async () => ticketOf(await login.password('farah', PASSWORD, 'aal2', meta));
     const refusal = async (p: Promise<unknown>) => {
-      const err = await p.then(() => null, (e: unknown) => e);
+      const err = await p.then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(AppError);
       return (err as AppError).code;
     };
@@ -92,8 +107,19 @@ describe('device factor', () => {
     const theirs = ticketOf(await login.password('other', PASSWORD, 'aal2', meta));
     const { challenge } = await devices.challenge(theirs, meta);
     const err = await devices
-      .prove({ ticket: mine, challenge, certificateChain: [new Uint8Array(phone.cert.rawData)], signature: await phone.sign(challenge) }, meta)
-      .then(() => null, (e: unknown) => e as AppError);
+      .prove(
+        {
+          ticket: mine,
+          challenge,
+          certificateChain: [new Uint8Array(phone.cert.rawData)],
+          signature: await phone.sign(challenge),
+        },
+        meta,
+      )
+      .then(
+        () => null,
+        (e: unknown) => e as AppError,
+      );
     expect(err?.code).toBe('invalid_credentials');
   });
 });

@@ -262,3 +262,32 @@ describe('directory', () => {
     expect(limited.status).toBe(429);
   });
 });
+
+describe('user filters', () => {
+  it('filters by institution and by lock state', async () => {
+    const { finance, sana } = await world();
+    const inFinance = await users.list({ institution: finance.id, limit: 50, offset: 0 }, root.principal);
+    expect(inFinance.users.map((u) => u.username)).toEqual(['sana']);
+    await fx.users.update(sana.id, { lockedAt: new Date(), failedLogins: 100 });
+    expect(
+      (await users.list({ locked: true, limit: 50, offset: 0 }, root.principal)).users.map((u) => u.username),
+    ).toEqual(['sana']);
+    expect((await users.list({ locked: false, limit: 50, offset: 0 }, root.principal)).total).toBe(2);
+  });
+
+  it('an administrator may set a first password that must be changed at the first sign-in', async () => {
+    await world();
+    const u = await users.create(
+      {
+        kind: 'official',
+        username: 'new.hire',
+        displayName: 'New Hire',
+        password: PASSWORD,
+        institution: 'Ministry of Finance',
+        mustChangePassword: true,
+      },
+      officer,
+    );
+    expect(u.mustChangePassword).toBe(true);
+  });
+});

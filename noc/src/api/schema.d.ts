@@ -1206,6 +1206,7 @@ export interface components {
              * @enum {string}
              */
             kind: "official" | "operator";
+            mustChangePassword?: boolean;
             password: string;
             phone?: string | null;
             roles?: ("viewer" | "sim-operator" | "network-admin" | "security-officer" | "device-admin" | "app-reviewer" | "billing" | "super-admin")[];
@@ -4476,6 +4477,8 @@ export interface operations {
                 search?: string;
                 kind?: "official" | "operator";
                 status?: "active" | "disabled";
+                institution?: string;
+                locked?: "true" | "false";
                 limit?: number;
                 offset?: number;
             };

@@ -5,6 +5,7 @@ import type { Amr, Principal, Role } from './principal.js';
 export const PUBLIC_ROUTE = 'pakawaaz:public';
 export const REQUIRED_ROLES = 'pakawaaz:roles';
 export const REQUIRED_AMR = 'pakawaaz:amr';
+export const REQUIRED_ANY_AMR = 'pakawaaz:any-amr';
 
 /** The route needs no token (health, login, JWKS, the NOC's static files). Everything else is deny-by-default. */
 export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
@@ -14,6 +15,8 @@ export const Roles = (...roles: Role[]) => SetMetadata(REQUIRED_ROLES, roles);
 
 /** The caller's token must carry every one of these authentication methods (RFC 8176 amr). */
 export const RequireAmr = (...amr: Amr[]) => SetMetadata(REQUIRED_AMR, amr);
+/** The caller's token must carry at least one of these methods, e.g. a fresh second factor: `otp` or `hwk`. */
+export const RequireAnyAmr = (...amr: Amr[]) => SetMetadata(REQUIRED_ANY_AMR, amr);
 
 export type AuthenticatedRequest = { principal?: Principal; id: string };
 

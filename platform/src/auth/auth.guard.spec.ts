@@ -2,7 +2,7 @@ import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/internal';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors/app-error.js';
-import { Public, RequireAmr, Roles, type AuthenticatedRequest } from './auth.decorators.js';
+import { Public, RequireAmr, RequireAnyAmr, Roles, type AuthenticatedRequest } from './auth.decorators.js';
 import { AuthGuard, hasRole } from './auth.guard.js';
 import type { Principal } from './principal.js';
 import type { TokenVerifier } from './token-verifier.js';
@@ -57,6 +57,11 @@ class SimsController {
   @Roles('network-admin')
   @RequireAmr('otp')
   rotateKeys(): void {}
+}
+
+class FactorsController {
+  @RequireAnyAmr('otp', 'hwk')
+  manage(): void {}
 }
 
 @Public()
@@ -194,6 +199,16 @@ describe('AuthGuard', () => {
     expect((await rejection(run(SimsController, 'rotateKeys', `Bearer ${OPERATOR_TOKEN}`))).code).toBe(
       'forbidden',
     );
+  });
+});
+
+describe('RequireAnyAmr', () => {
+  it('passes with any one of the methods and refuses with none of them', async () => {
+    const { run } = setup();
+    expect((await run(FactorsController, 'manage', `Bearer ${MFA_TOKEN}`)).allowed).toBe(true);
+    const err = await rejection(run(FactorsController, 'manage', `Bearer ${OPERATOR_TOKEN}`));
+    expect(err.code).toBe('insufficient_authentication');
+    expect(err.message).toContain('otp, hwk');
   });
 });
 

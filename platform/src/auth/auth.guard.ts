@@ -1,7 +1,13 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { platformError } from '../errors/platform.errors.js';
-import { PUBLIC_ROUTE, REQUIRED_AMR, REQUIRED_ROLES, type AuthenticatedRequest } from './auth.decorators.js';
+import {
+  PUBLIC_ROUTE,
+  REQUIRED_AMR,
+  REQUIRED_ANY_AMR,
+  REQUIRED_ROLES,
+  type AuthenticatedRequest,
+} from './auth.decorators.js';
 import type { Amr, Principal, Role } from './principal.js';
 import { TOKEN_VERIFIER, type TokenVerifier } from './token-verifier.js';
 
@@ -31,6 +37,7 @@ export class AuthGuard implements CanActivate {
     request.principal = principal;
     assertRoles(principal, this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets));
     assertAmr(principal, this.reflector.getAllAndOverride<Amr[] | undefined>(REQUIRED_AMR, targets));
+    assertAnyAmr(principal, this.reflector.getAllAndOverride<Amr[] | undefined>(REQUIRED_ANY_AMR, targets));
     return true;
   }
 }
@@ -49,5 +56,11 @@ function assertAmr(principal: Principal, amr: Amr[] | undefined): void {
   const missing = (amr ?? []).filter((m) => !principal.amr.includes(m));
   if (missing.length > 0) {
     throw platformError('insufficient_authentication', `Sign in again with: ${missing.join(', ')}.`);
+  }
+}
+
+function assertAnyAmr(principal: Principal, amr: Amr[] | undefined): void {
+  if (amr && amr.length > 0 && !amr.some((m) => principal.amr.includes(m))) {
+    throw platformError('insufficient_authentication', `Sign in again with one of: ${amr.join(', ')}.`);
   }
 }

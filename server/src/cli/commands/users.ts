@@ -107,6 +107,7 @@ export const registerUserCommands: RegisterCommands = (program, { api, io, print
     .option('--email <email>')
     .option('--phone <phone>')
     .option('--operator', 'a NOC operator rather than an official')
+    .option('--must-change-password', 'the user chooses a new password at the first sign-in')
     .addOption(new Option('--role <role...>', 'operator role(s)').choices(ROLES))
     .option('--json', 'print JSON')
     .action(async (o: Record<string, string | boolean | string[] | undefined>) => {
@@ -120,6 +121,7 @@ export const registerUserCommands: RegisterCommands = (program, { api, io, print
         ...(o.email ? { email: o.email } : {}),
         ...(o.phone ? { phone: o.phone } : {}),
         ...(o.role ? { roles: o.role } : {}),
+        ...(o.mustChangePassword ? { mustChangePassword: true } : {}),
       };
       const r = await api().request<User>('POST', '/api/v1/users', body);
       print(r, !!o.json, () => `${r.id}\n`);
