@@ -24,7 +24,7 @@ function step(label, cmd, args, opts = {}) {
 const node = process.execPath;
 const tsc = bin('typescript', 'bin/tsc');
 step('build (tsc -b, NOC)', node, [path.join(root, 'scripts/build.mjs'), '--if-needed']);
-for (const p of ['platform/test', 'identity/test', 'core-network/test', 'server/test'])
+for (const p of ['platform/test', 'identity/test', 'core-network/test', 'server/test', 'lab/test'])
   step(`typecheck ${p}`, node, [tsc, '-p', p]);
 step('typecheck noc', node, [tsc, '-p', 'noc', '--noEmit']);
 step('lint (typescript-eslint, type-checked)', node, [

@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * Closed-loop load for the benchmarks: `concurrency` workers each run one operation after another until
+ * `maxCount` operations were started or `maxMs` elapsed, whichever comes first — every bench is bounded in
+ * count and in time. Latency is per operation, in milliseconds.
+ */
+
+export type LoadOptions = {
+  readonly concurrency: number;
+  readonly maxCount: number;
+  readonly maxMs: number;
+  /** Resolves true on success; a rejection counts as a failure with its message kept (first few only). */
+  readonly op: (i: number) => Promise<boolean>;
+};
+
+export type LoadResult = {
+  readonly count: number;
+  readonly failures: number;
+  readonly elapsedMs: number;
+  readonly perSecond: number;
+  /** Latencies of the successful operations, sorted ascending. */
+  readonly latencies: Float64Array;
+  readonly errors: readonly string[];
+};
+
+const KEPT_ERRORS = 5;
+
+export async function closedLoop(options: LoadOptions): Promise<LoadResult> {
+  const started = performance.now();
+  const deadline = started + options.maxMs;
+  const latencies: number[] = [];
+  const errors: string[] = [];
+  let issued = 0;
+  let failures = 0;
+  const worker = async (): Promise<void> => {
+    while (issued < options.maxCount && performance.now() < deadline) {
+      const i = issued++;
+      const t0 = performance.now();
+      const ok = await options.op(i).catch((error: unknown) => {
+        if (errors.length < KEPT_ERRORS) errors.push(error instanceof Error ? error.message : String(error));
+        return false;
+      });
+      if (ok) latencies.push(performance.now() - t0);
+      else failures++;
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  const elapsedMs = performance.now() - started;
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    count: issued,
+    failures,
+    elapsedMs,
+    perSecond: (latencies.length * 1000) / elapsedMs,
+    latencies: sorted,
+    errors,
+  };
+}
+
+/** The q-quantile (0…1) of sorted values, nearest-rank; NaN when empty. */
+export function quantile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+export const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
+export const fmtMs = (n: number): string => (Number.isNaN(n) ? 'n/a' : `${n.toFixed(n < 10 ? 2 : 1)} ms`);
+
+export function latencySummary(r: LoadResult): string {
+  const q = (p: number) => fmtMs(quantile(r.latencies, p));
+  return `p50 ${q(0.5)}, p95 ${q(0.95)}, p99 ${q(0.99)}`;
+}
+
+/** One line per measurement: rate, latency quantiles, failures (with the first errors when any). */
+export function describeLoad(name: string, unit: string, r: LoadResult): string {
+  const failed = r.failures ? `, ${fmtInt(r.failures)} FAILED (${r.errors.join(' | ')})` : '';
+  return `${name}: ${fmtInt(r.perSecond)} ${unit}/s, ${latencySummary(r)} (${fmtInt(r.count)} in ${(r.elapsedMs / 1000).toFixed(1)} s${failed})`;
+}
+
+/** User + system CPU seconds of a process so far (Linux /proc); NaN where that is not readable. */
+export function processCpuSeconds(pid: number): number {
+  try {
+    // Fields after the parenthesised command: utime and stime are the 12th and 13th, in clock ticks (100/s).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}

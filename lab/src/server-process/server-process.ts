@@ -1,0 +1,147 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitForHealthy } from '../http-probe.js';
+
+/**
+ * The built control plane (`server/dist/main.js`) as a child process on free ports with a throw-away data
+ * folder: lab/ drives the server over its protocols and may not import it (DESIGN §2). `stop()` ends the
+ * child and removes the folder, and is safe to call twice or after a failed start.
+ */
+
+export const SERVER_MAIN = fileURLToPath(new URL('../../../server/dist/main.js', import.meta.url));
+
+export type ServerProcess = {
+  readonly url: string;
+  readonly radius: { readonly authPort: number; readonly acctPort: number };
+  readonly pid: number;
+  readonly dataDir: string;
+  /** The last lines the child wrote (stdout and stderr), for error reports. */
+  output(): string;
+  stop(): Promise<void>;
+};
+
+export type ServerProcessOptions = {
+  readonly adminPassword: string;
+  /** More variables (rate limits, DATABASE_URL, …); PATH, ports, data folder and log level are set here. */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly startTimeoutMs?: number;
+  /** Node flags for the child (e.g. --cpu-prof, which NODE_OPTIONS may not carry). */
+  readonly nodeArgs?: readonly string[];
+};
+
+const OUTPUT_LIMIT = 16_384;
+
+export function freeTcpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+    s.once('error', reject);
+  });
+}
+
+export function freeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createSocket('udp4');
+    s.once('error', reject);
+    s.bind(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves when the child exits; SIGKILL after `graceMs` if SIGTERM was not enough. */
+function terminate(child: ChildProcess, graceMs = 20_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+function capture(child: ChildProcess): () => string {
+  let tail = '';
+  const keep = (chunk: Buffer): void => {
+    tail = (tail + chunk.toString('utf8')).slice(-OUTPUT_LIMIT);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return () => tail;
+}
+
+/** Rejects as soon as the child exits, so a server that fails to start is reported at once with its output. */
+function exited(child: ChildProcess, output: () => string): Promise<never> {
+  return new Promise((_, reject) =>
+    child.once('exit', (code, signal) =>
+      reject(new Error(`server exited (${signal ?? code}) during start-up:\n${output()}`)),
+    ),
+  );
+}
+
+type Ports = { readonly port: number; readonly authPort: number; readonly acctPort: number };
+
+function childEnv(options: ServerProcessOptions, ports: Ports, dataDir: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    LOG_LEVEL: 'warn',
+    PAKAWAAZ_REQUIRE_PASSKEYS: 'false',
+    ...options.env,
+    HOST: '127.0.0.1',
+    PORT: String(ports.port),
+    RADIUS_AUTH_PORT: String(ports.authPort),
+    RADIUS_ACCT_PORT: String(ports.acctPort),
+    PAKAWAAZ_DATA_DIR: dataDir,
+    PAKAWAAZ_ADMIN_PASSWORD: options.adminPassword,
+  };
+}
+
+/** stop() for the child; until it is called, this process exiting kills the child and removes its folder. */
+function stopper(child: ChildProcess, dataDir: string): () => Promise<void> {
+  const orphaned = (): void => {
+    child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  process.once('exit', orphaned);
+  return async () => {
+    process.off('exit', orphaned);
+    await terminate(child);
+    await rm(dataDir, { recursive: true, force: true });
+  };
+}
+
+export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-lab-'));
+  const ports = { port: await freeTcpPort(), authPort: await freeUdpPort(), acctPort: await freeUdpPort() };
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER_MAIN], {
+    env: childEnv(options, ports, dataDir),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = capture(child);
+  const stop = stopper(child, dataDir);
+  const url = `http://127.0.0.1:${ports.port}`;
+  try {
+    const died = exited(child, output);
+    died.catch(() => undefined);
+    const timeoutMs = options.startTimeoutMs ?? 120_000;
+    await Promise.race([waitForHealthy(`${url}/healthz`, { timeoutMs }), died]);
+  } catch (error) {
+    await stop();
+    if (error instanceof Error && !error.message.includes('during start-up'))
+      error.message += `\n${output()}`;
+    throw error;
+  }
+  const { authPort, acctPort } = ports;
+  return { url, radius: { authPort, acctPort }, pid: child.pid ?? 0, dataDir, output, stop };
+}

@@ -1,0 +1,122 @@
+import { attributeValues } from '@pakawaaz/identity';
+import { PAKAWAAZ_IND, sqnFromSeqInd } from '@pakawaaz/core-network';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simFactor } from '../../src/http-sim/http-sim-factor.js';
+import { createNas, type Nas } from '../../src/radius-nas/radius-nas.js';
+import {
+  controlPlaneApi,
+  passwordLogin,
+  signedIn,
+  type ControlPlaneApi,
+} from '../../src/server-process/control-plane-api.js';
+import { startServerProcess, type ServerProcess } from '../../src/server-process/server-process.js';
+import { provisionFleet, type LabSim, type SimFleet } from '../../src/server-process/sim-fleet.js';
+import { createEapAkaPeer } from '../../src/sim-peer/eap-aka-peer.js';
+import { createUsim, withAcceptedSqn } from '../../src/sim-peer/usim.js';
+
+/*
+ * The lab's handset (software USIM + EAP-AKA peer), NAS and HTTPS SIM-factor driver against the built
+ * server in a child process, provisioned over its HTTP API: what the identity benchmark runs, asserted.
+ */
+const ADMIN_PASSWORD = 'quartz-meadow-lantern-58';
+const OFFICIAL = { username: 'ayesha.khan', password: 'violet-harbour-tandem-93' };
+
+let server: ServerProcess;
+let admin: ControlPlaneApi;
+let fleet: SimFleet;
+let nas: Nas;
+
+beforeAll(async () => {
+  server = await startServerProcess({ adminPassword: ADMIN_PASSWORD });
+  admin = await signedIn(controlPlaneApi(server.url), 'admin', ADMIN_PASSWORD);
+  fleet = await provisionFleet(admin, { sims: 4, ...OFFICIAL, radiusSecret: 'lab-e2e-nas-secret-000001' });
+  nas = await createNas({ host: '127.0.0.1', ...server.radius, secret: fleet.radiusSecret });
+});
+afterAll(async () => {
+  await nas?.close();
+  await server?.stop();
+});
+
+const sim = (i: number): LabSim => fleet.sims[i]!;
+const peerFor = (s: LabSim, method: 'aka' | 'aka-prime', usim = createUsim({ k: s.k, opc: s.opc })) =>
+  createEapAkaPeer({ method, imsi: s.imsi, usim });
+
+describe('EAP-AKA over RADIUS against the server', () => {
+  it("EAP-AKA then EAP-AKA' with one USIM: Access-Accept with MPPE keys equal to the peer's MSK halves", async () => {
+    const aka = await nas.eapAka(peerFor(sim(0), 'aka'));
+    expect(aka).toMatchObject({ outcome: 'accept', rounds: 2, keysMatch: true });
+    const prime = await nas.eapAka(peerFor(sim(0), 'aka-prime', aka.peer.usim));
+    expect(prime).toMatchObject({ outcome: 'accept', rounds: 2, keysMatch: true });
+  });
+
+  it('re-synchronises a USIM that is ahead of the network, in one extra round trip', async () => {
+    const ahead = withAcceptedSqn(
+      createUsim({ k: sim(1).k, opc: sim(1).opc }),
+      sqnFromSeqInd(70_000, PAKAWAAZ_IND),
+    );
+    expect(await nas.eapAka(peerFor(sim(1), 'aka', ahead))).toMatchObject({
+      outcome: 'accept',
+      rounds: 3,
+      keysMatch: true,
+    });
+  });
+
+  it('a wrong K and an unknown IMSI both end in Access-Reject', async () => {
+    const wrongK = await nas.eapAka(
+      peerFor(sim(2), 'aka', createUsim({ k: Buffer.alloc(16, 7), opc: sim(2).opc })),
+    );
+    const unknown = { ...sim(2), imsi: '001019999999999' };
+    const stranger = await nas.eapAka(peerFor(unknown, 'aka'));
+    for (const r of [wrongK, stranger]) expect(r).toMatchObject({ outcome: 'reject', mppe: null });
+  });
+
+  it('stores accounting start and stop under the official and IMSI named by the Class of the Accept', async () => {
+    const accept = await nas.eapAka(peerFor(sim(3), 'aka'));
+    const classes = attributeValues(accept.reply, 'Class').map(
+      (value) => ({ type: 'Class', value }) as const,
+    );
+    const base = [{ type: 'Acct-Session-Id', value: 'lab-e2e-1' }, ...classes] as const;
+    await nas.accounting([{ type: 'Acct-Status-Type', value: 1 }, ...base]);
+    await nas.accounting([
+      { type: 'Acct-Status-Type', value: 2 },
+      { type: 'Acct-Session-Time', value: 60 },
+      ...base,
+    ]);
+    const { records } = await admin.request<{
+      records: { statusType: string; imsi: string | null; userId: string | null }[];
+    }>('GET', `/api/v1/radius/accounting?imsi=${sim(3).imsi}`);
+    expect(records.map((r) => r.statusType).sort()).toEqual(['start', 'stop']);
+    expect(records.every((r) => r.userId === fleet.official.id)).toBe(true);
+  });
+});
+
+describe('HTTPS SIM factor against the server', () => {
+  const ticket = async (): Promise<string> => {
+    const step = await passwordLogin(controlPlaneApi(server.url), OFFICIAL.username, OFFICIAL.password);
+    if (step.status !== 'mfa_required') throw new Error(`expected mfa_required, got ${step.status}`);
+    expect(step.factors).toContain('sim');
+    return step.ticket;
+  };
+
+  it('password then SIM (with and without the identity in /start) signs in at AAL2 with amr sim', async () => {
+    for (const sendIdentity of [true, false]) {
+      const r = await simFactor({
+        baseUrl: server.url,
+        ticket: await ticket(),
+        peer: peerFor(sim(0), 'aka'),
+        sendIdentity,
+      });
+      expect(r.kind).toBe('done');
+      if (r.kind !== 'done') return;
+      expect(r.step).toMatchObject({ status: 'authenticated', acr: 'aal2' });
+      expect(r.step.amr).toEqual(expect.arrayContaining(['pwd', 'sim']));
+      expect(r.peer.phase).toBe('success');
+    }
+  });
+
+  it('a wrong K is refused with invalid_credentials', async () => {
+    const peer = peerFor(sim(0), 'aka', createUsim({ k: Buffer.alloc(16, 1), opc: sim(0).opc }));
+    const r = await simFactor({ baseUrl: server.url, ticket: await ticket(), peer });
+    expect(r).toMatchObject({ kind: 'refused', status: 401, body: { code: 'invalid_credentials' } });
+  });
+});
