@@ -51,3 +51,10 @@ export {
 export { computeMessageAuthenticator, computeResponseAuthenticator } from './radius/radius-crypto.js';
 export { totpCodeAtStep, totpStepAt } from './mfa/totp.js';
 export { createTestCa, issueTestDevice, type TestCa, type TestDevice } from './device-auth/device-test-ca.js';
+export {
+  issueAccessToken,
+  verifyAccessToken,
+  type AccessTokenClaims,
+  type VerifiedAccessToken,
+} from './tokens/access-token.js';
+export { accessTokenChecker, type AccessTokenCheck } from './tokens/access-token-check.js';

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { SimInventoryRepository } from '../sim-inventory/sim-inventory.repository.js';
 import { SimSecretsService } from '../sim-inventory/sim-secrets.service.js';
-import { SubscribersRepository } from '../subscribers/subscribers.repository.js';
 import { generateVector, PAKAWAAZ_IND, seqAfterResync, sqnFromSeqInd, verifyAuts } from './aka.js';
 import type { AkaVector, AkaVectorSource } from './aka-vector.port.js';
 
@@ -15,18 +14,17 @@ import type { AkaVector, AkaVectorSource } from './aka-vector.port.js';
 export class AkaVectorService implements AkaVectorSource {
   constructor(
     private readonly sims: SimInventoryRepository,
-    private readonly subscribers: SubscribersRepository,
     private readonly secrets: SimSecretsService,
   ) {}
 
   /** Null for an unknown, unassigned or barred SIM — the caller answers all three the same way. */
   async vector(imsi: string, random: (n: number) => Buffer = randomBytes): Promise<AkaVector | null> {
     if (!/^\d{15}$/.test(imsi)) return null;
-    const sub = await this.subscribers.find(imsi);
-    if (!sub || sub.status !== 'active') return null;
-    const secret = (await this.secrets.secretsFor([imsi])).get(imsi);
-    const seq = await this.sims.nextSqnSeq(imsi);
-    if (!secret || seq === undefined) return null;
+    // One statement checks the subscriber, claims the SEQ and returns the sealed secrets: every EAP-AKA run.
+    const row = await this.sims.claimSqnSeqIfActive(imsi);
+    if (!row) return null;
+    const secret = await this.secrets.decrypt(row);
+    const seq = row.sqnSeq;
     return generateVector({
       k: secret.k,
       opc: secret.opc,

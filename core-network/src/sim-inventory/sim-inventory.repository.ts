@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { and, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { networkSpecs } from '../network-spec/network-specs.schema.js';
+import { subscribers } from '../subscribers/subscribers.schema.js';
 import { simCards, simImportJobs } from './sims.schema.js';
 
 export type SimCardRow = typeof simCards.$inferSelect;
@@ -133,13 +134,30 @@ export class SimInventoryRepository {
   }
 
   /** Claims the next SQN SEQ for a SIM atomically (vector generation on several nodes never reuses one). */
-  async nextSqnSeq(imsi: string): Promise<number | undefined> {
-    const rows = await this.database.db
+  /**
+   * The AKA vector hot path in one statement: claims the next SEQ of a SIM whose subscriber is active and
+   * returns the row with its sealed secrets; nothing for an unknown, unassigned or barred SIM.
+   */
+  async claimSqnSeqIfActive(imsi: string): Promise<SimCardRow | undefined> {
+    this.claim ??= this.prepareClaim();
+    return (await this.claim.execute({ imsi }))[0];
+  }
+
+  private claim: ReturnType<typeof this.prepareClaim> | undefined;
+
+  private prepareClaim() {
+    const imsi = sql.placeholder('imsi');
+    return this.database.db
       .update(simCards)
       .set({ sqnSeq: sql`${simCards.sqnSeq} + 1` })
-      .where(eq(simCards.imsi, imsi))
-      .returning({ seq: simCards.sqnSeq });
-    return rows[0]?.seq;
+      .where(
+        and(
+          eq(simCards.imsi, imsi),
+          sql`exists (select 1 from ${subscribers} where ${subscribers.imsi} = ${imsi} and ${subscribers.status} = 'active')`,
+        ),
+      )
+      .returning()
+      .prepare('core_network_claim_sqn_seq');
   }
 
   async setSqnSeq(imsi: string, seq: number): Promise<void> {

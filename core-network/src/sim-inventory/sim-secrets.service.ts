@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataKeyService } from '../crypto/data-key.service.js';
 import { aad, open } from '../crypto/envelope.js';
 import type { SimSecret, SimSecretsReader } from './sim-secrets.port.js';
-import { SimInventoryRepository } from './sim-inventory.repository.js';
+import { SimInventoryRepository, type SimCardRow } from './sim-inventory.repository.js';
 
 /** Decrypts K/OPc for core-network's own use; an unknown IMSI is simply absent from the result. */
 @Injectable()
@@ -14,16 +14,19 @@ export class SimSecretsService implements SimSecretsReader {
 
   async secretsFor(imsis: readonly string[]): Promise<Map<string, SimSecret>> {
     const out = new Map<string, SimSecret>();
-    for (const row of await this.repo.secretsRows(imsis)) {
-      const key = await this.keys.get(row.dataKeyId);
-      out.set(row.imsi, {
-        imsi: row.imsi,
-        k: open(key, row.kEnc, aad.simField(row.imsi, 'k')),
-        opc: open(key, row.opcEnc, aad.simField(row.imsi, 'opc')),
-        amf: Buffer.from(row.amf, 'hex'),
-        msisdn: row.msisdn,
-      });
-    }
+    for (const row of await this.repo.secretsRows(imsis)) out.set(row.imsi, await this.decrypt(row));
     return out;
+  }
+
+  /** Opens one row's K and OPc (the row as read by the caller, e.g. together with its SQN claim). */
+  async decrypt(row: SimCardRow): Promise<SimSecret> {
+    const key = await this.keys.get(row.dataKeyId);
+    return {
+      imsi: row.imsi,
+      k: open(key, row.kEnc, aad.simField(row.imsi, 'k')),
+      opc: open(key, row.opcEnc, aad.simField(row.imsi, 'opc')),
+      amf: Buffer.from(row.amf, 'hex'),
+      msisdn: row.msisdn,
+    };
   }
 }

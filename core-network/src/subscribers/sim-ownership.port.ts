@@ -11,8 +11,8 @@ export type SimOwner = {
  */
 export type SimOwnership = {
   ownerOf(imsi: string): Promise<SimOwner | null>;
-  /** The SIMs assigned to an official, barred ones included. */
-  simsOf(userId: string): Promise<SimOwner[]>;
+  /** The SIMs assigned to an official (named by any of these references: id, username), barred ones included. */
+  simsOf(userRefs: readonly string[]): Promise<SimOwner[]>;
 };
 
 export const SIM_OWNERSHIP = Symbol.for('pakawaaz.core-network.SimOwnership');

@@ -15,9 +15,7 @@ export class SimOwnershipService implements SimOwnership {
     return row ? owner(row) : null;
   }
 
-  async simsOf(userId: string): Promise<SimOwner[]> {
-    const imsis = await this.subscribers.imsisByUser(userId);
-    const rows = await Promise.all(imsis.map((imsi) => this.subscribers.find(imsi)));
-    return rows.filter((r): r is SubscriberRow => r !== undefined).map(owner);
+  async simsOf(userRefs: readonly string[]): Promise<SimOwner[]> {
+    return (await this.subscribers.byUsers(userRefs)).map(owner);
   }
 }

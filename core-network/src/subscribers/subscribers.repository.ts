@@ -23,9 +23,22 @@ export class SubscribersRepository {
     return this.database.db;
   }
 
-  async find(imsi: string, tx: Db = this.db): Promise<SubscriberRow | undefined> {
-    const [row] = await tx.select().from(subscribers).where(eq(subscribers.imsi, imsi)).limit(1);
-    return row;
+  async find(imsi: string, tx?: Db): Promise<SubscriberRow | undefined> {
+    if (tx) return (await tx.select().from(subscribers).where(eq(subscribers.imsi, imsi)).limit(1))[0];
+    // Prepared: every EAP-AKA authentication asks whose SIM this is.
+    this.byImsi ??= this.prepareByImsi();
+    return (await this.byImsi.execute({ imsi }))[0];
+  }
+
+  private byImsi: ReturnType<typeof this.prepareByImsi> | undefined;
+
+  private prepareByImsi() {
+    return this.db
+      .select()
+      .from(subscribers)
+      .where(eq(subscribers.imsi, sql.placeholder('imsi')))
+      .limit(1)
+      .prepare('core_network_subscriber_by_imsi');
   }
 
   async insert(tx: Db, row: typeof subscribers.$inferInsert): Promise<void> {
@@ -157,10 +170,14 @@ export class SubscribersRepository {
       .where(eq(subscribers.profileName, profile));
   }
 
-  async imsisByUser(userId: string): Promise<string[]> {
-    return (
-      await this.db.select({ imsi: subscribers.imsi }).from(subscribers).where(eq(subscribers.userId, userId))
-    ).map((r) => r.imsi);
+  /** Subscribers naming any of these user references (id or username), in one query. */
+  async byUsers(userRefs: readonly string[]): Promise<SubscriberRow[]> {
+    return userRefs.length
+      ? this.db
+          .select()
+          .from(subscribers)
+          .where(inArray(subscribers.userId, [...userRefs]))
+      : [];
   }
 
   /** The row with its SIM's MSISDN, as the API shows it. */

@@ -25,7 +25,7 @@ beforeAll(async () => {
   await fx.importSims([sim, fakeSim(43)]);
   subscribers = fx.subscribers;
   await subscribers.assign({ imsi: sim.imsi, userId: 'u', displayName: 'U' }, ctx);
-  vectors = new AkaVectorService(fx.repo, fx.subscribersRepo, fx.secrets());
+  vectors = new AkaVectorService(fx.repo, fx.secrets());
 });
 afterAll(() => fx?.close());
 

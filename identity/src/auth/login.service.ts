@@ -143,8 +143,7 @@ export class LoginService {
   private async simsOf(user: UserRow) {
     const sims = this.sims;
     if (!sims) return [];
-    const [byId, byName] = await Promise.all([sims.simsOf(user.id), sims.simsOf(user.username)]);
-    return [...byId, ...byName];
+    return sims.simsOf([user.id, user.username]);
   }
 
   async advance(user: UserRow, ticket: LoginTicket, meta: ClientMeta): Promise<LoginStep> {

@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
+import { concurrencyLimit } from './concurrency-limit.js';
 import { normalisePassword } from './password-policy.js';
 
 /** OWASP argon2id parameters (m=19 MiB, t=2, p=1). argon2's async API runs on libuv's thread pool, off the event loop. */
@@ -9,9 +11,16 @@ export const ARGON2_PARAMS = {
   parallelism: 1,
 } as const;
 
+/**
+ * At most cores − 1 hashes (at least one) run at once: argon2 is CPU-bound on libuv's pool, and without a cap
+ * a login storm takes every core and the event loop (health checks, RADIUS, token checks) waits behind it.
+ */
+export const ARGON2_CONCURRENCY = Math.max(1, availableParallelism() - 1);
+const limited = concurrencyLimit(ARGON2_CONCURRENCY);
+
 /** Passwords are NFKC-normalised before hashing and verifying (NIST SP 800-63B §3.1.1.2). */
 export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(normalisePassword(password), ARGON2_PARAMS);
+  return limited(() => argon2.hash(normalisePassword(password), ARGON2_PARAMS));
 }
 
 /**
@@ -20,11 +29,12 @@ export function hashPassword(password: string): Promise<string> {
  */
 export async function verifyPassword(hash: string | undefined, password: string): Promise<boolean> {
   if (!hash) {
-    await argon2.verify(await dummyHash(), normalisePassword(password));
+    const hash = await dummyHash();
+    await limited(() => argon2.verify(hash, normalisePassword(password)));
     return false;
   }
   try {
-    return await argon2.verify(hash, normalisePassword(password));
+    return await limited(() => argon2.verify(hash, normalisePassword(password)));
   } catch {
     return false;
   }

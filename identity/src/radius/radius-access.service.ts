@@ -32,7 +32,7 @@ const REJECT: AccessDecision = {
  */
 @Injectable()
 export class RadiusAccessService {
-  private readonly eap: RadiusEap | null;
+  private readonly eap: RadiusEap<UserRow> | null;
 
   constructor(
     private readonly users: UsersRepository,
@@ -46,7 +46,7 @@ export class RadiusAccessService {
   ) {
     this.eap =
       vectors && sims
-        ? new RadiusEap(vectors, (imsi) => this.simAllowed(imsi), config.radius.eapNetworkName)
+        ? new RadiusEap(vectors, (imsi) => this.ownerOf(imsi), config.radius.eapNetworkName)
         : null;
   }
 
@@ -85,7 +85,7 @@ export class RadiusAccessService {
     return this.decide(outcome);
   }
 
-  private async decide(outcome: EapOutcome): Promise<AccessDecision> {
+  private decide(outcome: EapOutcome<UserRow>): AccessDecision {
     switch (outcome.kind) {
       case 'challenge':
         return {
@@ -104,9 +104,9 @@ export class RadiusAccessService {
           attributes: outcome.eap ? [{ type: 'EAP-Message', value: outcome.eap }] : [],
         };
       case 'success': {
-        // Checked again after the challenge: the SIM or its official may have been barred or disabled meanwhile.
-        const user = await this.ownerOf(outcome.imsi);
-        if (!user) return { decision: 'reject', attributes: [] };
+        // The owner — an active subscriber of an active, unlocked official — was checked when the vector was
+        // fetched, one round trip ago, and the vector itself is only claimed for an active subscriber.
+        const user = outcome.owner;
         const { recvKey, sendKey } = mppeKeysFromMsk(outcome.msk);
         return {
           decision: 'accept',
@@ -129,10 +129,6 @@ export class RadiusAccessService {
       { type: 'Session-Timeout', value: SESSION_LIMITS.aal2.absoluteSeconds },
       { type: 'Class', value: encodeClass({ userId: user.id, institutionId: user.institutionId, imsi }) },
     ];
-  }
-
-  private async simAllowed(imsi: string): Promise<boolean> {
-    return (await this.ownerOf(imsi)) !== null;
   }
 
   /** The active, unlocked official an active SIM is assigned to (by user id, or username for older assignments). */

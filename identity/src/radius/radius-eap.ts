@@ -15,26 +15,37 @@ import { EapConversations } from '../sim-auth/eap-conversations.js';
  * method follows the peer's identity (a leading '6', '7' or '8' means EAP-AKA', RFC 9048 §3) and a Nak for
  * the other method switches once. Pure but for the vector source and the conversation store.
  */
-type Conversation = { state: EapAkaServerState; method: EapAkaMethod; identity: Buffer; switched: boolean };
+type Conversation<O> = {
+  state: EapAkaServerState;
+  method: EapAkaMethod;
+  identity: Buffer;
+  switched: boolean;
+  /** Who the SIM belongs to, as `owner` found it when the vector was fetched. */
+  owner: O | null;
+};
 
-export type EapOutcome =
+export type EapOutcome<O> =
   | { kind: 'challenge'; eap: Buffer; state: Buffer }
-  | { kind: 'success'; eap: Buffer; imsi: string; identity: Buffer; msk: Buffer }
+  | { kind: 'success'; eap: Buffer; imsi: string; identity: Buffer; msk: Buffer; owner: O }
   | { kind: 'failure'; eap: Buffer | null; reason: string }
   | { kind: 'discard' };
 
 const METHOD_NUMBER = { aka: 23, 'aka-prime': 50 } as const satisfies Record<EapAkaMethod, number>;
 
-export class RadiusEap {
-  private readonly conversations = new EapConversations<Conversation>(30_000);
+/**
+ * `owner` decides whether an IMSI may authenticate (null: it may not, and the peer gets a decoy challenge);
+ * it runs when the vector is fetched, and what it returned is handed back with the success.
+ */
+export class RadiusEap<O> {
+  private readonly conversations = new EapConversations<Conversation<O>>(30_000);
 
   constructor(
     private readonly vectors: AkaVectorSource,
-    private readonly allowed: (imsi: string) => Promise<boolean>,
+    private readonly owner: (imsi: string) => Promise<O | null>,
     private readonly networkName: string,
   ) {}
 
-  async handle(eap: Buffer, state: Buffer | undefined, now = Date.now()): Promise<EapOutcome> {
+  async handle(eap: Buffer, state: Buffer | undefined, now = Date.now()): Promise<EapOutcome<O>> {
     if (!state) return this.begin(eap, now);
     const key = state.toString('base64url');
     const c = this.conversations.take(key, now);
@@ -42,21 +53,32 @@ export class RadiusEap {
     const switched = this.nakSwitch(c, eap);
     const step = switched ?? receiveEapAka(c.state, eap);
     const next = switched ? { ...c, method: other(c.method), switched: true } : c;
-    return this.outcome(await driveEapAka(step, this.vectors, this.allowed), next, key, now);
+    return this.outcome(await driveEapAka(step, this.vectors, this.allowedFor(next)), next, key, now);
   }
 
   get inFlight(): number {
     return this.conversations.size;
   }
 
-  private async begin(eap: Buffer, now: number): Promise<EapOutcome> {
+  /** Records the owner in the conversation while answering the EAP server's "may this IMSI authenticate". */
+  private allowedFor(c: Conversation<O>): (imsi: string) => Promise<boolean> {
+    return async (imsi) => (c.owner = await this.owner(imsi)) !== null;
+  }
+
+  private async begin(eap: Buffer, now: number): Promise<EapOutcome<O>> {
     const identity = identityOf(eap);
     if (!identity) return { kind: 'failure', eap: null, reason: 'no_identity' };
     const method: EapAkaMethod = /^[678]/.test(identity.data.toString('latin1')) ? 'aka-prime' : 'aka';
     const step = this.start(method, identity.identifier, identity.data);
-    const c = { state: step.state, method, identity: identity.data, switched: false };
+    const c: Conversation<O> = {
+      state: step.state,
+      method,
+      identity: identity.data,
+      switched: false,
+      owner: null,
+    };
     return this.outcome(
-      await driveEapAka(step, this.vectors, this.allowed),
+      await driveEapAka(step, this.vectors, this.allowedFor(c)),
       c,
       randomBytes(16).toString('base64url'),
       now,
@@ -71,7 +93,7 @@ export class RadiusEap {
   }
 
   /** A Nak (RFC 3748 §5.3.1) proposing the other AKA method restarts the conversation with it, once. */
-  private nakSwitch(c: Conversation, eap: Buffer): EapAkaStep | null {
+  private nakSwitch(c: Conversation<O>, eap: Buffer): EapAkaStep | null {
     if (c.switched) return null;
     try {
       const { packet } = decodeEap(eap);
@@ -86,10 +108,10 @@ export class RadiusEap {
 
   private outcome(
     step: Awaited<ReturnType<typeof driveEapAka>>,
-    c: Conversation,
+    c: Conversation<O>,
     key: string,
     now: number,
-  ): EapOutcome {
+  ): EapOutcome<O> {
     const { effect } = step;
     switch (effect.kind) {
       case 'send':
@@ -98,14 +120,13 @@ export class RadiusEap {
       case 'discard':
         this.conversations.put(key, c, now);
         return { kind: 'discard' };
-      case 'success':
-        return {
-          kind: 'success',
-          eap: effect.packet,
-          imsi: effect.imsi,
-          identity: effect.identity,
-          msk: effect.msk,
-        };
+      case 'success': {
+        // Success needs a real vector, which only an IMSI with an owner gets.
+        const owner = c.owner;
+        if (owner === null) return { kind: 'failure', eap: effect.packet, reason: 'no_owner' };
+        const { packet, imsi, identity, msk } = effect;
+        return { kind: 'success', eap: packet, imsi, identity, msk, owner };
+      }
       case 'failure':
         return { kind: 'failure', eap: effect.packet, reason: effect.reason };
     }

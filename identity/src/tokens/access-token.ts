@@ -44,7 +44,7 @@ export type VerifiedAccessToken = AccessTokenClaims & { jti: string; exp: number
 /** Verifies signature, algorithm, type, issuer, audience and lifetime; returns null for any invalid token. */
 export async function verifyAccessToken(
   token: string,
-  key: SigningKey,
+  key: Pick<SigningKey, 'publicKey'>,
   opts: { issuer: string; now: Date },
 ): Promise<VerifiedAccessToken | null> {
   try {

@@ -12,15 +12,11 @@ import {
 import { exportJWK, type JWK } from 'jose';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { identityError } from '../identity.errors.js';
-import {
-  issueAccessToken,
-  verifyAccessToken,
-  type AccessTokenClaims,
-  type SigningKey,
-} from './access-token.js';
+import { issueAccessToken, type AccessTokenClaims, type SigningKey } from './access-token.js';
 import { hashApiTokenSecret, looksLikeApiToken, newApiTokenSecret } from './api-token-secret.js';
 import { ApiTokensRepository, type ApiTokenRow } from './api-tokens.repository.js';
 import { SESSION_CACHE, type SessionCacheHandle } from '../sessions/session-cache.provider.js';
+import { accessTokenChecker, type AccessTokenCheck } from './access-token-check.js';
 
 export const SIGNING_KEY = Symbol.for('pakawaaz.identity.SigningKey');
 
@@ -44,13 +40,18 @@ export class TokenService implements TokenVerifier {
     private readonly apiTokens: ApiTokensRepository,
     private readonly audit: AuditService,
     @Inject(SESSION_CACHE) private readonly sessions: SessionCacheHandle,
-  ) {}
+  ) {
+    // In the constructor body: a field initializer could run before the parameter properties are assigned.
+    this.check = accessTokenChecker(key, config.issuer);
+  }
+
+  private readonly check: AccessTokenCheck;
 
   /** Signature, lifetime and claims first (no I/O); then the session must still be alive (memory, rarely the database). */
   async verify(token: string): Promise<Principal | null> {
     if (looksLikeApiToken(token)) return this.verifyApiToken(token);
     const now = new Date();
-    const v = await verifyAccessToken(token, this.key, { issuer: this.config.issuer, now });
+    const v = await this.check(token, now);
     if (!v || !(await this.sessions.alive(v.sid, now))) return null;
     return {
       actor: { type: v.typ, id: v.sub },

@@ -26,6 +26,17 @@ export const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => 
 export class UsersRepository {
   constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
 
+  private byId: ReturnType<typeof this.prepareById> | undefined;
+
+  private prepareById() {
+    return this.db
+      .select()
+      .from(users)
+      .where(eq(users.id, sql.placeholder('id')))
+      .limit(1)
+      .prepare('identity_user_by_id');
+  }
+
   get db(): Db {
     return this.database.db;
   }
@@ -35,10 +46,12 @@ export class UsersRepository {
     return row;
   }
 
-  async findById(id: string, tx: Db = this.db): Promise<UserRow | undefined> {
+  async findById(id: string, tx?: Db): Promise<UserRow | undefined> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-    const [row] = await tx.select().from(users).where(eq(users.id, id)).limit(1);
-    return row;
+    if (tx) return (await tx.select().from(users).where(eq(users.id, id)).limit(1))[0];
+    // A prepared statement: every RADIUS authentication and sign-in step looks a user up by id.
+    this.byId ??= this.prepareById();
+    return (await this.byId.execute({ id }))[0];
   }
 
   async findByIds(ids: readonly string[]): Promise<UserRow[]> {

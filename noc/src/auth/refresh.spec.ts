@@ -86,3 +86,17 @@ describe('refreshSession', () => {
     expect(fetchMock).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('inactivity', () => {
+  it('counts the operator as idle after 30 minutes without input, 15 at AAL3', async () => {
+    const { idleTooLong, noteActivity } = await import('./refresh');
+    const t0 = 1_800_000_000_000;
+    noteActivity(t0);
+    expect(idleTooLong('aal2', t0 + 29 * 60_000)).toBe(false);
+    expect(idleTooLong('aal2', t0 + 31 * 60_000)).toBe(true);
+    expect(idleTooLong('aal3', t0 + 14 * 60_000)).toBe(false);
+    expect(idleTooLong('aal3', t0 + 16 * 60_000)).toBe(true);
+    noteActivity(t0 + 16 * 60_000);
+    expect(idleTooLong('aal3', t0 + 17 * 60_000)).toBe(false);
+  });
+});

@@ -61,6 +61,39 @@ export async function freshToken(): Promise<string | null> {
   return session.token();
 }
 
+/**
+ * The server's idle timeout (30 min, 15 at AAL3) counts API calls, and this tab calls the API by itself
+ * (polling, renewals), which would keep an unattended NOC signed in forever. So the tab tracks the
+ * operator's own activity and, once idle that long, signs out instead of renewing.
+ */
+const IDLE_LIMIT_MS = { aal3: 15 * 60_000, other: 30 * 60_000 } as const;
+let lastActivity = Date.now();
+
+export function noteActivity(now = Date.now()): void {
+  lastActivity = now;
+}
+
+export function idleTooLong(acr: string | null | undefined, now = Date.now()): boolean {
+  return now - lastActivity > (acr === 'aal3' ? IDLE_LIMIT_MS.aal3 : IDLE_LIMIT_MS.other);
+}
+
+export const SIGNED_OUT_IDLE = 'You were signed out after a period without activity. Please sign in again.';
+
+function renewOrSignOut(): void {
+  if (idleTooLong(session.get().operator?.acr)) {
+    const token = session.token();
+    // End the session on the server too (best effort), so its refresh token dies with it.
+    if (token)
+      void fetch('/api/v1/auth/logout', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+      }).catch(() => undefined);
+    session.signOut(SIGNED_OUT_IDLE);
+    return;
+  }
+  void refreshSession();
+}
+
 let timer: ReturnType<typeof setTimeout> | undefined;
 let scheduledFor: number | null = null;
 
@@ -71,11 +104,13 @@ function schedule(): void {
   scheduledFor = expiresAt;
   if (expiresAt === null) return;
   const delay = Math.max(0, expiresAt - Date.now() - RENEW_BEFORE_MS);
-  timer = setTimeout(() => void refreshSession(), delay);
+  timer = setTimeout(renewOrSignOut, delay);
 }
 
 /** Keeps the access token renewed shortly before it expires, for as long as the tab holds a session. */
 export function keepSessionFresh(): void {
+  for (const event of ['pointerdown', 'keydown', 'wheel', 'touchstart'] as const)
+    window.addEventListener(event, () => noteActivity(), { passive: true, capture: true });
   session.subscribe(schedule);
   schedule();
 }

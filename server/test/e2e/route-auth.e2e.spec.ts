@@ -61,7 +61,7 @@ describe('every route needs a token unless it is public on purpose', () => {
   )('%s → 401 without, with a malformed and with a forged token', async (_name, op) => {
     const body = ['POST', 'PUT', 'PATCH'].includes(op.method) ? {} : undefined;
     for (const headers of [
-      {},
+      {} as Record<string, string>,
       { authorization: 'Bearer not-a-token' },
       { authorization: `Bearer ${FORGED}` },
     ]) {
