@@ -6,6 +6,7 @@ const operator: AccountFactors = {
   totp: false,
   recoveryCodes: false,
   sim: false,
+  simAssigned: false,
   device: false,
 };
 const official: AccountFactors = {
@@ -13,6 +14,7 @@ const official: AccountFactors = {
   totp: false,
   recoveryCodes: false,
   sim: true,
+  simAssigned: true,
   device: true,
 };
 
@@ -21,8 +23,14 @@ describe('requiredMethods', () => {
     expect(requiredMethods({ ...operator, totp: true })).toEqual([['otp']]);
     expect(requiredMethods({ ...official, totp: true })).toEqual([['otp']]);
   });
-  it('an official with an issued SIM must prove the SIM (or TOTP)', () => {
-    expect(requiredMethods(official)).toEqual([['sim', 'otp']]);
+  it('an official with an issued SIM must prove the SIM, TOTP or the device', () => {
+    expect(requiredMethods(official)).toEqual([['sim', 'otp', 'hwk']]);
+  });
+  it('a barred SIM (lost handset) does not make the password enough', () => {
+    const lost = { ...official, sim: false, simAssigned: true };
+    expect(requiredMethods(lost)).toEqual([['sim', 'otp', 'hwk']]);
+    expect(loginProgress(lost, ['pwd'], 'aal1')).toEqual({ done: false, factors: ['device'] });
+    expect(loginProgress({ ...lost, device: false }, ['pwd'], 'aal1')).toEqual({ done: false, factors: [] });
   });
   it('an operator without TOTP may sign in with a password only', () => {
     expect(requiredMethods(operator)).toEqual([]);
@@ -57,8 +65,8 @@ describe('loginProgress', () => {
     });
   });
 
-  it('the device alone does not replace the SIM an official holds', () => {
-    expect(loginProgress(official, ['pwd', 'hwk', 'mfa'], 'aal1')).toEqual({ done: false, factors: ['sim'] });
+  it('the attested device satisfies the floor of an official whose SIM cannot be used', () => {
+    expect(loginProgress(official, ['pwd', 'hwk', 'mfa'], 'aal1')).toEqual({ done: true, acr: 'aal2' });
   });
 
   it('a passkey sign-in is aal3 and satisfies the TOTP floor', () => {

@@ -8,20 +8,26 @@ export type AccountFactors = {
   readonly kind: 'official' | 'operator';
   readonly totp: boolean;
   readonly recoveryCodes: boolean;
-  /** An active SIM is assigned to this account (officials). */
+  /** An active SIM is assigned to this account (officials): the SIM factor can be offered. */
   readonly sim: boolean;
+  /**
+   * A SIM is assigned, active or barred — or this node cannot tell (core-network not served here). A barred
+   * SIM (a lost handset) must not turn the account into a password-only one.
+   */
+  readonly simAssigned: boolean;
   /** Device certificates can be checked on this node (device-mgmt's CA is wired). */
   readonly device: boolean;
 };
 
 /**
  * The floor every sign-in must reach, whatever the client asks for: an account with TOTP must prove it
- * (or its recovery code), and an official holding an issued SIM must prove that SIM or TOTP. Each group is
+ * (or its recovery code), and an official who was issued a SIM — even one barred since — must prove the
+ * SIM, TOTP or the attested device. Each group is
  * "one of these methods". Passkey sign-ins (hwk + mfa) satisfy every floor.
  */
 export function requiredMethods(a: AccountFactors): Amr[][] {
   if (a.totp) return [['otp']];
-  if (a.kind === 'official' && a.sim) return [['sim', 'otp']];
+  if (a.kind === 'official' && (a.sim || a.simAssigned)) return [['sim', 'otp', 'hwk']];
   return [];
 }
 

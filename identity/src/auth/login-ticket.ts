@@ -16,6 +16,11 @@ export type LoginTicket = {
   readonly stage: 'factors' | 'password-change';
   /** base64url SHA-256 of a device certificate already proven in this sign-in. */
   readonly x5t?: string | undefined;
+  /**
+   * The account's version when the ticket was issued (a digest of its password hash and last change): a
+   * password reset or change, or any administrator's change to the account, ends sign-ins in progress.
+   */
+  readonly ver?: string | undefined;
 };
 
 const TYP = 'login+jwt';
@@ -29,7 +34,13 @@ export async function issueLoginTicket(
   now: Date,
 ): Promise<string> {
   const iat = Math.floor(now.getTime() / 1000);
-  return new SignJWT({ amr: [...t.amr], wanted: t.wanted, stage: t.stage, ...(t.x5t ? { x5t: t.x5t } : {}) })
+  return new SignJWT({
+    amr: [...t.amr],
+    wanted: t.wanted,
+    stage: t.stage,
+    ...(t.x5t ? { x5t: t.x5t } : {}),
+    ...(t.ver ? { ver: t.ver } : {}),
+  })
     .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: TYP })
     .setSubject(t.sub)
     .setIssuer(issuer)
@@ -64,7 +75,8 @@ export async function verifyLoginTicket(
       typeof p.wanted === 'string' &&
       ACRS.includes(p.wanted) &&
       (p.stage === 'factors' || p.stage === 'password-change') &&
-      (p.x5t === undefined || typeof p.x5t === 'string');
+      (p.x5t === undefined || typeof p.x5t === 'string') &&
+      (p.ver === undefined || typeof p.ver === 'string');
     if (!ok) return null;
     return {
       sub: p.sub as string,
@@ -72,6 +84,7 @@ export async function verifyLoginTicket(
       wanted: p.wanted as Acr,
       stage: p.stage as LoginTicket['stage'],
       x5t: p.x5t as string | undefined,
+      ver: p.ver as string | undefined,
     };
   } catch (err) {
     if (err instanceof errors.JOSEError) return null;

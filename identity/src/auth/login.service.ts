@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { SIM_OWNERSHIP, type SimOwnership } from '@pakawaaz/core-network';
 import { AuditService, LOGGER, type Amr, type Logger } from '@pakawaaz/platform';
@@ -27,6 +28,14 @@ export type LoginStep =
   | { status: 'password_change_required'; ticket: string; expiresIn: number };
 
 const WRONG = 'Wrong username or password.';
+
+/** What a login ticket is bound to: the password hash and the last change to the account. */
+export function accountVersion(user: UserRow): string {
+  return createHash('sha256')
+    .update(`${user.passwordHash}|${user.updatedAt.toISOString()}`)
+    .digest('base64url')
+    .slice(0, 22);
+}
 
 /**
  * Multi-factor sign-in: the password first, then whatever second factors the account's floor and the
@@ -59,7 +68,7 @@ export class LoginService {
     if (user.mustChangePassword)
       return {
         status: 'password_change_required',
-        ticket: await this.ticket({ sub: user.id, amr: ['pwd'], wanted, stage: 'password-change' }),
+        ticket: await this.ticket({ sub: user.id, amr: ['pwd'], wanted, stage: 'password-change' }, user),
         expiresIn: LOGIN_TICKET_TTL_SECONDS,
       };
     return this.advance(user, { sub: user.id, amr: ['pwd'], wanted, stage: 'factors' }, meta);
@@ -119,7 +128,12 @@ export class LoginService {
       throw identityError('login_ticket_invalid', 'This sign-in expired: start again with the password.');
     this.throttle.attempt(ticket.sub, meta.ip);
     const user = await this.users.findById(ticket.sub);
-    if (!user || !this.usable(user))
+    const current =
+      user !== undefined &&
+      this.usable(user) &&
+      ticket.ver === accountVersion(user) &&
+      (stage !== 'password-change' || user.mustChangePassword);
+    if (!user || !current)
       throw identityError('login_ticket_invalid', 'This sign-in expired: start again with the password.');
     return { user, ticket };
   }
@@ -135,6 +149,8 @@ export class LoginService {
       totp: totp?.status === 'active',
       recoveryCodes: codes.length > 0,
       sim: sims.some((s) => s.status === 'active'),
+      // Barred SIMs count too (a lost handset must not leave the password alone); unknown without the port.
+      simAssigned: user.kind === 'official' && (sims.length > 0 || !this.sims),
       device: this.devices !== undefined,
     };
   }
@@ -157,7 +173,7 @@ export class LoginService {
         );
       return {
         status: 'mfa_required',
-        ticket: await this.ticket({ ...ticket, amr }),
+        ticket: await this.ticket({ ...ticket, amr }, user),
         expiresIn: LOGIN_TICKET_TTL_SECONDS,
         amr,
         factors: progress.factors,
@@ -214,7 +230,7 @@ export class LoginService {
     this.logger.warn({ factor, ip: ip ?? null }, 'sign-in step failed');
   }
 
-  private ticket(t: LoginTicket): Promise<string> {
-    return issueLoginTicket(t, this.key, this.config.issuer, new Date());
+  private ticket(t: LoginTicket, user: UserRow): Promise<string> {
+    return issueLoginTicket({ ...t, ver: accountVersion(user) }, this.key, this.config.issuer, new Date());
   }
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
@@ -12,6 +12,7 @@ import { DEVICE_TRUST, type DeviceTrust } from './device-trust.port.js';
 
 const CHALLENGE_TYP = 'device-challenge+jwt';
 const CHALLENGE_TTL_SECONDS = 120;
+const ticketDigest = (ticket: string) => createHash('sha256').update(ticket).digest('base64url').slice(0, 22);
 
 /**
  * The device factor: the handset proves it holds the key of a certificate from the device CA that is bound
@@ -31,7 +32,11 @@ export class DeviceAuthService {
     this.available();
     const { user } = await this.login.open(ticket, meta);
     const iat = Math.floor(Date.now() / 1000);
-    const challenge = await new SignJWT({ n: randomBytes(16).toString('base64url') })
+    // Bound to this sign-in's ticket: a captured challenge and signature are worthless for another sign-in.
+    const challenge = await new SignJWT({
+      n: randomBytes(16).toString('base64url'),
+      tk: ticketDigest(ticket),
+    })
       .setProtectedHeader({ alg: 'ES256', typ: CHALLENGE_TYP })
       .setSubject(user.id)
       .setIssuer(this.config.issuer)
@@ -48,7 +53,7 @@ export class DeviceAuthService {
     const trust = this.available();
     const { user } = await this.login.open(input.ticket, meta);
     const now = new Date();
-    const sub = await this.challengeSubject(input.challenge, now);
+    const sub = await this.challengeSubject(input.challenge, input.ticket, now);
     const chain = await verifyDeviceChain(input.certificateChain, await trust.anchors(), now);
     const binding = chain.ok ? await trust.bindingOf(chain.thumbprint) : null;
     const valid =
@@ -66,7 +71,7 @@ export class DeviceAuthService {
     return this.login.addFactor(input.ticket, 'hwk', meta, chain.thumbprint);
   }
 
-  private async challengeSubject(challenge: string, now: Date): Promise<string | null> {
+  private async challengeSubject(challenge: string, ticket: string, now: Date): Promise<string | null> {
     if (challenge.length > 2048) return null;
     try {
       const { payload } = await jwtVerify(challenge, this.key.publicKey, {
@@ -75,7 +80,7 @@ export class DeviceAuthService {
         issuer: this.config.issuer,
         currentDate: now,
       });
-      return payload.sub ?? null;
+      return payload.tk === ticketDigest(ticket) ? (payload.sub ?? null) : null;
     } catch (err) {
       if (err instanceof errors.JOSEError) return null;
       throw err;

@@ -12,6 +12,7 @@ import {
   type Principal,
 } from '@pakawaaz/platform';
 import { z } from 'zod';
+import { requireNational } from '../users/access.js';
 import { RadiusAccountingService } from './radius-accounting.service.js';
 import { RadiusClientsService } from './radius-clients.service.js';
 import { RadiusListener } from './radius.listener.js';
@@ -129,7 +130,12 @@ export class RadiusController {
   @Get('accounting')
   @Roles('billing', 'network-admin', 'security-officer', 'viewer')
   @ZodResponse(200, AccountingList)
-  async records(@ZodQuery(AccountingQuery) q: z.infer<typeof AccountingQuery>) {
+  async records(
+    @ZodQuery(AccountingQuery) q: z.infer<typeof AccountingQuery>,
+    @CurrentPrincipal() p: Principal,
+  ) {
+    // National records (IMSIs, addresses, usage of every official): not for institution-scoped operators.
+    requireNational(p);
     return {
       records: await this.accounting.list({
         userId: q.user,

@@ -34,7 +34,9 @@ export function effectiveRoles(
   amr: readonly Amr[],
   enforcePasskeys: boolean,
 ): { roles: Role[]; withheld: Role[] } {
-  if (!enforcePasskeys || amr.includes('hwk')) return { roles: [...roles], withheld: [] };
+  // A passkey sign-in is hwk without a password; hwk after a password is the handset's device key.
+  const passkey = amr.includes('hwk') && !amr.includes('pwd');
+  if (!enforcePasskeys || passkey) return { roles: [...roles], withheld: [] };
   return {
     roles: roles.filter((r) => !PASSKEY_ROLES.includes(r)),
     withheld: roles.filter((r) => PASSKEY_ROLES.includes(r)),

@@ -77,13 +77,15 @@ export class UserAdminService {
   }
 
   async provisionTotp(id: string, ctx: Ctx) {
-    requireRole(ctx.principal, 'security-officer');
-    return this.totp.provision(await this.users.find(id, ctx), ctx.principal.actor, ctx.requestId);
+    const user = await this.users.find(id, ctx);
+    this.users.requireAdmin(ctx, user);
+    return this.totp.provision(user, ctx.principal.actor, ctx.requestId);
   }
 
   async removeTotp(id: string, ctx: Ctx): Promise<void> {
-    requireRole(ctx.principal, 'security-officer');
-    await this.totp.remove(await this.users.find(id, ctx), ctx.principal.actor, ctx.requestId);
+    const user = await this.users.find(id, ctx);
+    this.users.requireAdmin(ctx, user);
+    await this.totp.remove(user, ctx.principal.actor, ctx.requestId);
   }
 
   async sessions(id: string, ctx: Ctx) {

@@ -59,7 +59,7 @@ export class UsersService {
 
   async create(input: UserInput, ctx: Ctx): Promise<UserView> {
     if (input.kind === 'operator') requireRole(ctx.principal, 'super-admin');
-    this.requireAdmin(ctx, { kind: input.kind, roles: [] }, input.roles ?? []);
+    this.requireAdmin(ctx, { kind: input.kind, roles: [] }, input.roles?.length ? input.roles : undefined);
     requireInScope(ctx.principal, input.institutionId ?? null);
     const roles = input.kind === 'operator' ? (input.roles ?? ['viewer']) : [];
     await this.checkPlacement(input.kind, input.institutionId ?? null, roles);
@@ -119,7 +119,7 @@ export class UsersService {
 
   async update(id: string, patch: UserPatch, ctx: Ctx): Promise<UserView> {
     const current = await this.find(id, ctx);
-    this.requireAdmin(ctx, current, patch.roles ?? []);
+    this.requireAdmin(ctx, current, patch.roles);
     if (patch.roles && current.kind === 'official' && patch.roles.length)
       throw identityError(
         'invalid_role',
@@ -243,12 +243,14 @@ export class UsersService {
    * Creating operators and granting roles is super-admin business; security officers manage officials and
    * may disable, unlock or reset anyone (incident response) except a super-admin.
    */
-  private requireAdmin(
+  requireAdmin(
     ctx: Ctx,
     target: { kind: UserRow['kind']; roles: readonly string[] },
-    grants: readonly Role[] = [],
+    grants?: readonly Role[],
   ): void {
-    if (grants.length || target.roles.includes('super-admin')) requireRole(ctx.principal, 'super-admin');
+    // Any change of roles — removing them too — is a super-admin's, as is anything done to a super-admin.
+    if (grants !== undefined || target.roles.includes('super-admin'))
+      requireRole(ctx.principal, 'super-admin');
     else requireRole(ctx.principal, 'security-officer');
   }
 

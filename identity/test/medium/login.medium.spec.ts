@@ -300,6 +300,22 @@ describe('sessions', () => {
     const done = authenticated(await account.forcedChange(ticketOf(step), 'violet-harbour-lantern-9', meta));
     expect(done.acr).toBe('aal1');
     expect((await fx.users.findById(aliceId))?.mustChangePassword).toBe(false);
+    // The password-change ticket cannot be replayed to set the password again without the current one.
+    expect((await refusal(account.forcedChange(ticketOf(step), 'another-river-tandem-44', meta))).code).toBe(
+      'login_ticket_invalid',
+    );
+  });
+
+  it('an administrator’s reset ends sign-ins in progress (their tickets stop working)', async () => {
+    const secret = (
+      await totp.provision((await fx.users.findById(aliceId))!, { type: 'system', id: 'test' }, null)
+    ).secret;
+    const half = await login.password('alice', PASSWORD, 'aal1', meta);
+    await fx
+      .get(UsersService)
+      .resetPassword(aliceId, undefined, { principal: principal(['security-officer']), requestId: null });
+    const code = totpCodeAtStep(secret, totpStepAt(new Date()));
+    expect((await refusal(login.totpCode(ticketOf(half), code, meta))).code).toBe('login_ticket_invalid');
   });
 });
 

@@ -291,3 +291,32 @@ describe('user filters', () => {
     expect(u.mustChangePassword).toBe(true);
   });
 });
+
+describe('role boundaries', () => {
+  it('removing roles is a super-admin’s, and so is any TOTP change on a super-admin', async () => {
+    const op = await users.create(
+      {
+        kind: 'operator',
+        username: 'ops.one',
+        displayName: 'Ops One',
+        password: PASSWORD,
+        roles: ['network-admin'],
+      },
+      root,
+    );
+    expect((await refusal(users.update(op.id, { roles: [] }, officer))).code).toBe('forbidden');
+    const boss = await users.create(
+      {
+        kind: 'operator',
+        username: 'boss2',
+        displayName: 'Boss Two',
+        password: PASSWORD,
+        roles: ['super-admin'],
+      },
+      root,
+    );
+    expect((await refusal(users.provisionTotp(boss.id, officer))).code).toBe('forbidden');
+    expect((await refusal(users.removeTotp(boss.id, officer))).code).toBe('forbidden');
+    expect((await users.provisionTotp(op.id, officer)).secret).toMatch(/^[A-Z2-7]{32}$/);
+  });
+});
