@@ -3,20 +3,29 @@ import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-const domains = [
-  'platform',
-  'core-network',
-  'hardened-os',
-  'identity',
-  'device-mgmt',
-  'app-store',
-  'secure-chat',
-  'lab',
-  'server',
-];
+// Every TypeScript workspace, by package name (npm workspaces in package.json).
+const workspaces: Record<string, string> = {
+  radius: 'protocols/radius',
+  'eap-aka': 'protocols/eap-aka',
+  milenage: 'protocols/milenage',
+  totp: 'protocols/totp',
+  platform: 'platform',
+  'test-support': 'test-support',
+  'core-network': 'core-network',
+  'hardened-os': 'hardened-os',
+  identity: 'identity',
+  'device-mgmt': 'device-mgmt',
+  'app-store': 'app-store',
+  'secure-chat': 'secure-chat',
+  'open5gs-simulator': 'simulators/open5gs',
+  lab: 'lab',
+  server: 'server',
+};
 
 // Tests run against TypeScript sources: each workspace's public face resolves to its src/index.ts.
-const alias = Object.fromEntries(domains.map((d) => [`@pakawaaz/${d}`, `${root}${d}/src/index.ts`]));
+const alias = Object.fromEntries(
+  Object.entries(workspaces).map(([name, dir]) => [`@pakawaaz/${name}`, `${root}${dir}/src/index.ts`]),
+);
 
 // SWC emits decorator metadata, which Nest's dependency injection needs (esbuild does not).
 const plugins = [swc.vite({ module: { type: 'es6' } })];
@@ -31,7 +40,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['*/src/**/*.spec.ts'],
+          include: ['*/src/**/*.spec.ts', '{protocols,simulators}/*/src/**/*.spec.ts'],
           environment: 'node',
         },
       },
@@ -41,7 +50,6 @@ export default defineConfig({
         test: {
           name: 'medium',
           include: ['*/test/medium/**/*.medium.spec.ts'],
-          globalSetup: ['server/test/support/medium-global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -29,7 +29,7 @@ function newest(p) {
 }
 
 const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-run('server and domains (tsc -b)', process.execPath, [tsc, '-b']);
+run('workspaces: protocols, domains, server, lab (tsc -b)', process.execPath, [tsc, '-b']);
 
 const nocDir = path.join(root, 'noc');
 const nocIndex = path.join(nocDir, 'dist', 'index.html');

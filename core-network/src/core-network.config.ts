@@ -35,8 +35,9 @@ export type CoreNetworkConfig = {
   simImportMaxBytes: number;
   seedDemo: boolean;
   /**
-   * What the NF health monitor scrapes: `spec` = the NFs of the applied network spec, `simulated` = the lab's
-   * Open5GS NF simulator (labelled SIMULATED in the NOC; the embedded demo's default), `off`.
+   * What the NF health monitor scrapes: `spec` = the NFs of the applied network spec, `simulated` = the
+   * Open5GS NF simulator (@pakawaaz/open5gs-simulator, labelled SIMULATED in the NOC; the embedded demo's
+   * default), `off`.
    */
   monitor: 'simulated' | 'spec' | 'off';
 };

@@ -12,36 +12,6 @@ export {
   type SimRow,
   type RowProblem,
 } from './sim-inventory/sim-csv.js';
-// Pure cores lab/ may use to play the handset's side (DESIGN §2).
-export {
-  computeOpc,
-  createMilenage,
-  f1,
-  f2345,
-  type Milenage,
-  type MilenageOutput,
-} from './milenage/milenage.js';
-export {
-  generateVector,
-  verifyAuts,
-  verifyAutn,
-  nextSqn,
-  sqnFromSeqInd,
-  seqIndFromSqn,
-  seqAfterResync,
-  freshUsimState,
-  PAKAWAAZ_IND,
-  IND_BITS,
-  IND_COUNT,
-  MAX_SEQ,
-  DEFAULT_DELTA,
-  type UsimSqnState,
-  type AutnResult,
-  type AutnInput,
-  type AutsInput,
-  type VectorInput,
-  type SeqInd,
-} from './milenage/aka.js';
 export { milenageCommand, MilenageArgumentError } from './milenage/milenage-command.js';
 export {
   buildSubscriberDocument,

@@ -1,12 +1,5 @@
-// Public face of lab/: drivers that exercise Pakawaaz over its real protocols (simulators arrive with their domains).
+// Public face of lab/: drivers that exercise Pakawaaz over its real protocols (HTTP, RADIUS, EAP-AKA).
 export { waitForHealthy } from './http-probe.js';
-export {
-  startNfSimulator,
-  type NfSimulator,
-  type NfSimulatorOptions,
-  type SimulatedTarget,
-} from './open5gs-sim/nf-simulator.js';
-export { SimWorld, DEFAULT_SIM_WORLD, type SimWorldConfig } from './open5gs-sim/sim-world.js';
 export {
   authenticate,
   createUsim,

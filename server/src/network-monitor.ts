@@ -5,10 +5,10 @@ import {
   targetsFromSpec,
   type CoreNetworkConfig,
 } from '@pakawaaz/core-network';
-import { startNfSimulator } from '@pakawaaz/lab';
+import { startNfSimulator } from '@pakawaaz/open5gs-simulator';
 
 /**
- * Starts the NF health monitor: on the NFs of the applied network spec (production), or on the lab's
+ * Starts the NF health monitor: on the NFs of the applied network spec (production), or on the
  * Open5GS NF simulator (the embedded demo; every target is flagged simulated and the NOC says so).
  * Returns what must be stopped at shutdown, after the application.
  */

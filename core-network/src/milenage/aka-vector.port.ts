@@ -1,11 +1,7 @@
-/** An EPS/UMTS AKA authentication vector (TS 33.102 §6.3.2). */
-export type AkaVector = {
-  readonly rand: Buffer;
-  readonly xres: Buffer;
-  readonly ck: Buffer;
-  readonly ik: Buffer;
-  readonly autn: Buffer;
-};
+import type { AkaVector } from '@pakawaaz/milenage';
+
+// The vector is Milenage's (TS 33.102); the port that hands it out is core-network's.
+export type { AkaVector };
 
 /**
  * Port identity uses for EAP-AKA/AKA': core-network hands out vectors for an IMSI; K and OPc never leave it.

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { SimInventoryRepository } from '../sim-inventory/sim-inventory.repository.js';
 import { SimSecretsService } from '../sim-inventory/sim-secrets.service.js';
-import { generateVector, PAKAWAAZ_IND, seqAfterResync, sqnFromSeqInd, verifyAuts } from './aka.js';
+import { generateVector, PAKAWAAZ_IND, seqAfterResync, sqnFromSeqInd, verifyAuts } from '@pakawaaz/milenage';
 import type { AkaVector, AkaVectorSource } from './aka-vector.port.js';
 
 /**

@@ -1,4 +1,4 @@
-import { computeOpc, milenage } from './milenage.js';
+import { computeOpc, milenage } from '@pakawaaz/milenage';
 
 /** Arguments of `pakawaaz milenage`, as hex strings straight from the command line. */
 export type MilenageCommandArgs = {

@@ -9,7 +9,7 @@ import {
   type Logger,
   type Principal,
 } from '@pakawaaz/platform';
-import { computeOpc } from '../milenage/milenage.js';
+import { computeOpc } from '@pakawaaz/milenage';
 import { CORE_NETWORK_CONFIG, type CoreNetworkConfig } from '../core-network.config.js';
 import { DataKeyService } from '../crypto/data-key.service.js';
 import { aad, fingerprint, open, seal } from '../crypto/envelope.js';

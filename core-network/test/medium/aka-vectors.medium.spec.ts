@@ -6,11 +6,11 @@ import {
   seqIndFromSqn,
   verifyAutn,
   type UsimSqnState,
-} from '../../src/milenage/aka.js';
+} from '@pakawaaz/milenage';
 import { AkaVectorService } from '../../src/milenage/aka-vector.service.js';
 import type { SubscribersService } from '../../src/subscribers/subscribers.service.js';
 import { coreNetworkFixture, testOperator, type CoreNetworkFixture } from '../support/fixture.js';
-import { fakeSim } from '../support/sims.js';
+import { fakeSim } from '@pakawaaz/test-support';
 
 const ctx = { actor: testOperator.actor, requestId: null };
 const sim = fakeSim(42);

@@ -15,18 +15,10 @@ import {
   type Principal,
   type TokenVerifier,
 } from '@pakawaaz/platform';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNfSimulator, type NfSimulator } from '../../../lab/src/open5gs-sim/nf-simulator.js';
-import {
-  createTestDatabase,
-  testLogger,
-  type TestDatabase,
-} from '../../../platform/test/support/database.js';
-import { apiClient } from '../../../server/src/cli/api-client.js';
-import { registerNetworkHealthCommands } from '../../../server/src/cli/commands/network-health.js';
-import type { CliContext } from '../../../server/src/cli/context.js';
-import { ALL_DOMAINS } from '../../../server/src/domains.js';
+import { startNfSimulator, type NfSimulator } from '@pakawaaz/open5gs-simulator';
+import { createTestDatabase, testLogger, type TestDatabase } from '@pakawaaz/test-support';
+import { CORE_NETWORK_TEST_DOMAINS } from '../support/domains.js';
 import { DEFAULT_ALARM_RULES } from '../../src/network-health/alarm-rules.js';
 import { AlarmsService } from '../../src/network-health/alarms.service.js';
 import { NetworkHealthController } from '../../src/network-health/network-health.controller.js';
@@ -65,7 +57,7 @@ let sim: NfSimulator;
 const clock = { t: Date.parse('2025-06-01T08:00:00Z') };
 
 beforeAll(async () => {
-  testDb = await createTestDatabase(ALL_DOMAINS);
+  testDb = await createTestDatabase(CORE_NETWORK_TEST_DOMAINS);
   await testDb.handle.db.execute(sql.raw('truncate core_network.kpi_samples, core_network.alarms'));
   bus = new InProcessEventBus(testLogger);
   sim = await startNfSimulator({ nfs: ['amf', 'smf', 'upf'], seed: 3, now: () => clock.t });
@@ -196,48 +188,5 @@ describe('network health routes', () => {
   ])('%s %s needs a token and a network role', async (method, path) => {
     expect((await call(method, path)).status).toBe(401);
     expect((await call(method, path, 'billing-token-0123456789')).status).toBe(403);
-  });
-});
-
-describe('pakawaaz network health / alarms (CLI)', () => {
-  async function cli(token: string, ...args: string[]): Promise<string> {
-    let out = '';
-    const io = {
-      env: { PAKAWAAZ_URL: base, PAKAWAAZ_TOKEN: token },
-      stdout: (s: string) => void (out += s),
-      stderr: () => undefined,
-    };
-    const ctx: CliContext = {
-      io,
-      api: () => apiClient(io.env),
-      print: (value, json, human) => io.stdout(json ? `${JSON.stringify(value, null, 2)}\n` : human()),
-    };
-    const program = new Command('pakawaaz').exitOverride();
-    registerNetworkHealthCommands(program, ctx);
-    await program.parseAsync(args, { from: 'user' });
-    return out;
-  }
-
-  it('prints NF health for humans and as JSON', async () => {
-    const human = await cli(VIEWER, 'network', 'health');
-    expect(human).toMatch(/\[SIMULATED NFs present\]/);
-    expect(human).toMatch(/sim-amf\s+amf\s+UP\s+gNBs 3 · registered UEs \d+/);
-    expect(human).toMatch(/sim-upf\s+upf\s+DOWN\s+connection refused .* ALARMS: nf_down/);
-    const json = JSON.parse(await cli(VIEWER, 'network', 'health', '--json')) as { nfs: unknown[] };
-    expect(json.nfs).toHaveLength(3);
-  });
-
-  it('lists and acknowledges alarms', async () => {
-    const list = JSON.parse(await cli(VIEWER, 'alarms', 'list', '--all', '--json')) as {
-      alarms: { id: string }[];
-    };
-    const id = list.alarms[0]!.id;
-    expect(await cli(VIEWER, 'alarms', 'list')).toMatch(
-      new RegExp(`${id}  OPEN\\s+critical\\s+nf_down\\s+sim-upf`),
-    );
-    expect(await cli(ADMIN, 'alarms', 'ack', id)).toMatch(
-      new RegExp(`^acknowledged ${id} \\(nf_down on sim-upf\\) by noc-admin`),
-    );
-    await expect(cli(VIEWER, 'alarms', 'ack', id)).rejects.toMatchObject({ exitCode: 4 });
   });
 });

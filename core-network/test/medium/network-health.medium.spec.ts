@@ -10,13 +10,9 @@ import {
   type Principal,
 } from '@pakawaaz/platform';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startNfSimulator, type NfSimulator } from '../../../lab/src/open5gs-sim/nf-simulator.js';
-import {
-  createTestDatabase,
-  testLogger,
-  type TestDatabase,
-} from '../../../platform/test/support/database.js';
-import { ALL_DOMAINS } from '../../../server/src/domains.js';
+import { startNfSimulator, type NfSimulator } from '@pakawaaz/open5gs-simulator';
+import { createTestDatabase, testLogger, type TestDatabase } from '@pakawaaz/test-support';
+import { CORE_NETWORK_TEST_DOMAINS } from '../support/domains.js';
 import { DEFAULT_ALARM_RULES } from '../../src/network-health/alarm-rules.js';
 import { AlarmsService, type AlarmView } from '../../src/network-health/alarms.service.js';
 import { NetworkHealthRepository } from '../../src/network-health/network-health.repository.js';
@@ -47,7 +43,7 @@ let clock: { t: number };
 let monitors: NetworkHealthService[];
 
 beforeAll(async () => {
-  testDb = await createTestDatabase(ALL_DOMAINS);
+  testDb = await createTestDatabase(CORE_NETWORK_TEST_DOMAINS);
   repository = new NetworkHealthRepository(testDb.handle);
   audit = new AuditService(testDb.handle);
 });

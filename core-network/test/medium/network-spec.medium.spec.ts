@@ -1,7 +1,7 @@
 import { AppError, AuditService, rowsOf, sql, SYSTEM_ACTOR, type Principal } from '@pakawaaz/platform';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../platform/test/support/database.js';
-import { ALL_DOMAINS } from '../../../server/src/domains.js';
+import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
+import { CORE_NETWORK_TEST_DOMAINS } from '../support/domains.js';
 import { DEMO_NETWORK_YAML } from '../../src/network-spec/demo-network.js';
 import { NetworkSpecRepository } from '../../src/network-spec/network-spec.repository.js';
 import { NetworkSpecService } from '../../src/network-spec/network-spec.service.js';
@@ -63,7 +63,7 @@ const edited = (from: string, to: string) => {
 };
 
 beforeAll(async () => {
-  db = await createTestDatabase(ALL_DOMAINS);
+  db = await createTestDatabase(CORE_NETWORK_TEST_DOMAINS);
   audit = new AuditService(db.handle);
 });
 

@@ -1,12 +1,11 @@
 import { AuditService, InProcessEventBus, type DomainEvent } from '@pakawaaz/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testLogger } from '../../../platform/test/support/database.js';
+import { fakeSim, testLogger } from '@pakawaaz/test-support';
 import { Open5gsSyncService } from '../../src/open5gs/subscribers/open5gs-sync.service.js';
 import type { SubscribersRepository } from '../../src/subscribers/subscribers.repository.js';
 import type { SubscribersService } from '../../src/subscribers/subscribers.service.js';
 import { coreNetworkFixture, testOperator, type CoreNetworkFixture } from '../support/fixture.js';
 import { MemoryOpen5gsStore } from '../support/memory-open5gs-store.js';
-import { fakeSim } from '../support/sims.js';
 
 const op = testOperator;
 const ctx = { actor: op.actor, requestId: null };

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { AuditService, InProcessEventBus, newEvent, rowsOf, sql, type Principal } from '@pakawaaz/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testLogger } from '../../../platform/test/support/database.js';
+import { fakeSim, simCsv, testLogger } from '@pakawaaz/test-support';
 import type { CoreNetworkConfig } from '../../src/core-network.config.js';
 import { DataKeyService } from '../../src/crypto/data-key.service.js';
 import { KeyringError, readKeyring } from '../../src/crypto/keyring.js';
@@ -15,7 +15,6 @@ import { DeviceEventsListener } from '../../src/subscribers/device-events.listen
 import { SubscribersRepository } from '../../src/subscribers/subscribers.repository.js';
 import { SubscribersService } from '../../src/subscribers/subscribers.service.js';
 import { coreNetworkFixture, type CoreNetworkFixture } from '../support/fixture.js';
-import { fakeSim, simCsv } from '../support/sims.js';
 
 const operator: Principal = {
   actor: { type: 'operator', id: 'op-1' },

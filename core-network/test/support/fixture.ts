@@ -4,10 +4,12 @@ import path from 'node:path';
 import { AuditService, InProcessEventBus, type Principal } from '@pakawaaz/platform';
 import {
   createTestDatabase,
-  testLogger,
+  type fakeSim,
+  simCsv,
   type TestDatabase,
-} from '../../../platform/test/support/database.js';
-import { ALL_DOMAINS } from '../../../server/src/domains.js';
+  testLogger,
+} from '@pakawaaz/test-support';
+import { CORE_NETWORK_TEST_DOMAINS } from './domains.js';
 import type { CoreNetworkConfig } from '../../src/core-network.config.js';
 import { DataKeyService } from '../../src/crypto/data-key.service.js';
 import { networkSpecs } from '../../src/network-spec/network-specs.schema.js';
@@ -16,7 +18,6 @@ import { SimInventoryRepository } from '../../src/sim-inventory/sim-inventory.re
 import { SimSecretsService } from '../../src/sim-inventory/sim-secrets.service.js';
 import { SubscribersRepository } from '../../src/subscribers/subscribers.repository.js';
 import { SubscribersService } from '../../src/subscribers/subscribers.service.js';
-import { simCsv, type fakeSim } from './sims.js';
 
 export const testOperator: Principal = {
   actor: { type: 'operator', id: 'op-1' },
@@ -35,7 +36,7 @@ export type CoreNetworkFixture = Awaited<ReturnType<typeof coreNetworkFixture>>;
  * way Nest wires them, with a KEK file in a temp folder and a network spec on PLMN 001/01.
  */
 export async function coreNetworkFixture(overrides: Partial<CoreNetworkConfig> = {}) {
-  const db: TestDatabase = await createTestDatabase(ALL_DOMAINS);
+  const db: TestDatabase = await createTestDatabase(CORE_NETWORK_TEST_DOMAINS);
   const dir = await mkdtemp(path.join(tmpdir(), 'pkz-cn-'));
   const config: CoreNetworkConfig = {
     kekFile: path.join(dir, 'kek.json'),

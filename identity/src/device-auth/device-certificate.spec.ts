@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { certThumbprint, verifyDeviceChain, verifyPossession } from './device-certificate.js';
-import { createTestCa, issueTestDevice } from './device-test-ca.js';
+import { createTestCa, issueTestDevice } from '@pakawaaz/test-support';
 
 const der = (c: { rawData: ArrayBuffer }) => new Uint8Array(c.rawData);
 

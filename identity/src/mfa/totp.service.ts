@@ -6,9 +6,15 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import { identityError } from '../identity.errors.js';
 import type { UserRow } from '../users/users.repository.js';
 import { MfaRepository } from './mfa.repository.js';
-import { generateRecoveryCodes, verifyRecoveryCode } from './recovery-codes.js';
+import {
+  generateRecoveryCodes,
+  newTotpSecret,
+  TOTP_ISSUER,
+  totpUri,
+  verifyRecoveryCode,
+  verifyTotp,
+} from '@pakawaaz/totp';
 import { SECRET_BOX } from './secret-box.provider.js';
-import { newTotpSecret, TOTP_ISSUER, totpUri, verifyTotp } from './totp.js';
 
 export type TotpEnrolment = { secret: string; otpauthUri: string; qrSvg: string };
 export type TotpCheck = 'ok' | 'invalid' | 'replayed' | 'not_enrolled';

@@ -15,9 +15,8 @@ import { SESSION_LIMITS } from '../sessions/session-policy.js';
 import { UsersRepository, type UserRow } from '../users/users.repository.js';
 import { encodeClass } from './radius-class.js';
 import { RadiusEap, type EapOutcome } from './radius-eap.js';
-import type { RadiusAttribute } from './radius-encode-attributes.js';
+import { mppeKeysFromMsk, type RadiusAttribute } from '@pakawaaz/radius';
 import type { AccessDecision, AccessRequestContext } from './radius-handler.js';
-import { mppeKeysFromMsk } from './radius-mppe.js';
 
 const TOTP_DIGITS = 6;
 const REJECT: AccessDecision = {

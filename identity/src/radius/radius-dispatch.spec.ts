@@ -1,15 +1,19 @@
 import { describe, expect, it, vi } from 'vitest';
-import { attributeValues } from './radius-attributes.js';
+import {
+  attributeValues,
+  decodeRadius,
+  encodeRequest,
+  type EncodeRequestInput,
+  type RadiusPacket,
+} from '@pakawaaz/radius';
 import { createRadiusDedupe } from './radius-dedupe.js';
 import { RadiusDispatcher, type DispatchDependencies, type RadiusDropEvent } from './radius-dispatch.js';
-import { encodeRequest, type EncodeRequestInput } from './radius-encode.js';
 import type {
   AccessDecision,
   AccessRequestContext,
   AccountingContext,
   RadiusHandler,
 } from './radius-handler.js';
-import { decodeRadius, type RadiusPacket } from './radius-packet.js';
 
 const SECRET = Buffer.from('dispatch-secret');
 const PASSWORD = 'correct horse';

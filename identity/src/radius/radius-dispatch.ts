@@ -1,7 +1,16 @@
-import { readAccessRequest, readAccountingRequest } from './radius-attributes.js';
+import {
+  decodeRadius,
+  encodeReply,
+  RADIUS_DROP_REASONS,
+  type RadiusAttribute,
+  type RadiusReplyCode,
+  type RadiusRequestCode,
+  readAccessRequest,
+  readAccountingRequest,
+  type VerifiedRequest,
+  verifyRequest,
+} from '@pakawaaz/radius';
 import type { RadiusDedupe } from './radius-dedupe.js';
-import { encodeReply, type RadiusReplyCode } from './radius-encode.js';
-import type { RadiusAttribute } from './radius-encode-attributes.js';
 import type {
   AccessDecision,
   RadiusClient,
@@ -10,8 +19,6 @@ import type {
   RadiusLogger,
   RadiusRequestOrigin,
 } from './radius-handler.js';
-import { decodeRadius, RADIUS_DROP_REASONS } from './radius-packet.js';
-import { verifyRequest, type RadiusRequestCode, type VerifiedRequest } from './radius-verify.js';
 
 /**
  * What happens to one datagram, without sockets: client lookup → framing → verification → duplicate

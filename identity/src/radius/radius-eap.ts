@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { AkaVectorSource } from '@pakawaaz/core-network';
-import { decodeEap, EapCodecError, encodeEap, type EapAkaMethod } from '../sim-auth/eap-aka-codec.js';
-import { driveEapAka } from '../sim-auth/eap-aka-driver.js';
 import {
-  receiveEapAka,
-  startEapAka,
+  decodeEap,
+  type EapAkaMethod,
   type EapAkaServerState,
   type EapAkaStep,
-} from '../sim-auth/eap-aka-server.js';
+  EapCodecError,
+  encodeEap,
+  receiveEapAka,
+  startEapAka,
+} from '@pakawaaz/eap-aka';
+import { driveEapAka } from '../sim-auth/eap-aka-driver.js';
 import { EapConversations } from '../sim-auth/eap-conversations.js';
 
 /**

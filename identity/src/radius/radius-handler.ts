@@ -1,6 +1,9 @@
-import type { AccessRequestAttributes, AccountingRequestAttributes } from './radius-attributes.js';
-import type { RadiusAttribute } from './radius-encode-attributes.js';
-import type { RadiusPacket } from './radius-packet.js';
+import type {
+  AccessRequestAttributes,
+  AccountingRequestAttributes,
+  RadiusAttribute,
+  RadiusPacket,
+} from '@pakawaaz/radius';
 
 /**
  * The contract between the RADIUS protocol shell and the business logic that `server/` injects: who the

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeRequest } from './radius-encode.js';
+import { decodeRadius, encodeRequest, mppeKeysFromMsk } from '@pakawaaz/radius';
 import type {
   AccessDecision,
   AccessRequestContext,
@@ -10,8 +10,6 @@ import type {
   RadiusClient,
   RadiusHandler,
 } from './radius-handler.js';
-import { mppeKeysFromMsk } from './radius-mppe.js';
-import { decodeRadius } from './radius-packet.js';
 import { startRadiusServer, type RadiusServer } from './radius-server.js';
 
 /*

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AkaVectorSource } from '@pakawaaz/core-network';
-import { EAP_AKA_DECOY_RANDOM_BYTES, supplyVector, type EapAkaStep } from './eap-aka-server.js';
+import { EAP_AKA_DECOY_RANDOM_BYTES, supplyVector, type EapAkaStep } from '@pakawaaz/eap-aka';
 
 export type DrivenEffect = Exclude<EapAkaStep['effect']['kind'], 'need-vector' | 'resync'>;
 

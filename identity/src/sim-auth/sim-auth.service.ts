@@ -10,9 +10,8 @@ import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { identityError } from '../identity.errors.js';
 import { LoginService, type LoginStep } from '../auth/login.service.js';
 import type { ClientMeta } from '../sessions/sessions.service.js';
-import type { EapAkaMethod } from './eap-aka-codec.js';
+import { type EapAkaMethod, type EapAkaServerState, receiveEapAka, startEapAka } from '@pakawaaz/eap-aka';
 import { driveEapAka } from './eap-aka-driver.js';
-import { receiveEapAka, startEapAka, type EapAkaServerState } from './eap-aka-server.js';
 import { EapConversations } from './eap-conversations.js';
 
 /** `owner` lists the ids a subscriber may name the official by: the user id, or (older assignments) the username. */

@@ -4,12 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoginService, type LoginStep } from '../../src/auth/login.service.js';
 import { certThumbprint } from '../../src/device-auth/device-certificate.js';
 import { DeviceAuthService } from '../../src/device-auth/device-auth.service.js';
-import {
-  createTestCa,
-  issueTestDevice,
-  type TestCa,
-  type TestDevice,
-} from '../../src/device-auth/device-test-ca.js';
+import { createTestCa, issueTestDevice, type TestCa, type TestDevice } from '@pakawaaz/test-support';
 import { DEVICE_TRUST, type DeviceTrust } from '../../src/device-auth/device-trust.port.js';
 import { createIdentityFixture, type IdentityFixture } from '../support/identity-fixture.js';
 

@@ -12,7 +12,7 @@ import {
 import { UsersRepository } from '../../src/users/users.repository.js';
 import { hashApiTokenSecret } from '../../src/tokens/api-token-secret.js';
 import { ApiTokensRepository } from '../../src/tokens/api-tokens.repository.js';
-import { testLogger } from '../../../platform/test/support/database.js';
+import { testLogger } from '@pakawaaz/test-support';
 import {
   createIdentityFixture,
   query,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LoginService, type LoginStep } from '../../src/auth/login.service.js';
 import { AccountService } from '../../src/auth/account.service.js';
 import { TotpService } from '../../src/mfa/totp.service.js';
-import { totpCodeAtStep, totpStepAt } from '../../src/mfa/totp.js';
+import { totpCodeAtStep, totpStepAt } from '@pakawaaz/totp';
 import { SessionsService } from '../../src/sessions/sessions.service.js';
 import { UsersService } from '../../src/users/users.service.js';
 import {

@@ -17,7 +17,10 @@ import {
   type Logger,
   type Principal,
   type Role,
+  platformDomain,
 } from '@pakawaaz/platform';
+import { coreNetworkDomain } from '@pakawaaz/core-network';
+import { identityDomain } from '../../src/identity.domain.js';
 import { FirstStartService } from '../../src/bootstrap/first-start.service.js';
 import type { IdentityConfig } from '../../src/identity.config.js';
 import { IdentityModule } from '../../src/identity.module.js';
@@ -25,8 +28,7 @@ import { hashPassword } from '../../src/passwords/password-hasher.js';
 import { ApiTokensRepository } from '../../src/tokens/api-tokens.repository.js';
 import { TokenService } from '../../src/tokens/token.service.js';
 import { UsersRepository, type NewUser, type UserRow } from '../../src/users/users.repository.js';
-import { createTestDatabase, type TestDatabase } from '../../../platform/test/support/database.js';
-import { ALL_DOMAINS } from '../../../server/src/domains.js';
+import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 
 /** The real IdentityModule in a Nest application context (no HTTP), on one test database. */
 export type IdentityFixture = {
@@ -47,10 +49,13 @@ export type IdentityFixture = {
   close(): Promise<void>;
 };
 
+/** What identity's medium tests migrate: its floors (platform, core-network) and itself. */
+const IDENTITY_TEST_DOMAINS = [platformDomain, coreNetworkDomain, identityDomain];
+
 export type FixtureOptions = { config?: Partial<IdentityConfig>; providers?: Provider[] };
 
 export async function createIdentityFixture(options: FixtureOptions = {}): Promise<IdentityFixture> {
-  const testDb = await createTestDatabase(ALL_DOMAINS);
+  const testDb = await createTestDatabase(IDENTITY_TEST_DOMAINS);
   const handle = testDb.handle;
   const tmp = await mkdtemp(path.join(tmpdir(), 'pakawaaz-identity-'));
   const config: IdentityConfig = {

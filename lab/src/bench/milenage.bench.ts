@@ -1,5 +1,5 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { createMilenage, generateVector, nextSqn, PAKAWAAZ_IND } from '@pakawaaz/core-network';
+import { createMilenage, generateVector, nextSqn, PAKAWAAZ_IND } from '@pakawaaz/milenage';
 
 /**
  * Milenage vectors per second on one core, against the raw speed of the cipher underneath it: AES-128-ECB

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { generateVector, nextSqn, PAKAWAAZ_IND, sqnFromSeqInd } from '@pakawaaz/core-network';
+import { generateVector, nextSqn, PAKAWAAZ_IND, sqnFromSeqInd } from '@pakawaaz/milenage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   receiveEapAka,
@@ -9,7 +9,7 @@ import {
   type EapAkaServerConfig,
   type EapAkaServerState,
   type EapAkaStep,
-} from '../../../identity/src/sim-auth/eap-aka-server.js';
+} from '@pakawaaz/eap-aka';
 import { createEapAkaPeer } from '../sim-peer/eap-aka-peer.js';
 import { createUsim } from '../sim-peer/usim.js';
 import { simFactor } from './http-sim-factor.js';

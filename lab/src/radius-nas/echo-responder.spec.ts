@@ -1,4 +1,4 @@
-import { attributeBytes, eapMessage } from '@pakawaaz/identity';
+import { attributeBytes, eapMessage } from '@pakawaaz/radius';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoResponder, type EchoResponder } from './echo-responder.js';
 import { createNas, NasTimeoutError, type Nas } from './radius-nas.js';

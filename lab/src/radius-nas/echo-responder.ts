@@ -7,7 +7,7 @@ import {
   decodeRadius,
   eapMessage,
   type RadiusPacket,
-} from '@pakawaaz/identity';
+} from '@pakawaaz/radius';
 
 /**
  * The benchmarks' baseline RADIUS server: no policy, no EAP, no database. An Access-Request without State

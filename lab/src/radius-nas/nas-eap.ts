@@ -7,7 +7,7 @@ import {
   mppeKeysFromMsk,
   vendorAttributes,
   type RadiusPacket,
-} from '@pakawaaz/identity';
+} from '@pakawaaz/radius';
 import { eapIdentityRequest, receiveAsPeer, type EapAkaPeerState } from '../sim-peer/eap-aka-peer.js';
 import type { Nas, NasAttribute, NasReply } from './radius-nas.js';
 

@@ -7,31 +7,18 @@ import {
   seqAfterResync,
   sqnFromSeqInd,
   verifyAuts,
-  type AkaVectorSource,
-} from '@pakawaaz/core-network';
-import {
-  computeResponseAuthenticator,
-  decodeRadius,
-  mppeKeysFromMsk,
-  type RadiusPacket,
-} from '@pakawaaz/identity';
+} from '@pakawaaz/milenage';
+import { computeResponseAuthenticator, decodeRadius, encodeReply, type RadiusPacket } from '@pakawaaz/radius';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RadiusEap } from '../../../identity/src/radius/radius-eap.js';
-import { encodeReply } from '../../../identity/src/radius/radius-encode.js';
-import type {
-  AccessDecision,
-  AccountingContext,
-  RadiusHandler,
-} from '../../../identity/src/radius/radius-handler.js';
-import { startRadiusServer, type RadiusServer } from '../../../identity/src/radius/radius-server.js';
 import { createEapAkaPeer } from '../sim-peer/eap-aka-peer.js';
 import { createUsim, withAcceptedSqn } from '../sim-peer/usim.js';
+import { startCoreResponder, type CoreResponder, type CoreVectors } from './core-responder.js';
 import { createNas, NasTimeoutError, type Nas } from './radius-nas.js';
 
 /*
- * The NAS over real UDP against identity's own RADIUS shell (startRadiusServer) and its EAP-over-RADIUS
- * logic (RadiusEap), with an in-memory vector source instead of the database: the same conversation the
- * real server runs, minus PostgreSQL.
+ * The NAS over real UDP against a RADIUS server made of the protocol cores identity's server runs
+ * (@pakawaaz/radius, @pakawaaz/eap-aka) with an in-memory vector source. Against identity's own server
+ * (dispatch, duplicate cache, EAP over RADIUS, PostgreSQL) it runs in lab/test/e2e/sim-peer.e2e.spec.ts.
  */
 const HOST = '127.0.0.1';
 const SECRET = 'nas-unit-test-secret-01';
@@ -40,90 +27,31 @@ const K = h('465b5ce8b199b49faa5f0a2ee238a6bc');
 const OPC = h('cd63cb71954a9f4e48a5994e37a02baf');
 const IMSI = '001010000000001';
 
-function vectors(): AkaVectorSource {
+function vectors(): CoreVectors {
   let seq = 0;
   return {
     vector(imsi) {
-      if (imsi !== IMSI) return Promise.resolve(null);
+      if (imsi !== IMSI) return null;
       seq = nextSqn(seq, PAKAWAAZ_IND).seq;
       const sqn = sqnFromSeqInd(seq, PAKAWAAZ_IND);
-      return Promise.resolve(generateVector({ k: K, opc: OPC, amf: h('8000'), sqn, rand: randomBytes(16) }));
+      return generateVector({ k: K, opc: OPC, amf: h('8000'), sqn, rand: randomBytes(16) });
     },
     resynchronise(imsi, rand, auts) {
       const verified = imsi === IMSI ? verifyAuts({ k: K, opc: OPC, rand, auts }) : null;
       if (verified) seq = seqAfterResync(verified.sqnMs, seq);
-      return Promise.resolve(verified !== null);
+      return verified !== null;
     },
   };
 }
 
-const eap = new RadiusEap(vectors(), () => Promise.resolve(true), 'WLAN');
-const accounted: AccountingContext[] = [];
-let delayNext = 0;
-
-/** What RadiusAccessService does with RadiusEap's outcomes, and a one-user PAP for the plain path. */
-async function access(attributes: {
-  userName?: string;
-  eapMessage?: Buffer;
-  state?: Buffer;
-}): Promise<AccessDecision> {
-  if (!attributes.eapMessage) return { decision: attributes.userName === 'alice' ? 'accept' : 'reject' };
-  const o = await eap.handle(attributes.eapMessage, attributes.state);
-  switch (o.kind) {
-    case 'challenge':
-      return {
-        decision: 'challenge',
-        attributes: [
-          { type: 'EAP-Message', value: o.eap },
-          { type: 'State', value: o.state },
-        ],
-      };
-    case 'success': {
-      const { recvKey, sendKey } = mppeKeysFromMsk(o.msk);
-      return {
-        decision: 'accept',
-        attributes: [
-          { type: 'EAP-Message', value: o.eap },
-          { type: 'MS-MPPE-Recv-Key', key: recvKey },
-          { type: 'MS-MPPE-Send-Key', key: sendKey },
-        ],
-      };
-    }
-    case 'failure':
-      return { decision: 'reject', attributes: o.eap ? [{ type: 'EAP-Message', value: o.eap }] : [] };
-    case 'discard':
-      return { decision: 'discard' };
-  }
-}
-
-const handler: RadiusHandler = {
-  async access(request) {
-    const wait = delayNext;
-    delayNext = 0;
-    if (wait) await new Promise((r) => setTimeout(r, wait));
-    return access(request.attributes);
-  },
-  accounting(request) {
-    accounted.push(request);
-    return Promise.resolve();
-  },
-};
-
-let server: RadiusServer;
+let server: CoreResponder;
 let nas: Nas;
 beforeAll(async () => {
-  const client = { id: 'c-lab', name: 'lab', secret: Buffer.from(SECRET) };
-  server = await startRadiusServer({
-    host: HOST,
-    authPort: 0,
-    acctPort: 0,
-    handler,
-    clients: (a) => (a === HOST ? client : null),
-  });
+  server = await startCoreResponder({ host: HOST, secret: SECRET, vectors: vectors(), papUsers: ['alice'] });
   nas = await createNas({
     host: HOST,
-    authPort: server.authPort,
-    acctPort: server.acctPort,
+    authPort: server.port,
+    acctPort: server.port,
     secret: SECRET,
     timeoutMs: 300,
   });
@@ -136,7 +64,7 @@ afterAll(async () => {
 const peer = (method: 'aka' | 'aka-prime', k = K) =>
   createEapAkaPeer({ method, imsi: IMSI, usim: createUsim({ k, opc: OPC }) });
 
-describe('lab NAS against identity’s RADIUS server', () => {
+describe('lab NAS against a RADIUS server of the protocol cores', () => {
   it('gets a verified Access-Accept and Access-Reject', async () => {
     const accept = await nas.accessRequest([
       { type: 'User-Name', value: 'alice' },
@@ -178,19 +106,20 @@ describe('lab NAS against identity’s RADIUS server', () => {
       { type: 'User-Name', value: 'alice' },
     ]);
     expect(r.packet.code).toBe('Accounting-Response');
-    expect(accounted.at(-1)?.attributes).toMatchObject({ statusType: 'start', sessionId: 'lab-session-1' });
+    expect(server.accounting.at(-1)).toMatchObject({ statusType: 'start', sessionId: 'lab-session-1' });
   });
 
   it('retransmits the same bytes when the reply is late, and takes the reply to either copy', async () => {
-    const before = server.stats().duplicates;
-    delayNext = 450;
+    const before = server.stats();
+    server.delayNext(450);
     const r = await nas.accessRequest([
       { type: 'User-Name', value: 'alice' },
       { type: 'User-Password', value: Buffer.from('pw') },
     ]);
-    // Sent at 0 and 300 ms (and 600 ms on a slow machine): the copy in flight is not run twice.
+    // Sent at 0 and 300 ms (and 600 ms on a slow machine): the server saw the same datagram again.
     expect(r.tries).toBeGreaterThanOrEqual(2);
-    expect(server.stats().duplicates).toBeGreaterThan(before);
+    expect(server.stats().requests).toBe(before.requests + 1);
+    expect(server.stats().duplicates).toBeGreaterThan(before.duplicates);
     expect(nas.stats().retransmissions).toBeGreaterThanOrEqual(1);
   });
 });

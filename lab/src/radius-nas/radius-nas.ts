@@ -7,7 +7,7 @@ import {
   encodeRequest,
   type EncodeRequestInput,
   type RadiusPacket,
-} from '@pakawaaz/identity';
+} from '@pakawaaz/radius';
 import type { EapAkaPeerState } from '../sim-peer/eap-aka-peer.js';
 import { runEapAka, type EapAkaOverRadius } from './nas-eap.js';
 

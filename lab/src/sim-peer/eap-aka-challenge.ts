@@ -6,7 +6,7 @@ import {
   verifyAtMac,
   type AkaAttribute,
   type EapAkaMethod,
-} from '@pakawaaz/identity';
+} from '@pakawaaz/eap-aka';
 import { authenticate, type Usim } from './usim.js';
 
 /**

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { generateVector, sqnFromSeqInd, PAKAWAAZ_IND } from '@pakawaaz/core-network';
+import { generateVector, sqnFromSeqInd, PAKAWAAZ_IND } from '@pakawaaz/milenage';
 import {
   decodeEap,
   deriveAkaKeys,
@@ -7,7 +7,7 @@ import {
   signPacket,
   type AkaAttribute,
   type EapAkaMethod,
-} from '@pakawaaz/identity';
+} from '@pakawaaz/eap-aka';
 import { describe, expect, it } from 'vitest';
 import { createEapAkaPeer, eapIdentityRequest, receiveAsPeer, type EapAkaPeerState } from './eap-aka-peer.js';
 import { createUsim } from './usim.js';

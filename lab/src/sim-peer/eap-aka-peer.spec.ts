@@ -7,7 +7,7 @@ import {
   sqnFromSeqInd,
   verifyAuts,
   type AkaVector,
-} from '@pakawaaz/core-network';
+} from '@pakawaaz/milenage';
 import { describe, expect, it } from 'vitest';
 import {
   receiveEapAka,
@@ -16,7 +16,7 @@ import {
   type EapAkaFailureReason,
   type EapAkaServerConfig,
   type EapAkaStep,
-} from '../../../identity/src/sim-auth/eap-aka-server.js';
+} from '@pakawaaz/eap-aka';
 import {
   createEapAkaPeer,
   eapIdentityRequest,

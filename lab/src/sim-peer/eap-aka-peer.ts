@@ -6,7 +6,7 @@ import {
   type AkaAttribute,
   type DecodedEap,
   type EapAkaMethod,
-} from '@pakawaaz/identity';
+} from '@pakawaaz/eap-aka';
 import { answerChallenge, clientError, type ChallengeReply, type PeerNote } from './eap-aka-challenge.js';
 import type { Usim } from './usim.js';
 

@@ -7,7 +7,7 @@ import {
   seqIndFromSqn,
   sqnFromSeqInd,
   verifyAuts,
-} from '@pakawaaz/core-network';
+} from '@pakawaaz/milenage';
 import { describe, expect, it } from 'vitest';
 import { authenticate, createUsim, highestSqn, withAcceptedSqn, type UsimResult } from './usim.js';
 

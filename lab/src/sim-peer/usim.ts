@@ -5,7 +5,7 @@ import {
   seqIndFromSqn,
   verifyAutn,
   type UsimSqnState,
-} from '@pakawaaz/core-network';
+} from '@pakawaaz/milenage';
 
 /**
  * A software USIM (pure): K, OPc and the sequence-number state of TS 33.102 Annex C.3.2 — one SEQ per IND

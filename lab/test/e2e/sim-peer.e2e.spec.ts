@@ -1,5 +1,5 @@
-import { attributeValues } from '@pakawaaz/identity';
-import { PAKAWAAZ_IND, sqnFromSeqInd } from '@pakawaaz/core-network';
+import { attributeValues } from '@pakawaaz/radius';
+import { PAKAWAAZ_IND, sqnFromSeqInd } from '@pakawaaz/milenage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simFactor } from '../../src/http-sim/http-sim-factor.js';
 import { createNas, type Nas } from '../../src/radius-nas/radius-nas.js';

@@ -7,7 +7,7 @@ import type { Actor } from '../../src/auth/principal.js';
 import { rowsOf } from '../../src/db/migrate.js';
 import { eventReceipts } from '../../src/events/event-receipts.schema.js';
 import { platformDomain } from '../../src/platform.domain.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 
 const alice: Actor = { type: 'operator', id: 'alice' };
 

@@ -13,8 +13,13 @@ import {
   type NatsEventBusOptions,
 } from '../../src/events/nats-event-bus.js';
 import { platformDomain } from '../../src/platform.domain.js';
-import { createTestDatabase, testLogger, type TestDatabase } from '../support/database.js';
-import { serviceGate, testNatsUrl } from '../support/services.js';
+import {
+  createTestDatabase,
+  serviceGate,
+  type TestDatabase,
+  testLogger,
+  testNatsUrl,
+} from '@pakawaaz/test-support';
 
 const natsUrl = testNatsUrl();
 const natsUp = await serviceGate('NATS', natsUrl);

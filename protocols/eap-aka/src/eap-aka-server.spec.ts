@@ -10,7 +10,7 @@ import {
   verifyAuts,
   type AkaVector,
   type UsimSqnState,
-} from '@pakawaaz/core-network';
+} from '@pakawaaz/milenage';
 import { describe, expect, it } from 'vitest';
 import {
   attributeBytes,

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { AkaVector } from '@pakawaaz/core-network';
+import type { AkaVector } from '@pakawaaz/milenage';
 import {
   attributeBytes,
   attributeCodes,

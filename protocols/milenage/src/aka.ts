@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { AkaVector } from './aka-vector.port.js';
+import type { AkaVector } from './aka-vector.js';
 import { checkLength, createMilenage, MILENAGE_LENGTHS, type Milenage } from './milenage.js';
 
 /**

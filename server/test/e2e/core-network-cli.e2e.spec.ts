@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeSim, simCsv } from '../../../core-network/test/support/sims.js';
+import { fakeSim, simCsv } from '@pakawaaz/test-support';
 import { ensureBuilt, runCli } from '../support/cli.js';
 import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from '../support/test-server.js';
 

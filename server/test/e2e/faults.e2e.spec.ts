@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDatabaseUrl } from '../../../platform/test/support/services.js';
+import { testDatabaseUrl } from '@pakawaaz/test-support';
 import { ensureBuilt } from '../support/cli.js';
 import { freshPostgresDatabase, postgresAvailable, type FreshDatabase } from '../support/postgres.js';
 import { TcpProxy } from '../support/tcp-proxy.js';

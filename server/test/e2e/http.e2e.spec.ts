@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceGate, testNatsUrl } from '../../../platform/test/support/services.js';
+import { serviceGate, testNatsUrl } from '@pakawaaz/test-support';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 type ErrorBody = { code: string; message: string; requestId: string };

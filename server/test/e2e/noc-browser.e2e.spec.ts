@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type ConsoleMessage, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireServices } from '../../../platform/test/support/services.js';
+import { requireServices } from '@pakawaaz/test-support';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 // Debian's chromium (apt-get install chromium; .ci/run installs it). Never a Playwright-downloaded browser.

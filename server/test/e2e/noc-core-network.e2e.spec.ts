@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type ConsoleMessage, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeSim, simCsv } from '../../../core-network/test/support/sims.js';
-import { requireServices } from '../../../platform/test/support/services.js';
+import { fakeSim, requireServices, simCsv } from '@pakawaaz/test-support';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 // Same browser and flags as noc-browser.e2e.spec.ts: Debian's chromium, never a Playwright download.

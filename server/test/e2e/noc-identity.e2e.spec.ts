@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCodeAtStep, totpStepAt } from '../../../identity/src/mfa/totp.js';
+import { totpCodeAtStep, totpStepAt } from '@pakawaaz/totp';
 import {
   chromiumAvailable,
   launchChromium,

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { luhnCheckDigit } from '../../../core-network/src/sim-inventory/sim-csv.js';
+import { luhnCheckDigit } from '@pakawaaz/test-support';
 import { runCli } from '../support/cli.js';
 import { EAPOL_TEST, OATHTOOL, RADCLIENT, runTool, toolAvailable } from '../support/external-tools.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { requireServices } from '../../../platform/test/support/services.js';
+import { requireServices } from '@pakawaaz/test-support';
 
 /**
  * Real external clients from Debian (radclient, oathtool, the lab's eapol_test build): present → the test

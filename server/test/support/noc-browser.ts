@@ -7,7 +7,7 @@ import {
   type Locator,
   type Page,
 } from 'playwright-core';
-import { requireServices } from '../../../platform/test/support/services.js';
+import { requireServices } from '@pakawaaz/test-support';
 
 // Debian's chromium (apt-get install chromium; .ci/run installs it). Never a Playwright-downloaded browser.
 export const CHROMIUM = process.env.PAKAWAAZ_CHROMIUM ?? '/usr/bin/chromium';

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { serviceGate, testDatabaseUrl } from '../../../platform/test/support/services.js';
-import { withDatabase } from '../../../platform/test/support/database.js';
+import { serviceGate, testDatabaseUrl, withDatabase } from '@pakawaaz/test-support';
 
 export type FreshDatabase = {
   url: string;

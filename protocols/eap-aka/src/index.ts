@@ -1,0 +1,46 @@
+// Public face of @pakawaaz/eap-aka: the only module other packages may import.
+export {
+  EAP_MAX_PACKET_BYTES,
+  EapCodecError,
+  decodeEap,
+  encodeEap,
+  attributeBytes,
+  hasAttribute,
+  attributeCodes,
+  resAttribute,
+  type EapCodecErrorCode,
+  type EapCode,
+  type EapAkaMethod,
+  type AkaSubtype,
+  type AkaBytesAttributeType,
+  type AkaFlagAttributeType,
+  type AkaCodeAttributeType,
+  type AkaAttribute,
+  type EapBody,
+  type EapPacket,
+  type EncodedEap,
+  type DecodedEap,
+} from './eap-aka-codec.js';
+export { parseAkaIdentity, type AkaIdentity } from './eap-aka-identity.js';
+export {
+  deriveAkaKeys,
+  deriveAkaPrimeKeys,
+  deriveCkIkPrime,
+  computeAtMac,
+  verifyAtMac,
+  signPacket,
+  computeCheckcode,
+  type EapAkaKeys,
+  type EapAkaPrimeKeys,
+} from './eap-aka-keys.js';
+export {
+  EAP_AKA_DECOY_RANDOM_BYTES,
+  startEapAka,
+  supplyVector,
+  receiveEapAka,
+  type EapAkaServerConfig,
+  type EapAkaServerState,
+  type EapAkaFailureReason,
+  type EapAkaEffect,
+  type EapAkaStep,
+} from './eap-aka-server.js';

@@ -1,0 +1,37 @@
+// Public face of @pakawaaz/milenage: the only module other packages may import.
+export type { AkaVector } from './aka-vector.js';
+export {
+  MILENAGE_LENGTHS,
+  checkLength,
+  computeOpc,
+  createMilenage,
+  f1,
+  f2345,
+  f5star,
+  milenage,
+  type F1Output,
+  type F2345Output,
+  type Milenage,
+  type MilenageOutput,
+} from './milenage.js';
+export {
+  generateVector,
+  verifyAuts,
+  verifyAutn,
+  nextSqn,
+  sqnFromSeqInd,
+  seqIndFromSqn,
+  seqAfterResync,
+  freshUsimState,
+  PAKAWAAZ_IND,
+  IND_BITS,
+  IND_COUNT,
+  MAX_SEQ,
+  DEFAULT_DELTA,
+  type UsimSqnState,
+  type AutnResult,
+  type AutnInput,
+  type AutsInput,
+  type VectorInput,
+  type SeqInd,
+} from './aka.js';
