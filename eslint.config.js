@@ -1,5 +1,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { floorsConfig } from './scripts/lint/floors.mjs';
+
+/** Size limit for code files: lines of code, blank lines and comments not counted. */
+const MAX_LINES = 300;
 
 export default tseslint.config(
   {
@@ -31,5 +35,14 @@ export default tseslint.config(
       '@typescript-eslint/no-extraneous-class': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  // The floors (who may import whom, only through public faces): scripts/lint/floors.mjs.
+  floorsConfig(import.meta.dirname),
+  {
+    // A warning, reported by `npm run check` without failing it (scripts/lint.mjs). Tests are left out: a
+    // table of published vectors or one scenario per route reads better whole than split to fit a count.
+    files: ['**/*.ts', '**/*.tsx'],
+    ignores: ['**/*.spec.ts', '**/*.spec.tsx', '*/test/**', '**/*.d.ts'],
+    rules: { 'max-lines': ['warn', { max: MAX_LINES, skipBlankLines: true, skipComments: true }] },
   },
 );

@@ -40,7 +40,12 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['*/src/**/*.spec.ts', '{protocols,simulators}/*/src/**/*.spec.ts'],
+          include: [
+            '*/src/**/*.spec.ts',
+            '{protocols,simulators}/*/src/**/*.spec.ts',
+            // The lint floors' proof (ESLint's Node API on snippets).
+            'scripts/**/*.spec.mjs',
+          ],
           environment: 'node',
         },
       },
