@@ -7,7 +7,9 @@ import { NestFactory } from '@nestjs/core';
 import {
   AuditService,
   createLogger,
+  FileKeyBackend,
   InProcessEventBus,
+  KeyService,
   loadPlatformConfig,
   Metrics,
   PlatformModule,
@@ -47,7 +49,7 @@ export type IdentityFixture = {
   close(): Promise<void>;
 };
 
-export type FixtureOptions = { config?: Partial<IdentityConfig>; providers?: Provider[] };
+export type FixtureOptions = { config?: Partial<IdentityConfig>; providers?: Provider[]; keys?: KeyService };
 
 export async function createIdentityFixture(options: FixtureOptions = {}): Promise<IdentityFixture> {
   const testDb = await createTestDatabase(ALL_DOMAINS);
@@ -89,6 +91,7 @@ export async function createIdentityFixture(options: FixtureOptions = {}): Promi
     eventBus: bus,
     metrics: new Metrics(),
     appInfo: { version: 'test', startedAt: new Date() },
+    keys: options.keys ?? new KeyService(new FileKeyBackend(), logger),
   };
   @Global()
   @Module({ providers: options.providers ?? [], exports: (options.providers ?? []).map(tokenOf) })
