@@ -87,12 +87,15 @@ export class Pkcs11KeyBackend implements KeyBackend {
     try {
       mod.C_Login(session, p.CKU_USER, o.pin);
     } catch (err) {
-      mod.C_CloseSession(session);
-      if (entry.users === 0) finalize(o.modulePath);
-      const code = (err as { code?: number }).code;
-      if (code !== p.CKR_USER_ALREADY_LOGGED_IN)
-        throw new KeyError('key_backend', `Cannot log in to the PKCS#11 token "${o.tokenLabel}": ${(err as Error).message.split(/\s/)[0]}. Check PAKAWAAZ_PKCS11_PIN_FILE.`);
-      return Pkcs11KeyBackend.open(o);
+      // Login is per process and token: a second backend on the same token finds it logged in already.
+      if ((err as { code?: number }).code !== p.CKR_USER_ALREADY_LOGGED_IN) {
+        mod.C_CloseSession(session);
+        if (entry.users === 0) finalize(o.modulePath);
+        throw new KeyError(
+          'key_backend',
+          `Cannot log in to the PKCS#11 token "${o.tokenLabel}": ${(err as Error).message.split(/\s/)[0]}. Check PAKAWAAZ_PKCS11_PIN_FILE.`,
+        );
+      }
     }
     entry.users++;
     return new Pkcs11KeyBackend(p, mod, o.modulePath, session, o.tokenLabel);
