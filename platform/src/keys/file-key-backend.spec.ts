@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { keyRef, keyServiceContract } from '../../test/support/key-service-contract.js';
+import { keyRef, keyServiceContract } from './key-service.contract.js';
 import { createLogger } from '../logging/logger.js';
 import { FileKeyBackend } from './file-key-backend.js';
 import { KeyError } from './key-backend.js';

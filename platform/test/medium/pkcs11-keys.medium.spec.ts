@@ -10,7 +10,7 @@ import { KeyError } from '../../src/keys/key-backend.js';
 import { KeyService } from '../../src/keys/key.service.js';
 import { openKeyBackend } from '../../src/keys/open-keys.js';
 import { Pkcs11KeyBackend } from '../../src/keys/pkcs11-key-backend.js';
-import { keyRef, keyServiceContract } from '../support/key-service-contract.js';
+import { keyRef, keyServiceContract } from '../../src/keys/key-service.contract.js';
 import { requireServices } from '../support/services.js';
 
 /**

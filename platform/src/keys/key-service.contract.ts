@@ -1,9 +1,9 @@
 import { compactVerify, importJWK, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { KeyError } from '../../src/keys/key-backend.js';
-import { signCompactJws } from '../../src/keys/jws.js';
-import type { KeyService } from '../../src/keys/key.service.js';
-import { SealedDataError } from '../../src/keys/envelope.js';
+import { KeyError } from './key-backend.js';
+import { signCompactJws } from './jws.js';
+import type { KeyService } from './key.service.js';
+import { SealedDataError } from './envelope.js';
 
 let n = 0;
 /** A key ref unique to one test (the file backend's file lives in `dir`). */
