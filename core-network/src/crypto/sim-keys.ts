@@ -56,7 +56,13 @@ export function sealSimField(dek: DataKey, imsi: string, field: 'k' | 'opc', val
 }
 
 export function openSimField(dek: DataKey, imsi: string, field: 'k' | 'opc', sealed: Buffer): Buffer {
-  return openWithDataKey(dek.key, dek.id, sealed, simFieldContext(imsi, field), legacySimFieldAad(imsi, field));
+  return openWithDataKey(
+    dek.key,
+    dek.id,
+    sealed,
+    simFieldContext(imsi, field),
+    legacySimFieldAad(imsi, field),
+  );
 }
 
 export function sealImportSource(dek: DataKey, jobId: string, csv: string): Buffer {
@@ -64,7 +70,9 @@ export function sealImportSource(dek: DataKey, jobId: string, csv: string): Buff
 }
 
 export function openImportSource(dek: DataKey, jobId: string, sealed: Buffer): string {
-  return openWithDataKey(dek.key, dek.id, sealed, importContext(jobId), legacyImportAad(jobId)).toString('utf8');
+  return openWithDataKey(dek.key, dek.id, sealed, importContext(jobId), legacyImportAad(jobId)).toString(
+    'utf8',
+  );
 }
 
 /** HMAC of K ‖ OPc with the sim-kek set's MAC key: equal SIMs compare equal without opening anything. */

@@ -141,7 +141,11 @@ describe('SIM import', () => {
 });
 
 const kekFile = async () =>
-  JSON.parse(await readFile(config.kekFile, 'utf8')) as { active: string; keys: Record<string, string>; macKey: string };
+  JSON.parse(await readFile(config.kekFile, 'utf8')) as {
+    active: string;
+    keys: Record<string, string>;
+    macKey: string;
+  };
 
 describe('key-encryption key', () => {
   it('rotates: every data key is re-wrapped under the new KEK and secrets still open', async () => {

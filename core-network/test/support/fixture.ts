@@ -63,7 +63,13 @@ export async function coreNetworkFixture(overrides: Partial<CoreNetworkConfig> =
       audit,
       logger: testLogger,
     });
-  const keys = await openSimDataKeys({ database: db.handle, keys: keyService, config, audit, logger: testLogger });
+  const keys = await openSimDataKeys({
+    database: db.handle,
+    keys: keyService,
+    config,
+    audit,
+    logger: testLogger,
+  });
   const repo = new SimInventoryRepository(db.handle);
   const imports = new SimImportService(db.handle, config, testLogger, repo, keys, audit);
   const bus = new InProcessEventBus(testLogger);

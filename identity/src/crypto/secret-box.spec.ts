@@ -17,7 +17,8 @@ async function boxAt(file: string, inUse = false): Promise<SecretBox> {
   return secretBoxOver(set);
 }
 
-const tmpFile = async () => path.join(await mkdtemp(path.join(tmpdir(), 'secret-box-')), 'keys', 'identity-secrets.key');
+const tmpFile = async () =>
+  path.join(await mkdtemp(path.join(tmpdir(), 'secret-box-')), 'keys', 'identity-secrets.key');
 
 describe('secret box', () => {
   it('round-trips and never shows the plaintext in the sealed form', async () => {
@@ -32,10 +33,14 @@ describe('secret box', () => {
     const box = await boxAt(await tmpFile());
     const sealed = await box.seal('radius-secret', Buffer.from('testing123'));
     await expect(box.open('totp-seed', sealed)).rejects.toThrow(SecretBoxError);
-    await expect((await boxAt(await tmpFile())).open('radius-secret', sealed)).rejects.toThrow(SecretBoxError);
+    await expect((await boxAt(await tmpFile())).open('radius-secret', sealed)).rejects.toThrow(
+      SecretBoxError,
+    );
     const bytes = Buffer.from(sealed.slice(3), 'base64url');
     bytes[bytes.length - 20]! ^= 1;
-    await expect(box.open('radius-secret', `s1.${bytes.toString('base64url')}`)).rejects.toThrow(SecretBoxError);
+    await expect(box.open('radius-secret', `s1.${bytes.toString('base64url')}`)).rejects.toThrow(
+      SecretBoxError,
+    );
     for (const junk of ['', 'v1', 'v1..', 'v2.a.b', 'v1.a.b.c', 'v1.AAAA.AA', 's1.', 's1.AAAA'])
       await expect(box.open('radius-secret', junk)).rejects.toThrow(SecretBoxError);
   });
@@ -52,7 +57,9 @@ describe('secret box', () => {
     const file = await tmpFile();
     const err = await boxAt(file, true).catch((e: unknown) => e as KeyError);
     expect(err).toBeInstanceOf(KeyError);
-    expect((err as KeyError).message).toContain(`The key ${file} is missing, but the database holds TOTP seeds`);
+    expect((err as KeyError).message).toContain(
+      `The key ${file} is missing, but the database holds TOTP seeds`,
+    );
     expect((err as KeyError).message).toContain('Restore it from your key backup');
     await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
   });

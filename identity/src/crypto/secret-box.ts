@@ -44,7 +44,9 @@ export function secretBoxOver(keys: KeySet): SecretBox {
           err instanceof SecretBoxError ||
           (err instanceof KeyError && err.code === 'key_version_unknown');
         if (unopenable)
-          throw new SecretBoxError('sealed secret does not open with the identity secrets key (wrong key, or tampered)');
+          throw new SecretBoxError(
+            'sealed secret does not open with the identity secrets key (wrong key, or tampered)',
+          );
         throw err;
       }
       throw new SecretBoxError('not a sealed secret');

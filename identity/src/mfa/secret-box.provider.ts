@@ -13,7 +13,11 @@ export async function identitySecretsInUse(database: DatabaseHandle): Promise<bo
   return radius !== undefined;
 }
 
-export async function openSecretBox(keys: KeyService, database: DatabaseHandle, file: string): Promise<SecretBox> {
+export async function openSecretBox(
+  keys: KeyService,
+  database: DatabaseHandle,
+  file: string,
+): Promise<SecretBox> {
   const set = await keys.useKeySet({
     name: IDENTITY_SECRETS_KEY,
     file,

@@ -22,8 +22,14 @@ const now = new Date('2026-11-22T10:00:00Z');
 /** A token-signing key from the file backend, and its private half (to forge tokens outside the key service). */
 async function key() {
   const file = path.join(await mkdtemp(path.join(tmpdir(), 'access-token-')), 'keys', 'token.jwk');
-  const k = await useTokenSigningKey(new KeyService(new FileKeyBackend(), createLogger({ level: 'silent' })), file);
-  const jwk = JSON.parse(await (await import('node:fs/promises')).readFile(file, 'utf8')) as Record<string, string>;
+  const k = await useTokenSigningKey(
+    new KeyService(new FileKeyBackend(), createLogger({ level: 'silent' })),
+    file,
+  );
+  const jwk = JSON.parse(await (await import('node:fs/promises')).readFile(file, 'utf8')) as Record<
+    string,
+    string
+  >;
   return { ...k, privateKey: (await importJWK(jwk, 'ES256')) as CryptoKey };
 }
 

@@ -27,7 +27,9 @@ const k = Buffer.from('465b5ce8b199b49faa5f0a2ee238a6bc', 'hex');
 describe('release-0.1 sealed data', () => {
   it('opens a wrapped data key and a SIM field under their old AAD strings', () => {
     expect(openLegacyRaw(kek, wrappedV01, `pakawaaz:dek:${dekId}:${kekId}`)).toEqual(dek);
-    expect(openWithDataKey(dek, dekId, kEncV01, 'sim:001010000000001:k', 'pakawaaz:sim:001010000000001:k')).toEqual(k);
+    expect(
+      openWithDataKey(dek, dekId, kEncV01, 'sim:001010000000001:k', 'pakawaaz:sim:001010000000001:k'),
+    ).toEqual(k);
     expect(() => openLegacyRaw(kek, wrappedV01, `pakawaaz:dek:${dekId}:other`)).toThrow(SealedDataError);
     expect(() => openWithDataKey(dek, dekId, kEncV01, 'sim:001010000000001:k')).toThrow(SealedDataError);
   });
@@ -40,7 +42,9 @@ describe('data-key envelope', () => {
     expect(decodeEnvelope(sealed)?.keyVersion).toBe(dekId);
     expect(openWithDataKey(dek, dekId, sealed, 'sim:001010000000001:k', 'legacy aad')).toEqual(k);
     expect(() => openWithDataKey(dek, dekId, sealed, 'sim:001010000000001:opc')).toThrow(SealedDataError);
-    expect(() => openWithDataKey(Buffer.alloc(32, 1), dekId, sealed, 'sim:001010000000001:k')).toThrow(SealedDataError);
+    expect(() => openWithDataKey(Buffer.alloc(32, 1), dekId, sealed, 'sim:001010000000001:k')).toThrow(
+      SealedDataError,
+    );
     const other = '00000000-0000-4000-8000-000000000000';
     expect(() => openWithDataKey(dek, other, sealed, 'sim:001010000000001:k')).toThrow(SealedDataError);
   });

@@ -33,7 +33,8 @@ export function isKeyVersion(v: string): boolean {
 
 /** body = ciphertext ‖ tag, as both node:crypto and PKCS#11's CKM_AES_GCM produce it. */
 export function encodeEnvelope(keyVersion: string, iv: Buffer, body: Buffer): Buffer {
-  if (!isKeyVersion(keyVersion)) throw new RangeError('key version must be 1-64 characters of [A-Za-z0-9._-]');
+  if (!isKeyVersion(keyVersion))
+    throw new RangeError('key version must be 1-64 characters of [A-Za-z0-9._-]');
   if (iv.length !== IV_BYTES) throw new RangeError('the IV must be 12 bytes');
   const version = Buffer.from(keyVersion, 'ascii');
   return Buffer.concat([Buffer.from([ENVELOPE_FORMAT, version.length]), version, iv, body]);
@@ -70,7 +71,9 @@ export function gcmDecrypt(key: Buffer, iv: Buffer, body: Buffer, aad: Buffer): 
       .setAuthTag(body.subarray(body.length - TAG_BYTES));
     return Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]);
   } catch {
-    throw new SealedDataError('sealed data does not open with this key in this context (wrong key or tampered)');
+    throw new SealedDataError(
+      'sealed data does not open with this key in this context (wrong key or tampered)',
+    );
   }
 }
 
@@ -85,7 +88,11 @@ export function sealWithKey(
   context: string,
   iv: Buffer = randomBytes(IV_BYTES),
 ): Buffer {
-  return encodeEnvelope(ref.version, iv, gcmEncrypt(key, iv, plaintext, envelopeAad(ref.name, ref.version, context)));
+  return encodeEnvelope(
+    ref.version,
+    iv,
+    gcmEncrypt(key, iv, plaintext, envelopeAad(ref.name, ref.version, context)),
+  );
 }
 
 export function openWithKey(
@@ -122,7 +129,12 @@ export function hmacSha256(key: Buffer, parts: readonly Uint8Array[]): Buffer {
 export const DATA_KEY_NAME = 'dek';
 
 /** Seals with a plaintext data key (e.g. in a worker thread that was handed the key). */
-export function sealWithDataKey(key: Buffer, dataKeyId: string, plaintext: Uint8Array, context: string): Buffer {
+export function sealWithDataKey(
+  key: Buffer,
+  dataKeyId: string,
+  plaintext: Uint8Array,
+  context: string,
+): Buffer {
   return sealWithKey(key, { name: DATA_KEY_NAME, version: dataKeyId }, plaintext, context);
 }
 

@@ -80,8 +80,17 @@ describe('file backend', () => {
     };
     await mkdir(d, { recursive: true });
     await writeFile(file, JSON.stringify(legacy, null, 2), { mode: 0o600 });
-    const set = await service().useKeySet({ name: 'sim-kek', file, protects: 'x', inUse: () => Promise.resolve(true) });
-    expect(await set.state()).toEqual({ active: 'kek-2026-01-15-0a1b2c3d', versions: ['kek-2026-01-15-0a1b2c3d'], hasMac: true });
+    const set = await service().useKeySet({
+      name: 'sim-kek',
+      file,
+      protects: 'x',
+      inUse: () => Promise.resolve(true),
+    });
+    expect(await set.state()).toEqual({
+      active: 'kek-2026-01-15-0a1b2c3d',
+      versions: ['kek-2026-01-15-0a1b2c3d'],
+      hasMac: true,
+    });
     // HMAC-SHA-256 of "k" ‖ "opc" under 0x77 × 32, computed independently with `openssl dgst -sha256 -mac HMAC`.
     expect((await set.mac(Buffer.from('k'), Buffer.from('opc'))).toString('hex')).toBe(
       '23a55e3da285f0ca17dd9bd17cc3d59209e82765bbbffa347c8fb14f3fab0109',

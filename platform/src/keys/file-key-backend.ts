@@ -9,7 +9,14 @@ import {
 import type { JWK } from 'jose';
 import { z } from 'zod';
 import { gcmDecrypt, gcmEncrypt, hmacSha256 } from './envelope.js';
-import { KeyError, type KeyBackend, type KeyRef, type KeySetState, type SignerInfo, type SigningAlg } from './key-backend.js';
+import {
+  KeyError,
+  type KeyBackend,
+  type KeyRef,
+  type KeySetState,
+  type SignerInfo,
+  type SigningAlg,
+} from './key-backend.js';
 import { createKeyFile, parseKeyJson, readKeyFile, replaceKeyFile } from './key-files.js';
 import { newVersionId } from './key-versions.js';
 
@@ -24,7 +31,10 @@ const KeySetFile = z
   .object({
     version: z.literal(1),
     active: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
-    keys: z.record(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/), z.string().regex(B64_KEY, 'a 32-byte base64 key')),
+    keys: z.record(
+      z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+      z.string().regex(B64_KEY, 'a 32-byte base64 key'),
+    ),
     macKey: z.string().regex(B64_KEY, 'a 32-byte base64 key').optional(),
   })
   .strict()
@@ -84,7 +94,13 @@ export class FileKeyBackend implements KeyBackend {
     return this.replace(key, { ...set.file, keys: { [active]: set.file.keys[active]! } });
   }
 
-  async encrypt(key: KeyRef, version: string, iv: Buffer, plaintext: Uint8Array, aad: Buffer): Promise<Buffer> {
+  async encrypt(
+    key: KeyRef,
+    version: string,
+    iv: Buffer,
+    plaintext: Uint8Array,
+    aad: Buffer,
+  ): Promise<Buffer> {
     return gcmEncrypt(await this.aesKey(key, version), iv, plaintext, aad);
   }
 
@@ -95,7 +111,10 @@ export class FileKeyBackend implements KeyBackend {
   async mac(key: KeyRef, parts: readonly Uint8Array[]): Promise<Buffer> {
     const set = this.sets.get(key.file) ?? (await this.mustLoad(key));
     if (!set.mac)
-      throw new KeyError('key_invalid', `The key file ${key.file} has no MAC key (a single-key file from release 0.1).`);
+      throw new KeyError(
+        'key_invalid',
+        `The key file ${key.file} has no MAC key (a single-key file from release 0.1).`,
+      );
     return hmacSha256(set.mac, parts);
   }
 
@@ -168,7 +187,10 @@ export class FileKeyBackend implements KeyBackend {
     if (text === undefined) return undefined;
     const jwk = parseKeyJson(text) as JWK | undefined;
     if (jwk === undefined)
-      throw new KeyError('key_invalid', `Cannot read the signing key ${key.file}: not valid JSON. Fix or remove the file.`);
+      throw new KeyError(
+        'key_invalid',
+        `Cannot read the signing key ${key.file}: not valid JSON. Fix or remove the file.`,
+      );
     const s = toSigner(jwk, alg, key.file);
     this.signers.set(key.file, s);
     return s;
@@ -213,9 +235,14 @@ function toSigner(jwk: JWK, alg: SigningAlg, file: string): LoadedSigner {
     const privateKey = createPrivateKey({ key: jwk as never, format: 'jwk' });
     const pub = createPublicKey(privateKey).export({ format: 'jwk' }) as JWK;
     const publicJwk: JWK =
-      alg === 'ES256' ? { kty: 'EC', crv: 'P-256', x: pub.x, y: pub.y } : { kty: 'OKP', crv: 'Ed25519', x: pub.x };
+      alg === 'ES256'
+        ? { kty: 'EC', crv: 'P-256', x: pub.x, y: pub.y }
+        : { kty: 'OKP', crv: 'Ed25519', x: pub.x };
     return { alg, privateKey, publicJwk };
   } catch {
-    throw new KeyError('key_invalid', `The signing key ${file} is not a valid ${alg} key. Fix or remove the file.`);
+    throw new KeyError(
+      'key_invalid',
+      `The signing key ${file} is not a valid ${alg} key. Fix or remove the file.`,
+    );
   }
 }

@@ -13,7 +13,11 @@ export type KeyRef = { readonly name: string; readonly file: string };
  * A key set: versioned AES-256 sealing keys (one active; more only during a rotation) and one HMAC-SHA-256 key
  * for fingerprints, which rotations leave alone (the fingerprints are stored).
  */
-export type KeySetState = { readonly active: string; readonly versions: readonly string[]; readonly hasMac: boolean };
+export type KeySetState = {
+  readonly active: string;
+  readonly versions: readonly string[];
+  readonly hasMac: boolean;
+};
 
 export type SignerInfo = { readonly alg: SigningAlg; readonly publicJwk: JWK };
 

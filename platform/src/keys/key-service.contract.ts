@@ -16,7 +16,10 @@ export const keyRef = (dir: string, prefix = 'k') => {
  * The behaviour every key backend must show through the key service: the same suite runs on files and on a
  * PKCS#11 token (softhsm2).
  */
-export function keyServiceContract(label: string, setup: () => { keys: () => KeyService; dir: () => string }) {
+export function keyServiceContract(
+  label: string,
+  setup: () => { keys: () => KeyService; dir: () => string },
+) {
   describe(`key service contract (${label})`, () => {
     const ctx = setup();
     const unused = () => Promise.resolve(false);
@@ -84,7 +87,9 @@ export function keyServiceContract(label: string, setup: () => { keys: () => Key
         .catch((e: unknown) => e as KeyError);
       expect(err).toBeInstanceOf(KeyError);
       expect((err as KeyError).code).toBe('key_missing');
-      expect((err as KeyError).message).toContain(`${ctx.keys().backend.where(ref)} is missing, but the database holds SIM secrets`);
+      expect((err as KeyError).message).toContain(
+        `${ctx.keys().backend.where(ref)} is missing, but the database holds SIM secrets`,
+      );
       expect(await ctx.keys().backend.keySet(ref, true)).toBeUndefined();
     });
 
@@ -94,7 +99,11 @@ export function keyServiceContract(label: string, setup: () => { keys: () => Key
         const signer = await ctx.keys().useSigner({ ...ref, alg });
         expect(signer.publicJwk).toMatchObject({ alg, use: 'sig', kid: signer.kid });
         expect(signer.publicJwk).not.toHaveProperty('d');
-        const jwt = await signCompactJws(signer, { kid: signer.kid, typ: 'JWT' }, { sub: 'admin', iss: 'pakawaaz' });
+        const jwt = await signCompactJws(
+          signer,
+          { kid: signer.kid, typ: 'JWT' },
+          { sub: 'admin', iss: 'pakawaaz' },
+        );
         const publicKey = await importJWK(signer.publicJwk, alg);
         const { payload, protectedHeader } = await jwtVerify(jwt, publicKey, { algorithms: [alg] });
         expect(payload).toEqual({ sub: 'admin', iss: 'pakawaaz' });

@@ -85,7 +85,10 @@ export class KeyService {
       const found = await this.backend.signer(spec, spec.alg);
       if (found) return found;
       const created = await this.backend.createSigner(spec, spec.alg);
-      this.logger.info({ key: spec.name, where: this.backend.where(spec) }, `created the ${spec.alg} signing key`);
+      this.logger.info(
+        { key: spec.name, where: this.backend.where(spec) },
+        `created the ${spec.alg} signing key`,
+      );
       return created;
     });
     const kid = await calculateJwkThumbprint(info.publicJwk, 'sha256');
@@ -131,7 +134,13 @@ export class KeySet {
   async seal(plaintext: Uint8Array, context: string, opts: { fresh?: boolean } = {}): Promise<Buffer> {
     const { active } = await this.state(opts.fresh);
     const iv = randomBytes(IV_BYTES);
-    const body = await this.backend.encrypt(this.ref, active, iv, plaintext, envelopeAad(this.ref.name, active, context));
+    const body = await this.backend.encrypt(
+      this.ref,
+      active,
+      iv,
+      plaintext,
+      envelopeAad(this.ref.name, active, context),
+    );
     return encodeEnvelope(active, iv, body);
   }
 
@@ -139,7 +148,13 @@ export class KeySet {
   async open(sealed: Uint8Array, context: string): Promise<Buffer> {
     const env = decodeEnvelope(sealed);
     if (!env) throw new SealedDataError('not sealed data of this format');
-    return this.backend.decrypt(this.ref, env.keyVersion, env.iv, env.body, envelopeAad(this.ref.name, env.keyVersion, context));
+    return this.backend.decrypt(
+      this.ref,
+      env.keyVersion,
+      env.iv,
+      env.body,
+      envelopeAad(this.ref.name, env.keyVersion, context),
+    );
   }
 
   /** The version a blob was sealed under (rotation: what still needs re-sealing), undefined for other bytes. */
@@ -154,7 +169,13 @@ export class KeySet {
   async openLegacy(version: string, sealed: Uint8Array, aad: string): Promise<Buffer> {
     const b = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
     if (b.length < IV_BYTES + TAG_BYTES) throw new SealedDataError('sealed data is truncated');
-    return this.backend.decrypt(this.ref, version, b.subarray(0, IV_BYTES), b.subarray(IV_BYTES), Buffer.from(aad, 'utf8'));
+    return this.backend.decrypt(
+      this.ref,
+      version,
+      b.subarray(0, IV_BYTES),
+      b.subarray(IV_BYTES),
+      Buffer.from(aad, 'utf8'),
+    );
   }
 
   /** HMAC-SHA-256 with the set's MAC key: fingerprints of secrets, comparable without opening them. */

@@ -13,7 +13,10 @@ const KEY_CREATION_LOCK = 0x706b7a63;
 
 type KeyBackendConfig = Pick<
   PlatformConfig,
-  'PAKAWAAZ_KEY_BACKEND' | 'PAKAWAAZ_PKCS11_MODULE' | 'PAKAWAAZ_PKCS11_TOKEN_LABEL' | 'PAKAWAAZ_PKCS11_PIN_FILE'
+  | 'PAKAWAAZ_KEY_BACKEND'
+  | 'PAKAWAAZ_PKCS11_MODULE'
+  | 'PAKAWAAZ_PKCS11_TOKEN_LABEL'
+  | 'PAKAWAAZ_PKCS11_PIN_FILE'
 >;
 
 /** Opens the configured key backend (the PKCS#11 one logs in to its token here, before anything starts). */
@@ -27,11 +30,18 @@ export async function openKeyBackend(config: KeyBackendConfig): Promise<KeyBacke
     ] as const
   ).filter(([v]) => !config[v]);
   if (missing.length > 0)
-    throw new ConfigError(missing.map(([variable, what]) => ({ variable, expected: `${what}: required with PAKAWAAZ_KEY_BACKEND=pkcs11` })));
+    throw new ConfigError(
+      missing.map(([variable, what]) => ({
+        variable,
+        expected: `${what}: required with PAKAWAAZ_KEY_BACKEND=pkcs11`,
+      })),
+    );
   const pinFile = config.PAKAWAAZ_PKCS11_PIN_FILE!;
   const pin = (await readKeyFile(pinFile, 'PKCS#11 PIN file'))?.trim();
   if (!pin)
-    throw new ConfigError([{ variable: 'PAKAWAAZ_PKCS11_PIN_FILE', expected: `${pinFile} is missing or empty` }]);
+    throw new ConfigError([
+      { variable: 'PAKAWAAZ_PKCS11_PIN_FILE', expected: `${pinFile} is missing or empty` },
+    ]);
   return Pkcs11KeyBackend.open({
     modulePath: config.PAKAWAAZ_PKCS11_MODULE!,
     tokenLabel: config.PAKAWAAZ_PKCS11_TOKEN_LABEL!,

@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import type { JWK } from 'jose';
 import type * as Pkcs11Types from 'pkcs11js';
 import { SealedDataError } from './envelope.js';
-import { KeyError, type KeyBackend, type KeyRef, type KeySetState, type SignerInfo, type SigningAlg } from './key-backend.js';
+import {
+  KeyError,
+  type KeyBackend,
+  type KeyRef,
+  type KeySetState,
+  type SignerInfo,
+  type SigningAlg,
+} from './key-backend.js';
 import { newestVersion, newVersionId } from './key-versions.js';
 
 type Pkcs11Module = typeof Pkcs11Types;
@@ -72,7 +79,10 @@ export class Pkcs11KeyBackend implements KeyBackend {
         mod.load(o.modulePath);
         mod.C_Initialize();
       } catch (err) {
-        throw new KeyError('key_backend', `Cannot load the PKCS#11 module ${o.modulePath}: ${(err as Error).message}. Check PAKAWAAZ_PKCS11_MODULE.`);
+        throw new KeyError(
+          'key_backend',
+          `Cannot load the PKCS#11 module ${o.modulePath}: ${(err as Error).message}. Check PAKAWAAZ_PKCS11_MODULE.`,
+        );
       }
       entry = { module: mod, users: 0 };
       loaded.set(o.modulePath, entry);
@@ -81,7 +91,10 @@ export class Pkcs11KeyBackend implements KeyBackend {
     const slot = mod.C_GetSlotList(true).find((s) => mod.C_GetTokenInfo(s).label.trim() === o.tokenLabel);
     if (!slot) {
       if (entry.users === 0) finalize(o.modulePath);
-      throw new KeyError('key_backend', `No PKCS#11 token labelled "${o.tokenLabel}" in ${o.modulePath}. Check PAKAWAAZ_PKCS11_TOKEN_LABEL and that the token is initialised.`);
+      throw new KeyError(
+        'key_backend',
+        `No PKCS#11 token labelled "${o.tokenLabel}" in ${o.modulePath}. Check PAKAWAAZ_PKCS11_TOKEN_LABEL and that the token is initialised.`,
+      );
     }
     const session = mod.C_OpenSession(slot, p.CKF_SERIAL_SESSION | p.CKF_RW_SESSION);
     try {
@@ -109,7 +122,11 @@ export class Pkcs11KeyBackend implements KeyBackend {
     const versions = fresh || !this.aes.has(key.name) ? this.scan(key) : this.aes.get(key.name)!;
     const active = newestVersion([...versions.keys()]);
     if (!active) return Promise.resolve(undefined);
-    return Promise.resolve({ active, versions: [...versions.keys()], hasMac: this.macHandle(key) !== undefined });
+    return Promise.resolve({
+      active,
+      versions: [...versions.keys()],
+      hasMac: this.macHandle(key) !== undefined,
+    });
   }
 
   async createKeySet(key: KeyRef): Promise<KeySetState> {
@@ -133,7 +150,11 @@ export class Pkcs11KeyBackend implements KeyBackend {
   encrypt(key: KeyRef, version: string, iv: Buffer, plaintext: Uint8Array, aad: Buffer): Promise<Buffer> {
     const h = this.aesHandle(key, version);
     this.mod.C_EncryptInit(this.session, this.gcm(iv, aad), h);
-    return Promise.resolve(Buffer.from(this.mod.C_Encrypt(this.session, Buffer.from(plaintext), Buffer.alloc(plaintext.length + 16))));
+    return Promise.resolve(
+      Buffer.from(
+        this.mod.C_Encrypt(this.session, Buffer.from(plaintext), Buffer.alloc(plaintext.length + 16)),
+      ),
+    );
   }
 
   decrypt(key: KeyRef, version: string, iv: Buffer, body: Buffer, aad: Buffer): Promise<Buffer> {
@@ -143,20 +164,28 @@ export class Pkcs11KeyBackend implements KeyBackend {
       return Promise.resolve(Buffer.from(this.mod.C_Decrypt(this.session, body, Buffer.alloc(body.length))));
     } catch {
       // The token reports a failed tag check as a general error; nothing in it is worth passing on.
-      return Promise.reject(new SealedDataError('sealed data does not open with this key in this context (wrong key or tampered)'));
+      return Promise.reject(
+        new SealedDataError(
+          'sealed data does not open with this key in this context (wrong key or tampered)',
+        ),
+      );
     }
   }
 
   mac(key: KeyRef, parts: readonly Uint8Array[]): Promise<Buffer> {
     const h = this.macHandle(key);
-    if (!h) return Promise.reject(new KeyError('key_missing', `The MAC key of ${this.where(key)} is missing.`));
+    if (!h)
+      return Promise.reject(new KeyError('key_missing', `The MAC key of ${this.where(key)} is missing.`));
     this.mod.C_SignInit(this.session, { mechanism: this.p.CKM_SHA256_HMAC }, h);
-    return Promise.resolve(Buffer.from(this.mod.C_Sign(this.session, Buffer.concat(parts), Buffer.alloc(32))));
+    return Promise.resolve(
+      Buffer.from(this.mod.C_Sign(this.session, Buffer.concat(parts), Buffer.alloc(32))),
+    );
   }
 
   signer(key: KeyRef, alg: SigningAlg): Promise<SignerInfo | undefined> {
     const pub = this.find(this.p.CKO_PUBLIC_KEY, `pakawaaz/${key.name}`)[0];
-    if (!pub || !this.find(this.p.CKO_PRIVATE_KEY, `pakawaaz/${key.name}`)[0]) return Promise.resolve(undefined);
+    if (!pub || !this.find(this.p.CKO_PRIVATE_KEY, `pakawaaz/${key.name}`)[0])
+      return Promise.resolve(undefined);
     const [point] = this.mod.C_GetAttributeValue(this.session, pub, [{ type: this.p.CKA_EC_POINT }]);
     return Promise.resolve({ alg, publicJwk: publicJwkOf(alg, point!.value as Buffer, this.where(key)) });
   }
@@ -188,7 +217,8 @@ export class Pkcs11KeyBackend implements KeyBackend {
 
   sign(key: KeyRef, alg: SigningAlg, data: Uint8Array): Promise<Buffer> {
     const priv = this.cached(this.p.CKO_PRIVATE_KEY, `pakawaaz/${key.name}`);
-    if (!priv) return Promise.reject(new KeyError('key_missing', `The signing key ${this.where(key)} is missing.`));
+    if (!priv)
+      return Promise.reject(new KeyError('key_missing', `The signing key ${this.where(key)} is missing.`));
     // ES256: CKM_ECDSA signs a digest and returns r ‖ s, each 32 bytes — exactly the JWS form (RFC 7518 §3.4).
     const es = alg === 'ES256';
     this.mod.C_SignInit(this.session, { mechanism: es ? this.p.CKM_ECDSA : CKM_EDDSA }, priv);
@@ -285,7 +315,11 @@ export class Pkcs11KeyBackend implements KeyBackend {
   private aesHandle(key: KeyRef, version: string): Handle {
     // Another node may have rotated: look in the token once more before giving up.
     const h = this.aes.get(key.name)?.get(version) ?? this.scan(key).get(version);
-    if (!h) throw new KeyError('key_version_unknown', `Key version ${version} of ${this.where(key)} is not in the token.`);
+    if (!h)
+      throw new KeyError(
+        'key_version_unknown',
+        `Key version ${version} of ${this.where(key)} is not in the token.`,
+      );
     return h;
   }
 
@@ -324,6 +358,7 @@ function publicJwkOf(alg: SigningAlg, der: Buffer, where: string): JWK {
       x: point.subarray(1, 33).toString('base64url'),
       y: point.subarray(33).toString('base64url'),
     };
-  if (alg === 'EdDSA' && point.length === 32) return { kty: 'OKP', crv: 'Ed25519', x: point.toString('base64url') };
+  if (alg === 'EdDSA' && point.length === 32)
+    return { kty: 'OKP', crv: 'Ed25519', x: point.toString('base64url') };
   throw new KeyError('key_invalid', `The public key of ${where} is not a ${alg} key.`);
 }

@@ -21,7 +21,9 @@ const MODULE = process.env.PAKAWAAZ_TEST_PKCS11_MODULE ?? '/usr/lib/softhsm/libs
 const SOFTHSM_UTIL = '/usr/bin/softhsm2-util';
 const available = existsSync(MODULE) && existsSync(SOFTHSM_UTIL);
 if (!available && !requireServices())
-  console.warn(`\n[notice] softhsm2 is missing (apt-get install softhsm2): skipping the PKCS#11 key tests.\n`);
+  console.warn(
+    `\n[notice] softhsm2 is missing (apt-get install softhsm2): skipping the PKCS#11 key tests.\n`,
+  );
 
 const logger = createLogger({ level: 'silent' });
 const run = promisify(execFile);
@@ -44,12 +46,19 @@ describe.runIf(available || requireServices())('PKCS#11 key backend (softhsm2)',
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'pkz-softhsm-'));
-    await writeFile(path.join(dir, 'softhsm2.conf'), `directories.tokendir = ${dir}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+    await writeFile(
+      path.join(dir, 'softhsm2.conf'),
+      `directories.tokendir = ${dir}\nobjectstore.backend = file\nlog.level = ERROR\n`,
+    );
     // Read by libsofthsm2 when it initialises, i.e. at the first open in this process.
     process.env.SOFTHSM2_CONF = path.join(dir, 'softhsm2.conf');
-    await run(SOFTHSM_UTIL, ['--init-token', '--free', '--label', LABEL, '--pin', PIN, '--so-pin', '13579111'], {
-      env: { ...process.env },
-    });
+    await run(
+      SOFTHSM_UTIL,
+      ['--init-token', '--free', '--label', LABEL, '--pin', PIN, '--so-pin', '13579111'],
+      {
+        env: { ...process.env },
+      },
+    );
     pinFile = path.join(dir, 'pin');
     await writeFile(pinFile, `${PIN}\n`, { mode: 0o600 });
     // Before anything logs in: a PKCS#11 login holds for the whole process, so a wrong PIN is only refused first.
@@ -96,13 +105,27 @@ describe.runIf(available || requireServices())('PKCS#11 key backend (softhsm2)',
       return found;
     };
     try {
-      const [secret] = find([{ type: p.CKA_CLASS, value: p.CKO_SECRET_KEY }, { type: p.CKA_LABEL, value: `pakawaaz/${ref.name}/mac` }]);
-      const [aes] = find([{ type: p.CKA_CLASS, value: p.CKO_SECRET_KEY }, { type: p.CKA_KEY_TYPE, value: p.CKK_AES }]);
-      const [priv] = find([{ type: p.CKA_CLASS, value: p.CKO_PRIVATE_KEY }, { type: p.CKA_LABEL, value: `pakawaaz/${ref.name}-sig` }]);
+      const [secret] = find([
+        { type: p.CKA_CLASS, value: p.CKO_SECRET_KEY },
+        { type: p.CKA_LABEL, value: `pakawaaz/${ref.name}/mac` },
+      ]);
+      const [aes] = find([
+        { type: p.CKA_CLASS, value: p.CKO_SECRET_KEY },
+        { type: p.CKA_KEY_TYPE, value: p.CKK_AES },
+      ]);
+      const [priv] = find([
+        { type: p.CKA_CLASS, value: p.CKO_PRIVATE_KEY },
+        { type: p.CKA_LABEL, value: `pakawaaz/${ref.name}-sig` },
+      ]);
       for (const h of [secret!, aes!, priv!]) {
-        const attrs = mod.C_GetAttributeValue(session, h, [{ type: p.CKA_SENSITIVE }, { type: p.CKA_EXTRACTABLE }]);
+        const attrs = mod.C_GetAttributeValue(session, h, [
+          { type: p.CKA_SENSITIVE },
+          { type: p.CKA_EXTRACTABLE },
+        ]);
         expect(attrs.map((a) => (a.value as Buffer)[0])).toEqual([1, 0]);
-        expect(() => mod.C_GetAttributeValue(session, h, [{ type: p.CKA_VALUE }])).toThrow(/CKR_ATTRIBUTE_SENSITIVE/);
+        expect(() => mod.C_GetAttributeValue(session, h, [{ type: p.CKA_VALUE }])).toThrow(
+          /CKR_ATTRIBUTE_SENSITIVE/,
+        );
       }
       // A session key allowed to wrap: the token still refuses to wrap a non-extractable key with it.
       const wrapper = mod.C_GenerateKey(session, { mechanism: p.CKM_AES_KEY_GEN }, [
@@ -112,9 +135,9 @@ describe.runIf(available || requireServices())('PKCS#11 key backend (softhsm2)',
         { type: p.CKA_TOKEN, value: false },
         { type: p.CKA_WRAP, value: true },
       ]);
-      expect(() => mod.C_WrapKey(session, { mechanism: p.CKM_AES_KEY_WRAP }, wrapper, aes!, Buffer.alloc(512))).toThrow(
-        /CKR_KEY_UNEXTRACTABLE|CKR_KEY_NOT_WRAPPABLE/,
-      );
+      expect(() =>
+        mod.C_WrapKey(session, { mechanism: p.CKM_AES_KEY_WRAP }, wrapper, aes!, Buffer.alloc(512)),
+      ).toThrow(/CKR_KEY_UNEXTRACTABLE|CKR_KEY_NOT_WRAPPABLE/);
     } finally {
       mod.C_CloseSession(session);
     }
@@ -138,10 +161,16 @@ describe.runIf(available || requireServices())('PKCS#11 key backend (softhsm2)',
       }),
     ).rejects.toThrow('No PKCS#11 token labelled "no-such-token"');
     expect(wrongPinError).toBeInstanceOf(KeyError);
-    expect(wrongPinError?.message).toContain(`Cannot log in to the PKCS#11 token "${LABEL}": CKR_PIN_INCORRECT`);
+    expect(wrongPinError?.message).toContain(
+      `Cannot log in to the PKCS#11 token "${LABEL}": CKR_PIN_INCORRECT`,
+    );
     expect(wrongPinError?.message).not.toContain('000000');
     await expect(
-      openKeyBackend({ PAKAWAAZ_KEY_BACKEND: 'pkcs11', PAKAWAAZ_PKCS11_MODULE: MODULE, PAKAWAAZ_PKCS11_TOKEN_LABEL: LABEL }),
+      openKeyBackend({
+        PAKAWAAZ_KEY_BACKEND: 'pkcs11',
+        PAKAWAAZ_PKCS11_MODULE: MODULE,
+        PAKAWAAZ_PKCS11_TOKEN_LABEL: LABEL,
+      }),
     ).rejects.toThrow('PAKAWAAZ_PKCS11_PIN_FILE');
   });
 });

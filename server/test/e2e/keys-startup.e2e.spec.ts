@@ -24,7 +24,9 @@ describe('keys at start-up', () => {
     expect((await stat(keysDir)).mode & 0o777).toBe(0o700);
 
     // Something sealed under the identity secrets key: a RADIUS client's shared secret.
-    const box = server.app.get<{ seal(p: string, b: Buffer): Promise<string> }>(Symbol.for('pakawaaz.identity.SecretBox'));
+    const box = server.app.get<{ seal(p: string, b: Buffer): Promise<string> }>(
+      Symbol.for('pakawaaz.identity.SecretBox'),
+    );
     const sealed = await box.seal('radius-secret', Buffer.from('testing123'));
     const db = server.app.get<DatabaseHandle>(DATABASE).db;
     await db.execute(
@@ -51,8 +53,12 @@ describe('keys at start-up', () => {
       (e: unknown) => e as Error,
     );
     expect(err).toBeInstanceOf(KeyError);
-    expect(err.message).toContain(`The key ${lost} is missing, but the database holds TOTP seeds and RADIUS client secrets`);
-    expect(err.message).toContain('Restore it from your key backup (or set PAKAWAAZ_IDENTITY_SECRETS_KEY_FILE');
+    expect(err.message).toContain(
+      `The key ${lost} is missing, but the database holds TOTP seeds and RADIUS client secrets`,
+    );
+    expect(err.message).toContain(
+      'Restore it from your key backup (or set PAKAWAAZ_IDENTITY_SECRETS_KEY_FILE',
+    );
     // Nothing was created in its place: restoring the backup is still possible.
     await expect(stat(lost)).rejects.toMatchObject({ code: 'ENOENT' });
   });
