@@ -187,7 +187,7 @@ export class Pkcs11KeyBackend implements KeyBackend {
     if (!pub || !this.find(this.p.CKO_PRIVATE_KEY, `pakawaaz/${key.name}`)[0])
       return Promise.resolve(undefined);
     const [point] = this.mod.C_GetAttributeValue(this.session, pub, [{ type: this.p.CKA_EC_POINT }]);
-    return Promise.resolve({ alg, publicJwk: publicJwkOf(alg, point!.value as Buffer, this.where(key)) });
+    return Promise.resolve({ alg, publicJwk: publicJwkOf(alg, point!.value, this.where(key)) });
   }
 
   async createSigner(key: KeyRef, alg: SigningAlg): Promise<SignerInfo> {
@@ -305,7 +305,7 @@ export class Pkcs11KeyBackend implements KeyBackend {
     const versions = new Map<string, Handle>();
     for (const h of this.find(this.p.CKO_SECRET_KEY, undefined, this.p.CKK_AES)) {
       const [attr] = this.mod.C_GetAttributeValue(this.session, h, [{ type: this.p.CKA_LABEL }]);
-      const label = (attr?.value as Buffer | undefined)?.toString('utf8') ?? '';
+      const label = (attr?.value)?.toString('utf8') ?? '';
       if (label.startsWith(prefix)) versions.set(label.slice(prefix.length), h);
     }
     this.aes.set(key.name, versions);
