@@ -305,7 +305,7 @@ export class Pkcs11KeyBackend implements KeyBackend {
     const versions = new Map<string, Handle>();
     for (const h of this.find(this.p.CKO_SECRET_KEY, undefined, this.p.CKK_AES)) {
       const [attr] = this.mod.C_GetAttributeValue(this.session, h, [{ type: this.p.CKA_LABEL }]);
-      const label = (attr?.value)?.toString('utf8') ?? '';
+      const label = attr?.value?.toString('utf8') ?? '';
       if (label.startsWith(prefix)) versions.set(label.slice(prefix.length), h);
     }
     this.aes.set(key.name, versions);

@@ -122,7 +122,7 @@ describe.runIf(available || requireServices())('PKCS#11 key backend (softhsm2)',
           { type: p.CKA_SENSITIVE },
           { type: p.CKA_EXTRACTABLE },
         ]);
-        expect(attrs.map((a) => (a.value)[0])).toEqual([1, 0]);
+        expect(attrs.map((a) => a.value[0])).toEqual([1, 0]);
         expect(() => mod.C_GetAttributeValue(session, h, [{ type: p.CKA_VALUE }])).toThrow(
           /CKR_ATTRIBUTE_SENSITIVE/,
         );
