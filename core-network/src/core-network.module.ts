@@ -1,8 +1,18 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import {
+  AuditService,
+  DATABASE,
+  DataKeyService,
+  KEYS,
+  LOGGER,
+  type DatabaseHandle,
+  type KeyService,
+  type Logger,
+} from '@pakawaaz/platform';
 import { CORE_NETWORK_CONFIG, type CoreNetworkConfig } from './core-network.config.js';
 import { AKA_VECTOR_SOURCE } from './milenage/aka-vector.port.js';
 import { AkaVectorService } from './milenage/aka-vector.service.js';
-import { DataKeyService } from './crypto/data-key.service.js';
+import { openSimDataKeys } from './crypto/sim-keys.js';
 import { SimImportService } from './sim-inventory/sim-import.service.js';
 import { SimInventoryRepository } from './sim-inventory/sim-inventory.repository.js';
 import { SIM_SECRETS } from './sim-inventory/sim-secrets.port.js';
@@ -50,7 +60,12 @@ export class CoreNetworkModule {
         NetworkHealthRepository,
         AlarmsService,
         NetworkHealthService,
-        DataKeyService,
+        {
+          provide: DataKeyService,
+          inject: [DATABASE, KEYS, AuditService, LOGGER],
+          useFactory: (database: DatabaseHandle, keys: KeyService, audit: AuditService, logger: Logger) =>
+            openSimDataKeys({ database, keys, config, audit, logger }),
+        },
         SimInventoryRepository,
         SimImportService,
         SimSecretsService,

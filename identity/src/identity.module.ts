@@ -1,12 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { TOKEN_VERIFIER } from '@pakawaaz/platform';
+import { DATABASE, KEYS, TOKEN_VERIFIER, type DatabaseHandle, type KeyService } from '@pakawaaz/platform';
 import { AccountController } from './auth/account.controller.js';
 import { AccountService } from './auth/account.service.js';
 import { AuthController } from './auth/auth.controller.js';
 import { LoginService } from './auth/login.service.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { FirstStartService } from './bootstrap/first-start.service.js';
-import { createSecretBox, loadOrCreateSecretBoxKey } from './crypto/secret-box.js';
 import { DeviceAuthService } from './device-auth/device-auth.service.js';
 import { DirectoryController, InstitutionsController } from './directory/directory.controller.js';
 import { DirectoryService } from './directory/directory.service.js';
@@ -15,7 +14,7 @@ import { InstitutionsService } from './directory/institutions.service.js';
 import { IDENTITY_CONFIG, type IdentityConfig } from './identity.config.js';
 import { MfaRepository } from './mfa/mfa.repository.js';
 import { PasskeysService } from './mfa/passkeys.service.js';
-import { SECRET_BOX } from './mfa/secret-box.provider.js';
+import { openSecretBox, SECRET_BOX } from './mfa/secret-box.provider.js';
 import { TotpService } from './mfa/totp.service.js';
 import { sessionCacheProvider } from './sessions/session-cache.provider.js';
 import { SessionsController } from './sessions/sessions.controller.js';
@@ -28,7 +27,7 @@ import { RadiusController } from './radius/radius.controller.js';
 import { RadiusListener } from './radius/radius.listener.js';
 import { SimAuthService } from './sim-auth/sim-auth.service.js';
 import { ApiTokensRepository } from './tokens/api-tokens.repository.js';
-import { loadOrCreateSigningKey } from './tokens/signing-key.js';
+import { useTokenSigningKey } from './tokens/signing-key.js';
 import { SIGNING_KEY, TokenService } from './tokens/token.service.js';
 import { JwksController, TokensController } from './tokens/tokens.controller.js';
 import { UserAdminService } from './users/user-admin.service.js';
@@ -60,10 +59,16 @@ export class IdentityModule {
       ],
       providers: [
         { provide: IDENTITY_CONFIG, useValue: config },
-        { provide: SIGNING_KEY, useFactory: () => loadOrCreateSigningKey(config.signingKeyFile) },
+        {
+          provide: SIGNING_KEY,
+          inject: [KEYS],
+          useFactory: (keys: KeyService) => useTokenSigningKey(keys, config.signingKeyFile),
+        },
         {
           provide: SECRET_BOX,
-          useFactory: async () => createSecretBox(await loadOrCreateSecretBoxKey(config.secretsKeyFile)),
+          inject: [KEYS, DATABASE],
+          useFactory: (keys: KeyService, database: DatabaseHandle) =>
+            openSecretBox(keys, database, config.secretsKeyFile),
         },
         UsersRepository,
         InstitutionsRepository,

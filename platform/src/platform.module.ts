@@ -10,6 +10,7 @@ import { HealthController } from './http/health.controller.js';
 import { HealthService } from './http/health.service.js';
 import { APP_INFO, LOGGER, PLATFORM_CONFIG, type AppInfo } from './http/platform.tokens.js';
 import { Metrics } from './metrics/metrics.js';
+import { KEYS, type KeyService } from './keys/key.service.js';
 
 export type PlatformResources = {
   config: PlatformConfig;
@@ -18,6 +19,8 @@ export type PlatformResources = {
   eventBus: EventBus;
   metrics: Metrics;
   appInfo: AppInfo;
+  /** The key service: every secret key a domain holds (files or a PKCS#11 token). */
+  keys: KeyService;
 };
 
 /**
@@ -38,10 +41,21 @@ export class PlatformModule {
         { provide: EVENT_BUS, useValue: resources.eventBus },
         { provide: APP_INFO, useValue: resources.appInfo },
         { provide: Metrics, useValue: resources.metrics },
+        { provide: KEYS, useValue: resources.keys },
         HealthService,
         AuditService,
       ],
-      exports: [PLATFORM_CONFIG, LOGGER, DATABASE, EVENT_BUS, APP_INFO, Metrics, HealthService, AuditService],
+      exports: [
+        PLATFORM_CONFIG,
+        LOGGER,
+        DATABASE,
+        EVENT_BUS,
+        APP_INFO,
+        Metrics,
+        KEYS,
+        HealthService,
+        AuditService,
+      ],
     };
   }
 }

@@ -19,6 +19,8 @@ import {
   loadPlatformConfig,
   migrateDomains,
   openDatabase,
+  openKeyService,
+  type KeyService,
   type EventBus,
   type Env,
   type Logger,
@@ -59,13 +61,16 @@ export async function openResources(env: Env, cwd: string, logger?: Logger): Pro
   if (config.databaseMode === 'embedded' || config.eventBusMode === 'in-process')
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.dataDir, logger: log });
-  let eventBus: EventBus;
+  let eventBus: EventBus | undefined;
+  let keys: KeyService;
   try {
     await migrateDomains(database, ALL_DOMAINS, log);
     eventBus = config.NATS_URL
       ? await connectNatsEventBus({ url: config.NATS_URL, logger: log })
       : new InProcessEventBus(log);
+    keys = await openKeyService(config, log, database);
   } catch (err) {
+    await eventBus?.close().catch(() => undefined);
     await database.close().catch(() => undefined);
     throw err;
   }
@@ -76,6 +81,7 @@ export async function openResources(env: Env, cwd: string, logger?: Logger): Pro
     eventBus,
     metrics: new Metrics(),
     appInfo: { version: VERSION, startedAt: new Date() },
+    keys,
   };
 }
 
@@ -148,6 +154,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   } catch (err) {
     if (app) await app.close().catch(() => undefined);
     await resources.eventBus.close().catch(() => undefined);
+    await resources.keys.close().catch(() => undefined);
     await resources.database.close().catch(() => undefined);
     throw err;
   }
@@ -162,6 +169,7 @@ async function shutdown(
   await app.close();
   await stopMonitor();
   await resources.eventBus.close();
+  await resources.keys.close();
   await resources.database.close();
   resources.logger.flush();
 }

@@ -2,6 +2,7 @@ import {
   ConfigError,
   DataDirLockedError,
   DatabaseUnavailableError,
+  KeyError,
   LOG_LEVELS,
   createLogger,
 } from '@pakawaaz/platform';
@@ -22,7 +23,8 @@ export async function main(): Promise<void> {
     if (
       err instanceof ConfigError ||
       err instanceof DatabaseUnavailableError ||
-      err instanceof DataDirLockedError
+      err instanceof DataDirLockedError ||
+      err instanceof KeyError
     ) {
       process.stderr.write(`\npakawaaz: ${err.message}\n\n`);
     } else {

@@ -5,6 +5,8 @@ import path from 'node:path';
 import {
   AuditService,
   createLogger,
+  FileKeyBackend,
+  KeyService,
   migrateDomains,
   openDatabase,
   platformDomain,
@@ -13,7 +15,7 @@ import {
 } from '@pakawaaz/platform';
 import pg from 'pg';
 import { coreNetworkDomain } from '../core-network.domain.js';
-import { DataKeyService } from '../crypto/data-key.service.js';
+import { openSimDataKeys } from '../crypto/sim-keys.js';
 import { networkSpecs } from '../network-spec/network-specs.schema.js';
 import { SimImportService } from '../sim-inventory/sim-import.service.js';
 import { luhnCheckDigit } from '../sim-inventory/sim-csv.js';
@@ -70,8 +72,8 @@ async function importOn(label: string, handle: DatabaseHandle): Promise<void> {
       monitor: 'off' as const,
     };
     const audit = new AuditService(handle);
-    const keys = new DataKeyService(handle, config, logger, audit);
-    await keys.onModuleInit();
+    const keyService = new KeyService(new FileKeyBackend(), logger);
+    const keys = await openSimDataKeys({ database: handle, keys: keyService, config, audit, logger });
     const repo = new SimInventoryRepository(handle);
     const service = new SimImportService(handle, config, logger, repo, keys, audit);
     const csv = vendorBatch(ROWS);

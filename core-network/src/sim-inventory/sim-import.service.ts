@@ -3,6 +3,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import {
   AuditService,
   DATABASE,
+  DataKeyService,
   LOGGER,
   type DatabaseHandle,
   type Db,
@@ -11,8 +12,12 @@ import {
 } from '@pakawaaz/platform';
 import { computeOpc } from '@pakawaaz/milenage';
 import { CORE_NETWORK_CONFIG, type CoreNetworkConfig } from '../core-network.config.js';
-import { DataKeyService } from '../crypto/data-key.service.js';
-import { aad, fingerprint, open, seal } from '../crypto/envelope.js';
+import {
+  openImportSource,
+  sealImportSource,
+  sealSimField,
+  simSecretsFingerprint,
+} from '../crypto/sim-keys.js';
 import { coreNetworkError } from '../core-network.errors.js';
 import { parseSimCsv, SimCsvError, type RowProblem, type SimRow } from './sim-csv.js';
 import { SimInventoryRepository, type SimImportJobRow } from './sim-inventory.repository.js';
@@ -75,7 +80,7 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
     const id = randomUUID();
     await this.database.db.transaction(async (tx) => {
       const dek = await this.keys.create('sim-import', tx);
-      const sourceEnc = seal(dek.key, Buffer.from(csv, 'utf8'), aad.importSource(id));
+      const sourceEnc = sealImportSource(dek, id, csv);
       const sourceSha256 = createHash('sha256').update(csv).digest('hex');
       await this.repo.insertJob(tx, {
         id,
@@ -135,7 +140,7 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
     const job = await this.repo.job(id);
     if (!job || job.status === 'completed' || job.status === 'failed' || !job.sourceEnc) return;
     const key = await this.keys.get(job.dataKeyId);
-    const csv = open(key, job.sourceEnc, aad.importSource(id)).toString('utf8');
+    const csv = openImportSource({ id: job.dataKeyId, key }, id, job.sourceEnc);
     const plmn = await this.repo.currentPlmn();
     let parsed;
     try {
@@ -211,8 +216,9 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
       ).map((s) => [s.iccid, s.imsi]),
     );
     const fresh = [];
+    const dek = { id: job.dataKeyId, key };
     for (const row of rows) {
-      const mac = fingerprint(this.keys.macKey, row.k, row.opc);
+      const mac = await simSecretsFingerprint(this.keys, row.k, row.opc);
       const existing = byImsi.get(row.imsi);
       if (existing) {
         const same =
@@ -250,8 +256,8 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
         dataKeyId: job.dataKeyId,
         secretsMac: mac,
         importJobId: job.id,
-        kEnc: seal(key, row.k, aad.simField(row.imsi, 'k')),
-        opcEnc: seal(key, row.opc, aad.simField(row.imsi, 'opc')),
+        kEnc: sealSimField(dek, row.imsi, 'k', row.k),
+        opcEnc: sealSimField(dek, row.imsi, 'opc', row.opc),
       });
       out.imported++;
     }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataKeyService } from '../crypto/data-key.service.js';
-import { aad, open } from '../crypto/envelope.js';
+import { DataKeyService } from '@pakawaaz/platform';
+import { openSimField } from '../crypto/sim-keys.js';
 import type { SimSecret, SimSecretsReader } from './sim-secrets.port.js';
 import { SimInventoryRepository, type SimCardRow } from './sim-inventory.repository.js';
 
@@ -20,11 +20,11 @@ export class SimSecretsService implements SimSecretsReader {
 
   /** Opens one row's K and OPc (the row as read by the caller, e.g. together with its SQN claim). */
   async decrypt(row: SimCardRow): Promise<SimSecret> {
-    const key = await this.keys.get(row.dataKeyId);
+    const dek = { id: row.dataKeyId, key: await this.keys.get(row.dataKeyId) };
     return {
       imsi: row.imsi,
-      k: open(key, row.kEnc, aad.simField(row.imsi, 'k')),
-      opc: open(key, row.opcEnc, aad.simField(row.imsi, 'opc')),
+      k: openSimField(dek, row.imsi, 'k', row.kEnc),
+      opc: openSimField(dek, row.imsi, 'opc', row.opcEnc),
       amf: Buffer.from(row.amf, 'hex'),
       msisdn: row.msisdn,
     };

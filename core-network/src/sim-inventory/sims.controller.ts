@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import {
   CurrentPrincipal,
+  DataKeyService,
   RequestId,
   Roles,
   ZodQuery,
@@ -12,7 +13,6 @@ import {
 } from '@pakawaaz/platform';
 import { z } from 'zod';
 import { coreNetworkError } from '../core-network.errors.js';
-import { DataKeyService } from '../crypto/data-key.service.js';
 import { SimImportService } from './sim-import.service.js';
 import { SimInventoryRepository, type SimImportJobRow } from './sim-inventory.repository.js';
 

@@ -6,7 +6,9 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import {
   AllExceptionsFilter,
   AuthGuard,
+  FileKeyBackend,
   InProcessEventBus,
+  KeyService,
   loadPlatformConfig,
   Metrics,
   PlatformModule,
@@ -71,6 +73,7 @@ beforeAll(async () => {
         eventBus: bus,
         metrics: new Metrics(),
         appInfo: { version: 'test', startedAt: new Date() },
+        keys: new KeyService(new FileKeyBackend(), testLogger),
       }),
     ],
     controllers: [NetworkHealthController],

@@ -3,8 +3,9 @@ import { AuditService, InProcessEventBus, newEvent, rowsOf, sql, type Principal 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeSim, simCsv, testLogger } from '@pakawaaz/test-support';
 import type { CoreNetworkConfig } from '../../src/core-network.config.js';
-import { DataKeyService } from '../../src/crypto/data-key.service.js';
-import { KeyringError, readKeyring } from '../../src/crypto/keyring.js';
+import { readFile } from 'node:fs/promises';
+import { DataKeyService, KeyError } from '@pakawaaz/platform';
+import { openSimDataKeys } from '../../src/crypto/sim-keys.js';
 import { SimImportService } from '../../src/sim-inventory/sim-import.service.js';
 import {
   SimInventoryRepository,
@@ -138,26 +139,33 @@ describe('SIM import', () => {
   });
 });
 
+const kekFile = async () =>
+  JSON.parse(await readFile(config.kekFile, 'utf8')) as {
+    active: string;
+    keys: Record<string, string>;
+    macKey: string;
+  };
+
 describe('key-encryption key', () => {
   it('rotates: every data key is re-wrapped under the new KEK and secrets still open', async () => {
-    const before = (await readKeyring(config.kekFile))!;
+    const before = await kekFile();
     const result = await keys.rotate(operator.actor, 'req-3');
-    const after = (await readKeyring(config.kekFile))!;
-    expect(after.ids()).toEqual([result.kekId]);
-    expect(result.kekId).not.toBe(before.activeId);
+    const after = await kekFile();
+    expect(Object.keys(after.keys)).toEqual([result.kekId]);
+    expect(after.active).toBe(result.kekId);
+    expect(result.kekId).not.toBe(before.active);
+    // The fingerprint key survives rotations: stored fingerprints still match.
+    expect(after.macKey).toBe(before.macKey);
     const kekIds = await db.handle.db.execute(sql`select distinct kek_id from core_network.data_keys`);
     expect(rowsOf<{ kek_id: string }>(kekIds)).toEqual([{ kek_id: result.kekId }]);
-    const fresh = new DataKeyService(db.handle, config, testLogger, audit);
-    await fresh.onModuleInit();
+    const fresh = await fx.openDataKeys();
     const secrets = await new SimSecretsService(repo, fresh).secretsFor(['001010000000001']);
     expect(secrets.get('001010000000001')?.k).toHaveLength(16);
   });
 
   it('stays decryptable when two nodes share the KEK file and both rotate and import', async () => {
-    const nodeA = new DataKeyService(db.handle, config, testLogger, audit);
-    const nodeB = new DataKeyService(db.handle, config, testLogger, audit);
-    await nodeA.onModuleInit();
-    await nodeB.onModuleInit();
+    const nodeA: DataKeyService = await fx.openDataKeys();
+    const nodeB: DataKeyService = await fx.openDataKeys();
     await nodeA.rotate(operator.actor, null); // B still holds the previous keyring in memory
     const importedOnB = await nodeB.create('sim-import');
     await nodeB.rotate(operator.actor, null);
@@ -165,23 +173,25 @@ describe('key-encryption key', () => {
       await db.handle.db.execute(sql`select count(distinct kek_id)::int as n from core_network.data_keys`),
     );
     expect(rows[0]?.n).toBe(1);
-    const fresh = new DataKeyService(db.handle, config, testLogger, audit);
-    await fresh.onModuleInit();
+    const fresh = await fx.openDataKeys();
     expect(await fresh.get(importedOnB.id)).toEqual(importedOnB.key);
     const secrets = await new SimSecretsService(repo, fresh).secretsFor(['001010000000001']);
     expect(secrets.get('001010000000001')?.opc).toHaveLength(16);
   });
 
   it('refuses to start with a lost KEK file while wrapped data keys exist', async () => {
-    const lost = new DataKeyService(
-      db.handle,
-      { ...config, kekFile: path.join(dir, 'missing', 'kek.json') },
-      testLogger,
-      audit,
-    );
-    await expect(lost.onModuleInit()).rejects.toThrow(KeyringError);
-    await expect(lost.onModuleInit()).rejects.toThrow(
-      /is missing, but the database holds SIM secrets wrapped under it/,
+    const missing = path.join(dir, 'missing', 'kek.json');
+    const lost = () =>
+      openSimDataKeys({
+        database: db.handle,
+        keys: fx.keyService,
+        config: { kekFile: missing },
+        audit,
+        logger: testLogger,
+      });
+    await expect(lost()).rejects.toThrow(KeyError);
+    await expect(lost()).rejects.toThrow(
+      `The key ${missing} is missing, but the database holds SIM secrets (data keys wrapped by this KEK) sealed under it. Restore it from your key backup (or set PAKAWAAZ_KEK_FILE to where it is)`,
     );
   });
 });

@@ -1,7 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AuditService, InProcessEventBus, type Principal } from '@pakawaaz/platform';
+import {
+  AuditService,
+  FileKeyBackend,
+  InProcessEventBus,
+  KeyService,
+  type Principal,
+} from '@pakawaaz/platform';
 import {
   createTestDatabase,
   type fakeSim,
@@ -11,7 +17,7 @@ import {
 } from '@pakawaaz/test-support';
 import { CORE_NETWORK_TEST_DOMAINS } from './domains.js';
 import type { CoreNetworkConfig } from '../../src/core-network.config.js';
-import { DataKeyService } from '../../src/crypto/data-key.service.js';
+import { openSimDataKeys } from '../../src/crypto/sim-keys.js';
 import { networkSpecs } from '../../src/network-spec/network-specs.schema.js';
 import { SimImportService } from '../../src/sim-inventory/sim-import.service.js';
 import { SimInventoryRepository } from '../../src/sim-inventory/sim-inventory.repository.js';
@@ -48,8 +54,23 @@ export async function coreNetworkFixture(overrides: Partial<CoreNetworkConfig> =
     ...overrides,
   };
   const audit = new AuditService(db.handle);
-  const keys = new DataKeyService(db.handle, config, testLogger, audit);
-  await keys.onModuleInit();
+  const keyService = new KeyService(new FileKeyBackend(), testLogger);
+  /** A DataKeyService as another node (or a restart) would open it: its own key backend, same files and database. */
+  const openDataKeys = () =>
+    openSimDataKeys({
+      database: db.handle,
+      keys: new KeyService(new FileKeyBackend(), testLogger),
+      config,
+      audit,
+      logger: testLogger,
+    });
+  const keys = await openSimDataKeys({
+    database: db.handle,
+    keys: keyService,
+    config,
+    audit,
+    logger: testLogger,
+  });
   const repo = new SimInventoryRepository(db.handle);
   const imports = new SimImportService(db.handle, config, testLogger, repo, keys, audit);
   const bus = new InProcessEventBus(testLogger);
@@ -69,6 +90,8 @@ export async function coreNetworkFixture(overrides: Partial<CoreNetworkConfig> =
     config,
     audit,
     keys,
+    keyService,
+    openDataKeys,
     repo,
     imports,
     bus,

@@ -1,5 +1,5 @@
-import { errors, jwtVerify, SignJWT } from 'jose';
-import type { Amr } from '@pakawaaz/platform';
+import { errors, jwtVerify } from 'jose';
+import { signCompactJws, type Amr } from '@pakawaaz/platform';
 import type { Acr } from '../sessions/session-policy.js';
 import type { SigningKey } from '../tokens/access-token.js';
 
@@ -34,20 +34,22 @@ export async function issueLoginTicket(
   now: Date,
 ): Promise<string> {
   const iat = Math.floor(now.getTime() / 1000);
-  return new SignJWT({
-    amr: [...t.amr],
-    wanted: t.wanted,
-    stage: t.stage,
-    ...(t.x5t ? { x5t: t.x5t } : {}),
-    ...(t.ver ? { ver: t.ver } : {}),
-  })
-    .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: TYP })
-    .setSubject(t.sub)
-    .setIssuer(issuer)
-    .setAudience(AUDIENCE)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + LOGIN_TICKET_TTL_SECONDS)
-    .sign(key.privateKey);
+  return signCompactJws(
+    key.signer,
+    { alg: 'ES256', kid: key.kid, typ: TYP },
+    {
+      amr: [...t.amr],
+      wanted: t.wanted,
+      stage: t.stage,
+      ...(t.x5t ? { x5t: t.x5t } : {}),
+      ...(t.ver ? { ver: t.ver } : {}),
+      sub: t.sub,
+      iss: issuer,
+      aud: AUDIENCE,
+      iat,
+      exp: iat + LOGIN_TICKET_TTL_SECONDS,
+    },
+  );
 }
 
 const ACRS = ['aal1', 'aal2', 'aal3'];

@@ -1,92 +1,64 @@
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { KeyError, LEGACY_VERSION, SealedDataError, type KeySet } from '@pakawaaz/platform';
 
 /**
  * Seals identity's small secrets at rest — TOTP seeds and RADIUS shared secrets, which must be recovered in
- * clear to compute codes and authenticators — with AES-256-GCM under one key kept outside the database.
- * The purpose is bound as associated data, so a sealed TOTP seed cannot be replayed as a RADIUS secret.
+ * clear to compute codes and authenticators — under the key service's `identity-secrets` key set (a file kept
+ * outside the database, or an HSM). The purpose is bound as associated data, so a sealed TOTP seed cannot be
+ * replayed as a RADIUS secret.
+ *
+ * Stored form: `s1.<base64url of the key service's envelope>`. Release 0.1 stored `v1.<iv>.<ciphertext‖tag>`
+ * under the single-key file; those values keep opening.
  */
 export type SecretPurpose = 'totp-seed' | 'radius-secret';
 
 export type SecretBox = {
-  seal(purpose: SecretPurpose, plaintext: Buffer): string;
-  /** Throws SecretBoxError when the value was not sealed by this key for this purpose. */
-  open(purpose: SecretPurpose, sealed: string): Buffer;
+  seal(purpose: SecretPurpose, plaintext: Buffer): Promise<string>;
+  /** Rejects with SecretBoxError when the value was not sealed by this key set for this purpose. */
+  open(purpose: SecretPurpose, sealed: string): Promise<Buffer>;
 };
 
 export class SecretBoxError extends Error {
   override readonly name = 'SecretBoxError';
 }
 
-const VERSION = 'v1';
-const KEY_BYTES = 32;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
+/** The key service's name of identity's sealing key set. */
+export const IDENTITY_SECRETS_KEY = 'identity-secrets';
 
-export function createSecretBox(key: Buffer, random: (n: number) => Buffer = randomBytes): SecretBox {
-  if (key.length !== KEY_BYTES) throw new RangeError('the identity secrets key must be 32 bytes');
+const PREFIX = 's1.';
+const LEGACY_PREFIX = 'v1.';
+const context = (purpose: SecretPurpose) => `identity:${purpose}`;
+
+export function secretBoxOver(keys: KeySet): SecretBox {
   return {
-    seal(purpose, plaintext) {
-      const iv = random(IV_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(purpose));
-      const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-      return [
-        VERSION,
-        iv.toString('base64url'),
-        Buffer.concat([body, cipher.getAuthTag()]).toString('base64url'),
-      ].join('.');
+    async seal(purpose, plaintext) {
+      return PREFIX + (await keys.seal(plaintext, context(purpose))).toString('base64url');
     },
-    open(purpose, sealed) {
-      const [version, iv, data, ...rest] = sealed.split('.');
-      if (version !== VERSION || !iv || !data || rest.length > 0)
-        throw new SecretBoxError('not a sealed secret');
-      const bytes = Buffer.from(data, 'base64url');
-      if (bytes.length < TAG_BYTES) throw new SecretBoxError('sealed secret is truncated');
+    async open(purpose, sealed) {
       try {
-        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'))
-          .setAAD(Buffer.from(purpose))
-          .setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
-        return Buffer.concat([
-          decipher.update(bytes.subarray(0, bytes.length - TAG_BYTES)),
-          decipher.final(),
-        ]);
-      } catch {
-        throw new SecretBoxError('sealed secret does not open with this key (wrong key file, or tampered)');
+        if (sealed.startsWith(PREFIX))
+          return await keys.open(Buffer.from(sealed.slice(PREFIX.length), 'base64url'), context(purpose));
+        if (sealed.startsWith(LEGACY_PREFIX)) return await openLegacy(keys, purpose, sealed);
+      } catch (err) {
+        const unopenable =
+          err instanceof SealedDataError ||
+          err instanceof SecretBoxError ||
+          (err instanceof KeyError && err.code === 'key_version_unknown');
+        if (unopenable)
+          throw new SecretBoxError(
+            'sealed secret does not open with the identity secrets key (wrong key, or tampered)',
+          );
+        throw err;
       }
+      throw new SecretBoxError('not a sealed secret');
     },
   };
 }
 
-/**
- * Loads the key file (base64 of 32 bytes), creating it with mode 0600 on first start. Like the token signing
- * key, every node of a cluster must share it; without it the sealed secrets cannot be opened.
- */
-export async function loadOrCreateSecretBoxKey(file: string): Promise<Buffer> {
-  try {
-    return parseKey(await readFile(file, 'utf8'), file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${randomUUID()}.tmp`;
-  await writeFile(tmp, `${randomBytes(KEY_BYTES).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-  try {
-    await link(tmp, file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  } finally {
-    await unlink(tmp).catch(() => undefined);
-  }
-  return parseKey(await readFile(file, 'utf8'), file);
-}
-
-function parseKey(text: string, file: string): Buffer {
-  const key = Buffer.from(text.trim(), 'base64');
-  // Never quote the file: it is the key.
-  if (key.length !== KEY_BYTES || !/^[A-Za-z0-9+/]+={0,2}$/.test(text.trim()))
-    throw new Error(
-      `The identity secrets key ${file} is not base64 of 32 bytes. Restore it from your backup.`,
-    );
-  return key;
+/** Release 0.1: `v1.<iv b64url>.<ciphertext‖tag b64url>`, AAD = the purpose, under the single-key file. */
+function openLegacy(keys: KeySet, purpose: SecretPurpose, sealed: string): Promise<Buffer> {
+  const [, iv, data, ...rest] = sealed.split('.');
+  if (!iv || !data || rest.length > 0) throw new SecretBoxError('not a sealed secret');
+  const ivBytes = Buffer.from(iv, 'base64url');
+  if (ivBytes.length !== 12) throw new SecretBoxError('not a sealed secret');
+  return keys.openLegacy(LEGACY_VERSION, Buffer.concat([ivBytes, Buffer.from(data, 'base64url')]), purpose);
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { errors, jwtVerify } from 'jose';
+import { signCompactJws } from '@pakawaaz/platform';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { identityError } from '../identity.errors.js';
 import { LoginService, type LoginStep } from '../auth/login.service.js';
@@ -33,16 +34,18 @@ export class DeviceAuthService {
     const { user } = await this.login.open(ticket, meta);
     const iat = Math.floor(Date.now() / 1000);
     // Bound to this sign-in's ticket: a captured challenge and signature are worthless for another sign-in.
-    const challenge = await new SignJWT({
-      n: randomBytes(16).toString('base64url'),
-      tk: ticketDigest(ticket),
-    })
-      .setProtectedHeader({ alg: 'ES256', typ: CHALLENGE_TYP })
-      .setSubject(user.id)
-      .setIssuer(this.config.issuer)
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + CHALLENGE_TTL_SECONDS)
-      .sign(this.key.privateKey);
+    const challenge = await signCompactJws(
+      this.key.signer,
+      { alg: 'ES256', typ: CHALLENGE_TYP },
+      {
+        n: randomBytes(16).toString('base64url'),
+        tk: ticketDigest(ticket),
+        sub: user.id,
+        iss: this.config.issuer,
+        iat,
+        exp: iat + CHALLENGE_TTL_SECONDS,
+      },
+    );
     return { challenge, expiresIn: CHALLENGE_TTL_SECONDS };
   }
 

@@ -47,7 +47,7 @@ export class TotpService {
     if (!row || row.status !== 'pending')
       throw identityError('totp_not_enrolled', 'Start the TOTP enrolment first.');
     const v = verifyTotp({
-      secret: this.seed(row.sealedSecret),
+      secret: await this.seed(row.sealedSecret),
       code,
       now: new Date(),
       lastUsedStep: row.lastUsedStep,
@@ -84,7 +84,12 @@ export class TotpService {
   async check(userId: string, code: string, now = new Date()): Promise<TotpCheck> {
     const row = await this.repo.totp(userId);
     if (!row || row.status !== 'active') return 'not_enrolled';
-    const v = verifyTotp({ secret: this.seed(row.sealedSecret), code, now, lastUsedStep: row.lastUsedStep });
+    const v = verifyTotp({
+      secret: await this.seed(row.sealedSecret),
+      code,
+      now,
+      lastUsedStep: row.lastUsedStep,
+    });
     if (!v.ok) return v.reason === 'replayed' ? 'replayed' : 'invalid';
     return (await this.repo.claimTotpStep(userId, v.step, false)) ? 'ok' : 'replayed';
   }
@@ -129,7 +134,7 @@ export class TotpService {
     const secret = newTotpSecret(randomBytes);
     await this.repo.putTotp({
       userId: user.id,
-      sealedSecret: this.box.seal('totp-seed', Buffer.from(secret, 'ascii')),
+      sealedSecret: await this.box.seal('totp-seed', Buffer.from(secret, 'ascii')),
       status,
       ...(status === 'active' ? { confirmedAt: new Date() } : {}),
     });
@@ -150,7 +155,7 @@ export class TotpService {
     return [...set.codes];
   }
 
-  private seed(sealed: string): string {
-    return this.box.open('totp-seed', sealed).toString('ascii');
+  private async seed(sealed: string): Promise<string> {
+    return (await this.box.open('totp-seed', sealed)).toString('ascii');
   }
 }

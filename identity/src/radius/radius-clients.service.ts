@@ -80,7 +80,7 @@ export class RadiusClientsService implements OnApplicationBootstrap, OnApplicati
       id: randomUUID(),
       name: input.name,
       cidr: input.cidr.trim(),
-      sealedSecret: this.box.seal('radius-secret', Buffer.from(secret, 'utf8')),
+      sealedSecret: await this.box.seal('radius-secret', Buffer.from(secret, 'utf8')),
       createdAt: new Date(),
     };
     await this.database.db.transaction(async (tx) => {
@@ -124,19 +124,21 @@ export class RadiusClientsService implements OnApplicationBootstrap, OnApplicati
 
   async reload(): Promise<void> {
     const rows = await this.database.db.select().from(radiusClients);
-    const entries = rows.flatMap((r) => {
-      try {
-        return [
-          { id: r.id, name: r.name, cidr: r.cidr, secret: this.box.open('radius-secret', r.sealedSecret) },
-        ];
-      } catch {
-        this.logger.error(
-          { client: r.name },
-          'RADIUS client secret does not open with the identity secrets key; client ignored',
-        );
-        return [];
-      }
-    });
+    const opened = await Promise.all(
+      rows.map(async (r) => {
+        try {
+          const secret = await this.box.open('radius-secret', r.sealedSecret);
+          return [{ id: r.id, name: r.name, cidr: r.cidr, secret }];
+        } catch {
+          this.logger.error(
+            { client: r.name },
+            'RADIUS client secret does not open with the identity secrets key; client ignored',
+          );
+          return [];
+        }
+      }),
+    );
+    const entries = opened.flat();
     this.lookupFn = compileClients(entries);
   }
 

@@ -1,7 +1,11 @@
-import { generateKeyPair, exportJWK, SignJWT } from 'jose';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createLogger, FileKeyBackend, KeyService } from '@pakawaaz/platform';
+import { importJWK, SignJWT, type CryptoKey } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { issueAccessToken, verifyAccessToken, type AccessTokenClaims } from './access-token.js';
-import { fromPrivateJwk } from './signing-key.js';
+import { useTokenSigningKey } from './signing-key.js';
 
 const claims: AccessTokenClaims = {
   sub: '1f1c1c1c-0000-4000-8000-000000000001',
@@ -15,9 +19,18 @@ const claims: AccessTokenClaims = {
 };
 const now = new Date('2026-11-22T10:00:00Z');
 
+/** A token-signing key from the file backend, and its private half (to forge tokens outside the key service). */
 async function key() {
-  const pair = await generateKeyPair('ES256', { extractable: true });
-  return fromPrivateJwk(await exportJWK(pair.privateKey));
+  const file = path.join(await mkdtemp(path.join(tmpdir(), 'access-token-')), 'keys', 'token.jwk');
+  const k = await useTokenSigningKey(
+    new KeyService(new FileKeyBackend(), createLogger({ level: 'silent' })),
+    file,
+  );
+  const jwk = JSON.parse(await (await import('node:fs/promises')).readFile(file, 'utf8')) as Record<
+    string,
+    string
+  >;
+  return { ...k, privateKey: (await importJWK(jwk, 'ES256')) as CryptoKey };
 }
 
 describe('access tokens', () => {

@@ -1,5 +1,5 @@
-import { errors, jwtVerify, SignJWT, type CryptoKey, type JWTPayload, type KeyObject } from 'jose';
-import type { Amr, Role } from '@pakawaaz/platform';
+import { errors, jwtVerify, type CryptoKey, type JWTPayload, type KeyObject } from 'jose';
+import { signCompactJws, type Amr, type Role, type Signer } from '@pakawaaz/platform';
 
 /** Claims of a Pakawaaz access token (DESIGN §3): RFC 9068-style JWT, ES256. */
 export type AccessTokenClaims = {
@@ -17,7 +17,8 @@ export type AccessTokenClaims = {
   cnf?: { 'x5t#S256': string } | undefined;
 };
 
-export type SigningKey = { kid: string; privateKey: CryptoKey | KeyObject; publicKey: CryptoKey | KeyObject };
+/** The signing half stays in the key service (a file or an HSM); the public half verifies in memory. */
+export type SigningKey = { kid: string; signer: Signer; publicKey: CryptoKey | KeyObject };
 
 export const ACCESS_TOKEN_AUDIENCE = 'pakawaaz-api';
 const JWT_TYPE = 'at+jwt';
@@ -28,15 +29,19 @@ export async function issueAccessToken(
   opts: { issuer: string; ttlSeconds: number; now: Date; jti: string },
 ): Promise<string> {
   const iat = Math.floor(opts.now.getTime() / 1000);
-  return new SignJWT({ ...claims })
-    .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: JWT_TYPE })
-    .setIssuer(opts.issuer)
-    .setAudience(ACCESS_TOKEN_AUDIENCE)
-    .setIssuedAt(iat)
-    .setNotBefore(iat)
-    .setExpirationTime(iat + opts.ttlSeconds)
-    .setJti(opts.jti)
-    .sign(key.privateKey);
+  return signCompactJws(
+    key.signer,
+    { alg: 'ES256', kid: key.kid, typ: JWT_TYPE },
+    {
+      ...claims,
+      iss: opts.issuer,
+      aud: ACCESS_TOKEN_AUDIENCE,
+      iat,
+      nbf: iat,
+      exp: iat + opts.ttlSeconds,
+      jti: opts.jti,
+    },
+  );
 }
 
 export type VerifiedAccessToken = AccessTokenClaims & { jti: string; exp: number };

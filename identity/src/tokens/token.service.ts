@@ -9,7 +9,7 @@ import {
   type Role,
   type TokenVerifier,
 } from '@pakawaaz/platform';
-import { exportJWK, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { identityError } from '../identity.errors.js';
 import { issueAccessToken, type AccessTokenClaims, type SigningKey } from './access-token.js';
@@ -77,11 +77,9 @@ export class TokenService implements TokenVerifier {
     return { accessToken, expiresIn: ttl };
   }
 
-  async jwks(): Promise<{ keys: JWK[] }> {
-    const jwk = await exportJWK(this.key.publicKey);
-    return {
-      keys: [{ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, kid: this.key.kid, alg: 'ES256', use: 'sig' }],
-    };
+  jwks(): Promise<{ keys: JWK[] }> {
+    const { kty, crv, x, y } = this.key.signer.publicJwk;
+    return Promise.resolve({ keys: [{ kty, crv, x, y, kid: this.key.kid, alg: 'ES256', use: 'sig' }] });
   }
 
   /** Creates an API token; the secret is returned once and only its hash is stored. */

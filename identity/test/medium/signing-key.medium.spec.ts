@@ -1,9 +1,16 @@
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { calculateJwkThumbprint, jwtVerify, SignJWT, type JWK } from 'jose';
+import { chmod } from 'node:fs/promises';
+import { createLogger, FileKeyBackend, KeyService, signCompactJws } from '@pakawaaz/platform';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, jwtVerify, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadOrCreateSigningKey, publicPart } from '../../src/tokens/signing-key.js';
+import { useTokenSigningKey } from '../../src/tokens/signing-key.js';
+
+const publicPart = (jwk: JWK): JWK => ({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y });
+/** Every load is a fresh key service, as a restart or another node would be. */
+const loadOrCreateSigningKey = (file: string) =>
+  useTokenSigningKey(new KeyService(new FileKeyBackend(), createLogger({ level: 'silent' })), file);
 
 let tmp: string;
 let n = 0;
@@ -45,9 +52,7 @@ describe('loadOrCreateSigningKey', () => {
     const file = fresh();
     const first = await loadOrCreateSigningKey(file);
     const before = await readFile(file, 'utf8');
-    const jwt = await new SignJWT({ sub: 'admin' })
-      .setProtectedHeader({ alg: 'ES256', kid: first.kid })
-      .sign(first.privateKey);
+    const jwt = await signCompactJws(first.signer, { kid: first.kid }, { sub: 'admin' });
 
     const second = await loadOrCreateSigningKey(file);
     expect(second.kid).toBe(first.kid);
@@ -68,7 +73,7 @@ describe('loadOrCreateSigningKey', () => {
     await writeFile(file, '{"kty":"EC","crv":"P-2', { mode: 0o600 });
 
     const err = await failure(loadOrCreateSigningKey(file));
-    expect(err.message).toContain(`Cannot read the token signing key ${file}`);
+    expect(err.message).toContain(`Cannot read the signing key ${file}`);
     expect(err.message).toContain('Fix or remove the file');
     expect(err.message).toContain('not valid JSON');
     expect(err.message).not.toContain('P-2'); // the file's content (a private key) is never quoted
@@ -101,12 +106,31 @@ describe('loadOrCreateSigningKey', () => {
     const file = fresh();
     await mkdir(file, { recursive: true });
     const err = await failure(loadOrCreateSigningKey(file));
-    expect(err.message).toContain(`Cannot read the token signing key ${file}`);
+    expect(err.message).toContain(`Cannot read the ES256 signing key ${file}: it is not a regular file`);
   });
 
-  // KNOWN BUG (reported, not fixed here): two nodes starting at once on a shared key folder both see ENOENT,
-  // both generate, and the loser's `flag: 'wx'` write fails with a raw EEXIST instead of loading the winner's
-  // key. Drop `.fails` once signing-key.ts re-reads the file on EEXIST.
+  it('refuses a key file that other users may read, saying how to fix it', async () => {
+    const file = fresh();
+    await loadOrCreateSigningKey(file);
+    await chmod(file, 0o644);
+    const err = await failure(loadOrCreateSigningKey(file));
+    expect(err.message).toContain(`${file} is readable by other users (mode 0644)`);
+    expect(err.message).toContain(`chmod 600 ${file}`);
+  });
+
+  it('keeps using a JWK file written by release 0.1 (same kid, so issued tokens stay valid)', async () => {
+    const pair = await generateKeyPair('ES256', { extractable: true });
+    const jwk = { ...(await exportJWK(pair.privateKey)), alg: 'ES256', use: 'sig' };
+    const file = fresh();
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await writeFile(file, JSON.stringify(jwk), { mode: 0o600 });
+    const key = await loadOrCreateSigningKey(file);
+    expect(key.kid).toBe(await calculateJwkThumbprint(publicPart(jwk), 'sha256'));
+    const jwt = await signCompactJws(key.signer, { kid: key.kid }, { sub: 'x' });
+    expect((await jwtVerify(jwt, pair.publicKey, { algorithms: ['ES256'] })).payload.sub).toBe('x');
+  });
+
+  // Two nodes starting at once on a shared key folder: the first hard link wins, the other loads that key.
   it('gives two concurrent first loads the same key', async () => {
     const file = fresh();
     const [a, b] = await Promise.all([loadOrCreateSigningKey(file), loadOrCreateSigningKey(file)]);

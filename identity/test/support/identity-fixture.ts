@@ -7,7 +7,9 @@ import { NestFactory } from '@nestjs/core';
 import {
   AuditService,
   createLogger,
+  FileKeyBackend,
   InProcessEventBus,
+  KeyService,
   loadPlatformConfig,
   Metrics,
   PlatformModule,
@@ -52,7 +54,7 @@ export type IdentityFixture = {
 /** What identity's medium tests migrate: its floors (platform, core-network) and itself. */
 const IDENTITY_TEST_DOMAINS = [platformDomain, coreNetworkDomain, identityDomain];
 
-export type FixtureOptions = { config?: Partial<IdentityConfig>; providers?: Provider[] };
+export type FixtureOptions = { config?: Partial<IdentityConfig>; providers?: Provider[]; keys?: KeyService };
 
 export async function createIdentityFixture(options: FixtureOptions = {}): Promise<IdentityFixture> {
   const testDb = await createTestDatabase(IDENTITY_TEST_DOMAINS);
@@ -94,6 +96,7 @@ export async function createIdentityFixture(options: FixtureOptions = {}): Promi
     eventBus: bus,
     metrics: new Metrics(),
     appInfo: { version: 'test', startedAt: new Date() },
+    keys: options.keys ?? new KeyService(new FileKeyBackend(), logger),
   };
   @Global()
   @Module({ providers: options.providers ?? [], exports: (options.providers ?? []).map(tokenOf) })

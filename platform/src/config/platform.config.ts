@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { envBool, envOptionalBool, envPort, envUrl, parseConfig, type Env } from './config.js';
+import { envBool, envOptionalBool, envPort, envString, envUrl, parseConfig, type Env } from './config.js';
 
 export const DOMAIN_NAMES = [
   'core-network',
@@ -64,6 +64,13 @@ const schema = z.object({
   ),
   PAKAWAAZ_SEED_DEMO: envOptionalBool(),
   PAKAWAAZ_REQUIRE_SERVICES: envBool(false),
+  PAKAWAAZ_KEY_BACKEND: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.enum(['file', 'pkcs11'], { message: 'expected file or pkcs11' }).default('file'),
+  ),
+  PAKAWAAZ_PKCS11_MODULE: envString(),
+  PAKAWAAZ_PKCS11_TOKEN_LABEL: envString(),
+  PAKAWAAZ_PKCS11_PIN_FILE: envString(),
 });
 
 export type PlatformConfig = z.infer<typeof schema> & {

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createLogger,
+  FileKeyBackend,
   InProcessEventBus,
+  KeyService,
   Metrics,
   loadPlatformConfig,
   migrateDomains,
@@ -35,6 +37,7 @@ export async function renderOpenApi(): Promise<string> {
       eventBus,
       metrics: new Metrics(),
       appInfo: { version: VERSION, startedAt: new Date(0) },
+      keys: new KeyService(new FileKeyBackend(), logger),
     },
     env,
   );

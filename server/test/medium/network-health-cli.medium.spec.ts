@@ -11,7 +11,9 @@ import { startNfSimulator, type NfSimulator } from '@pakawaaz/open5gs-simulator'
 import {
   AllExceptionsFilter,
   AuthGuard,
+  FileKeyBackend,
   InProcessEventBus,
+  KeyService,
   loadPlatformConfig,
   Metrics,
   PlatformModule,
@@ -70,6 +72,7 @@ beforeAll(async () => {
         eventBus: bus,
         metrics: new Metrics(),
         appInfo: { version: 'test', startedAt: new Date() },
+        keys: new KeyService(new FileKeyBackend(), testLogger),
       }),
       CoreNetworkModule.forRoot({
         kekFile: path.join(tmp, 'kek.json'),
