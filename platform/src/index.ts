@@ -31,3 +31,4 @@ export * from './events/nats-event-bus.js';
 export * from './events/event-receipts.js';
 export * from './events/event-receipts.schema.js';
 export * from './db/data-dir-lock.js';
+export * from './workers/worker-script.js';
