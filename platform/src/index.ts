@@ -32,3 +32,4 @@ export * from './events/event-receipts.js';
 export * from './events/event-receipts.schema.js';
 export * from './db/data-dir-lock.js';
 export * from './workers/worker-script.js';
+export * from './workers/worker-pool.js';
