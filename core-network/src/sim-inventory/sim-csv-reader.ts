@@ -1,4 +1,11 @@
-import { headerFields, lineKind, mapHeader, SimCsvError, type Columns, type SimCsvFormat } from './sim-csv.js';
+import {
+  headerFields,
+  lineKind,
+  mapHeader,
+  SimCsvError,
+  type Columns,
+  type SimCsvFormat,
+} from './sim-csv.js';
 
 /** Limits of one import, checked while the upload is read (never after buffering it). */
 export type SimImportLimits = {
@@ -57,7 +64,7 @@ export class SimCsvReader {
         `The file is larger than ${this.limits.maxBytes} bytes (SIM_IMPORT_MAX_BYTES): split it into several imports.`,
       );
     const out: SimCsvBlock[] = [];
-    for (let pos = 0; pos < chunk.length; ) {
+    for (let pos = 0; pos < chunk.length;) {
       const nl = chunk.indexOf(0x0a, pos);
       const end = nl < 0 ? chunk.length : nl;
       this.partialBytes += end - pos;

@@ -109,8 +109,14 @@ export function luhnCheckDigit(body: string): string {
 }
 
 const HEX128 = /^[0-9a-fA-F]{32}$/;
-/** C0 controls other than TAB, and DEL: never part of a SIM field (a NUL byte, a stray CR, an escape…). */
-const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+/** The first C0 control other than TAB, or DEL: never part of a SIM field (a NUL byte, a stray CR, an escape…). */
+function firstControl(text: string): number | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return c;
+  }
+  return undefined;
+}
 
 function field(record: string[], index: number | undefined): string {
   return index === undefined || index < 0 ? '' : (record[index] ?? '').trim();
@@ -145,13 +151,17 @@ export function splitCsvLine(line: string): string[] | { reason: string } {
       }
       while (line[i] === ' ' || line[i] === '\t') i++;
       if (i < line.length && line[i] !== ',')
-        return { reason: 'stray quote: text follows a closing quote (write a quote inside a quoted field as "")' };
+        return {
+          reason: 'stray quote: text follows a closing quote (write a quote inside a quoted field as "")',
+        };
       fields.push(value);
     } else {
       const comma = line.indexOf(',', i);
       const value = line.slice(i, comma < 0 ? line.length : comma);
       if (value.includes('"'))
-        return { reason: 'stray quote in an unquoted field (quote the whole field, and write a quote as "")' };
+        return {
+          reason: 'stray quote in an unquoted field (quote the whole field, and write a quote as "")',
+        };
       fields.push(value);
       i = comma < 0 ? line.length : comma;
     }
@@ -214,11 +224,9 @@ export function decodeLine(bytes: Uint8Array): string | { reason: string } {
   } catch {
     return { reason: 'the line is not valid UTF-8' };
   }
-  const control = CONTROL.exec(text);
-  if (control)
-    return {
-      reason: `the line contains a control character (0x${control[0].charCodeAt(0).toString(16).padStart(2, '0')})`,
-    };
+  const control = firstControl(text);
+  if (control !== undefined)
+    return { reason: `the line contains a control character (0x${control.toString(16).padStart(2, '0')})` };
   return text;
 }
 

@@ -5,24 +5,25 @@ import type { SimInventoryRepository, SimImportJobRow } from './sim-inventory.re
 import type { SimImportError } from './sims.schema.js';
 
 /**
- * Lines per transaction: a crash loses at most one chunk of work, never half a chunk. Small enough that a
- * chunk's transaction (which holds the embedded database's one connection) never keeps a sign-in waiting long.
+ * Lines per transaction: a crash loses at most one chunk of work, never half a chunk. On the embedded database
+ * a chunk's transaction holds its one connection, and every statement of a sign-in that arrives meanwhile
+ * waits for it: there the chunks are small, so that wait stays short; PostgreSQL serves others beside them.
  */
-export const IMPORT_CHUNK_ROWS = 250;
+export const IMPORT_CHUNK_ROWS = { postgresql: 250, embedded: 50 } as const;
 /** Per-row problems kept on a job (the counters are always complete). */
 const MAX_STORED_ERRORS = 1_000;
 
 export type ImportChunk = { rows: SealedSimRow[]; problems: RowProblem[]; lastLine: number };
 
-/** A parsed block's rows and problems in line order, cut into chunks of IMPORT_CHUNK_ROWS lines. */
-export function splitIntoChunks(result: SimBlockResult): ImportChunk[] {
+/** A parsed block's rows and problems in line order, cut into chunks of `size` lines. */
+export function splitIntoChunks(result: SimBlockResult, size: number): ImportChunk[] {
   const lines = [
     ...result.rows.map((row) => ({ line: row.line, row })),
     ...result.problems.map((problem) => ({ line: problem.line, problem })),
   ].sort((a, b) => a.line - b.line);
   const chunks: ImportChunk[] = [];
-  for (let i = 0; i < lines.length; i += IMPORT_CHUNK_ROWS) {
-    const slice = lines.slice(i, i + IMPORT_CHUNK_ROWS);
+  for (let i = 0; i < lines.length; i += size) {
+    const slice = lines.slice(i, i + size);
     chunks.push({
       rows: slice.flatMap((l) => ('row' in l ? [l.row] : [])),
       problems: slice.flatMap((l) => ('problem' in l ? [l.problem] : [])),
@@ -69,10 +70,20 @@ async function importRows(
 ): Promise<Outcome> {
   const out: Outcome = { imported: 0, duplicates: 0, conflicts: 0, errors: [] };
   const byImsi = new Map<string, KnownSim>(
-    (await repo.existingByImsi(tx, rows.map((r) => r.imsi))).map((s) => [s.imsi, s]),
+    (
+      await repo.existingByImsi(
+        tx,
+        rows.map((r) => r.imsi),
+      )
+    ).map((s) => [s.imsi, s]),
   );
   const iccidOwner = new Map(
-    (await repo.existingByIccid(tx, rows.flatMap((r) => r.iccid ?? []))).map((s) => [s.iccid, s.imsi]),
+    (
+      await repo.existingByIccid(
+        tx,
+        rows.flatMap((r) => r.iccid ?? []),
+      )
+    ).map((s) => [s.iccid, s.imsi]),
   );
   const fresh = [];
   for (const row of rows) {
@@ -96,7 +107,11 @@ async function importRows(
     const owner = row.iccid === null ? undefined : iccidOwner.get(row.iccid);
     if (owner !== undefined) {
       out.conflicts++;
-      out.errors.push({ line: row.line, imsi: row.imsi, reason: `conflict: ICCID already belongs to IMSI ${owner}` });
+      out.errors.push({
+        line: row.line,
+        imsi: row.imsi,
+        reason: `conflict: ICCID already belongs to IMSI ${owner}`,
+      });
       continue;
     }
     byImsi.set(row.imsi, { iccid: row.iccid, msisdn: row.msisdn, secretsMac: row.secretsMac });

@@ -18,9 +18,13 @@ import { coreNetworkError } from '../core-network.errors.js';
 import { SimCsvError } from './sim-csv.js';
 import { SimImportLimitError, type SimCsvBlock, type SimImportLimits } from './sim-csv-reader.js';
 import { readUpload } from './sim-import-upload.js';
-import { commitChunk, splitIntoChunks } from './sim-import-chunks.js';
+import { commitChunk, IMPORT_CHUNK_ROWS, splitIntoChunks } from './sim-import-chunks.js';
 import type { SealedSimRow, SimBlockResult, SimBlockTask } from './sim-import.worker.js';
-import { SimInventoryRepository, type SimImportBlockRow, type SimImportJobRow } from './sim-inventory.repository.js';
+import {
+  SimInventoryRepository,
+  type SimImportBlockRow,
+  type SimImportJobRow,
+} from './sim-inventory.repository.js';
 import type { RowProblem } from './sim-csv.js';
 
 /** A line longer than this is not a SIM row (a row is ~150 bytes); it stops a file without line breaks early. */
@@ -207,7 +211,7 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
 
   /** Stored blocks one at a time (never the whole file in memory), skipping those already committed. */
   private async *blocks(jobId: string, committedLines: number): AsyncGenerator<SimImportBlockRow> {
-    for (let seq = -1; ; ) {
+    for (let seq = -1; ;) {
       const block = await this.repo.nextBlock(jobId, seq, committedLines);
       if (!block) return;
       seq = block.seq;
@@ -216,7 +220,7 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   private async commitBlock(job: SimImportJobRow, result: SimBlockResult): Promise<void> {
-    for (const chunk of splitIntoChunks(result)) {
+    for (const chunk of splitIntoChunks(result, IMPORT_CHUNK_ROWS[this.database.mode])) {
       if (this.stopping) return;
       await this.commitChunk(job, chunk.rows, chunk.problems, chunk.lastLine);
     }
@@ -286,7 +290,10 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
 /** What the uploader is told: the limit or the CSV problem, as a 413 or 400 with what to do. */
 function uploadError(err: unknown): unknown {
   if (err instanceof SimImportLimitError)
-    return coreNetworkError(err.limit === 'maxLineBytes' ? 'invalid_sim_import' : 'sim_import_too_large', err.message);
+    return coreNetworkError(
+      err.limit === 'maxLineBytes' ? 'invalid_sim_import' : 'sim_import_too_large',
+      err.message,
+    );
   if (err instanceof SimCsvError) return coreNetworkError('invalid_sim_import', err.message);
   return err;
 }

@@ -41,6 +41,24 @@ export class SimInventoryRepository {
       : Promise.resolve([]);
   }
 
+  /** What duplicate/conflict detection needs of stored SIMs (not their sealed secrets). */
+  knownSims(
+    tx: Db,
+    imsis: string[],
+  ): Promise<Pick<SimCardRow, 'imsi' | 'iccid' | 'msisdn' | 'secretsMac'>[]> {
+    return imsis.length
+      ? tx
+          .select({
+            imsi: simCards.imsi,
+            iccid: simCards.iccid,
+            msisdn: simCards.msisdn,
+            secretsMac: simCards.secretsMac,
+          })
+          .from(simCards)
+          .where(inArray(simCards.imsi, imsis))
+      : Promise.resolve([]);
+  }
+
   existingByIccid(tx: Db, iccids: string[]): Promise<Pick<SimCardRow, 'imsi' | 'iccid'>[]> {
     return iccids.length
       ? tx
@@ -63,7 +81,11 @@ export class SimInventoryRepository {
   }
 
   /** The next stored block of a job after `afterSeq` that still has lines past `committedLines`. */
-  async nextBlock(jobId: string, afterSeq: number, committedLines: number): Promise<SimImportBlockRow | undefined> {
+  async nextBlock(
+    jobId: string,
+    afterSeq: number,
+    committedLines: number,
+  ): Promise<SimImportBlockRow | undefined> {
     const [row] = await this.database.db
       .select()
       .from(simImportBlocks)

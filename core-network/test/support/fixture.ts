@@ -86,7 +86,13 @@ export async function coreNetworkFixture(overrides: Partial<CoreNetworkConfig> =
     secrets: () => new SimSecretsService(repo, keys),
     /** Imports SIMs and waits for the job to finish. */
     async importSims(sims: ReturnType<typeof fakeSim>[], extraLines: string[] = []) {
-      const job = await imports.start(upload(simCsv(sims, extraLines)), undefined, 'batch.csv', testOperator, 'req');
+      const job = await imports.start(
+        upload(simCsv(sims, extraLines)),
+        undefined,
+        'batch.csv',
+        testOperator,
+        'req',
+      );
       await imports.settled(job.id);
       return (await repo.job(job.id))!;
     },

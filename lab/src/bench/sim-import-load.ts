@@ -118,7 +118,12 @@ export async function importUnderProbes(
     password: 'violet-harbour-tandem-93',
     radiusSecret: 'lab-import-load-secret-01',
   });
-  const nas = await createNas({ host: '127.0.0.1', ...server.radius, secret: fleet.radiusSecret, timeoutMs: 5_000 });
+  const nas = await createNas({
+    host: '127.0.0.1',
+    ...server.radius,
+    secret: fleet.radiusSecret,
+    timeoutMs: 5_000,
+  });
   try {
     const p = probes(server, nas, fleet);
     const idle = await both(p, new Promise((r) => setTimeout(r, 3_000)));
@@ -136,7 +141,8 @@ export async function importUnderProbes(
       let job = JSON.parse(text) as ImportLoadResult['job'] & { id: string };
       const deadline = Date.now() + IMPORT_TIMEOUT_MS;
       while (job.status === 'queued' || job.status === 'running') {
-        if (Date.now() > deadline) throw new Error(`import still ${job.status} after ${IMPORT_TIMEOUT_MS} ms`);
+        if (Date.now() > deadline)
+          throw new Error(`import still ${job.status} after ${IMPORT_TIMEOUT_MS} ms`);
         await new Promise((r) => setTimeout(r, 250));
         job = await admin.request('GET', `/api/v1/sims/imports/${job.id}`);
       }

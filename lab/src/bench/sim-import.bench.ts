@@ -14,9 +14,12 @@ async function mode(name: string, env: Record<string, string>, csv: Buffer): Pro
   out(`\n### largest SIM import on ${name}`);
   const server = await startServerProcess({ adminPassword: ADMIN_PASSWORD, env });
   try {
-    for (const l of describeImportLoad(await importUnderProbes(server, ADMIN_PASSWORD, csv, MAX_ROWS))) out(l);
+    for (const l of describeImportLoad(await importUnderProbes(server, ADMIN_PASSWORD, csv, MAX_ROWS)))
+      out(l);
   } catch (err) {
-    out(`FAILED: ${err instanceof Error ? err.message : String(err)}\nserver output (tail):\n${server.output()}`);
+    out(
+      `FAILED: ${err instanceof Error ? err.message : String(err)}\nserver output (tail):\n${server.output()}`,
+    );
     process.exitCode = 1;
   } finally {
     await server.stop();
@@ -26,7 +29,9 @@ async function mode(name: string, env: Record<string, string>, csv: Buffer): Pro
 export async function run(): Promise<void> {
   const t0 = performance.now();
   const csv = largestSimBatch();
-  out(`generated ${MAX_ROWS.toLocaleString('en-US')} SIM rows, ${(csv.length / 1024 / 1024).toFixed(1)} MiB, in ${(performance.now() - t0).toFixed(0)} ms`);
+  out(
+    `generated ${MAX_ROWS.toLocaleString('en-US')} SIM rows, ${(csv.length / 1024 / 1024).toFixed(1)} MiB, in ${(performance.now() - t0).toFixed(0)} ms`,
+  );
   await mode('embedded PGlite (the default, in its worker thread)', {}, csv);
   const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const ran = await withThrowawayDatabase(adminUrl, `pakawaaz_import_bench_${process.pid}`, (url) =>

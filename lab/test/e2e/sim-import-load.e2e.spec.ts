@@ -58,7 +58,8 @@ describe('the largest SIM import leaves the event loop free', () => {
       run({ DATABASE_URL: url }),
     );
     if (result === null) {
-      if (process.env.PAKAWAAZ_REQUIRE_SERVICES) throw new Error(`PostgreSQL is not reachable at ${adminUrl}`);
+      if (process.env.PAKAWAAZ_REQUIRE_SERVICES)
+        throw new Error(`PostgreSQL is not reachable at ${adminUrl}`);
       return ctx.skip();
     }
     expectFreeLoop(result);

@@ -52,7 +52,11 @@ async function maxLoopLagMs(db: Db): Promise<number> {
 }
 
 async function measure(label: string, db: Db): Promise<[number, number, number]> {
-  const r: [number, number, number] = [await perStatementUs(db), await insertTxMs(db), await maxLoopLagMs(db)];
+  const r: [number, number, number] = [
+    await perStatementUs(db),
+    await insertTxMs(db),
+    await maxLoopLagMs(db),
+  ];
   out(
     `${label.padEnd(34)} statement ${r[0].toFixed(0).padStart(4)} µs   250-row insert tx ${r[1].toFixed(1).padStart(6)} ms   event loop stopped up to ${r[2].toFixed(0).padStart(4)} ms during a 500 ms statement`,
   );
@@ -62,7 +66,7 @@ async function measure(label: string, db: Db): Promise<[number, number, number]>
 export async function run(): Promise<void> {
   const inThread = new PGlite();
   await inThread.waitReady;
-  const before = await measure('PGlite in the main thread (before)', drizzle(inThread) as unknown as Db);
+  const before = await measure('PGlite in the main thread (before)', drizzle(inThread));
   await inThread.close();
   const handle = await openDatabase({ dataDir: 'memory://', logger: createLogger({ level: 'silent' }) });
   try {

@@ -20,7 +20,9 @@ class WorkerPortStream extends Duplex {
     private readonly failure: () => Error | undefined,
   ) {
     super();
-    port.on('message', (reply: Uint8Array) => this.push(Buffer.from(reply.buffer, reply.byteOffset, reply.byteLength)));
+    port.on('message', (reply: Uint8Array) =>
+      this.push(Buffer.from(reply.buffer, reply.byteOffset, reply.byteLength)),
+    );
     port.on('close', () => this.push(null));
   }
 
@@ -93,7 +95,11 @@ const CLOSE_TIMEOUT_MS = 10_000;
  * Opens PGlite in a worker thread and returns a one-connection pg pool to it: the same driver path as
  * PostgreSQL (drizzle's node-postgres), and PGlite's single session maps to the single pooled connection.
  */
-export async function openEmbedded({ dataDir, logger, onFailure }: OpenEmbeddedOptions): Promise<EmbeddedDatabase> {
+export async function openEmbedded({
+  dataDir,
+  logger,
+  onFailure,
+}: OpenEmbeddedOptions): Promise<EmbeddedDatabase> {
   let dir: string | null = null;
   let release = async () => {};
   if (dataDir !== 'memory://') {
@@ -139,11 +145,14 @@ export async function openEmbedded({ dataDir, logger, onFailure }: OpenEmbeddedO
       const stream = new WorkerPortStream(port1, () => failure);
       streams.add(stream);
       stream.once('close', () => streams.delete(stream));
-      if (!failure) worker.postMessage({ type: 'connect', port: port2 } satisfies PgliteWorkerRequest, [port2]);
+      if (!failure)
+        worker.postMessage({ type: 'connect', port: port2 } satisfies PgliteWorkerRequest, [port2]);
       return stream;
     },
   });
-  pool.on('error', (err) => logger.warn({ err: { message: err.message } }, 'embedded database connection lost'));
+  pool.on('error', (err) =>
+    logger.warn({ err: { message: err.message } }, 'embedded database connection lost'),
+  );
 
   return {
     pool,
@@ -168,10 +177,13 @@ function waitForReady(worker: Worker, exited: Promise<number>): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const onMessage = (msg: PgliteWorkerReply) => {
       if (msg.type === 'ready') resolve();
-      else if (msg.type === 'fatal') reject(new Error(`The embedded database could not start: ${msg.message}`));
+      else if (msg.type === 'fatal')
+        reject(new Error(`The embedded database could not start: ${msg.message}`));
     };
     worker.on('message', onMessage);
     worker.once('error', reject);
-    void exited.then((code) => reject(new Error(`The embedded database thread exited during start-up (code ${code})`)));
+    void exited.then((code) =>
+      reject(new Error(`The embedded database thread exited during start-up (code ${code})`)),
+    );
   }).finally(() => worker.removeAllListeners('message'));
 }

@@ -60,7 +60,8 @@ export class FrontendFramer {
     if (code === SSL_REQUEST || code === GSSENC_REQUEST)
       return { frame: { kind: 'encryption-request' }, length };
     if (code === CANCEL_REQUEST) return { frame: { kind: 'cancel' }, length };
-    if (code !== PROTOCOL_3_0) throw new WireProtocolError(`unsupported protocol ${code >>> 16}.${code & 0xffff}`);
+    if (code !== PROTOCOL_3_0)
+      throw new WireProtocolError(`unsupported protocol ${code >>> 16}.${code & 0xffff}`);
     this.started = true;
     return { frame: { kind: 'startup', bytes: this.buffer.subarray(offset, offset + length) }, length };
   }

@@ -12,7 +12,8 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
  * built-ins and npm packages, never another workspace's public face.
  */
 export function startWorker(callerUrl: string, name: string, options: WorkerOptions = {}): Worker {
-  if (!fileURLToPath(callerUrl).endsWith('.ts')) return new Worker(new URL(`./${name}.js`, callerUrl), options);
+  if (!fileURLToPath(callerUrl).endsWith('.ts'))
+    return new Worker(new URL(`./${name}.js`, callerUrl), options);
   const ts = new URL(`./${name}.ts`, callerUrl).href;
   const tsx = pathToFileURL(tsxEsmApi(callerUrl)).href;
   const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(ts)}); })`;

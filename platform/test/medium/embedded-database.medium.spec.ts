@@ -39,7 +39,9 @@ describe('the embedded database in its worker thread', () => {
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
-    const rows = rowsOf<{ id: number; name: string }>(await db.db.execute(sql`select * from items order by id`));
+    const rows = rowsOf<{ id: number; name: string }>(
+      await db.db.execute(sql`select * from items order by id`),
+    );
     expect(rows).toEqual([{ id: 1, name: 'a' }]);
   });
 
@@ -67,7 +69,7 @@ describe('the embedded database in its worker thread', () => {
       );
       expect(held[0]!.n).toBe(2);
     });
-    expect(await db.withExclusiveLock(1, async () => 'ran')).toBe('ran');
+    expect(await db.withExclusiveLock(1, () => Promise.resolve('ran'))).toBe('ran');
   });
 
   it('keeps the event loop free while the database works', async () => {
