@@ -70,6 +70,7 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
     this.stopping = true;
     await Promise.allSettled([...this.running.values()]);
     await this.pool?.close();
+    this.pool = undefined;
   }
 
   get limits(): SimImportLimits {

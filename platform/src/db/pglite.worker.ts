@@ -31,6 +31,7 @@ const waiting: Connection[] = [];
 let active: Connection | undefined;
 let running: Promise<void> | undefined;
 let closing = false;
+let closed = false;
 
 function fatal(err: unknown): never {
   port.postMessage({
@@ -42,6 +43,8 @@ function fatal(err: unknown): never {
 
 /** Runs the queue until it has nothing to do; one runner at a time keeps the single session serial. */
 function pump(): void {
+  // Connections that end after close() (their port's close can arrive after it) have nothing left to reset.
+  if (closed) return;
   running ??= serve()
     .catch(fatal)
     .finally(() => {
@@ -130,6 +133,7 @@ port.on('message', (msg: PgliteWorkerRequest) => {
   closing = true;
   void (async () => {
     await running;
+    closed = true;
     await db.close();
     port.postMessage({ type: 'closed' } satisfies PgliteWorkerReply);
     port.close();
