@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { SimCsvReader, type SimCsvBlock, type SimImportLimits } from './sim-csv-reader.js';
+import { coreNetworkError } from '../core-network.errors.js';
+import { SimCsvError } from './sim-csv.js';
+import {
+  SimCsvReader,
+  SimImportLimitError,
+  type SimCsvBlock,
+  type SimImportLimits,
+} from './sim-csv-reader.js';
 
 export type StoredUpload = { rows: number; bytes: number; sha256: string; header: string };
 
@@ -64,4 +71,15 @@ export function readUpload(
       if (!upload.readableEnded) fail(new Error('the upload was cut off before its end'));
     });
   });
+}
+
+/** What the uploader is told: the limit or the CSV problem, as a 413 or 400 with what to do. */
+export function uploadError(err: unknown): unknown {
+  if (err instanceof SimImportLimitError)
+    return coreNetworkError(
+      err.limit === 'maxLineBytes' ? 'invalid_sim_import' : 'sim_import_too_large',
+      err.message,
+    );
+  if (err instanceof SimCsvError) return coreNetworkError('invalid_sim_import', err.message);
+  return err;
 }

@@ -15,9 +15,8 @@ import { CORE_NETWORK_CONFIG, type CoreNetworkConfig } from '../core-network.con
 import { DataKeyService } from '../crypto/data-key.service.js';
 import { aad, seal } from '../crypto/envelope.js';
 import { coreNetworkError } from '../core-network.errors.js';
-import { SimCsvError } from './sim-csv.js';
-import { SimImportLimitError, type SimCsvBlock, type SimImportLimits } from './sim-csv-reader.js';
-import { readUpload } from './sim-import-upload.js';
+import type { SimCsvBlock, SimImportLimits } from './sim-csv-reader.js';
+import { readUpload, uploadError } from './sim-import-upload.js';
 import { commitChunk, IMPORT_CHUNK_ROWS, splitIntoChunks } from './sim-import-chunks.js';
 import type { SealedSimRow, SimBlockResult, SimBlockTask } from './sim-import.worker.js';
 import {
@@ -286,15 +285,4 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
       );
     });
   }
-}
-
-/** What the uploader is told: the limit or the CSV problem, as a 413 or 400 with what to do. */
-function uploadError(err: unknown): unknown {
-  if (err instanceof SimImportLimitError)
-    return coreNetworkError(
-      err.limit === 'maxLineBytes' ? 'invalid_sim_import' : 'sim_import_too_large',
-      err.message,
-    );
-  if (err instanceof SimCsvError) return coreNetworkError('invalid_sim_import', err.message);
-  return err;
 }
