@@ -8,6 +8,7 @@ const workspaces: Record<string, string> = {
   radius: 'protocols/radius',
   'eap-aka': 'protocols/eap-aka',
   milenage: 'protocols/milenage',
+  envelope: 'protocols/envelope',
   totp: 'protocols/totp',
   platform: 'platform',
   'test-support': 'test-support',

@@ -22,7 +22,11 @@ const schema = z.object({
       .int()
       .min(1024)
       .max(256 * 1024 * 1024)
-      .default(32 * 1024 * 1024),
+      .default(16 * 1024 * 1024),
+  ),
+  SIM_IMPORT_MAX_ROWS: z.preprocess(
+    unset,
+    z.coerce.number({ message: 'expected a number of rows' }).int().min(1).max(1_000_000).default(100_000),
   ),
 });
 
@@ -32,7 +36,9 @@ export type CoreNetworkConfig = {
   /** Open5GS's MongoDB; unset = no live sync, documents are exported as mongoimport JSON instead. */
   open5gsMongoUrl: string | undefined;
   open5gsSyncIntervalMs: number;
+  /** Limits of one SIM import, checked while the upload is read. */
   simImportMaxBytes: number;
+  simImportMaxRows: number;
   seedDemo: boolean;
   /**
    * What the NF health monitor scrapes: `spec` = the NFs of the applied network spec, `simulated` = the
@@ -49,6 +55,7 @@ export function loadCoreNetworkConfig(env: Env, platform: PlatformConfig): CoreN
     open5gsMongoUrl: c.OPEN5GS_MONGODB_URL,
     open5gsSyncIntervalMs: c.OPEN5GS_SYNC_INTERVAL_SECONDS * 1000,
     simImportMaxBytes: c.SIM_IMPORT_MAX_BYTES,
+    simImportMaxRows: c.SIM_IMPORT_MAX_ROWS,
     seedDemo: platform.seedDemo,
     monitor: c.OPEN5GS_MONITOR ?? (platform.seedDemo ? 'simulated' : 'spec'),
   };

@@ -10,7 +10,13 @@ import path from 'node:path';
  * lint runs), for a rule this table states in twenty lines.
  */
 
-const PROTOCOLS = ['@pakawaaz/radius', '@pakawaaz/eap-aka', '@pakawaaz/milenage', '@pakawaaz/totp'];
+const PROTOCOLS = [
+  '@pakawaaz/radius',
+  '@pakawaaz/eap-aka',
+  '@pakawaaz/milenage',
+  '@pakawaaz/totp',
+  '@pakawaaz/envelope',
+];
 const DOMAINS = [
   '@pakawaaz/platform',
   '@pakawaaz/core-network',
@@ -31,7 +37,7 @@ const TEST_SUPPORT = '@pakawaaz/test-support';
 
 /** @type {readonly Floor[]} */
 export const FLOORS = [
-  ...['radius', 'eap-aka', 'milenage', 'totp'].map((p) => ({
+  ...['radius', 'eap-aka', 'milenage', 'totp', 'envelope'].map((p) => ({
     dir: `protocols/${p}`,
     name: `@pakawaaz/${p}`,
     // Pure and dependency-free: other protocol packages at most.

@@ -52,15 +52,32 @@ export type RunningServer = {
   close(): Promise<void>;
 };
 
-export type StartOptions = { env?: Env; cwd?: string; logger?: Logger; listen?: boolean };
+export type StartOptions = {
+  env?: Env;
+  cwd?: string;
+  logger?: Logger;
+  listen?: boolean;
+  /** Called if the embedded database's thread dies while the server runs (main.ts shuts down, exit code 1). */
+  onDatabaseFailure?: (err: Error) => void;
+};
 
 /** Opens the resources the kernel needs, in order, with plain errors: config, data folder, database, migrations, event bus. */
-export async function openResources(env: Env, cwd: string, logger?: Logger): Promise<PlatformResources> {
+export async function openResources(
+  env: Env,
+  cwd: string,
+  logger?: Logger,
+  onDatabaseFailure?: (err: Error) => void,
+): Promise<PlatformResources> {
   const config = loadPlatformConfig(env, cwd);
   const log = logger ?? createLogger({ level: config.LOG_LEVEL });
   if (config.databaseMode === 'embedded' || config.eventBusMode === 'in-process')
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.dataDir, logger: log });
+  const database = await openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: config.dataDir,
+    logger: log,
+    onFailure: onDatabaseFailure,
+  });
   let eventBus: EventBus | undefined;
   let keys: KeyService;
   try {
@@ -93,10 +110,7 @@ export async function createApp(
   const { config, logger, metrics } = resources;
   const identity = loadIdentityConfig(env, config);
   const domains = { coreNetwork: loadCoreNetworkConfig(env, config) };
-  const adapter = createFastifyAdapter({
-    bodyLimit: config.BODY_LIMIT_BYTES,
-    csvBodyLimit: domains.coreNetwork.simImportMaxBytes,
-  });
+  const adapter = createFastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ resources, identity, domains }),
     adapter,
@@ -125,7 +139,12 @@ export async function createApp(
 /** Starts the whole control plane: the `npm start` path and the e2e tests' path. */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const env = options.env ?? process.env;
-  const resources = await openResources(env, options.cwd ?? process.cwd(), options.logger);
+  const resources = await openResources(
+    env,
+    options.cwd ?? process.cwd(),
+    options.logger,
+    options.onDatabaseFailure,
+  );
   const { config } = resources;
   let app: NestFastifyApplication | undefined;
   try {

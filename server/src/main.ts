@@ -17,8 +17,10 @@ export async function main(): Promise<void> {
     level: LOG_LEVELS.includes(level as (typeof LOG_LEVELS)[number]) ? level : 'info',
   });
   let server: RunningServer;
+  // Without its database the server can only fail requests: stop, so a supervisor restarts it.
+  let onDatabaseFailure = (_err: Error) => {};
   try {
-    server = await startServer({ logger });
+    server = await startServer({ logger, onDatabaseFailure: (err) => onDatabaseFailure(err) });
   } catch (err) {
     if (
       err instanceof ConfigError ||
@@ -37,7 +39,7 @@ export async function main(): Promise<void> {
   }
   printBanner(server);
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (signal: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: draining HTTP, closing event bus and database');
@@ -49,13 +51,17 @@ export async function main(): Promise<void> {
     server.close().then(
       () => {
         logger.info('stopped');
-        process.exitCode = 0;
+        process.exitCode = exitCode;
       },
       (err: unknown) => {
         logger.error({ err }, 'error during shutdown');
         process.exitCode = 1;
       },
     );
+  };
+  onDatabaseFailure = (err) => {
+    logger.fatal({ err: { message: err.message } }, 'the embedded database stopped; shutting down');
+    stop('database failure', 1);
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));

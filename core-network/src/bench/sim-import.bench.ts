@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import {
   AuditService,
   createLogger,
@@ -68,6 +69,7 @@ async function importOn(label: string, handle: DatabaseHandle): Promise<void> {
       open5gsMongoUrl: undefined,
       open5gsSyncIntervalMs: 30_000,
       simImportMaxBytes: 64e6,
+      simImportMaxRows: 1_000_000,
       seedDemo: false,
       monitor: 'off' as const,
     };
@@ -80,7 +82,8 @@ async function importOn(label: string, handle: DatabaseHandle): Promise<void> {
     const baseline = await plainInsert(handle, ROWS);
     const t = performance.now();
     const job = await service.start(
-      csv,
+      Readable.from([Buffer.from(csv)]),
+      undefined,
       'bench.csv',
       {
         actor: { type: 'system', id: 'bench' },
@@ -94,6 +97,7 @@ async function importOn(label: string, handle: DatabaseHandle): Promise<void> {
       null,
     );
     await service.settled(job.id);
+    await service.onModuleDestroy();
     const ms = performance.now() - t;
     const done = await repo.job(job.id);
     if (done?.imported !== ROWS) throw new Error(`bench import imported ${done?.imported}, expected ${ROWS}`);

@@ -1,8 +1,6 @@
 import {
   DataKeyService,
   hasDataKeys,
-  openWithDataKey,
-  sealWithDataKey,
   type AuditService,
   type DatabaseHandle,
   type KeyService,
@@ -43,37 +41,7 @@ export async function openSimDataKeys(deps: {
   });
 }
 
-/** Where a sealed SIM value belongs (the envelope's context) and its release-0.1 AAD, which still opens. */
-const simFieldContext = (imsi: string, field: 'k' | 'opc') => `sim:${imsi}:${field}`;
-const legacySimFieldAad = (imsi: string, field: 'k' | 'opc') => `pakawaaz:sim:${imsi}:${field}`;
-const importContext = (jobId: string) => `sim-import:${jobId}`;
-const legacyImportAad = (jobId: string) => `pakawaaz:sim-import:${jobId}`;
-
-export type DataKey = { id: string; key: Buffer };
-
-export function sealSimField(dek: DataKey, imsi: string, field: 'k' | 'opc', value: Buffer): Buffer {
-  return sealWithDataKey(dek.key, dek.id, value, simFieldContext(imsi, field));
-}
-
-export function openSimField(dek: DataKey, imsi: string, field: 'k' | 'opc', sealed: Buffer): Buffer {
-  return openWithDataKey(
-    dek.key,
-    dek.id,
-    sealed,
-    simFieldContext(imsi, field),
-    legacySimFieldAad(imsi, field),
-  );
-}
-
-export function sealImportSource(dek: DataKey, jobId: string, csv: string): Buffer {
-  return sealWithDataKey(dek.key, dek.id, Buffer.from(csv, 'utf8'), importContext(jobId));
-}
-
-export function openImportSource(dek: DataKey, jobId: string, sealed: Buffer): string {
-  return openWithDataKey(dek.key, dek.id, sealed, importContext(jobId), legacyImportAad(jobId)).toString(
-    'utf8',
-  );
-}
+export { openImportBlock, openSimField, sealImportBlock, sealSimField, type DataKey } from './sim-sealing.js';
 
 /** HMAC of K ‖ OPc with the sim-kek set's MAC key: equal SIMs compare equal without opening anything. */
 export async function simSecretsFingerprint(keys: DataKeyService, k: Buffer, opc: Buffer): Promise<string> {

@@ -88,14 +88,7 @@ describe('parseSimCsv', () => {
   it('rejects a file whose header lacks a column, has both op and opc, or is not CSV', () => {
     expect(() => parseSimCsv('imsi,iccid,opc\n1,2,3\n', opts)).toThrow(/lacks: ki/);
     expect(() => parseSimCsv(`imsi,iccid,ki,opc,op\n`, opts)).toThrow(/both opc and op/);
-    expect(() => parseSimCsv('imsi,iccid,ki,opc\n"unterminated,1,2,3\n', opts)).toThrow(SimCsvError);
+    expect(() => parseSimCsv('"imsi,iccid,ki,opc\n', opts)).toThrow(SimCsvError);
     expect(() => parseSimCsv('', opts)).toThrow(/empty/);
-  });
-
-  it('limits the number of rows', () => {
-    const rows = Array.from({ length: 3 }, (_, i) => `00101000000000${i},${ICCID},${K},${OPC}`).join('\n');
-    expect(() => parseSimCsv(`imsi,iccid,ki,opc\n${rows}\n`, { ...opts, maxRows: 2 })).toThrow(
-      /at most 2 per import/,
-    );
   });
 });

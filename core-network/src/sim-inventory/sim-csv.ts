@@ -1,5 +1,3 @@
-import { parse } from 'csv-parse/sync';
-
 /** One valid SIM row of a vendor batch. */
 export type SimRow = {
   line: number;
@@ -13,11 +11,13 @@ export type SimRow = {
 
 export type RowProblem = { line: number; reason: string; imsi?: string };
 
+export type SimCsvFormat = 'pakawaaz' | 'magma';
+
 export type ParsedSimCsv = {
   rows: SimRow[];
   problems: RowProblem[];
   totalRows: number;
-  format: 'pakawaaz' | 'magma';
+  format: SimCsvFormat;
 };
 
 export class SimCsvError extends Error {
@@ -30,10 +30,10 @@ export type SimCsvOptions = {
   mnc: string;
   /** OPc from OP (TS 35.206), for batches that carry OP instead of OPc. */
   computeOpc: (k: Buffer, op: Buffer) => Buffer;
-  maxRows?: number;
 };
 
-type Columns = {
+/** Column positions of a header row (`iccid` -1 when a Magma export has none). */
+export type Columns = {
   imsi: number;
   iccid: number;
   k: number;
@@ -54,7 +54,8 @@ const ALIASES: Record<keyof Columns, string[]> = {
   batch: ['batch'],
 };
 
-function mapHeader(header: string[]): { columns: Columns; format: ParsedSimCsv['format'] } {
+/** Maps a header row to column positions; a header that lacks a needed column is a SimCsvError. */
+export function mapHeader(header: string[]): { columns: Columns; format: SimCsvFormat } {
   const names = header.map((h) => h.trim().toLowerCase());
   const find = (key: keyof Columns) => {
     const i = names.findIndex((n) => ALIASES[key].includes(n));
@@ -108,9 +109,65 @@ export function luhnCheckDigit(body: string): string {
 }
 
 const HEX128 = /^[0-9a-fA-F]{32}$/;
+/** The first C0 control other than TAB, or DEL: never part of a SIM field (a NUL byte, a stray CR, an escape…). */
+function firstControl(text: string): number | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return c;
+  }
+  return undefined;
+}
 
 function field(record: string[], index: number | undefined): string {
   return index === undefined || index < 0 ? '' : (record[index] ?? '').trim();
+}
+
+/**
+ * Splits one line into fields, quoting per RFC 4180: a field may be enclosed in double quotes, inside which a
+ * comma is data and `""` is one quote. A record never spans lines here — no SIM field may hold a line break —
+ * so a quote left open fails its own line only instead of swallowing the rest of the file. Returns the
+ * reason when the line is malformed (a stray quote, an unclosed quote).
+ */
+export function splitCsvLine(line: string): string[] | { reason: string } {
+  const fields: string[] = [];
+  let i = 0;
+  for (;;) {
+    let start = i;
+    while (line[start] === ' ' || line[start] === '\t') start++;
+    if (line[start] === '"') {
+      let value = '';
+      let j = start + 1;
+      for (;;) {
+        const close = line.indexOf('"', j);
+        if (close < 0) return { reason: 'a quoted field is not closed on its line' };
+        value += line.slice(j, close);
+        if (line[close + 1] === '"') {
+          value += '"';
+          j = close + 2;
+          continue;
+        }
+        i = close + 1;
+        break;
+      }
+      while (line[i] === ' ' || line[i] === '\t') i++;
+      if (i < line.length && line[i] !== ',')
+        return {
+          reason: 'stray quote: text follows a closing quote (write a quote inside a quoted field as "")',
+        };
+      fields.push(value);
+    } else {
+      const comma = line.indexOf(',', i);
+      const value = line.slice(i, comma < 0 ? line.length : comma);
+      if (value.includes('"'))
+        return {
+          reason: 'stray quote in an unquoted field (quote the whole field, and write a quote as "")',
+        };
+      fields.push(value);
+      i = comma < 0 ? line.length : comma;
+    }
+    if (i >= line.length) return fields;
+    i++; // the comma
+  }
 }
 
 /** Validates one record; returns the row or the first reason it is rejected. */
@@ -147,40 +204,100 @@ function validate(
   return { line, imsi, iccid, k, opc, msisdn: msisdn?.replace(/^\+/, '') ?? null, batch };
 }
 
-/**
- * Parses a SIM vendor batch (CSV with a header row). Bad rows are reported with their line number and
- * reason and never stop the good ones; a bad header or a malformed file is a SimCsvError.
- */
-export function parseSimCsv(text: string, o: SimCsvOptions): ParsedSimCsv {
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, {
-      bom: true,
-      info: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      max_record_size: 4096,
-      comment: '#',
-    }) as never;
-  } catch (err) {
-    // csv-parse messages quote the field read so far, which may be part of a K or OPc: keep only code and line.
-    const e = err as { code?: unknown; lines?: unknown };
-    const where = typeof e.lines === 'number' ? ` at line ${e.lines}` : '';
-    throw new SimCsvError(
-      `The file is not valid CSV (${typeof e.code === 'string' ? e.code : 'parse error'}${where}).`,
-    );
+/** What a line of the file is: nothing (blank), a `#` comment, or a record. */
+export function lineKind(bytes: Uint8Array): 'blank' | 'comment' | 'record' {
+  for (const b of bytes) {
+    if (b === 0x20 || b === 0x09 || b === 0x0d) continue;
+    return b === 0x23 ? 'comment' : 'record';
   }
-  const [header, ...body] = records;
-  if (!header) throw new SimCsvError('The file is empty: expected a header row and at least one SIM.');
-  if (body.length > (o.maxRows ?? 200_000))
-    throw new SimCsvError(`The file has ${body.length} rows; at most ${o.maxRows ?? 200_000} per import.`);
-  const { columns, format } = mapHeader(header.record);
+  return 'blank';
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes a line's bytes (without its LF; a CR before it is dropped), or says why the line is unreadable. */
+export function decodeLine(bytes: Uint8Array): string | { reason: string } {
+  const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
+  let text: string;
+  try {
+    text = utf8.decode(bytes.subarray(0, end));
+  } catch {
+    return { reason: 'the line is not valid UTF-8' };
+  }
+  const control = firstControl(text);
+  if (control !== undefined)
+    return { reason: `the line contains a control character (0x${control.toString(16).padStart(2, '0')})` };
+  return text;
+}
+
+export type SimBlockInput = {
+  /** Whole lines of the file, LF-separated (the last one may lack its LF). */
+  bytes: Uint8Array;
+  /** Line number of the first line in `bytes`. */
+  firstLine: number;
+  /** Lines before this one were already committed (a resumed job): skipped. */
+  fromLine: number;
+  columns: Columns;
+  format: SimCsvFormat;
+};
+
+/**
+ * Parses and validates a block of lines. A bad line — unreadable, a control character, a stray or unclosed
+ * quote, a bad cell — is a problem with its line number and reason; it never stops the good rows.
+ */
+export function parseSimBlock(
+  input: SimBlockInput,
+  o: SimCsvOptions,
+): { rows: SimRow[]; problems: RowProblem[] } {
   const rows: SimRow[] = [];
   const problems: RowProblem[] = [];
-  for (const { record, info } of body) {
-    const r = validate(record, info.lines, columns, o, format === 'magma');
-    if ('reason' in r) problems.push(r);
-    else rows.push(r);
+  const { bytes } = input;
+  let line = input.firstLine;
+  for (let start = 0; start < bytes.length; line++) {
+    const nl = bytes.indexOf(0x0a, start);
+    const end = nl < 0 ? bytes.length : nl;
+    const raw = bytes.subarray(start, end);
+    start = end + 1;
+    if (line < input.fromLine || lineKind(raw) !== 'record') continue;
+    const text = decodeLine(raw);
+    const record = typeof text === 'string' ? splitCsvLine(text) : text;
+    if ('reason' in record) problems.push({ line, reason: record.reason });
+    else {
+      const r = validate(record, line, input.columns, o, input.format === 'magma');
+      if ('reason' in r) problems.push(r);
+      else rows.push(r);
+    }
   }
-  return { rows, problems, totalRows: body.length, format };
+  return { rows, problems };
+}
+
+/** The header row of a file's first record line (a UTF-8 BOM is ignored). */
+export function headerFields(line: Uint8Array): string[] {
+  const bom = line[0] === 0xef && line[1] === 0xbb && line[2] === 0xbf ? 3 : 0;
+  const text = decodeLine(line.subarray(bom));
+  const fields = typeof text === 'string' ? splitCsvLine(text) : text;
+  if ('reason' in fields) throw new SimCsvError(`The header row is not valid CSV: ${fields.reason}.`);
+  return fields;
+}
+
+/**
+ * Parses a whole SIM vendor batch held in memory (tests, tools): the same line rules, header mapping and
+ * validation as the streamed import, which reads the file in blocks instead.
+ */
+export function parseSimCsv(text: string, o: SimCsvOptions): ParsedSimCsv {
+  const bytes = Buffer.from(text, 'utf8');
+  let start = 0;
+  let line = 1;
+  for (; start < bytes.length; line++) {
+    const nl = bytes.indexOf(0x0a, start);
+    const end = nl < 0 ? bytes.length : nl;
+    const raw = bytes.subarray(start, end);
+    start = end + 1;
+    if (lineKind(raw) !== 'record') continue;
+    const { columns, format } = mapHeader(headerFields(raw));
+    const block = { bytes: bytes.subarray(start), firstLine: line + 1, fromLine: 0, columns, format };
+    const { rows, problems } = parseSimBlock(block, o);
+    return { rows, problems, totalRows: rows.length + problems.length, format };
+  }
+  throw new SimCsvError('The file is empty: expected a header row and at least one SIM.');
 }

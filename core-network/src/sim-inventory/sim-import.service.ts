@@ -1,46 +1,51 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import {
   AuditService,
   DATABASE,
-  DataKeyService,
   LOGGER,
+  DataKeyService,
+  WorkerCrashedError,
+  WorkerPool,
   type DatabaseHandle,
-  type Db,
   type Logger,
   type Principal,
 } from '@pakawaaz/platform';
-import { computeOpc } from '@pakawaaz/milenage';
 import { CORE_NETWORK_CONFIG, type CoreNetworkConfig } from '../core-network.config.js';
-import {
-  openImportSource,
-  sealImportSource,
-  sealSimField,
-  simSecretsFingerprint,
-} from '../crypto/sim-keys.js';
+import { sealImportBlock, simSecretsFingerprint } from '../crypto/sim-keys.js';
 import { coreNetworkError } from '../core-network.errors.js';
-import { parseSimCsv, SimCsvError, type RowProblem, type SimRow } from './sim-csv.js';
-import { SimInventoryRepository, type SimImportJobRow } from './sim-inventory.repository.js';
-import type { SimImportError } from './sims.schema.js';
+import type { SimCsvBlock, SimImportLimits } from './sim-csv-reader.js';
+import { readUpload, uploadError } from './sim-import-upload.js';
+import { commitChunk, IMPORT_CHUNK_ROWS, splitIntoChunks, type SealedSimRow } from './sim-import-chunks.js';
+import type { SimBlockResult, SimBlockTask } from './sim-import.worker.js';
+import {
+  SimInventoryRepository,
+  type SimImportBlockRow,
+  type SimImportJobRow,
+} from './sim-inventory.repository.js';
+import type { RowProblem } from './sim-csv.js';
 
-/** Rows per transaction: a crash loses at most one chunk of work, never half a chunk. */
-export const IMPORT_CHUNK_ROWS = 500;
-/** Per-row problems kept on a job (the counters are always complete). */
-const MAX_STORED_ERRORS = 1_000;
-
-/** What identifies a SIM for duplicate detection, whether already stored or seen earlier in this chunk. */
-type KnownSim = { iccid: string | null; msisdn: string | null; secretsMac: string };
-
-type ChunkOutcome = { imported: number; duplicates: number; conflicts: number; errors: SimImportError[] };
+/** A line longer than this is not a SIM row (a row is ~150 bytes); it stops a file without line breaks early. */
+export const SIM_IMPORT_MAX_LINE_BYTES = 1_024;
+/** Failed runs of one job (a crash counts) before it is failed for good instead of resumed at the next start. */
+export const SIM_IMPORT_MAX_ATTEMPTS = 3;
+/** Blocks parsed ahead of the commits: bounds memory, and makes the reader wait when the database lags. */
+const BLOCKS_IN_FLIGHT = 3;
+/** An upload's blocks without a job after this long were cut off by a crash. */
+const ABANDONED_UPLOAD_MS = 60 * 60 * 1000;
 
 /**
- * Bulk SIM import jobs: the uploaded CSV is stored encrypted, then processed in chunks that commit
- * all-or-nothing together with the job's progress, so an interrupted job resumes where it stopped.
+ * Bulk SIM import jobs. The upload is read as a stream, limits checked as it arrives, and stored encrypted in
+ * blocks of whole lines; a job then runs in the background: a worker-thread pool parses, validates and seals
+ * each block, and chunks commit all-or-nothing together with the job's progress, so an interrupted job resumes
+ * where it stopped. The event loop only moves bytes and runs SQL.
  */
 @Injectable()
 export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly running = new Map<string, Promise<void>>();
   private stopping = false;
+  private pool: WorkerPool<SimBlockTask, SimBlockResult> | undefined;
 
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
@@ -51,26 +56,42 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly audit: AuditService,
   ) {}
 
-  /** Jobs interrupted by a crash or shutdown resume at start-up. */
+  /** Jobs interrupted by a crash or shutdown resume at start-up (a bounded number of times). */
   async onApplicationBootstrap(): Promise<void> {
+    await this.repo.deleteAbandonedBlocks(new Date(Date.now() - ABANDONED_UPLOAD_MS));
     for (const { id } of await this.repo.unfinishedJobIds()) this.launch(id);
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
     await Promise.allSettled([...this.running.values()]);
+    await this.pool?.close();
+    this.pool = undefined;
   }
 
+  get limits(): SimImportLimits {
+    return {
+      maxBytes: this.config.simImportMaxBytes,
+      maxRows: this.config.simImportMaxRows,
+      maxLineBytes: SIM_IMPORT_MAX_LINE_BYTES,
+    };
+  }
+
+  /**
+   * Reads an upload into a new job and starts it. Fails fast, before the job exists, when a limit is crossed
+   * (413 for size and rows, 400 for a line) or the header is not a SIM batch's (400).
+   */
   async start(
-    csv: string,
+    upload: Readable,
+    declaredBytes: number | undefined,
     filename: string,
     by: Principal,
     requestId: string | null,
   ): Promise<SimImportJobRow> {
-    if (Buffer.byteLength(csv) > this.config.simImportMaxBytes)
+    if (declaredBytes !== undefined && declaredBytes > this.config.simImportMaxBytes)
       throw coreNetworkError(
         'sim_import_too_large',
-        `The file is larger than ${this.config.simImportMaxBytes} bytes.`,
+        `The file is larger than ${this.config.simImportMaxBytes} bytes (SIM_IMPORT_MAX_BYTES): split it into several imports.`,
       );
     if (!(await this.repo.currentPlmn()))
       throw coreNetworkError(
@@ -78,17 +99,29 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
         'Apply a network spec first (pakawaaz network apply): IMSIs are checked against its PLMN.',
       );
     const id = randomUUID();
+    // In a transaction: the shared rotation lock must be held until the wrapped key is stored.
+    const dek = await this.database.db.transaction((tx) => this.keys.create('sim-import', tx));
+    const store = async (b: SimCsvBlock) =>
+      this.repo.insertBlock({
+        jobId: id,
+        seq: b.seq,
+        firstLine: b.firstLine,
+        lastLine: b.lastLine,
+        dataEnc: sealImportBlock(dek, id, b.seq, b.bytes),
+      });
+    const read = await readUpload(upload, this.limits, store).catch(async (err: unknown) => {
+      await this.repo.deleteBlocks(id).catch(() => undefined);
+      throw uploadError(err);
+    });
     await this.database.db.transaction(async (tx) => {
-      const dek = await this.keys.create('sim-import', tx);
-      const sourceEnc = sealImportSource(dek, id, csv);
-      const sourceSha256 = createHash('sha256').update(csv).digest('hex');
       await this.repo.insertJob(tx, {
         id,
         filename,
         status: 'queued',
-        sourceSha256,
+        sourceSha256: read.sha256,
+        sourceHeader: read.header,
+        totalRows: read.rows,
         dataKeyId: dek.id,
-        sourceEnc,
         createdBy: `${by.actor.type}:${by.actor.id}`,
       });
       await this.audit.record(
@@ -96,7 +129,7 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
           actor: by.actor,
           action: 'core-network.sim-import.started',
           target: `sim-import:${id}`,
-          details: { filename, sha256: sourceSha256 },
+          details: { filename, sha256: read.sha256, bytes: read.bytes, rows: read.rows },
           requestId,
         },
         tx,
@@ -118,151 +151,129 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
   private launch(id: string): void {
     if (this.running.has(id)) return;
     const run = this.process(id)
-      .catch(async (err: unknown) => {
-        // Database errors can carry query parameters: the job (readable by viewers) gets a fixed text and an
-        // error id; the details go to the log only.
-        const errorId = randomUUID();
-        this.logger.error(
-          { err, jobId: id, errorId },
-          'SIM import job stopped; it resumes on the next start',
-        );
-        await this.repo
-          .updateJob(this.database.db, id, {
-            failure: `interrupted (error id ${errorId}); it resumes when the server restarts`,
-          })
-          .catch(() => undefined);
-      })
+      .catch((err: unknown) => this.interrupted(id, err))
       .finally(() => this.running.delete(id));
     this.running.set(id, run);
   }
 
   private async process(id: string): Promise<void> {
     const job = await this.repo.job(id);
-    if (!job || job.status === 'completed' || job.status === 'failed' || !job.sourceEnc) return;
-    const key = await this.keys.get(job.dataKeyId);
-    const csv = openImportSource({ id: job.dataKeyId, key }, id, job.sourceEnc);
-    const plmn = await this.repo.currentPlmn();
-    let parsed;
-    try {
-      parsed = parseSimCsv(csv, { mcc: plmn?.mcc ?? '', mnc: plmn?.mnc ?? '', computeOpc });
-    } catch (err) {
-      if (!(err instanceof SimCsvError)) throw err;
-      return this.finish(job, 'failed', err.message);
-    }
-    await this.repo.updateJob(this.database.db, id, {
-      status: 'running',
-      totalRows: parsed.totalRows,
-      failure: null,
-    });
-    const problems = new Map<number, RowProblem>(parsed.problems.map((p) => [p.line, p]));
-    const pending = [...parsed.rows.map((r) => r.line), ...problems.keys()]
-      .filter((line) => line > job.committedLines)
-      .sort((a, b) => a - b);
-    const byLine = new Map(parsed.rows.map((r) => [r.line, r]));
-    for (let i = 0; i < pending.length && !this.stopping; i += IMPORT_CHUNK_ROWS) {
-      const lines = pending.slice(i, i + IMPORT_CHUNK_ROWS);
-      await this.commitChunk(
+    if (!job || job.status === 'completed' || job.status === 'failed') return;
+    if (!job.sourceHeader)
+      return this.finish(
         job,
-        key,
-        lines.flatMap((l) => byLine.get(l) ?? []),
-        lines.flatMap((l) => problems.get(l) ?? []),
-        lines.at(-1)!,
+        'failed',
+        'uploaded by an earlier version whose stored form is no longer read: upload the file again (SIMs already imported count as duplicates)',
       );
+    // A job still marked running was cut off by a crash of the process: that run counts as a failed one.
+    const attempts = job.attempts + (job.status === 'running' ? 1 : 0);
+    if (attempts >= SIM_IMPORT_MAX_ATTEMPTS)
+      return this.finish(
+        job,
+        'failed',
+        `stopped after ${attempts} failed attempts; the last: ${job.failure ?? 'the server stopped while it ran'}`,
+      );
+    await this.repo.updateJob(this.database.db, id, { status: 'running', attempts });
+    const key = await this.keys.get(job.dataKeyId);
+    const plmn = (await this.repo.currentPlmn()) ?? { mcc: '', mnc: '' };
+    const task = (b: SimImportBlockRow): SimBlockTask => ({
+      jobId: id,
+      seq: b.seq,
+      sealed: b.dataEnc,
+      dataKeyId: job.dataKeyId,
+      key,
+      header: job.sourceHeader!,
+      firstLine: b.firstLine,
+      fromLine: job.committedLines + 1,
+      plmn,
+    });
+    const pool = (this.pool ??= this.createPool());
+    // Up to BLOCKS_IN_FLIGHT blocks are parsed ahead while earlier ones commit, in order.
+    const ahead: Promise<SimBlockResult>[] = [];
+    const commitNext = async () => this.commitBlock(job, await ahead.shift()!);
+    for await (const block of this.blocks(id, job.committedLines)) {
+      if (this.stopping) break;
+      const parsed = pool.run(task(block));
+      parsed.catch(() => undefined); // awaited below, in order; this only marks it handled meanwhile
+      ahead.push(parsed);
+      if (ahead.length >= BLOCKS_IN_FLIGHT) await commitNext();
     }
-    if (!this.stopping) await this.finish((await this.repo.job(id))!, 'completed', null);
+    while (ahead.length > 0 && !this.stopping) await commitNext();
+    if (this.stopping) await this.repo.updateJob(this.database.db, id, { status: 'queued' });
+    else await this.finish((await this.repo.job(id))!, 'completed', null);
   }
 
+  /** The worker threads that parse and seal blocks (started with the first job; a seam for tests). */
+  protected createPool(): WorkerPool<SimBlockTask, SimBlockResult> {
+    return new WorkerPool(import.meta.url, 'sim-import.worker', { name: 'sim-import' });
+  }
+
+  /** Stored blocks one at a time (never the whole file in memory), skipping those already committed. */
+  private async *blocks(jobId: string, committedLines: number): AsyncGenerator<SimImportBlockRow> {
+    for (let seq = -1; ;) {
+      const block = await this.repo.nextBlock(jobId, seq, committedLines);
+      if (!block) return;
+      seq = block.seq;
+      yield block;
+    }
+  }
+
+  private async commitBlock(job: SimImportJobRow, result: SimBlockResult): Promise<void> {
+    const rows = await this.fingerprinted(result.rows);
+    const chunks = splitIntoChunks(
+      { rows, problems: result.problems },
+      IMPORT_CHUNK_ROWS[this.database.mode],
+    );
+    for (const chunk of chunks) {
+      if (this.stopping) return;
+      await this.commitChunk(job, chunk.rows, chunk.problems, chunk.lastLine);
+    }
+  }
+
+  /**
+   * The keyed fingerprint of each row's K‖OPc, for duplicate detection. Its key is the KEK set's MAC key, which
+   * never leaves the key backend (an HSM, possibly): one HMAC a row here, and the clear K and OPc are dropped.
+   */
+  private async fingerprinted(rows: SimBlockResult['rows']): Promise<SealedSimRow[]> {
+    const out: SealedSimRow[] = [];
+    for (const { k, opc, ...row } of rows)
+      out.push({
+        ...row,
+        secretsMac: await simSecretsFingerprint(this.keys, Buffer.from(k), Buffer.from(opc)),
+      });
+    return out;
+  }
+
+  /** One chunk, all-or-nothing with the job's progress (a seam for the resume test). */
   protected async commitChunk(
     job: SimImportJobRow,
-    key: Buffer,
-    rows: SimRow[],
+    rows: SealedSimRow[],
     problems: RowProblem[],
     lastLine: number,
   ): Promise<void> {
-    await this.database.db.transaction(async (tx) => {
-      const outcome = await this.importRows(tx, job, key, rows);
-      const current = (await this.repo.jobProgress(job.id, tx))!;
-      const errors = [...current.errors, ...problems, ...outcome.errors]
-        .sort((a, b) => a.line - b.line)
-        .slice(0, MAX_STORED_ERRORS);
-      await this.repo.updateJob(tx, job.id, {
-        committedLines: lastLine,
-        imported: current.imported + outcome.imported,
-        duplicates: current.duplicates + outcome.duplicates,
-        conflicts: current.conflicts + outcome.conflicts,
-        invalid: current.invalid + problems.length,
-        errors,
-      });
-    });
+    await this.database.db.transaction((tx) => commitChunk(tx, this.repo, job, rows, problems, lastLine));
   }
 
-  /** Same SIM again (IMSI, ICCID, MSISDN and secrets equal) is a duplicate; any difference is a conflict. */
-  private async importRows(tx: Db, job: SimImportJobRow, key: Buffer, rows: SimRow[]): Promise<ChunkOutcome> {
-    const out: ChunkOutcome = { imported: 0, duplicates: 0, conflicts: 0, errors: [] };
-    const byImsi = new Map<string, KnownSim>(
-      (
-        await this.repo.existingByImsi(
-          tx,
-          rows.map((r) => r.imsi),
-        )
-      ).map((s) => [s.imsi, s]),
-    );
-    const iccidOwner = new Map(
-      (
-        await this.repo.existingByIccid(
-          tx,
-          rows.flatMap((r) => r.iccid ?? []),
-        )
-      ).map((s) => [s.iccid, s.imsi]),
-    );
-    const fresh = [];
-    const dek = { id: job.dataKeyId, key };
-    for (const row of rows) {
-      const mac = await simSecretsFingerprint(this.keys, row.k, row.opc);
-      const existing = byImsi.get(row.imsi);
-      if (existing) {
-        const same =
-          existing.secretsMac === mac &&
-          existing.iccid === row.iccid &&
-          (row.msisdn === null || existing.msisdn === row.msisdn);
-        if (same) out.duplicates++;
-        else {
-          out.conflicts++;
-          out.errors.push({
-            line: row.line,
-            imsi: row.imsi,
-            reason: 'conflict: this IMSI is already in the inventory with different data',
-          });
-        }
-        continue;
-      }
-      const owner = row.iccid === null ? undefined : iccidOwner.get(row.iccid);
-      if (owner !== undefined) {
-        out.conflicts++;
-        out.errors.push({
-          line: row.line,
-          imsi: row.imsi,
-          reason: `conflict: ICCID already belongs to IMSI ${owner}`,
-        });
-        continue;
-      }
-      byImsi.set(row.imsi, { iccid: row.iccid, msisdn: row.msisdn, secretsMac: mac });
-      if (row.iccid !== null) iccidOwner.set(row.iccid, row.imsi);
-      fresh.push({
-        imsi: row.imsi,
-        iccid: row.iccid,
-        msisdn: row.msisdn,
-        batch: row.batch,
-        dataKeyId: job.dataKeyId,
-        secretsMac: mac,
-        importJobId: job.id,
-        kEnc: sealSimField(dek, row.imsi, 'k', row.k),
-        opcEnc: sealSimField(dek, row.imsi, 'opc', row.opc),
-      });
-      out.imported++;
-    }
-    await this.repo.insertSims(tx, fresh);
-    return out;
+  /**
+   * A run that stopped on an error. A dead worker thread fails the job at once (with what was committed and
+   * what to do); any other error leaves it queued for the next start, a bounded number of times. Database
+   * errors can carry query parameters: the job (readable by viewers) gets a fixed text and an error id.
+   */
+  private async interrupted(id: string, err: unknown): Promise<void> {
+    const errorId = randomUUID();
+    this.logger.error({ err, jobId: id, errorId }, 'SIM import job stopped');
+    const job = await this.repo.job(id).catch(() => undefined);
+    if (!job) return;
+    const done = job.imported + job.duplicates + job.conflicts + job.invalid;
+    const failure =
+      err instanceof WorkerCrashedError
+        ? `${err.message} (error id ${errorId}) after ${done} of ${job.totalRows} rows; upload the file again to import the rest (SIMs already imported count as duplicates)`
+        : `interrupted (error id ${errorId}) after ${done} of ${job.totalRows} rows; it resumes when the server restarts (attempt ${job.attempts + 1} of ${SIM_IMPORT_MAX_ATTEMPTS})`;
+    if (err instanceof WorkerCrashedError) await this.finish(job, 'failed', failure).catch(() => undefined);
+    else
+      await this.repo
+        .updateJob(this.database.db, id, { status: 'queued', attempts: job.attempts + 1, failure })
+        .catch(() => undefined);
   }
 
   /** The encrypted source is dropped once the job is finished: nothing resumes from it any more. */
@@ -273,6 +284,7 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
   ): Promise<void> {
     await this.database.db.transaction(async (tx) => {
       await this.repo.updateJob(tx, job.id, { status, failure, sourceEnc: null, finishedAt: new Date() });
+      await this.repo.deleteBlocks(job.id, tx);
       const details = {
         imported: job.imported,
         duplicates: job.duplicates,

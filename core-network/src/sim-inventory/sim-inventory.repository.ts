@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, ilike, inArray, lt, notExists, or, sql, type SQL } from 'drizzle-orm';
 import { networkSpecs } from '../network-spec/network-specs.schema.js';
 import { subscribers } from '../subscribers/subscribers.schema.js';
-import { simCards, simImportJobs } from './sims.schema.js';
+import { simCards, simImportBlocks, simImportJobs } from './sims.schema.js';
 
 export type SimCardRow = typeof simCards.$inferSelect;
 export type NewSimCard = typeof simCards.$inferInsert;
 export type SimImportJobRow = typeof simImportJobs.$inferSelect;
+export type SimImportBlockRow = typeof simImportBlocks.$inferSelect;
 
 export type SimListQuery = {
   search?: string | undefined;
@@ -40,6 +41,24 @@ export class SimInventoryRepository {
       : Promise.resolve([]);
   }
 
+  /** What duplicate/conflict detection needs of stored SIMs (not their sealed secrets). */
+  knownSims(
+    tx: Db,
+    imsis: string[],
+  ): Promise<Pick<SimCardRow, 'imsi' | 'iccid' | 'msisdn' | 'secretsMac'>[]> {
+    return imsis.length
+      ? tx
+          .select({
+            imsi: simCards.imsi,
+            iccid: simCards.iccid,
+            msisdn: simCards.msisdn,
+            secretsMac: simCards.secretsMac,
+          })
+          .from(simCards)
+          .where(inArray(simCards.imsi, imsis))
+      : Promise.resolve([]);
+  }
+
   existingByIccid(tx: Db, iccids: string[]): Promise<Pick<SimCardRow, 'imsi' | 'iccid'>[]> {
     return iccids.length
       ? tx
@@ -55,6 +74,52 @@ export class SimInventoryRepository {
 
   async insertJob(tx: Db, row: typeof simImportJobs.$inferInsert): Promise<void> {
     await tx.insert(simImportJobs).values(row);
+  }
+
+  async insertBlock(row: typeof simImportBlocks.$inferInsert): Promise<void> {
+    await this.database.db.insert(simImportBlocks).values(row);
+  }
+
+  /** The next stored block of a job after `afterSeq` that still has lines past `committedLines`. */
+  async nextBlock(
+    jobId: string,
+    afterSeq: number,
+    committedLines: number,
+  ): Promise<SimImportBlockRow | undefined> {
+    const [row] = await this.database.db
+      .select()
+      .from(simImportBlocks)
+      .where(
+        and(
+          eq(simImportBlocks.jobId, jobId),
+          gt(simImportBlocks.seq, afterSeq),
+          gt(simImportBlocks.lastLine, committedLines),
+        ),
+      )
+      .orderBy(asc(simImportBlocks.seq))
+      .limit(1);
+    return row;
+  }
+
+  async deleteBlocks(jobId: string, tx: Db = this.database.db): Promise<void> {
+    await tx.delete(simImportBlocks).where(eq(simImportBlocks.jobId, jobId));
+  }
+
+  /** Blocks of uploads cut off by a crash (no job row) older than `before`: an upload in progress is younger. */
+  async deleteAbandonedBlocks(before: Date): Promise<void> {
+    await this.database.db
+      .delete(simImportBlocks)
+      .where(
+        and(
+          lt(simImportBlocks.createdAt, before),
+          notExists(
+            this.database.db
+              .select({ id: simImportJobs.id })
+              .from(simImportJobs)
+              .where(eq(simImportJobs.id, simImportBlocks.jobId)),
+          ),
+        ),
+      );
   }
 
   async job(id: string, tx: Db = this.database.db): Promise<SimImportJobRow | undefined> {
@@ -87,11 +152,13 @@ export class SimInventoryRepository {
     await tx.update(simImportJobs).set(values).where(eq(simImportJobs.id, id));
   }
 
+  /** Jobs to run at start-up, oldest first. */
   unfinishedJobIds(): Promise<{ id: string }[]> {
     return this.database.db
       .select({ id: simImportJobs.id })
       .from(simImportJobs)
-      .where(inArray(simImportJobs.status, ['queued', 'running']));
+      .where(inArray(simImportJobs.status, ['queued', 'running']))
+      .orderBy(asc(simImportJobs.createdAt));
   }
 
   listJobs(limit: number): Promise<SimImportJobRow[]> {

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import {
   CurrentPrincipal,
@@ -124,16 +125,19 @@ export class SimsController {
   @ZodResponse(202, SimImportJob, 'Accepted: the import runs in the background')
   async startImport(
     @Body() csv: unknown,
+    @Headers('content-length') length: string | undefined,
     @ZodQuery(ImportQuery) q: z.infer<typeof ImportQuery>,
     @CurrentPrincipal() by: Principal,
     @RequestId() requestId: string,
   ) {
-    if (typeof csv !== 'string' || csv.length === 0)
+    // The body is the request stream itself (read by the service, limits checked as it arrives).
+    if (!(csv instanceof Readable))
       throw coreNetworkError(
         'invalid_sim_import',
         'Send the CSV file as the request body with Content-Type: text/csv.',
       );
-    return jobView(await this.imports.start(csv, q.filename, by, requestId));
+    const declared = length === undefined ? undefined : Number(length);
+    return jobView(await this.imports.start(csv, declared, q.filename, by, requestId));
   }
 
   @Get('imports')

@@ -1,4 +1,4 @@
-import { bigint, index, integer, jsonb, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { coreNetworkSchema } from '../core-network.schema.js';
 import { bytea } from '../crypto/data-keys.schema.js';
 
@@ -40,8 +40,9 @@ export const simCards = coreNetworkSchema.table(
 export type SimImportError = { line: number; reason: string; imsi?: string };
 
 /**
- * A bulk import of a vendor batch. The uploaded CSV is kept encrypted (it holds K/OPc in clear) so a job
- * interrupted by a crash resumes from `committed_lines`; chunks commit all-or-nothing.
+ * A bulk import of a vendor batch. The uploaded CSV is kept encrypted (it holds K/OPc in clear), in blocks of
+ * whole lines (`sim_import_blocks`), so a job interrupted by a crash resumes from `committed_lines`; chunks
+ * commit all-or-nothing. `source_enc` is the single-blob form of versions before blocks (no longer written).
  */
 export const simImportJobs = coreNetworkSchema.table('sim_import_jobs', {
   id: uuid('id').primaryKey(),
@@ -50,6 +51,10 @@ export const simImportJobs = coreNetworkSchema.table('sim_import_jobs', {
   sourceSha256: text('source_sha256').notNull(),
   dataKeyId: uuid('data_key_id').notNull(),
   sourceEnc: bytea('source_enc'),
+  /** The CSV header line (column names only, no secret): the column mapping every block is parsed with. */
+  sourceHeader: text('source_header'),
+  /** Processing runs started (start-ups included): bounded, so a job that keeps failing is not retried forever. */
+  attempts: integer('attempts').notNull().default(0),
   totalRows: integer('total_rows').notNull().default(0),
   committedLines: integer('committed_lines').notNull().default(0),
   imported: integer('imported').notNull().default(0),
@@ -62,3 +67,23 @@ export const simImportJobs = coreNetworkSchema.table('sim_import_jobs', {
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
 });
+
+/**
+ * The uploaded CSV of an unfinished import, in blocks of whole lines sealed under the job's data key (AAD binds
+ * each block to its job and place). Written while the upload is read, read back one block at a time while the
+ * job runs, deleted when it ends: neither side ever holds the whole file.
+ */
+export const simImportBlocks = coreNetworkSchema.table(
+  'sim_import_blocks',
+  {
+    jobId: uuid('job_id').notNull(),
+    seq: integer('seq').notNull(),
+    /** Line numbers (1-based, in the uploaded file) of the block's first and last line. */
+    firstLine: integer('first_line').notNull(),
+    lastLine: integer('last_line').notNull(),
+    dataEnc: bytea('data_enc').notNull(),
+    /** Blocks of an upload cut off by a crash have no job row; they are deleted once surely abandoned. */
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.seq] })],
+);

@@ -108,6 +108,7 @@ describe('Open5GS subscriber sync', () => {
         open5gsMongoUrl: 'mongodb://x',
         open5gsSyncIntervalMs: 1e6,
         simImportMaxBytes: 1,
+        simImportMaxRows: 1,
         seedDemo: false,
         monitor: 'off' as const,
       },

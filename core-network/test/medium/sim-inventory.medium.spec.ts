@@ -1,5 +1,14 @@
 import path from 'node:path';
-import { AuditService, InProcessEventBus, newEvent, rowsOf, sql, type Principal } from '@pakawaaz/platform';
+import { Readable } from 'node:stream';
+import {
+  AuditService,
+  InProcessEventBus,
+  WorkerPool,
+  newEvent,
+  rowsOf,
+  sql,
+  type Principal,
+} from '@pakawaaz/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeSim, simCsv, testLogger } from '@pakawaaz/test-support';
 import type { CoreNetworkConfig } from '../../src/core-network.config.js';
@@ -7,15 +16,17 @@ import { readFile } from 'node:fs/promises';
 import { DataKeyService, KeyError } from '@pakawaaz/platform';
 import { openSimDataKeys } from '../../src/crypto/sim-keys.js';
 import { SimImportService } from '../../src/sim-inventory/sim-import.service.js';
+import { IMPORT_CHUNK_ROWS } from '../../src/sim-inventory/sim-import-chunks.js';
 import {
   SimInventoryRepository,
   type SimImportJobRow,
 } from '../../src/sim-inventory/sim-inventory.repository.js';
 import { SimSecretsService } from '../../src/sim-inventory/sim-secrets.service.js';
+import type { SimBlockResult, SimBlockTask } from '../../src/sim-inventory/sim-import.worker.js';
 import { DeviceEventsListener } from '../../src/subscribers/device-events.listener.js';
 import { SubscribersRepository } from '../../src/subscribers/subscribers.repository.js';
 import { SubscribersService } from '../../src/subscribers/subscribers.service.js';
-import { coreNetworkFixture, type CoreNetworkFixture } from '../support/fixture.js';
+import { coreNetworkFixture, upload, type CoreNetworkFixture } from '../support/fixture.js';
 
 const operator: Principal = {
   actor: { type: 'operator', id: 'op-1' },
@@ -37,10 +48,20 @@ let repo: SimInventoryRepository;
 let imports: SimImportService;
 let audit: AuditService;
 
-async function importCsv(service: SimImportService, csv: string): Promise<SimImportJobRow> {
-  const job = await service.start(csv, 'batch.csv', operator, 'req-1');
+async function importCsv(service: SimImportService, csv: string | Buffer): Promise<SimImportJobRow> {
+  const job = await service.start(upload(csv), undefined, 'batch.csv', operator, 'req-1');
   await service.settled(job.id);
   return (await repo.job(job.id))!;
+}
+
+/** The error a refused upload rejects with (an AppError: code and message). */
+async function refusal(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e as { code: string; message: string },
+  );
+  if (!err) throw new Error('expected the upload to be refused');
+  return err;
 }
 
 beforeAll(async () => {
@@ -115,27 +136,211 @@ describe('SIM import', () => {
     }
     const batch = Array.from({ length: 1_100 }, (_, i) => fakeSim(20_000 + i));
     const first = new Interrupted(db.handle, config, testLogger, repo, keys, audit);
-    const started = await first.start(simCsv(batch), 'big.csv', operator, 'req-2');
+    const started = await first.start(upload(simCsv(batch)), undefined, 'big.csv', operator, 'req-2');
     await first.settled(started.id);
     const halfway = (await repo.job(started.id))!;
-    expect(halfway).toMatchObject({ status: 'running', imported: 500, committedLines: 501 });
-    expect(halfway.sourceEnc).not.toBeNull();
+    const chunk = IMPORT_CHUNK_ROWS[db.handle.mode];
+    expect(halfway).toMatchObject({
+      status: 'queued',
+      imported: chunk,
+      committedLines: chunk + 1,
+      totalRows: 1_100,
+    });
+    const blocks = await db.handle.db.execute(
+      sql`select count(*)::int as n from core_network.sim_import_blocks where job_id = ${started.id}`,
+    );
+    expect(rowsOf<{ n: number }>(blocks)[0]!.n).toBe(2); // 1,000 + 100 lines, kept sealed until the job ends
 
     const restarted = new SimImportService(db.handle, config, testLogger, repo, keys, audit);
     await restarted.onApplicationBootstrap();
     await restarted.settled(started.id);
+    await restarted.onModuleDestroy();
     expect(await repo.job(started.id)).toMatchObject({
       status: 'completed',
       imported: 1_100,
       duplicates: 0,
       committedLines: 1_101,
     });
+    const left = await db.handle.db.execute(
+      sql`select count(*)::int as n from core_network.sim_import_blocks where job_id = ${started.id}`,
+    );
+    expect(rowsOf<{ n: number }>(left)[0]!.n).toBe(0);
   });
 
-  it('fails a job whose file is not a SIM batch, with the reason', async () => {
-    const job = await importCsv(imports, 'name,phone\nalice,123\n');
+  it('refuses a file whose header is not a SIM batch, at once and without a job', async () => {
+    const before = (await repo.listJobs(1_000)).length;
+    const err = await refusal(
+      imports.start(upload('name,phone\nalice,123\n'), undefined, 'x.csv', operator, null),
+    );
+    expect(err.code).toBe('invalid_sim_import');
+    expect(err.message).toContain('The header row lacks: imsi');
+    expect((await repo.listJobs(1_000)).length).toBe(before);
+  });
+
+  it('fails a bad row — NUL byte, control character, stray or unclosed quote, bad cell — and lands the good ones', async () => {
+    const ok = Array.from({ length: 4 }, (_, i) => fakeSim(30_000 + i));
+    const line = (s: ReturnType<typeof fakeSim>) => `${s.imsi},${s.iccid},${s.k},${s.opc}`;
+    const bad = Array.from({ length: 5 }, (_, i) => fakeSim(30_100 + i));
+    const csv = [
+      'imsi,iccid,ki,opc',
+      line(ok[0]!),
+      `${bad[0]!.imsi},${bad[0]!.iccid}\u0000,${bad[0]!.k},${bad[0]!.opc}`,
+      `${bad[1]!.imsi},${bad[1]!.iccid},${bad[1]!.k}\u001b,${bad[1]!.opc}`,
+      `${bad[2]!.imsi},${bad[2]!.iccid},ab"cd,${bad[2]!.opc}`,
+      `"${bad[3]!.imsi},${bad[3]!.iccid},${bad[3]!.k},${bad[3]!.opc}`,
+      `"${ok[1]!.imsi}","${ok[1]!.iccid}",${ok[1]!.k},"${ok[1]!.opc}"`, // RFC 4180 quoting is fine
+      `${bad[4]!.imsi},${bad[4]!.iccid},${bad[4]!.k.slice(2)},${bad[4]!.opc}`,
+      `${line(ok[2]!)}\r`, // a CRLF line ending
+      '# a comment line',
+      line(ok[3]!),
+    ].join('\n');
+    const job = await importCsv(imports, csv);
+    expect(job).toMatchObject({ status: 'completed', totalRows: 9, imported: 4, invalid: 5 });
+    expect(job.errors).toEqual([
+      { line: 3, reason: 'the line contains a control character (0x00)' },
+      { line: 4, reason: 'the line contains a control character (0x1b)' },
+      {
+        line: 5,
+        reason: 'stray quote in an unquoted field (quote the whole field, and write a quote as "")',
+      },
+      { line: 6, reason: 'a quoted field is not closed on its line' },
+      { line: 8, reason: 'K must be 32 hex digits', imsi: bad[4]!.imsi },
+    ]);
+    const stored = await repo.existingByImsi(
+      db.handle.db,
+      [...ok, ...bad].map((s) => s.imsi),
+    );
+    expect(stored.map((s) => s.imsi).sort()).toEqual(ok.map((s) => s.imsi).sort());
+  });
+});
+
+describe('SIM import limits, checked while the upload is read', () => {
+  /** A (nearly) endless upload of valid rows, arriving as from a socket: what the reader pulled is counted. */
+  function endless(): { stream: Readable; sent: () => number } {
+    let sent = 0;
+    let n = 0;
+    const stream = new Readable({
+      read() {
+        if (sent > 50_000_000) return void this.push(null);
+        const lines = n === 0 ? ['imsi,iccid,ki,opc'] : [];
+        for (let i = 0; i < 500; i++) {
+          const s = fakeSim(40_000 + (n++ % 50_000));
+          lines.push(`${s.imsi},${s.iccid},${s.k},${s.opc}`);
+        }
+        const chunk = Buffer.from(`${lines.join('\n')}\n`);
+        sent += chunk.length;
+        setImmediate(() => this.push(chunk));
+      },
+    });
+    return { stream, sent: () => sent };
+  }
+
+  it('refuses more rows than SIM_IMPORT_MAX_ROWS with a 413 that names the limit, reading little beyond it', async () => {
+    const limited = new SimImportService(
+      db.handle,
+      { ...config, simImportMaxRows: 2_000 },
+      testLogger,
+      repo,
+      keys,
+      audit,
+    );
+    const { stream, sent } = endless();
+    const err = await refusal(limited.start(stream, undefined, 'big.csv', operator, null));
+    expect(err.code).toBe('sim_import_too_large');
+    expect(err.message).toContain('more than 2000 SIM rows (SIM_IMPORT_MAX_ROWS)');
+    // ~2,000 rows of ~90 bytes, plus the stream's read-ahead: far from the 50 MB the sender would go on with.
+    expect(sent()).toBeLessThan(1_000_000);
+    stream.destroy();
+  });
+
+  it('refuses more bytes than SIM_IMPORT_MAX_BYTES while reading, and at once when Content-Length says so', async () => {
+    const limited = new SimImportService(
+      db.handle,
+      { ...config, simImportMaxBytes: 100_000 },
+      testLogger,
+      repo,
+      keys,
+      audit,
+    );
+    const { stream, sent } = endless();
+    const err = await refusal(limited.start(stream, undefined, 'big.csv', operator, null));
+    expect(err.code).toBe('sim_import_too_large');
+    expect(err.message).toContain('larger than 100000 bytes (SIM_IMPORT_MAX_BYTES)');
+    expect(sent()).toBeLessThan(1_000_000);
+    stream.destroy();
+    const untouched = endless();
+    await expect(limited.start(untouched.stream, 5_000_000, 'big.csv', operator, null)).rejects.toMatchObject(
+      {
+        code: 'sim_import_too_large',
+      },
+    );
+    expect(untouched.sent()).toBe(0);
+  });
+
+  it('refuses a line longer than the line limit with a 400 naming the line, and leaves no stored block', async () => {
+    const csv = Buffer.concat([Buffer.from('imsi,iccid,ki,opc\n'), Buffer.alloc(2 * 1024 * 1024, 0x61)]);
+    const err = await refusal(imports.start(upload(csv), undefined, 'x.csv', operator, null));
+    expect(err.code).toBe('invalid_sim_import');
+    expect(err.message).toContain('Line 2 is longer than 1024 bytes');
+    const rows = await db.handle.db.execute(
+      sql`select count(*)::int as n from core_network.sim_import_blocks b where not exists (select 1 from core_network.sim_import_jobs j where j.id = b.job_id)`,
+    );
+    expect(rowsOf<{ n: number }>(rows)[0]!.n).toBe(0);
+  });
+});
+
+describe('SIM import jobs that fail', () => {
+  it('fails a job at once, with the reason, when its worker thread dies — it does not stay running', async () => {
+    class CrashingWorkers extends SimImportService {
+      protected override createPool() {
+        return new WorkerPool<SimBlockTask, SimBlockResult>(import.meta.url, '../support/crashing.worker', {
+          name: 'sim-import',
+          size: 1,
+        });
+      }
+    }
+    const service = new CrashingWorkers(db.handle, config, testLogger, repo, keys, audit);
+    const started = await service.start(
+      upload(simCsv([fakeSim(60_001)])),
+      undefined,
+      'x.csv',
+      operator,
+      null,
+    );
+    await service.settled(started.id);
+    await service.onModuleDestroy();
+    const job = (await repo.job(started.id))!;
     expect(job.status).toBe('failed');
-    expect(job.failure).toContain('The header row lacks: imsi');
+    expect(job.failure).toMatch(
+      /a sim-import worker thread stopped: exit code 3 .* after 0 of 1 rows; upload the file again/,
+    );
+    expect(job.finishedAt).not.toBeNull();
+  });
+
+  it('gives up on a job after a bounded number of failed runs instead of retrying it at every start', async () => {
+    const started = await imports.start(
+      upload(simCsv([fakeSim(60_002)])),
+      undefined,
+      'x.csv',
+      operator,
+      null,
+    );
+    await imports.settled(started.id);
+    // As if the process had crashed in the middle of this job's third run.
+    await repo.updateJob(db.handle.db, started.id, {
+      status: 'running',
+      attempts: 2,
+      failure: 'interrupted (error id e-1)',
+      finishedAt: null,
+    });
+    const restarted = new SimImportService(db.handle, config, testLogger, repo, keys, audit);
+    await restarted.onApplicationBootstrap();
+    await restarted.settled(started.id);
+    await restarted.onModuleDestroy();
+    expect(await repo.job(started.id)).toMatchObject({
+      status: 'failed',
+      failure: 'stopped after 3 failed attempts; the last: interrupted (error id e-1)',
+    });
   });
 });
 

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,6 +36,14 @@ export const testOperator: Principal = {
   tokenId: 't',
 };
 
+/** An upload as the controller hands it over: a stream of the request body, here in 64 KiB chunks. */
+export function upload(csv: string | Buffer, chunkBytes = 64 * 1024): Readable {
+  const bytes = Buffer.isBuffer(csv) ? csv : Buffer.from(csv, 'utf8');
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += chunkBytes) chunks.push(bytes.subarray(i, i + chunkBytes));
+  return Readable.from(chunks);
+}
+
 export type CoreNetworkFixture = Awaited<ReturnType<typeof coreNetworkFixture>>;
 
 /**
@@ -48,7 +57,8 @@ export async function coreNetworkFixture(overrides: Partial<CoreNetworkConfig> =
     kekFile: path.join(dir, 'kek.json'),
     open5gsMongoUrl: undefined,
     open5gsSyncIntervalMs: 3_600_000,
-    simImportMaxBytes: 32 * 1024 * 1024,
+    simImportMaxBytes: 16 * 1024 * 1024,
+    simImportMaxRows: 100_000,
     seedDemo: false,
     monitor: 'off',
     ...overrides,
@@ -100,7 +110,13 @@ export async function coreNetworkFixture(overrides: Partial<CoreNetworkConfig> =
     secrets: () => new SimSecretsService(repo, keys),
     /** Imports SIMs and waits for the job to finish. */
     async importSims(sims: ReturnType<typeof fakeSim>[], extraLines: string[] = []) {
-      const job = await imports.start(simCsv(sims, extraLines), 'batch.csv', testOperator, 'req');
+      const job = await imports.start(
+        upload(simCsv(sims, extraLines)),
+        undefined,
+        'batch.csv',
+        testOperator,
+        'req',
+      );
       await imports.settled(job.id);
       return (await repo.job(job.id))!;
     },

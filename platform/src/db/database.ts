@@ -1,14 +1,10 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { maskUrl } from '../config/config.js';
-import { lockDataDir } from './data-dir-lock.js';
+import { openEmbedded } from './embedded-database.js';
 
 /** The Drizzle database every domain repository uses; identical API on PGlite and PostgreSQL. */
 export type Db = PgDatabase<PgQueryResultHKT>;
@@ -57,6 +53,8 @@ export type OpenDatabaseOptions = {
   dataDir: string;
   logger: Logger;
   poolSize?: number;
+  /** Embedded only: called once if the database's worker thread dies while open (log, then shut down). */
+  onFailure?: ((err: Error) => void) | undefined;
 };
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
@@ -110,42 +108,25 @@ async function openPostgres(url: string, { logger, poolSize }: OpenDatabaseOptio
   return handle;
 }
 
-async function openPglite({ dataDir }: OpenDatabaseOptions): Promise<DatabaseHandle> {
-  let client: PGlite;
-  let location: string;
-  let release = async () => {};
-  // PGlite's WASM runtime costs ~600 MB RSS whatever we do; Postgres' default 128 MB of shared buffers on top
-  // is more than an embedded single-node install needs.
-  const options = { postgresqlconf: ['shared_buffers=32MB', 'wal_buffers=1MB'] };
-  if (dataDir === 'memory://') {
-    client = new PGlite(options);
-    location = 'embedded (in memory)';
-  } else {
-    const dir = path.join(dataDir, 'db');
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    release = await lockDataDir(path.join(dataDir, 'db.lock'));
-    client = new PGlite(dir, options);
-    location = `embedded (${dir})`;
-  }
-  try {
-    await client.waitReady;
-  } catch (err) {
-    await release();
-    throw err;
-  }
-  // PGlite has a single connection: transactions are already serialised, so the lock is the identity.
+/**
+ * The embedded database: PGlite in a worker thread, reached through the same node-postgres driver as
+ * PostgreSQL (see embedded-database.ts). One pooled connection: PGlite is a single session.
+ */
+async function openPglite({ dataDir, logger, onFailure }: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  const embedded = await openEmbedded({ dataDir, logger, onFailure });
   return {
-    db: drizzlePglite(client) as unknown as Db,
+    db: drizzlePg(embedded.pool),
     mode: 'embedded',
-    location,
-    async ping() {
-      await client.query('select 1');
+    location: embedded.location,
+    async ping(timeoutMs = 2_000) {
+      const failure = embedded.failure();
+      if (failure) throw failure;
+      await withTimeout(embedded.pool.query('select 1'), timeoutMs, 'database ping');
     },
+    // One process owns the data folder (pid lock) and the one connection serialises transactions already:
+    // no other node can run beside this one, so the lock is the identity.
     withExclusiveLock: (_key, fn) => fn(),
-    async close() {
-      await client.close();
-      await release();
-    },
+    close: () => embedded.close(),
   };
 }
 

@@ -3,8 +3,6 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import type { Logger } from 'pino';
 import type { DatabaseHandle } from './database.js';
 import type { DomainDescriptor } from './domain.js';
@@ -39,8 +37,8 @@ export async function migrateDomains(
         migrationsTable: domain.name,
       };
       const before = await appliedCount(handle, domain.name);
-      if (handle.mode === 'embedded') await migratePglite(handle.db as unknown as PgliteDatabase, config);
-      else await migratePg(handle.db as unknown as NodePgDatabase, config);
+      // Both modes speak node-postgres (the embedded database through its worker thread).
+      await migratePg(handle.db as unknown as NodePgDatabase, config);
       const after = await appliedCount(handle, domain.name);
       if (after > before) logger.info({ domain: domain.name, applied: after - before }, 'applied migrations');
     }

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
 import type { DatabaseHandle, Db } from '../db/database.js';
-import { decodeEnvelope } from './envelope.js';
+import { decodeEnvelope } from '@pakawaaz/envelope';
 import { KeyError } from './key-backend.js';
 import type { KeySet } from './key.service.js';
 

@@ -8,7 +8,7 @@ import {
 } from 'node:crypto';
 import type { JWK } from 'jose';
 import { z } from 'zod';
-import { gcmDecrypt, gcmEncrypt, hmacSha256 } from './envelope.js';
+import { gcmDecrypt, gcmEncrypt, hmacSha256 } from '@pakawaaz/envelope';
 import {
   KeyError,
   type KeyBackend,

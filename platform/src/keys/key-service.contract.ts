@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { KeyError } from './key-backend.js';
 import { signCompactJws } from './jws.js';
 import type { KeyService } from './key.service.js';
-import { SealedDataError } from './envelope.js';
+import { SealedDataError } from '@pakawaaz/envelope';
 
 let n = 0;
 /** A key ref unique to one test (the file backend's file lives in `dir`). */

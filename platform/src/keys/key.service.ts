@@ -8,7 +8,7 @@ import {
   IV_BYTES,
   SealedDataError,
   TAG_BYTES,
-} from './envelope.js';
+} from '@pakawaaz/envelope';
 import { KeyError, type KeyBackend, type KeyRef, type KeySetState, type SigningAlg } from './key-backend.js';
 
 /** Nest token of the KeyService (opened by the composition root, like the database). */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { JWK } from 'jose';
 import type * as Pkcs11Types from 'pkcs11js';
-import { SealedDataError } from './envelope.js';
+import { SealedDataError } from '@pakawaaz/envelope';
 import {
   KeyError,
   type KeyBackend,

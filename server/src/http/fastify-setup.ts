@@ -10,35 +10,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 /** Routes that take a raw CSV body. */
 const CSV_ROUTES: ReadonlySet<string> = new Set(['/api/v1/sims/imports']);
 
-/** Reads a request body up to `limit` bytes; beyond it, stops keeping data and fails with 413. */
-function readLimited(stream: NodeJS.ReadableStream, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    stream.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        stream.removeAllListeners('data');
-        stream.resume();
-        reject(
-          Object.assign(new Error('request body too large'), {
-            statusCode: 413,
-            code: 'FST_ERR_CTP_BODY_TOO_LARGE',
-          }),
-        );
-      } else chunks.push(chunk);
-    });
-    stream.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    stream.once('error', reject);
-  });
-}
-
 const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
 /** The built NOC (noc/dist), resolved from this file so it works from src/ (tests) and dist/ (runtime). */
 export const NOC_DIST = fileURLToPath(new URL('../../../noc/dist/', import.meta.url));
 
-export function createFastifyAdapter(options: { bodyLimit: number; csvBodyLimit: number }): FastifyAdapter {
+export function createFastifyAdapter(options: { bodyLimit: number }): FastifyAdapter {
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimit,
     // Honour a well-formed X-Request-Id from a proxy (correlation across hops); otherwise make one.
@@ -52,9 +29,10 @@ export function createFastifyAdapter(options: { bodyLimit: number; csvBodyLimit:
   // urlencoded forms, so a cross-site HTML form can never submit to the API. Parse errors reach Nest's
   // exception layer (and so our global filter) through the error handler Nest installs.
   adapter.getInstance().removeContentTypeParser('text/plain');
-  // Bulk uploads (SIM vendor batches) are CSV with their own, larger limit, accepted on the import route only:
-  // any other route refuses text/csv before reading a byte, so no one can make the server buffer megabytes
-  // before authentication. CSV is not a type an HTML form can send, so this opens no CSRF path.
+  // Bulk uploads (SIM vendor batches) are CSV, accepted on the import route only: any other route refuses
+  // text/csv before reading a byte. On the import route the body is not read here at all: the handler gets
+  // the request stream, after authentication and authorisation, and reads it with its limits checked as the
+  // bytes arrive (nothing is buffered whole). CSV is not a type an HTML form can send: no CSRF path.
   adapter.getInstance().addContentTypeParser('text/csv', (req, payload, done) => {
     if (!CSV_ROUTES.has(req.routeOptions.url ?? '')) {
       done(
@@ -66,10 +44,7 @@ export function createFastifyAdapter(options: { bodyLimit: number; csvBodyLimit:
       );
       return;
     }
-    readLimited(payload, options.csvBodyLimit).then(
-      (body) => done(null, body),
-      (err: Error) => done(err, undefined),
-    );
+    done(null, payload);
   });
   return adapter;
 }

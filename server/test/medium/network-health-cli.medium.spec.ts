@@ -79,6 +79,7 @@ beforeAll(async () => {
         open5gsMongoUrl: undefined,
         open5gsSyncIntervalMs: 3_600_000,
         simImportMaxBytes: 1024 * 1024,
+        simImportMaxRows: 100_000,
         seedDemo: false,
         monitor: 'off',
       }),

@@ -1,0 +1,2 @@
+// Public face of the sealed-data envelope (see envelope.ts).
+export * from './envelope.js';
