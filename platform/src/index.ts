@@ -30,4 +30,7 @@ export * from './events/in-process-event-bus.js';
 export * from './events/nats-event-bus.js';
 export * from './events/event-receipts.js';
 export * from './events/event-receipts.schema.js';
+export * from './events/event-contract.js';
+export * from './events/dead-letters.js';
+export * from './events/dead-letters.schema.js';
 export * from './db/data-dir-lock.js';

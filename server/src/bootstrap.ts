@@ -12,10 +12,12 @@ import {
 } from '@pakawaaz/identity';
 import {
   AllExceptionsFilter,
+  DeadLetterStore,
   InProcessEventBus,
   Metrics,
   connectNatsEventBus,
   createLogger,
+  eventCatalog,
   loadPlatformConfig,
   migrateDomains,
   openDatabase,
@@ -59,12 +61,12 @@ export async function openResources(env: Env, cwd: string, logger?: Logger): Pro
   if (config.databaseMode === 'embedded' || config.eventBusMode === 'in-process')
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.dataDir, logger: log });
+  const metrics = new Metrics();
+  const deadLetters = new DeadLetterStore(database.db, metrics, log);
   let eventBus: EventBus;
   try {
     await migrateDomains(database, ALL_DOMAINS, log);
-    eventBus = config.NATS_URL
-      ? await connectNatsEventBus({ url: config.NATS_URL, logger: log })
-      : new InProcessEventBus(log);
+    eventBus = await openEventBus(config, log, deadLetters);
   } catch (err) {
     await database.close().catch(() => undefined);
     throw err;
@@ -74,9 +76,25 @@ export async function openResources(env: Env, cwd: string, logger?: Logger): Pro
     logger: log,
     database,
     eventBus,
-    metrics: new Metrics(),
+    deadLetters,
+    metrics,
     appInfo: { version: VERSION, startedAt: new Date() },
   };
+}
+
+/**
+ * The event bus, knowing every domain's events: publishing checks each payload against its owner's schema,
+ * dead letters go to `platform.dead_letters`, and on NATS the durables domains retired are deleted.
+ */
+function openEventBus(
+  config: PlatformConfig,
+  logger: Logger,
+  deadLetters: DeadLetterStore,
+): Promise<EventBus> {
+  const catalog = eventCatalog(ALL_DOMAINS);
+  if (!config.NATS_URL) return Promise.resolve(new InProcessEventBus(logger, { catalog, deadLetters }));
+  const retiredConsumers = ALL_DOMAINS.flatMap((d) => d.events?.retiredConsumers ?? []);
+  return connectNatsEventBus({ url: config.NATS_URL, logger, catalog, deadLetters, retiredConsumers });
 }
 
 /** Creates the Nest application on Fastify around opened resources (no listening, no seeding). */

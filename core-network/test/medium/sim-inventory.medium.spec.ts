@@ -241,7 +241,7 @@ describe('subscribers', () => {
 
   it('bars the SIM of a handset that device management reports lost', async () => {
     await service.assign({ imsi: '001010000000012', userId: 'u-12', displayName: 'Twelve' }, ctx);
-    const listener = new DeviceEventsListener(bus, db.handle, testLogger, service);
+    const listener = new DeviceEventsListener(bus, db.handle, service);
     await listener.onApplicationBootstrap();
     const event = newEvent('device-mgmt.device.lost', 'device-mgmt', {
       imsi: '001010000000012',
