@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import {
   assertValidFilter,
+  durableName,
   EVENT_TYPE_PATTERN,
   InvalidEventError,
   matchesFilter,
@@ -175,9 +176,9 @@ export function describeIssues(error: z.ZodError, max = 5): string {
 
 /**
  * The contract between publishers and consumers across domains, as problems (empty when it holds): each
- * type is declared once, by the domain its name starts with; each consumer name is unique; each expected
- * type has a publisher; and each consumer's schema accepts every example of its publisher, after the JSON
- * round trip the bus makes.
+ * type is declared once, by the domain its name starts with; each consumer name is unique and no retired
+ * pattern matches it (start-up would delete a live durable); each expected type has a publisher; and each
+ * consumer's schema accepts every example of its publisher, after the JSON round trip the bus makes.
  */
 export function checkEventContracts(
   domains: readonly { readonly name: string; readonly events?: DomainEvents }[],
@@ -207,6 +208,10 @@ export function checkEventContracts(
       for (const expected of c.expects) problems.push(...checkExpectation(d.name, c.name, expected, defs));
     }
   }
+  const retired = domains.flatMap((d) => d.events?.retiredConsumers ?? []);
+  for (const name of consumers)
+    if (retired.some((p) => name.search(p) !== -1 || durableName(name).search(p) !== -1))
+      problems.push(`consumer ${name} matches a retired consumer pattern: start-up would delete it`);
   return problems;
 }
 

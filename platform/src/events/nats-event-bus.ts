@@ -316,12 +316,20 @@ class NatsEventBus implements EventBus {
     return Promise.resolve({ status: 'up', detail: `${nc.getServer()}, stream ${stream}` });
   }
 
-  /** Stops every subscription (waiting for running handlers), then drains the connection. */
+  /**
+   * Stops every subscription (waiting for running handlers), then drains the connection — or, when NATS is
+   * unreachable at that moment, just closes it: shutdown must go on to close the database.
+   */
   async close(): Promise<void> {
     const subs = [...this.subscriptions];
     this.subscriptions.clear();
     await Promise.all(subs.map((s) => s.stop()));
-    if (!this.ctx.nc.isClosed()) await this.ctx.nc.drain();
+    const nc = this.ctx.nc;
+    if (nc.isClosed()) return;
+    await nc.drain().catch(async (err: unknown) => {
+      this.ctx.logger.warn({ error: describe(err) }, 'could not drain the NATS connection; closing it');
+      await nc.close();
+    });
   }
 
   private async add(sub: DurableSubscription | BroadcastSubscription): Promise<Subscription> {
