@@ -1,5 +1,14 @@
 import path from 'node:path';
-import { AuditService, InProcessEventBus, newEvent, rowsOf, sql, type Principal } from '@pakawaaz/platform';
+import {
+  AuditService,
+  DeadLetterStore,
+  InProcessEventBus,
+  Metrics,
+  newEvent,
+  rowsOf,
+  sql,
+  type Principal,
+} from '@pakawaaz/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testLogger } from '../../../platform/test/support/database.js';
 import type { CoreNetworkConfig } from '../../src/core-network.config.js';
@@ -192,7 +201,9 @@ describe('subscribers', () => {
   let bus: InProcessEventBus;
 
   beforeAll(async () => {
-    bus = new InProcessEventBus(testLogger);
+    bus = new InProcessEventBus(testLogger, {
+      deadLetters: new DeadLetterStore(db.handle.db, new Metrics(), testLogger),
+    });
     service = new SubscribersService(new SubscribersRepository(db.handle), repo, audit, bus, testLogger);
     await service.onApplicationBootstrap();
   });
@@ -259,6 +270,36 @@ describe('subscribers', () => {
     });
     const barrings = await audit.page({ limit: 50, action: 'core-network.subscriber.barred' });
     expect(barrings.entries.filter((e) => e.target === 'imsi:001010000000012')).toHaveLength(1);
+    await listener.onModuleDestroy();
+  });
+
+  it('dead-letters a device event without a valid IMSI instead of acting on it', async () => {
+    const listener = new DeviceEventsListener(bus, db.handle, service);
+    await listener.onApplicationBootstrap();
+    const bad = newEvent('device-mgmt.device.non-compliant', 'device-mgmt', {
+      imsi: '0010100000000',
+      deviceId: 'dev-8',
+    });
+    await bus.publish(bad);
+    await expect
+      .poll(async () =>
+        rowsOf<{ consumer: string; kind: string; reason: string }>(
+          await db.handle.db.execute(
+            sql`select consumer, kind, reason from platform.dead_letters where event_id = ${bad.id}`,
+          ),
+        ),
+      )
+      .toEqual([
+        {
+          consumer: 'core-network.device-barring',
+          kind: 'invalid-payload',
+          reason: expect.stringContaining('data.imsi'),
+        },
+      ]);
+    const receipts = await db.handle.db.execute(
+      sql`select 1 from platform.event_receipts where event_id = ${bad.id}`,
+    );
+    expect(rowsOf(receipts)).toEqual([]);
     await listener.onModuleDestroy();
   });
 
