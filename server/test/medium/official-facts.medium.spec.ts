@@ -7,8 +7,12 @@ import { connect } from '@nats-io/transport-node';
 import { CoreNetworkModule, type CoreNetworkConfig } from '@pakawaaz/core-network';
 import { UserUpdated } from '@pakawaaz/identity';
 import {
+  APP_INFO,
   connectNatsEventBus,
+  DEAD_LETTERS,
   deadLetters,
+  HealthService,
+  PLATFORM_CONFIG,
   eventCatalog,
   eventReceipts,
   InProcessEventBus,
@@ -28,6 +32,7 @@ import { InstitutionsService } from '../../../identity/src/directory/institution
 import { UserAdminService } from '../../../identity/src/users/user-admin.service.js';
 import { serviceGate, testNatsUrl } from '../../../platform/test/support/services.js';
 import { ALL_DOMAINS } from '../../src/domains.js';
+import { SystemService } from '../../src/system/system.service.js';
 
 const natsUrl = testNatsUrl();
 const natsUp = await serviceGate('NATS', natsUrl);
@@ -230,6 +235,29 @@ describe.each<Bus>(['in-process', 'nats'])('subscriber copies follow identity fa
       expect(letter?.reason).toContain('data.displayName');
       expect(letter?.reason).toContain('data.institutionId');
       expect(await handled(bad.id)).toBe(false);
+
+      // The operator sees it on /api/v1/system (and the NOC System page), without the payload.
+      const system = new SystemService(
+        fx.app.get(APP_INFO),
+        fx.app.get(PLATFORM_CONFIG),
+        fx.handle,
+        fx.bus,
+        fx.app.get(DEAD_LETTERS),
+        fx.app.get(HealthService),
+      );
+      const { deadLetters: shown } = (await system.status()).eventBus;
+      expect(shown).toMatchObject({ total: 1, last24h: 1 });
+      expect(shown.latest).toEqual([
+        {
+          id: letter?.id,
+          eventId: bad.id,
+          type: 'identity.user.updated',
+          consumer: CONSUMER,
+          kind: 'invalid-payload',
+          reason: letter?.reason,
+          receivedAt: letter?.receivedAt.toISOString(),
+        },
+      ]);
     },
   );
 });
