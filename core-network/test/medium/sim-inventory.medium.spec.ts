@@ -281,21 +281,19 @@ describe('subscribers', () => {
       deviceId: 'dev-8',
     });
     await bus.publish(bad);
-    await expect
-      .poll(async () =>
-        rowsOf<{ consumer: string; kind: string; reason: string }>(
-          await db.handle.db.execute(
-            sql`select consumer, kind, reason from platform.dead_letters where event_id = ${bad.id}`,
-          ),
+    const letters = async () =>
+      rowsOf<{ consumer: string; kind: string; reason: string }>(
+        await db.handle.db.execute(
+          sql`select consumer, kind, reason from platform.dead_letters where event_id = ${bad.id}`,
         ),
-      )
-      .toEqual([
-        {
-          consumer: 'core-network.device-barring',
-          kind: 'invalid-payload',
-          reason: expect.stringContaining('data.imsi'),
-        },
-      ]);
+      ).map(({ reason, ...l }) => ({ ...l, namesImsi: reason.includes('data.imsi') }));
+    await expect.poll(letters).toEqual([
+      {
+        consumer: 'core-network.device-barring',
+        kind: 'invalid-payload',
+        namesImsi: true,
+      },
+    ]);
     const receipts = await db.handle.db.execute(
       sql`select 1 from platform.event_receipts where event_id = ${bad.id}`,
     );
