@@ -1,5 +1,6 @@
 import { defineEvent } from '@pakawaaz/platform';
 import { z } from 'zod';
+import type { UserRow } from './users.repository.js';
 import { USER_KINDS } from './users.schema.js';
 
 /**
@@ -62,3 +63,15 @@ export const UserEnabled = defineEvent('identity.user.enabled', StatusChange, {
 
 export type UserStatusEvent = z.output<typeof StatusChange>;
 export type UserUpdatedEvent = z.output<typeof UserUpdated.schema>;
+
+/** What other domains may copy about a user, as of the row's last change. */
+export function userFacts(row: UserRow) {
+  return {
+    userId: row.id,
+    username: row.username,
+    kind: row.kind,
+    displayName: row.displayName,
+    institutionId: row.institutionId,
+    factsAt: row.updatedAt.toISOString(),
+  };
+}

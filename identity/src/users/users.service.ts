@@ -9,7 +9,7 @@ import { hashPassword, verifyPassword } from '../passwords/password-hasher.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { requireInScope, requireRole, scopeOf, type Ctx } from './access.js';
 import { roleScopeProblems } from './roles.js';
-import { UserDisabled, UserEnabled, UserUpdated, USER_FIELDS } from './users.events.js';
+import { UserDisabled, UserEnabled, UserUpdated, userFacts, USER_FIELDS } from './users.events.js';
 import { UsersRepository, type NewUser, type UserListQuery, type UserRow } from './users.repository.js';
 
 export type UserInput = {
@@ -124,7 +124,7 @@ export class UsersService {
     });
     // Other domains keep copies of these facts (core-network: name and institution on subscribers).
     const changed = USER_FIELDS.filter((f) => patch[f] !== undefined);
-    await this.bus.publish(UserUpdated.create({ ...facts(updated), changed }));
+    await this.bus.publish(UserUpdated.create({ ...userFacts(updated), changed }));
     return this.view(updated);
   }
 
@@ -148,7 +148,7 @@ export class UsersService {
       return updated;
     });
     const event = status === 'disabled' ? UserDisabled : UserEnabled;
-    await this.bus.publish(event.create({ ...facts(row), reason }));
+    await this.bus.publish(event.create({ ...userFacts(row), reason }));
     return this.view(row);
   }
 
@@ -266,18 +266,6 @@ export class UsersService {
       tx,
     );
   }
-}
-
-/** What other domains may copy about a user, as of the row's last change. */
-function facts(row: UserRow) {
-  return {
-    userId: row.id,
-    username: row.username,
-    kind: row.kind,
-    displayName: row.displayName,
-    institutionId: row.institutionId,
-    factsAt: row.updatedAt.toISOString(),
-  };
 }
 
 function pick(input: UserInput): Partial<NewUser> & { displayName: string } {
