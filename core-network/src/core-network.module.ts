@@ -29,6 +29,9 @@ import { Open5gsSyncController } from './open5gs/subscribers/open5gs-sync.contro
 import { OPEN5GS_STORE_FACTORY, Open5gsSyncService } from './open5gs/subscribers/open5gs-sync.service.js';
 import { connectOpen5gsStore } from './open5gs/subscribers/mongo-subscriber-store.js';
 import { DeviceEventsListener } from './subscribers/device-events.listener.js';
+import { OfficialFactsListener } from './subscribers/official-facts.listener.js';
+import { OfficialFactsRepository } from './subscribers/official-facts.repository.js';
+import { OfficialFactsService } from './subscribers/official-facts.service.js';
 import { SubscriberProfilesController, SubscribersController } from './subscribers/subscribers.controller.js';
 import { SubscribersRepository } from './subscribers/subscribers.repository.js';
 import { SubscribersService } from './subscribers/subscribers.service.js';
@@ -73,6 +76,9 @@ export class CoreNetworkModule {
         SubscribersRepository,
         SubscribersService,
         DeviceEventsListener,
+        OfficialFactsRepository,
+        OfficialFactsService,
+        OfficialFactsListener,
         AkaVectorService,
         Open5gsSyncService,
         { provide: OPEN5GS_STORE_FACTORY, useValue: (url: string) => connectOpen5gsStore(url) },

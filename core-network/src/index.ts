@@ -89,6 +89,9 @@ export {
 export { targetsFromSpec } from './network-health/spec-targets.js';
 export { NetworkHealthService } from './network-health/network-health.service.js';
 export type { NetworkHealthView, NfHealthView } from './network-health/nf-runtime.js';
+export { SubscriberBarred } from './subscribers/subscribers.events.js';
+export { DriftDetected } from './open5gs/subscribers/open5gs.events.js';
+export { AlarmRaised, AlarmCleared } from './network-health/alarms.events.js';
 export {
   ALARM_RAISED_EVENT,
   ALARM_CLEARED_EVENT,

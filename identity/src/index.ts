@@ -12,8 +12,15 @@ export { TokenService } from './tokens/token.service.js';
 export { API_TOKEN_PREFIX } from './tokens/api-token-secret.js';
 export { RadiusListener } from './radius/radius.listener.js';
 export { DEVICE_TRUST, type DeviceTrust } from './device-auth/device-trust.port.js';
-export { USER_DISABLED_EVENT, USER_ENABLED_EVENT, type UserStatusEvent } from './users/users.service.js';
-export { SESSION_REVOKED_EVENT, type SessionRevokedEvent } from './sessions/sessions.service.js';
+export {
+  UserUpdated,
+  UserDisabled,
+  UserEnabled,
+  type UserStatusEvent,
+  type UserUpdatedEvent,
+} from './users/users.events.js';
+export { SessionRevoked, type SessionRevokedEvent } from './sessions/sessions.events.js';
+export { RadiusClientChanged } from './radius/radius.events.js';
 export {
   issueAccessToken,
   verifyAccessToken,

@@ -5,6 +5,7 @@ import { AuditService } from './audit/audit.service.js';
 import type { PlatformConfig } from './config/platform.config.js';
 import type { DatabaseHandle } from './db/database.js';
 import { DATABASE } from './db/database.tokens.js';
+import { DEAD_LETTERS, type DeadLetterStore } from './events/dead-letters.js';
 import { EVENT_BUS, type EventBus } from './events/event-bus.js';
 import { HealthController } from './http/health.controller.js';
 import { HealthService } from './http/health.service.js';
@@ -17,6 +18,8 @@ export type PlatformResources = {
   logger: Logger;
   database: DatabaseHandle;
   eventBus: EventBus;
+  /** The dead-letter record the event bus writes to (`platform.dead_letters`). */
+  deadLetters: DeadLetterStore;
   metrics: Metrics;
   appInfo: AppInfo;
   /** The key service: every secret key a domain holds (files or a PKCS#11 token). */
@@ -39,6 +42,7 @@ export class PlatformModule {
         { provide: LOGGER, useValue: resources.logger },
         { provide: DATABASE, useValue: resources.database },
         { provide: EVENT_BUS, useValue: resources.eventBus },
+        { provide: DEAD_LETTERS, useValue: resources.deadLetters },
         { provide: APP_INFO, useValue: resources.appInfo },
         { provide: Metrics, useValue: resources.metrics },
         { provide: KEYS, useValue: resources.keys },
@@ -50,6 +54,7 @@ export class PlatformModule {
         LOGGER,
         DATABASE,
         EVENT_BUS,
+        DEAD_LETTERS,
         APP_INFO,
         Metrics,
         KEYS,

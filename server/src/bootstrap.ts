@@ -12,10 +12,12 @@ import {
 } from '@pakawaaz/identity';
 import {
   AllExceptionsFilter,
+  DeadLetterStore,
   InProcessEventBus,
   Metrics,
   connectNatsEventBus,
   createLogger,
+  eventCatalog,
   loadPlatformConfig,
   migrateDomains,
   openDatabase,
@@ -78,13 +80,13 @@ export async function openResources(
     logger: log,
     onFailure: onDatabaseFailure,
   });
+  const metrics = new Metrics();
+  const deadLetters = new DeadLetterStore(database.db, metrics, log);
   let eventBus: EventBus | undefined;
   let keys: KeyService;
   try {
     await migrateDomains(database, ALL_DOMAINS, log);
-    eventBus = config.NATS_URL
-      ? await connectNatsEventBus({ url: config.NATS_URL, logger: log })
-      : new InProcessEventBus(log);
+    eventBus = await openEventBus(config, log, deadLetters);
     keys = await openKeyService(config, log, database);
   } catch (err) {
     await eventBus?.close().catch(() => undefined);
@@ -96,10 +98,26 @@ export async function openResources(
     logger: log,
     database,
     eventBus,
-    metrics: new Metrics(),
+    deadLetters,
+    metrics,
     appInfo: { version: VERSION, startedAt: new Date() },
     keys,
   };
+}
+
+/**
+ * The event bus, knowing every domain's events: publishing checks each payload against its owner's schema,
+ * dead letters go to `platform.dead_letters`, and on NATS the durables domains retired are deleted.
+ */
+function openEventBus(
+  config: PlatformConfig,
+  logger: Logger,
+  deadLetters: DeadLetterStore,
+): Promise<EventBus> {
+  const catalog = eventCatalog(ALL_DOMAINS);
+  if (!config.NATS_URL) return Promise.resolve(new InProcessEventBus(logger, { catalog, deadLetters }));
+  const retiredConsumers = ALL_DOMAINS.flatMap((d) => d.events?.retiredConsumers ?? []);
+  return connectNatsEventBus({ url: config.NATS_URL, logger, catalog, deadLetters, retiredConsumers });
 }
 
 /** Creates the Nest application on Fastify around opened resources (no listening, no seeding). */

@@ -3,3 +3,4 @@ export { createTestDatabase, testLogger, withDatabase, type TestDatabase } from 
 export { requireServices, testDatabaseUrl, testNatsUrl, reachable, serviceGate } from './services.js';
 export { createTestCa, issueTestDevice, type TestCa, type TestDevice } from './device-test-ca.js';
 export { fakeSim, simCsv, luhnCheckDigit, type FakeSim } from './sims.js';
+export { TcpProxy } from './tcp-proxy.js';

@@ -4,45 +4,21 @@ import {
   EVENT_BUS,
   LOGGER,
   hasRole,
-  newEvent,
   platformError,
+  type DomainEvent,
   type EventBus,
   type Logger,
   type Principal,
 } from '@pakawaaz/platform';
 import type { AlarmKind, AlarmSeverity, AlarmTransition } from './alarm-rules.js';
+import { AlarmCleared, AlarmRaised, type AlarmClearedEvent, type AlarmRaisedEvent } from './alarms.events.js';
 import { networkHealthError } from './network-health.errors.js';
 import { NetworkHealthRepository, type AlarmRow } from './network-health.repository.js';
 import type { NfType } from './open5gs-metrics.js';
 
-export const ALARM_RAISED_EVENT = 'core-network.alarm.raised';
-export const ALARM_CLEARED_EVENT = 'core-network.alarm.cleared';
-const EVENT_SOURCE = 'core-network';
-
-/** Data of `core-network.alarm.raised`. `nf` is the monitored NF's name, `nfType` its kind. */
-export type AlarmRaisedEvent = {
-  alarmId: string;
-  kind: AlarmKind;
-  nf: string;
-  nfType: NfType;
-  simulated: boolean;
-  severity: AlarmSeverity;
-  message: string;
-  details: Record<string, unknown>;
-  raisedAt: string;
-};
-
-/** Data of `core-network.alarm.cleared`. */
-export type AlarmClearedEvent = {
-  alarmId: string;
-  kind: AlarmKind;
-  nf: string;
-  nfType: NfType;
-  simulated: boolean;
-  message: string;
-  raisedAt: string;
-  clearedAt: string;
-};
+export const ALARM_RAISED_EVENT = AlarmRaised.type;
+export const ALARM_CLEARED_EVENT = AlarmCleared.type;
+export type { AlarmClearedEvent, AlarmRaisedEvent } from './alarms.events.js';
 
 export type AlarmView = {
   id: string;
@@ -83,11 +59,11 @@ export class AlarmsService {
         details,
         raisedAt: at,
       });
-      if (row) await this.publish(ALARM_RAISED_EVENT, raisedEvent(row, t.kind, nf), at);
+      if (row) await this.publish(AlarmRaised.create(raisedEvent(row, t.kind, nf), { now: at }));
       return;
     }
     const row = await this.repository.clearAlarm(t.kind, t.nf, at, { message: t.message, ...t.details });
-    if (row) await this.publish(ALARM_CLEARED_EVENT, clearedEvent(row, t, nf, at), at);
+    if (row) await this.publish(AlarmCleared.create(clearedEvent(row, t, nf, at), { now: at }));
   }
 
   async list(q: { state: 'open' | 'all'; limit: number }): Promise<{ alarms: AlarmView[] }> {
@@ -123,11 +99,14 @@ export class AlarmsService {
   }
 
   /** The alarm is in the database either way; a bus outage must not stop the monitor, so it is logged. */
-  private async publish(type: string, data: AlarmRaisedEvent | AlarmClearedEvent, at: Date): Promise<void> {
+  private async publish(event: DomainEvent<AlarmRaisedEvent | AlarmClearedEvent>): Promise<void> {
     try {
-      await this.events.publish(newEvent(type, EVENT_SOURCE, data, at));
+      await this.events.publish(event);
     } catch (err) {
-      this.logger.error({ err, type, alarmId: data.alarmId }, 'could not publish an alarm event');
+      this.logger.error(
+        { err, type: event.type, alarmId: event.data.alarmId },
+        'could not publish an alarm event',
+      );
     }
   }
 }

@@ -13,7 +13,8 @@ export const subscriberProfiles = coreNetworkSchema.table('subscriber_profiles',
 
 /**
  * A SIM assigned to an official. `user_id`/`institution_id` are plain ids from identity (no cross-domain
- * keys). `version` increases on every change; the reconciler records what it pushed to Open5GS.
+ * keys); `display_name` and `institution_id` are copies of identity's facts, kept current by identity's user
+ * events as of `identity_facts_at`. `version` increases on every change the reconciler pushes to Open5GS.
  */
 export const subscribers = coreNetworkSchema.table(
   'subscribers',
@@ -22,6 +23,8 @@ export const subscribers = coreNetworkSchema.table(
     userId: text('user_id').notNull(),
     displayName: text('display_name').notNull(),
     institutionId: text('institution_id'),
+    /** When identity's facts copied here were current; an event with older facts changes nothing. */
+    identityFactsAt: timestamp('identity_facts_at', { withTimezone: true, mode: 'date' }),
     profileName: text('profile_name').notNull(),
     staticIpv4: text('static_ipv4'),
     status: text('status', { enum: ['active', 'barred'] })

@@ -4,7 +4,6 @@ import {
   EVENT_BUS,
   LOGGER,
   SYSTEM_ACTOR,
-  newEvent,
   type Actor,
   type Db,
   type EventBus,
@@ -13,6 +12,7 @@ import {
 import { coreNetworkError } from '../core-network.errors.js';
 import { SimInventoryRepository } from '../sim-inventory/sim-inventory.repository.js';
 import { DEFAULT_PROFILE, DEFAULT_PROFILE_NAME, SubscriberProfile } from './profile.js';
+import { SubscriberBarred } from './subscribers.events.js';
 import { SubscribersRepository, type SubscriberRow } from './subscribers.repository.js';
 
 export type AssignInput = {
@@ -103,9 +103,7 @@ export class SubscribersService implements OnApplicationBootstrap {
       );
       return updated;
     });
-    await this.bus.publish(
-      newEvent('core-network.subscriber.barred', 'core-network', { imsi, userId: row.userId, reason }),
-    );
+    await this.bus.publish(SubscriberBarred.create({ imsi, userId: row.userId, reason }));
     return row;
   }
 
@@ -235,9 +233,7 @@ export class SubscribersService implements OnApplicationBootstrap {
       return barred;
     });
     if (!row) return (await this.repo.find(imsi)) !== undefined;
-    await this.bus.publish(
-      newEvent('core-network.subscriber.barred', 'core-network', { imsi, userId: row.userId, reason }),
-    );
+    await this.bus.publish(SubscriberBarred.create({ imsi, userId: row.userId, reason }));
     this.logger.warn({ imsi, reason }, 'SIM barred on a device-management event');
     return true;
   }

@@ -6,6 +6,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import {
   AllExceptionsFilter,
   AuthGuard,
+  DeadLetterStore,
   FileKeyBackend,
   InProcessEventBus,
   KeyService,
@@ -63,6 +64,7 @@ beforeAll(async () => {
   await testDb.handle.db.execute(sql.raw('truncate core_network.kpi_samples, core_network.alarms'));
   bus = new InProcessEventBus(testLogger);
   sim = await startNfSimulator({ nfs: ['amf', 'smf', 'upf'], seed: 3, now: () => clock.t });
+  const metrics = new Metrics();
 
   @Module({
     imports: [
@@ -71,7 +73,8 @@ beforeAll(async () => {
         logger: testLogger,
         database: testDb.handle,
         eventBus: bus,
-        metrics: new Metrics(),
+        deadLetters: new DeadLetterStore(testDb.handle.db, metrics, testLogger),
+        metrics,
         appInfo: { version: 'test', startedAt: new Date() },
         keys: new KeyService(new FileKeyBackend(), testLogger),
       }),

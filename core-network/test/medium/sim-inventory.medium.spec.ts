@@ -2,7 +2,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import {
   AuditService,
+  DeadLetterStore,
   InProcessEventBus,
+  Metrics,
   WorkerPool,
   newEvent,
   rowsOf,
@@ -406,7 +408,9 @@ describe('subscribers', () => {
   let bus: InProcessEventBus;
 
   beforeAll(async () => {
-    bus = new InProcessEventBus(testLogger);
+    bus = new InProcessEventBus(testLogger, {
+      deadLetters: new DeadLetterStore(db.handle.db, new Metrics(), testLogger),
+    });
     service = new SubscribersService(new SubscribersRepository(db.handle), repo, audit, bus, testLogger);
     await service.onApplicationBootstrap();
   });
@@ -455,7 +459,7 @@ describe('subscribers', () => {
 
   it('bars the SIM of a handset that device management reports lost', async () => {
     await service.assign({ imsi: '001010000000012', userId: 'u-12', displayName: 'Twelve' }, ctx);
-    const listener = new DeviceEventsListener(bus, db.handle, testLogger, service);
+    const listener = new DeviceEventsListener(bus, db.handle, service);
     await listener.onApplicationBootstrap();
     const event = newEvent('device-mgmt.device.lost', 'device-mgmt', {
       imsi: '001010000000012',
@@ -473,6 +477,34 @@ describe('subscribers', () => {
     });
     const barrings = await audit.page({ limit: 50, action: 'core-network.subscriber.barred' });
     expect(barrings.entries.filter((e) => e.target === 'imsi:001010000000012')).toHaveLength(1);
+    await listener.onModuleDestroy();
+  });
+
+  it('dead-letters a device event without a valid IMSI instead of acting on it', async () => {
+    const listener = new DeviceEventsListener(bus, db.handle, service);
+    await listener.onApplicationBootstrap();
+    const bad = newEvent('device-mgmt.device.non-compliant', 'device-mgmt', {
+      imsi: '0010100000000',
+      deviceId: 'dev-8',
+    });
+    await bus.publish(bad);
+    const letters = async () =>
+      rowsOf<{ consumer: string; kind: string; reason: string }>(
+        await db.handle.db.execute(
+          sql`select consumer, kind, reason from platform.dead_letters where event_id = ${bad.id}`,
+        ),
+      ).map(({ reason, ...l }) => ({ ...l, namesImsi: reason.includes('data.imsi') }));
+    await expect.poll(letters).toEqual([
+      {
+        consumer: 'core-network.device-barring',
+        kind: 'invalid-payload',
+        namesImsi: true,
+      },
+    ]);
+    const receipts = await db.handle.db.execute(
+      sql`select 1 from platform.event_receipts where event_id = ${bad.id}`,
+    );
+    expect(rowsOf(receipts)).toEqual([]);
     await listener.onModuleDestroy();
   });
 

@@ -2,13 +2,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import {
   AuditService,
+  consume,
   DATABASE,
   EVENT_BUS,
   LOGGER,
-  newEvent,
   type DatabaseHandle,
   type EventBus,
   type Logger,
+  type Subscription,
 } from '@pakawaaz/platform';
 import { asc, eq } from 'drizzle-orm';
 import type { SecretBox } from '../crypto/secret-box.js';
@@ -18,9 +19,9 @@ import { requireRole, type Ctx } from '../users/access.js';
 import { compileClients, parseCidr } from './radius-client-table.js';
 import { radiusClients } from './radius-clients.schema.js';
 import type { RadiusClient } from './radius-handler.js';
+import { RADIUS_CLIENTS_CONSUMER, RadiusClientChanged } from './radius.events.js';
 
 export type RadiusClientView = { id: string; name: string; cidr: string; createdAt: Date };
-const CHANGED_EVENT = 'identity.radius-client.changed';
 /** Other nodes pick up a client change within this time even if its event is lost. */
 const RELOAD_MS = 30_000;
 
@@ -33,6 +34,7 @@ const RELOAD_MS = 30_000;
 export class RadiusClientsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private lookupFn: (address: string) => RadiusClient | null = () => null;
   private timer: NodeJS.Timeout | undefined;
+  private subscription: Subscription | undefined;
 
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
@@ -43,8 +45,9 @@ export class RadiusClientsService implements OnApplicationBootstrap, OnApplicati
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // Subscribed before the first load: a change made in between is then reloaded, never missed.
+    this.subscription = await consume(this.bus, RADIUS_CLIENTS_CONSUMER, () => this.reload());
     await this.reload();
-    await this.bus.subscribe(`identity-radius-clients-${randomUUID()}`, CHANGED_EVENT, () => this.reload());
     this.timer = setInterval(
       () =>
         void this.reload().catch((err: unknown) => this.logger.warn({ err }, 'RADIUS client reload failed')),
@@ -53,8 +56,9 @@ export class RadiusClientsService implements OnApplicationBootstrap, OnApplicati
     this.timer.unref();
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    await this.subscription?.unsubscribe();
   }
 
   readonly lookup = (address: string): RadiusClient | null => this.lookupFn(address);
@@ -144,6 +148,6 @@ export class RadiusClientsService implements OnApplicationBootstrap, OnApplicati
 
   private async changed(): Promise<void> {
     await this.reload();
-    await this.bus.publish(newEvent(CHANGED_EVENT, 'identity', {}));
+    await this.bus.publish(RadiusClientChanged.create({}));
   }
 }

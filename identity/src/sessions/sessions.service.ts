@@ -1,14 +1,15 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import {
   AuditService,
+  consume,
   EVENT_BUS,
-  newEvent,
   SYSTEM_ACTOR,
   type Actor,
   type Amr,
   type Db,
   type EventBus,
+  type Subscription,
   isRole,
 } from '@pakawaaz/platform';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
@@ -19,10 +20,8 @@ import { effectiveRoles } from '../users/roles.js';
 import { UsersRepository, type UserRow } from '../users/users.repository.js';
 import { SESSION_CACHE, type SessionCacheHandle } from './session-cache.provider.js';
 import { sessionEnded, SESSION_LIMITS, type Acr } from './session-policy.js';
+import { SESSION_CACHE_CONSUMER, SessionRevoked, type SessionRevokedEvent } from './sessions.events.js';
 import { SessionsRepository, type SessionRow } from './sessions.repository.js';
-
-export const SESSION_REVOKED_EVENT = 'identity.session.revoked';
-export type SessionRevokedEvent = { sessionId: string; userId: string; reason: string };
 
 export type ClientMeta = { ip?: string | null | undefined; userAgent?: string | null | undefined };
 export type SessionTokens = {
@@ -47,7 +46,9 @@ const hashSecret = (secret: string) => createHash('sha256').update(secret, 'utf8
 
 /** Sign-in sessions: access tokens, rotating refresh tokens with reuse detection, idle/absolute limits, revocation. */
 @Injectable()
-export class SessionsService implements OnApplicationBootstrap {
+export class SessionsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private subscription: Subscription | undefined;
+
   constructor(
     private readonly repo: SessionsRepository,
     private readonly users: UsersRepository,
@@ -60,10 +61,14 @@ export class SessionsService implements OnApplicationBootstrap {
 
   /** Other nodes' revocations reach this node's cache through the bus (the recheck interval bounds the rest). */
   async onApplicationBootstrap(): Promise<void> {
-    await this.bus.subscribe(`identity-session-cache-${randomUUID()}`, SESSION_REVOKED_EVENT, (event) => {
-      this.cache.revoked((event.data as SessionRevokedEvent).sessionId);
+    this.subscription = await consume(this.bus, SESSION_CACHE_CONSUMER, (event) => {
+      this.cache.revoked(event.data.sessionId);
       return Promise.resolve();
     });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.subscription?.unsubscribe();
   }
 
   async start(
@@ -198,7 +203,7 @@ export class SessionsService implements OnApplicationBootstrap {
 
   private async announce(data: SessionRevokedEvent): Promise<void> {
     this.cache.revoked(data.sessionId);
-    await this.bus.publish(newEvent(SESSION_REVOKED_EVENT, 'identity', data));
+    await this.bus.publish(SessionRevoked.create(data));
   }
 
   private inScope(ctx: Ctx, user: UserRow | undefined): boolean {

@@ -1,14 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  AuditService,
-  EVENT_BUS,
-  isRole,
-  newEvent,
-  type Db,
-  type EventBus,
-  type Role,
-} from '@pakawaaz/platform';
+import { AuditService, EVENT_BUS, isRole, type Db, type EventBus, type Role } from '@pakawaaz/platform';
 import { InstitutionsRepository } from '../directory/institutions.repository.js';
 import { identityError } from '../identity.errors.js';
 import { MfaRepository, type FactorSummary } from '../mfa/mfa.repository.js';
@@ -17,16 +9,8 @@ import { hashPassword, verifyPassword } from '../passwords/password-hasher.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { requireInScope, requireRole, scopeOf, type Ctx } from './access.js';
 import { roleScopeProblems } from './roles.js';
+import { UserDisabled, UserEnabled, UserUpdated, userFacts, USER_FIELDS } from './users.events.js';
 import { UsersRepository, type NewUser, type UserListQuery, type UserRow } from './users.repository.js';
-
-export const USER_DISABLED_EVENT = 'identity.user.disabled';
-export const USER_ENABLED_EVENT = 'identity.user.enabled';
-export type UserStatusEvent = {
-  userId: string;
-  username: string;
-  institutionId: string | null;
-  reason: string | null;
-};
 
 export type UserInput = {
   kind: UserRow['kind'];
@@ -138,6 +122,9 @@ export class UsersService {
         await this.sessions.revokeAllOf(row.id, 'roles-changed', ctx.principal.actor, ctx.requestId, tx);
       return row;
     });
+    // Other domains keep copies of these facts (core-network: name and institution on subscribers).
+    const changed = USER_FIELDS.filter((f) => patch[f] !== undefined);
+    await this.bus.publish(UserUpdated.create({ ...userFacts(updated), changed }));
     return this.view(updated);
   }
 
@@ -160,15 +147,8 @@ export class UsersService {
         await this.sessions.revokeAllOf(updated.id, 'user-disabled', ctx.principal.actor, ctx.requestId, tx);
       return updated;
     });
-    const event: UserStatusEvent = {
-      userId: row.id,
-      username: row.username,
-      institutionId: row.institutionId,
-      reason,
-    };
-    await this.bus.publish(
-      newEvent(status === 'disabled' ? USER_DISABLED_EVENT : USER_ENABLED_EVENT, 'identity', event),
-    );
+    const event = status === 'disabled' ? UserDisabled : UserEnabled;
+    await this.bus.publish(event.create({ ...userFacts(row), reason }));
     return this.view(row);
   }
 

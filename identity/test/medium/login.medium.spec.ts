@@ -277,11 +277,19 @@ describe('sessions', () => {
       requestId: null,
     });
     expect(await fx.tokens.verify(a.accessToken)).toBeNull();
-    await expect
-      .poll(() => seen)
-      .toEqual([
-        { userId: aliceId, username: 'alice', institutionId: INSTITUTION, reason: 'left the ministry' },
-      ]);
+    await expect.poll(() => seen).toHaveLength(1);
+    const row = await fx.users.findById(aliceId);
+    expect(seen).toEqual([
+      {
+        userId: aliceId,
+        username: 'alice',
+        kind: row?.kind,
+        displayName: row?.displayName,
+        institutionId: INSTITUTION,
+        factsAt: row?.updatedAt.toISOString(),
+        reason: 'left the ministry',
+      },
+    ]);
     expect((await refusal(login.password('alice', PASSWORD, 'aal1', meta))).code).toBe('invalid_credentials');
   });
 

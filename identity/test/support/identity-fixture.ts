@@ -2,11 +2,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { Global, Module, type INestApplicationContext, type Provider, type Type } from '@nestjs/common';
+import {
+  Global,
+  Module,
+  type DynamicModule,
+  type INestApplicationContext,
+  type Provider,
+  type Type,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
   AuditService,
   createLogger,
+  DeadLetterStore,
   FileKeyBackend,
   InProcessEventBus,
   KeyService,
@@ -16,6 +24,7 @@ import {
   rowsOf,
   sql,
   type DatabaseHandle,
+  type EventBus,
   type Logger,
   type Principal,
   type Role,
@@ -39,7 +48,7 @@ export type IdentityFixture = {
   app: INestApplicationContext;
   tmp: string;
   config: IdentityConfig;
-  bus: InProcessEventBus;
+  bus: EventBus;
   users: UsersRepository;
   audit: AuditService;
   tokens: TokenService;
@@ -54,10 +63,20 @@ export type IdentityFixture = {
 /** What identity's medium tests migrate: its floors (platform, core-network) and itself. */
 const IDENTITY_TEST_DOMAINS = [platformDomain, coreNetworkDomain, identityDomain];
 
-export type FixtureOptions = { config?: Partial<IdentityConfig>; providers?: Provider[]; keys?: KeyService };
+export type FixtureOptions = {
+  config?: Partial<IdentityConfig>;
+  providers?: Provider[];
+  keys?: KeyService;
+  /** More modules beside identity (e.g. core-network, to see its consumers follow identity's events). */
+  imports?: DynamicModule[];
+  /** The node's event bus (closed with the fixture); default a fresh in-process bus. */
+  eventBus?: (logger: Logger, deadLetters: DeadLetterStore) => Promise<EventBus>;
+  /** Another node on the same database: the fixture then neither creates nor drops it. */
+  database?: TestDatabase;
+};
 
 export async function createIdentityFixture(options: FixtureOptions = {}): Promise<IdentityFixture> {
-  const testDb = await createTestDatabase(IDENTITY_TEST_DOMAINS);
+  const testDb = options.database ?? (await createTestDatabase(IDENTITY_TEST_DOMAINS));
   const handle = testDb.handle;
   const tmp = await mkdtemp(path.join(tmpdir(), 'pakawaaz-identity-'));
   const config: IdentityConfig = {
@@ -88,20 +107,32 @@ export async function createIdentityFixture(options: FixtureOptions = {}): Promi
       },
     }),
   );
-  const bus = new InProcessEventBus(logger, { retryBaseMs: 10, retryMaxMs: 50 });
+  const metrics = new Metrics();
+  const deadLetters = new DeadLetterStore(handle.db, metrics, logger);
+  const bus = options.eventBus
+    ? await options.eventBus(logger, deadLetters)
+    : new InProcessEventBus(logger, { retryBaseMs: 10, retryMaxMs: 50, deadLetters });
   const resources = {
     config: loadPlatformConfig({ PAKAWAAZ_DATA_DIR: config.dataDir }),
     logger,
     database: handle,
     eventBus: bus,
-    metrics: new Metrics(),
+    deadLetters,
+    metrics,
     appInfo: { version: 'test', startedAt: new Date() },
     keys: options.keys ?? new KeyService(new FileKeyBackend(), logger),
   };
   @Global()
   @Module({ providers: options.providers ?? [], exports: (options.providers ?? []).map(tokenOf) })
   class TestPorts {}
-  @Module({ imports: [PlatformModule.forRoot(resources), TestPorts, IdentityModule.forRoot(config)] })
+  @Module({
+    imports: [
+      PlatformModule.forRoot(resources),
+      TestPorts,
+      IdentityModule.forRoot(config),
+      ...(options.imports ?? []),
+    ],
+  })
   class Root {}
   const app = await NestFactory.createApplicationContext(Root, { logger: false, abortOnError: false });
   await app.init();
@@ -133,7 +164,7 @@ export async function createIdentityFixture(options: FixtureOptions = {}): Promi
     async close() {
       await app.close();
       await bus.close();
-      await testDb.drop();
+      if (!options.database) await testDb.drop();
       await rm(tmp, { recursive: true, force: true });
     },
   };

@@ -1548,6 +1548,16 @@ export interface components {
             };
             version: number;
         };
+        DeadLetterEntry: {
+            consumer: string;
+            eventId: string | null;
+            id: string;
+            /** @enum {string} */
+            kind: "invalid-payload" | "handler-failed" | "malformed";
+            reason: string;
+            receivedAt: string;
+            type: string;
+        };
         DeviceChallenge: {
             challenge: string;
             expiresIn: number;
@@ -2827,6 +2837,20 @@ export interface components {
                 status: "active" | "planned";
             }[];
             eventBus: {
+                deadLetters: {
+                    last24h: number;
+                    latest: {
+                        consumer: string;
+                        eventId: string | null;
+                        id: string;
+                        /** @enum {string} */
+                        kind: "invalid-payload" | "handler-failed" | "malformed";
+                        reason: string;
+                        receivedAt: string;
+                        type: string;
+                    }[];
+                    total: number;
+                };
                 detail?: string;
                 /** @enum {string} */
                 mode: "in-process" | "nats";

@@ -2,13 +2,14 @@ import { useCallback } from 'react';
 import { api, unwrap, type Schemas } from '../api/client';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { StatusPill } from '../components/StatusPill';
-import { formatDateTime, formatDuration, formatTime } from '../format';
+import { formatCount, formatDateTime, formatDuration, formatTime } from '../format';
 import { usePolling } from '../usePolling';
 
 const POLL_MS = 5_000;
 
 type SystemStatus = Schemas['SystemStatus'];
 type DomainStatus = Schemas['DomainStatus'];
+type DeadLetters = SystemStatus['eventBus']['deadLetters'];
 
 export function SystemPage() {
   const fetchStatus = useCallback((signal: AbortSignal) => unwrap(api.GET('/api/v1/system', { signal })), []);
@@ -111,9 +112,15 @@ function SystemDetails({ status, stale }: { status: SystemStatus; stale: boolean
                 <dd className="break">{eventBus.detail}</dd>
               </>
             ) : null}
+            <dt>Dead letters</dt>
+            <dd>
+              <DeadLetterCount deadLetters={eventBus.deadLetters} />
+            </dd>
           </dl>
         </section>
       </div>
+
+      {eventBus.deadLetters.total > 0 ? <DeadLetterTable deadLetters={eventBus.deadLetters} /> : null}
 
       <section aria-labelledby="domains-heading">
         <h2 id="domains-heading">Domains</h2>
@@ -173,5 +180,64 @@ function DomainRow({ domain }: { domain: DomainStatus }) {
         ) : null}
       </td>
     </tr>
+  );
+}
+
+/** Events a consumer gave up on: a warning while any arrived in the last 24 hours. */
+function DeadLetterCount({ deadLetters }: { deadLetters: DeadLetters }) {
+  if (deadLetters.total === 0) return <StatusPill value="none" tone="good" />;
+  return (
+    <>
+      <StatusPill
+        value={`${formatCount(deadLetters.last24h)} in 24 h`}
+        tone={deadLetters.last24h > 0 ? 'warn' : 'neutral'}
+      />{' '}
+      {formatCount(deadLetters.total)} in all
+    </>
+  );
+}
+
+function DeadLetterTable({ deadLetters }: { deadLetters: DeadLetters }) {
+  return (
+    <section aria-labelledby="dead-letters-heading">
+      <h2 id="dead-letters-heading">Dead letters</h2>
+      <p className="hint">
+        Events a consumer gave up on: a payload that failed its schema, a message that is not an event, or a
+        handler that kept failing. They were not applied. Each payload is kept as received in the database
+        table <code>platform.dead_letters</code>, never shown here; the latest ten are listed.
+      </p>
+      <div className="table-wrap">
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">Received</th>
+              <th scope="col">Consumer</th>
+              <th scope="col">Event type</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {deadLetters.latest.map((d) => (
+              <tr key={d.id}>
+                <td>
+                  <time dateTime={d.receivedAt}>{formatDateTime(d.receivedAt)}</time>
+                </td>
+                <td>
+                  <code>{d.consumer}</code>
+                </td>
+                <td>
+                  <code>{d.type}</code>
+                </td>
+                <td>
+                  <StatusPill value={d.kind} tone="warn" />
+                </td>
+                <td className="break">{d.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
   );
 }

@@ -1,4 +1,6 @@
-/** What the platform needs to know about a domain's data: its Postgres schema and its migrations. */
+import type { DomainEvents } from '../events/event-contract.js';
+
+/** What the platform needs to know about a domain: its Postgres schema, its migrations, its events. */
 export type DomainDescriptor = {
   /** Domain (workspace) name, e.g. `identity`. */
   readonly name: string;
@@ -8,4 +10,6 @@ export type DomainDescriptor = {
   readonly migrationsFolder: string;
   /** `active` domains serve features; `planned` ones exist as a module and schema only, so far. */
   readonly status: 'active' | 'planned';
+  /** The events it publishes (with their schemas) and consumes: the kernel's event registry. */
+  readonly events?: DomainEvents;
 };

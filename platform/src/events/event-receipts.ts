@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
-import type { EventHandler } from './event-bus.js';
+import type { DomainEvent } from './event-bus.js';
 import { eventReceipts } from './event-receipts.schema.js';
 
 /** Which events each consumer has already handled: turns at-least-once delivery into once per consumer. */
@@ -27,7 +27,11 @@ export class EventReceipts {
  * event running at the same time (a redelivery racing the original) can both pass the check, so handlers
  * whose effects must happen once write them idempotently too (e.g. a conditional update).
  */
-export function idempotent(receipts: EventReceipts, consumer: string, handler: EventHandler): EventHandler {
+export function idempotent<E extends DomainEvent>(
+  receipts: EventReceipts,
+  consumer: string,
+  handler: (event: E) => Promise<void>,
+): (event: E) => Promise<void> {
   return async (event) => {
     if (await receipts.has(consumer, event.id)) return;
     await handler(event);

@@ -1,12 +1,22 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { newEvent, type DomainEvent } from './event-bus.js';
+import { z } from 'zod';
+import type { DeadLetter, DeadLetterSink } from './dead-letters.js';
+import { InvalidEventError, newEvent, type DomainEvent } from './event-bus.js';
+import { defineEvent, eventCatalog } from './event-contract.js';
 import { InProcessEventBus, type InProcessEventBusOptions } from './in-process-event-bus.js';
 
 const buses: InProcessEventBus[] = [];
 
 function setup(options: InProcessEventBusOptions = {}) {
+  const letters: DeadLetter[] = [];
+  const deadLetters: DeadLetterSink = {
+    record: (letter) => {
+      letters.push(letter);
+      return Promise.resolve();
+    },
+  };
   const lines: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -14,9 +24,13 @@ function setup(options: InProcessEventBusOptions = {}) {
       cb();
     },
   });
-  const bus = new InProcessEventBus(pino({ level: 'warn' }, stream), { retryBaseMs: 5, ...options });
+  const bus = new InProcessEventBus(pino({ level: 'warn' }, stream), {
+    retryBaseMs: 5,
+    deadLetters,
+    ...options,
+  });
   buses.push(bus);
-  return { bus, logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return { bus, letters, logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
 
 function recorder() {
@@ -106,7 +120,7 @@ describe('InProcessEventBus', () => {
   });
 
   it('dead-letters after the last attempt, logging the event id and type but never its data', async () => {
-    const { bus, logs } = setup({ maxAttempts: 3 });
+    const { bus, logs, letters } = setup({ maxAttempts: 3 });
     let calls = 0;
     await bus.subscribe('broken', '>', () => {
       calls++;
@@ -128,6 +142,44 @@ describe('InProcessEventBus', () => {
       eventType: 'identity.otp.issued',
       attempts: 3,
     });
+    expect(JSON.stringify(logs())).not.toContain('S3CR3T-DATA');
+    expect(letters).toEqual([
+      {
+        consumer: 'broken',
+        eventId: event.id,
+        type: 'identity.otp.issued',
+        kind: 'handler-failed',
+        reason: 'always',
+        payload: JSON.stringify(event),
+        attempts: 3,
+      },
+    ]);
+  });
+
+  it('dead-letters an event its handler rejects as invalid at once, without retrying, and keeps delivering', async () => {
+    const { bus, logs, letters } = setup({ maxAttempts: 5 });
+    const handled: unknown[] = [];
+    await bus.subscribe('strict', 'lab.>', (e) => {
+      const n = (e.data as { n?: unknown }).n;
+      if (typeof n !== 'number') return Promise.reject(new InvalidEventError('data.n: expected number'));
+      handled.push(n);
+      return Promise.resolve();
+    });
+    const bad = newEvent('lab.sample.taken', 'lab', { n: 'S3CR3T-DATA' });
+    await bus.publish(bad);
+    await bus.publish(newEvent('lab.sample.taken', 'lab', { n: 2 }));
+    await bus.close();
+    expect(handled).toEqual([2]);
+    expect(letters).toMatchObject([
+      { consumer: 'strict', eventId: bad.id, kind: 'invalid-payload', reason: 'data.n: expected number' },
+    ]);
+    expect(letters[0]?.attempts).toBe(1);
+    expect(logs().find((l) => l.msg === 'event dead-lettered: payload failed validation')).toMatchObject({
+      level: 50,
+      consumer: 'strict',
+      eventId: bad.id,
+    });
+    expect(logs().some((l) => l.msg === 'event handler failed; will retry')).toBe(false);
     expect(JSON.stringify(logs())).not.toContain('S3CR3T-DATA');
   });
 
@@ -175,6 +227,9 @@ describe('InProcessEventBus', () => {
     expect(finished).toBe(true);
     await expect(bus.publish(newEvent('lab.sample.taken', 'lab', {}))).rejects.toThrow('event bus is closed');
     await expect(bus.subscribe('late', '>', () => Promise.resolve())).rejects.toThrow('event bus is closed');
+    await expect(bus.subscribeBroadcast('late', '>', () => Promise.resolve())).rejects.toThrow(
+      'event bus is closed',
+    );
   });
 
   it('close() cancels a pending retry instead of waiting out its backoff', async () => {
@@ -203,6 +258,71 @@ describe('InProcessEventBus', () => {
     );
     const bad = { ...newEvent('lab.sample.taken', 'lab', {}), type: 'lab.>' };
     await expect(bus.publish(bad)).rejects.toThrow('invalid event type');
+  });
+
+  it('broadcasts every event to every broadcast subscription, even of one name, unlike a durable consumer', async () => {
+    const { bus } = setup();
+    const nodeA = recorder();
+    const nodeB = recorder();
+    const other = recorder();
+    await bus.subscribeBroadcast('identity.session-cache', 'identity.session.>', nodeA.handler);
+    const b = await bus.subscribeBroadcast('identity.session-cache', 'identity.session.>', nodeB.handler);
+    await bus.subscribeBroadcast('radius', 'identity.radius-client.changed', other.handler);
+    const events = [1, 2, 3].map((n) => newEvent('identity.session.revoked', 'identity', { n }));
+    for (const e of events) await bus.publish(e);
+    await vi.waitFor(() => expect(nodeB.seen).toHaveLength(3), { timeout: 2_000, interval: 5 });
+    await b.unsubscribe();
+    const last = newEvent('identity.session.revoked', 'identity', { n: 4 });
+    await bus.publish(last);
+    await bus.close();
+    expect(nodeA.seen.map((e) => e.id)).toEqual([...events, last].map((e) => e.id));
+    expect(nodeB.seen.map((e) => e.id)).toEqual(events.map((e) => e.id));
+    expect(nodeA.seen[0]).not.toBe(nodeB.seen[0]);
+    expect(other.seen).toEqual([]);
+  });
+
+  it('does not retry a broadcast handler that throws; an invalid payload is dead-lettered', async () => {
+    const { bus, logs, letters } = setup({ maxAttempts: 5 });
+    let calls = 0;
+    await bus.subscribeBroadcast('cache', 'lab.>', (e) => {
+      calls++;
+      return Promise.reject(
+        (e.data as { bad?: boolean }).bad ? new InvalidEventError('data: bad') : new Error('db blip'),
+      );
+    });
+    await bus.publish(newEvent('lab.sample.taken', 'lab', {}));
+    const bad = newEvent('lab.sample.taken', 'lab', { bad: true });
+    await bus.publish(bad);
+    await bus.close();
+    expect(calls).toBe(2);
+    expect(logs().filter((l) => l.msg === 'broadcast event handler failed')).toHaveLength(1);
+    expect(letters).toMatchObject([{ consumer: 'cache', eventId: bad.id, kind: 'invalid-payload' }]);
+  });
+
+  it('with a catalog, refuses to publish an undeclared type or data its schema rejects', async () => {
+    const Taken = defineEvent('lab.sample.taken', z.object({ n: z.number().int() }), {
+      examples: [{ n: 1 }],
+    });
+    const { bus } = setup({ catalog: eventCatalog([{ events: { publishes: [Taken] } }]) });
+    const got = recorder();
+    await bus.subscribe('c', '>', got.handler);
+    await expect(bus.publish(newEvent('lab.sample.lost', 'lab', {}))).rejects.toThrow(
+      'no domain declares this event type',
+    );
+    await expect(bus.publish(newEvent('lab.sample.taken', 'lab', { n: 'x' }))).rejects.toThrow(
+      'invalid data for event lab.sample.taken: data.n',
+    );
+    const good = Taken.create({ n: 3 });
+    await bus.publish(good);
+    await bus.close();
+    expect(got.seen.map((e) => e.id)).toEqual([good.id]);
+  });
+
+  it('refuses events larger than the bus carries', async () => {
+    const { bus } = setup();
+    await expect(
+      bus.publish(newEvent('lab.sample.taken', 'lab', { blob: 'x'.repeat(300 * 1024) })),
+    ).rejects.toThrow('larger than');
   });
 
   it('reports itself up', async () => {

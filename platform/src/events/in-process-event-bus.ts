@@ -1,51 +1,60 @@
 import type { Logger } from 'pino';
+import { LOG_ONLY_DEAD_LETTERS, type DeadLetterKind, type DeadLetterSink } from './dead-letters.js';
 import {
+  assertValidFilter,
   EVENT_TYPE_PATTERN,
+  InvalidEventError,
   matchesFilter,
+  MAX_EVENT_BYTES,
   type DomainEvent,
   type EventBus,
   type EventBusHealth,
   type EventHandler,
   type Subscription,
 } from './event-bus.js';
+import { assertPublishable, type EventCatalog } from './event-contract.js';
 
 export type InProcessEventBusOptions = {
-  /** Deliveries per event and consumer before it is dead-lettered (logged and dropped). */
+  /** Deliveries per event and durable consumer before it is dead-lettered. */
   maxAttempts?: number;
   /** First retry delay; doubles on each attempt up to retryMaxMs. */
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /** Where dead letters go; default: the bus's error log only. */
+  deadLetters?: DeadLetterSink;
+  /** When given, publish refuses types it does not declare and data their schema rejects. */
+  catalog?: EventCatalog;
 };
 
 type Member = { readonly filter: string; readonly handler: EventHandler };
 /** The subscriptions sharing one consumer name; each event goes to one of them, in turn. */
 type ConsumerGroup = { members: Member[]; next: number };
-
-const FILTER_PREFIX_PATTERN = /^([a-z][a-z0-9-]*\.)+>$/;
-
-function assertValidFilter(filter: string): void {
-  if (filter === '>' || EVENT_TYPE_PATTERN.test(filter) || FILTER_PREFIX_PATTERN.test(filter)) return;
-  throw new Error(`invalid event filter "${filter}": expected an event type, a prefix ending in ".>" or ">"`);
-}
+type BroadcastMember = Member & { readonly name: string };
 
 /** Runs fn now and turns its result or exception into a promise (the port's methods never throw synchronously). */
 function settle<T>(fn: () => T): Promise<T> {
   return new Promise((resolve) => resolve(fn()));
 }
 
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
 /**
  * The EventBus of a single node (no NATS_URL). Same contract as the JetStream bus, minus durability:
  * delivery is asynchronous, at-least-once while the process lives, and events are copied through JSON so
  * a handler sees exactly what it would receive from NATS (and cannot mutate another consumer's copy).
+ * Broadcast subscriptions are the node's own fan-out: each gets every event once, without retries.
  */
 export class InProcessEventBus implements EventBus {
   readonly mode = 'in-process' as const;
   private readonly groups = new Map<string, ConsumerGroup>();
+  private readonly broadcasts = new Set<BroadcastMember>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly shutdown = new AbortController();
   private readonly maxAttempts: number;
   private readonly retryBaseMs: number;
   private readonly retryMaxMs: number;
+  private readonly deadLetters: DeadLetterSink;
+  private readonly catalog: EventCatalog | undefined;
 
   constructor(
     private readonly logger: Logger,
@@ -54,17 +63,24 @@ export class InProcessEventBus implements EventBus {
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
     this.retryBaseMs = options.retryBaseMs ?? 200;
     this.retryMaxMs = options.retryMaxMs ?? 5_000;
+    this.deadLetters = options.deadLetters ?? LOG_ONLY_DEAD_LETTERS;
+    this.catalog = options.catalog;
   }
 
   publish(event: DomainEvent): Promise<void> {
     return settle(() => {
       this.assertOpen();
       if (!EVENT_TYPE_PATTERN.test(event.type)) throw new Error(`invalid event type "${event.type}"`);
+      assertPublishable(this.catalog, event);
       const json = JSON.stringify(event);
+      if (Buffer.byteLength(json) > MAX_EVENT_BYTES)
+        throw new Error(`event ${event.type} is larger than ${MAX_EVENT_BYTES} bytes`);
       for (const [consumer, group] of this.groups) {
         if (group.members.some((m) => matchesFilter(event.type, m.filter)))
           this.track(this.deliver(consumer, group, event, json));
       }
+      for (const member of this.broadcasts)
+        if (matchesFilter(event.type, member.filter)) this.track(this.deliverOnce(member, event, json));
     });
   }
 
@@ -82,6 +98,21 @@ export class InProcessEventBus implements EventBus {
         return Promise.resolve();
       };
       return { unsubscribe };
+    });
+  }
+
+  subscribeBroadcast(name: string, filter: string, handler: EventHandler): Promise<Subscription> {
+    return settle(() => {
+      this.assertOpen();
+      assertValidFilter(filter);
+      const member: BroadcastMember = { name, filter, handler };
+      this.broadcasts.add(member);
+      return {
+        unsubscribe: () => {
+          this.broadcasts.delete(member);
+          return Promise.resolve();
+        },
+      };
     });
   }
 
@@ -136,15 +167,11 @@ export class InProcessEventBus implements EventBus {
         await member.handler(JSON.parse(json) as DomainEvent);
         return;
       } catch (err) {
-        const error = err instanceof Error ? err.message : String(err);
-        if (attempt >= this.maxAttempts) {
-          this.logger.error(
-            { ...meta, attempts: attempt, error },
-            'event dead-lettered: handler kept failing',
-          );
-          return;
-        }
-        this.logger.warn({ ...meta, attempt, error }, 'event handler failed; will retry');
+        if (err instanceof InvalidEventError)
+          return this.deadLetter(consumer, event, json, 'invalid-payload', err.reason, attempt);
+        if (attempt >= this.maxAttempts)
+          return this.deadLetter(consumer, event, json, 'handler-failed', errorText(err), attempt);
+        this.logger.warn({ ...meta, attempt, error: errorText(err) }, 'event handler failed; will retry');
       }
       if (!(await this.backoff(attempt))) {
         this.logger.warn(
@@ -154,6 +181,47 @@ export class InProcessEventBus implements EventBus {
         return;
       }
     }
+  }
+
+  /** A broadcast delivery: once, no retry (the node's cache re-reads its source on its own schedule). */
+  private async deliverOnce(member: BroadcastMember, event: DomainEvent, json: string): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (!this.broadcasts.has(member)) return;
+    try {
+      await member.handler(JSON.parse(json) as DomainEvent);
+    } catch (err) {
+      if (err instanceof InvalidEventError)
+        return this.deadLetter(member.name, event, json, 'invalid-payload', err.reason, 1);
+      this.logger.warn(
+        { consumer: member.name, eventId: event.id, eventType: event.type, error: errorText(err) },
+        'broadcast event handler failed',
+      );
+    }
+  }
+
+  private async deadLetter(
+    consumer: string,
+    event: DomainEvent,
+    payload: string,
+    kind: DeadLetterKind,
+    reason: string,
+    attempts: number,
+  ): Promise<void> {
+    this.logger.error(
+      { consumer, eventId: event.id, eventType: event.type, attempts, reason },
+      kind === 'invalid-payload'
+        ? 'event dead-lettered: payload failed validation'
+        : 'event dead-lettered: handler kept failing',
+    );
+    await this.deadLetters.record({
+      consumer,
+      eventId: event.id,
+      type: event.type,
+      kind,
+      reason,
+      payload,
+      attempts,
+    });
   }
 
   /** Waits before the next attempt; false when the bus closes meanwhile. */

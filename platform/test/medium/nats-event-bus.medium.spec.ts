@@ -1,11 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { TcpProxy } from '@pakawaaz/test-support';
+import { DeadLetterStore } from '../../src/events/dead-letters.js';
+import { deadLetters } from '../../src/events/dead-letters.schema.js';
 import { newEvent, type DomainEvent, type EventBus } from '../../src/events/event-bus.js';
+import { defineConsumer, consume, expectEvent } from '../../src/events/event-contract.js';
 import { EventReceipts, idempotent } from '../../src/events/event-receipts.js';
 import { eventReceipts } from '../../src/events/event-receipts.schema.js';
+import { Metrics } from '../../src/metrics/metrics.js';
 import {
   connectNatsEventBus,
   durableName,
@@ -33,6 +39,8 @@ const WAIT = { timeout: 10_000, interval: 20 };
 describe.skipIf(!natsUp)('NATS JetStream event bus', () => {
   const opened: EventBus[] = [];
   let database: TestDatabase;
+  let letters: DeadLetterStore;
+  const metrics = new Metrics();
 
   async function open(overrides: Partial<NatsEventBusOptions> = {}): Promise<EventBus> {
     const bus = await connectNatsEventBus({
@@ -42,6 +50,7 @@ describe.skipIf(!natsUp)('NATS JetStream event bus', () => {
       subjectPrefix,
       ackWaitMs: 5_000,
       retryDelayMs: 50,
+      deadLetters: letters,
       ...overrides,
     });
     opened.push(bus);
@@ -66,8 +75,28 @@ describe.skipIf(!natsUp)('NATS JetStream event bus', () => {
     }
   }
 
+  async function deadLettered(consumer: string) {
+    return database.handle.db
+      .select()
+      .from(deadLetters)
+      .where(eq(deadLetters.consumer, consumer))
+      .orderBy(asc(deadLetters.receivedAt));
+  }
+
+  async function consumerNames(): Promise<string[]> {
+    const nc = await connect({ servers: natsUrl });
+    try {
+      const names: string[] = [];
+      for await (const c of (await jetstreamManager(nc)).consumers.list(stream)) names.push(c.name);
+      return names.sort();
+    } finally {
+      await nc.close();
+    }
+  }
+
   beforeAll(async () => {
     database = await createTestDatabase([platformDomain]);
+    letters = new DeadLetterStore(database.handle.db, metrics, testLogger);
   });
 
   afterAll(async () => {
@@ -171,7 +200,7 @@ describe.skipIf(!natsUp)('NATS JetStream event bus', () => {
     expect(rows).toHaveLength(1);
   });
 
-  it('terminates a message that is not a JSON event and keeps consuming', async () => {
+  it('dead-letters a message that is not a JSON event (recorded as received) and keeps consuming', async () => {
     const bus = await open();
     const got = recorder();
     await bus.subscribe('robust', 'junk.>', got.handler);
@@ -181,6 +210,103 @@ describe.skipIf(!natsUp)('NATS JetStream event bus', () => {
     const good = newEvent('junk.good.message', 'test', {});
     await bus.publish(good);
     await vi.waitFor(() => expect(got.ids()).toEqual([good.id]), WAIT);
+    expect(await deadLettered('robust')).toMatchObject([
+      {
+        eventId: null,
+        type: 'junk.bad.message',
+        kind: 'malformed',
+        reason: 'not JSON',
+        payload: 'not json {',
+      },
+    ]);
+  });
+
+  it('dead-letters a payload that fails the consumer schema at once, and one whose handler keeps failing', async () => {
+    const bus = await open({ maxDeliver: 2 });
+    const Sample = expectEvent('typed.sample.taken', z.object({ n: z.number().int() }));
+    const consumer = defineConsumer({
+      name: 'typed',
+      delivery: 'durable',
+      filter: 'typed.>',
+      expects: [Sample],
+    });
+    const handled: number[] = [];
+    await consume(bus, consumer, ({ data }) => {
+      if (data.n === 13) return Promise.reject(new Error('unlucky'));
+      handled.push(data.n);
+      return Promise.resolve();
+    });
+    const bad = newEvent('typed.sample.taken', 'test', { n: 'S3CR3T' });
+    const unlucky = newEvent('typed.sample.taken', 'test', { n: 13 });
+    await bus.publish(bad);
+    await bus.publish(unlucky);
+    await bus.publish(newEvent('typed.sample.taken', 'test', { n: 1 }));
+    await vi.waitFor(async () => expect(await deadLettered('typed')).toHaveLength(2), WAIT);
+    expect(handled).toEqual([1]);
+    const rows = await deadLettered('typed');
+    expect(rows.find((r) => r.eventId === bad.id)).toMatchObject({
+      type: 'typed.sample.taken',
+      kind: 'invalid-payload',
+      reason: 'data.n: Invalid input: expected number, received string',
+      attempts: 1,
+      payload: JSON.stringify(bad),
+    });
+    expect(rows.find((r) => r.eventId === unlucky.id)).toMatchObject({
+      kind: 'handler-failed',
+      reason: 'unlucky',
+      attempts: 2,
+    });
+    const counter = await metrics.registry.getSingleMetricAsString('pakawaaz_event_dead_letters_total');
+    expect(counter).toContain('pakawaaz_event_dead_letters_total{consumer="typed",kind="invalid-payload"} 1');
+    expect(counter).toContain('pakawaaz_event_dead_letters_total{consumer="typed",kind="handler-failed"} 1');
+  });
+
+  it('broadcasts each new event to every node: none of the past, nothing left on the server after', async () => {
+    const publisher = await open();
+    await publisher.publish(newEvent('cast.sample.old', 'test', {}));
+    const before = await consumerNames();
+    const nodes = [recorder(), recorder()];
+    const buses = [await open(), await open()];
+    const subs = await Promise.all(
+      buses.map((b, i) => b.subscribeBroadcast('test.cache', 'cast.>', nodes[i]!.handler)),
+    );
+    expect((await consumerNames()).length).toBe(before.length + 2);
+    const events = [1, 2, 3].map((n) => newEvent('cast.sample.new', 'test', { n }));
+    for (const e of events) await publisher.publish(e);
+    for (const node of nodes)
+      await vi.waitFor(() => expect(node.ids()).toEqual(events.map((e) => e.id)), WAIT);
+    await Promise.all(subs.map((s) => s.unsubscribe()));
+    expect(await consumerNames()).toEqual(before);
+  });
+
+  it('keeps a broadcast subscription across a reconnect, delivering what was published meanwhile', async () => {
+    const target = new URL(natsUrl);
+    const proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 4222) });
+    const port = await proxy.start();
+    try {
+      const node = await open({ url: `nats://127.0.0.1:${port}` });
+      const direct = await open();
+      const seen = recorder();
+      await node.subscribeBroadcast('test.reconnect', 'gap.>', seen.handler);
+      const first = newEvent('gap.sample.before', 'test', {});
+      await direct.publish(first);
+      await vi.waitFor(() => expect(seen.ids()).toEqual([first.id]), WAIT);
+
+      await proxy.cut();
+      await vi.waitFor(async () => expect((await node.health()).status).toBe('down'), WAIT);
+      const during = newEvent('gap.sample.during', 'test', {});
+      await direct.publish(during);
+      await proxy.start(port);
+      const after = newEvent('gap.sample.after', 'test', {});
+      await vi.waitFor(async () => expect((await node.health()).status).toBe('up'), WAIT);
+      await direct.publish(after);
+      await vi.waitFor(() => expect(seen.ids()).toEqual([first.id, during.id, after.id]), {
+        timeout: 30_000,
+        interval: 50,
+      });
+    } finally {
+      await proxy.cut();
+    }
   });
 });
 

@@ -14,6 +14,18 @@ export const DomainStatus = named(
     migrations: z.object({ applied: z.number().int(), available: z.number().int() }),
   }),
 );
+export const DeadLetterEntry = named(
+  'DeadLetterEntry',
+  z.object({
+    id: z.string(),
+    eventId: z.string().nullable(),
+    type: z.string(),
+    consumer: z.string(),
+    kind: z.enum(['invalid-payload', 'handler-failed', 'malformed']),
+    reason: z.string(),
+    receivedAt: z.string(),
+  }),
+);
 export const SystemStatus = named(
   'SystemStatus',
   z.object({
@@ -30,6 +42,12 @@ export const SystemStatus = named(
       mode: z.enum(['in-process', 'nats']),
       status: z.enum(['up', 'down']),
       detail: z.string().optional(),
+      /** Events a consumer gave up on, cluster-wide (payloads are only in the database). */
+      deadLetters: z.object({
+        total: z.number().int(),
+        last24h: z.number().int(),
+        latest: z.array(DeadLetterEntry),
+      }),
     }),
     domains: z.array(DomainStatus),
   }),

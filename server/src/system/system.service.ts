@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   APP_INFO,
   DATABASE,
+  DEAD_LETTERS,
   EVENT_BUS,
   HealthService,
   PLATFORM_CONFIG,
@@ -10,6 +11,8 @@ import {
   sql,
   type AppInfo,
   type DatabaseHandle,
+  type DeadLetterStore,
+  type DeadLetterSummary,
   type EventBus,
   type PlatformConfig,
 } from '@pakawaaz/platform';
@@ -23,6 +26,8 @@ export type DomainStatus = {
   migrations: { applied: number; available: number };
 };
 
+const NO_DEAD_LETTERS: DeadLetterSummary = { total: 0, last24h: 0, latest: [] };
+
 /** The NOC's system page: what runs, in which mode, and whether each domain's data is in place. */
 @Injectable()
 export class SystemService {
@@ -31,6 +36,7 @@ export class SystemService {
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     @Inject(EVENT_BUS) private readonly bus: EventBus,
+    @Inject(DEAD_LETTERS) private readonly deadLetters: DeadLetterStore,
     private readonly health: HealthService,
   ) {}
 
@@ -49,7 +55,12 @@ export class SystemService {
         location: this.database.location,
         status: dbUp ? ('up' as const) : ('down' as const),
       },
-      eventBus: { mode: this.bus.mode, status: bus.status, ...(bus.detail ? { detail: bus.detail } : {}) },
+      eventBus: {
+        mode: this.bus.mode,
+        status: bus.status,
+        ...(bus.detail ? { detail: bus.detail } : {}),
+        deadLetters: dbUp ? await this.deadLetters.summary() : NO_DEAD_LETTERS,
+      },
       domains: dbUp
         ? await this.domains()
         : ALL_DOMAINS.map((d) => this.domainView(d.name, 'down', { applied: 0, available: 0 })),

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createLogger,
+  DeadLetterStore,
   FileKeyBackend,
   InProcessEventBus,
   KeyService,
@@ -29,13 +30,15 @@ export async function renderOpenApi(): Promise<string> {
   const database = await openDatabase({ dataDir: 'memory://', logger });
   await migrateDomains(database, ALL_DOMAINS, logger);
   const eventBus = new InProcessEventBus(logger);
+  const metrics = new Metrics();
   const { app } = await createApp(
     {
       config,
       logger,
       database,
       eventBus,
-      metrics: new Metrics(),
+      deadLetters: new DeadLetterStore(database.db, metrics, logger),
+      metrics,
       appInfo: { version: VERSION, startedAt: new Date(0) },
       keys: new KeyService(new FileKeyBackend(), logger),
     },

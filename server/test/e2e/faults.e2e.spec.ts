@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseUrl } from '@pakawaaz/test-support';
 import { ensureBuilt } from '../support/cli.js';
 import { freshPostgresDatabase, postgresAvailable, type FreshDatabase } from '../support/postgres.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { TcpProxy } from '@pakawaaz/test-support';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));

@@ -130,7 +130,7 @@ describe('control plane over HTTP (embedded default)', () => {
     expect(me).toMatchObject({ username: 'admin', roles: ['super-admin'], amr: ['pwd'], acr: 'aal1' });
     const status = (await (await server.request('GET', '/api/v1/system', { token: admin })).json()) as {
       database: { mode: string; status: string };
-      eventBus: { mode: string; status: string };
+      eventBus: { mode: string; status: string; deadLetters: unknown };
       domains: {
         name: string;
         status: string;
@@ -139,7 +139,11 @@ describe('control plane over HTTP (embedded default)', () => {
       }[];
     };
     expect(status.database).toMatchObject({ mode: 'embedded', status: 'up' });
-    expect(status.eventBus).toMatchObject({ mode: 'in-process', status: 'up' });
+    expect(status.eventBus).toMatchObject({
+      mode: 'in-process',
+      status: 'up',
+      deadLetters: { total: 0, last24h: 0, latest: [] },
+    });
     expect(status.domains.map((d) => d.name)).toEqual([
       'platform',
       'core-network',

@@ -109,6 +109,8 @@ describe.skipIf(!chromiumAvailable())('NOC in a real browser (Debian chromium)',
     const database = page.getByRole('region', { name: 'Database' });
     await visible(database.getByText('embedded', { exact: true }));
     expect(await database.getByText('up', { exact: true }).count()).toBe(1);
+    // No dead letters.
+    await visible(page.getByRole('region', { name: 'Event bus' }).getByText('none', { exact: true }));
     // Columns: Domain, Status, Health, Schema, Migrations.
     const identity = await domainRow(page, 'identity');
     expect(identity.slice(0, 3)).toEqual(['identity', 'active', 'up']);

@@ -11,6 +11,7 @@ import { startNfSimulator, type NfSimulator } from '@pakawaaz/open5gs-simulator'
 import {
   AllExceptionsFilter,
   AuthGuard,
+  DeadLetterStore,
   FileKeyBackend,
   InProcessEventBus,
   KeyService,
@@ -52,6 +53,7 @@ const verifier: TokenVerifier = { verify: (token) => Promise.resolve(TOKENS[toke
 
 let testDb: TestDatabase;
 let bus: InProcessEventBus;
+const metrics = new Metrics();
 let app: NestFastifyApplication;
 let base: string;
 let sim: NfSimulator;
@@ -70,7 +72,8 @@ beforeAll(async () => {
         logger: testLogger,
         database: testDb.handle,
         eventBus: bus,
-        metrics: new Metrics(),
+        deadLetters: new DeadLetterStore(testDb.handle.db, metrics, testLogger),
+        metrics,
         appInfo: { version: 'test', startedAt: new Date() },
         keys: new KeyService(new FileKeyBackend(), testLogger),
       }),

@@ -1,18 +1,11 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import {
-  AuditService,
-  EVENT_BUS,
-  LOGGER,
-  newEvent,
-  type Actor,
-  type EventBus,
-  type Logger,
-} from '@pakawaaz/platform';
+import { AuditService, EVENT_BUS, LOGGER, type Actor, type EventBus, type Logger } from '@pakawaaz/platform';
 import { CORE_NETWORK_CONFIG, type CoreNetworkConfig } from '../../core-network.config.js';
 import { SimSecretsService } from '../../sim-inventory/sim-secrets.service.js';
 import { SubscriberProfile } from '../../subscribers/profile.js';
 import { SubscribersRepository } from '../../subscribers/subscribers.repository.js';
 import { exportMongoimportJson, MONGOIMPORT_COMMAND } from './export.js';
+import { DriftDetected } from './open5gs.events.js';
 import { planReconciliation, type StoredSubscriberDocument, type SubscriberDrift } from './reconcile.js';
 import { buildSubscriberDocuments, type Open5gsSubscriberDocument } from './subscriber-document.js';
 import type { Open5gsSubscriberStore } from './subscriber-store.port.js';
@@ -97,11 +90,7 @@ export class Open5gsSyncService implements OnApplicationBootstrap, OnModuleDestr
       await this.subscribers.markSynced(versions);
       await this.subscribers.clearDeletions([...plan.deletes, ...plan.alreadyDeleted]);
       if (plan.drift.length)
-        await this.bus.publish(
-          newEvent('core-network.open5gs.drift-detected', 'core-network', {
-            drift: plan.drift.slice(0, 100),
-          }),
-        );
+        await this.bus.publish(DriftDetected.create({ drift: plan.drift.slice(0, 100) }));
       this.last = {
         at: new Date().toISOString(),
         ok: true,

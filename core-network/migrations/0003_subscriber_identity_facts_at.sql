@@ -1,0 +1,1 @@
+ALTER TABLE "core_network"."subscribers" ADD COLUMN "identity_facts_at" timestamp with time zone;

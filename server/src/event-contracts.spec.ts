@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import { checkEventContracts, durableName } from '@pakawaaz/platform';
+import { describe, expect, it } from 'vitest';
+import { ALL_DOMAINS } from './domains.js';
+
+const consumers = ALL_DOMAINS.flatMap((d) => (d.events?.consumes ?? []).map((c) => ({ domain: d.name, c })));
+const retired = ALL_DOMAINS.flatMap((d) => d.events?.retiredConsumers ?? []);
+
+describe('event contracts of the composed system', () => {
+  it("every consumer's schema accepts every example of its publisher; every event has one owner", () => {
+    expect(checkEventContracts(ALL_DOMAINS)).toEqual([]);
+  });
+
+  it('covers the upward flows the domains rely on', () => {
+    const expecting = (type: string) =>
+      consumers.filter(({ c }) => c.expects.some((e) => e.type === type)).map(({ c }) => c.name);
+    expect(expecting('identity.user.updated')).toEqual(['core-network.official-facts']);
+    expect(expecting('device-mgmt.device.lost')).toEqual(['core-network.device-barring']);
+    expect(expecting('identity.session.revoked')).toEqual(['identity.session-cache']);
+    const deliveries = Object.fromEntries(consumers.map(({ c }) => [c.name, c.delivery]));
+    expect(deliveries).toMatchObject({
+      'identity.session-cache': 'broadcast',
+      'identity.radius-clients': 'broadcast',
+      'core-network.official-facts': 'durable',
+    });
+  });
+
+  it('retires exactly the per-start durables of earlier versions', () => {
+    const matches = (name: string) => retired.some((p) => name.search(p) !== -1);
+    for (const old of [`identity-session-cache-${randomUUID()}`, `identity-radius-clients-${randomUUID()}`])
+      expect([old, matches(old), matches(durableName(old))]).toEqual([old, true, true]);
+    for (const live of [
+      'identity-session-cache',
+      `identity-session-cache-${randomUUID()}-x`,
+      `x-identity-radius-clients-${randomUUID()}`,
+      ...consumers.map(({ c }) => durableName(c.name)),
+    ])
+      expect([live, matches(live)]).toEqual([live, false]);
+  });
+});
