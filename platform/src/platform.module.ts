@@ -1,7 +1,9 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AuditController } from './audit/audit.controller.js';
 import { AuditService } from './audit/audit.service.js';
+import { RouteScopeCheck } from './auth/route-access.js';
 import type { PlatformConfig } from './config/platform.config.js';
 import type { DatabaseHandle } from './db/database.js';
 import { DATABASE } from './db/database.tokens.js';
@@ -30,6 +32,7 @@ export class PlatformModule {
   static forRoot(resources: PlatformResources): DynamicModule {
     return {
       module: PlatformModule,
+      imports: [DiscoveryModule],
       controllers: [HealthController, AuditController],
       providers: [
         { provide: PLATFORM_CONFIG, useValue: resources.config },
@@ -40,6 +43,7 @@ export class PlatformModule {
         { provide: Metrics, useValue: resources.metrics },
         HealthService,
         AuditService,
+        RouteScopeCheck,
       ],
       exports: [PLATFORM_CONFIG, LOGGER, DATABASE, EVENT_BUS, APP_INFO, Metrics, HealthService, AuditService],
     };

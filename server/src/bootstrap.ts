@@ -26,7 +26,7 @@ import {
   type PlatformResources,
 } from '@pakawaaz/platform';
 import { AppModule } from './app.module.js';
-import { ALL_DOMAINS, type DomainConfigs } from './domains.js';
+import { ALL_DOMAINS, DOMAINS, type DomainConfigs } from './domains.js';
 import { startNetworkMonitor } from './network-monitor.js';
 import {
   createFastifyAdapter,
@@ -54,7 +54,7 @@ export type StartOptions = { env?: Env; cwd?: string; logger?: Logger; listen?: 
 
 /** Opens the resources the kernel needs, in order, with plain errors: config, data folder, database, migrations, event bus. */
 export async function openResources(env: Env, cwd: string, logger?: Logger): Promise<PlatformResources> {
-  const config = loadPlatformConfig(env, cwd);
+  const config = loadPlatformConfig(env, cwd, DOMAINS);
   const log = logger ?? createLogger({ level: config.LOG_LEVEL });
   if (config.databaseMode === 'embedded' || config.eventBusMode === 'in-process')
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });

@@ -9,6 +9,7 @@ import {
   InProcessEventBus,
   loadPlatformConfig,
   Metrics,
+  NATIONAL_SCOPE,
   PlatformModule,
   sql,
   TOKEN_VERIFIER,
@@ -26,7 +27,7 @@ import {
 import { apiClient } from '../../../server/src/cli/api-client.js';
 import { registerNetworkHealthCommands } from '../../../server/src/cli/commands/network-health.js';
 import type { CliContext } from '../../../server/src/cli/context.js';
-import { ALL_DOMAINS } from '../../../server/src/domains.js';
+import { ALL_DOMAINS, DOMAINS } from '../../../server/src/domains.js';
 import { DEFAULT_ALARM_RULES } from '../../src/network-health/alarm-rules.js';
 import { AlarmsService } from '../../src/network-health/alarms.service.js';
 import { NetworkHealthController } from '../../src/network-health/network-health.controller.js';
@@ -46,6 +47,7 @@ const principal = (name: string, roles: Principal['roles']): Principal => ({
   name,
   roles,
   institutionId: null,
+  scope: NATIONAL_SCOPE,
   amr: ['pwd'],
   acr: null,
   tokenId: `jti-${name}`,
@@ -73,7 +75,7 @@ beforeAll(async () => {
   @Module({
     imports: [
       PlatformModule.forRoot({
-        config: loadPlatformConfig({}, process.cwd()),
+        config: loadPlatformConfig({}, process.cwd(), DOMAINS),
         logger: testLogger,
         database: testDb.handle,
         eventBus: bus,

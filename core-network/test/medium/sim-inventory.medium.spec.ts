@@ -1,5 +1,13 @@
 import path from 'node:path';
-import { AuditService, InProcessEventBus, newEvent, rowsOf, sql, type Principal } from '@pakawaaz/platform';
+import {
+  AuditService,
+  InProcessEventBus,
+  NATIONAL_SCOPE,
+  newEvent,
+  rowsOf,
+  sql,
+  type Principal,
+} from '@pakawaaz/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testLogger } from '../../../platform/test/support/database.js';
 import type { CoreNetworkConfig } from '../../src/core-network.config.js';
@@ -22,11 +30,12 @@ const operator: Principal = {
   name: 'op',
   roles: ['sim-operator'],
   institutionId: null,
+  scope: NATIONAL_SCOPE,
   amr: ['pwd'],
   acr: 'aal1',
   tokenId: 't',
 };
-const ctx = { actor: operator.actor, requestId: 'req-1' };
+const ctx = { principal: operator, requestId: 'req-1' };
 
 let fx: CoreNetworkFixture;
 let db: CoreNetworkFixture['db'];

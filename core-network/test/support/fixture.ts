@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AuditService, InProcessEventBus, type Principal } from '@pakawaaz/platform';
+import { AuditService, InProcessEventBus, NATIONAL_SCOPE, type Principal } from '@pakawaaz/platform';
 import {
   createTestDatabase,
   testLogger,
@@ -23,6 +23,7 @@ export const testOperator: Principal = {
   name: 'op',
   roles: ['super-admin'],
   institutionId: null,
+  scope: NATIONAL_SCOPE,
   amr: ['pwd'],
   acr: 'aal1',
   tokenId: 't',

@@ -1,9 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
-import { AuditService, type Db } from '@pakawaaz/platform';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  AuditService,
+  EVENT_BUS,
+  newEvent,
+  requireNational,
+  requireRole,
+  scopeIds,
+  type Db,
+  type EventBus,
+} from '@pakawaaz/platform';
 import { identityError } from '../identity.errors.js';
-import { requireNational, requireRole, type Ctx } from '../users/access.js';
+import type { Ctx } from '../users/access.js';
 import { UsersRepository } from '../users/users.repository.js';
+import { INSTITUTION_SCOPES, type InstitutionScopes } from './institution-scopes.js';
 import { InstitutionsRepository, type InstitutionRow } from './institutions.repository.js';
 import type { DIRECTORY_SCOPES, INSTITUTION_KINDS, ROLLOUT_PHASES } from './institutions.schema.js';
 import { parentProblem, visibleInstitutions } from './visibility.js';
@@ -18,23 +28,38 @@ export type InstitutionInput = {
 };
 export type InstitutionView = InstitutionRow & { visibleInstitutionIds: string[]; users: number };
 
+/** Announced on every change of the tree, so each node's scope cache re-reads it. */
+export const INSTITUTION_CHANGED_EVENT = 'identity.institution.changed';
+
 /** Ministries and departments, their rollout phase and their directory visibility. */
 @Injectable()
-export class InstitutionsService {
+export class InstitutionsService implements OnApplicationBootstrap {
   constructor(
     private readonly repo: InstitutionsRepository,
     private readonly users: UsersRepository,
     private readonly audit: AuditService,
+    @Inject(INSTITUTION_SCOPES) private readonly scopes: InstitutionScopes,
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
   ) {}
 
-  /** Operators and tokens see every institution; an official sees those their directory may show. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.bus.subscribe(`identity-institution-scopes-${randomUUID()}`, INSTITUTION_CHANGED_EVENT, () => {
+      this.scopes.invalidate();
+      return Promise.resolve();
+    });
+  }
+
+  /**
+   * National principals see every institution. A principal of an institution sees those in its scope (its
+   * own and below) and those whose officials its directory may show (hierarchy, grants) — nothing else.
+   */
   async list(ctx: Ctx): Promise<InstitutionView[]> {
     const [rows, grants] = await Promise.all([this.repo.all(), this.repo.grants()]);
-    const visible =
-      ctx.principal.actor.type === 'official'
-        ? visibleInstitutions(ctx.principal.institutionId ?? '', rows, grants)
-        : 'all';
-    const shown = rows.filter((r) => visible === 'all' || visible.has(r.id));
+    const scope = scopeIds(ctx.principal);
+    const directory = scope && visibleInstitutions(ctx.principal.institutionId ?? '', rows, grants);
+    const shown = rows.filter(
+      (r) => !scope || scope.includes(r.id) || directory === 'all' || directory?.has(r.id),
+    );
     return Promise.all(shown.map(async (r) => this.view(r, grants)));
   }
 
@@ -46,6 +71,7 @@ export class InstitutionsService {
 
   async create(input: InstitutionInput, ctx: Ctx): Promise<InstitutionView> {
     requireRole(ctx.principal, 'super-admin');
+    requireNational(ctx.principal);
     const created = await this.repo.db.transaction(async (tx) => {
       if (await this.repo.findByName(input.name, tx))
         throw identityError('institution_exists', `An institution named "${input.name}" already exists.`);
@@ -66,12 +92,14 @@ export class InstitutionsService {
       await this.record(tx, ctx, 'identity.institution.created', row, input);
       return row;
     });
+    await this.changed();
     // Outside the transaction: PGlite has one connection, so a query beside an open transaction would wait forever.
     return this.view(created, await this.repo.grants());
   }
 
   async update(id: string, patch: Partial<InstitutionInput>, ctx: Ctx): Promise<InstitutionView> {
     requireRole(ctx.principal, 'super-admin');
+    requireNational(ctx.principal);
     const updated = await this.repo.db.transaction(async (tx) => {
       const current = await this.repo.findById(id, tx);
       if (!current) throw identityError('institution_not_found', 'No institution with this id.');
@@ -86,6 +114,7 @@ export class InstitutionsService {
       await this.record(tx, ctx, 'identity.institution.updated', row, patch);
       return row;
     });
+    await this.changed();
     return this.view(updated, await this.repo.grants());
   }
 
@@ -104,6 +133,13 @@ export class InstitutionsService {
       await this.repo.delete(id, tx);
       await this.record(tx, ctx, 'identity.institution.deleted', row, {});
     });
+    await this.changed();
+  }
+
+  /** After the commit: this node's scopes at once, the other nodes' through the bus (and their TTL). */
+  private async changed(): Promise<void> {
+    this.scopes.invalidate();
+    await this.bus.publish(newEvent(INSTITUTION_CHANGED_EVENT, 'identity', {}));
   }
 
   /** Resolves a name or id (CLI and scripts speak names). */

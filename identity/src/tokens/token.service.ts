@@ -3,7 +3,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   AuditService,
   DATABASE,
+  isAmr,
   isRole,
+  rolesAllowedIn,
   type DatabaseHandle,
   type Principal,
   type Role,
@@ -17,6 +19,9 @@ import { hashApiTokenSecret, looksLikeApiToken, newApiTokenSecret } from './api-
 import { ApiTokensRepository, type ApiTokenRow } from './api-tokens.repository.js';
 import { SESSION_CACHE, type SessionCacheHandle } from '../sessions/session-cache.provider.js';
 import { accessTokenChecker, type AccessTokenCheck } from './access-token-check.js';
+import { INSTITUTION_SCOPES, type InstitutionScopes } from '../directory/institution-scopes.js';
+import { InstitutionsRepository } from '../directory/institutions.repository.js';
+import { roleScopeProblems } from '../users/roles.js';
 
 export const SIGNING_KEY = Symbol.for('pakawaaz.identity.SigningKey');
 
@@ -40,6 +45,8 @@ export class TokenService implements TokenVerifier {
     private readonly apiTokens: ApiTokensRepository,
     private readonly audit: AuditService,
     @Inject(SESSION_CACHE) private readonly sessions: SessionCacheHandle,
+    @Inject(INSTITUTION_SCOPES) private readonly scopes: InstitutionScopes,
+    private readonly institutions: InstitutionsRepository,
   ) {
     // In the constructor body: a field initializer could run before the parameter properties are assigned.
     this.check = accessTokenChecker(key, config.issuer);
@@ -56,9 +63,10 @@ export class TokenService implements TokenVerifier {
     return {
       actor: { type: v.typ, id: v.sub },
       name: v.name,
-      roles: v.roles.filter(isRole),
+      roles: principalRoles(v.roles, v.inst),
       institutionId: v.inst,
-      amr: v.amr,
+      scope: await this.scopes.scopeOf(v.inst, now.getTime()),
+      amr: v.amr.filter(isAmr),
       acr: v.acr,
       tokenId: v.jti,
       sessionId: v.sid,
@@ -91,6 +99,7 @@ export class TokenService implements TokenVerifier {
     requestId: string | null,
     secret = newApiTokenSecret(),
   ): Promise<ApiTokenView & { token: string }> {
+    await this.checkPlacement(input.roles, input.institutionId ?? null);
     const now = new Date();
     const row = {
       id: randomUUID(),
@@ -136,6 +145,18 @@ export class TokenService implements TokenVerifier {
     });
   }
 
+  /** A token inside an institution is held to the rules of an operator there: institution roles only. */
+  private async checkPlacement(roles: readonly Role[], institutionId: string | null): Promise<void> {
+    if (institutionId !== null && !(await this.institutions.findById(institutionId)))
+      throw identityError('institution_not_found', 'No institution with this id.');
+    const problems = roleScopeProblems(roles, institutionId);
+    if (problems.length)
+      throw identityError(
+        'role_scope',
+        `These roles act on national infrastructure and cannot be held inside an institution: ${problems.map((p) => p.role).join(', ')}.`,
+      );
+  }
+
   private async verifyApiToken(secret: string): Promise<Principal | null> {
     if (secret.length < 32 || secret.length > 256) return null;
     const row = await this.apiTokens.findActiveByHash(hashApiTokenSecret(secret));
@@ -146,11 +167,20 @@ export class TokenService implements TokenVerifier {
     return {
       actor: { type: 'api-token', id: row.id },
       name: row.name,
-      roles: row.roles.filter(isRole),
+      roles: principalRoles(row.roles, row.institutionId),
       institutionId: row.institutionId,
+      scope: await this.scopes.scopeOf(row.institutionId, now.getTime()),
       amr: [],
       acr: null,
       tokenId: row.id,
     };
   }
+}
+
+/**
+ * Registered roles only, and inside an institution only institution roles: whatever a token says, a
+ * principal of an institution never exercises a national role.
+ */
+function principalRoles(roles: readonly string[], institutionId: string | null): Role[] {
+  return rolesAllowedIn(roles.filter(isRole), institutionId);
 }

@@ -3,8 +3,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   AuditService,
   EVENT_BUS,
+  inScope,
   isRole,
   newEvent,
+  requireInScope,
+  requireRole,
   type Db,
   type EventBus,
   type Role,
@@ -15,7 +18,7 @@ import { MfaRepository, type FactorSummary } from '../mfa/mfa.repository.js';
 import { checkPassword, PASSWORD_PROBLEM_MESSAGES } from '../passwords/password-policy.js';
 import { hashPassword, verifyPassword } from '../passwords/password-hasher.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { requireInScope, requireRole, scopeOf, type Ctx } from './access.js';
+import type { Ctx } from './access.js';
 import { roleScopeProblems } from './roles.js';
 import { UsersRepository, type NewUser, type UserListQuery, type UserRow } from './users.repository.js';
 
@@ -92,15 +95,8 @@ export class UsersService {
     return this.view(created);
   }
 
-  async list(
-    q: Omit<UserListQuery, 'institutionIds'>,
-    ctx: Ctx,
-  ): Promise<{ users: UserView[]; total: number }> {
-    const scope = scopeOf(ctx.principal);
-    const { rows, total } = await this.repo.list({
-      ...q,
-      institutionIds: scope === null ? undefined : [scope],
-    });
+  async list(q: UserListQuery, ctx: Ctx): Promise<{ users: UserView[]; total: number }> {
+    const { rows, total } = await this.repo.list(q, ctx.principal);
     const factors = await this.mfa.summaries(rows.map((r) => r.id));
     return { users: rows.map((r) => toView(r, factors.get(r.id))), total };
   }
@@ -112,7 +108,8 @@ export class UsersService {
 
   async find(idOrUsername: string, ctx: Ctx): Promise<UserRow> {
     const row = (await this.repo.findById(idOrUsername)) ?? (await this.repo.findByUsername(idOrUsername));
-    if (!row || (scopeOf(ctx.principal) !== null && scopeOf(ctx.principal) !== row.institutionId))
+    // Out of scope reads as absent: an institution's operator learns nothing about other institutions' users.
+    if (!row || !inScope(ctx.principal, row.institutionId))
       throw identityError('user_not_found', 'No user with this id or username.');
     return row;
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type Principal } from '@pakawaaz/platform';
+import { AppError, NATIONAL_SCOPE, type Principal } from '@pakawaaz/platform';
 import { ApiTokensRepository } from '../../src/tokens/api-tokens.repository.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hashApiTokenSecret, newApiTokenSecret } from '../../src/tokens/api-token-secret.js';
@@ -17,6 +17,7 @@ const ROOT: Principal = {
   name: 'root',
   roles: ['super-admin'],
   institutionId: null,
+  scope: NATIONAL_SCOPE,
   amr: ['pwd'],
   acr: 'aal1',
   tokenId: 'jti-root',

@@ -8,6 +8,8 @@ import {
   AuditService,
   createLogger,
   InProcessEventBus,
+  institutionScope,
+  NATIONAL_SCOPE,
   loadPlatformConfig,
   Metrics,
   PlatformModule,
@@ -26,7 +28,7 @@ import { ApiTokensRepository } from '../../src/tokens/api-tokens.repository.js';
 import { TokenService } from '../../src/tokens/token.service.js';
 import { UsersRepository, type NewUser, type UserRow } from '../../src/users/users.repository.js';
 import { createTestDatabase, type TestDatabase } from '../../../platform/test/support/database.js';
-import { ALL_DOMAINS } from '../../../server/src/domains.js';
+import { ALL_DOMAINS, DOMAINS } from '../../../server/src/domains.js';
 
 /** The real IdentityModule in a Nest application context (no HTTP), on one test database. */
 export type IdentityFixture = {
@@ -83,7 +85,7 @@ export async function createIdentityFixture(options: FixtureOptions = {}): Promi
   );
   const bus = new InProcessEventBus(logger, { retryBaseMs: 10, retryMaxMs: 50 });
   const resources = {
-    config: loadPlatformConfig({ PAKAWAAZ_DATA_DIR: config.dataDir }),
+    config: loadPlatformConfig({ PAKAWAAZ_DATA_DIR: config.dataDir }, process.cwd(), DOMAINS),
     logger,
     database: handle,
     eventBus: bus,
@@ -146,6 +148,8 @@ export function principal(roles: Role[], extra: Partial<Principal> = {}): Princi
     acr: 'aal2',
     tokenId: 'test',
     ...extra,
+    // As the verifier computes it; a test that needs descendants passes `scope` itself.
+    scope: extra.scope ?? (extra.institutionId ? institutionScope([extra.institutionId]) : NATIONAL_SCOPE),
   };
 }
 

@@ -1,4 +1,9 @@
-/** What the platform needs to know about a domain's data: its Postgres schema and its migrations. */
+import type { DomainAuth } from '../auth/registry.js';
+
+/**
+ * What the platform needs to know about a domain: its Postgres schema and migrations, and the roles, amr
+ * values and actor kinds it registers with the kernel (`registerDomains`).
+ */
 export type DomainDescriptor = {
   /** Domain (workspace) name, e.g. `identity`. */
   readonly name: string;
@@ -8,4 +13,5 @@ export type DomainDescriptor = {
   readonly migrationsFolder: string;
   /** `active` domains serve features; `planned` ones exist as a module and schema only, so far. */
   readonly status: 'active' | 'planned';
+  readonly auth?: DomainAuth;
 };

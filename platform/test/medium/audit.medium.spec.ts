@@ -3,13 +3,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, entryHash, type AuditRecord } from '../../src/audit/audit-chain.js';
 import { auditLog } from '../../src/audit/audit.schema.js';
 import { AuditService, type AuditInput } from '../../src/audit/audit.service.js';
-import type { Actor } from '../../src/auth/principal.js';
+import type { Actor, ActorKind } from '../../src/auth/principal.js';
 import { rowsOf } from '../../src/db/migrate.js';
 import { eventReceipts } from '../../src/events/event-receipts.schema.js';
 import { platformDomain } from '../../src/platform.domain.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
-const alice: Actor = { type: 'operator', id: 'alice' };
+// Actor kinds are registered by identity; the kernel's own tests name them as a domain would.
+const alice: Actor = { type: 'operator' as ActorKind, id: 'alice' };
 
 let testDb: TestDatabase;
 let audit: AuditService;
@@ -83,7 +84,7 @@ describe('AuditService on a real database', () => {
   it('stores exactly what it hashed, whatever order jsonb gives the keys back in', async () => {
     const at = new Date('2025-01-02T03:04:05.678Z');
     const written = await audit.record({
-      actor: { type: 'api-token', id: 'tok-7' },
+      actor: { type: 'api-token' as ActorKind, id: 'tok-7' },
       action: 'identity.operator.roles-changed',
       details: { zeta: { b: 2, a: [1, 'x', null] }, longer_key_first: true, at, tokenId: 'tok-7' },
       requestId: 'req-42',
