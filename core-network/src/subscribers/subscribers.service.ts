@@ -76,7 +76,7 @@ export class SubscribersService implements OnApplicationBootstrap {
   }
 
   /** The profile templates (national network configuration). */
-  profiles(caller: Principal): Promise<ProfileRow[]> {
+  async profiles(caller: Principal): Promise<ProfileRow[]> {
     requireNational(caller);
     return this.repo.profiles();
   }

@@ -141,6 +141,17 @@ describe('loadPlatformConfig rejects invalid values, naming the variable and wha
     expect(err.name).toBe('ConfigError');
   });
 
+  it('checks PAKAWAAZ_DOMAINS against the composition it is given (the kernel knows no domain)', () => {
+    const small: DomainComposition = { names: ['gateway', 'maps'], everyNode: { gateway: 'it routes' } };
+    expect(load({ PAKAWAAZ_DOMAINS: 'all' }, CWD, small).PAKAWAAZ_DOMAINS).toEqual(['gateway', 'maps']);
+    expect(() => load({ PAKAWAAZ_DOMAINS: 'identity' }, CWD, small)).toThrow(
+      /unknown domain\(s\) identity; expected "all" or a comma-separated list of gateway, maps/,
+    );
+    expect(() => load({ PAKAWAAZ_DOMAINS: 'maps' }, CWD, small)).toThrow(
+      /gateway must be part of every node \(it routes\)/,
+    );
+  });
+
   it('reports every bad variable at once, not just the first', () => {
     const err = configErrorOf({
       PORT: 'abc',
