@@ -85,7 +85,11 @@ describe('InstitutionScopes', () => {
     expect(scopeIds({ scope: await c.scopes.scopeOf('interior', 1) })).toContain('police');
     c.scopes.invalidate();
     expect(scopeIds({ scope: await c.scopes.scopeOf('interior', 2) })).toEqual(['interior', 'passports']);
-    expect(scopeIds({ scope: await c.scopes.scopeOf('finance', 3) })).toEqual(['finance', 'police', 'customs']);
+    expect(scopeIds({ scope: await c.scopes.scopeOf('finance', 3) })).toEqual([
+      'finance',
+      'police',
+      'customs',
+    ]);
   });
 
   it('limits an institution missing from the tree to itself (fail closed)', async () => {

@@ -21,7 +21,7 @@ import { SESSION_CACHE, type SessionCacheHandle } from '../sessions/session-cach
 import { accessTokenChecker, type AccessTokenCheck } from './access-token-check.js';
 import { INSTITUTION_SCOPES, type InstitutionScopes } from '../directory/institution-scopes.js';
 import { InstitutionsRepository } from '../directory/institutions.repository.js';
-import { roleScopeProblems } from '../users/roles.js';
+import { requireRolesAllowedIn } from '../users/roles.js';
 
 export const SIGNING_KEY = Symbol.for('pakawaaz.identity.SigningKey');
 
@@ -149,12 +149,7 @@ export class TokenService implements TokenVerifier {
   private async checkPlacement(roles: readonly Role[], institutionId: string | null): Promise<void> {
     if (institutionId !== null && !(await this.institutions.findById(institutionId)))
       throw identityError('institution_not_found', 'No institution with this id.');
-    const problems = roleScopeProblems(roles, institutionId);
-    if (problems.length)
-      throw identityError(
-        'role_scope',
-        `These roles act on national infrastructure and cannot be held inside an institution: ${problems.map((p) => p.role).join(', ')}.`,
-      );
+    requireRolesAllowedIn(roles, institutionId);
   }
 
   private async verifyApiToken(secret: string): Promise<Principal | null> {

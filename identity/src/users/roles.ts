@@ -1,4 +1,5 @@
 import { roleDefinition, rolesAllowedIn, type Amr, type Role } from '@pakawaaz/platform';
+import { identityError } from '../identity.errors.js';
 
 /*
  * Role rules as identity applies them, from the kernel's registry: each domain registers its roles with
@@ -14,6 +15,16 @@ export type RoleProblem = { role: Role; reason: 'national_only' };
 export function roleScopeProblems(roles: readonly Role[], institutionId: string | null): RoleProblem[] {
   const allowed = rolesAllowedIn(roles, institutionId);
   return roles.filter((r) => !allowed.includes(r)).map((role) => ({ role, reason: 'national_only' }));
+}
+
+/** Refuses roles that an account or API token placed in an institution (or not) may not hold. */
+export function requireRolesAllowedIn(roles: readonly Role[], institutionId: string | null): void {
+  const problems = roleScopeProblems(roles, institutionId);
+  if (problems.length)
+    throw identityError(
+      'role_scope',
+      `These roles act on national infrastructure and cannot be held inside an institution: ${problems.map((p) => p.role).join(', ')}.`,
+    );
 }
 
 /**

@@ -19,7 +19,7 @@ import { checkPassword, PASSWORD_PROBLEM_MESSAGES } from '../passwords/password-
 import { hashPassword, verifyPassword } from '../passwords/password-hasher.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { Ctx } from './access.js';
-import { roleScopeProblems } from './roles.js';
+import { requireRolesAllowedIn } from './roles.js';
 import { UsersRepository, type NewUser, type UserListQuery, type UserRow } from './users.repository.js';
 
 export const USER_DISABLED_EVENT = 'identity.user.disabled';
@@ -263,12 +263,7 @@ export class UsersService {
       );
     if (institutionId && !(await this.institutions.findById(institutionId)))
       throw identityError('institution_not_found', 'No institution with this id.');
-    const problems = roleScopeProblems(roles, institutionId);
-    if (problems.length)
-      throw identityError(
-        'role_scope',
-        `These roles act on national infrastructure and cannot be held inside an institution: ${problems.map((p) => p.role).join(', ')}.`,
-      );
+    requireRolesAllowedIn(roles, institutionId);
   }
 
   private async record(tx: Db, ctx: Ctx, action: string, row: UserRow, details: Record<string, unknown>) {
