@@ -36,9 +36,17 @@ export class InstitutionScopes {
     this.ttlMs = options.ttlMs ?? 30_000;
   }
 
-  async scopeOf(institutionId: string | null, now: number): Promise<PrincipalScope> {
+  /**
+   * The scope of a principal of this institution (national for none). Synchronous while the tree is fresh —
+   * the request path then pays a map lookup, not a promise — and a promise only when it must be re-read.
+   */
+  scopeOf(institutionId: string | null, now: number): PrincipalScope | Promise<PrincipalScope> {
     if (institutionId === null) return NATIONAL_SCOPE;
-    if (now - this.loadedAt > this.ttlMs) await this.refresh(now);
+    if (now - this.loadedAt > this.ttlMs) return this.refresh(now).then(() => this.lookup(institutionId));
+    return this.lookup(institutionId);
+  }
+
+  private lookup(institutionId: string): PrincipalScope {
     let scope = this.scopes.get(institutionId);
     if (!scope) {
       scope = institutionScope([institutionId]);

@@ -3,7 +3,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   AuditService,
   DATABASE,
-  isAmr,
   isRole,
   rolesAllowedIn,
   type DatabaseHandle,
@@ -60,13 +59,15 @@ export class TokenService implements TokenVerifier {
     const now = new Date();
     const v = await this.check(token, now);
     if (!v || !(await this.sessions.alive(v.sid, now))) return null;
+    // A promise only when the tree must be re-read: most requests pay a map lookup here.
+    const scope = this.scopes.scopeOf(v.inst, now.getTime());
     return {
       actor: { type: v.typ, id: v.sub },
       name: v.name,
       roles: principalRoles(v.roles, v.inst),
       institutionId: v.inst,
-      scope: await this.scopes.scopeOf(v.inst, now.getTime()),
-      amr: v.amr.filter(isAmr),
+      scope: scope instanceof Promise ? await scope : scope,
+      amr: v.amr,
       acr: v.acr,
       tokenId: v.jti,
       sessionId: v.sid,
@@ -177,5 +178,6 @@ export class TokenService implements TokenVerifier {
  * principal of an institution never exercises a national role.
  */
 function principalRoles(roles: readonly string[], institutionId: string | null): Role[] {
-  return rolesAllowedIn(roles.filter(isRole), institutionId);
+  const registered = roles.filter(isRole);
+  return institutionId === null ? registered : rolesAllowedIn(registered, institutionId);
 }
