@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { platformError, scopeIds, type Principal } from '@pakawaaz/platform';
+import { isNational, platformError, type Principal } from '@pakawaaz/platform';
 import { and, asc, eq, ilike, inArray, or, sql } from 'drizzle-orm';
 import { RateLimiter } from '../auth/rate-limiter.js';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
@@ -25,8 +25,8 @@ export const DIRECTORY_MAX_OFFSET = 200;
 
 /**
  * The controlled directory: officials — and operators or tokens of an institution — look up active officials
- * of the institutions their own institution may see (and those in their scope); national operators see
- * everyone. Searches need two characters, come in pages of at most
+ * of the institutions their own institution may see (its directory scope and grants); national operators
+ * see everyone. Searches need two characters, come in pages of at most
  * 25, stop at offset 200, and are rate-limited per caller — so the directory cannot be copied wholesale.
  */
 @Injectable()
@@ -58,9 +58,10 @@ export class DirectoryService {
         `Refine the search: results beyond ${DIRECTORY_MAX_OFFSET} are not listed.`,
       );
     const [all, grants] = await Promise.all([this.institutions.all(), this.institutions.grants()]);
-    const scope = scopeIds(principal);
-    const visible = scope ? visibleInstitutions(principal.institutionId ?? '', all, grants) : 'all';
-    const ids = visible === 'all' ? all.map((i) => i.id) : [...new Set([...visible, ...(scope ?? [])])];
+    const visible = isNational(principal)
+      ? 'all'
+      : visibleInstitutions(principal.institutionId ?? '', all, grants);
+    const ids = visible === 'all' ? all.map((i) => i.id) : [...visible];
     const scoped = q.institution ? ids.filter((id) => id === q.institution) : ids;
     if (!scoped.length) return { entries: [], total: 0 };
     const where = and(

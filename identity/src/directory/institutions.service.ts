@@ -50,15 +50,16 @@ export class InstitutionsService implements OnApplicationBootstrap {
   }
 
   /**
-   * National principals see every institution. A principal of an institution sees those in its scope (its
-   * own and below) and those whose officials its directory may show (hierarchy, grants) — nothing else.
+   * National principals see every institution. An official sees those its directory may show (hierarchy,
+   * grants); an operator or token of an institution those and the ones in its scope (its own and below).
    */
   async list(ctx: Ctx): Promise<InstitutionView[]> {
     const [rows, grants] = await Promise.all([this.repo.all(), this.repo.grants()]);
     const scope = scopeIds(ctx.principal);
     const directory = scope && visibleInstitutions(ctx.principal.institutionId ?? '', rows, grants);
+    const acting = ctx.principal.actor.type === 'official' ? [] : (scope ?? []);
     const shown = rows.filter(
-      (r) => !scope || scope.includes(r.id) || directory === 'all' || directory?.has(r.id),
+      (r) => !scope || directory === 'all' || directory?.has(r.id) || acting.includes(r.id),
     );
     return Promise.all(shown.map(async (r) => this.view(r, grants)));
   }

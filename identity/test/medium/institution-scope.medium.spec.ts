@@ -209,6 +209,24 @@ describe('services keep an institution principal to its rows', () => {
     expect(err.code).toBe('national_only');
   });
 
+  it('scope is for acting, the directory rule for looking people up: they differ where the directory is narrower', async () => {
+    const w = await world();
+    await institutions.update(w.interior.id, { directoryScope: 'own' }, root);
+    const viewer = await signedIn(w.viewer.id);
+    const ayesha = await signedIn(w.ayesha.id);
+    const names = async (p: Principal) =>
+      (await institutions.list({ principal: p, requestId: null })).map((i) => i.name).sort();
+    // The operator acts on the directorate's users, so it lists the directorate; the official does not.
+    expect(await names(viewer)).toEqual(['Directorate of Passports', 'Ministry of Interior']);
+    expect(await names(ayesha)).toEqual(['Ministry of Interior']);
+    // Neither looks up the directorate's officials: the ministry's directory is its own.
+    const directory = fx.get(DirectoryService);
+    for (const p of [viewer, ayesha])
+      expect(
+        (await directory.search({ q: 'a', limit: 25, offset: 0 }, p)).entries.map((e) => e.displayName),
+      ).toEqual(['ayesha']);
+  });
+
   it('directory: an institution operator looks up its hierarchy, not every official', async () => {
     const w = await world();
     const directory = fx.get(DirectoryService);
