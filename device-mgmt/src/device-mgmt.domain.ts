@@ -2,10 +2,23 @@ import { fileURLToPath } from 'node:url';
 import type { DomainDescriptor } from '@pakawaaz/platform';
 import { DeviceLost, DeviceNonCompliant } from './device-mgmt.events.js';
 
-export const deviceMgmtDomain: DomainDescriptor = {
+// Type-level role registration (`interface`: only interfaces merge across modules).
+declare module '@pakawaaz/platform' {
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
+  interface RoleRegistry {
+    'device-admin': 'institution';
+  }
+}
+
+export const deviceMgmtDomain = {
   name: 'device-mgmt',
   pgSchema: 'device_mgmt',
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
   status: 'planned',
   events: { publishes: [DeviceLost, DeviceNonCompliant] },
-};
+  auth: {
+    roles: {
+      'device-admin': { description: 'handsets, policies and device commands', scope: 'institution' },
+    },
+  },
+} as const satisfies DomainDescriptor;

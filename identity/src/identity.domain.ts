@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { DomainDescriptor } from '@pakawaaz/platform';
+import { INSTITUTION_SCOPES_CONSUMER, InstitutionChanged } from './directory/institutions.events.js';
 import {
   RADIUS_CLIENTS_CONSUMER,
   RadiusClientChanged,
@@ -12,14 +13,36 @@ import {
 } from './sessions/sessions.events.js';
 import { UserDisabled, UserEnabled, UserUpdated } from './users/users.events.js';
 
-export const identityDomain: DomainDescriptor = {
+// What identity brings to the kernel's registries (type level; the metadata is in `auth` below).
+// `interface`: only interfaces merge across modules, which is how a domain extends the kernel's unions.
+declare module '@pakawaaz/platform' {
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
+  interface RoleRegistry {
+    billing: 'institution';
+  }
+}
+
+export const identityDomain = {
   name: 'identity',
   pgSchema: 'identity',
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
   status: 'active',
   events: {
-    publishes: [UserUpdated, UserDisabled, UserEnabled, SessionRevoked, RadiusClientChanged],
-    consumes: [SESSION_CACHE_CONSUMER, RADIUS_CLIENTS_CONSUMER],
+    publishes: [
+      UserUpdated,
+      UserDisabled,
+      UserEnabled,
+      SessionRevoked,
+      RadiusClientChanged,
+      InstitutionChanged,
+    ],
+    consumes: [SESSION_CACHE_CONSUMER, RADIUS_CLIENTS_CONSUMER, INSTITUTION_SCOPES_CONSUMER],
     retiredConsumers: [RETIRED_SESSION_CACHE_CONSUMERS, RETIRED_RADIUS_CLIENTS_CONSUMERS],
   },
-};
+  auth: {
+    roles: {
+      // Usage records (RADIUS accounting) live in identity until metering has its own domain.
+      billing: { description: 'usage and fees', scope: 'institution' },
+    },
+  },
+} as const satisfies DomainDescriptor;

@@ -9,6 +9,7 @@ import { FirstStartService } from './bootstrap/first-start.service.js';
 import { DeviceAuthService } from './device-auth/device-auth.service.js';
 import { DirectoryController, InstitutionsController } from './directory/directory.controller.js';
 import { DirectoryService } from './directory/directory.service.js';
+import { INSTITUTION_SCOPES, InstitutionScopes } from './directory/institution-scopes.js';
 import { InstitutionsRepository } from './directory/institutions.repository.js';
 import { InstitutionsService } from './directory/institutions.service.js';
 import { IDENTITY_CONFIG, type IdentityConfig } from './identity.config.js';
@@ -76,6 +77,11 @@ export class IdentityModule {
         SessionsRepository,
         ApiTokensRepository,
         sessionCacheProvider,
+        {
+          provide: INSTITUTION_SCOPES,
+          inject: [InstitutionsRepository],
+          useFactory: (repo: InstitutionsRepository) => new InstitutionScopes({ load: () => repo.tree() }),
+        },
         TokenService,
         SessionsService,
         LoginThrottle,

@@ -15,9 +15,8 @@ import { SubscribersPage } from './pages/SubscribersPage';
 import { SystemPage } from './pages/SystemPage';
 import { UserDetailPage } from './pages/UserDetailPage';
 import { UsersPage } from './pages/UsersPage';
+import { homeFor } from './identity';
 import { Link, navigate, useLocation } from './router';
-
-const HOME = '/system';
 
 const ROUTES: Record<string, () => ReactNode> = {
   '/system': () => <SystemPage />,
@@ -59,12 +58,12 @@ function Redirect({ to }: { to: string }) {
   return null;
 }
 
-function NotFound() {
+function NotFound({ home }: { home: string }) {
   return (
     <>
       <h1>Page not found</h1>
       <p>
-        This page does not exist (yet). Go to <Link to={HOME}>System</Link>.
+        This page does not exist (yet). Go to <Link to={home}>the start page</Link>.
       </p>
     </>
   );
@@ -102,7 +101,8 @@ export function App() {
         : `?next=${encodeURIComponent(pathname + (search.size ? `?${search.toString()}` : ''))}`;
     return <Redirect to={`/login${next}`} />;
   }
-  if (pathname === '/' || pathname === '/login') return <Redirect to={HOME} />;
+  const home = homeFor(operator);
+  if (pathname === '/' || pathname === '/login') return <Redirect to={home} />;
 
-  return <Shell>{route(pathname) ?? <NotFound />}</Shell>;
+  return <Shell>{route(pathname) ?? <NotFound home={home} />}</Shell>;
 }

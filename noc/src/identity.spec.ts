@@ -1,7 +1,23 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { institutionTree } from './components/InstitutionSelect';
-import { describeAmr, describeUserAgent, groupSecret, hasRole, type Institution } from './identity';
+import {
+  describeAmr,
+  describeUserAgent,
+  groupSecret,
+  hasRole,
+  homeFor,
+  INSTITUTION_SCOPED_ROLES,
+  isInstitutionOperator,
+  ROLES,
+  type Institution,
+} from './identity';
 import type { OperatorProfile } from './auth/session';
+
+// The committed contract, read as data (it is a file of the repository, not a package to import).
+const openapi = JSON.parse(readFileSync(new URL('../../openapi.json', import.meta.url), 'utf8')) as {
+  'x-pakawaaz-registry': { roles: { name: string; scope: string }[] };
+};
 
 describe('describeAmr', () => {
   it('names the methods and leaves out mfa, which two factors imply', () => {
@@ -46,6 +62,35 @@ describe('hasRole', () => {
     expect(hasRole(operator(['viewer']), 'security-officer')).toBe(false);
     expect(hasRole(operator(['super-admin']), 'security-officer')).toBe(true);
     expect(hasRole(null, 'viewer')).toBe(false);
+  });
+});
+
+describe('roles', () => {
+  it('lists exactly the roles the server registers, and which of them an institution may hold', () => {
+    // The committed contract: openapi.json carries the kernel's registry (x-pakawaaz-registry).
+    const registered = openapi['x-pakawaaz-registry'].roles;
+    expect(ROLES.map((r) => r.role).sort()).toEqual(registered.map((r) => r.name).sort());
+    expect([...INSTITUTION_SCOPED_ROLES].sort()).toEqual(
+      registered
+        .filter((r) => r.scope === 'institution')
+        .map((r) => r.name)
+        .sort(),
+    );
+  });
+});
+
+describe('institution operators', () => {
+  const operator = (kind: 'national' | 'institution') =>
+    ({
+      roles: ['viewer'],
+      scope: { kind, institutionIds: kind === 'national' ? [] : ['m1'] },
+    }) as OperatorProfile;
+  it('start on Users (national pages refuse them) while national operators start on System', () => {
+    expect(isInstitutionOperator(operator('institution'))).toBe(true);
+    expect(homeFor(operator('institution'))).toBe('/users');
+    expect(isInstitutionOperator(operator('national'))).toBe(false);
+    expect(homeFor(operator('national'))).toBe('/system');
+    expect(homeFor(null)).toBe('/system');
   });
 });
 

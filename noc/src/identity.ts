@@ -8,7 +8,7 @@ export type LiveSession = Schemas['Session'];
 
 /** The NOC roles, in the order the forms list them, with what each one lets an operator do. */
 export const ROLES: readonly { role: Role; description: string }[] = [
-  { role: 'viewer', description: 'read-only access to every NOC page' },
+  { role: 'viewer', description: 'read-only access (inside an institution: its own rows only)' },
   { role: 'sim-operator', description: 'SIM inventory and subscribers' },
   { role: 'network-admin', description: 'network spec, Open5GS sync and alarms' },
   { role: 'security-officer', description: 'officials, password resets, lock-outs and sessions' },
@@ -20,7 +20,8 @@ export const ROLES: readonly { role: Role; description: string }[] = [
 
 /**
  * Roles that make sense inside one institution; every other role acts on national infrastructure and is
- * refused (422 role_scope) for an operator placed in an institution. Mirrors identity's roles.ts.
+ * refused (422 role_scope) for an operator placed in an institution. Mirrors the scope each domain registers
+ * with the kernel (openapi.json's `x-pakawaaz-registry`; a unit test keeps the two equal).
  */
 export const INSTITUTION_SCOPED_ROLES: readonly Role[] = [
   'viewer',
@@ -28,6 +29,16 @@ export const INSTITUTION_SCOPED_ROLES: readonly Role[] = [
   'app-reviewer',
   'billing',
 ];
+
+/**
+ * An operator of an institution sees that institution's rows only, and the server refuses it every national
+ * page (403 national_only): the NOC leaves those out of its menu and starts on Users instead of System.
+ */
+export const isInstitutionOperator = (operator: OperatorProfile | null): boolean =>
+  operator?.scope.kind === 'institution';
+
+export const homeFor = (operator: OperatorProfile | null): string =>
+  isInstitutionOperator(operator) ? '/users' : '/system';
 
 /** The caller may act as `role` (super-admin passes every role check, as on the server). */
 export function hasRole(operator: OperatorProfile | null, role: Role): boolean {

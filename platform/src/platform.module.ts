@@ -1,7 +1,9 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AuditController } from './audit/audit.controller.js';
 import { AuditService } from './audit/audit.service.js';
+import { RouteScopeCheck } from './auth/route-access.js';
 import type { PlatformConfig } from './config/platform.config.js';
 import type { DatabaseHandle } from './db/database.js';
 import { DATABASE } from './db/database.tokens.js';
@@ -36,6 +38,7 @@ export class PlatformModule {
   static forRoot(resources: PlatformResources): DynamicModule {
     return {
       module: PlatformModule,
+      imports: [DiscoveryModule],
       controllers: [HealthController, AuditController],
       providers: [
         { provide: PLATFORM_CONFIG, useValue: resources.config },
@@ -48,6 +51,7 @@ export class PlatformModule {
         { provide: KEYS, useValue: resources.keys },
         HealthService,
         AuditService,
+        RouteScopeCheck,
       ],
       exports: [
         PLATFORM_CONFIG,
@@ -60,6 +64,7 @@ export class PlatformModule {
         KEYS,
         HealthService,
         AuditService,
+        RouteScopeCheck,
       ],
     };
   }

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { IdentityModule, type IdentityConfig } from '@pakawaaz/identity';
 import { AuthGuard, PlatformModule, type PlatformResources } from '@pakawaaz/platform';
-import { DOMAIN_MODULES, type DomainConfigs } from './domains.js';
+import { servedModules, type DomainConfigs } from './domains.js';
 import { SystemController } from './system/system.controller.js';
 import { SystemService } from './system/system.service.js';
 
@@ -12,9 +12,7 @@ export type AppOptions = { resources: PlatformResources; identity: IdentityConfi
 @Module({})
 export class AppModule {
   static forRoot({ resources, identity, domains }: AppOptions): DynamicModule {
-    const served = resources.config.PAKAWAAZ_DOMAINS.filter((d) => d !== 'identity').map((d) =>
-      DOMAIN_MODULES[d](domains),
-    );
+    const served = servedModules(resources.config.PAKAWAAZ_DOMAINS, domains);
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot(resources), IdentityModule.forRoot(identity), ...served],

@@ -30,7 +30,7 @@ import {
   type PlatformResources,
 } from '@pakawaaz/platform';
 import { AppModule } from './app.module.js';
-import { ALL_DOMAINS, type DomainConfigs } from './domains.js';
+import { ALL_DOMAINS, DOMAIN_DESCRIPTORS, DOMAINS, type DomainConfigs } from './domains.js';
 import { startNetworkMonitor } from './network-monitor.js';
 import {
   createFastifyAdapter,
@@ -70,7 +70,7 @@ export async function openResources(
   logger?: Logger,
   onDatabaseFailure?: (err: Error) => void,
 ): Promise<PlatformResources> {
-  const config = loadPlatformConfig(env, cwd);
+  const config = loadPlatformConfig(env, cwd, DOMAINS);
   const log = logger ?? createLogger({ level: config.LOG_LEVEL });
   if (config.databaseMode === 'embedded' || config.eventBusMode === 'in-process')
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
@@ -114,9 +114,9 @@ function openEventBus(
   logger: Logger,
   deadLetters: DeadLetterStore,
 ): Promise<EventBus> {
-  const catalog = eventCatalog(ALL_DOMAINS);
+  const catalog = eventCatalog(DOMAIN_DESCRIPTORS);
   if (!config.NATS_URL) return Promise.resolve(new InProcessEventBus(logger, { catalog, deadLetters }));
-  const retiredConsumers = ALL_DOMAINS.flatMap((d) => d.events?.retiredConsumers ?? []);
+  const retiredConsumers = DOMAIN_DESCRIPTORS.flatMap((d) => d.events?.retiredConsumers ?? []);
   return connectNatsEventBus({ url: config.NATS_URL, logger, catalog, deadLetters, retiredConsumers });
 }
 

@@ -4,11 +4,18 @@ import { CoreNetworkModule, coreNetworkDomain, type CoreNetworkConfig } from '@p
 import { DeviceMgmtModule, deviceMgmtDomain } from '@pakawaaz/device-mgmt';
 import { HardenedOsModule, hardenedOsDomain } from '@pakawaaz/hardened-os';
 import { identityDomain } from '@pakawaaz/identity';
-import { platformDomain, type DomainDescriptor, type DomainName } from '@pakawaaz/platform';
+import {
+  platformDomain,
+  registerDomains,
+  type DomainComposition,
+  type DomainDescriptor,
+  type Role,
+  type RoleDefinition,
+} from '@pakawaaz/platform';
 import { SecureChatModule, secureChatDomain } from '@pakawaaz/secure-chat';
 
-/** Every domain's data, in migration order (the floors of DESIGN §2). */
-export const ALL_DOMAINS: readonly DomainDescriptor[] = [
+/** Every domain, in migration order (the floors of DESIGN §2): their data and what they register with the kernel. */
+export const ALL_DOMAINS = [
   platformDomain,
   coreNetworkDomain,
   hardenedOsDomain,
@@ -16,7 +23,34 @@ export const ALL_DOMAINS: readonly DomainDescriptor[] = [
   deviceMgmtDomain,
   appStoreDomain,
   secureChatDomain,
-];
+] as const;
+
+/** The same list as plain descriptors, for code that reads what a domain may declare (events, auth). */
+export const DOMAIN_DESCRIPTORS: readonly DomainDescriptor[] = ALL_DOMAINS;
+
+/** A domain a node may serve (PAKAWAAZ_DOMAINS): every one but the kernel. */
+export type DomainName = Exclude<(typeof ALL_DOMAINS)[number]['name'], 'platform'>;
+
+/** The composition the kernel checks PAKAWAAZ_DOMAINS against (it knows no domain by itself). */
+export const DOMAINS: DomainComposition = {
+  names: ALL_DOMAINS.map((d) => d.name).filter((n): n is DomainName => n !== 'platform'),
+  everyNode: { identity: 'it verifies the tokens of every request' },
+};
+
+/**
+ * Every role a domain declares at type level has its runtime definition here: a role added to a
+ * `RoleRegistry` augmentation without metadata in its domain's descriptor does not compile.
+ */
+export const ALL_ROLES = {
+  ...platformDomain.auth.roles,
+  ...coreNetworkDomain.auth.roles,
+  ...identityDomain.auth.roles,
+  ...deviceMgmtDomain.auth.roles,
+  ...appStoreDomain.auth.roles,
+} as const satisfies Record<Role, RoleDefinition>;
+
+// Tokens are valid across the cluster, so a node knows every domain's roles, not only those it serves.
+registerDomains(ALL_DOMAINS);
 
 /** Each domain's configuration, parsed once at start-up (a bad value stops the process naming the variable). */
 export type DomainConfigs = { coreNetwork: CoreNetworkConfig };
@@ -29,3 +63,10 @@ export const DOMAIN_MODULES = {
   'app-store': () => AppStoreModule,
   'secure-chat': () => SecureChatModule,
 } as const satisfies Record<Exclude<DomainName, 'identity'>, (c: DomainConfigs) => Type | DynamicModule>;
+
+/** The domain modules a node's configuration selects (already validated against DOMAINS). */
+export function servedModules(served: readonly string[], configs: DomainConfigs): (Type | DynamicModule)[] {
+  return served
+    .filter((d): d is Exclude<DomainName, 'identity'> => d in DOMAIN_MODULES)
+    .map((d) => DOMAIN_MODULES[d](configs));
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { checkEventContracts, durableName } from '@pakawaaz/platform';
 import { describe, expect, it } from 'vitest';
-import { ALL_DOMAINS } from './domains.js';
+import { DOMAIN_DESCRIPTORS as ALL_DOMAINS } from './domains.js';
 
 const consumers = ALL_DOMAINS.flatMap((d) => (d.events?.consumes ?? []).map((c) => ({ domain: d.name, c })));
 const retired = ALL_DOMAINS.flatMap((d) => d.events?.retiredConsumers ?? []);

@@ -4,3 +4,4 @@ export { requireServices, testDatabaseUrl, testNatsUrl, reachable, serviceGate }
 export { createTestCa, issueTestDevice, type TestCa, type TestDevice } from './device-test-ca.js';
 export { fakeSim, simCsv, luhnCheckDigit, type FakeSim } from './sims.js';
 export { TcpProxy } from './tcp-proxy.js';
+export { compositionOf } from './composition.js';

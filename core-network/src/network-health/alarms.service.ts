@@ -3,9 +3,9 @@ import {
   AuditService,
   EVENT_BUS,
   LOGGER,
-  hasRole,
-  platformError,
   type DomainEvent,
+  requireNational,
+  requireRole,
   type EventBus,
   type Logger,
   type Principal,
@@ -72,8 +72,8 @@ export class AlarmsService {
 
   /** Records who acknowledged an alarm, once: acknowledging again returns the alarm as it is, unaudited. */
   async acknowledge(id: string, by: Principal, requestId: string | null): Promise<AlarmView> {
-    if (!hasRole(by, ['network-admin']))
-      throw platformError('forbidden', 'This needs one of the roles: network-admin.');
+    requireNational(by);
+    requireRole(by, 'network-admin');
     const row = await this.repository.transaction(async (tx) => {
       const acked = await this.repository.acknowledge(id, by.name, new Date(), tx);
       if (!acked) return this.repository.findAlarm(id, tx);

@@ -4,6 +4,7 @@ import {
   CurrentPrincipal,
   RequestId,
   Roles,
+  RouteScope,
   ZodQuery,
   ZodResponse,
   type Principal,
@@ -23,6 +24,7 @@ import { NetworkHealthService } from './network-health.service.js';
 @ApiTags('network-health')
 @ApiBearerAuth('bearer')
 @Roles('network-admin', 'viewer')
+@RouteScope('national')
 @Controller('api/v1/network')
 export class NetworkHealthController {
   constructor(

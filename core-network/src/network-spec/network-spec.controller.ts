@@ -5,6 +5,7 @@ import {
   isoDateTime,
   RequestId,
   Roles,
+  RouteScope,
   ZodBody,
   ZodResponse,
   named,
@@ -59,6 +60,7 @@ export const Open5gsConfig = named(
 
 @ApiTags('network')
 @ApiBearerAuth('bearer')
+@RouteScope('national')
 @Controller('api/v1/network')
 export class NetworkSpecController {
   constructor(private readonly specs: NetworkSpecService) {}

@@ -3,6 +3,7 @@ import {
   AuditService,
   DATABASE,
   PLATFORM_CONFIG,
+  requireNational,
   SYSTEM_ACTOR,
   type Actor,
   type DatabaseHandle,
@@ -70,6 +71,7 @@ export class NetworkSpecService {
 
   /** Validates the YAML and stores it as the next version; nothing is stored (or audited) when it is rejected. */
   async apply(sourceYaml: string, by: Principal, requestId: string | null): Promise<AppliedNetworkSpec> {
+    requireNational(by);
     const size = Buffer.byteLength(sourceYaml, 'utf8');
     if (size > MAX_NETWORK_SPEC_BYTES)
       throw networkSpecError('network_spec_too_large', `The spec is ${size} bytes; the limit is 256 KiB.`);

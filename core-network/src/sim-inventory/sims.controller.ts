@@ -6,6 +6,7 @@ import {
   DataKeyService,
   RequestId,
   Roles,
+  RouteScope,
   ZodQuery,
   ZodResponse,
   isoDateTime,
@@ -102,6 +103,8 @@ export function jobView(j: SimImportJobRow): z.infer<typeof SimImportJob> {
 
 @ApiTags('sims')
 @ApiBearerAuth('bearer')
+// The SIM inventory and its keys are national: SIMs belong to no institution until assigned (subscribers).
+@RouteScope('national')
 @Controller('api/v1/sims')
 export class SimsController {
   constructor(

@@ -4,6 +4,7 @@ import {
   CurrentPrincipal,
   RequestId,
   Roles,
+  RouteScope,
   ZodBody,
   ZodQuery,
   ZodResponse,
@@ -15,8 +16,8 @@ import { z } from 'zod';
 import { CORE_NETWORK_CONFIG, type CoreNetworkConfig } from '../core-network.config.js';
 import { coreNetworkError } from '../core-network.errors.js';
 import { SubscriberProfile } from './profile.js';
-import { SubscribersRepository, type SubscriberRow } from './subscribers.repository.js';
-import { SubscribersService } from './subscribers.service.js';
+import type { SubscriberRow } from './subscribers.repository.js';
+import { SubscribersService, type SubscriberWithMsisdn } from './subscribers.service.js';
 
 const Imsi = z.string().regex(/^\d{15}$/, 'IMSI: 15 digits');
 const Ipv4 = z
@@ -147,52 +148,52 @@ const imsiParam = (imsi: string) => {
 
 @ApiTags('subscribers')
 @ApiBearerAuth('bearer')
+// Reading is filtered to the caller's institutions; assigning, changing and barring act on the national
+// network and SIM inventory (the methods say so).
+@RouteScope('institution')
 @Controller('api/v1/subscribers')
 export class SubscribersController {
   private readonly live: boolean;
 
   constructor(
     private readonly service: SubscribersService,
-    private readonly repo: SubscribersRepository,
     @Inject(CORE_NETWORK_CONFIG) config: CoreNetworkConfig,
   ) {
     this.live = config.open5gsMongoUrl !== undefined;
   }
 
-  private view = (s: SubscriberRow & { msisdn?: string | null }) => subscriberView(s, this.live);
+  private view = (s: SubscriberWithMsisdn) => subscriberView(s, this.live);
 
   @Get()
   @Roles('viewer', 'sim-operator', 'network-admin')
   @ZodResponse(200, SubscriberPage)
-  async list(@ZodQuery(ListQuery) q: z.infer<typeof ListQuery>) {
-    const { rows, total } = await this.repo.list(q);
+  async list(@ZodQuery(ListQuery) q: z.infer<typeof ListQuery>, @CurrentPrincipal() p: Principal) {
+    const { rows, total } = await this.service.list(q, p);
     return { subscribers: rows.map(this.view), total, limit: q.limit, offset: q.offset };
   }
 
   @Get(':imsi')
   @Roles('viewer', 'sim-operator', 'network-admin')
   @ZodResponse(200, Subscriber)
-  async get(@Param('imsi') imsi: string) {
-    const row = await this.repo.find(imsiParam(imsi));
-    if (!row) throw coreNetworkError('subscriber_not_found', 'No subscriber with this IMSI.');
-    return this.view(await this.repo.withMsisdn(row));
+  async get(@Param('imsi') imsi: string, @CurrentPrincipal() p: Principal) {
+    return this.view(await this.service.get(imsiParam(imsi), p));
   }
 
   @Post()
   @Roles('sim-operator')
+  @RouteScope('national')
   @ZodResponse(201, Subscriber)
   async assign(
     @ZodBody(AssignSubscriber) body: z.infer<typeof AssignSubscriber>,
     @CurrentPrincipal() p: Principal,
     @RequestId() requestId: string,
   ) {
-    return this.view(
-      await this.repo.withMsisdn(await this.service.assign(body, { actor: p.actor, requestId })),
-    );
+    return this.view(await this.service.assign(body, { principal: p, requestId }));
   }
 
   @Patch(':imsi')
   @Roles('sim-operator', 'network-admin')
+  @RouteScope('national')
   @ZodResponse(200, Subscriber)
   async update(
     @Param('imsi') imsi: string,
@@ -200,15 +201,12 @@ export class SubscribersController {
     @CurrentPrincipal() p: Principal,
     @RequestId() requestId: string,
   ) {
-    return this.view(
-      await this.repo.withMsisdn(
-        await this.service.update(imsiParam(imsi), body, { actor: p.actor, requestId }),
-      ),
-    );
+    return this.view(await this.service.update(imsiParam(imsi), body, { principal: p, requestId }));
   }
 
   @Post(':imsi/bar')
   @Roles('sim-operator', 'network-admin', 'security-officer')
+  @RouteScope('national')
   @HttpCode(200)
   @ZodResponse(200, Subscriber)
   async bar(
@@ -217,15 +215,12 @@ export class SubscribersController {
     @CurrentPrincipal() p: Principal,
     @RequestId() requestId: string,
   ) {
-    return this.view(
-      await this.repo.withMsisdn(
-        await this.service.bar(imsiParam(imsi), body.reason, { actor: p.actor, requestId }),
-      ),
-    );
+    return this.view(await this.service.bar(imsiParam(imsi), body.reason, { principal: p, requestId }));
   }
 
   @Post(':imsi/unbar')
   @Roles('network-admin', 'security-officer')
+  @RouteScope('national')
   @HttpCode(200)
   @ZodResponse(200, Subscriber)
   async unbar(
@@ -234,40 +229,36 @@ export class SubscribersController {
     @CurrentPrincipal() p: Principal,
     @RequestId() requestId: string,
   ) {
-    return this.view(
-      await this.repo.withMsisdn(
-        await this.service.unbar(imsiParam(imsi), body.reason, { actor: p.actor, requestId }),
-      ),
-    );
+    return this.view(await this.service.unbar(imsiParam(imsi), body.reason, { principal: p, requestId }));
   }
 
   @Delete(':imsi')
   @Roles('sim-operator')
+  @RouteScope('national')
   @HttpCode(204)
   unassign(@Param('imsi') imsi: string, @CurrentPrincipal() p: Principal, @RequestId() requestId: string) {
-    return this.service.unassign(imsiParam(imsi), { actor: p.actor, requestId });
+    return this.service.unassign(imsiParam(imsi), { principal: p, requestId });
   }
 }
 
 @ApiTags('subscribers')
 @ApiBearerAuth('bearer')
+// Profile templates are national network configuration (slices, DNNs, QoS).
+@RouteScope('national')
 @Controller('api/v1/subscriber-profiles')
 export class SubscriberProfilesController {
-  constructor(
-    private readonly service: SubscribersService,
-    private readonly repo: SubscribersRepository,
-  ) {}
+  constructor(private readonly service: SubscribersService) {}
 
   @Get()
   @Roles('viewer', 'sim-operator', 'network-admin')
   @ZodResponse(200, ProfileTemplateList)
-  async list() {
+  async list(@CurrentPrincipal() p: Principal) {
     return {
-      profiles: (await this.repo.profiles()).map((p) => ({
-        name: p.name,
-        description: p.description,
-        profile: SubscriberProfile.parse(p.profile),
-        updatedAt: p.updatedAt.toISOString(),
+      profiles: (await this.service.profiles(p)).map((t) => ({
+        name: t.name,
+        description: t.description,
+        profile: SubscriberProfile.parse(t.profile),
+        updatedAt: t.updatedAt.toISOString(),
       })),
     };
   }
@@ -284,10 +275,7 @@ export class SubscriberProfilesController {
     const valid = ProfileName.safeParse(name);
     if (!valid.success)
       throw coreNetworkError('invalid_profile', 'Profile names are lower-case letters, digits and dashes.');
-    return this.service.saveProfile(valid.data, body.description, body.profile, {
-      actor: p.actor,
-      requestId,
-    });
+    return this.service.saveProfile(valid.data, body.description, body.profile, { principal: p, requestId });
   }
 
   @Delete(':name')
@@ -296,6 +284,6 @@ export class SubscriberProfilesController {
   remove(@Param('name') name: string, @CurrentPrincipal() p: Principal, @RequestId() requestId: string) {
     if (!ProfileName.safeParse(name).success)
       throw coreNetworkError('profile_not_found', `No subscriber profile named "${name.slice(0, 64)}".`);
-    return this.service.deleteProfile(name, { actor: p.actor, requestId });
+    return this.service.deleteProfile(name, { principal: p, requestId });
   }
 }

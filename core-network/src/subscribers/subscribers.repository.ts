@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
+import { DATABASE, scopeCondition, type DatabaseHandle, type Db, type Principal } from '@pakawaaz/platform';
 import { and, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { simCards } from '../sim-inventory/sims.schema.js';
 import { subscriberDeletions, subscriberProfiles, subscribers } from './subscribers.schema.js';
@@ -84,11 +84,15 @@ export class SubscribersRepository {
     return rows.length > 0;
   }
 
-  /** Search matches IMSI or MSISDN prefixes and names (case-insensitive substring). */
+  /**
+   * Search matches IMSI or MSISDN prefixes and names (case-insensitive substring); only subscribers in the
+   * caller's scope (an institution's principal: its institutions' subscribers) are listed or counted.
+   */
   async list(
     q: SubscriberListQuery,
+    caller: Pick<Principal, 'scope'>,
   ): Promise<{ rows: (SubscriberRow & { msisdn: string | null })[]; total: number }> {
-    const where: SQL[] = [];
+    const where: (SQL | undefined)[] = [scopeCondition(caller, subscribers.institutionId)];
     if (q.search) {
       const s = q.search.replace(/[%_\\]/g, '');
       where.push(
@@ -97,13 +101,13 @@ export class SubscribersRepository {
           ilike(simCards.msisdn, `${s}%`),
           ilike(subscribers.displayName, `%${s}%`),
           ilike(subscribers.userId, `${s}%`),
-        )!,
+        ),
       );
     }
     if (q.status) where.push(eq(subscribers.status, q.status));
     if (q.institutionId) where.push(eq(subscribers.institutionId, q.institutionId));
     if (q.profile) where.push(eq(subscribers.profileName, q.profile));
-    const cond = where.length ? and(...where) : undefined;
+    const cond = and(...where);
     const base = this.db
       .select({ s: subscribers, msisdn: simCards.msisdn })
       .from(subscribers)

@@ -4,16 +4,23 @@ import {
   EVENT_BUS,
   LOGGER,
   SYSTEM_ACTOR,
-  type Actor,
+  requireInScope,
+  requireNational,
   type Db,
   type EventBus,
   type Logger,
+  type Principal,
 } from '@pakawaaz/platform';
 import { coreNetworkError } from '../core-network.errors.js';
 import { SimInventoryRepository } from '../sim-inventory/sim-inventory.repository.js';
 import { DEFAULT_PROFILE, DEFAULT_PROFILE_NAME, SubscriberProfile } from './profile.js';
 import { SubscriberBarred } from './subscribers.events.js';
-import { SubscribersRepository, type SubscriberRow } from './subscribers.repository.js';
+import {
+  SubscribersRepository,
+  type ProfileRow,
+  type SubscriberListQuery,
+  type SubscriberRow,
+} from './subscribers.repository.js';
 
 export type AssignInput = {
   imsi: string;
@@ -23,9 +30,16 @@ export type AssignInput = {
   profile?: string | undefined;
   staticIpv4?: string | null | undefined;
 };
-type Ctx = { actor: Actor; requestId: string | null };
+type Ctx = { principal: Principal; requestId: string | null };
+export type SubscriberWithMsisdn = SubscriberRow & { msisdn: string | null };
 
-/** Subscribers: a SIM assigned to an official, with a profile and a status that Open5GS enforces. */
+const notFound = () => coreNetworkError('subscriber_not_found', 'No subscriber with this IMSI.');
+
+/**
+ * Subscribers: a SIM assigned to an official, with a profile and a status that Open5GS enforces. Reading is
+ * institution-filtered (an institution's operator sees its officials' SIMs); every change acts on the
+ * national network and SIM inventory, so it is for national operators only.
+ */
 @Injectable()
 export class SubscribersService implements OnApplicationBootstrap {
   constructor(
@@ -48,9 +62,29 @@ export class SubscribersService implements OnApplicationBootstrap {
     }
   }
 
-  async assign(input: AssignInput, ctx: Ctx): Promise<SubscriberRow> {
+  /** Subscribers in the caller's scope matching the query, with their MSISDNs. */
+  list(q: SubscriberListQuery, caller: Principal): Promise<{ rows: SubscriberWithMsisdn[]; total: number }> {
+    return this.repo.list(q, caller);
+  }
+
+  /** One subscriber; outside the caller's scope it does not exist. */
+  async get(imsi: string, caller: Principal): Promise<SubscriberWithMsisdn> {
+    const row = await this.repo.find(imsi);
+    if (!row) throw notFound();
+    requireInScope(caller, row.institutionId, notFound);
+    return this.repo.withMsisdn(row);
+  }
+
+  /** The profile templates (national network configuration). */
+  async profiles(caller: Principal): Promise<ProfileRow[]> {
+    requireNational(caller);
+    return this.repo.profiles();
+  }
+
+  async assign(input: AssignInput, ctx: Ctx): Promise<SubscriberWithMsisdn> {
+    requireNational(ctx.principal);
     const profileName = input.profile ?? DEFAULT_PROFILE_NAME;
-    return this.repo.db.transaction(async (tx) => {
+    const row = await this.repo.db.transaction(async (tx) => {
       if (!(await this.repo.profile(profileName, tx)))
         throw coreNetworkError('profile_not_found', `No subscriber profile named "${profileName}".`);
       if (await this.repo.find(input.imsi, tx))
@@ -71,7 +105,7 @@ export class SubscribersService implements OnApplicationBootstrap {
       });
       await this.audit.record(
         {
-          actor: ctx.actor,
+          actor: ctx.principal.actor,
           action: 'core-network.subscriber.assigned',
           target: `imsi:${input.imsi}`,
           details: { userId: input.userId, profile: profileName },
@@ -81,19 +115,21 @@ export class SubscribersService implements OnApplicationBootstrap {
       );
       return (await this.repo.find(input.imsi, tx))!;
     });
+    return this.repo.withMsisdn(row);
   }
 
-  async bar(imsi: string, reason: string, ctx: Ctx): Promise<SubscriberRow> {
+  async bar(imsi: string, reason: string, ctx: Ctx): Promise<SubscriberWithMsisdn> {
+    requireNational(ctx.principal);
     const row = await this.repo.db.transaction(async (tx) => {
       const updated = await this.repo.update(tx, imsi, {
         status: 'barred',
         barringReason: reason,
-        barredBy: `${ctx.actor.type}:${ctx.actor.id}`,
+        barredBy: `${ctx.principal.actor.type}:${ctx.principal.actor.id}`,
       });
-      if (!updated) throw coreNetworkError('subscriber_not_found', 'No subscriber with this IMSI.');
+      if (!updated) throw notFound();
       await this.audit.record(
         {
-          actor: ctx.actor,
+          actor: ctx.principal.actor,
           action: 'core-network.subscriber.barred',
           target: `imsi:${imsi}`,
           details: { reason },
@@ -104,20 +140,21 @@ export class SubscribersService implements OnApplicationBootstrap {
       return updated;
     });
     await this.bus.publish(SubscriberBarred.create({ imsi, userId: row.userId, reason }));
-    return row;
+    return this.repo.withMsisdn(row);
   }
 
-  async unbar(imsi: string, reason: string, ctx: Ctx): Promise<SubscriberRow> {
-    return this.repo.db.transaction(async (tx) => {
+  async unbar(imsi: string, reason: string, ctx: Ctx): Promise<SubscriberWithMsisdn> {
+    requireNational(ctx.principal);
+    const row = await this.repo.db.transaction(async (tx) => {
       const updated = await this.repo.update(tx, imsi, {
         status: 'active',
         barringReason: null,
         barredBy: null,
       });
-      if (!updated) throw coreNetworkError('subscriber_not_found', 'No subscriber with this IMSI.');
+      if (!updated) throw notFound();
       await this.audit.record(
         {
-          actor: ctx.actor,
+          actor: ctx.principal.actor,
           action: 'core-network.subscriber.unbarred',
           target: `imsi:${imsi}`,
           details: { reason },
@@ -127,24 +164,26 @@ export class SubscribersService implements OnApplicationBootstrap {
       );
       return updated;
     });
+    return this.repo.withMsisdn(row);
   }
 
   async update(
     imsi: string,
     values: { profile?: string | undefined; staticIpv4?: string | null | undefined },
     ctx: Ctx,
-  ): Promise<SubscriberRow> {
-    return this.repo.db.transaction(async (tx) => {
+  ): Promise<SubscriberWithMsisdn> {
+    requireNational(ctx.principal);
+    const row = await this.repo.db.transaction(async (tx) => {
       if (values.profile && !(await this.repo.profile(values.profile, tx)))
         throw coreNetworkError('profile_not_found', `No subscriber profile named "${values.profile}".`);
       const updated = await this.repo.update(tx, imsi, {
         ...(values.profile ? { profileName: values.profile } : {}),
         ...(values.staticIpv4 !== undefined ? { staticIpv4: values.staticIpv4 } : {}),
       });
-      if (!updated) throw coreNetworkError('subscriber_not_found', 'No subscriber with this IMSI.');
+      if (!updated) throw notFound();
       await this.audit.record(
         {
-          actor: ctx.actor,
+          actor: ctx.principal.actor,
           action: 'core-network.subscriber.updated',
           target: `imsi:${imsi}`,
           details: { ...values },
@@ -154,17 +193,18 @@ export class SubscribersService implements OnApplicationBootstrap {
       );
       return updated;
     });
+    return this.repo.withMsisdn(row);
   }
 
   /** The SIM goes back to the inventory; the reconciler removes the subscriber from Open5GS. */
   async unassign(imsi: string, ctx: Ctx): Promise<void> {
+    requireNational(ctx.principal);
     await this.repo.db.transaction(async (tx) => {
-      if (!(await this.repo.remove(tx, imsi)))
-        throw coreNetworkError('subscriber_not_found', 'No subscriber with this IMSI.');
+      if (!(await this.repo.remove(tx, imsi))) throw notFound();
       await this.sims.setStatus(tx, imsi, 'available');
       await this.audit.record(
         {
-          actor: ctx.actor,
+          actor: ctx.principal.actor,
           action: 'core-network.subscriber.unassigned',
           target: `imsi:${imsi}`,
           requestId: ctx.requestId,
@@ -175,6 +215,7 @@ export class SubscribersService implements OnApplicationBootstrap {
   }
 
   async saveProfile(name: string, description: string, profile: unknown, ctx: Ctx): Promise<void> {
+    requireNational(ctx.principal);
     const parsed = SubscriberProfile.safeParse(profile);
     if (!parsed.success)
       throw coreNetworkError(
@@ -186,7 +227,7 @@ export class SubscribersService implements OnApplicationBootstrap {
       await this.repo.bumpProfileUsers(tx, name);
       await this.audit.record(
         {
-          actor: ctx.actor,
+          actor: ctx.principal.actor,
           action: 'core-network.subscriber-profile.saved',
           target: `profile:${name}`,
           details: { description },
@@ -198,6 +239,7 @@ export class SubscribersService implements OnApplicationBootstrap {
   }
 
   async deleteProfile(name: string, ctx: Ctx): Promise<void> {
+    requireNational(ctx.principal);
     await this.repo.db.transaction(async (tx) => {
       if (name === DEFAULT_PROFILE_NAME)
         throw coreNetworkError('profile_in_use', 'The default profile cannot be deleted.');
@@ -207,7 +249,7 @@ export class SubscribersService implements OnApplicationBootstrap {
         throw coreNetworkError('profile_not_found', `No subscriber profile named "${name}".`);
       await this.audit.record(
         {
-          actor: ctx.actor,
+          actor: ctx.principal.actor,
           action: 'core-network.subscriber-profile.deleted',
           target: `profile:${name}`,
           requestId: ctx.requestId,

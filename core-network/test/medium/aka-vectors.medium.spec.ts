@@ -12,7 +12,7 @@ import type { SubscribersService } from '../../src/subscribers/subscribers.servi
 import { coreNetworkFixture, testOperator, type CoreNetworkFixture } from '../support/fixture.js';
 import { fakeSim } from '@pakawaaz/test-support';
 
-const ctx = { actor: testOperator.actor, requestId: null };
+const ctx = { principal: testOperator, requestId: null };
 const sim = fakeSim(42);
 const usimKeys = { k: Buffer.from(sim.k, 'hex'), opc: Buffer.from(sim.opc, 'hex') };
 

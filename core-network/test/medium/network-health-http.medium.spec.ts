@@ -12,6 +12,7 @@ import {
   KeyService,
   loadPlatformConfig,
   Metrics,
+  NATIONAL_SCOPE,
   PlatformModule,
   sql,
   TOKEN_VERIFIER,
@@ -20,7 +21,7 @@ import {
 } from '@pakawaaz/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNfSimulator, type NfSimulator } from '@pakawaaz/open5gs-simulator';
-import { createTestDatabase, testLogger, type TestDatabase } from '@pakawaaz/test-support';
+import { compositionOf, createTestDatabase, testLogger, type TestDatabase } from '@pakawaaz/test-support';
 import { CORE_NETWORK_TEST_DOMAINS } from '../support/domains.js';
 import { DEFAULT_ALARM_RULES } from '../../src/network-health/alarm-rules.js';
 import { AlarmsService } from '../../src/network-health/alarms.service.js';
@@ -41,6 +42,7 @@ const principal = (name: string, roles: Principal['roles']): Principal => ({
   name,
   roles,
   institutionId: null,
+  scope: NATIONAL_SCOPE,
   amr: ['pwd'],
   acr: null,
   tokenId: `jti-${name}`,
@@ -48,7 +50,7 @@ const principal = (name: string, roles: Principal['roles']): Principal => ({
 const TOKENS: Record<string, Principal> = {
   'admin-token-0123456789': principal('noc-admin', ['network-admin']),
   'viewer-token-0123456789': principal('noc-viewer', ['viewer']),
-  'billing-token-0123456789': principal('billing', ['billing']),
+  'officer-token-0123456789': principal('officer', ['security-officer']),
 };
 const verifier: TokenVerifier = { verify: (token) => Promise.resolve(TOKENS[token] ?? null) };
 
@@ -69,7 +71,7 @@ beforeAll(async () => {
   @Module({
     imports: [
       PlatformModule.forRoot({
-        config: loadPlatformConfig({}, process.cwd()),
+        config: loadPlatformConfig({}, process.cwd(), compositionOf(CORE_NETWORK_TEST_DOMAINS)),
         logger: testLogger,
         database: testDb.handle,
         eventBus: bus,
@@ -193,6 +195,6 @@ describe('network health routes', () => {
     ['GET', '/api/v1/network/alarms'],
   ])('%s %s needs a token and a network role', async (method, path) => {
     expect((await call(method, path)).status).toBe(401);
-    expect((await call(method, path, 'billing-token-0123456789')).status).toBe(403);
+    expect((await call(method, path, 'officer-token-0123456789')).status).toBe(403);
   });
 });

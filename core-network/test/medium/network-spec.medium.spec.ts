@@ -1,4 +1,12 @@
-import { AppError, AuditService, rowsOf, sql, SYSTEM_ACTOR, type Principal } from '@pakawaaz/platform';
+import {
+  AppError,
+  AuditService,
+  NATIONAL_SCOPE,
+  rowsOf,
+  sql,
+  SYSTEM_ACTOR,
+  type Principal,
+} from '@pakawaaz/platform';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import { CORE_NETWORK_TEST_DOMAINS } from '../support/domains.js';
@@ -13,6 +21,7 @@ const admin: Principal = {
   name: 'netadmin',
   roles: ['network-admin'],
   institutionId: null,
+  scope: NATIONAL_SCOPE,
   amr: ['pwd'],
   acr: 'aal1',
   tokenId: 'jti-1',

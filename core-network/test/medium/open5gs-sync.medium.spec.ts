@@ -8,7 +8,7 @@ import { coreNetworkFixture, testOperator, type CoreNetworkFixture } from '../su
 import { MemoryOpen5gsStore } from '../support/memory-open5gs-store.js';
 
 const op = testOperator;
-const ctx = { actor: op.actor, requestId: null };
+const ctx = { principal: op, requestId: null };
 const sims = [fakeSim(1), fakeSim(2), fakeSim(3)];
 
 let fx: CoreNetworkFixture;

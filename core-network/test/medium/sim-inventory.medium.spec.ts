@@ -6,6 +6,7 @@ import {
   InProcessEventBus,
   Metrics,
   WorkerPool,
+  NATIONAL_SCOPE,
   newEvent,
   rowsOf,
   sql,
@@ -35,11 +36,12 @@ const operator: Principal = {
   name: 'op',
   roles: ['sim-operator'],
   institutionId: null,
+  scope: NATIONAL_SCOPE,
   amr: ['pwd'],
   acr: 'aal1',
   tokenId: 't',
 };
-const ctx = { actor: operator.actor, requestId: 'req-1' };
+const ctx = { principal: operator, requestId: 'req-1' };
 
 let fx: CoreNetworkFixture;
 let db: CoreNetworkFixture['db'];

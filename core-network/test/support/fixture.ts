@@ -7,6 +7,7 @@ import {
   FileKeyBackend,
   InProcessEventBus,
   KeyService,
+  NATIONAL_SCOPE,
   type Principal,
 } from '@pakawaaz/platform';
 import {
@@ -31,6 +32,7 @@ export const testOperator: Principal = {
   name: 'op',
   roles: ['super-admin'],
   institutionId: null,
+  scope: NATIONAL_SCOPE,
   amr: ['pwd'],
   acr: 'aal1',
   tokenId: 't',

@@ -4,6 +4,7 @@ import {
   CurrentPrincipal,
   RequestId,
   RequireAnyAmr,
+  RouteScope,
   ZodBody,
   ZodResponse,
   type Principal,
@@ -20,6 +21,7 @@ import { AccountService } from './account.service.js';
 /** Self-service: the caller's own TOTP, recovery codes, passkeys and sessions. */
 @ApiTags('account')
 @ApiBearerAuth('bearer')
+@RouteScope('self')
 @Controller('api/v1/account')
 export class AccountController {
   constructor(

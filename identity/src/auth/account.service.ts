@@ -1,10 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isRole, platformError, type Principal } from '@pakawaaz/platform';
+import {
+  institutionScope,
+  isRole,
+  NATIONAL_SCOPE,
+  platformError,
+  scopeIds,
+  type Principal,
+} from '@pakawaaz/platform';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { MfaRepository } from '../mfa/mfa.repository.js';
 import { SessionsService, type ClientMeta } from '../sessions/sessions.service.js';
 import type { Ctx } from '../users/access.js';
-import { PASSKEY_ROLES } from '../users/roles.js';
+import { needsPasskey } from '../users/roles.js';
 import { UsersRepository, type UserRow } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
 import { LoginService, type LoginStep } from './login.service.js';
@@ -18,6 +25,7 @@ export type Profile = {
   roles: string[];
   withheldRoles: string[];
   institutionId: string | null;
+  scope: { kind: 'national' | 'institution'; institutionIds: string[] };
   amr: string[];
   acr: string | null;
   sessionId: string | null;
@@ -66,14 +74,13 @@ export class AccountService {
       roles: [...principal.roles],
       withheldRoles: withheld,
       institutionId: principal.institutionId,
+      scope: { kind: principal.scope.kind, institutionIds: [...(scopeIds(principal) ?? [])] },
       amr: [...principal.amr],
       acr: principal.acr,
       sessionId: principal.sessionId ?? null,
       mustChangePassword: user?.mustChangePassword ?? false,
       passkeyRequired:
-        this.config.requirePasskeys &&
-        held.some((r) => PASSKEY_ROLES.includes(r)) &&
-        (factors?.passkeys ?? 0) === 0,
+        this.config.requirePasskeys && held.some(needsPasskey) && (factors?.passkeys ?? 0) === 0,
       factors: factors ?? { totp: 'none', passkeys: 0, recoveryCodesLeft: 0 },
       lastLoginAt: user?.lastLoginAt ?? null,
     };
@@ -109,6 +116,8 @@ export function asPrincipal(user: UserRow): Principal {
     name: user.username,
     roles: [],
     institutionId: user.institutionId,
+    // Used for the audit entry of a user's own change only; never for anything scope decides.
+    scope: user.institutionId ? institutionScope([user.institutionId]) : NATIONAL_SCOPE,
     amr: ['pwd'],
     acr: null,
     tokenId: 'login',

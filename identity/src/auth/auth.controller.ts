@@ -4,6 +4,7 @@ import {
   CurrentPrincipal,
   Public,
   RequestId,
+  RouteScope,
   ZodBody,
   ZodResponse,
   type Principal,
@@ -23,6 +24,8 @@ const b64 = (s: string) => Buffer.from(s, 'base64');
 
 /** Sign-in, step by step (password, then second factors), token refresh and logout. */
 @ApiTags('auth')
+// The routes that need a token (logout, me, password) act on the caller's own account.
+@RouteScope('self')
 @Controller('api/v1/auth')
 export class AuthController {
   constructor(

@@ -156,6 +156,11 @@ export const Profile = named(
     roles: z.array(z.string()),
     withheldRoles: z.array(z.string()),
     institutionId: z.string().nullable(),
+    /** Whose rows the caller sees: everything (`national`) or these institutions (own and below). */
+    scope: z.object({
+      kind: z.enum(['national', 'institution']),
+      institutionIds: z.array(z.string()),
+    }),
     amr: z.array(z.string()),
     acr: z.string().nullable(),
     sessionId: z.string().nullable(),

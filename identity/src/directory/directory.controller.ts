@@ -4,6 +4,7 @@ import {
   CurrentPrincipal,
   RequestId,
   Roles,
+  RouteScope,
   ZodBody,
   ZodQuery,
   ZodResponse,
@@ -16,6 +17,8 @@ import { InstitutionsService } from './institutions.service.js';
 
 @ApiTags('institutions')
 @ApiBearerAuth('bearer')
+// Reading is filtered to the caller's institutions; shaping the tree is national business.
+@RouteScope('institution')
 @Controller('api/v1/institutions')
 export class InstitutionsController {
   constructor(private readonly institutions: InstitutionsService) {}
@@ -28,6 +31,7 @@ export class InstitutionsController {
 
   @Post()
   @Roles('super-admin')
+  @RouteScope('national')
   @ZodResponse(201, dto.Institution)
   create(
     @ZodBody(dto.CreateInstitution) b: z.infer<typeof dto.CreateInstitution>,
@@ -45,6 +49,7 @@ export class InstitutionsController {
 
   @Patch(':id')
   @Roles('super-admin')
+  @RouteScope('national')
   @ZodResponse(200, dto.Institution)
   update(
     @Param('id') id: string,
@@ -58,6 +63,7 @@ export class InstitutionsController {
   @Delete(':id')
   @HttpCode(204)
   @Roles('super-admin')
+  @RouteScope('national')
   remove(@Param('id') id: string, @CurrentPrincipal() p: Principal, @RequestId() r: string) {
     return this.institutions.remove(id, { principal: p, requestId: r });
   }
@@ -66,6 +72,7 @@ export class InstitutionsController {
 /** Officials look each other up here, within their institution's visibility. */
 @ApiTags('directory')
 @ApiBearerAuth('bearer')
+@RouteScope('self')
 @Controller('api/v1/directory')
 export class DirectoryController {
   constructor(private readonly directory: DirectoryService) {}

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { platformError, type Principal } from '@pakawaaz/platform';
+import { isNational, platformError, type Principal } from '@pakawaaz/platform';
 import { and, asc, eq, ilike, inArray, or, sql } from 'drizzle-orm';
 import { RateLimiter } from '../auth/rate-limiter.js';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
@@ -24,8 +24,9 @@ export type DirectoryQuery = { q: string; institution?: string | undefined; limi
 export const DIRECTORY_MAX_OFFSET = 200;
 
 /**
- * The controlled directory: officials look up active officials of the institutions their own institution
- * may see; operators (with any role) see everyone. Searches need two characters, come in pages of at most
+ * The controlled directory: officials — and operators or tokens of an institution — look up active officials
+ * of the institutions their own institution may see (its directory scope and grants); national operators
+ * see everyone. Searches need two characters, come in pages of at most
  * 25, stop at offset 200, and are rate-limited per caller — so the directory cannot be copied wholesale.
  */
 @Injectable()
@@ -57,10 +58,9 @@ export class DirectoryService {
         `Refine the search: results beyond ${DIRECTORY_MAX_OFFSET} are not listed.`,
       );
     const [all, grants] = await Promise.all([this.institutions.all(), this.institutions.grants()]);
-    const visible =
-      principal.actor.type === 'official'
-        ? visibleInstitutions(principal.institutionId ?? '', all, grants)
-        : 'all';
+    const visible = isNational(principal)
+      ? 'all'
+      : visibleInstitutions(principal.institutionId ?? '', all, grants);
     const ids = visible === 'all' ? all.map((i) => i.id) : [...visible];
     const scoped = q.institution ? ids.filter((id) => id === q.institution) : ids;
     if (!scoped.length) return { entries: [], total: 0 };

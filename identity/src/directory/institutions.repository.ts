@@ -18,6 +18,11 @@ export class InstitutionsRepository {
     return tx.select().from(institutions).orderBy(asc(institutions.name));
   }
 
+  /** The hierarchy alone (ids and parents), for the per-node scope cache. */
+  tree(): Promise<{ id: string; parentId: string | null }[]> {
+    return this.db.select({ id: institutions.id, parentId: institutions.parentId }).from(institutions);
+  }
+
   async findById(id: string, tx: Db = this.db): Promise<InstitutionRow | undefined> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
     const [row] = await tx.select().from(institutions).where(eq(institutions.id, id)).limit(1);

@@ -1,9 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
-import { AuditService, type Db } from '@pakawaaz/platform';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  AuditService,
+  EVENT_BUS,
+  consume,
+  requireNational,
+  requireRole,
+  scopeIds,
+  type Db,
+  type EventBus,
+  type Subscription,
+} from '@pakawaaz/platform';
 import { identityError } from '../identity.errors.js';
-import { requireNational, requireRole, type Ctx } from '../users/access.js';
+import type { Ctx } from '../users/access.js';
 import { UsersRepository } from '../users/users.repository.js';
+import { INSTITUTION_SCOPES, type InstitutionScopes } from './institution-scopes.js';
+import { INSTITUTION_SCOPES_CONSUMER, InstitutionChanged } from './institutions.events.js';
 import { InstitutionsRepository, type InstitutionRow } from './institutions.repository.js';
 import type { DIRECTORY_SCOPES, INSTITUTION_KINDS, ROLLOUT_PHASES } from './institutions.schema.js';
 import { parentProblem, visibleInstitutions } from './visibility.js';
@@ -20,21 +32,40 @@ export type InstitutionView = InstitutionRow & { visibleInstitutionIds: string[]
 
 /** Ministries and departments, their rollout phase and their directory visibility. */
 @Injectable()
-export class InstitutionsService {
+export class InstitutionsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private subscription: Subscription | undefined;
+
   constructor(
     private readonly repo: InstitutionsRepository,
     private readonly users: UsersRepository,
     private readonly audit: AuditService,
+    @Inject(INSTITUTION_SCOPES) private readonly scopes: InstitutionScopes,
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
   ) {}
 
-  /** Operators and tokens see every institution; an official sees those their directory may show. */
+  async onApplicationBootstrap(): Promise<void> {
+    this.subscription = await consume(this.bus, INSTITUTION_SCOPES_CONSUMER, () => {
+      this.scopes.invalidate();
+      return Promise.resolve();
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.subscription?.unsubscribe();
+  }
+
+  /**
+   * National principals see every institution. An official sees those its directory may show (hierarchy,
+   * grants); an operator or token of an institution those and the ones in its scope (its own and below).
+   */
   async list(ctx: Ctx): Promise<InstitutionView[]> {
     const [rows, grants] = await Promise.all([this.repo.all(), this.repo.grants()]);
-    const visible =
-      ctx.principal.actor.type === 'official'
-        ? visibleInstitutions(ctx.principal.institutionId ?? '', rows, grants)
-        : 'all';
-    const shown = rows.filter((r) => visible === 'all' || visible.has(r.id));
+    const scope = scopeIds(ctx.principal);
+    const directory = scope && visibleInstitutions(ctx.principal.institutionId ?? '', rows, grants);
+    const acting = ctx.principal.actor.type === 'official' ? [] : (scope ?? []);
+    const shown = rows.filter(
+      (r) => !scope || directory === 'all' || directory?.has(r.id) || acting.includes(r.id),
+    );
     return Promise.all(shown.map(async (r) => this.view(r, grants)));
   }
 
@@ -46,6 +77,7 @@ export class InstitutionsService {
 
   async create(input: InstitutionInput, ctx: Ctx): Promise<InstitutionView> {
     requireRole(ctx.principal, 'super-admin');
+    requireNational(ctx.principal);
     const created = await this.repo.db.transaction(async (tx) => {
       if (await this.repo.findByName(input.name, tx))
         throw identityError('institution_exists', `An institution named "${input.name}" already exists.`);
@@ -66,12 +98,14 @@ export class InstitutionsService {
       await this.record(tx, ctx, 'identity.institution.created', row, input);
       return row;
     });
+    await this.changed();
     // Outside the transaction: PGlite has one connection, so a query beside an open transaction would wait forever.
     return this.view(created, await this.repo.grants());
   }
 
   async update(id: string, patch: Partial<InstitutionInput>, ctx: Ctx): Promise<InstitutionView> {
     requireRole(ctx.principal, 'super-admin');
+    requireNational(ctx.principal);
     const updated = await this.repo.db.transaction(async (tx) => {
       const current = await this.repo.findById(id, tx);
       if (!current) throw identityError('institution_not_found', 'No institution with this id.');
@@ -86,6 +120,7 @@ export class InstitutionsService {
       await this.record(tx, ctx, 'identity.institution.updated', row, patch);
       return row;
     });
+    await this.changed();
     return this.view(updated, await this.repo.grants());
   }
 
@@ -104,6 +139,13 @@ export class InstitutionsService {
       await this.repo.delete(id, tx);
       await this.record(tx, ctx, 'identity.institution.deleted', row, {});
     });
+    await this.changed();
+  }
+
+  /** After the commit: this node's scopes at once, the other nodes' through the bus (and their TTL). */
+  private async changed(): Promise<void> {
+    this.scopes.invalidate();
+    await this.bus.publish(InstitutionChanged.create({}));
   }
 
   /** Resolves a name or id (CLI and scripts speak names). */

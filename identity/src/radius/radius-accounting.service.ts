@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE, type DatabaseHandle } from '@pakawaaz/platform';
+import { DATABASE, requireNational, type DatabaseHandle, type Principal } from '@pakawaaz/platform';
 import { and, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
 import { UsersRepository } from '../users/users.repository.js';
 import { decodeClass } from './radius-class.js';
@@ -85,7 +85,9 @@ export class RadiusAccountingService {
       .onConflictDoNothing({ target: radiusAccounting.dedupeKey });
   }
 
-  async list(q: AccountingQuery): Promise<AccountingRow[]> {
+  /** National records (IMSIs, addresses, usage of every official): not for an institution's principals. */
+  async list(q: AccountingQuery, caller: Principal): Promise<AccountingRow[]> {
+    requireNational(caller);
     const where: (SQL | undefined)[] = [
       q.userId ? eq(radiusAccounting.userId, q.userId) : undefined,
       q.imsi ? eq(radiusAccounting.imsi, q.imsi) : undefined,

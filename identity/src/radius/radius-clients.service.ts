@@ -6,6 +6,7 @@ import {
   DATABASE,
   EVENT_BUS,
   LOGGER,
+  requireRole,
   type DatabaseHandle,
   type EventBus,
   type Logger,
@@ -15,7 +16,7 @@ import { asc, eq } from 'drizzle-orm';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { identityError } from '../identity.errors.js';
 import { SECRET_BOX } from '../mfa/secret-box.provider.js';
-import { requireRole, type Ctx } from '../users/access.js';
+import type { Ctx } from '../users/access.js';
 import { compileClients, parseCidr } from './radius-client-table.js';
 import { radiusClients } from './radius-clients.schema.js';
 import type { RadiusClient } from './radius-handler.js';

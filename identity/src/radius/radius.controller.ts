@@ -6,13 +6,13 @@ import {
   named,
   RequestId,
   Roles,
+  RouteScope,
   ZodBody,
   ZodQuery,
   ZodResponse,
   type Principal,
 } from '@pakawaaz/platform';
 import { z } from 'zod';
-import { requireNational } from '../users/access.js';
 import { RadiusAccountingService } from './radius-accounting.service.js';
 import { RadiusClientsService } from './radius-clients.service.js';
 import { RadiusListener } from './radius.listener.js';
@@ -84,9 +84,13 @@ export const RadiusStatus = named(
   }),
 );
 
-/** NAS clients of the RADIUS server, its status, and the accounting records it stored. */
+/**
+ * NAS clients of the RADIUS server, its status, and the accounting records it stored. National: the NAS
+ * devices and the accounting records (IMSIs, addresses, usage of every official) are national infrastructure.
+ */
 @ApiTags('radius')
 @ApiBearerAuth('bearer')
+@RouteScope('national')
 @Controller('api/v1/radius')
 export class RadiusController {
   constructor(
@@ -134,16 +138,6 @@ export class RadiusController {
     @ZodQuery(AccountingQuery) q: z.infer<typeof AccountingQuery>,
     @CurrentPrincipal() p: Principal,
   ) {
-    // National records (IMSIs, addresses, usage of every official): not for institution-scoped operators.
-    requireNational(p);
-    return {
-      records: await this.accounting.list({
-        userId: q.user,
-        imsi: q.imsi,
-        from: q.from,
-        to: q.to,
-        limit: q.limit,
-      }),
-    };
+    return { records: await this.accounting.list({ ...q, userId: q.user }, p) };
   }
 }

@@ -1,12 +1,21 @@
 import { Controller, Delete, Get, HttpCode, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, RequestId, Roles, ZodResponse, type Principal } from '@pakawaaz/platform';
+import {
+  CurrentPrincipal,
+  RequestId,
+  Roles,
+  RouteScope,
+  ZodResponse,
+  type Principal,
+} from '@pakawaaz/platform';
 import { SessionList } from '../auth/account.dto.js';
 import { SessionsService } from './sessions.service.js';
 
 /** Live sign-in sessions across the system (NOC), and revocation that takes effect at once. */
 @ApiTags('sessions')
 @ApiBearerAuth('bearer')
+// Sessions of the caller's institution's users (the caller's own, always).
+@RouteScope('institution')
 @Controller('api/v1/sessions')
 export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}

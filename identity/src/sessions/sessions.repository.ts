@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, desc, eq, gt, isNull } from 'drizzle-orm';
+import { DATABASE, scopeCondition, type DatabaseHandle, type Db, type Principal } from '@pakawaaz/platform';
+import { and, desc, eq, gt, inArray, isNull } from 'drizzle-orm';
+import { users } from '../users/users.schema.js';
 import { refreshTokens, sessions } from './sessions.schema.js';
 
 export type SessionRow = typeof sessions.$inferSelect;
@@ -24,8 +25,12 @@ export class SessionsRepository {
     return row;
   }
 
-  /** Live (not revoked, not past the absolute limit) sessions, newest first; idle ones are filtered by the caller. */
-  async live(now: Date, userId?: string): Promise<SessionRow[]> {
+  /**
+   * Live (not revoked, not past the absolute limit) sessions, newest first, of users in the caller's scope;
+   * idle ones are filtered by the caller.
+   */
+  async live(now: Date, caller: Pick<Principal, 'scope'>, userId?: string): Promise<SessionRow[]> {
+    const inScope = scopeCondition(caller, users.institutionId);
     return this.db
       .select()
       .from(sessions)
@@ -34,6 +39,9 @@ export class SessionsRepository {
           isNull(sessions.revokedAt),
           gt(sessions.expiresAt, now),
           userId ? eq(sessions.userId, userId) : undefined,
+          inScope
+            ? inArray(sessions.userId, this.db.select({ id: users.id }).from(users).where(inScope))
+            : undefined,
         ),
       )
       .orderBy(desc(sessions.lastSeenAt))

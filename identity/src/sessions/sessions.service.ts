@@ -11,11 +11,14 @@ import {
   type EventBus,
   type Subscription,
   isRole,
+  NATIONAL_SCOPE,
+  requireInScope,
+  requireRole,
 } from '@pakawaaz/platform';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { identityError } from '../identity.errors.js';
 import { TokenService } from '../tokens/token.service.js';
-import { requireInScope, requireRole, type Ctx } from '../users/access.js';
+import type { Ctx } from '../users/access.js';
 import { effectiveRoles } from '../users/roles.js';
 import { UsersRepository, type UserRow } from '../users/users.repository.js';
 import { SESSION_CACHE, type SessionCacheHandle } from './session-cache.provider.js';
@@ -126,31 +129,33 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
       await this.revokeSession(session, 'logout', ctx.principal.actor, ctx.requestId);
   }
 
+  /** Live sessions: the caller's own, or (security officer, viewer) those of users in the caller's scope. */
   async list(ctx: Ctx, userId?: string): Promise<SessionView[]> {
     const own = userId !== undefined && userId === ctx.principal.actor.id;
     if (!own) requireRole(ctx.principal, 'security-officer', 'viewer');
     const now = new Date();
-    const rows = (await this.repo.live(now, userId)).filter((s) => !sessionEnded(s, now));
+    // One's own sessions are always one's own to see, whatever the scope.
+    const caller = own ? { scope: NATIONAL_SCOPE } : ctx.principal;
+    const rows = (await this.repo.live(now, caller, userId)).filter((s) => !sessionEnded(s, now));
     const users = new Map(
       (await this.users.findByIds([...new Set(rows.map((r) => r.userId))])).map((u) => [u.id, u]),
     );
-    return rows
-      .filter((r) => own || this.inScope(ctx, users.get(r.userId)))
-      .map(({ revokedAt: _r, revokedReason: _rr, ...s }) => ({
-        ...s,
-        username: users.get(s.userId)?.username ?? '(deleted)',
-        current: s.id === ctx.principal.sessionId,
-      }));
+    return rows.map(({ revokedAt: _r, revokedReason: _rr, ...s }) => ({
+      ...s,
+      username: users.get(s.userId)?.username ?? '(deleted)',
+      current: s.id === ctx.principal.sessionId,
+    }));
   }
 
   /** Revokes one session: the owner may end their own, a security officer anyone's. */
   async revoke(id: string, ctx: Ctx): Promise<void> {
     const session = await this.repo.find(id);
-    if (!session || session.revokedAt)
-      throw identityError('session_not_found', 'No live session with this id.');
+    const notFound = () => identityError('session_not_found', 'No live session with this id.');
+    if (!session || session.revokedAt) throw notFound();
     if (session.userId !== ctx.principal.actor.id) {
       requireRole(ctx.principal, 'security-officer');
-      requireInScope(ctx.principal, (await this.users.findById(session.userId))?.institutionId ?? null);
+      const owner = await this.users.findById(session.userId);
+      requireInScope(ctx.principal, owner?.institutionId, notFound);
     }
     await this.revokeSession(
       session,
@@ -204,15 +209,6 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
   private async announce(data: SessionRevokedEvent): Promise<void> {
     this.cache.revoked(data.sessionId);
     await this.bus.publish(SessionRevoked.create(data));
-  }
-
-  private inScope(ctx: Ctx, user: UserRow | undefined): boolean {
-    try {
-      requireInScope(ctx.principal, user?.institutionId ?? null);
-      return true;
-    } catch {
-      return false;
-    }
   }
 
   private async newRefreshToken(sessionId: string, tx: Db): Promise<string> {

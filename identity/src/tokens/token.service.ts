@@ -4,6 +4,7 @@ import {
   AuditService,
   DATABASE,
   isRole,
+  rolesAllowedIn,
   type DatabaseHandle,
   type Principal,
   type Role,
@@ -17,6 +18,9 @@ import { hashApiTokenSecret, looksLikeApiToken, newApiTokenSecret } from './api-
 import { ApiTokensRepository, type ApiTokenRow } from './api-tokens.repository.js';
 import { SESSION_CACHE, type SessionCacheHandle } from '../sessions/session-cache.provider.js';
 import { accessTokenChecker, type AccessTokenCheck } from './access-token-check.js';
+import { INSTITUTION_SCOPES, type InstitutionScopes } from '../directory/institution-scopes.js';
+import { InstitutionsRepository } from '../directory/institutions.repository.js';
+import { requireRolesAllowedIn } from '../users/roles.js';
 
 export const SIGNING_KEY = Symbol.for('pakawaaz.identity.SigningKey');
 
@@ -40,6 +44,8 @@ export class TokenService implements TokenVerifier {
     private readonly apiTokens: ApiTokensRepository,
     private readonly audit: AuditService,
     @Inject(SESSION_CACHE) private readonly sessions: SessionCacheHandle,
+    @Inject(INSTITUTION_SCOPES) private readonly scopes: InstitutionScopes,
+    private readonly institutions: InstitutionsRepository,
   ) {
     // In the constructor body: a field initializer could run before the parameter properties are assigned.
     this.check = accessTokenChecker(key, config.issuer);
@@ -53,11 +59,14 @@ export class TokenService implements TokenVerifier {
     const now = new Date();
     const v = await this.check(token, now);
     if (!v || !(await this.sessions.alive(v.sid, now))) return null;
+    // A promise only when the tree must be re-read: most requests pay a map lookup here.
+    const scope = this.scopes.scopeOf(v.inst, now.getTime());
     return {
       actor: { type: v.typ, id: v.sub },
       name: v.name,
-      roles: v.roles.filter(isRole),
+      roles: principalRoles(v.roles, v.inst),
       institutionId: v.inst,
+      scope: scope instanceof Promise ? await scope : scope,
       amr: v.amr,
       acr: v.acr,
       tokenId: v.jti,
@@ -89,6 +98,7 @@ export class TokenService implements TokenVerifier {
     requestId: string | null,
     secret = newApiTokenSecret(),
   ): Promise<ApiTokenView & { token: string }> {
+    await this.checkPlacement(input.roles, input.institutionId ?? null);
     const now = new Date();
     const row = {
       id: randomUUID(),
@@ -134,6 +144,13 @@ export class TokenService implements TokenVerifier {
     });
   }
 
+  /** A token inside an institution is held to the rules of an operator there: institution roles only. */
+  private async checkPlacement(roles: readonly Role[], institutionId: string | null): Promise<void> {
+    if (institutionId !== null && !(await this.institutions.findById(institutionId)))
+      throw identityError('institution_not_found', 'No institution with this id.');
+    requireRolesAllowedIn(roles, institutionId);
+  }
+
   private async verifyApiToken(secret: string): Promise<Principal | null> {
     if (secret.length < 32 || secret.length > 256) return null;
     const row = await this.apiTokens.findActiveByHash(hashApiTokenSecret(secret));
@@ -144,11 +161,21 @@ export class TokenService implements TokenVerifier {
     return {
       actor: { type: 'api-token', id: row.id },
       name: row.name,
-      roles: row.roles.filter(isRole),
+      roles: principalRoles(row.roles, row.institutionId),
       institutionId: row.institutionId,
+      scope: await this.scopes.scopeOf(row.institutionId, now.getTime()),
       amr: [],
       acr: null,
       tokenId: row.id,
     };
   }
+}
+
+/**
+ * Registered roles only, and inside an institution only institution roles: whatever a token says, a
+ * principal of an institution never exercises a national role.
+ */
+function principalRoles(roles: readonly string[], institutionId: string | null): Role[] {
+  const registered = roles.filter(isRole);
+  return institutionId === null ? registered : rolesAllowedIn(registered, institutionId);
 }

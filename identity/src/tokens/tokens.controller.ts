@@ -4,9 +4,10 @@ import {
   CurrentPrincipal,
   Public,
   isoDateTime,
-  ROLES,
   RequestId,
   Roles,
+  RouteScope,
+  roleSchema,
   ZodBody,
   ZodResponse,
   named,
@@ -20,7 +21,7 @@ export const CreateApiTokenRequest = named(
   z
     .object({
       name: z.string().min(1).max(100),
-      roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length),
+      roles: z.array(roleSchema()).min(1).max(16),
       institutionId: z.uuid().nullable().optional(),
       expiresInDays: z.number().int().min(1).max(3650).optional(),
     })
@@ -49,6 +50,8 @@ export const Jwks = named('Jwks', z.object({ keys: z.array(z.record(z.string(), 
 @ApiTags('tokens')
 @ApiBearerAuth('bearer')
 @Roles('super-admin')
+// Automation credentials for the whole system, issued by super-admins (who are national).
+@RouteScope('national')
 @Controller('api/v1/tokens')
 export class TokensController {
   constructor(private readonly tokens: TokenService) {}

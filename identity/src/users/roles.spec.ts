@@ -1,5 +1,11 @@
+import { coreNetworkDomain } from '@pakawaaz/core-network';
+import { platformDomain, registerDomains } from '@pakawaaz/platform';
 import { describe, expect, it } from 'vitest';
-import { effectiveRoles, roleScopeProblems } from './roles.js';
+import { identityDomain } from '../identity.domain.js';
+import { effectiveRoles, needsPasskey, roleScopeProblems } from './roles.js';
+
+// As the composition root does (with every domain), so the rules read the registered definitions.
+registerDomains([platformDomain, coreNetworkDomain, identityDomain]);
 
 describe('effectiveRoles', () => {
   const roles = ['super-admin', 'security-officer', 'viewer'] as const;
@@ -29,5 +35,31 @@ describe('roleScopeProblems', () => {
       { role: 'network-admin', reason: 'national_only' },
     ]);
     expect(roleScopeProblems(['network-admin'], null)).toEqual([]);
+  });
+
+  it('follows the scope each domain registered: institution roles of every domain, national ones of none', () => {
+    const all = [
+      'viewer',
+      'billing',
+      'sim-operator',
+      'network-admin',
+      'security-officer',
+      'super-admin',
+    ] as const;
+    expect(roleScopeProblems(all, 'inst-1').map((p) => p.role)).toEqual([
+      'sim-operator',
+      'network-admin',
+      'security-officer',
+      'super-admin',
+    ]);
+  });
+});
+
+describe('needsPasskey', () => {
+  it('is what the domains registered: super-admin and security-officer', () => {
+    expect(['super-admin', 'security-officer', 'viewer', 'network-admin'].filter(needsPasskey)).toEqual([
+      'super-admin',
+      'security-officer',
+    ]);
   });
 });

@@ -1,33 +1,36 @@
-import type { Amr, Role } from '@pakawaaz/platform';
+import { roleDefinition, rolesAllowedIn, type Amr, type Role } from '@pakawaaz/platform';
+import { identityError } from '../identity.errors.js';
 
-/**
- * Roles that make sense for one institution (its devices, its apps, its bill). Every other role acts on
- * national infrastructure (the network, SIMs, keys) and may only be held by an operator without an institution.
+/*
+ * Role rules as identity applies them, from the kernel's registry: each domain registers its roles with
+ * their scope (whether an operator of an institution may hold it) and whether it needs a passkey.
  */
-export const INSTITUTION_SCOPED_ROLES: readonly Role[] = [
-  'viewer',
-  'device-admin',
-  'app-reviewer',
-  'billing',
-];
 
-/** Roles whose holders must sign in with a passkey (phishing-resistant) to use them. */
-export const PASSKEY_ROLES: readonly Role[] = ['super-admin', 'security-officer'];
+/** Whether holders of this role must sign in with a passkey (phishing-resistant) to use it. */
+export const needsPasskey = (role: string): boolean => roleDefinition(role)?.passkey === true;
 
 export type RoleProblem = { role: Role; reason: 'national_only' };
 
-/** Which of these roles an account scoped to an institution (or not) may not hold. */
+/** Which of these roles an account (or API token) placed in an institution — or not — may not hold. */
 export function roleScopeProblems(roles: readonly Role[], institutionId: string | null): RoleProblem[] {
-  if (institutionId === null) return [];
-  return roles
-    .filter((r) => !INSTITUTION_SCOPED_ROLES.includes(r))
-    .map((role) => ({ role, reason: 'national_only' }));
+  const allowed = rolesAllowedIn(roles, institutionId);
+  return roles.filter((r) => !allowed.includes(r)).map((role) => ({ role, reason: 'national_only' }));
+}
+
+/** Refuses roles that an account or API token placed in an institution (or not) may not hold. */
+export function requireRolesAllowedIn(roles: readonly Role[], institutionId: string | null): void {
+  const problems = roleScopeProblems(roles, institutionId);
+  if (problems.length)
+    throw identityError(
+      'role_scope',
+      `These roles act on national infrastructure and cannot be held inside an institution: ${problems.map((p) => p.role).join(', ')}.`,
+    );
 }
 
 /**
- * The roles a session may exercise. With passkey enforcement on, `super-admin` and `security-officer` are
- * withheld unless the sign-in used a passkey (`hwk`); the account keeps them, and they return at the next
- * passkey sign-in.
+ * The roles a session may exercise. With passkey enforcement on, the passkey roles (`super-admin`,
+ * `security-officer`) are withheld unless the sign-in used a passkey (`hwk`); the account keeps them, and
+ * they return at the next passkey sign-in.
  */
 export function effectiveRoles(
   roles: readonly Role[],
@@ -38,7 +41,7 @@ export function effectiveRoles(
   const passkey = amr.includes('hwk') && !amr.includes('pwd');
   if (!enforcePasskeys || passkey) return { roles: [...roles], withheld: [] };
   return {
-    roles: roles.filter((r) => !PASSKEY_ROLES.includes(r)),
-    withheld: roles.filter((r) => PASSKEY_ROLES.includes(r)),
+    roles: roles.filter((r) => !needsPasskey(r)),
+    withheld: roles.filter(needsPasskey),
   };
 }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal, Role } from '@pakawaaz/platform';
+import { requireRole, type Principal, type Role } from '@pakawaaz/platform';
 import { InstitutionsService } from '../directory/institutions.service.js';
 import { TotpService } from '../mfa/totp.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { requireRole, type Ctx } from './access.js';
+import type { Ctx } from './access.js';
 import type { UserKind } from './users.repository.js';
 import { UsersService, type UserView } from './users.service.js';
 

@@ -1,9 +1,11 @@
 import { Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
+  AnyRole,
   CurrentPrincipal,
   RequestId,
   Roles,
+  RouteScope,
   ZodBody,
   ZodQuery,
   ZodResponse,
@@ -14,18 +16,14 @@ import { SessionList, TotpEnrolment } from '../auth/account.dto.js';
 import { UserAdminService } from './user-admin.service.js';
 import * as dto from './users.dto.js';
 
-/** Officials and NOC operators (security officers manage officials; super-admins manage operators and roles). */
+/**
+ * Officials and NOC operators (security officers manage officials; super-admins manage operators and roles).
+ * Every operator role may read them; an institution's operators see and act on its users only.
+ */
 @ApiTags('users')
 @ApiBearerAuth('bearer')
-@Roles(
-  'viewer',
-  'security-officer',
-  'device-admin',
-  'sim-operator',
-  'network-admin',
-  'app-reviewer',
-  'billing',
-)
+@AnyRole()
+@RouteScope('institution')
 @Controller('api/v1/users')
 export class UsersController {
   constructor(private readonly users: UserAdminService) {}

@@ -1,4 +1,4 @@
-import { isoDateTime, named, ROLES } from '@pakawaaz/platform';
+import { isoDateTime, named, roleSchema } from '@pakawaaz/platform';
 import { z } from 'zod';
 
 const Username = z
@@ -11,7 +11,7 @@ const Username = z
   )
   .transform((u) => u.toLowerCase());
 const Text = (max: number) => z.string().trim().min(1).max(max);
-const Role = z.enum(ROLES);
+const Role = roleSchema();
 
 export const User = named(
   'User',

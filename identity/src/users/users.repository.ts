@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
+import { DATABASE, scopeCondition, type DatabaseHandle, type Db, type Principal } from '@pakawaaz/platform';
 import { and, asc, eq, ilike, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { users } from './users.schema.js';
 
@@ -13,8 +13,6 @@ export type UserListQuery = {
   /** One institution (a filter, inside any scope). */
   institutionId?: string | undefined;
   locked?: boolean | undefined;
-  /** Only these institutions (an institution-scoped caller's own); undefined = all. */
-  institutionIds?: readonly string[] | undefined;
   limit: number;
   offset: number;
 };
@@ -93,8 +91,12 @@ export class UsersRepository {
     return row;
   }
 
-  async list(q: UserListQuery): Promise<{ rows: UserRow[]; total: number }> {
-    const where = this.filter(q);
+  /** Users matching the query inside the caller's scope (an institution's caller: its institutions only). */
+  async list(
+    q: UserListQuery,
+    caller: Pick<Principal, 'scope'>,
+  ): Promise<{ rows: UserRow[]; total: number }> {
+    const where = and(this.filter(q), scopeCondition(caller, users.institutionId));
     const [rows, [total]] = await Promise.all([
       this.db.select().from(users).where(where).orderBy(asc(users.username)).limit(q.limit).offset(q.offset),
       this.db
@@ -111,11 +113,6 @@ export class UsersRepository {
       q.status ? eq(users.status, q.status) : undefined,
       q.institutionId ? eq(users.institutionId, q.institutionId) : undefined,
       q.locked === undefined ? undefined : q.locked ? isNotNull(users.lockedAt) : isNull(users.lockedAt),
-      q.institutionIds
-        ? q.institutionIds.length
-          ? inArray(users.institutionId, [...q.institutionIds])
-          : sql`false`
-        : undefined,
       q.search
         ? or(
             ilike(users.username, likePattern(q.search)),

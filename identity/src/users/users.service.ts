@@ -1,14 +1,24 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditService, EVENT_BUS, isRole, type Db, type EventBus, type Role } from '@pakawaaz/platform';
+import {
+  AuditService,
+  EVENT_BUS,
+  inScope,
+  isRole,
+  requireInScope,
+  requireRole,
+  type Db,
+  type EventBus,
+  type Role,
+} from '@pakawaaz/platform';
 import { InstitutionsRepository } from '../directory/institutions.repository.js';
 import { identityError } from '../identity.errors.js';
 import { MfaRepository, type FactorSummary } from '../mfa/mfa.repository.js';
 import { checkPassword, PASSWORD_PROBLEM_MESSAGES } from '../passwords/password-policy.js';
 import { hashPassword, verifyPassword } from '../passwords/password-hasher.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { requireInScope, requireRole, scopeOf, type Ctx } from './access.js';
-import { roleScopeProblems } from './roles.js';
+import type { Ctx } from './access.js';
+import { requireRolesAllowedIn } from './roles.js';
 import { UserDisabled, UserEnabled, UserUpdated, userFacts, USER_FIELDS } from './users.events.js';
 import { UsersRepository, type NewUser, type UserListQuery, type UserRow } from './users.repository.js';
 
@@ -76,15 +86,8 @@ export class UsersService {
     return this.view(created);
   }
 
-  async list(
-    q: Omit<UserListQuery, 'institutionIds'>,
-    ctx: Ctx,
-  ): Promise<{ users: UserView[]; total: number }> {
-    const scope = scopeOf(ctx.principal);
-    const { rows, total } = await this.repo.list({
-      ...q,
-      institutionIds: scope === null ? undefined : [scope],
-    });
+  async list(q: UserListQuery, ctx: Ctx): Promise<{ users: UserView[]; total: number }> {
+    const { rows, total } = await this.repo.list(q, ctx.principal);
     const factors = await this.mfa.summaries(rows.map((r) => r.id));
     return { users: rows.map((r) => toView(r, factors.get(r.id))), total };
   }
@@ -96,7 +99,8 @@ export class UsersService {
 
   async find(idOrUsername: string, ctx: Ctx): Promise<UserRow> {
     const row = (await this.repo.findById(idOrUsername)) ?? (await this.repo.findByUsername(idOrUsername));
-    if (!row || (scopeOf(ctx.principal) !== null && scopeOf(ctx.principal) !== row.institutionId))
+    // Out of scope reads as absent: an institution's operator learns nothing about other institutions' users.
+    if (!row || !inScope(ctx.principal, row.institutionId))
       throw identityError('user_not_found', 'No user with this id or username.');
     return row;
   }
@@ -246,12 +250,7 @@ export class UsersService {
       );
     if (institutionId && !(await this.institutions.findById(institutionId)))
       throw identityError('institution_not_found', 'No institution with this id.');
-    const problems = roleScopeProblems(roles, institutionId);
-    if (problems.length)
-      throw identityError(
-        'role_scope',
-        `These roles act on national infrastructure and cannot be held inside an institution: ${problems.map((p) => p.role).join(', ')}.`,
-      );
+    requireRolesAllowedIn(roles, institutionId);
   }
 
   private async record(tx: Db, ctx: Ctx, action: string, row: UserRow, details: Record<string, unknown>) {

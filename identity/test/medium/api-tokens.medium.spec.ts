@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type Principal } from '@pakawaaz/platform';
+import { AppError, NATIONAL_SCOPE, type Principal } from '@pakawaaz/platform';
+import { InstitutionsService } from '../../src/directory/institutions.service.js';
 import { ApiTokensRepository } from '../../src/tokens/api-tokens.repository.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hashApiTokenSecret, newApiTokenSecret } from '../../src/tokens/api-token-secret.js';
@@ -17,6 +18,7 @@ const ROOT: Principal = {
   name: 'root',
   roles: ['super-admin'],
   institutionId: null,
+  scope: NATIONAL_SCOPE,
   amr: ['pwd'],
   acr: 'aal1',
   tokenId: 'jti-root',
@@ -107,10 +109,14 @@ describe('TokenService API tokens', () => {
     }
   });
 
-  it('verifies a token as an api-token principal with its roles and institution, and records its use', async () => {
-    const inst = randomUUID();
+  it('verifies a token as an api-token principal with its roles, institution and scope, and records its use', async () => {
+    const inst = (
+      await fx
+        .get(InstitutionsService)
+        .create({ name: 'Ministry of Interior' }, { principal: ROOT, requestId: null })
+    ).id;
     const created = await fx.tokens.createApiToken(
-      { name: 'provisioning', roles: ['sim-operator', 'viewer'], institutionId: inst },
+      { name: 'provisioning', roles: ['billing', 'viewer'], institutionId: inst },
       ROOT,
       null,
     );
@@ -119,8 +125,9 @@ describe('TokenService API tokens', () => {
     expect(principal).toEqual({
       actor: { type: 'api-token', id: created.id },
       name: 'provisioning',
-      roles: ['sim-operator', 'viewer'],
+      roles: ['billing', 'viewer'],
       institutionId: inst,
+      scope: { kind: 'institution', institutionIds: [inst] },
       amr: [],
       acr: null,
       tokenId: created.id,

@@ -189,7 +189,7 @@ describe('users', () => {
         displayName: 'IT',
         password: PASSWORD,
         institution: interior.id,
-        roles: ['device-admin'],
+        roles: ['billing'],
       },
       root,
     );

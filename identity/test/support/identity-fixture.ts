@@ -18,6 +18,8 @@ import {
   FileKeyBackend,
   InProcessEventBus,
   KeyService,
+  institutionScope,
+  NATIONAL_SCOPE,
   loadPlatformConfig,
   Metrics,
   PlatformModule,
@@ -39,7 +41,7 @@ import { hashPassword } from '../../src/passwords/password-hasher.js';
 import { ApiTokensRepository } from '../../src/tokens/api-tokens.repository.js';
 import { TokenService } from '../../src/tokens/token.service.js';
 import { UsersRepository, type NewUser, type UserRow } from '../../src/users/users.repository.js';
-import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
+import { compositionOf, createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 
 /** The real IdentityModule in a Nest application context (no HTTP), on one test database. */
 export type IdentityFixture = {
@@ -113,7 +115,11 @@ export async function createIdentityFixture(options: FixtureOptions = {}): Promi
     ? await options.eventBus(logger, deadLetters)
     : new InProcessEventBus(logger, { retryBaseMs: 10, retryMaxMs: 50, deadLetters });
   const resources = {
-    config: loadPlatformConfig({ PAKAWAAZ_DATA_DIR: config.dataDir }),
+    config: loadPlatformConfig(
+      { PAKAWAAZ_DATA_DIR: config.dataDir },
+      process.cwd(),
+      compositionOf(IDENTITY_TEST_DOMAINS),
+    ),
     logger,
     database: handle,
     eventBus: bus,
@@ -185,6 +191,8 @@ export function principal(roles: Role[], extra: Partial<Principal> = {}): Princi
     acr: 'aal2',
     tokenId: 'test',
     ...extra,
+    // As the verifier computes it; a test that needs descendants passes `scope` itself.
+    scope: extra.scope ?? (extra.institutionId ? institutionScope([extra.institutionId]) : NATIONAL_SCOPE),
   };
 }
 

@@ -1181,7 +1181,7 @@ export interface components {
             /** Format: uuid */
             institutionId?: string | null;
             name: string;
-            roles: ("viewer" | "sim-operator" | "network-admin" | "security-officer" | "device-admin" | "app-reviewer" | "billing" | "super-admin")[];
+            roles: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "billing" | "device-admin" | "app-reviewer")[];
         };
         CreateInstitution: {
             /** @enum {string} */
@@ -1209,7 +1209,7 @@ export interface components {
             mustChangePassword?: boolean;
             password: string;
             phone?: string | null;
-            roles?: ("viewer" | "sim-operator" | "network-admin" | "security-officer" | "device-admin" | "app-reviewer" | "billing" | "super-admin")[];
+            roles?: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "billing" | "device-admin" | "app-reviewer")[];
             username: string;
         };
         CreatedApiToken: {
@@ -2353,6 +2353,11 @@ export interface components {
             mustChangePassword: boolean;
             passkeyRequired: boolean;
             roles: string[];
+            scope: {
+                institutionIds: string[];
+                /** @enum {string} */
+                kind: "national" | "institution";
+            };
             sessionId: string | null;
             username: string;
             withheldRoles: string[];
@@ -2897,7 +2902,7 @@ export interface components {
             email?: string | null;
             institution?: string | null;
             phone?: string | null;
-            roles?: ("viewer" | "sim-operator" | "network-admin" | "security-officer" | "device-admin" | "app-reviewer" | "billing" | "super-admin")[];
+            roles?: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "billing" | "device-admin" | "app-reviewer")[];
         };
         User: {
             /** Format: date-time */

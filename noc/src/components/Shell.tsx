@@ -2,22 +2,24 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, navigate, useLocation } from '../router';
 import { useSession, type OperatorProfile } from '../auth/session';
 import { signOut } from '../auth/signOut';
+import { isInstitutionOperator } from '../identity';
 
-type NavLink = { label: string; path: string; live: boolean };
+/** `national`: a page of national infrastructure, which the server refuses an institution's operators. */
+type NavLink = { label: string; path: string; live: boolean; national?: boolean };
 type NavGroup = { label: string; children: readonly NavLink[] };
 type NavEntry = NavLink | NavGroup;
 
 // Domains as listed in DESIGN.md; each becomes live when its NOC pages land.
 const NAV: readonly NavEntry[] = [
-  { label: 'System', path: '/system', live: true },
-  { label: 'Audit log', path: '/audit', live: true },
+  { label: 'System', path: '/system', live: true, national: true },
+  { label: 'Audit log', path: '/audit', live: true, national: true },
   {
     label: 'Core network',
     children: [
-      { label: 'SIM inventory', path: '/sims', live: true },
+      { label: 'SIM inventory', path: '/sims', live: true, national: true },
       { label: 'Subscribers', path: '/subscribers', live: true },
-      { label: 'Profiles', path: '/subscriber-profiles', live: true },
-      { label: 'Network', path: '/network', live: true },
+      { label: 'Profiles', path: '/subscriber-profiles', live: true, national: true },
+      { label: 'Network', path: '/network', live: true, national: true },
     ],
   },
   {
@@ -33,6 +35,16 @@ const NAV: readonly NavEntry[] = [
   { label: 'App store', path: '/app-store', live: false },
   { label: 'Secure chat', path: '/secure-chat', live: false },
 ];
+
+/** The menu an operator may use: an institution's operator does not see the national pages. */
+function menuFor(operator: OperatorProfile | null): NavEntry[] {
+  if (!isInstitutionOperator(operator)) return [...NAV];
+  return NAV.flatMap((entry): NavEntry[] => {
+    if (!('children' in entry)) return entry.national ? [] : [entry];
+    const children = entry.children.filter((c) => !c.national);
+    return children.length ? [{ ...entry, children }] : [];
+  });
+}
 
 /** A section's own page, or one of its detail pages (`/subscribers/001…` highlights Subscribers). */
 const isCurrent = (pathname: string, path: string): boolean =>
@@ -113,7 +125,7 @@ export function Shell({ children }: { children: ReactNode }) {
         </div>
         <nav aria-label="Domains">
           <ul className="nav-list">
-            {NAV.map((entry) =>
+            {menuFor(operator).map((entry) =>
               'children' in entry ? (
                 <NavGroupItem key={entry.label} group={entry} pathname={pathname} />
               ) : (

@@ -2,6 +2,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError, asApiError, unwrap, type Schemas } from '../api/client';
 import { passkeysSupported, signInWithPasskey } from '../auth/passkeys';
 import { session, useSession } from '../auth/session';
+import { homeFor } from '../identity';
 import { navigate, safeInternalPath, useLocation } from '../router';
 
 type LoginStep = Schemas['LoginStep'];
@@ -34,7 +35,7 @@ export function LoginPage() {
       api.GET('/api/v1/auth/me', { headers: { Authorization: `Bearer ${result.accessToken}` } }),
     );
     session.signIn(result, profile);
-    navigate(safeInternalPath(search.get('next'), '/system'), { replace: true });
+    navigate(safeInternalPath(search.get('next'), homeFor(profile)), { replace: true });
   };
 
   const proceed = async (result: LoginStep): Promise<void> => {

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { Roles } from '../auth/auth.decorators.js';
+import { Roles, RouteScope } from '../auth/auth.decorators.js';
 import { named, ZodQuery, ZodResponse } from '../openapi/zod-openapi.js';
 import { AuditService } from './audit.service.js';
 
@@ -50,6 +50,8 @@ const AuditQuery = z.object({
 @ApiTags('audit')
 @ApiBearerAuth('bearer')
 @Roles('security-officer', 'viewer')
+// The national, hash-chained log of every privileged action; entries carry no institution to filter on.
+@RouteScope('national')
 @Controller('api/v1/audit')
 export class AuditController {
   constructor(private readonly audit: AuditService) {}

@@ -6,12 +6,33 @@ export const PUBLIC_ROUTE = 'pakawaaz:public';
 export const REQUIRED_ROLES = 'pakawaaz:roles';
 export const REQUIRED_AMR = 'pakawaaz:amr';
 export const REQUIRED_ANY_AMR = 'pakawaaz:any-amr';
+export const ROUTE_SCOPE = 'pakawaaz:route-scope';
+
+/**
+ * How a route treats institution scope — data, read by the guard, documented per operation in openapi.json
+ * (`x-pakawaaz-scope`) and checked at start-up (a non-public route without one stops the server):
+ * - `national`: national infrastructure. The guard refuses institution principals (403 national_only) before
+ *   the handler runs.
+ * - `institution`: rows that belong to institutions. Institution principals pass, and the service keeps
+ *   them to their institution's rows (`scopeCondition`, `requireInScope`).
+ * - `self`: the caller's own account (profile, factors, sessions). The service acts on the caller only.
+ */
+export type RouteScopeKind = 'national' | 'institution' | 'self';
+
+/** Classifies a route (on the handler, or the controller for all its handlers; the handler's wins). */
+export const RouteScope = (scope: RouteScopeKind) => SetMetadata(ROUTE_SCOPE, scope);
 
 /** The route needs no token (health, login, JWKS, the NOC's static files). Everything else is deny-by-default. */
 export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
 
 /** The caller needs at least one of these roles (`super-admin` satisfies every role check). */
 export const Roles = (...roles: Role[]) => SetMetadata(REQUIRED_ROLES, roles);
+
+/**
+ * The caller needs some role, whichever (an operator or token, not an official without roles). For routes
+ * every role may read: a domain cannot name the roles of domains above it, and need not.
+ */
+export const AnyRole = () => SetMetadata(REQUIRED_ROLES, 'any');
 
 /** The caller's token must carry every one of these authentication methods (RFC 8176 amr). */
 export const RequireAmr = (...amr: Amr[]) => SetMetadata(REQUIRED_AMR, amr);

@@ -2,21 +2,47 @@ import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/internal';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors/app-error.js';
-import { Public, RequireAmr, RequireAnyAmr, Roles, type AuthenticatedRequest } from './auth.decorators.js';
+import {
+  AnyRole,
+  Public,
+  RequireAmr,
+  RequireAnyAmr,
+  Roles,
+  RouteScope,
+  type AuthenticatedRequest,
+} from './auth.decorators.js';
 import { AuthGuard, hasRole } from './auth.guard.js';
-import type { Principal } from './principal.js';
+import type { ActorKind, Amr, Principal, Role } from './principal.js';
+import { institutionScope, NATIONAL_SCOPE } from './scope.js';
 import type { TokenVerifier } from './token-verifier.js';
+
+// The kernel names no domain's roles or amr values; the spec stands in for the domains with these.
+const NETWORK_ADMIN = 'network-admin' as Role;
+const SECURITY_OFFICER = 'security-officer' as Role;
+const BILLING = 'billing' as Role;
+const PWD = 'pwd' as Amr;
+const OTP = 'otp' as Amr;
+const HWK = 'hwk' as Amr;
+const OPERATOR = 'operator' as ActorKind;
 
 const OPERATOR_TOKEN = 'operator-token-aaaaaaaaaaaaaaaa';
 const ADMIN_TOKEN = 'super-admin-token-bbbbbbbbbbbbbbbb';
 const MFA_TOKEN = 'mfa-operator-token-cccccccccccccccc';
+const INSTITUTION_TOKEN = 'ministry-viewer-token-dddddddddddddddd';
+const OFFICIAL_TOKEN = 'official-token-eeeeeeeeeeeeeeee';
 
-function principal(name: string, roles: Principal['roles'], amr: Principal['amr']): Principal {
+function principal(
+  name: string,
+  roles: Principal['roles'],
+  amr: Principal['amr'],
+  institutionId: string | null = null,
+): Principal {
   return {
-    actor: { type: 'operator', id: `id-${name}` },
+    actor: { type: OPERATOR, id: `id-${name}` },
     name,
     roles,
-    institutionId: null,
+    institutionId,
+    scope: institutionId ? institutionScope([institutionId]) : NATIONAL_SCOPE,
     amr,
     acr: 'aal1',
     tokenId: `jti-${name}`,
@@ -24,9 +50,11 @@ function principal(name: string, roles: Principal['roles'], amr: Principal['amr'
 }
 
 const PRINCIPALS: Record<string, Principal> = {
-  [OPERATOR_TOKEN]: principal('viewer-vic', ['viewer'], ['pwd']),
-  [ADMIN_TOKEN]: principal('root', ['super-admin'], ['pwd']),
-  [MFA_TOKEN]: principal('net-nia', ['network-admin'], ['pwd', 'otp']),
+  [OPERATOR_TOKEN]: principal('viewer-vic', ['viewer'], [PWD]),
+  [ADMIN_TOKEN]: principal('root', ['super-admin'], [PWD]),
+  [MFA_TOKEN]: principal('net-nia', [NETWORK_ADMIN], [PWD, OTP]),
+  [INSTITUTION_TOKEN]: principal('interior-ina', ['viewer'], [PWD, OTP], 'inst-interior'),
+  [OFFICIAL_TOKEN]: principal('official-ola', [], [PWD, OTP], 'inst-interior'),
 };
 
 /** The TokenVerifier port, implemented over a fixed table; it records what it was asked. */
@@ -39,29 +67,49 @@ class TableVerifier implements TokenVerifier {
 }
 
 @Roles('viewer')
+@RouteScope('institution')
 class SimsController {
   @Public()
   health(): void {}
 
   list(): void {}
 
-  @Roles('network-admin')
+  @Roles(NETWORK_ADMIN)
   bar(): void {}
 
-  @Roles('network-admin', 'security-officer')
+  @Roles(NETWORK_ADMIN, SECURITY_OFFICER)
   wipe(): void {}
 
-  @RequireAmr('otp')
+  @RequireAmr(OTP)
   exportKeys(): void {}
 
-  @Roles('network-admin')
-  @RequireAmr('otp')
+  @Roles(NETWORK_ADMIN)
+  @RequireAmr(OTP)
   rotateKeys(): void {}
+
+  @RouteScope('national')
+  @Roles('viewer')
+  nationalReport(): void {}
 }
 
+@RouteScope('self')
 class FactorsController {
-  @RequireAnyAmr('otp', 'hwk')
+  @RequireAnyAmr(OTP, HWK)
   manage(): void {}
+
+  profile(): void {}
+}
+
+@AnyRole()
+class StatusController {
+  @RouteScope('national')
+  status(): void {}
+
+  @RouteScope('institution')
+  overview(): void {}
+
+  /** Nobody classified this one: the guard treats it as national (the start-up check refuses it anyway). */
+  forgotten(): void {}
 }
 
 @Public()
@@ -132,9 +180,9 @@ describe('AuthGuard', () => {
 
   it('rejects a well-formed token the verifier does not accept with the same 401 as a missing one', async () => {
     const { run, verifier } = setup();
-    const unknown = await rejection(run(SimsController, 'list', 'Bearer unknown-token-dddddddddddddddd'));
+    const unknown = await rejection(run(SimsController, 'list', 'Bearer unknown-token-ffffffffffffffff'));
     const missing = await rejection(run(SimsController, 'list'));
-    expect(verifier.seen).toEqual(['unknown-token-dddddddddddddddd']);
+    expect(verifier.seen).toEqual(['unknown-token-ffffffffffffffff']);
     expect(unknown.code).toBe('unauthenticated');
     expect(unknown.status).toBe(401);
     expect(unknown.message).toBe(missing.message);
@@ -214,9 +262,57 @@ describe('RequireAnyAmr', () => {
 
 describe('hasRole', () => {
   it('is true for a listed role or super-admin, false otherwise', () => {
-    expect(hasRole(principal('a', ['billing'], []), ['billing', 'viewer'])).toBe(true);
-    expect(hasRole(principal('b', ['super-admin'], []), ['billing'])).toBe(true);
-    expect(hasRole(principal('c', ['viewer'], []), ['billing'])).toBe(false);
+    expect(hasRole(principal('a', [BILLING], []), [BILLING, 'viewer'])).toBe(true);
+    expect(hasRole(principal('b', ['super-admin'], []), [BILLING])).toBe(true);
+    expect(hasRole(principal('c', ['viewer'], []), [BILLING])).toBe(false);
     expect(hasRole(principal('d', [], []), [])).toBe(false);
+  });
+});
+
+describe('route scope', () => {
+  it('refuses an institution principal on a national route with 403 national_only, before the roles', async () => {
+    const { run } = setup();
+    const err = await rejection(run(SimsController, 'nationalReport', `Bearer ${INSTITUTION_TOKEN}`));
+    expect(err.code).toBe('national_only');
+    expect(err.status).toBe(403);
+    // An institution principal without the route's role still hears about the scope, not the role.
+    expect((await rejection(run(StatusController, 'status', `Bearer ${INSTITUTION_TOKEN}`))).code).toBe(
+      'national_only',
+    );
+    expect((await rejection(run(StatusController, 'status', `Bearer ${OFFICIAL_TOKEN}`))).code).toBe(
+      'national_only',
+    );
+  });
+
+  it('lets national principals through a national route (roles still apply)', async () => {
+    const { run } = setup();
+    expect((await run(SimsController, 'nationalReport', `Bearer ${OPERATOR_TOKEN}`)).allowed).toBe(true);
+    expect((await run(SimsController, 'nationalReport', `Bearer ${ADMIN_TOKEN}`)).allowed).toBe(true);
+    expect((await rejection(run(SimsController, 'nationalReport', `Bearer ${MFA_TOKEN}`))).code).toBe(
+      'forbidden',
+    );
+  });
+
+  it('lets an institution principal reach institution and self routes (the services filter)', async () => {
+    const { run } = setup();
+    expect((await run(SimsController, 'list', `Bearer ${INSTITUTION_TOKEN}`)).allowed).toBe(true);
+    expect((await run(StatusController, 'overview', `Bearer ${INSTITUTION_TOKEN}`)).allowed).toBe(true);
+    expect((await run(FactorsController, 'profile', `Bearer ${OFFICIAL_TOKEN}`)).allowed).toBe(true);
+  });
+
+  it('treats an unclassified route as national (fail closed)', async () => {
+    const { run } = setup();
+    expect((await run(StatusController, 'forgotten', `Bearer ${OPERATOR_TOKEN}`)).allowed).toBe(true);
+    expect((await rejection(run(StatusController, 'forgotten', `Bearer ${INSTITUTION_TOKEN}`))).code).toBe(
+      'national_only',
+    );
+  });
+
+  it('@AnyRole() needs some role: an official without roles is refused, any operator role passes', async () => {
+    const { run } = setup();
+    expect((await run(StatusController, 'overview', `Bearer ${MFA_TOKEN}`)).allowed).toBe(true);
+    const err = await rejection(run(StatusController, 'overview', `Bearer ${OFFICIAL_TOKEN}`));
+    expect(err.code).toBe('forbidden');
+    expect(err.message).toContain('holds none');
   });
 });

@@ -1,23 +1,19 @@
-/** Roles of NOC operators and API tokens (identity scopes some of them to an institution). */
-export const ROLES = [
-  'viewer',
-  'sim-operator',
-  'network-admin',
-  'security-officer',
-  'device-admin',
-  'app-reviewer',
-  'billing',
-  'super-admin',
-] as const;
-export type Role = (typeof ROLES)[number];
+import type { ActorKind, Amr, Role } from './registry.js';
 
-export const isRole = (v: string): v is Role => (ROLES as readonly string[]).includes(v);
+export type { ActorKind, Amr, Role } from './registry.js';
 
-/** Authentication method references (RFC 8176) carried in tokens. */
-export type Amr = 'pwd' | 'otp' | 'hwk' | 'swk' | 'sim' | 'mfa' | 'pop';
+/** Who performed an action: an operator or official (by token), an automation token, the system itself, … */
+export type Actor = { readonly type: ActorKind; readonly id: string };
 
-/** Who performed an action: an operator or official (by token), an automation token, or the system itself. */
-export type Actor = { readonly type: 'operator' | 'official' | 'api-token' | 'system'; readonly id: string };
+/**
+ * Whose rows a principal may see and act on. `national`: every row (super-admin, operators and tokens
+ * without an institution). `institution`: rows of these institutions only — the principal's own and its
+ * descendants (a ministry's operator sees its departments). Rows that belong to no institution (national
+ * infrastructure) are outside every institution scope.
+ */
+export type PrincipalScope =
+  | { readonly kind: 'national' }
+  | { readonly kind: 'institution'; readonly institutionIds: readonly string[] };
 
 /** The authenticated caller of a request, as established by the token verifier. */
 export type Principal = {
@@ -27,6 +23,8 @@ export type Principal = {
   readonly roles: readonly Role[];
   /** Institution the caller belongs to, if any. */
   readonly institutionId: string | null;
+  /** Whose rows the caller may see and act on (computed by the verifier from `institutionId`). */
+  readonly scope: PrincipalScope;
   readonly amr: readonly Amr[];
   readonly acr: string | null;
   /** Token id (JWT jti or API token id) for revocation and audit. */

@@ -2,9 +2,15 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, envBool, envPort, maskUrl, parseConfig, type Env } from './config.js';
-import { DOMAIN_NAMES, loadPlatformConfig } from './platform.config.js';
+import { loadPlatformConfig as load, type DomainComposition } from './platform.config.js';
 
 const CWD = '/srv/pakawaaz';
+/** A composition as a server hands it over (the kernel itself knows no domain). */
+const DOMAINS: DomainComposition = {
+  names: ['core-network', 'hardened-os', 'identity', 'device-mgmt', 'app-store', 'secure-chat'],
+  everyNode: { identity: 'it verifies the tokens of every request' },
+};
+const loadPlatformConfig = (env: Env, cwd: string) => load(env, cwd, DOMAINS);
 
 /** The ConfigError a bad environment raises; fails the test when the environment is accepted. */
 function configErrorOf(env: Env): ConfigError {
@@ -31,7 +37,7 @@ describe('loadPlatformConfig defaults', () => {
       seedDemo: true,
       dataDir: path.join(CWD, '.pakawaaz'),
     });
-    expect(c.PAKAWAAZ_DOMAINS).toEqual([...DOMAIN_NAMES]);
+    expect(c.PAKAWAAZ_DOMAINS).toEqual(DOMAINS.names);
     expect(c.DATABASE_URL).toBeUndefined();
     expect(c.NATS_URL).toBeUndefined();
   });
@@ -133,6 +139,17 @@ describe('loadPlatformConfig rejects invalid values, naming the variable and wha
     expect(err.message).toMatch(new RegExp(`- ${variable}: `));
     expect(err.message).toMatch(expected);
     expect(err.name).toBe('ConfigError');
+  });
+
+  it('checks PAKAWAAZ_DOMAINS against the composition it is given (the kernel knows no domain)', () => {
+    const small: DomainComposition = { names: ['gateway', 'maps'], everyNode: { gateway: 'it routes' } };
+    expect(load({ PAKAWAAZ_DOMAINS: 'all' }, CWD, small).PAKAWAAZ_DOMAINS).toEqual(['gateway', 'maps']);
+    expect(() => load({ PAKAWAAZ_DOMAINS: 'identity' }, CWD, small)).toThrow(
+      /unknown domain\(s\) identity; expected "all" or a comma-separated list of gateway, maps/,
+    );
+    expect(() => load({ PAKAWAAZ_DOMAINS: 'maps' }, CWD, small)).toThrow(
+      /gateway must be part of every node \(it routes\)/,
+    );
   });
 
   it('reports every bad variable at once, not just the first', () => {

@@ -2,78 +2,76 @@ import path from 'node:path';
 import { z } from 'zod';
 import { envBool, envOptionalBool, envPort, envString, envUrl, parseConfig, type Env } from './config.js';
 
-export const DOMAIN_NAMES = [
-  'core-network',
-  'hardened-os',
-  'identity',
-  'device-mgmt',
-  'app-store',
-  'secure-chat',
-] as const;
-export type DomainName = (typeof DOMAIN_NAMES)[number];
+/**
+ * The domains a node may serve, as the composition root knows them (the kernel names no domain): their names
+ * in start-up order, and those every node must serve with the reason, for the error message.
+ */
+export type DomainComposition = {
+  readonly names: readonly string[];
+  readonly everyNode: Readonly<Record<string, string>>;
+};
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const schema = z.object({
-  PORT: envPort(8080),
-  HOST: z.preprocess((v) => (v === '' ? undefined : v), z.string().default('0.0.0.0')),
-  PAKAWAAZ_DATA_DIR: z.preprocess((v) => (v === '' ? undefined : v), z.string().default('.pakawaaz')),
-  DATABASE_URL: envUrl(['postgres', 'postgresql']),
-  NATS_URL: envUrl(['nats', 'tls']),
-  LOG_LEVEL: z.preprocess(
-    (v) => (v === '' ? undefined : v),
-    z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
-  ),
-  PAKAWAAZ_DOMAINS: z.preprocess(
-    (v) => (v === '' ? undefined : v),
-    z
-      .string()
-      .default('all')
-      .transform((v, ctx) => {
-        if (v === 'all') return [...DOMAIN_NAMES];
-        const names = v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-        const unknown = names.filter((n) => !(DOMAIN_NAMES as readonly string[]).includes(n));
-        if (unknown.length > 0) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `unknown domain(s) ${unknown.join(', ')}; expected "all" or a comma-separated list of ${DOMAIN_NAMES.join(', ')}`,
-          });
-          return z.NEVER;
-        }
-        if (!names.includes('identity')) {
-          ctx.addIssue({
-            code: 'custom',
-            message: 'identity must be part of every node (it verifies the tokens of every request)',
-          });
-          return z.NEVER;
-        }
-        return names as DomainName[];
-      }),
-  ),
-  BODY_LIMIT_BYTES: z.preprocess(
-    (v) => (v === '' ? undefined : v),
-    z.coerce
-      .number({ message: 'expected a number of bytes' })
-      .int()
-      .min(1024, 'expected at least 1024 bytes')
-      .max(64 * 1024 * 1024, 'expected at most 64 MiB')
-      .default(1024 * 1024),
-  ),
-  PAKAWAAZ_SEED_DEMO: envOptionalBool(),
-  PAKAWAAZ_REQUIRE_SERVICES: envBool(false),
-  PAKAWAAZ_KEY_BACKEND: z.preprocess(
-    (v) => (v === '' ? undefined : v),
-    z.enum(['file', 'pkcs11'], { message: 'expected file or pkcs11' }).default('file'),
-  ),
-  PAKAWAAZ_PKCS11_MODULE: envString(),
-  PAKAWAAZ_PKCS11_TOKEN_LABEL: envString(),
-  PAKAWAAZ_PKCS11_PIN_FILE: envString(),
-});
+const platformSchema = (domains: DomainComposition) =>
+  z.object({
+    PORT: envPort(8080),
+    HOST: z.preprocess((v) => (v === '' ? undefined : v), z.string().default('0.0.0.0')),
+    PAKAWAAZ_DATA_DIR: z.preprocess((v) => (v === '' ? undefined : v), z.string().default('.pakawaaz')),
+    DATABASE_URL: envUrl(['postgres', 'postgresql']),
+    NATS_URL: envUrl(['nats', 'tls']),
+    LOG_LEVEL: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    ),
+    PAKAWAAZ_DOMAINS: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .string()
+        .default('all')
+        .transform((v, ctx) => {
+          if (v === 'all') return [...domains.names];
+          const names = v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
+          const unknown = names.filter((n) => !domains.names.includes(n));
+          if (unknown.length > 0) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `unknown domain(s) ${unknown.join(', ')}; expected "all" or a comma-separated list of ${domains.names.join(', ')}`,
+            });
+            return z.NEVER;
+          }
+          for (const [name, why] of Object.entries(domains.everyNode)) {
+            if (names.includes(name)) continue;
+            ctx.addIssue({ code: 'custom', message: `${name} must be part of every node (${why})` });
+            return z.NEVER;
+          }
+          return names;
+        }),
+    ),
+    BODY_LIMIT_BYTES: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.coerce
+        .number({ message: 'expected a number of bytes' })
+        .int()
+        .min(1024, 'expected at least 1024 bytes')
+        .max(64 * 1024 * 1024, 'expected at most 64 MiB')
+        .default(1024 * 1024),
+    ),
+    PAKAWAAZ_SEED_DEMO: envOptionalBool(),
+    PAKAWAAZ_REQUIRE_SERVICES: envBool(false),
+    PAKAWAAZ_KEY_BACKEND: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.enum(['file', 'pkcs11'], { message: 'expected file or pkcs11' }).default('file'),
+    ),
+    PAKAWAAZ_PKCS11_MODULE: envString(),
+    PAKAWAAZ_PKCS11_TOKEN_LABEL: envString(),
+    PAKAWAAZ_PKCS11_PIN_FILE: envString(),
+  });
 
-export type PlatformConfig = z.infer<typeof schema> & {
+export type PlatformConfig = z.infer<ReturnType<typeof platformSchema>> & {
   /** Absolute data folder. */
   dataDir: string;
   databaseMode: 'embedded' | 'postgresql';
@@ -82,8 +80,9 @@ export type PlatformConfig = z.infer<typeof schema> & {
   seedDemo: boolean;
 };
 
-export function loadPlatformConfig(env: Env = process.env, cwd = process.cwd()): PlatformConfig {
-  const parsed = parseConfig(schema, env);
+/** Parses the kernel's variables once; `domains` is the server's composition (PAKAWAAZ_DOMAINS is checked against it). */
+export function loadPlatformConfig(env: Env, cwd: string, domains: DomainComposition): PlatformConfig {
+  const parsed = parseConfig(platformSchema(domains), env);
   return {
     ...parsed,
     dataDir: path.resolve(cwd, parsed.PAKAWAAZ_DATA_DIR),

@@ -1,6 +1,11 @@
 import type { DomainEvents } from '../events/event-contract.js';
+import type { DomainAuth } from '../auth/registry.js';
 
-/** What the platform needs to know about a domain: its Postgres schema, its migrations, its events. */
+/**
+ * What the platform needs to know about a domain: its Postgres schema and migrations, and the roles, amr
+ * values and actor kinds it registers with the kernel (`registerDomains`), and the events it publishes and
+ * consumes.
+ */
 export type DomainDescriptor = {
   /** Domain (workspace) name, e.g. `identity`. */
   readonly name: string;
@@ -12,4 +17,5 @@ export type DomainDescriptor = {
   readonly status: 'active' | 'planned';
   /** The events it publishes (with their schemas) and consumes: the kernel's event registry. */
   readonly events?: DomainEvents;
+  readonly auth?: DomainAuth;
 };

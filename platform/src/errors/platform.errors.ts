@@ -10,6 +10,8 @@ export type PlatformErrorCode =
   | 'unauthenticated'
   | 'forbidden'
   | 'insufficient_authentication'
+  | 'national_only'
+  | 'out_of_scope'
   | 'rate_limited'
   | 'database_unavailable'
   | 'internal_error';
@@ -24,6 +26,8 @@ export const PLATFORM_ERROR_STATUS = {
   unauthenticated: 401,
   forbidden: 403,
   insufficient_authentication: 403,
+  national_only: 403,
+  out_of_scope: 403,
   rate_limited: 429,
   database_unavailable: 503,
   internal_error: 500,

@@ -145,7 +145,9 @@ export function consume<const Es extends readonly EventExpectation[]>(
 /** Every published event type of the composed system with its definition: what the bus may publish. */
 export type EventCatalog = ReadonlyMap<string, EventDefinition>;
 
-export function eventCatalog(domains: readonly { readonly events?: DomainEvents }[]): EventCatalog {
+export function eventCatalog(
+  domains: readonly { readonly name: string; readonly events?: DomainEvents }[],
+): EventCatalog {
   const catalog = new Map<string, EventDefinition>();
   for (const d of domains) for (const def of d.events?.publishes ?? []) catalog.set(def.type, def);
   return catalog;

@@ -303,7 +303,7 @@ describe('InProcessEventBus', () => {
     const Taken = defineEvent('lab.sample.taken', z.object({ n: z.number().int() }), {
       examples: [{ n: 1 }],
     });
-    const { bus } = setup({ catalog: eventCatalog([{ events: { publishes: [Taken] } }]) });
+    const { bus } = setup({ catalog: eventCatalog([{ name: 'lab', events: { publishes: [Taken] } }]) });
     const got = recorder();
     await bus.subscribe('c', '>', got.handler);
     await expect(bus.publish(newEvent('lab.sample.lost', 'lab', {}))).rejects.toThrow(

@@ -6,21 +6,27 @@ import { platformError } from '../errors/platform.errors.js';
 type JsonSchema = Record<string, unknown>;
 
 /** Named schemas become `components.schemas.<Name>` in openapi.json, so the NOC's generated client has names. */
-const components = new Map<string, JsonSchema>();
+const components = new Map<string, { schema: z.ZodType; io: 'input' | 'output' }>();
 
 /**
  * Registers a zod schema under a component name and returns it unchanged. Request bodies are documented in
  * their input form (fields with defaults optional), responses in their output form.
  */
 export function named<S extends z.ZodType>(name: string, schema: S, io: 'input' | 'output' = 'output'): S {
-  components.set(name, toOpenApi(schema, io));
+  // Converted when the document is built, not now: some schemas (role names) are only complete once the
+  // composition root has registered every domain with the kernel.
+  components.set(name, { schema, io });
   namesBySchema.set(schema, name);
   return schema;
 }
 const namesBySchema = new WeakMap<z.ZodType, string>();
 
 export function openApiComponents(): Record<string, JsonSchema> {
-  return Object.fromEntries([...components.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(
+    [...components.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, { schema, io }]) => [name, toOpenApi(schema, io)]),
+  );
 }
 
 function toOpenApi(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {

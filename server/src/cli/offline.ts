@@ -8,7 +8,7 @@ import {
   type DatabaseHandle,
   type Env,
 } from '@pakawaaz/platform';
-import { ALL_DOMAINS } from '../domains.js';
+import { ALL_DOMAINS, DOMAINS } from '../domains.js';
 
 /**
  * Commands that work on the database itself rather than through the API: migrations (run before a server
@@ -16,7 +16,7 @@ import { ALL_DOMAINS } from '../domains.js';
  * must be stopped first: PGlite is single-process, and its data folder is locked while a server runs.
  */
 async function withDatabase<T>(env: Env, fn: (db: DatabaseHandle) => Promise<T>): Promise<T> {
-  const config = loadPlatformConfig(env);
+  const config = loadPlatformConfig(env, process.cwd(), DOMAINS);
   const logger = createLogger({ level: 'warn' });
   const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.dataDir, logger });
   try {

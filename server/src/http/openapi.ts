@@ -1,6 +1,19 @@
 import type { INestApplication } from '@nestjs/common';
+import { DiscoveryService, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { openApiComponents } from '@pakawaaz/platform';
+import {
+  applicationControllers,
+  listRoutes,
+  openApiComponents,
+  registeredActorKinds,
+  registeredAmr,
+  registeredRoles,
+  roleNames,
+  type RouteAccess,
+} from '@pakawaaz/platform';
+
+const operationId = (controller: string, method: string) =>
+  `${controller.replace(/Controller$/, '')}_${method}`;
 
 /** Builds the OpenAPI document with components from the zod registry; keys sorted so the JSON is deterministic. */
 export function buildOpenApi(app: INestApplication, version: string): OpenAPIObject {
@@ -16,14 +29,53 @@ export function buildOpenApi(app: INestApplication, version: string): OpenAPIObj
       'bearer',
     )
     .build();
-  const document = SwaggerModule.createDocument(app, config, {
-    operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
-  });
+  const document = SwaggerModule.createDocument(app, config, { operationIdFactory: operationId });
   document.components = {
     ...document.components,
     schemas: { ...document.components?.schemas, ...openApiComponents() },
   };
+  describeAccess(app, document);
   return sortKeys(document) as OpenAPIObject;
+}
+
+/**
+ * Route classification is data: each operation gets `x-pakawaaz-scope` (public, national, institution, self)
+ * and `x-pakawaaz-roles` (the roles that pass, empty when any authenticated caller does), read from the same
+ * metadata the AuthGuard enforces; the document's root lists the registered roles, amr values and actor
+ * kinds (`x-pakawaaz-registry`) for the NOC, the CLI and the generated scope tests.
+ */
+function describeAccess(app: INestApplication, document: OpenAPIObject): void {
+  const routes = listRoutes(applicationControllers(app.get(DiscoveryService)), app.get(Reflector));
+  const access = new Map(routes.map((r) => [operationId(r.controller, r.method), r.access]));
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, op] of Object.entries(item as Record<string, { operationId?: string }>)) {
+      const found = op.operationId ? access.get(op.operationId) : undefined;
+      if (!found) throw new Error(`no route metadata for ${method.toUpperCase()} ${path}`);
+      Object.assign(op, accessExtensions(found));
+    }
+  }
+  Object.assign(document, {
+    'x-pakawaaz-registry': {
+      // An array: registration order (kernel, then along the floors) survives the sorted keys.
+      roles: registeredRoles().map(({ name, description, scope, passkey, domain }) => ({
+        name,
+        description,
+        scope,
+        passkey: passkey ?? false,
+        domain,
+      })),
+      amr: registeredAmr(),
+      actorKinds: registeredActorKinds(),
+    },
+  });
+}
+
+function accessExtensions(access: RouteAccess): Record<string, unknown> {
+  if (access.public) return { 'x-pakawaaz-scope': 'public' };
+  const roles = access.roles === 'any' ? roleNames() : [...(access.roles ?? [])];
+  // super-admin satisfies every role check.
+  if (roles.length > 0 && !roles.includes('super-admin')) roles.push('super-admin');
+  return { 'x-pakawaaz-scope': access.scope ?? 'national', 'x-pakawaaz-roles': roles };
 }
 
 export function sortKeys(value: unknown): unknown {

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Roles, ZodResponse, named } from '@pakawaaz/platform';
+import { AnyRole, RouteScope, ZodResponse, named } from '@pakawaaz/platform';
 import { z } from 'zod';
 import { SystemService } from './system.service.js';
 
@@ -55,15 +55,9 @@ export const SystemStatus = named(
 
 @ApiTags('system')
 @ApiBearerAuth('bearer')
-@Roles(
-  'viewer',
-  'network-admin',
-  'security-officer',
-  'sim-operator',
-  'device-admin',
-  'app-reviewer',
-  'billing',
-)
+@AnyRole()
+// Versions, database and event-bus locations, migrations: the national installation itself.
+@RouteScope('national')
 @Controller('api/v1/system')
 export class SystemController {
   constructor(private readonly system: SystemService) {}

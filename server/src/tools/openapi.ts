@@ -14,7 +14,7 @@ import {
   openDatabase,
 } from '@pakawaaz/platform';
 import { createApp } from '../bootstrap.js';
-import { ALL_DOMAINS } from '../domains.js';
+import { ALL_DOMAINS, DOMAINS } from '../domains.js';
 import { buildOpenApi, serializeOpenApi } from '../http/openapi.js';
 import { VERSION } from '../version.js';
 
@@ -26,7 +26,7 @@ export async function renderOpenApi(): Promise<string> {
   // A throw-away data folder: rendering needs a token signing key but must not touch the real one.
   const dataDir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-openapi-'));
   const env = { PAKAWAAZ_DATA_DIR: dataDir };
-  const config = loadPlatformConfig(env);
+  const config = loadPlatformConfig(env, process.cwd(), DOMAINS);
   const database = await openDatabase({ dataDir: 'memory://', logger });
   await migrateDomains(database, ALL_DOMAINS, logger);
   const eventBus = new InProcessEventBus(logger);

@@ -80,7 +80,10 @@ describe('pakawaaz CLI against a running server (embedded)', () => {
     expect(noRole.stderr).toContain("required option '--role <role...>' not specified");
     const badRole = await runCli(['tokens', 'create', '--role', 'god'], { ...env, PAKAWAAZ_TOKEN: 'x' });
     expect(badRole.code).toBe(2);
-    expect(badRole.stderr).toContain('Allowed choices are viewer, sim-operator');
+    // The registered roles, read from the committed openapi.json (kernel roles first, then the domains').
+    expect(badRole.stderr).toContain(
+      'Allowed choices are super-admin, security-officer, viewer, sim-operator',
+    );
     const noToken = await runCli(['tokens', 'list'], env);
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toContain('Set PAKAWAAZ_TOKEN');

@@ -17,6 +17,7 @@ import {
   KeyService,
   loadPlatformConfig,
   Metrics,
+  NATIONAL_SCOPE,
   PlatformModule,
   platformDomain,
   TOKEN_VERIFIER,
@@ -29,6 +30,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../../src/cli/api-client.js';
 import { registerNetworkHealthCommands } from '../../src/cli/commands/network-health.js';
 import type { CliContext } from '../../src/cli/context.js';
+import { DOMAINS } from '../../src/domains.js';
 
 /*
  * `pakawaaz network health` and `pakawaaz alarms` against core-network's real routes (CoreNetworkModule on
@@ -39,6 +41,7 @@ const principal = (name: string, roles: Principal['roles']): Principal => ({
   name,
   roles,
   institutionId: null,
+  scope: NATIONAL_SCOPE,
   amr: ['pwd'],
   acr: null,
   tokenId: `jti-${name}`,
@@ -68,7 +71,7 @@ beforeAll(async () => {
   @Module({
     imports: [
       PlatformModule.forRoot({
-        config: loadPlatformConfig({}, process.cwd()),
+        config: loadPlatformConfig({}, process.cwd(), DOMAINS),
         logger: testLogger,
         database: testDb.handle,
         eventBus: bus,

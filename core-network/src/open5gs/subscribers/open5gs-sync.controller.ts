@@ -4,6 +4,7 @@ import {
   CurrentPrincipal,
   RequestId,
   Roles,
+  RouteScope,
   ZodResponse,
   named,
   platformError,
@@ -35,6 +36,8 @@ export const Open5gsSyncStatus = named(
 
 @ApiTags('open5gs')
 @ApiBearerAuth('bearer')
+// Every subscriber of every institution, and their K/OPc in the export: national.
+@RouteScope('national')
 @Controller('api/v1/open5gs')
 export class Open5gsSyncController {
   constructor(private readonly sync: Open5gsSyncService) {}
@@ -70,8 +73,8 @@ export class Open5gsSyncController {
     description: 'one Open5GS subscriber document per line (canonical Extended JSON)',
   })
   async export(@CurrentPrincipal() p: Principal, @RequestId() requestId: string): Promise<string> {
-    // Every K/OPc in clear: an operator signed in interactively, never a long-lived automation token.
-    if (p.actor.type === 'api-token')
+    // Every K/OPc in clear: an operator signed in interactively (a session), never a long-lived automation token.
+    if (p.sessionId === undefined)
       throw platformError('forbidden', 'The subscriber export needs an operator sign-in, not an API token.');
     return (await this.sync.exportForMongoimport(p.actor, requestId)).ndjson;
   }

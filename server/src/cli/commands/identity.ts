@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Option } from 'commander';
-import { ROLES } from '@pakawaaz/platform';
+import { roleOption } from '../roles.js';
 import { CliError } from '../api-client.js';
 import { positiveInt, type RegisterCommands } from '../context.js';
 
@@ -66,9 +65,7 @@ export const registerIdentityCommands: RegisterCommands = (program, { io, api, p
   tokens
     .command('create')
     .description('create an API token and print its secret (shown once)')
-    .addOption(
-      new Option('--role <role...>', 'role(s) the token carries').choices(ROLES).makeOptionMandatory(),
-    )
+    .addOption(roleOption('role(s) the token carries').makeOptionMandatory())
     .option('--name <name>', 'what the token is for', 'automation')
     .option('--expires-in-days <days>', 'expiry in days (default: never)', positiveInt)
     .option('--json', 'print JSON (id, name, roles, token)')

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Option } from 'commander';
-import { ROLES } from '@pakawaaz/platform';
+import { roleOption } from '../roles.js';
 import { CliError } from '../api-client.js';
 import { positiveInt, type RegisterCommands } from '../context.js';
 
@@ -108,7 +108,7 @@ export const registerUserCommands: RegisterCommands = (program, { api, io, print
     .option('--phone <phone>')
     .option('--operator', 'a NOC operator rather than an official')
     .option('--must-change-password', 'the user chooses a new password at the first sign-in')
-    .addOption(new Option('--role <role...>', 'operator role(s)').choices(ROLES))
+    .addOption(roleOption('operator role(s)'))
     .option('--json', 'print JSON')
     .action(async (o: Record<string, string | boolean | string[] | undefined>) => {
       const body = {

@@ -1,0 +1,388 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DATABASE, sql, type DatabaseHandle } from '@pakawaaz/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeSim, simCsv } from '@pakawaaz/test-support';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/*
+ * Generated scope tests, driven by the committed openapi.json (`x-pakawaaz-scope` per operation), beside the
+ * generated authentication tests (route-auth). Institution B's principals — a viewer and an official signed
+ * in through the API, and API tokens of B with every institution role the registry lists — must:
+ * - never reach a `national` operation (403 national_only, before the handler);
+ * - never see institution A's rows (nor national rows) through an `institution` operation, nor change them;
+ * - through `self` operations, touch nothing of another user.
+ * An operation without a classification, or an `institution`/`self` operation without an entry in the tables
+ * below, fails this test: a new route is added here on purpose.
+ */
+
+type Operation = { 'x-pakawaaz-scope'?: string; 'x-pakawaaz-roles'?: string[]; security?: unknown[] };
+type Spec = {
+  paths: Record<string, Record<string, Operation>>;
+  'x-pakawaaz-registry': { roles: { name: string; scope: 'national' | 'institution' }[] };
+};
+const spec = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../../openapi.json', import.meta.url)), 'utf8'),
+) as Spec;
+const operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
+  Object.entries(methods).map(([method, op]) => ({
+    key: `${method.toUpperCase()} ${path}`,
+    method: method.toUpperCase(),
+    path,
+    scope: op['x-pakawaaz-scope'],
+    secured: Array.isArray(op.security) && op.security.length > 0,
+  })),
+);
+const byScope = (scope: string) => operations.filter((o) => o.scope === scope);
+const INSTITUTION_ROLES = spec['x-pakawaaz-registry'].roles
+  .filter((r) => r.scope === 'institution')
+  .map((r) => r.name);
+
+const PASSWORD = 'amber-orchard-violin-7';
+const SIMS = [fakeSim(9001), fakeSim(9002), fakeSim(9003)];
+const [SIM_A, SIM_B1, SIM_NATIONAL] = SIMS.map((s) => s.imsi) as [string, string, string];
+
+let server: TestServer;
+let admin: string;
+/** What the tests refer to: ids of A's and B's rows, and B's principals. */
+const w = {
+  a: '',
+  b: '',
+  b1: '',
+  officialA: { id: '', username: 'scope-official-a' },
+  operatorA: { id: '', username: 'scope-operator-a' },
+  officialB: { id: '', username: 'scope-official-b' },
+  officialB1: { id: '', username: 'scope-official-b1' },
+  viewerB: { id: '', username: 'scope-viewer-b' },
+  adminId: '',
+  sessionA: '',
+  sessionB: '',
+  tokenA: '',
+  passkeyA: 'c2NvcGUtZTJlLXBhc3NrZXktb2YtYQ',
+};
+/** B's principals: name → bearer token. Users first (self operations need an account). */
+const principalsOfB: { name: string; token: string; user?: { id: string; username: string } }[] = [];
+
+type Reply = { status: number; body: unknown; text: string };
+async function call(method: string, path: string, token: string, body?: unknown): Promise<Reply> {
+  const res = await server.request(method, path, { token, ...(body === undefined ? {} : { body }) });
+  const text = await res.text();
+  let parsed: unknown = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = text;
+  }
+  return { status: res.status, body: parsed, text };
+}
+async function ok<T>(method: string, path: string, body?: unknown, token = admin): Promise<T> {
+  const r = await call(method, path, token, body);
+  if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${r.text}`);
+  return r.body as T;
+}
+async function signIn(username: string): Promise<{ accessToken: string; sessionId: string; userId: string }> {
+  const r = await ok<{ status: string; accessToken: string; sessionId: string; userId: string }>(
+    'POST',
+    '/api/v1/auth/login',
+    { username, password: PASSWORD },
+    '',
+  );
+  if (r.status !== 'authenticated') throw new Error(`${username}: ${r.status}`);
+  return r;
+}
+const user = (username: string, institution: string, extra: Record<string, unknown> = {}) =>
+  ok<{ id: string }>('POST', '/api/v1/users', {
+    kind: 'official',
+    username,
+    displayName: `Scope ${username}`,
+    password: PASSWORD,
+    institution,
+    ...extra,
+  });
+
+async function importAndAssign(): Promise<void> {
+  const res = await server.request('POST', '/api/v1/sims/imports?filename=scope.csv', {
+    token: admin,
+    body: simCsv(SIMS),
+    headers: { 'content-type': 'text/csv' },
+  });
+  const job = (await res.json()) as { id: string };
+  for (
+    let i = 0;
+    (await ok<{ status: string }>('GET', `/api/v1/sims/imports/${job.id}`)).status !== 'completed';
+    i++
+  ) {
+    if (i > 300) throw new Error('the SIM import did not complete');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const assign = (imsi: string, userId: string, institutionId: string | null) =>
+    ok('POST', '/api/v1/subscribers', { imsi, userId, displayName: `Holder of ${imsi}`, institutionId });
+  await assign(SIM_A, w.officialA.id, w.a);
+  await assign(SIM_B1, w.officialB1.id, w.b1);
+  await assign(SIM_NATIONAL, w.adminId, null);
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ OPEN5GS_MONITOR: 'off', PAKAWAAZ_LOGIN_RATE_PER_ACCOUNT: '1000' });
+  admin = await server.adminToken();
+  w.adminId = (await ok<{ id: string }>('GET', '/api/v1/auth/me')).id;
+  w.a = (await ok<{ id: string }>('POST', '/api/v1/institutions', { name: 'Scope Ministry A' })).id;
+  w.b = (await ok<{ id: string }>('POST', '/api/v1/institutions', { name: 'Scope Ministry B' })).id;
+  w.b1 = (
+    await ok<{ id: string }>('POST', '/api/v1/institutions', { name: 'Scope Department B1', parentId: w.b })
+  ).id;
+  w.officialA.id = (await user(w.officialA.username, w.a)).id;
+  w.operatorA.id = (await user(w.operatorA.username, w.a, { kind: 'operator', roles: ['viewer'] })).id;
+  w.officialB.id = (await user(w.officialB.username, w.b)).id;
+  w.officialB1.id = (await user(w.officialB1.username, w.b1)).id;
+  w.viewerB.id = (await user(w.viewerB.username, w.b, { kind: 'operator', roles: ['viewer'] })).id;
+  const a = await signIn(w.officialA.username);
+  w.sessionA = a.sessionId;
+  w.tokenA = a.accessToken;
+  await signIn(w.operatorA.username);
+  const db = server.app.get<DatabaseHandle>(DATABASE);
+  await db.db.execute(
+    sql`insert into identity.passkeys (id, user_id, name, public_key, transports, device_type, backed_up)
+        values (${w.passkeyA}, ${w.officialA.id}, 'A''s security key', '\\x00', '{usb}', 'singleDevice', false)`,
+  );
+  await importAndAssign();
+
+  const viewer = await signIn(w.viewerB.username);
+  const official = await signIn(w.officialB.username);
+  w.sessionB = official.sessionId;
+  principalsOfB.push({ name: 'viewer of B (user)', token: viewer.accessToken, user: w.viewerB });
+  principalsOfB.push({ name: 'official of B (user)', token: official.accessToken, user: w.officialB });
+  for (const roles of [...INSTITUTION_ROLES.map((r) => [r]), INSTITUTION_ROLES]) {
+    const created = await ok<{ token: string }>('POST', '/api/v1/tokens', {
+      name: `scope-b-${roles.join('+')}`,
+      roles,
+      institutionId: w.b,
+    });
+    principalsOfB.push({ name: `API token of B (${roles.join(', ')})`, token: created.token });
+  }
+});
+afterAll(() => server?.stop());
+
+/** Anything that identifies a row of A, or a national row: none of it may reach a principal of B. */
+const forbiddenMarkers = () => [
+  w.a,
+  w.officialA.id,
+  w.officialA.username,
+  w.operatorA.id,
+  w.operatorA.username,
+  w.adminId,
+  w.sessionA,
+  w.passkeyA,
+  SIM_A,
+  SIM_NATIONAL,
+];
+function expectNoLeak(reply: Reply, what: string): void {
+  for (const marker of forbiddenMarkers())
+    expect(reply.text.includes(marker), `${what} leaks ${marker}: ${reply.text.slice(0, 300)}`).toBe(false);
+}
+
+/** A's account as the super-admin sees it: whatever B does, this must not change. */
+async function snapshotOfA(): Promise<unknown> {
+  const [officialA, operatorA, sessions, passkeys] = await Promise.all([
+    ok('GET', `/api/v1/users/${w.officialA.id}`),
+    ok('GET', `/api/v1/users/${w.operatorA.id}`),
+    ok<{ sessions: { id: string }[] }>('GET', `/api/v1/users/${w.officialA.id}/sessions`),
+    db().execute(sql`select id, name from identity.passkeys where user_id = ${w.officialA.id}`),
+  ]);
+  const subscriber = await ok('GET', `/api/v1/subscribers/${SIM_A}`);
+  const institution = await ok('GET', `/api/v1/institutions/${w.a}`);
+  const intruders = await ok('GET', '/api/v1/users?search=scope-intruder');
+  const stripVolatile = (s: { sessions: { id: string }[] }) => s.sessions.map((x) => x.id).sort();
+  return {
+    officialA,
+    operatorA,
+    sessions: stripVolatile(sessions),
+    passkeys: JSON.stringify(passkeys),
+    subscriber,
+    institution,
+    intruders,
+  };
+}
+const db = () => server.app.get<DatabaseHandle>(DATABASE).db;
+
+type InstitutionFixture =
+  /** A read: B's principals get 403/404 or a reply without A's rows; `sees` is what B's viewer must see. */
+  | { read: () => string; sees?: () => string[] }
+  /** A change aimed at A's row: B's principals get 403/404 and A's rows stay as they were. */
+  | { write: () => { path: string; body?: unknown } };
+
+const INSTITUTION_FIXTURES: Record<string, InstitutionFixture> = {
+  'GET /api/v1/institutions': { read: () => '/api/v1/institutions', sees: () => [w.b, w.b1] },
+  'GET /api/v1/institutions/{id}': { read: () => `/api/v1/institutions/${w.a}` },
+  'GET /api/v1/sessions': { read: () => '/api/v1/sessions', sees: () => [w.sessionB] },
+  'DELETE /api/v1/sessions/{id}': { write: () => ({ path: `/api/v1/sessions/${w.sessionA}` }) },
+  'GET /api/v1/subscribers': { read: () => '/api/v1/subscribers?limit=200', sees: () => [SIM_B1] },
+  'GET /api/v1/subscribers/{imsi}': { read: () => `/api/v1/subscribers/${SIM_A}` },
+  'GET /api/v1/users': {
+    read: () => '/api/v1/users?limit=200',
+    sees: () => [w.officialB.username, w.officialB1.username],
+  },
+  'GET /api/v1/users/{id}': { read: () => `/api/v1/users/${w.officialA.id}` },
+  'GET /api/v1/users/{id}/sessions': { read: () => `/api/v1/users/${w.officialA.id}/sessions` },
+  'POST /api/v1/users': {
+    write: () => ({
+      path: '/api/v1/users',
+      body: {
+        kind: 'official',
+        username: 'scope-intruder',
+        displayName: 'Intruder',
+        password: PASSWORD,
+        institution: w.a,
+      },
+    }),
+  },
+  'PATCH /api/v1/users/{id}': {
+    write: () => ({ path: `/api/v1/users/${w.officialA.id}`, body: { displayName: 'Renamed by B' } }),
+  },
+  'POST /api/v1/users/{id}/disable': {
+    write: () => ({ path: `/api/v1/users/${w.officialA.id}/disable`, body: { reason: 'by B' } }),
+  },
+  'POST /api/v1/users/{id}/enable': {
+    write: () => ({ path: `/api/v1/users/${w.officialA.id}/enable`, body: {} }),
+  },
+  'POST /api/v1/users/{id}/password-reset': {
+    write: () => ({ path: `/api/v1/users/${w.officialA.id}/password-reset`, body: {} }),
+  },
+  'POST /api/v1/users/{id}/unlock': { write: () => ({ path: `/api/v1/users/${w.officialA.id}/unlock` }) },
+  'POST /api/v1/users/{id}/totp': { write: () => ({ path: `/api/v1/users/${w.officialA.id}/totp` }) },
+  'DELETE /api/v1/users/{id}/totp': { write: () => ({ path: `/api/v1/users/${w.officialA.id}/totp` }) },
+  'DELETE /api/v1/users/{id}/sessions': {
+    write: () => ({ path: `/api/v1/users/${w.officialA.id}/sessions` }),
+  },
+};
+
+/** Self operations, called by B's users with plausible bodies; `check` looks at the reply. */
+const SELF_FIXTURES: Record<
+  string,
+  { path?: () => string; body?: unknown; check?: (r: Reply, caller: { id: string }) => void }
+> = {
+  'GET /api/v1/auth/me': {
+    check: (r, caller) => expect((r.body as { id: string }).id).toBe(caller.id),
+  },
+  'GET /api/v1/account/sessions': {
+    check: (r, caller) => {
+      const sessions = (r.body as { sessions: { userId: string }[] }).sessions;
+      expect(sessions.length).toBeGreaterThan(0);
+      for (const s of sessions) expect(s.userId).toBe(caller.id);
+    },
+  },
+  'GET /api/v1/account/passkeys': {},
+  'POST /api/v1/account/passkeys/options': {},
+  'POST /api/v1/account/passkeys': { body: { name: 'stolen', response: { id: w.passkeyA } } },
+  'DELETE /api/v1/account/passkeys/{id}': {
+    path: () => `/api/v1/account/passkeys/${w.passkeyA}`,
+    check: (r) => expect(r.status).toBe(404),
+  },
+  'POST /api/v1/account/totp': {},
+  'POST /api/v1/account/totp/confirm': { body: { code: '000000' } },
+  'DELETE /api/v1/account/totp': {},
+  'POST /api/v1/account/recovery-codes': {},
+  'GET /api/v1/directory': { path: () => '/api/v1/directory?q=scope' },
+  'POST /api/v1/auth/password': { body: { currentPassword: 'not-the-password', newPassword: 'x' } },
+  // Last: it ends the caller's session.
+  'POST /api/v1/auth/logout': {},
+};
+
+describe('every operation is classified in openapi.json', () => {
+  it('public operations are exactly those without a bearer token; every other one is national, institution or self', () => {
+    for (const op of operations) {
+      expect(op.scope, op.key).toBeOneOf(op.secured ? ['national', 'institution', 'self'] : ['public']);
+    }
+  });
+
+  it('every institution and self operation has a fixture here, and no fixture is stale', () => {
+    expect(
+      byScope('institution')
+        .map((o) => o.key)
+        .sort(),
+    ).toEqual(Object.keys(INSTITUTION_FIXTURES).sort());
+    expect(
+      byScope('self')
+        .map((o) => o.key)
+        .sort(),
+    ).toEqual(Object.keys(SELF_FIXTURES).sort());
+  });
+
+  it('the principals of B cover every role an institution operator may hold', () => {
+    expect(INSTITUTION_ROLES.length).toBeGreaterThan(0);
+    expect(principalsOfB.length).toBe(2 + INSTITUTION_ROLES.length + 1);
+  });
+});
+
+describe('national operations refuse every principal of an institution before the handler', () => {
+  it.each(byScope('national').map((o) => [o.key, o] as const))('%s → 403 national_only', async (_key, op) => {
+    const url = op.path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000');
+    const body = ['POST', 'PUT', 'PATCH'].includes(op.method) ? {} : undefined;
+    for (const p of principalsOfB) {
+      const r = await call(op.method, url, p.token, body);
+      expect([r.status, (r.body as { code?: string }).code], `${p.name}: ${r.text}`).toEqual([
+        403,
+        'national_only',
+      ]);
+    }
+  });
+});
+
+describe('institution operations keep B to its rows', () => {
+  it.each(byScope('institution').map((o) => [o.key, o] as const))('%s', async (key, op) => {
+    const fixture = INSTITUTION_FIXTURES[key];
+    if (!fixture) throw new Error(`no fixture for ${key}: add one to INSTITUTION_FIXTURES`);
+    if ('read' in fixture) {
+      for (const p of principalsOfB) {
+        const r = await call(op.method, fixture.read(), p.token);
+        expect([200, 403, 404], `${p.name}: ${r.text}`).toContain(r.status);
+        expectNoLeak(r, `${key} as ${p.name}`);
+      }
+      // The filter is a filter, not a refusal: B's viewer does see B's rows.
+      if (fixture.sees) {
+        const r = await call(op.method, fixture.read(), principalsOfB[0]!.token);
+        expect(r.status).toBe(200);
+        for (const marker of fixture.sees()) expect(r.text, `B's viewer sees ${marker}`).toContain(marker);
+      }
+      return;
+    }
+    const before = await snapshotOfA();
+    for (const p of principalsOfB) {
+      const { path, body } = fixture.write();
+      const r = await call(op.method, path, p.token, body);
+      expect([403, 404], `${p.name}: ${r.text}`).toContain(r.status);
+      expectNoLeak(r, `${key} as ${p.name}`);
+    }
+    expect(await snapshotOfA()).toEqual(before);
+  });
+
+  it('B’s viewer reads B’s own rows through the same operations (the fixtures are not vacuous)', async () => {
+    const viewer = principalsOfB[0]!.token;
+    expect((await call('GET', `/api/v1/subscribers/${SIM_B1}`, viewer)).status).toBe(200);
+    expect((await call('GET', `/api/v1/users/${w.officialB1.id}`, viewer)).status).toBe(200);
+    expect((await call('GET', `/api/v1/institutions/${w.b1}`, viewer)).status).toBe(200);
+    // …and the super-admin still sees A's rows: they exist.
+    expect((await call('GET', `/api/v1/subscribers/${SIM_A}`, admin)).status).toBe(200);
+  });
+});
+
+describe('self operations act on the caller only', () => {
+  it('B’s users call every self operation and nothing of A changes', async () => {
+    const before = await snapshotOfA();
+    for (const p of principalsOfB.filter((x) => x.user)) {
+      // In the table's order: logout, which ends the caller's session, comes last.
+      const selfOps = Object.keys(SELF_FIXTURES).flatMap((k) => byScope('self').filter((o) => o.key === k));
+      for (const op of selfOps) {
+        const fixture = SELF_FIXTURES[op.key];
+        if (!fixture) throw new Error(`no fixture for ${op.key}: add one to SELF_FIXTURES`);
+        const r = await call(op.method, fixture.path?.() ?? op.path, p.token, fixture.body);
+        expect(r.status, `${op.key} as ${p.name}: ${r.text}`).toBeLessThan(500);
+        expectNoLeak(r, `${op.key} as ${p.name}`);
+        fixture.check?.(r, p.user!);
+      }
+    }
+    expect(await snapshotOfA()).toEqual(before);
+    // A's own session still works: nobody else's logout or revocation touched it.
+    expect((await call('GET', '/api/v1/auth/me', w.tokenA)).status).toBe(200);
+  });
+});
