@@ -226,6 +226,7 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
     );
     for (const chunk of chunks) {
       if (this.stopping) return;
+      await this.database.backgroundTurn();
       await this.commitChunk(job, chunk.rows, chunk.problems, chunk.lastLine);
     }
   }

@@ -20,6 +20,12 @@ export type DatabaseHandle = {
   ping(timeoutMs?: number): Promise<void>;
   /** Runs fn while holding a cluster-wide lock, so concurrent nodes never migrate at the same time. */
   withExclusiveLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Background work (bulk jobs) awaits this before each unit of work, so requests people wait for go first.
+   * PostgreSQL serves them on other connections beside a job: it resolves at once. The embedded database has
+   * one connection: it resolves once that connection has been quiet for a moment (see embedded-database.ts).
+   */
+  backgroundTurn(): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -97,6 +103,7 @@ async function openPostgres(url: string, { logger, poolSize }: OpenDatabaseOptio
         client.release();
       }
     },
+    backgroundTurn: () => Promise.resolve(),
     close: () => pool.end(),
   };
   try {
@@ -126,6 +133,7 @@ async function openPglite({ dataDir, logger, onFailure }: OpenDatabaseOptions): 
     // One process owns the data folder (pid lock) and the one connection serialises transactions already:
     // no other node can run beside this one, so the lock is the identity.
     withExclusiveLock: (_key, fn) => fn(),
+    backgroundTurn: () => embedded.backgroundTurn(),
     close: () => embedded.close(),
   };
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
-import { openEmbedded } from '../../src/db/embedded-database.js';
+import { MAX_BACKGROUND_WAIT_MS, openEmbedded } from '../../src/db/embedded-database.js';
 import { rowsOf } from '../../src/db/migrate.js';
 import { testLogger } from '@pakawaaz/test-support';
 
@@ -70,6 +70,29 @@ describe('the embedded database in its worker thread', () => {
       expect(held[0]!.n).toBe(2);
     });
     expect(await db.withExclusiveLock(1, () => Promise.resolve('ran'))).toBe('ran');
+  });
+
+  it('gives background work its turn only when the one connection is quiet, and never starves it', async () => {
+    // Quiet: the turn comes after one short pause.
+    let started = performance.now();
+    await db.backgroundTurn();
+    const quietWait = performance.now() - started;
+    expect(quietWait).toBeLessThan(MAX_BACKGROUND_WAIT_MS);
+    // Busy: someone takes the connection back to back — the job waits, but only up to the bound.
+    let busy = true;
+    const load = (async () => {
+      while (busy) {
+        await db.db.execute(sql`select 1`);
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    started = performance.now();
+    await db.backgroundTurn();
+    const busyWait = performance.now() - started;
+    busy = false;
+    await load;
+    expect(busyWait).toBeGreaterThanOrEqual(MAX_BACKGROUND_WAIT_MS - 5);
+    expect(busyWait).toBeLessThan(MAX_BACKGROUND_WAIT_MS + 1_000);
   });
 
   it('keeps the event loop free while the database works', async () => {
