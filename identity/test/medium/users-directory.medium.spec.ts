@@ -264,15 +264,17 @@ describe('directory', () => {
 });
 
 describe('user filters', () => {
-  it('filters by institution and by lock state', async () => {
+  it('filters by institution and by a closed password step (under attack)', async () => {
     const { finance, sana } = await world();
     const inFinance = await users.list({ institution: finance.id, limit: 50, offset: 0 }, root.principal);
     expect(inFinance.users.map((u) => u.username)).toEqual(['sana']);
-    await fx.users.update(sana.id, { lockedAt: new Date(), failedLogins: 100 });
+    await fx.users.update(sana.id, { passwordClosedAt: new Date(), failedLogins: 100 });
     expect(
-      (await users.list({ locked: true, limit: 50, offset: 0 }, root.principal)).users.map((u) => u.username),
+      (await users.list({ passwordClosed: true, limit: 50, offset: 0 }, root.principal)).users.map(
+        (u) => u.username,
+      ),
     ).toEqual(['sana']);
-    expect((await users.list({ locked: false, limit: 50, offset: 0 }, root.principal)).total).toBe(2);
+    expect((await users.list({ passwordClosed: false, limit: 50, offset: 0 }, root.principal)).total).toBe(2);
   });
 
   it('an administrator may set a first password that must be changed at the first sign-in', async () => {
