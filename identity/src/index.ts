@@ -12,7 +12,15 @@ export { TokenService } from './tokens/token.service.js';
 export { API_TOKEN_PREFIX } from './tokens/api-token-secret.js';
 export { RadiusListener } from './radius/radius.listener.js';
 export { DEVICE_TRUST, type DeviceTrust } from './device-auth/device-trust.port.js';
-export { USER_DISABLED_EVENT, USER_ENABLED_EVENT, type UserStatusEvent } from './users/users.service.js';
+export {
+  USER_DISABLED_EVENT,
+  USER_ENABLED_EVENT,
+  USER_UPDATED_EVENT,
+  type UserStatusEvent,
+  type UserUpdatedEvent,
+} from './users/user-changes.js';
+export { USER_PASSWORD_CLOSED_EVENT, type UserPasswordClosedEvent } from './auth/login-failures.service.js';
+export { API_TOKEN_REVOKED_EVENT, type ApiTokenRevokedEvent } from './tokens/token.service.js';
 export { SESSION_REVOKED_EVENT, type SessionRevokedEvent } from './sessions/sessions.service.js';
 // Pure protocol cores lab/ may use to play the handset's and the NAS's side (DESIGN §2).
 export {

@@ -4,10 +4,11 @@ import path from 'node:path';
 
 /**
  * Seals identity's small secrets at rest — TOTP seeds and RADIUS shared secrets, which must be recovered in
- * clear to compute codes and authenticators — with AES-256-GCM under one key kept outside the database.
+ * clear to compute codes and authenticators, and the requester's half of a two-person one-time password
+ * until the approval — with AES-256-GCM under one key kept outside the database.
  * The purpose is bound as associated data, so a sealed TOTP seed cannot be replayed as a RADIUS secret.
  */
-export type SecretPurpose = 'totp-seed' | 'radius-secret';
+export type SecretPurpose = 'totp-seed' | 'radius-secret' | 'factor-reset-part';
 
 export type SecretBox = {
   seal(purpose: SecretPurpose, plaintext: Buffer): string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { effectiveRoles, roleScopeProblems } from './roles.js';
+import { effectiveRoles, holdsNationalRole, roleScopeProblems } from './roles.js';
 
 describe('effectiveRoles', () => {
   const roles = ['super-admin', 'security-officer', 'viewer'] as const;
@@ -29,5 +29,14 @@ describe('roleScopeProblems', () => {
       { role: 'network-admin', reason: 'national_only' },
     ]);
     expect(roleScopeProblems(['network-admin'], null)).toEqual([]);
+  });
+});
+
+describe('holdsNationalRole', () => {
+  it('is true for any role outside the institution-scoped ones', () => {
+    expect(holdsNationalRole(['viewer', 'device-admin', 'app-reviewer', 'billing'])).toBe(false);
+    for (const r of ['sim-operator', 'network-admin', 'security-officer', 'super-admin'])
+      expect(holdsNationalRole(['viewer', r])).toBe(true);
+    expect(holdsNationalRole(['god'])).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import type { Amr, Role } from '@pakawaaz/platform';
+import { isRole, type Amr, type Role } from '@pakawaaz/platform';
 
 /**
  * Roles that make sense for one institution (its devices, its apps, its bill). Every other role acts on
@@ -13,6 +13,14 @@ export const INSTITUTION_SCOPED_ROLES: readonly Role[] = [
 
 /** Roles whose holders must sign in with a passkey (phishing-resistant) to use them. */
 export const PASSKEY_ROLES: readonly Role[] = ['super-admin', 'security-officer'];
+
+/**
+ * Whether an account acts on national infrastructure (any role outside INSTITUTION_SCOPED_ROLES): removing
+ * its second factor takes two administrators.
+ */
+export function holdsNationalRole(roles: readonly string[]): boolean {
+  return roles.some((r) => isRole(r) && !INSTITUTION_SCOPED_ROLES.includes(r));
+}
 
 export type RoleProblem = { role: Role; reason: 'national_only' };
 

@@ -251,7 +251,12 @@ describe('API tokens answer to their creator’s current rights', () => {
   const officer = { principal: { ...ROOT, roles: ['super-admin' as const] }, requestId: 'req-admin' };
   const creator = async (roles: string[]) => {
     const user = await fx.addUser({ username: `ops-${randomUUID().slice(0, 8)}`, roles });
-    const p: Principal = { ...ROOT, actor: { type: 'operator', id: user.id }, name: user.username, roles: [] };
+    const p: Principal = {
+      ...ROOT,
+      actor: { type: 'operator', id: user.id },
+      name: user.username,
+      roles: [],
+    };
     return { user, p };
   };
 
@@ -297,7 +302,8 @@ describe('API tokens answer to their creator’s current rights', () => {
 
   it('the bootstrap token has no human creator and keeps its documented rights', async () => {
     const secret = `bootstrap-${'x'.repeat(40)}`;
-    await fx.firstStart({ bootstrapToken: secret, adminPassword: 'first-admin-password-1' }).run();
+    await resetIdentityData(fx.handle); // a first start: nobody exists yet
+    await fx.firstStart({ bootstrapToken: secret, adminPassword: 'harbour-lantern-violet-9' }).run();
     expect((await fx.tokens.verify(secret))?.roles).toEqual(['super-admin']);
     expect((await fx.tokens.listApiTokens()).find((t) => t.name === 'bootstrap')?.owner).toBeNull();
   });

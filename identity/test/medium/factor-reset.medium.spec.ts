@@ -105,9 +105,13 @@ async function enrolAtSignIn(step: LoginStep): Promise<{ secret: string; done: L
   const secret = step.enrolment.secret;
   expect(step.enrolment.otpauthUri).toContain(secret);
   expect(step.enrolment.qrSvg).toContain('<svg');
-  expect((await refusal(account.enrolTotpAtSignIn(step.ticket, '000000' === codeNow(secret) ? '111111' : '000000', meta))).code).toBe(
-    'totp_invalid',
-  );
+  expect(
+    (
+      await refusal(
+        account.enrolTotpAtSignIn(step.ticket, '000000' === codeNow(secret) ? '111111' : '000000', meta),
+      )
+    ).code,
+  ).toBe('totp_invalid');
   return { secret, done: await account.enrolTotpAtSignIn(step.ticket, codeNow(secret), meta) };
 }
 
@@ -136,20 +140,30 @@ describe('factor reset by one administrator (officials, institution operators)',
     // From now on the new authenticator is required, the old one is worthless.
     const next = await login.password('ines', NEW_PASSWORD, 'aal1', meta);
     expect(next).toMatchObject({ status: 'mfa_required', factors: ['totp', 'recovery-code'] });
-    expect((await refusal(login.totpCode(ticketOf(next), codeNow(old, 1), meta))).code).toBe('invalid_credentials');
+    expect((await refusal(login.totpCode(ticketOf(next), codeNow(old, 1), meta))).code).toBe(
+      'invalid_credentials',
+    );
     const audit = await query<{ action: string; actor_id: string; details: Record<string, unknown> }>(
       fx.handle,
       "select action, actor_id, details from platform.audit_log where action in ('identity.user.factors-reset', 'identity.totp.enrolled') order by seq",
     );
     expect(audit.map((a) => [a.action, a.actor_id])).toEqual([
+      ['identity.totp.enrolled', ines.id],
       ['identity.user.factors-reset', officerA.actor.id],
       ['identity.totp.enrolled', ines.id],
     ]);
-    expect(audit[0]?.details).toMatchObject({ reason: 'lost her phone', password: true, approvedBy: null });
+    expect(audit[1]?.details).toMatchObject({
+      reason: 'lost her phone',
+      passwordReset: true,
+      approvedBy: null,
+    });
   });
 
   it('an official keeps the device floor: enrolment comes only after the device proved itself', async () => {
-    const farah = await fx.addUser({ username: 'farah', kind: 'official', institutionId: INSTITUTION }, PASSWORD);
+    const farah = await fx.addUser(
+      { username: 'farah', kind: 'official', institutionId: INSTITUTION },
+      PASSWORD,
+    );
     bindings.set(certThumbprint(new Uint8Array(phone.cert.rawData)), { userId: farah.id, deviceId: 'h' });
     await withTotp(farah);
     const r = await resets.request(farah.id, { reason: 'new phone', password: true }, ctx(officerA));
@@ -173,12 +187,13 @@ describe('factor reset by one administrator (officials, institution operators)',
 
   it('is refused on oneself (use My account) and on a super-admin without super-admin', async () => {
     const root = await fx.addUser({ username: 'root', roles: ['super-admin'] }, PASSWORD);
-    expect((await refusal(resets.request(officerA.actor.id, { reason: 'me', password: true }, ctx(officerA)))).code).toBe(
-      'forbidden',
-    );
-    expect((await refusal(resets.request(root.id, { reason: 'x', password: true }, ctx(officerA)))).code).toBe(
-      'forbidden',
-    );
+    expect(
+      (await refusal(resets.request(officerA.actor.id, { reason: 'me', password: true }, ctx(officerA))))
+        .code,
+    ).toBe('forbidden');
+    expect(
+      (await refusal(resets.request(root.id, { reason: 'x', password: true }, ctx(officerA)))).code,
+    ).toBe('forbidden');
   });
 });
 
@@ -193,11 +208,13 @@ describe('two-person rule for operators with national roles', () => {
     expect(partA).toMatch(/^[A-Za-z0-9_-]{12}$/);
     // Nothing happened yet.
     expect(asked.user.factors.totp).toBe('active');
-    expect((await refusal(resets.request(zara.id, { reason: 'again', password: true }, ctx(officerB)))).code).toBe(
-      'factor_reset_pending',
-    );
+    expect(
+      (await refusal(resets.request(zara.id, { reason: 'again', password: true }, ctx(officerB)))).code,
+    ).toBe('factor_reset_pending');
     const pending = await resets.list({ status: 'pending' }, ctx(officerB));
-    expect(pending.map((p) => [p.username, p.requestedBy, p.status])).toEqual([['zara', 'officer-a', 'pending']]);
+    expect(pending.map((p) => [p.username, p.requestedBy, p.status])).toEqual([
+      ['zara', 'officer-a', 'pending'],
+    ]);
 
     const id = asked.request!.id;
     expect((await refusal(resets.approve(id, ctx(officerA)))).code).toBe('two_person_rule');
@@ -227,7 +244,11 @@ describe('two-person rule for operators with national roles', () => {
       ['identity.factor-reset.approved', officerB.actor.id],
       ['identity.user.factors-reset', officerB.actor.id],
     ]);
-    expect(audit[2]?.details).toMatchObject({ requestedBy: 'officer-a', approvedBy: 'officer-b', password: true });
+    expect(audit[2]?.details).toMatchObject({
+      requestedBy: 'officer-a',
+      approvedBy: 'officer-b',
+      passwordReset: true,
+    });
     expect(JSON.stringify(audit)).not.toContain(partA);
   });
 
@@ -237,7 +258,9 @@ describe('two-person rule for operators with national roles', () => {
     const asked = await resets.request(zara.id, { reason: 'unsure', password: true }, ctx(officerA));
     const rejected = await resets.reject(asked.request!.id, 'called her: she has the phone', ctx(officerB));
     expect(rejected).toMatchObject({ status: 'rejected', decidedBy: 'officer-b' });
-    expect((await refusal(resets.approve(asked.request!.id, ctx(officerB)))).code).toBe('factor_reset_not_found');
+    expect((await refusal(resets.approve(asked.request!.id, ctx(officerB)))).code).toBe(
+      'factor_reset_not_found',
+    );
     expect((await login.password('zara', PASSWORD, 'aal1', meta)).status).toBe('mfa_required');
   });
 });

@@ -147,14 +147,16 @@ describe('the password step closes at the guess limit', () => {
     expect(user?.passwordClosedAt).toBeInstanceOf(Date);
     expect(user?.status).toBe('active');
     // The right password alone is refused — and never checked, so guessing yields nothing.
-    expect(
-      (await refusal(login.password('farah', PASSWORD, 'aal1', from(here)))).code,
-    ).toBe('invalid_credentials');
+    expect((await refusal(login.password('farah', PASSWORD, 'aal1', from(here)))).code).toBe(
+      'invalid_credentials',
+    );
     const audit = await query<{ action: string; target: string; actor_id: string }>(
       fx.handle,
       "select action, target, actor_id from platform.audit_log where action = 'identity.user.password-closed'",
     );
-    expect(audit).toEqual([{ action: 'identity.user.password-closed', target: 'user:farah', actor_id: 'identity' }]);
+    expect(audit).toEqual([
+      { action: 'identity.user.password-closed', target: 'user:farah', actor_id: 'identity' },
+    ]);
     await expect
       .poll(() => events.filter((e) => e.type === 'identity.user.password-closed').map((e) => e.data))
       .toEqual([expect.objectContaining({ userId: farahId, username: 'farah', failures: LIMIT })]);
@@ -188,7 +190,12 @@ describe('the password step closes at the guess limit', () => {
     const user = (await fx.users.findById(farahId))!;
     const totp = fx.get(TotpService);
     const pending = await totp.begin(user);
-    await totp.confirm(user, totpCodeAtStep(pending.secret, totpStepAt(new Date())), { type: 'official', id: farahId }, null);
+    await totp.confirm(
+      user,
+      totpCodeAtStep(pending.secret, totpStepAt(new Date())),
+      { type: 'official', id: farahId },
+      null,
+    );
     await attack();
     const start = ticketOf(await login.start('farah', 'aal1', from(here)));
     expect(await fx.tokens.verify(start)).toBeNull();
@@ -221,7 +228,12 @@ describe('RADIUS PAP follows the same rules', () => {
     const user = (await fx.users.findById(farahId))!;
     const totp = fx.get(TotpService);
     seed = (await totp.begin(user)).secret;
-    await totp.confirm(user, totpCodeAtStep(seed, totpStepAt(new Date()) - 1), { type: 'official', id: farahId }, null);
+    await totp.confirm(
+      user,
+      totpCodeAtStep(seed, totpStepAt(new Date()) - 1),
+      { type: 'official', id: farahId },
+      null,
+    );
   });
   const pap = (password: string, station: string) =>
     fx.get(RadiusAccessService).access({
@@ -234,7 +246,7 @@ describe('RADIUS PAP follows the same rules', () => {
         password: Buffer.from(password, 'utf8'),
         callingStationId: station,
       },
-    } as unknown as AccessRequestContext);
+    } satisfies AccessRequestContext);
   const code = () => totpCodeAtStep(seed, totpStepAt(new Date()));
 
   it('backs off per account and calling station, then closes the password step for PAP too', async () => {

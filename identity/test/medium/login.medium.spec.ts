@@ -151,16 +151,23 @@ describe('password sign-in', () => {
 });
 
 describe('TOTP second factor', () => {
+  const code = (secret: string, offset = 0) => totpCodeAtStep(secret, totpStepAt(new Date()) + offset);
+  /** Self-service enrolment, confirmed with the previous step's code so that the current one is still fresh. */
   async function enrol(): Promise<string> {
     const user = (await fx.users.findById(aliceId))!;
-    return (await totp.provision(user, { type: 'system', id: 'test' }, null)).secret;
+    const { secret } = await totp.begin(user);
+    await totp.confirm(user, code(secret, -1), { type: 'operator', id: aliceId }, null);
+    return secret;
   }
-  const code = (secret: string, offset = 0) => totpCodeAtStep(secret, totpStepAt(new Date()) + offset);
 
   it('is required once enrolled: the password alone yields a ticket, the code then the tokens at aal2', async () => {
     const secret = await enrol();
     const first = await login.password('alice', PASSWORD, 'aal1', meta);
-    expect(first).toMatchObject({ status: 'mfa_required', amr: ['pwd'], factors: ['totp'] });
+    expect(first).toMatchObject({
+      status: 'mfa_required',
+      amr: ['pwd'],
+      factors: ['totp', 'recovery-code'],
+    });
     const r = authenticated(await login.totpCode(ticketOf(first), code(secret), meta));
     expect(r.acr).toBe('aal2');
     expect([...r.amr].sort()).toEqual(['mfa', 'otp', 'pwd']);
@@ -299,10 +306,15 @@ describe('sessions', () => {
     await account.changePassword(PASSWORD, 'violet-harbour-lantern-9', { principal: p, requestId: 'r' });
     expect(await fx.tokens.verify(here.accessToken)).not.toBeNull();
     expect(await fx.tokens.verify(elsewhere.accessToken)).toBeNull();
-    expect((await refusal(sessions.refresh(elsewhere.refreshToken, null))).code).toBe('refresh_token_invalid');
+    expect((await refusal(sessions.refresh(elsewhere.refreshToken, null))).code).toBe(
+      'refresh_token_invalid',
+    );
     expect((await sessions.refresh(here.refreshToken, null)).sessionId).toBe(here.sessionId);
     expect(
-      await query(fx.handle, `select revoked_reason from identity.sessions where id = '${elsewhere.sessionId}'`),
+      await query(
+        fx.handle,
+        `select revoked_reason from identity.sessions where id = '${elsewhere.sessionId}'`,
+      ),
     ).toEqual([{ revoked_reason: 'password-changed' }]);
   });
 
@@ -328,9 +340,14 @@ describe('sessions', () => {
   });
 
   it('an administrator’s reset ends sign-ins in progress (their tickets stop working)', async () => {
-    const secret = (
-      await totp.provision((await fx.users.findById(aliceId))!, { type: 'system', id: 'test' }, null)
-    ).secret;
+    const user = (await fx.users.findById(aliceId))!;
+    const { secret } = await totp.begin(user);
+    await totp.confirm(
+      user,
+      totpCodeAtStep(secret, totpStepAt(new Date()) - 1),
+      { type: 'operator', id: aliceId },
+      null,
+    );
     const half = await login.password('alice', PASSWORD, 'aal1', meta);
     await fx
       .get(UsersService)
