@@ -13,7 +13,7 @@ type FactorReset = Schemas['FactorResetRequestView'];
  * The alarm of the lock-out model: accounts whose password step the guess limit closed. Nobody is locked
  * out — they sign in with a passkey, the SIM or the device first — but someone is guessing their password.
  */
-export function UnderAttack() {
+export function UnderAttack({ generation }: { generation: number }) {
   const [total, setTotal] = useState(0);
   useEffect(() => {
     const controller = new AbortController();
@@ -25,7 +25,7 @@ export function UnderAttack() {
       .then((r) => setTotal(r.data?.total ?? 0))
       .catch(() => undefined);
     return () => controller.abort();
-  }, []);
+  }, [generation]);
   if (total === 0) return null;
   return (
     <section className="notice notice-error" aria-label="Accounts under attack">
@@ -45,7 +45,7 @@ export function UnderAttack() {
 }
 
 /** Two-person factor resets waiting for a second administrator: approve (get your half) or reject. */
-export function PendingFactorResets() {
+export function PendingFactorResets({ generation }: { generation: number }) {
   const { operator } = useSession();
   const [requests, setRequests] = useState<FactorReset[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -65,7 +65,7 @@ export function PendingFactorResets() {
     const controller = new AbortController();
     void load(controller.signal);
     return () => controller.abort();
-  }, [load]);
+  }, [load, generation]);
 
   if (!approved && !error && !requests?.length) return null;
   return (
@@ -79,7 +79,7 @@ export function PendingFactorResets() {
       {error ? <ErrorNotice error={error} title="Could not load the factor resets" /> : null}
       {approved ? (
         <OneTimeSecret
-          title={`Second half of the one-time password of ${approved.username}`}
+          title={`${approved.username}: second half of the one-time password`}
           lead={`The factors are removed. Give this half to ${approved.username} yourself; ${approved.requestedBy} gives the first half. They type the first half, then this one, and enrol a new authenticator. Shown only now.`}
           values={[approved.part]}
           label={`Second half of the one-time password of ${approved.username}`}

@@ -103,8 +103,8 @@ export function UsersPage() {
         <ErrorNotice error={institutionsError} title="Could not load the institutions" />
       ) : null}
 
-      {hasRole(operator, 'security-officer') ? <UnderAttack /> : null}
-      {hasRole(operator, 'security-officer') ? <PendingFactorResets /> : null}
+      {hasRole(operator, 'security-officer') ? <UnderAttack generation={generation} /> : null}
+      {hasRole(operator, 'security-officer') ? <PendingFactorResets generation={generation} /> : null}
 
       {creating ? (
         <CreateUserForm
