@@ -46,7 +46,7 @@ const schema = z.object({
       .default(100),
   ),
   PAKAWAAZ_LOGIN_FREE_FAILURES: count(5),
-  PAKAWAAZ_LOGIN_FREE_FAILURES_PER_SOURCE: count(30),
+  PAKAWAAZ_LOGIN_FREE_PER_SOURCE: count(30),
   PAKAWAAZ_LOGIN_MAX_BACKOFF_SECONDS: z.preprocess(
     unset,
     z.coerce
@@ -165,7 +165,7 @@ export function loadIdentityConfig(env: Env, platform: PlatformConfig): Identity
     lockoutThreshold: c.PAKAWAAZ_LOCKOUT_THRESHOLD,
     loginBackoff: {
       freeFailures: c.PAKAWAAZ_LOGIN_FREE_FAILURES,
-      freeFailuresPerSource: c.PAKAWAAZ_LOGIN_FREE_FAILURES_PER_SOURCE,
+      freeFailuresPerSource: c.PAKAWAAZ_LOGIN_FREE_PER_SOURCE,
       maxSeconds: c.PAKAWAAZ_LOGIN_MAX_BACKOFF_SECONDS,
     },
     loginRatePerIp: c.PAKAWAAZ_LOGIN_RATE_PER_IP,
