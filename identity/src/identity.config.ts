@@ -45,7 +45,17 @@ const schema = z.object({
       .max(100, 'expected at most 100 (NIST SP 800-63B)')
       .default(100),
   ),
-  PAKAWAAZ_LOGIN_RATE_PER_ACCOUNT: perMinute(10),
+  PAKAWAAZ_LOGIN_FREE_FAILURES: count(5),
+  PAKAWAAZ_LOGIN_FREE_PER_SOURCE: count(30),
+  PAKAWAAZ_LOGIN_MAX_BACKOFF_SECONDS: z.preprocess(
+    unset,
+    z.coerce
+      .number({ message: 'expected seconds' })
+      .int()
+      .min(1, 'expected at least 1')
+      .max(86_400, 'expected at most 86400 (a day)')
+      .default(900),
+  ),
   PAKAWAAZ_LOGIN_RATE_PER_IP: perMinute(100),
   PAKAWAAZ_DIRECTORY_RATE: perMinute(60),
   PAKAWAAZ_WEBAUTHN_RP_ID: z.preprocess(
@@ -77,6 +87,18 @@ const schema = z.object({
   RADIUS_EAP_NETWORK_NAME: z.preprocess(unset, z.string().min(1).max(255).default('WLAN')),
 });
 
+function count(fallback: number) {
+  return z.preprocess(
+    unset,
+    z.coerce
+      .number({ message: 'expected a number of failures' })
+      .int()
+      .min(1, 'expected at least 1')
+      .max(10_000)
+      .default(fallback),
+  );
+}
+
 function perMinute(fallback: number) {
   return z.preprocess(
     unset,
@@ -103,9 +125,21 @@ export type IdentityConfig = {
   secretsKeyFile: string;
   /** super-admin and security-officer only with a passkey sign-in (default on with PostgreSQL). */
   requirePasskeys: boolean;
+  /**
+   * Consecutive failed sign-ins after which the password step closes to sign-ins without a possession
+   * factor (the NIST SP 800-63B §5.2.2 guess limit); not a lock-out.
+   */
   lockoutThreshold: number;
-  loginRatePerAccount: number;
+  /**
+   * Exponential back-off (a temporary 429): after `freeFailures` failures of one account from one source, and
+   * `freeFailuresPerSource` failures of any accounts from one source, each further failure doubles the wait
+   * (1 s, 2 s, 4 s …) up to `maxSeconds`.
+   */
+  loginBackoff: { freeFailures: number; freeFailuresPerSource: number; maxSeconds: number };
+  /** Sign-in steps (and passkey options) per minute per client address. */
   loginRatePerIp: number;
+  /** Unauthenticated passkey challenges kept at most (older ones are dropped). */
+  pendingPasskeyChallenges: number;
   directoryRate: number;
   /** origins null: the embedded default, http://localhost on any port. */
   webauthn: { rpId: string; rpName: string; origins: string[] | null };
@@ -129,8 +163,13 @@ export function loadIdentityConfig(env: Env, platform: PlatformConfig): Identity
     ),
     requirePasskeys: c.PAKAWAAZ_REQUIRE_PASSKEYS ?? platform.databaseMode === 'postgresql',
     lockoutThreshold: c.PAKAWAAZ_LOCKOUT_THRESHOLD,
-    loginRatePerAccount: c.PAKAWAAZ_LOGIN_RATE_PER_ACCOUNT,
+    loginBackoff: {
+      freeFailures: c.PAKAWAAZ_LOGIN_FREE_FAILURES,
+      freeFailuresPerSource: c.PAKAWAAZ_LOGIN_FREE_PER_SOURCE,
+      maxSeconds: c.PAKAWAAZ_LOGIN_MAX_BACKOFF_SECONDS,
+    },
     loginRatePerIp: c.PAKAWAAZ_LOGIN_RATE_PER_IP,
+    pendingPasskeyChallenges: 10_000,
     directoryRate: c.PAKAWAAZ_DIRECTORY_RATE,
     webauthn: {
       rpId: c.PAKAWAAZ_WEBAUTHN_RP_ID ?? 'localhost',

@@ -11,7 +11,8 @@ import {
   SESSION_CACHE_CONSUMER,
   SessionRevoked,
 } from './sessions/sessions.events.js';
-import { UserDisabled, UserEnabled, UserUpdated } from './users/users.events.js';
+import { ApiTokenRevoked, TOKEN_MEMORY_CONSUMER } from './tokens/tokens.events.js';
+import { UserDisabled, UserEnabled, UserPasswordClosed, UserUpdated } from './users/users.events.js';
 
 // What identity brings to the kernel's registries (type level; the metadata is in `auth` below).
 // `interface`: only interfaces merge across modules, which is how a domain extends the kernel's unions.
@@ -33,10 +34,17 @@ export const identityDomain = {
       UserDisabled,
       UserEnabled,
       SessionRevoked,
+      UserPasswordClosed,
       RadiusClientChanged,
       InstitutionChanged,
+      ApiTokenRevoked,
     ],
-    consumes: [SESSION_CACHE_CONSUMER, RADIUS_CLIENTS_CONSUMER, INSTITUTION_SCOPES_CONSUMER],
+    consumes: [
+      SESSION_CACHE_CONSUMER,
+      RADIUS_CLIENTS_CONSUMER,
+      INSTITUTION_SCOPES_CONSUMER,
+      TOKEN_MEMORY_CONSUMER,
+    ],
     retiredConsumers: [RETIRED_SESSION_CACHE_CONSUMERS, RETIRED_RADIUS_CLIENTS_CONSUMERS],
   },
   auth: {

@@ -27,7 +27,10 @@ export type IdentityErrorCode =
   | 'device_auth_unavailable'
   | 'radius_client_exists'
   | 'radius_client_invalid'
-  | 'radius_client_not_found';
+  | 'radius_client_not_found'
+  | 'factor_reset_not_found'
+  | 'factor_reset_pending'
+  | 'two_person_rule';
 
 export const IDENTITY_ERROR_STATUS = {
   // One code for unknown user, wrong password, wrong factor, locked and disabled account: never reveal which.
@@ -58,6 +61,10 @@ export const IDENTITY_ERROR_STATUS = {
   radius_client_exists: 409,
   radius_client_invalid: 422,
   radius_client_not_found: 404,
+  factor_reset_not_found: 404,
+  factor_reset_pending: 409,
+  // Two administrators, each signed in as themselves: the same one twice, or an API token, is refused.
+  two_person_rule: 403,
 } as const satisfies Record<IdentityErrorCode, HttpStatus>;
 
 export const identityError = defineErrors(IDENTITY_ERROR_STATUS);

@@ -4,7 +4,9 @@ import { AccountController } from './auth/account.controller.js';
 import { AccountService } from './auth/account.service.js';
 import { AuthController } from './auth/auth.controller.js';
 import { LoginService } from './auth/login.service.js';
+import { LoginFailures } from './auth/login-failures.service.js';
 import { LoginThrottle } from './auth/login-throttle.js';
+import { LoginTickets } from './auth/login-tickets.service.js';
 import { FirstStartService } from './bootstrap/first-start.service.js';
 import { DeviceAuthService } from './device-auth/device-auth.service.js';
 import { DirectoryController, InstitutionsController } from './directory/directory.controller.js';
@@ -29,10 +31,15 @@ import { RadiusListener } from './radius/radius.listener.js';
 import { SimAuthService } from './sim-auth/sim-auth.service.js';
 import { ApiTokensRepository } from './tokens/api-tokens.repository.js';
 import { useTokenSigningKey } from './tokens/signing-key.js';
-import { SIGNING_KEY, TokenService } from './tokens/token.service.js';
+import { ApiTokenMemory } from './tokens/api-token-memory.js';
+import { API_TOKEN_MEMORY, SIGNING_KEY, TokenService } from './tokens/token.service.js';
 import { JwksController, TokensController } from './tokens/tokens.controller.js';
+import { FactorResetService } from './users/factor-reset.service.js';
+import { FactorResetsRepository } from './users/factor-resets.repository.js';
+import { PasswordChanges } from './users/password-changes.service.js';
 import { UserAdminService } from './users/user-admin.service.js';
-import { UsersController } from './users/users.controller.js';
+import { UserChanges } from './users/user-changes.js';
+import { FactorResetsController, UsersController } from './users/users.controller.js';
 import { UsersRepository } from './users/users.repository.js';
 import { UsersService } from './users/users.service.js';
 
@@ -51,6 +58,7 @@ export class IdentityModule {
         AuthController,
         AccountController,
         UsersController,
+        FactorResetsController,
         InstitutionsController,
         DirectoryController,
         SessionsController,
@@ -76,21 +84,28 @@ export class IdentityModule {
         MfaRepository,
         SessionsRepository,
         ApiTokensRepository,
+        FactorResetsRepository,
         sessionCacheProvider,
         {
           provide: INSTITUTION_SCOPES,
           inject: [InstitutionsRepository],
           useFactory: (repo: InstitutionsRepository) => new InstitutionScopes({ load: () => repo.tree() }),
         },
+        { provide: API_TOKEN_MEMORY, useFactory: () => new ApiTokenMemory() },
         TokenService,
         SessionsService,
         LoginThrottle,
+        LoginFailures,
+        LoginTickets,
         TotpService,
         LoginService,
         PasskeysService,
         SimAuthService,
         DeviceAuthService,
         UsersService,
+        UserChanges,
+        PasswordChanges,
+        FactorResetService,
         UserAdminService,
         InstitutionsService,
         DirectoryService,

@@ -16,9 +16,11 @@ export {
   UserUpdated,
   UserDisabled,
   UserEnabled,
+  UserPasswordClosed,
   type UserStatusEvent,
   type UserUpdatedEvent,
 } from './users/users.events.js';
+export { ApiTokenRevoked } from './tokens/tokens.events.js';
 export { SessionRevoked, type SessionRevokedEvent } from './sessions/sessions.events.js';
 export { RadiusClientChanged } from './radius/radius.events.js';
 export {

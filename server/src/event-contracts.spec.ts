@@ -14,7 +14,10 @@ describe('event contracts of the composed system', () => {
   it('covers the upward flows the domains rely on', () => {
     const expecting = (type: string) =>
       consumers.filter(({ c }) => c.expects.some((e) => e.type === type)).map(({ c }) => c.name);
-    expect(expecting('identity.user.updated')).toEqual(['core-network.official-facts']);
+    expect(expecting('identity.user.updated')).toEqual([
+      'core-network.official-facts',
+      'identity.token-memory',
+    ]);
     expect(expecting('device-mgmt.device.lost')).toEqual(['core-network.device-barring']);
     expect(expecting('identity.session.revoked')).toEqual(['identity.session-cache']);
     const deliveries = Object.fromEntries(consumers.map(({ c }) => [c.name, c.delivery]));

@@ -9,12 +9,14 @@ import {
 } from '@pakawaaz/platform';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { MfaRepository } from '../mfa/mfa.repository.js';
+import { TotpService } from '../mfa/totp.service.js';
 import { SessionsService, type ClientMeta } from '../sessions/sessions.service.js';
 import type { Ctx } from '../users/access.js';
 import { needsPasskey } from '../users/roles.js';
 import { UsersRepository, type UserRow } from '../users/users.repository.js';
-import { UsersService } from '../users/users.service.js';
+import { PasswordChanges } from '../users/password-changes.service.js';
 import { LoginService, type LoginStep } from './login.service.js';
+import { LoginTickets } from './login-tickets.service.js';
 
 export type Profile = {
   id: string;
@@ -40,9 +42,11 @@ export type Profile = {
 export class AccountService {
   constructor(
     private readonly users: UsersRepository,
-    private readonly usersService: UsersService,
+    private readonly passwords: PasswordChanges,
     private readonly sessions: SessionsService,
     private readonly login: LoginService,
+    private readonly tickets: LoginTickets,
+    private readonly totp: TotpService,
     private readonly mfa: MfaRepository,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
   ) {}
@@ -94,18 +98,36 @@ export class AccountService {
     return this.sessions.logout(ctx);
   }
 
+  /** Changes the caller's own password: every other session of theirs ends; this one goes on. */
   async changePassword(current: string, next: string, ctx: Ctx): Promise<void> {
     const user = await this.self(ctx.principal);
-    await this.usersService.changePassword(user, current, next, ctx);
+    await this.passwords.changePassword(user, current, next, ctx);
   }
 
   /** Completes the change an administrator's reset forced, then goes on with the sign-in's other factors. */
   async forcedChange(ticketText: string, next: string, meta: ClientMeta): Promise<LoginStep> {
-    const { user, ticket } = await this.login.open(ticketText, meta, 'password-change');
+    const { user, ticket } = await this.tickets.open(ticketText, meta, 'password-change');
     const ctx: Ctx = { principal: asPrincipal(user), requestId: null };
-    await this.usersService.changePassword(user, null, next, ctx);
+    await this.passwords.changePassword(user, null, next, ctx);
     const updated = (await this.users.findById(user.id)) ?? user;
     return this.login.advance(updated, { ...ticket, stage: 'factors' }, meta);
+  }
+
+  /**
+   * The sign-in step after an administrator removed the second factors: the user confirms the new
+   * authenticator (shown only to them, in the previous step) with its first code, gets the recovery codes
+   * once, and is signed in with it.
+   */
+  async enrolTotpAtSignIn(ticketText: string, code: string, meta: ClientMeta): Promise<LoginStep> {
+    const { user, ticket } = await this.tickets.open(ticketText, meta, 'totp-enrolment');
+    const recoveryCodes = await this.totp.confirm(user, code, { type: user.kind, id: user.id }, null);
+    const updated = (await this.users.findById(user.id)) ?? user;
+    const step = await this.login.advance(
+      updated,
+      { ...ticket, stage: 'factors', amr: [...ticket.amr, 'otp'] },
+      meta,
+    );
+    return step.status === 'authenticated' ? { ...step, recoveryCodes } : step;
   }
 }
 

@@ -50,6 +50,47 @@ export class AuthController {
     return this.login.password(b.username, b.password, b.acr ?? 'aal1', c);
   }
 
+  @Post('login/start')
+  @Public()
+  @HttpCode(200)
+  @ZodResponse(
+    200,
+    dto.LoginStep,
+    'Possession first: a login ticket for the SIM or the device to prove themselves before the password (also when the password step is closed after the guess limit)',
+  )
+  @ZodResponse(429, dto.ErrorReply, 'Too many attempts (code rate_limited, Retry-After)')
+  start(@ZodBody(dto.LoginStartRequest) b: z.infer<typeof dto.LoginStartRequest>, @Client() c: ClientMeta) {
+    return this.login.start(b.username, b.acr ?? 'aal1', c);
+  }
+
+  @Post('login/password-factor')
+  @Public()
+  @HttpCode(200)
+  @ZodResponse(200, dto.LoginStep, 'The password, after the SIM or the device proved itself first')
+  @ZodResponse(401, dto.ErrorReply, 'Wrong password (code invalid_credentials)')
+  passwordFactor(
+    @ZodBody(dto.PasswordFactorRequest) b: z.infer<typeof dto.PasswordFactorRequest>,
+    @Client() c: ClientMeta,
+  ) {
+    return this.login.passwordFactor(b.ticket, b.password, c);
+  }
+
+  @Post('login/totp-enrolment')
+  @Public()
+  @HttpCode(200)
+  @ZodResponse(
+    200,
+    dto.LoginStep,
+    'Confirms the authenticator enrolled during sign-in (after an administrator removed the factors); signed in, with the recovery codes shown once',
+  )
+  @ZodResponse(422, dto.ErrorReply, 'The code does not match (code totp_invalid): check the phone clock')
+  totpEnrolment(
+    @ZodBody(dto.TotpEnrolmentStepRequest) b: z.infer<typeof dto.TotpEnrolmentStepRequest>,
+    @Client() c: ClientMeta,
+  ) {
+    return this.account.enrolTotpAtSignIn(b.ticket, b.code, c);
+  }
+
   @Post('login/totp')
   @Public()
   @HttpCode(200)
@@ -88,8 +129,9 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ZodResponse(200, dto.WebAuthnOptions, 'WebAuthn request options for a discoverable passkey')
-  passkeyOptions() {
-    return this.passkeys.authenticationOptions();
+  @ZodResponse(429, dto.ErrorReply, 'Too many requests from this address (code rate_limited, Retry-After)')
+  passkeyOptions(@Client() c: ClientMeta) {
+    return this.passkeys.authenticationOptions(c);
   }
 
   @Post('login/passkey')

@@ -8,7 +8,7 @@ const Base64 = (max: number) =>
     .max(max)
     .regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'base64');
 const Acr = z.enum(['aal1', 'aal2', 'aal3']);
-const Factor = z.enum(['totp', 'recovery-code', 'sim', 'device']);
+const Factor = z.enum(['password', 'totp', 'recovery-code', 'sim', 'device']);
 const Amr = z.array(z.string());
 
 export const ErrorReply = named(
@@ -26,6 +26,27 @@ export const LoginRequest = named(
       acr: Acr.optional(),
     })
     .strict(),
+  'input',
+);
+export const LoginStartRequest = named(
+  'LoginStartRequest',
+  z
+    .object({
+      username: z.string().min(1).max(128),
+      /** The least assurance the client wants (default aal1); the account's own floor applies on top. */
+      acr: Acr.optional(),
+    })
+    .strict(),
+  'input',
+);
+export const PasswordFactorRequest = named(
+  'PasswordFactorRequest',
+  z.object({ ticket: Ticket, password: z.string().min(1).max(256) }).strict(),
+  'input',
+);
+export const TotpEnrolmentStepRequest = named(
+  'TotpEnrolmentStepRequest',
+  z.object({ ticket: Ticket, code: z.string().min(1).max(16) }).strict(),
   'input',
 );
 export const TotpStepRequest = named(
@@ -117,6 +138,8 @@ const Authenticated = z.object({
   amr: Amr,
   acr: Acr,
   withheldRoles: z.array(z.string()),
+  /** After enrolling a new authenticator during sign-in: the recovery codes, shown this once. */
+  recoveryCodes: z.array(z.string()).optional(),
 });
 const MfaRequired = z.object({
   status: z.literal('mfa_required'),
@@ -130,10 +153,17 @@ const PasswordChange = z.object({
   ticket: z.string(),
   expiresIn: z.number().int(),
 });
+const TotpEnrolmentRequired = z.object({
+  status: z.literal('totp_enrolment_required'),
+  ticket: z.string(),
+  expiresIn: z.number().int(),
+  /** The new authenticator, for this user's eyes only: scan it, then confirm with its first code. */
+  enrolment: z.object({ secret: z.string(), otpauthUri: z.string(), qrSvg: z.string() }),
+});
 
 export const LoginStep = named(
   'LoginStep',
-  z.discriminatedUnion('status', [Authenticated, MfaRequired, PasswordChange]),
+  z.discriminatedUnion('status', [Authenticated, MfaRequired, PasswordChange, TotpEnrolmentRequired]),
 );
 export const SimStep = named(
   'SimStep',
@@ -142,6 +172,7 @@ export const SimStep = named(
     Authenticated.extend({ eap: z.string() }),
     MfaRequired.extend({ eap: z.string() }),
     PasswordChange.extend({ eap: z.string() }),
+    TotpEnrolmentRequired.extend({ eap: z.string() }),
   ]),
 );
 

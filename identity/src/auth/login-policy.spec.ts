@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loginProgress, requiredMethods, type AccountFactors } from './login-policy.js';
+import { loginProgress, passwordCheckAllowed, requiredMethods, type AccountFactors } from './login-policy.js';
 
 const operator: AccountFactors = {
   kind: 'operator',
@@ -74,5 +74,38 @@ describe('loginProgress', () => {
       done: true,
       acr: 'aal3',
     });
+  });
+});
+
+describe('possession first', () => {
+  it('after the SIM or the device proved itself first, the password is the only next step', () => {
+    expect(loginProgress(official, ['sim'], 'aal1')).toEqual({ done: false, factors: ['password'] });
+    expect(loginProgress(official, ['hwk'], 'aal1')).toEqual({ done: false, factors: ['password'] });
+    expect(loginProgress(official, ['sim', 'hwk'], 'aal3')).toEqual({ done: false, factors: ['password'] });
+  });
+  it('a device key before the password is not a passkey: it never completes a sign-in', () => {
+    expect(loginProgress({ ...operator, totp: true }, ['hwk'], 'aal1').done).toBe(false);
+    expect(loginProgress(official, ['pwd', 'hwk', 'mfa'], 'aal1')).toEqual({ done: true, acr: 'aal2' });
+  });
+  it('nothing proven yet offers nothing here (the possession factors are listed by the start step)', () => {
+    expect(loginProgress(official, [], 'aal1')).toEqual({ done: false, factors: [] });
+  });
+});
+
+describe('passwordCheckAllowed', () => {
+  const open = { passwordClosedAt: null, failedLogins: 99 };
+  const closed = { passwordClosedAt: new Date(0), failedLogins: 100 };
+  it('below the guess limit the password is checked in any sign-in', () => {
+    expect(passwordCheckAllowed(open, [], 100)).toBe(true);
+  });
+  it('once closed, only after a possession factor in the same sign-in — never after TOTP', () => {
+    expect(passwordCheckAllowed(closed, [], 100)).toBe(false);
+    expect(passwordCheckAllowed(closed, ['otp'], 100)).toBe(false);
+    expect(passwordCheckAllowed(closed, ['sim'], 100)).toBe(true);
+    expect(passwordCheckAllowed(closed, ['hwk'], 100)).toBe(true);
+  });
+  it('someone holding the possession factor gets another limit of guesses, then none', () => {
+    expect(passwordCheckAllowed({ ...closed, failedLogins: 199 }, ['sim'], 100)).toBe(true);
+    expect(passwordCheckAllowed({ ...closed, failedLogins: 200 }, ['sim'], 100)).toBe(false);
   });
 });

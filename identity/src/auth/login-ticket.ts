@@ -12,8 +12,11 @@ export type LoginTicket = {
   readonly sub: string;
   readonly amr: readonly Amr[];
   readonly wanted: Acr;
-  /** `password-change`: an administrator reset the password; only changing it is allowed next. */
-  readonly stage: 'factors' | 'password-change';
+  /**
+   * `password-change`: an administrator reset the password; only changing it is allowed next.
+   * `totp-enrolment`: an administrator removed the second factors; only enrolling a new authenticator is.
+   */
+  readonly stage: LoginStage;
   /** base64url SHA-256 of a device certificate already proven in this sign-in. */
   readonly x5t?: string | undefined;
   /**
@@ -22,6 +25,9 @@ export type LoginTicket = {
    */
   readonly ver?: string | undefined;
 };
+
+export type LoginStage = 'factors' | 'password-change' | 'totp-enrolment';
+const STAGES: readonly string[] = ['factors', 'password-change', 'totp-enrolment'] satisfies LoginStage[];
 
 const TYP = 'login+jwt';
 const AUDIENCE = 'pakawaaz-login';
@@ -76,7 +82,8 @@ export async function verifyLoginTicket(
       p.amr.every((m) => typeof m === 'string') &&
       typeof p.wanted === 'string' &&
       ACRS.includes(p.wanted) &&
-      (p.stage === 'factors' || p.stage === 'password-change') &&
+      typeof p.stage === 'string' &&
+      STAGES.includes(p.stage) &&
       (p.x5t === undefined || typeof p.x5t === 'string') &&
       (p.ver === undefined || typeof p.ver === 'string');
     if (!ok) return null;

@@ -1,47 +1,44 @@
-import { createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { SIM_OWNERSHIP, type SimOwnership } from '@pakawaaz/core-network';
-import { AuditService, LOGGER, type Amr, type Logger } from '@pakawaaz/platform';
+import { AuditService, type Amr } from '@pakawaaz/platform';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { identityError } from '../identity.errors.js';
 import { MfaRepository } from '../mfa/mfa.repository.js';
-import { TotpService } from '../mfa/totp.service.js';
+import { TotpService, type TotpEnrolment } from '../mfa/totp.service.js';
 import { verifyPassword } from '../passwords/password-hasher.js';
 import { withMfa, type Acr } from '../sessions/session-policy.js';
 import { SessionsService, type ClientMeta, type SessionTokens } from '../sessions/sessions.service.js';
-import { SIGNING_KEY } from '../tokens/token.service.js';
-import type { SigningKey } from '../tokens/access-token.js';
 import { UsersRepository, type UserRow } from '../users/users.repository.js';
 import { DEVICE_TRUST, type DeviceTrust } from '../device-auth/device-trust.port.js';
+import { LoginFailures } from './login-failures.service.js';
 import { LoginThrottle } from './login-throttle.js';
+import { LOGIN_TICKET_TTL_SECONDS, type LoginTicket } from './login-ticket.js';
+import { LoginTickets, usable } from './login-tickets.service.js';
 import {
-  issueLoginTicket,
-  LOGIN_TICKET_TTL_SECONDS,
-  verifyLoginTicket,
-  type LoginTicket,
-} from './login-ticket.js';
-import { loginProgress, type AccountFactors, type FactorName } from './login-policy.js';
+  loginProgress,
+  passwordCheckAllowed,
+  POSSESSION_AMR,
+  type AccountFactors,
+  type FactorName,
+} from './login-policy.js';
 
 export type LoginStep =
-  | ({ status: 'authenticated' } & SessionTokens)
+  | ({ status: 'authenticated'; recoveryCodes?: string[] } & SessionTokens)
   | { status: 'mfa_required'; ticket: string; expiresIn: number; amr: Amr[]; factors: FactorName[] }
-  | { status: 'password_change_required'; ticket: string; expiresIn: number };
+  | { status: 'password_change_required'; ticket: string; expiresIn: number }
+  | { status: 'totp_enrolment_required'; ticket: string; expiresIn: number; enrolment: TotpEnrolment };
 
-const WRONG = 'Wrong username or password.';
-
-/** What a login ticket is bound to: the password hash and the last change to the account. */
-export function accountVersion(user: UserRow): string {
-  return createHash('sha256')
-    .update(`${user.passwordHash}|${user.updatedAt.toISOString()}`)
-    .digest('base64url')
-    .slice(0, 22);
-}
+/** Said for every failed password, whatever the reason — including a password step closed by attackers. */
+const WRONG =
+  'Wrong username or password. If you are sure of both: after many failed attempts an account accepts its password only after its SIM, device or a passkey — sign in with one of those first.';
 
 /**
- * Multi-factor sign-in: the password first, then whatever second factors the account's floor and the
- * client's requested assurance need (TOTP or a recovery code, the SIM, the device), carried between steps in
- * a signed login ticket. Every failure answers the same `invalid_credentials`, counts towards lock-out and
- * is throttled per account and per address.
+ * Multi-factor sign-in: the password first (or after a possession factor proved itself first), then
+ * whatever second factors the account's floor and the client's requested assurance need (TOTP or a
+ * recovery code, the SIM, the device), carried between steps in a signed login ticket. Every failure
+ * answers the same `invalid_credentials`, counts towards the guess limit and backs off per account and
+ * source (LoginFailures); at the limit the password step closes to sign-ins without a possession factor.
  */
 @Injectable()
 export class LoginService {
@@ -51,10 +48,10 @@ export class LoginService {
     private readonly totp: TotpService,
     private readonly sessions: SessionsService,
     private readonly throttle: LoginThrottle,
+    private readonly failures: LoginFailures,
     private readonly audit: AuditService,
-    @Inject(SIGNING_KEY) private readonly key: SigningKey,
+    private readonly tickets: LoginTickets,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
     @Optional() @Inject(SIM_OWNERSHIP) private readonly sims?: SimOwnership,
     @Optional() @Inject(DEVICE_TRUST) private readonly devices?: DeviceTrust,
   ) {}
@@ -63,19 +60,73 @@ export class LoginService {
     const name = username.trim().toLowerCase();
     this.throttle.attempt(name, meta.ip);
     const user = await this.users.findByUsername(name);
+    if (user && !passwordCheckAllowed(user, [], this.config.lockoutThreshold)) {
+      // The same work as a real check, so that timing tells nothing; the password itself is never looked at.
+      await verifyPassword(undefined, password);
+      return this.fail(user, 'password:closed', meta, WRONG, { account: name, counted: false });
+    }
     const ok = await verifyPassword(user?.passwordHash, password);
-    if (!user || !ok || !this.usable(user)) return this.fail(user, 'password', meta, WRONG);
+    if (!user || !ok || !this.usable(user))
+      return this.fail(user, 'password', meta, WRONG, { account: name });
+    return this.afterPassword(user, { sub: user.id, amr: ['pwd'], wanted, stage: 'factors' }, meta);
+  }
+
+  /**
+   * Possession first: a ticket with nothing proven, for the SIM or the device to prove themselves before
+   * the password. Every name gets one — unknown and disabled accounts an id nobody has — with the same
+   * factors (what this node can check), so that the step says nothing about the account.
+   */
+  async start(username: string, wanted: Acr, meta: ClientMeta): Promise<LoginStep> {
+    const name = username.trim().toLowerCase();
+    this.throttle.attempt(name, meta.ip);
+    const factors: FactorName[] = [
+      ...(this.sims ? ['sim' as const] : []),
+      ...(this.devices ? ['device' as const] : []),
+    ];
+    if (!factors.length)
+      throw identityError(
+        'factor_not_available',
+        'Neither the SIM nor the device can be checked on this system: sign in with a passkey, or with the password.',
+      );
+    const user = await this.users.findByUsername(name);
+    const real = user && this.usable(user) ? user : undefined;
+    const blank: LoginTicket = { sub: real?.id ?? randomUUID(), amr: [], wanted, stage: 'factors' };
+    const ticket = real
+      ? await this.tickets.issue(blank, real)
+      : await this.tickets.issueUnbound({ ...blank, ver: randomUUID() });
+    return { status: 'mfa_required', ticket, expiresIn: LOGIN_TICKET_TTL_SECONDS, amr: [], factors };
+  }
+
+  /** The password after the SIM or the device proved itself first — allowed also on a closed password step. */
+  async passwordFactor(ticketText: string, password: string, meta: ClientMeta): Promise<LoginStep> {
+    const { user, ticket } = await this.tickets.open(ticketText, meta);
+    if (ticket.amr.includes('pwd') || !ticket.amr.some((m) => POSSESSION_AMR.includes(m)))
+      throw identityError(
+        'login_ticket_invalid',
+        'Prove the SIM or the device first, then give the password.',
+      );
+    if (!passwordCheckAllowed(user, ticket.amr, this.config.lockoutThreshold)) {
+      await verifyPassword(undefined, password);
+      return this.fail(user, 'password-after-factor:closed', meta, WRONG, { counted: false });
+    }
+    if (!(await verifyPassword(user.passwordHash, password)))
+      return this.fail(user, 'password-after-factor', meta, WRONG);
+    return this.afterPassword(user, { ...ticket, amr: [...ticket.amr, 'pwd'] }, meta);
+  }
+
+  /** An administrator's reset forces a new password before anything else. */
+  private async afterPassword(user: UserRow, ticket: LoginTicket, meta: ClientMeta): Promise<LoginStep> {
     if (user.mustChangePassword)
       return {
         status: 'password_change_required',
-        ticket: await this.ticket({ sub: user.id, amr: ['pwd'], wanted, stage: 'password-change' }, user),
+        ticket: await this.ticket({ ...ticket, stage: 'password-change' }, user),
         expiresIn: LOGIN_TICKET_TTL_SECONDS,
       };
-    return this.advance(user, { sub: user.id, amr: ['pwd'], wanted, stage: 'factors' }, meta);
+    return this.advance(user, ticket, meta);
   }
 
   async totpCode(ticketText: string, code: string, meta: ClientMeta): Promise<LoginStep> {
-    const { user, ticket } = await this.open(ticketText, meta);
+    const { user, ticket } = await this.tickets.openAfterPassword(ticketText, meta);
     const result = await this.totp.check(user.id, code);
     if (result !== 'ok')
       return this.fail(
@@ -88,7 +139,7 @@ export class LoginService {
   }
 
   async recoveryCode(ticketText: string, code: string, meta: ClientMeta): Promise<LoginStep> {
-    const { user, ticket } = await this.open(ticketText, meta);
+    const { user, ticket } = await this.tickets.openAfterPassword(ticketText, meta);
     if (!(await this.totp.useRecoveryCode(user.id, code)))
       return this.fail(user, 'recovery-code', meta, 'That recovery code is not valid or was used already.');
     await this.audit.record({
@@ -107,35 +158,14 @@ export class LoginService {
     meta: ClientMeta,
     x5t?: string,
   ): Promise<LoginStep> {
-    const { user, ticket } = await this.open(ticketText, meta);
+    const { user, ticket } = await this.tickets.open(ticketText, meta);
     return this.advance(user, { ...ticket, amr: [...ticket.amr, method], ...(x5t ? { x5t } : {}) }, meta);
   }
 
-  /** Records a failed SIM or device proof against the ticket's account. */
+  /** Records a failed SIM or device proof against the ticket's account (if there is one). */
   async factorFailed(ticketText: string, factor: string, meta: ClientMeta): Promise<never> {
-    const { user } = await this.open(ticketText, meta);
-    return this.fail(user, factor, meta, 'The SIM or device could not be verified.');
-  }
-
-  /** Resolves a ticket for a factor that needs the account (SIM ownership, device binding). */
-  async open(
-    ticketText: string,
-    meta: ClientMeta,
-    stage: LoginTicket['stage'] = 'factors',
-  ): Promise<{ user: UserRow; ticket: LoginTicket }> {
-    const ticket = await verifyLoginTicket(ticketText, this.key, this.config.issuer, new Date());
-    if (!ticket || ticket.stage !== stage)
-      throw identityError('login_ticket_invalid', 'This sign-in expired: start again with the password.');
-    this.throttle.attempt(ticket.sub, meta.ip);
-    const user = await this.users.findById(ticket.sub);
-    const current =
-      user !== undefined &&
-      this.usable(user) &&
-      ticket.ver === accountVersion(user) &&
-      (stage !== 'password-change' || user.mustChangePassword);
-    if (!user || !current)
-      throw identityError('login_ticket_invalid', 'This sign-in expired: start again with the password.');
-    return { user, ticket };
+    const { user } = await this.tickets.openFactor(ticketText, meta);
+    return this.fail(user ?? undefined, factor, meta, 'The SIM or device could not be verified.');
   }
 
   async accountFactors(user: UserRow): Promise<AccountFactors> {
@@ -169,7 +199,7 @@ export class LoginService {
       if (progress.factors.length === 0)
         throw identityError(
           'factor_not_available',
-          `This account cannot reach ${ticket.wanted}: it has no further factor to offer.`,
+          `This account cannot reach ${ticket.wanted}: it has no further factor to offer. An official whose SIM was barred needs a new SIM (or the device).`,
         );
       return {
         status: 'mfa_required',
@@ -179,18 +209,33 @@ export class LoginService {
         factors: progress.factors,
       };
     }
-    await this.users.recordSuccess(user.id, new Date());
-    const tokens = await this.sessions.start(user, amr, progress.acr, {
-      ...meta,
-      certThumbprint: ticket.x5t ?? null,
-    });
+    // After an administrator removed the second factors: the user enrols the new one, now, themselves.
+    if (user.totpEnrolmentRequired && !amr.includes('otp'))
+      return {
+        status: 'totp_enrolment_required',
+        ticket: await this.ticket({ ...ticket, amr, stage: 'totp-enrolment' }, user),
+        expiresIn: LOGIN_TICKET_TTL_SECONDS,
+        enrolment: await this.totp.begin(user),
+      };
+    return this.finish(user, amr, progress.acr, ticket, meta);
+  }
+
+  private async finish(
+    user: UserRow,
+    amr: Amr[],
+    acr: Acr,
+    ticket: LoginTicket,
+    meta: ClientMeta,
+  ): Promise<LoginStep> {
+    await this.failures.succeeded(user, meta.ip);
+    const tokens = await this.sessions.start(user, amr, acr, { ...meta, certThumbprint: ticket.x5t ?? null });
     await this.audit.record({
       actor: { type: user.kind, id: user.id },
       action: 'identity.user.signed-in',
       target: `user:${user.username}`,
       details: {
         amr,
-        acr: progress.acr,
+        acr,
         session: tokens.sessionId,
         ...(tokens.withheldRoles.length ? { withheldRoles: tokens.withheldRoles } : {}),
       },
@@ -199,38 +244,27 @@ export class LoginService {
   }
 
   usable(user: UserRow): boolean {
-    return user.status === 'active' && user.lockedAt === null;
+    return usable(user);
   }
 
-  async fail(user: UserRow | undefined, factor: string, meta: ClientMeta, message: string): Promise<never> {
-    await this.recordFailure(user, factor, meta.ip);
+  async fail(
+    user: UserRow | undefined,
+    factor: string,
+    meta: ClientMeta,
+    message: string,
+    opts: { account?: string; counted?: boolean } = {},
+  ): Promise<never> {
+    await this.failures.failed({
+      user,
+      account: opts.account ?? user?.username ?? null,
+      factor,
+      source: meta.ip,
+      counted: opts.counted ?? true,
+    });
     throw identityError('invalid_credentials', message);
   }
 
-  /** Counts a failed step towards lock-out (auditing the lock itself) and logs it without any secret. */
-  async recordFailure(
-    user: UserRow | undefined,
-    factor: string,
-    ip: string | null | undefined,
-  ): Promise<void> {
-    if (user) {
-      const { failures, locked } = await this.users.recordFailure(
-        user.id,
-        this.config.lockoutThreshold,
-        new Date(),
-      );
-      if (locked && failures === this.config.lockoutThreshold)
-        await this.audit.record({
-          actor: { type: 'system', id: 'identity' },
-          action: 'identity.user.locked',
-          target: `user:${user.id}`,
-          details: { failures },
-        });
-    }
-    this.logger.warn({ factor, ip: ip ?? null }, 'sign-in step failed');
-  }
-
   private ticket(t: LoginTicket, user: UserRow): Promise<string> {
-    return issueLoginTicket({ ...t, ver: accountVersion(user) }, this.key, this.config.issuer, new Date());
+    return this.tickets.issue(t, user);
   }
 }

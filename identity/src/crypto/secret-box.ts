@@ -2,14 +2,14 @@ import { KeyError, LEGACY_VERSION, SealedDataError, type KeySet } from '@pakawaa
 
 /**
  * Seals identity's small secrets at rest — TOTP seeds and RADIUS shared secrets, which must be recovered in
- * clear to compute codes and authenticators — under the key service's `identity-secrets` key set (a file kept
- * outside the database, or an HSM). The purpose is bound as associated data, so a sealed TOTP seed cannot be
- * replayed as a RADIUS secret.
+ * clear to compute codes and authenticators, and the requester's half of a two-person one-time password until
+ * the approval — under the key service's `identity-secrets` key set (a file kept outside the database, or an
+ * HSM). The purpose is bound as associated data, so a sealed TOTP seed cannot be replayed as a RADIUS secret.
  *
  * Stored form: `s1.<base64url of the key service's envelope>`. Release 0.1 stored `v1.<iv>.<ciphertext‖tag>`
  * under the single-key file; those values keep opening.
  */
-export type SecretPurpose = 'totp-seed' | 'radius-secret';
+export type SecretPurpose = 'totp-seed' | 'radius-secret' | 'factor-reset-part';
 
 export type SecretBox = {
   seal(purpose: SecretPurpose, plaintext: Buffer): Promise<string>;

@@ -5,6 +5,7 @@ import { signCompactJws } from '@pakawaaz/platform';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { identityError } from '../identity.errors.js';
 import { LoginService, type LoginStep } from '../auth/login.service.js';
+import { LoginTickets } from '../auth/login-tickets.service.js';
 import type { ClientMeta } from '../sessions/sessions.service.js';
 import { SIGNING_KEY } from '../tokens/token.service.js';
 import type { SigningKey } from '../tokens/access-token.js';
@@ -24,6 +25,7 @@ const ticketDigest = (ticket: string) => createHash('sha256').update(ticket).dig
 export class DeviceAuthService {
   constructor(
     private readonly login: LoginService,
+    private readonly tickets: LoginTickets,
     @Inject(SIGNING_KEY) private readonly key: SigningKey,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     @Optional() @Inject(DEVICE_TRUST) private readonly trust?: DeviceTrust,
@@ -31,7 +33,7 @@ export class DeviceAuthService {
 
   async challenge(ticket: string, meta: ClientMeta): Promise<{ challenge: string; expiresIn: number }> {
     this.available();
-    const { user } = await this.login.open(ticket, meta);
+    const { user, ticket: t } = await this.tickets.openFactor(ticket, meta);
     const iat = Math.floor(Date.now() / 1000);
     // Bound to this sign-in's ticket: a captured challenge and signature are worthless for another sign-in.
     const challenge = await signCompactJws(
@@ -40,7 +42,7 @@ export class DeviceAuthService {
       {
         n: randomBytes(16).toString('base64url'),
         tk: ticketDigest(ticket),
-        sub: user.id,
+        sub: user?.id ?? t.sub,
         iss: this.config.issuer,
         iat,
         exp: iat + CHALLENGE_TTL_SECONDS,
@@ -54,12 +56,13 @@ export class DeviceAuthService {
     meta: ClientMeta,
   ): Promise<LoginStep> {
     const trust = this.available();
-    const { user } = await this.login.open(input.ticket, meta);
+    const { user } = await this.tickets.openFactor(input.ticket, meta);
     const now = new Date();
     const sub = await this.challengeSubject(input.challenge, input.ticket, now);
     const chain = await verifyDeviceChain(input.certificateChain, await trust.anchors(), now);
     const binding = chain.ok ? await trust.bindingOf(chain.thumbprint) : null;
     const valid =
+      user !== null &&
       sub === user.id &&
       chain.ok &&
       binding?.userId === user.id &&

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { passkeys, recoveryCodes, totpFactors, webauthnChallenges } from './mfa.schema.js';
 
 export type TotpRow = typeof totpFactors.$inferSelect;
@@ -115,9 +115,27 @@ export class MfaRepository {
     return rows.length === 1;
   }
 
-  async saveChallenge(row: typeof webauthnChallenges.$inferInsert): Promise<void> {
+  /**
+   * Stores a challenge after dropping the expired ones; with `cap`, the oldest challenges of the same
+   * purpose beyond it go too, so that unauthenticated requests can never grow the table without bound.
+   */
+  /** Every passkey of a user (an administrator's factor reset); returns how many there were. */
+  async deletePasskeysOf(userId: string, tx: Db = this.db): Promise<number> {
+    const rows = await tx.delete(passkeys).where(eq(passkeys.userId, userId)).returning({ id: passkeys.id });
+    return rows.length;
+  }
+
+  async saveChallenge(row: typeof webauthnChallenges.$inferInsert, cap?: number): Promise<void> {
     await this.db.delete(webauthnChallenges).where(lt(webauthnChallenges.expiresAt, new Date()));
     await this.db.insert(webauthnChallenges).values(row);
+    if (cap === undefined) return;
+    const beyond = this.db
+      .select({ challenge: webauthnChallenges.challenge })
+      .from(webauthnChallenges)
+      .where(eq(webauthnChallenges.purpose, row.purpose))
+      .orderBy(desc(webauthnChallenges.createdAt))
+      .offset(cap);
+    await this.db.delete(webauthnChallenges).where(inArray(webauthnChallenges.challenge, beyond));
   }
 
   /** Takes a challenge out (single use); undefined when unknown, already used or expired. */

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigint, boolean, customType, index, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { identitySchema } from '../identity.schema.js';
 
@@ -51,10 +52,23 @@ export const passkeys = identitySchema.table(
   (t) => [index('passkeys_user_idx').on(t.userId)],
 );
 
-/** Outstanding WebAuthn challenges: each is used once and expires within minutes. */
-export const webauthnChallenges = identitySchema.table('webauthn_challenges', {
-  challenge: text('challenge').primaryKey(),
-  purpose: text('purpose', { enum: ['register', 'authenticate'] }).notNull(),
-  userId: uuid('user_id'),
-  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
-});
+/**
+ * Outstanding WebAuthn challenges: each is used once and expires within minutes. Bounded: unauthenticated
+ * sign-in challenges beyond a cap are dropped oldest first (`created_at`, microseconds).
+ */
+export const webauthnChallenges = identitySchema.table(
+  'webauthn_challenges',
+  {
+    challenge: text('challenge').primaryKey(),
+    purpose: text('purpose', { enum: ['register', 'authenticate'] }).notNull(),
+    userId: uuid('user_id'),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' })
+      .notNull()
+      .default(sql`clock_timestamp()`),
+  },
+  (t) => [
+    index('webauthn_challenges_expiry_idx').on(t.expiresAt),
+    index('webauthn_challenges_age_idx').on(t.purpose, t.createdAt),
+  ],
+);

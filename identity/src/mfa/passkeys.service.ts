@@ -11,6 +11,7 @@ import {
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { LoginService, type LoginStep } from '../auth/login.service.js';
+import { LoginThrottle } from '../auth/login-throttle.js';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { identityError } from '../identity.errors.js';
 import type { ClientMeta } from '../sessions/sessions.service.js';
@@ -38,6 +39,7 @@ export class PasskeysService {
     private readonly repo: MfaRepository,
     private readonly users: UsersRepository,
     private readonly login: LoginService,
+    private readonly throttle: LoginThrottle,
     private readonly audit: AuditService,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
   ) {}
@@ -114,18 +116,25 @@ export class PasskeysService {
     };
   }
 
-  /** Options for a usernameless (discoverable) passkey sign-in. */
-  async authenticationOptions(): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  /**
+   * Options for a usernameless (discoverable) passkey sign-in. Anyone may ask, so each address has a
+   * budget, and the stored challenges are bounded (MfaRepository.saveChallenge).
+   */
+  async authenticationOptions(meta: ClientMeta): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    this.throttle.passkeyOptions(meta.ip);
     const options = await generateAuthenticationOptions({
       rpID: this.config.webauthn.rpId,
       userVerification: 'required',
     });
-    await this.repo.saveChallenge({
-      challenge: options.challenge,
-      purpose: 'authenticate',
-      userId: null,
-      expiresAt: new Date(Date.now() + CHALLENGE_TTL_MS),
-    });
+    await this.repo.saveChallenge(
+      {
+        challenge: options.challenge,
+        purpose: 'authenticate',
+        userId: null,
+        expiresAt: new Date(Date.now() + CHALLENGE_TTL_MS),
+      },
+      this.config.pendingPasskeyChallenges,
+    );
     return options;
   }
 
@@ -152,7 +161,8 @@ export class PasskeysService {
       },
       requireUserVerification: true,
     }).catch(() => null);
-    if (!v?.verified || user.status !== 'active' || user.lockedAt)
+    // A closed password step does not concern a passkey: it cannot be guessed.
+    if (!v?.verified || user.status !== 'active')
       return this.login.fail(user, 'passkey', meta, 'The passkey could not be verified.');
     await this.repo.touchPasskey(passkey.id, v.authenticationInfo.newCounter, new Date());
     return this.login.advance(

@@ -4,7 +4,7 @@ import { AuditService, type Actor } from '@pakawaaz/platform';
 import QRCode from 'qrcode';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { identityError } from '../identity.errors.js';
-import type { UserRow } from '../users/users.repository.js';
+import { UsersRepository, type UserRow } from '../users/users.repository.js';
 import { MfaRepository } from './mfa.repository.js';
 import {
   generateRecoveryCodes,
@@ -19,11 +19,16 @@ import { SECRET_BOX } from './secret-box.provider.js';
 export type TotpEnrolment = { secret: string; otpauthUri: string; qrSvg: string };
 export type TotpCheck = 'ok' | 'invalid' | 'replayed' | 'not_enrolled';
 
-/** TOTP authenticators (seed sealed at rest, each code accepted once) and recovery codes. */
+/**
+ * TOTP authenticators (seed sealed at rest, each code accepted once) and recovery codes. Only the user ever
+ * sees a seed: enrolment is self-service (My account, or the sign-in step after an administrator's factor
+ * reset); administrators can only remove an authenticator (FactorResetService).
+ */
 @Injectable()
 export class TotpService {
   constructor(
     private readonly repo: MfaRepository,
+    private readonly users: UsersRepository,
     private readonly audit: AuditService,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
   ) {}
@@ -58,6 +63,8 @@ export class TotpService {
         'That code is not right: check the clock of the phone and type the current code.',
       );
     const codes = await this.newRecoveryCodes(user.id);
+    // An enrolment an administrator's factor reset asked for is done.
+    if (user.totpEnrolmentRequired) await this.users.update(user.id, { totpEnrolmentRequired: false });
     await this.audit.record({
       actor,
       action: 'identity.totp.enrolled',
@@ -66,18 +73,6 @@ export class TotpService {
       requestId,
     });
     return codes;
-  }
-
-  /** An administrator issues an authenticator directly (active at once), e.g. for a script or a RADIUS-only user. */
-  async provision(user: UserRow, actor: Actor, requestId: string | null): Promise<TotpEnrolment> {
-    const enrolment = await this.store(user, 'active');
-    await this.audit.record({
-      actor,
-      action: 'identity.totp.provisioned',
-      target: `user:${user.id}`,
-      requestId,
-    });
-    return enrolment;
   }
 
   /** Checks a code and consumes its time step atomically, so a code works once, even when sent twice at once. */
@@ -130,13 +125,12 @@ export class TotpService {
     });
   }
 
-  private async store(user: UserRow, status: 'pending' | 'active'): Promise<TotpEnrolment> {
+  private async store(user: UserRow, status: 'pending'): Promise<TotpEnrolment> {
     const secret = newTotpSecret(randomBytes);
     await this.repo.putTotp({
       userId: user.id,
       sealedSecret: await this.box.seal('totp-seed', Buffer.from(secret, 'ascii')),
       status,
-      ...(status === 'active' ? { confirmedAt: new Date() } : {}),
     });
     const otpauthUri = totpUri({ issuer: TOTP_ISSUER, account: user.username, secret });
     const qrSvg = await QRCode.toString(otpauthUri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });

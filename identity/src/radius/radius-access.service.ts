@@ -6,8 +6,10 @@ import {
   type SimOwnership,
 } from '@pakawaaz/core-network';
 import { LOGGER, type Logger } from '@pakawaaz/platform';
-import { LoginService } from '../auth/login.service.js';
+import { LoginFailures } from '../auth/login-failures.service.js';
+import { passwordCheckAllowed } from '../auth/login-policy.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
+import { usable } from '../auth/login-tickets.service.js';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { TotpService } from '../mfa/totp.service.js';
 import { verifyPassword } from '../passwords/password-hasher.js';
@@ -36,9 +38,9 @@ export class RadiusAccessService {
   constructor(
     private readonly users: UsersRepository,
     private readonly totp: TotpService,
-    private readonly login: LoginService,
+    private readonly failures: LoginFailures,
     private readonly throttle: LoginThrottle,
-    @Inject(IDENTITY_CONFIG) config: IdentityConfig,
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     @Optional() @Inject(AKA_VECTOR_SOURCE) vectors?: AkaVectorSource,
     @Optional() @Inject(SIM_OWNERSHIP) private readonly sims?: SimOwnership,
@@ -57,24 +59,36 @@ export class RadiusAccessService {
     const name = req.attributes.userName?.trim().toLowerCase();
     const typed = req.attributes.password?.toString('utf8');
     if (!name || !typed || typed.length <= TOTP_DIGITS) return REJECT;
+    // The same rules as the HTTP sign-in: back-off per account and calling station, the guess limit, and a
+    // closed password step — PAP is password-first, so a closed step rejects it (the SIM over EAP-AKA works).
+    const source = `nas:${req.client.id}:${req.attributes.callingStationId ?? ''}`;
     try {
-      this.throttle.attempt(name, `nas:${req.client.id}:${req.attributes.callingStationId ?? ''}`);
+      this.throttle.attempt(name, source);
     } catch {
       return REJECT;
     }
     const password = typed.slice(0, -TOTP_DIGITS);
     const code = typed.slice(-TOTP_DIGITS);
     const user = await this.users.findByUsername(name);
-    const ok = await verifyPassword(user?.passwordHash, password);
-    const check =
-      user && ok && this.login.usable(user) && /^\d{6}$/.test(code)
-        ? await this.totp.check(user.id, code)
-        : 'invalid';
-    if (!user || check !== 'ok') {
-      await this.login.recordFailure(user, `radius-pap:${check}`, req.source.address);
+    if (user && !passwordCheckAllowed(user, [], this.config.lockoutThreshold)) {
+      await verifyPassword(undefined, password);
+      await this.failures.failed({
+        user,
+        account: name,
+        factor: 'radius-pap:closed',
+        source,
+        counted: false,
+      });
       return REJECT;
     }
-    await this.users.recordSuccess(user.id, new Date());
+    const ok = await verifyPassword(user?.passwordHash, password);
+    const check =
+      user && ok && usable(user) && /^\d{6}$/.test(code) ? await this.totp.check(user.id, code) : 'invalid';
+    if (!user || check !== 'ok') {
+      await this.failures.failed({ user, account: name, factor: `radius-pap:${check}`, source });
+      return REJECT;
+    }
+    await this.failures.succeeded(user, source);
     return { decision: 'accept', attributes: this.welcome(user, null) };
   }
 
@@ -130,11 +144,14 @@ export class RadiusAccessService {
     ];
   }
 
-  /** The active, unlocked official an active SIM is assigned to (by user id, or username for older assignments). */
+  /**
+   * The active official an active SIM is assigned to (by user id, or username for older assignments). A
+   * closed password step does not matter here: the SIM is the possession factor that cannot be guessed.
+   */
   private async ownerOf(imsi: string): Promise<UserRow | null> {
     const owner = await this.sims?.ownerOf(imsi);
     if (!owner || owner.status !== 'active') return null;
     const user = (await this.users.findById(owner.userId)) ?? (await this.users.findByUsername(owner.userId));
-    return user && this.login.usable(user) ? user : null;
+    return user && usable(user) ? user : null;
   }
 }

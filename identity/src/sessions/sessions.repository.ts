@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, scopeCondition, type DatabaseHandle, type Db, type Principal } from '@pakawaaz/platform';
-import { and, desc, eq, gt, inArray, isNull } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, ne } from 'drizzle-orm';
 import { users } from '../users/users.schema.js';
 import { refreshTokens, sessions } from './sessions.schema.js';
 
@@ -62,11 +62,24 @@ export class SessionsRepository {
     return rows.length === 1;
   }
 
-  async revokeAllOf(userId: string, reason: string, at: Date, tx: Db = this.db): Promise<string[]> {
+  /** Revokes every live session of a user but `except` (the caller's own, when they changed their password). */
+  async revokeAllOf(
+    userId: string,
+    reason: string,
+    at: Date,
+    tx: Db = this.db,
+    except?: string,
+  ): Promise<string[]> {
     const rows = await tx
       .update(sessions)
       .set({ revokedAt: at, revokedReason: reason })
-      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+      .where(
+        and(
+          eq(sessions.userId, userId),
+          isNull(sessions.revokedAt),
+          except ? ne(sessions.id, except) : undefined,
+        ),
+      )
       .returning({ id: sessions.id });
     return rows.map((r) => r.id);
   }

@@ -116,7 +116,8 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
       throw invalid();
     }
     const user = await this.users.findById(session.userId);
-    if (sessionEnded(session, now) || !user || user.status !== 'active' || user.lockedAt) throw invalid();
+    // A closed password step is no reason to end a session: it is the attacker who is locked out.
+    if (sessionEnded(session, now) || !user || user.status !== 'active') throw invalid();
     await this.repo.touch(session.id, now);
     const refreshToken = await this.newRefreshToken(session.id, this.repo.db);
     return this.tokensFor(user, { ...session, lastSeenAt: now }, refreshToken);
@@ -165,15 +166,19 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
     );
   }
 
-  /** Ends every session of a user (disabled, password reset, locked): their tokens stop working at once. */
+  /**
+   * Ends every session of a user (disabled, password reset or changed, factors reset) but `except` (the
+   * caller's own, when they changed their own password): their tokens stop working at once.
+   */
   async revokeAllOf(
     userId: string,
     reason: string,
     actor: Actor,
     requestId: string | null,
     tx: Db = this.repo.db,
+    except?: string,
   ): Promise<number> {
-    const ids = await this.repo.revokeAllOf(userId, reason, new Date(), tx);
+    const ids = await this.repo.revokeAllOf(userId, reason, new Date(), tx, except);
     for (const sessionId of ids) await this.announce({ sessionId, userId, reason });
     if (ids.length)
       await this.audit.record(

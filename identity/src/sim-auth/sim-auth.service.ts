@@ -9,6 +9,7 @@ import {
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { identityError } from '../identity.errors.js';
 import { LoginService, type LoginStep } from '../auth/login.service.js';
+import { LoginTickets } from '../auth/login-tickets.service.js';
 import type { ClientMeta } from '../sessions/sessions.service.js';
 import { type EapAkaMethod, type EapAkaServerState, receiveEapAka, startEapAka } from '@pakawaaz/eap-aka';
 import { driveEapAka } from './eap-aka-driver.js';
@@ -31,6 +32,7 @@ export class SimAuthService {
 
   constructor(
     private readonly login: LoginService,
+    private readonly tickets: LoginTickets,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     @Optional() @Inject(AKA_VECTOR_SOURCE) private readonly vectors?: AkaVectorSource,
     @Optional() @Inject(SIM_OWNERSHIP) private readonly sims?: SimOwnership,
@@ -41,7 +43,8 @@ export class SimAuthService {
     meta: ClientMeta,
   ): Promise<SimStep> {
     const { vectors } = this.available();
-    const { user } = await this.login.open(input.ticket, meta);
+    // A possession-first ticket may name no usable account: the SIM then fails like a wrong one.
+    const { user, ticket } = await this.tickets.openFactor(input.ticket, meta);
     const step = startEapAka(
       {
         method: input.method,
@@ -52,7 +55,7 @@ export class SimAuthService {
         ...(input.identity ? { identity: Buffer.from(input.identity, 'utf8') } : {}),
       },
     );
-    const owner = [user.id, user.username];
+    const owner = user ? [user.id, user.username] : [ticket.sub];
     const driven = await driveEapAka(step, vectors, (imsi) => this.owns(owner, imsi));
     if (driven.effect.kind !== 'send')
       throw identityError('sim_conversation_invalid', 'The SIM conversation could not start.');

@@ -18,6 +18,11 @@ export class ApiTokensRepository {
     return rows[0];
   }
 
+  async findById(id: string): Promise<ApiTokenRow | undefined> {
+    const rows = await this.database.db.select().from(apiTokens).where(eq(apiTokens.id, id)).limit(1);
+    return rows[0];
+  }
+
   async insert(row: typeof apiTokens.$inferInsert, tx: Db = this.database.db): Promise<void> {
     await tx.insert(apiTokens).values(row);
   }

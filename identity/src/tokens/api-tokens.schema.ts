@@ -9,6 +9,13 @@ export const apiTokens = identitySchema.table('api_tokens', {
   roles: text('roles').array().notNull(),
   institutionId: uuid('institution_id'),
   createdBy: text('created_by').notNull(),
+  /**
+   * The person whose current rights bound the token (its creator, or the owner of the token that created
+   * it); null for tokens no person created (the bootstrap token).
+   */
+  ownerId: uuid('owner_id'),
+  /** The API token that created this one: revoking or expiring it ends this one too. */
+  parentTokenId: uuid('parent_token_id'),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
   revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),

@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import {
   AuditService,
+  consume,
   DATABASE,
+  EVENT_BUS,
   isRole,
   rolesAllowedIn,
   type DatabaseHandle,
+  type EventBus,
   type Principal,
   type Role,
+  type Subscription,
   type TokenVerifier,
 } from '@pakawaaz/platform';
 import type { JWK } from 'jose';
@@ -17,10 +21,14 @@ import { issueAccessToken, type AccessTokenClaims, type SigningKey } from './acc
 import { hashApiTokenSecret, looksLikeApiToken, newApiTokenSecret } from './api-token-secret.js';
 import { ApiTokensRepository, type ApiTokenRow } from './api-tokens.repository.js';
 import { SESSION_CACHE, type SessionCacheHandle } from '../sessions/session-cache.provider.js';
+import { UsersRepository } from '../users/users.repository.js';
 import { accessTokenChecker, type AccessTokenCheck } from './access-token-check.js';
 import { INSTITUTION_SCOPES, type InstitutionScopes } from '../directory/institution-scopes.js';
 import { InstitutionsRepository } from '../directory/institutions.repository.js';
 import { requireRolesAllowedIn } from '../users/roles.js';
+import type { ApiTokenMemory, ApiTokenPrincipal, ApiTokenResolution } from './api-token-memory.js';
+import { effectiveTokenRoles } from './api-token-rights.js';
+import { ApiTokenRevoked, TOKEN_MEMORY_CONSUMER } from './tokens.events.js';
 
 export const SIGNING_KEY = Symbol.for('pakawaaz.identity.SigningKey');
 
@@ -30,28 +38,53 @@ export type NewApiToken = {
   institutionId?: string | null | undefined;
   expiresInDays?: number | undefined;
 };
-export type ApiTokenView = Omit<ApiTokenRow, 'secretHash'>;
+/** A token as listed: never its secret; its owner by username (null: no person, e.g. the bootstrap token). */
+export type ApiTokenView = Omit<ApiTokenRow, 'secretHash'> & { owner: string | null };
+
+export const API_TOKEN_MEMORY = Symbol.for('pakawaaz.identity.ApiTokenMemory');
 
 /** Only write last-used timestamps this often per token, so a busy automation token does not write on every call. */
 const TOUCH_INTERVAL_MS = 60_000;
+/** Tokens made by tokens: a longer chain than this is refused. */
+const MAX_CHAIN = 8;
 
 @Injectable()
-export class TokenService implements TokenVerifier {
+export class TokenService implements TokenVerifier, OnApplicationBootstrap, OnApplicationShutdown {
+  private subscription: Subscription | undefined;
+
   constructor(
     @Inject(SIGNING_KEY) private readonly key: SigningKey,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     private readonly apiTokens: ApiTokensRepository,
+    private readonly users: UsersRepository,
     private readonly audit: AuditService,
     @Inject(SESSION_CACHE) private readonly sessions: SessionCacheHandle,
     @Inject(INSTITUTION_SCOPES) private readonly scopes: InstitutionScopes,
     private readonly institutions: InstitutionsRepository,
+    @Inject(API_TOKEN_MEMORY) private readonly memory: ApiTokenMemory,
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
   ) {
     // In the constructor body: a field initializer could run before the parameter properties are assigned.
     this.check = accessTokenChecker(key, config.issuer);
   }
 
   private readonly check: AccessTokenCheck;
+
+  /**
+   * Changes on other nodes reach this node's token memory through the bus: any identity.user.* event names
+   * a user whose tokens must be re-read, and a revoked token ends the tokens it created.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    this.subscription = await consume(this.bus, TOKEN_MEMORY_CONSUMER, (e) => {
+      this.memory.forget('tokenId' in e.data ? e.data.tokenId : e.data.userId);
+      return Promise.resolve();
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.subscription?.unsubscribe();
+  }
 
   /** Signature, lifetime and claims first (no I/O); then the session must still be alive (memory, rarely the database). */
   async verify(token: string): Promise<Principal | null> {
@@ -91,7 +124,10 @@ export class TokenService implements TokenVerifier {
     return Promise.resolve({ keys: [{ kty, crv, x, y, kid: this.key.kid, alg: 'ES256', use: 'sig' }] });
   }
 
-  /** Creates an API token; the secret is returned once and only its hash is stored. */
+  /**
+   * Creates an API token; the secret is returned once and only its hash is stored. The token answers to
+   * its creator — or, when a token creates it, to that token and its owner — for as long as it lives.
+   */
   async createApiToken(
     input: NewApiToken,
     by: Principal,
@@ -100,6 +136,11 @@ export class TokenService implements TokenVerifier {
   ): Promise<ApiTokenView & { token: string }> {
     await this.checkPlacement(input.roles, input.institutionId ?? null);
     const now = new Date();
+    const parentTokenId = by.actor.type === 'api-token' ? by.actor.id : null;
+    const person = by.actor.type === 'operator' || by.actor.type === 'official' ? by.actor.id || null : null;
+    const ownerId = parentTokenId
+      ? ((await this.apiTokens.findById(parentTokenId))?.ownerId ?? null)
+      : person;
     const row = {
       id: randomUUID(),
       name: input.name,
@@ -107,6 +148,8 @@ export class TokenService implements TokenVerifier {
       roles: input.roles,
       institutionId: input.institutionId ?? null,
       createdBy: `${by.actor.type}:${by.actor.id}`,
+      ownerId,
+      parentTokenId,
       createdAt: now,
       expiresAt: input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * 86_400_000) : null,
       revokedAt: null,
@@ -126,11 +169,18 @@ export class TokenService implements TokenVerifier {
       );
     });
     const { secretHash: _hidden, ...view } = row;
-    return { ...view, token: secret };
+    const owner = ownerId ? ((await this.users.findById(ownerId))?.username ?? null) : null;
+    return { ...view, owner, token: secret };
   }
 
   async listApiTokens(): Promise<ApiTokenView[]> {
-    return (await this.apiTokens.list()).map(({ secretHash: _hidden, ...view }) => view);
+    const rows = await this.apiTokens.list();
+    const ids = [...new Set(rows.flatMap((r) => (r.ownerId ? [r.ownerId] : [])))];
+    const names = new Map((await this.users.findByIds(ids)).map((u) => [u.id, u.username]));
+    return rows.map(({ secretHash: _hidden, ...view }) => ({
+      ...view,
+      owner: view.ownerId ? (names.get(view.ownerId) ?? '(deleted user)') : null,
+    }));
   }
 
   async revokeApiToken(id: string, by: Principal, requestId: string | null): Promise<void> {
@@ -142,6 +192,8 @@ export class TokenService implements TokenVerifier {
         tx,
       );
     });
+    this.memory.forget(id);
+    await this.bus.publish(ApiTokenRevoked.create({ tokenId: id }));
   }
 
   /** A token inside an institution is held to the rules of an operator there: institution roles only. */
@@ -151,22 +203,73 @@ export class TokenService implements TokenVerifier {
     requireRolesAllowedIn(roles, institutionId);
   }
 
+  /** A map lookup for a known token (TokenMemory); the database once a minute, or after a change. */
   private async verifyApiToken(secret: string): Promise<Principal | null> {
     if (secret.length < 32 || secret.length > 256) return null;
+    const now = Date.now();
+    let known = this.memory.get(secret, now);
+    if (!known) {
+      const loaded = await this.resolveApiToken(secret, new Date(now));
+      if (!loaded) return null;
+      this.memory.put(secret, loaded.resolution, now, loaded.lastUsedAt);
+      known = loaded.resolution;
+    }
+    if (!known.principal) return null;
+    if (this.memory.dueForTouch(secret, now, TOUCH_INTERVAL_MS))
+      await this.apiTokens.touch(known.tokenId, new Date(now));
+    // The scope is looked up on every call, not remembered with the token: the tree may change meanwhile.
+    const scope = this.scopes.scopeOf(known.principal.institutionId, now);
+    return { ...known.principal, scope: scope instanceof Promise ? await scope : scope };
+  }
+
+  /**
+   * The token, the chain of tokens that created it, and its owner, as they are now: the principal carries
+   * the token's roles narrowed to what each of them holds; any of them gone, revoked, expired or disabled
+   * refuses it.
+   */
+  private async resolveApiToken(
+    secret: string,
+    now: Date,
+  ): Promise<{ resolution: ApiTokenResolution; lastUsedAt: number } | null> {
     const row = await this.apiTokens.findActiveByHash(hashApiTokenSecret(secret));
-    const now = new Date();
-    if (!row || (row.expiresAt && row.expiresAt <= now)) return null;
-    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS)
-      await this.apiTokens.touch(row.id, now);
+    if (!row) return null;
+    const dependsOn = [row.id];
+    const holders: string[][] = [];
+    let expiresAt = row.expiresAt?.getTime() ?? null;
+    let refused = false;
+    for (let parentId = row.parentTokenId, depth = 0; parentId; depth++) {
+      dependsOn.push(parentId);
+      const parent = depth < MAX_CHAIN ? await this.apiTokens.findById(parentId) : undefined;
+      if (!parent || parent.revokedAt || (parent.expiresAt && parent.expiresAt <= now)) {
+        refused = true;
+        break;
+      }
+      holders.push(parent.roles);
+      if (parent.expiresAt) expiresAt = Math.min(expiresAt ?? Infinity, parent.expiresAt.getTime());
+      parentId = parent.parentTokenId;
+    }
+    if (row.ownerId) {
+      dependsOn.push(row.ownerId);
+      const owner = await this.users.findById(row.ownerId);
+      if (!owner || owner.status !== 'active') refused = true;
+      else holders.push(owner.roles);
+    }
+    const roles = principalRoles(effectiveTokenRoles(row.roles, ...holders), row.institutionId);
+    const principal: ApiTokenPrincipal | null =
+      refused || roles.length === 0 || (expiresAt !== null && expiresAt <= now.getTime())
+        ? null
+        : {
+            actor: { type: 'api-token', id: row.id },
+            name: row.name,
+            roles,
+            institutionId: row.institutionId,
+            amr: [],
+            acr: null,
+            tokenId: row.id,
+          };
     return {
-      actor: { type: 'api-token', id: row.id },
-      name: row.name,
-      roles: principalRoles(row.roles, row.institutionId),
-      institutionId: row.institutionId,
-      scope: await this.scopes.scopeOf(row.institutionId, now.getTime()),
-      amr: [],
-      acr: null,
-      tokenId: row.id,
+      resolution: { tokenId: row.id, principal, dependsOn, expiresAt },
+      lastUsedAt: row.lastUsedAt?.getTime() ?? 0,
     };
   }
 }

@@ -2,7 +2,7 @@ import { coreNetworkDomain } from '@pakawaaz/core-network';
 import { platformDomain, registerDomains } from '@pakawaaz/platform';
 import { describe, expect, it } from 'vitest';
 import { identityDomain } from '../identity.domain.js';
-import { effectiveRoles, needsPasskey, roleScopeProblems } from './roles.js';
+import { effectiveRoles, holdsNationalRole, needsPasskey, roleScopeProblems } from './roles.js';
 
 // As the composition root does (with every domain), so the rules read the registered definitions.
 registerDomains([platformDomain, coreNetworkDomain, identityDomain]);
@@ -61,5 +61,14 @@ describe('needsPasskey', () => {
       'super-admin',
       'security-officer',
     ]);
+  });
+});
+
+describe('holdsNationalRole', () => {
+  it('is true for any role outside the institution-scoped ones', () => {
+    expect(holdsNationalRole(['viewer', 'device-admin', 'app-reviewer', 'billing'])).toBe(false);
+    for (const r of ['sim-operator', 'network-admin', 'security-officer', 'super-admin'])
+      expect(holdsNationalRole(['viewer', r])).toBe(true);
+    expect(holdsNationalRole(['god'])).toBe(false);
   });
 });

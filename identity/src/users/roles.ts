@@ -9,6 +9,14 @@ import { identityError } from '../identity.errors.js';
 /** Whether holders of this role must sign in with a passkey (phishing-resistant) to use it. */
 export const needsPasskey = (role: string): boolean => roleDefinition(role)?.passkey === true;
 
+/**
+ * Whether an account acts on national infrastructure (any registered role an institution may not hold):
+ * removing its second factor takes two administrators.
+ */
+export function holdsNationalRole(roles: readonly string[]): boolean {
+  return roles.some((r) => roleDefinition(r)?.scope === 'national');
+}
+
 export type RoleProblem = { role: Role; reason: 'national_only' };
 
 /** Which of these roles an account (or API token) placed in an institution — or not — may not hold. */

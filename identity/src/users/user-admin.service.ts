@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { requireRole, type Principal, type Role } from '@pakawaaz/platform';
 import { InstitutionsService } from '../directory/institutions.service.js';
-import { TotpService } from '../mfa/totp.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { Ctx } from './access.js';
 import type { UserKind } from './users.repository.js';
@@ -25,18 +24,17 @@ type Query = {
   kind?: UserKind | undefined;
   status?: 'active' | 'disabled' | undefined;
   institution?: string | undefined;
-  locked?: boolean | undefined;
+  passwordClosed?: boolean | undefined;
   limit: number;
   offset: number;
 };
 
-/** The users API: resolves institution names, then hands over to UsersService, TotpService and SessionsService. */
+/** The users API: resolves institution names, then hands over to UsersService and SessionsService. */
 @Injectable()
 export class UserAdminService {
   constructor(
     private readonly users: UsersService,
     private readonly institutions: InstitutionsService,
-    private readonly totp: TotpService,
     private readonly sessionsService: SessionsService,
   ) {}
 
@@ -74,18 +72,6 @@ export class UserAdminService {
 
   unlock(id: string, ctx: Ctx) {
     return this.users.unlock(id, ctx);
-  }
-
-  async provisionTotp(id: string, ctx: Ctx) {
-    const user = await this.users.find(id, ctx);
-    this.users.requireAdmin(ctx, user);
-    return this.totp.provision(user, ctx.principal.actor, ctx.requestId);
-  }
-
-  async removeTotp(id: string, ctx: Ctx): Promise<void> {
-    const user = await this.users.find(id, ctx);
-    this.users.requireAdmin(ctx, user);
-    await this.totp.remove(user, ctx.principal.actor, ctx.requestId);
   }
 
   async sessions(id: string, ctx: Ctx) {

@@ -12,7 +12,8 @@ import {
   type Principal,
 } from '@pakawaaz/platform';
 import type { z } from 'zod';
-import { SessionList, TotpEnrolment } from '../auth/account.dto.js';
+import { SessionList } from '../auth/account.dto.js';
+import { FactorResetService } from './factor-reset.service.js';
 import { UserAdminService } from './user-admin.service.js';
 import * as dto from './users.dto.js';
 
@@ -26,7 +27,10 @@ import * as dto from './users.dto.js';
 @RouteScope('institution')
 @Controller('api/v1/users')
 export class UsersController {
-  constructor(private readonly users: UserAdminService) {}
+  constructor(
+    private readonly users: UserAdminService,
+    private readonly resets: FactorResetService,
+  ) {}
 
   @Get()
   @ZodResponse(200, dto.UserPage)
@@ -105,23 +109,27 @@ export class UsersController {
   @Post(':id/unlock')
   @HttpCode(200)
   @Roles('security-officer')
-  @ZodResponse(200, dto.User, 'Clears a lock-out after too many failed sign-ins')
+  @ZodResponse(200, dto.User, 'Reopens a password step closed after the guess limit, and clears the count')
   unlock(@Param('id') id: string, @CurrentPrincipal() p: Principal, @RequestId() r: string) {
     return this.users.unlock(id, { principal: p, requestId: r });
   }
 
-  @Post(':id/totp')
+  @Post(':id/factor-reset')
+  @HttpCode(200)
   @Roles('security-officer')
-  @ZodResponse(201, TotpEnrolment, 'Issues an active TOTP authenticator (replacing any other)')
-  provisionTotp(@Param('id') id: string, @CurrentPrincipal() p: Principal, @RequestId() r: string) {
-    return this.users.provisionTotp(id, { principal: p, requestId: r });
-  }
-
-  @Delete(':id/totp')
-  @HttpCode(204)
-  @Roles('security-officer')
-  removeTotp(@Param('id') id: string, @CurrentPrincipal() p: Principal, @RequestId() r: string) {
-    return this.users.removeTotp(id, { principal: p, requestId: r });
+  @ZodResponse(
+    200,
+    dto.FactorResetResult,
+    'Removes TOTP, recovery codes and passkeys (the user enrols anew at the next sign-in); for an operator with a national role, a request another administrator approves',
+  )
+  @ZodResponse(409, dto.ErrorReply, 'A request for this user is already pending (code factor_reset_pending)')
+  factorReset(
+    @Param('id') id: string,
+    @ZodBody(dto.FactorResetRequest) b: z.infer<typeof dto.FactorResetRequest>,
+    @CurrentPrincipal() p: Principal,
+    @RequestId() r: string,
+  ) {
+    return this.resets.request(id, b, { principal: p, requestId: r });
   }
 
   @Get(':id/sessions')
@@ -135,5 +143,48 @@ export class UsersController {
   @ZodResponse(200, dto.RevokedSessions, 'Every session of the user ends at once')
   revokeSessions(@Param('id') id: string, @CurrentPrincipal() p: Principal, @RequestId() r: string) {
     return this.users.revokeSessions(id, { principal: p, requestId: r });
+  }
+}
+
+/** Two-person factor resets waiting for (or given) a second administrator's decision. */
+@ApiTags('users')
+@ApiBearerAuth('bearer')
+@RouteScope('national')
+@Roles('security-officer')
+@Controller('api/v1/factor-resets')
+export class FactorResetsController {
+  constructor(private readonly resets: FactorResetService) {}
+
+  @Get()
+  @ZodResponse(200, dto.FactorResetList)
+  async list(
+    @ZodQuery(dto.FactorResetQuery) q: z.infer<typeof dto.FactorResetQuery>,
+    @CurrentPrincipal() p: Principal,
+  ) {
+    return { requests: await this.resets.list(q, { principal: p, requestId: null }) };
+  }
+
+  @Post(':id/approve')
+  @HttpCode(200)
+  @ZodResponse(
+    200,
+    dto.FactorResetResult,
+    'The reset is done; the response carries the approver’s half of the one-time password',
+  )
+  @ZodResponse(403, dto.ErrorReply, 'The requester (or an API token) cannot approve (code two_person_rule)')
+  approve(@Param('id') id: string, @CurrentPrincipal() p: Principal, @RequestId() r: string) {
+    return this.resets.approve(id, { principal: p, requestId: r });
+  }
+
+  @Post(':id/reject')
+  @HttpCode(200)
+  @ZodResponse(200, dto.FactorResetRequestView)
+  reject(
+    @Param('id') id: string,
+    @ZodBody(dto.StatusChange) b: z.infer<typeof dto.StatusChange>,
+    @CurrentPrincipal() p: Principal,
+    @RequestId() r: string,
+  ) {
+    return this.resets.reject(id, b.reason ?? null, { principal: p, requestId: r });
   }
 }

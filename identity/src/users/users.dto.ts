@@ -28,8 +28,11 @@ export const User = named(
     status: z.enum(['active', 'disabled']),
     statusReason: z.string().nullable(),
     mustChangePassword: z.boolean(),
-    locked: z.boolean(),
-    lockedAt: isoDateTime().nullable(),
+    /** The next sign-in enrols a new authenticator (an administrator removed the second factors). */
+    totpEnrolmentRequired: z.boolean(),
+    /** The guess limit closed the password step: it opens only after a passkey, the SIM or the device. */
+    passwordClosed: z.boolean(),
+    passwordClosedAt: isoDateTime().nullable(),
     failedLogins: z.number().int(),
     factors: z.object({
       totp: z.enum(['none', 'pending', 'active']),
@@ -56,7 +59,8 @@ export const UserQuery = z.object({
   kind: z.enum(['official', 'operator']).optional(),
   status: z.enum(['active', 'disabled']).optional(),
   institution: z.uuid().optional(),
-  locked: z
+  /** true: accounts under attack (password step closed after the guess limit). */
+  passwordClosed: z
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
     .optional(),
@@ -120,3 +124,56 @@ export const PasswordResetResult = named(
   z.object({ user: User, temporaryPassword: z.string() }),
 );
 export const RevokedSessions = named('RevokedSessions', z.object({ revoked: z.number().int() }));
+
+export { ErrorReply } from '../auth/auth.dto.js';
+export const FactorResetRequest = named(
+  'FactorResetRequest',
+  z
+    .object({
+      /** Why: shown to the approving administrator and kept in the audit log. */
+      reason: Text(500).pipe(z.string().min(3)),
+      /**
+       * Also set a one-time password (default true). A two-person reset always does, split between the two
+       * administrators.
+       */
+      password: z.boolean().default(true),
+    })
+    .strict(),
+  'input',
+);
+export const FactorResetRequestView = named(
+  'FactorResetRequestView',
+  z.object({
+    id: z.string(),
+    userId: z.string(),
+    username: z.string(),
+    reason: z.string(),
+    status: z.enum(['pending', 'approved', 'rejected', 'expired']),
+    requestedBy: z.string(),
+    createdAt: isoDateTime(),
+    expiresAt: isoDateTime(),
+    decidedBy: z.string().nullable(),
+    decidedAt: isoDateTime().nullable(),
+    decisionReason: z.string().nullable(),
+  }),
+);
+export const FactorResetResult = named(
+  'FactorResetResult',
+  z.object({
+    status: z.enum(['done', 'pending']),
+    user: User,
+    request: FactorResetRequestView.nullable(),
+    /** The whole one-time password (a reset by one administrator), shown once. */
+    temporaryPassword: z.string().nullable(),
+    /**
+     * A two-person reset: this administrator's half of the one-time password, shown once. The user types
+     * the requester's half, then the approver's.
+     */
+    temporaryPasswordPart: z.string().nullable(),
+  }),
+);
+export const FactorResetList = named(
+  'FactorResetList',
+  z.object({ requests: z.array(FactorResetRequestView) }),
+);
+export const FactorResetQuery = z.object({ status: z.enum(['pending', 'decided']).optional() });

@@ -36,14 +36,18 @@ const ayesha = {
   factsAt: '2026-03-02T09:15:00.000Z',
 };
 
+/** What an update may report as changed: the profile fields, and the factors or password of a reset. */
+export const CHANGED_FIELDS = [...USER_FIELDS, 'factors', 'password'] as const;
+
 export const UserUpdated = defineEvent(
   'identity.user.updated',
-  z.object({ ...UserFacts, changed: z.array(z.enum(USER_FIELDS)).max(USER_FIELDS.length) }),
+  z.object({ ...UserFacts, changed: z.array(z.enum(CHANGED_FIELDS)).max(CHANGED_FIELDS.length) }),
   {
     examples: [
       { ...ayesha, displayName: 'Ayesha Khan Durrani', changed: ['displayName'] },
       { ...ayesha, institutionId: '0c9d8e7f-6a5b-4c3d-8e1f-2a3b4c5d6e7f', changed: ['institutionId'] },
       { ...ayesha, kind: 'operator', username: 'noc.zara', institutionId: null, changed: ['roles'] },
+      { ...ayesha, changed: ['factors', 'password'] },
     ],
   },
 );
@@ -60,6 +64,20 @@ export const UserDisabled = defineEvent('identity.user.disabled', StatusChange, 
 export const UserEnabled = defineEvent('identity.user.enabled', StatusChange, {
   examples: [{ ...ayesha, reason: null }],
 });
+
+/**
+ * An account's password step closed at the guess limit (the account is under attack): security officers
+ * should look. The facts are the account's; `failures` is the count that closed it.
+ */
+export const UserPasswordClosed = defineEvent(
+  'identity.user.password-closed',
+  z.object({
+    ...UserFacts,
+    failures: z.number().int().positive(),
+    closedAt: z.iso.datetime({ offset: true }),
+  }),
+  { examples: [{ ...ayesha, failures: 100, closedAt: '2026-03-02T09:20:00.000Z' }] },
+);
 
 export type UserStatusEvent = z.output<typeof StatusChange>;
 export type UserUpdatedEvent = z.output<typeof UserUpdated.schema>;

@@ -12,7 +12,8 @@ export type UserListQuery = {
   status?: UserRow['status'] | undefined;
   /** One institution (a filter, inside any scope). */
   institutionId?: string | undefined;
-  locked?: boolean | undefined;
+  /** Accounts whose password step closed after the guess limit (under attack), or the others. */
+  passwordClosed?: boolean | undefined;
   limit: number;
   offset: number;
 };
@@ -112,7 +113,11 @@ export class UsersRepository {
       q.kind ? eq(users.kind, q.kind) : undefined,
       q.status ? eq(users.status, q.status) : undefined,
       q.institutionId ? eq(users.institutionId, q.institutionId) : undefined,
-      q.locked === undefined ? undefined : q.locked ? isNotNull(users.lockedAt) : isNull(users.lockedAt),
+      q.passwordClosed === undefined
+        ? undefined
+        : q.passwordClosed
+          ? isNotNull(users.passwordClosedAt)
+          : isNull(users.passwordClosedAt),
       q.search
         ? or(
             ilike(users.username, likePattern(q.search)),
@@ -125,22 +130,28 @@ export class UsersRepository {
   }
 
   /**
-   * Counts one failed sign-in atomically and locks the account when it reaches `limit` consecutive failures.
-   * Returns the new count (0 when the user does not exist).
+   * Counts one failed sign-in atomically and closes the password step when the count reaches `limit`.
+   * `closedNow` is true for the one failure that closed it. `updated_at` is left alone: it versions login
+   * tickets, and an attacker's failures must not end the owner's sign-in in progress.
    */
-  async recordFailure(id: string, limit: number, now: Date): Promise<{ failures: number; locked: boolean }> {
+  async recordFailure(
+    id: string,
+    limit: number,
+    now: Date,
+  ): Promise<{ failures: number; closedNow: boolean }> {
     const [row] = await this.db
       .update(users)
       .set({
         failedLogins: sql`${users.failedLogins} + 1`,
-        lockedAt: sql`case when ${users.lockedAt} is null and ${users.failedLogins} + 1 >= ${limit} then ${now.toISOString()}::timestamptz else ${users.lockedAt} end`,
+        passwordClosedAt: sql`case when ${users.passwordClosedAt} is null and ${users.failedLogins} + 1 >= ${limit} then ${now.toISOString()}::timestamptz else ${users.passwordClosedAt} end`,
       })
       .where(eq(users.id, id))
-      .returning({ failures: users.failedLogins, lockedAt: users.lockedAt });
-    return { failures: row?.failures ?? 0, locked: !!row?.lockedAt };
+      .returning({ failures: users.failedLogins, closedAt: users.passwordClosedAt });
+    return { failures: row?.failures ?? 0, closedNow: row?.closedAt?.getTime() === now.getTime() };
   }
 
-  async recordSuccess(id: string, now: Date): Promise<void> {
-    await this.db.update(users).set({ failedLogins: 0, lastLoginAt: now }).where(eq(users.id, id));
+  /** A completed sign-in: the consecutive-failure count starts again from `failures` (0, or the limit while closed). */
+  async recordSuccess(id: string, now: Date, failures = 0): Promise<void> {
+    await this.db.update(users).set({ failedLogins: failures, lastLoginAt: now }).where(eq(users.id, id));
   }
 }

@@ -31,9 +31,16 @@ export const users = identitySchema.table(
     /** Set by an administrator's reset: the next sign-in may only change the password. */
     mustChangePassword: boolean('must_change_password').notNull().default(false),
     passwordChangedAt: timestamp('password_changed_at', { withTimezone: true, mode: 'date' }),
-    /** Consecutive failed sign-ins (any factor); reset by a success or an administrator's unlock. */
+    /** Consecutive failed sign-ins (any factor); reset by a password sign-in, a new password or an unlock. */
     failedLogins: integer('failed_logins').notNull().default(0),
-    lockedAt: timestamp('locked_at', { withTimezone: true, mode: 'date' }),
+    /**
+     * Set when `failed_logins` reached the guess limit (NIST SP 800-63B §5.2.2): the password is then only
+     * accepted after a possession factor (passkey, SIM, device) in the same sign-in. Not a lock: the account,
+     * its sessions and its other factors keep working (docs/decisions/0008-lockout-model.md).
+     */
+    passwordClosedAt: timestamp('password_closed_at', { withTimezone: true, mode: 'date' }),
+    /** An administrator removed the second factors: the next sign-in enrols a new authenticator. */
+    totpEnrolmentRequired: boolean('totp_enrolment_required').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true, mode: 'date' }),

@@ -1,24 +1,24 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   AuditService,
-  EVENT_BUS,
   inScope,
   isRole,
   requireInScope,
   requireRole,
   type Db,
-  type EventBus,
   type Role,
 } from '@pakawaaz/platform';
 import { InstitutionsRepository } from '../directory/institutions.repository.js';
 import { identityError } from '../identity.errors.js';
 import { MfaRepository, type FactorSummary } from '../mfa/mfa.repository.js';
 import { checkPassword, PASSWORD_PROBLEM_MESSAGES } from '../passwords/password-policy.js';
-import { hashPassword, verifyPassword } from '../passwords/password-hasher.js';
+import { hashPassword } from '../passwords/password-hasher.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { Ctx } from './access.js';
 import { requireRolesAllowedIn } from './roles.js';
+import { recordOn } from './user-audit.js';
+import { UserChanges } from './user-changes.js';
 import { UserDisabled, UserEnabled, UserUpdated, userFacts, USER_FIELDS } from './users.events.js';
 import { UsersRepository, type NewUser, type UserListQuery, type UserRow } from './users.repository.js';
 
@@ -37,7 +37,7 @@ export type UserInput = {
 export type UserPatch = Partial<
   Pick<UserInput, 'displayName' | 'designation' | 'institutionId' | 'email' | 'phone' | 'roles'>
 >;
-export type UserView = Omit<UserRow, 'passwordHash'> & { locked: boolean; factors: FactorSummary };
+export type UserView = Omit<UserRow, 'passwordHash'> & { passwordClosed: boolean; factors: FactorSummary };
 
 /** Officials and operators: creation, profile, roles, status, administrator password reset and unlock. */
 @Injectable()
@@ -48,7 +48,7 @@ export class UsersService {
     private readonly mfa: MfaRepository,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
-    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    private readonly changes: UserChanges,
   ) {}
 
   async create(input: UserInput, ctx: Ctx): Promise<UserView> {
@@ -126,9 +126,10 @@ export class UsersService {
         await this.sessions.revokeAllOf(row.id, 'roles-changed', ctx.principal.actor, ctx.requestId, tx);
       return row;
     });
-    // Other domains keep copies of these facts (core-network: name and institution on subscribers).
+    // Other domains keep copies of these facts (core-network: name and institution on subscribers), and API
+    // tokens answer to their creator's current roles: they are re-read at once, on every node.
     const changed = USER_FIELDS.filter((f) => patch[f] !== undefined);
-    await this.bus.publish(UserUpdated.create({ ...userFacts(updated), changed }));
+    await this.changes.publish(UserUpdated.create({ ...userFacts(updated), changed }));
     return this.view(updated);
   }
 
@@ -152,7 +153,7 @@ export class UsersService {
       return updated;
     });
     const event = status === 'disabled' ? UserDisabled : UserEnabled;
-    await this.bus.publish(event.create({ ...userFacts(row), reason }));
+    await this.changes.publish(event.create({ ...userFacts(row), reason }));
     return this.view(row);
   }
 
@@ -171,7 +172,7 @@ export class UsersService {
       const updated =
         (await this.repo.update(
           current.id,
-          { passwordHash, mustChangePassword: true, failedLogins: 0, lockedAt: null },
+          { passwordHash, mustChangePassword: true, failedLogins: 0, passwordClosedAt: null },
           tx,
         )) ?? current;
       await this.record(tx, ctx, 'identity.user.password-reset', updated, {});
@@ -181,37 +182,20 @@ export class UsersService {
     return { user: await this.view(row), temporaryPassword: temporary };
   }
 
+  /** Reopens a password step the guess limit closed, and clears the count (after the officer looked). */
   async unlock(id: string, ctx: Ctx): Promise<UserView> {
     const current = await this.find(id, ctx);
     this.requireAdmin(ctx, current);
     const row = await this.repo.db.transaction(async (tx) => {
       const unlocked =
-        (await this.repo.update(current.id, { failedLogins: 0, lockedAt: null }, tx)) ?? current;
-      await this.record(tx, ctx, 'identity.user.unlocked', unlocked, { failures: current.failedLogins });
+        (await this.repo.update(current.id, { failedLogins: 0, passwordClosedAt: null }, tx)) ?? current;
+      await this.record(tx, ctx, 'identity.user.unlocked', unlocked, {
+        failures: current.failedLogins,
+        passwordClosedAt: current.passwordClosedAt?.toISOString() ?? null,
+      });
       return unlocked;
     });
     return this.view(row);
-  }
-
-  /** The signed-in user changes their own password (current one required), or completes a forced change. */
-  async changePassword(user: UserRow, current: string | null, next: string, ctx: Ctx): Promise<void> {
-    if (current !== null && !(await verifyPassword(user.passwordHash, current)))
-      throw identityError('invalid_credentials', 'The current password is wrong.');
-    this.assertPassword(next, user.username, user.displayName);
-    if (await verifyPassword(user.passwordHash, next))
-      throw identityError('weak_password', 'Choose a password different from the current one.', {
-        problem: 'reused',
-      });
-    const passwordHash = await hashPassword(next);
-    await this.repo.db.transaction(async (tx) => {
-      const row =
-        (await this.repo.update(
-          user.id,
-          { passwordHash, mustChangePassword: false, passwordChangedAt: new Date() },
-          tx,
-        )) ?? user;
-      await this.record(tx, ctx, 'identity.user.password-changed', row, { forced: user.mustChangePassword });
-    });
   }
 
   assertPassword(password: string, username: string, displayName: string): void {
@@ -253,17 +237,8 @@ export class UsersService {
     requireRolesAllowedIn(roles, institutionId);
   }
 
-  private async record(tx: Db, ctx: Ctx, action: string, row: UserRow, details: Record<string, unknown>) {
-    await this.audit.record(
-      {
-        actor: ctx.principal.actor,
-        action,
-        target: `user:${row.username}`,
-        details: { id: row.id, ...details },
-        requestId: ctx.requestId,
-      },
-      tx,
-    );
+  private record(tx: Db, ctx: Ctx, action: string, row: UserRow, details: Record<string, unknown>) {
+    return recordOn(this.audit, tx, ctx, action, row, details);
   }
 }
 
@@ -281,7 +256,7 @@ function toView(row: UserRow, factors: FactorSummary | undefined): UserView {
   const { passwordHash: _hidden, ...rest } = row;
   return {
     ...rest,
-    locked: row.lockedAt !== null,
+    passwordClosed: row.passwordClosedAt !== null,
     factors: factors ?? { totp: 'none', passkeys: 0, recoveryCodesLeft: 0 },
   };
 }

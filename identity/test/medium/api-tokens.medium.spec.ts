@@ -4,6 +4,7 @@ import { InstitutionsService } from '../../src/directory/institutions.service.js
 import { ApiTokensRepository } from '../../src/tokens/api-tokens.repository.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hashApiTokenSecret, newApiTokenSecret } from '../../src/tokens/api-token-secret.js';
+import { UsersService } from '../../src/users/users.service.js';
 import {
   createIdentityFixture,
   query,
@@ -36,6 +37,8 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await resetIdentityData(fx.handle);
+  // Tokens answer to their creator's current rights: ROOT is a real, active super-admin.
+  await fx.addUser({ id: ROOT.actor.id, username: 'root', roles: ['super-admin'] });
 });
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
@@ -248,5 +251,80 @@ describe('TokenService API tokens', () => {
     expect((err as Error).message).toMatch(/audit actor id/);
     expect(await fx.tokens.verify(created.token)).not.toBeNull();
     expect((await fx.tokens.listApiTokens())[0]?.revokedAt).toBeNull();
+  });
+});
+
+describe('API tokens answer to their creator’s current rights', () => {
+  const officer = { principal: { ...ROOT, roles: ['super-admin' as const] }, requestId: 'req-admin' };
+  const creator = async (roles: string[]) => {
+    const user = await fx.addUser({ username: `ops-${randomUUID().slice(0, 8)}`, roles });
+    const p: Principal = {
+      ...ROOT,
+      actor: { type: 'operator', id: user.id },
+      name: user.username,
+      roles: [],
+    };
+    return { user, p };
+  };
+
+  it('stops working the moment its creator is disabled, and works again when re-enabled', async () => {
+    const { user, p } = await creator(['super-admin']);
+    const token = await fx.tokens.createApiToken({ name: 'ci', roles: ['sim-operator'] }, p, null);
+    expect((await fx.tokens.verify(token.token))?.roles).toEqual(['sim-operator']);
+    const users = fx.get(UsersService);
+    await users.setStatus(user.id, 'disabled', 'left', officer);
+    expect(await fx.tokens.verify(token.token)).toBeNull();
+    await users.setStatus(user.id, 'active', 'back', officer);
+    expect((await fx.tokens.verify(token.token))?.roles).toEqual(['sim-operator']);
+  });
+
+  it('carries only the roles its creator still holds (token roles ∩ creator roles)', async () => {
+    const { user, p } = await creator(['sim-operator', 'viewer']);
+    const token = await fx.tokens.createApiToken({ name: 'ci', roles: ['sim-operator', 'viewer'] }, p, null);
+    expect((await fx.tokens.verify(token.token))?.roles).toEqual(['sim-operator', 'viewer']);
+    await fx.get(UsersService).update(user.id, { roles: ['viewer'] }, officer);
+    expect((await fx.tokens.verify(token.token))?.roles).toEqual(['viewer']);
+    await fx.get(UsersService).update(user.id, { roles: ['billing'] }, officer);
+    // No role left in common: the token is refused rather than admitted with none.
+    expect(await fx.tokens.verify(token.token)).toBeNull();
+  });
+
+  it('a token made by a token answers to the same person, and dies with its parent', async () => {
+    const { user, p } = await creator(['super-admin']);
+    const parent = await fx.tokens.createApiToken({ name: 'provisioner', roles: ['super-admin'] }, p, null);
+    const asParent = (await fx.tokens.verify(parent.token))!;
+    const child = await fx.tokens.createApiToken({ name: 'child', roles: ['viewer'] }, asParent, null);
+    expect((await fx.tokens.listApiTokens()).find((t) => t.id === child.id)?.owner).toBe(user.username);
+    expect((await fx.tokens.verify(child.token))?.roles).toEqual(['viewer']);
+    await fx.tokens.revokeApiToken(parent.id, p, null);
+    expect(await fx.tokens.verify(child.token)).toBeNull();
+  });
+
+  it('refuses a token whose creator no longer exists', async () => {
+    const { user, p } = await creator(['super-admin']);
+    const token = await fx.tokens.createApiToken({ name: 'ci', roles: ['viewer'] }, p, null);
+    await query(fx.handle, `delete from identity.users where id = '${user.id}'`);
+    expect(await fx.tokens.verify(token.token)).toBeNull();
+  });
+
+  it('the bootstrap token has no human creator and keeps its documented rights', async () => {
+    const secret = `bootstrap-${'x'.repeat(40)}`;
+    await resetIdentityData(fx.handle); // a first start: nobody exists yet
+    await fx.firstStart({ bootstrapToken: secret, adminPassword: 'harbour-lantern-violet-9' }).run();
+    expect((await fx.tokens.verify(secret))?.roles).toEqual(['super-admin']);
+    expect((await fx.tokens.listApiTokens()).find((t) => t.name === 'bootstrap')?.owner).toBeNull();
+  });
+
+  it('lists the owner by username and the last use, written at most once a minute', async () => {
+    const { user, p } = await creator(['super-admin']);
+    const token = await fx.tokens.createApiToken({ name: 'ci', roles: ['viewer'] }, p, null);
+    expect((await fx.tokens.listApiTokens())[0]).toMatchObject({ owner: user.username, lastUsedAt: null });
+    await fx.tokens.verify(token.token);
+    const used = (await fx.tokens.listApiTokens())[0]?.lastUsedAt;
+    expect(used).toBeInstanceOf(Date);
+    const xmin = await tokenXmin(token.id);
+    for (let i = 0; i < 5; i++) await fx.tokens.verify(token.token);
+    expect(await tokenXmin(token.id)).toBe(xmin);
+    expect((await fx.tokens.listApiTokens())[0]?.lastUsedAt).toEqual(used);
   });
 });

@@ -151,16 +151,23 @@ describe('password sign-in', () => {
 });
 
 describe('TOTP second factor', () => {
+  const code = (secret: string, offset = 0) => totpCodeAtStep(secret, totpStepAt(new Date()) + offset);
+  /** Self-service enrolment, confirmed with the previous step's code so that the current one is still fresh. */
   async function enrol(): Promise<string> {
     const user = (await fx.users.findById(aliceId))!;
-    return (await totp.provision(user, { type: 'system', id: 'test' }, null)).secret;
+    const { secret } = await totp.begin(user);
+    await totp.confirm(user, code(secret, -1), { type: 'operator', id: aliceId }, null);
+    return secret;
   }
-  const code = (secret: string, offset = 0) => totpCodeAtStep(secret, totpStepAt(new Date()) + offset);
 
   it('is required once enrolled: the password alone yields a ticket, the code then the tokens at aal2', async () => {
     const secret = await enrol();
     const first = await login.password('alice', PASSWORD, 'aal1', meta);
-    expect(first).toMatchObject({ status: 'mfa_required', amr: ['pwd'], factors: ['totp'] });
+    expect(first).toMatchObject({
+      status: 'mfa_required',
+      amr: ['pwd'],
+      factors: ['totp', 'recovery-code'],
+    });
     const r = authenticated(await login.totpCode(ticketOf(first), code(secret), meta));
     expect(r.acr).toBe('aal2');
     expect([...r.amr].sort()).toEqual(['mfa', 'otp', 'pwd']);
@@ -211,15 +218,20 @@ describe('TOTP second factor', () => {
   });
 });
 
-describe('lock-out and throttling', () => {
-  it('locks after the threshold of consecutive failures (then even the right password fails) until an officer unlocks', async () => {
+describe('guess limit', () => {
+  it('closes the password step after the limit of consecutive failures (then even the right password fails first) until an officer unlocks', async () => {
     for (let i = 0; i < 5; i++) await refusal(login.password('alice', `wrong-${i}`, 'aal1', meta));
-    const locked = await refusal(login.password('alice', PASSWORD, 'aal1', meta));
-    expect(locked.code).toBe('invalid_credentials');
-    expect((await fx.users.findById(aliceId))?.lockedAt).toBeInstanceOf(Date);
+    const closed = await refusal(login.password('alice', PASSWORD, 'aal1', meta));
+    expect(closed.code).toBe('invalid_credentials');
+    const row = await fx.users.findById(aliceId);
+    expect(row?.passwordClosedAt).toBeInstanceOf(Date);
+    expect(row?.status).toBe('active');
     expect(
-      await query(fx.handle, "select target from platform.audit_log where action = 'identity.user.locked'"),
-    ).toEqual([{ target: `user:${aliceId}` }]);
+      await query(
+        fx.handle,
+        "select target from platform.audit_log where action = 'identity.user.password-closed'",
+      ),
+    ).toEqual([{ target: 'user:alice' }]);
     await fx
       .get(UsersService)
       .unlock(aliceId, { principal: principal(['security-officer']), requestId: null });
@@ -293,6 +305,27 @@ describe('sessions', () => {
     expect((await refusal(login.password('alice', PASSWORD, 'aal1', meta))).code).toBe('invalid_credentials');
   });
 
+  it('changing your own password ends your other sessions and keeps this one', async () => {
+    const account = fx.get(AccountService);
+    const sessions = fx.get(SessionsService);
+    const here = authenticated(await login.password('alice', PASSWORD, 'aal1', meta));
+    const elsewhere = authenticated(await login.password('alice', PASSWORD, 'aal1', meta));
+    const p = (await fx.tokens.verify(here.accessToken))!;
+    await account.changePassword(PASSWORD, 'violet-harbour-lantern-9', { principal: p, requestId: 'r' });
+    expect(await fx.tokens.verify(here.accessToken)).not.toBeNull();
+    expect(await fx.tokens.verify(elsewhere.accessToken)).toBeNull();
+    expect((await refusal(sessions.refresh(elsewhere.refreshToken, null))).code).toBe(
+      'refresh_token_invalid',
+    );
+    expect((await sessions.refresh(here.refreshToken, null)).sessionId).toBe(here.sessionId);
+    expect(
+      await query(
+        fx.handle,
+        `select revoked_reason from identity.sessions where id = '${elsewhere.sessionId}'`,
+      ),
+    ).toEqual([{ revoked_reason: 'password-changed' }]);
+  });
+
   it('an administrator reset forces a password change before any token', async () => {
     const users = fx.get(UsersService);
     const { temporaryPassword } = await users.resetPassword(aliceId, undefined, {
@@ -315,9 +348,14 @@ describe('sessions', () => {
   });
 
   it('an administrator’s reset ends sign-ins in progress (their tickets stop working)', async () => {
-    const secret = (
-      await totp.provision((await fx.users.findById(aliceId))!, { type: 'system', id: 'test' }, null)
-    ).secret;
+    const user = (await fx.users.findById(aliceId))!;
+    const { secret } = await totp.begin(user);
+    await totp.confirm(
+      user,
+      totpCodeAtStep(secret, totpStepAt(new Date()) - 1),
+      { type: 'operator', id: aliceId },
+      null,
+    );
     const half = await login.password('alice', PASSWORD, 'aal1', meta);
     await fx
       .get(UsersService)

@@ -2,6 +2,7 @@ import { AppError } from '@pakawaaz/platform';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DirectoryService } from '../../src/directory/directory.service.js';
 import { InstitutionsService } from '../../src/directory/institutions.service.js';
+import { FactorResetService } from '../../src/users/factor-reset.service.js';
 import { UserAdminService } from '../../src/users/user-admin.service.js';
 import {
   createIdentityFixture,
@@ -264,15 +265,17 @@ describe('directory', () => {
 });
 
 describe('user filters', () => {
-  it('filters by institution and by lock state', async () => {
+  it('filters by institution and by a closed password step (under attack)', async () => {
     const { finance, sana } = await world();
     const inFinance = await users.list({ institution: finance.id, limit: 50, offset: 0 }, root.principal);
     expect(inFinance.users.map((u) => u.username)).toEqual(['sana']);
-    await fx.users.update(sana.id, { lockedAt: new Date(), failedLogins: 100 });
+    await fx.users.update(sana.id, { passwordClosedAt: new Date(), failedLogins: 100 });
     expect(
-      (await users.list({ locked: true, limit: 50, offset: 0 }, root.principal)).users.map((u) => u.username),
+      (await users.list({ passwordClosed: true, limit: 50, offset: 0 }, root.principal)).users.map(
+        (u) => u.username,
+      ),
     ).toEqual(['sana']);
-    expect((await users.list({ locked: false, limit: 50, offset: 0 }, root.principal)).total).toBe(2);
+    expect((await users.list({ passwordClosed: false, limit: 50, offset: 0 }, root.principal)).total).toBe(2);
   });
 
   it('an administrator may set a first password that must be changed at the first sign-in', async () => {
@@ -293,7 +296,7 @@ describe('user filters', () => {
 });
 
 describe('role boundaries', () => {
-  it('removing roles is a super-admin’s, and so is any TOTP change on a super-admin', async () => {
+  it('removing roles is a super-admin’s, and so is any factor reset of a super-admin', async () => {
     const op = await users.create(
       {
         kind: 'operator',
@@ -315,8 +318,10 @@ describe('role boundaries', () => {
       },
       root,
     );
-    expect((await refusal(users.provisionTotp(boss.id, officer))).code).toBe('forbidden');
-    expect((await refusal(users.removeTotp(boss.id, officer))).code).toBe('forbidden');
-    expect((await users.provisionTotp(op.id, officer)).secret).toMatch(/^[A-Z2-7]{32}$/);
+    const resets = fx.get(FactorResetService);
+    const why = { reason: 'lost phone', password: true };
+    expect((await refusal(resets.request(boss.id, why, officer))).code).toBe('forbidden');
+    // An officer may ask for an operator's reset; a national role makes it a request for a second approver.
+    expect((await resets.request(op.id, why, officer)).status).toBe('pending');
   });
 });

@@ -92,8 +92,9 @@ export async function createIdentityFixture(options: FixtureOptions = {}): Promi
     secretsKeyFile: path.join(tmp, 'keys', 'identity-secrets.key'),
     requirePasskeys: false,
     lockoutThreshold: 100,
-    loginRatePerAccount: 10_000,
+    loginBackoff: { freeFailures: 10_000, freeFailuresPerSource: 10_000, maxSeconds: 900 },
     loginRatePerIp: 10_000,
+    pendingPasskeyChallenges: 10_000,
     directoryRate: 10_000,
     webauthn: { rpId: 'localhost', rpName: 'Pakawaaz NOC', origins: null },
     radius: { enabled: false, host: '127.0.0.1', authPort: 0, acctPort: 0, eapNetworkName: 'WLAN' },
@@ -201,7 +202,7 @@ export async function resetIdentityData(handle: DatabaseHandle): Promise<void> {
   await handle.db.transaction(async (tx) => {
     await tx.execute(
       sql.raw(
-        'truncate identity.users, identity.api_tokens, identity.institutions, identity.institution_visibility, identity.sessions, identity.refresh_tokens, identity.totp_factors, identity.recovery_codes, identity.passkeys, identity.webauthn_challenges, identity.radius_clients, identity.radius_accounting',
+        'truncate identity.users, identity.api_tokens, identity.institutions, identity.institution_visibility, identity.sessions, identity.refresh_tokens, identity.totp_factors, identity.recovery_codes, identity.passkeys, identity.webauthn_challenges, identity.factor_resets, identity.radius_clients, identity.radius_accounting',
       ),
     );
     await tx.execute(sql.raw('alter table platform.audit_log disable trigger user'));

@@ -10,7 +10,8 @@ import { closedLoop, describeLoad, fmtInt } from './load.js';
  * full verification the first time a token is seen, its memory afterwards) — and `verifyAccessToken` alone
  * (the first request with a new token); the baseline is the bare ECDSA P-256 signature check under it.
  * Over HTTP: GET /api/v1/auth/me with the bearer token (verify + session + profile reads) against GET
- * /healthz (no auth).
+ * /healthz (no auth), and the same with an API token (verified through the API-token memory: token roles
+ * ∩ its owner's current roles, re-read from the database at most once a minute or after a change).
  */
 
 const IN_PROCESS_MS = 2_000;
@@ -68,12 +69,28 @@ async function inProcess(url: string, token: string, out: (line: string) => void
   );
 }
 
+async function apiToken(url: string, accessToken: string): Promise<string> {
+  const res = await fetch(`${url}/api/v1/tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench', roles: ['viewer'] }),
+  });
+  if (res.status !== 201) throw new Error(`POST /api/v1/tokens → ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
 async function overHttp(url: string, token: string, out: (line: string) => void): Promise<void> {
-  const get = (path: string, auth: boolean) => async (): Promise<boolean> => {
-    const res = await fetch(`${url}${path}`, auth ? { headers: { authorization: `Bearer ${token}` } } : {});
-    await res.arrayBuffer();
-    return res.status === 200;
-  };
+  const secret = await apiToken(url, token);
+  const get =
+    (path: string, auth: boolean, bearer = token) =>
+    async (): Promise<boolean> => {
+      const res = await fetch(
+        `${url}${path}`,
+        auth ? { headers: { authorization: `Bearer ${bearer}` } } : {},
+      );
+      await res.arrayBuffer();
+      return res.status === 200;
+    };
   const run = (op: () => Promise<boolean>) =>
     closedLoop({ concurrency: HTTP.concurrency, maxCount: HTTP.count, maxMs: HTTP.ms, op });
   await closedLoop({
@@ -83,8 +100,10 @@ async function overHttp(url: string, token: string, out: (line: string) => void)
     op: get('/api/v1/auth/me', true),
   });
   const me = await run(get('/api/v1/auth/me', true));
+  const viaApiToken = await run(get('/api/v1/auth/me', true, secret));
   const health = await run(get('/healthz', false));
   out(describeLoad(`GET /api/v1/auth/me (bearer), concurrency ${HTTP.concurrency}`, 'req', me));
+  out(describeLoad(`GET /api/v1/auth/me (API token), concurrency ${HTTP.concurrency}`, 'req', viaApiToken));
   out(describeLoad('baseline: GET /healthz (no auth)', 'req', health));
   out(
     `→ token-checked request: ${fmtInt(me.perSecond)}/s vs ${fmtInt(health.perSecond)}/s = ${(health.perSecond / me.perSecond).toFixed(1)}x cost of verify + session check`,

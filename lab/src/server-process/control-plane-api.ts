@@ -71,10 +71,24 @@ export type LoginStep =
       acr: string;
     }
   | { status: 'mfa_required'; ticket: string; factors: string[]; amr: string[] }
-  | { status: 'password_change_required'; ticket: string };
+  | { status: 'password_change_required'; ticket: string }
+  | { status: 'totp_enrolment_required'; ticket: string };
 
 export function passwordLogin(api: ControlPlaneApi, username: string, password: string): Promise<LoginStep> {
   return api.request<LoginStep>('POST', '/api/v1/auth/login', { body: { username, password } });
+}
+
+/**
+ * Possession first (POST /api/v1/auth/login/start): a ticket for the SIM or the device to prove
+ * themselves before the password — the way in while attackers' guesses keep the password step closed.
+ */
+export function possessionFirst(api: ControlPlaneApi, username: string): Promise<LoginStep> {
+  return api.request<LoginStep>('POST', '/api/v1/auth/login/start', { body: { username } });
+}
+
+/** The password after the possession factor (POST /api/v1/auth/login/password-factor). */
+export function passwordFactor(api: ControlPlaneApi, ticket: string, password: string): Promise<LoginStep> {
+  return api.request<LoginStep>('POST', '/api/v1/auth/login/password-factor', { body: { ticket, password } });
 }
 
 /** Signs in with a password alone (an operator without TOTP) and returns an API client carrying the token. */

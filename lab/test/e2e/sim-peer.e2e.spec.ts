@@ -4,8 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simFactor } from '../../src/http-sim/http-sim-factor.js';
 import { createNas, type Nas } from '../../src/radius-nas/radius-nas.js';
 import {
+  ApiError,
   controlPlaneApi,
+  passwordFactor,
   passwordLogin,
+  possessionFirst,
   signedIn,
   type ControlPlaneApi,
 } from '../../src/server-process/control-plane-api.js';
@@ -20,6 +23,7 @@ import { createUsim, withAcceptedSqn } from '../../src/sim-peer/usim.js';
  */
 const ADMIN_PASSWORD = 'quartz-meadow-lantern-58';
 const OFFICIAL = { username: 'ayesha.khan', password: 'violet-harbour-tandem-93' };
+const GUESS_LIMIT = 3;
 
 let server: ServerProcess;
 let admin: ControlPlaneApi;
@@ -27,7 +31,11 @@ let fleet: SimFleet;
 let nas: Nas;
 
 beforeAll(async () => {
-  server = await startServerProcess({ adminPassword: ADMIN_PASSWORD });
+  // A small guess limit: closing the official's password step takes a few requests.
+  server = await startServerProcess({
+    adminPassword: ADMIN_PASSWORD,
+    env: { PAKAWAAZ_LOCKOUT_THRESHOLD: String(GUESS_LIMIT) },
+  });
   admin = await signedIn(controlPlaneApi(server.url), 'admin', ADMIN_PASSWORD);
   fleet = await provisionFleet(admin, { sims: 4, ...OFFICIAL, radiusSecret: 'lab-e2e-nas-secret-000001' });
   nas = await createNas({ host: '127.0.0.1', ...server.radius, secret: fleet.radiusSecret });
@@ -118,5 +126,33 @@ describe('HTTPS SIM factor against the server', () => {
     const peer = peerFor(sim(0), 'aka', createUsim({ k: Buffer.alloc(16, 1), opc: sim(0).opc }));
     const r = await simFactor({ baseUrl: server.url, ticket: await ticket(), peer });
     expect(r).toMatchObject({ kind: 'refused', status: 401, body: { code: 'invalid_credentials' } });
+  });
+
+  it('SIM first, then the password: the official signs in although guessing closed the password step', async () => {
+    const api = controlPlaneApi(server.url);
+    const users = `/api/v1/users/${fleet.official.id}`;
+    await admin.request('POST', `${users}/unlock`);
+    try {
+      for (let i = 0; i < GUESS_LIMIT; i++)
+        await expect(passwordLogin(api, OFFICIAL.username, `guess-${i}-of-a-stranger`)).rejects.toThrow(
+          ApiError,
+        );
+      expect((await admin.request<{ passwordClosed: boolean }>('GET', users)).passwordClosed).toBe(true);
+      const start = await possessionFirst(api, OFFICIAL.username);
+      if (start.status !== 'mfa_required') throw new Error(start.status);
+      expect(start.factors).toContain('sim');
+      const r = await simFactor({ baseUrl: server.url, ticket: start.ticket, peer: peerFor(sim(0), 'aka') });
+      if (r.kind !== 'done') throw new Error(`SIM refused: ${JSON.stringify(r.body)}`);
+      expect(r.step).toMatchObject({ status: 'mfa_required', factors: ['password'], amr: ['sim'] });
+      const done = await passwordFactor(api, String(r.step.ticket), OFFICIAL.password);
+      expect(done).toMatchObject({ status: 'authenticated', acr: 'aal2' });
+      if (done.status === 'authenticated') expect([...done.amr].sort()).toEqual(['mfa', 'pwd', 'sim']);
+      // The step stays closed to password-first sign-ins: the right password alone is refused like a guess.
+      await expect(passwordLogin(api, OFFICIAL.username, OFFICIAL.password)).rejects.toThrow(
+        /invalid_credentials/,
+      );
+    } finally {
+      await admin.request('POST', `${users}/unlock`);
+    }
   });
 });

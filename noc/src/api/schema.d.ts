@@ -260,6 +260,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/login/password-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Auth_passwordFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login/recovery-code": {
         parameters: {
             query?: never;
@@ -276,6 +292,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/login/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Auth_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login/totp": {
         parameters: {
             query?: never;
@@ -286,6 +318,22 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["Auth_totp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login/totp-enrolment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Auth_totpEnrolment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -398,6 +446,54 @@ export interface paths {
         get: operations["Directory_search"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/factor-resets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["FactorResets_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/factor-resets/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["FactorResets_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/factor-resets/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["FactorResets_reject"];
         delete?: never;
         options?: never;
         head?: never;
@@ -932,6 +1028,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/{id}/factor-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Users_factorReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/{id}/password-reset": {
         parameters: {
             query?: never;
@@ -959,22 +1071,6 @@ export interface paths {
         put?: never;
         post?: never;
         delete: operations["Users_revokeSessions"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/users/{id}/totp": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["Users_provisionTotp"];
-        delete: operations["Users_removeTotp"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1609,6 +1705,105 @@ export interface components {
             message: string;
             requestId: string;
         };
+        FactorResetList: {
+            requests: {
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                decidedAt: string | null;
+                decidedBy: string | null;
+                decisionReason: string | null;
+                /** Format: date-time */
+                expiresAt: string;
+                id: string;
+                reason: string;
+                requestedBy: string;
+                /** @enum {string} */
+                status: "pending" | "approved" | "rejected" | "expired";
+                userId: string;
+                username: string;
+            }[];
+        };
+        FactorResetRequest: {
+            /** @default true */
+            password: boolean;
+            reason: string;
+        };
+        FactorResetRequestView: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            decidedAt: string | null;
+            decidedBy: string | null;
+            decisionReason: string | null;
+            /** Format: date-time */
+            expiresAt: string;
+            id: string;
+            reason: string;
+            requestedBy: string;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected" | "expired";
+            userId: string;
+            username: string;
+        };
+        FactorResetResult: {
+            request: {
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                decidedAt: string | null;
+                decidedBy: string | null;
+                decisionReason: string | null;
+                /** Format: date-time */
+                expiresAt: string;
+                id: string;
+                reason: string;
+                requestedBy: string;
+                /** @enum {string} */
+                status: "pending" | "approved" | "rejected" | "expired";
+                userId: string;
+                username: string;
+            } | null;
+            /** @enum {string} */
+            status: "done" | "pending";
+            temporaryPassword: string | null;
+            temporaryPasswordPart: string | null;
+            user: {
+                /** Format: date-time */
+                createdAt: string;
+                designation: string | null;
+                displayName: string;
+                email: string | null;
+                factors: {
+                    passkeys: number;
+                    recoveryCodesLeft: number;
+                    /** @enum {string} */
+                    totp: "none" | "pending" | "active";
+                };
+                failedLogins: number;
+                id: string;
+                institutionId: string | null;
+                /** @enum {string} */
+                kind: "official" | "operator";
+                /** Format: date-time */
+                lastLoginAt: string | null;
+                mustChangePassword: boolean;
+                /** Format: date-time */
+                passwordChangedAt: string | null;
+                passwordClosed: boolean;
+                /** Format: date-time */
+                passwordClosedAt: string | null;
+                phone: string | null;
+                roles: string[];
+                /** @enum {string} */
+                status: "active" | "disabled";
+                statusReason: string | null;
+                totpEnrolmentRequired: boolean;
+                /** Format: date-time */
+                updatedAt: string;
+                username: string;
+            };
+        };
         Institution: {
             /** Format: date-time */
             createdAt: string;
@@ -1681,12 +1876,18 @@ export interface components {
             password: string;
             username: string;
         };
+        LoginStartRequest: {
+            /** @enum {string} */
+            acr?: "aal1" | "aal2" | "aal3";
+            username: string;
+        };
         LoginStep: {
             accessToken: string;
             /** @enum {string} */
             acr: "aal1" | "aal2" | "aal3";
             amr: string[];
             expiresIn: number;
+            recoveryCodes?: string[];
             refreshToken: string;
             sessionId: string;
             /** @enum {string} */
@@ -1698,7 +1899,7 @@ export interface components {
         } | {
             amr: string[];
             expiresIn: number;
-            factors: ("totp" | "recovery-code" | "sim" | "device")[];
+            factors: ("password" | "totp" | "recovery-code" | "sim" | "device")[];
             /** @enum {string} */
             status: "mfa_required";
             ticket: string;
@@ -1706,6 +1907,16 @@ export interface components {
             expiresIn: number;
             /** @enum {string} */
             status: "password_change_required";
+            ticket: string;
+        } | {
+            enrolment: {
+                otpauthUri: string;
+                qrSvg: string;
+                secret: string;
+            };
+            expiresIn: number;
+            /** @enum {string} */
+            status: "totp_enrolment_required";
             ticket: string;
         };
         NetworkAlarm: {
@@ -2293,6 +2504,10 @@ export interface components {
             newPassword: string;
             ticket: string;
         };
+        PasswordFactorRequest: {
+            password: string;
+            ticket: string;
+        };
         PasswordReset: {
             password?: string;
         };
@@ -2317,17 +2532,18 @@ export interface components {
                 kind: "official" | "operator";
                 /** Format: date-time */
                 lastLoginAt: string | null;
-                locked: boolean;
-                /** Format: date-time */
-                lockedAt: string | null;
                 mustChangePassword: boolean;
                 /** Format: date-time */
                 passwordChangedAt: string | null;
+                passwordClosed: boolean;
+                /** Format: date-time */
+                passwordClosedAt: string | null;
                 phone: string | null;
                 roles: string[];
                 /** @enum {string} */
                 status: "active" | "disabled";
                 statusReason: string | null;
+                totpEnrolmentRequired: boolean;
                 /** Format: date-time */
                 updatedAt: string;
                 username: string;
@@ -2742,6 +2958,7 @@ export interface components {
             amr: string[];
             eap: string;
             expiresIn: number;
+            recoveryCodes?: string[];
             refreshToken: string;
             sessionId: string;
             /** @enum {string} */
@@ -2754,7 +2971,7 @@ export interface components {
             amr: string[];
             eap: string;
             expiresIn: number;
-            factors: ("totp" | "recovery-code" | "sim" | "device")[];
+            factors: ("password" | "totp" | "recovery-code" | "sim" | "device")[];
             /** @enum {string} */
             status: "mfa_required";
             ticket: string;
@@ -2763,6 +2980,17 @@ export interface components {
             expiresIn: number;
             /** @enum {string} */
             status: "password_change_required";
+            ticket: string;
+        } | {
+            eap: string;
+            enrolment: {
+                otpauthUri: string;
+                qrSvg: string;
+                secret: string;
+            };
+            expiresIn: number;
+            /** @enum {string} */
+            status: "totp_enrolment_required";
             ticket: string;
         };
         StatusChange: {
@@ -2875,6 +3103,10 @@ export interface components {
             qrSvg: string;
             secret: string;
         };
+        TotpEnrolmentStepRequest: {
+            code: string;
+            ticket: string;
+        };
         TotpStepRequest: {
             code: string;
             ticket: string;
@@ -2923,17 +3155,18 @@ export interface components {
             kind: "official" | "operator";
             /** Format: date-time */
             lastLoginAt: string | null;
-            locked: boolean;
-            /** Format: date-time */
-            lockedAt: string | null;
             mustChangePassword: boolean;
             /** Format: date-time */
             passwordChangedAt: string | null;
+            passwordClosed: boolean;
+            /** Format: date-time */
+            passwordClosedAt: string | null;
             phone: string | null;
             roles: string[];
             /** @enum {string} */
             status: "active" | "disabled";
             statusReason: string | null;
+            totpEnrolmentRequired: boolean;
             /** Format: date-time */
             updatedAt: string;
             username: string;
@@ -2961,17 +3194,18 @@ export interface components {
                 kind: "official" | "operator";
                 /** Format: date-time */
                 lastLoginAt: string | null;
-                locked: boolean;
-                /** Format: date-time */
-                lockedAt: string | null;
                 mustChangePassword: boolean;
                 /** Format: date-time */
                 passwordChangedAt: string | null;
+                passwordClosed: boolean;
+                /** Format: date-time */
+                passwordClosedAt: string | null;
                 phone: string | null;
                 roles: string[];
                 /** @enum {string} */
                 status: "active" | "disabled";
                 statusReason: string | null;
+                totpEnrolmentRequired: boolean;
                 /** Format: date-time */
                 updatedAt: string;
                 username: string;
@@ -3371,6 +3605,15 @@ export interface operations {
                     "application/json": components["schemas"]["WebAuthnOptions"];
                 };
             };
+            /** @description Too many requests from this address (code rate_limited, Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
         };
     };
     Auth_passwordChange: {
@@ -3393,6 +3636,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LoginStep"];
+                };
+            };
+        };
+    };
+    Auth_passwordFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordFactorRequest"];
+            };
+        };
+        responses: {
+            /** @description The password, after the SIM or the device proved itself first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginStep"];
+                };
+            };
+            /** @description Wrong password (code invalid_credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
                 };
             };
         };
@@ -3421,6 +3697,39 @@ export interface operations {
             };
         };
     };
+    Auth_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginStartRequest"];
+            };
+        };
+        responses: {
+            /** @description Possession first: a login ticket for the SIM or the device to prove themselves before the password (also when the password step is closed after the guess limit) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginStep"];
+                };
+            };
+            /** @description Too many attempts (code rate_limited, Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
     Auth_totp: {
         parameters: {
             query?: never;
@@ -3441,6 +3750,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LoginStep"];
+                };
+            };
+        };
+    };
+    Auth_totpEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TotpEnrolmentStepRequest"];
+            };
+        };
+        responses: {
+            /** @description Confirms the authenticator enrolled during sign-in (after an administrator removed the factors); signed in, with the recovery codes shown once */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginStep"];
+                };
+            };
+            /** @description The code does not match (code totp_invalid): check the phone clock */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
                 };
             };
         };
@@ -3596,6 +3938,85 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DirectoryPage"];
+                };
+            };
+        };
+    };
+    FactorResets_list: {
+        parameters: {
+            query?: {
+                status?: "pending" | "decided";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactorResetList"];
+                };
+            };
+        };
+    };
+    FactorResets_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reset is done; the response carries the approver’s half of the one-time password */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactorResetResult"];
+                };
+            };
+            /** @description The requester (or an API token) cannot approve (code two_person_rule) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    FactorResets_reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactorResetRequestView"];
                 };
             };
         };
@@ -4507,7 +4928,7 @@ export interface operations {
                 kind?: "official" | "operator";
                 status?: "active" | "disabled";
                 institution?: string;
-                locked?: "true" | "false";
+                passwordClosed?: "true" | "false";
                 limit?: number;
                 offset?: number;
             };
@@ -4652,6 +5073,41 @@ export interface operations {
             };
         };
     };
+    Users_factorReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FactorResetRequest"];
+            };
+        };
+        responses: {
+            /** @description Removes TOTP, recovery codes and passkeys (the user enrols anew at the next sign-in); for an operator with a national role, a request another administrator approves */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactorResetResult"];
+                };
+            };
+            /** @description A request for this user is already pending (code factor_reset_pending) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
     Users_reset: {
         parameters: {
             query?: never;
@@ -4722,47 +5178,6 @@ export interface operations {
             };
         };
     };
-    Users_provisionTotp: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Issues an active TOTP authenticator (replacing any other) */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TotpEnrolment"];
-                };
-            };
-        };
-    };
-    Users_removeTotp: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
     Users_unlock: {
         parameters: {
             query?: never;
@@ -4774,7 +5189,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Clears a lock-out after too many failed sign-ins */
+            /** @description Reopens a password step closed after the guess limit, and clears the count */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -604,7 +604,9 @@ function PasswordSection() {
             {submitting ? 'Changing…' : 'Change password'}
           </button>
           <div role="status" aria-live="polite">
-            {done ? <p className="success-text">Your password was changed.</p> : null}
+            {done ? (
+              <p className="success-text">Your password was changed; your other sessions ended.</p>
+            ) : null}
           </div>
         </div>
         {error ? <ErrorNotice error={error} title="The password was not changed" /> : null}

@@ -1,6 +1,8 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError, asApiError, unwrap, type Schemas } from '../api/client';
 import { passkeysSupported, signInWithPasskey } from '../auth/passkeys';
+import { OneTimeSecret } from '../components/OneTimeSecret';
+import { TotpEnrolmentView } from '../components/TotpEnrolmentView';
 import { session, useSession } from '../auth/session';
 import { homeFor } from '../identity';
 import { navigate, safeInternalPath, useLocation } from '../router';
@@ -9,11 +11,18 @@ type LoginStep = Schemas['LoginStep'];
 type Authenticated = Extract<LoginStep, { status: 'authenticated' }>;
 type CodeMethod = 'totp' | 'recovery-code';
 
-/** Where the sign-in stands: the password, a second factor, or the password change an administrator forced. */
+type Enrolment = Extract<LoginStep, { status: 'totp_enrolment_required' }>['enrolment'];
+
+/**
+ * Where the sign-in stands: the password, a second factor, the password change an administrator forced,
+ * the new authenticator an administrator's factor reset asks for, and its recovery codes (shown once).
+ */
 type Step =
   | { kind: 'password' }
   | { kind: 'code'; ticket: string; methods: readonly CodeMethod[]; method: CodeMethod }
-  | { kind: 'new-password'; ticket: string };
+  | { kind: 'new-password'; ticket: string }
+  | { kind: 'enrol'; ticket: string; enrolment: Enrolment }
+  | { kind: 'recovery-codes'; result: Authenticated; codes: readonly string[] };
 
 const PASSWORD_STEP: Step = { kind: 'password' };
 
@@ -41,6 +50,10 @@ export function LoginPage() {
   const proceed = async (result: LoginStep): Promise<void> => {
     switch (result.status) {
       case 'authenticated':
+        if (result.recoveryCodes?.length) {
+          setStep({ kind: 'recovery-codes', result, codes: result.recoveryCodes });
+          return;
+        }
         return finish(result);
       case 'mfa_required': {
         const methods = codeMethods(result.factors);
@@ -57,6 +70,9 @@ export function LoginPage() {
       }
       case 'password_change_required':
         setStep({ kind: 'new-password', ticket: result.ticket });
+        return;
+      case 'totp_enrolment_required':
+        setStep({ kind: 'enrol', ticket: result.ticket, enrolment: result.enrolment });
         return;
     }
   };
@@ -141,6 +157,33 @@ export function LoginPage() {
               )
             }
             onStartOver={startOver}
+          />
+        ) : step.kind === 'enrol' ? (
+          <EnrolStep
+            step={step}
+            username={username}
+            submitting={submitting}
+            alert={alert}
+            onSubmit={(code, clear) =>
+              run(
+                () =>
+                  unwrap(
+                    api.POST('/api/v1/auth/login/totp-enrolment', { body: { ticket: step.ticket, code } }),
+                  ),
+                clear,
+              )
+            }
+            onStartOver={startOver}
+          />
+        ) : step.kind === 'recovery-codes' ? (
+          <OneTimeSecret
+            title="Your recovery codes"
+            lead="Each code signs you in once if the phone is lost. Keep them somewhere safe: they are shown only now."
+            values={step.codes}
+            label="Recovery codes"
+            filename="pakawaaz-recovery-codes.txt"
+            doneLabel="I have saved them"
+            onDone={() => void finish(step.result)}
           />
         ) : (
           <NewPasswordStep
@@ -447,6 +490,66 @@ function NewPasswordStep({
       </div>
       {alert}
       <SubmitButton submitting={submitting}>Change password and continue</SubmitButton>
+      <p className="login-links">
+        <button type="button" className="button-link" onClick={onStartOver}>
+          Start over
+        </button>
+      </p>
+    </form>
+  );
+}
+
+/** After an administrator removed the second factors: the user sets up the new authenticator, now. */
+function EnrolStep({
+  step,
+  username,
+  submitting,
+  alert,
+  onSubmit,
+  onStartOver,
+}: {
+  step: Extract<Step, { kind: 'enrol' }>;
+  username: string;
+  submitting: boolean;
+  alert: ReactNode;
+  onSubmit: (code: string, clear: () => void) => Promise<void>;
+  onStartOver: () => void;
+}) {
+  const [code, setCode] = useState('');
+  const submit = (event: FormEvent<HTMLFormElement>): void => {
+    event.preventDefault();
+    void onSubmit(code, () => setCode(''));
+  };
+  return (
+    <form onSubmit={submit} aria-labelledby="login-step-heading">
+      <h2 id="login-step-heading" className="login-step">
+        Set up your authenticator app
+      </h2>
+      <p className="login-as">
+        An administrator removed the second factors of <strong>{username}</strong>. Add the new authenticator
+        to your phone; nobody else has seen it.
+      </p>
+      <TotpEnrolmentView enrolment={step.enrolment} account={username} />
+      <div className="field">
+        <label htmlFor="login-enrol-code">Code from the app</label>
+        <input
+          id="login-enrol-code"
+          name="one-time-code"
+          className="code-entry"
+          type="text"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          pattern="[0-9]{6}"
+          maxLength={6}
+          title="6 digits"
+          required
+          autoFocus
+          value={code}
+          onChange={(event) => setCode(event.target.value.replace(/\D/g, ''))}
+        />
+      </div>
+      {alert}
+      <SubmitButton submitting={submitting}>Confirm and sign in</SubmitButton>
       <p className="login-links">
         <button type="button" className="button-link" onClick={onStartOver}>
           Start over

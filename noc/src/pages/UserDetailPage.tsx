@@ -10,7 +10,6 @@ import { OneTimeSecret } from '../components/OneTimeSecret';
 import { RoleCheckboxes } from '../components/RoleCheckboxes';
 import { SessionTable } from '../components/SessionTable';
 import { StatusPill } from '../components/StatusPill';
-import { TotpEnrolmentView } from '../components/TotpEnrolmentView';
 import { formatDateTime } from '../format';
 import {
   hasRole,
@@ -26,8 +25,6 @@ import { useInstitutions } from '../useInstitutions';
 
 const MIN_REASON = 3;
 const MAX_REASON = 500;
-
-type TotpEnrolment = Schemas['TotpEnrolment'];
 
 const when = (value: string | null, none = 'never') =>
   value ? <time dateTime={value}>{formatDateTime(value)}</time> : <span className="muted">{none}</span>;
@@ -74,13 +71,10 @@ export function UserDetailPage({ id }: { id: string }) {
   };
 
   const notFound = error?.status === 404;
-  // Officers manage officials; operators, roles and super-admins are super-admin business (as on the server).
+  // As on the server: security officers manage anyone but a super-admin; roles are a super-admin's.
   const canManage =
     user !== null &&
-    hasRole(
-      operator,
-      user.kind === 'operator' || user.roles.includes('super-admin') ? 'super-admin' : 'security-officer',
-    );
+    hasRole(operator, user.roles.includes('super-admin') ? 'super-admin' : 'security-officer');
   const names = institutionNames(institutions);
 
   return (
@@ -95,8 +89,11 @@ export function UserDetailPage({ id }: { id: string }) {
             <p className="page-subtitle">
               <code>{user.username}</code> <StatusPill value={user.kind} />
               <StatusPill value={user.status} tone={user.status === 'active' ? 'good' : 'bad'} />
-              {user.locked ? <StatusPill value="locked" tone="bad" /> : null}
+              {user.passwordClosed ? <StatusPill value="under attack" tone="bad" /> : null}
               {user.mustChangePassword ? <StatusPill value="must change password" tone="warn" /> : null}
+              {user.totpEnrolmentRequired ? (
+                <StatusPill value="enrols a new authenticator" tone="warn" />
+              ) : null}
             </p>
           ) : null}
         </div>
@@ -179,7 +176,7 @@ export function UserDetailPage({ id }: { id: string }) {
               />
               <div className="cards cards-spaced">
                 <PasswordResetCard user={user} onReset={changed} />
-                <TotpAdminCard user={user} onChanged={() => void load()} />
+                {user.id !== operator?.id ? <FactorResetCard user={user} onChanged={changed} /> : null}
               </div>
             </>
           ) : null}
@@ -194,7 +191,10 @@ export function UserDetailPage({ id }: { id: string }) {
   );
 }
 
-/** How the user signs in: lock-out state with unlock, and the factors enrolled. */
+/**
+ * How the user signs in: the password step (closed after the guess limit: under attack) with reopen, the
+ * failures and the factors enrolled.
+ */
 function SignInCard({
   user,
   canManage,
@@ -204,18 +204,19 @@ function SignInCard({
   canManage: boolean;
   onChanged: (u: User) => void;
 }) {
+  const closed = user.passwordClosed;
   return (
     <section className="card" aria-labelledby="card-sign-in">
       <h2 id="card-sign-in">Sign-in</h2>
       <dl className="facts">
-        <dt>Lock-out</dt>
+        <dt>Password step</dt>
         <dd>
-          {user.locked ? (
+          {closed ? (
             <>
-              <StatusPill value="locked" tone="bad" /> since {when(user.lockedAt)}
+              <StatusPill value="under attack" tone="bad" /> closed since {when(user.passwordClosedAt)}
             </>
           ) : (
-            <StatusPill value="not locked" tone="good" />
+            <StatusPill value="open" tone="good" />
           )}
         </dd>
         <dt>Failed sign-ins</dt>
@@ -235,18 +236,24 @@ function SignInCard({
         <dt>Last sign-in</dt>
         <dd>{when(user.lastLoginAt)}</dd>
       </dl>
-      {canManage && (user.locked || user.failedLogins > 0) ? (
+      {closed ? (
+        <p className="card-lead">
+          Someone made too many failed sign-ins. {user.username} is not locked out: the password is accepted
+          after a passkey, the SIM or the device. Nothing is guessed meanwhile.
+        </p>
+      ) : null}
+      {canManage && (closed || user.failedLogins > 0) ? (
         <div className="card-actions">
           <ConfirmButton
-            label={user.locked ? 'Unlock' : 'Reset the failure count'}
+            label={closed ? 'Reopen the password step' : 'Reset the failure count'}
             question={
-              user.locked
-                ? 'The user can sign in again at once. Check first that the failures were theirs.'
+              closed
+                ? 'The password alone works again, and guessing can resume. Check the audit log first.'
                 : 'The count of failed sign-ins starts again from zero.'
             }
-            confirmLabel={user.locked ? 'Unlock' : 'Reset count'}
-            busyLabel="Unlocking…"
-            errorTitle="The account was not unlocked"
+            confirmLabel={closed ? 'Reopen it' : 'Reset count'}
+            busyLabel="Reopening…"
+            errorTitle="The password step was not reopened"
             tone="primary"
             onConfirm={async () =>
               onChanged(
@@ -557,7 +564,7 @@ function PasswordResetCard({ user, onReset }: { user: User; onReset: (u: User) =
       <h2 id="card-password-reset">Password</h2>
       <p className="card-lead">
         A reset sets a temporary password, ends every session of {user.username} and makes them choose a new
-        password at the next sign-in. It also clears a lock-out.
+        password at the next sign-in. Their second factors stay; it reopens a closed password step.
       </p>
       {temporary ? (
         <OneTimeSecret
@@ -592,69 +599,132 @@ function PasswordResetCard({ user, onReset }: { user: User; onReset: (u: User) =
   );
 }
 
-/** An officer issues an authenticator for the user (active at once; seed and QR shown once) or removes it. */
-function TotpAdminCard({ user, onChanged }: { user: User; onChanged: () => void }) {
-  const [enrolment, setEnrolment] = useState<TotpEnrolment | null>(null);
-  const active = user.factors.totp === 'active';
+/** Officials and institution operators: one administrator resets; national roles: two (as on the server). */
+const NATIONAL = (user: User) =>
+  user.kind === 'operator' && user.roles.some((r) => !INSTITUTION_SCOPED_ROLES.includes(r as Role));
 
-  const issue = async (): Promise<void> => {
-    setEnrolment(await unwrap(api.POST('/api/v1/users/{id}/totp', { params: { path: { id: user.id } } })));
-    onChanged();
+/**
+ * Second factors are removed, never issued: the user enrols a new authenticator at the next sign-in. For an
+ * operator with a national role the reset waits for a second administrator, and each holds half of the
+ * one-time password.
+ */
+function FactorResetCard({ user, onChanged }: { user: User; onChanged: (u: User) => void }) {
+  const twoPerson = NATIONAL(user);
+  const [reason, setReason] = useState('');
+  const [withPassword, setWithPassword] = useState(true);
+  const [submitting, setSubmitting] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [result, setResult] = useState<Schemas['FactorResetResult'] | null>(null);
+
+  const submit = async (event: FormEvent<HTMLFormElement>): Promise<void> => {
+    event.preventDefault();
+    const trimmed = reason.trim();
+    if (submitting || trimmed.length < MIN_REASON) return;
+    setSubmitting(true);
+    setError(null);
+    try {
+      const r = await unwrap(
+        api.POST('/api/v1/users/{id}/factor-reset', {
+          params: { path: { id: user.id } },
+          body: { reason: trimmed, password: twoPerson || withPassword },
+        }),
+      );
+      setResult(r);
+      setReason('');
+      onChanged(r.user);
+    } catch (caught) {
+      setError(asApiError(caught));
+    } finally {
+      setSubmitting(false);
+    }
   };
 
+  const secret = result?.temporaryPassword ?? result?.temporaryPasswordPart ?? null;
   return (
-    <section className="card" aria-labelledby="card-totp-admin">
-      <h2 id="card-totp-admin">Authenticator (TOTP)</h2>
-      {enrolment ? (
-        <div className="notice notice-warn one-time-secret" role="region" aria-label="Issued authenticator">
-          <strong className="notice-title">New authenticator for {user.username}</strong>
-          <p className="notice-message">
-            It is active now. Hand the QR code or the secret to the user over a trusted channel: both are
-            shown only now.
+    <section className="card" aria-labelledby="card-factor-reset">
+      <h2 id="card-factor-reset">Second factors</h2>
+      {result ? (
+        <>
+          <p className="card-lead" role="status">
+            {result.status === 'pending'
+              ? `Asked: another administrator must approve the reset of ${user.username} (Users page).`
+              : `Removed the authenticator and passkeys of ${user.username}: they enrol a new authenticator at the next sign-in.`}
           </p>
-          <TotpEnrolmentView enrolment={enrolment} account={user.username} />
+          {secret ? (
+            <OneTimeSecret
+              title={
+                result.status === 'pending' ? 'First half of the one-time password' : 'One-time password'
+              }
+              lead={
+                result.status === 'pending'
+                  ? `Give it to ${user.displayName} yourself; the approving administrator gives the second half. They type your half first. Shown only now.`
+                  : `Give it to ${user.displayName} in person or over a trusted channel. It is shown only now.`
+              }
+              values={[secret]}
+              label={`${result.status === 'pending' ? 'First half of the one-time password' : 'One-time password'} of ${user.username}`}
+              onDone={() => setResult(null)}
+            />
+          ) : (
+            <div className="form-actions">
+              <button type="button" className="button button-secondary" onClick={() => setResult(null)}>
+                Done
+              </button>
+            </div>
+          )}
+        </>
+      ) : (
+        <form
+          className="inline-form"
+          onSubmit={(event) => void submit(event)}
+          aria-label="Reset second factors"
+        >
+          <p className="card-lead">
+            For a lost or stolen phone: removes the authenticator (TOTP), the recovery codes and the passkeys
+            and ends every session. Administrators never receive a new factor: {user.username} enrols a new
+            authenticator at the next sign-in.
+            {twoPerson
+              ? ' This operator holds a national role: a second administrator must approve, and each of you gives the user half of the one-time password.'
+              : ''}
+          </p>
+          <div className="field">
+            <label htmlFor="factor-reset-reason">
+              Reason <span className="optional">(shown to the approver, kept in the audit log)</span>
+            </label>
+            <textarea
+              id="factor-reset-reason"
+              rows={2}
+              required
+              minLength={MIN_REASON}
+              maxLength={MAX_REASON}
+              value={reason}
+              onChange={(event) => setReason(event.target.value)}
+            />
+          </div>
+          {twoPerson ? null : (
+            <ul className="checkbox-list">
+              <li>
+                <input
+                  id="factor-reset-password"
+                  type="checkbox"
+                  checked={withPassword}
+                  onChange={(event) => setWithPassword(event.target.checked)}
+                />
+                <label htmlFor="factor-reset-password">Also set a one-time password</label>
+              </li>
+            </ul>
+          )}
           <div className="form-actions">
-            <button type="button" className="button button-primary" onClick={() => setEnrolment(null)}>
-              Done
+            <button
+              type="submit"
+              className="button button-danger"
+              disabled={submitting || reason.trim().length < MIN_REASON}
+              aria-busy={submitting}
+            >
+              {twoPerson ? 'Ask for a factor reset' : 'Reset second factors'}
             </button>
           </div>
-        </div>
-      ) : (
-        <>
-          <p className="card-lead">
-            {active
-              ? 'The user has an active authenticator. Issue a new one if the phone was lost; the old one stops working.'
-              : 'Issue an authenticator the user does not enrol themselves (e.g. for RADIUS-only use).'}
-          </p>
-          <div className="card-actions">
-            <ConfirmButton
-              label={active ? 'Issue a new authenticator' : 'Issue an authenticator'}
-              question={
-                active
-                  ? 'The current authenticator stops working at once.'
-                  : 'Sign-ins of this user will need a code from it.'
-              }
-              confirmLabel="Issue it"
-              busyLabel="Issuing…"
-              errorTitle="No authenticator was issued"
-              tone="primary"
-              onConfirm={issue}
-            />
-            {user.factors.totp !== 'none' ? (
-              <ConfirmButton
-                label="Remove the authenticator"
-                question="Sign-ins will no longer ask for a code, and the recovery codes stop working."
-                confirmLabel="Remove it"
-                busyLabel="Removing…"
-                errorTitle="The authenticator was not removed"
-                onConfirm={async () => {
-                  await unwrap(api.DELETE('/api/v1/users/{id}/totp', { params: { path: { id: user.id } } }));
-                  onChanged();
-                }}
-              />
-            ) : null}
-          </div>
-        </>
+          {error ? <ErrorNotice error={error} title="The factors were not reset" /> : null}
+        </form>
       )}
     </section>
   );

@@ -3,6 +3,7 @@ import { api, asApiError, isAbort, unwrap, type ApiError, type Schemas } from '.
 import { useSession } from '../auth/session';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { FactorSummary } from '../components/FactorSummary';
+import { PendingFactorResets, UnderAttack } from '../components/SecurityAlerts';
 import { InstitutionSelect } from '../components/InstitutionSelect';
 import { RoleCheckboxes } from '../components/RoleCheckboxes';
 import { StatusPill } from '../components/StatusPill';
@@ -23,8 +24,17 @@ const PAGE_SIZE = 25;
 type UserKind = User['kind'];
 type UserStatus = User['status'];
 
-/** The list's filters live in the URL, so a user's page can go back to the same view. */
-type Filters = { search: string; kind: UserKind | ''; status: UserStatus | ''; page: number };
+/**
+ * The list's filters live in the URL, so a user's page can go back to the same view. `attack`: accounts
+ * whose password step the guess limit closed (someone is guessing their password).
+ */
+type Filters = {
+  search: string;
+  kind: UserKind | '';
+  status: UserStatus | '';
+  attack: boolean;
+  page: number;
+};
 
 function readFilters(search: URLSearchParams): Filters {
   const kind = search.get('kind');
@@ -34,6 +44,7 @@ function readFilters(search: URLSearchParams): Filters {
     search: search.get('search') ?? '',
     kind: kind === 'official' || kind === 'operator' ? kind : '',
     status: status === 'active' || status === 'disabled' ? status : '',
+    attack: search.get('attack') === '1',
     page: Number.isFinite(page) && page > 0 ? page : 1,
   };
 }
@@ -43,6 +54,7 @@ function filtersUrl(f: Filters): string {
   if (f.search) q.set('search', f.search);
   if (f.kind) q.set('kind', f.kind);
   if (f.status) q.set('status', f.status);
+  if (f.attack) q.set('attack', '1');
   if (f.page > 1) q.set('page', String(f.page));
   return q.size ? `/users?${q.toString()}` : '/users';
 }
@@ -91,6 +103,9 @@ export function UsersPage() {
         <ErrorNotice error={institutionsError} title="Could not load the institutions" />
       ) : null}
 
+      {hasRole(operator, 'security-officer') ? <UnderAttack generation={generation} /> : null}
+      {hasRole(operator, 'security-officer') ? <PendingFactorResets generation={generation} /> : null}
+
       {creating ? (
         <CreateUserForm
           institutions={institutions}
@@ -119,12 +134,17 @@ function UserList({
   institutions: Institution[];
   generation: number;
 }) {
-  const [draft, setDraft] = useState({ search: filters.search, kind: filters.kind, status: filters.status });
+  const [draft, setDraft] = useState({
+    search: filters.search,
+    kind: filters.kind,
+    status: filters.status,
+    attack: filters.attack,
+  });
   const [page, setPage] = useState<Schemas['UserPage'] | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<ApiError | null>(null);
   const controllerRef = useRef<AbortController | null>(null);
-  const { search, kind, status, page: pageNumber } = filters;
+  const { search, kind, status, attack, page: pageNumber } = filters;
   const names = institutionNames(institutions);
 
   const load = useCallback(async (): Promise<void> => {
@@ -143,6 +163,7 @@ function UserList({
               ...(search ? { search } : {}),
               ...(kind ? { kind } : {}),
               ...(status ? { status } : {}),
+              ...(attack ? { passwordClosed: 'true' as const } : {}),
             },
           },
           signal: controller.signal,
@@ -158,7 +179,7 @@ function UserList({
         setLoading(false);
       }
     }
-  }, [search, kind, status, pageNumber]);
+  }, [search, kind, status, attack, pageNumber]);
 
   useEffect(() => {
     void load();
@@ -167,7 +188,7 @@ function UserList({
 
   const apply = (next: Partial<typeof draft>): void => {
     const merged = { ...draft, ...next };
-    navigate(filtersUrl({ search: merged.search.trim(), kind: merged.kind, status: merged.status, page: 1 }));
+    navigate(filtersUrl({ ...merged, search: merged.search.trim(), page: 1 }));
   };
   const submit = (event: FormEvent<HTMLFormElement>): void => {
     event.preventDefault();
@@ -179,7 +200,7 @@ function UserList({
   const first = total === 0 ? 0 : (pageNumber - 1) * PAGE_SIZE + 1;
   const last = Math.min(total, pageNumber * PAGE_SIZE);
   const rows = page?.users ?? [];
-  const filtered = search !== '' || kind !== '' || status !== '';
+  const filtered = search !== '' || kind !== '' || status !== '' || attack;
   const goTo = (n: number): void => navigate(filtersUrl({ ...filters, page: n }));
 
   return (
@@ -220,6 +241,17 @@ function UserList({
             <option value="">All</option>
             <option value="active">active</option>
             <option value="disabled">disabled</option>
+          </select>
+        </div>
+        <div className="field field-inline">
+          <label htmlFor="user-attack">Password step</label>
+          <select
+            id="user-attack"
+            value={draft.attack ? 'closed' : ''}
+            onChange={(event) => apply({ attack: event.target.value === 'closed' })}
+          >
+            <option value="">All</option>
+            <option value="closed">closed (under attack)</option>
           </select>
         </div>
         <button type="submit" className="button button-secondary" disabled={loading}>
@@ -279,10 +311,10 @@ function UserList({
                 </td>
                 <td>
                   <StatusPill value={u.status} tone={u.status === 'active' ? 'good' : 'bad'} />
-                  {u.locked ? (
+                  {u.passwordClosed ? (
                     <>
                       {' '}
-                      <StatusPill value="locked" tone="bad" />
+                      <StatusPill value="under attack" tone="bad" />
                     </>
                   ) : null}
                 </td>

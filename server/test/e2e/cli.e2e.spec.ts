@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpCodeAtStep, totpStepAt } from '@pakawaaz/totp';
 import { ensureBuilt, runCli } from '../support/cli.js';
 import { freshPostgresDatabase, postgresAvailable, type FreshDatabase } from '../support/postgres.js';
 import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from '../support/test-server.js';
 
 beforeAll(() => ensureBuilt());
+
+const OWNER_PASSWORD = 'meadow-lantern-copper-73';
 
 describe('pakawaaz CLI against a running server (embedded)', () => {
   let server: TestServer;
@@ -72,6 +75,113 @@ describe('pakawaaz CLI against a running server (embedded)', () => {
     const afterRevoke = await runCli(['tokens', 'list'], { ...env, PAKAWAAZ_TOKEN: secret });
     expect(afterRevoke.code).toBe(4);
     expect(afterRevoke.stderr).toContain('unauthenticated');
+  });
+
+  it('lists each token with its owner and last use, and refuses it while the owner is disabled', async () => {
+    const admin = { ...env, PAKAWAAZ_TOKEN: await server.adminToken() };
+    const added = await runCli(
+      ['users', 'add', '--operator', '--username', 'tok-owner', '--role', 'super-admin', '--password-stdin'],
+      admin,
+      `${OWNER_PASSWORD}\n`,
+    );
+    expect(added.code, added.stderr).toBe(0);
+    const owner = (
+      await runCli(['login', '--username', 'tok-owner', '--password-stdin'], env, `${OWNER_PASSWORD}\n`)
+    ).stdout.trim();
+    const made = await runCli(['tokens', 'create', '--role', 'viewer', '--name', 'owned'], {
+      ...env,
+      PAKAWAAZ_TOKEN: owner,
+    });
+    const token = { ...env, PAKAWAAZ_TOKEN: made.stdout.trim() };
+    expect((await runCli(['users', 'list'], token)).code).toBe(0);
+    const listed = await runCli(['tokens', 'list'], admin);
+    expect(listed.stdout).toMatch(
+      /active\s+viewer\s+owner:tok-owner\s+last-used:\d{4}-\d\d-\d\dT\S+\s+owned/,
+    );
+
+    expect(
+      (await runCli(['users', 'disable', '--username', 'tok-owner', '--reason', 'left'], admin)).code,
+    ).toBe(0);
+    const refused = await runCli(['users', 'list'], token);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain('unauthenticated');
+    expect(
+      (await runCli(['users', 'enable', '--username', 'tok-owner', '--reason', 'back'], admin)).code,
+    ).toBe(0);
+    expect((await runCli(['users', 'list'], token)).code).toBe(0);
+  });
+
+  it('factor resets: no seed for administrators, two people for national roles, the user enrols at sign-in', async () => {
+    const admin = { ...env, PAKAWAAZ_TOKEN: await server.adminToken() };
+    const add = (username: string, role: string) =>
+      runCli(
+        ['users', 'add', '--operator', '--username', username, '--role', role, '--password-stdin'],
+        admin,
+        `${OWNER_PASSWORD}\n`,
+      );
+    expect((await add('netops', 'network-admin')).code).toBe(0);
+    expect((await add('officer2', 'security-officer')).code).toBe(0);
+    // netops enrols TOTP themselves (My account); nobody else ever sees the seed.
+    const netops = (
+      await runCli(['login', '--username', 'netops', '--password-stdin'], env, `${OWNER_PASSWORD}\n`)
+    ).stdout.trim();
+    const begun = (await (
+      await server.request('POST', '/api/v1/account/totp', { token: netops })
+    ).json()) as { secret: string };
+    const confirm = await server.request('POST', '/api/v1/account/totp/confirm', {
+      token: netops,
+      body: { code: totpCodeAtStep(begun.secret, totpStepAt(new Date()) - 1) },
+    });
+    expect(confirm.status).toBe(200);
+
+    const seed = await runCli(['users', 'totp', '--username', 'netops'], admin);
+    expect(seed.code).toBe(2);
+    expect(seed.stderr).toContain('users reset-factors');
+
+    const asked = await runCli(
+      ['users', 'reset-factors', '--username', 'netops', '--reason', 'phone stolen (e2e)'],
+      admin,
+    );
+    expect(asked.code, asked.stderr).toBe(0);
+    const [partA, note] = asked.stdout.split('\n');
+    expect(partA).toMatch(/^[\w-]{12}$/);
+    const requestId = /approve-reset ([0-9a-f-]{36})/.exec(note ?? '')?.[1];
+    expect(requestId).toBeTruthy();
+    expect((await runCli(['users', 'factor-resets'], admin)).stdout).toContain('netops');
+    const self = await runCli(['users', 'approve-reset', requestId!], admin);
+    expect(self.code).toBe(4);
+    expect(self.stderr).toContain('two_person_rule');
+
+    const officer = (
+      await runCli(['login', '--username', 'officer2', '--password-stdin'], env, `${OWNER_PASSWORD}\n`)
+    ).stdout.trim();
+    const approved = await runCli(['users', 'approve-reset', requestId!], {
+      ...env,
+      PAKAWAAZ_TOKEN: officer,
+    });
+    expect(approved.code, approved.stderr).toBe(0);
+    const partB = approved.stdout.trim();
+    expect(partB).toMatch(/^[\w-]{12}$/);
+    // netops's old sessions ended with the reset.
+    expect((await server.request('GET', '/api/v1/auth/me', { token: netops })).status).toBe(401);
+
+    // The one-time password (both halves), a new password, then the new authenticator — by netops alone.
+    const first = await runCli(
+      ['login', '--username', 'netops', '--password-stdin', '--new-password-stdin'],
+      env,
+      `${partA}${partB}\nwillow-compass-harbour-58\n`,
+    );
+    expect(first.code).toBe(4);
+    const secret = /Secret key: ([A-Z2-7]{32})/.exec(first.stderr)?.[1];
+    const ticket = /--continue (\S+) --totp/.exec(first.stderr)?.[1];
+    expect(secret && ticket).toBeTruthy();
+    const done = await runCli(
+      ['login', '--continue', ticket!, '--totp', totpCodeAtStep(secret!, totpStepAt(new Date()))],
+      env,
+    );
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout.trim()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(done.stderr.match(/^[2-9a-km-z]{4}-[2-9a-km-z]{4}-[2-9a-km-z]{4}$/gm)).toHaveLength(10);
   });
 
   it('rejects bad usage with exit code 2 and says what is missing', async () => {

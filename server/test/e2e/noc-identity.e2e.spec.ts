@@ -20,8 +20,12 @@ const OFFICIAL = {
   name: 'Amina Qureshi',
   password: 'river-lantern-copper-97',
   newPassword: 'saffron-window-maple-31',
+  newerPassword: 'tamarind-lantern-river-85',
 };
 const OPERATOR = { username: 'e2e-ops', name: 'Bilal Ahmed', password: 'quiet-harbour-violet-42' };
+const APPROVER = { username: 'e2e-approver', name: 'Hina Rauf', password: 'copper-meadow-signal-64' };
+/** A small guess limit, so that an attack on one account takes a handful of requests. */
+const GUESS_LIMIT = 5;
 const ACCOUNT_SCREENSHOT = process.env.PAKAWAAZ_NOC_ACCOUNT_SCREENSHOT ?? '/tmp/noc-account.png';
 const USER_SCREENSHOT = process.env.PAKAWAAZ_NOC_USER_SCREENSHOT ?? '/tmp/noc-user.png';
 
@@ -48,7 +52,10 @@ describe.skipIf(!chromiumAvailable('the NOC identity browser tests'))(
 
     beforeAll(async () => {
       // Passkey enforcement on, as in production: super-admin needs a passkey sign-in.
-      server = await startTestServer({ PAKAWAAZ_REQUIRE_PASSKEYS: 'true' });
+      server = await startTestServer({
+        PAKAWAAZ_REQUIRE_PASSKEYS: 'true',
+        PAKAWAAZ_LOCKOUT_THRESHOLD: String(GUESS_LIMIT),
+      });
       if (!server.nocServed)
         throw new Error(
           'The NOC is not built (noc/dist/index.html is missing): run `node scripts/build.mjs --if-needed` first.',
@@ -428,7 +435,7 @@ describe.skipIf(!chromiumAvailable('the NOC identity browser tests'))(
       await admin.getByRole('link', { name: `User ${OFFICIAL.username}, ${OFFICIAL.name}` }).click();
       await visible(admin.getByRole('heading', { name: OFFICIAL.name, level: 1 }));
       const signIn = admin.getByRole('region', { name: 'Sign-in' });
-      await visible(signIn.getByText('not locked'));
+      await visible(signIn.getByText('open', { exact: true }));
       expect(await signIn.innerText()).toContain('0 in a row');
 
       const card = admin.getByRole('region', { name: 'Password' });
@@ -475,7 +482,7 @@ describe.skipIf(!chromiumAvailable('the NOC identity browser tests'))(
       expect(old.status).toBe(401);
     });
 
-    it('edits an official, issues an authenticator that works, and disables and enables with a reason', async () => {
+    it('edits an official; a factor reset hands the officer no factor: the official enrols the new authenticator at sign-in', async () => {
       // Still on the official's page after the reset.
       const edit = admin.getByRole('form', { name: 'Edit profile' });
       await edit.getByLabel('Designation').fill('Additional Secretary');
@@ -486,33 +493,66 @@ describe.skipIf(!chromiumAvailable('the NOC identity browser tests'))(
       await visible(account.getByText('Additional Secretary'));
       await visible(account.getByText('+92 51 9201234'));
 
-      const totp = admin.getByRole('region', { name: 'Authenticator (TOTP)' });
-      await totp.getByRole('button', { name: 'Issue an authenticator' }).click();
-      await totp.getByRole('button', { name: 'Issue it' }).click();
-      const issued = totp.getByRole('region', { name: 'Issued authenticator' });
-      await visible(
-        issued.getByRole('img', { name: `QR code that adds ${OFFICIAL.username} to an authenticator app` }),
-      );
-      const secret = (await issued.getByLabel('Secret key').innerText()).replace(/\s+/g, '');
-      await visible(admin.getByRole('region', { name: 'Sign-in' }).getByText('TOTP', { exact: true }));
+      const factors = admin.getByRole('region', { name: 'Second factors' });
+      const form = factors.getByRole('form', { name: 'Reset second factors' });
+      await form.getByLabel(/^Reason/).fill('Lost her phone (e2e)');
+      expect(await form.getByLabel('Also set a one-time password').isChecked()).toBe(true);
+      await form.getByRole('button', { name: 'Reset second factors' }).click();
+      await visible(factors.getByText(`Removed the authenticator and passkeys of ${OFFICIAL.username}`));
+      const secret = factors.getByLabel(`One-time password of ${OFFICIAL.username}`);
+      await visible(secret);
+      const oneTime = (await secret.innerText()).trim();
+      // What the officer holds is a password, never a seed or a QR code.
+      expect(await factors.getByRole('img').count()).toBe(0);
+      await visible(admin.getByText('enrols a new authenticator', { exact: true }));
       await admin.screenshot({ path: USER_SCREENSHOT, fullPage: true });
-      await issued.getByRole('button', { name: 'Done' }).click();
-      await issued.waitFor({ state: 'detached' });
+      await factors.getByRole('button', { name: 'Done' }).click();
 
-      // The issued seed is live: the official's sign-in now asks for its code, and the code is accepted.
+      const { context, page } = await openContext(browser, nocUrl, problems);
+      await page.goto('/account');
+      await page.waitForURL('**/login?next=%2Faccount');
+      await submitPassword(page, OFFICIAL.username, oneTime);
+      await visible(page.getByRole('heading', { name: 'Choose a new password' }));
+      await page.getByLabel('New password', { exact: true }).fill(OFFICIAL.newerPassword);
+      await page.getByLabel('Repeat the new password').fill(OFFICIAL.newerPassword);
+      await page.getByRole('button', { name: 'Change password and continue' }).click();
+      await visible(page.getByRole('heading', { name: 'Set up your authenticator app' }));
+      await visible(
+        page.getByRole('img', { name: `QR code that adds ${OFFICIAL.username} to an authenticator app` }),
+      );
+      const seed = (await page.getByLabel('Secret key').innerText()).replace(/\s+/g, '');
+      expect(seed).toMatch(/^[A-Z2-7]{32}$/);
+      await page.getByLabel('Code from the app').fill('000000' === totpCode(seed) ? '111111' : '000000');
+      await page.getByRole('button', { name: 'Confirm and sign in' }).click();
+      await expect
+        .poll(() => page.getByRole('alert').innerText(), { timeout: STEP_MS })
+        .toContain('That code is not right');
+      await page.getByLabel('Code from the app').fill(totpCode(seed));
+      await page.getByRole('button', { name: 'Confirm and sign in' }).click();
+      const codes = page.getByRole('list', { name: 'Recovery codes' });
+      await visible(codes);
+      expect(await codes.getByRole('listitem').count()).toBe(10);
+      await page.getByRole('button', { name: 'I have saved them' }).click();
+      await page.waitForURL('**/account');
+      await visible(page.getByRole('heading', { name: 'My account', level: 1 }));
+      await context.close();
+
+      // The enrolled seed is live: the official's next sign-in asks for its code.
       const step = (await (
         await server.request('POST', '/api/v1/auth/login', {
-          body: { username: OFFICIAL.username, password: OFFICIAL.newPassword },
+          body: { username: OFFICIAL.username, password: OFFICIAL.newerPassword },
         })
       ).json()) as { status: string; ticket: string; factors: string[] };
-      expect(step).toMatchObject({ status: 'mfa_required', factors: ['totp'] });
+      expect(step).toMatchObject({ status: 'mfa_required', factors: ['totp', 'recovery-code'] });
       const signedIn = await server.request('POST', '/api/v1/auth/login/totp', {
-        body: { ticket: step.ticket, code: totpCode(secret) },
+        body: { ticket: step.ticket, code: totpCode(seed, 1) },
       });
       expect(signedIn.status).toBe(200);
       const { accessToken } = (await signedIn.json()) as { accessToken: string };
       expect((await server.request('GET', '/api/v1/auth/me', { token: accessToken })).status).toBe(200);
 
+      await admin.getByRole('button', { name: 'Refresh' }).click();
+      await admin.getByText('enrols a new authenticator', { exact: true }).waitFor({ state: 'detached' });
       const status = admin.getByRole('region', { name: 'Status' });
       await status.getByRole('button', { name: 'Disable' }).click();
       await status.getByLabel(/^Reason/).fill('Left the ministry (e2e)');
@@ -533,10 +573,151 @@ describe.skipIf(!chromiumAvailable('the NOC identity browser tests'))(
       await visible(status.getByText('active', { exact: true }));
     });
 
+    it('removing a national operator’s factors takes two administrators, each holding half the one-time password', async () => {
+      // The admin's own NOC session (passkey, super-admin) creates the second administrator.
+      const adminToken = (
+        JSON.parse(await admin.evaluate<string>("sessionStorage.getItem('pakawaaz.noc.session')")) as {
+          accessToken: string;
+        }
+      ).accessToken;
+      const created = await server.request('POST', '/api/v1/users', {
+        token: adminToken,
+        body: {
+          kind: 'operator',
+          username: APPROVER.username,
+          displayName: APPROVER.name,
+          password: APPROVER.password,
+          roles: ['security-officer'],
+        },
+      });
+      expect(created.status).toBe(201);
+
+      await nav(admin, 'Users').click();
+      await admin.getByLabel('Username, name or designation').fill(OPERATOR.username);
+      await admin.getByRole('button', { name: 'Search' }).click();
+      await admin.getByRole('link', { name: `User ${OPERATOR.username}, ${OPERATOR.name}` }).click();
+      const factors = admin.getByRole('region', { name: 'Second factors' });
+      await visible(factors.getByText('This operator holds a national role', { exact: false }));
+      await factors.getByLabel(/^Reason/).fill('Phone stolen (e2e)');
+      await factors.getByRole('button', { name: 'Ask for a factor reset' }).click();
+      await visible(factors.getByText('another administrator must approve', { exact: false }));
+      const first = factors.getByLabel(`First half of the one-time password of ${OPERATOR.username}`);
+      const partA = (await first.innerText()).trim();
+      expect(partA).toMatch(/^[\w-]{12}$/);
+      await factors.getByRole('button', { name: 'Done' }).click();
+      // Nothing happened yet: the operator's TOTP is still there.
+      await visible(admin.getByRole('region', { name: 'Sign-in' }).getByText('TOTP', { exact: true }));
+
+      // The requester sees the request, but only another administrator can decide it.
+      await nav(admin, 'Users').click();
+      const pendingForAdmin = admin.getByRole('region', { name: 'Factor resets waiting for approval' });
+      const row = pendingForAdmin.getByRole('row').filter({ hasText: OPERATOR.username });
+      await visible(row.getByText('another administrator decides'));
+      expect(await row.getByRole('button', { name: /^Approve/ }).count()).toBe(0);
+
+      // The approver signs in with a passkey (security-officer needs one here) and approves.
+      const { context, page } = await openContext(browser, nocUrl, problems);
+      const cdp: CDPSession = await context.newCDPSession(page);
+      await cdp.send('WebAuthn.enable');
+      await cdp.send('WebAuthn.addVirtualAuthenticator', {
+        options: {
+          protocol: 'ctap2',
+          transport: 'internal',
+          hasResidentKey: true,
+          hasUserVerification: true,
+          isUserVerified: true,
+        },
+      });
+      await page.goto('/account');
+      await submitPassword(page, APPROVER.username, APPROVER.password);
+      await page.waitForURL('**/account');
+      const passkeys = page.getByRole('region', { name: 'Passkeys' });
+      await passkeys.getByLabel(/^Name/).fill('Approver key (e2e)');
+      await passkeys.getByRole('button', { name: 'Add a passkey' }).click();
+      await visible(passkeys.getByRole('status').getByText('Added the passkey “Approver key (e2e)”.'));
+      await page
+        .getByRole('navigation', { name: 'Operator menu' })
+        .getByRole('button', { name: 'Sign out' })
+        .click();
+      await page.waitForURL('**/login');
+      await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+      await page.waitForURL('**/system');
+      await nav(page, 'Users').click();
+      const pending = page.getByRole('region', { name: 'Factor resets waiting for approval' });
+      await pending.getByRole('button', { name: `Approve the factor reset of ${OPERATOR.username}` }).click();
+      await pending.getByRole('button', { name: 'Approve it' }).click();
+      const second = pending.getByLabel(`Second half of the one-time password of ${OPERATOR.username}`);
+      await visible(second);
+      const partB = (await second.innerText()).trim();
+      expect(partB).toMatch(/^[\w-]{12}$/);
+      await context.close();
+
+      // Neither half alone is the password; both together are, and only a new password comes next.
+      const login = (password: string) =>
+        server.request('POST', '/api/v1/auth/login', { body: { username: OPERATOR.username, password } });
+      expect((await login(partB)).status).toBe(401);
+      const both = (await (await login(partA + partB)).json()) as { status: string };
+      expect(both.status).toBe('password_change_required');
+    });
+
+    it('alarms on an account under attack and keeps its owner in: a passkey still signs in', async () => {
+      // Someone guesses the admin's password up to the guess limit (set to 5 for this server).
+      for (let i = 0; i < GUESS_LIMIT; i++)
+        expect(
+          (
+            await server.request('POST', '/api/v1/auth/login', {
+              body: { username: 'admin', password: `guess-${i}-of-an-attacker` },
+            })
+          ).status,
+        ).toBe(401);
+
+      await nav(admin, 'Users').click();
+      await admin.getByRole('button', { name: 'Refresh' }).click();
+      const alarm = admin.getByRole('region', { name: 'Accounts under attack' });
+      await visible(alarm.getByText('1 account is under attack'));
+      await alarm.getByRole('link', { name: 'Show the accounts under attack' }).click();
+      await admin.waitForURL('**/users?attack=1');
+      const table = admin.getByRole('region', { name: 'All users' }).getByRole('table');
+      const row = table.getByRole('row').filter({ has: admin.getByRole('link', { name: /^User admin,/ }) });
+      await visible(row.getByText('under attack'));
+      expect(await table.getByRole('row').count()).toBe(2); // the header and admin
+
+      // The admin is not locked out: sign out, and the passkey signs in (the password alone would not).
+      await admin
+        .getByRole('navigation', { name: 'Operator menu' })
+        .getByRole('button', { name: 'Sign out' })
+        .click();
+      await admin.waitForURL('**/login');
+      // The guesses came from this machine too: its back-off (1 s after the limit's failure) passes first.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await submitPassword(admin, 'admin', server.adminPassword);
+      await expect
+        .poll(() => admin.getByRole('alert').innerText(), { timeout: STEP_MS })
+        .toContain('sign in with one of those first');
+      await admin.getByRole('button', { name: 'Sign in with a passkey' }).click();
+      await admin.waitForURL('**/system');
+
+      // The officer looks, then reopens the password step.
+      await nav(admin, 'Users').click();
+      await admin.getByRole('link', { name: /^User admin,/ }).click();
+      const signIn = admin.getByRole('region', { name: 'Sign-in' });
+      await visible(signIn.getByText('under attack'));
+      await signIn.getByRole('button', { name: 'Reopen the password step' }).click();
+      await signIn.getByRole('button', { name: 'Reopen it' }).click();
+      await visible(signIn.getByText('open', { exact: true }));
+      expect(
+        (
+          await server.request('POST', '/api/v1/auth/login', {
+            body: { username: 'admin', password: server.adminPassword },
+          })
+        ).status,
+      ).toBe(200);
+    });
+
     it('logged no page errors or CSP violations, and no console errors beyond the refusals it provoked', () => {
-      // Chromium logs each refused call as a failed resource: the wrong confirmation code and the weak new
-      // password (422), the replayed TOTP code, the forged access token's calls, the revoked session's calls
-      // and its refresh (401). Which calls a refused token catches depends on timing, so this is a set.
+      // Chromium logs each refused call as a failed resource: the wrong confirmation codes (in My account and
+      // at sign-in) and the weak new password (422), the replayed TOTP code, the password on a closed
+      // password step, the forged access token's calls, the revoked session's calls and its refresh (401). Which calls a refused token catches depends on timing, so this is a set.
       const refused = (p: Problem) =>
         p.kind === 'console' &&
         /Failed to load resource: the server responded with a status of 4(01|22)/.test(p.text);
@@ -546,6 +727,8 @@ describe.skipIf(!chromiumAvailable('the NOC identity browser tests'))(
         '/api/v1/account/totp/confirm',
         '/api/v1/auth/login/totp',
         '/api/v1/auth/login/password',
+        '/api/v1/auth/login/totp-enrolment',
+        '/api/v1/auth/login',
         '/api/v1/auth/refresh',
       ])
         expect(paths).toContain(expected);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { luhnCheckDigit } from '@pakawaaz/test-support';
+import { totpCodeAtStep, totpStepAt } from '@pakawaaz/totp';
 import { runCli } from '../support/cli.js';
 import { EAPOL_TEST, OATHTOOL, RADCLIENT, runTool, toolAvailable } from '../support/external-tools.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -19,6 +20,8 @@ const K = '465b5ce8b199b49faa5f0a2ee238a6bc';
 const OPC = 'cd63cb71954a9f4e48a5994e37a02baf';
 const IMSI = '001010000000001';
 const IMSI_BARRED = '001010000000002';
+
+const GUESS_LIMIT = 5;
 
 const hasRadclient = toolAvailable(RADCLIENT, 'apt-get install freeradius-utils');
 const hasOathtool = toolAvailable(OATHTOOL, 'apt-get install oathtool');
@@ -41,6 +44,26 @@ async function api<T>(method: string, p: string, body?: unknown): Promise<T> {
 
 const cli = (args: string[], stdin?: string) =>
   runCli(args, { PAKAWAAZ_URL: server.url, PAKAWAAZ_TOKEN: token }, stdin);
+
+/**
+ * Ayesha enrols her authenticator herself (administrators never see a seed): password sign-in (no SIM is
+ * assigned yet, so the password is her floor), then My account's enrolment, confirmed with the previous
+ * step's code so that the current one is still unused for the first PAP test.
+ */
+async function enrolTotpAsAyesha(): Promise<string> {
+  const signIn = await server.request('POST', '/api/v1/auth/login', {
+    body: { username: 'ayesha', password: PASSWORD },
+  });
+  const { accessToken } = (await signIn.json()) as { accessToken: string };
+  const begun = await server.request('POST', '/api/v1/account/totp', { token: accessToken });
+  const { secret } = (await begun.json()) as { secret: string };
+  const confirmed = await server.request('POST', '/api/v1/account/totp/confirm', {
+    token: accessToken,
+    body: { code: totpCodeAtStep(secret, totpStepAt(new Date()) - 1) },
+  });
+  expect(confirmed.status).toBe(200);
+  return secret;
+}
 
 async function totpNow(): Promise<string> {
   const r = await runTool(OATHTOOL, ['--totp', '-b', seed]);
@@ -92,7 +115,8 @@ async function importSims(): Promise<void> {
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // A small guess limit, so that closing a password step takes a handful of requests.
+  server = await startTestServer({ PAKAWAAZ_LOCKOUT_THRESHOLD: String(GUESS_LIMIT) });
   token = await server.adminToken();
   if (!server.radius) throw new Error('RADIUS did not start');
   auth = String(server.radius.authPort);
@@ -115,9 +139,7 @@ beforeAll(async () => {
   );
   expect(added.code, added.stderr).toBe(0);
   userId = added.stdout.trim();
-  const totp = await cli(['users', 'totp', '--username', 'ayesha']);
-  expect(totp.code, totp.stderr).toBe(0);
-  seed = totp.stdout.trim();
+  seed = await enrolTotpAsAyesha();
   expect(seed).toMatch(/^[A-Z2-7]{32}$/);
   const nas = await cli([
     'radius',
@@ -241,6 +263,28 @@ describe.skipIf(!hasRadclient || !hasOathtool)('RADIUS PAP with radclient (passw
     });
   });
 
+  it('a closed password step rejects PAP even with the right password and code, until an officer reopens it', async () => {
+    expect((await cli(['users', 'unlock', '--username', 'ayesha'])).code).toBe(0);
+    const pap = (password: string, station: string) =>
+      radclient('auth', auth, [
+        'User-Name = "ayesha"',
+        `User-Password = "${password}"`,
+        `Calling-Station-Id = "${station}"`,
+        'Message-Authenticator = 0x00',
+      ]);
+    // The guesses come from different stations, so that the per-station back-off never answers instead.
+    for (let i = 0; i < GUESS_LIMIT; i++)
+      expect((await pap(`guess-number-${i}123456`, `02-00-00-00-00-0${i}`)).stdout).toContain(
+        'Received Access-Reject',
+      );
+    const next = totpCodeAtStep(seed, totpStepAt(new Date()) + 1);
+    expect((await pap(`${PASSWORD}${next}`, '02-00-00-00-01-00')).stdout).toContain('Received Access-Reject');
+    const attacked = await cli(['users', 'list', '--under-attack']);
+    expect(attacked.stdout).toMatch(/ayesha\s+official\s+under-attack/);
+    expect((await cli(['users', 'unlock', '--username', 'ayesha'])).code).toBe(0);
+    expect((await pap(`${PASSWORD}${next}`, '02-00-00-00-01-00')).stdout).toContain('Received Access-Accept');
+  });
+
   it('answers Status-Server on both ports', async () => {
     expect((await radclient('status', auth, ['Message-Authenticator = 0x00'])).stdout).toContain(
       'Received Access-Accept',
@@ -293,6 +337,21 @@ describe.skipIf(!hasEapolTest)("EAP-AKA and EAP-AKA' with eapol_test's software 
     for (const r of [wrongK, barred, unknown]) {
       expect(lastLine(r.stdout)).toBe('FAILURE');
       expect(r.code).not.toBe(0);
+    }
+  });
+
+  it('a password step closed by guessing does not stop the SIM (a factor nobody can guess)', async () => {
+    for (let i = 0; i < GUESS_LIMIT; i++)
+      await server.request('POST', '/api/v1/auth/login', {
+        body: { username: 'ayesha', password: `guess-number-${i}` },
+      });
+    const closed = await api<{ passwordClosed: boolean }>('GET', `/api/v1/users/${userId}`);
+    expect(closed.passwordClosed).toBe(true);
+    try {
+      const r = await eapolTest('closed', { eap: 'AKA', identity: nai('0', IMSI) });
+      expect(lastLine(r.stdout)).toBe('SUCCESS');
+    } finally {
+      await api('POST', `/api/v1/users/${userId}/unlock`);
     }
   });
 

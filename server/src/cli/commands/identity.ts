@@ -4,55 +4,112 @@ import { CliError } from '../api-client.js';
 import { positiveInt, type RegisterCommands } from '../context.js';
 
 type LoginStep = {
-  status: 'authenticated' | 'mfa_required' | 'password_change_required';
+  status: 'authenticated' | 'mfa_required' | 'password_change_required' | 'totp_enrolment_required';
   accessToken?: string;
   ticket?: string;
   factors?: string[];
   withheldRoles?: string[];
+  recoveryCodes?: string[];
+  enrolment?: { secret: string; otpauthUri: string };
 };
-type TokenView = { id: string; name: string; roles: string[]; revokedAt: string | null };
+type TokenView = {
+  id: string;
+  name: string;
+  roles: string[];
+  owner: string | null;
+  revokedAt: string | null;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+};
+type LoginOptions = {
+  username?: string;
+  password?: string;
+  passwordStdin?: boolean;
+  newPasswordStdin?: boolean;
+  totp?: string;
+  continue?: string;
+};
 
 /** Operator sign-in and API tokens. */
 export const registerIdentityCommands: RegisterCommands = (program, { io, api, print }) => {
+  const post = (path: string, body: unknown) => api().request<LoginStep>('POST', path, body, { auth: false });
+
+  /** One or two lines of standard input: the (one-time) password, then with --new-password-stdin the new one. */
+  const secrets = (o: LoginOptions): { password: string; next: string | undefined } => {
+    const lines = o.passwordStdin
+      ? (io.stdin ?? (() => readFileSync(0, 'utf8')))().split(/\r?\n/)
+      : [o.password ?? ''];
+    const password = lines[0] ?? '';
+    if (!password) throw new CliError('Give --password or --password-stdin.', 2);
+    if (o.newPasswordStdin && !o.passwordStdin)
+      throw new CliError(
+        '--new-password-stdin reads the new password as the second line of --password-stdin.',
+        2,
+      );
+    return { password, next: o.newPasswordStdin ? lines[1] || undefined : undefined };
+  };
+
+  /** The steps a CLI can take: TOTP, the forced password change, and the new authenticator's enrolment. */
+  async function signIn(o: LoginOptions): Promise<LoginStep> {
+    if (o.continue) {
+      if (!o.totp)
+        throw new CliError('--continue needs --totp with the first code of the new authenticator.', 2);
+      return post('/api/v1/auth/login/totp-enrolment', { ticket: o.continue, code: o.totp });
+    }
+    if (!o.username) throw new CliError('Give --username.', 2);
+    const { password, next } = secrets(o);
+    let step = await post('/api/v1/auth/login', { username: o.username, password });
+    if (step.status === 'password_change_required') {
+      if (!next)
+        throw new CliError(
+          'An administrator reset this password: give the one-time password and your new one on two lines of --password-stdin with --new-password-stdin.',
+          4,
+        );
+      step = await post('/api/v1/auth/login/password', { ticket: step.ticket, newPassword: next });
+    }
+    if (step.status === 'mfa_required' && step.factors?.includes('totp')) {
+      if (!o.totp) throw new CliError('This account has TOTP: add --totp with the current code.', 4);
+      step = await post('/api/v1/auth/login/totp', { ticket: step.ticket, code: o.totp });
+    }
+    return step;
+  }
+
   program
     .command('login')
     .description('sign in as a NOC operator and print an access token (for PAKAWAAZ_TOKEN)')
-    .requiredOption('--username <username>', 'operator username')
+    .option('--username <username>', 'operator username')
     .option(
       '--password <password>',
       'password (prefer --password-stdin: arguments are visible to other users)',
     )
     .option('--password-stdin', 'read the password from standard input')
+    .option(
+      '--new-password-stdin',
+      'after an administrator reset: standard input has the one-time password, then the new password',
+    )
     .option('--totp <code>', 'the current 6-digit code, for an account with TOTP')
-    .action(async (o: { username: string; password?: string; passwordStdin?: boolean; totp?: string }) => {
-      const password = o.passwordStdin
-        ? (io.stdin ?? (() => readFileSync(0, 'utf8')))().replace(/\r?\n$/, '')
-        : o.password;
-      if (!password) throw new CliError('Give --password or --password-stdin.', 2);
-      let step = await api().request<LoginStep>(
-        'POST',
-        '/api/v1/auth/login',
-        { username: o.username, password },
-        { auth: false },
-      );
-      if (step.status === 'mfa_required' && step.factors?.includes('totp')) {
-        if (!o.totp) throw new CliError('This account has TOTP: add --totp with the current code.', 4);
-        step = await api().request<LoginStep>(
-          'POST',
-          '/api/v1/auth/login/totp',
-          { ticket: step.ticket, code: o.totp },
-          { auth: false },
+    .option(
+      '--continue <ticket>',
+      'finish enrolling the new authenticator an administrator’s factor reset asked for (with --totp)',
+    )
+    .action(async (o: LoginOptions) => {
+      const step = await signIn(o);
+      if (step.status === 'totp_enrolment_required') {
+        io.stderr(
+          'An administrator removed your second factors: set up a new authenticator now (nobody else has seen it).\n' +
+            `Secret key: ${step.enrolment?.secret ?? ''}\n${step.enrolment?.otpauthUri ?? ''}\n` +
+            `Add it to your authenticator app, then within 5 minutes run:\n  pakawaaz login --continue ${step.ticket ?? ''} --totp <code>\n`,
         );
+        throw new CliError('Not signed in yet: confirm the new authenticator with --continue.', 4);
       }
-      if (step.status === 'password_change_required')
-        throw new CliError(
-          'An administrator reset this password: sign in once in the NOC to choose a new one.',
-          4,
-        );
       if (step.status !== 'authenticated' || !step.accessToken)
         throw new CliError(
           `This account needs a factor the CLI cannot provide (${(step.factors ?? []).join(', ')}): use an API token.`,
           4,
+        );
+      if (step.recoveryCodes?.length)
+        io.stderr(
+          `Your recovery codes (each works once; shown only now):\n${step.recoveryCodes.join('\n')}\n`,
         );
       if (step.withheldRoles?.length)
         io.stderr(
@@ -84,10 +141,18 @@ export const registerIdentityCommands: RegisterCommands = (program, { io, api, p
     });
   tokens
     .command('list')
-    .description('list API tokens (never their secrets)')
+    .description(
+      'list API tokens (never their secrets): state, roles, owner (whose current rights bound the token) and last use',
+    )
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
       const r = await api().request<{ tokens: TokenView[] }>('GET', '/api/v1/tokens');
+      const state = (t: TokenView) =>
+        t.revokedAt
+          ? 'revoked'
+          : t.expiresAt && t.expiresAt <= new Date().toISOString()
+            ? 'expired'
+            : 'active';
       print(
         r,
         !!o.json,
@@ -95,7 +160,7 @@ export const registerIdentityCommands: RegisterCommands = (program, { io, api, p
           r.tokens
             .map(
               (t) =>
-                `${t.id}  ${t.revokedAt ? 'revoked' : 'active '}  ${t.roles.join(',').padEnd(20)}  ${t.name}`,
+                `${t.id}  ${state(t).padEnd(7)}  ${t.roles.join(',').padEnd(20)}  owner:${(t.owner ?? '(system)').padEnd(16)}  last-used:${(t.lastUsedAt ?? 'never').padEnd(24)}  ${t.name}`,
             )
             .join('\n') + '\n',
       );

@@ -20,13 +20,32 @@ type User = {
   displayName: string;
   roles: string[];
   status: string;
-  locked: boolean;
+  /** The guess limit closed the password step: someone is guessing (the user signs in possession-first). */
+  passwordClosed: boolean;
   institutionId: string | null;
   factors: { totp: string; passkeys: number };
 };
+type FactorReset = {
+  id: string;
+  username: string;
+  reason: string;
+  status: string;
+  requestedBy: string;
+  createdAt: string;
+  expiresAt: string;
+};
+type FactorResetResult = {
+  status: 'done' | 'pending';
+  user: User;
+  request: FactorReset | null;
+  temporaryPassword: string | null;
+  temporaryPasswordPart: string | null;
+};
 
 const userLine = (u: User) =>
-  `${u.id}  ${u.username.padEnd(20)}  ${u.kind.padEnd(8)}  ${(u.locked ? 'locked' : u.status).padEnd(8)}  totp:${u.factors.totp.padEnd(7)}  ${u.roles.join(',') || '-'}  ${u.displayName}`;
+  `${u.id}  ${u.username.padEnd(20)}  ${u.kind.padEnd(8)}  ${(u.passwordClosed ? 'under-attack' : u.status).padEnd(12)}  totp:${u.factors.totp.padEnd(7)}  ${u.roles.join(',') || '-'}  ${u.displayName}`;
+const resetLine = (r: FactorReset) =>
+  `${r.id}  ${r.username.padEnd(20)}  ${r.status.padEnd(8)}  asked by ${r.requestedBy} at ${r.createdAt}  ${r.reason}`;
 
 /** Institutions, officials and operators (identity's directory administration). */
 export const registerUserCommands: RegisterCommands = (program, { api, io, print }) => {
@@ -131,35 +150,108 @@ export const registerUserCommands: RegisterCommands = (program, { api, io, print
     .description('list users')
     .option('--search <text>', 'username, name or designation contains')
     .addOption(new Option('--kind <kind>').choices(['official', 'operator']))
+    .option('--under-attack', 'only accounts whose password step closed after the guess limit')
     .option('--limit <n>', 'page size', positiveInt, 50)
     .option('--json', 'print JSON')
-    .action(async (o: { search?: string; kind?: string; limit: number; json?: boolean }) => {
-      const q = new URLSearchParams({
-        limit: String(o.limit),
-        ...(o.search ? { search: o.search } : {}),
-        ...(o.kind ? { kind: o.kind } : {}),
-      });
-      const r = await api().request<{ users: User[]; total: number }>('GET', `/api/v1/users?${q.toString()}`);
-      print(r, !!o.json, () => `${r.users.map(userLine).join('\n')}\n${r.users.length} of ${r.total}\n`);
-    });
+    .action(
+      async (o: { search?: string; kind?: string; underAttack?: boolean; limit: number; json?: boolean }) => {
+        const q = new URLSearchParams({
+          limit: String(o.limit),
+          ...(o.search ? { search: o.search } : {}),
+          ...(o.kind ? { kind: o.kind } : {}),
+          ...(o.underAttack ? { passwordClosed: 'true' } : {}),
+        });
+        const r = await api().request<{ users: User[]; total: number }>(
+          'GET',
+          `/api/v1/users?${q.toString()}`,
+        );
+        print(r, !!o.json, () => `${r.users.map(userLine).join('\n')}\n${r.users.length} of ${r.total}\n`);
+      },
+    );
   const byName = async (username: string) =>
     (await api().request<User>('GET', `/api/v1/users/${encodeURIComponent(username)}`)).id;
   users
     .command('totp')
-    .description('issue a TOTP authenticator to a user; prints only the base32 seed on stdout')
-    .requiredOption('--username <username>')
-    .option('--json', 'print JSON (secret, otpauthUri)')
-    .action(async (o: { username: string; json?: boolean }) => {
-      const r = await api().request<{ secret: string; otpauthUri: string }>(
-        'POST',
-        `/api/v1/users/${await byName(o.username)}/totp`,
+    .description('(removed) administrators no longer issue authenticators: see reset-factors')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(() => {
+      throw new CliError(
+        'Administrators no longer issue TOTP seeds (whoever holds the seed and a password reset holds the account). ' +
+          'Use `pakawaaz users reset-factors --username <name> --reason <why>`: the user enrols a new authenticator ' +
+          'at the next sign-in (or under My account).',
+        2,
       );
-      print({ secret: r.secret, otpauthUri: r.otpauthUri }, !!o.json, () => `${r.secret}\n`);
+    });
+  users
+    .command('reset-factors')
+    .description(
+      'remove the authenticator, recovery codes and passkeys (the user enrols anew at the next sign-in) and set a one-time password; for an operator with a national role, a request a second administrator approves',
+    )
+    .requiredOption('--username <username>')
+    .requiredOption('--reason <reason>', 'why (shown to the approver, kept in the audit log)')
+    .option(
+      '--keep-password',
+      'keep the current password (not for national roles, whose reset always sets one)',
+    )
+    .option('--json', 'print JSON')
+    .action(async (o: { username: string; reason: string; keepPassword?: boolean; json?: boolean }) => {
+      const r = await api().request<FactorResetResult>(
+        'POST',
+        `/api/v1/users/${await byName(o.username)}/factor-reset`,
+        { reason: o.reason, password: !o.keepPassword },
+      );
+      print(r, !!o.json, () => {
+        if (r.status === 'pending')
+          return (
+            `${r.temporaryPasswordPart ?? ''}\n` +
+            `(first half of the one-time password; request ${r.request?.id} waits for a second administrator: ` +
+            `pakawaaz users approve-reset ${r.request?.id})\n`
+          );
+        return r.temporaryPassword ? `${r.temporaryPassword}\n` : `factors of ${o.username} removed\n`;
+      });
+    });
+  users
+    .command('factor-resets')
+    .description('two-person factor resets waiting for approval')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const r = await api().request<{ requests: FactorReset[] }>('GET', '/api/v1/factor-resets');
+      print(r, !!o.json, () =>
+        r.requests.length ? `${r.requests.map(resetLine).join('\n')}\n` : 'none pending\n',
+      );
+    });
+  users
+    .command('approve-reset <id>')
+    .description('approve another administrator’s factor reset; prints your half of the one-time password')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const r = await api().request<FactorResetResult>(
+        'POST',
+        `/api/v1/factor-resets/${encodeURIComponent(id)}/approve`,
+      );
+      print(r, !!o.json, () => `${r.temporaryPasswordPart ?? ''}\n`);
+      if (!o.json)
+        io.stderr(
+          `factors of ${r.user.username} removed; the line above is the second half of the one-time password (the user types the requester's half first)\n`,
+        );
+    });
+  users
+    .command('reject-reset <id>')
+    .description('reject a factor reset waiting for approval')
+    .option('--reason <reason>')
+    .action(async (id: string, o: { reason?: string }) => {
+      const r = await api().request<FactorReset>(
+        'POST',
+        `/api/v1/factor-resets/${encodeURIComponent(id)}/reject`,
+        { ...(o.reason ? { reason: o.reason } : {}) },
+      );
+      io.stdout(`${resetLine(r)}\n`);
     });
   for (const [name, path, what] of [
     ['disable', 'disable', 'disable a user; every session ends at once'],
     ['enable', 'enable', 'enable a disabled user'],
-    ['unlock', 'unlock', 'clear a lock-out after failed sign-ins'],
+    ['unlock', 'unlock', 'reopen a password step the guess limit closed, and clear the failure count'],
   ] as const) {
     users
       .command(name)
@@ -178,7 +270,9 @@ export const registerUserCommands: RegisterCommands = (program, { api, io, print
   }
   users
     .command('reset-password')
-    .description('set a temporary password the user must change at the next sign-in (printed on stdout)')
+    .description(
+      'set a temporary password the user must change at the next sign-in (printed on stdout); second factors stay',
+    )
     .requiredOption('--username <username>')
     .action(async (o: { username: string }) => {
       const r = await api().request<{ temporaryPassword: string }>(
