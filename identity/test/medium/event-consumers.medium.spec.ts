@@ -129,6 +129,8 @@ describe.skipIf(!natsUp)('identity event consumers on NATS', () => {
   });
 
   it('starting and stopping a node 10 times leaves no consumer behind', async () => {
+    const BROADCASTS = identityDomain.events.consumes.filter((c) => c.delivery === 'broadcast').length;
+    expect(BROADCASTS).toBe(4);
     const baseline = await consumers();
     const running: number[] = [];
     const stopped: number[] = [];
@@ -136,12 +138,13 @@ describe.skipIf(!natsUp)('identity event consumers on NATS', () => {
       const fx = await node(database);
       const now = await consumers();
       running.push(now.length);
-      // The session cache and the RADIUS client table: one ephemeral (non-durable) consumer each.
-      expect(now.filter((c) => !c.durable)).toHaveLength(2);
+      // Each per-node cache (session cache, RADIUS client table, institution scopes, API-token memory): one
+      // ephemeral (non-durable) consumer each, gone with the node.
+      expect(now.filter((c) => !c.durable)).toHaveLength(BROADCASTS);
       await fx.close();
       stopped.push((await consumers()).length);
     }
-    expect(running).toEqual(Array(10).fill(baseline.length + 2));
+    expect(running).toEqual(Array(10).fill(baseline.length + BROADCASTS));
     expect(stopped).toEqual(Array(10).fill(baseline.length));
     expect(await consumers()).toEqual(baseline);
   });

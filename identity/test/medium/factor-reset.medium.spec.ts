@@ -118,7 +118,7 @@ async function enrolAtSignIn(step: LoginStep): Promise<{ secret: string; done: L
 describe('factor reset by one administrator (officials, institution operators)', () => {
   it('removes TOTP, sets a one-time password, and the user — not the officer — enrols the new authenticator', async () => {
     const ines = await fx.addUser(
-      { username: 'ines', roles: ['viewer', 'device-admin'], institutionId: INSTITUTION },
+      { username: 'ines', roles: ['viewer', 'billing'], institutionId: INSTITUTION },
       PASSWORD,
     );
     const old = await withTotp(ines);

@@ -44,7 +44,7 @@ beforeEach(async () => {
       {
         username: 'alice',
         displayName: 'Alice Operator',
-        roles: ['viewer', 'device-admin', 'god'],
+        roles: ['viewer', 'billing', 'god'],
         institutionId: INSTITUTION,
       },
       PASSWORD,
@@ -90,7 +90,7 @@ describe('password sign-in', () => {
     expect(p).toMatchObject({
       actor: { type: 'operator', id: aliceId },
       name: 'alice',
-      roles: ['viewer', 'device-admin'],
+      roles: ['viewer', 'billing'],
       institutionId: INSTITUTION,
       amr: ['pwd'],
       acr: 'aal1',
