@@ -1,127 +1,137 @@
 import { AuditService, InProcessEventBus, type DomainEvent } from '@pakawaaz/platform';
+import { Int32 } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeSim, testLogger } from '@pakawaaz/test-support';
 import { Open5gsSyncService } from '../../src/open5gs/subscribers/open5gs-sync.service.js';
 import type { SubscribersRepository } from '../../src/subscribers/subscribers.repository.js';
 import type { SubscribersService } from '../../src/subscribers/subscribers.service.js';
 import { coreNetworkFixture, testOperator, type CoreNetworkFixture } from '../support/fixture.js';
-import { MemoryOpen5gsStore } from '../support/memory-open5gs-store.js';
+import { STORE_HARNESSES, type StoreUnderTest } from '../support/open5gs-store-harness.js';
 
 const op = testOperator;
 const ctx = { principal: op, requestId: null };
 const sims = [fakeSim(1), fakeSim(2), fakeSim(3)];
 
-let fx: CoreNetworkFixture;
-let store: MemoryOpen5gsStore;
-let sync: Open5gsSyncService;
-let subscribers: SubscribersService;
-let subsRepo: SubscribersRepository;
-const events: DomainEvent[] = [];
+/*
+ * The reconciler end to end, over each Open5GS store: the in-memory collection always, a real MongoDB when
+ * OPEN5GS_MONGODB_URL is set (the same cases).
+ */
+for (const harness of STORE_HARNESSES)
+  describe.skipIf(!harness.available)(`Open5GS subscriber sync (${harness.name})`, () => {
+    let fx: CoreNetworkFixture;
+    let t: StoreUnderTest;
+    let sync: Open5gsSyncService;
+    let subscribers: SubscribersService;
+    let subsRepo: SubscribersRepository;
+    const events: DomainEvent[] = [];
+    const stored = (imsi: string) => t.raw.findOne({ imsi }, { promoteValues: false });
 
-beforeAll(async () => {
-  fx = await coreNetworkFixture({ open5gsMongoUrl: 'mongodb://unused.invalid/open5gs' });
-  await fx.importSims(sims);
-  await fx.bus.subscribe('test', 'core-network.open5gs.>', (e) => {
-    events.push(e);
-    return Promise.resolve();
-  });
-  subsRepo = fx.subscribersRepo;
-  subscribers = fx.subscribers;
-  for (const s of sims.slice(0, 2))
-    await subscribers.assign({ imsi: s.imsi, userId: `u-${s.imsi}`, displayName: 'Official' }, ctx);
-  store = new MemoryOpen5gsStore();
-  sync = new Open5gsSyncService(fx.config, testLogger, fx.bus, subsRepo, fx.secrets(), fx.audit, () =>
-    Promise.resolve(store),
-  );
-});
-afterAll(() => fx?.close());
-
-describe('Open5GS subscriber sync', () => {
-  it('pushes every assigned subscriber with its secrets, and marks them synced', async () => {
-    const report = await sync.sync();
-    expect(report.error).toBeNull();
-    expect(report).toMatchObject({ ok: true, upserted: 2, deleted: 0, drift: [], unmanaged: [] });
-    const doc = store.docs.get(sims[0]!.imsi) as {
-      security: { k: string; opc: string };
-      subscriber_status: number;
-    };
-    expect(doc.security.k.toLowerCase()).toBe(sims[0]!.k);
-    expect(doc.security.opc.toLowerCase()).toBe(sims[0]!.opc);
-    expect(doc.subscriber_status).toBe(0);
-    expect((await subsRepo.find(sims[0]!.imsi))?.syncedVersion).toBe(1);
-  });
-
-  it('is idempotent: a second pass writes nothing', async () => {
-    expect(await sync.sync()).toMatchObject({ ok: true, upserted: 0, unchanged: 2, drift: [] });
-  });
-
-  it('removes a barred subscriber from Open5GS (denies 4G and 5G) and re-creates it on unbar', async () => {
-    await subscribers.bar(sims[1]!.imsi, 'lost', ctx);
-    expect(await sync.sync()).toMatchObject({ deleted: 1, drift: [] });
-    expect(store.docs.has(sims[1]!.imsi)).toBe(false);
-    expect((await subsRepo.find(sims[1]!.imsi))?.syncedVersion).toBe(2);
-    expect(await sync.sync()).toMatchObject({ deleted: 0, upserted: 0, unmanaged: [] });
-    await subscribers.unbar(sims[1]!.imsi, 'found', ctx);
-    expect(await sync.sync()).toMatchObject({ upserted: 1, drift: [] });
-    expect(store.docs.get(sims[1]!.imsi)).toMatchObject({ subscriber_status: 0 });
-  });
-
-  it('reports and repairs a document changed behind our back, and never deletes unknown ones', async () => {
-    (store.docs.get(sims[0]!.imsi) as { ambr: unknown }).ambr = {
-      downlink: { value: 9, unit: 3 },
-      uplink: { value: 9, unit: 3 },
-    };
-    store.docs.set('001019999999999', { imsi: '001019999999999', security: {} });
-    const report = await sync.sync();
-    expect(report.drift).toEqual([{ imsi: sims[0]!.imsi, kind: 'modified', fields: ['ambr'] }]);
-    expect(report.unmanaged).toEqual(['001019999999999']);
-    expect(store.docs.has('001019999999999')).toBe(true);
-    expect(
-      (store.docs.get(sims[0]!.imsi) as { ambr: { downlink: { value: number } } }).ambr.downlink.value,
-    ).toBe(1);
-    await expect.poll(() => events.map((e) => e.type)).toContain('core-network.open5gs.drift-detected');
-  });
-
-  it('deletes an unassigned subscriber from Open5GS once', async () => {
-    await subscribers.unassign(sims[0]!.imsi, ctx);
-    expect(await sync.sync()).toMatchObject({ deleted: 1 });
-    expect(store.docs.has(sims[0]!.imsi)).toBe(false);
-    expect(await sync.sync()).toMatchObject({ deleted: 0 });
-  });
-
-  it('exports mongoimport NDJSON of every subscriber, audited', async () => {
-    const out = await sync.exportForMongoimport(op.actor, 'req');
-    expect(out.count).toBe(1);
-    const line = JSON.parse(out.ndjson.trim()) as { imsi: string };
-    expect(line.imsi).toBe(sims[1]!.imsi);
-    const audit = await new AuditService(fx.db.handle).page({
-      limit: 5,
-      action: 'core-network.open5gs.exported',
+    beforeAll(async () => {
+      fx = await coreNetworkFixture({ open5gsMongoUrl: 'mongodb://unused.invalid/open5gs' });
+      await fx.importSims(sims);
+      await fx.bus.subscribe('test', 'core-network.open5gs.>', (e) => {
+        events.push(e);
+        return Promise.resolve();
+      });
+      subsRepo = fx.subscribersRepo;
+      subscribers = fx.subscribers;
+      for (const s of sims.slice(0, 2))
+        await subscribers.assign({ imsi: s.imsi, userId: `u-${s.imsi}`, displayName: 'Official' }, ctx);
+      t = await harness.open();
+      sync = new Open5gsSyncService(fx.config, testLogger, fx.bus, subsRepo, fx.secrets(), fx.audit, () =>
+        Promise.resolve(t.store),
+      );
     });
-    expect(audit.entries[0]?.details).toEqual({ count: 1 });
-  });
+    afterAll(async () => {
+      await t?.close();
+      await fx?.close();
+    });
 
-  it('reports a failed pass without throwing', async () => {
-    const broken = new Open5gsSyncService(
-      {
-        kekFile: '',
-        open5gsMongoUrl: 'mongodb://x',
-        open5gsSyncIntervalMs: 1e6,
-        simImportMaxBytes: 1,
-        simImportMaxRows: 1,
-        seedDemo: false,
-        monitor: 'off' as const,
-      },
-      testLogger,
-      new InProcessEventBus(testLogger),
-      subsRepo,
-      {} as never,
-      new AuditService(fx.db.handle),
-      () => Promise.reject(new Error('Cannot reach Open5GS MongoDB at mongodb://x')),
-    );
-    expect(await broken.sync()).toMatchObject({
-      ok: false,
-      error: 'Cannot reach Open5GS MongoDB at mongodb://x',
+    it('pushes every assigned subscriber with its secrets, and marks them synced', async () => {
+      const report = await sync.sync();
+      expect(report.error).toBeNull();
+      expect(report).toMatchObject({ ok: true, upserted: 2, deleted: 0, drift: [], unmanaged: [] });
+      const doc = (await stored(sims[0]!.imsi)) as {
+        security: { k: string; opc: string };
+        subscriber_status: { value: number };
+      };
+      expect(doc.security.k.toLowerCase()).toBe(sims[0]!.k);
+      expect(doc.security.opc.toLowerCase()).toBe(sims[0]!.opc);
+      expect(doc.subscriber_status.value).toBe(0);
+      expect((await subsRepo.find(sims[0]!.imsi))?.syncedVersion).toBe(1);
+    });
+
+    it('is idempotent: a second pass writes nothing', async () => {
+      expect(await sync.sync()).toMatchObject({ ok: true, upserted: 0, unchanged: 2, drift: [] });
+    });
+
+    it('removes a barred subscriber from Open5GS (denies 4G and 5G) and re-creates it on unbar', async () => {
+      await subscribers.bar(sims[1]!.imsi, 'lost', ctx);
+      expect(await sync.sync()).toMatchObject({ deleted: 1, drift: [] });
+      expect(await stored(sims[1]!.imsi)).toBeNull();
+      expect((await subsRepo.find(sims[1]!.imsi))?.syncedVersion).toBe(2);
+      expect(await sync.sync()).toMatchObject({ deleted: 0, upserted: 0, unmanaged: [] });
+      await subscribers.unbar(sims[1]!.imsi, 'found', ctx);
+      expect(await sync.sync()).toMatchObject({ upserted: 1, drift: [] });
+      expect((await stored(sims[1]!.imsi))?.['subscriber_status']).toEqual(new Int32(0));
+    });
+
+    it('reports and repairs a document changed behind our back, and never deletes unknown ones', async () => {
+      await t.raw.updateOne(
+        { imsi: sims[0]!.imsi },
+        { $set: { ambr: { downlink: { value: 9, unit: 3 }, uplink: { value: 9, unit: 3 } } } },
+      );
+      await t.raw.insertOne({ imsi: '001019999999999', security: {} });
+      const report = await sync.sync();
+      expect(report.drift).toEqual([{ imsi: sims[0]!.imsi, kind: 'modified', fields: ['ambr'] }]);
+      expect(report.unmanaged).toEqual(['001019999999999']);
+      expect(await stored('001019999999999')).not.toBeNull();
+      expect(
+        ((await stored(sims[0]!.imsi)) as { ambr: { downlink: { value: Int32 } } }).ambr.downlink.value,
+      ).toEqual(new Int32(1));
+      await expect.poll(() => events.map((e) => e.type)).toContain('core-network.open5gs.drift-detected');
+    });
+
+    it('deletes an unassigned subscriber from Open5GS once', async () => {
+      await subscribers.unassign(sims[0]!.imsi, ctx);
+      expect(await sync.sync()).toMatchObject({ deleted: 1 });
+      expect(await stored(sims[0]!.imsi)).toBeNull();
+      expect(await sync.sync()).toMatchObject({ deleted: 0 });
+    });
+
+    it('exports mongoimport NDJSON of every subscriber, audited', async () => {
+      const out = await sync.exportForMongoimport(op.actor, 'req');
+      expect(out.count).toBe(1);
+      const line = JSON.parse(out.ndjson.trim()) as { imsi: string };
+      expect(line.imsi).toBe(sims[1]!.imsi);
+      const audit = await new AuditService(fx.db.handle).page({
+        limit: 5,
+        action: 'core-network.open5gs.exported',
+      });
+      expect(audit.entries[0]?.details).toEqual({ count: 1 });
+    });
+
+    it('reports a failed pass without throwing', async () => {
+      const broken = new Open5gsSyncService(
+        {
+          kekFile: '',
+          open5gsMongoUrl: 'mongodb://x',
+          open5gsSyncIntervalMs: 1e6,
+          simImportMaxBytes: 1,
+          simImportMaxRows: 1,
+          seedDemo: false,
+          monitor: 'off' as const,
+        },
+        testLogger,
+        new InProcessEventBus(testLogger),
+        subsRepo,
+        {} as never,
+        new AuditService(fx.db.handle),
+        () => Promise.reject(new Error('Cannot reach Open5GS MongoDB at mongodb://x')),
+      );
+      expect(await broken.sync()).toMatchObject({
+        ok: false,
+        error: 'Cannot reach Open5GS MongoDB at mongodb://x',
+      });
     });
   });
-});

@@ -1,12 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import {
+  decodeJwt,
+  decodeProtectedHeader,
+  exportSPKI,
+  generateKeyPair,
+  importJWK,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+  type ProtectedHeaderParameters,
+} from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /*
  * Generated negative authentication tests: every operation in the committed OpenAPI document is called
- * without a token, with a malformed one and with a forged JWT, and must answer 401 unauthenticated — except
- * the routes listed as public here. A new public route fails this test until it is added on purpose.
+ * without a token, with a malformed one, with tokens that are well-formed and carry valid claims but were not
+ * signed by the server (another P-256 key, `alg: none`, HS256 keyed with the server's public key), and with
+ * the genuine token of a revoked session — and must answer 401 unauthenticated, except the routes listed as
+ * public here. A new public route fails this test until it is added on purpose.
  */
 const PUBLIC = new Set([
   'GET /.well-known/jwks.json',
@@ -40,14 +54,65 @@ const operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
     documentedSecure: Array.isArray(op.security) && op.security.length > 0,
   })),
 );
-// A well-formed ES256 JWT signed by another key: the signature check must reject it.
-const FORGED =
-  'eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJ4IiwidHlwIjoib3BlcmF0b3IiLCJyb2xlcyI6WyJzdXBlci1hZG1pbiJdfQ.' +
-  'MEUCIQDx0mJ5T7Ku8d0mUaG2dWm2zq7nqzHj0Q8FQ2p6a1zQ2wIgYp3p6P5n2m8d6wq9d0h3c8XWq6dU2w5n6v1a0x2b3c4';
+
+const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** The genuine token's header and claims, re-signed with `key` — only the signature is wrong. */
+async function resigned(
+  header: ProtectedHeaderParameters,
+  claims: JWTPayload,
+  alg: 'ES256' | 'HS256',
+  key: CryptoKey | Uint8Array,
+): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ ...header, alg }).sign(key);
+}
 
 let server: TestServer;
+/** Tokens every protected operation must refuse, by name. */
+const rejected: Record<string, string> = {};
+let live: { token: string; header: ProtectedHeaderParameters; claims: JWTPayload };
+
 beforeAll(async () => {
   server = await startTestServer();
+  // Two sign-ins of the super-admin: one stays live (its claims are copied into the forgeries, so they name a
+  // live session), the other is revoked and its still-unexpired token replayed.
+  const token = await server.adminToken();
+  live = { token, header: decodeProtectedHeader(token), claims: decodeJwt(token) };
+  const victim = await server.adminToken();
+  // Used once first, so the server has verified (and may remember) it before the revocation.
+  const before = await server.request('GET', '/api/v1/account/sessions', { token: victim });
+  if (before.status !== 200) throw new Error(`victim token refused before revocation: ${before.status}`);
+  const revoked = await server.request('DELETE', `/api/v1/sessions/${String(decodeJwt(victim)['sid'])}`, {
+    token,
+  });
+  if (revoked.status !== 204) throw new Error(`session revocation failed: ${revoked.status}`);
+
+  const jwks = (await (await server.request('GET', '/.well-known/jwks.json')).json()) as { keys: JWK[] };
+  const publicJwk = jwks.keys[0]!;
+  const publicPem = await exportSPKI((await importJWK(publicJwk, 'ES256')) as CryptoKey);
+  const other = await generateKeyPair('ES256');
+  const { header, claims } = live;
+  Object.assign(rejected, {
+    'no token': '',
+    malformed: 'not-a-token',
+    'ES256 signed by another P-256 key': await resigned(header, claims, 'ES256', other.privateKey),
+    'alg none': `${b64url({ ...header, alg: 'none' })}.${b64url(claims)}.`,
+    // Key confusion: a verifier that lets the token pick its algorithm would take the public key as an HMAC
+    // secret. Both encodings a server might hold it in: the published JWK and the SPKI PEM.
+    'HS256 keyed with the public JWK': await resigned(
+      header,
+      claims,
+      'HS256',
+      new TextEncoder().encode(JSON.stringify(publicJwk)),
+    ),
+    'HS256 keyed with the public key PEM': await resigned(
+      header,
+      claims,
+      'HS256',
+      new TextEncoder().encode(publicPem),
+    ),
+    'revoked session': victim,
+  });
 });
 afterAll(() => server?.stop());
 
@@ -57,20 +122,41 @@ describe('every route needs a token unless it is public on purpose', () => {
     expect(undocumented.sort()).toEqual([...PUBLIC].sort());
   });
 
+  it('the forgeries carry the live token’s valid claims, and only their signature differs', async () => {
+    expect(live.header).toMatchObject({ alg: 'ES256', typ: 'at+jwt', kid: expect.any(String) as string });
+    expect(live.claims).toMatchObject({
+      iss: 'pakawaaz',
+      aud: 'pakawaaz-api',
+      sub: expect.any(String) as string,
+      typ: 'operator',
+      roles: ['super-admin'],
+      sid: expect.any(String) as string,
+      jti: expect.any(String) as string,
+    });
+    expect(live.claims.exp! * 1000).toBeGreaterThan(Date.now() + 60_000);
+    for (const name of ['ES256 signed by another P-256 key', 'alg none', 'HS256 keyed with the public JWK']) {
+      expect(decodeJwt(rejected[name]!), name).toEqual(live.claims);
+      expect(decodeProtectedHeader(rejected[name]!).kid, name).toBe(live.header.kid);
+    }
+    // The genuine token with the same claims is accepted: the refusals below are the signature's doing.
+    expect((await server.request('GET', '/api/v1/sessions', { token: live.token })).status).toBe(200);
+  });
+
   it.each(
     operations
       .filter((o) => !PUBLIC.has(`${o.method} ${o.path}`))
       .map((o) => [`${o.method} ${o.path}`, o] as const),
-  )('%s → 401 without, with a malformed and with a forged token', async (_name, op) => {
+  )('%s → 401 for every token not issued by the server for a live session', async (_name, op) => {
     const body = ['POST', 'PUT', 'PATCH'].includes(op.method) ? {} : undefined;
-    for (const headers of [
-      {} as Record<string, string>,
-      { authorization: 'Bearer not-a-token' },
-      { authorization: `Bearer ${FORGED}` },
-    ]) {
-      const res = await server.request(op.method, op.url, { headers, ...(body ? { body } : {}) });
-      expect(res.status, `${op.method} ${op.url} ${JSON.stringify(headers)}`).toBe(401);
-      expect(((await res.json()) as { code: string }).code).toBe('unauthenticated');
-    }
+    const replies = await Promise.all(
+      Object.entries(rejected).map(async ([name, token]) => {
+        const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+        const res = await server.request(op.method, op.url, { headers, ...(body ? { body } : {}) });
+        return { name, status: res.status, code: ((await res.json()) as { code?: string }).code };
+      }),
+    );
+    expect(replies).toEqual(
+      Object.keys(rejected).map((name) => ({ name, status: 401, code: 'unauthenticated' })),
+    );
   });
 });

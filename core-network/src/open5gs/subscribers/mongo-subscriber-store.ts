@@ -2,8 +2,8 @@ import {
   MongoBulkWriteError,
   MongoClient,
   type AnyBulkWriteOperation,
-  type Collection,
   type Document,
+  type Filter,
 } from 'mongodb';
 import type { StoredSubscriberDocument } from './reconcile.js';
 import type { Open5gsSubscriberDocument } from './subscriber-document.js';
@@ -20,6 +20,23 @@ export type Open5gsStoreOptions = {
 };
 
 const DEFAULTS = { serverSelectionTimeoutMS: 5_000, connectTimeoutMS: 5_000, batchSize: 1_000 };
+
+/**
+ * The part of the driver's `Collection` the store uses. The driver's collection is one; the tests' in-memory
+ * collection (core-network/test/support) is the other, so both run this adapter's code.
+ */
+export type SubscribersCollection = {
+  createIndex(keys: { imsi: 1 }, options: { unique: true; name: string }): Promise<string>;
+  bulkWrite(
+    operations: AnyBulkWriteOperation[],
+    options: { ordered: false },
+  ): Promise<{ upsertedCount: number; modifiedCount: number }>;
+  deleteMany(filter: { imsi: { $in: string[] } }): Promise<{ deletedCount: number }>;
+  find(
+    filter: Filter<Document>,
+    options: { promoteValues: false; batchSize: number },
+  ): AsyncIterable<Document> & { close(): Promise<void> };
+};
 
 export class Open5gsStoreError extends Error {
   constructor(
@@ -64,8 +81,7 @@ export async function connectOpen5gsStore(
   try {
     await client.connect();
     const collection = client.db(o.database ?? databaseName(url) ?? 'open5gs').collection('subscribers');
-    await ensureImsiIndex(collection, where);
-    return new MongoSubscriberStore(client, collection, o.batchSize, where);
+    return await open5gsStoreOn(collection, { where, batchSize: o.batchSize, close: () => client.close() });
   } catch (err) {
     await client.close().catch(() => undefined);
     if (err instanceof Open5gsStoreError) throw err;
@@ -74,13 +90,27 @@ export async function connectOpen5gsStore(
   }
 }
 
+/** The store over an already open `subscribers` collection; ensures the unique imsi index first. */
+export async function open5gsStoreOn(
+  collection: SubscribersCollection,
+  options: { where: string; batchSize?: number; close: () => Promise<void> },
+): Promise<Open5gsSubscriberStore> {
+  await ensureImsiIndex(collection, options.where);
+  return new MongoSubscriberStore(
+    collection,
+    options.close,
+    options.batchSize ?? DEFAULTS.batchSize,
+    options.where,
+  );
+}
+
 /** The database named in the URL path, if any (`mongodb://host/open5gs?…` → `open5gs`). */
 function databaseName(url: string): string | undefined {
   const name = /^mongodb(?:\+srv)?:\/\/[^/]*\/([^?]*)/i.exec(url)?.[1];
   return name ? decodeURIComponent(name) : undefined;
 }
 
-async function ensureImsiIndex(collection: Collection, where: string): Promise<void> {
+async function ensureImsiIndex(collection: SubscribersCollection, where: string): Promise<void> {
   try {
     await collection.createIndex({ imsi: 1 }, { unique: true, name: 'imsi_1' });
   } catch (err) {
@@ -98,8 +128,8 @@ const errorText = (err: unknown): string => (err instanceof Error ? err.message 
 
 class MongoSubscriberStore implements Open5gsSubscriberStore {
   constructor(
-    private readonly client: MongoClient,
-    private readonly collection: Collection,
+    private readonly collection: SubscribersCollection,
+    private readonly closeCollection: () => Promise<void>,
     private readonly batchSize: number,
     private readonly where: string,
   ) {}
@@ -163,7 +193,7 @@ class MongoSubscriberStore implements Open5gsSubscriberStore {
   }
 
   async close(): Promise<void> {
-    await this.client.close();
+    await this.closeCollection();
   }
 
   private failure(what: string, err: unknown, withCause = true): Open5gsStoreError {

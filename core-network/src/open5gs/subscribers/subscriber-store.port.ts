@@ -34,9 +34,10 @@ const INSERT_ONLY_SECURITY: ReadonlySet<string> = new Set(OPEN5GS_RUNTIME_SECURI
  * document exists (SQN, IMEISV, serving MME, purge flag). Field updates rather than a whole-document replace,
  * for two reasons found in Open5GS:
  *  - a replace would roll back the SQN the HSS/UDM advance on every authentication vector;
- *  - the HSS watches the collection (change streams) and only pushes changes to the MME (IDR) for *update*
- *    events, keyed on `updateDescription.updatedFields` (src/hss/hss-context.c hss_handle_change_event);
- *    a replace event has no updateDescription, so a barring would not reach an attached 4G UE.
+ *  - the HSS, when it watches the collection (change streams, `hss.use_mongodb_change_stream: true`, off by
+ *    default in 2.7.7: src/hss/hss-sm.c), only pushes changes to the MME (IDR) for *update* events, keyed on
+ *    `updateDescription.updatedFields` (src/hss/hss-context.c hss_handle_change_event); a replace event has
+ *    no updateDescription, so a change would not reach an attached 4G UE.
  * `security` is set field by field so that `security.sqn` survives.
  */
 export function toSubscriberUpdate(doc: Open5gsSubscriberDocument): SubscriberUpdate {
