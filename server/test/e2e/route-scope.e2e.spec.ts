@@ -249,8 +249,12 @@ const INSTITUTION_FIXTURES: Record<string, InstitutionFixture> = {
     write: () => ({ path: `/api/v1/users/${w.officialA.id}/password-reset`, body: {} }),
   },
   'POST /api/v1/users/{id}/unlock': { write: () => ({ path: `/api/v1/users/${w.officialA.id}/unlock` }) },
-  'POST /api/v1/users/{id}/totp': { write: () => ({ path: `/api/v1/users/${w.officialA.id}/totp` }) },
-  'DELETE /api/v1/users/{id}/totp': { write: () => ({ path: `/api/v1/users/${w.officialA.id}/totp` }) },
+  'POST /api/v1/users/{id}/factor-reset': {
+    write: () => ({
+      path: `/api/v1/users/${w.officialA.id}/factor-reset`,
+      body: { reason: 'reset by B', password: true },
+    }),
+  },
   'DELETE /api/v1/users/{id}/sessions': {
     write: () => ({ path: `/api/v1/users/${w.officialA.id}/sessions` }),
   },
