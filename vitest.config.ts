@@ -71,6 +71,19 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          // Latency under load (p99 bounds): `npm test` runs this tier on its own after the others, so no
+          // other test file competes for the machine's cores while it measures.
+          name: 'load',
+          include: ['*/test/load/**/*.load.spec.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `npm test`: builds what the e2e tier runs (server, CLI, NOC), then runs every tier — unit, medium
-// (real PostgreSQL/NATS, or PGlite/skip with a notice) and e2e (HTTP, CLI, browser) — and ends with a
-// one-line summary. Extra arguments go to vitest (e.g. `npm test -- --project unit`).
+// (real PostgreSQL/NATS, or PGlite/skip with a notice) and e2e (HTTP, CLI, browser) together, then the load
+// tier (p99 latency bounds while a bulk job runs) on its own, so no other test competes for the cores while
+// it measures — and ends with a one-line summary. Extra arguments go to vitest as they are, in one run
+// (e.g. `npm test -- --project unit`).
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,28 +16,40 @@ const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs
 });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-const report = path.join(tmpdir(), `pakawaaz-vitest-${process.pid}.json`);
 const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
 const started = Date.now();
-const run = spawnSync(
-  process.execPath,
-  [
-    vitest,
-    'run',
-    '--reporter=default',
-    '--reporter=json',
-    `--outputFile.json=${report}`,
-    ...process.argv.slice(2),
-  ],
-  { cwd: root, stdio: 'inherit' },
-);
-try {
-  const r = JSON.parse(readFileSync(report, 'utf8'));
-  const skipped = r.numPendingTests + r.numTodoTests;
-  process.stdout.write(`\nwall time: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  process.stdout.write(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped\n`);
-  rmSync(report, { force: true });
-} catch {
-  process.stdout.write('\n(no vitest report was written)\n');
+const extra = process.argv.slice(2);
+const runs = extra.length
+  ? [extra]
+  : [
+      ['--project', 'unit', '--project', 'medium', '--project', 'e2e'],
+      ['--project', 'load'],
+    ];
+
+const totals = { passed: 0, failed: 0, skipped: 0, reports: 0 };
+let status = 0;
+for (const [i, args] of runs.entries()) {
+  const report = path.join(tmpdir(), `pakawaaz-vitest-${process.pid}-${i}.json`);
+  const run = spawnSync(
+    process.execPath,
+    [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args],
+    { cwd: root, stdio: 'inherit' },
+  );
+  if (run.status !== 0) status = run.status ?? 1;
+  try {
+    const r = JSON.parse(readFileSync(report, 'utf8'));
+    totals.passed += r.numPassedTests;
+    totals.failed += r.numFailedTests;
+    totals.skipped += r.numPendingTests + r.numTodoTests;
+    totals.reports++;
+    rmSync(report, { force: true });
+  } catch {
+    process.stdout.write(`\n(no vitest report was written for: ${args.join(' ')})\n`);
+  }
 }
-process.exit(run.status ?? 1);
+process.stdout.write(`\nwall time: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+if (totals.reports > 0)
+  process.stdout.write(
+    `tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`,
+  );
+process.exit(status);
