@@ -39,6 +39,7 @@ import {
   serveNoc,
   wantsNocPage,
 } from './http/fastify-setup.js';
+import { installInputRules } from './http/input-rules.js';
 import { buildOpenApi } from './http/openapi.js';
 import { NestPinoLogger } from './http/nest-logger.js';
 import { VERSION } from './version.js';
@@ -140,6 +141,7 @@ export async function createApp(
   );
   const instance = app.getHttpAdapter().getInstance();
   installHooks(instance, logger, metrics);
+  installInputRules(instance);
   const nocServed = await serveNoc(instance);
   app.useGlobalFilters(
     new AllExceptionsFilter(logger, {

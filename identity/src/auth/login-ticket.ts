@@ -1,5 +1,5 @@
-import { errors, jwtVerify } from 'jose';
-import { signCompactJws, type Amr } from '@pakawaaz/platform';
+import { errors } from 'jose';
+import { signCompactJws, verifyOwnEs256Jwt, type Amr } from '@pakawaaz/platform';
 import type { Acr } from '../sessions/session-policy.js';
 import type { SigningKey } from '../tokens/access-token.js';
 
@@ -68,8 +68,7 @@ export async function verifyLoginTicket(
 ): Promise<LoginTicket | null> {
   if (token.length > 4096) return null;
   try {
-    const { payload: p } = await jwtVerify(token, key.publicKey, {
-      algorithms: ['ES256'],
+    const { payload: p } = await verifyOwnEs256Jwt(token, key.publicKey, {
       typ: TYP,
       issuer,
       audience: AUDIENCE,

@@ -11,8 +11,17 @@ import { KeyError, LEGACY_VERSION, SealedDataError, type KeySet } from '@pakawaa
  */
 export type SecretPurpose = 'totp-seed' | 'radius-secret' | 'factor-reset-part';
 
+/** What identity authenticates (not seals) with the set's MAC key. */
+export type MacPurpose = 'radius-class';
+
 export type SecretBox = {
   seal(purpose: SecretPurpose, plaintext: Buffer): Promise<string>;
+  /**
+   * HMAC-SHA-256 under the set's MAC key, the purpose bound in front (a fixed line, so a MAC made for one
+   * purpose never verifies for another). Throws KeyError key_invalid for a release 0.1 key file, which has no
+   * MAC key until its first rotation.
+   */
+  mac(purpose: MacPurpose, data: Buffer): Promise<Buffer>;
   /** Rejects with SecretBoxError when the value was not sealed by this key set for this purpose. */
   open(purpose: SecretPurpose, sealed: string): Promise<Buffer>;
 };
@@ -30,6 +39,9 @@ const context = (purpose: SecretPurpose) => `identity:${purpose}`;
 
 export function secretBoxOver(keys: KeySet): SecretBox {
   return {
+    mac(purpose, data) {
+      return keys.mac(Buffer.from(`identity:${purpose}\n`, 'ascii'), data);
+    },
     async seal(purpose, plaintext) {
       return PREFIX + (await keys.seal(plaintext, context(purpose))).toString('base64url');
     },

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { errors, jwtVerify } from 'jose';
-import { signCompactJws } from '@pakawaaz/platform';
+import { errors } from 'jose';
+import { signCompactJws, verifyOwnEs256Jwt } from '@pakawaaz/platform';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { identityError } from '../identity.errors.js';
 import { LoginService, type LoginStep } from '../auth/login.service.js';
@@ -80,8 +80,7 @@ export class DeviceAuthService {
   private async challengeSubject(challenge: string, ticket: string, now: Date): Promise<string | null> {
     if (challenge.length > 2048) return null;
     try {
-      const { payload } = await jwtVerify(challenge, this.key.publicKey, {
-        algorithms: ['ES256'],
+      const { payload } = await verifyOwnEs256Jwt(challenge, this.key.publicKey, {
         typ: CHALLENGE_TYP,
         issuer: this.config.issuer,
         currentDate: now,

@@ -5,7 +5,7 @@ import {
   type AkaVectorSource,
   type SimOwnership,
 } from '@pakawaaz/core-network';
-import { LOGGER, type Logger } from '@pakawaaz/platform';
+import { KeyError, LOGGER, type Logger } from '@pakawaaz/platform';
 import { LoginFailures } from '../auth/login-failures.service.js';
 import { passwordCheckAllowed } from '../auth/login-policy.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
@@ -15,7 +15,9 @@ import { TotpService } from '../mfa/totp.service.js';
 import { verifyPassword } from '../passwords/password-hasher.js';
 import { SESSION_LIMITS } from '../sessions/session-policy.js';
 import { UsersRepository, type UserRow } from '../users/users.repository.js';
-import { encodeClass } from './radius-class.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import { SECRET_BOX } from '../mfa/secret-box.provider.js';
+import { signClass } from './radius-class.js';
 import { RadiusEap, type EapOutcome } from './radius-eap.js';
 import { mppeKeysFromMsk, type RadiusAttribute } from '@pakawaaz/radius';
 import type { AccessDecision, AccessRequestContext } from './radius-handler.js';
@@ -42,6 +44,7 @@ export class RadiusAccessService {
     private readonly throttle: LoginThrottle,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(SECRET_BOX) private readonly box: SecretBox,
     @Optional() @Inject(AKA_VECTOR_SOURCE) vectors?: AkaVectorSource,
     @Optional() @Inject(SIM_OWNERSHIP) private readonly sims?: SimOwnership,
   ) {
@@ -89,16 +92,16 @@ export class RadiusAccessService {
       return REJECT;
     }
     await this.failures.succeeded(user, source);
-    return { decision: 'accept', attributes: this.welcome(user, null) };
+    return { decision: 'accept', attributes: await this.welcome(user, null, req.client.id) };
   }
 
   private async eapAccess(req: AccessRequestContext, message: Buffer): Promise<AccessDecision> {
     if (!this.eap) return REJECT;
     const outcome = await this.eap.handle(message, req.attributes.state);
-    return this.decide(outcome);
+    return this.decide(outcome, req.client.id);
   }
 
-  private decide(outcome: EapOutcome<UserRow>): AccessDecision {
+  private async decide(outcome: EapOutcome<UserRow>, clientId: string): Promise<AccessDecision> {
     switch (outcome.kind) {
       case 'challenge':
         return {
@@ -128,19 +131,40 @@ export class RadiusAccessService {
             { type: 'MS-MPPE-Recv-Key', key: recvKey },
             { type: 'MS-MPPE-Send-Key', key: sendKey },
             { type: 'User-Name', value: outcome.identity.toString('latin1') },
-            ...this.welcome(user, outcome.imsi),
+            ...(await this.welcome(user, outcome.imsi, clientId)),
           ],
         };
       }
     }
   }
 
-  /** Reply-Message, Session-Timeout (AAL2's 12 h) and the Class that ties accounting to the official and SIM. */
-  private welcome(user: UserRow, imsi: string | null): RadiusAttribute[] {
+  /**
+   * Reply-Message, Session-Timeout (AAL2's 12 h) and the Class that ties accounting to the official and SIM,
+   * MACed and bound to this NAS (radius-class.ts).
+   */
+  private async welcome(user: UserRow, imsi: string | null, clientId: string): Promise<RadiusAttribute[]> {
+    const info = {
+      userId: user.id,
+      institutionId: user.institutionId,
+      imsi,
+      clientId,
+      issuedAt: Math.floor(Date.now() / 1000),
+    };
+    let cls: Buffer | null = null;
+    try {
+      cls = await signClass(info, (text) => this.box.mac('radius-class', text));
+    } catch (err) {
+      if (!(err instanceof KeyError && err.code === 'key_invalid')) throw err;
+      // A release 0.1 key file has no MAC key: the session works, its accounting is stored unmetered.
+      this.logger.warn(
+        { key: 'identity-secrets' },
+        'RADIUS Class not sent: the identity secrets key file (release 0.1) has no MAC key, so RADIUS usage is stored without the official',
+      );
+    }
     return [
       { type: 'Reply-Message', value: `Welcome, ${user.displayName}.`.slice(0, 200) },
       { type: 'Session-Timeout', value: SESSION_LIMITS.aal2.absoluteSeconds },
-      { type: 'Class', value: encodeClass({ userId: user.id, institutionId: user.institutionId, imsi }) },
+      ...(cls ? [{ type: 'Class' as const, value: cls }] : []),
     ];
   }
 

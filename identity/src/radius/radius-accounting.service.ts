@@ -1,9 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE, requireNational, type DatabaseHandle, type Principal } from '@pakawaaz/platform';
+import {
+  DATABASE,
+  LOGGER,
+  requireNational,
+  type DatabaseHandle,
+  type Logger,
+  type Principal,
+} from '@pakawaaz/platform';
 import { and, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
-import { UsersRepository } from '../users/users.repository.js';
-import { decodeClass } from './radius-class.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import { SECRET_BOX } from '../mfa/secret-box.provider.js';
+import { SESSION_LIMITS } from '../sessions/session-policy.js';
+import { isPakawaazClass, verifyClass, type BoundClass, type ClassRefusal } from './radius-class.js';
 import { radiusAccounting } from './radius-clients.schema.js';
 import type { AccountingContext } from './radius-handler.js';
 
@@ -30,22 +39,37 @@ const TERMINATE_CAUSES: Record<number, string> = {
   11: 'nas-reboot',
 };
 
+/** How long a Class stays good: the longest session, and an hour for a NAS's late Stop or interim record. */
+const CLASS_MAX_AGE_SECONDS = SESSION_LIMITS.aal2.absoluteSeconds + 3600;
+
 /**
  * RADIUS accounting (RFC 2866): start, interim and stop records stored per official and IMSI for usage
- * metering. The official comes from the Class attribute Pakawaaz put in the Access-Accept (a NAS's
- * User-Name is only a fallback). A NAS's retransmission of the same record is stored once.
+ * metering. The official comes only from the Class Pakawaaz put in the Access-Accept, MACed and bound to the
+ * NAS that authenticated the session (radius-class.ts); a NAS's User-Name is kept as reported but charges
+ * nobody. A record whose Class is ours but does not verify — forged, edited, from another NAS, too old, or
+ * the unsigned format of earlier builds — is refused: acknowledged (so the NAS stops resending), not stored,
+ * counted by reason and logged without its contents. A NAS's retransmission of the same record is stored once.
  */
 @Injectable()
 export class RadiusAccountingService {
+  private readonly refusedByReason = new Map<ClassRefusal, number>();
+
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
-    private readonly users: UsersRepository,
+    @Inject(SECRET_BOX) private readonly box: SecretBox,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
+
+  /** Accounting records refused for their Class since start, by reason (status and /metrics). */
+  refused(): Record<string, number> {
+    return Object.fromEntries(this.refusedByReason);
+  }
 
   async record(req: AccountingContext): Promise<void> {
     const a = req.attributes;
-    const cls = a.classes.map(decodeClass).find((c) => c !== null) ?? null;
-    const byName = !cls && a.userName ? await this.users.findByUsername(a.userName) : undefined;
+    const checked = await this.officialOf(req);
+    if (checked === 'refused') return;
+    const cls = checked;
     const eventAt = a.eventTimestamp
       ? new Date(a.eventTimestamp * 1000)
       : new Date(Date.now() - (a.delayTime ?? 0) * 1000);
@@ -55,7 +79,7 @@ export class RadiusAccountingService {
       acctSessionId: (a.sessionId ?? '').slice(0, 253),
       statusType: a.statusType ?? 'other',
       username: a.userName?.slice(0, 253) ?? null,
-      userId: cls?.userId ?? byName?.id ?? null,
+      userId: cls?.userId ?? null,
       imsi: cls?.imsi ?? null,
       nasIp: a.nasIpAddress ?? null,
       nasIdentifier: a.nasIdentifier?.slice(0, 253) ?? null,
@@ -83,6 +107,30 @@ export class RadiusAccountingService {
       .insert(radiusAccounting)
       .values({ ...row, dedupeKey: createHash('sha256').update(key).digest('hex') })
       .onConflictDoNothing({ target: radiusAccounting.dedupeKey });
+  }
+
+  /** The verified Class of the record, null when it carries none of ours, 'refused' when ours fails. */
+  private async officialOf(req: AccountingContext): Promise<BoundClass | null | 'refused'> {
+    const ours = req.attributes.classes.filter(isPakawaazClass);
+    if (ours.length === 0) return null;
+    const expect = {
+      clientId: req.client.id,
+      nowSeconds: Math.floor(Date.now() / 1000),
+      maxAgeSeconds: CLASS_MAX_AGE_SECONDS,
+      mac: (text: Buffer) => this.box.mac('radius-class', text),
+    };
+    let reason: ClassRefusal = 'malformed';
+    for (const value of ours) {
+      const check = await verifyClass(value, expect);
+      if (check.ok) return check.info;
+      reason = check.reason;
+    }
+    this.refusedByReason.set(reason, (this.refusedByReason.get(reason) ?? 0) + 1);
+    this.logger.warn(
+      { client: req.client.name, clientId: req.client.id, reason, statusType: req.attributes.statusType },
+      'RADIUS accounting refused: its Class does not verify',
+    );
+    return 'refused';
   }
 
   /** National records (IMSIs, addresses, usage of every official): not for an institution's principals. */

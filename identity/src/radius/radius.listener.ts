@@ -70,7 +70,7 @@ export class RadiusListener implements OnApplicationBootstrap, OnApplicationShut
       listening: s !== null,
       authPort: s?.authPort ?? null,
       acctPort: s?.acctPort ?? null,
-      stats: s ? { ...s.stats() } : null,
+      stats: s ? { ...s.stats(), accountingRefused: this.accounting.refused() } : null,
     };
   }
 
@@ -97,6 +97,16 @@ export class RadiusListener implements OnApplicationBootstrap, OnApplicationShut
       collect() {
         const dropped: Record<string, unknown> = stats()?.dropped ?? {};
         for (const [reason, n] of Object.entries(dropped)) if (typeof n === 'number') this.set({ reason }, n);
+      },
+    });
+    const refused = () => this.accounting.refused();
+    new Gauge({
+      name: 'pakawaaz_radius_accounting_refused',
+      help: 'RADIUS accounting records refused since start because their Class did not verify, by reason',
+      labelNames: ['reason'] as const,
+      registers,
+      collect() {
+        for (const [reason, n] of Object.entries(refused())) this.set({ reason }, n);
       },
     });
   }

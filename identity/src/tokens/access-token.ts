@@ -1,5 +1,5 @@
-import { errors, jwtVerify, type CryptoKey, type JWTPayload, type KeyObject } from 'jose';
-import { signCompactJws, type Amr, type Role, type Signer } from '@pakawaaz/platform';
+import { errors, type CryptoKey, type JWTPayload, type KeyObject } from 'jose';
+import { signCompactJws, verifyOwnEs256Jwt, type Amr, type Role, type Signer } from '@pakawaaz/platform';
 
 /** Claims of a Pakawaaz access token (DESIGN §3): RFC 9068-style JWT, ES256. */
 export type AccessTokenClaims = {
@@ -53,8 +53,7 @@ export async function verifyAccessToken(
   opts: { issuer: string; now: Date },
 ): Promise<VerifiedAccessToken | null> {
   try {
-    const { payload } = await jwtVerify(token, key.publicKey, {
-      algorithms: ['ES256'],
+    const { payload } = await verifyOwnEs256Jwt(token, key.publicKey, {
       typ: JWT_TYPE,
       issuer: opts.issuer,
       audience: ACCESS_TOKEN_AUDIENCE,

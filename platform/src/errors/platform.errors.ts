@@ -4,6 +4,8 @@ export type PlatformErrorCode =
   | 'not_found'
   | 'method_not_allowed'
   | 'malformed_json'
+  | 'invalid_characters'
+  | 'unsupported_content_encoding'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'validation_failed'
@@ -20,6 +22,8 @@ export const PLATFORM_ERROR_STATUS = {
   not_found: 404,
   method_not_allowed: 405,
   malformed_json: 400,
+  invalid_characters: 400,
+  unsupported_content_encoding: 415,
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_failed: 400,

@@ -1,3 +1,11 @@
+import {
+  errors,
+  jwtVerify,
+  type CryptoKey,
+  type JWTVerifyOptions,
+  type JWTVerifyResult,
+  type KeyObject,
+} from 'jose';
 import type { Signer } from './key.service.js';
 
 const b64url = (v: Uint8Array | string) => Buffer.from(v).toString('base64url');
@@ -13,4 +21,44 @@ export async function signCompactJws(
 ): Promise<string> {
   const input = `${b64url(JSON.stringify({ ...header, alg: signer.alg }))}.${b64url(JSON.stringify(payload))}`;
   return `${input}.${b64url(await signer.sign(Buffer.from(input, 'ascii')))}`;
+}
+
+/** The order n of P-256 (SEC 2 §2.4.2 / FIPS 186-4 D.1.2.3) and n / 2: an ES256 s above it is "high". */
+const P256_N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+const P256_HALF_N = P256_N >> 1n;
+
+const toBig = (b: Uint8Array) => BigInt(`0x${Buffer.from(b).toString('hex') || '0'}`);
+
+/**
+ * An ES256 signature r ‖ s with s in the lower half: (r, s) and (r, n − s) both verify, so one signed token
+ * has two encodings. Pakawaaz signs only the low one (BIP 62 / RFC 6979 practice) and accepts only it, so a
+ * token's bytes are unique: a twin made from a captured token can never pass for a different one.
+ */
+export function toLowS(signature: Buffer): Buffer {
+  if (signature.length !== 64) return signature;
+  const s = toBig(signature.subarray(32));
+  if (s <= P256_HALF_N) return signature;
+  const low = Buffer.from((P256_N - s).toString(16).padStart(64, '0'), 'hex');
+  return Buffer.concat([signature.subarray(0, 32), low]);
+}
+
+/** Whether a compact JWS's signature is a 64-byte r ‖ s with s ≤ n/2 (false for anything else). */
+export function hasLowS(compactJws: string): boolean {
+  const sig = compactJws.split('.')[2];
+  if (sig === undefined || !/^[A-Za-z0-9_-]{86}$/.test(sig)) return false;
+  const bytes = Buffer.from(sig, 'base64url');
+  return bytes.length === 64 && toBig(bytes.subarray(32)) <= P256_HALF_N;
+}
+
+/**
+ * jose's jwtVerify for tokens Pakawaaz signed itself with ES256 (access tokens, login tickets, device
+ * challenges), refusing a high-S twin first. Throws jose's errors, as jwtVerify does.
+ */
+export async function verifyOwnEs256Jwt(
+  token: string,
+  key: CryptoKey | KeyObject,
+  options: Omit<JWTVerifyOptions, 'algorithms'>,
+): Promise<JWTVerifyResult> {
+  if (!hasLowS(token)) throw new errors.JWSSignatureVerificationFailed('signature is not in low-S form');
+  return jwtVerify(token, key, { ...options, algorithms: ['ES256'] });
 }

@@ -9,6 +9,7 @@ import {
   SealedDataError,
   TAG_BYTES,
 } from '@pakawaaz/envelope';
+import { toLowS } from './jws.js';
 import { KeyError, type KeyBackend, type KeyRef, type KeySetState, type SigningAlg } from './key-backend.js';
 
 /** Nest token of the KeyService (opened by the composition root, like the database). */
@@ -99,7 +100,11 @@ export class KeyService {
       alg: spec.alg,
       kid,
       publicJwk: { ...info.publicJwk, kid, alg: spec.alg, use: 'sig' },
-      sign: (data) => backend.sign(ref, spec.alg, data),
+      // Low-S only (jws.ts): a backend's ECDSA, HSMs included, gives either half.
+      sign: async (data) => {
+        const sig = await backend.sign(ref, spec.alg, data);
+        return spec.alg === 'ES256' ? toLowS(sig) : sig;
+      },
     };
   }
 

@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { isErrorLike, safeError, withSafeErrors } from './safe-error.js';
 
 export type { Logger } from 'pino';
 
@@ -51,7 +52,24 @@ export function createLogger(
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
+    formatters: {
+      level: (label) => ({ level: label }),
+    },
+    // Every error is logged in its safe shape, before pino reads it (it would copy a bare error's message
+    // into msg): never a failed query's parameters (safe-error.ts).
+    // pino's own error serializer would flatten causes into the message; ours keeps the safe shape.
+    serializers: { err: (v: unknown) => (isErrorLike(v) ? safeError(v) : v) },
+    hooks: {
+      logMethod(args, method) {
+        const [first, ...rest] = args as unknown[];
+        if (isErrorLike(first)) {
+          const err = safeError(first);
+          const msg = rest.length === 0 ? [err.message] : rest;
+          return method.apply(this, [{ err }, ...msg] as Parameters<typeof method>);
+        }
+        return method.apply(this, [withSafeErrors(first), ...rest] as Parameters<typeof method>);
+      },
+    },
   };
   return destination ? pino(opts, destination) : pino(opts);
 }

@@ -34,6 +34,8 @@ let acct: string;
 let seed: string;
 let userId: string;
 let work: string;
+/** The Class of the first Access-Accept (hex, as radclient prints it): the session's accounting key. */
+let issuedClass: string;
 
 async function api<T>(method: string, p: string, body?: unknown): Promise<T> {
   const res = await server.request(method, p, { token, ...(body === undefined ? {} : { body }) });
@@ -173,9 +175,12 @@ describe.skipIf(!hasRadclient || !hasOathtool)('RADIUS PAP with radclient (passw
     expect(attrs[0]).toMatch(/^Message-Authenticator = 0x[0-9a-f]{32}$/);
     expect(attrs).toContain('Reply-Message = "Welcome, Ayesha Khan."');
     expect(attrs).toContain('Session-Timeout = 43200');
-    expect(attrs.find((a) => a.startsWith('Class = '))).toContain(
-      Buffer.from(`pkz1;u=${userId};inst=`).toString('hex'),
+    const cls = attrs.find((a) => a.startsWith('Class = '))?.slice('Class = '.length) ?? '';
+    const text = Buffer.from(cls.slice(2), 'hex').toString('latin1');
+    expect(text).toMatch(
+      new RegExp(`^pkz2;u=${userId};inst=[0-9a-f-]{36};c=[0-9a-f-]{36};t=\\d+;m=[\\w-]{22}$`),
     );
+    issuedClass = cls;
   });
 
   it('refuses the same code a second time, a wrong password and a password without code', async () => {
@@ -231,7 +236,7 @@ describe.skipIf(!hasRadclient || !hasOathtool)('RADIUS PAP with radclient (passw
   });
 
   it('stores accounting start and stop per official (from Class), once per record even when resent', async () => {
-    const cls = `0x${Buffer.from(`pkz1;u=${userId};imsi=${IMSI}`).toString('hex')}`;
+    const cls = issuedClass;
     const base = [
       'User-Name = "ayesha"',
       'Acct-Session-Id = "e2e-session-1"',
@@ -257,10 +262,79 @@ describe.skipIf(!hasRadclient || !hasOathtool)('RADIUS PAP with radclient (passw
     };
     expect(records.map((x) => x.statusType).sort()).toEqual(['start', 'stop']);
     expect(records.find((x) => x.statusType === 'stop')).toMatchObject({
-      imsi: IMSI,
+      imsi: null, // a PAP session: no SIM
       outputOctets: 5000,
       terminateCause: 'user-request',
     });
+  });
+
+  it('refuses accounting whose Class is forged, edited, unsigned or from another NAS: acknowledged, never charged', async () => {
+    const recordsOf = async () => {
+      const r = await cli(['radius', 'accounting', '--user', userId, '--json']);
+      return (JSON.parse(r.stdout) as { records: { acctSessionId: string }[] }).records;
+    };
+    const before = await recordsOf();
+    const issued = Buffer.from(issuedClass.slice(2), 'hex').toString('latin1');
+    const asHex = (text: string) => `0x${Buffer.from(text, 'latin1').toString('hex')}`;
+    const someoneElse = '0badc0de-0000-4000-8000-000000000001';
+    const refused = async (cls: string, session: string) => {
+      const r = await radclient('acct', acct, [
+        'User-Name = "ayesha"',
+        `Acct-Session-Id = "${session}"`,
+        `Class = ${cls}`,
+        'Acct-Status-Type = Start',
+      ]);
+      // Acknowledged, so the NAS does not resend it forever.
+      expect(r.stdout).toContain('Received Accounting-Response');
+    };
+    // The unsigned Class of earlier builds, as any NAS could write it.
+    await refused(asHex(`pkz1;u=${userId};imsi=${IMSI}`), 'forged-legacy');
+    // The issued Class with another official in it (the MAC no longer matches).
+    await refused(asHex(issued.replace(userId, someoneElse)), 'forged-edited');
+    // A made-up tag.
+    await refused(
+      asHex(`${issued.slice(0, issued.lastIndexOf(';m='))};m=AAAAAAAAAAAAAAAAAAAAAA`),
+      'forged-tag',
+    );
+    // The genuine Class, but sent by another NAS than the one that authenticated the session.
+    expect((await cli(['radius', 'clients', 'remove', 'campus-wlc'])).code).toBe(0);
+    const other = await cli([
+      'radius',
+      'clients',
+      'add',
+      '--name',
+      'branch-vpn',
+      '--ip',
+      '127.0.0.1',
+      '--secret',
+      SECRET,
+    ]);
+    expect(other.code, other.stderr).toBe(0);
+    try {
+      await refused(issuedClass, 'replayed-by-other-nas');
+    } finally {
+      expect((await cli(['radius', 'clients', 'remove', 'branch-vpn'])).code).toBe(0);
+      const back = await cli([
+        'radius',
+        'clients',
+        'add',
+        '--name',
+        'campus-wlc',
+        '--ip',
+        '127.0.0.1',
+        '--secret',
+        SECRET,
+      ]);
+      expect(back.code, back.stderr).toBe(0);
+    }
+    expect(await recordsOf()).toHaveLength(before.length);
+    const status = await api<{ stats: { accountingRefused: Record<string, number> } }>(
+      'GET',
+      '/api/v1/radius/status',
+    );
+    expect(status.stats.accountingRefused).toEqual({ legacy: 1, bad_mac: 2, other_nas: 1 });
+    const metrics = await (await server.request('GET', '/metrics')).text();
+    expect(metrics).toContain('pakawaaz_radius_accounting_refused{reason="other_nas"} 1');
   });
 
   it('a closed password step rejects PAP even with the right password and code, until an officer reopens it', async () => {
