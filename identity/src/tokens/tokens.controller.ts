@@ -36,6 +36,8 @@ export const ApiToken = named(
     roles: z.array(z.string()),
     institutionId: z.string().nullable(),
     createdBy: z.string(),
+    /** The person whose current roles bound the token, by username; null for none (the bootstrap token). */
+    owner: z.string().nullable(),
     // Dates leave as ISO-8601 strings (JSON.stringify of a Date).
     createdAt: isoDateTime(),
     expiresAt: isoDateTime().nullable(),

@@ -1183,6 +1183,7 @@ export interface components {
             /** Format: date-time */
             lastUsedAt: string | null;
             name: string;
+            owner: string | null;
             /** Format: date-time */
             revokedAt: string | null;
             roles: string[];
@@ -1199,6 +1200,7 @@ export interface components {
                 /** Format: date-time */
                 lastUsedAt: string | null;
                 name: string;
+                owner: string | null;
                 /** Format: date-time */
                 revokedAt: string | null;
                 roles: string[];
@@ -1319,6 +1321,7 @@ export interface components {
             /** Format: date-time */
             lastUsedAt: string | null;
             name: string;
+            owner: string | null;
             /** Format: date-time */
             revokedAt: string | null;
             roles: string[];
