@@ -12,9 +12,11 @@ import {
   ZodResponse,
   named,
   type Principal,
+  ErrorCodes,
 } from '@pakawaaz/platform';
 import { z } from 'zod';
 import { TokenService } from './token.service.js';
+import { IDENTITY_ERROR_STATUS } from '../identity.errors.js';
 
 export const CreateApiTokenRequest = named(
   'CreateApiTokenRequest',
@@ -54,6 +56,7 @@ export const Jwks = named('Jwks', z.object({ keys: z.array(z.record(z.string(), 
 @Roles('super-admin')
 // Automation credentials for the whole system, issued by super-admins (who are national).
 @RouteScope('national')
+@ErrorCodes(IDENTITY_ERROR_STATUS, 'token_not_found', 'institution_not_found', 'invalid_role', 'role_scope')
 @Controller('api/v1/tokens')
 export class TokensController {
   constructor(private readonly tokens: TokenService) {}
@@ -86,6 +89,7 @@ export class TokensController {
 }
 
 @ApiTags('auth')
+@ErrorCodes(IDENTITY_ERROR_STATUS, 'token_not_found', 'institution_not_found', 'invalid_role', 'role_scope')
 @Controller('.well-known')
 export class JwksController {
   constructor(private readonly tokens: TokenService) {}
