@@ -11,7 +11,7 @@ export default tseslint.config(
       '**/dist/**',
       '**/node_modules/**',
       '**/migrations/**',
-      'noc/src/api/schema.d.ts',
+      'clients/api/src/schema.ts',
       '.pakawaaz/**',
       'scripts/**',
       '**/*.js',

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run check`: typecheck (workspaces, tests, NOC) + lint (type-checked rules, the floors; size warnings
-// reported, not failing) + formatting + OpenAPI drift (server and NOC client).
+// reported, not failing) + formatting + OpenAPI drift (server and the generated API client).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,11 +40,11 @@ step('format (prettier --check)', node, [
 ]);
 step('OpenAPI drift (openapi.json)', node, [path.join(root, 'server/dist/tools/openapi.js')]);
 
-// The NOC's typed client must be generated from the committed openapi.json.
+// The typed client (@pakawaaz/api-client: CLI, lab, NOC) must be generated from the committed openapi.json.
 const tmp = mkdtempSync(path.join(tmpdir(), 'pakawaaz-check-'));
 const generated = path.join(tmp, 'schema.d.ts');
 if (
-  step('generate NOC client types', node, [
+  step('generate API client types', node, [
     bin('openapi-typescript', 'bin/cli.js'),
     'openapi.json',
     '-o',
@@ -53,11 +53,11 @@ if (
   ])
 ) {
   const same =
-    readFileSync(generated, 'utf8') === readFileSync(path.join(root, 'noc/src/api/schema.d.ts'), 'utf8');
+    readFileSync(generated, 'utf8') === readFileSync(path.join(root, 'clients/api/src/schema.ts'), 'utf8');
   process.stderr.write(
-    `[check] NOC client drift: ${same ? 'ok' : 'FAILED — run `npm run gen:api -w noc` and commit'}\n`,
+    `[check] API client drift: ${same ? 'ok' : 'FAILED — run `npm run gen:api -w @pakawaaz/api-client` and commit'}\n`,
   );
-  if (!same) failed.push('NOC client drift');
+  if (!same) failed.push('API client drift');
 }
 rmSync(tmp, { recursive: true, force: true });
 

@@ -98,3 +98,6 @@ export {
   type AlarmRaisedEvent,
   type AlarmClearedEvent,
 } from './network-health/alarms.service.js';
+export { CORE_NETWORK_ERROR_STATUS, type CoreNetworkErrorCode } from './core-network.errors.js';
+export { NETWORK_SPEC_ERROR_STATUS } from './network-spec/network-spec.errors.js';
+export { NETWORK_HEALTH_ERROR_STATUS } from './network-health/network-health.errors.js';

@@ -30,3 +30,4 @@ export {
   type VerifiedAccessToken,
 } from './tokens/access-token.js';
 export { accessTokenChecker, type AccessTokenCheck } from './tokens/access-token-check.js';
+export { IDENTITY_ERROR_STATUS, type IdentityErrorCode } from './identity.errors.js';

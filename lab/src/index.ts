@@ -54,6 +54,7 @@ export {
   controlPlaneApi,
   passwordLogin,
   signedIn,
+  unwrap,
   type ControlPlaneApi,
   type LoginStep,
 } from './server-process/control-plane-api.js';

@@ -5,6 +5,7 @@ export * from './logging/logger.js';
 export * from './errors/app-error.js';
 export * from './errors/platform.errors.js';
 export * from './errors/error-reply.js';
+export * from './errors/error-codes.js';
 export * from './db/database.js';
 export * from './db/database.tokens.js';
 export * from './db/domain.js';

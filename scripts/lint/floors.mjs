@@ -28,6 +28,8 @@ const DOMAINS = [
 ];
 const SIMULATORS = ['@pakawaaz/open5gs-simulator'];
 const TEST_SUPPORT = '@pakawaaz/test-support';
+/** The typed HTTP client generated from openapi.json: for the server's CLI, lab and the NOC. */
+const API_CLIENT = '@pakawaaz/api-client';
 
 /**
  * @typedef {{ dir: string, name: string, may: readonly string[], testsMay?: readonly string[], testOnly?: boolean }} Floor
@@ -43,6 +45,8 @@ export const FLOORS = [
     // Pure and dependency-free: other protocol packages at most.
     may: PROTOCOLS.filter((x) => x !== `@pakawaaz/${p}`),
   })),
+  // Types generated from openapi.json and a fetch wrapper: the lowest floor, it imports nothing of ours.
+  { dir: 'clients/api', name: API_CLIENT, may: [] },
   { dir: 'platform', name: '@pakawaaz/platform', may: PROTOCOLS, testsMay: [TEST_SUPPORT] },
   { dir: 'test-support', name: TEST_SUPPORT, may: ['@pakawaaz/platform', ...PROTOCOLS], testOnly: true },
   {
@@ -92,18 +96,18 @@ export const FLOORS = [
   {
     dir: 'lab',
     name: '@pakawaaz/lab',
-    may: [...DOMAINS, ...PROTOCOLS, ...SIMULATORS],
+    may: [...DOMAINS, ...PROTOCOLS, ...SIMULATORS, API_CLIENT],
     testsMay: [TEST_SUPPORT],
   },
-  // The composition root: every domain, never lab, test fixtures only in its tests.
+  // The composition root: every domain, never lab, test fixtures only in its tests; its CLI is an API client.
   {
     dir: 'server',
     name: '@pakawaaz/server',
-    may: [...DOMAINS, ...PROTOCOLS, ...SIMULATORS],
+    may: [...DOMAINS, ...PROTOCOLS, ...SIMULATORS, API_CLIENT],
     testsMay: [TEST_SUPPORT],
   },
-  // The NOC talks to the server over HTTP only (its typed client is generated from openapi.json).
-  { dir: 'noc', name: '@pakawaaz/noc', may: [] },
+  // The NOC talks to the server over HTTP only, through the client generated from openapi.json.
+  { dir: 'noc', name: '@pakawaaz/noc', may: [API_CLIENT] },
 ];
 
 const SCOPE = '@pakawaaz/';

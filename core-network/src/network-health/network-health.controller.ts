@@ -8,6 +8,7 @@ import {
   ZodQuery,
   ZodResponse,
   type Principal,
+  ErrorCodes,
 } from '@pakawaaz/platform';
 import type { z } from 'zod';
 import { AlarmsService } from './alarms.service.js';
@@ -20,11 +21,13 @@ import {
   NetworkHealthDto,
 } from './network-health.dto.js';
 import { NetworkHealthService } from './network-health.service.js';
+import { NETWORK_HEALTH_ERROR_STATUS } from './network-health.errors.js';
 
 @ApiTags('network-health')
 @ApiBearerAuth('bearer')
 @Roles('network-admin', 'viewer')
 @RouteScope('national')
+@ErrorCodes(NETWORK_HEALTH_ERROR_STATUS, 'alarm_not_found')
 @Controller('api/v1/network')
 export class NetworkHealthController {
   constructor(

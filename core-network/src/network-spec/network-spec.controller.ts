@@ -11,10 +11,12 @@ import {
   named,
   type Principal,
   type Role,
+  ErrorCodes,
 } from '@pakawaaz/platform';
 import { z } from 'zod';
 import { MAX_NETWORK_SPEC_BYTES, NetworkSpecSchema } from './network-spec.js';
 import { NetworkSpecService } from './network-spec.service.js';
+import { NETWORK_SPEC_ERROR_STATUS } from './network-spec.errors.js';
 
 /** Who may read the spec and the rendered files: the network-facing roles (super-admin passes every check). */
 const READERS: Role[] = ['viewer', 'network-admin', 'sim-operator', 'security-officer'];
@@ -61,6 +63,12 @@ export const Open5gsConfig = named(
 @ApiTags('network')
 @ApiBearerAuth('bearer')
 @RouteScope('national')
+@ErrorCodes(
+  NETWORK_SPEC_ERROR_STATUS,
+  'invalid_network_spec',
+  'network_spec_not_found',
+  'network_spec_too_large',
+)
 @Controller('api/v1/network')
 export class NetworkSpecController {
   constructor(private readonly specs: NetworkSpecService) {}

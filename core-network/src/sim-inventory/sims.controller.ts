@@ -12,9 +12,10 @@ import {
   isoDateTime,
   named,
   type Principal,
+  ErrorCodes,
 } from '@pakawaaz/platform';
 import { z } from 'zod';
-import { coreNetworkError } from '../core-network.errors.js';
+import { coreNetworkError, CORE_NETWORK_ERROR_STATUS } from '../core-network.errors.js';
 import { SimImportService } from './sim-import.service.js';
 import { SimInventoryRepository, type SimImportJobRow } from './sim-inventory.repository.js';
 
@@ -105,6 +106,13 @@ export function jobView(j: SimImportJobRow): z.infer<typeof SimImportJob> {
 @ApiBearerAuth('bearer')
 // The SIM inventory and its keys are national: SIMs belong to no institution until assigned (subscribers).
 @RouteScope('national')
+@ErrorCodes(
+  CORE_NETWORK_ERROR_STATUS,
+  'sim_import_too_large',
+  'invalid_sim_import',
+  'sim_import_not_found',
+  'network_spec_missing',
+)
 @Controller('api/v1/sims')
 export class SimsController {
   constructor(

@@ -11,10 +11,11 @@ import {
   isoDateTime,
   named,
   type Principal,
+  ErrorCodes,
 } from '@pakawaaz/platform';
 import { z } from 'zod';
 import { CORE_NETWORK_CONFIG, type CoreNetworkConfig } from '../core-network.config.js';
-import { coreNetworkError } from '../core-network.errors.js';
+import { coreNetworkError, CORE_NETWORK_ERROR_STATUS } from '../core-network.errors.js';
 import { SubscriberProfile } from './profile.js';
 import type { SubscriberRow } from './subscribers.repository.js';
 import { SubscribersService, type SubscriberWithMsisdn } from './subscribers.service.js';
@@ -151,6 +152,17 @@ const imsiParam = (imsi: string) => {
 // Reading is filtered to the caller's institutions; assigning, changing and barring act on the national
 // network and SIM inventory (the methods say so).
 @RouteScope('institution')
+@ErrorCodes(
+  CORE_NETWORK_ERROR_STATUS,
+  'sim_not_found',
+  'sim_not_available',
+  'subscriber_not_found',
+  'subscriber_exists',
+  'profile_not_found',
+  'profile_in_use',
+  'invalid_profile',
+  'open5gs_not_configured',
+)
 @Controller('api/v1/subscribers')
 export class SubscribersController {
   private readonly live: boolean;
@@ -245,6 +257,17 @@ export class SubscribersController {
 @ApiBearerAuth('bearer')
 // Profile templates are national network configuration (slices, DNNs, QoS).
 @RouteScope('national')
+@ErrorCodes(
+  CORE_NETWORK_ERROR_STATUS,
+  'sim_not_found',
+  'sim_not_available',
+  'subscriber_not_found',
+  'subscriber_exists',
+  'profile_not_found',
+  'profile_in_use',
+  'invalid_profile',
+  'open5gs_not_configured',
+)
 @Controller('api/v1/subscriber-profiles')
 export class SubscriberProfilesController {
   constructor(private readonly service: SubscribersService) {}

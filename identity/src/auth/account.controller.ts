@@ -8,6 +8,7 @@ import {
   ZodBody,
   ZodResponse,
   type Principal,
+  ErrorCodes,
 } from '@pakawaaz/platform';
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { z } from 'zod';
@@ -17,11 +18,22 @@ import { SessionsService } from '../sessions/sessions.service.js';
 import * as dto from './account.dto.js';
 import { WebAuthnOptions } from './auth.dto.js';
 import { AccountService } from './account.service.js';
+import { IDENTITY_ERROR_STATUS } from '../identity.errors.js';
 
 /** Self-service: the caller's own TOTP, recovery codes, passkeys and sessions. */
 @ApiTags('account')
 @ApiBearerAuth('bearer')
 @RouteScope('self')
+@ErrorCodes(
+  IDENTITY_ERROR_STATUS,
+  'invalid_credentials',
+  'weak_password',
+  'totp_not_enrolled',
+  'totp_already_enrolled',
+  'totp_invalid',
+  'passkey_invalid',
+  'passkey_not_found',
+)
 @Controller('api/v1/account')
 export class AccountController {
   constructor(

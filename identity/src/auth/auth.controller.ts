@@ -8,6 +8,7 @@ import {
   ZodBody,
   ZodResponse,
   type Principal,
+  ErrorCodes,
 } from '@pakawaaz/platform';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { z } from 'zod';
@@ -19,6 +20,7 @@ import * as dto from './auth.dto.js';
 import { AccountService } from './account.service.js';
 import { Client } from './client-meta.js';
 import { LoginService } from './login.service.js';
+import { IDENTITY_ERROR_STATUS } from '../identity.errors.js';
 
 const b64 = (s: string) => Buffer.from(s, 'base64');
 
@@ -26,6 +28,19 @@ const b64 = (s: string) => Buffer.from(s, 'base64');
 @ApiTags('auth')
 // The routes that need a token (logout, me, password) act on the caller's own account.
 @RouteScope('self')
+@ErrorCodes(
+  IDENTITY_ERROR_STATUS,
+  'invalid_credentials',
+  'rate_limited',
+  'login_ticket_invalid',
+  'factor_not_available',
+  'password_change_required',
+  'weak_password',
+  'totp_invalid',
+  'passkey_invalid',
+  'sim_conversation_invalid',
+  'refresh_token_invalid',
+)
 @Controller('api/v1/auth')
 export class AuthController {
   constructor(

@@ -9,16 +9,26 @@ import {
   ZodQuery,
   ZodResponse,
   type Principal,
+  ErrorCodes,
 } from '@pakawaaz/platform';
 import type { z } from 'zod';
 import { DirectoryService } from './directory.service.js';
 import * as dto from './directory.dto.js';
 import { InstitutionsService } from './institutions.service.js';
+import { IDENTITY_ERROR_STATUS } from '../identity.errors.js';
 
 @ApiTags('institutions')
 @ApiBearerAuth('bearer')
 // Reading is filtered to the caller's institutions; shaping the tree is national business.
 @RouteScope('institution')
+@ErrorCodes(
+  IDENTITY_ERROR_STATUS,
+  'institution_not_found',
+  'institution_exists',
+  'institution_in_use',
+  'institution_invalid',
+  'rate_limited',
+)
 @Controller('api/v1/institutions')
 export class InstitutionsController {
   constructor(private readonly institutions: InstitutionsService) {}
@@ -73,6 +83,14 @@ export class InstitutionsController {
 @ApiTags('directory')
 @ApiBearerAuth('bearer')
 @RouteScope('self')
+@ErrorCodes(
+  IDENTITY_ERROR_STATUS,
+  'institution_not_found',
+  'institution_exists',
+  'institution_in_use',
+  'institution_invalid',
+  'rate_limited',
+)
 @Controller('api/v1/directory')
 export class DirectoryController {
   constructor(private readonly directory: DirectoryService) {}

@@ -11,11 +11,13 @@ import {
   ZodQuery,
   ZodResponse,
   type Principal,
+  ErrorCodes,
 } from '@pakawaaz/platform';
 import { z } from 'zod';
 import { RadiusAccountingService } from './radius-accounting.service.js';
 import { RadiusClientsService } from './radius-clients.service.js';
 import { RadiusListener } from './radius.listener.js';
+import { IDENTITY_ERROR_STATUS } from '../identity.errors.js';
 
 const RadiusClientView = z.object({
   id: z.string(),
@@ -91,6 +93,7 @@ export const RadiusStatus = named(
 @ApiTags('radius')
 @ApiBearerAuth('bearer')
 @RouteScope('national')
+@ErrorCodes(IDENTITY_ERROR_STATUS, 'radius_client_exists', 'radius_client_invalid', 'radius_client_not_found')
 @Controller('api/v1/radius')
 export class RadiusController {
   constructor(

@@ -7,15 +7,18 @@ import {
   RouteScope,
   ZodResponse,
   type Principal,
+  ErrorCodes,
 } from '@pakawaaz/platform';
 import { SessionList } from '../auth/account.dto.js';
 import { SessionsService } from './sessions.service.js';
+import { IDENTITY_ERROR_STATUS } from '../identity.errors.js';
 
 /** Live sign-in sessions across the system (NOC), and revocation that takes effect at once. */
 @ApiTags('sessions')
 @ApiBearerAuth('bearer')
 // Sessions of the caller's institution's users (the caller's own, always).
 @RouteScope('institution')
+@ErrorCodes(IDENTITY_ERROR_STATUS, 'session_not_found', 'user_not_found')
 @Controller('api/v1/sessions')
 export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}

@@ -12,9 +12,11 @@ import {
   ZodResponse,
   named,
   type Principal,
+  ErrorCodes,
 } from '@pakawaaz/platform';
 import { z } from 'zod';
 import { TokenService } from './token.service.js';
+import { IDENTITY_ERROR_STATUS } from '../identity.errors.js';
 
 export const CreateApiTokenRequest = named(
   'CreateApiTokenRequest',
@@ -36,6 +38,8 @@ export const ApiToken = named(
     roles: z.array(z.string()),
     institutionId: z.string().nullable(),
     createdBy: z.string(),
+    /** The person whose current roles bound the token, by username; null for none (the bootstrap token). */
+    owner: z.string().nullable(),
     // Dates leave as ISO-8601 strings (JSON.stringify of a Date).
     createdAt: isoDateTime(),
     expiresAt: isoDateTime().nullable(),
@@ -52,6 +56,7 @@ export const Jwks = named('Jwks', z.object({ keys: z.array(z.record(z.string(), 
 @Roles('super-admin')
 // Automation credentials for the whole system, issued by super-admins (who are national).
 @RouteScope('national')
+@ErrorCodes(IDENTITY_ERROR_STATUS, 'token_not_found', 'institution_not_found', 'invalid_role', 'role_scope')
 @Controller('api/v1/tokens')
 export class TokensController {
   constructor(private readonly tokens: TokenService) {}
@@ -84,6 +89,7 @@ export class TokensController {
 }
 
 @ApiTags('auth')
+@ErrorCodes(IDENTITY_ERROR_STATUS, 'token_not_found', 'institution_not_found', 'invalid_role', 'role_scope')
 @Controller('.well-known')
 export class JwksController {
   constructor(private readonly tokens: TokenService) {}

@@ -10,12 +10,14 @@ import {
   ZodQuery,
   ZodResponse,
   type Principal,
+  ErrorCodes,
 } from '@pakawaaz/platform';
 import type { z } from 'zod';
 import { SessionList } from '../auth/account.dto.js';
 import { FactorResetService } from './factor-reset.service.js';
 import { UserAdminService } from './user-admin.service.js';
 import * as dto from './users.dto.js';
+import { IDENTITY_ERROR_STATUS } from '../identity.errors.js';
 
 /**
  * Officials and NOC operators (security officers manage officials; super-admins manage operators and roles).
@@ -25,6 +27,18 @@ import * as dto from './users.dto.js';
 @ApiBearerAuth('bearer')
 @AnyRole()
 @RouteScope('institution')
+@ErrorCodes(
+  IDENTITY_ERROR_STATUS,
+  'user_not_found',
+  'user_exists',
+  'invalid_role',
+  'role_scope',
+  'weak_password',
+  'institution_not_found',
+  'factor_reset_not_found',
+  'factor_reset_pending',
+  'two_person_rule',
+)
 @Controller('api/v1/users')
 export class UsersController {
   constructor(
@@ -151,6 +165,18 @@ export class UsersController {
 @ApiBearerAuth('bearer')
 @RouteScope('national')
 @Roles('security-officer')
+@ErrorCodes(
+  IDENTITY_ERROR_STATUS,
+  'user_not_found',
+  'user_exists',
+  'invalid_role',
+  'role_scope',
+  'weak_password',
+  'institution_not_found',
+  'factor_reset_not_found',
+  'factor_reset_pending',
+  'two_person_rule',
+)
 @Controller('api/v1/factor-resets')
 export class FactorResetsController {
   constructor(private readonly resets: FactorResetService) {}

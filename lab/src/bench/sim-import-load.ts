@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { luhnValid } from '@pakawaaz/core-network';
 import { createNas, type Nas } from '../radius-nas/radius-nas.js';
-import { controlPlaneApi, signedIn } from '../server-process/control-plane-api.js';
+import { controlPlaneApi, signedIn, unwrap } from '../server-process/control-plane-api.js';
 import type { ServerProcess } from '../server-process/server-process.js';
 import { provisionFleet, type SimFleet } from '../server-process/sim-fleet.js';
 import { createEapAkaPeer } from '../sim-peer/eap-aka-peer.js';
@@ -144,7 +144,7 @@ export async function importUnderProbes(
         if (Date.now() > deadline)
           throw new Error(`import still ${job.status} after ${IMPORT_TIMEOUT_MS} ms`);
         await new Promise((r) => setTimeout(r, 250));
-        job = await admin.request('GET', `/api/v1/sims/imports/${job.id}`);
+        job = await unwrap(admin.GET('/api/v1/sims/imports/{id}', { params: { path: { id: job.id } } }));
       }
       return job;
     })();

@@ -1,5 +1,9 @@
+import { createApiClient, unwrap, type PakawaazClient, type Schemas } from '@pakawaaz/api-client';
+
+export { unwrap } from '@pakawaaz/api-client';
+
 /**
- * A thin JSON client for the control plane's HTTP API (openapi.json), for lab drivers and benchmarks. An
+ * The control plane's typed HTTP client (@pakawaaz/api-client, from openapi.json) for lab drivers and benchmarks. An
  * error keeps the exact request and response, because a server bug found by the lab is worth reporting
  * verbatim; passwords in request bodies are masked.
  */
@@ -22,60 +26,44 @@ function mask(body: unknown): unknown {
   return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, SECRET_KEYS.has(k) ? '***' : v]));
 }
 
-export type RequestInit = {
-  readonly body?: unknown;
-  /** A text body (e.g. text/csv) instead of JSON. */
-  readonly text?: { readonly contentType: string; readonly content: string };
-  readonly expect?: readonly number[];
-};
-
-export type ControlPlaneApi = {
+export type ControlPlaneApi = PakawaazClient & {
   readonly url: string;
   readonly token: string | undefined;
-  request<T>(method: string, path: string, init?: RequestInit): Promise<T>;
   withToken(token: string): ControlPlaneApi;
 };
 
-function bodyOf(init: RequestInit): { headers: Record<string, string>; body?: string } {
-  if (init.text) return { headers: { 'content-type': init.text.contentType }, body: init.text.content };
-  if (init.body === undefined) return { headers: {} };
-  return { headers: { 'content-type': 'application/json' }, body: JSON.stringify(init.body) };
-}
-
+/**
+ * The typed client (@pakawaaz/api-client) with the token; any non-2xx reply rejects with the ApiError above
+ * (request and response verbatim), so callers `unwrap` only successes.
+ */
 export function controlPlaneApi(url: string, token?: string): ControlPlaneApi {
-  return {
-    url,
-    token,
-    async request<T>(method: string, path: string, init: RequestInit = {}): Promise<T> {
-      const { headers, body } = bodyOf(init);
-      const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-      const res = await fetch(`${url}${path}`, { method, headers: { ...headers, ...auth }, body });
-      const text = await res.text();
-      const ok = init.expect ? init.expect.includes(res.status) : res.status >= 200 && res.status < 300;
-      if (!ok)
-        throw new ApiError({ method, path, body: init.text ? '<text body>' : init.body }, res.status, text);
-      return (text ? JSON.parse(text) : undefined) as T;
+  const client = createApiClient({ baseUrl: url, ...(token ? { token } : {}) });
+  const sent = new WeakMap<Request, Promise<string>>();
+  client.use({
+    onRequest({ request }) {
+      sent.set(request, request.body ? request.clone().text() : Promise.resolve(''));
+      return request;
     },
-    withToken: (next) => controlPlaneApi(url, next),
-  };
+    async onResponse({ request, response }) {
+      if (response.ok) return response;
+      const text = (await sent.get(request)) ?? '';
+      const type = request.headers.get('content-type') ?? '';
+      const body: unknown = !text ? undefined : type.includes('json') ? JSON.parse(text) : `<${type} body>`;
+      const u = new URL(request.url);
+      throw new ApiError(
+        { method: request.method, path: `${u.pathname}${u.search}`, body },
+        response.status,
+        await response.text(),
+      );
+    },
+  });
+  return Object.assign(client, { url, token, withToken: (next: string) => controlPlaneApi(url, next) });
 }
 
-/** The union of LoginStep replies (openapi.json components.schemas.LoginStep). */
-export type LoginStep =
-  | {
-      status: 'authenticated';
-      accessToken: string;
-      refreshToken: string;
-      userId: string;
-      amr: string[];
-      acr: string;
-    }
-  | { status: 'mfa_required'; ticket: string; factors: string[]; amr: string[] }
-  | { status: 'password_change_required'; ticket: string }
-  | { status: 'totp_enrolment_required'; ticket: string };
+export type LoginStep = Schemas['LoginStep'];
 
 export function passwordLogin(api: ControlPlaneApi, username: string, password: string): Promise<LoginStep> {
-  return api.request<LoginStep>('POST', '/api/v1/auth/login', { body: { username, password } });
+  return unwrap(api.POST('/api/v1/auth/login', { body: { username, password } }));
 }
 
 /**
@@ -83,12 +71,12 @@ export function passwordLogin(api: ControlPlaneApi, username: string, password: 
  * themselves before the password — the way in while attackers' guesses keep the password step closed.
  */
 export function possessionFirst(api: ControlPlaneApi, username: string): Promise<LoginStep> {
-  return api.request<LoginStep>('POST', '/api/v1/auth/login/start', { body: { username } });
+  return unwrap(api.POST('/api/v1/auth/login/start', { body: { username } }));
 }
 
 /** The password after the possession factor (POST /api/v1/auth/login/password-factor). */
 export function passwordFactor(api: ControlPlaneApi, ticket: string, password: string): Promise<LoginStep> {
-  return api.request<LoginStep>('POST', '/api/v1/auth/login/password-factor', { body: { ticket, password } });
+  return unwrap(api.POST('/api/v1/auth/login/password-factor', { body: { ticket, password } }));
 }
 
 /** Signs in with a password alone (an operator without TOTP) and returns an API client carrying the token. */

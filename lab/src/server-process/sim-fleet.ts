@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEMO_NETWORK_YAML, luhnValid } from '@pakawaaz/core-network';
-import type { ControlPlaneApi } from './control-plane-api.js';
+import type { Schemas } from '@pakawaaz/api-client';
+import { ApiError, unwrap, type ControlPlaneApi } from './control-plane-api.js';
 
 /**
  * Provisions what an EAP-AKA client needs through the real HTTP API, as a NOC operator would: an
@@ -65,26 +66,24 @@ export function simCsv(sims: readonly LabSim[]): string {
   return `imsi,iccid,ki,opc\n${rows.join('\n')}\n`;
 }
 
-type ImportJob = {
-  id: string;
-  status: 'queued' | 'running' | 'completed' | 'failed';
-  imported: number;
-  errors: unknown[];
-};
+type ImportJob = Schemas['SimImportJob'];
 
 /** POST /api/v1/sims/imports (202, a background job), then polls the job until it completes. */
 export async function importSims(api: ControlPlaneApi, sims: readonly LabSim[]): Promise<ImportJob> {
-  const text = { contentType: 'text/csv', content: simCsv(sims) };
-  let job = await api.request<ImportJob>('POST', '/api/v1/sims/imports?filename=lab-fleet.csv', {
-    text,
-    expect: [202],
-  });
+  let job = await unwrap(
+    api.POST('/api/v1/sims/imports', {
+      params: { query: { filename: 'lab-fleet.csv' } },
+      body: simCsv(sims),
+      bodySerializer: (b: string) => b,
+      headers: { 'content-type': 'text/csv' },
+    }),
+  );
   const deadline = Date.now() + IMPORT_TIMEOUT_MS;
   while (job.status === 'queued' || job.status === 'running') {
     if (Date.now() > deadline)
       throw new Error(`SIM import ${job.id} still ${job.status} after ${IMPORT_TIMEOUT_MS} ms`);
     await new Promise((r) => setTimeout(r, 100));
-    job = await api.request<ImportJob>('GET', `/api/v1/sims/imports/${job.id}`);
+    job = await unwrap(api.GET('/api/v1/sims/imports/{id}', { params: { path: { id: job.id } } }));
   }
   if (job.status !== 'completed' || job.imported !== sims.length)
     throw new Error(`SIM import ${job.id} ended ${job.status}: ${JSON.stringify(job)}`);
@@ -96,7 +95,7 @@ async function assignAll(api: ControlPlaneApi, sims: readonly LabSim[], userId: 
     const batch = sims.slice(i, i + ASSIGN_CONCURRENCY);
     await Promise.all(
       batch.map((s) =>
-        api.request('POST', '/api/v1/subscribers', { body: { imsi: s.imsi, userId, displayName } }),
+        unwrap(api.POST('/api/v1/subscribers', { body: { imsi: s.imsi, userId, displayName } })),
       ),
     );
   }
@@ -104,24 +103,35 @@ async function assignAll(api: ControlPlaneApi, sims: readonly LabSim[], userId: 
 
 /** SIM imports check IMSIs against the applied network spec's PLMN: apply the demo one if there is none yet. */
 export async function ensureNetworkSpec(admin: ControlPlaneApi): Promise<void> {
-  const current = await admin.request<{ spec?: unknown }>('GET', '/api/v1/network/spec', {
-    expect: [200, 404, 409],
+  const current = await unwrap(admin.GET('/api/v1/network/spec')).catch((e: unknown) => {
+    if (e instanceof ApiError && (e.status === 404 || e.status === 409)) return undefined;
+    throw e;
   });
   if (current?.spec) return;
-  await admin.request('POST', '/api/v1/network/spec', { body: { yaml: DEMO_NETWORK_YAML } });
+  await unwrap(admin.POST('/api/v1/network/spec', { body: { yaml: DEMO_NETWORK_YAML } }));
 }
 
 export async function provisionFleet(admin: ControlPlaneApi, input: FleetInput): Promise<SimFleet> {
   await ensureNetworkSpec(admin);
   const institution = input.institution ?? 'Lab Ministry of Simulated Affairs';
-  await admin.request('POST', '/api/v1/institutions', { body: { name: institution } });
+  await unwrap(admin.POST('/api/v1/institutions', { body: { name: institution } }));
   const displayName = 'Lab Official';
-  const user = await admin.request<{ id: string }>('POST', '/api/v1/users', {
-    body: { kind: 'official', username: input.username, displayName, password: input.password, institution },
-  });
-  await admin.request('POST', '/api/v1/radius/clients', {
-    body: { name: `lab-nas-${input.username}`, cidr: '127.0.0.1', secret: input.radiusSecret },
-  });
+  const user = await unwrap(
+    admin.POST('/api/v1/users', {
+      body: {
+        kind: 'official',
+        username: input.username,
+        displayName,
+        password: input.password,
+        institution,
+      },
+    }),
+  );
+  await unwrap(
+    admin.POST('/api/v1/radius/clients', {
+      body: { name: `lab-nas-${input.username}`, cidr: '127.0.0.1', secret: input.radiusSecret },
+    }),
+  );
   const sims = labSims(input.sims, input.firstMsin ?? 1, input.random);
   await importSims(admin, sims);
   await assignAll(admin, sims, user.id, displayName);

@@ -10,6 +10,7 @@ import {
   passwordLogin,
   possessionFirst,
   signedIn,
+  unwrap,
   type ControlPlaneApi,
 } from '../../src/server-process/control-plane-api.js';
 import { startServerProcess, type ServerProcess } from '../../src/server-process/server-process.js';
@@ -90,9 +91,9 @@ describe('EAP-AKA over RADIUS against the server', () => {
       { type: 'Acct-Session-Time', value: 60 },
       ...base,
     ]);
-    const { records } = await admin.request<{
-      records: { statusType: string; imsi: string | null; userId: string | null }[];
-    }>('GET', `/api/v1/radius/accounting?imsi=${sim(3).imsi}`);
+    const { records } = await unwrap(
+      admin.GET('/api/v1/radius/accounting', { params: { query: { imsi: sim(3).imsi } } }),
+    );
     expect(records.map((r) => r.statusType).sort()).toEqual(['start', 'stop']);
     expect(records.every((r) => r.userId === fleet.official.id)).toBe(true);
   });
@@ -130,14 +131,15 @@ describe('HTTPS SIM factor against the server', () => {
 
   it('SIM first, then the password: the official signs in although guessing closed the password step', async () => {
     const api = controlPlaneApi(server.url);
-    const users = `/api/v1/users/${fleet.official.id}`;
-    await admin.request('POST', `${users}/unlock`);
+    const user = { params: { path: { id: fleet.official.id } } };
+    const unlock = () => unwrap(admin.POST('/api/v1/users/{id}/unlock', user));
+    await unlock();
     try {
       for (let i = 0; i < GUESS_LIMIT; i++)
         await expect(passwordLogin(api, OFFICIAL.username, `guess-${i}-of-a-stranger`)).rejects.toThrow(
           ApiError,
         );
-      expect((await admin.request<{ passwordClosed: boolean }>('GET', users)).passwordClosed).toBe(true);
+      expect((await unwrap(admin.GET('/api/v1/users/{id}', user))).passwordClosed).toBe(true);
       const start = await possessionFirst(api, OFFICIAL.username);
       if (start.status !== 'mfa_required') throw new Error(start.status);
       expect(start.factors).toContain('sim');
@@ -152,7 +154,7 @@ describe('HTTPS SIM factor against the server', () => {
         /invalid_credentials/,
       );
     } finally {
-      await admin.request('POST', `${users}/unlock`);
+      await unlock();
     }
   });
 });

@@ -33,7 +33,7 @@ const COMMANDS: RegisterCommands[] = [
 export function buildCli(io: CliIo): Command {
   const ctx: CliContext = {
     io,
-    api: () => apiClient(io.env, io.fetch),
+    api: (opts) => apiClient(io.env, io.fetch, opts),
     print: (value, json, human) => io.stdout(json ? `${JSON.stringify(value, null, 2)}\n` : human()),
   };
   const program = new Command('pakawaaz')

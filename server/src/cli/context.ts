@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Env } from '@pakawaaz/platform';
-import type { ApiClient } from './api-client.js';
+import type { Api } from './api-client.js';
 
 export type CliIo = {
   env: Env;
@@ -10,10 +10,13 @@ export type CliIo = {
   stdin?: () => string;
 };
 
-/** What every command module gets: the IO, a lazily built API client, and a printer for --json. */
+/**
+ * What every command module gets: the IO, a lazily built API client (`api({ auth: false })` for the public
+ * routes), and a printer for --json.
+ */
 export type CliContext = {
   io: CliIo;
-  api: () => ApiClient;
+  api: (opts?: { auth?: boolean }) => Api;
   print: (value: unknown, json: boolean, human: () => string) => void;
 };
 

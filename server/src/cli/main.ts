@@ -1,9 +1,13 @@
 import { CommanderError } from 'commander';
-import { ConfigError, DataDirLockedError, DatabaseUnavailableError } from '@pakawaaz/platform';
-import { CliError } from './api-client.js';
+import { baseUrlOf, CliError } from './api-client.js';
 import { buildCli } from './cli.js';
+import { cliErrorFor, EXIT } from './exit-codes.js';
 
-/** Entry of the `pakawaaz` binary: exit codes 0 ok, 1 failed, 2 usage, 3 server unreachable, 4 not allowed, 5 audit chain broken. */
+/**
+ * Entry of the `pakawaaz` binary; exit codes in exit-codes.ts (README "Exit codes"). It loads only
+ * commander and the API client: a command that needs the server's code (start, migrate, offline audit,
+ * open5gs render) imports it when it runs, so API commands start fast.
+ */
 export async function runCli(argv: string[]): Promise<number> {
   const program = buildCli({
     env: process.env,
@@ -12,22 +16,28 @@ export async function runCli(argv: string[]): Promise<number> {
   });
   try {
     await program.parseAsync(argv);
-    return 0;
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    return EXIT.ok;
+  } catch (caught) {
+    if (caught instanceof CommanderError) return caught.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    const err = cliErrorFor(caught, baseUrlOf(process.env));
     if (err instanceof CliError) {
       if (err.message) process.stderr.write(`pakawaaz: ${err.message}\n`);
       return err.exitCode;
     }
-    if (
-      err instanceof ConfigError ||
-      err instanceof DatabaseUnavailableError ||
-      err instanceof DataDirLockedError
-    ) {
+    // Start-up failures of the offline commands (config, database, data folder lock) say what to do.
+    if (err instanceof Error && (await isOperatorError(err))) {
       process.stderr.write(`pakawaaz: ${err.message}\n`);
-      return 1;
+      return EXIT.failed;
     }
     process.stderr.write(`pakawaaz: ${(err as Error).stack ?? String(err)}\n`);
-    return 1;
+    return EXIT.failed;
   }
+}
+
+/** Loaded only on this path: the platform kernel is what the offline commands already loaded. */
+async function isOperatorError(err: Error): Promise<boolean> {
+  const { ConfigError, DataDirLockedError, DatabaseUnavailableError } = await import('@pakawaaz/platform');
+  return (
+    err instanceof ConfigError || err instanceof DatabaseUnavailableError || err instanceof DataDirLockedError
+  );
 }

@@ -3,6 +3,7 @@ import { DiscoveryService, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import {
   applicationControllers,
+  declaredErrorCodes,
   listRoutes,
   openApiComponents,
   registeredActorKinds,
@@ -11,6 +12,7 @@ import {
   roleNames,
   type RouteAccess,
 } from '@pakawaaz/platform';
+import { documentErrors, platformErrorsOf, type Operation } from './openapi-errors.js';
 
 const operationId = (controller: string, method: string) =>
   `${controller.replace(/Controller$/, '')}_${method}`;
@@ -45,13 +47,21 @@ export function buildOpenApi(app: INestApplication, version: string): OpenAPIObj
  * kinds (`x-pakawaaz-registry`) for the NOC, the CLI and the generated scope tests.
  */
 function describeAccess(app: INestApplication, document: OpenAPIObject): void {
-  const routes = listRoutes(applicationControllers(app.get(DiscoveryService)), app.get(Reflector));
-  const access = new Map(routes.map((r) => [operationId(r.controller, r.method), r.access]));
+  const controllers = applicationControllers(app.get(DiscoveryService));
+  const routes = listRoutes(controllers, app.get(Reflector));
+  const declared = declaredErrorCodes(controllers, app.get(Reflector));
+  const access = new Map(
+    routes.map((r) => [
+      operationId(r.controller, r.method),
+      { access: r.access, errors: declared.get(`${r.controller}.${r.method}`) ?? [] },
+    ]),
+  );
   for (const [path, item] of Object.entries(document.paths)) {
-    for (const [method, op] of Object.entries(item as Record<string, { operationId?: string }>)) {
+    for (const [method, op] of Object.entries(item as Record<string, Operation>)) {
       const found = op.operationId ? access.get(op.operationId) : undefined;
       if (!found) throw new Error(`no route metadata for ${method.toUpperCase()} ${path}`);
-      Object.assign(op, accessExtensions(found));
+      Object.assign(op, accessExtensions(found.access));
+      documentErrors(op, [...platformErrorsOf(found.access, op), ...found.errors]);
     }
   }
   Object.assign(document, {

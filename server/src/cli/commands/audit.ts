@@ -1,12 +1,5 @@
-import { CliError } from '../api-client.js';
+import { CliError, unwrap, type Schemas } from '../api-client.js';
 import type { RegisterCommands } from '../context.js';
-
-type Verification = {
-  ok: boolean;
-  entries: number;
-  head: string | null;
-  brokenAt: { seq: number; id: string; reason: string } | null;
-};
 
 /** The hash-chained audit log. */
 export const registerAuditCommands: RegisterCommands = (program, { io, api, print }) => {
@@ -22,9 +15,9 @@ export const registerAuditCommands: RegisterCommands = (program, { io, api, prin
     )
     .option('--json', 'print JSON')
     .action(async (o: { offline?: boolean; json?: boolean }) => {
-      const r: Verification = o.offline
+      const r: Schemas['AuditVerification'] = o.offline
         ? await (await import('../offline.js')).auditVerifyOffline(io.env)
-        : await api().request<Verification>('GET', '/api/v1/audit/verify');
+        : await unwrap(api().GET('/api/v1/audit/verify'));
       print(r, !!o.json, () =>
         r.ok
           ? `OK: audit chain intact, ${r.entries} entries, head ${r.head ?? '(empty)'}\n`

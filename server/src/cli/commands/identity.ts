@@ -1,26 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { roleOption } from '../roles.js';
-import { CliError } from '../api-client.js';
+import { CliError, unwrap, type Schemas } from '../api-client.js';
 import { positiveInt, type RegisterCommands } from '../context.js';
 
-type LoginStep = {
-  status: 'authenticated' | 'mfa_required' | 'password_change_required' | 'totp_enrolment_required';
-  accessToken?: string;
-  ticket?: string;
-  factors?: string[];
-  withheldRoles?: string[];
-  recoveryCodes?: string[];
-  enrolment?: { secret: string; otpauthUri: string };
-};
-type TokenView = {
-  id: string;
-  name: string;
-  roles: string[];
-  owner: string | null;
-  revokedAt: string | null;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-};
+type LoginStep = Schemas['LoginStep'];
+type TokenView = Schemas['ApiToken'];
 type LoginOptions = {
   username?: string;
   password?: string;
@@ -32,7 +16,7 @@ type LoginOptions = {
 
 /** Operator sign-in and API tokens. */
 export const registerIdentityCommands: RegisterCommands = (program, { io, api, print }) => {
-  const post = (path: string, body: unknown) => api().request<LoginStep>('POST', path, body, { auth: false });
+  const auth = () => api({ auth: false });
 
   /** One or two lines of standard input: the (one-time) password, then with --new-password-stdin the new one. */
   const secrets = (o: LoginOptions): { password: string; next: string | undefined } => {
@@ -54,22 +38,26 @@ export const registerIdentityCommands: RegisterCommands = (program, { io, api, p
     if (o.continue) {
       if (!o.totp)
         throw new CliError('--continue needs --totp with the first code of the new authenticator.', 2);
-      return post('/api/v1/auth/login/totp-enrolment', { ticket: o.continue, code: o.totp });
+      return unwrap(
+        auth().POST('/api/v1/auth/login/totp-enrolment', { body: { ticket: o.continue, code: o.totp } }),
+      );
     }
     if (!o.username) throw new CliError('Give --username.', 2);
     const { password, next } = secrets(o);
-    let step = await post('/api/v1/auth/login', { username: o.username, password });
+    let step = await unwrap(auth().POST('/api/v1/auth/login', { body: { username: o.username, password } }));
     if (step.status === 'password_change_required') {
       if (!next)
         throw new CliError(
           'An administrator reset this password: give the one-time password and your new one on two lines of --password-stdin with --new-password-stdin.',
           4,
         );
-      step = await post('/api/v1/auth/login/password', { ticket: step.ticket, newPassword: next });
+      const body = { ticket: step.ticket, newPassword: next };
+      step = await unwrap(auth().POST('/api/v1/auth/login/password', { body }));
     }
-    if (step.status === 'mfa_required' && step.factors?.includes('totp')) {
+    if (step.status === 'mfa_required' && step.factors.includes('totp')) {
       if (!o.totp) throw new CliError('This account has TOTP: add --totp with the current code.', 4);
-      step = await post('/api/v1/auth/login/totp', { ticket: step.ticket, code: o.totp });
+      const body = { ticket: step.ticket, code: o.totp };
+      step = await unwrap(auth().POST('/api/v1/auth/login/totp', { body }));
     }
     return step;
   }
@@ -97,21 +85,21 @@ export const registerIdentityCommands: RegisterCommands = (program, { io, api, p
       if (step.status === 'totp_enrolment_required') {
         io.stderr(
           'An administrator removed your second factors: set up a new authenticator now (nobody else has seen it).\n' +
-            `Secret key: ${step.enrolment?.secret ?? ''}\n${step.enrolment?.otpauthUri ?? ''}\n` +
-            `Add it to your authenticator app, then within 5 minutes run:\n  pakawaaz login --continue ${step.ticket ?? ''} --totp <code>\n`,
+            `Secret key: ${step.enrolment.secret}\n${step.enrolment.otpauthUri}\n` +
+            `Add it to your authenticator app, then within 5 minutes run:\n  pakawaaz login --continue ${step.ticket} --totp <code>\n`,
         );
         throw new CliError('Not signed in yet: confirm the new authenticator with --continue.', 4);
       }
-      if (step.status !== 'authenticated' || !step.accessToken)
+      if (step.status !== 'authenticated')
         throw new CliError(
-          `This account needs a factor the CLI cannot provide (${(step.factors ?? []).join(', ')}): use an API token.`,
+          `This account needs a factor the CLI cannot provide (${step.status === 'mfa_required' ? step.factors.join(', ') : step.status}): use an API token.`,
           4,
         );
       if (step.recoveryCodes?.length)
         io.stderr(
           `Your recovery codes (each works once; shown only now):\n${step.recoveryCodes.join('\n')}\n`,
         );
-      if (step.withheldRoles?.length)
+      if (step.withheldRoles.length)
         io.stderr(
           `note: ${step.withheldRoles.join(', ')} need a passkey sign-in (NOC); this token does not carry them\n`,
         );
@@ -129,10 +117,11 @@ export const registerIdentityCommands: RegisterCommands = (program, { io, api, p
     .action(async (o: { role: string[]; name: string; expiresInDays?: number; json?: boolean }) => {
       const body = {
         name: o.name,
-        roles: o.role,
+        // The choices are the registered roles (roleOption); the server checks again.
+        roles: o.role as Schemas['CreateApiTokenRequest']['roles'],
         ...(o.expiresInDays ? { expiresInDays: o.expiresInDays } : {}),
       };
-      const r = await api().request<TokenView & { token: string }>('POST', '/api/v1/tokens', body);
+      const r = await unwrap(api().POST('/api/v1/tokens', { body }));
       print(r, !!o.json, () => `${r.token}\n`);
       if (!o.json)
         io.stderr(
@@ -146,7 +135,7 @@ export const registerIdentityCommands: RegisterCommands = (program, { io, api, p
     )
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const r = await api().request<{ tokens: TokenView[] }>('GET', '/api/v1/tokens');
+      const r = await unwrap(api().GET('/api/v1/tokens'));
       const state = (t: TokenView) =>
         t.revokedAt
           ? 'revoked'
@@ -169,7 +158,7 @@ export const registerIdentityCommands: RegisterCommands = (program, { io, api, p
     .command('revoke <id>')
     .description('revoke an API token at once')
     .action(async (id: string) => {
-      await api().request('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`);
+      await unwrap(api().DELETE('/api/v1/tokens/{id}', { params: { path: { id } } }));
       io.stdout(`revoked ${id}\n`);
     });
 };

@@ -1,36 +1,9 @@
 import type { Command } from 'commander';
+import { unwrap, type Schemas } from '../api-client.js';
 import type { RegisterCommands } from '../context.js';
 
-type NfHealth = {
-  name: string;
-  nf: string;
-  simulated: boolean;
-  status: 'up' | 'down' | 'unknown';
-  lastScrapeAt: string | null;
-  lastError: string | null;
-  consecutiveFailures: number;
-  kpis: Record<string, number>;
-  activeAlarms: string[];
-};
-type NetworkHealth = {
-  monitoring: boolean;
-  intervalMs: number;
-  simulated: boolean;
-  lastRoundAt: string | null;
-  nfs: NfHealth[];
-};
-type Alarm = {
-  id: string;
-  kind: string;
-  nf: string;
-  severity: string;
-  state: 'open' | 'cleared';
-  message: string;
-  raisedAt: string;
-  clearedAt: string | null;
-  acknowledgedBy: string | null;
-  acknowledgedAt: string | null;
-};
+type NetworkHealth = Schemas['NetworkHealth'];
+type Alarm = Schemas['NetworkAlarm'];
 
 /** Network health and alarms (Open5GS NF monitoring). */
 export const registerNetworkHealthCommands: RegisterCommands = (program, { io, api, print }) => {
@@ -39,7 +12,7 @@ export const registerNetworkHealthCommands: RegisterCommands = (program, { io, a
     .description('status of every monitored NF: up/down, last scrape, latest KPIs, alarms')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const r = await api().request<NetworkHealth>('GET', '/api/v1/network/health');
+      const r = await unwrap(api().GET('/api/v1/network/health'));
       print(r, !!o.json, () => formatHealth(r));
     });
 
@@ -50,9 +23,8 @@ export const registerNetworkHealthCommands: RegisterCommands = (program, { io, a
     .option('--all', 'include cleared alarms')
     .option('--json', 'print JSON')
     .action(async (o: { all?: boolean; json?: boolean }) => {
-      const r = await api().request<{ alarms: Alarm[] }>(
-        'GET',
-        `/api/v1/network/alarms?state=${o.all ? 'all' : 'open'}`,
+      const r = await unwrap(
+        api().GET('/api/v1/network/alarms', { params: { query: { state: o.all ? 'all' : 'open' } } }),
       );
       print(r, !!o.json, () => formatAlarms(r.alarms, !!o.all));
     });
@@ -60,9 +32,8 @@ export const registerNetworkHealthCommands: RegisterCommands = (program, { io, a
     .command('ack <id>')
     .description('acknowledge an alarm (network-admin); acknowledging twice changes nothing')
     .action(async (id: string) => {
-      const a = await api().request<Alarm>(
-        'POST',
-        `/api/v1/network/alarms/${encodeURIComponent(id)}/acknowledge`,
+      const a = await unwrap(
+        api().POST('/api/v1/network/alarms/{id}/acknowledge', { params: { path: { id } } }),
       );
       io.stdout(
         `acknowledged ${a.id} (${a.kind} on ${a.nf}) by ${a.acknowledgedBy} at ${a.acknowledgedAt}\n`,

@@ -1,30 +1,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import {
-  checkConfigs,
-  DEFAULT_RENDER_OPTIONS,
-  formatIssue,
-  MAX_NETWORK_SPEC_BYTES,
-  parseNetworkSpec,
-  renderOpen5gsConfigs,
-  validateNetworkSpec,
-  writeConfigs,
-  type NetworkSpec,
-  type NetworkSpecResult,
-  type SpecIssue,
-} from '@pakawaaz/core-network';
-import { CliError } from '../api-client.js';
+import type { NetworkSpec, NetworkSpecResult } from '@pakawaaz/core-network';
+import { CliError, unwrap, type Schemas } from '../api-client.js';
 import type { CliContext, RegisterCommands } from '../context.js';
 
-type CurrentSpec = {
-  version: number;
-  sha256: string;
-  spec: NetworkSpec;
-  sourceYaml: string;
-  appliedBy: string;
-  appliedAt: string;
-};
-type AppliedSpec = { version: number; sha256: string; appliedAt: string; warnings: SpecIssue[] };
+type CurrentSpec = Schemas['CurrentNetworkSpec'];
+
+/** The spec parser and the Open5GS renderer, loaded by the commands that use them (a fast CLI start). */
+const coreNetwork = () => import('@pakawaaz/core-network');
 
 /** The network spec (`network apply|show`) and the Open5GS files it renders to (`open5gs render`). */
 export const registerNetworkCommands: RegisterCommands = (program, ctx) => {
@@ -47,9 +30,10 @@ function addApply(network: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action(async (o: { spec: string; json?: boolean }) => {
       const yaml = await readSpecFile(o.spec);
+      const { parseNetworkSpec, formatIssue } = await coreNetwork();
       // Checked here first so every error prints on its own line; the server checks again (same rules).
-      failOnErrors(parseNetworkSpec(yaml), ctx.io.stderr);
-      const r = await ctx.api().request<AppliedSpec>('POST', '/api/v1/network/spec', { yaml });
+      await failOnErrors(parseNetworkSpec(yaml), ctx.io.stderr);
+      const r = await unwrap(ctx.api().POST('/api/v1/network/spec', { body: { yaml } }));
       ctx.print(r, !!o.json, () => `applied network spec version ${r.version} (sha256 ${r.sha256})\n`);
       if (!o.json) for (const w of r.warnings) ctx.io.stderr(`warning: ${formatIssue(w)}\n`);
     });
@@ -61,7 +45,7 @@ function addShow(network: Command, ctx: CliContext): void {
     .description('the current network spec: version, PLMN, TACs, slices, DNNs')
     .option('--json', 'print JSON (including the spec and its YAML as applied)')
     .action(async (o: { json?: boolean }) => {
-      const r = await ctx.api().request<CurrentSpec>('GET', '/api/v1/network/spec');
+      const r = await unwrap(ctx.api().GET('/api/v1/network/spec'));
       ctx.print(r, !!o.json, () => formatSpec(r));
     });
 }
@@ -73,18 +57,20 @@ function addRender(open5gs: Command, ctx: CliContext): void {
     .option('--spec <file>', 'network spec YAML (default: fetch the current spec from the server)')
     .requiredOption('--out <dir>', 'folder of the Open5GS configs, e.g. /etc/open5gs')
     .option('--check', 'print the diff against the folder and write nothing; exit 1 when files differ')
-    .option('--db-uri <uri>', 'MongoDB URI for hss, pcrf, pcf and udr', DEFAULT_RENDER_OPTIONS.dbUri)
-    .action(async (o: { spec?: string; out: string; check?: boolean; dbUri: string }) => {
+    .option('--db-uri <uri>', 'MongoDB URI for hss, pcrf, pcf and udr (default: mongodb://localhost/open5gs)')
+    .action(async (o: { spec?: string; out: string; check?: boolean; dbUri?: string }) => {
+      const { parseNetworkSpec, renderOpen5gsConfigs, DEFAULT_RENDER_OPTIONS } = await coreNetwork();
       const spec = o.spec
-        ? failOnErrors(parseNetworkSpec(await readSpecFile(o.spec)), ctx.io.stderr)
+        ? await failOnErrors(parseNetworkSpec(await readSpecFile(o.spec)), ctx.io.stderr)
         : await currentSpec(ctx);
-      const rendered = renderOpen5gsConfigs(spec, { dbUri: o.dbUri });
+      const rendered = renderOpen5gsConfigs(spec, { dbUri: o.dbUri ?? DEFAULT_RENDER_OPTIONS.dbUri });
       if (o.check) await check(o.out, rendered, ctx.io);
       else await write(o.out, rendered, ctx.io.stdout);
     });
 }
 
 async function readSpecFile(file: string): Promise<string> {
+  const { MAX_NETWORK_SPEC_BYTES } = await coreNetwork();
   const size = await stat(file).then(
     (s) => s.size,
     (err: NodeJS.ErrnoException) => {
@@ -100,21 +86,22 @@ async function readSpecFile(file: string): Promise<string> {
 }
 
 /** Prints each error as `path: message` and exits 1; returns the spec when there are none. */
-function failOnErrors(result: NetworkSpecResult, stderr: (s: string) => void): NetworkSpec {
+async function failOnErrors(result: NetworkSpecResult, stderr: (s: string) => void): Promise<NetworkSpec> {
   if (result.ok) return result.spec;
+  const { formatIssue } = await coreNetwork();
   for (const e of result.errors) stderr(`${formatIssue(e)}\n`);
   throw new CliError('', 1);
 }
 
 async function currentSpec(ctx: CliContext): Promise<NetworkSpec> {
   const client = ctx.api();
-  const r = await client.request<CurrentSpec>('GET', '/api/v1/network/spec');
+  const r = await unwrap(client.GET('/api/v1/network/spec'));
   ctx.io.stderr(`rendering network spec version ${r.version} from ${client.baseUrl}\n`);
-  return failOnErrors(validateNetworkSpec(r.spec), ctx.io.stderr);
+  return failOnErrors((await coreNetwork()).validateNetworkSpec(r.spec), ctx.io.stderr);
 }
 
 async function check(dir: string, rendered: Map<string, string>, io: CliContext['io']): Promise<void> {
-  const checks = await checkConfigs(dir, rendered);
+  const checks = await (await coreNetwork()).checkConfigs(dir, rendered);
   const differing = checks.filter((c) => c.status !== 'unchanged');
   for (const c of differing) io.stdout(c.diff);
   if (differing.length === 0) {
@@ -127,7 +114,7 @@ async function check(dir: string, rendered: Map<string, string>, io: CliContext[
 }
 
 async function write(dir: string, rendered: Map<string, string>, stdout: (s: string) => void): Promise<void> {
-  const r = await writeConfigs(dir, rendered);
+  const r = await (await coreNetwork()).writeConfigs(dir, rendered);
   if (r.written.length === 0) {
     stdout(`all ${r.unchanged.length} Open5GS files in ${dir} were already up to date\n`);
     return;

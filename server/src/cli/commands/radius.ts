@@ -1,16 +1,5 @@
+import { unwrap } from '../api-client.js';
 import { positiveInt, type RegisterCommands } from '../context.js';
-
-type Client = { id: string; name: string; cidr: string; createdAt: string };
-type Record_ = {
-  eventAt: string;
-  statusType: string;
-  acctSessionId: string;
-  username: string | null;
-  imsi: string | null;
-  sessionTimeSeconds: number | null;
-  inputOctets: number | null;
-  outputOctets: number | null;
-};
 
 /** The RADIUS server: NAS clients and accounting records. */
 export const registerRadiusCommands: RegisterCommands = (program, { api, io, print }) => {
@@ -19,7 +8,7 @@ export const registerRadiusCommands: RegisterCommands = (program, { api, io, pri
     .command('status')
     .description('listening ports and counters')
     .action(async () => {
-      io.stdout(`${JSON.stringify(await api().request('GET', '/api/v1/radius/status'), null, 2)}\n`);
+      io.stdout(`${JSON.stringify(await unwrap(api().GET('/api/v1/radius/status')), null, 2)}\n`);
     });
   const clients = radius.command('clients').description('NAS clients allowed to send RADIUS');
   clients
@@ -30,11 +19,8 @@ export const registerRadiusCommands: RegisterCommands = (program, { api, io, pri
     .option('--secret <secret>', 'shared secret (≥ 16 characters); generated and printed when omitted')
     .option('--json', 'print JSON')
     .action(async (o: { name: string; ip: string; secret?: string; json?: boolean }) => {
-      const r = await api().request<Client & { secret: string }>('POST', '/api/v1/radius/clients', {
-        name: o.name,
-        cidr: o.ip,
-        ...(o.secret ? { secret: o.secret } : {}),
-      });
+      const body = { name: o.name, cidr: o.ip, ...(o.secret ? { secret: o.secret } : {}) };
+      const r = await unwrap(api().POST('/api/v1/radius/clients', { body }));
       print(r, !!o.json, () => (o.secret ? `${r.id}\n` : `${r.secret}\n`));
       if (!o.json && !o.secret)
         io.stderr(`registered ${r.name} (${r.cidr}); the secret above is shown once\n`);
@@ -44,7 +30,7 @@ export const registerRadiusCommands: RegisterCommands = (program, { api, io, pri
     .description('list NAS clients (never their secrets)')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const r = await api().request<{ clients: Client[] }>('GET', '/api/v1/radius/clients');
+      const r = await unwrap(api().GET('/api/v1/radius/clients'));
       print(
         r,
         !!o.json,
@@ -55,7 +41,7 @@ export const registerRadiusCommands: RegisterCommands = (program, { api, io, pri
     .command('remove <name-or-id>')
     .description('remove a NAS client; its packets are dropped from then on')
     .action(async (id: string) => {
-      await api().request('DELETE', `/api/v1/radius/clients/${encodeURIComponent(id)}`);
+      await unwrap(api().DELETE('/api/v1/radius/clients/{id}', { params: { path: { id } } }));
       io.stdout(`removed ${id}\n`);
     });
   radius
@@ -66,15 +52,12 @@ export const registerRadiusCommands: RegisterCommands = (program, { api, io, pri
     .option('--limit <n>', 'how many', positiveInt, 50)
     .option('--json', 'print JSON')
     .action(async (o: { user?: string; imsi?: string; limit: number; json?: boolean }) => {
-      const q = new URLSearchParams({
-        limit: String(o.limit),
+      const query = {
+        limit: o.limit,
         ...(o.user ? { user: o.user } : {}),
         ...(o.imsi ? { imsi: o.imsi } : {}),
-      });
-      const r = await api().request<{ records: Record_[] }>(
-        'GET',
-        `/api/v1/radius/accounting?${q.toString()}`,
-      );
+      };
+      const r = await unwrap(api().GET('/api/v1/radius/accounting', { params: { query } }));
       print(
         r,
         !!o.json,

@@ -1,4 +1,4 @@
-import { CliError } from '../api-client.js';
+import { CliError, unwrap } from '../api-client.js';
 import type { RegisterCommands } from '../context.js';
 
 /** Running the server and reading its state: start, migrate, status. */
@@ -23,14 +23,16 @@ export const registerServerCommands: RegisterCommands = (program, { io, api, pri
     .description('readiness of the running server')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const r = await api()
-        .request<{ status: string; checks: Record<string, string> }>('GET', '/readyz', undefined, {
-          auth: false,
-        })
-        .catch((e: unknown) => {
-          if (e instanceof CliError && e.exitCode === 1) return { status: 'not_ready', checks: {} };
-          throw e;
-        });
+      // 503 is an answer too (a dependency is down), with the same Readiness body as a 200.
+      const r = await unwrap(
+        api({ auth: false })
+          .GET('/readyz')
+          .then(({ data, error, response }) =>
+            response.status === 503 && error
+              ? { data: error, response: new Response() }
+              : { data, error, response },
+          ),
+      );
       print(
         r,
         !!o.json,

@@ -1,20 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CliError } from '../api-client.js';
+import { Option } from 'commander';
+import { CliError, unwrap, type Schemas } from '../api-client.js';
 import { positiveInt, type CliContext, type RegisterCommands } from '../context.js';
 
-type ImportJob = {
-  id: string;
-  status: 'queued' | 'running' | 'completed' | 'failed';
-  totalRows: number;
-  processedRows: number;
-  imported: number;
-  duplicates: number;
-  conflicts: number;
-  invalid: number;
-  errors: { line: number; reason: string; imsi?: string }[];
-  failure: string | null;
-};
+type ImportJob = Schemas['SimImportJob'];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -28,7 +18,7 @@ function bar(job: ImportJob, width = 30): string {
 async function follow(ctx: CliContext, id: string, tty: boolean): Promise<ImportJob> {
   let lastLine = 0;
   for (;;) {
-    const job = await ctx.api().request<ImportJob>('GET', `/api/v1/sims/imports/${id}`);
+    const job = await unwrap(ctx.api().GET('/api/v1/sims/imports/{id}', { params: { path: { id } } }));
     const done = job.status === 'completed' || job.status === 'failed';
     if (tty) ctx.io.stderr(`\r${bar(job)}${done ? '\n' : ''}`);
     else if (done || Date.now() - lastLine > 2_000) {
@@ -68,10 +58,14 @@ export const registerSimCommands: RegisterCommands = (program, ctx) => {
       const csv = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
         throw new CliError(`Cannot read ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, 2);
       });
-      const q = new URLSearchParams({ filename: path.basename(file) });
-      const started = await ctx
-        .api()
-        .request<ImportJob>('POST', `/api/v1/sims/imports?${q.toString()}`, csv, { contentType: 'text/csv' });
+      const started = await unwrap(
+        ctx.api().POST('/api/v1/sims/imports', {
+          params: { query: { filename: path.basename(file) } },
+          body: csv,
+          bodySerializer: (b: string) => b,
+          headers: { 'content-type': 'text/csv' },
+        }),
+      );
       if (!o.wait) return ctx.io.stdout(`${started.id}\n`);
       const job = await follow(ctx, started.id, process.stderr.isTTY === true);
       ctx.print(job, !!o.json, () => summary(job, o.maxErrors));
@@ -81,43 +75,40 @@ export const registerSimCommands: RegisterCommands = (program, ctx) => {
     .command('list')
     .description('list SIMs (never their secrets)')
     .option('--search <digits>', 'IMSI, ICCID or MSISDN prefix')
-    .option('--status <status>', 'available | assigned | retired')
+    .addOption(new Option('--status <status>').choices(['available', 'assigned', 'retired']))
     .option('--limit <n>', 'at most this many', positiveInt, 100)
     .option('--json', 'print JSON')
-    .action(async (o: { search?: string; status?: string; limit: number; json?: boolean }) => {
-      const q = new URLSearchParams({
-        limit: String(o.limit),
-        ...(o.search ? { search: o.search } : {}),
-        ...(o.status ? { status: o.status } : {}),
-      });
-      const r = await ctx.api().request<{
-        sims: {
-          imsi: string;
-          iccid: string | null;
-          msisdn: string | null;
-          status: string;
-          batch: string | null;
-        }[];
-      }>('GET', `/api/v1/sims?${q.toString()}`);
-      ctx.print(
-        r,
-        !!o.json,
-        () =>
-          r.sims
-            .map(
-              (s) =>
-                `${s.imsi}  ${(s.iccid ?? '-').padEnd(20)}  ${(s.msisdn ?? '-').padEnd(15)}  ${s.status.padEnd(9)}  ${s.batch ?? ''}`,
-            )
-            .join('\n') + '\n',
-      );
-    });
+    .action(
+      async (o: {
+        search?: string;
+        status?: 'available' | 'assigned' | 'retired';
+        limit: number;
+        json?: boolean;
+      }) => {
+        const query = {
+          limit: o.limit,
+          ...(o.search ? { search: o.search } : {}),
+          ...(o.status ? { status: o.status } : {}),
+        };
+        const r = await unwrap(ctx.api().GET('/api/v1/sims', { params: { query } }));
+        ctx.print(
+          r,
+          !!o.json,
+          () =>
+            r.sims
+              .map(
+                (s) =>
+                  `${s.imsi}  ${(s.iccid ?? '-').padEnd(20)}  ${(s.msisdn ?? '-').padEnd(15)}  ${s.status.padEnd(9)}  ${s.batch ?? ''}`,
+              )
+              .join('\n') + '\n',
+        );
+      },
+    );
   sims
     .command('rotate-kek')
     .description('re-wrap every SIM data key under a new key-encryption key (security-officer)')
     .action(async () => {
-      const r = await ctx
-        .api()
-        .request<{ kekId: string; rewrapped: number }>('POST', '/api/v1/sims/kek/rotate');
+      const r = await unwrap(ctx.api().POST('/api/v1/sims/kek/rotate'));
       ctx.io.stdout(`active KEK ${r.kekId}; re-wrapped ${r.rewrapped} data keys\n`);
     });
 };

@@ -1,28 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
-import { CliError } from '../api-client.js';
+import { Option } from 'commander';
+import { CliError, unwrap, type Schemas } from '../api-client.js';
 import { positiveInt, type RegisterCommands } from '../context.js';
 
-type SyncReport = {
-  ok: boolean;
-  error: string | null;
-  upserted: number;
-  deleted: number;
-  unchanged: number;
-  drift: { imsi: string; kind: string; fields: string[] }[];
-  unmanaged: string[];
-};
-
-type Subscriber = {
-  imsi: string;
-  msisdn: string | null;
-  displayName: string;
-  userId: string;
-  profile: string;
-  status: string;
-  barringReason: string | null;
-  open5gs: { synced: boolean };
-};
+type Subscriber = Schemas['Subscriber'];
 
 const line = (s: Subscriber) =>
   `${s.imsi}  ${(s.msisdn ?? '-').padEnd(15)}  ${s.status.padEnd(6)}  ${s.profile.padEnd(12)}  ${s.open5gs.synced ? 'synced ' : 'pending'}  ${s.displayName} (${s.userId})${s.barringReason ? `  — ${s.barringReason}` : ''}`;
@@ -58,7 +39,7 @@ export const registerSubscriberCommands: RegisterCommands = (program, { api, io,
           ...(o.institution ? { institutionId: o.institution } : {}),
           ...(o.staticIp ? { staticIpv4: o.staticIp } : {}),
         };
-        const s = await api().request<Subscriber>('POST', '/api/v1/subscribers', body);
+        const s = await unwrap(api().POST('/api/v1/subscribers', { body }));
         print(s, !!o.json, () => `${line(s)}\n`);
       },
     );
@@ -71,10 +52,11 @@ export const registerSubscriberCommands: RegisterCommands = (program, { api, io,
       .requiredOption('--imsi <imsi>', 'IMSI')
       .requiredOption('--reason <text>', 'why (kept in the audit log)')
       .action(async (o: { imsi: string; reason: string }) => {
-        const s = await api().request<Subscriber>(
-          'POST',
-          `/api/v1/subscribers/${encodeURIComponent(o.imsi)}/${action}`,
-          { reason: o.reason },
+        const s = await unwrap(
+          api().POST(`/api/v1/subscribers/{imsi}/${action}`, {
+            params: { path: { imsi: o.imsi } },
+            body: { reason: o.reason },
+          }),
         );
         io.stdout(`${line(s)}\n`);
       });
@@ -84,29 +66,32 @@ export const registerSubscriberCommands: RegisterCommands = (program, { api, io,
     .description('return the SIM to the inventory and remove the subscriber from Open5GS')
     .requiredOption('--imsi <imsi>', 'IMSI')
     .action(async (o: { imsi: string }) => {
-      await api().request('DELETE', `/api/v1/subscribers/${encodeURIComponent(o.imsi)}`);
+      await unwrap(api().DELETE('/api/v1/subscribers/{imsi}', { params: { path: { imsi: o.imsi } } }));
       io.stdout(`unassigned ${o.imsi}\n`);
     });
   subs
     .command('list')
     .description('list subscribers')
     .option('--search <text>', 'IMSI or MSISDN prefix, or part of the name')
-    .option('--status <status>', 'active | barred')
+    .addOption(new Option('--status <status>').choices(['active', 'barred']))
     .option('--limit <n>', 'page size', positiveInt, 50)
     .option('--offset <n>', 'skip this many', (v) => Number(v), 0)
     .option('--json', 'print JSON')
     .action(
-      async (o: { search?: string; status?: string; limit: number; offset: number; json?: boolean }) => {
-        const q = new URLSearchParams({
-          limit: String(o.limit),
-          offset: String(o.offset),
+      async (o: {
+        search?: string;
+        status?: 'active' | 'barred';
+        limit: number;
+        offset: number;
+        json?: boolean;
+      }) => {
+        const query = {
+          limit: o.limit,
+          offset: o.offset,
           ...(o.search ? { search: o.search } : {}),
           ...(o.status ? { status: o.status } : {}),
-        });
-        const r = await api().request<{ subscribers: Subscriber[]; total: number }>(
-          'GET',
-          `/api/v1/subscribers?${q.toString()}`,
-        );
+        };
+        const r = await unwrap(api().GET('/api/v1/subscribers', { params: { query } }));
         print(
           r,
           !!o.json,
@@ -120,7 +105,7 @@ export const registerSubscriberCommands: RegisterCommands = (program, { api, io,
     .description('push subscribers to Open5GS MongoDB now (OPEN5GS_MONGODB_URL) and print the drift report')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const r = await api().request<SyncReport>('POST', '/api/v1/open5gs/sync');
+      const r = await unwrap(api().POST('/api/v1/open5gs/sync'));
       print(
         r,
         !!o.json,
@@ -139,7 +124,9 @@ export const registerSubscriberCommands: RegisterCommands = (program, { api, io,
     )
     .requiredOption('--out <file>', 'file to create (never overwritten)')
     .action(async (o: { out: string }) => {
-      const ndjson = await api().requestText('GET', '/api/v1/open5gs/subscribers-export');
+      const ndjson = String(
+        await unwrap(api().GET('/api/v1/open5gs/subscribers-export', { parseAs: 'text' })),
+      );
       await writeFile(o.out, ndjson, { mode: 0o600, flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
         throw new CliError(
           err.code === 'EEXIST'
@@ -161,10 +148,7 @@ export const registerSubscriberCommands: RegisterCommands = (program, { api, io,
     .command('list')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const r = await api().request<{ profiles: { name: string; description: string }[] }>(
-        'GET',
-        '/api/v1/subscriber-profiles',
-      );
+      const r = await unwrap(api().GET('/api/v1/subscriber-profiles'));
       print(
         r,
         !!o.json,
@@ -179,10 +163,13 @@ export const registerSubscriberCommands: RegisterCommands = (program, { api, io,
       const text = await readFile(file, 'utf8').catch(() => {
         throw new CliError(`Cannot read ${file}.`, 2);
       });
-      await api().request('PUT', `/api/v1/subscriber-profiles/${encodeURIComponent(name)}`, {
-        description: o.description,
-        profile: parseYaml(text) as unknown,
-      });
+      const { parse } = await import('yaml');
+      await unwrap(
+        api().PUT('/api/v1/subscriber-profiles/{name}', {
+          params: { path: { name } },
+          body: { description: o.description, profile: parse(text) as Schemas['SaveProfile']['profile'] },
+        }),
+      );
       io.stdout(`saved profile ${name}\n`);
     });
 };

@@ -1,45 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { Option } from 'commander';
 import { roleOption } from '../roles.js';
-import { CliError } from '../api-client.js';
+import { CliError, unwrap, type Schemas } from '../api-client.js';
 import { positiveInt, type RegisterCommands } from '../context.js';
 
-type Institution = {
-  id: string;
-  name: string;
-  kind: string;
-  parentId: string | null;
-  rolloutPhase: string;
-  directoryScope: string;
-  users: number;
-};
-type User = {
-  id: string;
+type Institution = Schemas['Institution'];
+type User = Schemas['User'];
+type FactorReset = Schemas['FactorResetRequestView'];
+type AddUserOptions = {
   username: string;
-  kind: string;
-  displayName: string;
-  roles: string[];
-  status: string;
-  /** The guess limit closed the password step: someone is guessing (the user signs in possession-first). */
-  passwordClosed: boolean;
-  institutionId: string | null;
-  factors: { totp: string; passkeys: number };
-};
-type FactorReset = {
-  id: string;
-  username: string;
-  reason: string;
-  status: string;
-  requestedBy: string;
-  createdAt: string;
-  expiresAt: string;
-};
-type FactorResetResult = {
-  status: 'done' | 'pending';
-  user: User;
-  request: FactorReset | null;
-  temporaryPassword: string | null;
-  temporaryPasswordPart: string | null;
+  password?: string;
+  passwordStdin?: boolean;
+  name?: string;
+  designation?: string;
+  institution?: string;
+  email?: string;
+  phone?: string;
+  operator?: boolean;
+  mustChangePassword?: boolean;
+  role?: string[];
+  json?: boolean;
 };
 
 const userLine = (u: User) =>
@@ -75,7 +55,13 @@ export const registerUserCommands: RegisterCommands = (program, { api, io, print
     )
     .option('--json', 'print JSON')
     .action(
-      async (o: { name: string; parent?: string; phase?: string; directory?: string; json?: boolean }) => {
+      async (o: {
+        name: string;
+        parent?: string;
+        phase?: Institution['rolloutPhase'];
+        directory?: Institution['directoryScope'];
+        json?: boolean;
+      }) => {
         const parentId = o.parent ? (await findInstitution(o.parent)).id : undefined;
         const body = {
           name: o.name,
@@ -83,7 +69,7 @@ export const registerUserCommands: RegisterCommands = (program, { api, io, print
           ...(o.phase ? { rolloutPhase: o.phase } : {}),
           ...(o.directory ? { directoryScope: o.directory } : {}),
         };
-        const r = await api().request<Institution>('POST', '/api/v1/institutions', body);
+        const r = await unwrap(api().POST('/api/v1/institutions', { body }));
         print(r, !!o.json, () => `${r.id}\n`);
       },
     );
@@ -92,7 +78,7 @@ export const registerUserCommands: RegisterCommands = (program, { api, io, print
     .description('list institutions')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const r = await api().request<{ institutions: Institution[] }>('GET', '/api/v1/institutions');
+      const r = await unwrap(api().GET('/api/v1/institutions'));
       print(
         r,
         !!o.json,
@@ -107,7 +93,7 @@ export const registerUserCommands: RegisterCommands = (program, { api, io, print
     });
 
   async function findInstitution(nameOrId: string): Promise<Institution> {
-    const r = await api().request<{ institutions: Institution[] }>('GET', '/api/v1/institutions');
+    const r = await unwrap(api().GET('/api/v1/institutions'));
     const found = r.institutions.find((i) => i.id === nameOrId || i.name === nameOrId);
     if (!found) throw new CliError(`No institution "${nameOrId}".`, 1);
     return found;
@@ -129,20 +115,21 @@ export const registerUserCommands: RegisterCommands = (program, { api, io, print
     .option('--must-change-password', 'the user chooses a new password at the first sign-in')
     .addOption(roleOption('operator role(s)'))
     .option('--json', 'print JSON')
-    .action(async (o: Record<string, string | boolean | string[] | undefined>) => {
+    .action(async (o: AddUserOptions) => {
       const body = {
-        kind: o.operator ? 'operator' : 'official',
+        kind: o.operator ? ('operator' as const) : ('official' as const),
         username: o.username,
-        displayName: (o.name as string | undefined) ?? o.username,
+        displayName: o.name ?? o.username,
         password: secret(o),
         ...(o.designation ? { designation: o.designation } : {}),
         ...(o.institution ? { institution: o.institution } : {}),
         ...(o.email ? { email: o.email } : {}),
         ...(o.phone ? { phone: o.phone } : {}),
-        ...(o.role ? { roles: o.role } : {}),
+        // The choices are the registered roles (roleOption); the server checks again.
+        ...(o.role ? { roles: o.role as NonNullable<Schemas['CreateUser']['roles']> } : {}),
         ...(o.mustChangePassword ? { mustChangePassword: true } : {}),
       };
-      const r = await api().request<User>('POST', '/api/v1/users', body);
+      const r = await unwrap(api().POST('/api/v1/users', { body }));
       print(r, !!o.json, () => `${r.id}\n`);
     });
   users
@@ -154,22 +141,25 @@ export const registerUserCommands: RegisterCommands = (program, { api, io, print
     .option('--limit <n>', 'page size', positiveInt, 50)
     .option('--json', 'print JSON')
     .action(
-      async (o: { search?: string; kind?: string; underAttack?: boolean; limit: number; json?: boolean }) => {
-        const q = new URLSearchParams({
-          limit: String(o.limit),
+      async (o: {
+        search?: string;
+        kind?: 'official' | 'operator';
+        underAttack?: boolean;
+        limit: number;
+        json?: boolean;
+      }) => {
+        const query = {
+          limit: o.limit,
           ...(o.search ? { search: o.search } : {}),
           ...(o.kind ? { kind: o.kind } : {}),
-          ...(o.underAttack ? { passwordClosed: 'true' } : {}),
-        });
-        const r = await api().request<{ users: User[]; total: number }>(
-          'GET',
-          `/api/v1/users?${q.toString()}`,
-        );
+          ...(o.underAttack ? { passwordClosed: 'true' as const } : {}),
+        };
+        const r = await unwrap(api().GET('/api/v1/users', { params: { query } }));
         print(r, !!o.json, () => `${r.users.map(userLine).join('\n')}\n${r.users.length} of ${r.total}\n`);
       },
     );
   const byName = async (username: string) =>
-    (await api().request<User>('GET', `/api/v1/users/${encodeURIComponent(username)}`)).id;
+    (await unwrap(api().GET('/api/v1/users/{id}', { params: { path: { id: username } } }))).id;
   users
     .command('totp')
     .description('(removed) administrators no longer issue authenticators: see reset-factors')
@@ -196,10 +186,11 @@ export const registerUserCommands: RegisterCommands = (program, { api, io, print
     )
     .option('--json', 'print JSON')
     .action(async (o: { username: string; reason: string; keepPassword?: boolean; json?: boolean }) => {
-      const r = await api().request<FactorResetResult>(
-        'POST',
-        `/api/v1/users/${await byName(o.username)}/factor-reset`,
-        { reason: o.reason, password: !o.keepPassword },
+      const r = await unwrap(
+        api().POST('/api/v1/users/{id}/factor-reset', {
+          params: { path: { id: await byName(o.username) } },
+          body: { reason: o.reason, password: !o.keepPassword },
+        }),
       );
       print(r, !!o.json, () => {
         if (r.status === 'pending')
@@ -216,7 +207,7 @@ export const registerUserCommands: RegisterCommands = (program, { api, io, print
     .description('two-person factor resets waiting for approval')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const r = await api().request<{ requests: FactorReset[] }>('GET', '/api/v1/factor-resets');
+      const r = await unwrap(api().GET('/api/v1/factor-resets'));
       print(r, !!o.json, () =>
         r.requests.length ? `${r.requests.map(resetLine).join('\n')}\n` : 'none pending\n',
       );
@@ -226,10 +217,7 @@ export const registerUserCommands: RegisterCommands = (program, { api, io, print
     .description('approve another administrator’s factor reset; prints your half of the one-time password')
     .option('--json', 'print JSON')
     .action(async (id: string, o: { json?: boolean }) => {
-      const r = await api().request<FactorResetResult>(
-        'POST',
-        `/api/v1/factor-resets/${encodeURIComponent(id)}/approve`,
-      );
+      const r = await unwrap(api().POST('/api/v1/factor-resets/{id}/approve', { params: { path: { id } } }));
       print(r, !!o.json, () => `${r.temporaryPasswordPart ?? ''}\n`);
       if (!o.json)
         io.stderr(
@@ -241,10 +229,11 @@ export const registerUserCommands: RegisterCommands = (program, { api, io, print
     .description('reject a factor reset waiting for approval')
     .option('--reason <reason>')
     .action(async (id: string, o: { reason?: string }) => {
-      const r = await api().request<FactorReset>(
-        'POST',
-        `/api/v1/factor-resets/${encodeURIComponent(id)}/reject`,
-        { ...(o.reason ? { reason: o.reason } : {}) },
+      const r = await unwrap(
+        api().POST('/api/v1/factor-resets/{id}/reject', {
+          params: { path: { id } },
+          body: { ...(o.reason ? { reason: o.reason } : {}) },
+        }),
       );
       io.stdout(`${resetLine(r)}\n`);
     });
@@ -259,11 +248,12 @@ export const registerUserCommands: RegisterCommands = (program, { api, io, print
       .requiredOption('--username <username>')
       .option('--reason <reason>')
       .action(async (o: { username: string; reason?: string }) => {
-        const body = name === 'unlock' ? undefined : { ...(o.reason ? { reason: o.reason } : {}) };
-        const r = await api().request<User>(
-          'POST',
-          `/api/v1/users/${await byName(o.username)}/${path}`,
-          body,
+        const params = { path: { id: await byName(o.username) } };
+        const body = { ...(o.reason ? { reason: o.reason } : {}) };
+        const r = await unwrap(
+          path === 'unlock'
+            ? api().POST('/api/v1/users/{id}/unlock', { params })
+            : api().POST(`/api/v1/users/{id}/${path}`, { params, body }),
         );
         io.stdout(`${userLine(r)}\n`);
       });
@@ -275,10 +265,11 @@ export const registerUserCommands: RegisterCommands = (program, { api, io, print
     )
     .requiredOption('--username <username>')
     .action(async (o: { username: string }) => {
-      const r = await api().request<{ temporaryPassword: string }>(
-        'POST',
-        `/api/v1/users/${await byName(o.username)}/password-reset`,
-        {},
+      const r = await unwrap(
+        api().POST('/api/v1/users/{id}/password-reset', {
+          params: { path: { id: await byName(o.username) } },
+          body: {},
+        }),
       );
       io.stdout(`${r.temporaryPassword}\n`);
     });
@@ -287,9 +278,8 @@ export const registerUserCommands: RegisterCommands = (program, { api, io, print
     .description('end every session of a user at once')
     .requiredOption('--username <username>')
     .action(async (o: { username: string }) => {
-      const r = await api().request<{ revoked: number }>(
-        'DELETE',
-        `/api/v1/users/${await byName(o.username)}/sessions`,
+      const r = await unwrap(
+        api().DELETE('/api/v1/users/{id}/sessions', { params: { path: { id: await byName(o.username) } } }),
       );
       io.stdout(`revoked ${r.revoked} session(s)\n`);
     });

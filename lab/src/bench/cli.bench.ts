@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startServerProcess } from '../server-process/server-process.js';
+
+/**
+ * Start-up of the `pakawaaz` CLI's API commands (target: ≤ 150 ms), against bare `node -e ''` measured in
+ * the same run. Every round spawns each command once, in turn, so a busy machine slows all rows alike; the
+ * figures are the median and the 90th percentile of wall time from spawn to exit.
+ */
+const CLI = fileURLToPath(new URL('../../../server/bin/pakawaaz.js', import.meta.url));
+const PLATFORM = pathToFileURL(
+  fileURLToPath(new URL('../../../platform/dist/index.js', import.meta.url)),
+).href;
+const ROUNDS = 15;
+const TARGET_MS = 150;
+const ADMIN_PASSWORD = 'bench-cli-admin-password-1';
+
+function timeOnce(args: string[], env: Record<string, string>): Promise<number> {
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: 'ignore',
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', () => resolve(Number(process.hrtime.bigint() - started) / 1e6));
+  });
+}
+
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+
+export async function run(): Promise<void> {
+  const server = await startServerProcess({ adminPassword: ADMIN_PASSWORD });
+  try {
+    const rows: [string, string[], Record<string, string>][] = [
+      ["node -e '' (baseline)", ['-e', ''], {}],
+      ['pakawaaz --help', [CLI, '--help'], {}],
+      ['pakawaaz status (no server: ECONNREFUSED)', [CLI, 'status'], { PAKAWAAZ_URL: 'http://127.0.0.1:9' }],
+      ['pakawaaz status (running server)', [CLI, 'status'], { PAKAWAAZ_URL: server.url }],
+      // What every API command loaded before the light entry point, for scale.
+      [
+        'reference: node importing the platform kernel',
+        ['--input-type=module', '-e', `await import(${JSON.stringify(PLATFORM)})`],
+        {},
+      ],
+    ];
+    const times = rows.map((): number[] => []);
+    for (let round = 0; round < ROUNDS; round++)
+      for (const [i, [, args, env]] of rows.entries()) times[i]!.push(await timeOnce(args, env));
+    const baseline = quantile(
+      [...times[0]!].sort((a, b) => a - b),
+      0.5,
+    );
+    for (const [i, [name]] of rows.entries()) {
+      const sorted = [...times[i]!].sort((a, b) => a - b);
+      const median = quantile(sorted, 0.5);
+      const verdict =
+        i === 0 || name.startsWith('reference')
+          ? ''
+          : median <= TARGET_MS
+            ? '  ok'
+            : `  over ${TARGET_MS} ms`;
+      process.stdout.write(
+        `${name.padEnd(46)} median ${median.toFixed(0).padStart(5)} ms  p90 ${quantile(sorted, 0.9).toFixed(0).padStart(5)} ms  (+${(median - baseline).toFixed(0)} ms, x${(median / baseline).toFixed(1)} vs baseline)${verdict}\n`,
+      );
+    }
+  } finally {
+    await server.stop();
+  }
+}

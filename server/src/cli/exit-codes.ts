@@ -1,0 +1,70 @@
+import { ApiError } from '@pakawaaz/api-client';
+import { CliError } from './api-client.js';
+
+/**
+ * The CLI's exit codes (README "Exit codes"). Scripts branch on the class, not on the message: 3 means
+ * "try again later", 4 "someone must grant or sign in", 6 and 7 "the thing is not as you think".
+ */
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  unavailable: 3,
+  denied: 4,
+  auditBroken: 5,
+  notFound: 6,
+  conflict: 7,
+} as const;
+
+/** The exit class of an HTTP status, for any code the table below does not name. */
+function exitForStatus(status: number): number {
+  if (status === 0 || status === 429 || status === 502 || status === 503 || status === 504)
+    return EXIT.unavailable;
+  if (status === 401 || status === 403) return EXIT.denied;
+  if (status === 404) return EXIT.notFound;
+  if (status === 409) return EXIT.conflict;
+  if (status === 400 || status === 413 || status === 415 || status === 422) return EXIT.usage;
+  return EXIT.failed;
+}
+
+/** What to do next, for the codes an operator meets most; the server's message says what went wrong. */
+const HINTS: Readonly<Record<string, string>> = {
+  unauthenticated:
+    'PAKAWAAZ_TOKEN is missing, expired or revoked: sign in again (`pakawaaz login`) or use a live API token.',
+  forbidden: 'Your roles do not allow this: ask a super-admin, or use a token with the needed role.',
+  insufficient_authentication:
+    'This needs a stronger sign-in (a passkey, in the NOC): an access token from `pakawaaz login` cannot do it.',
+  national_only: 'Only operators with a national role may do this.',
+  out_of_scope: 'This belongs to an institution outside your scope.',
+  validation_failed: 'Check the arguments against `pakawaaz <command> --help`.',
+  rate_limited: 'Too many attempts: wait a minute and try again.',
+  database_unavailable: 'The server cannot reach its database: retry shortly, or check `pakawaaz status`.',
+  not_found: 'Check the name or id (the list commands show them).',
+  internal_error: 'Quote the error id to the NOC.',
+};
+
+/** `network_error` (nothing answered) and timeouts become one message naming the URL and the way out. */
+function unreachable(baseUrl: string, reason: string): CliError {
+  return new CliError(
+    `Cannot reach Pakawaaz at ${baseUrl} (${reason}). Is it running (npm start)? Set PAKAWAAZ_URL to point elsewhere.`,
+    EXIT.unavailable,
+  );
+}
+
+/** Turns a failed API call into the message and exit code the CLI prints; anything else is returned as is. */
+export function cliErrorFor(err: unknown, baseUrl: string): unknown {
+  if (err instanceof Error && err.name === 'TimeoutError')
+    return unreachable(baseUrl, 'no answer within the time limit');
+  if (!(err instanceof ApiError)) return err;
+  if (err.code === 'network_error') {
+    const cause = err.cause as { cause?: { code?: string }; message?: string } | undefined;
+    return unreachable(baseUrl, cause?.cause?.code ?? cause?.message ?? 'no answer');
+  }
+  const hint = HINTS[err.code];
+  const issues = err.issues.map((i) => `\n  ${i.path || '(body)'}: ${i.message}`).join('');
+  const request = err.requestId ? ` (request ${err.requestId})` : '';
+  return new CliError(
+    `${err.code}: ${err.message}${issues}${request}${hint ? `\n${hint}` : ''}`,
+    exitForStatus(err.status),
+  );
+}

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import {
+  CORE_NETWORK_ERROR_STATUS,
+  NETWORK_HEALTH_ERROR_STATUS,
+  NETWORK_SPEC_ERROR_STATUS,
+} from '@pakawaaz/core-network';
+import { IDENTITY_ERROR_STATUS } from '@pakawaaz/identity';
+import { PLATFORM_ERROR_STATUS } from '@pakawaaz/platform';
+import { describe, expect, it } from 'vitest';
+
+/*
+ * The committed contract documents the errors of every operation (`npm run openapi` writes them from the
+ * routes' @ErrorCodes and the platform's guards; the drift check keeps the file in step with the code).
+ */
+type Op = {
+  operationId: string;
+  parameters?: unknown[];
+  requestBody?: unknown;
+  'x-pakawaaz-scope': string;
+  responses: Record<string, { content?: Record<string, { schema?: { allOf?: unknown[] } }> }>;
+};
+const doc = JSON.parse(readFileSync(new URL('../../../openapi.json', import.meta.url), 'utf8')) as {
+  paths: Record<string, Record<string, Op>>;
+};
+const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+  Object.entries(item).map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, op })),
+);
+const CODE_MAPS: Record<string, number>[] = [
+  PLATFORM_ERROR_STATUS,
+  IDENTITY_ERROR_STATUS,
+  CORE_NETWORK_ERROR_STATUS,
+  NETWORK_SPEC_ERROR_STATUS,
+  NETWORK_HEALTH_ERROR_STATUS,
+];
+
+/** The codes a response documents: the enum of its ErrorReply's `code`. */
+function codesOf(op: Op, status: string): string[] {
+  const allOf = op.responses[status]?.content?.['application/json']?.schema?.allOf ?? [];
+  return allOf.flatMap(
+    (s) => (s as { properties?: { code?: { enum?: string[] } } }).properties?.code?.enum ?? [],
+  );
+}
+
+describe('the OpenAPI contract documents errors', () => {
+  it('has operations to check', () => expect(operations.length).toBeGreaterThan(50));
+
+  it.each(operations.filter((o) => o.op['x-pakawaaz-scope'] !== 'public'))(
+    '$name: 401 unauthenticated and 403 forbidden',
+    ({ op }) => {
+      expect(codesOf(op, '401')).toContain('unauthenticated');
+      expect(codesOf(op, '403')).toContain('forbidden');
+    },
+  );
+
+  it.each(operations.filter((o) => (o.op.parameters?.length ?? 0) > 0 || o.op.requestBody))(
+    '$name: 400 validation_failed (it takes input)',
+    ({ op }) => expect(codesOf(op, '400')).toContain('validation_failed'),
+  );
+
+  it('every documented code is a stable code of a domain, under the status its code map gives it', () => {
+    const wrong = operations.flatMap(({ name, op }) =>
+      Object.keys(op.responses)
+        .filter((s) => s.startsWith('4'))
+        .flatMap((status) =>
+          codesOf(op, status)
+            .filter((code) => !CODE_MAPS.some((m) => m[code] === Number(status)))
+            .map((code) => `${name} ${status} ${code}`),
+        ),
+    );
+    expect(wrong).toEqual([]);
+  });
+});

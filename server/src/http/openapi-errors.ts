@@ -1,0 +1,63 @@
+import {
+  PLATFORM_ERROR_STATUS,
+  type DocumentedError,
+  type PlatformErrorCode,
+  type RouteAccess,
+} from '@pakawaaz/platform';
+
+export type Operation = {
+  operationId?: string;
+  parameters?: unknown[];
+  requestBody?: { content?: Record<string, unknown> };
+  responses?: Record<string, { description?: string; content?: unknown }>;
+};
+
+const platform = (code: PlatformErrorCode): DocumentedError => ({
+  code,
+  status: PLATFORM_ERROR_STATUS[code],
+});
+
+/**
+ * The platform's errors every route of a kind can answer with: the auth guard's refusals on authenticated
+ * routes, the validation pipe's on routes taking input, the JSON parser's on routes taking a JSON body.
+ */
+export function platformErrorsOf(access: RouteAccess, op: Operation): DocumentedError[] {
+  const errors: DocumentedError[] = [];
+  if ((op.parameters?.length ?? 0) > 0 || op.requestBody) errors.push(platform('validation_failed'));
+  if (op.requestBody?.content?.['application/json']) errors.push(platform('malformed_json'));
+  if (!access.public) {
+    errors.push(platform('unauthenticated'), platform('forbidden'));
+    if (access.amr?.length || access.anyAmr?.length) errors.push(platform('insufficient_authentication'));
+    if ((access.scope ?? 'national') === 'national') errors.push(platform('national_only'));
+  }
+  return errors;
+}
+
+/**
+ * Writes each 4xx status an operation can answer with, its `code` an enum of the stable codes it documents
+ * (ErrorReply narrowed), so generated clients and the CLI know every code a call may return.
+ */
+export function documentErrors(op: Operation, errors: readonly DocumentedError[]): void {
+  const byStatus = new Map<number, Set<string>>();
+  for (const e of errors)
+    if (e.status >= 400 && e.status < 500)
+      byStatus.set(e.status, (byStatus.get(e.status) ?? new Set()).add(e.code));
+  op.responses ??= {};
+  for (const [status, codes] of byStatus) {
+    const list = [...codes].sort();
+    const existing = op.responses[String(status)];
+    op.responses[String(status)] = {
+      description: existing?.description ?? list.map((c) => `\`${c}\``).join(', '),
+      content: {
+        'application/json': {
+          schema: {
+            allOf: [
+              { $ref: '#/components/schemas/ErrorReply' },
+              { type: 'object', properties: { code: { type: 'string', enum: list } } },
+            ],
+          },
+        },
+      },
+    };
+  }
+}
