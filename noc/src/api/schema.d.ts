@@ -1261,6 +1261,22 @@ export interface components {
                 reason: "hash_mismatch" | "prev_hash_mismatch" | "sequence_gap";
                 seq: number;
             } | null;
+            checkpointProblem: {
+                at: string;
+                message: string;
+                n: number;
+                /** @enum {string} */
+                reason: "truncated" | "checkpoint_mismatch" | "checkpoint_invalid" | "checkpoint_missing" | "checkpoint_key_missing";
+                seq: number;
+            } | null;
+            checkpoints: {
+                count: number;
+                latest: {
+                    at: string;
+                    n: number;
+                    seq: number;
+                } | null;
+            };
             entries: number;
             head: string | null;
             ok: boolean;
