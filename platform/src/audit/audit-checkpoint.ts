@@ -124,8 +124,8 @@ export function checkCheckpointChain(
     if (prev && c.seq < prev.seq)
       return problem(
         c,
-        'checkpoint_invalid',
-        `checkpoint ${c.n} covers fewer entries than checkpoint ${prev.n}`,
+        'truncated',
+        `checkpoint ${c.n} (${c.at.toISOString()}) covers entries up to #${c.seq}, but checkpoint ${prev.n} before it covered #${prev.seq}: entries #${c.seq + 1}–#${prev.seq} were deleted`,
       );
     prev = c;
   }

@@ -14,6 +14,7 @@ import { AuditService } from './audit.service.js';
 export class AuditCheckpointer implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> = Promise.resolve();
+  private lastSeq = 0;
 
   constructor(
     private readonly audit: AuditService,
@@ -45,6 +46,12 @@ export class AuditCheckpointer implements OnApplicationBootstrap, OnApplicationS
   }
 
   private witness(c: AuditCheckpoint): void {
+    if (c.seq < this.lastSeq)
+      this.logger.error(
+        { auditCheckpoint: { n: c.n, seq: c.seq, before: this.lastSeq } },
+        'the audit log has fewer entries than at the previous checkpoint: entries were deleted; run pakawaaz audit verify',
+      );
+    this.lastSeq = Math.max(this.lastSeq, c.seq);
     this.logger.info(
       {
         auditCheckpoint: {
