@@ -2,7 +2,8 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AuditController } from './audit/audit.controller.js';
-import { AuditService } from './audit/audit.service.js';
+import { AuditCheckpointer } from './audit/audit-checkpointer.js';
+import { AUDIT_CHECKPOINT_KEY, AUDIT_CHECKPOINT_SIGNER, AuditService } from './audit/audit.service.js';
 import { RouteScopeCheck } from './auth/route-access.js';
 import type { PlatformConfig } from './config/platform.config.js';
 import type { DatabaseHandle } from './db/database.js';
@@ -49,8 +50,18 @@ export class PlatformModule {
         { provide: APP_INFO, useValue: resources.appInfo },
         { provide: Metrics, useValue: resources.metrics },
         { provide: KEYS, useValue: resources.keys },
+        {
+          provide: AUDIT_CHECKPOINT_SIGNER,
+          useFactory: () =>
+            resources.keys.useSigner({
+              name: AUDIT_CHECKPOINT_KEY,
+              file: resources.config.auditCheckpointKeyFile,
+              alg: 'EdDSA',
+            }),
+        },
         HealthService,
         AuditService,
+        AuditCheckpointer,
         RouteScopeCheck,
       ],
       exports: [

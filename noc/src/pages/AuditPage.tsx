@@ -203,6 +203,7 @@ function VerificationResult({ result, checkedAt }: { result: AuditVerification; 
       <p className="verify-broken">
         <StatusPill value="broken" /> Chain broken — {result.entries}{' '}
         {result.entries === 1 ? 'entry' : 'entries'} checked
+        {result.checkpointProblem ? `: ${result.checkpointProblem.message}` : ''}
         {when}
       </p>
     );

@@ -36,6 +36,25 @@ export const AuditVerification = named(
         reason: z.enum(['hash_mismatch', 'prev_hash_mismatch', 'sequence_gap']),
       })
       .nullable(),
+    checkpoints: z.object({
+      count: z.number().int(),
+      latest: z.object({ n: z.number().int(), seq: z.number().int(), at: z.string() }).nullable(),
+    }),
+    checkpointProblem: z
+      .object({
+        n: z.number().int(),
+        seq: z.number().int(),
+        at: z.string(),
+        reason: z.enum([
+          'truncated',
+          'checkpoint_mismatch',
+          'checkpoint_invalid',
+          'checkpoint_missing',
+          'checkpoint_key_missing',
+        ]),
+        message: z.string(),
+      })
+      .nullable(),
   }),
 );
 const AuditQuery = z.object({

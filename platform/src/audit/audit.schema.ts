@@ -22,3 +22,17 @@ export const auditLog = platformSchema.table(
   },
   (t) => [index('audit_log_action_idx').on(t.action), index('audit_log_at_idx').on(t.at)],
 );
+
+/**
+ * Signed checkpoints of the audit chain's head (audit-checkpoint.ts): `n` counts them from 1, each signs its
+ * predecessor's signature, and the signature needs the key service's audit checkpoint key.
+ */
+export const auditCheckpoints = platformSchema.table('audit_checkpoints', {
+  n: bigint('n', { mode: 'number' }).primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  hash: text('hash').notNull(),
+  at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+  prevSignature: text('prev_signature').notNull(),
+  kid: text('kid').notNull(),
+  signature: text('signature').notNull(),
+});

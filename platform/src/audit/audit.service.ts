@@ -1,9 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import type { JWK } from 'jose';
 import type { Actor } from '../auth/principal.js';
 import type { DatabaseHandle, Db } from '../db/database.js';
 import { DATABASE } from '../db/database.tokens.js';
+import type { Signer } from '../keys/key.service.js';
+import {
+  checkChainAgainstCheckpoints,
+  checkCheckpointChain,
+  checkpointVerifier,
+  signCheckpoint,
+  type AuditCheckpoint,
+  type CheckpointProblem,
+} from './audit-checkpoint.js';
 import {
   GENESIS_HASH,
   canonicalJson,
@@ -13,7 +23,11 @@ import {
   type AuditRecord,
   type ChainVerification,
 } from './audit-chain.js';
-import { auditLog } from './audit.schema.js';
+import { auditCheckpoints, auditLog } from './audit.schema.js';
+
+/** Nest token of the audit checkpoint signer (the key service's `audit-checkpoint` key). */
+export const AUDIT_CHECKPOINT_SIGNER = Symbol.for('pakawaaz.AuditCheckpointSigner');
+export const AUDIT_CHECKPOINT_KEY = 'audit-checkpoint';
 
 /** Dotted lower-case words, domain first: `identity.operator.created`. */
 export const AUDIT_ACTION_PATTERN = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
@@ -67,19 +81,30 @@ export type AuditEntryView = {
 /** `nextBeforeSeq` is the cursor for the following (older) page, null on the last one. */
 export type AuditPageView = { entries: AuditEntryView[]; nextBeforeSeq: number | null };
 
-/** ChainVerification flattened for a JSON schema (both branches carry every field). */
+/** ChainVerification flattened for a JSON schema (both branches carry every field), with the checkpoints. */
 export type AuditVerificationView = {
   ok: boolean;
   entries: number;
   head: string | null;
   brokenAt: Extract<ChainVerification, { ok: false }>['brokenAt'] | null;
+  checkpoints: { count: number; latest: { n: number; seq: number; at: string } | null };
+  /** The first problem with the signed checkpoints: truncation, a rewrite past one, a forged or deleted one. */
+  checkpointProblem: CheckpointProblem | null;
+};
+
+export type AuditVerifyOptions = {
+  /** The checkpoint key's public JWK (null: the key is missing); by default the server's signer. */
+  checkpointKey?: JWK | null;
 };
 
 type AuditContent = Omit<AuditEntry, 'seq' | 'id' | 'at'>;
 
 @Injectable()
 export class AuditService {
-  constructor(@Inject(DATABASE) private readonly handle: DatabaseHandle) {}
+  constructor(
+    @Inject(DATABASE) private readonly handle: DatabaseHandle,
+    @Optional() @Inject(AUDIT_CHECKPOINT_SIGNER) private readonly signer?: Signer,
+  ) {}
 
   /**
    * Appends one entry. Pass the caller's transaction as `tx` so the entry commits or rolls back with the
@@ -96,10 +121,83 @@ export class AuditService {
     return verifyChain(this.allEntries());
   }
 
-  async verification(): Promise<AuditVerificationView> {
-    const result = await this.verify();
-    if (result.ok) return { ok: true, entries: result.entries, head: result.head, brokenAt: null };
-    return { ok: false, entries: result.entries, head: null, brokenAt: result.brokenAt };
+  /** The chain and its signed checkpoints (audit-checkpoint.ts): truncation and rewrites past one show. */
+  async verification(options: AuditVerifyOptions = {}): Promise<AuditVerificationView> {
+    const key = 'checkpointKey' in options ? options.checkpointKey : (this.signer?.publicJwk ?? null);
+    const checkpoints = await this.checkpoints();
+    const wanted = new Set(checkpoints.map((c) => c.seq));
+    const hashAt = new Map<number, string>();
+    const entries = this.allEntries();
+    async function* tapped(): AsyncGenerator<AuditRecord> {
+      for await (const e of entries) {
+        if (wanted.has(e.seq)) hashAt.set(e.seq, e.hash);
+        yield e;
+      }
+    }
+    const result = await verifyChain(tapped());
+    const checkpointProblem =
+      checkCheckpointChain(checkpoints, key ? checkpointVerifier(key) : null) ??
+      (result.ok ? checkChainAgainstCheckpoints(checkpoints, result.entries, hashAt) : null);
+    const last = checkpoints.at(-1);
+    const summary = {
+      count: checkpoints.length,
+      latest: last ? { n: last.n, seq: last.seq, at: last.at.toISOString() } : null,
+    };
+    if (result.ok)
+      return {
+        ok: checkpointProblem === null,
+        entries: result.entries,
+        head: result.head,
+        brokenAt: null,
+        checkpoints: summary,
+        checkpointProblem,
+      };
+    return {
+      ok: false,
+      entries: result.entries,
+      head: null,
+      brokenAt: result.brokenAt,
+      checkpoints: summary,
+      checkpointProblem,
+    };
+  }
+
+  /**
+   * Signs the chain head as the next checkpoint, unless another node signed this head less than `minGapMs`
+   * ago. Under the audit lock, so the head cannot move and two nodes never take the same number.
+   */
+  async checkpoint(minGapMs = 0): Promise<AuditCheckpoint | null> {
+    const signer = this.signer;
+    if (!signer) throw new Error('no audit checkpoint key: the AuditService was made without a signer');
+    return this.handle.db.transaction(async (tx) => {
+      if (this.handle.mode === 'postgresql')
+        await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
+      const [head] = await tx
+        .select({ seq: auditLog.seq, hash: auditLog.hash })
+        .from(auditLog)
+        .orderBy(desc(auditLog.seq))
+        .limit(1);
+      const [prev] = await tx.select().from(auditCheckpoints).orderBy(desc(auditCheckpoints.n)).limit(1);
+      const now = new Date();
+      const seq = head?.seq ?? 0;
+      if (prev && prev.seq === seq && now.getTime() - prev.at.getTime() < minGapMs) return null;
+      const checkpoint = await signCheckpoint(
+        {
+          n: (prev?.n ?? 0) + 1,
+          seq,
+          hash: head?.hash ?? GENESIS_HASH,
+          at: now,
+          prevSignature: prev?.signature ?? '',
+        },
+        signer,
+      );
+      await tx.insert(auditCheckpoints).values(checkpoint);
+      return checkpoint;
+    });
+  }
+
+  private checkpoints(): Promise<AuditCheckpoint[]> {
+    return this.handle.db.select().from(auditCheckpoints).orderBy(asc(auditCheckpoints.n));
   }
 
   /** Newest first, for the NOC and the API. */

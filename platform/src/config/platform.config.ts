@@ -69,11 +69,24 @@ const platformSchema = (domains: DomainComposition) =>
     PAKAWAAZ_PKCS11_MODULE: envString(),
     PAKAWAAZ_PKCS11_TOKEN_LABEL: envString(),
     PAKAWAAZ_PKCS11_PIN_FILE: envString(),
+    /** The audit checkpoint signing key (Ed25519 JWK; default <data dir>/keys/audit-checkpoint.jwk). */
+    PAKAWAAZ_AUDIT_CHECKPOINT_KEY_FILE: envString(),
+    PAKAWAAZ_AUDIT_CHECKPOINT_SECONDS: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.coerce
+        .number({ message: 'expected a number of seconds' })
+        .int()
+        .min(1, 'expected at least 1 second')
+        .max(86_400, 'expected at most a day')
+        .default(600),
+    ),
   });
 
 export type PlatformConfig = z.infer<ReturnType<typeof platformSchema>> & {
   /** Absolute data folder. */
   dataDir: string;
+  /** Absolute path of the audit checkpoint key file (the file backend's; a label in an HSM). */
+  auditCheckpointKeyFile: string;
   databaseMode: 'embedded' | 'postgresql';
   eventBusMode: 'in-process' | 'nats';
   /** Seed the demo institution: default on for the embedded database, off for PostgreSQL. */
@@ -86,6 +99,11 @@ export function loadPlatformConfig(env: Env, cwd: string, domains: DomainComposi
   return {
     ...parsed,
     dataDir: path.resolve(cwd, parsed.PAKAWAAZ_DATA_DIR),
+    auditCheckpointKeyFile: path.resolve(
+      cwd,
+      parsed.PAKAWAAZ_AUDIT_CHECKPOINT_KEY_FILE ??
+        path.join(parsed.PAKAWAAZ_DATA_DIR, 'keys', 'audit-checkpoint.jwk'),
+    ),
     databaseMode: parsed.DATABASE_URL ? 'postgresql' : 'embedded',
     eventBusMode: parsed.NATS_URL ? 'nats' : 'in-process',
     seedDemo: parsed.PAKAWAAZ_SEED_DEMO ?? parsed.DATABASE_URL === undefined,

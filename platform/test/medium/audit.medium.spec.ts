@@ -256,13 +256,21 @@ describe('AuditService on a real database', () => {
 
   it('flattens the verification for the API', async () => {
     const [, second] = await recordMany(2);
-    expect(await audit.verification()).toEqual({ ok: true, entries: 2, head: second?.hash, brokenAt: null });
+    const noCheckpoints = { checkpoints: { count: 0, latest: null }, checkpointProblem: null };
+    expect(await audit.verification()).toEqual({
+      ok: true,
+      entries: 2,
+      head: second?.hash,
+      brokenAt: null,
+      ...noCheckpoints,
+    });
     await asTamperer('delete from platform.audit_log where seq = 1');
     expect(await audit.verification()).toEqual({
       ok: false,
       entries: 0,
       head: null,
       brokenAt: { seq: 2, id: second?.id, reason: 'sequence_gap' },
+      ...noCheckpoints,
     });
   });
 });

@@ -1,5 +1,7 @@
 import {
+  AUDIT_CHECKPOINT_KEY,
   AuditService,
+  openKeyBackend,
   createLogger,
   loadPlatformConfig,
   migrateDomains,
@@ -37,6 +39,20 @@ export function runMigrations(env: Env): Promise<string> {
   });
 }
 
-export function auditVerifyOffline(env: Env) {
-  return withDatabase(env, (db) => new AuditService(db).verification());
+/**
+ * The checkpoints are checked with the public half of the audit checkpoint key, read from the key backend
+ * (never created here: a missing key is reported, not replaced).
+ */
+export async function auditVerifyOffline(env: Env) {
+  const config = loadPlatformConfig(env, process.cwd(), DOMAINS);
+  const backend = await openKeyBackend(config);
+  let checkpointKey;
+  try {
+    checkpointKey =
+      (await backend.signer({ name: AUDIT_CHECKPOINT_KEY, file: config.auditCheckpointKeyFile }, 'EdDSA'))
+        ?.publicJwk ?? null;
+  } finally {
+    await backend.close();
+  }
+  return withDatabase(env, (db) => new AuditService(db).verification({ checkpointKey }));
 }

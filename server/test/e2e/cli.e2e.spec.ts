@@ -205,7 +205,9 @@ describe('pakawaaz CLI against a running server (embedded)', () => {
     const token = await server.adminToken();
     const verify = await runCli(['audit', 'verify'], { ...env, PAKAWAAZ_TOKEN: token });
     expect(verify.code).toBe(0);
-    expect(verify.stdout).toMatch(/^OK: audit chain intact, \d+ entries, head [0-9a-f]{64}\n$/);
+    expect(verify.stdout).toMatch(
+      /^OK: audit chain intact, \d+ entries, head [0-9a-f]{64}; latest signed checkpoint \d+ covers #\d+ \(.+\)\n$/,
+    );
   });
 
   it('says clearly when the server cannot be reached', async () => {
