@@ -55,12 +55,29 @@ const SUBTYPE_NUMBERS = {
 } as const;
 export type AkaSubtype = keyof typeof SUBTYPE_NUMBERS;
 
-/** Attributes whose value is raw bytes (fixed size, length-prefixed, or AT_CHECKCODE's 0/20/32 bytes). */
-export type AkaBytesAttributeType = 'rand' | 'autn' | 'auts' | 'mac' | 'identity' | 'kdf-input' | 'checkcode';
+/**
+ * Attributes whose value is raw bytes (fixed size, length-prefixed, AT_CHECKCODE's 0/20/32 bytes, AT_ENCR_DATA's
+ * whole AES blocks, or AT_PADDING's zeros).
+ */
+export type AkaBytesAttributeType =
+  | 'rand'
+  | 'autn'
+  | 'auts'
+  | 'mac'
+  | 'identity'
+  | 'kdf-input'
+  | 'checkcode'
+  | 'iv'
+  | 'encr-data'
+  | 'padding'
+  | 'nonce-s'
+  | 'next-pseudonym'
+  | 'next-reauth-id';
 /** Attributes that carry nothing but their presence (2 reserved bytes). */
-export type AkaFlagAttributeType = 'permanent-id-req' | 'any-id-req' | 'fullauth-id-req' | 'result-ind';
+export type AkaFlagAttributeType =
+  'permanent-id-req' | 'any-id-req' | 'fullauth-id-req' | 'result-ind' | 'counter-too-small';
 /** Attributes that carry one 16-bit number. */
-export type AkaCodeAttributeType = 'notification' | 'client-error-code' | 'kdf';
+export type AkaCodeAttributeType = 'notification' | 'client-error-code' | 'kdf' | 'counter';
 
 export type AkaAttribute =
   | { readonly type: AkaBytesAttributeType; readonly value: Buffer }
@@ -171,7 +188,10 @@ function joinPrefixed(prefix: number, data: Buffer): Buffer {
   return value;
 }
 
-function prefixed(type: 'identity' | 'kdf-input', number: number): AttributeSpec {
+function prefixed(
+  type: 'identity' | 'kdf-input' | 'next-pseudonym' | 'next-reauth-id',
+  number: number,
+): AttributeSpec {
   return {
     number,
     decode(value) {
@@ -224,6 +244,37 @@ const checkcodeSpec: AttributeSpec = {
   },
 };
 
+/** AT_ENCR_DATA (RFC 4187 §10.12): 2 reserved bytes, then AES-128-CBC ciphertext in whole 16-byte blocks. */
+const encrDataSpec: AttributeSpec = {
+  number: 130,
+  decode(value) {
+    const data = value.subarray(2);
+    if (data.length === 0 || data.length % 16 !== 0) fail('bad_attribute_length', 'encr-data blocks');
+    return { type: 'encr-data', value: Buffer.from(data) };
+  },
+  encode(attribute) {
+    const value = bytesOf(attribute);
+    if (value.length === 0 || value.length % 16 !== 0) fail('bad_attribute_value', 'encr-data blocks');
+    return Buffer.concat([RESERVED, value]);
+  },
+};
+
+/** AT_PADDING (RFC 4187 §10.12): 4, 8 or 12 bytes in all, every byte after the header zero. */
+const paddingSpec: AttributeSpec = {
+  number: 6,
+  decode(value) {
+    if (value.length > 10) fail('bad_attribute_length', 'padding size');
+    if (value.some((b) => b !== 0)) fail('bad_attribute_value', 'padding must be zeros');
+    return { type: 'padding', value: Buffer.from(value) };
+  },
+  encode(attribute) {
+    const value = bytesOf(attribute);
+    if (![2, 6, 10].includes(value.length) || value.some((b) => b !== 0))
+      fail('bad_attribute_value', 'padding size');
+    return Buffer.from(value);
+  },
+};
+
 const SPECS = {
   rand: fixed('rand', 1, 16, true),
   autn: fixed('autn', 2, 16, true),
@@ -240,23 +291,54 @@ const SPECS = {
   kdf: code16('kdf', 24),
   checkcode: checkcodeSpec,
   'result-ind': flag('result-ind', 135),
+  padding: paddingSpec,
+  counter: code16('counter', 19),
+  'counter-too-small': flag('counter-too-small', 20),
+  'nonce-s': fixed('nonce-s', 21, 16, true),
+  iv: fixed('iv', 129, 16, true),
+  'encr-data': encrDataSpec,
+  'next-pseudonym': prefixed('next-pseudonym', 132),
+  'next-reauth-id': prefixed('next-reauth-id', 133),
 } as const satisfies Record<Exclude<AkaAttribute['type'], 'skipped'>, AttributeSpec>;
 
 const SPEC_BY_NUMBER = new Map<number, AttributeSpec>(Object.values(SPECS).map((s) => [s.number, s]));
+/**
+ * Attributes that exist only inside AT_ENCR_DATA (RFC 4187 §10.12–§10.17): outside they are unknown, and
+ * nothing else may be inside — so an eavesdropper never sees a counter, and a peer cannot smuggle one in clear.
+ */
+const ENCRYPTED_ONLY = new Set<number>(
+  [
+    SPECS.padding,
+    SPECS.counter,
+    SPECS['counter-too-small'],
+    SPECS['nonce-s'],
+    SPECS['next-pseudonym'],
+    SPECS['next-reauth-id'],
+  ].map((s) => s.number),
+);
 /** AT_KDF may repeat: the server offers KDFs in order of preference (RFC 9048 §3.2). */
 const REPEATABLE = new Set<number>([SPECS.kdf.number]);
 /** Attribute types 0–127 are non-skippable: an unknown one must fail the message (RFC 4187 §8.1). */
 const FIRST_SKIPPABLE = 128;
 const MAC_VALUE_OFFSET = 4;
 
-function decodeAttribute(number: number, value: Buffer): AkaAttribute {
+function decodeAttribute(number: number, value: Buffer, encrypted: boolean): AkaAttribute {
   const spec = SPEC_BY_NUMBER.get(number);
+  if (spec && ENCRYPTED_ONLY.has(number) !== encrypted)
+    return fail(
+      'unknown_attribute',
+      `attribute ${number} ${encrypted ? 'inside' : 'outside'} encrypted data`,
+    );
   if (spec) return spec.decode(value);
   if (number < FIRST_SKIPPABLE) return fail('unknown_attribute', `non-skippable attribute ${number}`);
   return { type: 'skipped', number, value: Buffer.from(value) };
 }
 
-function decodeAttributes(raw: Buffer, start: number): { attributes: AkaAttribute[]; macOffset?: number } {
+function decodeAttributes(
+  raw: Buffer,
+  start: number,
+  encrypted = false,
+): { attributes: AkaAttribute[]; macOffset?: number } {
   const attributes: AkaAttribute[] = [];
   const seen = new Set<number>();
   let macOffset: number | undefined;
@@ -269,12 +351,22 @@ function decodeAttributes(raw: Buffer, start: number): { attributes: AkaAttribut
     if (end > raw.length) fail('truncated_attribute', `attribute ${number}`);
     if (seen.has(number) && !REPEATABLE.has(number)) fail('duplicate_attribute', `attribute ${number}`);
     seen.add(number);
-    const attribute = decodeAttribute(number, raw.subarray(offset + 2, end));
+    const attribute = decodeAttribute(number, raw.subarray(offset + 2, end), encrypted);
     if (attribute.type === 'mac') macOffset = offset + MAC_VALUE_OFFSET;
     attributes.push(attribute);
     offset = end;
   }
   return macOffset === undefined ? { attributes } : { attributes, macOffset };
+}
+
+/** Decodes the attributes inside a decrypted AT_ENCR_DATA (RFC 4187 §10.12); throws `EapCodecError`. */
+export function decodeAttributeList(raw: Buffer): AkaAttribute[] {
+  return decodeAttributes(raw, 0, true).attributes;
+}
+
+/** Encodes attributes back to back, for AT_ENCR_DATA's plaintext. */
+export function encodeAttributeList(attributes: readonly AkaAttribute[]): Buffer {
+  return Buffer.concat(attributes.map(encodeAttribute));
 }
 
 const lookup = <K extends string>(table: Record<K, number>, value: number): K | undefined =>
