@@ -15,6 +15,7 @@ import { TotpService } from '../mfa/totp.service.js';
 import { verifyPassword } from '../passwords/password-hasher.js';
 import { SESSION_LIMITS } from '../sessions/session-policy.js';
 import { UsersRepository, type UserRow } from '../users/users.repository.js';
+import { EapIdentitiesService } from '../sim-auth/eap-identities.service.js';
 import { encodeClass } from './radius-class.js';
 import { RadiusEap, type EapOutcome } from './radius-eap.js';
 import { mppeKeysFromMsk, type RadiusAttribute } from '@pakawaaz/radius';
@@ -42,12 +43,13 @@ export class RadiusAccessService {
     private readonly throttle: LoginThrottle,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    identities: EapIdentitiesService,
     @Optional() @Inject(AKA_VECTOR_SOURCE) vectors?: AkaVectorSource,
     @Optional() @Inject(SIM_OWNERSHIP) private readonly sims?: SimOwnership,
   ) {
     this.eap =
       vectors && sims
-        ? new RadiusEap(vectors, (imsi) => this.ownerOf(imsi), config.radius.eapNetworkName)
+        ? new RadiusEap(vectors, (imsi) => this.ownerOf(imsi), config.radius.eapNetworkName, identities)
         : null;
   }
 

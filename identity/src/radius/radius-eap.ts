@@ -10,7 +10,7 @@ import {
   receiveEapAka,
   startEapAka,
 } from '@pakawaaz/eap-aka';
-import { driveEapAka } from '../sim-auth/eap-aka-driver.js';
+import { driveEapAka, type EapIdentityStore } from '../sim-auth/eap-aka-driver.js';
 import { EapConversations } from '../sim-auth/eap-conversations.js';
 
 /**
@@ -46,6 +46,8 @@ export class RadiusEap<O> {
     private readonly vectors: AkaVectorSource,
     private readonly owner: (imsi: string) => Promise<O | null>,
     private readonly networkName: string,
+    /** Pseudonyms and fast re-authentication; without it every sign-in is a full one with the IMSI. */
+    private readonly identities?: EapIdentityStore,
   ) {}
 
   async handle(eap: Buffer, state: Buffer | undefined, now = Date.now()): Promise<EapOutcome<O>> {
@@ -56,7 +58,7 @@ export class RadiusEap<O> {
     const switched = this.nakSwitch(c, eap);
     const step = switched ?? receiveEapAka(c.state, eap);
     const next = switched ? { ...c, method: other(c.method), switched: true } : c;
-    return this.outcome(await driveEapAka(step, this.vectors, this.allowedFor(next)), next, key, now);
+    return this.outcome(await this.drive(step, next), next, key, now);
   }
 
   get inFlight(): number {
@@ -66,6 +68,10 @@ export class RadiusEap<O> {
   /** Records the owner in the conversation while answering the EAP server's "may this IMSI authenticate". */
   private allowedFor(c: Conversation<O>): (imsi: string) => Promise<boolean> {
     return async (imsi) => (c.owner = await this.owner(imsi)) !== null;
+  }
+
+  private drive(step: EapAkaStep, c: Conversation<O>): ReturnType<typeof driveEapAka> {
+    return driveEapAka(step, this.vectors, this.allowedFor(c), undefined, this.identities);
   }
 
   private async begin(eap: Buffer, now: number): Promise<EapOutcome<O>> {
@@ -80,17 +86,16 @@ export class RadiusEap<O> {
       switched: false,
       owner: null,
     };
-    return this.outcome(
-      await driveEapAka(step, this.vectors, this.allowedFor(c)),
-      c,
-      randomBytes(16).toString('base64url'),
-      now,
-    );
+    return this.outcome(await this.drive(step, c), c, randomBytes(16).toString('base64url'), now);
   }
 
   private start(method: EapAkaMethod, identifier: number, identity: Buffer): EapAkaStep {
     return startEapAka(
-      { method, ...(method === 'aka-prime' ? { networkName: this.networkName } : {}) },
+      {
+        method,
+        ...(method === 'aka-prime' ? { networkName: this.networkName } : {}),
+        ...(this.identities ? { privacy: {} } : {}),
+      },
       { identifier, identity },
     );
   }
