@@ -40,14 +40,11 @@ export {
 } from './eap-aka-keys.js';
 export { encryptAttributes, decryptAttributes } from './eap-aka-encr.js';
 export { type ReauthSecrets } from './eap-aka-reauth.js';
+export { startEapAka, supplyVector, receiveEapAka, failEapAka } from './eap-aka-server.js';
+export { supplyIdentity } from './eap-aka-server-privacy.js';
 export {
   EAP_AKA_DECOY_RANDOM_BYTES,
   EAP_AKA_RANDOM_BYTES,
-  startEapAka,
-  supplyVector,
-  supplyIdentity,
-  receiveEapAka,
-  failEapAka,
   type PresentedIdentity,
   type IssuedReauth,
   type EapAkaPrivacyOutcome,
@@ -57,4 +54,4 @@ export {
   type EapAkaFailureReason,
   type EapAkaEffect,
   type EapAkaStep,
-} from './eap-aka-server.js';
+} from './eap-aka-server-state.js';
