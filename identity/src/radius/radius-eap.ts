@@ -7,6 +7,7 @@ import {
   type EapAkaStep,
   EapCodecError,
   encodeEap,
+  parseAkaIdentity,
   receiveEapAka,
   startEapAka,
 } from '@pakawaaz/eap-aka';
@@ -132,8 +133,15 @@ export class RadiusEap<O> {
         // Success needs a real vector, which only an IMSI with an owner gets.
         const owner = c.owner;
         if (owner === null) return { kind: 'failure', eap: effect.packet, reason: 'no_owner' };
-        const { packet, imsi, identity, msk } = effect;
-        return { kind: 'success', eap: packet, imsi, identity, msk, owner };
+        const { packet, imsi, msk } = effect;
+        return {
+          kind: 'success',
+          eap: packet,
+          imsi,
+          identity: accountingName(c.method, effect.identity, imsi),
+          msk,
+          owner,
+        };
       }
       case 'failure':
         return { kind: 'failure', eap: effect.packet, reason: effect.reason };
@@ -142,6 +150,18 @@ export class RadiusEap<O> {
 }
 
 const other = (m: EapAkaMethod): EapAkaMethod => (m === 'aka' ? 'aka-prime' : 'aka');
+
+/**
+ * The name the Access-Accept's User-Name gives the NAS for its accounting records: the permanent identity,
+ * never a pseudonym or re-authentication identity — those would otherwise be stored next to the Class's IMSI,
+ * linking what privacy keeps apart. (The NAS link is wired; the air only ever saw the pseudonym.)
+ */
+function accountingName(method: EapAkaMethod, identity: Buffer, imsi: string): Buffer {
+  if (parseAkaIdentity(method, identity).kind === 'permanent') return identity;
+  const text = identity.toString('latin1');
+  const at = text.lastIndexOf('@');
+  return Buffer.from(`${method === 'aka' ? '0' : '6'}${imsi}${at >= 0 ? text.slice(at) : ''}`, 'latin1');
+}
 
 function identityOf(eap: Buffer): { identifier: number; data: Buffer } | null {
   try {

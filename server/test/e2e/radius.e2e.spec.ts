@@ -451,6 +451,17 @@ describe.skipIf(!hasEapolTest)(
       expect(hexdumps(next.stdout, 'EAP-AKA: Selected identity for MK derivation')).toEqual([
         `${pseudonym}@${REALM}`,
       ]);
+      // Every Access-Request (the handset's side) names the pseudonym and never the IMSI; the Access-Accept
+      // gives the NAS the permanent identity for accounting, so no record pairs a pseudonym with the IMSI.
+      const messages = next.stdout.split('RADIUS message: code=').slice(1);
+      const requests = messages.filter((m) => m.startsWith('1 (Access-Request)'));
+      expect(requests.length).toBeGreaterThan(0);
+      for (const m of requests) {
+        expect(m).toContain(`Value: '${pseudonym}@${REALM}'`);
+        expect(m).not.toContain(IMSI);
+      }
+      const accept = messages.find((m) => m.startsWith('2 (Access-Accept)'));
+      expect(accept).toContain(`Value: '${nai('0', IMSI)}'`);
       // Used once: the same pseudonym again is unknown, and the server asks for the permanent identity.
       const replay = await eapolTest('pseudonym-3', {
         eap: 'AKA',
