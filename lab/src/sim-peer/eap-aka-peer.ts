@@ -179,6 +179,14 @@ function choose(state: EapAkaPeerState, level: 'any' | 'fullauth' | 'permanent')
   return { identity: state.permanent, pseudonym: undefined, reauth: undefined };
 }
 
+/**
+ * The identity the handset gives when it starts without an EAP-Request/Identity (the HTTPS SIM factor's
+ * /start): the least revealing one it holds, which then keys the conversation.
+ */
+export function presentIdentity(state: EapAkaPeerState): EapAkaPeerState {
+  return { ...state, ...choose(state, 'any') };
+}
+
 const LEVEL_OF = {
   'any-id-req': 'any',
   'fullauth-id-req': 'fullauth',
