@@ -29,6 +29,8 @@ import { RadiusClientsService } from './radius/radius-clients.service.js';
 import { RadiusController } from './radius/radius.controller.js';
 import { RadiusListener } from './radius/radius.listener.js';
 import { SimAuthService } from './sim-auth/sim-auth.service.js';
+import { EapIdentitiesRepository } from './sim-auth/eap-identities.repository.js';
+import { EapIdentitiesService } from './sim-auth/eap-identities.service.js';
 import { ApiTokensRepository } from './tokens/api-tokens.repository.js';
 import { useTokenSigningKey } from './tokens/signing-key.js';
 import { ApiTokenMemory } from './tokens/api-token-memory.js';
@@ -85,6 +87,8 @@ export class IdentityModule {
         SessionsRepository,
         ApiTokensRepository,
         FactorResetsRepository,
+        EapIdentitiesRepository,
+        EapIdentitiesService,
         sessionCacheProvider,
         {
           provide: INSTITUTION_SCOPES,

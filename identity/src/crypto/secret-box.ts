@@ -2,14 +2,15 @@ import { KeyError, LEGACY_VERSION, SealedDataError, type KeySet } from '@pakawaa
 
 /**
  * Seals identity's small secrets at rest — TOTP seeds and RADIUS shared secrets, which must be recovered in
- * clear to compute codes and authenticators, and the requester's half of a two-person one-time password until
- * the approval — under the key service's `identity-secrets` key set (a file kept outside the database, or an
+ * clear to compute codes and authenticators, the requester's half of a two-person one-time password until
+ * the approval, and EAP-AKA fast re-authentication keys (hours-lived: losing them costs a full authentication,
+ * so they do not count as "in use" when the key file is checked at start) — under the key service's `identity-secrets` key set (a file kept outside the database, or an
  * HSM). The purpose is bound as associated data, so a sealed TOTP seed cannot be replayed as a RADIUS secret.
  *
  * Stored form: `s1.<base64url of the key service's envelope>`. Release 0.1 stored `v1.<iv>.<ciphertext‖tag>`
  * under the single-key file; those values keep opening.
  */
-export type SecretPurpose = 'totp-seed' | 'radius-secret' | 'factor-reset-part';
+export type SecretPurpose = 'totp-seed' | 'radius-secret' | 'factor-reset-part' | 'eap-reauth-keys';
 
 /** What identity authenticates (not seals) with the set's MAC key. */
 export type MacPurpose = 'radius-class';

@@ -18,6 +18,7 @@ import { UsersRepository, type UserRow } from '../users/users.repository.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { SECRET_BOX } from '../mfa/secret-box.provider.js';
 import { signClass } from './radius-class.js';
+import { EapIdentitiesService } from '../sim-auth/eap-identities.service.js';
 import { RadiusEap, type EapOutcome } from './radius-eap.js';
 import { mppeKeysFromMsk, type RadiusAttribute } from '@pakawaaz/radius';
 import type { AccessDecision, AccessRequestContext } from './radius-handler.js';
@@ -45,12 +46,13 @@ export class RadiusAccessService {
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
+    identities: EapIdentitiesService,
     @Optional() @Inject(AKA_VECTOR_SOURCE) vectors?: AkaVectorSource,
     @Optional() @Inject(SIM_OWNERSHIP) private readonly sims?: SimOwnership,
   ) {
     this.eap =
       vectors && sims
-        ? new RadiusEap(vectors, (imsi) => this.ownerOf(imsi), config.radius.eapNetworkName)
+        ? new RadiusEap(vectors, (imsi) => this.ownerOf(imsi), config.radius.eapNetworkName, identities)
         : null;
   }
 

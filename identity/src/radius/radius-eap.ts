@@ -7,10 +7,11 @@ import {
   type EapAkaStep,
   EapCodecError,
   encodeEap,
+  parseAkaIdentity,
   receiveEapAka,
   startEapAka,
 } from '@pakawaaz/eap-aka';
-import { driveEapAka } from '../sim-auth/eap-aka-driver.js';
+import { driveEapAka, type EapIdentityStore } from '../sim-auth/eap-aka-driver.js';
 import { EapConversations } from '../sim-auth/eap-conversations.js';
 
 /**
@@ -46,6 +47,8 @@ export class RadiusEap<O> {
     private readonly vectors: AkaVectorSource,
     private readonly owner: (imsi: string) => Promise<O | null>,
     private readonly networkName: string,
+    /** Pseudonyms and fast re-authentication; without it every sign-in is a full one with the IMSI. */
+    private readonly identities?: EapIdentityStore,
   ) {}
 
   async handle(eap: Buffer, state: Buffer | undefined, now = Date.now()): Promise<EapOutcome<O>> {
@@ -56,7 +59,7 @@ export class RadiusEap<O> {
     const switched = this.nakSwitch(c, eap);
     const step = switched ?? receiveEapAka(c.state, eap);
     const next = switched ? { ...c, method: other(c.method), switched: true } : c;
-    return this.outcome(await driveEapAka(step, this.vectors, this.allowedFor(next)), next, key, now);
+    return this.outcome(await this.drive(step, next), next, key, now);
   }
 
   get inFlight(): number {
@@ -66,6 +69,10 @@ export class RadiusEap<O> {
   /** Records the owner in the conversation while answering the EAP server's "may this IMSI authenticate". */
   private allowedFor(c: Conversation<O>): (imsi: string) => Promise<boolean> {
     return async (imsi) => (c.owner = await this.owner(imsi)) !== null;
+  }
+
+  private drive(step: EapAkaStep, c: Conversation<O>): ReturnType<typeof driveEapAka> {
+    return driveEapAka(step, this.vectors, this.allowedFor(c), undefined, this.identities);
   }
 
   private async begin(eap: Buffer, now: number): Promise<EapOutcome<O>> {
@@ -80,17 +87,16 @@ export class RadiusEap<O> {
       switched: false,
       owner: null,
     };
-    return this.outcome(
-      await driveEapAka(step, this.vectors, this.allowedFor(c)),
-      c,
-      randomBytes(16).toString('base64url'),
-      now,
-    );
+    return this.outcome(await this.drive(step, c), c, randomBytes(16).toString('base64url'), now);
   }
 
   private start(method: EapAkaMethod, identifier: number, identity: Buffer): EapAkaStep {
     return startEapAka(
-      { method, ...(method === 'aka-prime' ? { networkName: this.networkName } : {}) },
+      {
+        method,
+        ...(method === 'aka-prime' ? { networkName: this.networkName } : {}),
+        ...(this.identities ? { privacy: {} } : {}),
+      },
       { identifier, identity },
     );
   }
@@ -127,8 +133,15 @@ export class RadiusEap<O> {
         // Success needs a real vector, which only an IMSI with an owner gets.
         const owner = c.owner;
         if (owner === null) return { kind: 'failure', eap: effect.packet, reason: 'no_owner' };
-        const { packet, imsi, identity, msk } = effect;
-        return { kind: 'success', eap: packet, imsi, identity, msk, owner };
+        const { packet, imsi, msk } = effect;
+        return {
+          kind: 'success',
+          eap: packet,
+          imsi,
+          identity: accountingName(c.method, effect.identity, imsi),
+          msk,
+          owner,
+        };
       }
       case 'failure':
         return { kind: 'failure', eap: effect.packet, reason: effect.reason };
@@ -137,6 +150,18 @@ export class RadiusEap<O> {
 }
 
 const other = (m: EapAkaMethod): EapAkaMethod => (m === 'aka' ? 'aka-prime' : 'aka');
+
+/**
+ * The name the Access-Accept's User-Name gives the NAS for its accounting records: the permanent identity,
+ * never a pseudonym or re-authentication identity — those would otherwise be stored next to the Class's IMSI,
+ * linking what privacy keeps apart. (The NAS link is wired; the air only ever saw the pseudonym.)
+ */
+function accountingName(method: EapAkaMethod, identity: Buffer, imsi: string): Buffer {
+  if (parseAkaIdentity(method, identity).kind === 'permanent') return identity;
+  const text = identity.toString('latin1');
+  const at = text.lastIndexOf('@');
+  return Buffer.from(`${method === 'aka' ? '0' : '6'}${imsi}${at >= 0 ? text.slice(at) : ''}`, 'latin1');
+}
 
 function identityOf(eap: Buffer): { identifier: number; data: Buffer } | null {
   try {

@@ -14,6 +14,7 @@ import type { ClientMeta } from '../sessions/sessions.service.js';
 import { type EapAkaMethod, type EapAkaServerState, receiveEapAka, startEapAka } from '@pakawaaz/eap-aka';
 import { driveEapAka } from './eap-aka-driver.js';
 import { EapConversations } from './eap-conversations.js';
+import { EapIdentitiesService } from './eap-identities.service.js';
 
 /** `owner` lists the ids a subscriber may name the official by: the user id, or (older assignments) the username. */
 type Conversation = { state: EapAkaServerState; ticket: string; owner: readonly string[] };
@@ -34,6 +35,7 @@ export class SimAuthService {
     private readonly login: LoginService,
     private readonly tickets: LoginTickets,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
+    private readonly identities: EapIdentitiesService,
     @Optional() @Inject(AKA_VECTOR_SOURCE) private readonly vectors?: AkaVectorSource,
     @Optional() @Inject(SIM_OWNERSHIP) private readonly sims?: SimOwnership,
   ) {}
@@ -49,6 +51,7 @@ export class SimAuthService {
       {
         method: input.method,
         ...(input.method === 'aka-prime' ? { networkName: this.config.radius.eapNetworkName } : {}),
+        privacy: {},
       },
       {
         identifier: randomInt(256),
@@ -56,7 +59,13 @@ export class SimAuthService {
       },
     );
     const owner = user ? [user.id, user.username] : [ticket.sub];
-    const driven = await driveEapAka(step, vectors, (imsi) => this.owns(owner, imsi));
+    const driven = await driveEapAka(
+      step,
+      vectors,
+      (imsi) => this.owns(owner, imsi),
+      undefined,
+      this.identities,
+    );
     if (driven.effect.kind !== 'send')
       throw identityError('sim_conversation_invalid', 'The SIM conversation could not start.');
     const conversation = this.conversations.create(
@@ -70,8 +79,12 @@ export class SimAuthService {
     const { vectors } = this.available();
     const c = this.conversations.take(input.conversation, Date.now());
     if (!c) throw identityError('sim_conversation_invalid', 'This SIM conversation expired: start it again.');
-    const driven = await driveEapAka(receiveEapAka(c.state, input.eap), vectors, (imsi) =>
-      this.owns(c.owner, imsi),
+    const driven = await driveEapAka(
+      receiveEapAka(c.state, input.eap),
+      vectors,
+      (imsi) => this.owns(c.owner, imsi),
+      undefined,
+      this.identities,
     );
     const { effect } = driven;
     switch (effect.kind) {

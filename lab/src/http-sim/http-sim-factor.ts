@@ -1,4 +1,4 @@
-import { receiveAsPeer, type EapAkaPeerState } from '../sim-peer/eap-aka-peer.js';
+import { presentIdentity, receiveAsPeer, type EapAkaPeerState } from '../sim-peer/eap-aka-peer.js';
 
 /**
  * The handset app's side of the HTTPS SIM factor (openapi.json: POST /api/v1/auth/sim/start and
@@ -11,8 +11,9 @@ export type SimFactorOptions = {
   readonly ticket: string;
   readonly peer: EapAkaPeerState;
   /**
-   * Give the permanent identity in /start, so the server challenges at once (default); without it the
-   * server asks with AKA-Identity and AT_CHECKCODE then covers that round.
+   * Give an identity in /start — the re-authentication identity or pseudonym the peer holds from an earlier
+   * sign-in, else the permanent one — so the server answers at once (default); without it the server asks
+   * with AKA-Identity and AT_CHECKCODE then covers that round.
    */
   readonly sendIdentity?: boolean;
   readonly fetch?: typeof fetch;
@@ -66,9 +67,8 @@ function isStep(json: unknown): json is SimLoginStep {
   return typeof j === 'object' && j !== null && typeof j.status === 'string' && typeof j.eap === 'string';
 }
 
-function startBody(options: SimFactorOptions): Record<string, string> {
-  const { ticket, peer } = options;
-  const body: Record<string, string> = { ticket, method: peer.method };
+function startBody(options: SimFactorOptions, peer: EapAkaPeerState): Record<string, string> {
+  const body: Record<string, string> = { ticket: options.ticket, method: peer.method };
   if (options.sendIdentity !== false) body.identity = peer.identity.toString('utf8');
   return body;
 }
@@ -76,8 +76,8 @@ function startBody(options: SimFactorOptions): Record<string, string> {
 export async function simFactor(options: SimFactorOptions): Promise<SimFactorResult> {
   const f = options.fetch ?? fetch;
   const base = `${options.baseUrl}/api/v1/auth/sim`;
-  let peer = options.peer;
-  let reply = await post(f, `${base}/start`, startBody(options));
+  let peer = options.sendIdentity === false ? options.peer : presentIdentity(options.peer);
+  let reply = await post(f, `${base}/start`, startBody(options, peer));
   for (let rounds = 1; rounds <= MAX_ROUNDS; rounds++) {
     const { status, json } = reply;
     if (status !== 200) return { kind: 'refused', status, body: json, peer, rounds };

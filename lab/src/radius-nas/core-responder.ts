@@ -158,6 +158,7 @@ function answerer(options: CoreResponderOptions, secret: Buffer) {
       case 'discard':
       case 'need-vector':
       case 'resync':
+      case 'lookup':
         return null;
     }
   };

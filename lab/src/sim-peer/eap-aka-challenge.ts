@@ -1,4 +1,6 @@
 import {
+  decryptAttributes,
+  EapCodecError,
   computeCheckcode,
   deriveAkaKeys,
   deriveAkaPrimeKeys,
@@ -31,13 +33,19 @@ export type PeerNote =
   | 'too-many-identity-requests'
   | 'unsupported-subtype'
   | 'method-mismatch'
-  | 'retransmission';
+  | 'retransmission'
+  | 'bad-encrypted-data'
+  | 'no-reauth-identity'
+  | 'counter-too-small';
 
 export type ChallengeReply = {
-  readonly subtype: 'challenge' | 'authentication-reject' | 'synchronization-failure' | 'client-error';
+  readonly subtype:
+    'challenge' | 'authentication-reject' | 'synchronization-failure' | 'client-error' | 'reauthentication';
   readonly attributes: readonly AkaAttribute[];
-  /** Present when the reply carries AT_MAC (a challenge response). */
+  /** Present when the reply carries AT_MAC (a challenge or re-authentication response). */
   readonly kAut?: Buffer;
+  /** Appended to the packet for AT_MAC: NONCE_S in a re-authentication response (RFC 4187 §9.8). */
+  readonly macExtra?: Buffer;
   readonly note?: PeerNote;
 };
 
@@ -55,11 +63,22 @@ export type ChallengeInput = {
   readonly attributes: readonly AkaAttribute[];
 };
 
+/** What a verified challenge gives for later fast re-authentications, and the identities it handed out. */
+export type Learned = {
+  readonly kEncr: Buffer;
+  readonly kAut: Buffer;
+  /** MK (EAP-AKA) or K_re (EAP-AKA'). */
+  readonly master: Buffer;
+  readonly nextPseudonym: Buffer | undefined;
+  readonly nextReauthId: Buffer | undefined;
+};
+
 export type ChallengeOutcome = {
   readonly reply: ChallengeReply;
   /** The USIM after RUN AUTHENTICATE: the card keeps an accepted SQN whatever EAP does next. */
   readonly usim: Usim;
   readonly keys?: { readonly msk: Buffer; readonly emsk: Buffer };
+  readonly learned?: Learned;
 };
 
 /** AT_KDF 1: HMAC-SHA-256 per TS 33.402 Annex A.2, the only KDF RFC 9048 defines. */
@@ -78,9 +97,19 @@ export const clientError = (note: PeerNote): ChallengeReply => ({
   note,
 });
 
-function bytes(
+export function bytes(
   attributes: readonly AkaAttribute[],
-  type: 'rand' | 'autn' | 'mac' | 'checkcode' | 'kdf-input',
+  type:
+    | 'rand'
+    | 'autn'
+    | 'mac'
+    | 'checkcode'
+    | 'kdf-input'
+    | 'iv'
+    | 'encr-data'
+    | 'next-pseudonym'
+    | 'next-reauth-id'
+    | 'nonce-s',
 ) {
   for (const a of attributes) if (a.type === type && 'value' in a) return a.value;
   return undefined;
@@ -109,7 +138,9 @@ function kdfProblem(input: ChallengeInput): ChallengeReply | undefined {
   };
 }
 
-function checkcodeProblem(input: ChallengeInput): ChallengeReply | undefined {
+export function checkcodeProblem(
+  input: Pick<ChallengeInput, 'attributes' | 'method' | 'transcript'>,
+): ChallengeReply | undefined {
   const theirs = bytes(input.attributes, 'checkcode');
   if (theirs === undefined) return undefined;
   return theirs.equals(computeCheckcode(input.method, input.transcript))
@@ -118,10 +149,28 @@ function checkcodeProblem(input: ChallengeInput): ChallengeReply | undefined {
 }
 
 function sessionKeys(input: ChallengeInput, autn: Buffer, ck: Buffer, ik: Buffer) {
-  if (input.method === 'aka') return deriveAkaKeys(input.identity, ik, ck);
+  if (input.method === 'aka') {
+    const keys = deriveAkaKeys(input.identity, ik, ck);
+    return { ...keys, master: keys.mk };
+  }
   const name = bytes(input.attributes, 'kdf-input') ?? Buffer.alloc(0);
   const { ckPrime, ikPrime } = deriveCkIkPrime(ck, ik, name, autn.subarray(0, 6));
-  return deriveAkaPrimeKeys(input.identity, ckPrime, ikPrime);
+  const keys = deriveAkaPrimeKeys(input.identity, ckPrime, ikPrime);
+  return { ...keys, master: keys.kRe };
+}
+
+/** AT_ENCR_DATA's attributes, decrypted with K_encr; null when present but undecodable, [] when absent. */
+export function encrypted(kEncr: Buffer, attributes: readonly AkaAttribute[]): AkaAttribute[] | null {
+  const iv = bytes(attributes, 'iv');
+  const data = bytes(attributes, 'encr-data');
+  if (!data) return [];
+  if (!iv) return null;
+  try {
+    return decryptAttributes(kEncr, iv, data);
+  } catch (error) {
+    if (error instanceof EapCodecError) return null;
+    throw error;
+  }
 }
 
 function response(input: ChallengeInput, res: Buffer, kAut: Buffer): ChallengeReply {
@@ -158,9 +207,18 @@ export function answerChallenge(input: ChallengeInput): ChallengeOutcome {
   const keys = sessionKeys(input, autn, result.ck, result.ik);
   if (!verifyAtMac(input.method, keys.kAut, input.raw, input.macOffset))
     return { reply: clientError('bad-mac'), usim: step.usim };
+  const inner = encrypted(keys.kEncr, input.attributes);
+  if (!inner) return { reply: clientError('bad-encrypted-data'), usim: step.usim };
   return {
     reply: response(input, result.res, keys.kAut),
     usim: step.usim,
     keys: { msk: keys.msk, emsk: keys.emsk },
+    learned: {
+      kEncr: keys.kEncr,
+      kAut: keys.kAut,
+      master: keys.master,
+      nextPseudonym: bytes(inner, 'next-pseudonym'),
+      nextReauthId: bytes(inner, 'next-reauth-id'),
+    },
   };
 }

@@ -8,15 +8,17 @@ import {
   type EapAkaMethod,
 } from '@pakawaaz/eap-aka';
 import { answerChallenge, clientError, type ChallengeReply, type PeerNote } from './eap-aka-challenge.js';
+import { answerReauth, type PeerReauth } from './eap-aka-reauth-peer.js';
 import type { Usim } from './usim.js';
 
 export type { PeerNote } from './eap-aka-challenge.js';
 
 /**
  * An EAP-AKA (RFC 4187) / EAP-AKA' (RFC 9048) peer as a pure reducer, the handset's side of identity's
- * eap-aka-server.ts: each EAP request in, the next state and one effect out. It has no pseudonyms or fast
- * re-authentication identities, so every identity it gives is the permanent one ('0' / '6' + IMSI @ realm),
- * which the server then uses for the master key.
+ * eap-aka-server.ts: each EAP request in, the next state and one effect out. Like wpa_supplicant it keeps the
+ * pseudonym and re-authentication identity a server hands out (AT_ENCR_DATA), gives the least revealing
+ * identity each request allows — re-authentication identity, then pseudonym, then the permanent one
+ * ('0' / '6' + IMSI @ realm) — and keys the session on the identity it last gave.
  */
 
 export type EapAkaPeerConfig = {
@@ -32,6 +34,8 @@ export type EapAkaPeerConfig = {
    * negotiate, and wpa_supplicant never echoes it; a server must cope with both, so tests can try both.
    */
   readonly echoKdf?: boolean;
+  /** A pseudonym (whole NAI) from an earlier sign-in, as wpa_supplicant's `anonymous_identity`. */
+  readonly pseudonym?: string;
 };
 
 type Keys = { readonly msk: Buffer; readonly emsk: Buffer };
@@ -39,7 +43,11 @@ type LastExchange = { readonly request: Buffer; readonly packet: Buffer; readonl
 
 export type EapAkaPeerState = {
   readonly method: EapAkaMethod;
+  /** The identity given in this conversation, which keys it (RFC 4187 §7). */
   readonly identity: Buffer;
+  readonly permanent: Buffer;
+  readonly pseudonym: Buffer | undefined;
+  readonly reauth: PeerReauth | undefined;
   readonly usim: Usim;
   readonly networkName: Buffer | undefined;
   readonly echoKdf: boolean;
@@ -55,6 +63,7 @@ export type EapAkaPeerState = {
 
 /** What the peer sent: EAP-Response/Identity, a Nak, AKA-Identity, or one of the challenge replies. */
 export type PeerResponse = 'eap-identity' | 'nak' | 'aka-identity' | ChallengeReply['subtype'];
+export type { PeerReauth } from './eap-aka-reauth-peer.js';
 
 export type EapAkaPeerEffect =
   | {
@@ -86,9 +95,14 @@ export function permanentIdentity(method: EapAkaMethod, imsi: string, realm = de
 }
 
 export function createEapAkaPeer(config: EapAkaPeerConfig): EapAkaPeerState {
+  const permanent = Buffer.from(permanentIdentity(config.method, config.imsi, config.realm), 'utf8');
+  const pseudonym = config.pseudonym === undefined ? undefined : Buffer.from(config.pseudonym, 'utf8');
   return {
     method: config.method,
-    identity: Buffer.from(permanentIdentity(config.method, config.imsi, config.realm), 'utf8'),
+    identity: pseudonym ?? permanent,
+    permanent,
+    pseudonym,
+    reauth: undefined,
     usim: config.usim,
     networkName: config.networkName === undefined ? undefined : Buffer.from(config.networkName, 'utf8'),
     echoKdf: config.echoKdf ?? false,
@@ -140,13 +154,46 @@ function akaResponse(
   const body = { type: state.method, subtype: reply.subtype, attributes: reply.attributes };
   const { bytes, macOffset } = encodeEap({ code: 'response', identifier, body });
   return reply.kAut && macOffset !== undefined
-    ? signPacket(state.method, reply.kAut, bytes, macOffset)
+    ? signPacket(state.method, reply.kAut, bytes, macOffset, reply.macExtra)
     : bytes;
 }
 
-type IdentityReply = { subtype: 'identity'; attributes: AkaAttribute[]; kAut?: undefined };
+type IdentityReply = {
+  subtype: 'identity';
+  attributes: AkaAttribute[];
+  kAut?: undefined;
+  macExtra?: undefined;
+};
 
-/** AKA-Identity: the permanent identity for whichever AT_*_ID_REQ was asked (none: no AT_IDENTITY). */
+type Choice = Pick<EapAkaPeerState, 'identity' | 'pseudonym' | 'reauth'>;
+
+/**
+ * The least revealing identity a request allows (RFC 4187 §4.1.6), forgetting what it passes over as
+ * wpa_supplicant does: giving a pseudonym drops the re-authentication identity, the permanent one both.
+ */
+function choose(state: EapAkaPeerState, level: 'any' | 'fullauth' | 'permanent'): Choice {
+  if (level === 'any' && state.reauth)
+    return { identity: state.reauth.identity, pseudonym: state.pseudonym, reauth: state.reauth };
+  if (level !== 'permanent' && state.pseudonym)
+    return { identity: state.pseudonym, pseudonym: state.pseudonym, reauth: undefined };
+  return { identity: state.permanent, pseudonym: undefined, reauth: undefined };
+}
+
+/**
+ * The identity the handset gives when it starts without an EAP-Request/Identity (the HTTPS SIM factor's
+ * /start): the least revealing one it holds, which then keys the conversation.
+ */
+export function presentIdentity(state: EapAkaPeerState): EapAkaPeerState {
+  return { ...state, ...choose(state, 'any') };
+}
+
+const LEVEL_OF = {
+  'any-id-req': 'any',
+  'fullauth-id-req': 'fullauth',
+  'permanent-id-req': 'permanent',
+} as const;
+
+/** AKA-Identity: the least revealing identity for whichever AT_*_ID_REQ was asked (none: no AT_IDENTITY). */
 function onAkaIdentity(
   state: EapAkaPeerState,
   raw: Buffer,
@@ -155,16 +202,16 @@ function onAkaIdentity(
   const identifier = raw[1]!;
   if (state.identityRequests >= MAX_IDENTITY_REQUESTS)
     return onRefusal(state, raw, clientError('too-many-identity-requests'));
-  const asked = attributes.some((a) =>
-    ['any-id-req', 'fullauth-id-req', 'permanent-id-req'].includes(a.type),
-  );
+  const asked = attributes.find((a) => a.type in LEVEL_OF)?.type as keyof typeof LEVEL_OF | undefined;
+  const choice: Partial<Choice> = asked ? choose(state, LEVEL_OF[asked]) : {};
   const reply: IdentityReply = {
     subtype: 'identity',
-    attributes: asked ? [{ type: 'identity', value: state.identity }] : [],
+    attributes: choice.identity ? [{ type: 'identity', value: choice.identity }] : [],
   };
   const packet = akaResponse(state, identifier, reply);
   const next = {
     ...state,
+    ...choice,
     phase: 'identity',
     identityRequests: state.identityRequests + 1,
     transcript: [...state.transcript, raw, packet],
@@ -182,9 +229,34 @@ function onChallenge(
   d: DecodedEap,
   attributes: readonly AkaAttribute[],
 ): EapAkaPeerStep {
-  const { reply, usim, keys } = answerChallenge({ ...state, raw, macOffset: d.macOffset, attributes });
+  const { reply, usim, keys, learned } = answerChallenge({
+    ...state,
+    raw,
+    macOffset: d.macOffset,
+    attributes,
+  });
   const packet = akaResponse(state, raw[1]!, reply);
   const next = { ...state, usim, pending: keys, phase: keys ? 'answered' : state.phase } as const;
+  if (!learned) return send(next, raw, packet, reply.subtype, reply.note);
+  // A verified challenge ends the old re-authentication identity whether or not it brings a new one.
+  const { kEncr, kAut, master, nextPseudonym, nextReauthId } = learned;
+  const realm = state.permanent.subarray(state.permanent.indexOf('@'));
+  const ids = {
+    pseudonym: nextPseudonym ? Buffer.concat([nextPseudonym, realm]) : state.pseudonym,
+    reauth: nextReauthId ? { identity: nextReauthId, counter: 0, kEncr, kAut, master } : undefined,
+  };
+  return send({ ...next, ...ids }, raw, packet, reply.subtype, reply.note);
+}
+
+function onReauth(
+  state: EapAkaPeerState,
+  raw: Buffer,
+  d: DecodedEap,
+  attributes: readonly AkaAttribute[],
+): EapAkaPeerStep {
+  const { reply, keys, reauth } = answerReauth({ ...state, raw, macOffset: d.macOffset, attributes });
+  const packet = akaResponse(state, raw[1]!, reply);
+  const next = { ...state, reauth, pending: keys, phase: keys ? 'answered' : state.phase } as const;
   return send(next, raw, packet, reply.subtype, reply.note);
 }
 
@@ -198,8 +270,14 @@ function onIdentityRequest(state: EapAkaPeerState, raw: Buffer): EapAkaPeerStep 
     pending: undefined,
     keys: undefined,
   } as const;
-  const body = { type: 'identity', data: state.identity } as const;
-  return send(fresh, raw, encodeEap({ code: 'response', identifier: raw[1]!, body }).bytes, 'eap-identity');
+  const { identity } = choose(fresh, 'any');
+  const body = { type: 'identity', data: identity } as const;
+  return send(
+    { ...fresh, identity },
+    raw,
+    encodeEap({ code: 'response', identifier: raw[1]!, body }).bytes,
+    'eap-identity',
+  );
 }
 
 function onRequest(state: EapAkaPeerState, raw: Buffer, d: DecodedEap): EapAkaPeerStep {
@@ -216,8 +294,9 @@ function onRequest(state: EapAkaPeerState, raw: Buffer, d: DecodedEap): EapAkaPe
       return onChallenge(state, raw, d, body.attributes);
     case 'authentication-reject':
     case 'synchronization-failure':
-    case 'notification':
     case 'reauthentication':
+      return onReauth(state, raw, d, body.attributes);
+    case 'notification':
     case 'client-error':
       return onRefusal(state, raw, clientError('unsupported-subtype'));
   }

@@ -123,6 +123,26 @@ describe('HTTPS SIM factor against the server', () => {
     }
   });
 
+  it('the next sign-ins use the re-authentication identity, then the pseudonym: the IMSI is not sent again', async () => {
+    const first = await simFactor({
+      baseUrl: server.url,
+      ticket: await ticket(),
+      peer: peerFor(sim(0), 'aka'),
+    });
+    if (first.kind !== 'done') throw new Error('first SIM sign-in failed');
+    expect(first.peer.reauth?.identity.toString()).toMatch(/^4[0-9a-f]{32}@/);
+    const fast = await simFactor({ baseUrl: server.url, ticket: await ticket(), peer: first.peer });
+    expect(fast).toMatchObject({ kind: 'done', step: { status: 'authenticated', acr: 'aal2' } });
+    if (fast.kind !== 'done') return;
+    expect(fast.peer.reauth?.counter).toBe(1);
+    expect(fast.peer.keys?.msk).not.toEqual(first.peer.keys?.msk);
+    const pseudonymOnly = { ...fast.peer, reauth: undefined };
+    const next = await simFactor({ baseUrl: server.url, ticket: await ticket(), peer: pseudonymOnly });
+    expect(next).toMatchObject({ kind: 'done', step: { status: 'authenticated' } });
+    if (next.kind !== 'done') return;
+    expect(next.peer.identity.toString()).toMatch(/^2[0-9a-f]{32}@/);
+  });
+
   it('a wrong K is refused with invalid_credentials', async () => {
     const peer = peerFor(sim(0), 'aka', createUsim({ k: Buffer.alloc(16, 1), opc: sim(0).opc }));
     const r = await simFactor({ baseUrl: server.url, ticket: await ticket(), peer });

@@ -5,37 +5,11 @@
  * trusted, the whole packet is capped at 1,500 bytes before parsing, and decoding throws nothing but
  * `EapCodecError` with a stable code the caller can count or log without echoing peer data.
  */
+import { EAP_MAX_PACKET_BYTES, fail } from './eap-aka-codec-error.js';
+import { decodeAttributes, encodeAttribute, MAC_VALUE_OFFSET } from './eap-aka-attributes.js';
 
-/** One Ethernet MTU: EAPOL and RADIUS EAP-Message carriers never need more for EAP-AKA. */
-export const EAP_MAX_PACKET_BYTES = 1500;
-
-export type EapCodecErrorCode =
-  | 'too_short'
-  | 'too_long'
-  | 'length_mismatch'
-  | 'unknown_code'
-  | 'unsupported_type'
-  | 'unknown_subtype'
-  | 'truncated_attribute'
-  | 'zero_length_attribute'
-  | 'bad_attribute_length'
-  | 'bad_attribute_value'
-  | 'unknown_attribute'
-  | 'duplicate_attribute';
-
-export class EapCodecError extends Error {
-  override readonly name = 'EapCodecError';
-  constructor(
-    readonly code: EapCodecErrorCode,
-    detail: string,
-  ) {
-    super(`${code}: ${detail}`);
-  }
-}
-
-const fail = (code: EapCodecErrorCode, detail: string): never => {
-  throw new EapCodecError(code, detail);
-};
+export { EAP_MAX_PACKET_BYTES, EapCodecError, type EapCodecErrorCode } from './eap-aka-codec-error.js';
+export { decodeAttributeList, encodeAttributeList } from './eap-aka-attributes.js';
 
 const CODE_NUMBERS = { request: 1, response: 2, success: 3, failure: 4 } as const;
 export type EapCode = keyof typeof CODE_NUMBERS;
@@ -55,12 +29,29 @@ const SUBTYPE_NUMBERS = {
 } as const;
 export type AkaSubtype = keyof typeof SUBTYPE_NUMBERS;
 
-/** Attributes whose value is raw bytes (fixed size, length-prefixed, or AT_CHECKCODE's 0/20/32 bytes). */
-export type AkaBytesAttributeType = 'rand' | 'autn' | 'auts' | 'mac' | 'identity' | 'kdf-input' | 'checkcode';
+/**
+ * Attributes whose value is raw bytes (fixed size, length-prefixed, AT_CHECKCODE's 0/20/32 bytes, AT_ENCR_DATA's
+ * whole AES blocks, or AT_PADDING's zeros).
+ */
+export type AkaBytesAttributeType =
+  | 'rand'
+  | 'autn'
+  | 'auts'
+  | 'mac'
+  | 'identity'
+  | 'kdf-input'
+  | 'checkcode'
+  | 'iv'
+  | 'encr-data'
+  | 'padding'
+  | 'nonce-s'
+  | 'next-pseudonym'
+  | 'next-reauth-id';
 /** Attributes that carry nothing but their presence (2 reserved bytes). */
-export type AkaFlagAttributeType = 'permanent-id-req' | 'any-id-req' | 'fullauth-id-req' | 'result-ind';
+export type AkaFlagAttributeType =
+  'permanent-id-req' | 'any-id-req' | 'fullauth-id-req' | 'result-ind' | 'counter-too-small';
 /** Attributes that carry one 16-bit number. */
-export type AkaCodeAttributeType = 'notification' | 'client-error-code' | 'kdf';
+export type AkaCodeAttributeType = 'notification' | 'client-error-code' | 'kdf' | 'counter';
 
 export type AkaAttribute =
   | { readonly type: AkaBytesAttributeType; readonly value: Buffer }
@@ -88,194 +79,6 @@ export type EapPacket =
 /** A packet with the offset of AT_MAC's 16 MAC bytes, which the MAC computation zeroes (RFC 4187 §10.15). */
 export type EncodedEap = { readonly bytes: Buffer; readonly macOffset: number | undefined };
 export type DecodedEap = { readonly packet: EapPacket; readonly macOffset: number | undefined };
-
-type AttributeSpec = {
-  readonly number: number;
-  /** Decodes the attribute's bytes after Type and Length; `value.length + 2` is a multiple of 4. */
-  decode(value: Buffer): AkaAttribute;
-  /** Encodes the bytes after Type and Length, padded so that `result.length + 2` is a multiple of 4. */
-  encode(attribute: AkaAttribute): Buffer;
-};
-
-const RESERVED = Buffer.alloc(2);
-const pad4 = (n: number): number => (n + 3) & ~3;
-
-function bytesOf(attribute: AkaAttribute): Buffer {
-  return 'value' in attribute
-    ? attribute.value
-    : fail('bad_attribute_value', `${attribute.type} has no value`);
-}
-
-/** AT_RAND, AT_AUTN, AT_MAC: 2 reserved bytes then a fixed-size value; AT_AUTS has no reserved bytes. */
-function fixed(type: AkaBytesAttributeType, number: number, size: number, reserved: boolean): AttributeSpec {
-  const head = reserved ? 2 : 0;
-  return {
-    number,
-    decode(value) {
-      if (value.length !== head + size) fail('bad_attribute_length', `${type} must carry ${size} bytes`);
-      return { type, value: Buffer.from(value.subarray(head)) };
-    },
-    encode(attribute) {
-      const value = bytesOf(attribute);
-      if (value.length !== size) fail('bad_attribute_value', `${type} must carry ${size} bytes`);
-      return reserved ? Buffer.concat([RESERVED, value]) : Buffer.from(value);
-    },
-  };
-}
-
-function flag(type: AkaFlagAttributeType, number: number): AttributeSpec {
-  return {
-    number,
-    decode(value) {
-      if (value.length !== 2) fail('bad_attribute_length', `${type} must be 4 bytes`);
-      return { type };
-    },
-    encode: () => Buffer.from(RESERVED),
-  };
-}
-
-function code16(type: AkaCodeAttributeType, number: number): AttributeSpec {
-  return {
-    number,
-    decode(value) {
-      if (value.length !== 2) fail('bad_attribute_length', `${type} must be 4 bytes`);
-      return { type, code: value.readUInt16BE(0) };
-    },
-    encode(attribute) {
-      const code = 'code' in attribute ? attribute.code : -1;
-      if (!Number.isInteger(code) || code < 0 || code > 0xffff) fail('bad_attribute_value', `${type} code`);
-      const value = Buffer.alloc(2);
-      value.writeUInt16BE(code, 0);
-      return value;
-    },
-  };
-}
-
-/**
- * A 2-byte actual length, the data, then zero padding to a 4-byte boundary (AT_IDENTITY, AT_KDF_INPUT, AT_RES).
- * The padding must be minimal: a longer attribute would let a peer hide bytes that the length says are not there.
- */
-function splitPrefixed(type: string, value: Buffer, dataBytes: (prefix: number) => number): [number, Buffer] {
-  if (value.length < 2) fail('bad_attribute_length', `${type} too short`);
-  const prefix = value.readUInt16BE(0);
-  const bytes = dataBytes(prefix);
-  if (value.length !== pad4(4 + bytes) - 2)
-    fail('bad_attribute_length', `${type} length disagrees with its data`);
-  return [prefix, Buffer.from(value.subarray(2, 2 + bytes))];
-}
-
-function joinPrefixed(prefix: number, data: Buffer): Buffer {
-  const value = Buffer.alloc(pad4(4 + data.length) - 2);
-  value.writeUInt16BE(prefix, 0);
-  data.copy(value, 2);
-  return value;
-}
-
-function prefixed(type: 'identity' | 'kdf-input', number: number): AttributeSpec {
-  return {
-    number,
-    decode(value) {
-      const [, data] = splitPrefixed(type, value, (length) => length);
-      if (data.length === 0) fail('bad_attribute_value', `${type} is empty`);
-      return { type, value: data };
-    },
-    encode(attribute) {
-      const data = bytesOf(attribute);
-      if (data.length === 0 || data.length > EAP_MAX_PACKET_BYTES)
-        fail('bad_attribute_value', `${type} length`);
-      return joinPrefixed(data.length, data);
-    },
-  };
-}
-
-/** RES is 32…128 bits (RFC 4187 §10.8); AT_RES carries the bit count and ⌈bits/8⌉ bytes. */
-const RES_BITS = { min: 32, max: 128 } as const;
-
-const resSpec: AttributeSpec = {
-  number: 3,
-  decode(value) {
-    const [bits, data] = splitPrefixed('res', value, (b) => Math.ceil(b / 8));
-    if (bits < RES_BITS.min || bits > RES_BITS.max) fail('bad_attribute_value', 'RES length out of range');
-    return { type: 'res', value: data, bits };
-  },
-  encode(attribute) {
-    if (attribute.type !== 'res') return fail('bad_attribute_value', 'not a RES');
-    const { bits, value } = attribute;
-    const valid = Number.isInteger(bits) && bits >= RES_BITS.min && bits <= RES_BITS.max;
-    if (!valid || value.length !== Math.ceil(bits / 8))
-      fail('bad_attribute_value', 'RES length out of range');
-    return joinPrefixed(bits, value);
-  },
-};
-
-/** AT_CHECKCODE: empty, a SHA-1 (EAP-AKA) or a SHA-256 (EAP-AKA') digest after 2 reserved bytes (§10.13). */
-const CHECKCODE_BYTES: readonly number[] = [0, 20, 32];
-
-const checkcodeSpec: AttributeSpec = {
-  number: 134,
-  decode(value) {
-    if (!CHECKCODE_BYTES.includes(value.length - 2)) fail('bad_attribute_length', 'checkcode size');
-    return { type: 'checkcode', value: Buffer.from(value.subarray(2)) };
-  },
-  encode(attribute) {
-    const value = bytesOf(attribute);
-    if (!CHECKCODE_BYTES.includes(value.length)) fail('bad_attribute_value', 'checkcode size');
-    return Buffer.concat([RESERVED, value]);
-  },
-};
-
-const SPECS = {
-  rand: fixed('rand', 1, 16, true),
-  autn: fixed('autn', 2, 16, true),
-  res: resSpec,
-  auts: fixed('auts', 4, 14, false),
-  'permanent-id-req': flag('permanent-id-req', 10),
-  mac: fixed('mac', 11, 16, true),
-  notification: code16('notification', 12),
-  'any-id-req': flag('any-id-req', 13),
-  identity: prefixed('identity', 14),
-  'fullauth-id-req': flag('fullauth-id-req', 17),
-  'client-error-code': code16('client-error-code', 22),
-  'kdf-input': prefixed('kdf-input', 23),
-  kdf: code16('kdf', 24),
-  checkcode: checkcodeSpec,
-  'result-ind': flag('result-ind', 135),
-} as const satisfies Record<Exclude<AkaAttribute['type'], 'skipped'>, AttributeSpec>;
-
-const SPEC_BY_NUMBER = new Map<number, AttributeSpec>(Object.values(SPECS).map((s) => [s.number, s]));
-/** AT_KDF may repeat: the server offers KDFs in order of preference (RFC 9048 §3.2). */
-const REPEATABLE = new Set<number>([SPECS.kdf.number]);
-/** Attribute types 0–127 are non-skippable: an unknown one must fail the message (RFC 4187 §8.1). */
-const FIRST_SKIPPABLE = 128;
-const MAC_VALUE_OFFSET = 4;
-
-function decodeAttribute(number: number, value: Buffer): AkaAttribute {
-  const spec = SPEC_BY_NUMBER.get(number);
-  if (spec) return spec.decode(value);
-  if (number < FIRST_SKIPPABLE) return fail('unknown_attribute', `non-skippable attribute ${number}`);
-  return { type: 'skipped', number, value: Buffer.from(value) };
-}
-
-function decodeAttributes(raw: Buffer, start: number): { attributes: AkaAttribute[]; macOffset?: number } {
-  const attributes: AkaAttribute[] = [];
-  const seen = new Set<number>();
-  let macOffset: number | undefined;
-  for (let offset = start; offset < raw.length;) {
-    if (raw.length - offset < 4) fail('truncated_attribute', 'attribute header');
-    const number = raw[offset]!;
-    const units = raw[offset + 1]!;
-    if (units === 0) fail('zero_length_attribute', `attribute ${number}`);
-    const end = offset + units * 4;
-    if (end > raw.length) fail('truncated_attribute', `attribute ${number}`);
-    if (seen.has(number) && !REPEATABLE.has(number)) fail('duplicate_attribute', `attribute ${number}`);
-    seen.add(number);
-    const attribute = decodeAttribute(number, raw.subarray(offset + 2, end));
-    if (attribute.type === 'mac') macOffset = offset + MAC_VALUE_OFFSET;
-    attributes.push(attribute);
-    offset = end;
-  }
-  return macOffset === undefined ? { attributes } : { attributes, macOffset };
-}
 
 const lookup = <K extends string>(table: Record<K, number>, value: number): K | undefined =>
   (Object.keys(table) as K[]).find((key) => table[key] === value);
@@ -310,17 +113,6 @@ export function decodeEap(bytes: Uint8Array): DecodedEap {
   if (raw.length < 5) fail('too_short', 'EAP Type');
   const { body, macOffset } = decodeBody(raw);
   return { packet: { code, identifier, body }, macOffset };
-}
-
-function encodeAttribute(attribute: AkaAttribute): Buffer {
-  const number = attribute.type === 'skipped' ? attribute.number : SPECS[attribute.type].number;
-  const value = attribute.type === 'skipped' ? attribute.value : SPECS[attribute.type].encode(attribute);
-  if (attribute.type === 'skipped' && (number < FIRST_SKIPPABLE || number > 255)) {
-    fail('bad_attribute_value', `attribute ${number} is not skippable`);
-  }
-  if ((value.length + 2) % 4 !== 0 || value.length + 2 > 255 * 4)
-    fail('bad_attribute_length', `attribute ${number}`);
-  return Buffer.concat([Buffer.from([number, (value.length + 2) / 4]), value]);
 }
 
 function encodeBody(body: EapBody): { bytes: Buffer; macOffset?: number } {

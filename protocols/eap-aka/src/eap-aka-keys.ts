@@ -161,24 +161,69 @@ export function deriveAkaPrimeKeys(
   return { mk, kEncr: kEncr!, kAut: kAut!, kRe: kRe!, msk: msk!, emsk: emsk! };
 }
 
+const counter16 = (counter: number): Buffer => {
+  if (!Number.isInteger(counter) || counter < 0 || counter > 0xffff)
+    throw new RangeError('counter is 16 bits');
+  return u16(counter);
+};
+
+/** MSK and EMSK of a fast re-authentication. */
+export type ReauthKeys = { readonly msk: Buffer; readonly emsk: Buffer };
+
+/**
+ * RFC 4187 §7 fast re-authentication: XKEY' = SHA1(Identity | counter | NONCE_S | MK), then MSK | EMSK from
+ * the same FIPS 186-2 PRF. Identity is the re-authentication identity the peer presented.
+ */
+export function deriveAkaReauthKeys(
+  identity: Uint8Array,
+  counter: number,
+  nonceS: Uint8Array,
+  mk: Uint8Array,
+): ReauthKeys {
+  const xkey = createHash('sha1')
+    .update(identity)
+    .update(counter16(counter))
+    .update(nonceS)
+    .update(mk)
+    .digest();
+  const [msk, emsk] = split(fips186Prf(xkey, 128), [64, 64]);
+  return { msk: msk!, emsk: emsk! };
+}
+
+const AKA_PRIME_REAUTH_LABEL = Buffer.from("EAP-AKA' re-auth", 'ascii');
+
+/** RFC 9048 §3.3: MK = PRF'(K_re, "EAP-AKA' re-auth" | Identity | counter | NONCE_S) = MSK | EMSK. */
+export function deriveAkaPrimeReauthKeys(
+  kRe: Uint8Array,
+  identity: Uint8Array,
+  counter: number,
+  nonceS: Uint8Array,
+): ReauthKeys {
+  const s = Buffer.concat([AKA_PRIME_REAUTH_LABEL, identity, counter16(counter), nonceS]);
+  const [msk, emsk] = split(prfPrime(kRe, s, 128), [64, 64]);
+  return { msk: msk!, emsk: emsk! };
+}
+
 const MAC_BYTES = 16;
 
 /**
  * AT_MAC (RFC 4187 §10.15, RFC 9048 §3.3): HMAC-SHA1-128 (EAP-AKA) or HMAC-SHA-256-128 (EAP-AKA') keyed with
- * K_aut over the whole EAP packet with the 16 MAC bytes zeroed. Full authentication appends nothing.
+ * K_aut over the whole EAP packet with the 16 MAC bytes zeroed, followed by `extra`: nothing, except in the
+ * peer's re-authentication response, which appends the server's NONCE_S (§9.8).
  */
 export function computeAtMac(
   method: EapAkaMethod,
   kAut: Uint8Array,
   packet: Uint8Array,
   macOffset: number,
+  extra: Uint8Array = Buffer.alloc(0),
 ): Buffer {
   if (macOffset < 0 || macOffset + MAC_BYTES > packet.length)
     throw new RangeError('MAC offset outside the packet');
   const zeroed = Buffer.from(packet);
   zeroed.fill(0, macOffset, macOffset + MAC_BYTES);
   const hash = method === 'aka' ? 'sha1' : 'sha256';
-  return createHmac(hash, kAut).update(zeroed).digest().subarray(0, MAC_BYTES);
+  return createHmac(hash, kAut).update(zeroed).update(extra).digest().subarray(0, MAC_BYTES);
 }
 
 /** Constant-time AT_MAC check of a received packet. */
@@ -187,8 +232,9 @@ export function verifyAtMac(
   kAut: Uint8Array,
   packet: Uint8Array,
   macOffset: number,
+  extra?: Uint8Array,
 ): boolean {
-  const expected = computeAtMac(method, kAut, packet, macOffset);
+  const expected = computeAtMac(method, kAut, packet, macOffset, extra);
   return timingSafeEqual(expected, packet.subarray(macOffset, macOffset + MAC_BYTES));
 }
 
@@ -198,9 +244,10 @@ export function signPacket(
   kAut: Uint8Array,
   packet: Buffer,
   macOffset: number,
+  extra?: Uint8Array,
 ): Buffer {
   const signed = Buffer.from(packet);
-  computeAtMac(method, kAut, packet, macOffset).copy(signed, macOffset);
+  computeAtMac(method, kAut, packet, macOffset, extra).copy(signed, macOffset);
   return signed;
 }
 

@@ -8,11 +8,9 @@ import {
   encodeEap,
   resAttribute,
   type AkaAttribute,
-  type AkaSubtype,
   type DecodedEap,
-  type EapAkaMethod,
 } from './eap-aka-codec.js';
-import { parseAkaIdentity, type AkaIdentity } from './eap-aka-identity.js';
+import { parseAkaIdentity } from './eap-aka-identity.js';
 import {
   computeCheckcode,
   deriveAkaKeys,
@@ -21,6 +19,30 @@ import {
   signPacket,
   verifyAtMac,
 } from './eap-aka-keys.js';
+import { issuedAttributes, newIdentity, onReauth } from './eap-aka-server-privacy.js';
+import {
+  askForVector,
+  common,
+  EAP_AKA_DECOY_RANDOM_BYTES,
+  EAP_AKA_RANDOM_BYTES,
+  escalate,
+  finish,
+  identityRequest,
+  KDF_HMAC_SHA256,
+  lookup,
+  nextIdentifier,
+  requiredLevel,
+  settingsFrom,
+  type AkaResponse,
+  type Common,
+  type EapAkaFailureReason,
+  type EapAkaPrivacyOutcome,
+  type EapAkaServerConfig,
+  type EapAkaServerState,
+  type EapAkaStep,
+  type Issued,
+  type Settings,
+} from './eap-aka-server-state.js';
 
 /**
  * The EAP-AKA (RFC 4187) / EAP-AKA' (RFC 9048) server as a pure reducer: each call takes the state and one
@@ -28,158 +50,13 @@ import {
  * caller (core-network's AkaVectorSource, crypto.randomBytes), so this file does no I/O.
  *
  * Flow: start → [AKA-Identity ×≤3] → need-vector → AKA-Challenge → Success | Failure, with at most one
- * Synchronization-Failure → resync → need-vector → AKA-Challenge detour.
+ * Synchronization-Failure → resync → need-vector → AKA-Challenge detour. With `privacy` on, a pseudonym or
+ * re-authentication identity becomes a `lookup` effect first: a known pseudonym goes straight to the
+ * challenge (the IMSI never crosses the link), a known re-authentication identity to AKA-Reauthentication
+ * (no vector), an unknown one to the next AT_*_ID_REQ (RFC 4187 §4.1.4–§4.1.6). Every full authentication
+ * hands out a new pseudonym and re-authentication identity in AT_ENCR_DATA, every fast one a new
+ * re-authentication identity; the caller stores them only on success.
  */
-
-export type EapAkaServerConfig = {
-  readonly method: EapAkaMethod;
-  /** EAP-AKA' only: the access network name bound into CK'/IK' and sent in AT_KDF_INPUT (RFC 9048 §3.1). */
-  readonly networkName?: string;
-  /** Responses accepted before giving up, including discarded ones: bounds a peer that never finishes. */
-  readonly maxResponses?: number;
-};
-
-type IdLevel = 'any' | 'fullauth' | 'permanent';
-const LEVELS: readonly IdLevel[] = ['any', 'fullauth', 'permanent'];
-const LEVEL_ATTRIBUTE = {
-  any: 'any-id-req',
-  fullauth: 'fullauth-id-req',
-  permanent: 'permanent-id-req',
-} as const satisfies Record<IdLevel, AkaAttribute['type']>;
-
-type Settings = {
-  readonly method: EapAkaMethod;
-  readonly networkName: Buffer | undefined;
-  readonly maxResponses: number;
-};
-
-type Common = {
-  readonly settings: Settings;
-  /** Identifier of the last request sent; a response must echo it (RFC 3748 §4.1). */
-  readonly identifier: number;
-  readonly responses: number;
-  /** Raw AKA-Identity requests and responses, in order, for AT_CHECKCODE. */
-  readonly transcript: readonly Buffer[];
-};
-
-type Subscriber = { readonly identity: Buffer; readonly imsi: string; readonly resynced: boolean };
-
-type Challenge = {
-  readonly rand: Buffer;
-  /** null for a decoy challenge (unknown IMSI): no response can succeed. */
-  readonly xres: Buffer | null;
-  readonly kAut: Buffer;
-  readonly msk: Buffer;
-  readonly emsk: Buffer;
-  readonly checkcode: Buffer;
-};
-
-export type EapAkaServerState =
-  | (Common & { readonly phase: 'identity'; readonly level: IdLevel; readonly request: Buffer })
-  | (Common & Subscriber & { readonly phase: 'vector' })
-  | (Common & Subscriber & Challenge & { readonly phase: 'challenge' })
-  | (Common & { readonly phase: 'done' });
-
-/** For the caller's audit log only: the peer sees the same EAP-Failure whatever the reason. */
-export type EapAkaFailureReason =
-  | 'rejected'
-  | 'client_error'
-  | 'bad_mac'
-  | 'bad_res'
-  | 'bad_checkcode'
-  | 'malformed'
-  | 'unexpected_message'
-  | 'too_many_responses'
-  | 'no_permanent_identity'
-  | 'repeated_sync_failure';
-
-export type EapAkaEffect =
-  | { readonly kind: 'send'; readonly packet: Buffer }
-  /** Fetch a vector for this IMSI (null when unknown, barred or unassigned) and call `supplyVector`. */
-  | { readonly kind: 'need-vector'; readonly imsi: string }
-  /** Re-synchronise with this AUTS, then fetch a fresh vector (null if AUTS failed) and call `supplyVector`. */
-  | { readonly kind: 'resync'; readonly imsi: string; readonly rand: Buffer; readonly auts: Buffer }
-  | {
-      readonly kind: 'success';
-      readonly packet: Buffer;
-      readonly imsi: string;
-      readonly identity: Buffer;
-      readonly msk: Buffer;
-      readonly emsk: Buffer;
-    }
-  | { readonly kind: 'failure'; readonly packet: Buffer; readonly reason: EapAkaFailureReason }
-  /** A stale or duplicate response, or nothing was expected: ignore it (RFC 3748 §4.1). */
-  | { readonly kind: 'discard' };
-
-export type EapAkaStep = { readonly state: EapAkaServerState; readonly effect: EapAkaEffect };
-
-const DEFAULT_MAX_RESPONSES = 8;
-/** AT_KDF value 1: the TS 33.402 Annex A.2 KDF with HMAC-SHA-256 (RFC 9048 §3.2). */
-const KDF_HMAC_SHA256 = 1;
-/** Random bytes a decoy challenge consumes: RAND, AUTN, CK, IK. */
-export const EAP_AKA_DECOY_RANDOM_BYTES = 64;
-
-const nextIdentifier = (identifier: number): number => (identifier + 1) & 0xff;
-
-function settingsFrom(config: EapAkaServerConfig): Settings {
-  const maxResponses = config.maxResponses ?? DEFAULT_MAX_RESPONSES;
-  if (!Number.isInteger(maxResponses) || maxResponses < 1) throw new RangeError('maxResponses must be ≥ 1');
-  if (config.method === 'aka') return { method: 'aka', networkName: undefined, maxResponses };
-  const name = Buffer.from(config.networkName ?? '', 'utf8');
-  if (name.length === 0 || name.length > 255)
-    throw new RangeError("EAP-AKA' needs a network name (1–255 bytes)");
-  return { method: 'aka-prime', networkName: name, maxResponses };
-}
-
-function common(state: Common, changes: Partial<Common> = {}): Common {
-  const { settings, identifier, responses, transcript } = { ...state, ...changes };
-  return { settings, identifier, responses, transcript };
-}
-
-function finish(state: Common, reason: EapAkaFailureReason): EapAkaStep {
-  const { bytes } = encodeEap({ code: 'failure', identifier: state.identifier });
-  return { state: { ...common(state), phase: 'done' }, effect: { kind: 'failure', packet: bytes, reason } };
-}
-
-function identityRequest(state: Common, level: IdLevel): EapAkaStep {
-  const identifier = nextIdentifier(state.identifier);
-  const { bytes } = encodeEap({
-    code: 'request',
-    identifier,
-    body: {
-      type: state.settings.method,
-      subtype: 'identity',
-      attributes: [{ type: LEVEL_ATTRIBUTE[level] }],
-    },
-  });
-  return {
-    state: { ...common(state, { identifier }), phase: 'identity', level, request: bytes },
-    effect: { kind: 'send', packet: bytes },
-  };
-}
-
-function askForVector(state: Common, identity: Buffer, imsi: string): EapAkaStep {
-  return {
-    state: { ...common(state), phase: 'vector', identity, imsi, resynced: false },
-    effect: { kind: 'need-vector', imsi },
-  };
-}
-
-/**
- * Identity privacy (RFC 4187 §4.1.6): start from the least revealing request the situation allows and
- * escalate only as far as needed. Pseudonyms and fast re-authentication are not supported yet, so a
- * pseudonym needs the permanent identity and a re-authentication identity needs a full-auth one.
- */
-function requiredLevel(kind: AkaIdentity['kind'] | undefined): IdLevel {
-  if (kind === 'reauth') return 'fullauth';
-  if (kind === 'pseudonym') return 'permanent';
-  return 'any';
-}
-
-function escalate(level: IdLevel, kind: AkaIdentity['kind']): IdLevel | undefined {
-  const required = kind === 'reauth' ? 'fullauth' : 'permanent';
-  return LEVELS[Math.max(LEVELS.indexOf(level) + 1, LEVELS.indexOf(required))];
-}
 
 /**
  * Starts a conversation after the EAP-Response/Identity (`identifier` is its identifier). A permanent
@@ -198,6 +75,9 @@ export function startEapAka(
   const parsed = input.identity ? parseAkaIdentity(state.settings.method, input.identity) : undefined;
   if (parsed?.kind === 'permanent' && input.identity)
     return askForVector(state, Buffer.from(input.identity), parsed.imsi);
+  const privacy = state.settings.maxReauths !== null;
+  if (privacy && input.identity && (parsed?.kind === 'pseudonym' || parsed?.kind === 'reauth'))
+    return lookup(state, parsed.kind, Buffer.from(input.identity), null);
   return identityRequest(state, requiredLevel(parsed?.kind));
 }
 
@@ -219,13 +99,22 @@ function sessionKeys(
   settings: Settings,
   identity: Buffer,
   v: AkaVector,
-): { kAut: Buffer; msk: Buffer; emsk: Buffer } {
-  if (settings.method === 'aka' || !settings.networkName) return deriveAkaKeys(identity, v.ik, v.ck);
+): { kAut: Buffer; msk: Buffer; emsk: Buffer; kEncr: Buffer; master: Buffer } {
+  if (settings.method === 'aka' || !settings.networkName) {
+    const keys = deriveAkaKeys(identity, v.ik, v.ck);
+    return { ...keys, master: keys.mk };
+  }
   const { ckPrime, ikPrime } = deriveCkIkPrime(v.ck, v.ik, settings.networkName, v.autn.subarray(0, 6));
-  return deriveAkaPrimeKeys(identity, ckPrime, ikPrime);
+  const keys = deriveAkaPrimeKeys(identity, ckPrime, ikPrime);
+  return { ...keys, master: keys.kRe };
 }
 
-function challengeAttributes(settings: Settings, v: AkaVector, checkcode: Buffer): AkaAttribute[] {
+function challengeAttributes(
+  settings: Settings,
+  v: AkaVector,
+  checkcode: Buffer,
+  encrypted: AkaAttribute[],
+): AkaAttribute[] {
   const kdf: AkaAttribute[] = settings.networkName
     ? [
         { type: 'kdf', code: KDF_HMAC_SHA256 },
@@ -236,6 +125,7 @@ function challengeAttributes(settings: Settings, v: AkaVector, checkcode: Buffer
     { type: 'rand', value: v.rand },
     { type: 'autn', value: v.autn },
     ...kdf,
+    ...encrypted,
     { type: 'checkcode', value: checkcode },
     { type: 'mac', value: Buffer.alloc(16) },
   ];
@@ -256,8 +146,8 @@ function signedChallenge(
 
 /**
  * Answers a `need-vector` or `resync` effect. Pass `null` for an unknown, barred or unassigned SIM and always
- * pass 64 fresh random bytes: the reply is then a decoy challenge, so the peer cannot tell whether the IMSI
- * exists (issue 4: errors never reveal it).
+ * pass fresh random bytes (EAP_AKA_RANDOM_BYTES; 64 do without privacy): the reply is then a decoy challenge —
+ * new identities in AT_ENCR_DATA included — so the peer cannot tell whether the IMSI exists (issue 4).
  */
 export function supplyVector(
   state: EapAkaServerState,
@@ -267,11 +157,21 @@ export function supplyVector(
   if (state.phase !== 'vector') throw new Error('supplyVector called without a pending vector request');
   const v = vector ? checkVector(vector) : decoyVector(random);
   const { settings } = state;
-  const { kAut, msk, emsk } = sessionKeys(settings, state.identity, v);
+  const { kAut, msk, emsk, kEncr, master } = sessionKeys(settings, state.identity, v);
   const checkcode = computeCheckcode(settings.method, state.transcript);
   const identifier = nextIdentifier(state.identifier);
-  const packet = signedChallenge(settings, identifier, challengeAttributes(settings, v, checkcode), kAut);
-  const { identity, imsi, resynced } = state;
+  let issued: Issued | null = null;
+  if (settings.maxReauths !== null) {
+    if (random.length < EAP_AKA_RANDOM_BYTES) throw new RangeError('supplyVector needs EAP_AKA_RANDOM_BYTES');
+    const part = (i: number): Buffer => Buffer.from(random.subarray(64 + i * 16, 64 + i * 16 + 16));
+    const pseudonym = newIdentity(settings, 'pseudonym', part(1), state.identity);
+    const reauthId = newIdentity(settings, 'reauth', part(2), state.identity);
+    issued = { pseudonym, reauth: { identity: reauthId, counter: 0, kEncr, kAut, master } };
+  }
+  const encrypted = issued ? issuedAttributes(kEncr, Buffer.from(random.subarray(64, 80)), issued) : [];
+  const attributes = challengeAttributes(settings, v, checkcode, encrypted);
+  const packet = signedChallenge(settings, identifier, attributes, kAut);
+  const { identity, imsi, resynced, presented } = state;
   const xres = vector ? vector.xres : null;
   return {
     state: {
@@ -280,18 +180,18 @@ export function supplyVector(
       identity,
       imsi,
       resynced,
+      presented,
       rand: v.rand,
       xres,
       kAut,
       msk,
       emsk,
       checkcode,
+      issued,
     },
     effect: { kind: 'send', packet },
   };
 }
-
-type AkaResponse = { readonly subtype: AkaSubtype; readonly attributes: readonly AkaAttribute[] };
 
 function onIdentity(
   state: Extract<EapAkaServerState, { phase: 'identity' }>,
@@ -304,6 +204,13 @@ function onIdentity(
   const next = common(state, { transcript: [...state.transcript, state.request, raw] });
   const parsed = parseAkaIdentity(state.settings.method, identity);
   if (parsed.kind === 'permanent') return askForVector(next, identity, parsed.imsi);
+  // A pseudonym answers AT_ANY_ID_REQ or AT_FULLAUTH_ID_REQ, a re-authentication identity only AT_ANY_ID_REQ.
+  const privacy = state.settings.maxReauths !== null;
+  const acceptable =
+    (parsed.kind === 'pseudonym' && state.level !== 'permanent') ||
+    (parsed.kind === 'reauth' && state.level === 'any');
+  if (privacy && acceptable && (parsed.kind === 'pseudonym' || parsed.kind === 'reauth'))
+    return lookup(next, parsed.kind, identity, state.level);
   const level = escalate(state.level, parsed.kind);
   return level ? identityRequest(next, level) : finish(next, 'no_permanent_identity');
 }
@@ -315,9 +222,9 @@ function onSyncFailure(state: ChallengeState, msg: AkaResponse): EapAkaStep {
   if (!auts) return finish(state, 'malformed');
   // One re-synchronisation per conversation: a second AUTS means the SQN did not converge or a peer is probing.
   if (state.resynced) return finish(state, 'repeated_sync_failure');
-  const { identity, imsi } = state;
+  const { identity, imsi, presented } = state;
   return {
-    state: { ...common(state), phase: 'vector', identity, imsi, resynced: true },
+    state: { ...common(state), phase: 'vector', identity, imsi, resynced: true, presented },
     effect: { kind: 'resync', imsi, rand: state.rand, auts },
   };
 }
@@ -353,11 +260,28 @@ function onChallenge(state: ChallengeState, msg: AkaResponse, decoded: DecodedEa
   const reason = challengeFailure(state, msg, decoded, raw);
   if (reason) return finish(state, reason);
   const { bytes } = encodeEap({ code: 'success', identifier: state.identifier });
-  const { imsi, identity, msk, emsk } = state;
+  const { imsi, identity, msk, emsk, issued, presented } = state;
+  const privacy: EapAkaPrivacyOutcome | null =
+    state.settings.maxReauths === null
+      ? null
+      : {
+          used: presented,
+          pseudonym: issued?.pseudonym ?? null,
+          reauth: issued?.reauth ?? null,
+          fast: false,
+        };
   return {
     state: { ...common(state), phase: 'done' },
-    effect: { kind: 'success', packet: bytes, imsi, identity, msk, emsk },
+    effect: { kind: 'success', packet: bytes, imsi, identity, msk, emsk, privacy },
   };
+}
+
+/**
+ * Fails a conversation the reducer would have let succeed, when the caller finds the identity it started
+ * from was used elsewhere meanwhile (one-time identities across nodes): the peer gets an EAP-Failure.
+ */
+export function failEapAka(state: EapAkaServerState, reason: EapAkaFailureReason): EapAkaStep {
+  return finish(state, reason);
 }
 
 function decodeOrNull(raw: Buffer): DecodedEap | null {
@@ -371,7 +295,8 @@ function decodeOrNull(raw: Buffer): DecodedEap | null {
 
 /** Feeds one EAP-Response from the peer into the conversation. */
 export function receiveEapAka(state: EapAkaServerState, bytes: Uint8Array): EapAkaStep {
-  if (state.phase === 'done' || state.phase === 'vector') return { state, effect: { kind: 'discard' } };
+  if (state.phase === 'done' || state.phase === 'vector' || state.phase === 'lookup')
+    return { state, effect: { kind: 'discard' } };
   const counted = { ...state, responses: state.responses + 1 };
   if (counted.responses > state.settings.maxResponses) return finish(counted, 'too_many_responses');
   const raw = Buffer.from(bytes);
@@ -384,7 +309,18 @@ export function receiveEapAka(state: EapAkaServerState, bytes: Uint8Array): EapA
   }
   const msg = packet.body;
   if (msg.subtype === 'client-error') return finish(counted, 'client_error');
-  return counted.phase === 'identity'
-    ? onIdentity(counted, msg, raw)
-    : onChallenge(counted, msg, decoded, raw);
+  if (counted.phase === 'identity') return onIdentity(counted, msg, raw);
+  if (counted.phase === 'reauth') return onReauth(counted, msg, decoded, raw);
+  return onChallenge(counted, msg, decoded, raw);
 }
+
+export { supplyIdentity } from './eap-aka-server-privacy.js';
+export {
+  EAP_AKA_DECOY_RANDOM_BYTES,
+  EAP_AKA_RANDOM_BYTES,
+  type EapAkaEffect,
+  type EapAkaFailureReason,
+  type EapAkaServerConfig,
+  type EapAkaServerState,
+  type EapAkaStep,
+} from './eap-aka-server-state.js';

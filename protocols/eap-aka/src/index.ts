@@ -8,6 +8,8 @@ export {
   hasAttribute,
   attributeCodes,
   resAttribute,
+  decodeAttributeList,
+  encodeAttributeList,
   type EapCodecErrorCode,
   type EapCode,
   type EapAkaMethod,
@@ -30,17 +32,26 @@ export {
   verifyAtMac,
   signPacket,
   computeCheckcode,
+  deriveAkaReauthKeys,
+  deriveAkaPrimeReauthKeys,
   type EapAkaKeys,
   type EapAkaPrimeKeys,
+  type ReauthKeys,
 } from './eap-aka-keys.js';
+export { encryptAttributes, decryptAttributes } from './eap-aka-encr.js';
+export { type ReauthSecrets } from './eap-aka-reauth.js';
+export { startEapAka, supplyVector, receiveEapAka, failEapAka } from './eap-aka-server.js';
+export { supplyIdentity } from './eap-aka-server-privacy.js';
 export {
   EAP_AKA_DECOY_RANDOM_BYTES,
-  startEapAka,
-  supplyVector,
-  receiveEapAka,
+  EAP_AKA_RANDOM_BYTES,
+  type PresentedIdentity,
+  type IssuedReauth,
+  type EapAkaPrivacyOutcome,
+  type KnownIdentity,
   type EapAkaServerConfig,
   type EapAkaServerState,
   type EapAkaFailureReason,
   type EapAkaEffect,
   type EapAkaStep,
-} from './eap-aka-server.js';
+} from './eap-aka-server-state.js';

@@ -2,7 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATABASE, type DatabaseHandle } from '@pakawaaz/platform';
 import { luhnCheckDigit } from '@pakawaaz/test-support';
+import { sql } from 'drizzle-orm';
 import { totpCodeAtStep, totpStepAt } from '@pakawaaz/totp';
 import { runCli } from '../support/cli.js';
 import { EAPOL_TEST, OATHTOOL, RADCLIENT, runTool, toolAvailable } from '../support/external-tools.js';
@@ -369,22 +371,33 @@ describe.skipIf(!hasRadclient || !hasOathtool)('RADIUS PAP with radclient (passw
   });
 });
 
-describe.skipIf(!hasEapolTest)("EAP-AKA and EAP-AKA' with eapol_test's software USIM", () => {
-  async function eapolTest(
-    name: string,
-    network: { eap: 'AKA' | "AKA'"; identity: string; sqn?: string; k?: string },
-  ) {
-    const conf = path.join(work, `${name}.conf`);
-    const password = `${network.k ?? K}:${OPC}:${network.sqn ?? '000000000000'}`;
-    await writeFile(
-      conf,
-      `network={\n  key_mgmt=IEEE8021X\n  eap=${network.eap}\n  identity="${network.identity}"\n  password="${password}"\n}\n`,
-    );
-    return runTool(EAPOL_TEST, ['-c', conf, '-a', '127.0.0.1', '-p', auth, '-s', SECRET, '-r0', '-t', '10']);
-  }
-  const lastLine = (out: string) => out.trim().split('\n').at(-1);
-  const nai = (prefix: string, imsi: string) => `${prefix}${imsi}@wlan.mnc001.mcc001.3gppnetwork.org`;
+type EapolNetwork = {
+  eap: 'AKA' | "AKA'";
+  identity: string;
+  sqn?: string;
+  k?: string;
+  /** wpa_supplicant's anonymous_identity: a pseudonym (or any identity) to present first. */
+  anonymous?: string;
+  /** Re-authentications after the first authentication (eapol_test -r). */
+  reauths?: number;
+};
 
+/** eapol_test with its software USIM against our RADIUS port; debug output on stdout. */
+async function eapolTest(name: string, network: EapolNetwork) {
+  const conf = path.join(work, `${name}.conf`);
+  const password = `${network.k ?? K}:${OPC}:${network.sqn ?? '000000000000'}`;
+  const anonymous = network.anonymous ? `  anonymous_identity="${network.anonymous}"\n` : '';
+  await writeFile(
+    conf,
+    `network={\n  key_mgmt=IEEE8021X\n  eap=${network.eap}\n  identity="${network.identity}"\n${anonymous}  password="${password}"\n}\n`,
+  );
+  const reauths = `-r${network.reauths ?? 0}`;
+  return runTool(EAPOL_TEST, ['-c', conf, '-a', '127.0.0.1', '-p', auth, '-s', SECRET, reauths, '-t', '10']);
+}
+const lastLine = (out: string) => out.trim().split('\n').at(-1);
+const nai = (prefix: string, imsi: string) => `${prefix}${imsi}@wlan.mnc001.mcc001.3gppnetwork.org`;
+
+describe.skipIf(!hasEapolTest)("EAP-AKA and EAP-AKA' with eapol_test's software USIM", () => {
   it('EAP-AKA succeeds with the SIM assigned to an active official, with matching MPPE keys', async () => {
     const r = await eapolTest('aka', { eap: 'AKA', identity: nai('0', IMSI) });
     expect(r.stdout).toContain('MPPE keys OK: 1');
@@ -442,3 +455,109 @@ describe.skipIf(!hasEapolTest)("EAP-AKA and EAP-AKA' with eapol_test's software 
     );
   });
 });
+
+/** Every printable value wpa_supplicant hexdumps under `label` (wpa_hexdump_ascii: hex bytes, then text). */
+function hexdumps(out: string, label: string): string[] {
+  const lines = out.split('\n');
+  const found: string[] = [];
+  lines.forEach((line, i) => {
+    const head = new RegExp(
+      `${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} - hexdump_ascii\\(len=(\\d+)\\):`,
+    ).exec(line);
+    if (!head) return;
+    const bytes: string[] = [];
+    for (let j = i + 1; bytes.length < Number(head[1]) && j < lines.length; j++)
+      bytes.push(
+        ...(/^\s+((?:[0-9a-f]{2} )+)/
+          .exec(lines[j] ?? '')?.[1]
+          ?.trim()
+          .split(' ') ?? []),
+      );
+    found.push(Buffer.from(bytes.slice(0, Number(head[1])).join(''), 'hex').toString('latin1'));
+  });
+  return found;
+}
+
+async function sqnSeq(imsi: string): Promise<number> {
+  const db = server.app.get<DatabaseHandle>(DATABASE).db;
+  const result: unknown = await db.execute(
+    sql`select sqn_seq from core_network.sim_cards where imsi = ${imsi}`,
+  );
+  return Number((result as { rows: { sqn_seq: string | number }[] }).rows[0]?.sqn_seq);
+}
+
+describe.skipIf(!hasEapolTest)(
+  'identity privacy over EAP: pseudonyms and fast re-authentication (eapol_test)',
+  () => {
+    const REALM = 'wlan.mnc001.mcc001.3gppnetwork.org';
+
+    it.each([
+      ['AKA', '0', '4'],
+      ["AKA'", '6', '8'],
+    ] as const)(
+      '%s: re-authentications use the re-auth identity, succeed with matching keys and spend no vector (SQN unchanged)',
+      async (eap, permanent, reauthPrefix) => {
+        const before = await sqnSeq(IMSI);
+        const r = await eapolTest(`reauth-${permanent}`, { eap, identity: nai(permanent, IMSI), reauths: 2 });
+        expect(lastLine(r.stdout)).toBe('SUCCESS');
+        expect(r.stdout).toMatch(/MPPE keys OK: 3 {2}mismatch: 0/);
+        expect(r.stdout.match(/subtype Reauthentication/g)).toHaveLength(2);
+        // One full authentication: one SQN; the two fast ones used none.
+        expect((await sqnSeq(IMSI)) - before).toBe(1);
+        const reauthIds = hexdumps(r.stdout, 'EAP-AKA: (encr) AT_NEXT_REAUTH_ID');
+        expect(reauthIds.length).toBeGreaterThanOrEqual(2);
+        for (const id of reauthIds) expect(id).toMatch(new RegExp(`^${reauthPrefix}[0-9a-f]{32}@${REALM}$`));
+      },
+    );
+
+    it('the next sign-in presents the pseudonym alone: no identity round, no IMSI from the handset', async () => {
+      const first = await eapolTest('pseudonym-1', { eap: 'AKA', identity: nai('0', IMSI) });
+      expect(lastLine(first.stdout)).toBe('SUCCESS');
+      const [pseudonym] = hexdumps(first.stdout, 'EAP-AKA: (encr) AT_NEXT_PSEUDONYM');
+      expect(pseudonym).toMatch(/^2[0-9a-f]{32}$/);
+      const next = await eapolTest('pseudonym-2', {
+        eap: 'AKA',
+        identity: nai('0', IMSI),
+        anonymous: `${pseudonym}@${REALM}`,
+      });
+      expect(lastLine(next.stdout)).toBe('SUCCESS');
+      expect(next.stdout).not.toContain('Generating EAP-AKA Identity');
+      expect(hexdumps(next.stdout, 'EAP-AKA: Selected identity for MK derivation')).toEqual([
+        `${pseudonym}@${REALM}`,
+      ]);
+      // Every Access-Request (the handset's side) names the pseudonym and never the IMSI; the Access-Accept
+      // gives the NAS the permanent identity for accounting, so no record pairs a pseudonym with the IMSI.
+      const messages = next.stdout.split('RADIUS message: code=').slice(1);
+      const requests = messages.filter((m) => m.startsWith('1 (Access-Request)'));
+      expect(requests.length).toBeGreaterThan(0);
+      for (const m of requests) {
+        expect(m).toContain(`Value: '${pseudonym}@${REALM}'`);
+        expect(m).not.toContain(IMSI);
+      }
+      const accept = messages.find((m) => m.startsWith('2 (Access-Accept)'));
+      expect(accept).toContain(`Value: '${nai('0', IMSI)}'`);
+      // Used once: the same pseudonym again is unknown, and the server asks for the permanent identity.
+      const replay = await eapolTest('pseudonym-3', {
+        eap: 'AKA',
+        identity: nai('0', IMSI),
+        anonymous: `${pseudonym}@${REALM}`,
+      });
+      expect(lastLine(replay.stdout)).toBe('SUCCESS');
+      expect(hexdumps(replay.stdout, 'EAP-AKA: Selected identity for MK derivation')).toEqual([
+        nai('0', IMSI),
+      ]);
+    });
+
+    it('a replayed re-authentication identity fails over to a full authentication', async () => {
+      const first = await eapolTest('replay-1', { eap: 'AKA', identity: nai('0', IMSI), reauths: 1 });
+      expect(lastLine(first.stdout)).toBe('SUCCESS');
+      const [spent] = hexdumps(first.stdout, 'EAP-AKA: (encr) AT_NEXT_REAUTH_ID');
+      expect(spent).toMatch(/^4[0-9a-f]{32}@/);
+      const before = await sqnSeq(IMSI);
+      const replay = await eapolTest('replay-2', { eap: 'AKA', identity: nai('0', IMSI), anonymous: spent! });
+      expect(lastLine(replay.stdout)).toBe('SUCCESS');
+      expect(replay.stdout).not.toContain('subtype Reauthentication');
+      expect((await sqnSeq(IMSI)) - before).toBe(1);
+    });
+  },
+);
