@@ -12,9 +12,9 @@ import { SessionsPage } from './pages/SessionsPage';
 import { SimsPage } from './pages/SimsPage';
 import { SubscriberDetailPage } from './pages/SubscriberDetailPage';
 import { SubscribersPage } from './pages/SubscribersPage';
-import { SystemPage } from './pages/SystemPage';
 import { UserDetailPage } from './pages/UserDetailPage';
 import { UsersPage } from './pages/UsersPage';
+import { SystemPage } from './features/system/SystemPage';
 import { homeFor } from './identity';
 import { Link, navigate, useLocation } from './router';
 
