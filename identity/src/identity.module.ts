@@ -29,6 +29,8 @@ import { RadiusClientsService } from './radius/radius-clients.service.js';
 import { RadiusController } from './radius/radius.controller.js';
 import { RadiusListener } from './radius/radius.listener.js';
 import { SimAuthService } from './sim-auth/sim-auth.service.js';
+import { SignInStatsController } from './sign-in-stats/sign-in-stats.controller.js';
+import { SignInStatsService } from './sign-in-stats/sign-in-stats.service.js';
 import { ApiTokensRepository } from './tokens/api-tokens.repository.js';
 import { useTokenSigningKey } from './tokens/signing-key.js';
 import { ApiTokenMemory } from './tokens/api-token-memory.js';
@@ -65,6 +67,7 @@ export class IdentityModule {
         RadiusController,
         TokensController,
         JwksController,
+        SignInStatsController,
       ],
       providers: [
         { provide: IDENTITY_CONFIG, useValue: config },
@@ -96,6 +99,7 @@ export class IdentityModule {
         SessionsService,
         LoginThrottle,
         LoginFailures,
+        SignInStatsService,
         LoginTickets,
         TotpService,
         LoginService,

@@ -88,7 +88,7 @@ export class RadiusAccessService {
       await this.failures.failed({ user, account: name, factor: `radius-pap:${check}`, source });
       return REJECT;
     }
-    await this.failures.succeeded(user, source);
+    await this.failures.succeeded(user, source, 'radius');
     return { decision: 'accept', attributes: this.welcome(user, null) };
   }
 

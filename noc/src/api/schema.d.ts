@@ -756,6 +756,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sign-in-stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SignInStats_view"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sims": {
         parameters: {
             query?: never;
@@ -2857,6 +2873,24 @@ export interface components {
                 username: string;
             }[];
         };
+        SignInStats: {
+            bucketSeconds: number;
+            buckets: {
+                /** Format: date-time */
+                at: string;
+                /** @enum {string} */
+                factor: "pwd" | "otp" | "hwk" | "sim" | "radius";
+                failed: number;
+                succeeded: number;
+            }[];
+            /**
+             * @description this node's counts since it started (each node keeps its own)
+             * @enum {string}
+             */
+            scope: "node";
+            /** Format: date-time */
+            since: string;
+        };
         SimCard: {
             batch: string | null;
             /** Format: date-time */
@@ -4489,6 +4523,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    SignInStats_view: {
+        parameters: {
+            query?: {
+                hours?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sign-in successes and failures by factor, in 5-minute buckets, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInStats"];
+                };
             };
         };
     };

@@ -5,6 +5,7 @@ import { LoadMore } from '../../components/Pagination';
 import { useApiPages } from '../../data/hooks';
 import { formatDateTime } from '../../format';
 import { ChainVerification } from './ChainVerification';
+import { SignInChart } from './SignInChart';
 
 const PAGE_SIZE = 50;
 
@@ -40,6 +41,10 @@ export function AuditPage() {
 
       <Permitted operation="GET /api/v1/audit/verify" explain="Verifying the hash chain">
         <ChainVerification />
+      </Permitted>
+
+      <Permitted operation="GET /api/v1/sign-in-stats">
+        <SignInChart />
       </Permitted>
 
       {log.error ? (
