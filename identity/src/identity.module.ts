@@ -31,6 +31,8 @@ import { RadiusListener } from './radius/radius.listener.js';
 import { SimAuthService } from './sim-auth/sim-auth.service.js';
 import { EapIdentitiesRepository } from './sim-auth/eap-identities.repository.js';
 import { EapIdentitiesService } from './sim-auth/eap-identities.service.js';
+import { SignInStatsController } from './sign-in-stats/sign-in-stats.controller.js';
+import { SignInStatsService } from './sign-in-stats/sign-in-stats.service.js';
 import { ApiTokensRepository } from './tokens/api-tokens.repository.js';
 import { useTokenSigningKey } from './tokens/signing-key.js';
 import { ApiTokenMemory } from './tokens/api-token-memory.js';
@@ -67,6 +69,7 @@ export class IdentityModule {
         RadiusController,
         TokensController,
         JwksController,
+        SignInStatsController,
       ],
       providers: [
         { provide: IDENTITY_CONFIG, useValue: config },
@@ -100,6 +103,7 @@ export class IdentityModule {
         SessionsService,
         LoginThrottle,
         LoginFailures,
+        SignInStatsService,
         LoginTickets,
         TotpService,
         LoginService,

@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { keepSessionFresh } from './auth/refresh';
+import { QueryProvider } from './data/QueryProvider';
 import './styles.css';
 
 const container = document.getElementById('root');
@@ -11,6 +12,8 @@ keepSessionFresh();
 
 createRoot(container).render(
   <StrictMode>
-    <App />
+    <QueryProvider>
+      <App />
+    </QueryProvider>
   </StrictMode>,
 );

@@ -3,6 +3,7 @@ import { AuditService, EVENT_BUS, LOGGER, type EventBus, type Logger } from '@pa
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { UsersRepository, type UserRow } from '../users/users.repository.js';
 import { UserPasswordClosed, userFacts } from '../users/users.events.js';
+import { SignInStatsService } from '../sign-in-stats/sign-in-stats.service.js';
 import { LoginThrottle } from './login-throttle.js';
 
 export type FailedStep = {
@@ -35,6 +36,7 @@ export class LoginFailures {
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly stats: SignInStatsService,
   ) {}
 
   async failed(step: FailedStep): Promise<void> {
@@ -49,11 +51,21 @@ export class LoginFailures {
       if (closedNow) await this.alarm(user, failures, now);
     }
     this.throttle.failed(step.account ?? user?.username ?? null, step.source);
+    this.stats.failed(step.factor);
     this.logger.warn({ factor: step.factor, ip: step.source ?? null }, 'sign-in step failed');
   }
 
-  /** A completed sign-in: the count starts again — from the limit while the password step stays closed. */
-  async succeeded(user: UserRow, source: string | null | undefined): Promise<void> {
+  /**
+   * A completed sign-in: the count starts again — from the limit while the password step stays closed.
+   * `amr` names the factors it used (`radius` for a RADIUS PAP request), for the sign-in statistics.
+   */
+  async succeeded(
+    user: UserRow,
+    source: string | null | undefined,
+    amr: readonly string[] | 'radius',
+  ): Promise<void> {
+    if (amr === 'radius') this.stats.radiusSucceeded();
+    else this.stats.succeeded(amr);
     const closed = user.passwordClosedAt !== null;
     const failures = closed ? Math.min(user.failedLogins, this.config.lockoutThreshold) : 0;
     await this.users.recordSuccess(user.id, new Date(), failures);

@@ -227,7 +227,7 @@ export class LoginService {
     ticket: LoginTicket,
     meta: ClientMeta,
   ): Promise<LoginStep> {
-    await this.failures.succeeded(user, meta.ip);
+    await this.failures.succeeded(user, meta.ip, amr);
     const tokens = await this.sessions.start(user, amr, acr, { ...meta, certThumbprint: ticket.x5t ?? null });
     await this.audit.record({
       actor: { type: user.kind, id: user.id },

@@ -93,7 +93,7 @@ export class RadiusAccessService {
       await this.failures.failed({ user, account: name, factor: `radius-pap:${check}`, source });
       return REJECT;
     }
-    await this.failures.succeeded(user, source);
+    await this.failures.succeeded(user, source, 'radius');
     return { decision: 'accept', attributes: await this.welcome(user, null, req.client.id) };
   }
 

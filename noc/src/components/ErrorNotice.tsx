@@ -1,16 +1,26 @@
-import type { ApiError } from '../api/client';
+import { asApiError } from '../api/client';
 
 /**
- * Shows the server's message to the operator, with the request id in small print for support. A validation
- * failure lists its field-level issues instead of one long sentence.
+ * The one place an API failure is shown: the server's message, with the request id in small print for
+ * support. A validation failure lists its field-level issues instead of one long sentence. Takes anything
+ * caught (an ApiError, a query's error); `onRetry` adds a "Try again" button for reads.
  */
-export function ErrorNotice({ error, title }: { error: ApiError; title?: string }) {
+export function ErrorNotice({
+  error,
+  title,
+  onRetry,
+}: {
+  error: unknown;
+  title?: string;
+  onRetry?: () => void;
+}) {
+  const problem = asApiError(error);
   return (
     <div className="notice notice-error" role="alert">
       {title ? <strong className="notice-title">{title}</strong> : null}
-      {error.issues.length > 0 ? (
+      {problem.issues.length > 0 ? (
         <ul className="notice-issues">
-          {error.issues.map((issue, i) => (
+          {problem.issues.map((issue, i) => (
             <li key={i}>
               {issue.path ? (
                 <>
@@ -22,12 +32,17 @@ export function ErrorNotice({ error, title }: { error: ApiError; title?: string 
           ))}
         </ul>
       ) : (
-        <p className="notice-message">{error.message}</p>
+        <p className="notice-message">{problem.message}</p>
       )}
-      {error.requestId ? (
+      {problem.requestId ? (
         <p className="request-id">
-          Request ID: <code>{error.requestId}</code>
+          Request ID: <code>{problem.requestId}</code>
         </p>
+      ) : null}
+      {onRetry ? (
+        <button type="button" className="button button-secondary button-small" onClick={onRetry}>
+          Try again
+        </button>
       ) : null}
     </div>
   );

@@ -80,3 +80,16 @@ export async function submitPassword(page: Page, username: string, password: str
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
+
+/**
+ * Fails the current test on anything the NOC's pages reported since the previous call: console errors
+ * (Chromium also logs each HTTP error response, so a page calling an API its operator may not use shows up
+ * here), uncaught exceptions and CSP violations. `expected` lets a test name the one it provoked.
+ */
+export function expectNoProblems(problems: Problem[], expected: (p: Problem) => boolean = () => false): void {
+  const found = problems.splice(0).filter((p) => !expected(p));
+  if (found.length > 0)
+    throw new Error(
+      `The NOC reported ${found.length} problem(s):\n${found.map((p) => `  ${p.kind}: ${p.text} (${p.url})`).join('\n')}`,
+    );
+}

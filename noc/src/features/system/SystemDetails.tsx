@@ -1,64 +1,12 @@
-import { useCallback } from 'react';
-import { api, unwrap, type Schemas } from '../api/client';
-import { ErrorNotice } from '../components/ErrorNotice';
-import { StatusPill } from '../components/StatusPill';
-import { formatCount, formatDateTime, formatDuration, formatTime } from '../format';
-import { usePolling } from '../usePolling';
+import type { Schemas } from '../../api/client';
+import { StatusPill } from '../../components/StatusPill';
+import { formatCount, formatDateTime, formatDuration } from '../../format';
+import type { SystemStatus } from './queries';
 
-const POLL_MS = 5_000;
-
-type SystemStatus = Schemas['SystemStatus'];
 type DomainStatus = Schemas['DomainStatus'];
 type DeadLetters = SystemStatus['eventBus']['deadLetters'];
 
-export function SystemPage() {
-  const fetchStatus = useCallback((signal: AbortSignal) => unwrap(api.GET('/api/v1/system', { signal })), []);
-  const { data, updatedAt, error, loading, refresh } = usePolling<SystemStatus>(fetchStatus, POLL_MS);
-
-  return (
-    <>
-      <div className="page-header">
-        <h1>System</h1>
-        <div className="page-actions">
-          <p className="updated" aria-live="polite">
-            {updatedAt ? (
-              <>
-                Last updated <time dateTime={updatedAt.toISOString()}>{formatTime(updatedAt)}</time>
-              </>
-            ) : loading ? (
-              'Loading…'
-            ) : null}
-            <span className="refresh-hint"> · refreshes every {POLL_MS / 1000} s</span>
-          </p>
-          <button type="button" className="button button-secondary" onClick={refresh} disabled={loading}>
-            Refresh
-          </button>
-        </div>
-      </div>
-
-      {error ? (
-        data ? (
-          <div className="banner banner-stale" role="alert">
-            <strong>Data may be stale.</strong> The last update failed: {error.message}
-            {updatedAt ? ` Showing status from ${formatTime(updatedAt)}.` : null}
-            {error.requestId ? (
-              <span className="request-id">
-                {' '}
-                Request ID: <code>{error.requestId}</code>
-              </span>
-            ) : null}
-          </div>
-        ) : (
-          <ErrorNotice error={error} title="System status unavailable" />
-        )
-      ) : null}
-
-      {data ? <SystemDetails status={data} stale={error !== null} /> : null}
-    </>
-  );
-}
-
-function SystemDetails({ status, stale }: { status: SystemStatus; stale: boolean }) {
+export function SystemDetails({ status, stale }: { status: SystemStatus; stale: boolean }) {
   const { database, eventBus } = status;
   return (
     <div className={stale ? 'stale' : undefined}>
