@@ -8,7 +8,7 @@ import { InstitutionsPage } from './pages/InstitutionsPage';
 import { LoginPage } from './pages/LoginPage';
 import { NetworkPage } from './pages/NetworkPage';
 import { ProfilesPage } from './pages/ProfilesPage';
-import { SessionsPage } from './pages/SessionsPage';
+import { SessionsPage } from './features/sessions/SessionsPage';
 import { SimsPage } from './pages/SimsPage';
 import { SubscriberDetailPage } from './pages/SubscriberDetailPage';
 import { SubscribersPage } from './pages/SubscribersPage';
