@@ -4,7 +4,7 @@ import { session, useSession } from './auth/session';
 import { Shell } from './components/Shell';
 import { AccountPage } from './pages/AccountPage';
 import { AuditPage } from './pages/AuditPage';
-import { InstitutionsPage } from './pages/InstitutionsPage';
+import { InstitutionsPage } from './features/institutions/InstitutionsPage';
 import { LoginPage } from './pages/LoginPage';
 import { NetworkPage } from './pages/NetworkPage';
 import { ProfilesPage } from './pages/ProfilesPage';
