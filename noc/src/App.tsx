@@ -13,7 +13,7 @@ import { SimsPage } from './pages/SimsPage';
 import { SubscriberDetailPage } from './pages/SubscriberDetailPage';
 import { SubscribersPage } from './pages/SubscribersPage';
 import { UserDetailPage } from './pages/UserDetailPage';
-import { UsersPage } from './pages/UsersPage';
+import { UsersPage } from './features/users/UsersPage';
 import { SystemPage } from './features/system/SystemPage';
 import { homeFor } from './identity';
 import { Link, navigate, useLocation } from './router';
