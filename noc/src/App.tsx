@@ -12,7 +12,7 @@ import { SessionsPage } from './features/sessions/SessionsPage';
 import { SimsPage } from './pages/SimsPage';
 import { SubscriberDetailPage } from './pages/SubscriberDetailPage';
 import { SubscribersPage } from './pages/SubscribersPage';
-import { UserDetailPage } from './pages/UserDetailPage';
+import { UserDetailPage } from './features/user-detail/UserDetailPage';
 import { UsersPage } from './features/users/UsersPage';
 import { SystemPage } from './features/system/SystemPage';
 import { homeFor } from './identity';
