@@ -2,7 +2,7 @@ import { useEffect, type ReactNode } from 'react';
 import { api, asApiError, unwrap } from './api/client';
 import { session, useSession } from './auth/session';
 import { Shell } from './components/Shell';
-import { AccountPage } from './pages/AccountPage';
+import { AccountPage } from './features/account/AccountPage';
 import { AuditPage } from './pages/AuditPage';
 import { InstitutionsPage } from './features/institutions/InstitutionsPage';
 import { LoginPage } from './pages/LoginPage';
