@@ -5,7 +5,7 @@ import { Shell } from './components/Shell';
 import { AccountPage } from './features/account/AccountPage';
 import { AuditPage } from './pages/AuditPage';
 import { InstitutionsPage } from './features/institutions/InstitutionsPage';
-import { LoginPage } from './pages/LoginPage';
+import { LoginPage } from './features/login/LoginPage';
 import { NetworkPage } from './pages/NetworkPage';
 import { ProfilesPage } from './pages/ProfilesPage';
 import { SessionsPage } from './features/sessions/SessionsPage';
