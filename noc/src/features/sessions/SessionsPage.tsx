@@ -1,26 +1,24 @@
-import { useCallback, useState } from 'react';
-import { api, unwrap } from '../api/client';
-import { useSession } from '../auth/session';
-import { signOut } from '../auth/signOut';
-import { ErrorNotice } from '../components/ErrorNotice';
-import { SessionTable } from '../components/SessionTable';
-import { formatCount, formatTime } from '../format';
-import { hasRole, type LiveSession } from '../identity';
-import { navigate } from '../router';
-import { usePolling } from '../usePolling';
+import { useState } from 'react';
+import { useSession } from '../../auth/session';
+import { ReadFailure, RefreshStatus } from '../../components/QueryStatus';
+import { SessionTable } from '../../components/SessionTable';
+import { useApiQuery } from '../../data/hooks';
+import { formatCount } from '../../format';
+import { hasRole } from '../../identity';
+import { sessionQueries, useEndSession } from './queries';
 
 const POLL_MS = 15_000;
 
 export function SessionsPage() {
   const { operator } = useSession();
-  const fetchSessions = useCallback(
-    (signal: AbortSignal) => unwrap(api.GET('/api/v1/sessions', { signal })),
-    [],
-  );
-  const { data, updatedAt, error, loading, refresh } = usePolling(fetchSessions, POLL_MS);
+  const query = useApiQuery(sessionQueries.all(), { pollMs: POLL_MS });
+  const { data, error } = query;
   const [filter, setFilter] = useState('');
   const [revoked, setRevoked] = useState<string | null>(null);
-  const canRevoke = hasRole(operator, 'security-officer');
+  const end = useEndSession((s) => setRevoked(s.username));
+  // Anyone may end their own session (the route has no role); another user's is a security officer's, a
+  // row-level rule the route table cannot express.
+  const canRevokeOthers = hasRole(operator, 'security-officer');
 
   const needle = filter.trim().toLowerCase();
   const sessions = data
@@ -29,18 +27,6 @@ export function SessionsPage() {
       ? []
       : null;
   const users = new Set(data?.sessions.map((s) => s.userId)).size;
-
-  const revoke = async (s: LiveSession): Promise<void> => {
-    setRevoked(null);
-    if (s.current) {
-      await signOut();
-      navigate('/login');
-      return;
-    }
-    await unwrap(api.DELETE('/api/v1/sessions/{id}', { params: { path: { id: s.id } } }));
-    setRevoked(s.username);
-    refresh();
-  };
 
   return (
     <>
@@ -52,23 +38,22 @@ export function SessionsPage() {
             next call.
           </p>
         </div>
-        <div className="page-actions">
-          <p className="updated" aria-live="polite">
-            {updatedAt ? (
-              <>
-                Last updated <time dateTime={updatedAt.toISOString()}>{formatTime(updatedAt)}</time>
-              </>
-            ) : loading ? (
-              'Loading…'
-            ) : null}
-          </p>
-          <button type="button" className="button button-secondary" onClick={refresh} disabled={loading}>
-            Refresh
-          </button>
-        </div>
+        <RefreshStatus
+          updatedAt={query.updatedAt}
+          loading={query.loading}
+          fetching={query.fetching}
+          pollMs={POLL_MS}
+          onRefresh={query.refresh}
+        />
       </div>
 
-      {error ? <ErrorNotice error={error} title="Could not load the sessions" /> : null}
+      <ReadFailure
+        error={error}
+        hasData={data !== undefined}
+        updatedAt={query.updatedAt}
+        title="Could not load the sessions"
+        onRetry={query.refresh}
+      />
 
       <div className="filters">
         <div className="field field-inline">
@@ -95,8 +80,11 @@ export function SessionsPage() {
         sessions={sessions}
         caption="Live sessions"
         showUser
-        actionLabel={(s) => (s.current ? 'Sign out' : canRevoke ? 'Revoke' : null)}
-        onAction={revoke}
+        actionLabel={(s) => (s.current ? 'Sign out' : canRevokeOthers ? 'Revoke' : null)}
+        onAction={async (s) => {
+          setRevoked(null);
+          await end(s);
+        }}
         empty={
           !data
             ? 'The sessions could not be loaded.'
