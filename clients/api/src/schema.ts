@@ -756,6 +756,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sign-in-stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SignInStats_view"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sims": {
         parameters: {
             query?: never;
@@ -1263,6 +1279,22 @@ export interface components {
                 reason: "hash_mismatch" | "prev_hash_mismatch" | "sequence_gap";
                 seq: number;
             } | null;
+            checkpointProblem: {
+                at: string;
+                message: string;
+                n: number;
+                /** @enum {string} */
+                reason: "truncated" | "checkpoint_mismatch" | "checkpoint_invalid" | "checkpoint_missing" | "checkpoint_key_missing";
+                seq: number;
+            } | null;
+            checkpoints: {
+                count: number;
+                latest: {
+                    at: string;
+                    n: number;
+                    seq: number;
+                } | null;
+            };
             entries: number;
             head: string | null;
             ok: boolean;
@@ -2859,6 +2891,24 @@ export interface components {
                 userId: string;
                 username: string;
             }[];
+        };
+        SignInStats: {
+            bucketSeconds: number;
+            buckets: {
+                /** Format: date-time */
+                at: string;
+                /** @enum {string} */
+                factor: "pwd" | "otp" | "hwk" | "sim" | "radius";
+                failed: number;
+                succeeded: number;
+            }[];
+            /**
+             * @description this node's counts since it started (each node keeps its own)
+             * @enum {string}
+             */
+            scope: "node";
+            /** Format: date-time */
+            since: string;
         };
         SimCard: {
             batch: string | null;
@@ -7691,6 +7741,64 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "session_not_found" | "user_not_found";
+                    };
+                };
+            };
+        };
+    };
+    SignInStats_view: {
+        parameters: {
+            query?: {
+                hours?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sign-in successes and failures by factor, in 5-minute buckets, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInStats"];
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
                     };
                 };
             };
