@@ -197,7 +197,7 @@ export function principal(roles: Role[], extra: Partial<Principal> = {}): Princi
   };
 }
 
-/** Empties the identity tables and the audit log (its append-only triggers are off for that one statement). */
+/** Empties the identity tables and the audit log with its checkpoints (append-only triggers off for that). */
 export async function resetIdentityData(handle: DatabaseHandle): Promise<void> {
   await handle.db.transaction(async (tx) => {
     await tx.execute(
@@ -205,9 +205,12 @@ export async function resetIdentityData(handle: DatabaseHandle): Promise<void> {
         'truncate identity.users, identity.api_tokens, identity.institutions, identity.institution_visibility, identity.sessions, identity.refresh_tokens, identity.totp_factors, identity.recovery_codes, identity.passkeys, identity.webauthn_challenges, identity.factor_resets, identity.radius_clients, identity.radius_accounting',
       ),
     );
-    await tx.execute(sql.raw('alter table platform.audit_log disable trigger user'));
-    await tx.execute(sql.raw('truncate platform.audit_log'));
-    await tx.execute(sql.raw('alter table platform.audit_log enable trigger user'));
+    // The checkpoints go with the log they sign, or the next one would report the emptied log as truncated.
+    for (const t of ['audit_log', 'audit_checkpoints'])
+      await tx.execute(sql.raw(`alter table platform.${t} disable trigger user`));
+    await tx.execute(sql.raw('truncate platform.audit_log, platform.audit_checkpoints'));
+    for (const t of ['audit_log', 'audit_checkpoints'])
+      await tx.execute(sql.raw(`alter table platform.${t} enable trigger user`));
   });
 }
 
