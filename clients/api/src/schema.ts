@@ -1274,6 +1274,8 @@ export interface components {
             currentPassword: string;
             newPassword: string;
         };
+        /** @enum {string} */
+        CoreNetworkErrorCode: "alarm_not_found" | "invalid_network_spec" | "invalid_profile" | "invalid_scrape_targets" | "invalid_sim_import" | "network_spec_missing" | "network_spec_not_found" | "network_spec_too_large" | "open5gs_not_configured" | "profile_in_use" | "profile_not_found" | "sim_import_not_found" | "sim_import_too_large" | "sim_not_available" | "sim_not_found" | "subscriber_exists" | "subscriber_not_found";
         CreateApiTokenRequest: {
             expiresInDays?: number;
             /** Format: uuid */
@@ -1703,6 +1705,8 @@ export interface components {
             /** @enum {string} */
             status: "active" | "planned";
         };
+        /** @description Every stable error code, of every domain (ErrorReply.code is one of them). */
+        ErrorCode: components["schemas"]["PlatformErrorCode"] | components["schemas"]["IdentityErrorCode"] | components["schemas"]["CoreNetworkErrorCode"];
         ErrorReply: {
             code: string;
             message: string;
@@ -1807,6 +1811,8 @@ export interface components {
                 username: string;
             };
         };
+        /** @enum {string} */
+        IdentityErrorCode: "device_auth_unavailable" | "factor_not_available" | "factor_reset_not_found" | "factor_reset_pending" | "institution_exists" | "institution_in_use" | "institution_invalid" | "institution_not_found" | "invalid_credentials" | "invalid_role" | "login_ticket_invalid" | "passkey_invalid" | "passkey_not_found" | "password_change_required" | "radius_client_exists" | "radius_client_invalid" | "radius_client_not_found" | "rate_limited" | "refresh_token_invalid" | "role_scope" | "session_not_found" | "sim_conversation_invalid" | "token_not_found" | "totp_already_enrolled" | "totp_invalid" | "totp_not_enrolled" | "two_person_rule" | "user_exists" | "user_not_found" | "weak_password";
         Institution: {
             /** Format: date-time */
             createdAt: string;
@@ -2552,6 +2558,8 @@ export interface components {
                 username: string;
             };
         };
+        /** @enum {string} */
+        PlatformErrorCode: "database_unavailable" | "forbidden" | "insufficient_authentication" | "internal_error" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_media_type" | "validation_failed";
         Profile: {
             acr: string | null;
             amr: string[];
@@ -7126,6 +7134,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description `open5gs_not_configured` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "open5gs_not_configured";
+                    };
+                };
+            };
         };
     };
     Radius_records: {
@@ -8224,7 +8244,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `open5gs_not_configured`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8232,7 +8252,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "open5gs_not_configured" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -8319,7 +8339,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `open5gs_not_configured`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8327,7 +8347,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "open5gs_not_configured" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -8410,7 +8430,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `open5gs_not_configured`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8418,7 +8438,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "open5gs_not_configured" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -8509,7 +8529,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `open5gs_not_configured`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8517,7 +8537,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "open5gs_not_configured" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -8605,7 +8625,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `open5gs_not_configured`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8613,7 +8633,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "open5gs_not_configured" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -8699,7 +8719,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `open5gs_not_configured`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8707,7 +8727,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "open5gs_not_configured" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -8790,7 +8810,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `open5gs_not_configured`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8798,7 +8818,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "open5gs_not_configured" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -8888,7 +8908,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `open5gs_not_configured`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8896,7 +8916,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "open5gs_not_configured" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -8986,7 +9006,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `open5gs_not_configured`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8994,7 +9014,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "open5gs_not_configured" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -9084,7 +9104,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `open5gs_not_configured`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9092,7 +9112,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "open5gs_not_configured" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
