@@ -4,6 +4,8 @@ import type { components, paths } from './schema.js';
 export type { components, operations, paths } from './schema.js';
 export type Schemas = components['schemas'];
 export type ErrorReply = Schemas['ErrorReply'];
+/** Every stable error code the API documents (the union of the domains' `<Domain>ErrorCode` enums). */
+export type ErrorCode = Schemas['ErrorCode'];
 /** The typed client: `client.GET('/api/v1/…', { params })` returns `{ data, error, response }`. */
 export type PakawaazClient = Client<paths>;
 

@@ -1306,6 +1306,8 @@ export interface components {
             currentPassword: string;
             newPassword: string;
         };
+        /** @enum {string} */
+        CoreNetworkErrorCode: "alarm_not_found" | "invalid_network_spec" | "invalid_profile" | "invalid_scrape_targets" | "invalid_sim_import" | "network_spec_missing" | "network_spec_not_found" | "network_spec_too_large" | "open5gs_not_configured" | "profile_in_use" | "profile_not_found" | "sim_import_not_found" | "sim_import_too_large" | "sim_not_available" | "sim_not_found" | "subscriber_exists" | "subscriber_not_found";
         CreateApiTokenRequest: {
             expiresInDays?: number;
             /** Format: uuid */
@@ -1735,6 +1737,8 @@ export interface components {
             /** @enum {string} */
             status: "active" | "planned";
         };
+        /** @description Every stable error code, of every domain (ErrorReply.code is one of them). */
+        ErrorCode: components["schemas"]["PlatformErrorCode"] | components["schemas"]["IdentityErrorCode"] | components["schemas"]["CoreNetworkErrorCode"];
         ErrorReply: {
             code: string;
             message: string;
@@ -1839,6 +1843,8 @@ export interface components {
                 username: string;
             };
         };
+        /** @enum {string} */
+        IdentityErrorCode: "device_auth_unavailable" | "factor_not_available" | "factor_reset_not_found" | "factor_reset_pending" | "institution_exists" | "institution_in_use" | "institution_invalid" | "institution_not_found" | "invalid_credentials" | "invalid_role" | "login_ticket_invalid" | "passkey_invalid" | "passkey_not_found" | "password_change_required" | "radius_client_exists" | "radius_client_invalid" | "radius_client_not_found" | "rate_limited" | "refresh_token_invalid" | "role_scope" | "session_not_found" | "sim_conversation_invalid" | "token_not_found" | "totp_already_enrolled" | "totp_invalid" | "totp_not_enrolled" | "two_person_rule" | "user_exists" | "user_not_found" | "weak_password";
         Institution: {
             /** Format: date-time */
             createdAt: string;
@@ -2584,6 +2590,8 @@ export interface components {
                 username: string;
             };
         };
+        /** @enum {string} */
+        PlatformErrorCode: "database_unavailable" | "forbidden" | "insufficient_authentication" | "internal_error" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_media_type" | "validation_failed";
         Profile: {
             acr: string | null;
             amr: string[];
@@ -7176,6 +7184,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description `open5gs_not_configured` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "open5gs_not_configured";
+                    };
+                };
+            };
         };
     };
     Radius_records: {
@@ -8332,7 +8352,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `open5gs_not_configured`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8340,7 +8360,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "open5gs_not_configured" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -8427,7 +8447,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `open5gs_not_configured`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8435,7 +8455,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "open5gs_not_configured" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -8518,7 +8538,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `open5gs_not_configured`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8526,7 +8546,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "open5gs_not_configured" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -8617,7 +8637,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `open5gs_not_configured`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8625,7 +8645,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "open5gs_not_configured" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -8713,7 +8733,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `open5gs_not_configured`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8721,7 +8741,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "open5gs_not_configured" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -8807,7 +8827,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `open5gs_not_configured`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8815,7 +8835,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "open5gs_not_configured" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -8898,7 +8918,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `open5gs_not_configured`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8906,7 +8926,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "open5gs_not_configured" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -8996,7 +9016,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `open5gs_not_configured`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9004,7 +9024,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "open5gs_not_configured" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -9094,7 +9114,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `open5gs_not_configured`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9102,7 +9122,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "open5gs_not_configured" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -9192,7 +9212,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `open5gs_not_configured`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9200,7 +9220,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "open5gs_not_configured" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };

@@ -161,7 +161,6 @@ const imsiParam = (imsi: string) => {
   'profile_not_found',
   'profile_in_use',
   'invalid_profile',
-  'open5gs_not_configured',
 )
 @Controller('api/v1/subscribers')
 export class SubscribersController {
@@ -266,7 +265,6 @@ export class SubscribersController {
   'profile_not_found',
   'profile_in_use',
   'invalid_profile',
-  'open5gs_not_configured',
 )
 @Controller('api/v1/subscriber-profiles')
 export class SubscriberProfilesController {

@@ -1,4 +1,4 @@
-import { ApiError } from '@pakawaaz/api-client';
+import { ApiError, type ErrorCode } from '@pakawaaz/api-client';
 import { CliError } from './api-client.js';
 
 /**
@@ -27,20 +27,39 @@ function exitForStatus(status: number): number {
   return EXIT.failed;
 }
 
-/** What to do next, for the codes an operator meets most; the server's message says what went wrong. */
-const HINTS: Readonly<Record<string, string>> = {
+/**
+ * What to do next, for the codes an operator meets most; the server's message says what went wrong. Keyed by
+ * the contract's ErrorCode: a hint for a code the API does not document fails to compile.
+ */
+const HINTS: Readonly<Partial<Record<ErrorCode, string>>> = {
   unauthenticated:
     'PAKAWAAZ_TOKEN is missing, expired or revoked: sign in again (`pakawaaz login`) or use a live API token.',
   forbidden: 'Your roles do not allow this: ask a super-admin, or use a token with the needed role.',
   insufficient_authentication:
     'This needs a stronger sign-in (a passkey, in the NOC): an access token from `pakawaaz login` cannot do it.',
-  national_only: 'Only operators with a national role may do this.',
+  national_only: 'Only operators with a national role (no institution) may do this.',
   out_of_scope: 'This belongs to an institution outside your scope.',
   validation_failed: 'Check the arguments against `pakawaaz <command> --help`.',
   rate_limited: 'Too many attempts: wait a minute and try again.',
   database_unavailable: 'The server cannot reach its database: retry shortly, or check `pakawaaz status`.',
   not_found: 'Check the name or id (the list commands show them).',
   internal_error: 'Quote the error id to the NOC.',
+  invalid_credentials: 'Check the username, password and code; repeated failures close the password step.',
+  password_change_required: 'Sign in with --new-password-stdin to choose a new password first.',
+  weak_password: 'Choose another password (the message says what this one lacks).',
+  role_scope: 'Inside an institution, give only institution roles (see the roles table in the README).',
+  two_person_rule: 'A second administrator, signed in as themselves, must approve (`users approve-reset`).',
+  user_not_found: 'Check the username or id (`pakawaaz users list --search …`).',
+  institution_not_found: 'Check the institution name or id (`pakawaaz institutions list`).',
+  token_not_found: 'Check the token id (`pakawaaz tokens list`).',
+  subscriber_not_found: 'Check the IMSI (`pakawaaz subscribers list --search …`).',
+  sim_not_found: 'Import the SIM first (`pakawaaz sims import`), or check the IMSI (`pakawaaz sims list`).',
+  sim_not_available:
+    'The SIM is assigned or retired: `pakawaaz sims list --status available` shows free ones.',
+  network_spec_missing: 'Apply a network spec first (`pakawaaz network apply --spec network.yaml`).',
+  profile_not_found: 'Check the profile name (`pakawaaz profiles list`).',
+  profile_in_use: 'Move its subscribers to another profile first.',
+  open5gs_not_configured: 'Set OPEN5GS_MONGODB_URL on the server to sync with Open5GS.',
 };
 
 /** `network_error` (nothing answered) and timeouts become one message naming the URL and the way out. */
@@ -60,7 +79,7 @@ export function cliErrorFor(err: unknown, baseUrl: string): unknown {
     const cause = err.cause as { cause?: { code?: string }; message?: string } | undefined;
     return unreachable(baseUrl, cause?.cause?.code ?? cause?.message ?? 'no answer');
   }
-  const hint = HINTS[err.code];
+  const hint = (HINTS as Readonly<Record<string, string | undefined>>)[err.code];
   const issues = err.issues.map((i) => `\n  ${i.path || '(body)'}: ${i.message}`).join('');
   const request = err.requestId ? ` (request ${err.requestId})` : '';
   return new CliError(

@@ -1,9 +1,48 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import {
+  CORE_NETWORK_ERROR_STATUS,
+  NETWORK_HEALTH_ERROR_STATUS,
+  NETWORK_SPEC_ERROR_STATUS,
+} from '@pakawaaz/core-network';
+import { IDENTITY_ERROR_STATUS } from '@pakawaaz/identity';
 import {
   PLATFORM_ERROR_STATUS,
   type DocumentedError,
+  type HttpStatus,
   type PlatformErrorCode,
   type RouteAccess,
 } from '@pakawaaz/platform';
+
+/**
+ * Every domain's exhaustive code → status map, by the component that lists its codes in openapi.json
+ * (`<Domain>ErrorCode`, and `ErrorCode` for all of them). A domain that defines error codes adds its map here.
+ */
+type SchemaObject = NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>[string];
+
+export const ERROR_CODE_MAPS: Readonly<Record<string, Readonly<Record<string, HttpStatus>>>> = {
+  PlatformErrorCode: PLATFORM_ERROR_STATUS,
+  IdentityErrorCode: IDENTITY_ERROR_STATUS,
+  CoreNetworkErrorCode: {
+    ...CORE_NETWORK_ERROR_STATUS,
+    ...NETWORK_SPEC_ERROR_STATUS,
+    ...NETWORK_HEALTH_ERROR_STATUS,
+  },
+};
+
+/** The code enums as OpenAPI components: one per domain, and their union. */
+export function errorCodeComponents(): Record<string, SchemaObject> {
+  const components: Record<string, SchemaObject> = Object.fromEntries(
+    Object.entries(ERROR_CODE_MAPS).map(([name, map]) => [
+      name,
+      { type: 'string', enum: Object.keys(map).sort() } satisfies SchemaObject,
+    ]),
+  );
+  components.ErrorCode = {
+    description: 'Every stable error code, of every domain (ErrorReply.code is one of them).',
+    oneOf: Object.keys(ERROR_CODE_MAPS).map((name) => ({ $ref: `#/components/schemas/${name}` })),
+  };
+  return components;
+}
 
 export type Operation = {
   operationId?: string;

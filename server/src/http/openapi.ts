@@ -12,7 +12,7 @@ import {
   roleNames,
   type RouteAccess,
 } from '@pakawaaz/platform';
-import { documentErrors, platformErrorsOf, type Operation } from './openapi-errors.js';
+import { documentErrors, errorCodeComponents, platformErrorsOf, type Operation } from './openapi-errors.js';
 
 const operationId = (controller: string, method: string) =>
   `${controller.replace(/Controller$/, '')}_${method}`;
@@ -34,7 +34,7 @@ export function buildOpenApi(app: INestApplication, version: string): OpenAPIObj
   const document = SwaggerModule.createDocument(app, config, { operationIdFactory: operationId });
   document.components = {
     ...document.components,
-    schemas: { ...document.components?.schemas, ...openApiComponents() },
+    schemas: { ...document.components?.schemas, ...openApiComponents(), ...errorCodeComponents() },
   };
   describeAccess(app, document);
   return sortKeys(document) as OpenAPIObject;

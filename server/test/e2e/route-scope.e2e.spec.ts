@@ -16,7 +16,12 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
  * below, fails this test: a new route is added here on purpose.
  */
 
-type Operation = { 'x-pakawaaz-scope'?: string; 'x-pakawaaz-roles'?: string[]; security?: unknown[] };
+type Operation = {
+  'x-pakawaaz-scope'?: string;
+  'x-pakawaaz-roles'?: string[];
+  security?: unknown[];
+  responses?: Record<string, { content?: Record<string, { schema?: { allOf?: unknown[] } }> }>;
+};
 type Spec = {
   paths: Record<string, Record<string, Operation>>;
   'x-pakawaaz-registry': { roles: { name: string; scope: 'national' | 'institution' }[] };
@@ -31,8 +36,20 @@ const operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
     path,
     scope: op['x-pakawaaz-scope'],
     secured: Array.isArray(op.security) && op.security.length > 0,
+    responses: op.responses ?? {},
   })),
 );
+
+/** A 4xx the server answers on an operation carries a code the contract documents for it under that status. */
+function expectDocumented(op: (typeof operations)[number], r: Reply): void {
+  if (r.status < 400 || r.status >= 500) return;
+  const allOf = op.responses[String(r.status)]?.content?.['application/json']?.schema?.allOf ?? [];
+  const documented = allOf.flatMap(
+    (x) => (x as { properties?: { code?: { enum?: string[] } } }).properties?.code?.enum ?? [],
+  );
+  const code = (r.body as { code?: string } | null)?.code;
+  expect(documented, `${op.key} answered ${r.status} ${code}, undocumented in openapi.json`).toContain(code);
+}
 const byScope = (scope: string) => operations.filter((o) => o.scope === scope);
 const INSTITUTION_ROLES = spec['x-pakawaaz-registry'].roles
   .filter((r) => r.scope === 'institution')
@@ -324,6 +341,7 @@ describe('national operations refuse every principal of an institution before th
     const body = ['POST', 'PUT', 'PATCH'].includes(op.method) ? {} : undefined;
     for (const p of principalsOfB) {
       const r = await call(op.method, url, p.token, body);
+      expectDocumented(op, r);
       expect([r.status, (r.body as { code?: string }).code], `${p.name}: ${r.text}`).toEqual([
         403,
         'national_only',
@@ -339,6 +357,7 @@ describe('institution operations keep B to its rows', () => {
     if ('read' in fixture) {
       for (const p of principalsOfB) {
         const r = await call(op.method, fixture.read(), p.token);
+        expectDocumented(op, r);
         expect([200, 403, 404], `${p.name}: ${r.text}`).toContain(r.status);
         expectNoLeak(r, `${key} as ${p.name}`);
       }
@@ -354,6 +373,7 @@ describe('institution operations keep B to its rows', () => {
     for (const p of principalsOfB) {
       const { path, body } = fixture.write();
       const r = await call(op.method, path, p.token, body);
+      expectDocumented(op, r);
       expect([403, 404], `${p.name}: ${r.text}`).toContain(r.status);
       expectNoLeak(r, `${key} as ${p.name}`);
     }
@@ -380,6 +400,7 @@ describe('self operations act on the caller only', () => {
         const fixture = SELF_FIXTURES[op.key];
         if (!fixture) throw new Error(`no fixture for ${op.key}: add one to SELF_FIXTURES`);
         const r = await call(op.method, fixture.path?.() ?? op.path, p.token, fixture.body);
+        expectDocumented(op, r);
         expect(r.status, `${op.key} as ${p.name}: ${r.text}`).toBeLessThan(500);
         expectNoLeak(r, `${op.key} as ${p.name}`);
         fixture.check?.(r, p.user!);

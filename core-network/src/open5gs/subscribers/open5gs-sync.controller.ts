@@ -2,6 +2,7 @@ import { Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   CurrentPrincipal,
+  ErrorCodes,
   RequestId,
   Roles,
   RouteScope,
@@ -11,7 +12,7 @@ import {
   type Principal,
 } from '@pakawaaz/platform';
 import { z } from 'zod';
-import { coreNetworkError } from '../../core-network.errors.js';
+import { CORE_NETWORK_ERROR_STATUS, coreNetworkError } from '../../core-network.errors.js';
 import { Open5gsSyncService } from './open5gs-sync.service.js';
 
 export const Open5gsSyncReport = named(
@@ -50,6 +51,7 @@ export class Open5gsSyncController {
   }
 
   @Post('sync')
+  @ErrorCodes(CORE_NETWORK_ERROR_STATUS, 'open5gs_not_configured')
   @Roles('network-admin')
   @HttpCode(200)
   @ZodResponse(200, Open5gsSyncReport)
