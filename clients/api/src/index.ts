@@ -124,14 +124,15 @@ type Outcome<D> = { data?: D; error?: unknown; response: Response };
 
 /**
  * Await an openapi-fetch call and return its data, or throw an ApiError (`network_error` when nothing
- * answered). Aborts are rethrown unchanged so callers can ignore them.
+ * answered). Aborts, and errors a middleware throws, are rethrown unchanged.
  */
 export async function unwrap<D>(pending: Promise<Outcome<D>>): Promise<D> {
   let outcome: Outcome<D>;
   try {
     outcome = await pending;
   } catch (error) {
-    if (isAbort(error)) throw error;
+    // fetch rejects with a TypeError when nothing answers; aborts and a middleware's own errors pass as they are.
+    if (isAbort(error) || !(error instanceof TypeError)) throw error;
     throw new ApiError(
       0,
       'network_error',

@@ -50,7 +50,11 @@ export async function run(): Promise<void> {
     const rows: [string, string[], Record<string, string>][] = [
       ["node -e '' (baseline)", ['-e', ''], {}],
       ['pakawaaz --help', [CLI, '--help'], {}],
-      ['pakawaaz status (no server: ECONNREFUSED)', [CLI, 'status'], { PAKAWAAZ_URL: 'http://127.0.0.1:9' }],
+      [
+        'pakawaaz status (no server: ECONNREFUSED)',
+        [CLI, 'status'],
+        { PAKAWAAZ_URL: 'http://127.0.0.1:59999' },
+      ],
       ['pakawaaz status (running server)', [CLI, 'status'], { PAKAWAAZ_URL: server.url }],
       // What every API command loaded before the light entry point, for scale.
       [

@@ -76,8 +76,8 @@ export function cliErrorFor(err: unknown, baseUrl: string): unknown {
     return unreachable(baseUrl, 'no answer within the time limit');
   if (!(err instanceof ApiError)) return err;
   if (err.code === 'network_error') {
-    const cause = err.cause as { cause?: { code?: string }; message?: string } | undefined;
-    return unreachable(baseUrl, cause?.cause?.code ?? cause?.message ?? 'no answer');
+    const cause = err.cause as { cause?: { code?: string; message?: string }; message?: string } | undefined;
+    return unreachable(baseUrl, cause?.cause?.code ?? cause?.cause?.message ?? cause?.message ?? 'no answer');
   }
   const hint = (HINTS as Readonly<Record<string, string | undefined>>)[err.code];
   const issues = err.issues.map((i) => `\n  ${i.path || '(body)'}: ${i.message}`).join('');

@@ -32,7 +32,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function loadedBy(args: string[], env: Record<string, string> = {}): { code: number | null; urls: string[] } {
   const log = path.join(dir, `${args.join('_').replace(/[^a-z0-9_-]/gi, '')}.log`);
   const r = spawnSync(process.execPath, ['--import', RECORDER, CLI, ...args], {
-    env: { PATH: process.env.PATH, PAKAWAAZ_MODULE_LOG: log, PAKAWAAZ_URL: 'http://127.0.0.1:9', ...env },
+    env: { PATH: process.env.PATH, PAKAWAAZ_MODULE_LOG: log, PAKAWAAZ_URL: 'http://127.0.0.1:59999', ...env },
     encoding: 'utf8',
   });
   return { code: r.status, urls: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
