@@ -164,6 +164,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AuthEvents_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/device/challenge": {
         parameters: {
             query?: never;
@@ -692,6 +708,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/radius/clients/counters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Radius_counters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/radius/clients/{id}": {
         parameters: {
             query?: never;
@@ -703,6 +735,22 @@ export interface paths {
         put?: never;
         post?: never;
         delete: operations["Radius_remove"];
+        options?: never;
+        head?: never;
+        patch: operations["Radius_update"];
+        trace?: never;
+    };
+    "/api/v1/radius/clients/{id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Radius_rotate"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1265,6 +1313,46 @@ export interface components {
             head: string | null;
             ok: boolean;
         };
+        AuthEvent: {
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            channel: "http" | "radius";
+            clientId: string | null;
+            clientName: string | null;
+            count: number;
+            id: string;
+            imsi: string | null;
+            method: string | null;
+            reason: string;
+            reasonText: string;
+            /** @enum {string} */
+            result: "accept" | "reject" | "drop";
+            source: string | null;
+            userId: string | null;
+            username: string | null;
+        };
+        AuthEventList: {
+            events: {
+                /** Format: date-time */
+                at: string;
+                /** @enum {string} */
+                channel: "http" | "radius";
+                clientId: string | null;
+                clientName: string | null;
+                count: number;
+                id: string;
+                imsi: string | null;
+                method: string | null;
+                reason: string;
+                reasonText: string;
+                /** @enum {string} */
+                result: "accept" | "reject" | "drop";
+                source: string | null;
+                userId: string | null;
+                username: string | null;
+            }[];
+        };
         BarringRequest: {
             reason: string;
         };
@@ -1328,9 +1416,13 @@ export interface components {
             cidr: string;
             /** Format: date-time */
             createdAt: string;
+            /** Format: date-time */
+            disabledAt: string | null;
             id: string;
             name: string;
             secret: string;
+            /** Format: date-time */
+            secretRotatedAt: string | null;
         };
         CurrentNetworkSpec: {
             /** Format: date-time */
@@ -2712,22 +2804,54 @@ export interface components {
             cidr: string;
             /** Format: date-time */
             createdAt: string;
+            /** Format: date-time */
+            disabledAt: string | null;
             id: string;
             name: string;
+            /** Format: date-time */
+            secretRotatedAt: string | null;
+        };
+        RadiusClientChange: {
+            cidr?: string;
+            disabled?: boolean;
+            name?: string;
+        };
+        RadiusClientCounters: {
+            counters: {
+                clientId: string | null;
+                count: number;
+                reason: string;
+                result: string;
+            }[];
+            /** Format: date-time */
+            since: string;
         };
         RadiusClientList: {
             clients: {
                 cidr: string;
                 /** Format: date-time */
                 createdAt: string;
+                /** Format: date-time */
+                disabledAt: string | null;
                 id: string;
                 name: string;
+                /** Format: date-time */
+                secretRotatedAt: string | null;
             }[];
+        };
+        RadiusSecretRotation: {
+            secret?: string;
         };
         RadiusStatus: {
             acctPort: number | null;
             authPort: number | null;
             listening: boolean;
+            log: {
+                lost: number;
+                queued: number;
+                writeFailures: number;
+                written: number;
+            };
             stats: {
                 [key: string]: unknown;
             } | null;
@@ -2754,6 +2878,10 @@ export interface components {
         };
         RevokedSessions: {
             revoked: number;
+        };
+        RotatedRadiusSecret: {
+            id: string;
+            secret: string;
         };
         SaveProfile: {
             /** @default  */
@@ -3469,6 +3597,36 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditVerification"];
+                };
+            };
+        };
+    };
+    AuthEvents_list: {
+        parameters: {
+            query?: {
+                channel?: "http" | "radius";
+                result?: "accept" | "reject" | "drop";
+                reason?: "ok" | "wrong_password" | "unknown_user" | "account_disabled" | "password_closed" | "throttled" | "totp_invalid" | "totp_replayed" | "totp_not_enrolled" | "recovery_code_invalid" | "passkey_invalid" | "device_invalid" | "malformed_request" | "unknown_sim" | "barred_sim" | "sim_owner_disabled" | "sim_auth_failed" | "sync_failure" | "sim_client_error" | "no_permanent_identity" | "eap_protocol_error" | "eap_unknown_state" | "eap_not_available" | "eap_discarded" | "unknown_nas" | "nas_disabled" | "bad_message_authenticator" | "missing_message_authenticator" | "wrong_shared_secret" | "malformed_packet" | "overloaded" | "server_error";
+                user?: string;
+                nas?: string;
+                imsi?: string;
+                since?: unknown;
+                until?: unknown;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthEventList"];
                 };
             };
         };
@@ -4414,6 +4572,28 @@ export interface operations {
             };
         };
     };
+    Radius_counters: {
+        parameters: {
+            query?: {
+                since?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RadiusClientCounters"];
+                };
+            };
+        };
+    };
     Radius_remove: {
         parameters: {
             query?: never;
@@ -4430,6 +4610,58 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    Radius_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RadiusClientChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RadiusClient"];
+                };
+            };
+        };
+    };
+    Radius_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RadiusSecretRotation"];
+            };
+        };
+        responses: {
+            /** @description Rotated; the new secret is returned this once */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedRadiusSecret"];
+                };
             };
         };
     };
