@@ -15,6 +15,8 @@ import { SubscribersPage } from './pages/SubscribersPage';
 import { SystemPage } from './pages/SystemPage';
 import { UserDetailPage } from './pages/UserDetailPage';
 import { UsersPage } from './pages/UsersPage';
+import { AuthLogPage } from './pages/radius/AuthLogPage';
+import { NasClientsPage } from './pages/radius/NasClientsPage';
 import { homeFor } from './identity';
 import { Link, navigate, useLocation } from './router';
 
@@ -29,6 +31,8 @@ const ROUTES: Record<string, () => ReactNode> = {
   '/institutions': () => <InstitutionsPage />,
   '/sessions': () => <SessionsPage />,
   '/account': () => <AccountPage />,
+  '/radius/clients': () => <NasClientsPage />,
+  '/radius/log': () => <AuthLogPage />,
 };
 
 /** Routes with a path parameter: a pattern and the page it renders. */

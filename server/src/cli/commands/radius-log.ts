@@ -45,7 +45,10 @@ export function formatEvents(events: readonly AuthEventLine[]): string {
 export function formatStatus(s: RadiusStatusReply): string {
   if (!s.listening) return 'RADIUS: not listening on this node (RADIUS_ENABLED=false)\n';
   const stats = s.stats ?? {};
-  const n = (k: string) => (typeof stats[k] === 'number' ? (stats[k] as number) : 0);
+  const n = (k: string): number => {
+    const v = stats[k];
+    return typeof v === 'number' ? v : 0;
+  };
   const dropped = Object.entries((stats.dropped ?? {}) as Record<string, number>).filter(([, v]) => v > 0);
   const lines = [
     `RADIUS: listening on UDP ${s.authPort} (authentication) and ${s.acctPort} (accounting)`,
