@@ -3,8 +3,7 @@ import { AuthEventQueue, type QueuedEvent } from './auth-event-queue.js';
 
 let n = 0;
 const event = (over: Partial<QueuedEvent> = {}): QueuedEvent => ({
-  id: String(n++),
-  at: new Date(),
+  at: n++,
   channel: 'radius',
   result: 'reject',
   reason: 'wrong_password',

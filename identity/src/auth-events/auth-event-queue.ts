@@ -6,7 +6,8 @@ import type { NewAuthEvent } from './auth-events.schema.js';
  * RADIUS hot path nothing. Drops that repeat within one batch — a spoofed flood, a NAS with a wrong
  * secret — become one row with their number.
  */
-export type QueuedEvent = NewAuthEvent & { count: number };
+/** An event as queued: its time in milliseconds and no id yet (both made when the batch is written). */
+export type QueuedEvent = Omit<NewAuthEvent, 'id' | 'at'> & { at: number; count: number };
 
 export type QueueStats = { queued: number; written: number; lost: number; writeFailures: number };
 

@@ -83,8 +83,7 @@ export class AuthEventsService implements OnApplicationBootstrap, OnApplicationS
   /** Queues one event; never throws, never waits. */
   record(e: AuthEventInput): void {
     this.queue.push({
-      id: randomUUID(),
-      at: e.at ?? new Date(),
+      at: e.at?.getTime() ?? Date.now(),
       channel: e.channel,
       result: e.result,
       reason: e.reason,
@@ -110,7 +109,7 @@ export class AuthEventsService implements OnApplicationBootstrap, OnApplicationS
     while (this.queue.size > 0) {
       const batch = this.queue.take(WRITE_BATCH);
       try {
-        await this.repository.insert(batch);
+        await this.repository.insert(batch.map((q) => ({ ...q, id: randomUUID(), at: new Date(q.at) })));
         this.written += batch.length;
       } catch (err) {
         this.writeFailures++;
