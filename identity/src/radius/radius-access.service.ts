@@ -113,12 +113,7 @@ export class RadiusAccessService {
     }
     const state = req.attributes.state;
     const { value: outcome, note } = await this.log.eapRound(state, () => eap.handle(message, state));
-    this.log.eap(
-      req,
-      message,
-      outcome.kind === 'success' ? { ...outcome, owner: outcome.owner } : outcome,
-      note,
-    );
+    this.log.eap(req, message, outcome, note);
     return this.decide(outcome);
   }
 
