@@ -84,6 +84,15 @@ const schema = z.object({
   RADIUS_AUTH_PORT: envPort(1812),
   RADIUS_ACCT_PORT: envPort(1813),
   RADIUS_ENABLED: envOptionalBool(),
+  PAKAWAAZ_AUTH_EVENT_RETENTION_DAYS: z.preprocess(
+    unset,
+    z.coerce
+      .number({ message: 'expected days' })
+      .int()
+      .min(1, 'expected at least 1')
+      .max(3650, 'expected at most 3650 (ten years)')
+      .default(90),
+  ),
   RADIUS_EAP_NETWORK_NAME: z.preprocess(unset, z.string().min(1).max(255).default('WLAN')),
 });
 
@@ -144,6 +153,8 @@ export type IdentityConfig = {
   /** origins null: the embedded default, http://localhost on any port. */
   webauthn: { rpId: string; rpName: string; origins: string[] | null };
   radius: { enabled: boolean; host: string; authPort: number; acctPort: number; eapNetworkName: string };
+  /** Sign-in events (HTTP and RADIUS) are kept this many days, then pruned. */
+  authEventsRetentionDays: number;
 };
 
 export function loadIdentityConfig(env: Env, platform: PlatformConfig): IdentityConfig {
@@ -183,6 +194,7 @@ export function loadIdentityConfig(env: Env, platform: PlatformConfig): Identity
       acctPort: c.RADIUS_ACCT_PORT,
       eapNetworkName: c.RADIUS_EAP_NETWORK_NAME,
     },
+    authEventsRetentionDays: c.PAKAWAAZ_AUTH_EVENT_RETENTION_DAYS,
   };
 }
 

@@ -1,5 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DATABASE, KEYS, TOKEN_VERIFIER, type DatabaseHandle, type KeyService } from '@pakawaaz/platform';
+import { AuthEventsController } from './auth-events/auth-events.controller.js';
+import { AuthEventsRepository } from './auth-events/auth-events.repository.js';
+import { AuthEventsService } from './auth-events/auth-events.service.js';
+import { RadiusAuthLog } from './radius/radius-auth-log.js';
+import { RadiusClientAdmin } from './radius/radius-client-admin.service.js';
 import { AccountController } from './auth/account.controller.js';
 import { AccountService } from './auth/account.service.js';
 import { AuthController } from './auth/auth.controller.js';
@@ -67,6 +72,7 @@ export class IdentityModule {
         DirectoryController,
         SessionsController,
         RadiusController,
+        AuthEventsController,
         TokensController,
         JwksController,
         SignInStatsController,
@@ -101,6 +107,10 @@ export class IdentityModule {
         { provide: API_TOKEN_MEMORY, useFactory: () => new ApiTokenMemory() },
         TokenService,
         SessionsService,
+        AuthEventsRepository,
+        AuthEventsService,
+        RadiusAuthLog,
+        RadiusClientAdmin,
         LoginThrottle,
         LoginFailures,
         SignInStatsService,

@@ -15,6 +15,8 @@ import { SubscribersPage } from './features/subscribers/SubscribersPage';
 import { UserDetailPage } from './features/user-detail/UserDetailPage';
 import { UsersPage } from './features/users/UsersPage';
 import { SystemPage } from './features/system/SystemPage';
+import { AuthLogPage } from './pages/radius/AuthLogPage';
+import { NasClientsPage } from './pages/radius/NasClientsPage';
 import { homeFor } from './identity';
 import { Link, navigate, useLocation } from './router';
 
@@ -29,6 +31,8 @@ const ROUTES: Record<string, () => ReactNode> = {
   '/institutions': () => <InstitutionsPage />,
   '/sessions': () => <SessionsPage />,
   '/account': () => <AccountPage />,
+  '/radius/clients': () => <NasClientsPage />,
+  '/radius/log': () => <AuthLogPage />,
 };
 
 /** Routes with a path parameter: a pattern and the page it renders. */

@@ -164,6 +164,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AuthEvents_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/device/challenge": {
         parameters: {
             query?: never;
@@ -692,6 +708,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/radius/clients/counters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Radius_counters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/radius/clients/{id}": {
         parameters: {
             query?: never;
@@ -703,6 +735,22 @@ export interface paths {
         put?: never;
         post?: never;
         delete: operations["Radius_remove"];
+        options?: never;
+        head?: never;
+        patch: operations["Radius_update"];
+        trace?: never;
+    };
+    "/api/v1/radius/clients/{id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Radius_rotate"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1299,6 +1347,46 @@ export interface components {
             head: string | null;
             ok: boolean;
         };
+        AuthEvent: {
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            channel: "http" | "radius";
+            clientId: string | null;
+            clientName: string | null;
+            count: number;
+            id: string;
+            imsi: string | null;
+            method: string | null;
+            reason: string;
+            reasonText: string;
+            /** @enum {string} */
+            result: "accept" | "reject" | "drop";
+            source: string | null;
+            userId: string | null;
+            username: string | null;
+        };
+        AuthEventList: {
+            events: {
+                /** Format: date-time */
+                at: string;
+                /** @enum {string} */
+                channel: "http" | "radius";
+                clientId: string | null;
+                clientName: string | null;
+                count: number;
+                id: string;
+                imsi: string | null;
+                method: string | null;
+                reason: string;
+                reasonText: string;
+                /** @enum {string} */
+                result: "accept" | "reject" | "drop";
+                source: string | null;
+                userId: string | null;
+                username: string | null;
+            }[];
+        };
         BarringRequest: {
             reason: string;
         };
@@ -1365,9 +1453,13 @@ export interface components {
             cidr: string;
             /** Format: date-time */
             createdAt: string;
+            /** Format: date-time */
+            disabledAt: string | null;
             id: string;
             name: string;
             secret: string;
+            /** Format: date-time */
+            secretRotatedAt: string | null;
         };
         CurrentNetworkSpec: {
             /** Format: date-time */
@@ -2755,22 +2847,54 @@ export interface components {
             cidr: string;
             /** Format: date-time */
             createdAt: string;
+            /** Format: date-time */
+            disabledAt: string | null;
             id: string;
             name: string;
+            /** Format: date-time */
+            secretRotatedAt: string | null;
+        };
+        RadiusClientChange: {
+            cidr?: string;
+            disabled?: boolean;
+            name?: string;
+        };
+        RadiusClientCounters: {
+            counters: {
+                clientId: string | null;
+                count: number;
+                reason: string;
+                result: string;
+            }[];
+            /** Format: date-time */
+            since: string;
         };
         RadiusClientList: {
             clients: {
                 cidr: string;
                 /** Format: date-time */
                 createdAt: string;
+                /** Format: date-time */
+                disabledAt: string | null;
                 id: string;
                 name: string;
+                /** Format: date-time */
+                secretRotatedAt: string | null;
             }[];
+        };
+        RadiusSecretRotation: {
+            secret?: string;
         };
         RadiusStatus: {
             acctPort: number | null;
             authPort: number | null;
             listening: boolean;
+            log: {
+                lost: number;
+                queued: number;
+                writeFailures: number;
+                written: number;
+            };
             stats: {
                 [key: string]: unknown;
             } | null;
@@ -2797,6 +2921,10 @@ export interface components {
         };
         RevokedSessions: {
             revoked: number;
+        };
+        RotatedRadiusSecret: {
+            id: string;
+            secret: string;
         };
         SaveProfile: {
             /** @default  */
@@ -4202,6 +4330,36 @@ export interface operations {
                         /** @enum {string} */
                         code?: "forbidden" | "national_only";
                     };
+                };
+            };
+        };
+    };
+    AuthEvents_list: {
+        parameters: {
+            query?: {
+                channel?: "http" | "radius";
+                result?: "accept" | "reject" | "drop";
+                reason?: "ok" | "wrong_password" | "unknown_user" | "account_disabled" | "password_closed" | "throttled" | "totp_invalid" | "totp_replayed" | "totp_not_enrolled" | "recovery_code_invalid" | "passkey_invalid" | "device_invalid" | "malformed_request" | "unknown_sim" | "barred_sim" | "sim_owner_disabled" | "sim_auth_failed" | "sync_failure" | "sim_client_error" | "no_permanent_identity" | "eap_protocol_error" | "eap_unknown_state" | "eap_not_available" | "eap_discarded" | "unknown_nas" | "nas_disabled" | "bad_message_authenticator" | "missing_message_authenticator" | "wrong_shared_secret" | "malformed_packet" | "overloaded" | "server_error";
+                user?: string;
+                nas?: string;
+                imsi?: string;
+                since?: unknown;
+                until?: unknown;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthEventList"];
                 };
             };
         };
@@ -7472,6 +7630,28 @@ export interface operations {
             };
         };
     };
+    Radius_counters: {
+        parameters: {
+            query?: {
+                since?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RadiusClientCounters"];
+                };
+            };
+        };
+    };
     Radius_remove: {
         parameters: {
             query?: never;
@@ -7559,6 +7739,58 @@ export interface operations {
                         /** @enum {string} */
                         code?: "radius_client_invalid";
                     };
+                };
+            };
+        };
+    };
+    Radius_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RadiusClientChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RadiusClient"];
+                };
+            };
+        };
+    };
+    Radius_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RadiusSecretRotation"];
+            };
+        };
+        responses: {
+            /** @description Rotated; the new secret is returned this once */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedRadiusSecret"];
                 };
             };
         };

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditService, EVENT_BUS, LOGGER, type EventBus, type Logger } from '@pakawaaz/platform';
+import { httpFailure } from '../auth-events/auth-event-reasons.js';
+import { AuthEventsService } from '../auth-events/auth-events.service.js';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { UsersRepository, type UserRow } from '../users/users.repository.js';
 import { UserPasswordClosed, userFacts } from '../users/users.events.js';
@@ -19,6 +21,8 @@ export type FailedStep = {
    * does not move the count (the back-off still slows the caller).
    */
   readonly counted?: boolean;
+  /** RADIUS logs its own sign-in event (it knows the NAS); every other step is an HTTP one, logged here. */
+  readonly channel?: 'radius';
 };
 
 /**
@@ -37,6 +41,7 @@ export class LoginFailures {
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly stats: SignInStatsService,
+    private readonly events: AuthEventsService,
   ) {}
 
   async failed(step: FailedStep): Promise<void> {
@@ -53,6 +58,19 @@ export class LoginFailures {
     this.throttle.failed(step.account ?? user?.username ?? null, step.source);
     this.stats.failed(step.factor);
     this.logger.warn({ factor: step.factor, ip: step.source ?? null }, 'sign-in step failed');
+    if (step.channel !== 'radius') {
+      const { method, reason } = httpFailure(step.factor, user);
+      const username = user?.username ?? step.account;
+      this.events.record({
+        channel: 'http',
+        result: 'reject',
+        reason,
+        method,
+        username,
+        user,
+        source: step.source,
+      });
+    }
   }
 
   /**

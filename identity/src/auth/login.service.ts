@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { SIM_OWNERSHIP, type SimOwnership } from '@pakawaaz/core-network';
 import { AuditService, type Amr } from '@pakawaaz/platform';
+import { AuthEventsService } from '../auth-events/auth-events.service.js';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { identityError } from '../identity.errors.js';
 import { MfaRepository } from '../mfa/mfa.repository.js';
@@ -51,6 +52,7 @@ export class LoginService {
     private readonly failures: LoginFailures,
     private readonly audit: AuditService,
     private readonly tickets: LoginTickets,
+    private readonly events: AuthEventsService,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     @Optional() @Inject(SIM_OWNERSHIP) private readonly sims?: SimOwnership,
     @Optional() @Inject(DEVICE_TRUST) private readonly devices?: DeviceTrust,
@@ -228,6 +230,15 @@ export class LoginService {
     meta: ClientMeta,
   ): Promise<LoginStep> {
     await this.failures.succeeded(user, meta.ip, amr);
+    this.events.record({
+      channel: 'http',
+      result: 'accept',
+      reason: 'ok',
+      method: amr.filter((m) => m !== 'mfa').join('+'),
+      username: user.username,
+      user,
+      source: meta.ip,
+    });
     const tokens = await this.sessions.start(user, amr, acr, { ...meta, certThumbprint: ticket.x5t ?? null });
     await this.audit.record({
       actor: { type: user.kind, id: user.id },

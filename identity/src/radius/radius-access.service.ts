@@ -19,6 +19,8 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import { SECRET_BOX } from '../mfa/secret-box.provider.js';
 import { signClass } from './radius-class.js';
 import { EapIdentitiesService } from '../sim-auth/eap-identities.service.js';
+import { papReason, type AuthEventReason } from '../auth-events/auth-event-reasons.js';
+import { RadiusAuthLog } from './radius-auth-log.js';
 import { RadiusEap, type EapOutcome } from './radius-eap.js';
 import { mppeKeysFromMsk, type RadiusAttribute } from '@pakawaaz/radius';
 import type { AccessDecision, AccessRequestContext } from './radius-handler.js';
@@ -47,6 +49,7 @@ export class RadiusAccessService {
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
     identities: EapIdentitiesService,
+    private readonly log: RadiusAuthLog,
     @Optional() @Inject(AKA_VECTOR_SOURCE) vectors?: AkaVectorSource,
     @Optional() @Inject(SIM_OWNERSHIP) private readonly sims?: SimOwnership,
   ) {
@@ -63,13 +66,17 @@ export class RadiusAccessService {
   private async pap(req: AccessRequestContext): Promise<AccessDecision> {
     const name = req.attributes.userName?.trim().toLowerCase();
     const typed = req.attributes.password?.toString('utf8');
-    if (!name || !typed || typed.length <= TOTP_DIGITS) return REJECT;
+    if (!name || !typed || typed.length <= TOTP_DIGITS) {
+      this.log.pap(req, 'malformed_request');
+      return REJECT;
+    }
     // The same rules as the HTTP sign-in: back-off per account and calling station, the guess limit, and a
     // closed password step — PAP is password-first, so a closed step rejects it (the SIM over EAP-AKA works).
     const source = `nas:${req.client.id}:${req.attributes.callingStationId ?? ''}`;
     try {
       this.throttle.attempt(name, source);
     } catch {
+      this.log.pap(req, 'throttled');
       return REJECT;
     }
     const password = typed.slice(0, -TOTP_DIGITS);
@@ -83,23 +90,35 @@ export class RadiusAccessService {
         factor: 'radius-pap:closed',
         source,
         counted: false,
+        channel: 'radius',
       });
+      this.log.pap(req, 'password_closed', user);
       return REJECT;
     }
     const ok = await verifyPassword(user?.passwordHash, password);
     const check =
       user && ok && usable(user) && /^\d{6}$/.test(code) ? await this.totp.check(user.id, code) : 'invalid';
+    const reason = papReason({ user, passwordOk: ok, codeWellFormed: /^\d{6}$/.test(code), totp: check });
     if (!user || check !== 'ok') {
-      await this.failures.failed({ user, account: name, factor: `radius-pap:${check}`, source });
+      const factor = `radius-pap:${check}`;
+      await this.failures.failed({ user, account: name, factor, source, channel: 'radius' });
+      this.log.pap(req, reason === 'ok' ? 'wrong_password' : reason, user);
       return REJECT;
     }
     await this.failures.succeeded(user, source, 'radius');
+    this.log.pap(req, 'ok', user);
     return { decision: 'accept', attributes: await this.welcome(user, null, req.client.id) };
   }
 
   private async eapAccess(req: AccessRequestContext, message: Buffer): Promise<AccessDecision> {
-    if (!this.eap) return REJECT;
-    const outcome = await this.eap.handle(message, req.attributes.state);
+    const eap = this.eap;
+    if (!eap) {
+      this.log.eap(req, message, { kind: 'unavailable' }, {});
+      return REJECT;
+    }
+    const state = req.attributes.state;
+    const { value: outcome, note } = await this.log.eapRound(state, () => eap.handle(message, state));
+    this.log.eap(req, message, outcome, note);
     return this.decide(outcome, req.client.id);
   }
 
@@ -176,8 +195,16 @@ export class RadiusAccessService {
    */
   private async ownerOf(imsi: string): Promise<UserRow | null> {
     const owner = await this.sims?.ownerOf(imsi);
-    if (!owner || owner.status !== 'active') return null;
+    if (!owner) return this.refuse(imsi, null, 'unknown_sim');
     const user = (await this.users.findById(owner.userId)) ?? (await this.users.findByUsername(owner.userId));
-    return user && usable(user) ? user : null;
+    if (owner.status !== 'active') return this.refuse(imsi, user, 'barred_sim');
+    if (!user || !usable(user)) return this.refuse(imsi, user, user ? 'sim_owner_disabled' : 'unknown_sim');
+    this.log.noteOwner(imsi, user, null);
+    return user;
+  }
+
+  private refuse(imsi: string, user: UserRow | null | undefined, reason: AuthEventReason): null {
+    this.log.noteOwner(imsi, user ?? null, reason);
+    return null;
   }
 }

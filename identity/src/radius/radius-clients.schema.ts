@@ -10,6 +10,9 @@ export const radiusClients = identitySchema.table('radius_clients', {
   /** The shared secret, sealed with the identity secrets key (RADIUS needs it in clear to sign replies). */
   sealedSecret: text('sealed_secret').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  /** Set while disabled: its datagrams are dropped (logged as `nas_disabled`) until it is enabled again. */
+  disabledAt: timestamp('disabled_at', { withTimezone: true, mode: 'date' }),
+  secretRotatedAt: timestamp('secret_rotated_at', { withTimezone: true, mode: 'date' }),
 });
 
 /**

@@ -22,7 +22,23 @@ import { radiusClients } from './radius-clients.schema.js';
 import type { RadiusClient } from './radius-handler.js';
 import { RADIUS_CLIENTS_CONSUMER, RadiusClientChanged } from './radius.events.js';
 
-export type RadiusClientView = { id: string; name: string; cidr: string; createdAt: Date };
+export type RadiusClientView = {
+  id: string;
+  name: string;
+  cidr: string;
+  createdAt: Date;
+  disabledAt: Date | null;
+  secretRotatedAt: Date | null;
+};
+type ClientRow = typeof radiusClients.$inferSelect;
+const view = ({ id, name, cidr, createdAt, disabledAt, secretRotatedAt }: ClientRow): RadiusClientView => ({
+  id,
+  name,
+  cidr,
+  createdAt,
+  disabledAt,
+  secretRotatedAt,
+});
 /** Other nodes pick up a client change within this time even if its event is lost. */
 const RELOAD_MS = 30_000;
 
@@ -34,6 +50,8 @@ const RELOAD_MS = 30_000;
 @Injectable()
 export class RadiusClientsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private lookupFn: (address: string) => RadiusClient | null = () => null;
+  private disabledFn: (address: string) => RadiusClient | null = () => null;
+  private names = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private subscription: Subscription | undefined;
 
@@ -66,7 +84,7 @@ export class RadiusClientsService implements OnApplicationBootstrap, OnApplicati
 
   async list(): Promise<RadiusClientView[]> {
     const rows = await this.database.db.select().from(radiusClients).orderBy(asc(radiusClients.name));
-    return rows.map(({ id, name, cidr, createdAt }) => ({ id, name, cidr, createdAt }));
+    return rows.map(view);
   }
 
   /** Registers a NAS; without a secret one is generated and returned once. */
@@ -104,14 +122,12 @@ export class RadiusClientsService implements OnApplicationBootstrap, OnApplicati
       );
     });
     await this.changed();
-    return { id: row.id, name: row.name, cidr: row.cidr, createdAt: row.createdAt, secret };
+    return { ...view({ ...row, disabledAt: null, secretRotatedAt: null }), secret };
   }
 
   async remove(idOrName: string, ctx: Ctx): Promise<void> {
     requireRole(ctx.principal, 'network-admin', 'security-officer');
-    const rows = await this.database.db.select().from(radiusClients);
-    const row = rows.find((r) => r.id === idOrName || r.name === idOrName);
-    if (!row) throw identityError('radius_client_not_found', 'No RADIUS client with this id or name.');
+    const row = await this.find(idOrName);
     await this.database.db.transaction(async (tx) => {
       await tx.delete(radiusClients).where(eq(radiusClients.id, row.id));
       await this.audit.record(
@@ -144,10 +160,33 @@ export class RadiusClientsService implements OnApplicationBootstrap, OnApplicati
       }),
     );
     const entries = opened.flat();
-    this.lookupFn = compileClients(entries);
+    const disabled = new Set(rows.filter((r) => r.disabledAt !== null).map((r) => r.id));
+    this.lookupFn = compileClients(entries.filter((e) => !disabled.has(e.id)));
+    this.disabledFn = compileClients(entries.filter((e) => disabled.has(e.id)));
+    this.names = new Map(rows.map((r) => [r.id, r.name]));
   }
 
-  private async changed(): Promise<void> {
+  /** A dropped datagram's client by id (null: unknown), and whether its address belongs to a disabled one. */
+  describe(
+    clientId: string | null,
+    address: string,
+  ): { client: { id: string; name: string } | null; disabled: boolean } {
+    const name = clientId === null ? undefined : this.names.get(clientId);
+    if (clientId !== null && name !== undefined) return { client: { id: clientId, name }, disabled: false };
+    const off = this.disabledFn(address);
+    return off
+      ? { client: { id: off.id, name: off.name }, disabled: true }
+      : { client: null, disabled: false };
+  }
+
+  async find(idOrName: string): Promise<ClientRow> {
+    const rows = await this.database.db.select().from(radiusClients);
+    const row = rows.find((r) => r.id === idOrName || r.name === idOrName);
+    if (!row) throw identityError('radius_client_not_found', 'No RADIUS client with this id or name.');
+    return row;
+  }
+
+  async changed(): Promise<void> {
     await this.reload();
     await this.bus.publish(RadiusClientChanged.create({}));
   }

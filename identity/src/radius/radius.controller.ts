@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   CurrentPrincipal,
@@ -14,7 +14,9 @@ import {
   ErrorCodes,
 } from '@pakawaaz/platform';
 import { z } from 'zod';
+import { AuthEventsService } from '../auth-events/auth-events.service.js';
 import { RadiusAccountingService } from './radius-accounting.service.js';
+import { RadiusClientAdmin } from './radius-client-admin.service.js';
 import { RadiusClientsService } from './radius-clients.service.js';
 import { RadiusListener } from './radius.listener.js';
 import { IDENTITY_ERROR_STATUS } from '../identity.errors.js';
@@ -24,6 +26,9 @@ const RadiusClientView = z.object({
   name: z.string(),
   cidr: z.string(),
   createdAt: isoDateTime(),
+  /** Set while the NAS is disabled (its datagrams are dropped). */
+  disabledAt: isoDateTime().nullable(),
+  secretRotatedAt: isoDateTime().nullable(),
 });
 export const RadiusClient = named('RadiusClient', RadiusClientView);
 export const RadiusClientList = named('RadiusClientList', z.object({ clients: z.array(RadiusClientView) }));
@@ -39,6 +44,47 @@ export const NewRadiusClient = named(
     .strict(),
   'input',
 );
+export const RadiusClientChange = named(
+  'RadiusClientChange',
+  z
+    .object({
+      name: z.string().trim().min(1).max(100).optional(),
+      cidr: z.string().trim().min(2).max(64).optional(),
+      disabled: z.boolean().optional(),
+    })
+    .strict(),
+  'input',
+);
+export const RadiusSecretRotation = named(
+  'RadiusSecretRotation',
+  z
+    .object({
+      /** The new shared secret; generated (and returned once) when omitted. */
+      secret: z.string().min(16, 'use a shared secret of at least 16 characters').max(128).optional(),
+    })
+    .strict(),
+  'input',
+);
+export const RotatedRadiusSecret = named(
+  'RotatedRadiusSecret',
+  z.object({ id: z.string(), secret: z.string() }),
+);
+export const RadiusClientCounters = named(
+  'RadiusClientCounters',
+  z.object({
+    since: isoDateTime(),
+    /** Per NAS (clientId null: datagrams from unregistered addresses), result and reason code. */
+    counters: z.array(
+      z.object({
+        clientId: z.string().nullable(),
+        result: z.string(),
+        reason: z.string(),
+        count: z.number().int(),
+      }),
+    ),
+  }),
+);
+const CountersQuery = z.object({ since: z.coerce.date().optional() }).strict();
 export const CreatedRadiusClient = named(
   'CreatedRadiusClient',
   RadiusClientView.extend({ secret: z.string() }),
@@ -83,6 +129,13 @@ export const RadiusStatus = named(
     authPort: z.number().int().nullable(),
     acctPort: z.number().int().nullable(),
     stats: z.record(z.string(), z.unknown()).nullable(),
+    /** The sign-in event log's write queue: events waiting, written, and lost (queue full, write failed). */
+    log: z.object({
+      queued: z.number().int(),
+      written: z.number().int(),
+      lost: z.number().int(),
+      writeFailures: z.number().int(),
+    }),
   }),
 );
 
@@ -100,6 +153,8 @@ export class RadiusController {
     private readonly clients: RadiusClientsService,
     private readonly accounting: RadiusAccountingService,
     private readonly listener: RadiusListener,
+    private readonly admin: RadiusClientAdmin,
+    private readonly events: AuthEventsService,
   ) {}
 
   @Get('status')
@@ -125,6 +180,42 @@ export class RadiusController {
     @RequestId() r: string,
   ) {
     return this.clients.add(b, { principal: p, requestId: r });
+  }
+
+  @Get('clients/counters')
+  @Roles('viewer', 'network-admin', 'security-officer')
+  @ZodResponse(200, RadiusClientCounters)
+  async counters(
+    @ZodQuery(CountersQuery) q: z.infer<typeof CountersQuery>,
+    @CurrentPrincipal() p: Principal,
+  ) {
+    const since = q.since ?? new Date(Date.now() - 86_400_000);
+    return { since, counters: await this.events.nasCounters(p, since) };
+  }
+
+  @Patch('clients/:id')
+  @Roles('network-admin', 'security-officer')
+  @ZodResponse(200, RadiusClient)
+  update(
+    @Param('id') id: string,
+    @ZodBody(RadiusClientChange) b: z.infer<typeof RadiusClientChange>,
+    @CurrentPrincipal() p: Principal,
+    @RequestId() r: string,
+  ) {
+    return this.admin.update(id, b, { principal: p, requestId: r });
+  }
+
+  @Post('clients/:id/secret')
+  @HttpCode(200)
+  @Roles('network-admin', 'security-officer')
+  @ZodResponse(200, RotatedRadiusSecret, 'Rotated; the new secret is returned this once')
+  rotate(
+    @Param('id') id: string,
+    @ZodBody(RadiusSecretRotation) b: z.infer<typeof RadiusSecretRotation>,
+    @CurrentPrincipal() p: Principal,
+    @RequestId() r: string,
+  ) {
+    return this.admin.rotate(id, b.secret, { principal: p, requestId: r });
   }
 
   @Delete('clients/:id')

@@ -4,6 +4,9 @@ import { Gauge } from 'prom-client';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { RadiusAccessService } from './radius-access.service.js';
 import { RadiusAccountingService } from './radius-accounting.service.js';
+import { AuthEventsService } from '../auth-events/auth-events.service.js';
+import type { QueueStats } from '../auth-events/auth-event-queue.js';
+import { RadiusAuthLog } from './radius-auth-log.js';
 import { RadiusClientsService } from './radius-clients.service.js';
 import { startRadiusServer, type RadiusServer } from './radius-server.js';
 
@@ -22,6 +25,8 @@ export class RadiusListener implements OnApplicationBootstrap, OnApplicationShut
     private readonly access: RadiusAccessService,
     private readonly accounting: RadiusAccountingService,
     private readonly metrics: Metrics,
+    private readonly log: RadiusAuthLog,
+    private readonly events: AuthEventsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -35,6 +40,10 @@ export class RadiusListener implements OnApplicationBootstrap, OnApplicationShut
         clients: this.clients.lookup,
         handler: { access: (r) => this.access.access(r), accounting: (r) => this.accounting.record(r) },
         logger: this.logger,
+        onDrop: (event) => {
+          const { client, disabled } = this.clients.describe(event.clientId, event.address);
+          this.log.drop(event, client, disabled);
+        },
       });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -64,6 +73,7 @@ export class RadiusListener implements OnApplicationBootstrap, OnApplicationShut
     authPort: number | null;
     acctPort: number | null;
     stats: Record<string, unknown> | null;
+    log: QueueStats;
   } {
     const s = this.server;
     return {
@@ -71,6 +81,7 @@ export class RadiusListener implements OnApplicationBootstrap, OnApplicationShut
       authPort: s?.authPort ?? null,
       acctPort: s?.acctPort ?? null,
       stats: s ? { ...s.stats(), accountingRefused: this.accounting.refused() } : null,
+      log: this.events.stats(),
     };
   }
 

@@ -98,6 +98,7 @@ export async function createIdentityFixture(options: FixtureOptions = {}): Promi
     directoryRate: 10_000,
     webauthn: { rpId: 'localhost', rpName: 'Pakawaaz NOC', origins: null },
     radius: { enabled: false, host: '127.0.0.1', authPort: 0, acctPort: 0, eapNetworkName: 'WLAN' },
+    authEventsRetentionDays: 90,
     ...options.config,
   };
   const logLines: string[] = [];
@@ -202,7 +203,7 @@ export async function resetIdentityData(handle: DatabaseHandle): Promise<void> {
   await handle.db.transaction(async (tx) => {
     await tx.execute(
       sql.raw(
-        'truncate identity.users, identity.api_tokens, identity.institutions, identity.institution_visibility, identity.sessions, identity.refresh_tokens, identity.totp_factors, identity.recovery_codes, identity.passkeys, identity.webauthn_challenges, identity.factor_resets, identity.radius_clients, identity.radius_accounting',
+        'truncate identity.users, identity.api_tokens, identity.institutions, identity.institution_visibility, identity.sessions, identity.refresh_tokens, identity.totp_factors, identity.recovery_codes, identity.passkeys, identity.webauthn_challenges, identity.factor_resets, identity.radius_clients, identity.radius_accounting, identity.auth_events',
       ),
     );
     // The checkpoints go with the log they sign, or the next one would report the emptied log as truncated.

@@ -28,6 +28,8 @@ const NAV: readonly NavEntry[] = [
       { label: 'Users', path: '/users', live: true },
       { label: 'Institutions', path: '/institutions', live: true },
       { label: 'Sessions', path: '/sessions', live: true },
+      { label: 'Sign-in log', path: '/radius/log', live: true },
+      { label: 'NAS clients', path: '/radius/clients', live: true, national: true },
     ],
   },
   { label: 'Devices', path: '/devices', live: false },

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { AuthEventsService } from '@pakawaaz/identity';
 import { DATABASE, sql, type DatabaseHandle } from '@pakawaaz/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeSim, simCsv } from '@pakawaaz/test-support';
@@ -167,6 +168,8 @@ beforeAll(async () => {
   const viewer = await signIn(w.viewerB.username);
   const official = await signIn(w.officialB.username);
   w.sessionB = official.sessionId;
+  // Sign-in events are written in batches off the request path: write A's and B's now.
+  await server.app.get(AuthEventsService, { strict: false }).flush();
   principalsOfB.push({ name: 'viewer of B (user)', token: viewer.accessToken, user: w.viewerB });
   principalsOfB.push({ name: 'official of B (user)', token: official.accessToken, user: w.officialB });
   for (const roles of [...INSTITUTION_ROLES.map((r) => [r]), INSTITUTION_ROLES]) {
@@ -232,6 +235,7 @@ const INSTITUTION_FIXTURES: Record<string, InstitutionFixture> = {
   'GET /api/v1/institutions': { read: () => '/api/v1/institutions', sees: () => [w.b, w.b1] },
   'GET /api/v1/institutions/{id}': { read: () => `/api/v1/institutions/${w.a}` },
   'GET /api/v1/sessions': { read: () => '/api/v1/sessions', sees: () => [w.sessionB] },
+  'GET /api/v1/auth-events': { read: () => '/api/v1/auth-events?limit=1000', sees: () => [w.officialB.id] },
   'DELETE /api/v1/sessions/{id}': { write: () => ({ path: `/api/v1/sessions/${w.sessionA}` }) },
   'GET /api/v1/subscribers': { read: () => '/api/v1/subscribers?limit=200', sees: () => [SIM_B1] },
   'GET /api/v1/subscribers/{imsi}': { read: () => `/api/v1/subscribers/${SIM_A}` },

@@ -1,15 +1,11 @@
 import { unwrap } from '../api-client.js';
 import { positiveInt, type RegisterCommands } from '../context.js';
+import { registerRadiusLog } from './radius-log.js';
 
 /** The RADIUS server: NAS clients and accounting records. */
 export const registerRadiusCommands: RegisterCommands = (program, { api, io, print }) => {
   const radius = program.command('radius').description('RADIUS server: NAS clients and accounting');
-  radius
-    .command('status')
-    .description('listening ports and counters')
-    .action(async () => {
-      io.stdout(`${JSON.stringify(await unwrap(api().GET('/api/v1/radius/status')), null, 2)}\n`);
-    });
+  registerRadiusLog(radius, { api, io, print });
   const clients = radius.command('clients').description('NAS clients allowed to send RADIUS');
   clients
     .command('add')
@@ -36,6 +32,37 @@ export const registerRadiusCommands: RegisterCommands = (program, { api, io, pri
         !!o.json,
         () => r.clients.map((c) => `${c.id}  ${c.cidr.padEnd(20)}  ${c.name}`).join('\n') + '\n',
       );
+    });
+  const change = (id: string, body: { disabled: boolean }) =>
+    unwrap(api().PATCH('/api/v1/radius/clients/{id}', { params: { path: { id } }, body }));
+  clients
+    .command('disable <name-or-id>')
+    .description('disable a NAS: its packets are dropped (and logged as nas_disabled) until enabled')
+    .action(async (id: string) => {
+      io.stdout(`disabled ${(await change(id, { disabled: true })).name}\n`);
+    });
+  clients
+    .command('enable <name-or-id>')
+    .description('enable a disabled NAS again')
+    .action(async (id: string) => {
+      io.stdout(`enabled ${(await change(id, { disabled: false })).name}\n`);
+    });
+  clients
+    .command('rotate-secret <name-or-id>')
+    .description('give a NAS a new shared secret (the old one stops working at once)')
+    .option('--secret <secret>', 'the new secret (≥ 16 characters); generated and printed when omitted')
+    .action(async (id: string, o: { secret?: string }) => {
+      const r = await unwrap(
+        api().POST('/api/v1/radius/clients/{id}/secret', {
+          params: { path: { id } },
+          body: o.secret ? { secret: o.secret } : {},
+        }),
+      );
+      if (o.secret) io.stdout(`rotated the secret of ${id}\n`);
+      else {
+        io.stdout(`${r.secret}\n`);
+        io.stderr(`new secret of ${id} above, shown once; set it on the NAS now\n`);
+      }
     });
   clients
     .command('remove <name-or-id>')

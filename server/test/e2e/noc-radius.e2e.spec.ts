@@ -1,0 +1,121 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RADCLIENT, runTool, toolAvailable } from '../support/external-tools.js';
+import {
+  chromiumAvailable,
+  launchChromium,
+  openContext,
+  submitPassword,
+  visible,
+  type Problem,
+} from '../support/noc-browser.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/*
+ * An operator finds out why a RADIUS sign-in failed from the NOC alone: a real radclient sends a wrong
+ * password through a registered NAS; the NAS clients page counts the reject, and following it leads to the
+ * sign-in log row that says "wrong password".
+ */
+const SECRET = 'nas-shared-secret-noc-01';
+const PASSWORD = 'copper-lantern-meadow-73';
+const hasRadclient = toolAvailable(RADCLIENT, 'apt-get install freeradius-utils');
+
+describe.skipIf(!chromiumAvailable('the NOC RADIUS browser test') || !hasRadclient)(
+  'NOC RADIUS pages in a real browser (Debian chromium)',
+  () => {
+    let server: TestServer;
+    let browser: Browser;
+    let page: Page;
+    let token: string;
+    const problems: Problem[] = [];
+
+    async function api<T>(method: string, p: string, body?: unknown): Promise<T> {
+      const res = await server.request(method, p, { token, ...(body === undefined ? {} : { body }) });
+      const text = await res.text();
+      if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
+      return (text ? JSON.parse(text) : undefined) as T;
+    }
+
+    beforeAll(async () => {
+      server = await startTestServer();
+      if (!server.nocServed)
+        throw new Error('The NOC is not built: run `node scripts/build.mjs --if-needed` first.');
+      if (!server.radius) throw new Error('RADIUS did not start');
+      token = await server.adminToken();
+      const { id: institution } = await api<{ id: string }>('POST', '/api/v1/institutions', {
+        name: 'Ministry of Interior',
+      });
+      await api('POST', '/api/v1/users', {
+        kind: 'official',
+        username: 'ayesha',
+        displayName: 'Ayesha Khan',
+        password: PASSWORD,
+        institution,
+      });
+      await api('POST', '/api/v1/radius/clients', {
+        name: 'interior-vpn',
+        cidr: '127.0.0.1',
+        secret: SECRET,
+      });
+      browser = await launchChromium();
+      ({ page } = await openContext(browser, server.url, problems));
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.stop();
+    });
+
+    it('radclient sends a wrong password; the NOC shows the reject with reason "wrong password"', async () => {
+      const r = await runTool(
+        RADCLIENT,
+        ['-x', '-t', '2', '-r', '1', `127.0.0.1:${server.radius!.authPort}`, 'auth', SECRET],
+        'User-Name = "ayesha"\nUser-Password = "not-her-password-123456"\nMessage-Authenticator = 0x00\n',
+      );
+      expect(r.stdout).toContain('Received Access-Reject');
+      // Events are written off the request path, within a second: wait until it is there.
+      await expect
+        .poll(
+          async () =>
+            (await api<{ events: unknown[] }>('GET', '/api/v1/auth-events?result=reject')).events.length,
+          {
+            timeout: 10_000,
+          },
+        )
+        .toBe(1);
+
+      await page.goto('/radius/clients');
+      await page.waitForURL('**/login?next=%2Fradius%2Fclients');
+      await submitPassword(page, 'admin', server.adminPassword);
+      await page.waitForURL('**/radius/clients');
+      await visible(page.getByRole('heading', { name: 'NAS clients', level: 1 }));
+      const row = page.getByRole('row', { name: 'interior-vpn' });
+      await visible(row);
+      await expect.poll(() => row.getByRole('cell').nth(3).innerText()).toBe('1');
+      expect(await row.innerText()).toContain('wrong password (1)');
+
+      // The reject count leads to the log, filtered to this NAS and its rejects.
+      await row.getByRole('link', { name: '1', exact: true }).click();
+      await page.waitForURL('**/radius/log?channel=radius&nas=interior-vpn&result=reject');
+      await visible(page.getByRole('heading', { name: 'Sign-in log', level: 1 }));
+      const reject = page.getByRole('row').filter({ hasText: 'ayesha' });
+      await visible(reject.getByRole('cell', { name: 'wrong password', exact: true }));
+      const text = await reject.innerText();
+      expect(text).toContain('interior-vpn');
+      expect(text).toContain('pap');
+      expect(text).toContain('reject');
+      expect(await page.content()).not.toContain('not-her-password');
+
+      // The same answer from the menu and the filters, the way an operator would look for a user.
+      await page
+        .getByRole('navigation', { name: 'Domains' })
+        .getByRole('link', { name: 'Sign-in log', exact: true })
+        .click();
+      await page.getByLabel('User').fill('ayesha');
+      await page.getByLabel('Result').selectOption('reject');
+      await page.getByRole('button', { name: 'Show', exact: true }).click();
+      await visible(page.getByRole('cell', { name: 'wrong password', exact: true }));
+      expect(problems).toEqual([]);
+    });
+  },
+);
