@@ -1,5 +1,6 @@
+import type { paths } from '@pakawaaz/api-client';
 import type { Command } from 'commander';
-import { unwrap } from '../api-client.js';
+import { CliError, unwrap } from '../api-client.js';
 import { positiveInt, type CliContext } from '../context.js';
 
 export type AuthEventLine = {
@@ -61,6 +62,9 @@ export function formatStatus(s: RadiusStatusReply): string {
   return `${lines.join('\n')}\n`;
 }
 
+type EventQuery = NonNullable<paths['/api/v1/auth-events']['get']['parameters']['query']>;
+const RESULTS: readonly string[] = ['accept', 'reject', 'drop'];
+
 type LogOptions = {
   user?: string;
   nas?: string;
@@ -92,13 +96,16 @@ export function registerRadiusLog(radius: Command, { api, print }: CliContext): 
     .option('--limit <n>', 'how many', positiveInt, 50)
     .option('--json', 'print JSON')
     .action(async (o: LogOptions) => {
-      const query = {
-        channel: 'radius' as const,
+      if (o.result && !RESULTS.includes(o.result))
+        throw new CliError(`--result must be one of ${RESULTS.join(', ')}, not '${o.result}'`, 2);
+      // The server checks reason codes and times and answers 400 naming the field.
+      const query: EventQuery = {
+        channel: 'radius',
         limit: o.limit,
         ...(o.user ? { user: o.user } : {}),
         ...(o.nas ? { nas: o.nas } : {}),
-        ...(o.result ? { result: o.result } : {}),
-        ...(o.reason ? { reason: o.reason } : {}),
+        ...(o.result ? { result: o.result as EventQuery['result'] } : {}),
+        ...(o.reason ? { reason: o.reason as EventQuery['reason'] } : {}),
         ...(o.since ? { since: sinceTime(o.since) } : {}),
       };
       const r: { events: AuthEventLine[] } = await unwrap(
