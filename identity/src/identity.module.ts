@@ -18,6 +18,11 @@ import { IDENTITY_CONFIG, type IdentityConfig } from './identity.config.js';
 import { MfaRepository } from './mfa/mfa.repository.js';
 import { PasskeysService } from './mfa/passkeys.service.js';
 import { openSecretBox, SECRET_BOX } from './mfa/secret-box.provider.js';
+import { EnrolmentService } from './onboarding/enrolment.service.js';
+import { OnboardingChanges } from './onboarding/onboarding-changes.js';
+import { EnrolmentController, UserImportsController } from './onboarding/onboarding.controller.js';
+import { UserImportService } from './onboarding/user-import.service.js';
+import { UserImportsRepository } from './onboarding/user-imports.repository.js';
 import { TotpService } from './mfa/totp.service.js';
 import { sessionCacheProvider } from './sessions/session-cache.provider.js';
 import { SessionsController } from './sessions/sessions.controller.js';
@@ -65,6 +70,8 @@ export class IdentityModule {
         RadiusController,
         TokensController,
         JwksController,
+        UserImportsController,
+        EnrolmentController,
       ],
       providers: [
         { provide: IDENTITY_CONFIG, useValue: config },
@@ -85,6 +92,7 @@ export class IdentityModule {
         SessionsRepository,
         ApiTokensRepository,
         FactorResetsRepository,
+        UserImportsRepository,
         sessionCacheProvider,
         {
           provide: INSTITUTION_SCOPES,
@@ -107,6 +115,9 @@ export class IdentityModule {
         PasswordChanges,
         FactorResetService,
         UserAdminService,
+        OnboardingChanges,
+        UserImportService,
+        EnrolmentService,
         InstitutionsService,
         DirectoryService,
         AccountService,

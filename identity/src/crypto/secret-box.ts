@@ -9,7 +9,8 @@ import { KeyError, LEGACY_VERSION, SealedDataError, type KeySet } from '@pakawaa
  * Stored form: `s1.<base64url of the key service's envelope>`. Release 0.1 stored `v1.<iv>.<ciphertext‖tag>`
  * under the single-key file; those values keep opening.
  */
-export type SecretPurpose = 'totp-seed' | 'radius-secret' | 'factor-reset-part';
+export type SecretPurpose =
+  'totp-seed' | 'radius-secret' | 'factor-reset-part' | 'enrolment-codes' | 'directory-bind-password';
 
 export type SecretBox = {
   seal(purpose: SecretPurpose, plaintext: Buffer): Promise<string>;

@@ -180,6 +180,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/enrol": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Enrolment_enrol"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -964,6 +980,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/user-imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["UserImports_list"];
+        put?: never;
+        post: operations["UserImports_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/user-imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["UserImports_job"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/user-imports/{id}/codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["UserImports_codes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -1699,6 +1763,17 @@ export interface components {
             schema: string;
             /** @enum {string} */
             status: "active" | "planned";
+        };
+        EnrolRequest: {
+            /** @description the one-time enrolment code (dashes and case do not matter) */
+            code: string;
+            password: string;
+            username: string;
+        };
+        EnrolResult: {
+            /** @enum {string} */
+            next: "sign-in";
+            username: string;
         };
         ErrorReply: {
             code: string;
@@ -3171,6 +3246,74 @@ export interface components {
             updatedAt: string;
             username: string;
         };
+        UserImportJob: {
+            /** @description enrolment codes wait, sealed, for their one download by the creator */
+            codesAvailable: boolean;
+            /** @description officials created (a dry run: that would be created) */
+            created: number;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            /** @description a dry run plans and counts; it changes nothing and issues no codes */
+            dryRun: boolean;
+            errors: {
+                line: number;
+                reason: string;
+                username?: string;
+            }[];
+            failure: string | null;
+            filename: string;
+            /** Format: date-time */
+            finishedAt: string | null;
+            id: string;
+            /** @description accepted rows naming a SIM to assign (validated; assigned by a SIM operator) */
+            imsis: number;
+            /** @description rows refused (see errors) */
+            invalid: number;
+            /** @description rows committed so far (created + updated + unchanged + invalid) */
+            processedRows: number;
+            /** @enum {string} */
+            status: "queued" | "running" | "completed" | "failed";
+            totalRows: number;
+            unchanged: number;
+            /** @description officials whose profile changed (a dry run: would change) */
+            updated: number;
+        };
+        UserImportJobList: {
+            jobs: {
+                /** @description enrolment codes wait, sealed, for their one download by the creator */
+                codesAvailable: boolean;
+                /** @description officials created (a dry run: that would be created) */
+                created: number;
+                /** Format: date-time */
+                createdAt: string;
+                createdBy: string;
+                /** @description a dry run plans and counts; it changes nothing and issues no codes */
+                dryRun: boolean;
+                errors: {
+                    line: number;
+                    reason: string;
+                    username?: string;
+                }[];
+                failure: string | null;
+                filename: string;
+                /** Format: date-time */
+                finishedAt: string | null;
+                id: string;
+                /** @description accepted rows naming a SIM to assign (validated; assigned by a SIM operator) */
+                imsis: number;
+                /** @description rows refused (see errors) */
+                invalid: number;
+                /** @description rows committed so far (created + updated + unchanged + invalid) */
+                processedRows: number;
+                /** @enum {string} */
+                status: "queued" | "running" | "completed" | "failed";
+                totalRows: number;
+                unchanged: number;
+                /** @description officials whose profile changed (a dry run: would change) */
+                updated: number;
+            }[];
+        };
         UserPage: {
             limit: number;
             offset: number;
@@ -3493,6 +3636,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeviceChallenge"];
+                };
+            };
+        };
+    };
+    Enrolment_enrol: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrolRequest"];
+            };
+        };
+        responses: {
+            /** @description Enrolled: sign in with the new password (and enrol an authenticator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolResult"];
+                };
+            };
+            /** @description Unknown, used or expired code, or not this account’s (code enrolment_code_invalid) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many attempts (code rate_limited, Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
                 };
             };
         };
@@ -4914,6 +5099,95 @@ export interface operations {
         requestBody?: never;
         responses: {
             204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    UserImports_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserImportJobList"];
+                };
+            };
+        };
+    };
+    UserImports_start: {
+        parameters: {
+            query?: {
+                filename?: string;
+                dryRun?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Accepted: the import runs in the background */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserImportJob"];
+                };
+            };
+        };
+    };
+    UserImports_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserImportJob"];
+                };
+            };
+        };
+    };
+    UserImports_codes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description username,enrolment_code,expires_at,imsi — one line per created official */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
