@@ -18,6 +18,10 @@ import { IDENTITY_CONFIG, type IdentityConfig } from './identity.config.js';
 import { MfaRepository } from './mfa/mfa.repository.js';
 import { PasskeysService } from './mfa/passkeys.service.js';
 import { openSecretBox, SECRET_BOX } from './mfa/secret-box.provider.js';
+import { DirectorySyncController } from './directory-sync/directory-sync.controller.js';
+import { DirectorySyncRepository } from './directory-sync/directory-sync.repository.js';
+import { DirectorySyncRunner } from './directory-sync/directory-sync-run.js';
+import { DirectorySyncService } from './directory-sync/directory-sync.service.js';
 import { EnrolmentService } from './onboarding/enrolment.service.js';
 import { OnboardingChanges } from './onboarding/onboarding-changes.js';
 import { EnrolmentController, UserImportsController } from './onboarding/onboarding.controller.js';
@@ -72,6 +76,7 @@ export class IdentityModule {
         JwksController,
         UserImportsController,
         EnrolmentController,
+        DirectorySyncController,
       ],
       providers: [
         { provide: IDENTITY_CONFIG, useValue: config },
@@ -93,6 +98,7 @@ export class IdentityModule {
         ApiTokensRepository,
         FactorResetsRepository,
         UserImportsRepository,
+        DirectorySyncRepository,
         sessionCacheProvider,
         {
           provide: INSTITUTION_SCOPES,
@@ -118,6 +124,8 @@ export class IdentityModule {
         OnboardingChanges,
         UserImportService,
         EnrolmentService,
+        DirectorySyncService,
+        DirectorySyncRunner,
         InstitutionsService,
         DirectoryService,
         AccountService,

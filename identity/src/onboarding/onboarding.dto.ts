@@ -18,6 +18,10 @@ export const UserImportJob = named(
     updated: z.number().int().describe('officials whose profile changed (a dry run: would change)'),
     unchanged: z.number().int(),
     invalid: z.number().int().describe('rows refused (see errors)'),
+    disabled: z
+      .number()
+      .int()
+      .describe('officials disabled because they left the directory (directory syncs)'),
     imsis: z
       .number()
       .int()
@@ -74,6 +78,7 @@ export function importJobView(j: UserImportJobRow): z.infer<typeof UserImportJob
     updated: j.updated,
     unchanged: j.unchanged,
     invalid: j.invalid,
+    disabled: j.disabled,
     imsis: j.imsis,
     errors: j.errors,
     failure: j.failure,

@@ -37,6 +37,8 @@ export const userImportJobs = identitySchema.table('user_import_jobs', {
   updated: integer('updated').notNull().default(0),
   unchanged: integer('unchanged').notNull().default(0),
   invalid: integer('invalid').notNull().default(0),
+  /** Officials disabled because they left the directory (directory syncs only; never deleted). */
+  disabled: integer('disabled').notNull().default(0),
   /** Rows naming a SIM to assign (validated; assigned by a SIM operator: see the README). */
   imsis: integer('imsis').notNull().default(0),
   errors: jsonb('errors').$type<UserImportError[]>().notNull().default([]),

@@ -468,6 +468,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/directory-syncs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DirectorySync_list"];
+        put?: never;
+        post: operations["DirectorySync_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/directory-syncs/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DirectorySync_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/factor-resets": {
         parameters: {
             query?: never;
@@ -1343,6 +1375,33 @@ export interface components {
             name: string;
             roles: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "billing" | "device-admin" | "app-reviewer")[];
         };
+        CreateDirectorySync: {
+            baseDn: string;
+            bindDn: string;
+            /** @description sealed with the identity secrets key; never shown again */
+            bindPassword: string;
+            /**
+             * Format: starts_with
+             * @default (objectClass=inetOrgPerson)
+             */
+            filter: string;
+            /** @description institution (id or name) of every entry, when the mapping names no institution attribute */
+            institution?: string | null;
+            /** @description run on this schedule; null: by hand only */
+            intervalMinutes?: number | null;
+            /** @description directory attribute of each official field (e.g. uid, cn, title, ou, mail, telephoneNumber) */
+            mapping: {
+                designation?: string;
+                displayName: string;
+                email?: string;
+                imsi?: string;
+                institution?: string;
+                phone?: string;
+                username: string;
+            };
+            name: string;
+            url: string;
+        };
         CreateInstitution: {
             /** @enum {string} */
             directoryScope?: "own" | "hierarchy" | "all";
@@ -1751,6 +1810,56 @@ export interface components {
                 phone: string | null;
             }[];
             total: number;
+        };
+        DirectorySync: {
+            baseDn: string;
+            bindDn: string;
+            /** Format: date-time */
+            createdAt: string;
+            filter: string;
+            id: string;
+            institution: string | null;
+            intervalMinutes: number | null;
+            lastJobId: string | null;
+            /** Format: date-time */
+            lastRunAt: string | null;
+            mapping: {
+                designation?: string;
+                displayName: string;
+                email?: string;
+                imsi?: string;
+                institution?: string;
+                phone?: string;
+                username: string;
+            };
+            name: string;
+            url: string;
+        };
+        DirectorySyncList: {
+            syncs: {
+                baseDn: string;
+                bindDn: string;
+                /** Format: date-time */
+                createdAt: string;
+                filter: string;
+                id: string;
+                institution: string | null;
+                intervalMinutes: number | null;
+                lastJobId: string | null;
+                /** Format: date-time */
+                lastRunAt: string | null;
+                mapping: {
+                    designation?: string;
+                    displayName: string;
+                    email?: string;
+                    imsi?: string;
+                    institution?: string;
+                    phone?: string;
+                    username: string;
+                };
+                name: string;
+                url: string;
+            }[];
         };
         DomainStatus: {
             /** @enum {string} */
@@ -3254,6 +3363,8 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             createdBy: string;
+            /** @description officials disabled because they left the directory (directory syncs) */
+            disabled: number;
             /** @description a dry run plans and counts; it changes nothing and issues no codes */
             dryRun: boolean;
             errors: {
@@ -3288,6 +3399,8 @@ export interface components {
                 /** Format: date-time */
                 createdAt: string;
                 createdBy: string;
+                /** @description officials disabled because they left the directory (directory syncs) */
+                disabled: number;
                 /** @description a dry run plans and counts; it changes nothing and issues no codes */
                 dryRun: boolean;
                 errors: {
@@ -4123,6 +4236,74 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DirectoryPage"];
+                };
+            };
+        };
+    };
+    DirectorySync_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectorySyncList"];
+                };
+            };
+        };
+    };
+    DirectorySync_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDirectorySync"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectorySync"];
+                };
+            };
+        };
+    };
+    DirectorySync_run: {
+        parameters: {
+            query?: {
+                dryRun?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted: the run goes on in the background as an import job */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserImportJob"];
                 };
             };
         };

@@ -1,3 +1,28 @@
+CREATE TABLE "identity"."directory_links" (
+	"sync_id" uuid NOT NULL,
+	"user_id" uuid NOT NULL,
+	"dn" text NOT NULL,
+	"linked_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "directory_links_sync_id_user_id_pk" PRIMARY KEY("sync_id","user_id")
+);
+--> statement-breakpoint
+CREATE TABLE "identity"."directory_syncs" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"name" text NOT NULL,
+	"url" text NOT NULL,
+	"bind_dn" text NOT NULL,
+	"bind_password_sealed" text NOT NULL,
+	"base_dn" text NOT NULL,
+	"filter" text NOT NULL,
+	"mapping" jsonb NOT NULL,
+	"institution" text,
+	"interval_minutes" integer,
+	"last_run_at" timestamp with time zone,
+	"last_job_id" uuid,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "directory_syncs_name_unique" UNIQUE("name")
+);
+--> statement-breakpoint
 CREATE TABLE "identity"."user_enrolments" (
 	"id" uuid PRIMARY KEY NOT NULL,
 	"user_id" uuid NOT NULL,
@@ -39,6 +64,7 @@ CREATE TABLE "identity"."user_import_jobs" (
 	"updated" integer DEFAULT 0 NOT NULL,
 	"unchanged" integer DEFAULT 0 NOT NULL,
 	"invalid" integer DEFAULT 0 NOT NULL,
+	"disabled" integer DEFAULT 0 NOT NULL,
 	"imsis" integer DEFAULT 0 NOT NULL,
 	"errors" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"failure" text,
