@@ -305,7 +305,7 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
     const failure =
       err instanceof WorkerCrashedError
         ? `${err.message} (error id ${errorId}); upload the file again to import the rest (officials already created count as unchanged)`
-        : `interrupted (error id ${errorId}); it resumes when the server restarts (attempt ${job.attempts + 1} of ${USER_IMPORT_MAX_ATTEMPTS})`;
+        : `interrupted (error id ${errorId}) in attempt ${job.attempts + 1} of ${USER_IMPORT_MAX_ATTEMPTS}; it resumes when the server restarts`;
     if (err instanceof WorkerCrashedError) await this.finish(job, 'failed', failure).catch(() => undefined);
     else
       await this.repo

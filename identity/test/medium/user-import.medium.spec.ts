@@ -206,6 +206,39 @@ describe('onboarding officials from CSV', () => {
     expect(await count()).toBe(N);
   }, 600_000);
 
+  it('resumes an interrupted job where it stopped, creating nobody twice', async () => {
+    const { interior, officer } = await world();
+    const rows = ['username,name,institution'];
+    for (let i = 0; i < 2_000; i++) rows.push(`res${i},Resumed ${i},${interior.id}`);
+    // The seam: the fourth chunk's commit fails (as a database outage would), after three committed.
+    type Seam = { commitChunk: (...args: unknown[]) => Promise<void> };
+    const seam = imports as unknown as Seam;
+    const original = seam.commitChunk;
+    let chunks = 0;
+    seam.commitChunk = function (this: unknown, ...args: unknown[]) {
+      if (++chunks === 4) return Promise.reject(new Error('connection lost'));
+      return original.apply(this, args);
+    };
+    let job;
+    try {
+      job = await run(rows.join('\n'), false, officer);
+    } finally {
+      seam.commitChunk = original;
+    }
+    expect(job).toMatchObject({ status: 'queued', created: 750, attempts: 1, committedLines: 751 });
+    expect(job.failure).toMatch(
+      /^interrupted \(error id [0-9a-f-]{36}\) in attempt 1 of 3; it resumes when the server restarts$/,
+    );
+
+    await imports.onApplicationBootstrap(); // a restart
+    await imports.settled(job.id);
+    const resumed = await imports.job(job.id, officer);
+    expect(resumed).toMatchObject({ status: 'completed', created: 2_000, unchanged: 0, invalid: 0 });
+    expect(await count()).toBe(2_000);
+    const codes = (await imports.codes(job.id, officer)).trimEnd().split('\n');
+    expect(new Set(codes.slice(1).map((l) => l.split(',')[0])).size).toBe(2_000);
+  });
+
   it('refuses a file that is not an officials CSV before any job exists', async () => {
     const { officer } = await world();
     const noHeader = 'login,email\nx,y@z.example\n';
