@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -15,6 +15,7 @@ type ImportJob = {
   updated: number;
   unchanged: number;
   invalid: number;
+  disabled: number;
   imsis: number;
   errors: { line: number; reason: string; username?: string }[];
   failure: string | null;
@@ -48,7 +49,7 @@ function summary(job: ImportJob, maxErrors: number, codesFile: string | null): s
   const would = job.dryRun ? 'would be ' : '';
   const lines = [
     `${job.dryRun ? 'dry run' : 'import'} ${job.id}: ${job.status}${job.failure ? ` (${job.failure})` : ''}`,
-    `  ${would}created ${job.created}, ${would}updated ${job.updated}, unchanged ${job.unchanged}, invalid ${job.invalid}, of ${job.totalRows} rows`,
+    `  ${would}created ${job.created}, ${would}updated ${job.updated}, unchanged ${job.unchanged}, invalid ${job.invalid}${job.disabled ? `, ${would}disabled ${job.disabled} (left the directory)` : ''}, of ${job.totalRows} rows`,
   ];
   if (job.imsis > 0)
     lines.push(
@@ -96,30 +97,124 @@ function addImport(users: Command, ctx: CliContext): void {
           .request<ImportJob>('POST', `/api/v1/user-imports?${q.toString()}`, csv, {
             contentType: 'text/csv',
           });
-        const job = await follow(ctx, started.id, process.stderr.isTTY === true);
-        let wrote: string | null = null;
-        if (job.codesAvailable) {
-          const codes = await ctx.api().requestText('POST', `/api/v1/user-imports/${job.id}/codes`);
-          // 'wx': an existing file is never overwritten; 0600: only this account reads the codes.
-          await writeFile(codesFile, codes, { flag: 'wx', mode: 0o600 }).catch(
-            (err: NodeJS.ErrnoException) => {
-              ctx.io.stdout(codes);
-              throw new CliError(
-                `Cannot write ${codesFile} (${err.code ?? err.message}): the codes were printed above, once.`,
-                1,
-              );
-            },
-          );
-          wrote = codesFile;
-        }
-        ctx.print(job, !!o.json, () => summary(job, o.maxErrors, wrote));
-        if (job.status === 'failed' || job.invalid > 0) throw new CliError('', 1);
+        await finish(ctx, started.id, codesFile, o);
       },
     );
+}
+
+type Sync = {
+  id: string;
+  name: string;
+  url: string;
+  baseDn: string;
+  intervalMinutes: number | null;
+  lastRunAt: string | null;
+};
+
+/** `pakawaaz directory-sync …`: officials from LDAP / Active Directory (national security officers). */
+function addDirectorySync(program: Command, ctx: CliContext): void {
+  const ds = program.command('directory-sync').description('officials from LDAP / Active Directory');
+  ds.command('add')
+    .description('add a directory (the bind password is read from stdin, sealed, never shown again)')
+    .requiredOption('--name <name>', 'a name for this directory')
+    .requiredOption('--url <url>', 'ldap://host:port or ldaps://host:port')
+    .requiredOption('--bind-dn <dn>', 'the service account that reads people')
+    .requiredOption('--base <dn>', 'where to search (subtree)')
+    .option('--filter <filter>', 'LDAP filter', '(objectClass=inetOrgPerson)')
+    .option('--map <pairs>', 'field=attribute,…', DEFAULT_MAP)
+    .option('--institution <id or name>', 'the institution of every entry (no institution attribute)')
+    .option('--every <minutes>', 'run on this schedule', positiveInt)
+    .action(async (o: SyncOptions) => {
+      const bindPassword = (ctx.io.stdin ?? (() => readFileSync(0, 'utf8')))().replace(/\r?\n$/, '');
+      if (!bindPassword) throw new CliError('Give the bind password on stdin.', 2);
+      const mapping: Record<string, string> = Object.fromEntries(
+        o.map.split(',').map((p): [string, string] => {
+          const [field = '', attr = ''] = p.split('=').map((x) => x.trim());
+          return [field, attr];
+        }),
+      );
+      const body = {
+        name: o.name,
+        url: o.url,
+        bindDn: o.bindDn,
+        bindPassword,
+        baseDn: o.base,
+        filter: o.filter,
+        mapping,
+        institution: o.institution ?? null,
+        intervalMinutes: o.every ?? null,
+      };
+      const r = await ctx.api().request<Sync>('POST', '/api/v1/directory-syncs', body);
+      ctx.io.stdout(`${r.id}\n`);
+    });
+  ds.command('list')
+    .description('list directories')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const r = await ctx.api().request<{ syncs: Sync[] }>('GET', '/api/v1/directory-syncs');
+      const line = (s: Sync) =>
+        `${s.id}  ${s.name.padEnd(20)}  ${s.url}  ${s.baseDn}  every ${s.intervalMinutes ?? '-'} min  last ${s.lastRunAt ?? 'never'}`;
+      ctx.print(r, !!o.json, () => `${r.syncs.map(line).join('\n')}\n`);
+    });
+  ds.command('run <name>')
+    .description('sync now with progress; codes of created officials go to a private file')
+    .option('--dry-run', 'report what would be created, updated or disabled; change nothing')
+    .option('--codes <file>', 'where to write the enrolment codes', 'directory-sync.codes.csv')
+    .option('--json', 'print the final job as JSON')
+    .option('--max-errors <n>', 'entry errors to print', positiveInt, 20)
+    .action(
+      async (name: string, o: { dryRun?: boolean; codes: string; json?: boolean; maxErrors: number }) => {
+        if (!o.dryRun && existsSync(o.codes))
+          throw new CliError(`${o.codes} exists: move it away or give --codes <new file>.`, 2);
+        const q = new URLSearchParams({ dryRun: String(!!o.dryRun) });
+        const path = `/api/v1/directory-syncs/${encodeURIComponent(name)}/runs?${q.toString()}`;
+        const started = await ctx.api().request<ImportJob>('POST', path);
+        await finish(ctx, started.id, o.codes, o);
+      },
+    );
+}
+
+const DEFAULT_MAP =
+  'username=uid,displayName=cn,designation=title,institution=ou,email=mail,phone=telephoneNumber';
+type SyncOptions = {
+  name: string;
+  url: string;
+  bindDn: string;
+  base: string;
+  filter: string;
+  map: string;
+  institution?: string;
+  every?: number;
+};
+
+/** Follows a job to its end, writes its enrolment codes once, prints the summary; exit 1 on refusals. */
+async function finish(
+  ctx: CliContext,
+  id: string,
+  codesFile: string,
+  o: { json?: boolean; maxErrors: number },
+): Promise<void> {
+  const job = await follow(ctx, id, process.stderr.isTTY === true);
+  let wrote: string | null = null;
+  if (job.codesAvailable) {
+    const codes = await ctx.api().requestText('POST', `/api/v1/user-imports/${job.id}/codes`);
+    // 'wx': an existing file is never overwritten; 0600: only this account reads the codes.
+    await writeFile(codesFile, codes, { flag: 'wx', mode: 0o600 }).catch((err: NodeJS.ErrnoException) => {
+      ctx.io.stdout(codes);
+      throw new CliError(
+        `Cannot write ${codesFile} (${err.code ?? err.message}): the codes were printed above, once.`,
+        1,
+      );
+    });
+    wrote = codesFile;
+  }
+  ctx.print(job, !!o.json, () => summary(job, o.maxErrors, wrote));
+  if (job.status === 'failed' || job.invalid > 0) throw new CliError('', 1);
 }
 
 export const registerUserImportCommands: RegisterCommands = (program, ctx) => {
   const users = program.commands.find((c) => c.name() === 'users');
   if (!users) throw new Error('register the users commands first');
   addImport(users, ctx);
+  addDirectorySync(program, ctx);
 };
