@@ -24,9 +24,13 @@ const workspaces: Record<string, string> = {
 };
 
 // Tests run against TypeScript sources: each workspace's public face resolves to its src/index.ts.
-const alias = Object.fromEntries(
-  Object.entries(workspaces).map(([name, dir]) => [`@pakawaaz/${name}`, `${root}${dir}/src/index.ts`]),
-);
+// A subpath face first: the first alias that matches wins, and `@pakawaaz/platform` would match it too.
+const alias = {
+  '@pakawaaz/platform/csv': `${root}platform/src/csv/index.ts`,
+  ...Object.fromEntries(
+    Object.entries(workspaces).map(([name, dir]) => [`@pakawaaz/${name}`, `${root}${dir}/src/index.ts`]),
+  ),
+};
 
 // SWC emits decorator metadata, which Nest's dependency injection needs (esbuild does not).
 const plugins = [swc.vite({ module: { type: 'es6' } })];

@@ -30,7 +30,16 @@ export type IdentityErrorCode =
   | 'radius_client_not_found'
   | 'factor_reset_not_found'
   | 'factor_reset_pending'
-  | 'two_person_rule';
+  | 'two_person_rule'
+  | 'invalid_user_import'
+  | 'user_import_too_large'
+  | 'user_import_not_found'
+  | 'user_import_unfinished'
+  | 'enrolment_codes_gone'
+  | 'enrolment_code_invalid'
+  | 'directory_sync_invalid'
+  | 'directory_sync_not_found'
+  | 'directory_unreachable';
 
 export const IDENTITY_ERROR_STATUS = {
   // One code for unknown user, wrong password, wrong factor, locked and disabled account: never reveal which.
@@ -65,6 +74,17 @@ export const IDENTITY_ERROR_STATUS = {
   factor_reset_pending: 409,
   // Two administrators, each signed in as themselves: the same one twice, or an API token, is refused.
   two_person_rule: 403,
+  invalid_user_import: 400,
+  user_import_too_large: 413,
+  user_import_not_found: 404,
+  user_import_unfinished: 409,
+  // The codes were handed out once (or the job created nobody): they are never shown again.
+  enrolment_codes_gone: 409,
+  // One code for unknown, used, expired and mistyped codes, and a username that is not the code's.
+  enrolment_code_invalid: 401,
+  directory_sync_invalid: 422,
+  directory_sync_not_found: 404,
+  directory_unreachable: 503,
 } as const satisfies Record<IdentityErrorCode, HttpStatus>;
 
 export const identityError = defineErrors(IDENTITY_ERROR_STATUS);

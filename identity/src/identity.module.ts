@@ -23,6 +23,15 @@ import { IDENTITY_CONFIG, type IdentityConfig } from './identity.config.js';
 import { MfaRepository } from './mfa/mfa.repository.js';
 import { PasskeysService } from './mfa/passkeys.service.js';
 import { openSecretBox, SECRET_BOX } from './mfa/secret-box.provider.js';
+import { DirectorySyncController } from './directory-sync/directory-sync.controller.js';
+import { DirectorySyncRepository } from './directory-sync/directory-sync.repository.js';
+import { DirectorySyncRunner } from './directory-sync/directory-sync-run.js';
+import { DirectorySyncService } from './directory-sync/directory-sync.service.js';
+import { EnrolmentService } from './onboarding/enrolment.service.js';
+import { OnboardingChanges } from './onboarding/onboarding-changes.js';
+import { EnrolmentController, UserImportsController } from './onboarding/onboarding.controller.js';
+import { UserImportService } from './onboarding/user-import.service.js';
+import { UserImportsRepository } from './onboarding/user-imports.repository.js';
 import { TotpService } from './mfa/totp.service.js';
 import { sessionCacheProvider } from './sessions/session-cache.provider.js';
 import { SessionsController } from './sessions/sessions.controller.js';
@@ -76,6 +85,9 @@ export class IdentityModule {
         TokensController,
         JwksController,
         SignInStatsController,
+        UserImportsController,
+        EnrolmentController,
+        DirectorySyncController,
       ],
       providers: [
         { provide: IDENTITY_CONFIG, useValue: config },
@@ -98,6 +110,8 @@ export class IdentityModule {
         FactorResetsRepository,
         EapIdentitiesRepository,
         EapIdentitiesService,
+        UserImportsRepository,
+        DirectorySyncRepository,
         sessionCacheProvider,
         {
           provide: INSTITUTION_SCOPES,
@@ -125,6 +139,11 @@ export class IdentityModule {
         PasswordChanges,
         FactorResetService,
         UserAdminService,
+        OnboardingChanges,
+        UserImportService,
+        EnrolmentService,
+        DirectorySyncService,
+        DirectorySyncRunner,
         InstitutionsService,
         DirectoryService,
         AccountService,

@@ -47,3 +47,5 @@ export * from './keys/open-keys.js';
 export * from './keys/file-key-backend.js';
 export * from './workers/worker-script.js';
 export * from './workers/worker-pool.js';
+export * from './csv/index.js';
+export * from './csv/read-upload.js';

@@ -144,6 +144,14 @@ describe('floors: only through the public face', () => {
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatch(message);
   });
+
+  it("allows a package's declared further face, and only that one", async () => {
+    expect(await lint('identity/src/x.ts', "import { x } from '@pakawaaz/platform/csv';")).toHaveLength(0);
+    expect(await lint('identity/src/x.ts', "import { x } from '@pakawaaz/platform/keys';")).toHaveLength(1);
+    expect(await lint('identity/src/x.ts', "import { x } from '@pakawaaz/core-network/csv';")).toHaveLength(
+      1,
+    );
+  });
 });
 
 describe("the repository's eslint.config.js", () => {

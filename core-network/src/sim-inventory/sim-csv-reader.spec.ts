@@ -42,7 +42,7 @@ describe('SimCsvReader', () => {
     for (const chunk of [1, 7, 4096, 1 << 20]) {
       const { reader, blocks } = readAll(text, chunk);
       expect(reader.rows).toBe(2_500);
-      expect(reader.header?.columns).toMatchObject({ imsi: 0, iccid: 1, k: 2, opc: 3 });
+      expect(reader.header?.mapped.columns).toMatchObject({ imsi: 0, iccid: 1, k: 2, opc: 3 });
       expect(blocks.map((b) => [b.seq, b.firstLine, b.lastLine])).toEqual([
         [0, 2, 1 + BLOCK_ROWS],
         [1, 2 + BLOCK_ROWS, 1 + 2 * BLOCK_ROWS],

@@ -1,3 +1,8 @@
+import { blockRecords, decodeLine, headerFields, lineKind, splitCsvLine } from '@pakawaaz/platform/csv';
+
+// The line rules are the platform's (shared with the officials' import); re-exported for this domain's callers.
+export { decodeLine, lineKind, splitCsvLine };
+
 /** One valid SIM row of a vendor batch. */
 export type SimRow = {
   line: number;
@@ -109,65 +114,9 @@ export function luhnCheckDigit(body: string): string {
 }
 
 const HEX128 = /^[0-9a-fA-F]{32}$/;
-/** The first C0 control other than TAB, or DEL: never part of a SIM field (a NUL byte, a stray CR, an escape…). */
-function firstControl(text: string): number | undefined {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return c;
-  }
-  return undefined;
-}
 
 function field(record: string[], index: number | undefined): string {
   return index === undefined || index < 0 ? '' : (record[index] ?? '').trim();
-}
-
-/**
- * Splits one line into fields, quoting per RFC 4180: a field may be enclosed in double quotes, inside which a
- * comma is data and `""` is one quote. A record never spans lines here — no SIM field may hold a line break —
- * so a quote left open fails its own line only instead of swallowing the rest of the file. Returns the
- * reason when the line is malformed (a stray quote, an unclosed quote).
- */
-export function splitCsvLine(line: string): string[] | { reason: string } {
-  const fields: string[] = [];
-  let i = 0;
-  for (;;) {
-    let start = i;
-    while (line[start] === ' ' || line[start] === '\t') start++;
-    if (line[start] === '"') {
-      let value = '';
-      let j = start + 1;
-      for (;;) {
-        const close = line.indexOf('"', j);
-        if (close < 0) return { reason: 'a quoted field is not closed on its line' };
-        value += line.slice(j, close);
-        if (line[close + 1] === '"') {
-          value += '"';
-          j = close + 2;
-          continue;
-        }
-        i = close + 1;
-        break;
-      }
-      while (line[i] === ' ' || line[i] === '\t') i++;
-      if (i < line.length && line[i] !== ',')
-        return {
-          reason: 'stray quote: text follows a closing quote (write a quote inside a quoted field as "")',
-        };
-      fields.push(value);
-    } else {
-      const comma = line.indexOf(',', i);
-      const value = line.slice(i, comma < 0 ? line.length : comma);
-      if (value.includes('"'))
-        return {
-          reason: 'stray quote in an unquoted field (quote the whole field, and write a quote as "")',
-        };
-      fields.push(value);
-      i = comma < 0 ? line.length : comma;
-    }
-    if (i >= line.length) return fields;
-    i++; // the comma
-  }
 }
 
 /** Validates one record; returns the row or the first reason it is rejected. */
@@ -204,32 +153,6 @@ function validate(
   return { line, imsi, iccid, k, opc, msisdn: msisdn?.replace(/^\+/, '') ?? null, batch };
 }
 
-/** What a line of the file is: nothing (blank), a `#` comment, or a record. */
-export function lineKind(bytes: Uint8Array): 'blank' | 'comment' | 'record' {
-  for (const b of bytes) {
-    if (b === 0x20 || b === 0x09 || b === 0x0d) continue;
-    return b === 0x23 ? 'comment' : 'record';
-  }
-  return 'blank';
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Decodes a line's bytes (without its LF; a CR before it is dropped), or says why the line is unreadable. */
-export function decodeLine(bytes: Uint8Array): string | { reason: string } {
-  const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
-  let text: string;
-  try {
-    text = utf8.decode(bytes.subarray(0, end));
-  } catch {
-    return { reason: 'the line is not valid UTF-8' };
-  }
-  const control = firstControl(text);
-  if (control !== undefined)
-    return { reason: `the line contains a control character (0x${control.toString(16).padStart(2, '0')})` };
-  return text;
-}
-
 export type SimBlockInput = {
   /** Whole lines of the file, LF-separated (the last one may lack its LF). */
   bytes: Uint8Array;
@@ -251,33 +174,15 @@ export function parseSimBlock(
 ): { rows: SimRow[]; problems: RowProblem[] } {
   const rows: SimRow[] = [];
   const problems: RowProblem[] = [];
-  const { bytes } = input;
-  let line = input.firstLine;
-  for (let start = 0; start < bytes.length; line++) {
-    const nl = bytes.indexOf(0x0a, start);
-    const end = nl < 0 ? bytes.length : nl;
-    const raw = bytes.subarray(start, end);
-    start = end + 1;
-    if (line < input.fromLine || lineKind(raw) !== 'record') continue;
-    const text = decodeLine(raw);
-    const record = typeof text === 'string' ? splitCsvLine(text) : text;
-    if ('reason' in record) problems.push({ line, reason: record.reason });
+  for (const record of blockRecords(input.bytes, input.firstLine, input.fromLine)) {
+    if ('reason' in record) problems.push(record);
     else {
-      const r = validate(record, line, input.columns, o, input.format === 'magma');
+      const r = validate(record.fields, record.line, input.columns, o, input.format === 'magma');
       if ('reason' in r) problems.push(r);
       else rows.push(r);
     }
   }
   return { rows, problems };
-}
-
-/** The header row of a file's first record line (a UTF-8 BOM is ignored). */
-export function headerFields(line: Uint8Array): string[] {
-  const bom = line[0] === 0xef && line[1] === 0xbb && line[2] === 0xbf ? 3 : 0;
-  const text = decodeLine(line.subarray(bom));
-  const fields = typeof text === 'string' ? splitCsvLine(text) : text;
-  if ('reason' in fields) throw new SimCsvError(`The header row is not valid CSV: ${fields.reason}.`);
-  return fields;
 }
 
 /**
@@ -294,10 +199,15 @@ export function parseSimCsv(text: string, o: SimCsvOptions): ParsedSimCsv {
     const raw = bytes.subarray(start, end);
     start = end + 1;
     if (lineKind(raw) !== 'record') continue;
-    const { columns, format } = mapHeader(headerFields(raw));
+    const { columns, format } = mapHeader(simHeaderFields(raw));
     const block = { bytes: bytes.subarray(start), firstLine: line + 1, fromLine: 0, columns, format };
     const { rows, problems } = parseSimBlock(block, o);
     return { rows, problems, totalRows: rows.length + problems.length, format };
   }
   throw new SimCsvError('The file is empty: expected a header row and at least one SIM.');
+}
+
+/** The header row of a file's first record line (a UTF-8 BOM is ignored); not CSV is a SimCsvError. */
+export function simHeaderFields(line: Uint8Array): string[] {
+  return headerFields(line, (m) => new SimCsvError(m));
 }

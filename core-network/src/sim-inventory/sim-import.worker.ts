@@ -9,7 +9,7 @@ import { parentPort } from 'node:worker_threads';
 import { computeOpc } from '@pakawaaz/milenage';
 import type { WorkerTaskReply } from '@pakawaaz/platform';
 import { openImportBlock, sealSimField } from '../crypto/sim-sealing.js';
-import { headerFields, mapHeader, parseSimBlock, type RowProblem } from './sim-csv.js';
+import { simHeaderFields, mapHeader, parseSimBlock, type RowProblem } from './sim-csv.js';
 
 export type SimBlockTask = {
   jobId: string;
@@ -44,7 +44,7 @@ const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength)
 export function processBlock(task: SimBlockTask): SimBlockResult {
   const dek = { id: task.dataKeyId, key: buf(task.key) };
   const bytes = openImportBlock(dek, task.jobId, task.seq, task.sealed);
-  const { columns, format } = mapHeader(headerFields(Buffer.from(task.header, 'utf8')));
+  const { columns, format } = mapHeader(simHeaderFields(Buffer.from(task.header, 'utf8')));
   const parsed = parseSimBlock(
     { bytes, firstLine: task.firstLine, fromLine: task.fromLine, columns, format },
     { ...task.plmn, computeOpc },

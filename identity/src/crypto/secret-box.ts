@@ -10,7 +10,13 @@ import { KeyError, LEGACY_VERSION, SealedDataError, type KeySet } from '@pakawaa
  * Stored form: `s1.<base64url of the key service's envelope>`. Release 0.1 stored `v1.<iv>.<ciphertext‖tag>`
  * under the single-key file; those values keep opening.
  */
-export type SecretPurpose = 'totp-seed' | 'radius-secret' | 'factor-reset-part' | 'eap-reauth-keys';
+export type SecretPurpose =
+  | 'totp-seed'
+  | 'radius-secret'
+  | 'factor-reset-part'
+  | 'eap-reauth-keys'
+  | 'enrolment-codes'
+  | 'directory-bind-password';
 
 /** What identity authenticates (not seals) with the set's MAC key. */
 export type MacPurpose = 'radius-class';

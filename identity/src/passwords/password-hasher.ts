@@ -24,11 +24,12 @@ export function hashPassword(password: string): Promise<string> {
 }
 
 /**
- * Verifies a password against a stored hash. With no hash (unknown account), it still spends the same work
+ * Verifies a password against a stored hash. With no hash (unknown account, or one not enrolled), it still spends the same work
  * on a dummy hash, so response time does not reveal whether the account exists.
  */
 export async function verifyPassword(hash: string | undefined, password: string): Promise<boolean> {
-  if (!hash) {
+  // An official who has not enrolled yet has no hash (a marker): answered like an unknown account, same work.
+  if (!hash || !hash.startsWith('$argon2')) {
     const hash = await dummyHash();
     await limited(() => argon2.verify(hash, normalisePassword(password)));
     return false;

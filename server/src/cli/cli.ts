@@ -10,6 +10,7 @@ import { registerServerCommands } from './commands/server.js';
 import { registerSimCommands } from './commands/sims.js';
 import { registerSubscriberCommands } from './commands/subscribers.js';
 import { registerUserCommands } from './commands/users.js';
+import { registerUserImportCommands } from './commands/user-imports.js';
 import { registerRadiusCommands } from './commands/radius.js';
 import type { CliContext, CliIo, RegisterCommands } from './context.js';
 
@@ -20,6 +21,7 @@ const COMMANDS: RegisterCommands[] = [
   registerServerCommands,
   registerIdentityCommands,
   registerUserCommands,
+  registerUserImportCommands,
   registerRadiusCommands,
   registerAuditCommands,
   registerSimCommands,

@@ -8,7 +8,7 @@ import type { Logger, Metrics } from '@pakawaaz/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Routes that take a raw CSV body. */
-const CSV_ROUTES: ReadonlySet<string> = new Set(['/api/v1/sims/imports']);
+const CSV_ROUTES: ReadonlySet<string> = new Set(['/api/v1/sims/imports', '/api/v1/user-imports']);
 
 const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
@@ -29,14 +29,14 @@ export function createFastifyAdapter(options: { bodyLimit: number }): FastifyAda
   // urlencoded forms, so a cross-site HTML form can never submit to the API. Parse errors reach Nest's
   // exception layer (and so our global filter) through the error handler Nest installs.
   adapter.getInstance().removeContentTypeParser('text/plain');
-  // Bulk uploads (SIM vendor batches) are CSV, accepted on the import route only: any other route refuses
+  // Bulk uploads (SIM vendor batches, officials) are CSV, accepted on the import route only: any other route refuses
   // text/csv before reading a byte. On the import route the body is not read here at all: the handler gets
   // the request stream, after authentication and authorisation, and reads it with its limits checked as the
   // bytes arrive (nothing is buffered whole). CSV is not a type an HTML form can send: no CSRF path.
   adapter.getInstance().addContentTypeParser('text/csv', (req, payload, done) => {
     if (!CSV_ROUTES.has(req.routeOptions.url ?? '')) {
       done(
-        Object.assign(new Error('text/csv is accepted for SIM imports only'), {
+        Object.assign(new Error('text/csv is accepted for bulk imports only'), {
           statusCode: 415,
           code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
         }),

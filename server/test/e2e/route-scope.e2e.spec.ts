@@ -279,7 +279,15 @@ const INSTITUTION_FIXTURES: Record<string, InstitutionFixture> = {
   'DELETE /api/v1/users/{id}/sessions': {
     write: () => ({ path: `/api/v1/users/${w.officialA.id}/sessions` }),
   },
+  // Bulk onboarding is a security officer's (a national role): every principal of B is refused.
+  'GET /api/v1/user-imports': { read: () => '/api/v1/user-imports' },
+  'GET /api/v1/user-imports/{id}': { read: () => `/api/v1/user-imports/${NO_SUCH_JOB}` },
+  'POST /api/v1/user-imports': { write: () => ({ path: '/api/v1/user-imports', body: {} }) },
+  'POST /api/v1/user-imports/{id}/codes': {
+    write: () => ({ path: `/api/v1/user-imports/${NO_SUCH_JOB}/codes` }),
+  },
 };
+const NO_SUCH_JOB = '00000000-0000-4000-8000-0000000000aa';
 
 /** Self operations, called by B's users with plausible bodies; `check` looks at the reply. */
 const SELF_FIXTURES: Record<

@@ -1,0 +1,97 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
+import { and, asc, eq, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { users } from '../users/users.schema.js';
+import { directoryLinks, directorySyncs } from './directory-sync.schema.js';
+
+export type DirectorySyncRow = typeof directorySyncs.$inferSelect;
+
+@Injectable()
+export class DirectorySyncRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  get db(): Db {
+    return this.database.db;
+  }
+
+  async insert(row: typeof directorySyncs.$inferInsert, tx: Db = this.db): Promise<DirectorySyncRow> {
+    const [inserted] = await tx.insert(directorySyncs).values(row).returning();
+    return inserted!;
+  }
+
+  async find(idOrName: string): Promise<DirectorySyncRow | undefined> {
+    const byId = /^[0-9a-f-]{36}$/i.test(idOrName) ? eq(directorySyncs.id, idOrName) : undefined;
+    const [row] = await this.db
+      .select()
+      .from(directorySyncs)
+      .where(or(byId, eq(directorySyncs.name, idOrName)))
+      .limit(1);
+    return row;
+  }
+
+  list(): Promise<DirectorySyncRow[]> {
+    return this.db.select().from(directorySyncs).orderBy(asc(directorySyncs.name));
+  }
+
+  async update(
+    id: string,
+    values: Partial<typeof directorySyncs.$inferInsert>,
+    tx: Db = this.db,
+  ): Promise<void> {
+    await tx.update(directorySyncs).set(values).where(eq(directorySyncs.id, id));
+  }
+
+  /**
+   * Claims a scheduled sync that is due (atomically: on several nodes, one wins), setting its last run to now.
+   */
+  async claimDue(now: Date): Promise<DirectorySyncRow[]> {
+    return this.db
+      .update(directorySyncs)
+      .set({ lastRunAt: now })
+      .where(
+        and(
+          isNotNull(directorySyncs.intervalMinutes),
+          or(
+            isNull(directorySyncs.lastRunAt),
+            lt(
+              directorySyncs.lastRunAt,
+              sql`${now.toISOString()}::timestamptz - make_interval(mins => ${directorySyncs.intervalMinutes})`,
+            ),
+          ),
+        ),
+      )
+      .returning();
+  }
+
+  /** Links the named users to the sync (created or adopted), keeping the first link. */
+  async link(tx: Db, syncId: string, entries: readonly { username: string; dn: string }[]): Promise<void> {
+    if (!entries.length) return;
+    const dn = new Map(entries.map((e) => [e.username, e.dn]));
+    const rows = await tx
+      .select({ id: users.id, username: users.username })
+      .from(users)
+      .where(inArray(users.username, [...dn.keys()]));
+    if (!rows.length) return;
+    await tx
+      .insert(directoryLinks)
+      .values(rows.map((r) => ({ syncId, userId: r.id, dn: dn.get(r.username)! })))
+      .onConflictDoNothing();
+  }
+
+  /** The users linked to the sync, with their current username and status. */
+  linked(syncId: string): Promise<{ userId: string; username: string; status: 'active' | 'disabled' }[]> {
+    return this.db
+      .select({ userId: users.id, username: users.username, status: users.status })
+      .from(directoryLinks)
+      .innerJoin(users, eq(users.id, directoryLinks.userId))
+      .where(eq(directoryLinks.syncId, syncId));
+  }
+
+  async disable(tx: Db, userIds: readonly string[], reason: string): Promise<void> {
+    if (!userIds.length) return;
+    await tx
+      .update(users)
+      .set({ status: 'disabled', statusReason: reason, updatedAt: new Date() })
+      .where(and(inArray(users.id, [...userIds]), eq(users.status, 'active')));
+  }
+}

@@ -1,0 +1,37 @@
+import { integer, jsonb, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { identitySchema } from '../identity.schema.js';
+import type { AttributeMapping } from './ldap-mapping.js';
+
+/**
+ * A directory (LDAP / Active Directory) whose people are officials here. The bind password is sealed with
+ * the identity secrets key (never returned, never logged). `interval_minutes` null: run by hand only.
+ */
+export const directorySyncs = identitySchema.table('directory_syncs', {
+  id: uuid('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  url: text('url').notNull(),
+  bindDn: text('bind_dn').notNull(),
+  bindPasswordSealed: text('bind_password_sealed').notNull(),
+  baseDn: text('base_dn').notNull(),
+  filter: text('filter').notNull(),
+  mapping: jsonb('mapping').$type<AttributeMapping>().notNull(),
+  /** The institution (id or name) of every entry when the mapping names no institution attribute. */
+  institution: text('institution'),
+  intervalMinutes: integer('interval_minutes'),
+  lastRunAt: timestamp('last_run_at', { withTimezone: true, mode: 'date' }),
+  /** The import job (user_import_jobs) of the last run: its counters, errors and enrolment codes. */
+  lastJobId: uuid('last_job_id'),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+/** Officials a sync created or adopted (by username): only these does it disable when they leave the directory. */
+export const directoryLinks = identitySchema.table(
+  'directory_links',
+  {
+    syncId: uuid('sync_id').notNull(),
+    userId: uuid('user_id').notNull(),
+    dn: text('dn').notNull(),
+    linkedAt: timestamp('linked_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.syncId, t.userId] })],
+);

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  AuditService,
+  LOGGER,
+  requireNational,
+  requireRole,
+  type Actor,
+  type Logger,
+} from '@pakawaaz/platform';
+import type { SecretBox } from '../crypto/secret-box.js';
+import { identityError } from '../identity.errors.js';
+import { SECRET_BOX } from '../mfa/secret-box.provider.js';
+import { UserImportsRepository, type UserImportJobRow } from '../onboarding/user-imports.repository.js';
+import type { Ctx } from '../users/access.js';
+import type { AttributeMapping } from './ldap-mapping.js';
+import { DirectorySyncRepository, type DirectorySyncRow } from './directory-sync.repository.js';
+import { DIRECTORY_SYNC_ACTOR, DirectorySyncRunner } from './directory-sync-run.js';
+
+export type DirectorySyncInput = {
+  name: string;
+  url: string;
+  bindDn: string;
+  bindPassword: string;
+  baseDn: string;
+  filter: string;
+  mapping: AttributeMapping;
+  institution?: string | null | undefined;
+  intervalMinutes?: number | null | undefined;
+};
+export type DirectorySyncView = Omit<DirectorySyncRow, 'bindPasswordSealed'>;
+
+const SYSTEM = DIRECTORY_SYNC_ACTOR;
+const TICK_MS = 60_000;
+
+/**
+ * Directory sync: officials from LDAP / Active Directory. Each run reads the directory (bind, paged search),
+ * maps entries to officials (the same validation and plan as the CSV import), creates and updates them,
+ * and disables — never deletes — those it manages that left the directory. A run is an import job
+ * (user_import_jobs): the same progress, per-entry errors, dry run and one-time enrolment codes. A run is
+ * idempotent, so an interrupted one is simply finished by the next.
+ */
+@Injectable()
+export class DirectorySyncService implements OnApplicationBootstrap, OnModuleDestroy {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly running = new Map<string, Promise<void>>();
+
+  constructor(
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly repo: DirectorySyncRepository,
+    private readonly jobs: UserImportsRepository,
+    private readonly runner: DirectorySyncRunner,
+    private readonly audit: AuditService,
+    @Inject(SECRET_BOX) private readonly box: SecretBox,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(
+      () =>
+        void this.runDue().catch((err: unknown) =>
+          this.logger.error({ err }, 'directory sync schedule failed'),
+        ),
+      TICK_MS,
+    );
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  async create(input: DirectorySyncInput, ctx: Ctx): Promise<DirectorySyncView> {
+    this.authorize(ctx);
+    if (await this.repo.find(input.name))
+      throw identityError('directory_sync_invalid', `A directory sync named "${input.name}" exists.`);
+    const row = await this.repo.db.transaction(async (tx) => {
+      const { bindPassword, ...rest } = input;
+      const inserted = await this.repo.insert(
+        {
+          ...rest,
+          id: randomUUID(),
+          institution: input.institution ?? null,
+          intervalMinutes: input.intervalMinutes ?? null,
+          bindPasswordSealed: await this.box.seal(
+            'directory-bind-password',
+            Buffer.from(bindPassword, 'utf8'),
+          ),
+        },
+        tx,
+      );
+      await this.audit.record(
+        {
+          actor: ctx.principal.actor,
+          action: 'identity.directory-sync.created',
+          target: `directory-sync:${inserted.name}`,
+          details: {
+            url: input.url,
+            baseDn: input.baseDn,
+            filter: input.filter,
+            intervalMinutes: input.intervalMinutes ?? null,
+          },
+          requestId: ctx.requestId,
+        },
+        tx,
+      );
+      return inserted;
+    });
+    return view(row);
+  }
+
+  async list(ctx: Ctx): Promise<DirectorySyncView[]> {
+    this.authorize(ctx);
+    return (await this.repo.list()).map(view);
+  }
+
+  /** Starts a run (or a dry run) now; it goes on in the background as an import job. */
+  async run(idOrName: string, dryRun: boolean, ctx: Ctx): Promise<UserImportJobRow> {
+    this.authorize(ctx);
+    const sync = await this.repo.find(idOrName);
+    if (!sync) throw identityError('directory_sync_not_found', 'No directory sync with this id or name.');
+    return this.start(sync, dryRun, ctx.principal.actor, ctx.principal.name);
+  }
+
+  /** Resolves when the job has stopped running in this process (tests). */
+  async settled(jobId: string): Promise<void> {
+    await this.running.get(jobId);
+  }
+
+  private authorize(ctx: Ctx): void {
+    requireNational(ctx.principal);
+    requireRole(ctx.principal, 'security-officer');
+  }
+
+  private async runDue(): Promise<void> {
+    for (const sync of await this.repo.claimDue(new Date()))
+      await this.start(sync, false, SYSTEM, 'directory-sync');
+  }
+
+  private async start(
+    sync: DirectorySyncRow,
+    dryRun: boolean,
+    actor: Actor,
+    actorName: string,
+  ): Promise<UserImportJobRow> {
+    const id = randomUUID();
+    await this.jobs.db.transaction(async (tx) => {
+      await this.jobs.insertJob(tx, {
+        id,
+        filename: `directory:${sync.name}`,
+        dryRun,
+        status: 'running',
+        sourceSha256: '',
+        sourceHeader: 'ldap',
+        attempts: 1,
+        createdBy: `${actor.type}:${actor.id}`,
+        createdByName: actorName,
+        scopeIds: null,
+      });
+      await this.repo.update(sync.id, { lastRunAt: new Date(), ...(dryRun ? {} : { lastJobId: id }) }, tx);
+      await this.audit.record(
+        {
+          actor,
+          action: 'identity.directory-sync.started',
+          target: `directory-sync:${sync.name}`,
+          details: { job: id, dryRun },
+        },
+        tx,
+      );
+    });
+    const run = this.runner
+      .process(sync, (await this.jobs.job(id))!)
+      .catch((err: unknown) => this.runner.failed(id, err))
+      .finally(() => this.running.delete(id));
+    this.running.set(id, run);
+    return (await this.jobs.job(id))!;
+  }
+}
+
+function view(row: DirectorySyncRow): DirectorySyncView {
+  const { bindPasswordSealed: _sealed, ...rest } = row;
+  return rest;
+}

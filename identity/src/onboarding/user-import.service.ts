@@ -1,0 +1,343 @@
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import {
+  Inject,
+  Injectable,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import {
+  AuditService,
+  DATABASE,
+  LOGGER,
+  readCsvUpload,
+  requireRole,
+  scopeIds,
+  WorkerCrashedError,
+  WorkerPool,
+  type CsvBlock,
+  type DatabaseHandle,
+  type Logger,
+} from '@pakawaaz/platform';
+import { SIM_OWNERSHIP, type SimOwnership } from '@pakawaaz/core-network';
+import type { SecretBox } from '../crypto/secret-box.js';
+import { InstitutionsRepository } from '../directory/institutions.repository.js';
+import { identityError } from '../identity.errors.js';
+import { SECRET_BOX } from '../mfa/secret-box.provider.js';
+import type { Ctx } from '../users/access.js';
+import type { OfficialProblem } from './official-csv.js';
+import { institutionLookup, type InstitutionLookup } from './onboarding-plan.js';
+import { OnboardingChanges } from './onboarding-changes.js';
+import {
+  commitUserChunk,
+  jobActor,
+  planChunk,
+  simOwners,
+  USER_IMPORT_CHUNK_ROWS,
+} from './user-import-chunks.js';
+import { officialsReader, uploadError, USER_IMPORT_LIMITS } from './user-import-upload.js';
+import type { CodedOfficialRow, UserBlockResult, UserBlockTask } from './user-import.worker.js';
+import { UserImportsRepository, type UserImportJobRow } from './user-imports.repository.js';
+
+export const USER_IMPORT_MAX_ATTEMPTS = 3;
+const BLOCKS_IN_FLIGHT = 3;
+const ABANDONED_UPLOAD_MS = 60 * 60 * 1000;
+
+/**
+ * Bulk onboarding of officials from CSV, run like the SIM import: the upload is read as a stream (limits
+ * checked as it arrives) into stored blocks of whole lines; a background job has the platform's worker
+ * threads parse and validate each block, plans each row against the directory (create, update, unchanged,
+ * refused) and commits chunks all-or-nothing with its progress, so an interrupted job resumes where it
+ * stopped. Created officials get one-time enrolment codes, never passwords (see codes()).
+ */
+@Injectable()
+export class UserImportService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly running = new Map<string, Promise<void>>();
+  private stopping = false;
+  private pool: WorkerPool<UserBlockTask, UserBlockResult> | undefined;
+
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly repo: UserImportsRepository,
+    private readonly institutions: InstitutionsRepository,
+    private readonly audit: AuditService,
+    private readonly changes: OnboardingChanges,
+    @Inject(SECRET_BOX) private readonly box: SecretBox,
+    @Optional() @Inject(SIM_OWNERSHIP) private readonly sims?: SimOwnership,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.repo.deleteAbandonedBlocks(new Date(Date.now() - ABANDONED_UPLOAD_MS));
+    await this.repo.deleteExpired(new Date());
+    for (const { id } of await this.repo.unfinishedJobIds()) this.launch(id);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled([...this.running.values()]);
+    await this.pool?.close();
+    this.pool = undefined;
+  }
+
+  /** Reads an upload into a new job and starts it; limits and the header fail fast, before the job exists. */
+  async start(
+    upload: Readable,
+    opts: { declaredBytes: number | undefined; filename: string; dryRun: boolean },
+    ctx: Ctx,
+  ): Promise<UserImportJobRow> {
+    requireRole(ctx.principal, 'security-officer');
+    if (opts.declaredBytes !== undefined && opts.declaredBytes > USER_IMPORT_LIMITS.maxBytes)
+      throw identityError(
+        'user_import_too_large',
+        `The file is larger than ${USER_IMPORT_LIMITS.maxBytes} bytes: split it.`,
+      );
+    const id = randomUUID();
+    const reader = officialsReader();
+    const store = (b: CsvBlock) =>
+      this.repo.insertBlock({
+        jobId: id,
+        seq: b.seq,
+        firstLine: b.firstLine,
+        lastLine: b.lastLine,
+        data: b.bytes,
+      });
+    const read = await readCsvUpload(upload, reader, store).catch(async (err: unknown) => {
+      await this.repo.deleteBlocks(id).catch(() => undefined);
+      throw uploadError(err);
+    });
+    const { actor } = ctx.principal;
+    await this.database.db.transaction(async (tx) => {
+      await this.repo.insertJob(tx, {
+        id,
+        filename: opts.filename,
+        dryRun: opts.dryRun,
+        status: 'queued',
+        sourceSha256: read.sha256,
+        sourceHeader: read.header,
+        totalRows: read.rows,
+        createdBy: `${actor.type}:${actor.id}`,
+        createdByName: ctx.principal.name,
+        scopeIds: scopeIds(ctx.principal) === null ? null : [...scopeIds(ctx.principal)!],
+      });
+      await this.audit.record(
+        {
+          actor,
+          action: 'identity.user-import.started',
+          target: `user-import:${id}`,
+          details: { filename: opts.filename, dryRun: opts.dryRun, sha256: read.sha256, rows: read.rows },
+          requestId: ctx.requestId,
+        },
+        tx,
+      );
+    });
+    this.launch(id);
+    return (await this.repo.job(id))!;
+  }
+
+  /** A job its creator (or a national security officer) may see. */
+  async job(id: string, ctx: Ctx): Promise<UserImportJobRow> {
+    requireRole(ctx.principal, 'security-officer');
+    const job = await this.repo.job(id);
+    const { actor } = ctx.principal;
+    if (!job || (scopeIds(ctx.principal) !== null && job.createdBy !== `${actor.type}:${actor.id}`))
+      throw identityError('user_import_not_found', 'No officials import with this id.');
+    return job;
+  }
+
+  async list(ctx: Ctx): Promise<UserImportJobRow[]> {
+    requireRole(ctx.principal, 'security-officer');
+    const { actor } = ctx.principal;
+    return this.repo.listJobs(50, scopeIds(ctx.principal) === null ? undefined : `${actor.type}:${actor.id}`);
+  }
+
+  /**
+   * The enrolment codes of a finished job as CSV (username,enrolment_code,expires_at,imsi), once, to the one
+   * who started it: they are deleted as they are handed out, and the download is audited.
+   */
+  async codes(id: string, ctx: Ctx): Promise<string> {
+    const job = await this.job(id, ctx);
+    const { actor } = ctx.principal;
+    // A scheduled directory sync's codes go to a national security officer (no person started it).
+    const mine = job.createdBy === `${actor.type}:${actor.id}`;
+    if (!mine && !(job.createdBy.startsWith('system:') && scopeIds(ctx.principal) === null))
+      throw identityError(
+        'enrolment_codes_gone',
+        'Only the one who started this import receives its enrolment codes.',
+      );
+    if (job.status === 'queued' || job.status === 'running')
+      throw identityError(
+        'user_import_unfinished',
+        'The import is still running: fetch the codes when it has finished.',
+      );
+    if (job.dryRun || job.codesDownloadedAt)
+      throw identityError(
+        'enrolment_codes_gone',
+        job.dryRun
+          ? 'A dry run creates nobody and issues no codes.'
+          : 'The codes of this import were downloaded already; they are shown once.',
+      );
+    const parts = await this.database.db.transaction(async (tx) => {
+      const sealed = await this.repo.takeCodes(tx, job.id);
+      await this.repo.updateJob(tx, job.id, { codesDownloadedAt: new Date() });
+      await this.audit.record(
+        {
+          actor,
+          action: 'identity.user-import.codes-downloaded',
+          target: `user-import:${job.id}`,
+          details: { chunks: sealed.length },
+          requestId: ctx.requestId,
+        },
+        tx,
+      );
+      return Promise.all(sealed.map((s) => this.box.open('enrolment-codes', s)));
+    });
+    return 'username,enrolment_code,expires_at,imsi\n' + parts.map((p) => p.toString('utf8')).join('');
+  }
+
+  /** Resolves when the job has stopped running in this process (tests). */
+  async settled(id: string): Promise<void> {
+    await this.running.get(id);
+  }
+
+  private launch(id: string): void {
+    if (this.running.has(id)) return;
+    const run = this.process(id)
+      .catch((err: unknown) => this.interrupted(id, err))
+      .finally(() => this.running.delete(id));
+    this.running.set(id, run);
+  }
+
+  private async process(id: string): Promise<void> {
+    const job = await this.repo.job(id);
+    if (!job || job.status === 'completed' || job.status === 'failed') return;
+    const attempts = job.attempts + (job.status === 'running' ? 1 : 0);
+    if (attempts >= USER_IMPORT_MAX_ATTEMPTS)
+      return this.finish(
+        job,
+        'failed',
+        `stopped after ${attempts} failed attempts; the last: ${job.failure ?? 'the server stopped while it ran'}`,
+      );
+    await this.repo.updateJob(this.database.db, id, { status: 'running', attempts });
+    const lookup = institutionLookup(await this.institutions.all(), job.scopeIds);
+    const pool = (this.pool ??= this.createPool());
+    const seen = new Map<string, number>();
+    const ahead: Promise<UserBlockResult>[] = [];
+    const commitNext = async () => this.commitBlock(job, await ahead.shift()!, lookup, seen);
+    for (let seq = -1; !this.stopping;) {
+      const block = await this.repo.nextBlock(id, seq, job.committedLines);
+      if (!block) break;
+      seq = block.seq;
+      const parsed = pool.run({
+        data: block.data,
+        header: job.sourceHeader,
+        firstLine: block.firstLine,
+        fromLine: job.committedLines + 1,
+      });
+      parsed.catch(() => undefined); // awaited below, in order
+      ahead.push(parsed);
+      if (ahead.length >= BLOCKS_IN_FLIGHT) await commitNext();
+    }
+    while (ahead.length > 0 && !this.stopping) await commitNext();
+    if (this.stopping) await this.repo.updateJob(this.database.db, id, { status: 'queued' });
+    else await this.finish((await this.repo.job(id))!, 'completed', null);
+  }
+
+  protected createPool(): WorkerPool<UserBlockTask, UserBlockResult> {
+    return new WorkerPool(import.meta.url, 'user-import.worker', { name: 'user-import' });
+  }
+
+  private async commitBlock(
+    job: UserImportJobRow,
+    result: UserBlockResult,
+    lookup: InstitutionLookup,
+    seen: Map<string, number>,
+  ): Promise<void> {
+    const size = USER_IMPORT_CHUNK_ROWS[this.database.mode];
+    const lines = [
+      ...result.rows.map((row) => ({ line: row.line, row })),
+      ...result.problems.map((problem) => ({ line: problem.line, problem })),
+    ].sort((a, b) => a.line - b.line);
+    for (let i = 0; i < lines.length && !this.stopping; i += size) {
+      const slice = lines.slice(i, i + size);
+      const rows = slice.flatMap((l) => ('row' in l ? [l.row] : []));
+      const problems = slice.flatMap((l) => ('problem' in l ? [l.problem] : []));
+      await this.database.backgroundTurn();
+      await this.commitChunk(job, rows, problems, slice.at(-1)!.line, lookup, seen);
+    }
+  }
+
+  /** Plans one chunk against the directory and commits it with the job's progress (a seam for tests). */
+  protected async commitChunk(
+    job: UserImportJobRow,
+    rows: CodedOfficialRow[],
+    problems: OfficialProblem[],
+    lastLine: number,
+    lookup: InstitutionLookup,
+    seen: Map<string, number>,
+  ): Promise<void> {
+    const owners = await simOwners(this.sims, rows);
+    const steps = await this.database.db.transaction(async (tx) => {
+      const known = await this.repo.usersByUsername(
+        tx,
+        rows.map((r) => r.username),
+      );
+      const planned = planChunk(rows, known, lookup, seen, owners);
+      await commitUserChunk(
+        tx,
+        { repo: this.repo, audit: this.audit, box: this.box },
+        job,
+        planned,
+        problems,
+        lastLine,
+      );
+      return planned;
+    });
+    if (!job.dryRun) await this.changes.updated(steps);
+  }
+
+  private async interrupted(id: string, err: unknown): Promise<void> {
+    const errorId = randomUUID();
+    this.logger.error({ err, jobId: id, errorId }, 'officials import job stopped');
+    const job = await this.repo.job(id).catch(() => undefined);
+    if (!job) return;
+    const failure =
+      err instanceof WorkerCrashedError
+        ? `${err.message} (error id ${errorId}); upload the file again to import the rest (officials already created count as unchanged)`
+        : `interrupted (error id ${errorId}) in attempt ${job.attempts + 1} of ${USER_IMPORT_MAX_ATTEMPTS}; it resumes when the server restarts`;
+    if (err instanceof WorkerCrashedError) await this.finish(job, 'failed', failure).catch(() => undefined);
+    else
+      await this.repo
+        .updateJob(this.database.db, id, { status: 'queued', attempts: job.attempts + 1, failure })
+        .catch(() => undefined);
+  }
+
+  private async finish(
+    job: UserImportJobRow,
+    status: 'completed' | 'failed',
+    failure: string | null,
+  ): Promise<void> {
+    await this.database.db.transaction(async (tx) => {
+      await this.repo.updateJob(tx, job.id, { status, failure, finishedAt: new Date() });
+      await this.repo.deleteBlocks(job.id, tx);
+      const details = {
+        dryRun: job.dryRun,
+        created: job.created,
+        updated: job.updated,
+        unchanged: job.unchanged,
+        invalid: job.invalid,
+        failure,
+      };
+      await this.audit.record(
+        {
+          actor: jobActor(job),
+          action: `identity.user-import.${status}`,
+          target: `user-import:${job.id}`,
+          details,
+        },
+        tx,
+      );
+    });
+  }
+}

@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { CsvBlock, CsvBlockReader } from './csv-block-reader.js';
+
+export type StoredUpload = { rows: number; bytes: number; sha256: string; header: string };
+
+/**
+ * Reads an upload chunk by chunk through a CsvBlockReader (limits checked as bytes arrive) and hands each
+ * block to `store` before reading on: while a block is being written the stream is paused, so a slow database
+ * slows the sender down (TCP back-pressure) instead of filling memory.
+ *
+ * On a failure the stream is not destroyed — that would close the socket before the 413/400 reply could be
+ * sent — but drained: what the client still sends is read and dropped, never kept.
+ */
+export function readCsvUpload<H>(
+  upload: Readable,
+  reader: CsvBlockReader<H>,
+  store: (block: CsvBlock) => Promise<void>,
+): Promise<StoredUpload> {
+  const hash = createHash('sha256');
+  return new Promise<StoredUpload>((resolve, reject) => {
+    let failed = false;
+    const fail = (err: unknown) => {
+      if (failed) return;
+      failed = true;
+      upload.removeAllListeners('data');
+      upload.resume();
+      reject(err instanceof Error ? err : new Error(String(err)));
+    };
+    const storeAll = async (blocks: CsvBlock[]) => {
+      for (const block of blocks) await store(block);
+    };
+    upload.on('data', (chunk: Buffer | string) => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      upload.pause();
+      try {
+        hash.update(bytes);
+        storeAll(reader.push(bytes)).then(() => upload.resume(), fail);
+      } catch (err) {
+        fail(err);
+      }
+    });
+    upload.once('end', () => {
+      if (failed) return;
+      try {
+        storeAll(reader.end()).then(
+          () =>
+            resolve({
+              rows: reader.rows,
+              bytes: reader.bytes,
+              sha256: hash.digest('hex'),
+              header: reader.header!.text.toString('utf8'),
+            }),
+          fail,
+        );
+      } catch (err) {
+        fail(err);
+      }
+    });
+    upload.once('error', fail);
+    // A client that disconnects mid-upload: 'close' without 'end'.
+    upload.once('close', () => {
+      if (!upload.readableEnded) fail(new Error('the upload was cut off before its end'));
+    });
+  });
+}

@@ -1,0 +1,220 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { CliError } from '../api-client.js';
+import { positiveInt, type CliContext, type RegisterCommands } from '../context.js';
+
+type ImportJob = {
+  id: string;
+  dryRun: boolean;
+  status: 'queued' | 'running' | 'completed' | 'failed';
+  totalRows: number;
+  processedRows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  invalid: number;
+  disabled: number;
+  imsis: number;
+  errors: { line: number; reason: string; username?: string }[];
+  failure: string | null;
+  codesAvailable: boolean;
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function bar(job: ImportJob, width = 30): string {
+  const ratio = job.totalRows ? job.processedRows / job.totalRows : 0;
+  const filled = Math.round(ratio * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.round(ratio * 100)).padStart(3)}% ${job.processedRows}/${job.totalRows} rows`;
+}
+
+async function follow(ctx: CliContext, id: string, tty: boolean): Promise<ImportJob> {
+  let lastLine = 0;
+  for (;;) {
+    const job = await ctx.api().request<ImportJob>('GET', `/api/v1/user-imports/${id}`);
+    const done = job.status === 'completed' || job.status === 'failed';
+    if (tty) ctx.io.stderr(`\r${bar(job)}${done ? '\n' : ''}`);
+    else if (done || Date.now() - lastLine > 2_000) {
+      ctx.io.stderr(`${bar(job)}\n`);
+      lastLine = Date.now();
+    }
+    if (done) return job;
+    await sleep(250);
+  }
+}
+
+function summary(job: ImportJob, maxErrors: number, codesFile: string | null): string {
+  const would = job.dryRun ? 'would be ' : '';
+  const lines = [
+    `${job.dryRun ? 'dry run' : 'import'} ${job.id}: ${job.status}${job.failure ? ` (${job.failure})` : ''}`,
+    `  ${would}created ${job.created}, ${would}updated ${job.updated}, unchanged ${job.unchanged}, invalid ${job.invalid}${job.disabled ? `, ${would}disabled ${job.disabled} (left the directory)` : ''}, of ${job.totalRows} rows`,
+  ];
+  if (job.imsis > 0)
+    lines.push(
+      `  ${job.imsis} rows name a SIM: assign them with \`pakawaaz subscribers assign\` (a SIM operator; see the codes file's imsi column)`,
+    );
+  for (const e of job.errors.slice(0, maxErrors))
+    lines.push(`  line ${e.line}${e.username ? ` (${e.username})` : ''}: ${e.reason}`);
+  if (job.errors.length > maxErrors) lines.push(`  … and ${job.errors.length - maxErrors} more (see --json)`);
+  if (codesFile)
+    lines.push(
+      `  enrolment codes written to ${codesFile} (mode 600; hand each official theirs, then delete the file)`,
+    );
+  return `${lines.join('\n')}\n`;
+}
+
+/** `pakawaaz users import FILE`: bulk onboarding of officials with progress; codes to a private file. */
+function addImport(users: Command, ctx: CliContext): void {
+  users
+    .command('import <file>')
+    .description(
+      'onboard officials from CSV (username,name,designation,institution,email,phone[,imsi]) with progress; exit 1 if any row was refused',
+    )
+    .option('--dry-run', 'report what would be created or updated, change nothing')
+    .option(
+      '--codes <file>',
+      'where to write the one-time enrolment codes (default: FILE.codes.csv; never overwritten)',
+    )
+    .option('--json', 'print the final job as JSON')
+    .option('--max-errors <n>', 'row errors to print', positiveInt, 20)
+    .action(
+      async (file: string, o: { dryRun?: boolean; codes?: string; json?: boolean; maxErrors: number }) => {
+        const csv = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+          throw new CliError(
+            `Cannot read ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`,
+            2,
+          );
+        });
+        const codesFile = o.codes ?? `${file.replace(/\.csv$/i, '')}.codes.csv`;
+        // Checked before the import: the codes are handed out once, and must have somewhere to go.
+        if (!o.dryRun && existsSync(codesFile))
+          throw new CliError(`${codesFile} exists: move it away or give --codes <new file>.`, 2);
+        const q = new URLSearchParams({ filename: path.basename(file), dryRun: String(!!o.dryRun) });
+        const started = await ctx
+          .api()
+          .request<ImportJob>('POST', `/api/v1/user-imports?${q.toString()}`, csv, {
+            contentType: 'text/csv',
+          });
+        await finish(ctx, started.id, codesFile, o);
+      },
+    );
+}
+
+type Sync = {
+  id: string;
+  name: string;
+  url: string;
+  baseDn: string;
+  intervalMinutes: number | null;
+  lastRunAt: string | null;
+};
+
+/** `pakawaaz directory-sync …`: officials from LDAP / Active Directory (national security officers). */
+function addDirectorySync(program: Command, ctx: CliContext): void {
+  const ds = program.command('directory-sync').description('officials from LDAP / Active Directory');
+  ds.command('add')
+    .description('add a directory (the bind password is read from stdin, sealed, never shown again)')
+    .requiredOption('--name <name>', 'a name for this directory')
+    .requiredOption('--url <url>', 'ldap://host:port or ldaps://host:port')
+    .requiredOption('--bind-dn <dn>', 'the service account that reads people')
+    .requiredOption('--base <dn>', 'where to search (subtree)')
+    .option('--filter <filter>', 'LDAP filter', '(objectClass=inetOrgPerson)')
+    .option('--map <pairs>', 'field=attribute,…', DEFAULT_MAP)
+    .option('--institution <id or name>', 'the institution of every entry (no institution attribute)')
+    .option('--every <minutes>', 'run on this schedule', positiveInt)
+    .action(async (o: SyncOptions) => {
+      const bindPassword = (ctx.io.stdin ?? (() => readFileSync(0, 'utf8')))().replace(/\r?\n$/, '');
+      if (!bindPassword) throw new CliError('Give the bind password on stdin.', 2);
+      const mapping: Record<string, string> = Object.fromEntries(
+        o.map.split(',').map((p): [string, string] => {
+          const [field = '', attr = ''] = p.split('=').map((x) => x.trim());
+          return [field, attr];
+        }),
+      );
+      const body = {
+        name: o.name,
+        url: o.url,
+        bindDn: o.bindDn,
+        bindPassword,
+        baseDn: o.base,
+        filter: o.filter,
+        mapping,
+        institution: o.institution ?? null,
+        intervalMinutes: o.every ?? null,
+      };
+      const r = await ctx.api().request<Sync>('POST', '/api/v1/directory-syncs', body);
+      ctx.io.stdout(`${r.id}\n`);
+    });
+  ds.command('list')
+    .description('list directories')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const r = await ctx.api().request<{ syncs: Sync[] }>('GET', '/api/v1/directory-syncs');
+      const line = (s: Sync) =>
+        `${s.id}  ${s.name.padEnd(20)}  ${s.url}  ${s.baseDn}  every ${s.intervalMinutes ?? '-'} min  last ${s.lastRunAt ?? 'never'}`;
+      ctx.print(r, !!o.json, () => `${r.syncs.map(line).join('\n')}\n`);
+    });
+  ds.command('run <name>')
+    .description('sync now with progress; codes of created officials go to a private file')
+    .option('--dry-run', 'report what would be created, updated or disabled; change nothing')
+    .option('--codes <file>', 'where to write the enrolment codes', 'directory-sync.codes.csv')
+    .option('--json', 'print the final job as JSON')
+    .option('--max-errors <n>', 'entry errors to print', positiveInt, 20)
+    .action(
+      async (name: string, o: { dryRun?: boolean; codes: string; json?: boolean; maxErrors: number }) => {
+        if (!o.dryRun && existsSync(o.codes))
+          throw new CliError(`${o.codes} exists: move it away or give --codes <new file>.`, 2);
+        const q = new URLSearchParams({ dryRun: String(!!o.dryRun) });
+        const path = `/api/v1/directory-syncs/${encodeURIComponent(name)}/runs?${q.toString()}`;
+        const started = await ctx.api().request<ImportJob>('POST', path);
+        await finish(ctx, started.id, o.codes, o);
+      },
+    );
+}
+
+const DEFAULT_MAP =
+  'username=uid,displayName=cn,designation=title,institution=ou,email=mail,phone=telephoneNumber';
+type SyncOptions = {
+  name: string;
+  url: string;
+  bindDn: string;
+  base: string;
+  filter: string;
+  map: string;
+  institution?: string;
+  every?: number;
+};
+
+/** Follows a job to its end, writes its enrolment codes once, prints the summary; exit 1 on refusals. */
+async function finish(
+  ctx: CliContext,
+  id: string,
+  codesFile: string,
+  o: { json?: boolean; maxErrors: number },
+): Promise<void> {
+  const job = await follow(ctx, id, process.stderr.isTTY === true);
+  let wrote: string | null = null;
+  if (job.codesAvailable) {
+    const codes = await ctx.api().requestText('POST', `/api/v1/user-imports/${job.id}/codes`);
+    // 'wx': an existing file is never overwritten; 0600: only this account reads the codes.
+    await writeFile(codesFile, codes, { flag: 'wx', mode: 0o600 }).catch((err: NodeJS.ErrnoException) => {
+      ctx.io.stdout(codes);
+      throw new CliError(
+        `Cannot write ${codesFile} (${err.code ?? err.message}): the codes were printed above, once.`,
+        1,
+      );
+    });
+    wrote = codesFile;
+  }
+  ctx.print(job, !!o.json, () => summary(job, o.maxErrors, wrote));
+  if (job.status === 'failed' || job.invalid > 0) throw new CliError('', 1);
+}
+
+export const registerUserImportCommands: RegisterCommands = (program, ctx) => {
+  const users = program.commands.find((c) => c.name() === 'users');
+  if (!users) throw new Error('register the users commands first');
+  addImport(users, ctx);
+  addDirectorySync(program, ctx);
+};
