@@ -2,25 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { CliError } from '../api-client.js';
+import { CliError, unwrap, type Schemas } from '../api-client.js';
 import { positiveInt, type CliContext, type RegisterCommands } from '../context.js';
 
-type ImportJob = {
-  id: string;
-  dryRun: boolean;
-  status: 'queued' | 'running' | 'completed' | 'failed';
-  totalRows: number;
-  processedRows: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  invalid: number;
-  disabled: number;
-  imsis: number;
-  errors: { line: number; reason: string; username?: string }[];
-  failure: string | null;
-  codesAvailable: boolean;
-};
+type ImportJob = Schemas['UserImportJob'];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -33,7 +18,7 @@ function bar(job: ImportJob, width = 30): string {
 async function follow(ctx: CliContext, id: string, tty: boolean): Promise<ImportJob> {
   let lastLine = 0;
   for (;;) {
-    const job = await ctx.api().request<ImportJob>('GET', `/api/v1/user-imports/${id}`);
+    const job = await unwrap(ctx.api().GET('/api/v1/user-imports/{id}', { params: { path: { id } } }));
     const done = job.status === 'completed' || job.status === 'failed';
     if (tty) ctx.io.stderr(`\r${bar(job)}${done ? '\n' : ''}`);
     else if (done || Date.now() - lastLine > 2_000) {
@@ -91,25 +76,20 @@ function addImport(users: Command, ctx: CliContext): void {
         // Checked before the import: the codes are handed out once, and must have somewhere to go.
         if (!o.dryRun && existsSync(codesFile))
           throw new CliError(`${codesFile} exists: move it away or give --codes <new file>.`, 2);
-        const q = new URLSearchParams({ filename: path.basename(file), dryRun: String(!!o.dryRun) });
-        const started = await ctx
-          .api()
-          .request<ImportJob>('POST', `/api/v1/user-imports?${q.toString()}`, csv, {
-            contentType: 'text/csv',
-          });
+        const started = await unwrap(
+          ctx.api().POST('/api/v1/user-imports', {
+            params: { query: { filename: path.basename(file), dryRun: o.dryRun ? 'true' : 'false' } },
+            body: csv,
+            bodySerializer: (b: string) => b,
+            headers: { 'content-type': 'text/csv' },
+          }),
+        );
         await finish(ctx, started.id, codesFile, o);
       },
     );
 }
 
-type Sync = {
-  id: string;
-  name: string;
-  url: string;
-  baseDn: string;
-  intervalMinutes: number | null;
-  lastRunAt: string | null;
-};
+type Sync = Schemas['DirectorySync'];
 
 /** `pakawaaz directory-sync …`: officials from LDAP / Active Directory (national security officers). */
 function addDirectorySync(program: Command, ctx: CliContext): void {
@@ -127,12 +107,16 @@ function addDirectorySync(program: Command, ctx: CliContext): void {
     .action(async (o: SyncOptions) => {
       const bindPassword = (ctx.io.stdin ?? (() => readFileSync(0, 'utf8')))().replace(/\r?\n$/, '');
       if (!bindPassword) throw new CliError('Give the bind password on stdin.', 2);
-      const mapping: Record<string, string> = Object.fromEntries(
+      const pairs: Record<string, string> = Object.fromEntries(
         o.map.split(',').map((p): [string, string] => {
           const [field = '', attr = ''] = p.split('=').map((x) => x.trim());
           return [field, attr];
         }),
       );
+      if (!pairs.username || !pairs.displayName)
+        throw new CliError('--map must name the username and displayName attributes.', 2);
+      // The server checks the field names and answers 400 naming an unknown one.
+      const mapping = { ...pairs, username: pairs.username, displayName: pairs.displayName };
       const body = {
         name: o.name,
         url: o.url,
@@ -144,14 +128,14 @@ function addDirectorySync(program: Command, ctx: CliContext): void {
         institution: o.institution ?? null,
         intervalMinutes: o.every ?? null,
       };
-      const r = await ctx.api().request<Sync>('POST', '/api/v1/directory-syncs', body);
+      const r = await unwrap(ctx.api().POST('/api/v1/directory-syncs', { body }));
       ctx.io.stdout(`${r.id}\n`);
     });
   ds.command('list')
     .description('list directories')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const r = await ctx.api().request<{ syncs: Sync[] }>('GET', '/api/v1/directory-syncs');
+      const r = await unwrap(ctx.api().GET('/api/v1/directory-syncs'));
       const line = (s: Sync) =>
         `${s.id}  ${s.name.padEnd(20)}  ${s.url}  ${s.baseDn}  every ${s.intervalMinutes ?? '-'} min  last ${s.lastRunAt ?? 'never'}`;
       ctx.print(r, !!o.json, () => `${r.syncs.map(line).join('\n')}\n`);
@@ -166,9 +150,11 @@ function addDirectorySync(program: Command, ctx: CliContext): void {
       async (name: string, o: { dryRun?: boolean; codes: string; json?: boolean; maxErrors: number }) => {
         if (!o.dryRun && existsSync(o.codes))
           throw new CliError(`${o.codes} exists: move it away or give --codes <new file>.`, 2);
-        const q = new URLSearchParams({ dryRun: String(!!o.dryRun) });
-        const path = `/api/v1/directory-syncs/${encodeURIComponent(name)}/runs?${q.toString()}`;
-        const started = await ctx.api().request<ImportJob>('POST', path);
+        const started = await unwrap(
+          ctx.api().POST('/api/v1/directory-syncs/{id}/runs', {
+            params: { path: { id: name }, query: { dryRun: o.dryRun ? 'true' : 'false' } },
+          }),
+        );
         await finish(ctx, started.id, o.codes, o);
       },
     );
@@ -197,7 +183,12 @@ async function finish(
   const job = await follow(ctx, id, process.stderr.isTTY === true);
   let wrote: string | null = null;
   if (job.codesAvailable) {
-    const codes = await ctx.api().requestText('POST', `/api/v1/user-imports/${job.id}/codes`);
+    const codes = await unwrap(
+      ctx.api().POST('/api/v1/user-imports/{id}/codes', {
+        params: { path: { id: job.id } },
+        parseAs: 'text',
+      }),
+    );
     // 'wx': an existing file is never overwritten; 0600: only this account reads the codes.
     await writeFile(codesFile, codes, { flag: 'wx', mode: 0o600 }).catch((err: NodeJS.ErrnoException) => {
       ctx.io.stdout(codes);
