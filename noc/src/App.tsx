@@ -8,6 +8,8 @@ import { InstitutionsPage } from './features/institutions/InstitutionsPage';
 import { LoginPage } from './features/login/LoginPage';
 import { NetworkPage } from './features/network/NetworkPage';
 import { ProfilesPage } from './features/profiles/ProfilesPage';
+import { AuthLogPage } from './features/radius/AuthLogPage';
+import { NasClientsPage } from './features/radius/NasClientsPage';
 import { SessionsPage } from './features/sessions/SessionsPage';
 import { SimsPage } from './features/sims/SimsPage';
 import { SubscriberDetailPage } from './features/subscribers/SubscriberDetailPage';
@@ -15,8 +17,6 @@ import { SubscribersPage } from './features/subscribers/SubscribersPage';
 import { UserDetailPage } from './features/user-detail/UserDetailPage';
 import { UsersPage } from './features/users/UsersPage';
 import { SystemPage } from './features/system/SystemPage';
-import { AuthLogPage } from './pages/radius/AuthLogPage';
-import { NasClientsPage } from './pages/radius/NasClientsPage';
 import { homeFor } from './identity';
 import { Link, navigate, useLocation } from './router';
 

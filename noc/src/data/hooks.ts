@@ -71,7 +71,7 @@ type ReadOptions<T, K extends QueryKey> = UseQueryOptions<T, ApiError, T, K>;
 
 /**
  * A cached API read. `pollMs` refreshes it on that interval while the tab is visible (never overlapping:
- * TanStack skips a tick while a fetch is running). Replaces the old usePolling hook.
+ * TanStack skips a tick while a fetch is running).
  */
 export function useApiQuery<T, K extends QueryKey>(
   options: ReadOptions<T, K>,

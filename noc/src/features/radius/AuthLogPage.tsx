@@ -1,42 +1,31 @@
-import { useState, type FormEvent } from 'react';
-import { api, unwrap, type Schemas } from '../../api/client';
-import { ErrorNotice } from '../../components/ErrorNotice';
+import { keepPreviousData } from '@tanstack/react-query';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import type { Schemas } from '../../api/client';
+import { Field } from '../../components/Form';
+import { ReadFailure } from '../../components/QueryStatus';
+import { useApiQuery } from '../../data/hooks';
 import { formatDateTime } from '../../format';
-import { useLoad } from './useLoad';
+import { navigate, useLocation } from '../../router';
+import { radiusQueries, SINCE, type LogFilters } from './queries';
 
 type AuthEvent = Schemas['AuthEvent'];
-type Filters = { channel: string; result: string; user: string; nas: string; since: string };
 
-const SINCE: readonly { value: string; label: string; ms: number }[] = [
-  { value: '1h', label: 'Last hour', ms: 3_600_000 },
-  { value: '24h', label: 'Last 24 hours', ms: 86_400_000 },
-  { value: '7d', label: 'Last 7 days', ms: 7 * 86_400_000 },
-  { value: 'all', label: 'Everything kept', ms: 0 },
-];
-const EMPTY: Filters = { channel: '', result: '', user: '', nas: '', since: '24h' };
+const DEFAULT_SINCE = '24h';
 
-/** The filters in the page address, so that a diagnosis can be linked ("this user's rejects"). */
-function fromSearch(): Filters {
-  const q = new URLSearchParams(window.location.search);
+/** The filters live in the page address, so that a diagnosis can be linked ("this user's rejects"). */
+function fromSearch(q: URLSearchParams): LogFilters {
   return {
     channel: q.get('channel') ?? '',
     result: q.get('result') ?? '',
     user: q.get('user') ?? '',
     nas: q.get('nas') ?? '',
-    since: q.get('since') ?? '24h',
+    since: q.get('since') ?? DEFAULT_SINCE,
   };
 }
 
-function query(f: Filters) {
-  const ms = SINCE.find((s) => s.value === f.since)?.ms ?? 0;
-  return {
-    limit: 200,
-    ...(f.channel ? { channel: f.channel as AuthEvent['channel'] } : {}),
-    ...(f.result ? { result: f.result as AuthEvent['result'] } : {}),
-    ...(f.user.trim() ? { user: f.user.trim() } : {}),
-    ...(f.nas.trim() ? { nas: f.nas.trim() } : {}),
-    ...(ms ? { since: new Date(Date.now() - ms).toISOString() } : {}),
-  };
+function toSearch(f: LogFilters): string {
+  const kept = Object.entries(f).filter(([k, v]) => v !== '' && !(k === 'since' && v === DEFAULT_SINCE));
+  return new URLSearchParams(kept).toString();
 }
 
 const TONE: Record<AuthEvent['result'], string> = { accept: 'good', reject: 'bad', drop: 'warn' };
@@ -46,22 +35,23 @@ const TONE: Record<AuthEvent['result'], string> = { accept: 'good', reject: 'bad
  * drop and every HTTP sign-in step, with the reason the reply to the user never says.
  */
 export function AuthLogPage() {
-  const [filters, setFilters] = useState<Filters>(fromSearch);
-  const [draft, setDraft] = useState<Filters>(filters);
-  const key = JSON.stringify(filters);
-  const { data, error, loading, reload } = useLoad(
-    (signal) => unwrap(api.GET('/api/v1/auth-events', { params: { query: query(filters) }, signal })),
-    key,
-  );
+  const { pathname, search } = useLocation();
+  const searchKey = search.toString();
+  const filters = useMemo(() => fromSearch(new URLSearchParams(searchKey)), [searchKey]);
+  const [draft, setDraft] = useState<LogFilters>(filters);
+  // A link or the menu changes the address: the form follows it.
+  useEffect(() => setDraft(filters), [filters]);
+  // The last rows stay on screen (marked busy) while another filter loads.
+  const log = useApiQuery({ ...radiusQueries.authEvents(filters), placeholderData: keepPreviousData });
+  const events = log.data?.events;
 
   const apply = (event: FormEvent): void => {
     event.preventDefault();
-    setFilters(draft);
-    const kept = Object.entries(draft).filter(([k, v]) => v !== '' && !(k === 'since' && v === EMPTY.since));
-    const search = new URLSearchParams(kept).toString();
-    window.history.replaceState(null, '', `${window.location.pathname}${search ? `?${search}` : ''}`);
+    const next = toSearch(draft);
+    if (next === searchKey) log.refresh();
+    else navigate(`${pathname}${next ? `?${next}` : ''}`, { replace: true });
   };
-  const field = (name: keyof Filters) => ({
+  const field = (name: keyof LogFilters) => ({
     id: `log-${name}`,
     value: draft[name],
     onChange: (e: { target: { value: string } }) => setDraft({ ...draft, [name]: e.target.value }),
@@ -78,40 +68,40 @@ export function AuthLogPage() {
           </p>
         </div>
         <div className="page-actions">
-          <button type="button" className="button button-secondary" onClick={reload} disabled={loading}>
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={log.refresh}
+            disabled={log.fetching}
+          >
             Refresh
           </button>
         </div>
       </div>
 
       <form className="filters" onSubmit={apply} aria-label="Filters">
-        <div className="field field-inline">
-          <label htmlFor="log-user">User</label>
+        <Field id="log-user" label="User" inline>
           <input type="search" autoComplete="off" spellCheck={false} {...field('user')} />
-        </div>
-        <div className="field field-inline">
-          <label htmlFor="log-nas">NAS</label>
+        </Field>
+        <Field id="log-nas" label="NAS" inline>
           <input type="search" autoComplete="off" spellCheck={false} {...field('nas')} />
-        </div>
-        <div className="field field-inline">
-          <label htmlFor="log-channel">Way in</label>
+        </Field>
+        <Field id="log-channel" label="Way in" inline>
           <select {...field('channel')}>
             <option value="">All</option>
             <option value="radius">RADIUS</option>
             <option value="http">NOC and apps (HTTP)</option>
           </select>
-        </div>
-        <div className="field field-inline">
-          <label htmlFor="log-result">Result</label>
+        </Field>
+        <Field id="log-result" label="Result" inline>
           <select {...field('result')}>
             <option value="">All</option>
             <option value="accept">Accepted</option>
             <option value="reject">Rejected</option>
             <option value="drop">Dropped</option>
           </select>
-        </div>
-        <div className="field field-inline">
-          <label htmlFor="log-since">Time</label>
+        </Field>
+        <Field id="log-since" label="Time" inline>
           <select {...field('since')}>
             {SINCE.map((s) => (
               <option key={s.value} value={s.value}>
@@ -119,15 +109,21 @@ export function AuthLogPage() {
               </option>
             ))}
           </select>
-        </div>
+        </Field>
         <button type="submit" className="button">
           Show
         </button>
       </form>
 
-      {error ? <ErrorNotice error={error} title="Could not load the sign-in log" /> : null}
+      <ReadFailure
+        error={log.error}
+        hasData={log.data !== undefined}
+        updatedAt={log.updatedAt}
+        title="Could not load the sign-in log"
+        onRetry={log.refresh}
+      />
       <div className="table-wrap">
-        <table className="table" aria-busy={loading}>
+        <table className="table" aria-busy={log.fetching}>
           <caption className="visually-hidden">Sign-in events</caption>
           <thead>
             <tr>
@@ -140,7 +136,7 @@ export function AuthLogPage() {
             </tr>
           </thead>
           <tbody>
-            {(data?.events ?? []).map((e) => (
+            {(events ?? []).map((e) => (
               <tr key={e.id}>
                 <td className="nowrap">{formatDateTime(e.at)}</td>
                 <td>
@@ -171,7 +167,7 @@ export function AuthLogPage() {
                 </td>
               </tr>
             ))}
-            {data && data.events.length === 0 ? (
+            {events && events.length === 0 ? (
               <tr>
                 <td colSpan={6} className="muted">
                   No sign-in events match.
