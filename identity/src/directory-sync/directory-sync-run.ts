@@ -29,7 +29,9 @@ import { SessionsService } from '../sessions/sessions.service.js';
 import {
   mapEntry,
   plannedDisables,
+  refuseUnmanaged,
   requestedAttributes,
+  syncScope,
   type AttributeMapping,
   type DirectoryEntry,
 } from './ldap-mapping.js';
@@ -60,6 +62,11 @@ export class DirectorySyncRunner {
 
   async process(sync: DirectorySyncRow, job: UserImportJobRow): Promise<void> {
     const mapping = sync.mapping;
+    const all = await this.institutions.all();
+    const scope = syncScope(sync.institution, all);
+    if (scope !== null && 'reason' in scope) throw new DirectoryReadError(scope.reason);
+    // Read once: officials this run creates are linked as it goes, and a username comes once a run.
+    const managed = new Set((await this.repo.linked(sync.id)).map((u) => u.userId));
     const entries = await readDirectory({
       url: sync.url,
       bindDn: sync.bindDn,
@@ -75,7 +82,7 @@ export class DirectorySyncRunner {
       .update(entries.map((e) => e.dn).join('\n'))
       .digest('hex');
     await this.jobs.updateJob(this.jobs.db, job.id, { totalRows: entries.length, sourceSha256: sha });
-    const lookup = institutionLookup(await this.institutions.all(), null);
+    const lookup = institutionLookup(all, scope);
     const seen = new Map<string, number>();
     const present = new Set<string>();
     const size = USER_IMPORT_CHUNK_ROWS[this.database.mode];
@@ -90,15 +97,18 @@ export class DirectorySyncRunner {
       const owners = await simOwners(this.sims, rows);
       const steps = await this.jobs.db.transaction(async (tx) => {
         const planned = withDn(
-          planChunk(
-            rows,
-            await this.jobs.usersByUsername(
-              tx,
-              rows.map((r) => r.username),
+          refuseUnmanaged(
+            planChunk(
+              rows,
+              await this.jobs.usersByUsername(
+                tx,
+                rows.map((r) => r.username),
+              ),
+              lookup,
+              seen,
+              owners,
             ),
-            lookup,
-            seen,
-            owners,
+            managed,
           ),
           dns,
         );

@@ -63,7 +63,7 @@ export class DirectorySyncRepository {
       .returning();
   }
 
-  /** Links the named users to the sync (created or adopted), keeping the first link. */
+  /** Links the named users to the sync (those it created; the plan refuses any it does not manage), keeping the first link. */
   async link(tx: Db, syncId: string, entries: readonly { username: string; dn: string }[]): Promise<void> {
     if (!entries.length) return;
     const dn = new Map(entries.map((e) => [e.username, e.dn]));

@@ -15,7 +15,10 @@ export const directorySyncs = identitySchema.table('directory_syncs', {
   baseDn: text('base_dn').notNull(),
   filter: text('filter').notNull(),
   mapping: jsonb('mapping').$type<AttributeMapping>().notNull(),
-  /** The institution (id or name) of every entry when the mapping names no institution attribute. */
+  /**
+   * The institution (id or name) of every entry when the mapping names no institution attribute; when set, the
+   * sync places and changes officials only in it and its departments.
+   */
   institution: text('institution'),
   intervalMinutes: integer('interval_minutes'),
   lastRunAt: timestamp('last_run_at', { withTimezone: true, mode: 'date' }),
@@ -24,7 +27,7 @@ export const directorySyncs = identitySchema.table('directory_syncs', {
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
 
-/** Officials a sync created or adopted (by username): only these does it disable when they leave the directory. */
+/** Officials a sync created (never adopted by username): only these does it update, and disable when they leave the directory. */
 export const directoryLinks = identitySchema.table(
   'directory_links',
   {

@@ -1,4 +1,6 @@
+import { descendantsOf, type TreeNode } from '../directory/institution-scopes.js';
 import { validateOfficial, type OfficialRecord } from '../onboarding/official-record.js';
+import { institutionLookup, type Institution, type PlannedStep } from '../onboarding/onboarding-plan.js';
 
 /** Which directory attribute fills each official field (e.g. uid, cn, title, ou, mail, telephoneNumber). */
 export type AttributeMapping = {
@@ -60,4 +62,37 @@ export function plannedDisables(
   return linked
     .filter((u) => u.status === 'active' && !present.has(u.username))
     .map(({ userId, username }) => ({ userId, username }));
+}
+
+/**
+ * The institutions a sync may place officials in: with a fixed institution, it and its departments (an entry
+ * naming any other is refused, and an official elsewhere is "taken"); without one, every institution (null).
+ * A directory's administrator thus never reaches officials outside the sync's institution.
+ */
+export function syncScope(
+  fixed: string | null,
+  all: readonly (Institution & TreeNode)[],
+): string[] | null | { reason: string } {
+  if (fixed === null) return null;
+  const found = institutionLookup(all, null).resolve(fixed);
+  if ('reason' in found) return { reason: `the sync's institution: ${found.reason}` };
+  return descendantsOf(found.id, all);
+}
+
+/** Why an existing official is not taken over by a sync (see refuseUnmanaged). */
+export const NOT_MANAGED = 'exists and is not managed by this directory sync; link it explicitly';
+
+/**
+ * A sync changes only the officials it manages (created by it, or linked to it): an existing official it does
+ * not manage is refused, never adopted — else whoever runs the directory could claim anyone by username.
+ */
+export function refuseUnmanaged<K>(
+  steps: readonly PlannedStep<K>[],
+  managed: ReadonlySet<string>,
+): PlannedStep<K>[] {
+  return steps.map((s) =>
+    (s.action === 'update' || s.action === 'unchanged') && !managed.has(s.userId)
+      ? { action: 'error', key: s.key, username: s.username, reason: NOT_MANAGED }
+      : s,
+  );
 }

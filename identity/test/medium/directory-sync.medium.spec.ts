@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DirectorySyncService } from '../../src/directory-sync/directory-sync.service.js';
 import { InstitutionsService } from '../../src/directory/institutions.service.js';
 import { UserImportService } from '../../src/onboarding/user-import.service.js';
+import { UsersService } from '../../src/users/users.service.js';
 import {
   createIdentityFixture,
   principal,
@@ -65,7 +66,7 @@ async function finished(jobId: string) {
   return fx.get(UserImportService).job(jobId, officer);
 }
 
-async function setUp(bindPassword = ldap.syncPassword) {
+async function setUp(bindPassword = ldap.syncPassword, filter = '(objectClass=inetOrgPerson)') {
   const inst = fx.get(InstitutionsService);
   const interior = await inst.create({ name: 'Ministry of Interior' }, root);
   await inst.create({ name: 'Directorate of Passports', parentId: interior.id }, root);
@@ -76,7 +77,7 @@ async function setUp(bindPassword = ldap.syncPassword) {
       bindDn: ldap.syncDn,
       bindPassword,
       baseDn: `ou=People,${ldap.suffix}`,
-      filter: '(objectClass=inetOrgPerson)',
+      filter,
       mapping: {
         username: 'uid',
         displayName: 'cn',
@@ -189,6 +190,61 @@ describe('directory sync from OpenLDAP', () => {
     expect(job.failure).toMatch(/could not be read \(InvalidCredentialsError/);
     expect(job.failure).not.toContain('wrong-password');
     expect(await officials('active')).toBe(0);
+  });
+
+  it('never takes over an existing official of another ministry named by the directory', async () => {
+    // The directory's administrator adds an entry with a Finance official's username and Interior's name.
+    const finance = await fx.get(InstitutionsService).create({ name: 'Ministry of Finance' }, root);
+    const victim = await fx.get(UsersService).create(
+      {
+        kind: 'official',
+        username: 'fatima',
+        displayName: 'Fatima Ali',
+        password: 'a long enough passphrase 93!',
+        designation: 'Joint Secretary',
+        institutionId: finance.id,
+      },
+      root,
+    );
+    const admin = new Client({ url: ldap.url });
+    await admin.bind(ldap.rootDn, ldap.rootPassword);
+    const dn = `uid=fatima,ou=People,${ldap.suffix}`;
+    await admin.add(dn, {
+      objectClass: 'inetOrgPerson',
+      uid: 'fatima',
+      cn: 'Fatima Ali',
+      sn: 'Ali',
+      title: 'Clerk',
+      ou: 'Ministry of Interior',
+    });
+    try {
+      await setUp(ldap.syncPassword, '(|(uid=fatima)(uid=ldap1))');
+      const run = await finished((await syncs.run('interior-ad', false, officer)).id);
+      expect(run).toMatchObject({ status: 'completed', created: 1, updated: 0, invalid: 1 });
+      expect(run.errors.map((e) => e.reason)).toEqual([
+        `${dn}: exists and is not managed by this directory sync; link it explicitly`,
+      ]);
+      const state = () =>
+        query<{ institution_id: string; designation: string; status: string; links: number }>(
+          fx.handle,
+          `select institution_id, designation, status,
+             (select count(*)::int from identity.directory_links l where l.user_id = u.id) links
+           from identity.users u where id = '${victim.id}'`,
+        );
+      const untouched = [
+        { institution_id: finance.id, designation: 'Joint Secretary', status: 'active', links: 0 },
+      ];
+      expect(await state()).toEqual(untouched);
+
+      // The entry is deleted: a later run disables nobody it does not manage.
+      await admin.del(dn);
+      const again = await finished((await syncs.run('interior-ad', false, officer)).id);
+      expect(again).toMatchObject({ status: 'completed', unchanged: 1, invalid: 0, disabled: 0 });
+      expect(await state()).toEqual(untouched);
+    } finally {
+      await admin.del(dn).catch(() => undefined);
+      await admin.unbind();
+    }
   });
 
   it('is a national security officer’s', async () => {
