@@ -3,32 +3,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { CliError, unwrap, type Schemas } from '../api-client.js';
+import { followJob } from '../job-progress.js';
 import { positiveInt, type CliContext, type RegisterCommands } from '../context.js';
 
 type ImportJob = Schemas['UserImportJob'];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function bar(job: ImportJob, width = 30): string {
-  const ratio = job.totalRows ? job.processedRows / job.totalRows : 0;
-  const filled = Math.round(ratio * width);
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.round(ratio * 100)).padStart(3)}% ${job.processedRows}/${job.totalRows} rows`;
-}
-
-async function follow(ctx: CliContext, id: string, tty: boolean): Promise<ImportJob> {
-  let lastLine = 0;
-  for (;;) {
-    const job = await unwrap(ctx.api().GET('/api/v1/user-imports/{id}', { params: { path: { id } } }));
-    const done = job.status === 'completed' || job.status === 'failed';
-    if (tty) ctx.io.stderr(`\r${bar(job)}${done ? '\n' : ''}`);
-    else if (done || Date.now() - lastLine > 2_000) {
-      ctx.io.stderr(`${bar(job)}\n`);
-      lastLine = Date.now();
-    }
-    if (done) return job;
-    await sleep(250);
-  }
-}
+const follow = (ctx: CliContext, id: string, tty: boolean): Promise<ImportJob> =>
+  followJob(ctx, () => unwrap(ctx.api().GET('/api/v1/user-imports/{id}', { params: { path: { id } } })), tty);
 
 function summary(job: ImportJob, maxErrors: number, codesFile: string | null): string {
   const would = job.dryRun ? 'would be ' : '';
