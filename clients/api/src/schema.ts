@@ -1428,7 +1428,7 @@ export interface components {
                 message: string;
                 n: number;
                 /** @enum {string} */
-                reason: "truncated" | "checkpoint_mismatch" | "checkpoint_invalid" | "checkpoint_missing" | "checkpoint_key_missing";
+                reason: "truncated" | "checkpoint_mismatch" | "checkpoint_invalid" | "checkpoint_missing" | "checkpoint_key_missing" | "checkpoints_deleted" | "checkpoint_stale";
                 seq: number;
             } | null;
             checkpoints: {

@@ -78,4 +78,33 @@ describe('ES256 signature malleability', () => {
     expect(await verifyLoginTicket(ticket, k, 'pakawaaz', now)).not.toBeNull();
     expect(await verifyLoginTicket(twin, k, 'pakawaaz', now)).toBeNull();
   });
+
+  it('a twin whose last signature character differs only in its unused bits is refused', async () => {
+    const k = await key();
+    const token = await issueAccessToken(claims, k, { issuer: 'pakawaaz', ttlSeconds: 600, now, jti: 'j2' });
+    const [h, p, sig] = token.split('.') as [string, string, string];
+    // 64 bytes are 86 characters: the last carries 2 bits of the signature and 4 unused ones (RFC 4648 §3.5).
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(sig.slice(-1));
+    const other = alphabet[last ^ 1] as string;
+    const twin = `${h}.${p}.${sig.slice(0, -1)}${other}`;
+    expect(twin).not.toBe(token);
+    expect(Buffer.from(twin.split('.')[2] as string, 'base64url')).toEqual(Buffer.from(sig, 'base64url'));
+    // The premise: jose decodes the twin to the same signature and accepts it.
+    await expect(jwtVerify(twin, k.publicKey, { currentDate: now })).resolves.toBeTruthy();
+    expect(hasLowS(token)).toBe(true);
+    expect(hasLowS(twin)).toBe(false);
+    expect(await verifyAccessToken(twin, k, { issuer: 'pakawaaz', now })).toBeNull();
+  });
+
+  it('a twin with a non-canonical payload segment is refused', async () => {
+    const k = await key();
+    const token = await issueAccessToken(claims, k, { issuer: 'pakawaaz', ttlSeconds: 600, now, jti: 'j3' });
+    const [h, p, sig] = token.split('.') as [string, string, string];
+    if (p.length % 4 === 0) return; // no unused bits to flip in this payload's length
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const twinPayload = `${p.slice(0, -1)}${alphabet[alphabet.indexOf(p.slice(-1)) ^ 1] as string}`;
+    expect(Buffer.from(twinPayload, 'base64url')).toEqual(Buffer.from(p, 'base64url'));
+    expect(hasLowS(`${h}.${twinPayload}.${sig}`)).toBe(false);
+  });
 });

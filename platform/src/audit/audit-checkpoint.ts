@@ -32,7 +32,9 @@ export type CheckpointProblemReason =
   | 'checkpoint_mismatch'
   | 'checkpoint_invalid'
   | 'checkpoint_missing'
-  | 'checkpoint_key_missing';
+  | 'checkpoint_key_missing'
+  | 'checkpoints_deleted'
+  | 'checkpoint_stale';
 
 export type CheckpointProblem = {
   readonly n: number;
@@ -153,4 +155,38 @@ export function checkChainAgainstCheckpoints(
       );
   }
   return null;
+}
+
+/**
+ * Whether the entries not yet covered by a checkpoint are older than a running server would have let them
+ * be. A server signs a checkpoint at start and every interval, so an uncovered entry written more than two
+ * intervals before the newest entry means checkpoints were deleted (all of them, or the newest along with
+ * the newest rows). Measured against the newest entry, not the clock: a stopped server verified offline, or
+ * one that just started, is not reported. The log's youngest two intervals stay unanchored: deleting every
+ * checkpoint and the rows of that window is not found here (only by the shipped log lines).
+ */
+export function checkCheckpointCoverage(
+  checkpoints: readonly AuditCheckpoint[],
+  firstUncovered: { seq: number; at: Date } | null,
+  newestAt: Date | null,
+  intervalMs: number,
+): CheckpointProblem | null {
+  if (!firstUncovered || !newestAt) return null;
+  const lag = newestAt.getTime() - firstUncovered.at.getTime();
+  if (lag <= 2 * intervalMs) return null;
+  const latest = checkpoints.at(-1);
+  const minutes = Math.round(lag / 60_000);
+  if (!latest)
+    return {
+      n: 0,
+      seq: firstUncovered.seq,
+      at: firstUncovered.at.toISOString(),
+      reason: 'checkpoints_deleted',
+      message: `there are no audit checkpoints, but entry #${firstUncovered.seq} is ${minutes} min older than the newest entry (checkpoints are signed every ${intervalMs / 1000} s): the checkpoints were deleted`,
+    };
+  return problem(
+    latest,
+    'checkpoint_stale',
+    `the newest checkpoint ${latest.n} (${latest.at.toISOString()}) covers entries up to #${latest.seq}, but entry #${firstUncovered.seq} is ${minutes} min older than the newest entry (checkpoints are signed every ${intervalMs / 1000} s): newer checkpoints were deleted`,
+  );
 }

@@ -1,8 +1,10 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Roles, RouteScope } from '../auth/auth.decorators.js';
 import { named, ZodQuery, ZodResponse } from '../openapi/zod-openapi.js';
+import type { PlatformConfig } from '../config/platform.config.js';
+import { PLATFORM_CONFIG } from '../http/platform.tokens.js';
 import { AuditService } from './audit.service.js';
 
 export const AuditEntry = named(
@@ -51,6 +53,8 @@ export const AuditVerification = named(
           'checkpoint_invalid',
           'checkpoint_missing',
           'checkpoint_key_missing',
+          'checkpoints_deleted',
+          'checkpoint_stale',
         ]),
         message: z.string(),
       })
@@ -73,7 +77,10 @@ const AuditQuery = z.object({
 @RouteScope('national')
 @Controller('api/v1/audit')
 export class AuditController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+  ) {}
 
   @Get()
   @ZodResponse(200, AuditPage)
@@ -85,6 +92,8 @@ export class AuditController {
   @Roles('security-officer')
   @ZodResponse(200, AuditVerification)
   verify(): Promise<z.infer<typeof AuditVerification>> {
-    return this.audit.verification();
+    return this.audit.verification({
+      checkpointIntervalSeconds: this.config.PAKAWAAZ_AUDIT_CHECKPOINT_SECONDS,
+    });
   }
 }

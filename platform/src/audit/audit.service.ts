@@ -8,6 +8,7 @@ import { DATABASE } from '../db/database.tokens.js';
 import type { Signer } from '../keys/key.service.js';
 import {
   checkChainAgainstCheckpoints,
+  checkCheckpointCoverage,
   checkCheckpointChain,
   checkpointVerifier,
   signCheckpoint,
@@ -95,6 +96,11 @@ export type AuditVerificationView = {
 export type AuditVerifyOptions = {
   /** The checkpoint key's public JWK (null: the key is missing); by default the server's signer. */
   checkpointKey?: JWK | null;
+  /**
+   * PAKAWAAZ_AUDIT_CHECKPOINT_SECONDS of the server(s) that wrote the log: with it, entries left uncovered
+   * for more than two intervals (checkpoints deleted) are reported (checkCheckpointCoverage).
+   */
+  checkpointIntervalSeconds?: number;
 };
 
 type AuditContent = Omit<AuditEntry, 'seq' | 'id' | 'at'>;
@@ -128,16 +134,27 @@ export class AuditService {
     const wanted = new Set(checkpoints.map((c) => c.seq));
     const hashAt = new Map<number, string>();
     const entries = this.allEntries();
+    const coveredTo = checkpoints.at(-1)?.seq ?? 0;
+    const seen: { firstUncovered: { seq: number; at: Date } | null; newestAt: Date | null } = {
+      firstUncovered: null,
+      newestAt: null,
+    };
     async function* tapped(): AsyncGenerator<AuditRecord> {
       for await (const e of entries) {
         if (wanted.has(e.seq)) hashAt.set(e.seq, e.hash);
+        if (e.seq > coveredTo && !seen.firstUncovered) seen.firstUncovered = { seq: e.seq, at: e.at };
+        seen.newestAt = e.at;
         yield e;
       }
     }
     const result = await verifyChain(tapped());
+    const interval = options.checkpointIntervalSeconds;
     const checkpointProblem =
       checkCheckpointChain(checkpoints, key ? checkpointVerifier(key) : null) ??
-      (result.ok ? checkChainAgainstCheckpoints(checkpoints, result.entries, hashAt) : null);
+      (result.ok ? checkChainAgainstCheckpoints(checkpoints, result.entries, hashAt) : null) ??
+      (result.ok && interval !== undefined
+        ? checkCheckpointCoverage(checkpoints, seen.firstUncovered, seen.newestAt, interval * 1000)
+        : null);
     const last = checkpoints.at(-1);
     const summary = {
       count: checkpoints.length,

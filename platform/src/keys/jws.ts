@@ -42,10 +42,23 @@ export function toLowS(signature: Buffer): Buffer {
   return Buffer.concat([signature.subarray(0, 32), low]);
 }
 
-/** Whether a compact JWS's signature is a 64-byte r ‖ s with s ≤ n/2 (false for anything else). */
+/**
+ * Whether base64url text is the one canonical encoding of its bytes. The last character of a segment whose
+ * length is not a multiple of 4 has unused low bits (4 of them for a 64-byte signature), and decoders, jose's
+ * included, ignore them: without this check one token has up to 16 spellings.
+ */
+const isCanonicalBase64url = (text: string): boolean =>
+  /^[A-Za-z0-9_-]*$/.test(text) && Buffer.from(text, 'base64url').toString('base64url') === text;
+
+/**
+ * Whether a compact JWS's signature is a 64-byte r ‖ s with s ≤ n/2, and all three segments are canonical
+ * base64url (false for anything else).
+ */
 export function hasLowS(compactJws: string): boolean {
-  const sig = compactJws.split('.')[2];
-  if (sig === undefined || !/^[A-Za-z0-9_-]{86}$/.test(sig)) return false;
+  const parts = compactJws.split('.');
+  const sig = parts[2];
+  if (parts.length !== 3 || sig === undefined || !/^[A-Za-z0-9_-]{86}$/.test(sig)) return false;
+  if (!parts.every(isCanonicalBase64url)) return false;
   const bytes = Buffer.from(sig, 'base64url');
   return bytes.length === 64 && toBig(bytes.subarray(32)) <= P256_HALF_N;
 }
@@ -59,6 +72,7 @@ export async function verifyOwnEs256Jwt(
   key: CryptoKey | KeyObject,
   options: Omit<JWTVerifyOptions, 'algorithms'>,
 ): Promise<JWTVerifyResult> {
-  if (!hasLowS(token)) throw new errors.JWSSignatureVerificationFailed('signature is not in low-S form');
+  if (!hasLowS(token))
+    throw new errors.JWSSignatureVerificationFailed('signature is not in low-S, canonical base64url form');
   return jwtVerify(token, key, { ...options, algorithms: ['ES256'] });
 }

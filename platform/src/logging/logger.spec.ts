@@ -41,3 +41,27 @@ describe('logger redaction', () => {
     expect((record.req as { headers: Record<string, string> }).headers.authorization).toBe('[redacted]');
   });
 });
+
+describe('driver messages that quote the value', () => {
+  it('cuts a PostgreSQL message at the quoted value and keeps code and routine', () => {
+    const { logger, lines } = capture();
+    // The shape node-postgres gives (message, code, routine as PostgreSQL sends them).
+    const err = Object.assign(new Error('invalid input syntax for type uuid: "secret-token-value"'), {
+      code: '22P02',
+      routine: 'string_to_uuid',
+    });
+    logger.error({ err }, 'query failed');
+    const out = lines.join('');
+    expect(out).not.toContain('secret-token-value');
+    const record = JSON.parse(out) as { err: { message: string; code: string; routine: string } };
+    expect(record.err.message).toBe('invalid input syntax for type uuid: [value not logged]');
+    expect(record.err.code).toBe('22P02');
+    expect(record.err.routine).toBe('string_to_uuid');
+  });
+
+  it('redacts a directory bind password', () => {
+    const { logger, lines } = capture();
+    logger.info({ ldap: { bindPassword: 'bind-secret-1' } }, 'directory');
+    expect(lines.join('')).not.toContain('bind-secret-1');
+  });
+});

@@ -11,6 +11,7 @@ export const REDACTED_FIELDS = [
   'password',
   'newPassword',
   'currentPassword',
+  'bindPassword',
   'otp',
   'totp',
   'otpCode',

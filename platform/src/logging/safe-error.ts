@@ -21,10 +21,16 @@ export type SafeError = {
 const SAFE_STRING_FIELDS = ['code', 'severity', 'constraint', 'table', 'column', 'routine'] as const;
 const MAX_DEPTH = 5;
 
-/** "Failed query: <sql>\nparams: <values>": everything from the parameters on is dropped. */
+/**
+ * "Failed query: <sql>\nparams: <values>": everything from the parameters on is dropped. PostgreSQL's own
+ * messages quote the offending value after `: "` (`invalid input syntax for type uuid: "<value>"`,
+ * `value too long for type …`): they are cut there; code and routine still say what went wrong.
+ */
 function scrubMessage(message: string): string {
   const at = message.search(/\n\s*params:/);
-  return at < 0 ? message : `${message.slice(0, at)}\nparams: [not logged]`;
+  const noParams = at < 0 ? message : `${message.slice(0, at)}\nparams: [not logged]`;
+  const quoted = noParams.indexOf(': "');
+  return quoted < 0 ? noParams : `${noParams.slice(0, quoted)}: [value not logged]`;
 }
 
 /** An Error of any realm; not a plain object that merely looks like one (a SafeError, say). */

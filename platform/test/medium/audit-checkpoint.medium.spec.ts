@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { asc, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { entryHash, type AuditRecord } from '../../src/audit/audit-chain.js';
 import { signCheckpoint } from '../../src/audit/audit-checkpoint.js';
 import { auditCheckpoints, auditLog } from '../../src/audit/audit.schema.js';
@@ -153,5 +153,61 @@ describe('signed audit checkpoints', () => {
     await expect(testDb.handle.db.delete(auditCheckpoints)).rejects.toThrow();
     const r = await audit.verification({ checkpointKey: null });
     expect(r).toMatchObject({ ok: false, checkpointProblem: { reason: 'checkpoint_key_missing' } });
+  });
+});
+
+describe('checkpoint coverage (checkpoints deleted along with the newest rows)', () => {
+  const T0 = new Date('2026-12-01T10:00:00Z').getTime();
+  const at = (minutes: number) => vi.setSystemTime(T0 + minutes * 60_000);
+  const interval = { checkpointIntervalSeconds: 300 };
+
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('report every checkpoint deleted, then the newest rows', async () => {
+    at(0);
+    await recordMany(1, 5);
+    await audit.checkpoint();
+    at(30);
+    await recordMany(6, 8);
+    await audit.checkpoint();
+    expect(await audit.verification(interval)).toMatchObject({ ok: true, checkpointProblem: null });
+    await asSuperuser('delete from platform.audit_checkpoints');
+    await asSuperuser('delete from platform.audit_log where seq > 6');
+    const r = await audit.verification(interval);
+    expect(r.brokenAt).toBeNull();
+    expect(r).toMatchObject({ ok: false, checkpointProblem: { reason: 'checkpoints_deleted', seq: 1 } });
+  });
+
+  it('report the newest checkpoints deleted when older entries are left uncovered', async () => {
+    at(0);
+    await recordMany(1, 3);
+    await audit.checkpoint();
+    at(1);
+    await recordMany(4, 4);
+    at(30);
+    await recordMany(5, 6);
+    // The server would have signed #4..#6 by now; only checkpoint 1 (up to #3) is left.
+    const r = await audit.verification(interval);
+    expect(r).toMatchObject({ ok: false, checkpointProblem: { reason: 'checkpoint_stale', n: 1, seq: 3 } });
+  });
+
+  it('do not report a young log, a just-started server or a stopped one verified later', async () => {
+    at(0);
+    await recordMany(1, 3);
+    at(9); // within two intervals of the oldest uncovered entry: a checkpoint may not be due yet
+    await recordMany(4, 4);
+    expect(await audit.verification(interval)).toMatchObject({ ok: true, checkpointProblem: null });
+    await audit.checkpoint();
+    // Verified much later (the server stopped): measured against the newest entry, not the clock.
+    at(24 * 60);
+    expect(await audit.verification(interval)).toMatchObject({ ok: true, checkpointProblem: null });
+    at(24 * 60 + 1);
+    await recordMany(5, 5);
+    expect(await audit.verification(interval)).toMatchObject({ ok: true, checkpointProblem: null });
   });
 });

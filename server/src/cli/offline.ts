@@ -54,5 +54,8 @@ export async function auditVerifyOffline(env: Env) {
   } finally {
     await backend.close();
   }
-  return withDatabase(env, (db) => new AuditService(db).verification({ checkpointKey }));
+  const checkpointIntervalSeconds = config.PAKAWAAZ_AUDIT_CHECKPOINT_SECONDS;
+  return withDatabase(env, (db) =>
+    new AuditService(db).verification({ checkpointKey, checkpointIntervalSeconds }),
+  );
 }

@@ -12,7 +12,10 @@ const BODY_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
 const URL_FORBIDDEN = /[\u0000-\u001f]/;
 const MAX_DEPTH = 64;
 
-/** Path of the first string (value or object key) with a forbidden character, or null. */
+/**
+ * Path of the first string (value or object key) with a forbidden character, or null. Nesting deeper than
+ * MAX_DEPTH is reported too (at the path where the walk stopped): what is not checked is not let through.
+ */
 export function findControlCharacter(
   value: unknown,
   path: string,
@@ -20,7 +23,8 @@ export function findControlCharacter(
   depth = 0,
 ): string | null {
   if (typeof value === 'string') return forbidden.test(value) ? path : null;
-  if (typeof value !== 'object' || value === null || depth > MAX_DEPTH) return null;
+  if (typeof value !== 'object' || value === null) return null;
+  if (depth > MAX_DEPTH) return path;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const hit = findControlCharacter(value[i], `${path}[${i}]`, forbidden, depth + 1);
@@ -72,11 +76,14 @@ export function installInputRules(instance: FastifyInstance): void {
       findControlCharacter(req.query, 'query', URL_FORBIDDEN) ??
       findControlCharacter(req.body, 'body', BODY_FORBIDDEN);
     if (field === null) return done();
+    const tooDeep = field.split(/[.[]/).length - 1 > MAX_DEPTH;
     done(
       platformError(
         'invalid_characters',
-        `${field} contains a control character (NUL or another C0 character); only tab, line feed and carriage return are allowed, and only in the JSON body.`,
-        [{ path: field, message: 'control character' }],
+        tooDeep
+          ? `${field} is nested more than ${MAX_DEPTH} levels deep, too deep to check for control characters.`
+          : `${field} contains a control character (NUL or another C0 character); only tab, line feed and carriage return are allowed, and only in the JSON body.`,
+        [{ path: field, message: tooDeep ? 'too deep' : 'control character' }],
       ),
     );
   });
