@@ -124,6 +124,19 @@ describe('what sign-ins write', () => {
   });
 });
 
+describe('hostile input', () => {
+  it('a NUL or escape in a RADIUS User-Name is stored escaped, and the rest of its batch is written', async () => {
+    await pap('ayesha', `not-the-password${code()}`);
+    await pap('ayesha\u0000\u001b]0;owned\u0007', 'whatever123456');
+    await pap('ayesha', `wrong-again${code()}`);
+    await events.flush();
+    expect(events.stats()).toMatchObject({ queued: 0, lost: 0 });
+    const list = await events.list(national, { channel: 'radius', limit: 10 });
+    expect(list.map((e) => e.reason)).toEqual(['wrong_password', 'malformed_request', 'wrong_password']);
+    expect(JSON.stringify(list)).not.toMatch(/\\u0000|\\u001b/);
+  });
+});
+
 describe('who reads which events', () => {
   beforeEach(async () => {
     await pap('ayesha', `wrong-one${code()}`);
