@@ -72,6 +72,67 @@ describe('AuthEventsService.record', () => {
   });
 });
 
+describe('names that matched no account', () => {
+  it('are stored masked (two characters and the length): they are often a typed password', async () => {
+    const db = fakeRepository();
+    const events = service(db.repository);
+    const typed = 'amber-orchard-violin-7';
+    events.record({
+      channel: 'http',
+      result: 'reject',
+      reason: 'unknown_user',
+      method: 'password',
+      username: typed,
+    });
+    events.record({
+      channel: 'radius',
+      result: 'reject',
+      reason: 'unknown_user',
+      method: 'pap',
+      username: typed,
+    });
+    events.record({
+      channel: 'radius',
+      result: 'reject',
+      reason: 'throttled',
+      method: 'pap',
+      username: typed,
+    });
+    events.record({
+      channel: 'radius',
+      result: 'reject',
+      reason: 'malformed_request',
+      method: 'pap',
+      username: typed,
+    });
+    await events.flush();
+    expect(db.rows.map((r) => r.username)).toEqual(Array(4).fill('am… (22)'));
+    expect(JSON.stringify(db.rows)).not.toContain('orchard');
+  });
+
+  it("keep a known account's name, and an EAP identity", async () => {
+    const db = fakeRepository();
+    const events = service(db.repository);
+    events.record({
+      channel: 'http',
+      result: 'reject',
+      reason: 'wrong_password',
+      method: 'password',
+      username: 'ayesha',
+      user,
+    });
+    events.record({
+      channel: 'radius',
+      result: 'reject',
+      reason: 'unknown_sim',
+      method: 'eap-aka',
+      username: '0001010123456789@wlan',
+    });
+    await events.flush();
+    expect(db.rows.map((r) => r.username)).toEqual(['ayesha', '0001010123456789@wlan']);
+  });
+});
+
 describe('AuthEventsService.flush', () => {
   it('halves a refused batch until only the bad row is lost', async () => {
     const db = fakeRepository();

@@ -19,7 +19,7 @@ import {
   type AuthEventResult,
 } from './auth-event-reasons.js';
 import { AuthEventQueue, type QueuedEvent, type QueueStats } from './auth-event-queue.js';
-import { safeText } from './auth-event-text.js';
+import { maskUnknownName, safeText } from './auth-event-text.js';
 import { AuthEventsRepository, type AuthEventFilter, type NasCounter } from './auth-events.repository.js';
 import { authEvents, type AuthEventRow } from './auth-events.schema.js';
 
@@ -47,6 +47,12 @@ const PRUNE_BATCH = 5_000;
 /** One pruning run deletes at most this many batches; the next run carries on. */
 const PRUNE_BATCHES_PER_RUN = 200;
 const DAY_MS = 86_400_000;
+/**
+ * A name that matched no account is often a password typed into the user-name field: such names are
+ * stored only masked (`maskUnknownName`). EAP identities (NAIs) are not typed and stay as they are.
+ */
+const UNKNOWN_NAME_REASONS: ReadonlySet<AuthEventReason> = new Set(['unknown_user', 'malformed_request']);
+const TYPED_NAME_METHODS: ReadonlySet<string> = new Set(['pap', 'password']);
 /** Inserts one failed batch may cost while it is halved to find its bad rows (2n−1 for n = 500 is 999). */
 const SPLIT_INSERTS_MAX = 64;
 
@@ -88,13 +94,15 @@ export class AuthEventsService implements OnApplicationBootstrap, OnApplicationS
    * escaped, lengths capped): one NUL from a NAS would otherwise fail the insert of its whole batch.
    */
   record(e: AuthEventInput): void {
+    const unknownName =
+      !e.user && (UNKNOWN_NAME_REASONS.has(e.reason) || TYPED_NAME_METHODS.has(e.method ?? ''));
     this.queue.push({
       at: e.at?.getTime() ?? Date.now(),
       channel: e.channel,
       result: e.result,
       reason: e.reason,
       method: safeText(e.method, 32),
-      username: safeText(e.username, 253),
+      username: unknownName ? maskUnknownName(e.username) : safeText(e.username, 253),
       userId: e.user?.id ?? null,
       institutionId: e.user?.institutionId ?? null,
       imsi: safeText(e.imsi, 32),
