@@ -256,6 +256,6 @@ describe('a stopping node', () => {
       .record({ channel: 'radius', result: 'drop', reason: 'unknown_nas', source: '192.0.2.1' });
     await other.close();
     const rows = await query(fx.handle, 'select reason, source, count from identity.auth_events');
-    expect(rows).toEqual([{ reason: 'unknown_nas', source: '192.0.2.1', count: 1 }]);
+    expect(rows).toEqual([{ reason: 'unknown_nas', source: '192.0.2.0/24', count: 1 }]);
   });
 });
