@@ -18,7 +18,8 @@ import {
   type AuthEventReason,
   type AuthEventResult,
 } from './auth-event-reasons.js';
-import { AuthEventQueue, type QueueStats } from './auth-event-queue.js';
+import { AuthEventQueue, type QueuedEvent, type QueueStats } from './auth-event-queue.js';
+import { maskUnknownName, safeText } from './auth-event-text.js';
 import { AuthEventsRepository, type AuthEventFilter, type NasCounter } from './auth-events.repository.js';
 import { authEvents, type AuthEventRow } from './auth-events.schema.js';
 
@@ -46,6 +47,14 @@ const PRUNE_BATCH = 5_000;
 /** One pruning run deletes at most this many batches; the next run carries on. */
 const PRUNE_BATCHES_PER_RUN = 200;
 const DAY_MS = 86_400_000;
+/**
+ * A name that matched no account is often a password typed into the user-name field: such names are
+ * stored only masked (`maskUnknownName`). EAP identities (NAIs) are not typed and stay as they are.
+ */
+const UNKNOWN_NAME_REASONS: ReadonlySet<AuthEventReason> = new Set(['unknown_user', 'malformed_request']);
+const TYPED_NAME_METHODS: ReadonlySet<string> = new Set(['pap', 'password']);
+/** Inserts one failed batch may cost while it is halved to find its bad rows (2n−1 for n = 500 is 999). */
+const SPLIT_INSERTS_MAX = 64;
 
 /**
  * The sign-in event log (Keycloak's login events, FreeRADIUS's post-auth log): `record` only queues, so
@@ -80,26 +89,34 @@ export class AuthEventsService implements OnApplicationBootstrap, OnApplicationS
     await this.flush();
   }
 
-  /** Queues one event; never throws, never waits. */
+  /**
+   * Queues one event; never throws, never waits. Every text field is made safe here (control characters
+   * escaped, lengths capped): one NUL from a NAS would otherwise fail the insert of its whole batch.
+   */
   record(e: AuthEventInput): void {
+    const unknownName =
+      !e.user && (UNKNOWN_NAME_REASONS.has(e.reason) || TYPED_NAME_METHODS.has(e.method ?? ''));
     this.queue.push({
       at: e.at?.getTime() ?? Date.now(),
       channel: e.channel,
       result: e.result,
       reason: e.reason,
-      method: e.method ?? null,
-      username: e.username?.slice(0, 253) || null,
+      method: safeText(e.method, 32),
+      username: unknownName ? maskUnknownName(e.username) : safeText(e.username, 253),
       userId: e.user?.id ?? null,
       institutionId: e.user?.institutionId ?? null,
-      imsi: e.imsi ?? null,
+      imsi: safeText(e.imsi, 32),
       clientId: e.client?.id ?? null,
-      clientName: e.client?.name ?? null,
-      source: e.source?.slice(0, 200) ?? null,
+      clientName: safeText(e.client?.name, 253),
+      source: safeText(e.source, 200),
       count: 1,
     });
   }
 
-  /** Writes everything queued so far (a batch that fails is logged and counted as lost, not retried). */
+  /**
+   * Writes everything queued so far. A batch the database refuses is halved and retried (within
+   * SPLIT_INSERTS_MAX inserts), so one bad row loses itself, not the 499 beside it.
+   */
   flush(): Promise<void> {
     this.flushing ??= this.drain().finally(() => (this.flushing = null));
     return this.flushing;
@@ -108,15 +125,31 @@ export class AuthEventsService implements OnApplicationBootstrap, OnApplicationS
   private async drain(): Promise<void> {
     while (this.queue.size > 0) {
       const batch = this.queue.take(WRITE_BATCH);
-      try {
-        await this.repository.insert(batch.map((q) => ({ ...q, id: randomUUID(), at: new Date(q.at) })));
-        this.written += batch.length;
-      } catch (err) {
-        this.writeFailures++;
-        this.queue.lose(batch.reduce((n, e) => n + e.count, 0));
-        this.logger.error({ err, events: batch.length }, 'sign-in events not written');
+      const budget: WriteBudget = { inserts: SPLIT_INSERTS_MAX, wrote: 0 };
+      await this.write(batch, budget);
+      if (budget.wrote === 0) return; // the database is down: the next flush tries again
+    }
+  }
+
+  private async write(batch: QueuedEvent[], budget: WriteBudget): Promise<void> {
+    if (budget.inserts-- <= 0) {
+      this.queue.lose(batch.reduce((n, e) => n + e.count, 0));
+      return;
+    }
+    try {
+      await this.repository.insert(batch.map((q) => ({ ...q, id: randomUUID(), at: new Date(q.at) })));
+      this.written += batch.length;
+      budget.wrote += batch.length;
+    } catch (err) {
+      this.writeFailures++;
+      if (batch.length > 1 && budget.inserts > 0 && isDataError(err)) {
+        const half = Math.ceil(batch.length / 2);
+        await this.write(batch.slice(0, half), budget);
+        await this.write(batch.slice(half), budget);
         return;
       }
+      this.queue.lose(batch.reduce((n, e) => n + e.count, 0));
+      this.logger.error({ err, events: batch.length }, 'sign-in events not written');
     }
   }
 
@@ -169,6 +202,18 @@ export class AuthEventsService implements OnApplicationBootstrap, OnApplicationS
     requireRole(principal, 'viewer', 'network-admin', 'security-officer');
     return this.repository.nasCounters(since);
   }
+}
+
+type WriteBudget = { inserts: number; wrote: number };
+
+/** PostgreSQL's data exceptions and constraint violations (SQLSTATE classes 22, 23): a row is at fault. */
+function isDataError(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^2[23]/.test(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 export const reasonText = (reason: string): string =>

@@ -36,6 +36,9 @@ const REJECT: AccessDecision = {
  * code (so a RADIUS sign-in is always two factors), and EAP-AKA / EAP-AKA' with the SIM, producing
  * MS-MPPE keys for Wi-Fi and VPN. Every refusal is the same Access-Reject, whatever failed.
  */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 @Injectable()
 export class RadiusAccessService {
   private readonly eap: RadiusEap<UserRow> | null;
@@ -66,7 +69,8 @@ export class RadiusAccessService {
   private async pap(req: AccessRequestContext): Promise<AccessDecision> {
     const name = req.attributes.userName?.trim().toLowerCase();
     const typed = req.attributes.password?.toString('utf8');
-    if (!name || !typed || typed.length <= TOTP_DIGITS) {
+    // No account name holds a control character, and PostgreSQL refuses a NUL in a query: not a sign-in.
+    if (!name || !typed || typed.length <= TOTP_DIGITS || CONTROL.test(name)) {
       this.log.pap(req, 'malformed_request');
       return REJECT;
     }

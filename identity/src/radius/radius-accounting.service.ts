@@ -12,6 +12,7 @@ import { and, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { SECRET_BOX } from '../mfa/secret-box.provider.js';
 import { SESSION_LIMITS } from '../sessions/session-policy.js';
+import { safeText } from '../auth-events/auth-event-text.js';
 import { isPakawaazClass, verifyClass, type BoundClass, type ClassRefusal } from './radius-class.js';
 import { radiusAccounting } from './radius-clients.schema.js';
 import type { AccountingContext } from './radius-handler.js';
@@ -76,14 +77,15 @@ export class RadiusAccountingService {
     const row = {
       id: randomUUID(),
       clientId: req.client.id,
-      acctSessionId: (a.sessionId ?? '').slice(0, 253),
+      // A NAS's strings as sent: a NUL would make PostgreSQL refuse the record (see safeText).
+      acctSessionId: safeText(a.sessionId, 253) ?? '',
       statusType: a.statusType ?? 'other',
-      username: a.userName?.slice(0, 253) ?? null,
+      username: safeText(a.userName, 253),
       userId: cls?.userId ?? null,
       imsi: cls?.imsi ?? null,
       nasIp: a.nasIpAddress ?? null,
-      nasIdentifier: a.nasIdentifier?.slice(0, 253) ?? null,
-      callingStationId: a.callingStationId?.slice(0, 253) ?? null,
+      nasIdentifier: safeText(a.nasIdentifier, 253),
+      callingStationId: safeText(a.callingStationId, 253),
       framedIp: a.framedIpAddress ?? null,
       sessionTimeSeconds: a.sessionTime ?? null,
       inputOctets: a.inputOctets ?? null,

@@ -7,6 +7,7 @@ import {
   radiusDropReason,
   type AuthEventReason,
 } from '../auth-events/auth-event-reasons.js';
+import { outerIdentityForLog } from '../auth-events/auth-event-text.js';
 import { AuthEventsService } from '../auth-events/auth-events.service.js';
 import type { RadiusDropEvent } from './radius-dispatch.js';
 import type { AccessRequestContext } from './radius-handler.js';
@@ -90,7 +91,8 @@ export class RadiusAuthLog {
       result: end.kind === 'success' ? 'accept' : end.kind === 'discard' ? 'drop' : 'reject',
       reason,
       method: eapMethodOf(message),
-      username: req.attributes.userName ?? null,
+      // A pseudonym or re-auth identity stored next to the IMSI would undo what it is for: only its kind.
+      username: outerIdentityForLog(req.attributes.userName),
       user: owner ?? null,
       imsi: (end.kind === 'success' ? end.imsi : note.imsi) ?? imsiOfIdentity(req.attributes.userName),
       client: req.client,

@@ -37,6 +37,16 @@ describe('radius log output', () => {
     expect(formatEvents([])).toBe('no matching sign-in events\n');
   });
 
+  it('prints control characters and bidi overrides as escapes, never raw to the terminal', () => {
+    const out = formatEvents([
+      event({ username: 'ay\u001b]0;owned\u0007\u001b[2J', clientName: 'wlc\u009b31m', source: 'x\u202e' }),
+    ]);
+    expect(out).toContain('ay\\x1b]0;owned\\x07\\x1b[2J');
+    expect(out).toContain('wlc\\x9b31m');
+    // eslint-disable-next-line no-control-regex
+    expect(out.slice(0, -1)).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+  });
+
   it('reads durations back from now and passes anything else on', () => {
     const now = Date.parse('2026-12-04T02:00:00Z');
     expect(sinceTime('15m', now)).toBe('2026-12-04T01:45:00.000Z');

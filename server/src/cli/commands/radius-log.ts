@@ -25,6 +25,19 @@ export type RadiusStatusReply = {
   log: { queued: number; written: number; lost: number; writeFailures: number };
 };
 
+/**
+ * Control characters (a terminal escape sequence in a user name a NAS sent) and bidirectional overrides
+ * as visible escapes: what the server stores is untrusted text, and the terminal must not obey it.
+ */
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+  });
+}
+
 /** One line per event, FreeRADIUS post-auth style: time, NAS, result, method, user, reason. */
 export function formatEvents(events: readonly AuthEventLine[]): string {
   if (!events.length) return 'no matching sign-in events\n';
@@ -37,7 +50,9 @@ export function formatEvents(events: readonly AuthEventLine[]): string {
           e.channel === 'radius'
             ? (e.clientName ?? `unknown NAS ${e.source ?? ''}`.trim())
             : `http ${e.source ?? ''}`.trim();
-        return `${e.at}  ${e.result.padEnd(6)}  ${via.padEnd(20)}  ${(e.method ?? '-').padEnd(8)}  ${who}  — ${e.reasonText}${repeated}`;
+        return printable(
+          `${e.at}  ${e.result.padEnd(6)}  ${via.padEnd(20)}  ${(e.method ?? '-').padEnd(8)}  ${who}  — ${e.reasonText}${repeated}`,
+        );
       })
       .join('\n') + '\n'
   );
