@@ -1,6 +1,7 @@
-import { useEffect, type ReactNode } from 'react';
-import { api, asApiError, unwrap } from './api/client';
+import { useEffect, useState, type ReactNode } from 'react';
+import { api, unwrap } from './api/client';
 import { session, useSession } from './auth/session';
+import { ErrorNotice } from './components/ErrorNotice';
 import { Shell } from './components/Shell';
 import { AccountPage } from './features/account/AccountPage';
 import { AuditPage } from './features/audit/AuditPage';
@@ -73,29 +74,53 @@ function NotFound({ home }: { home: string }) {
   );
 }
 
-/** Load the operator profile when the page was reloaded with a token in sessionStorage. */
-function useOperatorProfile(token: string | null, hasOperator: boolean): void {
+/**
+ * Load the operator profile when the page was reloaded with a token in sessionStorage. Until it is here no
+ * page renders: what an operator may do comes from the profile, so a page drawn before it would show a
+ * moment of "not allowed" notes and hide buttons the operator does have.
+ */
+function useOperatorProfile(
+  token: string | null,
+  hasOperator: boolean,
+): { error: unknown; retry: () => void } {
+  const [error, setError] = useState<unknown>(null);
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     if (!token || hasOperator) return;
     const controller = new AbortController();
+    setError(null);
     unwrap(api.GET('/api/v1/auth/me', { signal: controller.signal })).then(
       (operator) => {
         if (session.token() === token) session.setOperator(operator);
       },
-      (error: unknown) => {
-        // A 401 already ended the session in the client middleware; other failures leave the shell usable.
-        if (!controller.signal.aborted)
-          console.warn('Could not load the operator profile:', asApiError(error).message);
+      (failure: unknown) => {
+        // A 401 already ended the session in the client middleware; other failures are shown with a retry.
+        if (!controller.signal.aborted) setError(failure);
       },
     );
     return () => controller.abort();
-  }, [token, hasOperator]);
+  }, [token, hasOperator, attempt]);
+  return { error, retry: () => setAttempt((n) => n + 1) };
+}
+
+function ProfileLoading({ error, retry }: { error: unknown; retry: () => void }) {
+  return (
+    <main className="profile-loading">
+      {error ? (
+        <ErrorNotice error={error} title="Could not load your operator profile" onRetry={retry} />
+      ) : (
+        <p role="status" className="muted">
+          Loading your profile…
+        </p>
+      )}
+    </main>
+  );
 }
 
 export function App() {
   const { pathname, search } = useLocation();
   const { token, operator } = useSession();
-  useOperatorProfile(token, operator !== null);
+  const profile = useOperatorProfile(token, operator !== null);
 
   if (!token) {
     if (pathname === '/login') return <LoginPage />;
@@ -105,6 +130,7 @@ export function App() {
         : `?next=${encodeURIComponent(pathname + (search.size ? `?${search.toString()}` : ''))}`;
     return <Redirect to={`/login${next}`} />;
   }
+  if (!operator) return <ProfileLoading error={profile.error} retry={profile.retry} />;
   const home = homeFor(operator);
   if (pathname === '/' || pathname === '/login') return <Redirect to={home} />;
 
