@@ -39,6 +39,7 @@ export type IdentityErrorCode =
   | 'enrolment_code_invalid'
   | 'directory_sync_invalid'
   | 'directory_sync_not_found'
+  | 'directory_link_exists'
   | 'directory_unreachable';
 
 export const IDENTITY_ERROR_STATUS = {
@@ -84,6 +85,7 @@ export const IDENTITY_ERROR_STATUS = {
   enrolment_code_invalid: 401,
   directory_sync_invalid: 422,
   directory_sync_not_found: 404,
+  directory_link_exists: 409,
   directory_unreachable: 503,
 } as const satisfies Record<IdentityErrorCode, HttpStatus>;
 

@@ -27,6 +27,7 @@ import { DirectorySyncController } from './directory-sync/directory-sync.control
 import { DirectorySyncRepository } from './directory-sync/directory-sync.repository.js';
 import { DirectorySyncRunner } from './directory-sync/directory-sync-run.js';
 import { DirectorySyncService } from './directory-sync/directory-sync.service.js';
+import { DirectoryLinksService } from './directory-sync/directory-links.service.js';
 import { EnrolmentService } from './onboarding/enrolment.service.js';
 import { OnboardingChanges } from './onboarding/onboarding-changes.js';
 import { EnrolmentController, UserImportsController } from './onboarding/onboarding.controller.js';
@@ -144,6 +145,7 @@ export class IdentityModule {
         EnrolmentService,
         DirectorySyncService,
         DirectorySyncRunner,
+        DirectoryLinksService,
         InstitutionsService,
         DirectoryService,
         AccountService,

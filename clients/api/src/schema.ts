@@ -500,6 +500,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/directory-syncs/{id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DirectorySync_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/directory-syncs/{id}/runs": {
         parameters: {
             query?: never;
@@ -1499,11 +1515,22 @@ export interface components {
             name: string;
             roles: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "billing" | "device-admin" | "app-reviewer")[];
         };
+        CreateDirectoryLink: {
+            /** @description the official: username or id */
+            user: string;
+        };
         CreateDirectorySync: {
+            /**
+             * @description ldap:// without StartTLS: the bind password and every entry cross the network in clear
+             * @default false
+             */
+            allowPlaintext: boolean;
             baseDn: string;
             bindDn: string;
             /** @description sealed with the identity secrets key; never shown again */
             bindPassword: string;
+            /** @description PEM of the CA(s) that issued the directory's certificate (ldaps:// or StartTLS); without it, the system's CAs */
+            caCertificates?: string | null;
             /**
              * Format: starts_with
              * @default (objectClass=inetOrgPerson)
@@ -1524,6 +1551,11 @@ export interface components {
                 username: string;
             };
             name: string;
+            /**
+             * @description ldap:// only: upgrade the connection with StartTLS (RFC 4513) before the bind
+             * @default false
+             */
+            startTls: boolean;
             url: string;
         };
         CreateInstitution: {
@@ -1928,6 +1960,13 @@ export interface components {
             institutionId: string | null;
             phone: string | null;
         };
+        DirectoryLink: {
+            /** @description the official's entry in the directory */
+            dn: string;
+            sync: string;
+            userId: string;
+            username: string;
+        };
         DirectoryPage: {
             entries: {
                 designation: string | null;
@@ -1943,6 +1982,13 @@ export interface components {
         DirectorySync: {
             baseDn: string;
             bindDn: string;
+            /** @description the pinned CAs for the directory's certificate; empty: the system's CAs */
+            caCertificates: {
+                /** Format: date-time */
+                notAfter: string;
+                sha256: string;
+                subject: string;
+            }[];
             /** Format: date-time */
             createdAt: string;
             filter: string;
@@ -1962,12 +2008,24 @@ export interface components {
                 username: string;
             };
             name: string;
+            /**
+             * @description how the connection is protected; plaintext sends the bind password in clear
+             * @enum {string}
+             */
+            transport: "ldaps" | "starttls" | "plaintext";
             url: string;
         };
         DirectorySyncList: {
             syncs: {
                 baseDn: string;
                 bindDn: string;
+                /** @description the pinned CAs for the directory's certificate; empty: the system's CAs */
+                caCertificates: {
+                    /** Format: date-time */
+                    notAfter: string;
+                    sha256: string;
+                    subject: string;
+                }[];
                 /** Format: date-time */
                 createdAt: string;
                 filter: string;
@@ -1987,6 +2045,11 @@ export interface components {
                     username: string;
                 };
                 name: string;
+                /**
+                 * @description how the connection is protected; plaintext sends the bind password in clear
+                 * @enum {string}
+                 */
+                transport: "ldaps" | "starttls" | "plaintext";
                 url: string;
             }[];
         };
@@ -2120,7 +2183,7 @@ export interface components {
             };
         };
         /** @enum {string} */
-        IdentityErrorCode: "device_auth_unavailable" | "directory_sync_invalid" | "directory_sync_not_found" | "directory_unreachable" | "enrolment_code_invalid" | "enrolment_codes_gone" | "factor_not_available" | "factor_reset_not_found" | "factor_reset_pending" | "institution_exists" | "institution_in_use" | "institution_invalid" | "institution_not_found" | "invalid_credentials" | "invalid_role" | "invalid_user_import" | "login_ticket_invalid" | "passkey_invalid" | "passkey_not_found" | "password_change_required" | "radius_client_exists" | "radius_client_invalid" | "radius_client_not_found" | "rate_limited" | "refresh_token_invalid" | "role_scope" | "session_not_found" | "sim_conversation_invalid" | "token_not_found" | "totp_already_enrolled" | "totp_invalid" | "totp_not_enrolled" | "two_person_rule" | "user_exists" | "user_import_not_found" | "user_import_too_large" | "user_import_unfinished" | "user_not_found" | "weak_password";
+        IdentityErrorCode: "device_auth_unavailable" | "directory_link_exists" | "directory_sync_invalid" | "directory_sync_not_found" | "directory_unreachable" | "enrolment_code_invalid" | "enrolment_codes_gone" | "factor_not_available" | "factor_reset_not_found" | "factor_reset_pending" | "institution_exists" | "institution_in_use" | "institution_invalid" | "institution_not_found" | "invalid_credentials" | "invalid_role" | "invalid_user_import" | "login_ticket_invalid" | "passkey_invalid" | "passkey_not_found" | "password_change_required" | "radius_client_exists" | "radius_client_invalid" | "radius_client_not_found" | "rate_limited" | "refresh_token_invalid" | "role_scope" | "session_not_found" | "sim_conversation_invalid" | "token_not_found" | "totp_already_enrolled" | "totp_invalid" | "totp_not_enrolled" | "two_person_rule" | "user_exists" | "user_import_not_found" | "user_import_too_large" | "user_import_unfinished" | "user_not_found" | "weak_password";
         Institution: {
             /** Format: date-time */
             createdAt: string;
@@ -6328,6 +6391,104 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+        };
+    };
+    DirectorySync_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDirectoryLink"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryLink"];
+                };
+            };
+            /** @description `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `directory_sync_not_found`, `user_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "directory_sync_not_found" | "user_not_found";
+                    };
+                };
+            };
+            /** @description `directory_link_exists` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "directory_link_exists";
+                    };
+                };
+            };
+            /** @description `directory_sync_invalid` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "directory_sync_invalid";
                     };
                 };
             };

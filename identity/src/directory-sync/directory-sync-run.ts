@@ -69,6 +69,8 @@ export class DirectorySyncRunner {
     const managed = new Set((await this.repo.linked(sync.id)).map((u) => u.userId));
     const entries = await readDirectory({
       url: sync.url,
+      startTls: sync.startTls,
+      caCertificates: sync.caCertificates ?? undefined,
       bindDn: sync.bindDn,
       bindPassword: (await this.box.open('directory-bind-password', sync.bindPasswordSealed)).toString(
         'utf8',

@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   CurrentPrincipal,
+  ErrorCodes,
   RequestId,
   Roles,
   RouteScope,
@@ -13,6 +14,8 @@ import {
 import type { z } from 'zod';
 import { importJobView, UserImportJob } from '../onboarding/onboarding.dto.js';
 import * as dto from './directory-sync.dto.js';
+import { IDENTITY_ERROR_STATUS } from '../identity.errors.js';
+import { DirectoryLinksService } from './directory-links.service.js';
 import { DirectorySyncService } from './directory-sync.service.js';
 
 /** Directory syncs from LDAP / Active Directory: national (a directory spans institutions). */
@@ -21,7 +24,10 @@ import { DirectorySyncService } from './directory-sync.service.js';
 @RouteScope('national')
 @Controller('api/v1/directory-syncs')
 export class DirectorySyncController {
-  constructor(private readonly syncs: DirectorySyncService) {}
+  constructor(
+    private readonly syncs: DirectorySyncService,
+    private readonly links: DirectoryLinksService,
+  ) {}
 
   @Post()
   @Roles('security-officer')
@@ -53,5 +59,29 @@ export class DirectorySyncController {
     @RequestId() requestId: string,
   ) {
     return importJobView(await this.syncs.run(id, q.dryRun, { principal: p, requestId }));
+  }
+
+  /**
+   * Links an existing official to the sync (a sync never adopts one by username): the official must be in the
+   * sync's institution, belong to no other sync, and have exactly one entry under its base and filter.
+   */
+  @Post(':id/links')
+  @Roles('security-officer')
+  @ErrorCodes(
+    IDENTITY_ERROR_STATUS,
+    'directory_sync_not_found',
+    'user_not_found',
+    'directory_sync_invalid',
+    'directory_link_exists',
+    'directory_unreachable',
+  )
+  @ZodResponse(201, dto.DirectoryLink)
+  async link(
+    @Param('id') id: string,
+    @ZodBody(dto.CreateDirectoryLink) b: z.infer<typeof dto.CreateDirectoryLink>,
+    @CurrentPrincipal() p: Principal,
+    @RequestId() requestId: string,
+  ) {
+    return this.links.link(id, b.user, { principal: p, requestId });
   }
 }

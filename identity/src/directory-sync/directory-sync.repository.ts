@@ -78,6 +78,17 @@ export class DirectorySyncRepository {
       .onConflictDoNothing();
   }
 
+  /** The sync that manages this user, if any. */
+  async linkOf(userId: string): Promise<{ syncId: string; syncName: string } | undefined> {
+    const [row] = await this.db
+      .select({ syncId: directoryLinks.syncId, syncName: directorySyncs.name })
+      .from(directoryLinks)
+      .innerJoin(directorySyncs, eq(directorySyncs.id, directoryLinks.syncId))
+      .where(eq(directoryLinks.userId, userId))
+      .limit(1);
+    return row;
+  }
+
   /** The users linked to the sync, with their current username and status. */
   linked(syncId: string): Promise<{ userId: string; username: string; status: 'active' | 'disabled' }[]> {
     return this.db

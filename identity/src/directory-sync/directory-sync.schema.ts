@@ -1,4 +1,4 @@
-import { integer, jsonb, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, integer, jsonb, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { identitySchema } from '../identity.schema.js';
 import type { AttributeMapping } from './ldap-mapping.js';
 
@@ -10,6 +10,12 @@ export const directorySyncs = identitySchema.table('directory_syncs', {
   id: uuid('id').primaryKey(),
   name: text('name').notNull().unique(),
   url: text('url').notNull(),
+  /** ldap:// upgraded with StartTLS before the bind. */
+  startTls: boolean('start_tls').notNull().default(false),
+  /** ldap:// without StartTLS, accepted explicitly (the bind password crosses the network in clear). */
+  allowPlaintext: boolean('allow_plaintext').notNull().default(false),
+  /** PEM: the CAs trusted for the directory's certificate; null: the system's CAs. */
+  caCertificates: text('ca_certificates'),
   bindDn: text('bind_dn').notNull(),
   bindPasswordSealed: text('bind_password_sealed').notNull(),
   baseDn: text('base_dn').notNull(),

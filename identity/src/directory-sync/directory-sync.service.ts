@@ -16,10 +16,14 @@ import type { Ctx } from '../users/access.js';
 import type { AttributeMapping } from './ldap-mapping.js';
 import { DirectorySyncRepository, type DirectorySyncRow } from './directory-sync.repository.js';
 import { DIRECTORY_SYNC_ACTOR, DirectorySyncRunner } from './directory-sync-run.js';
+import { CaBundleError, parseCaBundle } from './ldap-tls.js';
 
 export type DirectorySyncInput = {
   name: string;
   url: string;
+  startTls: boolean;
+  allowPlaintext: boolean;
+  caCertificates?: string | null | undefined;
   bindDn: string;
   bindPassword: string;
   baseDn: string;
@@ -74,6 +78,14 @@ export class DirectorySyncService implements OnApplicationBootstrap, OnModuleDes
     this.authorize(ctx);
     if (await this.repo.find(input.name))
       throw identityError('directory_sync_invalid', `A directory sync named "${input.name}" exists.`);
+    if (input.caCertificates) {
+      try {
+        parseCaBundle(input.caCertificates);
+      } catch (err) {
+        if (!(err instanceof CaBundleError)) throw err;
+        throw identityError('directory_sync_invalid', `caCertificates: ${err.message}.`);
+      }
+    }
     const row = await this.repo.db.transaction(async (tx) => {
       const { bindPassword, ...rest } = input;
       const inserted = await this.repo.insert(
@@ -81,6 +93,7 @@ export class DirectorySyncService implements OnApplicationBootstrap, OnModuleDes
           ...rest,
           id: randomUUID(),
           institution: input.institution ?? null,
+          caCertificates: input.caCertificates ?? null,
           intervalMinutes: input.intervalMinutes ?? null,
           bindPasswordSealed: await this.box.seal(
             'directory-bind-password',
@@ -96,6 +109,8 @@ export class DirectorySyncService implements OnApplicationBootstrap, OnModuleDes
           target: `directory-sync:${inserted.name}`,
           details: {
             url: input.url,
+            transport: input.url.startsWith('ldaps:') ? 'ldaps' : input.startTls ? 'starttls' : 'plaintext',
+            caCertificates: input.caCertificates ? parseCaBundle(input.caCertificates).length : 0,
             baseDn: input.baseDn,
             filter: input.filter,
             intervalMinutes: input.intervalMinutes ?? null,

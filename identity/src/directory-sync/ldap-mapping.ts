@@ -96,3 +96,16 @@ export function refuseUnmanaged<K>(
       : s,
   );
 }
+
+/** RFC 4515 §3: a value in a search filter, with `*`, `(`, `)`, backslash and NUL escaped as backslash + 2 hex digits. */
+export function escapeFilterValue(value: string): string {
+  return value.replace(
+    /[*()\\\0]/g,
+    (c) => `\\${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
+}
+
+/** The sync's filter narrowed to the one entry whose username attribute is `username`. */
+export function entryFilter(syncFilter: string, usernameAttribute: string, username: string): string {
+  return `(&${syncFilter}(${usernameAttribute}=${escapeFilterValue(username)}))`;
+}

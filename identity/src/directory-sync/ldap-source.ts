@@ -1,8 +1,15 @@
+import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import { Client } from 'ldapts';
 import type { DirectoryEntry } from './ldap-mapping.js';
+import { tlsFailureHint } from './ldap-tls.js';
 
 export type LdapSourceOptions = {
   url: string;
+  /** ldap:// only: StartTLS (RFC 4513) before the bind; a server that refuses it fails the read. */
+  startTls?: boolean;
+  /** PEM of the CAs trusted for the directory's certificate; undefined: the system's CAs. */
+  caCertificates?: string | undefined;
   bindDn: string;
   bindPassword: string;
   baseDn: string;
@@ -20,15 +27,27 @@ export class DirectoryReadError extends Error {
 
 /**
  * The tiny driver: binds, searches the subtree with the paged-results control (RFC 2696), and hands back each
- * entry's first value of the wanted attributes as text. TLS is whatever the URL says (ldaps://).
+ * entry's first value of the wanted attributes as text. TLS comes from ldaps:// or StartTLS, verified against
+ * the pinned CAs (or the system's) and the URL's host name, TLS 1.2 at least.
  */
 export async function readDirectory(o: LdapSourceOptions): Promise<DirectoryEntry[]> {
+  const host = new URL(o.url).hostname.replace(/^\[|\]$/g, '');
+  const tlsOptions: ConnectionOptions = {
+    minVersion: 'TLSv1.2',
+    rejectUnauthorized: true,
+    host,
+    ...(isIP(host) ? {} : { servername: host }),
+    ...(o.caCertificates ? { ca: o.caCertificates } : {}),
+  };
   const client = new Client({
     url: o.url,
     timeout: o.timeoutMs ?? 30_000,
     connectTimeout: o.timeoutMs ?? 10_000,
+    // ldapts speaks TLS from the first byte whenever tlsOptions are given: only for ldaps://.
+    ...(o.url.startsWith('ldaps:') ? { tlsOptions } : {}),
   });
   try {
+    if (o.startTls) await client.startTLS(tlsOptions);
     await client.bind(o.bindDn, o.bindPassword);
     const { searchEntries } = await client.search(o.baseDn, {
       scope: 'sub',
@@ -53,6 +72,8 @@ export async function readDirectory(o: LdapSourceOptions): Promise<DirectoryEntr
     });
   } catch (err) {
     if (err instanceof DirectoryReadError) throw err;
+    const tls = tlsFailureHint(err);
+    if (tls) throw new DirectoryReadError(`the directory could not be read: ${tls}`);
     // ldapts' messages name the result code (InvalidCredentialsError, ECONNREFUSED…), never the password.
     const name = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     throw new DirectoryReadError(`the directory could not be read (${name.slice(0, 200)})`);

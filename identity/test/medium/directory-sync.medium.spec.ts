@@ -74,6 +74,8 @@ async function setUp(bindPassword = ldap.syncPassword, filter = '(objectClass=in
     {
       name: 'interior-ad',
       url: ldap.url,
+      startTls: false,
+      allowPlaintext: true,
       bindDn: ldap.syncDn,
       bindPassword,
       baseDn: `ou=People,${ldap.suffix}`,

@@ -12,6 +12,8 @@ import path from 'node:path';
  */
 export type Slapd = {
   url: string;
+  /** ldaps:// on a second port, when started with `tls`. */
+  ldapsUrl: string | undefined;
   suffix: string;
   rootDn: string;
   rootPassword: string;
@@ -49,8 +51,14 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs = 15_000
   throw new Error('slapd did not start listening in time');
 }
 
-/** Starts slapd with `ldif` (people under ou=People,<suffix>) loaded. */
-export async function startSlapd(ldif: string, suffix = 'dc=gov,dc=example'): Promise<Slapd> {
+/** PEM files of the server's certificate and key (GnuTLS in Debian's slapd reads them). */
+export type SlapdTls = { certFile: string; keyFile: string };
+
+/**
+ * Starts slapd with `ldif` (people under ou=People,<suffix>) loaded. With `tls`, it also offers StartTLS on
+ * the ldap:// port and listens on a second, ldaps://, port.
+ */
+export async function startSlapd(ldif: string, suffix = 'dc=gov,dc=example', tls?: SlapdTls): Promise<Slapd> {
   const dir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-slapd-'));
   const db = path.join(dir, 'db');
   await mkdir(db);
@@ -69,6 +77,7 @@ export async function startSlapd(ldif: string, suffix = 'dc=gov,dc=example'): Pr
       'moduleload back_mdb',
       `pidfile ${path.join(dir, 'slapd.pid')}`,
       'sizelimit unlimited',
+      ...(tls ? [`TLSCertificateFile ${tls.certFile}`, `TLSCertificateKeyFile ${tls.keyFile}`] : []),
       'database mdb',
       'maxsize 1073741824',
       `suffix "${suffix}"`,
@@ -107,11 +116,15 @@ export async function startSlapd(ldif: string, suffix = 'dc=gov,dc=example'): Pr
   if (add.status !== 0) throw new Error(`slapadd failed: ${add.stderr}`);
   const port = await freePort();
   const url = `ldap://127.0.0.1:${port}`;
+  const ldapsUrl = tls ? `ldaps://127.0.0.1:${await freePort()}` : undefined;
   // -d 0: stays in the foreground (the test owns the process) and logs nothing.
-  const child = spawn(SLAPD, ['-f', conf, '-h', `${url}/`, '-d', '0'], { stdio: 'ignore' });
+  const listen = [url, ...(ldapsUrl ? [ldapsUrl] : [])].map((u) => `${u}/`).join(' ');
+  const child = spawn(SLAPD, ['-f', conf, '-h', listen, '-d', '0'], { stdio: 'ignore' });
   await waitForPort(port, child);
+  if (ldapsUrl) await waitForPort(Number(new URL(ldapsUrl).port), child);
   return {
     url,
+    ldapsUrl,
     suffix,
     rootDn,
     rootPassword,

@@ -78,7 +78,10 @@ function addDirectorySync(program: Command, ctx: CliContext): void {
   ds.command('add')
     .description('add a directory (the bind password is read from stdin, sealed, never shown again)')
     .requiredOption('--name <name>', 'a name for this directory')
-    .requiredOption('--url <url>', 'ldap://host:port or ldaps://host:port')
+    .requiredOption('--url <url>', 'ldaps://host:port, or ldap://host:port with --start-tls')
+    .option('--start-tls', 'ldap:// only: upgrade to TLS (StartTLS) before the bind')
+    .option('--ca-file <pem>', "the CA(s) that issued the directory's certificate (else the system's CAs)")
+    .option('--allow-plaintext', 'ldap:// without TLS: the bind password crosses the network in clear')
     .requiredOption('--bind-dn <dn>', 'the service account that reads people')
     .requiredOption('--base <dn>', 'where to search (subtree)')
     .option('--filter <filter>', 'LDAP filter', '(objectClass=inetOrgPerson)')
@@ -101,6 +104,9 @@ function addDirectorySync(program: Command, ctx: CliContext): void {
       const body = {
         name: o.name,
         url: o.url,
+        startTls: !!o.startTls,
+        allowPlaintext: !!o.allowPlaintext,
+        caCertificates: o.caFile ? readCaFile(o.caFile) : null,
         bindDn: o.bindDn,
         bindPassword,
         baseDn: o.base,
@@ -118,8 +124,20 @@ function addDirectorySync(program: Command, ctx: CliContext): void {
     .action(async (o: { json?: boolean }) => {
       const r = await unwrap(ctx.api().GET('/api/v1/directory-syncs'));
       const line = (s: Sync) =>
-        `${s.id}  ${s.name.padEnd(20)}  ${s.url}  ${s.baseDn}  every ${s.intervalMinutes ?? '-'} min  last ${s.lastRunAt ?? 'never'}`;
+        `${s.id}  ${s.name.padEnd(20)}  ${s.url} (${s.transport})  ${s.baseDn}  every ${s.intervalMinutes ?? '-'} min  last ${s.lastRunAt ?? 'never'}`;
       ctx.print(r, !!o.json, () => `${r.syncs.map(line).join('\n')}\n`);
+    });
+  ds.command('link <sync>')
+    .description('link an existing official to the directory (a sync never adopts one by username)')
+    .requiredOption('--user <username or id>', 'the official; must have an entry under the base and filter')
+    .action(async (sync: string, o: { user: string }) => {
+      const r = await unwrap(
+        ctx.api().POST('/api/v1/directory-syncs/{id}/links', {
+          params: { path: { id: sync } },
+          body: { user: o.user },
+        }),
+      );
+      ctx.io.stdout(`${r.username} is now managed by ${r.sync} (${r.dn})\n`);
     });
   ds.command('run <name>')
     .description('sync now with progress; codes of created officials go to a private file')
@@ -146,6 +164,9 @@ const DEFAULT_MAP =
 type SyncOptions = {
   name: string;
   url: string;
+  startTls?: boolean;
+  caFile?: string;
+  allowPlaintext?: boolean;
   bindDn: string;
   base: string;
   filter: string;
@@ -190,3 +211,14 @@ export const registerUserImportCommands: RegisterCommands = (program, ctx) => {
   addImport(users, ctx);
   addDirectorySync(program, ctx);
 };
+
+function readCaFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(
+      `Cannot read --ca-file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}.`,
+      2,
+    );
+  }
+}
