@@ -9,6 +9,7 @@ import { InstitutionsPage } from './features/institutions/InstitutionsPage';
 import { LoginPage } from './features/login/LoginPage';
 import { NetworkPage } from './features/network/NetworkPage';
 import { ProfilesPage } from './features/profiles/ProfilesPage';
+import { AccountingPage } from './features/radius/AccountingPage';
 import { AuthLogPage } from './features/radius/AuthLogPage';
 import { NasClientsPage } from './features/radius/NasClientsPage';
 import { SessionsPage } from './features/sessions/SessionsPage';
@@ -34,6 +35,7 @@ const ROUTES: Record<string, () => ReactNode> = {
   '/account': () => <AccountPage />,
   '/radius/clients': () => <NasClientsPage />,
   '/radius/log': () => <AuthLogPage />,
+  '/radius/accounting': () => <AccountingPage />,
 };
 
 /** Routes with a path parameter: a pattern and the page it renders. */

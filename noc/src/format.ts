@@ -30,3 +30,16 @@ const counts = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 export function formatCount(n: number): string {
   return counts.format(n);
 }
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
+
+/** `1.5 MiB`: octets in binary units, one decimal from KiB up. */
+export function formatBytes(octets: number): string {
+  let value = Math.max(0, octets);
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
+}

@@ -30,6 +30,7 @@ const NAV: readonly NavEntry[] = [
       { label: 'Sessions', path: '/sessions', live: true },
       { label: 'Sign-in log', path: '/radius/log', live: true },
       { label: 'NAS clients', path: '/radius/clients', live: true, national: true },
+      { label: 'RADIUS accounting', path: '/radius/accounting', live: true, national: true },
     ],
   },
   { label: 'Devices', path: '/devices', live: false },

@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpCodeAtStep, totpStepAt } from '@pakawaaz/totp';
 import { RADCLIENT, runTool, toolAvailable } from '../support/external-tools.js';
 import {
   chromiumAvailable,
@@ -14,7 +15,8 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 /*
  * An operator finds out why a RADIUS sign-in failed from the NOC alone: a real radclient sends a wrong
  * password through a registered NAS; the NAS clients page counts the reject, and following it leads to the
- * sign-in log row that says "wrong password".
+ * sign-in log row that says "wrong password". Then a real session: accept, accounting Start and Stop from
+ * radclient, shown on the accounting page with its duration, traffic and cause.
  */
 const SECRET = 'nas-shared-secret-noc-01';
 const PASSWORD = 'copper-lantern-meadow-73';
@@ -115,6 +117,87 @@ describe.skipIf(!chromiumAvailable('the NOC RADIUS browser test') || !hasRadclie
       await page.getByLabel('Result').selectOption('reject');
       await page.getByRole('button', { name: 'Show', exact: true }).click();
       await visible(page.getByRole('cell', { name: 'wrong password', exact: true }));
+      expect(problems).toEqual([]);
+    });
+
+    it('a session accounted by radclient shows on the accounting page: duration, traffic, cause', async () => {
+      // Ayesha enrols TOTP herself (PAP takes password + code), then signs in through the NAS.
+      const signIn = await server.request('POST', '/api/v1/auth/login', {
+        body: { username: 'ayesha', password: PASSWORD },
+      });
+      const { accessToken } = (await signIn.json()) as { accessToken: string };
+      const { secret } = (await (
+        await server.request('POST', '/api/v1/account/totp', { token: accessToken })
+      ).json()) as { secret: string };
+      const step = totpStepAt(new Date());
+      const confirmed = await server.request('POST', '/api/v1/account/totp/confirm', {
+        token: accessToken,
+        body: { code: totpCodeAtStep(secret, step - 1) },
+      });
+      expect(confirmed.status).toBe(200);
+      const radclient = (kind: 'auth' | 'acct', port: number, attributes: string[]) =>
+        runTool(
+          RADCLIENT,
+          ['-x', '-t', '2', '-r', '1', `127.0.0.1:${port}`, kind, SECRET],
+          attributes.join('\n'),
+        );
+      const accept = await radclient('auth', server.radius!.authPort, [
+        'User-Name = "ayesha"',
+        `User-Password = "${PASSWORD}${totpCodeAtStep(secret, step)}"`,
+        'Message-Authenticator = 0x00',
+      ]);
+      expect(accept.stdout).toContain('Received Access-Accept');
+      const cls = /Class = (0x[0-9a-f]+)/.exec(accept.stdout)?.[1];
+      expect(cls).toBeDefined();
+      const session = [
+        'User-Name = "ayesha"',
+        'Acct-Session-Id = "noc-e2e-1"',
+        `Class = ${cls}`,
+        'NAS-IP-Address = 127.0.0.1',
+        'Framed-IP-Address = 10.45.0.7',
+      ];
+      for (const record of [
+        ['Acct-Status-Type = Start'],
+        [
+          'Acct-Status-Type = Stop',
+          'Acct-Session-Time = 3725',
+          'Acct-Input-Octets = 1000',
+          'Acct-Output-Octets = 1572864',
+          'Acct-Terminate-Cause = Idle-Timeout',
+        ],
+      ])
+        expect((await radclient('acct', server.radius!.acctPort, [...session, ...record])).stdout).toContain(
+          'Received Accounting-Response',
+        );
+
+      await page
+        .getByRole('navigation', { name: 'Domains' })
+        .getByRole('link', { name: 'RADIUS accounting', exact: true })
+        .click();
+      await page.waitForURL('**/radius/accounting');
+      await visible(page.getByRole('heading', { name: 'RADIUS accounting', level: 1 }));
+      const stop = page.getByRole('row').filter({ hasText: 'Stop' });
+      await visible(stop);
+      const cells = await stop.getByRole('cell').allInnerTexts();
+      // Time, record, user, NAS, address, duration, traffic in / out, cause.
+      expect(cells.slice(1)).toEqual([
+        'Stop',
+        'ayesha',
+        'interior-vpn 127.0.0.1',
+        '10.45.0.7',
+        '1h 2m 5s',
+        '1000 B / 1.5 MiB',
+        'Idle timeout',
+      ]);
+      await visible(page.getByText('2 records, 0 sessions still open among them.'));
+
+      // A user's link narrows the page to them; an IMSI that saw no session shows the empty state.
+      await stop.getByRole('link', { name: 'Only ayesha' }).click();
+      await page.waitForURL(/\/radius\/accounting\?user=[0-9a-f-]{36}$/);
+      await visible(page.getByRole('button', { name: 'All users' }));
+      await page.getByLabel('IMSI').fill('001010000000009');
+      await page.getByRole('button', { name: 'Show', exact: true }).click();
+      await visible(page.getByText('No accounting records match.'));
       expect(problems).toEqual([]);
     });
   },

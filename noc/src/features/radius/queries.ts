@@ -7,6 +7,10 @@ type Counter = Schemas['RadiusClientCounters']['counters'][number];
 /** Every NAS read (the list and its counters) is under this key: a change to a NAS refreshes both. */
 export const NAS_CLIENTS_KEY = ['radius', 'clients'] as const;
 export const AUTH_EVENTS_KEY = ['auth-events'] as const;
+export const ACCOUNTING_KEY = ['radius', 'accounting'] as const;
+
+/** The accounting page's filters, as they appear in the page address. */
+export type AccountingFilters = { imsi: string; user: string; since: string };
 
 /** The sign-in log's filters, as they appear in the page address. */
 export type LogFilters = { channel: string; result: string; user: string; nas: string; since: string };
@@ -52,12 +56,26 @@ export function countsByClient(counters: readonly Counter[]): Map<string, NasCou
   return byClient;
 }
 
+function accountingQuery(f: AccountingFilters) {
+  const ms = SINCE.find((s) => s.value === f.since)?.ms ?? 0;
+  return {
+    limit: 500,
+    ...(f.imsi.trim() ? { imsi: f.imsi.trim() } : {}),
+    ...(f.user ? { user: f.user } : {}),
+    ...(ms ? { from: new Date(Date.now() - ms).toISOString() } : {}),
+  };
+}
+
 export const radiusQueries = {
   clients: () =>
     apiQuery([...NAS_CLIENTS_KEY, 'list'], (signal) => unwrap(api.GET('/api/v1/radius/clients', { signal }))),
   counters: () =>
     apiQuery([...NAS_CLIENTS_KEY, 'counters'], (signal) =>
       unwrap(api.GET('/api/v1/radius/clients/counters', { signal })),
+    ),
+  accounting: (filters: AccountingFilters) =>
+    apiQuery([...ACCOUNTING_KEY, filters], (signal) =>
+      unwrap(api.GET('/api/v1/radius/accounting', { params: { query: accountingQuery(filters) }, signal })),
     ),
   authEvents: (filters: LogFilters) =>
     apiQuery([...AUTH_EVENTS_KEY, filters], (signal) =>
