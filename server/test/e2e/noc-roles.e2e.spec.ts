@@ -29,6 +29,7 @@ const PAGES: readonly { link: string; heading: string; path: string }[] = [
   { link: 'Users', heading: 'Users', path: '/users' },
   { link: 'Institutions', heading: 'Institutions', path: '/institutions' },
   { link: 'Sessions', heading: 'Sessions', path: '/sessions' },
+  { link: 'RADIUS accounting', heading: 'RADIUS accounting', path: '/radius/accounting' },
 ];
 
 /** Buttons that change something, on the pages a viewer can open. */
