@@ -25,6 +25,9 @@ import { NetworkHealthRepository } from './network-health/network-health.reposit
 import { NetworkHealthService } from './network-health/network-health.service.js';
 import { NetworkSpecRepository } from './network-spec/network-spec.repository.js';
 import { NetworkSpecService } from './network-spec/network-spec.service.js';
+import { Open5gsExportController } from './open5gs/subscribers/open5gs-export.controller.js';
+import { Open5gsExportService } from './open5gs/subscribers/open5gs-export.service.js';
+import { Open5gsExportsRepository } from './open5gs/subscribers/open5gs-exports.repository.js';
 import { Open5gsSyncController } from './open5gs/subscribers/open5gs-sync.controller.js';
 import { OPEN5GS_STORE_FACTORY, Open5gsSyncService } from './open5gs/subscribers/open5gs-sync.service.js';
 import { connectOpen5gsStore } from './open5gs/subscribers/mongo-subscriber-store.js';
@@ -55,6 +58,7 @@ export class CoreNetworkModule {
         SubscribersController,
         SubscriberProfilesController,
         Open5gsSyncController,
+        Open5gsExportController,
       ],
       providers: [
         { provide: CORE_NETWORK_CONFIG, useValue: config },
@@ -81,6 +85,8 @@ export class CoreNetworkModule {
         OfficialFactsListener,
         AkaVectorService,
         Open5gsSyncService,
+        Open5gsExportService,
+        Open5gsExportsRepository,
         { provide: OPEN5GS_STORE_FACTORY, useValue: (url: string) => connectOpen5gsStore(url) },
         { provide: AKA_VECTOR_SOURCE, useExisting: AkaVectorService },
         SimOwnershipService,

@@ -708,16 +708,16 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/open5gs/subscribers-export": {
+    "/api/v1/open5gs/export": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["Open5gsSync_export"];
+        get: operations["Open5gsExport_status"];
         put?: never;
-        post?: never;
+        post: operations["Open5gsExport_run"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2798,6 +2798,53 @@ export interface components {
             sha256: string;
             specVersion: number;
         };
+        Open5gsExport: {
+            applyScript: string;
+            by: {
+                id: string;
+                name: string;
+                type: string;
+            };
+            deletions: number;
+            deletionsFile: string;
+            documents: number;
+            /** Format: date-time */
+            exportedAt: string;
+            id: string;
+            subscribers: string;
+        };
+        Open5gsExportRun: {
+            by: {
+                id: string;
+                name: string;
+                type: string;
+            };
+            deletions: number;
+            documents: number;
+            /** Format: date-time */
+            exportedAt: string;
+            id: string;
+        };
+        Open5gsExportStatus: {
+            last: {
+                by: {
+                    id: string;
+                    name: string;
+                    type: string;
+                };
+                deletions: number;
+                documents: number;
+                /** Format: date-time */
+                exportedAt: string;
+                id: string;
+            } | null;
+            /** @enum {string} */
+            mode: "mongodb" | "export-only";
+            pending: {
+                removals: number;
+                updates: number;
+            };
+        };
         Open5gsSyncReport: {
             at: string;
             deleted: number;
@@ -3442,6 +3489,7 @@ export interface components {
             msisdn: string | null;
             open5gs: {
                 error: string | null;
+                exportPending: boolean;
                 /** @enum {string} */
                 state: "synced" | "pending" | "error" | "export-only";
                 synced: boolean;
@@ -3469,6 +3517,7 @@ export interface components {
                 msisdn: string | null;
                 open5gs: {
                     error: string | null;
+                    exportPending: boolean;
                     /** @enum {string} */
                     state: "synced" | "pending" | "error" | "export-only";
                     synced: boolean;
@@ -7885,7 +7934,7 @@ export interface operations {
             };
         };
     };
-    Open5gsSync_export: {
+    Open5gsExport_status: {
         parameters: {
             query?: never;
             header?: never;
@@ -7894,12 +7943,58 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description one Open5GS subscriber document per line (canonical Extended JSON) */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Open5gsExportStatus"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+        };
+    };
+    Open5gsExport_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Open5gsExport"];
+                };
             };
             /** @description `unauthenticated` */
             401: {

@@ -46,6 +46,11 @@ export const Subscriber = named(
       synced: z.boolean(),
       syncedAt: isoDateTime().nullable(),
       error: z.string().nullable(),
+      /**
+       * Export-only mode: changed since the last `subscribers export`, so Open5GS does not have the change yet
+       * (a barred one can still attach until the export is loaded). Always false with live sync.
+       */
+      exportPending: z.boolean(),
     }),
     createdAt: isoDateTime(),
     updatedAt: isoDateTime(),
@@ -136,6 +141,7 @@ export function subscriberView(
       synced: s.syncedVersion === s.version,
       syncedAt: s.syncedAt?.toISOString() ?? null,
       error: s.syncError,
+      exportPending: !live && s.version > s.exportedVersion,
     },
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),

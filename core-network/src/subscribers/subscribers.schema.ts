@@ -36,6 +36,8 @@ export const subscribers = coreNetworkSchema.table(
     syncedVersion: integer('synced_version').notNull().default(0),
     syncedAt: timestamp('synced_at', { withTimezone: true, mode: 'date' }),
     syncError: text('sync_error'),
+    /** Export-only mode: the version the last `subscribers export` carried (a barring after it is not yet in Open5GS). */
+    exportedVersion: integer('exported_version').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },

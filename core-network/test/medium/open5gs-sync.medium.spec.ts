@@ -2,6 +2,8 @@ import { AuditService, InProcessEventBus, type DomainEvent } from '@pakawaaz/pla
 import { Int32 } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeSim, testLogger } from '@pakawaaz/test-support';
+import { Open5gsExportService } from '../../src/open5gs/subscribers/open5gs-export.service.js';
+import { Open5gsExportsRepository } from '../../src/open5gs/subscribers/open5gs-exports.repository.js';
 import { Open5gsSyncService } from '../../src/open5gs/subscribers/open5gs-sync.service.js';
 import type { SubscribersRepository } from '../../src/subscribers/subscribers.repository.js';
 import type { SubscribersService } from '../../src/subscribers/subscribers.service.js';
@@ -38,7 +40,7 @@ for (const harness of STORE_HARNESSES)
       for (const s of sims.slice(0, 2))
         await subscribers.assign({ imsi: s.imsi, userId: `u-${s.imsi}`, displayName: 'Official' }, ctx);
       t = await harness.open();
-      sync = new Open5gsSyncService(fx.config, testLogger, fx.bus, subsRepo, fx.secrets(), fx.audit, () =>
+      sync = new Open5gsSyncService(fx.config, testLogger, fx.bus, subsRepo, fx.secrets(), () =>
         Promise.resolve(t.store),
       );
     });
@@ -99,16 +101,23 @@ for (const harness of STORE_HARNESSES)
       expect(await sync.sync()).toMatchObject({ deleted: 0 });
     });
 
-    it('exports mongoimport NDJSON of every subscriber, audited', async () => {
-      const out = await sync.exportForMongoimport(op.actor, 'req');
-      expect(out.count).toBe(1);
-      const line = JSON.parse(out.ndjson.trim()) as { imsi: string };
+    it('exports mongoimport NDJSON of every subscriber and the deletions, audited, to a signed-in operator', async () => {
+      const exporter = new Open5gsExportService(
+        sync,
+        subsRepo,
+        new Open5gsExportsRepository(fx.db.handle),
+        new AuditService(fx.db.handle),
+      );
+      await expect(exporter.export(op, 'req')).rejects.toMatchObject({ code: 'forbidden' });
+      const out = await exporter.export({ ...op, sessionId: 'session-1' }, 'req');
+      expect(out).toMatchObject({ documents: 1, deletions: 0, by: { name: 'op' } });
+      const line = JSON.parse(out.subscribers.trim()) as { imsi: string };
       expect(line.imsi).toBe(sims[1]!.imsi);
       const audit = await new AuditService(fx.db.handle).page({
         limit: 5,
         action: 'core-network.open5gs.exported',
       });
-      expect(audit.entries[0]?.details).toEqual({ count: 1 });
+      expect(audit.entries[0]?.details).toEqual({ count: 1, deletions: 0, exportId: out.id });
     });
 
     it('reports a failed pass without throwing', async () => {
@@ -126,7 +135,6 @@ for (const harness of STORE_HARNESSES)
         new InProcessEventBus(testLogger),
         subsRepo,
         {} as never,
-        new AuditService(fx.db.handle),
         () => Promise.reject(new Error('Cannot reach Open5GS MongoDB at mongodb://x')),
       );
       expect(await broken.sync()).toMatchObject({

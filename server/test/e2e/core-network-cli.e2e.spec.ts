@@ -77,20 +77,98 @@ describe('core network from the CLI', () => {
     const viewer = (
       await runCli(['tokens', 'create', '--role', 'viewer', '--name', 'noc-screen'], env)
     ).stdout.trim();
-    const denied = await runCli(['subscribers', 'export', '--out', path.join(dir, 'x.json')], {
+    const denied = await runCli(['subscribers', 'export', '--out', path.join(dir, 'x')], {
       ...env,
       PAKAWAAZ_TOKEN: viewer,
     });
     expect(denied.code).toBe(4);
 
-    const out = path.join(dir, 'subscribers.json');
+    const out = path.join(dir, 'export-1');
     const exported = await runCli(['subscribers', 'export', '--out', out], env);
-    expect(exported.stdout).toContain(`wrote 1 subscribers to ${out}`);
-    expect((await stat(out)).mode & 0o777).toBe(0o600);
-    const doc = JSON.parse((await readFile(out, 'utf8')).trim()) as { imsi: string; security: { k: string } };
+    expect(exported.stdout).toContain(`wrote 1 subscribers to ${path.join(out, 'subscribers.json')}`);
+    const file = path.join(out, 'subscribers.json');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await stat(path.join(out, 'deletions.json'))).mode & 0o777).toBe(0o600);
+    const doc = JSON.parse((await readFile(file, 'utf8')).trim()) as {
+      imsi: string;
+      security: { k: string };
+    };
     expect(doc.imsi).toBe(imsi);
     expect(doc.security.k.toLowerCase()).toBe(sims[3]!.k);
+    // Never overwritten; the old single-file form says what to do instead of dropping the deletions.
     expect((await runCli(['subscribers', 'export', '--out', out], env)).code).toBe(2);
+    const single = await runCli(['subscribers', 'export', '--out', path.join(dir, 'subscribers.json')], env);
+    expect(single.code).toBe(2);
+    expect(single.stderr).toContain('--out is a directory now');
+  });
+
+  it('export-only: a barred or unassigned SIM is pending until the next export, which deletes it from Open5GS', async () => {
+    const [kept, barred, unassigned] = [sims[10]!.imsi, sims[11]!.imsi, sims[12]!.imsi];
+    for (const imsi of [kept, barred, unassigned])
+      expect((await runCli(['subscribers', 'assign', '--imsi', imsi, '--user', `u-${imsi}`], env)).code).toBe(
+        0,
+      );
+    const before = path.join(dir, 'export-2');
+    expect((await runCli(['subscribers', 'export', '--out', before], env)).code).toBe(0);
+    const documents = (await readFile(path.join(before, 'subscribers.json'), 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { imsi: string }).imsi);
+    expect(documents).toEqual(expect.arrayContaining([kept, barred, unassigned]));
+    expect(await readFile(path.join(before, 'deletions.json'), 'utf8')).toBe('');
+    expect((await runCli(['subscribers', 'list', '--search', barred], env)).stdout).toContain('exported');
+
+    expect(
+      (await runCli(['subscribers', 'bar', '--imsi', barred, '--reason', 'handset lost'], env)).code,
+    ).toBe(0);
+    expect((await runCli(['subscribers', 'unassign', '--imsi', unassigned], env)).code).toBe(0);
+    const listed = JSON.parse(
+      (await runCli(['subscribers', 'list', '--search', barred, '--json'], env)).stdout,
+    ) as { subscribers: { open5gs: { state: string; exportPending: boolean } }[] };
+    expect(listed.subscribers[0]?.open5gs).toMatchObject({ state: 'export-only', exportPending: true });
+    const status = await runCli(['subscribers', 'export-status'], env);
+    expect(status.stdout).toMatch(/last export \S+ by admin: \d+ subscribers, 0 deletions/);
+    expect(status.stdout).toContain('waiting for the next export: 0 changed, 2 to remove from Open5GS');
+
+    const after = path.join(dir, 'export-3');
+    const r = await runCli(['subscribers', 'export', '--out', after], env);
+    expect(r.stdout).toContain(`and 2 deletions to ${path.join(after, 'deletions.json')}`);
+    const deletions = (await readFile(path.join(after, 'deletions.json'), 'utf8')).trimEnd().split('\n');
+    expect(deletions.map((l) => JSON.parse(l) as unknown)).toEqual(
+      [barred, unassigned].sort().map((imsi) => ({ imsi })),
+    );
+    const upserts = await readFile(path.join(after, 'subscribers.json'), 'utf8');
+    expect(upserts).toContain(`"imsi":"${kept}"`);
+    expect(upserts).not.toContain(`"imsi":"${barred}"`);
+    expect(upserts).not.toContain(`"imsi":"${unassigned}"`);
+
+    // The script, checked against mongoimport's own options (mongo-tools mongoimport/options.go): --mode delete
+    // matches on --upsertFields (default _id, absent from our lines); both runs target open5gs.subscribers.
+    const script = await readFile(path.join(after, 'apply.sh'), 'utf8');
+    expect((await stat(path.join(after, 'apply.sh'))).mode & 0o777).toBe(0o700);
+    const runs = script.split('\n').filter((l) => !l.startsWith('#') && l.includes('mongoimport'));
+    expect(runs).toHaveLength(2);
+    expect(runs[0]).toMatch(
+      /--db open5gs --collection subscribers --mode upsert --upsertFields imsi --file subscribers\.json "\$@"/,
+    );
+    expect(runs[1]).toMatch(
+      /--db open5gs --collection subscribers --mode delete --upsertFields imsi --file deletions\.json "\$@"/,
+    );
+    expect(script).toContain('set -eu');
+    expect(script.startsWith('#!/bin/sh\n')).toBe(true);
+    expect(r.stdout).toContain(`${path.join(after, 'apply.sh')} [--uri mongodb://HOST:27017]`);
+
+    // The export took effect as far as Pakawaaz can tell: nothing waits any more.
+    expect((await runCli(['subscribers', 'export-status'], env)).stdout).toContain(
+      'waiting for the next export: 0 changed, 0 to remove from Open5GS',
+    );
+    expect((await runCli(['subscribers', 'list', '--search', barred], env)).stdout).toContain('exported');
+    // Loading only the latest export is enough: the next one still deletes both.
+    const again = path.join(dir, 'export-4');
+    expect((await runCli(['subscribers', 'export', '--out', again], env)).code).toBe(0);
+    expect((await readFile(path.join(again, 'deletions.json'), 'utf8')).trimEnd().split('\n')).toHaveLength(
+      2,
+    );
   });
 
   it('renders the Open5GS configs from the applied spec and detects drift with --check', async () => {

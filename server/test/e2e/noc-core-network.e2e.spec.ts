@@ -338,8 +338,46 @@ describe.skipIf(!chromiumAvailable())('NOC core network pages in a real browser 
     await page.waitForURL('**/subscribers');
     const sync = page.getByRole('region', { name: 'Open5GS sync' });
     await visible(sync.getByText('export-only', { exact: true }));
-    expect(await sync.innerText()).toContain('pakawaaz subscribers export --out FILE');
+    expect(await sync.innerText()).toContain('pakawaaz subscribers export --out DIR');
     expect(await sync.getByRole('button', { name: 'Sync now' }).count()).toBe(0);
+  });
+
+  it('warns that the barred SIM is still in Open5GS until the export runs, and shows when it last ran', async () => {
+    const sync = page.getByRole('region', { name: 'Open5GS sync' });
+    await visible(sync.getByText('never', { exact: true }));
+    // The SIM barred above was never exported: one change waits, a removal.
+    await visible(sync.getByText('1 change', { exact: true }));
+    expect(await sync.innerText()).toContain(
+      '1 to remove from Open5GS (barred or unassigned), 0 new or changed',
+    );
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: new RegExp(ASSIGNED) }) });
+    await visible(row.getByText('still in Open5GS', { exact: true }));
+
+    await page.getByRole('link', { name: `Subscriber ${ASSIGNED}, Amina Qureshi` }).click();
+    await page.waitForURL(`**/subscribers/${ASSIGNED}`);
+    const warning = page.getByRole('alert').filter({ hasText: 'Barred here, still active in Open5GS' });
+    await visible(warning);
+    expect(await warning.innerText()).toContain('pakawaaz subscribers export --out DIR');
+
+    // A security officer runs the export (the CLI's call); the warning goes, the Subscribers page shows the run.
+    const token = await server.adminToken();
+    const exported = await server.request('POST', '/api/v1/open5gs/export', { token });
+    expect(exported.status).toBe(200);
+    expect(await exported.json()).toMatchObject({
+      documents: 0,
+      deletions: 1,
+      deletionsFile: `{"imsi":"${ASSIGNED}"}\n`,
+    });
+    await page.reload();
+    await visible(page.getByRole('heading', { name: 'Amina Qureshi', level: 1 }));
+    await visible(page.getByRole('region', { name: 'Network access' }).getByText('barred', { exact: true }));
+    expect(await page.getByText('Barred here, still active in Open5GS').count()).toBe(0);
+
+    await page.getByRole('link', { name: '← Subscribers' }).click();
+    await visible(sync.getByText(/by admin: 0 subscribers, 1 deletions/));
+    await visible(sync.getByText(/^nothing: Open5GS has every change/));
+    await visible(row.getByText('barred', { exact: true }));
+    expect(await row.getByText('still in Open5GS').count()).toBe(0);
   });
 
   it('logged no console errors, page errors or CSP violations', () => {

@@ -1,16 +1,6 @@
-import { Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import {
-  CurrentPrincipal,
-  ErrorCodes,
-  RequestId,
-  Roles,
-  RouteScope,
-  ZodResponse,
-  named,
-  platformError,
-  type Principal,
-} from '@pakawaaz/platform';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ErrorCodes, Roles, RouteScope, ZodResponse, named } from '@pakawaaz/platform';
 import { z } from 'zod';
 import { CORE_NETWORK_ERROR_STATUS, coreNetworkError } from '../../core-network.errors.js';
 import { Open5gsSyncService } from './open5gs-sync.service.js';
@@ -37,7 +27,7 @@ export const Open5gsSyncStatus = named(
 
 @ApiTags('open5gs')
 @ApiBearerAuth('bearer')
-// Every subscriber of every institution, and their K/OPc in the export: national.
+// Every subscriber of every institution: national.
 @RouteScope('national')
 @Controller('api/v1/open5gs')
 export class Open5gsSyncController {
@@ -62,22 +52,5 @@ export class Open5gsSyncController {
         'Set OPEN5GS_MONGODB_URL to sync live, or use the export.',
       );
     return this.sync.sync();
-  }
-
-  /** NDJSON for `mongoimport` (K/OPc in clear): security-officer only, audited. */
-  @Get('subscribers-export')
-  @Roles('security-officer')
-  @Header('content-type', 'application/x-ndjson; charset=utf-8')
-  @Header('cache-control', 'no-store')
-  @ApiProduces('application/x-ndjson')
-  @ApiResponse({
-    status: 200,
-    description: 'one Open5GS subscriber document per line (canonical Extended JSON)',
-  })
-  async export(@CurrentPrincipal() p: Principal, @RequestId() requestId: string): Promise<string> {
-    // Every K/OPc in clear: an operator signed in interactively (a session), never a long-lived automation token.
-    if (p.sessionId === undefined)
-      throw platformError('forbidden', 'The subscriber export needs an operator sign-in, not an API token.');
-    return (await this.sync.exportForMongoimport(p.actor, requestId)).ndjson;
   }
 }

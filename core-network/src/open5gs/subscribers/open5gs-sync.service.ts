@@ -1,10 +1,9 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { AuditService, EVENT_BUS, LOGGER, type Actor, type EventBus, type Logger } from '@pakawaaz/platform';
+import { EVENT_BUS, LOGGER, type EventBus, type Logger } from '@pakawaaz/platform';
 import { CORE_NETWORK_CONFIG, type CoreNetworkConfig } from '../../core-network.config.js';
 import { SimSecretsService } from '../../sim-inventory/sim-secrets.service.js';
 import { SubscriberProfile } from '../../subscribers/profile.js';
-import { SubscribersRepository } from '../../subscribers/subscribers.repository.js';
-import { exportMongoimportJson, MONGOIMPORT_COMMAND } from './export.js';
+import { SubscribersRepository, type SubscriberRow } from '../../subscribers/subscribers.repository.js';
 import { DriftDetected } from './open5gs.events.js';
 import { planReconciliation, type StoredSubscriberDocument, type SubscriberDrift } from './reconcile.js';
 import { buildSubscriberDocuments, type Open5gsSubscriberDocument } from './subscriber-document.js';
@@ -28,7 +27,8 @@ export type SyncReport = {
 /**
  * Keeps Open5GS's `subscribers` collection equal to Pakawaaz's subscribers (OPEN5GS_MONGODB_URL): periodic,
  * idempotent passes that upsert changed documents by IMSI, delete unassigned ones, and report drift — documents
- * changed behind Pakawaaz's back. Without MongoDB the same documents are available as a mongoimport export.
+ * changed behind Pakawaaz's back. Without MongoDB the same documents (and the deletions) are exported for
+ * mongoimport by Open5gsExportService.
  */
 @Injectable()
 export class Open5gsSyncService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -43,7 +43,6 @@ export class Open5gsSyncService implements OnApplicationBootstrap, OnModuleDestr
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     private readonly subscribers: SubscribersRepository,
     private readonly secrets: SimSecretsService,
-    private readonly audit: AuditService,
     @Inject(OPEN5GS_STORE_FACTORY) private readonly connect: Open5gsStoreFactory,
   ) {}
 
@@ -126,7 +125,8 @@ export class Open5gsSyncService implements OnApplicationBootstrap, OnModuleDestr
    * ignores it), so removing the document is what denies both EPS attach and 5G registration. Unbarring
    * re-creates it with SQN 0, which costs the UE one AUTS re-synchronisation.
    */
-  private async desired(): Promise<{
+  async desired(): Promise<{
+    all: SubscriberRow[];
     docs: Map<string, Open5gsSubscriberDocument>;
     pending: Set<string>;
     versions: Map<string, number>;
@@ -163,26 +163,11 @@ export class Open5gsSyncService implements OnApplicationBootstrap, OnModuleDestr
     const changed = (s: { version: number; syncedVersion: number }) => s.version > s.syncedVersion;
     const synced = [...subs.filter((s) => docs.has(s.imsi) && changed(s)), ...barred.filter(changed)];
     return {
+      all,
       docs,
       pending: new Set(subs.filter(changed).map((s) => s.imsi)),
       versions: new Map(synced.map((s) => [s.imsi, s.version])),
       barred: barred.map((s) => s.imsi),
     };
-  }
-
-  /** mongoimport NDJSON of every subscriber. Holds K/OPc in clear: privileged, audited, never logged. */
-  async exportForMongoimport(
-    actor: Actor,
-    requestId: string | null,
-  ): Promise<{ ndjson: string; count: number; command: string }> {
-    const { docs } = await this.desired();
-    await this.audit.record({
-      actor,
-      action: 'core-network.open5gs.exported',
-      target: 'open5gs:subscribers',
-      details: { count: docs.size },
-      requestId,
-    });
-    return { ndjson: exportMongoimportJson(docs.values()), count: docs.size, command: MONGOIMPORT_COMMAND };
   }
 }

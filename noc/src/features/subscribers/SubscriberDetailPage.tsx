@@ -4,6 +4,7 @@ import { syncState } from '../../components/SyncStatePill';
 import { useApiQuery } from '../../data/hooks';
 import { Link } from '../../router';
 import { subscriberQueries } from './queries';
+import { ExportPendingNotice } from './ExportState';
 import { SubscriberCards } from './SubscriberCards';
 
 /** While Open5GS has not caught up, re-read the subscriber this often. */
@@ -52,6 +53,7 @@ export function SubscriberDetailPage({ imsi }: { imsi: string }) {
         />
       ) : null}
       {subscriber === undefined && loading ? <p className="muted">Loading…</p> : null}
+      {subscriber ? <ExportPendingNotice subscriber={subscriber} /> : null}
       {subscriber ? (
         <SubscriberCards subscriber={subscriber} pending={pending} pendingPollMs={PENDING_POLL_MS} />
       ) : null}

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Pagination } from '../../components/Pagination';
 import { StatusPill } from '../../components/StatusPill';
+import { ExportPendingPill } from './ExportState';
 import { SyncStatePill } from '../../components/SyncStatePill';
 import { useApiQuery } from '../../data/hooks';
 import { Link, navigate } from '../../router';
@@ -129,7 +130,8 @@ export function SubscriberList({ filters, profiles }: { filters: Filters; profil
                   <StatusPill value={s.status} />
                 </td>
                 <td>
-                  <SyncStatePill sync={s.open5gs} />
+                  <SyncStatePill sync={s.open5gs} />{' '}
+                  <ExportPendingPill status={s.status} open5gs={s.open5gs} />
                 </td>
               </tr>
             ))}

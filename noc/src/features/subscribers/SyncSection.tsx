@@ -5,6 +5,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { StatusPill } from '../../components/StatusPill';
 import { useApiMutation, useApiQuery } from '../../data/hooks';
 import { subscriberKeys, subscriberQueries, type SyncStatus } from './queries';
+import { ExportStatus } from './ExportState';
 import { DriftTable, LastSync } from './SyncReport';
 
 const SYNC = 'POST /api/v1/open5gs/sync';
@@ -47,14 +48,17 @@ export function SyncSection() {
             {status.mode === 'mongodb' ? <LastSync report={status.last} /> : null}
           </dl>
           {status.mode === 'export-only' ? (
-            <p className="card-lead">
-              <code>OPEN5GS_MONGODB_URL</code> is not set, so Open5GS gets its subscriber documents from an
-              export: a security-officer runs{' '}
-              <code className="command">pakawaaz subscribers export --out FILE</code> and loads the file with{' '}
-              <code>mongoimport</code>. The export contains every SIM&rsquo;s K and OPc in clear and must be
-              written to a file only its owner can read (mode 0600), so the NOC does not offer it in the
-              browser.
-            </p>
+            <>
+              <p className="card-lead">
+                <code>OPEN5GS_MONGODB_URL</code> is not set, so Open5GS gets its subscribers from an export: a
+                security-officer runs <code className="command">pakawaaz subscribers export --out DIR</code>{' '}
+                and loads it with <code>DIR/apply.sh</code>, which upserts the current subscribers and deletes
+                the barred and unassigned ones. Until then a barred SIM can still attach. The export contains
+                every SIM&rsquo;s K and OPc in clear and must be written to files only its owner can read
+                (mode 0600), so the NOC does not offer it in the browser.
+              </p>
+              <ExportStatus />
+            </>
           ) : can(SYNC) ? (
             <div className="card-actions">
               <button

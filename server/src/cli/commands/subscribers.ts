@@ -1,12 +1,41 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Option } from 'commander';
 import { CliError, unwrap, type Schemas } from '../api-client.js';
 import { positiveInt, type RegisterCommands } from '../context.js';
 
 type Subscriber = Schemas['Subscriber'];
 
+/** Open5GS state in a list line; in export-only mode, whether the change still waits for an export. */
+const open5gs = (s: Subscriber) =>
+  s.open5gs.state === 'export-only'
+    ? s.open5gs.exportPending
+      ? 'export!'
+      : 'exported'
+    : s.open5gs.synced
+      ? 'synced '
+      : 'pending';
+
 const line = (s: Subscriber) =>
-  `${s.imsi}  ${(s.msisdn ?? '-').padEnd(15)}  ${s.status.padEnd(6)}  ${s.profile.padEnd(12)}  ${s.open5gs.synced ? 'synced ' : 'pending'}  ${s.displayName} (${s.userId})${s.barringReason ? `  — ${s.barringReason}` : ''}`;
+  `${s.imsi}  ${(s.msisdn ?? '-').padEnd(15)}  ${s.status.padEnd(6)}  ${s.profile.padEnd(12)}  ${open5gs(s)}  ${s.displayName} (${s.userId})${s.barringReason ? `  — ${s.barringReason}` : ''}`;
+
+/**
+ * The export goes into a directory of its own: new, or empty. Checked before the export runs (the server
+ * records each run), and the files are still created exclusively.
+ */
+async function prepareExportDir(dir: string): Promise<(name: string) => string> {
+  if (dir.endsWith('.json'))
+    throw new CliError(
+      `--out is a directory now (subscribers.json, deletions.json, apply.sh): use e.g. --out ${dir.slice(0, -5)}`,
+      2,
+    );
+  await mkdir(dir, { recursive: true, mode: 0o700 }).catch((err: Error) => {
+    throw new CliError(`Cannot create ${dir}: ${err.message}`, 2);
+  });
+  if ((await readdir(dir)).length > 0)
+    throw new CliError(`${dir} is not empty: choose a new directory (exports are never overwritten).`, 2);
+  return (name) => path.join(dir, name);
+}
 
 /** Subscribers (SIM ↔ official) and their profile templates. */
 export const registerSubscriberCommands: RegisterCommands = (program, { api, io, print }) => {
@@ -120,25 +149,38 @@ export const registerSubscriberCommands: RegisterCommands = (program, { api, io,
   subs
     .command('export')
     .description(
-      'write every subscriber as Open5GS mongoimport JSON (contains K/OPc: file mode 0600; security-officer)',
+      'write Open5GS mongoimport files: documents to upsert, IMSIs to delete, apply.sh (K/OPc: mode 0600; security-officer)',
     )
-    .requiredOption('--out <file>', 'file to create (never overwritten)')
+    .requiredOption('--out <dir>', 'new or empty directory to write into (files are never overwritten)')
     .action(async (o: { out: string }) => {
-      const ndjson = String(
-        await unwrap(api().GET('/api/v1/open5gs/subscribers-export', { parseAs: 'text' })),
-      );
-      await writeFile(o.out, ndjson, { mode: 0o600, flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
-        throw new CliError(
-          err.code === 'EEXIST'
-            ? `${o.out} exists: choose a new file (exports are never overwritten).`
-            : `Cannot write ${o.out}: ${err.message}`,
-          2,
-        );
-      });
-      const count = ndjson ? ndjson.trimEnd().split('\n').length : 0;
+      const files = await prepareExportDir(o.out);
+      const r = await unwrap(api().POST('/api/v1/open5gs/export'));
+      for (const [name, content, mode] of [
+        ['subscribers.json', r.subscribers, 0o600],
+        ['deletions.json', r.deletionsFile, 0o600],
+        ['apply.sh', r.applyScript, 0o700],
+      ] as const)
+        await writeFile(files(name), content, { mode, flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
+          throw new CliError(`Cannot write ${files(name)}: ${err.message}`, 2);
+        });
       io.stdout(
-        `wrote ${count} subscribers to ${o.out}\nload with: mongoimport --db open5gs --collection subscribers --mode upsert --upsertFields imsi --file ${o.out}\n`,
+        `wrote ${r.documents} subscribers to ${files('subscribers.json')} and ${r.deletions} deletions to ${files('deletions.json')}\n` +
+          `load both into Open5GS with: ${files('apply.sh')} [--uri mongodb://HOST:27017]\n`,
       );
+    });
+  subs
+    .command('export-status')
+    .description('when the last Open5GS export ran, and how many changes wait for the next one')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const r = await unwrap(api().GET('/api/v1/open5gs/export'));
+      print(r, !!o.json, () => {
+        const last = r.last
+          ? `last export ${r.last.exportedAt} by ${r.last.by.name}: ${r.last.documents} subscribers, ${r.last.deletions} deletions`
+          : 'no export yet';
+        if (r.mode === 'mongodb') return `${last}\nmode mongodb: live sync, no export needed\n`;
+        return `${last}\nwaiting for the next export: ${r.pending.updates} changed, ${r.pending.removals} to remove from Open5GS\n`;
+      });
     });
 
   const profiles = program
