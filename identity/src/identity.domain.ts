@@ -21,6 +21,10 @@ declare module '@pakawaaz/platform' {
   interface RoleRegistry {
     billing: 'institution';
   }
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
+  interface CapabilityRegistry {
+    'sim-sign-in': true;
+  }
 }
 
 export const identityDomain = {
@@ -51,6 +55,13 @@ export const identityDomain = {
     roles: {
       // Usage records (RADIUS accounting) live in identity until metering has its own domain.
       billing: { description: 'usage and fees', scope: 'institution' },
+    },
+    capabilities: {
+      // The pilot proves the network and the SIM: it signs in with the SIM from the start.
+      'sim-sign-in': {
+        description: 'sign in with the SIM (EAP-AKA over RADIUS and HTTPS)',
+        firstPhase: 'pilot',
+      },
     },
   },
 } as const satisfies DomainDescriptor;

@@ -1,5 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DATABASE, KEYS, TOKEN_VERIFIER, type DatabaseHandle, type KeyService } from '@pakawaaz/platform';
+import {
+  DATABASE,
+  INSTITUTION_PHASES,
+  KEYS,
+  TOKEN_VERIFIER,
+  type DatabaseHandle,
+  type KeyService,
+} from '@pakawaaz/platform';
 import { AuthEventsController } from './auth-events/auth-events.controller.js';
 import { AuthEventsRepository } from './auth-events/auth-events.repository.js';
 import { AuthEventsService } from './auth-events/auth-events.service.js';
@@ -118,6 +125,8 @@ export class IdentityModule {
           inject: [InstitutionsRepository],
           useFactory: (repo: InstitutionsRepository) => new InstitutionScopes({ load: () => repo.tree() }),
         },
+        // The kernel's rollout gate reads institution phases from the same per-node memory.
+        { provide: INSTITUTION_PHASES, useExisting: INSTITUTION_SCOPES },
         { provide: API_TOKEN_MEMORY, useFactory: () => new ApiTokenMemory() },
         TokenService,
         SessionsService,
@@ -156,6 +165,7 @@ export class IdentityModule {
       ],
       exports: [
         TOKEN_VERIFIER,
+        INSTITUTION_PHASES,
         FirstStartService,
         TokenService,
         SIGNING_KEY,
