@@ -1,6 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import type { DomainDescriptor } from '@pakawaaz/platform';
-import { INSTITUTION_SCOPES_CONSUMER, InstitutionChanged } from './directory/institutions.events.js';
+import {
+  INSTITUTION_SCOPES_CONSUMER,
+  InstitutionChanged,
+  InstitutionPhaseChanged,
+} from './directory/institutions.events.js';
 import {
   RADIUS_CLIENTS_CONSUMER,
   RadiusClientChanged,
@@ -41,6 +45,7 @@ export const identityDomain = {
       UserPasswordClosed,
       RadiusClientChanged,
       InstitutionChanged,
+      InstitutionPhaseChanged,
       ApiTokenRevoked,
     ],
     consumes: [

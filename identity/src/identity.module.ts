@@ -26,6 +26,8 @@ import { DirectoryService } from './directory/directory.service.js';
 import { INSTITUTION_SCOPES, InstitutionScopes } from './directory/institution-scopes.js';
 import { InstitutionsRepository } from './directory/institutions.repository.js';
 import { InstitutionsService } from './directory/institutions.service.js';
+import { InstitutionPhaseController, RolloutController } from './directory/rollout.controller.js';
+import { RolloutService } from './directory/rollout.service.js';
 import { IDENTITY_CONFIG, type IdentityConfig } from './identity.config.js';
 import { MfaRepository } from './mfa/mfa.repository.js';
 import { PasskeysService } from './mfa/passkeys.service.js';
@@ -85,6 +87,8 @@ export class IdentityModule {
         UsersController,
         FactorResetsController,
         InstitutionsController,
+        InstitutionPhaseController,
+        RolloutController,
         DirectoryController,
         SessionsController,
         RadiusController,
@@ -154,6 +158,7 @@ export class IdentityModule {
         DirectorySyncService,
         DirectorySyncRunner,
         InstitutionsService,
+        RolloutService,
         DirectoryService,
         AccountService,
         FirstStartService,
