@@ -137,11 +137,10 @@ export function registerDomains(domains: readonly { name: string; auth?: DomainA
     // amr values and actor kinds may be produced by several domains (a hardware key, a device).
     for (const [value, text] of Object.entries(auth?.amr ?? {})) amrValues.set(value, String(text));
     for (const [kind, text] of Object.entries(auth?.actorKinds ?? {})) actorKinds.set(kind, String(text));
-    for (const [name, definition] of Object.entries(auth?.capabilities ?? {}) as [
-      string,
-      CapabilityDefinition,
-    ][])
-      registerCapability(domain, name, definition);
+    for (const [name, definition] of Object.entries<CapabilityDefinition | undefined>(
+      auth?.capabilities ?? {},
+    ))
+      if (definition) registerCapability(domain, name, definition);
   }
 }
 

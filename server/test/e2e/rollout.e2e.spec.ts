@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { luhnCheckDigit } from '@pakawaaz/test-support';
+import { totpCodeAtStep, totpStepAt } from '@pakawaaz/totp';
 import { runCli } from '../support/cli.js';
 import { EAPOL_TEST, runTool, toolAvailable } from '../support/external-tools.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -92,6 +93,32 @@ async function logUntil(args: string[], found: (events: Event[]) => boolean): Pr
   }
 }
 
+/** Ayesha enrols TOTP herself (no SIM sign-in in the pilot: the password alone signs her in first). */
+async function enrolTotp(): Promise<void> {
+  const signIn = await server.request('POST', '/api/v1/auth/login', {
+    body: { username: 'ayesha', password: PASSWORD },
+  });
+  const { accessToken } = (await signIn.json()) as { accessToken: string };
+  const begun = await server.request('POST', '/api/v1/account/totp', { token: accessToken });
+  const { secret } = (await begun.json()) as { secret: string };
+  const confirmed = await server.request('POST', '/api/v1/account/totp/confirm', {
+    token: accessToken,
+    body: { code: totpCodeAtStep(secret, totpStepAt(new Date()) - 1) },
+  });
+  expect(confirmed.status).toBe(200);
+}
+
+/** The password step of an HTTPS sign-in: the ticket and the factors offered next. */
+async function passwordStep(): Promise<{ ticket: string; factors: string[] }> {
+  const res = await server.request('POST', '/api/v1/auth/login', {
+    body: { username: 'ayesha', password: PASSWORD },
+  });
+  expect(res.status).toBe(200);
+  const step = (await res.json()) as { status: string; ticket: string; factors: string[] };
+  expect(step.status).toBe('mfa_required');
+  return step;
+}
+
 async function assignSim(): Promise<void> {
   const body = `8992001${String(21).padStart(11, '0')}`;
   const csv = `imsi,iccid,ki,opc\n${IMSI},${body + luhnCheckDigit(body)},${K},${OPC}\n`;
@@ -136,6 +163,7 @@ beforeAll(async () => {
   );
   expect(user.code, user.stderr).toBe(0);
   userId = user.stdout.trim();
+  await enrolTotp();
   const nas = await cli([
     'radius',
     'clients',
@@ -228,5 +256,31 @@ describe.skipIf(!hasEapolTest)('SIM sign-in follows the institution phase (eapol
       to: 'federal-ministries',
     });
     expect(await eapolTest('federal')).toBe('SUCCESS');
+  });
+});
+
+describe('SIM sign-in over HTTPS follows the institution phase', () => {
+  it('offers the SIM after the password once the phase enables it, and refuses it with 403 in the pilot', async () => {
+    await api('POST', `/api/v1/institutions/${institutionId}/rollout-phase`, { phase: 'federal-ministries' });
+    expect((await passwordStep()).factors).toContain('sim');
+
+    const back = await cli(['institutions', 'set-phase', '--institution', INTERIOR, '--phase', 'pilot']);
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stdout).toContain('Ministry of Interior: federal-ministries → pilot');
+    const { ticket, factors } = await passwordStep();
+    expect(factors).toContain('totp');
+    expect(factors).not.toContain('sim');
+    const res = await server.request('POST', '/api/v1/auth/sim/start', { body: { ticket, method: 'aka' } });
+    expect(res.status).toBe(403);
+    const body = (await res.json()) as { code: string; message: string; details: unknown };
+    expect(body.code).toBe('capability_not_enabled');
+    expect(body.message).toBe(
+      'sim-sign-in is not enabled yet for Ministry of Interior (rollout phase pilot; it starts in phase federal-ministries). Ask your NOC to move the institution to the next rollout phase.',
+    );
+    expect(body.details).toEqual({
+      capability: 'sim-sign-in',
+      phase: 'pilot',
+      enabledFrom: 'federal-ministries',
+    });
   });
 });
