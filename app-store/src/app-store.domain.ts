@@ -7,6 +7,10 @@ declare module '@pakawaaz/platform' {
   interface RoleRegistry {
     'app-reviewer': 'institution';
   }
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
+  interface CapabilityRegistry {
+    'app-store': true;
+  }
 }
 
 export const appStoreDomain = {
@@ -17,6 +21,13 @@ export const appStoreDomain = {
   auth: {
     roles: {
       'app-reviewer': { description: 'app store reviews and catalogues', scope: 'institution' },
+    },
+    capabilities: {
+      // The pilot's handsets need the institution's essential apps to be useful at all.
+      'app-store': {
+        description: "install apps from the institution's signed catalogue",
+        firstPhase: 'pilot',
+      },
     },
   },
 } as const satisfies DomainDescriptor;

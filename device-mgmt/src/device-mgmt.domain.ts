@@ -8,6 +8,10 @@ declare module '@pakawaaz/platform' {
   interface RoleRegistry {
     'device-admin': 'institution';
   }
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
+  interface CapabilityRegistry {
+    'device-enrolment': true;
+  }
 }
 
 export const deviceMgmtDomain = {
@@ -19,6 +23,12 @@ export const deviceMgmtDomain = {
   auth: {
     roles: {
       'device-admin': { description: 'handsets, policies and device commands', scope: 'institution' },
+    },
+    capabilities: {
+      'device-enrolment': {
+        description: 'enrol a hardened handset (key attestation, device certificate)',
+        firstPhase: 'pilot',
+      },
     },
   },
 } as const satisfies DomainDescriptor;

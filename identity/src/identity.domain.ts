@@ -1,6 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import type { DomainDescriptor } from '@pakawaaz/platform';
-import { INSTITUTION_SCOPES_CONSUMER, InstitutionChanged } from './directory/institutions.events.js';
+import {
+  INSTITUTION_SCOPES_CONSUMER,
+  InstitutionChanged,
+  InstitutionPhaseChanged,
+} from './directory/institutions.events.js';
 import {
   RADIUS_CLIENTS_CONSUMER,
   RadiusClientChanged,
@@ -21,6 +25,10 @@ declare module '@pakawaaz/platform' {
   interface RoleRegistry {
     billing: 'institution';
   }
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
+  interface CapabilityRegistry {
+    'sim-sign-in': true;
+  }
 }
 
 export const identityDomain = {
@@ -37,6 +45,7 @@ export const identityDomain = {
       UserPasswordClosed,
       RadiusClientChanged,
       InstitutionChanged,
+      InstitutionPhaseChanged,
       ApiTokenRevoked,
     ],
     consumes: [
@@ -51,6 +60,13 @@ export const identityDomain = {
     roles: {
       // Usage records (RADIUS accounting) live in identity until metering has its own domain.
       billing: { description: 'usage and fees', scope: 'institution' },
+    },
+    capabilities: {
+      // The pilot proves the network and the SIM: it signs in with the SIM from the start.
+      'sim-sign-in': {
+        description: 'sign in with the SIM (EAP-AKA over RADIUS and HTTPS)',
+        firstPhase: 'pilot',
+      },
     },
   },
 } as const satisfies DomainDescriptor;

@@ -16,6 +16,7 @@ export type IdentityErrorCode =
   | 'institution_exists'
   | 'institution_in_use'
   | 'institution_invalid'
+  | 'institution_phase_changed'
   | 'session_not_found'
   | 'refresh_token_invalid'
   | 'totp_not_enrolled'
@@ -59,6 +60,7 @@ export const IDENTITY_ERROR_STATUS = {
   institution_exists: 409,
   institution_in_use: 409,
   institution_invalid: 422,
+  institution_phase_changed: 409,
   session_not_found: 404,
   refresh_token_invalid: 401,
   totp_not_enrolled: 409,

@@ -1,5 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DATABASE, KEYS, TOKEN_VERIFIER, type DatabaseHandle, type KeyService } from '@pakawaaz/platform';
+import {
+  DATABASE,
+  INSTITUTION_PHASES,
+  KEYS,
+  TOKEN_VERIFIER,
+  type DatabaseHandle,
+  type KeyService,
+} from '@pakawaaz/platform';
 import { AuthEventsController } from './auth-events/auth-events.controller.js';
 import { AuthEventsRepository } from './auth-events/auth-events.repository.js';
 import { AuthEventsService } from './auth-events/auth-events.service.js';
@@ -19,6 +26,8 @@ import { DirectoryService } from './directory/directory.service.js';
 import { INSTITUTION_SCOPES, InstitutionScopes } from './directory/institution-scopes.js';
 import { InstitutionsRepository } from './directory/institutions.repository.js';
 import { InstitutionsService } from './directory/institutions.service.js';
+import { InstitutionPhaseController, RolloutController } from './directory/rollout.controller.js';
+import { RolloutService } from './directory/rollout.service.js';
 import { IDENTITY_CONFIG, type IdentityConfig } from './identity.config.js';
 import { MfaRepository } from './mfa/mfa.repository.js';
 import { PasskeysService } from './mfa/passkeys.service.js';
@@ -79,6 +88,8 @@ export class IdentityModule {
         UsersController,
         FactorResetsController,
         InstitutionsController,
+        InstitutionPhaseController,
+        RolloutController,
         DirectoryController,
         SessionsController,
         RadiusController,
@@ -119,6 +130,8 @@ export class IdentityModule {
           inject: [InstitutionsRepository],
           useFactory: (repo: InstitutionsRepository) => new InstitutionScopes({ load: () => repo.tree() }),
         },
+        // The kernel's rollout gate reads institution phases from the same per-node memory.
+        { provide: INSTITUTION_PHASES, useExisting: INSTITUTION_SCOPES },
         { provide: API_TOKEN_MEMORY, useFactory: () => new ApiTokenMemory() },
         TokenService,
         SessionsService,
@@ -147,6 +160,7 @@ export class IdentityModule {
         DirectorySyncRunner,
         DirectoryLinksService,
         InstitutionsService,
+        RolloutService,
         DirectoryService,
         AccountService,
         FirstStartService,
@@ -158,6 +172,7 @@ export class IdentityModule {
       ],
       exports: [
         TOKEN_VERIFIER,
+        INSTITUTION_PHASES,
         FirstStartService,
         TokenService,
         SIGNING_KEY,

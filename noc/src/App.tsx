@@ -10,6 +10,7 @@ import { LoginPage } from './features/login/LoginPage';
 import { NetworkPage } from './features/network/NetworkPage';
 import { ProfilesPage } from './features/profiles/ProfilesPage';
 import { AccountingPage } from './features/radius/AccountingPage';
+import { RolloutPage } from './features/rollout/RolloutPage';
 import { AuthLogPage } from './features/radius/AuthLogPage';
 import { NasClientsPage } from './features/radius/NasClientsPage';
 import { SessionsPage } from './features/sessions/SessionsPage';
@@ -31,6 +32,7 @@ const ROUTES: Record<string, () => ReactNode> = {
   '/network': () => <NetworkPage />,
   '/users': () => <UsersPage />,
   '/institutions': () => <InstitutionsPage />,
+  '/rollout': () => <RolloutPage />,
   '/sessions': () => <SessionsPage />,
   '/account': () => <AccountPage />,
   '/radius/clients': () => <NasClientsPage />,

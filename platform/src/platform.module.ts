@@ -15,6 +15,7 @@ import { HealthService } from './http/health.service.js';
 import { APP_INFO, LOGGER, PLATFORM_CONFIG, type AppInfo } from './http/platform.tokens.js';
 import { Metrics } from './metrics/metrics.js';
 import { KEYS, type KeyService } from './keys/key.service.js';
+import { RolloutGate } from './rollout/rollout-gate.js';
 
 export type PlatformResources = {
   config: PlatformConfig;
@@ -63,6 +64,7 @@ export class PlatformModule {
         AuditService,
         AuditCheckpointer,
         RouteScopeCheck,
+        RolloutGate,
       ],
       exports: [
         PLATFORM_CONFIG,
@@ -76,6 +78,7 @@ export class PlatformModule {
         HealthService,
         AuditService,
         RouteScopeCheck,
+        RolloutGate,
       ],
     };
   }

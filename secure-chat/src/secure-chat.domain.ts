@@ -1,9 +1,26 @@
 import { fileURLToPath } from 'node:url';
 import type { DomainDescriptor } from '@pakawaaz/platform';
 
+// Type-level capability registration (`interface`: only interfaces merge across modules).
+declare module '@pakawaaz/platform' {
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
+  interface CapabilityRegistry {
+    chat: true;
+    calls: true;
+  }
+}
+
 export const secureChatDomain = {
   name: 'secure-chat',
   pgSchema: 'secure_chat',
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
   status: 'planned',
+  auth: {
+    capabilities: {
+      // Chat is worth having once the federal ministries talk to each other; calls need the media hosts
+      // sized for the whole country.
+      chat: { description: 'end-to-end encrypted chat', firstPhase: 'federal-ministries' },
+      calls: { description: 'end-to-end encrypted voice and video calls', firstPhase: 'nationwide' },
+    },
+  },
 } as const satisfies DomainDescriptor;

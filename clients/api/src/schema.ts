@@ -612,6 +612,22 @@ export interface paths {
         patch: operations["Institutions_update"];
         trace?: never;
     };
+    "/api/v1/institutions/{id}/rollout-phase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["InstitutionPhase_setPhase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/network/alarms": {
         parameters: {
             query?: never;
@@ -828,6 +844,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["Radius_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rollout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Rollout_plan"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2183,7 +2215,7 @@ export interface components {
             };
         };
         /** @enum {string} */
-        IdentityErrorCode: "device_auth_unavailable" | "directory_link_exists" | "directory_sync_invalid" | "directory_sync_not_found" | "directory_unreachable" | "enrolment_code_invalid" | "enrolment_codes_gone" | "factor_not_available" | "factor_reset_not_found" | "factor_reset_pending" | "institution_exists" | "institution_in_use" | "institution_invalid" | "institution_not_found" | "invalid_credentials" | "invalid_role" | "invalid_user_import" | "login_ticket_invalid" | "passkey_invalid" | "passkey_not_found" | "password_change_required" | "radius_client_exists" | "radius_client_invalid" | "radius_client_not_found" | "rate_limited" | "refresh_token_invalid" | "role_scope" | "session_not_found" | "sim_conversation_invalid" | "token_not_found" | "totp_already_enrolled" | "totp_invalid" | "totp_not_enrolled" | "two_person_rule" | "user_exists" | "user_import_not_found" | "user_import_too_large" | "user_import_unfinished" | "user_not_found" | "weak_password";
+        IdentityErrorCode: "device_auth_unavailable" | "directory_link_exists" | "directory_sync_invalid" | "directory_sync_not_found" | "directory_unreachable" | "enrolment_code_invalid" | "enrolment_codes_gone" | "factor_not_available" | "factor_reset_not_found" | "factor_reset_pending" | "institution_exists" | "institution_in_use" | "institution_invalid" | "institution_not_found" | "institution_phase_changed" | "invalid_credentials" | "invalid_role" | "invalid_user_import" | "login_ticket_invalid" | "passkey_invalid" | "passkey_not_found" | "password_change_required" | "radius_client_exists" | "radius_client_invalid" | "radius_client_not_found" | "rate_limited" | "refresh_token_invalid" | "role_scope" | "session_not_found" | "sim_conversation_invalid" | "token_not_found" | "totp_already_enrolled" | "totp_invalid" | "totp_not_enrolled" | "two_person_rule" | "user_exists" | "user_import_not_found" | "user_import_too_large" | "user_import_unfinished" | "user_not_found" | "weak_password";
         Institution: {
             /** Format: date-time */
             createdAt: string;
@@ -2977,7 +3009,7 @@ export interface components {
             };
         };
         /** @enum {string} */
-        PlatformErrorCode: "database_unavailable" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
+        PlatformErrorCode: "capability_not_enabled" | "database_unavailable" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
         Profile: {
             acr: string | null;
             amr: string[];
@@ -3216,6 +3248,34 @@ export interface components {
         RevokedSessions: {
             revoked: number;
         };
+        RolloutPlan: {
+            capabilities: {
+                description: string;
+                domain: string;
+                /** @enum {string} */
+                firstPhase: "pilot" | "federal-ministries" | "nationwide";
+                name: string;
+                overridden: boolean;
+            }[];
+            institutions: {
+                id: string;
+                /** @enum {string} */
+                kind: "ministry" | "department";
+                name: string;
+                /** @enum {string|null} */
+                nextPhase: "pilot" | "federal-ministries" | "nationwide" | null;
+                /** @enum {string} */
+                phase: "pilot" | "federal-ministries" | "nationwide";
+                users: number;
+            }[];
+            phases: {
+                enables: string[];
+                institutions: number;
+                introduces: string[];
+                /** @enum {string} */
+                phase: "pilot" | "federal-ministries" | "nationwide";
+            }[];
+        };
         RotatedRadiusSecret: {
             id: string;
             secret: string;
@@ -3321,6 +3381,12 @@ export interface components {
                 userId: string;
                 username: string;
             }[];
+        };
+        SetRolloutPhase: {
+            /** @enum {string} */
+            from?: "pilot" | "federal-ministries" | "nationwide";
+            /** @enum {string} */
+            phase: "pilot" | "federal-ministries" | "nationwide";
         };
         SignInStats: {
             bucketSeconds: number;
@@ -4707,7 +4773,7 @@ export interface operations {
             query?: {
                 channel?: "http" | "radius";
                 result?: "accept" | "reject" | "drop";
-                reason?: "ok" | "wrong_password" | "unknown_user" | "account_disabled" | "password_closed" | "throttled" | "totp_invalid" | "totp_replayed" | "totp_not_enrolled" | "recovery_code_invalid" | "passkey_invalid" | "device_invalid" | "malformed_request" | "unknown_sim" | "barred_sim" | "sim_owner_disabled" | "sim_auth_failed" | "sync_failure" | "sim_client_error" | "no_permanent_identity" | "eap_protocol_error" | "eap_unknown_state" | "eap_not_available" | "eap_discarded" | "unknown_nas" | "nas_disabled" | "bad_message_authenticator" | "missing_message_authenticator" | "wrong_shared_secret" | "malformed_packet" | "overloaded" | "server_error";
+                reason?: "ok" | "wrong_password" | "unknown_user" | "account_disabled" | "password_closed" | "throttled" | "totp_invalid" | "totp_replayed" | "totp_not_enrolled" | "recovery_code_invalid" | "passkey_invalid" | "device_invalid" | "malformed_request" | "unknown_sim" | "barred_sim" | "sim_owner_disabled" | "capability_not_enabled" | "sim_auth_failed" | "sync_failure" | "sim_client_error" | "no_permanent_identity" | "eap_protocol_error" | "eap_unknown_state" | "eap_not_available" | "eap_discarded" | "unknown_nas" | "nas_disabled" | "bad_message_authenticator" | "missing_message_authenticator" | "wrong_shared_secret" | "malformed_packet" | "overloaded" | "server_error";
                 user?: string;
                 nas?: string;
                 imsi?: string;
@@ -6194,7 +6260,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `password_change_required` */
+            /** @description `capability_not_enabled`, `password_change_required` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6202,7 +6268,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "password_change_required";
+                        code?: "capability_not_enabled" | "password_change_required";
                     };
                 };
             };
@@ -7403,6 +7469,92 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "rate_limited";
+                    };
+                };
+            };
+        };
+    };
+    InstitutionPhase_setPhase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetRolloutPhase"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Institution"];
+                };
+            };
+            /** @description `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `institution_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "institution_not_found";
+                    };
+                };
+            };
+            /** @description `institution_phase_changed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "institution_phase_changed";
                     };
                 };
             };
@@ -8852,6 +9004,50 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "radius_client_invalid";
+                    };
+                };
+            };
+        };
+    };
+    Rollout_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutPlan"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };

@@ -9,6 +9,7 @@ import {
   ZodResponse,
   type Principal,
   ErrorCodes,
+  PLATFORM_ERROR_STATUS,
 } from '@pakawaaz/platform';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { z } from 'zod';
@@ -164,6 +165,8 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ZodResponse(200, dto.SimStep, 'The first EAP-AKA request (base64) of the SIM factor')
+  // After the password: the official's institution is in a rollout phase without SIM sign-in.
+  @ErrorCodes(PLATFORM_ERROR_STATUS, 'capability_not_enabled')
   simStart(@ZodBody(dto.SimStartRequest) b: z.infer<typeof dto.SimStartRequest>, @Client() c: ClientMeta) {
     return this.sim.start(b, c);
   }

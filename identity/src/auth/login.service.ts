@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { SIM_OWNERSHIP, type SimOwnership } from '@pakawaaz/core-network';
-import { AuditService, type Amr } from '@pakawaaz/platform';
+import { AuditService, RolloutGate, type Amr } from '@pakawaaz/platform';
 import { AuthEventsService } from '../auth-events/auth-events.service.js';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { identityError } from '../identity.errors.js';
@@ -53,6 +53,7 @@ export class LoginService {
     private readonly audit: AuditService,
     private readonly tickets: LoginTickets,
     private readonly events: AuthEventsService,
+    private readonly rollout: RolloutGate,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     @Optional() @Inject(SIM_OWNERSHIP) private readonly sims?: SimOwnership,
     @Optional() @Inject(DEVICE_TRUST) private readonly devices?: DeviceTrust,
@@ -171,10 +172,13 @@ export class LoginService {
   }
 
   async accountFactors(user: UserRow): Promise<AccountFactors> {
+    // Before its institution's rollout phase enables SIM sign-in, the SIM is neither offered nor required:
+    // the official's floor is that of an official without a SIM (decision 0013).
+    const simEnabled = user.kind === 'official' && (await this.rollout.allows(user, 'sim-sign-in'));
     const [totp, codes, sims] = await Promise.all([
       this.mfa.totp(user.id),
       this.mfa.unusedRecoveryCodes(user.id),
-      user.kind === 'official' && this.sims ? this.simsOf(user) : Promise.resolve([]),
+      simEnabled && this.sims ? this.simsOf(user) : Promise.resolve([]),
     ]);
     return {
       kind: user.kind,
@@ -182,7 +186,7 @@ export class LoginService {
       recoveryCodes: codes.length > 0,
       sim: sims.some((s) => s.status === 'active'),
       // Barred SIMs count too (a lost handset must not leave the password alone); unknown without the port.
-      simAssigned: user.kind === 'official' && (sims.length > 0 || !this.sims),
+      simAssigned: simEnabled && (sims.length > 0 || !this.sims),
       device: this.devices !== undefined,
     };
   }

@@ -1,13 +1,19 @@
 import { NATIONAL_SCOPE, scopeIds } from '@pakawaaz/platform';
 import { describe, expect, it } from 'vitest';
-import { descendantsOf, InstitutionScopes, type TreeNode } from './institution-scopes.js';
+import { descendantsOf, InstitutionScopes, type InstitutionNode } from './institution-scopes.js';
 
-const TREE: TreeNode[] = [
-  { id: 'interior', parentId: null },
-  { id: 'passports', parentId: 'interior' },
-  { id: 'police', parentId: 'interior' },
-  { id: 'finance', parentId: null },
-  { id: 'customs', parentId: 'finance' },
+const node = (id: string, parentId: string | null): InstitutionNode => ({
+  id,
+  parentId,
+  name: `Ministry of ${id}`,
+  rolloutPhase: id === 'interior' ? 'federal-ministries' : 'pilot',
+});
+const TREE: InstitutionNode[] = [
+  node('interior', null),
+  node('passports', 'interior'),
+  node('police', 'interior'),
+  node('finance', null),
+  node('customs', 'finance'),
 ];
 
 describe('descendantsOf', () => {
@@ -45,7 +51,7 @@ describe('InstitutionScopes', () => {
     return {
       scopes,
       loads: () => loads,
-      setTree: (next: TreeNode[]) => (nodes = next),
+      setTree: (next: InstitutionNode[]) => (nodes = next),
       /** Loads wait until the returned function is called. */
       hold: () => {
         let open = () => {};
@@ -113,5 +119,25 @@ describe('InstitutionScopes', () => {
     // What was read may predate the change: the next lookup reads again and sees it.
     expect(scopeIds({ scope: await c.scopes.scopeOf('interior', 1) })).toEqual(['interior', 'passports']);
     expect(c.loads()).toBe(2);
+  });
+});
+
+describe('InstitutionScopes as the rollout gate phase source', () => {
+  it('answers name and phase from the tree it loaded, and null for an unknown institution', async () => {
+    let tree = TREE;
+    const scopes = new InstitutionScopes({ load: () => Promise.resolve(tree) });
+    expect(await scopes.phaseOf('interior', 1_000)).toEqual({
+      name: 'Ministry of interior',
+      phase: 'federal-ministries',
+    });
+    expect(scopes.phaseOf('customs', 1_001)).toEqual({ name: 'Ministry of customs', phase: 'pilot' });
+    expect(scopes.phaseOf('nowhere', 1_002)).toBeNull();
+    tree = TREE.map((n) => (n.id === 'customs' ? { ...n, rolloutPhase: 'nationwide' as const } : n));
+    expect(scopes.phaseOf('customs', 1_003)).toEqual({ name: 'Ministry of customs', phase: 'pilot' });
+    scopes.invalidate();
+    expect(await scopes.phaseOf('customs', 1_004)).toEqual({
+      name: 'Ministry of customs',
+      phase: 'nationwide',
+    });
   });
 });

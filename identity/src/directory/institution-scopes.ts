@@ -1,6 +1,15 @@
-import { institutionScope, NATIONAL_SCOPE, type PrincipalScope } from '@pakawaaz/platform';
+import {
+  institutionScope,
+  NATIONAL_SCOPE,
+  type InstitutionPhase,
+  type InstitutionPhases,
+  type PrincipalScope,
+  type RolloutPhase,
+} from '@pakawaaz/platform';
 
 export type TreeNode = { readonly id: string; readonly parentId: string | null };
+/** What the tree's load returns: the hierarchy, and the name and phase the rollout gate asks for. */
+export type InstitutionNode = TreeNode & { readonly name: string; readonly rolloutPhase: RolloutPhase };
 
 /** An institution and everything below it (a ministry's departments), breadth first; safe against cycles. */
 export function descendantsOf(id: string, nodes: readonly TreeNode[]): string[] {
@@ -14,7 +23,7 @@ export function descendantsOf(id: string, nodes: readonly TreeNode[]): string[] 
 }
 
 export type InstitutionScopesOptions = {
-  load: () => Promise<readonly TreeNode[]>;
+  load: () => Promise<readonly InstitutionNode[]>;
   /** Longest a node serves a tree another node changed, should the change event be lost. */
   ttlMs?: number;
 };
@@ -24,9 +33,11 @@ export type InstitutionScopesOptions = {
  * descendants) costs a map lookup on the request path, not a query. The tree is re-read when a change is
  * announced (this node's own changes at once, other nodes' over the event bus) and at least every `ttlMs`.
  * An institution not (yet) in the tree gets a scope of itself alone: never more than it may see.
+ * It also answers the kernel's rollout gate (`INSTITUTION_PHASES`): an institution's name and phase.
  */
-export class InstitutionScopes {
+export class InstitutionScopes implements InstitutionPhases {
   private scopes = new Map<string, PrincipalScope>();
+  private phases = new Map<string, InstitutionPhase>();
   private loadedAt = Number.NEGATIVE_INFINITY;
   private generation = 0;
   private loading: Promise<void> | null = null;
@@ -44,6 +55,16 @@ export class InstitutionScopes {
     if (institutionId === null) return NATIONAL_SCOPE;
     if (now - this.loadedAt > this.ttlMs) return this.refresh(now).then(() => this.lookup(institutionId));
     return this.lookup(institutionId);
+  }
+
+  /** The institution's name and rollout phase (null: not in the tree, even after a re-read). */
+  phaseOf(
+    institutionId: string,
+    now = Date.now(),
+  ): InstitutionPhase | null | Promise<InstitutionPhase | null> {
+    if (now - this.loadedAt > this.ttlMs)
+      return this.refresh(now).then(() => this.phases.get(institutionId) ?? null);
+    return this.phases.get(institutionId) ?? null;
   }
 
   private lookup(institutionId: string): PrincipalScope {
@@ -75,6 +96,7 @@ export class InstitutionScopes {
     const scopes = new Map<string, PrincipalScope>();
     for (const n of nodes) scopes.set(n.id, institutionScope(descendantsOf(n.id, nodes)));
     this.scopes = scopes;
+    this.phases = new Map(nodes.map((n) => [n.id, { name: n.name, phase: n.rolloutPhase }]));
     // Changed while loading: what was read may predate the change, so read again next time.
     if (generation === this.generation) this.loadedAt = now;
   }

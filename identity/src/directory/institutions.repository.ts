@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { and, asc, eq, inArray, or } from 'drizzle-orm';
+import type { InstitutionNode } from './institution-scopes.js';
 import { institutions, institutionVisibility } from './institutions.schema.js';
 
 export type InstitutionRow = typeof institutions.$inferSelect;
@@ -19,8 +20,15 @@ export class InstitutionsRepository {
   }
 
   /** The hierarchy alone (ids and parents), for the per-node scope cache. */
-  tree(): Promise<{ id: string; parentId: string | null }[]> {
-    return this.db.select({ id: institutions.id, parentId: institutions.parentId }).from(institutions);
+  tree(): Promise<InstitutionNode[]> {
+    return this.db
+      .select({
+        id: institutions.id,
+        parentId: institutions.parentId,
+        name: institutions.name,
+        rolloutPhase: institutions.rolloutPhase,
+      })
+      .from(institutions);
   }
 
   async findById(id: string, tx: Db = this.db): Promise<InstitutionRow | undefined> {

@@ -15,9 +15,15 @@ import { identityError } from '../identity.errors.js';
 import type { Ctx } from '../users/access.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { INSTITUTION_SCOPES, type InstitutionScopes } from './institution-scopes.js';
-import { INSTITUTION_SCOPES_CONSUMER, InstitutionChanged } from './institutions.events.js';
+import {
+  INSTITUTION_SCOPES_CONSUMER,
+  InstitutionChanged,
+  InstitutionPhaseChanged,
+} from './institutions.events.js';
 import { InstitutionsRepository, type InstitutionRow } from './institutions.repository.js';
 import type { DIRECTORY_SCOPES, INSTITUTION_KINDS, ROLLOUT_PHASES } from './institutions.schema.js';
+
+type RolloutPhase = (typeof ROLLOUT_PHASES)[number];
 import { parentProblem, visibleInstitutions } from './visibility.js';
 
 export type InstitutionInput = {
@@ -118,10 +124,35 @@ export class InstitutionsService implements OnApplicationBootstrap, OnApplicatio
       const row = (await this.repo.update(id, { ...fields, kind, parentId }, tx)) ?? current;
       if (visibleInstitutionIds) await this.repo.setGrants(id, visibleInstitutionIds, tx);
       await this.record(tx, ctx, 'identity.institution.updated', row, patch);
-      return row;
+      await this.recordPhase(tx, ctx, current, row);
+      return { row, from: current.rolloutPhase };
     });
-    await this.changed();
-    return this.view(updated, await this.repo.grants());
+    await this.changed(updated);
+    return this.view(updated.row, await this.repo.grants());
+  }
+
+  /**
+   * Moves an institution to another rollout phase: what its officials may use follows at once on every node
+   * (the institution cache). `from`, when given, must still be the phase (two operators, one click each).
+   */
+  async setPhase(id: string, to: RolloutPhase, from: RolloutPhase | undefined, ctx: Ctx) {
+    requireRole(ctx.principal, 'super-admin');
+    requireNational(ctx.principal);
+    const moved = await this.repo.db.transaction(async (tx) => {
+      const current = await this.repo.findById(id, tx);
+      if (!current) throw identityError('institution_not_found', 'No institution with this id.');
+      if (from && current.rolloutPhase !== from)
+        throw identityError(
+          'institution_phase_changed',
+          `${current.name} is in phase ${current.rolloutPhase} now, not ${from}: look again before moving it.`,
+        );
+      if (current.rolloutPhase === to) return { row: current, from: current.rolloutPhase };
+      const row = (await this.repo.update(id, { rolloutPhase: to }, tx)) ?? current;
+      await this.recordPhase(tx, ctx, current, row);
+      return { row, from: current.rolloutPhase };
+    });
+    await this.changed(moved);
+    return this.view(moved.row, await this.repo.grants());
   }
 
   async remove(id: string, ctx: Ctx): Promise<void> {
@@ -143,9 +174,28 @@ export class InstitutionsService implements OnApplicationBootstrap, OnApplicatio
   }
 
   /** After the commit: this node's scopes at once, the other nodes' through the bus (and their TTL). */
-  private async changed(): Promise<void> {
+  private async changed(moved?: { row: InstitutionRow; from: RolloutPhase }): Promise<void> {
     this.scopes.invalidate();
     await this.bus.publish(InstitutionChanged.create({}));
+    if (moved && moved.from !== moved.row.rolloutPhase)
+      await this.bus.publish(
+        InstitutionPhaseChanged.create({
+          institutionId: moved.row.id,
+          name: moved.row.name,
+          from: moved.from,
+          to: moved.row.rolloutPhase,
+          changedAt: moved.row.updatedAt.toISOString(),
+        }),
+      );
+  }
+
+  /** A phase move is its own audit entry with from and to, whichever route made it. */
+  private async recordPhase(tx: Db, ctx: Ctx, before: InstitutionRow, after: InstitutionRow) {
+    if (before.rolloutPhase === after.rolloutPhase) return;
+    await this.record(tx, ctx, 'identity.institution.rollout-phase-changed', after, {
+      from: before.rolloutPhase,
+      to: after.rolloutPhase,
+    });
   }
 
   /** Resolves a name or id (CLI and scripts speak names). */

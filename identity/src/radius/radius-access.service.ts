@@ -5,7 +5,7 @@ import {
   type AkaVectorSource,
   type SimOwnership,
 } from '@pakawaaz/core-network';
-import { KeyError, LOGGER, type Logger } from '@pakawaaz/platform';
+import { KeyError, LOGGER, RolloutGate, type Logger } from '@pakawaaz/platform';
 import { LoginFailures } from '../auth/login-failures.service.js';
 import { passwordCheckAllowed } from '../auth/login-policy.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
@@ -53,6 +53,7 @@ export class RadiusAccessService {
     @Inject(SECRET_BOX) private readonly box: SecretBox,
     identities: EapIdentitiesService,
     private readonly log: RadiusAuthLog,
+    private readonly rollout: RolloutGate,
     @Optional() @Inject(AKA_VECTOR_SOURCE) vectors?: AkaVectorSource,
     @Optional() @Inject(SIM_OWNERSHIP) private readonly sims?: SimOwnership,
   ) {
@@ -194,8 +195,9 @@ export class RadiusAccessService {
   }
 
   /**
-   * The active official an active SIM is assigned to (by user id, or username for older assignments). A
-   * closed password step does not matter here: the SIM is the possession factor that cannot be guessed.
+   * The active official an active SIM is assigned to (by user id, or username for older assignments), whose
+   * institution's rollout phase enables SIM sign-in. A closed password step does not matter here: the SIM
+   * is the possession factor that cannot be guessed.
    */
   private async ownerOf(imsi: string): Promise<UserRow | null> {
     const owner = await this.sims?.ownerOf(imsi);
@@ -203,6 +205,9 @@ export class RadiusAccessService {
     const user = (await this.users.findById(owner.userId)) ?? (await this.users.findByUsername(owner.userId));
     if (owner.status !== 'active') return this.refuse(imsi, user, 'barred_sim');
     if (!user || !usable(user)) return this.refuse(imsi, user, user ? 'sim_owner_disabled' : 'unknown_sim');
+    // The official's institution's rollout phase decides whether it signs in with the SIM at all.
+    if (!(await this.rollout.allows(user, 'sim-sign-in')))
+      return this.refuse(imsi, user, 'capability_not_enabled');
     this.log.noteOwner(imsi, user, null);
     return user;
   }

@@ -6,6 +6,7 @@ import {
   type AkaVectorSource,
   type SimOwnership,
 } from '@pakawaaz/core-network';
+import { capabilityNotEnabled, RolloutGate } from '@pakawaaz/platform';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { identityError } from '../identity.errors.js';
 import { LoginService, type LoginStep } from '../auth/login.service.js';
@@ -17,7 +18,13 @@ import { EapConversations } from './eap-conversations.js';
 import { EapIdentitiesService } from './eap-identities.service.js';
 
 /** `owner` lists the ids a subscriber may name the official by: the user id, or (older assignments) the username. */
-type Conversation = { state: EapAkaServerState; ticket: string; owner: readonly string[] };
+/** `institutionId`: the official's, for the rollout gate (undefined: no usable account, nothing to gate). */
+type Conversation = {
+  state: EapAkaServerState;
+  ticket: string;
+  owner: readonly string[];
+  institutionId: string | null | undefined;
+};
 
 export type SimStep =
   { status: 'continue'; conversation: string; eap: string } | ({ eap: string } & LoginStep);
@@ -36,6 +43,7 @@ export class SimAuthService {
     private readonly tickets: LoginTickets,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     private readonly identities: EapIdentitiesService,
+    private readonly rollout: RolloutGate,
     @Optional() @Inject(AKA_VECTOR_SOURCE) private readonly vectors?: AkaVectorSource,
     @Optional() @Inject(SIM_OWNERSHIP) private readonly sims?: SimOwnership,
   ) {}
@@ -47,6 +55,12 @@ export class SimAuthService {
     const { vectors } = this.available();
     // A possession-first ticket may name no usable account: the SIM then fails like a wrong one.
     const { user, ticket } = await this.tickets.openFactor(input.ticket, meta);
+    // After the password the official is known to the caller: say plainly that the phase is the reason.
+    // Before it (possession first), a refused SIM fails like a wrong one (owns() below).
+    if (user && ticket.amr.includes('pwd')) {
+      const verdict = await this.rollout.check(user, 'sim-sign-in');
+      if (!verdict.allowed) throw capabilityNotEnabled(verdict);
+    }
     const step = startEapAka(
       {
         method: input.method,
@@ -59,17 +73,18 @@ export class SimAuthService {
       },
     );
     const owner = user ? [user.id, user.username] : [ticket.sub];
+    const institutionId = user?.institutionId;
     const driven = await driveEapAka(
       step,
       vectors,
-      (imsi) => this.owns(owner, imsi),
+      (imsi) => this.owns({ owner, institutionId }, imsi),
       undefined,
       this.identities,
     );
     if (driven.effect.kind !== 'send')
       throw identityError('sim_conversation_invalid', 'The SIM conversation could not start.');
     const conversation = this.conversations.create(
-      { state: driven.state, ticket: input.ticket, owner },
+      { state: driven.state, ticket: input.ticket, owner, institutionId },
       Date.now(),
     );
     return { status: 'continue', conversation, eap: driven.effect.packet.toString('base64') };
@@ -82,7 +97,7 @@ export class SimAuthService {
     const driven = await driveEapAka(
       receiveEapAka(c.state, input.eap),
       vectors,
-      (imsi) => this.owns(c.owner, imsi),
+      (imsi) => this.owns(c, imsi),
       undefined,
       this.identities,
     );
@@ -103,7 +118,7 @@ export class SimAuthService {
         );
       case 'success':
         // Re-checked after the challenge: the SIM may have been barred or reassigned meanwhile.
-        if (!(await this.owns(c.owner, effect.imsi)))
+        if (!(await this.owns(c, effect.imsi)))
           return this.login.factorFailed(c.ticket, 'sim:not-owner', meta);
         return {
           eap: effect.packet.toString('base64'),
@@ -114,9 +129,13 @@ export class SimAuthService {
     }
   }
 
-  private async owns(ids: readonly string[], imsi: string): Promise<boolean> {
+  private async owns(c: Pick<Conversation, 'owner' | 'institutionId'>, imsi: string): Promise<boolean> {
     const owner = await this.sims?.ownerOf(imsi);
-    return owner !== null && owner !== undefined && ids.includes(owner.userId) && owner.status === 'active';
+    if (!owner || !c.owner.includes(owner.userId) || owner.status !== 'active') return false;
+    // The official's institution's rollout phase must enable SIM sign-in (a per-node memory lookup).
+    return c.institutionId === undefined
+      ? true
+      : this.rollout.allows({ institutionId: c.institutionId }, 'sim-sign-in');
   }
 
   private available(): { vectors: AkaVectorSource } {

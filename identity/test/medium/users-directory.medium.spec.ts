@@ -92,8 +92,37 @@ describe('institutions', () => {
       'identity.institution.created',
       'identity.institution.created',
       'identity.institution.updated',
+      // A phase move is its own entry with from and to, whichever route made it.
+      'identity.institution.rollout-phase-changed',
       'identity.institution.created',
       'identity.institution.deleted',
+    ]);
+  });
+
+  it('moves an institution by phase (super-admin only), refusing a stale move and auditing from/to', async () => {
+    const { finance } = await world();
+    expect((await refusal(institutions.setPhase(finance.id, 'nationwide', undefined, officer))).code).toBe(
+      'forbidden',
+    );
+    const stale = await refusal(institutions.setPhase(finance.id, 'nationwide', 'federal-ministries', root));
+    expect(stale.code).toBe('institution_phase_changed');
+    expect(stale.message).toBe(
+      'Ministry of Finance is in phase pilot now, not federal-ministries: look again before moving it.',
+    );
+    expect((await institutions.setPhase(finance.id, 'nationwide', 'pilot', root)).rolloutPhase).toBe(
+      'nationwide',
+    );
+    // Moving to the phase it is in changes nothing and writes nothing.
+    await institutions.setPhase(finance.id, 'nationwide', undefined, root);
+    const moves = await query<{ target: string; details: { from: string; to: string; name: string } }>(
+      fx.handle,
+      "select target, details from platform.audit_log where action = 'identity.institution.rollout-phase-changed'",
+    );
+    expect(moves).toEqual([
+      {
+        target: `institution:${finance.id}`,
+        details: { name: 'Ministry of Finance', from: 'pilot', to: 'nationwide' },
+      },
     ]);
   });
 });

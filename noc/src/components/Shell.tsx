@@ -27,6 +27,7 @@ const NAV: readonly NavEntry[] = [
     children: [
       { label: 'Users', path: '/users', live: true },
       { label: 'Institutions', path: '/institutions', live: true },
+      { label: 'Rollout', path: '/rollout', live: true },
       { label: 'Sessions', path: '/sessions', live: true },
       { label: 'Sign-in log', path: '/radius/log', live: true },
       { label: 'NAS clients', path: '/radius/clients', live: true, national: true },

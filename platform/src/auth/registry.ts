@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { registerCapability } from '../rollout/capabilities.js';
+import type { Capability, CapabilityDefinition } from '../rollout/rollout-plan.js';
 
 /**
  * The kernel's registry of what domains bring to authorization: roles (with their scope), authentication
@@ -76,6 +78,8 @@ export type DomainAuth = {
   readonly roles?: { readonly [R in Role]?: RoleDefinition<RoleRegistry[R]> };
   readonly amr?: { readonly [A in Amr]?: string };
   readonly actorKinds?: { readonly [K in ActorKind]?: string };
+  /** The capabilities it gates with the kernel's `RolloutGate` (rollout-plan.ts), with their first phase. */
+  readonly capabilities?: { readonly [C in Capability]?: CapabilityDefinition };
 };
 
 export type RegisteredRole = RoleDefinition & { readonly name: Role; readonly domain: string };
@@ -133,6 +137,10 @@ export function registerDomains(domains: readonly { name: string; auth?: DomainA
     // amr values and actor kinds may be produced by several domains (a hardware key, a device).
     for (const [value, text] of Object.entries(auth?.amr ?? {})) amrValues.set(value, String(text));
     for (const [kind, text] of Object.entries(auth?.actorKinds ?? {})) actorKinds.set(kind, String(text));
+    for (const [name, definition] of Object.entries<CapabilityDefinition | undefined>(
+      auth?.capabilities ?? {},
+    ))
+      if (definition) registerCapability(domain, name, definition);
   }
 }
 

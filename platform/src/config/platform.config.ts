@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseRolloutOverrides, type RolloutPhase } from '../rollout/rollout-plan.js';
 import { envBool, envOptionalBool, envPort, envString, envUrl, parseConfig, type Env } from './config.js';
 
 /**
@@ -79,6 +80,18 @@ const platformSchema = (domains: DomainComposition) =>
         .min(1, 'expected at least 1 second')
         .max(86_400, 'expected at most a day')
         .default(600),
+    ),
+    /** Overrides of the capabilities' first rollout phases: `chat=pilot,calls=federal-ministries`. */
+    PAKAWAAZ_ROLLOUT_PLAN: z.preprocess(
+      (v) => (v === undefined ? '' : v),
+      z.string().transform((v, ctx): Record<string, RolloutPhase> => {
+        const parsed = parseRolloutOverrides(v);
+        if (typeof parsed === 'string') {
+          ctx.addIssue({ code: 'custom', message: `expected capability=phase pairs: ${parsed}` });
+          return z.NEVER;
+        }
+        return parsed;
+      }),
     ),
   });
 

@@ -14,6 +14,7 @@ export type PlatformErrorCode =
   | 'insufficient_authentication'
   | 'national_only'
   | 'out_of_scope'
+  | 'capability_not_enabled'
   | 'rate_limited'
   | 'database_unavailable'
   | 'internal_error';
@@ -32,6 +33,7 @@ export const PLATFORM_ERROR_STATUS = {
   insufficient_authentication: 403,
   national_only: 403,
   out_of_scope: 403,
+  capability_not_enabled: 403,
   rate_limited: 429,
   database_unavailable: 503,
   internal_error: 500,

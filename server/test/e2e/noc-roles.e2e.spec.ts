@@ -28,6 +28,7 @@ const PAGES: readonly { link: string; heading: string; path: string }[] = [
   { link: 'Network', heading: 'Network', path: '/network' },
   { link: 'Users', heading: 'Users', path: '/users' },
   { link: 'Institutions', heading: 'Institutions', path: '/institutions' },
+  { link: 'Rollout', heading: 'Rollout', path: '/rollout' },
   { link: 'Sessions', heading: 'Sessions', path: '/sessions' },
   { link: 'RADIUS accounting', heading: 'RADIUS accounting', path: '/radius/accounting' },
 ];
@@ -45,6 +46,7 @@ const MUTATIONS = [
   'Verify chain',
   'Bar',
   'Unbar',
+  'Move to next phase',
 ];
 
 async function tour(page: Page): Promise<void> {

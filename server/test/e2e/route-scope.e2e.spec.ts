@@ -234,6 +234,7 @@ type InstitutionFixture =
 const INSTITUTION_FIXTURES: Record<string, InstitutionFixture> = {
   'GET /api/v1/institutions': { read: () => '/api/v1/institutions', sees: () => [w.b, w.b1] },
   'GET /api/v1/institutions/{id}': { read: () => `/api/v1/institutions/${w.a}` },
+  'GET /api/v1/rollout': { read: () => '/api/v1/rollout', sees: () => [w.b, w.b1] },
   'GET /api/v1/sessions': { read: () => '/api/v1/sessions', sees: () => [w.sessionB] },
   'GET /api/v1/auth-events': { read: () => '/api/v1/auth-events?limit=1000', sees: () => [w.officialB.id] },
   'DELETE /api/v1/sessions/{id}': { write: () => ({ path: `/api/v1/sessions/${w.sessionA}` }) },

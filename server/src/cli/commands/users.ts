@@ -3,6 +3,7 @@ import { Option } from 'commander';
 import { roleOption } from '../roles.js';
 import { CliError, unwrap, type Schemas } from '../api-client.js';
 import { positiveInt, type RegisterCommands } from '../context.js';
+import { registerRolloutCommands } from './rollout.js';
 
 type Institution = Schemas['Institution'];
 type User = Schemas['User'];
@@ -28,7 +29,8 @@ const resetLine = (r: FactorReset) =>
   `${r.id}  ${r.username.padEnd(20)}  ${r.status.padEnd(8)}  asked by ${r.requestedBy} at ${r.createdAt}  ${r.reason}`;
 
 /** Institutions, officials and operators (identity's directory administration). */
-export const registerUserCommands: RegisterCommands = (program, { api, io, print }) => {
+export const registerUserCommands: RegisterCommands = (program, ctx) => {
+  const { api, io, print } = ctx;
   const secret = (o: { password?: string; passwordStdin?: boolean }) => {
     const password = o.passwordStdin
       ? (io.stdin ?? (() => readFileSync(0, 'utf8')))().replace(/\r?\n$/, '')
@@ -91,6 +93,8 @@ export const registerUserCommands: RegisterCommands = (program, { api, io, print
             .join('\n') + '\n',
       );
     });
+
+  registerRolloutCommands(program, inst, ctx);
 
   async function findInstitution(nameOrId: string): Promise<Institution> {
     const r = await unwrap(api().GET('/api/v1/institutions'));

@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { nextPhase, RolloutGate } from '@pakawaaz/platform';
+import type { z } from 'zod';
+import type { Ctx } from '../users/access.js';
+import { InstitutionsService } from './institutions.service.js';
+import type { RolloutPlan } from './rollout.dto.js';
+
+/**
+ * The rollout as operators see it: the kernel's plan (what each phase enables) with the institutions in
+ * each phase. Institutions are those the caller may list (InstitutionsService.list applies the scope).
+ */
+@Injectable()
+export class RolloutService {
+  constructor(
+    private readonly institutions: InstitutionsService,
+    private readonly gate: RolloutGate,
+  ) {}
+
+  async plan(ctx: Ctx): Promise<z.infer<typeof RolloutPlan>> {
+    const institutions = await this.institutions.list(ctx);
+    const { phases, capabilities } = this.gate.plan;
+    return {
+      phases: phases.map((p) => ({
+        ...p,
+        introduces: [...p.introduces],
+        enables: [...p.enables],
+        institutions: institutions.filter((i) => i.rolloutPhase === p.phase).length,
+      })),
+      capabilities: capabilities.map((c) => ({
+        name: c.name,
+        description: c.description,
+        domain: c.domain,
+        firstPhase: c.firstPhase,
+        overridden: c.overridden,
+      })),
+      institutions: institutions
+        .map((i) => ({
+          id: i.id,
+          name: i.name,
+          kind: i.kind,
+          phase: i.rolloutPhase,
+          nextPhase: nextPhase(i.rolloutPhase),
+          users: i.users,
+        }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    };
+  }
+}
