@@ -84,6 +84,14 @@ function bytes(v: unknown): Uint8Array {
 const hex = (v: unknown): string => Buffer.from(bytes(v)).toString('hex');
 const text = (v: unknown): string => Buffer.from(bytes(v)).toString('utf8');
 
+/** An INTEGER as the schemas hand it over: a number, or a decimal string from 4 bytes on. */
+function int(v: unknown, field: string): number {
+  const n = typeof v === 'string' && /^-?\d{1,16}$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n))
+    throw new AttestationInputError('KEY_DESCRIPTION_MALFORMED', `${field} is not an integer we can read`);
+  return n;
+}
+
 function level(n: number, field: string): SecurityLevel {
   const l = LEVELS[n];
   if (!l)
@@ -124,8 +132,8 @@ export function attestationFacts(leaf: Certificate): AttestationFacts {
     attestationSecurityLevel === 'Software' ? kd.softwareEnforced : kd.teeEnforced;
   const find = <K extends keyof AuthorizationList>(k: K) => enforced.findProperty(k);
   const num = (k: 'osVersion' | 'osPatchLevel' | 'vendorPatchLevel' | 'bootPatchLevel' | 'origin') => {
-    const v = find(k);
-    return typeof v === 'number' ? v : null;
+    const v: unknown = find(k);
+    return v === undefined ? null : int(v, k);
   };
   const rot = find('rootOfTrust');
   let rootOfTrust: AttestationFacts['rootOfTrust'] = null;
@@ -148,7 +156,10 @@ export function attestationFacts(leaf: Certificate): AttestationFacts {
   if (appIdDer) {
     const appId = parse(bytes(appIdDer), AttestationApplicationId, 'attestationApplicationId');
     attestationApplicationId = {
-      packages: appId.packageInfos.map((p) => ({ name: text(p.packageName), version: p.version })),
+      packages: appId.packageInfos.map((p) => ({
+        name: text(p.packageName),
+        version: int(p.version, 'version'),
+      })),
       signatureDigests: appId.signatureDigests.map((d) => hex(d)),
     };
   }
@@ -173,9 +184,9 @@ export function attestationFacts(leaf: Certificate): AttestationFacts {
     if (v) ids[name] = text(v);
   }
   return {
-    attestationVersion: kd.attestationVersion,
+    attestationVersion: int(kd.attestationVersion, 'attestationVersion'),
     attestationSecurityLevel,
-    keymasterVersion: kd.keymasterVersion,
+    keymasterVersion: int(kd.keymasterVersion, 'keymasterVersion'),
     keymasterSecurityLevel: level(kd.keymasterSecurityLevel, 'keymasterSecurityLevel'),
     attestationChallenge: hex(kd.attestationChallenge),
     rootOfTrust,
