@@ -15,6 +15,8 @@ const FIXTURES = fileURLToPath(
 );
 const fixture = (name: string) => path.join(FIXTURES, name);
 const ENV = { PAKAWAAZ_URL: 'http://127.0.0.1:59999' };
+type Verdict = { ok: boolean; reasons: string[]; notChecked: string[] };
+const verdictOf = (stdout: string) => (JSON.parse(stdout) as { verdict: Verdict }).verdict;
 const RECORDER = fileURLToPath(new URL('../support/record-modules.mjs', import.meta.url));
 
 let dir: string;
@@ -58,7 +60,7 @@ describe('pakawaaz attestation inspect', () => {
       ENV,
     );
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout).verdict).toMatchObject({
+    expect(verdictOf(r.stdout)).toMatchObject({
       ok: false,
       reasons: ['DEVICE_UNLOCKED', 'BOOT_STATE'],
     });
@@ -84,11 +86,7 @@ describe('pakawaaz attestation inspect', () => {
       '2026-01-01',
     ];
     const untrusted = await runCli(args, ENV);
-    expect(JSON.parse(untrusted.stdout).verdict.reasons).toEqual([
-      'ROOT_UNTRUSTED',
-      'DEVICE_UNLOCKED',
-      'BOOT_STATE',
-    ]);
+    expect(verdictOf(untrusted.stdout).reasons).toEqual(['ROOT_UNTRUSTED', 'DEVICE_UNLOCKED', 'BOOT_STATE']);
     const r = await runCli(
       [
         ...args,
@@ -102,7 +100,7 @@ describe('pakawaaz attestation inspect', () => {
       ENV,
     );
     expect(r.code).toBe(2);
-    const verdict = JSON.parse(r.stdout).verdict;
+    const verdict = verdictOf(r.stdout);
     expect(verdict.reasons).toEqual(['CERT_REVOKED', 'DEVICE_UNLOCKED', 'BOOT_STATE', 'PATCH_LEVEL']);
     expect(verdict.notChecked).toEqual(['CHALLENGE', 'APPLICATION_ID']);
   });
