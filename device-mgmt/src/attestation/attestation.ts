@@ -1,10 +1,11 @@
 import type { Certificate } from 'pkijs';
+import { BoundedMemo, derHashes } from './cache.js';
 import { chainRefusals } from './chain.js';
 import { attestationFacts, type AttestationFacts } from './key-description.js';
 import { deadline, type Deadline } from './limits.js';
 import { certificatesFromPem, checkChainSize } from './pem.js';
 import { policyRefusals, type AttestationPolicy, type AttestationReason, type Refusal } from './policy.js';
-import { parseCertificate, serialKey, type RevocationList, type TrustRoots } from './trust.js';
+import { parseCertificate, serialKey, sha256Hex, type RevocationList, type TrustRoots } from './trust.js';
 
 export type CertificateSummary = { serial: string; subject: string; notBefore: string; notAfter: string };
 
@@ -36,6 +37,8 @@ export type VerifyOptions = {
   policy: AttestationPolicy;
 };
 
+const parsed = new BoundedMemo<Certificate>();
+
 const SHORT: Record<string, string> = {
   '2.5.4.3': 'CN',
   '2.5.4.5': 'serialNumber',
@@ -62,7 +65,11 @@ export function readAttestationChain(
   const ders = typeof input === 'string' ? certificatesFromPem(input) : [...input];
   checkChainSize(ders);
   const certificates = ders.map((der, i) => {
-    const cert = parseCertificate(der, `certificate ${i + 1}`);
+    // Above the leaf, a batch's certificates repeat from handset to handset: parsed once (same bytes).
+    const what = `certificate ${i + 1}`;
+    const hash = sha256Hex(der);
+    const cert = i === 0 ? parseCertificate(der, what) : parsed.get(hash, () => parseCertificate(der, what));
+    derHashes.set(cert, hash);
     clock.check('parsing');
     return cert;
   });

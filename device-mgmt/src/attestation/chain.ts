@@ -1,7 +1,15 @@
 import type { Certificate } from 'pkijs';
+import { BoundedMemo, derHashes } from './cache.js';
 import type { Deadline } from './limits.js';
 import type { Refusal } from './policy.js';
-import { serialKey, spkiSha256, type RevocationList, type TrustAnchor, type TrustRoots } from './trust.js';
+import {
+  serialKey,
+  sha256Hex,
+  spkiSha256,
+  type RevocationList,
+  type TrustAnchor,
+  type TrustRoots,
+} from './trust.js';
 
 async function signedBy(cert: Certificate, issuer: Certificate): Promise<boolean> {
   if (!cert.issuer.isEqual(issuer.subject)) return false;
@@ -10,6 +18,13 @@ async function signedBy(cert: Certificate, issuer: Certificate): Promise<boolean
   } catch {
     return false; // an unsupported or broken signature algorithm is a signature that does not verify
   }
+}
+
+/** Signature checks between a batch's shared certificates, by the hashes of both (the leaf is never memoised). */
+const checked = new BoundedMemo<Promise<boolean>>();
+function signedByShared(cert: Certificate, issuer: Certificate): Promise<boolean> {
+  const [a, b] = [derHashes.get(cert), derHashes.get(issuer)];
+  return a && b ? checked.get(`${a}:${b}`, () => signedBy(cert, issuer)) : signedBy(cert, issuer);
 }
 
 function validity(cert: Certificate, at: Date, what: string): Refusal | null {
@@ -52,7 +67,8 @@ export async function chainRefusals(
 ): Promise<Refusal[]> {
   const out: Refusal[] = [];
   for (let i = 0; i + 1 < chain.length; i++) {
-    if (!(await signedBy(chain[i]!, chain[i + 1]!)))
+    const ok = i === 0 ? signedBy(chain[i]!, chain[i + 1]!) : signedByShared(chain[i]!, chain[i + 1]!);
+    if (!(await ok))
       out.push({
         code: 'CHAIN_INVALID',
         message: `certificate ${i + 1} is not signed by certificate ${i + 2} (wrong order, or tampered)`,

@@ -27,8 +27,15 @@ export const sha256Hex = (b: Uint8Array | ArrayBuffer): string =>
     .update(b instanceof Uint8Array ? b : new Uint8Array(b))
     .digest('hex');
 
-export const spkiSha256 = (cert: Certificate): string =>
-  sha256Hex(cert.subjectPublicKeyInfo.toSchema().toBER(false));
+const spkiHashes = new WeakMap<Certificate, string>();
+export function spkiSha256(cert: Certificate): string {
+  let hash = spkiHashes.get(cert);
+  if (hash === undefined) {
+    hash = sha256Hex(cert.subjectPublicKeyInfo.toSchema().toBER(false));
+    spkiHashes.set(cert, hash);
+  }
+  return hash;
+}
 
 /** A certificate's serial as Google's status list keys it: lower-case hex without leading zeros. */
 export function serialKey(cert: Certificate): string {
