@@ -2,14 +2,7 @@ import type { Certificate } from 'pkijs';
 import { BoundedMemo, derHashes } from './cache.js';
 import type { Deadline } from './limits.js';
 import type { Refusal } from './policy.js';
-import {
-  serialKey,
-  sha256Hex,
-  spkiSha256,
-  type RevocationList,
-  type TrustAnchor,
-  type TrustRoots,
-} from './trust.js';
+import { serialKey, spkiSha256, type RevocationList, type TrustAnchor, type TrustRoots } from './trust.js';
 
 async function signedBy(cert: Certificate, issuer: Certificate): Promise<boolean> {
   if (!cert.issuer.isEqual(issuer.subject)) return false;
