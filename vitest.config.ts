@@ -27,6 +27,7 @@ const workspaces: Record<string, string> = {
 // A subpath face first: the first alias that matches wins, and `@pakawaaz/platform` would match it too.
 const alias = {
   '@pakawaaz/platform/csv': `${root}platform/src/csv/index.ts`,
+  '@pakawaaz/device-mgmt/attestation': `${root}device-mgmt/src/attestation/index.ts`,
   ...Object.fromEntries(
     Object.entries(workspaces).map(([name, dir]) => [`@pakawaaz/${name}`, `${root}${dir}/src/index.ts`]),
   ),

@@ -69,3 +69,13 @@ export {
   type FleetInput,
 } from './server-process/sim-fleet.js';
 export { withThrowawayDatabase } from './server-process/throwaway-database.js';
+export {
+  createLabAttestationRoot,
+  healthyLabAttestation,
+  labAttestationChain,
+  labKeyDescription,
+  LAB_AGENT,
+  LAB_BOOT_KEY,
+  type LabAttestation,
+  type LabAttestationRoot,
+} from './attestation/lab-attestation.js';

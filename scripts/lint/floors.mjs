@@ -86,6 +86,8 @@ export const FLOORS = [
       ...PROTOCOLS,
     ],
     testsMay: [TEST_SUPPORT],
+    // The attestation verifier without Nest: the CLI's offline `attestation inspect` and lab import it.
+    faces: ['attestation'],
   },
   ...['app-store', 'secure-chat'].map((d) => ({
     dir: d,

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { apiClient } from './api-client.js';
+import { registerAttestationCommands } from './commands/attestation.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerIdentityCommands } from './commands/identity.js';
 import { registerMilenageCommands } from './commands/milenage.js';
@@ -27,6 +28,7 @@ const COMMANDS: RegisterCommands[] = [
   registerSimCommands,
   registerSubscriberCommands,
   registerMilenageCommands,
+  registerAttestationCommands,
   registerNetworkCommands,
   registerNetworkHealthCommands,
 ];

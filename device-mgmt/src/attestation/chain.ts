@@ -1,0 +1,97 @@
+import type { Certificate } from 'pkijs';
+import { BoundedMemo, derHashes } from './cache.js';
+import type { Deadline } from './limits.js';
+import type { Refusal } from './policy.js';
+import { serialKey, spkiSha256, type RevocationList, type TrustAnchor, type TrustRoots } from './trust.js';
+
+async function signedBy(cert: Certificate, issuer: Certificate): Promise<boolean> {
+  if (!cert.issuer.isEqual(issuer.subject)) return false;
+  try {
+    return await cert.verify(issuer);
+  } catch {
+    return false; // an unsupported or broken signature algorithm is a signature that does not verify
+  }
+}
+
+/** Signature checks between a batch's shared certificates, by the hashes of both (the leaf is never memoised). */
+const checked = new BoundedMemo<Promise<boolean>>();
+function signedByShared(cert: Certificate, issuer: Certificate): Promise<boolean> {
+  const [a, b] = [derHashes.get(cert), derHashes.get(issuer)];
+  return a && b ? checked.get(`${a}:${b}`, () => signedBy(cert, issuer)) : signedBy(cert, issuer);
+}
+
+function validity(cert: Certificate, at: Date, what: string): Refusal | null {
+  if (at < cert.notBefore.value)
+    return {
+      code: 'CERT_NOT_YET_VALID',
+      message: `${what} is valid only from ${cert.notBefore.value.toISOString()}`,
+    };
+  if (at > cert.notAfter.value)
+    return { code: 'CERT_EXPIRED', message: `${what} expired on ${cert.notAfter.value.toISOString()}` };
+  return null;
+}
+
+/**
+ * The trust anchor of a chain: the chain's top certificate carries a trusted root key (the device presents
+ * its root, perhaps an older certificate of the same key), or a trusted root signed the top certificate.
+ */
+async function anchorOf(
+  top: Certificate,
+  roots: TrustRoots,
+): Promise<{ anchors: TrustAnchor[]; presented: boolean }> {
+  const key = spkiSha256(top);
+  const same = roots.filter((r) => r.spkiSha256 === key);
+  if (same.length) return { anchors: same, presented: true };
+  const above: TrustAnchor[] = [];
+  for (const r of roots) if (await signedBy(top, r.certificate)) above.push(r);
+  return { anchors: above, presented: false };
+}
+
+/**
+ * Checks a chain (leaf first) at a point in time: each certificate signed by the next, the top anchored by a
+ * trusted root key, every certificate and the anchor valid at `at`, none in the revocation list.
+ */
+export async function chainRefusals(
+  chain: readonly Certificate[],
+  roots: TrustRoots,
+  at: Date,
+  revocations: RevocationList | null,
+  clock: Deadline,
+): Promise<Refusal[]> {
+  const out: Refusal[] = [];
+  for (let i = 0; i + 1 < chain.length; i++) {
+    const ok = i === 0 ? signedBy(chain[i]!, chain[i + 1]!) : signedByShared(chain[i]!, chain[i + 1]!);
+    if (!(await ok))
+      out.push({
+        code: 'CHAIN_INVALID',
+        message: `certificate ${i + 1} is not signed by certificate ${i + 2} (wrong order, or tampered)`,
+      });
+    clock.check('signature check');
+  }
+  const top = chain[chain.length - 1]!;
+  const { anchors, presented } = await anchorOf(top, roots);
+  clock.check('trust anchor');
+  if (anchors.length === 0)
+    out.push({ code: 'ROOT_UNTRUSTED', message: 'the chain does not end at a trusted attestation root' });
+
+  // A presented root is checked through the anchor it matches (the anchor may be a newer certificate).
+  const dated = presented ? chain.slice(0, -1) : chain;
+  dated.forEach((cert, i) => {
+    const bad = validity(cert, at, `certificate ${i + 1}`);
+    if (bad) out.push(bad);
+  });
+  if (anchors.length && anchors.every((a) => validity(a.certificate, at, a.label)))
+    out.push(validity(anchors[0]!.certificate, at, `the trusted root (${anchors[0]!.label})`)!);
+
+  if (revocations) {
+    chain.forEach((cert, i) => {
+      const entry = revocations.get(serialKey(cert));
+      if (entry)
+        out.push({
+          code: 'CERT_REVOKED',
+          message: `certificate ${i + 1} (serial ${serialKey(cert)}) is ${entry.status}${entry.reason ? ` (${entry.reason})` : ''}`,
+        });
+    });
+  }
+  return out;
+}

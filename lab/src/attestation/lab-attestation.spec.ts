@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import {
+  parseRevocationList,
+  readAttestationChain,
+  trustRootsFromPem,
+  verifyAttestation,
+  type AttestationPolicy,
+  type VerifyOptions,
+} from '@pakawaaz/device-mgmt/attestation';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  createLabAttestationRoot,
+  healthyLabAttestation,
+  LAB_AGENT,
+  LAB_BOOT_KEY,
+  labAttestationChain,
+  type LabAttestation,
+  type LabAttestationRoot,
+} from './lab-attestation.js';
+
+/*
+ * The verifier on chains from the lab attestation root: each departure from a healthy handset is refused
+ * with exactly its reason code, and the healthy one is accepted.
+ */
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const POLICY: AttestationPolicy = {
+  requireStrongBox: false,
+  trustedBootKeys: [hex(LAB_BOOT_KEY)],
+  minimumPatchLevel: 202510,
+  application: { packageName: LAB_AGENT.packageName, signatureDigests: [hex(LAB_AGENT.signatureDigest)] },
+};
+
+let root: LabAttestationRoot;
+let challenge: Buffer;
+beforeAll(async () => {
+  root = await createLabAttestationRoot();
+  challenge = randomBytes(32);
+});
+
+async function judge(change: Partial<LabAttestation>, o: Partial<VerifyOptions> = {}) {
+  const { pem } = await labAttestationChain(root, { ...healthyLabAttestation(challenge), ...change });
+  const { verdict } = await verifyAttestation(pem, {
+    roots: trustRootsFromPem(root.pem, 'lab root'),
+    at: new Date(),
+    challenge: hex(challenge),
+    revocations: parseRevocationList({ entries: {} }),
+    policy: POLICY,
+    ...o,
+  });
+  return verdict;
+}
+
+describe('lab attestation chains', () => {
+  it('carry a genuine KeyDescription that reads back as built', async () => {
+    const { pem } = await labAttestationChain(root, {
+      ...healthyLabAttestation(challenge),
+      imei: '490154203237518',
+      serial: 'LAB0001',
+    });
+    const { facts } = readAttestationChain(pem);
+    expect(facts).toMatchObject({
+      attestationVersion: 200,
+      attestationSecurityLevel: 'StrongBox',
+      keymasterSecurityLevel: 'StrongBox',
+      attestationChallenge: hex(challenge),
+      rootOfTrust: {
+        verifiedBootKey: hex(LAB_BOOT_KEY),
+        deviceLocked: true,
+        verifiedBootState: 'SelfSigned',
+      },
+      osVersion: 150000,
+      osPatchLevel: 202511,
+      vendorPatchLevel: 20251105,
+      bootPatchLevel: 20251105,
+      origin: 'Generated',
+      attestationApplicationId: {
+        packages: [{ name: LAB_AGENT.packageName, version: 1 }],
+        signatureDigests: [hex(LAB_AGENT.signatureDigest)],
+      },
+      attestedIds: { imei: '490154203237518', serial: 'LAB0001' },
+    });
+  });
+
+  it('a healthy handset is accepted, with every check made', async () => {
+    expect(await judge({})).toStrictEqual({ ok: true, reasons: [], refusals: [], notChecked: [] });
+  });
+
+  it.each([
+    ['wrong challenge', { challenge: randomBytes(32) }, 'CHALLENGE_MISMATCH'],
+    ['unlocked bootloader', { deviceLocked: false }, 'DEVICE_UNLOCKED'],
+    ['unverified boot', { verifiedBootState: 'Unverified' }, 'BOOT_STATE'],
+    ['failed boot', { verifiedBootState: 'Failed' }, 'BOOT_STATE'],
+    ['a foreign OS boot key', { verifiedBootKey: randomBytes(32) }, 'BOOT_KEY_UNKNOWN'],
+    ['an old OS patch level', { osPatchLevel: 202409 }, 'PATCH_LEVEL'],
+    ['an old vendor patch level', { vendorPatchLevel: 20240905 }, 'PATCH_LEVEL'],
+    ['another app made the key', { packageName: 'com.example.other' }, 'APPLICATION_ID'],
+    ['our package signed with another key', { signatureDigest: randomBytes(32) }, 'APPLICATION_ID'],
+    ['an imported key', { origin: 2 }, 'KEY_ORIGIN'],
+    ['a software key', { securityLevel: 'Software' }, 'SECURITY_LEVEL'],
+    [
+      'expired certificates',
+      { notBefore: new Date('2020-01-01'), notAfter: new Date('2021-01-01') },
+      'CERT_EXPIRED',
+    ],
+  ] as [string, Partial<LabAttestation>, string][])('%s: %s', async (_name, change, code) => {
+    expect((await judge(change)).reasons).toStrictEqual([code]);
+  });
+
+  it('a TEE key is refused only when the policy demands StrongBox', async () => {
+    expect((await judge({ securityLevel: 'TrustedEnvironment' })).ok).toBe(true);
+    const strict = await judge(
+      { securityLevel: 'TrustedEnvironment' },
+      { policy: { ...POLICY, requireStrongBox: true } },
+    );
+    expect(strict.reasons).toStrictEqual(['SECURITY_LEVEL']);
+  });
+
+  it('a revoked intermediate (by serial, Google status format) is CERT_REVOKED', async () => {
+    const revocations = parseRevocationList({
+      entries: { '0BADC0DE': { status: 'SUSPENDED', reason: 'KEY_COMPROMISE' } },
+    });
+    expect((await judge({}, { revocations })).reasons).toStrictEqual(['CERT_REVOKED']);
+  });
+
+  it('a chain from another root (or the lab root not trusted) is ROOT_UNTRUSTED', async () => {
+    const other = await createLabAttestationRoot();
+    expect((await judge({}, { roots: trustRootsFromPem(other.pem) })).reasons).toStrictEqual([
+      'ROOT_UNTRUSTED',
+    ]);
+  });
+
+  it('a chain judged at a time before it was issued is CERT_NOT_YET_VALID', async () => {
+    expect((await judge({}, { at: new Date('2001-01-01') })).reasons).toStrictEqual(['CERT_NOT_YET_VALID']);
+  });
+});
