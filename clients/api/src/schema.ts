@@ -692,6 +692,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/network/spec/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["NetworkSpec_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/open5gs/subscribers-export": {
         parameters: {
             query?: never;
@@ -1372,11 +1388,17 @@ export interface components {
             sha256: string;
             version: number;
             warnings: {
+                column?: number;
+                line?: number;
                 message: string;
                 path: string;
             }[];
         };
         ApplyNetworkSpecRequest: {
+            /** @description Required (true) to apply a spec that prefers null ciphering or integrity (NEA0, NIA0, EEA0, EIA0) */
+            allowWeakSecurity?: boolean;
+            /** @description The running version the change was previewed against (0: no spec yet); 409 when it moved */
+            baseVersion: number;
             yaml: string;
         };
         AssignSubscriber: {
@@ -1491,7 +1513,7 @@ export interface components {
             newPassword: string;
         };
         /** @enum {string} */
-        CoreNetworkErrorCode: "alarm_not_found" | "invalid_network_spec" | "invalid_profile" | "invalid_scrape_targets" | "invalid_sim_import" | "network_spec_missing" | "network_spec_not_found" | "network_spec_too_large" | "open5gs_not_configured" | "profile_in_use" | "profile_not_found" | "sim_import_not_found" | "sim_import_too_large" | "sim_not_available" | "sim_not_found" | "subscriber_exists" | "subscriber_not_found";
+        CoreNetworkErrorCode: "alarm_not_found" | "invalid_network_spec" | "invalid_profile" | "invalid_scrape_targets" | "invalid_sim_import" | "network_spec_changed" | "network_spec_missing" | "network_spec_not_found" | "network_spec_too_large" | "open5gs_not_configured" | "profile_in_use" | "profile_not_found" | "sim_import_not_found" | "sim_import_too_large" | "sim_not_available" | "sim_not_found" | "subscriber_exists" | "subscriber_not_found" | "weak_security_not_allowed";
         CreateApiTokenRequest: {
             expiresInDays?: number;
             /** Format: uuid */
@@ -2643,8 +2665,42 @@ export interface components {
             tacs: number[];
         };
         NetworkSpecIssue: {
+            column?: number;
+            line?: number;
             message: string;
             path: string;
+        };
+        NetworkSpecPreview: {
+            baseSha256: string | null;
+            baseVersion: number;
+            changed: boolean;
+            errors: {
+                column?: number;
+                line?: number;
+                message: string;
+                path: string;
+            }[];
+            files: {
+                diff: string;
+                name: string;
+                /** @enum {string} */
+                status: "added" | "changed" | "unchanged";
+            }[];
+            sha256: string | null;
+            specDiff: string;
+            valid: boolean;
+            warnings: {
+                column?: number;
+                line?: number;
+                message: string;
+                path: string;
+            }[];
+            weakSecurity: {
+                column?: number;
+                line?: number;
+                message: string;
+                path: string;
+            }[];
         };
         NewRadiusClient: {
             cidr: string;
@@ -2868,6 +2924,9 @@ export interface components {
         };
         /** @enum {string} */
         PlatformErrorCode: "database_unavailable" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
+        PreviewNetworkSpecRequest: {
+            yaml: string;
+        };
         Profile: {
             acr: string | null;
             amr: string[];
@@ -7522,6 +7581,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description `network_spec_changed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "network_spec_changed";
+                    };
+                };
+            };
             /** @description `network_spec_too_large` */
             413: {
                 headers: {
@@ -7534,7 +7605,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_network_spec` */
+            /** @description `invalid_network_spec`, `weak_security_not_allowed` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7542,7 +7613,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_network_spec";
+                        code?: "invalid_network_spec" | "weak_security_not_allowed";
                     };
                 };
             };
@@ -7602,6 +7673,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description `network_spec_changed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "network_spec_changed";
+                    };
+                };
+            };
             /** @description `network_spec_too_large` */
             413: {
                 headers: {
@@ -7614,7 +7697,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_network_spec` */
+            /** @description `invalid_network_spec`, `weak_security_not_allowed` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7622,7 +7705,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_network_spec";
+                        code?: "invalid_network_spec" | "weak_security_not_allowed";
                     };
                 };
             };
@@ -7641,7 +7724,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Stored as the next version; 422 invalid_network_spec lists every path at fault */
+            /** @description Stored as the next version; 422 invalid_network_spec lists every path at fault, 409 network_spec_changed when the running spec is no longer baseVersion, 422 weak_security_not_allowed without allowWeakSecurity */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -7698,6 +7781,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description `network_spec_changed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "network_spec_changed";
+                    };
+                };
+            };
             /** @description `network_spec_too_large` */
             413: {
                 headers: {
@@ -7710,7 +7805,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_network_spec` */
+            /** @description `invalid_network_spec`, `weak_security_not_allowed` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7718,7 +7813,115 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_network_spec";
+                        code?: "invalid_network_spec" | "weak_security_not_allowed";
+                    };
+                };
+            };
+        };
+    };
+    NetworkSpec_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewNetworkSpecRequest"];
+            };
+        };
+        responses: {
+            /** @description Stores nothing: every problem, the diff against the running spec and of each rendered Open5GS file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkSpecPreview"];
+                };
+            };
+            /** @description `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `network_spec_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "network_spec_not_found";
+                    };
+                };
+            };
+            /** @description `network_spec_changed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "network_spec_changed";
+                    };
+                };
+            };
+            /** @description `network_spec_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "network_spec_too_large";
+                    };
+                };
+            };
+            /** @description `invalid_network_spec`, `weak_security_not_allowed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_network_spec" | "weak_security_not_allowed";
                     };
                 };
             };
