@@ -980,6 +980,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/subscriber-profiles/{name}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ProfilePreview_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/subscribers": {
         parameters: {
             query?: never;
@@ -2927,6 +2943,9 @@ export interface components {
         PreviewNetworkSpecRequest: {
             yaml: string;
         };
+        PreviewProfileRequest: {
+            profile: unknown;
+        };
         Profile: {
             acr: string | null;
             amr: string[];
@@ -3480,6 +3499,31 @@ export interface components {
                 userId: string;
             }[];
             total: number;
+        };
+        SubscriberProfilePreview: {
+            changed: boolean;
+            diff: string;
+            errors: {
+                column?: number;
+                line?: number;
+                message: string;
+                path: string;
+            }[];
+            exists: boolean;
+            subscribers: {
+                sample: {
+                    displayName: string;
+                    imsi: string;
+                }[];
+                total: number;
+            };
+            valid: boolean;
+            warnings: {
+                column?: number;
+                line?: number;
+                message: string;
+                path: string;
+            }[];
         };
         SystemStatus: {
             database: {
@@ -9708,6 +9752,80 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                    };
+                };
+            };
+            /** @description `invalid_profile` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_profile";
+                    };
+                };
+            };
+        };
+    };
+    ProfilePreview_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewProfileRequest"];
+            };
+        };
+        responses: {
+            /** @description Stores nothing: every problem, the diff against the saved profile and the subscribers using it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriberProfilePreview"];
+                };
+            };
+            /** @description `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
                     };
                 };
             };

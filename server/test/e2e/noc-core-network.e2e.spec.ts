@@ -356,6 +356,43 @@ describe.skipIf(!chromiumAvailable())('NOC core network pages in a real browser 
     expect(await sync.getByRole('button', { name: 'Sync now' }).count()).toBe(0);
   });
 
+  it('previews a profile edit: every problem at once, then the diff and who uses it, before saving', async () => {
+    await page
+      .getByRole('navigation', { name: 'Domains' })
+      .getByRole('link', { name: 'Profiles', exact: true })
+      .click();
+    await page.waitForURL('**/subscriber-profiles');
+    await page.getByRole('button', { name: 'Edit profile default' }).click();
+    const json = page.getByLabel('Profile (JSON)');
+    const profile = JSON.parse(await json.inputValue()) as {
+      ambr: { downlink: { value: number; unit: string }; uplink: { value: number } };
+      slices: { default: boolean }[];
+    };
+    const previewButton = page.getByRole('button', { name: 'Preview', exact: true });
+
+    // A format error and a rule error, listed together.
+    const broken = structuredClone(profile);
+    broken.ambr.uplink.value = 0;
+    broken.slices[0]!.default = false;
+    await json.fill(JSON.stringify(broken, null, 2));
+    await previewButton.click();
+    const preview = page.getByRole('region', { name: 'Profile preview' });
+    await visible(preview.getByText('2 problems to fix: nothing can be saved'));
+    const issues = await preview.getByRole('alert').getByRole('listitem').allInnerTexts();
+    expect(issues[0]).toMatch(/^ambr\.uplink\.value: /);
+    expect(issues[1]).toMatch(/^slices: exactly one slice must be the default \(0 are\)/);
+
+    const faster = structuredClone(profile);
+    faster.ambr.downlink = { value: 2, unit: 'Gbps' };
+    await json.fill(JSON.stringify(faster, null, 2));
+    expect(await preview.count()).toBe(0); // an edit clears the preview
+    await previewButton.click();
+    await visible(preview.getByRole('region', { name: 'Changes to default' }).getByText('+    value: 2'));
+    await visible(preview.getByText(/^1 subscriber uses this profile .*Amina Qureshi/));
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    await visible(page.getByText(/^Saved profile default\b/));
+  });
+
   it('logged no console errors, page errors or CSP violations', () => {
     // Chromium logs every HTTP error response as a console error; an invalid spec is previewed (200), never
     // sent to be applied, so there is none.

@@ -48,7 +48,15 @@ export function SpecPreview({ preview }: { preview: Preview }) {
   );
 }
 
-function IssueList({ kind, title, issues }: { kind: 'error' | 'warn'; title: string; issues: Issue[] }) {
+export function IssueList({
+  kind,
+  title,
+  issues,
+}: {
+  kind: 'error' | 'warn';
+  title: string;
+  issues: Issue[];
+}) {
   return (
     <div className={`notice notice-${kind}`} role={kind === 'error' ? 'alert' : undefined}>
       <strong className="notice-title">{title}</strong>
@@ -70,7 +78,7 @@ function IssueList({ kind, title, issues }: { kind: 'error' | 'warn'; title: str
 }
 
 /** A unified diff, added and removed lines marked (and announced by their +/- sign). */
-function Diff({ label, text }: { label: string; text: string }) {
+export function Diff({ label, text }: { label: string; text: string }) {
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   return (
@@ -93,6 +101,6 @@ function lineClass(line: string): string | undefined {
   return undefined;
 }
 
-function count(n: number, noun: string): string {
+export function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
