@@ -36,6 +36,8 @@ import { OfficialFactsListener } from './subscribers/official-facts.listener.js'
 import { OfficialFactsRepository } from './subscribers/official-facts.repository.js';
 import { OfficialFactsService } from './subscribers/official-facts.service.js';
 import { SubscriberProfilesController, SubscribersController } from './subscribers/subscribers.controller.js';
+import { ProfilePreviewController } from './subscribers/profile-preview.controller.js';
+import { ProfilePreviewService } from './subscribers/profile-preview.service.js';
 import { SubscribersRepository } from './subscribers/subscribers.repository.js';
 import { SubscribersService } from './subscribers/subscribers.service.js';
 import { SIM_OWNERSHIP } from './subscribers/sim-ownership.port.js';
@@ -57,12 +59,14 @@ export class CoreNetworkModule {
         SimsController,
         SubscribersController,
         SubscriberProfilesController,
+        ProfilePreviewController,
         Open5gsSyncController,
         Open5gsExportController,
       ],
       providers: [
         { provide: CORE_NETWORK_CONFIG, useValue: config },
         NetworkSpecRepository,
+        ProfilePreviewService,
         NetworkSpecService,
         NetworkHealthRepository,
         AlarmsService,

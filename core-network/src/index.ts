@@ -35,12 +35,20 @@ export {
   type SpecIssue,
 } from './network-spec/network-spec.js';
 export { DEMO_NETWORK_YAML } from './network-spec/demo-network.js';
+export { weakSecurity } from './network-spec/network-spec.checks.js';
+export {
+  previewNetworkSpec,
+  unifiedDiff as unifiedTextDiff,
+  type SpecPreview,
+  type FileChange,
+} from './network-spec/spec-preview.js';
 export {
   NetworkSpecService,
   type NetworkSpecView,
   type AppliedNetworkSpec,
   type Open5gsConfigView,
   type DemoSpecResult,
+  type ApplyConditions,
 } from './network-spec/network-spec.service.js';
 export {
   renderOpen5gsConfigs,

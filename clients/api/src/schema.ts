@@ -724,6 +724,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/network/spec/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["NetworkSpec_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/open5gs/export": {
         parameters: {
             query?: never;
@@ -1007,6 +1023,22 @@ export interface paths {
         put: operations["SubscriberProfiles_save"];
         post?: never;
         delete: operations["SubscriberProfiles_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriber-profiles/{name}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ProfilePreview_preview"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1420,11 +1452,17 @@ export interface components {
             sha256: string;
             version: number;
             warnings: {
+                column?: number;
+                line?: number;
                 message: string;
                 path: string;
             }[];
         };
         ApplyNetworkSpecRequest: {
+            /** @description Required (true) to apply a spec that prefers null ciphering or integrity (NEA0, NIA0, EEA0, EIA0) */
+            allowWeakSecurity?: boolean;
+            /** @description The running version the change was previewed against (0: no spec yet); 409 when it moved */
+            baseVersion: number;
             yaml: string;
         };
         AssignSubscriber: {
@@ -1539,7 +1577,7 @@ export interface components {
             newPassword: string;
         };
         /** @enum {string} */
-        CoreNetworkErrorCode: "alarm_not_found" | "invalid_network_spec" | "invalid_profile" | "invalid_scrape_targets" | "invalid_sim_import" | "network_spec_missing" | "network_spec_not_found" | "network_spec_too_large" | "open5gs_not_configured" | "profile_in_use" | "profile_not_found" | "sim_import_not_found" | "sim_import_too_large" | "sim_not_available" | "sim_not_found" | "subscriber_exists" | "subscriber_not_found";
+        CoreNetworkErrorCode: "alarm_not_found" | "invalid_network_spec" | "invalid_profile" | "invalid_scrape_targets" | "invalid_sim_import" | "network_spec_changed" | "network_spec_missing" | "network_spec_not_found" | "network_spec_too_large" | "open5gs_not_configured" | "profile_in_use" | "profile_not_found" | "sim_import_not_found" | "sim_import_too_large" | "sim_not_available" | "sim_not_found" | "subscriber_exists" | "subscriber_not_found" | "weak_security_not_allowed";
         CreateApiTokenRequest: {
             expiresInDays?: number;
             /** Format: uuid */
@@ -2738,8 +2776,42 @@ export interface components {
             tacs: number[];
         };
         NetworkSpecIssue: {
+            column?: number;
+            line?: number;
             message: string;
             path: string;
+        };
+        NetworkSpecPreview: {
+            baseSha256: string | null;
+            baseVersion: number;
+            changed: boolean;
+            errors: {
+                column?: number;
+                line?: number;
+                message: string;
+                path: string;
+            }[];
+            files: {
+                diff: string;
+                name: string;
+                /** @enum {string} */
+                status: "added" | "changed" | "unchanged";
+            }[];
+            sha256: string | null;
+            specDiff: string;
+            valid: boolean;
+            warnings: {
+                column?: number;
+                line?: number;
+                message: string;
+                path: string;
+            }[];
+            weakSecurity: {
+                column?: number;
+                line?: number;
+                message: string;
+                path: string;
+            }[];
         };
         NewRadiusClient: {
             cidr: string;
@@ -3010,6 +3082,12 @@ export interface components {
         };
         /** @enum {string} */
         PlatformErrorCode: "capability_not_enabled" | "database_unavailable" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
+        PreviewNetworkSpecRequest: {
+            yaml: string;
+        };
+        PreviewProfileRequest: {
+            profile: unknown;
+        };
         Profile: {
             acr: string | null;
             amr: string[];
@@ -3599,6 +3677,31 @@ export interface components {
                 userId: string;
             }[];
             total: number;
+        };
+        SubscriberProfilePreview: {
+            changed: boolean;
+            diff: string;
+            errors: {
+                column?: number;
+                line?: number;
+                message: string;
+                path: string;
+            }[];
+            exists: boolean;
+            subscribers: {
+                sample: {
+                    displayName: string;
+                    imsi: string;
+                }[];
+                total: number;
+            };
+            valid: boolean;
+            warnings: {
+                column?: number;
+                line?: number;
+                message: string;
+                path: string;
+            }[];
         };
         SystemStatus: {
             database: {
@@ -7884,6 +7987,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description `network_spec_changed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "network_spec_changed";
+                    };
+                };
+            };
             /** @description `network_spec_too_large` */
             413: {
                 headers: {
@@ -7896,7 +8011,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_network_spec` */
+            /** @description `invalid_network_spec`, `weak_security_not_allowed` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7904,7 +8019,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_network_spec";
+                        code?: "invalid_network_spec" | "weak_security_not_allowed";
                     };
                 };
             };
@@ -7964,6 +8079,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description `network_spec_changed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "network_spec_changed";
+                    };
+                };
+            };
             /** @description `network_spec_too_large` */
             413: {
                 headers: {
@@ -7976,7 +8103,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_network_spec` */
+            /** @description `invalid_network_spec`, `weak_security_not_allowed` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7984,7 +8111,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_network_spec";
+                        code?: "invalid_network_spec" | "weak_security_not_allowed";
                     };
                 };
             };
@@ -8003,7 +8130,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Stored as the next version; 422 invalid_network_spec lists every path at fault */
+            /** @description Stored as the next version; 422 invalid_network_spec lists every path at fault, 409 network_spec_changed when the running spec is no longer baseVersion, 422 weak_security_not_allowed without allowWeakSecurity */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -8060,6 +8187,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description `network_spec_changed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "network_spec_changed";
+                    };
+                };
+            };
             /** @description `network_spec_too_large` */
             413: {
                 headers: {
@@ -8072,7 +8211,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_network_spec` */
+            /** @description `invalid_network_spec`, `weak_security_not_allowed` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8080,7 +8219,115 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_network_spec";
+                        code?: "invalid_network_spec" | "weak_security_not_allowed";
+                    };
+                };
+            };
+        };
+    };
+    NetworkSpec_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewNetworkSpecRequest"];
+            };
+        };
+        responses: {
+            /** @description Stores nothing: every problem, the diff against the running spec and of each rendered Open5GS file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkSpecPreview"];
+                };
+            };
+            /** @description `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `network_spec_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "network_spec_not_found";
+                    };
+                };
+            };
+            /** @description `network_spec_changed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "network_spec_changed";
+                    };
+                };
+            };
+            /** @description `network_spec_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "network_spec_too_large";
+                    };
+                };
+            };
+            /** @description `invalid_network_spec`, `weak_security_not_allowed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_network_spec" | "weak_security_not_allowed";
                     };
                 };
             };
@@ -9957,6 +10204,80 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                    };
+                };
+            };
+            /** @description `invalid_profile` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_profile";
+                    };
+                };
+            };
+        };
+    };
+    ProfilePreview_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewProfileRequest"];
+            };
+        };
+        responses: {
+            /** @description Stores nothing: every problem, the diff against the saved profile and the subscribers using it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriberProfilePreview"];
+                };
+            };
+            /** @description `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
                     };
                 };
             };

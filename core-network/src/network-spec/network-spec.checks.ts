@@ -8,9 +8,11 @@ import {
 } from './check-support.js';
 import { checkDnn, checkOverlaps, checkSharedSmfSettings } from './dnn-checks.js';
 import type { NetworkSpec, SliceRef } from './network-spec.schema.js';
+import { checkSecurity } from './security-checks.js';
 
 export { sliceKey, sliceLabel, type CheckIssue, type CheckResult } from './check-support.js';
 export { defaultGateway, ipv4PoolCapacity } from './dnn-checks.js';
+export { weakSecurity } from './security-checks.js';
 
 /**
  * Rules that span several fields of a schema-valid spec. Each finding names the path an operator must fix;
@@ -20,17 +22,30 @@ export { defaultGateway, ipv4PoolCapacity } from './dnn-checks.js';
 /** LTE carries a 16-bit TAC (TS 24.301 §9.9.3.32). */
 const MAX_LTE_TAC = 65_535;
 
-export function crossCheck(spec: NetworkSpec): CheckResult {
+type SpecKey = keyof NetworkSpec;
+type Check = (spec: NetworkSpec, f: Findings) => void;
+
+/** Each check with the top-level sections it reads: it runs when those sections passed the schema. */
+const CHECKS: readonly [readonly SpecKey[], Check][] = [
+  [['tacs'], checkTacs],
+  [['slices', 'dnns'], checkSlices],
+  [['dnns'], checkDnnNames],
+  [['slices', 'dnns', 'expectedUeCount'], (spec, f) => spec.dnns.forEach((d, i) => checkDnn(spec, d, i, f))],
+  [['dnns'], checkOverlaps],
+  [['dnns'], checkSharedSmfSettings],
+  [['security'], checkSecurity],
+  [['nf'], checkEndpoints],
+  [['nf'], checkHomeNetworkKeys],
+];
+
+/**
+ * Runs every check on a schema-valid spec. Given `valid` (the top-level sections that passed the schema when
+ * others did not), `spec` is partial and only the checks whose sections are all valid run, so a format error
+ * in one section does not hide a logic error in another.
+ */
+export function crossCheck(spec: NetworkSpec, valid?: ReadonlySet<string>): CheckResult {
   const f = newFindings();
-  checkTacs(spec, f);
-  checkSlices(spec, f);
-  checkDnnNames(spec, f);
-  spec.dnns.forEach((dnn, i) => checkDnn(spec, dnn, i, f));
-  checkOverlaps(spec, f);
-  checkSharedSmfSettings(spec, f);
-  checkSecurity(spec, f);
-  checkEndpoints(spec, f);
-  checkHomeNetworkKeys(spec, f);
+  for (const [needs, check] of CHECKS) if (!valid || needs.every((k) => valid.has(k))) check(spec, f);
   return { errors: f.errors, warnings: f.warnings };
 }
 
@@ -71,29 +86,6 @@ function checkDnnNames(spec: NetworkSpec, f: Findings): void {
     (i, first) =>
       f.error(`dnns[${i}].name`, `DNN "${spec.dnns[i]?.name}" is declared twice (first at dnns[${first}])`),
   );
-}
-
-function checkSecurity(spec: NetworkSpec, f: Findings): void {
-  const lists = [
-    ['security.nr.integrity', spec.security.nr.integrity],
-    ['security.nr.ciphering', spec.security.nr.ciphering],
-    ['security.lte.integrity', spec.security.lte.integrity],
-    ['security.lte.ciphering', spec.security.lte.ciphering],
-  ] as const;
-  for (const [path, algorithms] of lists) {
-    const list: readonly string[] = algorithms;
-    firstSeen(list, String, (i, first) =>
-      f.error(`${path}[${i}]`, `${list[i]} is listed twice (first at [${first}])`),
-    );
-    const nullIndex = list.findIndex((a) => a.endsWith('0'));
-    if (path.endsWith('integrity') && nullIndex >= 0)
-      f.warn(
-        `${path}[${nullIndex}]`,
-        `${list[nullIndex]} is null integrity: allowed only for unauthenticated emergency sessions`,
-      );
-    if (path.endsWith('ciphering') && nullIndex === 0)
-      f.warn(`${path}[0]`, `${list[0]} first means the network prefers no encryption`);
-  }
 }
 
 type Transport = 'tcp' | 'udp' | 'sctp';

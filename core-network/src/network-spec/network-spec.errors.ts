@@ -1,13 +1,21 @@
 import { defineErrors, type HttpStatus } from '@pakawaaz/platform';
 
 export type NetworkSpecErrorCode =
-  'invalid_network_spec' | 'network_spec_not_found' | 'network_spec_too_large';
+  | 'invalid_network_spec'
+  | 'network_spec_not_found'
+  | 'network_spec_too_large'
+  | 'network_spec_changed'
+  | 'weak_security_not_allowed';
 
 export const NETWORK_SPEC_ERROR_STATUS = {
   // Well-formed JSON whose YAML spec breaks a rule: the details list every path at fault.
   invalid_network_spec: 422,
   network_spec_not_found: 404,
   network_spec_too_large: 413,
+  // The running spec is no longer the version the change was previewed against (optimistic concurrency).
+  network_spec_changed: 409,
+  // Null ciphering or integrity first, without the explicit override.
+  weak_security_not_allowed: 422,
 } as const satisfies Record<NetworkSpecErrorCode, HttpStatus>;
 
 export const networkSpecError = defineErrors(NETWORK_SPEC_ERROR_STATUS);

@@ -46,12 +46,20 @@ const cidrOf = (family: 4 | 6) =>
 const addressOf = (family: 4 | 6) =>
   z.string().refine((v) => parseIp(v)?.family === family, `expected an IPv${family} address`);
 
-const Mcc = z.string().regex(/^\d{3}$/, 'MCC must be exactly 3 digits, e.g. "001"');
+const Mcc = z
+  .string()
+  .regex(/^\d{3}$/, "MCC must be exactly 3 digits, leading zeros included; quote it: mcc: '001'");
 const Mnc = z.string().superRefine((v, ctx) => {
   if (!/^\d+$/.test(v)) ctx.addIssue({ code: 'custom', message: 'MNC must be 2 or 3 digits, e.g. "01"' });
   // The length is part of the identity (01 and 001 are different networks): never pad or trim.
   else if (v.length < 2 || v.length > 3)
-    ctx.addIssue({ code: 'custom', message: `MNC must be 2 or 3 digits, got ${v.length} ("${v}")` });
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        v.length < 2
+          ? `MNC must be 2 or 3 digits, got "${v}"; if you meant 0${v}, write the leading zero and quote it: mnc: '0${v}'`
+          : `MNC must be 2 or 3 digits, got ${v.length} ("${v}")`,
+    });
 });
 
 const Sst = z.number().int().min(1, 'SST must be 1-255').max(255, 'SST must be 1-255');

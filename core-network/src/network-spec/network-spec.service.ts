@@ -13,7 +13,7 @@ import {
 } from '@pakawaaz/platform';
 import { renderOpen5gsConfigs } from '../open5gs/config/render.js';
 import { DEMO_NETWORK_YAML } from './demo-network.js';
-import { sliceLabel } from './network-spec.checks.js';
+import { sliceLabel, weakSecurity } from './network-spec.checks.js';
 import { networkSpecError } from './network-spec.errors.js';
 import { NetworkSpecRepository, type NetworkSpecRow } from './network-spec.repository.js';
 import {
@@ -25,6 +25,7 @@ import {
   type NetworkSpec,
   type SpecIssue,
 } from './network-spec.js';
+import { previewNetworkSpec, type SpecPreview } from './spec-preview.js';
 
 export type NetworkSpecView = {
   version: number;
@@ -41,11 +42,14 @@ export type Open5gsConfigView = {
   files: { name: string; content: string }[];
 };
 export type DemoSpecResult = { applied: boolean; version: number | null };
+/** What the operator saw in the preview: the version it was against, and whether weak security is intended. */
+export type ApplyConditions = { baseVersion: number; allowWeakSecurity?: boolean | undefined };
 
 type NewVersion = {
   spec: NetworkSpec;
   sourceYaml: string;
   warnings: SpecIssue[];
+  weakSecurityOverride: boolean;
   actor: Actor;
   requestId: string | null;
 };
@@ -69,18 +73,61 @@ export class NetworkSpecService {
     return toView(row);
   }
 
-  /** Validates the YAML and stores it as the next version; nothing is stored (or audited) when it is rejected. */
-  async apply(sourceYaml: string, by: Principal, requestId: string | null): Promise<AppliedNetworkSpec> {
+  /**
+   * What applying the YAML would do (every problem, the spec diff, each Open5GS file's diff) without storing
+   * anything; apply with the preview's baseVersion.
+   */
+  async preview(sourceYaml: string, by: Principal): Promise<SpecPreview> {
     requireNational(by);
-    const size = Buffer.byteLength(sourceYaml, 'utf8');
-    if (size > MAX_NETWORK_SPEC_BYTES)
-      throw networkSpecError('network_spec_too_large', `The spec is ${size} bytes; the limit is 256 KiB.`);
+    checkSize(sourceYaml);
+    const row = await this.specs.current();
+    if (!row) return previewNetworkSpec(sourceYaml, null);
+    const running = validateNetworkSpec(row.spec);
+    const spec = running.ok ? running.spec : null;
+    return previewNetworkSpec(sourceYaml, { version: row.version, sha256: row.sha256, spec });
+  }
+
+  /**
+   * Validates the YAML and stores it as the next version; nothing is stored (or audited) when it is rejected,
+   * when the running spec is no longer `baseVersion` (someone applied in between: 409), or when it prefers
+   * null ciphering or integrity without `allowWeakSecurity`.
+   */
+  async apply(
+    sourceYaml: string,
+    conditions: ApplyConditions,
+    by: Principal,
+    requestId: string | null,
+  ): Promise<AppliedNetworkSpec> {
+    requireNational(by);
+    checkSize(sourceYaml);
     const parsed = parseNetworkSpec(sourceYaml);
-    if (!parsed.ok) throw invalidSpec('The network spec is invalid', parsed.errors);
+    if (!parsed.ok) throw invalidSpec('The network spec is invalid', parsed.errors, parsed.warnings);
     const { spec, warnings } = parsed;
+    const weak = weakSecurity(spec.security);
+    if (weak.length > 0 && conditions.allowWeakSecurity !== true)
+      throw networkSpecError(
+        'weak_security_not_allowed',
+        `The spec prefers null ciphering or integrity; fix it or apply with the weak-security override (allowWeakSecurity):\n${weak.map(formatIssue).join('\n')}`,
+        { errors: weak },
+      );
     return this.database.db.transaction(async (tx) => {
       await this.specs.lockVersions(tx);
-      return this.insertVersion(tx, { spec, sourceYaml, warnings, actor: by.actor, requestId });
+      const latest = await this.specs.latestVersion(tx);
+      if (latest !== conditions.baseVersion)
+        throw networkSpecError(
+          'network_spec_changed',
+          `The running spec is version ${latest}, not version ${conditions.baseVersion} that this change was previewed against: someone applied in between. Preview again to see their change, then apply.`,
+          { baseVersion: conditions.baseVersion, currentVersion: latest },
+        );
+      const weakSecurityOverride = weak.length > 0;
+      return this.insertVersion(tx, {
+        spec,
+        sourceYaml,
+        warnings,
+        weakSecurityOverride,
+        actor: by.actor,
+        requestId,
+      });
     });
   }
 
@@ -99,7 +146,14 @@ export class NetworkSpecService {
     return this.database.db.transaction(async (tx) => {
       await this.specs.lockVersions(tx);
       if ((await this.specs.latestVersion(tx)) > 0) return { applied: false, version: null };
-      const stored = { spec, sourceYaml: DEMO_NETWORK_YAML, warnings, actor: SYSTEM_ACTOR, requestId: null };
+      const stored = {
+        spec,
+        sourceYaml: DEMO_NETWORK_YAML,
+        warnings,
+        weakSecurityOverride: false,
+        actor: SYSTEM_ACTOR,
+        requestId: null,
+      };
       const applied = await this.insertVersion(tx, stored);
       return { applied: true, version: applied.version };
     });
@@ -133,7 +187,10 @@ export class NetworkSpecService {
         actor: v.actor,
         action: 'core-network.network-spec.applied',
         target: `network-spec:v${version}`,
-        details: auditDetails(v.spec, version, sha256, v.warnings),
+        details: {
+          ...auditDetails(v.spec, version, sha256, v.warnings),
+          weakSecurityOverride: v.weakSecurityOverride,
+        },
         requestId: v.requestId,
       },
       tx,
@@ -149,15 +206,19 @@ function toView(row: NetworkSpecRow): NetworkSpecView {
   return { version, sha256, spec, sourceYaml, appliedBy, appliedAt };
 }
 
+function checkSize(sourceYaml: string): void {
+  const size = Buffer.byteLength(sourceYaml, 'utf8');
+  if (size > MAX_NETWORK_SPEC_BYTES)
+    throw networkSpecError('network_spec_too_large', `The spec is ${size} bytes; the limit is 256 KiB.`);
+}
+
 /** One `path: message` per line after the summary, so a CLI printing the message shows them one per line. */
-function invalidSpec(summary: string, errors: SpecIssue[]) {
+function invalidSpec(summary: string, errors: SpecIssue[], warnings: SpecIssue[] = []) {
   const count = errors.length === 1 ? '1 error' : `${errors.length} errors`;
   return networkSpecError(
     'invalid_network_spec',
     `${summary} (${count}):\n${errors.map(formatIssue).join('\n')}`,
-    {
-      errors,
-    },
+    { errors, warnings },
   );
 }
 

@@ -13,7 +13,8 @@ import {
 } from '@pakawaaz/platform';
 import { coreNetworkError } from '../core-network.errors.js';
 import { SimInventoryRepository } from '../sim-inventory/sim-inventory.repository.js';
-import { DEFAULT_PROFILE, DEFAULT_PROFILE_NAME, SubscriberProfile } from './profile.js';
+import { checkProfile } from './profile-checks.js';
+import { DEFAULT_PROFILE, DEFAULT_PROFILE_NAME } from './profile.js';
 import { SubscriberBarred } from './subscribers.events.js';
 import {
   SubscribersRepository,
@@ -216,14 +217,16 @@ export class SubscribersService implements OnApplicationBootstrap {
 
   async saveProfile(name: string, description: string, profile: unknown, ctx: Ctx): Promise<void> {
     requireNational(ctx.principal);
-    const parsed = SubscriberProfile.safeParse(profile);
-    if (!parsed.success)
+    // Every problem at once (format and rules); the preview adds what the running network spec lacks.
+    const parsed = checkProfile(profile, null);
+    if (!parsed.ok)
       throw coreNetworkError(
         'invalid_profile',
-        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        parsed.errors.map((i) => `${i.path}: ${i.message}`).join('; '),
+        { errors: parsed.errors },
       );
     await this.repo.db.transaction(async (tx: Db) => {
-      await this.repo.upsertProfile(tx, name, description, parsed.data);
+      await this.repo.upsertProfile(tx, name, description, parsed.profile);
       await this.repo.bumpProfileUsers(tx, name);
       await this.audit.record(
         {

@@ -65,6 +65,9 @@ async function rejection(p: Promise<unknown>): Promise<AppError> {
   throw new Error('expected a rejection');
 }
 
+/** Apply against this running version (0: none yet). */
+const base = (baseVersion: number) => ({ baseVersion });
+
 /** The demo spec with one line changed, as an operator would edit it. */
 const edited = (from: string, to: string) => {
   if (!DEMO_NETWORK_YAML.includes(from)) throw new Error(`demo spec has no "${from}"`);
@@ -91,7 +94,7 @@ beforeEach(async () => {
 
 describe('applying a network spec', () => {
   it('stores version 1 with its YAML, hash and author, and reads it back as current', async () => {
-    const applied = await service().apply(DEMO_NETWORK_YAML, admin, 'req-1');
+    const applied = await service().apply(DEMO_NETWORK_YAML, base(0), admin, 'req-1');
     const parsed = parseNetworkSpec(DEMO_NETWORK_YAML);
     if (!parsed.ok) throw new Error('demo spec invalid');
     expect(applied).toEqual({
@@ -114,9 +117,10 @@ describe('applying a network spec', () => {
   });
 
   it('each apply is a new version; the newest is current and older ones are kept', async () => {
-    await service().apply(DEMO_NETWORK_YAML, admin, 'req-1');
+    await service().apply(DEMO_NETWORK_YAML, base(0), admin, 'req-1');
     const second = await service().apply(
       edited('expectedUeCount: 10000', 'expectedUeCount: 12000'),
+      base(1),
       admin,
       'req-2',
     );
@@ -125,30 +129,66 @@ describe('applying a network spec', () => {
     expect(await versions()).toEqual([1, 2]);
   });
 
-  it('concurrent applies get distinct, consecutive versions', async () => {
-    const results = await Promise.all(
-      [1, 2, 3, 4].map((n) => service().apply(DEMO_NETWORK_YAML, admin, `req-${n}`)),
+  it('concurrent applies against the same base: one is stored, the others are 409 and store nothing', async () => {
+    const results = await Promise.allSettled(
+      [1, 2, 3, 4].map((n) => service().apply(DEMO_NETWORK_YAML, base(0), admin, `req-${n}`)),
     );
-    expect(results.map((r) => r.version).sort()).toEqual([1, 2, 3, 4]);
-    expect(await versions()).toEqual([1, 2, 3, 4]);
+    expect(results.filter((r) => r.status === 'fulfilled').length).toBe(1);
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as AppError] : []));
+    expect(refused.map((e) => [e.code, e.status])).toEqual(Array(3).fill(['network_spec_changed', 409]));
+    expect(refused[0]?.message).toMatch(/^The running spec is version 1, not version 0 .*Preview again/);
+    expect(await versions()).toEqual([1]);
+    expect((await auditRows()).length).toBe(1);
+    // Against the version it saw, the next apply goes through.
+    expect((await service().apply(DEMO_NETWORK_YAML, base(1), admin, 'req-5')).version).toBe(2);
+  });
+
+  it('null ciphering or integrity first is refused without the override, and audited with it', async () => {
+    const weak = edited('ciphering: [EEA2, EEA1, EEA0]', 'ciphering: [EEA0, EEA2]');
+    const err = await rejection(service().apply(weak, base(0), admin, 'r1'));
+    expect([err.code, err.status]).toEqual(['weak_security_not_allowed', 422]);
+    expect((err.details as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual([
+      'security.lte.ciphering[0]',
+    ]);
+    expect(await versions()).toEqual([]);
+    const applied = await service().apply(weak, { baseVersion: 0, allowWeakSecurity: true }, admin, 'r2');
+    expect(applied.version).toBe(1);
+    expect((await auditRows())[0]?.details).toMatchObject({ weakSecurityOverride: true });
+  });
+
+  it('preview stores nothing and diffs against the running version', async () => {
+    const first = await service().preview(DEMO_NETWORK_YAML, admin);
+    expect(first).toMatchObject({ valid: true, baseVersion: 0, changed: true });
+    await service().apply(DEMO_NETWORK_YAML, base(0), admin, 'r');
+    const p = await service().preview(edited('tacs: [1]', 'tacs: [1, 2]'), admin);
+    expect(p).toMatchObject({ valid: true, baseVersion: 1, changed: true });
+    expect(p.files.filter((f) => f.status === 'changed').map((f) => f.name)).toEqual([
+      'amf.yaml',
+      'mme.yaml',
+    ]);
+    expect(await versions()).toEqual([1]);
   });
 
   it('returns warnings with an accepted spec', async () => {
     const applied = await service().apply(
       edited('integrity: [NIA2, NIA1]', 'integrity: [NIA2, NIA0]'),
+      base(0),
       admin,
       'r',
     );
     expect(applied.warnings).toEqual([
       {
         path: 'security.nr.integrity[1]',
-        message: 'NIA0 is null integrity: allowed only for unauthenticated emergency sessions',
+        message:
+          'NIA0 is null integrity: allowed only for unauthenticated emergency sessions (TS 33.501 §5.5.2)',
+        line: 38,
+        column: 23,
       },
     ]);
   });
 
   it('audits core-network.network-spec.applied in the same transaction', async () => {
-    const applied = await service().apply(DEMO_NETWORK_YAML, admin, 'req-audit');
+    const applied = await service().apply(DEMO_NETWORK_YAML, base(0), admin, 'req-audit');
     expect(await auditRows()).toEqual([
       {
         action: 'core-network.network-spec.applied',
@@ -165,6 +205,7 @@ describe('applying a network spec', () => {
           dnns: ['internet', 'gov'],
           expectedUeCount: 10_000,
           warnings: 0,
+          weakSecurityOverride: false,
         },
       },
     ]);
@@ -173,24 +214,39 @@ describe('applying a network spec', () => {
 });
 
 describe('rejected specs', () => {
-  it('names every path at fault (422 invalid_network_spec) and stores nothing', async () => {
-    await service().apply(DEMO_NETWORK_YAML, admin, 'req-1');
+  it('names every path at fault, format and logic alike (422 invalid_network_spec), and stores nothing', async () => {
+    await service().apply(DEMO_NETWORK_YAML, base(0), admin, 'req-1');
     const bad = edited("mnc: '01'", "mnc: '0001'")
       .replace("sd: '000001'\ndnns:", "sd: '00001'\ndnns:")
       .replace('subnet: 10.46.0.0/16', 'subnet: 10.45.128.0/17')
       .replace('gateway: 10.46.0.1', 'gateway: 10.45.128.1');
-    const err = await rejection(service().apply(bad, admin, 'req-2'));
+    const err = await rejection(service().apply(bad, base(1), admin, 'req-2'));
     expect(err.code).toBe('invalid_network_spec');
     expect(err.status).toBe(422);
+    // The schema errors (plmn, slices) do not hide the overlap found by the checks on the valid sections.
     expect(err.details).toEqual({
       errors: [
-        { path: 'plmn.mnc', message: 'MNC must be 2 or 3 digits, got 4 ("0001")' },
-        { path: 'slices[1].sd', message: 'SD must be exactly 6 hex digits, e.g. "000001"' },
+        { path: 'plmn.mnc', message: 'MNC must be 2 or 3 digits, got 4 ("0001")', line: 9, column: 8 },
+        {
+          path: 'slices[1].sd',
+          message: 'SD must be exactly 6 hex digits, e.g. "000001"',
+          line: 16,
+          column: 9,
+        },
+        {
+          path: 'dnns[1].ipv4.subnet',
+          message: '10.45.128.0/17 overlaps dnns[0].ipv4.subnet 10.45.0.0/16 (internet)',
+          line: 29,
+          column: 15,
+        },
       ],
+      warnings: [],
     });
     expect(err.message).toBe(
-      'The network spec is invalid (2 errors):\nplmn.mnc: MNC must be 2 or 3 digits, got 4 ("0001")\n' +
-        'slices[1].sd: SD must be exactly 6 hex digits, e.g. "000001"',
+      'The network spec is invalid (3 errors):\n' +
+        'line 9, column 8: plmn.mnc: MNC must be 2 or 3 digits, got 4 ("0001")\n' +
+        'line 16, column 9: slices[1].sd: SD must be exactly 6 hex digits, e.g. "000001"\n' +
+        'line 29, column 15: dnns[1].ipv4.subnet: 10.45.128.0/17 overlaps dnns[0].ipv4.subnet 10.45.0.0/16 (internet)',
     );
     expect(await versions()).toEqual([1]);
     expect((await auditRows()).length).toBe(1);
@@ -200,8 +256,9 @@ describe('rejected specs', () => {
     const bad = edited("        sd: '000001'\nsecurity:", "        sd: '000002'\nsecurity:")
       .replace('subnet: 10.46.0.0/16', 'subnet: 10.45.128.0/17')
       .replace('gateway: 10.46.0.1', 'gateway: 10.45.128.1');
-    const err = await rejection(service().apply(bad, admin, 'req-1'));
-    expect((err.details as { errors: unknown[] }).errors).toEqual([
+    const err = await rejection(service().apply(bad, base(0), admin, 'req-1'));
+    const errors = (err.details as { errors: { path: string; message: string }[] }).errors;
+    expect(errors.map(({ path, message }) => ({ path, message }))).toEqual([
       {
         path: 'dnns[1].slices[0]',
         message: 'slice SST 1 SD 000002 is not declared in slices (declared: SST 1, SST 1 SD 000001)',
@@ -216,10 +273,10 @@ describe('rejected specs', () => {
   });
 
   it('YAML syntax errors carry line and column; oversized specs are 413', async () => {
-    const err = await rejection(service().apply('plmn: [unclosed\n', admin, 'r'));
+    const err = await rejection(service().apply('plmn: [unclosed\n', base(0), admin, 'r'));
     expect(err.code).toBe('invalid_network_spec');
     expect(err.message).toMatch(/YAML syntax error at line \d+, column \d+/);
-    const big = await rejection(service().apply(`#${'x'.repeat(300 * 1024)}`, admin, 'r'));
+    const big = await rejection(service().apply(`#${'x'.repeat(300 * 1024)}`, base(0), admin, 'r'));
     expect([big.code, big.status]).toEqual(['network_spec_too_large', 413]);
     expect(await versions()).toEqual([]);
   });
@@ -249,13 +306,13 @@ describe('demo spec and Open5GS files', () => {
   });
 
   it('ensureDemoSpec leaves an operator-applied spec alone', async () => {
-    await service().apply(edited('expectedUeCount: 10000', 'expectedUeCount: 500'), admin, 'r');
+    await service().apply(edited('expectedUeCount: 10000', 'expectedUeCount: 500'), base(0), admin, 'r');
     expect(await service(true).ensureDemoSpec()).toEqual({ applied: false, version: null });
     expect((await service().current()).spec.expectedUeCount).toBe(500);
   });
 
   it('renders the current spec to the Open5GS files', async () => {
-    const applied = await service().apply(DEMO_NETWORK_YAML, admin, 'r');
+    const applied = await service().apply(DEMO_NETWORK_YAML, base(0), admin, 'r');
     const config = await service().open5gsConfig();
     expect(config.specVersion).toBe(1);
     expect(config.sha256).toBe(applied.sha256);

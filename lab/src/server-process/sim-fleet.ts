@@ -108,7 +108,8 @@ export async function ensureNetworkSpec(admin: ControlPlaneApi): Promise<void> {
     throw e;
   });
   if (current?.spec) return;
-  await unwrap(admin.POST('/api/v1/network/spec', { body: { yaml: DEMO_NETWORK_YAML } }));
+  // Applied only when there is none yet: against version 0.
+  await unwrap(admin.POST('/api/v1/network/spec', { body: { yaml: DEMO_NETWORK_YAML, baseVersion: 0 } }));
 }
 
 export async function provisionFleet(admin: ControlPlaneApi, input: FleetInput): Promise<SimFleet> {

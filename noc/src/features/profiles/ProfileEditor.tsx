@@ -3,11 +3,15 @@ import { api, unwrap } from '../../api/client';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useApiMutation } from '../../data/hooks';
 import { PROFILE_TEMPLATE, type SubscriberProfile } from '../../profileSummary';
+import { ProfilePreview, type ProfilePreviewResult } from './ProfilePreview';
 import { profileKeys, type ProfileTemplate } from './queries';
 
 const PROFILE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-/** JSON editing of a profile; the server validates it and its field-level errors are listed. */
+/**
+ * JSON editing of a profile: Preview lists every problem at once, the diff against the saved profile and the
+ * subscribers using it; Save profile then confirms.
+ */
 export function ProfileEditor({
   template,
   onCancel,
@@ -33,12 +37,27 @@ export function ProfileEditor({
     invalidates: [profileKeys.all],
     onSuccess: (_saved, body) => onSaved(body.name),
   });
+  const preview = useApiMutation({
+    run: (body: { name: string; profile: unknown }) =>
+      unwrap(
+        api.POST('/api/v1/subscriber-profiles/{name}/preview', {
+          params: { path: { name: body.name } },
+          body: { profile: body.profile },
+        }),
+      ),
+  });
+  const shown: ProfilePreviewResult | undefined = preview.result;
   const saving = save.pending;
+  const edited = (): void => {
+    preview.reset();
+    save.reset();
+  };
   const idBase = creating ? 'new-profile' : `edit-${template.name}`;
 
+  // Preview first (every problem, the diff, who uses it); saving is the confirmation.
   const submit = (event: FormEvent<HTMLFormElement>): void => {
     event.preventDefault();
-    if (saving) return;
+    if (saving || preview.pending) return;
     save.reset();
     setJsonError(null);
     let profile: SubscriberProfile;
@@ -57,7 +76,8 @@ export function ProfileEditor({
       );
       return;
     }
-    save.start({ name: target, description: description.trim(), profile });
+    if (shown?.valid) save.start({ name: target, description: description.trim(), profile });
+    else preview.start({ name: target, profile });
   };
 
   return (
@@ -74,7 +94,10 @@ export function ProfileEditor({
             pattern="[a-z0-9][a-z0-9\-]{0,62}"
             title="Lower-case letters, digits and dashes"
             value={name}
-            onChange={(event) => setName(event.target.value)}
+            onChange={(event) => {
+              setName(event.target.value);
+              edited();
+            }}
           />
         </div>
       ) : null}
@@ -96,7 +119,10 @@ export function ProfileEditor({
           spellCheck={false}
           aria-describedby={`${idBase}-hint`}
           value={json}
-          onChange={(event) => setJson(event.target.value)}
+          onChange={(event) => {
+            setJson(event.target.value);
+            edited();
+          }}
         />
         <span id={`${idBase}-hint`} className="hint">
           <code>ambr</code> {'{downlink, uplink}'} with <code>value</code> and <code>unit</code> (bps … Tbps);{' '}
@@ -110,10 +136,17 @@ export function ProfileEditor({
           <p className="notice-message">{jsonError}</p>
         </div>
       ) : null}
+      {preview.error ? <ErrorNotice error={preview.error} title="Could not preview the profile" /> : null}
+      {shown ? <ProfilePreview name={name.trim()} preview={shown} /> : null}
       {save.error ? <ErrorNotice error={save.error} title="The profile was not saved" /> : null}
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={saving} aria-busy={saving}>
-          {saving ? 'Saving…' : 'Save profile'}
+        <button
+          type="submit"
+          className="button button-primary"
+          disabled={saving || preview.pending}
+          aria-busy={saving || preview.pending}
+        >
+          {saving ? 'Saving…' : preview.pending ? 'Checking…' : shown?.valid ? 'Save profile' : 'Preview'}
         </button>
         <button type="button" className="button button-secondary" onClick={onCancel} disabled={saving}>
           Cancel

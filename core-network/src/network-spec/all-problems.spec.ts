@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { DEMO_NETWORK_YAML } from './demo-network.js';
+import { weakSecurity } from './network-spec.checks.js';
+import {
+  formatIssue,
+  parseNetworkSpec,
+  validateNetworkSpec,
+  type NetworkSpecResult,
+} from './network-spec.js';
+
+function rejected(r: NetworkSpecResult) {
+  if (r.ok) throw new Error('expected the spec to be rejected');
+  return r;
+}
+
+/** The demo spec with one line replaced; fails loudly when the line is not there. */
+function edit(yaml: string, from: string, to: string): string {
+  if (!yaml.includes(from)) throw new Error(`the demo spec has no "${from}"`);
+  return yaml.replace(from, to);
+}
+
+describe('every problem at once', () => {
+  // Format errors (schema) in plmn and in a DNN, and logic errors (cross-field checks) in tacs and security.
+  const broken = [
+    ["mnc: '01'", 'mnc: 1'],
+    ['tacs: [1]', 'tacs: [1, 2, 1]'],
+    ['    mtu: 1400\n    slices:\n      - sst: 1\n', '    mtu: 99999\n    slices:\n      - sst: 1\n'],
+    ['    integrity: [EIA2, EIA1]', '    integrity: [EIA2, EIA2]'],
+    ['expectedUeCount: 10000', 'expectedUeCount: 10000\ncolour: blue'],
+  ].reduce((yaml, [from, to]) => edit(yaml, from as string, to as string), DEMO_NETWORK_YAML);
+
+  it('lists format and logic errors together, each with its line and column', () => {
+    const r = rejected(parseNetworkSpec(broken));
+    const lineOf = (text: string) => broken.split('\n').findIndex((l) => l.includes(text)) + 1;
+    expect(r.errors.map((e) => [e.path, e.line])).toEqual([
+      ['plmn.mnc', lineOf('mnc: 1')],
+      ['dnns[0].mtu', lineOf('mtu: 99999')],
+      ['colour', lineOf('colour: blue')],
+      ['tacs[2]', lineOf('tacs: [1, 2, 1]')],
+      ['security.lte.integrity[1]', lineOf('integrity: [EIA2, EIA2]')],
+    ]);
+    // The column is the value's: `tacs: [1, 2, 1]` has the second 1 at column 14.
+    expect(r.errors[3]?.column).toBe(14);
+    expect(r.errors[0]?.message).toBe(
+      'MNC must be 2 or 3 digits, got "1"; if you meant 01, write the leading zero and quote it: mnc: \'01\'',
+    );
+    expect(formatIssue(r.errors[2]!)).toBe(`line ${lineOf('colour')}, column 1: colour: unknown key`);
+  });
+
+  it('hints to quote an MCC, MNC or SD sent as a number (JSON)', () => {
+    const spec = parse(DEMO_NETWORK_YAML) as { plmn: Record<string, unknown> };
+    spec.plmn = { mcc: 1, mnc: 1 };
+    const r = rejected(validateNetworkSpec(spec));
+    expect(r.errors.map((e) => e.path)).toEqual(['plmn.mcc', 'plmn.mnc']);
+    expect(r.errors[1]?.message).toMatch(/quoted string, e\.g\. mnc: '01'.*leading zeros are lost/);
+  });
+
+  it('reports YAML syntax errors with their line and column', () => {
+    const r = rejected(parseNetworkSpec('plmn:\n  mcc: "001\n  mnc: 01\n'));
+    expect(r.errors[0]?.message).toMatch(/^YAML syntax error at line \d+, column \d+: /);
+  });
+});
+
+describe('weak security (null algorithm preferred)', () => {
+  const security = (nr: [string[], string[]], lte: [string[], string[]]) =>
+    ({
+      nr: { integrity: nr[0], ciphering: nr[1] },
+      lte: { integrity: lte[0], ciphering: lte[1] },
+    }) as Parameters<typeof weakSecurity>[0];
+
+  it('flags NEA0, NIA0, EEA0 and EIA0 (TS 33.501 §5.11.1, TS 33.401 §5.1.3-5.1.4) only when first', () => {
+    expect(weakSecurity(security([['NIA2'], ['NEA2', 'NEA0']], [['EIA2'], ['EEA2', 'EEA0']]))).toEqual([]);
+    const weak = weakSecurity(security([['NIA0', 'NIA2'], ['NEA0']], [['EIA0'], ['EEA0', 'EEA2']]));
+    expect(weak.map((w) => w.path)).toEqual([
+      'security.nr.integrity[0]',
+      'security.nr.ciphering[0]',
+      'security.lte.integrity[0]',
+      'security.lte.ciphering[0]',
+    ]);
+    expect(weak[1]?.message).toMatch(/^NEA0 \(null ciphering\) is preferred and is the only one listed/);
+    expect(weak[0]?.message).toMatch(/^NIA0 \(null integrity\) is preferred: /);
+  });
+
+  it('the demo spec is not weak; algorithm names outside TS 33.401/33.501 are refused', () => {
+    const demo = parseNetworkSpec(DEMO_NETWORK_YAML);
+    if (!demo.ok) throw new Error('demo spec invalid');
+    expect(weakSecurity(demo.spec.security)).toEqual([]);
+    const r = rejected(
+      parseNetworkSpec(
+        edit(DEMO_NETWORK_YAML, 'ciphering: [NEA2, NEA1, NEA0]', 'ciphering: [128-NEA2, NEA4]'),
+      ),
+    );
+    expect(r.errors.map((e) => e.path)).toEqual(['security.nr.ciphering[0]', 'security.nr.ciphering[1]']);
+  });
+});
