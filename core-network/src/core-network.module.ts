@@ -32,6 +32,10 @@ import { DeviceEventsListener } from './subscribers/device-events.listener.js';
 import { OfficialFactsListener } from './subscribers/official-facts.listener.js';
 import { OfficialFactsRepository } from './subscribers/official-facts.repository.js';
 import { OfficialFactsService } from './subscribers/official-facts.service.js';
+import { OFFICIAL_DIRECTORY_BINDING } from './subscribers/official-directory.port.js';
+import { Officials } from './subscribers/officials.js';
+import { BulkAssignmentController } from './subscribers/bulk-assignment.controller.js';
+import { BulkAssignmentService } from './subscribers/bulk-assignment.service.js';
 import { SubscriberProfilesController, SubscribersController } from './subscribers/subscribers.controller.js';
 import { SubscribersRepository } from './subscribers/subscribers.repository.js';
 import { SubscribersService } from './subscribers/subscribers.service.js';
@@ -52,6 +56,7 @@ export class CoreNetworkModule {
         NetworkSpecController,
         NetworkHealthController,
         SimsController,
+        BulkAssignmentController,
         SubscribersController,
         SubscriberProfilesController,
         Open5gsSyncController,
@@ -74,7 +79,10 @@ export class CoreNetworkModule {
         SimSecretsService,
         { provide: SIM_SECRETS, useExisting: SimSecretsService },
         SubscribersRepository,
+        Officials,
+        { provide: OFFICIAL_DIRECTORY_BINDING, useExisting: Officials },
         SubscribersService,
+        BulkAssignmentService,
         DeviceEventsListener,
         OfficialFactsRepository,
         OfficialFactsService,
@@ -86,7 +94,14 @@ export class CoreNetworkModule {
         SimOwnershipService,
         { provide: SIM_OWNERSHIP, useExisting: SimOwnershipService },
       ],
-      exports: [SIM_SECRETS, AKA_VECTOR_SOURCE, SIM_OWNERSHIP, NetworkSpecService, NetworkHealthService],
+      exports: [
+        SIM_SECRETS,
+        AKA_VECTOR_SOURCE,
+        SIM_OWNERSHIP,
+        OFFICIAL_DIRECTORY_BINDING,
+        NetworkSpecService,
+        NetworkHealthService,
+      ],
     };
   }
 }

@@ -980,6 +980,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/subscribers/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["BulkAssignment_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/subscribers/{imsi}": {
         parameters: {
             query?: never;
@@ -1380,12 +1396,13 @@ export interface components {
             yaml: string;
         };
         AssignSubscriber: {
-            displayName: string;
+            displayName?: string;
             imsi: string;
             institutionId?: string | null;
+            official?: string;
             profile?: string;
             staticIpv4?: string | null;
-            userId: string;
+            userId?: string;
         };
         AuditEntry: {
             action: string;
@@ -1486,12 +1503,27 @@ export interface components {
         BarringRequest: {
             reason: string;
         };
+        BulkAssignmentResult: {
+            /** @description lines assigned (in a dry run: that would be) */
+            assigned: number;
+            dryRun: boolean;
+            /** @description the first 1,000 refused lines */
+            errors: {
+                /** @description a single assignment's error code, or invalid_line / duplicate_imsi */
+                code: string;
+                imsi?: string;
+                line: number;
+                reason: string;
+            }[];
+            failed: number;
+            totalRows: number;
+        };
         ChangePasswordRequest: {
             currentPassword: string;
             newPassword: string;
         };
         /** @enum {string} */
-        CoreNetworkErrorCode: "alarm_not_found" | "invalid_network_spec" | "invalid_profile" | "invalid_scrape_targets" | "invalid_sim_import" | "network_spec_missing" | "network_spec_not_found" | "network_spec_too_large" | "open5gs_not_configured" | "profile_in_use" | "profile_not_found" | "sim_import_not_found" | "sim_import_too_large" | "sim_not_available" | "sim_not_found" | "subscriber_exists" | "subscriber_not_found";
+        CoreNetworkErrorCode: "alarm_not_found" | "assignment_file_too_large" | "assignment_job_not_found" | "institution_mismatch" | "invalid_assignment_file" | "invalid_network_spec" | "invalid_profile" | "invalid_scrape_targets" | "invalid_sim_import" | "network_spec_missing" | "network_spec_not_found" | "network_spec_too_large" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "open5gs_not_configured" | "profile_in_use" | "profile_not_found" | "sim_import_not_found" | "sim_import_too_large" | "sim_not_available" | "sim_not_found" | "subscriber_exists" | "subscriber_not_found";
         CreateApiTokenRequest: {
             expiresInDays?: number;
             /** Format: uuid */
@@ -3376,7 +3408,10 @@ export interface components {
             displayName: string;
             imsi: string;
             institutionId: string | null;
+            institutionName: string | null;
             msisdn: string | null;
+            /** @enum {string|null} */
+            officialStatus: "active" | "disabled" | null;
             open5gs: {
                 error: string | null;
                 /** @enum {string} */
@@ -3392,6 +3427,7 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             userId: string;
+            username: string | null;
         };
         SubscriberPage: {
             limit: number;
@@ -3403,7 +3439,10 @@ export interface components {
                 displayName: string;
                 imsi: string;
                 institutionId: string | null;
+                institutionName: string | null;
                 msisdn: string | null;
+                /** @enum {string|null} */
+                officialStatus: "active" | "disabled" | null;
                 open5gs: {
                     error: string | null;
                     /** @enum {string} */
@@ -3419,6 +3458,7 @@ export interface components {
                 /** Format: date-time */
                 updatedAt: string;
                 userId: string;
+                username: string | null;
             }[];
             total: number;
         };
@@ -9583,7 +9623,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
+            /** @description `official_not_found`, `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9591,11 +9631,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
+                        code?: "official_not_found" | "profile_not_found" | "sim_not_found" | "subscriber_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9603,7 +9643,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -9679,7 +9719,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
+            /** @description `official_not_found`, `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9687,11 +9727,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
+                        code?: "official_not_found" | "profile_not_found" | "sim_not_found" | "subscriber_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9699,7 +9739,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -9712,6 +9752,80 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "invalid_profile";
+                    };
+                };
+            };
+        };
+    };
+    BulkAssignment_run: {
+        parameters: {
+            query?: {
+                dryRun?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkAssignmentResult"];
+                };
+            };
+            /** @description `invalid_assignment_file`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_assignment_file" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `assignment_file_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "assignment_file_too_large";
                     };
                 };
             };
@@ -9773,7 +9887,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
+            /** @description `official_not_found`, `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9781,11 +9895,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
+                        code?: "official_not_found" | "profile_not_found" | "sim_not_found" | "subscriber_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9793,7 +9907,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -9864,7 +9978,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
+            /** @description `official_not_found`, `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9872,11 +9986,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
+                        code?: "official_not_found" | "profile_not_found" | "sim_not_found" | "subscriber_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9884,7 +9998,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -9962,7 +10076,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
+            /** @description `official_not_found`, `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9970,11 +10084,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
+                        code?: "official_not_found" | "profile_not_found" | "sim_not_found" | "subscriber_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9982,7 +10096,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -10060,7 +10174,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
+            /** @description `official_not_found`, `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10068,11 +10182,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
+                        code?: "official_not_found" | "profile_not_found" | "sim_not_found" | "subscriber_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10080,7 +10194,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -10158,7 +10272,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
+            /** @description `official_not_found`, `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10166,11 +10280,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
+                        code?: "official_not_found" | "profile_not_found" | "sim_not_found" | "subscriber_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10178,7 +10292,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };

@@ -34,8 +34,14 @@ export const Subscriber = named(
     imsi: z.string(),
     msisdn: z.string().nullable(),
     userId: z.string(),
+    /** The official's username in identity now (null: identity does not know the user any more). */
+    username: z.string().nullable(),
     displayName: z.string(),
+    /** Whether the official's account is active or disabled in identity (null: unknown). */
+    officialStatus: z.enum(['active', 'disabled']).nullable(),
     institutionId: z.string().nullable(),
+    /** The official's institution's name (null: none, national). */
+    institutionName: z.string().nullable(),
     profile: z.string(),
     staticIpv4: z.string().nullable(),
     status: z.enum(['active', 'barred']),
@@ -65,13 +71,22 @@ export const AssignSubscriber = named(
   z
     .object({
       imsi: Imsi,
-      userId: z.string().min(1).max(128),
-      displayName: z.string().min(1).max(200),
+      /** The official: username or user id. Their name and institution come from identity. */
+      official: z.string().trim().min(1).max(128).optional(),
+      /** Deprecated: the same as `official` (a username or id). */
+      userId: z.string().trim().min(1).max(128).optional(),
+      /** Deprecated and ignored: the name is identity's. */
+      displayName: z.string().max(200).optional(),
+      /** Optional check: when given it must be the official's institution (null: none), else 409. */
       institutionId: z.string().max(64).nullable().optional(),
       profile: ProfileName.optional(),
       staticIpv4: Ipv4.nullable().optional(),
     })
-    .strict(),
+    .strict()
+    .refine((b) => (b.official ?? b.userId) !== undefined, {
+      message: 'name the official: a username or user id',
+      path: ['official'],
+    }),
   'input',
 );
 export const UpdateSubscriber = named(
@@ -112,15 +127,18 @@ const ListQuery = z.object({
 });
 
 export function subscriberView(
-  s: SubscriberRow & { msisdn?: string | null },
+  s: SubscriberRow & Partial<Omit<SubscriberWithMsisdn, keyof SubscriberRow>>,
   live = true,
 ): z.infer<typeof Subscriber> {
   return {
     imsi: s.imsi,
     msisdn: s.msisdn ?? null,
     userId: s.userId,
+    username: s.username ?? null,
     displayName: s.displayName,
+    officialStatus: s.officialStatus ?? null,
     institutionId: s.institutionId,
+    institutionName: s.institutionName ?? null,
     profile: s.profileName,
     staticIpv4: s.staticIpv4,
     status: s.status,
@@ -161,6 +179,10 @@ const imsiParam = (imsi: string) => {
   'profile_not_found',
   'profile_in_use',
   'invalid_profile',
+  'official_not_found',
+  'official_disabled',
+  'institution_mismatch',
+  'official_directory_unavailable',
 )
 @Controller('api/v1/subscribers')
 export class SubscribersController {
@@ -199,7 +221,10 @@ export class SubscribersController {
     @CurrentPrincipal() p: Principal,
     @RequestId() requestId: string,
   ) {
-    return this.view(await this.service.assign(body, { principal: p, requestId }));
+    const { official, userId, displayName: _ignored, ...rest } = body;
+    return this.view(
+      await this.service.assign({ ...rest, official: (official ?? userId)! }, { principal: p, requestId }),
+    );
   }
 
   @Patch(':imsi')
