@@ -48,7 +48,7 @@ export function OfficialPicker({
   const listId = useId();
   const [text, setText] = useState(value ? label(value) : '');
   const [open, setOpen] = useState(false);
-  const [active, setActive] = useState(0);
+  const [active, setActive] = useState(-1);
   const search = useDebounced(text.trim(), DEBOUNCE_MS);
   const { institutions } = useInstitutions();
   const enabled = open && search.length > 0 && (!value || search !== label(value));
@@ -72,11 +72,11 @@ export function OfficialPicker({
     if (event.key === 'ArrowDown') {
       event.preventDefault();
       setOpen(true);
-      setActive((a) => (options.length ? (a + 1) % options.length : 0));
+      setActive((a) => (options.length ? (a + 1) % options.length : -1));
     } else if (event.key === 'ArrowUp') {
       event.preventDefault();
-      setActive((a) => (options.length ? (a - 1 + options.length) % options.length : 0));
-    } else if (event.key === 'Enter' && open && options.length) {
+      setActive((a) => (options.length ? (a <= 0 ? options.length - 1 : a - 1) : -1));
+    } else if (event.key === 'Enter' && open && options[active]) {
       event.preventDefault();
       choose(active);
     } else if (event.key === 'Escape') {
@@ -103,7 +103,7 @@ export function OfficialPicker({
         value={text}
         onChange={(event) => {
           setText(event.target.value);
-          setActive(0);
+          setActive(-1);
           setOpen(true);
           if (value) onChange(null);
         }}
