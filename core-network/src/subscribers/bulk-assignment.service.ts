@@ -58,8 +58,9 @@ export class BulkAssignmentService {
     // a file over a limit changes nothing.
     const blocks: CsvBlock[] = [];
     try {
-      await readCsvUpload(upload, reader, async (block) => {
+      await readCsvUpload(upload, reader, (block) => {
         blocks.push(block);
+        return Promise.resolve();
       });
     } catch (err) {
       if (err instanceof CsvLimitError)

@@ -17,13 +17,14 @@ export class MemoryOfficialDirectory implements OfficialDirectory {
     return record;
   }
 
-  async find(ref: string): Promise<OfficialRecord | null> {
-    return (
-      this.people.get(ref) ?? [...this.people.values()].find((p) => p.username === ref.toLowerCase()) ?? null
-    );
+  find(ref: string): Promise<OfficialRecord | null> {
+    const byUsername = [...this.people.values()].find((p) => p.username === ref.toLowerCase());
+    return Promise.resolve(this.people.get(ref) ?? byUsername ?? null);
   }
 
-  async byIds(ids: readonly string[]): Promise<Map<string, OfficialRecord>> {
-    return new Map(ids.flatMap((id) => (this.people.has(id) ? [[id, this.people.get(id)!] as const] : [])));
+  byIds(ids: readonly string[]): Promise<Map<string, OfficialRecord>> {
+    return Promise.resolve(
+      new Map(ids.flatMap((id) => (this.people.has(id) ? [[id, this.people.get(id)!] as const] : []))),
+    );
   }
 }
