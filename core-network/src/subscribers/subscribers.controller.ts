@@ -17,16 +17,9 @@ import { z } from 'zod';
 import { CORE_NETWORK_CONFIG, type CoreNetworkConfig } from '../core-network.config.js';
 import { coreNetworkError, CORE_NETWORK_ERROR_STATUS } from '../core-network.errors.js';
 import { SubscriberProfile } from './profile.js';
+import { AssignSubscriber, assignInput, Ipv4, ProfileName } from './subscribers.dto.js';
 import type { SubscriberRow } from './subscribers.repository.js';
 import { SubscribersService, type SubscriberWithMsisdn } from './subscribers.service.js';
-
-const Imsi = z.string().regex(/^\d{15}$/, 'IMSI: 15 digits');
-const Ipv4 = z
-  .string()
-  .regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, 'an IPv4 address');
-const ProfileName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'profile name: lower-case letters, digits, dashes');
 
 export const Subscriber = named(
   'Subscriber',
@@ -65,29 +58,6 @@ export const SubscriberPage = named(
     limit: z.number().int(),
     offset: z.number().int(),
   }),
-);
-export const AssignSubscriber = named(
-  'AssignSubscriber',
-  z
-    .object({
-      imsi: Imsi,
-      /** The official: username or user id. Their name and institution come from identity. */
-      official: z.string().trim().min(1).max(128).optional(),
-      /** Deprecated: the same as `official` (a username or id). */
-      userId: z.string().trim().min(1).max(128).optional(),
-      /** Deprecated and ignored: the name is identity's. */
-      displayName: z.string().max(200).optional(),
-      /** Optional check: when given it must be the official's institution (null: none), else 409. */
-      institutionId: z.string().max(64).nullable().optional(),
-      profile: ProfileName.optional(),
-      staticIpv4: Ipv4.nullable().optional(),
-    })
-    .strict()
-    .refine((b) => (b.official ?? b.userId) !== undefined, {
-      message: 'name the official: a username or user id',
-      path: ['official'],
-    }),
-  'input',
 );
 export const UpdateSubscriber = named(
   'UpdateSubscriber',
@@ -221,10 +191,7 @@ export class SubscribersController {
     @CurrentPrincipal() p: Principal,
     @RequestId() requestId: string,
   ) {
-    const { official, userId, displayName: _ignored, ...rest } = body;
-    return this.view(
-      await this.service.assign({ ...rest, official: (official ?? userId)! }, { principal: p, requestId }),
-    );
+    return this.view(await this.service.assign(assignInput(body), { principal: p, requestId }));
   }
 
   @Patch(':imsi')
