@@ -12,7 +12,14 @@ export type CoreNetworkErrorCode =
   | 'profile_not_found'
   | 'profile_in_use'
   | 'invalid_profile'
-  | 'open5gs_not_configured';
+  | 'open5gs_not_configured'
+  | 'official_not_found'
+  | 'official_disabled'
+  | 'institution_mismatch'
+  | 'official_directory_unavailable'
+  | 'invalid_assignment_file'
+  | 'assignment_file_too_large'
+  | 'assignment_job_not_found';
 
 export const CORE_NETWORK_ERROR_STATUS = {
   sim_import_too_large: 413,
@@ -27,6 +34,13 @@ export const CORE_NETWORK_ERROR_STATUS = {
   profile_in_use: 409,
   invalid_profile: 422,
   open5gs_not_configured: 409,
+  official_not_found: 404,
+  official_disabled: 409,
+  institution_mismatch: 409,
+  official_directory_unavailable: 503,
+  invalid_assignment_file: 400,
+  assignment_file_too_large: 413,
+  assignment_job_not_found: 404,
 } as const satisfies Record<CoreNetworkErrorCode, HttpStatus>;
 
 export const coreNetworkError = defineErrors(CORE_NETWORK_ERROR_STATUS);

@@ -35,6 +35,10 @@ import { DeviceEventsListener } from './subscribers/device-events.listener.js';
 import { OfficialFactsListener } from './subscribers/official-facts.listener.js';
 import { OfficialFactsRepository } from './subscribers/official-facts.repository.js';
 import { OfficialFactsService } from './subscribers/official-facts.service.js';
+import { OFFICIAL_DIRECTORY_BINDING } from './subscribers/official-directory.port.js';
+import { Officials } from './subscribers/officials.js';
+import { BulkAssignmentController } from './subscribers/bulk-assignment.controller.js';
+import { BulkAssignmentService } from './subscribers/bulk-assignment.service.js';
 import { SubscriberProfilesController, SubscribersController } from './subscribers/subscribers.controller.js';
 import { ProfilePreviewController } from './subscribers/profile-preview.controller.js';
 import { ProfilePreviewService } from './subscribers/profile-preview.service.js';
@@ -57,6 +61,7 @@ export class CoreNetworkModule {
         NetworkSpecController,
         NetworkHealthController,
         SimsController,
+        BulkAssignmentController,
         SubscribersController,
         SubscriberProfilesController,
         ProfilePreviewController,
@@ -82,7 +87,10 @@ export class CoreNetworkModule {
         SimSecretsService,
         { provide: SIM_SECRETS, useExisting: SimSecretsService },
         SubscribersRepository,
+        Officials,
+        { provide: OFFICIAL_DIRECTORY_BINDING, useExisting: Officials },
         SubscribersService,
+        BulkAssignmentService,
         DeviceEventsListener,
         OfficialFactsRepository,
         OfficialFactsService,
@@ -96,7 +104,14 @@ export class CoreNetworkModule {
         SimOwnershipService,
         { provide: SIM_OWNERSHIP, useExisting: SimOwnershipService },
       ],
-      exports: [SIM_SECRETS, AKA_VECTOR_SOURCE, SIM_OWNERSHIP, NetworkSpecService, NetworkHealthService],
+      exports: [
+        SIM_SECRETS,
+        AKA_VECTOR_SOURCE,
+        SIM_OWNERSHIP,
+        OFFICIAL_DIRECTORY_BINDING,
+        NetworkSpecService,
+        NetworkHealthService,
+      ],
     };
   }
 }

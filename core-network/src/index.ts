@@ -4,6 +4,12 @@ export { CoreNetworkModule } from './core-network.module.js';
 export { loadCoreNetworkConfig, type CoreNetworkConfig } from './core-network.config.js';
 export { AKA_VECTOR_SOURCE, type AkaVector, type AkaVectorSource } from './milenage/aka-vector.port.js';
 export { SIM_OWNERSHIP, type SimOwner, type SimOwnership } from './subscribers/sim-ownership.port.js';
+export {
+  OFFICIAL_DIRECTORY_BINDING,
+  type OfficialDirectory,
+  type OfficialDirectoryBinding,
+  type OfficialRecord,
+} from './subscribers/official-directory.port.js';
 export { SubscriberProfile, DEFAULT_PROFILE, DEFAULT_PROFILE_NAME } from './subscribers/profile.js';
 export {
   parseSimCsv,

@@ -63,6 +63,7 @@ import { ApiTokenMemory } from './tokens/api-token-memory.js';
 import { API_TOKEN_MEMORY, SIGNING_KEY, TokenService } from './tokens/token.service.js';
 import { JwksController, TokensController } from './tokens/tokens.controller.js';
 import { FactorResetService } from './users/factor-reset.service.js';
+import { OfficialDirectoryService } from './users/official-directory.service.js';
 import { FactorResetsRepository } from './users/factor-resets.repository.js';
 import { PasswordChanges } from './users/password-changes.service.js';
 import { UserAdminService } from './users/user-admin.service.js';
@@ -169,6 +170,7 @@ export class IdentityModule {
         RadiusAccountingService,
         RadiusListener,
         { provide: TOKEN_VERIFIER, useExisting: TokenService },
+        OfficialDirectoryService,
       ],
       exports: [
         TOKEN_VERIFIER,

@@ -1060,6 +1060,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/subscribers/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["BulkAssignment_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/subscribers/{imsi}": {
         parameters: {
             query?: never;
@@ -1466,12 +1482,13 @@ export interface components {
             yaml: string;
         };
         AssignSubscriber: {
-            displayName: string;
+            displayName?: string;
             imsi: string;
             institutionId?: string | null;
+            official?: string;
             profile?: string;
             staticIpv4?: string | null;
-            userId: string;
+            userId?: string;
         };
         AuditEntry: {
             action: string;
@@ -1572,12 +1589,27 @@ export interface components {
         BarringRequest: {
             reason: string;
         };
+        BulkAssignmentResult: {
+            /** @description lines assigned (in a dry run: that would be) */
+            assigned: number;
+            dryRun: boolean;
+            /** @description the first 1,000 refused lines */
+            errors: {
+                /** @description a single assignment's error code, or invalid_line / duplicate_imsi */
+                code: string;
+                imsi?: string;
+                line: number;
+                reason: string;
+            }[];
+            failed: number;
+            totalRows: number;
+        };
         ChangePasswordRequest: {
             currentPassword: string;
             newPassword: string;
         };
         /** @enum {string} */
-        CoreNetworkErrorCode: "alarm_not_found" | "invalid_network_spec" | "invalid_profile" | "invalid_scrape_targets" | "invalid_sim_import" | "network_spec_changed" | "network_spec_missing" | "network_spec_not_found" | "network_spec_too_large" | "open5gs_not_configured" | "profile_in_use" | "profile_not_found" | "sim_import_not_found" | "sim_import_too_large" | "sim_not_available" | "sim_not_found" | "subscriber_exists" | "subscriber_not_found" | "weak_security_not_allowed";
+        CoreNetworkErrorCode: "alarm_not_found" | "assignment_file_too_large" | "assignment_job_not_found" | "institution_mismatch" | "invalid_assignment_file" | "invalid_network_spec" | "invalid_profile" | "invalid_scrape_targets" | "invalid_sim_import" | "network_spec_changed" | "network_spec_missing" | "network_spec_not_found" | "network_spec_too_large" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "open5gs_not_configured" | "profile_in_use" | "profile_not_found" | "sim_import_not_found" | "sim_import_too_large" | "sim_not_available" | "sim_not_found" | "subscriber_exists" | "subscriber_not_found" | "weak_security_not_allowed";
         CreateApiTokenRequest: {
             expiresInDays?: number;
             /** Format: uuid */
@@ -3630,7 +3662,10 @@ export interface components {
             displayName: string;
             imsi: string;
             institutionId: string | null;
+            institutionName: string | null;
             msisdn: string | null;
+            /** @enum {string|null} */
+            officialStatus: "active" | "disabled" | null;
             open5gs: {
                 error: string | null;
                 exportPending: boolean;
@@ -3647,6 +3682,7 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             userId: string;
+            username: string | null;
         };
         SubscriberPage: {
             limit: number;
@@ -3658,7 +3694,10 @@ export interface components {
                 displayName: string;
                 imsi: string;
                 institutionId: string | null;
+                institutionName: string | null;
                 msisdn: string | null;
+                /** @enum {string|null} */
+                officialStatus: "active" | "disabled" | null;
                 open5gs: {
                     error: string | null;
                     exportPending: boolean;
@@ -3675,6 +3714,7 @@ export interface components {
                 /** Format: date-time */
                 updatedAt: string;
                 userId: string;
+                username: string | null;
             }[];
             total: number;
         };
@@ -10356,7 +10396,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
+            /** @description `official_not_found`, `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10364,11 +10404,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
+                        code?: "official_not_found" | "profile_not_found" | "sim_not_found" | "subscriber_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10376,7 +10416,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -10452,7 +10492,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
+            /** @description `official_not_found`, `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10460,11 +10500,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
+                        code?: "official_not_found" | "profile_not_found" | "sim_not_found" | "subscriber_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10472,7 +10512,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -10485,6 +10525,80 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "invalid_profile";
+                    };
+                };
+            };
+        };
+    };
+    BulkAssignment_run: {
+        parameters: {
+            query?: {
+                dryRun?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkAssignmentResult"];
+                };
+            };
+            /** @description `invalid_assignment_file`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_assignment_file" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `assignment_file_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "assignment_file_too_large";
                     };
                 };
             };
@@ -10546,7 +10660,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
+            /** @description `official_not_found`, `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10554,11 +10668,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
+                        code?: "official_not_found" | "profile_not_found" | "sim_not_found" | "subscriber_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10566,7 +10680,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -10637,7 +10751,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
+            /** @description `official_not_found`, `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10645,11 +10759,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
+                        code?: "official_not_found" | "profile_not_found" | "sim_not_found" | "subscriber_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10657,7 +10771,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -10735,7 +10849,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
+            /** @description `official_not_found`, `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10743,11 +10857,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
+                        code?: "official_not_found" | "profile_not_found" | "sim_not_found" | "subscriber_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10755,7 +10869,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -10833,7 +10947,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
+            /** @description `official_not_found`, `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10841,11 +10955,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
+                        code?: "official_not_found" | "profile_not_found" | "sim_not_found" | "subscriber_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10853,7 +10967,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -10931,7 +11045,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
+            /** @description `official_not_found`, `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10939,11 +11053,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
+                        code?: "official_not_found" | "profile_not_found" | "sim_not_found" | "subscriber_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10951,7 +11065,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };

@@ -17,16 +17,9 @@ import { z } from 'zod';
 import { CORE_NETWORK_CONFIG, type CoreNetworkConfig } from '../core-network.config.js';
 import { coreNetworkError, CORE_NETWORK_ERROR_STATUS } from '../core-network.errors.js';
 import { SubscriberProfile } from './profile.js';
+import { AssignSubscriber, assignInput, Ipv4, ProfileName } from './subscribers.dto.js';
 import type { SubscriberRow } from './subscribers.repository.js';
 import { SubscribersService, type SubscriberWithMsisdn } from './subscribers.service.js';
-
-const Imsi = z.string().regex(/^\d{15}$/, 'IMSI: 15 digits');
-const Ipv4 = z
-  .string()
-  .regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, 'an IPv4 address');
-const ProfileName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'profile name: lower-case letters, digits, dashes');
 
 export const Subscriber = named(
   'Subscriber',
@@ -34,8 +27,14 @@ export const Subscriber = named(
     imsi: z.string(),
     msisdn: z.string().nullable(),
     userId: z.string(),
+    /** The official's username in identity now (null: identity does not know the user any more). */
+    username: z.string().nullable(),
     displayName: z.string(),
+    /** Whether the official's account is active or disabled in identity (null: unknown). */
+    officialStatus: z.enum(['active', 'disabled']).nullable(),
     institutionId: z.string().nullable(),
+    /** The official's institution's name (null: none, national). */
+    institutionName: z.string().nullable(),
     profile: z.string(),
     staticIpv4: z.string().nullable(),
     status: z.enum(['active', 'barred']),
@@ -64,20 +63,6 @@ export const SubscriberPage = named(
     limit: z.number().int(),
     offset: z.number().int(),
   }),
-);
-export const AssignSubscriber = named(
-  'AssignSubscriber',
-  z
-    .object({
-      imsi: Imsi,
-      userId: z.string().min(1).max(128),
-      displayName: z.string().min(1).max(200),
-      institutionId: z.string().max(64).nullable().optional(),
-      profile: ProfileName.optional(),
-      staticIpv4: Ipv4.nullable().optional(),
-    })
-    .strict(),
-  'input',
 );
 export const UpdateSubscriber = named(
   'UpdateSubscriber',
@@ -117,15 +102,18 @@ const ListQuery = z.object({
 });
 
 export function subscriberView(
-  s: SubscriberRow & { msisdn?: string | null },
+  s: SubscriberRow & Partial<Omit<SubscriberWithMsisdn, keyof SubscriberRow>>,
   live = true,
 ): z.infer<typeof Subscriber> {
   return {
     imsi: s.imsi,
     msisdn: s.msisdn ?? null,
     userId: s.userId,
+    username: s.username ?? null,
     displayName: s.displayName,
+    officialStatus: s.officialStatus ?? null,
     institutionId: s.institutionId,
+    institutionName: s.institutionName ?? null,
     profile: s.profileName,
     staticIpv4: s.staticIpv4,
     status: s.status,
@@ -167,6 +155,10 @@ const imsiParam = (imsi: string) => {
   'profile_not_found',
   'profile_in_use',
   'invalid_profile',
+  'official_not_found',
+  'official_disabled',
+  'institution_mismatch',
+  'official_directory_unavailable',
 )
 @Controller('api/v1/subscribers')
 export class SubscribersController {
@@ -205,7 +197,7 @@ export class SubscribersController {
     @CurrentPrincipal() p: Principal,
     @RequestId() requestId: string,
   ) {
-    return this.view(await this.service.assign(body, { principal: p, requestId }));
+    return this.view(await this.service.assign(assignInput(body), { principal: p, requestId }));
   }
 
   @Patch(':imsi')

@@ -13,8 +13,10 @@ import {
 } from '@pakawaaz/platform';
 import { coreNetworkError } from '../core-network.errors.js';
 import { SimInventoryRepository } from '../sim-inventory/sim-inventory.repository.js';
+import type { OfficialRecord } from './official-directory.port.js';
+import { Officials } from './officials.js';
 import { checkProfile } from './profile-checks.js';
-import { DEFAULT_PROFILE, DEFAULT_PROFILE_NAME } from './profile.js';
+import { DEFAULT_PROFILE, DEFAULT_PROFILE_NAME, SubscriberProfile } from './profile.js';
 import { SubscriberBarred } from './subscribers.events.js';
 import {
   SubscribersRepository,
@@ -25,21 +27,29 @@ import {
 
 export type AssignInput = {
   imsi: string;
-  userId: string;
-  displayName: string;
+  /** The person's username or user id in identity. */
+  official: string;
+  /** Optional check: when given, it must be the official's institution (null: none). */
   institutionId?: string | null | undefined;
   profile?: string | undefined;
   staticIpv4?: string | null | undefined;
 };
 type Ctx = { principal: Principal; requestId: string | null };
-export type SubscriberWithMsisdn = SubscriberRow & { msisdn: string | null };
+/** A subscriber as shown: its SIM's MSISDN and the official's current username and institution name. */
+export type SubscriberWithMsisdn = SubscriberRow & {
+  msisdn: string | null;
+  username?: string | null;
+  institutionName?: string | null;
+  officialStatus?: 'active' | 'disabled' | null;
+};
 
 const notFound = () => coreNetworkError('subscriber_not_found', 'No subscriber with this IMSI.');
 
 /**
  * Subscribers: a SIM assigned to an official, with a profile and a status that Open5GS enforces. Reading is
  * institution-filtered (an institution's operator sees its officials' SIMs); every change acts on the
- * national network and SIM inventory, so it is for national operators only.
+ * national network and SIM inventory, so it is for national operators only. The official a SIM goes to is
+ * also looked up within the caller's scope (Officials), so the rule holds if assigning is ever delegated.
  */
 @Injectable()
 export class SubscribersService implements OnApplicationBootstrap {
@@ -47,6 +57,7 @@ export class SubscribersService implements OnApplicationBootstrap {
     private readonly repo: SubscribersRepository,
     private readonly sims: SimInventoryRepository,
     private readonly audit: AuditService,
+    private readonly officials: Officials,
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -63,9 +74,13 @@ export class SubscribersService implements OnApplicationBootstrap {
     }
   }
 
-  /** Subscribers in the caller's scope matching the query, with their MSISDNs. */
-  list(q: SubscriberListQuery, caller: Principal): Promise<{ rows: SubscriberWithMsisdn[]; total: number }> {
-    return this.repo.list(q, caller);
+  /** Subscribers in the caller's scope matching the query, with their MSISDNs and officials' names. */
+  async list(
+    q: SubscriberListQuery,
+    caller: Principal,
+  ): Promise<{ rows: SubscriberWithMsisdn[]; total: number }> {
+    const { rows, total } = await this.repo.list(q, caller);
+    return { rows: await this.named(rows), total };
   }
 
   /** One subscriber; outside the caller's scope it does not exist. */
@@ -73,7 +88,25 @@ export class SubscribersService implements OnApplicationBootstrap {
     const row = await this.repo.find(imsi);
     if (!row) throw notFound();
     requireInScope(caller, row.institutionId, notFound);
-    return this.repo.withMsisdn(row);
+    return this.shown(row);
+  }
+
+  /** With the official's current username, status and institution name from identity (null when unknown). */
+  async named(rows: (SubscriberRow & { msisdn: string | null })[]): Promise<SubscriberWithMsisdn[]> {
+    const people = await this.officials.describe(rows.map((r) => r.userId));
+    return rows.map((r) => {
+      const o = people.get(r.userId);
+      return {
+        ...r,
+        username: o?.username ?? null,
+        institutionName: o?.institutionName ?? null,
+        officialStatus: o?.status ?? null,
+      };
+    });
+  }
+
+  private async shown(row: SubscriberRow): Promise<SubscriberWithMsisdn> {
+    return (await this.named([await this.repo.withMsisdn(row)]))[0]!;
   }
 
   /** The profile templates (national network configuration). */
@@ -82,25 +115,22 @@ export class SubscribersService implements OnApplicationBootstrap {
     return this.repo.profiles();
   }
 
+  /**
+   * Assigns an available SIM to an active person named by username or id. Their name and institution come
+   * from identity; an institution in the input that says otherwise is refused (institution_mismatch).
+   */
   async assign(input: AssignInput, ctx: Ctx): Promise<SubscriberWithMsisdn> {
     requireNational(ctx.principal);
+    const official = await this.assignee(input, ctx.principal);
     const profileName = input.profile ?? DEFAULT_PROFILE_NAME;
     const row = await this.repo.db.transaction(async (tx) => {
-      if (!(await this.repo.profile(profileName, tx)))
-        throw coreNetworkError('profile_not_found', `No subscriber profile named "${profileName}".`);
-      if (await this.repo.find(input.imsi, tx))
-        throw coreNetworkError('subscriber_exists', 'This SIM is already assigned; unassign it first.');
-      const [sim] = await this.sims.existingByImsi(tx, [input.imsi]);
-      if (!sim)
-        throw coreNetworkError('sim_not_found', 'No SIM with this IMSI in the inventory: import it first.');
-      if (sim.status !== 'available')
-        throw coreNetworkError('sim_not_available', `The SIM is ${sim.status}.`);
+      await this.assignable(tx, input.imsi, profileName);
       await this.sims.setStatus(tx, input.imsi, 'assigned');
       await this.repo.insert(tx, {
         imsi: input.imsi,
-        userId: input.userId,
-        displayName: input.displayName,
-        institutionId: input.institutionId ?? null,
+        userId: official.userId,
+        displayName: official.displayName,
+        institutionId: official.institutionId,
         profileName,
         staticIpv4: input.staticIpv4 ?? null,
       });
@@ -109,14 +139,44 @@ export class SubscribersService implements OnApplicationBootstrap {
           actor: ctx.principal.actor,
           action: 'core-network.subscriber.assigned',
           target: `imsi:${input.imsi}`,
-          details: { userId: input.userId, profile: profileName },
+          details: { userId: official.userId, username: official.username, profile: profileName },
           requestId: ctx.requestId,
         },
         tx,
       );
       return (await this.repo.find(input.imsi, tx))!;
     });
-    return this.repo.withMsisdn(row);
+    return this.shown(row);
+  }
+
+  /** Everything `assign` checks, changing nothing (a dry run): throws what `assign` would. */
+  async checkAssign(input: AssignInput, caller: Principal): Promise<OfficialRecord> {
+    requireNational(caller);
+    const official = await this.assignee(input, caller);
+    await this.assignable(this.repo.db, input.imsi, input.profile ?? DEFAULT_PROFILE_NAME);
+    return official;
+  }
+
+  /** The official, in the caller's scope and active; a given institution must be theirs. */
+  private async assignee(input: AssignInput, caller: Principal): Promise<OfficialRecord> {
+    const official = await this.officials.assignable(input.official, caller);
+    if (input.institutionId !== undefined && input.institutionId !== official.institutionId)
+      throw coreNetworkError(
+        'institution_mismatch',
+        `${official.displayName} (${official.username}) belongs to ${official.institutionName ?? 'no institution'}: leave the institution out, it is taken from the official.`,
+      );
+    return official;
+  }
+
+  private async assignable(tx: Db, imsi: string, profileName: string): Promise<void> {
+    if (!(await this.repo.profile(profileName, tx)))
+      throw coreNetworkError('profile_not_found', `No subscriber profile named "${profileName}".`);
+    if (await this.repo.find(imsi, tx))
+      throw coreNetworkError('subscriber_exists', 'This SIM is already assigned; unassign it first.');
+    const [sim] = await this.sims.existingByImsi(tx, [imsi]);
+    if (!sim)
+      throw coreNetworkError('sim_not_found', 'No SIM with this IMSI in the inventory: import it first.');
+    if (sim.status !== 'available') throw coreNetworkError('sim_not_available', `The SIM is ${sim.status}.`);
   }
 
   async bar(imsi: string, reason: string, ctx: Ctx): Promise<SubscriberWithMsisdn> {
@@ -141,7 +201,7 @@ export class SubscribersService implements OnApplicationBootstrap {
       return updated;
     });
     await this.bus.publish(SubscriberBarred.create({ imsi, userId: row.userId, reason }));
-    return this.repo.withMsisdn(row);
+    return this.shown(row);
   }
 
   async unbar(imsi: string, reason: string, ctx: Ctx): Promise<SubscriberWithMsisdn> {
@@ -165,7 +225,7 @@ export class SubscribersService implements OnApplicationBootstrap {
       );
       return updated;
     });
-    return this.repo.withMsisdn(row);
+    return this.shown(row);
   }
 
   async update(
@@ -194,7 +254,7 @@ export class SubscribersService implements OnApplicationBootstrap {
       );
       return updated;
     });
-    return this.repo.withMsisdn(row);
+    return this.shown(row);
   }
 
   /** The SIM goes back to the inventory; the reconciler removes the subscriber from Open5GS. */

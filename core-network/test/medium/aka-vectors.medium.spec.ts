@@ -24,7 +24,8 @@ beforeAll(async () => {
   fx = await coreNetworkFixture();
   await fx.importSims([sim, fakeSim(43)]);
   subscribers = fx.subscribers;
-  await subscribers.assign({ imsi: sim.imsi, userId: 'u', displayName: 'U' }, ctx);
+  fx.directory.add({ userId: 'u', username: 'u' });
+  await subscribers.assign({ imsi: sim.imsi, official: 'u' }, ctx);
   vectors = new AkaVectorService(fx.repo, fx.secrets());
 });
 afterAll(() => fx?.close());

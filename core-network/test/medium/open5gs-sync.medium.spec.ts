@@ -37,8 +37,10 @@ for (const harness of STORE_HARNESSES)
       });
       subsRepo = fx.subscribersRepo;
       subscribers = fx.subscribers;
-      for (const s of sims.slice(0, 2))
-        await subscribers.assign({ imsi: s.imsi, userId: `u-${s.imsi}`, displayName: 'Official' }, ctx);
+      for (const s of sims.slice(0, 2)) {
+        fx.directory.add({ userId: `u-${s.imsi}`, username: `u-${s.imsi}`, displayName: 'Official' });
+        await subscribers.assign({ imsi: s.imsi, official: `u-${s.imsi}` }, ctx);
+      }
       t = await harness.open();
       sync = new Open5gsSyncService(fx.config, testLogger, fx.bus, subsRepo, fx.secrets(), () =>
         Promise.resolve(t.store),

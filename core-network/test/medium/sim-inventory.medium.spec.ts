@@ -28,6 +28,8 @@ import { SimSecretsService } from '../../src/sim-inventory/sim-secrets.service.j
 import type { SimBlockResult, SimBlockTask } from '../../src/sim-inventory/sim-import.worker.js';
 import { DeviceEventsListener } from '../../src/subscribers/device-events.listener.js';
 import { SubscribersRepository } from '../../src/subscribers/subscribers.repository.js';
+import { Officials } from '../../src/subscribers/officials.js';
+import { MemoryOfficialDirectory } from '../support/memory-officials.js';
 import { SubscribersService } from '../../src/subscribers/subscribers.service.js';
 import { coreNetworkFixture, upload, type CoreNetworkFixture } from '../support/fixture.js';
 
@@ -413,26 +415,34 @@ describe('subscribers', () => {
     bus = new InProcessEventBus(testLogger, {
       deadLetters: new DeadLetterStore(db.handle.db, new Metrics(), testLogger),
     });
-    service = new SubscribersService(new SubscribersRepository(db.handle), repo, audit, bus, testLogger);
+    const directory = new MemoryOfficialDirectory();
+    for (const u of ['u', 'u-10', 'u-11', 'u-12']) directory.add({ userId: u, username: u });
+    const officials = new Officials();
+    officials.bind(directory);
+    service = new SubscribersService(
+      new SubscribersRepository(db.handle),
+      repo,
+      audit,
+      officials,
+      bus,
+      testLogger,
+    );
     await service.onApplicationBootstrap();
   });
   afterAll(() => bus.close());
 
   it('assigns an available SIM once, with the default profile', async () => {
-    const s = await service.assign(
-      { imsi: '001010000000010', userId: 'u-10', displayName: 'Secretary Ten' },
-      ctx,
-    );
+    const s = await service.assign({ imsi: '001010000000010', official: 'u-10' }, ctx);
     expect(s).toMatchObject({ profileName: 'default', status: 'active', version: 1, syncedVersion: 0 });
     expect((await repo.existingByImsi(db.handle.db, ['001010000000010']))[0]?.status).toBe('assigned');
+    await expect(service.assign({ imsi: '001010000000010', official: 'u-11' }, ctx)).rejects.toMatchObject({
+      code: 'subscriber_exists',
+    });
+    await expect(service.assign({ imsi: '001019999999999', official: 'u' }, ctx)).rejects.toMatchObject({
+      code: 'sim_not_found',
+    });
     await expect(
-      service.assign({ imsi: '001010000000010', userId: 'u-11', displayName: 'X' }, ctx),
-    ).rejects.toMatchObject({ code: 'subscriber_exists' });
-    await expect(
-      service.assign({ imsi: '001019999999999', userId: 'u', displayName: 'X' }, ctx),
-    ).rejects.toMatchObject({ code: 'sim_not_found' });
-    await expect(
-      service.assign({ imsi: '001010000000011', userId: 'u', displayName: 'X', profile: 'nope' }, ctx),
+      service.assign({ imsi: '001010000000011', official: 'u', profile: 'nope' }, ctx),
     ).rejects.toMatchObject({ code: 'profile_not_found' });
   });
 
@@ -460,7 +470,7 @@ describe('subscribers', () => {
   });
 
   it('bars the SIM of a handset that device management reports lost', async () => {
-    await service.assign({ imsi: '001010000000012', userId: 'u-12', displayName: 'Twelve' }, ctx);
+    await service.assign({ imsi: '001010000000012', official: 'u-12' }, ctx);
     const listener = new DeviceEventsListener(bus, db.handle, service);
     await listener.onApplicationBootstrap();
     const event = newEvent('device-mgmt.device.lost', 'device-mgmt', {

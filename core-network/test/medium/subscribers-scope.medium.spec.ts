@@ -37,8 +37,10 @@ let fx: CoreNetworkFixture;
 beforeAll(async () => {
   fx = await coreNetworkFixture();
   await fx.importSims(sims);
-  const assign = (imsi: string, institutionId: string | null, displayName: string) =>
-    fx.subscribers.assign({ imsi, userId: `u-${imsi}`, displayName, institutionId }, national);
+  const assign = (imsi: string, institutionId: string | null, displayName: string) => {
+    fx.directory.add({ userId: `u-${imsi}`, username: `u-${imsi}`, displayName, institutionId });
+    return fx.subscribers.assign({ imsi, official: `u-${imsi}` }, national);
+  };
   await assign(interiorSim, INTERIOR, 'Interior Secretary');
   await assign(passportsSim, PASSPORTS, 'Passports Director');
   await assign(financeSim, FINANCE, 'Finance Secretary');
@@ -96,11 +98,7 @@ describe('subscribers by institution scope', () => {
       () => fx.subscribers.unbar(interiorSim, 'found again', ctx),
       () => fx.subscribers.update(interiorSim, { staticIpv4: '10.45.0.9' }, ctx),
       () => fx.subscribers.unassign(interiorSim, ctx),
-      () =>
-        fx.subscribers.assign(
-          { imsi: financeSim, userId: 'u', displayName: 'X', institutionId: INTERIOR },
-          ctx,
-        ),
+      () => fx.subscribers.assign({ imsi: financeSim, official: `u-${interiorSim}` }, ctx),
       () => fx.subscribers.profiles(interiorViewer),
     ])
       expect((await refusal(attempt())).code).toBe('national_only');

@@ -26,6 +26,8 @@ import { SimInventoryRepository } from '../../src/sim-inventory/sim-inventory.re
 import { SimSecretsService } from '../../src/sim-inventory/sim-secrets.service.js';
 import { SubscribersRepository } from '../../src/subscribers/subscribers.repository.js';
 import { SubscribersService } from '../../src/subscribers/subscribers.service.js';
+import { Officials } from '../../src/subscribers/officials.js';
+import { MemoryOfficialDirectory } from './memory-officials.js';
 
 export const testOperator: Principal = {
   actor: { type: 'operator', id: 'op-1' },
@@ -87,7 +89,10 @@ export async function coreNetworkFixture(overrides: Partial<CoreNetworkConfig> =
   const imports = new SimImportService(db.handle, config, testLogger, repo, keys, audit);
   const bus = new InProcessEventBus(testLogger);
   const subscribersRepo = new SubscribersRepository(db.handle);
-  const subscribers = new SubscribersService(subscribersRepo, repo, audit, bus, testLogger);
+  const directory = new MemoryOfficialDirectory();
+  const officials = new Officials();
+  officials.bind(directory);
+  const subscribers = new SubscribersService(subscribersRepo, repo, audit, officials, bus, testLogger);
   await subscribers.onApplicationBootstrap();
   await db.handle.db.insert(networkSpecs).values({
     version: 1,
@@ -109,6 +114,9 @@ export async function coreNetworkFixture(overrides: Partial<CoreNetworkConfig> =
     bus,
     subscribersRepo,
     subscribers,
+    /** The people identity would know: add officials before assigning SIMs to them. */
+    directory,
+    officials,
     secrets: () => new SimSecretsService(repo, keys),
     /** Imports SIMs and waits for the job to finish. */
     async importSims(sims: ReturnType<typeof fakeSim>[], extraLines: string[] = []) {

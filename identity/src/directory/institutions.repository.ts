@@ -37,6 +37,17 @@ export class InstitutionsRepository {
     return row;
   }
 
+  /** Names of these institutions (unknown ids are absent). */
+  async names(ids: readonly string[]): Promise<Map<string, string>> {
+    const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+    if (!valid.length) return new Map();
+    const rows = await this.db
+      .select({ id: institutions.id, name: institutions.name })
+      .from(institutions)
+      .where(inArray(institutions.id, valid));
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
   async findByName(name: string, tx: Db = this.db): Promise<InstitutionRow | undefined> {
     const [row] = await tx.select().from(institutions).where(eq(institutions.name, name)).limit(1);
     return row;

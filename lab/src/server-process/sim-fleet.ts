@@ -90,13 +90,11 @@ export async function importSims(api: ControlPlaneApi, sims: readonly LabSim[]):
   return job;
 }
 
-async function assignAll(api: ControlPlaneApi, sims: readonly LabSim[], userId: string, displayName: string) {
+async function assignAll(api: ControlPlaneApi, sims: readonly LabSim[], official: string) {
   for (let i = 0; i < sims.length; i += ASSIGN_CONCURRENCY) {
     const batch = sims.slice(i, i + ASSIGN_CONCURRENCY);
     await Promise.all(
-      batch.map((s) =>
-        unwrap(api.POST('/api/v1/subscribers', { body: { imsi: s.imsi, userId, displayName } })),
-      ),
+      batch.map((s) => unwrap(api.POST('/api/v1/subscribers', { body: { imsi: s.imsi, official } }))),
     );
   }
 }
@@ -135,7 +133,7 @@ export async function provisionFleet(admin: ControlPlaneApi, input: FleetInput):
   );
   const sims = labSims(input.sims, input.firstMsin ?? 1, input.random);
   await importSims(admin, sims);
-  await assignAll(admin, sims, user.id, displayName);
+  await assignAll(admin, sims, user.id);
   return {
     institution,
     official: { id: user.id, username: input.username, password: input.password },

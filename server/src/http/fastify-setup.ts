@@ -8,7 +8,11 @@ import type { Logger, Metrics } from '@pakawaaz/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Routes that take a raw CSV body. */
-const CSV_ROUTES: ReadonlySet<string> = new Set(['/api/v1/sims/imports', '/api/v1/user-imports']);
+const CSV_ROUTES: ReadonlySet<string> = new Set([
+  '/api/v1/sims/imports',
+  '/api/v1/user-imports',
+  '/api/v1/subscribers/assignments',
+]);
 
 const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 

@@ -60,13 +60,13 @@ describe('core network from the CLI', () => {
 
   it('assigns, bars and unbars a subscriber, and exports Open5GS documents only to a security officer, 0600', async () => {
     const imsi = sims[3]!.imsi;
+    // The SIM goes to an official who exists and is active.
+    expect((await runCli(['institutions', 'add', '--name', 'Cabinet Division'], env)).code).toBe(0);
+    const official = ['--username', 'joint.secretary', '--name', 'Joint Secretary'];
+    const added = ['users', 'add', ...official, '--institution', 'Cabinet Division', '--password-stdin'];
+    expect((await runCli(added, env, 'amber-orchard-violin-7')).code).toBe(0);
     expect(
-      (
-        await runCli(
-          ['subscribers', 'assign', '--imsi', imsi, '--user', 'u-4', '--name', 'Joint Secretary'],
-          env,
-        )
-      ).code,
+      (await runCli(['subscribers', 'assign', '--imsi', imsi, '--user', 'joint.secretary'], env)).code,
     ).toBe(0);
     const barred = await runCli(['subscribers', 'bar', '--imsi', imsi, '--reason', 'handset stolen'], env);
     expect(barred.stdout).toMatch(new RegExp(`${imsi}.*barred.*handset stolen`));

@@ -60,6 +60,34 @@ async function assertDemoNetwork(server: TestServer): Promise<void> {
   expect(`${spec.plmn.mcc}/${spec.plmn.mnc}`).toBe('001/01');
 }
 
+/** The person the SIM goes to: an active official of a ministry, found in the NOC by typing her name. */
+async function addOfficial(server: TestServer): Promise<void> {
+  const token = await server.adminToken();
+  const ministry = await server.request('POST', '/api/v1/institutions', {
+    token,
+    body: { name: 'Ministry of Planning (e2e)' },
+  });
+  expect(ministry.status).toBe(201);
+  for (const [username, displayName] of [
+    ['amina.qureshi', 'Amina Qureshi'],
+    ['amin.rauf', 'Amin Rauf'],
+  ])
+    expect(
+      (
+        await server.request('POST', '/api/v1/users', {
+          token,
+          body: {
+            kind: 'official',
+            username,
+            displayName,
+            password: 'amber-orchard-violin-7',
+            institution: 'Ministry of Planning (e2e)',
+          },
+        })
+      ).status,
+    ).toBe(201);
+}
+
 describe.skipIf(!chromiumAvailable())('NOC core network pages in a real browser (Debian chromium)', () => {
   let server: TestServer;
   let browser: Browser;
@@ -83,6 +111,7 @@ describe.skipIf(!chromiumAvailable())('NOC core network pages in a real browser 
         'The NOC is not built (noc/dist/index.html is missing): run `node scripts/build.mjs --if-needed` first.',
       );
     await assertDemoNetwork(server);
+    await addOfficial(server);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: server.url });
     page = await context.newPage();
@@ -201,7 +230,7 @@ describe.skipIf(!chromiumAvailable())('NOC core network pages in a real browser 
     expect(await sims.getByRole('row').count()).toBe(2); // header + one SIM
   });
 
-  it('assigns a SIM, opens the subscriber and bars it with a reason', async () => {
+  it('assigns a SIM to an official found by typing her name, opens the subscriber and bars it with a reason', async () => {
     await page
       .getByRole('navigation', { name: 'Domains' })
       .getByRole('link', { name: 'Subscribers', exact: true })
@@ -211,14 +240,34 @@ describe.skipIf(!chromiumAvailable())('NOC core network pages in a real browser 
 
     const assign = page.getByRole('region', { name: 'Assign a SIM' });
     await assign.getByLabel('IMSI').fill(ASSIGNED);
-    await assign.getByLabel('User ID').fill('e2e-official-1');
-    await assign.getByLabel('Display name').fill('Amina Qureshi');
-    await assign.getByLabel('Institution ID').fill('ministry-e2e');
-    await expect.poll(() => assign.getByLabel('Profile').inputValue()).toBe('default');
+    // The official is chosen by name: typing shows the matching people; the keyboard picks one.
+    const official = assign.getByRole('combobox', { name: 'Official' });
     const submit = assign.getByRole('button', { name: 'Assign SIM' });
+    expect(await submit.isDisabled()).toBe(true); // nobody chosen yet
+    await official.pressSequentially('Amin');
+    const matches = assign.getByRole('listbox', { name: 'Matching people' });
+    await visible(matches.getByRole('option', { name: /Amina Qureshi/ }));
+    await visible(matches.getByRole('option', { name: /Amin Rauf/ }));
+    expect(await official.getAttribute('aria-expanded')).toBe('true');
+    const amina = matches.getByRole('option', { name: /Amina Qureshi/ });
+    const index = (await matches.getByRole('option').allInnerTexts()).findIndex((t) =>
+      t.includes('Amina Qureshi'),
+    );
+    expect(await amina.innerText()).toContain('Ministry of Planning (e2e)');
+    expect(index).toBeGreaterThanOrEqual(0);
+    // Arrow keys move through the matches; the active one is announced through aria-activedescendant.
+    for (let i = 0; i <= index; i++) await official.press('ArrowDown');
+    await expect.poll(() => amina.getAttribute('aria-selected')).toBe('true');
+    expect(await official.getAttribute('aria-activedescendant')).toBe(await amina.getAttribute('id'));
+    await official.press('Enter');
+    await expect.poll(() => official.inputValue()).toBe('Amina Qureshi (amina.qureshi)');
+    expect(await official.getAttribute('aria-expanded')).toBe('false');
+    await expect.poll(() => assign.getByLabel('Profile').inputValue()).toBe('default');
     await submit.click();
-    await visible(assign.getByRole('status').getByText(/Assigned/));
-    expect(await submit.isDisabled()).toBe(false);
+    await visible(assign.getByRole('status').getByText(/Assigned .* to Amina Qureshi \(amina\.qureshi\)/));
+    // The form is ready for the next SIM: nobody chosen, so nothing to submit yet.
+    expect(await official.inputValue()).toBe('');
+    expect(await submit.isDisabled()).toBe(true);
 
     const list = page.getByRole('region', { name: 'Assigned SIMs' });
     await visible(list.getByRole('link', { name: `Subscriber ${ASSIGNED}, Amina Qureshi` }));
@@ -226,7 +275,10 @@ describe.skipIf(!chromiumAvailable())('NOC core network pages in a real browser 
     await page.waitForURL(`**/subscribers/${ASSIGNED}`);
     await visible(page.getByRole('heading', { name: 'Amina Qureshi', level: 1 }));
     const details = page.getByRole('region', { name: 'Subscriber', exact: true });
-    expect(await details.innerText()).toContain('ministry-e2e');
+    const facts = await details.innerText();
+    expect(facts).toContain('Ministry of Planning (e2e)');
+    expect(facts).toContain('amina.qureshi');
+    expect(facts).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-/); // no raw ids
     const access = page.getByRole('region', { name: 'Network access' });
     await visible(access.getByText('active', { exact: true }));
     await visible(page.getByRole('region', { name: 'Open5GS' }).getByText(/^export-only$/));
@@ -245,6 +297,22 @@ describe.skipIf(!chromiumAvailable())('NOC core network pages in a real browser 
     await page.getByRole('link', { name: '← Subscribers' }).click();
     const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: new RegExp(ASSIGNED) }) });
     await visible(row.getByText('barred', { exact: true }));
+    expect(await row.innerText()).toContain('Ministry of Planning (e2e)');
+  });
+
+  it('unassigns the SIM after a confirmation: it leaves the list and is available again', async () => {
+    await page.goto(`/subscribers/${ASSIGNED}`);
+    const details = page.getByRole('region', { name: 'Subscriber', exact: true });
+    await details.getByRole('button', { name: 'Unassign SIM' }).click();
+    const confirm = details.getByRole('button', { name: 'Confirm unassign' });
+    await visible(details.getByText(`Take SIM ${ASSIGNED} away from Amina Qureshi (amina.qureshi)?`));
+    await confirm.click();
+    await page.waitForURL('**/subscribers');
+    const list = page.getByRole('region', { name: 'Assigned SIMs' });
+    await visible(list.getByText('No SIM is assigned yet.'));
+    const token = await server.adminToken();
+    const sim = await server.request('GET', `/api/v1/sims?search=${ASSIGNED}`, { token });
+    expect(((await sim.json()) as { sims: { status: string }[] }).sims[0]?.status).toBe('available');
   });
 
   it('shows the network page, or says clearly that the network API is not there yet', async () => {

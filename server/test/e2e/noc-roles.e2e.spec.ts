@@ -45,6 +45,7 @@ const MUTATIONS = [
   'Acknowledge',
   'Verify chain',
   'Bar',
+  'Unassign SIM',
   'Unbar',
   'Move to next phase',
 ];
@@ -84,9 +85,26 @@ async function seedSubscriber(server: TestServer, token: string): Promise<void> 
     status = ((await job.json()) as { status: string }).status;
   }
   expect(status).toBe('completed');
+  // The SIM's holder must exist and be active: an official of an institution.
+  const ministry = await server.request('POST', '/api/v1/institutions', {
+    token,
+    body: { name: 'Roles E2E Ministry' },
+  });
+  expect(ministry.status).toBe(201);
+  const official = await server.request('POST', '/api/v1/users', {
+    token,
+    body: {
+      kind: 'official',
+      username: 'rafi.roles',
+      displayName: 'Rafi Roles',
+      password: 'amber-orchard-violin-7',
+      institution: 'Roles E2E Ministry',
+    },
+  });
+  expect(official.status).toBe(201);
   const assigned = await server.request('POST', '/api/v1/subscribers', {
     token,
-    body: { imsi: SIM.imsi, userId: 'roles-e2e-official', displayName: 'Rafi Roles' },
+    body: { imsi: SIM.imsi, official: 'rafi.roles' },
   });
   expect(assigned.status).toBe(201);
 }

@@ -268,6 +268,9 @@ describe.skipIf(!hasRadclient || !hasOathtool)('RADIUS PAP with radclient (passw
       outputOctets: 5000,
       terminateCause: 'user-request',
     });
+    // The official may be named by username too, like every CLI flag that names a user.
+    const byName = await cli(['radius', 'accounting', '--user', 'ayesha', '--json']);
+    expect(JSON.parse(byName.stdout)).toEqual(JSON.parse(r.stdout));
   });
 
   it('refuses accounting whose Class is forged, edited, unsigned or from another NAS: acknowledged, never charged', async () => {

@@ -4,43 +4,41 @@ import { Field, Form } from '../../components/Form';
 import { useApiMutation } from '../../data/hooks';
 import { Link } from '../../router';
 import type { ProfileTemplate } from '../profiles/queries';
+import { OfficialPicker, type PickedOfficial } from './OfficialPicker';
 import { subscriberKeys } from './queries';
 
-const EMPTY_ASSIGN = {
-  imsi: '',
-  userId: '',
-  displayName: '',
-  institutionId: '',
-  profile: '',
-  staticIpv4: '',
-};
-type AssignDraft = typeof EMPTY_ASSIGN;
+type AssignDraft = { imsi: string; official: PickedOfficial | null; profile: string; staticIpv4: string };
+const EMPTY_ASSIGN: AssignDraft = { imsi: '', official: null, profile: '', staticIpv4: '' };
 
 const assign = (form: AssignDraft, profile: string) =>
   unwrap(
     api.POST('/api/v1/subscribers', {
       body: {
         imsi: form.imsi.trim(),
-        userId: form.userId.trim(),
-        displayName: form.displayName.trim(),
-        ...(form.institutionId.trim() ? { institutionId: form.institutionId.trim() } : {}),
+        official: form.official?.id ?? '',
         ...(profile ? { profile } : {}),
         ...(form.staticIpv4.trim() ? { staticIpv4: form.staticIpv4.trim() } : {}),
       },
     }),
   );
 
+/** Assigns an available SIM to a person chosen by name; their institution comes with them. */
 export function AssignForm({ profiles }: { profiles: ProfileTemplate[] }) {
   const [form, setForm] = useState(EMPTY_ASSIGN);
+  // A new picker after each assignment: its typed text starts empty again.
+  const [round, setRound] = useState(0);
   const profile =
     form.profile || (profiles.some((p) => p.name === 'default') ? 'default' : (profiles[0]?.name ?? ''));
   const mutation = useApiMutation({
     run: (draft: AssignDraft) => assign(draft, profile),
     invalidates: [subscriberKeys.all],
-    onSuccess: () => setForm(EMPTY_ASSIGN),
+    onSuccess: () => {
+      setForm(EMPTY_ASSIGN);
+      setRound((r) => r + 1);
+    },
   });
   const assigned = mutation.result;
-  const set = (field: keyof AssignDraft) => (event: { target: { value: string } }) =>
+  const set = (field: 'imsi' | 'profile' | 'staticIpv4') => (event: { target: { value: string } }) =>
     setForm({ ...form, [field]: event.target.value });
 
   return (
@@ -51,10 +49,13 @@ export function AssignForm({ profiles }: { profiles: ProfileTemplate[] }) {
       errorTitle="The SIM was not assigned"
       submitLabel="Assign SIM"
       busyLabel="Assigning…"
+      disabled={form.official === null}
       status={
         assigned && !mutation.pending ? (
           <p className="success-text">
-            Assigned <code>{assigned.imsi}</code> to {assigned.displayName}.{' '}
+            Assigned <code>{assigned.imsi}</code> to {assigned.displayName}
+            {assigned.username ? ` (${assigned.username})` : ''}
+            {assigned.institutionName ? `, ${assigned.institutionName}` : ''}.{' '}
             <Link to={`/subscribers/${assigned.imsi}`}>Open subscriber {assigned.imsi}</Link>
           </p>
         ) : null
@@ -75,35 +76,17 @@ export function AssignForm({ profiles }: { profiles: ProfileTemplate[] }) {
             onChange={set('imsi')}
           />
         </Field>
-        <Field id="assign-user" label="User ID">
-          <input
-            id="assign-user"
-            autoComplete="off"
-            spellCheck={false}
-            required
-            maxLength={128}
-            value={form.userId}
-            onChange={set('userId')}
-          />
-        </Field>
-        <Field id="assign-name" label="Display name">
-          <input
-            id="assign-name"
-            autoComplete="off"
-            required
-            maxLength={200}
-            value={form.displayName}
-            onChange={set('displayName')}
-          />
-        </Field>
-        <Field id="assign-institution" label="Institution ID" optional>
-          <input
-            id="assign-institution"
-            autoComplete="off"
-            spellCheck={false}
-            maxLength={64}
-            value={form.institutionId}
-            onChange={set('institutionId')}
+        <Field
+          id="assign-official"
+          label="Official"
+          hint="Type part of a name or username, then choose the person. Their institution comes with them."
+        >
+          <OfficialPicker
+            key={round}
+            id="assign-official"
+            describedBy="assign-official-hint"
+            value={form.official}
+            onChange={(official) => setForm((f) => ({ ...f, official }))}
           />
         </Field>
         <Field id="assign-profile" label="Profile">

@@ -4,6 +4,32 @@ import { formatDateTime } from '../../format';
 import { Link } from '../../router';
 import { BarringControl } from './BarringControl';
 import type { Subscriber } from './queries';
+import { UnassignControl } from './UnassignControl';
+
+/** The official by name and username (a raw id only when identity no longer knows the account). */
+export function OfficialName({ subscriber: s }: { subscriber: Subscriber }) {
+  return (
+    <>
+      {s.displayName}{' '}
+      {s.username ? (
+        <span className="muted">{s.username}</span>
+      ) : (
+        <span className="muted">unknown account {s.userId}</span>
+      )}
+      {s.officialStatus === 'disabled' ? (
+        <>
+          {' '}
+          <StatusPill value="account disabled" tone="warn" />
+        </>
+      ) : null}
+    </>
+  );
+}
+
+export function InstitutionName({ subscriber: s }: { subscriber: Subscriber }) {
+  if (s.institutionName) return <>{s.institutionName}</>;
+  return <span className="muted">{s.institutionId ? 'unknown institution' : 'national'}</span>;
+}
 
 export function SubscriberCards({
   subscriber,
@@ -25,14 +51,14 @@ export function SubscriberCards({
           </dd>
           <dt>MSISDN</dt>
           <dd>{subscriber.msisdn ?? <span className="muted">—</span>}</dd>
-          <dt>Display name</dt>
-          <dd>{subscriber.displayName}</dd>
-          <dt>User ID</dt>
-          <dd className="break">
-            <code>{subscriber.userId}</code>
+          <dt>Official</dt>
+          <dd>
+            <OfficialName subscriber={subscriber} />
           </dd>
           <dt>Institution</dt>
-          <dd>{subscriber.institutionId ?? <span className="muted">—</span>}</dd>
+          <dd>
+            <InstitutionName subscriber={subscriber} />
+          </dd>
           <dt>Profile</dt>
           <dd>
             <Link to="/subscriber-profiles">{subscriber.profile}</Link>
@@ -54,6 +80,7 @@ export function SubscriberCards({
             <time dateTime={subscriber.updatedAt}>{formatDateTime(subscriber.updatedAt)}</time>
           </dd>
         </dl>
+        <UnassignControl subscriber={subscriber} />
       </section>
 
       <section className="card" aria-labelledby="card-access">

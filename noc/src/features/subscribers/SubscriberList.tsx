@@ -8,6 +8,7 @@ import { SyncStatePill } from '../../components/SyncStatePill';
 import { useApiQuery } from '../../data/hooks';
 import { Link, navigate } from '../../router';
 import type { ProfileTemplate } from '../profiles/queries';
+import { InstitutionName, OfficialName } from './SubscriberCards';
 import { filtersUrl, PAGE_SIZE, STATUSES, subscriberQueries, type Filters } from './queries';
 
 export function SubscriberList({ filters, profiles }: { filters: Filters; profiles: ProfileTemplate[] }) {
@@ -103,8 +104,7 @@ export function SubscriberList({ filters, profiles }: { filters: Filters; profil
             <tr>
               <th scope="col">IMSI</th>
               <th scope="col">MSISDN</th>
-              <th scope="col">Name</th>
-              <th scope="col">User</th>
+              <th scope="col">Official</th>
               <th scope="col">Institution</th>
               <th scope="col">Profile</th>
               <th scope="col">Status</th>
@@ -120,11 +120,12 @@ export function SubscriberList({ filters, profiles }: { filters: Filters; profil
                   </Link>
                 </td>
                 <td>{s.msisdn ?? <span className="muted">—</span>}</td>
-                <td>{s.displayName}</td>
-                <td className="break">
-                  <code>{s.userId}</code>
+                <td>
+                  <OfficialName subscriber={s} />
                 </td>
-                <td>{s.institutionId ?? <span className="muted">—</span>}</td>
+                <td>
+                  <InstitutionName subscriber={s} />
+                </td>
                 <td>{s.profile}</td>
                 <td>
                   <StatusPill value={s.status} />
@@ -137,14 +138,14 @@ export function SubscriberList({ filters, profiles }: { filters: Filters; profil
             ))}
             {page !== undefined && rows.length === 0 && !error ? (
               <tr>
-                <td colSpan={8} className="empty">
+                <td colSpan={7} className="empty">
                   {filtered ? 'No subscriber matches these filters.' : 'No SIM is assigned yet.'}
                 </td>
               </tr>
             ) : null}
             {page === undefined && fetching ? (
               <tr>
-                <td colSpan={8} className="empty">
+                <td colSpan={7} className="empty">
                   Loading…
                 </td>
               </tr>

@@ -4,6 +4,10 @@ import { registerRadiusLog } from './radius-log.js';
 
 /** The RADIUS server: NAS clients and accounting records. */
 export const registerRadiusCommands: RegisterCommands = (program, { api, io, print }) => {
+  const userId = async (ref: string) =>
+    /^[0-9a-f-]{36}$/i.test(ref)
+      ? ref
+      : (await unwrap(api().GET('/api/v1/users/{id}', { params: { path: { id: ref } } }))).id;
   const radius = program.command('radius').description('RADIUS server: NAS clients and accounting');
   registerRadiusLog(radius, { api, io, print });
   const clients = radius.command('clients').description('NAS clients allowed to send RADIUS');
@@ -74,14 +78,15 @@ export const registerRadiusCommands: RegisterCommands = (program, { api, io, pri
   radius
     .command('accounting')
     .description('accounting records, newest first')
-    .option('--user <id>', 'official (user id)')
+    .option('--user <username or id>', 'the official')
     .option('--imsi <imsi>')
     .option('--limit <n>', 'how many', positiveInt, 50)
     .option('--json', 'print JSON')
     .action(async (o: { user?: string; imsi?: string; limit: number; json?: boolean }) => {
       const query = {
         limit: o.limit,
-        ...(o.user ? { user: o.user } : {}),
+        // The API filters by user id: a username is looked up first.
+        ...(o.user ? { user: await userId(o.user) } : {}),
         ...(o.imsi ? { imsi: o.imsi } : {}),
       };
       const r = await unwrap(api().GET('/api/v1/radius/accounting', { params: { query } }));

@@ -16,8 +16,33 @@ const open5gs = (s: Subscriber) =>
       ? 'synced '
       : 'pending';
 
+/** The official as people know them: name, username, institution (never a raw id unless identity lost them). */
+const person = (s: Subscriber) =>
+  `${s.displayName} (${s.username ?? `unknown user ${s.userId}`}${s.officialStatus === 'disabled' ? ', disabled' : ''}), ${s.institutionName ?? (s.institutionId ? 'unknown institution' : 'national')}`;
+
 const line = (s: Subscriber) =>
-  `${s.imsi}  ${(s.msisdn ?? '-').padEnd(15)}  ${s.status.padEnd(6)}  ${s.profile.padEnd(12)}  ${open5gs(s)}  ${s.displayName} (${s.userId})${s.barringReason ? `  — ${s.barringReason}` : ''}`;
+  `${s.imsi}  ${(s.msisdn ?? '-').padEnd(15)}  ${s.status.padEnd(6)}  ${s.profile.padEnd(12)}  ${open5gs(s)}  ${person(s)}${s.barringReason ? `  — ${s.barringReason}` : ''}`;
+
+const detail = (s: Subscriber) =>
+  [
+    `IMSI         ${s.imsi}`,
+    `MSISDN       ${s.msisdn ?? '-'}`,
+    `official     ${s.displayName} (${s.username ?? `unknown user ${s.userId}`})${s.officialStatus === 'disabled' ? ' — account disabled' : ''}`,
+    `institution  ${s.institutionName ?? (s.institutionId ? 'unknown institution' : 'national (none)')}`,
+    `profile      ${s.profile}${s.staticIpv4 ? `, static IPv4 ${s.staticIpv4}` : ''}`,
+    `status       ${s.status}${s.barringReason ? ` — ${s.barringReason}` : ''}`,
+    `Open5GS      ${s.open5gs.state}${s.open5gs.error ? ` — ${s.open5gs.error}` : ''}`,
+  ].join('\n') + '\n';
+
+type BulkResult = Schemas['BulkAssignmentResult'];
+const bulkSummary = (r: BulkResult, maxErrors: number) =>
+  [
+    `${r.dryRun ? 'dry run: would assign' : 'assigned'} ${r.assigned} of ${r.totalRows} line(s); ${r.failed} refused`,
+    ...r.errors
+      .slice(0, maxErrors)
+      .map((e) => `  line ${e.line}${e.imsi ? ` (${e.imsi})` : ''}: ${e.code}: ${e.reason}`),
+    ...(r.failed > maxErrors ? [`  … ${r.failed - maxErrors} more (--max-errors, or --json)`] : []),
+  ].join('\n') + '\n';
 
 /**
  * The export goes into a directory of its own: new, or empty. Checked before the export runs (the server
@@ -44,34 +69,55 @@ export const registerSubscriberCommands: RegisterCommands = (program, { api, io,
     .command('assign')
     .description('assign an available SIM to an official')
     .requiredOption('--imsi <imsi>', 'IMSI of an available SIM')
-    .requiredOption('--user <user>', "the official's user id or username in identity")
-    .option('--name <display name>', 'name shown in the NOC (default: the user)')
-    .option('--institution <id>', 'institution id')
+    .requiredOption(
+      '--user <username or id>',
+      'the official (an active user): their name and institution come from identity',
+    )
     .option('--profile <name>', 'subscriber profile', 'default')
     .option('--static-ip <ipv4>', 'fixed UE IPv4 address')
     .option('--json', 'print JSON')
-    .action(
-      async (o: {
-        imsi: string;
-        user: string;
-        name?: string;
-        institution?: string;
-        profile: string;
-        staticIp?: string;
-        json?: boolean;
-      }) => {
-        const body = {
-          imsi: o.imsi,
-          userId: o.user,
-          displayName: o.name ?? o.user,
-          profile: o.profile,
-          ...(o.institution ? { institutionId: o.institution } : {}),
-          ...(o.staticIp ? { staticIpv4: o.staticIp } : {}),
-        };
-        const s = await unwrap(api().POST('/api/v1/subscribers', { body }));
-        print(s, !!o.json, () => `${line(s)}\n`);
-      },
-    );
+    .action(async (o: { imsi: string; user: string; profile: string; staticIp?: string; json?: boolean }) => {
+      const body = {
+        imsi: o.imsi,
+        official: o.user,
+        profile: o.profile,
+        ...(o.staticIp ? { staticIpv4: o.staticIp } : {}),
+      };
+      const s = await unwrap(api().POST('/api/v1/subscribers', { body }));
+      print(s, !!o.json, () => `${line(s)}\n`);
+    });
+  subs
+    .command('assign-bulk <file>')
+    .description(
+      'assign SIMs from a CSV file "imsi,username" (username or user id); each line is assigned or refused on its own',
+    )
+    .option('--dry-run', 'check every line, change nothing')
+    .option('--max-errors <n>', 'refused lines to print', positiveInt, 20)
+    .option('--json', 'print JSON')
+    .action(async (file: string, o: { dryRun?: boolean; maxErrors: number; json?: boolean }) => {
+      const csv = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        throw new CliError(`Cannot read ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, 2);
+      });
+      const r = await unwrap(
+        api().POST('/api/v1/subscribers/assignments', {
+          params: { query: { dryRun: o.dryRun ? 'true' : 'false' } },
+          body: csv,
+          bodySerializer: (b: string) => b,
+          headers: { 'content-type': 'text/csv' },
+        }),
+      );
+      print(r, !!o.json, () => bulkSummary(r, o.maxErrors));
+      if (r.failed > 0) throw new CliError('', 1);
+    });
+  subs
+    .command('show')
+    .description('one subscriber: the official by name, institution, profile, status')
+    .requiredOption('--imsi <imsi>', 'IMSI')
+    .option('--json', 'print JSON')
+    .action(async (o: { imsi: string; json?: boolean }) => {
+      const s = await unwrap(api().GET('/api/v1/subscribers/{imsi}', { params: { path: { imsi: o.imsi } } }));
+      print(s, !!o.json, () => detail(s));
+    });
   for (const action of ['bar', 'unbar'] as const) {
     subs
       .command(action)
@@ -101,7 +147,7 @@ export const registerSubscriberCommands: RegisterCommands = (program, { api, io,
   subs
     .command('list')
     .description('list subscribers')
-    .option('--search <text>', 'IMSI or MSISDN prefix, or part of the name')
+    .option('--search <text>', "IMSI or MSISDN prefix, or part of the official's name")
     .addOption(new Option('--status <status>').choices(['active', 'barred']))
     .option('--limit <n>', 'page size', positiveInt, 50)
     .option('--offset <n>', 'skip this many', (v) => Number(v), 0)
