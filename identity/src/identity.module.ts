@@ -1,5 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DATABASE, KEYS, TOKEN_VERIFIER, type DatabaseHandle, type KeyService } from '@pakawaaz/platform';
+import {
+  ACTOR_DIRECTORY,
+  DATABASE,
+  KEYS,
+  TOKEN_VERIFIER,
+  type DatabaseHandle,
+  type KeyService,
+} from '@pakawaaz/platform';
 import { AuthEventsController } from './auth-events/auth-events.controller.js';
 import { AuthEventsRepository } from './auth-events/auth-events.repository.js';
 import { AuthEventsService } from './auth-events/auth-events.service.js';
@@ -13,6 +20,7 @@ import { LoginFailures } from './auth/login-failures.service.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { LoginTickets } from './auth/login-tickets.service.js';
 import { FirstStartService } from './bootstrap/first-start.service.js';
+import { InitialPasswordFile } from './bootstrap/initial-password-file.js';
 import { DeviceAuthService } from './device-auth/device-auth.service.js';
 import { DirectoryController, InstitutionsController } from './directory/directory.controller.js';
 import { DirectoryService } from './directory/directory.service.js';
@@ -55,6 +63,7 @@ import { JwksController, TokensController } from './tokens/tokens.controller.js'
 import { FactorResetService } from './users/factor-reset.service.js';
 import { FactorResetsRepository } from './users/factor-resets.repository.js';
 import { PasswordChanges } from './users/password-changes.service.js';
+import { ActorDirectoryService } from './users/actor-directory.service.js';
 import { UserAdminService } from './users/user-admin.service.js';
 import { UserChanges } from './users/user-changes.js';
 import { FactorResetsController, UsersController } from './users/users.controller.js';
@@ -137,6 +146,7 @@ export class IdentityModule {
         UsersService,
         UserChanges,
         PasswordChanges,
+        InitialPasswordFile,
         FactorResetService,
         UserAdminService,
         OnboardingChanges,
@@ -153,6 +163,8 @@ export class IdentityModule {
         RadiusAccountingService,
         RadiusListener,
         { provide: TOKEN_VERIFIER, useExisting: TokenService },
+        ActorDirectoryService,
+        { provide: ACTOR_DIRECTORY, useExisting: ActorDirectoryService },
       ],
       exports: [
         TOKEN_VERIFIER,
