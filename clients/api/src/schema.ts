@@ -1390,6 +1390,7 @@ export interface components {
         AuditEntry: {
             action: string;
             actorId: string;
+            actorName: string | null;
             actorType: string;
             at: string;
             details: {
@@ -1404,6 +1405,7 @@ export interface components {
             entries: {
                 action: string;
                 actorId: string;
+                actorName: string | null;
                 actorType: string;
                 at: string;
                 details: {
@@ -2000,7 +2002,7 @@ export interface components {
             name: string;
             schema: string;
             /** @enum {string} */
-            status: "active" | "planned";
+            status: "active" | "not-served" | "planned";
         };
         EnrolRequest: {
             /** @description the one-time enrolment code (dashes and case do not matter) */
@@ -2885,7 +2887,9 @@ export interface components {
             kind: "official" | "operator" | "api-token";
             /** Format: date-time */
             lastLoginAt: string | null;
+            mfaEnrolmentRequired: boolean;
             mustChangePassword: boolean;
+            operatorMfaPolicy: boolean;
             passkeyRequired: boolean;
             roles: string[];
             scope: {
@@ -3440,7 +3444,7 @@ export interface components {
                 name: string;
                 schema: string;
                 /** @enum {string} */
-                status: "active" | "planned";
+                status: "active" | "not-served" | "planned";
             }[];
             eventBus: {
                 deadLetters: {
@@ -4492,6 +4496,10 @@ export interface operations {
                 limit?: number;
                 beforeSeq?: number;
                 action?: string;
+                actor?: string;
+                from?: string;
+                to?: string;
+                q?: string;
             };
             header?: never;
             path?: never;
