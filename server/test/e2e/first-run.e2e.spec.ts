@@ -36,8 +36,10 @@ describe('a fresh data folder: the generated admin password works once, for its 
   });
 
   it('refuses a session until the password is changed, then removes the file and says so', async () => {
-    // The embedded default listens on loopback only.
-    expect(server.output()).toContain(`Pakawaaz control plane is up: ${url}`);
+    // The embedded default listens on loopback only (localhost: 127.0.0.1 and ::1).
+    expect(server.output()).toContain(
+      `Pakawaaz control plane is up: ${url.replace('127.0.0.1', 'localhost')}`,
+    );
     const file = path.join(dataDir, 'initial-admin-password');
     const initial = (await readFile(file, 'utf8')).trim();
     const env = { PAKAWAAZ_URL: url };

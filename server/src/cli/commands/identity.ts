@@ -114,7 +114,7 @@ export const registerIdentityCommands: RegisterCommands = (program, { io, api, p
         );
       if (step.withheldRoles.length)
         io.stderr(
-          `note: ${step.withheldRoles.join(', ')} need a passkey sign-in (NOC); this token does not carry them\n`,
+          `note: this token does not carry ${step.withheldRoles.join(', ')}: they need a passkey sign-in, or (operator MFA policy) a second factor first — see My account in the NOC\n`,
         );
       io.stdout(`${step.accessToken}\n`);
     });
