@@ -22,7 +22,7 @@ export const coreNetworkDomain = {
   name: 'core-network',
   pgSchema: 'core_network',
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
-  status: 'planned',
+  status: 'active',
   events: {
     publishes: [SubscriberBarred, DriftDetected, AlarmRaised, AlarmCleared],
     consumes: [DEVICE_BARRING_CONSUMER, OFFICIAL_FACTS_CONSUMER],

@@ -1,5 +1,12 @@
 import path from 'node:path';
-import { envOptionalBool, envPort, parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
+import {
+  envOptionalBool,
+  envPort,
+  envString,
+  parseConfig,
+  type Env,
+  type PlatformConfig,
+} from '@pakawaaz/platform';
 import { z } from 'zod';
 
 const unset = (v: unknown) => (v === '' ? undefined : v);
@@ -36,6 +43,8 @@ const schema = z.object({
   PAKAWAAZ_TOKEN_ISSUER: z.preprocess(unset, z.string().min(1).max(200).default('pakawaaz')),
   PAKAWAAZ_IDENTITY_SECRETS_KEY_FILE: z.preprocess(unset, z.string().optional()),
   PAKAWAAZ_REQUIRE_PASSKEYS: envOptionalBool(),
+  /** Operators without a second factor (TOTP or a passkey) may only enrol one until they have. */
+  PAKAWAAZ_REQUIRE_OPERATOR_MFA: envOptionalBool(),
   PAKAWAAZ_LOCKOUT_THRESHOLD: z.preprocess(
     unset,
     z.coerce
@@ -84,6 +93,8 @@ const schema = z.object({
   RADIUS_AUTH_PORT: envPort(1812),
   RADIUS_ACCT_PORT: envPort(1813),
   RADIUS_ENABLED: envOptionalBool(),
+  /** The RADIUS listening address (default: HOST; loopback as 127.0.0.1). NAS clients need a reachable one. */
+  RADIUS_HOST: envString(),
   PAKAWAAZ_AUTH_EVENT_RETENTION_DAYS: z.preprocess(
     unset,
     z.coerce
@@ -134,6 +145,8 @@ export type IdentityConfig = {
   secretsKeyFile: string;
   /** super-admin and security-officer only with a passkey sign-in (default on with PostgreSQL). */
   requirePasskeys: boolean;
+  /** PAKAWAAZ_REQUIRE_OPERATOR_MFA: an operator's session holds no role until a second factor is enrolled. */
+  requireOperatorMfa: boolean;
   /**
    * Consecutive failed sign-ins after which the password step closes to sign-ins without a possession
    * factor (the NIST SP 800-63B §5.2.2 guess limit); not a lock-out.
@@ -173,6 +186,7 @@ export function loadIdentityConfig(env: Env, platform: PlatformConfig): Identity
       c.PAKAWAAZ_IDENTITY_SECRETS_KEY_FILE ?? path.join(platform.dataDir, 'keys', 'identity-secrets.key'),
     ),
     requirePasskeys: c.PAKAWAAZ_REQUIRE_PASSKEYS ?? platform.databaseMode === 'postgresql',
+    requireOperatorMfa: c.PAKAWAAZ_REQUIRE_OPERATOR_MFA ?? false,
     lockoutThreshold: c.PAKAWAAZ_LOCKOUT_THRESHOLD,
     loginBackoff: {
       freeFailures: c.PAKAWAAZ_LOGIN_FREE_FAILURES,
@@ -189,7 +203,7 @@ export function loadIdentityConfig(env: Env, platform: PlatformConfig): Identity
     },
     radius: {
       enabled: c.RADIUS_ENABLED ?? true,
-      host: platform.HOST,
+      host: c.RADIUS_HOST ?? (platform.HOST === 'localhost' ? '127.0.0.1' : platform.HOST),
       authPort: c.RADIUS_AUTH_PORT,
       acctPort: c.RADIUS_ACCT_PORT,
       eapNetworkName: c.RADIUS_EAP_NETWORK_NAME,

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import {
+  ACTOR_DIRECTORY,
   DATABASE,
   INSTITUTION_PHASES,
   KEYS,
@@ -20,6 +21,7 @@ import { LoginFailures } from './auth/login-failures.service.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { LoginTickets } from './auth/login-tickets.service.js';
 import { FirstStartService } from './bootstrap/first-start.service.js';
+import { InitialPasswordFile } from './bootstrap/initial-password-file.js';
 import { DeviceAuthService } from './device-auth/device-auth.service.js';
 import { DirectoryController, InstitutionsController } from './directory/directory.controller.js';
 import { DirectoryService } from './directory/directory.service.js';
@@ -66,6 +68,7 @@ import { FactorResetService } from './users/factor-reset.service.js';
 import { OfficialDirectoryService } from './users/official-directory.service.js';
 import { FactorResetsRepository } from './users/factor-resets.repository.js';
 import { PasswordChanges } from './users/password-changes.service.js';
+import { ActorDirectoryService } from './users/actor-directory.service.js';
 import { UserAdminService } from './users/user-admin.service.js';
 import { UserChanges } from './users/user-changes.js';
 import { FactorResetsController, UsersController } from './users/users.controller.js';
@@ -152,6 +155,7 @@ export class IdentityModule {
         UsersService,
         UserChanges,
         PasswordChanges,
+        InitialPasswordFile,
         FactorResetService,
         UserAdminService,
         OnboardingChanges,
@@ -171,6 +175,8 @@ export class IdentityModule {
         RadiusListener,
         { provide: TOKEN_VERIFIER, useExisting: TokenService },
         OfficialDirectoryService,
+        ActorDirectoryService,
+        { provide: ACTOR_DIRECTORY, useExisting: ActorDirectoryService },
       ],
       exports: [
         TOKEN_VERIFIER,

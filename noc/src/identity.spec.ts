@@ -91,6 +91,8 @@ describe('institution operators', () => {
     expect(isInstitutionOperator(operator('national'))).toBe(false);
     expect(homeFor(operator('national'))).toBe('/system');
     expect(homeFor(null)).toBe('/system');
+    // Without the second factor the MFA policy asks for, only My account works.
+    expect(homeFor({ ...operator('national'), mfaEnrolmentRequired: true })).toBe('/account');
   });
 });
 

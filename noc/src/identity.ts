@@ -37,8 +37,9 @@ export const INSTITUTION_SCOPED_ROLES: readonly Role[] = [
 export const isInstitutionOperator = (operator: OperatorProfile | null): boolean =>
   operator?.scope.kind === 'institution';
 
+/** Where a sign-in lands: My account while the MFA policy waits for a second factor (nothing else works). */
 export const homeFor = (operator: OperatorProfile | null): string =>
-  isInstitutionOperator(operator) ? '/users' : '/system';
+  operator?.mfaEnrolmentRequired ? '/account' : isInstitutionOperator(operator) ? '/users' : '/system';
 
 /** The caller may act as `role` (super-admin passes every role check, as on the server). */
 export function hasRole(operator: OperatorProfile | null, role: Role): boolean {

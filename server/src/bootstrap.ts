@@ -40,6 +40,7 @@ import {
   wantsNocPage,
 } from './http/fastify-setup.js';
 import { installInputRules } from './http/input-rules.js';
+import { loadTls, warnIfInsecure } from './http/tls.js';
 import { buildOpenApi } from './http/openapi.js';
 import { NestPinoLogger } from './http/nest-logger.js';
 import { VERSION } from './version.js';
@@ -129,7 +130,9 @@ export async function createApp(
   const { config, logger, metrics } = resources;
   const identity = loadIdentityConfig(env, config);
   const domains = { coreNetwork: loadCoreNetworkConfig(env, config) };
-  const adapter = createFastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES });
+  const https = loadTls(config);
+  warnIfInsecure(config, https, resources.logger);
+  const adapter = createFastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, https });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ resources, identity, domains }),
     adapter,
@@ -180,11 +183,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+    const scheme = config.PAKAWAAZ_TLS_CERT_FILE ? 'https' : 'http';
     const running = app;
     return {
       app: running,
       config,
-      url: `http://${host}:${port}`,
+      url: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`,
       firstStart,
       nocServed: created.nocServed,
       radius: app.get(RadiusListener).ports(),

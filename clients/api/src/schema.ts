@@ -1493,6 +1493,7 @@ export interface components {
         AuditEntry: {
             action: string;
             actorId: string;
+            actorName: string | null;
             actorType: string;
             at: string;
             details: {
@@ -1507,6 +1508,7 @@ export interface components {
             entries: {
                 action: string;
                 actorId: string;
+                actorName: string | null;
                 actorType: string;
                 at: string;
                 details: {
@@ -2165,7 +2167,7 @@ export interface components {
             name: string;
             schema: string;
             /** @enum {string} */
-            status: "active" | "planned";
+            status: "active" | "not-served" | "planned";
         };
         EnrolRequest: {
             /** @description the one-time enrolment code (dashes and case do not matter) */
@@ -3137,7 +3139,9 @@ export interface components {
             kind: "official" | "operator" | "api-token";
             /** Format: date-time */
             lastLoginAt: string | null;
+            mfaEnrolmentRequired: boolean;
             mustChangePassword: boolean;
+            operatorMfaPolicy: boolean;
             passkeyRequired: boolean;
             roles: string[];
             scope: {
@@ -3761,7 +3765,7 @@ export interface components {
                 name: string;
                 schema: string;
                 /** @enum {string} */
-                status: "active" | "planned";
+                status: "active" | "not-served" | "planned";
             }[];
             eventBus: {
                 deadLetters: {
@@ -4813,6 +4817,10 @@ export interface operations {
                 limit?: number;
                 beforeSeq?: number;
                 action?: string;
+                actor?: string;
+                from?: string;
+                to?: string;
+                q?: string;
             };
             header?: never;
             path?: never;

@@ -33,6 +33,8 @@ export type Profile = {
   sessionId: string | null;
   mustChangePassword: boolean;
   passkeyRequired: boolean;
+  mfaEnrolmentRequired: boolean;
+  operatorMfaPolicy: boolean;
   factors: { totp: 'none' | 'pending' | 'active'; passkeys: number; recoveryCodesLeft: number };
   lastLoginAt: Date | null;
 };
@@ -85,6 +87,8 @@ export class AccountService {
       mustChangePassword: user?.mustChangePassword ?? false,
       passkeyRequired:
         this.config.requirePasskeys && held.some(needsPasskey) && (factors?.passkeys ?? 0) === 0,
+      mfaEnrolmentRequired: user ? await this.sessions.secondFactorMissing(user) : false,
+      operatorMfaPolicy: this.config.requireOperatorMfa,
       factors: factors ?? { totp: 'none', passkeys: 0, recoveryCodesLeft: 0 },
       lastLoginAt: user?.lastLoginAt ?? null,
     };

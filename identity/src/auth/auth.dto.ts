@@ -197,6 +197,13 @@ export const Profile = named(
     sessionId: z.string().nullable(),
     mustChangePassword: z.boolean(),
     passkeyRequired: z.boolean(),
+    /**
+     * PAKAWAAZ_REQUIRE_OPERATOR_MFA is on and this operator has no second factor yet: sessions hold no role
+     * (they are in withheldRoles) until TOTP or a passkey is enrolled, then come with the next token refresh.
+     */
+    mfaEnrolmentRequired: z.boolean(),
+    /** Whether this node requires operators to have a second factor (PAKAWAAZ_REQUIRE_OPERATOR_MFA). */
+    operatorMfaPolicy: z.boolean(),
     factors: z.object({
       totp: z.enum(['none', 'pending', 'active']),
       passkeys: z.number().int(),

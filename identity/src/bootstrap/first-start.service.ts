@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditService, DATABASE, SYSTEM_ACTOR, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { institutions } from '../directory/institutions.schema.js';
@@ -10,8 +9,10 @@ import { checkPassword, PASSWORD_PROBLEM_MESSAGES } from '../passwords/password-
 import { hashPassword } from '../passwords/password-hasher.js';
 import { hashApiTokenSecret } from '../tokens/api-token-secret.js';
 import { ApiTokensRepository } from '../tokens/api-tokens.repository.js';
+import { FIRST_ADMIN_USERNAME, InitialPasswordFile } from './initial-password-file.js';
 
-export const FIRST_ADMIN_USERNAME = 'admin';
+export { FIRST_ADMIN_USERNAME };
+
 export const DEMO_INSTITUTION = 'Demo Ministry of Digital Affairs';
 /** Advisory lock key so that two nodes starting on a fresh database do not both seed it. */
 const FIRST_START_LOCK = 0x706b7a73;
@@ -39,10 +40,16 @@ export class FirstStartService {
     private readonly users: UsersRepository,
     private readonly apiTokens: ApiTokensRepository,
     private readonly audit: AuditService,
+    private readonly passwordFile: InitialPasswordFile,
   ) {}
 
   async run(): Promise<FirstStartResult> {
-    if ((await this.users.count(undefined, 'operator')) > 0) return { firstStart: false };
+    if ((await this.users.count(undefined, 'operator')) > 0) {
+      // Changed on another node, or before this version removed it at the change: the file goes now.
+      const admin = await this.users.findByUsername(FIRST_ADMIN_USERNAME);
+      if (admin) await this.passwordFile.retireIfStale(admin);
+      return { firstStart: false };
+    }
     const generated = this.config.adminPassword === undefined;
     const problem =
       this.config.adminPassword === undefined
@@ -53,11 +60,11 @@ export class FirstStartService {
     const password = this.config.adminPassword ?? randomBytes(15).toString('base64url');
     const passwordHash = await hashPassword(password);
     // Written before seeding: if the folder is not writable we fail before an admin exists whose password nobody knows.
-    const passwordFile = generated ? await this.writePasswordFile(password) : null;
+    const passwordFile = generated ? await this.passwordFile.write(password) : null;
     const seeded = await this.database.withExclusiveLock(FIRST_START_LOCK, () =>
       this.database.db.transaction(async (tx) => {
         if ((await this.users.count(tx, 'operator')) > 0) return false;
-        await this.seedAdmin(tx, passwordHash);
+        await this.seedAdmin(tx, passwordHash, generated);
         if (this.config.seedDemo) await this.seedDemoInstitution(tx);
         if (this.config.bootstrapToken) await this.seedBootstrapToken(tx, this.config.bootstrapToken);
         return true;
@@ -65,7 +72,7 @@ export class FirstStartService {
     );
     if (!seeded) {
       // Another node seeded first: our password was never used.
-      if (passwordFile && (await readFile(passwordFile, 'utf8').catch(() => '')).trim() === password)
+      if (passwordFile && (await this.passwordFile.read()) === password)
         await rm(passwordFile, { force: true });
       return { firstStart: false };
     }
@@ -79,7 +86,8 @@ export class FirstStartService {
     };
   }
 
-  private async seedAdmin(tx: Db, passwordHash: string): Promise<void> {
+  /** A generated password must be changed at the first sign-in; one the installer chose need not. */
+  private async seedAdmin(tx: Db, passwordHash: string, generated: boolean): Promise<void> {
     const id = randomUUID();
     await this.users.insert(
       {
@@ -89,6 +97,7 @@ export class FirstStartService {
         displayName: 'NOC Administrator',
         passwordHash,
         passwordChangedAt: new Date(),
+        mustChangePassword: generated,
         roles: ['super-admin'],
       },
       tx,
@@ -139,16 +148,5 @@ export class FirstStartService {
       },
       tx,
     );
-  }
-
-  /** The generated password also goes to a 0600 file in the data folder, so a newcomer who missed the console can find it. */
-  private async writePasswordFile(password: string): Promise<string> {
-    const file = path.join(this.config.dataDir, 'initial-admin-password');
-    await mkdir(this.config.dataDir, { recursive: true, mode: 0o700 });
-    // A left-over file (e.g. the database was reset, the folder kept) may be world-readable: replace it, never
-    // reuse its mode; `wx` creates a new file with 0600 or fails.
-    await rm(file, { force: true });
-    await writeFile(file, `${password}\n`, { mode: 0o600, flag: 'wx' });
-    return file;
   }
 }

@@ -17,6 +17,7 @@ import {
 } from '@pakawaaz/platform';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { identityError } from '../identity.errors.js';
+import { MfaRepository } from '../mfa/mfa.repository.js';
 import { TokenService } from '../tokens/token.service.js';
 import type { Ctx } from '../users/access.js';
 import { effectiveRoles } from '../users/roles.js';
@@ -60,6 +61,7 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(SESSION_CACHE) private readonly cache: SessionCacheHandle,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     @Inject(EVENT_BUS) private readonly bus: EventBus,
+    private readonly mfa: MfaRepository,
   ) {}
 
   /** Other nodes' revocations reach this node's cache through the bus (the recheck interval bounds the rest). */
@@ -222,9 +224,21 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
     return secret;
   }
 
+  /** The operator MFA policy: an operator with neither an active TOTP nor a passkey. */
+  async secondFactorMissing(user: Pick<UserRow, 'id' | 'kind'>): Promise<boolean> {
+    if (!this.config.requireOperatorMfa || user.kind !== 'operator') return false;
+    const f = (await this.mfa.summaries([user.id])).get(user.id);
+    return !f || (f.totp !== 'active' && f.passkeys === 0);
+  }
+
   private async tokensFor(user: UserRow, session: SessionRow, refreshToken: string): Promise<SessionTokens> {
     const amr = session.amr as Amr[];
-    const { roles, withheld } = effectiveRoles(user.roles.filter(isRole), amr, this.config.requirePasskeys);
+    const { roles, withheld } = effectiveRoles(
+      user.roles.filter(isRole),
+      amr,
+      this.config.requirePasskeys,
+      await this.secondFactorMissing(user),
+    );
     const { accessToken, expiresIn } = await this.tokens.issueAccessToken({
       sub: user.id,
       typ: user.kind,

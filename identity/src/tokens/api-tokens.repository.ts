@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { apiTokens } from './api-tokens.schema.js';
 
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
@@ -21,6 +21,20 @@ export class ApiTokensRepository {
   async findById(id: string): Promise<ApiTokenRow | undefined> {
     const rows = await this.database.db.select().from(apiTokens).where(eq(apiTokens.id, id)).limit(1);
     return rows[0];
+  }
+
+  async findByIds(ids: readonly string[]): Promise<ApiTokenRow[]> {
+    const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+    return valid.length ? this.database.db.select().from(apiTokens).where(inArray(apiTokens.id, valid)) : [];
+  }
+
+  /** Tokens by name, any case (names need not be unique). */
+  findByName(name: string): Promise<ApiTokenRow[]> {
+    return this.database.db
+      .select()
+      .from(apiTokens)
+      .where(sql`lower(${apiTokens.name}) = ${name.toLowerCase()}`)
+      .limit(50);
   }
 
   async insert(row: typeof apiTokens.$inferInsert, tx: Db = this.database.db): Promise<void> {

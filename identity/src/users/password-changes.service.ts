@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@pakawaaz/platform';
+import { InitialPasswordFile } from '../bootstrap/initial-password-file.js';
 import { identityError } from '../identity.errors.js';
 import { hashPassword, verifyPassword } from '../passwords/password-hasher.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -16,6 +17,7 @@ export class PasswordChanges {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
+    private readonly initialPassword: InitialPasswordFile,
   ) {}
 
   /**
@@ -58,5 +60,6 @@ export class PasswordChanges {
         ctx.principal.sessionId,
       );
     });
+    await this.initialPassword.afterPasswordChange({ username: user.username, passwordHash });
   }
 }

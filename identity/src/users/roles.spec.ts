@@ -8,6 +8,13 @@ import { effectiveRoles, holdsNationalRole, needsPasskey, roleScopeProblems } fr
 registerDomains([platformDomain, coreNetworkDomain, identityDomain]);
 
 describe('effectiveRoles', () => {
+  it('withholds every role while the MFA policy finds no second factor, passkey or not', () => {
+    const roles = ['super-admin', 'viewer'] as const;
+    expect(effectiveRoles(roles, ['pwd'], false, true)).toEqual({ roles: [], withheld: [...roles] });
+    expect(effectiveRoles(roles, ['pwd'], true, true)).toEqual({ roles: [], withheld: [...roles] });
+    expect(effectiveRoles(roles, ['pwd'], false, false)).toEqual({ roles: [...roles], withheld: [] });
+  });
+
   const roles = ['super-admin', 'security-officer', 'viewer'] as const;
   it('withholds the passkey roles from a password sign-in when enforced', () => {
     expect(effectiveRoles(roles, ['pwd', 'otp', 'mfa'], true)).toEqual({

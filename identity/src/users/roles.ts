@@ -36,7 +36,9 @@ export function requireRolesAllowedIn(roles: readonly Role[], institutionId: str
 }
 
 /**
- * The roles a session may exercise. With passkey enforcement on, the passkey roles (`super-admin`,
+ * The roles a session may exercise. With the operator MFA policy on (PAKAWAAZ_REQUIRE_OPERATOR_MFA), an
+ * operator without a second factor (TOTP or a passkey) gets none: the session can only enrol one (My
+ * account), and the roles return with the next token. With passkey enforcement on, the passkey roles (`super-admin`,
  * `security-officer`) are withheld unless the sign-in used a passkey (`hwk`); the account keeps them, and
  * they return at the next passkey sign-in.
  */
@@ -44,7 +46,9 @@ export function effectiveRoles(
   roles: readonly Role[],
   amr: readonly Amr[],
   enforcePasskeys: boolean,
+  secondFactorMissing = false,
 ): { roles: Role[]; withheld: Role[] } {
+  if (secondFactorMissing) return { roles: [], withheld: [...roles] };
   // A passkey sign-in is hwk without a password; hwk after a password is the handset's device key.
   const passkey = amr.includes('hwk') && !amr.includes('pwd');
   if (!enforcePasskeys || passkey) return { roles: [...roles], withheld: [] };

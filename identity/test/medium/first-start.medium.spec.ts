@@ -9,6 +9,7 @@ import {
   FIRST_ADMIN_USERNAME,
   FirstStartService,
 } from '../../src/bootstrap/first-start.service.js';
+import { InitialPasswordFile } from '../../src/bootstrap/initial-password-file.js';
 import { UsersRepository } from '../../src/users/users.repository.js';
 import { hashApiTokenSecret } from '../../src/tokens/api-token-secret.js';
 import { ApiTokensRepository } from '../../src/tokens/api-tokens.repository.js';
@@ -98,6 +99,25 @@ describe('FirstStartService on an empty database', () => {
     });
     const admin = await fx.users.findByUsername('admin');
     expect(await argon2.verify(admin?.passwordHash ?? '', configured)).toBe(true);
+    // The installer chose it: no forced change.
+    expect(admin?.mustChangePassword).toBe(false);
+  });
+
+  it('makes the generated password one that must be changed at the first sign-in', async () => {
+    await fx.firstStart({ dataDir }).run();
+    expect((await fx.users.findByUsername('admin'))?.mustChangePassword).toBe(true);
+  });
+
+  it('removes a left-over password file at start-up once the password in it no longer works', async () => {
+    await fx.firstStart({ dataDir }).run();
+    const file = path.join(dataDir, 'initial-admin-password');
+    // Changed elsewhere (another node, or a version that left the file): the next start removes it.
+    const admin = await fx.users.findByUsername('admin');
+    await fx.users.update(admin?.id ?? '', {
+      passwordHash: await argon2.hash('a completely different passphrase', { type: argon2.argon2id }),
+    });
+    expect(await fx.firstStart({ dataDir }).run()).toEqual({ firstStart: false });
+    await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('seeds the demo institution only when seedDemo is on', async () => {
@@ -212,12 +232,14 @@ describe('FirstStartService on an empty database', () => {
       ? await openDatabase({ url: fx.testDb.url, dataDir: 'memory://', logger: testLogger, poolSize: 4 })
       : fx.handle;
     try {
+      const configB = { ...fx.config, dataDir: path.join(dataDir, 'node-b') };
       const nodeB = new FirstStartService(
         second,
-        { ...fx.config, dataDir: path.join(dataDir, 'node-b') },
+        configB,
         new UsersRepository(second),
         new ApiTokensRepository(second),
         new AuditService(second),
+        new InitialPasswordFile(configB, testLogger),
       );
       const results = await Promise.all([
         fx.firstStart({ dataDir: path.join(dataDir, 'node-a') }).run(),

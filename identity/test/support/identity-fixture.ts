@@ -34,6 +34,7 @@ import {
 } from '@pakawaaz/platform';
 import { coreNetworkDomain } from '@pakawaaz/core-network';
 import { identityDomain } from '../../src/identity.domain.js';
+import { InitialPasswordFile } from '../../src/bootstrap/initial-password-file.js';
 import { FirstStartService } from '../../src/bootstrap/first-start.service.js';
 import type { IdentityConfig } from '../../src/identity.config.js';
 import { IdentityModule } from '../../src/identity.module.js';
@@ -91,6 +92,7 @@ export async function createIdentityFixture(options: FixtureOptions = {}): Promi
     seedDemo: false,
     secretsKeyFile: path.join(tmp, 'keys', 'identity-secrets.key'),
     requirePasskeys: false,
+    requireOperatorMfa: false,
     lockoutThreshold: 100,
     loginBackoff: { freeFailures: 10_000, freeFailuresPerSource: 10_000, maxSeconds: 900 },
     loginRatePerIp: 10_000,
@@ -158,8 +160,11 @@ export async function createIdentityFixture(options: FixtureOptions = {}): Promi
     tokens: app.get(TokenService),
     logLines,
     get: (type) => app.get(type),
-    firstStart: (overrides = {}) =>
-      new FirstStartService(handle, { ...config, ...overrides }, users, app.get(ApiTokensRepository), audit),
+    firstStart: (overrides = {}) => {
+      const c = { ...config, ...overrides };
+      const file = new InitialPasswordFile(c, logger);
+      return new FirstStartService(handle, c, users, app.get(ApiTokensRepository), audit, file);
+    },
     async addUser(row, password = 'correct horse battery staple') {
       return users.insert({
         id: crypto.randomUUID(),

@@ -180,7 +180,10 @@ export function Shell({ children }: { children: ReactNode }) {
             </button>
           </nav>
         </header>
-        {operator ? <PasskeyBanner operator={operator} onAccountPage={pathname === '/account'} /> : null}
+        {operator ? <MfaBanner operator={operator} onAccountPage={pathname === '/account'} /> : null}
+        {operator && !operator.mfaEnrolmentRequired ? (
+          <PasskeyBanner operator={operator} onAccountPage={pathname === '/account'} />
+        ) : null}
         {operator && operator.roles.length === 0 && operator.withheldRoles.length === 0 ? (
           <aside className="shell-banner notice notice-info" aria-label="No NOC role">
             <p className="notice-message">
@@ -194,6 +197,36 @@ export function Shell({ children }: { children: ReactNode }) {
         </main>
       </div>
     </div>
+  );
+}
+
+/**
+ * An operator without a second factor is asked to enrol one (TOTP or a passkey) on every page; with the
+ * operator MFA policy on, the server withholds every role until they have, and the banner says so.
+ */
+function MfaBanner({ operator, onAccountPage }: { operator: OperatorProfile; onAccountPage: boolean }) {
+  if (operator.kind !== 'operator') return null;
+  if (operator.factors.totp === 'active' || operator.factors.passkeys > 0) return null;
+  const where = onAccountPage ? (
+    'Set up the authenticator app or add a passkey below.'
+  ) : (
+    <>
+      <Link to="/account#totp">Set up an authenticator app or a passkey in My account</Link>.
+    </>
+  );
+  return operator.mfaEnrolmentRequired ? (
+    <aside className="shell-banner notice notice-warn" aria-label="Second factor required">
+      <strong className="notice-title">Set up a second factor to use the NOC</strong>
+      <p className="notice-message">
+        This system requires operators to sign in with a second factor, and your account has none yet: until
+        it has, your roles are withheld and only My account works. {where}
+      </p>
+    </aside>
+  ) : (
+    <aside className="shell-banner notice notice-info" aria-label="Second factor recommended">
+      <strong className="notice-title">Protect your account with a second factor</strong>
+      <p className="notice-message">A password alone can be guessed or stolen. {where}</p>
+    </aside>
   );
 }
 

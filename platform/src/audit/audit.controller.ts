@@ -1,10 +1,12 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Roles, RouteScope } from '../auth/auth.decorators.js';
 import { named, ZodQuery, ZodResponse } from '../openapi/zod-openapi.js';
 import type { PlatformConfig } from '../config/platform.config.js';
 import { PLATFORM_CONFIG } from '../http/platform.tokens.js';
+import { ACTOR_DIRECTORY, actorKey, type ActorDirectory, type ActorRef } from './actor-directory.js';
 import { AuditService } from './audit.service.js';
 
 export const AuditEntry = named(
@@ -15,6 +17,8 @@ export const AuditEntry = named(
     at: z.string(),
     actorType: z.string(),
     actorId: z.string(),
+    /** Who the actor is, for people: a user's display name and username, an API token's name; null if unknown. */
+    actorName: z.string().nullable(),
     action: z.string(),
     target: z.string().nullable(),
     details: z.record(z.string(), z.unknown()),
@@ -68,6 +72,13 @@ const AuditQuery = z.object({
     .string()
     .regex(/^[a-z][a-z0-9.-]{0,99}$/)
     .optional(),
+  /** A username or API token name (any case), or an actor id. */
+  actor: z.string().trim().min(1).max(200).optional(),
+  /** ISO 8601 times: entries from `from` (inclusive) to `to` (exclusive). */
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  /** Words anywhere in the action or the target (any case). */
+  q: z.string().trim().min(1).max(200).optional(),
 });
 
 @ApiTags('audit')
@@ -80,12 +91,49 @@ export class AuditController {
   constructor(
     private readonly audit: AuditService,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    private readonly modules: ModuleRef,
   ) {}
 
   @Get()
   @ZodResponse(200, AuditPage)
-  list(@ZodQuery(AuditQuery) query: z.infer<typeof AuditQuery>): Promise<z.infer<typeof AuditPage>> {
-    return this.audit.page(query);
+  async list(@ZodQuery(AuditQuery) query: z.infer<typeof AuditQuery>): Promise<z.infer<typeof AuditPage>> {
+    const directory = this.directory();
+    const { actor, from, to, q, ...rest } = query;
+    const page = await this.audit.page({
+      ...rest,
+      ...(from ? { from: new Date(from) } : {}),
+      ...(to ? { to: new Date(to) } : {}),
+      ...(q ? { search: q } : {}),
+      ...(actor ? { actors: await this.actorsNamed(actor, directory) } : {}),
+    });
+    const names = directory
+      ? await directory.names(page.entries.map((e) => ({ type: e.actorType, id: e.actorId })))
+      : new Map<string, string>();
+    return {
+      ...page,
+      entries: page.entries.map((e) => ({
+        ...e,
+        actorName:
+          names.get(actorKey({ type: e.actorType, id: e.actorId })) ??
+          (e.actorType === 'system' ? 'Pakawaaz (system)' : null),
+      })),
+    };
+  }
+
+  /** The actors a filter names: by username or token name, or the id itself (any type). */
+  private async actorsNamed(actor: string, directory: ActorDirectory | null): Promise<ActorRef[]> {
+    const named = directory ? await directory.find(actor) : [];
+    const byId = ['operator', 'official', 'api-token', 'system'].map((type) => ({ type, id: actor }));
+    return [...named, ...byId];
+  }
+
+  /** Identity's directory, when this node has it (it always does; the kernel alone does not). */
+  private directory(): ActorDirectory | null {
+    try {
+      return this.modules.get<ActorDirectory>(ACTOR_DIRECTORY, { strict: false });
+    } catch {
+      return null;
+    }
   }
 
   @Get('verify')

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, ilike, lt, or, sql } from 'drizzle-orm';
 import type { JWK } from 'jose';
 import type { Actor } from '../auth/principal.js';
 import type { DatabaseHandle, Db } from '../db/database.js';
@@ -64,7 +64,18 @@ export type AuditInput = {
   requestId?: string | null;
 };
 
-export type AuditListQuery = { limit?: number; beforeSeq?: number; action?: string };
+export type AuditListQuery = {
+  limit?: number;
+  beforeSeq?: number;
+  action?: string;
+  /** Only entries by these actors (an empty list matches none). */
+  actors?: readonly { type: string; id: string }[];
+  /** From this time (inclusive) / before this time (exclusive). */
+  from?: Date;
+  to?: Date;
+  /** Words anywhere in the action or the target, any case. */
+  search?: string;
+};
 
 /** An entry as the API shows it: hashes left out, time as an ISO string. */
 export type AuditEntryView = {
@@ -232,9 +243,18 @@ export class AuditService {
   }
 
   private newest(query: AuditListQuery, limit: number): Promise<AuditRecord[]> {
+    const like = query.search === undefined ? undefined : `%${query.search.replace(/[\\%_]/g, '\\$&')}%`;
     const where = and(
       query.beforeSeq === undefined ? undefined : lt(auditLog.seq, query.beforeSeq),
       query.action === undefined ? undefined : eq(auditLog.action, query.action),
+      query.actors === undefined
+        ? undefined
+        : query.actors.length === 0
+          ? sql`false`
+          : or(...query.actors.map((a) => and(eq(auditLog.actorType, a.type), eq(auditLog.actorId, a.id)))),
+      query.from === undefined ? undefined : gte(auditLog.at, query.from),
+      query.to === undefined ? undefined : lt(auditLog.at, query.to),
+      like === undefined ? undefined : or(ilike(auditLog.action, like), ilike(auditLog.target, like)),
     );
     return this.handle.db.select().from(auditLog).where(where).orderBy(desc(auditLog.seq)).limit(limit);
   }

@@ -28,7 +28,7 @@ describe('loadPlatformConfig defaults', () => {
     const c = loadPlatformConfig({}, CWD);
     expect(c).toMatchObject({
       PORT: 8080,
-      HOST: '0.0.0.0',
+      HOST: 'localhost',
       LOG_LEVEL: 'info',
       BODY_LIMIT_BYTES: 1024 * 1024,
       PAKAWAAZ_REQUIRE_SERVICES: false,
@@ -104,6 +104,40 @@ describe('loadPlatformConfig defaults', () => {
       ].map((k) => [k, '']),
     );
     expect(loadPlatformConfig(empty, CWD)).toEqual(loadPlatformConfig({}, CWD));
+  });
+});
+
+describe('the listening address and HTTPS', () => {
+  it('accepts any loopback address in plain HTTP', () => {
+    for (const HOST of ['localhost', '127.0.0.1', '127.8.9.10', '::1', '[::1]'])
+      expect(loadPlatformConfig({ HOST }, CWD).HOST).toBe(HOST);
+  });
+
+  it('refuses a non-loopback address without HTTPS, and says the two ways out', () => {
+    for (const HOST of ['0.0.0.0', '::', '10.0.0.5', 'noc.example.gov', '128.0.0.1']) {
+      const err = configErrorOf({ HOST });
+      expect(err.issues).toHaveLength(1);
+      expect(err.issues[0]?.variable).toBe('HOST');
+      expect(err.issues[0]?.expected).toContain('PAKAWAAZ_TLS_CERT_FILE and PAKAWAAZ_TLS_KEY_FILE');
+      expect(err.issues[0]?.expected).toContain('PAKAWAAZ_INSECURE_HTTP=true');
+    }
+  });
+
+  it('accepts a non-loopback address with both TLS files, or with the explicit opt-out', () => {
+    const tls = { PAKAWAAZ_TLS_CERT_FILE: '/etc/pki/noc.crt', PAKAWAAZ_TLS_KEY_FILE: '/etc/pki/noc.key' };
+    expect(loadPlatformConfig({ HOST: '0.0.0.0', ...tls }, CWD)).toMatchObject(tls);
+    expect(
+      loadPlatformConfig({ HOST: '::', PAKAWAAZ_INSECURE_HTTP: 'true' }, CWD).PAKAWAAZ_INSECURE_HTTP,
+    ).toBe(true);
+  });
+
+  it('wants both TLS files or neither', () => {
+    expect(configErrorOf({ PAKAWAAZ_TLS_CERT_FILE: '/etc/pki/noc.crt' }).issues[0]?.variable).toBe(
+      'PAKAWAAZ_TLS_KEY_FILE',
+    );
+    expect(configErrorOf({ PAKAWAAZ_TLS_KEY_FILE: '/etc/pki/noc.key' }).issues[0]?.variable).toBe(
+      'PAKAWAAZ_TLS_CERT_FILE',
+    );
   });
 });
 

@@ -1,7 +1,16 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseRolloutOverrides, type RolloutPhase } from '../rollout/rollout-plan.js';
-import { envBool, envOptionalBool, envPort, envString, envUrl, parseConfig, type Env } from './config.js';
+import {
+  ConfigError,
+  envBool,
+  envOptionalBool,
+  envPort,
+  envString,
+  envUrl,
+  parseConfig,
+  type Env,
+} from './config.js';
 
 /**
  * The domains a node may serve, as the composition root knows them (the kernel names no domain): their names
@@ -17,7 +26,13 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 const platformSchema = (domains: DomainComposition) =>
   z.object({
     PORT: envPort(8080),
-    HOST: z.preprocess((v) => (v === '' ? undefined : v), z.string().default('0.0.0.0')),
+    // Loopback unless told otherwise: any other address needs HTTPS (below) or an explicit opt-out.
+    HOST: z.preprocess((v) => (v === '' ? undefined : v), z.string().default('localhost')),
+    /** PEM certificate (chain) and private key files: the API and NOC are then served over HTTPS. */
+    PAKAWAAZ_TLS_CERT_FILE: envString(),
+    PAKAWAAZ_TLS_KEY_FILE: envString(),
+    /** Plain HTTP on a non-loopback address, for a TLS-terminating proxy in front (loudly logged). */
+    PAKAWAAZ_INSECURE_HTTP: envBool(false),
     PAKAWAAZ_DATA_DIR: z.preprocess((v) => (v === '' ? undefined : v), z.string().default('.pakawaaz')),
     DATABASE_URL: envUrl(['postgres', 'postgresql']),
     NATS_URL: envUrl(['nats', 'tls']),
@@ -106,9 +121,32 @@ export type PlatformConfig = z.infer<ReturnType<typeof platformSchema>> & {
   seedDemo: boolean;
 };
 
+/** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+
+/** Both TLS files or neither; a non-loopback address only with HTTPS, or with the explicit opt-out. */
+function checkTransport(c: z.infer<ReturnType<typeof platformSchema>>): void {
+  const issues: { variable: string; expected: string }[] = [];
+  if ((c.PAKAWAAZ_TLS_CERT_FILE === undefined) !== (c.PAKAWAAZ_TLS_KEY_FILE === undefined))
+    issues.push({
+      variable: c.PAKAWAAZ_TLS_CERT_FILE ? 'PAKAWAAZ_TLS_KEY_FILE' : 'PAKAWAAZ_TLS_CERT_FILE',
+      expected: 'set both PAKAWAAZ_TLS_CERT_FILE and PAKAWAAZ_TLS_KEY_FILE (PEM files), or neither',
+    });
+  else if (!c.PAKAWAAZ_TLS_CERT_FILE && !isLoopbackHost(c.HOST) && !c.PAKAWAAZ_INSECURE_HTTP)
+    issues.push({
+      variable: 'HOST',
+      expected: `${c.HOST} is reachable from other machines, and passwords and tokens must not cross the network in clear: set PAKAWAAZ_TLS_CERT_FILE and PAKAWAAZ_TLS_KEY_FILE to serve HTTPS, or (behind a proxy that terminates TLS) PAKAWAAZ_INSECURE_HTTP=true`,
+    });
+  if (issues.length) throw new ConfigError(issues);
+}
+
 /** Parses the kernel's variables once; `domains` is the server's composition (PAKAWAAZ_DOMAINS is checked against it). */
 export function loadPlatformConfig(env: Env, cwd: string, domains: DomainComposition): PlatformConfig {
   const parsed = parseConfig(platformSchema(domains), env);
+  checkTransport(parsed);
   return {
     ...parsed,
     dataDir: path.resolve(cwd, parsed.PAKAWAAZ_DATA_DIR),

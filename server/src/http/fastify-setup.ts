@@ -19,8 +19,12 @@ const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 /** The built NOC (noc/dist), resolved from this file so it works from src/ (tests) and dist/ (runtime). */
 export const NOC_DIST = fileURLToPath(new URL('../../../noc/dist/', import.meta.url));
 
-export function createFastifyAdapter(options: { bodyLimit: number }): FastifyAdapter {
+export function createFastifyAdapter(options: {
+  bodyLimit: number;
+  https?: { cert: Buffer; key: Buffer } | undefined;
+}): FastifyAdapter {
   const adapter = new FastifyAdapter({
+    ...(options.https ? { https: options.https } : {}),
     bodyLimit: options.bodyLimit,
     // Honour a well-formed X-Request-Id from a proxy (correlation across hops); otherwise make one.
     genReqId: (req: IncomingMessage) => {

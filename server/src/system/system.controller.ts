@@ -8,7 +8,8 @@ export const DomainStatus = named(
   'DomainStatus',
   z.object({
     name: z.string(),
-    status: z.enum(['active', 'planned']),
+    /** active: serves features on this node; not-served: built, but not in this node's PAKAWAAZ_DOMAINS; planned: its module and schema exist, its features arrive later. */
+    status: z.enum(['active', 'not-served', 'planned']),
     health: z.enum(['up', 'down']),
     schema: z.string(),
     migrations: z.object({ applied: z.number().int(), available: z.number().int() }),

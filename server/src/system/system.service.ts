@@ -20,7 +20,8 @@ import { ALL_DOMAINS } from '../domains.js';
 
 export type DomainStatus = {
   name: string;
-  status: 'active' | 'planned';
+  /** active: serves features on this node; not-served: built, but not in this node's PAKAWAAZ_DOMAINS; planned: schema only so far. */
+  status: 'active' | 'not-served' | 'planned';
   health: 'up' | 'down';
   schema: string;
   migrations: { applied: number; available: number };
@@ -93,7 +94,7 @@ export class SystemService {
       (this.config.PAKAWAAZ_DOMAINS as readonly string[]).includes(name);
     return {
       name,
-      status: d?.status === 'active' && served ? 'active' : 'planned',
+      status: d?.status !== 'active' ? 'planned' : served ? 'active' : 'not-served',
       health,
       schema: d?.pgSchema ?? name,
       migrations,

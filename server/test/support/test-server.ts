@@ -56,18 +56,31 @@ export async function startTestServer(env: Env = {}): Promise<TestServer> {
             ? init.body
             : JSON.stringify(init.body),
     });
+  const initial =
+    fullEnv.PAKAWAAZ_ADMIN_PASSWORD ||
+    (await readFile(path.join(dataDir, 'initial-admin-password'), 'utf8')).trim();
+  let adminPassword = initial;
   return {
     ...server,
     dataDir,
-    adminPassword:
-      fullEnv.PAKAWAAZ_ADMIN_PASSWORD ??
-      (await readFile(path.join(dataDir, 'initial-admin-password'), 'utf8')).trim(),
+    adminPassword: initial,
     async adminToken() {
       const res = await request('POST', '/api/v1/auth/login', {
-        body: { username: 'admin', password: fullEnv.PAKAWAAZ_ADMIN_PASSWORD },
+        body: { username: 'admin', password: adminPassword },
       });
       if (res.status !== 200) throw new Error(`admin sign-in failed: ${res.status} ${await res.text()}`);
-      return ((await res.json()) as { accessToken: string }).accessToken;
+      let step = (await res.json()) as { status: string; ticket?: string; accessToken?: string };
+      // A generated first password must be changed at the first sign-in: to TEST_ADMIN_PASSWORD.
+      if (step.status === 'password_change_required') {
+        const changed = await request('POST', '/api/v1/auth/login/password', {
+          body: { ticket: step.ticket, newPassword: TEST_ADMIN_PASSWORD },
+        });
+        if (changed.status !== 200) throw new Error(`admin password change failed: ${changed.status}`);
+        adminPassword = TEST_ADMIN_PASSWORD;
+        step = (await changed.json()) as typeof step;
+      }
+      if (!step.accessToken) throw new Error(`admin sign-in needs ${step.status}`);
+      return step.accessToken;
     },
     request,
     async stop() {

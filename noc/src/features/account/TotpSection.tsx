@@ -37,7 +37,7 @@ export function TotpSection({ operator }: { operator: OperatorProfile }) {
   const remove = useApiMutation({ run: () => unwrap(api.DELETE('/api/v1/account/totp')), invalidates });
 
   return (
-    <section className="card form-card card-stacked" aria-labelledby="totp-heading">
+    <section id="totp" className="card form-card card-stacked" aria-labelledby="totp-heading">
       <h2 id="totp-heading">Authenticator app (TOTP)</h2>
       <dl className="facts">
         <dt>Status</dt>

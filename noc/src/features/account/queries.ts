@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { api, unwrap } from '../../api/client';
+import { refreshSession } from '../../auth/refresh';
 import { session } from '../../auth/session';
 import { apiQuery, useApiQuery } from '../../data/hooks';
 
@@ -18,11 +19,14 @@ export const accountQueries = {
  */
 export function useFreshProfile() {
   const query = useApiQuery(accountQueries.profile());
-  const { data } = query;
+  const { data, refresh } = query;
   useEffect(() => {
     if (!data || !session.token()) return;
     const current = session.get().operator;
     if (current === null || current.sessionId === data.sessionId) session.setOperator(data);
-  }, [data]);
+    // The second factor the MFA policy asked for is there: a renewed token carries the roles again.
+    if (current?.mfaEnrolmentRequired && !data.mfaEnrolmentRequired && data.roles.length === 0)
+      void refreshSession().then((token) => token && refresh());
+  }, [data, refresh]);
   return query;
 }

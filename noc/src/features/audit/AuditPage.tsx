@@ -1,21 +1,33 @@
+import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { Permitted } from '../../auth/permissions';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { LoadMore } from '../../components/Pagination';
 import { useApiPages } from '../../data/hooks';
 import { formatDateTime } from '../../format';
+import {
+  AuditFilters,
+  auditQuery,
+  filtersActive,
+  NO_AUDIT_FILTERS,
+  type AuditFilterValues,
+} from './AuditFilters';
 import { ChainVerification } from './ChainVerification';
 import { SignInChart } from './SignInChart';
 
 const PAGE_SIZE = 50;
 
 export function AuditPage() {
+  const [filters, setFilters] = useState<AuditFilterValues>(NO_AUDIT_FILTERS);
+  const query = auditQuery(filters);
   const log = useApiPages({
-    queryKey: ['audit', 'entries'] as const,
+    queryKey: ['audit', 'entries', query] as const,
     page: (beforeSeq: number | undefined, signal) =>
       unwrap(
         api.GET('/api/v1/audit', {
-          params: { query: beforeSeq === undefined ? { limit: PAGE_SIZE } : { limit: PAGE_SIZE, beforeSeq } },
+          params: {
+            query: { ...query, limit: PAGE_SIZE, ...(beforeSeq === undefined ? {} : { beforeSeq }) },
+          },
           signal,
         }),
       ),
@@ -53,6 +65,7 @@ export function AuditPage() {
 
       <section aria-labelledby="entries-heading">
         <h2 id="entries-heading">Entries, newest first</h2>
+        <AuditFilters value={filters} onApply={setFilters} busy={log.fetching} />
         <div className="table-wrap">
           <table className="table" aria-busy={log.fetching}>
             <thead>
@@ -76,7 +89,13 @@ export function AuditPage() {
                     </time>
                   </td>
                   <td>
-                    <span className="muted">{entry.actorType}</span> <code>{entry.actorId}</code>
+                    {entry.actorName ? (
+                      <span title={`${entry.actorType} ${entry.actorId}`}>{entry.actorName}</span>
+                    ) : (
+                      <>
+                        <span className="muted">{entry.actorType}</span> <code>{entry.actorId}</code>
+                      </>
+                    )}
                   </td>
                   <td>
                     <code>{entry.action}</code>
@@ -87,7 +106,7 @@ export function AuditPage() {
               {entries.length === 0 && !log.loading && !log.error ? (
                 <tr>
                   <td colSpan={5} className="empty">
-                    No audit entries yet.
+                    {filtersActive(filters) ? 'No entries match these filters.' : 'No audit entries yet.'}
                   </td>
                 </tr>
               ) : null}

@@ -103,6 +103,21 @@ export function SystemDetails({ status, stale }: { status: SystemStatus; stale: 
   );
 }
 
+/** What each state means to an operator: running here, running on other nodes, or not built yet. */
+const DOMAIN_STATE = {
+  active: { text: 'running', tone: 'good', hint: 'Serves its features on this node' },
+  'not-served': {
+    text: 'not on this node',
+    tone: 'neutral',
+    hint: 'Built, but this node does not serve it (PAKAWAAZ_DOMAINS); another node may',
+  },
+  planned: {
+    text: 'planned',
+    tone: 'neutral',
+    hint: 'Its module and database schema exist; its features arrive later',
+  },
+} as const;
+
 function DomainRow({ domain }: { domain: DomainStatus }) {
   const { applied, available } = domain.migrations;
   const pending = available - applied;
@@ -110,10 +125,21 @@ function DomainRow({ domain }: { domain: DomainStatus }) {
     <tr>
       <th scope="row">{domain.name}</th>
       <td>
-        <StatusPill value={domain.status} />
+        <StatusPill
+          value={DOMAIN_STATE[domain.status].text}
+          tone={DOMAIN_STATE[domain.status].tone}
+          label={DOMAIN_STATE[domain.status].hint}
+        />
       </td>
       <td>
-        <StatusPill value={domain.health} tone={domain.status === 'planned' ? 'neutral' : undefined} />
+        {domain.status === 'planned' ? (
+          <StatusPill
+            value={domain.health === 'up' ? 'schema ready' : 'schema missing'}
+            tone={domain.health === 'up' ? 'neutral' : 'bad'}
+          />
+        ) : (
+          <StatusPill value={domain.health} />
+        )}
       </td>
       <td>
         <code>{domain.schema}</code>

@@ -40,6 +40,8 @@ export function CreateUserForm({
   const [form, setForm] = useState(EMPTY_USER);
   const [roles, setRoles] = useState<Role[]>(['viewer']);
   const [showPassword, setShowPassword] = useState(false);
+  // A first password handed over by someone else is changed at the first sign-in, unless the admin says not.
+  const [mustChange, setMustChange] = useState(true);
   const firstRef = useRef<HTMLInputElement>(null);
   const create = useApiMutation({
     run: (body: Schemas['CreateUser']) => unwrap(api.POST('/api/v1/users', { body })),
@@ -67,6 +69,7 @@ export function CreateUserForm({
       username: form.username.trim(),
       displayName: form.displayName.trim(),
       password: form.password,
+      mustChangePassword: mustChange,
       designation: optional(form.designation),
       institution: optional(form.institution),
       email: optional(form.email),
@@ -102,7 +105,8 @@ export function CreateUserForm({
         status={
           created ? (
             <p className="success-text">
-              Created {created.kind} <code>{created.username}</code>.{' '}
+              Created {created.kind} <code>{created.username}</code>
+              {created.mustChangePassword ? ' (must change the password at first sign-in)' : ''}.{' '}
               <Link to={`/users/${created.id}`}>Open {created.username}</Link>
             </p>
           ) : null
@@ -234,6 +238,20 @@ export function CreateUserForm({
             />
           </Field>
         </div>
+        <ul className="checkbox-list">
+          <li>
+            <input
+              id="new-user-must-change"
+              type="checkbox"
+              checked={mustChange}
+              onChange={(event) => setMustChange(event.target.checked)}
+            />
+            <label htmlFor="new-user-must-change">
+              Must change password at first sign-in{' '}
+              <span className="hint">(the user picks their own; this one then stops working)</span>
+            </label>
+          </li>
+        </ul>
         {kind === 'operator' ? (
           <RoleCheckboxes idPrefix="new-user-role" value={roles} onChange={setRoles} scoped={scoped} />
         ) : null}

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { roleOption } from '../roles.js';
 import { CliError, unwrap, type Schemas } from '../api-client.js';
 import { positiveInt, type RegisterCommands } from '../context.js';
+import { askHidden } from '../tty-prompt.js';
 
 type LoginStep = Schemas['LoginStep'];
 type TokenView = Schemas['ApiToken'];
@@ -33,6 +34,17 @@ export const registerIdentityCommands: RegisterCommands = (program, { io, api, p
     return { password, next: o.newPasswordStdin ? lines[1] || undefined : undefined };
   };
 
+  /** The new password, typed twice on the terminal; null without a terminal. */
+  async function askNewPassword(): Promise<string | null> {
+    const first = await askHidden(
+      'This password must be changed now. New password (at least 12 characters): ',
+    ).catch(() => null);
+    if (first === null) return null;
+    if ((await askHidden('Repeat the new password: ').catch(() => null)) !== first)
+      throw new CliError('The two new passwords differ: run pakawaaz login again.', 2);
+    return first;
+  }
+
   /** The steps a CLI can take: TOTP, the forced password change, and the new authenticator's enrolment. */
   async function signIn(o: LoginOptions): Promise<LoginStep> {
     if (o.continue) {
@@ -46,12 +58,13 @@ export const registerIdentityCommands: RegisterCommands = (program, { io, api, p
     const { password, next } = secrets(o);
     let step = await unwrap(auth().POST('/api/v1/auth/login', { body: { username: o.username, password } }));
     if (step.status === 'password_change_required') {
-      if (!next)
+      const newPassword = next ?? (io.stdin ? null : await askNewPassword());
+      if (!newPassword)
         throw new CliError(
-          'An administrator reset this password: give the one-time password and your new one on two lines of --password-stdin with --new-password-stdin.',
+          'This password must be changed before it can be used (a first start’s generated password, or an administrator’s reset). On a terminal `pakawaaz login` asks for the new one; without one, give the current password and the new one on two lines of --password-stdin with --new-password-stdin.',
           4,
         );
-      const body = { ticket: step.ticket, newPassword: next };
+      const body = { ticket: step.ticket, newPassword };
       step = await unwrap(auth().POST('/api/v1/auth/login/password', { body }));
     }
     if (step.status === 'mfa_required' && step.factors.includes('totp')) {
@@ -101,7 +114,7 @@ export const registerIdentityCommands: RegisterCommands = (program, { io, api, p
         );
       if (step.withheldRoles.length)
         io.stderr(
-          `note: ${step.withheldRoles.join(', ')} need a passkey sign-in (NOC); this token does not carry them\n`,
+          `note: this token does not carry ${step.withheldRoles.join(', ')}: they need a passkey sign-in, or (operator MFA policy) a second factor first — see My account in the NOC\n`,
         );
       io.stdout(`${step.accessToken}\n`);
     });
