@@ -166,7 +166,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
       return { error, response: reply };
     }
-    return { data: init.parseAs === 'text' ? text : JSON.parse(text), response: reply };
+    const data: unknown = init.parseAs === 'text' ? text : JSON.parse(text);
+    return { data, response: reply };
   }
   const method = (name: string) => (path: string, init?: CallOptions) => call(name, path, init);
   return {
