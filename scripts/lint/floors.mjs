@@ -47,7 +47,8 @@ export const FLOORS = [
     may: PROTOCOLS.filter((x) => x !== `@pakawaaz/${p}`),
   })),
   // Types generated from openapi.json and a fetch wrapper: the lowest floor, it imports nothing of ours.
-  { dir: 'clients/api', name: API_CLIENT, may: [] },
+  // `errors`: ApiError and unwrap without openapi-fetch, for the CLI's own node:http transport.
+  { dir: 'clients/api', name: API_CLIENT, may: [], faces: ['errors'] },
   {
     dir: 'platform',
     name: '@pakawaaz/platform',

@@ -1,6 +1,12 @@
 #!/usr/bin/env node
 // The `pakawaaz` command. Runs the compiled CLI (npm run build, or npm start, builds it).
-import { existsSync } from 'node:fs';
+// Built-ins come from process.getBuiltinModule, not `import`: importing node:fs from ESM also loads
+// fs/promises and readline, and node:http loads undici on Node 24 — a measurable part of a CLI call.
+const { existsSync } = process.getBuiltinModule('node:fs');
+
+// Node 22.1+ keeps the compiled code of the modules loaded from here on in a cache on disk (the OS temp
+// folder, or NODE_COMPILE_CACHE), so the next call skips compiling them; Node 20 has no such cache.
+process.getBuiltinModule('node:module').enableCompileCache?.();
 
 const entry = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(entry)) {

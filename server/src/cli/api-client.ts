@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { createApiClient, type PakawaazClient } from '@pakawaaz/api-client';
 import type { Env } from '@pakawaaz/platform';
+import { createHttpClient, type HttpClient } from './http-client.js';
 
-export { unwrap, type Schemas } from '@pakawaaz/api-client';
+export { unwrap } from '@pakawaaz/api-client/errors';
+export type { Schemas } from '@pakawaaz/api-client';
 
 /** Raised for a CLI failure that is not an API reply; `exitCode` lets scripts tell the kinds apart (README). */
 export class CliError extends Error {
@@ -14,22 +14,24 @@ export class CliError extends Error {
   }
 }
 
-/** The typed client (@pakawaaz/api-client) and where it points. */
-export type Api = PakawaazClient & { readonly baseUrl: string };
+/** The typed client (the call shape of @pakawaaz/api-client, over the CLI's own transport) and where it points. */
+export type Api = HttpClient & { readonly baseUrl: string };
 
 /** How long a single API call may take before the CLI gives up (a SIM import upload is the slowest). */
 const CALL_TIMEOUT_MS = 120_000;
 
+/** PAKAWAAZ_URL; without it the server this machine runs: http://127.0.0.1:$PORT (default port 8080). */
 export function baseUrlOf(env: Env): string {
-  return (env.PAKAWAAZ_URL || 'http://localhost:8080').replace(/\/+$/, '');
+  if (env.PAKAWAAZ_URL) return env.PAKAWAAZ_URL.replace(/\/+$/, '');
+  return `http://127.0.0.1:${env.PORT || '8080'}`;
 }
 
 /**
- * The CLI is a client of the HTTP API: PAKAWAAZ_URL (default http://localhost:8080) and PAKAWAAZ_TOKEN.
+ * The CLI is a client of the HTTP API: PAKAWAAZ_URL (default http://127.0.0.1:$PORT) and PAKAWAAZ_TOKEN.
  * `auth: false` for the public routes (sign-in, readiness); otherwise a missing token is a usage error
  * before anything is sent. Each call carries its own request id, which failures quote.
  */
-export function apiClient(env: Env, fetchImpl: typeof fetch = fetch, opts: { auth?: boolean } = {}): Api {
+export function apiClient(env: Env, opts: { auth?: boolean } = {}): Api {
   const token = env.PAKAWAAZ_TOKEN;
   if (opts.auth !== false && !token)
     throw new CliError(
@@ -37,11 +39,12 @@ export function apiClient(env: Env, fetchImpl: typeof fetch = fetch, opts: { aut
       2,
     );
   const baseUrl = baseUrlOf(env);
-  const client = createApiClient({
+  const client = createHttpClient({
     baseUrl,
     ...(opts.auth !== false && token ? { token } : {}),
-    requestId: () => `cli-${randomUUID()}`,
-    fetch: (request) => fetchImpl(request, { signal: AbortSignal.timeout(CALL_TIMEOUT_MS) }),
+    // node:crypto is loaded at start-up already; importing it from ESM would load all of its parts.
+    requestId: () => `cli-${process.getBuiltinModule('node:crypto').randomUUID()}`,
+    timeoutMs: CALL_TIMEOUT_MS,
   });
   return Object.assign(client, { baseUrl });
 }

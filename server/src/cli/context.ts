@@ -1,4 +1,5 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { InvalidArgumentError } from './commander.js';
 import type { Env } from '@pakawaaz/platform';
 import type { Api } from './api-client.js';
 
@@ -6,7 +7,6 @@ export type CliIo = {
   env: Env;
   stdout: (s: string) => void;
   stderr: (s: string) => void;
-  fetch?: typeof fetch;
   stdin?: () => string;
 };
 

@@ -1,4 +1,5 @@
-import { ApiError, type ErrorCode } from '@pakawaaz/api-client';
+import type { ErrorCode } from '@pakawaaz/api-client';
+import { ApiError } from '@pakawaaz/api-client/errors';
 import { CliError } from './api-client.js';
 
 /**

@@ -1,20 +1,24 @@
-import { CommanderError } from 'commander';
+import { CommanderError } from './commander.js';
 import { baseUrlOf, CliError } from './api-client.js';
 import { buildCli } from './cli.js';
 import { cliErrorFor, EXIT } from './exit-codes.js';
 
 /**
- * Entry of the `pakawaaz` binary; exit codes in exit-codes.ts (README "Exit codes"). It loads only
- * commander and the API client: a command that needs the server's code (start, migrate, offline audit,
- * open5gs render) imports it when it runs, so API commands start fast.
+ * Entry of the `pakawaaz` binary; exit codes in exit-codes.ts (README "Exit codes"). It loads commander,
+ * the CLI's HTTP transport and the module of the command that runs (manifest.ts): a command that needs the
+ * server's code (start, migrate, offline audit, open5gs render) imports it when it runs, so API commands
+ * start fast (`npm run bench /cli.bench`).
  */
 export async function runCli(argv: string[]): Promise<number> {
-  const program = buildCli({
-    env: process.env,
-    stdout: (s) => void process.stdout.write(s),
-    stderr: (s) => void process.stderr.write(s),
-  });
   try {
+    const program = await buildCli(
+      {
+        env: process.env,
+        stdout: (s) => void process.stdout.write(s),
+        stderr: (s) => void process.stderr.write(s),
+      },
+      argv.slice(2),
+    );
     await program.parseAsync(argv);
     return EXIT.ok;
   } catch (caught) {

@@ -8,8 +8,9 @@ import { CLI, ensureBuilt } from '../support/cli.js';
 
 /*
  * The CLI's API commands are HTTP clients: they must start without the server's code (Nest, the embedded
- * PGlite database, the domains). Asserted on what the process loads, not on a time (timing is the bench's
- * job: `npm run bench`, "CLI start-up"), through loader hooks that log every module URL.
+ * PGlite database, the domains, fetch's undici), and import only the module of the command that runs
+ * (manifest.ts). Asserted on what the process loads, not on a time (timing is the bench's job:
+ * `npm run bench /cli.bench`), through loader hooks that log every module URL and Node's own modules.
  */
 const RECORDER = fileURLToPath(new URL('../support/record-modules.mjs', import.meta.url));
 const HEAVY = [
@@ -20,7 +21,12 @@ const HEAVY = [
   /\/node_modules\/pino\//,
   /\/(platform|identity|core-network|device-mgmt|app-store|secure-chat|hardened-os)\/dist\//,
   /\/server\/dist\/(main|bootstrap|domains)\.js$/,
+  // fetch's machinery: the CLI has its own node:http transport (undici is most of a short call's time).
+  /^node-internal:internal\/deps\/undici\//,
+  /\/node_modules\/openapi-fetch\//,
 ];
+const commandModules = (urls: string[]) =>
+  urls.flatMap((u) => /\/server\/dist\/cli\/commands\/([a-z-]+)\.js$/.exec(u)?.[1] ?? []).sort();
 
 let dir: string;
 beforeAll(() => {
@@ -31,6 +37,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function loadedBy(args: string[], env: Record<string, string> = {}): { code: number | null; urls: string[] } {
   const log = path.join(dir, `${args.join('_').replace(/[^a-z0-9_-]/gi, '')}.log`);
+  rmSync(log, { force: true });
   const r = spawnSync(process.execPath, ['--import', RECORDER, CLI, ...args], {
     env: { PATH: process.env.PATH, PAKAWAAZ_MODULE_LOG: log, PAKAWAAZ_URL: 'http://127.0.0.1:59999', ...env },
     encoding: 'utf8',
@@ -53,8 +60,30 @@ describe('the CLI loads only what a command needs', () => {
     expect(urls.filter((u) => HEAVY.some((h) => h.test(u)))).toEqual([]);
   });
 
+  it.each([
+    [['--help'], []],
+    [['status'], ['server']],
+    // identity prints stored names through radius-log's printable().
+    [
+      ['help', 'tokens'],
+      ['identity', 'radius-log'],
+    ],
+    [
+      ['users', 'list'],
+      ['user-imports', 'users'],
+    ],
+    [
+      ['network', 'health'],
+      ['network', 'network-health'],
+    ],
+  ] as [string[], string[]][])('%j imports only the command modules it needs: %j', (args, modules) => {
+    expect(commandModules(loadedBy(args, { PAKAWAAZ_TOKEN: 'pkz_test' }).urls)).toEqual(modules);
+  });
+
   it('an offline command still loads the server code it needs (the recorder sees it)', () => {
     const { urls } = loadedBy(['milenage', '--k', '00', '--rand', '00', '--sqn', '00', '--amf', '00']);
     expect(urls.some((u) => /\/core-network\/dist\//.test(u))).toBe(true);
+    // …and the recorder sees Node's own modules too (so the undici check above can fail).
+    expect(urls.some((u) => u.startsWith('node-internal:'))).toBe(true);
   });
 });

@@ -96,7 +96,10 @@ describe('pakawaaz CLI against a running server (embedded)', () => {
     expect((await runCli(['users', 'list'], token)).code).toBe(0);
     const listed = await runCli(['tokens', 'list'], admin);
     expect(listed.stdout).toMatch(
-      /active\s+viewer\s+owner:tok-owner\s+last-used:\d{4}-\d\d-\d\dT\S+\s+owned/,
+      /^ID\s+STATE\s+ROLES\s+OWNER\s+EXPIRES \(UTC\)\s+LAST USED \(UTC\)\s+NAME$/m,
+    );
+    expect(listed.stdout).toMatch(
+      /active\s+viewer\s+tok-owner\s+never\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+owned$/m,
     );
 
     expect(

@@ -2,10 +2,44 @@ import { readFileSync } from 'node:fs';
 import { roleOption } from '../roles.js';
 import { CliError, unwrap, type Schemas } from '../api-client.js';
 import { positiveInt, type RegisterCommands } from '../context.js';
-import { askHidden } from '../tty-prompt.js';
+import { printable } from './radius-log.js';
 
 type LoginStep = Schemas['LoginStep'];
 type TokenView = Schemas['ApiToken'];
+
+/** A UTC time to the minute, as the token table shows it. */
+const minute = (iso: string | null | undefined, none: string) =>
+  iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : none;
+
+/** `tokens list`: one token a line, in aligned columns under a header (times in UTC). */
+export function tokenTable(tokens: TokenView[], now = new Date().toISOString()): string {
+  if (tokens.length === 0) return 'no API tokens\n';
+  const state = (t: TokenView) =>
+    t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt <= now ? 'expired' : 'active';
+  const rows = [
+    ['ID', 'STATE', 'ROLES', 'OWNER', 'EXPIRES (UTC)', 'LAST USED (UTC)', 'NAME'],
+    ...tokens.map((t) => [
+      t.id,
+      state(t),
+      t.roles.join(','),
+      t.owner ? printable(t.owner) : '(system)',
+      minute(t.expiresAt, 'never'),
+      minute(t.lastUsedAt, 'never'),
+      printable(t.name),
+    ]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  return (
+    rows
+      .map((row) =>
+        row
+          .map((cell, i) => cell.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
+}
 type LoginOptions = {
   username?: string;
   password?: string;
@@ -36,6 +70,8 @@ export const registerIdentityCommands: RegisterCommands = (program, { io, api, p
 
   /** The new password, typed twice on the terminal; null without a terminal. */
   async function askNewPassword(): Promise<string | null> {
+    // Loaded on this rare path only (node:tty): `tokens` and `login` stay light.
+    const { askHidden } = await import('../tty-prompt.js');
     const first = await askHidden(
       'This password must be changed now. New password (at least 12 characters): ',
     ).catch(() => null);
@@ -144,28 +180,12 @@ export const registerIdentityCommands: RegisterCommands = (program, { io, api, p
   tokens
     .command('list')
     .description(
-      'list API tokens (never their secrets): state, roles, owner (whose current rights bound the token) and last use',
+      'list API tokens (never their secrets): state, roles, owner (whose current rights bound the token), expiry and last use',
     )
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
       const r = await unwrap(api().GET('/api/v1/tokens'));
-      const state = (t: TokenView) =>
-        t.revokedAt
-          ? 'revoked'
-          : t.expiresAt && t.expiresAt <= new Date().toISOString()
-            ? 'expired'
-            : 'active';
-      print(
-        r,
-        !!o.json,
-        () =>
-          r.tokens
-            .map(
-              (t) =>
-                `${t.id}  ${state(t).padEnd(7)}  ${t.roles.join(',').padEnd(20)}  owner:${(t.owner ?? '(system)').padEnd(16)}  last-used:${(t.lastUsedAt ?? 'never').padEnd(24)}  ${t.name}`,
-            )
-            .join('\n') + '\n',
-      );
+      print(r, !!o.json, () => tokenTable(r.tokens));
     });
   tokens
     .command('revoke <id>')

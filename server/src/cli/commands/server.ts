@@ -29,7 +29,7 @@ export const registerServerCommands: RegisterCommands = (program, { io, api, pri
           .GET('/readyz')
           .then(({ data, error, response }) =>
             response.status === 503 && error
-              ? { data: error, response: new Response() }
+              ? { data: error, response: { status: 503, ok: true, headers: response.headers } }
               : { data, error, response },
           ),
       );

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Option } from 'commander';
+import { Option } from '../commander.js';
 import { CliError, unwrap, type Schemas } from '../api-client.js';
 import { followJob } from '../job-progress.js';
 import { positiveInt, type CliContext, type RegisterCommands } from '../context.js';

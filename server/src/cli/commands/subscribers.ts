@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Option } from 'commander';
+import { Option } from '../commander.js';
 import { CliError, unwrap, type Schemas } from '../api-client.js';
 import { positiveInt, type RegisterCommands } from '../context.js';
 

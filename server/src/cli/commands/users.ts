@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Option } from 'commander';
+import { Option } from '../commander.js';
 import { roleOption } from '../roles.js';
 import { CliError, unwrap, type Schemas } from '../api-client.js';
 import { positiveInt, type RegisterCommands } from '../context.js';
