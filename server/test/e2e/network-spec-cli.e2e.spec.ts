@@ -138,4 +138,48 @@ describe('safe network changes from the CLI', () => {
     const r = await runCli(['network', 'apply', file, '--dry-run'], { ...env, PAKAWAAZ_TOKEN: viewer });
     expect(r.code).toBe(4);
   });
+
+  it('profiles save shows every problem and the diff first; --dry-run saves nothing', async () => {
+    const profile = (sliceDefault: boolean, uplinkMbps: number) =>
+      [
+        'ambr: { downlink: { value: 1, unit: Gbps }, uplink: { value: ' + uplinkMbps + ', unit: Mbps } }',
+        'slices:',
+        '  - sst: 1',
+        `    default: ${sliceDefault}`,
+        '    sessions:',
+        '      - dnn: internet',
+        '        ambr: { downlink: { value: 1, unit: Gbps }, uplink: { value: 1, unit: Gbps } }',
+        '',
+      ].join('\n');
+    // A format error (AMBR 0) and a rule error (no default slice) at once; nothing is saved.
+    const broken = await specFile('broken-profile.yaml', profile(false, 0));
+    const bad = await runCli(['profiles', 'save', 'field-staff', broken], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/error: .*broken-profile\.yaml: ambr\.uplink\.value: /);
+    expect(bad.stderr).toContain('slices: exactly one slice must be the default (0 are)');
+    expect(bad.stderr).toContain('2 errors: nothing saved');
+
+    const good = await specFile('field-staff.yaml', profile(true, 200));
+    const dry = await runCli(['profiles', 'save', 'field-staff', good, '--dry-run'], env);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toBe('new profile field-staff\n');
+    const listed = async () =>
+      ((await runCli(['profiles', 'list', '--json'], env)).stdout.match(/"field-staff"/g) ?? []).length;
+    expect(await listed()).toBe(0);
+
+    const saved = await runCli(
+      ['profiles', 'save', 'field-staff', good, '--description', 'Field staff'],
+      env,
+    );
+    expect(saved.stdout).toBe('new profile field-staff\nsaved profile field-staff\n');
+    expect(await listed()).toBe(1);
+    // The same file again: no change; a faster uplink shows as a diff.
+    expect((await runCli(['profiles', 'save', 'field-staff', good, '--dry-run'], env)).stdout).toBe(
+      'no change to profile field-staff\n',
+    );
+    const faster = await specFile('field-staff-2.yaml', profile(true, 500));
+    const diff = (await runCli(['profiles', 'save', 'field-staff', faster, '--dry-run'], env)).stdout;
+    expect(diff).toMatch(/^-\s+value: 200$/m);
+    expect(diff).toMatch(/^\+\s+value: 500$/m);
+  });
 });
