@@ -16,7 +16,7 @@ import { SimInventoryRepository } from '../sim-inventory/sim-inventory.repositor
 import type { OfficialRecord } from './official-directory.port.js';
 import { Officials } from './officials.js';
 import { checkProfile } from './profile-checks.js';
-import { DEFAULT_PROFILE, DEFAULT_PROFILE_NAME, SubscriberProfile } from './profile.js';
+import { DEFAULT_PROFILE, DEFAULT_PROFILE_NAME } from './profile.js';
 import { SubscriberBarred } from './subscribers.events.js';
 import {
   SubscribersRepository,
