@@ -173,8 +173,9 @@ export class LoginService {
 
   async accountFactors(user: UserRow): Promise<AccountFactors> {
     // Before its institution's rollout phase enables SIM sign-in, the SIM is neither offered nor required:
-    // the official's floor is that of an official without a SIM (decision 0013).
-    const simEnabled = user.kind === 'official' && (await this.rollout.allows(user, 'sim-sign-in'));
+    // the official's floor is that of an official without a SIM (decision 0013). Only a known phase that
+    // does not enable it lowers the floor: an institution the gate cannot find keeps the SIM required.
+    const simEnabled = user.kind === 'official' && (await this.simPhaseAllows(user));
     const [totp, codes, sims] = await Promise.all([
       this.mfa.totp(user.id),
       this.mfa.unusedRecoveryCodes(user.id),
@@ -189,6 +190,11 @@ export class LoginService {
       simAssigned: simEnabled && (sims.length > 0 || !this.sims),
       device: this.devices !== undefined,
     };
+  }
+
+  private async simPhaseAllows(user: UserRow): Promise<boolean> {
+    const verdict = await this.rollout.check(user, 'sim-sign-in');
+    return verdict.allowed || verdict.phase === null;
   }
 
   /** SIMs assigned to the user by id, or by username (the subscriber's user may name either). */

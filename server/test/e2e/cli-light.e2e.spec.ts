@@ -68,9 +68,10 @@ describe('the CLI loads only what a command needs', () => {
       ['help', 'tokens'],
       ['identity', 'radius-log'],
     ],
+    // users registers institutions' rollout commands (institutions set-phase) from rollout.ts.
     [
       ['users', 'list'],
-      ['user-imports', 'users'],
+      ['rollout', 'user-imports', 'users'],
     ],
     [
       ['network', 'health'],

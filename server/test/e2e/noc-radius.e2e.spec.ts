@@ -1,7 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCodeAtStep, totpStepAt } from '@pakawaaz/totp';
-import { RADCLIENT, runTool, toolAvailable } from '../support/external-tools.js';
+import { OATHTOOL, RADCLIENT, runTool, toolAvailable } from '../support/external-tools.js';
 import {
   chromiumAvailable,
   launchChromium,
@@ -10,6 +9,7 @@ import {
   visible,
   type Problem,
 } from '../support/noc-browser.js';
+import { enrolTotp, radclient as runRadclient, totpNow } from '../support/radius-world.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /*
@@ -21,8 +21,9 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 const SECRET = 'nas-shared-secret-noc-01';
 const PASSWORD = 'copper-lantern-meadow-73';
 const hasRadclient = toolAvailable(RADCLIENT, 'apt-get install freeradius-utils');
+const hasOathtool = toolAvailable(OATHTOOL, 'apt-get install oathtool');
 
-describe.skipIf(!chromiumAvailable('the NOC RADIUS browser test') || !hasRadclient)(
+describe.skipIf(!chromiumAvailable('the NOC RADIUS browser test') || !hasRadclient || !hasOathtool)(
   'NOC RADIUS pages in a real browser (Debian chromium)',
   () => {
     let server: TestServer;
@@ -122,28 +123,12 @@ describe.skipIf(!chromiumAvailable('the NOC RADIUS browser test') || !hasRadclie
 
     it('a session accounted by radclient shows on the accounting page: duration, traffic, cause', async () => {
       // Ayesha enrols TOTP herself (PAP takes password + code), then signs in through the NAS.
-      const signIn = await server.request('POST', '/api/v1/auth/login', {
-        body: { username: 'ayesha', password: PASSWORD },
-      });
-      const { accessToken } = (await signIn.json()) as { accessToken: string };
-      const { secret } = (await (
-        await server.request('POST', '/api/v1/account/totp', { token: accessToken })
-      ).json()) as { secret: string };
-      const step = totpStepAt(new Date());
-      const confirmed = await server.request('POST', '/api/v1/account/totp/confirm', {
-        token: accessToken,
-        body: { code: totpCodeAtStep(secret, step - 1) },
-      });
-      expect(confirmed.status).toBe(200);
+      const secret = await enrolTotp(server, 'ayesha', PASSWORD);
       const radclient = (kind: 'auth' | 'acct', port: number, attributes: string[]) =>
-        runTool(
-          RADCLIENT,
-          ['-x', '-t', '2', '-r', '1', `127.0.0.1:${port}`, kind, SECRET],
-          attributes.join('\n'),
-        );
+        runRadclient(kind, port, SECRET, attributes);
       const accept = await radclient('auth', server.radius!.authPort, [
         'User-Name = "ayesha"',
-        `User-Password = "${PASSWORD}${totpCodeAtStep(secret, step)}"`,
+        `User-Password = "${PASSWORD}${await totpNow(secret)}"`,
         'Message-Authenticator = 0x00',
       ]);
       expect(accept.stdout).toContain('Received Access-Accept');

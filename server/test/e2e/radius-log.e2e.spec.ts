@@ -1,11 +1,20 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { luhnCheckDigit } from '@pakawaaz/test-support';
-import { totpCodeAtStep, totpStepAt } from '@pakawaaz/totp';
-import { runCli } from '../support/cli.js';
-import { EAPOL_TEST, OATHTOOL, RADCLIENT, runTool, toolAvailable } from '../support/external-tools.js';
+import { EAPOL_TEST, OATHTOOL, RADCLIENT, toolAvailable } from '../support/external-tools.js';
+import {
+  addNas,
+  addOfficial,
+  apiAs,
+  cliAs,
+  eapolTest as runEapolTest,
+  enrolTotp,
+  importSims,
+  logUntil as pollLog,
+  radclient,
+  totpNow as oathtoolNow,
+} from '../support/radius-world.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /*
@@ -39,86 +48,38 @@ let server: TestServer;
 let token: string;
 let auth: string;
 let seed: string;
-let userId: string;
 let work: string;
-
-const cli = (args: string[], stdin?: string) =>
-  runCli(args, { PAKAWAAZ_URL: server.url, PAKAWAAZ_TOKEN: token }, stdin);
-
-async function api<T>(method: string, p: string, body?: unknown): Promise<T> {
-  const res = await server.request(method, p, { token, ...(body === undefined ? {} : { body }) });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+let cli: ReturnType<typeof cliAs>;
+let api: ReturnType<typeof apiAs>;
 
 const pap = (password: string, secret = SECRET, user = 'ayesha') =>
-  runTool(
-    RADCLIENT,
-    ['-x', '-t', '2', '-r', '1', `127.0.0.1:${auth}`, 'auth', secret],
-    `User-Name = "${user}"\nUser-Password = "${password}"\nMessage-Authenticator = 0x00\n`,
-  );
+  radclient('auth', auth, secret, [
+    `User-Name = "${user}"`,
+    `User-Password = "${password}"`,
+    'Message-Authenticator = 0x00',
+  ]);
 
-async function totpNow(): Promise<string> {
-  return (await runTool(OATHTOOL, ['--totp', '-b', seed])).stdout.trim();
-}
+const totpNow = () => oathtoolNow(seed);
 
 /** The newest RADIUS events matching `args`; written off the request path, so polled for a few seconds. */
-async function logUntil(args: string[], found: (events: Event[]) => boolean): Promise<Event[]> {
-  for (let i = 0; ; i++) {
-    const r = await cli(['radius', 'log', '--json', ...args]);
-    expect(r.code, r.stderr).toBe(0);
-    const { events } = JSON.parse(r.stdout) as { events: Event[] };
-    if (found(events) || i >= 40) return events;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+const logUntil = (args: string[], found: (events: Event[]) => boolean) => pollLog<Event>(cli, args, found);
 
 beforeAll(async () => {
   server = await startTestServer();
   token = await server.adminToken();
+  cli = cliAs(server, token);
+  api = apiAs(server, token);
   if (!server.radius) throw new Error('RADIUS did not start');
   auth = String(server.radius.authPort);
   work = await mkdtemp(path.join(tmpdir(), 'pakawaaz-radius-log-e2e-'));
-  expect((await cli(['institutions', 'add', '--name', 'Ministry of Interior'])).code).toBe(0);
-  const added = await cli(
-    [
-      'users',
-      'add',
-      '--username',
-      'ayesha',
-      '--password-stdin',
-      '--name',
-      'Ayesha Khan',
-      '--institution',
-      'Ministry of Interior',
-    ],
-    `${PASSWORD}\n`,
-  );
-  expect(added.code, added.stderr).toBe(0);
-  userId = added.stdout.trim();
-  const signIn = await server.request('POST', '/api/v1/auth/login', {
-    body: { username: 'ayesha', password: PASSWORD },
+  await addOfficial(cli, {
+    institution: 'Ministry of Interior',
+    username: 'ayesha',
+    name: 'Ayesha Khan',
+    password: PASSWORD,
   });
-  const { accessToken } = (await signIn.json()) as { accessToken: string };
-  const begun = await server.request('POST', '/api/v1/account/totp', { token: accessToken });
-  seed = ((await begun.json()) as { secret: string }).secret;
-  await server.request('POST', '/api/v1/account/totp/confirm', {
-    token: accessToken,
-    body: { code: totpCodeAtStep(seed, totpStepAt(new Date()) - 1) },
-  });
-  const nas = await cli([
-    'radius',
-    'clients',
-    'add',
-    '--name',
-    'campus-wlc',
-    '--ip',
-    '127.0.0.1',
-    '--secret',
-    SECRET,
-  ]);
-  expect(nas.code, nas.stderr).toBe(0);
+  seed = await enrolTotp(server, 'ayesha', PASSWORD);
+  await addNas(cli, 'campus-wlc', SECRET);
 });
 
 afterAll(async () => {
@@ -200,37 +161,18 @@ describe.skipIf(!hasRadclient || !hasOathtool)('PAP with radclient: every answer
 
 describe.skipIf(!hasEapolTest)("EAP-AKA and EAP-AKA' with eapol_test: SIM reasons", () => {
   const nai = (prefix: string, imsi: string) => `${prefix}${imsi}@wlan.mnc001.mcc001.3gppnetwork.org`;
-  async function eapolTest(name: string, eap: 'AKA' | "AKA'", identity: string) {
-    const conf = path.join(work, `${name}.conf`);
-    await writeFile(
-      conf,
-      `network={\n  key_mgmt=IEEE8021X\n  eap=${eap}\n  identity="${identity}"\n  password="${K}:${OPC}:000000000000"\n}\n`,
-    );
-    return runTool(EAPOL_TEST, ['-c', conf, '-a', '127.0.0.1', '-p', auth, '-s', SECRET, '-r0', '-t', '10']);
-  }
+  const eapolTest = (name: string, eap: 'AKA' | "AKA'", identity: string) =>
+    runEapolTest(work, name, auth, SECRET, { eap, identity, k: K, opc: OPC });
 
   beforeAll(async () => {
-    const iccid = (n: number) => {
-      const body = `8992001${String(n).padStart(11, '0')}`;
-      return body + luhnCheckDigit(body);
-    };
-    const csv = `imsi,iccid,ki,opc\n${IMSI},${iccid(11)},${K},${OPC}\n${IMSI_BARRED},${iccid(12)},${K},${OPC}\n`;
-    const res = await server.request('POST', '/api/v1/sims/imports?filename=log.csv', {
+    await importSims(
+      server,
       token,
-      body: csv,
-      headers: { 'content-type': 'text/csv' },
-    });
-    const job = (await res.json()) as { id: string };
-    for (
-      let i = 0;
-      (await api<{ status: string }>('GET', `/api/v1/sims/imports/${job.id}`)).status !== 'completed';
-      i++
-    ) {
-      if (i > 200) throw new Error('the SIM import did not complete');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+      [IMSI, IMSI_BARRED].map((imsi) => ({ imsi, k: K, opc: OPC })),
+      'log.csv',
+    );
     for (const imsi of [IMSI, IMSI_BARRED])
-      await api('POST', '/api/v1/subscribers', { imsi, userId, displayName: 'Ayesha Khan' });
+      await api('POST', '/api/v1/subscribers', { imsi, official: 'ayesha' });
     await api('POST', `/api/v1/subscribers/${IMSI_BARRED}/bar`, { reason: 'e2e: reported lost' });
     // A rotated secret from the PAP tests: eapol_test uses SECRET.
     await cli(['radius', 'clients', 'rotate-secret', 'campus-wlc', '--secret', SECRET]);

@@ -1,13 +1,23 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE, type DatabaseHandle } from '@pakawaaz/platform';
-import { luhnCheckDigit } from '@pakawaaz/test-support';
 import { sql } from 'drizzle-orm';
 import { totpCodeAtStep, totpStepAt } from '@pakawaaz/totp';
-import { runCli } from '../support/cli.js';
-import { EAPOL_TEST, OATHTOOL, RADCLIENT, runTool, toolAvailable } from '../support/external-tools.js';
+import { EAPOL_TEST, OATHTOOL, RADCLIENT, toolAvailable } from '../support/external-tools.js';
+import {
+  addNas,
+  addOfficial,
+  apiAs,
+  cliAs,
+  eapolTest as runEapolTest,
+  enrolTotp,
+  importSims,
+  radclient as runRadclient,
+  totpNow as oathtoolNow,
+  type EapolNetwork,
+} from '../support/radius-world.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /*
@@ -39,50 +49,13 @@ let work: string;
 /** The Class of the first Access-Accept (hex, as radclient prints it): the session's accounting key. */
 let issuedClass: string;
 
-async function api<T>(method: string, p: string, body?: unknown): Promise<T> {
-  const res = await server.request(method, p, { token, ...(body === undefined ? {} : { body }) });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
-const cli = (args: string[], stdin?: string) =>
-  runCli(args, { PAKAWAAZ_URL: server.url, PAKAWAAZ_TOKEN: token }, stdin);
-
-/**
- * Ayesha enrols her authenticator herself (administrators never see a seed): password sign-in (no SIM is
- * assigned yet, so the password is her floor), then My account's enrolment, confirmed with the previous
- * step's code so that the current one is still unused for the first PAP test.
- */
-async function enrolTotpAsAyesha(): Promise<string> {
-  const signIn = await server.request('POST', '/api/v1/auth/login', {
-    body: { username: 'ayesha', password: PASSWORD },
-  });
-  const { accessToken } = (await signIn.json()) as { accessToken: string };
-  const begun = await server.request('POST', '/api/v1/account/totp', { token: accessToken });
-  const { secret } = (await begun.json()) as { secret: string };
-  const confirmed = await server.request('POST', '/api/v1/account/totp/confirm', {
-    token: accessToken,
-    body: { code: totpCodeAtStep(secret, totpStepAt(new Date()) - 1) },
-  });
-  expect(confirmed.status).toBe(200);
-  return secret;
-}
-
-async function totpNow(): Promise<string> {
-  const r = await runTool(OATHTOOL, ['--totp', '-b', seed]);
-  expect(r.code).toBe(0);
-  return r.stdout.trim();
-}
+const api = <T>(method: string, p: string, body?: unknown) => apiAs(server, token)<T>(method, p, body);
+const cli = (args: string[], stdin?: string) => cliAs(server, token)(args, stdin);
+const totpNow = () => oathtoolNow(seed);
 
 /** radclient -x prints the reply and its attributes, one per line, in wire order. */
-function radclient(kind: 'auth' | 'acct' | 'status', port: string, attributes: string[], secret = SECRET) {
-  return runTool(
-    RADCLIENT,
-    ['-x', '-t', '2', '-r', '1', `127.0.0.1:${port}`, kind, secret],
-    `${attributes.join('\n')}\n`,
-  );
-}
+const radclient = (kind: 'auth' | 'acct' | 'status', port: string, attributes: string[], secret = SECRET) =>
+  runRadclient(kind, port, secret, attributes);
 const replyAttributes = (out: string) =>
   out
     .slice(out.indexOf('Received '))
@@ -90,33 +63,6 @@ const replyAttributes = (out: string) =>
     .slice(1)
     .map((l) => l.trim())
     .filter((l) => /^[A-Z][\w-]+ = /.test(l));
-
-async function importSims(): Promise<void> {
-  const iccid = (n: number) => {
-    const body = `8992001${String(n).padStart(11, '0')}`;
-    return body + luhnCheckDigit(body);
-  };
-  const csv = `imsi,iccid,ki,opc\n${IMSI},${iccid(1)},${K},${OPC}\n${IMSI_BARRED},${iccid(2)},${K},${OPC}\n`;
-  const res = await server.request('POST', '/api/v1/sims/imports?filename=e2e.csv', {
-    token,
-    body: csv,
-    headers: { 'content-type': 'text/csv' },
-  });
-  expect(res.status).toBe(202);
-  const job = (await res.json()) as { id: string };
-  // expect.poll is for tests only: wait for the background import by hand.
-  for (
-    let i = 0;
-    (await api<{ status: string }>('GET', `/api/v1/sims/imports/${job.id}`)).status !== 'completed';
-    i++
-  ) {
-    if (i > 200) throw new Error('the SIM import did not complete');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  for (const imsi of [IMSI, IMSI_BARRED])
-    await api('POST', '/api/v1/subscribers', { imsi, userId, displayName: 'Ayesha Khan' });
-  await api('POST', `/api/v1/subscribers/${IMSI_BARRED}/bar`, { reason: 'e2e: reported lost' });
-}
 
 beforeAll(async () => {
   // A small guess limit, so that closing a password step takes a handful of requests.
@@ -126,38 +72,23 @@ beforeAll(async () => {
   auth = String(server.radius.authPort);
   acct = String(server.radius.acctPort);
   work = await mkdtemp(path.join(tmpdir(), 'pakawaaz-radius-e2e-'));
-  expect((await cli(['institutions', 'add', '--name', 'Ministry of Interior'])).code).toBe(0);
-  const added = await cli(
-    [
-      'users',
-      'add',
-      '--username',
-      'ayesha',
-      '--password-stdin',
-      '--name',
-      'Ayesha Khan',
-      '--institution',
-      'Ministry of Interior',
-    ],
-    `${PASSWORD}\n`,
-  );
-  expect(added.code, added.stderr).toBe(0);
-  userId = added.stdout.trim();
-  seed = await enrolTotpAsAyesha();
+  userId = await addOfficial(cli, {
+    institution: 'Ministry of Interior',
+    username: 'ayesha',
+    name: 'Ayesha Khan',
+    password: PASSWORD,
+  });
+  seed = await enrolTotp(server, 'ayesha', PASSWORD);
   expect(seed).toMatch(/^[A-Z2-7]{32}$/);
-  const nas = await cli([
-    'radius',
-    'clients',
-    'add',
-    '--name',
-    'campus-wlc',
-    '--ip',
-    '127.0.0.1',
-    '--secret',
-    SECRET,
-  ]);
-  expect(nas.code, nas.stderr).toBe(0);
-  await importSims();
+  await addNas(cli, 'campus-wlc', SECRET);
+  await importSims(
+    server,
+    token,
+    [IMSI, IMSI_BARRED].map((imsi) => ({ imsi, k: K, opc: OPC })),
+  );
+  for (const imsi of [IMSI, IMSI_BARRED])
+    await api('POST', '/api/v1/subscribers', { imsi, official: 'ayesha' });
+  await api('POST', `/api/v1/subscribers/${IMSI_BARRED}/bar`, { reason: 'e2e: reported lost' });
 });
 
 afterAll(async () => {
@@ -374,29 +305,9 @@ describe.skipIf(!hasRadclient || !hasOathtool)('RADIUS PAP with radclient (passw
   });
 });
 
-type EapolNetwork = {
-  eap: 'AKA' | "AKA'";
-  identity: string;
-  sqn?: string;
-  k?: string;
-  /** wpa_supplicant's anonymous_identity: a pseudonym (or any identity) to present first. */
-  anonymous?: string;
-  /** Re-authentications after the first authentication (eapol_test -r). */
-  reauths?: number;
-};
-
-/** eapol_test with its software USIM against our RADIUS port; debug output on stdout. */
-async function eapolTest(name: string, network: EapolNetwork) {
-  const conf = path.join(work, `${name}.conf`);
-  const password = `${network.k ?? K}:${OPC}:${network.sqn ?? '000000000000'}`;
-  const anonymous = network.anonymous ? `  anonymous_identity="${network.anonymous}"\n` : '';
-  await writeFile(
-    conf,
-    `network={\n  key_mgmt=IEEE8021X\n  eap=${network.eap}\n  identity="${network.identity}"\n${anonymous}  password="${password}"\n}\n`,
-  );
-  const reauths = `-r${network.reauths ?? 0}`;
-  return runTool(EAPOL_TEST, ['-c', conf, '-a', '127.0.0.1', '-p', auth, '-s', SECRET, reauths, '-t', '10']);
-}
+/** eapol_test with its software USIM against our RADIUS port (K of test set 1 unless given). */
+const eapolTest = (name: string, network: Omit<EapolNetwork, 'k' | 'opc'> & { k?: string }) =>
+  runEapolTest(work, name, auth, SECRET, { ...network, k: network.k ?? K, opc: OPC });
 const lastLine = (out: string) => out.trim().split('\n').at(-1);
 const nai = (prefix: string, imsi: string) => `${prefix}${imsi}@wlan.mnc001.mcc001.3gppnetwork.org`;
 

@@ -1,11 +1,18 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { luhnCheckDigit } from '@pakawaaz/test-support';
-import { totpCodeAtStep, totpStepAt } from '@pakawaaz/totp';
-import { runCli } from '../support/cli.js';
-import { EAPOL_TEST, runTool, toolAvailable } from '../support/external-tools.js';
+import { EAPOL_TEST, toolAvailable } from '../support/external-tools.js';
+import {
+  addNas,
+  addOfficial,
+  apiAs,
+  cliAs,
+  eapolTest as runEapolTest,
+  enrolTotp,
+  importSims,
+  logUntil as pollLog,
+} from '../support/radius-world.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /*
@@ -40,18 +47,9 @@ type Event = {
 let server: TestServer;
 let token: string;
 let work: string;
-let userId: string;
 let institutionId: string;
-
-const cli = (args: string[], stdin?: string, as = token) =>
-  runCli(args, { PAKAWAAZ_URL: server.url, PAKAWAAZ_TOKEN: as }, stdin);
-
-async function api<T>(method: string, p: string, body?: unknown): Promise<T> {
-  const res = await server.request(method, p, { token, ...(body === undefined ? {} : { body }) });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+let cli: ReturnType<typeof cliAs>;
+let api: ReturnType<typeof apiAs>;
 
 async function plan(): Promise<Plan> {
   const r = await cli(['rollout', 'show', '--json']);
@@ -59,54 +57,18 @@ async function plan(): Promise<Plan> {
   return JSON.parse(r.stdout) as Plan;
 }
 
+/** Ayesha's SIM over EAP-AKA: eapol_test's verdict (its last line). */
 async function eapolTest(name: string): Promise<string | undefined> {
-  const conf = path.join(work, `${name}.conf`);
-  await writeFile(
-    conf,
-    `network={\n  key_mgmt=IEEE8021X\n  eap=AKA\n  identity="0${IMSI}@wlan.mnc001.mcc001.3gppnetwork.org"\n  password="${K}:${OPC}:000000000000"\n}\n`,
-  );
-  const port = String(server.radius?.authPort);
-  const r = await runTool(EAPOL_TEST, [
-    '-c',
-    conf,
-    '-a',
-    '127.0.0.1',
-    '-p',
-    port,
-    '-s',
-    SECRET,
-    '-r0',
-    '-t',
-    '10',
-  ]);
+  const r = await runEapolTest(work, name, server.radius!.authPort, SECRET, {
+    eap: 'AKA',
+    identity: `0${IMSI}@wlan.mnc001.mcc001.3gppnetwork.org`,
+    k: K,
+    opc: OPC,
+  });
   return r.stdout.trim().split('\n').at(-1);
 }
 
-/** The sign-in log is written off the request path: poll it for a few seconds. */
-async function logUntil(args: string[], found: (events: Event[]) => boolean): Promise<Event[]> {
-  for (let i = 0; ; i++) {
-    const r = await cli(['radius', 'log', '--json', ...args]);
-    expect(r.code, r.stderr).toBe(0);
-    const { events } = JSON.parse(r.stdout) as { events: Event[] };
-    if (found(events) || i >= 40) return events;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-/** Ayesha enrols TOTP herself (no SIM sign-in in the pilot: the password alone signs her in first). */
-async function enrolTotp(): Promise<void> {
-  const signIn = await server.request('POST', '/api/v1/auth/login', {
-    body: { username: 'ayesha', password: PASSWORD },
-  });
-  const { accessToken } = (await signIn.json()) as { accessToken: string };
-  const begun = await server.request('POST', '/api/v1/account/totp', { token: accessToken });
-  const { secret } = (await begun.json()) as { secret: string };
-  const confirmed = await server.request('POST', '/api/v1/account/totp/confirm', {
-    token: accessToken,
-    body: { code: totpCodeAtStep(secret, totpStepAt(new Date()) - 1) },
-  });
-  expect(confirmed.status).toBe(200);
-}
+const logUntil = (args: string[], found: (events: Event[]) => boolean) => pollLog<Event>(cli, args, found);
 
 /** The password step of an HTTPS sign-in: the ticket and the factors offered next. */
 async function passwordStep(): Promise<{ ticket: string; factors: string[] }> {
@@ -119,64 +81,24 @@ async function passwordStep(): Promise<{ ticket: string; factors: string[] }> {
   return step;
 }
 
-async function assignSim(): Promise<void> {
-  const body = `8992001${String(21).padStart(11, '0')}`;
-  const csv = `imsi,iccid,ki,opc\n${IMSI},${body + luhnCheckDigit(body)},${K},${OPC}\n`;
-  const res = await server.request('POST', '/api/v1/sims/imports?filename=rollout.csv', {
-    token,
-    body: csv,
-    headers: { 'content-type': 'text/csv' },
-  });
-  expect(res.status).toBe(202);
-  const job = (await res.json()) as { id: string };
-  for (
-    let i = 0;
-    (await api<{ status: string }>('GET', `/api/v1/sims/imports/${job.id}`)).status !== 'completed';
-    i++
-  ) {
-    if (i > 200) throw new Error('the SIM import did not complete');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await api('POST', '/api/v1/subscribers', { imsi: IMSI, userId, displayName: 'Ayesha Khan' });
-}
-
 beforeAll(async () => {
   server = await startTestServer({ PAKAWAAZ_ROLLOUT_PLAN: 'sim-sign-in=federal-ministries' });
   token = await server.adminToken();
+  cli = cliAs(server, token);
+  api = apiAs(server, token);
   work = await mkdtemp(path.join(tmpdir(), 'pakawaaz-rollout-e2e-'));
-  const added = await cli(['institutions', 'add', '--name', INTERIOR, '--json']);
-  expect(added.code, added.stderr).toBe(0);
-  institutionId = (JSON.parse(added.stdout) as { id: string }).id;
-  const user = await cli(
-    [
-      'users',
-      'add',
-      '--username',
-      'ayesha',
-      '--password-stdin',
-      '--name',
-      'Ayesha Khan',
-      '--institution',
-      INTERIOR,
-    ],
-    `${PASSWORD}\n`,
-  );
-  expect(user.code, user.stderr).toBe(0);
-  userId = user.stdout.trim();
-  await enrolTotp();
-  const nas = await cli([
-    'radius',
-    'clients',
-    'add',
-    '--name',
-    'campus-wlc',
-    '--ip',
-    '127.0.0.1',
-    '--secret',
-    SECRET,
-  ]);
-  expect(nas.code, nas.stderr).toBe(0);
-  await assignSim();
+  const userId = await addOfficial(cli, {
+    institution: INTERIOR,
+    username: 'ayesha',
+    name: 'Ayesha Khan',
+    password: PASSWORD,
+  });
+  institutionId = (await api<{ institutionId: string }>('GET', `/api/v1/users/${userId}`)).institutionId;
+  // No SIM sign-in in the pilot: the password alone signs her in first, so she enrols TOTP.
+  await enrolTotp(server, 'ayesha', PASSWORD);
+  await addNas(cli, 'campus-wlc', SECRET);
+  await importSims(server, token, [{ imsi: IMSI, k: K, opc: OPC }], 'rollout.csv');
+  await api('POST', '/api/v1/subscribers', { imsi: IMSI, official: 'ayesha' });
 });
 
 afterAll(async () => {
