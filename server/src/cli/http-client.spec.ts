@@ -19,6 +19,20 @@ beforeAll(async () => {
       const json = (status: number, value: unknown) =>
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
       if (req.url === '/moved') return res.writeHead(303, { location: '/echo' }).end();
+      // Same host, another port: another origin (and the address an attacker's redirect would name).
+      if (req.url === '/elsewhere')
+        return res.writeHead(307, { location: `http://localhost:${port()}/echo` }).end();
+      if (req.url === '/huge') {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        const mib = Buffer.alloc(2 ** 20);
+        let sent = 0;
+        const more = (): void => {
+          while (sent < 300 && res.write(mib)) sent++;
+          if (sent < 300) res.once('drain', more);
+          else res.end();
+        };
+        return more();
+      }
       if (req.url === '/empty') return res.writeHead(204).end();
       if (req.url === '/slow') return; // never answers
       if (req.url === '/text') return res.writeHead(200, { 'content-type': 'text/plain' }).end('a,b\n');
@@ -35,6 +49,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
+const port = () => (server.address() as AddressInfo).port;
 
 // The client is typed by the API's paths; these probes go to the test server's own.
 type Loose = Record<
@@ -98,6 +113,23 @@ describe('the CLI HTTP transport', () => {
     const refused = await unwrap(client().PUT!('/refuse', { body: {} }) as never).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ApiError);
     expect(refused).toMatchObject({ status: 409, code: 'conflict', requestId: 'r-1' });
+  });
+
+  it('never follows a redirect to another origin: the token and the body stay with the server named', async () => {
+    const before = seen.length;
+    const err = await client().POST!('/elsewhere', { body: { password: 'secret' } }).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      message: expect.stringMatching(
+        /^The server redirected to http:\/\/localhost:\d+: not followed/,
+      ) as string,
+    });
+    // Only the first request reached a server: nothing was replayed to localhost.
+    expect(seen.length).toBe(before + 1);
+  });
+
+  it('stops reading an answer larger than 256 MiB', async () => {
+    const err = await client(60_000).GET!('/huge').catch((e: unknown) => e);
+    expect(err).toMatchObject({ message: expect.stringContaining('larger than 256 MiB') as string });
   });
 
   it('reports no answer as a network error naming the cause, and gives up after the time limit', async () => {

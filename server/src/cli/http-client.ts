@@ -73,6 +73,8 @@ export function callUrl(baseUrl: string, path: string, params: CallOptions['para
 type Sent = { reply: Reply; text: string };
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** The largest answer read (a 10,000-subscriber Open5GS export is ≈ 20 MiB). */
+const MAX_RESPONSE_BYTES = 256 * 2 ** 20;
 
 /** One exchange, following up to 5 redirects as fetch does (303, and 301/302 after a POST, turn into a GET). */
 async function exchange(
@@ -112,16 +114,33 @@ async function exchange(
     req.end(body);
   });
   const chunks: Buffer[] = [];
-  for await (const chunk of res) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of res) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_RESPONSE_BYTES) {
+      res.destroy();
+      throw new Error(
+        `The server's answer is larger than ${MAX_RESPONSE_BYTES / 2 ** 20} MiB: not read (is PAKAWAAZ_URL the Pakawaaz server?).`,
+      );
+    }
+    chunks.push(chunk as Buffer);
+  }
   const text = Buffer.concat(chunks).toString('utf8');
   const location = res.headers.location;
   if (REDIRECTS.has(res.statusCode ?? 0) && location && hops < 5) {
+    // The bearer token (and a login's password in the body) must never follow a redirect elsewhere:
+    // only the same scheme, host and port is followed.
+    const next = new URL(location, target);
+    if (next.origin !== target.origin)
+      throw new Error(
+        `The server redirected to ${next.origin}: not followed, so the token stays here. If that is the Pakawaaz server, set PAKAWAAZ_URL=${next.origin}.`,
+      );
     const toGet = res.statusCode === 303 || ((res.statusCode ?? 0) < 303 && method === 'POST');
-    const next = toGet ? stripBody(headers) : headers;
+    const nextHeaders = toGet ? stripBody(headers) : headers;
     return exchange(
       toGet ? 'GET' : method,
-      new URL(location, target).href,
-      next,
+      next.href,
+      nextHeaders,
       toGet ? undefined : body,
       timeoutMs,
       hops + 1,

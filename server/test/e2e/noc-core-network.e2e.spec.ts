@@ -300,21 +300,6 @@ describe.skipIf(!chromiumAvailable())('NOC core network pages in a real browser 
     expect(await row.innerText()).toContain('Ministry of Planning (e2e)');
   });
 
-  it('unassigns the SIM after a confirmation: it leaves the list and is available again', async () => {
-    await page.goto(`/subscribers/${ASSIGNED}`);
-    const details = page.getByRole('region', { name: 'Subscriber', exact: true });
-    await details.getByRole('button', { name: 'Unassign SIM' }).click();
-    const confirm = details.getByRole('button', { name: 'Confirm unassign' });
-    await visible(details.getByText(`Take SIM ${ASSIGNED} away from Amina Qureshi (amina.qureshi)?`));
-    await confirm.click();
-    await page.waitForURL('**/subscribers');
-    const list = page.getByRole('region', { name: 'Assigned SIMs' });
-    await visible(list.getByText('No SIM is assigned yet.'));
-    const token = await server.adminToken();
-    const sim = await server.request('GET', `/api/v1/sims?search=${ASSIGNED}`, { token });
-    expect(((await sim.json()) as { sims: { status: string }[] }).sims[0]?.status).toBe('available');
-  });
-
   it('shows the network page, or says clearly that the network API is not there yet', async () => {
     await page
       .getByRole('navigation', { name: 'Domains' })
@@ -497,6 +482,21 @@ describe.skipIf(!chromiumAvailable())('NOC core network pages in a real browser 
     await visible(preview.getByText(/^1 subscriber uses this profile .*Amina Qureshi/));
     await page.getByRole('button', { name: 'Save profile' }).click();
     await visible(page.getByText(/^Saved profile default\b/));
+  });
+
+  it('unassigns the SIM after a confirmation: it leaves the list and is available again', async () => {
+    await page.goto(`/subscribers/${ASSIGNED}`);
+    const details = page.getByRole('region', { name: 'Subscriber', exact: true });
+    await details.getByRole('button', { name: 'Unassign SIM' }).click();
+    const confirm = details.getByRole('button', { name: 'Confirm unassign' });
+    await visible(details.getByText(`Take SIM ${ASSIGNED} away from Amina Qureshi (amina.qureshi)?`));
+    await confirm.click();
+    await page.waitForURL('**/subscribers');
+    const list = page.getByRole('region', { name: 'Assigned SIMs' });
+    await visible(list.getByText('No SIM is assigned yet.'));
+    const token = await server.adminToken();
+    const sim = await server.request('GET', `/api/v1/sims?search=${ASSIGNED}`, { token });
+    expect(((await sim.json()) as { sims: { status: string }[] }).sims[0]?.status).toBe('available');
   });
 
   it('logged no console errors, page errors or CSP violations', () => {

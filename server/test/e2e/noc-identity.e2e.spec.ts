@@ -235,14 +235,23 @@ describe.skipIf(!chromiumAvailable('the NOC identity browser tests'))(
       await form.getByRole('combobox', { name: 'Institution' }).selectOption({ label: MINISTRY });
       await form.getByLabel('First password').fill(OFFICIAL.password);
       expect(await form.getByRole('group', { name: 'Roles' }).count()).toBe(0);
+      // By default the first password is a one-time one: the official picks their own at first sign-in.
+      const mustChange = form.getByLabel(/^Must change password at first sign-in/);
+      expect(await mustChange.isChecked()).toBe(true);
       await form.getByRole('button', { name: 'Create official' }).click();
-      await visible(form.getByRole('status').getByText(`Created official ${OFFICIAL.username}.`));
+      await visible(
+        form
+          .getByRole('status')
+          .getByText(`Created official ${OFFICIAL.username} (must change the password at first sign-in).`),
+      );
 
       await form.getByRole('radio', { name: /^NOC operator/ }).check();
       await form.getByLabel('Username').fill(OPERATOR.username);
       await form.getByLabel('Display name').fill(OPERATOR.name);
       await form.getByRole('combobox', { name: /^Institution/ }).selectOption('');
       await form.getByLabel('First password').fill(OPERATOR.password);
+      // The operator signs in with this password in the tests below: no forced change.
+      await mustChange.uncheck();
       const roles = form.getByRole('group', { name: 'Roles' });
       await roles.getByLabel('sim-operator', { exact: true }).check();
       await roles.getByLabel('security-officer', { exact: true }).check();
