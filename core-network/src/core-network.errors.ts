@@ -15,6 +15,7 @@ export type CoreNetworkErrorCode =
   | 'open5gs_not_configured'
   | 'official_not_found'
   | 'official_disabled'
+  | 'not_an_official'
   | 'institution_mismatch'
   | 'official_directory_unavailable'
   | 'invalid_assignment_file'
@@ -36,6 +37,7 @@ export const CORE_NETWORK_ERROR_STATUS = {
   open5gs_not_configured: 409,
   official_not_found: 404,
   official_disabled: 409,
+  not_an_official: 422,
   institution_mismatch: 409,
   official_directory_unavailable: 503,
   invalid_assignment_file: 400,

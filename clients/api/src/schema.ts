@@ -1611,7 +1611,7 @@ export interface components {
             newPassword: string;
         };
         /** @enum {string} */
-        CoreNetworkErrorCode: "alarm_not_found" | "assignment_file_too_large" | "assignment_job_not_found" | "institution_mismatch" | "invalid_assignment_file" | "invalid_network_spec" | "invalid_profile" | "invalid_scrape_targets" | "invalid_sim_import" | "network_spec_changed" | "network_spec_missing" | "network_spec_not_found" | "network_spec_too_large" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "open5gs_not_configured" | "profile_in_use" | "profile_not_found" | "sim_import_not_found" | "sim_import_too_large" | "sim_not_available" | "sim_not_found" | "subscriber_exists" | "subscriber_not_found" | "weak_security_not_allowed";
+        CoreNetworkErrorCode: "alarm_not_found" | "assignment_file_too_large" | "assignment_job_not_found" | "institution_mismatch" | "invalid_assignment_file" | "invalid_network_spec" | "invalid_profile" | "invalid_scrape_targets" | "invalid_sim_import" | "network_spec_changed" | "network_spec_missing" | "network_spec_not_found" | "network_spec_too_large" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "open5gs_not_configured" | "profile_in_use" | "profile_not_found" | "sim_import_not_found" | "sim_import_too_large" | "sim_not_available" | "sim_not_found" | "subscriber_exists" | "subscriber_not_found" | "weak_security_not_allowed";
         CreateApiTokenRequest: {
             expiresInDays?: number;
             /** Format: uuid */
@@ -4924,7 +4924,7 @@ export interface operations {
             query?: {
                 channel?: "http" | "radius";
                 result?: "accept" | "reject" | "drop";
-                reason?: "ok" | "wrong_password" | "unknown_user" | "account_disabled" | "password_closed" | "throttled" | "totp_invalid" | "totp_replayed" | "totp_not_enrolled" | "recovery_code_invalid" | "passkey_invalid" | "device_invalid" | "malformed_request" | "unknown_sim" | "barred_sim" | "sim_owner_disabled" | "capability_not_enabled" | "sim_auth_failed" | "sync_failure" | "sim_client_error" | "no_permanent_identity" | "eap_protocol_error" | "eap_unknown_state" | "eap_not_available" | "eap_discarded" | "unknown_nas" | "nas_disabled" | "bad_message_authenticator" | "missing_message_authenticator" | "wrong_shared_secret" | "malformed_packet" | "overloaded" | "server_error";
+                reason?: "ok" | "wrong_password" | "unknown_user" | "account_disabled" | "password_closed" | "throttled" | "totp_invalid" | "totp_replayed" | "totp_not_enrolled" | "recovery_code_invalid" | "passkey_invalid" | "device_invalid" | "malformed_request" | "unknown_sim" | "barred_sim" | "sim_owner_disabled" | "sim_owner_not_official" | "capability_not_enabled" | "sim_auth_failed" | "sync_failure" | "sim_client_error" | "no_permanent_identity" | "eap_protocol_error" | "eap_unknown_state" | "eap_not_available" | "eap_discarded" | "unknown_nas" | "nas_disabled" | "bad_message_authenticator" | "missing_message_authenticator" | "wrong_shared_secret" | "malformed_packet" | "overloaded" | "server_error";
                 user?: string;
                 nas?: string;
                 imsi?: string;
@@ -10428,7 +10428,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_profile` */
+            /** @description `invalid_profile`, `not_an_official` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10436,7 +10436,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_profile";
+                        code?: "invalid_profile" | "not_an_official";
                     };
                 };
             };
@@ -10524,7 +10524,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_profile` */
+            /** @description `invalid_profile`, `not_an_official` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10532,7 +10532,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_profile";
+                        code?: "invalid_profile" | "not_an_official";
                     };
                 };
             };
@@ -10692,7 +10692,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_profile` */
+            /** @description `invalid_profile`, `not_an_official` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10700,7 +10700,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_profile";
+                        code?: "invalid_profile" | "not_an_official";
                     };
                 };
             };
@@ -10783,7 +10783,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_profile` */
+            /** @description `invalid_profile`, `not_an_official` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10791,7 +10791,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_profile";
+                        code?: "invalid_profile" | "not_an_official";
                     };
                 };
             };
@@ -10881,7 +10881,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_profile` */
+            /** @description `invalid_profile`, `not_an_official` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10889,7 +10889,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_profile";
+                        code?: "invalid_profile" | "not_an_official";
                     };
                 };
             };
@@ -10979,7 +10979,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_profile` */
+            /** @description `invalid_profile`, `not_an_official` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10987,7 +10987,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_profile";
+                        code?: "invalid_profile" | "not_an_official";
                     };
                 };
             };
@@ -11077,7 +11077,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_profile` */
+            /** @description `invalid_profile`, `not_an_official` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11085,7 +11085,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_profile";
+                        code?: "invalid_profile" | "not_an_official";
                     };
                 };
             };

@@ -37,6 +37,13 @@ export class Officials implements OfficialDirectoryBinding {
       );
     const official = await this.directory.find(ref.trim());
     if (!official || !inScope(caller, official.institutionId)) throw officialNotFound(ref);
+    // A SIM is an official's: an operator's account never gets one (it would sign in over RADIUS and HTTPS
+    // with it, and a SIM proof re-opens a closed password step).
+    if (official.kind !== 'official')
+      throw coreNetworkError(
+        'not_an_official',
+        `${official.username} is a NOC operator: SIMs are assigned to officials only.`,
+      );
     if (official.status !== 'active')
       throw coreNetworkError(
         'official_disabled',

@@ -157,6 +157,7 @@ const imsiParam = (imsi: string) => {
   'invalid_profile',
   'official_not_found',
   'official_disabled',
+  'not_an_official',
   'institution_mismatch',
   'official_directory_unavailable',
 )

@@ -50,6 +50,14 @@ beforeAll(async () => {
     institutionId: FINANCE,
     institutionName: 'Ministry of Finance',
   });
+  fx.directory.add({
+    userId: 'a0000000-0000-4000-8000-000000000004',
+    username: 'noc.admin',
+    displayName: 'NOC Administrator',
+    kind: 'operator',
+    institutionId: null,
+    institutionName: null,
+  });
 });
 afterAll(() => fx?.close());
 
@@ -76,7 +84,7 @@ describe('assign by person', () => {
     expect(s).toMatchObject({ username: 'sana', institutionId: FINANCE });
   });
 
-  it('refuses a person identity does not know, a disabled one, and a contradicting institution', async () => {
+  it('refuses a person identity does not know, a disabled one, an operator, and a contradicting institution', async () => {
     await expect(fx.subscribers.assign({ imsi: imsi(2), official: 'nobody' }, ctx)).rejects.toMatchObject({
       code: 'official_not_found',
       status: 404,
@@ -91,6 +99,11 @@ describe('assign by person', () => {
     await expect(
       fx.subscribers.assign({ imsi: imsi(2), official: 'sana', institutionId: null }, ctx),
     ).rejects.toMatchObject({ code: 'institution_mismatch' });
+    // A NOC operator's account never holds a SIM (it would sign in over RADIUS with it).
+    await expect(fx.subscribers.assign({ imsi: imsi(2), official: 'noc.admin' }, ctx)).rejects.toMatchObject({
+      code: 'not_an_official',
+      status: 422,
+    });
     // Nothing was taken from the inventory by a refusal.
     expect((await fx.repo.existingByImsi(fx.db.handle.db, [imsi(2)]))[0]?.status).toBe('available');
     expect(await fx.subscribersRepo.find(imsi(2))).toBeUndefined();

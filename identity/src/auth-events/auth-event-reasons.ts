@@ -27,6 +27,7 @@ export const AUTH_EVENT_REASONS = {
   unknown_sim: 'unknown or unassigned SIM',
   barred_sim: 'barred SIM',
   sim_owner_disabled: "SIM's official disabled",
+  sim_owner_not_official: "SIM's holder is a NOC operator, not an official",
   capability_not_enabled: "SIM sign-in not enabled in the institution's rollout phase",
   sim_auth_failed: 'SIM authentication failed (bad RES or MAC)',
   sync_failure: 'SIM sequence resynchronisation failed',

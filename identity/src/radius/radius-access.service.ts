@@ -205,6 +205,8 @@ export class RadiusAccessService {
     const user = (await this.users.findById(owner.userId)) ?? (await this.users.findByUsername(owner.userId));
     if (owner.status !== 'active') return this.refuse(imsi, user, 'barred_sim');
     if (!user || !usable(user)) return this.refuse(imsi, user, user ? 'sim_owner_disabled' : 'unknown_sim');
+    // SIMs are officials' (core-network assigns no other): an operator's account never signs in with one.
+    if (user.kind !== 'official') return this.refuse(imsi, user, 'sim_owner_not_official');
     // The official's institution's rollout phase decides whether it signs in with the SIM at all.
     if (!(await this.rollout.allows(user, 'sim-sign-in')))
       return this.refuse(imsi, user, 'capability_not_enabled');

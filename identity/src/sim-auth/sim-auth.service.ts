@@ -72,7 +72,8 @@ export class SimAuthService {
         ...(input.identity ? { identity: Buffer.from(input.identity, 'utf8') } : {}),
       },
     );
-    const owner = user ? [user.id, user.username] : [ticket.sub];
+    // SIMs are officials': for an operator's ticket no SIM matches (it fails like a wrong SIM).
+    const owner = user ? (user.kind === 'official' ? [user.id, user.username] : []) : [ticket.sub];
     const institutionId = user?.institutionId;
     const driven = await driveEapAka(
       step,
