@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
+  AnyRole,
   CurrentPrincipal,
   ErrorCodes,
   RequestId,
@@ -26,6 +27,8 @@ export class RolloutController {
   constructor(private readonly rollout: RolloutService) {}
 
   @Get()
+  // Operators' business (an official, or an operator whose roles the MFA policy holds back, has none).
+  @AnyRole()
   @ZodResponse(200, RolloutPlan)
   plan(@CurrentPrincipal() p: Principal) {
     return this.rollout.plan({ principal: p, requestId: null });

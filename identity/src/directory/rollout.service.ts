@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { nextPhase, RolloutGate } from '@pakawaaz/platform';
+import { nextPhase, platformError, RolloutGate } from '@pakawaaz/platform';
 import type { z } from 'zod';
 import type { Ctx } from '../users/access.js';
 import { InstitutionsService } from './institutions.service.js';
@@ -17,6 +17,9 @@ export class RolloutService {
   ) {}
 
   async plan(ctx: Ctx): Promise<z.infer<typeof RolloutPlan>> {
+    // Operators' business: an official, or an operator whose roles the MFA policy holds back, has no role.
+    if (ctx.principal.roles.length === 0)
+      throw platformError('forbidden', 'The rollout plan needs an operator role; your account holds none.');
     const institutions = await this.institutions.list(ctx);
     const { phases, capabilities } = this.gate.plan;
     return {
