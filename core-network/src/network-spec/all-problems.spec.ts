@@ -69,7 +69,7 @@ describe('weak security (null algorithm preferred)', () => {
       lte: { integrity: lte[0], ciphering: lte[1] },
     }) as Parameters<typeof weakSecurity>[0];
 
-  it('flags NEA0, NIA0, EEA0 and EIA0 (TS 33.501 §5.11.1, TS 33.401 §5.1.3-5.1.4) only when first', () => {
+  it('flags NEA0, NIA0, EEA0 and EIA0 (TS 33.501 §5.11.1, TS 33.401 §5.1.3-5.1.4) when first', () => {
     expect(weakSecurity(security([['NIA2'], ['NEA2', 'NEA0']], [['EIA2'], ['EEA2', 'EEA0']]))).toEqual([]);
     const weak = weakSecurity(security([['NIA0', 'NIA2'], ['NEA0']], [['EIA0'], ['EEA0', 'EEA2']]));
     expect(weak.map((w) => w.path)).toEqual([
@@ -80,6 +80,34 @@ describe('weak security (null algorithm preferred)', () => {
     ]);
     expect(weak[1]?.message).toMatch(/^NEA0 \(null ciphering\) is preferred and is the only one listed/);
     expect(weak[0]?.message).toMatch(/^NIA0 \(null integrity\) is preferred: /);
+  });
+
+  it('flags a null algorithm behind only optional ones (NEA3/ZUC is optional for UEs), not behind NEA1/NEA2', () => {
+    // A UE without ZUC (128-NEA3 is optional, TS 33.501 §5.11.1.1) falls through to NEA0.
+    const weak = weakSecurity(
+      security(
+        [
+          ['NIA3', 'NIA2'],
+          ['NEA3', 'NEA0', 'NEA2'],
+        ],
+        [['EIA2'], ['EEA3', 'EEA0']],
+      ),
+    );
+    expect(weak.map((w) => w.path)).toEqual(['security.nr.ciphering[1]', 'security.lte.ciphering[1]']);
+    expect(weak[0]?.message).toMatch(
+      /^NEA0 \(null ciphering\) comes before any algorithm every UE implements \(NEA1, NEA2\): a UE without NEA3 runs without ciphering protection/,
+    );
+    expect(
+      weakSecurity(
+        security(
+          [
+            ['NIA3', 'NIA1', 'NIA0'],
+            ['NEA3', 'NEA1', 'NEA0'],
+          ],
+          [['EIA2'], ['EEA2']],
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it('the demo spec is not weak; algorithm names outside TS 33.401/33.501 are refused', () => {

@@ -30,17 +30,39 @@ function orders(security: NetworkSpec['security']): [OrderPath, readonly string[
 
 const isNull = (algorithm: string) => algorithm.endsWith('0');
 
-/** One issue per order whose first (preferred) algorithm is a null one; empty when the spec is not weak. */
+/**
+ * Algorithms 1 and 2 of each family (128-NEA1/2, 128-NIA1/2, 128-EEA1/2, 128-EIA1/2) are the ones every UE
+ * implements (TS 33.501 §5.11.1, TS 33.401 §5.1.3.2, §5.1.4.2); algorithm 3 (ZUC) is optional for UEs.
+ */
+const MANDATORY = /^[NE][EI]A[12]$/;
+
+/**
+ * One issue per order in which a null algorithm comes before every algorithm all UEs implement: first, or
+ * behind only optional ones (e.g. NEA3, NEA0, NEA2 — a UE without ZUC gets NEA0). Empty when not weak.
+ */
 export function weakSecurity(security: NetworkSpec['security']): CheckIssue[] {
   return orders(security).flatMap(([path, list]) => {
-    const first = list[0];
-    if (first === undefined || !isNull(first)) return [];
-    const what = NAMES[first] ?? 'a null algorithm';
-    const only = list.length === 1 ? ' and is the only one listed' : '';
+    const nullIndex = list.findIndex(isNull);
+    if (nullIndex === -1) return [];
+    const mandatory = list.findIndex((a) => MANDATORY.test(a));
+    if (mandatory !== -1 && mandatory < nullIndex) return [];
+    const algorithm = list[nullIndex]!;
+    const what = NAMES[algorithm] ?? 'a null algorithm';
+    const without = what.replace('null ', '');
+    if (nullIndex === 0) {
+      const only = list.length === 1 ? ' and is the only one listed' : '';
+      return [
+        {
+          path: `${path}[0]`,
+          message: `${algorithm} (${what}) is preferred${only}: every UE that supports it runs without ${without} protection; put it last or remove it, or apply with the weak-security override`,
+        },
+      ];
+    }
+    const before = list.slice(0, nullIndex).join(', ');
     return [
       {
-        path: `${path}[0]`,
-        message: `${first} (${what}) is preferred${only}: every UE that supports it runs without ${what.replace('null ', '')} protection; put it last or remove it, or apply with the weak-security override`,
+        path: `${path}[${nullIndex}]`,
+        message: `${algorithm} (${what}) comes before any algorithm every UE implements (${algorithm.slice(0, 3)}1, ${algorithm.slice(0, 3)}2): a UE without ${before} runs without ${without} protection; list ${algorithm.slice(0, 3)}2 before it, or apply with the weak-security override`,
       },
     ];
   });
