@@ -61,7 +61,12 @@ export class DirectoryLinksService {
       );
     const dn = await this.findEntry(sync, user.username);
     await this.repo.db.transaction(async (tx) => {
-      await this.repo.link(tx, sync.id, [{ username: user.username, dn }]);
+      // The check above ran before the directory round trip: the unique index decides a race.
+      if (!(await this.repo.linkOne(tx, sync.id, user.id, dn)))
+        throw identityError(
+          'directory_link_exists',
+          `${user.username} was linked by someone else meanwhile.`,
+        );
       await this.audit.record(
         {
           actor: ctx.principal.actor,

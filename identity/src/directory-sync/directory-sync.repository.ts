@@ -78,6 +78,16 @@ export class DirectorySyncRepository {
       .onConflictDoNothing();
   }
 
+  /** Links one user; false when a sync (this or another) manages them already (the unique user index). */
+  async linkOne(tx: Db, syncId: string, userId: string, dn: string): Promise<boolean> {
+    const inserted = await tx
+      .insert(directoryLinks)
+      .values({ syncId, userId, dn })
+      .onConflictDoNothing()
+      .returning({ userId: directoryLinks.userId });
+    return inserted.length === 1;
+  }
+
   /** The sync that manages this user, if any. */
   async linkOf(userId: string): Promise<{ syncId: string; syncName: string } | undefined> {
     const [row] = await this.db

@@ -1,4 +1,4 @@
-import { boolean, integer, jsonb, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, integer, jsonb, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { identitySchema } from '../identity.schema.js';
 import type { AttributeMapping } from './ldap-mapping.js';
 
@@ -42,5 +42,9 @@ export const directoryLinks = identitySchema.table(
     dn: text('dn').notNull(),
     linkedAt: timestamp('linked_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.syncId, t.userId] })],
+  // One sync manages an official: two would fight over their profile and disable them in turn.
+  (t) => [
+    primaryKey({ columns: [t.syncId, t.userId] }),
+    uniqueIndex('directory_links_user_idx').on(t.userId),
+  ],
 );

@@ -2,6 +2,7 @@ import { AppError } from '@pakawaaz/platform';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DirectoryLinksService } from '../../src/directory-sync/directory-links.service.js';
 import { escapeFilterValue } from '../../src/directory-sync/ldap-mapping.js';
+import { DirectorySyncRepository } from '../../src/directory-sync/directory-sync.repository.js';
 import { DirectorySyncService } from '../../src/directory-sync/directory-sync.service.js';
 import { InstitutionsService } from '../../src/directory/institutions.service.js';
 import { UserImportService } from '../../src/onboarding/user-import.service.js';
@@ -151,12 +152,34 @@ describe.skipIf(!slapdAvailable())('linking an existing official to a directory 
     );
   });
 
-  it('links once: a second link is a conflict naming the sync', async () => {
-    await official('amna', interior.id);
+  it('links once: a second link is a conflict naming the sync, and one sync manages an official', async () => {
+    const amna = await official('amna', interior.id);
     await links.link('interior-ad', 'amna', officer);
     expect(await refusal(links.link('interior-ad', 'amna', officer))).toBe(
       'directory_link_exists: amna is linked to interior-ad already.',
     );
+    await fx.get(DirectorySyncService).create(
+      {
+        name: 'national-ad',
+        url: ldap.url,
+        startTls: false,
+        allowPlaintext: true,
+        bindDn: ldap.syncDn,
+        bindPassword: ldap.syncPassword,
+        baseDn: `ou=People,${SUFFIX}`,
+        filter: '(objectClass=inetOrgPerson)',
+        mapping: { username: 'uid', displayName: 'cn', institution: 'ou' },
+        intervalMinutes: null,
+      },
+      officer,
+    );
+    expect(await refusal(links.link('national-ad', 'amna', officer))).toBe(
+      'directory_link_exists: amna is managed by the directory sync interior-ad.',
+    );
+    // Two links racing past that check: the database keeps one (unique user), the other is refused.
+    const repo = fx.get(DirectorySyncRepository);
+    const national = (await repo.find('national-ad'))!;
+    expect(await repo.db.transaction((tx) => repo.linkOne(tx, national.id, amna.id, 'uid=amna'))).toBe(false);
   });
 
   it('is a national security officer’s', async () => {

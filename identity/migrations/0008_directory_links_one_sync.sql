@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "directory_links_user_idx" ON "identity"."directory_links" USING btree ("user_id");
