@@ -18,6 +18,7 @@ import { SessionsService } from '../sessions/sessions.service.js';
 import type { Ctx } from './access.js';
 import { requireRolesAllowedIn } from './roles.js';
 import { recordOn } from './user-audit.js';
+import { InitialPasswordFile } from '../bootstrap/initial-password-file.js';
 import { UserChanges } from './user-changes.js';
 import { UserDisabled, UserEnabled, UserUpdated, userFacts, USER_FIELDS } from './users.events.js';
 import { UsersRepository, type NewUser, type UserListQuery, type UserRow } from './users.repository.js';
@@ -49,6 +50,7 @@ export class UsersService {
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
     private readonly changes: UserChanges,
+    private readonly initialPassword: InitialPasswordFile,
   ) {}
 
   async create(input: UserInput, ctx: Ctx): Promise<UserView> {
@@ -179,6 +181,8 @@ export class UsersService {
       await this.sessions.revokeAllOf(updated.id, 'password-reset', ctx.principal.actor, ctx.requestId, tx);
       return updated;
     });
+    // A reset of the first administrator kills the generated password too: its file goes.
+    await this.initialPassword.afterPasswordChange(row);
     return { user: await this.view(row), temporaryPassword: temporary };
   }
 

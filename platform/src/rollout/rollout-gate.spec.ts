@@ -44,6 +44,11 @@ describe('rollout plan', () => {
     expect(parseRolloutOverrides('chat')).toMatch(/"chat" is not capability=phase/);
     expect(parseRolloutOverrides('chat=pilot=x')).toMatch(/not capability=phase/);
     expect(parseRolloutOverrides('chat=pilot,chat=nationwide')).toMatch(/given twice/);
+    // Object.prototype's names are names like any other, not "given twice".
+    expect(parseRolloutOverrides('constructor=pilot,tostring=pilot')).toEqual({
+      constructor: 'pilot',
+      tostring: 'pilot',
+    });
   });
 
   it('orders the phases', () => {

@@ -91,7 +91,8 @@ export function firstPhaseOf(plan: RolloutPlan, capability: string): RolloutPhas
  * Returns the overrides, or the problem in words.
  */
 export function parseRolloutOverrides(text: string): Record<string, RolloutPhase> | string {
-  const overrides: Record<string, RolloutPhase> = {};
+  // No prototype: a capability named `constructor` or `toString` is just a name (then unknown, and said so).
+  const overrides: Record<string, RolloutPhase> = Object.create(null) as Record<string, RolloutPhase>;
   for (const part of text
     .split(',')
     .map((s) => s.trim())
@@ -100,7 +101,7 @@ export function parseRolloutOverrides(text: string): Record<string, RolloutPhase
     if (!/^[a-z][a-z0-9-]{0,39}$/.test(name) || !part.includes('=') || rest.length > 0)
       return `"${part}" is not capability=phase`;
     if (!isRolloutPhase(phase)) return `"${phase}" is not a phase (${ROLLOUT_PHASES.join(', ')})`;
-    if (name in overrides) return `capability ${name} is given twice`;
+    if (Object.hasOwn(overrides, name)) return `capability ${name} is given twice`;
     overrides[name] = phase;
   }
   return overrides;
