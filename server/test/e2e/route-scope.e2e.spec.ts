@@ -137,7 +137,10 @@ async function importAndAssign(): Promise<void> {
     ok('POST', '/api/v1/subscribers', { imsi, userId, displayName: `Holder of ${imsi}`, institutionId });
   await assign(SIM_A, w.officialA.id, w.a);
   await assign(SIM_B1, w.officialB1.id, w.b1);
-  await assign(SIM_NATIONAL, w.adminId, null);
+  // A SIM is an official's, and an official an institution's: the third SIM goes to a ministry that is
+  // neither A nor B (a national operator's account may not hold one).
+  const c = (await ok<{ id: string }>('POST', '/api/v1/institutions', { name: 'Scope Ministry C' })).id;
+  await assign(SIM_NATIONAL, (await user('scope-official-c', c)).id, c);
 }
 
 beforeAll(async () => {
