@@ -1,4 +1,5 @@
 import type { Certificate } from 'pkijs';
+import { caRefusals } from './ca-constraints.js';
 import { BoundedMemo, derHashes } from './cache.js';
 import type { Deadline } from './limits.js';
 import type { Refusal } from './policy.js';
@@ -48,8 +49,9 @@ async function anchorOf(
 }
 
 /**
- * Checks a chain (leaf first) at a point in time: each certificate signed by the next, the top anchored by a
- * trusted root key, every certificate and the anchor valid at `at`, none in the revocation list.
+ * Checks a chain (leaf first) at a point in time: each certificate signed by the next, every one above the leaf
+ * a CA within its pathLenConstraint and only the leaf attesting, the top anchored by a trusted root key, every
+ * certificate and the anchor valid at `at`, none in the revocation list.
  */
 export async function chainRefusals(
   chain: readonly Certificate[],
@@ -68,6 +70,7 @@ export async function chainRefusals(
       });
     clock.check('signature check');
   }
+  out.push(...caRefusals(chain));
   const top = chain[chain.length - 1]!;
   const { anchors, presented } = await anchorOf(top, roots);
   clock.check('trust anchor');

@@ -10,6 +10,7 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createLabAttestationRoot,
+  forgedLabAttestationChain,
   healthyLabAttestation,
   LAB_AGENT,
   LAB_BOOT_KEY,
@@ -39,6 +40,10 @@ beforeAll(async () => {
 
 async function judge(change: Partial<LabAttestation>, o: Partial<VerifyOptions> = {}) {
   const { pem } = await labAttestationChain(root, { ...healthyLabAttestation(challenge), ...change });
+  return judgePem(pem, o);
+}
+
+async function judgePem(pem: string, o: Partial<VerifyOptions> = {}) {
   const { verdict } = await verifyAttestation(pem, {
     roots: trustRootsFromPem(root.pem, 'lab root'),
     at: new Date(),
@@ -131,5 +136,44 @@ describe('lab attestation chains', () => {
 
   it('a chain judged at a time before it was issued is CERT_NOT_YET_VALID', async () => {
     expect((await judge({}, { at: new Date('2001-01-01') })).reasons).toStrictEqual(['CERT_NOT_YET_VALID']);
+  });
+
+  it('a hand-made leaf signed by an attested key of an unlocked handset is CHAIN_INVALID', async () => {
+    const unlocked: LabAttestation = {
+      ...healthyLabAttestation(randomBytes(32)),
+      securityLevel: 'TrustedEnvironment',
+      deviceLocked: false,
+      verifiedBootState: 'Unverified',
+      verifiedBootKey: randomBytes(32),
+    };
+    const { pem } = await forgedLabAttestationChain(root, unlocked, healthyLabAttestation(challenge));
+    // The forged leaf's claims read back as a perfect handset's: only the chain check can refuse it.
+    expect(readAttestationChain(pem).facts.rootOfTrust).toMatchObject({ deviceLocked: true });
+    const verdict = await judgePem(pem);
+    expect(verdict.reasons).toStrictEqual(['CHAIN_INVALID']);
+    expect(verdict.refusals.map((r) => r.message)).toStrictEqual([
+      expect.stringMatching(/^certificate 2 carries an Android key attestation extension/),
+      expect.stringMatching(/^certificate 2 is not a certification authority/),
+    ]);
+  });
+
+  it('a batch intermediate without cA=TRUE is CHAIN_INVALID', async () => {
+    const verdict = await judge({ intermediateIsCa: false });
+    expect(verdict.reasons).toStrictEqual(['CHAIN_INVALID']);
+    expect(verdict.refusals[0]!.message).toMatch(/^certificate 2 is not a certification authority/);
+  });
+
+  it('a root whose pathLenConstraint forbids the batch intermediate is CHAIN_INVALID', async () => {
+    const strict = await createLabAttestationRoot(new Date(), 0);
+    const { pem } = await labAttestationChain(strict, healthyLabAttestation(challenge));
+    const verdict = await judgePem(pem, { roots: trustRootsFromPem(strict.pem, 'lab root') });
+    expect(verdict.reasons).toStrictEqual(['CHAIN_INVALID']);
+    expect(verdict.refusals[0]!.message).toMatch(/^certificate 3 allows at most 0 intermediate/);
+  });
+
+  it('a root with pathLenConstraint 1 accepts its one batch intermediate', async () => {
+    const one = await createLabAttestationRoot(new Date(), 1);
+    const { pem } = await labAttestationChain(one, healthyLabAttestation(challenge));
+    expect((await judgePem(pem, { roots: trustRootsFromPem(one.pem, 'lab root') })).ok).toBe(true);
   });
 });

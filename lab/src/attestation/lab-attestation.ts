@@ -15,8 +15,8 @@ import {
   Extension,
   KeyUsageFlags,
   KeyUsagesExtension,
+  X509Certificate,
   X509CertificateGenerator,
-  type X509Certificate,
 } from '@peculiar/x509';
 
 /*
@@ -59,6 +59,8 @@ export type LabAttestation = {
   notAfter?: Date;
   /** Serial of the batch intermediate, hex (to list it in a revocation list). */
   intermediateSerial?: string;
+  /** false: a batch intermediate without cA (a broken chain, for tests); default true. */
+  intermediateIsCa?: boolean;
 };
 
 /** The lab's own verified-boot key digest and agent, as a hardened-os build would attest them. */
@@ -93,7 +95,11 @@ const pemOf = (c: X509Certificate) => c.toString('pem');
 const defined = <T extends object>(o: T): Partial<T> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
-export async function createLabAttestationRoot(now = new Date()): Promise<LabAttestationRoot> {
+/** `pathLen` limits the intermediates below the root (0 makes the lab's own batch one too many). */
+export async function createLabAttestationRoot(
+  now = new Date(),
+  pathLen?: number,
+): Promise<LabAttestationRoot> {
   const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
   const cert = await X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
@@ -103,7 +109,7 @@ export async function createLabAttestationRoot(now = new Date()): Promise<LabAtt
     keys,
     signingAlgorithm: SIGN,
     extensions: [
-      new BasicConstraintsExtension(true, undefined, true),
+      new BasicConstraintsExtension(true, pathLen, true),
       new KeyUsagesExtension(KeyUsageFlags.keyCertSign, true),
     ],
   });
@@ -181,7 +187,7 @@ export async function labAttestationChain(
     signingKey: root.keys.privateKey,
     signingAlgorithm: SIGN,
     extensions: [
-      new BasicConstraintsExtension(true, undefined, true),
+      new BasicConstraintsExtension(a.intermediateIsCa ?? true, undefined, true),
       new KeyUsagesExtension(KeyUsageFlags.keyCertSign, true),
     ],
   });
@@ -206,4 +212,34 @@ export async function labAttestationChain(
     ders: certs.map((c) => new Uint8Array(c.rawData)),
     leafKeys,
   };
+}
+
+/**
+ * The forgery an unlocked handset's owner can make: a genuine chain for a non-CA signing key the Keystore
+ * attested (`genuine`, e.g. unlocked), and above it a hand-made certificate signed by that key, carrying a
+ * KeyDescription with whatever facts it likes (`claimed`). Leaf first: forged, genuine key, batch, root.
+ */
+export async function forgedLabAttestationChain(
+  root: LabAttestationRoot,
+  genuine: LabAttestation,
+  claimed: LabAttestation,
+): Promise<{ pem: string }> {
+  const real = await labAttestationChain(root, genuine);
+  const attested = new X509Certificate(buf(real.ders[0]!));
+  const forgedKeys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
+  const forged = await X509CertificateGenerator.create({
+    serialNumber: '02',
+    subject: 'CN=Android Keystore Key',
+    issuer: attested.subject,
+    notBefore: attested.notBefore,
+    notAfter: attested.notAfter,
+    publicKey: forgedKeys.publicKey,
+    signingKey: real.leafKeys.privateKey,
+    signingAlgorithm: SIGN,
+    extensions: [
+      new KeyUsagesExtension(KeyUsageFlags.digitalSignature, true),
+      new Extension(id_ce_keyDescription, false, buf(labKeyDescription(claimed))),
+    ],
+  });
+  return { pem: [pemOf(forged), real.pem].join('\n') };
 }
