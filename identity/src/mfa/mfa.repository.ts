@@ -147,6 +147,25 @@ export class MfaRepository {
     return row && row.expiresAt > now ? row : undefined;
   }
 
+  /**
+   * When the user's oldest second factor still in place was enrolled (an active TOTP's confirmation, a
+   * passkey's registration), or null when they have none.
+   */
+  async secondFactorSince(userId: string): Promise<Date | null> {
+    const [[totp], [key]] = await Promise.all([
+      this.db
+        .select({ at: sql<Date | null>`coalesce(${totpFactors.confirmedAt}, ${totpFactors.createdAt})` })
+        .from(totpFactors)
+        .where(and(eq(totpFactors.userId, userId), eq(totpFactors.status, 'active'))),
+      this.db
+        .select({ at: sql<Date | null>`min(${passkeys.createdAt})` })
+        .from(passkeys)
+        .where(eq(passkeys.userId, userId)),
+    ]);
+    const times = [totp?.at, key?.at].filter((t) => t != null).map((t) => new Date(t).getTime());
+    return times.length ? new Date(Math.min(...times)) : null;
+  }
+
   async summaries(userIds: readonly string[]): Promise<Map<string, FactorSummary>> {
     const out = new Map<string, FactorSummary>(
       userIds.map((id) => [id, { totp: 'none', passkeys: 0, recoveryCodesLeft: 0 }]),

@@ -231,13 +231,29 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
     return !f || (f.totp !== 'active' && f.passkeys === 0);
   }
 
+  /**
+   * The operator MFA policy for one session: roles need a second factor used in this sign-in (a TOTP code,
+   * or a passkey sign-in) — having one is not enough. The one exception is the factor enrolled during this
+   * session (an operator without one signs in with the password to enrol it, and gets the roles then).
+   * A refresh carries the sign-in's amr, so it keeps the rule.
+   */
+  async secondFactorUnused(user: Pick<UserRow, 'id' | 'kind'>, session: SessionRow): Promise<boolean> {
+    if (!this.config.requireOperatorMfa || user.kind !== 'operator') return false;
+    const since = await this.mfa.secondFactorSince(user.id);
+    if (!since) return true;
+    const amr = session.amr as Amr[];
+    const passkey = amr.includes('hwk') && !amr.includes('pwd');
+    if (amr.includes('otp') || passkey) return false;
+    return since.getTime() <= session.createdAt.getTime();
+  }
+
   private async tokensFor(user: UserRow, session: SessionRow, refreshToken: string): Promise<SessionTokens> {
     const amr = session.amr as Amr[];
     const { roles, withheld } = effectiveRoles(
       user.roles.filter(isRole),
       amr,
       this.config.requirePasskeys,
-      await this.secondFactorMissing(user),
+      await this.secondFactorUnused(user, session),
     );
     const { accessToken, expiresIn } = await this.tokens.issueAccessToken({
       sub: user.id,

@@ -22,6 +22,7 @@ import { hashApiTokenSecret, looksLikeApiToken, newApiTokenSecret } from './api-
 import { ApiTokensRepository, type ApiTokenRow } from './api-tokens.repository.js';
 import { SESSION_CACHE, type SessionCacheHandle } from '../sessions/session-cache.provider.js';
 import { UsersRepository } from '../users/users.repository.js';
+import { MfaRepository } from '../mfa/mfa.repository.js';
 import { accessTokenChecker, type AccessTokenCheck } from './access-token-check.js';
 import { INSTITUTION_SCOPES, type InstitutionScopes } from '../directory/institution-scopes.js';
 import { InstitutionsRepository } from '../directory/institutions.repository.js';
@@ -64,6 +65,7 @@ export class TokenService implements TokenVerifier, OnApplicationBootstrap, OnAp
     private readonly institutions: InstitutionsRepository,
     @Inject(API_TOKEN_MEMORY) private readonly memory: ApiTokenMemory,
     @Inject(EVENT_BUS) private readonly bus: EventBus,
+    private readonly mfa: MfaRepository,
   ) {
     // In the constructor body: a field initializer could run before the parameter properties are assigned.
     this.check = accessTokenChecker(key, config.issuer);
@@ -253,6 +255,13 @@ export class TokenService implements TokenVerifier, OnApplicationBootstrap, OnAp
       const owner = await this.users.findById(row.ownerId);
       if (!owner || owner.status !== 'active') refused = true;
       else holders.push(owner.roles);
+      // The operator MFA policy: an owner without a second factor has no roles to lend (refused, as for a
+      // disabled owner), and enrolment publishes no event: read the owner again on the next call.
+      if (!refused && this.config.requireOperatorMfa && owner?.kind === 'operator')
+        if (!(await this.mfa.secondFactorSince(owner.id))) {
+          refused = true;
+          expiresAt = Math.min(expiresAt ?? Infinity, now.getTime() + 1);
+        }
     }
     const roles = principalRoles(effectiveTokenRoles(row.roles, ...holders), row.institutionId);
     const principal: ApiTokenPrincipal | null =
