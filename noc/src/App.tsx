@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { api, unwrap } from './api/client';
 import { session, useSession } from './auth/session';
+import { signOut } from './auth/signOut';
 import { ErrorNotice } from './components/ErrorNotice';
 import { Shell } from './components/Shell';
 import { AccountPage } from './features/account/AccountPage';
@@ -111,7 +112,12 @@ function ProfileLoading({ error, retry }: { error: unknown; retry: () => void })
   return (
     <main className="profile-loading">
       {error ? (
-        <ErrorNotice error={error} title="Could not load your operator profile" onRetry={retry} />
+        <>
+          <ErrorNotice error={error} title="Could not load your operator profile" onRetry={retry} />
+          <button type="button" className="button button-secondary" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        </>
       ) : (
         <p role="status" className="muted">
           Loading your profile…
