@@ -13,6 +13,7 @@ const audit: Module = async () => (await import('./commands/audit.js')).register
 const sims: Module = async () => (await import('./commands/sims.js')).registerSimCommands;
 const subscribers: Module = async () =>
   (await import('./commands/subscribers.js')).registerSubscriberCommands;
+const profiles: Module = async () => (await import('./commands/profiles.js')).registerProfileCommands;
 const milenage: Module = async () => (await import('./commands/milenage.js')).registerMilenageCommands;
 const attestation: Module = async () =>
   (await import('./commands/attestation.js')).registerAttestationCommands;
@@ -70,7 +71,7 @@ export const COMMANDS: Readonly<Record<string, TopLevelCommand>> = {
   subscribers: { description: 'SIMs assigned to officials, as Open5GS sees them', modules: [subscribers] },
   profiles: {
     description: 'subscriber profile templates (AMBR, slices, DNNs, QoS)',
-    modules: [subscribers],
+    modules: [profiles],
   },
   milenage: {
     description:
