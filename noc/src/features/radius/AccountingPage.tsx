@@ -1,25 +1,17 @@
 import { keepPreviousData } from '@tanstack/react-query';
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useMemo, type FormEvent } from 'react';
 import type { Schemas } from '../../api/client';
 import { Field } from '../../components/Form';
 import { ReadFailure } from '../../components/QueryStatus';
 import { useApiQuery } from '../../data/hooks';
+import { useUrlFilters } from '../../data/url-filters';
 import { formatBytes, formatCount, formatDateTime, formatDuration } from '../../format';
-import { Link, navigate, useLocation } from '../../router';
+import { Link } from '../../router';
 import { radiusQueries, SINCE, type AccountingFilters } from './queries';
 
 type AccountingRecord = Schemas['AccountingRecord'];
 
-const DEFAULT_SINCE = '24h';
-
-function fromSearch(q: URLSearchParams): AccountingFilters {
-  return { imsi: q.get('imsi') ?? '', user: q.get('user') ?? '', since: q.get('since') ?? DEFAULT_SINCE };
-}
-
-function toSearch(f: AccountingFilters): string {
-  const kept = Object.entries(f).filter(([k, v]) => v !== '' && !(k === 'since' && v === DEFAULT_SINCE));
-  return new URLSearchParams(kept).toString();
-}
+const NO_FILTERS: AccountingFilters = { imsi: '', user: '', since: '24h' };
 
 /** Acct-Status-Type as the server stores it (RFC 2866 §5.1), in the words of the RFC. */
 const STATUS: Record<string, { label: string; tone: string }> = {
@@ -56,11 +48,7 @@ export function openSessions(records: readonly AccountingRecord[]): number {
  * which NAS, with which address, for how long and how much traffic — newest first.
  */
 export function AccountingPage() {
-  const { pathname, search } = useLocation();
-  const searchKey = search.toString();
-  const filters = useMemo(() => fromSearch(new URLSearchParams(searchKey)), [searchKey]);
-  const [draft, setDraft] = useState<AccountingFilters>(filters);
-  useEffect(() => setDraft(filters), [filters]);
+  const { filters, draft, setDraft, show: showFilters, href } = useUrlFilters(NO_FILTERS);
   const records = useApiQuery({ ...radiusQueries.accounting(filters), placeholderData: keepPreviousData });
   const clients = useApiQuery(radiusQueries.clients());
   const nasName = useMemo(
@@ -69,11 +57,7 @@ export function AccountingPage() {
   );
   const rows = records.data?.records;
 
-  const show = (next: AccountingFilters): void => {
-    const q = toSearch(next);
-    if (q === searchKey) records.refresh();
-    else navigate(`${pathname}${q ? `?${q}` : ''}`, { replace: true });
-  };
+  const show = (next: AccountingFilters): void => showFilters(next, records.refresh);
   const apply = (event: FormEvent): void => {
     event.preventDefault();
     show(draft);
@@ -181,7 +165,7 @@ export function AccountingPage() {
                 <td>
                   {r.userId ? (
                     <Link
-                      to={`${pathname}?${toSearch({ ...filters, user: r.userId })}`}
+                      to={href({ ...filters, user: r.userId })}
                       aria-label={`Only ${r.username ?? 'this user'}`}
                     >
                       {r.username ?? 'user'}

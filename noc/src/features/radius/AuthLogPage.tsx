@@ -1,32 +1,16 @@
 import { keepPreviousData } from '@tanstack/react-query';
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import type { Schemas } from '../../api/client';
 import { Field } from '../../components/Form';
 import { ReadFailure } from '../../components/QueryStatus';
 import { useApiQuery } from '../../data/hooks';
+import { useUrlFilters } from '../../data/url-filters';
 import { formatDateTime } from '../../format';
-import { navigate, useLocation } from '../../router';
 import { radiusQueries, SINCE, type LogFilters } from './queries';
 
 type AuthEvent = Schemas['AuthEvent'];
 
-const DEFAULT_SINCE = '24h';
-
-/** The filters live in the page address, so that a diagnosis can be linked ("this user's rejects"). */
-function fromSearch(q: URLSearchParams): LogFilters {
-  return {
-    channel: q.get('channel') ?? '',
-    result: q.get('result') ?? '',
-    user: q.get('user') ?? '',
-    nas: q.get('nas') ?? '',
-    since: q.get('since') ?? DEFAULT_SINCE,
-  };
-}
-
-function toSearch(f: LogFilters): string {
-  const kept = Object.entries(f).filter(([k, v]) => v !== '' && !(k === 'since' && v === DEFAULT_SINCE));
-  return new URLSearchParams(kept).toString();
-}
+const NO_FILTERS: LogFilters = { channel: '', result: '', user: '', nas: '', since: '24h' };
 
 const TONE: Record<AuthEvent['result'], string> = { accept: 'good', reject: 'bad', drop: 'warn' };
 
@@ -35,21 +19,14 @@ const TONE: Record<AuthEvent['result'], string> = { accept: 'good', reject: 'bad
  * drop and every HTTP sign-in step, with the reason the reply to the user never says.
  */
 export function AuthLogPage() {
-  const { pathname, search } = useLocation();
-  const searchKey = search.toString();
-  const filters = useMemo(() => fromSearch(new URLSearchParams(searchKey)), [searchKey]);
-  const [draft, setDraft] = useState<LogFilters>(filters);
-  // A link or the menu changes the address: the form follows it.
-  useEffect(() => setDraft(filters), [filters]);
+  const { filters, draft, setDraft, show } = useUrlFilters(NO_FILTERS);
   // The last rows stay on screen (marked busy) while another filter loads.
   const log = useApiQuery({ ...radiusQueries.authEvents(filters), placeholderData: keepPreviousData });
   const events = log.data?.events;
 
   const apply = (event: FormEvent): void => {
     event.preventDefault();
-    const next = toSearch(draft);
-    if (next === searchKey) log.refresh();
-    else navigate(`${pathname}${next ? `?${next}` : ''}`, { replace: true });
+    show(draft, log.refresh);
   };
   const field = (name: keyof LogFilters) => ({
     id: `log-${name}`,
