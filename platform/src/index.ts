@@ -23,6 +23,7 @@ export * from './platform.domain.js';
 export * from './db/migration-lint.js';
 export * from './openapi/zod-openapi.js';
 export * from './auth/auth.decorators.js';
+export * from './auth/device-auth.js';
 export * from './auth/auth.guard.js';
 export * from './auth/token-verifier.js';
 export * from './http/all-exceptions.filter.js';

@@ -16,8 +16,10 @@ export const ROUTE_SCOPE = 'pakawaaz:route-scope';
  * - `institution`: rows that belong to institutions. Institution principals pass, and the service keeps
  *   them to their institution's rows (`scopeCondition`, `requireInScope`).
  * - `self`: the caller's own account (profile, factors, sessions). The service acts on the caller only.
+ * - `device`: a handset's own routes (`@DeviceRoute()`): authenticated by its device certificate; the service
+ *   acts on that device only.
  */
-export type RouteScopeKind = 'national' | 'institution' | 'self';
+export type RouteScopeKind = 'national' | 'institution' | 'self' | 'device';
 
 /** Classifies a route (on the handler, or the controller for all its handlers; the handler's wins). */
 export const RouteScope = (scope: RouteScopeKind) => SetMetadata(ROUTE_SCOPE, scope);

@@ -1,0 +1,51 @@
+import { applyDecorators, createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import { platformError } from '../errors/platform.errors.js';
+import { ROUTE_SCOPE } from './auth.decorators.js';
+
+/**
+ * Handsets authenticate with their device certificate (mutual TLS on the device port, or forwarded by an
+ * allow-listed TLS terminator), not with a bearer token. Device management implements the port; the guard
+ * calls it for every `@DeviceRoute()` and for every bearer token bound to a certificate (`cnf.x5t#S256`).
+ */
+export type DevicePrincipal = {
+  readonly deviceId: string;
+  /** The official the handset was enrolled for. */
+  readonly userId: string;
+  readonly institutionId: string | null;
+  /** base64url SHA-256 of the certificate's DER (RFC 8705 `x5t#S256`). */
+  readonly certThumbprint: string;
+};
+
+/** Why a presented certificate does not authenticate a device. */
+export type DeviceRefusal = 'untrusted' | 'expired' | 'revoked' | 'unknown_device' | 'device_retired';
+
+export type DeviceAuthentication =
+  | { readonly ok: true; readonly device: DevicePrincipal }
+  | { readonly ok: false; readonly reason: DeviceRefusal };
+
+export type DeviceAuthenticator = {
+  /** The client certificate's DER (leaf); any intermediates the handset sent follow it. */
+  authenticate(chain: readonly Uint8Array[]): Promise<DeviceAuthentication>;
+};
+
+export const DEVICE_AUTHENTICATOR = Symbol.for('pakawaaz.DeviceAuthenticator');
+
+export const DEVICE_ROUTE = 'pakawaaz:device-route';
+
+/**
+ * A route for handsets: the caller is the device its certificate names (no bearer token). Its scope is the
+ * device itself — the service acts on `@CurrentDevice()` only.
+ */
+export const DeviceRoute = () =>
+  applyDecorators(SetMetadata(DEVICE_ROUTE, true), SetMetadata(ROUTE_SCOPE, 'device'));
+
+export type DeviceAuthenticatedRequest = { device?: DevicePrincipal };
+
+/** Injects the authenticated device of a `@DeviceRoute()`. */
+export const CurrentDevice = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): DevicePrincipal => {
+    const device = ctx.switchToHttp().getRequest<DeviceAuthenticatedRequest>().device;
+    if (!device) throw platformError('unauthenticated', 'Present the device certificate (mutual TLS).');
+    return device;
+  },
+);
