@@ -14,6 +14,11 @@ export type DevicePrincipal = {
   readonly institutionId: string | null;
   /** base64url SHA-256 of the certificate's DER (RFC 8705 `x5t#S256`). */
   readonly certThumbprint: string;
+  /**
+   * The device's compliance. Its own routes stay open whatever it is (a handset must be able to check in to
+   * recover); tokens bound to a `non_compliant` device's certificate stop working.
+   */
+  readonly compliance: 'compliant' | 'grace' | 'non_compliant';
 };
 
 /** Why a presented certificate does not authenticate a device. */
@@ -49,3 +54,19 @@ export const CurrentDevice = createParamDecorator(
     return device;
   },
 );
+
+/**
+ * The TLS identity of the device edge (the mutual-TLS device port and the embedded MQTT broker): the CAs whose
+ * client certificates it asks for, and a server certificate handsets trust (issued by the device CA, which the
+ * handset received at enrolment). Device management implements it; the server binds it.
+ */
+export type DeviceEdgeTls = {
+  /** PEM certificates of the CAs that issue device certificates (current and still-valid previous ones). */
+  clientCas(): Promise<readonly string[]>;
+  /** A server certificate for these host names and addresses, with its private key and issuing chain (PEM). */
+  serverIdentity(
+    hostnames: readonly string[],
+  ): Promise<{ certPem: string; keyPem: string; chainPem: string }>;
+};
+
+export const DEVICE_EDGE_TLS = Symbol.for('pakawaaz.DeviceEdgeTls');
