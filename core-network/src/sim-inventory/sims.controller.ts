@@ -13,6 +13,7 @@ import {
   named,
   type Principal,
   ErrorCodes,
+  isUuid,
 } from '@pakawaaz/platform';
 import { z } from 'zod';
 import { coreNetworkError, CORE_NETWORK_ERROR_STATUS } from '../core-network.errors.js';
@@ -162,7 +163,7 @@ export class SimsController {
   @Roles('sim-operator', 'viewer')
   @ZodResponse(200, SimImportJob)
   async importJob(@Param('id') id: string) {
-    const job = /^[0-9a-f-]{36}$/.test(id) ? await this.imports.job(id) : undefined;
+    const job = isUuid(id) ? await this.imports.job(id) : undefined;
     if (!job) throw coreNetworkError('sim_import_not_found', 'No SIM import job with this id.');
     return jobView(job);
   }

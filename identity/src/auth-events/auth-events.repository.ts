@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE, type DatabaseHandle } from '@pakawaaz/platform';
+import { DATABASE, type DatabaseHandle, isUuid } from '@pakawaaz/platform';
 import { and, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { authEvents, type AuthEventRow, type NewAuthEvent } from './auth-events.schema.js';
 
@@ -18,8 +18,6 @@ export type AuthEventFilter = {
 };
 
 export type NasCounter = { clientId: string | null; result: string; reason: string; count: number };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The auth_events table: batch inserts, filtered reads (newest first), per-NAS counts, bounded pruning. */
 @Injectable()
@@ -77,11 +75,11 @@ function conditions(f: AuthEventFilter): (SQL | undefined)[] {
     f.result ? eq(authEvents.result, f.result as 'accept' | 'reject' | 'drop') : undefined,
     f.reason ? eq(authEvents.reason, f.reason) : undefined,
     user
-      ? UUID.test(user)
+      ? isUuid(user)
         ? or(eq(authEvents.userId, user), eq(sql`lower(${authEvents.username})`, user))
         : eq(sql`lower(${authEvents.username})`, user)
       : undefined,
-    nas ? (UUID.test(nas) ? eq(authEvents.clientId, nas) : eq(authEvents.clientName, nas)) : undefined,
+    nas ? (isUuid(nas) ? eq(authEvents.clientId, nas) : eq(authEvents.clientName, nas)) : undefined,
     f.imsi ? eq(authEvents.imsi, f.imsi) : undefined,
     f.since ? gte(authEvents.at, f.since) : undefined,
     f.until ? lte(authEvents.at, f.until) : undefined,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditService, requireNational, requireRole } from '@pakawaaz/platform';
+import { AuditService, requireNational, requireRole, isUuid } from '@pakawaaz/platform';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { InstitutionsRepository } from '../directory/institutions.repository.js';
 import { identityError } from '../identity.errors.js';
@@ -9,8 +9,6 @@ import { UsersRepository } from '../users/users.repository.js';
 import { DirectorySyncRepository, type DirectorySyncRow } from './directory-sync.repository.js';
 import { entryFilter, syncScope } from './ldap-mapping.js';
 import { DirectoryReadError, readDirectory } from './ldap-source.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type DirectoryLinkView = { sync: string; userId: string; username: string; dn: string };
 
@@ -35,7 +33,7 @@ export class DirectoryLinksService {
     requireRole(ctx.principal, 'security-officer');
     const sync = await this.repo.find(syncRef);
     if (!sync) throw identityError('directory_sync_not_found', 'No directory sync with this id or name.');
-    const user = UUID.test(userRef)
+    const user = isUuid(userRef)
       ? await this.users.findById(userRef)
       : await this.users.findByUsername(userRef.trim().toLowerCase());
     if (!user) throw identityError('user_not_found', `No user "${userRef}".`);

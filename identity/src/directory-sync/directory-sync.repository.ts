@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
+import { DATABASE, type DatabaseHandle, type Db, isUuid } from '@pakawaaz/platform';
 import { and, asc, eq, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import { users } from '../users/users.schema.js';
 import { directoryLinks, directorySyncs } from './directory-sync.schema.js';
@@ -20,7 +20,7 @@ export class DirectorySyncRepository {
   }
 
   async find(idOrName: string): Promise<DirectorySyncRow | undefined> {
-    const byId = /^[0-9a-f-]{36}$/i.test(idOrName) ? eq(directorySyncs.id, idOrName) : undefined;
+    const byId = isUuid(idOrName) ? eq(directorySyncs.id, idOrName) : undefined;
     const [row] = await this.db
       .select()
       .from(directorySyncs)

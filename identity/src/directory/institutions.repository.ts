@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
+import { DATABASE, type DatabaseHandle, type Db, isUuid } from '@pakawaaz/platform';
 import { and, asc, eq, inArray, or } from 'drizzle-orm';
 import type { InstitutionNode } from './institution-scopes.js';
 import { institutions, institutionVisibility } from './institutions.schema.js';
@@ -32,14 +32,14 @@ export class InstitutionsRepository {
   }
 
   async findById(id: string, tx: Db = this.db): Promise<InstitutionRow | undefined> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    if (!isUuid(id)) return undefined;
     const [row] = await tx.select().from(institutions).where(eq(institutions.id, id)).limit(1);
     return row;
   }
 
   /** Names of these institutions (unknown ids are absent). */
   async names(ids: readonly string[]): Promise<Map<string, string>> {
-    const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+    const valid = ids.filter((id) => isUuid(id));
     if (!valid.length) return new Map();
     const rows = await this.db
       .select({ id: institutions.id, name: institutions.name })

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
+import { DATABASE, type DatabaseHandle, type Db, isUuid } from '@pakawaaz/platform';
 import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, notInArray, sql } from 'drizzle-orm';
 import { users } from '../users/users.schema.js';
 import type { NewUser, UserRow } from '../users/users.repository.js';
@@ -23,7 +23,7 @@ export class UserImportsRepository {
   }
 
   async job(id: string, tx: Db = this.db): Promise<UserImportJobRow | undefined> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    if (!isUuid(id)) return undefined;
     const [row] = await tx.select().from(userImportJobs).where(eq(userImportJobs.id, id)).limit(1);
     return row;
   }

@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE, scopeCondition, type DatabaseHandle, type Db, type Principal } from '@pakawaaz/platform';
+import {
+  DATABASE,
+  scopeCondition,
+  type DatabaseHandle,
+  type Db,
+  type Principal,
+  isUuid,
+} from '@pakawaaz/platform';
 import { and, desc, eq, gt, inArray, isNull, ne } from 'drizzle-orm';
 import { users } from '../users/users.schema.js';
 import { refreshTokens, sessions } from './sessions.schema.js';
@@ -20,7 +27,7 @@ export class SessionsRepository {
   }
 
   async find(id: string, tx: Db = this.db): Promise<SessionRow | undefined> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    if (!isUuid(id)) return undefined;
     const [row] = await tx.select().from(sessions).where(eq(sessions.id, id)).limit(1);
     return row;
   }

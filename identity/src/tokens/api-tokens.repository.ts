@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
+import { DATABASE, type DatabaseHandle, type Db, isUuid } from '@pakawaaz/platform';
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { apiTokens } from './api-tokens.schema.js';
 
@@ -24,7 +24,7 @@ export class ApiTokensRepository {
   }
 
   async findByIds(ids: readonly string[]): Promise<ApiTokenRow[]> {
-    const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+    const valid = ids.filter((id) => isUuid(id));
     return valid.length ? this.database.db.select().from(apiTokens).where(inArray(apiTokens.id, valid)) : [];
   }
 

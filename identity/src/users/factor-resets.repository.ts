@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
+import { DATABASE, type DatabaseHandle, type Db, isUuid } from '@pakawaaz/platform';
 import { and, desc, eq, gt, inArray } from 'drizzle-orm';
 import { factorResets } from './factor-resets.schema.js';
 
@@ -18,7 +18,7 @@ export class FactorResetsRepository {
   }
 
   async find(id: string): Promise<FactorResetRow | undefined> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    if (!isUuid(id)) return undefined;
     const [row] = await this.db.select().from(factorResets).where(eq(factorResets.id, id)).limit(1);
     return row;
   }

@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE, scopeCondition, type DatabaseHandle, type Db, type Principal } from '@pakawaaz/platform';
+import {
+  DATABASE,
+  scopeCondition,
+  type DatabaseHandle,
+  type Db,
+  type Principal,
+  isUuid,
+} from '@pakawaaz/platform';
 import { and, asc, eq, ilike, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { users } from './users.schema.js';
 
@@ -46,7 +53,7 @@ export class UsersRepository {
   }
 
   async findById(id: string, tx?: Db): Promise<UserRow | undefined> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    if (!isUuid(id)) return undefined;
     if (tx) return (await tx.select().from(users).where(eq(users.id, id)).limit(1))[0];
     // A prepared statement: every RADIUS authentication and sign-in step looks a user up by id.
     this.byId ??= this.prepareById();
@@ -54,7 +61,7 @@ export class UsersRepository {
   }
 
   async findByIds(ids: readonly string[]): Promise<UserRow[]> {
-    const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+    const valid = ids.filter((id) => isUuid(id));
     return valid.length ? this.db.select().from(users).where(inArray(users.id, valid)) : [];
   }
 

@@ -109,3 +109,20 @@ describe('Content-Encoding', () => {
     expect(identity.status).toBe(200);
   });
 });
+
+describe('ids in the path', () => {
+  it('that cannot be a uuid are a plain not-found, never a database error', async () => {
+    // 36 dashes matched the old `[0-9a-f-]{36}` check and reached PostgreSQL, which refuses it: a 500.
+    const dashes = '-'.repeat(36);
+    await expectRefused(
+      await server.request('GET', `/api/v1/users/${dashes}`, { token: admin }),
+      404,
+      'user_not_found',
+    );
+    await expectRefused(
+      await server.request('GET', `/api/v1/sims/imports/${dashes}`, { token: admin }),
+      404,
+      'sim_import_not_found',
+    );
+  });
+});
