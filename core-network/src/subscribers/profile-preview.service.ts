@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { requireNational, type Principal } from '@pakawaaz/platform';
+import { requireNational, requireRole, type Principal } from '@pakawaaz/platform';
 import { NetworkSpecRepository } from '../network-spec/network-spec.repository.js';
 import { validateNetworkSpec, type NetworkSpec } from '../network-spec/network-spec.js';
 import { previewProfile, type ProfilePreview } from './profile-checks.js';
@@ -23,6 +23,7 @@ export class ProfilePreviewService {
 
   async preview(name: string, profile: unknown, by: Principal): Promise<ProfilePreviewView> {
     requireNational(by);
+    requireRole(by, 'network-admin');
     const [row, specRow, users] = await Promise.all([
       this.repo.profile(name),
       this.specs.current(),

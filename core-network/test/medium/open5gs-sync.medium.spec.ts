@@ -111,6 +111,8 @@ for (const harness of STORE_HARNESSES)
         new AuditService(fx.db.handle),
       );
       await expect(exporter.export(op, 'req')).rejects.toMatchObject({ code: 'forbidden' });
+      // The service checks roles itself, not only the route's guard: an official with no role learns nothing.
+      await expect(exporter.status({ ...op, roles: [] })).rejects.toMatchObject({ code: 'forbidden' });
       const out = await exporter.export({ ...op, sessionId: 'session-1' }, 'req');
       expect(out).toMatchObject({ documents: 1, deletions: 0, by: { name: 'op' } });
       const line = JSON.parse(out.subscribers.trim()) as { imsi: string };

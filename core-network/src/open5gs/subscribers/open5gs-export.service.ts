@@ -60,6 +60,7 @@ export class Open5gsExportService {
   /** The last export and what waits for the next one. Metadata only: no secret, any national reader. */
   async status(caller: Principal): Promise<ExportStatus> {
     requireNational(caller);
+    requireRole(caller, 'viewer', 'network-admin', 'sim-operator', 'security-officer');
     const last = await this.exports.last();
     const pending =
       this.sync.mode === 'export-only' ? await this.exports.pending() : { updates: 0, removals: 0 };
