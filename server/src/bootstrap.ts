@@ -40,7 +40,7 @@ import {
   wantsNocPage,
 } from './http/fastify-setup.js';
 import { installInputRules } from './http/input-rules.js';
-import { loadTls, warnIfInsecure } from './http/tls.js';
+import { loadTls, warnIfExpiring, warnIfInsecure } from './http/tls.js';
 import { buildOpenApi } from './http/openapi.js';
 import { NestPinoLogger } from './http/nest-logger.js';
 import { VERSION } from './version.js';
@@ -132,6 +132,7 @@ export async function createApp(
   const domains = { coreNetwork: loadCoreNetworkConfig(env, config) };
   const https = loadTls(config);
   warnIfInsecure(config, https, resources.logger);
+  warnIfExpiring(https, resources.logger);
   const adapter = createFastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, https });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ resources, identity, domains }),
