@@ -35,6 +35,7 @@ export * from './platform.module.js';
 export * from './audit/audit.schema.js';
 export * from './audit/audit-chain.js';
 export * from './audit/audit.service.js';
+export * from './audit/audit-input.js';
 export * from './audit/actor-directory.js';
 export * from './events/in-process-event-bus.js';
 export * from './events/nats-event-bus.js';
