@@ -10045,7 +10045,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
+            /** @description `profile_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10053,11 +10053,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
+                        code?: "profile_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10065,7 +10065,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use";
                     };
                 };
             };
@@ -10140,7 +10140,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
+            /** @description `profile_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10148,11 +10148,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
+                        code?: "profile_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10160,7 +10160,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use";
                     };
                 };
             };
@@ -10231,7 +10231,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
+            /** @description `profile_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10239,11 +10239,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
+                        code?: "profile_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10251,7 +10251,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use";
                     };
                 };
             };
