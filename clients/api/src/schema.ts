@@ -468,6 +468,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/device/whoami": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeviceEdge_whoami"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/directory": {
         parameters: {
             query?: never;
@@ -2049,6 +2065,14 @@ export interface components {
         DeviceChallengeRequest: {
             ticket: string;
         };
+        DeviceIdentity: {
+            certThumbprint: string;
+            /** @enum {string} */
+            compliance: "compliant" | "grace" | "non_compliant";
+            deviceId: string;
+            institutionId: string | null;
+            userId: string;
+        };
         DeviceProofRequest: {
             certificateChain: string[];
             challenge: string;
@@ -3115,7 +3139,7 @@ export interface components {
             };
         };
         /** @enum {string} */
-        PlatformErrorCode: "capability_not_enabled" | "database_unavailable" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
+        PlatformErrorCode: "capability_not_enabled" | "certificate_binding_failed" | "database_unavailable" | "device_certificate_refused" | "device_certificate_required" | "device_management_unavailable" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_client_certificate" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
         PreviewNetworkSpecRequest: {
             yaml: string;
         };
@@ -4069,7 +4093,19 @@ export interface operations {
                     "application/json": components["schemas"]["PasskeyList"];
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4077,7 +4113,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4153,7 +4189,7 @@ export interface operations {
                     "application/json": components["schemas"]["Passkey"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4161,11 +4197,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4173,7 +4209,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4245,7 +4281,19 @@ export interface operations {
                     "application/json": components["schemas"]["WebAuthnOptions"];
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4253,7 +4301,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4324,7 +4372,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4332,11 +4380,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4344,7 +4392,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4416,7 +4464,19 @@ export interface operations {
                     "application/json": components["schemas"]["RecoveryCodes"];
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4424,7 +4484,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4496,7 +4556,19 @@ export interface operations {
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4504,7 +4576,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4576,7 +4648,19 @@ export interface operations {
                     "application/json": components["schemas"]["TotpEnrolment"];
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4584,7 +4668,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4653,7 +4737,19 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4661,7 +4757,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4737,7 +4833,7 @@ export interface operations {
                     "application/json": components["schemas"]["RecoveryCodes"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4745,11 +4841,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4757,7 +4853,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4837,7 +4933,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPage"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4845,11 +4941,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4857,7 +4953,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -4893,7 +4989,19 @@ export interface operations {
                     "application/json": components["schemas"]["AuditVerification"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4901,7 +5009,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -4947,7 +5055,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuthEventList"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4955,11 +5063,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4967,7 +5075,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -5974,7 +6082,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `factor_not_available` */
+            /** @description `factor_not_available`, `malformed_client_certificate` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5982,11 +6090,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "factor_not_available";
+                        code?: "factor_not_available" | "malformed_client_certificate";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5994,7 +6102,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -6054,7 +6162,7 @@ export interface operations {
                     "application/json": components["schemas"]["Profile"];
                 };
             };
-            /** @description `factor_not_available` */
+            /** @description `factor_not_available`, `malformed_client_certificate` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6062,11 +6170,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "factor_not_available";
+                        code?: "factor_not_available" | "malformed_client_certificate";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6074,7 +6182,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -6135,7 +6243,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `factor_not_available`, `malformed_json`, `validation_failed` */
+            /** @description `factor_not_available`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6143,11 +6251,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "factor_not_available" | "malformed_json" | "validation_failed";
+                        code?: "factor_not_available" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6155,7 +6263,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -6449,6 +6557,50 @@ export interface operations {
             };
         };
     };
+    DeviceEdge_whoami: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceIdentity"];
+                };
+            };
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+        };
+    };
     Directory_search: {
         parameters: {
             query: {
@@ -6472,7 +6624,7 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryPage"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6480,11 +6632,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6492,7 +6644,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -6576,7 +6728,19 @@ export interface operations {
                     "application/json": components["schemas"]["DirectorySyncList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6584,7 +6748,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -6624,7 +6788,7 @@ export interface operations {
                     "application/json": components["schemas"]["DirectorySync"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6632,11 +6796,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6644,7 +6808,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -6686,7 +6850,7 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryLink"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6694,11 +6858,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6706,7 +6870,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -6782,7 +6946,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserImportJob"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6790,11 +6954,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6802,7 +6966,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -6840,7 +7004,7 @@ export interface operations {
                     "application/json": components["schemas"]["FactorResetList"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6848,11 +7012,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6860,7 +7024,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -6934,7 +7098,7 @@ export interface operations {
                     "application/json": components["schemas"]["FactorResetResult"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6942,11 +7106,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6954,7 +7118,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7032,7 +7196,7 @@ export interface operations {
                     "application/json": components["schemas"]["FactorResetRequestView"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7040,11 +7204,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7052,7 +7216,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7124,7 +7288,19 @@ export interface operations {
                     "application/json": components["schemas"]["InstitutionList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7132,7 +7308,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7220,7 +7396,7 @@ export interface operations {
                     "application/json": components["schemas"]["Institution"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7228,11 +7404,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7240,7 +7416,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7326,7 +7502,7 @@ export interface operations {
                     "application/json": components["schemas"]["Institution"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7334,11 +7510,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7346,7 +7522,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7429,7 +7605,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7437,11 +7613,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7449,7 +7625,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7539,7 +7715,7 @@ export interface operations {
                     "application/json": components["schemas"]["Institution"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7547,11 +7723,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7559,7 +7735,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7649,7 +7825,7 @@ export interface operations {
                     "application/json": components["schemas"]["Institution"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7657,11 +7833,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7669,7 +7845,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7732,7 +7908,7 @@ export interface operations {
                     "application/json": components["schemas"]["NetworkAlarmList"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7740,11 +7916,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7752,7 +7928,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7802,7 +7978,7 @@ export interface operations {
                     "application/json": components["schemas"]["NetworkAlarm"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7810,11 +7986,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7822,7 +7998,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7870,7 +8046,19 @@ export interface operations {
                     "application/json": components["schemas"]["NetworkHealth"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7878,7 +8066,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7931,7 +8119,7 @@ export interface operations {
                     "application/json": components["schemas"]["KpiHistory"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7939,11 +8127,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7951,7 +8139,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7999,7 +8187,19 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsConfig"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8007,7 +8207,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8091,7 +8291,19 @@ export interface operations {
                     "application/json": components["schemas"]["CurrentNetworkSpec"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8099,7 +8311,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8187,7 +8399,7 @@ export interface operations {
                     "application/json": components["schemas"]["AppliedNetworkSpec"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8195,11 +8407,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8207,7 +8419,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8295,7 +8507,7 @@ export interface operations {
                     "application/json": components["schemas"]["NetworkSpecPreview"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8303,11 +8515,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8315,7 +8527,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8399,7 +8611,19 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsExportStatus"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8407,7 +8631,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8443,7 +8667,19 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsExport"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8451,7 +8687,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8487,7 +8723,19 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsSyncStatus"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8495,7 +8743,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8531,7 +8779,19 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsSyncReport"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8539,7 +8799,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8593,7 +8853,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountingList"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8601,11 +8861,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8613,7 +8873,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8685,7 +8945,19 @@ export interface operations {
                     "application/json": components["schemas"]["RadiusClientList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8693,7 +8965,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8769,7 +9041,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedRadiusClient"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8777,11 +9049,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8789,7 +9061,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8863,7 +9135,7 @@ export interface operations {
                     "application/json": components["schemas"]["RadiusClientCounters"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8871,11 +9143,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8883,7 +9155,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8954,7 +9226,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8962,11 +9234,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8974,7 +9246,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9052,7 +9324,7 @@ export interface operations {
                     "application/json": components["schemas"]["RadiusClient"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9060,11 +9332,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9072,7 +9344,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9150,7 +9422,7 @@ export interface operations {
                     "application/json": components["schemas"]["RotatedRadiusSecret"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9158,11 +9430,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9170,7 +9442,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9242,7 +9514,19 @@ export interface operations {
                     "application/json": components["schemas"]["RadiusStatus"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9250,7 +9534,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9322,7 +9606,19 @@ export interface operations {
                     "application/json": components["schemas"]["RolloutPlan"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9330,7 +9626,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9366,7 +9662,19 @@ export interface operations {
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9374,7 +9682,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9421,7 +9729,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9429,11 +9737,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9441,7 +9749,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9491,7 +9799,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignInStats"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9499,11 +9807,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9511,7 +9819,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9553,7 +9861,7 @@ export interface operations {
                     "application/json": components["schemas"]["SimList"];
                 };
             };
-            /** @description `invalid_sim_import`, `validation_failed` */
+            /** @description `invalid_sim_import`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9561,11 +9869,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import" | "validation_failed";
+                        code?: "invalid_sim_import" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9573,7 +9881,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9645,7 +9953,7 @@ export interface operations {
                     "application/json": components["schemas"]["SimImportJobList"];
                 };
             };
-            /** @description `invalid_sim_import` */
+            /** @description `invalid_sim_import`, `malformed_client_certificate` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9653,11 +9961,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import";
+                        code?: "invalid_sim_import" | "malformed_client_certificate";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9665,7 +9973,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9743,7 +10051,7 @@ export interface operations {
                     "application/json": components["schemas"]["SimImportJob"];
                 };
             };
-            /** @description `invalid_sim_import`, `validation_failed` */
+            /** @description `invalid_sim_import`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9751,11 +10059,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import" | "validation_failed";
+                        code?: "invalid_sim_import" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9763,7 +10071,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9837,7 +10145,7 @@ export interface operations {
                     "application/json": components["schemas"]["SimImportJob"];
                 };
             };
-            /** @description `invalid_sim_import`, `validation_failed` */
+            /** @description `invalid_sim_import`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9845,11 +10153,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import" | "validation_failed";
+                        code?: "invalid_sim_import" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9857,7 +10165,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9929,7 +10237,7 @@ export interface operations {
                     "application/json": components["schemas"]["KekRotation"];
                 };
             };
-            /** @description `invalid_sim_import` */
+            /** @description `invalid_sim_import`, `malformed_client_certificate` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9937,11 +10245,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import";
+                        code?: "invalid_sim_import" | "malformed_client_certificate";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9949,7 +10257,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10021,7 +10329,19 @@ export interface operations {
                     "application/json": components["schemas"]["ProfileTemplateList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10029,7 +10349,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10104,7 +10424,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10112,11 +10432,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10124,7 +10444,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10195,7 +10515,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10203,11 +10523,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10215,7 +10535,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10293,7 +10613,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubscriberProfilePreview"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10301,11 +10621,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10313,7 +10633,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10368,7 +10688,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubscriberPage"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10376,11 +10696,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10388,7 +10708,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10464,7 +10784,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10472,11 +10792,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10484,7 +10804,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10562,7 +10882,7 @@ export interface operations {
                     "application/json": components["schemas"]["BulkAssignmentResult"];
                 };
             };
-            /** @description `invalid_assignment_file`, `validation_failed` */
+            /** @description `invalid_assignment_file`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10570,11 +10890,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_assignment_file" | "validation_failed";
+                        code?: "invalid_assignment_file" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10582,7 +10902,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10632,7 +10952,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10640,11 +10960,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10652,7 +10972,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10723,7 +11043,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10731,11 +11051,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10743,7 +11063,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10821,7 +11141,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10829,11 +11149,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10841,7 +11161,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10919,7 +11239,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10927,11 +11247,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10939,7 +11259,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11017,7 +11337,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11025,11 +11345,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11037,7 +11357,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11109,7 +11429,19 @@ export interface operations {
                     "application/json": components["schemas"]["SystemStatus"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11117,7 +11449,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11153,7 +11485,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiTokenList"];
                 };
             };
-            /** @description `invalid_role` */
+            /** @description `invalid_role`, `malformed_client_certificate` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11161,11 +11493,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role";
+                        code?: "invalid_role" | "malformed_client_certificate";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11173,7 +11505,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11237,7 +11569,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedApiToken"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11245,11 +11577,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11257,7 +11589,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11316,7 +11648,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11324,11 +11656,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11336,7 +11668,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11396,7 +11728,19 @@ export interface operations {
                     "application/json": components["schemas"]["UserImportJobList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11404,7 +11748,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11447,7 +11791,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserImportJob"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11455,11 +11799,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11467,7 +11811,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11505,7 +11849,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserImportJob"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11513,11 +11857,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11525,7 +11869,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11561,7 +11905,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11569,11 +11913,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11581,7 +11925,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11625,7 +11969,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserPage"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11633,11 +11977,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11645,7 +11989,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11721,7 +12065,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11729,11 +12073,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11741,7 +12085,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11815,7 +12159,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11823,11 +12167,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11835,7 +12179,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11913,7 +12257,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11921,11 +12265,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11933,7 +12277,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12011,7 +12355,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12019,11 +12363,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12031,7 +12375,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12109,7 +12453,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12117,11 +12461,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12129,7 +12473,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12207,7 +12551,7 @@ export interface operations {
                     "application/json": components["schemas"]["FactorResetResult"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12215,11 +12559,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12227,7 +12571,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12305,7 +12649,7 @@ export interface operations {
                     "application/json": components["schemas"]["PasswordResetResult"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12313,11 +12657,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12325,7 +12669,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12399,7 +12743,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12407,11 +12751,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12419,7 +12763,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12493,7 +12837,7 @@ export interface operations {
                     "application/json": components["schemas"]["RevokedSessions"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12501,11 +12845,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12513,7 +12857,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12587,7 +12931,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12595,11 +12939,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12607,7 +12951,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
