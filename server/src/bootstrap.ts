@@ -196,10 +196,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
     const scheme = config.PAKAWAAZ_TLS_CERT_FILE ? 'https' : 'http';
     const running = app;
+    // Fastify's own request handler: the device port serves the same routes, hooks and guard.
+    const instance = app.getHttpAdapter().getInstance();
     const devicePort = await openDevicePort({
       config,
       edge: optional<DeviceEdgeTls>(app, DEVICE_EDGE_TLS),
-      handler: app.getHttpAdapter().getInstance().routing,
+      handler: (req, res) => instance.routing(req, res),
       logger: resources.logger,
       listen: options.listen !== false,
     });

@@ -12,7 +12,7 @@ import {
   type DeviceAuthenticator,
   type DevicePrincipal,
 } from './device-auth.js';
-import type { ActorKind, Amr, Principal } from './principal.js';
+import type { Principal } from './principal.js';
 import { NATIONAL_SCOPE } from './scope.js';
 import type { TokenVerifier } from './token-verifier.js';
 
@@ -48,12 +48,12 @@ class TableAuthenticator implements DeviceAuthenticator {
 const BOUND_TOKEN = 'bound-token-aaaaaaaaaaaaaaaa';
 const PLAIN_TOKEN = 'plain-token-bbbbbbbbbbbbbbbb';
 const principal = (certThumbprint?: string): Principal => ({
-  actor: { type: 'official' as ActorKind, id: USER },
+  actor: { type: 'official', id: USER },
   name: 'ola',
   roles: [],
   institutionId: null,
   scope: NATIONAL_SCOPE,
-  amr: ['pwd' as Amr],
+  amr: ['pwd'],
   acr: 'aal2',
   tokenId: 'jti-1',
   ...(certThumbprint ? { certThumbprint } : {}),
@@ -81,10 +81,10 @@ class ViewerController {
 
 /** A request whose TLS connection carries a verified chain (the device port), or none. */
 function tls(chain: Uint8Array[] | null) {
-  const peers = (chain ?? []).map((d) => ({
+  type Peer = { raw: Buffer; fingerprint256: string; issuerCertificate?: Peer };
+  const peers = (chain ?? []).map((d): Peer => ({
     raw: Buffer.from(d),
     fingerprint256: createHash('sha256').update(d).digest('hex'),
-    issuerCertificate: undefined as unknown,
   }));
   peers.forEach((p, i) => (p.issuerCertificate = peers[i + 1] ?? p));
   return chain

@@ -168,7 +168,11 @@ describe('the device edge', () => {
   });
 
   it.each([
-    [{ PAKAWAAZ_DEVICE_PROXY_ADDRESSES: 'proxy.local' }, 'PAKAWAAZ_DEVICE_PROXY_ADDRESSES', /not one: proxy.local/],
+    [
+      { PAKAWAAZ_DEVICE_PROXY_ADDRESSES: 'proxy.local' },
+      'PAKAWAAZ_DEVICE_PROXY_ADDRESSES',
+      /not one: proxy.local/,
+    ],
     [{ PAKAWAAZ_DEVICE_PROXY_ADDRESSES: '10.0.0.0/33' }, 'PAKAWAAZ_DEVICE_PROXY_ADDRESSES', /CIDR/],
     [{ PAKAWAAZ_DEVICE_PROXY_ADDRESSES: '10.0.0.0/8/1' }, 'PAKAWAAZ_DEVICE_PROXY_ADDRESSES', /CIDR/],
     [{ PAKAWAAZ_DEVICE_CERT_HEADER: 'x client cert' }, 'PAKAWAAZ_DEVICE_CERT_HEADER', /header name/],

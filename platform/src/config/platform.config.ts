@@ -212,7 +212,9 @@ function checkTransport(c: z.infer<ReturnType<typeof platformSchema>>): void {
     });
   if ((c.PAKAWAAZ_DEVICE_TLS_CERT_FILE === undefined) !== (c.PAKAWAAZ_DEVICE_TLS_KEY_FILE === undefined))
     issues.push({
-      variable: c.PAKAWAAZ_DEVICE_TLS_CERT_FILE ? 'PAKAWAAZ_DEVICE_TLS_KEY_FILE' : 'PAKAWAAZ_DEVICE_TLS_CERT_FILE',
+      variable: c.PAKAWAAZ_DEVICE_TLS_CERT_FILE
+        ? 'PAKAWAAZ_DEVICE_TLS_KEY_FILE'
+        : 'PAKAWAAZ_DEVICE_TLS_CERT_FILE',
       expected:
         'set both PAKAWAAZ_DEVICE_TLS_CERT_FILE and PAKAWAAZ_DEVICE_TLS_KEY_FILE (PEM files), or neither (the device CA issues one)',
     });
