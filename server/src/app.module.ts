@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { IdentityModule, type IdentityConfig } from '@pakawaaz/identity';
 import { AuthGuard, PlatformModule, type PlatformResources } from '@pakawaaz/platform';
 import { servedModules, type DomainConfigs } from './domains.js';
+import { DevicePortStatus } from './http/device-port.js';
 import { SystemController } from './system/system.controller.js';
 import { SystemService } from './system/system.service.js';
 
@@ -44,7 +45,7 @@ export class AppModule {
         ...served,
       ],
       controllers: [SystemController],
-      providers: [SystemService, { provide: APP_GUARD, useClass: AuthGuard }],
+      providers: [SystemService, DevicePortStatus, { provide: APP_GUARD, useClass: AuthGuard }],
     };
   }
 }

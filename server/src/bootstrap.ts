@@ -44,7 +44,7 @@ import {
 } from './http/fastify-setup.js';
 import { installInputRules } from './http/input-rules.js';
 import { loadTls, warnIfInsecure } from './http/tls.js';
-import { openDevicePort, type DevicePortState } from './http/device-port.js';
+import { DevicePortStatus, openDevicePort, type DevicePortState } from './http/device-port.js';
 import { buildOpenApi } from './http/openapi.js';
 import { NestPinoLogger } from './http/nest-logger.js';
 import { VERSION } from './version.js';
@@ -205,6 +205,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       logger: resources.logger,
       listen: options.listen !== false,
     });
+    app.get(DevicePortStatus).state = devicePort.state;
     return {
       app: running,
       config,

@@ -3779,6 +3779,11 @@ export interface components {
                 /** @enum {string} */
                 status: "up" | "down";
             };
+            devicePort: {
+                detail?: string;
+                open: boolean;
+                url?: string;
+            };
             domains: {
                 /** @enum {string} */
                 health: "up" | "down";

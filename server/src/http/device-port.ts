@@ -13,6 +13,11 @@ export type DevicePortState =
   | { readonly open: true; readonly port: number; readonly url: string }
   | { readonly open: false; readonly reason: string };
 
+/** The device port's state for the NOC's system page (set by the composition root once the port is opened). */
+export class DevicePortStatus {
+  state: DevicePortState = { open: false, reason: 'not opened yet' };
+}
+
 export type DevicePort = {
   readonly state: DevicePortState;
   /** Reads the CAs and the server certificate again now (the timer does it every DEVICE_TLS_REFRESH_MS). */

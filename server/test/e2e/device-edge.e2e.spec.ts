@@ -211,6 +211,12 @@ describe('the device port (mutual TLS)', () => {
     expect(askedHostnames[0]).toEqual(['localhost', '127.0.0.1']);
   });
 
+  it('is shown on the NOC’s system page', async () => {
+    const res = await server.request('GET', '/api/v1/system', { token: await server.adminToken() });
+    const { devicePort } = (await res.json()) as { devicePort: unknown };
+    expect(devicePort).toEqual({ open: true, url: server.devicePort.open ? server.devicePort.url : '' });
+  });
+
   it('serves a client without a certificate like the main port, and refuses it on device routes', async () => {
     expect((await device('/healthz')).status).toBe(200);
     const r = await device('/api/v1/device/whoami');
