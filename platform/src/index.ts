@@ -25,6 +25,8 @@ export * from './db/migration-lint.js';
 export * from './openapi/zod-openapi.js';
 export * from './auth/auth.decorators.js';
 export * from './auth/device-auth.js';
+export * from './auth/client-certificate.js';
+export * from './auth/device.controller.js';
 export * from './auth/auth.guard.js';
 export * from './auth/token-verifier.js';
 export * from './http/all-exceptions.filter.js';

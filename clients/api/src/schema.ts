@@ -468,6 +468,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/device/whoami": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeviceEdge_whoami"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/directory": {
         parameters: {
             query?: never;
@@ -2049,6 +2065,14 @@ export interface components {
         DeviceChallengeRequest: {
             ticket: string;
         };
+        DeviceIdentity: {
+            certThumbprint: string;
+            /** @enum {string} */
+            compliance: "compliant" | "grace" | "non_compliant";
+            deviceId: string;
+            institutionId: string | null;
+            userId: string;
+        };
         DeviceProofRequest: {
             certificateChain: string[];
             challenge: string;
@@ -3115,7 +3139,7 @@ export interface components {
             };
         };
         /** @enum {string} */
-        PlatformErrorCode: "capability_not_enabled" | "database_unavailable" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
+        PlatformErrorCode: "capability_not_enabled" | "certificate_binding_failed" | "database_unavailable" | "device_certificate_refused" | "device_certificate_required" | "device_management_unavailable" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_client_certificate" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
         PreviewNetworkSpecRequest: {
             yaml: string;
         };
@@ -3755,6 +3779,11 @@ export interface components {
                 /** @enum {string} */
                 status: "up" | "down";
             };
+            devicePort: {
+                detail?: string;
+                open: boolean;
+                url?: string;
+            };
             domains: {
                 /** @enum {string} */
                 health: "up" | "down";
@@ -4069,7 +4098,19 @@ export interface operations {
                     "application/json": components["schemas"]["PasskeyList"];
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4077,7 +4118,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4153,7 +4194,7 @@ export interface operations {
                     "application/json": components["schemas"]["Passkey"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4161,11 +4202,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4173,7 +4214,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4245,7 +4286,19 @@ export interface operations {
                     "application/json": components["schemas"]["WebAuthnOptions"];
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4253,7 +4306,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4324,7 +4377,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4332,11 +4385,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4344,7 +4397,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4416,7 +4469,19 @@ export interface operations {
                     "application/json": components["schemas"]["RecoveryCodes"];
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4424,7 +4489,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4496,7 +4561,19 @@ export interface operations {
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4504,7 +4581,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4576,7 +4653,19 @@ export interface operations {
                     "application/json": components["schemas"]["TotpEnrolment"];
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4584,7 +4673,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4653,7 +4742,19 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4661,7 +4762,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4737,7 +4838,7 @@ export interface operations {
                     "application/json": components["schemas"]["RecoveryCodes"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4745,11 +4846,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4757,7 +4858,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4837,7 +4938,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPage"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4845,11 +4946,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4857,7 +4958,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -4893,7 +4994,19 @@ export interface operations {
                     "application/json": components["schemas"]["AuditVerification"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4901,7 +5014,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -4947,7 +5060,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuthEventList"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4955,11 +5068,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4967,7 +5080,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -5974,7 +6087,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `factor_not_available` */
+            /** @description `factor_not_available`, `malformed_client_certificate` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5982,11 +6095,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "factor_not_available";
+                        code?: "factor_not_available" | "malformed_client_certificate";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5994,7 +6107,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -6054,7 +6167,7 @@ export interface operations {
                     "application/json": components["schemas"]["Profile"];
                 };
             };
-            /** @description `factor_not_available` */
+            /** @description `factor_not_available`, `malformed_client_certificate` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6062,11 +6175,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "factor_not_available";
+                        code?: "factor_not_available" | "malformed_client_certificate";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6074,7 +6187,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -6135,7 +6248,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `factor_not_available`, `malformed_json`, `validation_failed` */
+            /** @description `factor_not_available`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6143,11 +6256,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "factor_not_available" | "malformed_json" | "validation_failed";
+                        code?: "factor_not_available" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6155,7 +6268,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -6449,6 +6562,50 @@ export interface operations {
             };
         };
     };
+    DeviceEdge_whoami: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceIdentity"];
+                };
+            };
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+        };
+    };
     Directory_search: {
         parameters: {
             query: {
@@ -6472,7 +6629,7 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryPage"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6480,11 +6637,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6492,7 +6649,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -6576,7 +6733,19 @@ export interface operations {
                     "application/json": components["schemas"]["DirectorySyncList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6584,7 +6753,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -6624,7 +6793,7 @@ export interface operations {
                     "application/json": components["schemas"]["DirectorySync"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6632,11 +6801,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6644,7 +6813,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -6686,7 +6855,7 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryLink"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6694,11 +6863,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6706,7 +6875,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -6782,7 +6951,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserImportJob"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6790,11 +6959,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6802,7 +6971,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -6840,7 +7009,7 @@ export interface operations {
                     "application/json": components["schemas"]["FactorResetList"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6848,11 +7017,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6860,7 +7029,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -6934,7 +7103,7 @@ export interface operations {
                     "application/json": components["schemas"]["FactorResetResult"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6942,11 +7111,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6954,7 +7123,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7032,7 +7201,7 @@ export interface operations {
                     "application/json": components["schemas"]["FactorResetRequestView"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7040,11 +7209,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7052,7 +7221,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7124,7 +7293,19 @@ export interface operations {
                     "application/json": components["schemas"]["InstitutionList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7132,7 +7313,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7220,7 +7401,7 @@ export interface operations {
                     "application/json": components["schemas"]["Institution"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7228,11 +7409,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7240,7 +7421,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7326,7 +7507,7 @@ export interface operations {
                     "application/json": components["schemas"]["Institution"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7334,11 +7515,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7346,7 +7527,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7429,7 +7610,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7437,11 +7618,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7449,7 +7630,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7539,7 +7720,7 @@ export interface operations {
                     "application/json": components["schemas"]["Institution"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7547,11 +7728,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7559,7 +7740,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7649,7 +7830,7 @@ export interface operations {
                     "application/json": components["schemas"]["Institution"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7657,11 +7838,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7669,7 +7850,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7732,7 +7913,7 @@ export interface operations {
                     "application/json": components["schemas"]["NetworkAlarmList"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7740,11 +7921,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7752,7 +7933,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7802,7 +7983,7 @@ export interface operations {
                     "application/json": components["schemas"]["NetworkAlarm"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7810,11 +7991,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7822,7 +8003,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7870,7 +8051,19 @@ export interface operations {
                     "application/json": components["schemas"]["NetworkHealth"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7878,7 +8071,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7931,7 +8124,7 @@ export interface operations {
                     "application/json": components["schemas"]["KpiHistory"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7939,11 +8132,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7951,7 +8144,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7999,7 +8192,19 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsConfig"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8007,7 +8212,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8091,7 +8296,19 @@ export interface operations {
                     "application/json": components["schemas"]["CurrentNetworkSpec"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8099,7 +8316,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8187,7 +8404,7 @@ export interface operations {
                     "application/json": components["schemas"]["AppliedNetworkSpec"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8195,11 +8412,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8207,7 +8424,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8295,7 +8512,7 @@ export interface operations {
                     "application/json": components["schemas"]["NetworkSpecPreview"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8303,11 +8520,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8315,7 +8532,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8399,7 +8616,19 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsExportStatus"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8407,7 +8636,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8443,7 +8672,19 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsExport"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8451,7 +8692,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8487,7 +8728,19 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsSyncStatus"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8495,7 +8748,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8531,7 +8784,19 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsSyncReport"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8539,7 +8804,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8593,7 +8858,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountingList"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8601,11 +8866,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8613,7 +8878,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8685,7 +8950,19 @@ export interface operations {
                     "application/json": components["schemas"]["RadiusClientList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8693,7 +8970,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8769,7 +9046,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedRadiusClient"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8777,11 +9054,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8789,7 +9066,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8863,7 +9140,7 @@ export interface operations {
                     "application/json": components["schemas"]["RadiusClientCounters"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8871,11 +9148,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8883,7 +9160,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8954,7 +9231,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8962,11 +9239,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8974,7 +9251,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9052,7 +9329,7 @@ export interface operations {
                     "application/json": components["schemas"]["RadiusClient"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9060,11 +9337,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9072,7 +9349,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9150,7 +9427,7 @@ export interface operations {
                     "application/json": components["schemas"]["RotatedRadiusSecret"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9158,11 +9435,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9170,7 +9447,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9242,7 +9519,19 @@ export interface operations {
                     "application/json": components["schemas"]["RadiusStatus"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9250,7 +9539,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9322,7 +9611,19 @@ export interface operations {
                     "application/json": components["schemas"]["RolloutPlan"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9330,7 +9631,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9366,7 +9667,19 @@ export interface operations {
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9374,7 +9687,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9421,7 +9734,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9429,11 +9742,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9441,7 +9754,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9491,7 +9804,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignInStats"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9499,11 +9812,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9511,7 +9824,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9553,7 +9866,7 @@ export interface operations {
                     "application/json": components["schemas"]["SimList"];
                 };
             };
-            /** @description `invalid_sim_import`, `validation_failed` */
+            /** @description `invalid_sim_import`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9561,11 +9874,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import" | "validation_failed";
+                        code?: "invalid_sim_import" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9573,7 +9886,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9645,7 +9958,7 @@ export interface operations {
                     "application/json": components["schemas"]["SimImportJobList"];
                 };
             };
-            /** @description `invalid_sim_import` */
+            /** @description `invalid_sim_import`, `malformed_client_certificate` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9653,11 +9966,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import";
+                        code?: "invalid_sim_import" | "malformed_client_certificate";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9665,7 +9978,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9743,7 +10056,7 @@ export interface operations {
                     "application/json": components["schemas"]["SimImportJob"];
                 };
             };
-            /** @description `invalid_sim_import`, `validation_failed` */
+            /** @description `invalid_sim_import`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9751,11 +10064,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import" | "validation_failed";
+                        code?: "invalid_sim_import" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9763,7 +10076,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9837,7 +10150,7 @@ export interface operations {
                     "application/json": components["schemas"]["SimImportJob"];
                 };
             };
-            /** @description `invalid_sim_import`, `validation_failed` */
+            /** @description `invalid_sim_import`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9845,11 +10158,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import" | "validation_failed";
+                        code?: "invalid_sim_import" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9857,7 +10170,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9929,7 +10242,7 @@ export interface operations {
                     "application/json": components["schemas"]["KekRotation"];
                 };
             };
-            /** @description `invalid_sim_import` */
+            /** @description `invalid_sim_import`, `malformed_client_certificate` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9937,11 +10250,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import";
+                        code?: "invalid_sim_import" | "malformed_client_certificate";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9949,7 +10262,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10021,7 +10334,19 @@ export interface operations {
                     "application/json": components["schemas"]["ProfileTemplateList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10029,7 +10354,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10104,7 +10429,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10112,11 +10437,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10124,7 +10449,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10195,7 +10520,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10203,11 +10528,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10215,7 +10540,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10293,7 +10618,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubscriberProfilePreview"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10301,11 +10626,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10313,7 +10638,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10368,7 +10693,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubscriberPage"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10376,11 +10701,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10388,7 +10713,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10464,7 +10789,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10472,11 +10797,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10484,7 +10809,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10562,7 +10887,7 @@ export interface operations {
                     "application/json": components["schemas"]["BulkAssignmentResult"];
                 };
             };
-            /** @description `invalid_assignment_file`, `validation_failed` */
+            /** @description `invalid_assignment_file`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10570,11 +10895,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_assignment_file" | "validation_failed";
+                        code?: "invalid_assignment_file" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10582,7 +10907,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10632,7 +10957,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10640,11 +10965,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10652,7 +10977,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10723,7 +11048,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10731,11 +11056,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10743,7 +11068,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10821,7 +11146,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10829,11 +11154,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10841,7 +11166,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10919,7 +11244,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10927,11 +11252,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10939,7 +11264,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11017,7 +11342,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11025,11 +11350,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11037,7 +11362,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11109,7 +11434,19 @@ export interface operations {
                     "application/json": components["schemas"]["SystemStatus"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11117,7 +11454,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11153,7 +11490,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiTokenList"];
                 };
             };
-            /** @description `invalid_role` */
+            /** @description `invalid_role`, `malformed_client_certificate` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11161,11 +11498,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role";
+                        code?: "invalid_role" | "malformed_client_certificate";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11173,7 +11510,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11237,7 +11574,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedApiToken"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11245,11 +11582,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11257,7 +11594,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11316,7 +11653,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11324,11 +11661,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11336,7 +11673,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11396,7 +11733,19 @@ export interface operations {
                     "application/json": components["schemas"]["UserImportJobList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11404,7 +11753,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11447,7 +11796,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserImportJob"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11455,11 +11804,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11467,7 +11816,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11505,7 +11854,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserImportJob"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11513,11 +11862,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11525,7 +11874,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11561,7 +11910,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11569,11 +11918,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11581,7 +11930,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11625,7 +11974,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserPage"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11633,11 +11982,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11645,7 +11994,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11721,7 +12070,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11729,11 +12078,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11741,7 +12090,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11815,7 +12164,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11823,11 +12172,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11835,7 +12184,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11913,7 +12262,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11921,11 +12270,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11933,7 +12282,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12011,7 +12360,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12019,11 +12368,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12031,7 +12380,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12109,7 +12458,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12117,11 +12466,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12129,7 +12478,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12207,7 +12556,7 @@ export interface operations {
                     "application/json": components["schemas"]["FactorResetResult"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12215,11 +12564,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12227,7 +12576,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12305,7 +12654,7 @@ export interface operations {
                     "application/json": components["schemas"]["PasswordResetResult"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12313,11 +12662,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12325,7 +12674,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12399,7 +12748,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12407,11 +12756,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12419,7 +12768,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12493,7 +12842,7 @@ export interface operations {
                     "application/json": components["schemas"]["RevokedSessions"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12501,11 +12850,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12513,7 +12862,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12587,7 +12936,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12595,11 +12944,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12607,7 +12956,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };

@@ -34,6 +34,8 @@ export const SystemStatus = named(
     startedAt: z.string(),
     uptimeSeconds: z.number(),
     nodeVersion: z.string(),
+    /** The device port (mutual TLS for handsets): its URL, or why it is not open. */
+    devicePort: z.object({ open: z.boolean(), url: z.string().optional(), detail: z.string().optional() }),
     database: z.object({
       mode: z.enum(['embedded', 'postgresql']),
       location: z.string(),

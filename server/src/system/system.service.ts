@@ -17,6 +17,7 @@ import {
   type PlatformConfig,
 } from '@pakawaaz/platform';
 import { ALL_DOMAINS } from '../domains.js';
+import { DevicePortStatus } from '../http/device-port.js';
 
 export type DomainStatus = {
   name: string;
@@ -39,6 +40,7 @@ export class SystemService {
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     @Inject(DEAD_LETTERS) private readonly deadLetters: DeadLetterStore,
     private readonly health: HealthService,
+    private readonly devicePort: DevicePortStatus,
   ) {}
 
   async status() {
@@ -51,6 +53,7 @@ export class SystemService {
       startedAt: this.app.startedAt.toISOString(),
       uptimeSeconds: Math.round((Date.now() - this.app.startedAt.getTime()) / 1000),
       nodeVersion: process.version,
+      devicePort: this.devicePortView(),
       database: {
         mode: this.database.mode,
         location: this.database.location,
@@ -66,6 +69,11 @@ export class SystemService {
         ? await this.domains()
         : ALL_DOMAINS.map((d) => this.domainView(d.name, 'down', { applied: 0, available: 0 })),
     };
+  }
+
+  private devicePortView(): { open: boolean; url?: string; detail?: string } {
+    const s = this.devicePort.state;
+    return s.open ? { open: true, url: s.url } : { open: false, detail: s.reason };
   }
 
   private async domains(): Promise<DomainStatus[]> {

@@ -12,7 +12,8 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
  * in through the API, and API tokens of B with every institution role the registry lists — must:
  * - never reach a `national` operation (403 national_only, before the handler);
  * - never see institution A's rows (nor national rows) through an `institution` operation, nor change them;
- * - through `self` operations, touch nothing of another user.
+ * - through `self` operations, touch nothing of another user;
+ * - through `device` operations (a handset's, authenticated by its certificate), get nothing: 401.
  * An operation without a classification, or an `institution`/`self` operation without an entry in the tables
  * below, fails this test: a new route is added here on purpose.
  */
@@ -326,9 +327,11 @@ const SELF_FIXTURES: Record<
 };
 
 describe('every operation is classified in openapi.json', () => {
-  it('public operations are exactly those without a bearer token; every other one is national, institution or self', () => {
+  it('public operations are exactly those without security; every other one is national, institution, self or device', () => {
     for (const op of operations) {
-      expect(op.scope, op.key).toBeOneOf(op.secured ? ['national', 'institution', 'self'] : ['public']);
+      expect(op.scope, op.key).toBeOneOf(
+        op.secured ? ['national', 'institution', 'self', 'device'] : ['public'],
+      );
     }
   });
 
@@ -364,6 +367,28 @@ describe('national operations refuse every principal of an institution before th
       ]);
     }
   });
+});
+
+describe('device operations take no bearer token', () => {
+  it('has at least one (GET /api/v1/device/whoami)', () => {
+    expect(byScope('device').map((o) => o.key)).toContain('GET /api/v1/device/whoami');
+  });
+
+  it.each(byScope('device').map((o) => [o.key, o] as const))(
+    '%s → 401 device_certificate_required for every principal of B',
+    async (_key, op) => {
+      const url = op.path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000');
+      const body = ['POST', 'PUT', 'PATCH'].includes(op.method) ? {} : undefined;
+      for (const p of principalsOfB) {
+        const r = await call(op.method, url, p.token, body);
+        expectDocumented(op, r);
+        expect([r.status, (r.body as { code?: string }).code], `${p.name}: ${r.text}`).toEqual([
+          401,
+          'device_certificate_required',
+        ]);
+      }
+    },
+  );
 });
 
 describe('institution operations keep B to its rows', () => {
