@@ -54,7 +54,10 @@ export const MAX_CSR_BYTES = 4096;
 const DAY = 86_400_000;
 const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
 /** The CA key as @peculiar/x509 sees it: only its algorithm is read; signing goes to the CaSigner. */
-const CA_KEY = { algorithm: { name: 'ECDSA', namedCurve: 'P-256' }, type: 'private' } as webcrypto.CryptoKey;
+const CA_KEY = {
+  algorithm: { name: 'ECDSA', namedCurve: 'P-256' },
+  type: 'private',
+} as unknown as webcrypto.CryptoKey;
 
 const ab = (b: Uint8Array): ArrayBuffer => new Uint8Array(b).buffer;
 
