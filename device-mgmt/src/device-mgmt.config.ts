@@ -5,7 +5,10 @@ import { z } from 'zod';
 const unset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const hexList = z
   .string()
-  .regex(/^[0-9a-fA-F]{64}(,[0-9a-fA-F]{64})*$/, 'expected comma-separated SHA-256 digests (64 hex characters)');
+  .regex(
+    /^[0-9a-fA-F]{64}(,[0-9a-fA-F]{64})*$/,
+    'expected comma-separated SHA-256 digests (64 hex characters)',
+  );
 
 const schema = z.object({
   PAKAWAAZ_DEVICE_CA_KEY_FILE: z.preprocess(unset, z.string().optional()),
@@ -68,7 +71,9 @@ export function loadDeviceMgmtConfig(env: Env, platform: PlatformConfig): Device
   const digests = c.PAKAWAAZ_AGENT_SIGNATURE_DIGESTS?.toLowerCase().split(',') ?? [];
   return {
     dataDir: platform.dataDir,
-    caKeyFile: path.resolve(c.PAKAWAAZ_DEVICE_CA_KEY_FILE ?? path.join(platform.dataDir, 'keys', 'device-ca.jwk')),
+    caKeyFile: path.resolve(
+      c.PAKAWAAZ_DEVICE_CA_KEY_FILE ?? path.join(platform.dataDir, 'keys', 'device-ca.jwk'),
+    ),
     certificateValidityDays: c.PAKAWAAZ_DEVICE_CERT_DAYS,
     trustLabRoot: c.PAKAWAAZ_TRUST_LAB_ROOT ?? false,
     labRootFile: path.resolve(
@@ -80,7 +85,9 @@ export function loadDeviceMgmtConfig(env: Env, platform: PlatformConfig): Device
     attestationStatusFile: path.resolve(
       c.PAKAWAAZ_ATTESTATION_STATUS_FILE ?? path.join(platform.dataDir, 'attestation', 'status.json'),
     ),
-    agent: c.PAKAWAAZ_AGENT_PACKAGE ? { packageName: c.PAKAWAAZ_AGENT_PACKAGE, signatureDigests: digests } : null,
+    agent: c.PAKAWAAZ_AGENT_PACKAGE
+      ? { packageName: c.PAKAWAAZ_AGENT_PACKAGE, signatureDigests: digests }
+      : null,
     requireStrongBox: c.PAKAWAAZ_REQUIRE_STRONGBOX ?? false,
     minimumPatchLevel: c.PAKAWAAZ_MIN_PATCH_LEVEL ?? null,
     trustedBootKeys: c.PAKAWAAZ_TRUSTED_BOOT_KEYS?.toLowerCase().split(',') ?? [],

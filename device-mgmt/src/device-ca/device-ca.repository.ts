@@ -76,7 +76,13 @@ export class DeviceCaRepository {
   }
 
   /** Revokes the device's live certificates (all, or all but `keep`); returns their serials. */
-  async revokeForDevice(deviceId: string, reason: string, at: Date, tx?: Db, keep?: string): Promise<string[]> {
+  async revokeForDevice(
+    deviceId: string,
+    reason: string,
+    at: Date,
+    tx?: Db,
+    keep?: string,
+  ): Promise<string[]> {
     const rows = await (tx ?? this.database.db)
       .update(deviceCertificates)
       .set({ revokedAt: at, revocationReason: reason })

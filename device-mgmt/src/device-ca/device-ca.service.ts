@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, webcrypto, type JsonWebKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { KEYS, LOGGER, type DatabaseHandle, type Db, type KeyService, type Logger } from '@pakawaaz/platform';
+import type { DatabaseHandle, Db, KeyService, Logger } from '@pakawaaz/platform';
 import { X509Certificate, type Pkcs10CertificateRequest } from '@peculiar/x509';
 import { DEVICE_MGMT_CONFIG, type DeviceMgmtConfig } from '../device-mgmt.config.js';
 import {
@@ -43,7 +43,7 @@ export async function openDeviceCaState(
   now = new Date(),
 ): Promise<DeviceCaState> {
   const signer = await keys.useSigner({ name: DEVICE_CA_KEY, file: config.caKeyFile, alg: 'ES256' });
-  const spki = spkiOfJwk(signer.publicJwk as JsonWebKey);
+  const spki = spkiOfJwk(signer.publicJwk);
   const keyId = createHash('sha256').update(spki).digest('base64url');
   const repo = new DeviceCaRepository(database);
   const rows = await database.withExclusiveLock(CA_LOCK, async () => {

@@ -126,10 +126,14 @@ describe('device CA', () => {
     const text = openssl('crl', '-inform', 'DER', '-in', crlFile, '-noout', '-text', '-CAfile', caPem);
     expect(text.toUpperCase()).toContain(cert.serialNumber.toUpperCase());
     expect(text).toContain('Key Compromise');
-    const verified = execFileSync('openssl', ['crl', '-inform', 'DER', '-in', crlFile, '-noout', '-CAfile', caPem], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const verified = execFileSync(
+      'openssl',
+      ['crl', '-inform', 'DER', '-in', crlFile, '-noout', '-CAfile', caPem],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     expect(verified).toBe('');
     // openssl verify with the CRL now refuses the revoked certificate.
     const crlPem = path.join(dir, 'crl.pem');

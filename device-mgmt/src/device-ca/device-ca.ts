@@ -65,7 +65,7 @@ const ab = (b: Uint8Array): ArrayBuffer => new Uint8Array(b).buffer;
 function signerCrypto(signer: CaSigner): webcrypto.Crypto {
   const subtle = webcrypto.subtle;
   return {
-    getRandomValues: <T extends ArrayBufferView>(a: T) => webcrypto.getRandomValues(a as never) as T,
+    getRandomValues: (a: Uint8Array) => webcrypto.getRandomValues(a),
     randomUUID: () => webcrypto.randomUUID(),
     subtle: new Proxy(subtle, {
       get(target, prop) {
@@ -80,7 +80,7 @@ function signerCrypto(signer: CaSigner): webcrypto.Crypto {
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
     }),
-  } as webcrypto.Crypto;
+  } as unknown as webcrypto.Crypto;
 }
 
 /** 16 random bytes as a positive INTEGER without a leading zero octet (RFC 5280 §4.1.2.2), hex. */
@@ -247,7 +247,8 @@ export async function issueServerCertificate(
 export type RevokedEntry = {
   serialHex: string;
   revokedAt: Date;
-  reason: 'wiped' | 'lost' | 'retired' | 'superseded' | string;
+  /** wiped, lost, retired, superseded (mapped to RFC 5280 reason codes), or anything else (unspecified). */
+  reason: string;
 };
 
 const CRL_REASONS: Record<string, X509CrlReason> = {

@@ -34,7 +34,9 @@ export class AttestationContext {
     if (this.cachedRoots) return this.cachedRoots;
     const roots = [...googleAttestationRoots()];
     if (this.config.attestationRootsFile)
-      roots.push(...trustRootsFromPem(readFileSync(this.config.attestationRootsFile, 'utf8'), 'national root'));
+      roots.push(
+        ...trustRootsFromPem(readFileSync(this.config.attestationRootsFile, 'utf8'), 'national root'),
+      );
     if (this.config.trustLabRoot) {
       roots.push(...trustRootsFromPem(readFileSync(this.config.labRootFile, 'utf8'), 'lab root'));
       this.logger.warn(

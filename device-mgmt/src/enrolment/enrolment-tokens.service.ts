@@ -88,7 +88,10 @@ export class EnrolmentTokensService {
       : `pakawaaz-enrol:?token=${token}`;
   }
 
-  async list(by: Principal, q: { state?: TokenState | undefined; limit: number }): Promise<EnrolmentTokenView[]> {
+  async list(
+    by: Principal,
+    q: { state?: TokenState | undefined; limit: number },
+  ): Promise<EnrolmentTokenView[]> {
     const rows = await this.repo.tokens(scopeCondition(by, enrolmentTokens.institutionId), 1000);
     const now = new Date();
     const picked = rows.filter((r) => !q.state || tokenState(r, now) === q.state).slice(0, q.limit);

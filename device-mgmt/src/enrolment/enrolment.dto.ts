@@ -34,7 +34,11 @@ export const EnrolmentToken = named(
   z.object({
     id: z.string(),
     state: TokenState,
-    official: z.object({ id: z.string(), username: z.string().nullable(), displayName: z.string().nullable() }),
+    official: z.object({
+      id: z.string(),
+      username: z.string().nullable(),
+      displayName: z.string().nullable(),
+    }),
     institutionId: z.string().nullable(),
     institutionName: z.string().nullable(),
     imsi: z.string().nullable(),
@@ -91,7 +95,10 @@ export const EnrolmentRequest = named(
       csr: Csr,
       reported: z
         .object({
-          imei: z.string().regex(/^\d{14,16}$/).optional(),
+          imei: z
+            .string()
+            .regex(/^\d{14,16}$/)
+            .optional(),
           serial: z.string().max(64).optional(),
           brand: z.string().max(64).optional(),
           model: z.string().max(64).optional(),
@@ -120,17 +127,18 @@ export const ReattestationRequest = named(
   'input',
 );
 
-export const Reattested = named(
-  'Reattested',
-  z.object({ deviceId: z.string(), attestedAt: isoDateTime() }),
-);
+export const Reattested = named('Reattested', z.object({ deviceId: z.string(), attestedAt: isoDateTime() }));
 
 export const RenewalRequest = named(
   'CertificateRenewalRequest',
   z
     .object({
       csr: Csr,
-      challengeId: z.string().uuid().optional().describe('with attestationChain: renew for a new attested key'),
+      challengeId: z
+        .string()
+        .uuid()
+        .optional()
+        .describe('with attestationChain: renew for a new attested key'),
       attestationChain: Chain.optional(),
     })
     .strict(),

@@ -55,7 +55,9 @@ export class EnrolmentRepository {
     const rows = await this.database.db
       .update(enrolmentTokens)
       .set({ revokedAt: now })
-      .where(and(eq(enrolmentTokens.id, id), isNull(enrolmentTokens.usedAt), isNull(enrolmentTokens.revokedAt)))
+      .where(
+        and(eq(enrolmentTokens.id, id), isNull(enrolmentTokens.usedAt), isNull(enrolmentTokens.revokedAt)),
+      )
       .returning({ id: enrolmentTokens.id });
     return rows.length > 0;
   }
@@ -65,7 +67,9 @@ export class EnrolmentRepository {
     const rows = await tx
       .update(enrolmentTokens)
       .set({ usedAt: now, deviceId })
-      .where(and(eq(enrolmentTokens.id, id), isNull(enrolmentTokens.usedAt), isNull(enrolmentTokens.revokedAt)))
+      .where(
+        and(eq(enrolmentTokens.id, id), isNull(enrolmentTokens.usedAt), isNull(enrolmentTokens.revokedAt)),
+      )
       .returning({ id: enrolmentTokens.id });
     return rows.length > 0;
   }
@@ -99,7 +103,12 @@ export class EnrolmentRepository {
 
   async updateAttestation(
     deviceId: string,
-    set: Partial<Pick<DeviceRow, 'attestation' | 'lastAttestedAt' | 'compliance' | 'complianceReasons' | 'nonCompliantSince'>>,
+    set: Partial<
+      Pick<
+        DeviceRow,
+        'attestation' | 'lastAttestedAt' | 'compliance' | 'complianceReasons' | 'nonCompliantSince'
+      >
+    >,
     tx?: Db,
   ): Promise<void> {
     await (tx ?? this.database.db)

@@ -25,7 +25,14 @@ export type EnrolmentInput = {
   attestationChain: Uint8Array[];
   csr: Uint8Array;
   /** What the handset says about itself; attested identifiers beat it. */
-  reported?: { imei?: string | undefined; serial?: string | undefined; brand?: string | undefined; model?: string | undefined } | undefined;
+  reported?:
+    | {
+        imei?: string | undefined;
+        serial?: string | undefined;
+        brand?: string | undefined;
+        model?: string | undefined;
+      }
+    | undefined;
 };
 export type Enrolled = {
   deviceId: string;
@@ -41,7 +48,11 @@ const tokenInvalid = () =>
   );
 
 function isUniqueViolation(err: unknown): boolean {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 5; e = e.cause as typeof e, i++)
+  for (
+    let e = err as { code?: unknown; cause?: unknown } | undefined, i = 0;
+    e && i < 5;
+    e = e.cause as typeof e, i++
+  )
     if (e.code === '23505') return true;
   return false;
 }
@@ -104,12 +115,15 @@ export class EnrolmentService {
             institutionId: token.institutionId,
             imsi: token.imsi,
             ...ids,
-            attestation: read.facts as unknown as Record<string, unknown>,
+            attestation: read.facts,
             lastAttestedAt: now,
           },
           tx,
         );
-        const issued = await this.ca.issue({ csr, attestedSpki, deviceId, userId: token.userId, imei: ids.imei }, tx);
+        const issued = await this.ca.issue(
+          { csr, attestedSpki, deviceId, userId: token.userId, imei: ids.imei },
+          tx,
+        );
         await this.audit.record(
           {
             actor: { type: 'official', id: token.userId },

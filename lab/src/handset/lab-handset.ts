@@ -20,7 +20,8 @@ import {
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
-const b64 = (b: Uint8Array | ArrayBuffer) => Buffer.from(b instanceof ArrayBuffer ? new Uint8Array(b) : b).toString('base64');
+const b64 = (b: Uint8Array | ArrayBuffer) =>
+  Buffer.from(b instanceof ArrayBuffer ? new Uint8Array(b) : b).toString('base64');
 
 export type EnrolledHandset = {
   deviceId: string;
@@ -113,7 +114,10 @@ export function signWithDeviceKey(keys: CryptoKeyPair, text: string): Uint8Array
 }
 
 function pemBlock(label: string, der: Uint8Array): string {
-  const body = Buffer.from(der).toString('base64').match(/.{1,64}/g)!.join('\n');
+  const body = Buffer.from(der)
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n');
   return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
 }
 
@@ -128,8 +132,20 @@ export async function persistentLabRoot(dir: string): Promise<LabAttestationRoot
     const [pem, keyPem] = await Promise.all([readFile(pemFile, 'utf8'), readFile(keyFile, 'utf8')]);
     const cert = new X509Certificate(pem);
     const der = Buffer.from(keyPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
-    const privateKey = await webcrypto.subtle.importKey('pkcs8', der, { name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign']);
-    const publicKey = await cert.publicKey.export();
+    const privateKey: webcrypto.CryptoKey = await webcrypto.subtle.importKey(
+      'pkcs8',
+      new Uint8Array(der),
+      { name: 'ECDSA', namedCurve: 'P-256' },
+      true,
+      ['sign'],
+    );
+    const publicKey: webcrypto.CryptoKey = await webcrypto.subtle.importKey(
+      'spki',
+      new Uint8Array(cert.publicKey.rawData),
+      { name: 'ECDSA', namedCurve: 'P-256' },
+      true,
+      ['verify'],
+    );
     return { cert, keys: { privateKey, publicKey }, pem: cert.toString('pem') };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;

@@ -33,6 +33,10 @@ const OTHER = { username: 'omar.farooq', password: 'copper-lantern-meadow-41' };
 const DEVICE_ADMIN = { username: 'interior.devices', password: 'amber-quartz-harbour-77' };
 const REVOKED_BATCH = 'badbadbad1';
 
+/** A JSON reply as the tests read it (several shapes; a non-JSON body as `text`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Reply = Record<string, any>;
+
 let server: ServerProcess;
 let admin: ControlPlaneApi;
 let deviceAdmin: ControlPlaneApi;
@@ -50,7 +54,7 @@ async function call(api: ControlPlaneApi | null, method: string, p: string, body
   });
   const text = await res.text();
   const type = res.headers.get('content-type') ?? '';
-  return { status: res.status, body: (type.includes('json') && text ? JSON.parse(text) : text) as Record<string, any> };
+  return { status: res.status, body: (type.includes('json') && text ? JSON.parse(text) : { text }) as Reply };
 }
 
 const newToken = async (official = OFFICIAL.username) => {
@@ -99,7 +103,9 @@ afterAll(async () => {
 
 describe('attested enrolment over HTTP', () => {
   it('enrols a lab handset: a device certificate from the device CA that openssl verifies', async () => {
-    const created = await call(deviceAdmin, 'POST', '/api/v1/enrolment-tokens', { official: OFFICIAL.username });
+    const created = await call(deviceAdmin, 'POST', '/api/v1/enrolment-tokens', {
+      official: OFFICIAL.username,
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       state: 'pending',
@@ -108,18 +114,23 @@ describe('attested enrolment over HTTP', () => {
     });
     expect(created.body.enrolUrl).toContain(created.body.token);
     const handset = new LabHandset(root, (c) => ({ ...healthyLabAttestation(c), imei: '490154203237518' }));
-    const enrolled = await handset.enrol(server.url, created.body.token);
+    const token = created.body.token as string;
+    const enrolled = await handset.enrol(server.url, token);
     expect(enrolled.deviceId).toMatch(/^[0-9a-f-]{36}$/);
     const ca = await call(null, 'GET', '/api/v1/device-ca/certificate');
     expect(ca.status).toBe(200);
-    await writeFile(path.join(dir, 'ca.pem'), ca.body as unknown as string);
+    await writeFile(path.join(dir, 'ca.pem'), ca.body.text as string);
     await writeFile(path.join(dir, 'device.pem'), enrolled.certificatePem);
-    const verified = execFileSync('openssl', ['verify', '-CAfile', path.join(dir, 'ca.pem'), path.join(dir, 'device.pem')], {
-      encoding: 'utf8',
-    });
+    const verified = execFileSync(
+      'openssl',
+      ['verify', '-CAfile', path.join(dir, 'ca.pem'), path.join(dir, 'device.pem')],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(verified).toContain(': OK');
     // The token is spent: a second handset (or a replay) cannot use it.
-    const again = await call(null, 'POST', '/api/v1/enrolment/challenge', { token: created.body.token });
+    const again = await call(null, 'POST', '/api/v1/enrolment/challenge', { token });
     expect(again.status).toBe(401);
     expect(again.body.code).toBe('enrolment_token_invalid');
   });
@@ -130,7 +141,10 @@ describe('attested enrolment over HTTP', () => {
       [{ deviceLocked: false }, 'DEVICE_UNLOCKED'],
       [{ verifiedBootKey: Buffer.alloc(32, 7) }, 'BOOT_KEY_UNKNOWN'],
       [{ intermediateSerial: REVOKED_BATCH }, 'CERT_REVOKED'],
-      [{ notBefore: new Date(Date.now() - 3 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) }, 'CERT_EXPIRED'],
+      [
+        { notBefore: new Date(Date.now() - 3 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) },
+        'CERT_EXPIRED',
+      ],
       [{ osPatchLevel: 202301, vendorPatchLevel: 20230105, bootPatchLevel: 20230105 }, 'PATCH_LEVEL'],
     ];
     for (const [change, reason] of cases) {
@@ -138,7 +152,7 @@ describe('attested enrolment over HTTP', () => {
       const r = await handset.tryEnrol(server.url, await newToken());
       expect(r.status, reason).toBe(422);
       expect(r.body.code).toBe('attestation_refused');
-      expect(r.body.details.reasons, reason).toContain(reason);
+      expect((r.body.details as { reasons: string[] }).reasons, reason).toContain(reason);
     }
   });
 
@@ -156,7 +170,7 @@ describe('attested enrolment over HTTP', () => {
       csr: attested.csr,
     });
     expect(wrong.status).toBe(422);
-    expect(wrong.body.details.reasons).toContain('CHALLENGE_MISMATCH');
+    expect((wrong.body.details as { reasons: string[] }).reasons).toContain('CHALLENGE_MISMATCH');
     // The second challenge was spent by that attempt: replaying it (even with a good chain) fails.
     const good = await handset.attest(second.challenge);
     const replay = await call(null, 'POST', '/api/v1/enrolment', {
@@ -175,11 +189,21 @@ describe('attested enrolment over HTTP', () => {
     const c = await handset.challenge(server.url, token);
     const a = await handset.attest(c.challenge);
     const junk = Buffer.from([0x30, 0x84, 0xff, 0xff, 0xff, 0xff]).toString('base64');
-    const badChain = await call(null, 'POST', '/api/v1/enrolment', { token, challengeId: c.challengeId, attestationChain: [junk], csr: a.csr });
+    const badChain = await call(null, 'POST', '/api/v1/enrolment', {
+      token,
+      challengeId: c.challengeId,
+      attestationChain: [junk],
+      csr: a.csr,
+    });
     expect(badChain.status).toBe(400);
     const c2 = await handset.challenge(server.url, token);
     const a2 = await handset.attest(c2.challenge);
-    const badCsr = await call(null, 'POST', '/api/v1/enrolment', { token, challengeId: c2.challengeId, attestationChain: a2.chain, csr: junk });
+    const badCsr = await call(null, 'POST', '/api/v1/enrolment', {
+      token,
+      challengeId: c2.challengeId,
+      attestationChain: a2.chain,
+      csr: junk,
+    });
     expect(badCsr.status).toBe(400);
     expect(badCsr.body.code).toBe('csr_invalid');
   });
@@ -194,7 +218,9 @@ describe('attested enrolment over HTTP', () => {
     expect(national.status).toBe(201);
     const listed = await call(deviceAdmin, 'GET', '/api/v1/enrolment-tokens');
     expect(listed.status).toBe(200);
-    const usernames = new Set((listed.body.tokens as { official: { username: string } }[]).map((t) => t.official.username));
+    const usernames = new Set(
+      (listed.body.tokens as { official: { username: string } }[]).map((t) => t.official.username),
+    );
     expect([...usernames]).toEqual([OFFICIAL.username]);
   });
 });
@@ -224,7 +250,10 @@ describe('the device factor', () => {
     const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as {
       cnf?: Record<string, string>;
     };
-    const thumbprint = (await import('node:crypto')).createHash('sha256').update(enrolled.certificateDer).digest('base64url');
+    const thumbprint = (await import('node:crypto'))
+      .createHash('sha256')
+      .update(enrolled.certificateDer)
+      .digest('base64url');
     expect(claims.cnf?.['x5t#S256']).toBe(thumbprint);
   });
 });
@@ -237,7 +266,16 @@ describe('the device CA', () => {
     await writeFile(path.join(dir, 'crl.der'), Buffer.from(await res.arrayBuffer()));
     const out = execFileSync(
       'openssl',
-      ['crl', '-inform', 'DER', '-in', path.join(dir, 'crl.der'), '-noout', '-CAfile', path.join(dir, 'ca.pem')],
+      [
+        'crl',
+        '-inform',
+        'DER',
+        '-in',
+        path.join(dir, 'crl.der'),
+        '-noout',
+        '-CAfile',
+        path.join(dir, 'ca.pem'),
+      ],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
     );
     expect(out).toBe('');
