@@ -14,8 +14,13 @@ import { DeviceCaPorts } from './device-ca/device-ca-ports.js';
 import { DeviceCaRepository } from './device-ca/device-ca.repository.js';
 import { DEVICE_CA_STATE, DeviceCaService, openDeviceCaState } from './device-ca/device-ca.service.js';
 import { DEVICE_MGMT_CONFIG, type DeviceMgmtConfig } from './device-mgmt.config.js';
+import { DeviceAdminController } from './devices/device-admin.controller.js';
+import { DeviceAdminRepository } from './devices/device-admin.repository.js';
+import { DeviceAdminService } from './devices/device-admin.service.js';
 import { DEVICE_CERTIFICATES } from './devices/device-ports.js';
 import { AttestationContext } from './enrolment/attestation-context.js';
+import { DeviceAttestationController } from './enrolment/device-attestation.controller.js';
+import { DeviceAttestationService } from './enrolment/device-attestation.service.js';
 import {
   DeviceCaController,
   EnrolmentController,
@@ -37,7 +42,13 @@ export class DeviceMgmtModule {
     return {
       module: DeviceMgmtModule,
       global: true,
-      controllers: [EnrolmentTokensController, EnrolmentController, DeviceCaController],
+      controllers: [
+        EnrolmentTokensController,
+        EnrolmentController,
+        DeviceCaController,
+        DeviceAdminController,
+        DeviceAttestationController,
+      ],
       providers: [
         { provide: DEVICE_MGMT_CONFIG, useValue: config },
         {
@@ -58,6 +69,9 @@ export class DeviceMgmtModule {
         EnrolmentRepository,
         EnrolmentTokensService,
         EnrolmentService,
+        DeviceAdminRepository,
+        DeviceAdminService,
+        DeviceAttestationService,
       ],
       exports: [DEVICE_AUTHENTICATOR, DEVICE_EDGE_TLS, DEVICE_TRUST, DEVICE_CERTIFICATES],
     };

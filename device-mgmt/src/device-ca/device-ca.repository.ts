@@ -58,6 +58,15 @@ export class DeviceCaRepository {
     return row ?? null;
   }
 
+  async byThumbprintDer(thumbprint: string): Promise<Buffer | null> {
+    const [row] = await this.database.db
+      .select({ der: deviceCertificates.der })
+      .from(deviceCertificates)
+      .where(eq(deviceCertificates.thumbprint, thumbprint))
+      .limit(1);
+    return row?.der ?? null;
+  }
+
   async bySerial(serial: string): Promise<DeviceCertificateRow | null> {
     const [row] = await this.database.db
       .select()

@@ -137,6 +137,11 @@ export class DeviceCaService {
     return serials;
   }
 
+  /** After a revocation committed elsewhere (another transaction): the next CRL request rebuilds it. */
+  invalidateCrl(): void {
+    this.crlCache = null;
+  }
+
   /** The CRL (DER), rebuilt at most once a minute on this node, at once after a revocation here. */
   async crl(now = new Date()): Promise<Uint8Array> {
     if (this.crlCache && this.crlCache.until > now.getTime()) return this.crlCache.der;

@@ -258,6 +258,68 @@ describe('the device factor', () => {
   });
 });
 
+describe('devices in the NOC', () => {
+  it('lists, shows and retires a device; its certificate then appears on the CRL', async () => {
+    const handset = new LabHandset(root, (c) => ({ ...healthyLabAttestation(c), serial: 'LAB-SN-77' }));
+    const enrolled = await handset.enrol(server.url, await newToken());
+    const list = await call(deviceAdmin, 'GET', '/api/v1/devices?q=LAB-SN');
+    expect(list.status).toBe(200);
+    expect(list.body.total).toBe(1);
+    expect((list.body.devices as unknown[])[0]).toMatchObject({
+      id: enrolled.deviceId,
+      serial: 'LAB-SN-77',
+      official: { username: OFFICIAL.username },
+      institutionName: 'Ministry of Interior',
+      state: 'active',
+    });
+    const byOfficial = await call(deviceAdmin, 'GET', `/api/v1/devices?q=${OFFICIAL.username}`);
+    expect(byOfficial.body.total).toBeGreaterThanOrEqual(1);
+    const detail = await call(deviceAdmin, 'GET', `/api/v1/devices/${enrolled.deviceId}`);
+    expect(detail.status).toBe(200);
+    expect(detail.body.attestation).toMatchObject({ attestationSecurityLevel: 'StrongBox' });
+    const certs = detail.body.certificates as { serial: string; status: string }[];
+    expect(certs).toHaveLength(1);
+    expect(certs[0]!.status).toBe('valid');
+    const retired = await call(deviceAdmin, 'POST', `/api/v1/devices/${enrolled.deviceId}/retire`, {
+      reason: 'handset returned to stores',
+    });
+    expect(retired.status).toBe(200);
+    expect(retired.body.revokedCertificates).toEqual([certs[0]!.serial]);
+    const crl = await fetch(`${server.url}/api/v1/device-ca/crl`);
+    await writeFile(path.join(dir, 'crl-retired.der'), Buffer.from(await crl.arrayBuffer()));
+    const text = execFileSync(
+      'openssl',
+      ['crl', '-inform', 'DER', '-in', path.join(dir, 'crl-retired.der'), '-noout', '-text'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(text.toLowerCase()).toContain(certs[0]!.serial);
+    const again = await call(deviceAdmin, 'POST', `/api/v1/devices/${enrolled.deviceId}/retire`, {
+      reason: 'twice',
+    });
+    expect(again.status).toBe(409);
+  });
+
+  it("hides another institution's devices from an institution's device administrator", async () => {
+    const otherDevice = await new LabHandset(root).enrol(
+      server.url,
+      (await call(admin, 'POST', '/api/v1/enrolment-tokens', { official: OTHER.username })).body
+        .token as string,
+    );
+    const shown = await call(deviceAdmin, 'GET', `/api/v1/devices/${otherDevice.deviceId}`);
+    expect(shown.status).toBe(404);
+    const listed = await call(deviceAdmin, 'GET', `/api/v1/devices?q=${OTHER.username}`);
+    expect(listed.body.total).toBe(0);
+    const retire = await call(deviceAdmin, 'POST', `/api/v1/devices/${otherDevice.deviceId}/retire`, {
+      reason: 'not mine',
+    });
+    expect(retire.status).toBe(404);
+    const national = await call(admin, 'GET', `/api/v1/devices/${otherDevice.deviceId}`);
+    expect(national.status).toBe(200);
+  });
+});
+
 describe('the device CA', () => {
   it('publishes a CRL openssl reads, signed by the CA', async () => {
     const res = await fetch(`${server.url}/api/v1/device-ca/crl`);
