@@ -23,7 +23,7 @@ import { DeviceAttestationController } from './enrolment/device-attestation.cont
 import { DeviceAttestationService } from './enrolment/device-attestation.service.js';
 import {
   DeviceCaController,
-  EnrolmentController,
+  HandsetEnrolmentController,
   EnrolmentTokensController,
 } from './enrolment/enrolment.controller.js';
 import { EnrolmentRepository } from './enrolment/enrolment.repository.js';
@@ -44,7 +44,7 @@ export class DeviceMgmtModule {
       global: true,
       controllers: [
         EnrolmentTokensController,
-        EnrolmentController,
+        HandsetEnrolmentController,
         DeviceCaController,
         DeviceAdminController,
         DeviceAttestationController,

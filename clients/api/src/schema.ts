@@ -468,6 +468,134 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/device-ca/certificate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeviceCa_certificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device-ca/crl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeviceCa_crl"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device/attestation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DeviceAttestation_reattest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device/attestation/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DeviceAttestation_challenge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device/certificate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DeviceAttestation_renew"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeviceAdmin_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeviceAdmin_show"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{id}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DeviceAdmin_retire"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/directory": {
         parameters: {
             query?: never;
@@ -526,6 +654,70 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["DirectorySync_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["HandsetEnrolment_enrol"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolment-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["EnrolmentTokens_list"];
+        put?: never;
+        post: operations["EnrolmentTokens_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolment-tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["EnrolmentTokens_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolment/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["HandsetEnrolment_challenge"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1490,6 +1682,12 @@ export interface components {
             staticIpv4?: string | null;
             userId?: string;
         };
+        AttestationChallenge: {
+            /** @description 32 random bytes, lower-case hex: the attestation challenge */
+            challenge: string;
+            challengeId: string;
+            expiresIn: number;
+        };
         AuditEntry: {
             action: string;
             actorId: string;
@@ -1606,6 +1804,17 @@ export interface components {
             failed: number;
             totalRows: number;
         };
+        CertificateRenewalRequest: {
+            /** @description Android Key Attestation chain, base64 DER, leaf first */
+            attestationChain?: string[];
+            /**
+             * Format: uuid
+             * @description with attestationChain: renew for a new attested key
+             */
+            challengeId?: string;
+            /** @description PKCS#10 request (base64 DER) for the attested key */
+            csr: string;
+        };
         ChangePasswordRequest: {
             currentPassword: string;
             newPassword: string;
@@ -1662,6 +1871,14 @@ export interface components {
             startTls: boolean;
             url: string;
         };
+        CreateEnrolmentToken: {
+            /** @description default 72 */
+            expiresInHours?: number;
+            /** @description bind the enrolment to this SIM */
+            imsi?: string;
+            /** @description username or user id of an active official */
+            official: string;
+        };
         CreateInstitution: {
             /** @enum {string} */
             directoryScope?: "own" | "hierarchy" | "all";
@@ -1707,6 +1924,30 @@ export interface components {
             revokedAt: string | null;
             roles: string[];
             token: string;
+        };
+        CreatedEnrolmentToken: {
+            /** Format: date-time */
+            createdAt: string;
+            deviceId: string | null;
+            /** @description what the QR code carries */
+            enrolUrl: string;
+            /** Format: date-time */
+            expiresAt: string;
+            id: string;
+            imsi: string | null;
+            institutionId: string | null;
+            institutionName: string | null;
+            official: {
+                displayName: string | null;
+                id: string;
+                username: string | null;
+            };
+            /** @enum {string} */
+            state: "pending" | "used" | "expired" | "revoked";
+            /** @description shown once; only its SHA-256 is kept */
+            token: string;
+            /** Format: date-time */
+            usedAt: string | null;
         };
         CreatedRadiusClient: {
             cidr: string;
@@ -2049,11 +2290,115 @@ export interface components {
         DeviceChallengeRequest: {
             ticket: string;
         };
+        DeviceDetail: {
+            appliedPolicyVersion: number | null;
+            /** @description facts of the last accepted key attestation */
+            attestation: {
+                [key: string]: unknown;
+            };
+            brand: string | null;
+            certificates: {
+                /** Format: date-time */
+                notAfter: string;
+                /** Format: date-time */
+                notBefore: string;
+                revocationReason: string | null;
+                /** Format: date-time */
+                revokedAt: string | null;
+                serial: string;
+                /** @enum {string} */
+                status: "valid" | "expired" | "revoked";
+                thumbprint: string;
+            }[];
+            /** @enum {string} */
+            compliance: "compliant" | "grace" | "non_compliant";
+            complianceReasons: string[];
+            /** Format: date-time */
+            enrolledAt: string;
+            id: string;
+            imei: string | null;
+            imsi: string | null;
+            institutionId: string | null;
+            institutionName: string | null;
+            /** Format: date-time */
+            lastAttestedAt: string;
+            /** Format: date-time */
+            lastCheckInAt: string | null;
+            lastReport: {
+                [key: string]: unknown;
+            } | null;
+            model: string | null;
+            official: {
+                displayName: string | null;
+                id: string;
+                username: string | null;
+            };
+            serial: string | null;
+            /** @enum {string} */
+            state: "active" | "lost" | "wiped" | "retired";
+        };
+        DevicePage: {
+            devices: {
+                brand: string | null;
+                /** @enum {string} */
+                compliance: "compliant" | "grace" | "non_compliant";
+                complianceReasons: string[];
+                /** Format: date-time */
+                enrolledAt: string;
+                id: string;
+                imei: string | null;
+                imsi: string | null;
+                institutionId: string | null;
+                institutionName: string | null;
+                /** Format: date-time */
+                lastAttestedAt: string;
+                /** Format: date-time */
+                lastCheckInAt: string | null;
+                model: string | null;
+                official: {
+                    displayName: string | null;
+                    id: string;
+                    username: string | null;
+                };
+                serial: string | null;
+                /** @enum {string} */
+                state: "active" | "lost" | "wiped" | "retired";
+            }[];
+            limit: number;
+            offset: number;
+            total: number;
+        };
         DeviceProofRequest: {
             certificateChain: string[];
             challenge: string;
             signature: string;
             ticket: string;
+        };
+        DeviceSummary: {
+            brand: string | null;
+            /** @enum {string} */
+            compliance: "compliant" | "grace" | "non_compliant";
+            complianceReasons: string[];
+            /** Format: date-time */
+            enrolledAt: string;
+            id: string;
+            imei: string | null;
+            imsi: string | null;
+            institutionId: string | null;
+            institutionName: string | null;
+            /** Format: date-time */
+            lastAttestedAt: string;
+            /** Format: date-time */
+            lastCheckInAt: string | null;
+            model: string | null;
+            official: {
+                displayName: string | null;
+                id: string;
+                username: string | null;
+            };
+            serial: string | null;
+            /** @enum {string} */
+            state: "active" | "lost" | "wiped" | "retired";
         };
         DirectoryEntry: {
             designation: string | null;
@@ -2179,6 +2524,75 @@ export interface components {
             /** @enum {string} */
             next: "sign-in";
             username: string;
+        };
+        Enrolled: {
+            /** @description the device CA certificates, PEM */
+            caCertificates: string[];
+            /** @description the device certificate, PEM */
+            certificate: string;
+            checkInIntervalSeconds: number;
+            deviceId: string;
+        };
+        EnrolmentChallengeRequest: {
+            token: string;
+        };
+        EnrolmentRequest: {
+            /** @description Android Key Attestation chain, base64 DER, leaf first */
+            attestationChain: string[];
+            /** Format: uuid */
+            challengeId: string;
+            /** @description PKCS#10 request (base64 DER) for the attested key */
+            csr: string;
+            /** @description what the handset says about itself; attested identifiers win */
+            reported?: {
+                brand?: string;
+                imei?: string;
+                model?: string;
+                serial?: string;
+            };
+            token: string;
+        };
+        EnrolmentToken: {
+            /** Format: date-time */
+            createdAt: string;
+            deviceId: string | null;
+            /** Format: date-time */
+            expiresAt: string;
+            id: string;
+            imsi: string | null;
+            institutionId: string | null;
+            institutionName: string | null;
+            official: {
+                displayName: string | null;
+                id: string;
+                username: string | null;
+            };
+            /** @enum {string} */
+            state: "pending" | "used" | "expired" | "revoked";
+            /** Format: date-time */
+            usedAt: string | null;
+        };
+        EnrolmentTokenList: {
+            tokens: {
+                /** Format: date-time */
+                createdAt: string;
+                deviceId: string | null;
+                /** Format: date-time */
+                expiresAt: string;
+                id: string;
+                imsi: string | null;
+                institutionId: string | null;
+                institutionName: string | null;
+                official: {
+                    displayName: string | null;
+                    id: string;
+                    username: string | null;
+                };
+                /** @enum {string} */
+                state: "pending" | "used" | "expired" | "revoked";
+                /** Format: date-time */
+                usedAt: string | null;
+            }[];
         };
         /** @description Every stable error code, of every domain (ErrorReply.code is one of them). */
         ErrorCode: components["schemas"]["PlatformErrorCode"] | components["schemas"]["IdentityErrorCode"] | components["schemas"]["CoreNetworkErrorCode"];
@@ -3349,6 +3763,17 @@ export interface components {
             /** @enum {string} */
             status: "ready" | "not_ready";
         };
+        ReattestationRequest: {
+            /** @description Android Key Attestation chain, base64 DER, leaf first */
+            attestationChain: string[];
+            /** Format: uuid */
+            challengeId: string;
+        };
+        Reattested: {
+            /** Format: date-time */
+            attestedAt: string;
+            deviceId: string;
+        };
         RecoveryCodes: {
             recoveryCodes: string[];
         };
@@ -3358,6 +3783,15 @@ export interface components {
         };
         RefreshRequest: {
             refreshToken: string;
+        };
+        RetireDevice: {
+            reason: string;
+        };
+        RetiredDevice: {
+            id: string;
+            revokedCertificates: string[];
+            /** @enum {string} */
+            state: "retired";
         };
         RevokedSessions: {
             revoked: number;
@@ -6449,6 +6883,582 @@ export interface operations {
             };
         };
     };
+    DeviceCa_certificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the device CA certificates (current first), PEM */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeviceCa_crl: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the certificate revocation list, DER */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeviceAttestation_reattest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReattestationRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reattested"];
+                };
+            };
+            /** @description `attestation_malformed`, `csr_invalid`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_malformed" | "csr_invalid" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `challenge_invalid` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "challenge_invalid";
+                    };
+                };
+            };
+            /** @description `attestation_refused`, `csr_key_mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_refused" | "csr_key_mismatch";
+                    };
+                };
+            };
+        };
+    };
+    DeviceAttestation_challenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttestationChallenge"];
+                };
+            };
+            /** @description `attestation_malformed`, `csr_invalid` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_malformed" | "csr_invalid";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `challenge_invalid` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "challenge_invalid";
+                    };
+                };
+            };
+            /** @description `attestation_refused`, `csr_key_mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_refused" | "csr_key_mismatch";
+                    };
+                };
+            };
+        };
+    };
+    DeviceAttestation_renew: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CertificateRenewalRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolled"];
+                };
+            };
+            /** @description `attestation_malformed`, `csr_invalid`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_malformed" | "csr_invalid" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `challenge_invalid` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "challenge_invalid";
+                    };
+                };
+            };
+            /** @description `attestation_refused`, `csr_key_mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_refused" | "csr_key_mismatch";
+                    };
+                };
+            };
+        };
+    };
+    DeviceAdmin_list: {
+        parameters: {
+            query?: {
+                q?: string;
+                institution?: string;
+                compliance?: "compliant" | "grace" | "non_compliant";
+                model?: string;
+                state?: "active" | "lost" | "wiped" | "retired";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevicePage"];
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `device_retired` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_retired";
+                    };
+                };
+            };
+        };
+    };
+    DeviceAdmin_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceDetail"];
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `device_retired` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_retired";
+                    };
+                };
+            };
+        };
+    };
+    DeviceAdmin_retire: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetireDevice"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetiredDevice"];
+                };
+            };
+            /** @description `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `device_retired` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_retired";
+                    };
+                };
+            };
+        };
+    };
     Directory_search: {
         parameters: {
             query: {
@@ -6815,6 +7825,432 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+        };
+    };
+    HandsetEnrolment_enrol: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrolmentRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolled"];
+                };
+            };
+            /** @description `attestation_malformed`, `csr_invalid`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_malformed" | "csr_invalid" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `enrolment_token_invalid` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_invalid";
+                    };
+                };
+            };
+            /** @description `challenge_invalid`, `device_already_enrolled`, `official_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "challenge_invalid" | "device_already_enrolled" | "official_disabled";
+                    };
+                };
+            };
+            /** @description `attestation_refused`, `csr_key_mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_refused" | "csr_key_mismatch";
+                    };
+                };
+            };
+        };
+    };
+    EnrolmentTokens_list: {
+        parameters: {
+            query?: {
+                state?: "pending" | "used" | "expired" | "revoked";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentTokenList"];
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `enrolment_token_not_found`, `official_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_not_found" | "official_not_found";
+                    };
+                };
+            };
+            /** @description `enrolment_token_spent`, `official_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_spent" | "official_disabled";
+                    };
+                };
+            };
+            /** @description `not_an_official` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "not_an_official";
+                    };
+                };
+            };
+        };
+    };
+    EnrolmentTokens_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateEnrolmentToken"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedEnrolmentToken"];
+                };
+            };
+            /** @description `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `enrolment_token_not_found`, `official_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_not_found" | "official_not_found";
+                    };
+                };
+            };
+            /** @description `enrolment_token_spent`, `official_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_spent" | "official_disabled";
+                    };
+                };
+            };
+            /** @description `not_an_official` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "not_an_official";
+                    };
+                };
+            };
+        };
+    };
+    EnrolmentTokens_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `enrolment_token_not_found`, `official_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_not_found" | "official_not_found";
+                    };
+                };
+            };
+            /** @description `enrolment_token_spent`, `official_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_spent" | "official_disabled";
+                    };
+                };
+            };
+            /** @description `not_an_official` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "not_an_official";
+                    };
+                };
+            };
+        };
+    };
+    HandsetEnrolment_challenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrolmentChallengeRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttestationChallenge"];
+                };
+            };
+            /** @description `attestation_malformed`, `csr_invalid`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_malformed" | "csr_invalid" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `enrolment_token_invalid` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_invalid";
+                    };
+                };
+            };
+            /** @description `challenge_invalid`, `device_already_enrolled`, `official_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "challenge_invalid" | "device_already_enrolled" | "official_disabled";
+                    };
+                };
+            };
+            /** @description `attestation_refused`, `csr_key_mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_refused" | "csr_key_mismatch";
                     };
                 };
             };

@@ -95,7 +95,7 @@ export class EnrolmentTokensController {
   'official_disabled',
 )
 @Controller('api/v1/enrolment')
-export class EnrolmentController {
+export class HandsetEnrolmentController {
   constructor(private readonly enrolment: EnrolmentService) {}
 
   /** A single-use attestation challenge (5 minutes) for this token. */
