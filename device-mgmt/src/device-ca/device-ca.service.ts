@@ -1,16 +1,18 @@
 import { createHash, createPublicKey, webcrypto, type JsonWebKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DatabaseHandle, Db, KeyService, Logger } from '@pakawaaz/platform';
-import { X509Certificate, type Pkcs10CertificateRequest } from '@peculiar/x509';
+import { X509Certificate } from '@peculiar/x509';
 import { DEVICE_MGMT_CONFIG, type DeviceMgmtConfig } from '../device-mgmt.config.js';
 import {
   buildCrl,
+  certificatePem,
   createCaCertificate,
   issueDeviceCertificate,
   issueServerCertificate,
   openDeviceCa,
   thumbprintOf,
   type DeviceCa,
+  type VerifiedCsr,
 } from './device-ca.js';
 import { DeviceCaRepository } from './device-ca.repository.js';
 
@@ -100,7 +102,7 @@ export class DeviceCaService {
   /** Issues and records a certificate (in the caller's transaction, so enrolment is all or nothing). */
   async issue(
     o: {
-      csr: Pkcs10CertificateRequest;
+      csr: VerifiedCsr;
       attestedSpki: Uint8Array | null;
       deviceId: string;
       userId: string;
@@ -114,8 +116,8 @@ export class DeviceCaService {
       now,
       validityDays: this.config.certificateValidityDays,
     });
-    const der = new Uint8Array(cert.rawData);
-    const serial = cert.serialNumber.toLowerCase().replace(/^0+(?=.)/, '');
+    const der = cert.der;
+    const serial = cert.serialHex;
     const thumbprint = thumbprintOf(der);
     await this.repo.insert(
       {
@@ -128,7 +130,7 @@ export class DeviceCaService {
       },
       tx,
     );
-    return { serial, thumbprint, pem: cert.toString('pem'), notAfter: cert.notAfter };
+    return { serial, thumbprint, pem: certificatePem(der), notAfter: cert.notAfter };
   }
 
   async revokeForDevice(deviceId: string, reason: string, tx?: Db, keep?: string): Promise<string[]> {

@@ -8,6 +8,7 @@ import { Pkcs10CertificateRequestGenerator } from '@peculiar/x509';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   buildCrl,
+  certificatePem,
   createCaCertificate,
   DeviceCaError,
   issueDeviceCertificate,
@@ -67,7 +68,7 @@ describe('device CA', () => {
       validityDays: 90,
     });
     const caPem = file('ca.pem', ca.certificate.toString('pem'));
-    const leafPem = file('leaf.pem', cert.toString('pem'));
+    const leafPem = file('leaf.pem', certificatePem(cert.der));
     expect(openssl('verify', '-purpose', 'sslclient', '-CAfile', caPem, leafPem)).toContain(': OK');
     const text = openssl('x509', '-in', leafPem, '-noout', '-text');
     expect(text).toContain('Subject: CN = 4c0f8e2a-9d1b-4e7a-b3c5-6f2d8a0e1b9c');
@@ -75,7 +76,8 @@ describe('device CA', () => {
     expect(text).toContain('URI:urn:imei:490154203237518');
     expect(text).toContain('TLS Web Client Authentication');
     expect(text).toMatch(/Digital Signature/);
-    expect(cert.serialNumber).toMatch(/^[4-7][0-9a-f]{31}$/);
+    expect(cert.serialHex).toMatch(/^[4-7][0-9a-f]{31}$/);
+    expect(openssl('x509', '-in', leafPem, '-noout', '-serial').toLowerCase()).toContain(cert.serialHex);
     const days = (cert.notAfter.getTime() - cert.notBefore.getTime()) / 86_400_000;
     expect(Math.round(days)).toBe(90);
   });
@@ -117,14 +119,14 @@ describe('device CA', () => {
     });
     const now = new Date();
     const crlDer = await buildCrl(ca, {
-      entries: [{ serialHex: cert.serialNumber, revokedAt: now, reason: 'lost' }],
+      entries: [{ serialHex: cert.serialHex, revokedAt: now, reason: 'lost' }],
       thisUpdate: now,
       nextUpdate: new Date(now.getTime() + 86_400_000),
     });
     const crlFile = file('crl.der', crlDer);
     const caPem = file('ca2.pem', ca.certificate.toString('pem'));
     const text = openssl('crl', '-inform', 'DER', '-in', crlFile, '-noout', '-text', '-CAfile', caPem);
-    expect(text.toUpperCase()).toContain(cert.serialNumber.toUpperCase());
+    expect(text.toUpperCase()).toContain(cert.serialHex.toUpperCase());
     expect(text).toContain('Key Compromise');
     const verified = execFileSync(
       'openssl',
@@ -138,7 +140,7 @@ describe('device CA', () => {
     // openssl verify with the CRL now refuses the revoked certificate.
     const crlPem = path.join(dir, 'crl.pem');
     openssl('crl', '-inform', 'DER', '-in', crlFile, '-out', crlPem);
-    const leafPem = file('leaf2.pem', cert.toString('pem'));
+    const leafPem = file('leaf2.pem', certificatePem(cert.der));
     expect(() =>
       execFileSync('openssl', ['verify', '-crl_check', '-CAfile', caPem, '-CRLfile', crlPem, leafPem], {
         stdio: 'pipe',

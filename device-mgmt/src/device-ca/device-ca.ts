@@ -1,6 +1,6 @@
 // @peculiar/x509 resolves its algorithm providers through tsyringe, which needs the Reflect metadata API.
 import 'reflect-metadata';
-import { createHash, createPublicKey, randomBytes, webcrypto } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes, verify as verifySignature, webcrypto } from 'node:crypto';
 import {
   AuthorityKeyIdentifierExtension,
   BasicConstraintsExtension,
@@ -10,7 +10,6 @@ import {
   KeyUsageFlags,
   KeyUsagesExtension,
   Name,
-  Pkcs10CertificateRequest,
   SubjectAlternativeNameExtension,
   SubjectKeyIdentifierExtension,
   X509Certificate,
@@ -19,6 +18,7 @@ import {
   X509CrlReason,
   type JsonGeneralName,
 } from '@peculiar/x509';
+import { bool, DerError, ecdsaDer, octets, oid, readTlv, seq, set, tlv, time, uint, utf8 } from './der.js';
 
 /*
  * The device CA's pure core: the CA certificate, device certificates for attested keys, server certificates
@@ -35,6 +35,8 @@ export type DeviceCa = {
   signer: CaSigner;
   /** Computed once (issuance throughput): the AKI every certificate it issues carries. */
   authorityKeyId: Extension;
+  /** The CA's subject Name, DER: the issuer of every certificate it signs. */
+  issuerDer: Uint8Array;
 };
 
 export type DeviceCaErrorCode = 'CSR_MALFORMED' | 'CSR_SIGNATURE' | 'CSR_KEY_MISMATCH' | 'CSR_KEY_TYPE';
@@ -101,9 +103,14 @@ export function canonicalSpki(spki: Uint8Array): Buffer {
   });
 }
 
+/** Whether two SPKIs are the same key: equal bytes (the usual case, cheap), else equal canonical forms. */
+export const sameKey = (a: Uint8Array, b: Uint8Array): boolean =>
+  Buffer.from(a).equals(b) || canonicalSpki(a).equals(canonicalSpki(b));
+
 export async function openDeviceCa(certificate: X509Certificate, signer: CaSigner): Promise<DeviceCa> {
   const authorityKeyId = await AuthorityKeyIdentifierExtension.create(certificate.publicKey);
-  return { certificate, signer, authorityKeyId };
+  const issuerDer = new Uint8Array(certificate.subjectName.toArrayBuffer());
+  return { certificate, signer, authorityKeyId, issuerDer };
 }
 
 /** The CA certificate: self-signed by the signer, long-lived, allowed to issue end-entity certificates only. */
@@ -136,37 +143,63 @@ export async function createCaCertificate(o: {
   );
 }
 
+/** A PKCS#10 request whose self-signature verified: the key it asks a certificate for (SPKI, DER). */
+export type VerifiedCsr = { spki: Uint8Array };
+
+const ECDSA_SHA256 = Buffer.from(oid('1.2.840.10045.4.3.2'));
+const P256_ALGORITHM = Buffer.from(seq(oid('1.2.840.10045.2.1'), oid('1.2.840.10045.3.1.7')));
+
 /**
- * Reads a PKCS#10 request and checks its self-signature (proof the requester holds the key). Returns the
- * request; throws DeviceCaError (a 400) for anything unreadable or unsigned.
+ * Reads a PKCS#10 request (RFC 2986) and checks its self-signature (proof the requester holds the key) with
+ * Node's crypto: P-256 keys and ecdsa-with-SHA256 only. Throws DeviceCaError (a 400) for anything else.
  */
-export async function verifiedCsr(der: Uint8Array): Promise<Pkcs10CertificateRequest> {
+export const verifiedCsr = (der: Uint8Array): Promise<VerifiedCsr> =>
+  new Promise((resolve) => resolve(readCsr(der)));
+
+function readCsr(der: Uint8Array): VerifiedCsr {
   if (der.length === 0 || der.length > MAX_CSR_BYTES)
     throw new DeviceCaError('CSR_MALFORMED', `the CSR must be 1 to ${MAX_CSR_BYTES} bytes of DER`);
-  let csr: Pkcs10CertificateRequest;
+  let info: Uint8Array, alg: Uint8Array, sig: Uint8Array, spki: Uint8Array;
   try {
-    csr = new Pkcs10CertificateRequest(ab(der));
+    const outer = readTlv(der, 0);
+    if (outer.tag !== 0x30 || outer.end !== der.length) throw new DerError('not one SEQUENCE');
+    const i = readTlv(der, outer.start, outer.end);
+    const a = readTlv(der, i.end, outer.end);
+    const s = readTlv(der, a.end, outer.end);
+    if (i.tag !== 0x30 || a.tag !== 0x30 || s.tag !== 0x03 || s.end !== outer.end || der[s.start] !== 0)
+      throw new DerError('not a CertificationRequest');
+    info = der.subarray(outer.start, i.end);
+    alg = der.subarray(a.start, a.end);
+    sig = der.subarray(s.start + 1, s.end);
+    const version = readTlv(der, i.start, i.end);
+    const subject = readTlv(der, version.end, i.end);
+    const key = readTlv(der, subject.end, i.end);
+    if (version.tag !== 0x02 || subject.tag !== 0x30 || key.tag !== 0x30)
+      throw new DerError('bad request info');
+    spki = der.subarray(subject.end, key.end);
   } catch (err) {
-    throw new DeviceCaError(
-      'CSR_MALFORMED',
-      `the CSR is not PKCS#10 DER: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    if (!(err instanceof DerError)) throw err;
+    throw new DeviceCaError('CSR_MALFORMED', `the CSR is not PKCS#10 DER: ${err.message}`);
   }
-  const alg = csr.publicKey.algorithm as { name?: string; namedCurve?: string };
-  if (alg.name !== 'ECDSA' || alg.namedCurve !== 'P-256')
+  // SubjectPublicKeyInfo: SEQUENCE { AlgorithmIdentifier (id-ecPublicKey, prime256v1), BIT STRING }.
+  const outerKey = readTlv(spki, 0);
+  const algId = readTlv(spki, outerKey.start, outerKey.end);
+  if (!Buffer.from(spki.subarray(outerKey.start, algId.end)).equals(P256_ALGORITHM))
     throw new DeviceCaError('CSR_KEY_TYPE', 'the CSR key must be an EC P-256 key');
+  if (!Buffer.from(alg).subarray(0, ECDSA_SHA256.length).equals(ECDSA_SHA256))
+    throw new DeviceCaError('CSR_SIGNATURE', 'the CSR must be signed with ecdsa-with-SHA256');
   let ok = false;
   try {
-    ok = await csr.verify();
+    ok = verifySignature('sha256', info, { key: Buffer.from(spki), format: 'der', type: 'spki' }, sig);
   } catch {
     ok = false;
   }
   if (!ok) throw new DeviceCaError('CSR_SIGNATURE', 'the CSR signature does not verify with its own key');
-  return csr;
+  return { spki: new Uint8Array(spki) };
 }
 
 export type DeviceCertificateRequest = {
-  csr: Pkcs10CertificateRequest;
+  csr: VerifiedCsr;
   /** The SPKI (DER) the hardware attested: the CSR must carry this very key. */
   attestedSpki: Uint8Array | null;
   deviceId: string;
@@ -177,39 +210,64 @@ export type DeviceCertificateRequest = {
   serialHex?: string;
 };
 
-/** A device certificate: CN = device id, SAN URIs naming the official and the IMEI, client authentication. */
-export async function issueDeviceCertificate(
-  ca: DeviceCa,
-  r: DeviceCertificateRequest,
-): Promise<X509Certificate> {
-  const spki = new Uint8Array(r.csr.publicKey.rawData);
-  if (r.attestedSpki && !canonicalSpki(spki).equals(canonicalSpki(r.attestedSpki)))
+const EXT = {
+  basicConstraints: oid('2.5.29.19'),
+  keyUsage: oid('2.5.29.15'),
+  extKeyUsage: oid('2.5.29.37'),
+  subjectAltName: oid('2.5.29.17'),
+};
+const ext = (id: Uint8Array, critical: boolean, value: Uint8Array) =>
+  seq(id, ...(critical ? [bool(true)] : []), octets(value));
+/** Extensions every device certificate carries, encoded once. */
+const FIXED_EXTENSIONS = Buffer.concat([
+  ext(EXT.basicConstraints, true, seq()),
+  ext(EXT.keyUsage, true, tlv(0x03, Uint8Array.of(0x07, 0x80))),
+  ext(EXT.extKeyUsage, false, seq(oid('1.3.6.1.5.5.7.3.2'))),
+]);
+const SIGNATURE_ALGORITHM = seq(oid('1.2.840.10045.4.3.2'));
+const VERSION_3 = tlv(0xa0, uint(Uint8Array.of(2)));
+const CN = oid('2.5.4.3');
+
+/**
+ * A device certificate: CN = device id, SAN URIs naming the device, the official and the IMEI, client
+ * authentication only, for the attested key. Encoded directly (der.ts) and signed by the CA signer.
+ */
+export type IssuedDer = { der: Uint8Array; serialHex: string; notBefore: Date; notAfter: Date };
+
+/** PEM of a DER certificate. */
+export const certificatePem = (der: Uint8Array): string =>
+  `-----BEGIN CERTIFICATE-----\n${Buffer.from(der)
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n')}\n-----END CERTIFICATE-----\n`;
+
+export async function issueDeviceCertificate(ca: DeviceCa, r: DeviceCertificateRequest): Promise<IssuedDer> {
+  const spki = r.csr.spki;
+  if (r.attestedSpki && !sameKey(spki, r.attestedSpki))
     throw new DeviceCaError('CSR_KEY_MISMATCH', 'the CSR key is not the key the hardware attested');
-  const names: JsonGeneralName[] = [
-    { type: 'url', value: `urn:pakawaaz:device:${r.deviceId}` },
-    { type: 'url', value: `urn:pakawaaz:user:${r.userId}` },
-  ];
-  if (r.imei) names.push({ type: 'url', value: `urn:imei:${r.imei}` });
-  return X509CertificateGenerator.create(
-    {
-      serialNumber: r.serialHex ?? newSerialHex(),
-      subject: new Name([{ CN: [r.deviceId] }]),
-      issuer: ca.certificate.subjectName,
-      notBefore: new Date(r.now.getTime() - 60_000),
-      notAfter: new Date(r.now.getTime() + r.validityDays * DAY),
-      publicKey: ab(spki),
-      signingKey: CA_KEY,
-      signingAlgorithm: SIGN,
-      extensions: [
-        new BasicConstraintsExtension(false, undefined, true),
-        new KeyUsagesExtension(KeyUsageFlags.digitalSignature, true),
-        new ExtendedKeyUsageExtension([ExtendedKeyUsage.clientAuth]),
-        new SubjectAlternativeNameExtension(names),
-        ca.authorityKeyId,
-      ],
-    },
-    signerCrypto(ca.signer),
+  const uris = [`urn:pakawaaz:device:${r.deviceId}`, `urn:pakawaaz:user:${r.userId}`];
+  if (r.imei) uris.push(`urn:imei:${r.imei}`);
+  const san = seq(...uris.map((u) => tlv(0x86, Buffer.from(u, 'ascii'))));
+  const serialHex = r.serialHex ?? newSerialHex();
+  const second = Math.floor(r.now.getTime() / 1000) * 1000;
+  const notBefore = new Date(second - 60_000);
+  const notAfter = new Date(second + r.validityDays * DAY);
+  const tbs = seq(
+    VERSION_3,
+    uint(Buffer.from(serialHex, 'hex')),
+    SIGNATURE_ALGORITHM,
+    ca.issuerDer,
+    seq(time(notBefore), time(notAfter)),
+    seq(set(seq(CN, utf8(r.deviceId)))),
+    spki,
+    tlv(
+      0xa3,
+      seq(FIXED_EXTENSIONS, ext(EXT.subjectAltName, false, san), new Uint8Array(ca.authorityKeyId.rawData)),
+    ),
   );
+  const signature = ecdsaDer(await ca.signer.sign(tbs));
+  const der = seq(tbs, SIGNATURE_ALGORITHM, tlv(0x03, Uint8Array.of(0), signature));
+  return { der, serialHex: serialHex.toLowerCase().replace(/^0+(?=.)/, ''), notBefore, notAfter };
 }
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;

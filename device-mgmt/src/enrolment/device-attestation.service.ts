@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { DevicePrincipal } from '@pakawaaz/platform';
 import { X509Certificate } from '@peculiar/x509';
-import { canonicalSpki } from '../device-ca/device-ca.js';
+import { sameKey } from '../device-ca/device-ca.js';
 import { DeviceCaRepository } from '../device-ca/device-ca.repository.js';
 import { DeviceCaService } from '../device-ca/device-ca.service.js';
 import { deviceMgmtError } from '../device-mgmt.errors.js';
@@ -67,7 +67,7 @@ export class DeviceAttestationService {
       if (!current) throw deviceMgmtError('device_not_found', 'The presented certificate is not on record.');
       spki = new Uint8Array(new X509Certificate(current).publicKey.rawData);
     }
-    if (!canonicalSpki(new Uint8Array(csr.publicKey.rawData)).equals(canonicalSpki(spki)))
+    if (!sameKey(csr.spki, spki))
       throw deviceMgmtError('csr_key_mismatch', 'The CSR is not for the attested key.');
     const d = await this.repo.device(device.deviceId);
     if (!d) throw deviceMgmtError('device_not_found', 'No such device.');

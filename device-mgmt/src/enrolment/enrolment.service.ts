@@ -7,7 +7,7 @@ import {
   type AttestationFacts,
   type ReadChain,
 } from '../attestation/index.js';
-import { canonicalSpki, DeviceCaError, verifiedCsr } from '../device-ca/device-ca.js';
+import { DeviceCaError, sameKey, verifiedCsr } from '../device-ca/device-ca.js';
 import { DeviceCaService } from '../device-ca/device-ca.service.js';
 import { deviceMgmtError } from '../device-mgmt.errors.js';
 import { AttestationContext } from './attestation-context.js';
@@ -98,7 +98,7 @@ export class EnrolmentService {
       requestId,
     });
     const attestedSpki = attestedKey(read);
-    if (!canonicalSpki(new Uint8Array(csr.publicKey.rawData)).equals(canonicalSpki(attestedSpki)))
+    if (!sameKey(csr.spki, attestedSpki))
       throw deviceMgmtError('csr_key_mismatch', 'The CSR is not for the key the hardware attested.');
     const official = await this.officials.find(token.userId);
     if (official && (official.status !== 'active' || official.kind !== 'official'))
