@@ -4,3 +4,11 @@ export { DeviceMgmtModule } from './device-mgmt.module.js';
 export { DeviceLost, DeviceNonCompliant } from './device-mgmt.events.js';
 // The port hardened-os's releases are bound to (our verified-boot keys, the minimum patch level).
 export { HARDENED_OS_RELEASES, type HardenedOsReleases } from './attestation/policy.js';
+export { loadDeviceMgmtConfig, type DeviceMgmtConfig } from './device-mgmt.config.js';
+export {
+  DEVICE_CERTIFICATES,
+  DEVICE_PUSH,
+  type DeviceCertificates,
+  type DevicePush,
+} from './devices/device-ports.js';
+export { DEVICE_MGMT_ERROR_STATUS, type DeviceMgmtErrorCode } from './device-mgmt.errors.js';

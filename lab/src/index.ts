@@ -79,3 +79,11 @@ export {
   type LabAttestation,
   type LabAttestationRoot,
 } from './attestation/lab-attestation.js';
+export {
+  LabHandset,
+  HandsetHttpError,
+  persistentLabRoot,
+  signWithDeviceKey,
+  type EnrolledHandset,
+  type EnrolmentAttempt,
+} from './handset/lab-handset.js';

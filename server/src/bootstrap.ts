@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { loadCoreNetworkConfig, NetworkSpecService } from '@pakawaaz/core-network';
+import { loadDeviceMgmtConfig } from '@pakawaaz/device-mgmt';
 import {
   RadiusListener,
   FirstStartService,
@@ -140,7 +141,10 @@ export async function createApp(
 ): Promise<{ app: NestFastifyApplication; nocServed: boolean; domains: DomainConfigs }> {
   const { config, logger, metrics } = resources;
   const identity = loadIdentityConfig(env, config);
-  const domains = { coreNetwork: loadCoreNetworkConfig(env, config) };
+  const domains = {
+    coreNetwork: loadCoreNetworkConfig(env, config),
+    deviceMgmt: loadDeviceMgmtConfig(env, config),
+  };
   const https = loadTls(config);
   warnIfInsecure(config, https, resources.logger);
   warnIfExpiring(https, resources.logger);

@@ -468,16 +468,128 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/device/whoami": {
+    "/api/v1/device-ca/certificate": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["DeviceEdge_whoami"];
+        get: operations["DeviceCa_certificate"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device-ca/crl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeviceCa_crl"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device/attestation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DeviceAttestation_reattest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device/attestation/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DeviceAttestation_challenge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device/certificate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DeviceAttestation_renew"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeviceAdmin_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeviceAdmin_show"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{id}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DeviceAdmin_retire"];
         delete?: never;
         options?: never;
         head?: never;
@@ -542,6 +654,70 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["DirectorySync_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["HandsetEnrolment_enrol"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolment-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["EnrolmentTokens_list"];
+        put?: never;
+        post: operations["EnrolmentTokens_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolment-tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["EnrolmentTokens_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolment/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["HandsetEnrolment_challenge"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1506,6 +1682,12 @@ export interface components {
             staticIpv4?: string | null;
             userId?: string;
         };
+        AttestationChallenge: {
+            /** @description 32 random bytes, lower-case hex: the attestation challenge */
+            challenge: string;
+            challengeId: string;
+            expiresIn: number;
+        };
         AuditEntry: {
             action: string;
             actorId: string;
@@ -1622,6 +1804,17 @@ export interface components {
             failed: number;
             totalRows: number;
         };
+        CertificateRenewalRequest: {
+            /** @description Android Key Attestation chain, base64 DER, leaf first */
+            attestationChain?: string[];
+            /**
+             * Format: uuid
+             * @description with attestationChain: renew for a new attested key
+             */
+            challengeId?: string;
+            /** @description PKCS#10 request (base64 DER) for the attested key */
+            csr: string;
+        };
         ChangePasswordRequest: {
             currentPassword: string;
             newPassword: string;
@@ -1678,6 +1871,14 @@ export interface components {
             startTls: boolean;
             url: string;
         };
+        CreateEnrolmentToken: {
+            /** @description default 72 */
+            expiresInHours?: number;
+            /** @description bind the enrolment to this SIM */
+            imsi?: string;
+            /** @description username or user id of an active official */
+            official: string;
+        };
         CreateInstitution: {
             /** @enum {string} */
             directoryScope?: "own" | "hierarchy" | "all";
@@ -1723,6 +1924,30 @@ export interface components {
             revokedAt: string | null;
             roles: string[];
             token: string;
+        };
+        CreatedEnrolmentToken: {
+            /** Format: date-time */
+            createdAt: string;
+            deviceId: string | null;
+            /** @description what the QR code carries */
+            enrolUrl: string;
+            /** Format: date-time */
+            expiresAt: string;
+            id: string;
+            imsi: string | null;
+            institutionId: string | null;
+            institutionName: string | null;
+            official: {
+                displayName: string | null;
+                id: string;
+                username: string | null;
+            };
+            /** @enum {string} */
+            state: "pending" | "used" | "expired" | "revoked";
+            /** @description shown once; only its SHA-256 is kept */
+            token: string;
+            /** Format: date-time */
+            usedAt: string | null;
         };
         CreatedRadiusClient: {
             cidr: string;
@@ -2065,19 +2290,115 @@ export interface components {
         DeviceChallengeRequest: {
             ticket: string;
         };
-        DeviceIdentity: {
-            certThumbprint: string;
+        DeviceDetail: {
+            appliedPolicyVersion: number | null;
+            /** @description facts of the last accepted key attestation */
+            attestation: {
+                [key: string]: unknown;
+            };
+            brand: string | null;
+            certificates: {
+                /** Format: date-time */
+                notAfter: string;
+                /** Format: date-time */
+                notBefore: string;
+                revocationReason: string | null;
+                /** Format: date-time */
+                revokedAt: string | null;
+                serial: string;
+                /** @enum {string} */
+                status: "valid" | "expired" | "revoked";
+                thumbprint: string;
+            }[];
             /** @enum {string} */
             compliance: "compliant" | "grace" | "non_compliant";
-            deviceId: string;
+            complianceReasons: string[];
+            /** Format: date-time */
+            enrolledAt: string;
+            id: string;
+            imei: string | null;
+            imsi: string | null;
             institutionId: string | null;
-            userId: string;
+            institutionName: string | null;
+            /** Format: date-time */
+            lastAttestedAt: string;
+            /** Format: date-time */
+            lastCheckInAt: string | null;
+            lastReport: {
+                [key: string]: unknown;
+            } | null;
+            model: string | null;
+            official: {
+                displayName: string | null;
+                id: string;
+                username: string | null;
+            };
+            serial: string | null;
+            /** @enum {string} */
+            state: "active" | "lost" | "wiped" | "retired";
+        };
+        DevicePage: {
+            devices: {
+                brand: string | null;
+                /** @enum {string} */
+                compliance: "compliant" | "grace" | "non_compliant";
+                complianceReasons: string[];
+                /** Format: date-time */
+                enrolledAt: string;
+                id: string;
+                imei: string | null;
+                imsi: string | null;
+                institutionId: string | null;
+                institutionName: string | null;
+                /** Format: date-time */
+                lastAttestedAt: string;
+                /** Format: date-time */
+                lastCheckInAt: string | null;
+                model: string | null;
+                official: {
+                    displayName: string | null;
+                    id: string;
+                    username: string | null;
+                };
+                serial: string | null;
+                /** @enum {string} */
+                state: "active" | "lost" | "wiped" | "retired";
+            }[];
+            limit: number;
+            offset: number;
+            total: number;
         };
         DeviceProofRequest: {
             certificateChain: string[];
             challenge: string;
             signature: string;
             ticket: string;
+        };
+        DeviceSummary: {
+            brand: string | null;
+            /** @enum {string} */
+            compliance: "compliant" | "grace" | "non_compliant";
+            complianceReasons: string[];
+            /** Format: date-time */
+            enrolledAt: string;
+            id: string;
+            imei: string | null;
+            imsi: string | null;
+            institutionId: string | null;
+            institutionName: string | null;
+            /** Format: date-time */
+            lastAttestedAt: string;
+            /** Format: date-time */
+            lastCheckInAt: string | null;
+            model: string | null;
+            official: {
+                displayName: string | null;
+                id: string;
+                username: string | null;
+            };
+            serial: string | null;
+            /** @enum {string} */
+            state: "active" | "lost" | "wiped" | "retired";
         };
         DirectoryEntry: {
             designation: string | null;
@@ -2203,6 +2524,75 @@ export interface components {
             /** @enum {string} */
             next: "sign-in";
             username: string;
+        };
+        Enrolled: {
+            /** @description the device CA certificates, PEM */
+            caCertificates: string[];
+            /** @description the device certificate, PEM */
+            certificate: string;
+            checkInIntervalSeconds: number;
+            deviceId: string;
+        };
+        EnrolmentChallengeRequest: {
+            token: string;
+        };
+        EnrolmentRequest: {
+            /** @description Android Key Attestation chain, base64 DER, leaf first */
+            attestationChain: string[];
+            /** Format: uuid */
+            challengeId: string;
+            /** @description PKCS#10 request (base64 DER) for the attested key */
+            csr: string;
+            /** @description what the handset says about itself; attested identifiers win */
+            reported?: {
+                brand?: string;
+                imei?: string;
+                model?: string;
+                serial?: string;
+            };
+            token: string;
+        };
+        EnrolmentToken: {
+            /** Format: date-time */
+            createdAt: string;
+            deviceId: string | null;
+            /** Format: date-time */
+            expiresAt: string;
+            id: string;
+            imsi: string | null;
+            institutionId: string | null;
+            institutionName: string | null;
+            official: {
+                displayName: string | null;
+                id: string;
+                username: string | null;
+            };
+            /** @enum {string} */
+            state: "pending" | "used" | "expired" | "revoked";
+            /** Format: date-time */
+            usedAt: string | null;
+        };
+        EnrolmentTokenList: {
+            tokens: {
+                /** Format: date-time */
+                createdAt: string;
+                deviceId: string | null;
+                /** Format: date-time */
+                expiresAt: string;
+                id: string;
+                imsi: string | null;
+                institutionId: string | null;
+                institutionName: string | null;
+                official: {
+                    displayName: string | null;
+                    id: string;
+                    username: string | null;
+                };
+                /** @enum {string} */
+                state: "pending" | "used" | "expired" | "revoked";
+                /** Format: date-time */
+                usedAt: string | null;
+            }[];
         };
         /** @description Every stable error code, of every domain (ErrorReply.code is one of them). */
         ErrorCode: components["schemas"]["PlatformErrorCode"] | components["schemas"]["IdentityErrorCode"] | components["schemas"]["CoreNetworkErrorCode"];
@@ -3139,7 +3529,7 @@ export interface components {
             };
         };
         /** @enum {string} */
-        PlatformErrorCode: "capability_not_enabled" | "certificate_binding_failed" | "database_unavailable" | "device_certificate_refused" | "device_certificate_required" | "device_management_unavailable" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_client_certificate" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
+        PlatformErrorCode: "capability_not_enabled" | "database_unavailable" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
         PreviewNetworkSpecRequest: {
             yaml: string;
         };
@@ -3373,6 +3763,17 @@ export interface components {
             /** @enum {string} */
             status: "ready" | "not_ready";
         };
+        ReattestationRequest: {
+            /** @description Android Key Attestation chain, base64 DER, leaf first */
+            attestationChain: string[];
+            /** Format: uuid */
+            challengeId: string;
+        };
+        Reattested: {
+            /** Format: date-time */
+            attestedAt: string;
+            deviceId: string;
+        };
         RecoveryCodes: {
             recoveryCodes: string[];
         };
@@ -3382,6 +3783,15 @@ export interface components {
         };
         RefreshRequest: {
             refreshToken: string;
+        };
+        RetireDevice: {
+            reason: string;
+        };
+        RetiredDevice: {
+            id: string;
+            revokedCertificates: string[];
+            /** @enum {string} */
+            state: "retired";
         };
         RevokedSessions: {
             revoked: number;
@@ -3779,11 +4189,6 @@ export interface components {
                 /** @enum {string} */
                 status: "up" | "down";
             };
-            devicePort: {
-                detail?: string;
-                open: boolean;
-                url?: string;
-            };
             domains: {
                 /** @enum {string} */
                 health: "up" | "down";
@@ -4098,19 +4503,7 @@ export interface operations {
                     "application/json": components["schemas"]["PasskeyList"];
                 };
             };
-            /** @description `malformed_client_certificate` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_client_certificate";
-                    };
-                };
-            };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4118,7 +4511,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4194,7 +4587,7 @@ export interface operations {
                     "application/json": components["schemas"]["Passkey"];
                 };
             };
-            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4202,11 +4595,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4214,7 +4607,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4286,19 +4679,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebAuthnOptions"];
                 };
             };
-            /** @description `malformed_client_certificate` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_client_certificate";
-                    };
-                };
-            };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4306,7 +4687,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4377,7 +4758,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `malformed_client_certificate`, `validation_failed` */
+            /** @description `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4385,11 +4766,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "validation_failed";
+                        code?: "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4397,7 +4778,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4469,19 +4850,7 @@ export interface operations {
                     "application/json": components["schemas"]["RecoveryCodes"];
                 };
             };
-            /** @description `malformed_client_certificate` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_client_certificate";
-                    };
-                };
-            };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4489,7 +4858,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4561,19 +4930,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
-            /** @description `malformed_client_certificate` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_client_certificate";
-                    };
-                };
-            };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4581,7 +4938,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4653,19 +5010,7 @@ export interface operations {
                     "application/json": components["schemas"]["TotpEnrolment"];
                 };
             };
-            /** @description `malformed_client_certificate` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_client_certificate";
-                    };
-                };
-            };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4673,7 +5018,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4742,19 +5087,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `malformed_client_certificate` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_client_certificate";
-                    };
-                };
-            };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4762,7 +5095,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4838,7 +5171,7 @@ export interface operations {
                     "application/json": components["schemas"]["RecoveryCodes"];
                 };
             };
-            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4846,11 +5179,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4858,7 +5191,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4938,7 +5271,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPage"];
                 };
             };
-            /** @description `malformed_client_certificate`, `validation_failed` */
+            /** @description `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4946,11 +5279,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "validation_failed";
+                        code?: "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4958,7 +5291,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -4994,19 +5327,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditVerification"];
                 };
             };
-            /** @description `malformed_client_certificate` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_client_certificate";
-                    };
-                };
-            };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5014,7 +5335,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -5060,7 +5381,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuthEventList"];
                 };
             };
-            /** @description `malformed_client_certificate`, `validation_failed` */
+            /** @description `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5068,11 +5389,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "validation_failed";
+                        code?: "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5080,7 +5401,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -6087,7 +6408,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `factor_not_available`, `malformed_client_certificate` */
+            /** @description `factor_not_available` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6095,11 +6416,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "factor_not_available" | "malformed_client_certificate";
+                        code?: "factor_not_available";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            /** @description `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6107,7 +6428,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                        code?: "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -6167,7 +6488,7 @@ export interface operations {
                     "application/json": components["schemas"]["Profile"];
                 };
             };
-            /** @description `factor_not_available`, `malformed_client_certificate` */
+            /** @description `factor_not_available` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6175,11 +6496,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "factor_not_available" | "malformed_client_certificate";
+                        code?: "factor_not_available";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            /** @description `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6187,7 +6508,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                        code?: "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -6248,7 +6569,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `factor_not_available`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `factor_not_available`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6256,11 +6577,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "factor_not_available" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "factor_not_available" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            /** @description `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6268,7 +6589,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                        code?: "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -6562,7 +6883,139 @@ export interface operations {
             };
         };
     };
-    DeviceEdge_whoami: {
+    DeviceCa_certificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the device CA certificates (current first), PEM */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeviceCa_crl: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the certificate revocation list, DER */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeviceAttestation_reattest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReattestationRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reattested"];
+                };
+            };
+            /** @description `attestation_malformed`, `csr_invalid`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_malformed" | "csr_invalid" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `challenge_invalid` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "challenge_invalid";
+                    };
+                };
+            };
+            /** @description `attestation_refused`, `csr_key_mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_refused" | "csr_key_mismatch";
+                    };
+                };
+            };
+        };
+    };
+    DeviceAttestation_challenge: {
         parameters: {
             query?: never;
             header?: never;
@@ -6577,10 +7030,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DeviceIdentity"];
+                    "application/json": components["schemas"]["AttestationChallenge"];
                 };
             };
-            /** @description `malformed_client_certificate` */
+            /** @description `attestation_malformed`, `csr_invalid` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6588,11 +7041,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate";
+                        code?: "attestation_malformed" | "csr_invalid";
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6600,7 +7053,407 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `challenge_invalid` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "challenge_invalid";
+                    };
+                };
+            };
+            /** @description `attestation_refused`, `csr_key_mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_refused" | "csr_key_mismatch";
+                    };
+                };
+            };
+        };
+    };
+    DeviceAttestation_renew: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CertificateRenewalRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolled"];
+                };
+            };
+            /** @description `attestation_malformed`, `csr_invalid`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_malformed" | "csr_invalid" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `challenge_invalid` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "challenge_invalid";
+                    };
+                };
+            };
+            /** @description `attestation_refused`, `csr_key_mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_refused" | "csr_key_mismatch";
+                    };
+                };
+            };
+        };
+    };
+    DeviceAdmin_list: {
+        parameters: {
+            query?: {
+                q?: string;
+                institution?: string;
+                compliance?: "compliant" | "grace" | "non_compliant";
+                model?: string;
+                state?: "active" | "lost" | "wiped" | "retired";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevicePage"];
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `device_retired` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_retired";
+                    };
+                };
+            };
+        };
+    };
+    DeviceAdmin_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceDetail"];
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `device_retired` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_retired";
+                    };
+                };
+            };
+        };
+    };
+    DeviceAdmin_retire: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetireDevice"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetiredDevice"];
+                };
+            };
+            /** @description `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `device_retired` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_retired";
                     };
                 };
             };
@@ -6629,7 +7482,7 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryPage"];
                 };
             };
-            /** @description `malformed_client_certificate`, `validation_failed` */
+            /** @description `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6637,11 +7490,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "validation_failed";
+                        code?: "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6649,7 +7502,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -6733,19 +7586,7 @@ export interface operations {
                     "application/json": components["schemas"]["DirectorySyncList"];
                 };
             };
-            /** @description `malformed_client_certificate` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_client_certificate";
-                    };
-                };
-            };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6753,7 +7594,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -6793,7 +7634,7 @@ export interface operations {
                     "application/json": components["schemas"]["DirectorySync"];
                 };
             };
-            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6801,11 +7642,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6813,7 +7654,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -6855,7 +7696,7 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryLink"];
                 };
             };
-            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6863,11 +7704,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6875,7 +7716,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -6951,7 +7792,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserImportJob"];
                 };
             };
-            /** @description `malformed_client_certificate`, `validation_failed` */
+            /** @description `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6959,11 +7800,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "validation_failed";
+                        code?: "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6971,7 +7812,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -6984,6 +7825,432 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+        };
+    };
+    HandsetEnrolment_enrol: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrolmentRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolled"];
+                };
+            };
+            /** @description `attestation_malformed`, `csr_invalid`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_malformed" | "csr_invalid" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `enrolment_token_invalid` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_invalid";
+                    };
+                };
+            };
+            /** @description `challenge_invalid`, `device_already_enrolled`, `official_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "challenge_invalid" | "device_already_enrolled" | "official_disabled";
+                    };
+                };
+            };
+            /** @description `attestation_refused`, `csr_key_mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_refused" | "csr_key_mismatch";
+                    };
+                };
+            };
+        };
+    };
+    EnrolmentTokens_list: {
+        parameters: {
+            query?: {
+                state?: "pending" | "used" | "expired" | "revoked";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentTokenList"];
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `enrolment_token_not_found`, `official_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_not_found" | "official_not_found";
+                    };
+                };
+            };
+            /** @description `enrolment_token_spent`, `official_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_spent" | "official_disabled";
+                    };
+                };
+            };
+            /** @description `not_an_official` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "not_an_official";
+                    };
+                };
+            };
+        };
+    };
+    EnrolmentTokens_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateEnrolmentToken"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedEnrolmentToken"];
+                };
+            };
+            /** @description `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `enrolment_token_not_found`, `official_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_not_found" | "official_not_found";
+                    };
+                };
+            };
+            /** @description `enrolment_token_spent`, `official_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_spent" | "official_disabled";
+                    };
+                };
+            };
+            /** @description `not_an_official` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "not_an_official";
+                    };
+                };
+            };
+        };
+    };
+    EnrolmentTokens_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `enrolment_token_not_found`, `official_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_not_found" | "official_not_found";
+                    };
+                };
+            };
+            /** @description `enrolment_token_spent`, `official_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_spent" | "official_disabled";
+                    };
+                };
+            };
+            /** @description `not_an_official` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "not_an_official";
+                    };
+                };
+            };
+        };
+    };
+    HandsetEnrolment_challenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrolmentChallengeRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttestationChallenge"];
+                };
+            };
+            /** @description `attestation_malformed`, `csr_invalid`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_malformed" | "csr_invalid" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `enrolment_token_invalid` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_invalid";
+                    };
+                };
+            };
+            /** @description `challenge_invalid`, `device_already_enrolled`, `official_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "challenge_invalid" | "device_already_enrolled" | "official_disabled";
+                    };
+                };
+            };
+            /** @description `attestation_refused`, `csr_key_mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_refused" | "csr_key_mismatch";
                     };
                 };
             };
@@ -7009,7 +8276,7 @@ export interface operations {
                     "application/json": components["schemas"]["FactorResetList"];
                 };
             };
-            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
+            /** @description `invalid_role`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7017,11 +8284,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
+                        code?: "invalid_role" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7029,7 +8296,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -7103,7 +8370,7 @@ export interface operations {
                     "application/json": components["schemas"]["FactorResetResult"];
                 };
             };
-            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
+            /** @description `invalid_role`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7111,11 +8378,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
+                        code?: "invalid_role" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7123,7 +8390,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -7201,7 +8468,7 @@ export interface operations {
                     "application/json": components["schemas"]["FactorResetRequestView"];
                 };
             };
-            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7209,11 +8476,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7221,7 +8488,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -7293,19 +8560,7 @@ export interface operations {
                     "application/json": components["schemas"]["InstitutionList"];
                 };
             };
-            /** @description `malformed_client_certificate` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_client_certificate";
-                    };
-                };
-            };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7313,7 +8568,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -7401,7 +8656,7 @@ export interface operations {
                     "application/json": components["schemas"]["Institution"];
                 };
             };
-            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7409,11 +8664,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7421,7 +8676,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -7507,7 +8762,7 @@ export interface operations {
                     "application/json": components["schemas"]["Institution"];
                 };
             };
-            /** @description `malformed_client_certificate`, `validation_failed` */
+            /** @description `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7515,11 +8770,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "validation_failed";
+                        code?: "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7527,7 +8782,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -7610,7 +8865,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `malformed_client_certificate`, `validation_failed` */
+            /** @description `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7618,11 +8873,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "validation_failed";
+                        code?: "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7630,7 +8885,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -7720,7 +8975,7 @@ export interface operations {
                     "application/json": components["schemas"]["Institution"];
                 };
             };
-            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7728,11 +8983,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7740,7 +8995,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -7830,7 +9085,7 @@ export interface operations {
                     "application/json": components["schemas"]["Institution"];
                 };
             };
-            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7838,11 +9093,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7850,7 +9105,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -7913,7 +9168,7 @@ export interface operations {
                     "application/json": components["schemas"]["NetworkAlarmList"];
                 };
             };
-            /** @description `malformed_client_certificate`, `validation_failed` */
+            /** @description `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7921,11 +9176,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "validation_failed";
+                        code?: "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7933,7 +9188,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -7983,7 +9238,7 @@ export interface operations {
                     "application/json": components["schemas"]["NetworkAlarm"];
                 };
             };
-            /** @description `malformed_client_certificate`, `validation_failed` */
+            /** @description `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7991,11 +9246,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "validation_failed";
+                        code?: "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8003,7 +9258,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -8051,19 +9306,7 @@ export interface operations {
                     "application/json": components["schemas"]["NetworkHealth"];
                 };
             };
-            /** @description `malformed_client_certificate` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_client_certificate";
-                    };
-                };
-            };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8071,7 +9314,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -8124,7 +9367,7 @@ export interface operations {
                     "application/json": components["schemas"]["KpiHistory"];
                 };
             };
-            /** @description `malformed_client_certificate`, `validation_failed` */
+            /** @description `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8132,11 +9375,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "validation_failed";
+                        code?: "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8144,7 +9387,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -8192,19 +9435,7 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsConfig"];
                 };
             };
-            /** @description `malformed_client_certificate` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_client_certificate";
-                    };
-                };
-            };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8212,7 +9443,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -8296,19 +9527,7 @@ export interface operations {
                     "application/json": components["schemas"]["CurrentNetworkSpec"];
                 };
             };
-            /** @description `malformed_client_certificate` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_client_certificate";
-                    };
-                };
-            };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8316,7 +9535,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -8404,7 +9623,7 @@ export interface operations {
                     "application/json": components["schemas"]["AppliedNetworkSpec"];
                 };
             };
-            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8412,11 +9631,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8424,7 +9643,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -8512,7 +9731,7 @@ export interface operations {
                     "application/json": components["schemas"]["NetworkSpecPreview"];
                 };
             };
-            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8520,11 +9739,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8532,7 +9751,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -8616,19 +9835,7 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsExportStatus"];
                 };
             };
-            /** @description `malformed_client_certificate` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_client_certificate";
-                    };
-                };
-            };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8636,7 +9843,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -8672,19 +9879,7 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsExport"];
                 };
             };
-            /** @description `malformed_client_certificate` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_client_certificate";
-                    };
-                };
-            };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8692,7 +9887,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -8728,19 +9923,7 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsSyncStatus"];
                 };
             };
-            /** @description `malformed_client_certificate` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_client_certificate";
-                    };
-                };
-            };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8748,7 +9931,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -8784,19 +9967,7 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsSyncReport"];
                 };
             };
-            /** @description `malformed_client_certificate` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_client_certificate";
-                    };
-                };
-            };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8804,7 +9975,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -8858,7 +10029,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountingList"];
                 };
             };
-            /** @description `malformed_client_certificate`, `validation_failed` */
+            /** @description `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8866,11 +10037,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "validation_failed";
+                        code?: "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8878,7 +10049,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -8950,19 +10121,7 @@ export interface operations {
                     "application/json": components["schemas"]["RadiusClientList"];
                 };
             };
-            /** @description `malformed_client_certificate` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_client_certificate";
-                    };
-                };
-            };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8970,7 +10129,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -9046,7 +10205,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedRadiusClient"];
                 };
             };
-            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9054,11 +10213,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9066,7 +10225,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -9140,7 +10299,7 @@ export interface operations {
                     "application/json": components["schemas"]["RadiusClientCounters"];
                 };
             };
-            /** @description `malformed_client_certificate`, `validation_failed` */
+            /** @description `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9148,11 +10307,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "validation_failed";
+                        code?: "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9160,7 +10319,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -9231,7 +10390,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `malformed_client_certificate`, `validation_failed` */
+            /** @description `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9239,11 +10398,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "validation_failed";
+                        code?: "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9251,7 +10410,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -9329,7 +10488,7 @@ export interface operations {
                     "application/json": components["schemas"]["RadiusClient"];
                 };
             };
-            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9337,11 +10496,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9349,7 +10508,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -9427,7 +10586,7 @@ export interface operations {
                     "application/json": components["schemas"]["RotatedRadiusSecret"];
                 };
             };
-            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9435,11 +10594,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9447,7 +10606,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -9519,19 +10678,7 @@ export interface operations {
                     "application/json": components["schemas"]["RadiusStatus"];
                 };
             };
-            /** @description `malformed_client_certificate` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_client_certificate";
-                    };
-                };
-            };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9539,7 +10686,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -9611,19 +10758,7 @@ export interface operations {
                     "application/json": components["schemas"]["RolloutPlan"];
                 };
             };
-            /** @description `malformed_client_certificate` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_client_certificate";
-                    };
-                };
-            };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9631,7 +10766,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -9667,19 +10802,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
-            /** @description `malformed_client_certificate` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_client_certificate";
-                    };
-                };
-            };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9687,7 +10810,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -9734,7 +10857,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `malformed_client_certificate`, `validation_failed` */
+            /** @description `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9742,11 +10865,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "validation_failed";
+                        code?: "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9754,7 +10877,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -9804,7 +10927,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignInStats"];
                 };
             };
-            /** @description `malformed_client_certificate`, `validation_failed` */
+            /** @description `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9812,11 +10935,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "validation_failed";
+                        code?: "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9824,7 +10947,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -9866,7 +10989,7 @@ export interface operations {
                     "application/json": components["schemas"]["SimList"];
                 };
             };
-            /** @description `invalid_sim_import`, `malformed_client_certificate`, `validation_failed` */
+            /** @description `invalid_sim_import`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9874,11 +10997,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import" | "malformed_client_certificate" | "validation_failed";
+                        code?: "invalid_sim_import" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9886,7 +11009,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -9958,7 +11081,7 @@ export interface operations {
                     "application/json": components["schemas"]["SimImportJobList"];
                 };
             };
-            /** @description `invalid_sim_import`, `malformed_client_certificate` */
+            /** @description `invalid_sim_import` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9966,11 +11089,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import" | "malformed_client_certificate";
+                        code?: "invalid_sim_import";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9978,7 +11101,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -10056,7 +11179,7 @@ export interface operations {
                     "application/json": components["schemas"]["SimImportJob"];
                 };
             };
-            /** @description `invalid_sim_import`, `malformed_client_certificate`, `validation_failed` */
+            /** @description `invalid_sim_import`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10064,11 +11187,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import" | "malformed_client_certificate" | "validation_failed";
+                        code?: "invalid_sim_import" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10076,7 +11199,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -10150,7 +11273,7 @@ export interface operations {
                     "application/json": components["schemas"]["SimImportJob"];
                 };
             };
-            /** @description `invalid_sim_import`, `malformed_client_certificate`, `validation_failed` */
+            /** @description `invalid_sim_import`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10158,11 +11281,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import" | "malformed_client_certificate" | "validation_failed";
+                        code?: "invalid_sim_import" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10170,7 +11293,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -10242,7 +11365,7 @@ export interface operations {
                     "application/json": components["schemas"]["KekRotation"];
                 };
             };
-            /** @description `invalid_sim_import`, `malformed_client_certificate` */
+            /** @description `invalid_sim_import` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10250,11 +11373,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import" | "malformed_client_certificate";
+                        code?: "invalid_sim_import";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10262,7 +11385,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -10334,19 +11457,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProfileTemplateList"];
                 };
             };
-            /** @description `malformed_client_certificate` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_client_certificate";
-                    };
-                };
-            };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10354,7 +11465,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -10370,7 +11481,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found` */
+            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10378,11 +11489,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found";
+                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use` */
+            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10390,7 +11501,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use";
+                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -10429,7 +11540,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10437,11 +11548,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10449,7 +11560,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -10465,7 +11576,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found` */
+            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10473,11 +11584,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found";
+                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use` */
+            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10485,7 +11596,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use";
+                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -10520,7 +11631,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `malformed_client_certificate`, `validation_failed` */
+            /** @description `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10528,11 +11639,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "validation_failed";
+                        code?: "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10540,7 +11651,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -10556,7 +11667,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found` */
+            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10564,11 +11675,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found";
+                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use` */
+            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10576,7 +11687,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use";
+                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
                     };
                 };
             };
@@ -10618,7 +11729,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubscriberProfilePreview"];
                 };
             };
-            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10626,11 +11737,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10638,7 +11749,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -10693,7 +11804,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubscriberPage"];
                 };
             };
-            /** @description `malformed_client_certificate`, `validation_failed` */
+            /** @description `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10701,11 +11812,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "validation_failed";
+                        code?: "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10713,7 +11824,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -10789,7 +11900,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10797,11 +11908,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10809,7 +11920,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -10887,7 +11998,7 @@ export interface operations {
                     "application/json": components["schemas"]["BulkAssignmentResult"];
                 };
             };
-            /** @description `invalid_assignment_file`, `malformed_client_certificate`, `validation_failed` */
+            /** @description `invalid_assignment_file`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10895,11 +12006,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_assignment_file" | "malformed_client_certificate" | "validation_failed";
+                        code?: "invalid_assignment_file" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10907,7 +12018,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -10957,7 +12068,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `malformed_client_certificate`, `validation_failed` */
+            /** @description `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10965,11 +12076,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "validation_failed";
+                        code?: "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10977,7 +12088,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -11048,7 +12159,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `malformed_client_certificate`, `validation_failed` */
+            /** @description `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11056,11 +12167,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "validation_failed";
+                        code?: "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11068,7 +12179,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -11146,7 +12257,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11154,11 +12265,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11166,7 +12277,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -11244,7 +12355,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11252,11 +12363,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11264,7 +12375,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -11342,7 +12453,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11350,11 +12461,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11362,7 +12473,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -11434,19 +12545,7 @@ export interface operations {
                     "application/json": components["schemas"]["SystemStatus"];
                 };
             };
-            /** @description `malformed_client_certificate` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_client_certificate";
-                    };
-                };
-            };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11454,7 +12553,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -11490,7 +12589,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiTokenList"];
                 };
             };
-            /** @description `invalid_role`, `malformed_client_certificate` */
+            /** @description `invalid_role` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11498,11 +12597,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_client_certificate";
+                        code?: "invalid_role";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11510,7 +12609,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -11574,7 +12673,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedApiToken"];
                 };
             };
-            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11582,11 +12681,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11594,7 +12693,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -11653,7 +12752,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
+            /** @description `invalid_role`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11661,11 +12760,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
+                        code?: "invalid_role" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11673,7 +12772,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -11733,19 +12832,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserImportJobList"];
                 };
             };
-            /** @description `malformed_client_certificate` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_client_certificate";
-                    };
-                };
-            };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11753,7 +12840,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -11796,7 +12883,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserImportJob"];
                 };
             };
-            /** @description `malformed_client_certificate`, `validation_failed` */
+            /** @description `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11804,11 +12891,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "validation_failed";
+                        code?: "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11816,7 +12903,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -11854,7 +12941,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserImportJob"];
                 };
             };
-            /** @description `malformed_client_certificate`, `validation_failed` */
+            /** @description `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11862,11 +12949,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "validation_failed";
+                        code?: "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11874,7 +12961,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -11910,7 +12997,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `malformed_client_certificate`, `validation_failed` */
+            /** @description `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11918,11 +13005,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "validation_failed";
+                        code?: "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11930,7 +13017,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -11974,7 +13061,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserPage"];
                 };
             };
-            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
+            /** @description `invalid_role`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11982,11 +13069,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
+                        code?: "invalid_role" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11994,7 +13081,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -12070,7 +13157,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12078,11 +13165,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12090,7 +13177,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -12164,7 +13251,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
+            /** @description `invalid_role`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12172,11 +13259,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
+                        code?: "invalid_role" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12184,7 +13271,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -12262,7 +13349,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12270,11 +13357,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12282,7 +13369,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -12360,7 +13447,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12368,11 +13455,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12380,7 +13467,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -12458,7 +13545,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12466,11 +13553,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12478,7 +13565,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -12556,7 +13643,7 @@ export interface operations {
                     "application/json": components["schemas"]["FactorResetResult"];
                 };
             };
-            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12564,11 +13651,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12576,7 +13663,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -12654,7 +13741,7 @@ export interface operations {
                     "application/json": components["schemas"]["PasswordResetResult"];
                 };
             };
-            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12662,11 +13749,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12674,7 +13761,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -12748,7 +13835,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
-            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
+            /** @description `invalid_role`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12756,11 +13843,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
+                        code?: "invalid_role" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12768,7 +13855,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -12842,7 +13929,7 @@ export interface operations {
                     "application/json": components["schemas"]["RevokedSessions"];
                 };
             };
-            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
+            /** @description `invalid_role`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12850,11 +13937,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
+                        code?: "invalid_role" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12862,7 +13949,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };
@@ -12936,7 +14023,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
+            /** @description `invalid_role`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12944,11 +14031,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
+                        code?: "invalid_role" | "validation_failed";
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12956,7 +14043,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "unauthenticated";
                     };
                 };
             };

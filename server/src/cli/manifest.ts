@@ -17,6 +17,7 @@ const profiles: Module = async () => (await import('./commands/profiles.js')).re
 const milenage: Module = async () => (await import('./commands/milenage.js')).registerMilenageCommands;
 const attestation: Module = async () =>
   (await import('./commands/attestation.js')).registerAttestationCommands;
+const devices: Module = async () => (await import('./commands/devices.js')).registerDeviceCommands;
 const network: Module = async () => (await import('./commands/network.js')).registerNetworkCommands;
 const networkHealth: Module = async () =>
   (await import('./commands/network-health.js')).registerNetworkHealthCommands;
@@ -80,6 +81,7 @@ export const COMMANDS: Readonly<Record<string, TopLevelCommand>> = {
     modules: [milenage],
   },
   attestation: { description: 'Android Key Attestation chains, inspected offline', modules: [attestation] },
+  devices: { description: 'hardened handsets: enrolment, devices, certificates', modules: [devices] },
   network: { description: 'the private LTE/5G core (Open5GS)', modules: [network, networkHealth] },
   open5gs: { description: 'Open5GS configuration and data', modules: [network] },
   alarms: { description: 'alarms raised by the network health monitor', modules: [networkHealth] },
