@@ -4,3 +4,12 @@ export { DeviceMgmtModule } from './device-mgmt.module.js';
 export { DeviceLost, DeviceNonCompliant } from './device-mgmt.events.js';
 // The port hardened-os's releases are bound to (our verified-boot keys, the minimum patch level).
 export { HARDENED_OS_RELEASES, type HardenedOsReleases } from './attestation/policy.js';
+export { DEVICE_MGMT_ERROR_STATUS, type DeviceMgmtErrorCode } from './device-mgmt.errors.js';
+// Check-in, policies, compliance and commands: what the CLI, lab and other domains may name.
+export {
+  PolicySettingsSchema,
+  DEFAULT_POLICY_SETTINGS,
+  type PolicySettings,
+} from './policies/policy-settings.js';
+export { COMPLIANCE_REASONS, type ComplianceReason, type ComplianceState } from './compliance/compliance.js';
+export { COMMAND_TYPES, type CommandType } from './commands/command-types.js';

@@ -468,6 +468,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/device-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Policies_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device-policies/{scope}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Policies_get"];
+        put: operations["Policies_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["CheckIn_checkIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device/commands/{id}/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["CheckIn_acknowledge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{id}/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Commands_list"];
+        put?: never;
+        post: operations["Commands_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{id}/commands/{commandId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Commands_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/directory": {
         parameters: {
             query?: never;
@@ -1428,6 +1524,11 @@ export interface components {
             userId: string | null;
             username: string | null;
         };
+        AcknowledgeCommandRequest: {
+            detail?: string;
+            /** @enum {string} */
+            state: "succeeded" | "failed";
+        };
         ApiToken: {
             /** Format: date-time */
             createdAt: string;
@@ -1610,6 +1711,120 @@ export interface components {
             currentPassword: string;
             newPassword: string;
         };
+        CheckInReply: {
+            commands: {
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                expiresAt: string;
+                id: string;
+                params: {
+                    [key: string]: unknown;
+                };
+                type: string;
+            }[];
+            compliance: {
+                reasons: ("DEVICE_LOST" | "BOOT_STATE" | "ATTESTATION_STALE" | "PATCH_LEVEL" | "CHECK_IN_OVERDUE" | "POLICY_NOT_APPLIED" | "REQUIRED_APP_MISSING" | "FORBIDDEN_APP" | "DEVELOPER_OPTIONS" | "SCREEN_LOCK")[];
+                /** @enum {string} */
+                state: "compliant" | "grace" | "non_compliant";
+            };
+            nextCheckInSeconds: number;
+            /** @description The full policy when the handset applied another version; null when it is up to date */
+            policy: {
+                settings: {
+                    allowedApps?: string[];
+                    /** @default true */
+                    cameraAllowed: boolean;
+                    /** @default 900 */
+                    checkInIntervalSeconds: number;
+                    /** @default false */
+                    developerOptionsAllowed: boolean;
+                    /** @default 24 */
+                    graceHours: number;
+                    /** @default 24 */
+                    maxAttestationAgeHours: number;
+                    /** @default null */
+                    minimumPatchLevel: string | null;
+                    /** @default [] */
+                    requiredApps: string[];
+                    /**
+                     * @default {
+                     *       "maxIdleSeconds": 300,
+                     *       "minLength": 6,
+                     *       "required": true
+                     *     }
+                     */
+                    screenLock: {
+                        /** @default 300 */
+                        maxIdleSeconds: number;
+                        /** @default 6 */
+                        minLength: number;
+                        /** @default true */
+                        required: boolean;
+                    };
+                    /** @default false */
+                    screenshotsAllowed: boolean;
+                    /**
+                     * @default {
+                     *       "end": "05:00",
+                     *       "start": "02:00"
+                     *     }
+                     */
+                    updateWindow: {
+                        end: string;
+                        start: string;
+                    };
+                    /** @default false */
+                    usbDataAllowed: boolean;
+                };
+                version: number;
+            } | null;
+        };
+        CheckInReport: {
+            acknowledgements?: {
+                /** Format: uuid */
+                commandId: string;
+                detail?: string;
+                /** @enum {string} */
+                state: "succeeded" | "failed";
+            }[];
+            apps: {
+                package: string;
+                versionCode: number;
+            }[];
+            batteryPercent?: number;
+            bootPatch?: string;
+            developerOptionsEnabled?: boolean;
+            /** @description The IMSI of the SIM in the handset */
+            imsi?: string;
+            /** Format: date-time */
+            lastBootAt?: string;
+            /** @description Present while the handset is in lost mode. The location is kept only while a locate command delivered to the handset is outstanding; otherwise it is dropped */
+            lostMode?: {
+                location?: {
+                    accuracyMeters?: number;
+                    /** Format: date-time */
+                    at?: string;
+                    latitude: number;
+                    longitude: number;
+                };
+            };
+            osBuild: string;
+            osVersion: string;
+            /** @description The policy version the handset has applied (0: the built-in default) */
+            policyVersion: number;
+            /** @description A secure screen lock (PIN, password) is set */
+            screenLockSecure?: boolean;
+            securityPatch: string;
+            vendorPatch?: string;
+        };
+        CommandAcknowledgement: {
+            /** Format: uuid */
+            commandId: string;
+            detail?: string;
+            /** @enum {string} */
+            state: "succeeded" | "failed";
+        };
         /** @enum {string} */
         CoreNetworkErrorCode: "alarm_not_found" | "assignment_file_too_large" | "assignment_job_not_found" | "institution_mismatch" | "invalid_assignment_file" | "invalid_network_spec" | "invalid_profile" | "invalid_scrape_targets" | "invalid_sim_import" | "network_spec_changed" | "network_spec_missing" | "network_spec_not_found" | "network_spec_too_large" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "open5gs_not_configured" | "profile_in_use" | "profile_not_found" | "sim_import_not_found" | "sim_import_too_large" | "sim_not_available" | "sim_not_found" | "subscriber_exists" | "subscriber_not_found" | "weak_security_not_allowed";
         CreateApiTokenRequest: {
@@ -1618,6 +1833,16 @@ export interface components {
             institutionId?: string | null;
             name: string;
             roles: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "billing" | "device-admin" | "app-reviewer")[];
+        };
+        CreateDeviceCommandRequest: {
+            expiresInMinutes?: number;
+            /** @description The same key for this device returns the command it made (200) instead of queueing another */
+            idempotencyKey?: string;
+            params?: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            type: "lock" | "wipe" | "reboot" | "install_app" | "uninstall_app" | "update_os" | "rotate_certificate" | "relinquish" | "locate";
         };
         CreateDirectoryLink: {
             /** @description the official: username or id */
@@ -2042,12 +2267,298 @@ export interface components {
             receivedAt: string;
             type: string;
         };
+        DeliveredCommand: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            id: string;
+            params: {
+                [key: string]: unknown;
+            };
+            type: string;
+        };
         DeviceChallenge: {
             challenge: string;
             expiresIn: number;
         };
         DeviceChallengeRequest: {
             ticket: string;
+        };
+        DeviceCommand: {
+            /** Format: date-time */
+            acknowledgedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: {
+                id: string;
+                name: string;
+            };
+            /** Format: date-time */
+            deliveredAt: string | null;
+            deviceId: string;
+            /** Format: date-time */
+            expiresAt: string;
+            id: string;
+            idempotencyKey: string;
+            params: {
+                [key: string]: unknown;
+            };
+            result: {
+                detail?: string;
+            } | null;
+            /** @enum {string} */
+            state: "queued" | "delivered" | "succeeded" | "failed" | "expired" | "cancelled";
+            /** @enum {string} */
+            type: "lock" | "wipe" | "reboot" | "install_app" | "uninstall_app" | "update_os" | "rotate_certificate" | "relinquish" | "locate";
+        };
+        DeviceCommandList: {
+            commands: {
+                /** Format: date-time */
+                acknowledgedAt: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                createdBy: {
+                    id: string;
+                    name: string;
+                };
+                /** Format: date-time */
+                deliveredAt: string | null;
+                deviceId: string;
+                /** Format: date-time */
+                expiresAt: string;
+                id: string;
+                idempotencyKey: string;
+                params: {
+                    [key: string]: unknown;
+                };
+                result: {
+                    detail?: string;
+                } | null;
+                /** @enum {string} */
+                state: "queued" | "delivered" | "succeeded" | "failed" | "expired" | "cancelled";
+                /** @enum {string} */
+                type: "lock" | "wipe" | "reboot" | "install_app" | "uninstall_app" | "update_os" | "rotate_certificate" | "relinquish" | "locate";
+            }[];
+        };
+        DeviceCompliance: {
+            reasons: ("DEVICE_LOST" | "BOOT_STATE" | "ATTESTATION_STALE" | "PATCH_LEVEL" | "CHECK_IN_OVERDUE" | "POLICY_NOT_APPLIED" | "REQUIRED_APP_MISSING" | "FORBIDDEN_APP" | "DEVELOPER_OPTIONS" | "SCREEN_LOCK")[];
+            /** @enum {string} */
+            state: "compliant" | "grace" | "non_compliant";
+        };
+        /** @enum {string} */
+        DeviceMgmtErrorCode: "command_not_cancellable" | "command_not_delivered" | "command_not_found" | "device_not_active" | "device_not_found" | "idempotency_key_reused" | "policy_changed" | "policy_not_found";
+        DevicePolicy: {
+            /** @description 'national' or an institution id */
+            scope: string;
+            settings: {
+                allowedApps?: string[];
+                /** @default true */
+                cameraAllowed: boolean;
+                /** @default 900 */
+                checkInIntervalSeconds: number;
+                /** @default false */
+                developerOptionsAllowed: boolean;
+                /** @default 24 */
+                graceHours: number;
+                /** @default 24 */
+                maxAttestationAgeHours: number;
+                /** @default null */
+                minimumPatchLevel: string | null;
+                /** @default [] */
+                requiredApps: string[];
+                /**
+                 * @default {
+                 *       "maxIdleSeconds": 300,
+                 *       "minLength": 6,
+                 *       "required": true
+                 *     }
+                 */
+                screenLock: {
+                    /** @default 300 */
+                    maxIdleSeconds: number;
+                    /** @default 6 */
+                    minLength: number;
+                    /** @default true */
+                    required: boolean;
+                };
+                /** @default false */
+                screenshotsAllowed: boolean;
+                /**
+                 * @default {
+                 *       "end": "05:00",
+                 *       "start": "02:00"
+                 *     }
+                 */
+                updateWindow: {
+                    end: string;
+                    start: string;
+                };
+                /** @default false */
+                usbDataAllowed: boolean;
+            };
+            /**
+             * @description Whose policy is in force for the scope: its own, the national one, or the built-in default
+             * @enum {string}
+             */
+            source: "institution" | "national" | "default";
+            /** Format: date-time */
+            updatedAt: string | null;
+            updatedBy: string | null;
+            version: number;
+        };
+        DevicePolicyList: {
+            policies: {
+                /** @description 'national' or an institution id */
+                scope: string;
+                settings: {
+                    allowedApps?: string[];
+                    /** @default true */
+                    cameraAllowed: boolean;
+                    /** @default 900 */
+                    checkInIntervalSeconds: number;
+                    /** @default false */
+                    developerOptionsAllowed: boolean;
+                    /** @default 24 */
+                    graceHours: number;
+                    /** @default 24 */
+                    maxAttestationAgeHours: number;
+                    /** @default null */
+                    minimumPatchLevel: string | null;
+                    /** @default [] */
+                    requiredApps: string[];
+                    /**
+                     * @default {
+                     *       "maxIdleSeconds": 300,
+                     *       "minLength": 6,
+                     *       "required": true
+                     *     }
+                     */
+                    screenLock: {
+                        /** @default 300 */
+                        maxIdleSeconds: number;
+                        /** @default 6 */
+                        minLength: number;
+                        /** @default true */
+                        required: boolean;
+                    };
+                    /** @default false */
+                    screenshotsAllowed: boolean;
+                    /**
+                     * @default {
+                     *       "end": "05:00",
+                     *       "start": "02:00"
+                     *     }
+                     */
+                    updateWindow: {
+                        end: string;
+                        start: string;
+                    };
+                    /** @default false */
+                    usbDataAllowed: boolean;
+                };
+                /**
+                 * @description Whose policy is in force for the scope: its own, the national one, or the built-in default
+                 * @enum {string}
+                 */
+                source: "institution" | "national" | "default";
+                /** Format: date-time */
+                updatedAt: string | null;
+                updatedBy: string | null;
+                version: number;
+            }[];
+        };
+        DevicePolicySettings: {
+            allowedApps?: string[];
+            /** @default true */
+            cameraAllowed: boolean;
+            /** @default 900 */
+            checkInIntervalSeconds: number;
+            /** @default false */
+            developerOptionsAllowed: boolean;
+            /** @default 24 */
+            graceHours: number;
+            /** @default 24 */
+            maxAttestationAgeHours: number;
+            /** @default null */
+            minimumPatchLevel: string | null;
+            /** @default [] */
+            requiredApps: string[];
+            /**
+             * @default {
+             *       "maxIdleSeconds": 300,
+             *       "minLength": 6,
+             *       "required": true
+             *     }
+             */
+            screenLock: {
+                /** @default 300 */
+                maxIdleSeconds: number;
+                /** @default 6 */
+                minLength: number;
+                /** @default true */
+                required: boolean;
+            };
+            /** @default false */
+            screenshotsAllowed: boolean;
+            /**
+             * @default {
+             *       "end": "05:00",
+             *       "start": "02:00"
+             *     }
+             */
+            updateWindow: {
+                end: string;
+                start: string;
+            };
+            /** @default false */
+            usbDataAllowed: boolean;
+        };
+        DevicePolicySettingsInput: {
+            allowedApps?: string[];
+            /** @default true */
+            cameraAllowed: boolean;
+            /** @default 900 */
+            checkInIntervalSeconds: number;
+            /** @default false */
+            developerOptionsAllowed: boolean;
+            /** @default 24 */
+            graceHours: number;
+            /** @default 24 */
+            maxAttestationAgeHours: number;
+            /** @default null */
+            minimumPatchLevel: string | null;
+            /** @default [] */
+            requiredApps: string[];
+            /**
+             * @default {
+             *       "maxIdleSeconds": 300,
+             *       "minLength": 6,
+             *       "required": true
+             *     }
+             */
+            screenLock: {
+                /** @default 300 */
+                maxIdleSeconds: number;
+                /** @default 6 */
+                minLength: number;
+                /** @default true */
+                required: boolean;
+            };
+            /** @default false */
+            screenshotsAllowed: boolean;
+            /**
+             * @default {
+             *       "end": "05:00",
+             *       "start": "02:00"
+             *     }
+             */
+            updateWindow: {
+                end: string;
+                start: string;
+            };
+            /** @default false */
+            usbDataAllowed: boolean;
         };
         DeviceProofRequest: {
             certificateChain: string[];
@@ -2181,7 +2692,7 @@ export interface components {
             username: string;
         };
         /** @description Every stable error code, of every domain (ErrorReply.code is one of them). */
-        ErrorCode: components["schemas"]["PlatformErrorCode"] | components["schemas"]["IdentityErrorCode"] | components["schemas"]["CoreNetworkErrorCode"];
+        ErrorCode: components["schemas"]["PlatformErrorCode"] | components["schemas"]["IdentityErrorCode"] | components["schemas"]["CoreNetworkErrorCode"] | components["schemas"]["DeviceMgmtErrorCode"];
         ErrorReply: {
             code: string;
             message: string;
@@ -3282,6 +3793,56 @@ export interface components {
                 /** Format: date-time */
                 updatedAt: string;
             }[];
+        };
+        PutDevicePolicyRequest: {
+            /** @description The scope's own version this change was made against (0: none yet); 409 policy_changed when it moved */
+            baseVersion?: number;
+            settings: {
+                allowedApps?: string[];
+                /** @default true */
+                cameraAllowed: boolean;
+                /** @default 900 */
+                checkInIntervalSeconds: number;
+                /** @default false */
+                developerOptionsAllowed: boolean;
+                /** @default 24 */
+                graceHours: number;
+                /** @default 24 */
+                maxAttestationAgeHours: number;
+                /** @default null */
+                minimumPatchLevel: string | null;
+                /** @default [] */
+                requiredApps: string[];
+                /**
+                 * @default {
+                 *       "maxIdleSeconds": 300,
+                 *       "minLength": 6,
+                 *       "required": true
+                 *     }
+                 */
+                screenLock: {
+                    /** @default 300 */
+                    maxIdleSeconds: number;
+                    /** @default 6 */
+                    minLength: number;
+                    /** @default true */
+                    required: boolean;
+                };
+                /** @default false */
+                screenshotsAllowed: boolean;
+                /**
+                 * @default {
+                 *       "end": "05:00",
+                 *       "start": "02:00"
+                 *     }
+                 */
+                updateWindow: {
+                    end: string;
+                    start: string;
+                };
+                /** @default false */
+                usbDataAllowed: boolean;
+            };
         };
         RadiusClient: {
             cidr: string;
@@ -6444,6 +7005,636 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "rate_limited";
+                    };
+                };
+            };
+        };
+    };
+    Policies_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The national policy first, then the institutions’ own (an institution sees its own) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevicePolicyList"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `policy_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "policy_not_found";
+                    };
+                };
+            };
+        };
+    };
+    Policies_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scope: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 'national' or an institution id; an institution without its own shows the national one */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevicePolicy"];
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `policy_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "policy_not_found";
+                    };
+                };
+            };
+        };
+    };
+    Policies_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scope: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutDevicePolicyRequest"];
+            };
+        };
+        responses: {
+            /** @description Stored as the scope's next version; 'national' needs a national principal (403 national_only); 409 policy_changed when baseVersion is not the scope's own version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevicePolicy"];
+                };
+            };
+            /** @description `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `policy_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "policy_not_found";
+                    };
+                };
+            };
+            /** @description `policy_changed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "policy_changed";
+                    };
+                };
+            };
+        };
+    };
+    CheckIn_checkIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckInReport"];
+            };
+        };
+        responses: {
+            /** @description The policy when it changed, the commands to run, the compliance verdict */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckInReply"];
+                };
+            };
+            /** @description `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `device_not_active` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_active";
+                    };
+                };
+            };
+        };
+    };
+    CheckIn_acknowledge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcknowledgeCommandRequest"];
+            };
+        };
+        responses: {
+            /** @description Recorded once: repeating an acknowledgement changes nothing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCommand"];
+                };
+            };
+            /** @description `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `command_not_found`, `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "command_not_found" | "device_not_found";
+                    };
+                };
+            };
+            /** @description `command_not_delivered`, `device_not_active` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "command_not_delivered" | "device_not_active";
+                    };
+                };
+            };
+        };
+    };
+    Commands_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first (the latest 200), each with its state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCommandList"];
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+        };
+    };
+    Commands_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDeviceCommandRequest"];
+            };
+        };
+        responses: {
+            /** @description The command this idempotency key already made (nothing new is queued) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCommand"];
+                };
+            };
+            /** @description Queued; the handset is woken to check in and receives it then */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCommand"];
+                };
+            };
+            /** @description `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `device_not_active`, `idempotency_key_reused` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_active" | "idempotency_key_reused";
+                    };
+                };
+            };
+        };
+    };
+    Commands_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                commandId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Not delivered again; a handset that already received it may still have run it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCommand"];
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `command_not_found`, `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "command_not_found" | "device_not_found";
+                    };
+                };
+            };
+            /** @description `command_not_cancellable` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "command_not_cancellable";
                     };
                 };
             };

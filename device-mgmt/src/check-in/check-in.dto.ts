@@ -4,7 +4,9 @@ import { PackageName } from '../policies/policy-settings.js';
 import { COMPLIANCE_REASONS } from '../compliance/compliance.js';
 import { PolicySettingsOutput } from '../policies/policies.dto.js';
 
-const PatchDay = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, "a patch date 'YYYY-MM-DD'");
+const PatchDay = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, "a patch date 'YYYY-MM-DD'");
 /** Most apps a report lists; a handset with more is refused (400) rather than silently cut. */
 export const MAX_REPORTED_APPS = 500;
 
@@ -45,12 +47,31 @@ export const CheckInReport = named(
       vendorPatch: PatchDay.optional(),
       bootPatch: PatchDay.optional(),
       apps: z
-        .array(z.object({ package: PackageName, versionCode: z.number().int().min(0).max(2 ** 53 - 1) }).strict())
+        .array(
+          z
+            .object({
+              package: PackageName,
+              versionCode: z
+                .number()
+                .int()
+                .min(0)
+                .max(2 ** 53 - 1),
+            })
+            .strict(),
+        )
         .max(MAX_REPORTED_APPS),
-      policyVersion: z.number().int().min(0).describe('The policy version the handset has applied (0: the built-in default)'),
+      policyVersion: z
+        .number()
+        .int()
+        .min(0)
+        .describe('The policy version the handset has applied (0: the built-in default)'),
       batteryPercent: z.number().int().min(0).max(100).optional(),
       lastBootAt: z.iso.datetime({ offset: true }).optional(),
-      imsi: z.string().regex(/^\d{15}$/).optional().describe('The IMSI of the SIM in the handset'),
+      imsi: z
+        .string()
+        .regex(/^\d{15}$/)
+        .optional()
+        .describe('The IMSI of the SIM in the handset'),
       developerOptionsEnabled: z.boolean().optional(),
       screenLockSecure: z.boolean().optional().describe('A secure screen lock (PIN, password) is set'),
       lostMode: z

@@ -46,7 +46,9 @@ export class CheckInService {
 
   async checkIn(device: DevicePrincipal, report: CheckInReportInput): Promise<CheckInReplyView> {
     const now = new Date();
-    const done = await this.database.db.transaction((tx) => this.inTransaction(device.deviceId, report, now, tx));
+    const done = await this.database.db.transaction((tx) =>
+      this.inTransaction(device.deviceId, report, now, tx),
+    );
     await this.outcomes.settle(done.after);
     await this.compliance.publish(done.events);
     return done.reply;
@@ -91,7 +93,9 @@ export class CheckInService {
       commands: delivered.map(deliveredCommand),
       compliance: { state: verdict.state, reasons: verdict.reasons },
       nextCheckInSeconds:
-        delivered.length >= MAX_COMMANDS_PER_CHECK_IN ? MORE_WAITING_SECONDS : policy.settings.checkInIntervalSeconds,
+        delivered.length >= MAX_COMMANDS_PER_CHECK_IN
+          ? MORE_WAITING_SECONDS
+          : policy.settings.checkInIntervalSeconds,
     };
     return { reply, events, after };
   }
@@ -105,7 +109,8 @@ export class CheckInService {
     const { acknowledgements: _acks, lostMode, ...facts } = report;
     const stored: Record<string, unknown> = { ...facts, receivedAt: now.toISOString() };
     if (lostMode === undefined) return stored;
-    const located = lostMode.location !== undefined && (await this.commands.locateOutstanding(deviceId, now, tx));
+    const located =
+      lostMode.location !== undefined && (await this.commands.locateOutstanding(deviceId, now, tx));
     stored.lostMode = located ? { location: lostMode.location } : {};
     return stored;
   }

@@ -4,7 +4,11 @@ import { DEVICE_CERTIFICATES, type DeviceCertificates } from '../devices/device-
 import { DeviceStateRepository } from '../devices/device-state.repository.js';
 import { CommandsRepository, type CommandRow } from './commands.repository.js';
 
-export type Acknowledgement = { commandId: string; state: 'succeeded' | 'failed'; detail?: string | undefined };
+export type Acknowledgement = {
+  commandId: string;
+  state: 'succeeded' | 'failed';
+  detail?: string | undefined;
+};
 
 /** What must happen once the acknowledging transaction has committed. */
 export type AfterAck = { deviceId: string; revoke: 'wiped' | 'retired' | null };

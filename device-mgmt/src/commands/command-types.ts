@@ -15,7 +15,14 @@ export const COMMAND_PARAMS = {
     .strict(),
   uninstall_app: z.object({ package: PackageName }).strict(),
   update_os: z
-    .object({ version: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/).optional() })
+    .object({
+      version: z
+        .string()
+        .min(1)
+        .max(64)
+        .regex(/^[A-Za-z0-9._-]+$/)
+        .optional(),
+    })
     .strict(),
   rotate_certificate: NoParams,
   relinquish: NoParams,

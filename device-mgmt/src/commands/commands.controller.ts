@@ -51,7 +51,11 @@ export class CommandsController {
 
   @Post(':commandId/cancel')
   @HttpCode(200)
-  @ZodResponse(200, DeviceCommand, 'Not delivered again; a handset that already received it may still have run it')
+  @ZodResponse(
+    200,
+    DeviceCommand,
+    'Not delivered again; a handset that already received it may still have run it',
+  )
   @ErrorCodes(DEVICE_MGMT_ERROR_STATUS, 'command_not_found', 'command_not_cancellable')
   cancel(
     @Param('id', new ParseUUIDPipe()) id: string,

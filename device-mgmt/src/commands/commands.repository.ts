@@ -108,7 +108,11 @@ export class CommandsRepository {
       .update(deviceCommands)
       .set({ state: 'cancelled' })
       .where(
-        and(eq(deviceCommands.deviceId, deviceId), eq(deviceCommands.id, id), inArray(deviceCommands.state, OPEN)),
+        and(
+          eq(deviceCommands.deviceId, deviceId),
+          eq(deviceCommands.id, id),
+          inArray(deviceCommands.state, OPEN),
+        ),
       )
       .returning();
     return rows[0];

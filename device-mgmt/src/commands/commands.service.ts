@@ -38,7 +38,12 @@ export class CommandsService {
     @Optional() @Inject(DEVICE_PUSH) private readonly push?: DevicePush,
   ) {}
 
-  async create(deviceId: string, input: NewCommand, by: Principal, requestId: string | null): Promise<CreatedCommand> {
+  async create(
+    deviceId: string,
+    input: NewCommand,
+    by: Principal,
+    requestId: string | null,
+  ): Promise<CreatedCommand> {
     const device = await this.deviceInScope(deviceId, by);
     const params = input.params ?? {};
     const key = input.idempotencyKey;
@@ -90,7 +95,12 @@ export class CommandsService {
   }
 
   /** Stops a command being delivered; one the handset already received may still have run (its ack says). */
-  async cancel(deviceId: string, commandId: string, by: Principal, requestId: string | null): Promise<CommandView> {
+  async cancel(
+    deviceId: string,
+    commandId: string,
+    by: Principal,
+    requestId: string | null,
+  ): Promise<CommandView> {
     await this.deviceInScope(deviceId, by);
     return this.database.db.transaction(async (tx) => {
       const row = await this.commands.cancel(deviceId, commandId, tx);

@@ -2,12 +2,17 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { EVENT_BUS, LOGGER, type Db, type EventBus, type Logger } from '@pakawaaz/platform';
 import { HARDENED_OS_RELEASES, type HardenedOsReleases } from '../attestation/policy.js';
 import { DeviceLost, DeviceNonCompliant } from '../device-mgmt.events.js';
-import { DeviceStateRepository, type DeviceRow, type DeviceUpdate } from '../devices/device-state.repository.js';
+import {
+  DeviceStateRepository,
+  type DeviceRow,
+  type DeviceUpdate,
+} from '../devices/device-state.repository.js';
 import type { EffectivePolicy } from '../policies/policy-settings.js';
 import { evaluateCompliance, type ComplianceVerdict, type ReportFacts } from './compliance.js';
 
 /** An event to publish once the transaction that decided it has committed. */
-export type PendingEvent = ReturnType<typeof DeviceLost.create> | ReturnType<typeof DeviceNonCompliant.create>;
+export type PendingEvent =
+  ReturnType<typeof DeviceLost.create> | ReturnType<typeof DeviceNonCompliant.create>;
 
 const IMSI = /^\d{15}$/;
 
@@ -20,7 +25,11 @@ export function verdictPatch(verdict: ComplianceVerdict): DeviceUpdate {
   };
 }
 
-export function nonCompliantEvents(deviceId: string, imsi: string | null, verdict: ComplianceVerdict): PendingEvent[] {
+export function nonCompliantEvents(
+  deviceId: string,
+  imsi: string | null,
+  verdict: ComplianceVerdict,
+): PendingEvent[] {
   if (!verdict.becameNonCompliant || !imsi || !IMSI.test(imsi)) return [];
   return [DeviceNonCompliant.create({ deviceId, imsi, reason: verdict.reasons.join(', ') })];
 }

@@ -53,7 +53,9 @@ export class ComplianceSweepService implements OnApplicationBootstrap, OnApplica
     const own = (await this.policyRows.currentAll(null)).map((r) => r.scope).filter((s) => s !== NATIONAL);
     const scopes = [...own.map((id) => ({ institutions: [id] })), { except: own }];
     for (const scope of scopes) {
-      const policy = await this.policies.effective('institutions' in scope ? (scope.institutions[0] ?? null) : null);
+      const policy = await this.policies.effective(
+        'institutions' in scope ? (scope.institutions[0] ?? null) : null,
+      );
       const s = policy.settings;
       const staleBefore = new Date(now.getTime() - s.maxAttestationAgeHours * HOUR);
       const silentBefore = new Date(now.getTime() - OVERDUE_INTERVALS * s.checkInIntervalSeconds * 1000);
@@ -105,7 +107,8 @@ function reportOf(row: DeviceRow): ReportFacts | null {
     securityPatch: typeof r.securityPatch === 'string' ? r.securityPatch : undefined,
     apps: Array.isArray(r.apps) ? (r.apps as { package: string }[]) : [],
     policyVersion: typeof r.policyVersion === 'number' ? r.policyVersion : -1,
-    developerOptionsEnabled: typeof r.developerOptionsEnabled === 'boolean' ? r.developerOptionsEnabled : undefined,
+    developerOptionsEnabled:
+      typeof r.developerOptionsEnabled === 'boolean' ? r.developerOptionsEnabled : undefined,
     screenLockSecure: typeof r.screenLockSecure === 'boolean' ? r.screenLockSecure : undefined,
     lostMode: r.lostMode,
   };

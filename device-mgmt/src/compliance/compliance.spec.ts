@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY_SETTINGS, PolicySettingsSchema, type EffectivePolicy } from '../policies/policy-settings.js';
-import { evaluateCompliance, type ComplianceInput, type DeviceFacts, type ReportFacts } from './compliance.js';
+import {
+  DEFAULT_POLICY_SETTINGS,
+  PolicySettingsSchema,
+  type EffectivePolicy,
+} from '../policies/policy-settings.js';
+import {
+  evaluateCompliance,
+  type ComplianceInput,
+  type DeviceFacts,
+  type ReportFacts,
+} from './compliance.js';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
 const HOUR = 3_600_000;
@@ -47,12 +56,24 @@ const evaluate = (over: Partial<ComplianceInput> = {}) =>
 
 describe('compliance reasons', () => {
   it('a healthy device that applied the policy is compliant, with no reasons', () => {
-    expect(evaluate()).toEqual({ state: 'compliant', reasons: [], nonCompliantSince: null, becameNonCompliant: false });
+    expect(evaluate()).toEqual({
+      state: 'compliant',
+      reasons: [],
+      nonCompliantSince: null,
+      becameNonCompliant: false,
+    });
   });
 
   it.each([
     ['ATTESTATION_STALE', { device: device({ lastAttestedAt: ago(24 * HOUR + 1) }) }],
-    ['BOOT_STATE', { device: device({ attestation: { ...attested, rootOfTrust: { ...attested.rootOfTrust, deviceLocked: false } } }) }],
+    [
+      'BOOT_STATE',
+      {
+        device: device({
+          attestation: { ...attested, rootOfTrust: { ...attested.rootOfTrust, deviceLocked: false } },
+        }),
+      },
+    ],
     ['BOOT_STATE', { device: device({ attestation: { osPatchLevel: 202611, rootOfTrust: null } }) }],
     ['PATCH_LEVEL', { policy: policy({ minimumPatchLevel: '2026-12' }) }],
     ['PATCH_LEVEL', { releasesMinimumPatch: 202612 }],
@@ -76,30 +97,43 @@ describe('compliance reasons', () => {
 
   it('allowed settings are no reasons: developer options allowed, no screen lock required', () => {
     const lax = policy({ developerOptionsAllowed: true, screenLock: { required: false } });
-    expect(evaluate({ policy: lax, report: report({ developerOptionsEnabled: true, screenLockSecure: false }) }).reasons).toEqual([]);
+    expect(
+      evaluate({ policy: lax, report: report({ developerOptionsEnabled: true, screenLockSecure: false }) })
+        .reasons,
+    ).toEqual([]);
   });
 
   it('patch levels: the policy’s month beats the releases’; attested and reported must both reach it; neither known fails', () => {
-    expect(evaluate({ policy: policy({ minimumPatchLevel: '2026-11' }), releasesMinimumPatch: 202701 }).reasons).toEqual([]);
-    expect(evaluate({ report: report({ securityPatch: '2026-10-05' }), releasesMinimumPatch: 202611 }).reasons).toEqual(['PATCH_LEVEL']);
+    expect(
+      evaluate({ policy: policy({ minimumPatchLevel: '2026-11' }), releasesMinimumPatch: 202701 }).reasons,
+    ).toEqual([]);
+    expect(
+      evaluate({ report: report({ securityPatch: '2026-10-05' }), releasesMinimumPatch: 202611 }).reasons,
+    ).toEqual(['PATCH_LEVEL']);
     // A YYYYMMDD attested level compares by month.
     const daily = device({ attestation: { ...attested, osPatchLevel: 20261105 } });
     expect(evaluate({ device: daily, releasesMinimumPatch: 202611 }).reasons).toEqual([]);
     const unknown = device({ attestation: { rootOfTrust: attested.rootOfTrust } });
-    expect(evaluate({ device: unknown, report: null, releasesMinimumPatch: 202611 }).reasons).toEqual(['PATCH_LEVEL']);
+    expect(evaluate({ device: unknown, report: null, releasesMinimumPatch: 202611 }).reasons).toEqual([
+      'PATCH_LEVEL',
+    ]);
   });
 
   it('a changed policy is not held against the device for two check-in intervals', () => {
     const fresh = policy({}, { version: 4, updatedAt: ago(2 * 900_000 - 1) });
     expect(evaluate({ policy: fresh }).reasons).toEqual([]);
-    expect(evaluate({ policy: { ...fresh, updatedAt: ago(2 * 900_000) } }).reasons).toEqual(['POLICY_NOT_APPLIED']);
+    expect(evaluate({ policy: { ...fresh, updatedAt: ago(2 * 900_000) } }).reasons).toEqual([
+      'POLICY_NOT_APPLIED',
+    ]);
   });
 
   it('exact boundaries: attestation age and overdue are "more than", not "at"', () => {
     expect(evaluate({ device: device({ lastAttestedAt: ago(24 * HOUR) }) }).reasons).toEqual([]);
     expect(evaluate({ device: device({ lastCheckInAt: ago(3 * 900_000) }) }).reasons).toEqual([]);
     // Never checked in: counted from enrolment.
-    expect(evaluate({ device: device({ lastCheckInAt: null, enrolledAt: ago(3 * 900_000 + 1) }) }).reasons).toEqual(['CHECK_IN_OVERDUE']);
+    expect(
+      evaluate({ device: device({ lastCheckInAt: null, enrolledAt: ago(3 * 900_000 + 1) }) }).reasons,
+    ).toEqual(['CHECK_IN_OVERDUE']);
   });
 
   it('lists several reasons in their stable order', () => {
@@ -125,12 +159,25 @@ describe('grace', () => {
 
   it('grace runs up to, not including, nonCompliantSince + graceHours; then non_compliant, once', () => {
     const since = ago(24 * HOUR - 1);
-    const inGrace = evaluate({ report: failing, device: device({ compliance: 'grace', nonCompliantSince: since }) });
+    const inGrace = evaluate({
+      report: failing,
+      device: device({ compliance: 'grace', nonCompliantSince: since }),
+    });
     expect(inGrace).toMatchObject({ state: 'grace', nonCompliantSince: since, becameNonCompliant: false });
     const at = ago(24 * HOUR);
-    const expired = evaluate({ report: failing, device: device({ compliance: 'grace', nonCompliantSince: at }) });
-    expect(expired).toMatchObject({ state: 'non_compliant', nonCompliantSince: at, becameNonCompliant: true });
-    const again = evaluate({ report: failing, device: device({ compliance: 'non_compliant', nonCompliantSince: at }) });
+    const expired = evaluate({
+      report: failing,
+      device: device({ compliance: 'grace', nonCompliantSince: at }),
+    });
+    expect(expired).toMatchObject({
+      state: 'non_compliant',
+      nonCompliantSince: at,
+      becameNonCompliant: true,
+    });
+    const again = evaluate({
+      report: failing,
+      device: device({ compliance: 'non_compliant', nonCompliantSince: at }),
+    });
     expect(again).toMatchObject({ state: 'non_compliant', becameNonCompliant: false });
   });
 
@@ -138,12 +185,17 @@ describe('grace', () => {
     expect(evaluate({ report: failing, policy: policy({ graceHours: 0 }) }).state).toBe('non_compliant');
     const since = ago(2 * HOUR);
     const d = device({ compliance: 'grace', nonCompliantSince: since });
-    expect(evaluate({ report: failing, device: d, policy: policy({ graceHours: 2 }) }).state).toBe('non_compliant');
+    expect(evaluate({ report: failing, device: d, policy: policy({ graceHours: 2 }) }).state).toBe(
+      'non_compliant',
+    );
     expect(evaluate({ report: failing, device: d, policy: policy({ graceHours: 3 }) }).state).toBe('grace');
   });
 
   it('a lost device gets no grace', () => {
-    expect(evaluate({ report: report({ lostMode: {} }) })).toMatchObject({ state: 'non_compliant', becameNonCompliant: true });
+    expect(evaluate({ report: report({ lostMode: {} }) })).toMatchObject({
+      state: 'non_compliant',
+      becameNonCompliant: true,
+    });
   });
 
   it('back to compliant clears nonCompliantSince', () => {

@@ -90,7 +90,13 @@ export function evaluateCompliance(input: ComplianceInput): ComplianceVerdict {
   };
 }
 
-function reasonsOf({ device, report, policy, releasesMinimumPatch, now }: ComplianceInput): ComplianceReason[] {
+function reasonsOf({
+  device,
+  report,
+  policy,
+  releasesMinimumPatch,
+  now,
+}: ComplianceInput): ComplianceReason[] {
   const s = policy.settings;
   const out: ComplianceReason[] = [];
   if (device.state === 'lost' || (report?.lostMode !== undefined && report.lostMode !== null))
@@ -126,7 +132,10 @@ function reportReasons(report: ReportFacts, policy: EffectivePolicy, now: Date):
 function bootStateOk(attestation: Record<string, unknown>): boolean {
   const rot = attestation.rootOfTrust as { verifiedBootState?: unknown; deviceLocked?: unknown } | null;
   if (!rot || typeof rot !== 'object') return false;
-  return rot.deviceLocked === true && (rot.verifiedBootState === 'Verified' || rot.verifiedBootState === 'SelfSigned');
+  return (
+    rot.deviceLocked === true &&
+    (rot.verifiedBootState === 'Verified' || rot.verifiedBootState === 'SelfSigned')
+  );
 }
 
 /**

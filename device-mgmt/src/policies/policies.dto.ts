@@ -16,7 +16,9 @@ export const PutDevicePolicyRequest = named(
         .int()
         .min(0)
         .optional()
-        .describe("The scope's own version this change was made against (0: none yet); 409 policy_changed when it moved"),
+        .describe(
+          "The scope's own version this change was made against (0: none yet); 409 policy_changed when it moved",
+        ),
     })
     .strict(),
   'input',
@@ -28,7 +30,7 @@ export const DevicePolicy = named(
     scope: z.string().describe("'national' or an institution id"),
     source: z
       .enum(['institution', 'national', 'default'])
-      .describe("Whose policy is in force for the scope: its own, the national one, or the built-in default"),
+      .describe('Whose policy is in force for the scope: its own, the national one, or the built-in default'),
     version: z.number().int(),
     settings: PolicySettingsOutput,
     updatedBy: z.string().nullable(),

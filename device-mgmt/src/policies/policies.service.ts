@@ -72,7 +72,12 @@ export class PoliciesService {
    * device-admins (and national ones). With `baseVersion` (the scope's own version the change was made
    * against, 0 for none yet), 409 policy_changed when someone stored another in between.
    */
-  async put(scope: PolicyScope, change: PolicyChange, by: Principal, requestId: string | null): Promise<PolicyView> {
+  async put(
+    scope: PolicyScope,
+    change: PolicyChange,
+    by: Principal,
+    requestId: string | null,
+  ): Promise<PolicyView> {
     if (scope === NATIONAL) requireNational(by);
     else requireInScope(by, scope, policyNotFound);
     return this.database.db.transaction(async (tx) => {
@@ -122,7 +127,14 @@ function viewOf(row: PolicyRow, scope: PolicyScope): PolicyView {
 }
 
 function defaultView(scope: PolicyScope): PolicyView {
-  return { scope, source: 'default', version: 0, settings: DEFAULT_POLICY_SETTINGS, updatedBy: null, updatedAt: null };
+  return {
+    scope,
+    source: 'default',
+    version: 0,
+    settings: DEFAULT_POLICY_SETTINGS,
+    updatedBy: null,
+    updatedAt: null,
+  };
 }
 
 /** Stored settings read through the schema: a setting added since the row was written gets its default. */

@@ -11,9 +11,14 @@ import { z } from 'zod';
 export const PackageName = z
   .string()
   .max(255)
-  .regex(/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/, 'an Android package name (e.g. org.example.app)');
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/,
+    'an Android package name (e.g. org.example.app)',
+  );
 
-const HhMm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time of day 'HH:MM' (24 h, the handset's zone)");
+const HhMm = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time of day 'HH:MM' (24 h, the handset's zone)");
 
 export const PolicySettingsSchema = z
   .object({
@@ -34,12 +39,14 @@ export const PolicySettingsSchema = z
     /** These must be installed: a missing one is REQUIRED_APP_MISSING (the agent installs them). */
     requiredApps: z.array(PackageName).max(200).default([]),
     /** When the handset may install OS updates and restart for them. */
-    updateWindow: z
-      .object({ start: HhMm, end: HhMm })
-      .strict()
-      .default({ start: '02:00', end: '05:00' }),
+    updateWindow: z.object({ start: HhMm, end: HhMm }).strict().default({ start: '02:00', end: '05:00' }),
     /** Older attestation evidence than this is ATTESTATION_STALE. */
-    maxAttestationAgeHours: z.number().int().min(1).max(24 * 30).default(24),
+    maxAttestationAgeHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(24),
     /** 'YYYY-MM'; null: the minimum the hardened-os releases set (none when they are not bound). */
     minimumPatchLevel: z
       .string()
@@ -47,7 +54,12 @@ export const PolicySettingsSchema = z
       .nullable()
       .default(null),
     /** How long a device stays in grace before it is non_compliant. */
-    graceHours: z.number().int().min(0).max(24 * 30).default(24),
+    graceHours: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 30)
+      .default(24),
     checkInIntervalSeconds: z.number().int().min(60).max(86_400).default(900),
   })
   .strict()
@@ -68,7 +80,8 @@ export type PolicySettingsInput = z.input<typeof PolicySettingsSchema>;
 export const DEFAULT_POLICY_SETTINGS: PolicySettings = PolicySettingsSchema.parse({});
 
 /** 'YYYY-MM' → YYYYMM. */
-export const patchMonthOf = (yyyyMm: string): number => Number(yyyyMm.slice(0, 4)) * 100 + Number(yyyyMm.slice(5, 7));
+export const patchMonthOf = (yyyyMm: string): number =>
+  Number(yyyyMm.slice(0, 4)) * 100 + Number(yyyyMm.slice(5, 7));
 
 /** The scope of a policy: the national default or an institution's own. */
 export type PolicyScope = 'national' | (string & {});

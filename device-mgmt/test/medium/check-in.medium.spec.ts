@@ -62,9 +62,24 @@ describe('policy delivery', () => {
     const me = devicePrincipal(d);
     // Built-in default (version 0) already applied: nothing to send.
     const first = await checkIns.checkIn(me, REPORT);
-    expect(first).toMatchObject({ policy: null, commands: [], compliance: { state: 'compliant', reasons: [] }, nextCheckInSeconds: 900 });
-    const nat = await policies.put('national', { settings: settings({ cameraAllowed: false }) }, national, null);
-    const mine = await policies.put(INSTITUTION, { settings: settings({ checkInIntervalSeconds: 600 }) }, national, null);
+    expect(first).toMatchObject({
+      policy: null,
+      commands: [],
+      compliance: { state: 'compliant', reasons: [] },
+      nextCheckInSeconds: 900,
+    });
+    const nat = await policies.put(
+      'national',
+      { settings: settings({ cameraAllowed: false }) },
+      national,
+      null,
+    );
+    const mine = await policies.put(
+      INSTITUTION,
+      { settings: settings({ checkInIntervalSeconds: 600 }) },
+      national,
+      null,
+    );
     expect([nat.version, mine.version]).toEqual([1, 2]);
     const second = await checkIns.checkIn(me, REPORT);
     expect(second.policy).toEqual({ version: 2, settings: settings({ checkInIntervalSeconds: 600 }) });
@@ -85,7 +100,11 @@ describe('what is stored', () => {
     const row = await devices.find(d.id);
     expect(row?.imsi).toBe('001010000000077');
     expect(row?.lastCheckInAt).toBeInstanceOf(Date);
-    expect(row?.lastReport).toMatchObject({ osBuild: 'PKZ.2026.11', securityPatch: '2026-11-05', batteryPercent: 80 });
+    expect(row?.lastReport).toMatchObject({
+      osBuild: 'PKZ.2026.11',
+      securityPatch: '2026-11-05',
+      batteryPercent: 80,
+    });
     expect(row?.lastReport).not.toHaveProperty('acknowledgements');
   });
 
@@ -138,7 +157,10 @@ describe('compliance transitions', () => {
     // Still failing and now also overdue (a day without check-ins): both reasons, non-compliant.
     const r = await sweep.sweep(later);
     expect(r.changed).toBe(2);
-    expect((await devices.find(d.id))).toMatchObject({ compliance: 'non_compliant', complianceReasons: ['ATTESTATION_STALE', 'CHECK_IN_OVERDUE', 'SCREEN_LOCK'] });
+    expect(await devices.find(d.id)).toMatchObject({
+      compliance: 'non_compliant',
+      complianceReasons: ['ATTESTATION_STALE', 'CHECK_IN_OVERDUE', 'SCREEN_LOCK'],
+    });
     expect((await sweep.sweep(later)).changed).toBe(0);
     await settle();
     expect(ofType(DeviceNonCompliant.type).map((e) => e.data)).toEqual([
@@ -151,14 +173,19 @@ describe('compliance transitions', () => {
     await checkIns.checkIn(devicePrincipal(d), REPORT);
     const sweep = fx.get(ComplianceSweepService);
     await sweep.sweep(new Date(Date.now() + 46 * 60_000));
-    expect(await devices.find(d.id)).toMatchObject({ compliance: 'grace', complianceReasons: ['CHECK_IN_OVERDUE'] });
+    expect(await devices.find(d.id)).toMatchObject({
+      compliance: 'grace',
+      complianceReasons: ['CHECK_IN_OVERDUE'],
+    });
     // Checking in again clears it.
     expect((await checkIns.checkIn(devicePrincipal(d), REPORT)).compliance.state).toBe('compliant');
   });
 
   it('concurrent check-ins of a device publish a transition once', async () => {
     const d = await addDevice(fx.handle);
-    await Promise.all(Array.from({ length: 6 }, () => checkIns.checkIn(devicePrincipal(d), { ...REPORT, lostMode: {} })));
+    await Promise.all(
+      Array.from({ length: 6 }, () => checkIns.checkIn(devicePrincipal(d), { ...REPORT, lostMode: {} })),
+    );
     await settle();
     expect(ofType(DeviceLost.type)).toHaveLength(1);
     expect(ofType(DeviceNonCompliant.type)).toHaveLength(1);

@@ -59,8 +59,14 @@ describe('queueing', () => {
   it('queues a command, audits it, wakes the handset; the same idempotency key returns the same command', async () => {
     const d = await addDevice(fx.handle);
     const first = await commands.create(d.id, { type: 'lock', idempotencyKey: 'k-1' }, admin, 'req-1');
-    expect(first).toMatchObject({ created: true, command: { type: 'lock', state: 'queued', idempotencyKey: 'k-1' } });
-    expect(first.command.createdBy).toEqual({ id: 'operator:00000000-0000-4000-8000-00000000ad01', name: 'test-admin' });
+    expect(first).toMatchObject({
+      created: true,
+      command: { type: 'lock', state: 'queued', idempotencyKey: 'k-1' },
+    });
+    expect(first.command.createdBy).toEqual({
+      id: 'operator:00000000-0000-4000-8000-00000000ad01',
+      name: 'test-admin',
+    });
     expect(fx.pushed).toEqual([[d.id]]);
     const again = await commands.create(d.id, { type: 'lock', idempotencyKey: 'k-1' }, admin, 'req-2');
     expect(again).toEqual({ created: false, command: first.command });
@@ -71,7 +77,9 @@ describe('queueing', () => {
   it('concurrent requests with one key make one command', async () => {
     const d = await addDevice(fx.handle);
     const all = await Promise.all(
-      Array.from({ length: 8 }, () => commands.create(d.id, { type: 'reboot', idempotencyKey: 'race' }, admin, null)),
+      Array.from({ length: 8 }, () =>
+        commands.create(d.id, { type: 'reboot', idempotencyKey: 'race' }, admin, null),
+      ),
     );
     expect(new Set(all.map((r) => r.command.id)).size).toBe(1);
     expect(all.filter((r) => r.created)).toHaveLength(1);
@@ -82,16 +90,39 @@ describe('queueing', () => {
     const params = { package: 'org.pakawaaz.chat', versionCode: 3 };
     await commands.create(d.id, { type: 'install_app', params, idempotencyKey: 'k' }, admin, null);
     // Parameter order does not matter.
-    const same = await commands.create(d.id, { type: 'install_app', params: { versionCode: 3, package: 'org.pakawaaz.chat' }, idempotencyKey: 'k' }, admin, null);
+    const same = await commands.create(
+      d.id,
+      { type: 'install_app', params: { versionCode: 3, package: 'org.pakawaaz.chat' }, idempotencyKey: 'k' },
+      admin,
+      null,
+    );
     expect(same.created).toBe(false);
-    expect((await refusal(commands.create(d.id, { type: 'wipe', idempotencyKey: 'k' }, admin, null))).code).toBe('idempotency_key_reused');
-    expect((await refusal(commands.create(d.id, { type: 'install_app', params: { package: 'org.other.app' }, idempotencyKey: 'k' }, admin, null))).code).toBe('idempotency_key_reused');
+    expect(
+      (await refusal(commands.create(d.id, { type: 'wipe', idempotencyKey: 'k' }, admin, null))).code,
+    ).toBe('idempotency_key_reused');
+    expect(
+      (
+        await refusal(
+          commands.create(
+            d.id,
+            { type: 'install_app', params: { package: 'org.other.app' }, idempotencyKey: 'k' },
+            admin,
+            null,
+          ),
+        )
+      ).code,
+    ).toBe('idempotency_key_reused');
   });
 
   it('refuses an unknown device (404) and a wiped or retired one (409)', async () => {
-    expect((await refusal(commands.create('00000000-0000-4000-8000-000000000000', { type: 'lock' }, admin, null))).code).toBe('device_not_found');
+    expect(
+      (await refusal(commands.create('00000000-0000-4000-8000-000000000000', { type: 'lock' }, admin, null)))
+        .code,
+    ).toBe('device_not_found');
     const wiped = await addDevice(fx.handle, { state: 'wiped', imei: null });
-    expect((await refusal(commands.create(wiped.id, { type: 'lock' }, admin, null))).code).toBe('device_not_active');
+    expect((await refusal(commands.create(wiped.id, { type: 'lock' }, admin, null))).code).toBe(
+      'device_not_active',
+    );
   });
 });
 
@@ -103,17 +134,30 @@ describe('delivery and acknowledgement', () => {
     const me = devicePrincipal(d);
     const first = await checkIns.checkIn(me, REPORT);
     expect(first.commands.map((c) => c.id)).toEqual([lock.id, reboot.id]);
-    expect(first.commands[0]).toEqual({ id: lock.id, type: 'lock', params: {}, createdAt: lock.createdAt, expiresAt: lock.expiresAt });
+    expect(first.commands[0]).toEqual({
+      id: lock.id,
+      type: 'lock',
+      params: {},
+      createdAt: lock.createdAt,
+      expiresAt: lock.expiresAt,
+    });
     // The reply was lost: the next check-in brings them again (still "delivered", first delivery time kept).
     const second = await checkIns.checkIn(me, REPORT);
     expect(second.commands.map((c) => c.id)).toEqual([lock.id, reboot.id]);
     const listed = (await commands.list(d.id, admin)).commands;
     expect(listed.map((c) => c.state)).toEqual(['delivered', 'delivered']);
     // Acknowledged inside a check-in: not delivered again.
-    const third = await checkIns.checkIn(me, { ...REPORT, acknowledgements: [{ commandId: lock.id, state: 'succeeded' }] });
+    const third = await checkIns.checkIn(me, {
+      ...REPORT,
+      acknowledgements: [{ commandId: lock.id, state: 'succeeded' }],
+    });
     expect(third.commands.map((c) => c.id)).toEqual([reboot.id]);
     // And by the ack route; repeating it (or contradicting it) changes nothing.
-    const acked = await commands.acknowledge(me, { commandId: reboot.id, state: 'failed', detail: 'user busy' });
+    const acked = await commands.acknowledge(me, {
+      commandId: reboot.id,
+      state: 'failed',
+      detail: 'user busy',
+    });
     expect(acked).toMatchObject({ state: 'failed', result: { detail: 'user busy' } });
     const repeated = await commands.acknowledge(me, { commandId: reboot.id, state: 'succeeded' });
     expect(repeated).toEqual(acked);
@@ -124,11 +168,20 @@ describe('delivery and acknowledgement', () => {
     const d = await addDevice(fx.handle);
     const other = await addDevice(fx.handle, { imsi: '001010000000002' });
     const cmd = (await commands.create(d.id, { type: 'lock' }, admin, null)).command;
-    expect((await refusal(commands.acknowledge(devicePrincipal(d), { commandId: cmd.id, state: 'succeeded' }))).code).toBe('command_not_delivered');
+    expect(
+      (await refusal(commands.acknowledge(devicePrincipal(d), { commandId: cmd.id, state: 'succeeded' })))
+        .code,
+    ).toBe('command_not_delivered');
     await checkIns.checkIn(devicePrincipal(d), REPORT);
-    expect((await refusal(commands.acknowledge(devicePrincipal(other), { commandId: cmd.id, state: 'succeeded' }))).code).toBe('command_not_found');
+    expect(
+      (await refusal(commands.acknowledge(devicePrincipal(other), { commandId: cmd.id, state: 'succeeded' })))
+        .code,
+    ).toBe('command_not_found');
     // An acknowledgement inside a check-in for a command of another device is ignored.
-    await checkIns.checkIn(devicePrincipal(other), { ...REPORT, acknowledgements: [{ commandId: cmd.id, state: 'succeeded' }] });
+    await checkIns.checkIn(devicePrincipal(other), {
+      ...REPORT,
+      acknowledgements: [{ commandId: cmd.id, state: 'succeeded' }],
+    });
     expect((await commands.list(d.id, admin)).commands[0]?.state).toBe('delivered');
   });
 
@@ -149,7 +202,9 @@ describe('delivery and acknowledgement', () => {
     expect((await checkIns.checkIn(devicePrincipal(d), REPORT)).commands).toEqual([]);
     const again = await refusal(commands.cancel(d.id, cmd.id, admin, null));
     expect(again.code).toBe('command_not_cancellable');
-    expect((await refusal(commands.cancel(d.id, '00000000-0000-4000-8000-000000000000', admin, null))).code).toBe('command_not_found');
+    expect(
+      (await refusal(commands.cancel(d.id, '00000000-0000-4000-8000-000000000000', admin, null))).code,
+    ).toBe('command_not_found');
   });
 });
 
@@ -185,12 +240,18 @@ describe('final states', () => {
 describe('restart', () => {
   it('a command queued before a restart is delivered and acknowledged by the new node', async () => {
     const d = await addDevice(fx.handle);
-    const cmd = (await commands.create(d.id, { type: 'update_os', params: { version: '2026.12' } }, admin, null)).command;
+    const cmd = (
+      await commands.create(d.id, { type: 'update_os', params: { version: '2026.12' } }, admin, null)
+    ).command;
     const node2 = await fx.restart();
     try {
       const reply = await node2.get(CheckInService).checkIn(devicePrincipal(d), REPORT);
-      expect(reply.commands).toEqual([expect.objectContaining({ id: cmd.id, type: 'update_os', params: { version: '2026.12' } })]);
-      const acked = await node2.get(CommandsService).acknowledge(devicePrincipal(d), { commandId: cmd.id, state: 'succeeded' });
+      expect(reply.commands).toEqual([
+        expect.objectContaining({ id: cmd.id, type: 'update_os', params: { version: '2026.12' } }),
+      ]);
+      const acked = await node2
+        .get(CommandsService)
+        .acknowledge(devicePrincipal(d), { commandId: cmd.id, state: 'succeeded' });
       expect(acked.state).toBe('succeeded');
     } finally {
       await node2.close();

@@ -57,7 +57,9 @@ describe('commands', () => {
     expect(shown(await refusal(commands.list(dA.id, adminB)))).toEqual(missing);
     expect(shown(await refusal(commands.cancel(dA.id, cmd.id, adminB, null)))).toEqual(missing);
     // Nothing was queued or cancelled by B.
-    expect((await commands.list(dA.id, adminA)).commands.map((c) => [c.type, c.state])).toEqual([['lock', 'queued']]);
+    expect((await commands.list(dA.id, adminA)).commands.map((c) => [c.type, c.state])).toEqual([
+      ['lock', 'queued'],
+    ]);
   });
 
   it('a device of no institution is national: institution operators cannot reach it', async () => {
@@ -99,8 +101,15 @@ describe('policies', () => {
 
   it('baseVersion guards against a change made in between (409 policy_changed); history is kept', async () => {
     const v1 = await policies.put(A, { settings: settings({}), baseVersion: 0 }, adminA, null);
-    const v2 = await policies.put(A, { settings: settings({ cameraAllowed: false }), baseVersion: v1.version }, adminA, null);
-    const stale = await refusal(policies.put(A, { settings: settings({}), baseVersion: v1.version }, adminA, null));
+    const v2 = await policies.put(
+      A,
+      { settings: settings({ cameraAllowed: false }), baseVersion: v1.version },
+      adminA,
+      null,
+    );
+    const stale = await refusal(
+      policies.put(A, { settings: settings({}), baseVersion: v1.version }, adminA, null),
+    );
     expect([stale.code, stale.status, stale.details]).toEqual([
       'policy_changed',
       409,

@@ -78,7 +78,11 @@ export async function createDeviceMgmtFixture(database?: TestDatabase): Promise<
   @Module({ providers, exports: [DEVICE_CERTIFICATES, DEVICE_PUSH] })
   class TestPorts {}
   const resources = {
-    config: loadPlatformConfig({ PAKAWAAZ_DATA_DIR: '/tmp/pakawaaz-dm-test' }, process.cwd(), compositionOf(DOMAINS)),
+    config: loadPlatformConfig(
+      { PAKAWAAZ_DATA_DIR: '/tmp/pakawaaz-dm-test' },
+      process.cwd(),
+      compositionOf(DOMAINS),
+    ),
     logger: testLogger,
     database: handle,
     eventBus: bus,
@@ -125,7 +129,10 @@ export function principal(roles: Role[], institutionId: string | null = null): P
 export type NewDevice = Partial<typeof devices.$inferInsert>;
 
 /** Inserts a device row as enrolment would, with healthy attested facts. */
-export async function addDevice(handle: DatabaseHandle, over: NewDevice = {}): Promise<typeof devices.$inferSelect> {
+export async function addDevice(
+  handle: DatabaseHandle,
+  over: NewDevice = {},
+): Promise<typeof devices.$inferSelect> {
   const rows = await handle.db
     .insert(devices)
     .values({
@@ -145,7 +152,11 @@ export async function addDevice(handle: DatabaseHandle, over: NewDevice = {}): P
   return row;
 }
 
-export function devicePrincipal(row: { id: string; userId: string; institutionId: string | null }): DevicePrincipal {
+export function devicePrincipal(row: {
+  id: string;
+  userId: string;
+  institutionId: string | null;
+}): DevicePrincipal {
   return {
     deviceId: row.id,
     userId: row.userId,
