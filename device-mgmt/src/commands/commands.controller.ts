@@ -19,7 +19,6 @@ type Reply = { status(code: number): unknown };
 
 @ApiTags('devices')
 @ApiBearerAuth('bearer')
-@Roles('device-admin')
 // A device of another institution is not found (404), never "forbidden": its existence is not revealed.
 @RouteScope('institution')
 @ErrorCodes(DEVICE_MGMT_ERROR_STATUS, 'device_not_found')
@@ -28,6 +27,7 @@ export class CommandsController {
   constructor(private readonly commands: CommandsService) {}
 
   @Post()
+  @Roles('device-admin')
   @ZodResponse(201, DeviceCommand, 'Queued; the handset is woken to check in and receives it then')
   @ZodResponse(200, DeviceCommand, 'The command this idempotency key already made (nothing new is queued)')
   @ErrorCodes(DEVICE_MGMT_ERROR_STATUS, 'device_not_active', 'idempotency_key_reused')
@@ -44,12 +44,14 @@ export class CommandsController {
   }
 
   @Get()
+  @Roles('device-admin', 'viewer')
   @ZodResponse(200, DeviceCommandList, 'Newest first (the latest 200), each with its state')
   list(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() by: Principal) {
     return this.commands.list(id, by);
   }
 
   @Post(':commandId/cancel')
+  @Roles('device-admin')
   @HttpCode(200)
   @ZodResponse(
     200,
