@@ -359,9 +359,12 @@ const SELF_FIXTURES: Record<
 };
 
 describe('every operation is classified in openapi.json', () => {
-  it('public operations are exactly those without a bearer token; every other one is national, institution or self', () => {
+  it('operations without a bearer token are public or a handset’s (device); every other one is national, institution or self', () => {
     for (const op of operations) {
-      expect(op.scope, op.key).toBeOneOf(op.secured ? ['national', 'institution', 'self'] : ['public']);
+      // `device`: a handset's own routes, authenticated by its device certificate instead of a bearer token.
+      expect(op.scope, op.key).toBeOneOf(
+        op.secured ? ['national', 'institution', 'self'] : ['public', 'device'],
+      );
     }
   });
 
