@@ -18,7 +18,7 @@ export type SweepResult = { evaluated: number; changed: number; events: number; 
 /**
  * Compliance that changes with time alone, for devices that do not check in to find out: grace running out
  * (→ non_compliant), attestation evidence growing stale, check-ins stopping (CHECK_IN_OVERDUE). One cheap
- * query per policy scope finds the candidates; each is re-evaluated with the same pure rules as a check-in,
+ * query per policy scope finds the devices whose verdict is about to change; each is re-evaluated with the same pure rules as a check-in,
  * under its row lock, so two nodes sweeping at once publish a transition once. Open commands past their
  * expiry become `expired`.
  */
@@ -57,9 +57,13 @@ export class ComplianceSweepService implements OnApplicationBootstrap, OnApplica
         'institutions' in scope ? (scope.institutions[0] ?? null) : null,
       );
       const s = policy.settings;
-      const staleBefore = new Date(now.getTime() - s.maxAttestationAgeHours * HOUR);
-      const silentBefore = new Date(now.getTime() - OVERDUE_INTERVALS * s.checkInIntervalSeconds * 1000);
-      const candidates = await this.devices.sweepCandidates(scope, staleBefore, silentBefore, SWEEP_BATCH);
+      const at = (ms: number) => new Date(now.getTime() - ms);
+      const limits = {
+        graceBefore: at(s.graceHours * HOUR),
+        staleBefore: at(s.maxAttestationAgeHours * HOUR),
+        silentBefore: at(OVERDUE_INTERVALS * s.checkInIntervalSeconds * 1000),
+      };
+      const candidates = await this.devices.sweepCandidates(scope, limits, SWEEP_BATCH);
       for (const candidate of candidates) {
         const outcome = await this.reevaluate(candidate.id, policy, now);
         result.evaluated += 1;

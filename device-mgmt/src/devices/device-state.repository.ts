@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, eq, inArray, isNull, lt, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, lte, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { devices } from './devices.schema.js';
 
 export type DeviceRow = typeof devices.$inferSelect;
@@ -52,14 +52,14 @@ export class DeviceStateRepository {
   }
 
   /**
-   * Live devices of a policy scope whose compliance may have changed with time alone: in grace, or with
-   * evidence older than `staleBefore`, or silent since `silentBefore`. `institutions` null: every device whose
-   * institution is not in `except` (the national policy's devices).
+   * Live devices of a policy scope whose compliance time alone is about to change: grace run out, evidence
+   * older than `staleBefore` or silence since `silentBefore` not yet among their reasons — so a device whose
+   * verdict would not change is not read again. `institutions`: those institutions' devices; `except`: every
+   * device whose institution is not listed (the national policy's).
    */
   async sweepCandidates(
     scope: { institutions: readonly string[] } | { except: readonly string[] },
-    staleBefore: Date,
-    silentBefore: Date,
+    limits: { graceBefore: Date; staleBefore: Date; silentBefore: Date },
     limit: number,
     tx: Db = this.database.db,
   ): Promise<DeviceRow[]> {
@@ -69,6 +69,8 @@ export class DeviceStateRepository {
         : scope.except.length === 0
           ? undefined
           : or(isNull(devices.institutionId), notInArray(devices.institutionId, [...scope.except]));
+    const lacks = (reason: string) =>
+      sql`not (${devices.complianceReasons} @> ${JSON.stringify([reason])}::jsonb)`;
     return tx
       .select()
       .from(devices)
@@ -78,9 +80,12 @@ export class DeviceStateRepository {
           ne(devices.compliance, 'non_compliant'),
           inScope,
           or(
-            eq(devices.compliance, 'grace'),
-            lt(devices.lastAttestedAt, staleBefore),
-            lt(sql`coalesce(${devices.lastCheckInAt}, ${devices.enrolledAt})`, silentBefore),
+            and(eq(devices.compliance, 'grace'), lte(devices.nonCompliantSince, limits.graceBefore)),
+            and(lt(devices.lastAttestedAt, limits.staleBefore), lacks('ATTESTATION_STALE')),
+            and(
+              lt(sql`coalesce(${devices.lastCheckInAt}, ${devices.enrolledAt})`, limits.silentBefore),
+              lacks('CHECK_IN_OVERDUE'),
+            ),
           ),
         ),
       )
