@@ -172,11 +172,14 @@ describe('compliance transitions', () => {
     const d = await addDevice(fx.handle);
     await checkIns.checkIn(devicePrincipal(d), REPORT);
     const sweep = fx.get(ComplianceSweepService);
-    await sweep.sweep(new Date(Date.now() + 46 * 60_000));
+    const later = new Date(Date.now() + 46 * 60_000);
+    expect(await sweep.sweep(later)).toMatchObject({ evaluated: 1, changed: 1 });
     expect(await devices.find(d.id)).toMatchObject({
       compliance: 'grace',
       complianceReasons: ['CHECK_IN_OVERDUE'],
     });
+    // Already flagged and still in grace: the next sweep does not even read it.
+    expect(await sweep.sweep(later)).toMatchObject({ evaluated: 0, changed: 0 });
     // Checking in again clears it.
     expect((await checkIns.checkIn(devicePrincipal(d), REPORT)).compliance.state).toBe('compliant');
   });
