@@ -66,7 +66,7 @@ export class CheckInService {
         : { after: { deviceId, revoke: null } satisfies AfterAck };
     const policy = await this.policies.effective(row.institutionId, tx);
     const stored = await this.reportToStore(deviceId, report, now, tx);
-    const next = nextState(row, report, after);
+    const next = nextState(report, after);
     const imsi = report.imsi ?? row.imsi;
     const evaluated: DeviceRow = { ...row, state: next, imsi, lastCheckInAt: now };
     const verdict = await this.compliance.evaluate(evaluated, report, policy, now);
@@ -121,7 +121,7 @@ export class CheckInService {
  * published on that transition), one out of lost mode (the owner unlocked it) makes it `active` again. A
  * wipe or relinquishment acknowledged in this check-in makes it final.
  */
-function nextState(row: DeviceRow, report: CheckInReportInput, after: AfterAck): DeviceRow['state'] {
+function nextState(report: CheckInReportInput, after: AfterAck): DeviceRow['state'] {
   if (after.revoke) return after.revoke;
   return report.lostMode !== undefined ? 'lost' : 'active';
 }
