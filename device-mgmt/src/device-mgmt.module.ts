@@ -10,6 +10,14 @@ import {
   type KeyService,
   type Logger,
 } from '@pakawaaz/platform';
+import { CheckInController } from './check-in/check-in.controller.js';
+import { CheckInService } from './check-in/check-in.service.js';
+import { CommandOutcomes } from './commands/command-outcomes.js';
+import { CommandsController } from './commands/commands.controller.js';
+import { CommandsRepository } from './commands/commands.repository.js';
+import { CommandsService } from './commands/commands.service.js';
+import { ComplianceRecorder } from './compliance/compliance-recorder.js';
+import { ComplianceSweepService } from './compliance/compliance-sweep.service.js';
 import { DeviceCaPorts } from './device-ca/device-ca-ports.js';
 import { DeviceCaRepository } from './device-ca/device-ca.repository.js';
 import { DEVICE_CA_STATE, DeviceCaService, openDeviceCaState } from './device-ca/device-ca.service.js';
@@ -30,9 +38,14 @@ import { EnrolmentRepository } from './enrolment/enrolment.repository.js';
 import { EnrolmentService } from './enrolment/enrolment.service.js';
 import { EnrolmentTokensService } from './enrolment/enrolment-tokens.service.js';
 import { Officials } from './enrolment/officials.js';
+import { DeviceStateRepository } from './devices/device-state.repository.js';
+import { PoliciesController } from './policies/policies.controller.js';
+import { PoliciesRepository } from './policies/policies.repository.js';
+import { PoliciesService } from './policies/policies.service.js';
 
 /**
- * Device management: attested enrolment, the device CA, devices. Global, so that the ports it implements
+ * Device management: attested enrolment, the device CA, devices, policies, compliance, commands and
+ * check-ins. Global, so that the ports it implements
  * reach the kernel's guard (DEVICE_AUTHENTICATOR), the device edge (DEVICE_EDGE_TLS) and identity's device
  * factor (DEVICE_TRUST), which cannot import this domain.
  */
@@ -48,6 +61,9 @@ export class DeviceMgmtModule {
         DeviceCaController,
         DeviceAdminController,
         DeviceAttestationController,
+        PoliciesController,
+        CommandsController,
+        CheckInController,
       ],
       providers: [
         { provide: DEVICE_MGMT_CONFIG, useValue: config },
@@ -72,6 +88,15 @@ export class DeviceMgmtModule {
         DeviceAdminRepository,
         DeviceAdminService,
         DeviceAttestationService,
+        DeviceStateRepository,
+        PoliciesRepository,
+        PoliciesService,
+        CommandsRepository,
+        CommandOutcomes,
+        CommandsService,
+        ComplianceRecorder,
+        ComplianceSweepService,
+        CheckInService,
       ],
       exports: [DEVICE_AUTHENTICATOR, DEVICE_EDGE_TLS, DEVICE_TRUST, DEVICE_CERTIFICATES],
     };

@@ -12,3 +12,11 @@ export {
   type DevicePush,
 } from './devices/device-ports.js';
 export { DEVICE_MGMT_ERROR_STATUS, type DeviceMgmtErrorCode } from './device-mgmt.errors.js';
+// Check-in, policies, compliance and commands: what the CLI, lab and other domains may name.
+export {
+  PolicySettingsSchema,
+  DEFAULT_POLICY_SETTINGS,
+  type PolicySettings,
+} from './policies/policy-settings.js';
+export { COMPLIANCE_REASONS, type ComplianceReason, type ComplianceState } from './compliance/compliance.js';
+export { COMMAND_TYPES, type CommandType } from './commands/command-types.js';

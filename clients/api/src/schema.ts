@@ -468,14 +468,14 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/device-ca/certificate": {
+    "/api/v1/device-policies": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["DeviceCa_certificate"];
+        get: operations["Policies_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -484,15 +484,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/device-ca/crl": {
+    "/api/v1/device-policies/{scope}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["DeviceCa_crl"];
-        put?: never;
+        get: operations["Policies_get"];
+        put: operations["Policies_put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -500,7 +500,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/device/attestation": {
+    "/api/v1/device/check-in": {
         parameters: {
             query?: never;
             header?: never;
@@ -509,14 +509,14 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["DeviceAttestation_reattest"];
+        post: operations["CheckIn_checkIn"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/device/attestation/challenge": {
+    "/api/v1/device/commands/{id}/ack": {
         parameters: {
             query?: never;
             header?: never;
@@ -525,14 +525,30 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["DeviceAttestation_challenge"];
+        post: operations["CheckIn_acknowledge"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/device/certificate": {
+    "/api/v1/devices/{id}/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Commands_list"];
+        put?: never;
+        post: operations["Commands_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{id}/commands/{commandId}/cancel": {
         parameters: {
             query?: never;
             header?: never;
@@ -541,55 +557,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["DeviceAttestation_renew"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/devices": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["DeviceAdmin_list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/devices/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["DeviceAdmin_show"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/devices/{id}/retire": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["DeviceAdmin_retire"];
+        post: operations["Commands_cancel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -654,70 +622,6 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["DirectorySync_run"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/enrolment": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["HandsetEnrolment_enrol"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/enrolment-tokens": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["EnrolmentTokens_list"];
-        put?: never;
-        post: operations["EnrolmentTokens_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/enrolment-tokens/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        delete: operations["EnrolmentTokens_revoke"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/enrolment/challenge": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["HandsetEnrolment_challenge"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1620,6 +1524,11 @@ export interface components {
             userId: string | null;
             username: string | null;
         };
+        AcknowledgeCommandRequest: {
+            detail?: string;
+            /** @enum {string} */
+            state: "succeeded" | "failed";
+        };
         ApiToken: {
             /** Format: date-time */
             createdAt: string;
@@ -1681,12 +1590,6 @@ export interface components {
             profile?: string;
             staticIpv4?: string | null;
             userId?: string;
-        };
-        AttestationChallenge: {
-            /** @description 32 random bytes, lower-case hex: the attestation challenge */
-            challenge: string;
-            challengeId: string;
-            expiresIn: number;
         };
         AuditEntry: {
             action: string;
@@ -1804,20 +1707,123 @@ export interface components {
             failed: number;
             totalRows: number;
         };
-        CertificateRenewalRequest: {
-            /** @description Android Key Attestation chain, base64 DER, leaf first */
-            attestationChain?: string[];
-            /**
-             * Format: uuid
-             * @description with attestationChain: renew for a new attested key
-             */
-            challengeId?: string;
-            /** @description PKCS#10 request (base64 DER) for the attested key */
-            csr: string;
-        };
         ChangePasswordRequest: {
             currentPassword: string;
             newPassword: string;
+        };
+        CheckInReply: {
+            commands: {
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                expiresAt: string;
+                id: string;
+                params: {
+                    [key: string]: unknown;
+                };
+                type: string;
+            }[];
+            compliance: {
+                reasons: ("DEVICE_LOST" | "BOOT_STATE" | "ATTESTATION_STALE" | "PATCH_LEVEL" | "CHECK_IN_OVERDUE" | "POLICY_NOT_APPLIED" | "REQUIRED_APP_MISSING" | "FORBIDDEN_APP" | "DEVELOPER_OPTIONS" | "SCREEN_LOCK")[];
+                /** @enum {string} */
+                state: "compliant" | "grace" | "non_compliant";
+            };
+            nextCheckInSeconds: number;
+            /** @description The full policy when the handset applied another version; null when it is up to date */
+            policy: {
+                settings: {
+                    allowedApps?: string[];
+                    /** @default true */
+                    cameraAllowed: boolean;
+                    /** @default 900 */
+                    checkInIntervalSeconds: number;
+                    /** @default false */
+                    developerOptionsAllowed: boolean;
+                    /** @default 24 */
+                    graceHours: number;
+                    /** @default 24 */
+                    maxAttestationAgeHours: number;
+                    /** @default null */
+                    minimumPatchLevel: string | null;
+                    /** @default [] */
+                    requiredApps: string[];
+                    /**
+                     * @default {
+                     *       "maxIdleSeconds": 300,
+                     *       "minLength": 6,
+                     *       "required": true
+                     *     }
+                     */
+                    screenLock: {
+                        /** @default 300 */
+                        maxIdleSeconds: number;
+                        /** @default 6 */
+                        minLength: number;
+                        /** @default true */
+                        required: boolean;
+                    };
+                    /** @default false */
+                    screenshotsAllowed: boolean;
+                    /**
+                     * @default {
+                     *       "end": "05:00",
+                     *       "start": "02:00"
+                     *     }
+                     */
+                    updateWindow: {
+                        end: string;
+                        start: string;
+                    };
+                    /** @default false */
+                    usbDataAllowed: boolean;
+                };
+                version: number;
+            } | null;
+        };
+        CheckInReport: {
+            acknowledgements?: {
+                /** Format: uuid */
+                commandId: string;
+                detail?: string;
+                /** @enum {string} */
+                state: "succeeded" | "failed";
+            }[];
+            apps: {
+                package: string;
+                versionCode: number;
+            }[];
+            batteryPercent?: number;
+            bootPatch?: string;
+            developerOptionsEnabled?: boolean;
+            /** @description The IMSI of the SIM in the handset */
+            imsi?: string;
+            /** Format: date-time */
+            lastBootAt?: string;
+            /** @description Present while the handset is in lost mode. The location is kept only while a locate command delivered to the handset is outstanding; otherwise it is dropped */
+            lostMode?: {
+                location?: {
+                    accuracyMeters?: number;
+                    /** Format: date-time */
+                    at?: string;
+                    latitude: number;
+                    longitude: number;
+                };
+            };
+            osBuild: string;
+            osVersion: string;
+            /** @description The policy version the handset has applied (0: the built-in default) */
+            policyVersion: number;
+            /** @description A secure screen lock (PIN, password) is set */
+            screenLockSecure?: boolean;
+            securityPatch: string;
+            vendorPatch?: string;
+        };
+        CommandAcknowledgement: {
+            /** Format: uuid */
+            commandId: string;
+            detail?: string;
+            /** @enum {string} */
+            state: "succeeded" | "failed";
         };
         /** @enum {string} */
         CoreNetworkErrorCode: "alarm_not_found" | "assignment_file_too_large" | "assignment_job_not_found" | "institution_mismatch" | "invalid_assignment_file" | "invalid_network_spec" | "invalid_profile" | "invalid_scrape_targets" | "invalid_sim_import" | "network_spec_changed" | "network_spec_missing" | "network_spec_not_found" | "network_spec_too_large" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "open5gs_not_configured" | "profile_in_use" | "profile_not_found" | "sim_import_not_found" | "sim_import_too_large" | "sim_not_available" | "sim_not_found" | "subscriber_exists" | "subscriber_not_found" | "weak_security_not_allowed";
@@ -1827,6 +1833,16 @@ export interface components {
             institutionId?: string | null;
             name: string;
             roles: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "billing" | "device-admin" | "app-reviewer")[];
+        };
+        CreateDeviceCommandRequest: {
+            expiresInMinutes?: number;
+            /** @description The same key for this device returns the command it made (200) instead of queueing another */
+            idempotencyKey?: string;
+            params?: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            type: "lock" | "wipe" | "reboot" | "install_app" | "uninstall_app" | "update_os" | "rotate_certificate" | "relinquish" | "locate";
         };
         CreateDirectoryLink: {
             /** @description the official: username or id */
@@ -1870,14 +1886,6 @@ export interface components {
              */
             startTls: boolean;
             url: string;
-        };
-        CreateEnrolmentToken: {
-            /** @description default 72 */
-            expiresInHours?: number;
-            /** @description bind the enrolment to this SIM */
-            imsi?: string;
-            /** @description username or user id of an active official */
-            official: string;
         };
         CreateInstitution: {
             /** @enum {string} */
@@ -1924,30 +1932,6 @@ export interface components {
             revokedAt: string | null;
             roles: string[];
             token: string;
-        };
-        CreatedEnrolmentToken: {
-            /** Format: date-time */
-            createdAt: string;
-            deviceId: string | null;
-            /** @description what the QR code carries */
-            enrolUrl: string;
-            /** Format: date-time */
-            expiresAt: string;
-            id: string;
-            imsi: string | null;
-            institutionId: string | null;
-            institutionName: string | null;
-            official: {
-                displayName: string | null;
-                id: string;
-                username: string | null;
-            };
-            /** @enum {string} */
-            state: "pending" | "used" | "expired" | "revoked";
-            /** @description shown once; only its SHA-256 is kept */
-            token: string;
-            /** Format: date-time */
-            usedAt: string | null;
         };
         CreatedRadiusClient: {
             cidr: string;
@@ -2283,6 +2267,17 @@ export interface components {
             receivedAt: string;
             type: string;
         };
+        DeliveredCommand: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            id: string;
+            params: {
+                [key: string]: unknown;
+            };
+            type: string;
+        };
         DeviceChallenge: {
             challenge: string;
             expiresIn: number;
@@ -2290,115 +2285,286 @@ export interface components {
         DeviceChallengeRequest: {
             ticket: string;
         };
-        DeviceDetail: {
-            appliedPolicyVersion: number | null;
-            /** @description facts of the last accepted key attestation */
-            attestation: {
-                [key: string]: unknown;
-            };
-            brand: string | null;
-            certificates: {
-                /** Format: date-time */
-                notAfter: string;
-                /** Format: date-time */
-                notBefore: string;
-                revocationReason: string | null;
-                /** Format: date-time */
-                revokedAt: string | null;
-                serial: string;
-                /** @enum {string} */
-                status: "valid" | "expired" | "revoked";
-                thumbprint: string;
-            }[];
-            /** @enum {string} */
-            compliance: "compliant" | "grace" | "non_compliant";
-            complianceReasons: string[];
+        DeviceCommand: {
             /** Format: date-time */
-            enrolledAt: string;
+            acknowledgedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: {
+                id: string;
+                name: string;
+            };
+            /** Format: date-time */
+            deliveredAt: string | null;
+            deviceId: string;
+            /** Format: date-time */
+            expiresAt: string;
             id: string;
-            imei: string | null;
-            imsi: string | null;
-            institutionId: string | null;
-            institutionName: string | null;
-            /** Format: date-time */
-            lastAttestedAt: string;
-            /** Format: date-time */
-            lastCheckInAt: string | null;
-            lastReport: {
+            idempotencyKey: string;
+            params: {
                 [key: string]: unknown;
-            } | null;
-            model: string | null;
-            official: {
-                displayName: string | null;
-                id: string;
-                username: string | null;
             };
-            serial: string | null;
+            result: {
+                detail?: string;
+            } | null;
             /** @enum {string} */
-            state: "active" | "lost" | "wiped" | "retired";
+            state: "queued" | "delivered" | "succeeded" | "failed" | "expired" | "cancelled";
+            /** @enum {string} */
+            type: "lock" | "wipe" | "reboot" | "install_app" | "uninstall_app" | "update_os" | "rotate_certificate" | "relinquish" | "locate";
         };
-        DevicePage: {
-            devices: {
-                brand: string | null;
-                /** @enum {string} */
-                compliance: "compliant" | "grace" | "non_compliant";
-                complianceReasons: string[];
+        DeviceCommandList: {
+            commands: {
                 /** Format: date-time */
-                enrolledAt: string;
-                id: string;
-                imei: string | null;
-                imsi: string | null;
-                institutionId: string | null;
-                institutionName: string | null;
+                acknowledgedAt: string | null;
                 /** Format: date-time */
-                lastAttestedAt: string;
-                /** Format: date-time */
-                lastCheckInAt: string | null;
-                model: string | null;
-                official: {
-                    displayName: string | null;
+                createdAt: string;
+                createdBy: {
                     id: string;
-                    username: string | null;
+                    name: string;
                 };
-                serial: string | null;
+                /** Format: date-time */
+                deliveredAt: string | null;
+                deviceId: string;
+                /** Format: date-time */
+                expiresAt: string;
+                id: string;
+                idempotencyKey: string;
+                params: {
+                    [key: string]: unknown;
+                };
+                result: {
+                    detail?: string;
+                } | null;
                 /** @enum {string} */
-                state: "active" | "lost" | "wiped" | "retired";
+                state: "queued" | "delivered" | "succeeded" | "failed" | "expired" | "cancelled";
+                /** @enum {string} */
+                type: "lock" | "wipe" | "reboot" | "install_app" | "uninstall_app" | "update_os" | "rotate_certificate" | "relinquish" | "locate";
             }[];
-            limit: number;
-            offset: number;
-            total: number;
+        };
+        DeviceCompliance: {
+            reasons: ("DEVICE_LOST" | "BOOT_STATE" | "ATTESTATION_STALE" | "PATCH_LEVEL" | "CHECK_IN_OVERDUE" | "POLICY_NOT_APPLIED" | "REQUIRED_APP_MISSING" | "FORBIDDEN_APP" | "DEVELOPER_OPTIONS" | "SCREEN_LOCK")[];
+            /** @enum {string} */
+            state: "compliant" | "grace" | "non_compliant";
+        };
+        /** @enum {string} */
+        DeviceMgmtErrorCode: "command_not_cancellable" | "command_not_delivered" | "command_not_found" | "device_not_active" | "device_not_found" | "idempotency_key_reused" | "policy_changed" | "policy_not_found";
+        DevicePolicy: {
+            /** @description 'national' or an institution id */
+            scope: string;
+            settings: {
+                allowedApps?: string[];
+                /** @default true */
+                cameraAllowed: boolean;
+                /** @default 900 */
+                checkInIntervalSeconds: number;
+                /** @default false */
+                developerOptionsAllowed: boolean;
+                /** @default 24 */
+                graceHours: number;
+                /** @default 24 */
+                maxAttestationAgeHours: number;
+                /** @default null */
+                minimumPatchLevel: string | null;
+                /** @default [] */
+                requiredApps: string[];
+                /**
+                 * @default {
+                 *       "maxIdleSeconds": 300,
+                 *       "minLength": 6,
+                 *       "required": true
+                 *     }
+                 */
+                screenLock: {
+                    /** @default 300 */
+                    maxIdleSeconds: number;
+                    /** @default 6 */
+                    minLength: number;
+                    /** @default true */
+                    required: boolean;
+                };
+                /** @default false */
+                screenshotsAllowed: boolean;
+                /**
+                 * @default {
+                 *       "end": "05:00",
+                 *       "start": "02:00"
+                 *     }
+                 */
+                updateWindow: {
+                    end: string;
+                    start: string;
+                };
+                /** @default false */
+                usbDataAllowed: boolean;
+            };
+            /**
+             * @description Whose policy is in force for the scope: its own, the national one, or the built-in default
+             * @enum {string}
+             */
+            source: "institution" | "national" | "default";
+            /** Format: date-time */
+            updatedAt: string | null;
+            updatedBy: string | null;
+            version: number;
+        };
+        DevicePolicyList: {
+            policies: {
+                /** @description 'national' or an institution id */
+                scope: string;
+                settings: {
+                    allowedApps?: string[];
+                    /** @default true */
+                    cameraAllowed: boolean;
+                    /** @default 900 */
+                    checkInIntervalSeconds: number;
+                    /** @default false */
+                    developerOptionsAllowed: boolean;
+                    /** @default 24 */
+                    graceHours: number;
+                    /** @default 24 */
+                    maxAttestationAgeHours: number;
+                    /** @default null */
+                    minimumPatchLevel: string | null;
+                    /** @default [] */
+                    requiredApps: string[];
+                    /**
+                     * @default {
+                     *       "maxIdleSeconds": 300,
+                     *       "minLength": 6,
+                     *       "required": true
+                     *     }
+                     */
+                    screenLock: {
+                        /** @default 300 */
+                        maxIdleSeconds: number;
+                        /** @default 6 */
+                        minLength: number;
+                        /** @default true */
+                        required: boolean;
+                    };
+                    /** @default false */
+                    screenshotsAllowed: boolean;
+                    /**
+                     * @default {
+                     *       "end": "05:00",
+                     *       "start": "02:00"
+                     *     }
+                     */
+                    updateWindow: {
+                        end: string;
+                        start: string;
+                    };
+                    /** @default false */
+                    usbDataAllowed: boolean;
+                };
+                /**
+                 * @description Whose policy is in force for the scope: its own, the national one, or the built-in default
+                 * @enum {string}
+                 */
+                source: "institution" | "national" | "default";
+                /** Format: date-time */
+                updatedAt: string | null;
+                updatedBy: string | null;
+                version: number;
+            }[];
+        };
+        DevicePolicySettings: {
+            allowedApps?: string[];
+            /** @default true */
+            cameraAllowed: boolean;
+            /** @default 900 */
+            checkInIntervalSeconds: number;
+            /** @default false */
+            developerOptionsAllowed: boolean;
+            /** @default 24 */
+            graceHours: number;
+            /** @default 24 */
+            maxAttestationAgeHours: number;
+            /** @default null */
+            minimumPatchLevel: string | null;
+            /** @default [] */
+            requiredApps: string[];
+            /**
+             * @default {
+             *       "maxIdleSeconds": 300,
+             *       "minLength": 6,
+             *       "required": true
+             *     }
+             */
+            screenLock: {
+                /** @default 300 */
+                maxIdleSeconds: number;
+                /** @default 6 */
+                minLength: number;
+                /** @default true */
+                required: boolean;
+            };
+            /** @default false */
+            screenshotsAllowed: boolean;
+            /**
+             * @default {
+             *       "end": "05:00",
+             *       "start": "02:00"
+             *     }
+             */
+            updateWindow: {
+                end: string;
+                start: string;
+            };
+            /** @default false */
+            usbDataAllowed: boolean;
+        };
+        DevicePolicySettingsInput: {
+            allowedApps?: string[];
+            /** @default true */
+            cameraAllowed: boolean;
+            /** @default 900 */
+            checkInIntervalSeconds: number;
+            /** @default false */
+            developerOptionsAllowed: boolean;
+            /** @default 24 */
+            graceHours: number;
+            /** @default 24 */
+            maxAttestationAgeHours: number;
+            /** @default null */
+            minimumPatchLevel: string | null;
+            /** @default [] */
+            requiredApps: string[];
+            /**
+             * @default {
+             *       "maxIdleSeconds": 300,
+             *       "minLength": 6,
+             *       "required": true
+             *     }
+             */
+            screenLock: {
+                /** @default 300 */
+                maxIdleSeconds: number;
+                /** @default 6 */
+                minLength: number;
+                /** @default true */
+                required: boolean;
+            };
+            /** @default false */
+            screenshotsAllowed: boolean;
+            /**
+             * @default {
+             *       "end": "05:00",
+             *       "start": "02:00"
+             *     }
+             */
+            updateWindow: {
+                end: string;
+                start: string;
+            };
+            /** @default false */
+            usbDataAllowed: boolean;
         };
         DeviceProofRequest: {
             certificateChain: string[];
             challenge: string;
             signature: string;
             ticket: string;
-        };
-        DeviceSummary: {
-            brand: string | null;
-            /** @enum {string} */
-            compliance: "compliant" | "grace" | "non_compliant";
-            complianceReasons: string[];
-            /** Format: date-time */
-            enrolledAt: string;
-            id: string;
-            imei: string | null;
-            imsi: string | null;
-            institutionId: string | null;
-            institutionName: string | null;
-            /** Format: date-time */
-            lastAttestedAt: string;
-            /** Format: date-time */
-            lastCheckInAt: string | null;
-            model: string | null;
-            official: {
-                displayName: string | null;
-                id: string;
-                username: string | null;
-            };
-            serial: string | null;
-            /** @enum {string} */
-            state: "active" | "lost" | "wiped" | "retired";
         };
         DirectoryEntry: {
             designation: string | null;
@@ -2525,77 +2691,8 @@ export interface components {
             next: "sign-in";
             username: string;
         };
-        Enrolled: {
-            /** @description the device CA certificates, PEM */
-            caCertificates: string[];
-            /** @description the device certificate, PEM */
-            certificate: string;
-            checkInIntervalSeconds: number;
-            deviceId: string;
-        };
-        EnrolmentChallengeRequest: {
-            token: string;
-        };
-        EnrolmentRequest: {
-            /** @description Android Key Attestation chain, base64 DER, leaf first */
-            attestationChain: string[];
-            /** Format: uuid */
-            challengeId: string;
-            /** @description PKCS#10 request (base64 DER) for the attested key */
-            csr: string;
-            /** @description what the handset says about itself; attested identifiers win */
-            reported?: {
-                brand?: string;
-                imei?: string;
-                model?: string;
-                serial?: string;
-            };
-            token: string;
-        };
-        EnrolmentToken: {
-            /** Format: date-time */
-            createdAt: string;
-            deviceId: string | null;
-            /** Format: date-time */
-            expiresAt: string;
-            id: string;
-            imsi: string | null;
-            institutionId: string | null;
-            institutionName: string | null;
-            official: {
-                displayName: string | null;
-                id: string;
-                username: string | null;
-            };
-            /** @enum {string} */
-            state: "pending" | "used" | "expired" | "revoked";
-            /** Format: date-time */
-            usedAt: string | null;
-        };
-        EnrolmentTokenList: {
-            tokens: {
-                /** Format: date-time */
-                createdAt: string;
-                deviceId: string | null;
-                /** Format: date-time */
-                expiresAt: string;
-                id: string;
-                imsi: string | null;
-                institutionId: string | null;
-                institutionName: string | null;
-                official: {
-                    displayName: string | null;
-                    id: string;
-                    username: string | null;
-                };
-                /** @enum {string} */
-                state: "pending" | "used" | "expired" | "revoked";
-                /** Format: date-time */
-                usedAt: string | null;
-            }[];
-        };
         /** @description Every stable error code, of every domain (ErrorReply.code is one of them). */
-        ErrorCode: components["schemas"]["PlatformErrorCode"] | components["schemas"]["IdentityErrorCode"] | components["schemas"]["CoreNetworkErrorCode"];
+        ErrorCode: components["schemas"]["PlatformErrorCode"] | components["schemas"]["IdentityErrorCode"] | components["schemas"]["CoreNetworkErrorCode"] | components["schemas"]["DeviceMgmtErrorCode"];
         ErrorReply: {
             code: string;
             message: string;
@@ -3697,6 +3794,56 @@ export interface components {
                 updatedAt: string;
             }[];
         };
+        PutDevicePolicyRequest: {
+            /** @description The scope's own version this change was made against (0: none yet); 409 policy_changed when it moved */
+            baseVersion?: number;
+            settings: {
+                allowedApps?: string[];
+                /** @default true */
+                cameraAllowed: boolean;
+                /** @default 900 */
+                checkInIntervalSeconds: number;
+                /** @default false */
+                developerOptionsAllowed: boolean;
+                /** @default 24 */
+                graceHours: number;
+                /** @default 24 */
+                maxAttestationAgeHours: number;
+                /** @default null */
+                minimumPatchLevel: string | null;
+                /** @default [] */
+                requiredApps: string[];
+                /**
+                 * @default {
+                 *       "maxIdleSeconds": 300,
+                 *       "minLength": 6,
+                 *       "required": true
+                 *     }
+                 */
+                screenLock: {
+                    /** @default 300 */
+                    maxIdleSeconds: number;
+                    /** @default 6 */
+                    minLength: number;
+                    /** @default true */
+                    required: boolean;
+                };
+                /** @default false */
+                screenshotsAllowed: boolean;
+                /**
+                 * @default {
+                 *       "end": "05:00",
+                 *       "start": "02:00"
+                 *     }
+                 */
+                updateWindow: {
+                    end: string;
+                    start: string;
+                };
+                /** @default false */
+                usbDataAllowed: boolean;
+            };
+        };
         RadiusClient: {
             cidr: string;
             /** Format: date-time */
@@ -3763,17 +3910,6 @@ export interface components {
             /** @enum {string} */
             status: "ready" | "not_ready";
         };
-        ReattestationRequest: {
-            /** @description Android Key Attestation chain, base64 DER, leaf first */
-            attestationChain: string[];
-            /** Format: uuid */
-            challengeId: string;
-        };
-        Reattested: {
-            /** Format: date-time */
-            attestedAt: string;
-            deviceId: string;
-        };
         RecoveryCodes: {
             recoveryCodes: string[];
         };
@@ -3783,15 +3919,6 @@ export interface components {
         };
         RefreshRequest: {
             refreshToken: string;
-        };
-        RetireDevice: {
-            reason: string;
-        };
-        RetiredDevice: {
-            id: string;
-            revokedCertificates: string[];
-            /** @enum {string} */
-            state: "retired";
         };
         RevokedSessions: {
             revoked: number;
@@ -6883,7 +7010,7 @@ export interface operations {
             };
         };
     };
-    DeviceCa_certificate: {
+    Policies_list: {
         parameters: {
             query?: never;
             header?: never;
@@ -6892,65 +7019,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the device CA certificates (current first), PEM */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    DeviceCa_crl: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description the certificate revocation list, DER */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    DeviceAttestation_reattest: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ReattestationRequest"];
-            };
-        };
-        responses: {
-            /** @description OK */
+            /** @description The national policy first, then the institutions’ own (an institution sees its own) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Reattested"];
-                };
-            };
-            /** @description `attestation_malformed`, `csr_invalid`, `malformed_json`, `validation_failed` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "attestation_malformed" | "csr_invalid" | "malformed_json" | "validation_failed";
-                    };
+                    "application/json": components["schemas"]["DevicePolicyList"];
                 };
             };
             /** @description `unauthenticated` */
@@ -6977,7 +7052,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_not_found` */
+            /** @description `policy_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6985,248 +7060,30 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_not_found";
-                    };
-                };
-            };
-            /** @description `challenge_invalid` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "challenge_invalid";
-                    };
-                };
-            };
-            /** @description `attestation_refused`, `csr_key_mismatch` */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "attestation_refused" | "csr_key_mismatch";
+                        code?: "policy_not_found";
                     };
                 };
             };
         };
     };
-    DeviceAttestation_challenge: {
+    Policies_get: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                scope: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description 'national' or an institution id; an institution without its own shows the national one */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AttestationChallenge"];
-                };
-            };
-            /** @description `attestation_malformed`, `csr_invalid` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "attestation_malformed" | "csr_invalid";
-                    };
-                };
-            };
-            /** @description `unauthenticated` */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "unauthenticated";
-                    };
-                };
-            };
-            /** @description `forbidden` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "forbidden";
-                    };
-                };
-            };
-            /** @description `device_not_found` */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "device_not_found";
-                    };
-                };
-            };
-            /** @description `challenge_invalid` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "challenge_invalid";
-                    };
-                };
-            };
-            /** @description `attestation_refused`, `csr_key_mismatch` */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "attestation_refused" | "csr_key_mismatch";
-                    };
-                };
-            };
-        };
-    };
-    DeviceAttestation_renew: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CertificateRenewalRequest"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Enrolled"];
-                };
-            };
-            /** @description `attestation_malformed`, `csr_invalid`, `malformed_json`, `validation_failed` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "attestation_malformed" | "csr_invalid" | "malformed_json" | "validation_failed";
-                    };
-                };
-            };
-            /** @description `unauthenticated` */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "unauthenticated";
-                    };
-                };
-            };
-            /** @description `forbidden` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "forbidden";
-                    };
-                };
-            };
-            /** @description `device_not_found` */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "device_not_found";
-                    };
-                };
-            };
-            /** @description `challenge_invalid` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "challenge_invalid";
-                    };
-                };
-            };
-            /** @description `attestation_refused`, `csr_key_mismatch` */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "attestation_refused" | "csr_key_mismatch";
-                    };
-                };
-            };
-        };
-    };
-    DeviceAdmin_list: {
-        parameters: {
-            query?: {
-                q?: string;
-                institution?: string;
-                compliance?: "compliant" | "grace" | "non_compliant";
-                model?: string;
-                state?: "active" | "lost" | "wiped" | "retired";
-                limit?: number;
-                offset?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DevicePage"];
+                    "application/json": components["schemas"]["DevicePolicy"];
                 };
             };
             /** @description `validation_failed` */
@@ -7265,7 +7122,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_not_found` */
+            /** @description `policy_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7273,45 +7130,37 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_not_found";
-                    };
-                };
-            };
-            /** @description `device_retired` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "device_retired";
+                        code?: "policy_not_found";
                     };
                 };
             };
         };
     };
-    DeviceAdmin_show: {
+    Policies_put: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                scope: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutDevicePolicyRequest"];
+            };
+        };
         responses: {
-            /** @description OK */
+            /** @description Stored as the scope's next version; 'national' needs a national principal (403 national_only); 409 policy_changed when baseVersion is not the scope's own version */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DeviceDetail"];
+                    "application/json": components["schemas"]["DevicePolicy"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7319,7 +7168,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_json" | "validation_failed";
                     };
                 };
             };
@@ -7335,7 +7184,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`, `national_only` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7343,11 +7192,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden";
+                        code?: "forbidden" | "national_only";
                     };
                 };
             };
-            /** @description `device_not_found` */
+            /** @description `policy_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7355,11 +7204,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_not_found";
+                        code?: "policy_not_found";
                     };
                 };
             };
-            /** @description `device_retired` */
+            /** @description `policy_changed` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7367,34 +7216,32 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_retired";
+                        code?: "policy_changed";
                     };
                 };
             };
         };
     };
-    DeviceAdmin_retire: {
+    CheckIn_checkIn: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RetireDevice"];
+                "application/json": components["schemas"]["CheckInReport"];
             };
         };
         responses: {
-            /** @description OK */
+            /** @description The policy when it changed, the commands to run, the compliance verdict */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RetiredDevice"];
+                    "application/json": components["schemas"]["CheckInReply"];
                 };
             };
             /** @description `malformed_json`, `validation_failed` */
@@ -7445,7 +7292,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_retired` */
+            /** @description `device_not_active` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7453,7 +7300,341 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_retired";
+                        code?: "device_not_active";
+                    };
+                };
+            };
+        };
+    };
+    CheckIn_acknowledge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcknowledgeCommandRequest"];
+            };
+        };
+        responses: {
+            /** @description Recorded once: repeating an acknowledgement changes nothing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCommand"];
+                };
+            };
+            /** @description `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `command_not_found`, `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "command_not_found" | "device_not_found";
+                    };
+                };
+            };
+            /** @description `command_not_delivered`, `device_not_active` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "command_not_delivered" | "device_not_active";
+                    };
+                };
+            };
+        };
+    };
+    Commands_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first (the latest 200), each with its state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCommandList"];
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+        };
+    };
+    Commands_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDeviceCommandRequest"];
+            };
+        };
+        responses: {
+            /** @description The command this idempotency key already made (nothing new is queued) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCommand"];
+                };
+            };
+            /** @description Queued; the handset is woken to check in and receives it then */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCommand"];
+                };
+            };
+            /** @description `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `device_not_active`, `idempotency_key_reused` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_active" | "idempotency_key_reused";
+                    };
+                };
+            };
+        };
+    };
+    Commands_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                commandId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Not delivered again; a handset that already received it may still have run it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCommand"];
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `command_not_found`, `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "command_not_found" | "device_not_found";
+                    };
+                };
+            };
+            /** @description `command_not_cancellable` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "command_not_cancellable";
                     };
                 };
             };
@@ -7825,432 +8006,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "forbidden" | "national_only";
-                    };
-                };
-            };
-        };
-    };
-    HandsetEnrolment_enrol: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EnrolmentRequest"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Enrolled"];
-                };
-            };
-            /** @description `attestation_malformed`, `csr_invalid`, `malformed_json`, `validation_failed` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "attestation_malformed" | "csr_invalid" | "malformed_json" | "validation_failed";
-                    };
-                };
-            };
-            /** @description `enrolment_token_invalid` */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "enrolment_token_invalid";
-                    };
-                };
-            };
-            /** @description `challenge_invalid`, `device_already_enrolled`, `official_disabled` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "challenge_invalid" | "device_already_enrolled" | "official_disabled";
-                    };
-                };
-            };
-            /** @description `attestation_refused`, `csr_key_mismatch` */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "attestation_refused" | "csr_key_mismatch";
-                    };
-                };
-            };
-        };
-    };
-    EnrolmentTokens_list: {
-        parameters: {
-            query?: {
-                state?: "pending" | "used" | "expired" | "revoked";
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EnrolmentTokenList"];
-                };
-            };
-            /** @description `validation_failed` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "validation_failed";
-                    };
-                };
-            };
-            /** @description `unauthenticated` */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "unauthenticated";
-                    };
-                };
-            };
-            /** @description `forbidden` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "forbidden";
-                    };
-                };
-            };
-            /** @description `enrolment_token_not_found`, `official_not_found` */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "enrolment_token_not_found" | "official_not_found";
-                    };
-                };
-            };
-            /** @description `enrolment_token_spent`, `official_disabled` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "enrolment_token_spent" | "official_disabled";
-                    };
-                };
-            };
-            /** @description `not_an_official` */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "not_an_official";
-                    };
-                };
-            };
-        };
-    };
-    EnrolmentTokens_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateEnrolmentToken"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CreatedEnrolmentToken"];
-                };
-            };
-            /** @description `malformed_json`, `validation_failed` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
-                    };
-                };
-            };
-            /** @description `unauthenticated` */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "unauthenticated";
-                    };
-                };
-            };
-            /** @description `forbidden` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "forbidden";
-                    };
-                };
-            };
-            /** @description `enrolment_token_not_found`, `official_not_found` */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "enrolment_token_not_found" | "official_not_found";
-                    };
-                };
-            };
-            /** @description `enrolment_token_spent`, `official_disabled` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "enrolment_token_spent" | "official_disabled";
-                    };
-                };
-            };
-            /** @description `not_an_official` */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "not_an_official";
-                    };
-                };
-            };
-        };
-    };
-    EnrolmentTokens_revoke: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description `validation_failed` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "validation_failed";
-                    };
-                };
-            };
-            /** @description `unauthenticated` */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "unauthenticated";
-                    };
-                };
-            };
-            /** @description `forbidden` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "forbidden";
-                    };
-                };
-            };
-            /** @description `enrolment_token_not_found`, `official_not_found` */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "enrolment_token_not_found" | "official_not_found";
-                    };
-                };
-            };
-            /** @description `enrolment_token_spent`, `official_disabled` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "enrolment_token_spent" | "official_disabled";
-                    };
-                };
-            };
-            /** @description `not_an_official` */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "not_an_official";
-                    };
-                };
-            };
-        };
-    };
-    HandsetEnrolment_challenge: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EnrolmentChallengeRequest"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AttestationChallenge"];
-                };
-            };
-            /** @description `attestation_malformed`, `csr_invalid`, `malformed_json`, `validation_failed` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "attestation_malformed" | "csr_invalid" | "malformed_json" | "validation_failed";
-                    };
-                };
-            };
-            /** @description `enrolment_token_invalid` */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "enrolment_token_invalid";
-                    };
-                };
-            };
-            /** @description `challenge_invalid`, `device_already_enrolled`, `official_disabled` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "challenge_invalid" | "device_already_enrolled" | "official_disabled";
-                    };
-                };
-            };
-            /** @description `attestation_refused`, `csr_key_mismatch` */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "attestation_refused" | "csr_key_mismatch";
                     };
                 };
             };

@@ -12,6 +12,7 @@ type OperationsOf<P extends keyof paths> = {
 /** `POST /api/v1/sims/imports`: an operation of the generated client, checked by the compiler. */
 export type Operation = { [P in keyof paths]: OperationsOf<P> }[keyof paths];
 
+/** `device`: a handset's own route (its device certificate), never an operator's. */
 export type RouteScope = 'public' | 'self' | 'institution' | 'national' | 'device';
 export type OperationAccess = { scope: RouteScope; roles: readonly string[] };
 export type AccessTable = Readonly<Record<string, OperationAccess>>;

@@ -21,6 +21,8 @@ const devices: Module = async () => (await import('./commands/devices.js')).regi
 const network: Module = async () => (await import('./commands/network.js')).registerNetworkCommands;
 const networkHealth: Module = async () =>
   (await import('./commands/network-health.js')).registerNetworkHealthCommands;
+const deviceCommands: Module = async () =>
+  (await import('./commands/device-commands.js')).registerDeviceCommandCommands;
 
 export type TopLevelCommand = {
   /** The line `pakawaaz --help` prints: the command's description, word for word. */
@@ -85,6 +87,8 @@ export const COMMANDS: Readonly<Record<string, TopLevelCommand>> = {
   network: { description: 'the private LTE/5G core (Open5GS)', modules: [network, networkHealth] },
   open5gs: { description: 'Open5GS configuration and data', modules: [network] },
   alarms: { description: 'alarms raised by the network health monitor', modules: [networkHealth] },
+  // Enrolment and the device list add to `devices` in their own module (listed before this one).
+  devices: { description: 'enrolled handsets: commands, policies, compliance', modules: [deviceCommands] },
 };
 
 /** Every module once, in the order the table first names them (the order they register in a full build). */

@@ -4,6 +4,7 @@ import {
   NETWORK_HEALTH_ERROR_STATUS,
   NETWORK_SPEC_ERROR_STATUS,
 } from '@pakawaaz/core-network';
+import { DEVICE_MGMT_ERROR_STATUS } from '@pakawaaz/device-mgmt';
 import { IDENTITY_ERROR_STATUS } from '@pakawaaz/identity';
 import {
   PLATFORM_ERROR_STATUS,
@@ -27,6 +28,7 @@ export const ERROR_CODE_MAPS: Readonly<Record<string, Readonly<Record<string, Ht
     ...NETWORK_SPEC_ERROR_STATUS,
     ...NETWORK_HEALTH_ERROR_STATUS,
   },
+  DeviceMgmtErrorCode: DEVICE_MGMT_ERROR_STATUS,
 };
 
 /** The code enums as OpenAPI components: one per domain, and their union. */

@@ -78,6 +78,9 @@ const w = {
   sessionB: '',
   tokenA: '',
   passkeyA: 'c2NvcGUtZTJlLXBhc3NrZXktb2YtYQ',
+  /** A handset of A (inserted as enrolment would) with one queued command. */
+  deviceA: 'dddddddd-aaaa-4aaa-8aaa-00000000000a',
+  commandA: '',
 };
 /** B's principals: name → bearer token. Users first (self operations need an account). */
 const principalsOfB: { name: string; token: string; user?: { id: string; username: string } }[] = [];
@@ -168,6 +171,13 @@ beforeAll(async () => {
         values (${w.passkeyA}, ${w.officialA.id}, 'A''s security key', '\\x00', '{usb}', 'singleDevice', false)`,
   );
   await importAndAssign();
+  await db.db.execute(
+    sql`insert into device_mgmt.devices (id, user_id, institution_id, imsi, attestation, last_attested_at)
+        values (${w.deviceA}, ${w.officialA.id}, ${w.a}, ${SIM_A}, '{}', now())`,
+  );
+  w.commandA = (
+    await ok<{ id: string }>('POST', `/api/v1/devices/${w.deviceA}/commands`, { type: 'lock' })
+  ).id;
 
   const viewer = await signIn(w.viewerB.username);
   const official = await signIn(w.officialB.username);
@@ -197,6 +207,8 @@ const forbiddenMarkers = () => [
   w.adminId,
   w.sessionA,
   w.passkeyA,
+  w.deviceA,
+  w.commandA,
   SIM_A,
   SIM_NATIONAL,
 ];
@@ -213,6 +225,13 @@ async function snapshotOfA(): Promise<unknown> {
     ok<{ sessions: { id: string }[] }>('GET', `/api/v1/users/${w.officialA.id}/sessions`),
     db().execute(sql`select id, name from identity.passkeys where user_id = ${w.officialA.id}`),
   ]);
+  const devicesOfA = await db().execute(
+    sql`select d.state, c.type, c.state as command from device_mgmt.devices d
+        left join device_mgmt.device_commands c on c.device_id = d.id where d.id = ${w.deviceA} order by c.type`,
+  );
+  const policiesOfA = await db().execute(
+    sql`select version from device_mgmt.device_policies where scope = ${w.a}`,
+  );
   const subscriber = await ok('GET', `/api/v1/subscribers/${SIM_A}`);
   const institution = await ok('GET', `/api/v1/institutions/${w.a}`);
   const intruders = await ok('GET', '/api/v1/users?search=scope-intruder');
@@ -222,6 +241,8 @@ async function snapshotOfA(): Promise<unknown> {
     operatorA,
     sessions: stripVolatile(sessions),
     passkeys: JSON.stringify(passkeys),
+    devices: JSON.stringify(devicesOfA),
+    devicePolicies: JSON.stringify(policiesOfA),
     subscriber,
     institution,
     intruders,
@@ -290,6 +311,18 @@ const INSTITUTION_FIXTURES: Record<string, InstitutionFixture> = {
   'POST /api/v1/user-imports': { write: () => ({ path: '/api/v1/user-imports', body: {} }) },
   'POST /api/v1/user-imports/{id}/codes': {
     write: () => ({ path: `/api/v1/user-imports/${NO_SUCH_JOB}/codes` }),
+  },
+  'GET /api/v1/device-policies': { read: () => '/api/v1/device-policies', sees: () => ['national'] },
+  'GET /api/v1/device-policies/{scope}': { read: () => `/api/v1/device-policies/${w.a}` },
+  'PUT /api/v1/device-policies/{scope}': {
+    write: () => ({ path: `/api/v1/device-policies/${w.a}`, body: { settings: { cameraAllowed: false } } }),
+  },
+  'GET /api/v1/devices/{id}/commands': { read: () => `/api/v1/devices/${w.deviceA}/commands` },
+  'POST /api/v1/devices/{id}/commands': {
+    write: () => ({ path: `/api/v1/devices/${w.deviceA}/commands`, body: { type: 'wipe' } }),
+  },
+  'POST /api/v1/devices/{id}/commands/{commandId}/cancel': {
+    write: () => ({ path: `/api/v1/devices/${w.deviceA}/commands/${w.commandA}/cancel` }),
   },
 };
 const NO_SUCH_JOB = '00000000-0000-4000-8000-0000000000aa';
