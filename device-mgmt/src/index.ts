@@ -4,3 +4,6 @@ export { DeviceMgmtModule } from './device-mgmt.module.js';
 export { DeviceLost, DeviceNonCompliant } from './device-mgmt.events.js';
 // The port hardened-os's releases are bound to (our verified-boot keys, the minimum patch level).
 export { HARDENED_OS_RELEASES, type HardenedOsReleases } from './attestation/policy.js';
+// Push without FCM: the MQTT wire contract a handset (lab) speaks, and its reconnect back-off.
+export { PUSH_TOPIC_FILTER, pushTopic, isCheckInPush, fullJitterDelay } from './push/push-topic.js';
+export { reconnectWithJitter, type Backoff } from './push/mqtt-reconnect.js';

@@ -5,3 +5,10 @@ export { createTestCa, issueTestDevice, type TestCa, type TestDevice } from './d
 export { fakeSim, simCsv, luhnCheckDigit, type FakeSim } from './sims.js';
 export { TcpProxy } from './tcp-proxy.js';
 export { compositionOf } from './composition.js';
+export {
+  createPemCa,
+  issueServerPem,
+  issueDevicePem,
+  type PemCa,
+  type PemIdentity,
+} from './mqtt-test-pki.js';
