@@ -16,6 +16,7 @@ import {
   issueDevicePem,
   issueServerPem,
   serviceGate,
+  testMqttUrl,
   testLogger,
   type PemCa,
 } from '@pakawaaz/test-support';
@@ -162,7 +163,7 @@ describe('DEVICE_PUSH with the embedded broker', () => {
 });
 
 describe('DEVICE_PUSH through an external broker (MQTT_URL, the local Mosquitto)', async () => {
-  const url = process.env.TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+  const url = testMqttUrl();
   const up = await serviceGate('Mosquitto', url);
 
   it.skipIf(!up)('publishes the check-in push a subscriber of the device topic receives', async () => {
