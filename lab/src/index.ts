@@ -79,3 +79,4 @@ export {
   type LabAttestation,
   type LabAttestationRoot,
 } from './attestation/lab-attestation.js';
+export { startPushClient, type PushClient, type PushClientOptions } from './handset/push-client.js';
