@@ -84,3 +84,10 @@ export function loadPushConfig(env: Env, platform: Pick<PlatformConfig, 'HOST'>)
 
 export const PUSH_CONFIG = Symbol.for('pakawaaz.device-mgmt.PushConfig');
 // ---- end of push --------------------------------------------------------------------------------------
+
+/** device-mgmt's settings, parsed once at start-up by the server (a bad value stops it naming the variable). */
+export type DeviceMgmtConfig = { push: PushConfig };
+
+export function loadDeviceMgmtConfig(env: Env, platform: Pick<PlatformConfig, 'HOST'>): DeviceMgmtConfig {
+  return { push: loadPushConfig(env, platform) };
+}

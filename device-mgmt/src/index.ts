@@ -1,6 +1,7 @@
 // Public face of the device-mgmt domain: the only module other packages may import.
 export { deviceMgmtDomain } from './device-mgmt.domain.js';
 export { DeviceMgmtModule } from './device-mgmt.module.js';
+export { loadDeviceMgmtConfig, type DeviceMgmtConfig } from './device-mgmt.config.js';
 export { DeviceLost, DeviceNonCompliant } from './device-mgmt.events.js';
 // The port hardened-os's releases are bound to (our verified-boot keys, the minimum patch level).
 export { HARDENED_OS_RELEASES, type HardenedOsReleases } from './attestation/policy.js';

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { loadCoreNetworkConfig, NetworkSpecService } from '@pakawaaz/core-network';
+import { loadDeviceMgmtConfig } from '@pakawaaz/device-mgmt';
 import {
   RadiusListener,
   FirstStartService,
@@ -129,7 +130,10 @@ export async function createApp(
 ): Promise<{ app: NestFastifyApplication; nocServed: boolean; domains: DomainConfigs }> {
   const { config, logger, metrics } = resources;
   const identity = loadIdentityConfig(env, config);
-  const domains = { coreNetwork: loadCoreNetworkConfig(env, config) };
+  const domains = {
+    coreNetwork: loadCoreNetworkConfig(env, config),
+    deviceMgmt: loadDeviceMgmtConfig(env, config),
+  };
   const https = loadTls(config);
   warnIfInsecure(config, https, resources.logger);
   const adapter = createFastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, https });

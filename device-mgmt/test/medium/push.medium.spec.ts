@@ -22,6 +22,7 @@ import {
 } from '@pakawaaz/test-support';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadPushConfig } from '../../src/device-mgmt.config.js';
 import { DEVICE_PUSH, type DevicePush } from '../../src/devices/device-ports.js';
 import { DevicePushService } from '../../src/push/device-push.service.js';
 import { PushModule } from '../../src/push/push.module.js';
@@ -79,18 +80,12 @@ async function boot(env: Record<string, string>, deviceCa: boolean) {
     exports: [LOGGER, PLATFORM_CONFIG, Metrics],
   })
   class Kernel {}
-  @Module({ imports: [Kernel, PushModule] })
+  @Module({ imports: [Kernel, PushModule.forRoot(loadPushConfig(env, { HOST: 'localhost' }))] })
   class TestModule {}
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    const app = await NestFactory.createApplicationContext(TestModule, { logger: false });
-    await app.init();
-    opened.push(app);
-    return { app, metrics, push: app.get<DevicePush>(DEVICE_PUSH) };
-  } finally {
-    process.env = saved;
-  }
+  const app = await NestFactory.createApplicationContext(TestModule, { logger: false });
+  await app.init();
+  opened.push(app);
+  return { app, metrics, push: app.get<DevicePush>(DEVICE_PUSH) };
 }
 
 const track = (c: MqttClient) => (opened.push(c), c);

@@ -32,6 +32,8 @@ export async function startTestServer(env: Env = {}): Promise<TestServer> {
     PAKAWAAZ_REQUIRE_PASSKEYS: 'false',
     RADIUS_AUTH_PORT: '0',
     RADIUS_ACCT_PORT: '0',
+    // No embedded MQTT broker (18830 would collide between parallel servers); a push test passes a port.
+    PAKAWAAZ_MQTT_PORT: '0',
     PAKAWAAZ_DATA_DIR: dataDir,
     PAKAWAAZ_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     LOG_LEVEL: 'silent',
