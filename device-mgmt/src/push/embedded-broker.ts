@@ -78,6 +78,7 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
   const timeout = o.handshakeTimeoutMs ?? 10_000;
   const aedes = await Aedes.createBroker({
     connectTimeout: timeout,
+    maxClientsIdLength: 36, // a uuid, also for MQTT 3.1 clients (3.1.1 has no limit)
     preConnect: (_client, packet, done) =>
       done(packet.clean ? null : authError('persistent sessions are not offered', 2), packet.clean === true),
     authenticate: (client, _user, _password, done) => {
@@ -134,6 +135,8 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
       return;
     }
     sockets.add(socket);
+    // Handsets behind NAT vanish without a FIN; TCP keep-alive reaps them even with MQTT keep-alive off.
+    socket.setKeepAlive(true, 120_000);
     socket.once('close', () => sockets.delete(socket));
     tlsServer.emit('connection', socket);
   });
