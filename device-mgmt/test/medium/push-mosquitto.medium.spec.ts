@@ -20,10 +20,11 @@ import { pushTopic } from '../../src/push/push-topic.js';
 
 /**
  * The Mosquitto set-up README documents for devices, proven on a real Mosquitto: mutual TLS with the device
- * CA, the certificate's CN as the user name, and an ACL that lets each device read its own push topic only
- * while the server's account writes to every device's.
+ * CA and the certificate's CN as the user name for handsets, a password account for the server on its own
+ * listener, and an ACL that lets each device read its own push topic only while the server writes to all.
  */
 const SERVER_USER = 'pakawaaz-server';
+const PASSWORD = 'correct horse battery staple';
 const ACL = `# Handsets (user = certificate CN = device id): their own push topic, read only.
 pattern read pakawaaz/devices/%u/push
 # The Pakawaaz server's publisher account.
@@ -49,6 +50,7 @@ const freePort = () =>
 let dir: string;
 let ca: PemCa;
 let port: number;
+let serverPort: number;
 let broker: ChildProcess;
 let publisher: ExternalPublisher;
 const clients: MqttClient[] = [];
@@ -75,22 +77,22 @@ describe.skipIf(!hasMosquitto)('Mosquitto for devices (TLS, certificate identity
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'pkz-mosquitto-'));
     ca = await createPemCa();
-    const [server, publisherId] = await Promise.all([issueServerPem(ca), issueDevicePem(ca, SERVER_USER)]);
-    port = await freePort();
+    const server = await issueServerPem(ca);
+    [port, serverPort] = await Promise.all([freePort(), freePort()]);
     const file = (name: string) => path.join(dir, name);
     await Promise.all([
       writeFile(file('ca.pem'), ca.certPem),
       writeFile(file('server.pem'), server.certPem),
       writeFile(file('server.key'), server.keyPem, { mode: 0o600 }),
-      writeFile(file('publisher.pem'), publisherId.certPem),
-      writeFile(file('publisher.key'), publisherId.keyPem, { mode: 0o600 }),
       writeFile(file('acl'), ACL),
+      // README's layout: a device listener (certificate identity) and a server listener (password).
       writeFile(
         file('mosquitto.conf'),
         [
           `user ${userInfo().username}`,
           'persistence false',
           'log_dest stderr',
+          'per_listener_settings true',
           `listener ${port} 127.0.0.1`,
           `cafile ${file('ca.pem')}`,
           `certfile ${file('server.pem')}`,
@@ -99,18 +101,26 @@ describe.skipIf(!hasMosquitto)('Mosquitto for devices (TLS, certificate identity
           'use_identity_as_username true',
           'allow_anonymous false',
           `acl_file ${file('acl')}`,
+          `listener ${serverPort} 127.0.0.1`,
+          `certfile ${file('server.pem')}`,
+          `keyfile ${file('server.key')}`,
+          `password_file ${file('passwd')}`,
+          'allow_anonymous false',
+          `acl_file ${file('acl')}`,
           '',
         ].join('\n'),
       ),
     ]);
+    const passwd = spawnSync('mosquitto_passwd', ['-c', '-b', file('passwd'), SERVER_USER, PASSWORD]);
+    if (passwd.status !== 0) throw new Error(`mosquitto_passwd failed: ${String(passwd.stderr)}`);
     broker = spawn('mosquitto', ['-c', file('mosquitto.conf')], { stdio: 'ignore' });
     for (let i = 0; i < 100 && !(await reachable(`mqtt://127.0.0.1:${port}`, 200)); i++)
       await new Promise((r) => setTimeout(r, 50));
     publisher = await connectExternalBroker({
-      url: `mqtts://127.0.0.1:${port}`,
+      url: `mqtts://127.0.0.1:${serverPort}`,
       caFile: file('ca.pem'),
-      certFile: file('publisher.pem'),
-      keyFile: file('publisher.key'),
+      username: SERVER_USER,
+      password: PASSWORD,
       backoff: { baseMs: 50, capMs: 500 },
       publishTimeoutMs: 3_000,
     });
