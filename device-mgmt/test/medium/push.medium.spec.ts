@@ -158,6 +158,17 @@ describe('DEVICE_PUSH with the embedded broker', () => {
 });
 
 describe('DEVICE_PUSH through an external broker (MQTT_URL, the local Mosquitto)', async () => {
+  it('drops (and counts) pushes while the broker is unreachable, and shuts down while retrying', async () => {
+    const { push, metrics, app } = await boot({ MQTT_URL: `mqtt://127.0.0.1:${await freePort()}` }, false);
+    await new Promise((r) => setTimeout(r, 200)); // a refused connect or two
+    await push.notify([randomUUID(), randomUUID()]);
+    expect(await metrics.registry.metrics()).toContain(
+      'pakawaaz_push_notifications_total{outcome="offline"} 2',
+    );
+    await app.close();
+    opened.splice(opened.indexOf(app), 1);
+  });
+
   const url = testMqttUrl();
   const up = await serviceGate('Mosquitto', url);
 
