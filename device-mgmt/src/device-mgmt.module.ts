@@ -42,6 +42,7 @@ import { DeviceStateRepository } from './devices/device-state.repository.js';
 import { PoliciesController } from './policies/policies.controller.js';
 import { PoliciesRepository } from './policies/policies.repository.js';
 import { PoliciesService } from './policies/policies.service.js';
+import { PushModule } from './push/push.module.js';
 
 /**
  * Device management: attested enrolment, the device CA, devices, policies, compliance, commands and
@@ -52,9 +53,11 @@ import { PoliciesService } from './policies/policies.service.js';
 @Module({})
 export class DeviceMgmtModule {
   static forRoot(config: DeviceMgmtConfig): DynamicModule {
+    const push = PushModule.forRoot(config.push);
     return {
       module: DeviceMgmtModule,
       global: true,
+      imports: [push],
       controllers: [
         EnrolmentTokensController,
         HandsetEnrolmentController,
@@ -98,7 +101,8 @@ export class DeviceMgmtModule {
         ComplianceSweepService,
         CheckInService,
       ],
-      exports: [DEVICE_AUTHENTICATOR, DEVICE_EDGE_TLS, DEVICE_TRUST, DEVICE_CERTIFICATES],
+      exports: [DEVICE_AUTHENTICATOR, DEVICE_EDGE_TLS, DEVICE_TRUST, DEVICE_CERTIFICATES, push],
     };
+import { PushModule } from './push/push.module.js';
   }
 }

@@ -87,3 +87,4 @@ export {
   type EnrolledHandset,
   type EnrolmentAttempt,
 } from './handset/lab-handset.js';
+export { startPushClient, type PushClient, type PushClientOptions } from './handset/push-client.js';

@@ -41,6 +41,8 @@ export async function startTestServer(
     RADIUS_ACCT_PORT: '0',
     // The device port has no "any free port" value (0 turns it off): a test that wants it picks one.
     PAKAWAAZ_DEVICE_PORT: '0',
+    // No embedded MQTT broker (18830 would collide between parallel servers); a push test passes a port.
+    PAKAWAAZ_MQTT_PORT: '0',
     PAKAWAAZ_DATA_DIR: dataDir,
     PAKAWAAZ_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     LOG_LEVEL: 'silent',
