@@ -78,4 +78,4 @@ export {
   LAB_BOOT_KEY,
   type LabAttestation,
   type LabAttestationRoot,
-} from './attestation/lab-attestation.js';
+} from '@pakawaaz/handset-simulator';

@@ -20,6 +20,7 @@ const attestation: Module = async () =>
 const network: Module = async () => (await import('./commands/network.js')).registerNetworkCommands;
 const networkHealth: Module = async () =>
   (await import('./commands/network-health.js')).registerNetworkHealthCommands;
+const lab: Module = async () => (await import('./commands/lab.js')).registerLabCommands;
 
 export type TopLevelCommand = {
   /** The line `pakawaaz --help` prints: the command's description, word for word. */
@@ -83,6 +84,7 @@ export const COMMANDS: Readonly<Record<string, TopLevelCommand>> = {
   network: { description: 'the private LTE/5G core (Open5GS)', modules: [network, networkHealth] },
   open5gs: { description: 'Open5GS configuration and data', modules: [network] },
   alarms: { description: 'alarms raised by the network health monitor', modules: [networkHealth] },
+  lab: { description: 'simulated handsets against a running server (demo, tests, load)', modules: [lab] },
 };
 
 /** Every module once, in the order the table first names them (the order they register in a full build). */

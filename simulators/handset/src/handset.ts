@@ -1,0 +1,224 @@
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
+import { Pkcs10CertificateRequestGenerator } from '@peculiar/x509';
+import {
+  healthyLabAttestation,
+  labAttestationChain,
+  type LabAttestation,
+  type LabAttestationRoot,
+} from './lab-attestation.js';
+import { mtlsFetch, type MtlsFetch } from './mtls-fetch.js';
+import { obey, type Acknowledgement, type DeviceCommand, type HandsetState } from './obey.js';
+
+export type HandsetOptions = {
+  /** The API's base URL (enrolment is reached there, without a client certificate). */
+  apiUrl: string;
+  /** The device port's base URL (mutual TLS), e.g. `https://127.0.0.1:8443`. */
+  deviceUrl: string;
+  root: LabAttestationRoot;
+  /** Attested identifiers; default: random, Luhn-valid IMEI and a serial. */
+  imei?: string;
+  serial?: string;
+  /** What the handset attests beyond a healthy, locked, patched device (e.g. `{ deviceLocked: false }`). */
+  attest?: Partial<LabAttestation>;
+  now?: () => Date;
+};
+
+export type Enrolment = {
+  deviceId: string;
+  certificatePem: string;
+  caPems: string[];
+  checkInIntervalSeconds: number;
+};
+
+export type CheckInReply = {
+  policy: { version: number } | null;
+  commands: DeviceCommand[];
+  compliance: { state: string; reasons: string[] };
+  nextCheckInSeconds: number;
+};
+
+/** An HTTP reply the simulator did not expect, with the server's error code when it sent one. */
+export class HandsetHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string | undefined,
+    readonly body: unknown,
+  ) {
+    super(`HTTP ${status}${code ? ` ${code}` : ''}`);
+  }
+}
+
+const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+const b64 = (b: Uint8Array | ArrayBuffer) =>
+  Buffer.from(b instanceof ArrayBuffer ? new Uint8Array(b) : b).toString('base64');
+const pem = (label: string, der: ArrayBuffer) =>
+  `-----BEGIN ${label}-----\n${(b64(der).match(/.{1,64}/g) ?? []).join('\n')}\n-----END ${label}-----\n`;
+
+/** A 15-digit IMEI with a valid Luhn check digit. */
+export function randomImei(): string {
+  const body = `35${Array.from({ length: 12 }, () => Math.floor(Math.random() * 10)).join('')}`;
+  const sum = [...body].reverse().reduce((acc, ch, i) => {
+    const d = Number(ch) * (i % 2 === 0 ? 2 : 1);
+    return acc + (d > 9 ? d - 9 : d);
+  }, 0);
+  return `${body}${(10 - (sum % 10)) % 10}`;
+}
+
+/**
+ * A simulated hardened handset: it enrols with a lab-attested key (the same KeyDescription ASN.1 as a real
+ * device), then checks in over mutual TLS with its device certificate and obeys the commands it receives,
+ * acknowledging each with its next check-in.
+ */
+export class SimulatedHandset {
+  readonly imei: string;
+  readonly serial: string;
+  state: HandsetState;
+  enrolment: Enrolment | null = null;
+  private keyPem: string | null = null;
+  private device: MtlsFetch | null = null;
+  private readonly api = mtlsFetch();
+  private acks: Acknowledgement[] = [];
+  private policyVersion = 0;
+  private readonly now: () => Date;
+
+  constructor(private readonly o: HandsetOptions) {
+    this.now = o.now ?? (() => new Date());
+    this.imei = o.imei ?? randomImei();
+    this.serial = o.serial ?? `SIM${this.imei.slice(-8)}`;
+    this.state = {
+      locked: false,
+      retired: false,
+      lostMode: false,
+      lastBootAt: new Date(this.now().getTime() - 3_600_000).toISOString(),
+      apps: [{ package: 'org.pakawaaz.agent', versionCode: 1 }],
+      osBuild: 'PKZ.250101.001',
+    };
+  }
+
+  get deviceId(): string | null {
+    return this.enrolment?.deviceId ?? null;
+  }
+
+  /** Challenge → attested key → CSR → device certificate. Throws HandsetHttpError with the server's refusal. */
+  async enrol(token: string): Promise<Enrolment> {
+    const ch = await this.json<{ challengeId: string; challenge: string }>(
+      this.api,
+      this.o.apiUrl,
+      'POST',
+      '/api/v1/enrolment/challenge',
+      { token },
+    );
+    const attestation = {
+      ...healthyLabAttestation(Buffer.from(ch.challenge, 'hex')),
+      imei: this.imei,
+      serial: this.serial,
+      ...this.o.attest,
+    };
+    const chain = await labAttestationChain(this.o.root, attestation);
+    const csr = await Pkcs10CertificateRequestGenerator.create({
+      name: `CN=${this.serial}`,
+      keys: chain.leafKeys,
+      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+    });
+    const reply = await this.json<{
+      deviceId: string;
+      certificate: string;
+      caCertificates: string[];
+      checkInIntervalSeconds: number;
+    }>(this.api, this.o.apiUrl, 'POST', '/api/v1/enrolment', {
+      token,
+      challengeId: ch.challengeId,
+      attestationChain: chain.ders.map(b64),
+      csr: b64(csr.rawData),
+    });
+    this.keyPem = pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', chain.leafKeys.privateKey));
+    this.enrolment = {
+      deviceId: reply.deviceId,
+      certificatePem: reply.certificate,
+      caPems: reply.caCertificates,
+      checkInIntervalSeconds: reply.checkInIntervalSeconds,
+    };
+    this.device?.close();
+    this.device = mtlsFetch(
+      { certPem: reply.certificate, keyPem: this.keyPem, caPems: reply.caCertificates },
+      1,
+    );
+    return this.enrolment;
+  }
+
+  /** One check-in: the report and the acknowledgements owed; the commands received are obeyed at once. */
+  async checkIn(): Promise<CheckInReply> {
+    if (!this.device || !this.enrolment) throw new Error('enrol the handset first');
+    if (this.state.retired) throw new Error('the handset was wiped or relinquished');
+    const acknowledgements = this.acks;
+    const reply = await this.json<CheckInReply>(
+      this.device,
+      this.o.deviceUrl,
+      'POST',
+      '/api/v1/device/check-in',
+      {
+        ...this.report(),
+        ...(acknowledgements.length > 0 ? { acknowledgements } : {}),
+      },
+    );
+    this.acks = this.acks.filter((a) => !acknowledgements.includes(a));
+    if (reply.policy) this.policyVersion = reply.policy.version;
+    for (const command of reply.commands) {
+      const done = obey(this.state, command, this.now());
+      this.state = done.state;
+      this.acks.push(done.ack);
+    }
+    return reply;
+  }
+
+  /** A device route over mutual TLS, for tests (e.g. `GET /api/v1/device/whoami`). */
+  async deviceCall<T>(method: string, path: string, body?: unknown): Promise<T> {
+    if (!this.device) throw new Error('enrol the handset first');
+    return this.json<T>(this.device, this.o.deviceUrl, method, path, body);
+  }
+
+  /** The acknowledgements the next check-in will carry. */
+  get pendingAcknowledgements(): readonly Acknowledgement[] {
+    return this.acks;
+  }
+
+  close(): void {
+    this.device?.close();
+    this.api.close();
+  }
+
+  private report() {
+    return {
+      osBuild: this.state.osBuild,
+      osVersion: '15',
+      securityPatch: '2025-11-05',
+      vendorPatch: '2025-11-05',
+      bootPatch: '2025-11-05',
+      apps: this.state.apps,
+      policyVersion: this.policyVersion,
+      batteryPercent: 80,
+      lastBootAt: this.state.lastBootAt,
+    };
+  }
+
+  private async json<T>(
+    fetcher: (r: Request) => Promise<Response>,
+    base: string,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
+    const res = await fetcher(
+      new Request(new URL(path, base), {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }),
+    );
+    const text = await res.text();
+    const parsed: unknown = text ? JSON.parse(text) : null;
+    if (!res.ok) throw new HandsetHttpError(res.status, (parsed as { code?: string } | null)?.code, parsed);
+    return parsed as T;
+  }
+}
