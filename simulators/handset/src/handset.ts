@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
+import { sign as signData, webcrypto } from 'node:crypto';
 import { Pkcs10CertificateRequestGenerator } from '@peculiar/x509';
 import {
   healthyLabAttestation,
@@ -172,10 +172,19 @@ export class SimulatedHandset {
     return reply;
   }
 
-  /** A device route over mutual TLS, for tests (e.g. `GET /api/v1/device/whoami`). */
-  async deviceCall<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /**
+   * Any route over mutual TLS with the device certificate (e.g. `GET /api/v1/device/whoami`, or an official's
+   * route with a certificate-bound bearer token).
+   */
+  async deviceCall<T>(method: string, path: string, body?: unknown, bearer?: string): Promise<T> {
     if (!this.device) throw new Error('enrol the handset first');
-    return this.json<T>(this.device, this.o.deviceUrl, method, path, body);
+    return this.json<T>(this.device, this.o.deviceUrl, method, path, body, bearer);
+  }
+
+  /** The device key's signature (SHA256withECDSA, DER, as Android's Keystore makes it), e.g. for the device factor. */
+  sign(text: string): Buffer {
+    if (!this.keyPem) throw new Error('enrol the handset first');
+    return signData('sha256', Buffer.from(text, 'utf8'), this.keyPem);
   }
 
   /** The acknowledgements the next check-in will carry. */
@@ -208,11 +217,15 @@ export class SimulatedHandset {
     method: string,
     path: string,
     body?: unknown,
+    bearer?: string,
   ): Promise<T> {
     const res = await fetcher(
       new Request(new URL(path, base), {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       }),
     );
