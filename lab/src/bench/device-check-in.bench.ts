@@ -38,7 +38,7 @@ async function provision(api: ControlPlaneApi): Promise<void> {
         username: 'bench.official',
         displayName: 'Bench Official',
         kind: 'official',
-        institutionId: inst.id,
+        institution: inst.id,
         password: 'cobalt-ferry-lantern-84',
       },
     }),

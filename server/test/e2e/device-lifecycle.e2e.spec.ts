@@ -69,7 +69,7 @@ beforeAll(async () => {
     username: 'sana.malik',
     displayName: 'Sana Malik',
     kind: 'official',
-    institutionId: inst.body.id,
+    institution: inst.body.id,
     password: PASSWORD,
   });
   expect(user.status).toBe(201);
