@@ -31,6 +31,14 @@ export type Enrolment = {
   checkInIntervalSeconds: number;
 };
 
+export type SavedHandset = {
+  imei: string;
+  serial: string;
+  keyPem: string;
+  enrolment: Enrolment;
+  state: HandsetState;
+};
+
 export type CheckInReply = {
   policy: { version: number } | null;
   commands: DeviceCommand[];
@@ -145,6 +153,31 @@ export class SimulatedHandset {
       1,
     );
     return this.enrolment;
+  }
+
+  /** What a handset must keep to resume after a restart (its private key in clear: keep the file 0600). */
+  saved(): SavedHandset | null {
+    if (!this.enrolment || !this.keyPem) return null;
+    return {
+      imei: this.imei,
+      serial: this.serial,
+      keyPem: this.keyPem,
+      enrolment: this.enrolment,
+      state: this.state,
+    };
+  }
+
+  /** A handset that enrolled before (see `saved()`), ready to check in again. */
+  static restore(o: HandsetOptions, saved: SavedHandset): SimulatedHandset {
+    const h = new SimulatedHandset({ ...o, imei: saved.imei, serial: saved.serial });
+    h.state = saved.state;
+    h.enrolment = saved.enrolment;
+    h.keyPem = saved.keyPem;
+    h.device = mtlsFetch(
+      { certPem: saved.enrolment.certificatePem, keyPem: saved.keyPem, caPems: saved.enrolment.caPems },
+      1,
+    );
+    return h;
   }
 
   /** One check-in: the report and the acknowledgements owed; the commands received are obeyed at once. */

@@ -20,6 +20,7 @@ export {
   type CheckInReply,
   type Enrolment,
   type HandsetOptions,
+  type SavedHandset,
 } from './handset.js';
 export { progressLine, runFleet, type FleetOptions, type FleetProgress } from './fleet.js';
 export { LatencyWindow } from './latency.js';
