@@ -78,7 +78,7 @@ export {
   LAB_BOOT_KEY,
   type LabAttestation,
   type LabAttestationRoot,
-} from './attestation/lab-attestation.js';
+} from '@pakawaaz/handset-simulator';
 export {
   LabHandset,
   HandsetHttpError,

@@ -17,7 +17,7 @@ import {
   labAttestationChain,
   type LabAttestation,
   type LabAttestationRoot,
-} from './lab-attestation.js';
+} from '@pakawaaz/handset-simulator';
 
 /*
  * The verifier on chains from the lab attestation root: each departure from a healthy handset is refused

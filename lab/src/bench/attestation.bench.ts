@@ -11,7 +11,7 @@ import {
   LAB_AGENT,
   LAB_BOOT_KEY,
   labAttestationChain,
-} from '../attestation/lab-attestation.js';
+} from '@pakawaaz/handset-simulator';
 
 /**
  * Android Key Attestation chains verified per second (parse, DER guard, chain signatures, revocation,

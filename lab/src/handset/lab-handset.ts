@@ -9,7 +9,7 @@ import {
   labAttestationChain,
   type LabAttestation,
   type LabAttestationRoot,
-} from '../attestation/lab-attestation.js';
+} from '@pakawaaz/handset-simulator';
 
 /*
  * A simulated handset playing the agent's side of enrolment over HTTP: ask a challenge for the token, make a

@@ -23,6 +23,7 @@ const networkHealth: Module = async () =>
   (await import('./commands/network-health.js')).registerNetworkHealthCommands;
 const deviceCommands: Module = async () =>
   (await import('./commands/device-commands.js')).registerDeviceCommandCommands;
+const lab: Module = async () => (await import('./commands/lab.js')).registerLabCommands;
 
 export type TopLevelCommand = {
   /** The line `pakawaaz --help` prints: the command's description, word for word. */
@@ -83,12 +84,14 @@ export const COMMANDS: Readonly<Record<string, TopLevelCommand>> = {
     modules: [milenage],
   },
   attestation: { description: 'Android Key Attestation chains, inspected offline', modules: [attestation] },
-  devices: { description: 'hardened handsets: enrolment, devices, certificates', modules: [devices] },
   network: { description: 'the private LTE/5G core (Open5GS)', modules: [network, networkHealth] },
   open5gs: { description: 'Open5GS configuration and data', modules: [network] },
   alarms: { description: 'alarms raised by the network health monitor', modules: [networkHealth] },
-  // Enrolment and the device list add to `devices` in their own module (listed before this one).
-  devices: { description: 'enrolled handsets: commands, policies, compliance', modules: [deviceCommands] },
+  devices: {
+    description: 'hardened handsets: enrolment, devices, commands, policies, compliance',
+    modules: [devices, deviceCommands],
+  },
+  lab: { description: 'simulated handsets against a running server (demo, tests, load)', modules: [lab] },
 };
 
 /** Every module once, in the order the table first names them (the order they register in a full build). */
