@@ -103,6 +103,5 @@ export class DeviceMgmtModule {
       ],
       exports: [DEVICE_AUTHENTICATOR, DEVICE_EDGE_TLS, DEVICE_TRUST, DEVICE_CERTIFICATES, push],
     };
-import { PushModule } from './push/push.module.js';
   }
 }

@@ -468,6 +468,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/device-ca/certificate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeviceCa_certificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device-ca/crl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeviceCa_crl"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/device-policies": {
         parameters: {
             query?: never;
@@ -494,6 +526,54 @@ export interface paths {
         get: operations["Policies_get"];
         put: operations["Policies_put"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device/attestation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DeviceAttestation_reattest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device/attestation/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DeviceAttestation_challenge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device/certificate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DeviceAttestation_renew"];
         delete?: never;
         options?: never;
         head?: never;
@@ -532,6 +612,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/device/whoami": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeviceEdge_whoami"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeviceAdmin_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeviceAdmin_show"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/devices/{id}/commands": {
         parameters: {
             query?: never;
@@ -558,6 +686,22 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["Commands_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{id}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DeviceAdmin_retire"];
         delete?: never;
         options?: never;
         head?: never;
@@ -622,6 +766,70 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["DirectorySync_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["HandsetEnrolment_enrol"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolment-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["EnrolmentTokens_list"];
+        put?: never;
+        post: operations["EnrolmentTokens_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolment-tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["EnrolmentTokens_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolment/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["HandsetEnrolment_challenge"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1591,6 +1799,12 @@ export interface components {
             staticIpv4?: string | null;
             userId?: string;
         };
+        AttestationChallenge: {
+            /** @description 32 random bytes, lower-case hex: the attestation challenge */
+            challenge: string;
+            challengeId: string;
+            expiresIn: number;
+        };
         AuditEntry: {
             action: string;
             actorId: string;
@@ -1706,6 +1920,17 @@ export interface components {
             }[];
             failed: number;
             totalRows: number;
+        };
+        CertificateRenewalRequest: {
+            /** @description Android Key Attestation chain, base64 DER, leaf first */
+            attestationChain?: string[];
+            /**
+             * Format: uuid
+             * @description with attestationChain: renew for a new attested key
+             */
+            challengeId?: string;
+            /** @description PKCS#10 request (base64 DER) for the attested key */
+            csr: string;
         };
         ChangePasswordRequest: {
             currentPassword: string;
@@ -1887,6 +2112,14 @@ export interface components {
             startTls: boolean;
             url: string;
         };
+        CreateEnrolmentToken: {
+            /** @description default 72 */
+            expiresInHours?: number;
+            /** @description bind the enrolment to this SIM */
+            imsi?: string;
+            /** @description username or user id of an active official */
+            official: string;
+        };
         CreateInstitution: {
             /** @enum {string} */
             directoryScope?: "own" | "hierarchy" | "all";
@@ -1932,6 +2165,30 @@ export interface components {
             revokedAt: string | null;
             roles: string[];
             token: string;
+        };
+        CreatedEnrolmentToken: {
+            /** Format: date-time */
+            createdAt: string;
+            deviceId: string | null;
+            /** @description what the QR code carries */
+            enrolUrl: string;
+            /** Format: date-time */
+            expiresAt: string;
+            id: string;
+            imsi: string | null;
+            institutionId: string | null;
+            institutionName: string | null;
+            official: {
+                displayName: string | null;
+                id: string;
+                username: string | null;
+            };
+            /** @enum {string} */
+            state: "pending" | "used" | "expired" | "revoked";
+            /** @description shown once; only its SHA-256 is kept */
+            token: string;
+            /** Format: date-time */
+            usedAt: string | null;
         };
         CreatedRadiusClient: {
             cidr: string;
@@ -2346,8 +2603,94 @@ export interface components {
             /** @enum {string} */
             state: "compliant" | "grace" | "non_compliant";
         };
+        DeviceDetail: {
+            appliedPolicyVersion: number | null;
+            /** @description facts of the last accepted key attestation */
+            attestation: {
+                [key: string]: unknown;
+            };
+            brand: string | null;
+            certificates: {
+                /** Format: date-time */
+                notAfter: string;
+                /** Format: date-time */
+                notBefore: string;
+                revocationReason: string | null;
+                /** Format: date-time */
+                revokedAt: string | null;
+                serial: string;
+                /** @enum {string} */
+                status: "valid" | "expired" | "revoked";
+                thumbprint: string;
+            }[];
+            /** @enum {string} */
+            compliance: "compliant" | "grace" | "non_compliant";
+            complianceReasons: string[];
+            /** Format: date-time */
+            enrolledAt: string;
+            id: string;
+            imei: string | null;
+            imsi: string | null;
+            institutionId: string | null;
+            institutionName: string | null;
+            /** Format: date-time */
+            lastAttestedAt: string;
+            /** Format: date-time */
+            lastCheckInAt: string | null;
+            lastReport: {
+                [key: string]: unknown;
+            } | null;
+            model: string | null;
+            official: {
+                displayName: string | null;
+                id: string;
+                username: string | null;
+            };
+            serial: string | null;
+            /** @enum {string} */
+            state: "active" | "lost" | "wiped" | "retired";
+        };
+        DeviceIdentity: {
+            certThumbprint: string;
+            /** @enum {string} */
+            compliance: "compliant" | "grace" | "non_compliant";
+            deviceId: string;
+            institutionId: string | null;
+            userId: string;
+        };
         /** @enum {string} */
-        DeviceMgmtErrorCode: "command_not_cancellable" | "command_not_delivered" | "command_not_found" | "device_not_active" | "device_not_found" | "idempotency_key_reused" | "policy_changed" | "policy_not_found";
+        DeviceMgmtErrorCode: "attestation_malformed" | "attestation_refused" | "challenge_invalid" | "command_not_cancellable" | "command_not_delivered" | "command_not_found" | "csr_invalid" | "csr_key_mismatch" | "device_already_enrolled" | "device_not_active" | "device_not_found" | "device_retired" | "enrolment_token_invalid" | "enrolment_token_not_found" | "enrolment_token_spent" | "idempotency_key_reused" | "invalid_status_list" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "policy_changed" | "policy_not_found";
+        DevicePage: {
+            devices: {
+                brand: string | null;
+                /** @enum {string} */
+                compliance: "compliant" | "grace" | "non_compliant";
+                complianceReasons: string[];
+                /** Format: date-time */
+                enrolledAt: string;
+                id: string;
+                imei: string | null;
+                imsi: string | null;
+                institutionId: string | null;
+                institutionName: string | null;
+                /** Format: date-time */
+                lastAttestedAt: string;
+                /** Format: date-time */
+                lastCheckInAt: string | null;
+                model: string | null;
+                official: {
+                    displayName: string | null;
+                    id: string;
+                    username: string | null;
+                };
+                serial: string | null;
+                /** @enum {string} */
+                state: "active" | "lost" | "wiped" | "retired";
+            }[];
+            limit: number;
+            offset: number;
+            total: number;
+        };
         DevicePolicy: {
             /** @description 'national' or an institution id */
             scope: string;
@@ -2566,6 +2909,32 @@ export interface components {
             signature: string;
             ticket: string;
         };
+        DeviceSummary: {
+            brand: string | null;
+            /** @enum {string} */
+            compliance: "compliant" | "grace" | "non_compliant";
+            complianceReasons: string[];
+            /** Format: date-time */
+            enrolledAt: string;
+            id: string;
+            imei: string | null;
+            imsi: string | null;
+            institutionId: string | null;
+            institutionName: string | null;
+            /** Format: date-time */
+            lastAttestedAt: string;
+            /** Format: date-time */
+            lastCheckInAt: string | null;
+            model: string | null;
+            official: {
+                displayName: string | null;
+                id: string;
+                username: string | null;
+            };
+            serial: string | null;
+            /** @enum {string} */
+            state: "active" | "lost" | "wiped" | "retired";
+        };
         DirectoryEntry: {
             designation: string | null;
             displayName: string;
@@ -2690,6 +3059,75 @@ export interface components {
             /** @enum {string} */
             next: "sign-in";
             username: string;
+        };
+        Enrolled: {
+            /** @description the device CA certificates, PEM */
+            caCertificates: string[];
+            /** @description the device certificate, PEM */
+            certificate: string;
+            checkInIntervalSeconds: number;
+            deviceId: string;
+        };
+        EnrolmentChallengeRequest: {
+            token: string;
+        };
+        EnrolmentRequest: {
+            /** @description Android Key Attestation chain, base64 DER, leaf first */
+            attestationChain: string[];
+            /** Format: uuid */
+            challengeId: string;
+            /** @description PKCS#10 request (base64 DER) for the attested key */
+            csr: string;
+            /** @description what the handset says about itself; attested identifiers win */
+            reported?: {
+                brand?: string;
+                imei?: string;
+                model?: string;
+                serial?: string;
+            };
+            token: string;
+        };
+        EnrolmentToken: {
+            /** Format: date-time */
+            createdAt: string;
+            deviceId: string | null;
+            /** Format: date-time */
+            expiresAt: string;
+            id: string;
+            imsi: string | null;
+            institutionId: string | null;
+            institutionName: string | null;
+            official: {
+                displayName: string | null;
+                id: string;
+                username: string | null;
+            };
+            /** @enum {string} */
+            state: "pending" | "used" | "expired" | "revoked";
+            /** Format: date-time */
+            usedAt: string | null;
+        };
+        EnrolmentTokenList: {
+            tokens: {
+                /** Format: date-time */
+                createdAt: string;
+                deviceId: string | null;
+                /** Format: date-time */
+                expiresAt: string;
+                id: string;
+                imsi: string | null;
+                institutionId: string | null;
+                institutionName: string | null;
+                official: {
+                    displayName: string | null;
+                    id: string;
+                    username: string | null;
+                };
+                /** @enum {string} */
+                state: "pending" | "used" | "expired" | "revoked";
+                /** Format: date-time */
+                usedAt: string | null;
+            }[];
         };
         /** @description Every stable error code, of every domain (ErrorReply.code is one of them). */
         ErrorCode: components["schemas"]["PlatformErrorCode"] | components["schemas"]["IdentityErrorCode"] | components["schemas"]["CoreNetworkErrorCode"] | components["schemas"]["DeviceMgmtErrorCode"];
@@ -3626,7 +4064,7 @@ export interface components {
             };
         };
         /** @enum {string} */
-        PlatformErrorCode: "capability_not_enabled" | "database_unavailable" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
+        PlatformErrorCode: "capability_not_enabled" | "certificate_binding_failed" | "database_unavailable" | "device_certificate_refused" | "device_certificate_required" | "device_management_unavailable" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_client_certificate" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
         PreviewNetworkSpecRequest: {
             yaml: string;
         };
@@ -3910,6 +4348,17 @@ export interface components {
             /** @enum {string} */
             status: "ready" | "not_ready";
         };
+        ReattestationRequest: {
+            /** @description Android Key Attestation chain, base64 DER, leaf first */
+            attestationChain: string[];
+            /** Format: uuid */
+            challengeId: string;
+        };
+        Reattested: {
+            /** Format: date-time */
+            attestedAt: string;
+            deviceId: string;
+        };
         RecoveryCodes: {
             recoveryCodes: string[];
         };
@@ -3919,6 +4368,15 @@ export interface components {
         };
         RefreshRequest: {
             refreshToken: string;
+        };
+        RetireDevice: {
+            reason: string;
+        };
+        RetiredDevice: {
+            id: string;
+            revokedCertificates: string[];
+            /** @enum {string} */
+            state: "retired";
         };
         RevokedSessions: {
             revoked: number;
@@ -4316,6 +4774,11 @@ export interface components {
                 /** @enum {string} */
                 status: "up" | "down";
             };
+            devicePort: {
+                detail?: string;
+                open: boolean;
+                url?: string;
+            };
             domains: {
                 /** @enum {string} */
                 health: "up" | "down";
@@ -4630,7 +5093,19 @@ export interface operations {
                     "application/json": components["schemas"]["PasskeyList"];
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4638,7 +5113,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4714,7 +5189,7 @@ export interface operations {
                     "application/json": components["schemas"]["Passkey"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4722,11 +5197,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4734,7 +5209,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4806,7 +5281,19 @@ export interface operations {
                     "application/json": components["schemas"]["WebAuthnOptions"];
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4814,7 +5301,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4885,7 +5372,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4893,11 +5380,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4905,7 +5392,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4977,7 +5464,19 @@ export interface operations {
                     "application/json": components["schemas"]["RecoveryCodes"];
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4985,7 +5484,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -5057,7 +5556,19 @@ export interface operations {
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5065,7 +5576,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -5137,7 +5648,19 @@ export interface operations {
                     "application/json": components["schemas"]["TotpEnrolment"];
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5145,7 +5668,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -5214,7 +5737,19 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5222,7 +5757,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -5298,7 +5833,7 @@ export interface operations {
                     "application/json": components["schemas"]["RecoveryCodes"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5306,11 +5841,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5318,7 +5853,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -5398,7 +5933,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPage"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5406,11 +5941,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5418,7 +5953,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -5454,7 +5989,19 @@ export interface operations {
                     "application/json": components["schemas"]["AuditVerification"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5462,7 +6009,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -5508,7 +6055,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuthEventList"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5516,11 +6063,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5528,7 +6075,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -6535,7 +7082,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `factor_not_available` */
+            /** @description `factor_not_available`, `malformed_client_certificate` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6543,11 +7090,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "factor_not_available";
+                        code?: "factor_not_available" | "malformed_client_certificate";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6555,7 +7102,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -6615,7 +7162,7 @@ export interface operations {
                     "application/json": components["schemas"]["Profile"];
                 };
             };
-            /** @description `factor_not_available` */
+            /** @description `factor_not_available`, `malformed_client_certificate` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6623,11 +7170,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "factor_not_available";
+                        code?: "factor_not_available" | "malformed_client_certificate";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6635,7 +7182,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -6696,7 +7243,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `factor_not_available`, `malformed_json`, `validation_failed` */
+            /** @description `factor_not_available`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6704,11 +7251,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "factor_not_available" | "malformed_json" | "validation_failed";
+                        code?: "factor_not_available" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6716,7 +7263,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -7010,6 +7557,42 @@ export interface operations {
             };
         };
     };
+    DeviceCa_certificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the device CA certificates (current first), PEM */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeviceCa_crl: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the certificate revocation list, DER */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     Policies_list: {
         parameters: {
             query?: never;
@@ -7028,7 +7611,19 @@ export interface operations {
                     "application/json": components["schemas"]["DevicePolicyList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7036,7 +7631,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7086,7 +7681,7 @@ export interface operations {
                     "application/json": components["schemas"]["DevicePolicy"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7094,11 +7689,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7106,7 +7701,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7160,7 +7755,7 @@ export interface operations {
                     "application/json": components["schemas"]["DevicePolicy"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7168,11 +7763,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7180,7 +7775,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7222,6 +7817,254 @@ export interface operations {
             };
         };
     };
+    DeviceAttestation_reattest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReattestationRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reattested"];
+                };
+            };
+            /** @description `attestation_malformed`, `csr_invalid`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_malformed" | "csr_invalid" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `challenge_invalid` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "challenge_invalid";
+                    };
+                };
+            };
+            /** @description `attestation_refused`, `csr_key_mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_refused" | "csr_key_mismatch";
+                    };
+                };
+            };
+        };
+    };
+    DeviceAttestation_challenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttestationChallenge"];
+                };
+            };
+            /** @description `attestation_malformed`, `csr_invalid`, `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_malformed" | "csr_invalid" | "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `challenge_invalid` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "challenge_invalid";
+                    };
+                };
+            };
+            /** @description `attestation_refused`, `csr_key_mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_refused" | "csr_key_mismatch";
+                    };
+                };
+            };
+        };
+    };
+    DeviceAttestation_renew: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CertificateRenewalRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolled"];
+                };
+            };
+            /** @description `attestation_malformed`, `csr_invalid`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_malformed" | "csr_invalid" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `challenge_invalid` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "challenge_invalid";
+                    };
+                };
+            };
+            /** @description `attestation_refused`, `csr_key_mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_refused" | "csr_key_mismatch";
+                    };
+                };
+            };
+        };
+    };
     CheckIn_checkIn: {
         parameters: {
             query?: never;
@@ -7244,7 +8087,7 @@ export interface operations {
                     "application/json": components["schemas"]["CheckInReply"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7252,11 +8095,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `device_certificate_refused`, `device_certificate_required` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7264,19 +8107,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
-                    };
-                };
-            };
-            /** @description `forbidden` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "forbidden";
+                        code?: "device_certificate_refused" | "device_certificate_required";
                     };
                 };
             };
@@ -7330,7 +8161,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceCommand"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7338,11 +8169,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `device_certificate_refused`, `device_certificate_required` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7350,19 +8181,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
-                    };
-                };
-            };
-            /** @description `forbidden` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"] & {
-                        /** @enum {string} */
-                        code?: "forbidden";
+                        code?: "device_certificate_refused" | "device_certificate_required";
                     };
                 };
             };
@@ -7392,6 +8211,220 @@ export interface operations {
             };
         };
     };
+    DeviceEdge_whoami: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceIdentity"];
+                };
+            };
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+        };
+    };
+    DeviceAdmin_list: {
+        parameters: {
+            query?: {
+                q?: string;
+                institution?: string;
+                compliance?: "compliant" | "grace" | "non_compliant";
+                model?: string;
+                state?: "active" | "lost" | "wiped" | "retired";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevicePage"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `device_retired` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_retired";
+                    };
+                };
+            };
+        };
+    };
+    DeviceAdmin_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceDetail"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `device_retired` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_retired";
+                    };
+                };
+            };
+        };
+    };
     Commands_list: {
         parameters: {
             query?: never;
@@ -7412,7 +8445,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceCommandList"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7420,11 +8453,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7432,7 +8465,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7495,7 +8528,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceCommand"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7503,11 +8536,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7515,7 +8548,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7578,7 +8611,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceCommand"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7586,11 +8619,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7598,7 +8631,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7640,6 +8673,92 @@ export interface operations {
             };
         };
     };
+    DeviceAdmin_retire: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetireDevice"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetiredDevice"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `device_retired` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_retired";
+                    };
+                };
+            };
+        };
+    };
     Directory_search: {
         parameters: {
             query: {
@@ -7663,7 +8782,7 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryPage"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7671,11 +8790,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7683,7 +8802,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7767,7 +8886,19 @@ export interface operations {
                     "application/json": components["schemas"]["DirectorySyncList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7775,7 +8906,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7815,7 +8946,7 @@ export interface operations {
                     "application/json": components["schemas"]["DirectorySync"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7823,11 +8954,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7835,7 +8966,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7877,7 +9008,7 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryLink"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7885,11 +9016,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7897,7 +9028,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7973,7 +9104,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserImportJob"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7981,11 +9112,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7993,7 +9124,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8006,6 +9137,432 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+        };
+    };
+    HandsetEnrolment_enrol: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrolmentRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolled"];
+                };
+            };
+            /** @description `attestation_malformed`, `csr_invalid`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_malformed" | "csr_invalid" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `enrolment_token_invalid` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_invalid";
+                    };
+                };
+            };
+            /** @description `challenge_invalid`, `device_already_enrolled`, `official_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "challenge_invalid" | "device_already_enrolled" | "official_disabled";
+                    };
+                };
+            };
+            /** @description `attestation_refused`, `csr_key_mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_refused" | "csr_key_mismatch";
+                    };
+                };
+            };
+        };
+    };
+    EnrolmentTokens_list: {
+        parameters: {
+            query?: {
+                state?: "pending" | "used" | "expired" | "revoked";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentTokenList"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `enrolment_token_not_found`, `official_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_not_found" | "official_not_found";
+                    };
+                };
+            };
+            /** @description `enrolment_token_spent`, `official_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_spent" | "official_disabled";
+                    };
+                };
+            };
+            /** @description `not_an_official` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "not_an_official";
+                    };
+                };
+            };
+        };
+    };
+    EnrolmentTokens_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateEnrolmentToken"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedEnrolmentToken"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `enrolment_token_not_found`, `official_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_not_found" | "official_not_found";
+                    };
+                };
+            };
+            /** @description `enrolment_token_spent`, `official_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_spent" | "official_disabled";
+                    };
+                };
+            };
+            /** @description `not_an_official` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "not_an_official";
+                    };
+                };
+            };
+        };
+    };
+    EnrolmentTokens_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `enrolment_token_not_found`, `official_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_not_found" | "official_not_found";
+                    };
+                };
+            };
+            /** @description `enrolment_token_spent`, `official_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_spent" | "official_disabled";
+                    };
+                };
+            };
+            /** @description `not_an_official` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "not_an_official";
+                    };
+                };
+            };
+        };
+    };
+    HandsetEnrolment_challenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrolmentChallengeRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttestationChallenge"];
+                };
+            };
+            /** @description `attestation_malformed`, `csr_invalid`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_malformed" | "csr_invalid" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `enrolment_token_invalid` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_invalid";
+                    };
+                };
+            };
+            /** @description `challenge_invalid`, `device_already_enrolled`, `official_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "challenge_invalid" | "device_already_enrolled" | "official_disabled";
+                    };
+                };
+            };
+            /** @description `attestation_refused`, `csr_key_mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_refused" | "csr_key_mismatch";
                     };
                 };
             };
@@ -8031,7 +9588,7 @@ export interface operations {
                     "application/json": components["schemas"]["FactorResetList"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8039,11 +9596,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8051,7 +9608,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8125,7 +9682,7 @@ export interface operations {
                     "application/json": components["schemas"]["FactorResetResult"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8133,11 +9690,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8145,7 +9702,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8223,7 +9780,7 @@ export interface operations {
                     "application/json": components["schemas"]["FactorResetRequestView"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8231,11 +9788,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8243,7 +9800,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8315,7 +9872,19 @@ export interface operations {
                     "application/json": components["schemas"]["InstitutionList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8323,7 +9892,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8411,7 +9980,7 @@ export interface operations {
                     "application/json": components["schemas"]["Institution"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8419,11 +9988,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8431,7 +10000,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8517,7 +10086,7 @@ export interface operations {
                     "application/json": components["schemas"]["Institution"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8525,11 +10094,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8537,7 +10106,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8620,7 +10189,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8628,11 +10197,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8640,7 +10209,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8730,7 +10299,7 @@ export interface operations {
                     "application/json": components["schemas"]["Institution"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8738,11 +10307,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8750,7 +10319,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8840,7 +10409,7 @@ export interface operations {
                     "application/json": components["schemas"]["Institution"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8848,11 +10417,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8860,7 +10429,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8923,7 +10492,7 @@ export interface operations {
                     "application/json": components["schemas"]["NetworkAlarmList"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8931,11 +10500,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8943,7 +10512,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8993,7 +10562,7 @@ export interface operations {
                     "application/json": components["schemas"]["NetworkAlarm"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9001,11 +10570,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9013,7 +10582,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9061,7 +10630,19 @@ export interface operations {
                     "application/json": components["schemas"]["NetworkHealth"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9069,7 +10650,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9122,7 +10703,7 @@ export interface operations {
                     "application/json": components["schemas"]["KpiHistory"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9130,11 +10711,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9142,7 +10723,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9190,7 +10771,19 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsConfig"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9198,7 +10791,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9282,7 +10875,19 @@ export interface operations {
                     "application/json": components["schemas"]["CurrentNetworkSpec"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9290,7 +10895,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9378,7 +10983,7 @@ export interface operations {
                     "application/json": components["schemas"]["AppliedNetworkSpec"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9386,11 +10991,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9398,7 +11003,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9486,7 +11091,7 @@ export interface operations {
                     "application/json": components["schemas"]["NetworkSpecPreview"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9494,11 +11099,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9506,7 +11111,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9590,7 +11195,19 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsExportStatus"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9598,7 +11215,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9634,7 +11251,19 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsExport"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9642,7 +11271,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9678,7 +11307,19 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsSyncStatus"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9686,7 +11327,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9722,7 +11363,19 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsSyncReport"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9730,7 +11383,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9784,7 +11437,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountingList"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9792,11 +11445,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9804,7 +11457,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9876,7 +11529,19 @@ export interface operations {
                     "application/json": components["schemas"]["RadiusClientList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9884,7 +11549,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9960,7 +11625,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedRadiusClient"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9968,11 +11633,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9980,7 +11645,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10054,7 +11719,7 @@ export interface operations {
                     "application/json": components["schemas"]["RadiusClientCounters"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10062,11 +11727,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10074,7 +11739,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10145,7 +11810,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10153,11 +11818,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10165,7 +11830,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10243,7 +11908,7 @@ export interface operations {
                     "application/json": components["schemas"]["RadiusClient"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10251,11 +11916,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10263,7 +11928,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10341,7 +12006,7 @@ export interface operations {
                     "application/json": components["schemas"]["RotatedRadiusSecret"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10349,11 +12014,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10361,7 +12026,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10433,7 +12098,19 @@ export interface operations {
                     "application/json": components["schemas"]["RadiusStatus"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10441,7 +12118,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10513,7 +12190,19 @@ export interface operations {
                     "application/json": components["schemas"]["RolloutPlan"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10521,7 +12210,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10557,7 +12246,19 @@ export interface operations {
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10565,7 +12266,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10612,7 +12313,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10620,11 +12321,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10632,7 +12333,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10682,7 +12383,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignInStats"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10690,11 +12391,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10702,7 +12403,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10744,7 +12445,7 @@ export interface operations {
                     "application/json": components["schemas"]["SimList"];
                 };
             };
-            /** @description `invalid_sim_import`, `validation_failed` */
+            /** @description `invalid_sim_import`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10752,11 +12453,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import" | "validation_failed";
+                        code?: "invalid_sim_import" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10764,7 +12465,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10836,7 +12537,7 @@ export interface operations {
                     "application/json": components["schemas"]["SimImportJobList"];
                 };
             };
-            /** @description `invalid_sim_import` */
+            /** @description `invalid_sim_import`, `malformed_client_certificate` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10844,11 +12545,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import";
+                        code?: "invalid_sim_import" | "malformed_client_certificate";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10856,7 +12557,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10934,7 +12635,7 @@ export interface operations {
                     "application/json": components["schemas"]["SimImportJob"];
                 };
             };
-            /** @description `invalid_sim_import`, `validation_failed` */
+            /** @description `invalid_sim_import`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10942,11 +12643,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import" | "validation_failed";
+                        code?: "invalid_sim_import" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10954,7 +12655,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11028,7 +12729,7 @@ export interface operations {
                     "application/json": components["schemas"]["SimImportJob"];
                 };
             };
-            /** @description `invalid_sim_import`, `validation_failed` */
+            /** @description `invalid_sim_import`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11036,11 +12737,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import" | "validation_failed";
+                        code?: "invalid_sim_import" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11048,7 +12749,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11120,7 +12821,7 @@ export interface operations {
                     "application/json": components["schemas"]["KekRotation"];
                 };
             };
-            /** @description `invalid_sim_import` */
+            /** @description `invalid_sim_import`, `malformed_client_certificate` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11128,11 +12829,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import";
+                        code?: "invalid_sim_import" | "malformed_client_certificate";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11140,7 +12841,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11212,7 +12913,19 @@ export interface operations {
                     "application/json": components["schemas"]["ProfileTemplateList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11220,7 +12933,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11236,7 +12949,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
+            /** @description `profile_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11244,11 +12957,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
+                        code?: "profile_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11256,7 +12969,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use";
                     };
                 };
             };
@@ -11295,7 +13008,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11303,11 +13016,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11315,7 +13028,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11331,7 +13044,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
+            /** @description `profile_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11339,11 +13052,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
+                        code?: "profile_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11351,7 +13064,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use";
                     };
                 };
             };
@@ -11386,7 +13099,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11394,11 +13107,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11406,7 +13119,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11422,7 +13135,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
+            /** @description `profile_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11430,11 +13143,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
+                        code?: "profile_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11442,7 +13155,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use";
                     };
                 };
             };
@@ -11484,7 +13197,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubscriberProfilePreview"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11492,11 +13205,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11504,7 +13217,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11559,7 +13272,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubscriberPage"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11567,11 +13280,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11579,7 +13292,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11655,7 +13368,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11663,11 +13376,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11675,7 +13388,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11753,7 +13466,7 @@ export interface operations {
                     "application/json": components["schemas"]["BulkAssignmentResult"];
                 };
             };
-            /** @description `invalid_assignment_file`, `validation_failed` */
+            /** @description `invalid_assignment_file`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11761,11 +13474,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_assignment_file" | "validation_failed";
+                        code?: "invalid_assignment_file" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11773,7 +13486,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11823,7 +13536,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11831,11 +13544,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11843,7 +13556,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11914,7 +13627,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11922,11 +13635,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11934,7 +13647,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12012,7 +13725,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12020,11 +13733,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12032,7 +13745,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12110,7 +13823,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12118,11 +13831,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12130,7 +13843,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12208,7 +13921,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12216,11 +13929,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12228,7 +13941,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12300,7 +14013,19 @@ export interface operations {
                     "application/json": components["schemas"]["SystemStatus"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12308,7 +14033,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12344,7 +14069,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiTokenList"];
                 };
             };
-            /** @description `invalid_role` */
+            /** @description `invalid_role`, `malformed_client_certificate` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12352,11 +14077,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role";
+                        code?: "invalid_role" | "malformed_client_certificate";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12364,7 +14089,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12428,7 +14153,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedApiToken"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12436,11 +14161,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12448,7 +14173,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12507,7 +14232,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12515,11 +14240,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12527,7 +14252,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12587,7 +14312,19 @@ export interface operations {
                     "application/json": components["schemas"]["UserImportJobList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12595,7 +14332,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12638,7 +14375,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserImportJob"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12646,11 +14383,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12658,7 +14395,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12696,7 +14433,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserImportJob"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12704,11 +14441,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12716,7 +14453,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12752,7 +14489,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12760,11 +14497,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12772,7 +14509,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12816,7 +14553,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserPage"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12824,11 +14561,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12836,7 +14573,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12912,7 +14649,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12920,11 +14657,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12932,7 +14669,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -13006,7 +14743,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13014,11 +14751,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13026,7 +14763,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -13104,7 +14841,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13112,11 +14849,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13124,7 +14861,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -13202,7 +14939,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13210,11 +14947,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13222,7 +14959,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -13300,7 +15037,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13308,11 +15045,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13320,7 +15057,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -13398,7 +15135,7 @@ export interface operations {
                     "application/json": components["schemas"]["FactorResetResult"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13406,11 +15143,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13418,7 +15155,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -13496,7 +15233,7 @@ export interface operations {
                     "application/json": components["schemas"]["PasswordResetResult"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13504,11 +15241,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13516,7 +15253,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -13590,7 +15327,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13598,11 +15335,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13610,7 +15347,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -13684,7 +15421,7 @@ export interface operations {
                     "application/json": components["schemas"]["RevokedSessions"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13692,11 +15429,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13704,7 +15441,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -13778,7 +15515,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13786,11 +15523,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13798,7 +15535,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
