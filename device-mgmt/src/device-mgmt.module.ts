@@ -27,6 +27,7 @@ import { DeviceAdminRepository } from './devices/device-admin.repository.js';
 import { DeviceAdminService } from './devices/device-admin.service.js';
 import { DEVICE_CERTIFICATES } from './devices/device-ports.js';
 import { AttestationContext } from './enrolment/attestation-context.js';
+import { AttestationVerifier } from './enrolment/attestation-verifier.js';
 import { DeviceAttestationController } from './enrolment/device-attestation.controller.js';
 import { DeviceAttestationService } from './enrolment/device-attestation.service.js';
 import {
@@ -84,6 +85,7 @@ export class DeviceMgmtModule {
         { provide: DEVICE_TRUST, useExisting: DeviceCaPorts },
         { provide: DEVICE_CERTIFICATES, useExisting: DeviceCaPorts },
         AttestationContext,
+        AttestationVerifier,
         Officials,
         EnrolmentRepository,
         EnrolmentTokensService,

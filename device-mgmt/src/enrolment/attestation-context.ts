@@ -2,14 +2,12 @@ import { readFileSync, statSync } from 'node:fs';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { LOGGER, type Logger } from '@pakawaaz/platform';
 import {
-  googleAttestationRoots,
   HARDENED_OS_RELEASES,
   parseRevocationList,
   trustRootsFromPem,
   type AttestationPolicy,
   type HardenedOsReleases,
   type RevocationList,
-  type TrustRoots,
 } from '../attestation/index.js';
 import { DEVICE_MGMT_CONFIG, type DeviceMgmtConfig } from '../device-mgmt.config.js';
 
@@ -21,7 +19,7 @@ import { DEVICE_MGMT_CONFIG, type DeviceMgmtConfig } from '../device-mgmt.config
  */
 @Injectable()
 export class AttestationContext {
-  private cachedRoots: TrustRoots | undefined;
+  private extraPem: string | undefined;
   private status: { mtimeMs: number; list: RevocationList } | undefined;
 
   constructor(
@@ -30,22 +28,22 @@ export class AttestationContext {
     @Optional() @Inject(HARDENED_OS_RELEASES) private readonly releases?: HardenedOsReleases,
   ) {}
 
-  roots(): TrustRoots {
-    if (this.cachedRoots) return this.cachedRoots;
-    const roots = [...googleAttestationRoots()];
-    if (this.config.attestationRootsFile)
-      roots.push(
-        ...trustRootsFromPem(readFileSync(this.config.attestationRootsFile, 'utf8'), 'national root'),
-      );
+  /** National and lab roots (PEM) trusted beside Google's built-in ones; '' when none. */
+  extraRootsPem(): string {
+    if (this.extraPem !== undefined) return this.extraPem;
+    const parts: string[] = [];
+    if (this.config.attestationRootsFile) parts.push(readFileSync(this.config.attestationRootsFile, 'utf8'));
     if (this.config.trustLabRoot) {
-      roots.push(...trustRootsFromPem(readFileSync(this.config.labRootFile, 'utf8'), 'lab root'));
+      parts.push(readFileSync(this.config.labRootFile, 'utf8'));
       this.logger.warn(
         { file: this.config.labRootFile },
         'PAKAWAAZ_TRUST_LAB_ROOT=1: handsets attested by the LAB root are accepted (demo and tests only)',
       );
     }
-    this.cachedRoots = roots;
-    return roots;
+    // Parsed here once too, so that a bad file fails the first enrolment with a clear message.
+    if (parts.length) trustRootsFromPem(parts.join('\n'), 'configured root');
+    this.extraPem = parts.join('\n');
+    return this.extraPem;
   }
 
   /** The mirrored status list; an absent mirror revokes nothing (the README says how to refresh it). */

@@ -7,12 +7,7 @@ import { DeviceCaRepository } from '../device-ca/device-ca.repository.js';
 import { DeviceCaService } from '../device-ca/device-ca.service.js';
 import { deviceMgmtError } from '../device-mgmt.errors.js';
 import { EnrolmentRepository } from './enrolment.repository.js';
-import {
-  attestedKey,
-  CHALLENGE_TTL_SECONDS,
-  EnrolmentService,
-  type ChallengeIssued,
-} from './enrolment.service.js';
+import { CHALLENGE_TTL_SECONDS, EnrolmentService, type ChallengeIssued } from './enrolment.service.js';
 
 /**
  * An enrolled handset's own routes: re-attestation (a fresh key attested with our challenge, on a schedule or
@@ -53,14 +48,11 @@ export class DeviceAttestationService {
     const csr = await this.enrolment.csr(input.csr);
     let spki: Uint8Array;
     if (input.challengeId && input.attestationChain) {
-      spki = attestedKey(
-        (
-          await this.reattest(device, {
-            challengeId: input.challengeId,
-            attestationChain: input.attestationChain,
-          })
-        ).read,
-      );
+      const { read } = await this.reattest(device, {
+        challengeId: input.challengeId,
+        attestationChain: input.attestationChain,
+      });
+      spki = read.leafSpki;
     } else {
       // Without a new attestation only the key the hardware attested at enrolment may be certified again.
       const current = await this.certificates.byThumbprintDer(device.certThumbprint);

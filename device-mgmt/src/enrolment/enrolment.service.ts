@@ -1,16 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AuditService, RolloutGate, type Db } from '@pakawaaz/platform';
-import {
-  AttestationInputError,
-  verifyAttestation,
-  type AttestationFacts,
-  type ReadChain,
-} from '../attestation/index.js';
+import type { AttestationFacts } from '../attestation/index.js';
 import { DeviceCaError, sameKey, verifiedCsr } from '../device-ca/device-ca.js';
 import { DeviceCaService } from '../device-ca/device-ca.service.js';
 import { deviceMgmtError } from '../device-mgmt.errors.js';
-import { AttestationContext } from './attestation-context.js';
+import { AttestationVerifier } from './attestation-verifier.js';
 import { EnrolmentRepository, type ChallengeRow } from './enrolment.repository.js';
 import { tokenHash } from './enrolment-tokens.service.js';
 import { Officials } from './officials.js';
@@ -65,7 +60,7 @@ function isUniqueViolation(err: unknown): boolean {
 export class EnrolmentService {
   constructor(
     private readonly repo: EnrolmentRepository,
-    private readonly context: AttestationContext,
+    private readonly verifier: AttestationVerifier,
     private readonly ca: DeviceCaService,
     private readonly officials: Officials,
     private readonly rollout: RolloutGate,
@@ -97,7 +92,7 @@ export class EnrolmentService {
       target: `user:${token.userId}`,
       requestId,
     });
-    const attestedSpki = attestedKey(read);
+    const attestedSpki = read.leafSpki;
     if (!sameKey(csr.spki, attestedSpki))
       throw deviceMgmtError('csr_key_mismatch', 'The CSR is not for the key the hardware attested.');
     const official = await this.officials.find(token.userId);
@@ -173,27 +168,16 @@ export class EnrolmentService {
     }
   }
 
-  /** Verifies the chain; a refusal is audited and answered 422 with its reason codes. */
+  /** Verifies the chain (on a worker); a refusal is audited and answered 422 with its reason codes. */
   async attest(
     chain: Uint8Array[],
     challenge: string,
     now: Date,
     who: { actor: { type: 'official'; id: string }; target: string; requestId: string },
-  ): Promise<ReadChain> {
-    let result: Awaited<ReturnType<typeof verifyAttestation>>;
-    try {
-      result = await verifyAttestation(chain, {
-        roots: this.context.roots(),
-        at: now,
-        challenge,
-        revocations: this.context.revocations(),
-        policy: await this.context.policy(),
-      });
-    } catch (err) {
-      if (err instanceof AttestationInputError)
-        throw deviceMgmtError('attestation_malformed', err.message, { code: err.code });
-      throw err;
-    }
+  ): Promise<{ facts: AttestationFacts; leafSpki: Uint8Array }> {
+    const result = await this.verifier.verify(chain, challenge, now);
+    if (result.kind === 'unreadable')
+      throw deviceMgmtError('attestation_malformed', result.message, { code: result.code });
     if (!result.verdict.ok) {
       await this.audit.record({
         ...who,
@@ -206,12 +190,8 @@ export class EnrolmentService {
         { reasons: result.verdict.reasons, refusals: result.verdict.refusals },
       );
     }
-    return result;
+    return { facts: result.facts, leafSpki: result.leafSpki };
   }
-}
-
-export function attestedKey(read: ReadChain): Uint8Array {
-  return new Uint8Array(read.certificates[0]!.subjectPublicKeyInfo.toSchema().toBER(false));
 }
 
 /** Attested identifiers beat self-reported ones. */
