@@ -19,3 +19,4 @@ export {
   type PemCa,
   type PemIdentity,
 } from './mqtt-test-pki.js';
+export { freeTcpPort } from './ports.js';

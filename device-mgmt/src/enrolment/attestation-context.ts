@@ -3,6 +3,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { LOGGER, type Logger } from '@pakawaaz/platform';
 import {
   HARDENED_OS_RELEASES,
+  LAB_VERIFIED_BOOT_KEY,
   parseRevocationList,
   trustRootsFromPem,
   type AttestationPolicy,
@@ -68,7 +69,11 @@ export class AttestationContext {
       : [this.config.trustedBootKeys, this.config.minimumPatchLevel];
     return {
       requireStrongBox: this.config.requireStrongBox,
-      trustedBootKeys: [...bootKeys, ...(this.releases ? this.config.trustedBootKeys : [])],
+      trustedBootKeys: [
+        ...bootKeys,
+        ...(this.releases ? this.config.trustedBootKeys : []),
+        ...(this.config.trustLabRoot ? [LAB_VERIFIED_BOOT_KEY] : []),
+      ],
       minimumPatchLevel,
       application: this.config.agent,
     };

@@ -1,7 +1,6 @@
 import { webcrypto } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { createServer } from 'node:net';
 import {
   DEVICE_AUTHENTICATOR,
   DEVICE_EDGE_TLS,
@@ -12,7 +11,13 @@ import {
   type DevicePrincipal,
 } from '@pakawaaz/platform';
 import { DEVICE_TRUST, type DeviceTrust } from '@pakawaaz/identity';
-import { createTestCa, issueTestDevice, type TestCa, type TestDevice } from '@pakawaaz/test-support';
+import {
+  createTestCa,
+  freeTcpPort,
+  issueTestDevice,
+  type TestCa,
+  type TestDevice,
+} from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -72,14 +77,6 @@ const trust: DeviceTrust = {
     return Promise.resolve(d ? { userId: d.userId, deviceId: d.deviceId } : null);
   },
 };
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 type Reply = { status: number; body: { code?: string; [k: string]: unknown } };
 const parse = (status: number, text: string): Reply => {
@@ -167,7 +164,7 @@ beforeAll(async () => {
   clientCas.push(pem(ca));
   server = await startTestServer(
     {
-      PAKAWAAZ_DEVICE_PORT: String(await freePort()),
+      PAKAWAAZ_DEVICE_PORT: String(await freeTcpPort()),
       PAKAWAAZ_DEVICE_PROXY_ADDRESSES: '127.0.0.1/32',
       PAKAWAAZ_LOGIN_RATE_PER_ACCOUNT: '1000',
     },

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import {
   type LabAttestationRoot,
 } from '@pakawaaz/handset-simulator';
 import { decodeJwt } from 'jose';
+import { freeTcpPort } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -39,10 +41,15 @@ async function api<T>(
   return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
 }
 
+function deviceUrl(): string {
+  if (!server.devicePort.open) throw new Error('the device port is not open');
+  return server.devicePort.url;
+}
+
 function newHandset(
   extra: Partial<ConstructorParameters<typeof SimulatedHandset>[0]> = {},
 ): SimulatedHandset {
-  const h = new SimulatedHandset({ apiUrl: server.url, deviceUrl: server.deviceUrl!, root, ...extra });
+  const h = new SimulatedHandset({ apiUrl: server.url, deviceUrl: deviceUrl(), root, ...extra });
   handsets.push(h);
   return h;
 }
@@ -58,7 +65,7 @@ beforeAll(async () => {
   root = await loadOrCreateLabRoot(labDir);
   server = await startTestServer({
     OPEN5GS_MONITOR: 'off',
-    PAKAWAAZ_DEVICE_PORT: '0',
+    PAKAWAAZ_DEVICE_PORT: String(await freeTcpPort()),
     PAKAWAAZ_TRUST_LAB_ROOT: '1',
     PAKAWAAZ_LAB_ROOT_FILE: labRootPaths(labDir).cert,
   });
@@ -137,43 +144,51 @@ describe('a handset from enrolment to obeyed command', () => {
 
 describe('the device factor', () => {
   it("signs the official in with the handset's certificate; the token is bound to it and useless without it", async () => {
-    const login = await api<{ status: string; ticket: string; factors: string[] }>(
+    // Possession first: the handset proves itself, then the password completes the sign-in.
+    const start = await api<{ status: string; ticket: string; factors: string[] }>(
       'POST',
-      '/api/v1/auth/login',
-      { username: 'sana.malik', password: PASSWORD },
+      '/api/v1/auth/login/start',
+      { username: 'sana.malik' },
       '',
     );
-    expect(login.body.factors).toContain('device');
+    expect(start.body.factors).toContain('device');
     const challenge = await api<{ challenge: string }>(
       'POST',
       '/api/v1/auth/device/challenge',
-      { ticket: login.body.ticket },
+      { ticket: start.body.ticket },
       '',
     );
     const der = new X509Certificate(handset.enrolment!.certificatePem).rawData;
-    const proof = await api<{ status: string; accessToken: string; amr: string[] }>(
+    const proof = await api<{ status: string; ticket: string; amr: string[] }>(
       'POST',
       '/api/v1/auth/login/device',
       {
-        ticket: login.body.ticket,
+        ticket: start.body.ticket,
         challenge: challenge.body.challenge,
         certificateChain: [Buffer.from(der).toString('base64')],
         signature: handset.sign(challenge.body.challenge).toString('base64'),
       },
       '',
     );
-    expect(proof.body).toMatchObject({ status: 'authenticated' });
     expect(proof.body.amr).toContain('hwk');
-    const cnf = decodeJwt(proof.body.accessToken).cnf as { 'x5t#S256': string };
+    const done = await api<{ status: string; accessToken: string; amr: string[] }>(
+      'POST',
+      '/api/v1/auth/login/password-factor',
+      { ticket: proof.body.ticket, password: PASSWORD },
+      '',
+    );
+    expect(done.body).toMatchObject({ status: 'authenticated' });
+    const signedIn = { body: done.body };
+    const cnf = decodeJwt(signedIn.body.accessToken).cnf as { 'x5t#S256': string };
     expect(cnf['x5t#S256']).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
     // Without the certificate (the main port, no TLS client certificate): refused.
-    expect((await api('GET', '/api/v1/account/sessions', undefined, proof.body.accessToken)).status).toBe(
+    expect((await api('GET', '/api/v1/account/sessions', undefined, signedIn.body.accessToken)).status).toBe(
       401,
     );
     // With it, over the device port: accepted.
     await expect(
-      handset.deviceCall('GET', '/api/v1/account/sessions', undefined, proof.body.accessToken),
+      handset.deviceCall('GET', '/api/v1/account/sessions', undefined, signedIn.body.accessToken),
     ).resolves.toBeTruthy();
   });
 });
