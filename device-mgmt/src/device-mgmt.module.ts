@@ -10,17 +10,10 @@ import {
   type KeyService,
   type Logger,
 } from '@pakawaaz/platform';
-import { CheckInController } from './check-in/check-in.controller.js';
-import { CheckInService } from './check-in/check-in.service.js';
-import { CommandOutcomes } from './commands/command-outcomes.js';
-import { CommandsController } from './commands/commands.controller.js';
-import { CommandsRepository } from './commands/commands.repository.js';
-import { CommandsService } from './commands/commands.service.js';
-import { ComplianceRecorder } from './compliance/compliance-recorder.js';
-import { ComplianceSweepService } from './compliance/compliance-sweep.service.js';
 import { DeviceCaPorts } from './device-ca/device-ca-ports.js';
 import { DeviceCaRepository } from './device-ca/device-ca.repository.js';
 import { DEVICE_CA_STATE, DeviceCaService, openDeviceCaState } from './device-ca/device-ca.service.js';
+import { DeviceOperationsModule } from './device-operations.module.js';
 import { DEVICE_MGMT_CONFIG, type DeviceMgmtConfig } from './device-mgmt.config.js';
 import { DeviceAdminController } from './devices/device-admin.controller.js';
 import { DeviceAdminRepository } from './devices/device-admin.repository.js';
@@ -39,15 +32,11 @@ import { EnrolmentRepository } from './enrolment/enrolment.repository.js';
 import { EnrolmentService } from './enrolment/enrolment.service.js';
 import { EnrolmentTokensService } from './enrolment/enrolment-tokens.service.js';
 import { Officials } from './enrolment/officials.js';
-import { DeviceStateRepository } from './devices/device-state.repository.js';
-import { PoliciesController } from './policies/policies.controller.js';
-import { PoliciesRepository } from './policies/policies.repository.js';
-import { PoliciesService } from './policies/policies.service.js';
 import { PushModule } from './push/push.module.js';
 
 /**
- * Device management: attested enrolment, the device CA, devices, policies, compliance, commands and
- * check-ins. Global, so that the ports it implements
+ * Device management: attested enrolment, the device CA and devices here; policies, compliance, commands
+ * and check-ins in DeviceOperationsModule; push in PushModule. Global, so that the ports it implements
  * reach the kernel's guard (DEVICE_AUTHENTICATOR), the device edge (DEVICE_EDGE_TLS) and identity's device
  * factor (DEVICE_TRUST), which cannot import this domain.
  */
@@ -58,16 +47,13 @@ export class DeviceMgmtModule {
     return {
       module: DeviceMgmtModule,
       global: true,
-      imports: [push],
+      imports: [push, DeviceOperationsModule],
       controllers: [
         EnrolmentTokensController,
         HandsetEnrolmentController,
         DeviceCaController,
         DeviceAdminController,
         DeviceAttestationController,
-        PoliciesController,
-        CommandsController,
-        CheckInController,
       ],
       providers: [
         { provide: DEVICE_MGMT_CONFIG, useValue: config },
@@ -93,15 +79,6 @@ export class DeviceMgmtModule {
         DeviceAdminRepository,
         DeviceAdminService,
         DeviceAttestationService,
-        DeviceStateRepository,
-        PoliciesRepository,
-        PoliciesService,
-        CommandsRepository,
-        CommandOutcomes,
-        CommandsService,
-        ComplianceRecorder,
-        ComplianceSweepService,
-        CheckInService,
       ],
       exports: [DEVICE_AUTHENTICATOR, DEVICE_EDGE_TLS, DEVICE_TRUST, DEVICE_CERTIFICATES, push],
     };

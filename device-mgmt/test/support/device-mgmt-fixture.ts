@@ -20,13 +20,13 @@ import {
 } from '@pakawaaz/platform';
 import { compositionOf, createTestDatabase, testLogger, type TestDatabase } from '@pakawaaz/test-support';
 import { deviceMgmtDomain } from '../../src/device-mgmt.domain.js';
-import { DeviceMgmtModule } from '../../src/device-mgmt.module.js';
+import { DeviceOperationsModule } from '../../src/device-operations.module.js';
 import { DEVICE_CERTIFICATES, DEVICE_PUSH } from '../../src/devices/device-ports.js';
 import { devices } from '../../src/devices/devices.schema.js';
 
 const DOMAINS = [platformDomain, deviceMgmtDomain];
 
-/** The real DeviceMgmtModule in a Nest application context (no HTTP) on one test database, with fake ports. */
+/** The real DeviceOperationsModule (policies, compliance, commands, check-in) in a Nest application context (no HTTP) on one test database, with fake ports. */
 export type DeviceMgmtFixture = {
   testDb: TestDatabase;
   handle: DatabaseHandle;
@@ -91,7 +91,7 @@ export async function createDeviceMgmtFixture(database?: TestDatabase): Promise<
     appInfo: { version: 'test', startedAt: new Date() },
     keys: new KeyService(new FileKeyBackend(), testLogger),
   };
-  @Module({ imports: [PlatformModule.forRoot(resources), TestPorts, DeviceMgmtModule] })
+  @Module({ imports: [PlatformModule.forRoot(resources), TestPorts, DeviceOperationsModule] })
   class Root {}
   const app = await NestFactory.createApplicationContext(Root, { logger: false, abortOnError: false });
   await app.init();

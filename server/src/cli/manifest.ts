@@ -88,7 +88,7 @@ export const COMMANDS: Readonly<Record<string, TopLevelCommand>> = {
   open5gs: { description: 'Open5GS configuration and data', modules: [network] },
   alarms: { description: 'alarms raised by the network health monitor', modules: [networkHealth] },
   devices: {
-    description: 'hardened handsets: enrolment, devices, commands, policies, compliance',
+    description: 'hardened handsets: enrolment, commands, policies',
     modules: [devices, deviceCommands],
   },
   lab: { description: 'simulated handsets against a running server (demo, tests, load)', modules: [lab] },
