@@ -166,6 +166,8 @@ beforeAll(async () => {
     {
       PAKAWAAZ_DEVICE_PORT: String(await freeTcpPort()),
       PAKAWAAZ_DEVICE_PROXY_ADDRESSES: '127.0.0.1/32',
+      // The edge with test doubles for device management's ports: this node does not serve device-mgmt.
+      PAKAWAAZ_DOMAINS: 'identity,core-network,hardened-os,app-store,secure-chat',
       PAKAWAAZ_LOGIN_RATE_PER_ACCOUNT: '1000',
     },
     {
