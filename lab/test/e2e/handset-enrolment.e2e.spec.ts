@@ -10,7 +10,7 @@ import {
   LAB_BOOT_KEY,
   type LabAttestation,
   type LabAttestationRoot,
-} from '../../src/attestation/lab-attestation.js';
+} from '@pakawaaz/handset-simulator';
 import { LabHandset, persistentLabRoot, signWithDeviceKey } from '../../src/handset/lab-handset.js';
 import {
   controlPlaneApi,

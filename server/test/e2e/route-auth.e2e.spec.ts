@@ -44,6 +44,12 @@ const PUBLIC = new Set([
   'POST /api/v1/auth/refresh',
   // An official's enrolment code is their only credential before they have a password.
   'POST /api/v1/auth/enrol',
+  // A handset before it has a certificate: the single-use enrolment token is its credential.
+  'POST /api/v1/enrolment/challenge',
+  'POST /api/v1/enrolment',
+  // What handsets and relying parties need to check device certificates: public by nature.
+  'GET /api/v1/device-ca/certificate',
+  'GET /api/v1/device-ca/crl',
 ]);
 
 type Spec = {
