@@ -42,6 +42,22 @@ const PUBLIC = new Set([
   'POST /api/v1/auth/refresh',
   // An official's enrolment code is their only credential before they have a password.
   'POST /api/v1/auth/enrol',
+  // A handset's enrolment token is its only credential before it has a device certificate.
+  'POST /api/v1/enrolment/challenge',
+  'POST /api/v1/enrolment',
+  // The device CA's certificate and CRL are for anyone to check device certificates against.
+  'GET /api/v1/device-ca/certificate',
+  'GET /api/v1/device-ca/crl',
+]);
+
+/**
+ * Handsets' own routes (`@DeviceRoute()`): no bearer token, the device certificate (mutual TLS) instead —
+ * without one they are refused like any other route (the 401 tests below include them).
+ */
+const DEVICE = new Set([
+  'POST /api/v1/device/attestation/challenge',
+  'POST /api/v1/device/attestation',
+  'POST /api/v1/device/certificate',
 ]);
 
 type Spec = { paths: Record<string, Record<string, { security?: unknown[] }>> };
@@ -121,7 +137,7 @@ afterAll(() => server?.stop());
 describe('every route needs a token unless it is public on purpose', () => {
   it('the OpenAPI document marks exactly the public routes as needing no bearer token', () => {
     const undocumented = operations.filter((o) => !o.documentedSecure).map((o) => `${o.method} ${o.path}`);
-    expect(undocumented.sort()).toEqual([...PUBLIC].sort());
+    expect(undocumented.sort()).toEqual([...PUBLIC, ...DEVICE].sort());
   });
 
   it('the forgeries carry the live token’s valid claims, and only their signature differs', async () => {

@@ -77,6 +77,9 @@ const w = {
   sessionB: '',
   tokenA: '',
   passkeyA: 'c2NvcGUtZTJlLXBhc3NrZXktb2YtYQ',
+  /** A's handset and an enrolment token for A's official (device management). */
+  deviceA: '5c09e0a1-6d1b-4b7a-9c3e-a1a2a3a4a5a6',
+  enrolmentTokenA: '',
 };
 /** B's principals: name → bearer token. Users first (self operations need an account). */
 const principalsOfB: { name: string; token: string; user?: { id: string; username: string } }[] = [];
@@ -167,6 +170,13 @@ beforeAll(async () => {
         values (${w.passkeyA}, ${w.officialA.id}, 'A''s security key', '\\x00', '{usb}', 'singleDevice', false)`,
   );
   await importAndAssign();
+  await db.db.execute(
+    sql`insert into device_mgmt.devices (id, user_id, institution_id, imei, model, attestation, last_attested_at)
+        values (${w.deviceA}, ${w.officialA.id}, ${w.a}, '490154203237518', 'Scope A phone', '{}', now())`,
+  );
+  w.enrolmentTokenA = (
+    await ok<{ id: string }>('POST', '/api/v1/enrolment-tokens', { official: w.officialA.username })
+  ).id;
 
   const viewer = await signIn(w.viewerB.username);
   const official = await signIn(w.officialB.username);
@@ -198,6 +208,8 @@ const forbiddenMarkers = () => [
   w.passkeyA,
   SIM_A,
   SIM_NATIONAL,
+  w.deviceA,
+  w.enrolmentTokenA,
 ];
 function expectNoLeak(reply: Reply, what: string): void {
   for (const marker of forbiddenMarkers())
@@ -215,6 +227,8 @@ async function snapshotOfA(): Promise<unknown> {
   const subscriber = await ok('GET', `/api/v1/subscribers/${SIM_A}`);
   const institution = await ok('GET', `/api/v1/institutions/${w.a}`);
   const intruders = await ok('GET', '/api/v1/users?search=scope-intruder');
+  const device = await ok('GET', `/api/v1/devices/${w.deviceA}`);
+  const enrolmentTokens = await ok('GET', '/api/v1/enrolment-tokens');
   const stripVolatile = (s: { sessions: { id: string }[] }) => s.sessions.map((x) => x.id).sort();
   return {
     officialA,
@@ -224,6 +238,8 @@ async function snapshotOfA(): Promise<unknown> {
     subscriber,
     institution,
     intruders,
+    device,
+    enrolmentTokens,
   };
 }
 const db = () => server.app.get<DatabaseHandle>(DATABASE).db;
@@ -292,6 +308,20 @@ const INSTITUTION_FIXTURES: Record<string, InstitutionFixture> = {
   },
 };
 const NO_SUCH_JOB = '00000000-0000-4000-8000-0000000000aa';
+Object.assign(INSTITUTION_FIXTURES, {
+  'GET /api/v1/devices': { read: () => '/api/v1/devices?limit=200' },
+  'GET /api/v1/devices/{id}': { read: () => `/api/v1/devices/${w.deviceA}` },
+  'POST /api/v1/devices/{id}/retire': {
+    write: () => ({ path: `/api/v1/devices/${w.deviceA}/retire`, body: { reason: 'retired by B' } }),
+  },
+  'GET /api/v1/enrolment-tokens': { read: () => '/api/v1/enrolment-tokens' },
+  'POST /api/v1/enrolment-tokens': {
+    write: () => ({ path: '/api/v1/enrolment-tokens', body: { official: w.officialA.username } }),
+  },
+  'DELETE /api/v1/enrolment-tokens/{id}': {
+    write: () => ({ path: `/api/v1/enrolment-tokens/${w.enrolmentTokenA}` }),
+  },
+} satisfies Record<string, InstitutionFixture>);
 
 /** Self operations, called by B's users with plausible bodies; `check` looks at the reply. */
 const SELF_FIXTURES: Record<
@@ -328,7 +358,9 @@ const SELF_FIXTURES: Record<
 describe('every operation is classified in openapi.json', () => {
   it('public operations are exactly those without a bearer token; every other one is national, institution or self', () => {
     for (const op of operations) {
-      expect(op.scope, op.key).toBeOneOf(op.secured ? ['national', 'institution', 'self'] : ['public']);
+      expect(op.scope, op.key).toBeOneOf(
+        op.secured ? ['national', 'institution', 'self'] : ['public', 'device'],
+      );
     }
   });
 
