@@ -35,7 +35,8 @@ export class Officials {
     if (!official || !inScope(caller, official.institutionId))
       throw deviceMgmtError(
         'official_not_found',
-        `No user "${ref.slice(0, 64)}": give an existing username or user id (pakawaaz users list --search …).`,
+        // The reference is not echoed: the reply is the same whether the user is unknown or someone else's.
+        'No such official in your scope: give the username or user id of an active official (pakawaaz users list --search …).',
       );
     if (official.kind !== 'official')
       throw deviceMgmtError(

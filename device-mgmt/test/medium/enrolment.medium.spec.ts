@@ -34,6 +34,7 @@ import type { DeviceMgmtConfig } from '../../src/device-mgmt.config.js';
 import { deviceMgmtDomain } from '../../src/device-mgmt.domain.js';
 import { devices } from '../../src/devices/devices.schema.js';
 import { AttestationContext } from '../../src/enrolment/attestation-context.js';
+import { AttestationVerifier } from '../../src/enrolment/attestation-verifier.js';
 import { attestationChallenges, enrolmentTokens } from '../../src/enrolment/enrolment.schema.js';
 import { EnrolmentRepository } from '../../src/enrolment/enrolment.repository.js';
 import { EnrolmentService } from '../../src/enrolment/enrolment.service.js';
@@ -130,7 +131,7 @@ beforeAll(async () => {
   tokens = new EnrolmentTokensService(repo, officials, rollout, audit, config);
   enrolment = new EnrolmentService(
     repo,
-    new AttestationContext(config, testLogger),
+    new AttestationVerifier(new AttestationContext(config, testLogger)),
     ca,
     officials,
     rollout,

@@ -320,6 +320,32 @@ describe('devices in the NOC', () => {
   });
 });
 
+describe('the devices CLI', () => {
+  const cli = (...args: string[]) =>
+    execFileSync(
+      process.execPath,
+      [path.join(import.meta.dirname, '../../../server/bin/pakawaaz.js'), ...args],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, PAKAWAAZ_URL: server.url, PAKAWAAZ_TOKEN: deviceAdmin.token! },
+      },
+    );
+
+  it('creates a token (with a QR code), lists and shows devices', async () => {
+    const created = cli('devices', 'enrolment-token', 'create', '--user', OFFICIAL.username, '--qr');
+    const token = /token: (\S+)/.exec(created)?.[1];
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(created).toContain('enrol URL: pakawaaz-enrol:?token=');
+    expect(created).toMatch(/[▀▄█]/);
+    const enrolled = await new LabHandset(root).enrol(server.url, token!);
+    const tokens = JSON.parse(cli('devices', 'enrolment-tokens', '--json')) as { deviceId: string | null }[];
+    expect(tokens.map((t) => t.deviceId)).toContain(enrolled.deviceId);
+    const list = JSON.parse(cli('devices', 'list', '--json')) as { devices: { id: string }[] };
+    expect(list.devices.map((d) => d.id)).toContain(enrolled.deviceId);
+    expect(cli('devices', 'show', enrolled.deviceId)).toContain('certificate ');
+  });
+});
+
 describe('the device CA', () => {
   it('publishes a CRL openssl reads, signed by the CA', async () => {
     const res = await fetch(`${server.url}/api/v1/device-ca/crl`);

@@ -78,9 +78,10 @@ const w = {
   sessionB: '',
   tokenA: '',
   passkeyA: 'c2NvcGUtZTJlLXBhc3NrZXktb2YtYQ',
-  /** A handset of A (inserted as enrolment would) with one queued command. */
+  /** A handset of A (inserted as enrolment would) with one queued command, and an enrolment token of A. */
   deviceA: 'dddddddd-aaaa-4aaa-8aaa-00000000000a',
   commandA: '',
+  enrolmentTokenA: '',
 };
 /** B's principals: name → bearer token. Users first (self operations need an account). */
 const principalsOfB: { name: string; token: string; user?: { id: string; username: string } }[] = [];
@@ -172,9 +173,12 @@ beforeAll(async () => {
   );
   await importAndAssign();
   await db.db.execute(
-    sql`insert into device_mgmt.devices (id, user_id, institution_id, imsi, attestation, last_attested_at)
-        values (${w.deviceA}, ${w.officialA.id}, ${w.a}, ${SIM_A}, '{}', now())`,
+    sql`insert into device_mgmt.devices (id, user_id, institution_id, imsi, imei, model, attestation, last_attested_at)
+        values (${w.deviceA}, ${w.officialA.id}, ${w.a}, ${SIM_A}, '490154203237518', 'Scope A phone', '{}', now())`,
   );
+  w.enrolmentTokenA = (
+    await ok<{ id: string }>('POST', '/api/v1/enrolment-tokens', { official: w.officialA.username })
+  ).id;
   w.commandA = (
     await ok<{ id: string }>('POST', `/api/v1/devices/${w.deviceA}/commands`, { type: 'lock' })
   ).id;
@@ -209,6 +213,7 @@ const forbiddenMarkers = () => [
   w.passkeyA,
   w.deviceA,
   w.commandA,
+  w.enrolmentTokenA,
   SIM_A,
   SIM_NATIONAL,
 ];
@@ -235,6 +240,8 @@ async function snapshotOfA(): Promise<unknown> {
   const subscriber = await ok('GET', `/api/v1/subscribers/${SIM_A}`);
   const institution = await ok('GET', `/api/v1/institutions/${w.a}`);
   const intruders = await ok('GET', '/api/v1/users?search=scope-intruder');
+  const device = await ok('GET', `/api/v1/devices/${w.deviceA}`);
+  const enrolmentTokens = await ok('GET', '/api/v1/enrolment-tokens');
   const stripVolatile = (s: { sessions: { id: string }[] }) => s.sessions.map((x) => x.id).sort();
   return {
     officialA,
@@ -246,6 +253,8 @@ async function snapshotOfA(): Promise<unknown> {
     subscriber,
     institution,
     intruders,
+    device,
+    enrolmentTokens,
   };
 }
 const db = () => server.app.get<DatabaseHandle>(DATABASE).db;
@@ -326,6 +335,20 @@ const INSTITUTION_FIXTURES: Record<string, InstitutionFixture> = {
   },
 };
 const NO_SUCH_JOB = '00000000-0000-4000-8000-0000000000aa';
+Object.assign(INSTITUTION_FIXTURES, {
+  'GET /api/v1/devices': { read: () => '/api/v1/devices?limit=200' },
+  'GET /api/v1/devices/{id}': { read: () => `/api/v1/devices/${w.deviceA}` },
+  'POST /api/v1/devices/{id}/retire': {
+    write: () => ({ path: `/api/v1/devices/${w.deviceA}/retire`, body: { reason: 'retired by B' } }),
+  },
+  'GET /api/v1/enrolment-tokens': { read: () => '/api/v1/enrolment-tokens' },
+  'POST /api/v1/enrolment-tokens': {
+    write: () => ({ path: '/api/v1/enrolment-tokens', body: { official: w.officialA.username } }),
+  },
+  'DELETE /api/v1/enrolment-tokens/{id}': {
+    write: () => ({ path: `/api/v1/enrolment-tokens/${w.enrolmentTokenA}` }),
+  },
+} satisfies Record<string, InstitutionFixture>);
 
 /** Self operations, called by B's users with plausible bodies; `check` looks at the reply. */
 const SELF_FIXTURES: Record<
