@@ -30,7 +30,7 @@ import { DeviceCaPorts } from '../../src/device-ca/device-ca-ports.js';
 import { DeviceCaRepository } from '../../src/device-ca/device-ca.repository.js';
 import { DeviceCaService, openDeviceCaState } from '../../src/device-ca/device-ca.service.js';
 import { verifiedCsr } from '../../src/device-ca/device-ca.js';
-import type { DeviceMgmtConfig } from '../../src/device-mgmt.config.js';
+import { loadPushConfig, type DeviceMgmtConfig } from '../../src/device-mgmt.config.js';
 import { deviceMgmtDomain } from '../../src/device-mgmt.domain.js';
 import { devices } from '../../src/devices/devices.schema.js';
 import { AttestationContext } from '../../src/enrolment/attestation-context.js';
@@ -108,6 +108,7 @@ beforeAll(async () => {
     labRootFile: path.join(dir, 'lab', 'attestation-root.pem'),
     attestationRootsFile: null,
     attestationStatusFile: path.join(dir, 'status.json'),
+    push: loadPushConfig({ PAKAWAAZ_MQTT_PORT: '0' }, { HOST: '127.0.0.1' }),
     agent: null,
     requireStrongBox: false,
     minimumPatchLevel: null,
