@@ -29,12 +29,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceCaPorts } from '../../src/device-ca/device-ca-ports.js';
 import { DeviceCaRepository } from '../../src/device-ca/device-ca.repository.js';
 import { DeviceCaService, openDeviceCaState } from '../../src/device-ca/device-ca.service.js';
-import { verifiedCsr } from '../../src/device-ca/device-ca.js';
+import { thumbprintOf, verifiedCsr } from '../../src/device-ca/device-ca.js';
 import { loadPushConfig, type DeviceMgmtConfig } from '../../src/device-mgmt.config.js';
 import { deviceMgmtDomain } from '../../src/device-mgmt.domain.js';
 import { devices } from '../../src/devices/devices.schema.js';
 import { AttestationContext } from '../../src/enrolment/attestation-context.js';
 import { AttestationVerifier } from '../../src/enrolment/attestation-verifier.js';
+import { DeviceAttestationService } from '../../src/enrolment/device-attestation.service.js';
 import { attestationChallenges, enrolmentTokens } from '../../src/enrolment/enrolment.schema.js';
 import { EnrolmentRepository } from '../../src/enrolment/enrolment.repository.js';
 import { EnrolmentService } from '../../src/enrolment/enrolment.service.js';
@@ -94,6 +95,7 @@ let tokens: EnrolmentTokensService;
 let enrolment: EnrolmentService;
 let ca: DeviceCaService;
 let ports: DeviceCaPorts;
+let renewal: DeviceAttestationService;
 let rolloutAllows = true;
 const directory = new MemoryDirectory();
 
@@ -138,6 +140,7 @@ beforeAll(async () => {
     rollout,
     audit,
   );
+  renewal = new DeviceAttestationService(repo, enrolment, ca, caRepo);
   directory.add({
     userId: 'u-nadia',
     username: 'nadia',
@@ -275,7 +278,7 @@ describe('the device CA ports', () => {
       imei: null,
     });
     const der = new Uint8Array(Buffer.from(issued.pem.replace(/-----[^-]+-----|\s/g, ''), 'base64'));
-    return { deviceId: d!.id, der, issued };
+    return { deviceId: d!.id, der, issued, csrDer: new Uint8Array(csr.rawData) };
   }
 
   it('authenticates a device certificate of ours, and binds it for identity’s device factor', async () => {
@@ -316,6 +319,39 @@ describe('the device CA ports', () => {
       reason: 'untrusted',
     });
     expect(await ports.authenticate([])).toEqual({ ok: false, reason: 'untrusted' });
+  });
+
+  it('renews a certificate for the same key: a new serial, the old one revoked as superseded', async () => {
+    const { deviceId, issued, csrDer } = await enrolledDevice();
+    const principal = {
+      deviceId,
+      userId: 'u-nadia',
+      institutionId: INTERIOR,
+      certThumbprint: issued.thumbprint,
+      compliance: 'compliant' as const,
+    };
+    const renewed = await renewal.renew(principal, { csr: csrDer });
+    expect(renewed.certificate).toContain('BEGIN CERTIFICATE');
+    expect(await ports.isRevoked(issued.serial)).toBe(true);
+    const newDer = new Uint8Array(
+      Buffer.from(renewed.certificate.replace(/-----[^-]+-----|\s/g, ''), 'base64'),
+    );
+    expect(await ports.authenticate([newDer])).toMatchObject({ ok: true, device: { deviceId } });
+    // A CSR for another key needs a new attestation.
+    const other = await enrolledDevice();
+    expect(
+      await code(
+        renewal.renew(
+          {
+            ...principal,
+            certThumbprint: thumbprintOf(newDer),
+          },
+          {
+            csr: other.csrDer,
+          },
+        ),
+      ),
+    ).toBe('csr_key_mismatch');
   });
 
   it('reopens the same CA after a restart (same key, same CA certificate)', async () => {
