@@ -57,7 +57,6 @@ export class HandsetHttpError extends Error {
   }
 }
 
-const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const b64 = (b: Uint8Array | ArrayBuffer) =>
   Buffer.from(b instanceof ArrayBuffer ? new Uint8Array(b) : b).toString('base64');
 const pem = (label: string, der: ArrayBuffer) =>

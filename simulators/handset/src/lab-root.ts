@@ -46,8 +46,14 @@ async function readLabRoot(paths: { cert: string; key: string }): Promise<LabAtt
   }
   const cert = new X509Certificate(pem);
   const der = Buffer.from(keyPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
-  const privateKey = await webcrypto.subtle.importKey('pkcs8', der, EC, true, ['sign']);
-  const publicKey = await cert.publicKey.export(EC, ['verify']);
+  const privateKey: webcrypto.CryptoKey = await webcrypto.subtle.importKey('pkcs8', der, EC, true, ['sign']);
+  const publicKey: webcrypto.CryptoKey = await webcrypto.subtle.importKey(
+    'spki',
+    new Uint8Array(cert.publicKey.rawData),
+    EC,
+    true,
+    ['verify'],
+  );
   return { cert, keys: { privateKey, publicKey }, pem: cert.toString('pem') };
 }
 

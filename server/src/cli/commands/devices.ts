@@ -189,8 +189,6 @@ const SUBCOMMANDS: readonly ((devices: Command, ctx: CliContext) => void)[] = [
 ];
 
 export const registerDeviceCommands: RegisterCommands = (program, ctx) => {
-  const devices = program
-    .command('devices')
-    .description('hardened handsets: enrolment, commands, policies');
+  const devices = program.command('devices').description('hardened handsets: enrolment, commands, policies');
   for (const add of SUBCOMMANDS) add(devices, ctx);
 };
