@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createSecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
-import { ConfigError, type DeviceEdgeTls, type Logger, type PlatformConfig } from '@pakawaaz/platform';
+import type { SecureContextOptions, TLSSocket } from 'node:tls';
+import type { DeviceEdgeTls, Logger, PlatformConfig } from '@pakawaaz/platform';
+import { readTlsPair } from './tls.js';
 
 /** How often the device CAs and the issued server certificate are read again (a CA rotation needs no restart). */
 export const DEVICE_TLS_REFRESH_MS = 5 * 60_000;
@@ -136,32 +136,5 @@ export async function openDevicePort(options: {
 }
 
 /** PAKAWAAZ_DEVICE_TLS_CERT_FILE / KEY_FILE, read and checked as a pair; undefined when unset. */
-function deviceTlsFiles(config: PlatformConfig): { cert: Buffer; key: Buffer } | undefined {
-  const certFile = config.PAKAWAAZ_DEVICE_TLS_CERT_FILE;
-  const keyFile = config.PAKAWAAZ_DEVICE_TLS_KEY_FILE;
-  if (!certFile || !keyFile) return undefined;
-  const read = (variable: string, file: string) => {
-    try {
-      return readFileSync(file);
-    } catch (err) {
-      throw new ConfigError([
-        { variable, expected: `a readable PEM file; cannot read ${file} (${(err as Error).message})` },
-      ]);
-    }
-  };
-  const files = {
-    cert: read('PAKAWAAZ_DEVICE_TLS_CERT_FILE', certFile),
-    key: read('PAKAWAAZ_DEVICE_TLS_KEY_FILE', keyFile),
-  };
-  try {
-    createSecureContext(files);
-  } catch (err) {
-    throw new ConfigError([
-      {
-        variable: 'PAKAWAAZ_DEVICE_TLS_KEY_FILE',
-        expected: `the PEM private key of the certificate in PAKAWAAZ_DEVICE_TLS_CERT_FILE (${(err as Error).message})`,
-      },
-    ]);
-  }
-  return files;
-}
+const deviceTlsFiles = (config: PlatformConfig) =>
+  readTlsPair(config, 'PAKAWAAZ_DEVICE_TLS_CERT_FILE', 'PAKAWAAZ_DEVICE_TLS_KEY_FILE');

@@ -11,8 +11,17 @@ export type TlsFiles = { cert: Buffer; key: Buffer };
  * variable to fix); undefined when HTTPS is off.
  */
 export function loadTls(config: PlatformConfig): TlsFiles | undefined {
-  const certFile = config.PAKAWAAZ_TLS_CERT_FILE;
-  const keyFile = config.PAKAWAAZ_TLS_KEY_FILE;
+  return readTlsPair(config, 'PAKAWAAZ_TLS_CERT_FILE', 'PAKAWAAZ_TLS_KEY_FILE');
+}
+
+/** A certificate and key file pair named by two variables, read and checked as a pair; undefined when unset. */
+export function readTlsPair(
+  config: PlatformConfig,
+  certVariable: 'PAKAWAAZ_TLS_CERT_FILE' | 'PAKAWAAZ_DEVICE_TLS_CERT_FILE',
+  keyVariable: 'PAKAWAAZ_TLS_KEY_FILE' | 'PAKAWAAZ_DEVICE_TLS_KEY_FILE',
+): TlsFiles | undefined {
+  const certFile = config[certVariable];
+  const keyFile = config[keyVariable];
   if (!certFile || !keyFile) return undefined;
   const read = (variable: string, file: string) => {
     try {
@@ -23,17 +32,14 @@ export function loadTls(config: PlatformConfig): TlsFiles | undefined {
       ]);
     }
   };
-  const files = {
-    cert: read('PAKAWAAZ_TLS_CERT_FILE', certFile),
-    key: read('PAKAWAAZ_TLS_KEY_FILE', keyFile),
-  };
+  const files = { cert: read(certVariable, certFile), key: read(keyVariable, keyFile) };
   try {
     createSecureContext(files);
   } catch (err) {
     throw new ConfigError([
       {
-        variable: 'PAKAWAAZ_TLS_KEY_FILE',
-        expected: `the PEM private key of the certificate in PAKAWAAZ_TLS_CERT_FILE (${(err as Error).message})`,
+        variable: keyVariable,
+        expected: `the PEM private key of the certificate in ${certVariable} (${(err as Error).message})`,
       },
     ]);
   }
