@@ -79,12 +79,4 @@ export {
   type LabAttestation,
   type LabAttestationRoot,
 } from '@pakawaaz/handset-simulator';
-export {
-  LabHandset,
-  HandsetHttpError,
-  persistentLabRoot,
-  signWithDeviceKey,
-  type EnrolledHandset,
-  type EnrolmentAttempt,
-} from './handset/lab-handset.js';
 export { startPushClient, type PushClient, type PushClientOptions } from './handset/push-client.js';

@@ -4,14 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createLabAttestationRoot,
   healthyLabAttestation,
   LAB_AGENT,
   LAB_BOOT_KEY,
+  LabHandset,
+  loadOrCreateLabRoot,
+  signWithDeviceKey,
   type LabAttestation,
   type LabAttestationRoot,
 } from '@pakawaaz/handset-simulator';
-import { LabHandset, persistentLabRoot, signWithDeviceKey } from '../../src/handset/lab-handset.js';
 import {
   controlPlaneApi,
   passwordFactor,
@@ -65,7 +66,7 @@ const newToken = async (official = OFFICIAL.username) => {
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'pkz-enrol-e2e-'));
-  root = await persistentLabRoot(path.join(dir, 'lab'));
+  root = await loadOrCreateLabRoot(path.join(dir, 'lab'));
   await writeFile(
     path.join(dir, 'status.json'),
     JSON.stringify({ entries: { [REVOKED_BATCH]: { status: 'REVOKED', reason: 'KEY_COMPROMISE' } } }),
@@ -370,5 +371,3 @@ describe('the device CA', () => {
   });
 });
 
-// Keep the import used when a case needs a fresh root (another lab, untrusted).
-void createLabAttestationRoot;

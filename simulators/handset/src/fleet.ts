@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApiClient } from '@pakawaaz/api-client';
 import type { LabAttestationRoot } from './lab-attestation.js';
-import { HandsetHttpError, SimulatedHandset } from './handset.js';
+import { SimulatedHandset } from './handset.js';
+import { HandsetHttpError } from './http-error.js';
 import { LatencyWindow } from './latency.js';
 import { mtlsFetch } from './mtls-fetch.js';
 

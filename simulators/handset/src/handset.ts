@@ -1,12 +1,8 @@
 import 'reflect-metadata';
-import { sign as signData, webcrypto } from 'node:crypto';
-import { Pkcs10CertificateRequestGenerator } from '@peculiar/x509';
-import {
-  healthyLabAttestation,
-  labAttestationChain,
-  type LabAttestation,
-  type LabAttestationRoot,
-} from './lab-attestation.js';
+import { sign as signData } from 'node:crypto';
+import { healthyLabAttestation, type LabAttestation, type LabAttestationRoot } from './lab-attestation.js';
+import { HandsetHttpError } from './http-error.js';
+import { LabHandset } from './lab-handset.js';
 import { mtlsFetch, type MtlsFetch } from './mtls-fetch.js';
 import { obey, type Acknowledgement, type DeviceCommand, type HandsetState } from './obey.js';
 
@@ -45,22 +41,6 @@ export type CheckInReply = {
   compliance: { state: string; reasons: string[] };
   nextCheckInSeconds: number;
 };
-
-/** An HTTP reply the simulator did not expect, with the server's error code when it sent one. */
-export class HandsetHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string | undefined,
-    readonly body: unknown,
-  ) {
-    super(`HTTP ${status}${code ? ` ${code}` : ''}`);
-  }
-}
-
-const b64 = (b: Uint8Array | ArrayBuffer) =>
-  Buffer.from(b instanceof ArrayBuffer ? new Uint8Array(b) : b).toString('base64');
-const pem = (label: string, der: ArrayBuffer) =>
-  `-----BEGIN ${label}-----\n${(b64(der).match(/.{1,64}/g) ?? []).join('\n')}\n-----END ${label}-----\n`;
 
 /** A 15-digit IMEI with a valid Luhn check digit. */
 export function randomImei(): string {
@@ -109,46 +89,23 @@ export class SimulatedHandset {
 
   /** Challenge → attested key → CSR → device certificate. Throws HandsetHttpError with the server's refusal. */
   async enrol(token: string): Promise<Enrolment> {
-    const ch = await this.json<{ challengeId: string; challenge: string }>(
-      this.api,
-      this.o.apiUrl,
-      'POST',
-      '/api/v1/enrolment/challenge',
-      { token },
-    );
-    const attestation = {
-      ...healthyLabAttestation(Buffer.from(ch.challenge, 'hex')),
+    const attests = (challenge: Uint8Array) => ({
+      ...healthyLabAttestation(challenge),
       imei: this.imei,
       serial: this.serial,
       ...this.o.attest,
-    };
-    const chain = await labAttestationChain(this.o.root, attestation);
-    const csr = await Pkcs10CertificateRequestGenerator.create({
-      name: `CN=${this.serial}`,
-      keys: chain.leafKeys,
-      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
     });
-    const reply = await this.json<{
-      deviceId: string;
-      certificate: string;
-      caCertificates: string[];
-      checkInIntervalSeconds: number;
-    }>(this.api, this.o.apiUrl, 'POST', '/api/v1/enrolment', {
-      token,
-      challengeId: ch.challengeId,
-      attestationChain: chain.ders.map(b64),
-      csr: b64(csr.rawData),
-    });
-    this.keyPem = pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', chain.leafKeys.privateKey));
+    const enrolled = await new LabHandset(this.o.root, attests).enrol(this.o.apiUrl, token);
+    this.keyPem = enrolled.keyPem;
     this.enrolment = {
-      deviceId: reply.deviceId,
-      certificatePem: reply.certificate,
-      caPems: reply.caCertificates,
-      checkInIntervalSeconds: reply.checkInIntervalSeconds,
+      deviceId: enrolled.deviceId,
+      certificatePem: enrolled.certificatePem,
+      caPems: enrolled.caPems,
+      checkInIntervalSeconds: enrolled.checkInIntervalSeconds,
     };
     this.device?.close();
     this.device = mtlsFetch(
-      { certPem: reply.certificate, keyPem: this.keyPem, caPems: reply.caCertificates },
+      { certPem: enrolled.certificatePem, keyPem: enrolled.keyPem, caPems: enrolled.caPems },
       1,
     );
     return this.enrolment;

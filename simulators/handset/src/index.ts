@@ -13,8 +13,9 @@ export {
 export { labRootPaths, loadOrCreateLabRoot } from './lab-root.js';
 export { mtlsFetch, type ClientTls, type MtlsFetch } from './mtls-fetch.js';
 export { obey, type Acknowledgement, type DeviceCommand, type HandsetState } from './obey.js';
+export { HandsetHttpError } from './http-error.js';
+export { LabHandset, signWithDeviceKey, type EnrolledHandset, type EnrolmentAttempt } from './lab-handset.js';
 export {
-  HandsetHttpError,
   randomImei,
   SimulatedHandset,
   type CheckInReply,

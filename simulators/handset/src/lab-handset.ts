@@ -1,18 +1,17 @@
 import 'reflect-metadata';
 import { KeyObject, sign as nodeSign, webcrypto } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Pkcs10CertificateRequestGenerator, X509Certificate } from '@peculiar/x509';
+import { HandsetHttpError } from './http-error.js';
 import {
-  createLabAttestationRoot,
   healthyLabAttestation,
   labAttestationChain,
   type LabAttestation,
   type LabAttestationRoot,
-} from '@pakawaaz/handset-simulator';
+} from './lab-attestation.js';
 
 /*
- * A simulated handset playing the agent's side of enrolment over HTTP: ask a challenge for the token, make a
+ * Enrolment step by step (SimulatedHandset uses it whole; tests use the steps to replay and tamper): the
+ * agent's side of enrolment over HTTP: ask a challenge for the token, make a
  * key "in the keystore" (WebCrypto P-256) attested by the lab attestation root with that challenge, send the
  * chain and a CSR for the key, keep the device certificate. What it attests is a parameter, so tests can
  * play unlocked, outdated or software-only handsets too.
@@ -30,6 +29,7 @@ export type EnrolledHandset = {
   keys: CryptoKeyPair;
   keyPem: string;
   caPems: string[];
+  checkInIntervalSeconds: number;
 };
 
 export type EnrolmentAttempt = {
@@ -38,16 +38,7 @@ export type EnrolmentAttempt = {
   keys: CryptoKeyPair;
 };
 
-export class HandsetHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-    what: string,
-  ) {
-    super(`${what}: ${status} ${JSON.stringify(body)}`);
-    this.name = 'HandsetHttpError';
-  }
-}
+const codeOf = (body: Record<string, unknown>) => (typeof body.code === 'string' ? body.code : undefined);
 
 async function post(url: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(url, {
@@ -69,7 +60,7 @@ export class LabHandset {
   /** A single-use challenge for the token. */
   async challenge(baseUrl: string, token: string): Promise<{ challengeId: string; challenge: string }> {
     const r = await post(`${baseUrl}/api/v1/enrolment/challenge`, { token });
-    if (r.status !== 200) throw new HandsetHttpError(r.status, r.body, 'enrolment challenge');
+    if (r.status !== 200) throw new HandsetHttpError(r.status, codeOf(r.body), r.body);
     return r.body as { challengeId: string; challenge: string };
   }
 
@@ -94,7 +85,7 @@ export class LabHandset {
 
   async enrol(baseUrl: string, token: string): Promise<EnrolledHandset> {
     const r = await this.tryEnrol(baseUrl, token);
-    if (r.status !== 201) throw new HandsetHttpError(r.status, r.body, 'enrolment');
+    if (r.status !== 201) throw new HandsetHttpError(r.status, codeOf(r.body), r.body);
     const certificatePem = r.body.certificate as string;
     const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', r.keys.privateKey));
     return {
@@ -104,6 +95,7 @@ export class LabHandset {
       keys: r.keys,
       keyPem: pemBlock('PRIVATE KEY', pkcs8),
       caPems: r.body.caCertificates as string[],
+      checkInIntervalSeconds: (r.body.checkInIntervalSeconds as number | undefined) ?? 900,
     };
   }
 }
@@ -119,42 +111,4 @@ function pemBlock(label: string, der: Uint8Array): string {
     .match(/.{1,64}/g)!
     .join('\n');
   return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
-}
-
-/**
- * The lab attestation root kept in `<dir>/attestation-root.{pem,key}` (the key 0600): made on first use, so
- * the server (PAKAWAAZ_TRUST_LAB_ROOT=1 reads the PEM) and every lab run share one root.
- */
-export async function persistentLabRoot(dir: string): Promise<LabAttestationRoot> {
-  const pemFile = path.join(dir, 'attestation-root.pem');
-  const keyFile = path.join(dir, 'attestation-root.key');
-  try {
-    const [pem, keyPem] = await Promise.all([readFile(pemFile, 'utf8'), readFile(keyFile, 'utf8')]);
-    const cert = new X509Certificate(pem);
-    const der = Buffer.from(keyPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
-    const privateKey: webcrypto.CryptoKey = await webcrypto.subtle.importKey(
-      'pkcs8',
-      new Uint8Array(der),
-      { name: 'ECDSA', namedCurve: 'P-256' },
-      true,
-      ['sign'],
-    );
-    const publicKey: webcrypto.CryptoKey = await webcrypto.subtle.importKey(
-      'spki',
-      new Uint8Array(cert.publicKey.rawData),
-      { name: 'ECDSA', namedCurve: 'P-256' },
-      true,
-      ['verify'],
-    );
-    return { cert, keys: { privateKey, publicKey }, pem: cert.toString('pem') };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  const root = await createLabAttestationRoot();
-  await mkdir(dir, { recursive: true });
-  const pkcs8 = new Uint8Array(await webcrypto.subtle.exportKey('pkcs8', root.keys.privateKey));
-  await writeFile(keyFile, pemBlock('PRIVATE KEY', pkcs8), { mode: 0o600 });
-  await chmod(keyFile, 0o600);
-  await writeFile(pemFile, root.pem);
-  return root;
 }
