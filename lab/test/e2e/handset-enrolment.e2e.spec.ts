@@ -370,4 +370,3 @@ describe('the device CA', () => {
     expect(out).toBe('');
   });
 });
-
