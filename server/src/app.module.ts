@@ -5,7 +5,7 @@ import { AuthGuard, PlatformModule, type PlatformResources } from '@pakawaaz/pla
 import { servedModules, type DomainConfigs } from './domains.js';
 import { DevicePortStatus } from './http/device-port.js';
 import { SystemController } from './system/system.controller.js';
-import { SystemService } from './system/system.service.js';
+import { LAB_ROOT_TRUSTED, SystemService } from './system/system.service.js';
 
 export type AppOptions = {
   resources: PlatformResources;
@@ -45,7 +45,17 @@ export class AppModule {
         ...served,
       ],
       controllers: [SystemController],
-      providers: [SystemService, DevicePortStatus, { provide: APP_GUARD, useClass: AuthGuard }],
+      providers: [
+        SystemService,
+        DevicePortStatus,
+        // The NOC warns on every page while simulated handsets can enrol (the lab root is trusted).
+        {
+          provide: LAB_ROOT_TRUSTED,
+          useValue:
+            resources.config.PAKAWAAZ_DOMAINS.includes('device-mgmt') && domains.deviceMgmt.trustLabRoot,
+        },
+        { provide: APP_GUARD, useClass: AuthGuard },
+      ],
     };
   }
 }

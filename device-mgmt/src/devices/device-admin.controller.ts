@@ -85,6 +85,29 @@ export const RetiredDevice = named(
   z.object({ id: z.string(), state: z.literal('retired'), revokedCertificates: z.array(z.string()) }),
 );
 
+export const FleetSummary = named(
+  'FleetSummary',
+  z.object({
+    total: z.number().int(),
+    byCompliance: z.object({
+      compliant: z.number().int(),
+      grace: z.number().int(),
+      non_compliant: z.number().int(),
+    }),
+    byState: z.object({
+      active: z.number().int(),
+      lost: z.number().int(),
+      wiped: z.number().int(),
+      retired: z.number().int(),
+    }),
+    /** 'YYYY-MM' (reported at check-in, else attested), newest first; null: not known. */
+    byPatchLevel: z.array(z.object({ patchLevel: z.string().nullable(), count: z.number().int() })),
+    byModel: z.array(z.object({ model: z.string().nullable(), count: z.number().int() })),
+    /** Handsets attested by the lab root are accepted (PAKAWAAZ_TRUST_LAB_ROOT=1): demo and tests only. */
+    trustsLabAttestationRoot: z.boolean(),
+  }),
+);
+
 const DeviceListQuery = z.object({
   q: z
     .string()
@@ -113,6 +136,14 @@ export class DeviceAdminController {
   @ZodResponse(200, DevicePage)
   list(@ZodQuery(DeviceListQuery) q: z.infer<typeof DeviceListQuery>, @CurrentPrincipal() p: Principal) {
     return this.devices.list(p, q);
+  }
+
+  /** Counts for the fleet overview (the caller's institutions only). */
+  @Get('summary')
+  @Roles('device-admin', 'viewer')
+  @ZodResponse(200, FleetSummary)
+  summary(@CurrentPrincipal() p: Principal) {
+    return this.devices.summary(p);
   }
 
   @Get(':id')

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, count, desc, eq, ilike, inArray, or, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { devices } from './devices.schema.js';
 
 export type DeviceRow = typeof devices.$inferSelect;
@@ -12,6 +12,14 @@ export type DeviceFilter = {
   compliance?: DeviceRow['compliance'] | undefined;
   model?: string | undefined;
   state?: DeviceRow['state'] | undefined;
+};
+
+type Count<K> = { key: K; n: number };
+export type FleetCounts = {
+  byCompliance: Count<DeviceRow['compliance']>[];
+  byState: Count<DeviceRow['state']>[];
+  byPatch: Count<string | null>[];
+  byModel: Count<string | null>[];
 };
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -56,6 +64,29 @@ export class DeviceAdminRepository {
       this.database.db.select({ n: count() }).from(devices).where(where),
     ]);
     return { rows, total: total?.n ?? 0 };
+  }
+
+  /**
+   * Counts for the fleet overview, in the caller's scope. A handset's patch level is the month it last
+   * reported at check-in, else the one its attestation carried (YYYYMM → 'YYYY-MM').
+   */
+  async summary(scope: SQL | undefined): Promise<FleetCounts> {
+    const patch = sql<string | null>`coalesce(
+      substr(${devices.lastReport} ->> 'securityPatch', 1, 7),
+      nullif(substr(${devices.attestation} ->> 'osPatchLevel', 1, 4) || '-' || substr(${devices.attestation} ->> 'osPatchLevel', 5, 2), '-')
+    )`;
+    const db = this.database.db;
+    const [byCompliance, byState, byPatch, byModel] = await Promise.all([
+      db
+        .select({ key: devices.compliance, n: count() })
+        .from(devices)
+        .where(scope)
+        .groupBy(devices.compliance),
+      db.select({ key: devices.state, n: count() }).from(devices).where(scope).groupBy(devices.state),
+      db.select({ key: patch, n: count() }).from(devices).where(scope).groupBy(patch),
+      db.select({ key: devices.model, n: count() }).from(devices).where(scope).groupBy(devices.model),
+    ]);
+    return { byCompliance, byState, byPatch, byModel };
   }
 
   async byId(id: string): Promise<DeviceRow | null> {

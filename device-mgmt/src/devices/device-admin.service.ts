@@ -1,8 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { OfficialRecord } from '@pakawaaz/core-network';
-import { AuditService, requireInScope, scopeCondition, type Principal } from '@pakawaaz/platform';
+import {
+  AuditService,
+  requireInScope,
+  requireRole,
+  scopeCondition,
+  type Principal,
+} from '@pakawaaz/platform';
 import { DeviceCaRepository } from '../device-ca/device-ca.repository.js';
 import { DeviceCaService } from '../device-ca/device-ca.service.js';
+import { DEVICE_MGMT_CONFIG, type DeviceMgmtConfig } from '../device-mgmt.config.js';
 import { deviceMgmtError } from '../device-mgmt.errors.js';
 import { Officials } from '../enrolment/officials.js';
 import { DeviceAdminRepository, type DeviceRow } from './device-admin.repository.js';
@@ -51,9 +58,11 @@ export class DeviceAdminService {
     private readonly ca: DeviceCaService,
     private readonly officials: Officials,
     private readonly audit: AuditService,
+    @Inject(DEVICE_MGMT_CONFIG) private readonly config: DeviceMgmtConfig,
   ) {}
 
   async list(by: Principal, q: DeviceQuery) {
+    requireRole(by, 'device-admin', 'viewer');
     const text = q.q?.trim();
     // A username or user id finds that official's handsets; other text matches IMEI, serial or model.
     const official = text ? await this.officials.find(text) : null;
@@ -79,6 +88,7 @@ export class DeviceAdminService {
   }
 
   async show(id: string, by: Principal) {
+    requireRole(by, 'device-admin', 'viewer');
     const d = await this.visible(id, by);
     const [names, certs] = await Promise.all([
       this.officials.describe([d.userId]),
@@ -106,8 +116,29 @@ export class DeviceAdminService {
     };
   }
 
+  /** The fleet overview: handsets by compliance, state, patch level (newest first) and model. */
+  async summary(by: Principal) {
+    requireRole(by, 'device-admin', 'viewer');
+    const c = await this.repo.summary(scopeCondition(by, devices.institutionId));
+    const tally = <K extends string>(keys: readonly K[], rows: { key: K; n: number }[]) =>
+      Object.fromEntries(keys.map((k) => [k, rows.find((r) => r.key === k)?.n ?? 0])) as Record<K, number>;
+    const byCompliance = tally(['compliant', 'grace', 'non_compliant'] as const, c.byCompliance);
+    return {
+      total: byCompliance.compliant + byCompliance.grace + byCompliance.non_compliant,
+      byCompliance,
+      byState: tally(['active', 'lost', 'wiped', 'retired'] as const, c.byState),
+      byPatchLevel: c.byPatch
+        .map((r) => ({ patchLevel: r.key, count: r.n }))
+        .sort((a, b) => (b.patchLevel ?? '').localeCompare(a.patchLevel ?? '')),
+      byModel: c.byModel.map((r) => ({ model: r.key, count: r.n })).sort((a, b) => b.count - a.count),
+      // Institution operators cannot read the system page: the NOC's lab-root warning comes from here too.
+      trustsLabAttestationRoot: this.config.trustLabRoot,
+    };
+  }
+
   /** Final: the handset's certificates are revoked (CRL) and it can no longer authenticate. */
   async retire(id: string, reason: string, by: Principal, requestId: string) {
+    requireRole(by, 'device-admin');
     const d = await this.visible(id, by);
     if (d.state === 'retired' || d.state === 'wiped')
       throw deviceMgmtError('device_retired', `This device is already ${d.state}.`);

@@ -1,8 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import QRCode from 'qrcode';
 import {
   AuditService,
   requireInScope,
+  requireRole,
   RolloutGate,
   scopeCondition,
   type Principal,
@@ -54,7 +56,8 @@ export class EnrolmentTokensService {
     input: { official: string; imsi?: string | undefined; expiresInHours?: number | undefined },
     by: Principal,
     requestId: string,
-  ): Promise<EnrolmentTokenView & { token: string; enrolUrl: string }> {
+  ): Promise<EnrolmentTokenView & { token: string; enrolUrl: string; qrSvg: string }> {
+    requireRole(by, 'device-admin');
     const official = await this.officials.enrollable(input.official, by);
     await this.rollout.require({ institutionId: official.institutionId }, 'device-enrolment');
     const token = randomBytes(32).toString('base64url');
@@ -75,7 +78,10 @@ export class EnrolmentTokensService {
       requestId,
     });
     const names = new Map([[official.userId, official]]);
-    return { ...this.view(row, names, new Date()), token, enrolUrl: this.enrolUrl(token) };
+    const enrolUrl = this.enrolUrl(token);
+    // The QR code the handset scans, made here so the NOC and a printout show the same thing.
+    const qrSvg = await QRCode.toString(enrolUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    return { ...this.view(row, names, new Date()), token, enrolUrl, qrSvg };
   }
 
   /**
@@ -92,6 +98,7 @@ export class EnrolmentTokensService {
     by: Principal,
     q: { state?: TokenState | undefined; limit: number },
   ): Promise<EnrolmentTokenView[]> {
+    requireRole(by, 'device-admin', 'viewer');
     const rows = await this.repo.tokens(scopeCondition(by, enrolmentTokens.institutionId), 1000);
     const now = new Date();
     const picked = rows.filter((r) => !q.state || tokenState(r, now) === q.state).slice(0, q.limit);
@@ -100,6 +107,7 @@ export class EnrolmentTokensService {
   }
 
   async revoke(id: string, by: Principal, requestId: string): Promise<void> {
+    requireRole(by, 'device-admin');
     const row = await this.repo.tokenById(id);
     const notFound = () => deviceMgmtError('enrolment_token_not_found', 'No such enrolment token.');
     if (!row) throw notFound();

@@ -54,6 +54,7 @@ export const CreatedEnrolmentToken = named(
   EnrolmentToken.extend({
     token: z.string().describe('shown once; only its SHA-256 is kept'),
     enrolUrl: z.string().describe('what the QR code carries'),
+    qrSvg: z.string().describe('the enrol URL as a QR code (SVG), for the NOC and printing'),
   }),
 );
 

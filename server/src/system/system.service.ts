@@ -30,6 +30,9 @@ export type DomainStatus = {
 
 const NO_DEAD_LETTERS: DeadLetterSummary = { total: 0, last24h: 0, latest: [] };
 
+/** Whether this node accepts handsets attested by the lab root (PAKAWAAZ_TRUST_LAB_ROOT=1, demo and tests). */
+export const LAB_ROOT_TRUSTED = Symbol.for('pakawaaz.server.LabRootTrusted');
+
 /** The NOC's system page: what runs, in which mode, and whether each domain's data is in place. */
 @Injectable()
 export class SystemService {
@@ -41,6 +44,7 @@ export class SystemService {
     @Inject(DEAD_LETTERS) private readonly deadLetters: DeadLetterStore,
     private readonly health: HealthService,
     private readonly devicePort: DevicePortStatus,
+    @Inject(LAB_ROOT_TRUSTED) private readonly labRootTrusted: boolean,
   ) {}
 
   async status() {
@@ -54,6 +58,7 @@ export class SystemService {
       uptimeSeconds: Math.round((Date.now() - this.app.startedAt.getTime()) / 1000),
       nodeVersion: process.version,
       devicePort: this.devicePortView(),
+      trustsLabAttestationRoot: this.labRootTrusted,
       database: {
         mode: this.database.mode,
         location: this.database.location,

@@ -55,8 +55,17 @@ function newHandset(
 }
 
 async function enrolmentToken(official: string): Promise<string> {
-  const r = await api<{ token: string }>('POST', '/api/v1/enrolment-tokens', { official });
+  const r = await api<{ token: string; enrolUrl: string; qrSvg: string }>(
+    'POST',
+    '/api/v1/enrolment-tokens',
+    {
+      official,
+    },
+  );
   expect(r.status).toBe(201);
+  // The QR code the NOC shows and prints carries the enrol URL, which carries the token.
+  expect(r.body.qrSvg).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+  expect(r.body.enrolUrl).toContain(r.body.token);
   return r.body.token;
 }
 
@@ -116,6 +125,21 @@ describe('a handset from enrolment to obeyed command', () => {
     const shown = await api<{ compliance: string }>('GET', `/api/v1/devices/${handset.deviceId}`);
     expect(shown.status).toBe(200);
     expect(shown.body.compliance).toBe('compliant');
+    const fleet = await api<{
+      total: number;
+      byCompliance: Record<string, number>;
+      byPatchLevel: { patchLevel: string | null; count: number }[];
+      trustsLabAttestationRoot: boolean;
+    }>('GET', '/api/v1/devices/summary');
+    // Reported at check-in (2025-11-05) beats the attested month; the NOC warns while the lab root is trusted.
+    expect(fleet.body).toMatchObject({
+      total: 1,
+      byCompliance: { compliant: 1, grace: 0, non_compliant: 0 },
+    });
+    expect(fleet.body.byPatchLevel).toEqual([{ patchLevel: '2025-11', count: 1 }]);
+    expect(fleet.body.trustsLabAttestationRoot).toBe(true);
+    const system = await api<{ trustsLabAttestationRoot: boolean }>('GET', '/api/v1/system');
+    expect(system.body.trustsLabAttestationRoot).toBe(true);
   });
 
   it('receives a queued lock once, obeys it and the acknowledgement reaches the command history', async () => {
