@@ -37,7 +37,7 @@ export class DeviceEventsListener implements OnApplicationBootstrap, OnModuleDes
       idempotent(receipts, CONSUMER, async ({ type, data }) => {
         const why = type === DeviceLost.type ? 'handset reported lost' : 'handset non-compliant';
         const reason = `${why}${data.deviceId ? ` (device ${data.deviceId})` : ''}${data.reason ? `: ${data.reason}` : ''}`;
-        await this.subscribers.barForDevice(data.imsi, reason);
+        await this.subscribers.barForDevice(data.imsi, reason, data.userId);
       }),
     );
   }

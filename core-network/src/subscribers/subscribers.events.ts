@@ -19,11 +19,13 @@ export const SubscriberBarred = defineEvent(
 );
 
 /**
- * Flows up the floors arrive as events: device-mgmt reports a lost or non-compliant handset with the IMSI of
- * the SIM in it (device-mgmt owns these events; this is what core-network reads of them).
+ * Flows up the floors arrive as events: device-mgmt reports a lost or non-compliant handset with the IMSI it
+ * was enrolled with and its official (device-mgmt owns these events; this is what core-network reads of them).
+ * The SIM is barred only if it is assigned to that official.
  */
 const DeviceEventData = z.object({
   imsi: Imsi,
+  userId: z.string().min(1).max(100),
   deviceId: z.string().max(100).optional(),
   reason: z.string().max(500).optional(),
 });

@@ -46,7 +46,14 @@ export class SubscribersRepository {
   }
 
   /** Bars an active subscriber; no row when it is already barred or gone (idempotent under concurrency). */
-  async barIfActive(tx: Db, imsi: string, reason: string, by: string): Promise<SubscriberRow | undefined> {
+  /** Bars an active subscriber; with `userId`, only if the SIM is assigned to that official. */
+  async barIfActive(
+    tx: Db,
+    imsi: string,
+    reason: string,
+    by: string,
+    userId?: string,
+  ): Promise<SubscriberRow | undefined> {
     const [row] = await tx
       .update(subscribers)
       .set({
@@ -56,7 +63,13 @@ export class SubscribersRepository {
         version: sql`${subscribers.version} + 1`,
         updatedAt: new Date(),
       })
-      .where(and(eq(subscribers.imsi, imsi), eq(subscribers.status, 'active')))
+      .where(
+        and(
+          eq(subscribers.imsi, imsi),
+          eq(subscribers.status, 'active'),
+          userId === undefined ? undefined : eq(subscribers.userId, userId),
+        ),
+      )
       .returning();
     return row;
   }

@@ -259,10 +259,11 @@ export class SubscribersService {
    * Device management reports a lost or non-compliant handset: bar the SIM in it. A conditional update, so a
    * redelivered event racing the original bars once. Returns whether the IMSI is a subscriber.
    */
-  async barForDevice(imsi: string, reason: string): Promise<boolean> {
+  async barForDevice(imsi: string, reason: string, userId: string): Promise<boolean> {
     const actor = { ...SYSTEM_ACTOR, id: 'device-compliance' };
     const row = await this.repo.db.transaction(async (tx) => {
-      const barred = await this.repo.barIfActive(tx, imsi, reason, `${actor.type}:${actor.id}`);
+      // Only the SIM of the handset's own official: an event never bars someone else's SIM.
+      const barred = await this.repo.barIfActive(tx, imsi, reason, `${actor.type}:${actor.id}`, userId);
       if (barred)
         await this.audit.record(
           { actor, action: 'core-network.subscriber.barred', target: `imsi:${imsi}`, details: { reason } },

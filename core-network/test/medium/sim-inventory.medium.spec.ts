@@ -476,9 +476,17 @@ describe('subscribers', () => {
     await service.assign({ imsi: '001010000000012', official: 'u-12' }, ctx);
     const listener = new DeviceEventsListener(bus, db.handle, service);
     await listener.onApplicationBootstrap();
+    // A handset of another official naming this SIM bars nothing.
+    const foreign = newEvent('device-mgmt.device.lost', 'device-mgmt', {
+      imsi: '001010000000012',
+      deviceId: 'dev-6',
+      userId: 'u-11',
+    });
+    await bus.publish(foreign);
     const event = newEvent('device-mgmt.device.lost', 'device-mgmt', {
       imsi: '001010000000012',
       deviceId: 'dev-7',
+      userId: 'u-12',
     });
     await Promise.all([bus.publish(event), bus.publish(event)]); // a redelivery racing the original: barred once
     await expect
@@ -501,6 +509,7 @@ describe('subscribers', () => {
     const bad = newEvent('device-mgmt.device.non-compliant', 'device-mgmt', {
       imsi: '0010100000000',
       deviceId: 'dev-8',
+      userId: 'u-8',
     });
     await bus.publish(bad);
     const letters = async () =>

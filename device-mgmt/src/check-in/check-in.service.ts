@@ -67,14 +67,13 @@ export class CheckInService {
     const policy = await this.policies.effective(row.institutionId, tx);
     const stored = await this.reportToStore(deviceId, report, now, tx);
     const next = nextState(report, after);
-    const imsi = report.imsi ?? row.imsi;
-    const evaluated: DeviceRow = { ...row, state: next, imsi, lastCheckInAt: now };
+    // The SIM the handset reports is kept in its report only: the IMSI events bar is the one bound at enrolment.
+    const evaluated: DeviceRow = { ...row, state: next, lastCheckInAt: now };
     const verdict = await this.compliance.evaluate(evaluated, report, policy, now);
     await this.devices.update(
       deviceId,
       {
         state: next,
-        imsi,
         lastCheckInAt: now,
         lastReport: stored,
         appliedPolicyVersion: report.policyVersion,
@@ -83,8 +82,8 @@ export class CheckInService {
       tx,
     );
     const events: PendingEvent[] = [
-      ...(next === 'lost' && row.state !== 'lost' ? lostEvents(deviceId, imsi) : []),
-      ...nonCompliantEvents(deviceId, imsi, verdict),
+      ...(next === 'lost' && row.state !== 'lost' ? lostEvents(row) : []),
+      ...nonCompliantEvents(row, verdict),
     ];
     // A device that has just acknowledged its wipe or relinquishment gets nothing more.
     const delivered = after.revoke ? [] : await this.commands.deliver(deviceId, now, tx);

@@ -25,18 +25,19 @@ export function verdictPatch(verdict: ComplianceVerdict): DeviceUpdate {
   };
 }
 
-export function nonCompliantEvents(
-  deviceId: string,
-  imsi: string | null,
-  verdict: ComplianceVerdict,
-): PendingEvent[] {
+/** The device as events name it: the IMSI is the one bound at enrolment (devices.imsi), never a reported one. */
+type EventDevice = Pick<DeviceRow, 'id' | 'userId' | 'imsi'>;
+
+export function nonCompliantEvents(device: EventDevice, verdict: ComplianceVerdict): PendingEvent[] {
+  const { id: deviceId, userId, imsi } = device;
   if (!verdict.becameNonCompliant || !imsi || !IMSI.test(imsi)) return [];
-  return [DeviceNonCompliant.create({ deviceId, imsi, reason: verdict.reasons.join(', ') })];
+  return [DeviceNonCompliant.create({ deviceId, userId, imsi, reason: verdict.reasons.join(', ') })];
 }
 
-export function lostEvents(deviceId: string, imsi: string | null): PendingEvent[] {
+export function lostEvents(device: EventDevice): PendingEvent[] {
+  const { id: deviceId, userId, imsi } = device;
   if (!imsi || !IMSI.test(imsi)) return [];
-  return [DeviceLost.create({ deviceId, imsi, reason: 'lost mode reported by the handset' })];
+  return [DeviceLost.create({ deviceId, userId, imsi, reason: 'lost mode reported by the handset' })];
 }
 
 const RELEASES_TTL_MS = 5 * 60_000;
@@ -70,7 +71,7 @@ export class ComplianceRecorder {
   /** Stores the verdict in `tx` and returns the events it causes. */
   async store(device: DeviceRow, verdict: ComplianceVerdict, tx: Db): Promise<PendingEvent[]> {
     await this.devices.update(device.id, verdictPatch(verdict), tx);
-    return nonCompliantEvents(device.id, device.imsi, verdict);
+    return nonCompliantEvents(device, verdict);
   }
 
   /** Publishes after commit; a failure is logged (the state is stored; the sweep does not resend). */

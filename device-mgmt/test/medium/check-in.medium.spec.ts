@@ -94,11 +94,13 @@ describe('policy delivery', () => {
 });
 
 describe('what is stored', () => {
-  it('stores the report without acknowledgements, updates the IMSI and the check-in time', async () => {
-    const d = await addDevice(fx.handle, { imsi: null });
+  it('stores the report without acknowledgements and the check-in time; a reported IMSI never replaces the enrolled one', async () => {
+    const d = await addDevice(fx.handle);
     await checkIns.checkIn(devicePrincipal(d), { ...REPORT, imsi: '001010000000077' });
     const row = await devices.find(d.id);
-    expect(row?.imsi).toBe('001010000000077');
+    // The IMSI events bar is the one bound at enrolment: a handset must not choose whose SIM is barred.
+    expect(row?.imsi).toBe('001010000000001');
+    expect(row?.lastReport).toMatchObject({ imsi: '001010000000077' });
     expect(row?.lastCheckInAt).toBeInstanceOf(Date);
     expect(row?.lastReport).toMatchObject({
       osBuild: 'PKZ.2026.11',
@@ -131,12 +133,18 @@ describe('compliance transitions', () => {
   it('lost mode: state lost, non-compliant at once, DeviceLost and DeviceNonCompliant published once each', async () => {
     const d = await addDevice(fx.handle);
     const me = devicePrincipal(d);
-    const reply = await checkIns.checkIn(me, { ...REPORT, lostMode: {} });
+    // The handset names another SIM: ignored, the event names the SIM it was enrolled with.
+    const reply = await checkIns.checkIn(me, { ...REPORT, imsi: '001010000000099', lostMode: {} });
     expect(reply.compliance).toEqual({ state: 'non_compliant', reasons: ['DEVICE_LOST'] });
     await checkIns.checkIn(me, { ...REPORT, lostMode: {} });
     await settle();
     expect(ofType(DeviceLost.type).map((e) => e.data)).toEqual([
-      { deviceId: d.id, imsi: '001010000000001', reason: 'lost mode reported by the handset' },
+      {
+        deviceId: d.id,
+        userId: d.userId,
+        imsi: '001010000000001',
+        reason: 'lost mode reported by the handset',
+      },
     ]);
     expect(ofType(DeviceNonCompliant.type)).toHaveLength(1);
     expect((await devices.find(d.id))?.state).toBe('lost');
@@ -164,7 +172,12 @@ describe('compliance transitions', () => {
     expect((await sweep.sweep(later)).changed).toBe(0);
     await settle();
     expect(ofType(DeviceNonCompliant.type).map((e) => e.data)).toEqual([
-      { deviceId: d.id, imsi: '001010000000001', reason: 'ATTESTATION_STALE, CHECK_IN_OVERDUE, SCREEN_LOCK' },
+      {
+        deviceId: d.id,
+        userId: d.userId,
+        imsi: '001010000000001',
+        reason: 'ATTESTATION_STALE, CHECK_IN_OVERDUE, SCREEN_LOCK',
+      },
     ]);
   });
 
