@@ -17,7 +17,8 @@ type EnrolmentErrorCode =
   | 'official_directory_unavailable'
   | 'device_not_found'
   | 'device_retired'
-  | 'invalid_status_list';
+  | 'invalid_status_list'
+  | 'sim_not_assigned';
 
 const ENROLMENT_ERROR_STATUS = {
   enrolment_token_invalid: 401,
@@ -37,6 +38,8 @@ const ENROLMENT_ERROR_STATUS = {
   device_not_found: 404,
   device_retired: 409,
   invalid_status_list: 400,
+  // An enrolment token may bind only a SIM assigned to its official (it is the SIM a lost handset bars).
+  sim_not_assigned: 422,
 } as const satisfies Record<EnrolmentErrorCode, HttpStatus>;
 
 // Check-in, policies, compliance and commands.

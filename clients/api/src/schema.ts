@@ -2677,7 +2677,7 @@ export interface components {
             userId: string;
         };
         /** @enum {string} */
-        DeviceMgmtErrorCode: "attestation_malformed" | "attestation_refused" | "challenge_invalid" | "command_not_cancellable" | "command_not_delivered" | "command_not_found" | "csr_invalid" | "csr_key_mismatch" | "device_already_enrolled" | "device_not_active" | "device_not_found" | "device_retired" | "enrolment_token_invalid" | "enrolment_token_not_found" | "enrolment_token_spent" | "idempotency_key_reused" | "invalid_status_list" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "policy_changed" | "policy_not_found";
+        DeviceMgmtErrorCode: "attestation_malformed" | "attestation_refused" | "challenge_invalid" | "command_not_cancellable" | "command_not_delivered" | "command_not_found" | "csr_invalid" | "csr_key_mismatch" | "device_already_enrolled" | "device_not_active" | "device_not_found" | "device_retired" | "enrolment_token_invalid" | "enrolment_token_not_found" | "enrolment_token_spent" | "idempotency_key_reused" | "invalid_status_list" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "policy_changed" | "policy_not_found" | "sim_not_assigned";
         DevicePage: {
             devices: {
                 brand: string | null;
@@ -9417,7 +9417,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `not_an_official` */
+            /** @description `not_an_official`, `sim_not_assigned` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9425,7 +9425,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "not_an_official";
+                        code?: "not_an_official" | "sim_not_assigned";
                     };
                 };
             };
@@ -9513,7 +9513,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `not_an_official` */
+            /** @description `not_an_official`, `sim_not_assigned` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9521,7 +9521,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "not_an_official";
+                        code?: "not_an_official" | "sim_not_assigned";
                     };
                 };
             };
@@ -9604,7 +9604,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `not_an_official` */
+            /** @description `not_an_official`, `sim_not_assigned` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9612,7 +9612,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "not_an_official";
+                        code?: "not_an_official" | "sim_not_assigned";
                     };
                 };
             };

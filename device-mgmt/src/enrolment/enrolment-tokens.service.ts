@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { SIM_OWNERSHIP, type SimOwnership } from '@pakawaaz/core-network';
 import QRCode from 'qrcode';
 import {
   AuditService,
@@ -50,6 +51,7 @@ export class EnrolmentTokensService {
     private readonly rollout: RolloutGate,
     private readonly audit: AuditService,
     @Inject(DEVICE_MGMT_CONFIG) private readonly config: DeviceMgmtConfig,
+    @Optional() @Inject(SIM_OWNERSHIP) private readonly sims?: SimOwnership,
   ) {}
 
   async create(
@@ -60,6 +62,7 @@ export class EnrolmentTokensService {
     requireRole(by, 'device-admin');
     const official = await this.officials.enrollable(input.official, by);
     await this.rollout.require({ institutionId: official.institutionId }, 'device-enrolment');
+    if (input.imsi) await this.requireSimOf(input.imsi, official.userId);
     const token = randomBytes(32).toString('base64url');
     const hours = input.expiresInHours ?? DEFAULT_TOKEN_HOURS;
     const row = await this.repo.insertToken({
@@ -88,6 +91,19 @@ export class EnrolmentTokensService {
    * What a QR code carries: `<PAKAWAAZ_ENROL_URL_BASE>/enrol#token=…` (the fragment never reaches a web
    * server's logs), or `pakawaaz-enrol:?token=…` when no base is configured.
    */
+  /**
+   * The SIM a token binds is the one a lost or non-compliant handset gets barred: it must be this official's
+   * (core-network's assignment). Without core-network on this node the binding cannot be checked: refused.
+   */
+  private async requireSimOf(imsi: string, userId: string): Promise<void> {
+    const owner = this.sims ? await this.sims.ownerOf(imsi) : null;
+    if (owner?.userId !== userId)
+      throw deviceMgmtError(
+        'sim_not_assigned',
+        'This SIM is not assigned to this official: assign it first (pakawaaz subscribers assign), or leave out the IMSI.',
+      );
+  }
+
   enrolUrl(token: string): string {
     return this.config.enrolUrlBase
       ? `${this.config.enrolUrlBase}/enrol#token=${token}`

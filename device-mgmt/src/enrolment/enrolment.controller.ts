@@ -40,6 +40,7 @@ import { EnrolmentService } from './enrolment.service.js';
   'official_directory_unavailable',
   'enrolment_token_not_found',
   'enrolment_token_spent',
+  'sim_not_assigned',
 )
 @Controller('api/v1/enrolment-tokens')
 export class EnrolmentTokensController {

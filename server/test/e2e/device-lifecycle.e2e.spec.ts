@@ -108,6 +108,15 @@ describe('a handset from enrolment to obeyed command', () => {
     await expect(newHandset().enrol(token)).rejects.toBeInstanceOf(HandsetHttpError);
   });
 
+  it('binds a token only to a SIM assigned to its official (the SIM a lost handset bars)', async () => {
+    const r = await api<{ code: string }>('POST', '/api/v1/enrolment-tokens', {
+      official: 'sana.malik',
+      imsi: '001010000000042',
+    });
+    expect(r.status).toBe(422);
+    expect(r.body.code).toBe('sim_not_assigned');
+  });
+
   it('is refused with reason codes when its bootloader is unlocked', async () => {
     const unlocked = newHandset({ attest: { deviceLocked: false } });
     const err = (await unlocked
