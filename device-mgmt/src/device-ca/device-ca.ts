@@ -182,9 +182,17 @@ function readCsr(der: Uint8Array): VerifiedCsr {
     throw new DeviceCaError('CSR_MALFORMED', `the CSR is not PKCS#10 DER: ${err.message}`);
   }
   // SubjectPublicKeyInfo: SEQUENCE { AlgorithmIdentifier (id-ecPublicKey, prime256v1), BIT STRING }.
-  const outerKey = readTlv(spki, 0);
-  const algId = readTlv(spki, outerKey.start, outerKey.end);
-  if (!Buffer.from(spki.subarray(outerKey.start, algId.end)).equals(P256_ALGORITHM))
+  let keyAlgorithm: Uint8Array;
+  try {
+    const outerKey = readTlv(spki, 0);
+    const algId = readTlv(spki, outerKey.start, outerKey.end);
+    keyAlgorithm = spki.subarray(outerKey.start, algId.end);
+  } catch (err) {
+    // A key field that is present but empty or truncated (e.g. `30 00`): malformed, not a server error.
+    if (!(err instanceof DerError)) throw err;
+    throw new DeviceCaError('CSR_MALFORMED', `the CSR's public key is not DER: ${err.message}`);
+  }
+  if (!Buffer.from(keyAlgorithm).equals(P256_ALGORITHM))
     throw new DeviceCaError('CSR_KEY_TYPE', 'the CSR key must be an EC P-256 key');
   if (!Buffer.from(alg).subarray(0, ECDSA_SHA256.length).equals(ECDSA_SHA256))
     throw new DeviceCaError('CSR_SIGNATURE', 'the CSR must be signed with ecdsa-with-SHA256');

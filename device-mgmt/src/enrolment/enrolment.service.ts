@@ -96,8 +96,9 @@ export class EnrolmentService {
     if (!sameKey(csr.spki, attestedSpki))
       throw deviceMgmtError('csr_key_mismatch', 'The CSR is not for the key the hardware attested.');
     const official = await this.officials.find(token.userId);
-    if (official && (official.status !== 'active' || official.kind !== 'official'))
-      throw deviceMgmtError('official_disabled', 'The official this token was made for is disabled.');
+    // Gone (deleted, or the directory cannot say) is refused like disabled: no certificate for nobody.
+    if (!official || official.status !== 'active' || official.kind !== 'official')
+      throw deviceMgmtError('official_disabled', 'The official this token was made for is disabled or gone.');
     const deviceId = randomUUID();
     const ids = identifiers(read.facts, input.reported);
     try {
@@ -194,12 +195,16 @@ export class EnrolmentService {
   }
 }
 
-/** Attested identifiers beat self-reported ones. */
+/**
+ * IMEI and serial only as the hardware attested them: they go into the certificate (SAN) and the one-live-
+ * enrolment-per-IMEI rule, where a self-reported value would let a handset claim (and block) another's.
+ * Brand and model are labels for the NOC: the handset's word serves when nothing is attested.
+ */
 function identifiers(facts: AttestationFacts, reported: EnrolmentInput['reported']) {
   const a = facts.attestedIds;
   return {
-    imei: a.imei ?? reported?.imei ?? null,
-    serial: a.serial ?? reported?.serial ?? null,
+    imei: a.imei ?? null,
+    serial: a.serial ?? null,
     brand: a.brand ?? reported?.brand ?? null,
     model: a.model ?? reported?.model ?? null,
   };

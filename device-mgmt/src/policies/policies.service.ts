@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   AuditService,
+  canonicalJson,
   DATABASE,
   requireInScope,
   requireNational,
@@ -105,7 +107,9 @@ export class PoliciesService {
           actor: by.actor,
           action: 'device-mgmt.policy.changed',
           target: `device-policy:${scope}`,
-          details: { version, previousVersion: ownVersion, settings: change.settings },
+          // The settings are kept whole in the policy's version row; the audit names that row and its digest
+          // (a long app list would not fit the audit's 16 KiB).
+          details: { version, previousVersion: ownVersion, settingsSha256: settingsDigest(change.settings) },
           requestId,
         },
         tx,
@@ -113,6 +117,11 @@ export class PoliciesService {
       return viewOf(row, scope);
     });
   }
+}
+
+/** SHA-256 of the settings' canonical JSON (keys sorted), as the audit records them. */
+function settingsDigest(settings: unknown): string {
+  return createHash('sha256').update(canonicalJson(settings)).digest('hex');
 }
 
 function viewOf(row: PolicyRow, scope: PolicyScope): PolicyView {

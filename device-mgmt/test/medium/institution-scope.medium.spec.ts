@@ -117,4 +117,10 @@ describe('policies', () => {
     ]);
     expect((await policies.get(A, adminA)).version).toBe(v2.version);
   });
+
+  it('keeps a policy with the longest app list (the audit records its digest, not the list)', async () => {
+    const allowedApps = Array.from({ length: 1000 }, (_, i) => `gov.ministry.apps.department${i}.client`);
+    const saved = await policies.put(A, { settings: settings({ allowedApps }) }, adminA, null);
+    expect((await policies.get(A, adminA)).version).toBe(saved.version);
+  });
 });

@@ -151,7 +151,7 @@ describe('attested enrolment over HTTP', () => {
     for (const [change, reason] of cases) {
       const handset = new LabHandset(root, (c) => ({ ...healthyLabAttestation(c), ...change }));
       const r = await handset.tryEnrol(server.url, await newToken());
-      expect(r.status, reason).toBe(422);
+      expect(r.status, `${reason} ${JSON.stringify(r.body)}`).toBe(422);
       expect(r.body.code).toBe('attestation_refused');
       expect((r.body.details as { reasons: string[] }).reasons, reason).toContain(reason);
     }
