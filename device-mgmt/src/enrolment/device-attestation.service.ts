@@ -93,11 +93,19 @@ export class DeviceAttestationService {
       requestId: '',
     });
     const d = await this.repo.device(device.deviceId);
-    const imei = read.facts.attestedIds.imei;
-    if (d?.imei && imei && imei !== d.imei)
-      throw deviceMgmtError('attestation_refused', 'The attested IMEI is not this device’s.', {
-        reasons: ['DEVICE_MISMATCH'],
-      });
+    // The device's attested identifiers (IMEI, serial: hardware facts, recorded only when attested at
+    // enrolment) must be attested again, the same: a chain from another handset cannot stand in for this one.
+    const ids = read.facts.attestedIds;
+    const differs = [
+      d?.imei && ids.imei !== d.imei ? 'IMEI' : null,
+      d?.serial && ids.serial !== d.serial ? 'serial number' : null,
+    ].filter((x): x is string => x !== null);
+    if (differs.length > 0)
+      throw deviceMgmtError(
+        'attestation_refused',
+        `The attested ${differs.join(' and ')} ${differs.length > 1 ? 'are' : 'is'} not this device’s.`,
+        { reasons: ['DEVICE_MISMATCH'] },
+      );
     return read;
   }
 }

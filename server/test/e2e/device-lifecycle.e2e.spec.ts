@@ -5,6 +5,8 @@ import path from 'node:path';
 import { X509Certificate } from '@peculiar/x509';
 import {
   HandsetHttpError,
+  healthyLabAttestation,
+  labAttestationChain,
   labRootPaths,
   loadOrCreateLabRoot,
   SimulatedHandset,
@@ -172,6 +174,39 @@ describe('a handset from enrolment to obeyed command', () => {
     >('GET', `/api/v1/devices/${handset.deviceId}/commands`);
     const rows = Array.isArray(history.body) ? history.body : history.body.commands;
     expect(rows.find((c) => c.id === queued.body.id)?.state).toBe('succeeded');
+  });
+});
+
+describe('re-attestation over mutual TLS', () => {
+  const reattest = async (ids: { imei?: string; serial?: string }) => {
+    const c = await handset.deviceCall<{ challengeId: string; challenge: string }>(
+      'POST',
+      '/api/v1/device/attestation/challenge',
+      {},
+    );
+    const chain = await labAttestationChain(root, {
+      ...healthyLabAttestation(Buffer.from(c.challenge, 'hex')),
+      ...ids,
+    });
+    return handset
+      .deviceCall('POST', '/api/v1/device/attestation', {
+        challengeId: c.challengeId,
+        attestationChain: chain.ders.map((d) => Buffer.from(d).toString('base64')),
+      })
+      .then(
+        () => ({ status: 200, body: null }),
+        (e: HandsetHttpError) => ({ status: e.status, body: e.body }),
+      );
+  };
+
+  it("takes a fresh attestation of the same hardware, and refuses another handset's", async () => {
+    // Another phone's chain — another IMEI, or none attested — cannot make this device compliant again.
+    for (const ids of [{ imei: '356938035643809', serial: handset.serial }, {}]) {
+      const other = await reattest(ids);
+      expect(other.status).toBe(422);
+      expect(JSON.stringify(other.body)).toContain('DEVICE_MISMATCH');
+    }
+    expect((await reattest({ imei: handset.imei, serial: handset.serial })).status).toBe(200);
   });
 });
 
