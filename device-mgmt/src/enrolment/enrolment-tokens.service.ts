@@ -115,9 +115,13 @@ export class EnrolmentTokensService {
     q: { state?: TokenState | undefined; limit: number },
   ): Promise<EnrolmentTokenView[]> {
     requireRole(by, 'device-admin', 'viewer');
-    const rows = await this.repo.tokens(scopeCondition(by, enrolmentTokens.institutionId), 1000);
     const now = new Date();
-    const picked = rows.filter((r) => !q.state || tokenState(r, now) === q.state).slice(0, q.limit);
+    const picked = await this.repo.tokens(
+      scopeCondition(by, enrolmentTokens.institutionId),
+      q.state,
+      now,
+      q.limit,
+    );
     const names = await this.officials.describe(picked.map((r) => r.userId));
     return picked.map((r) => this.view(r, names, now));
   }

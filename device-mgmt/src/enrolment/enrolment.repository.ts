@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, desc, eq, gt, isNull, lt, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, isNotNull, isNull, lt, lte, type SQL } from 'drizzle-orm';
 import { devices } from '../devices/devices.schema.js';
 import { attestationChallenges, enrolmentTokens } from './enrolment.schema.js';
 
@@ -21,11 +21,32 @@ export class EnrolmentRepository {
     return r!;
   }
 
-  async tokens(where: SQL | undefined, limit: number): Promise<EnrolmentTokenRow[]> {
+  /** The condition for tokens in a state at `now` (the same rule as tokenState). */
+  private stateCondition(state: 'pending' | 'used' | 'revoked' | 'expired', now: Date): SQL | undefined {
+    const t = enrolmentTokens;
+    switch (state) {
+      case 'revoked':
+        return isNotNull(t.revokedAt);
+      case 'used':
+        return and(isNull(t.revokedAt), isNotNull(t.usedAt));
+      case 'expired':
+        return and(isNull(t.revokedAt), isNull(t.usedAt), lte(t.expiresAt, now));
+      case 'pending':
+        return and(isNull(t.revokedAt), isNull(t.usedAt), gt(t.expiresAt, now));
+    }
+  }
+
+  /** The newest tokens in `scope`, in `state` at `now` when given (filtered here, not after a fixed cap). */
+  async tokens(
+    scope: SQL | undefined,
+    state: 'pending' | 'used' | 'revoked' | 'expired' | undefined,
+    now: Date,
+    limit: number,
+  ): Promise<EnrolmentTokenRow[]> {
     return this.database.db
       .select()
       .from(enrolmentTokens)
-      .where(where)
+      .where(and(scope, state ? this.stateCondition(state, now) : undefined))
       .orderBy(desc(enrolmentTokens.createdAt))
       .limit(limit);
   }
