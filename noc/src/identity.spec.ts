@@ -93,6 +93,9 @@ describe('institution operators', () => {
     expect(homeFor(null)).toBe('/system');
     // Without the second factor the MFA policy asks for, only My account works.
     expect(homeFor({ ...operator('national'), mfaEnrolmentRequired: true })).toBe('/account');
+    // A device-admin and nothing else starts on Devices (Users and System would refuse it).
+    expect(homeFor({ ...operator('institution'), roles: ['device-admin'] })).toBe('/devices');
+    expect(homeFor({ ...operator('national'), roles: ['device-admin', 'viewer'] })).toBe('/system');
   });
 });
 

@@ -2,11 +2,15 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, navigate, useLocation } from '../router';
 import { useSession, type OperatorProfile } from '../auth/session';
 import { signOut } from '../auth/signOut';
-import { isInstitutionOperator } from '../identity';
+import { DEVICE_ROLES, hasAnyRole, isInstitutionOperator, type Role } from '../identity';
+import { LabRootBanner } from './LabRootBanner';
 
-/** `national`: a page of national infrastructure, which the server refuses an institution's operators. */
-type NavLink = { label: string; path: string; live: boolean; national?: boolean };
-type NavGroup = { label: string; children: readonly NavLink[] };
+/**
+ * `national`: a page of national infrastructure, which the server refuses an institution's operators.
+ * `roles`: shown only to an operator holding one of them (super-admin holds every role).
+ */
+type NavLink = { label: string; path: string; live: boolean; national?: boolean; roles?: readonly Role[] };
+type NavGroup = { label: string; children: readonly NavLink[]; roles?: readonly Role[] };
 type NavEntry = NavLink | NavGroup;
 
 // Domains as listed in DESIGN.md; each becomes live when its NOC pages land.
@@ -34,25 +38,50 @@ const NAV: readonly NavEntry[] = [
       { label: 'RADIUS accounting', path: '/radius/accounting', live: true, national: true },
     ],
   },
-  { label: 'Devices', path: '/devices', live: false },
+  {
+    label: 'Devices',
+    roles: DEVICE_ROLES,
+    children: [
+      { label: 'Handsets', path: '/devices', live: true },
+      { label: 'Enrolment tokens', path: '/devices/enrolment', live: true, roles: ['device-admin'] },
+      { label: 'Policies', path: '/devices/policies', live: true },
+    ],
+  },
   { label: 'Hardened OS', path: '/hardened-os', live: false },
   { label: 'App store', path: '/app-store', live: false },
   { label: 'Secure chat', path: '/secure-chat', live: false },
 ];
 
-/** The menu an operator may use: an institution's operator does not see the national pages. */
+/**
+ * The menu an operator may use: an institution's operator does not see the national pages, and a group or
+ * page for some roles only shows to operators holding one.
+ */
 function menuFor(operator: OperatorProfile | null): NavEntry[] {
-  if (!isInstitutionOperator(operator)) return [...NAV];
+  const national = !isInstitutionOperator(operator);
+  const shown = (entry: NavLink | NavGroup): boolean =>
+    (!entry.roles || hasAnyRole(operator, entry.roles)) &&
+    (national || !('path' in entry) || !entry.national);
   return NAV.flatMap((entry): NavEntry[] => {
-    if (!('children' in entry)) return entry.national ? [] : [entry];
-    const children = entry.children.filter((c) => !c.national);
+    if (!shown(entry)) return [];
+    if (!('children' in entry)) return [entry];
+    const children = entry.children.filter(shown);
     return children.length ? [{ ...entry, children }] : [];
   });
 }
 
-/** A section's own page, or one of its detail pages (`/subscribers/001…` highlights Subscribers). */
-const isCurrent = (pathname: string, path: string): boolean =>
-  pathname === path || pathname.startsWith(`${path}/`);
+/** Every page of the menu, to pick the one the address belongs to. */
+const NAV_PATHS: readonly string[] = NAV.flatMap((e) =>
+  'children' in e ? e.children.map((c) => c.path) : [e.path],
+);
+
+/**
+ * A section's own page, or one of its detail pages (`/subscribers/001…` highlights Subscribers), unless a
+ * longer menu path matches (`/devices/policies` highlights Policies, not Handsets).
+ */
+const isCurrent = (pathname: string, path: string): boolean => {
+  const under = (p: string) => pathname === p || pathname.startsWith(`${p}/`);
+  return under(path) && !NAV_PATHS.some((other) => other.length > path.length && under(other));
+};
 
 function NavItem({ item, pathname }: { item: NavLink; pathname: string }) {
   if (!item.live)
@@ -192,6 +221,7 @@ export function Shell({ children }: { children: ReactNode }) {
             </p>
           </aside>
         ) : null}
+        {operator ? <LabRootBanner /> : null}
         <main id="main" ref={mainRef} tabIndex={-1} className="content">
           {children}
         </main>
