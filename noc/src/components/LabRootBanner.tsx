@@ -25,7 +25,7 @@ export function LabRootBanner() {
   if (!trustsLab(national ? system.data : summary.data)) return null;
   return (
     <aside className="shell-banner notice notice-warn" aria-label="Lab attestation root trusted">
-      <strong className="notice-title">Demo/test installation</strong>
+      <strong className="notice-title">Simulated handsets can enrol</strong>
       <p className="notice-message">
         Demo/test: this server trusts the lab attestation root — simulated handsets can enrol. Never run a
         production fleet like this (unset PAKAWAAZ_TRUST_LAB_ROOT).

@@ -35,7 +35,7 @@ export function CommandsSection({ device, canSend }: { device: DeviceDetail; can
         onRetry={history.refresh}
       />
       <div className="table-wrap">
-        <table className="table" aria-busy={history.fetching}>
+        <table className="table table-compact" aria-busy={history.fetching}>
           <caption className="visually-hidden">Command history</caption>
           <thead>
             <tr>

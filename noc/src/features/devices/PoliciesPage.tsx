@@ -15,11 +15,12 @@ import { deviceQueries } from './queries';
 
 const NATIONAL = 'national';
 
-const SOURCE_TEXT: Record<DevicePolicy['source'], string> = {
-  institution: 'its own policy',
-  national: 'the national policy (it has none of its own)',
-  default: 'the built-in default (no national policy is stored yet)',
-};
+/** Whose settings are in force for the scope shown. */
+function sourceText(scope: string, source: DevicePolicy['source']): string {
+  if (source === 'default') return 'the built-in default (no national policy is stored yet)';
+  if (scope === NATIONAL || source === 'institution') return 'its own policy';
+  return 'the national policy (it has none of its own)';
+}
 
 /** The device policy of the nation or of one institution: read, and edited by a device-admin. */
 export function PoliciesPage() {
@@ -110,7 +111,7 @@ export function PoliciesPage() {
             <dl className="facts">
               <dt>In force</dt>
               <dd>
-                {SOURCE_TEXT[p.source]}{' '}
+                {sourceText(scope, p.source)}{' '}
                 <StatusPill
                   value={`version ${p.version}`}
                   tone={p.source === 'default' ? 'neutral' : 'good'}

@@ -65,7 +65,7 @@ export function PolicyEditor({
   const changed = save.error !== null && asApiError(save.error).code === 'policy_changed';
 
   return (
-    <section className="card form-card" aria-labelledby="policy-editor-heading">
+    <section className="card form-card card-stacked" aria-labelledby="policy-editor-heading">
       <h2 id="policy-editor-heading">{readOnly ? 'Settings' : 'Edit the settings'}</h2>
       {policy.source !== 'institution' && scope !== 'national' && !readOnly ? (
         <p className="card-lead">
