@@ -5,7 +5,7 @@ import { formatDateTime } from '../../format';
 import { Link } from '../../router';
 import { useDeviceAccess } from './access';
 import { CommandsSection } from './CommandsSection';
-import type { DeviceDetail } from './contract';
+import type { AttestationFactsView, DeviceCertificate, DeviceDetail } from './contract';
 import {
   Ago,
   CompliancePill,
@@ -73,8 +73,16 @@ export function DeviceDetailPage({ id }: { id: string }) {
   );
 }
 
+/** The certificate in use: the newest valid one, else the newest. */
+export function currentCertificate(list: readonly DeviceCertificate[]): DeviceCertificate | null {
+  const newest = [...list].sort((x, y) => y.notBefore.localeCompare(x.notBefore));
+  return newest.find((c) => c.status === 'valid') ?? newest[0] ?? null;
+}
+
 function DeviceCards({ device: d }: { device: DeviceDetail }) {
-  const a = d.attestation ?? {};
+  // The server keeps the attestation facts whole (the verifier's own shape); the NOC reads what it shows.
+  const a = d.attestation as AttestationFactsView;
+  const cert = currentCertificate(d.certificates);
   const root = a.rootOfTrust ?? null;
   const ids = a.attestedIds ?? {};
   return (
@@ -157,41 +165,41 @@ function DeviceCards({ device: d }: { device: DeviceDetail }) {
 
       <section className="card" aria-labelledby="card-certificate">
         <h2 id="card-certificate">Device certificate</h2>
-        {d.certificate ? (
+        {cert ? (
           <dl className="facts">
             <dt>Status</dt>
             <dd>
               <StatusPill
-                value={d.certificate.status}
-                tone={
-                  d.certificate.status === 'valid'
-                    ? 'good'
-                    : d.certificate.status === 'revoked'
-                      ? 'bad'
-                      : 'warn'
-                }
+                value={cert.status}
+                tone={cert.status === 'valid' ? 'good' : cert.status === 'revoked' ? 'bad' : 'warn'}
               />
             </dd>
             <dt>Serial</dt>
             <dd>
-              <code className="break small">{d.certificate.serial}</code>
+              <code className="break small">{cert.serial}</code>
             </dd>
             <dt>Valid from</dt>
-            <dd>{formatDateTime(d.certificate.notBefore)}</dd>
+            <dd>{formatDateTime(cert.notBefore)}</dd>
             <dt>Expires</dt>
             <dd>
-              {formatDateTime(d.certificate.notAfter)} (<Ago at={d.certificate.notAfter} />)
+              {formatDateTime(cert.notAfter)} (<Ago at={cert.notAfter} />)
             </dd>
-            {d.certificate.revokedAt ? (
+            {cert.revokedAt ? (
               <>
                 <dt>Revoked</dt>
-                <dd>{formatDateTime(d.certificate.revokedAt)}</dd>
+                <dd>{formatDateTime(cert.revokedAt)}</dd>
               </>
             ) : null}
           </dl>
         ) : (
           <p className="muted">No certificate on record.</p>
         )}
+        {d.certificates.length > 1 ? (
+          <p className="card-note muted">
+            {d.certificates.length - 1} earlier {d.certificates.length === 2 ? 'certificate' : 'certificates'}{' '}
+            (renewed or revoked).
+          </p>
+        ) : null}
       </section>
 
       <section className="card" aria-labelledby="card-compliance">
@@ -215,14 +223,6 @@ function DeviceCards({ device: d }: { device: DeviceDetail }) {
               <span className="muted">none</span>
             )}
           </dd>
-          {d.nonCompliantSince ? (
-            <>
-              <dt>Since</dt>
-              <dd>
-                {formatDateTime(d.nonCompliantSince)} (<Ago at={d.nonCompliantSince} />)
-              </dd>
-            </>
-          ) : null}
           <dt>Last check-in</dt>
           <dd>
             <Ago at={d.lastCheckInAt} />

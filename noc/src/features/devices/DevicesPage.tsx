@@ -9,6 +9,7 @@ import { useUrlFilters } from '../../data/url-filters';
 import { Link } from '../../router';
 import { useInstitutions } from '../institutions/queries';
 import { useDeviceAccess } from './access';
+import type { Device } from './contract';
 import { FleetOverview } from './FleetOverview';
 import {
   Ago,
@@ -31,6 +32,10 @@ import {
 } from './queries';
 
 const COLUMNS = 8;
+
+/** 'YYYY-MM' of the handset's OS patch level, when the list carries it. */
+const patchLevelOf = (d: Device): string | null =>
+  'patchLevel' in d && typeof d.patchLevel === 'string' ? d.patchLevel : null;
 
 /** Handsets: the fleet's counts, then every device the operator may see, searchable and filtered. */
 export function DevicesPage() {
@@ -226,7 +231,7 @@ export function DevicesPage() {
                       </>
                     ) : null}
                   </td>
-                  <td>{d.patchLevel ?? <span className="muted">—</span>}</td>
+                  <td>{patchLevelOf(d) ?? <span className="muted">—</span>}</td>
                   <td>
                     <CompliancePill state={d.compliance} reasons={d.complianceReasons} />
                   </td>

@@ -22,40 +22,39 @@ export type Device = {
   state: DeviceState;
   compliance: ComplianceState;
   complianceReasons: string[];
-  /** 'YYYY-MM' of the OS patch level (attested, or reported at the last check-in). */
-  patchLevel: string | null;
   lastCheckInAt: string | null;
   lastAttestedAt: string;
   enrolledAt: string;
 };
 
-export type DeviceList = { devices: Device[]; total: number };
+export type DeviceList = { devices: Device[]; total: number; limit: number; offset: number };
 
+export type DeviceCertificate = {
+  serial: string;
+  thumbprint: string;
+  notBefore: string;
+  notAfter: string;
+  status: 'valid' | 'expired' | 'revoked';
+  revokedAt: string | null;
+  revocationReason: string | null;
+};
+
+export type DeviceDetail = Device & {
+  attestation: Record<string, unknown>;
+  lastReport: Record<string, unknown> | null;
+  appliedPolicyVersion: number | null;
+  certificates: DeviceCertificate[];
+};
+
+/** The attestation facts the NOC shows (the server keeps them whole as a JSON object). */
 export type AttestationFactsView = {
   attestationSecurityLevel?: string;
-  keymasterSecurityLevel?: string;
   rootOfTrust?: { verifiedBootKey: string; deviceLocked: boolean; verifiedBootState: string } | null;
   osVersion?: number | null;
   osPatchLevel?: number | null;
   vendorPatchLevel?: number | null;
   bootPatchLevel?: number | null;
-  attestedIds?: { imei?: string; serial?: string; brand?: string; model?: string; manufacturer?: string };
-};
-
-export type DeviceCertificate = {
-  serial: string;
-  notBefore: string;
-  notAfter: string;
-  status: 'valid' | 'expired' | 'revoked';
-  revokedAt?: string | null;
-};
-
-export type DeviceDetail = Device & {
-  attestation: AttestationFactsView;
-  certificate: DeviceCertificate | null;
-  nonCompliantSince: string | null;
-  appliedPolicyVersion: number | null;
-  lastReport: Record<string, unknown> | null;
+  attestedIds?: { imei?: string; serial?: string };
 };
 
 export type FleetSummary = {
