@@ -37,14 +37,18 @@ export const INSTITUTION_SCOPED_ROLES: readonly Role[] = [
 export const isInstitutionOperator = (operator: OperatorProfile | null): boolean =>
   operator?.scope.kind === 'institution';
 
+/** The device pages join the menu (and a device-admin's start) once this server's API has them. */
+export const DEVICES_OPERATION = 'GET /api/v1/devices';
+
 /**
  * Where a sign-in lands: My account while the MFA policy waits for a second factor (nothing else works); the
- * Devices page for an operator who holds device-admin and no other role (Users and System would refuse it).
+ * Devices page for an operator who holds device-admin and no other role (Users and System would refuse it),
+ * when this server has them (`devices`).
  */
-export const homeFor = (operator: OperatorProfile | null): string =>
+export const homeFor = (operator: OperatorProfile | null, devices = false): string =>
   operator?.mfaEnrolmentRequired
     ? '/account'
-    : operator?.roles.length && operator.roles.every((r) => r === 'device-admin')
+    : devices && operator?.roles.length && operator.roles.every((r) => r === 'device-admin')
       ? '/devices'
       : isInstitutionOperator(operator)
         ? '/users'

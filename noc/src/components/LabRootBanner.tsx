@@ -1,8 +1,10 @@
-import { usePermissions } from '../auth/permissions';
+import { inApi, usePermissions } from '../auth/permissions';
 import { useApiQuery } from '../data/hooks';
 import { useDeviceAccess } from '../features/devices/access';
 import { deviceQueries } from '../features/devices/queries';
 import { systemQueries } from '../features/system/queries';
+
+const SUMMARY = 'GET /api/v1/devices/summary';
 
 /** `trustsLabAttestationRoot: true` in a reply that carries it (absent: the server does not say, no banner). */
 const trustsLab = (reply: unknown): boolean =>
@@ -21,7 +23,9 @@ export function LabRootBanner() {
   const devices = useDeviceAccess();
   const national = can('GET /api/v1/system');
   const system = useApiQuery(systemQueries.status(), { enabled: national });
-  const summary = useApiQuery(deviceQueries.summary(), { enabled: !national && devices.read });
+  const summary = useApiQuery(deviceQueries.summary(), {
+    enabled: !national && devices.read && inApi(SUMMARY),
+  });
   if (!trustsLab(national ? system.data : summary.data)) return null;
   return (
     <aside className="shell-banner notice notice-warn" aria-label="Lab attestation root trusted">

@@ -1,16 +1,24 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, navigate, useLocation } from '../router';
 import { useSession, type OperatorProfile } from '../auth/session';
+import { inApi } from '../auth/permissions';
 import { signOut } from '../auth/signOut';
-import { DEVICE_ROLES, hasAnyRole, isInstitutionOperator, type Role } from '../identity';
+import { DEVICE_ROLES, DEVICES_OPERATION, hasAnyRole, isInstitutionOperator, type Role } from '../identity';
 import { LabRootBanner } from './LabRootBanner';
 
 /**
  * `national`: a page of national infrastructure, which the server refuses an institution's operators.
  * `roles`: shown only to an operator holding one of them (super-admin holds every role).
+ * `api`: shown only when this server's API has that operation (a domain whose routes are merged).
  */
-type NavLink = { label: string; path: string; live: boolean; national?: boolean; roles?: readonly Role[] };
-type NavGroup = { label: string; children: readonly NavLink[]; roles?: readonly Role[] };
+type NavLink = {
+  label: string;
+  path: string;
+  live: boolean;
+  national?: boolean;
+  roles?: readonly Role[];
+};
+type NavGroup = { label: string; children: readonly NavLink[]; roles?: readonly Role[]; api?: string };
 type NavEntry = NavLink | NavGroup;
 
 // Domains as listed in DESIGN.md; each becomes live when its NOC pages land.
@@ -41,6 +49,7 @@ const NAV: readonly NavEntry[] = [
   {
     label: 'Devices',
     roles: DEVICE_ROLES,
+    api: DEVICES_OPERATION,
     children: [
       { label: 'Handsets', path: '/devices', live: true },
       { label: 'Enrolment tokens', path: '/devices/enrolment', live: true, roles: ['device-admin'] },
@@ -54,7 +63,8 @@ const NAV: readonly NavEntry[] = [
 
 /**
  * The menu an operator may use: an institution's operator does not see the national pages, and a group or
- * page for some roles only shows to operators holding one.
+ * page for some roles only shows to operators holding one. A group whose API is not on this server yet is a
+ * planned entry.
  */
 function menuFor(operator: OperatorProfile | null): NavEntry[] {
   const national = !isInstitutionOperator(operator);
@@ -62,6 +72,9 @@ function menuFor(operator: OperatorProfile | null): NavEntry[] {
     (!entry.roles || hasAnyRole(operator, entry.roles)) &&
     (national || !('path' in entry) || !entry.national);
   return NAV.flatMap((entry): NavEntry[] => {
+    // A domain whose routes this server lacks is still listed, as planned.
+    if ('api' in entry && entry.api !== undefined && !inApi(entry.api))
+      return [{ label: entry.label, path: entry.children[0]?.path ?? '/', live: false }];
     if (!shown(entry)) return [];
     if (!('children' in entry)) return [entry];
     const children = entry.children.filter(shown);

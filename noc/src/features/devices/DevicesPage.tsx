@@ -1,5 +1,6 @@
 import { keepPreviousData, useQueryClient } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
+import { inApi } from '../../auth/permissions';
 import { Field } from '../../components/Form';
 import { InstitutionSelect } from '../../components/InstitutionSelect';
 import { Pagination } from '../../components/Pagination';
@@ -43,7 +44,9 @@ export function DevicesPage() {
   const access = useDeviceAccess();
   const { filters, draft, setDraft, show: showFilters, href } = useUrlFilters(NO_DEVICE_FILTERS);
   const list = useApiQuery({ ...deviceQueries.list(filters), placeholderData: keepPreviousData });
-  const summary = useApiQuery(deviceQueries.summary());
+  // The fleet counts come from a route of their own; a server without it shows the list alone.
+  const hasSummary = inApi('GET /api/v1/devices/summary');
+  const summary = useApiQuery(deviceQueries.summary(), { enabled: hasSummary });
   const { institutions } = useInstitutions();
   const rows = list.data?.devices;
   const filtered = Object.entries(filters).some(
@@ -93,12 +96,14 @@ export function DevicesPage() {
         </div>
       </div>
 
-      <FleetOverview
-        summary={summary.data}
-        error={summary.error}
-        onRetry={summary.refresh}
-        href={(f) => href({ ...NO_DEVICE_FILTERS, ...f })}
-      />
+      {hasSummary ? (
+        <FleetOverview
+          summary={summary.data}
+          error={summary.error}
+          onRetry={summary.refresh}
+          href={(f) => href({ ...NO_DEVICE_FILTERS, ...f })}
+        />
+      ) : null}
 
       <section aria-labelledby="devices-heading">
         <h2 id="devices-heading">All devices</h2>
