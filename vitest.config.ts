@@ -19,6 +19,7 @@ const workspaces: Record<string, string> = {
   'app-store': 'app-store',
   'secure-chat': 'secure-chat',
   'open5gs-simulator': 'simulators/open5gs',
+  'handset-simulator': 'simulators/handset',
   lab: 'lab',
   server: 'server',
 };

@@ -39,7 +39,9 @@ import { OFFICIAL_DIRECTORY_BINDING } from './subscribers/official-directory.por
 import { Officials } from './subscribers/officials.js';
 import { BulkAssignmentController } from './subscribers/bulk-assignment.controller.js';
 import { BulkAssignmentService } from './subscribers/bulk-assignment.service.js';
-import { SubscriberProfilesController, SubscribersController } from './subscribers/subscribers.controller.js';
+import { SubscribersController } from './subscribers/subscribers.controller.js';
+import { SubscriberProfilesController } from './subscribers/subscriber-profiles.controller.js';
+import { SubscriberProfilesService } from './subscribers/subscriber-profiles.service.js';
 import { ProfilePreviewController } from './subscribers/profile-preview.controller.js';
 import { ProfilePreviewService } from './subscribers/profile-preview.service.js';
 import { SubscribersRepository } from './subscribers/subscribers.repository.js';
@@ -90,6 +92,7 @@ export class CoreNetworkModule {
         Officials,
         { provide: OFFICIAL_DIRECTORY_BINDING, useExisting: Officials },
         SubscribersService,
+        SubscriberProfilesService,
         BulkAssignmentService,
         DeviceEventsListener,
         OfficialFactsRepository,

@@ -12,6 +12,10 @@ declare module '@pakawaaz/platform' {
   interface CapabilityRegistry {
     'device-enrolment': true;
   }
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
+  interface ActorKindRegistry {
+    device: true;
+  }
 }
 
 export const deviceMgmtDomain = {
@@ -24,6 +28,7 @@ export const deviceMgmtDomain = {
     roles: {
       'device-admin': { description: 'handsets, policies and device commands', scope: 'institution' },
     },
+    actorKinds: { device: 'a handset, authenticated by its device certificate (acknowledging a command)' },
     capabilities: {
       'device-enrolment': {
         description: 'enrol a hardened handset (key attestation, device certificate)',

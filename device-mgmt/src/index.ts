@@ -1,6 +1,25 @@
 // Public face of the device-mgmt domain: the only module other packages may import.
 export { deviceMgmtDomain } from './device-mgmt.domain.js';
 export { DeviceMgmtModule } from './device-mgmt.module.js';
+export { loadDeviceMgmtConfig, type DeviceMgmtConfig } from './device-mgmt.config.js';
 export { DeviceLost, DeviceNonCompliant } from './device-mgmt.events.js';
 // The port hardened-os's releases are bound to (our verified-boot keys, the minimum patch level).
 export { HARDENED_OS_RELEASES, type HardenedOsReleases } from './attestation/policy.js';
+export {
+  DEVICE_CERTIFICATES,
+  DEVICE_PUSH,
+  type DeviceCertificates,
+  type DevicePush,
+} from './devices/device-ports.js';
+export { DEVICE_MGMT_ERROR_STATUS, type DeviceMgmtErrorCode } from './device-mgmt.errors.js';
+// Check-in, policies, compliance and commands: what the CLI, lab and other domains may name.
+export {
+  PolicySettingsSchema,
+  DEFAULT_POLICY_SETTINGS,
+  type PolicySettings,
+} from './policies/policy-settings.js';
+export { COMPLIANCE_REASONS, type ComplianceReason, type ComplianceState } from './compliance/compliance.js';
+export { COMMAND_TYPES, type CommandType } from './commands/command-types.js';
+// Push without FCM: the MQTT wire contract a handset (lab) speaks, and its reconnect back-off.
+export { PUSH_TOPIC_FILTER, pushTopic, isCheckInPush, fullJitterDelay } from './push/push-topic.js';
+export { reconnectWithJitter, type Backoff } from './push/mqtt-reconnect.js';

@@ -65,7 +65,7 @@ import { ApiTokenMemory } from './tokens/api-token-memory.js';
 import { API_TOKEN_MEMORY, SIGNING_KEY, TokenService } from './tokens/token.service.js';
 import { JwksController, TokensController } from './tokens/tokens.controller.js';
 import { FactorResetService } from './users/factor-reset.service.js';
-import { OfficialDirectoryService } from './users/official-directory.service.js';
+import { OFFICIAL_DIRECTORY, OfficialDirectoryService } from './users/official-directory.service.js';
 import { FactorResetsRepository } from './users/factor-resets.repository.js';
 import { PasswordChanges } from './users/password-changes.service.js';
 import { ActorDirectoryService } from './users/actor-directory.service.js';
@@ -175,6 +175,7 @@ export class IdentityModule {
         RadiusListener,
         { provide: TOKEN_VERIFIER, useExisting: TokenService },
         OfficialDirectoryService,
+        { provide: OFFICIAL_DIRECTORY, useExisting: OfficialDirectoryService },
         ActorDirectoryService,
         { provide: ACTOR_DIRECTORY, useExisting: ActorDirectoryService },
       ],

@@ -13,6 +13,7 @@ export { API_TOKEN_PREFIX } from './tokens/api-token-secret.js';
 export { RadiusListener } from './radius/radius.listener.js';
 export { AuthEventsService } from './auth-events/auth-events.service.js';
 export { DEVICE_TRUST, type DeviceTrust } from './device-auth/device-trust.port.js';
+export { OFFICIAL_DIRECTORY } from './users/official-directory.service.js';
 export {
   UserUpdated,
   UserDisabled,

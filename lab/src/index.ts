@@ -78,4 +78,5 @@ export {
   LAB_BOOT_KEY,
   type LabAttestation,
   type LabAttestationRoot,
-} from './attestation/lab-attestation.js';
+} from '@pakawaaz/handset-simulator';
+export { startPushClient, type PushClient, type PushClientOptions } from './handset/push-client.js';

@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { AuditController } from './audit/audit.controller.js';
 import { AuditCheckpointer } from './audit/audit-checkpointer.js';
 import { AUDIT_CHECKPOINT_KEY, AUDIT_CHECKPOINT_SIGNER, AuditService } from './audit/audit.service.js';
+import { CLIENT_CERTIFICATES, ClientCertificates } from './auth/client-certificate.js';
+import { DeviceEdgeController } from './auth/device.controller.js';
 import { RouteScopeCheck } from './auth/route-access.js';
 import type { PlatformConfig } from './config/platform.config.js';
 import type { DatabaseHandle } from './db/database.js';
@@ -41,7 +43,7 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [DiscoveryModule],
-      controllers: [HealthController, AuditController],
+      controllers: [HealthController, AuditController, DeviceEdgeController],
       providers: [
         { provide: PLATFORM_CONFIG, useValue: resources.config },
         { provide: LOGGER, useValue: resources.logger },
@@ -51,6 +53,13 @@ export class PlatformModule {
         { provide: APP_INFO, useValue: resources.appInfo },
         { provide: Metrics, useValue: resources.metrics },
         { provide: KEYS, useValue: resources.keys },
+        {
+          provide: CLIENT_CERTIFICATES,
+          useValue: new ClientCertificates({
+            trustedProxies: resources.config.PAKAWAAZ_DEVICE_PROXY_ADDRESSES,
+            header: resources.config.PAKAWAAZ_DEVICE_CERT_HEADER,
+          }),
+        },
         {
           provide: AUDIT_CHECKPOINT_SIGNER,
           useFactory: () =>
@@ -75,6 +84,7 @@ export class PlatformModule {
         APP_INFO,
         Metrics,
         KEYS,
+        CLIENT_CERTIFICATES,
         HealthService,
         AuditService,
         RouteScopeCheck,

@@ -26,7 +26,7 @@ const DOMAINS = [
   '@pakawaaz/app-store',
   '@pakawaaz/secure-chat',
 ];
-const SIMULATORS = ['@pakawaaz/open5gs-simulator'];
+const SIMULATORS = ['@pakawaaz/open5gs-simulator', '@pakawaaz/handset-simulator'];
 const TEST_SUPPORT = '@pakawaaz/test-support';
 /** The typed HTTP client generated from openapi.json: for the server's CLI, lab and the NOC. */
 const API_CLIENT = '@pakawaaz/api-client';
@@ -86,7 +86,8 @@ export const FLOORS = [
       '@pakawaaz/core-network',
       ...PROTOCOLS,
     ],
-    testsMay: [TEST_SUPPORT],
+    // Its tests enrol simulated handsets (lab-attested chains) like core-network's scrape simulated NFs.
+    testsMay: [TEST_SUPPORT, ...SIMULATORS],
     // The attestation verifier without Nest: the CLI's offline `attestation inspect` and lab import it.
     faces: ['attestation'],
   },
@@ -102,6 +103,12 @@ export const FLOORS = [
     may: PROTOCOLS,
     // Its spec reads the simulated pages with the parser and KPI code that consume them in production.
     testsMay: ['@pakawaaz/core-network'],
+  },
+  {
+    dir: 'simulators/handset',
+    name: '@pakawaaz/handset-simulator',
+    // A handset is a client of the API: the generated client, nothing of the server's.
+    may: [API_CLIENT],
   },
   // lab drives the system over its real protocols; in-process it uses public faces only, never the server.
   {

@@ -11,6 +11,7 @@ export function printBanner(server: RunningServer): void {
     `  Database:       ${config.databaseMode === 'embedded' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
     `  Event bus:      ${config.eventBusMode === 'nats' ? 'NATS JetStream (NATS_URL)' : 'in-process'}`,
     `  RADIUS:         ${server.radius ? `UDP ${server.radius.authPort} (auth), ${server.radius.acctPort} (accounting)` : 'off (RADIUS_ENABLED=false)'}`,
+    `  Device port:    ${server.devicePort.open ? `${server.devicePort.url} (mutual TLS for handsets)` : server.devicePort.reason}`,
   ];
   if (firstStart.firstStart) {
     lines.push('', `  First start: created NOC administrator "${firstStart.adminUsername}".`);

@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { mkdir } from 'node:fs/promises';
+import type { Provider } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { loadCoreNetworkConfig, NetworkSpecService } from '@pakawaaz/core-network';
+import { loadDeviceMgmtConfig } from '@pakawaaz/device-mgmt';
 import {
   RadiusListener,
   FirstStartService,
@@ -12,6 +14,7 @@ import {
 } from '@pakawaaz/identity';
 import {
   AllExceptionsFilter,
+  DEVICE_EDGE_TLS,
   DeadLetterStore,
   InProcessEventBus,
   Metrics,
@@ -22,6 +25,7 @@ import {
   migrateDomains,
   openDatabase,
   openKeyService,
+  type DeviceEdgeTls,
   type KeyService,
   type EventBus,
   type Env,
@@ -40,7 +44,8 @@ import {
   wantsNocPage,
 } from './http/fastify-setup.js';
 import { installInputRules } from './http/input-rules.js';
-import { loadTls, warnIfInsecure } from './http/tls.js';
+import { loadTls, warnIfExpiring, warnIfInsecure } from './http/tls.js';
+import { DevicePortStatus, openDevicePort, type DevicePortState } from './http/device-port.js';
 import { buildOpenApi } from './http/openapi.js';
 import { NestPinoLogger } from './http/nest-logger.js';
 import { VERSION } from './version.js';
@@ -53,6 +58,10 @@ export type RunningServer = {
   nocServed: boolean;
   /** Bound RADIUS ports, or null when RADIUS_ENABLED=false. */
   radius: { authPort: number; acctPort: number } | null;
+  /** The device port (mutual TLS for handsets): its URL, or why it is not open. */
+  devicePort: DevicePortState;
+  /** Reads the device CAs and the device port's server certificate again (a timer does it anyway). */
+  refreshDeviceTls(): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -63,6 +72,8 @@ export type StartOptions = {
   listen?: boolean;
   /** Called if the embedded database's thread dies while the server runs (main.ts shuts down, exit code 1). */
   onDatabaseFailure?: (err: Error) => void;
+  /** Extra providers of the composition root (the e2e tests bind ports' doubles with it). */
+  providers?: readonly Provider[];
 };
 
 /** Opens the resources the kernel needs, in order, with plain errors: config, data folder, database, migrations, event bus. */
@@ -126,15 +137,20 @@ function openEventBus(
 export async function createApp(
   resources: PlatformResources,
   env: Env,
+  providers: readonly Provider[] = [],
 ): Promise<{ app: NestFastifyApplication; nocServed: boolean; domains: DomainConfigs }> {
   const { config, logger, metrics } = resources;
   const identity = loadIdentityConfig(env, config);
-  const domains = { coreNetwork: loadCoreNetworkConfig(env, config) };
+  const domains = {
+    coreNetwork: loadCoreNetworkConfig(env, config),
+    deviceMgmt: loadDeviceMgmtConfig(env, config),
+  };
   const https = loadTls(config);
   warnIfInsecure(config, https, resources.logger);
+  warnIfExpiring(https, resources.logger);
   const adapter = createFastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, https });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ resources, identity, domains }),
+    AppModule.forRoot({ resources, identity, domains, providers }),
     adapter,
     {
       logger: new NestPinoLogger(logger),
@@ -171,7 +187,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const { config } = resources;
   let app: NestFastifyApplication | undefined;
   try {
-    const created = await createApp(resources, env);
+    const created = await createApp(resources, env, options.providers);
     app = created.app;
     const firstStart = await app.get(FirstStartService).run();
     let stopMonitor = async () => {};
@@ -185,6 +201,16 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
     const scheme = config.PAKAWAAZ_TLS_CERT_FILE ? 'https' : 'http';
     const running = app;
+    // Fastify's own request handler: the device port serves the same routes, hooks and guard.
+    const instance = app.getHttpAdapter().getInstance();
+    const devicePort = await openDevicePort({
+      config,
+      edge: optional<DeviceEdgeTls>(app, DEVICE_EDGE_TLS),
+      handler: (req, res) => instance.routing(req, res),
+      logger: resources.logger,
+      listen: options.listen !== false,
+    });
+    app.get(DevicePortStatus).state = devicePort.state;
     return {
       app: running,
       config,
@@ -192,7 +218,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       firstStart,
       nocServed: created.nocServed,
       radius: app.get(RadiusListener).ports(),
-      close: () => shutdown(running, resources, stopMonitor),
+      devicePort: devicePort.state,
+      refreshDeviceTls: () => devicePort.refresh(),
+      close: async () => {
+        await devicePort.close();
+        await shutdown(running, resources, stopMonitor);
+      },
     };
   } catch (err) {
     if (app) await app.close().catch(() => undefined);
@@ -200,6 +231,15 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     await resources.keys.close().catch(() => undefined);
     await resources.database.close().catch(() => undefined);
     throw err;
+  }
+}
+
+/** A binding some node may lack (a port of a domain it does not serve): undefined then. */
+function optional<T>(app: NestFastifyApplication, token: symbol): T | undefined {
+  try {
+    return app.get<T>(token, { strict: false });
+  } catch {
+    return undefined;
   }
 }
 

@@ -9,6 +9,7 @@ const CONFIG_FILES = [
   'platform/src/config/platform.config.ts',
   'identity/src/identity.config.ts',
   'core-network/src/core-network.config.ts',
+  'device-mgmt/src/device-mgmt.config.ts',
 ];
 
 /** Variables read outside the config schemas: the CLI's, and the tests' (documented for developers). */

@@ -1,7 +1,7 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import { AppStoreModule, appStoreDomain } from '@pakawaaz/app-store';
 import { CoreNetworkModule, coreNetworkDomain, type CoreNetworkConfig } from '@pakawaaz/core-network';
-import { DeviceMgmtModule, deviceMgmtDomain } from '@pakawaaz/device-mgmt';
+import { DeviceMgmtModule, deviceMgmtDomain, type DeviceMgmtConfig } from '@pakawaaz/device-mgmt';
 import { HardenedOsModule, hardenedOsDomain } from '@pakawaaz/hardened-os';
 import { identityDomain } from '@pakawaaz/identity';
 import {
@@ -53,13 +53,13 @@ export const ALL_ROLES = {
 registerDomains(ALL_DOMAINS);
 
 /** Each domain's configuration, parsed once at start-up (a bad value stops the process naming the variable). */
-export type DomainConfigs = { coreNetwork: CoreNetworkConfig };
+export type DomainConfigs = { coreNetwork: CoreNetworkConfig; deviceMgmt: DeviceMgmtConfig };
 
 /** Nest modules of the domains a node may serve (identity is wired separately: every node needs it). */
 export const DOMAIN_MODULES = {
   'core-network': (c) => CoreNetworkModule.forRoot(c.coreNetwork),
   'hardened-os': () => HardenedOsModule,
-  'device-mgmt': () => DeviceMgmtModule,
+  'device-mgmt': (c) => DeviceMgmtModule.forRoot(c.deviceMgmt),
   'app-store': () => AppStoreModule,
   'secure-chat': () => SecureChatModule,
 } as const satisfies Record<Exclude<DomainName, 'identity'>, (c: DomainConfigs) => Type | DynamicModule>;

@@ -1,7 +1,22 @@
 // Public face of @pakawaaz/test-support: fixtures shared by the packages' tests (never by their src).
 export { createTestDatabase, testLogger, withDatabase, type TestDatabase } from './database.js';
-export { requireServices, testDatabaseUrl, testNatsUrl, reachable, serviceGate } from './services.js';
+export {
+  requireServices,
+  testDatabaseUrl,
+  testNatsUrl,
+  testMqttUrl,
+  reachable,
+  serviceGate,
+} from './services.js';
 export { createTestCa, issueTestDevice, type TestCa, type TestDevice } from './device-test-ca.js';
 export { fakeSim, simCsv, luhnCheckDigit, type FakeSim } from './sims.js';
 export { TcpProxy } from './tcp-proxy.js';
 export { compositionOf } from './composition.js';
+export {
+  createPemCa,
+  issueServerPem,
+  issueDevicePem,
+  type PemCa,
+  type PemIdentity,
+} from './mqtt-test-pki.js';
+export { freeTcpPort } from './ports.js';

@@ -11,6 +11,7 @@ export const requireServices = (): boolean =>
 export const testDatabaseUrl = (): string =>
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const testNatsUrl = (): string => process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+export const testMqttUrl = (): string => process.env.TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 
 /** TCP reachability of a service URL (host:port), within a short timeout. */
 export function reachable(url: string, timeoutMs = 1_500): Promise<boolean> {

@@ -468,6 +468,262 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/device-ca/certificate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeviceCa_certificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device-ca/crl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeviceCa_crl"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Policies_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device-policies/{scope}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Policies_get"];
+        put: operations["Policies_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device/attestation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DeviceAttestation_reattest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device/attestation/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DeviceAttestation_challenge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device/certificate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DeviceAttestation_renew"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["CheckIn_checkIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device/commands/{id}/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["CheckIn_acknowledge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device/whoami": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeviceEdge_whoami"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeviceAdmin_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeviceAdmin_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeviceAdmin_show"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{id}/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Commands_list"];
+        put?: never;
+        post: operations["Commands_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{id}/commands/{commandId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Commands_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{id}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DeviceAdmin_retire"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/directory": {
         parameters: {
             query?: never;
@@ -526,6 +782,70 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["DirectorySync_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["HandsetEnrolment_enrol"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolment-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["EnrolmentTokens_list"];
+        put?: never;
+        post: operations["EnrolmentTokens_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolment-tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["EnrolmentTokens_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolment/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["HandsetEnrolment_challenge"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1428,6 +1748,11 @@ export interface components {
             userId: string | null;
             username: string | null;
         };
+        AcknowledgeCommandRequest: {
+            detail?: string;
+            /** @enum {string} */
+            state: "succeeded" | "failed";
+        };
         ApiToken: {
             /** Format: date-time */
             createdAt: string;
@@ -1489,6 +1814,12 @@ export interface components {
             profile?: string;
             staticIpv4?: string | null;
             userId?: string;
+        };
+        AttestationChallenge: {
+            /** @description 32 random bytes, lower-case hex: the attestation challenge */
+            challenge: string;
+            challengeId: string;
+            expiresIn: number;
         };
         AuditEntry: {
             action: string;
@@ -1606,9 +1937,134 @@ export interface components {
             failed: number;
             totalRows: number;
         };
+        CertificateRenewalRequest: {
+            /** @description Android Key Attestation chain, base64 DER, leaf first */
+            attestationChain?: string[];
+            /**
+             * Format: uuid
+             * @description with attestationChain: renew for a new attested key
+             */
+            challengeId?: string;
+            /** @description PKCS#10 request (base64 DER) for the attested key */
+            csr: string;
+        };
         ChangePasswordRequest: {
             currentPassword: string;
             newPassword: string;
+        };
+        CheckInReply: {
+            commands: {
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                expiresAt: string;
+                id: string;
+                params: {
+                    [key: string]: unknown;
+                };
+                type: string;
+            }[];
+            compliance: {
+                reasons: ("DEVICE_LOST" | "BOOT_STATE" | "ATTESTATION_STALE" | "PATCH_LEVEL" | "CHECK_IN_OVERDUE" | "POLICY_NOT_APPLIED" | "REQUIRED_APP_MISSING" | "FORBIDDEN_APP" | "DEVELOPER_OPTIONS" | "SCREEN_LOCK")[];
+                /** @enum {string} */
+                state: "compliant" | "grace" | "non_compliant";
+            };
+            nextCheckInSeconds: number;
+            /** @description The full policy when the handset applied another version; null when it is up to date */
+            policy: {
+                settings: {
+                    allowedApps?: string[];
+                    /** @default true */
+                    cameraAllowed: boolean;
+                    /** @default 900 */
+                    checkInIntervalSeconds: number;
+                    /** @default false */
+                    developerOptionsAllowed: boolean;
+                    /** @default 24 */
+                    graceHours: number;
+                    /** @default 24 */
+                    maxAttestationAgeHours: number;
+                    /** @default null */
+                    minimumPatchLevel: string | null;
+                    /** @default [] */
+                    requiredApps: string[];
+                    /**
+                     * @default {
+                     *       "maxIdleSeconds": 300,
+                     *       "minLength": 6,
+                     *       "required": true
+                     *     }
+                     */
+                    screenLock: {
+                        /** @default 300 */
+                        maxIdleSeconds: number;
+                        /** @default 6 */
+                        minLength: number;
+                        /** @default true */
+                        required: boolean;
+                    };
+                    /** @default false */
+                    screenshotsAllowed: boolean;
+                    /**
+                     * @default {
+                     *       "end": "05:00",
+                     *       "start": "02:00"
+                     *     }
+                     */
+                    updateWindow: {
+                        end: string;
+                        start: string;
+                    };
+                    /** @default false */
+                    usbDataAllowed: boolean;
+                };
+                version: number;
+            } | null;
+        };
+        CheckInReport: {
+            acknowledgements?: {
+                /** Format: uuid */
+                commandId: string;
+                detail?: string;
+                /** @enum {string} */
+                state: "succeeded" | "failed";
+            }[];
+            apps: {
+                package: string;
+                versionCode: number;
+            }[];
+            batteryPercent?: number;
+            bootPatch?: string;
+            developerOptionsEnabled?: boolean;
+            /** @description The IMSI of the SIM in the handset */
+            imsi?: string;
+            /** Format: date-time */
+            lastBootAt?: string;
+            /** @description Present while the handset is in lost mode. The location is kept only while a locate command delivered to the handset is outstanding; otherwise it is dropped */
+            lostMode?: {
+                location?: {
+                    accuracyMeters?: number;
+                    /** Format: date-time */
+                    at?: string;
+                    latitude: number;
+                    longitude: number;
+                };
+            };
+            osBuild: string;
+            osVersion: string;
+            /** @description The policy version the handset has applied (0: the built-in default) */
+            policyVersion: number;
+            /** @description A secure screen lock (PIN, password) is set */
+            screenLockSecure?: boolean;
+            securityPatch: string;
+            vendorPatch?: string;
+        };
+        CommandAcknowledgement: {
+            /** Format: uuid */
+            commandId: string;
+            detail?: string;
+            /** @enum {string} */
+            state: "succeeded" | "failed";
         };
         /** @enum {string} */
         CoreNetworkErrorCode: "alarm_not_found" | "assignment_file_too_large" | "assignment_job_not_found" | "institution_mismatch" | "invalid_assignment_file" | "invalid_network_spec" | "invalid_profile" | "invalid_scrape_targets" | "invalid_sim_import" | "network_spec_changed" | "network_spec_missing" | "network_spec_not_found" | "network_spec_too_large" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "open5gs_not_configured" | "profile_in_use" | "profile_not_found" | "sim_import_not_found" | "sim_import_too_large" | "sim_not_available" | "sim_not_found" | "subscriber_exists" | "subscriber_not_found" | "weak_security_not_allowed";
@@ -1618,6 +2074,16 @@ export interface components {
             institutionId?: string | null;
             name: string;
             roles: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "billing" | "device-admin" | "app-reviewer")[];
+        };
+        CreateDeviceCommandRequest: {
+            expiresInMinutes?: number;
+            /** @description The same key for this device returns the command it made (200) instead of queueing another */
+            idempotencyKey?: string;
+            params?: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            type: "lock" | "wipe" | "reboot" | "install_app" | "uninstall_app" | "update_os" | "rotate_certificate" | "relinquish" | "locate";
         };
         CreateDirectoryLink: {
             /** @description the official: username or id */
@@ -1661,6 +2127,14 @@ export interface components {
              */
             startTls: boolean;
             url: string;
+        };
+        CreateEnrolmentToken: {
+            /** @description default 72 */
+            expiresInHours?: number;
+            /** @description bind the enrolment to this SIM */
+            imsi?: string;
+            /** @description username or user id of an active official */
+            official: string;
         };
         CreateInstitution: {
             /** @enum {string} */
@@ -1707,6 +2181,32 @@ export interface components {
             revokedAt: string | null;
             roles: string[];
             token: string;
+        };
+        CreatedEnrolmentToken: {
+            /** Format: date-time */
+            createdAt: string;
+            deviceId: string | null;
+            /** @description what the QR code carries */
+            enrolUrl: string;
+            /** Format: date-time */
+            expiresAt: string;
+            id: string;
+            imsi: string | null;
+            institutionId: string | null;
+            institutionName: string | null;
+            official: {
+                displayName: string | null;
+                id: string;
+                username: string | null;
+            };
+            /** @description the enrol URL as a QR code (SVG), for the NOC and printing */
+            qrSvg: string;
+            /** @enum {string} */
+            state: "pending" | "used" | "expired" | "revoked";
+            /** @description shown once; only its SHA-256 is kept */
+            token: string;
+            /** Format: date-time */
+            usedAt: string | null;
         };
         CreatedRadiusClient: {
             cidr: string;
@@ -2042,6 +2542,17 @@ export interface components {
             receivedAt: string;
             type: string;
         };
+        DeliveredCommand: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            id: string;
+            params: {
+                [key: string]: unknown;
+            };
+            type: string;
+        };
         DeviceChallenge: {
             challenge: string;
             expiresIn: number;
@@ -2049,11 +2560,398 @@ export interface components {
         DeviceChallengeRequest: {
             ticket: string;
         };
+        DeviceCommand: {
+            /** Format: date-time */
+            acknowledgedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: {
+                id: string;
+                name: string;
+            };
+            /** Format: date-time */
+            deliveredAt: string | null;
+            deviceId: string;
+            /** Format: date-time */
+            expiresAt: string;
+            id: string;
+            idempotencyKey: string;
+            params: {
+                [key: string]: unknown;
+            };
+            result: {
+                detail?: string;
+            } | null;
+            /** @enum {string} */
+            state: "queued" | "delivered" | "succeeded" | "failed" | "expired" | "cancelled";
+            /** @enum {string} */
+            type: "lock" | "wipe" | "reboot" | "install_app" | "uninstall_app" | "update_os" | "rotate_certificate" | "relinquish" | "locate";
+        };
+        DeviceCommandList: {
+            commands: {
+                /** Format: date-time */
+                acknowledgedAt: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                createdBy: {
+                    id: string;
+                    name: string;
+                };
+                /** Format: date-time */
+                deliveredAt: string | null;
+                deviceId: string;
+                /** Format: date-time */
+                expiresAt: string;
+                id: string;
+                idempotencyKey: string;
+                params: {
+                    [key: string]: unknown;
+                };
+                result: {
+                    detail?: string;
+                } | null;
+                /** @enum {string} */
+                state: "queued" | "delivered" | "succeeded" | "failed" | "expired" | "cancelled";
+                /** @enum {string} */
+                type: "lock" | "wipe" | "reboot" | "install_app" | "uninstall_app" | "update_os" | "rotate_certificate" | "relinquish" | "locate";
+            }[];
+        };
+        DeviceCompliance: {
+            reasons: ("DEVICE_LOST" | "BOOT_STATE" | "ATTESTATION_STALE" | "PATCH_LEVEL" | "CHECK_IN_OVERDUE" | "POLICY_NOT_APPLIED" | "REQUIRED_APP_MISSING" | "FORBIDDEN_APP" | "DEVELOPER_OPTIONS" | "SCREEN_LOCK")[];
+            /** @enum {string} */
+            state: "compliant" | "grace" | "non_compliant";
+        };
+        DeviceDetail: {
+            appliedPolicyVersion: number | null;
+            /** @description facts of the last accepted key attestation */
+            attestation: {
+                [key: string]: unknown;
+            };
+            brand: string | null;
+            certificates: {
+                /** Format: date-time */
+                notAfter: string;
+                /** Format: date-time */
+                notBefore: string;
+                revocationReason: string | null;
+                /** Format: date-time */
+                revokedAt: string | null;
+                serial: string;
+                /** @enum {string} */
+                status: "valid" | "expired" | "revoked";
+                thumbprint: string;
+            }[];
+            /** @enum {string} */
+            compliance: "compliant" | "grace" | "non_compliant";
+            complianceReasons: string[];
+            /** Format: date-time */
+            enrolledAt: string;
+            id: string;
+            imei: string | null;
+            imsi: string | null;
+            institutionId: string | null;
+            institutionName: string | null;
+            /** Format: date-time */
+            lastAttestedAt: string;
+            /** Format: date-time */
+            lastCheckInAt: string | null;
+            lastReport: {
+                [key: string]: unknown;
+            } | null;
+            model: string | null;
+            official: {
+                displayName: string | null;
+                id: string;
+                username: string | null;
+            };
+            serial: string | null;
+            /** @enum {string} */
+            state: "active" | "lost" | "wiped" | "retired";
+        };
+        DeviceIdentity: {
+            certThumbprint: string;
+            /** @enum {string} */
+            compliance: "compliant" | "grace" | "non_compliant";
+            deviceId: string;
+            institutionId: string | null;
+            userId: string;
+        };
+        /** @enum {string} */
+        DeviceMgmtErrorCode: "attestation_malformed" | "attestation_refused" | "challenge_invalid" | "command_not_cancellable" | "command_not_delivered" | "command_not_found" | "csr_invalid" | "csr_key_mismatch" | "device_already_enrolled" | "device_not_active" | "device_not_found" | "device_retired" | "enrolment_token_invalid" | "enrolment_token_not_found" | "enrolment_token_spent" | "idempotency_key_reused" | "invalid_status_list" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "policy_changed" | "policy_not_found";
+        DevicePage: {
+            devices: {
+                brand: string | null;
+                /** @enum {string} */
+                compliance: "compliant" | "grace" | "non_compliant";
+                complianceReasons: string[];
+                /** Format: date-time */
+                enrolledAt: string;
+                id: string;
+                imei: string | null;
+                imsi: string | null;
+                institutionId: string | null;
+                institutionName: string | null;
+                /** Format: date-time */
+                lastAttestedAt: string;
+                /** Format: date-time */
+                lastCheckInAt: string | null;
+                model: string | null;
+                official: {
+                    displayName: string | null;
+                    id: string;
+                    username: string | null;
+                };
+                serial: string | null;
+                /** @enum {string} */
+                state: "active" | "lost" | "wiped" | "retired";
+            }[];
+            limit: number;
+            offset: number;
+            total: number;
+        };
+        DevicePolicy: {
+            /** @description 'national' or an institution id */
+            scope: string;
+            settings: {
+                allowedApps?: string[];
+                /** @default true */
+                cameraAllowed: boolean;
+                /** @default 900 */
+                checkInIntervalSeconds: number;
+                /** @default false */
+                developerOptionsAllowed: boolean;
+                /** @default 24 */
+                graceHours: number;
+                /** @default 24 */
+                maxAttestationAgeHours: number;
+                /** @default null */
+                minimumPatchLevel: string | null;
+                /** @default [] */
+                requiredApps: string[];
+                /**
+                 * @default {
+                 *       "maxIdleSeconds": 300,
+                 *       "minLength": 6,
+                 *       "required": true
+                 *     }
+                 */
+                screenLock: {
+                    /** @default 300 */
+                    maxIdleSeconds: number;
+                    /** @default 6 */
+                    minLength: number;
+                    /** @default true */
+                    required: boolean;
+                };
+                /** @default false */
+                screenshotsAllowed: boolean;
+                /**
+                 * @default {
+                 *       "end": "05:00",
+                 *       "start": "02:00"
+                 *     }
+                 */
+                updateWindow: {
+                    end: string;
+                    start: string;
+                };
+                /** @default false */
+                usbDataAllowed: boolean;
+            };
+            /**
+             * @description Whose policy is in force for the scope: its own, the national one, or the built-in default
+             * @enum {string}
+             */
+            source: "institution" | "national" | "default";
+            /** Format: date-time */
+            updatedAt: string | null;
+            updatedBy: string | null;
+            version: number;
+        };
+        DevicePolicyList: {
+            policies: {
+                /** @description 'national' or an institution id */
+                scope: string;
+                settings: {
+                    allowedApps?: string[];
+                    /** @default true */
+                    cameraAllowed: boolean;
+                    /** @default 900 */
+                    checkInIntervalSeconds: number;
+                    /** @default false */
+                    developerOptionsAllowed: boolean;
+                    /** @default 24 */
+                    graceHours: number;
+                    /** @default 24 */
+                    maxAttestationAgeHours: number;
+                    /** @default null */
+                    minimumPatchLevel: string | null;
+                    /** @default [] */
+                    requiredApps: string[];
+                    /**
+                     * @default {
+                     *       "maxIdleSeconds": 300,
+                     *       "minLength": 6,
+                     *       "required": true
+                     *     }
+                     */
+                    screenLock: {
+                        /** @default 300 */
+                        maxIdleSeconds: number;
+                        /** @default 6 */
+                        minLength: number;
+                        /** @default true */
+                        required: boolean;
+                    };
+                    /** @default false */
+                    screenshotsAllowed: boolean;
+                    /**
+                     * @default {
+                     *       "end": "05:00",
+                     *       "start": "02:00"
+                     *     }
+                     */
+                    updateWindow: {
+                        end: string;
+                        start: string;
+                    };
+                    /** @default false */
+                    usbDataAllowed: boolean;
+                };
+                /**
+                 * @description Whose policy is in force for the scope: its own, the national one, or the built-in default
+                 * @enum {string}
+                 */
+                source: "institution" | "national" | "default";
+                /** Format: date-time */
+                updatedAt: string | null;
+                updatedBy: string | null;
+                version: number;
+            }[];
+        };
+        DevicePolicySettings: {
+            allowedApps?: string[];
+            /** @default true */
+            cameraAllowed: boolean;
+            /** @default 900 */
+            checkInIntervalSeconds: number;
+            /** @default false */
+            developerOptionsAllowed: boolean;
+            /** @default 24 */
+            graceHours: number;
+            /** @default 24 */
+            maxAttestationAgeHours: number;
+            /** @default null */
+            minimumPatchLevel: string | null;
+            /** @default [] */
+            requiredApps: string[];
+            /**
+             * @default {
+             *       "maxIdleSeconds": 300,
+             *       "minLength": 6,
+             *       "required": true
+             *     }
+             */
+            screenLock: {
+                /** @default 300 */
+                maxIdleSeconds: number;
+                /** @default 6 */
+                minLength: number;
+                /** @default true */
+                required: boolean;
+            };
+            /** @default false */
+            screenshotsAllowed: boolean;
+            /**
+             * @default {
+             *       "end": "05:00",
+             *       "start": "02:00"
+             *     }
+             */
+            updateWindow: {
+                end: string;
+                start: string;
+            };
+            /** @default false */
+            usbDataAllowed: boolean;
+        };
+        DevicePolicySettingsInput: {
+            allowedApps?: string[];
+            /** @default true */
+            cameraAllowed: boolean;
+            /** @default 900 */
+            checkInIntervalSeconds: number;
+            /** @default false */
+            developerOptionsAllowed: boolean;
+            /** @default 24 */
+            graceHours: number;
+            /** @default 24 */
+            maxAttestationAgeHours: number;
+            /** @default null */
+            minimumPatchLevel: string | null;
+            /** @default [] */
+            requiredApps: string[];
+            /**
+             * @default {
+             *       "maxIdleSeconds": 300,
+             *       "minLength": 6,
+             *       "required": true
+             *     }
+             */
+            screenLock: {
+                /** @default 300 */
+                maxIdleSeconds: number;
+                /** @default 6 */
+                minLength: number;
+                /** @default true */
+                required: boolean;
+            };
+            /** @default false */
+            screenshotsAllowed: boolean;
+            /**
+             * @default {
+             *       "end": "05:00",
+             *       "start": "02:00"
+             *     }
+             */
+            updateWindow: {
+                end: string;
+                start: string;
+            };
+            /** @default false */
+            usbDataAllowed: boolean;
+        };
         DeviceProofRequest: {
             certificateChain: string[];
             challenge: string;
             signature: string;
             ticket: string;
+        };
+        DeviceSummary: {
+            brand: string | null;
+            /** @enum {string} */
+            compliance: "compliant" | "grace" | "non_compliant";
+            complianceReasons: string[];
+            /** Format: date-time */
+            enrolledAt: string;
+            id: string;
+            imei: string | null;
+            imsi: string | null;
+            institutionId: string | null;
+            institutionName: string | null;
+            /** Format: date-time */
+            lastAttestedAt: string;
+            /** Format: date-time */
+            lastCheckInAt: string | null;
+            model: string | null;
+            official: {
+                displayName: string | null;
+                id: string;
+                username: string | null;
+            };
+            serial: string | null;
+            /** @enum {string} */
+            state: "active" | "lost" | "wiped" | "retired";
         };
         DirectoryEntry: {
             designation: string | null;
@@ -2180,8 +3078,77 @@ export interface components {
             next: "sign-in";
             username: string;
         };
+        Enrolled: {
+            /** @description the device CA certificates, PEM */
+            caCertificates: string[];
+            /** @description the device certificate, PEM */
+            certificate: string;
+            checkInIntervalSeconds: number;
+            deviceId: string;
+        };
+        EnrolmentChallengeRequest: {
+            token: string;
+        };
+        EnrolmentRequest: {
+            /** @description Android Key Attestation chain, base64 DER, leaf first */
+            attestationChain: string[];
+            /** Format: uuid */
+            challengeId: string;
+            /** @description PKCS#10 request (base64 DER) for the attested key */
+            csr: string;
+            /** @description what the handset says about itself; attested identifiers win */
+            reported?: {
+                brand?: string;
+                imei?: string;
+                model?: string;
+                serial?: string;
+            };
+            token: string;
+        };
+        EnrolmentToken: {
+            /** Format: date-time */
+            createdAt: string;
+            deviceId: string | null;
+            /** Format: date-time */
+            expiresAt: string;
+            id: string;
+            imsi: string | null;
+            institutionId: string | null;
+            institutionName: string | null;
+            official: {
+                displayName: string | null;
+                id: string;
+                username: string | null;
+            };
+            /** @enum {string} */
+            state: "pending" | "used" | "expired" | "revoked";
+            /** Format: date-time */
+            usedAt: string | null;
+        };
+        EnrolmentTokenList: {
+            tokens: {
+                /** Format: date-time */
+                createdAt: string;
+                deviceId: string | null;
+                /** Format: date-time */
+                expiresAt: string;
+                id: string;
+                imsi: string | null;
+                institutionId: string | null;
+                institutionName: string | null;
+                official: {
+                    displayName: string | null;
+                    id: string;
+                    username: string | null;
+                };
+                /** @enum {string} */
+                state: "pending" | "used" | "expired" | "revoked";
+                /** Format: date-time */
+                usedAt: string | null;
+            }[];
+        };
         /** @description Every stable error code, of every domain (ErrorReply.code is one of them). */
-        ErrorCode: components["schemas"]["PlatformErrorCode"] | components["schemas"]["IdentityErrorCode"] | components["schemas"]["CoreNetworkErrorCode"];
+        ErrorCode: components["schemas"]["PlatformErrorCode"] | components["schemas"]["IdentityErrorCode"] | components["schemas"]["CoreNetworkErrorCode"] | components["schemas"]["DeviceMgmtErrorCode"];
         ErrorReply: {
             code: string;
             message: string;
@@ -2285,6 +3252,29 @@ export interface components {
                 updatedAt: string;
                 username: string;
             };
+        };
+        FleetSummary: {
+            byCompliance: {
+                compliant: number;
+                grace: number;
+                non_compliant: number;
+            };
+            byModel: {
+                count: number;
+                model: string | null;
+            }[];
+            byPatchLevel: {
+                count: number;
+                patchLevel: string | null;
+            }[];
+            byState: {
+                active: number;
+                lost: number;
+                retired: number;
+                wiped: number;
+            };
+            total: number;
+            trustsLabAttestationRoot: boolean;
         };
         /** @enum {string} */
         IdentityErrorCode: "device_auth_unavailable" | "directory_link_exists" | "directory_sync_invalid" | "directory_sync_not_found" | "directory_unreachable" | "enrolment_code_invalid" | "enrolment_codes_gone" | "factor_not_available" | "factor_reset_not_found" | "factor_reset_pending" | "institution_exists" | "institution_in_use" | "institution_invalid" | "institution_not_found" | "institution_phase_changed" | "invalid_credentials" | "invalid_role" | "invalid_user_import" | "login_ticket_invalid" | "passkey_invalid" | "passkey_not_found" | "password_change_required" | "radius_client_exists" | "radius_client_invalid" | "radius_client_not_found" | "rate_limited" | "refresh_token_invalid" | "role_scope" | "session_not_found" | "sim_conversation_invalid" | "token_not_found" | "totp_already_enrolled" | "totp_invalid" | "totp_not_enrolled" | "two_person_rule" | "user_exists" | "user_import_not_found" | "user_import_too_large" | "user_import_unfinished" | "user_not_found" | "weak_password";
@@ -3115,7 +4105,7 @@ export interface components {
             };
         };
         /** @enum {string} */
-        PlatformErrorCode: "capability_not_enabled" | "database_unavailable" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
+        PlatformErrorCode: "capability_not_enabled" | "certificate_binding_failed" | "database_unavailable" | "device_certificate_refused" | "device_certificate_required" | "device_management_unavailable" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_client_certificate" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
         PreviewNetworkSpecRequest: {
             yaml: string;
         };
@@ -3283,6 +4273,56 @@ export interface components {
                 updatedAt: string;
             }[];
         };
+        PutDevicePolicyRequest: {
+            /** @description The scope's own version this change was made against (0: none yet); 409 policy_changed when it moved */
+            baseVersion?: number;
+            settings: {
+                allowedApps?: string[];
+                /** @default true */
+                cameraAllowed: boolean;
+                /** @default 900 */
+                checkInIntervalSeconds: number;
+                /** @default false */
+                developerOptionsAllowed: boolean;
+                /** @default 24 */
+                graceHours: number;
+                /** @default 24 */
+                maxAttestationAgeHours: number;
+                /** @default null */
+                minimumPatchLevel: string | null;
+                /** @default [] */
+                requiredApps: string[];
+                /**
+                 * @default {
+                 *       "maxIdleSeconds": 300,
+                 *       "minLength": 6,
+                 *       "required": true
+                 *     }
+                 */
+                screenLock: {
+                    /** @default 300 */
+                    maxIdleSeconds: number;
+                    /** @default 6 */
+                    minLength: number;
+                    /** @default true */
+                    required: boolean;
+                };
+                /** @default false */
+                screenshotsAllowed: boolean;
+                /**
+                 * @default {
+                 *       "end": "05:00",
+                 *       "start": "02:00"
+                 *     }
+                 */
+                updateWindow: {
+                    end: string;
+                    start: string;
+                };
+                /** @default false */
+                usbDataAllowed: boolean;
+            };
+        };
         RadiusClient: {
             cidr: string;
             /** Format: date-time */
@@ -3349,6 +4389,17 @@ export interface components {
             /** @enum {string} */
             status: "ready" | "not_ready";
         };
+        ReattestationRequest: {
+            /** @description Android Key Attestation chain, base64 DER, leaf first */
+            attestationChain: string[];
+            /** Format: uuid */
+            challengeId: string;
+        };
+        Reattested: {
+            /** Format: date-time */
+            attestedAt: string;
+            deviceId: string;
+        };
         RecoveryCodes: {
             recoveryCodes: string[];
         };
@@ -3358,6 +4409,15 @@ export interface components {
         };
         RefreshRequest: {
             refreshToken: string;
+        };
+        RetireDevice: {
+            reason: string;
+        };
+        RetiredDevice: {
+            id: string;
+            revokedCertificates: string[];
+            /** @enum {string} */
+            state: "retired";
         };
         RevokedSessions: {
             revoked: number;
@@ -3755,6 +4815,11 @@ export interface components {
                 /** @enum {string} */
                 status: "up" | "down";
             };
+            devicePort: {
+                detail?: string;
+                open: boolean;
+                url?: string;
+            };
             domains: {
                 /** @enum {string} */
                 health: "up" | "down";
@@ -3790,6 +4855,7 @@ export interface components {
             };
             nodeVersion: string;
             startedAt: string;
+            trustsLabAttestationRoot: boolean;
             uptimeSeconds: number;
             version: string;
         };
@@ -4069,7 +5135,19 @@ export interface operations {
                     "application/json": components["schemas"]["PasskeyList"];
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4077,7 +5155,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4153,7 +5231,7 @@ export interface operations {
                     "application/json": components["schemas"]["Passkey"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4161,11 +5239,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4173,7 +5251,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4245,7 +5323,19 @@ export interface operations {
                     "application/json": components["schemas"]["WebAuthnOptions"];
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4253,7 +5343,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4324,7 +5414,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4332,11 +5422,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4344,7 +5434,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4416,7 +5506,19 @@ export interface operations {
                     "application/json": components["schemas"]["RecoveryCodes"];
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4424,7 +5526,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4496,7 +5598,19 @@ export interface operations {
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4504,7 +5618,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4576,7 +5690,19 @@ export interface operations {
                     "application/json": components["schemas"]["TotpEnrolment"];
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4584,7 +5710,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4653,7 +5779,19 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4661,7 +5799,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4737,7 +5875,7 @@ export interface operations {
                     "application/json": components["schemas"]["RecoveryCodes"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4745,11 +5883,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4757,7 +5895,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -4837,7 +5975,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPage"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4845,11 +5983,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4857,7 +5995,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -4893,7 +6031,19 @@ export interface operations {
                     "application/json": components["schemas"]["AuditVerification"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4901,7 +6051,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -4947,7 +6097,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuthEventList"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4955,11 +6105,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4967,7 +6117,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -5974,7 +7124,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `factor_not_available` */
+            /** @description `factor_not_available`, `malformed_client_certificate` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5982,11 +7132,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "factor_not_available";
+                        code?: "factor_not_available" | "malformed_client_certificate";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5994,7 +7144,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -6054,7 +7204,7 @@ export interface operations {
                     "application/json": components["schemas"]["Profile"];
                 };
             };
-            /** @description `factor_not_available` */
+            /** @description `factor_not_available`, `malformed_client_certificate` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6062,11 +7212,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "factor_not_available";
+                        code?: "factor_not_available" | "malformed_client_certificate";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6074,7 +7224,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -6135,7 +7285,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `factor_not_available`, `malformed_json`, `validation_failed` */
+            /** @description `factor_not_available`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6143,11 +7293,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "factor_not_available" | "malformed_json" | "validation_failed";
+                        code?: "factor_not_available" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6155,7 +7305,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -6449,6 +7599,1288 @@ export interface operations {
             };
         };
     };
+    DeviceCa_certificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the device CA certificates (current first), PEM */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeviceCa_crl: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the certificate revocation list, DER */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Policies_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The national policy first, then the institutions’ own (an institution sees its own) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevicePolicyList"];
+                };
+            };
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `policy_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "policy_not_found";
+                    };
+                };
+            };
+        };
+    };
+    Policies_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scope: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 'national' or an institution id; an institution without its own shows the national one */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevicePolicy"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `policy_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "policy_not_found";
+                    };
+                };
+            };
+        };
+    };
+    Policies_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scope: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutDevicePolicyRequest"];
+            };
+        };
+        responses: {
+            /** @description Stored as the scope's next version; 'national' needs a national principal (403 national_only); 409 policy_changed when baseVersion is not the scope's own version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevicePolicy"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `policy_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "policy_not_found";
+                    };
+                };
+            };
+            /** @description `policy_changed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "policy_changed";
+                    };
+                };
+            };
+        };
+    };
+    DeviceAttestation_reattest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReattestationRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reattested"];
+                };
+            };
+            /** @description `attestation_malformed`, `csr_invalid`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_malformed" | "csr_invalid" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `challenge_invalid` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "challenge_invalid";
+                    };
+                };
+            };
+            /** @description `attestation_refused`, `csr_key_mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_refused" | "csr_key_mismatch";
+                    };
+                };
+            };
+        };
+    };
+    DeviceAttestation_challenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttestationChallenge"];
+                };
+            };
+            /** @description `attestation_malformed`, `csr_invalid`, `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_malformed" | "csr_invalid" | "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `challenge_invalid` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "challenge_invalid";
+                    };
+                };
+            };
+            /** @description `attestation_refused`, `csr_key_mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_refused" | "csr_key_mismatch";
+                    };
+                };
+            };
+        };
+    };
+    DeviceAttestation_renew: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CertificateRenewalRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolled"];
+                };
+            };
+            /** @description `attestation_malformed`, `csr_invalid`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_malformed" | "csr_invalid" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `challenge_invalid` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "challenge_invalid";
+                    };
+                };
+            };
+            /** @description `attestation_refused`, `csr_key_mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_refused" | "csr_key_mismatch";
+                    };
+                };
+            };
+        };
+    };
+    CheckIn_checkIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckInReport"];
+            };
+        };
+        responses: {
+            /** @description The policy when it changed, the commands to run, the compliance verdict */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckInReply"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `device_not_active` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_active";
+                    };
+                };
+            };
+        };
+    };
+    CheckIn_acknowledge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcknowledgeCommandRequest"];
+            };
+        };
+        responses: {
+            /** @description Recorded once: repeating an acknowledgement changes nothing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCommand"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+            /** @description `command_not_found`, `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "command_not_found" | "device_not_found";
+                    };
+                };
+            };
+            /** @description `command_not_delivered`, `device_not_active` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "command_not_delivered" | "device_not_active";
+                    };
+                };
+            };
+        };
+    };
+    DeviceEdge_whoami: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceIdentity"];
+                };
+            };
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+        };
+    };
+    DeviceAdmin_list: {
+        parameters: {
+            query?: {
+                q?: string;
+                institution?: string;
+                compliance?: "compliant" | "grace" | "non_compliant";
+                model?: string;
+                state?: "active" | "lost" | "wiped" | "retired";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevicePage"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `device_retired` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_retired";
+                    };
+                };
+            };
+        };
+    };
+    DeviceAdmin_summary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FleetSummary"];
+                };
+            };
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `device_retired` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_retired";
+                    };
+                };
+            };
+        };
+    };
+    DeviceAdmin_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceDetail"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `device_retired` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_retired";
+                    };
+                };
+            };
+        };
+    };
+    Commands_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first (the latest 200), each with its state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCommandList"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+        };
+    };
+    Commands_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDeviceCommandRequest"];
+            };
+        };
+        responses: {
+            /** @description The command this idempotency key already made (nothing new is queued) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCommand"];
+                };
+            };
+            /** @description Queued; the handset is woken to check in and receives it then */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCommand"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `device_not_active`, `idempotency_key_reused` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_active" | "idempotency_key_reused";
+                    };
+                };
+            };
+        };
+    };
+    Commands_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                commandId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Not delivered again; a handset that already received it may still have run it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCommand"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `command_not_found`, `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "command_not_found" | "device_not_found";
+                    };
+                };
+            };
+            /** @description `command_not_cancellable` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "command_not_cancellable";
+                    };
+                };
+            };
+        };
+    };
+    DeviceAdmin_retire: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetireDevice"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetiredDevice"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `device_retired` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_retired";
+                    };
+                };
+            };
+        };
+    };
     Directory_search: {
         parameters: {
             query: {
@@ -6472,7 +8904,7 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryPage"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6480,11 +8912,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6492,7 +8924,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -6576,7 +9008,19 @@ export interface operations {
                     "application/json": components["schemas"]["DirectorySyncList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6584,7 +9028,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -6624,7 +9068,7 @@ export interface operations {
                     "application/json": components["schemas"]["DirectorySync"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6632,11 +9076,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6644,7 +9088,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -6686,7 +9130,7 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryLink"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6694,11 +9138,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6706,7 +9150,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -6782,7 +9226,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserImportJob"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6790,11 +9234,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6802,7 +9246,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -6815,6 +9259,432 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+        };
+    };
+    HandsetEnrolment_enrol: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrolmentRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolled"];
+                };
+            };
+            /** @description `attestation_malformed`, `csr_invalid`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_malformed" | "csr_invalid" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `enrolment_token_invalid` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_invalid";
+                    };
+                };
+            };
+            /** @description `challenge_invalid`, `device_already_enrolled`, `official_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "challenge_invalid" | "device_already_enrolled" | "official_disabled";
+                    };
+                };
+            };
+            /** @description `attestation_refused`, `csr_key_mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_refused" | "csr_key_mismatch";
+                    };
+                };
+            };
+        };
+    };
+    EnrolmentTokens_list: {
+        parameters: {
+            query?: {
+                state?: "pending" | "used" | "expired" | "revoked";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentTokenList"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `enrolment_token_not_found`, `official_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_not_found" | "official_not_found";
+                    };
+                };
+            };
+            /** @description `enrolment_token_spent`, `official_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_spent" | "official_disabled";
+                    };
+                };
+            };
+            /** @description `not_an_official` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "not_an_official";
+                    };
+                };
+            };
+        };
+    };
+    EnrolmentTokens_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateEnrolmentToken"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedEnrolmentToken"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `enrolment_token_not_found`, `official_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_not_found" | "official_not_found";
+                    };
+                };
+            };
+            /** @description `enrolment_token_spent`, `official_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_spent" | "official_disabled";
+                    };
+                };
+            };
+            /** @description `not_an_official` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "not_an_official";
+                    };
+                };
+            };
+        };
+    };
+    EnrolmentTokens_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `enrolment_token_not_found`, `official_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_not_found" | "official_not_found";
+                    };
+                };
+            };
+            /** @description `enrolment_token_spent`, `official_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_spent" | "official_disabled";
+                    };
+                };
+            };
+            /** @description `not_an_official` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "not_an_official";
+                    };
+                };
+            };
+        };
+    };
+    HandsetEnrolment_challenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrolmentChallengeRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttestationChallenge"];
+                };
+            };
+            /** @description `attestation_malformed`, `csr_invalid`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_malformed" | "csr_invalid" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `enrolment_token_invalid` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "enrolment_token_invalid";
+                    };
+                };
+            };
+            /** @description `challenge_invalid`, `device_already_enrolled`, `official_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "challenge_invalid" | "device_already_enrolled" | "official_disabled";
+                    };
+                };
+            };
+            /** @description `attestation_refused`, `csr_key_mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "attestation_refused" | "csr_key_mismatch";
                     };
                 };
             };
@@ -6840,7 +9710,7 @@ export interface operations {
                     "application/json": components["schemas"]["FactorResetList"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6848,11 +9718,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6860,7 +9730,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -6934,7 +9804,7 @@ export interface operations {
                     "application/json": components["schemas"]["FactorResetResult"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6942,11 +9812,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6954,7 +9824,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7032,7 +9902,7 @@ export interface operations {
                     "application/json": components["schemas"]["FactorResetRequestView"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7040,11 +9910,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7052,7 +9922,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7124,7 +9994,19 @@ export interface operations {
                     "application/json": components["schemas"]["InstitutionList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7132,7 +10014,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7220,7 +10102,7 @@ export interface operations {
                     "application/json": components["schemas"]["Institution"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7228,11 +10110,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7240,7 +10122,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7326,7 +10208,7 @@ export interface operations {
                     "application/json": components["schemas"]["Institution"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7334,11 +10216,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7346,7 +10228,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7429,7 +10311,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7437,11 +10319,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7449,7 +10331,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7539,7 +10421,7 @@ export interface operations {
                     "application/json": components["schemas"]["Institution"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7547,11 +10429,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7559,7 +10441,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7649,7 +10531,7 @@ export interface operations {
                     "application/json": components["schemas"]["Institution"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7657,11 +10539,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7669,7 +10551,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7732,7 +10614,7 @@ export interface operations {
                     "application/json": components["schemas"]["NetworkAlarmList"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7740,11 +10622,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7752,7 +10634,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7802,7 +10684,7 @@ export interface operations {
                     "application/json": components["schemas"]["NetworkAlarm"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7810,11 +10692,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7822,7 +10704,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7870,7 +10752,19 @@ export interface operations {
                     "application/json": components["schemas"]["NetworkHealth"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7878,7 +10772,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7931,7 +10825,7 @@ export interface operations {
                     "application/json": components["schemas"]["KpiHistory"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7939,11 +10833,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7951,7 +10845,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -7999,7 +10893,19 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsConfig"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8007,7 +10913,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8091,7 +10997,19 @@ export interface operations {
                     "application/json": components["schemas"]["CurrentNetworkSpec"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8099,7 +11017,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8187,7 +11105,7 @@ export interface operations {
                     "application/json": components["schemas"]["AppliedNetworkSpec"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8195,11 +11113,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8207,7 +11125,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8295,7 +11213,7 @@ export interface operations {
                     "application/json": components["schemas"]["NetworkSpecPreview"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8303,11 +11221,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8315,7 +11233,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8399,7 +11317,19 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsExportStatus"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8407,7 +11337,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8443,7 +11373,19 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsExport"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8451,7 +11393,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8487,7 +11429,19 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsSyncStatus"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8495,7 +11449,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8531,7 +11485,19 @@ export interface operations {
                     "application/json": components["schemas"]["Open5gsSyncReport"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8539,7 +11505,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8593,7 +11559,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountingList"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8601,11 +11567,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8613,7 +11579,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8685,7 +11651,19 @@ export interface operations {
                     "application/json": components["schemas"]["RadiusClientList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8693,7 +11671,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8769,7 +11747,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedRadiusClient"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8777,11 +11755,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8789,7 +11767,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8863,7 +11841,7 @@ export interface operations {
                     "application/json": components["schemas"]["RadiusClientCounters"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8871,11 +11849,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8883,7 +11861,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -8954,7 +11932,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8962,11 +11940,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8974,7 +11952,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9052,7 +12030,7 @@ export interface operations {
                     "application/json": components["schemas"]["RadiusClient"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9060,11 +12038,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9072,7 +12050,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9150,7 +12128,7 @@ export interface operations {
                     "application/json": components["schemas"]["RotatedRadiusSecret"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9158,11 +12136,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9170,7 +12148,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9242,7 +12220,19 @@ export interface operations {
                     "application/json": components["schemas"]["RadiusStatus"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9250,7 +12240,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9322,7 +12312,19 @@ export interface operations {
                     "application/json": components["schemas"]["RolloutPlan"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9330,7 +12332,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9366,7 +12368,19 @@ export interface operations {
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9374,7 +12388,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9421,7 +12435,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9429,11 +12443,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9441,7 +12455,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9491,7 +12505,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignInStats"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9499,11 +12513,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9511,7 +12525,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9553,7 +12567,7 @@ export interface operations {
                     "application/json": components["schemas"]["SimList"];
                 };
             };
-            /** @description `invalid_sim_import`, `validation_failed` */
+            /** @description `invalid_sim_import`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9561,11 +12575,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import" | "validation_failed";
+                        code?: "invalid_sim_import" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9573,7 +12587,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9645,7 +12659,7 @@ export interface operations {
                     "application/json": components["schemas"]["SimImportJobList"];
                 };
             };
-            /** @description `invalid_sim_import` */
+            /** @description `invalid_sim_import`, `malformed_client_certificate` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9653,11 +12667,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import";
+                        code?: "invalid_sim_import" | "malformed_client_certificate";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9665,7 +12679,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9743,7 +12757,7 @@ export interface operations {
                     "application/json": components["schemas"]["SimImportJob"];
                 };
             };
-            /** @description `invalid_sim_import`, `validation_failed` */
+            /** @description `invalid_sim_import`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9751,11 +12765,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import" | "validation_failed";
+                        code?: "invalid_sim_import" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9763,7 +12777,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9837,7 +12851,7 @@ export interface operations {
                     "application/json": components["schemas"]["SimImportJob"];
                 };
             };
-            /** @description `invalid_sim_import`, `validation_failed` */
+            /** @description `invalid_sim_import`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9845,11 +12859,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import" | "validation_failed";
+                        code?: "invalid_sim_import" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9857,7 +12871,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9929,7 +12943,7 @@ export interface operations {
                     "application/json": components["schemas"]["KekRotation"];
                 };
             };
-            /** @description `invalid_sim_import` */
+            /** @description `invalid_sim_import`, `malformed_client_certificate` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9937,11 +12951,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_sim_import";
+                        code?: "invalid_sim_import" | "malformed_client_certificate";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9949,7 +12963,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10021,7 +13035,19 @@ export interface operations {
                     "application/json": components["schemas"]["ProfileTemplateList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10029,7 +13055,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10045,7 +13071,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
+            /** @description `profile_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10053,11 +13079,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
+                        code?: "profile_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10065,7 +13091,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use";
                     };
                 };
             };
@@ -10104,7 +13130,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10112,11 +13138,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10124,7 +13150,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10140,7 +13166,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
+            /** @description `profile_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10148,11 +13174,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
+                        code?: "profile_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10160,7 +13186,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use";
                     };
                 };
             };
@@ -10195,7 +13221,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10203,11 +13229,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10215,7 +13241,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10231,7 +13257,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_not_found`, `sim_not_found`, `subscriber_not_found` */
+            /** @description `profile_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10239,11 +13265,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_not_found" | "sim_not_found" | "subscriber_not_found";
+                        code?: "profile_not_found";
                     };
                 };
             };
-            /** @description `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `profile_in_use` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10251,7 +13277,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "profile_in_use";
                     };
                 };
             };
@@ -10293,7 +13319,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubscriberProfilePreview"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10301,11 +13327,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10313,7 +13339,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10368,7 +13394,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubscriberPage"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10376,11 +13402,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10388,7 +13414,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10464,7 +13490,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10472,11 +13498,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10484,7 +13510,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10562,7 +13588,7 @@ export interface operations {
                     "application/json": components["schemas"]["BulkAssignmentResult"];
                 };
             };
-            /** @description `invalid_assignment_file`, `validation_failed` */
+            /** @description `invalid_assignment_file`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10570,11 +13596,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_assignment_file" | "validation_failed";
+                        code?: "invalid_assignment_file" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10582,7 +13608,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10632,7 +13658,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10640,11 +13666,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10652,7 +13678,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10723,7 +13749,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10731,11 +13757,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10743,7 +13769,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10821,7 +13847,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10829,11 +13855,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10841,7 +13867,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10919,7 +13945,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10927,11 +13953,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10939,7 +13965,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11017,7 +14043,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscriber"];
                 };
             };
-            /** @description `malformed_json`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11025,11 +14051,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_json" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11037,7 +14063,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11109,7 +14135,19 @@ export interface operations {
                     "application/json": components["schemas"]["SystemStatus"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11117,7 +14155,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11153,7 +14191,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiTokenList"];
                 };
             };
-            /** @description `invalid_role` */
+            /** @description `invalid_role`, `malformed_client_certificate` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11161,11 +14199,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role";
+                        code?: "invalid_role" | "malformed_client_certificate";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11173,7 +14211,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11237,7 +14275,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedApiToken"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11245,11 +14283,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11257,7 +14295,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11316,7 +14354,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11324,11 +14362,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11336,7 +14374,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11396,7 +14434,19 @@ export interface operations {
                     "application/json": components["schemas"]["UserImportJobList"];
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11404,7 +14454,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11447,7 +14497,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserImportJob"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11455,11 +14505,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11467,7 +14517,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11505,7 +14555,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserImportJob"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11513,11 +14563,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11525,7 +14575,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11561,7 +14611,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation_failed` */
+            /** @description `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11569,11 +14619,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "validation_failed";
+                        code?: "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11581,7 +14631,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11625,7 +14675,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserPage"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11633,11 +14683,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11645,7 +14695,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11721,7 +14771,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11729,11 +14779,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11741,7 +14791,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11815,7 +14865,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11823,11 +14873,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11835,7 +14885,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11913,7 +14963,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11921,11 +14971,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11933,7 +14983,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12011,7 +15061,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12019,11 +15069,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12031,7 +15081,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12109,7 +15159,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12117,11 +15167,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12129,7 +15179,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12207,7 +15257,7 @@ export interface operations {
                     "application/json": components["schemas"]["FactorResetResult"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12215,11 +15265,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12227,7 +15277,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12305,7 +15355,7 @@ export interface operations {
                     "application/json": components["schemas"]["PasswordResetResult"];
                 };
             };
-            /** @description `invalid_role`, `malformed_json`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12313,11 +15363,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "malformed_json" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12325,7 +15375,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12399,7 +15449,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12407,11 +15457,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12419,7 +15469,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12493,7 +15543,7 @@ export interface operations {
                     "application/json": components["schemas"]["RevokedSessions"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12501,11 +15551,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12513,7 +15563,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12587,7 +15637,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_role`, `validation_failed` */
+            /** @description `invalid_role`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12595,11 +15645,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_role" | "validation_failed";
+                        code?: "invalid_role" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };
-            /** @description `unauthenticated` */
+            /** @description `certificate_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12607,7 +15657,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "unauthenticated";
+                        code?: "certificate_binding_failed" | "unauthenticated";
                     };
                 };
             };

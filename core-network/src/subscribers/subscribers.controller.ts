@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Put } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   CurrentPrincipal,
@@ -16,7 +16,6 @@ import {
 import { z } from 'zod';
 import { CORE_NETWORK_CONFIG, type CoreNetworkConfig } from '../core-network.config.js';
 import { coreNetworkError, CORE_NETWORK_ERROR_STATUS } from '../core-network.errors.js';
-import { SubscriberProfile } from './profile.js';
 import { AssignSubscriber, assignInput, Ipv4, ProfileName } from './subscribers.dto.js';
 import type { SubscriberRow } from './subscribers.repository.js';
 import { SubscribersService, type SubscriberWithMsisdn } from './subscribers.service.js';
@@ -72,24 +71,6 @@ export const UpdateSubscriber = named(
 export const BarringRequest = named(
   'BarringRequest',
   z.object({ reason: z.string().min(3).max(500) }).strict(),
-  'input',
-);
-export const ProfileTemplate = named(
-  'ProfileTemplate',
-  z.object({
-    name: z.string(),
-    description: z.string(),
-    profile: SubscriberProfile,
-    updatedAt: isoDateTime(),
-  }),
-);
-export const ProfileTemplateList = named(
-  'ProfileTemplateList',
-  z.object({ profiles: z.array(ProfileTemplate) }),
-);
-export const SaveProfile = named(
-  'SaveProfile',
-  z.object({ description: z.string().max(500).default(''), profile: SubscriberProfile }).strict(),
   'input',
 );
 const ListQuery = z.object({
@@ -248,62 +229,5 @@ export class SubscribersController {
   @HttpCode(204)
   unassign(@Param('imsi') imsi: string, @CurrentPrincipal() p: Principal, @RequestId() requestId: string) {
     return this.service.unassign(imsiParam(imsi), { principal: p, requestId });
-  }
-}
-
-@ApiTags('subscribers')
-@ApiBearerAuth('bearer')
-// Profile templates are national network configuration (slices, DNNs, QoS).
-@RouteScope('national')
-@ErrorCodes(
-  CORE_NETWORK_ERROR_STATUS,
-  'sim_not_found',
-  'sim_not_available',
-  'subscriber_not_found',
-  'subscriber_exists',
-  'profile_not_found',
-  'profile_in_use',
-  'invalid_profile',
-)
-@Controller('api/v1/subscriber-profiles')
-export class SubscriberProfilesController {
-  constructor(private readonly service: SubscribersService) {}
-
-  @Get()
-  @Roles('viewer', 'sim-operator', 'network-admin')
-  @ZodResponse(200, ProfileTemplateList)
-  async list(@CurrentPrincipal() p: Principal) {
-    return {
-      profiles: (await this.service.profiles(p)).map((t) => ({
-        name: t.name,
-        description: t.description,
-        profile: SubscriberProfile.parse(t.profile),
-        updatedAt: t.updatedAt.toISOString(),
-      })),
-    };
-  }
-
-  @Put(':name')
-  @Roles('network-admin')
-  @HttpCode(204)
-  save(
-    @Param('name') name: string,
-    @ZodBody(SaveProfile) body: z.infer<typeof SaveProfile>,
-    @CurrentPrincipal() p: Principal,
-    @RequestId() requestId: string,
-  ) {
-    const valid = ProfileName.safeParse(name);
-    if (!valid.success)
-      throw coreNetworkError('invalid_profile', 'Profile names are lower-case letters, digits and dashes.');
-    return this.service.saveProfile(valid.data, body.description, body.profile, { principal: p, requestId });
-  }
-
-  @Delete(':name')
-  @Roles('network-admin')
-  @HttpCode(204)
-  remove(@Param('name') name: string, @CurrentPrincipal() p: Principal, @RequestId() requestId: string) {
-    if (!ProfileName.safeParse(name).success)
-      throw coreNetworkError('profile_not_found', `No subscriber profile named "${name.slice(0, 64)}".`);
-    return this.service.deleteProfile(name, { principal: p, requestId });
   }
 }

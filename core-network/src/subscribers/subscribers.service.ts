@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   AuditService,
   EVENT_BUS,
@@ -15,12 +15,10 @@ import { coreNetworkError } from '../core-network.errors.js';
 import { SimInventoryRepository } from '../sim-inventory/sim-inventory.repository.js';
 import type { OfficialRecord } from './official-directory.port.js';
 import { Officials } from './officials.js';
-import { checkProfile } from './profile-checks.js';
-import { DEFAULT_PROFILE, DEFAULT_PROFILE_NAME } from './profile.js';
+import { DEFAULT_PROFILE_NAME } from './profile.js';
 import { SubscriberBarred } from './subscribers.events.js';
 import {
   SubscribersRepository,
-  type ProfileRow,
   type SubscriberListQuery,
   type SubscriberRow,
 } from './subscribers.repository.js';
@@ -52,7 +50,7 @@ const notFound = () => coreNetworkError('subscriber_not_found', 'No subscriber w
  * also looked up within the caller's scope (Officials), so the rule holds if assigning is ever delegated.
  */
 @Injectable()
-export class SubscribersService implements OnApplicationBootstrap {
+export class SubscribersService {
   constructor(
     private readonly repo: SubscribersRepository,
     private readonly sims: SimInventoryRepository,
@@ -61,18 +59,6 @@ export class SubscribersService implements OnApplicationBootstrap {
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
-
-  /** The `default` profile always exists, so a SIM can be assigned without naming one. */
-  async onApplicationBootstrap(): Promise<void> {
-    if (!(await this.repo.profile(DEFAULT_PROFILE_NAME))) {
-      await this.repo.upsertProfile(
-        this.repo.db,
-        DEFAULT_PROFILE_NAME,
-        'One eMBB slice (SST 1), DNN internet, 1 Gbps',
-        DEFAULT_PROFILE,
-      );
-    }
-  }
 
   /** Subscribers in the caller's scope matching the query, with their MSISDNs and officials' names. */
   async list(
@@ -107,12 +93,6 @@ export class SubscribersService implements OnApplicationBootstrap {
 
   private async shown(row: SubscriberRow): Promise<SubscriberWithMsisdn> {
     return (await this.named([await this.repo.withMsisdn(row)]))[0]!;
-  }
-
-  /** The profile templates (national network configuration). */
-  async profiles(caller: Principal): Promise<ProfileRow[]> {
-    requireNational(caller);
-    return this.repo.profiles();
   }
 
   /**
@@ -268,53 +248,6 @@ export class SubscribersService implements OnApplicationBootstrap {
           actor: ctx.principal.actor,
           action: 'core-network.subscriber.unassigned',
           target: `imsi:${imsi}`,
-          requestId: ctx.requestId,
-        },
-        tx,
-      );
-    });
-  }
-
-  async saveProfile(name: string, description: string, profile: unknown, ctx: Ctx): Promise<void> {
-    requireNational(ctx.principal);
-    // Every problem at once (format and rules); the preview adds what the running network spec lacks.
-    const parsed = checkProfile(profile, null);
-    if (!parsed.ok)
-      throw coreNetworkError(
-        'invalid_profile',
-        parsed.errors.map((i) => `${i.path}: ${i.message}`).join('; '),
-        { errors: parsed.errors },
-      );
-    await this.repo.db.transaction(async (tx: Db) => {
-      await this.repo.upsertProfile(tx, name, description, parsed.profile);
-      await this.repo.bumpProfileUsers(tx, name);
-      await this.audit.record(
-        {
-          actor: ctx.principal.actor,
-          action: 'core-network.subscriber-profile.saved',
-          target: `profile:${name}`,
-          details: { description },
-          requestId: ctx.requestId,
-        },
-        tx,
-      );
-    });
-  }
-
-  async deleteProfile(name: string, ctx: Ctx): Promise<void> {
-    requireNational(ctx.principal);
-    await this.repo.db.transaction(async (tx) => {
-      if (name === DEFAULT_PROFILE_NAME)
-        throw coreNetworkError('profile_in_use', 'The default profile cannot be deleted.');
-      const users = await this.repo.countUsing(tx, name);
-      if (users > 0) throw coreNetworkError('profile_in_use', `${users} subscriber(s) use this profile.`);
-      if (!(await this.repo.deleteProfile(tx, name)))
-        throw coreNetworkError('profile_not_found', `No subscriber profile named "${name}".`);
-      await this.audit.record(
-        {
-          actor: ctx.principal.actor,
-          action: 'core-network.subscriber-profile.deleted',
-          target: `profile:${name}`,
           requestId: ctx.requestId,
         },
         tx,

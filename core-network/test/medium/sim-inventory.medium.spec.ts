@@ -30,6 +30,7 @@ import { DeviceEventsListener } from '../../src/subscribers/device-events.listen
 import { SubscribersRepository } from '../../src/subscribers/subscribers.repository.js';
 import { Officials } from '../../src/subscribers/officials.js';
 import { MemoryOfficialDirectory } from '../support/memory-officials.js';
+import { SubscriberProfilesService } from '../../src/subscribers/subscriber-profiles.service.js';
 import { SubscribersService } from '../../src/subscribers/subscribers.service.js';
 import { coreNetworkFixture, upload, type CoreNetworkFixture } from '../support/fixture.js';
 
@@ -409,6 +410,7 @@ describe('key-encryption key', () => {
 
 describe('subscribers', () => {
   let service: SubscribersService;
+  let profiles: SubscriberProfilesService;
   let bus: InProcessEventBus;
 
   beforeAll(async () => {
@@ -427,7 +429,8 @@ describe('subscribers', () => {
       bus,
       testLogger,
     );
-    await service.onApplicationBootstrap();
+    profiles = new SubscriberProfilesService(new SubscribersRepository(db.handle), audit);
+    await profiles.onApplicationBootstrap();
   });
   afterAll(() => bus.close());
 
@@ -528,10 +531,13 @@ describe('subscribers', () => {
   });
 
   it('validates profiles and protects the default and profiles in use', async () => {
-    await expect(service.saveProfile('bad', '', { ambr: {}, slices: [] }, ctx)).rejects.toMatchObject({
+    // Profiles are the network administrator's, checked in the service (not only by the route's guard).
+    await expect(profiles.remove('default', ctx)).rejects.toMatchObject({ code: 'forbidden' });
+    const admin = { ...ctx, principal: { ...operator, roles: ['network-admin' as const] } };
+    await expect(profiles.save('bad', '', { ambr: {}, slices: [] }, admin)).rejects.toMatchObject({
       code: 'invalid_profile',
     });
-    await expect(service.deleteProfile('default', ctx)).rejects.toMatchObject({ code: 'profile_in_use' });
+    await expect(profiles.remove('default', admin)).rejects.toMatchObject({ code: 'profile_in_use' });
     const v = (await new SubscribersRepository(db.handle).find('001010000000010'))!.version;
     const profile = {
       ambr: { downlink: { value: 50, unit: 'Mbps' }, uplink: { value: 10, unit: 'Mbps' } },
@@ -548,7 +554,7 @@ describe('subscribers', () => {
         },
       ],
     };
-    await service.saveProfile('default', 'slower', profile, ctx);
+    await profiles.save('default', 'slower', profile, admin);
     expect((await new SubscribersRepository(db.handle).find('001010000000010'))!.version).toBe(v + 1);
     const verify = await audit.verification();
     expect(verify.ok).toBe(true);

@@ -99,7 +99,7 @@ describe('subscribers by institution scope', () => {
       () => fx.subscribers.update(interiorSim, { staticIpv4: '10.45.0.9' }, ctx),
       () => fx.subscribers.unassign(interiorSim, ctx),
       () => fx.subscribers.assign({ imsi: financeSim, official: `u-${interiorSim}` }, ctx),
-      () => fx.subscribers.profiles(interiorViewer),
+      () => fx.profiles.list(interiorViewer),
     ])
       expect((await refusal(attempt())).code).toBe('national_only');
     expect(await fx.subscribersRepo.find(interiorSim)).toEqual(before);

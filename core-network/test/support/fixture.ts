@@ -25,6 +25,7 @@ import { SimImportService } from '../../src/sim-inventory/sim-import.service.js'
 import { SimInventoryRepository } from '../../src/sim-inventory/sim-inventory.repository.js';
 import { SimSecretsService } from '../../src/sim-inventory/sim-secrets.service.js';
 import { SubscribersRepository } from '../../src/subscribers/subscribers.repository.js';
+import { SubscriberProfilesService } from '../../src/subscribers/subscriber-profiles.service.js';
 import { SubscribersService } from '../../src/subscribers/subscribers.service.js';
 import { Officials } from '../../src/subscribers/officials.js';
 import { MemoryOfficialDirectory } from './memory-officials.js';
@@ -93,7 +94,8 @@ export async function coreNetworkFixture(overrides: Partial<CoreNetworkConfig> =
   const officials = new Officials();
   officials.bind(directory);
   const subscribers = new SubscribersService(subscribersRepo, repo, audit, officials, bus, testLogger);
-  await subscribers.onApplicationBootstrap();
+  const profiles = new SubscriberProfilesService(subscribersRepo, audit);
+  await profiles.onApplicationBootstrap();
   await db.handle.db.insert(networkSpecs).values({
     version: 1,
     spec: { plmn: { mcc: '001', mnc: '01' } },
@@ -114,6 +116,7 @@ export async function coreNetworkFixture(overrides: Partial<CoreNetworkConfig> =
     bus,
     subscribersRepo,
     subscribers,
+    profiles,
     /** The people identity would know: add officials before assigning SIMs to them. */
     directory,
     officials,

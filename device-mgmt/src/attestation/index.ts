@@ -22,6 +22,7 @@ export { guardDer } from './der-guard.js';
 export { certificatesFromPem } from './pem.js';
 export {
   HARDENED_OS_RELEASES,
+  LAB_VERIFIED_BOOT_KEY,
   patchMonth,
   policyRefusals,
   type AttestationPolicy,

@@ -42,6 +42,12 @@ export type HardenedOsReleases = {
 };
 export const HARDENED_OS_RELEASES = Symbol.for('pakawaaz.device-mgmt.HardenedOsReleases');
 
+/**
+ * The verified-boot key digest of the lab's simulated OS builds (SHA-256 of "pakawaaz lab verified-boot key",
+ * as simulators/handset attests it): trusted with the lab root and only then, like the root itself.
+ */
+export const LAB_VERIFIED_BOOT_KEY = 'ab8e0a68d2ee9f4ad0e6c640c1dae087c133ce2b81526cf08fe8e28254aecfa3';
+
 /** A patch level to its month: YYYYMMDD (vendor, boot) and YYYYMM (os) both become YYYYMM. */
 export const patchMonth = (level: number): number => (level > 999_999 ? Math.floor(level / 100) : level);
 

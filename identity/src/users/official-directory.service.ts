@@ -9,6 +9,12 @@ import { InstitutionsRepository } from '../directory/institutions.repository.js'
 import { UsersRepository, type UserRow } from './users.repository.js';
 
 /**
+ * The same directory for domains above identity (device management's enrolment tokens), which look it up by
+ * this token (`ModuleRef.get(OFFICIAL_DIRECTORY, { strict: false })`): identity runs on every node.
+ */
+export const OFFICIAL_DIRECTORY = Symbol.for('pakawaaz.identity.OfficialDirectory');
+
+/**
  * Core-network's OfficialDirectory port: who a SIM may be assigned to, and the names lists show. Read-only
  * facts (no credentials); the caller applies its own scope rules. Binds itself when core-network runs here.
  */

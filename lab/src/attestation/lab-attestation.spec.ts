@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  LAB_VERIFIED_BOOT_KEY,
   parseRevocationList,
   readAttestationChain,
   trustRootsFromPem,
@@ -17,7 +18,7 @@ import {
   labAttestationChain,
   type LabAttestation,
   type LabAttestationRoot,
-} from './lab-attestation.js';
+} from '@pakawaaz/handset-simulator';
 
 /*
  * The verifier on chains from the lab attestation root: each departure from a healthy handset is refused
@@ -56,6 +57,10 @@ async function judgePem(pem: string, o: Partial<VerifyOptions> = {}) {
 }
 
 describe('lab attestation chains', () => {
+  it('boot with the key a server trusting the lab root accepts as ours', () => {
+    expect(hex(LAB_BOOT_KEY)).toBe(LAB_VERIFIED_BOOT_KEY);
+  });
+
   it('carry a genuine KeyDescription that reads back as built', async () => {
     const { pem } = await labAttestationChain(root, {
       ...healthyLabAttestation(challenge),

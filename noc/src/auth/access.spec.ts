@@ -55,6 +55,14 @@ describe('operation access from openapi.json', () => {
     expect(decide(table, institution('viewer'), 'GET /api/v1/subscribers').allowed).toBe(true);
   });
 
+  it('never offers a handset’s device operation to an operator, whatever their roles', () => {
+    expect(table['GET /api/v1/device/whoami']).toEqual({ scope: 'device', roles: [] });
+    expect(decide(table, national('super-admin'), 'GET /api/v1/device/whoami')).toEqual({
+      allowed: false,
+      reason: 'Only an enrolled handset may do this (device certificate).',
+    });
+  });
+
   it('lets any signed-in caller use an operation without roles, and nobody before the profile loads', () => {
     expect(decide(table, institution(), 'GET /api/v1/auth/me').allowed).toBe(true);
     expect(decide(table, null, 'GET /api/v1/auth/me').allowed).toBe(false);

@@ -12,12 +12,13 @@ type OperationsOf<P extends keyof paths> = {
 /** `POST /api/v1/sims/imports`: an operation of the generated client, checked by the compiler. */
 export type Operation = { [P in keyof paths]: OperationsOf<P> }[keyof paths];
 
-export type RouteScope = 'public' | 'self' | 'institution' | 'national';
+/** `device`: a handset's own route (its device certificate), never an operator's. */
+export type RouteScope = 'public' | 'self' | 'institution' | 'national' | 'device';
 export type OperationAccess = { scope: RouteScope; roles: readonly string[] };
 export type AccessTable = Readonly<Record<string, OperationAccess>>;
 
 const METHODS: readonly Method[] = ['get', 'put', 'post', 'delete', 'patch'];
-const SCOPES: readonly string[] = ['public', 'self', 'institution', 'national'];
+const SCOPES: readonly string[] = ['public', 'self', 'institution', 'national', 'device'];
 
 /** The access table from an OpenAPI document (run by the Vite plugin, and by the unit test). */
 export function accessTable(document: unknown): Record<string, OperationAccess> {
@@ -56,6 +57,9 @@ export function decide(table: AccessTable, caller: Caller | null, operation: Ope
   const access = table[operation];
   if (!access) return { allowed: false, reason: `${operation} is not in this server's API.` };
   if (access.scope === 'public') return ALLOWED;
+  // A handset's own route: its device certificate authenticates it, never an operator's sign-in.
+  if (access.scope === 'device')
+    return { allowed: false, reason: 'Only an enrolled handset may do this (device certificate).' };
   if (!caller) return { allowed: false, reason: 'Your profile is still loading.' };
   if (access.scope === 'national' && caller.scope.kind === 'institution')
     return { allowed: false, reason: 'Only national operators may do this.' };

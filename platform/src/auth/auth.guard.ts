@@ -1,7 +1,20 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { platformError } from '../errors/platform.errors.js';
 import type { AuthenticatedRequest } from './auth.decorators.js';
+import {
+  certificateThumbprint,
+  CLIENT_CERTIFICATES,
+  ClientCertificates,
+  type CertificateRequest,
+} from './client-certificate.js';
+import {
+  DEVICE_AUTHENTICATOR,
+  type DeviceAuthenticatedRequest,
+  type DeviceAuthenticator,
+  type DevicePrincipal,
+  type DeviceRefusal,
+} from './device-auth.js';
 import type { Amr, Principal, Role } from './principal.js';
 import { routeAccess } from './route-access.js';
 import { requireNational } from './scope.js';
@@ -9,31 +22,58 @@ import { TOKEN_VERIFIER, type TokenVerifier } from './token-verifier.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{16,4096})$/;
 
+type GuardedRequest = AuthenticatedRequest & DeviceAuthenticatedRequest & CertificateRequest;
+
+/** What a refused device certificate is told: the port's reason, nothing more about the device. */
+const REFUSAL_TEXT: Record<DeviceRefusal, string> = {
+  untrusted: 'it was not issued by the device CA',
+  expired: 'it has expired; renew the device certificate',
+  revoked: 'it has been revoked',
+  unknown_device: 'no enrolled device holds it',
+  device_retired: 'the device has been retired',
+};
+
 /**
  * Global guard: authenticate every non-public route, refuse institution principals on `national` routes,
  * then enforce @Roles/@AnyRole and @RequireAmr. A route without a classification is treated as national
  * (fail closed) — the start-up check (RouteScopeCheck) makes that a programming error anyway.
+ *
+ * Handsets: a `@DeviceRoute()` takes no bearer token; the client certificate (mutual TLS, or forwarded by an
+ * allow-listed proxy) goes to the DEVICE_AUTHENTICATOR port on every request. A bearer token bound to a
+ * certificate (RFC 8705 `cnf.x5t#S256`) works only with that certificate, while device management accepts it
+ * and the device is not non-compliant — checked on every request, nothing cached here.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private readonly certificates: ClientCertificates;
+
   constructor(
     private readonly reflector: Reflector,
     @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
-  ) {}
+    @Optional() @Inject(DEVICE_AUTHENTICATOR) private readonly devices?: DeviceAuthenticator | null,
+    @Optional() @Inject(CLIENT_CERTIFICATES) certificates?: ClientCertificates | null,
+  ) {
+    this.certificates =
+      certificates ?? new ClientCertificates({ trustedProxies: [], header: 'x-client-cert' });
+  }
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const access = routeAccess(this.reflector, ctx.getHandler(), ctx.getClass());
     if (access.public) return true;
-    const request = ctx
-      .switchToHttp()
-      .getRequest<AuthenticatedRequest & { headers: Record<string, string | undefined> }>();
-    const match = BEARER.exec(request.headers.authorization ?? '');
+    const request = ctx.switchToHttp().getRequest<GuardedRequest>();
+    if (access.scope === 'device') {
+      request.device = await this.authenticateDevice(request);
+      return true;
+    }
+    const header = request.headers.authorization;
+    const match = BEARER.exec(typeof header === 'string' ? header : '');
     const principal = match?.[1] ? await this.verifier.verify(match[1]) : null;
     if (!principal)
       throw platformError(
         'unauthenticated',
         'Sign in again: the bearer token is missing, invalid or expired.',
       );
+    if (principal.certThumbprint) request.device = await this.checkBinding(request, principal);
     request.principal = principal;
     // Scope before roles: an institution's principal learns only that the route is national.
     if ((access.scope ?? 'national') === 'national') requireNational(principal);
@@ -41,6 +81,47 @@ export class AuthGuard implements CanActivate {
     assertAmr(principal, access.amr);
     assertAnyAmr(principal, access.anyAmr);
     return true;
+  }
+
+  private async authenticateDevice(request: GuardedRequest): Promise<DevicePrincipal> {
+    const chain = this.certificates.chain(request);
+    if (!chain)
+      throw platformError(
+        'device_certificate_required',
+        'This route is for enrolled handsets: present the device certificate (mutual TLS on the device port).',
+      );
+    if (!this.devices)
+      throw platformError(
+        'device_management_unavailable',
+        'Device management is not running on this node: handsets cannot be authenticated here.',
+      );
+    const result = await this.devices.authenticate(chain);
+    if (!result.ok)
+      throw platformError(
+        'device_certificate_refused',
+        `The device certificate is refused: ${REFUSAL_TEXT[result.reason]}.`,
+        { reason: result.reason },
+      );
+    return result.device;
+  }
+
+  /** RFC 8705 §3: the token is the certificate holder's only; and the device must still be in good standing. */
+  private async checkBinding(request: GuardedRequest, principal: Principal): Promise<DevicePrincipal> {
+    const refuse = (why: string) =>
+      platformError('certificate_binding_failed', `This token is bound to a device certificate: ${why}.`);
+    const chain = this.certificates.chain(request);
+    if (!chain) throw refuse('present that certificate (mutual TLS on the device port)');
+    if (certificateThumbprint(chain[0]!) !== principal.certThumbprint)
+      throw refuse('the certificate presented is another one');
+    if (!this.devices) throw refuse('device management is not running on this node to check it');
+    const result = await this.devices.authenticate(chain);
+    if (!result.ok) throw refuse(`the certificate is refused (${REFUSAL_TEXT[result.reason]})`);
+    const device = result.device;
+    if (device.certThumbprint !== principal.certThumbprint || device.userId !== principal.actor.id)
+      throw refuse('the certificate is not the one this account was signed in with');
+    if (device.compliance === 'non_compliant')
+      throw refuse('the device is not compliant with its policy; let it check in and recover');
+    return device;
   }
 }
 

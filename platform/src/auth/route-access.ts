@@ -89,7 +89,7 @@ export class RouteScopeCheck implements OnModuleInit {
     if (missing.length > 0)
       throw new Error(
         `Routes without a scope classification: ${missing.join(', ')}. Decorate each with ` +
-          "@RouteScope('national' | 'institution' | 'self') (see docs/architecture.md, Authentication).",
+          "@RouteScope('national' | 'institution' | 'self') or @DeviceRoute() (see docs/architecture.md, Authentication).",
       );
   }
 }

@@ -141,6 +141,51 @@ describe('the listening address and HTTPS', () => {
   });
 });
 
+describe('the device edge', () => {
+  it('opens the device port on 8443 for localhost, believes no proxy and reads x-client-cert by default', () => {
+    expect(loadPlatformConfig({}, CWD)).toMatchObject({
+      PAKAWAAZ_DEVICE_PORT: 8443,
+      PAKAWAAZ_DEVICE_HOSTNAMES: ['localhost', '127.0.0.1'],
+      PAKAWAAZ_DEVICE_PROXY_ADDRESSES: [],
+      PAKAWAAZ_DEVICE_CERT_HEADER: 'x-client-cert',
+    });
+  });
+
+  it('parses host names, proxy addresses and CIDRs (v4 and v6) and a header name', () => {
+    const c = loadPlatformConfig(
+      {
+        PAKAWAAZ_DEVICE_PORT: '0',
+        PAKAWAAZ_DEVICE_HOSTNAMES: 'mdm.gov.example, 10.1.2.3',
+        PAKAWAAZ_DEVICE_PROXY_ADDRESSES: '10.0.0.5, 10.0.1.0/24,fd00::/8',
+        PAKAWAAZ_DEVICE_CERT_HEADER: 'SSL-Client-Cert',
+      },
+      CWD,
+    );
+    expect(c.PAKAWAAZ_DEVICE_PORT).toBe(0);
+    expect(c.PAKAWAAZ_DEVICE_HOSTNAMES).toEqual(['mdm.gov.example', '10.1.2.3']);
+    expect(c.PAKAWAAZ_DEVICE_PROXY_ADDRESSES).toEqual(['10.0.0.5', '10.0.1.0/24', 'fd00::/8']);
+    expect(c.PAKAWAAZ_DEVICE_CERT_HEADER).toBe('ssl-client-cert');
+  });
+
+  it.each([
+    [
+      { PAKAWAAZ_DEVICE_PROXY_ADDRESSES: 'proxy.local' },
+      'PAKAWAAZ_DEVICE_PROXY_ADDRESSES',
+      /not one: proxy.local/,
+    ],
+    [{ PAKAWAAZ_DEVICE_PROXY_ADDRESSES: '10.0.0.0/33' }, 'PAKAWAAZ_DEVICE_PROXY_ADDRESSES', /CIDR/],
+    [{ PAKAWAAZ_DEVICE_PROXY_ADDRESSES: '10.0.0.0/8/1' }, 'PAKAWAAZ_DEVICE_PROXY_ADDRESSES', /CIDR/],
+    [{ PAKAWAAZ_DEVICE_CERT_HEADER: 'x client cert' }, 'PAKAWAAZ_DEVICE_CERT_HEADER', /header name/],
+    [{ PAKAWAAZ_DEVICE_HOSTNAMES: 'a b' }, 'PAKAWAAZ_DEVICE_HOSTNAMES', /host names/],
+    [{ PAKAWAAZ_DEVICE_PORT: '99999' }, 'PAKAWAAZ_DEVICE_PORT', /between 0 and 65535/],
+    [{ PAKAWAAZ_DEVICE_TLS_CERT_FILE: '/etc/pki/d.crt' }, 'PAKAWAAZ_DEVICE_TLS_KEY_FILE', /or neither/],
+  ] as const)('%j → %s', (env, variable, expected) => {
+    const err = configErrorOf(env);
+    expect(err.issues[0]?.variable).toBe(variable);
+    expect(err.issues[0]?.expected).toMatch(expected);
+  });
+});
+
 describe('loadPlatformConfig rejects invalid values, naming the variable and what is expected', () => {
   it.each([
     [{ PORT: 'abc' }, 'PORT', /port number/],

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseRolloutOverrides, type RolloutPhase } from '../rollout/rollout-plan.js';
@@ -33,6 +34,55 @@ const platformSchema = (domains: DomainComposition) =>
     PAKAWAAZ_TLS_KEY_FILE: envString(),
     /** Plain HTTP on a non-loopback address, for a TLS-terminating proxy in front (loudly logged). */
     PAKAWAAZ_INSECURE_HTTP: envBool(false),
+    /** The device port: HTTPS with client certificates (mutual TLS) for handsets; 0 turns it off. */
+    PAKAWAAZ_DEVICE_PORT: envPort(8443),
+    /** The device port's server certificate and key (PEM); unset: issued by the device CA. */
+    PAKAWAAZ_DEVICE_TLS_CERT_FILE: envString(),
+    PAKAWAAZ_DEVICE_TLS_KEY_FILE: envString(),
+    /** Host names and addresses handsets reach the device port by (its certificate names them). */
+    PAKAWAAZ_DEVICE_HOSTNAMES: z.preprocess(
+      (v) => (v === undefined || v === '' ? 'localhost,127.0.0.1' : v),
+      z.string().transform((v, ctx) => {
+        const names = list(v);
+        const bad = names.filter((n) => !/^[A-Za-z0-9.:*-]{1,253}$/.test(n));
+        if (names.length === 0 || bad.length > 0) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `expected comma-separated host names or addresses${bad.length ? `; not one: ${bad.join(', ')}` : ''}`,
+          });
+          return z.NEVER;
+        }
+        return names;
+      }),
+    ),
+    /**
+     * TLS terminators (addresses or CIDRs) whose forwarded client certificate header is believed; empty: none,
+     * the header is ignored from everyone.
+     */
+    PAKAWAAZ_DEVICE_PROXY_ADDRESSES: z.preprocess(
+      (v) => (v === undefined ? '' : v),
+      z.string().transform((v, ctx) => {
+        const entries = list(v);
+        const bad = entries.filter((e) => parseCidr(e) === null);
+        if (bad.length > 0) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `expected comma-separated IP addresses or CIDRs (10.0.0.5, 10.0.0.0/24, fd00::/8); not one: ${bad.join(', ')}`,
+          });
+          return z.NEVER;
+        }
+        return entries;
+      }),
+    ),
+    /** The header an allow-listed proxy forwards the client certificate in (URL-escaped PEM, as nginx's). */
+    PAKAWAAZ_DEVICE_CERT_HEADER: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .string()
+        .regex(/^[A-Za-z0-9-]{1,64}$/, 'expected an HTTP header name such as x-client-cert')
+        .default('x-client-cert')
+        .transform((v) => v.toLowerCase()),
+    ),
     PAKAWAAZ_DATA_DIR: z.preprocess((v) => (v === '' ? undefined : v), z.string().default('.pakawaaz')),
     DATABASE_URL: envUrl(['postgres', 'postgresql']),
     NATS_URL: envUrl(['nats', 'tls']),
@@ -121,6 +171,26 @@ export type PlatformConfig = z.infer<ReturnType<typeof platformSchema>> & {
   seedDemo: boolean;
 };
 
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** An address or CIDR of the proxy allow-list, or null when it is not one. */
+export function parseCidr(
+  entry: string,
+): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null {
+  const [address = '', prefixText, extra] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || extra !== undefined) return null;
+  const max = version === 4 ? 32 : 128;
+  if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) return null;
+  const prefix = prefixText === undefined ? max : Number(prefixText);
+  if (prefix > max) return null;
+  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
+}
+
 /** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
@@ -139,6 +209,14 @@ function checkTransport(c: z.infer<ReturnType<typeof platformSchema>>): void {
     issues.push({
       variable: 'HOST',
       expected: `${c.HOST} is reachable from other machines, and passwords and tokens must not cross the network in clear: set PAKAWAAZ_TLS_CERT_FILE and PAKAWAAZ_TLS_KEY_FILE to serve HTTPS, or (behind a proxy that terminates TLS) PAKAWAAZ_INSECURE_HTTP=true`,
+    });
+  if ((c.PAKAWAAZ_DEVICE_TLS_CERT_FILE === undefined) !== (c.PAKAWAAZ_DEVICE_TLS_KEY_FILE === undefined))
+    issues.push({
+      variable: c.PAKAWAAZ_DEVICE_TLS_CERT_FILE
+        ? 'PAKAWAAZ_DEVICE_TLS_KEY_FILE'
+        : 'PAKAWAAZ_DEVICE_TLS_CERT_FILE',
+      expected:
+        'set both PAKAWAAZ_DEVICE_TLS_CERT_FILE and PAKAWAAZ_DEVICE_TLS_KEY_FILE (PEM files), or neither (the device CA issues one)',
     });
   if (issues.length) throw new ConfigError(issues);
 }

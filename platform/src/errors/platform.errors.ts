@@ -16,6 +16,12 @@ export type PlatformErrorCode =
   | 'out_of_scope'
   | 'capability_not_enabled'
   | 'rate_limited'
+  // The device edge: handsets' certificates (mutual TLS, or forwarded by an allow-listed proxy).
+  | 'device_certificate_required'
+  | 'device_certificate_refused'
+  | 'certificate_binding_failed'
+  | 'malformed_client_certificate'
+  | 'device_management_unavailable'
   | 'database_unavailable'
   | 'internal_error';
 
@@ -35,6 +41,11 @@ export const PLATFORM_ERROR_STATUS = {
   out_of_scope: 403,
   capability_not_enabled: 403,
   rate_limited: 429,
+  device_certificate_required: 401,
+  device_certificate_refused: 401,
+  certificate_binding_failed: 401,
+  malformed_client_certificate: 400,
+  device_management_unavailable: 503,
   database_unavailable: 503,
   internal_error: 500,
 } as const satisfies Record<PlatformErrorCode, HttpStatus>;

@@ -17,9 +17,13 @@ const profiles: Module = async () => (await import('./commands/profiles.js')).re
 const milenage: Module = async () => (await import('./commands/milenage.js')).registerMilenageCommands;
 const attestation: Module = async () =>
   (await import('./commands/attestation.js')).registerAttestationCommands;
+const devices: Module = async () => (await import('./commands/devices.js')).registerDeviceCommands;
 const network: Module = async () => (await import('./commands/network.js')).registerNetworkCommands;
 const networkHealth: Module = async () =>
   (await import('./commands/network-health.js')).registerNetworkHealthCommands;
+const deviceCommands: Module = async () =>
+  (await import('./commands/device-commands.js')).registerDeviceCommandCommands;
+const lab: Module = async () => (await import('./commands/lab.js')).registerLabCommands;
 
 export type TopLevelCommand = {
   /** The line `pakawaaz --help` prints: the command's description, word for word. */
@@ -83,6 +87,11 @@ export const COMMANDS: Readonly<Record<string, TopLevelCommand>> = {
   network: { description: 'the private LTE/5G core (Open5GS)', modules: [network, networkHealth] },
   open5gs: { description: 'Open5GS configuration and data', modules: [network] },
   alarms: { description: 'alarms raised by the network health monitor', modules: [networkHealth] },
+  devices: {
+    description: 'hardened handsets: enrolment, commands, policies',
+    modules: [devices, deviceCommands],
+  },
+  lab: { description: 'simulated handsets against a running server (demo, tests, load)', modules: [lab] },
 };
 
 /** Every module once, in the order the table first names them (the order they register in a full build). */

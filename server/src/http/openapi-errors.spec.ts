@@ -11,6 +11,7 @@ type Op = {
   parameters?: unknown[];
   requestBody?: unknown;
   'x-pakawaaz-scope': string;
+  security?: unknown[];
   responses: Record<string, { content?: Record<string, { schema?: { allOf?: unknown[] } }> }>;
 };
 const doc = JSON.parse(readFileSync(new URL('../../../openapi.json', import.meta.url), 'utf8')) as {
@@ -33,11 +34,23 @@ function codesOf(op: Op, status: string): string[] {
 describe('the OpenAPI contract documents errors', () => {
   it('has operations to check', () => expect(operations.length).toBeGreaterThan(50));
 
-  it.each(operations.filter((o) => o.op['x-pakawaaz-scope'] !== 'public'))(
-    '$name: 401 unauthenticated and 403 forbidden',
+  const scope = (o: (typeof operations)[number]) => o.op['x-pakawaaz-scope'];
+  it.each(operations.filter((o) => scope(o) !== 'public' && scope(o) !== 'device'))(
+    '$name: 401 unauthenticated, certificate_binding_failed and 403 forbidden',
     ({ op }) => {
       expect(codesOf(op, '401')).toContain('unauthenticated');
+      // Any bearer token may be bound to a device certificate (RFC 8705).
+      expect(codesOf(op, '401')).toContain('certificate_binding_failed');
       expect(codesOf(op, '403')).toContain('forbidden');
+    },
+  );
+
+  it.each(operations.filter((o) => scope(o) === 'device'))(
+    '$name (device): 401 device_certificate_required/refused, no bearer codes',
+    ({ op }) => {
+      expect(codesOf(op, '401')).toEqual(['device_certificate_refused', 'device_certificate_required']);
+      expect(codesOf(op, '400')).toContain('malformed_client_certificate');
+      expect(op.security).toEqual([{ mutualTLS: [] }]);
     },
   );
 

@@ -4,6 +4,7 @@ import {
   NETWORK_HEALTH_ERROR_STATUS,
   NETWORK_SPEC_ERROR_STATUS,
 } from '@pakawaaz/core-network';
+import { DEVICE_MGMT_ERROR_STATUS } from '@pakawaaz/device-mgmt';
 import { IDENTITY_ERROR_STATUS } from '@pakawaaz/identity';
 import {
   PLATFORM_ERROR_STATUS,
@@ -27,6 +28,7 @@ export const ERROR_CODE_MAPS: Readonly<Record<string, Readonly<Record<string, Ht
     ...NETWORK_SPEC_ERROR_STATUS,
     ...NETWORK_HEALTH_ERROR_STATUS,
   },
+  DeviceMgmtErrorCode: DEVICE_MGMT_ERROR_STATUS,
 };
 
 /** The code enums as OpenAPI components: one per domain, and their union. */
@@ -46,6 +48,7 @@ export function errorCodeComponents(): Record<string, SchemaObject> {
 
 export type Operation = {
   operationId?: string;
+  security?: Record<string, string[]>[];
   parameters?: unknown[];
   requestBody?: { content?: Record<string, unknown> };
   responses?: Record<string, { description?: string; content?: unknown }>;
@@ -64,11 +67,21 @@ export function platformErrorsOf(access: RouteAccess, op: Operation): Documented
   const errors: DocumentedError[] = [];
   if ((op.parameters?.length ?? 0) > 0 || op.requestBody) errors.push(platform('validation_failed'));
   if (op.requestBody?.content?.['application/json']) errors.push(platform('malformed_json'));
-  if (!access.public) {
-    errors.push(platform('unauthenticated'), platform('forbidden'));
-    if (access.amr?.length || access.anyAmr?.length) errors.push(platform('insufficient_authentication'));
-    if ((access.scope ?? 'national') === 'national') errors.push(platform('national_only'));
+  if (access.public) return errors;
+  // A handset's route: its certificate authenticates it (no bearer token, no roles).
+  if (access.scope === 'device') {
+    errors.push(
+      platform('device_certificate_required'),
+      platform('device_certificate_refused'),
+      platform('malformed_client_certificate'),
+    );
+    return errors;
   }
+  errors.push(platform('unauthenticated'), platform('forbidden'));
+  // Any bearer token may be bound to a device certificate (RFC 8705), checked on every route.
+  errors.push(platform('certificate_binding_failed'), platform('malformed_client_certificate'));
+  if (access.amr?.length || access.anyAmr?.length) errors.push(platform('insufficient_authentication'));
+  if ((access.scope ?? 'national') === 'national') errors.push(platform('national_only'));
   return errors;
 }
 

@@ -31,6 +31,19 @@ export function buildOpenApi(app: INestApplication, version: string): OpenAPIObj
       'bearer',
     )
     .build();
+  // Handsets' routes (x-pakawaaz-scope: device): the device certificate, by mutual TLS on the device port or
+  // forwarded by an allow-listed TLS terminator. (OpenAPI 3.1's scheme type; 3.0 tools show it as unknown.)
+  config.components = {
+    ...config.components,
+    securitySchemes: {
+      ...config.components?.securitySchemes,
+      mutualTLS: {
+        type: 'mutualTLS',
+        description:
+          'The device certificate issued at enrolment: mutual TLS on the device port (PAKAWAAZ_DEVICE_PORT), or forwarded by an allow-listed TLS terminator (PAKAWAAZ_DEVICE_PROXY_ADDRESSES).',
+      } as unknown as NonNullable<NonNullable<OpenAPIObject['components']>['securitySchemes']>[string],
+    },
+  };
   const document = SwaggerModule.createDocument(app, config, { operationIdFactory: operationId });
   document.components = {
     ...document.components,
@@ -41,7 +54,8 @@ export function buildOpenApi(app: INestApplication, version: string): OpenAPIObj
 }
 
 /**
- * Route classification is data: each operation gets `x-pakawaaz-scope` (public, national, institution, self)
+ * Route classification is data: each operation gets `x-pakawaaz-scope` (public, national, institution, self,
+ * device)
  * and `x-pakawaaz-roles` (the roles that pass, empty when any authenticated caller does), read from the same
  * metadata the AuthGuard enforces; the document's root lists the registered roles, amr values and actor
  * kinds (`x-pakawaaz-registry`) for the NOC, the CLI and the generated scope tests.
@@ -61,6 +75,7 @@ function describeAccess(app: INestApplication, document: OpenAPIObject): void {
       const found = op.operationId ? access.get(op.operationId) : undefined;
       if (!found) throw new Error(`no route metadata for ${method.toUpperCase()} ${path}`);
       Object.assign(op, accessExtensions(found.access));
+      if (found.access.scope === 'device' && !found.access.public) op.security = [{ mutualTLS: [] }];
       documentErrors(op, [...platformErrorsOf(found.access, op), ...found.errors]);
     }
   }
@@ -82,6 +97,7 @@ function describeAccess(app: INestApplication, document: OpenAPIObject): void {
 
 function accessExtensions(access: RouteAccess): Record<string, unknown> {
   if (access.public) return { 'x-pakawaaz-scope': 'public' };
+  if (access.scope === 'device') return { 'x-pakawaaz-scope': 'device', 'x-pakawaaz-roles': [] };
   const roles = access.roles === 'any' ? roleNames() : [...(access.roles ?? [])];
   // super-admin satisfies every role check.
   if (roles.length > 0 && !roles.includes('super-admin')) roles.push('super-admin');

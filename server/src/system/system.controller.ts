@@ -34,6 +34,10 @@ export const SystemStatus = named(
     startedAt: z.string(),
     uptimeSeconds: z.number(),
     nodeVersion: z.string(),
+    /** The device port (mutual TLS for handsets): its URL, or why it is not open. */
+    devicePort: z.object({ open: z.boolean(), url: z.string().optional(), detail: z.string().optional() }),
+    /** Handsets attested by the lab root are accepted (PAKAWAAZ_TRUST_LAB_ROOT=1): demo and tests only. */
+    trustsLabAttestationRoot: z.boolean(),
     database: z.object({
       mode: z.enum(['embedded', 'postgresql']),
       location: z.string(),

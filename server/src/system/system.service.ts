@@ -17,6 +17,7 @@ import {
   type PlatformConfig,
 } from '@pakawaaz/platform';
 import { ALL_DOMAINS } from '../domains.js';
+import { DevicePortStatus } from '../http/device-port.js';
 
 export type DomainStatus = {
   name: string;
@@ -29,6 +30,9 @@ export type DomainStatus = {
 
 const NO_DEAD_LETTERS: DeadLetterSummary = { total: 0, last24h: 0, latest: [] };
 
+/** Whether this node accepts handsets attested by the lab root (PAKAWAAZ_TRUST_LAB_ROOT=1, demo and tests). */
+export const LAB_ROOT_TRUSTED = Symbol.for('pakawaaz.server.LabRootTrusted');
+
 /** The NOC's system page: what runs, in which mode, and whether each domain's data is in place. */
 @Injectable()
 export class SystemService {
@@ -39,6 +43,8 @@ export class SystemService {
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     @Inject(DEAD_LETTERS) private readonly deadLetters: DeadLetterStore,
     private readonly health: HealthService,
+    private readonly devicePort: DevicePortStatus,
+    @Inject(LAB_ROOT_TRUSTED) private readonly labRootTrusted: boolean,
   ) {}
 
   async status() {
@@ -51,6 +57,8 @@ export class SystemService {
       startedAt: this.app.startedAt.toISOString(),
       uptimeSeconds: Math.round((Date.now() - this.app.startedAt.getTime()) / 1000),
       nodeVersion: process.version,
+      devicePort: this.devicePortView(),
+      trustsLabAttestationRoot: this.labRootTrusted,
       database: {
         mode: this.database.mode,
         location: this.database.location,
@@ -66,6 +74,11 @@ export class SystemService {
         ? await this.domains()
         : ALL_DOMAINS.map((d) => this.domainView(d.name, 'down', { applied: 0, available: 0 })),
     };
+  }
+
+  private devicePortView(): { open: boolean; url?: string; detail?: string } {
+    const s = this.devicePort.state;
+    return s.open ? { open: true, url: s.url } : { open: false, detail: s.reason };
   }
 
   private async domains(): Promise<DomainStatus[]> {

@@ -25,7 +25,8 @@ export async function renderOpenApi(): Promise<string> {
   const logger = createLogger({ level: 'warn' });
   // A throw-away data folder: rendering needs a token signing key but must not touch the real one.
   const dataDir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-openapi-'));
-  const env = { PAKAWAAZ_DATA_DIR: dataDir };
+  // No embedded MQTT broker: rendering must not take (or collide on) the device push port.
+  const env = { PAKAWAAZ_DATA_DIR: dataDir, PAKAWAAZ_MQTT_PORT: '0' };
   const config = loadPlatformConfig(env, process.cwd(), DOMAINS);
   const database = await openDatabase({ dataDir: 'memory://', logger });
   await migrateDomains(database, ALL_DOMAINS, logger);

@@ -9,12 +9,18 @@ import { ConfigError } from '@pakawaaz/platform';
 import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from '../support/test-server.js';
 
 /** A GET over HTTPS that trusts only `ca` and checks the name; resolves with the status and body. */
-function get(url: string, ca: Buffer, servername = 'localhost'): Promise<{ status: number; body: string }> {
+function get(
+  url: string,
+  ca: Buffer,
+  servername = 'localhost',
+): Promise<{ status: number; body: string; hsts: string | undefined }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { ca, servername }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body, hsts: res.headers['strict-transport-security'] }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -80,6 +86,8 @@ describe('HTTPS with certificate files', () => {
     const port = new URL(server.url).port;
     const health = await get(`https://127.0.0.1:${port}/healthz`, readFileSync(cert));
     expect(health.status).toBe(200);
+    // Browsers that reached it over HTTPS keep to HTTPS for a year.
+    expect(health.hsts).toBe('max-age=31536000');
     // The test helper's fetch goes through the same TLS (trusting the certificate for this process).
     const login = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(

@@ -20,7 +20,9 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
  * without a token, with a malformed one, with tokens that are well-formed and carry valid claims but were not
  * signed by the server (another P-256 key, `alg: none`, HS256 keyed with the server's public key), and with
  * the genuine token of a revoked session — and must answer 401 unauthenticated, except the routes listed as
- * public here. A new public route fails this test until it is added on purpose.
+ * public here. A new public route fails this test until it is added on purpose. Device routes (scope `device`)
+ * take no bearer token at all: every one of those requests carries no device certificate, so 401
+ * device_certificate_required.
  */
 const PUBLIC = new Set([
   'GET /.well-known/jwks.json',
@@ -42,9 +44,17 @@ const PUBLIC = new Set([
   'POST /api/v1/auth/refresh',
   // An official's enrolment code is their only credential before they have a password.
   'POST /api/v1/auth/enrol',
+  // A handset before it has a certificate: the single-use enrolment token is its credential.
+  'POST /api/v1/enrolment/challenge',
+  'POST /api/v1/enrolment',
+  // What handsets and relying parties need to check device certificates: public by nature.
+  'GET /api/v1/device-ca/certificate',
+  'GET /api/v1/device-ca/crl',
 ]);
 
-type Spec = { paths: Record<string, Record<string, { security?: unknown[] }>> };
+type Spec = {
+  paths: Record<string, Record<string, { security?: unknown[]; 'x-pakawaaz-scope'?: string }>>;
+};
 const spec = JSON.parse(
   readFileSync(fileURLToPath(new URL('../../../openapi.json', import.meta.url)), 'utf8'),
 ) as Spec;
@@ -54,6 +64,8 @@ const operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
     path,
     url: path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000'),
     documentedSecure: Array.isArray(op.security) && op.security.length > 0,
+    // A handset's route: its device certificate authenticates it, no bearer token does.
+    device: op['x-pakawaaz-scope'] === 'device',
   })),
 );
 
@@ -120,7 +132,9 @@ afterAll(() => server?.stop());
 
 describe('every route needs a token unless it is public on purpose', () => {
   it('the OpenAPI document marks exactly the public routes as needing no bearer token', () => {
-    const undocumented = operations.filter((o) => !o.documentedSecure).map((o) => `${o.method} ${o.path}`);
+    const undocumented = operations
+      .filter((o) => !o.documentedSecure && !o.device)
+      .map((o) => `${o.method} ${o.path}`);
     expect(undocumented.sort()).toEqual([...PUBLIC].sort());
   });
 
@@ -157,8 +171,7 @@ describe('every route needs a token unless it is public on purpose', () => {
         return { name, status: res.status, code: ((await res.json()) as { code?: string }).code };
       }),
     );
-    expect(replies).toEqual(
-      Object.keys(rejected).map((name) => ({ name, status: 401, code: 'unauthenticated' })),
-    );
+    const code = op.device ? 'device_certificate_required' : 'unauthenticated';
+    expect(replies).toEqual(Object.keys(rejected).map((name) => ({ name, status: 401, code })));
   });
 });

@@ -12,7 +12,8 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
  * in through the API, and API tokens of B with every institution role the registry lists — must:
  * - never reach a `national` operation (403 national_only, before the handler);
  * - never see institution A's rows (nor national rows) through an `institution` operation, nor change them;
- * - through `self` operations, touch nothing of another user.
+ * - through `self` operations, touch nothing of another user;
+ * - through `device` operations (a handset's, authenticated by its certificate), get nothing: 401.
  * An operation without a classification, or an `institution`/`self` operation without an entry in the tables
  * below, fails this test: a new route is added here on purpose.
  */
@@ -77,6 +78,10 @@ const w = {
   sessionB: '',
   tokenA: '',
   passkeyA: 'c2NvcGUtZTJlLXBhc3NrZXktb2YtYQ',
+  /** A handset of A (inserted as enrolment would) with one queued command, and an enrolment token of A. */
+  deviceA: 'dddddddd-aaaa-4aaa-8aaa-00000000000a',
+  commandA: '',
+  enrolmentTokenA: '',
 };
 /** B's principals: name → bearer token. Users first (self operations need an account). */
 const principalsOfB: { name: string; token: string; user?: { id: string; username: string } }[] = [];
@@ -167,6 +172,16 @@ beforeAll(async () => {
         values (${w.passkeyA}, ${w.officialA.id}, 'A''s security key', '\\x00', '{usb}', 'singleDevice', false)`,
   );
   await importAndAssign();
+  await db.db.execute(
+    sql`insert into device_mgmt.devices (id, user_id, institution_id, imsi, imei, model, attestation, last_attested_at)
+        values (${w.deviceA}, ${w.officialA.id}, ${w.a}, ${SIM_A}, '490154203237518', 'Scope A phone', '{}', now())`,
+  );
+  w.enrolmentTokenA = (
+    await ok<{ id: string }>('POST', '/api/v1/enrolment-tokens', { official: w.officialA.username })
+  ).id;
+  w.commandA = (
+    await ok<{ id: string }>('POST', `/api/v1/devices/${w.deviceA}/commands`, { type: 'lock' })
+  ).id;
 
   const viewer = await signIn(w.viewerB.username);
   const official = await signIn(w.officialB.username);
@@ -196,6 +211,9 @@ const forbiddenMarkers = () => [
   w.adminId,
   w.sessionA,
   w.passkeyA,
+  w.deviceA,
+  w.commandA,
+  w.enrolmentTokenA,
   SIM_A,
   SIM_NATIONAL,
 ];
@@ -212,18 +230,31 @@ async function snapshotOfA(): Promise<unknown> {
     ok<{ sessions: { id: string }[] }>('GET', `/api/v1/users/${w.officialA.id}/sessions`),
     db().execute(sql`select id, name from identity.passkeys where user_id = ${w.officialA.id}`),
   ]);
+  const devicesOfA = await db().execute(
+    sql`select d.state, c.type, c.state as command from device_mgmt.devices d
+        left join device_mgmt.device_commands c on c.device_id = d.id where d.id = ${w.deviceA} order by c.type`,
+  );
+  const policiesOfA = await db().execute(
+    sql`select version from device_mgmt.device_policies where scope = ${w.a}`,
+  );
   const subscriber = await ok('GET', `/api/v1/subscribers/${SIM_A}`);
   const institution = await ok('GET', `/api/v1/institutions/${w.a}`);
   const intruders = await ok('GET', '/api/v1/users?search=scope-intruder');
+  const device = await ok('GET', `/api/v1/devices/${w.deviceA}`);
+  const enrolmentTokens = await ok('GET', '/api/v1/enrolment-tokens');
   const stripVolatile = (s: { sessions: { id: string }[] }) => s.sessions.map((x) => x.id).sort();
   return {
     officialA,
     operatorA,
     sessions: stripVolatile(sessions),
     passkeys: JSON.stringify(passkeys),
+    devices: JSON.stringify(devicesOfA),
+    devicePolicies: JSON.stringify(policiesOfA),
     subscriber,
     institution,
     intruders,
+    device,
+    enrolmentTokens,
   };
 }
 const db = () => server.app.get<DatabaseHandle>(DATABASE).db;
@@ -290,8 +321,35 @@ const INSTITUTION_FIXTURES: Record<string, InstitutionFixture> = {
   'POST /api/v1/user-imports/{id}/codes': {
     write: () => ({ path: `/api/v1/user-imports/${NO_SUCH_JOB}/codes` }),
   },
+  'GET /api/v1/device-policies': { read: () => '/api/v1/device-policies', sees: () => ['national'] },
+  'GET /api/v1/device-policies/{scope}': { read: () => `/api/v1/device-policies/${w.a}` },
+  'PUT /api/v1/device-policies/{scope}': {
+    write: () => ({ path: `/api/v1/device-policies/${w.a}`, body: { settings: { cameraAllowed: false } } }),
+  },
+  'GET /api/v1/devices/{id}/commands': { read: () => `/api/v1/devices/${w.deviceA}/commands` },
+  'POST /api/v1/devices/{id}/commands': {
+    write: () => ({ path: `/api/v1/devices/${w.deviceA}/commands`, body: { type: 'wipe' } }),
+  },
+  'POST /api/v1/devices/{id}/commands/{commandId}/cancel': {
+    write: () => ({ path: `/api/v1/devices/${w.deviceA}/commands/${w.commandA}/cancel` }),
+  },
 };
 const NO_SUCH_JOB = '00000000-0000-4000-8000-0000000000aa';
+Object.assign(INSTITUTION_FIXTURES, {
+  'GET /api/v1/devices': { read: () => '/api/v1/devices?limit=200' },
+  'GET /api/v1/devices/summary': { read: () => '/api/v1/devices/summary' },
+  'GET /api/v1/devices/{id}': { read: () => `/api/v1/devices/${w.deviceA}` },
+  'POST /api/v1/devices/{id}/retire': {
+    write: () => ({ path: `/api/v1/devices/${w.deviceA}/retire`, body: { reason: 'retired by B' } }),
+  },
+  'GET /api/v1/enrolment-tokens': { read: () => '/api/v1/enrolment-tokens' },
+  'POST /api/v1/enrolment-tokens': {
+    write: () => ({ path: '/api/v1/enrolment-tokens', body: { official: w.officialA.username } }),
+  },
+  'DELETE /api/v1/enrolment-tokens/{id}': {
+    write: () => ({ path: `/api/v1/enrolment-tokens/${w.enrolmentTokenA}` }),
+  },
+} satisfies Record<string, InstitutionFixture>);
 
 /** Self operations, called by B's users with plausible bodies; `check` looks at the reply. */
 const SELF_FIXTURES: Record<
@@ -326,9 +384,11 @@ const SELF_FIXTURES: Record<
 };
 
 describe('every operation is classified in openapi.json', () => {
-  it('public operations are exactly those without a bearer token; every other one is national, institution or self', () => {
+  it('public operations are exactly those without security; every other one is national, institution, self or device', () => {
     for (const op of operations) {
-      expect(op.scope, op.key).toBeOneOf(op.secured ? ['national', 'institution', 'self'] : ['public']);
+      expect(op.scope, op.key).toBeOneOf(
+        op.secured ? ['national', 'institution', 'self', 'device'] : ['public'],
+      );
     }
   });
 
@@ -364,6 +424,28 @@ describe('national operations refuse every principal of an institution before th
       ]);
     }
   });
+});
+
+describe('device operations take no bearer token', () => {
+  it('has at least one (GET /api/v1/device/whoami)', () => {
+    expect(byScope('device').map((o) => o.key)).toContain('GET /api/v1/device/whoami');
+  });
+
+  it.each(byScope('device').map((o) => [o.key, o] as const))(
+    '%s → 401 device_certificate_required for every principal of B',
+    async (_key, op) => {
+      const url = op.path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000');
+      const body = ['POST', 'PUT', 'PATCH'].includes(op.method) ? {} : undefined;
+      for (const p of principalsOfB) {
+        const r = await call(op.method, url, p.token, body);
+        expectDocumented(op, r);
+        expect([r.status, (r.body as { code?: string }).code], `${p.name}: ${r.text}`).toEqual([
+          401,
+          'device_certificate_required',
+        ]);
+      }
+    },
+  );
 });
 
 describe('institution operations keep B to its rows', () => {

@@ -8,7 +8,13 @@ export type ServerRun = { child: ChildProcess; output: () => string; exited: Pro
 /** The real `npm start` process (compiled), with only the given environment; stdout and stderr collected. */
 export function startServerProcess(env: Record<string, string>): ServerRun {
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LOG_LEVEL: 'warn',
+      PAKAWAAZ_DEVICE_PORT: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

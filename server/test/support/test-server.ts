@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Provider } from '@nestjs/common';
 import { createLogger, type Env } from '@pakawaaz/platform';
 import { startServer, type RunningServer } from '../../src/bootstrap.js';
 
@@ -23,7 +24,13 @@ export const TEST_ADMIN_PASSWORD = 'e2e-noc-passphrase-2026';
  * Boots the real control plane in this process on a random port with a fresh data folder (embedded PGlite
  * unless env gives DATABASE_URL), exactly as `npm start` does, and returns helpers to drive it over HTTP.
  */
-export async function startTestServer(env: Env = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Env = {},
+  options: {
+    /** Bindings of the composition root: doubles of ports (DEVICE_AUTHENTICATOR, DEVICE_EDGE_TLS…). */
+    providers?: readonly Provider[];
+  } = {},
+): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-e2e-'));
   const fullEnv: Env = {
     PORT: '0',
@@ -32,6 +39,10 @@ export async function startTestServer(env: Env = {}): Promise<TestServer> {
     PAKAWAAZ_REQUIRE_PASSKEYS: 'false',
     RADIUS_AUTH_PORT: '0',
     RADIUS_ACCT_PORT: '0',
+    // The device port has no "any free port" value (0 turns it off): a test that wants it picks one.
+    PAKAWAAZ_DEVICE_PORT: '0',
+    // No embedded MQTT broker (18830 would collide between parallel servers); a push test passes a port.
+    PAKAWAAZ_MQTT_PORT: '0',
     PAKAWAAZ_DATA_DIR: dataDir,
     PAKAWAAZ_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     LOG_LEVEL: 'silent',
@@ -40,6 +51,7 @@ export async function startTestServer(env: Env = {}): Promise<TestServer> {
   const server = await startServer({
     env: fullEnv,
     logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    ...(options.providers ? { providers: options.providers } : {}),
   });
   const request: TestServer['request'] = (method, p, init = {}) =>
     fetch(`${server.url}${p}`, {

@@ -28,6 +28,16 @@ export function SystemDetails({ status, stale }: { status: SystemStatus; stale: 
             <dd>
               <code>{status.nodeVersion}</code>
             </dd>
+            <dt>Device port</dt>
+            <dd className="break">
+              {status.devicePort.open ? (
+                <>
+                  <code>{status.devicePort.url}</code> (mutual TLS)
+                </>
+              ) : (
+                status.devicePort.detail
+              )}
+            </dd>
           </dl>
         </section>
         <section className="card" aria-labelledby="card-database">

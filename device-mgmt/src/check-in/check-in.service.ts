@@ -1,0 +1,131 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, type DatabaseHandle, type Db, type DevicePrincipal } from '@pakawaaz/platform';
+import {
+  ComplianceRecorder,
+  lostEvents,
+  nonCompliantEvents,
+  verdictPatch,
+  type PendingEvent,
+} from '../compliance/compliance-recorder.js';
+import type { ComplianceReason, ComplianceState } from '../compliance/compliance.js';
+import { CommandOutcomes, type AfterAck } from '../commands/command-outcomes.js';
+import { deliveredCommand, type DeliveredCommand } from '../commands/command-view.js';
+import { CommandsRepository, MAX_COMMANDS_PER_CHECK_IN } from '../commands/commands.repository.js';
+import { deviceMgmtError } from '../device-mgmt.errors.js';
+import { DeviceStateRepository, type DeviceRow } from '../devices/device-state.repository.js';
+import { PoliciesService } from '../policies/policies.service.js';
+import type { EffectivePolicy, PolicySettings } from '../policies/policy-settings.js';
+import type { CheckInReportInput } from './check-in.dto.js';
+
+export type CheckInReplyView = {
+  policy: { version: number; settings: PolicySettings } | null;
+  commands: DeliveredCommand[];
+  compliance: { state: ComplianceState; reasons: ComplianceReason[] };
+  nextCheckInSeconds: number;
+};
+
+/** When more commands wait than one reply carries, the handset comes back this soon for the rest. */
+const MORE_WAITING_SECONDS = 30;
+
+/**
+ * A handset's periodic check-in, in one transaction and a handful of statements (lock the device, read the
+ * policy, store the report with the compliance verdict, deliver the commands): its acknowledgements are
+ * recorded, its report stored (a location only while a delivered locate command is outstanding), its
+ * compliance evaluated, and it gets its commands and, when it applied another version, the policy.
+ */
+@Injectable()
+export class CheckInService {
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    private readonly devices: DeviceStateRepository,
+    private readonly commands: CommandsRepository,
+    private readonly policies: PoliciesService,
+    private readonly outcomes: CommandOutcomes,
+    private readonly compliance: ComplianceRecorder,
+  ) {}
+
+  async checkIn(device: DevicePrincipal, report: CheckInReportInput): Promise<CheckInReplyView> {
+    const now = new Date();
+    const done = await this.database.db.transaction((tx) =>
+      this.inTransaction(device.deviceId, report, now, tx),
+    );
+    await this.outcomes.settle(done.after);
+    await this.compliance.publish(done.events);
+    return done.reply;
+  }
+
+  private async inTransaction(deviceId: string, report: CheckInReportInput, now: Date, tx: Db) {
+    const row = await this.devices.lock(deviceId, tx);
+    if (!row) throw deviceMgmtError('device_not_found', 'No such device.');
+    if (row.state === 'wiped' || row.state === 'retired')
+      throw deviceMgmtError('device_not_active', `The device is ${row.state}.`);
+    const acks = report.acknowledgements ?? [];
+    const { after } =
+      acks.length > 0
+        ? await this.outcomes.record(deviceId, acks, now, tx)
+        : { after: { deviceId, revoke: null } satisfies AfterAck };
+    const policy = await this.policies.effective(row.institutionId, tx);
+    const stored = await this.reportToStore(deviceId, report, now, tx);
+    const next = nextState(report, after);
+    const imsi = report.imsi ?? row.imsi;
+    const evaluated: DeviceRow = { ...row, state: next, imsi, lastCheckInAt: now };
+    const verdict = await this.compliance.evaluate(evaluated, report, policy, now);
+    await this.devices.update(
+      deviceId,
+      {
+        state: next,
+        imsi,
+        lastCheckInAt: now,
+        lastReport: stored,
+        appliedPolicyVersion: report.policyVersion,
+        ...verdictPatch(verdict),
+      },
+      tx,
+    );
+    const events: PendingEvent[] = [
+      ...(next === 'lost' && row.state !== 'lost' ? lostEvents(deviceId, imsi) : []),
+      ...nonCompliantEvents(deviceId, imsi, verdict),
+    ];
+    // A device that has just acknowledged its wipe or relinquishment gets nothing more.
+    const delivered = after.revoke ? [] : await this.commands.deliver(deviceId, now, tx);
+    const reply: CheckInReplyView = {
+      policy: policyFor(report.policyVersion, policy),
+      commands: delivered.map(deliveredCommand),
+      compliance: { state: verdict.state, reasons: verdict.reasons },
+      nextCheckInSeconds:
+        delivered.length >= MAX_COMMANDS_PER_CHECK_IN
+          ? MORE_WAITING_SECONDS
+          : policy.settings.checkInIntervalSeconds,
+    };
+    return { reply, events, after };
+  }
+
+  /**
+   * What is kept of the report: everything the handset reported about itself except the acknowledgements
+   * (they are in the commands) and the location, which is kept only while a locate command delivered to the
+   * handset is outstanding.
+   */
+  private async reportToStore(deviceId: string, report: CheckInReportInput, now: Date, tx: Db) {
+    const { acknowledgements: _acks, lostMode, ...facts } = report;
+    const stored: Record<string, unknown> = { ...facts, receivedAt: now.toISOString() };
+    if (lostMode === undefined) return stored;
+    const located =
+      lostMode.location !== undefined && (await this.commands.locateOutstanding(deviceId, now, tx));
+    stored.lostMode = located ? { location: lostMode.location } : {};
+    return stored;
+  }
+}
+
+/**
+ * The device state follows the handset's lost mode: a report in lost mode makes it `lost` (DeviceLost is
+ * published on that transition), one out of lost mode (the owner unlocked it) makes it `active` again. A
+ * wipe or relinquishment acknowledged in this check-in makes it final.
+ */
+function nextState(report: CheckInReportInput, after: AfterAck): DeviceRow['state'] {
+  if (after.revoke) return after.revoke;
+  return report.lostMode !== undefined ? 'lost' : 'active';
+}
+
+function policyFor(applied: number, policy: EffectivePolicy): CheckInReplyView['policy'] {
+  return applied === policy.version ? null : { version: policy.version, settings: policy.settings };
+}

@@ -1,0 +1,48 @@
+import type { CommandRow } from './commands.repository.js';
+
+/** A command as operators (and the CLI) see it. */
+export type CommandView = {
+  id: string;
+  deviceId: string;
+  type: string;
+  params: Record<string, unknown>;
+  idempotencyKey: string;
+  state: CommandRow['state'];
+  createdBy: { id: string; name: string };
+  createdAt: Date;
+  expiresAt: Date;
+  deliveredAt: Date | null;
+  acknowledgedAt: Date | null;
+  result: { detail?: string } | null;
+};
+
+/** A command as the handset receives it: what to do, nothing about who asked. */
+export type DeliveredCommand = {
+  id: string;
+  type: string;
+  params: Record<string, unknown>;
+  createdAt: Date;
+  expiresAt: Date;
+};
+
+export function commandView(row: CommandRow): CommandView {
+  return {
+    id: row.id,
+    deviceId: row.deviceId,
+    type: row.type,
+    params: row.params,
+    idempotencyKey: row.idempotencyKey,
+    state: row.state,
+    createdBy: { id: row.createdBy, name: row.createdByName },
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    deliveredAt: row.deliveredAt,
+    acknowledgedAt: row.acknowledgedAt,
+    result: row.result ?? null,
+  };
+}
+
+export function deliveredCommand(row: CommandRow): DeliveredCommand {
+  const { id, type, params, createdAt, expiresAt } = row;
+  return { id, type, params, createdAt, expiresAt };
+}

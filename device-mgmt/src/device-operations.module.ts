@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { CheckInController } from './check-in/check-in.controller.js';
+import { CheckInService } from './check-in/check-in.service.js';
+import { CommandOutcomes } from './commands/command-outcomes.js';
+import { CommandsController } from './commands/commands.controller.js';
+import { CommandsRepository } from './commands/commands.repository.js';
+import { CommandsService } from './commands/commands.service.js';
+import { ComplianceRecorder } from './compliance/compliance-recorder.js';
+import { ComplianceSweepService } from './compliance/compliance-sweep.service.js';
+import { DeviceStateRepository } from './devices/device-state.repository.js';
+import { PoliciesController } from './policies/policies.controller.js';
+import { PoliciesRepository } from './policies/policies.repository.js';
+import { PoliciesService } from './policies/policies.service.js';
+
+/**
+ * Enrolled handsets in operation: policies, compliance, commands and check-ins. The ports it uses but does
+ * not implement (DEVICE_CERTIFICATES, DEVICE_PUSH, HARDENED_OS_RELEASES) are optional: without them
+ * certificates are not revoked, handsets are not woken (they check in on their interval) and the policy's
+ * own minimum patch level is the only one. DeviceMgmtModule binds the first two.
+ */
+@Module({
+  controllers: [PoliciesController, CommandsController, CheckInController],
+  providers: [
+    DeviceStateRepository,
+    PoliciesRepository,
+    PoliciesService,
+    CommandsRepository,
+    CommandOutcomes,
+    CommandsService,
+    ComplianceRecorder,
+    ComplianceSweepService,
+    CheckInService,
+  ],
+  exports: [PoliciesService, CommandsService, CheckInService, ComplianceSweepService],
+})
+export class DeviceOperationsModule {}

@@ -1,0 +1,94 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
+import { and, eq, inArray, isNull, lt, lte, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { devices } from './devices.schema.js';
+
+export type DeviceRow = typeof devices.$inferSelect;
+export type DeviceUpdate = Partial<
+  Pick<
+    DeviceRow,
+    | 'state'
+    | 'compliance'
+    | 'complianceReasons'
+    | 'nonCompliantSince'
+    | 'lastCheckInAt'
+    | 'lastReport'
+    | 'appliedPolicyVersion'
+    | 'imsi'
+  >
+>;
+
+/** The device rows as check-in, commands and compliance read and change them (enrolment owns their birth). */
+@Injectable()
+export class DeviceStateRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  async find(id: string, tx: Db = this.database.db): Promise<DeviceRow | undefined> {
+    const rows = await tx.select().from(devices).where(eq(devices.id, id)).limit(1);
+    return rows[0];
+  }
+
+  /** The row, locked until the transaction ends: one check-in or command at a time decides a transition. */
+  async lock(id: string, tx: Db): Promise<DeviceRow | undefined> {
+    const rows = await tx.select().from(devices).where(eq(devices.id, id)).limit(1).for('update');
+    return rows[0];
+  }
+
+  async update(id: string, patch: DeviceUpdate, tx: Db = this.database.db): Promise<void> {
+    await tx
+      .update(devices)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(eq(devices.id, id));
+  }
+
+  /** Moves a live device to a final state; false when it already was in one. */
+  async finish(id: string, state: 'wiped' | 'retired', tx: Db): Promise<boolean> {
+    const rows = await tx
+      .update(devices)
+      .set({ state, updatedAt: new Date() })
+      .where(and(eq(devices.id, id), inArray(devices.state, ['active', 'lost'])))
+      .returning({ id: devices.id });
+    return rows.length > 0;
+  }
+
+  /**
+   * Live devices of a policy scope whose compliance time alone is about to change: grace run out, evidence
+   * older than `staleBefore` or silence since `silentBefore` not yet among their reasons — so a device whose
+   * verdict would not change is not read again. `institutions`: those institutions' devices; `except`: every
+   * device whose institution is not listed (the national policy's).
+   */
+  async sweepCandidates(
+    scope: { institutions: readonly string[] } | { except: readonly string[] },
+    limits: { graceBefore: Date; staleBefore: Date; silentBefore: Date },
+    limit: number,
+    tx: Db = this.database.db,
+  ): Promise<DeviceRow[]> {
+    const inScope: SQL | undefined =
+      'institutions' in scope
+        ? inArray(devices.institutionId, [...scope.institutions])
+        : scope.except.length === 0
+          ? undefined
+          : or(isNull(devices.institutionId), notInArray(devices.institutionId, [...scope.except]));
+    const lacks = (reason: string) =>
+      sql`not (${devices.complianceReasons} @> ${JSON.stringify([reason])}::jsonb)`;
+    return tx
+      .select()
+      .from(devices)
+      .where(
+        and(
+          inArray(devices.state, ['active', 'lost']),
+          ne(devices.compliance, 'non_compliant'),
+          inScope,
+          or(
+            and(eq(devices.compliance, 'grace'), lte(devices.nonCompliantSince, limits.graceBefore)),
+            and(lt(devices.lastAttestedAt, limits.staleBefore), lacks('ATTESTATION_STALE')),
+            and(
+              lt(sql`coalesce(${devices.lastCheckInAt}, ${devices.enrolledAt})`, limits.silentBefore),
+              lacks('CHECK_IN_OVERDUE'),
+            ),
+          ),
+        ),
+      )
+      .limit(limit);
+  }
+}

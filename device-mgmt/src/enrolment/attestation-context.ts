@@ -1,0 +1,81 @@
+import { readFileSync, statSync } from 'node:fs';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { LOGGER, type Logger } from '@pakawaaz/platform';
+import {
+  HARDENED_OS_RELEASES,
+  LAB_VERIFIED_BOOT_KEY,
+  parseRevocationList,
+  trustRootsFromPem,
+  type AttestationPolicy,
+  type HardenedOsReleases,
+  type RevocationList,
+} from '../attestation/index.js';
+import { DEVICE_MGMT_CONFIG, type DeviceMgmtConfig } from '../device-mgmt.config.js';
+
+/**
+ * What an attestation is judged against: the trust roots (Google's, national ones from a file, the lab root
+ * only when PAKAWAAZ_TRUST_LAB_ROOT=1), the local mirror of Google's revocation status list (re-read when the
+ * file changes; no network call), and the policy (hardened-os's boot keys and minimum patch level when its
+ * port is bound, else the configuration).
+ */
+@Injectable()
+export class AttestationContext {
+  private extraPem: string | undefined;
+  private status: { mtimeMs: number; list: RevocationList } | undefined;
+
+  constructor(
+    @Inject(DEVICE_MGMT_CONFIG) private readonly config: DeviceMgmtConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() @Inject(HARDENED_OS_RELEASES) private readonly releases?: HardenedOsReleases,
+  ) {}
+
+  /** National and lab roots (PEM) trusted beside Google's built-in ones; '' when none. */
+  extraRootsPem(): string {
+    if (this.extraPem !== undefined) return this.extraPem;
+    const parts: string[] = [];
+    if (this.config.attestationRootsFile) parts.push(readFileSync(this.config.attestationRootsFile, 'utf8'));
+    if (this.config.trustLabRoot) {
+      parts.push(readFileSync(this.config.labRootFile, 'utf8'));
+      this.logger.warn(
+        { file: this.config.labRootFile },
+        'PAKAWAAZ_TRUST_LAB_ROOT=1: handsets attested by the LAB root are accepted (demo and tests only)',
+      );
+    }
+    // Parsed here once too, so that a bad file fails the first enrolment with a clear message.
+    if (parts.length) trustRootsFromPem(parts.join('\n'), 'configured root');
+    this.extraPem = parts.join('\n');
+    return this.extraPem;
+  }
+
+  /** The mirrored status list; an absent mirror revokes nothing (the README says how to refresh it). */
+  revocations(): RevocationList {
+    const file = this.config.attestationStatusFile;
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(file).mtimeMs;
+    } catch {
+      return new Map();
+    }
+    if (this.status?.mtimeMs !== mtimeMs) {
+      const list = parseRevocationList(JSON.parse(readFileSync(file, 'utf8')) as unknown);
+      this.status = { mtimeMs, list };
+    }
+    return this.status.list;
+  }
+
+  async policy(): Promise<AttestationPolicy> {
+    const [bootKeys, minimumPatchLevel] = this.releases
+      ? await Promise.all([this.releases.bootKeys(), this.releases.minimumPatchLevel()])
+      : [this.config.trustedBootKeys, this.config.minimumPatchLevel];
+    return {
+      requireStrongBox: this.config.requireStrongBox,
+      trustedBootKeys: [
+        ...bootKeys,
+        ...(this.releases ? this.config.trustedBootKeys : []),
+        ...(this.config.trustLabRoot ? [LAB_VERIFIED_BOOT_KEY] : []),
+      ],
+      minimumPatchLevel,
+      application: this.config.agent,
+    };
+  }
+}

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { DevicePrincipal } from '@pakawaaz/platform';
+import { X509Certificate } from '@peculiar/x509';
+import { sameKey } from '../device-ca/device-ca.js';
+import { DeviceCaRepository } from '../device-ca/device-ca.repository.js';
+import { DeviceCaService } from '../device-ca/device-ca.service.js';
+import { deviceMgmtError } from '../device-mgmt.errors.js';
+import { EnrolmentRepository } from './enrolment.repository.js';
+import { CHALLENGE_TTL_SECONDS, EnrolmentService, type ChallengeIssued } from './enrolment.service.js';
+
+/**
+ * An enrolled handset's own routes: re-attestation (a fresh key attested with our challenge, on a schedule or
+ * on demand) and certificate renewal (the same key, or a newly attested one; the old certificate is revoked
+ * as superseded).
+ */
+@Injectable()
+export class DeviceAttestationService {
+  constructor(
+    private readonly repo: EnrolmentRepository,
+    private readonly enrolment: EnrolmentService,
+    private readonly ca: DeviceCaService,
+    private readonly certificates: DeviceCaRepository,
+  ) {}
+
+  async challenge(device: DevicePrincipal): Promise<ChallengeIssued> {
+    const challenge = randomBytes(32).toString('hex');
+    const c = await this.repo.insertChallenge({
+      challenge,
+      deviceId: device.deviceId,
+      expiresAt: new Date(Date.now() + CHALLENGE_TTL_SECONDS * 1000),
+    });
+    return { challengeId: c.id, challenge, expiresIn: CHALLENGE_TTL_SECONDS };
+  }
+
+  /** Verifies a new attestation; accepted facts replace the device's, a refusal is audited and answered 422. */
+  async reattest(device: DevicePrincipal, input: { challengeId: string; attestationChain: Uint8Array[] }) {
+    const read = await this.attested(device, input.challengeId, input.attestationChain);
+    const now = new Date();
+    await this.repo.updateAttestation(device.deviceId, { attestation: read.facts, lastAttestedAt: now });
+    return { read, attestedAt: now };
+  }
+
+  async renew(
+    device: DevicePrincipal,
+    input: { csr: Uint8Array; challengeId?: string | undefined; attestationChain?: Uint8Array[] | undefined },
+  ) {
+    const csr = await this.enrolment.csr(input.csr);
+    let spki: Uint8Array;
+    if (input.challengeId && input.attestationChain) {
+      const { read } = await this.reattest(device, {
+        challengeId: input.challengeId,
+        attestationChain: input.attestationChain,
+      });
+      spki = read.leafSpki;
+    } else {
+      // Without a new attestation only the key the hardware attested at enrolment may be certified again.
+      const current = await this.certificates.byThumbprintDer(device.certThumbprint);
+      if (!current) throw deviceMgmtError('device_not_found', 'The presented certificate is not on record.');
+      spki = new Uint8Array(new X509Certificate(current).publicKey.rawData);
+    }
+    if (!sameKey(csr.spki, spki))
+      throw deviceMgmtError('csr_key_mismatch', 'The CSR is not for the attested key.');
+    const d = await this.repo.device(device.deviceId);
+    if (!d) throw deviceMgmtError('device_not_found', 'No such device.');
+    const issued = await this.repo.transaction(async (tx) => {
+      const cert = await this.ca.issue(
+        { csr, attestedSpki: spki, deviceId: d.id, userId: d.userId, imei: d.imei },
+        tx,
+      );
+      await this.ca.revokeForDevice(d.id, 'superseded', tx, cert.serial);
+      return cert;
+    });
+    this.ca.invalidateCrl();
+    return {
+      deviceId: d.id,
+      certificate: issued.pem,
+      caCertificates: this.ca.caPems(),
+      notAfter: issued.notAfter,
+    };
+  }
+
+  private async attested(device: DevicePrincipal, challengeId: string, chain: Uint8Array[]) {
+    const now = new Date();
+    const challenge = await this.enrolment.takeChallenge(
+      challengeId,
+      now,
+      (c) => c.deviceId === device.deviceId,
+    );
+    const read = await this.enrolment.attest(chain, challenge.challenge, now, {
+      actor: { type: 'official', id: device.userId },
+      target: `device:${device.deviceId}`,
+      requestId: '',
+    });
+    const d = await this.repo.device(device.deviceId);
+    const imei = read.facts.attestedIds.imei;
+    if (d?.imei && imei && imei !== d.imei)
+      throw deviceMgmtError('attestation_refused', 'The attested IMEI is not this device’s.', {
+        reasons: ['DEVICE_MISMATCH'],
+      });
+    return read;
+  }
+}

@@ -1,0 +1,124 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
+import { and, desc, eq, gt, isNull, lt, type SQL } from 'drizzle-orm';
+import { devices } from '../devices/devices.schema.js';
+import { attestationChallenges, enrolmentTokens } from './enrolment.schema.js';
+
+export type EnrolmentTokenRow = typeof enrolmentTokens.$inferSelect;
+export type ChallengeRow = typeof attestationChallenges.$inferSelect;
+export type DeviceRow = typeof devices.$inferSelect;
+
+@Injectable()
+export class EnrolmentRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    return this.database.db.transaction(fn);
+  }
+
+  async insertToken(row: typeof enrolmentTokens.$inferInsert): Promise<EnrolmentTokenRow> {
+    const [r] = await this.database.db.insert(enrolmentTokens).values(row).returning();
+    return r!;
+  }
+
+  async tokens(where: SQL | undefined, limit: number): Promise<EnrolmentTokenRow[]> {
+    return this.database.db
+      .select()
+      .from(enrolmentTokens)
+      .where(where)
+      .orderBy(desc(enrolmentTokens.createdAt))
+      .limit(limit);
+  }
+
+  async tokenById(id: string): Promise<EnrolmentTokenRow | null> {
+    const [r] = await this.database.db.select().from(enrolmentTokens).where(eq(enrolmentTokens.id, id));
+    return r ?? null;
+  }
+
+  /** A token that may still enrol: unused, not revoked, not expired. */
+  async usableToken(hash: string, now: Date, tx?: Db): Promise<EnrolmentTokenRow | null> {
+    const [r] = await (tx ?? this.database.db)
+      .select()
+      .from(enrolmentTokens)
+      .where(
+        and(
+          eq(enrolmentTokens.tokenHash, hash),
+          isNull(enrolmentTokens.usedAt),
+          isNull(enrolmentTokens.revokedAt),
+          gt(enrolmentTokens.expiresAt, now),
+        ),
+      );
+    return r ?? null;
+  }
+
+  async revokeToken(id: string, now: Date): Promise<boolean> {
+    const rows = await this.database.db
+      .update(enrolmentTokens)
+      .set({ revokedAt: now })
+      .where(
+        and(eq(enrolmentTokens.id, id), isNull(enrolmentTokens.usedAt), isNull(enrolmentTokens.revokedAt)),
+      )
+      .returning({ id: enrolmentTokens.id });
+    return rows.length > 0;
+  }
+
+  /** Marks the token used (only if still usable): false when another enrolment won the race. */
+  async consumeToken(id: string, deviceId: string, now: Date, tx: Db): Promise<boolean> {
+    const rows = await tx
+      .update(enrolmentTokens)
+      .set({ usedAt: now, deviceId })
+      .where(
+        and(eq(enrolmentTokens.id, id), isNull(enrolmentTokens.usedAt), isNull(enrolmentTokens.revokedAt)),
+      )
+      .returning({ id: enrolmentTokens.id });
+    return rows.length > 0;
+  }
+
+  async insertChallenge(row: typeof attestationChallenges.$inferInsert): Promise<ChallengeRow> {
+    const [r] = await this.database.db.insert(attestationChallenges).values(row).returning();
+    return r!;
+  }
+
+  /**
+   * Consumes a challenge in one statement, whatever comes next: a challenge is tried once, so a replay — or a
+   * second try after a refusal — finds it used. Returns it only if it was unused and unexpired.
+   */
+  async consumeChallenge(id: string, now: Date): Promise<ChallengeRow | null> {
+    const [r] = await this.database.db
+      .update(attestationChallenges)
+      .set({ usedAt: now })
+      .where(and(eq(attestationChallenges.id, id), isNull(attestationChallenges.usedAt)))
+      .returning();
+    return r && r.expiresAt > now ? r : null;
+  }
+
+  async pruneChallenges(before: Date): Promise<void> {
+    await this.database.db.delete(attestationChallenges).where(lt(attestationChallenges.expiresAt, before));
+  }
+
+  async insertDevice(row: typeof devices.$inferInsert, tx: Db): Promise<DeviceRow> {
+    const [r] = await tx.insert(devices).values(row).returning();
+    return r!;
+  }
+
+  async updateAttestation(
+    deviceId: string,
+    set: Partial<
+      Pick<
+        DeviceRow,
+        'attestation' | 'lastAttestedAt' | 'compliance' | 'complianceReasons' | 'nonCompliantSince'
+      >
+    >,
+    tx?: Db,
+  ): Promise<void> {
+    await (tx ?? this.database.db)
+      .update(devices)
+      .set({ ...set, updatedAt: new Date() })
+      .where(eq(devices.id, deviceId));
+  }
+
+  async device(id: string): Promise<DeviceRow | null> {
+    const [r] = await this.database.db.select().from(devices).where(eq(devices.id, id));
+    return r ?? null;
+  }
+}

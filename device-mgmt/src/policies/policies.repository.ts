@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
+import { desc, eq, inArray, max, sql } from 'drizzle-orm';
+import { devicePolicies } from './device-policies.schema.js';
+import { NATIONAL } from './policy-settings.js';
+
+export type PolicyRow = typeof devicePolicies.$inferSelect;
+
+/** Advisory lock key serialising policy versions cluster-wide ("pkdp" folded to 32 bits). */
+const VERSION_LOCK_KEY = 0x706b6470;
+
+@Injectable()
+export class PoliciesRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  /** The newest policy of one scope. */
+  async current(scope: string, tx: Db = this.database.db): Promise<PolicyRow | undefined> {
+    const rows = await tx
+      .select()
+      .from(devicePolicies)
+      .where(eq(devicePolicies.scope, scope))
+      .orderBy(desc(devicePolicies.version))
+      .limit(1);
+    return rows[0];
+  }
+
+  /**
+   * The policy in force for a device of this institution, in one query: the newest row of the institution's
+   * scope if it has one, else of the national scope (versions only grow, so "newest institution row first"
+   * is an ORDER BY). Undefined: the built-in default.
+   */
+  async effective(institutionId: string | null, tx: Db = this.database.db): Promise<PolicyRow | undefined> {
+    const scopes = institutionId ? [institutionId, NATIONAL] : [NATIONAL];
+    const rows = await tx
+      .select()
+      .from(devicePolicies)
+      .where(inArray(devicePolicies.scope, scopes))
+      .orderBy(sql`${devicePolicies.scope} = ${NATIONAL}`, desc(devicePolicies.version))
+      .limit(1);
+    return rows[0];
+  }
+
+  /** The newest policy of every scope (or of these scopes). */
+  async currentAll(scopes: readonly string[] | null, tx: Db = this.database.db): Promise<PolicyRow[]> {
+    const rows = await tx
+      .selectDistinctOn([devicePolicies.scope])
+      .from(devicePolicies)
+      .where(scopes === null ? undefined : inArray(devicePolicies.scope, [...scopes]))
+      .orderBy(devicePolicies.scope, desc(devicePolicies.version));
+    return rows;
+  }
+
+  /** 0 when no policy was ever stored. */
+  async latestVersion(tx: Db): Promise<number> {
+    const rows = await tx.select({ version: max(devicePolicies.version) }).from(devicePolicies);
+    return rows[0]?.version ?? 0;
+  }
+
+  async insert(row: typeof devicePolicies.$inferInsert, tx: Db): Promise<void> {
+    await tx.insert(devicePolicies).values(row);
+  }
+
+  /** Held until the transaction ends: two nodes storing at once get versions n and n+1. */
+  async lockVersions(tx: Db): Promise<void> {
+    if (this.database.mode === 'postgresql')
+      await tx.execute(sql`select pg_advisory_xact_lock(${VERSION_LOCK_KEY})`);
+  }
+}

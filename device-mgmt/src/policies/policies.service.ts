@@ -1,0 +1,145 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  AuditService,
+  DATABASE,
+  requireInScope,
+  requireNational,
+  scopeIds,
+  type DatabaseHandle,
+  type Db,
+  type Principal,
+} from '@pakawaaz/platform';
+import { deviceMgmtError } from '../device-mgmt.errors.js';
+import { PoliciesRepository, type PolicyRow } from './policies.repository.js';
+import {
+  DEFAULT_POLICY_SETTINGS,
+  NATIONAL,
+  PolicySettingsSchema,
+  type EffectivePolicy,
+  type PolicyScope,
+  type PolicySettings,
+} from './policy-settings.js';
+
+/** A policy as operators see it: `source` says whether the scope has its own or inherits the national one. */
+export type PolicyView = {
+  scope: PolicyScope;
+  source: 'institution' | 'national' | 'default';
+  version: number;
+  settings: PolicySettings;
+  updatedBy: string | null;
+  updatedAt: Date | null;
+};
+
+export type PolicyChange = { settings: PolicySettings; baseVersion?: number | undefined };
+
+/**
+ * Device policies: one national policy (the built-in default, version 0, until one is stored) and optional
+ * per-institution policies that replace it for that institution's devices. Every change is a new version.
+ */
+@Injectable()
+export class PoliciesService {
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    private readonly policies: PoliciesRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** National principals see every stored policy; an institution's see the national one and their own. */
+  async list(by: Principal): Promise<{ policies: PolicyView[] }> {
+    const ids = scopeIds(by);
+    const rows = await this.policies.currentAll(ids === null ? null : [NATIONAL, ...ids]);
+    const national = rows.find((r) => r.scope === NATIONAL);
+    const views = rows.filter((r) => r.scope !== NATIONAL).map((r) => viewOf(r, r.scope));
+    return { policies: [national ? viewOf(national, NATIONAL) : defaultView(NATIONAL), ...views] };
+  }
+
+  /** The policy in force for a scope (an institution without its own shows the national one). */
+  async get(scope: PolicyScope, by: Principal): Promise<PolicyView> {
+    if (scope !== NATIONAL) requireInScope(by, scope, policyNotFound);
+    const row = await this.policies.effective(scope === NATIONAL ? null : scope);
+    return row ? viewOf(row, scope) : defaultView(scope);
+  }
+
+  /** The policy a device of this institution follows (check-in, compliance). */
+  async effective(institutionId: string | null, tx?: Db): Promise<EffectivePolicy> {
+    const row = await this.policies.effective(institutionId, tx);
+    if (!row) return { scope: NATIONAL, version: 0, settings: DEFAULT_POLICY_SETTINGS, updatedAt: null };
+    return { scope: row.scope, version: row.version, settings: settingsOf(row), updatedAt: row.updatedAt };
+  }
+
+  /**
+   * Stores the scope's next version. National: national principals only; an institution's: its own
+   * device-admins (and national ones). With `baseVersion` (the scope's own version the change was made
+   * against, 0 for none yet), 409 policy_changed when someone stored another in between.
+   */
+  async put(
+    scope: PolicyScope,
+    change: PolicyChange,
+    by: Principal,
+    requestId: string | null,
+  ): Promise<PolicyView> {
+    if (scope === NATIONAL) requireNational(by);
+    else requireInScope(by, scope, policyNotFound);
+    return this.database.db.transaction(async (tx) => {
+      await this.policies.lockVersions(tx);
+      const own = await this.policies.current(scope, tx);
+      const ownVersion = own?.version ?? 0;
+      if (change.baseVersion !== undefined && change.baseVersion !== ownVersion)
+        throw deviceMgmtError(
+          'policy_changed',
+          `The ${scope} policy is version ${ownVersion}, not version ${change.baseVersion} that this change was made against: someone changed it in between. Read it again, then apply your change.`,
+          { baseVersion: change.baseVersion, currentVersion: ownVersion },
+        );
+      const version = (await this.policies.latestVersion(tx)) + 1;
+      const row: PolicyRow = {
+        version,
+        scope,
+        settings: change.settings,
+        updatedBy: `${by.actor.type}:${by.actor.id}`,
+        updatedByName: by.name,
+        updatedAt: new Date(),
+      };
+      await this.policies.insert(row, tx);
+      await this.audit.record(
+        {
+          actor: by.actor,
+          action: 'device-mgmt.policy.changed',
+          target: `device-policy:${scope}`,
+          details: { version, previousVersion: ownVersion, settings: change.settings },
+          requestId,
+        },
+        tx,
+      );
+      return viewOf(row, scope);
+    });
+  }
+}
+
+function viewOf(row: PolicyRow, scope: PolicyScope): PolicyView {
+  return {
+    scope,
+    source: row.scope === NATIONAL ? 'national' : 'institution',
+    version: row.version,
+    settings: settingsOf(row),
+    updatedBy: row.updatedByName,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function defaultView(scope: PolicyScope): PolicyView {
+  return {
+    scope,
+    source: 'default',
+    version: 0,
+    settings: DEFAULT_POLICY_SETTINGS,
+    updatedBy: null,
+    updatedAt: null,
+  };
+}
+
+/** Stored settings read through the schema: a setting added since the row was written gets its default. */
+function settingsOf(row: PolicyRow): PolicySettings {
+  return PolicySettingsSchema.parse(row.settings);
+}
+
+const policyNotFound = () => deviceMgmtError('policy_not_found', 'No such policy scope.');

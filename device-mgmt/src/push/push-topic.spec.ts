@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import {
+  brokerPolicy,
+  fullJitterDelay,
+  isCheckInPush,
+  isDeviceId,
+  PUSH_PAYLOAD,
+  pushTopic,
+} from './push-topic.js';
+
+const A = '0b3f0e4e-8c1e-4a58-9d6b-1f2e3d4c5b6a';
+const B = '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
+
+describe('push wire contract', () => {
+  it('names one topic per device and says only "check in"', () => {
+    expect(pushTopic(A)).toBe(`pakawaaz/devices/${A}/push`);
+    expect(JSON.parse(PUSH_PAYLOAD.toString())).toEqual({ v: 1, type: 'check-in' });
+    expect(isCheckInPush(PUSH_PAYLOAD)).toBe(true);
+    expect(isCheckInPush(Buffer.from('{"type":"wipe"}'))).toBe(false);
+    expect(isCheckInPush(Buffer.from('not json'))).toBe(false);
+  });
+
+  it('accepts only uuids as device ids (no MQTT wildcards or levels)', () => {
+    expect(isDeviceId(A)).toBe(true);
+    for (const bad of ['#', '+', `${A}/x`, 'handset-0001', '']) expect(isDeviceId(bad)).toBe(false);
+  });
+
+  it('lets a device connect as itself, read its own topic only, and never publish', () => {
+    expect(brokerPolicy.mayConnect(A, A)).toBe(true);
+    expect(brokerPolicy.mayConnect(A, B)).toBe(false);
+    expect(brokerPolicy.maySubscribe(A, pushTopic(A))).toBe(true);
+    for (const t of [pushTopic(B), 'pakawaaz/devices/+/push', '#', `pakawaaz/devices/${A}/#`])
+      expect(brokerPolicy.maySubscribe(A, t)).toBe(false);
+    expect(brokerPolicy.mayPublish()).toBe(false);
+  });
+});
+
+describe('fullJitterDelay', () => {
+  const opts = { baseMs: 500, capMs: 60_000 };
+  it('draws in [0, min(cap, base·2^attempt))', () => {
+    expect(fullJitterDelay(0, opts, () => 0.999)).toBe(499);
+    expect(fullJitterDelay(3, opts, () => 0.5)).toBe(2_000);
+    expect(fullJitterDelay(20, opts, () => 0.999)).toBe(59_940);
+    expect(fullJitterDelay(5, opts, () => 0)).toBe(0);
+  });
+
+  it('stays capped for absurd attempt counts', () => {
+    expect(fullJitterDelay(10_000, opts, () => 0.5)).toBe(30_000);
+  });
+});

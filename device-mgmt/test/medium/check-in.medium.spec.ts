@@ -1,0 +1,203 @@
+import { AppError, type Principal } from '@pakawaaz/platform';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CheckInService } from '../../src/check-in/check-in.service.js';
+import type { CheckInReportInput } from '../../src/check-in/check-in.dto.js';
+import { CommandsService } from '../../src/commands/commands.service.js';
+import { ComplianceSweepService } from '../../src/compliance/compliance-sweep.service.js';
+import { DeviceLost, DeviceNonCompliant } from '../../src/device-mgmt.events.js';
+import { DeviceStateRepository } from '../../src/devices/device-state.repository.js';
+import { PoliciesService } from '../../src/policies/policies.service.js';
+import { PolicySettingsSchema } from '../../src/policies/policy-settings.js';
+import {
+  addDevice,
+  createDeviceMgmtFixture,
+  devicePrincipal,
+  principal,
+  resetDeviceData,
+  type DeviceMgmtFixture,
+} from '../support/device-mgmt-fixture.js';
+
+/*
+ * The check-in against PostgreSQL: policy delivery only when the handset applied another version, what is
+ * stored of a report (no location without a delivered locate command), compliance transitions and their
+ * events (each once, only with an IMSI), and the sweep for devices that stop checking in.
+ */
+let fx: DeviceMgmtFixture;
+let checkIns: CheckInService;
+let policies: PoliciesService;
+let devices: DeviceStateRepository;
+const national: Principal = principal(['device-admin']);
+const INSTITUTION = '11111111-1111-4111-8111-111111111111';
+const HOUR = 3_600_000;
+
+const REPORT: CheckInReportInput = {
+  osBuild: 'PKZ.2026.11',
+  osVersion: '15',
+  securityPatch: '2026-11-05',
+  apps: [{ package: 'org.pakawaaz.chat', versionCode: 12 }],
+  policyVersion: 0,
+  batteryPercent: 80,
+  screenLockSecure: true,
+};
+const settings = (s: object) => PolicySettingsSchema.parse(s);
+
+beforeAll(async () => {
+  fx = await createDeviceMgmtFixture();
+  checkIns = fx.get(CheckInService);
+  policies = fx.get(PoliciesService);
+  devices = fx.get(DeviceStateRepository);
+});
+afterAll(async () => fx?.close());
+beforeEach(async () => {
+  await resetDeviceData(fx.handle);
+  fx.events.length = 0;
+});
+
+const ofType = (type: string) => fx.events.filter((e) => e.type === type);
+const settle = () => new Promise((r) => setTimeout(r, 50));
+
+describe('policy delivery', () => {
+  it('sends the policy only when the handset applied another version; the institution’s own beats the national one', async () => {
+    const d = await addDevice(fx.handle, { institutionId: INSTITUTION });
+    const me = devicePrincipal(d);
+    // Built-in default (version 0) already applied: nothing to send.
+    const first = await checkIns.checkIn(me, REPORT);
+    expect(first).toMatchObject({
+      policy: null,
+      commands: [],
+      compliance: { state: 'compliant', reasons: [] },
+      nextCheckInSeconds: 900,
+    });
+    const nat = await policies.put(
+      'national',
+      { settings: settings({ cameraAllowed: false }) },
+      national,
+      null,
+    );
+    const mine = await policies.put(
+      INSTITUTION,
+      { settings: settings({ checkInIntervalSeconds: 600 }) },
+      national,
+      null,
+    );
+    expect([nat.version, mine.version]).toEqual([1, 2]);
+    const second = await checkIns.checkIn(me, REPORT);
+    expect(second.policy).toEqual({ version: 2, settings: settings({ checkInIntervalSeconds: 600 }) });
+    expect(second.nextCheckInSeconds).toBe(600);
+    const third = await checkIns.checkIn(me, { ...REPORT, policyVersion: 2 });
+    expect(third.policy).toBeNull();
+    expect((await devices.find(d.id))?.appliedPolicyVersion).toBe(2);
+    // A device of no institution follows the national policy.
+    const other = await addDevice(fx.handle, { imsi: '001010000000009' });
+    expect((await checkIns.checkIn(devicePrincipal(other), REPORT)).policy?.version).toBe(1);
+  });
+});
+
+describe('what is stored', () => {
+  it('stores the report without acknowledgements, updates the IMSI and the check-in time', async () => {
+    const d = await addDevice(fx.handle, { imsi: null });
+    await checkIns.checkIn(devicePrincipal(d), { ...REPORT, imsi: '001010000000077' });
+    const row = await devices.find(d.id);
+    expect(row?.imsi).toBe('001010000000077');
+    expect(row?.lastCheckInAt).toBeInstanceOf(Date);
+    expect(row?.lastReport).toMatchObject({
+      osBuild: 'PKZ.2026.11',
+      securityPatch: '2026-11-05',
+      batteryPercent: 80,
+    });
+    expect(row?.lastReport).not.toHaveProperty('acknowledgements');
+  });
+
+  it('drops a location unless a locate command delivered to the handset is outstanding', async () => {
+    const d = await addDevice(fx.handle);
+    const me = devicePrincipal(d);
+    const where = { latitude: 33.7, longitude: 73.1, accuracyMeters: 20 };
+    await checkIns.checkIn(me, { ...REPORT, lostMode: { location: where } });
+    expect((await devices.find(d.id))?.lastReport?.lostMode).toEqual({});
+    const locate = (await fx.get(CommandsService).create(d.id, { type: 'locate' }, national, null)).command;
+    // Queued, not yet delivered: the handset did not know it was asked.
+    await checkIns.checkIn(me, { ...REPORT, lostMode: { location: where } });
+    expect((await devices.find(d.id))?.lastReport?.lostMode).toEqual({});
+    // Delivered by that check-in: from now on the location is kept.
+    await checkIns.checkIn(me, { ...REPORT, lostMode: { location: where } });
+    expect((await devices.find(d.id))?.lastReport?.lostMode).toEqual({ location: where });
+    await fx.get(CommandsService).cancel(d.id, locate.id, national, null);
+    await checkIns.checkIn(me, { ...REPORT, lostMode: { location: where } });
+    expect((await devices.find(d.id))?.lastReport?.lostMode).toEqual({});
+  });
+});
+
+describe('compliance transitions', () => {
+  it('lost mode: state lost, non-compliant at once, DeviceLost and DeviceNonCompliant published once each', async () => {
+    const d = await addDevice(fx.handle);
+    const me = devicePrincipal(d);
+    const reply = await checkIns.checkIn(me, { ...REPORT, lostMode: {} });
+    expect(reply.compliance).toEqual({ state: 'non_compliant', reasons: ['DEVICE_LOST'] });
+    await checkIns.checkIn(me, { ...REPORT, lostMode: {} });
+    await settle();
+    expect(ofType(DeviceLost.type).map((e) => e.data)).toEqual([
+      { deviceId: d.id, imsi: '001010000000001', reason: 'lost mode reported by the handset' },
+    ]);
+    expect(ofType(DeviceNonCompliant.type)).toHaveLength(1);
+    expect((await devices.find(d.id))?.state).toBe('lost');
+    // Out of lost mode (the owner unlocked it): active and compliant again.
+    expect((await checkIns.checkIn(me, REPORT)).compliance.state).toBe('compliant');
+    expect((await devices.find(d.id))?.state).toBe('active');
+  });
+
+  it('grace, then non-compliant when grace runs out (sweep), with one event; none without an IMSI', async () => {
+    const d = await addDevice(fx.handle);
+    const quiet = await addDevice(fx.handle, { imsi: null });
+    for (const x of [d, quiet]) {
+      const r = await checkIns.checkIn(devicePrincipal(x), { ...REPORT, screenLockSecure: false });
+      expect(r.compliance).toEqual({ state: 'grace', reasons: ['SCREEN_LOCK'] });
+    }
+    const sweep = fx.get(ComplianceSweepService);
+    const later = new Date(Date.now() + 24 * HOUR + 1000);
+    // Still failing and now also overdue (a day without check-ins): both reasons, non-compliant.
+    const r = await sweep.sweep(later);
+    expect(r.changed).toBe(2);
+    expect(await devices.find(d.id)).toMatchObject({
+      compliance: 'non_compliant',
+      complianceReasons: ['ATTESTATION_STALE', 'CHECK_IN_OVERDUE', 'SCREEN_LOCK'],
+    });
+    expect((await sweep.sweep(later)).changed).toBe(0);
+    await settle();
+    expect(ofType(DeviceNonCompliant.type).map((e) => e.data)).toEqual([
+      { deviceId: d.id, imsi: '001010000000001', reason: 'ATTESTATION_STALE, CHECK_IN_OVERDUE, SCREEN_LOCK' },
+    ]);
+  });
+
+  it('the sweep flags a device that stopped checking in, then lets its grace run', async () => {
+    const d = await addDevice(fx.handle);
+    await checkIns.checkIn(devicePrincipal(d), REPORT);
+    const sweep = fx.get(ComplianceSweepService);
+    const later = new Date(Date.now() + 46 * 60_000);
+    expect(await sweep.sweep(later)).toMatchObject({ evaluated: 1, changed: 1 });
+    expect(await devices.find(d.id)).toMatchObject({
+      compliance: 'grace',
+      complianceReasons: ['CHECK_IN_OVERDUE'],
+    });
+    // Already flagged and still in grace: the next sweep does not even read it.
+    expect(await sweep.sweep(later)).toMatchObject({ evaluated: 0, changed: 0 });
+    // Checking in again clears it.
+    expect((await checkIns.checkIn(devicePrincipal(d), REPORT)).compliance.state).toBe('compliant');
+  });
+
+  it('concurrent check-ins of a device publish a transition once', async () => {
+    const d = await addDevice(fx.handle);
+    await Promise.all(
+      Array.from({ length: 6 }, () => checkIns.checkIn(devicePrincipal(d), { ...REPORT, lostMode: {} })),
+    );
+    await settle();
+    expect(ofType(DeviceLost.type)).toHaveLength(1);
+    expect(ofType(DeviceNonCompliant.type)).toHaveLength(1);
+  });
+
+  it('refuses a wiped device and an unknown one', async () => {
+    const gone = await addDevice(fx.handle, { state: 'retired' });
+    const err = await checkIns.checkIn(devicePrincipal(gone), REPORT).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('device_not_active');
+  });
+});

@@ -1,0 +1,146 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  labRootPaths,
+  loadOrCreateLabRoot,
+  SimulatedHandset,
+  type LabAttestationRoot,
+} from '@pakawaaz/handset-simulator';
+import {
+  controlPlaneApi,
+  signedIn,
+  unwrap,
+  type ControlPlaneApi,
+} from '../server-process/control-plane-api.js';
+import { freeTcpPort, startServerProcess, type ServerProcess } from '../server-process/server-process.js';
+import { withThrowawayDatabase } from '../server-process/throwaway-database.js';
+import { closedLoop, describeLoad, type LoadResult } from './load.js';
+
+/**
+ * Device check-ins against the built server in a child process, on embedded PGlite and on PostgreSQL:
+ * BENCH_DEVICES handsets (default 2,000; the target is 10,000 within 10 s at p99 ≤ 200 ms on PostgreSQL)
+ * enrol through the real API (lab-attested keys), then each checks in over mutual TLS with its own device
+ * certificate — first with a TLS handshake per handset (the storm after a server restart), then again over
+ * the kept-alive connections. Baseline, same run and same connections: `GET /healthz` on the device port,
+ * the floor of TLS + HTTP without any device work.
+ */
+const ADMIN_PASSWORD = 'amber-quarry-lantern-61';
+const DEVICES = Number(process.env.BENCH_DEVICES ?? 2000);
+const IN_FLIGHT = 256;
+const out = (line: string): void => void process.stdout.write(`${line}\n`);
+
+async function provision(api: ControlPlaneApi): Promise<void> {
+  const inst = await unwrap(api.POST('/api/v1/institutions', { body: { name: 'Bench Ministry' } }));
+  await unwrap(
+    api.POST('/api/v1/users', {
+      body: {
+        username: 'bench.official',
+        displayName: 'Bench Official',
+        kind: 'official',
+        institution: inst.id,
+        password: 'cobalt-ferry-lantern-84',
+      },
+    }),
+  );
+}
+
+async function enrolAll(
+  server: ServerProcess,
+  api: ControlPlaneApi,
+  root: LabAttestationRoot,
+  deviceUrl: string,
+) {
+  const handsets: SimulatedHandset[] = [];
+  const result = await closedLoop({
+    concurrency: 16,
+    maxCount: DEVICES,
+    maxMs: 15 * 60_000,
+    op: async () => {
+      const { token } = await unwrap(
+        api.POST('/api/v1/enrolment-tokens', { body: { official: 'bench.official', expiresInHours: 1 } }),
+      );
+      const h = new SimulatedHandset({ apiUrl: server.url, deviceUrl, root });
+      await h.enrol(token);
+      handsets.push(h);
+      return true;
+    },
+  });
+  out(describeLoad('enrolment (token + challenge + attestation + certificate)', 'enrolments', result));
+  return handsets;
+}
+
+const storm = (
+  handsets: SimulatedHandset[],
+  op: (h: SimulatedHandset) => Promise<unknown>,
+): Promise<LoadResult> =>
+  closedLoop({
+    concurrency: IN_FLIGHT,
+    maxCount: handsets.length,
+    maxMs: 120_000,
+    op: async (i) => {
+      await op(handsets[i] as SimulatedHandset);
+      return true;
+    },
+  });
+
+async function runMode(name: string, env: Record<string, string>, root: LabAttestationRoot, labDir: string) {
+  out(`\n## device check-ins on ${name} (${DEVICES} handsets, ${IN_FLIGHT} in flight)`);
+  const devicePort = await freeTcpPort();
+  const server = await startServerProcess({
+    adminPassword: ADMIN_PASSWORD,
+    env: {
+      ...env,
+      PAKAWAAZ_DEVICE_PORT: String(devicePort),
+      PAKAWAAZ_TRUST_LAB_ROOT: '1',
+      PAKAWAAZ_LAB_ROOT_FILE: labRootPaths(labDir).cert,
+      PAKAWAAZ_ENROLMENT_RATE_PER_IP: '1000000',
+    },
+  });
+  const handsets: SimulatedHandset[] = [];
+  try {
+    const admin = await signedIn(controlPlaneApi(server.url), 'admin', ADMIN_PASSWORD);
+    await provision(admin);
+    handsets.push(...(await enrolAll(server, admin, root, `https://127.0.0.1:${devicePort}`)));
+    out(
+      describeLoad(
+        'check-in storm, a TLS handshake per handset',
+        'check-ins',
+        await storm(handsets, (h) => h.checkIn()),
+      ),
+    );
+    out(
+      describeLoad(
+        'baseline: GET /healthz, kept-alive mTLS',
+        'requests',
+        await storm(handsets, (h) => h.deviceCall('GET', '/healthz')),
+      ),
+    );
+    out(describeLoad('check-ins, kept-alive mTLS', 'check-ins', await storm(handsets, (h) => h.checkIn())));
+  } catch (error) {
+    out(`FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    out(`server output (tail):\n${server.output()}`);
+    process.exitCode = 1;
+  } finally {
+    handsets.forEach((h) => h.close());
+    await server.stop();
+  }
+}
+
+export async function run(): Promise<void> {
+  const labDir = await mkdtemp(path.join(tmpdir(), 'pkz-bench-lab-'));
+  const onSignal = (): void => process.exit(130);
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    const root = await loadOrCreateLabRoot(labDir);
+    await runMode('embedded PGlite (the default)', {}, root, labDir);
+    const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    const ran = await withThrowawayDatabase(adminUrl, `pakawaaz_device_bench_${process.pid}`, (url) =>
+      runMode('PostgreSQL (production mode)', { DATABASE_URL: url }, root, labDir).then(() => true),
+    );
+    if (!ran) out('\n(PostgreSQL not reachable at TEST_DATABASE_URL: PostgreSQL rows skipped)');
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    await rm(labDir, { recursive: true, force: true });
+  }
+}

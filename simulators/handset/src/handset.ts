@@ -1,0 +1,226 @@
+import 'reflect-metadata';
+import { sign as signData } from 'node:crypto';
+import { healthyLabAttestation, type LabAttestation, type LabAttestationRoot } from './lab-attestation.js';
+import { HandsetHttpError } from './http-error.js';
+import { LabHandset } from './lab-handset.js';
+import { mtlsFetch, type MtlsFetch } from './mtls-fetch.js';
+import { obey, type Acknowledgement, type DeviceCommand, type HandsetState } from './obey.js';
+
+export type HandsetOptions = {
+  /** The API's base URL (enrolment is reached there, without a client certificate). */
+  apiUrl: string;
+  /** The device port's base URL (mutual TLS), e.g. `https://127.0.0.1:8443`. */
+  deviceUrl: string;
+  root: LabAttestationRoot;
+  /** Attested identifiers; default: random, Luhn-valid IMEI and a serial. */
+  imei?: string;
+  serial?: string;
+  /** What the handset attests beyond a healthy, locked, patched device (e.g. `{ deviceLocked: false }`). */
+  attest?: Partial<LabAttestation>;
+  now?: () => Date;
+};
+
+export type Enrolment = {
+  deviceId: string;
+  certificatePem: string;
+  caPems: string[];
+  checkInIntervalSeconds: number;
+};
+
+export type SavedHandset = {
+  imei: string;
+  serial: string;
+  keyPem: string;
+  enrolment: Enrolment;
+  state: HandsetState;
+};
+
+export type CheckInReply = {
+  policy: { version: number } | null;
+  commands: DeviceCommand[];
+  compliance: { state: string; reasons: string[] };
+  nextCheckInSeconds: number;
+};
+
+/** A 15-digit IMEI with a valid Luhn check digit. */
+export function randomImei(): string {
+  const body = `35${Array.from({ length: 12 }, () => Math.floor(Math.random() * 10)).join('')}`;
+  const sum = [...body].reverse().reduce((acc, ch, i) => {
+    const d = Number(ch) * (i % 2 === 0 ? 2 : 1);
+    return acc + (d > 9 ? d - 9 : d);
+  }, 0);
+  return `${body}${(10 - (sum % 10)) % 10}`;
+}
+
+/**
+ * A simulated hardened handset: it enrols with a lab-attested key (the same KeyDescription ASN.1 as a real
+ * device), then checks in over mutual TLS with its device certificate and obeys the commands it receives,
+ * acknowledging each with its next check-in.
+ */
+export class SimulatedHandset {
+  readonly imei: string;
+  readonly serial: string;
+  state: HandsetState;
+  enrolment: Enrolment | null = null;
+  private keyPem: string | null = null;
+  private device: MtlsFetch | null = null;
+  private readonly api = mtlsFetch();
+  private acks: Acknowledgement[] = [];
+  private policyVersion = 0;
+  private readonly now: () => Date;
+
+  constructor(private readonly o: HandsetOptions) {
+    this.now = o.now ?? (() => new Date());
+    this.imei = o.imei ?? randomImei();
+    this.serial = o.serial ?? `SIM${this.imei.slice(-8)}`;
+    this.state = {
+      locked: false,
+      retired: false,
+      lostMode: false,
+      lastBootAt: new Date(this.now().getTime() - 3_600_000).toISOString(),
+      apps: [{ package: 'org.pakawaaz.agent', versionCode: 1 }],
+      osBuild: 'PKZ.250101.001',
+    };
+  }
+
+  get deviceId(): string | null {
+    return this.enrolment?.deviceId ?? null;
+  }
+
+  /** Challenge → attested key → CSR → device certificate. Throws HandsetHttpError with the server's refusal. */
+  async enrol(token: string): Promise<Enrolment> {
+    const attests = (challenge: Uint8Array) => ({
+      ...healthyLabAttestation(challenge),
+      imei: this.imei,
+      serial: this.serial,
+      ...this.o.attest,
+    });
+    const enrolled = await new LabHandset(this.o.root, attests).enrol(this.o.apiUrl, token);
+    this.keyPem = enrolled.keyPem;
+    this.enrolment = {
+      deviceId: enrolled.deviceId,
+      certificatePem: enrolled.certificatePem,
+      caPems: enrolled.caPems,
+      checkInIntervalSeconds: enrolled.checkInIntervalSeconds,
+    };
+    this.device?.close();
+    this.device = mtlsFetch(
+      { certPem: enrolled.certificatePem, keyPem: enrolled.keyPem, caPems: enrolled.caPems },
+      1,
+    );
+    return this.enrolment;
+  }
+
+  /** What a handset must keep to resume after a restart (its private key in clear: keep the file 0600). */
+  saved(): SavedHandset | null {
+    if (!this.enrolment || !this.keyPem) return null;
+    return {
+      imei: this.imei,
+      serial: this.serial,
+      keyPem: this.keyPem,
+      enrolment: this.enrolment,
+      state: this.state,
+    };
+  }
+
+  /** A handset that enrolled before (see `saved()`), ready to check in again. */
+  static restore(o: HandsetOptions, saved: SavedHandset): SimulatedHandset {
+    const h = new SimulatedHandset({ ...o, imei: saved.imei, serial: saved.serial });
+    h.state = saved.state;
+    h.enrolment = saved.enrolment;
+    h.keyPem = saved.keyPem;
+    h.device = mtlsFetch(
+      { certPem: saved.enrolment.certificatePem, keyPem: saved.keyPem, caPems: saved.enrolment.caPems },
+      1,
+    );
+    return h;
+  }
+
+  /** One check-in: the report and the acknowledgements owed; the commands received are obeyed at once. */
+  async checkIn(): Promise<CheckInReply> {
+    if (!this.device || !this.enrolment) throw new Error('enrol the handset first');
+    if (this.state.retired) throw new Error('the handset was wiped or relinquished');
+    const acknowledgements = this.acks;
+    const reply = await this.json<CheckInReply>(
+      this.device,
+      this.o.deviceUrl,
+      'POST',
+      '/api/v1/device/check-in',
+      {
+        ...this.report(),
+        ...(acknowledgements.length > 0 ? { acknowledgements } : {}),
+      },
+    );
+    this.acks = this.acks.filter((a) => !acknowledgements.includes(a));
+    if (reply.policy) this.policyVersion = reply.policy.version;
+    for (const command of reply.commands) {
+      const done = obey(this.state, command, this.now());
+      this.state = done.state;
+      this.acks.push(done.ack);
+    }
+    return reply;
+  }
+
+  /**
+   * Any route over mutual TLS with the device certificate (e.g. `GET /api/v1/device/whoami`, or an official's
+   * route with a certificate-bound bearer token).
+   */
+  async deviceCall<T>(method: string, path: string, body?: unknown, bearer?: string): Promise<T> {
+    if (!this.device) throw new Error('enrol the handset first');
+    return this.json<T>(this.device, this.o.deviceUrl, method, path, body, bearer);
+  }
+
+  /** The device key's signature (SHA256withECDSA, DER, as Android's Keystore makes it), e.g. for the device factor. */
+  sign(text: string): Buffer {
+    if (!this.keyPem) throw new Error('enrol the handset first');
+    return signData('sha256', Buffer.from(text, 'utf8'), this.keyPem);
+  }
+
+  /** The acknowledgements the next check-in will carry. */
+  get pendingAcknowledgements(): readonly Acknowledgement[] {
+    return this.acks;
+  }
+
+  close(): void {
+    this.device?.close();
+    this.api.close();
+  }
+
+  private report() {
+    return {
+      osBuild: this.state.osBuild,
+      osVersion: '15',
+      securityPatch: '2025-11-05',
+      vendorPatch: '2025-11-05',
+      bootPatch: '2025-11-05',
+      apps: this.state.apps,
+      policyVersion: this.policyVersion,
+      batteryPercent: 80,
+      lastBootAt: this.state.lastBootAt,
+    };
+  }
+
+  private async json<T>(
+    fetcher: (r: Request) => Promise<Response>,
+    base: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    bearer?: string,
+  ): Promise<T> {
+    const res = await fetcher(
+      new Request(new URL(path, base), {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }),
+    );
+    const text = await res.text();
+    const parsed: unknown = text ? JSON.parse(text) : null;
+    if (!res.ok) throw new HandsetHttpError(res.status, (parsed as { code?: string } | null)?.code, parsed);
+    return parsed as T;
+  }
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { obey, type HandsetState } from './obey.js';
+
+const base: HandsetState = {
+  locked: false,
+  retired: false,
+  lostMode: false,
+  lastBootAt: '2026-12-01T00:00:00.000Z',
+  apps: [{ package: 'org.pakawaaz.agent', versionCode: 1 }],
+  osBuild: 'PKZ.1',
+};
+const now = new Date('2026-12-04T10:00:00Z');
+
+describe('a simulated handset obeying commands', () => {
+  it('locks, and acknowledges the command it obeyed', () => {
+    const r = obey(base, { id: 'c1', type: 'lock' }, now);
+    expect(r.state.locked).toBe(true);
+    expect(r.ack).toEqual({ commandId: 'c1', state: 'succeeded' });
+  });
+
+  it('forgets its identity on wipe and relinquish (it stops checking in)', () => {
+    expect(obey(base, { id: 'c', type: 'wipe' }, now).state).toMatchObject({ retired: true, apps: [] });
+    expect(obey(base, { id: 'c', type: 'relinquish' }, now).state.retired).toBe(true);
+  });
+
+  it('reboots (a new boot time, locked after boot) and updates the OS build', () => {
+    expect(obey(base, { id: 'c', type: 'reboot' }, now).state).toMatchObject({
+      lastBootAt: now.toISOString(),
+      locked: true,
+    });
+    expect(obey(base, { id: 'c', type: 'update_os', params: { version: 'PKZ.2' } }, now).state.osBuild).toBe(
+      'PKZ.2',
+    );
+  });
+
+  it('installs and uninstalls apps, and fails what it cannot do, saying why', () => {
+    const installed = obey(
+      base,
+      { id: 'i', type: 'install_app', params: { package: 'gov.mail', versionCode: 7 } },
+      now,
+    );
+    expect(installed.state.apps).toContainEqual({ package: 'gov.mail', versionCode: 7 });
+    const removed = obey(
+      installed.state,
+      { id: 'u', type: 'uninstall_app', params: { package: 'gov.mail' } },
+      now,
+    );
+    expect(removed.state.apps.map((a) => a.package)).toEqual(['org.pakawaaz.agent']);
+    expect(obey(base, { id: 'x', type: 'uninstall_app', params: { package: 'gov.mail' } }, now).ack).toEqual({
+      commandId: 'x',
+      state: 'failed',
+      detail: 'not installed',
+    });
+    expect(obey(base, { id: 'y', type: 'self_destruct' }, now).ack.state).toBe('failed');
+  });
+});
