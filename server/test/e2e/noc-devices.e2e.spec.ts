@@ -1,23 +1,16 @@
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Pkcs10CertificateRequestGenerator } from '@peculiar/x509';
+import {
+  labRootPaths,
+  loadOrCreateLabRoot,
+  SimulatedHandset,
+  type LabAttestationRoot,
+} from '@pakawaaz/handset-simulator';
+import { freeTcpPort } from '@pakawaaz/test-support';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The lab's attestation chains until the handset simulator is a package of its own (simulators/handset,
-// @pakawaaz/handset-simulator, a simulator the server's tests may import): then import it from there.
-/* eslint-disable pakawaaz/floors -- test-only, see above */
-import {
-  createLabAttestationRoot,
-  healthyLabAttestation,
-  labAttestationChain,
-  LAB_AGENT,
-  LAB_BOOT_KEY,
-  type LabAttestationRoot,
-} from '@pakawaaz/lab';
-/* eslint-enable pakawaaz/floors */
 import {
   chromiumAvailable,
   expectNoProblems,
@@ -43,72 +36,7 @@ const FINANCE_ADMIN = { username: 'finance.devices', password: 'amber-quartz-har
 const NADIA_IMEI = '490154203237518';
 const OMAR_IMEI = '356938035643809';
 
-/** The device-management operations this test drives, as the committed openapi.json must list them. */
-const NEEDED = [
-  'POST /api/v1/enrolment-tokens',
-  'POST /api/v1/enrolment/challenge',
-  'POST /api/v1/enrolment',
-  'GET /api/v1/devices',
-  'GET /api/v1/devices/summary',
-  'POST /api/v1/devices/{id}/commands',
-] as const;
-
-/** Until the device-management slices are merged (their routes in openapi.json) there is nothing to drive. */
-function deviceRoutesMerged(): boolean {
-  const doc = JSON.parse(readFileSync(new URL('../../../openapi.json', import.meta.url), 'utf8')) as {
-    paths: Record<string, Record<string, unknown>>;
-  };
-  const missing = NEEDED.filter((op) => {
-    const [method = '', p = ''] = op.split(' ');
-    return !doc.paths[p]?.[method.toLowerCase()];
-  });
-  if (missing.length === 0) return true;
-  console.warn(
-    `\n[notice] openapi.json lacks ${missing.join(', ')}: skipping the NOC devices browser test.\n`,
-  );
-  return false;
-}
-
-const b64 = (der: ArrayBuffer | Uint8Array) => Buffer.from(new Uint8Array(der)).toString('base64');
-
-/**
- * A simulated handset enrolling with a token as the agent does: a single-use challenge, a key attested by
- * the lab attestation root with that challenge (a healthy, locked handset), a CSR for it.
- */
-async function enrolHandset(url: string, root: LabAttestationRoot, token: string, imei: string) {
-  const post = async (p: string, body: unknown) => {
-    const res = await fetch(`${url}${p}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const reply = (await res.json()) as Record<string, unknown>;
-    if (!res.ok) throw new Error(`${p}: ${res.status} ${JSON.stringify(reply)}`);
-    return reply;
-  };
-  const { challengeId, challenge } = (await post('/api/v1/enrolment/challenge', { token })) as {
-    challengeId: string;
-    challenge: string;
-  };
-  const chain = await labAttestationChain(root, {
-    ...healthyLabAttestation(Buffer.from(challenge, 'hex')),
-    imei,
-  });
-  const csr = await Pkcs10CertificateRequestGenerator.create({
-    name: 'CN=Pakawaaz handset',
-    keys: chain.leafKeys,
-    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-  });
-  const enrolled = await post('/api/v1/enrolment', {
-    token,
-    challengeId,
-    attestationChain: chain.ders.map(b64),
-    csr: b64(csr.rawData),
-  });
-  return enrolled.deviceId as string;
-}
-
-describe.skipIf(!chromiumAvailable('the NOC devices browser test') || !deviceRoutesMerged())(
+describe.skipIf(!chromiumAvailable('the NOC devices browser test'))(
   'NOC device pages in a real browser (Debian chromium)',
   () => {
     let server: TestServer;
@@ -116,6 +44,7 @@ describe.skipIf(!chromiumAvailable('the NOC devices browser test') || !deviceRou
     let token: string;
     let dir: string;
     let root: LabAttestationRoot;
+    const handsets: SimulatedHandset[] = [];
     let nadiaDevice = '';
     const problems: Problem[] = [];
 
@@ -128,14 +57,12 @@ describe.skipIf(!chromiumAvailable('the NOC devices browser test') || !deviceRou
 
     beforeAll(async () => {
       dir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-noc-devices-'));
-      root = await createLabAttestationRoot();
-      await writeFile(path.join(dir, 'attestation-root.pem'), root.pem);
+      root = await loadOrCreateLabRoot(dir);
       server = await startTestServer({
+        OPEN5GS_MONITOR: 'off',
+        PAKAWAAZ_DEVICE_PORT: String(await freeTcpPort()),
         PAKAWAAZ_TRUST_LAB_ROOT: '1',
-        PAKAWAAZ_LAB_ROOT_FILE: path.join(dir, 'attestation-root.pem'),
-        PAKAWAAZ_TRUSTED_BOOT_KEYS: LAB_BOOT_KEY.toString('hex'),
-        PAKAWAAZ_AGENT_PACKAGE: LAB_AGENT.packageName,
-        PAKAWAAZ_AGENT_SIGNATURE_DIGESTS: LAB_AGENT.signatureDigest.toString('hex'),
+        PAKAWAAZ_LAB_ROOT_FILE: labRootPaths(dir).cert,
       });
       if (!server.nocServed)
         throw new Error('The NOC is not built: run `node scripts/build.mjs --if-needed` first.');
@@ -162,11 +89,22 @@ describe.skipIf(!chromiumAvailable('the NOC devices browser test') || !deviceRou
       const omar = await api<{ token: string }>('POST', '/api/v1/enrolment-tokens', {
         official: OMAR.username,
       });
-      await enrolHandset(server.url, root, omar.token, OMAR_IMEI);
+      const omarHandset = handset(OMAR_IMEI);
+      await omarHandset.enrol(omar.token);
+      await omarHandset.checkIn();
       browser = await launchChromium();
     });
 
+    /** A simulated handset (lab-attested key) reaching the API and, over mutual TLS, the device port. */
+    function handset(imei: string): SimulatedHandset {
+      if (!server.devicePort.open) throw new Error('the device port is not open');
+      const h = new SimulatedHandset({ apiUrl: server.url, deviceUrl: server.devicePort.url, root, imei });
+      handsets.push(h);
+      return h;
+    }
+
     afterAll(async () => {
+      handsets.forEach((h) => h.close());
       await browser?.close();
       await server?.stop();
       if (dir) await rm(dir, { recursive: true, force: true });
@@ -202,7 +140,10 @@ describe.skipIf(!chromiumAvailable('the NOC devices browser test') || !deviceRou
       await visible(tokenRow.getByText('unused'));
 
       // The handset scans the code: challenge, attested key, CSR, device certificate.
-      nadiaDevice = await enrolHandset(server.url, root, enrolToken, NADIA_IMEI);
+      const nadia = handset(NADIA_IMEI);
+      nadiaDevice = (await nadia.enrol(enrolToken)).deviceId;
+      // Its first check-in over mutual TLS: compliant, with the patch level it reports.
+      expect((await nadia.checkIn()).compliance.state).toBe('compliant');
       await page.getByRole('button', { name: 'Refresh' }).click();
       await visible(tokenRow.getByText('used', { exact: true }));
 
@@ -218,6 +159,8 @@ describe.skipIf(!chromiumAvailable('the NOC devices browser test') || !deviceRou
       expect(await row.innerText()).toContain(INTERIOR);
       await visible(row.getByText('compliant', { exact: true }));
       await visible(row.getByText('active', { exact: true }));
+      // The patch level it reported at check-in.
+      await visible(row.getByText('2025-11', { exact: true }));
 
       await row.getByRole('link', { name: new RegExp(`^Device of ${NADIA.displayName}`) }).click();
       await page.waitForURL(`**/devices/${nadiaDevice}`);
@@ -237,13 +180,20 @@ describe.skipIf(!chromiumAvailable('the NOC devices browser test') || !deviceRou
       const history = page.getByRole('table', { name: 'Command history' });
       const lock = history.getByRole('row').filter({ hasText: 'Lock the screen' });
       await visible(lock.getByText('queued', { exact: true }));
-      expect(await lock.innerText()).toContain('NOC Administrator');
+      expect(await lock.innerText()).toContain('admin');
 
       const commands = await api<{ commands: { type: string; state: string }[] }>(
         'GET',
         `/api/v1/devices/${nadiaDevice}/commands`,
       );
       expect(commands.commands).toMatchObject([{ type: 'lock', state: 'queued' }]);
+
+      // The handset gets the lock at its next check-in, obeys it and acknowledges it at the one after: the
+      // open page follows the command until it is done.
+      await nadia.checkIn();
+      expect(nadia.state.locked).toBe(true);
+      await nadia.checkIn();
+      await visible(lock.getByText('succeeded', { exact: true }));
       expectNoProblems(problems);
       await page.context().close();
     });

@@ -3,7 +3,8 @@ import { ReadFailure } from '../../components/QueryStatus';
 import { StatusPill } from '../../components/StatusPill';
 import { useApiMutation, useApiQuery } from '../../data/hooks';
 import { formatDateTime } from '../../format';
-import { deviceApi, type DeviceCommand, type DeviceDetail } from './contract';
+import { api, unwrap } from '../../api/client';
+import type { DeviceCommand, DeviceDetail } from './types';
 import { COMMAND_STATE_TONE, COMMAND_TEXT } from './labels';
 import { DEVICES_KEY, deviceQueries } from './queries';
 import { SendCommand } from './SendCommand';
@@ -78,9 +79,11 @@ export function CommandsSection({ device, canSend }: { device: DeviceDetail; can
 function CommandRow({ command: c, canCancel }: { command: DeviceCommand; canCancel: boolean }) {
   const cancel = useApiMutation({
     run: () =>
-      deviceApi.post<DeviceCommand>('/api/v1/devices/{id}/commands/{commandId}/cancel', {
-        params: { path: { id: c.deviceId, commandId: c.id } },
-      }),
+      unwrap(
+        api.POST('/api/v1/devices/{id}/commands/{commandId}/cancel', {
+          params: { path: { id: c.deviceId, commandId: c.id } },
+        }),
+      ),
     invalidates: [DEVICES_KEY],
   });
   const params = Object.entries(c.params ?? {});

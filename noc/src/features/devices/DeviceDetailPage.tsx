@@ -5,7 +5,7 @@ import { formatDateTime } from '../../format';
 import { Link } from '../../router';
 import { useDeviceAccess } from './access';
 import { CommandsSection } from './CommandsSection';
-import type { AttestationFactsView, DeviceCertificate, DeviceDetail } from './contract';
+import type { AttestationFactsView, DeviceCertificate, DeviceDetail } from './types';
 import {
   Ago,
   CompliancePill,

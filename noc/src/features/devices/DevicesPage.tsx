@@ -10,7 +10,6 @@ import { useUrlFilters } from '../../data/url-filters';
 import { Link } from '../../router';
 import { useInstitutions } from '../institutions/queries';
 import { useDeviceAccess } from './access';
-import type { Device } from './contract';
 import { FleetOverview } from './FleetOverview';
 import {
   Ago,
@@ -34,10 +33,6 @@ import {
 
 const COLUMNS = 8;
 
-/** 'YYYY-MM' of the handset's OS patch level, when the list carries it. */
-const patchLevelOf = (d: Device): string | null =>
-  'patchLevel' in d && typeof d.patchLevel === 'string' ? d.patchLevel : null;
-
 /** Handsets: the fleet's counts, then every device the operator may see, searchable and filtered. */
 export function DevicesPage() {
   const client = useQueryClient();
@@ -60,9 +55,9 @@ export function DevicesPage() {
   };
   /** Filters applied at once (selects): the text search keeps what is typed. */
   const choose = (change: Partial<DeviceFilters>): void => show({ ...filters, ...change, q: draft.q.trim() });
-  const models = (summary.data?.byModel ?? []).map((m) => m.model).sort();
+  const models = (summary.data?.byModel ?? []).flatMap((m) => (m.model ? [m.model] : [])).sort();
   const patchLevels = (summary.data?.byPatchLevel ?? [])
-    .map((p) => p.patchLevel)
+    .flatMap((p) => (p.patchLevel ? [p.patchLevel] : []))
     .sort()
     .reverse();
 
@@ -236,7 +231,7 @@ export function DevicesPage() {
                       </>
                     ) : null}
                   </td>
-                  <td>{patchLevelOf(d) ?? <span className="muted">—</span>}</td>
+                  <td>{d.patchLevel ?? <span className="muted">—</span>}</td>
                   <td>
                     <CompliancePill state={d.compliance} reasons={d.complianceReasons} />
                   </td>

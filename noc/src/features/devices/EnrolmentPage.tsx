@@ -6,7 +6,8 @@ import { formatDateTime } from '../../format';
 import { Link } from '../../router';
 import { OfficialPicker, type PickedOfficial } from '../subscribers/OfficialPicker';
 import { useDeviceAccess } from './access';
-import { deviceApi, type CreatedEnrolmentToken } from './contract';
+import { api, unwrap } from '../../api/client';
+import type { CreatedEnrolmentToken } from './types';
 import { TokenList } from './EnrolmentTokens';
 import { InstitutionLabel, OfficialLabel } from './labels';
 import { ENROLMENT_TOKENS_KEY } from './queries';
@@ -54,13 +55,15 @@ function CreateToken({ onCreated }: { onCreated: (token: CreatedEnrolmentToken) 
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const create = useApiMutation({
     run: (d: Draft) =>
-      deviceApi.post<CreatedEnrolmentToken>('/api/v1/enrolment-tokens', {
-        body: {
-          official: d.official?.id ?? '',
-          ...(d.imsi.trim() ? { imsi: d.imsi.trim() } : {}),
-          expiresInHours: Number(d.hours) || DEFAULT_HOURS,
-        },
-      }),
+      unwrap(
+        api.POST('/api/v1/enrolment-tokens', {
+          body: {
+            official: d.official?.id ?? '',
+            ...(d.imsi.trim() ? { imsi: d.imsi.trim() } : {}),
+            expiresInHours: Number(d.hours) || DEFAULT_HOURS,
+          },
+        }),
+      ),
     invalidates: [ENROLMENT_TOKENS_KEY],
     onSuccess: (token) => {
       setDraft(EMPTY);

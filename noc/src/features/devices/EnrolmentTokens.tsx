@@ -4,7 +4,8 @@ import { StatusPill, type Tone } from '../../components/StatusPill';
 import { useApiMutation, useApiQuery } from '../../data/hooks';
 import { formatDateTime } from '../../format';
 import { Link } from '../../router';
-import { deviceApi, type EnrolmentToken } from './contract';
+import { api, unwrap } from '../../api/client';
+import type { EnrolmentToken } from './types';
 import { InstitutionLabel, OfficialLabel } from './labels';
 import { deviceQueries, ENROLMENT_TOKENS_KEY } from './queries';
 
@@ -82,7 +83,7 @@ export function TokenList({ canRevoke }: { canRevoke: boolean }) {
 
 function TokenRow({ token: t, canRevoke }: { token: EnrolmentToken; canRevoke: boolean }) {
   const revoke = useApiMutation({
-    run: () => deviceApi.delete<unknown>('/api/v1/enrolment-tokens/{id}', { params: { path: { id: t.id } } }),
+    run: () => unwrap(api.DELETE('/api/v1/enrolment-tokens/{id}', { params: { path: { id: t.id } } })),
     invalidates: [ENROLMENT_TOKENS_KEY],
   });
   const name = t.official.displayName ?? t.official.username ?? 'unknown account';

@@ -1,7 +1,7 @@
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { formatCount } from '../../format';
 import { Link } from '../../router';
-import type { FleetSummary } from './contract';
+import type { FleetSummary } from './types';
 import { COMPLIANCE, COMPLIANCE_STATES } from './labels';
 
 const STAT_CLASS: Record<string, string> = {
@@ -30,7 +30,9 @@ export function FleetOverview({
 }) {
   if (error && !summary)
     return <ErrorNotice error={error} title="Could not load the fleet overview" onRetry={onRetry} />;
-  const levels = [...(summary?.byPatchLevel ?? [])].sort((a, b) => b.patchLevel.localeCompare(a.patchLevel));
+  const levels = [...(summary?.byPatchLevel ?? [])].sort((a, b) =>
+    (b.patchLevel ?? '').localeCompare(a.patchLevel ?? ''),
+  );
   const shown = levels.slice(0, PATCH_ROWS);
   const rest = levels.slice(PATCH_ROWS).reduce((n, l) => n + l.count, 0);
   const total = summary?.total ?? 0;
@@ -75,14 +77,18 @@ export function FleetOverview({
             </thead>
             <tbody>
               {shown.map((l) => (
-                <tr key={l.patchLevel}>
+                <tr key={l.patchLevel ?? ''}>
                   <th scope="row">
-                    <Link
-                      to={href({ patchLevel: l.patchLevel })}
-                      aria-label={`Devices at patch level ${l.patchLevel}`}
-                    >
-                      {l.patchLevel}
-                    </Link>
+                    {l.patchLevel ? (
+                      <Link
+                        to={href({ patchLevel: l.patchLevel })}
+                        aria-label={`Devices at patch level ${l.patchLevel}`}
+                      >
+                        {l.patchLevel}
+                      </Link>
+                    ) : (
+                      <span className="muted">unknown</span>
+                    )}
                   </th>
                   <td className="num">{formatCount(l.count)}</td>
                   <td>

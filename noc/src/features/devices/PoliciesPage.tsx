@@ -9,7 +9,7 @@ import { formatDateTime } from '../../format';
 import { Link } from '../../router';
 import { useInstitutions } from '../institutions/queries';
 import { useDeviceAccess } from './access';
-import type { DevicePolicy } from './contract';
+import type { DevicePolicy } from './types';
 import { PolicyEditor } from './PolicyEditor';
 import { deviceQueries } from './queries';
 

@@ -2,7 +2,8 @@ import { useState, type ReactNode } from 'react';
 import { asApiError } from '../../api/client';
 import { Field, Form } from '../../components/Form';
 import { useApiMutation } from '../../data/hooks';
-import { deviceApi, type DevicePolicy } from './contract';
+import { api, unwrap } from '../../api/client';
+import type { DevicePolicy } from './types';
 import { baseVersionOf, draftOf, settingsOf, type PolicyDraft } from './policy-draft';
 import { DEVICE_POLICIES_KEY, DEVICES_KEY } from './queries';
 
@@ -56,10 +57,12 @@ export function PolicyEditor({
   });
   const save = useApiMutation({
     run: (d: PolicyDraft) =>
-      deviceApi.put<DevicePolicy>('/api/v1/device-policies/{scope}', {
-        params: { path: { scope } },
-        body: { settings: settingsOf(d), baseVersion: baseVersionOf(scope, policy) },
-      }),
+      unwrap(
+        api.PUT('/api/v1/device-policies/{scope}', {
+          params: { path: { scope } },
+          body: { settings: settingsOf(d), baseVersion: baseVersionOf(scope, policy) },
+        }),
+      ),
     invalidates: [DEVICE_POLICIES_KEY, DEVICES_KEY],
   });
   const changed = save.error !== null && asApiError(save.error).code === 'policy_changed';

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { Field, Form } from '../../components/Form';
 import { useApiMutation } from '../../data/hooks';
-import { deviceApi, type DeviceDetail } from './contract';
+import { api, unwrap } from '../../api/client';
+import type { DeviceDetail } from './types';
 import { strongConfirmation } from './SendCommand';
 import { DEVICES_KEY } from './queries';
 
@@ -16,10 +17,12 @@ export function RetireDevice({ device }: { device: DeviceDetail }) {
   const strong = strongConfirmation(device);
   const retire = useApiMutation({
     run: () =>
-      deviceApi.post<unknown>('/api/v1/devices/{id}/retire', {
-        params: { path: { id: device.id } },
-        body: { reason: reason.trim() },
-      }),
+      unwrap(
+        api.POST('/api/v1/devices/{id}/retire', {
+          params: { path: { id: device.id } },
+          body: { reason: reason.trim() },
+        }),
+      ),
     invalidates: [DEVICES_KEY],
     onSuccess: () => setOpen(false),
   });

@@ -2,13 +2,8 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field } from '../../components/Form';
 import { useApiMutation } from '../../data/hooks';
-import {
-  deviceApi,
-  type CommandType,
-  type CreateDeviceCommand,
-  type DeviceCommand,
-  type DeviceDetail,
-} from './contract';
+import { api, unwrap } from '../../api/client';
+import type { CommandType, CreateDeviceCommand, DeviceDetail } from './types';
 import { COMMAND_TEXT } from './labels';
 import { DEVICES_KEY } from './queries';
 
@@ -57,10 +52,12 @@ export function SendCommand({ device }: { device: DeviceDetail }) {
   const confirmRef = useRef<HTMLDivElement>(null);
   const send = useApiMutation({
     run: (v: { body: CreateDeviceCommand; key: string }) =>
-      deviceApi.post<DeviceCommand>('/api/v1/devices/{id}/commands', {
-        params: { path: { id: device.id } },
-        body: { ...v.body, idempotencyKey: v.key },
-      }),
+      unwrap(
+        api.POST('/api/v1/devices/{id}/commands', {
+          params: { path: { id: device.id } },
+          body: { ...v.body, idempotencyKey: v.key },
+        }),
+      ),
     invalidates: [DEVICES_KEY],
     onSuccess: (command) => {
       setConfirming(null);

@@ -1,17 +1,19 @@
+import { usePermissions } from '../../auth/permissions';
 import { useSession } from '../../auth/session';
-import { hasRole, isInstitutionOperator } from '../../identity';
+import { isInstitutionOperator } from '../../identity';
 
 /**
- * What the signed-in operator may do with handsets, from its roles (the server decides; its 403 is shown as
- * any other error). An institution's operator sees its own institutions' devices only.
+ * What the signed-in operator may do with handsets, from the operations' access (openapi.json, as the
+ * server enforces it). An institution's operator sees its own institutions' devices only.
  */
 export function useDeviceAccess() {
   const { operator } = useSession();
-  const manage = hasRole(operator, 'device-admin');
+  const { can } = usePermissions();
   const institutionOperator = isInstitutionOperator(operator);
   return {
-    read: manage || hasRole(operator, 'viewer'),
-    manage,
+    read: can('GET /api/v1/devices'),
+    /** Commands, retirement, enrolment tokens and policy edits (device-admin). */
+    manage: can('POST /api/v1/devices/{id}/commands'),
     institutionOperator,
     /** The institutions an institution operator acts for (empty for a national operator). */
     institutionIds: institutionOperator ? (operator?.scope.institutionIds ?? []) : [],

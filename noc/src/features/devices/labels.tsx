@@ -1,6 +1,6 @@
 import { StatusPill, type Tone } from '../../components/StatusPill';
 import { formatDateTime, formatDuration } from '../../format';
-import type { CommandState, CommandType, ComplianceState, DeviceState, OfficialRef } from './contract';
+import type { CommandState, CommandType, ComplianceState, DeviceState, OfficialRef } from './types';
 
 export const COMPLIANCE: Record<ComplianceState, { label: string; tone: Tone }> = {
   compliant: { label: 'compliant', tone: 'good' },

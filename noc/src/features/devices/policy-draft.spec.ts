@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DevicePolicy, PolicySettings } from './contract';
+import type { DevicePolicy, PolicySettings } from './types';
 import { baseVersionOf, draftOf, settingsOf } from './policy-draft';
 
 const SETTINGS: PolicySettings = {

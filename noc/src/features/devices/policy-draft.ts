@@ -1,4 +1,4 @@
-import type { DevicePolicy, PolicySettings } from './contract';
+import type { DevicePolicy, PolicySettings } from './types';
 
 /** The form's text for a list of packages: one per line. */
 const lines = (list: readonly string[] | undefined): string => (list ?? []).join('\n');

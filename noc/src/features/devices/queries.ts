@@ -1,13 +1,6 @@
+import { api, unwrap } from '../../api/client';
 import { apiQuery } from '../../data/hooks';
-import {
-  deviceApi,
-  type DeviceCommand,
-  type DeviceDetail,
-  type DeviceList,
-  type DevicePolicy,
-  type EnrolmentToken,
-  type FleetSummary,
-} from './contract';
+import type { ComplianceState, DeviceState } from './types';
 
 export const PAGE_SIZE = 25;
 
@@ -49,45 +42,39 @@ export const deviceKeys = {
   commands: (id: string) => [...DEVICES_KEY, 'commands', id] as const,
 };
 
-function listQuery(f: DeviceFilters): Record<string, string | number> {
-  const q: Record<string, string | number> = { limit: PAGE_SIZE, offset: (pageOf(f) - 1) * PAGE_SIZE };
-  for (const key of ['q', 'institution', 'compliance', 'model', 'patchLevel', 'state'] as const) {
-    const value = f[key].trim();
-    if (value) q[key] = value;
-  }
-  return q;
+function listQuery(f: DeviceFilters) {
+  const text = (v: string) => (v.trim() ? v.trim() : undefined);
+  return {
+    limit: PAGE_SIZE,
+    offset: (pageOf(f) - 1) * PAGE_SIZE,
+    q: text(f.q),
+    institution: text(f.institution),
+    compliance: text(f.compliance) as ComplianceState | undefined,
+    model: text(f.model),
+    patchLevel: text(f.patchLevel),
+    state: text(f.state) as DeviceState | undefined,
+  };
 }
 
 export const deviceQueries = {
   list: (f: DeviceFilters) =>
     apiQuery(deviceKeys.list(f), (signal) =>
-      deviceApi.get<DeviceList>('/api/v1/devices', { params: { query: listQuery(f) }, signal }),
+      unwrap(api.GET('/api/v1/devices', { params: { query: listQuery(f) }, signal })),
     ),
   summary: () =>
-    apiQuery(deviceKeys.summary, (signal) =>
-      deviceApi.get<FleetSummary>('/api/v1/devices/summary', { signal }),
-    ),
+    apiQuery(deviceKeys.summary, (signal) => unwrap(api.GET('/api/v1/devices/summary', { signal }))),
   one: (id: string) =>
     apiQuery(deviceKeys.one(id), (signal) =>
-      deviceApi.get<DeviceDetail>('/api/v1/devices/{id}', { params: { path: { id } }, signal }),
+      unwrap(api.GET('/api/v1/devices/{id}', { params: { path: { id } }, signal })),
     ),
   commands: (id: string) =>
     apiQuery(deviceKeys.commands(id), (signal) =>
-      deviceApi.get<{ commands: DeviceCommand[] }>('/api/v1/devices/{id}/commands', {
-        params: { path: { id } },
-        signal,
-      }),
+      unwrap(api.GET('/api/v1/devices/{id}/commands', { params: { path: { id } }, signal })),
     ),
   enrolmentTokens: () =>
-    apiQuery(ENROLMENT_TOKENS_KEY, (signal) =>
-      deviceApi.get<{ tokens: EnrolmentToken[] }>('/api/v1/enrolment-tokens', { signal }),
-    ),
-  policies: () =>
-    apiQuery(DEVICE_POLICIES_KEY, (signal) =>
-      deviceApi.get<{ policies: DevicePolicy[] }>('/api/v1/device-policies', { signal }),
-    ),
+    apiQuery(ENROLMENT_TOKENS_KEY, (signal) => unwrap(api.GET('/api/v1/enrolment-tokens', { signal }))),
   policy: (scope: string) =>
     apiQuery([...DEVICE_POLICIES_KEY, scope], (signal) =>
-      deviceApi.get<DevicePolicy>('/api/v1/device-policies/{scope}', { params: { path: { scope } }, signal }),
+      unwrap(api.GET('/api/v1/device-policies/{scope}', { params: { path: { scope } }, signal })),
     ),
 };
