@@ -159,8 +159,11 @@ describe.skipIf(!chromiumAvailable('the NOC devices browser test'))(
       expect(await row.innerText()).toContain(INTERIOR);
       await visible(row.getByText('compliant', { exact: true }));
       await visible(row.getByText('active', { exact: true }));
-      // The patch level it reported at check-in.
+      // The patch level it reported at check-in, a filter of the list (kept in the address).
       await visible(row.getByText('2025-11', { exact: true }));
+      await page.getByLabel('Patch level', { exact: true }).selectOption('2025-11');
+      await page.waitForURL('**/devices?patchLevel=2025-11');
+      await visible(row);
 
       await row.getByRole('link', { name: new RegExp(`^Device of ${NADIA.displayName}`) }).click();
       await page.waitForURL(`**/devices/${nadiaDevice}`);
