@@ -6,6 +6,10 @@ import { ErrorNotice } from './components/ErrorNotice';
 import { Shell } from './components/Shell';
 import { AccountPage } from './features/account/AccountPage';
 import { AuditPage } from './features/audit/AuditPage';
+import { DeviceDetailPage } from './features/devices/DeviceDetailPage';
+import { DevicesPage } from './features/devices/DevicesPage';
+import { EnrolmentPage } from './features/devices/EnrolmentPage';
+import { PoliciesPage } from './features/devices/PoliciesPage';
 import { InstitutionsPage } from './features/institutions/InstitutionsPage';
 import { LoginPage } from './features/login/LoginPage';
 import { NetworkPage } from './features/network/NetworkPage';
@@ -21,7 +25,8 @@ import { SubscribersPage } from './features/subscribers/SubscribersPage';
 import { UserDetailPage } from './features/user-detail/UserDetailPage';
 import { UsersPage } from './features/users/UsersPage';
 import { SystemPage } from './features/system/SystemPage';
-import { homeFor } from './identity';
+import { DEVICES_OPERATION, homeFor } from './identity';
+import { inApi } from './auth/permissions';
 import { Link, navigate, useLocation } from './router';
 
 const ROUTES: Record<string, () => ReactNode> = {
@@ -39,12 +44,16 @@ const ROUTES: Record<string, () => ReactNode> = {
   '/radius/clients': () => <NasClientsPage />,
   '/radius/log': () => <AuthLogPage />,
   '/radius/accounting': () => <AccountingPage />,
+  '/devices': () => <DevicesPage />,
+  '/devices/enrolment': () => <EnrolmentPage />,
+  '/devices/policies': () => <PoliciesPage />,
 };
 
 /** Routes with a path parameter: a pattern and the page it renders. */
 const PARAM_ROUTES: readonly [RegExp, (param: string) => ReactNode][] = [
   [/^\/subscribers\/([^/]+)$/, (imsi) => <SubscriberDetailPage key={imsi} imsi={imsi} />],
   [/^\/users\/([^/]+)$/, (id) => <UserDetailPage key={id} id={id} />],
+  [/^\/devices\/([^/]+)$/, (id) => <DeviceDetailPage key={id} id={id} />],
 ];
 
 function route(pathname: string): ReactNode | null {
@@ -141,7 +150,7 @@ export function App() {
     return <Redirect to={`/login${next}`} />;
   }
   if (!operator) return <ProfileLoading error={profile.error} retry={profile.retry} />;
-  const home = homeFor(operator);
+  const home = homeFor(operator, inApi(DEVICES_OPERATION));
   if (pathname === '/' || pathname === '/login') return <Redirect to={home} />;
 
   return <Shell>{route(pathname) ?? <NotFound home={home} />}</Shell>;

@@ -93,6 +93,11 @@ describe('institution operators', () => {
     expect(homeFor(null)).toBe('/system');
     // Without the second factor the MFA policy asks for, only My account works.
     expect(homeFor({ ...operator('national'), mfaEnrolmentRequired: true })).toBe('/account');
+    // A device-admin and nothing else starts on Devices (Users and System would refuse it).
+    expect(homeFor({ ...operator('institution'), roles: ['device-admin'] }, true)).toBe('/devices');
+    expect(homeFor({ ...operator('national'), roles: ['device-admin', 'viewer'] }, true)).toBe('/system');
+    // Until the server has the device pages' API, they are nobody's start page.
+    expect(homeFor({ ...operator('institution'), roles: ['device-admin'] })).toBe('/users');
   });
 });
 

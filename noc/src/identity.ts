@@ -37,14 +37,34 @@ export const INSTITUTION_SCOPED_ROLES: readonly Role[] = [
 export const isInstitutionOperator = (operator: OperatorProfile | null): boolean =>
   operator?.scope.kind === 'institution';
 
-/** Where a sign-in lands: My account while the MFA policy waits for a second factor (nothing else works). */
-export const homeFor = (operator: OperatorProfile | null): string =>
-  operator?.mfaEnrolmentRequired ? '/account' : isInstitutionOperator(operator) ? '/users' : '/system';
+/** The device pages join the menu (and a device-admin's start) once this server's API has them. */
+export const DEVICES_OPERATION = 'GET /api/v1/devices';
+
+/**
+ * Where a sign-in lands: My account while the MFA policy waits for a second factor (nothing else works); the
+ * Devices page for an operator who holds device-admin and no other role (Users and System would refuse it),
+ * when this server has them (`devices`).
+ */
+export const homeFor = (operator: OperatorProfile | null, devices = false): string =>
+  operator?.mfaEnrolmentRequired
+    ? '/account'
+    : devices && operator?.roles.length && operator.roles.every((r) => r === 'device-admin')
+      ? '/devices'
+      : isInstitutionOperator(operator)
+        ? '/users'
+        : '/system';
 
 /** The caller may act as `role` (super-admin passes every role check, as on the server). */
 export function hasRole(operator: OperatorProfile | null, role: Role): boolean {
   return operator !== null && (operator.roles.includes(role) || operator.roles.includes('super-admin'));
 }
+
+/** The caller holds one of `roles` (or super-admin); an empty list: any signed-in operator. */
+export const hasAnyRole = (operator: OperatorProfile | null, roles: readonly Role[]): boolean =>
+  roles.length === 0 ? operator !== null : roles.some((role) => hasRole(operator, role));
+
+/** Roles that read the device pages (handsets, enrolment tokens, policies); device-admin also acts. */
+export const DEVICE_ROLES: readonly Role[] = ['device-admin', 'viewer'];
 
 /** RFC 8176 authentication methods as an operator reads them. */
 const AMR_LABELS: Record<string, string> = {

@@ -2664,6 +2664,8 @@ export interface components {
                 id: string;
                 username: string | null;
             };
+            /** @description 'YYYY-MM': the last reported security patch, else the attested OS patch level */
+            patchLevel: string | null;
             serial: string | null;
             /** @enum {string} */
             state: "active" | "lost" | "wiped" | "retired";
@@ -2701,6 +2703,8 @@ export interface components {
                     id: string;
                     username: string | null;
                 };
+                /** @description 'YYYY-MM': the last reported security patch, else the attested OS patch level */
+                patchLevel: string | null;
                 serial: string | null;
                 /** @enum {string} */
                 state: "active" | "lost" | "wiped" | "retired";
@@ -2949,6 +2953,8 @@ export interface components {
                 id: string;
                 username: string | null;
             };
+            /** @description 'YYYY-MM': the last reported security patch, else the attested OS patch level */
+            patchLevel: string | null;
             serial: string | null;
             /** @enum {string} */
             state: "active" | "lost" | "wiped" | "retired";
@@ -8305,6 +8311,7 @@ export interface operations {
                 compliance?: "compliant" | "grace" | "non_compliant";
                 model?: string;
                 state?: "active" | "lost" | "wiped" | "retired";
+                patchLevel?: string;
                 limit?: number;
                 offset?: number;
             };

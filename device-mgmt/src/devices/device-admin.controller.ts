@@ -39,6 +39,10 @@ export const DeviceSummary = named(
     state: State,
     compliance: Compliance,
     complianceReasons: z.array(z.string()),
+    patchLevel: z
+      .string()
+      .nullable()
+      .describe("'YYYY-MM': the last reported security patch, else the attested OS patch level"),
     lastAttestedAt: isoDateTime(),
     lastCheckInAt: isoDateTime().nullable(),
     enrolledAt: isoDateTime(),
@@ -119,6 +123,10 @@ const DeviceListQuery = z.object({
   compliance: Compliance.optional(),
   model: z.string().max(64).optional(),
   state: State.optional(),
+  patchLevel: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a patch month 'YYYY-MM'")
+    .optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });

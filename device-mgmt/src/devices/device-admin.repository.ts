@@ -12,7 +12,27 @@ export type DeviceFilter = {
   compliance?: DeviceRow['compliance'] | undefined;
   model?: string | undefined;
   state?: DeviceRow['state'] | undefined;
+  /** 'YYYY-MM', as PATCH_LEVEL gives it. */
+  patchLevel?: string | undefined;
 };
+
+/**
+ * A handset's patch level: the month it last reported at check-in, else the one its attestation carried
+ * (YYYYMM → 'YYYY-MM'). `patchLevelOf` is the same rule for a row already read.
+ */
+const PATCH_LEVEL = sql<string | null>`coalesce(
+  substr(${devices.lastReport} ->> 'securityPatch', 1, 7),
+  nullif(substr(${devices.attestation} ->> 'osPatchLevel', 1, 4) || '-' || substr(${devices.attestation} ->> 'osPatchLevel', 5, 2), '-')
+)`;
+
+export function patchLevelOf(d: Pick<DeviceRow, 'lastReport' | 'attestation'>): string | null {
+  const reported = d.lastReport?.['securityPatch'];
+  if (typeof reported === 'string' && reported.length >= 7) return reported.slice(0, 7);
+  const attested = d.attestation['osPatchLevel'];
+  if (typeof attested !== 'number' && typeof attested !== 'string') return null;
+  const digits = String(attested);
+  return digits.length >= 6 ? `${digits.slice(0, 4)}-${digits.slice(4, 6)}` : null;
+}
 
 type Count<K> = { key: K; n: number };
 export type FleetCounts = {
@@ -40,6 +60,7 @@ export class DeviceAdminRepository {
       f.compliance ? eq(devices.compliance, f.compliance) : undefined,
       f.model ? eq(devices.model, f.model) : undefined,
       f.state ? eq(devices.state, f.state) : undefined,
+      f.patchLevel ? sql`${PATCH_LEVEL} = ${f.patchLevel}` : undefined,
       f.q && text
         ? or(
             ilike(devices.imei, text),
@@ -66,15 +87,9 @@ export class DeviceAdminRepository {
     return { rows, total: total?.n ?? 0 };
   }
 
-  /**
-   * Counts for the fleet overview, in the caller's scope. A handset's patch level is the month it last
-   * reported at check-in, else the one its attestation carried (YYYYMM → 'YYYY-MM').
-   */
+  /** Counts for the fleet overview, in the caller's scope (patch levels as PATCH_LEVEL gives them). */
   async summary(scope: SQL | undefined): Promise<FleetCounts> {
-    const patch = sql<string | null>`coalesce(
-      substr(${devices.lastReport} ->> 'securityPatch', 1, 7),
-      nullif(substr(${devices.attestation} ->> 'osPatchLevel', 1, 4) || '-' || substr(${devices.attestation} ->> 'osPatchLevel', 5, 2), '-')
-    )`;
+    const patch = PATCH_LEVEL;
     const db = this.database.db;
     const [byCompliance, byState, byPatch, byModel] = await Promise.all([
       db

@@ -12,7 +12,7 @@ import { DeviceCaService } from '../device-ca/device-ca.service.js';
 import { DEVICE_MGMT_CONFIG, type DeviceMgmtConfig } from '../device-mgmt.config.js';
 import { deviceMgmtError } from '../device-mgmt.errors.js';
 import { Officials } from '../enrolment/officials.js';
-import { DeviceAdminRepository, type DeviceRow } from './device-admin.repository.js';
+import { DeviceAdminRepository, patchLevelOf, type DeviceRow } from './device-admin.repository.js';
 import { devices } from './devices.schema.js';
 
 export type DeviceQuery = {
@@ -21,6 +21,7 @@ export type DeviceQuery = {
   compliance?: DeviceRow['compliance'] | undefined;
   model?: string | undefined;
   state?: DeviceRow['state'] | undefined;
+  patchLevel?: string | undefined;
   limit: number;
   offset: number;
 };
@@ -41,6 +42,7 @@ function summary(d: DeviceRow, o: OfficialRecord | undefined) {
     state: d.state,
     compliance: d.compliance,
     complianceReasons: d.complianceReasons,
+    patchLevel: patchLevelOf(d),
     lastAttestedAt: d.lastAttestedAt,
     lastCheckInAt: d.lastCheckInAt,
     enrolledAt: d.enrolledAt,
@@ -74,6 +76,7 @@ export class DeviceAdminService {
         compliance: q.compliance,
         model: q.model,
         state: q.state,
+        patchLevel: q.patchLevel,
       },
       q.limit,
       q.offset,

@@ -6,6 +6,13 @@ import { useSession } from './session';
 export type { Operation } from './access';
 
 /**
+ * Whether this server's API (the committed openapi.json the NOC was built with) has `operation` at all: pages
+ * of a domain whose routes are not merged yet stay out of the menu. A string, not an `Operation`: such a
+ * route is not in the generated client either.
+ */
+export const inApi = (operation: string): boolean => Object.hasOwn(table, operation);
+
+/**
  * `can(operation)` for the signed-in operator, from the token's roles and scope (the profile that
  * `/auth/me` and the sign-in return). Usage: `const { can, why } = usePermissions(); can('POST /api/v1/sims/imports')`.
  */

@@ -2,57 +2,8 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, navigate, useLocation } from '../router';
 import { useSession, type OperatorProfile } from '../auth/session';
 import { signOut } from '../auth/signOut';
-import { isInstitutionOperator } from '../identity';
-
-/** `national`: a page of national infrastructure, which the server refuses an institution's operators. */
-type NavLink = { label: string; path: string; live: boolean; national?: boolean };
-type NavGroup = { label: string; children: readonly NavLink[] };
-type NavEntry = NavLink | NavGroup;
-
-// Domains as listed in DESIGN.md; each becomes live when its NOC pages land.
-const NAV: readonly NavEntry[] = [
-  { label: 'System', path: '/system', live: true, national: true },
-  { label: 'Audit log', path: '/audit', live: true, national: true },
-  {
-    label: 'Core network',
-    children: [
-      { label: 'SIM inventory', path: '/sims', live: true, national: true },
-      { label: 'Subscribers', path: '/subscribers', live: true },
-      { label: 'Profiles', path: '/subscriber-profiles', live: true, national: true },
-      { label: 'Network', path: '/network', live: true, national: true },
-    ],
-  },
-  {
-    label: 'Identity',
-    children: [
-      { label: 'Users', path: '/users', live: true },
-      { label: 'Institutions', path: '/institutions', live: true },
-      { label: 'Rollout', path: '/rollout', live: true },
-      { label: 'Sessions', path: '/sessions', live: true },
-      { label: 'Sign-in log', path: '/radius/log', live: true },
-      { label: 'NAS clients', path: '/radius/clients', live: true, national: true },
-      { label: 'RADIUS accounting', path: '/radius/accounting', live: true, national: true },
-    ],
-  },
-  { label: 'Devices', path: '/devices', live: false },
-  { label: 'Hardened OS', path: '/hardened-os', live: false },
-  { label: 'App store', path: '/app-store', live: false },
-  { label: 'Secure chat', path: '/secure-chat', live: false },
-];
-
-/** The menu an operator may use: an institution's operator does not see the national pages. */
-function menuFor(operator: OperatorProfile | null): NavEntry[] {
-  if (!isInstitutionOperator(operator)) return [...NAV];
-  return NAV.flatMap((entry): NavEntry[] => {
-    if (!('children' in entry)) return entry.national ? [] : [entry];
-    const children = entry.children.filter((c) => !c.national);
-    return children.length ? [{ ...entry, children }] : [];
-  });
-}
-
-/** A section's own page, or one of its detail pages (`/subscribers/001…` highlights Subscribers). */
-const isCurrent = (pathname: string, path: string): boolean =>
-  pathname === path || pathname.startsWith(`${path}/`);
+import { isCurrent, menuFor, type NavGroup, type NavLink } from './nav';
+import { LabRootBanner } from './LabRootBanner';
 
 function NavItem({ item, pathname }: { item: NavLink; pathname: string }) {
   if (!item.live)
@@ -192,6 +143,7 @@ export function Shell({ children }: { children: ReactNode }) {
             </p>
           </aside>
         ) : null}
+        {operator ? <LabRootBanner /> : null}
         <main id="main" ref={mainRef} tabIndex={-1} className="content">
           {children}
         </main>

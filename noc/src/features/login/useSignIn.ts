@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { api, ApiError, unwrap } from '../../api/client';
 import { session } from '../../auth/session';
 import { useApiMutation } from '../../data/hooks';
-import { homeFor } from '../../identity';
+import { DEVICES_OPERATION, homeFor } from '../../identity';
+import { inApi } from '../../auth/permissions';
 import { navigate, safeInternalPath, useLocation } from '../../router';
 import { codeMethods, PASSWORD_STEP, type Authenticated, type LoginStep, type Step } from './steps';
 
@@ -19,7 +20,9 @@ export function useSignIn() {
       api.GET('/api/v1/auth/me', { headers: { Authorization: `Bearer ${result.accessToken}` } }),
     );
     session.signIn(result, profile);
-    navigate(safeInternalPath(search.get('next'), homeFor(profile)), { replace: true });
+    navigate(safeInternalPath(search.get('next'), homeFor(profile, inApi(DEVICES_OPERATION))), {
+      replace: true,
+    });
   };
 
   const proceed = async (result: LoginStep): Promise<void> => {

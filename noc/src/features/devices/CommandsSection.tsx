@@ -1,0 +1,131 @@
+import { ConfirmButton } from '../../components/ConfirmButton';
+import { ReadFailure } from '../../components/QueryStatus';
+import { StatusPill } from '../../components/StatusPill';
+import { useApiMutation, useApiQuery } from '../../data/hooks';
+import { formatDateTime } from '../../format';
+import { api, unwrap } from '../../api/client';
+import type { DeviceCommand, DeviceDetail } from './types';
+import { COMMAND_STATE_TONE, COMMAND_TEXT } from './labels';
+import { DEVICES_KEY, deviceQueries } from './queries';
+import { SendCommand } from './SendCommand';
+
+/** While a command is queued or delivered, re-read the history this often to show its acknowledgement. */
+const OPEN_POLL_MS = 5_000;
+
+const isOpen = (c: DeviceCommand) => c.state === 'queued' || c.state === 'delivered';
+
+export function CommandsSection({ device, canSend }: { device: DeviceDetail; canSend: boolean }) {
+  const history = useApiQuery({
+    ...deviceQueries.commands(device.id),
+    refetchInterval: (q) => (q.state.data?.commands.some(isOpen) ? OPEN_POLL_MS : false),
+  });
+  const commands = history.data?.commands;
+  return (
+    <section aria-labelledby="commands-heading">
+      <div className="section-header">
+        <h2 id="commands-heading">Commands</h2>
+      </div>
+      {canSend && (device.state === 'active' || device.state === 'lost') ? (
+        <SendCommand device={device} />
+      ) : null}
+      <ReadFailure
+        error={history.error}
+        hasData={history.data !== undefined}
+        updatedAt={history.updatedAt}
+        title="Could not load the command history"
+        onRetry={history.refresh}
+      />
+      <div className="table-wrap">
+        <table className="table table-compact" aria-busy={history.fetching}>
+          <caption className="visually-hidden">Command history</caption>
+          <thead>
+            <tr>
+              <th scope="col">Command</th>
+              <th scope="col">State</th>
+              <th scope="col">Sent by</th>
+              <th scope="col">Created</th>
+              <th scope="col">Delivered</th>
+              <th scope="col">Acknowledged</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {(commands ?? []).map((c) => (
+              <CommandRow key={c.id} command={c} canCancel={canSend} />
+            ))}
+            {commands && commands.length === 0 ? (
+              <tr>
+                <td colSpan={7} className="empty">
+                  No command has been sent to this handset.
+                </td>
+              </tr>
+            ) : null}
+            {commands === undefined && history.loading ? (
+              <tr>
+                <td colSpan={7} className="empty">
+                  Loading…
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function CommandRow({ command: c, canCancel }: { command: DeviceCommand; canCancel: boolean }) {
+  const cancel = useApiMutation({
+    run: () =>
+      unwrap(
+        api.POST('/api/v1/devices/{id}/commands/{commandId}/cancel', {
+          params: { path: { id: c.deviceId, commandId: c.id } },
+        }),
+      ),
+    invalidates: [DEVICES_KEY],
+  });
+  const params = Object.entries(c.params ?? {});
+  return (
+    <tr>
+      <td>
+        {COMMAND_TEXT[c.type] ?? c.type}
+        {params.length ? (
+          <>
+            {' '}
+            <code className="muted small">{params.map(([k, v]) => `${k}=${String(v)}`).join(' ')}</code>
+          </>
+        ) : null}
+      </td>
+      <td>
+        <StatusPill value={c.state} tone={COMMAND_STATE_TONE[c.state] ?? 'neutral'} />
+        {c.result?.detail ? <span className="muted small"> {c.result.detail}</span> : null}
+      </td>
+      <td>{c.createdBy.name}</td>
+      <td className="nowrap">{formatDateTime(c.createdAt)}</td>
+      <td className="nowrap">
+        {c.deliveredAt ? formatDateTime(c.deliveredAt) : <span className="muted">—</span>}
+      </td>
+      <td className="nowrap">
+        {c.acknowledgedAt ? formatDateTime(c.acknowledgedAt) : <span className="muted">—</span>}
+      </td>
+      <td>
+        {canCancel && c.state === 'queued' ? (
+          <ConfirmButton
+            label="Cancel"
+            accessibleName={`Cancel the ${COMMAND_TEXT[c.type] ?? c.type} command`}
+            question="Cancel this command? The handset has not fetched it yet."
+            confirmLabel="Cancel the command"
+            busyLabel="Cancelling…"
+            errorTitle="The command was not cancelled"
+            small
+            onConfirm={async () => {
+              await cancel.run(undefined);
+            }}
+          />
+        ) : null}
+      </td>
+    </tr>
+  );
+}
