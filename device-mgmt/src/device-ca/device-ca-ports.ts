@@ -90,6 +90,10 @@ export class DeviceCaPorts implements DeviceAuthenticator, DeviceTrust, DeviceEd
     return { userId: row.userId, deviceId: row.deviceId };
   }
 
+  hasDevice(userId: string): Promise<boolean> {
+    return this.repo.hasLiveDevice(userId, new Date());
+  }
+
   // ── the device edge's TLS identity ──
   clientCas(): Promise<readonly string[]> {
     return Promise.resolve(this.ca.caPems());

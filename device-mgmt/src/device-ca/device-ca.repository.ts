@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, desc, eq, gt, isNotNull, isNull, ne } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull, isNull, ne } from 'drizzle-orm';
 import { devices } from '../devices/devices.schema.js';
 import { deviceCaCertificates, deviceCertificates } from './device-ca.schema.js';
 
@@ -56,6 +56,24 @@ export class DeviceCaRepository {
       .where(eq(deviceCertificates.thumbprint, thumbprint))
       .limit(1);
     return row ?? null;
+  }
+
+  /** Whether the official has a live handset (active or lost) with a certificate valid at `now`. */
+  async hasLiveDevice(userId: string, now: Date): Promise<boolean> {
+    const [row] = await this.database.db
+      .select({ id: devices.id })
+      .from(devices)
+      .innerJoin(deviceCertificates, eq(deviceCertificates.deviceId, devices.id))
+      .where(
+        and(
+          eq(devices.userId, userId),
+          inArray(devices.state, ['active', 'lost']),
+          isNull(deviceCertificates.revokedAt),
+          gt(deviceCertificates.notAfter, now),
+        ),
+      )
+      .limit(1);
+    return row !== undefined;
   }
 
   async byThumbprintDer(thumbprint: string): Promise<Buffer | null> {

@@ -176,10 +176,12 @@ export class LoginService {
     // the official's floor is that of an official without a SIM (decision 0013). Only a known phase that
     // does not enable it lowers the floor: an institution the gate cannot find keeps the SIM required.
     const simEnabled = user.kind === 'official' && (await this.simPhaseAllows(user));
-    const [totp, codes, sims] = await Promise.all([
+    const [totp, codes, sims, device] = await Promise.all([
       this.mfa.totp(user.id),
       this.mfa.unusedRecoveryCodes(user.id),
       simEnabled && this.sims ? this.simsOf(user) : Promise.resolve([]),
+      // Offered to those who hold an enrolled handset (possession-first offers it to every name alike).
+      this.devices ? this.devices.hasDevice(user.id) : Promise.resolve(false),
     ]);
     return {
       kind: user.kind,
@@ -188,7 +190,7 @@ export class LoginService {
       sim: sims.some((s) => s.status === 'active'),
       // Barred SIMs count too (a lost handset must not leave the password alone); unknown without the port.
       simAssigned: simEnabled && (sims.length > 0 || !this.sims),
-      device: this.devices !== undefined,
+      device,
     };
   }
 

@@ -27,6 +27,7 @@ const trust: DeviceTrust = {
   anchors: () => Promise.resolve([new Uint8Array(ca.cert.rawData)]),
   isRevoked: (serial) => Promise.resolve(revoked.has(serial)),
   bindingOf: (thumbprint) => Promise.resolve(bindings.get(thumbprint) ?? null),
+  hasDevice: (userId) => Promise.resolve([...bindings.values()].some((b) => b.userId === userId)),
 };
 
 beforeAll(async () => {
@@ -90,6 +91,8 @@ describe('device factor', () => {
     expect(await refusal(prove(stolen, await ticket()))).toBe('invalid_credentials');
     expect(await refusal(prove(phone, await ticket(), stolen))).toBe('invalid_credentials');
     const other = await fx.addUser({ username: 'other', kind: 'official', displayName: 'Other' }, PASSWORD);
+    // Another official with a handset of their own (the device factor is offered only to holders of one).
+    bindings.set('other-handset-thumbprint', { userId: other.id, deviceId: 'handset-9' });
     const otherTicket = ticketOf(await login.password('other', PASSWORD, 'aal2', meta));
     expect(other.id).not.toBe(userId);
     expect(await refusal(prove(phone, otherTicket))).toBe('invalid_credentials');

@@ -52,6 +52,7 @@ const trust: DeviceTrust = {
   anchors: () => Promise.resolve([anchor]),
   isRevoked: () => Promise.resolve(false),
   bindingOf: (t) => Promise.resolve(bindings.get(t) ?? null),
+  hasDevice: (userId) => Promise.resolve([...bindings.values()].some((b) => b.userId === userId)),
 };
 
 beforeAll(async () => {

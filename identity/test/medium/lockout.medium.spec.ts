@@ -40,6 +40,7 @@ const trust: DeviceTrust = {
   anchors: () => Promise.resolve([anchor]),
   isRevoked: () => Promise.resolve(false),
   bindingOf: (thumbprint) => Promise.resolve(bindings.get(thumbprint) ?? null),
+  hasDevice: (userId) => Promise.resolve([...bindings.values()].some((b) => b.userId === userId)),
 };
 const events: DomainEvent[] = [];
 /** The legitimate user's address: a new one per test (the throttle's memory outlives a test). */

@@ -97,6 +97,10 @@ function childEnv(options: ServerProcessOptions, ports: Ports, dataDir: string):
     PATH: process.env.PATH ?? '',
     LOG_LEVEL: 'warn',
     PAKAWAAZ_REQUIRE_PASSKEYS: 'false',
+    // Off unless asked for (a test passes a free port): their defaults (8443, 18830) would collide between
+    // servers running side by side.
+    PAKAWAAZ_DEVICE_PORT: '0',
+    PAKAWAAZ_MQTT_PORT: '0',
     ...options.env,
     HOST: '127.0.0.1',
     PORT: String(ports.port),

@@ -76,6 +76,7 @@ const trust: DeviceTrust = {
     const d = devices.get(t);
     return Promise.resolve(d ? { userId: d.userId, deviceId: d.deviceId } : null);
   },
+  hasDevice: (userId) => Promise.resolve([...devices.values()].some((d) => d.userId === userId)),
 };
 
 type Reply = { status: number; body: { code?: string; [k: string]: unknown } };

@@ -22,6 +22,7 @@ function startProcess(env: Record<string, string>): Run {
       HOME: process.env.HOME,
       LOG_LEVEL: 'warn',
       PAKAWAAZ_DEVICE_PORT: '0',
+      PAKAWAAZ_MQTT_PORT: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

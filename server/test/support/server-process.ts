@@ -13,6 +13,7 @@ export function startServerProcess(env: Record<string, string>): ServerRun {
       HOME: process.env.HOME,
       LOG_LEVEL: 'warn',
       PAKAWAAZ_DEVICE_PORT: '0',
+      PAKAWAAZ_MQTT_PORT: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
