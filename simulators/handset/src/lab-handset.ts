@@ -105,8 +105,9 @@ export function signWithDeviceKey(keys: CryptoKeyPair, text: string): Uint8Array
   return nodeSign('sha256', Buffer.from(text, 'utf8'), KeyObject.from(keys.privateKey));
 }
 
-function pemBlock(label: string, der: Uint8Array): string {
-  const body = Buffer.from(der)
+/** DER as a PEM block (64-character lines), e.g. a PKCS#8 key for TLS. */
+export function pemBlock(label: string, der: Uint8Array | ArrayBuffer): string {
+  const body = Buffer.from(der instanceof ArrayBuffer ? new Uint8Array(der) : der)
     .toString('base64')
     .match(/.{1,64}/g)!
     .join('\n');

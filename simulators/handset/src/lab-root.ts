@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { webcrypto } from 'node:crypto';
 import { X509Certificate } from '@peculiar/x509';
 import { createLabAttestationRoot, type LabAttestationRoot } from './lab-attestation.js';
+import { pemBlock } from './lab-handset.js';
 
 const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 
@@ -11,13 +12,6 @@ export const labRootPaths = (dir: string) => ({
   cert: join(dir, 'attestation-root.pem'),
   key: join(dir, 'attestation-root.key'),
 });
-
-const pkcs8Pem = (der: ArrayBuffer) =>
-  `-----BEGIN PRIVATE KEY-----\n${(
-    Buffer.from(der)
-      .toString('base64')
-      .match(/.{1,64}/g) ?? []
-  ).join('\n')}\n-----END PRIVATE KEY-----\n`;
 
 /**
  * The lab root of this folder, made on first use (key 0600, written atomically). Demo and test only: it
@@ -30,7 +24,7 @@ export async function loadOrCreateLabRoot(dir: string): Promise<LabAttestationRo
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const root = await createLabAttestationRoot();
   const key = await webcrypto.subtle.exportKey('pkcs8', root.keys.privateKey);
-  await writeAtomically(paths.key, pkcs8Pem(key), 0o600);
+  await writeAtomically(paths.key, pemBlock('PRIVATE KEY', key), 0o600);
   await writeAtomically(paths.cert, root.pem, 0o644);
   return root;
 }
