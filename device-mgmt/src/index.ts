@@ -5,6 +5,12 @@ export { loadDeviceMgmtConfig, type DeviceMgmtConfig } from './device-mgmt.confi
 export { DeviceLost, DeviceNonCompliant } from './device-mgmt.events.js';
 // The port hardened-os's releases are bound to (our verified-boot keys, the minimum patch level).
 export { HARDENED_OS_RELEASES, type HardenedOsReleases } from './attestation/policy.js';
+// The worker pool enrolment verifies attestation chains on (lab's bench measures it as the server runs it).
+export {
+  attestationWorkerPool,
+  type AttestationTask,
+  type AttestationTaskResult,
+} from './enrolment/attestation-verifier.js';
 export {
   DEVICE_CERTIFICATES,
   DEVICE_PUSH,
