@@ -1,3 +1,4 @@
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { Certificate } from 'pkijs';
 import { caRefusals } from './ca-constraints.js';
 import { BoundedMemo, derHashes } from './cache.js';
@@ -5,8 +6,62 @@ import type { Deadline } from './limits.js';
 import type { Refusal } from './policy.js';
 import { serialKey, spkiSha256, type RevocationList, type TrustAnchor, type TrustRoots } from './trust.js';
 
+/**
+ * The signature algorithms of attestation chains (ECDSA and RSA PKCS#1 v1.5, RFC 5758 and RFC 4055 OIDs),
+ * verified synchronously with node:crypto over the TBS bytes as they arrived: pkijs through WebCrypto imports
+ * the issuer key again for every signature and answers through the thread pool, several times the cost of the
+ * verification itself. Any other algorithm still goes through pkijs.
+ */
+const SIGNATURES: Record<string, { key: 'ec' | 'rsa'; hash: string }> = {
+  '1.2.840.10045.4.1': { key: 'ec', hash: 'sha1' },
+  '1.2.840.10045.4.3.2': { key: 'ec', hash: 'sha256' },
+  '1.2.840.10045.4.3.3': { key: 'ec', hash: 'sha384' },
+  '1.2.840.10045.4.3.4': { key: 'ec', hash: 'sha512' },
+  '1.2.840.113549.1.1.5': { key: 'rsa', hash: 'sha1' },
+  '1.2.840.113549.1.1.11': { key: 'rsa', hash: 'sha256' },
+  '1.2.840.113549.1.1.12': { key: 'rsa', hash: 'sha384' },
+  '1.2.840.113549.1.1.13': { key: 'rsa', hash: 'sha512' },
+};
+/** The curves WebCrypto (and so pkijs) verifies on; a key on another curve goes the pkijs way. */
+const CURVES = new Set(['prime256v1', 'secp384r1', 'secp521r1']);
+
+/**
+ * An issuer's public key, imported once per certificate object: objects above the leaf are shared by every
+ * chain with the same DER bytes (attestation.ts), so a batch key is imported once. null: not importable here.
+ */
+const issuerKeys = new WeakMap<Certificate, KeyObject | null>();
+function issuerKey(issuer: Certificate): KeyObject | null {
+  let key = issuerKeys.get(issuer);
+  if (key === undefined) {
+    try {
+      const spki = Buffer.from(issuer.subjectPublicKeyInfo.toSchema().toBER(false));
+      key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+    } catch {
+      key = null;
+    }
+    issuerKeys.set(issuer, key);
+  }
+  return key;
+}
+
+/** The signature check with node:crypto, or null when the algorithm or the key is one only pkijs handles. */
+function nodeVerdict(cert: Certificate, issuer: Certificate): boolean | null {
+  const alg = SIGNATURES[cert.signatureAlgorithm.algorithmId];
+  const key = alg ? issuerKey(issuer) : null;
+  if (!alg || !key || key.asymmetricKeyType !== alg.key) return null;
+  if (alg.key === 'ec' && !CURVES.has(key.asymmetricKeyDetails?.namedCurve ?? '')) return null;
+  try {
+    const signature = cert.signatureValue.valueBlock.valueHexView;
+    return verify(alg.hash, cert.tbsView, { key, dsaEncoding: 'der' }, signature);
+  } catch {
+    return false; // a signature that is not even a DER ECDSA signature does not verify
+  }
+}
+
 async function signedBy(cert: Certificate, issuer: Certificate): Promise<boolean> {
   if (!cert.issuer.isEqual(issuer.subject)) return false;
+  const fast = nodeVerdict(cert, issuer);
+  if (fast !== null) return fast;
   try {
     return await cert.verify(issuer);
   } catch {
@@ -14,7 +69,10 @@ async function signedBy(cert: Certificate, issuer: Certificate): Promise<boolean
   }
 }
 
-/** Signature checks between a batch's shared certificates, by the hashes of both (the leaf is never memoised). */
+/**
+ * Signature checks between a batch's shared certificates, by the SHA-256 of both certificates' exact DER
+ * (a tampered certificate is other bytes, so never a hit); the leaf is never memoised.
+ */
 const checked = new BoundedMemo<Promise<boolean>>();
 function signedByShared(cert: Certificate, issuer: Certificate): Promise<boolean> {
   const [a, b] = [derHashes.get(cert), derHashes.get(issuer)];

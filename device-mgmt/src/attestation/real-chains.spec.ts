@@ -182,4 +182,26 @@ describe('real device chains: verdicts', () => {
       'BOOT_STATE',
     ]);
   });
+
+  it('a tampered intermediate is refused after the genuine chain with the same issuer warmed the caches (they key on exact bytes)', async () => {
+    for (const name of ['ec-tee', 'rsa-tee']) {
+      const ders = pemBlocks(chain(name)).map(
+        (b) => new Uint8Array(Buffer.from(b.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64')),
+      );
+      const genuine = async () => (await verifyAttestation(ders, opts())).verdict.reasons;
+      expect(await genuine()).toStrictEqual(['DEVICE_UNLOCKED', 'BOOT_STATE']);
+      // Certificates 2 and 3 are shared by a batch: their signature checks go through the memo.
+      for (const i of [1, 2]) {
+        const tampered = ders.map((d) => new Uint8Array(d));
+        const cert = tampered[i]!;
+        cert[cert.length - 1]! ^= 0x01; // the last byte of its signature value
+        const { verdict } = await verifyAttestation(tampered, opts());
+        expect(verdict.reasons).toStrictEqual(['CHAIN_INVALID', 'DEVICE_UNLOCKED', 'BOOT_STATE']);
+        expect(verdict.refusals[0]!.message).toBe(
+          `certificate ${i + 1} is not signed by certificate ${i + 2} (wrong order, or tampered)`,
+        );
+      }
+      expect(await genuine()).toStrictEqual(['DEVICE_UNLOCKED', 'BOOT_STATE']);
+    }
+  });
 });
