@@ -1,6 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import type { DomainDescriptor } from '@pakawaaz/platform';
-import { DeviceLost, DeviceNonCompliant } from './device-mgmt.events.js';
+import {
+  DeviceCertificatesRevoked,
+  DeviceLost,
+  DeviceNonCompliant,
+  MQTT_REVOCATION_CONSUMER,
+} from './device-mgmt.events.js';
 
 // Type-level role registration (`interface`: only interfaces merge across modules).
 declare module '@pakawaaz/platform' {
@@ -23,7 +28,10 @@ export const deviceMgmtDomain = {
   pgSchema: 'device_mgmt',
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
   status: 'planned',
-  events: { publishes: [DeviceLost, DeviceNonCompliant] },
+  events: {
+    publishes: [DeviceLost, DeviceNonCompliant, DeviceCertificatesRevoked],
+    consumes: [MQTT_REVOCATION_CONSUMER],
+  },
   auth: {
     roles: {
       'device-admin': { description: 'handsets, policies and device commands', scope: 'institution' },

@@ -1,4 +1,4 @@
-import { defineEvent } from '@pakawaaz/platform';
+import { defineConsumer, defineEvent } from '@pakawaaz/platform';
 import { z } from 'zod';
 
 /**
@@ -27,4 +27,34 @@ export const DeviceNonCompliant = defineEvent('device-mgmt.device.non-compliant'
   examples: [
     { deviceId: 'dev-9', userId: 'u-9', imsi: '001010000000014', reason: 'verified boot state is not green' },
   ],
+});
+
+/**
+ * A device's certificates were revoked (retired, wipe acknowledged, superseded by a renewal…), published once
+ * the revocation has committed. Every node's embedded MQTT broker closes the connections those certificates
+ * hold (all of the device's, when the device is retired or wiped); other slices may follow.
+ */
+export const DeviceCertificatesRevoked = defineEvent(
+  'device-mgmt.device.certificates-revoked',
+  z.object({
+    deviceId: z.string().min(1).max(100),
+    /** Serial numbers, lower-case hex without leading zeros (as the CRL and the devices API show them). */
+    serials: z.array(z.string().regex(/^[0-9a-f]{1,40}$/)).max(100),
+    reason: z.enum(['wiped', 'lost', 'retired', 'superseded']),
+  }),
+  {
+    examples: [
+      { deviceId: '4c0f8e2a-9d1b-4e7a-b3c5-6f2d8a0e1b9c', serials: ['5f1e2d3c4b5a6978'], reason: 'retired' },
+      { deviceId: 'dev-7', serials: [], reason: 'wiped' },
+    ],
+  },
+);
+export type DeviceCertificatesRevokedEvent = z.output<typeof DeviceCertificatesRevoked.schema>;
+
+/** Each node's embedded broker closes revoked devices' connections: broadcast, nothing kept past the node. */
+export const MQTT_REVOCATION_CONSUMER = defineConsumer({
+  name: 'device-mgmt.mqtt-revocations',
+  delivery: 'broadcast',
+  filter: DeviceCertificatesRevoked.type,
+  expects: [DeviceCertificatesRevoked],
 });

@@ -1,12 +1,15 @@
+import net from 'node:net';
 import tls from 'node:tls';
 
 /**
- * The handsets of the MQTT idle bench, in their own process so that their memory is not the broker's: opens
- * one mutual-TLS connection per certificate, sends CONNECT (client id = device id, clean session, no
- * keep-alive: idle) and SUBSCRIBE to the device's push topic, and holds them until told to stop.
+ * Handsets of the MQTT idle bench, in their own process so that their memory is not the broker's: opens one
+ * mutual-TLS connection per certificate, sends CONNECT (client id = device id, clean session, no keep-alive:
+ * idle) and SUBSCRIBE to the device's push topic, and holds them until told to stop. Several of these share
+ * a run; each connects from its own loopback address, so that no run is short of ephemeral ports.
  */
 type Job = {
   port: number;
+  localAddress: string;
   caPem: string;
   keyPem: string;
   devices: { deviceId: string; certPem: string }[];
@@ -40,8 +43,7 @@ const sockets: tls.TLSSocket[] = [];
 function open(job: Job, d: Job['devices'][number]): Promise<boolean> {
   return new Promise((resolve) => {
     const s = tls.connect({
-      host: '127.0.0.1',
-      port: job.port,
+      socket: net.connect({ host: '127.0.0.1', port: job.port, localAddress: job.localAddress }),
       ca: job.caPem,
       cert: d.certPem,
       key: job.keyPem,

@@ -108,6 +108,8 @@ export class DeviceCaPorts implements DeviceAuthenticator, DeviceTrust, DeviceEd
     deviceId: string,
     reason: 'wiped' | 'lost' | 'retired' | 'superseded',
   ): Promise<number> {
-    return (await this.ca.revokeForDevice(deviceId, reason)).length;
+    const serials = await this.ca.revokeForDevice(deviceId, reason);
+    await this.ca.announceRevoked(deviceId, serials, reason);
+    return serials.length;
   }
 }

@@ -1,8 +1,17 @@
 import { createHash, createPublicKey, webcrypto, type JsonWebKey } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import type { DatabaseHandle, Db, KeyService, Logger } from '@pakawaaz/platform';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import {
+  EVENT_BUS,
+  LOGGER,
+  type DatabaseHandle,
+  type Db,
+  type EventBus,
+  type KeyService,
+  type Logger,
+} from '@pakawaaz/platform';
 import { X509Certificate } from '@peculiar/x509';
 import { DEVICE_MGMT_CONFIG, type DeviceMgmtConfig } from '../device-mgmt.config.js';
+import { DeviceCertificatesRevoked } from '../device-mgmt.events.js';
 import {
   buildCrl,
   certificatePem,
@@ -85,6 +94,8 @@ export class DeviceCaService {
     @Inject(DEVICE_CA_STATE) private readonly state: DeviceCaState,
     @Inject(DEVICE_MGMT_CONFIG) private readonly config: DeviceMgmtConfig,
     private readonly repo: DeviceCaRepository,
+    @Optional() @Inject(EVENT_BUS) private readonly bus?: EventBus,
+    @Optional() @Inject(LOGGER) private readonly logger?: Logger,
   ) {}
 
   get anchors(): readonly X509Certificate[] {
@@ -142,6 +153,28 @@ export class DeviceCaService {
   /** After a revocation committed elsewhere (another transaction): the next CRL request rebuilds it. */
   invalidateCrl(): void {
     this.crlCache = null;
+  }
+
+  /**
+   * Once a revocation has committed: the CRL is rebuilt on the next request, and DeviceCertificatesRevoked
+   * tells every node (its embedded MQTT broker closes the connections these certificates hold). A retired or
+   * wiped device is announced even with nothing left to revoke: none of its connections may stay. A failure to
+   * publish is logged — the revocation stands, and the broker refuses the device's next connect anyway.
+   */
+  async announceRevoked(
+    deviceId: string,
+    serials: readonly string[],
+    reason: 'wiped' | 'lost' | 'retired' | 'superseded',
+  ): Promise<void> {
+    this.crlCache = null;
+    if (!this.bus || (serials.length === 0 && (reason === 'lost' || reason === 'superseded'))) return;
+    try {
+      await this.bus.publish(
+        DeviceCertificatesRevoked.create({ deviceId, serials: serials.slice(0, 100), reason }),
+      );
+    } catch (err) {
+      this.logger?.error({ err, deviceId }, 'announcing a certificate revocation failed');
+    }
   }
 
   /** The CRL (DER), rebuilt at most once a minute on this node, at once after a revocation here. */

@@ -160,7 +160,7 @@ export class DeviceAdminService {
       );
       return revoked;
     });
-    this.ca.invalidateCrl();
+    await this.ca.announceRevoked(id, serials, 'retired');
     return { id, state: 'retired' as const, revokedCertificates: serials };
   }
 

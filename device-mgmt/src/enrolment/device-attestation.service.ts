@@ -68,10 +68,10 @@ export class DeviceAttestationService {
         { csr, attestedSpki: spki, deviceId: d.id, userId: d.userId, imei: d.imei },
         tx,
       );
-      await this.ca.revokeForDevice(d.id, 'superseded', tx, cert.serial);
-      return cert;
+      const superseded = await this.ca.revokeForDevice(d.id, 'superseded', tx, cert.serial);
+      return { ...cert, superseded };
     });
-    this.ca.invalidateCrl();
+    await this.ca.announceRevoked(d.id, issued.superseded, 'superseded');
     return {
       deviceId: d.id,
       certificate: issued.pem,

@@ -1,16 +1,27 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import {
+  consume,
   DEVICE_AUTHENTICATOR,
   DEVICE_EDGE_TLS,
+  EVENT_BUS,
   LOGGER,
   maskUrl,
   Metrics,
   type DeviceAuthenticator,
   type DeviceEdgeTls,
+  type EventBus,
   type Logger,
+  type Subscription,
 } from '@pakawaaz/platform';
 import { PUSH_CONFIG, type PushConfig } from '../device-mgmt.config.js';
+import { MQTT_REVOCATION_CONSUMER, type DeviceCertificatesRevokedEvent } from '../device-mgmt.events.js';
 import type { DevicePush } from '../devices/device-ports.js';
 import {
   startEmbeddedBroker,
@@ -35,6 +46,7 @@ export class DevicePushService implements DevicePush, OnApplicationBootstrap, On
   private broker: EmbeddedBroker | null = null;
   private external: ExternalPublisher | null = null;
   private refresh: NodeJS.Timeout | null = null;
+  private revocations: Subscription | null = null;
   private readonly count: ReturnType<typeof pushMetrics>;
 
   constructor(
@@ -42,6 +54,7 @@ export class DevicePushService implements DevicePush, OnApplicationBootstrap, On
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly moduleRef: ModuleRef,
     metrics: Metrics,
+    @Optional() @Inject(EVENT_BUS) private readonly bus?: EventBus,
   ) {
     this.count = pushMetrics(metrics, () => this.broker?.connected());
   }
@@ -60,6 +73,8 @@ export class DevicePushService implements DevicePush, OnApplicationBootstrap, On
   async onApplicationShutdown(): Promise<void> {
     if (this.refresh) clearInterval(this.refresh);
     this.refresh = null;
+    await this.revocations?.unsubscribe();
+    this.revocations = null;
     await Promise.all([this.broker?.close(), this.external?.close()]);
     this.broker = null;
     this.external = null;
@@ -134,6 +149,8 @@ export class DevicePushService implements DevicePush, OnApplicationBootstrap, On
         `Cannot listen for MQTT on ${host}:${port}${code ? ` (${code})` : ''}: set PAKAWAAZ_MQTT_PORT to a free port, or 0 to turn the embedded broker off.`,
       );
     }
+    if (this.bus)
+      this.revocations = await consume(this.bus, MQTT_REVOCATION_CONSUMER, (e) => this.kick(e.data));
     this.refresh = setInterval(() => {
       this.brokerTls(edge, hostnames).then(
         (t) => this.broker?.setTls(t),
@@ -142,6 +159,18 @@ export class DevicePushService implements DevicePush, OnApplicationBootstrap, On
     }, TLS_REFRESH_MS);
     this.refresh.unref();
     this.logger.info({ host, port: this.broker.port }, 'Embedded MQTT broker (device push) listening');
+  }
+
+  /** A revoked certificate holds no connection: a retired or wiped device loses its connection whatever it used. */
+  private kick(e: DeviceCertificatesRevokedEvent): Promise<void> {
+    const final = e.reason === 'retired' || e.reason === 'wiped';
+    const closed = this.broker?.kick(e.deviceId, final ? undefined : e.serials) ?? 0;
+    if (closed)
+      this.logger.info(
+        { deviceId: e.deviceId, reason: e.reason },
+        'MQTT connection of a revoked device closed',
+      );
+    return Promise.resolve();
   }
 
   private async brokerTls(edge: DeviceEdgeTls, hostnames: readonly string[]): Promise<BrokerTls> {
@@ -157,6 +186,8 @@ export class DevicePushService implements DevicePush, OnApplicationBootstrap, On
         return this.count.refused('authentication');
       case 'denied':
         return this.count.refused(e.action);
+      case 'kicked':
+        return this.count.closed(e.reason);
       case 'error':
         return this.logger.debug({ err: e.err }, 'MQTT client error');
     }

@@ -26,13 +26,19 @@ const revoked = new Set<string>();
 const chains: number[] = [];
 const clients: MqttClient[] = [];
 
+/** Devices whose authentication waits until the test releases it (a database lookup in flight). */
+const held = new Map<string, { entered: () => void; release: Promise<void> }>();
+
 /** The test double of DEVICE_AUTHENTICATOR: the device id is the leaf's CN, unless revoked. */
-function authenticate(chain: readonly Uint8Array[]) {
+async function authenticate(chain: readonly Uint8Array[]) {
   chains.push(chain.length);
   const cn = /CN=([^\n,]+)/.exec(new X509Certificate(chain[0]!).subject)?.[1] ?? '';
-  return Promise.resolve(
-    revoked.has(cn) ? { ok: false as const, reason: 'revoked' } : { ok: true as const, deviceId: cn },
-  );
+  const hold = held.get(cn);
+  if (hold) {
+    hold.entered();
+    await hold.release;
+  }
+  return revoked.has(cn) ? { ok: false as const, reason: 'revoked' } : { ok: true as const, deviceId: cn };
 }
 
 async function start(limits = GENEROUS): Promise<EmbeddedBroker> {
@@ -83,6 +89,12 @@ const granted = (c: MqttClient, topics: string[]): Promise<number[]> =>
     (g) => g.map((s) => s.qos),
     (err: Error & { packet?: { granted?: number[] } }) => err.packet?.granted ?? Promise.reject(err),
   );
+
+const closedWithin = (c: MqttClient, ms = 2_000) =>
+  new Promise<boolean>((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    c.once('close', () => (clearTimeout(t), resolve(true)));
+  });
 
 const nextMessage = (c: MqttClient, ms = 2_000) =>
   new Promise<{ topic: string; payload: Buffer; qos: number; retain: boolean } | null>((resolve) => {
@@ -184,6 +196,56 @@ describe('embedded MQTT broker (mutual TLS, device certificates)', () => {
     } finally {
       await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
       await limited.close();
+    }
+  });
+});
+
+describe('closing connections whose certificate no longer holds', () => {
+  it('closes the device’s connection at once when it is kicked (with serials: only the one they name)', async () => {
+    const a = await device();
+    const serial = new X509Certificate(a.cert.certPem).serialNumber; // upper-case, zero-padded
+    expect(broker.kick(a.deviceId, ['7fffffff'])).toBe(0);
+    expect(await closedWithin(a.client, 300)).toBe(false);
+    const closed = closedWithin(a.client);
+    expect(broker.kick(a.deviceId, [`00${serial}`])).toBe(1);
+    expect(await closed).toBe(true);
+    expect(events).toContainEqual({ kind: 'kicked', reason: 'revoked' });
+    expect(broker.kick(a.deviceId)).toBe(0);
+    expect(broker.kick(randomUUID())).toBe(0);
+  });
+
+  it('refuses a connect whose authentication was under way when the device was kicked, not a later one', async () => {
+    const deviceId = randomUUID();
+    const cert = await issueDevicePem(ca, deviceId);
+    let release!: () => void;
+    const entered = new Promise<void>((resolve) =>
+      held.set(deviceId, { entered: resolve, release: new Promise<void>((r) => (release = r)) }),
+    );
+    const attempt = connect(broker, cert, { clientId: deviceId });
+    await entered;
+    expect(broker.kick(deviceId)).toBe(0); // not connected yet
+    release();
+    await expect(attempt).rejects.toThrow(/not authorized/i);
+    held.delete(deviceId);
+    // The authenticator has the last word for connects that start after the kick.
+    const again = await connect(broker, cert, { clientId: deviceId });
+    expect(again.connected).toBe(true);
+  });
+
+  it('closes connections whose CA is no longer trusted when the TLS identity changes, and keeps the others', async () => {
+    const own = await start();
+    try {
+      const a = await device(own);
+      const server = await issueServerPem(ca);
+      await own.setTls({ ...server, chainPem: '', clientCas: [ca.certPem, foreignCa.certPem] });
+      expect(await closedWithin(a.client, 300)).toBe(false);
+      const closed = closedWithin(a.client);
+      await own.setTls({ ...server, chainPem: '', clientCas: [foreignCa.certPem] });
+      expect(await closed).toBe(true);
+      expect(events).toContainEqual({ kind: 'kicked', reason: 'untrusted' });
+    } finally {
+      await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
+      await own.close();
     }
   });
 });

@@ -24,6 +24,14 @@ export function pushMetrics(metrics: Metrics, connected: () => number | undefine
       labelNames: ['reason'] as const,
       registers,
     });
+  const closed =
+    existing<Counter<'reason'>>('pakawaaz_mqtt_closed_total') ??
+    new Counter({
+      name: 'pakawaaz_mqtt_closed_total',
+      help: 'Embedded MQTT broker: live connections it closed, by reason (certificate revoked, expired, CA no longer trusted)',
+      labelNames: ['reason'] as const,
+      registers,
+    });
   if (!existing('pakawaaz_mqtt_connected_devices'))
     new Gauge({
       name: 'pakawaaz_mqtt_connected_devices',
@@ -37,5 +45,6 @@ export function pushMetrics(metrics: Metrics, connected: () => number | undefine
   return {
     push: (outcome: PushOutcome, n = 1) => pushes.inc({ outcome }, n),
     refused: (reason: RefusalReason) => refused.inc({ reason }),
+    closed: (reason: 'revoked' | 'expired' | 'untrusted') => closed.inc({ reason }),
   };
 }
