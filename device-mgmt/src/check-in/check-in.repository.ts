@@ -41,17 +41,26 @@ const policyVersionOf = sql<number | null>`(select ${devicePolicies.version} fro
 export class CheckInRepository {
   constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
 
+  /** A prepared statement: planned once per connection, as every check-in runs it. */
   async read(deviceId: string): Promise<CheckInRead | undefined> {
-    const [found] = await this.database.db
+    this.readQuery ??= this.prepareRead();
+    const [found] = await this.readQuery.execute({ deviceId });
+    return found;
+  }
+
+  private readQuery: ReturnType<typeof this.prepareRead> | undefined;
+
+  private prepareRead() {
+    return this.database.db
       .select({
         row: getTableColumns(devices),
         rowVersion: sql<string>`${devices}.xmin::text`,
         policyVersion: policyVersionOf.mapWith((v: unknown) => (v === null ? null : Number(v))),
       })
       .from(devices)
-      .where(eq(devices.id, deviceId))
-      .limit(1);
-    return found;
+      .where(eq(devices.id, sql.placeholder('deviceId')))
+      .limit(1)
+      .prepare('device_mgmt_check_in_read');
   }
 
   /**
