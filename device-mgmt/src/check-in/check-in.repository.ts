@@ -96,7 +96,10 @@ export class CheckInRepository {
             and ${deviceCommands.state} in ('queued', 'delivered')
             and ${deviceCommands.expiresAt} > ${now.toISOString()}::timestamptz
           order by ${deviceCommands.createdAt} limit ${MAX_COMMANDS_PER_CHECK_IN}
-        ) and exists (select 1 from stored)
+        )
+          -- Checked again on the target row: an acknowledgement or a cancel committed meanwhile is not undone.
+          and state in ('queued', 'delivered')
+          and exists (select 1 from stored)
         returning id, type, params, created_at, expires_at
       )
       select case when delivered.id is null then null else json_build_object(
