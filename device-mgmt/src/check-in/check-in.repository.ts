@@ -73,7 +73,7 @@ export class CheckInRepository {
     set: CheckInWrite,
     now: Date,
   ): Promise<DeliveredCommand[] | undefined> {
-    const result = (await this.database.db.execute(sql`
+    const answer: unknown = await this.database.db.execute(sql`
       with stored as (
         update ${devices} set
           state = ${set.state},
@@ -105,7 +105,8 @@ export class CheckInRepository {
       select case when delivered.id is null then null else json_build_object(
         'id', delivered.id, 'type', delivered.type, 'params', delivered.params,
         'createdAt', delivered.created_at, 'expiresAt', delivered.expires_at) end as command
-      from stored left join delivered on true`)) as unknown as WriteResult;
+      from stored left join delivered on true`);
+    const result = answer as WriteResult;
     if (result.rows.length === 0) return undefined;
     return result.rows
       .flatMap((r) => (r.command ? [deliveredOf(r.command)] : []))
