@@ -7,7 +7,7 @@ import {
   verdictPatch,
   type PendingEvent,
 } from '../compliance/compliance-recorder.js';
-import type { ComplianceReason, ComplianceState } from '../compliance/compliance.js';
+import type { ComplianceReason, ComplianceState, ComplianceVerdict } from '../compliance/compliance.js';
 import { CommandOutcomes, type AfterAck } from '../commands/command-outcomes.js';
 import { deliveredCommand, type DeliveredCommand } from '../commands/command-view.js';
 import { CommandsRepository, MAX_COMMANDS_PER_CHECK_IN } from '../commands/commands.repository.js';
@@ -84,19 +84,15 @@ export class CheckInService {
       policy,
       now,
     );
-    const { acknowledgements: _acks, lostMode, ...facts } = report;
-    const lastReport = { ...facts, receivedAt: now.toISOString(), ...(lostMode ? { lostMode: {} } : {}) };
     const delivered = await this.checkIns.write(
       deviceId,
       read.rowVersion,
       {
         state: next,
         lastCheckInAt: now,
-        lastReport,
+        lastReport: withoutLocation(report, now),
         appliedPolicyVersion: report.policyVersion,
-        compliance: verdict.state,
-        complianceReasons: verdict.reasons,
-        nonCompliantSince: verdict.nonCompliantSince,
+        ...verdictColumns(verdict),
       },
       now,
     );
@@ -173,6 +169,17 @@ export class CheckInService {
 function nextState(report: CheckInReportInput, after: AfterAck): DeviceRow['state'] {
   if (after.revoke) return after.revoke;
   return report.lostMode !== undefined ? 'lost' : 'active';
+}
+
+/** What is stored of a report that carries no location (or one that is not kept): see reportToStore. */
+function withoutLocation(report: CheckInReportInput, now: Date): Record<string, unknown> {
+  const { acknowledgements: _acks, lostMode, ...facts } = report;
+  return { ...facts, receivedAt: now.toISOString(), ...(lostMode ? { lostMode: {} } : {}) };
+}
+
+function verdictColumns(verdict: ComplianceVerdict) {
+  const { state: compliance, reasons: complianceReasons, nonCompliantSince } = verdict;
+  return { compliance, complianceReasons, nonCompliantSince };
 }
 
 function replyOf(
