@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CheckInController } from './check-in/check-in.controller.js';
+import { CheckInRepository } from './check-in/check-in.repository.js';
 import { CheckInService } from './check-in/check-in.service.js';
 import { CommandOutcomes } from './commands/command-outcomes.js';
 import { CommandsController } from './commands/commands.controller.js';
@@ -29,6 +30,7 @@ import { PoliciesService } from './policies/policies.service.js';
     CommandsService,
     ComplianceRecorder,
     ComplianceSweepService,
+    CheckInRepository,
     CheckInService,
   ],
   exports: [PoliciesService, CommandsService, CheckInService, ComplianceSweepService],

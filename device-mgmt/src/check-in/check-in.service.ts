@@ -7,7 +7,7 @@ import {
   verdictPatch,
   type PendingEvent,
 } from '../compliance/compliance-recorder.js';
-import type { ComplianceReason, ComplianceState } from '../compliance/compliance.js';
+import type { ComplianceReason, ComplianceState, ComplianceVerdict } from '../compliance/compliance.js';
 import { CommandOutcomes, type AfterAck } from '../commands/command-outcomes.js';
 import { deliveredCommand, type DeliveredCommand } from '../commands/command-view.js';
 import { CommandsRepository, MAX_COMMANDS_PER_CHECK_IN } from '../commands/commands.repository.js';
@@ -16,6 +16,7 @@ import { DeviceStateRepository, type DeviceRow } from '../devices/device-state.r
 import { PoliciesService } from '../policies/policies.service.js';
 import type { EffectivePolicy, PolicySettings } from '../policies/policy-settings.js';
 import type { CheckInReportInput } from './check-in.dto.js';
+import { CheckInRepository, type CheckInRead } from './check-in.repository.js';
 
 export type CheckInReplyView = {
   policy: { version: number; settings: PolicySettings } | null;
@@ -26,12 +27,18 @@ export type CheckInReplyView = {
 
 /** When more commands wait than one reply carries, the handset comes back this soon for the rest. */
 const MORE_WAITING_SECONDS = 30;
+/** Optimistic attempts of a plain check-in before it takes the row lock like the others. */
+const OPTIMISTIC_ATTEMPTS = 3;
+
+type Done = { reply: CheckInReplyView; events: PendingEvent[]; after: AfterAck };
 
 /**
- * A handset's periodic check-in, in one transaction and a handful of statements (lock the device, read the
- * policy, store the report with the compliance verdict, deliver the commands): its acknowledgements are
- * recorded, its report stored (a location only while a delivered locate command is outstanding), its
- * compliance evaluated, and it gets its commands and, when it applied another version, the policy.
+ * A handset's periodic check-in: its acknowledgements are recorded, its report stored (a location only while a
+ * delivered locate command is outstanding), its compliance evaluated, and it gets its commands and, when it
+ * applied another version, the policy. The common check-in (no acknowledgements, no location) is two
+ * statements without a transaction — read the device and its policy version, then store the report only if
+ * the row is unchanged and deliver the commands in the same statement — and retries when another writer got
+ * in between; one with acknowledgements or a location locks the device row in a transaction.
  */
 @Injectable()
 export class CheckInService {
@@ -42,19 +49,67 @@ export class CheckInService {
     private readonly policies: PoliciesService,
     private readonly outcomes: CommandOutcomes,
     private readonly compliance: ComplianceRecorder,
+    private readonly checkIns: CheckInRepository,
   ) {}
 
   async checkIn(device: DevicePrincipal, report: CheckInReportInput): Promise<CheckInReplyView> {
     const now = new Date();
-    const done = await this.database.db.transaction((tx) =>
-      this.inTransaction(device.deviceId, report, now, tx),
-    );
+    const plain = (report.acknowledgements ?? []).length === 0 && report.lostMode?.location === undefined;
+    let done: Done | undefined;
+    for (let attempt = 0; plain && !done && attempt < OPTIMISTIC_ATTEMPTS; attempt++)
+      done = await this.optimistic(device.deviceId, report, now);
+    done ??= await this.database.db.transaction((tx) => this.inTransaction(device.deviceId, report, now, tx));
     await this.outcomes.settle(done.after);
     await this.compliance.publish(done.events);
     return done.reply;
   }
 
-  private async inTransaction(deviceId: string, report: CheckInReportInput, now: Date, tx: Db) {
+  /** Undefined when the device row changed between the read and the write (nothing was written). */
+  private async optimistic(
+    deviceId: string,
+    report: CheckInReportInput,
+    now: Date,
+  ): Promise<Done | undefined> {
+    const read: CheckInRead | undefined = await this.checkIns.read(deviceId);
+    if (!read) throw deviceMgmtError('device_not_found', 'No such device.');
+    const { row } = read;
+    if (row.state === 'wiped' || row.state === 'retired')
+      throw deviceMgmtError('device_not_active', `The device is ${row.state}.`);
+    const policy = await this.policies.atVersion(read.policyVersion);
+    const after: AfterAck = { deviceId, revoke: null };
+    const next = nextState(report, after);
+    const verdict = await this.compliance.evaluate(
+      { ...row, state: next, lastCheckInAt: now },
+      report,
+      policy,
+      now,
+    );
+    const delivered = await this.checkIns.write(
+      deviceId,
+      read.rowVersion,
+      {
+        state: next,
+        lastCheckInAt: now,
+        lastReport: withoutLocation(report, now),
+        appliedPolicyVersion: report.policyVersion,
+        ...verdictColumns(verdict),
+      },
+      now,
+    );
+    if (!delivered) return undefined;
+    const events = [
+      ...(next === 'lost' && row.state !== 'lost' ? lostEvents(row) : []),
+      ...nonCompliantEvents(row, verdict),
+    ];
+    return { reply: replyOf(report, policy, verdict, delivered), events, after };
+  }
+
+  private async inTransaction(
+    deviceId: string,
+    report: CheckInReportInput,
+    now: Date,
+    tx: Db,
+  ): Promise<Done> {
     const row = await this.devices.lock(deviceId, tx);
     if (!row) throw deviceMgmtError('device_not_found', 'No such device.');
     if (row.state === 'wiped' || row.state === 'retired')
@@ -87,16 +142,7 @@ export class CheckInService {
     ];
     // A device that has just acknowledged its wipe or relinquishment gets nothing more.
     const delivered = after.revoke ? [] : await this.commands.deliver(deviceId, now, tx);
-    const reply: CheckInReplyView = {
-      policy: policyFor(report.policyVersion, policy),
-      commands: delivered.map(deliveredCommand),
-      compliance: { state: verdict.state, reasons: verdict.reasons },
-      nextCheckInSeconds:
-        delivered.length >= MAX_COMMANDS_PER_CHECK_IN
-          ? MORE_WAITING_SECONDS
-          : policy.settings.checkInIntervalSeconds,
-    };
-    return { reply, events, after };
+    return { reply: replyOf(report, policy, verdict, delivered.map(deliveredCommand)), events, after };
   }
 
   /**
@@ -123,6 +169,34 @@ export class CheckInService {
 function nextState(report: CheckInReportInput, after: AfterAck): DeviceRow['state'] {
   if (after.revoke) return after.revoke;
   return report.lostMode !== undefined ? 'lost' : 'active';
+}
+
+/** What is stored of a report that carries no location (or one that is not kept): see reportToStore. */
+function withoutLocation(report: CheckInReportInput, now: Date): Record<string, unknown> {
+  const { acknowledgements: _acks, lostMode, ...facts } = report;
+  return { ...facts, receivedAt: now.toISOString(), ...(lostMode ? { lostMode: {} } : {}) };
+}
+
+function verdictColumns(verdict: ComplianceVerdict) {
+  const { state: compliance, reasons: complianceReasons, nonCompliantSince } = verdict;
+  return { compliance, complianceReasons, nonCompliantSince };
+}
+
+function replyOf(
+  report: CheckInReportInput,
+  policy: EffectivePolicy,
+  verdict: { state: ComplianceState; reasons: ComplianceReason[] },
+  delivered: DeliveredCommand[],
+): CheckInReplyView {
+  return {
+    policy: policyFor(report.policyVersion, policy),
+    commands: delivered,
+    compliance: { state: verdict.state, reasons: verdict.reasons },
+    nextCheckInSeconds:
+      delivered.length >= MAX_COMMANDS_PER_CHECK_IN
+        ? MORE_WAITING_SECONDS
+        : policy.settings.checkInIntervalSeconds,
+  };
 }
 
 function policyFor(applied: number, policy: EffectivePolicy): CheckInReplyView['policy'] {

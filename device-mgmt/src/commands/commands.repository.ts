@@ -68,7 +68,8 @@ export class CommandsRepository {
     const rows = await tx
       .update(deviceCommands)
       .set({ state: 'delivered', deliveredAt: sql`coalesce(${deviceCommands.deliveredAt}, ${now})` })
-      .where(inArray(deviceCommands.id, open))
+      // The state again on the target row: an acknowledgement or a cancel committed meanwhile is not undone.
+      .where(and(inArray(deviceCommands.id, open), inArray(deviceCommands.state, OPEN)))
       .returning();
     return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
   }

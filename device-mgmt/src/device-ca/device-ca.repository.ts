@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, desc, eq, gt, inArray, isNotNull, isNull, ne } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import { devices } from '../devices/devices.schema.js';
 import { deviceCaCertificates, deviceCertificates } from './device-ca.schema.js';
 
@@ -40,8 +40,17 @@ export class DeviceCaRepository {
     await (tx ?? this.database.db).insert(deviceCertificates).values(row);
   }
 
+  /** Every device request (the guard's authenticator): a prepared statement, planned once per connection. */
   async byThumbprint(thumbprint: string): Promise<CertificateWithDevice | null> {
-    const [row] = await this.database.db
+    this.thumbprintQuery ??= this.prepareByThumbprint();
+    const [row] = await this.thumbprintQuery.execute({ thumbprint });
+    return row ?? null;
+  }
+
+  private thumbprintQuery: ReturnType<typeof this.prepareByThumbprint> | undefined;
+
+  private prepareByThumbprint() {
+    return this.database.db
       .select({
         serial: deviceCertificates.serial,
         revokedAt: deviceCertificates.revokedAt,
@@ -53,9 +62,9 @@ export class DeviceCaRepository {
       })
       .from(deviceCertificates)
       .innerJoin(devices, eq(devices.id, deviceCertificates.deviceId))
-      .where(eq(deviceCertificates.thumbprint, thumbprint))
-      .limit(1);
-    return row ?? null;
+      .where(eq(deviceCertificates.thumbprint, sql.placeholder('thumbprint')))
+      .limit(1)
+      .prepare('device_mgmt_certificate_by_thumbprint');
   }
 
   /** Whether the official has a live handset (active or lost) with a certificate valid at `now`. */

@@ -40,6 +40,11 @@ export class PoliciesRepository {
     return rows[0];
   }
 
+  async byVersion(version: number, tx: Db = this.database.db): Promise<PolicyRow | undefined> {
+    const rows = await tx.select().from(devicePolicies).where(eq(devicePolicies.version, version)).limit(1);
+    return rows[0];
+  }
+
   /** The newest policy of every scope (or of these scopes). */
   async currentAll(scopes: readonly string[] | null, tx: Db = this.database.db): Promise<PolicyRow[]> {
     const rows = await tx

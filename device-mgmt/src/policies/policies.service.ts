@@ -40,6 +40,9 @@ export type PolicyChange = { settings: PolicySettings; baseVersion?: number | un
  */
 @Injectable()
 export class PoliciesService {
+  /** Stored versions never change (a change is a new version): each is read and parsed once per node. */
+  private readonly versions = new Map<number, EffectivePolicy>();
+
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     private readonly policies: PoliciesRepository,
@@ -65,8 +68,23 @@ export class PoliciesService {
   /** The policy a device of this institution follows (check-in, compliance). */
   async effective(institutionId: string | null, tx?: Db): Promise<EffectivePolicy> {
     const row = await this.policies.effective(institutionId, tx);
-    if (!row) return { scope: NATIONAL, version: 0, settings: DEFAULT_POLICY_SETTINGS, updatedAt: null };
-    return { scope: row.scope, version: row.version, settings: settingsOf(row), updatedAt: row.updatedAt };
+    return row ? effectiveOf(row) : DEFAULT_EFFECTIVE;
+  }
+
+  /**
+   * The policy of a stored version (null: the built-in default) — what a check-in found in force for its
+   * device. Remembered per node: versions are immutable, so this needs no invalidation.
+   */
+  async atVersion(version: number | null): Promise<EffectivePolicy> {
+    if (version === null) return DEFAULT_EFFECTIVE;
+    const known = this.versions.get(version);
+    if (known) return known;
+    const row = await this.policies.byVersion(version);
+    if (!row) throw new Error(`device policy version ${version} vanished`);
+    const policy = effectiveOf(row);
+    if (this.versions.size >= VERSIONS_REMEMBERED) this.versions.clear();
+    this.versions.set(version, policy);
+    return policy;
   }
 
   /**
@@ -117,6 +135,18 @@ export class PoliciesService {
       return viewOf(row, scope);
     });
   }
+}
+
+const VERSIONS_REMEMBERED = 1000;
+const DEFAULT_EFFECTIVE: EffectivePolicy = {
+  scope: NATIONAL,
+  version: 0,
+  settings: DEFAULT_POLICY_SETTINGS,
+  updatedAt: null,
+};
+
+function effectiveOf(row: PolicyRow): EffectivePolicy {
+  return { scope: row.scope, version: row.version, settings: settingsOf(row), updatedAt: row.updatedAt };
 }
 
 /** SHA-256 of the settings' canonical JSON (keys sorted), as the audit records them. */

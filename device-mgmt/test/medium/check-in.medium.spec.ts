@@ -1,5 +1,8 @@
 import { AppError, type Principal } from '@pakawaaz/platform';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { CheckInRepository } from '../../src/check-in/check-in.repository.js';
+import { deviceCommands } from '../../src/commands/device-commands.schema.js';
 import { CheckInService } from '../../src/check-in/check-in.service.js';
 import type { CheckInReportInput } from '../../src/check-in/check-in.dto.js';
 import { CommandsService } from '../../src/commands/commands.service.js';
@@ -205,6 +208,79 @@ describe('compliance transitions', () => {
     await settle();
     expect(ofType(DeviceLost.type)).toHaveLength(1);
     expect(ofType(DeviceNonCompliant.type)).toHaveLength(1);
+  });
+
+  it('a plain check-in whose device row changed after it was read writes and delivers nothing', async () => {
+    const d = await addDevice(fx.handle);
+    const lock = (await fx.get(CommandsService).create(d.id, { type: 'lock' }, national, null)).command;
+    const repo = fx.get(CheckInRepository);
+    const now = new Date();
+    const set = {
+      state: 'active' as const,
+      compliance: 'compliant' as const,
+      complianceReasons: [],
+      nonCompliantSince: null,
+      lastCheckInAt: now,
+      lastReport: { osBuild: 'stale' },
+      appliedPolicyVersion: 0,
+    };
+    const read = await repo.read(d.id);
+    if (!read) throw new Error('no device');
+    // Someone else (the sweep, an acknowledgement, a retirement) writes the row in between.
+    await devices.update(d.id, { compliance: 'grace', complianceReasons: ['CHECK_IN_OVERDUE'] });
+    expect(await repo.write(d.id, read.rowVersion, set, now)).toBeUndefined();
+    const untouched = await devices.find(d.id);
+    expect([untouched?.compliance, untouched?.lastReport]).toEqual(['grace', null]);
+    const listed = (await fx.get(CommandsService).list(d.id, national)).commands;
+    expect(listed.map((c) => c.state)).toEqual(['queued']);
+    // Read again: stored, and the command delivered in the same statement.
+    const fresh = await repo.read(d.id);
+    const delivered = await repo.write(d.id, fresh?.rowVersion ?? '', set, now);
+    expect(delivered?.map((c) => [c.id, c.type])).toEqual([[lock.id, 'lock']]);
+    expect((await devices.find(d.id))?.lastReport).toEqual({ osBuild: 'stale' });
+  });
+
+  it('an acknowledgement committed while a check-in delivers is not undone by the delivery', async () => {
+    const d = await addDevice(fx.handle);
+    const lock = (await fx.get(CommandsService).create(d.id, { type: 'lock' }, national, null)).command;
+    expect((await checkIns.checkIn(devicePrincipal(d), REPORT)).commands).toHaveLength(1);
+    const repo = fx.get(CheckInRepository);
+    const read = await repo.read(d.id);
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    let acked = () => {};
+    const ackDone = new Promise<void>((r) => (acked = r));
+    // The acknowledgement holds the command row (not the device row) until it commits.
+    const ack = fx.handle.db.transaction(async (tx) => {
+      await tx
+        .update(deviceCommands)
+        .set({ state: 'succeeded', acknowledgedAt: new Date() })
+        .where(eq(deviceCommands.id, lock.id));
+      acked();
+      await held;
+    });
+    await ackDone;
+    const now = new Date();
+    const write = repo.write(
+      d.id,
+      read?.rowVersion ?? '',
+      {
+        state: 'active',
+        compliance: 'compliant',
+        complianceReasons: [],
+        nonCompliantSince: null,
+        lastCheckInAt: now,
+        lastReport: {},
+        appliedPolicyVersion: 0,
+      },
+      now,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    release();
+    await ack;
+    expect(await write).toEqual([]);
+    const listed = (await fx.get(CommandsService).list(d.id, national)).commands;
+    expect(listed.map((c) => c.state)).toEqual(['succeeded']);
   });
 
   it('refuses a wiped device and an unknown one', async () => {

@@ -28,6 +28,8 @@ import { closedLoop, describeLoad, type LoadResult } from './load.js';
 const ADMIN_PASSWORD = 'amber-quarry-lantern-61';
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 2000);
 const IN_FLIGHT = 256;
+/** BENCH_CPU_PROF_DIR: the server child writes a V8 CPU profile there (`node --cpu-prof`) when it stops. */
+const PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR;
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
 async function provision(api: ControlPlaneApi): Promise<void> {
@@ -89,6 +91,7 @@ async function runMode(name: string, env: Record<string, string>, root: LabAttes
   const devicePort = await freeTcpPort();
   const server = await startServerProcess({
     adminPassword: ADMIN_PASSWORD,
+    ...(PROFILE_DIR ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] } : {}),
     env: {
       ...env,
       PAKAWAAZ_DEVICE_PORT: String(devicePort),

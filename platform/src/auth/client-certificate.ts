@@ -73,9 +73,23 @@ export class ClientCertificates {
   }
 }
 
+/**
+ * The chains already read, per connection: a handset keeps its connection alive across requests, and its
+ * certificate cannot change on it (the device port refuses renegotiation). Reading the chain again on every
+ * request (`getPeerCertificate(true)` builds JS objects for every certificate) was a visible cost.
+ */
+const chains = new WeakMap<object, Uint8Array[] | null>();
+
 /** The chain of a TLS connection whose client certificate the server verified; null otherwise. */
 function tlsChain(socket: Partial<TLSSocket> | null | undefined): Uint8Array[] | null {
   if (!socket || typeof socket.getPeerCertificate !== 'function' || socket.authorized !== true) return null;
+  if (chains.has(socket)) return chains.get(socket) ?? null;
+  const chain = readTlsChain(socket as TLSSocket);
+  chains.set(socket, chain);
+  return chain;
+}
+
+function readTlsChain(socket: TLSSocket): Uint8Array[] | null {
   let cert: PeerCertificate | undefined = socket.getPeerCertificate(true);
   const chain: Uint8Array[] = [];
   const seen = new Set<string>();

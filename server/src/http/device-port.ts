@@ -81,6 +81,8 @@ export async function openDevicePort(options: {
     options.handler,
   );
   server.on('secureConnection', (socket: TLSSocket) => {
+    // The client certificate is read once per connection (platform's client-certificate): it must not change.
+    socket.disableRenegotiation();
     if (socket.authorized) return;
     const cert = socket.getPeerCertificate();
     if (!cert || Object.keys(cert).length === 0) return; // no certificate: anonymous, like the main port
