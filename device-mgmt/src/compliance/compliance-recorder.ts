@@ -8,7 +8,12 @@ import {
   type DeviceUpdate,
 } from '../devices/device-state.repository.js';
 import type { EffectivePolicy } from '../policies/policy-settings.js';
-import { evaluateCompliance, type ComplianceVerdict, type ReportFacts } from './compliance.js';
+import {
+  attestedBootKey,
+  evaluateCompliance,
+  type ComplianceVerdict,
+  type ReportFacts,
+} from './compliance.js';
 
 /** An event to publish once the transaction that decided it has committed. */
 export type PendingEvent =
@@ -49,7 +54,7 @@ const RELEASES_TTL_MS = 5 * 60_000;
  */
 @Injectable()
 export class ComplianceRecorder {
-  private releasesMinimum: { value: number | null; at: number } | null = null;
+  private releasesMinimum = new Map<string, { value: number | null; at: number }>();
 
   constructor(
     private readonly devices: DeviceStateRepository,
@@ -64,8 +69,11 @@ export class ComplianceRecorder {
     policy: EffectivePolicy,
     now: Date,
   ): Promise<ComplianceVerdict> {
-    const releasesMinimumPatch = await this.minimumPatch();
-    return evaluateCompliance({ device, report, policy, releasesMinimumPatch, now });
+    const [releasesMinimumPatch, bootKeyCompromised] = await Promise.all([
+      this.minimumPatch(device.institutionId),
+      this.bootKeyCompromised(device),
+    ]);
+    return evaluateCompliance({ device, report, policy, releasesMinimumPatch, bootKeyCompromised, now });
   }
 
   /** Stores the verdict in `tx` and returns the events it causes. */
@@ -84,12 +92,23 @@ export class ComplianceRecorder {
       }
   }
 
-  private async minimumPatch(): Promise<number | null> {
+  private async minimumPatch(institutionId: string | null): Promise<number | null> {
     if (!this.releases) return null;
-    const cached = this.releasesMinimum;
+    const key = institutionId ?? '';
+    const cached = this.releasesMinimum.get(key);
     if (cached && Date.now() - cached.at < RELEASES_TTL_MS) return cached.value;
-    const value = await this.releases.minimumPatchLevel();
-    this.releasesMinimum = { value, at: Date.now() };
+    const value = await this.releases.minimumPatchLevel(institutionId);
+    this.releasesMinimum.set(key, { value, at: Date.now() });
     return value;
+  }
+
+  /**
+   * Asked at every evaluation (hardened-os answers from its own short-lived snapshot, refreshed at once on a
+   * change): a key marked compromised reaches every handset at its next check-in or sweep.
+   */
+  private async bootKeyCompromised(device: DeviceRow): Promise<boolean> {
+    const digest = attestedBootKey(device.attestation);
+    if (!this.releases || digest === null) return false;
+    return (await this.releases.bootKeyStatus(device.model, digest)) === 'compromised';
   }
 }
