@@ -43,6 +43,8 @@ export type HardenedOsReleases = {
     model: string | null,
     digest: string,
   ): Promise<'active' | 'retired' | 'compromised' | 'unknown'>;
+  /** Digests (lower-case hex) of every key marked compromised, whatever the model. */
+  compromisedBootKeys(): Promise<readonly string[]>;
   /** The key signs our builds (active or retired) for this model (any model when the model is not known). */
   isOurBootKey(model: string | null, digest: string): Promise<boolean>;
   /** Oldest patch level (YYYYMM) a device of this institution may run, or null for no minimum. */

@@ -6,6 +6,7 @@ import {
   nonCompliantEvents,
   verdictPatch,
   type PendingEvent,
+  type ReleaseFacts,
 } from '../compliance/compliance-recorder.js';
 import type { ComplianceReason, ComplianceState } from '../compliance/compliance.js';
 import { CommandOutcomes, type AfterAck } from '../commands/command-outcomes.js';
@@ -46,15 +47,22 @@ export class CheckInService {
 
   async checkIn(device: DevicePrincipal, report: CheckInReportInput): Promise<CheckInReplyView> {
     const now = new Date();
+    const facts = await this.compliance.releaseFacts(device.institutionId);
     const done = await this.database.db.transaction((tx) =>
-      this.inTransaction(device.deviceId, report, now, tx),
+      this.inTransaction(device.deviceId, report, now, facts, tx),
     );
     await this.outcomes.settle(done.after);
     await this.compliance.publish(done.events);
     return done.reply;
   }
 
-  private async inTransaction(deviceId: string, report: CheckInReportInput, now: Date, tx: Db) {
+  private async inTransaction(
+    deviceId: string,
+    report: CheckInReportInput,
+    now: Date,
+    facts: ReleaseFacts,
+    tx: Db,
+  ) {
     const row = await this.devices.lock(deviceId, tx);
     if (!row) throw deviceMgmtError('device_not_found', 'No such device.');
     if (row.state === 'wiped' || row.state === 'retired')
@@ -69,7 +77,7 @@ export class CheckInService {
     const next = nextState(report, after);
     // The SIM the handset reports is kept in its report only: the IMSI events bar is the one bound at enrolment.
     const evaluated: DeviceRow = { ...row, state: next, lastCheckInAt: now };
-    const verdict = await this.compliance.evaluate(evaluated, report, policy, now);
+    const verdict = this.compliance.evaluate(evaluated, report, policy, now, facts);
     await this.devices.update(
       deviceId,
       {

@@ -48,6 +48,14 @@ export function lostEvents(device: EventDevice): PendingEvent[] {
 const RELEASES_TTL_MS = 5 * 60_000;
 
 /**
+ * hardened-os's facts a verdict needs: the patch floor of the device's institution, and the verified-boot keys
+ * marked compromised (asked at every check-in — hardened-os answers from a snapshot it refreshes at once on a
+ * change — so a compromised key reaches every handset at its next check-in).
+ */
+export type ReleaseFacts = { minimumPatch: number | null; compromisedBootKeys: ReadonlySet<string> };
+const NO_RELEASE_FACTS: ReleaseFacts = { minimumPatch: null, compromisedBootKeys: new Set() };
+
+/**
  * Evaluates a device (locked by the caller's transaction) and stores the verdict; transitions become events,
  * published after commit. The events carry the IMSI of the SIM in the handset (core-network bars it): a
  * device with no IMSI on record publishes none — it has no SIM of ours to bar.
@@ -63,17 +71,35 @@ export class ComplianceRecorder {
     @Optional() @Inject(HARDENED_OS_RELEASES) private readonly releases?: HardenedOsReleases,
   ) {}
 
-  async evaluate(
+  /**
+   * What hardened-os says, read before the caller's transaction opens: the port reads the database, and inside
+   * a transaction holding the device row that would wait on a second connection (PGlite has only one).
+   */
+  async releaseFacts(institutionId: string | null): Promise<ReleaseFacts> {
+    if (!this.releases) return NO_RELEASE_FACTS;
+    const [minimumPatch, compromised] = await Promise.all([
+      this.minimumPatch(institutionId),
+      this.releases.compromisedBootKeys(),
+    ]);
+    return { minimumPatch, compromisedBootKeys: new Set(compromised.map((k) => k.toLowerCase())) };
+  }
+
+  evaluate(
     device: DeviceRow,
     report: ReportFacts | null,
     policy: EffectivePolicy,
     now: Date,
-  ): Promise<ComplianceVerdict> {
-    const [releasesMinimumPatch, bootKeyCompromised] = await Promise.all([
-      this.minimumPatch(device.institutionId),
-      this.bootKeyCompromised(device),
-    ]);
-    return evaluateCompliance({ device, report, policy, releasesMinimumPatch, bootKeyCompromised, now });
+    facts: ReleaseFacts,
+  ): ComplianceVerdict {
+    const key = attestedBootKey(device.attestation);
+    return evaluateCompliance({
+      device,
+      report,
+      policy,
+      releasesMinimumPatch: facts.minimumPatch,
+      bootKeyCompromised: key !== null && facts.compromisedBootKeys.has(key),
+      now,
+    });
   }
 
   /** Stores the verdict in `tx` and returns the events it causes. */
@@ -100,15 +126,5 @@ export class ComplianceRecorder {
     const value = await this.releases.minimumPatchLevel(institutionId);
     this.releasesMinimum.set(key, { value, at: Date.now() });
     return value;
-  }
-
-  /**
-   * Asked at every evaluation (hardened-os answers from its own short-lived snapshot, refreshed at once on a
-   * change): a key marked compromised reaches every handset at its next check-in or sweep.
-   */
-  private async bootKeyCompromised(device: DeviceRow): Promise<boolean> {
-    const digest = attestedBootKey(device.attestation);
-    if (!this.releases || digest === null) return false;
-    return (await this.releases.bootKeyStatus(device.model, digest)) === 'compromised';
   }
 }

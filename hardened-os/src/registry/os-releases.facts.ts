@@ -31,6 +31,7 @@ export type OsRegistryFacts = {
   bootKeys(): Promise<readonly string[]>;
   bootKeyStatus(model: string | null, digest: string): Promise<BootKeyStatus | 'unknown'>;
   isOurBootKey(model: string | null, digest: string): Promise<boolean>;
+  compromisedBootKeys(): Promise<readonly string[]>;
   minimumPatchLevel(institutionId?: string | null): Promise<number | null>;
   latestRelease(model: string, channel: ReleaseChannel): Promise<OsReleaseSummary | null>;
 };
@@ -65,6 +66,11 @@ export class OsReleasesFacts implements OsRegistryFacts {
   async isOurBootKey(model: string | null, digest: string): Promise<boolean> {
     const status = await this.bootKeyStatus(model, digest);
     return status === 'active' || status === 'retired';
+  }
+
+  async compromisedBootKeys(): Promise<readonly string[]> {
+    const { keys } = await this.current();
+    return [...new Set(keys.filter((k) => k.status === 'compromised').map((k) => k.digest))];
   }
 
   async minimumPatchLevel(institutionId?: string | null): Promise<number | null> {
