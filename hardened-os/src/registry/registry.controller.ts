@@ -104,12 +104,13 @@ export class OsRegistryController {
     'compromised is final: every handset booted with the key is non-compliant at its next check-in',
   )
   setKeyStatus(
-    @Param(new ZodValidationPipe(BootKeyParams)) key: z.infer<typeof BootKeyParams>,
+    @Param('model', new ZodValidationPipe(BootKeyParams.shape.model)) model: string,
+    @Param('digest', new ZodValidationPipe(BootKeyParams.shape.digest)) digest: string,
     @ZodBody(BootKeyStatusInput) body: z.infer<typeof BootKeyStatusInput>,
     @CurrentPrincipal() by: Principal,
     @RequestId() requestId: string,
   ) {
-    return this.registry.setKeyStatus(key.model, key.digest, body.status, by, requestId);
+    return this.registry.setKeyStatus(model, digest, body.status, by, requestId);
   }
 
   @Get('releases')
