@@ -14,6 +14,8 @@ import {
 } from '@pakawaaz/handset-simulator';
 import { freeTcpPort } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFile } from 'node:fs/promises';
+import { ensureBuilt, runCli } from '../support/cli.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /*
@@ -176,6 +178,54 @@ describe('the OS registry', () => {
       body: Buffer.from('x'),
     });
     expect(res.status).toBe(415);
+  });
+});
+
+describe('pakawaaz os', () => {
+  it('registers a model, a key and a release, and uploads a payload with progress', async () => {
+    ensureBuilt();
+    const env = { PAKAWAAZ_URL: server.url, PAKAWAAZ_TOKEN: admin };
+    const ok = async (args: string[]) => {
+      const r = await runCli(['os', ...args], env);
+      expect(r.code, r.stderr).toBe(0);
+      return r;
+    };
+    await ok(['models', 'add', 'cliphone', '--manufacturer', 'Pakawaaz Lab', '--no-strongbox']);
+    await ok(['boot-keys', 'add', 'cliphone', 'c3'.repeat(32), '--retired']);
+    const listed = await ok(['boot-keys', 'list', '--model', 'cliphone']);
+    expect(listed.stdout).toContain(`${'c3'.repeat(32)}  retired`);
+    const added = await ok([
+      'releases',
+      'add',
+      '--model',
+      'cliphone',
+      '--build-id',
+      'CLI1.261201.001',
+      '--android-version',
+      '15',
+      '--patch',
+      '2026-12-01',
+      '--channel',
+      'beta',
+      '--fingerprint',
+      'pakawaaz/cliphone/cliphone:15/CLI1.261201.001/7:user/release-keys',
+      '--json',
+    ]);
+    const { id } = JSON.parse(added.stdout) as { id: string };
+    const file = path.join(labDir, 'cli-ota.zip');
+    const bytes = Buffer.alloc(2500, 3);
+    await writeFile(file, bytes);
+    const up = await ok(['releases', 'upload', id, file]);
+    expect(up.stderr).toContain('100%');
+    expect(up.stdout).toContain(createHash('sha256').update(bytes).digest('hex'));
+    const tooBig = path.join(labDir, 'cli-big.zip');
+    await writeFile(tooBig, Buffer.alloc(MAX_BYTES + 10));
+    const refused = await runCli(
+      ['os', 'releases', 'upload', id, tooBig, '--incremental-from', 'CLI1.261101.001'],
+      env,
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('payload_too_large');
   });
 });
 
