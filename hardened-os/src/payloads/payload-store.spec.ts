@@ -17,7 +17,7 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 function chunks(parts: Buffer[], failAfter?: Error): Readable {
   return Readable.from(
-    (async function* () {
+    (function* () {
       for (const p of parts) yield p;
       if (failAfter) throw failAfter;
     })(),

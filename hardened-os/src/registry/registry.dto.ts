@@ -9,13 +9,7 @@ import {
   RELEASE_CHANNELS,
   SHA256_HEX,
 } from './registry-rules.js';
-import type {
-  BootKeyRow,
-  DeviceModelRow,
-  PayloadRow,
-  PatchFloorRow,
-  ReleaseRow,
-} from './registry.repository.js';
+import type { BootKeyRow, DeviceModelRow, PayloadRow, ReleaseRow } from './registry.repository.js';
 
 const codename = z.string().regex(CODENAME, 'expected an Android codename (lower-case, e.g. shiba)');
 const sha256 = z.string().regex(SHA256_HEX, 'expected a SHA-256 digest (64 hex characters)');

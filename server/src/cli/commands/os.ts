@@ -174,7 +174,7 @@ function registerReleases(os: Command, ctx: CliContext) {
           o.incrementalFrom ? { kind: 'incremental', from: o.incrementalFrom } : { kind: 'full' },
         );
         if (o.sha256) query.set('sha256', o.sha256);
-        const url = `${baseUrlOf(ctx.io.env)}/api/v1/os/releases/${encodeURIComponent(id)}/payloads?${query}`;
+        const url = `${baseUrlOf(ctx.io.env)}/api/v1/os/releases/${encodeURIComponent(id)}/payloads?${query.toString()}`;
         let shown = -1;
         const r = await uploadFile({
           url,
