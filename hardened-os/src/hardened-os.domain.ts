@@ -1,9 +1,26 @@
 import { fileURLToPath } from 'node:url';
 import type { DomainDescriptor } from '@pakawaaz/platform';
 
+// The role hardened-os brings (type level; the metadata is in `auth` below). `interface`: only interfaces
+// merge across modules, which is how a domain extends the kernel's Role union.
+declare module '@pakawaaz/platform' {
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
+  interface RoleRegistry {
+    'os-admin': 'national';
+  }
+}
+
 export const hardenedOsDomain = {
   name: 'hardened-os',
   pgSchema: 'hardened_os',
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
-  status: 'planned',
+  status: 'active',
+  auth: {
+    roles: {
+      'os-admin': {
+        description: 'device models, verified-boot keys, OS releases and OTA payloads',
+        scope: 'national',
+      },
+    },
+  },
 } as const satisfies DomainDescriptor;

@@ -1,5 +1,32 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { HARDENED_OS_CONFIG, type HardenedOsConfig } from './hardened-os.config.js';
+import { PayloadStore } from './payloads/payload-store.js';
+import { PAYLOAD_STORE, PayloadsService } from './payloads/payloads.service.js';
+import { OsReleasesFacts } from './registry/os-releases.facts.js';
+import { OsRegistryController } from './registry/registry.controller.js';
+import { RegistryRepository } from './registry/registry.repository.js';
+import { RegistryService } from './registry/registry.service.js';
 
-/** Nest module of the hardened-os domain; features register their controllers and providers here as they land. */
+/**
+ * Hardened OS: device models, verified-boot keys, releases, OTA payloads and patch floors. Global, so that the
+ * server can bind device management's HARDENED_OS_RELEASES port to OsReleasesFacts.
+ */
 @Module({})
-export class HardenedOsModule {}
+export class HardenedOsModule {
+  static forRoot(config: HardenedOsConfig): DynamicModule {
+    return {
+      module: HardenedOsModule,
+      global: true,
+      controllers: [OsRegistryController],
+      providers: [
+        { provide: HARDENED_OS_CONFIG, useValue: config },
+        { provide: PAYLOAD_STORE, useValue: new PayloadStore(config.payloadDir) },
+        RegistryRepository,
+        OsReleasesFacts,
+        RegistryService,
+        PayloadsService,
+      ],
+      exports: [OsReleasesFacts],
+    };
+  }
+}

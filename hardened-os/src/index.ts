@@ -1,3 +1,13 @@
 // Public face of the hardened-os domain: the only module other packages may import.
 export { hardenedOsDomain } from './hardened-os.domain.js';
 export { HardenedOsModule } from './hardened-os.module.js';
+export { HARDENED_OS_CONFIG, loadHardenedOsConfig, type HardenedOsConfig } from './hardened-os.config.js';
+// What device management reads (the server binds it to device-mgmt's HARDENED_OS_RELEASES port).
+export {
+  OsReleasesFacts,
+  type OsRegistryFacts,
+  type OsReleaseSummary,
+} from './registry/os-releases.facts.js';
+export type { BootKeyStatus, ReleaseChannel } from './registry/registry-rules.js';
+// The upload route (the server lets application/octet-stream through there only).
+export { OS_PAYLOAD_ROUTE } from './registry/registry.controller.js';

@@ -10,6 +10,7 @@ import { DeviceDetailPage } from './features/devices/DeviceDetailPage';
 import { DevicesPage } from './features/devices/DevicesPage';
 import { EnrolmentPage } from './features/devices/EnrolmentPage';
 import { PoliciesPage } from './features/devices/PoliciesPage';
+import { HardenedOsPage } from './features/hardened-os/HardenedOsPage';
 import { InstitutionsPage } from './features/institutions/InstitutionsPage';
 import { LoginPage } from './features/login/LoginPage';
 import { NetworkPage } from './features/network/NetworkPage';
@@ -47,6 +48,7 @@ const ROUTES: Record<string, () => ReactNode> = {
   '/devices': () => <DevicesPage />,
   '/devices/enrolment': () => <EnrolmentPage />,
   '/devices/policies': () => <PoliciesPage />,
+  '/hardened-os': () => <HardenedOsPage />,
 };
 
 /** Routes with a path parameter: a pattern and the page it renders. */

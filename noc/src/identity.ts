@@ -13,6 +13,7 @@ export const ROLES: readonly { role: Role; description: string }[] = [
   { role: 'network-admin', description: 'network spec, Open5GS sync and alarms' },
   { role: 'security-officer', description: 'officials, password resets, lock-outs and sessions' },
   { role: 'device-admin', description: 'handsets, policies and device commands' },
+  { role: 'os-admin', description: 'device models, verified-boot keys, OS releases and OTA payloads' },
   { role: 'app-reviewer', description: 'app store reviews and catalogues' },
   { role: 'billing', description: 'usage and fees' },
   { role: 'super-admin', description: 'everything, including operators and their roles' },

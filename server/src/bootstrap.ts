@@ -6,6 +6,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { loadCoreNetworkConfig, NetworkSpecService } from '@pakawaaz/core-network';
 import { loadDeviceMgmtConfig } from '@pakawaaz/device-mgmt';
+import { loadHardenedOsConfig } from '@pakawaaz/hardened-os';
 import {
   RadiusListener,
   FirstStartService,
@@ -143,6 +144,7 @@ export async function createApp(
   const identity = loadIdentityConfig(env, config);
   const domains = {
     coreNetwork: loadCoreNetworkConfig(env, config),
+    hardenedOs: loadHardenedOsConfig(env, config),
     deviceMgmt: loadDeviceMgmtConfig(env, config),
   };
   const https = loadTls(config);

@@ -1,8 +1,19 @@
-import type { DynamicModule, Type } from '@nestjs/common';
+import { Global, Module, type DynamicModule, type Type } from '@nestjs/common';
 import { AppStoreModule, appStoreDomain } from '@pakawaaz/app-store';
 import { CoreNetworkModule, coreNetworkDomain, type CoreNetworkConfig } from '@pakawaaz/core-network';
-import { DeviceMgmtModule, deviceMgmtDomain, type DeviceMgmtConfig } from '@pakawaaz/device-mgmt';
-import { HardenedOsModule, hardenedOsDomain } from '@pakawaaz/hardened-os';
+import {
+  DeviceMgmtModule,
+  deviceMgmtDomain,
+  HARDENED_OS_RELEASES,
+  type DeviceMgmtConfig,
+  type HardenedOsReleases,
+} from '@pakawaaz/device-mgmt';
+import {
+  HardenedOsModule,
+  hardenedOsDomain,
+  OsReleasesFacts,
+  type HardenedOsConfig,
+} from '@pakawaaz/hardened-os';
 import { identityDomain } from '@pakawaaz/identity';
 import {
   platformDomain,
@@ -44,6 +55,7 @@ export const DOMAINS: DomainComposition = {
 export const ALL_ROLES = {
   ...platformDomain.auth.roles,
   ...coreNetworkDomain.auth.roles,
+  ...hardenedOsDomain.auth.roles,
   ...identityDomain.auth.roles,
   ...deviceMgmtDomain.auth.roles,
   ...appStoreDomain.auth.roles,
@@ -53,20 +65,45 @@ export const ALL_ROLES = {
 registerDomains(ALL_DOMAINS);
 
 /** Each domain's configuration, parsed once at start-up (a bad value stops the process naming the variable). */
-export type DomainConfigs = { coreNetwork: CoreNetworkConfig; deviceMgmt: DeviceMgmtConfig };
+export type DomainConfigs = {
+  coreNetwork: CoreNetworkConfig;
+  hardenedOs: HardenedOsConfig;
+  deviceMgmt: DeviceMgmtConfig;
+};
 
 /** Nest modules of the domains a node may serve (identity is wired separately: every node needs it). */
 export const DOMAIN_MODULES = {
   'core-network': (c) => CoreNetworkModule.forRoot(c.coreNetwork),
-  'hardened-os': () => HardenedOsModule,
+  'hardened-os': (c) => HardenedOsModule.forRoot(c.hardenedOs),
   'device-mgmt': (c) => DeviceMgmtModule.forRoot(c.deviceMgmt),
   'app-store': () => AppStoreModule,
   'secure-chat': () => SecureChatModule,
 } as const satisfies Record<Exclude<DomainName, 'identity'>, (c: DomainConfigs) => Type | DynamicModule>;
 
-/** The domain modules a node's configuration selects (already validated against DOMAINS). */
+/** The domain modules a node's configuration selects (already validated against DOMAINS), and their ports. */
 export function servedModules(served: readonly string[], configs: DomainConfigs): (Type | DynamicModule)[] {
-  return served
+  const modules: (Type | DynamicModule)[] = served
     .filter((d): d is Exclude<DomainName, 'identity'> => d in DOMAIN_MODULES)
     .map((d) => DOMAIN_MODULES[d](configs));
+  if (served.includes('hardened-os') && served.includes('device-mgmt'))
+    modules.push(HardenedOsReleasesBinding);
+  return modules;
 }
+
+/**
+ * Device management reads our OS builds through its HARDENED_OS_RELEASES port; hardened-os's registry answers
+ * it (a node serving device-mgmt without hardened-os falls back to PAKAWAAZ_TRUSTED_BOOT_KEYS and
+ * PAKAWAAZ_MIN_PATCH_LEVEL). The factory's types prove the registry's face matches the port.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: HARDENED_OS_RELEASES,
+      inject: [OsReleasesFacts],
+      useFactory: (facts: OsReleasesFacts): HardenedOsReleases => facts,
+    },
+  ],
+  exports: [HARDENED_OS_RELEASES],
+})
+class HardenedOsReleasesBinding {}

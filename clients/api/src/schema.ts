@@ -1092,6 +1092,118 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/os/boot-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OsRegistry_keys"];
+        put?: never;
+        post: operations["OsRegistry_addKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/boot-keys/{model}/{digest}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["OsRegistry_setKeyStatus"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OsRegistry_models"];
+        put?: never;
+        post: operations["OsRegistry_addModel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/patch-floors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OsRegistry_floors"];
+        put: operations["OsRegistry_setFloor"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/releases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OsRegistry_releases"];
+        put?: never;
+        post: operations["OsRegistry_addRelease"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/releases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OsRegistry_release"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/releases/{id}/payloads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["OsRegistry_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/radius/accounting": {
         parameters: {
             query?: never;
@@ -1922,6 +2034,48 @@ export interface components {
         BarringRequest: {
             reason: string;
         };
+        BootKey: {
+            /** Format: date-time */
+            createdAt: string;
+            digest: string;
+            label: string | null;
+            model: string;
+            /** @enum {string} */
+            status: "active" | "retired" | "compromised";
+            /** Format: date-time */
+            statusChangedAt: string;
+        };
+        BootKeyInput: {
+            /** @description SHA-256 of the AVB public key, as attested in rootOfTrust.verifiedBootKey */
+            digest: string;
+            label?: string;
+            model: string;
+            /**
+             * @default active
+             * @enum {string}
+             */
+            status: "active" | "retired";
+        };
+        BootKeyList: {
+            keys: {
+                /** Format: date-time */
+                createdAt: string;
+                digest: string;
+                label: string | null;
+                model: string;
+                /** @enum {string} */
+                status: "active" | "retired" | "compromised";
+                /** Format: date-time */
+                statusChangedAt: string;
+            }[];
+        };
+        BootKeyStatusInput: {
+            /**
+             * @description compromised is final: every device booted with the key is non-compliant at its next check-in
+             * @enum {string}
+             */
+            status: "active" | "retired" | "compromised";
+        };
         BulkAssignmentResult: {
             /** @description lines assigned (in a dry run: that would be) */
             assigned: number;
@@ -1965,7 +2119,7 @@ export interface components {
                 type: string;
             }[];
             compliance: {
-                reasons: ("DEVICE_LOST" | "BOOT_STATE" | "ATTESTATION_STALE" | "PATCH_LEVEL" | "CHECK_IN_OVERDUE" | "POLICY_NOT_APPLIED" | "REQUIRED_APP_MISSING" | "FORBIDDEN_APP" | "DEVELOPER_OPTIONS" | "SCREEN_LOCK")[];
+                reasons: ("DEVICE_LOST" | "BOOT_KEY_COMPROMISED" | "BOOT_STATE" | "ATTESTATION_STALE" | "PATCH_LEVEL" | "CHECK_IN_OVERDUE" | "POLICY_NOT_APPLIED" | "REQUIRED_APP_MISSING" | "FORBIDDEN_APP" | "DEVELOPER_OPTIONS" | "SCREEN_LOCK")[];
                 /** @enum {string} */
                 state: "compliant" | "grace" | "non_compliant";
             };
@@ -2073,7 +2227,7 @@ export interface components {
             /** Format: uuid */
             institutionId?: string | null;
             name: string;
-            roles: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "billing" | "device-admin" | "app-reviewer")[];
+            roles: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "os-admin" | "billing" | "device-admin" | "app-reviewer")[];
         };
         CreateDeviceCommandRequest: {
             expiresInMinutes?: number;
@@ -2162,7 +2316,7 @@ export interface components {
             mustChangePassword?: boolean;
             password: string;
             phone?: string | null;
-            roles?: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "billing" | "device-admin" | "app-reviewer")[];
+            roles?: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "os-admin" | "billing" | "device-admin" | "app-reviewer")[];
             username: string;
         };
         CreatedApiToken: {
@@ -2617,7 +2771,7 @@ export interface components {
             }[];
         };
         DeviceCompliance: {
-            reasons: ("DEVICE_LOST" | "BOOT_STATE" | "ATTESTATION_STALE" | "PATCH_LEVEL" | "CHECK_IN_OVERDUE" | "POLICY_NOT_APPLIED" | "REQUIRED_APP_MISSING" | "FORBIDDEN_APP" | "DEVELOPER_OPTIONS" | "SCREEN_LOCK")[];
+            reasons: ("DEVICE_LOST" | "BOOT_KEY_COMPROMISED" | "BOOT_STATE" | "ATTESTATION_STALE" | "PATCH_LEVEL" | "CHECK_IN_OVERDUE" | "POLICY_NOT_APPLIED" | "REQUIRED_APP_MISSING" | "FORBIDDEN_APP" | "DEVELOPER_OPTIONS" | "SCREEN_LOCK")[];
             /** @enum {string} */
             state: "compliant" | "grace" | "non_compliant";
         };
@@ -2680,6 +2834,32 @@ export interface components {
         };
         /** @enum {string} */
         DeviceMgmtErrorCode: "attestation_malformed" | "attestation_refused" | "challenge_invalid" | "command_not_cancellable" | "command_not_delivered" | "command_not_found" | "csr_invalid" | "csr_key_mismatch" | "device_already_enrolled" | "device_not_active" | "device_not_found" | "device_retired" | "enrolment_token_invalid" | "enrolment_token_not_found" | "enrolment_token_spent" | "idempotency_key_reused" | "invalid_status_list" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "policy_changed" | "policy_not_found" | "sim_not_assigned";
+        DeviceModel: {
+            codename: string;
+            /** Format: date-time */
+            createdAt: string;
+            manufacturer: string;
+            name: string | null;
+            strongBox: boolean;
+        };
+        DeviceModelInput: {
+            codename: string;
+            manufacturer: string;
+            /** @description Marketing name, e.g. Pixel 8 */
+            name?: string;
+            /** @description The model has a StrongBox secure element */
+            strongBox: boolean;
+        };
+        DeviceModelList: {
+            models: {
+                codename: string;
+                /** Format: date-time */
+                createdAt: string;
+                manufacturer: string;
+                name: string | null;
+                strongBox: boolean;
+            }[];
+        };
         DevicePage: {
             devices: {
                 brand: string | null;
@@ -4013,6 +4193,67 @@ export interface components {
             /** @enum {string} */
             mode: "mongodb" | "export-only";
         };
+        OsRelease: {
+            bootPatchLevel: string | null;
+            buildId: string;
+            /** @enum {string} */
+            channel: "stable" | "beta" | "pilot";
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            fingerprint: string;
+            id: string;
+            model: string;
+            notes: string;
+            payloads: {
+                fromBuildId: string | null;
+                /** @enum {string} */
+                kind: "full" | "incremental";
+                sha256: string;
+                sizeBytes: number;
+                /** Format: date-time */
+                uploadedAt: string;
+            }[];
+            securityPatchLevel: string;
+            vendorPatchLevel: string | null;
+            version: string;
+        };
+        OsReleaseList: {
+            releases: {
+                bootPatchLevel: string | null;
+                buildId: string;
+                /** @enum {string} */
+                channel: "stable" | "beta" | "pilot";
+                /** Format: date-time */
+                createdAt: string;
+                createdBy: string;
+                fingerprint: string;
+                id: string;
+                model: string;
+                notes: string;
+                payloads: {
+                    fromBuildId: string | null;
+                    /** @enum {string} */
+                    kind: "full" | "incremental";
+                    sha256: string;
+                    sizeBytes: number;
+                    /** Format: date-time */
+                    uploadedAt: string;
+                }[];
+                securityPatchLevel: string;
+                vendorPatchLevel: string | null;
+                version: string;
+            }[];
+        };
+        OtaPayload: {
+            fromBuildId: string | null;
+            /** @enum {string} */
+            kind: "full" | "incremental";
+            sha256: string;
+            sizeBytes: number;
+            /** Format: date-time */
+            uploadedAt: string;
+        };
         Passkey: {
             backedUp: boolean;
             /** Format: date-time */
@@ -4109,6 +4350,31 @@ export interface components {
                 updatedAt: string;
                 username: string;
             };
+        };
+        PatchFloor: {
+            institutionId: string | null;
+            minimumPatchLevel: string;
+            /** Format: date-time */
+            updatedAt: string;
+            updatedBy: string;
+        };
+        PatchFloorInput: {
+            /**
+             * Format: uuid
+             * @description null: the national floor
+             */
+            institutionId: string | null;
+            /** @description null: remove this floor */
+            minimumPatchLevel: string | null;
+        };
+        PatchFloorList: {
+            floors: {
+                institutionId: string | null;
+                minimumPatchLevel: string;
+                /** Format: date-time */
+                updatedAt: string;
+                updatedBy: string;
+            }[];
         };
         /** @enum {string} */
         PlatformErrorCode: "capability_not_enabled" | "certificate_binding_failed" | "database_unavailable" | "device_certificate_refused" | "device_certificate_required" | "device_management_unavailable" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_client_certificate" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
@@ -4415,6 +4681,20 @@ export interface components {
         };
         RefreshRequest: {
             refreshToken: string;
+        };
+        ReleaseInput: {
+            bootPatchLevel?: string;
+            buildId: string;
+            /** @enum {string} */
+            channel: "stable" | "beta" | "pilot";
+            fingerprint: string;
+            model: string;
+            /** @default  */
+            notes: string;
+            securityPatchLevel: string;
+            vendorPatchLevel?: string;
+            /** @description Android version, e.g. 15 */
+            version: string;
         };
         RetireDevice: {
             reason: string;
@@ -4904,7 +5184,7 @@ export interface components {
             email?: string | null;
             institution?: string | null;
             phone?: string | null;
-            roles?: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "billing" | "device-admin" | "app-reviewer")[];
+            roles?: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "os-admin" | "billing" | "device-admin" | "app-reviewer")[];
         };
         User: {
             /** Format: date-time */
@@ -11537,6 +11817,878 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "open5gs_not_configured";
+                    };
+                };
+            };
+        };
+    };
+    OsRegistry_keys: {
+        parameters: {
+            query?: {
+                model?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BootKeyList"];
+                };
+            };
+            /** @description `invalid_os_registry_input`, `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_os_registry_input" | "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `device_model_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_model_not_found";
+                    };
+                };
+            };
+        };
+    };
+    OsRegistry_addKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BootKeyInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BootKey"];
+                };
+            };
+            /** @description `invalid_os_registry_input`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_os_registry_input" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `device_model_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_model_not_found";
+                    };
+                };
+            };
+            /** @description `boot_key_exists` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "boot_key_exists";
+                    };
+                };
+            };
+        };
+    };
+    OsRegistry_setKeyStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+                digest: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BootKeyStatusInput"];
+            };
+        };
+        responses: {
+            /** @description compromised is final: every handset booted with the key is non-compliant at its next check-in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BootKey"];
+                };
+            };
+            /** @description `invalid_os_registry_input`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_os_registry_input" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `boot_key_not_found`, `device_model_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "boot_key_not_found" | "device_model_not_found";
+                    };
+                };
+            };
+            /** @description `boot_key_compromised` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "boot_key_compromised";
+                    };
+                };
+            };
+        };
+    };
+    OsRegistry_models: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceModelList"];
+                };
+            };
+            /** @description `invalid_os_registry_input`, `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_os_registry_input" | "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `device_model_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_model_not_found";
+                    };
+                };
+            };
+        };
+    };
+    OsRegistry_addModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeviceModelInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceModel"];
+                };
+            };
+            /** @description `invalid_os_registry_input`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_os_registry_input" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `device_model_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_model_not_found";
+                    };
+                };
+            };
+            /** @description `device_model_exists` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_model_exists";
+                    };
+                };
+            };
+        };
+    };
+    OsRegistry_floors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatchFloorList"];
+                };
+            };
+            /** @description `invalid_os_registry_input`, `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_os_registry_input" | "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `device_model_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_model_not_found";
+                    };
+                };
+            };
+        };
+    };
+    OsRegistry_setFloor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchFloorInput"];
+            };
+        };
+        responses: {
+            /** @description The national floor (institutionId null) or an institution's; device compliance holds handsets below it non-compliant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatchFloorList"];
+                };
+            };
+            /** @description `invalid_os_registry_input`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_os_registry_input" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `device_model_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_model_not_found";
+                    };
+                };
+            };
+        };
+    };
+    OsRegistry_releases: {
+        parameters: {
+            query?: {
+                model?: string;
+                channel?: "stable" | "beta" | "pilot";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest security patch level first (at most 500) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OsReleaseList"];
+                };
+            };
+            /** @description `invalid_os_registry_input`, `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_os_registry_input" | "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `device_model_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_model_not_found";
+                    };
+                };
+            };
+        };
+    };
+    OsRegistry_addRelease: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReleaseInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OsRelease"];
+                };
+            };
+            /** @description `invalid_os_registry_input`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_os_registry_input" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `device_model_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_model_not_found";
+                    };
+                };
+            };
+            /** @description `release_exists` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "release_exists";
+                    };
+                };
+            };
+        };
+    };
+    OsRegistry_release: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OsRelease"];
+                };
+            };
+            /** @description `invalid_os_registry_input`, `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_os_registry_input" | "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `device_model_not_found`, `release_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_model_not_found" | "release_not_found";
+                    };
+                };
+            };
+        };
+    };
+    OsRegistry_upload: {
+        parameters: {
+            query?: {
+                kind?: "full" | "incremental";
+                from?: string;
+                sha256?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Stored by SHA-256; nothing is stored when the upload is refused */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OtaPayload"];
+                };
+            };
+            /** @description `invalid_os_registry_input`, `malformed_client_certificate`, `payload_truncated`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_os_registry_input" | "malformed_client_certificate" | "payload_truncated" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `device_model_not_found`, `release_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_model_not_found" | "release_not_found";
+                    };
+                };
+            };
+            /** @description `payload_exists` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "payload_exists";
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description `payload_digest_mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "payload_digest_mismatch";
                     };
                 };
             };

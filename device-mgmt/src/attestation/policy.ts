@@ -31,14 +31,29 @@ export type AttestationPolicy = {
 };
 
 /**
- * Port: what hardened-os knows about our OS builds. device-mgmt reads it to build the enrolment policy; the
- * server binds it to hardened-os's releases (the CLI takes the same facts from flags when offline).
+ * Port: what hardened-os knows about our OS builds. device-mgmt reads it to build the enrolment policy and to
+ * judge compliance at every check-in; the server binds it to hardened-os's registry (the CLI takes the same
+ * facts from flags when offline). Model labels are what the device row holds (attested or reported model).
  */
 export type HardenedOsReleases = {
-  /** SHA-256 (lower-case hex) of every verified-boot key that signs our builds. */
+  /** SHA-256 (lower-case hex) of every verified-boot key that signs our builds (never a compromised one). */
   bootKeys(): Promise<readonly string[]>;
-  /** Oldest patch level (YYYYMM) a device may run, or null for no minimum. */
-  minimumPatchLevel(): Promise<number | null>;
+  /** What the registry says of a boot key for a model; `unknown` when it does not know the key. */
+  bootKeyStatus(
+    model: string | null,
+    digest: string,
+  ): Promise<'active' | 'retired' | 'compromised' | 'unknown'>;
+  /** Digests (lower-case hex) of every key marked compromised, whatever the model. */
+  compromisedBootKeys(): Promise<readonly string[]>;
+  /** The key signs our builds (active or retired) for this model (any model when the model is not known). */
+  isOurBootKey(model: string | null, digest: string): Promise<boolean>;
+  /** Oldest patch level (YYYYMM) a device of this institution may run, or null for no minimum. */
+  minimumPatchLevel(institutionId?: string | null): Promise<number | null>;
+  /** The newest build for a model on a channel (stable ⊂ beta ⊂ pilot), or null. */
+  latestRelease(
+    model: string,
+    channel: 'stable' | 'beta' | 'pilot',
+  ): Promise<{ buildId: string; fingerprint: string; version: string; securityPatchLevel: string } | null>;
 };
 export const HARDENED_OS_RELEASES = Symbol.for('pakawaaz.device-mgmt.HardenedOsReleases');
 

@@ -6,6 +6,7 @@ import {
   nonCompliantEvents,
   verdictPatch,
   type PendingEvent,
+  type ReleaseFacts,
 } from '../compliance/compliance-recorder.js';
 import type { ComplianceReason, ComplianceState, ComplianceVerdict } from '../compliance/compliance.js';
 import { CommandOutcomes, type AfterAck } from '../commands/command-outcomes.js';
@@ -55,10 +56,14 @@ export class CheckInService {
   async checkIn(device: DevicePrincipal, report: CheckInReportInput): Promise<CheckInReplyView> {
     const now = new Date();
     const plain = (report.acknowledgements ?? []).length === 0 && report.lostMode?.location === undefined;
+    // hardened-os's facts are read before any transaction: the port reads the database (PGlite has one connection).
+    const facts = await this.compliance.releaseFacts(device.institutionId);
     let done: Done | undefined;
     for (let attempt = 0; plain && !done && attempt < OPTIMISTIC_ATTEMPTS; attempt++)
-      done = await this.optimistic(device.deviceId, report, now);
-    done ??= await this.database.db.transaction((tx) => this.inTransaction(device.deviceId, report, now, tx));
+      done = await this.optimistic(device.deviceId, report, now, facts);
+    done ??= await this.database.db.transaction((tx) =>
+      this.inTransaction(device.deviceId, report, now, facts, tx),
+    );
     await this.outcomes.settle(done.after);
     await this.compliance.publish(done.events);
     return done.reply;
@@ -69,6 +74,7 @@ export class CheckInService {
     deviceId: string,
     report: CheckInReportInput,
     now: Date,
+    facts: ReleaseFacts,
   ): Promise<Done | undefined> {
     const read: CheckInRead | undefined = await this.checkIns.read(deviceId);
     if (!read) throw deviceMgmtError('device_not_found', 'No such device.');
@@ -78,11 +84,12 @@ export class CheckInService {
     const policy = await this.policies.atVersion(read.policyVersion);
     const after: AfterAck = { deviceId, revoke: null };
     const next = nextState(report, after);
-    const verdict = await this.compliance.evaluate(
+    const verdict = this.compliance.evaluate(
       { ...row, state: next, lastCheckInAt: now },
       report,
       policy,
       now,
+      facts,
     );
     const delivered = await this.checkIns.write(
       deviceId,
@@ -108,6 +115,7 @@ export class CheckInService {
     deviceId: string,
     report: CheckInReportInput,
     now: Date,
+    facts: ReleaseFacts,
     tx: Db,
   ): Promise<Done> {
     const row = await this.devices.lock(deviceId, tx);
@@ -124,7 +132,7 @@ export class CheckInService {
     const next = nextState(report, after);
     // The SIM the handset reports is kept in its report only: the IMSI events bar is the one bound at enrolment.
     const evaluated: DeviceRow = { ...row, state: next, lastCheckInAt: now };
-    const verdict = await this.compliance.evaluate(evaluated, report, policy, now);
+    const verdict = this.compliance.evaluate(evaluated, report, policy, now, facts);
     await this.devices.update(
       deviceId,
       {

@@ -8,7 +8,12 @@ import {
   type DeviceUpdate,
 } from '../devices/device-state.repository.js';
 import type { EffectivePolicy } from '../policies/policy-settings.js';
-import { evaluateCompliance, type ComplianceVerdict, type ReportFacts } from './compliance.js';
+import {
+  attestedBootKey,
+  evaluateCompliance,
+  type ComplianceVerdict,
+  type ReportFacts,
+} from './compliance.js';
 
 /** An event to publish once the transaction that decided it has committed. */
 export type PendingEvent =
@@ -43,13 +48,21 @@ export function lostEvents(device: EventDevice): PendingEvent[] {
 const RELEASES_TTL_MS = 5 * 60_000;
 
 /**
+ * hardened-os's facts a verdict needs: the patch floor of the device's institution, and the verified-boot keys
+ * marked compromised (asked at every check-in — hardened-os answers from a snapshot it refreshes at once on a
+ * change — so a compromised key reaches every handset at its next check-in).
+ */
+export type ReleaseFacts = { minimumPatch: number | null; compromisedBootKeys: ReadonlySet<string> };
+const NO_RELEASE_FACTS: ReleaseFacts = { minimumPatch: null, compromisedBootKeys: new Set() };
+
+/**
  * Evaluates a device (locked by the caller's transaction) and stores the verdict; transitions become events,
  * published after commit. The events carry the IMSI of the SIM in the handset (core-network bars it): a
  * device with no IMSI on record publishes none — it has no SIM of ours to bar.
  */
 @Injectable()
 export class ComplianceRecorder {
-  private releasesMinimum: { value: number | null; at: number } | null = null;
+  private releasesMinimum = new Map<string, { value: number | null; at: number }>();
 
   constructor(
     private readonly devices: DeviceStateRepository,
@@ -58,14 +71,35 @@ export class ComplianceRecorder {
     @Optional() @Inject(HARDENED_OS_RELEASES) private readonly releases?: HardenedOsReleases,
   ) {}
 
-  async evaluate(
+  /**
+   * What hardened-os says, read before the caller's transaction opens: the port reads the database, and inside
+   * a transaction holding the device row that would wait on a second connection (PGlite has only one).
+   */
+  async releaseFacts(institutionId: string | null): Promise<ReleaseFacts> {
+    if (!this.releases) return NO_RELEASE_FACTS;
+    const [minimumPatch, compromised] = await Promise.all([
+      this.minimumPatch(institutionId),
+      this.releases.compromisedBootKeys(),
+    ]);
+    return { minimumPatch, compromisedBootKeys: new Set(compromised.map((k) => k.toLowerCase())) };
+  }
+
+  evaluate(
     device: DeviceRow,
     report: ReportFacts | null,
     policy: EffectivePolicy,
     now: Date,
-  ): Promise<ComplianceVerdict> {
-    const releasesMinimumPatch = await this.minimumPatch();
-    return evaluateCompliance({ device, report, policy, releasesMinimumPatch, now });
+    facts: ReleaseFacts,
+  ): ComplianceVerdict {
+    const key = attestedBootKey(device.attestation);
+    return evaluateCompliance({
+      device,
+      report,
+      policy,
+      releasesMinimumPatch: facts.minimumPatch,
+      bootKeyCompromised: key !== null && facts.compromisedBootKeys.has(key),
+      now,
+    });
   }
 
   /** Stores the verdict in `tx` and returns the events it causes. */
@@ -84,12 +118,13 @@ export class ComplianceRecorder {
       }
   }
 
-  private async minimumPatch(): Promise<number | null> {
+  private async minimumPatch(institutionId: string | null): Promise<number | null> {
     if (!this.releases) return null;
-    const cached = this.releasesMinimum;
+    const key = institutionId ?? '';
+    const cached = this.releasesMinimum.get(key);
     if (cached && Date.now() - cached.at < RELEASES_TTL_MS) return cached.value;
-    const value = await this.releases.minimumPatchLevel();
-    this.releasesMinimum = { value, at: Date.now() };
+    const value = await this.releases.minimumPatchLevel(institutionId);
+    this.releasesMinimum.set(key, { value, at: Date.now() });
     return value;
   }
 }

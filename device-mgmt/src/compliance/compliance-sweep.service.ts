@@ -5,7 +5,7 @@ import { DeviceStateRepository, type DeviceRow } from '../devices/device-state.r
 import { PoliciesRepository } from '../policies/policies.repository.js';
 import { PoliciesService } from '../policies/policies.service.js';
 import { NATIONAL, type EffectivePolicy } from '../policies/policy-settings.js';
-import { ComplianceRecorder, type PendingEvent } from './compliance-recorder.js';
+import { ComplianceRecorder, type PendingEvent, type ReleaseFacts } from './compliance-recorder.js';
 import { OVERDUE_INTERVALS, type ReportFacts } from './compliance.js';
 
 const SWEEP_MS = 60_000;
@@ -65,7 +65,8 @@ export class ComplianceSweepService implements OnApplicationBootstrap, OnApplica
       };
       const candidates = await this.devices.sweepCandidates(scope, limits, SWEEP_BATCH);
       for (const candidate of candidates) {
-        const outcome = await this.reevaluate(candidate.id, policy, now);
+        const facts = await this.recorder.releaseFacts(candidate.institutionId);
+        const outcome = await this.reevaluate(candidate.id, policy, now, facts);
         result.evaluated += 1;
         if (outcome.changed) result.changed += 1;
         result.events += outcome.events.length;
@@ -75,12 +76,12 @@ export class ComplianceSweepService implements OnApplicationBootstrap, OnApplica
     return result;
   }
 
-  private async reevaluate(id: string, policy: EffectivePolicy, now: Date) {
+  private async reevaluate(id: string, policy: EffectivePolicy, now: Date, facts: ReleaseFacts) {
     return this.database.db.transaction(async (tx) => {
       const row = await this.devices.lock(id, tx);
       if (!row || row.state === 'wiped' || row.state === 'retired')
         return { changed: false, events: [] as PendingEvent[] };
-      const verdict = await this.recorder.evaluate(row, reportOf(row), policy, now);
+      const verdict = this.recorder.evaluate(row, reportOf(row), policy, now, facts);
       if (!changed(row, verdict)) return { changed: false, events: [] as PendingEvent[] };
       return { changed: true, events: await this.recorder.store(row, verdict, tx) };
     });

@@ -85,6 +85,7 @@ describe('compliance reasons', () => {
     ['SCREEN_LOCK', { report: report({ screenLockSecure: false }) }],
     ['DEVICE_LOST', { report: report({ lostMode: {} }) }],
     ['DEVICE_LOST', { device: device({ state: 'lost' }) }],
+    ['BOOT_KEY_COMPROMISED', { bootKeyCompromised: true }],
   ] as const)('%s', (reason, over) => {
     expect(evaluate(over).reasons).toEqual([reason]);
   });
@@ -147,6 +148,15 @@ describe('compliance reasons', () => {
 
 describe('grace', () => {
   const failing = report({ screenLockSecure: false });
+
+  it('a compromised boot key skips grace: non_compliant at once, like a lost handset', () => {
+    expect(evaluate({ bootKeyCompromised: true })).toEqual({
+      state: 'non_compliant',
+      reasons: ['BOOT_KEY_COMPROMISED'],
+      nonCompliantSince: NOW,
+      becameNonCompliant: true,
+    });
+  });
 
   it('a new reason starts grace now', () => {
     expect(evaluate({ report: failing })).toEqual({

@@ -10,6 +10,7 @@ import { patchMonthOf, type EffectivePolicy } from '../policies/policy-settings.
 /** Stable reason codes, for the API, the CLI, the NOC and the events; in the order they are listed. */
 export const COMPLIANCE_REASONS = [
   'DEVICE_LOST',
+  'BOOT_KEY_COMPROMISED',
   'BOOT_STATE',
   'ATTESTATION_STALE',
   'PATCH_LEVEL',
@@ -23,8 +24,11 @@ export const COMPLIANCE_REASONS = [
 export type ComplianceReason = (typeof COMPLIANCE_REASONS)[number];
 export type ComplianceState = 'compliant' | 'grace' | 'non_compliant';
 
-/** Reasons that skip grace: a handset reported lost is non-compliant at once. */
-const NO_GRACE: readonly ComplianceReason[] = ['DEVICE_LOST'];
+/**
+ * Reasons that skip grace: a handset reported lost is non-compliant at once, and so is one booted with a
+ * verified-boot key hardened-os marked compromised (whoever holds the key can sign any OS).
+ */
+const NO_GRACE: readonly ComplianceReason[] = ['DEVICE_LOST', 'BOOT_KEY_COMPROMISED'];
 /** A device is overdue after this many missed check-in intervals. */
 export const OVERDUE_INTERVALS = 3;
 /** A changed policy is not held against a device until it has had this many intervals to apply it. */
@@ -58,6 +62,8 @@ export type ComplianceInput = {
   policy: EffectivePolicy;
   /** YYYYMM from hardened-os when the policy sets none (null: no minimum). */
   releasesMinimumPatch: number | null;
+  /** hardened-os marked the verified-boot key the device last attested compromised. */
+  bootKeyCompromised?: boolean;
   now: Date;
 };
 
@@ -95,12 +101,14 @@ function reasonsOf({
   report,
   policy,
   releasesMinimumPatch,
+  bootKeyCompromised = false,
   now,
 }: ComplianceInput): ComplianceReason[] {
   const s = policy.settings;
   const out: ComplianceReason[] = [];
   if (device.state === 'lost' || (report?.lostMode !== undefined && report.lostMode !== null))
     out.push('DEVICE_LOST');
+  if (bootKeyCompromised) out.push('BOOT_KEY_COMPROMISED');
   if (!bootStateOk(device.attestation)) out.push('BOOT_STATE');
   if (now.getTime() - device.lastAttestedAt.getTime() > s.maxAttestationAgeHours * HOUR)
     out.push('ATTESTATION_STALE');
@@ -126,6 +134,13 @@ function reportReasons(report: ReportFacts, policy: EffectivePolicy, now: Date):
   if (!s.developerOptionsAllowed && report.developerOptionsEnabled === true) out.push('DEVELOPER_OPTIONS');
   if (s.screenLock.required && report.screenLockSecure === false) out.push('SCREEN_LOCK');
   return out;
+}
+
+/** The verified-boot key digest the device last attested (lower-case hex), or null. */
+export function attestedBootKey(attestation: Record<string, unknown>): string | null {
+  const rot = attestation.rootOfTrust as { verifiedBootKey?: unknown } | null | undefined;
+  const key = rot && typeof rot === 'object' ? rot.verifiedBootKey : undefined;
+  return typeof key === 'string' && key.length > 0 ? key.toLowerCase() : null;
 }
 
 /** Verified boot with a locked bootloader, as the hardware attested it (enrolment refuses anything else). */

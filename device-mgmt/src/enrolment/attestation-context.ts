@@ -63,19 +63,40 @@ export class AttestationContext {
     return this.status.list;
   }
 
+  /**
+   * hardened-os's keys (never a compromised one) plus the configured PAKAWAAZ_TRUSTED_BOOT_KEYS — minus any
+   * hardened-os marked compromised — plus the lab key with the lab root.
+   */
   async policy(): Promise<AttestationPolicy> {
-    const [bootKeys, minimumPatchLevel] = this.releases
-      ? await Promise.all([this.releases.bootKeys(), this.releases.minimumPatchLevel()])
-      : [this.config.trustedBootKeys, this.config.minimumPatchLevel];
+    const releases = this.releases;
+    const [bootKeys, minimumPatchLevel, configured] = releases
+      ? await Promise.all([
+          releases.bootKeys(),
+          releases.minimumPatchLevel(),
+          notCompromised(releases, this.config.trustedBootKeys),
+        ])
+      : [this.config.trustedBootKeys, this.config.minimumPatchLevel, []];
     return {
       requireStrongBox: this.config.requireStrongBox,
       trustedBootKeys: [
         ...bootKeys,
-        ...(this.releases ? this.config.trustedBootKeys : []),
-        ...(this.config.trustLabRoot ? [LAB_VERIFIED_BOOT_KEY] : []),
+        ...configured,
+        ...(this.config.trustLabRoot ? await notCompromisedLab(releases) : []),
       ],
-      minimumPatchLevel,
+      minimumPatchLevel: minimumPatchLevel ?? (releases ? this.config.minimumPatchLevel : null),
       application: this.config.agent,
     };
   }
+}
+
+async function notCompromised(releases: HardenedOsReleases, keys: readonly string[]): Promise<string[]> {
+  const statuses = await Promise.all(keys.map((k) => releases.bootKeyStatus(null, k)));
+  return keys.filter((_, i) => statuses[i] !== 'compromised');
+}
+
+/** The lab key is trusted with the lab root, unless the registry marked it compromised (the e2e does so). */
+function notCompromisedLab(releases: HardenedOsReleases | undefined): Promise<string[]> {
+  return releases
+    ? notCompromised(releases, [LAB_VERIFIED_BOOT_KEY])
+    : Promise.resolve([LAB_VERIFIED_BOOT_KEY]);
 }

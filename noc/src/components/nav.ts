@@ -54,7 +54,7 @@ const NAV: readonly NavEntry[] = [
       { label: 'Policies', path: '/devices/policies', live: true },
     ],
   },
-  { label: 'Hardened OS', path: '/hardened-os', live: false },
+  { label: 'Hardened OS', path: '/hardened-os', live: true, national: true },
   { label: 'App store', path: '/app-store', live: false },
   { label: 'Secure chat', path: '/secure-chat', live: false },
 ];

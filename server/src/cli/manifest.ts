@@ -23,6 +23,7 @@ const networkHealth: Module = async () =>
   (await import('./commands/network-health.js')).registerNetworkHealthCommands;
 const deviceCommands: Module = async () =>
   (await import('./commands/device-commands.js')).registerDeviceCommandCommands;
+const os: Module = async () => (await import('./commands/os.js')).registerOsCommands;
 const lab: Module = async () => (await import('./commands/lab.js')).registerLabCommands;
 
 export type TopLevelCommand = {
@@ -91,6 +92,7 @@ export const COMMANDS: Readonly<Record<string, TopLevelCommand>> = {
     description: 'hardened handsets: enrolment, commands, policies',
     modules: [devices, deviceCommands],
   },
+  os: { description: 'hardened OS: models, verified-boot keys, releases, OTA payloads', modules: [os] },
   lab: { description: 'simulated handsets against a running server (demo, tests, load)', modules: [lab] },
 };
 

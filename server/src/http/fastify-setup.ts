@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { OS_PAYLOAD_ROUTE } from '@pakawaaz/hardened-os';
 import type { Logger, Metrics } from '@pakawaaz/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -45,6 +46,20 @@ export function createFastifyAdapter(options: {
     if (!CSV_ROUTES.has(req.routeOptions.url ?? '')) {
       done(
         Object.assign(new Error('text/csv is accepted for bulk imports only'), {
+          statusCode: 415,
+          code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+        }),
+        undefined,
+      );
+      return;
+    }
+    done(null, payload);
+  });
+  // OTA payloads (gigabytes) likewise: the raw stream goes to the handler, on the upload route only.
+  adapter.getInstance().addContentTypeParser('application/octet-stream', (req, payload, done) => {
+    if (req.routeOptions.url !== OS_PAYLOAD_ROUTE) {
+      done(
+        Object.assign(new Error('application/octet-stream is accepted for OTA payload uploads only'), {
           statusCode: 415,
           code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
         }),

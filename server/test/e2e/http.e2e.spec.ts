@@ -161,7 +161,7 @@ describe('control plane over HTTP (embedded default)', () => {
     expect(Object.fromEntries(status.domains.map((d) => [d.name, d.status]))).toEqual({
       platform: 'active',
       'core-network': 'active',
-      'hardened-os': 'planned',
+      'hardened-os': 'active',
       identity: 'active',
       'device-mgmt': 'planned',
       'app-store': 'planned',

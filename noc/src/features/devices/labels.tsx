@@ -20,6 +20,7 @@ export const DEVICE_STATES = Object.keys(DEVICE_STATE) as DeviceState[];
 /** The compliance rules' stable reason codes, in an operator's words. */
 export const REASON_TEXT: Record<string, string> = {
   DEVICE_LOST: 'reported lost',
+  BOOT_KEY_COMPROMISED: 'booted with a verified-boot key marked compromised',
   BOOT_STATE: 'verified boot is not in a trusted state',
   ATTESTATION_STALE: 'the last attestation is older than the policy allows',
   PATCH_LEVEL: 'security patch level below the policy minimum',

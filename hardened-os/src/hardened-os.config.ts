@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
+import { z } from 'zod';
+
+const unset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const schema = z.object({
+  PAKAWAAZ_OS_PAYLOAD_DIR: z.preprocess(unset, z.string().optional()),
+  PAKAWAAZ_OS_PAYLOAD_MAX_BYTES: z.preprocess(
+    unset,
+    z.coerce
+      .number({ message: 'expected bytes' })
+      .int()
+      .min(1024)
+      .max(16 * 1024 ** 3)
+      .default(4 * 1024 ** 3),
+  ),
+});
+
+export type HardenedOsConfig = {
+  /** Where OTA payloads are stored, one file per SHA-256. */
+  payloadDir: string;
+  /** Largest OTA payload accepted (full images of current Pixels are 2–3 GiB). */
+  payloadMaxBytes: number;
+};
+
+export function loadHardenedOsConfig(env: Env, platform: PlatformConfig): HardenedOsConfig {
+  const c = parseConfig(schema, env);
+  return {
+    payloadDir: path.resolve(c.PAKAWAAZ_OS_PAYLOAD_DIR ?? path.join(platform.dataDir, 'os-payloads')),
+    payloadMaxBytes: c.PAKAWAAZ_OS_PAYLOAD_MAX_BYTES,
+  };
+}
+
+export const HARDENED_OS_CONFIG = Symbol.for('pakawaaz.HardenedOsConfig');

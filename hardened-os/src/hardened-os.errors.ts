@@ -1,0 +1,33 @@
+import { defineErrors, type HttpStatus } from '@pakawaaz/platform';
+
+export type HardenedOsErrorCode =
+  | 'invalid_os_registry_input'
+  | 'device_model_not_found'
+  | 'device_model_exists'
+  | 'boot_key_not_found'
+  | 'boot_key_exists'
+  | 'boot_key_compromised'
+  | 'release_not_found'
+  | 'release_exists'
+  | 'payload_too_large'
+  | 'payload_truncated'
+  | 'payload_digest_mismatch'
+  | 'payload_exists';
+
+export const HARDENED_OS_ERROR_STATUS = {
+  invalid_os_registry_input: 400,
+  device_model_not_found: 404,
+  device_model_exists: 409,
+  boot_key_not_found: 404,
+  boot_key_exists: 409,
+  // A compromised key stays compromised: it cannot be made active or retired again.
+  boot_key_compromised: 409,
+  release_not_found: 404,
+  release_exists: 409,
+  payload_too_large: 413,
+  payload_truncated: 400,
+  payload_digest_mismatch: 422,
+  payload_exists: 409,
+} as const satisfies Record<HardenedOsErrorCode, HttpStatus>;
+
+export const hardenedOsError = defineErrors(HARDENED_OS_ERROR_STATUS);

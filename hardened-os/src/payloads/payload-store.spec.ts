@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PayloadStore, PayloadUploadError } from './payload-store.js';
+
+let dir: string;
+let store: PayloadStore;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'pkz-payloads-'));
+  store = new PayloadStore(dir);
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+function chunks(parts: Buffer[], failAfter?: Error): Readable {
+  return Readable.from(
+    (function* () {
+      for (const p of parts) yield p;
+      if (failAfter) throw failAfter;
+    })(),
+  );
+}
+
+describe('the OTA payload store', () => {
+  // FIPS 180-2 appendix B.1: SHA-256("abc").
+  const ABC = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
+
+  it('stores by SHA-256 computed while streaming (FIPS 180-2 vector), whatever the chunking', async () => {
+    const stored = await store.put(chunks([Buffer.from('a'), Buffer.from('bc')]), {
+      maxBytes: 10,
+      declaredBytes: 3,
+    });
+    expect(stored).toEqual({ sha256: ABC, sizeBytes: 3, file: path.join(dir, ABC) });
+    expect(await readFile(stored.file, 'utf8')).toBe('abc');
+    expect(await readdir(dir)).toEqual([ABC]);
+  });
+
+  it('hashes a multi-megabyte payload as one digest of all its bytes', async () => {
+    const parts = Array.from({ length: 40 }, (_, i) => Buffer.alloc(64 * 1024, i));
+    const expected = createHash('sha256').update(Buffer.concat(parts)).digest('hex');
+    expect((await store.put(chunks(parts), { maxBytes: 8 << 20 })).sha256).toBe(expected);
+  });
+
+  it('refuses a payload over the limit, declared or streamed, and leaves no file', async () => {
+    await expect(
+      store.put(chunks([Buffer.alloc(5)]), { maxBytes: 4, declaredBytes: 5 }),
+    ).rejects.toMatchObject({
+      reason: 'too_large',
+    });
+    await expect(
+      store.put(chunks([Buffer.alloc(3), Buffer.alloc(3)]), { maxBytes: 4 }),
+    ).rejects.toMatchObject({ reason: 'too_large' });
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('refuses a truncated upload (fewer bytes than declared, or an aborted stream) and leaves no file', async () => {
+    await expect(
+      store.put(chunks([Buffer.from('ab')]), { maxBytes: 10, declaredBytes: 3 }),
+    ).rejects.toMatchObject({
+      reason: 'truncated',
+    });
+    const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    const err = await store
+      .put(chunks([Buffer.from('ab')], aborted), { maxBytes: 10 })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PayloadUploadError);
+    expect((err as PayloadUploadError).reason).toBe('truncated');
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('refuses a payload whose digest is not the one the uploader declared', async () => {
+    await expect(
+      store.put(chunks([Buffer.from('abd')]), { maxBytes: 10, expectedSha256: ABC }),
+    ).rejects.toMatchObject({ reason: 'digest_mismatch' });
+    expect(await readdir(dir)).toEqual([]);
+  });
+});

@@ -1,0 +1,199 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import {
+  AppError,
+  AuditService,
+  NATIONAL_SCOPE,
+  platformDomain,
+  rowsOf,
+  sql,
+  type Principal,
+} from '@pakawaaz/platform';
+import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hardenedOsDomain } from '../../src/hardened-os.domain.js';
+import { PayloadStore } from '../../src/payloads/payload-store.js';
+import { PayloadsService } from '../../src/payloads/payloads.service.js';
+import { OsReleasesFacts } from '../../src/registry/os-releases.facts.js';
+import { RegistryRepository } from '../../src/registry/registry.repository.js';
+import { RegistryService } from '../../src/registry/registry.service.js';
+
+const admin: Principal = {
+  actor: { type: 'operator', id: 'op-os-admin' },
+  name: 'osadmin',
+  roles: ['os-admin'],
+  institutionId: null,
+  scope: NATIONAL_SCOPE,
+  amr: ['pwd'],
+  acr: 'aal1',
+  tokenId: 'jti-1',
+};
+const institutional: Principal = {
+  ...admin,
+  actor: { type: 'operator', id: 'op-inst' },
+  institutionId: '6b0c7a52-36a4-4a55-9a43-4c1ef0f7e0b1',
+  scope: { kind: 'institution', institutionIds: ['6b0c7a52-36a4-4a55-9a43-4c1ef0f7e0b1'] },
+};
+const INST = '6b0c7a52-36a4-4a55-9a43-4c1ef0f7e0b1';
+const KEY_A = 'a1'.repeat(32);
+const KEY_B = 'b2'.repeat(32);
+
+let db: TestDatabase;
+let dir: string;
+let registry: RegistryService;
+let payloads: PayloadsService;
+let facts: OsReleasesFacts;
+
+async function rejection(p: Promise<unknown>): Promise<AppError> {
+  const err = await p.then(
+    () => new Error('expected a rejection'),
+    (e: unknown) => e,
+  );
+  if (err instanceof AppError) return err;
+  throw err;
+}
+
+const release = (over: Record<string, unknown> = {}) => ({
+  model: 'shiba',
+  buildId: 'AP2A.240805.005',
+  fingerprint: 'google/shiba/shiba:14/AP2A.240805.005/12025142:user/release-keys',
+  version: '14',
+  securityPatchLevel: '2024-08-05',
+  channel: 'stable' as const,
+  notes: '',
+  ...over,
+});
+
+beforeAll(async () => {
+  db = await createTestDatabase([platformDomain, hardenedOsDomain]);
+  dir = await mkdtemp(path.join(tmpdir(), 'pkz-os-medium-'));
+  const repo = new RegistryRepository(db.handle);
+  const audit = new AuditService(db.handle);
+  facts = new OsReleasesFacts(repo);
+  registry = new RegistryService(db.handle, repo, facts, audit);
+  const config = { payloadDir: dir, payloadMaxBytes: 1024 };
+  payloads = new PayloadsService(db.handle, config, new PayloadStore(dir), repo, audit);
+});
+afterAll(async () => {
+  await db?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the OS registry on PostgreSQL', () => {
+  it('is national: an institution principal is refused before anything is read', async () => {
+    expect((await rejection(registry.models(institutional))).code).toBe('national_only');
+  });
+
+  it('registers models and keys, audits them, and refuses duplicates and unknown models', async () => {
+    await registry.addModel(
+      { codename: 'shiba', manufacturer: 'Google', name: 'Pixel 8', strongBox: true },
+      admin,
+      'r1',
+    );
+    await registry.addModel({ codename: 'husky', manufacturer: 'Google', strongBox: true }, admin, 'r2');
+    expect(
+      (
+        await rejection(
+          registry.addModel({ codename: 'shiba', manufacturer: 'Google', strongBox: true }, admin, 'r3'),
+        )
+      ).code,
+    ).toBe('device_model_exists');
+    await registry.addKey({ model: 'shiba', digest: KEY_A.toUpperCase(), status: 'active' }, admin, 'r4');
+    await registry.addKey({ model: 'husky', digest: KEY_B, status: 'retired' }, admin, 'r5');
+    expect(
+      (await rejection(registry.addKey({ model: 'shiba', digest: KEY_A, status: 'active' }, admin, 'r6')))
+        .code,
+    ).toBe('boot_key_exists');
+    expect(
+      (await rejection(registry.addKey({ model: 'felix', digest: KEY_A, status: 'active' }, admin, 'r7')))
+        .code,
+    ).toBe('device_model_not_found');
+    expect((await registry.keys(admin, 'shiba')).keys.map((k) => k.digest)).toEqual([KEY_A]);
+    const actions = rowsOf<{ action: string }>(
+      await db.handle.db.execute(
+        sql`select action from platform.audit_log where action like 'hardened-os.%' order by seq`,
+      ),
+    ).map((r) => r.action);
+    expect(actions).toEqual([
+      'hardened-os.model.added',
+      'hardened-os.model.added',
+      'hardened-os.boot-key.added',
+      'hardened-os.boot-key.added',
+    ]);
+  });
+
+  it("answers device management's port: our keys by model or marketing name, and compromise at once", async () => {
+    expect(await facts.isOurBootKey('shiba', KEY_A)).toBe(true);
+    expect(await facts.isOurBootKey('Pixel 8', KEY_A)).toBe(true);
+    expect(await facts.isOurBootKey('husky', KEY_A)).toBe(false);
+    expect(await facts.isOurBootKey(null, KEY_B)).toBe(true);
+    expect([...(await facts.bootKeys())].sort()).toEqual([KEY_A, KEY_B]);
+    await registry.setKeyStatus('shiba', KEY_A, 'compromised', admin, 'r8');
+    // The change is seen at once on this node (the snapshot is dropped), not after the TTL.
+    expect(await facts.bootKeyStatus('shiba', KEY_A)).toBe('compromised');
+    expect(await facts.compromisedBootKeys()).toEqual([KEY_A]);
+    expect(await facts.bootKeys()).toEqual([KEY_B]);
+    expect((await rejection(registry.setKeyStatus('shiba', KEY_A, 'active', admin, 'r9'))).code).toBe(
+      'boot_key_compromised',
+    );
+  });
+
+  it('keeps releases per model, unique by build and fingerprint, and finds the latest per channel', async () => {
+    await registry.addRelease(release(), admin, 'r10');
+    await registry.addRelease(
+      release({
+        buildId: 'AP2A.240905.003',
+        fingerprint: 'google/shiba/shiba:14/AP2A.240905.003/12231197:user/release-keys',
+        securityPatchLevel: '2024-09-05',
+        channel: 'beta',
+      }),
+      admin,
+      'r11',
+    );
+    expect((await rejection(registry.addRelease(release(), admin, 'r12'))).code).toBe('release_exists');
+    expect((await facts.latestRelease('shiba', 'stable'))?.buildId).toBe('AP2A.240805.005');
+    expect((await facts.latestRelease('Pixel 8', 'beta'))?.buildId).toBe('AP2A.240905.003');
+    expect(await facts.latestRelease('husky', 'pilot')).toBeNull();
+  });
+
+  it('sets national and institution patch floors', async () => {
+    expect(await facts.minimumPatchLevel(INST)).toBeNull();
+    await registry.setFloor({ institutionId: null, minimumPatchLevel: '2024-06' }, admin, 'r13');
+    await registry.setFloor({ institutionId: INST, minimumPatchLevel: '2024-09' }, admin, 'r14');
+    expect(await facts.minimumPatchLevel(null)).toBe(202406);
+    expect(await facts.minimumPatchLevel(INST)).toBe(202409);
+    await registry.setFloor({ institutionId: INST, minimumPatchLevel: null }, admin, 'r15');
+    expect(await facts.minimumPatchLevel(INST)).toBe(202406);
+  });
+
+  it('records a payload once per release, kind and base build; a refused upload stores no row', async () => {
+    const [r] = (await registry.releases(admin, { model: 'shiba', channel: 'stable' })).releases;
+    const full = await payloads.upload(
+      r!.id,
+      { kind: 'full' },
+      Readable.from([Buffer.from('abc')]),
+      3,
+      admin,
+      'r16',
+    );
+    expect(full.sha256).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    const again = await rejection(
+      payloads.upload(r!.id, { kind: 'full' }, Readable.from([Buffer.from('abd')]), 3, admin, 'r17'),
+    );
+    expect(again.code).toBe('payload_exists');
+    const big = await rejection(
+      payloads.upload(
+        r!.id,
+        { kind: 'incremental', from: 'AP2A.240705.004' },
+        Readable.from([Buffer.alloc(2000)]),
+        undefined,
+        admin,
+        'r18',
+      ),
+    );
+    expect(big.code).toBe('payload_too_large');
+    expect((await registry.release(r!.id, admin)).payloads.map((p) => p.kind)).toEqual(['full']);
+  });
+});
