@@ -82,7 +82,7 @@ export async function restartableServer(env: Record<string, string> = {}): Promi
     async start() {
       const started = startServerProcess(fullEnv);
       run = started;
-      await waitFor(() => fetch(`${url}/readyz`).then((r) => r.ok), 100_000).catch((err: Error) => {
+      await waitFor(() => fetch(`${url}/healthz`).then((r) => r.ok), 100_000).catch((err: Error) => {
         throw new Error(`${err.message}\n${started.output()}`);
       });
     },
