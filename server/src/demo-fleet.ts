@@ -58,30 +58,20 @@ export async function startDemoFleet(o: {
   await loadOrCreateLabRoot(labDir);
   if (!o.devicePort.open) return off(`off (device port ${o.devicePort.reason})`);
   const stateFile = path.join(labDir, 'demo-fleet.json');
-  const tokens = o.app.get(TokenService, { strict: false });
-  const setUp = existsSync(stateFile)
-    ? null
-    : await tokens.createApiToken(
-        { name: 'demo fleet set-up', roles: ['super-admin'], expiresInDays: 1 },
-        SYSTEM,
-        null,
-      );
-  const revoke = once(async () => {
-    if (setUp) await tokens.revokeApiToken(setUp.id, SYSTEM, null).catch(() => undefined);
-  });
+  const setUp = await setUpToken(o.app, stateFile);
   const child = fork(fileURLToPath(DEMO_FLEET_MAIN), [], {
     env: { PATH: process.env.PATH ?? '' },
     execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  listen(child, o.logger, revoke);
+  listen(child, o.logger, setUp.revoke);
   const start: DemoFleetStart = {
     type: 'start',
     apiUrl: o.apiUrl,
     deviceUrl: o.devicePort.url,
     labDir,
     stateFile,
-    token: setUp?.token ?? null,
+    token: setUp.token,
     demoInstitution: DEMO_INSTITUTION,
     intervalSeconds: DEMO_CHECK_IN_SECONDS,
   };
@@ -90,9 +80,28 @@ export async function startDemoFleet(o: {
     state: { running: true, handsets: DEMO_HANDSETS.length },
     close: async () => {
       await stop(child);
-      await revoke();
+      await setUp.revoke();
     },
   };
+}
+
+/**
+ * On the first start (no state file yet) a super-admin API token for the child's set-up, revoked once it is
+ * ready, when it fails and at shutdown, whichever comes first; later starts need none.
+ */
+async function setUpToken(
+  app: INestApplication,
+  stateFile: string,
+): Promise<{ token: string | null; revoke: () => Promise<void> }> {
+  if (existsSync(stateFile)) return { token: null, revoke: async () => {} };
+  const tokens = app.get(TokenService, { strict: false });
+  const made = await tokens.createApiToken(
+    { name: 'demo fleet set-up', roles: ['super-admin'], expiresInDays: 1 },
+    SYSTEM,
+    null,
+  );
+  const revoke = once(() => tokens.revokeApiToken(made.id, SYSTEM, null).catch(() => undefined));
+  return { token: made.token, revoke };
 }
 
 function listen(child: ChildProcess, logger: Logger, revoke: () => Promise<void>): void {
