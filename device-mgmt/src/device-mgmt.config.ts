@@ -25,6 +25,7 @@ const schema = z.object({
     z.coerce.number({ message: 'expected days' }).int().min(1).max(825).default(90),
   ),
   PAKAWAAZ_TRUST_LAB_ROOT: envOptionalBool(),
+  PAKAWAAZ_DEMO_FLEET: envOptionalBool(),
   PAKAWAAZ_LAB_ROOT_FILE: z.preprocess(unset, z.string().optional()),
   PAKAWAAZ_ATTESTATION_ROOTS_FILE: z.preprocess(unset, z.string().optional()),
   PAKAWAAZ_ATTESTATION_STATUS_FILE: z.preprocess(unset, z.string().optional()),
@@ -140,6 +141,11 @@ export type DeviceMgmtConfig = {
   certificateValidityDays: number;
   /** Trust the lab attestation root (demo and tests only; the NOC warns while it is on). */
   trustLabRoot: boolean;
+  /**
+   * Run the embedded demo's simulated handsets (a child process of the server): only with demo data
+   * (PAKAWAAZ_SEED_DEMO), on by default there, off with PAKAWAAZ_DEMO_FLEET=false or an untrusted lab root.
+   */
+  demoFleet: boolean;
   labRootFile: string;
   /** Extra (national) attestation roots, PEM; null: Google's roots only. */
   attestationRootsFile: string | null;
@@ -161,13 +167,17 @@ export const DEVICE_MGMT_CONFIG = Symbol.for('pakawaaz.device-mgmt.Config');
 export function loadDeviceMgmtConfig(env: Env, platform: PlatformConfig): DeviceMgmtConfig {
   const c = parseConfig(schema, env);
   const digests = c.PAKAWAAZ_AGENT_SIGNATURE_DIGESTS?.toLowerCase().split(',') ?? [];
+  // Demo data brings its demo fleet, and the fleet's handsets are attested by the lab root.
+  const demo = platform.seedDemo && c.PAKAWAAZ_DEMO_FLEET !== false;
+  const trustLabRoot = c.PAKAWAAZ_TRUST_LAB_ROOT ?? demo;
   return {
     dataDir: platform.dataDir,
     caKeyFile: path.resolve(
       c.PAKAWAAZ_DEVICE_CA_KEY_FILE ?? path.join(platform.dataDir, 'keys', 'device-ca.jwk'),
     ),
     certificateValidityDays: c.PAKAWAAZ_DEVICE_CERT_DAYS,
-    trustLabRoot: c.PAKAWAAZ_TRUST_LAB_ROOT ?? false,
+    trustLabRoot,
+    demoFleet: demo && trustLabRoot,
     labRootFile: path.resolve(
       c.PAKAWAAZ_LAB_ROOT_FILE ?? path.join(platform.dataDir, 'lab', 'attestation-root.pem'),
     ),

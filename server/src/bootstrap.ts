@@ -47,6 +47,7 @@ import {
 import { installInputRules } from './http/input-rules.js';
 import { loadTls, warnIfExpiring, warnIfInsecure } from './http/tls.js';
 import { DevicePortStatus, openDevicePort, type DevicePortState } from './http/device-port.js';
+import { startDemoFleet, type DemoFleetState } from './demo-fleet.js';
 import { buildOpenApi } from './http/openapi.js';
 import { NestPinoLogger } from './http/nest-logger.js';
 import { VERSION } from './version.js';
@@ -61,6 +62,8 @@ export type RunningServer = {
   radius: { authPort: number; acctPort: number } | null;
   /** The device port (mutual TLS for handsets): its URL, or why it is not open. */
   devicePort: DevicePortState;
+  /** The embedded demo's simulated handsets (a child process), or why they are not running. */
+  demoFleet: DemoFleetState;
   /** Reads the device CAs and the device port's server certificate again (a timer does it anyway). */
   refreshDeviceTls(): Promise<void>;
   close(): Promise<void>;
@@ -213,16 +216,30 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       listen: options.listen !== false,
     });
     app.get(DevicePortStatus).state = devicePort.state;
+    const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const demoFleet = await startDemoFleet({
+      app,
+      config: created.domains.deviceMgmt,
+      apiUrl: url,
+      devicePort: devicePort.state,
+      logger: resources.logger,
+    }).catch(async (err: unknown) => {
+      await devicePort.close();
+      throw err;
+    });
     return {
       app: running,
       config,
-      url: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      url,
       firstStart,
       nocServed: created.nocServed,
       radius: app.get(RadiusListener).ports(),
       devicePort: devicePort.state,
+      demoFleet: demoFleet.state,
       refreshDeviceTls: () => devicePort.refresh(),
       close: async () => {
+        // The handsets first: they stop checking in before the ports they use close.
+        await demoFleet.close();
         await devicePort.close();
         await shutdown(running, resources, stopMonitor);
       },

@@ -38,7 +38,7 @@ export class AttestationContext {
       parts.push(readFileSync(this.config.labRootFile, 'utf8'));
       this.logger.warn(
         { file: this.config.labRootFile },
-        'PAKAWAAZ_TRUST_LAB_ROOT=1: handsets attested by the LAB root are accepted (demo and tests only)',
+        'handsets attested by the LAB root are accepted (PAKAWAAZ_TRUST_LAB_ROOT, on with the demo fleet): demo and tests only',
       );
     }
     // Parsed here once too, so that a bad file fails the first enrolment with a clear message.

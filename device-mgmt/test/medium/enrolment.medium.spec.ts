@@ -107,6 +107,7 @@ beforeAll(async () => {
     caKeyFile: path.join(dir, 'keys', 'device-ca.jwk'),
     certificateValidityDays: 90,
     trustLabRoot: false,
+    demoFleet: false,
     labRootFile: path.join(dir, 'lab', 'attestation-root.pem'),
     attestationRootsFile: null,
     attestationStatusFile: path.join(dir, 'status.json'),

@@ -101,6 +101,8 @@ function childEnv(options: ServerProcessOptions, ports: Ports, dataDir: string):
     // servers running side by side.
     PAKAWAAZ_DEVICE_PORT: '0',
     PAKAWAAZ_MQTT_PORT: '0',
+    // The embedded demo's simulated handsets would enrol into the lab's server too.
+    PAKAWAAZ_DEMO_FLEET: 'false',
     ...options.env,
     HOST: '127.0.0.1',
     PORT: String(ports.port),

@@ -23,6 +23,7 @@ function startProcess(env: Record<string, string>): Run {
       LOG_LEVEL: 'warn',
       PAKAWAAZ_DEVICE_PORT: '0',
       PAKAWAAZ_MQTT_PORT: '0',
+      PAKAWAAZ_DEMO_FLEET: 'false',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

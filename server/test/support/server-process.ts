@@ -14,6 +14,7 @@ export function startServerProcess(env: Record<string, string>): ServerRun {
       LOG_LEVEL: 'warn',
       PAKAWAAZ_DEVICE_PORT: '0',
       PAKAWAAZ_MQTT_PORT: '0',
+      PAKAWAAZ_DEMO_FLEET: 'false',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -43,6 +43,8 @@ export async function startTestServer(
     PAKAWAAZ_DEVICE_PORT: '0',
     // No embedded MQTT broker (18830 would collide between parallel servers); a push test passes a port.
     PAKAWAAZ_MQTT_PORT: '0',
+    // The embedded demo's simulated handsets would enrol into every test's server.
+    PAKAWAAZ_DEMO_FLEET: 'false',
     PAKAWAAZ_DATA_DIR: dataDir,
     PAKAWAAZ_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     LOG_LEVEL: 'silent',

@@ -17,6 +17,8 @@ export type HandsetOptions = {
   serial?: string;
   /** What the handset attests beyond a healthy, locked, patched device (e.g. `{ deviceLocked: false }`). */
   attest?: Partial<LabAttestation>;
+  /** The security patch it reports at check-in ('YYYY-MM-DD'); default 2025-11-05, as it attests. */
+  securityPatch?: string;
   now?: () => Date;
 };
 
@@ -190,7 +192,7 @@ export class SimulatedHandset {
     return {
       osBuild: this.state.osBuild,
       osVersion: '15',
-      securityPatch: '2025-11-05',
+      securityPatch: this.o.securityPatch ?? '2025-11-05',
       vendorPatch: '2025-11-05',
       bootPatch: '2025-11-05',
       apps: this.state.apps,

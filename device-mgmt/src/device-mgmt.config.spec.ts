@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import type { PlatformConfig } from '@pakawaaz/platform';
+import { loadDeviceMgmtConfig } from './device-mgmt.config.js';
+
+const platform = (seedDemo: boolean) =>
+  ({ dataDir: '/srv/pakawaaz', HOST: '127.0.0.1', seedDemo }) as unknown as PlatformConfig;
+
+describe('the demo fleet and the lab root', () => {
+  it('runs the demo fleet and trusts the lab root with demo data, by default', () => {
+    const c = loadDeviceMgmtConfig({}, platform(true));
+    expect(c).toMatchObject({ demoFleet: true, trustLabRoot: true });
+    expect(c.labRootFile).toBe('/srv/pakawaaz/lab/attestation-root.pem');
+  });
+
+  it('never runs it, nor trusts the lab root, without demo data (production), even when asked', () => {
+    expect(loadDeviceMgmtConfig({}, platform(false))).toMatchObject({
+      demoFleet: false,
+      trustLabRoot: false,
+    });
+    expect(loadDeviceMgmtConfig({ PAKAWAAZ_DEMO_FLEET: 'true' }, platform(false)).demoFleet).toBe(false);
+  });
+
+  it('turns off with PAKAWAAZ_DEMO_FLEET=false, and with it the lab root unless trusted explicitly', () => {
+    expect(loadDeviceMgmtConfig({ PAKAWAAZ_DEMO_FLEET: 'false' }, platform(true))).toMatchObject({
+      demoFleet: false,
+      trustLabRoot: false,
+    });
+    const trusted = { PAKAWAAZ_DEMO_FLEET: 'false', PAKAWAAZ_TRUST_LAB_ROOT: '1' };
+    expect(loadDeviceMgmtConfig(trusted, platform(true)).trustLabRoot).toBe(true);
+  });
+
+  it('does not run when the lab root is explicitly distrusted: its handsets could not enrol', () => {
+    const c = loadDeviceMgmtConfig({ PAKAWAAZ_TRUST_LAB_ROOT: 'false' }, platform(true));
+    expect(c).toMatchObject({ demoFleet: false, trustLabRoot: false });
+  });
+});

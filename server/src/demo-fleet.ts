@@ -1,0 +1,146 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { INestApplication } from '@nestjs/common';
+import type { DeviceMgmtConfig } from '@pakawaaz/device-mgmt';
+import {
+  DEMO_FLEET_MAIN,
+  DEMO_HANDSETS,
+  labRootPaths,
+  loadOrCreateLabRoot,
+  type DemoFleetMessage,
+  type DemoFleetStart,
+} from '@pakawaaz/handset-simulator';
+import { DEMO_INSTITUTION, TokenService } from '@pakawaaz/identity';
+import { SYSTEM_ACTOR, type Logger, type Principal } from '@pakawaaz/platform';
+import type { DevicePortState } from './http/device-port.js';
+
+/** Seconds between one demo handset's check-ins (jittered ±20 %). */
+const DEMO_CHECK_IN_SECONDS = 30;
+/** How long the fleet may take to stop before it is killed. */
+const STOP_GRACE_MS = 5_000;
+
+export type DemoFleetState = { running: true; handsets: number } | { running: false; reason: string };
+
+export type DemoFleet = { state: DemoFleetState; close(): Promise<void> };
+
+const SYSTEM: Principal = {
+  actor: SYSTEM_ACTOR,
+  name: 'demo fleet',
+  roles: ['super-admin'],
+  institutionId: null,
+  scope: { kind: 'national' },
+  amr: [],
+  acr: null,
+  tokenId: 'system',
+};
+
+const off = (reason: string): DemoFleet => ({ state: { running: false, reason }, close: async () => {} });
+
+/**
+ * The embedded demo's simulated handsets (DEMO_HANDSETS of @pakawaaz/handset-simulator) in a child process,
+ * so the NOC's device pages have something alive to show. Only with demo data; the lab root they are
+ * attested by is made here, and trusted because the demo is on (the NOC shows its banner). On the first start
+ * the child sets the demo officials up with a super-admin API token that is revoked as soon as it is ready.
+ */
+export async function startDemoFleet(o: {
+  app: INestApplication;
+  config: DeviceMgmtConfig;
+  apiUrl: string;
+  devicePort: DevicePortState;
+  logger: Logger;
+}): Promise<DemoFleet> {
+  if (!o.config.demoFleet) return off('off (demo data only; PAKAWAAZ_DEMO_FLEET=false turns it off)');
+  const labDir = path.dirname(o.config.labRootFile);
+  if (labRootPaths(labDir).cert !== o.config.labRootFile)
+    return off('off (PAKAWAAZ_LAB_ROOT_FILE is not a lab folder the fleet can sign with)');
+  await loadOrCreateLabRoot(labDir);
+  if (!o.devicePort.open) return off(`off (device port ${o.devicePort.reason})`);
+  const stateFile = path.join(labDir, 'demo-fleet.json');
+  const setUp = await setUpToken(o.app, stateFile);
+  const child = fork(fileURLToPath(DEMO_FLEET_MAIN), [], {
+    env: { PATH: process.env.PATH ?? '' },
+    execArgv: [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  listen(child, o.logger, setUp.revoke);
+  const start: DemoFleetStart = {
+    type: 'start',
+    apiUrl: o.apiUrl,
+    deviceUrl: o.devicePort.url,
+    labDir,
+    stateFile,
+    token: setUp.token,
+    demoInstitution: DEMO_INSTITUTION,
+    intervalSeconds: DEMO_CHECK_IN_SECONDS,
+  };
+  child.send(start);
+  return {
+    state: { running: true, handsets: DEMO_HANDSETS.length },
+    close: async () => {
+      await stop(child);
+      await setUp.revoke();
+    },
+  };
+}
+
+/**
+ * On the first start (no state file yet) a super-admin API token for the child's set-up, revoked once it is
+ * ready, when it fails and at shutdown, whichever comes first; later starts need none.
+ */
+async function setUpToken(
+  app: INestApplication,
+  stateFile: string,
+): Promise<{ token: string | null; revoke: () => Promise<void> }> {
+  if (existsSync(stateFile)) return { token: null, revoke: async () => {} };
+  const tokens = app.get(TokenService, { strict: false });
+  const made = await tokens.createApiToken(
+    { name: 'demo fleet set-up', roles: ['super-admin'], expiresInDays: 1 },
+    SYSTEM,
+    null,
+  );
+  const revoke = once(() => tokens.revokeApiToken(made.id, SYSTEM, null).catch(() => undefined));
+  return { token: made.token, revoke };
+}
+
+function listen(child: ChildProcess, logger: Logger, revoke: () => Promise<void>): void {
+  const log = logger.child({ component: 'demo-fleet' });
+  child.on('message', (m: DemoFleetMessage) => {
+    if (m.type === 'log') log[m.level](m.data ?? {}, m.msg);
+    else if (m.type === 'ready') {
+      log.info(
+        { enrolled: m.enrolled, compliant: m.compliant, fleetPid: child.pid },
+        'demo fleet is checking in',
+      );
+      void revoke();
+    } else {
+      log.warn({ error: m.error }, 'the demo fleet stopped');
+      void revoke();
+    }
+  });
+  child.on('error', (err) => log.warn({ err }, 'the demo fleet could not run'));
+  child.once('exit', (code, signal) => {
+    if (code !== 0) log.warn({ code, signal }, 'the demo fleet exited');
+    void revoke();
+  });
+}
+
+/** Asks the child to stop, then kills it if it has not gone within the grace period. */
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    if (child.connected) child.send({ type: 'stop' });
+    else child.kill('SIGTERM');
+  });
+}
+
+function once(f: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => (done ??= f());
+}

@@ -1,0 +1,129 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DEMO_HANDSETS, DEMO_HEALTH_INSTITUTION } from '@pakawaaz/handset-simulator';
+import { DEMO_INSTITUTION } from '@pakawaaz/identity';
+import { freeTcpPort } from '@pakawaaz/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../support/cli.js';
+import { startServerProcess, waitFor, type ServerRun } from '../support/server-process.js';
+
+/*
+ * `npm start` with the embedded database and its demo data: the real process forks the demo fleet, whose
+ * simulated handsets enrol for demo officials of two institutions and check in, so the NOC's device pages
+ * are alive; SIGTERM stops the fleet with the server.
+ */
+const PASSWORD = 'quartz-lantern-orchard-58';
+
+type Device = {
+  id: string;
+  compliance: string;
+  complianceReasons: string[];
+  institutionName: string | null;
+  lastCheckInAt: string | null;
+};
+
+let dataDir: string;
+let run: ServerRun;
+let port: number;
+let token: string;
+
+async function get<T>(p: string): Promise<T> {
+  const res = await fetch(`http://127.0.0.1:${port}${p}`, { headers: { authorization: `Bearer ${token}` } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as T;
+}
+
+beforeAll(async () => {
+  ensureBuilt();
+  dataDir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-demo-fleet-'));
+  port = await freeTcpPort();
+  run = startServerProcess({
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PAKAWAAZ_DATA_DIR: dataDir,
+    PAKAWAAZ_ADMIN_PASSWORD: PASSWORD,
+    PAKAWAAZ_DEVICE_PORT: String(await freeTcpPort()),
+    // As `npm start` has it: unset (the spawner turns it off for every other test).
+    PAKAWAAZ_DEMO_FLEET: '',
+    RADIUS_ENABLED: 'false',
+    OPEN5GS_MONITOR: 'off',
+    LOG_LEVEL: 'info',
+  });
+  await waitFor(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok), 100_000).catch(
+    (err: Error) => {
+      throw new Error(`${err.message}\n${run.output()}`);
+    },
+  );
+  const login = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+  });
+  token = ((await login.json()) as { accessToken: string }).accessToken;
+}, 120_000);
+
+afterAll(async () => {
+  if (run && run.child.exitCode === null) {
+    run.child.kill('SIGKILL');
+    await run.exited;
+  }
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('the embedded demo fleet', () => {
+  it('enrols handsets for officials of both demo institutions, most compliant, two on an old patch', async () => {
+    await waitFor(async () => {
+      const s = await get<{ total: number; byCompliance: Record<string, number> }>('/api/v1/devices/summary');
+      return s.total === DEMO_HANDSETS.length && s.byCompliance.compliant === 8;
+    }, 45_000);
+    const summary = await get<{ byCompliance: Record<string, number>; trustsLabAttestationRoot: boolean }>(
+      '/api/v1/devices/summary',
+    );
+    expect(summary.byCompliance).toEqual({ compliant: 8, grace: 0, non_compliant: 2 });
+    // Trusted because the demo is on, and the NOC says so on every page.
+    expect(summary.trustsLabAttestationRoot).toBe(true);
+    const { devices } = await get<{ devices: Device[] }>('/api/v1/devices?limit=50');
+    expect(new Set(devices.map((d) => d.institutionName))).toEqual(
+      new Set([DEMO_INSTITUTION, DEMO_HEALTH_INSTITUTION]),
+    );
+    expect(devices.every((d) => d.lastCheckInAt !== null)).toBe(true);
+    const old = devices.filter((d) => d.compliance === 'non_compliant');
+    expect(old.map((d) => d.complianceReasons)).toEqual([['PATCH_LEVEL'], ['PATCH_LEVEL']]);
+    expect(old.every((d) => d.institutionName === DEMO_HEALTH_INSTITUTION)).toBe(true);
+  });
+
+  it('leaves one command pending for the handset that is switched off', async () => {
+    await waitFor(() => Promise.resolve(run.output().includes('demo fleet is checking in')), 30_000);
+    const { devices } = await get<{ devices: Device[] }>('/api/v1/devices?limit=50');
+    const pending = [];
+    for (const d of devices) {
+      const { commands } = await get<{ commands: { type: string; state: string }[] }>(
+        `/api/v1/devices/${d.id}/commands`,
+      );
+      pending.push(...commands.filter((c) => c.state === 'queued'));
+    }
+    expect(pending).toEqual([expect.objectContaining({ type: 'update_os', state: 'queued' })]);
+  });
+
+  it('revokes its set-up token once ready, and stops with the server on SIGTERM', async () => {
+    const { tokens } = await get<{ tokens: { name: string; revokedAt: string | null }[] }>('/api/v1/tokens');
+    expect(tokens.find((t) => t.name === 'demo fleet set-up')?.revokedAt).not.toBeNull();
+    const fleetPid = Number(/"fleetPid":(\d+)/.exec(run.output())?.[1]);
+    expect(fleetPid).toBeGreaterThan(0);
+    expect(alive(fleetPid)).toBe(true);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect(run.output()).toMatch(/"msg":"stopped"/);
+    expect(alive(fleetPid)).toBe(false);
+  });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
