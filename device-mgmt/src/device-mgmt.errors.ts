@@ -18,7 +18,8 @@ type EnrolmentErrorCode =
   | 'device_not_found'
   | 'device_retired'
   | 'invalid_status_list'
-  | 'sim_not_assigned';
+  | 'sim_not_assigned'
+  | 'renewal_rate_limited';
 
 const ENROLMENT_ERROR_STATUS = {
   enrolment_token_invalid: 401,
@@ -40,6 +41,8 @@ const ENROLMENT_ERROR_STATUS = {
   invalid_status_list: 400,
   // An enrolment token may bind only a SIM assigned to its official (it is the SIM a lost handset bars).
   sim_not_assigned: 422,
+  // More certificate renewals than RENEWALS_PER_HOUR for one device (Retry-After says when to come back).
+  renewal_rate_limited: 429,
 } as const satisfies Record<EnrolmentErrorCode, HttpStatus>;
 
 // Check-in, policies, compliance and commands.

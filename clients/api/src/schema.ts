@@ -2679,7 +2679,7 @@ export interface components {
             userId: string;
         };
         /** @enum {string} */
-        DeviceMgmtErrorCode: "attestation_malformed" | "attestation_refused" | "challenge_invalid" | "command_not_cancellable" | "command_not_delivered" | "command_not_found" | "csr_invalid" | "csr_key_mismatch" | "device_already_enrolled" | "device_not_active" | "device_not_found" | "device_retired" | "enrolment_token_invalid" | "enrolment_token_not_found" | "enrolment_token_spent" | "idempotency_key_reused" | "invalid_status_list" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "policy_changed" | "policy_not_found" | "sim_not_assigned";
+        DeviceMgmtErrorCode: "attestation_malformed" | "attestation_refused" | "challenge_invalid" | "command_not_cancellable" | "command_not_delivered" | "command_not_found" | "csr_invalid" | "csr_key_mismatch" | "device_already_enrolled" | "device_not_active" | "device_not_found" | "device_retired" | "enrolment_token_invalid" | "enrolment_token_not_found" | "enrolment_token_spent" | "idempotency_key_reused" | "invalid_status_list" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "policy_changed" | "policy_not_found" | "renewal_rate_limited" | "sim_not_assigned";
         DevicePage: {
             devices: {
                 brand: string | null;
@@ -6214,6 +6214,8 @@ export interface operations {
             /** @description `rate_limited` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6352,6 +6354,8 @@ export interface operations {
             /** @description Too many attempts (code rate_limited, Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6436,6 +6440,8 @@ export interface operations {
             /** @description `rate_limited` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6520,6 +6526,8 @@ export interface operations {
             /** @description `rate_limited` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6600,6 +6608,8 @@ export interface operations {
             /** @description Too many requests from this address (code rate_limited, Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6684,6 +6694,8 @@ export interface operations {
             /** @description `rate_limited` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6768,6 +6780,8 @@ export interface operations {
             /** @description `rate_limited` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6852,6 +6866,8 @@ export interface operations {
             /** @description `rate_limited` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6936,6 +6952,8 @@ export interface operations {
             /** @description Too many attempts (code rate_limited, Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7020,6 +7038,8 @@ export interface operations {
             /** @description `rate_limited` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7104,6 +7124,8 @@ export interface operations {
             /** @description `rate_limited` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7181,6 +7203,8 @@ export interface operations {
             /** @description `rate_limited` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7261,6 +7285,8 @@ export interface operations {
             /** @description `rate_limited` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7342,6 +7368,8 @@ export interface operations {
             /** @description `rate_limited` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7426,6 +7454,8 @@ export interface operations {
             /** @description `rate_limited` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7510,6 +7540,8 @@ export interface operations {
             /** @description `rate_limited` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7594,6 +7626,8 @@ export interface operations {
             /** @description `rate_limited` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8108,6 +8142,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "attestation_refused" | "csr_key_mismatch";
+                    };
+                };
+            };
+            /** @description `renewal_rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "renewal_rate_limited";
                     };
                 };
             };
@@ -8986,6 +9034,8 @@ export interface operations {
             /** @description `rate_limited` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10076,6 +10126,8 @@ export interface operations {
             /** @description `rate_limited` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10184,6 +10236,8 @@ export interface operations {
             /** @description `rate_limited` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10290,6 +10344,8 @@ export interface operations {
             /** @description `rate_limited` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10393,6 +10449,8 @@ export interface operations {
             /** @description `rate_limited` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10503,6 +10561,8 @@ export interface operations {
             /** @description `rate_limited` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
