@@ -50,6 +50,7 @@ type CheckInErrorCode =
   | 'device_not_active'
   | 'policy_not_found'
   | 'policy_changed'
+  | 'policy_below_national_floor'
   | 'command_not_found'
   | 'command_not_cancellable'
   | 'command_not_delivered'
@@ -61,6 +62,8 @@ const CHECK_IN_ERROR_STATUS = {
   policy_not_found: 404,
   // The policy is no longer the baseVersion the change was made against (optimistic concurrency).
   policy_changed: 409,
+  // An institution's policy weaker than the national one (details.fields names the settings).
+  policy_below_national_floor: 422,
   command_not_found: 404,
   command_not_cancellable: 409,
   // An acknowledgement of a command the device was never given.

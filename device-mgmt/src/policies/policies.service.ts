@@ -13,6 +13,7 @@ import {
 } from '@pakawaaz/platform';
 import { deviceMgmtError } from '../device-mgmt.errors.js';
 import { PoliciesRepository, type PolicyRow } from './policies.repository.js';
+import { weakerThanNational, withNationalFloors } from './policy-floors.js';
 import {
   DEFAULT_POLICY_SETTINGS,
   NATIONAL,
@@ -62,11 +63,29 @@ export class PoliciesService {
     return row ? viewOf(row, scope) : defaultView(scope);
   }
 
-  /** The policy a device of this institution follows (check-in, compliance). */
+  /**
+   * The policy a device of this institution follows (check-in, compliance): the institution's own raised to
+   * the national floors. A national policy tightened since the institution stored its own binds at once, and
+   * then the effective policy carries the national version (versions only grow), so handsets that applied
+   * the institution's version are sent the raised settings at their next check-in.
+   */
   async effective(institutionId: string | null, tx?: Db): Promise<EffectivePolicy> {
     const row = await this.policies.effective(institutionId, tx);
     if (!row) return { scope: NATIONAL, version: 0, settings: DEFAULT_POLICY_SETTINGS, updatedAt: null };
-    return { scope: row.scope, version: row.version, settings: settingsOf(row), updatedAt: row.updatedAt };
+    const own = settingsOf(row);
+    const base = { scope: row.scope, version: row.version, settings: own, updatedAt: row.updatedAt };
+    if (row.scope === NATIONAL) return base;
+    const national = await this.national(tx);
+    const settings = withNationalFloors(own, national.settings);
+    if (canonicalJson(settings) === canonicalJson(own)) return base;
+    return { ...base, version: Math.max(row.version, national.version), settings };
+  }
+
+  private async national(tx?: Db): Promise<{ version: number; settings: PolicySettings }> {
+    const row = await this.policies.effective(null, tx);
+    return row
+      ? { version: row.version, settings: settingsOf(row) }
+      : { version: 0, settings: DEFAULT_POLICY_SETTINGS };
   }
 
   /**
@@ -92,6 +111,7 @@ export class PoliciesService {
           `The ${scope} policy is version ${ownVersion}, not version ${change.baseVersion} that this change was made against: someone changed it in between. Read it again, then apply your change.`,
           { baseVersion: change.baseVersion, currentVersion: ownVersion },
         );
+      if (scope !== NATIONAL) await this.requireNationalFloors(change.settings, tx);
       const version = (await this.policies.latestVersion(tx)) + 1;
       const row: PolicyRow = {
         version,
@@ -116,6 +136,17 @@ export class PoliciesService {
       );
       return viewOf(row, scope);
     });
+  }
+
+  /** 422 policy_below_national_floor naming every setting weaker than the national policy's. */
+  private async requireNationalFloors(settings: PolicySettings, tx: Db): Promise<void> {
+    const fields = weakerThanNational(settings, (await this.national(tx)).settings);
+    if (fields.length > 0)
+      throw deviceMgmtError(
+        'policy_below_national_floor',
+        `An institution's policy may be stricter than the national policy, never weaker: ${fields.join(', ')}.`,
+        { fields },
+      );
   }
 }
 
