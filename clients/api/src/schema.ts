@@ -2566,6 +2566,7 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             createdBy: {
+                displayName: string;
                 id: string;
                 name: string;
             };
@@ -2594,6 +2595,7 @@ export interface components {
                 /** Format: date-time */
                 createdAt: string;
                 createdBy: {
+                    displayName: string;
                     id: string;
                     name: string;
                 };

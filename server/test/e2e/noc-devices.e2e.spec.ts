@@ -183,7 +183,8 @@ describe.skipIf(!chromiumAvailable('the NOC devices browser test'))(
       const history = page.getByRole('table', { name: 'Command history' });
       const lock = history.getByRole('row').filter({ hasText: 'Lock the screen' });
       await visible(lock.getByText('queued', { exact: true }));
-      expect(await lock.innerText()).toContain('admin');
+      // Who sent it, by their display name in the directory.
+      expect(await lock.innerText()).toContain('NOC Administrator');
 
       const commands = await api<{ commands: { type: string; state: string }[] }>(
         'GET',
