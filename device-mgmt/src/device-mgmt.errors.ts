@@ -18,7 +18,8 @@ type EnrolmentErrorCode =
   | 'device_not_found'
   | 'device_retired'
   | 'invalid_status_list'
-  | 'sim_not_assigned';
+  | 'sim_not_assigned'
+  | 'renewal_rate_limited';
 
 const ENROLMENT_ERROR_STATUS = {
   enrolment_token_invalid: 401,
@@ -40,6 +41,8 @@ const ENROLMENT_ERROR_STATUS = {
   invalid_status_list: 400,
   // An enrolment token may bind only a SIM assigned to its official (it is the SIM a lost handset bars).
   sim_not_assigned: 422,
+  // More certificate renewals than RENEWALS_PER_HOUR for one device (Retry-After says when to come back).
+  renewal_rate_limited: 429,
 } as const satisfies Record<EnrolmentErrorCode, HttpStatus>;
 
 // Check-in, policies, compliance and commands.
@@ -47,6 +50,7 @@ type CheckInErrorCode =
   | 'device_not_active'
   | 'policy_not_found'
   | 'policy_changed'
+  | 'policy_below_national_floor'
   | 'command_not_found'
   | 'command_not_cancellable'
   | 'command_not_delivered'
@@ -58,6 +62,8 @@ const CHECK_IN_ERROR_STATUS = {
   policy_not_found: 404,
   // The policy is no longer the baseVersion the change was made against (optimistic concurrency).
   policy_changed: 409,
+  // An institution's policy weaker than the national one (details.fields names the settings).
+  policy_below_national_floor: 422,
   command_not_found: 404,
   command_not_cancellable: 409,
   // An acknowledgement of a command the device was never given.

@@ -22,6 +22,7 @@ import { DEVICE_CERTIFICATES } from './devices/device-ports.js';
 import { AttestationContext } from './enrolment/attestation-context.js';
 import { AttestationVerifier } from './enrolment/attestation-verifier.js';
 import { DeviceAttestationController } from './enrolment/device-attestation.controller.js';
+import { ChallengePrunerService } from './enrolment/challenge-pruner.service.js';
 import { DeviceAttestationService } from './enrolment/device-attestation.service.js';
 import {
   DeviceCaController,
@@ -79,6 +80,7 @@ export class DeviceMgmtModule {
         DeviceAdminRepository,
         DeviceAdminService,
         DeviceAttestationService,
+        ChallengePrunerService,
       ],
       exports: [DEVICE_AUTHENTICATOR, DEVICE_EDGE_TLS, DEVICE_TRUST, DEVICE_CERTIFICATES, push],
     };

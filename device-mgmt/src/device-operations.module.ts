@@ -8,6 +8,7 @@ import { CommandsRepository } from './commands/commands.repository.js';
 import { CommandsService } from './commands/commands.service.js';
 import { ComplianceRecorder } from './compliance/compliance-recorder.js';
 import { ComplianceSweepService } from './compliance/compliance-sweep.service.js';
+import { Officials } from './enrolment/officials.js';
 import { DeviceStateRepository } from './devices/device-state.repository.js';
 import { PoliciesController } from './policies/policies.controller.js';
 import { PoliciesRepository } from './policies/policies.repository.js';
@@ -28,6 +29,7 @@ import { PoliciesService } from './policies/policies.service.js';
     CommandsRepository,
     CommandOutcomes,
     CommandsService,
+    Officials,
     ComplianceRecorder,
     ComplianceSweepService,
     CheckInRepository,

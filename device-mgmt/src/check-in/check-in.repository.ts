@@ -9,8 +9,16 @@ import { devices } from '../devices/devices.schema.js';
 import { devicePolicies } from '../policies/device-policies.schema.js';
 import { NATIONAL } from '../policies/policy-settings.js';
 
-/** The device as a check-in read it: the row, its row version and the policy version in force for it. */
-export type CheckInRead = { row: DeviceRow; rowVersion: string; policyVersion: number | null };
+/**
+ * The device as a check-in read it: the row, its row version, the version of the policy in force for it (its
+ * institution's newest, else the national newest) and the newest national version (the floors it is raised to).
+ */
+export type CheckInRead = {
+  row: DeviceRow;
+  rowVersion: string;
+  policyVersion: number | null;
+  nationalPolicyVersion: number | null;
+};
 
 /** What the device row becomes: every column a check-in without acknowledgements sets. */
 export type CheckInWrite = Required<
@@ -29,11 +37,14 @@ export type CheckInWrite = Required<
 const policyVersionOf = sql<number | null>`(select ${devicePolicies.version} from ${devicePolicies}
   where ${devicePolicies.scope} in (${devices.institutionId}, ${NATIONAL})
   order by ${devicePolicies.scope} = ${NATIONAL}, ${devicePolicies.version} desc limit 1)`;
+const nationalVersionOf = sql<number | null>`(select max(${devicePolicies.version}) from ${devicePolicies}
+  where ${devicePolicies.scope} = ${NATIONAL})`;
+const asVersion = (v: unknown) => (v === null ? null : Number(v));
 
 /**
  * The two statements of a check-in without acknowledgements (no transaction around them): one read (the
  * device row, its version — PostgreSQL's `xmin`, which every update of the row changes — and the policy
- * version in force), one write that stores the report only if the row is still the version that was read and,
+ * version in force and the national one), one write that stores the report only if the row is still the version that was read and,
  * in the same statement, delivers the commands. A row changed in between (another check-in, an
  * acknowledgement, the compliance sweep, a retirement) writes nothing: the caller reads again.
  */
@@ -55,7 +66,8 @@ export class CheckInRepository {
       .select({
         row: getTableColumns(devices),
         rowVersion: sql<string>`${devices}.xmin::text`,
-        policyVersion: policyVersionOf.mapWith((v: unknown) => (v === null ? null : Number(v))),
+        policyVersion: policyVersionOf.mapWith(asVersion),
+        nationalPolicyVersion: nationalVersionOf.mapWith(asVersion),
       })
       .from(devices)
       .where(eq(devices.id, sql.placeholder('deviceId')))

@@ -81,7 +81,7 @@ export class CheckInService {
     const { row } = read;
     if (row.state === 'wiped' || row.state === 'retired')
       throw deviceMgmtError('device_not_active', `The device is ${row.state}.`);
-    const policy = await this.policies.atVersion(read.policyVersion);
+    const policy = await this.policies.atVersions(read.policyVersion, read.nationalPolicyVersion);
     const after: AfterAck = { deviceId, revoke: null };
     const next = nextState(report, after);
     const verdict = this.compliance.evaluate(

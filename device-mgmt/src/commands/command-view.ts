@@ -8,7 +8,8 @@ export type CommandView = {
   params: Record<string, unknown>;
   idempotencyKey: string;
   state: CommandRow['state'];
-  createdBy: { id: string; name: string };
+  /** `name` as it was when the command was made; `displayName` the person's current name in the directory. */
+  createdBy: { id: string; name: string; displayName: string };
   createdAt: Date;
   expiresAt: Date;
   deliveredAt: Date | null;
@@ -25,7 +26,8 @@ export type DeliveredCommand = {
   expiresAt: Date;
 };
 
-export function commandView(row: CommandRow): CommandView {
+/** `displayNames`: the directory's current names by `createdBy` (absent ones show the name stored with the row). */
+export function commandView(row: CommandRow, displayNames?: ReadonlyMap<string, string>): CommandView {
   return {
     id: row.id,
     deviceId: row.deviceId,
@@ -33,7 +35,11 @@ export function commandView(row: CommandRow): CommandView {
     params: row.params,
     idempotencyKey: row.idempotencyKey,
     state: row.state,
-    createdBy: { id: row.createdBy, name: row.createdByName },
+    createdBy: {
+      id: row.createdBy,
+      name: row.createdByName,
+      displayName: displayNames?.get(row.createdBy) ?? row.createdByName,
+    },
     createdAt: row.createdAt,
     expiresAt: row.expiresAt,
     deliveredAt: row.deliveredAt,
@@ -45,4 +51,10 @@ export function commandView(row: CommandRow): CommandView {
 export function deliveredCommand(row: CommandRow): DeliveredCommand {
   const { id, type, params, createdAt, expiresAt } = row;
   return { id, type, params, createdAt, expiresAt };
+}
+
+/** Actors the directory knows by their user id (`operator:<id>`, `official:<id>`); others keep their name. */
+export function directoryUserId(createdBy: string): string | null {
+  const m = /^(operator|official):(.+)$/.exec(createdBy);
+  return m?.[2] ?? null;
 }

@@ -14,7 +14,12 @@ export const DeviceCommand = named(
     params: z.record(z.string(), z.unknown()),
     idempotencyKey: z.string(),
     state: z.enum(COMMAND_STATES),
-    createdBy: z.object({ id: z.string(), name: z.string() }),
+    createdBy: z.object({
+      id: z.string(),
+      name: z.string(),
+      /** The person's current display name in identity's directory (their name when made, if not found). */
+      displayName: z.string(),
+    }),
     createdAt: isoDateTime(),
     expiresAt: isoDateTime(),
     deliveredAt: isoDateTime().nullable(),

@@ -15,7 +15,8 @@ import { DEVICE_PUSH, type DevicePush } from '../devices/device-ports.js';
 import { DeviceStateRepository, type DeviceRow } from '../devices/device-state.repository.js';
 import { CommandOutcomes, type Acknowledgement } from './command-outcomes.js';
 import { DEFAULT_EXPIRY_MINUTES, type NewCommand } from './command-types.js';
-import { commandView, type CommandView } from './command-view.js';
+import { Officials } from '../enrolment/officials.js';
+import { commandView, directoryUserId, type CommandView } from './command-view.js';
 import { CommandsRepository, type CommandRow } from './commands.repository.js';
 
 export type CreatedCommand = { command: CommandView; created: boolean };
@@ -36,6 +37,7 @@ export class CommandsService {
     private readonly audit: AuditService,
     @Inject(LOGGER) private readonly logger: Logger,
     @Optional() @Inject(DEVICE_PUSH) private readonly push?: DevicePush,
+    @Optional() private readonly officials?: Officials,
   ) {}
 
   async create(
@@ -91,7 +93,32 @@ export class CommandsService {
   async list(deviceId: string, by: Principal): Promise<{ commands: CommandView[] }> {
     await this.deviceInScope(deviceId, by);
     await this.commands.expire(new Date(), deviceId);
-    return { commands: (await this.commands.list(deviceId, HISTORY_LIMIT)).map(commandView) };
+    const rows = await this.commands.list(deviceId, HISTORY_LIMIT);
+    const names = await this.creatorNames(rows);
+    return { commands: rows.map((r) => commandView(r, names)) };
+  }
+
+  /**
+   * The current display names of the people who made these commands, from identity's directory (one
+   * lookup for the page). Unknown people, automation and the system keep the name stored with the command.
+   */
+  private async creatorNames(rows: readonly CommandRow[]): Promise<Map<string, string>> {
+    const ids = rows.flatMap((r) => directoryUserId(r.createdBy) ?? []);
+    if (!this.officials || ids.length === 0) return new Map();
+    const people = await this.officials.describe(ids).catch((err: unknown) => {
+      // The history still shows, with the names stored at creation.
+      this.logger.warn(
+        { err: { message: (err as Error).message } },
+        'directory lookup for command history failed',
+      );
+      return new Map<string, { displayName: string }>();
+    });
+    return new Map(
+      rows.flatMap((r) => {
+        const person = people.get(directoryUserId(r.createdBy) ?? '');
+        return person ? [[r.createdBy, person.displayName] as const] : [];
+      }),
+    );
   }
 
   /** Stops a command being delivered; one the handset already received may still have run (its ack says). */

@@ -61,6 +61,7 @@ export class DeviceAttestationController {
   /** Renewal: a new certificate for the same key, or for a newly attested one; the old one is superseded. */
   @Post('certificate')
   @HttpCode(200)
+  @ErrorCodes(DEVICE_MGMT_ERROR_STATUS, 'renewal_rate_limited')
   @ZodResponse(200, Enrolled)
   async renew(
     @CurrentDevice() device: DevicePrincipal,

@@ -7,7 +7,11 @@ import { DeviceCaRepository } from '../device-ca/device-ca.repository.js';
 import { DeviceCaService } from '../device-ca/device-ca.service.js';
 import { deviceMgmtError } from '../device-mgmt.errors.js';
 import { EnrolmentRepository } from './enrolment.repository.js';
+import { RenewalLimiter } from './renewal-limiter.js';
 import { CHALLENGE_TTL_SECONDS, EnrolmentService, type ChallengeIssued } from './enrolment.service.js';
+
+/** Certificate renewals (attempts, whatever their outcome) a device may make per hour. */
+export const RENEWALS_PER_HOUR = 5;
 
 /**
  * An enrolled handset's own routes: re-attestation (a fresh key attested with our challenge, on a schedule or
@@ -16,6 +20,9 @@ import { CHALLENGE_TTL_SECONDS, EnrolmentService, type ChallengeIssued } from '.
  */
 @Injectable()
 export class DeviceAttestationService {
+  /** Per node: a cluster lets a device RENEWALS_PER_HOUR through each node, still a small bounded number. */
+  private readonly renewals = new RenewalLimiter(RENEWALS_PER_HOUR, 3_600_000);
+
   constructor(
     private readonly repo: EnrolmentRepository,
     private readonly enrolment: EnrolmentService,
@@ -45,6 +52,13 @@ export class DeviceAttestationService {
     device: DevicePrincipal,
     input: { csr: Uint8Array; challengeId?: string | undefined; attestationChain?: Uint8Array[] | undefined },
   ) {
+    const allowed = this.renewals.take(device.deviceId, Date.now());
+    if (!allowed.allowed)
+      throw deviceMgmtError(
+        'renewal_rate_limited',
+        `Too many certificate renewals for this device: wait ${allowed.retryAfterSeconds} s.`,
+        { retryAfterSeconds: allowed.retryAfterSeconds },
+      );
     const csr = await this.enrolment.csr(input.csr);
     let spki: Uint8Array;
     if (input.challengeId && input.attestationChain) {

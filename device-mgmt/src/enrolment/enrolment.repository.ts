@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, desc, eq, gt, isNotNull, isNull, lt, lte, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, type SQL } from 'drizzle-orm';
 import { devices } from '../devices/devices.schema.js';
 import { attestationChallenges, enrolmentTokens } from './enrolment.schema.js';
 
@@ -113,8 +113,16 @@ export class EnrolmentRepository {
     return r && r.expiresAt > now ? r : null;
   }
 
-  async pruneChallenges(before: Date): Promise<void> {
-    await this.database.db.delete(attestationChallenges).where(lt(attestationChallenges.expiresAt, before));
+  /**
+   * Deletes up to `limit` challenges that expired before `before` (used or not: a used one is dead already,
+   * an expired one can no longer be consumed). Bounded, so one statement never holds many row locks or a long
+   * transaction; returns how many it deleted.
+   */
+  async pruneChallenges(before: Date, limit: number): Promise<number> {
+    const t = attestationChallenges;
+    const batch = this.database.db.select({ id: t.id }).from(t).where(lt(t.expiresAt, before)).limit(limit);
+    const gone = await this.database.db.delete(t).where(inArray(t.id, batch)).returning({ id: t.id });
+    return gone.length;
   }
 
   async insertDevice(row: typeof devices.$inferInsert, tx: Db): Promise<DeviceRow> {

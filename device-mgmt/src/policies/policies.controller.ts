@@ -60,7 +60,7 @@ export class PoliciesController {
     DevicePolicy,
     "Stored as the scope's next version; 'national' needs a national principal (403 national_only); 409 policy_changed when baseVersion is not the scope's own version",
   )
-  @ErrorCodes(PUT_ERRORS, 'policy_changed', 'national_only')
+  @ErrorCodes(PUT_ERRORS, 'policy_changed', 'policy_below_national_floor', 'national_only')
   put(
     @Param('scope', new ZodValidationPipe(PolicyScopeParam)) scope: string,
     @ZodBody(PutDevicePolicyRequest) body: z.infer<typeof PutDevicePolicyRequest>,

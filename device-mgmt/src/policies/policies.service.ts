@@ -13,6 +13,7 @@ import {
 } from '@pakawaaz/platform';
 import { deviceMgmtError } from '../device-mgmt.errors.js';
 import { PoliciesRepository, type PolicyRow } from './policies.repository.js';
+import { weakerThanNational, withNationalFloors } from './policy-floors.js';
 import {
   DEFAULT_POLICY_SETTINGS,
   NATIONAL,
@@ -40,8 +41,8 @@ export type PolicyChange = { settings: PolicySettings; baseVersion?: number | un
  */
 @Injectable()
 export class PoliciesService {
-  /** Stored versions never change (a change is a new version): each is read and parsed once per node. */
-  private readonly versions = new Map<number, EffectivePolicy>();
+  /** Effective policies by the stored versions they come from (see atVersions). */
+  private readonly versions = new Map<string, EffectivePolicy>();
 
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
@@ -65,26 +66,47 @@ export class PoliciesService {
     return row ? viewOf(row, scope) : defaultView(scope);
   }
 
-  /** The policy a device of this institution follows (check-in, compliance). */
+  /**
+   * The policy a device of this institution follows (check-in, compliance): the institution's own raised to
+   * the national floors. A national policy tightened since the institution stored its own binds at once, and
+   * then the effective policy carries the national version (versions only grow), so handsets that applied
+   * the institution's version are sent the raised settings at their next check-in.
+   */
   async effective(institutionId: string | null, tx?: Db): Promise<EffectivePolicy> {
     const row = await this.policies.effective(institutionId, tx);
-    return row ? effectiveOf(row) : DEFAULT_EFFECTIVE;
+    if (!row || row.scope === NATIONAL) return row ? effectiveOf(row) : DEFAULT_EFFECTIVE;
+    return raisedToNational(row, await this.national(tx));
   }
 
   /**
-   * The policy of a stored version (null: the built-in default) — what a check-in found in force for its
-   * device. Remembered per node: versions are immutable, so this needs no invalidation.
+   * The same answer from stored versions — what a check-in's one read found in force for its device (the
+   * newest of its institution's or else the national policy, and the newest national one; null: none stored).
+   * Remembered per node: a stored version never changes (a change is a new version), so nothing invalidates.
    */
-  async atVersion(version: number | null): Promise<EffectivePolicy> {
-    if (version === null) return DEFAULT_EFFECTIVE;
-    const known = this.versions.get(version);
+  async atVersions(inForce: number | null, national: number | null): Promise<EffectivePolicy> {
+    const key = `${inForce}:${national}`;
+    const known = this.versions.get(key);
     if (known) return known;
+    const row = inForce === null ? undefined : await this.storedVersion(inForce);
+    let policy = row ? effectiveOf(row) : DEFAULT_EFFECTIVE;
+    if (row && row.scope !== NATIONAL) {
+      const nationalRow = national === null ? undefined : await this.storedVersion(national);
+      policy = raisedToNational(row, nationalRow ? effectiveOf(nationalRow) : DEFAULT_EFFECTIVE);
+    }
+    if (this.versions.size >= VERSIONS_REMEMBERED) this.versions.clear();
+    this.versions.set(key, policy);
+    return policy;
+  }
+
+  private async storedVersion(version: number): Promise<PolicyRow> {
     const row = await this.policies.byVersion(version);
     if (!row) throw new Error(`device policy version ${version} vanished`);
-    const policy = effectiveOf(row);
-    if (this.versions.size >= VERSIONS_REMEMBERED) this.versions.clear();
-    this.versions.set(version, policy);
-    return policy;
+    return row;
+  }
+
+  private async national(tx?: Db): Promise<EffectivePolicy> {
+    const row = await this.policies.effective(null, tx);
+    return row ? effectiveOf(row) : DEFAULT_EFFECTIVE;
   }
 
   /**
@@ -110,6 +132,7 @@ export class PoliciesService {
           `The ${scope} policy is version ${ownVersion}, not version ${change.baseVersion} that this change was made against: someone changed it in between. Read it again, then apply your change.`,
           { baseVersion: change.baseVersion, currentVersion: ownVersion },
         );
+      if (scope !== NATIONAL) await this.requireNationalFloors(change.settings, tx);
       const version = (await this.policies.latestVersion(tx)) + 1;
       const row: PolicyRow = {
         version,
@@ -135,6 +158,17 @@ export class PoliciesService {
       return viewOf(row, scope);
     });
   }
+
+  /** 422 policy_below_national_floor naming every setting weaker than the national policy's. */
+  private async requireNationalFloors(settings: PolicySettings, tx: Db): Promise<void> {
+    const fields = weakerThanNational(settings, (await this.national(tx)).settings);
+    if (fields.length > 0)
+      throw deviceMgmtError(
+        'policy_below_national_floor',
+        `An institution's policy may be stricter than the national policy, never weaker: ${fields.join(', ')}.`,
+        { fields },
+      );
+  }
 }
 
 const VERSIONS_REMEMBERED = 1000;
@@ -147,6 +181,18 @@ const DEFAULT_EFFECTIVE: EffectivePolicy = {
 
 function effectiveOf(row: PolicyRow): EffectivePolicy {
   return { scope: row.scope, version: row.version, settings: settingsOf(row), updatedAt: row.updatedAt };
+}
+
+/**
+ * An institution's policy raised to the national floors; when that changes a setting, the result carries the
+ * national version if it is newer (versions only grow), so handsets that applied the institution's version are
+ * sent the raised settings.
+ */
+function raisedToNational(row: PolicyRow, national: EffectivePolicy): EffectivePolicy {
+  const own = effectiveOf(row);
+  const settings = withNationalFloors(own.settings, national.settings);
+  if (canonicalJson(settings) === canonicalJson(own.settings)) return own;
+  return { ...own, version: Math.max(row.version, national.version), settings };
 }
 
 /** SHA-256 of the settings' canonical JSON (keys sorted), as the audit records them. */

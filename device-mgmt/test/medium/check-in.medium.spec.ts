@@ -79,13 +79,16 @@ describe('policy delivery', () => {
     );
     const mine = await policies.put(
       INSTITUTION,
-      { settings: settings({ checkInIntervalSeconds: 600 }) },
+      { settings: settings({ cameraAllowed: false, checkInIntervalSeconds: 600 }) },
       national,
       null,
     );
     expect([nat.version, mine.version]).toEqual([1, 2]);
     const second = await checkIns.checkIn(me, REPORT);
-    expect(second.policy).toEqual({ version: 2, settings: settings({ checkInIntervalSeconds: 600 }) });
+    expect(second.policy).toEqual({
+      version: 2,
+      settings: settings({ cameraAllowed: false, checkInIntervalSeconds: 600 }),
+    });
     expect(second.nextCheckInSeconds).toBe(600);
     const third = await checkIns.checkIn(me, { ...REPORT, policyVersion: 2 });
     expect(third.policy).toBeNull();

@@ -63,7 +63,7 @@ describe('queueing', () => {
       created: true,
       command: { type: 'lock', state: 'queued', idempotencyKey: 'k-1' },
     });
-    expect(first.command.createdBy).toEqual({
+    expect(first.command.createdBy).toMatchObject({
       id: 'operator:00000000-0000-4000-8000-00000000ad01',
       name: 'test-admin',
     });
@@ -72,6 +72,25 @@ describe('queueing', () => {
     expect(again).toEqual({ created: false, command: first.command });
     expect((await commands.list(d.id, admin)).commands).toHaveLength(1);
     expect(fx.pushed).toHaveLength(1);
+  });
+
+  it('the history names who made each command by their display name in identity’s directory', async () => {
+    const d = await addDevice(fx.handle);
+    await commands.create(d.id, { type: 'lock' }, admin, null);
+    const unknown = { ...admin, actor: { type: 'operator' as const, id: 'gone' }, name: 'former-op' };
+    await commands.create(d.id, { type: 'reboot' }, unknown, null);
+    const byType = Object.fromEntries(
+      (await commands.list(d.id, admin)).commands.map((c) => [c.type, c.createdBy]),
+    );
+    expect(byType).toEqual({
+      lock: {
+        id: 'operator:00000000-0000-4000-8000-00000000ad01',
+        name: 'test-admin',
+        displayName: 'Amina Test-Admin',
+      },
+      // Someone the directory no longer knows: the name stored with the command.
+      reboot: { id: 'operator:gone', name: 'former-op', displayName: 'former-op' },
+    });
   });
 
   it('concurrent requests with one key make one command', async () => {

@@ -35,7 +35,11 @@ import { deviceMgmtDomain } from '../../src/device-mgmt.domain.js';
 import { devices } from '../../src/devices/devices.schema.js';
 import { AttestationContext } from '../../src/enrolment/attestation-context.js';
 import { AttestationVerifier } from '../../src/enrolment/attestation-verifier.js';
-import { DeviceAttestationService } from '../../src/enrolment/device-attestation.service.js';
+import { ChallengePrunerService } from '../../src/enrolment/challenge-pruner.service.js';
+import {
+  DeviceAttestationService,
+  RENEWALS_PER_HOUR,
+} from '../../src/enrolment/device-attestation.service.js';
 import { attestationChallenges, enrolmentTokens } from '../../src/enrolment/enrolment.schema.js';
 import { EnrolmentRepository } from '../../src/enrolment/enrolment.repository.js';
 import { EnrolmentService } from '../../src/enrolment/enrolment.service.js';
@@ -235,6 +239,38 @@ describe('challenges', () => {
     expect(row!.usedAt).not.toBeNull();
   });
 
+  it('are deleted once expired, in bounded batches, by the pruner (used or not; live ones stay)', async () => {
+    const pruner = new ChallengePrunerService(new EnrolmentRepository(db.handle), testLogger);
+    await pruner.prune(); // what earlier tests left
+    const a = await tokens.create({ official: 'nadia' }, national, 'r');
+    const live = await enrolment.challenge(a.token);
+    const used = await enrolment.challenge(a.token);
+    await enrolment.takeChallenge(used.challengeId, new Date(), () => true);
+    const past = new Date(Date.now() - 1000);
+    await db.handle.db
+      .insert(attestationChallenges)
+      .values(
+        Array.from({ length: 5 }, (_, i) => ({ challenge: `old-${i}`, tokenId: a.id, expiresAt: past })),
+      );
+    const now = new Date();
+    // Two rows a statement, at most two statements: four go, one waits for the next run.
+    expect(await pruner.prune(now, 2, 2)).toEqual({ deleted: 4, batches: 2, more: true });
+    expect(await pruner.prune(now, 2, 2)).toEqual({ deleted: 1, batches: 1, more: false });
+    const left = await db.handle.db
+      .select({ id: attestationChallenges.id })
+      .from(attestationChallenges)
+      .where(eq(attestationChallenges.tokenId, a.id));
+    expect(left.map((r) => r.id).sort()).toEqual([live.challengeId, used.challengeId].sort());
+    // Five minutes on, both are expired and go too (with the other tests' live ones).
+    const later = new Date(Date.now() + 301_000);
+    expect((await pruner.prune(later)).deleted).toBeGreaterThanOrEqual(2);
+    const gone = await db.handle.db
+      .select({ id: attestationChallenges.id })
+      .from(attestationChallenges)
+      .where(eq(attestationChallenges.tokenId, a.id));
+    expect(gone).toEqual([]);
+  });
+
   it('are refused for expired, revoked and unknown tokens', async () => {
     const expired = await tokens.create({ official: 'nadia' }, national, 'r');
     await db.handle.db
@@ -353,6 +389,38 @@ describe('the device CA ports', () => {
         ),
       ),
     ).toBe('csr_key_mismatch');
+  });
+
+  it(`rate limits renewals per device: ${RENEWALS_PER_HOUR} attempts an hour, then 429 with Retry-After`, async () => {
+    const { deviceId, issued } = await enrolledDevice();
+    const principal = {
+      deviceId,
+      userId: 'u-nadia',
+      institutionId: INTERIOR,
+      certThumbprint: issued.thumbprint,
+      compliance: 'compliant' as const,
+    };
+    const garbage = { csr: new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x00]) };
+    // Every attempt counts, a failed one too (each makes the server parse and verify).
+    for (let i = 0; i < RENEWALS_PER_HOUR; i += 1)
+      expect(await code(renewal.renew(principal, garbage))).toBe('csr_invalid');
+    const refused = await renewal.renew(principal, garbage).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(AppError);
+    const e = refused as AppError;
+    expect([e.code, e.status]).toEqual(['renewal_rate_limited', 429]);
+    const wait = (e.details as { retryAfterSeconds: number }).retryAfterSeconds;
+    expect(wait).toBeGreaterThan(3500);
+    expect(wait).toBeLessThanOrEqual(3600);
+    // Another device is not held back.
+    const other = await enrolledDevice();
+    expect(
+      await code(
+        renewal.renew(
+          { ...principal, deviceId: other.deviceId, certThumbprint: other.issued.thumbprint },
+          garbage,
+        ),
+      ),
+    ).toBe('csr_invalid');
   });
 
   it('reopens the same CA after a restart (same key, same CA certificate)', async () => {

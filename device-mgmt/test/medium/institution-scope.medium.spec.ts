@@ -77,8 +77,8 @@ describe('commands', () => {
 describe('policies', () => {
   it('an institution sees the national policy and its own, never another’s', async () => {
     await policies.put('national', { settings: settings({ graceHours: 12 }) }, national, null);
-    await policies.put(A, { settings: settings({ cameraAllowed: false }) }, adminA, null);
-    await policies.put(B, { settings: settings({ usbDataAllowed: true }) }, national, null);
+    await policies.put(A, { settings: settings({ cameraAllowed: false, graceHours: 12 }) }, adminA, null);
+    await policies.put(B, { settings: settings({ graceHours: 1 }) }, national, null);
     expect((await policies.list(adminA)).policies.map((p) => [p.scope, p.source, p.version])).toEqual([
       ['national', 'national', 1],
       [A, 'institution', 2],
@@ -116,6 +116,61 @@ describe('policies', () => {
       { baseVersion: v1.version, currentVersion: v2.version },
     ]);
     expect((await policies.get(A, adminA)).version).toBe(v2.version);
+  });
+
+  it('refuses an institution’s policy weaker than the national one (422, naming the settings)', async () => {
+    await policies.put(
+      'national',
+      { settings: settings({ minimumPatchLevel: '2026-09', requiredApps: ['gov.chat'], graceHours: 12 }) },
+      national,
+      null,
+    );
+    const weaker = settings({
+      screenLock: { required: false },
+      minimumPatchLevel: '2026-01',
+      graceHours: 12,
+    });
+    for (const by of [adminA, national]) {
+      const refused = await refusal(policies.put(A, { settings: weaker }, by, null));
+      expect([refused.code, refused.status, refused.details]).toEqual([
+        'policy_below_national_floor',
+        422,
+        { fields: ['screenLock.required', 'requiredApps', 'minimumPatchLevel'] },
+      ]);
+    }
+    expect((await policies.get(A, adminA)).source).toBe('national');
+    const ok = settings({ requiredApps: ['gov.chat'], minimumPatchLevel: '2026-10', graceHours: 2 });
+    expect((await policies.put(A, { settings: ok }, adminA, null)).source).toBe('institution');
+  });
+
+  it('raises an institution’s policy to a national policy tightened later (the effective policy)', async () => {
+    const own = await policies.put(A, { settings: settings({ cameraAllowed: false }) }, adminA, null);
+    // A national policy it is already as strict as changes nothing: the institution's own version.
+    await policies.put('national', { settings: settings({ cameraAllowed: false }) }, national, null);
+    expect(await policies.effective(A)).toMatchObject({ version: own.version, settings: own.settings });
+    const tightened = await policies.put(
+      'national',
+      {
+        settings: settings({
+          checkInIntervalSeconds: 300,
+          maxAttestationAgeHours: 6,
+          requiredApps: ['gov.chat'],
+        }),
+      },
+      national,
+      null,
+    );
+    const effective = await policies.effective(A);
+    // The national version, newer than the one handsets applied: they are sent the raised settings.
+    expect(effective.version).toBe(tightened.version);
+    expect(effective.settings).toEqual(
+      settings({
+        cameraAllowed: false,
+        checkInIntervalSeconds: 300,
+        maxAttestationAgeHours: 6,
+        requiredApps: ['gov.chat'],
+      }),
+    );
   });
 
   it('keeps a policy with the longest app list (the audit records its digest, not the list)', async () => {

@@ -18,6 +18,8 @@ import {
   type Principal,
   type Role,
 } from '@pakawaaz/platform';
+import type { OfficialRecord } from '@pakawaaz/core-network';
+import { OFFICIAL_DIRECTORY } from '@pakawaaz/identity';
 import { compositionOf, createTestDatabase, testLogger, type TestDatabase } from '@pakawaaz/test-support';
 import { deviceMgmtDomain } from '../../src/device-mgmt.domain.js';
 import { DeviceOperationsModule } from '../../src/device-operations.module.js';
@@ -41,6 +43,19 @@ export type DeviceMgmtFixture = {
   close(): Promise<void>;
 };
 
+/** The directory's people (by user id): the test admin, under its display name. */
+export const DIRECTORY_PEOPLE: Record<string, OfficialRecord> = {
+  '00000000-0000-4000-8000-00000000ad01': {
+    userId: '00000000-0000-4000-8000-00000000ad01',
+    username: 'test-admin',
+    displayName: 'Amina Test-Admin',
+    kind: 'operator',
+    status: 'active',
+    institutionId: null,
+    institutionName: null,
+  },
+};
+
 export async function createDeviceMgmtFixture(database?: TestDatabase): Promise<DeviceMgmtFixture> {
   const testDb = database ?? (await createTestDatabase(DOMAINS));
   const handle = testDb.handle;
@@ -55,6 +70,17 @@ export async function createDeviceMgmtFixture(database?: TestDatabase): Promise<
   const revoked: { deviceId: string; reason: string }[] = [];
   const pushed: string[][] = [];
   const providers: Provider[] = [
+    // Identity's directory as its public face offers it: the people the tests' principals are.
+    {
+      provide: OFFICIAL_DIRECTORY,
+      useValue: {
+        find: () => Promise.resolve(null),
+        byIds: (ids: readonly string[]) =>
+          Promise.resolve(
+            new Map(ids.flatMap((id) => (DIRECTORY_PEOPLE[id] ? [[id, DIRECTORY_PEOPLE[id]] as const] : []))),
+          ),
+      },
+    },
     {
       provide: DEVICE_CERTIFICATES,
       useValue: {
@@ -75,7 +101,7 @@ export async function createDeviceMgmtFixture(database?: TestDatabase): Promise<
     },
   ];
   @Global()
-  @Module({ providers, exports: [DEVICE_CERTIFICATES, DEVICE_PUSH] })
+  @Module({ providers, exports: [DEVICE_CERTIFICATES, DEVICE_PUSH, OFFICIAL_DIRECTORY] })
   class TestPorts {}
   const resources = {
     config: loadPlatformConfig(

@@ -5,6 +5,8 @@ import { AppError } from '../errors/app-error.js';
 import {
   certificateThumbprint,
   ClientCertificates,
+  isDeviceListenerSocket,
+  markDeviceListenerSocket,
   MAX_CLIENT_CERT_HEADER_BYTES,
   parseForwardedCertificate,
 } from './client-certificate.js';
@@ -35,7 +37,14 @@ function tlsSocket(authorized: boolean, ders: Uint8Array[] = [leafDer, caDer]) {
       detailed ? peers[0] : { ...peers[0], issuerCertificate: undefined },
   };
 }
-const plainSocket = (remoteAddress: string) => ({ remoteAddress });
+/** A connection the device listener accepted without a client certificate (a TLS terminator's). */
+const plainSocket = (remoteAddress: string) => {
+  const socket = { remoteAddress };
+  markDeviceListenerSocket(socket);
+  return socket;
+};
+/** A connection to the main API port. */
+const mainPortSocket = (remoteAddress: string) => ({ remoteAddress });
 
 const nginxEscaped = (pem: string) => encodeURIComponent(pem);
 const request = (socket: unknown, headers: Record<string, string | string[] | undefined> = {}) => ({
@@ -92,6 +101,21 @@ describe('ClientCertificates.chain', () => {
       const chain = proxied.chain(request(plainSocket(peer), { 'x-client-cert': nginxEscaped(leafPem) }));
       expect(chain, peer).toBeNull();
     }
+  });
+
+  it('ignores the header on the main API port, even from an allow-listed proxy', () => {
+    for (const peer of ['10.0.0.5', '192.0.2.7', 'fd00::1']) {
+      const chain = proxied.chain(request(mainPortSocket(peer), { 'x-client-cert': nginxEscaped(leafPem) }));
+      expect(chain, peer).toBeNull();
+    }
+    // Not even a malformed header is looked at there (no 400: the header means nothing on that port).
+    expect(proxied.chain(request(mainPortSocket('10.0.0.5'), { 'x-client-cert': 'junk' }))).toBeNull();
+  });
+
+  it('knows the device listener’s sockets only', () => {
+    expect(isDeviceListenerSocket(plainSocket('10.0.0.5'))).toBe(true);
+    expect(isDeviceListenerSocket(mainPortSocket('10.0.0.5'))).toBe(false);
+    expect(isDeviceListenerSocket(undefined)).toBe(false);
   });
 
   it('prefers the TLS chain over a header (the connection itself is the stronger evidence)', () => {

@@ -23,6 +23,24 @@ export type CertificateRequest = {
   readonly raw?: { readonly socket?: unknown };
 };
 
+/**
+ * Sockets accepted by the device listener (the mutual-TLS device port). A forwarded certificate header is
+ * believed only on these: the main API port never takes a certificate from a header, whoever the peer is, so a
+ * host that shares an allow-listed address (or a proxy in front of the main port that passes client headers
+ * through) cannot claim a device's certificate there.
+ */
+const deviceListenerSockets = new WeakSet<object>();
+
+/** Marks a socket as accepted by the device listener (called by the device port for every connection). */
+export function markDeviceListenerSocket(socket: object): void {
+  deviceListenerSockets.add(socket);
+}
+
+/** Whether this socket was accepted by the device listener. */
+export function isDeviceListenerSocket(socket: unknown): boolean {
+  return typeof socket === 'object' && socket !== null && deviceListenerSockets.has(socket);
+}
+
 /** The ClientCertificates of this node (built from the platform config by the PlatformModule). */
 export const CLIENT_CERTIFICATES = Symbol.for('pakawaaz.ClientCertificates');
 
@@ -43,14 +61,15 @@ export class ClientCertificates {
   /**
    * The DER chain (leaf first) of the client certificate, or null when the request presents none:
    * - from the TLS connection itself when it carries a certificate the server verified (the device port);
-   * - otherwise from the forwarded header, only when the TCP peer is an allow-listed proxy. The header of any
-   *   other peer is ignored, never trusted. A forwarded header that is not a certificate is a 400.
+   * - otherwise from the forwarded header, only when the request arrived on the device listener and the TCP
+   *   peer is an allow-listed proxy. The header on the main API port, or from any other peer, is ignored,
+   *   never trusted. A forwarded header that is not a certificate is a 400.
    */
   chain(request: CertificateRequest): Uint8Array[] | null {
     const socket = request.raw?.socket as Partial<TLSSocket> | null | undefined;
     const fromTls = tlsChain(socket);
     if (fromTls) return fromTls;
-    if (!this.anyProxy) return null;
+    if (!this.anyProxy || !isDeviceListenerSocket(socket)) return null;
     const peer = socket?.remoteAddress;
     if (!peer || !this.isTrustedProxy(peer)) return null;
     const value = request.headers[this.options.header];

@@ -2,7 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
-import type { DeviceEdgeTls, Logger, PlatformConfig } from '@pakawaaz/platform';
+import {
+  markDeviceListenerSocket,
+  type DeviceEdgeTls,
+  type Logger,
+  type PlatformConfig,
+} from '@pakawaaz/platform';
 import { readTlsPair } from './tls.js';
 
 /** How often the device CAs and the issued server certificate are read again (a CA rotation needs no restart). */
@@ -24,6 +29,9 @@ export type DevicePort = {
   refresh(): Promise<void>;
   close(): Promise<void>;
 };
+
+/** The oldest TLS version the device port accepts. */
+export const DEVICE_PORT_MIN_TLS = 'TLSv1.3';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -73,7 +81,11 @@ export async function openDevicePort(options: {
       requestCert: true,
       // Checked below: a client without a certificate is let in, one with a foreign certificate is not.
       rejectUnauthorized: false,
-      minVersion: 'TLSv1.2',
+      // TLS 1.3 only: handsets run our hardened OS (TLS 1.3 everywhere), and a TLS terminator forwarding a
+      // client certificate must reach this port too (nginx `proxy_ssl_protocols TLSv1.3`, HAProxy
+      // `ssl-min-ver TLSv1.3`), so nothing here needs 1.2's weaker handshake (no renegotiation, no RSA key
+      // exchange, the client certificate encrypted).
+      minVersion: DEVICE_PORT_MIN_TLS,
       requestTimeout: 60_000,
       headersTimeout: 30_000,
       keepAliveTimeout: 72_000,
@@ -83,6 +95,8 @@ export async function openDevicePort(options: {
   server.on('secureConnection', (socket: TLSSocket) => {
     // The client certificate is read once per connection (platform's client-certificate): it must not change.
     socket.disableRenegotiation();
+    // Only this listener's requests may carry a forwarded client certificate (from an allow-listed proxy).
+    markDeviceListenerSocket(socket);
     if (socket.authorized) return;
     const cert = socket.getPeerCertificate();
     if (!cert || Object.keys(cert).length === 0) return; // no certificate: anonymous, like the main port

@@ -12,7 +12,10 @@ type Op = {
   requestBody?: unknown;
   'x-pakawaaz-scope': string;
   security?: unknown[];
-  responses: Record<string, { content?: Record<string, { schema?: { allOf?: unknown[] } }> }>;
+  responses: Record<
+    string,
+    { headers?: Record<string, unknown>; content?: Record<string, { schema?: { allOf?: unknown[] } }> }
+  >;
 };
 const doc = JSON.parse(readFileSync(new URL('../../../openapi.json', import.meta.url), 'utf8')) as {
   paths: Record<string, Record<string, Op>>;
@@ -58,6 +61,16 @@ describe('the OpenAPI contract documents errors', () => {
     '$name: 400 validation_failed (it takes input)',
     ({ op }) => expect(codesOf(op, '400')).toContain('validation_failed'),
   );
+
+  it.each(operations.filter((o) => codesOf(o.op, '429').length > 0))(
+    '$name: a 429 documents Retry-After',
+    ({ op }) => expect(Object.keys(op.responses['429']?.headers ?? {})).toEqual(['Retry-After']),
+  );
+
+  it('documents the device certificate renewal’s rate limit', () => {
+    const renew = doc.paths['/api/v1/device/certificate']?.post;
+    expect(renew && codesOf(renew, '429')).toEqual(['renewal_rate_limited']);
+  });
 
   it('lists every domain code as an enum component', () => {
     for (const [name, map] of Object.entries(ERROR_CODE_MAPS))

@@ -85,6 +85,14 @@ export function platformErrorsOf(access: RouteAccess, op: Operation): Documented
   return errors;
 }
 
+/** A 429 says when to come back (the exceptions filter sets it from the error's `retryAfterSeconds`). */
+const RETRY_AFTER = {
+  'Retry-After': {
+    description: 'Seconds to wait before trying again (RFC 9110 §10.2.3).',
+    schema: { type: 'integer', minimum: 1 },
+  },
+} as const;
+
 /**
  * Writes each 4xx status an operation can answer with, its `code` an enum of the stable codes it documents
  * (ErrorReply narrowed), so generated clients and the CLI know every code a call may return.
@@ -100,6 +108,7 @@ export function documentErrors(op: Operation, errors: readonly DocumentedError[]
     const existing = op.responses[String(status)];
     op.responses[String(status)] = {
       description: existing?.description ?? list.map((c) => `\`${c}\``).join(', '),
+      ...(status === 429 ? { headers: RETRY_AFTER } : {}),
       content: {
         'application/json': {
           schema: {

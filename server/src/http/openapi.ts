@@ -40,7 +40,7 @@ export function buildOpenApi(app: INestApplication, version: string): OpenAPIObj
       mutualTLS: {
         type: 'mutualTLS',
         description:
-          'The device certificate issued at enrolment: mutual TLS on the device port (PAKAWAAZ_DEVICE_PORT), or forwarded by an allow-listed TLS terminator (PAKAWAAZ_DEVICE_PROXY_ADDRESSES).',
+          'The device certificate issued at enrolment: mutual TLS on the device port (PAKAWAAZ_DEVICE_PORT), or forwarded to the device port by an allow-listed TLS terminator (PAKAWAAZ_DEVICE_PROXY_ADDRESSES); TLS 1.3 only.',
       } as unknown as NonNullable<NonNullable<OpenAPIObject['components']>['securitySchemes']>[string],
     },
   };

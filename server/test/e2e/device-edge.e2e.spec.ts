@@ -94,7 +94,13 @@ const parse = (status: number, text: string): Reply => {
 async function device(
   path: string,
   as?: TestDevice,
-  init: { token?: string; method?: string } = {},
+  init: {
+    token?: string;
+    method?: string;
+    headers?: Record<string, string>;
+    localAddress?: string;
+    maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+  } = {},
 ): Promise<Reply> {
   if (!server.devicePort.open) throw new Error('device port not open');
   const url = new URL(path, server.devicePort.url);
@@ -109,7 +115,9 @@ async function device(
         // The test server certificate names no host; the chain is what is checked here.
         checkServerIdentity: () => undefined,
         ...(as ? { cert: pem(as), key } : {}),
-        headers: init.token ? { authorization: `Bearer ${init.token}` } : {},
+        ...(init.localAddress ? { localAddress: init.localAddress } : {}),
+        ...(init.maxVersion ? { maxVersion: init.maxVersion } : {}),
+        headers: { ...init.headers, ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
       },
       (res) => {
         let text = '';
@@ -122,8 +130,19 @@ async function device(
   });
 }
 
-/** A request to the main (plain HTTP) port from a chosen local address, with a forwarded certificate header. */
-function viaProxy(path: string, from: string, header?: string): Promise<Reply> {
+/**
+ * A TLS terminator's request: to the device port over TLS without a client certificate, from a chosen local
+ * address, with a forwarded certificate header.
+ */
+const viaProxy = (path: string, from: string, header?: string, token?: string): Promise<Reply> =>
+  device(path, undefined, {
+    localAddress: from,
+    headers: header === undefined ? {} : { 'x-client-cert': header },
+    ...(token ? { token } : {}),
+  });
+
+/** The same request to the main (plain HTTP) API port. */
+function viaMainPort(path: string, from: string, header?: string): Promise<Reply> {
   const url = new URL(path, server.url);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
@@ -229,6 +248,12 @@ describe('the device port (mutual TLS)', () => {
     expect(r.body).toEqual(principal(phone, 1));
   });
 
+  it('requires TLS 1.3: a TLS 1.2 client fails the handshake', async () => {
+    await expect(device('/healthz', undefined, { maxVersion: 'TLSv1.2' })).rejects.toThrow();
+    await expect(device('/healthz', phone, { maxVersion: 'TLSv1.2' })).rejects.toThrow();
+    expect((await device('/healthz', undefined, { maxVersion: 'TLSv1.3' })).status).toBe(200);
+  });
+
   it('ends the connection of a certificate another CA issued: no request is served', async () => {
     await expect(device('/healthz', foreign)).rejects.toThrow();
     await expect(device('/api/v1/device/whoami', foreign)).rejects.toThrow();
@@ -260,7 +285,15 @@ describe('the device port (mutual TLS)', () => {
 describe('a client certificate forwarded by a TLS terminator', () => {
   const header = () => encodeURIComponent(pem(phone));
 
-  it('is believed from an allow-listed address (PAKAWAAZ_DEVICE_PROXY_ADDRESSES)', async () => {
+  it('is ignored on the main API port, even from an allow-listed address', async () => {
+    const r = await viaMainPort('/api/v1/device/whoami', '127.0.0.1', header());
+    expect([r.status, r.body.code]).toEqual([401, 'device_certificate_required']);
+    // Not looked at at all there: a malformed one is no 400 either.
+    const junk = await viaMainPort('/api/v1/device/whoami', '127.0.0.1', 'not-a-certificate');
+    expect([junk.status, junk.body.code]).toEqual([401, 'device_certificate_required']);
+  });
+
+  it('is believed on the device port from an allow-listed address (PAKAWAAZ_DEVICE_PROXY_ADDRESSES)', async () => {
     const r = await viaProxy('/api/v1/device/whoami', '127.0.0.1', header());
     expect([r.status, r.body.deviceId]).toEqual([200, principal(phone, 1).deviceId]);
   });
@@ -312,22 +345,25 @@ describe('a token bound to the device certificate (device sign-in, cnf.x5t#S256)
     token = done.accessToken;
   });
 
-  it('works with that certificate, on the device port or forwarded by an allow-listed proxy', async () => {
+  it('works with that certificate, on the device port or forwarded to it by an allow-listed proxy', async () => {
     const r = await device('/api/v1/auth/me', phone, { token });
     expect([r.status, r.body.id]).toEqual([200, userId]);
-    const proxied = await new Promise<number>((resolve, reject) => {
+    const forwarded = encodeURIComponent(pem(phone));
+    expect((await viaProxy('/api/v1/auth/me', '127.0.0.1', forwarded, token)).status).toBe(200);
+    // The same forwarded header on the main API port proves nothing.
+    const main = await new Promise<number>((resolve, reject) => {
       const req = httpRequest(
         new URL('/api/v1/auth/me', server.url),
         {
           localAddress: '127.0.0.1',
-          headers: { authorization: `Bearer ${token}`, 'x-client-cert': encodeURIComponent(pem(phone)) },
+          headers: { authorization: `Bearer ${token}`, 'x-client-cert': forwarded },
         },
         (res) => (res.resume(), resolve(res.statusCode ?? 0)),
       );
       req.on('error', reject);
       req.end();
     });
-    expect(proxied).toBe(200);
+    expect(main).toBe(401);
   });
 
   it('is refused without a certificate, or with another handset’s', async () => {

@@ -26,7 +26,9 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
  * The NOC's device pages in a real browser against the real server trusting a lab attestation root: a
  * super-admin makes an enrolment token and sees its QR code, a simulated handset enrols with it, the handset
  * shows in the list as compliant, the admin sends it a lock behind a confirmation and sees it in the command
- * history; an institution's device-admin sees its own institution's handsets and not another's.
+ * history (named by the admin's display name); an institution's device-admin sees its own institution's
+ * handsets and not another's; the admin saves the national policy, meets a 409 when it changed meanwhile and
+ * saves after reloading; a wipe and a retirement go through only once the handset's identifier is typed.
  */
 const INTERIOR = 'Ministry of Interior (devices e2e)';
 const FINANCE = 'Ministry of Finance (devices e2e)';
@@ -183,7 +185,8 @@ describe.skipIf(!chromiumAvailable('the NOC devices browser test'))(
       const history = page.getByRole('table', { name: 'Command history' });
       const lock = history.getByRole('row').filter({ hasText: 'Lock the screen' });
       await visible(lock.getByText('queued', { exact: true }));
-      expect(await lock.innerText()).toContain('admin');
+      // Who sent it, by their display name in the directory.
+      expect(await lock.innerText()).toContain('NOC Administrator');
 
       const commands = await api<{ commands: { type: string; state: string }[] }>(
         'GET',
@@ -216,6 +219,123 @@ describe.skipIf(!chromiumAvailable('the NOC devices browser test'))(
       await page.goto(`/devices/${nadiaDevice}`);
       await visible(page.getByRole('heading', { name: 'Device not found', level: 1 }));
       expectNoProblems(problems, (p) => p.kind === 'console' && p.text.includes('404'));
+      await page.context().close();
+    });
+
+    type Policy = { version: number; settings: Record<string, unknown> };
+    const national = () => api<Policy>('GET', '/api/v1/device-policies/national');
+
+    it('an admin saves the national policy; a change made meanwhile is a 409 with a reload, then saves', async () => {
+      const { page } = await openContext(browser, server.url, problems);
+      await page.goto('/devices/policies');
+      await page.waitForURL('**/login?next=%2Fdevices%2Fpolicies');
+      await submitPassword(page, 'admin', server.adminPassword);
+      await page.waitForURL('**/devices/policies');
+      const form = page.getByRole('form', { name: 'Device policy' });
+      const before = await national();
+
+      // Every setting of the table-driven form is there, under its label.
+      for (const label of [
+        'A secure screen lock is required',
+        'Minimum PIN/password length',
+        'Camera allowed',
+        'Required apps',
+        'Check-in interval (minutes)',
+      ])
+        await visible(form.getByLabel(label, { exact: true }));
+      await visible(form.getByLabel(/^Minimum patch level/));
+
+      await form.getByLabel('Grace (hours)', { exact: true }).fill('12');
+      await form.getByLabel('Camera allowed', { exact: true }).uncheck();
+      await form.getByRole('button', { name: 'Save policy' }).click();
+      await expect
+        .poll(async () => (await national()).settings)
+        .toMatchObject({ graceHours: 12, cameraAllowed: false });
+      const saved = await national();
+      expect(saved.version).toBeGreaterThan(before.version);
+      // Opened again, the page shows the saved version (and nothing is still being read when the next
+      // version is stored behind its back).
+      await page.reload();
+      const facts = page.getByRole('region', { name: 'National' });
+      await visible(facts.getByText(`version ${saved.version}`, { exact: true }));
+      await visible(form.getByLabel('Grace (hours)', { exact: true }));
+      expect(await form.getByLabel('Grace (hours)', { exact: true }).inputValue()).toBe('12');
+
+      // Someone else stores a version behind the open page's back.
+      const meanwhile = await api<Policy>('PUT', '/api/v1/device-policies/national', {
+        settings: { ...saved.settings, graceHours: 8 },
+        baseVersion: saved.version,
+      });
+      await form.getByLabel('Check-in interval (minutes)', { exact: true }).fill('10');
+      await form.getByRole('button', { name: 'Save policy' }).click();
+      const alert = page.getByRole('alert').filter({ hasText: 'Someone else changed this policy meanwhile' });
+      await visible(alert);
+      expect((await national()).version).toBe(meanwhile.version);
+      await alert.getByRole('button', { name: 'Reload the policy' }).click();
+      await visible(facts.getByText(`version ${meanwhile.version}`, { exact: true }));
+      await expect.poll(() => form.getByLabel('Grace (hours)', { exact: true }).inputValue()).toBe('8');
+      await form.getByLabel('Check-in interval (minutes)', { exact: true }).fill('10');
+      await form.getByRole('button', { name: 'Save policy' }).click();
+      await expect
+        .poll(async () => (await national()).settings)
+        .toMatchObject({ graceHours: 8, checkInIntervalSeconds: 600, cameraAllowed: false });
+      expect((await national()).version).toBeGreaterThan(meanwhile.version);
+      expectNoProblems(problems, (p) => p.kind === 'console' && p.text.includes('409'));
+      await page.context().close();
+    });
+
+    it('an admin wipes a handset and retires another, each only after typing its identifier', async () => {
+      const { page } = await openContext(browser, server.url, problems);
+      await page.goto(`/devices/${nadiaDevice}`);
+      await page.waitForURL('**/login?next=*');
+      await submitPassword(page, 'admin', server.adminPassword);
+      await page.waitForURL(`**/devices/${nadiaDevice}`);
+
+      const send = page.getByRole('form', { name: 'Send a command' });
+      await send.getByLabel('Command', { exact: true }).selectOption('wipe');
+      await send.getByRole('button', { name: 'Review…' }).click();
+      const confirm = page.getByRole('group', { name: 'Confirm: Wipe (factory reset)' });
+      await visible(confirm.getByText('Wipe this handset?', { exact: false }));
+      const wipe = confirm.getByRole('button', { name: 'Send: Wipe (factory reset)' });
+      const expected = (await confirm.locator('label code').innerText()).trim();
+      expect(await wipe.isDisabled()).toBe(true);
+      await confirm.getByLabel(/to confirm/).fill(`${expected}0`);
+      expect(await wipe.isDisabled()).toBe(true);
+      await confirm.getByLabel(/to confirm/).fill(expected);
+      await wipe.click();
+      await visible(page.getByText('Wipe (factory reset): queued.'));
+      const history = page.getByRole('table', { name: 'Command history' });
+      await visible(
+        history
+          .getByRole('row')
+          .filter({ hasText: 'Wipe (factory reset)' })
+          .getByText('queued', { exact: true }),
+      );
+      const commands = await api<{ commands: { type: string; state: string }[] }>(
+        'GET',
+        `/api/v1/devices/${nadiaDevice}/commands`,
+      );
+      expect(commands.commands.map((c) => [c.type, c.state])).toContainEqual(['wipe', 'queued']);
+
+      // Finance's handset: retired with a reason, behind the same typed confirmation.
+      const list = await api<{ devices: { id: string; imei: string | null }[] }>('GET', '/api/v1/devices');
+      const omarDevice = list.devices.find((d) => d.imei === OMAR_IMEI)?.id ?? '';
+      expect(omarDevice).not.toBe('');
+      await page.goto(`/devices/${omarDevice}`);
+      const section = page.getByRole('region', { name: 'Retire this handset' });
+      await section.getByRole('button', { name: 'Retire…' }).click();
+      const retire = page.getByRole('form', { name: 'Retire the handset' });
+      const submit = retire.getByRole('button', { name: 'Retire the handset' });
+      await retire.getByLabel('Reason', { exact: true }).fill('returned, screen broken');
+      expect(await submit.isDisabled()).toBe(true);
+      const value = (await retire.locator('label code').innerText()).trim();
+      await retire.getByLabel(/to confirm/).fill(value);
+      await submit.click();
+      await expect
+        .poll(async () => (await api<{ state: string }>('GET', `/api/v1/devices/${omarDevice}`)).state)
+        .toBe('retired');
+      await visible(page.getByText('retired', { exact: true }).first());
+      expectNoProblems(problems);
       await page.context().close();
     });
   },

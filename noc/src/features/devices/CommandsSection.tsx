@@ -102,7 +102,7 @@ function CommandRow({ command: c, canCancel }: { command: DeviceCommand; canCanc
         <StatusPill value={c.state} tone={COMMAND_STATE_TONE[c.state] ?? 'neutral'} />
         {c.result?.detail ? <span className="muted small"> {c.result.detail}</span> : null}
       </td>
-      <td>{c.createdBy.name}</td>
+      <td title={c.createdBy.name}>{c.createdBy.displayName}</td>
       <td className="nowrap">{formatDateTime(c.createdAt)}</td>
       <td className="nowrap">
         {c.deliveredAt ? formatDateTime(c.deliveredAt) : <span className="muted">—</span>}

@@ -1,3 +1,4 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { asApiError } from '../../api/client';
 import { Field, Form } from '../../components/Form';
@@ -36,6 +37,151 @@ function Check({
   );
 }
 
+type FlagKey = {
+  [K in keyof PolicyDraft]: PolicyDraft[K] extends boolean ? K : never;
+}[keyof PolicyDraft];
+type TextKey = Exclude<keyof PolicyDraft, FlagKey>;
+
+/** A checkbox setting. */
+type CheckField = { kind: 'check'; key: FlagKey; id: string; label: string };
+/** A setting typed as text: a number, a time, a month or a list of package names (one per line). */
+type InputField = {
+  key: TextKey;
+  id: string;
+  label: string;
+  hint?: string;
+  /** Shown only while this checkbox is ticked. */
+  shownWhen?: FlagKey;
+} & (
+  | { kind: 'number'; min: number; max: number }
+  | { kind: 'time' }
+  | { kind: 'month'; optional: true }
+  | { kind: 'packages'; rows: number }
+);
+type PolicyField = CheckField | InputField;
+/** A fieldset: its settings in order; `grid` lays the typed ones out in columns (checkboxes above them). */
+type PolicyFieldset = { legend: string; grid?: boolean; fields: readonly PolicyField[] };
+
+const check = (key: FlagKey, id: string, label: string): CheckField => ({ kind: 'check', key, id, label });
+const number = (key: TextKey, id: string, label: string, min: number, max: number): InputField => ({
+  kind: 'number',
+  key,
+  id,
+  label,
+  min,
+  max,
+});
+
+/** Every setting of the form, by fieldset: the one place a setting's label, limits and hint are written. */
+export const POLICY_FIELDSETS: readonly PolicyFieldset[] = [
+  {
+    legend: 'Screen lock',
+    grid: true,
+    fields: [
+      check('screenLockRequired', 'policy-lock-required', 'A secure screen lock is required'),
+      number('minLength', 'policy-lock-length', 'Minimum PIN/password length', 4, 64),
+      number('maxIdleSeconds', 'policy-lock-idle', 'Lock after idle (seconds)', 15, 3600),
+    ],
+  },
+  {
+    legend: 'Hardware and system',
+    fields: [
+      check('cameraAllowed', 'policy-camera', 'Camera allowed'),
+      check('usbDataAllowed', 'policy-usb', 'USB data allowed (charging is always allowed)'),
+      check('screenshotsAllowed', 'policy-screenshots', 'Screenshots allowed'),
+      check('developerOptionsAllowed', 'policy-developer', 'Developer options allowed'),
+    ],
+  },
+  {
+    legend: 'Apps',
+    fields: [
+      {
+        kind: 'packages',
+        key: 'requiredApps',
+        id: 'policy-required-apps',
+        label: 'Required apps',
+        hint: 'Package names, one per line; the agent installs them.',
+        rows: 3,
+      },
+      check('restrictApps', 'policy-restrict-apps', "Only allow listed apps (besides the OS image's own)"),
+      {
+        kind: 'packages',
+        key: 'allowedApps',
+        id: 'policy-allowed-apps',
+        label: 'Allowed apps',
+        hint: 'Package names, one per line; required apps must be listed too.',
+        rows: 4,
+        shownWhen: 'restrictApps',
+      },
+    ],
+  },
+  {
+    legend: 'Updates and compliance',
+    grid: true,
+    fields: [
+      { kind: 'time', key: 'updateStart', id: 'policy-update-start', label: 'Update window from' },
+      { kind: 'time', key: 'updateEnd', id: 'policy-update-end', label: 'Update window to' },
+      {
+        kind: 'month',
+        optional: true,
+        key: 'minimumPatchLevel',
+        id: 'policy-patch',
+        label: 'Minimum patch level',
+        hint: "Month (YYYY-MM); empty: the hardened OS releases' minimum.",
+      },
+      number('maxAttestationAgeHours', 'policy-attestation-age', 'Maximum attestation age (hours)', 1, 720),
+      {
+        ...number('graceHours', 'policy-grace', 'Grace (hours)', 0, 720),
+        hint: "How long a device may stay out of compliance before it is non-compliant and its official's tokens stop working.",
+      },
+      number('checkInMinutes', 'policy-check-in', 'Check-in interval (minutes)', 1, 1440),
+    ],
+  },
+];
+
+/** One typed setting, drawn from its row of POLICY_FIELDSETS. */
+function PolicyInput({
+  field: f,
+  draft,
+  readOnly,
+  onChange,
+}: {
+  field: InputField;
+  draft: PolicyDraft;
+  readOnly: boolean;
+  onChange: (key: TextKey, value: string) => void;
+}) {
+  const common = {
+    id: f.id,
+    value: draft[f.key],
+    disabled: readOnly,
+    onChange: (e: { target: { value: string } }) => onChange(f.key, e.target.value),
+    ...(f.hint ? { 'aria-describedby': `${f.id}-hint` } : {}),
+  };
+  const input = (() => {
+    switch (f.kind) {
+      case 'number':
+        return <input type="number" min={f.min} max={f.max} required {...common} />;
+      case 'time':
+        return <input type="time" required {...common} />;
+      case 'month':
+        return <input type="month" pattern="\d{4}-(0[1-9]|1[0-2])" placeholder="YYYY-MM" {...common} />;
+      case 'packages':
+        return <textarea rows={f.rows} spellCheck={false} {...common} />;
+    }
+  })();
+  return (
+    <Field
+      id={f.id}
+      label={f.label}
+      {...(f.kind === 'month' ? { optional: true } : {})}
+      {...(f.hint ? { hint: f.hint } : {})}
+    >
+      {input}
+    </Field>
+  );
+}
+
 export function PolicyEditor({
   scope,
   policy,
@@ -48,13 +194,9 @@ export function PolicyEditor({
   onReload: () => void;
 }) {
   const [draft, setDraft] = useState<PolicyDraft>(() => draftOf(policy.settings));
-  const set = <K extends keyof PolicyDraft>(key: K, value: PolicyDraft[K]) =>
+  const setField = <K extends keyof PolicyDraft>(key: K, value: PolicyDraft[K]) =>
     setDraft((d) => ({ ...d, [key]: value }));
-  const text = (key: keyof PolicyDraft) => ({
-    value: draft[key] as string,
-    disabled: readOnly,
-    onChange: (e: { target: { value: string } }) => set(key, e.target.value as never),
-  });
+  const client = useQueryClient();
   const save = useApiMutation({
     run: (d: PolicyDraft) =>
       unwrap(
@@ -63,7 +205,11 @@ export function PolicyEditor({
           body: { settings: settingsOf(d), baseVersion: baseVersionOf(scope, policy) },
         }),
       ),
-    invalidates: [DEVICE_POLICIES_KEY, DEVICES_KEY],
+    // Read again after a save only: after a 409 the page must keep the operator's draft and the notice
+    // (reading the newer version would start the editor again and lose both); "Reload the policy" reads it.
+    onSuccess: () => {
+      for (const queryKey of [DEVICE_POLICIES_KEY, DEVICES_KEY]) void client.invalidateQueries({ queryKey });
+    },
   });
   const changed = save.error !== null && asApiError(save.error).code === 'policy_changed';
 
@@ -102,161 +248,35 @@ export function PolicyEditor({
           ) : null
         }
       >
-        <fieldset className="fieldset" disabled={readOnly}>
-          <legend>Screen lock</legend>
-          <Check
-            id="policy-lock-required"
-            label="A secure screen lock is required"
-            checked={draft.screenLockRequired}
-            disabled={readOnly}
-            onChange={(v) => set('screenLockRequired', v)}
-          />
-          <div className="form-grid">
-            <Field id="policy-lock-length" label="Minimum PIN/password length">
-              <input id="policy-lock-length" type="number" min={4} max={64} required {...text('minLength')} />
-            </Field>
-            <Field id="policy-lock-idle" label="Lock after idle (seconds)">
-              <input
-                id="policy-lock-idle"
-                type="number"
-                min={15}
-                max={3600}
-                required
-                {...text('maxIdleSeconds')}
+        {POLICY_FIELDSETS.map((set) => {
+          const shown = set.fields.filter((f) => f.kind === 'check' || !f.shownWhen || draft[f.shownWhen]);
+          const render = (f: PolicyField) =>
+            f.kind === 'check' ? (
+              <Check
+                key={f.key}
+                id={f.id}
+                label={f.label}
+                checked={draft[f.key]}
+                disabled={readOnly}
+                onChange={(v) => setField(f.key, v)}
               />
-            </Field>
-          </div>
-        </fieldset>
-        <fieldset className="fieldset" disabled={readOnly}>
-          <legend>Hardware and system</legend>
-          <Check
-            id="policy-camera"
-            label="Camera allowed"
-            checked={draft.cameraAllowed}
-            disabled={readOnly}
-            onChange={(v) => set('cameraAllowed', v)}
-          />
-          <Check
-            id="policy-usb"
-            label="USB data allowed (charging is always allowed)"
-            checked={draft.usbDataAllowed}
-            disabled={readOnly}
-            onChange={(v) => set('usbDataAllowed', v)}
-          />
-          <Check
-            id="policy-screenshots"
-            label="Screenshots allowed"
-            checked={draft.screenshotsAllowed}
-            disabled={readOnly}
-            onChange={(v) => set('screenshotsAllowed', v)}
-          />
-          <Check
-            id="policy-developer"
-            label="Developer options allowed"
-            checked={draft.developerOptionsAllowed}
-            disabled={readOnly}
-            onChange={(v) => set('developerOptionsAllowed', v)}
-          />
-        </fieldset>
-        <fieldset className="fieldset" disabled={readOnly}>
-          <legend>Apps</legend>
-          <Field
-            id="policy-required-apps"
-            label="Required apps"
-            hint="Package names, one per line; the agent installs them."
-          >
-            <textarea
-              id="policy-required-apps"
-              rows={3}
-              spellCheck={false}
-              aria-describedby="policy-required-apps-hint"
-              {...text('requiredApps')}
-            />
-          </Field>
-          <Check
-            id="policy-restrict-apps"
-            label="Only allow listed apps (besides the OS image's own)"
-            checked={draft.restrictApps}
-            disabled={readOnly}
-            onChange={(v) => set('restrictApps', v)}
-          />
-          {draft.restrictApps ? (
-            <Field
-              id="policy-allowed-apps"
-              label="Allowed apps"
-              hint="Package names, one per line; required apps must be listed too."
-            >
-              <textarea
-                id="policy-allowed-apps"
-                rows={4}
-                spellCheck={false}
-                aria-describedby="policy-allowed-apps-hint"
-                {...text('allowedApps')}
-              />
-            </Field>
-          ) : null}
-        </fieldset>
-        <fieldset className="fieldset" disabled={readOnly}>
-          <legend>Updates and compliance</legend>
-          <div className="form-grid">
-            <Field id="policy-update-start" label="Update window from">
-              <input id="policy-update-start" type="time" required {...text('updateStart')} />
-            </Field>
-            <Field id="policy-update-end" label="Update window to">
-              <input id="policy-update-end" type="time" required {...text('updateEnd')} />
-            </Field>
-            <Field
-              id="policy-patch"
-              label="Minimum patch level"
-              optional
-              hint="Month (YYYY-MM); empty: the hardened OS releases' minimum."
-            >
-              <input
-                id="policy-patch"
-                type="month"
-                pattern="\d{4}-(0[1-9]|1[0-2])"
-                placeholder="YYYY-MM"
-                aria-describedby="policy-patch-hint"
-                {...text('minimumPatchLevel')}
-              />
-            </Field>
-            <Field id="policy-attestation-age" label="Maximum attestation age (hours)">
-              <input
-                id="policy-attestation-age"
-                type="number"
-                min={1}
-                max={720}
-                required
-                {...text('maxAttestationAgeHours')}
-              />
-            </Field>
-            <Field
-              id="policy-grace"
-              label="Grace (hours)"
-              hint="How long a device may stay out of compliance before it is non-compliant and its official's tokens stop working."
-            >
-              <input
-                id="policy-grace"
-                type="number"
-                min={0}
-                max={720}
-                required
-                aria-describedby="policy-grace-hint"
-                {...text('graceHours')}
-              />
-            </Field>
-            <Field id="policy-check-in" label="Check-in interval (minutes)">
-              <input
-                id="policy-check-in"
-                type="number"
-                min={1}
-                max={1440}
-                required
-                {...text('checkInMinutes')}
-              />
-            </Field>
-          </div>
-        </fieldset>
+            ) : (
+              <PolicyInput key={f.key} field={f} draft={draft} readOnly={readOnly} onChange={setField} />
+            );
+          return (
+            <fieldset key={set.legend} className="fieldset" disabled={readOnly}>
+              <legend>{set.legend}</legend>
+              {set.grid ? (
+                <>
+                  {shown.filter((f) => f.kind === 'check').map(render)}
+                  <div className="form-grid">{shown.filter((f) => f.kind !== 'check').map(render)}</div>
+                </>
+              ) : (
+                shown.map(render)
+              )}
+            </fieldset>
+          );
+        })}
       </Form>
     </section>
   );

@@ -10,7 +10,7 @@ const command = (over: Partial<Schemas['DeviceCommand']> = {}): Schemas['DeviceC
   params: {},
   idempotencyKey: 'k',
   state: 'failed',
-  createdBy: { id: 'operator:1', name: 'ayesha' },
+  createdBy: { id: 'operator:1', name: 'ayesha', displayName: 'Ayesha Siddiqui' },
   createdAt: '2026-12-04T06:00:00.000Z',
   expiresAt: '2026-12-11T06:00:00.000Z',
   deliveredAt: '2026-12-04T06:01:00.000Z',
@@ -20,10 +20,15 @@ const command = (over: Partial<Schemas['DeviceCommand']> = {}): Schemas['DeviceC
 });
 
 describe('devices commands', () => {
-  it('prints each command with its state, who queued it and the handset’s detail', () => {
+  it('prints each command with its state, who queued it (display name) and the handset’s detail', () => {
     expect(commandLine(command())).toBe(
-      '2026-12-04T06:00:00.000Z  wipe               failed     6f1c2a9e-0000-4000-8000-000000000001  by ayesha — storage busy\n',
+      '2026-12-04T06:00:00.000Z  wipe               failed     6f1c2a9e-0000-4000-8000-000000000001  by Ayesha Siddiqui — storage busy\n',
     );
+  });
+
+  it('shows a display name as text, never as terminal control', () => {
+    const by = { id: 'operator:1', name: 'x', displayName: 'Eve\u001b[2J' };
+    expect(commandLine(command({ createdBy: by }))).toContain('by Eve\\x1b[2J');
   });
 
   it('shows what the handset wrote as text, never as terminal control', () => {

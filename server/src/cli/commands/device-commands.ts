@@ -147,7 +147,7 @@ function addPolicy(policy: Command, ctx: CliContext): void {
 /** One command per line; the names and the handset's detail are shown as text, never as terminal control. */
 export function commandLine(c: DeviceCommand): string {
   const detail = c.result?.detail ? ` — ${printable(c.result.detail)}` : '';
-  return `${c.createdAt}  ${c.type.padEnd(18)} ${c.state.padEnd(10)} ${c.id}  by ${printable(c.createdBy.name)}${detail}\n`;
+  return `${c.createdAt}  ${c.type.padEnd(18)} ${c.state.padEnd(10)} ${c.id}  by ${printable(c.createdBy.displayName)}${detail}\n`;
 }
 
 function showPolicy(p: DevicePolicy): string {

@@ -1,0 +1,102 @@
+import { patchMonthOf, type PolicySettings } from './policy-settings.js';
+
+/**
+ * The national policy is a floor: an institution's policy may be stricter, never weaker (pure). Each rule
+ * names the setting it guards, says whether an institution's value is weaker than the national one, and gives
+ * the stricter of the two. `updateWindow` is scheduling, not security: an institution picks its own.
+ */
+type Floor = {
+  readonly field: string;
+  weaker(own: PolicySettings, national: PolicySettings): boolean;
+  stricter(own: PolicySettings, national: PolicySettings): Partial<PolicySettings>;
+};
+
+/** A setting where `true` is the stricter value (required) or `false` is (allowed). */
+type AllowedFlag = 'cameraAllowed' | 'usbDataAllowed' | 'screenshotsAllowed' | 'developerOptionsAllowed';
+const allowed = (field: AllowedFlag): Floor => ({
+  field,
+  weaker: (o, n) => o[field] && !n[field],
+  stricter: (o, n) => ({ [field]: o[field] && n[field] }),
+});
+
+/** A number where smaller (`at most`) or larger (`at least`) is stricter. */
+type Limit = 'maxAttestationAgeHours' | 'graceHours' | 'checkInIntervalSeconds';
+const atMost = (field: Limit): Floor => ({
+  field,
+  weaker: (o, n) => o[field] > n[field],
+  stricter: (o, n) => ({ [field]: Math.min(o[field], n[field]) }),
+});
+
+const patch = (s: PolicySettings) => (s.minimumPatchLevel ? patchMonthOf(s.minimumPatchLevel) : 0);
+const missingFrom = (mine: readonly string[], theirs: readonly string[]) =>
+  theirs.filter((p) => !mine.includes(p));
+
+export const POLICY_FLOORS: readonly Floor[] = [
+  {
+    field: 'screenLock.required',
+    weaker: (o, n) => n.screenLock.required && !o.screenLock.required,
+    stricter: () => ({}), // merged with the other screen lock fields below
+  },
+  {
+    field: 'screenLock.minLength',
+    weaker: (o, n) => o.screenLock.minLength < n.screenLock.minLength,
+    stricter: () => ({}),
+  },
+  {
+    field: 'screenLock.maxIdleSeconds',
+    weaker: (o, n) => o.screenLock.maxIdleSeconds > n.screenLock.maxIdleSeconds,
+    stricter: (o, n) => ({
+      screenLock: {
+        required: o.screenLock.required || n.screenLock.required,
+        minLength: Math.max(o.screenLock.minLength, n.screenLock.minLength),
+        maxIdleSeconds: Math.min(o.screenLock.maxIdleSeconds, n.screenLock.maxIdleSeconds),
+      },
+    }),
+  },
+  allowed('cameraAllowed'),
+  allowed('usbDataAllowed'),
+  allowed('screenshotsAllowed'),
+  allowed('developerOptionsAllowed'),
+  {
+    // A national allow-list bounds an institution's: no list, or a package outside it, is weaker.
+    field: 'allowedApps',
+    weaker: (o, n) =>
+      !!n.allowedApps && (!o.allowedApps || missingFrom(n.allowedApps, o.allowedApps).length > 0),
+    stricter: (o, n) => {
+      if (!n.allowedApps) return {};
+      const kept = (o.allowedApps ?? n.allowedApps).filter((p) => n.allowedApps?.includes(p));
+      // The national required apps stay installable (the schema's rule: required apps are allowed).
+      return { allowedApps: [...kept, ...missingFrom(kept, n.requiredApps)] };
+    },
+  },
+  {
+    field: 'requiredApps',
+    weaker: (o, n) => missingFrom(o.requiredApps, n.requiredApps).length > 0,
+    stricter: (o, n) => ({
+      requiredApps: [...o.requiredApps, ...missingFrom(o.requiredApps, n.requiredApps)],
+    }),
+  },
+  atMost('maxAttestationAgeHours'),
+  {
+    field: 'minimumPatchLevel',
+    weaker: (o, n) => patch(o) < patch(n),
+    stricter: (o, n) => ({
+      minimumPatchLevel: patch(o) >= patch(n) ? o.minimumPatchLevel : n.minimumPatchLevel,
+    }),
+  },
+  atMost('graceHours'),
+  atMost('checkInIntervalSeconds'),
+];
+
+/** The settings of an institution's policy that are weaker than the national policy's (empty: none). */
+export function weakerThanNational(own: PolicySettings, national: PolicySettings): string[] {
+  return POLICY_FLOORS.filter((f) => f.weaker(own, national)).map((f) => f.field);
+}
+
+/**
+ * The settings an institution's handsets follow: its own, raised to the national floors wherever the national
+ * policy is stricter (a national policy tightened after the institution stored its own binds at once).
+ */
+export function withNationalFloors(own: PolicySettings, national: PolicySettings): PolicySettings {
+  return POLICY_FLOORS.reduce<PolicySettings>((s, f) => ({ ...s, ...f.stricter(s, national) }), own);
+}
