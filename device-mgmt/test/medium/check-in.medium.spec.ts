@@ -97,6 +97,37 @@ describe('policy delivery', () => {
     const other = await addDevice(fx.handle, { imsi: '001010000000009' });
     expect((await checkIns.checkIn(devicePrincipal(other), REPORT)).policy?.version).toBe(1);
   });
+  it('sends an institution’s policy raised to a national policy tightened later, on the plain path too', async () => {
+    const d = await addDevice(fx.handle, { institutionId: INSTITUTION });
+    const me = devicePrincipal(d);
+    const own = await policies.put(
+      INSTITUTION,
+      { settings: settings({ cameraAllowed: false }) },
+      national,
+      null,
+    );
+    expect((await checkIns.checkIn(me, REPORT)).policy?.version).toBe(own.version);
+    const tightened = await policies.put(
+      'national',
+      { settings: settings({ checkInIntervalSeconds: 300, requiredApps: ['gov.chat'] }) },
+      national,
+      null,
+    );
+    // A plain check-in (no acknowledgements) reads the versions in force in one statement: the raised
+    // settings carry the national version, so a handset that applied the institution's is sent them.
+    const raised = await checkIns.checkIn(me, { ...REPORT, policyVersion: own.version });
+    expect(raised.policy).toEqual({
+      version: tightened.version,
+      settings: settings({ cameraAllowed: false, checkInIntervalSeconds: 300, requiredApps: ['gov.chat'] }),
+    });
+    expect(raised.nextCheckInSeconds).toBe(300);
+    expect(raised.policy).toEqual({
+      version: (await policies.effective(INSTITUTION)).version,
+      settings: (await policies.effective(INSTITUTION)).settings,
+    });
+    const applied = await checkIns.checkIn(me, { ...REPORT, policyVersion: tightened.version });
+    expect(applied.policy).toBeNull();
+  });
 });
 
 describe('what is stored', () => {
