@@ -72,9 +72,13 @@ export async function runFleet(o: FleetOptions): Promise<FleetProgress> {
 
 type Api = ReturnType<typeof createApiClient>;
 
+/** The largest page `GET /api/v1/users` serves; handsets beyond it take officials round robin. */
+const USERS_PAGE_MAX = 200;
+
 async function listOfficials(api: Api, wanted: number): Promise<string[]> {
+  const limit = Math.min(Math.max(wanted, 1), USERS_PAGE_MAX);
   const { data, error } = await api.GET('/api/v1/users', {
-    params: { query: { kind: 'official', status: 'active', limit: Math.min(Math.max(wanted, 1), 500) } },
+    params: { query: { kind: 'official', status: 'active', limit } },
   });
   if (error) throw new Error(`Listing officials failed: ${error.code} — ${error.message}`);
   return data.users.map((u) => u.username);
