@@ -10,6 +10,7 @@ const CONFIG_FILES = [
   'identity/src/identity.config.ts',
   'core-network/src/core-network.config.ts',
   'device-mgmt/src/device-mgmt.config.ts',
+  'hardened-os/src/hardened-os.config.ts',
 ];
 
 /** Variables read outside the config schemas: the CLI's, and the tests' (documented for developers). */

@@ -5,6 +5,7 @@ import {
   NETWORK_SPEC_ERROR_STATUS,
 } from '@pakawaaz/core-network';
 import { DEVICE_MGMT_ERROR_STATUS } from '@pakawaaz/device-mgmt';
+import { HARDENED_OS_ERROR_STATUS } from '@pakawaaz/hardened-os';
 import { IDENTITY_ERROR_STATUS } from '@pakawaaz/identity';
 import {
   PLATFORM_ERROR_STATUS,
@@ -29,6 +30,7 @@ export const ERROR_CODE_MAPS: Readonly<Record<string, Readonly<Record<string, Ht
     ...NETWORK_HEALTH_ERROR_STATUS,
   },
   DeviceMgmtErrorCode: DEVICE_MGMT_ERROR_STATUS,
+  HardenedOsErrorCode: HARDENED_OS_ERROR_STATUS,
 };
 
 /** The code enums as OpenAPI components: one per domain, and their union. */
@@ -40,8 +42,9 @@ export function errorCodeComponents(): Record<string, SchemaObject> {
     ]),
   );
   components.ErrorCode = {
+    // anyOf, not oneOf: a code may be shared by domains that mean the same by it (payload_too_large).
     description: 'Every stable error code, of every domain (ErrorReply.code is one of them).',
-    oneOf: Object.keys(ERROR_CODE_MAPS).map((name) => ({ $ref: `#/components/schemas/${name}` })),
+    anyOf: Object.keys(ERROR_CODE_MAPS).map((name) => ({ $ref: `#/components/schemas/${name}` })),
   };
   return components;
 }
