@@ -192,7 +192,13 @@ function raisedToNational(row: PolicyRow, national: EffectivePolicy): EffectiveP
   const own = effectiveOf(row);
   const settings = withNationalFloors(own.settings, national.settings);
   if (canonicalJson(settings) === canonicalJson(own.settings)) return own;
-  return { ...own, version: Math.max(row.version, national.version), settings };
+  // In force since the later of the two: handsets get the usual time to apply the raised settings before
+  // POLICY_NOT_APPLIED counts against them.
+  const updatedAt =
+    own.updatedAt && national.updatedAt && national.updatedAt > own.updatedAt
+      ? national.updatedAt
+      : own.updatedAt;
+  return { ...own, version: Math.max(row.version, national.version), settings, updatedAt };
 }
 
 /** SHA-256 of the settings' canonical JSON (keys sorted), as the audit records them. */

@@ -122,4 +122,20 @@ describe('withNationalFloors', () => {
   it('changes nothing in a policy that is already stricter', () => {
     expect(withNationalFloors(NATIONAL, settings({}))).toEqual(NATIONAL);
   });
+
+  it('drops an app the institution requires when a national allow-list tightened later leaves it out', () => {
+    const own = settings({ allowedApps: ['gov.health', 'gov.chat'], requiredApps: ['gov.health'] });
+    const merged = withNationalFloors(own, NATIONAL);
+    expect(merged.allowedApps).toEqual(['gov.chat']);
+    expect(merged.requiredApps).toEqual(['gov.chat']);
+    // A required app outside the allow-list would be a policy no handset can satisfy (and the schema refuses).
+    expect(PolicySettingsSchema.parse(merged)).toEqual(merged);
+  });
+
+  it('binds the lock length and idle time only where the national policy requires a screen lock', () => {
+    const national = settings({ screenLock: { required: false, minLength: 8, maxIdleSeconds: 60 } });
+    const own = settings({ screenLock: { required: true, minLength: 4, maxIdleSeconds: 600 } });
+    expect(weakerThanNational(own, national)).toEqual([]);
+    expect(withNationalFloors(own, national).screenLock).toEqual(own.screenLock);
+  });
 });

@@ -37,21 +37,25 @@ export const POLICY_FLOORS: readonly Floor[] = [
     weaker: (o, n) => n.screenLock.required && !o.screenLock.required,
     stricter: () => ({}), // merged with the other screen lock fields below
   },
+  // The length and idle floors bind only where the national policy requires a screen lock at all.
   {
     field: 'screenLock.minLength',
-    weaker: (o, n) => o.screenLock.minLength < n.screenLock.minLength,
+    weaker: (o, n) => n.screenLock.required && o.screenLock.minLength < n.screenLock.minLength,
     stricter: () => ({}),
   },
   {
     field: 'screenLock.maxIdleSeconds',
-    weaker: (o, n) => o.screenLock.maxIdleSeconds > n.screenLock.maxIdleSeconds,
-    stricter: (o, n) => ({
-      screenLock: {
-        required: o.screenLock.required || n.screenLock.required,
-        minLength: Math.max(o.screenLock.minLength, n.screenLock.minLength),
-        maxIdleSeconds: Math.min(o.screenLock.maxIdleSeconds, n.screenLock.maxIdleSeconds),
-      },
-    }),
+    weaker: (o, n) => n.screenLock.required && o.screenLock.maxIdleSeconds > n.screenLock.maxIdleSeconds,
+    stricter: (o, n) =>
+      n.screenLock.required
+        ? {
+            screenLock: {
+              required: true,
+              minLength: Math.max(o.screenLock.minLength, n.screenLock.minLength),
+              maxIdleSeconds: Math.min(o.screenLock.maxIdleSeconds, n.screenLock.maxIdleSeconds),
+            },
+          }
+        : {},
   },
   allowed('cameraAllowed'),
   allowed('usbDataAllowed'),
@@ -72,9 +76,12 @@ export const POLICY_FLOORS: readonly Floor[] = [
   {
     field: 'requiredApps',
     weaker: (o, n) => missingFrom(o.requiredApps, n.requiredApps).length > 0,
-    stricter: (o, n) => ({
-      requiredApps: [...o.requiredApps, ...missingFrom(o.requiredApps, n.requiredApps)],
-    }),
+    // An app the institution requires but a national allow-list (tightened later) no longer allows is dropped:
+    // the national list wins, and a required app must be allowed (the schema's rule).
+    stricter: (o, n) => {
+      const own = o.requiredApps.filter((p) => !n.allowedApps || n.allowedApps.includes(p));
+      return { requiredApps: [...own, ...missingFrom(own, n.requiredApps)] };
+    },
   },
   atMost('maxAttestationAgeHours'),
   {

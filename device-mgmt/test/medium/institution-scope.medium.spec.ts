@@ -163,6 +163,9 @@ describe('policies', () => {
     const effective = await policies.effective(A);
     // The national version, newer than the one handsets applied: they are sent the raised settings.
     expect(effective.version).toBe(tightened.version);
+    // In force since the national change: handsets get their usual time to apply it (no POLICY_NOT_APPLIED
+    // dated back to the institution's older policy).
+    expect(effective.updatedAt).toEqual(tightened.updatedAt);
     expect(effective.settings).toEqual(
       settings({
         cameraAllowed: false,
