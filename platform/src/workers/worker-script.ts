@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,8 +16,20 @@ export function startWorker(callerUrl: string, name: string, options: WorkerOpti
     return new Worker(new URL(`./${name}.js`, callerUrl), options);
   const ts = new URL(`./${name}.ts`, callerUrl).href;
   const tsx = pathToFileURL(tsxEsmApi(callerUrl)).href;
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(ts)}); })`;
+  // The caller's package tsconfig, not the one of the working directory (the repository root's has no
+  // compilerOptions): without experimentalDecorators, asn1-schema's decorated classes break in the worker.
+  const tsconfig = JSON.stringify(nearestTsconfig(fileURLToPath(callerUrl)));
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register({ tsconfig: ${tsconfig} }); return import(${JSON.stringify(ts)}); })`;
   return new Worker(bootstrap, { ...options, eval: true });
+}
+
+/** The tsconfig.json of the package a source file belongs to (the nearest one above it). */
+function nearestTsconfig(file: string): string {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'tsconfig.json');
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`no tsconfig.json above ${file}`);
+  }
 }
 
 /** tsx's ESM loader API (the `import` condition of its `./esm/api` export; require.resolve gives the CommonJS one). */
