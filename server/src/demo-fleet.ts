@@ -60,7 +60,11 @@ export async function startDemoFleet(o: {
   const stateFile = path.join(labDir, 'demo-fleet.json');
   const setUp = await setUpToken(o.app, stateFile);
   const child = fork(fileURLToPath(DEMO_FLEET_MAIN), [], {
-    env: { PATH: process.env.PATH ?? '' },
+    // Only what it needs: the path, and the CAs a private-CA main port is trusted by.
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...(process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS } : {}),
+    },
     execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -96,7 +100,8 @@ async function setUpToken(
   if (existsSync(stateFile)) return { token: null, revoke: async () => {} };
   const tokens = app.get(TokenService, { strict: false });
   const made = await tokens.createApiToken(
-    { name: 'demo fleet set-up', roles: ['super-admin'], expiresInDays: 1 },
+    // One hour: set-up takes seconds, and a token a killed server never revoked must not outlive it long.
+    { name: 'demo fleet set-up', roles: ['super-admin'], expiresInDays: 1 / 24 },
     SYSTEM,
     null,
   );
