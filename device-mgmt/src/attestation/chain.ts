@@ -60,6 +60,8 @@ function nodeVerdict(cert: Certificate, issuer: Certificate): boolean | null {
 
 async function signedBy(cert: Certificate, issuer: Certificate): Promise<boolean> {
   if (!cert.issuer.isEqual(issuer.subject)) return false;
+  // RFC 5280 4.1.1.2: the algorithm outside must be the one the signed body names.
+  if (!sameAlgorithm(cert)) return false;
   const fast = nodeVerdict(cert, issuer);
   if (fast !== null) return fast;
   try {
@@ -67,6 +69,16 @@ async function signedBy(cert: Certificate, issuer: Certificate): Promise<boolean
   } catch {
     return false; // an unsupported or broken signature algorithm is a signature that does not verify
   }
+}
+
+function sameAlgorithm(cert: Certificate): boolean {
+  const [outer, inner] = [cert.signatureAlgorithm, cert.signature];
+  if (outer.algorithmId !== inner.algorithmId) return false;
+  const der = (p: unknown) =>
+    p === undefined
+      ? ''
+      : Buffer.from((p as { toBER(s: boolean): ArrayBuffer }).toBER(false)).toString('hex');
+  return der(outer.algorithmParams) === der(inner.algorithmParams);
 }
 
 /**

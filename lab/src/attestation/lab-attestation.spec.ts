@@ -1,4 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { KeyObject, randomBytes, sign } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { Certificate } from '@peculiar/asn1-x509';
 import {
   LAB_VERIFIED_BOOT_KEY,
   parseRevocationList,
@@ -180,5 +182,26 @@ describe('lab attestation chains', () => {
     const one = await createLabAttestationRoot(new Date(), 1);
     const { pem } = await labAttestationChain(one, healthyLabAttestation(challenge));
     expect((await judgePem(pem, { roots: trustRootsFromPem(one.pem, 'lab root') })).ok).toBe(true);
+  });
+
+  it('a certificate whose outer signature algorithm is not the one its signed body names is CHAIN_INVALID', async () => {
+    const { ders } = await labAttestationChain(root, healthyLabAttestation(challenge));
+    // The batch intermediate, its signature made anew with SHA-384 by the root and the outer algorithm saying
+    // so, while the signed body still names ecdsa-with-SHA256 (RFC 5280 4.1.1.2: the two must be the same).
+    const batch = AsnConvert.parse(ders[1]!, Certificate);
+    expect(batch.tbsCertificate.signature.algorithm).toBe('1.2.840.10045.4.3.2');
+    batch.signatureAlgorithm.algorithm = '1.2.840.10045.4.3.3';
+    const tbs = Buffer.from(AsnConvert.serialize(batch.tbsCertificate));
+    const key = KeyObject.from(root.keys.privateKey);
+    batch.signatureValue = new Uint8Array(sign('sha384', tbs, { key, dsaEncoding: 'der' })).buffer;
+    const mixed = [ders[0]!, new Uint8Array(AsnConvert.serialize(batch)), ders[2]!];
+    const { verdict } = await verifyAttestation(mixed, {
+      roots: trustRootsFromPem(root.pem, 'lab root'),
+      at: new Date(),
+      challenge: hex(challenge),
+      revocations: parseRevocationList({ entries: {} }),
+      policy: POLICY,
+    });
+    expect(verdict.reasons).toStrictEqual(['CHAIN_INVALID']);
   });
 });
