@@ -1,8 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, notInArray, type SQL } from 'drizzle-orm';
 import { devices } from '../devices/devices.schema.js';
 import { attestationChallenges, enrolmentTokens } from './enrolment.schema.js';
+
+/** Unused challenges kept per enrolment token or device: asking for another supersedes the oldest. */
+export const OPEN_CHALLENGES_PER_OWNER = 4;
 
 export type EnrolmentTokenRow = typeof enrolmentTokens.$inferSelect;
 export type ChallengeRow = typeof attestationChallenges.$inferSelect;
@@ -95,9 +98,30 @@ export class EnrolmentRepository {
     return rows.length > 0;
   }
 
+  /**
+   * Stores a new challenge; its token's (or device's) unused challenges beyond the newest
+   * OPEN_CHALLENGES_PER_OWNER go, so that asking again and again — a leaked QR code, a looping handset — keeps
+   * a bounded number of rows, not one per request until the pruner catches up.
+   */
   async insertChallenge(row: typeof attestationChallenges.$inferInsert): Promise<ChallengeRow> {
-    const [r] = await this.database.db.insert(attestationChallenges).values(row).returning();
-    return r!;
+    return this.database.db.transaction(async (tx) => {
+      const [r] = await tx.insert(attestationChallenges).values(row).returning();
+      const owner = row.tokenId
+        ? eq(attestationChallenges.tokenId, row.tokenId)
+        : eq(attestationChallenges.deviceId, row.deviceId!);
+      const newest = tx
+        .select({ id: attestationChallenges.id })
+        .from(attestationChallenges)
+        .where(and(owner, isNull(attestationChallenges.usedAt)))
+        .orderBy(desc(attestationChallenges.createdAt), desc(attestationChallenges.id))
+        .limit(OPEN_CHALLENGES_PER_OWNER);
+      await tx
+        .delete(attestationChallenges)
+        .where(
+          and(owner, isNull(attestationChallenges.usedAt), notInArray(attestationChallenges.id, newest)),
+        );
+      return r!;
+    });
   }
 
   /**

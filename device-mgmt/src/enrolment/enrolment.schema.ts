@@ -39,5 +39,10 @@ export const attestationChallenges = deviceMgmtSchema.table(
     usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
-  (t) => [index('attestation_challenges_expiry_idx').on(t.expiresAt)],
+  (t) => [
+    index('attestation_challenges_expiry_idx').on(t.expiresAt),
+    // A new challenge supersedes its owner's oldest (enrolment.repository's insertChallenge).
+    index('attestation_challenges_token_idx').on(t.tokenId),
+    index('attestation_challenges_device_idx').on(t.deviceId),
+  ],
 );

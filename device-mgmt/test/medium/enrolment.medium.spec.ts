@@ -41,7 +41,7 @@ import {
   RENEWALS_PER_HOUR,
 } from '../../src/enrolment/device-attestation.service.js';
 import { attestationChallenges, enrolmentTokens } from '../../src/enrolment/enrolment.schema.js';
-import { EnrolmentRepository } from '../../src/enrolment/enrolment.repository.js';
+import { EnrolmentRepository, OPEN_CHALLENGES_PER_OWNER } from '../../src/enrolment/enrolment.repository.js';
 import { EnrolmentService } from '../../src/enrolment/enrolment.service.js';
 import { EnrolmentTokensService } from '../../src/enrolment/enrolment-tokens.service.js';
 import { Officials } from '../../src/enrolment/officials.js';
@@ -223,6 +223,22 @@ describe('challenges', () => {
     const d = await enrolment.challenge(a.token);
     await enrolment.takeChallenge(d.challengeId, new Date(), () => true);
     expect(await code(enrolment.takeChallenge(d.challengeId, new Date(), () => true))).toBe(
+      'challenge_invalid',
+    );
+  });
+
+  it('are kept to the newest few per token: asking again and again supersedes the oldest', async () => {
+    const a = await tokens.create({ official: 'nadia' }, national, 'r');
+    const asked = [];
+    for (let i = 0; i < OPEN_CHALLENGES_PER_OWNER + 3; i++) asked.push(await enrolment.challenge(a.token));
+    const left = await db.handle.db
+      .select({ id: attestationChallenges.id })
+      .from(attestationChallenges)
+      .where(eq(attestationChallenges.tokenId, a.id));
+    expect(left).toHaveLength(OPEN_CHALLENGES_PER_OWNER);
+    // The newest still works; the oldest is gone.
+    await enrolment.takeChallenge(asked.at(-1)!.challengeId, new Date(), () => true);
+    expect(await code(enrolment.takeChallenge(asked[0]!.challengeId, new Date(), () => true))).toBe(
       'challenge_invalid',
     );
   });

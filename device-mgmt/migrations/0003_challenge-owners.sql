@@ -1,0 +1,2 @@
+CREATE INDEX "attestation_challenges_token_idx" ON "device_mgmt"."attestation_challenges" USING btree ("token_id");--> statement-breakpoint
+CREATE INDEX "attestation_challenges_device_idx" ON "device_mgmt"."attestation_challenges" USING btree ("device_id");
