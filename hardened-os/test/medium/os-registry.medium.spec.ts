@@ -45,6 +45,7 @@ let dir: string;
 let registry: RegistryService;
 let payloads: PayloadsService;
 let facts: OsReleasesFacts;
+const published: { type: string; data: unknown }[] = [];
 
 async function rejection(p: Promise<unknown>): Promise<AppError> {
   const err = await p.then(
@@ -72,7 +73,12 @@ beforeAll(async () => {
   const repo = new RegistryRepository(db.handle);
   const audit = new AuditService(db.handle);
   facts = new OsReleasesFacts(repo);
-  registry = new RegistryService(db.handle, repo, facts, audit);
+  registry = new RegistryService(db.handle, repo, facts, audit, {
+    publish: (e: { type: string; data: unknown }) => {
+      published.push(e);
+      return Promise.resolve();
+    },
+  } as never);
   const config = { payloadDir: dir, payloadMaxBytes: 1024 };
   payloads = new PayloadsService(db.handle, config, new PayloadStore(dir), repo, audit);
 });
@@ -135,6 +141,11 @@ describe('the OS registry on PostgreSQL', () => {
     expect(await facts.bootKeyStatus('shiba', KEY_A)).toBe('compromised');
     expect(await facts.compromisedBootKeys()).toEqual([KEY_A]);
     expect(await facts.bootKeys()).toEqual([KEY_B]);
+    // Once committed, device management is told (it re-evaluates the handsets booting with the key); once.
+    await registry.setKeyStatus('shiba', KEY_A, 'compromised', admin, 'r8b');
+    expect(published.map((e) => [e.type, e.data])).toEqual([
+      ['hardened-os.boot-key.compromised', { model: 'shiba', digest: KEY_A }],
+    ]);
     expect((await rejection(registry.setKeyStatus('shiba', KEY_A, 'active', admin, 'r9'))).code).toBe(
       'boot_key_compromised',
     );
