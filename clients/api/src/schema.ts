@@ -12766,6 +12766,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description `payload_uploads_busy` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "payload_uploads_busy";
+                    };
+                };
+            };
         };
     };
     Radius_records: {

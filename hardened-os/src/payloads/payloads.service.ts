@@ -20,6 +20,8 @@ export const PAYLOAD_STORE = Symbol.for('pakawaaz.hardened-os.PayloadStore');
 
 /** Uploads streamed at once on a node: each holds a socket, a temp file and disk bandwidth for minutes. */
 export const MAX_CONCURRENT_UPLOADS = 2;
+/** What a refused upload is told to wait (Retry-After): an OTA payload takes minutes to stream. */
+const UPLOADS_BUSY_RETRY_SECONDS = 30;
 /** A temporary upload file untouched this long belongs to a dead process: removed at start-up. */
 const STALE_TEMP_MS = 10 * 60_000;
 
@@ -65,6 +67,7 @@ export class PayloadsService implements OnModuleInit {
         hardenedOsError(
           'payload_uploads_busy',
           `This node already receives ${MAX_CONCURRENT_UPLOADS} payloads: try again when one has finished.`,
+          { retryAfterSeconds: UPLOADS_BUSY_RETRY_SECONDS },
         ),
       );
     this.uploading += 1;

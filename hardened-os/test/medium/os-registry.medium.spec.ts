@@ -235,7 +235,7 @@ describe('the OS registry on PostgreSQL', () => {
     expect((await readdir(dir)).filter((n) => n.startsWith('.upload-'))).toEqual([]);
   });
 
-  it(`streams at most ${MAX_CONCURRENT_UPLOADS} uploads at once; the next is refused 503 payload_uploads_busy`, async () => {
+  it(`streams at most ${MAX_CONCURRENT_UPLOADS} uploads at once; the next is refused 429 payload_uploads_busy`, async () => {
     const [r] = (await registry.releases(admin, { model: 'shiba', channel: 'stable' })).releases;
     const bodies = Array.from({ length: MAX_CONCURRENT_UPLOADS }, () => new PassThrough());
     const running = bodies.map((b, i) =>
@@ -258,7 +258,11 @@ describe('the OS registry on PostgreSQL', () => {
         'r29',
       ),
     );
-    expect([busy.code, busy.status]).toEqual(['payload_uploads_busy', 503]);
+    expect([busy.code, busy.status, busy.details]).toEqual([
+      'payload_uploads_busy',
+      429,
+      { retryAfterSeconds: 30 },
+    ]);
     bodies.forEach((b, i) => b.end(`payload ${i}`));
     expect((await Promise.all(running)).map((p) => p.kind)).toEqual(
       Array(MAX_CONCURRENT_UPLOADS).fill('incremental'),
