@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { DomainDescriptor } from '@pakawaaz/platform';
 import {
+  BOOT_KEY_COMPROMISED_CONSUMER,
   DeviceCertificatesRevoked,
   DeviceLost,
   DeviceNonCompliant,
@@ -30,7 +31,7 @@ export const deviceMgmtDomain = {
   status: 'planned',
   events: {
     publishes: [DeviceLost, DeviceNonCompliant, DeviceCertificatesRevoked],
-    consumes: [MQTT_REVOCATION_CONSUMER],
+    consumes: [MQTT_REVOCATION_CONSUMER, BOOT_KEY_COMPROMISED_CONSUMER],
   },
   auth: {
     roles: {

@@ -1,4 +1,4 @@
-import { defineConsumer, defineEvent } from '@pakawaaz/platform';
+import { defineConsumer, defineEvent, expectEvent } from '@pakawaaz/platform';
 import { z } from 'zod';
 
 /**
@@ -57,4 +57,18 @@ export const MQTT_REVOCATION_CONSUMER = defineConsumer({
   delivery: 'broadcast',
   filter: DeviceCertificatesRevoked.type,
   expects: [DeviceCertificatesRevoked],
+});
+
+/** hardened-os marked a verified-boot key compromised (its event, read by shape: no import across domains). */
+export const BootKeyCompromised = expectEvent(
+  'hardened-os.boot-key.compromised',
+  z.object({ model: z.string().min(1).max(48), digest: z.string().regex(/^[0-9a-fA-F]{64}$/) }),
+);
+
+/** The handsets booting with a compromised key are re-evaluated once, by one node: durable. */
+export const BOOT_KEY_COMPROMISED_CONSUMER = defineConsumer({
+  name: 'device-mgmt.boot-key-compromised',
+  delivery: 'durable',
+  filter: BootKeyCompromised.type,
+  expects: [BootKeyCompromised],
 });

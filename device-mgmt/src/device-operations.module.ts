@@ -6,6 +6,7 @@ import { CommandOutcomes } from './commands/command-outcomes.js';
 import { CommandsController } from './commands/commands.controller.js';
 import { CommandsRepository } from './commands/commands.repository.js';
 import { CommandsService } from './commands/commands.service.js';
+import { BootKeyCompromisedListener } from './compliance/boot-key-compromised.listener.js';
 import { ComplianceRecorder } from './compliance/compliance-recorder.js';
 import { ComplianceSweepService } from './compliance/compliance-sweep.service.js';
 import { Officials } from './enrolment/officials.js';
@@ -32,6 +33,7 @@ import { PoliciesService } from './policies/policies.service.js';
     Officials,
     ComplianceRecorder,
     ComplianceSweepService,
+    BootKeyCompromisedListener,
     CheckInRepository,
     CheckInService,
   ],

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { DomainDescriptor } from '@pakawaaz/platform';
+import { BootKeyCompromised } from './hardened-os.events.js';
 
 // The role hardened-os brings (type level; the metadata is in `auth` below). `interface`: only interfaces
 // merge across modules, which is how a domain extends the kernel's Role union.
@@ -15,6 +16,10 @@ export const hardenedOsDomain = {
   pgSchema: 'hardened_os',
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
   status: 'active',
+  events: {
+    publishes: [BootKeyCompromised],
+    consumes: [],
+  },
   auth: {
     roles: {
       'os-admin': {

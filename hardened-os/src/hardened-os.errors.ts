@@ -12,7 +12,8 @@ export type HardenedOsErrorCode =
   | 'payload_too_large'
   | 'payload_truncated'
   | 'payload_digest_mismatch'
-  | 'payload_exists';
+  | 'payload_exists'
+  | 'payload_uploads_busy';
 
 export const HARDENED_OS_ERROR_STATUS = {
   invalid_os_registry_input: 400,
@@ -28,6 +29,8 @@ export const HARDENED_OS_ERROR_STATUS = {
   payload_truncated: 400,
   payload_digest_mismatch: 422,
   payload_exists: 409,
+  // The node already streams its MAX_CONCURRENT_UPLOADS payloads: try again after Retry-After.
+  payload_uploads_busy: 429,
 } as const satisfies Record<HardenedOsErrorCode, HttpStatus>;
 
 export const hardenedOsError = defineErrors(HARDENED_OS_ERROR_STATUS);

@@ -2,6 +2,7 @@
 export { hardenedOsDomain } from './hardened-os.domain.js';
 export { HardenedOsModule } from './hardened-os.module.js';
 export { HARDENED_OS_ERROR_STATUS, type HardenedOsErrorCode } from './hardened-os.errors.js';
+export { BootKeyCompromised } from './hardened-os.events.js';
 export { HARDENED_OS_CONFIG, loadHardenedOsConfig, type HardenedOsConfig } from './hardened-os.config.js';
 // What device management reads (the server binds it to device-mgmt's HARDENED_OS_RELEASES port).
 export {

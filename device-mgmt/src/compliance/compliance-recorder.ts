@@ -45,12 +45,11 @@ export function lostEvents(device: EventDevice): PendingEvent[] {
   return [DeviceLost.create({ deviceId, userId, imsi, reason: 'lost mode reported by the handset' })];
 }
 
-const RELEASES_TTL_MS = 5 * 60_000;
-
 /**
  * hardened-os's facts a verdict needs: the patch floor of the device's institution, and the verified-boot keys
- * marked compromised (asked at every check-in — hardened-os answers from a snapshot it refreshes at once on a
- * change — so a compromised key reaches every handset at its next check-in).
+ * marked compromised. Both are asked at every check-in, uncached here: hardened-os answers from its snapshot
+ * (refreshed at once on this node after a change, within 30 s on the others), so a raised floor or a
+ * compromised key reaches every handset at its next check-in.
  */
 export type ReleaseFacts = { minimumPatch: number | null; compromisedBootKeys: ReadonlySet<string> };
 const NO_RELEASE_FACTS: ReleaseFacts = { minimumPatch: null, compromisedBootKeys: new Set() };
@@ -62,8 +61,6 @@ const NO_RELEASE_FACTS: ReleaseFacts = { minimumPatch: null, compromisedBootKeys
  */
 @Injectable()
 export class ComplianceRecorder {
-  private releasesMinimum = new Map<string, { value: number | null; at: number }>();
-
   constructor(
     private readonly devices: DeviceStateRepository,
     @Inject(EVENT_BUS) private readonly bus: EventBus,
@@ -78,7 +75,7 @@ export class ComplianceRecorder {
   async releaseFacts(institutionId: string | null): Promise<ReleaseFacts> {
     if (!this.releases) return NO_RELEASE_FACTS;
     const [minimumPatch, compromised] = await Promise.all([
-      this.minimumPatch(institutionId),
+      this.releases.minimumPatchLevel(institutionId),
       this.releases.compromisedBootKeys(),
     ]);
     return { minimumPatch, compromisedBootKeys: new Set(compromised.map((k) => k.toLowerCase())) };
@@ -116,15 +113,5 @@ export class ComplianceRecorder {
       } catch (err) {
         this.logger.error({ err, type: event.type }, 'publishing a device event failed');
       }
-  }
-
-  private async minimumPatch(institutionId: string | null): Promise<number | null> {
-    if (!this.releases) return null;
-    const key = institutionId ?? '';
-    const cached = this.releasesMinimum.get(key);
-    if (cached && Date.now() - cached.at < RELEASES_TTL_MS) return cached.value;
-    const value = await this.releases.minimumPatchLevel(institutionId);
-    this.releasesMinimum.set(key, { value, at: Date.now() });
-    return value;
   }
 }

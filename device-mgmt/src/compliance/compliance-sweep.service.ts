@@ -76,6 +76,41 @@ export class ComplianceSweepService implements OnApplicationBootstrap, OnApplica
     return result;
   }
 
+  /**
+   * A verified-boot key was marked compromised (hardened-os's event): every active or lost device whose
+   * attestation carries it is evaluated at once, in pages of SWEEP_BATCH, rather than at its next check-in;
+   * the non-compliant transitions are published (core-network bars the SIMs). The key counts as compromised
+   * here even if this node's hardened-os snapshot has not caught up yet.
+   */
+  async reevaluateBootKey(
+    digest: string,
+    now: Date = new Date(),
+    batch: number = SWEEP_BATCH,
+  ): Promise<SweepResult> {
+    const key = digest.toLowerCase();
+    const result: SweepResult = { evaluated: 0, changed: 0, events: 0, expiredCommands: 0 };
+    const policies = new Map<string, EffectivePolicy>();
+    let after: string | null = null;
+    for (;;) {
+      const page = await this.devices.withBootKey(key, after, batch);
+      for (const device of page) {
+        const scope = device.institutionId ?? NATIONAL;
+        let policy = policies.get(scope);
+        if (!policy) policies.set(scope, (policy = await this.policies.effective(device.institutionId)));
+        const facts = await this.recorder.releaseFacts(device.institutionId);
+        const withKey = { ...facts, compromisedBootKeys: new Set([...facts.compromisedBootKeys, key]) };
+        const outcome = await this.reevaluate(device.id, policy, now, withKey);
+        result.evaluated += 1;
+        if (outcome.changed) result.changed += 1;
+        result.events += outcome.events.length;
+        await this.recorder.publish(outcome.events);
+      }
+      if (page.length < batch) break;
+      after = page[page.length - 1]!.id;
+    }
+    return result;
+  }
+
   private async reevaluate(id: string, policy: EffectivePolicy, now: Date, facts: ReleaseFacts) {
     return this.database.db.transaction(async (tx) => {
       const row = await this.devices.lock(id, tx);

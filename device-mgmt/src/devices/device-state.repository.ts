@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, eq, inArray, isNull, lt, lte, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lt, lte, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { devices } from './devices.schema.js';
 
 export type DeviceRow = typeof devices.$inferSelect;
@@ -89,6 +89,30 @@ export class DeviceStateRepository {
           ),
         ),
       )
+      .limit(limit);
+  }
+
+  /**
+   * Active and lost devices whose last attestation names this verified-boot key, by id after `afterId`
+   * (keyset pages). A full scan of devices: run only when a key is marked compromised, which is rare.
+   */
+  async withBootKey(
+    digest: string,
+    afterId: string | null,
+    limit: number,
+    tx: Db = this.database.db,
+  ): Promise<DeviceRow[]> {
+    return tx
+      .select()
+      .from(devices)
+      .where(
+        and(
+          inArray(devices.state, ['active', 'lost']),
+          sql`lower(${devices.attestation} -> 'rootOfTrust' ->> 'verifiedBootKey') = ${digest.toLowerCase()}`,
+          afterId === null ? undefined : gt(devices.id, afterId),
+        ),
+      )
+      .orderBy(asc(devices.id))
       .limit(limit);
   }
 }

@@ -6,8 +6,10 @@ import {
   LAB_VERIFIED_BOOT_KEY,
   parseRevocationList,
   trustRootsFromPem,
+  type AttestationFacts,
   type AttestationPolicy,
   type HardenedOsReleases,
+  type Refusal,
   type RevocationList,
 } from '../attestation/index.js';
 import { DEVICE_MGMT_CONFIG, type DeviceMgmtConfig } from '../device-mgmt.config.js';
@@ -65,14 +67,17 @@ export class AttestationContext {
 
   /**
    * hardened-os's keys (never a compromised one) plus the configured PAKAWAAZ_TRUSTED_BOOT_KEYS — minus any
-   * hardened-os marked compromised — plus the lab key with the lab root.
+   * hardened-os marked compromised — plus the lab key with the lab root. The minimum patch level is the
+   * institution's floor (never below the national one) when the institution is known, else the national one.
+   * hardened-os's keys are listed for every model here; `bootKeyRefusal` then holds the attested key to the
+   * attested model.
    */
-  async policy(): Promise<AttestationPolicy> {
+  async policy(institutionId: string | null = null): Promise<AttestationPolicy> {
     const releases = this.releases;
     const [bootKeys, minimumPatchLevel, configured] = releases
       ? await Promise.all([
           releases.bootKeys(),
-          releases.minimumPatchLevel(),
+          releases.minimumPatchLevel(institutionId),
           notCompromised(releases, this.config.trustedBootKeys),
         ])
       : [this.config.trustedBootKeys, this.config.minimumPatchLevel, []];
@@ -85,6 +90,36 @@ export class AttestationContext {
       ],
       minimumPatchLevel: minimumPatchLevel ?? (releases ? this.config.minimumPatchLevel : null),
       application: this.config.agent,
+    };
+  }
+
+  /**
+   * A SelfSigned boot key hardened-os registered must be registered for the handset's model: a key of model A
+   * does not vouch for an OS on model B. The model is the attested one (attestationIdProduct / Device / Model,
+   * matched by hardened-os against a codename or marketing name), else the model the handset reports. Keys
+   * from PAKAWAAZ_TRUSTED_BOOT_KEYS and the lab key (with the lab root) are trusted on every model by design:
+   * they are the operator's own list, with no model to hold them to. Null: nothing to refuse here.
+   */
+  async bootKeyRefusal(facts: AttestationFacts, reportedModel: string | null): Promise<Refusal | null> {
+    const rot = facts.rootOfTrust;
+    const releases = this.releases;
+    if (!releases || !rot || rot.verifiedBootState !== 'SelfSigned') return null;
+    const key = rot.verifiedBootKey.toLowerCase();
+    const anyModel = [
+      ...this.config.trustedBootKeys,
+      ...(this.config.trustLabRoot ? [LAB_VERIFIED_BOOT_KEY] : []),
+    ].map((k) => k.toLowerCase());
+    if (anyModel.includes(key)) return null;
+    const a = facts.attestedIds;
+    const labels = [a.product, a.device, a.model].filter((l): l is string => !!l?.trim());
+    if (labels.length === 0) labels.push(reportedModel?.trim() || '');
+    // Every label must accept the key: hardened-os matches a label it does not know to any model, so a
+    // refusal comes from a label naming a registered model the key is not registered for.
+    const ours = await Promise.all(labels.map((l) => releases.isOurBootKey(l || null, key)));
+    if (ours.every(Boolean)) return null;
+    return {
+      code: 'BOOT_KEY_UNKNOWN',
+      message: `the OS is signed with boot key ${key}, which is not registered for model ${labels.filter(Boolean).join(' / ') || 'unknown'}`,
     };
   }
 }

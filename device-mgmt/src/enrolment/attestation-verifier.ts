@@ -1,9 +1,30 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { WorkerPool } from '@pakawaaz/platform';
+import type { Refusal } from '../attestation/index.js';
 import { AttestationContext } from './attestation-context.js';
 import type { AttestationTask, AttestationTaskResult } from './attestation.worker.js';
 
 export type { AttestationTask, AttestationTaskResult } from './attestation.worker.js';
+
+export type AttestationSubject = { institutionId: string | null; reportedModel: string | null };
+
+/** The worker's verdict, refused for a boot key not registered for the attested model. */
+export function withModelBootKey(
+  result: AttestationTaskResult,
+  refusal: Refusal | null,
+): AttestationTaskResult {
+  if (!refusal || result.kind !== 'read') return result;
+  const v = result.verdict;
+  return {
+    ...result,
+    verdict: {
+      ...v,
+      ok: false,
+      reasons: v.reasons.includes(refusal.code) ? v.reasons : [...v.reasons, refusal.code],
+      refusals: [...v.refusals, refusal],
+    },
+  };
+}
 
 /**
  * The worker threads attestation chains are verified on, as the server runs them (default size: the cores
@@ -24,16 +45,31 @@ export class AttestationVerifier implements OnModuleDestroy {
 
   constructor(private readonly context: AttestationContext) {}
 
-  async verify(chain: Uint8Array[], challenge: string, at: Date): Promise<AttestationTaskResult> {
+  /**
+   * `subject`: the institution whose patch floor applies (null: the national one) and the model the handset
+   * reports (used for the boot key's model only when the hardware attests none).
+   */
+  async verify(
+    chain: Uint8Array[],
+    challenge: string,
+    at: Date,
+    subject: AttestationSubject = { institutionId: null, reportedModel: null },
+  ): Promise<AttestationTaskResult> {
     this.pool ??= attestationWorkerPool();
-    return this.pool.run({
+    const result = await this.pool.run({
       chain,
       extraRootsPem: this.context.extraRootsPem(),
       challenge,
       revocations: [...this.context.revocations()],
-      policy: await this.context.policy(),
+      policy: await this.context.policy(subject.institutionId),
       at: at.getTime(),
     });
+    return withModelBootKey(result, await this.modelRefusal(result, subject.reportedModel));
+  }
+
+  private async modelRefusal(result: AttestationTaskResult, reportedModel: string | null) {
+    if (result.kind !== 'read' || !result.verdict.ok) return null;
+    return this.context.bootKeyRefusal(result.facts, reportedModel);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -101,12 +101,14 @@ export class DeviceAttestationService {
       now,
       (c) => c.deviceId === device.deviceId,
     );
-    const read = await this.enrolment.attest(chain, challenge.challenge, now, {
-      actor: { type: 'official', id: device.userId },
-      target: `device:${device.deviceId}`,
-      requestId: '',
-    });
     const d = await this.repo.device(device.deviceId);
+    const read = await this.enrolment.attest(
+      chain,
+      challenge.challenge,
+      now,
+      { actor: { type: 'official', id: device.userId }, target: `device:${device.deviceId}`, requestId: '' },
+      { institutionId: d?.institutionId ?? null, reportedModel: d?.model ?? null },
+    );
     // The device's attested identifiers (IMEI, serial: hardware facts, recorded only when attested at
     // enrolment) must be attested again, the same: a chain from another handset cannot stand in for this one.
     const ids = read.facts.attestedIds;

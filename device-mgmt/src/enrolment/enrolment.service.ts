@@ -5,7 +5,7 @@ import type { AttestationFacts } from '../attestation/index.js';
 import { DeviceCaError, sameKey, verifiedCsr } from '../device-ca/device-ca.js';
 import { DeviceCaService } from '../device-ca/device-ca.service.js';
 import { deviceMgmtError } from '../device-mgmt.errors.js';
-import { AttestationVerifier } from './attestation-verifier.js';
+import { AttestationVerifier, type AttestationSubject } from './attestation-verifier.js';
 import { EnrolmentRepository, type ChallengeRow } from './enrolment.repository.js';
 import { tokenHash } from './enrolment-tokens.service.js';
 import { Officials } from './officials.js';
@@ -87,11 +87,13 @@ export class EnrolmentService {
     const challenge = await this.takeChallenge(input.challengeId, now, (c) => c.tokenId === token.id);
     await this.rollout.require({ institutionId: token.institutionId }, 'device-enrolment');
     const csr = await this.csr(input.csr);
-    const read = await this.attest(input.attestationChain, challenge.challenge, now, {
-      actor: { type: 'official', id: token.userId },
-      target: `user:${token.userId}`,
-      requestId,
-    });
+    const read = await this.attest(
+      input.attestationChain,
+      challenge.challenge,
+      now,
+      { actor: { type: 'official', id: token.userId }, target: `user:${token.userId}`, requestId },
+      { institutionId: token.institutionId, reportedModel: input.reported?.model ?? null },
+    );
     const attestedSpki = read.leafSpki;
     if (!sameKey(csr.spki, attestedSpki))
       throw deviceMgmtError('csr_key_mismatch', 'The CSR is not for the key the hardware attested.');
@@ -175,8 +177,9 @@ export class EnrolmentService {
     challenge: string,
     now: Date,
     who: { actor: { type: 'official'; id: string }; target: string; requestId: string },
+    subject?: AttestationSubject,
   ): Promise<{ facts: AttestationFacts; leafSpki: Uint8Array }> {
-    const result = await this.verifier.verify(chain, challenge, now);
+    const result = await this.verifier.verify(chain, challenge, now, subject);
     if (result.kind === 'unreadable')
       throw deviceMgmtError('attestation_malformed', result.message, { code: result.code });
     if (!result.verdict.ok) {

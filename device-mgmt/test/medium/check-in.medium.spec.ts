@@ -1,4 +1,5 @@
-import { AppError, type Principal } from '@pakawaaz/platform';
+import { AppError, defineEvent, EVENT_BUS, type EventBus, type Principal } from '@pakawaaz/platform';
+import { z } from 'zod';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { CheckInRepository } from '../../src/check-in/check-in.repository.js';
@@ -322,5 +323,48 @@ describe('compliance transitions', () => {
     const err = await checkIns.checkIn(devicePrincipal(gone), REPORT).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('device_not_active');
+  });
+});
+
+describe('a verified-boot key marked compromised', () => {
+  const KEY = 'c4'.repeat(32);
+  const withKey = (key: string) => ({
+    attestation: {
+      rootOfTrust: { verifiedBootKey: key, deviceLocked: true, verifiedBootState: 'SelfSigned' },
+      osPatchLevel: 202611,
+    },
+  });
+  // hardened-os's event as it publishes it (hardened-os.events.ts), defined here by shape.
+  const Compromised = defineEvent(
+    'hardened-os.boot-key.compromised',
+    z.object({ model: z.string(), digest: z.string() }),
+    { examples: [{ model: 'shiba', digest: KEY }] },
+  );
+
+  it("re-evaluates at once, on hardened-os's event, only the handsets booting with it", async () => {
+    const a = await addDevice(fx.handle, withKey(KEY));
+    const b = await addDevice(fx.handle, { ...withKey(KEY.toUpperCase()), imsi: '001010000000002' });
+    const other = await addDevice(fx.handle, withKey('d5'.repeat(32)));
+    await fx.app.get<EventBus>(EVENT_BUS).publish(Compromised.create({ model: 'shiba', digest: KEY }));
+    for (let i = 0; i < 40 && ofType(DeviceNonCompliant.type).length < 2; i++) await settle();
+    for (const d of [a, b])
+      expect(await devices.find(d.id)).toMatchObject({
+        compliance: 'non_compliant',
+        complianceReasons: ['BOOT_KEY_COMPROMISED'],
+      });
+    expect((await devices.find(other.id))?.compliance).toBe('compliant');
+    expect(
+      ofType(DeviceNonCompliant.type)
+        .map((e) => (e.data as { deviceId: string }).deviceId)
+        .sort(),
+    ).toEqual([a.id, b.id].sort());
+  });
+
+  it('goes through the devices in bounded pages, and a second pass changes nothing', async () => {
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push((await addDevice(fx.handle, withKey(KEY))).id);
+    const sweep = fx.get(ComplianceSweepService);
+    expect(await sweep.reevaluateBootKey(KEY, new Date(), 2)).toMatchObject({ evaluated: 5, changed: 5 });
+    expect(await sweep.reevaluateBootKey(KEY, new Date(), 2)).toMatchObject({ evaluated: 5, changed: 0 });
   });
 });

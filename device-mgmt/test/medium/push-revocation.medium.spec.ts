@@ -154,6 +154,7 @@ beforeAll(async () => {
     certificateValidityDays: 90,
     trustLabRoot: false,
     labRootFile: path.join(dir, 'lab', 'attestation-root.pem'),
+    demoFleet: false,
     attestationRootsFile: null,
     attestationStatusFile: path.join(dir, 'status.json'),
     push: loadPushConfig({ PAKAWAAZ_MQTT_PORT: String(port) }, { HOST: 'localhost' }),

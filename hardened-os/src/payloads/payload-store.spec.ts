@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -76,5 +76,18 @@ describe('the OTA payload store', () => {
       store.put(chunks([Buffer.from('abd')]), { maxBytes: 10, expectedSha256: ABC }),
     ).rejects.toMatchObject({ reason: 'digest_mismatch' });
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("removes temporary files a dead upload left, not a live upload's nor payloads", async () => {
+    await store.put(chunks([Buffer.from('abc')]), { maxBytes: 10 });
+    const dead = path.join(dir, '.upload-dead');
+    const live = path.join(dir, '.upload-live');
+    await writeFile(dead, 'partial');
+    await writeFile(live, 'partial');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(dead, hourAgo, hourAgo);
+    expect(await store.removeStaleTemps(600_000)).toBe(1);
+    expect((await readdir(dir)).sort()).toEqual(['.upload-live', ABC]);
+    expect(await new PayloadStore(path.join(dir, 'none')).removeStaleTemps(0)).toBe(0);
   });
 });

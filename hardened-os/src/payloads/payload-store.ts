@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { access, mkdir, rename, rm } from 'node:fs/promises';
+import { access, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -52,7 +52,7 @@ export class PayloadStore {
       throw tooLarge(limits.maxBytes);
     }
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const temp = path.join(this.dir, `.upload-${randomUUID()}`);
+    const temp = path.join(this.dir, `${TEMP_PREFIX}${randomUUID()}`);
     const hash = createHash('sha256');
     let size = 0;
     const meter = new Transform({
@@ -89,11 +89,36 @@ export class PayloadStore {
     }
   }
 
+  /**
+   * Removes temporary files of uploads that died with their process (a crash mid-upload), untouched for
+   * `idleMs`: an upload in progress (possibly another node's, when the folder is shared) writes its file all
+   * the time and is left alone. Returns how many were removed.
+   */
+  async removeStaleTemps(idleMs: number, now: number = Date.now()): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return 0;
+    }
+    let removed = 0;
+    for (const name of names.filter((n) => n.startsWith(TEMP_PREFIX))) {
+      const file = path.join(this.dir, name);
+      const s = await stat(file).catch(() => null);
+      if (!s || now - s.mtimeMs < idleMs) continue;
+      await rm(file, { force: true });
+      removed += 1;
+    }
+    return removed;
+  }
+
   /** Removes a payload no release refers to any more (best effort). */
   async remove(sha256: string): Promise<void> {
     await rm(this.fileOf(sha256), { force: true });
   }
 }
+
+const TEMP_PREFIX = '.upload-';
 
 const tooLarge = (max: number) =>
   new PayloadUploadError('too_large', `the payload is larger than the limit of ${max} bytes`);

@@ -1,10 +1,12 @@
 import type { Readable } from 'node:stream';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import {
   AuditService,
   DATABASE,
+  LOGGER,
   requireNational,
   type DatabaseHandle,
+  type Logger,
   type Principal,
 } from '@pakawaaz/platform';
 import type { z } from 'zod';
@@ -16,16 +18,35 @@ import { PayloadStore, PayloadUploadError } from './payload-store.js';
 
 export const PAYLOAD_STORE = Symbol.for('pakawaaz.hardened-os.PayloadStore');
 
+/** Uploads streamed at once on a node: each holds a socket, a temp file and disk bandwidth for minutes. */
+export const MAX_CONCURRENT_UPLOADS = 2;
+/** What a refused upload is told to wait (Retry-After): an OTA payload takes minutes to stream. */
+const UPLOADS_BUSY_RETRY_SECONDS = 30;
+/** A temporary upload file untouched this long belongs to a dead process: removed at start-up. */
+const STALE_TEMP_MS = 10 * 60_000;
+
 /** OTA payloads of a release: streamed to disk by SHA-256 with the size limit checked as bytes arrive. */
 @Injectable()
-export class PayloadsService {
+export class PayloadsService implements OnModuleInit {
+  private uploading = 0;
+
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     @Inject(HARDENED_OS_CONFIG) private readonly config: HardenedOsConfig,
     @Inject(PAYLOAD_STORE) private readonly store: PayloadStore,
     private readonly repo: RegistryRepository,
     private readonly audit: AuditService,
+    @Optional() @Inject(LOGGER) private readonly logger?: Logger,
   ) {}
+
+  /** Start-up: temporary files left by uploads a crash cut short are removed. */
+  async onModuleInit(): Promise<void> {
+    const removed = await this.store.removeStaleTemps(STALE_TEMP_MS).catch((err: unknown) => {
+      this.logger?.warn({ err }, 'removing leftover OTA upload files failed');
+      return 0;
+    });
+    if (removed > 0) this.logger?.info({ removed }, 'leftover OTA upload files removed');
+  }
 
   async upload(
     releaseId: string,
@@ -36,19 +57,58 @@ export class PayloadsService {
     requestId: string,
   ) {
     requireNational(by);
+    // The body is not read on a refusal: drained, so that the connection can answer.
+    const refuse = (err: unknown): never => {
+      body.resume();
+      throw err;
+    };
+    if (this.uploading >= MAX_CONCURRENT_UPLOADS)
+      refuse(
+        hardenedOsError(
+          'payload_uploads_busy',
+          `This node already receives ${MAX_CONCURRENT_UPLOADS} payloads: try again when one has finished.`,
+          { retryAfterSeconds: UPLOADS_BUSY_RETRY_SECONDS },
+        ),
+      );
+    this.uploading += 1;
+    try {
+      return await this.receive(releaseId, q, body, declaredBytes, by, requestId, refuse);
+    } finally {
+      this.uploading -= 1;
+    }
+  }
+
+  private async receive(
+    releaseId: string,
+    q: z.output<typeof PayloadQuery>,
+    body: Readable,
+    declaredBytes: number | undefined,
+    by: Principal,
+    requestId: string,
+    refuse: (err: unknown) => never,
+  ) {
     const release = await this.repo.release(releaseId);
-    if (!release) throw hardenedOsError('release_not_found', 'No release with this id.');
+    if (!release) refuse(hardenedOsError('release_not_found', 'No release with this id.'));
     const fromBuildId = q.kind === 'incremental' ? q.from : undefined;
     if (q.kind === 'incremental' && !fromBuildId)
-      throw hardenedOsError(
-        'invalid_os_registry_input',
-        'An incremental payload names the build it applies on (from).',
+      refuse(
+        hardenedOsError(
+          'invalid_os_registry_input',
+          'An incremental payload names the build it applies on (from).',
+        ),
       );
     if (q.kind === 'full' && q.from !== undefined)
-      throw hardenedOsError(
-        'invalid_os_registry_input',
-        'A full payload applies on any build: leave out from.',
+      refuse(
+        hardenedOsError('invalid_os_registry_input', 'A full payload applies on any build: leave out from.'),
       );
+    const exists = () =>
+      hardenedOsError(
+        'payload_exists',
+        `This release has a ${q.kind} payload${fromBuildId ? ` from ${fromBuildId}` : ''} already.`,
+      );
+    // Checked before a byte is streamed (the unique index still decides a race between two uploads).
+    const on = await this.repo.payloads([releaseId]);
+    if (on.some((p) => p.kind === q.kind && p.fromBuildId === (fromBuildId ?? ''))) refuse(exists());
     const stored = await this.store
       .put(body, {
         maxBytes: this.config.payloadMaxBytes,
@@ -86,16 +146,20 @@ export class PayloadsService {
         );
         return payload;
       })
-      .catch((err: unknown) => {
-        // The stored file stays: it is content-addressed, and the payload already on record may be the same bytes.
-        throw isUniqueViolation(err)
-          ? hardenedOsError(
-              'payload_exists',
-              `This release has a ${q.kind} payload${fromBuildId ? ` from ${fromBuildId}` : ''} already.`,
-            )
-          : err;
+      .catch(async (err: unknown) => {
+        // Not on record: the stored file goes too, unless a payload on record has the same bytes.
+        await this.removeUnreferenced(stored.sha256);
+        throw isUniqueViolation(err) ? exists() : err;
       });
     return payloadView(row);
+  }
+
+  private async removeUnreferenced(sha256: string): Promise<void> {
+    try {
+      if (!(await this.repo.payloadWithSha(sha256))) await this.store.remove(sha256);
+    } catch (err) {
+      this.logger?.warn({ err, sha256 }, 'removing an OTA payload file no release refers to failed');
+    }
   }
 }
 

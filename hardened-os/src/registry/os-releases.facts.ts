@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { LOGGER, type Logger } from '@pakawaaz/platform';
 import {
   bootKeyVerdict,
   floorFor,
@@ -25,7 +26,8 @@ export type OsReleaseSummary = {
  * What hardened-os tells device management (bound by the server to device-mgmt's HARDENED_OS_RELEASES port;
  * the shapes match it). Boot keys and patch floors are few and read on every check-in, so they are answered
  * from a snapshot: refreshed after SNAPSHOT_TTL_MS, and at once on this node after a change made here (other
- * nodes of a cluster see a change within the TTL).
+ * nodes of a cluster see a change within the TTL). One read at a time (single flight); when a read fails
+ * the last snapshot is served, with a warning.
  */
 export type OsRegistryFacts = {
   bootKeys(): Promise<readonly string[]>;
@@ -42,13 +44,24 @@ type Snapshot = { keys: KeyRow[]; models: DeviceModelRow[]; floors: Map<string, 
 
 @Injectable()
 export class OsReleasesFacts implements OsRegistryFacts {
-  private snapshot: Promise<Snapshot> | null = null;
+  /** The snapshot questions are answered from; null after a change made here (the next question reads). */
+  private snapshot: Snapshot | null = null;
+  /** The last snapshot read, served (with a warning) while the database cannot be read. */
+  private lastGood: Snapshot | null = null;
+  /** The one read in flight: every question arriving meanwhile awaits it (single flight). */
+  private loading: Promise<Snapshot> | null = null;
+  private generation = 0;
 
-  constructor(private readonly repo: RegistryRepository) {}
+  constructor(
+    private readonly repo: RegistryRepository,
+    @Optional() @Inject(LOGGER) private readonly logger?: Logger,
+  ) {}
 
-  /** Drops the snapshot: the next question reads the database. */
+  /** Drops the snapshot: the next question reads the database (a read already in flight is not awaited). */
   invalidate(): void {
+    this.generation++;
     this.snapshot = null;
+    this.loading = null;
   }
 
   /** Keys a handset may boot with at enrolment: active and retired ones, never a compromised one. */
@@ -96,25 +109,51 @@ export class OsReleasesFacts implements OsRegistryFacts {
 
   private current(): Promise<Snapshot> {
     const s = this.snapshot;
-    if (s) return s.then((v) => (Date.now() - v.at < SNAPSHOT_TTL_MS ? v : this.reload()));
-    return this.reload();
+    if (s && Date.now() - s.at < SNAPSHOT_TTL_MS) return Promise.resolve(s);
+    return (this.loading ??= this.reload());
   }
 
+  /**
+   * One read of the database for every waiting question. A failed read is not cached (the next question
+   * tries again); meanwhile the last snapshot read is served, so a database blip does not fail every check-in.
+   */
   private reload(): Promise<Snapshot> {
-    const loading = Promise.all([this.repo.keys(), this.repo.models(), this.repo.floors()]).then(
-      ([keys, models, floors]) => ({
-        keys: keys.map((k) => ({ model: k.model, digest: k.digest, status: k.status })),
-        models,
-        floors: new Map(floors.map((f) => [f.scope, f.minimumPatchLevel])),
-        at: Date.now(),
-      }),
-    );
-    this.snapshot = loading;
-    // A failed read is not cached: the next question tries again.
-    loading.catch(() => {
-      if (this.snapshot === loading) this.snapshot = null;
-    });
+    const generation = this.generation;
+    const loading: Promise<Snapshot> = this.read()
+      .then(
+        (fresh) => {
+          if (generation === this.generation) this.snapshot = fresh;
+          this.lastGood = fresh;
+          return fresh;
+        },
+        (err: unknown) => {
+          const stale = this.lastGood;
+          if (!stale) throw err;
+          this.logger?.warn(
+            { err, snapshotAgeMs: Date.now() - stale.at },
+            'reading the OS registry failed: serving its last snapshot',
+          );
+          return stale;
+        },
+      )
+      .finally(() => {
+        if (this.loading === loading) this.loading = null;
+      });
     return loading;
+  }
+
+  private async read(): Promise<Snapshot> {
+    const [keys, models, floors] = await Promise.all([
+      this.repo.keys(),
+      this.repo.models(),
+      this.repo.floors(),
+    ]);
+    return {
+      keys: keys.map((k) => ({ model: k.model, digest: k.digest, status: k.status })),
+      models,
+      floors: new Map(floors.map((f) => [f.scope, f.minimumPatchLevel])),
+      at: Date.now(),
+    };
   }
 }
 

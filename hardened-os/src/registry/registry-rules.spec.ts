@@ -67,6 +67,15 @@ describe('patch floors', () => {
     expect(floorFor(floors, null)).toBe(202401);
     expect(floorFor(new Map(), 'inst-1')).toBeNull();
   });
+
+  it('never lets an institution fall below the national floor: the higher of the two applies', () => {
+    const floors = new Map([
+      [NATIONAL_FLOOR, 202406],
+      ['inst-lax', 202401],
+    ]);
+    expect(floorFor(floors, 'inst-lax')).toBe(202406);
+    expect(floorFor(new Map([['inst-lax', 202401]]), 'inst-lax')).toBe(202401);
+  });
 });
 
 describe('boot key verdicts', () => {

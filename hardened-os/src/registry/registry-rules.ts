@@ -80,12 +80,18 @@ function compareReleases(a: ReleaseFacts, b: ReleaseFacts): number {
   return a.createdAt.getTime() - b.createdAt.getTime();
 }
 
-/** The floor that applies to an institution: its own, else the national one, else none. */
+/**
+ * The floor that applies to an institution: the higher of its own and the national one (an institution may
+ * only be stricter than the nation), else whichever is set, else none.
+ */
 export function floorFor(
   floors: ReadonlyMap<string, number>,
   institutionId: string | null | undefined,
 ): number | null {
-  return (institutionId ? floors.get(institutionId) : undefined) ?? floors.get(NATIONAL_FLOOR) ?? null;
+  const own = institutionId ? floors.get(institutionId) : undefined;
+  const national = floors.get(NATIONAL_FLOOR);
+  if (own === undefined) return national ?? null;
+  return national === undefined ? own : Math.max(own, national);
 }
 /** The scope key of the national patch floor. */
 export const NATIONAL_FLOOR = '*';

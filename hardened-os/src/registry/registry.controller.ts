@@ -154,6 +154,7 @@ export class OsRegistryController {
     'payload_truncated',
     'payload_digest_mismatch',
     'payload_exists',
+    'payload_uploads_busy',
   )
   @ZodResponse(201, PayloadView, 'Stored by SHA-256; nothing is stored when the upload is refused')
   upload(

@@ -107,6 +107,16 @@ export class RegistryRepository {
       .orderBy(asc(otaPayloads.uploadedAt));
   }
 
+  /** Whether any payload on record has these bytes (payload files are shared by SHA-256). */
+  async payloadWithSha(sha256: string): Promise<boolean> {
+    const rows = await this.db
+      .select({ sha256: otaPayloads.sha256 })
+      .from(otaPayloads)
+      .where(eq(otaPayloads.sha256, sha256))
+      .limit(1);
+    return rows.length > 0;
+  }
+
   async insertPayload(row: typeof otaPayloads.$inferInsert, tx: Db = this.db): Promise<PayloadRow> {
     const [inserted] = await tx.insert(otaPayloads).values(row).returning();
     return inserted!;

@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   AuditService,
   DATABASE,
+  EVENT_BUS,
+  LOGGER,
   requireNational,
   type DatabaseHandle,
+  type EventBus,
+  type Logger,
   type Principal,
 } from '@pakawaaz/platform';
 import type { z } from 'zod';
 import { hardenedOsError } from '../hardened-os.errors.js';
+import { BootKeyCompromised } from '../hardened-os.events.js';
 import { OsReleasesFacts } from './os-releases.facts.js';
 import {
   formatPatchMonth,
@@ -38,6 +43,8 @@ export class RegistryService {
     private readonly repo: RegistryRepository,
     private readonly facts: OsReleasesFacts,
     private readonly audit: AuditService,
+    @Optional() @Inject(EVENT_BUS) private readonly bus?: EventBus,
+    @Optional() @Inject(LOGGER) private readonly logger?: Logger,
   ) {}
 
   async models(by: Principal) {
@@ -91,14 +98,20 @@ export class RegistryService {
           'boot_key_compromised',
           'A compromised key stays compromised; register a new key.',
         );
-      if (key.status === status) return key;
+      if (key.status === status) return { row: key, compromised: false };
       const updated = await this.repo.setKeyStatus({ model, digest: d, status }, new Date(), tx);
       const details = { model, digest: d, from: key.status, to: status };
       await this.record(by, 'hardened-os.boot-key.status-changed', `boot-key:${d}`, details, requestId, tx);
-      return updated;
+      return { row: updated, compromised: status === 'compromised' };
     });
     this.facts.invalidate();
-    return keyView(row);
+    // Committed: device-mgmt re-evaluates the handsets that boot with this key (a lost event leaves them to
+    // their next check-in, which finds the key compromised all the same).
+    if (row.compromised && this.bus)
+      await this.bus.publish(BootKeyCompromised.create({ model, digest: d })).catch((err: unknown) => {
+        this.logger?.error({ err, digest: d }, 'publishing a compromised boot key failed');
+      });
+    return keyView(row.row);
   }
 
   async releases(by: Principal, filter: Parameters<RegistryRepository['releases']>[0]) {

@@ -1,7 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import {
   AppError,
   AuditService,
@@ -15,7 +16,7 @@ import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hardenedOsDomain } from '../../src/hardened-os.domain.js';
 import { PayloadStore } from '../../src/payloads/payload-store.js';
-import { PayloadsService } from '../../src/payloads/payloads.service.js';
+import { MAX_CONCURRENT_UPLOADS, PayloadsService } from '../../src/payloads/payloads.service.js';
 import { OsReleasesFacts } from '../../src/registry/os-releases.facts.js';
 import { RegistryRepository } from '../../src/registry/registry.repository.js';
 import { RegistryService } from '../../src/registry/registry.service.js';
@@ -45,6 +46,7 @@ let dir: string;
 let registry: RegistryService;
 let payloads: PayloadsService;
 let facts: OsReleasesFacts;
+const published: { type: string; data: unknown }[] = [];
 
 async function rejection(p: Promise<unknown>): Promise<AppError> {
   const err = await p.then(
@@ -72,7 +74,12 @@ beforeAll(async () => {
   const repo = new RegistryRepository(db.handle);
   const audit = new AuditService(db.handle);
   facts = new OsReleasesFacts(repo);
-  registry = new RegistryService(db.handle, repo, facts, audit);
+  registry = new RegistryService(db.handle, repo, facts, audit, {
+    publish: (e: { type: string; data: unknown }) => {
+      published.push(e);
+      return Promise.resolve();
+    },
+  } as never);
   const config = { payloadDir: dir, payloadMaxBytes: 1024 };
   payloads = new PayloadsService(db.handle, config, new PayloadStore(dir), repo, audit);
 });
@@ -135,6 +142,11 @@ describe('the OS registry on PostgreSQL', () => {
     expect(await facts.bootKeyStatus('shiba', KEY_A)).toBe('compromised');
     expect(await facts.compromisedBootKeys()).toEqual([KEY_A]);
     expect(await facts.bootKeys()).toEqual([KEY_B]);
+    // Once committed, device management is told (it re-evaluates the handsets booting with the key); once.
+    await registry.setKeyStatus('shiba', KEY_A, 'compromised', admin, 'r8b');
+    expect(published.map((e) => [e.type, e.data])).toEqual([
+      ['hardened-os.boot-key.compromised', { model: 'shiba', digest: KEY_A }],
+    ]);
     expect((await rejection(registry.setKeyStatus('shiba', KEY_A, 'active', admin, 'r9'))).code).toBe(
       'boot_key_compromised',
     );
@@ -183,6 +195,9 @@ describe('the OS registry on PostgreSQL', () => {
       payloads.upload(r!.id, { kind: 'full' }, Readable.from([Buffer.from('abd')]), 3, admin, 'r17'),
     );
     expect(again.code).toBe('payload_exists');
+    // Refused before a byte was streamed: the bytes of the duplicate are not on disk.
+    const abd = createHash('sha256').update('abd').digest('hex');
+    expect(await new PayloadStore(dir).has(abd)).toBe(false);
     const big = await rejection(
       payloads.upload(
         r!.id,
@@ -195,5 +210,72 @@ describe('the OS registry on PostgreSQL', () => {
     );
     expect(big.code).toBe('payload_too_large');
     expect((await registry.release(r!.id, admin)).payloads.map((p) => p.kind)).toEqual(['full']);
+  });
+
+  it('removes the stored file when the payload cannot be recorded (unless another payload has the bytes)', async () => {
+    const [r] = (await registry.releases(admin, { model: 'shiba', channel: 'stable' })).releases;
+    const failing = { record: () => Promise.reject(new Error('audit down')) } as unknown as AuditService;
+    const broken = new PayloadsService(
+      db.handle,
+      { payloadDir: dir, payloadMaxBytes: 1024 },
+      new PayloadStore(dir),
+      new RegistryRepository(db.handle),
+      failing,
+    );
+    const q = { kind: 'incremental' as const, from: 'AP2A.240605.001' };
+    await expect(
+      broken.upload(r!.id, q, Readable.from([Buffer.from('xyz')]), 3, admin, 'r19'),
+    ).rejects.toThrow('audit down');
+    expect(await new PayloadStore(dir).has(createHash('sha256').update('xyz').digest('hex'))).toBe(false);
+    // The bytes of the full payload on record ('abc') stay when a second recording of them fails.
+    await expect(
+      broken.upload(r!.id, q, Readable.from([Buffer.from('abc')]), 3, admin, 'r20'),
+    ).rejects.toThrow('audit down');
+    expect(await new PayloadStore(dir).has(createHash('sha256').update('abc').digest('hex'))).toBe(true);
+    expect((await readdir(dir)).filter((n) => n.startsWith('.upload-'))).toEqual([]);
+  });
+
+  it(`streams at most ${MAX_CONCURRENT_UPLOADS} uploads at once; the next is refused 429 payload_uploads_busy`, async () => {
+    const [r] = (await registry.releases(admin, { model: 'shiba', channel: 'stable' })).releases;
+    const bodies = Array.from({ length: MAX_CONCURRENT_UPLOADS }, () => new PassThrough());
+    const running = bodies.map((b, i) =>
+      payloads.upload(
+        r!.id,
+        { kind: 'incremental', from: `AP2A.2403${i}5.001` },
+        b,
+        undefined,
+        admin,
+        `r2${i}`,
+      ),
+    );
+    const busy = await rejection(
+      payloads.upload(
+        r!.id,
+        { kind: 'incremental', from: 'AP2A.240405.009' },
+        Readable.from([]),
+        0,
+        admin,
+        'r29',
+      ),
+    );
+    expect([busy.code, busy.status, busy.details]).toEqual([
+      'payload_uploads_busy',
+      429,
+      { retryAfterSeconds: 30 },
+    ]);
+    bodies.forEach((b, i) => b.end(`payload ${i}`));
+    expect((await Promise.all(running)).map((p) => p.kind)).toEqual(
+      Array(MAX_CONCURRENT_UPLOADS).fill('incremental'),
+    );
+    // Slots are given back: the next upload is taken.
+    const next = await payloads.upload(
+      r!.id,
+      { kind: 'incremental', from: 'AP2A.240405.009' },
+      Readable.from([Buffer.from('next')]),
+      4,
+      admin,
+      'r30',
+    );
+    expect(next.sizeBytes).toBe(4);
   });
 });
