@@ -104,11 +104,11 @@ export class CheckInService {
       now,
     );
     if (!delivered) return undefined;
-    const events = [
-      ...(next === 'lost' && row.state !== 'lost' ? lostEvents(row) : []),
-      ...nonCompliantEvents(row, verdict),
-    ];
-    return { reply: replyOf(report, policy, verdict, delivered), events, after };
+    return {
+      reply: replyOf(report, policy, verdict, delivered),
+      events: transitions(row, next, verdict),
+      after,
+    };
   }
 
   private async inTransaction(
@@ -144,10 +144,7 @@ export class CheckInService {
       },
       tx,
     );
-    const events: PendingEvent[] = [
-      ...(next === 'lost' && row.state !== 'lost' ? lostEvents(row) : []),
-      ...nonCompliantEvents(row, verdict),
-    ];
+    const events = transitions(row, next, verdict);
     // A device that has just acknowledged its wipe or relinquishment gets nothing more.
     const delivered = after.revoke ? [] : await this.commands.deliver(deviceId, now, tx);
     return { reply: replyOf(report, policy, verdict, delivered.map(deliveredCommand)), events, after };
@@ -167,6 +164,14 @@ export class CheckInService {
     stored.lostMode = located ? { location: lostMode.location } : {};
     return stored;
   }
+}
+
+/** The events a check-in's transitions cause: DeviceLost on entering lost mode, DeviceNonCompliant. */
+function transitions(row: DeviceRow, next: DeviceRow['state'], verdict: ComplianceVerdict): PendingEvent[] {
+  return [
+    ...(next === 'lost' && row.state !== 'lost' ? lostEvents(row) : []),
+    ...nonCompliantEvents(row, verdict),
+  ];
 }
 
 /**

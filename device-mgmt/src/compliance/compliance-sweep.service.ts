@@ -66,11 +66,7 @@ export class ComplianceSweepService implements OnApplicationBootstrap, OnApplica
       const candidates = await this.devices.sweepCandidates(scope, limits, SWEEP_BATCH);
       for (const candidate of candidates) {
         const facts = await this.recorder.releaseFacts(candidate.institutionId);
-        const outcome = await this.reevaluate(candidate.id, policy, now, facts);
-        result.evaluated += 1;
-        if (outcome.changed) result.changed += 1;
-        result.events += outcome.events.length;
-        await this.recorder.publish(outcome.events);
+        await this.reevaluateInto(result, candidate.id, policy, now, facts);
       }
     }
     return result;
@@ -99,16 +95,27 @@ export class ComplianceSweepService implements OnApplicationBootstrap, OnApplica
         if (!policy) policies.set(scope, (policy = await this.policies.effective(device.institutionId)));
         const facts = await this.recorder.releaseFacts(device.institutionId);
         const withKey = { ...facts, compromisedBootKeys: new Set([...facts.compromisedBootKeys, key]) };
-        const outcome = await this.reevaluate(device.id, policy, now, withKey);
-        result.evaluated += 1;
-        if (outcome.changed) result.changed += 1;
-        result.events += outcome.events.length;
-        await this.recorder.publish(outcome.events);
+        await this.reevaluateInto(result, device.id, policy, now, withKey);
       }
       if (page.length < batch) break;
       after = page[page.length - 1]!.id;
     }
     return result;
+  }
+
+  /** Re-evaluates one device, counts it into `result` and publishes its transitions. */
+  private async reevaluateInto(
+    result: SweepResult,
+    id: string,
+    policy: EffectivePolicy,
+    now: Date,
+    facts: ReleaseFacts,
+  ): Promise<void> {
+    const outcome = await this.reevaluate(id, policy, now, facts);
+    result.evaluated += 1;
+    if (outcome.changed) result.changed += 1;
+    result.events += outcome.events.length;
+    await this.recorder.publish(outcome.events);
   }
 
   private async reevaluate(id: string, policy: EffectivePolicy, now: Date, facts: ReleaseFacts) {
