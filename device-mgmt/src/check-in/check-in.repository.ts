@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle } from '@pakawaaz/platform';
 import { eq, getTableColumns, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { DeliveredCommand } from '../commands/command-view.js';
 import { MAX_COMMANDS_PER_CHECK_IN } from '../commands/commands.repository.js';
 import { deviceCommands } from '../commands/device-commands.schema.js';
@@ -40,17 +41,53 @@ const policyVersionOf = sql<number | null>`(select ${devicePolicies.version} fro
 const nationalVersionOf = sql<number | null>`(select max(${devicePolicies.version}) from ${devicePolicies}
   where ${devicePolicies.scope} = ${NATIONAL})`;
 const asVersion = (v: unknown) => (v === null ? null : Number(v));
+/** Renders the write's SQL (text and parameters) for the named statement. */
+const dialect = new PgDialect();
 
 /**
- * The two statements of a check-in without acknowledgements (no transaction around them): one read (the
- * device row, its version — PostgreSQL's `xmin`, which every update of the row changes — and the policy
- * version in force and the national one), one write that stores the report only if the row is still the version that was read and,
- * in the same statement, delivers the commands. A row changed in between (another check-in, an
- * acknowledgement, the compliance sweep, a retirement) writes nothing: the caller reads again.
+ * How many devices' last check-in this node remembers (see CheckInRepository): a national fleet is 10,000
+ * handsets, so every one fits on one node; an entry is the device row (a few KiB with its report).
+ */
+export const REMEMBERED_CHECK_INS = 16_384;
+
+/**
+ * The statements of a check-in without acknowledgements (no transaction around them): a read (the device
+ * row, its version — PostgreSQL's `xmin`, which every update of the row changes — and the policy version in
+ * force and the national one), and a write that stores the report only if the row is still the version
+ * that was read and the policy versions are still the ones read, and in the same statement delivers the
+ * commands. A row changed in between (another check-in, an acknowledgement, the compliance sweep, a
+ * retirement, on this node or another) or a new policy writes nothing: the caller reads again.
+ *
+ * The read is usually skipped: after a write the node remembers the row as it wrote it, with the version
+ * the write returned, and the device's next check-in starts from that (`remembered`). The write's guard
+ * makes a stale memory harmless: it writes nothing, and the caller reads. So a handset that checks in on
+ * the same node again costs one statement, not two (on a 2-core node the database's share of each
+ * statement is most of a check-in's cost).
  */
 @Injectable()
 export class CheckInRepository {
   constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  /** Last check-ins this node wrote, oldest first (a Map keeps insertion order: a small LRU). */
+  private readonly recent = new Map<string, CheckInRead>();
+
+  /** The device as this node's last write of it left it, if remembered; the write checks it is still so. */
+  remembered(deviceId: string): CheckInRead | undefined {
+    return this.recent.get(deviceId);
+  }
+
+  forget(deviceId: string): void {
+    this.recent.delete(deviceId);
+  }
+
+  private remember(deviceId: string, read: CheckInRead): void {
+    this.recent.delete(deviceId);
+    this.recent.set(deviceId, read);
+    if (this.recent.size > REMEMBERED_CHECK_INS) {
+      const oldest = this.recent.keys().next();
+      if (!oldest.done) this.recent.delete(oldest.value);
+    }
+  }
 
   /** A prepared statement: planned once per connection, as every check-in runs it. */
   async read(deviceId: string): Promise<CheckInRead | undefined> {
@@ -76,16 +113,19 @@ export class CheckInRepository {
   }
 
   /**
-   * Stores the check-in when the row is still at `rowVersion` and delivers the open commands (oldest first,
-   * at most MAX_COMMANDS_PER_CHECK_IN), in one statement: undefined when the row had changed (nothing written).
+   * Stores the check-in when the row is still at the version read and the policy versions are still the
+   * ones read, and delivers the open commands (oldest first, at most MAX_COMMANDS_PER_CHECK_IN), in one
+   * statement: undefined when something had changed (nothing written; the memory of the device is dropped).
    */
   async write(
     deviceId: string,
-    rowVersion: string,
+    read: CheckInRead,
     set: CheckInWrite,
     now: Date,
   ): Promise<DeliveredCommand[] | undefined> {
-    const answer: unknown = await this.database.db.execute(sql`
+    // A named statement (its text is the same for every check-in; the values are parameters): PostgreSQL
+    // plans this CTE once per connection instead of at every check-in.
+    const statement = dialect.sqlToQuery(sql`
       with stored as (
         update ${devices} set
           state = ${set.state},
@@ -96,8 +136,10 @@ export class CheckInRepository {
           last_report = ${JSON.stringify(set.lastReport)}::jsonb,
           applied_policy_version = ${set.appliedPolicyVersion}::integer,
           updated_at = ${now.toISOString()}::timestamptz
-        where id = ${deviceId} and xmin = ${rowVersion}::xid
-        returning id
+        where id = ${deviceId} and xmin = ${read.rowVersion}::xid
+          and ${policyVersionOf} is not distinct from ${read.policyVersion}::integer
+          and ${nationalVersionOf} is not distinct from ${read.nationalPolicyVersion}::integer
+        returning id, xmin::text as version
       ), delivered as (
         update ${deviceCommands} set
           state = 'delivered',
@@ -114,12 +156,24 @@ export class CheckInRepository {
           and exists (select 1 from stored)
         returning id, type, params, created_at, expires_at
       )
-      select case when delivered.id is null then null else json_build_object(
+      select stored.version, case when delivered.id is null then null else json_build_object(
         'id', delivered.id, 'type', delivered.type, 'params', delivered.params,
         'createdAt', delivered.created_at, 'expiresAt', delivered.expires_at) end as command
       from stored left join delivered on true`);
+    const answer: unknown = await this.database.db._.session
+      .prepareQuery(statement, undefined, 'device_mgmt_check_in_write', false)
+      .execute();
     const result = answer as WriteResult;
-    if (result.rows.length === 0) return undefined;
+    const version = result.rows[0]?.version;
+    if (version === undefined) {
+      this.recent.delete(deviceId);
+      return undefined;
+    }
+    this.remember(deviceId, {
+      ...read,
+      row: { ...read.row, ...set, updatedAt: now },
+      rowVersion: version,
+    });
     return result.rows
       .flatMap((r) => (r.command ? [deliveredOf(r.command)] : []))
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
@@ -127,7 +181,7 @@ export class CheckInRepository {
 }
 
 /** Both drivers (PostgreSQL and the embedded PGlite behind the same pg client) answer a pg QueryResult. */
-type WriteResult = { rows: { command: RawCommand | null }[] };
+type WriteResult = { rows: { version: string; command: RawCommand | null }[] };
 
 type RawCommand = {
   id: string;

@@ -60,7 +60,7 @@ export class CheckInService {
     const facts = await this.compliance.releaseFacts(device.institutionId);
     let done: Done | undefined;
     for (let attempt = 0; plain && !done && attempt < OPTIMISTIC_ATTEMPTS; attempt++)
-      done = await this.optimistic(device.deviceId, report, now, facts);
+      done = await this.optimistic(device.deviceId, report, now, facts, attempt === 0);
     done ??= await this.database.db.transaction((tx) =>
       this.inTransaction(device.deviceId, report, now, facts, tx),
     );
@@ -75,8 +75,12 @@ export class CheckInService {
     report: CheckInReportInput,
     now: Date,
     facts: ReleaseFacts,
+    first: boolean,
   ): Promise<Done | undefined> {
-    const read: CheckInRead | undefined = await this.checkIns.read(deviceId);
+    // The first attempt starts from what this node last wrote of the device, if it remembers it (the write
+    // checks it still holds); a retry reads.
+    const read: CheckInRead | undefined =
+      (first ? this.checkIns.remembered(deviceId) : undefined) ?? (await this.checkIns.read(deviceId));
     if (!read) throw deviceMgmtError('device_not_found', 'No such device.');
     const { row } = read;
     if (row.state === 'wiped' || row.state === 'retired')
@@ -93,7 +97,7 @@ export class CheckInService {
     );
     const delivered = await this.checkIns.write(
       deviceId,
-      read.rowVersion,
+      read,
       {
         state: next,
         lastCheckInAt: now,
@@ -118,6 +122,9 @@ export class CheckInService {
     facts: ReleaseFacts,
     tx: Db,
   ): Promise<Done> {
+    // This path changes the row without remembering it: the next plain check-in reads rather than trying a
+    // write its guard would refuse.
+    this.checkIns.forget(deviceId);
     const row = await this.devices.lock(deviceId, tx);
     if (!row) throw deviceMgmtError('device_not_found', 'No such device.');
     if (row.state === 'wiped' || row.state === 'retired')

@@ -1,6 +1,6 @@
 import { AppError, defineEvent, EVENT_BUS, type EventBus, type Principal } from '@pakawaaz/platform';
 import { z } from 'zod';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { CheckInRepository } from '../../src/check-in/check-in.repository.js';
 import { deviceCommands } from '../../src/commands/device-commands.schema.js';
@@ -263,14 +263,15 @@ describe('compliance transitions', () => {
     if (!read) throw new Error('no device');
     // Someone else (the sweep, an acknowledgement, a retirement) writes the row in between.
     await devices.update(d.id, { compliance: 'grace', complianceReasons: ['CHECK_IN_OVERDUE'] });
-    expect(await repo.write(d.id, read.rowVersion, set, now)).toBeUndefined();
+    expect(await repo.write(d.id, read, set, now)).toBeUndefined();
     const untouched = await devices.find(d.id);
     expect([untouched?.compliance, untouched?.lastReport]).toEqual(['grace', null]);
     const listed = (await fx.get(CommandsService).list(d.id, national)).commands;
     expect(listed.map((c) => c.state)).toEqual(['queued']);
     // Read again: stored, and the command delivered in the same statement.
     const fresh = await repo.read(d.id);
-    const delivered = await repo.write(d.id, fresh?.rowVersion ?? '', set, now);
+    if (!fresh) throw new Error('no device');
+    const delivered = await repo.write(d.id, fresh, set, now);
     expect(delivered?.map((c) => [c.id, c.type])).toEqual([[lock.id, 'lock']]);
     expect((await devices.find(d.id))?.lastReport).toEqual({ osBuild: 'stale' });
   });
@@ -281,6 +282,7 @@ describe('compliance transitions', () => {
     expect((await checkIns.checkIn(devicePrincipal(d), REPORT)).commands).toHaveLength(1);
     const repo = fx.get(CheckInRepository);
     const read = await repo.read(d.id);
+    if (!read) throw new Error('no device');
     let release = () => {};
     const held = new Promise<void>((r) => (release = r));
     let acked = () => {};
@@ -298,7 +300,7 @@ describe('compliance transitions', () => {
     const now = new Date();
     const write = repo.write(
       d.id,
-      read?.rowVersion ?? '',
+      read,
       {
         state: 'active',
         compliance: 'compliant',
@@ -323,6 +325,48 @@ describe('compliance transitions', () => {
     const err = await checkIns.checkIn(devicePrincipal(gone), REPORT).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('device_not_active');
+  });
+});
+
+describe("a node's memory of its last check-ins", () => {
+  it('a device checking in again costs no read, and what changed meanwhile (row, policy, retirement) still counts', async () => {
+    const d = await addDevice(fx.handle, { institutionId: INSTITUTION });
+    const me = devicePrincipal(d);
+    const repo = fx.get(CheckInRepository);
+    const reads = vi.spyOn(repo, 'read');
+    try {
+      await checkIns.checkIn(me, REPORT);
+      expect(reads).toHaveBeenCalledTimes(1);
+      await checkIns.checkIn(me, { ...REPORT, batteryPercent: 41 });
+      expect(reads).toHaveBeenCalledTimes(1);
+      expect((await devices.find(d.id))?.lastReport).toMatchObject({ batteryPercent: 41 });
+
+      // Another writer (the sweep, another node) changed the row: the remembered version is refused, the
+      // check-in reads and stores on top of what that writer wrote.
+      await devices.update(d.id, { compliance: 'grace', complianceReasons: ['CHECK_IN_OVERDUE'] });
+      const again = await checkIns.checkIn(me, { ...REPORT, batteryPercent: 40 });
+      expect(reads).toHaveBeenCalledTimes(2);
+      expect(again.compliance.state).toBe('compliant');
+      expect((await devices.find(d.id))?.lastReport).toMatchObject({ batteryPercent: 40 });
+
+      // A policy put since (the device row untouched): the reply carries it although the row was remembered.
+      const own = await policies.put(
+        INSTITUTION,
+        { settings: settings({ cameraAllowed: false }) },
+        national,
+        null,
+      );
+      const withPolicy = await checkIns.checkIn(me, REPORT);
+      expect(withPolicy.policy).toMatchObject({ version: own.version, settings: { cameraAllowed: false } });
+
+      // Retired elsewhere: refused, never written over.
+      await devices.update(d.id, { state: 'retired' });
+      const err = await checkIns.checkIn(me, REPORT).catch((e: unknown) => e);
+      expect((err as AppError).code).toBe('device_not_active');
+      expect((await devices.find(d.id))?.state).toBe('retired');
+    } finally {
+      reads.mockRestore();
+    }
   });
 });
 
