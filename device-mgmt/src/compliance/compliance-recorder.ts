@@ -78,8 +78,16 @@ export class ComplianceRecorder {
       this.releases.minimumPatchLevel(institutionId),
       this.releases.compromisedBootKeys(),
     ]);
-    return { minimumPatch, compromisedBootKeys: new Set(compromised.map((k) => k.toLowerCase())) };
+    // The registry answers the same array until its snapshot changes: the Set is built once per snapshot.
+    if (compromised !== this.compromisedFrom) {
+      this.compromisedFrom = compromised;
+      this.compromisedSet = new Set(compromised.map((k) => k.toLowerCase()));
+    }
+    return { minimumPatch, compromisedBootKeys: this.compromisedSet };
   }
+
+  private compromisedFrom: readonly string[] | undefined;
+  private compromisedSet: ReadonlySet<string> = new Set();
 
   evaluate(
     device: DeviceRow,

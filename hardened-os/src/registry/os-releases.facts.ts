@@ -40,7 +40,14 @@ export type OsRegistryFacts = {
 
 export const SNAPSHOT_TTL_MS = 30_000;
 
-type Snapshot = { keys: KeyRow[]; models: DeviceModelRow[]; floors: Map<string, number>; at: number };
+type Snapshot = {
+  keys: KeyRow[];
+  models: DeviceModelRow[];
+  floors: Map<string, number>;
+  at: number;
+  /** Computed on first use. */
+  compromised?: readonly string[];
+};
 
 @Injectable()
 export class OsReleasesFacts implements OsRegistryFacts {
@@ -81,9 +88,13 @@ export class OsReleasesFacts implements OsRegistryFacts {
     return status === 'active' || status === 'retired';
   }
 
+  /** The same array while the snapshot lasts (device-mgmt asks at every check-in and keys its Set on it). */
   async compromisedBootKeys(): Promise<readonly string[]> {
-    const { keys } = await this.current();
-    return [...new Set(keys.filter((k) => k.status === 'compromised').map((k) => k.digest))];
+    const snapshot = await this.current();
+    snapshot.compromised ??= [
+      ...new Set(snapshot.keys.filter((k) => k.status === 'compromised').map((k) => k.digest)),
+    ];
+    return snapshot.compromised;
   }
 
   async minimumPatchLevel(institutionId?: string | null): Promise<number | null> {
