@@ -4381,7 +4381,7 @@ export interface components {
             }[];
         };
         /** @enum {string} */
-        PlatformErrorCode: "capability_not_enabled" | "certificate_binding_failed" | "database_unavailable" | "device_certificate_refused" | "device_certificate_required" | "device_management_unavailable" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_client_certificate" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
+        PlatformErrorCode: "capability_not_enabled" | "certificate_binding_failed" | "database_unavailable" | "device_certificate_refused" | "device_certificate_required" | "device_management_unavailable" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_client_certificate" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "operator_route_on_device_port" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
         PreviewNetworkSpecRequest: {
             yaml: string;
         };
@@ -6289,7 +6289,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6297,7 +6297,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -6345,7 +6345,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6353,7 +6353,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -9385,7 +9385,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9393,7 +9393,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -9445,7 +9445,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9453,7 +9453,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -9507,7 +9507,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9515,7 +9515,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -9603,7 +9603,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9611,7 +9611,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -10087,7 +10087,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only`, `two_person_rule` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port`, `two_person_rule` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10095,7 +10095,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only" | "two_person_rule";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port" | "two_person_rule";
                     };
                 };
             };
@@ -10189,7 +10189,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only" | "two_person_rule";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port" | "two_person_rule";
                     };
                 };
             };
@@ -10279,7 +10279,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only`, `two_person_rule` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port`, `two_person_rule` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10287,7 +10287,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only" | "two_person_rule";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port" | "two_person_rule";
                     };
                 };
             };
@@ -10481,7 +10481,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10489,7 +10489,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -10694,7 +10694,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10702,7 +10702,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -10806,7 +10806,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10814,7 +10814,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -10918,7 +10918,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10926,7 +10926,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -11001,7 +11001,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11009,7 +11009,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -11071,7 +11071,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11079,7 +11079,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -11139,7 +11139,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11147,7 +11147,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -11212,7 +11212,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11220,7 +11220,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -11280,7 +11280,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11288,7 +11288,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -11384,7 +11384,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11392,7 +11392,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -11492,7 +11492,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11500,7 +11500,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -11600,7 +11600,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11608,7 +11608,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -11704,7 +11704,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11712,7 +11712,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -11760,7 +11760,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11768,7 +11768,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -11816,7 +11816,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11824,7 +11824,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -11872,7 +11872,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11880,7 +11880,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -11942,7 +11942,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11950,7 +11950,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -12014,7 +12014,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12022,7 +12022,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -12101,7 +12101,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12109,7 +12109,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -12181,7 +12181,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12189,7 +12189,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -12253,7 +12253,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12261,7 +12261,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -12333,7 +12333,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12341,7 +12341,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -12405,7 +12405,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12413,7 +12413,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -12476,7 +12476,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12484,7 +12484,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -12548,7 +12548,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12556,7 +12556,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -12630,7 +12630,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12638,7 +12638,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -12708,7 +12708,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12716,7 +12716,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -12832,7 +12832,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12840,7 +12840,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -12924,7 +12924,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12932,7 +12932,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -13020,7 +13020,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13028,7 +13028,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -13114,7 +13114,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13122,7 +13122,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -13205,7 +13205,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13213,7 +13213,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -13303,7 +13303,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13311,7 +13311,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -13401,7 +13401,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13409,7 +13409,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -13493,7 +13493,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13501,7 +13501,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -13778,7 +13778,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13786,7 +13786,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -13840,7 +13840,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13848,7 +13848,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -13932,7 +13932,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13940,7 +13940,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -14030,7 +14030,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14038,7 +14038,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -14124,7 +14124,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14132,7 +14132,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -14216,7 +14216,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14224,7 +14224,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -14308,7 +14308,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14316,7 +14316,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -14403,7 +14403,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14411,7 +14411,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -14494,7 +14494,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14502,7 +14502,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -14592,7 +14592,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14600,7 +14600,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -14763,7 +14763,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14771,7 +14771,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -14861,7 +14861,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14869,7 +14869,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -15022,7 +15022,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15030,7 +15030,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -15120,7 +15120,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15128,7 +15128,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -15218,7 +15218,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15226,7 +15226,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -15316,7 +15316,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15324,7 +15324,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -15408,7 +15408,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15416,7 +15416,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -15464,7 +15464,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15472,7 +15472,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -15548,7 +15548,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15556,7 +15556,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -15627,7 +15627,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15635,7 +15635,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };

@@ -6,6 +6,7 @@ import {
   certificateThumbprint,
   CLIENT_CERTIFICATES,
   ClientCertificates,
+  isDeviceListenerSocket,
   type CertificateRequest,
 } from './client-certificate.js';
 import {
@@ -34,7 +35,8 @@ const REFUSAL_TEXT: Record<DeviceRefusal, string> = {
 };
 
 /**
- * Global guard: authenticate every non-public route, refuse institution principals on `national` routes,
+ * Global guard: refuse `national` routes on the device port, authenticate every non-public route, refuse
+ * institution principals on `national` routes,
  * then enforce @Roles/@AnyRole and @RequireAmr. A route without a classification is treated as national
  * (fail closed) — the start-up check (RouteScopeCheck) makes that a programming error anyway.
  *
@@ -61,6 +63,13 @@ export class AuthGuard implements CanActivate {
     const access = routeAccess(this.reflector, ctx.getHandler(), ctx.getClass());
     if (access.public) return true;
     const request = ctx.switchToHttp().getRequest<GuardedRequest>();
+    // The device port is the handsets' door: national infrastructure (SIMs, the core network, the OS
+    // registry, roles) is run from the main port only, whoever asks and whatever token they hold.
+    if ((access.scope ?? 'national') === 'national' && isDeviceListenerSocket(request.raw?.socket))
+      throw platformError(
+        'operator_route_on_device_port',
+        "This is a national operators' route: use the main API port; the device port serves handsets.",
+      );
     if (access.scope === 'device') {
       request.device = await this.authenticateDevice(request);
       return true;

@@ -22,6 +22,7 @@ export type PlatformErrorCode =
   | 'certificate_binding_failed'
   | 'malformed_client_certificate'
   | 'device_management_unavailable'
+  | 'operator_route_on_device_port'
   | 'database_unavailable'
   | 'internal_error';
 
@@ -46,6 +47,7 @@ export const PLATFORM_ERROR_STATUS = {
   certificate_binding_failed: 401,
   malformed_client_certificate: 400,
   device_management_unavailable: 503,
+  operator_route_on_device_port: 403,
   database_unavailable: 503,
   internal_error: 500,
 } as const satisfies Record<PlatformErrorCode, HttpStatus>;

@@ -39,6 +39,8 @@ const HINTS: Readonly<Partial<Record<ErrorCode, string>>> = {
   insufficient_authentication:
     'This needs a stronger sign-in (a passkey, in the NOC): an access token from `pakawaaz login` cannot do it.',
   national_only: 'Only operators with a national role (no institution) may do this.',
+  operator_route_on_device_port:
+    'PAKAWAAZ_URL names the device port: point it at the main API port (the device port serves handsets).',
   out_of_scope: 'This belongs to an institution outside your scope.',
   validation_failed: 'Check the arguments against `pakawaaz <command> --help`.',
   rate_limited: 'Too many attempts: wait a minute and try again.',

@@ -84,7 +84,8 @@ export function platformErrorsOf(access: RouteAccess, op: Operation): Documented
   // Any bearer token may be bound to a device certificate (RFC 8705), checked on every route.
   errors.push(platform('certificate_binding_failed'), platform('malformed_client_certificate'));
   if (access.amr?.length || access.anyAmr?.length) errors.push(platform('insufficient_authentication'));
-  if ((access.scope ?? 'national') === 'national') errors.push(platform('national_only'));
+  if ((access.scope ?? 'national') === 'national')
+    errors.push(platform('national_only'), platform('operator_route_on_device_port'));
   return errors;
 }
 

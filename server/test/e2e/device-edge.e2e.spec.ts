@@ -242,6 +242,18 @@ describe('the device port (mutual TLS)', () => {
     expect([r.status, r.body.code]).toEqual([401, 'device_certificate_required']);
   });
 
+  it("refuses national operators' routes, whatever the token; institution and device routes are served", async () => {
+    const admin = await server.adminToken();
+    const national = await device('/api/v1/system', undefined, { token: admin });
+    expect([national.status, national.body.code]).toEqual([403, 'operator_route_on_device_port']);
+    // With a handset's certificate too: the port, not the caller, decides.
+    const withCert = await device('/api/v1/system', phone, { token: admin });
+    expect([withCert.status, withCert.body.code]).toEqual([403, 'operator_route_on_device_port']);
+    // The same route on the main port, and an institution route on the device port, are served.
+    expect((await server.request('GET', '/api/v1/system', { token: admin })).status).toBe(200);
+    expect((await device('/api/v1/users', undefined, { token: admin })).status).toBe(200);
+  });
+
   it('authenticates a handset by its certificate', async () => {
     const r = await device('/api/v1/device/whoami', phone);
     expect(r.status).toBe(200);
