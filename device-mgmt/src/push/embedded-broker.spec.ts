@@ -56,7 +56,7 @@ async function start(limits = GENEROUS): Promise<EmbeddedBroker> {
 function connect(
   b: EmbeddedBroker,
   id: PemIdentity | null,
-  opts: { clientId: string; clean?: boolean },
+  opts: { clientId: string; clean?: boolean; maxVersion?: 'TLSv1.2' | 'TLSv1.3' },
 ): Promise<MqttClient> {
   return mqtt
     .connectAsync(
@@ -68,6 +68,7 @@ function connect(
         clean: opts.clean ?? true,
         reconnectPeriod: 0,
         connectTimeout: 5_000,
+        ...(opts.maxVersion && { maxVersion: opts.maxVersion }),
       },
       false,
     )
@@ -160,6 +161,14 @@ describe('embedded MQTT broker (mutual TLS, device certificates)', () => {
     const foreign = await issueDevicePem(foreignCa, deviceId);
     await expect(connect(broker, foreign, { clientId: deviceId })).rejects.toThrow();
     expect(broker.connected()).toBe(0);
+  });
+
+  it('requires TLS 1.3, like the device port: a TLS 1.2 handset is refused', async () => {
+    const deviceId = randomUUID();
+    const cert = await issueDevicePem(ca, deviceId);
+    await expect(connect(broker, cert, { clientId: deviceId, maxVersion: 'TLSv1.2' })).rejects.toThrow();
+    const ok = await connect(broker, cert, { clientId: deviceId, maxVersion: 'TLSv1.3' });
+    expect(ok.connected).toBe(true);
   });
 
   it('refuses a device the authenticator refuses (revoked), and a client id other than the device id', async () => {

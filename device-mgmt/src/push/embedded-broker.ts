@@ -57,7 +57,8 @@ const secureContextOptions = (t: BrokerTls): tls.SecureContextOptions => ({
   key: t.keyPem,
   cert: `${t.certPem.trim()}\n${t.chainPem.trim()}\n`,
   ca: [...t.clientCas],
-  minVersion: 'TLSv1.2',
+  // TLS 1.3 only, like the device port: handsets run our hardened OS; no weaker handshake to offer.
+  minVersion: 'TLSv1.3',
 });
 
 /** DER of the peer's certificate and the intermediates it sent, leaf first, without the self-signed root. */
