@@ -60,7 +60,7 @@ export class CheckInRepository {
    * A prepared statement: planned once per connection, as every check-in runs it. With `osUpdates` it also
    * reads the device's newest OS rollout row (a subquery on its primary key, not another round trip).
    */
-  async read(deviceId: string, osUpdates: boolean): Promise<CheckInRead | undefined> {
+  async read(deviceId: string, osUpdates = false): Promise<CheckInRead | undefined> {
     if (osUpdates) {
       this.readWithOs ??= this.prepareRead(newestOsUpdateOf(devices.id), 'device_mgmt_check_in_read_os');
       const [found] = await this.readWithOs.execute({ deviceId });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import type { DevicePrincipal } from '@pakawaaz/platform';
 import { AppError } from '@pakawaaz/platform';
 import { X509Certificate } from '@peculiar/x509';
@@ -30,7 +30,8 @@ export class DeviceAttestationService {
     private readonly enrolment: EnrolmentService,
     private readonly ca: DeviceCaService,
     private readonly certificates: DeviceCaRepository,
-    private readonly osUpdates: OsUpdateRecorder,
+    // Absent only where the service is built by hand (tests): then no rollout is told of attestations.
+    @Optional() private readonly osUpdates?: OsUpdateRecorder,
   ) {}
 
   async challenge(device: DevicePrincipal): Promise<ChallengeIssued> {
@@ -53,12 +54,12 @@ export class DeviceAttestationService {
       read = await this.attested(device, input.challengeId, input.attestationChain);
     } catch (err) {
       if (err instanceof AppError && err.code === 'attestation_refused')
-        await this.osUpdates.attestationAfterUpdate(device.deviceId, refusalReasons(err.details));
+        await this.osUpdates?.attestationAfterUpdate(device.deviceId, refusalReasons(err.details));
       throw err;
     }
     const now = new Date();
     await this.repo.updateAttestation(device.deviceId, { attestation: read.facts, lastAttestedAt: now });
-    await this.osUpdates.attestationAfterUpdate(device.deviceId, null);
+    await this.osUpdates?.attestationAfterUpdate(device.deviceId, null);
     return { read, attestedAt: now };
   }
 
