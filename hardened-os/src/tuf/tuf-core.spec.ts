@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson } from './canonical-json.js';
 import {
   generateSigningKey,
+  localSigner,
   keyIdOf,
   privateKeyPem,
   signingKeyFromPem,
@@ -158,7 +159,7 @@ describe('metadata', () => {
     expect(() => verifyThreshold(parsed, root, 'targets')).not.toThrow();
   });
 
-  it('round-trips a private key through PEM and publishes snapshot/timestamp pinned to the bytes', () => {
+  it('round-trips a private key through PEM and publishes snapshot/timestamp pinned to the bytes', async () => {
     const k = keys();
     const again = signingKeyFromPem(privateKeyPem(k.timestamp));
     expect(again.keyid).toBe(k.timestamp.keyid);
@@ -170,13 +171,13 @@ describe('metadata', () => {
       }),
       [k.targets],
     );
-    const out = publishOnline({
+    const out = await publishOnline({
       targets,
       snapshotVersion: 4,
       timestampVersion: 9,
       now,
-      snapshotKeys: [k.snapshot],
-      timestampKeys: [again],
+      snapshotSigners: [localSigner(k.snapshot)],
+      timestampSigners: [localSigner(again)],
     });
     expect([...out.files.keys()].sort()).toEqual([
       '3.targets.json',

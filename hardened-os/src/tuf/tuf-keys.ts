@@ -16,6 +16,25 @@ export type TufSigningKey = { keyid: string; public: TufPublicKey; privateKey: K
 
 export type TufSignature = { keyid: string; sig: string };
 
+/**
+ * Anything that signs for a role: a key file in the signing room (`localSigner`) or the server's online key
+ * held by the platform key service (a file sealed at rest or an HSM object).
+ */
+export type TufSigner = { keyid: string; public: TufPublicKey; sign(data: Buffer): Promise<Buffer> };
+
+export function localSigner(key: TufSigningKey): TufSigner {
+  return { keyid: key.keyid, public: key.public, sign: async (data) => sign(null, data, key.privateKey) };
+}
+
+/** The TUF key of an Ed25519 public JWK (what the platform key service publishes for its signers). */
+export function publicKeyFromJwk(jwk: { kty?: unknown; crv?: unknown; x?: unknown }): TufPublicKey {
+  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string')
+    throw new Error('not an Ed25519 public key');
+  const raw = Buffer.from(jwk.x, 'base64url');
+  if (raw.length !== 32) throw new Error('not an Ed25519 public key');
+  return { keytype: 'ed25519', scheme: 'ed25519', keyval: { public: raw.toString('hex') } };
+}
+
 /** keyid = hex SHA-256 of the canonical JSON of the key object (TUF spec §4.2). */
 export function keyIdOf(key: TufPublicKey | Record<string, unknown>): string {
   return createHash('sha256').update(canonicalJson(key)).digest('hex');
@@ -42,10 +61,7 @@ export function privateKeyPem(key: TufSigningKey): string {
 }
 
 function publicKeyOf(key: KeyObject): TufPublicKey {
-  const jwk = key.export({ format: 'jwk' });
-  if (typeof jwk.x !== 'string') throw new Error('not an Ed25519 public key');
-  const raw = Buffer.from(jwk.x, 'base64url');
-  return { keytype: 'ed25519', scheme: 'ed25519', keyval: { public: raw.toString('hex') } };
+  return publicKeyFromJwk(key.export({ format: 'jwk' }));
 }
 
 /** Signs the canonical form of `signed`; the signature is hex as TUF writes it. */

@@ -1,8 +1,10 @@
+import { canonicalJson } from './canonical-json.js';
 import {
   keyIdOf,
   signCanonical,
   verifyCanonical,
   type TufSignature,
+  type TufSigner,
   type TufSigningKey,
 } from './tuf-keys.js';
 import {
@@ -29,6 +31,18 @@ export class TufMetadataError extends Error {
 /** Signs `signed` with each key (a threshold of signers signs the same canonical bytes). */
 export function signMetadata<R extends TufRole>(signed: SignedOf[R], keys: TufSigningKey[]): Envelope<R> {
   return { signatures: keys.map((k) => signCanonical(signed, k)), signed };
+}
+
+/** Signs with signers that may be remote (the key service, an HSM): each signs the same canonical bytes. */
+export async function signMetadataWith<R extends TufRole>(
+  signed: SignedOf[R],
+  signers: TufSigner[],
+): Promise<Envelope<R>> {
+  const bytes = canonicalJson(signed);
+  const signatures = await Promise.all(
+    signers.map(async (s) => ({ keyid: s.keyid, sig: (await s.sign(bytes)).toString('hex') })),
+  );
+  return { signatures, signed };
 }
 
 /** The bytes served and stored: ordinary JSON (clients re-canonicalise `signed` to verify). */

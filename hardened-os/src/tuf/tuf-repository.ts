@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { keyIdOf, type TufPublicKey, type TufSigningKey } from './tuf-keys.js';
-import { serializeMetadata, signMetadata, tufDate, type Envelope } from './tuf-metadata.js';
+import { keyIdOf, type TufPublicKey, type TufSigner } from './tuf-keys.js';
+import { serializeMetadata, signMetadataWith, tufDate, type Envelope } from './tuf-metadata.js';
 import {
   SPEC_VERSION,
   TARGET_NAME,
@@ -121,43 +121,61 @@ export function buildTimestamp(input: {
 /** The metadata files one publication writes under /ota/metadata/, name → bytes. */
 export type MetadataFiles = Map<string, Buffer>;
 
+/** Timestamp over a published snapshot (a new publication, or the periodic refresh before expiry). */
+export async function signTimestamp(input: {
+  version: number;
+  snapshotVersion: number;
+  snapshotBytes: Buffer;
+  now: Date;
+  signers: TufSigner[];
+}): Promise<{ timestamp: Envelope<'timestamp'>; bytes: Buffer }> {
+  const timestamp = await signMetadataWith<'timestamp'>(
+    buildTimestamp({
+      version: input.version,
+      expires: expiresIn('timestamp', input.now),
+      snapshotVersion: input.snapshotVersion,
+      snapshotBytes: input.snapshotBytes,
+    }),
+    input.signers,
+  );
+  return { timestamp, bytes: serializeMetadata(timestamp) };
+}
+
 /**
  * Snapshot and timestamp over a signed targets file, and the files to publish (versioned names for
- * consistent snapshots plus the unversioned latest ones). Timestamp is written last by the caller.
+ * consistent snapshots plus the unversioned latest ones; the store writes timestamp.json last).
  */
-export function publishOnline(input: {
+export async function publishOnline(input: {
   targets: Envelope<'targets'>;
   snapshotVersion: number;
   timestampVersion: number;
   now: Date;
-  snapshotKeys: TufSigningKey[];
-  timestampKeys: TufSigningKey[];
-}): { files: MetadataFiles; snapshot: Envelope<'snapshot'>; timestamp: Envelope<'timestamp'> } {
-  const snapshot = signMetadata<'snapshot'>(
+  snapshotSigners: TufSigner[];
+  timestampSigners: TufSigner[];
+}): Promise<{ files: MetadataFiles; snapshot: Envelope<'snapshot'>; timestamp: Envelope<'timestamp'> }> {
+  const snapshot = await signMetadataWith<'snapshot'>(
     buildSnapshot({
       version: input.snapshotVersion,
       expires: expiresIn('snapshot', input.now),
       targetsVersion: input.targets.signed.version,
     }),
-    input.snapshotKeys,
+    input.snapshotSigners,
   );
   const snapshotBytes = serializeMetadata(snapshot);
-  const timestamp = signMetadata<'timestamp'>(
-    buildTimestamp({
-      version: input.timestampVersion,
-      expires: expiresIn('timestamp', input.now),
-      snapshotVersion: input.snapshotVersion,
-      snapshotBytes,
-    }),
-    input.timestampKeys,
-  );
+  const { timestamp, bytes } = await signTimestamp({
+    version: input.timestampVersion,
+    snapshotVersion: input.snapshotVersion,
+    snapshotBytes,
+    now: input.now,
+    signers: input.timestampSigners,
+  });
   const targetsBytes = serializeMetadata(input.targets);
   const files: MetadataFiles = new Map([
     [`${input.targets.signed.version}.targets.json`, targetsBytes],
     ['targets.json', targetsBytes],
     [`${input.snapshotVersion}.snapshot.json`, snapshotBytes],
     ['snapshot.json', snapshotBytes],
-    ['timestamp.json', serializeMetadata(timestamp)],
+    ['timestamp.json', bytes],
   ]);
   return { files, snapshot, timestamp };
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Updater } from 'tuf-js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { generateSigningKey, type TufSigningKey } from '../../src/tuf/tuf-keys.js';
+import { generateSigningKey, localSigner, type TufSigningKey } from '../../src/tuf/tuf-keys.js';
 import { serializeMetadata, signMetadata, type Envelope } from '../../src/tuf/tuf-metadata.js';
 import { buildRoot, buildTargets, publishOnline, type RoleKeys } from '../../src/tuf/tuf-repository.js';
 
@@ -51,7 +51,9 @@ function publishRoot(version: number, signers: TufSigningKey[], roles: RoleKeys)
   return root;
 }
 
-function publish(opts: { now?: Date; timestampKey?: TufSigningKey; snapshotVersion?: number } = {}): void {
+async function publish(
+  opts: { now?: Date; timestampKey?: TufSigningKey; snapshotVersion?: number } = {},
+): Promise<void> {
   versions.targets += 1;
   versions.timestamp += 1;
   versions.snapshot = opts.snapshotVersion ?? versions.snapshot + 1;
@@ -70,13 +72,13 @@ function publish(opts: { now?: Date; timestampKey?: TufSigningKey; snapshotVersi
     }),
     [keys.targets],
   );
-  const out = publishOnline({
+  const out = await publishOnline({
     targets: signedTargets,
     snapshotVersion: versions.snapshot,
     timestampVersion: versions.timestamp,
     now: opts.now ?? new Date(),
-    snapshotKeys: [keys.snapshot],
-    timestampKeys: [opts.timestampKey ?? keys.timestamp],
+    snapshotSigners: [localSigner(keys.snapshot)],
+    timestampSigners: [localSigner(opts.timestampKey ?? keys.timestamp)],
   });
   for (const [name, bytes] of out.files) metadata.set(name, bytes);
   targets.set(`oriole/1.2.0/${sha256(PAYLOAD)}.full-ota.zip`, PAYLOAD);
@@ -124,7 +126,7 @@ beforeEach(async () => {
   const root = publishRoot(1, keys.root, rolesOf(keys));
   // The client ships with the trusted 1.root.json.
   await writeFile(path.join(clientDir, 'root.json'), serializeMetadata(root));
-  publish();
+  await publish();
 });
 afterEach(() => rm(clientDir, { recursive: true, force: true }));
 
@@ -149,13 +151,13 @@ describe('tuf-js 3 against our repository', () => {
   });
 
   it('refuses an expired timestamp (freeze attack)', async () => {
-    publish({ now: new Date(Date.now() - 2 * 86_400_000) });
+    await publish({ now: new Date(Date.now() - 2 * 86_400_000) });
     await expect(download()).rejects.toThrow(/expired/i);
   });
 
   it('refuses a timestamp older than one it has seen (rollback)', async () => {
     const old = metadata.get('timestamp.json')!;
-    publish();
+    await publish();
     expect(await download()).toEqual(PAYLOAD);
     expect(await trustedVersion('timestamp')).toBe(2);
     metadata.set('timestamp.json', old);
@@ -163,14 +165,14 @@ describe('tuf-js 3 against our repository', () => {
   });
 
   it('refuses a new timestamp that points at an older snapshot (rollback)', async () => {
-    publish();
+    await publish();
     await download();
-    publish({ snapshotVersion: 1 });
+    await publish({ snapshotVersion: 1 });
     await expect(updater().refresh()).rejects.toThrow(/version/i);
   });
 
   it('refuses timestamp metadata signed by a key root does not list', async () => {
-    publish({ timestampKey: generateSigningKey() });
+    await publish({ timestampKey: generateSigningKey() });
     await expect(download()).rejects.toThrow(/was signed by 0\/[12] keys/);
   });
 
@@ -186,7 +188,7 @@ describe('tuf-js 3 against our repository', () => {
     const next = newKeys();
     publishRoot(2, [...keys.root, ...next.root], rolesOf(next));
     keys = { ...next };
-    publish();
+    await publish();
     expect(await download()).toEqual(PAYLOAD);
     expect(await trustedVersion('root')).toBe(2);
   });
