@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { DomainDescriptor } from '@pakawaaz/platform';
-import { BootKeyCompromised } from './hardened-os.events.js';
+import { BootKeyCompromised, OsUpdateMetadataStale } from './hardened-os.events.js';
 
 // The role hardened-os brings (type level; the metadata is in `auth` below). `interface`: only interfaces
 // merge across modules, which is how a domain extends the kernel's Role union.
@@ -17,7 +17,7 @@ export const hardenedOsDomain = {
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
   status: 'active',
   events: {
-    publishes: [BootKeyCompromised],
+    publishes: [BootKeyCompromised, OsUpdateMetadataStale],
     consumes: [],
   },
   auth: {

@@ -13,7 +13,13 @@ export type HardenedOsErrorCode =
   | 'payload_truncated'
   | 'payload_digest_mismatch'
   | 'payload_exists'
-  | 'payload_uploads_busy';
+  | 'payload_uploads_busy'
+  | 'tuf_metadata_invalid'
+  | 'tuf_metadata_rejected'
+  | 'tuf_root_missing'
+  | 'tuf_target_unknown'
+  | 'tuf_key_refused'
+  | 'tuf_metadata_not_found';
 
 export const HARDENED_OS_ERROR_STATUS = {
   invalid_os_registry_input: 400,
@@ -31,6 +37,17 @@ export const HARDENED_OS_ERROR_STATUS = {
   payload_exists: 409,
   // The node already streams its MAX_CONCURRENT_UPLOADS payloads: try again after Retry-After.
   payload_uploads_busy: 429,
+  // Metadata that does not parse, or is larger than its role's limit.
+  tuf_metadata_invalid: 400,
+  // Well-formed metadata that fails TUF's checks: signatures below threshold, version not newer, expired.
+  tuf_metadata_rejected: 422,
+  // Targets (or a publication) before any root was imported.
+  tuf_root_missing: 409,
+  // A signed target whose bytes are not a stored OTA payload: clients could never download it.
+  tuf_target_unknown: 422,
+  // Signing with a key that is retired (no longer in root) or marked compromised.
+  tuf_key_refused: 409,
+  tuf_metadata_not_found: 404,
 } as const satisfies Record<HardenedOsErrorCode, HttpStatus>;
 
 export const hardenedOsError = defineErrors(HARDENED_OS_ERROR_STATUS);

@@ -16,3 +16,18 @@ export const BootKeyCompromised = defineEvent(
   }),
   { examples: [{ model: 'shiba', digest: 'a1'.repeat(32) }] },
 );
+
+/**
+ * The alarm of signed updates: the server could not re-sign timestamp metadata (its key is missing, retired
+ * or compromised, or the folder is not writable). Handsets refuse expired metadata, so once `expires` passes
+ * no update reaches them until an operator acts.
+ */
+export const OsUpdateMetadataStale = defineEvent(
+  'hardened-os.tuf.timestamp-refresh-failed',
+  z.object({
+    /** When the timestamp metadata still served expires (ISO 8601). */
+    expires: z.string().max(32),
+    reason: z.string().max(500),
+  }),
+  { examples: [{ expires: '2026-06-02T00:00:00Z', reason: 'the timestamp key is not in root' }] },
+);

@@ -6,6 +6,8 @@ import { OsReleasesFacts } from './registry/os-releases.facts.js';
 import { OsRegistryController } from './registry/registry.controller.js';
 import { RegistryRepository } from './registry/registry.repository.js';
 import { RegistryService } from './registry/registry.service.js';
+import { OtaRepositoryController, TufAdminController } from './tuf/tuf.controller.js';
+import { TufRepositoryService } from './tuf/tuf-repository.service.js';
 
 /**
  * Hardened OS: device models, verified-boot keys, releases, OTA payloads and patch floors. Global, so that the
@@ -17,7 +19,7 @@ export class HardenedOsModule {
     return {
       module: HardenedOsModule,
       global: true,
-      controllers: [OsRegistryController],
+      controllers: [OsRegistryController, OtaRepositoryController, TufAdminController],
       providers: [
         { provide: HARDENED_OS_CONFIG, useValue: config },
         { provide: PAYLOAD_STORE, useValue: new PayloadStore(config.payloadDir) },
@@ -25,6 +27,7 @@ export class HardenedOsModule {
         OsReleasesFacts,
         RegistryService,
         PayloadsService,
+        TufRepositoryService,
       ],
       exports: [OsReleasesFacts],
     };

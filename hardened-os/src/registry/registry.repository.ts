@@ -107,6 +107,16 @@ export class RegistryRepository {
       .orderBy(asc(otaPayloads.uploadedAt));
   }
 
+  /** Every payload with its release: what the targets export lists (bounded: a registry holds hundreds). */
+  publishable(): Promise<{ release: ReleaseRow; payload: PayloadRow }[]> {
+    return this.db
+      .select({ release: releases, payload: otaPayloads })
+      .from(otaPayloads)
+      .innerJoin(releases, eq(releases.id, otaPayloads.releaseId))
+      .orderBy(asc(releases.model), asc(releases.createdAt))
+      .limit(20_000);
+  }
+
   /** Whether any payload on record has these bytes (payload files are shared by SHA-256). */
   async payloadWithSha(sha256: string): Promise<boolean> {
     const rows = await this.db

@@ -29,28 +29,7 @@ export class MetadataStore {
 
   async write(name: string, bytes: Buffer): Promise<void> {
     if (!METADATA_NAME.test(name)) throw new Error(`not a metadata file name: ${name}`);
-    await mkdir(this.dir, { recursive: true, mode: 0o755 });
-    const temp = path.join(this.dir, `${TEMP_PREFIX}${randomUUID()}`);
-    try {
-      const handle = await open(temp, 'wx', 0o644);
-      try {
-        await handle.writeFile(bytes);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temp, path.join(this.dir, name));
-    } catch (err) {
-      await rm(temp, { force: true });
-      throw err;
-    }
-    // The rename itself is durable only once the folder is synced.
-    const folder = await open(this.dir, 'r');
-    try {
-      await folder.sync();
-    } finally {
-      await folder.close();
-    }
+    await writeFileAtomic(path.join(this.dir, name), bytes);
   }
 
   /** Temporary files a crash left behind (never served: they do not match METADATA_NAME). */
@@ -63,6 +42,33 @@ export class MetadataStore {
 }
 
 const TEMP_PREFIX = '.new-';
+
+/** Writes `file` new-then-rename with fsync of the file and its folder (durable and never torn). */
+export async function writeFileAtomic(file: string, bytes: Buffer, mode = 0o644): Promise<void> {
+  const dir = path.dirname(file);
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  const temp = path.join(dir, `${TEMP_PREFIX}${randomUUID()}`);
+  try {
+    const handle = await open(temp, 'wx', mode);
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+  // The rename itself is durable only once the folder is synced.
+  const folder = await open(dir, 'r');
+  try {
+    await folder.sync();
+  } finally {
+    await folder.close();
+  }
+}
 
 // Versioned files, then unversioned targets and snapshot, then root, then the timestamp that points at them.
 function rank(name: string): number {
