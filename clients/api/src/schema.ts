@@ -1204,6 +1204,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/os/tuf/keys/{keyid}/compromised": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["TufAdmin_compromised"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/tuf/online-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TufAdmin_onlineKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/tuf/root": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["TufAdmin_importRoot"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/tuf/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TufAdmin_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/tuf/targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["TufAdmin_importTargets"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/tuf/targets-export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TufAdmin_exportTargets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/radius/accounting": {
         parameters: {
             query?: never;
@@ -1788,6 +1884,38 @@ export interface paths {
             cookie?: never;
         };
         get: operations["Health_healthz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ota/metadata/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OtaRepository_metadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ota/targets/{model}/{version}/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OtaRepository_target"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3465,7 +3593,7 @@ export interface components {
             trustsLabAttestationRoot: boolean;
         };
         /** @enum {string} */
-        HardenedOsErrorCode: "boot_key_compromised" | "boot_key_exists" | "boot_key_not_found" | "device_model_exists" | "device_model_not_found" | "invalid_os_registry_input" | "payload_digest_mismatch" | "payload_exists" | "payload_too_large" | "payload_truncated" | "payload_uploads_busy" | "release_exists" | "release_not_found";
+        HardenedOsErrorCode: "boot_key_compromised" | "boot_key_exists" | "boot_key_not_found" | "device_model_exists" | "device_model_not_found" | "invalid_os_registry_input" | "payload_digest_mismatch" | "payload_exists" | "payload_too_large" | "payload_truncated" | "payload_uploads_busy" | "release_exists" | "release_not_found" | "tuf_key_refused" | "tuf_metadata_invalid" | "tuf_metadata_not_found" | "tuf_metadata_rejected" | "tuf_root_missing" | "tuf_target_unknown";
         /** @enum {string} */
         IdentityErrorCode: "device_auth_unavailable" | "directory_link_exists" | "directory_sync_invalid" | "directory_sync_not_found" | "directory_unreachable" | "enrolment_code_invalid" | "enrolment_codes_gone" | "factor_not_available" | "factor_reset_not_found" | "factor_reset_pending" | "institution_exists" | "institution_in_use" | "institution_invalid" | "institution_not_found" | "institution_phase_changed" | "invalid_credentials" | "invalid_role" | "invalid_user_import" | "login_ticket_invalid" | "passkey_invalid" | "passkey_not_found" | "password_change_required" | "radius_client_exists" | "radius_client_invalid" | "radius_client_not_found" | "rate_limited" | "refresh_token_invalid" | "role_scope" | "session_not_found" | "sim_conversation_invalid" | "token_not_found" | "totp_already_enrolled" | "totp_invalid" | "totp_not_enrolled" | "two_person_rule" | "user_exists" | "user_import_not_found" | "user_import_too_large" | "user_import_unfinished" | "user_not_found" | "weak_password";
         Institution: {
@@ -5164,6 +5292,84 @@ export interface components {
         TotpStepRequest: {
             code: string;
             ticket: string;
+        };
+        TufCompromisedKeys: {
+            compromisedKeys: string[];
+        };
+        TufImported: {
+            expires?: string;
+            targets?: number;
+            version: number;
+        };
+        TufMetadata: {
+            signatures: ({
+                keyid: string;
+                sig: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            signed: {
+                _type: string;
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        TufOnlineKeys: {
+            snapshot: {
+                key: {
+                    keytype: string;
+                    keyval: {
+                        public: string;
+                    };
+                    scheme: string;
+                };
+                keyid: string;
+            };
+            timestamp: {
+                key: {
+                    keytype: string;
+                    keyval: {
+                        public: string;
+                    };
+                    scheme: string;
+                };
+                keyid: string;
+            };
+        };
+        TufStatus: {
+            compromisedKeys: string[];
+            root: {
+                expires: string;
+                version: number;
+            } | null;
+            snapshot: {
+                expires: string;
+                version: number;
+            } | null;
+            targets: {
+                expires: string;
+                version: number;
+            } | null;
+            timestamp: {
+                expires: string;
+                version: number;
+            } | null;
+        };
+        TufTargetsExport: {
+            /** @description Version of the published targets metadata (0: none yet) */
+            currentVersion: number;
+            /** @description Payloads whose version or build id cannot be a target path */
+            skipped: number;
+            targets: {
+                custom?: {
+                    [key: string]: unknown;
+                };
+                length: number;
+                name: string;
+                sha256: string;
+            }[];
         };
         UpdateInstitution: {
             /** @enum {string} */
@@ -12784,6 +12990,400 @@ export interface operations {
             };
         };
     };
+    TufAdmin_compromised: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key never signs again and its signatures stop counting */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TufCompromisedKeys"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `tuf_metadata_invalid`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "tuf_metadata_invalid" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+        };
+    };
+    TufAdmin_onlineKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The server's timestamp and snapshot public keys, for the root ceremony */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TufOnlineKeys"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `tuf_metadata_invalid` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "tuf_metadata_invalid";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+        };
+    };
+    TufAdmin_importRoot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TufMetadata"];
+            };
+        };
+        responses: {
+            /** @description Version 1, or N+1 signed by the old and the new root threshold */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TufImported"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `malformed_json`, `tuf_metadata_invalid`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "malformed_json" | "tuf_metadata_invalid" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `tuf_key_refused` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "tuf_key_refused";
+                    };
+                };
+            };
+            /** @description `tuf_metadata_rejected` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "tuf_metadata_rejected";
+                    };
+                };
+            };
+        };
+    };
+    TufAdmin_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TufStatus"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `tuf_metadata_invalid` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "tuf_metadata_invalid";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+        };
+    };
+    TufAdmin_importTargets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TufMetadata"];
+            };
+        };
+        responses: {
+            /** @description Published with a new snapshot and timestamp signed by the online keys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TufImported"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `malformed_json`, `tuf_metadata_invalid`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "malformed_json" | "tuf_metadata_invalid" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `tuf_key_refused`, `tuf_root_missing` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "tuf_key_refused" | "tuf_root_missing";
+                    };
+                };
+            };
+            /** @description `tuf_metadata_rejected`, `tuf_target_unknown` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "tuf_metadata_rejected" | "tuf_target_unknown";
+                    };
+                };
+            };
+        };
+    };
+    TufAdmin_exportTargets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every stored payload as a TUF target, for `pakawaaz os tuf sign-targets` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TufTargetsExport"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `tuf_metadata_invalid` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "tuf_metadata_invalid";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+        };
+    };
     Radius_records: {
         parameters: {
             query?: {
@@ -16976,6 +17576,96 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Liveness"];
+                };
+            };
+        };
+    };
+    OtaRepository_metadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description TUF metadata: N.root.json, timestamp.json, N.snapshot.json, … */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /** @description `tuf_metadata_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "tuf_metadata_not_found";
+                    };
+                };
+            };
+        };
+    };
+    OtaRepository_target: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+                version: string;
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An OTA payload by its consistent-snapshot name <sha256>.<file> */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /** @description `tuf_metadata_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "tuf_metadata_not_found";
+                    };
                 };
             };
         };
