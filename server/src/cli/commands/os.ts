@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { Option } from '../commander.js';
 import { baseUrlOf, CliError, unwrap, type Schemas } from '../api-client.js';
 import type { CliContext, RegisterCommands } from '../context.js';
+import { registerTuf } from './os-tuf.js';
 import { uploadFile } from './os-upload.js';
 
 type Release = Schemas['OsRelease'];
@@ -232,4 +233,5 @@ export const registerOsCommands: RegisterCommands = (program, ctx) => {
   registerKeys(os, ctx);
   registerReleases(os, ctx);
   registerFloors(os, ctx);
+  registerTuf(os, ctx);
 };
