@@ -5,6 +5,7 @@ import {
   DeviceCertificatesRevoked,
   DeviceLost,
   DeviceNonCompliant,
+  DeviceOsUpdate,
   MQTT_REVOCATION_CONSUMER,
 } from './device-mgmt.events.js';
 
@@ -30,7 +31,7 @@ export const deviceMgmtDomain = {
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
   status: 'planned',
   events: {
-    publishes: [DeviceLost, DeviceNonCompliant, DeviceCertificatesRevoked],
+    publishes: [DeviceLost, DeviceNonCompliant, DeviceCertificatesRevoked, DeviceOsUpdate],
     consumes: [MQTT_REVOCATION_CONSUMER, BOOT_KEY_COMPROMISED_CONSUMER],
   },
   auth: {

@@ -72,3 +72,47 @@ export const BOOT_KEY_COMPROMISED_CONSUMER = defineConsumer({
   filter: BootKeyCompromised.type,
   expects: [BootKeyCompromised],
 });
+
+/**
+ * How a device fared with an OS rollout (hardened-os counts these per ring and halts a rollout whose failure
+ * rate passes its threshold). Each outcome at most once per device and rollout: `offered` when the
+ * `update_os` command is queued; `failed` when the handset acknowledges it failed, or when the device comes
+ * back on the new build non-compliant for its boot (BOOT_KEY_COMPROMISED, BOOT_STATE) or its first
+ * attestation after the update is refused; `updated` when a check-in reports the target build booted. A
+ * device may have `updated` and then `failed` (its attestation after the update was refused): count it failed.
+ * Recorded with the decision in the database and published from there (at least once, same event id).
+ */
+export const DeviceOsUpdate = defineEvent(
+  'device-mgmt.device.os-update',
+  z.object({
+    deviceId: z.string().min(1).max(100),
+    institutionId: z.string().max(100).nullable(),
+    rolloutId: z.string().min(1).max(100),
+    releaseId: z.string().min(1).max(100),
+    outcome: z.enum(['offered', 'updated', 'failed']),
+    detail: z.string().max(1000).optional(),
+    at: z.iso.datetime({ offset: true }),
+  }),
+  {
+    examples: [
+      {
+        deviceId: '4c0f8e2a-9d1b-4e7a-b3c5-6f2d8a0e1b9c',
+        institutionId: '11111111-1111-4111-8111-111111111111',
+        rolloutId: 'r-2026-12-pilot',
+        releaseId: 'rel-pkz-2026-12',
+        outcome: 'offered',
+        at: '2026-12-04T10:00:00.000Z',
+      },
+      {
+        deviceId: 'dev-7',
+        institutionId: null,
+        rolloutId: 'r-2026-12-pilot',
+        releaseId: 'rel-pkz-2026-12',
+        outcome: 'failed',
+        detail: 'install verification failed',
+        at: '2026-12-04T10:05:00.000Z',
+      },
+    ],
+  },
+);
+export type DeviceOsUpdateEvent = z.output<typeof DeviceOsUpdate.schema>;

@@ -23,6 +23,8 @@ import { AttestationContext } from './enrolment/attestation-context.js';
 import { AttestationVerifier } from './enrolment/attestation-verifier.js';
 import { DeviceAttestationController } from './enrolment/device-attestation.controller.js';
 import { ChallengePrunerService } from './enrolment/challenge-pruner.service.js';
+import { FleetOsRepository } from './os-updates/fleet-os.repository.js';
+import { FleetOsService } from './os-updates/fleet-os.service.js';
 import { DeviceAttestationService } from './enrolment/device-attestation.service.js';
 import {
   DeviceCaController,
@@ -79,6 +81,8 @@ export class DeviceMgmtModule {
         EnrolmentService,
         DeviceAdminRepository,
         DeviceAdminService,
+        FleetOsRepository,
+        FleetOsService,
         DeviceAttestationService,
         ChallengePrunerService,
       ],

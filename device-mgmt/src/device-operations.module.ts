@@ -14,12 +14,15 @@ import { DeviceStateRepository } from './devices/device-state.repository.js';
 import { PoliciesController } from './policies/policies.controller.js';
 import { PoliciesRepository } from './policies/policies.repository.js';
 import { PoliciesService } from './policies/policies.service.js';
+import { OsUpdateRecorder } from './os-updates/os-update-recorder.js';
+import { OsUpdateRelay } from './os-updates/os-update-relay.js';
+import { OsUpdatesRepository } from './os-updates/os-updates.repository.js';
 
 /**
  * Enrolled handsets in operation: policies, compliance, commands and check-ins. The ports it uses but does
- * not implement (DEVICE_CERTIFICATES, DEVICE_PUSH, HARDENED_OS_RELEASES) are optional: without them
+ * not implement (DEVICE_CERTIFICATES, DEVICE_PUSH, HARDENED_OS_RELEASES, OS_ROLLOUTS) are optional: without them
  * certificates are not revoked, handsets are not woken (they check in on their interval) and the policy's
- * own minimum patch level is the only one. DeviceMgmtModule binds the first two.
+ * own minimum patch level is the only one, and no OS update is ever offered. DeviceMgmtModule binds the first two.
  */
 @Module({
   controllers: [PoliciesController, CommandsController, CheckInController],
@@ -36,7 +39,10 @@ import { PoliciesService } from './policies/policies.service.js';
     BootKeyCompromisedListener,
     CheckInRepository,
     CheckInService,
+    OsUpdatesRepository,
+    OsUpdateRecorder,
+    OsUpdateRelay,
   ],
-  exports: [PoliciesService, CommandsService, CheckInService, ComplianceSweepService],
+  exports: [PoliciesService, CommandsService, CheckInService, ComplianceSweepService, OsUpdateRecorder],
 })
 export class DeviceOperationsModule {}

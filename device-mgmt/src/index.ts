@@ -2,9 +2,16 @@
 export { deviceMgmtDomain } from './device-mgmt.domain.js';
 export { DeviceMgmtModule } from './device-mgmt.module.js';
 export { loadDeviceMgmtConfig, type DeviceMgmtConfig } from './device-mgmt.config.js';
-export { DeviceLost, DeviceNonCompliant } from './device-mgmt.events.js';
+export {
+  DeviceLost,
+  DeviceNonCompliant,
+  DeviceOsUpdate,
+  type DeviceOsUpdateEvent,
+} from './device-mgmt.events.js';
 // The port hardened-os's releases are bound to (our verified-boot keys, the minimum patch level).
 export { HARDENED_OS_RELEASES, type HardenedOsReleases } from './attestation/policy.js';
+// The port hardened-os's rollout engine is bound to (the release a device should move to now).
+export { OS_ROLLOUTS, type OsRollouts, type OsUpdateTarget } from './os-updates/os-rollouts.js';
 // The worker pool enrolment verifies attestation chains on (lab's bench measures it as the server runs it).
 export {
   attestationWorkerPool,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle } from '@pakawaaz/platform';
-import { eq, getTableColumns, sql } from 'drizzle-orm';
+import { eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { DeliveredCommand } from '../commands/command-view.js';
 import { MAX_COMMANDS_PER_CHECK_IN } from '../commands/commands.repository.js';
 import { deviceCommands } from '../commands/device-commands.schema.js';
@@ -8,6 +8,8 @@ import type { DeviceRow, DeviceUpdate } from '../devices/device-state.repository
 import { devices } from '../devices/devices.schema.js';
 import { devicePolicies } from '../policies/device-policies.schema.js';
 import { NATIONAL } from '../policies/policy-settings.js';
+import { newestOsUpdateOf } from '../os-updates/os-updates.repository.js';
+import type { OsUpdateSeen } from '../os-updates/os-update-step.js';
 
 /**
  * The device as a check-in read it: the row, its row version, the version of the policy in force for it (its
@@ -18,6 +20,8 @@ export type CheckInRead = {
   rowVersion: string;
   policyVersion: number | null;
   nationalPolicyVersion: number | null;
+  /** The device's newest OS rollout row; read only when rollouts exist on this node (else null). */
+  osUpdate: OsUpdateSeen;
 };
 
 /** What the device row becomes: every column a check-in without acknowledgements sets. */
@@ -52,27 +56,37 @@ const asVersion = (v: unknown) => (v === null ? null : Number(v));
 export class CheckInRepository {
   constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
 
-  /** A prepared statement: planned once per connection, as every check-in runs it. */
-  async read(deviceId: string): Promise<CheckInRead | undefined> {
-    this.readQuery ??= this.prepareRead();
+  /**
+   * A prepared statement: planned once per connection, as every check-in runs it. With `osUpdates` it also
+   * reads the device's newest OS rollout row (a subquery on its primary key, not another round trip).
+   */
+  async read(deviceId: string, osUpdates = false): Promise<CheckInRead | undefined> {
+    if (osUpdates) {
+      this.readWithOs ??= this.prepareRead(newestOsUpdateOf(devices.id), 'device_mgmt_check_in_read_os');
+      const [found] = await this.readWithOs.execute({ deviceId });
+      return found;
+    }
+    this.readQuery ??= this.prepareRead(sql<OsUpdateSeen>`null`, 'device_mgmt_check_in_read');
     const [found] = await this.readQuery.execute({ deviceId });
     return found;
   }
 
   private readQuery: ReturnType<typeof this.prepareRead> | undefined;
+  private readWithOs: ReturnType<typeof this.prepareRead> | undefined;
 
-  private prepareRead() {
+  private prepareRead(osUpdate: SQL<OsUpdateSeen>, name: string) {
     return this.database.db
       .select({
         row: getTableColumns(devices),
         rowVersion: sql<string>`${devices}.xmin::text`,
         policyVersion: policyVersionOf.mapWith(asVersion),
         nationalPolicyVersion: nationalVersionOf.mapWith(asVersion),
+        osUpdate,
       })
       .from(devices)
       .where(eq(devices.id, sql.placeholder('deviceId')))
       .limit(1)
-      .prepare('device_mgmt_check_in_read');
+      .prepare(name);
   }
 
   /**

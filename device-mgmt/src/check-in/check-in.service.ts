@@ -18,6 +18,16 @@ import { PoliciesService } from '../policies/policies.service.js';
 import type { EffectivePolicy, PolicySettings } from '../policies/policy-settings.js';
 import type { CheckInReportInput } from './check-in.dto.js';
 import { CheckInRepository, type CheckInRead } from './check-in.repository.js';
+import { OsUpdateRecorder } from '../os-updates/os-update-recorder.js';
+import type { OsUpdateTarget } from '../os-updates/os-rollouts.js';
+import {
+  isNothing,
+  NOTHING,
+  osUpdateStep,
+  type OsUpdateSeen,
+  type OsUpdateStep,
+} from '../os-updates/os-update-step.js';
+import { OsUpdatesRepository } from '../os-updates/os-updates.repository.js';
 
 export type CheckInReplyView = {
   policy: { version: number; settings: PolicySettings } | null;
@@ -32,6 +42,8 @@ const MORE_WAITING_SECONDS = 30;
 const OPTIMISTIC_ATTEMPTS = 3;
 
 type Done = { reply: CheckInReplyView; events: PendingEvent[]; after: AfterAck };
+/** The rollout target for the device, asked of hardened-os at most once per check-in (memoised). */
+type TargetOf = (row: DeviceRow) => Promise<OsUpdateTarget | null>;
 
 /**
  * A handset's periodic check-in: its acknowledgements are recorded, its report stored (a location only while a
@@ -39,7 +51,10 @@ type Done = { reply: CheckInReplyView; events: PendingEvent[]; after: AfterAck }
  * applied another version, the policy. The common check-in (no acknowledgements, no location) is two
  * statements without a transaction — read the device and its policy version, then store the report only if
  * the row is unchanged and deliver the commands in the same statement — and retries when another writer got
- * in between; one with acknowledgements or a location locks the device row in a transaction.
+ * in between; one with acknowledgements or a location locks the device row in a transaction. When
+ * hardened-os's rollouts want the device on another build and it was not offered it yet, or it reports the
+ * build it was offered, the check-in takes the locking path too (once per device and rollout step): the
+ * update_os command is queued and delivered in the same reply, and the outcome recorded in the outbox.
  */
 @Injectable()
 export class CheckInService {
@@ -51,6 +66,8 @@ export class CheckInService {
     private readonly outcomes: CommandOutcomes,
     private readonly compliance: ComplianceRecorder,
     private readonly checkIns: CheckInRepository,
+    private readonly osUpdates: OsUpdateRecorder,
+    private readonly osUpdateRows: OsUpdatesRepository,
   ) {}
 
   async checkIn(device: DevicePrincipal, report: CheckInReportInput): Promise<CheckInReplyView> {
@@ -58,31 +75,38 @@ export class CheckInService {
     const plain = (report.acknowledgements ?? []).length === 0 && report.lostMode?.location === undefined;
     // hardened-os's facts are read before any transaction: the port reads the database (PGlite has one connection).
     const facts = await this.compliance.releaseFacts(device.institutionId);
-    let done: Done | undefined;
+    let asked: Promise<OsUpdateTarget | null> | undefined;
+    const targetOf: TargetOf = (row) => (asked ??= this.osUpdates.targetFor(row, report.osBuild));
+    let done: Done | 'lock' | undefined;
     for (let attempt = 0; plain && !done && attempt < OPTIMISTIC_ATTEMPTS; attempt++)
-      done = await this.optimistic(device.deviceId, report, now, facts);
-    done ??= await this.database.db.transaction((tx) =>
-      this.inTransaction(device.deviceId, report, now, facts, tx),
-    );
+      done = await this.optimistic(device.deviceId, report, now, facts, targetOf);
+    if (done === undefined || done === 'lock')
+      done = await this.database.db.transaction((tx) =>
+        this.inTransaction(device.deviceId, report, now, facts, targetOf, tx),
+      );
     await this.outcomes.settle(done.after);
     await this.compliance.publish(done.events);
     return done.reply;
   }
 
-  /** Undefined when the device row changed between the read and the write (nothing was written). */
+  /**
+   * Undefined when the device row changed between the read and the write (nothing was written); `lock` when
+   * an OS rollout step is due (the locking path records it).
+   */
   private async optimistic(
     deviceId: string,
     report: CheckInReportInput,
     now: Date,
     facts: ReleaseFacts,
-  ): Promise<Done | undefined> {
-    const read: CheckInRead | undefined = await this.checkIns.read(deviceId);
+    targetOf: TargetOf,
+  ): Promise<Done | 'lock' | undefined> {
+    const read: CheckInRead | undefined = await this.checkIns.read(deviceId, this.osUpdates.enabled);
     if (!read) throw deviceMgmtError('device_not_found', 'No such device.');
     const { row } = read;
     if (row.state === 'wiped' || row.state === 'retired')
       throw deviceMgmtError('device_not_active', `The device is ${row.state}.`);
     const policy = await this.policies.atVersions(read.policyVersion, read.nationalPolicyVersion);
-    const after: AfterAck = { deviceId, revoke: null };
+    const after: AfterAck = { deviceId, revoke: null, osEvents: [] };
     const next = nextState(report, after);
     const verdict = this.compliance.evaluate(
       { ...row, state: next, lastCheckInAt: now },
@@ -91,6 +115,7 @@ export class CheckInService {
       now,
       facts,
     );
+    if (!isNothing(await this.osStep(row, next, read.osUpdate, report, verdict, targetOf))) return 'lock';
     const delivered = await this.checkIns.write(
       deviceId,
       read.rowVersion,
@@ -116,6 +141,7 @@ export class CheckInService {
     report: CheckInReportInput,
     now: Date,
     facts: ReleaseFacts,
+    targetOf: TargetOf,
     tx: Db,
   ): Promise<Done> {
     const row = await this.devices.lock(deviceId, tx);
@@ -126,7 +152,7 @@ export class CheckInService {
     const { after } =
       acks.length > 0
         ? await this.outcomes.record(deviceId, acks, now, tx)
-        : { after: { deviceId, revoke: null } satisfies AfterAck };
+        : { after: { deviceId, revoke: null, osEvents: [] as string[] } satisfies AfterAck };
     const policy = await this.policies.effective(row.institutionId, tx);
     const stored = await this.reportToStore(deviceId, report, now, tx);
     const next = nextState(report, after);
@@ -145,9 +171,28 @@ export class CheckInService {
       tx,
     );
     const events = transitions(row, next, verdict);
+    if (this.osUpdates.enabled) {
+      const seen = await this.osUpdateRows.newest(deviceId, tx);
+      const step = await this.osStep(row, next, seen, report, verdict, targetOf);
+      after.osEvents.push(...(await this.osUpdates.apply(row, step, now, tx)));
+    }
     // A device that has just acknowledged its wipe or relinquishment gets nothing more.
     const delivered = after.revoke ? [] : await this.commands.deliver(deviceId, now, tx);
     return { reply: replyOf(report, policy, verdict, delivered.map(deliveredCommand)), events, after };
+  }
+
+  /** The rollout step this check-in makes; an update is offered only to a device in use (not lost, not wiped). */
+  private async osStep(
+    row: DeviceRow,
+    next: DeviceRow['state'],
+    seen: OsUpdateSeen,
+    report: CheckInReportInput,
+    verdict: ComplianceVerdict,
+    targetOf: TargetOf,
+  ): Promise<OsUpdateStep> {
+    if (!this.osUpdates.enabled) return NOTHING;
+    const target = next === 'active' ? await targetOf(row) : null;
+    return osUpdateStep(seen, target, report.osBuild, verdict.reasons);
   }
 
   /**

@@ -2,6 +2,8 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AuditService, LOGGER, type Db, type Logger } from '@pakawaaz/platform';
 import { DEVICE_CERTIFICATES, type DeviceCertificates } from '../devices/device-ports.js';
 import { DeviceStateRepository } from '../devices/device-state.repository.js';
+import { rolloutOfCommandKey } from '../os-updates/os-update-step.js';
+import { OsUpdateRecorder } from '../os-updates/os-update-recorder.js';
 import { CommandsRepository, type CommandRow } from './commands.repository.js';
 
 export type Acknowledgement = {
@@ -10,13 +12,14 @@ export type Acknowledgement = {
   detail?: string | undefined;
 };
 
-/** What must happen once the acknowledging transaction has committed. */
-export type AfterAck = { deviceId: string; revoke: 'wiped' | 'retired' | null };
+/** What must happen once the acknowledging transaction has committed (OS update events: outbox ids to publish). */
+export type AfterAck = { deviceId: string; revoke: 'wiped' | 'retired' | null; osEvents: string[] };
 
 /**
  * A handset's acknowledgements, from the ack route or inside a check-in: the first acknowledgement of a
  * delivered command wins and later ones change nothing. A successful `wipe` makes the device `wiped`, a
- * successful `relinquish` makes it `retired` (final states); its certificates are then revoked.
+ * successful `relinquish` makes it `retired` (final states); its certificates are then revoked. A rollout's
+ * `update_os` acknowledged failed fails that rollout for the device (an OS update event).
  */
 @Injectable()
 export class CommandOutcomes {
@@ -24,6 +27,7 @@ export class CommandOutcomes {
     private readonly commands: CommandsRepository,
     private readonly devices: DeviceStateRepository,
     private readonly audit: AuditService,
+    private readonly osUpdates: OsUpdateRecorder,
     @Inject(LOGGER) private readonly logger: Logger,
     @Optional() @Inject(DEVICE_CERTIFICATES) private readonly certificates?: DeviceCertificates,
   ) {}
@@ -32,10 +36,14 @@ export class CommandOutcomes {
   async record(deviceId: string, acks: readonly Acknowledgement[], now: Date, tx: Db) {
     const recorded: CommandRow[] = [];
     let revoke: AfterAck['revoke'] = null;
+    const osEvents: string[] = [];
     for (const ack of acks) {
       const row = await this.commands.acknowledge(deviceId, ack.commandId, ack, now, tx);
       if (!row) continue;
       recorded.push(row);
+      const rollout = row.type === 'update_os' ? rolloutOfCommandKey(row.idempotencyKey) : null;
+      if (rollout && row.state === 'failed')
+        osEvents.push(...(await this.osUpdates.commandFailed(deviceId, rollout, ack.detail, now, tx)));
       const final = row.state === 'succeeded' ? finalStateOf(row.type) : null;
       if (final && (await this.devices.finish(deviceId, final, tx))) {
         revoke = final;
@@ -50,15 +58,17 @@ export class CommandOutcomes {
         );
       }
     }
-    return { recorded, after: { deviceId, revoke } satisfies AfterAck };
+    return { recorded, after: { deviceId, revoke, osEvents } satisfies AfterAck };
   }
 
   /**
-   * Revokes the certificates of a wiped or retired device, after the state is committed: the device port
+   * Publishes the OS update events the acknowledgements decided (the outbox relay retries what fails here) and
+   * revokes the certificates of a wiped or retired device, after the state is committed: the device port
    * already refuses it by its state, the CRL follows. A failure is logged (the state stands; revoke again
    * with the device's retire route).
    */
   async settle(after: AfterAck): Promise<void> {
+    await this.osUpdates.publish(after.osEvents);
     if (!after.revoke) return;
     if (!this.certificates) {
       this.logger.warn({ deviceId: after.deviceId }, 'no device CA bound: certificates not revoked');

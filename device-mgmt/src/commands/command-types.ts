@@ -6,6 +6,10 @@ import { PackageName } from '../policies/policy-settings.js';
  * in lost mode and is the only thing that lets a check-in carry a location.
  */
 const NoParams = z.object({}).strict();
+const OsToken = z
+  .string()
+  .min(1)
+  .regex(/^[A-Za-z0-9._-]+$/);
 export const COMMAND_PARAMS = {
   lock: NoParams,
   wipe: NoParams,
@@ -14,13 +18,21 @@ export const COMMAND_PARAMS = {
     .object({ package: PackageName, versionCode: z.number().int().min(1).max(2_147_483_647).optional() })
     .strict(),
   uninstall_app: z.object({ package: PackageName }).strict(),
+  // An operator may name just a version; a rollout's command names the build exactly (the handset checks the
+  // fingerprint against the signed update metadata before installing) and its patch level.
   update_os: z
     .object({
-      version: z
+      version: OsToken.max(64).optional(),
+      buildId: OsToken.max(128).optional(),
+      fingerprint: z
         .string()
         .min(1)
-        .max(64)
-        .regex(/^[A-Za-z0-9._-]+$/)
+        .max(256)
+        .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+        .optional(),
+      securityPatchLevel: z
+        .string()
+        .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, "a patch date 'YYYY-MM-DD'")
         .optional(),
     })
     .strict(),

@@ -16,6 +16,7 @@ import {
 import { z } from 'zod';
 import { DEVICE_MGMT_ERROR_STATUS } from '../device-mgmt.errors.js';
 import { DeviceAdminService } from './device-admin.service.js';
+import { FleetOsService } from '../os-updates/fleet-os.service.js';
 
 const Compliance = z.enum(['compliant', 'grace', 'non_compliant']);
 const State = z.enum(['active', 'lost', 'wiped', 'retired']);
@@ -112,6 +113,20 @@ export const FleetSummary = named(
   }),
 );
 
+export const FleetOs = named(
+  'FleetOs',
+  z.object({
+    /** Live handsets (active, lost) in the caller's scope. */
+    total: z.number().int(),
+    byPatchMonth: z
+      .array(z.object({ patchMonth: z.string().nullable(), count: z.number().int() }))
+      .describe("'YYYY-MM' (reported at check-in, else attested), newest first; null: not known"),
+    byOsBuild: z
+      .array(z.object({ osBuild: z.string().nullable(), count: z.number().int() }))
+      .describe('the OS build last reported at check-in (null: never checked in), most common first'),
+  }),
+);
+
 const DeviceListQuery = z.object({
   q: z
     .string()
@@ -137,7 +152,10 @@ const DeviceListQuery = z.object({
 @ErrorCodes(DEVICE_MGMT_ERROR_STATUS, 'device_not_found', 'device_retired')
 @Controller('api/v1/devices')
 export class DeviceAdminController {
-  constructor(private readonly devices: DeviceAdminService) {}
+  constructor(
+    private readonly devices: DeviceAdminService,
+    private readonly fleetOs: FleetOsService,
+  ) {}
 
   @Get()
   @Roles('device-admin', 'viewer')
@@ -152,6 +170,14 @@ export class DeviceAdminController {
   @ZodResponse(200, FleetSummary)
   summary(@CurrentPrincipal() p: Principal) {
     return this.devices.summary(p);
+  }
+
+  /** The fleet's OS: live handsets by security patch month and by OS build (the caller's institutions only). */
+  @Get('os')
+  @Roles('device-admin', 'viewer')
+  @ZodResponse(200, FleetOs)
+  os(@CurrentPrincipal() p: Principal) {
+    return this.fleetOs.view(p);
   }
 
   @Get(':id')

@@ -20,7 +20,7 @@ export type DeviceFilter = {
  * A handset's patch level: the month it last reported at check-in, else the one its attestation carried
  * (YYYYMM → 'YYYY-MM'). `patchLevelOf` is the same rule for a row already read.
  */
-const PATCH_LEVEL = sql<string | null>`coalesce(
+export const PATCH_LEVEL = sql<string | null>`coalesce(
   substr(${devices.lastReport} ->> 'securityPatch', 1, 7),
   nullif(substr(${devices.attestation} ->> 'osPatchLevel', 1, 4) || '-' || substr(${devices.attestation} ->> 'osPatchLevel', 5, 2), '-')
 )`;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import type { DevicePrincipal } from '@pakawaaz/platform';
+import { AppError } from '@pakawaaz/platform';
 import { X509Certificate } from '@peculiar/x509';
 import { sameKey } from '../device-ca/device-ca.js';
 import { DeviceCaRepository } from '../device-ca/device-ca.repository.js';
@@ -8,6 +9,7 @@ import { DeviceCaService } from '../device-ca/device-ca.service.js';
 import { deviceMgmtError } from '../device-mgmt.errors.js';
 import { EnrolmentRepository } from './enrolment.repository.js';
 import { RenewalLimiter } from './renewal-limiter.js';
+import { OsUpdateRecorder } from '../os-updates/os-update-recorder.js';
 import { CHALLENGE_TTL_SECONDS, EnrolmentService, type ChallengeIssued } from './enrolment.service.js';
 
 /** Certificate renewals (attempts, whatever their outcome) a device may make per hour. */
@@ -28,6 +30,8 @@ export class DeviceAttestationService {
     private readonly enrolment: EnrolmentService,
     private readonly ca: DeviceCaService,
     private readonly certificates: DeviceCaRepository,
+    // Absent only where the service is built by hand (tests): then no rollout is told of attestations.
+    @Optional() private readonly osUpdates?: OsUpdateRecorder,
   ) {}
 
   async challenge(device: DevicePrincipal): Promise<ChallengeIssued> {
@@ -40,11 +44,22 @@ export class DeviceAttestationService {
     return { challengeId: c.id, challenge, expiresIn: CHALLENGE_TTL_SECONDS };
   }
 
-  /** Verifies a new attestation; accepted facts replace the device's, a refusal is audited and answered 422. */
+  /**
+   * Verifies a new attestation; accepted facts replace the device's, a refusal is audited and answered 422.
+   * The first one after an OS update of a rollout decides that update (verified, or failed with the reasons).
+   */
   async reattest(device: DevicePrincipal, input: { challengeId: string; attestationChain: Uint8Array[] }) {
-    const read = await this.attested(device, input.challengeId, input.attestationChain);
+    let read: Awaited<ReturnType<typeof this.attested>>;
+    try {
+      read = await this.attested(device, input.challengeId, input.attestationChain);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'attestation_refused')
+        await this.osUpdates?.attestationAfterUpdate(device.deviceId, refusalReasons(err.details));
+      throw err;
+    }
     const now = new Date();
     await this.repo.updateAttestation(device.deviceId, { attestation: read.facts, lastAttestedAt: now });
+    await this.osUpdates?.attestationAfterUpdate(device.deviceId, null);
     return { read, attestedAt: now };
   }
 
@@ -124,4 +139,14 @@ export class DeviceAttestationService {
       );
     return read;
   }
+}
+
+/** The reason codes of an attestation refusal's details (`{ reasons: [...] }`), or a generic one. */
+function refusalReasons(details: unknown): string[] {
+  const reasons = (details as { reasons?: unknown } | undefined)?.reasons;
+  const codes = Array.isArray(reasons)
+    ? reasons.map((r) => (typeof r === 'string' ? r : (r as { code?: unknown } | null)?.code))
+    : [];
+  const named = codes.filter((c): c is string => typeof c === 'string');
+  return named.length > 0 ? named : ['ATTESTATION_REFUSED'];
 }

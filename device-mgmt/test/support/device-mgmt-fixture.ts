@@ -25,6 +25,7 @@ import { deviceMgmtDomain } from '../../src/device-mgmt.domain.js';
 import { DeviceOperationsModule } from '../../src/device-operations.module.js';
 import { DEVICE_CERTIFICATES, DEVICE_PUSH } from '../../src/devices/device-ports.js';
 import { devices } from '../../src/devices/devices.schema.js';
+import { OS_ROLLOUTS, type OsRollouts } from '../../src/os-updates/os-rollouts.js';
 
 const DOMAINS = [platformDomain, deviceMgmtDomain];
 
@@ -56,7 +57,11 @@ export const DIRECTORY_PEOPLE: Record<string, OfficialRecord> = {
   },
 };
 
-export async function createDeviceMgmtFixture(database?: TestDatabase): Promise<DeviceMgmtFixture> {
+/** `osRollouts`: bound to OS_ROLLOUTS (hardened-os's rollout engine in the server); absent: no rollouts. */
+export async function createDeviceMgmtFixture(
+  database?: TestDatabase,
+  osRollouts?: OsRollouts,
+): Promise<DeviceMgmtFixture> {
   const testDb = database ?? (await createTestDatabase(DOMAINS));
   const handle = testDb.handle;
   const metrics = new Metrics();
@@ -100,8 +105,12 @@ export async function createDeviceMgmtFixture(database?: TestDatabase): Promise<
       },
     },
   ];
+  if (osRollouts) providers.push({ provide: OS_ROLLOUTS, useValue: osRollouts });
   @Global()
-  @Module({ providers, exports: [DEVICE_CERTIFICATES, DEVICE_PUSH, OFFICIAL_DIRECTORY] })
+  @Module({
+    providers,
+    exports: [DEVICE_CERTIFICATES, DEVICE_PUSH, OFFICIAL_DIRECTORY, ...(osRollouts ? [OS_ROLLOUTS] : [])],
+  })
   class TestPorts {}
   const resources = {
     config: loadPlatformConfig(
@@ -129,7 +138,7 @@ export async function createDeviceMgmtFixture(database?: TestDatabase): Promise<
     revoked,
     pushed,
     get: (type) => app.get(type),
-    restart: async () => createDeviceMgmtFixture(testDb),
+    restart: async () => createDeviceMgmtFixture(testDb, osRollouts),
     async close() {
       await app.close();
       await bus.close();
@@ -195,6 +204,8 @@ export function devicePrincipal(row: {
 /** Empties this slice's tables between tests. */
 export async function resetDeviceData(handle: DatabaseHandle): Promise<void> {
   await handle.db.execute(
-    sql.raw('truncate device_mgmt.devices, device_mgmt.device_commands, device_mgmt.device_policies'),
+    sql.raw(
+      'truncate device_mgmt.devices, device_mgmt.device_commands, device_mgmt.device_policies, device_mgmt.device_os_updates, device_mgmt.os_update_events',
+    ),
   );
 }

@@ -338,6 +338,7 @@ const NO_SUCH_JOB = '00000000-0000-4000-8000-0000000000aa';
 Object.assign(INSTITUTION_FIXTURES, {
   'GET /api/v1/devices': { read: () => '/api/v1/devices?limit=200' },
   'GET /api/v1/devices/summary': { read: () => '/api/v1/devices/summary' },
+  'GET /api/v1/devices/os': { read: () => '/api/v1/devices/os' },
   'GET /api/v1/devices/{id}': { read: () => `/api/v1/devices/${w.deviceA}` },
   'POST /api/v1/devices/{id}/retire': {
     write: () => ({ path: `/api/v1/devices/${w.deviceA}/retire`, body: { reason: 'retired by B' } }),

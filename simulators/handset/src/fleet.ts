@@ -21,6 +21,8 @@ export type FleetOptions = {
   concurrency?: number;
   /** Officials to enrol for (usernames), round robin; default: the first active officials the API lists. */
   officials?: readonly string[];
+  /** Lab fault: this fraction (0..1) of handsets (by a hash of their device id) fail OS updates. */
+  updateFailureRate?: number;
   onProgress?: (p: FleetProgress) => void;
   signal?: AbortSignal;
 };
@@ -95,7 +97,12 @@ async function enrolAll(
   const worker = async () => {
     while (next < o.devices && !o.signal?.aborted) {
       const i = next++;
-      const handset = new SimulatedHandset({ apiUrl: o.apiUrl, deviceUrl: o.deviceUrl, root: o.root });
+      const handset = new SimulatedHandset({
+        apiUrl: o.apiUrl,
+        deviceUrl: o.deviceUrl,
+        root: o.root,
+        ...(o.updateFailureRate === undefined ? {} : { updateFailureRate: o.updateFailureRate }),
+      });
       try {
         const token = await enrolmentToken(api, officials[i % officials.length] as string);
         await handset.enrol(token);

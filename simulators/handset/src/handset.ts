@@ -4,7 +4,7 @@ import { healthyLabAttestation, type LabAttestation, type LabAttestationRoot } f
 import { HandsetHttpError } from './http-error.js';
 import { LabHandset } from './lab-handset.js';
 import { mtlsFetch, type MtlsFetch } from './mtls-fetch.js';
-import { obey, type Acknowledgement, type DeviceCommand, type HandsetState } from './obey.js';
+import { failsUpdate, obey, type Acknowledgement, type DeviceCommand, type HandsetState } from './obey.js';
 
 export type HandsetOptions = {
   /** The API's base URL (enrolment is reached there, without a client certificate). */
@@ -19,6 +19,8 @@ export type HandsetOptions = {
   attest?: Partial<LabAttestation>;
   /** The security patch it reports at check-in ('YYYY-MM-DD'); default 2025-11-05, as it attests. */
   securityPatch?: string;
+  /** Lab fault: this fraction (0..1) of handsets, chosen by a hash of their device id, fail OS updates. */
+  updateFailureRate?: number;
   now?: () => Date;
 };
 
@@ -156,7 +158,8 @@ export class SimulatedHandset {
     this.acks = this.acks.filter((a) => !acknowledgements.includes(a));
     if (reply.policy) this.policyVersion = reply.policy.version;
     for (const command of reply.commands) {
-      const done = obey(this.state, command, this.now());
+      const failUpdates = failsUpdate(this.enrolment.deviceId, this.o.updateFailureRate ?? 0);
+      const done = obey(this.state, command, this.now(), { failUpdates });
       this.state = done.state;
       this.acks.push(done.ack);
     }
@@ -191,8 +194,8 @@ export class SimulatedHandset {
   private report() {
     return {
       osBuild: this.state.osBuild,
-      osVersion: '15',
-      securityPatch: this.o.securityPatch ?? '2025-11-05',
+      osVersion: this.state.osVersion ?? '15',
+      securityPatch: this.state.securityPatch ?? this.o.securityPatch ?? '2025-11-05',
       vendorPatch: '2025-11-05',
       bootPatch: '2025-11-05',
       apps: this.state.apps,

@@ -12,7 +12,15 @@ export {
 } from './lab-attestation.js';
 export { labRootPaths, loadOrCreateLabRoot } from './lab-root.js';
 export { mtlsFetch, type ClientTls, type MtlsFetch } from './mtls-fetch.js';
-export { obey, type Acknowledgement, type DeviceCommand, type HandsetState } from './obey.js';
+export {
+  failsUpdate,
+  obey,
+  UPDATE_VERIFICATION_FAILED,
+  type Acknowledgement,
+  type DeviceCommand,
+  type HandsetFaults,
+  type HandsetState,
+} from './obey.js';
 export { HandsetHttpError } from './http-error.js';
 export { LabHandset, signWithDeviceKey, type EnrolledHandset, type EnrolmentAttempt } from './lab-handset.js';
 export {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { obey, type HandsetState } from './obey.js';
+import { failsUpdate, obey, type HandsetState } from './obey.js';
 
 const base: HandsetState = {
   locked: false,
@@ -52,5 +52,44 @@ describe('a simulated handset obeying commands', () => {
       detail: 'not installed',
     });
     expect(obey(base, { id: 'y', type: 'self_destruct' }, now).ack.state).toBe('failed');
+  });
+
+  it('applies a rollout’s OS update (build, version, patch level, a new boot) or fails it as a lab fault', () => {
+    const command = {
+      id: 'u',
+      type: 'update_os',
+      params: {
+        version: '15.1',
+        buildId: 'PKZ.2026.12',
+        fingerprint: 'pakawaaz/lab/PKZ.2026.12:user/release-keys',
+        securityPatchLevel: '2026-12-05',
+      },
+    };
+    expect(obey(base, command, now)).toEqual({
+      state: {
+        ...base,
+        osBuild: 'PKZ.2026.12',
+        osVersion: '15.1',
+        securityPatch: '2026-12-05',
+        lastBootAt: now.toISOString(),
+      },
+      ack: { commandId: 'u', state: 'succeeded' },
+    });
+    expect(obey(base, command, now, { failUpdates: true })).toEqual({
+      state: base,
+      ack: { commandId: 'u', state: 'failed', detail: 'install verification failed' },
+    });
+  });
+
+  it('fails updates on a stable fraction of handsets, chosen by device id', () => {
+    const ids = Array.from({ length: 2000 }, (_, i) => `device-${i}`);
+    const failing = ids.filter((id) => failsUpdate(id, 0.25));
+    expect(failing.length / ids.length).toBeGreaterThan(0.2);
+    expect(failing.length / ids.length).toBeLessThan(0.3);
+    expect(ids.filter((id) => failsUpdate(id, 0.25))).toEqual(failing);
+    // Widening the fault keeps the handsets that already failed.
+    expect(failing.every((id) => failsUpdate(id, 0.5))).toBe(true);
+    expect(ids.some((id) => failsUpdate(id, 0))).toBe(false);
+    expect(ids.every((id) => failsUpdate(id, 1))).toBe(true);
   });
 });

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * What a simulated handset does with a command (pure): the handset's new state and the acknowledgement it
  * sends with its next check-in. A real agent would lock the screen, wipe user data and so on; the simulator
@@ -11,7 +13,19 @@ export type HandsetState = {
   lastBootAt: string;
   apps: { package: string; versionCode: number }[];
   osBuild: string;
+  /** The OS version and security patch ('YYYY-MM-DD') it runs; absent in a state saved before updates. */
+  osVersion?: string;
+  securityPatch?: string;
 };
+
+/** Lab faults a handset plays. */
+export type HandsetFaults = {
+  /** This handset's OS updates fail their install verification (see `failsUpdate`). */
+  failUpdates?: boolean;
+};
+
+/** The detail a handset acknowledges a failed OS update with. */
+export const UPDATE_VERIFICATION_FAILED = 'install verification failed';
 
 export type DeviceCommand = { id: string; type: string; params?: Record<string, unknown> | null };
 
@@ -23,6 +37,7 @@ export function obey(
   state: HandsetState,
   command: DeviceCommand,
   now: Date,
+  faults: HandsetFaults = {},
 ): { state: HandsetState; ack: Acknowledgement } {
   const ok = (next: Partial<HandsetState>, detail?: string) => ({
     state: { ...state, ...next },
@@ -51,12 +66,43 @@ export function obey(
       return ok({ apps: state.apps.filter((a) => a.package !== pkg) });
     }
     case 'update_os':
-      return ok({ osBuild: text(params['version']) ?? state.osBuild, lastBootAt: now.toISOString() });
+      return updateOs(state, command, now, faults);
     case 'rotate_certificate':
       return ok({}, 'the simulator keeps its key; renewal is exercised by the enrolment tests');
     default:
       return failed(state, command, `unknown command type ${command.type}`);
   }
+}
+
+/**
+ * Applies an OS update: a rollout's command names the build, version and patch level (an operator's may name
+ * only a version, taken as the build too); the handset reboots into it. A faulty lab handset keeps its build
+ * and says why.
+ */
+function updateOs(state: HandsetState, command: DeviceCommand, now: Date, faults: HandsetFaults) {
+  if (faults.failUpdates) return failed(state, command, UPDATE_VERIFICATION_FAILED);
+  const params = command.params ?? {};
+  const version = text(params['version']);
+  const osBuild = text(params['buildId']) ?? version ?? state.osBuild;
+  const securityPatch = text(params['securityPatchLevel']);
+  const next: HandsetState = {
+    ...state,
+    osBuild,
+    ...(version && text(params['buildId']) ? { osVersion: version } : {}),
+    ...(securityPatch ? { securityPatch } : {}),
+    lastBootAt: now.toISOString(),
+  };
+  return { state: next, ack: { commandId: command.id, state: 'succeeded' as const } };
+}
+
+/**
+ * Whether the handset with this id is among the `fraction` (0..1) whose OS updates fail: decided by a stable
+ * hash of the id, so the same handsets fail on every run and a test can predict the failure rate.
+ */
+export function failsUpdate(deviceId: string, fraction: number): boolean {
+  if (!(fraction > 0)) return false;
+  const bucket = createHash('sha256').update(deviceId).digest().readUInt32BE(0) / 2 ** 32;
+  return bucket < fraction;
 }
 
 function failed(state: HandsetState, command: DeviceCommand, detail: string) {

@@ -11,6 +11,7 @@ import { Link } from '../../router';
 import { useInstitutions } from '../institutions/queries';
 import { useDeviceAccess } from './access';
 import { FleetOverview } from './FleetOverview';
+import { OsDistribution } from './OsDistribution';
 import {
   Ago,
   COMPLIANCE,
@@ -42,6 +43,8 @@ export function DevicesPage() {
   // The fleet counts come from a route of their own; a server without it shows the list alone.
   const hasSummary = inApi('GET /api/v1/devices/summary');
   const summary = useApiQuery(deviceQueries.summary(), { enabled: hasSummary });
+  const hasOs = inApi('GET /api/v1/devices/os');
+  const os = useApiQuery(deviceQueries.os(), { enabled: hasOs });
   const { institutions } = useInstitutions();
   const rows = list.data?.devices;
   const filtered = Object.entries(filters).some(
@@ -99,6 +102,7 @@ export function DevicesPage() {
           href={(f) => href({ ...NO_DEVICE_FILTERS, ...f })}
         />
       ) : null}
+      {hasOs ? <OsDistribution view={os.data} error={os.error} onRetry={os.refresh} /> : null}
 
       <section aria-labelledby="devices-heading">
         <h2 id="devices-heading">All devices</h2>

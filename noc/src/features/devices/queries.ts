@@ -38,6 +38,7 @@ export const DEVICE_POLICIES_KEY = ['device-policies'] as const;
 export const deviceKeys = {
   list: (f: DeviceFilters) => [...DEVICES_KEY, 'list', f] as const,
   summary: [...DEVICES_KEY, 'summary'] as const,
+  os: [...DEVICES_KEY, 'os'] as const,
   one: (id: string) => [...DEVICES_KEY, 'one', id] as const,
   commands: (id: string) => [...DEVICES_KEY, 'commands', id] as const,
 };
@@ -63,6 +64,7 @@ export const deviceQueries = {
     ),
   summary: () =>
     apiQuery(deviceKeys.summary, (signal) => unwrap(api.GET('/api/v1/devices/summary', { signal }))),
+  os: () => apiQuery(deviceKeys.os, (signal) => unwrap(api.GET('/api/v1/devices/os', { signal }))),
   one: (id: string) =>
     apiQuery(deviceKeys.one(id), (signal) =>
       unwrap(api.GET('/api/v1/devices/{id}', { params: { path: { id } }, signal })),

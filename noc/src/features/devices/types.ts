@@ -10,6 +10,7 @@ export type ComplianceState = Device['compliance'];
 export type DeviceState = Device['state'];
 export type OfficialRef = Device['official'];
 export type FleetSummary = Schemas['FleetSummary'];
+export type FleetOs = Schemas['FleetOs'];
 
 export type DeviceCommand = Schemas['DeviceCommand'];
 export type CommandType = DeviceCommand['type'];

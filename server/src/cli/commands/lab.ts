@@ -13,6 +13,13 @@ const seconds = (v: string): number => {
   return n;
 };
 
+const fraction = (v: string): number => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1)
+    throw new CliError('expected a fraction between 0 and 1', 2);
+  return n;
+};
+
 /**
  * `pakawaaz lab fleet`: simulated handsets against a running server (demo and load). They are attested by the
  * lab root of a data folder, which the server trusts only with PAKAWAAZ_TRUST_LAB_ROOT=1.
@@ -31,6 +38,12 @@ export function registerLabCommands(program: Command, ctx: CliContext): void {
     .option('--official <username...>', 'officials to enrol for, round robin (default: active officials)')
     .option('--device-url <url>', 'the device port (mutual TLS)', 'https://127.0.0.1:8443')
     .option('--lab-root <dir>', "the lab root's folder (default: <PAKAWAAZ_DATA_DIR>/lab)")
+    .option(
+      '--update-failure-rate <fraction>',
+      'lab fault: this fraction (0..1) of handsets fail OS updates ("install verification failed")',
+      fraction,
+      0,
+    )
     .option('--json', 'print the final figures as JSON')
     .action(async (o: FleetArgs) => {
       if (o.devices > MAX_DEVICES) throw new CliError(`--devices is at most ${MAX_DEVICES}.`, 2);
@@ -54,6 +67,7 @@ export function registerLabCommands(program: Command, ctx: CliContext): void {
         durationSeconds: o.duration,
         intervalSeconds: o.interval,
         concurrency: o.concurrency,
+        updateFailureRate: o.updateFailureRate,
         ...(o.official ? { officials: o.official } : {}),
         onProgress: (p) => ctx.io.stderr(`${progressLine(p)}\n`),
       });
@@ -67,6 +81,7 @@ type FleetArgs = {
   duration: number;
   interval: number;
   concurrency: number;
+  updateFailureRate: number;
   official?: string[];
   deviceUrl: string;
   labRoot?: string;

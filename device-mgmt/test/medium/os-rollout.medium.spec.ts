@@ -1,0 +1,199 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CheckInService } from '../../src/check-in/check-in.service.js';
+import type { CheckInReportInput } from '../../src/check-in/check-in.dto.js';
+import { CommandsService } from '../../src/commands/commands.service.js';
+import { DeviceOsUpdate, type DeviceOsUpdateEvent } from '../../src/device-mgmt.events.js';
+import type { OsRollouts, OsUpdateTarget } from '../../src/os-updates/os-rollouts.js';
+import { OsUpdateRecorder } from '../../src/os-updates/os-update-recorder.js';
+import { OsUpdateRelay } from '../../src/os-updates/os-update-relay.js';
+import { OsUpdatesRepository } from '../../src/os-updates/os-updates.repository.js';
+import { osUpdateEvents } from '../../src/os-updates/os-updates.schema.js';
+import {
+  addDevice,
+  createDeviceMgmtFixture,
+  devicePrincipal,
+  principal,
+  resetDeviceData,
+  type DeviceMgmtFixture,
+} from '../support/device-mgmt-fixture.js';
+
+/*
+ * OS rollouts at check-in, on PostgreSQL (PGlite when TEST_DATABASE_URL points nowhere), with an in-memory
+ * rollout port standing in for hardened-os: the update_os command is queued once per device and rollout and
+ * delivered in the same reply, and each outcome (offered, updated, failed) is recorded and published once.
+ */
+const TARGET: OsUpdateTarget = {
+  rolloutId: 'rollout-7',
+  releaseId: 'release-12',
+  buildId: 'PKZ.2026.12',
+  version: '15.1',
+  fingerprint: 'pakawaaz/lab/PKZ.2026.12:user/release-keys',
+  securityPatchLevel: '2026-12-05',
+};
+const INSTITUTION = '11111111-1111-4111-8111-111111111111';
+const REPORT: CheckInReportInput = {
+  osBuild: 'PKZ.2026.11',
+  osVersion: '15',
+  securityPatch: '2026-11-05',
+  apps: [],
+  policyVersion: 0,
+  screenLockSecure: true,
+};
+
+/** The in-memory rollout: the devices in it get TARGET until they run it; the calls are counted. */
+const inRollout = new Set<string>();
+let portCalls = 0;
+const rollouts: OsRollouts = {
+  targetFor(device) {
+    portCalls++;
+    return Promise.resolve(inRollout.has(device.id) && device.osBuild !== TARGET.buildId ? TARGET : null);
+  },
+};
+
+let fx: DeviceMgmtFixture;
+let checkIns: CheckInService;
+beforeAll(async () => {
+  fx = await createDeviceMgmtFixture(undefined, rollouts);
+  checkIns = fx.get(CheckInService);
+});
+afterAll(async () => fx?.close());
+beforeEach(async () => {
+  await resetDeviceData(fx.handle);
+  fx.events.length = 0;
+  inRollout.clear();
+  portCalls = 0;
+});
+
+const settle = () => new Promise((r) => setTimeout(r, 50));
+const outcomes = async () => {
+  await settle();
+  return fx.events
+    .filter((e) => e.type === DeviceOsUpdate.type)
+    .map((e) => e.data as DeviceOsUpdateEvent)
+    .map(({ deviceId, institutionId, rolloutId, releaseId, outcome, detail }) => ({
+      deviceId,
+      institutionId,
+      rolloutId,
+      releaseId,
+      outcome,
+      ...(detail === undefined ? {} : { detail }),
+    }));
+};
+const expected = (deviceId: string, outcome: string, detail?: string) => ({
+  deviceId,
+  institutionId: INSTITUTION,
+  rolloutId: TARGET.rolloutId,
+  releaseId: TARGET.releaseId,
+  outcome,
+  ...(detail === undefined ? {} : { detail }),
+});
+
+describe('OS rollouts at check-in', () => {
+  it('offered → updated: the command comes in the same reply, once; the target build reported is updated', async () => {
+    const d = await addDevice(fx.handle, { institutionId: INSTITUTION });
+    const me = devicePrincipal(d);
+    inRollout.add(d.id);
+    const first = await checkIns.checkIn(me, REPORT);
+    expect(portCalls).toBe(1);
+    expect(first.commands).toEqual([
+      expect.objectContaining({
+        type: 'update_os',
+        params: {
+          version: '15.1',
+          buildId: 'PKZ.2026.12',
+          fingerprint: TARGET.fingerprint,
+          securityPatchLevel: '2026-12-05',
+        },
+      }),
+    ]);
+    const commandId = first.commands[0]!.id;
+    // Not acknowledged yet: delivered again, never queued twice.
+    const again = await checkIns.checkIn(me, REPORT);
+    expect(again.commands.map((c) => c.id)).toEqual([commandId]);
+    const history = await fx.get(CommandsService).list(d.id, principal(['device-admin']));
+    expect(history.commands).toHaveLength(1);
+    // The handset installs, acknowledges and comes back on the new build.
+    await checkIns.checkIn(me, {
+      ...REPORT,
+      osBuild: TARGET.buildId,
+      acknowledgements: [{ commandId, state: 'succeeded' }],
+    });
+    await checkIns.checkIn(me, { ...REPORT, osBuild: TARGET.buildId });
+    expect(await outcomes()).toEqual([expected(d.id, 'offered'), expected(d.id, 'updated')]);
+    // The first attestation after the update verifies it: later trouble is not the rollout's.
+    await fx.get(OsUpdateRecorder).attestationAfterUpdate(d.id, null);
+    expect((await fx.get(OsUpdatesRepository).find(d.id, TARGET.rolloutId))?.state).toBe('verified');
+  });
+
+  it('offered → failed when the handset acknowledges the update failed (also through the ack route), once', async () => {
+    const [a, b] = [
+      await addDevice(fx.handle, { institutionId: INSTITUTION }),
+      await addDevice(fx.handle, { institutionId: INSTITUTION, imei: null, imsi: '001010000000002' }),
+    ];
+    inRollout.add(a.id).add(b.id);
+    const ca = (await checkIns.checkIn(devicePrincipal(a), REPORT)).commands[0]!;
+    const cb = (await checkIns.checkIn(devicePrincipal(b), REPORT)).commands[0]!;
+    const failed = { state: 'failed' as const, detail: 'install verification failed' };
+    await checkIns.checkIn(devicePrincipal(a), {
+      ...REPORT,
+      acknowledgements: [{ commandId: ca.id, ...failed }],
+    });
+    await fx.get(CommandsService).acknowledge(devicePrincipal(b), { commandId: cb.id, ...failed });
+    await fx.get(CommandsService).acknowledge(devicePrincipal(b), { commandId: cb.id, ...failed });
+    // Failed devices are not offered the same rollout again.
+    expect((await checkIns.checkIn(devicePrincipal(a), REPORT)).commands).toEqual([]);
+    const seen = await outcomes();
+    for (const d of [a, b])
+      expect(seen.filter((e) => e.deviceId === d.id)).toEqual([
+        expected(d.id, 'offered'),
+        expected(d.id, 'failed', 'install verification failed'),
+      ]);
+  });
+
+  it('concurrent check-ins of one device queue one command and one offer', async () => {
+    const d = await addDevice(fx.handle, { institutionId: INSTITUTION });
+    inRollout.add(d.id);
+    const replies = await Promise.all(
+      Array.from({ length: 8 }, () => checkIns.checkIn(devicePrincipal(d), REPORT)),
+    );
+    const ids = new Set(replies.flatMap((r) => r.commands.map((c) => c.id)));
+    expect(ids.size).toBe(1);
+    const history = await fx.get(CommandsService).list(d.id, principal(['device-admin']));
+    expect(history.commands.map((c) => c.type)).toEqual(['update_os']);
+    expect(await outcomes()).toEqual([expected(d.id, 'offered')]);
+  });
+
+  it('no offer and no rollout rows when the port answers null; one port call per check-in', async () => {
+    const d = await addDevice(fx.handle, { institutionId: INSTITUTION });
+    for (let i = 0; i < 3; i++)
+      expect((await checkIns.checkIn(devicePrincipal(d), REPORT)).commands).toEqual([]);
+    expect(portCalls).toBe(3);
+    expect(await fx.get(OsUpdatesRepository).newest(d.id)).toBeNull();
+    expect(await outcomes()).toEqual([]);
+  });
+
+  it('an attestation refused after the update fails it; an unpublished event is sent by the relay after a restart', async () => {
+    const d = await addDevice(fx.handle, { institutionId: INSTITUTION });
+    inRollout.add(d.id);
+    await checkIns.checkIn(devicePrincipal(d), REPORT);
+    await checkIns.checkIn(devicePrincipal(d), { ...REPORT, osBuild: TARGET.buildId });
+    await fx.get(OsUpdateRecorder).attestationAfterUpdate(d.id, ['BOOT_KEY_UNKNOWN']);
+    await fx.get(OsUpdateRecorder).attestationAfterUpdate(d.id, ['BOOT_KEY_UNKNOWN']);
+    expect((await outcomes()).map((e) => e.outcome)).toEqual(['offered', 'updated', 'failed']);
+    expect((await outcomes()).at(-1)?.detail).toBe('attestation after the update refused: BOOT_KEY_UNKNOWN');
+    // A node that died between commit and publish: the row stays unpublished until a relay pass sends it,
+    // with the same event id.
+    await fx.handle.db.update(osUpdateEvents).set({ publishedAt: null });
+    const rows = await fx.handle.db.select().from(osUpdateEvents);
+    fx.events.length = 0;
+    const restarted = await fx.restart();
+    try {
+      expect(await restarted.get(OsUpdateRelay).pass(new Date(Date.now() + 60_000))).toBe(3);
+      expect(await restarted.get(OsUpdateRelay).pass(new Date(Date.now() + 60_000))).toBe(0);
+      await settle();
+      expect(restarted.events.map((e) => e.id).sort()).toEqual(rows.map((r) => r.id).sort());
+    } finally {
+      await restarted.close();
+    }
+  });
+});
