@@ -13,7 +13,12 @@ export type HardenedOsErrorCode =
   | 'payload_truncated'
   | 'payload_digest_mismatch'
   | 'payload_exists'
-  | 'payload_uploads_busy';
+  | 'payload_uploads_busy'
+  | 'invalid_rollout'
+  | 'rollout_not_found'
+  | 'rollout_exists_for_model'
+  | 'rollout_state_conflict'
+  | 'unknown_institution';
 
 export const HARDENED_OS_ERROR_STATUS = {
   invalid_os_registry_input: 400,
@@ -31,6 +36,13 @@ export const HARDENED_OS_ERROR_STATUS = {
   payload_exists: 409,
   // The node already streams its MAX_CONCURRENT_UPLOADS payloads: try again after Retry-After.
   payload_uploads_busy: 429,
+  invalid_rollout: 400,
+  rollout_not_found: 404,
+  // One scheduled, running or paused rollout per model: halt or finish it first.
+  rollout_exists_for_model: 409,
+  // Pause, resume, halt or advance asked of a rollout in a state that does not allow it.
+  rollout_state_conflict: 409,
+  unknown_institution: 404,
 } as const satisfies Record<HardenedOsErrorCode, HttpStatus>;
 
 export const hardenedOsError = defineErrors(HARDENED_OS_ERROR_STATUS);
