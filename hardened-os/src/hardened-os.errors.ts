@@ -19,7 +19,12 @@ export type HardenedOsErrorCode =
   | 'tuf_root_missing'
   | 'tuf_target_unknown'
   | 'tuf_key_refused'
-  | 'tuf_metadata_not_found';
+  | 'tuf_metadata_not_found'
+  | 'invalid_rollout'
+  | 'rollout_not_found'
+  | 'rollout_exists_for_model'
+  | 'rollout_state_conflict'
+  | 'unknown_institution';
 
 export const HARDENED_OS_ERROR_STATUS = {
   invalid_os_registry_input: 400,
@@ -48,6 +53,13 @@ export const HARDENED_OS_ERROR_STATUS = {
   // Signing with a key that is retired (no longer in root) or marked compromised.
   tuf_key_refused: 409,
   tuf_metadata_not_found: 404,
+  invalid_rollout: 400,
+  rollout_not_found: 404,
+  // One scheduled, running or paused rollout per model: halt or finish it first.
+  rollout_exists_for_model: 409,
+  // Pause, resume, halt or advance asked of a rollout in a state that does not allow it.
+  rollout_state_conflict: 409,
+  unknown_institution: 404,
 } as const satisfies Record<HardenedOsErrorCode, HttpStatus>;
 
 export const hardenedOsError = defineErrors(HARDENED_OS_ERROR_STATUS);

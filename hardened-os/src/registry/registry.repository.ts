@@ -88,6 +88,11 @@ export class RegistryRepository {
       .limit(500);
   }
 
+  /** Every release (a few per model and month): the rollouts snapshot looks builds up in it. */
+  allReleases(): Promise<ReleaseRow[]> {
+    return this.db.select().from(releases);
+  }
+
   async release(id: string): Promise<ReleaseRow | undefined> {
     const rows = await this.db.select().from(releases).where(eq(releases.id, id));
     return rows[0];

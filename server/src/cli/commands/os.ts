@@ -4,6 +4,7 @@ import { Option } from '../commander.js';
 import { baseUrlOf, CliError, unwrap, type Schemas } from '../api-client.js';
 import type { CliContext, RegisterCommands } from '../context.js';
 import { registerTuf } from './os-tuf.js';
+import { registerRolloutCommands } from './os-rollouts.js';
 import { uploadFile } from './os-upload.js';
 
 type Release = Schemas['OsRelease'];
@@ -228,10 +229,11 @@ function registerFloors(os: Command, ctx: CliContext) {
 export const registerOsCommands: RegisterCommands = (program, ctx) => {
   const os = program
     .command('os')
-    .description('hardened OS: models, verified-boot keys, releases, OTA payloads');
+    .description('hardened OS: models, verified-boot keys, releases, OTA payloads, rollouts');
   registerModels(os, ctx);
   registerKeys(os, ctx);
   registerReleases(os, ctx);
   registerFloors(os, ctx);
   registerTuf(os, ctx);
+  registerRolloutCommands(os, ctx);
 };
