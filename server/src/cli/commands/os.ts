@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { Option } from '../commander.js';
 import { baseUrlOf, CliError, unwrap, type Schemas } from '../api-client.js';
 import type { CliContext, RegisterCommands } from '../context.js';
+import { registerPublish } from './os-publish.js';
 import { registerTuf } from './os-tuf.js';
 import { uploadFile } from './os-upload.js';
 
@@ -234,4 +235,5 @@ export const registerOsCommands: RegisterCommands = (program, ctx) => {
   registerReleases(os, ctx);
   registerFloors(os, ctx);
   registerTuf(os, ctx);
+  registerPublish(os, ctx);
 };
