@@ -25,3 +25,6 @@ export {
 } from './tuf-metadata.js';
 export { ROLES, SPEC_VERSION, type TufRole } from './tuf-metadata.schema.js';
 export type { RoleKeys } from './tuf-repository.js';
+export { DEMO_KEY_DIR, DEMO_ROOT_FIELD, demoKeys } from './demo-keys.js';
+export { signMetadata, tufDate } from './tuf-metadata.js';
+export { buildTargets } from './tuf-repository.js';

@@ -20,6 +20,7 @@ import { OsUpdateMetadataStale } from '../hardened-os.events.js';
 import { PAYLOAD_STORE } from '../payloads/payloads.service.js';
 import type { PayloadStore } from '../payloads/payload-store.js';
 import { RegistryRepository } from '../registry/registry.repository.js';
+import { DEMO_ROOT_FIELD } from './demo-keys.js';
 import { MetadataStore, writeFileAtomic } from './metadata-store.js';
 import { parseTargetPath, targetOf } from './release-targets.js';
 import { openOnlineSigners, type OnlineSigners } from './tuf-online-keys.js';
@@ -152,6 +153,11 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
         ]),
       );
       await this.record(by, 'hardened-os.tuf.root.imported', next, requestId);
+      if ((next.signed as Record<string, unknown>)[DEMO_ROOT_FIELD] === true)
+        this.logger?.warn(
+          { version: next.signed.version },
+          'DEMO-ONLY TUF root imported: its root and targets keys sit in the data folder; never ship handsets trusting it',
+        );
       // New online keys in the new root take effect with a fresh snapshot and timestamp.
       if (state.targets) await this.publish(state.targets, { ...state, root: next });
       return { version: next.signed.version, expires: next.signed.expires };

@@ -188,4 +188,25 @@ describe('signed OS updates (TUF)', () => {
     expect(trusted.signed.version).toBe(2);
     expect((await fetch(`${server.url}/ota/metadata/2.root.json`)).status).toBe(200);
   });
+
+  it('refuses the demo one-step publish on a repository whose root was signed offline', async () => {
+    const ota = path.join(dir, 'ota-15.3.zip');
+    await writeFile(ota, 'labphone 15.3');
+    const env = { PAKAWAAZ_URL: server.url, PAKAWAAZ_TOKEN: admin, PAKAWAAZ_DATA_DIR: dir };
+    const args = [
+      'os',
+      'publish',
+      '--model',
+      'labphone',
+      '--version',
+      '15.3',
+      '--patch-level',
+      '2026-12-05',
+      '--file',
+      ota,
+    ];
+    const r = await runCli(args, env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/signed offline/);
+  });
 });

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { Option } from '../commander.js';
 import { baseUrlOf, CliError, unwrap, type Schemas } from '../api-client.js';
 import type { CliContext, RegisterCommands } from '../context.js';
+import { registerPublish } from './os-publish.js';
 import { registerTuf } from './os-tuf.js';
 import { registerRolloutCommands } from './os-rollouts.js';
 import { uploadFile } from './os-upload.js';
@@ -236,4 +237,5 @@ export const registerOsCommands: RegisterCommands = (program, ctx) => {
   registerFloors(os, ctx);
   registerTuf(os, ctx);
   registerRolloutCommands(os, ctx);
+  registerPublish(os, ctx);
 };
