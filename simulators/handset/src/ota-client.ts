@@ -60,7 +60,8 @@ export function tufDetail(err: unknown, stage: 'metadata' | 'payload' = 'metadat
     return status === 404 && stage === 'metadata'
       ? 'tuf: the server publishes no signed update metadata (HTTP 404)'
       : `tuf: ${stage} download failed (HTTP ${status})`;
-  const message = err instanceof Error ? err.message : String(err);
+  // tuf-js wraps the cause ("Unable to load targets error Error: targets was signed by 0/1 keys"): keep the cause.
+  const message = (err instanceof Error ? err.message : String(err)).replace(/^[^]*\bError: /, '');
   return `tuf: ${message.slice(0, 200)}`;
 }
 
