@@ -6,6 +6,9 @@ const unset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefi
 
 const schema = z.object({
   PAKAWAAZ_OS_PAYLOAD_DIR: z.preprocess(unset, z.string().optional()),
+  PAKAWAAZ_OS_TUF_DIR: z.preprocess(unset, z.string().optional()),
+  PAKAWAAZ_OS_TUF_TIMESTAMP_KEY_FILE: z.preprocess(unset, z.string().optional()),
+  PAKAWAAZ_OS_TUF_SNAPSHOT_KEY_FILE: z.preprocess(unset, z.string().optional()),
   PAKAWAAZ_OS_PAYLOAD_MAX_BYTES: z.preprocess(
     unset,
     z.coerce
@@ -22,6 +25,11 @@ export type HardenedOsConfig = {
   payloadDir: string;
   /** Largest OTA payload accepted (full images of current Pixels are 2–3 GiB). */
   payloadMaxBytes: number;
+  /** Published TUF metadata (served at /ota/metadata/). */
+  tufDir: string;
+  /** The online TUF keys (the platform key service's files; objects in the HSM with PKCS#11). */
+  tufTimestampKeyFile: string;
+  tufSnapshotKeyFile: string;
 };
 
 export function loadHardenedOsConfig(env: Env, platform: PlatformConfig): HardenedOsConfig {
@@ -29,6 +37,13 @@ export function loadHardenedOsConfig(env: Env, platform: PlatformConfig): Harden
   return {
     payloadDir: path.resolve(c.PAKAWAAZ_OS_PAYLOAD_DIR ?? path.join(platform.dataDir, 'os-payloads')),
     payloadMaxBytes: c.PAKAWAAZ_OS_PAYLOAD_MAX_BYTES,
+    tufDir: path.resolve(c.PAKAWAAZ_OS_TUF_DIR ?? path.join(platform.dataDir, 'ota-metadata')),
+    tufTimestampKeyFile: path.resolve(
+      c.PAKAWAAZ_OS_TUF_TIMESTAMP_KEY_FILE ?? path.join(platform.dataDir, 'keys', 'tuf-timestamp.jwk'),
+    ),
+    tufSnapshotKeyFile: path.resolve(
+      c.PAKAWAAZ_OS_TUF_SNAPSHOT_KEY_FILE ?? path.join(platform.dataDir, 'keys', 'tuf-snapshot.jwk'),
+    ),
   };
 }
 

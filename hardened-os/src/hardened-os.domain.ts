@@ -1,6 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import type { DomainDescriptor } from '@pakawaaz/platform';
-import { BootKeyCompromised } from './hardened-os.events.js';
+import {
+  BootKeyCompromised,
+  OS_UPDATE_OUTCOMES_CONSUMER,
+  OsUpdateMetadataStale,
+  RolloutHalted,
+} from './hardened-os.events.js';
 
 // The role hardened-os brings (type level; the metadata is in `auth` below). `interface`: only interfaces
 // merge across modules, which is how a domain extends the kernel's Role union.
@@ -17,13 +22,13 @@ export const hardenedOsDomain = {
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
   status: 'active',
   events: {
-    publishes: [BootKeyCompromised],
-    consumes: [],
+    publishes: [BootKeyCompromised, OsUpdateMetadataStale, RolloutHalted],
+    consumes: [OS_UPDATE_OUTCOMES_CONSUMER],
   },
   auth: {
     roles: {
       'os-admin': {
-        description: 'device models, verified-boot keys, OS releases and OTA payloads',
+        description: 'device models, verified-boot keys, OS releases, OTA payloads and rollouts',
         scope: 'national',
       },
     },

@@ -13,7 +13,18 @@ export type HardenedOsErrorCode =
   | 'payload_truncated'
   | 'payload_digest_mismatch'
   | 'payload_exists'
-  | 'payload_uploads_busy';
+  | 'payload_uploads_busy'
+  | 'tuf_metadata_invalid'
+  | 'tuf_metadata_rejected'
+  | 'tuf_root_missing'
+  | 'tuf_target_unknown'
+  | 'tuf_key_refused'
+  | 'tuf_metadata_not_found'
+  | 'invalid_rollout'
+  | 'rollout_not_found'
+  | 'rollout_exists_for_model'
+  | 'rollout_state_conflict'
+  | 'unknown_institution';
 
 export const HARDENED_OS_ERROR_STATUS = {
   invalid_os_registry_input: 400,
@@ -31,6 +42,24 @@ export const HARDENED_OS_ERROR_STATUS = {
   payload_exists: 409,
   // The node already streams its MAX_CONCURRENT_UPLOADS payloads: try again after Retry-After.
   payload_uploads_busy: 429,
+  // Metadata that does not parse, or is larger than its role's limit.
+  tuf_metadata_invalid: 400,
+  // Well-formed metadata that fails TUF's checks: signatures below threshold, version not newer, expired.
+  tuf_metadata_rejected: 422,
+  // Targets (or a publication) before any root was imported.
+  tuf_root_missing: 409,
+  // A signed target whose bytes are not a stored OTA payload: clients could never download it.
+  tuf_target_unknown: 422,
+  // Signing with a key that is retired (no longer in root) or marked compromised.
+  tuf_key_refused: 409,
+  tuf_metadata_not_found: 404,
+  invalid_rollout: 400,
+  rollout_not_found: 404,
+  // One scheduled, running or paused rollout per model: halt or finish it first.
+  rollout_exists_for_model: 409,
+  // Pause, resume, halt or advance asked of a rollout in a state that does not allow it.
+  rollout_state_conflict: 409,
+  unknown_institution: 404,
 } as const satisfies Record<HardenedOsErrorCode, HttpStatus>;
 
 export const hardenedOsError = defineErrors(HARDENED_OS_ERROR_STATUS);

@@ -69,6 +69,8 @@ export const FLOORS = [
     name: '@pakawaaz/hardened-os',
     may: ['@pakawaaz/platform', ...PROTOCOLS],
     testsMay: [TEST_SUPPORT],
+    // TUF metadata and the signing ceremony without Nest: the CLI's offline `os tuf` commands import it.
+    faces: ['tuf'],
   },
   {
     dir: 'identity',

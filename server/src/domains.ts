@@ -5,13 +5,16 @@ import {
   DeviceMgmtModule,
   deviceMgmtDomain,
   HARDENED_OS_RELEASES,
+  OS_ROLLOUTS,
   type DeviceMgmtConfig,
   type HardenedOsReleases,
+  type OsRollouts,
 } from '@pakawaaz/device-mgmt';
 import {
   HardenedOsModule,
   hardenedOsDomain,
   OsReleasesFacts,
+  OsRolloutsFacts,
   type HardenedOsConfig,
 } from '@pakawaaz/hardened-os';
 import { identityDomain } from '@pakawaaz/identity';
@@ -93,7 +96,9 @@ export function servedModules(served: readonly string[], configs: DomainConfigs)
 /**
  * Device management reads our OS builds through its HARDENED_OS_RELEASES port; hardened-os's registry answers
  * it (a node serving device-mgmt without hardened-os falls back to PAKAWAAZ_TRUSTED_BOOT_KEYS and
- * PAKAWAAZ_MIN_PATCH_LEVEL). The factory's types prove the registry's face matches the port.
+ * PAKAWAAZ_MIN_PATCH_LEVEL). Its check-in asks the OS_ROLLOUTS port which build a handset should move to;
+ * hardened-os's rollouts answer it (without hardened-os there are no rollouts). The factories' types prove
+ * hardened-os's faces match the ports.
  */
 @Global()
 @Module({
@@ -103,7 +108,12 @@ export function servedModules(served: readonly string[], configs: DomainConfigs)
       inject: [OsReleasesFacts],
       useFactory: (facts: OsReleasesFacts): HardenedOsReleases => facts,
     },
+    {
+      provide: OS_ROLLOUTS,
+      inject: [OsRolloutsFacts],
+      useFactory: (rollouts: OsRolloutsFacts): OsRollouts => rollouts,
+    },
   ],
-  exports: [HARDENED_OS_RELEASES],
+  exports: [HARDENED_OS_RELEASES, OS_ROLLOUTS],
 })
 class HardenedOsReleasesBinding {}

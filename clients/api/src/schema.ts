@@ -1220,6 +1220,230 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/os/rings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OsRollouts_rings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/rings/{institutionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["OsRollouts_setRing"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/rollouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OsRollouts_list"];
+        put?: never;
+        post: operations["OsRollouts_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/rollouts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OsRollouts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/rollouts/{id}/advance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["OsRollouts_advance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/rollouts/{id}/halt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["OsRollouts_halt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/rollouts/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["OsRollouts_pause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/rollouts/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["OsRollouts_resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/tuf/keys/{keyid}/compromised": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["TufAdmin_compromised"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/tuf/online-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TufAdmin_onlineKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/tuf/root": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["TufAdmin_importRoot"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/tuf/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TufAdmin_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/tuf/targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["TufAdmin_importTargets"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/os/tuf/targets-export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TufAdmin_exportTargets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/radius/accounting": {
         parameters: {
             query?: never;
@@ -1804,6 +2028,38 @@ export interface paths {
             cookie?: never;
         };
         get: operations["Health_healthz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ota/metadata/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OtaRepository_metadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ota/targets/{model}/{version}/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OtaRepository_target"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3494,7 +3750,7 @@ export interface components {
             trustsLabAttestationRoot: boolean;
         };
         /** @enum {string} */
-        HardenedOsErrorCode: "boot_key_compromised" | "boot_key_exists" | "boot_key_not_found" | "device_model_exists" | "device_model_not_found" | "invalid_os_registry_input" | "payload_digest_mismatch" | "payload_exists" | "payload_too_large" | "payload_truncated" | "payload_uploads_busy" | "release_exists" | "release_not_found";
+        HardenedOsErrorCode: "boot_key_compromised" | "boot_key_exists" | "boot_key_not_found" | "device_model_exists" | "device_model_not_found" | "invalid_os_registry_input" | "invalid_rollout" | "payload_digest_mismatch" | "payload_exists" | "payload_too_large" | "payload_truncated" | "payload_uploads_busy" | "release_exists" | "release_not_found" | "rollout_exists_for_model" | "rollout_not_found" | "rollout_state_conflict" | "tuf_key_refused" | "tuf_metadata_invalid" | "tuf_metadata_not_found" | "tuf_metadata_rejected" | "tuf_root_missing" | "tuf_target_unknown" | "unknown_institution";
         /** @enum {string} */
         IdentityErrorCode: "device_auth_unavailable" | "directory_link_exists" | "directory_sync_invalid" | "directory_sync_not_found" | "directory_unreachable" | "enrolment_code_invalid" | "enrolment_codes_gone" | "factor_not_available" | "factor_reset_not_found" | "factor_reset_pending" | "institution_exists" | "institution_in_use" | "institution_invalid" | "institution_not_found" | "institution_phase_changed" | "invalid_credentials" | "invalid_role" | "invalid_user_import" | "login_ticket_invalid" | "passkey_invalid" | "passkey_not_found" | "password_change_required" | "radius_client_exists" | "radius_client_invalid" | "radius_client_not_found" | "rate_limited" | "refresh_token_invalid" | "role_scope" | "session_not_found" | "sim_conversation_invalid" | "token_not_found" | "totp_already_enrolled" | "totp_invalid" | "totp_not_enrolled" | "two_person_rule" | "user_exists" | "user_import_not_found" | "user_import_too_large" | "user_import_unfinished" | "user_not_found" | "weak_password";
         Institution: {
@@ -3531,6 +3787,34 @@ export interface components {
                 updatedAt: string;
                 users: number;
                 visibleInstitutionIds: string[];
+            }[];
+        };
+        InstitutionRing: {
+            /** @description false: no ring was set, so the institution is in broad */
+            explicit: boolean;
+            institutionId: string;
+            institutionName: string | null;
+            /** @enum {string} */
+            ring: "pilot" | "early" | "broad";
+            /** Format: date-time */
+            updatedAt: string | null;
+            updatedBy: string | null;
+        };
+        InstitutionRingInput: {
+            /** @enum {string} */
+            ring: "pilot" | "early" | "broad";
+        };
+        InstitutionRingList: {
+            rings: {
+                /** @description false: no ring was set, so the institution is in broad */
+                explicit: boolean;
+                institutionId: string;
+                institutionName: string | null;
+                /** @enum {string} */
+                ring: "pilot" | "early" | "broad";
+                /** Format: date-time */
+                updatedAt: string | null;
+                updatedBy: string | null;
             }[];
         };
         Jwks: {
@@ -4276,6 +4560,147 @@ export interface components {
                 securityPatchLevel: string;
                 vendorPatchLevel: string | null;
                 version: string;
+            }[];
+        };
+        OsRollout: {
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            currentStage: number;
+            failureThreshold: number;
+            haltReason: string | null;
+            id: string;
+            minOutcomes: number;
+            model: string;
+            release: {
+                buildId: string;
+                fingerprint: string;
+                securityPatchLevel: string;
+                version: string;
+            } | null;
+            releaseId: string;
+            rings: {
+                failed: number;
+                /** @description Devices offered the release (every device with an outcome) */
+                offered: number;
+                /** @description Offered, no result yet */
+                pending: number;
+                /** @enum {string} */
+                ring: "pilot" | "early" | "broad";
+                updated: number;
+            }[];
+            /**
+             * @description institution: the counts are the caller's institutions' devices only
+             * @enum {string}
+             */
+            scope: "national" | "institution";
+            /** Format: date-time */
+            stageStartedAt: string | null;
+            stages: {
+                percent: number;
+                progress: {
+                    failed: number;
+                    /** @description Devices offered the release (every device with an outcome) */
+                    offered: number;
+                    /** @description Offered, no result yet */
+                    pending: number;
+                    updated: number;
+                };
+                /** @enum {string} */
+                ring: "pilot" | "early" | "broad";
+                soakMinutes: number;
+                /** @enum {string} */
+                status: "done" | "current" | "pending";
+            }[];
+            /** Format: date-time */
+            startAt: string;
+            /** @enum {string} */
+            state: "scheduled" | "running" | "paused" | "halted" | "completed";
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        OsRolloutHaltInput: {
+            reason: string;
+        };
+        OsRolloutInput: {
+            /** @description Halt when failed / (updated + failed) in the current stage passes this (default 0.05) */
+            failureThreshold?: number;
+            /** @description Outcomes the current stage needs before the failure rate is weighed (default 5) */
+            minOutcomes?: number;
+            /** Format: uuid */
+            releaseId: string;
+            /** @description Default: pilot 100% / early 10%, 50%, 100% / broad 5%, 25%, 100%, a day each */
+            stages?: {
+                /** @description Share of the ring, 1–100 */
+                percent: number;
+                /** @enum {string} */
+                ring: "pilot" | "early" | "broad";
+                /** @description How long the stage runs before the next one starts */
+                soakMinutes: number;
+            }[];
+            /**
+             * Format: date-time
+             * @description When the first stage starts (default: now)
+             */
+            startAt?: string;
+        };
+        OsRolloutList: {
+            rollouts: {
+                /** Format: date-time */
+                createdAt: string;
+                createdBy: string;
+                currentStage: number;
+                failureThreshold: number;
+                haltReason: string | null;
+                id: string;
+                minOutcomes: number;
+                model: string;
+                release: {
+                    buildId: string;
+                    fingerprint: string;
+                    securityPatchLevel: string;
+                    version: string;
+                } | null;
+                releaseId: string;
+                rings: {
+                    failed: number;
+                    /** @description Devices offered the release (every device with an outcome) */
+                    offered: number;
+                    /** @description Offered, no result yet */
+                    pending: number;
+                    /** @enum {string} */
+                    ring: "pilot" | "early" | "broad";
+                    updated: number;
+                }[];
+                /**
+                 * @description institution: the counts are the caller's institutions' devices only
+                 * @enum {string}
+                 */
+                scope: "national" | "institution";
+                /** Format: date-time */
+                stageStartedAt: string | null;
+                stages: {
+                    percent: number;
+                    progress: {
+                        failed: number;
+                        /** @description Devices offered the release (every device with an outcome) */
+                        offered: number;
+                        /** @description Offered, no result yet */
+                        pending: number;
+                        updated: number;
+                    };
+                    /** @enum {string} */
+                    ring: "pilot" | "early" | "broad";
+                    soakMinutes: number;
+                    /** @enum {string} */
+                    status: "done" | "current" | "pending";
+                }[];
+                /** Format: date-time */
+                startAt: string;
+                /** @enum {string} */
+                state: "scheduled" | "running" | "paused" | "halted" | "completed";
+                /** Format: date-time */
+                updatedAt: string;
             }[];
         };
         OtaPayload: {
@@ -5193,6 +5618,84 @@ export interface components {
         TotpStepRequest: {
             code: string;
             ticket: string;
+        };
+        TufCompromisedKeys: {
+            compromisedKeys: string[];
+        };
+        TufImported: {
+            expires?: string;
+            targets?: number;
+            version: number;
+        };
+        TufMetadata: {
+            signatures: ({
+                keyid: string;
+                sig: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            signed: {
+                _type: string;
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        TufOnlineKeys: {
+            snapshot: {
+                key: {
+                    keytype: string;
+                    keyval: {
+                        public: string;
+                    };
+                    scheme: string;
+                };
+                keyid: string;
+            };
+            timestamp: {
+                key: {
+                    keytype: string;
+                    keyval: {
+                        public: string;
+                    };
+                    scheme: string;
+                };
+                keyid: string;
+            };
+        };
+        TufStatus: {
+            compromisedKeys: string[];
+            root: {
+                expires: string;
+                version: number;
+            } | null;
+            snapshot: {
+                expires: string;
+                version: number;
+            } | null;
+            targets: {
+                expires: string;
+                version: number;
+            } | null;
+            timestamp: {
+                expires: string;
+                version: number;
+            } | null;
+        };
+        TufTargetsExport: {
+            /** @description Version of the published targets metadata (0: none yet) */
+            currentVersion: number;
+            /** @description Payloads whose version or build id cannot be a target path */
+            skipped: number;
+            targets: {
+                custom?: {
+                    [key: string]: unknown;
+                };
+                length: number;
+                name: string;
+                sha256: string;
+            }[];
         };
         UpdateInstitution: {
             /** @enum {string} */
@@ -12893,6 +13396,1096 @@ export interface operations {
             };
         };
     };
+    OsRollouts_rings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Institutions with a ring set (national), or the caller's institutions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstitutionRingList"];
+                };
+            };
+            /** @description `invalid_rollout`, `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_rollout" | "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `rollout_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "rollout_not_found";
+                    };
+                };
+            };
+        };
+    };
+    OsRollouts_setRing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                institutionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InstitutionRingInput"];
+            };
+        };
+        responses: {
+            /** @description Every institution without a ring is in broad */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstitutionRingList"];
+                };
+            };
+            /** @description `invalid_rollout`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_rollout" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `rollout_not_found`, `unknown_institution` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "rollout_not_found" | "unknown_institution";
+                    };
+                };
+            };
+        };
+    };
+    OsRollouts_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first; an institution's readers see their devices' counts only */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OsRolloutList"];
+                };
+            };
+            /** @description `invalid_rollout`, `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_rollout" | "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `rollout_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "rollout_not_found";
+                    };
+                };
+            };
+        };
+    };
+    OsRollouts_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OsRolloutInput"];
+            };
+        };
+        responses: {
+            /** @description Running at once, or scheduled when startAt is later */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OsRollout"];
+                };
+            };
+            /** @description `invalid_rollout`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_rollout" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `release_not_found`, `rollout_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "release_not_found" | "rollout_not_found";
+                    };
+                };
+            };
+            /** @description `rollout_exists_for_model` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "rollout_exists_for_model";
+                    };
+                };
+            };
+        };
+    };
+    OsRollouts_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OsRollout"];
+                };
+            };
+            /** @description `invalid_rollout`, `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_rollout" | "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `rollout_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "rollout_not_found";
+                    };
+                };
+            };
+        };
+    };
+    OsRollouts_advance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The next stage starts now (after the last one: completed) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OsRollout"];
+                };
+            };
+            /** @description `invalid_rollout`, `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_rollout" | "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `rollout_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "rollout_not_found";
+                    };
+                };
+            };
+            /** @description `rollout_state_conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "rollout_state_conflict";
+                    };
+                };
+            };
+        };
+    };
+    OsRollouts_halt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OsRolloutHaltInput"];
+            };
+        };
+        responses: {
+            /** @description Final: handsets are offered its release no more (create a new rollout) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OsRollout"];
+                };
+            };
+            /** @description `invalid_rollout`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_rollout" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `rollout_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "rollout_not_found";
+                    };
+                };
+            };
+            /** @description `rollout_state_conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "rollout_state_conflict";
+                    };
+                };
+            };
+        };
+    };
+    OsRollouts_pause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Handsets are offered nothing from it until it is resumed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OsRollout"];
+                };
+            };
+            /** @description `invalid_rollout`, `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_rollout" | "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `rollout_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "rollout_not_found";
+                    };
+                };
+            };
+            /** @description `rollout_state_conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "rollout_state_conflict";
+                    };
+                };
+            };
+        };
+    };
+    OsRollouts_resume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current stage soaks again in full */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OsRollout"];
+                };
+            };
+            /** @description `invalid_rollout`, `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_rollout" | "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `rollout_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "rollout_not_found";
+                    };
+                };
+            };
+            /** @description `rollout_state_conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "rollout_state_conflict";
+                    };
+                };
+            };
+        };
+    };
+    TufAdmin_compromised: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key never signs again and its signatures stop counting */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TufCompromisedKeys"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `tuf_metadata_invalid`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "tuf_metadata_invalid" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+        };
+    };
+    TufAdmin_onlineKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The server's timestamp and snapshot public keys, for the root ceremony */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TufOnlineKeys"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `tuf_metadata_invalid` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "tuf_metadata_invalid";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+        };
+    };
+    TufAdmin_importRoot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TufMetadata"];
+            };
+        };
+        responses: {
+            /** @description Version 1, or N+1 signed by the old and the new root threshold */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TufImported"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `malformed_json`, `tuf_metadata_invalid`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "malformed_json" | "tuf_metadata_invalid" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `tuf_key_refused` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "tuf_key_refused";
+                    };
+                };
+            };
+            /** @description `tuf_metadata_rejected` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "tuf_metadata_rejected";
+                    };
+                };
+            };
+        };
+    };
+    TufAdmin_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TufStatus"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `tuf_metadata_invalid` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "tuf_metadata_invalid";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+        };
+    };
+    TufAdmin_importTargets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TufMetadata"];
+            };
+        };
+        responses: {
+            /** @description Published with a new snapshot and timestamp signed by the online keys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TufImported"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `malformed_json`, `tuf_metadata_invalid`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "malformed_json" | "tuf_metadata_invalid" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+            /** @description `tuf_key_refused`, `tuf_root_missing` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "tuf_key_refused" | "tuf_root_missing";
+                    };
+                };
+            };
+            /** @description `tuf_metadata_rejected`, `tuf_target_unknown` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "tuf_metadata_rejected" | "tuf_target_unknown";
+                    };
+                };
+            };
+        };
+    };
+    TufAdmin_exportTargets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every stored payload as a TUF target, for `pakawaaz os tuf sign-targets` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TufTargetsExport"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `tuf_metadata_invalid` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "tuf_metadata_invalid";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only";
+                    };
+                };
+            };
+        };
+    };
     Radius_records: {
         parameters: {
             query?: {
@@ -17085,6 +18678,96 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Liveness"];
+                };
+            };
+        };
+    };
+    OtaRepository_metadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description TUF metadata: N.root.json, timestamp.json, N.snapshot.json, … */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /** @description `tuf_metadata_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "tuf_metadata_not_found";
+                    };
+                };
+            };
+        };
+    };
+    OtaRepository_target: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+                version: string;
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An OTA payload by its consistent-snapshot name <sha256>.<file> */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /** @description `tuf_metadata_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "tuf_metadata_not_found";
+                    };
                 };
             };
         };

@@ -88,6 +88,11 @@ export class RegistryRepository {
       .limit(500);
   }
 
+  /** Every release (a few per model and month): the rollouts snapshot looks builds up in it. */
+  allReleases(): Promise<ReleaseRow[]> {
+    return this.db.select().from(releases);
+  }
+
   async release(id: string): Promise<ReleaseRow | undefined> {
     const rows = await this.db.select().from(releases).where(eq(releases.id, id));
     return rows[0];
@@ -105,6 +110,16 @@ export class RegistryRepository {
       .from(otaPayloads)
       .where(inArray(otaPayloads.releaseId, [...releaseIds]))
       .orderBy(asc(otaPayloads.uploadedAt));
+  }
+
+  /** Every payload with its release: what the targets export lists (bounded: a registry holds hundreds). */
+  publishable(): Promise<{ release: ReleaseRow; payload: PayloadRow }[]> {
+    return this.db
+      .select({ release: releases, payload: otaPayloads })
+      .from(otaPayloads)
+      .innerJoin(releases, eq(releases.id, otaPayloads.releaseId))
+      .orderBy(asc(releases.model), asc(releases.createdAt))
+      .limit(20_000);
   }
 
   /** Whether any payload on record has these bytes (payload files are shared by SHA-256). */

@@ -40,6 +40,11 @@ const institutional: Principal = {
 const INST = '6b0c7a52-36a4-4a55-9a43-4c1ef0f7e0b1';
 const KEY_A = 'a1'.repeat(32);
 const KEY_B = 'b2'.repeat(32);
+const TUF_FILES = {
+  tufDir: '/nonexistent',
+  tufTimestampKeyFile: '/nonexistent',
+  tufSnapshotKeyFile: '/nonexistent',
+};
 
 let db: TestDatabase;
 let dir: string;
@@ -80,7 +85,7 @@ beforeAll(async () => {
       return Promise.resolve();
     },
   } as never);
-  const config = { payloadDir: dir, payloadMaxBytes: 1024 };
+  const config = { payloadDir: dir, payloadMaxBytes: 1024, ...TUF_FILES };
   payloads = new PayloadsService(db.handle, config, new PayloadStore(dir), repo, audit);
 });
 afterAll(async () => {
@@ -217,7 +222,7 @@ describe('the OS registry on PostgreSQL', () => {
     const failing = { record: () => Promise.reject(new Error('audit down')) } as unknown as AuditService;
     const broken = new PayloadsService(
       db.handle,
-      { payloadDir: dir, payloadMaxBytes: 1024 },
+      { payloadDir: dir, payloadMaxBytes: 1024, ...TUF_FILES },
       new PayloadStore(dir),
       new RegistryRepository(db.handle),
       failing,

@@ -24,6 +24,8 @@ export async function buildCli(io: CliIo, args?: readonly string[]): Promise<Com
       'Pakawaaz control plane: server and operator CLI (talks to PAKAWAAZ_URL with PAKAWAAZ_TOKEN)',
     )
     .version(VERSION)
+    // Program options only before the command: `os publish --version 15.2` is the OS version, not ours.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   const modules = args ? modulesFor(args) : ALL_MODULES;

@@ -92,7 +92,10 @@ export const COMMANDS: Readonly<Record<string, TopLevelCommand>> = {
     description: 'hardened handsets: enrolment, commands, policies',
     modules: [devices, deviceCommands],
   },
-  os: { description: 'hardened OS: models, verified-boot keys, releases, OTA payloads', modules: [os] },
+  os: {
+    description: 'hardened OS: models, verified-boot keys, releases, OTA payloads, rollouts',
+    modules: [os],
+  },
   lab: { description: 'simulated handsets against a running server (demo, tests, load)', modules: [lab] },
 };
 

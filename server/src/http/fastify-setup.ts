@@ -137,7 +137,7 @@ export function wantsNocPage(req: FastifyRequest): boolean {
   return (
     (req.method === 'GET' || req.method === 'HEAD') &&
     (req.headers.accept ?? '').includes('text/html') &&
-    !/^\/(api|docs|metrics|healthz|readyz|\.well-known)(\/|$)/.test(path) &&
+    !/^\/(api|docs|metrics|healthz|readyz|ota|\.well-known)(\/|$)/.test(path) &&
     !/\.[a-z0-9]{1,8}$/i.test(path)
   );
 }

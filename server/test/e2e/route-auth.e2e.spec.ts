@@ -50,6 +50,9 @@ const PUBLIC = new Set([
   // What handsets and relying parties need to check device certificates: public by nature.
   'GET /api/v1/device-ca/certificate',
   'GET /api/v1/device-ca/crl',
+  // Signed OS updates: a TUF client checks signatures against the root it ships with, not a token.
+  'GET /ota/metadata/{file}',
+  'GET /ota/targets/{model}/{version}/{file}',
 ]);
 
 type Spec = {

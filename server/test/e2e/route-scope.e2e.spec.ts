@@ -265,6 +265,7 @@ type InstitutionFixture =
   /** A change aimed at A's row: B's principals get 403/404 and A's rows stay as they were. */
   | { write: () => { path: string; body?: unknown } };
 
+const NO_SUCH_ROLLOUT = '00000000-0000-4000-8000-000000000000';
 const INSTITUTION_FIXTURES: Record<string, InstitutionFixture> = {
   'GET /api/v1/institutions': { read: () => '/api/v1/institutions', sees: () => [w.b, w.b1] },
   'GET /api/v1/institutions/{id}': { read: () => `/api/v1/institutions/${w.a}` },
@@ -344,6 +345,10 @@ Object.assign(INSTITUTION_FIXTURES, {
     write: () => ({ path: `/api/v1/devices/${w.deviceA}/retire`, body: { reason: 'retired by B' } }),
   },
   'GET /api/v1/enrolment-tokens': { read: () => '/api/v1/enrolment-tokens' },
+  'GET /api/v1/os/rollouts': { read: () => '/api/v1/os/rollouts' },
+  'GET /api/v1/os/rollouts/{id}': { read: () => `/api/v1/os/rollouts/${NO_SUCH_ROLLOUT}` },
+  // B's readers see their own institutions' rings (broad unless set), never A's.
+  'GET /api/v1/os/rings': { read: () => '/api/v1/os/rings', sees: () => [w.b] },
   'POST /api/v1/enrolment-tokens': {
     write: () => ({ path: '/api/v1/enrolment-tokens', body: { official: w.officialA.username } }),
   },

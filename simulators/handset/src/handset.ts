@@ -5,6 +5,7 @@ import { HandsetHttpError } from './http-error.js';
 import { LabHandset } from './lab-handset.js';
 import { mtlsFetch, type MtlsFetch } from './mtls-fetch.js';
 import { failsUpdate, obey, type Acknowledgement, type DeviceCommand, type HandsetState } from './obey.js';
+import { fetchVerifiedUpdate, type VerifiedUpdate } from './ota-client.js';
 
 export type HandsetOptions = {
   /** The API's base URL (enrolment is reached there, without a client certificate). */
@@ -21,6 +22,13 @@ export type HandsetOptions = {
   securityPatch?: string;
   /** Lab fault: this fraction (0..1) of handsets, chosen by a hash of their device id, fail OS updates. */
   updateFailureRate?: number;
+  /** The model it attests (`attestationIdModel`, a registered codename); OS updates need it. */
+  model?: string;
+  /**
+   * Its OTA folder: the trusted TUF root (`root.json`, see `provisionTrustedRoot`) and the metadata it last
+   * verified. Without one the handset refuses every OS update (it cannot verify it).
+   */
+  otaDir?: string;
   now?: () => Date;
 };
 
@@ -97,6 +105,7 @@ export class SimulatedHandset {
       ...healthyLabAttestation(challenge),
       imei: this.imei,
       serial: this.serial,
+      ...(this.o.model ? { model: this.o.model } : {}),
       ...this.o.attest,
     });
     const enrolled = await new LabHandset(this.o.root, attests).enrol(this.o.apiUrl, token);
@@ -159,7 +168,8 @@ export class SimulatedHandset {
     if (reply.policy) this.policyVersion = reply.policy.version;
     for (const command of reply.commands) {
       const failUpdates = failsUpdate(this.enrolment.deviceId, this.o.updateFailureRate ?? 0);
-      const done = obey(this.state, command, this.now(), { failUpdates });
+      const ota = command.type === 'update_os' ? await this.verifyUpdate(command) : undefined;
+      const done = obey(this.state, command, this.now(), { failUpdates }, ota);
       this.state = done.state;
       this.acks.push(done.ack);
     }
@@ -191,11 +201,35 @@ export class SimulatedHandset {
     this.api.close();
   }
 
+  /** The OTA client's verdict on an `update_os` (TUF, then anti-downgrade), before anything is installed. */
+  private async verifyUpdate(command: DeviceCommand): Promise<VerifiedUpdate> {
+    const params = command.params ?? {};
+    const version = typeof params['version'] === 'string' ? params['version'] : undefined;
+    const buildId = typeof params['buildId'] === 'string' ? params['buildId'] : undefined;
+    if (!version) return { ok: false, detail: 'update_os names no version' };
+    if (!this.o.otaDir) return { ok: false, detail: 'tuf: no trusted root on the handset' };
+    if (!this.o.model) return { ok: false, detail: 'the handset does not know its model' };
+    return fetchVerifiedUpdate(
+      { serverUrl: this.o.apiUrl, dir: this.o.otaDir },
+      {
+        model: this.o.model,
+        buildId: this.state.osBuild,
+        ...(this.state.osVersion ? { version: this.state.osVersion } : {}),
+        securityPatch: this.patch(),
+      },
+      { version, ...(buildId ? { buildId } : {}) },
+    );
+  }
+
+  private patch(): string {
+    return this.state.securityPatch ?? this.o.securityPatch ?? '2025-11-05';
+  }
+
   private report() {
     return {
       osBuild: this.state.osBuild,
       osVersion: this.state.osVersion ?? '15',
-      securityPatch: this.state.securityPatch ?? this.o.securityPatch ?? '2025-11-05',
+      securityPatch: this.patch(),
       vendorPatch: '2025-11-05',
       bootPatch: '2025-11-05',
       apps: this.state.apps,

@@ -22,6 +22,16 @@ export {
   type HandsetState,
 } from './obey.js';
 export { HandsetHttpError } from './http-error.js';
+export {
+  fetchVerifiedUpdate,
+  hasTrustedRoot,
+  provisionTrustedRoot,
+  trustedRootVersion,
+  tufDetail,
+  type OtaClientOptions,
+  type VerifiedUpdate,
+} from './ota-client.js';
+export { compareVersions, refusal, type OtaTargetCustom, type RunningOs } from './ota-rules.js';
 export { LabHandset, signWithDeviceKey, type EnrolledHandset, type EnrolmentAttempt } from './lab-handset.js';
 export {
   randomImei,

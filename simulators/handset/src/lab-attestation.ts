@@ -54,6 +54,8 @@ export type LabAttestation = {
   origin: number;
   imei?: string;
   serial?: string;
+  /** The attested model (`attestationIdModel`): the codename the registry and rollouts know it by. */
+  model?: string;
   /** Validity of the leaf and the batch intermediate (default: a day ago to a year ahead). */
   notBefore?: Date;
   notAfter?: Date;
@@ -147,6 +149,7 @@ export function labKeyDescription(a: LabAttestation): Uint8Array {
     osPatchLevel: a.osPatchLevel,
     ...(a.imei ? { attestationIdImei: utf8(a.imei) } : {}),
     ...(a.serial ? { attestationIdSerial: utf8(a.serial) } : {}),
+    ...(a.model ? { attestationIdModel: utf8(a.model) } : {}),
     vendorPatchLevel: a.vendorPatchLevel,
     bootPatchLevel: a.bootPatchLevel,
   });

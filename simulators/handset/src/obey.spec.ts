@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { failsUpdate, obey, type HandsetState } from './obey.js';
+import type { VerifiedUpdate } from './ota-client.js';
 
 const base: HandsetState = {
   locked: false,
@@ -23,14 +24,11 @@ describe('a simulated handset obeying commands', () => {
     expect(obey(base, { id: 'c', type: 'relinquish' }, now).state.retired).toBe(true);
   });
 
-  it('reboots (a new boot time, locked after boot) and updates the OS build', () => {
+  it('reboots (a new boot time, locked after boot)', () => {
     expect(obey(base, { id: 'c', type: 'reboot' }, now).state).toMatchObject({
       lastBootAt: now.toISOString(),
       locked: true,
     });
-    expect(obey(base, { id: 'c', type: 'update_os', params: { version: 'PKZ.2' } }, now).state.osBuild).toBe(
-      'PKZ.2',
-    );
   });
 
   it('installs and uninstalls apps, and fails what it cannot do, saying why', () => {
@@ -54,7 +52,7 @@ describe('a simulated handset obeying commands', () => {
     expect(obey(base, { id: 'y', type: 'self_destruct' }, now).ack.state).toBe('failed');
   });
 
-  it('applies a rollout’s OS update (build, version, patch level, a new boot) or fails it as a lab fault', () => {
+  it('applies a verified OS update (the signed build, version, patch level, a new boot) or fails it as a lab fault', () => {
     const command = {
       id: 'u',
       type: 'update_os',
@@ -65,7 +63,20 @@ describe('a simulated handset obeying commands', () => {
         securityPatchLevel: '2026-12-05',
       },
     };
-    expect(obey(base, command, now)).toEqual({
+    const verified: VerifiedUpdate = {
+      ok: true,
+      name: 'labphone/15.1/full.zip',
+      sha256: 'ab'.repeat(32),
+      length: 10,
+      target: {
+        model: 'labphone',
+        buildId: 'PKZ.2026.12',
+        version: '15.1',
+        securityPatchLevel: '2026-12-05',
+        kind: 'full',
+      },
+    };
+    expect(obey(base, command, now, {}, verified)).toEqual({
       state: {
         ...base,
         osBuild: 'PKZ.2026.12',
@@ -75,9 +86,22 @@ describe('a simulated handset obeying commands', () => {
       },
       ack: { commandId: 'u', state: 'succeeded' },
     });
-    expect(obey(base, command, now, { failUpdates: true })).toEqual({
+    expect(obey(base, command, now, { failUpdates: true }, verified)).toEqual({
       state: base,
       ack: { commandId: 'u', state: 'failed', detail: 'install verification failed' },
+    });
+  });
+
+  it('installs nothing the OTA client did not verify, and says why', () => {
+    const command = { id: 'u', type: 'update_os', params: { version: '15.1' } };
+    expect(obey(base, command, now)).toEqual({
+      state: base,
+      ack: { commandId: 'u', state: 'failed', detail: 'tuf: the update was not verified' },
+    });
+    const expired: VerifiedUpdate = { ok: false, detail: 'tuf: timestamp metadata expired' };
+    expect(obey(base, command, now, {}, expired)).toEqual({
+      state: base,
+      ack: { commandId: 'u', state: 'failed', detail: 'tuf: timestamp metadata expired' },
     });
   });
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { VerifiedUpdate } from './ota-client.js';
 
 /**
  * What a simulated handset does with a command (pure): the handset's new state and the acknowledgement it
@@ -38,6 +39,8 @@ export function obey(
   command: DeviceCommand,
   now: Date,
   faults: HandsetFaults = {},
+  /** For `update_os`: what the OTA client verified (ota-client.ts); nothing is installed without it. */
+  ota?: VerifiedUpdate,
 ): { state: HandsetState; ack: Acknowledgement } {
   const ok = (next: Partial<HandsetState>, detail?: string) => ({
     state: { ...state, ...next },
@@ -66,7 +69,7 @@ export function obey(
       return ok({ apps: state.apps.filter((a) => a.package !== pkg) });
     }
     case 'update_os':
-      return updateOs(state, command, now, faults);
+      return updateOs(state, command, now, faults, ota);
     case 'rotate_certificate':
       return ok({}, 'the simulator keeps its key; renewal is exercised by the enrolment tests');
     default:
@@ -75,21 +78,26 @@ export function obey(
 }
 
 /**
- * Applies an OS update: a rollout's command names the build, version and patch level (an operator's may name
- * only a version, taken as the build too); the handset reboots into it. A faulty lab handset keeps its build
- * and says why.
+ * Applies an OS update only once the OTA client verified its payload through TUF and the anti-downgrade rules;
+ * the handset then reboots into the signed target's build, version and patch level (the signed metadata, not
+ * the command, says what it runs). Otherwise it keeps its build and acknowledges `failed` with the reason. A
+ * faulty lab handset fails after the download, as a broken install would.
  */
-function updateOs(state: HandsetState, command: DeviceCommand, now: Date, faults: HandsetFaults) {
+function updateOs(
+  state: HandsetState,
+  command: DeviceCommand,
+  now: Date,
+  faults: HandsetFaults,
+  ota: VerifiedUpdate | undefined,
+) {
+  if (!ota) return failed(state, command, 'tuf: the update was not verified');
+  if (!ota.ok) return failed(state, command, ota.detail);
   if (faults.failUpdates) return failed(state, command, UPDATE_VERIFICATION_FAILED);
-  const params = command.params ?? {};
-  const version = text(params['version']);
-  const osBuild = text(params['buildId']) ?? version ?? state.osBuild;
-  const securityPatch = text(params['securityPatchLevel']);
   const next: HandsetState = {
     ...state,
-    osBuild,
-    ...(version && text(params['buildId']) ? { osVersion: version } : {}),
-    ...(securityPatch ? { securityPatch } : {}),
+    osBuild: ota.target.buildId,
+    osVersion: ota.target.version,
+    securityPatch: ota.target.securityPatchLevel,
     lastBootAt: now.toISOString(),
   };
   return { state: next, ack: { commandId: command.id, state: 'succeeded' as const } };

@@ -3,6 +3,7 @@ import { StatusPill } from '../../components/StatusPill';
 import { useApiQuery } from '../../data/hooks';
 import { formatDateTime } from '../../format';
 import { osQueries, type BootKey, type OsRelease } from './queries';
+import { RolloutsSection } from './RolloutsSection';
 
 const KEY_TONE = { active: 'good', retired: 'neutral', compromised: 'bad' } as const;
 
@@ -127,6 +128,7 @@ export function HardenedOsPage() {
         {releases.error ? <ErrorNotice error={releases.error} /> : null}
         {releases.data ? <ReleaseTable releases={releases.data.releases} /> : null}
       </section>
+      <RolloutsSection />
       <section aria-labelledby="os-boot-keys">
         <h2 id="os-boot-keys">Verified-boot keys</h2>
         {keys.error ? <ErrorNotice error={keys.error} /> : null}

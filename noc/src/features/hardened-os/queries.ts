@@ -10,6 +10,7 @@ export const osKeys = {
   bootKeys: ['os', 'boot-keys'] as const,
   releases: ['os', 'releases'] as const,
   floors: ['os', 'patch-floors'] as const,
+  rollouts: ['os', 'rollouts'] as const,
 };
 
 export const osQueries = {
@@ -23,4 +24,5 @@ export const osQueries = {
       unwrap(api.GET('/api/v1/os/releases', { params: { query: {} }, signal })),
     ),
   floors: () => apiQuery(osKeys.floors, (signal) => unwrap(api.GET('/api/v1/os/patch-floors', { signal }))),
+  rollouts: () => apiQuery(osKeys.rollouts, (signal) => unwrap(api.GET('/api/v1/os/rollouts', { signal }))),
 };

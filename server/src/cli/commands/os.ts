@@ -3,6 +3,9 @@ import type { Command } from 'commander';
 import { Option } from '../commander.js';
 import { baseUrlOf, CliError, unwrap, type Schemas } from '../api-client.js';
 import type { CliContext, RegisterCommands } from '../context.js';
+import { registerPublish } from './os-publish.js';
+import { registerTuf } from './os-tuf.js';
+import { registerRolloutCommands } from './os-rollouts.js';
 import { uploadFile } from './os-upload.js';
 
 type Release = Schemas['OsRelease'];
@@ -227,9 +230,12 @@ function registerFloors(os: Command, ctx: CliContext) {
 export const registerOsCommands: RegisterCommands = (program, ctx) => {
   const os = program
     .command('os')
-    .description('hardened OS: models, verified-boot keys, releases, OTA payloads');
+    .description('hardened OS: models, verified-boot keys, releases, OTA payloads, rollouts');
   registerModels(os, ctx);
   registerKeys(os, ctx);
   registerReleases(os, ctx);
   registerFloors(os, ctx);
+  registerTuf(os, ctx);
+  registerRolloutCommands(os, ctx);
+  registerPublish(os, ctx);
 };

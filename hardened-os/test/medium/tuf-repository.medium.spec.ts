@@ -1,0 +1,250 @@
+// The server's TUF repository on PostgreSQL with the platform key service: imports root and targets signed
+// offline, signs snapshot/timestamp online, serves files tuf-js accepts, refreshes timestamp and raises the
+// alarm when it cannot, and refuses bad imports with stable codes.
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import {
+  AppError,
+  AuditService,
+  createLogger,
+  FileKeyBackend,
+  KeyService,
+  NATIONAL_SCOPE,
+  platformDomain,
+  type Principal,
+} from '@pakawaaz/platform';
+import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
+import { Updater } from 'tuf-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HardenedOsConfig } from '../../src/hardened-os.config.js';
+import { hardenedOsDomain } from '../../src/hardened-os.domain.js';
+import { PayloadStore } from '../../src/payloads/payload-store.js';
+import { PayloadsService } from '../../src/payloads/payloads.service.js';
+import { OsReleasesFacts } from '../../src/registry/os-releases.facts.js';
+import { RegistryRepository } from '../../src/registry/registry.repository.js';
+import { RegistryService } from '../../src/registry/registry.service.js';
+import { generateSigningKey, type TufSigningKey } from '../../src/tuf/tuf-keys.js';
+import { serializeMetadata, signMetadata } from '../../src/tuf/tuf-metadata.js';
+import { buildRoot, buildTargets, type RoleKeys } from '../../src/tuf/tuf-repository.js';
+import { TufRepositoryService } from '../../src/tuf/tuf-repository.service.js';
+
+const admin: Principal = {
+  actor: { type: 'operator', id: 'op-os-admin' },
+  name: 'osadmin',
+  roles: ['os-admin'],
+  institutionId: null,
+  scope: NATIONAL_SCOPE,
+  amr: ['pwd'],
+  acr: 'aal1',
+  tokenId: 'jti-1',
+};
+const OTA = Buffer.from('full OTA image for shiba 15.1');
+const SHA = createHash('sha256').update(OTA).digest('hex');
+
+let db: TestDatabase;
+let dir: string;
+let tuf: TufRepositoryService;
+let server: Server;
+let base: string;
+const events: { type: string; data: unknown }[] = [];
+const offline = { root: [generateSigningKey(), generateSigningKey()], targets: generateSigningKey() };
+
+async function code(p: Promise<unknown>): Promise<string> {
+  const err = await p.then(
+    () => new Error('expected a rejection'),
+    (e: unknown) => e,
+  );
+  if (err instanceof AppError) return err.code;
+  throw err;
+}
+
+// Root lists the server's online keys as GET /api/v1/os/tuf/online-keys gives them.
+const roles = (keys = offline): RoleKeys => {
+  const onlineKeys = tuf.onlineKeys(admin);
+  return {
+    root: { keys: keys.root.map((k) => k.public), threshold: 2 },
+    targets: { keys: [keys.targets.public], threshold: 1 },
+    snapshot: { keys: [onlineKeys.snapshot.key], threshold: 1 },
+    timestamp: { keys: [onlineKeys.timestamp.key], threshold: 1 },
+  };
+};
+const json = (e: unknown) => JSON.parse(serializeMetadata(e as never).toString()) as unknown;
+const far = '2030-01-01T00:00:00Z';
+
+beforeAll(async () => {
+  db = await createTestDatabase([platformDomain, hardenedOsDomain]);
+  dir = await mkdtemp(path.join(tmpdir(), 'pkz-tuf-medium-'));
+  const config: HardenedOsConfig = {
+    payloadDir: path.join(dir, 'payloads'),
+    payloadMaxBytes: 1024 * 1024,
+    tufDir: path.join(dir, 'ota-metadata'),
+    tufTimestampKeyFile: path.join(dir, 'keys', 'tuf-timestamp.jwk'),
+    tufSnapshotKeyFile: path.join(dir, 'keys', 'tuf-snapshot.jwk'),
+  };
+  const repo = new RegistryRepository(db.handle);
+  const audit = new AuditService(db.handle);
+  const bus = {
+    publish: (e: { type: string; data: unknown }) => (events.push(e), Promise.resolve()),
+  } as never;
+  const registry = new RegistryService(db.handle, repo, new OsReleasesFacts(repo), audit, bus);
+  const store = new PayloadStore(config.payloadDir);
+  const payloads = new PayloadsService(db.handle, config, store, repo, audit);
+  const logger = createLogger({ level: 'silent' });
+  tuf = new TufRepositoryService(
+    db.handle,
+    config,
+    store,
+    repo,
+    audit,
+    new KeyService(new FileKeyBackend(), logger),
+    bus,
+    logger,
+  );
+  await tuf.onModuleInit();
+  await registry.addModel({ codename: 'shiba', manufacturer: 'Google', strongBox: true }, admin, 'r1');
+  const rel = await registry.addRelease(
+    {
+      model: 'shiba',
+      buildId: 'AP4A.250105.002',
+      fingerprint: 'google/shiba/shiba:15/AP4A.250105.002/1:user/release-keys',
+      version: '15.1',
+      securityPatchLevel: '2025-01-05',
+      channel: 'stable',
+      notes: '',
+    },
+    admin,
+    'r2',
+  );
+  await payloads.upload(rel.id, { kind: 'full' }, Readable.from([OTA]), OTA.length, admin, 'r3');
+
+  server = createServer((req, res) => {
+    const url = req.url ?? '';
+    const meta = /^\/ota\/metadata\/([^/]+)$/.exec(url);
+    const target = /^\/ota\/targets\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url);
+    const found = meta
+      ? tuf.metadataFile(meta[1]!)
+      : target
+        ? tuf.targetFile(target[1]!, target[2]!, target[3]!).then((t) => readFile(t.file))
+        : Promise.reject(new Error('no route'));
+    found.then(
+      (b) => res.writeHead(200, { 'content-length': b.length }).end(b),
+      () => res.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  tuf?.onApplicationShutdown();
+  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await db?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function tufJsDownload(clientDir: string): Promise<Buffer> {
+  const u = new Updater({
+    metadataBaseUrl: `${base}/ota/metadata`,
+    targetBaseUrl: `${base}/ota/targets`,
+    metadataDir: clientDir,
+    targetDir: clientDir,
+    config: { fetchRetries: 0 },
+  });
+  await u.refresh();
+  const info = await u.getTargetInfo('shiba/15.1/full.zip');
+  if (!info) throw new Error('target not listed');
+  return readFile(await u.downloadTarget(info, path.join(clientDir, 'ota.zip')));
+}
+
+const signTargets = async (version: number, key: TufSigningKey = offline.targets) => {
+  const { targets } = await tuf.exportTargets(admin);
+  return json(signMetadata<'targets'>(buildTargets({ version, expires: far, targets }), [key]));
+};
+
+describe('the TUF repository service', () => {
+  it('refuses targets before a root, and a root not signed by its threshold', async () => {
+    expect(await code(tuf.importTargets(await signTargets(1), admin, 'r'))).toBe('tuf_root_missing');
+    const root = buildRoot({ version: 1, expires: far, roles: roles() });
+    expect(await code(tuf.importRoot(json(signMetadata<'root'>(root, [offline.root[0]!])), admin, 'r'))).toBe(
+      'tuf_metadata_rejected',
+    );
+    expect(await code(tuf.importRoot({ signatures: [], signed: { _type: 'root' } }, admin, 'r'))).toBe(
+      'tuf_metadata_invalid',
+    );
+  });
+
+  it('imports root 1 and signed targets, and tuf-js downloads the payload from what it serves', async () => {
+    const root = buildRoot({ version: 1, expires: far, roles: roles() });
+    const signedRoot = signMetadata<'root'>(root, offline.root);
+    expect(await tuf.importRoot(json(signedRoot), admin, 'r')).toMatchObject({ version: 1 });
+    const exported = await tuf.exportTargets(admin);
+    expect(exported.targets).toEqual([
+      expect.objectContaining({ name: 'shiba/15.1/full.zip', sha256: SHA, length: OTA.length }),
+    ]);
+    expect(await tuf.importTargets(await signTargets(1), admin, 'r')).toEqual({ version: 1, targets: 1 });
+    const client = await mkdtemp(path.join(tmpdir(), 'pkz-tuf-client-'));
+    await writeFile(path.join(client, 'root.json'), serializeMetadata(signedRoot));
+    expect(await tufJsDownload(client)).toEqual(OTA);
+    await rm(client, { recursive: true, force: true });
+  });
+
+  it('refuses targets that are not newer, not signed by the targets key, or list unknown bytes', async () => {
+    expect(await code(tuf.importTargets(await signTargets(1), admin, 'r'))).toBe('tuf_metadata_rejected');
+    expect(await code(tuf.importTargets(await signTargets(2, offline.root[0]!), admin, 'r'))).toBe(
+      'tuf_metadata_rejected',
+    );
+    const unknown = signMetadata<'targets'>(
+      buildTargets({
+        version: 2,
+        expires: far,
+        targets: [{ name: 'shiba/15.2/full.zip', length: 1, sha256: 'c'.repeat(64) }],
+      }),
+      [offline.targets],
+    );
+    expect(await code(tuf.importTargets(json(unknown), admin, 'r'))).toBe('tuf_target_unknown');
+    expect((await tuf.status(admin)).targets?.version).toBe(1);
+  });
+
+  it('re-signs timestamp once half its lifetime has passed, and not before', async () => {
+    const before = (await tuf.status(admin)).timestamp!;
+    expect(await tuf.refreshTimestamp(new Date())).toBe(false);
+    expect(await tuf.refreshTimestamp(new Date(Date.now() + 13 * 3_600_000))).toBe(true);
+    const after = (await tuf.status(admin)).timestamp!;
+    expect(after.version).toBe(before.version + 1);
+    expect(Date.parse(after.expires)).toBeGreaterThan(Date.parse(before.expires));
+  });
+
+  it('rotates root with both thresholds; refuses a rotation signed by the new keys only', async () => {
+    const next = { root: [generateSigningKey(), generateSigningKey()], targets: generateSigningKey() };
+    const root2 = buildRoot({
+      version: 2,
+      expires: far,
+      roles: roles(next),
+    });
+    expect(await code(tuf.importRoot(json(signMetadata<'root'>(root2, next.root)), admin, 'r'))).toBe(
+      'tuf_metadata_rejected',
+    );
+    await tuf.importRoot(json(signMetadata<'root'>(root2, [...offline.root, ...next.root])), admin, 'r');
+    // The old targets key is retired by the new root: its signatures no longer count.
+    expect(await code(tuf.importTargets(await signTargets(2), admin, 'r'))).toBe('tuf_metadata_rejected');
+    expect(await tuf.importTargets(await signTargets(2, next.targets), admin, 'r')).toMatchObject({
+      version: 2,
+    });
+    Object.assign(offline, next);
+  });
+
+  it('never signs with a key marked compromised, and raises the alarm when timestamp cannot be refreshed', async () => {
+    const { timestamp } = tuf.onlineKeys(admin);
+    await tuf.markCompromised(timestamp.keyid, admin, 'r');
+    expect(await code(tuf.importTargets(await signTargets(3), admin, 'r'))).toBe('tuf_key_refused');
+    expect(await tuf.refreshTimestamp(new Date(Date.now() + 23 * 3_600_000))).toBe(false);
+    expect(events.at(-1)).toMatchObject({
+      type: 'hardened-os.tuf.timestamp-refresh-failed',
+      data: { reason: expect.stringMatching(/compromised/) as unknown },
+    });
+  });
+});

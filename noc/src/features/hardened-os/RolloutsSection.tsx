@@ -1,0 +1,180 @@
+import { useState } from 'react';
+import { api, unwrap } from '../../api/client';
+import { Permitted } from '../../auth/permissions';
+import { ConfirmButton } from '../../components/ConfirmButton';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { StatusPill } from '../../components/StatusPill';
+import { useApiMutation, useApiQuery } from '../../data/hooks';
+import { formatDateTime } from '../../format';
+import { osKeys, osQueries } from './queries';
+import { actionsFor, failureRate, progressText, whereText, type OsRollout } from './rollout-progress';
+
+const STATE_TONE = {
+  scheduled: 'neutral',
+  running: 'good',
+  paused: 'warn',
+  halted: 'bad',
+  completed: 'neutral',
+} as const;
+
+const pct = (x: number | null) => (x === null ? '–' : `${Math.round(x * 100)}%`);
+
+function RolloutActions({ r }: { r: OsRollout }) {
+  const [reason, setReason] = useState('');
+  const path = { params: { path: { id: r.id } } };
+  const invalidates = [osKeys.rollouts];
+  const pause = useApiMutation({
+    run: () => unwrap(api.POST('/api/v1/os/rollouts/{id}/pause', path)),
+    invalidates,
+  });
+  const resume = useApiMutation({
+    run: () => unwrap(api.POST('/api/v1/os/rollouts/{id}/resume', path)),
+    invalidates,
+  });
+  const halt = useApiMutation({
+    run: (why: string) =>
+      unwrap(api.POST('/api/v1/os/rollouts/{id}/halt', { ...path, body: { reason: why } })),
+    invalidates,
+  });
+  const can = actionsFor(r);
+  const name = `the ${r.model} rollout of ${r.release?.buildId ?? r.releaseId}`;
+  return (
+    <div className="actions">
+      {can.pause ? (
+        <ConfirmButton
+          label="Pause"
+          accessibleName={`Pause ${name}`}
+          question="Handsets are offered nothing from it until it is resumed."
+          confirmLabel="Pause it"
+          busyLabel="Pausing…"
+          errorTitle="The rollout was not paused"
+          tone="secondary"
+          small
+          onConfirm={async () => {
+            await pause.run(undefined);
+          }}
+        />
+      ) : null}
+      {can.resume ? (
+        <ConfirmButton
+          label="Resume"
+          accessibleName={`Resume ${name}`}
+          question="The current stage runs again and soaks in full before the next one."
+          confirmLabel="Resume it"
+          busyLabel="Resuming…"
+          errorTitle="The rollout was not resumed"
+          tone="primary"
+          small
+          onConfirm={async () => {
+            await resume.run(undefined);
+          }}
+        />
+      ) : null}
+      {can.halt ? (
+        <>
+          {' '}
+          <input
+            aria-label={`Why halt ${name}`}
+            placeholder="reason for halting"
+            value={reason}
+            maxLength={500}
+            onChange={(e) => setReason(e.target.value)}
+          />{' '}
+          <ConfirmButton
+            label="Halt"
+            accessibleName={`Halt ${name}`}
+            question="Halting is final: handsets are offered this release no more (a new rollout goes on)."
+            confirmLabel="Halt it"
+            busyLabel="Halting…"
+            errorTitle="The rollout was not halted"
+            small
+            disabled={reason.trim() === ''}
+            onConfirm={async () => {
+              await halt.run(reason.trim());
+            }}
+          />
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+function RolloutCard({ r }: { r: OsRollout }) {
+  return (
+    <article className="card" aria-label={`Rollout of ${r.release?.buildId ?? r.releaseId} for ${r.model}`}>
+      <h3>
+        {r.model} → {r.release?.buildId ?? r.releaseId}{' '}
+        <StatusPill value={r.state} tone={STATE_TONE[r.state]} />
+      </h3>
+      <p className="muted">
+        {whereText(r)} · started {formatDateTime(r.startAt)} · halts above {pct(r.failureThreshold)} failed
+        (from {r.minOutcomes} outcomes a stage)
+        {r.scope === 'institution' ? ' · counts: your institutions’ handsets' : ''}
+      </p>
+      {r.haltReason ? (
+        <p role="alert">
+          <strong>Halted:</strong> {r.haltReason}
+        </p>
+      ) : null}
+      <table className="table" aria-label={`Progress per ring of the ${r.model} rollout`}>
+        <thead>
+          <tr>
+            <th>Ring</th>
+            <th>Updated</th>
+            <th>Pending</th>
+            <th>Failed</th>
+            <th>Failure rate</th>
+          </tr>
+        </thead>
+        <tbody>
+          {r.rings.map((g) => (
+            <tr key={g.ring}>
+              <th scope="row">{g.ring}</th>
+              <td>{g.updated}</td>
+              <td>{g.pending}</td>
+              <td>{g.failed}</td>
+              <td>{pct(failureRate(g))}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <ol className="stages" aria-label={`Stages of the ${r.model} rollout`}>
+        {r.stages.map((s, i) => (
+          <li key={i} aria-current={s.status === 'current' ? 'step' : undefined}>
+            <strong>
+              {s.ring} {s.percent}%
+            </strong>{' '}
+            <span className="muted">
+              ({s.status}, soak {s.soakMinutes} min)
+            </span>{' '}
+            {progressText(s.progress)}
+          </li>
+        ))}
+      </ol>
+      <Permitted operation="POST /api/v1/os/rollouts/{id}/halt">
+        <RolloutActions r={r} />
+      </Permitted>
+    </article>
+  );
+}
+
+/** Rollouts of our releases ring by ring: where each stands, its progress per ring, why it halted. */
+export function RolloutsSection() {
+  const rollouts = useApiQuery(osQueries.rollouts());
+  return (
+    <section aria-labelledby="os-rollouts">
+      <h2 id="os-rollouts">Rollouts</h2>
+      <p className="muted">
+        Rings: pilot → early → broad (institutions are in broad unless set: `pakawaaz os ring set`). A rollout
+        halts by itself when too many handsets fail the update in its current stage.
+      </p>
+      {rollouts.error ? <ErrorNotice error={rollouts.error} /> : null}
+      {rollouts.data && rollouts.data.rollouts.length === 0 ? (
+        <p className="muted">No rollouts yet.</p>
+      ) : null}
+      {rollouts.data?.rollouts.map((r) => (
+        <RolloutCard key={r.id} r={r} />
+      ))}
+    </section>
+  );
+}
