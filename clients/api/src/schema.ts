@@ -13512,7 +13512,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13520,7 +13520,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -13652,7 +13652,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13660,7 +13660,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -13804,7 +13804,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13812,7 +13812,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -13890,7 +13890,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13898,7 +13898,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -13972,7 +13972,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13980,7 +13980,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -14054,7 +14054,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14062,7 +14062,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -14136,7 +14136,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14144,7 +14144,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -14192,7 +14192,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14200,7 +14200,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -14252,7 +14252,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14260,7 +14260,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -14332,7 +14332,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14340,7 +14340,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -14392,7 +14392,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14400,7 +14400,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -14472,7 +14472,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `national_only` */
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14480,7 +14480,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "national_only";
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
