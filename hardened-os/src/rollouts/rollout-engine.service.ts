@@ -122,13 +122,15 @@ export class RolloutEngine implements OnApplicationBootstrap, OnApplicationShutd
       at: new Date(e.at),
     });
     if (!changed) return 'unchanged';
-    if (e.outcome !== 'failed' || rollout.state !== 'running') return 'recorded';
+    // A paused rollout is weighed too: handsets it reached before the pause still report.
+    if (e.outcome !== 'failed' || (rollout.state !== 'running' && rollout.state !== 'paused'))
+      return 'recorded';
     const stage = rollout.stages[rollout.currentStage];
     if (!stage) return 'recorded';
     const counts = await this.repo.stageOutcomes(rollout.id, rollout.currentStage);
     const reason = haltReason(counts, stage, rollout);
     if (!reason) return 'recorded';
-    const halted = await this.halt(rollout.id, reason, ['running'], null);
+    const halted = await this.halt(rollout.id, reason, ['running', 'paused'], null);
     return halted ? 'halted' : 'recorded';
   }
 

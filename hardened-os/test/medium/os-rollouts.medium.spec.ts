@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, AuditService, NATIONAL_SCOPE, platformDomain, type Principal } from '@pakawaaz/platform';
-import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
+import {
+  AppError,
+  AuditService,
+  defineEvent,
+  InProcessEventBus,
+  NATIONAL_SCOPE,
+  platformDomain,
+  type Principal,
+} from '@pakawaaz/platform';
+import { createTestDatabase, testLogger, type TestDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeviceOsUpdate } from '../../src/hardened-os.events.js';
+import { OsUpdateListener } from '../../src/rollouts/os-update.listener.js';
 import { hardenedOsDomain } from '../../src/hardened-os.domain.js';
 import { OsReleasesFacts } from '../../src/registry/os-releases.facts.js';
 import { RegistryRepository } from '../../src/registry/registry.repository.js';
@@ -277,5 +287,49 @@ describe('OS rollouts on PostgreSQL', () => {
     expect((await engine.tick(new Date(Date.now() + 6 * 60_000))).map((x) => x.state)).toEqual(['completed']);
     // Completed: a handset that was off-line throughout is still offered the build.
     expect((await facts.targetFor(device(BROAD, { model: 'husky' })))?.rolloutId).toBe(r.id);
+  });
+
+  it('takes outcomes from the bus as device-mgmt publishes them, once however often they are delivered', async () => {
+    // device-mgmt's event as it declares it (this floor cannot import it); our consumer reads it by shape.
+    const published = defineEvent('device-mgmt.device.os-update', DeviceOsUpdate.schema, {
+      examples: [
+        {
+          deviceId: 'dev-7',
+          institutionId: null,
+          rolloutId: 'r-1',
+          releaseId: 'rel-1',
+          outcome: 'offered',
+          at: '2026-12-04T10:00:00.000Z',
+        },
+      ],
+    });
+    const bus = new InProcessEventBus(testLogger);
+    const listener = new OsUpdateListener(bus, engine, testLogger);
+    await listener.onApplicationBootstrap();
+    const r = await service.create(
+      { releaseId: releaseIds.shibaNew!, stages: [{ ring: 'pilot', percent: 100, soakMinutes: 60 }] },
+      admin,
+      'q16',
+    );
+    const deviceId = randomUUID();
+    const at = (s: string) => `2026-12-05T10:0${s}:00.000Z`;
+    const event = (outcome: 'offered' | 'updated', when: string) =>
+      published.create({
+        deviceId,
+        institutionId: PILOT,
+        rolloutId: r.id,
+        releaseId: releaseIds.shibaNew!,
+        outcome,
+        at: at(when),
+      });
+    const offered = event('offered', '0');
+    await bus.publish(offered);
+    await bus.publish(event('updated', '5'));
+    await bus.publish(offered); // redelivered late: changes nothing
+    await expect
+      .poll(async () => (await service.get(r.id, admin)).rings.find((g) => g.ring === 'pilot'))
+      .toEqual({ ring: 'pilot', offered: 1, updated: 1, failed: 0, pending: 0 });
+    await listener.onModuleDestroy();
+    await bus.close();
   });
 });
