@@ -20,11 +20,15 @@ describe('event contracts of the composed system', () => {
     ]);
     expect(expecting('device-mgmt.device.lost')).toEqual(['core-network.device-barring']);
     expect(expecting('identity.session.revoked')).toEqual(['identity.session-cache']);
+    // Handsets' OS updates feed hardened-os's rollouts (auto-halt), and a compromised boot key device-mgmt.
+    expect(expecting('device-mgmt.device.os-update')).toEqual(['hardened-os.os-update-outcomes']);
+    expect(expecting('hardened-os.boot-key.compromised')).toEqual(['device-mgmt.boot-key-compromised']);
     const deliveries = Object.fromEntries(consumers.map(({ c }) => [c.name, c.delivery]));
     expect(deliveries).toMatchObject({
       'identity.session-cache': 'broadcast',
       'identity.radius-clients': 'broadcast',
       'core-network.official-facts': 'durable',
+      'hardened-os.os-update-outcomes': 'durable',
     });
   });
 
