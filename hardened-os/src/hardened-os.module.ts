@@ -15,6 +15,7 @@ import { OsRegistryController } from './registry/registry.controller.js';
 import { RegistryRepository } from './registry/registry.repository.js';
 import { RegistryService } from './registry/registry.service.js';
 import { OtaRepositoryController, TufAdminController } from './tuf/tuf.controller.js';
+import { OtaFilesService } from './tuf/ota-files.service.js';
 import { TufRepositoryService } from './tuf/tuf-repository.service.js';
 
 /**
@@ -37,6 +38,7 @@ export class HardenedOsModule {
         RegistryService,
         PayloadsService,
         TufRepositoryService,
+        OtaFilesService,
         RolloutsRepository,
         OsRolloutsFacts,
         RolloutEngine,

@@ -1,5 +1,3 @@
-import { readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
 import { Inject, Injectable, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import {
   AuditService,
@@ -16,19 +14,20 @@ import {
 } from '@pakawaaz/platform';
 import { HARDENED_OS_CONFIG, type HardenedOsConfig } from '../hardened-os.config.js';
 import { hardenedOsError } from '../hardened-os.errors.js';
-import { OsUpdateMetadataStale } from '../hardened-os.events.js';
 import { PAYLOAD_STORE } from '../payloads/payloads.service.js';
 import type { PayloadStore } from '../payloads/payload-store.js';
 import { RegistryRepository } from '../registry/registry.repository.js';
 import { DEMO_ROOT_FIELD } from './demo-keys.js';
-import { MetadataStore, writeFileAtomic } from './metadata-store.js';
-import { parseTargetPath, targetOf } from './release-targets.js';
+import { KeyStatusFile } from './key-status-file.js';
+import { raiseStaleAlarm } from './tuf-alarm.js';
+import { checked, parseUpload, refuseCompromised } from './tuf-import-checks.js';
+import { MetadataStore } from './metadata-store.js';
+import { targetOf } from './release-targets.js';
 import { openOnlineSigners, type OnlineSigners } from './tuf-online-keys.js';
 import type { TufSigner } from './tuf-keys.js';
 import {
   checkKeyIds,
   isExpired,
-  parseMetadata,
   serializeMetadata,
   TufMetadataError,
   verifyRootRotation,
@@ -43,7 +42,6 @@ import { readPublished, requireRoot, type PublishedState } from './tuf-state.js'
 const PUBLISH_LOCK = 0x74756670;
 /** How often the timer looks at the timestamp; it re-signs once half its lifetime has passed. */
 const REFRESH_CHECK_MS = 5 * 60_000;
-const KEY_STATUS_FILE = 'key-status.json';
 
 const actorName = (by: Principal) => `${by.actor.type}:${by.actor.id}`;
 
@@ -54,6 +52,7 @@ const actorName = (by: Principal) => `${by.actor.type}:${by.actor.id}`;
 @Injectable()
 export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown {
   readonly store: MetadataStore;
+  private readonly keyStatus: KeyStatusFile;
   private signers?: OnlineSigners;
   private timer?: NodeJS.Timeout;
 
@@ -68,6 +67,7 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
     @Optional() @Inject(LOGGER) private readonly logger?: Logger,
   ) {
     this.store = new MetadataStore(config.tufDir);
+    this.keyStatus = new KeyStatusFile(config.tufDir);
   }
 
   async onModuleInit(): Promise<void> {
@@ -78,6 +78,8 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
     await this.store.removeTemps();
     this.timer = setInterval(() => void this.refreshTimestamp(new Date()), REFRESH_CHECK_MS);
     this.timer.unref();
+    // A node that was down past the refresh point re-signs at once rather than at the first tick.
+    void this.refreshTimestamp(new Date());
   }
 
   onApplicationShutdown(): void {
@@ -123,10 +125,10 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
 
   async importRoot(body: unknown, by: Principal, requestId: string) {
     requireNational(by);
-    const next = this.parse('root', body);
+    const next = parseUpload('root', body);
     return this.locked(async () => {
       const state = await readPublished(this.store);
-      this.check(() => {
+      checked(() => {
         checkKeyIds(next.signed);
         if (state.root) verifyRootRotation(state.root.signed, next);
         else if (next.signed.version !== 1)
@@ -135,7 +137,7 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
         if (isExpired(next.signed, new Date()))
           throw new TufMetadataError('expired', 'root metadata has expired');
       });
-      await this.refuseCompromised(next, 'root');
+      refuseCompromised(next, 'root', next.signed, await this.compromised());
       // A root without the server's online keys would leave it unable to publish: refuse it up front.
       for (const role of ['timestamp', 'snapshot'] as const) {
         const keyid = this.online()[role].keyid;
@@ -166,12 +168,12 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
 
   async importTargets(body: unknown, by: Principal, requestId: string) {
     requireNational(by);
-    const targets = this.parse('targets', body);
+    const targets = parseUpload('targets', body);
     return this.locked(async () => {
       const state = await readPublished(this.store);
       if (!state.root) throw hardenedOsError('tuf_root_missing', 'Import root metadata before targets.');
       const root = state.root.signed;
-      this.check(() => {
+      checked(() => {
         verifyThreshold(targets, root, 'targets');
         const current = state.targets?.signed.version ?? 0;
         if (targets.signed.version <= current)
@@ -179,7 +181,7 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
         if (isExpired(targets.signed, new Date()))
           throw new TufMetadataError('expired', 'targets metadata has expired');
       });
-      await this.refuseCompromised(targets, 'targets');
+      refuseCompromised(targets, 'targets', root, await this.compromised());
       for (const [name, file] of Object.entries(targets.signed.targets))
         if (!(await this.payloads.has(file.hashes.sha256)))
           throw hardenedOsError('tuf_target_unknown', `Target ${name} is not a stored OTA payload.`);
@@ -193,10 +195,7 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
   async markCompromised(keyid: string, by: Principal, requestId: string) {
     requireNational(by);
     return this.locked(async () => {
-      const set = new Set(await this.compromised());
-      set.add(keyid);
-      const list = [...set].sort();
-      await writeFileAtomic(this.keyStatusFile(), Buffer.from(JSON.stringify({ compromised: list })));
+      const list = await this.keyStatus.add(keyid);
       await this.audit.record({
         actor: by.actor,
         action: 'hardened-os.tuf.key.compromised',
@@ -233,32 +232,13 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
         return true;
       });
     } catch (err) {
-      await this.alarm(expires, err instanceof Error ? err.message : String(err));
+      await raiseStaleAlarm(
+        { audit: this.audit, bus: this.bus, logger: this.logger },
+        expires,
+        err instanceof Error ? err.message : String(err),
+      );
       return false;
     }
-  }
-
-  /** Public: a metadata file by its served name. */
-  async metadataFile(name: string): Promise<Buffer> {
-    const bytes = await this.store.read(name);
-    if (!bytes) throw hardenedOsError('tuf_metadata_not_found', `No metadata file ${name}.`);
-    return bytes;
-  }
-
-  /** Public: the payload file a consistent-snapshot target URL names, when the published targets list it. */
-  async targetFile(model: string, version: string, hashed: string): Promise<{ file: string; size: number }> {
-    const wanted = parseTargetPath(model, version, hashed);
-    const bytes = wanted && (await this.store.read('targets.json'));
-    const listed = bytes ? parseMetadata('targets', bytes).signed.targets[wanted!.name] : undefined;
-    if (!wanted || listed?.hashes.sha256 !== wanted.sha256)
-      throw hardenedOsError('tuf_metadata_not_found', 'No such target.');
-    const file = this.payloads.fileOf(wanted.sha256);
-    const size = await stat(file).then(
-      (s) => s.size,
-      () => undefined,
-    );
-    if (size === undefined) throw hardenedOsError('tuf_metadata_not_found', 'No such target.');
-    return { file, size };
   }
 
   private async publish(targets: Envelope<'targets'>, state: PublishedState): Promise<void> {
@@ -287,42 +267,6 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
     return signer;
   }
 
-  /** Metadata whose threshold holds only thanks to a compromised key is refused. */
-  private async refuseCompromised(e: Envelope<TufRole>, role: 'root' | 'targets'): Promise<void> {
-    const bad = new Set(await this.compromised());
-    if (!e.signatures.some((s) => bad.has(s.keyid))) return;
-    const clean = { ...e, signatures: e.signatures.filter((s) => !bad.has(s.keyid)) };
-    try {
-      verifyThreshold(
-        clean,
-        role === 'root'
-          ? (e as Envelope<'root'>).signed
-          : requireRoot(await readPublished(this.store)).signed,
-        role,
-      );
-    } catch {
-      throw hardenedOsError('tuf_key_refused', `${role} metadata is signed with a key marked compromised.`);
-    }
-  }
-
-  private parse<R extends TufRole>(role: R, body: unknown): Envelope<R> {
-    try {
-      return parseMetadata(role, Buffer.from(JSON.stringify(body ?? null)));
-    } catch (err) {
-      if (err instanceof TufMetadataError) throw hardenedOsError('tuf_metadata_invalid', err.message);
-      throw err;
-    }
-  }
-
-  private check(fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      if (err instanceof TufMetadataError) throw hardenedOsError('tuf_metadata_rejected', err.message);
-      throw err;
-    }
-  }
-
   private online(): OnlineSigners {
     if (!this.signers) throw new Error('the online TUF keys are not loaded yet');
     return this.signers;
@@ -332,15 +276,8 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
     return this.database.withExclusiveLock(PUBLISH_LOCK, fn);
   }
 
-  private keyStatusFile(): string {
-    return path.join(this.config.tufDir, KEY_STATUS_FILE);
-  }
-
-  private async compromised(): Promise<string[]> {
-    const text = await readFile(this.keyStatusFile(), 'utf8').catch(() => undefined);
-    if (!text) return [];
-    const parsed = JSON.parse(text) as { compromised?: unknown };
-    return Array.isArray(parsed.compromised) ? parsed.compromised.filter((k) => typeof k === 'string') : [];
+  private compromised(): Promise<string[]> {
+    return this.keyStatus.compromised();
   }
 
   private async record(
@@ -360,23 +297,5 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
       },
       requestId,
     });
-  }
-
-  private async alarm(expires: string, reason: string): Promise<void> {
-    this.logger?.error(
-      { expires, reason },
-      'could not re-sign TUF timestamp metadata: handsets stop updating when it expires',
-    );
-    await this.audit
-      .record({
-        actor: { type: 'system', id: 'hardened-os' },
-        action: OsUpdateMetadataStale.type,
-        target: 'tuf:timestamp',
-        details: { expires, reason },
-      })
-      .catch(() => undefined);
-    await this.bus
-      ?.publish(OsUpdateMetadataStale.create({ expires, reason: reason.slice(0, 500) }))
-      .catch(() => undefined);
   }
 }

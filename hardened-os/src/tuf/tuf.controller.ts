@@ -26,6 +26,7 @@ import {
   TufStatus,
   TufTargetsExport,
 } from './tuf.dto.js';
+import { OtaFilesService } from './ota-files.service.js';
 import { TufRepositoryService } from './tuf-repository.service.js';
 
 const READERS: Role[] = ['os-admin', 'viewer', 'security-officer'];
@@ -39,7 +40,7 @@ const READERS: Role[] = ['os-admin', 'viewer', 'security-officer'];
 @ErrorCodes(HARDENED_OS_ERROR_STATUS, 'tuf_metadata_not_found')
 @Controller('ota')
 export class OtaRepositoryController {
-  constructor(private readonly tuf: TufRepositoryService) {}
+  constructor(private readonly tuf: OtaFilesService) {}
 
   @Get('metadata/:file')
   @Header('content-type', 'application/json')

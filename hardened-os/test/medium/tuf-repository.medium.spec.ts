@@ -31,6 +31,7 @@ import { RegistryService } from '../../src/registry/registry.service.js';
 import { generateSigningKey, type TufSigningKey } from '../../src/tuf/tuf-keys.js';
 import { serializeMetadata, signMetadata } from '../../src/tuf/tuf-metadata.js';
 import { buildRoot, buildTargets, type RoleKeys } from '../../src/tuf/tuf-repository.js';
+import { OtaFilesService } from '../../src/tuf/ota-files.service.js';
 import { TufRepositoryService } from '../../src/tuf/tuf-repository.service.js';
 
 const admin: Principal = {
@@ -49,6 +50,7 @@ const SHA = createHash('sha256').update(OTA).digest('hex');
 let db: TestDatabase;
 let dir: string;
 let tuf: TufRepositoryService;
+let files: OtaFilesService;
 let server: Server;
 let base: string;
 const events: { type: string; data: unknown }[] = [];
@@ -106,6 +108,7 @@ beforeAll(async () => {
     logger,
   );
   await tuf.onModuleInit();
+  files = new OtaFilesService(config, store);
   await registry.addModel({ codename: 'shiba', manufacturer: 'Google', strongBox: true }, admin, 'r1');
   const rel = await registry.addRelease(
     {
@@ -127,9 +130,9 @@ beforeAll(async () => {
     const meta = /^\/ota\/metadata\/([^/]+)$/.exec(url);
     const target = /^\/ota\/targets\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url);
     const found = meta
-      ? tuf.metadataFile(meta[1]!)
+      ? files.metadataFile(meta[1]!)
       : target
-        ? tuf.targetFile(target[1]!, target[2]!, target[3]!).then((t) => readFile(t.file))
+        ? files.targetFile(target[1]!, target[2]!, target[3]!).then((t) => readFile(t.file))
         : Promise.reject(new Error('no route'));
     found.then(
       (b) => res.writeHead(200, { 'content-length': b.length }).end(b),
@@ -194,7 +197,7 @@ describe('the TUF repository service', () => {
 
   it('refuses targets that are not newer, not signed by the targets key, or list unknown bytes', async () => {
     expect(await code(tuf.importTargets(await signTargets(1), admin, 'r'))).toBe('tuf_metadata_rejected');
-    expect(await code(tuf.importTargets(await signTargets(2, offline.root[0]!), admin, 'r'))).toBe(
+    expect(await code(tuf.importTargets(await signTargets(2, offline.root[0]), admin, 'r'))).toBe(
       'tuf_metadata_rejected',
     );
     const unknown = signMetadata<'targets'>(
