@@ -214,7 +214,11 @@ export class SimulatedHandset {
     if (!version) return { ok: false, detail: 'update_os names no version' };
     if (!this.o.otaDir) return { ok: false, detail: 'tuf: no trusted root on the handset' };
     if (!this.o.model) return { ok: false, detail: 'the handset does not know its model' };
-    if (this.o.trustServerRoot) await provisionTrustedRoot(this.o.apiUrl, this.o.otaDir).catch(() => false);
+    const provisioned = this.o.trustServerRoot
+      ? await provisionTrustedRoot(this.o.apiUrl, this.o.otaDir).catch(() => false)
+      : true;
+    if (!provisioned)
+      return { ok: false, detail: 'tuf: the server publishes no signed update metadata (no root)' };
     return fetchVerifiedUpdate(
       { serverUrl: this.o.apiUrl, dir: this.o.otaDir },
       {
