@@ -14,8 +14,9 @@ describe('MetadataStore', () => {
   it('writes the versioned files before timestamp.json, which comes last', async () => {
     const store = new MetadataStore(dir);
     const order: string[] = [];
-    store.write = async (name: string) => {
+    store.write = (name: string) => {
       order.push(name);
+      return Promise.resolve();
     };
     await store.publish(
       new Map([

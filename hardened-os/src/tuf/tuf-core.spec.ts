@@ -144,7 +144,7 @@ describe('metadata', () => {
   it('keeps unknown fields so signatures over them still verify', () => {
     const k = generateSigningKey();
     const t = buildTargets({ version: 1, expires: '2027-01-01T00:00:00Z', targets: [] });
-    const env = signMetadata<'targets'>({ ...t, x_future: { a: 1 } } as typeof t, [k]);
+    const env = signMetadata<'targets'>({ ...t, x_future: { a: 1 } }, [k]);
     const parsed = parseMetadata('targets', serializeMetadata(env));
     const root = buildRoot({
       version: 1,

@@ -23,7 +23,11 @@ export type TufSignature = { keyid: string; sig: string };
 export type TufSigner = { keyid: string; public: TufPublicKey; sign(data: Buffer): Promise<Buffer> };
 
 export function localSigner(key: TufSigningKey): TufSigner {
-  return { keyid: key.keyid, public: key.public, sign: async (data) => sign(null, data, key.privateKey) };
+  return {
+    keyid: key.keyid,
+    public: key.public,
+    sign: (data) => Promise.resolve(sign(null, data, key.privateKey)),
+  };
 }
 
 /** The TUF key of an Ed25519 public JWK (what the platform key service publishes for its signers). */

@@ -249,7 +249,7 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
   async targetFile(model: string, version: string, hashed: string): Promise<{ file: string; size: number }> {
     const wanted = parseTargetPath(model, version, hashed);
     const bytes = wanted && (await this.store.read('targets.json'));
-    const listed = bytes ? parseMetadata('targets', bytes).signed.targets[wanted!.name] : undefined;
+    const listed = bytes ? parseMetadata('targets', bytes).signed.targets[wanted.name] : undefined;
     if (!wanted || listed?.hashes.sha256 !== wanted.sha256)
       throw hardenedOsError('tuf_metadata_not_found', 'No such target.');
     const file = this.payloads.fileOf(wanted.sha256);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from '../commander.js';
-import { baseUrlOf, CliError, unwrap, type Schemas } from '../api-client.js';
+import { baseUrlOf, CliError, unwrap } from '../api-client.js';
 import type { CliContext } from '../context.js';
 import { uploadFile } from './os-upload.js';
 
@@ -82,9 +82,7 @@ export function registerPublish(os: Command, ctx: CliContext) {
         });
         (root.signed as Record<string, unknown>)[tuf.DEMO_ROOT_FIELD] = true;
         const signed = tuf.signMetadata<'root'>(root.signed, [keys.root]);
-        await unwrap(
-          ctx.api().PUT('/api/v1/os/tuf/root', { body: signed as unknown as Schemas['TufMetadata'] }),
-        );
+        await unwrap(ctx.api().PUT('/api/v1/os/tuf/root', { body: signed }));
         ctx.io.stdout(`published DEMO-ONLY root version 1 (keys in ${keys.dir})\n`);
       } else {
         const res = await fetch(`${baseUrlOf(ctx.io.env)}/ota/metadata/root.json`);
@@ -104,9 +102,7 @@ export function registerPublish(os: Command, ctx: CliContext) {
         }),
         [keys.targets],
       );
-      const r = await unwrap(
-        ctx.api().PUT('/api/v1/os/tuf/targets', { body: targets as unknown as Schemas['TufMetadata'] }),
-      );
+      const r = await unwrap(ctx.api().PUT('/api/v1/os/tuf/targets', { body: targets }));
       const base = baseUrlOf(ctx.io.env);
       ctx.io.stdout(
         `published targets version ${r.version} (${r.targets ?? 0} target(s)) signed with DEMO-ONLY keys\n` +
