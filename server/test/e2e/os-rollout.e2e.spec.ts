@@ -34,7 +34,7 @@ const OTA = Buffer.from('PK\u0003\u0004 labphone full OTA 15.2 (e2e)');
 const BUILD = 'PKZ1.261201.001';
 const PILOT = 'Ministry of Pilots';
 const BROAD = 'Ministry of Broadlands';
-const pg = postgresAvailable();
+const pg = await postgresAvailable();
 
 let db: FreshDatabase;
 let server: TestServer;
@@ -81,7 +81,7 @@ const ring = (r: Rollout, name: string) => r.rings.find((g) => g.ring === name)!
 
 async function until(what: string, ok: (r: Rollout) => boolean): Promise<Rollout> {
   for (let i = 0; i < 100; i++) {
-    const r = (await api<Rollout>('GET', `/api/v1/os/rollouts/${rolloutId}`)) as Rollout;
+    const r = await api<Rollout>('GET', `/api/v1/os/rollouts/${rolloutId}`);
     if (ok(r)) return r;
     await sleep(100);
   }
@@ -265,7 +265,7 @@ describe.skipIf(!pg)("the handset's OTA client against the served repository", (
     proxy = createServer((req, res) => {
       void (async () => {
         const upstream = await fetch(`${server.url}${req.url}`);
-        let body = Buffer.from(await upstream.arrayBuffer());
+        let body: Buffer = Buffer.from(await upstream.arrayBuffer());
         if (rewrite && upstream.ok) body = rewrite(req.url ?? '', body);
         res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(body);
       })();

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApiClient } from '@pakawaaz/api-client';
 import {
@@ -7,6 +8,7 @@ import {
   DEMO_HANDSETS,
   DEMO_HEALTH_INSTITUTION,
   DEMO_HEALTH_POLICY,
+  DEMO_MODEL,
   DEMO_OFFICIALS,
   DEMO_PENDING_COMMAND,
   type DemoHandsetPlan,
@@ -91,17 +93,24 @@ async function restore(o: DemoFleetOptions): Promise<Member[] | null> {
     throw err;
   }
   const state = JSON.parse(text) as StateFile;
-  return state.handsets.map(({ plan, saved }) => ({
+  return state.handsets.map(({ plan, saved }, i) => ({
     plan,
-    handset: SimulatedHandset.restore(handsetOptions(o, plan), saved),
+    handset: SimulatedHandset.restore(handsetOptions(o, plan, i), saved),
   }));
 }
 
-function handsetOptions(o: DemoFleetOptions, plan: DemoHandsetPlan) {
+/**
+ * Each handset's options; its OTA folder (trusted TUF root, metadata cache) is kept beside the state file, the
+ * root taken from the server on first use (lab only: a real handset ships it in its OS image).
+ */
+function handsetOptions(o: DemoFleetOptions, plan: DemoHandsetPlan, index: number) {
   return {
     apiUrl: o.apiUrl,
     deviceUrl: o.deviceUrl,
     root: o.root,
+    model: DEMO_MODEL,
+    otaDir: path.join(path.dirname(o.stateFile), 'demo-ota', String(index)),
+    trustServerRoot: true,
     ...(plan.securityPatch
       ? { securityPatch: plan.securityPatch, attest: attestedPatch(plan.securityPatch) }
       : {}),
@@ -124,8 +133,8 @@ async function setUp(o: DemoFleetOptions): Promise<{ members: Member[]; complian
     }),
   ).catch((err: unknown) => o.log('warn', 'the demo policy was not set', { error: why(err) }));
   const members: Member[] = [];
-  for (const plan of DEMO_HANDSETS) {
-    const handset = new SimulatedHandset(handsetOptions(o, plan));
+  for (const [i, plan] of DEMO_HANDSETS.entries()) {
+    const handset = new SimulatedHandset(handsetOptions(o, plan, i));
     const { token } = await must(
       api.POST('/api/v1/enrolment-tokens', { body: { official: plan.official, expiresInHours: 1 } }),
     );

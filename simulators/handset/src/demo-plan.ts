@@ -46,10 +46,20 @@ export const DEMO_HANDSETS: readonly DemoHandsetPlan[] = [
  */
 export const DEMO_HEALTH_POLICY = { minimumPatchLevel: '2025-09', graceHours: 0 } as const;
 
-/** The command waiting for the switched-off handset (its idempotency key makes a restart reuse it). */
+/**
+ * The model every demo handset attests: register it (`pakawaaz os models add labphone …`) and publish a build
+ * for it (`pakawaaz os publish --model labphone …`) to watch a rollout reach the demo fleet.
+ */
+export const DEMO_MODEL = 'labphone';
+
+/**
+ * The command waiting for the switched-off handset (its idempotency key makes a restart reuse it). It is
+ * never delivered; were the handset to come back, its OTA client would install 15.2 only if a labphone 15.2
+ * is published in the server's TUF repository, and acknowledge it failed with the reason otherwise.
+ */
 export const DEMO_PENDING_COMMAND = {
   type: 'update_os',
-  params: { version: 'PKZ.251201.001' },
+  params: { version: '15.2' },
   idempotencyKey: 'demo-fleet-pending-update',
 } as const;
 

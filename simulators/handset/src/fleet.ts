@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApiClient } from '@pakawaaz/api-client';
 import type { LabAttestationRoot } from './lab-attestation.js';
@@ -5,6 +6,7 @@ import { SimulatedHandset } from './handset.js';
 import { HandsetHttpError } from './http-error.js';
 import { LatencyWindow } from './latency.js';
 import { mtlsFetch } from './mtls-fetch.js';
+import { provisionTrustedRoot } from './ota-client.js';
 
 export type FleetOptions = {
   apiUrl: string;
@@ -23,6 +25,12 @@ export type FleetOptions = {
   officials?: readonly string[];
   /** Lab fault: this fraction (0..1) of handsets (by a hash of their device id) fail OS updates. */
   updateFailureRate?: number;
+  /**
+   * OS updates: the model the handsets attest and the folder of their OTA folders (one per handset: trusted
+   * TUF root, metadata cache). The root is taken from the server at enrolment when it publishes one, else at
+   * the first update (lab trust on first use; a real handset ships it in its OS image).
+   */
+  ota?: { model: string; dir: string };
   onProgress?: (p: FleetProgress) => void;
   signal?: AbortSignal;
 };
@@ -102,10 +110,14 @@ async function enrolAll(
         deviceUrl: o.deviceUrl,
         root: o.root,
         ...(o.updateFailureRate === undefined ? {} : { updateFailureRate: o.updateFailureRate }),
+        ...(o.ota
+          ? { model: o.ota.model, otaDir: path.join(o.ota.dir, String(i)), trustServerRoot: true }
+          : {}),
       });
       try {
         const token = await enrolmentToken(api, officials[i % officials.length] as string);
         await handset.enrol(token);
+        if (o.ota) await provisionTrustedRoot(o.apiUrl, path.join(o.ota.dir, String(i))).catch(() => false);
         out.push(handset);
         stats.enrolled++;
       } catch (err) {

@@ -5,7 +5,7 @@ import { HandsetHttpError } from './http-error.js';
 import { LabHandset } from './lab-handset.js';
 import { mtlsFetch, type MtlsFetch } from './mtls-fetch.js';
 import { failsUpdate, obey, type Acknowledgement, type DeviceCommand, type HandsetState } from './obey.js';
-import { fetchVerifiedUpdate, type VerifiedUpdate } from './ota-client.js';
+import { fetchVerifiedUpdate, provisionTrustedRoot, type VerifiedUpdate } from './ota-client.js';
 
 export type HandsetOptions = {
   /** The API's base URL (enrolment is reached there, without a client certificate). */
@@ -29,6 +29,11 @@ export type HandsetOptions = {
    * verified. Without one the handset refuses every OS update (it cannot verify it).
    */
   otaDir?: string;
+  /**
+   * Lab only: with no trusted root in `otaDir`, take the server's `1.root.json` before the first update (trust
+   * on first use). A real handset ships its root in the OS image and never does this.
+   */
+  trustServerRoot?: boolean;
   now?: () => Date;
 };
 
@@ -209,6 +214,11 @@ export class SimulatedHandset {
     if (!version) return { ok: false, detail: 'update_os names no version' };
     if (!this.o.otaDir) return { ok: false, detail: 'tuf: no trusted root on the handset' };
     if (!this.o.model) return { ok: false, detail: 'the handset does not know its model' };
+    const provisioned = this.o.trustServerRoot
+      ? await provisionTrustedRoot(this.o.apiUrl, this.o.otaDir).catch(() => false)
+      : true;
+    if (!provisioned)
+      return { ok: false, detail: 'tuf: the server publishes no signed update metadata (no root)' };
     return fetchVerifiedUpdate(
       { serverUrl: this.o.apiUrl, dir: this.o.otaDir },
       {

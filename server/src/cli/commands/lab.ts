@@ -44,6 +44,7 @@ export function registerLabCommands(program: Command, ctx: CliContext): void {
       fraction,
       0,
     )
+    .option('--model <codename>', 'the model the handsets attest (OS updates are for a model)', 'labphone')
     .option('--json', 'print the final figures as JSON')
     .action(async (o: FleetArgs) => {
       if (o.devices > MAX_DEVICES) throw new CliError(`--devices is at most ${MAX_DEVICES}.`, 2);
@@ -68,6 +69,9 @@ export function registerLabCommands(program: Command, ctx: CliContext): void {
         intervalSeconds: o.interval,
         concurrency: o.concurrency,
         updateFailureRate: o.updateFailureRate,
+        // Each handset's trusted TUF root and metadata, beside the lab root (the root is provisioned from
+        // the server: lab only, a real handset ships it in its OS image).
+        ota: { model: o.model, dir: join(dir, 'fleet-ota', String(process.pid)) },
         ...(o.official ? { officials: o.official } : {}),
         onProgress: (p) => ctx.io.stderr(`${progressLine(p)}\n`),
       });
@@ -82,6 +86,7 @@ type FleetArgs = {
   interval: number;
   concurrency: number;
   updateFailureRate: number;
+  model: string;
   official?: string[];
   deviceUrl: string;
   labRoot?: string;
