@@ -21,7 +21,12 @@ export type CheckInRead = {
   rowVersion: string;
   policyVersion: number | null;
   nationalPolicyVersion: number | null;
-  /** The device's newest OS rollout row; read only when rollouts exist on this node (else null). */
+  /**
+   * The device's newest OS rollout row; read only when rollouts exist on this node (else null). A remembered
+   * read keeps it, possibly stale (the ack route or another node moved it): harmless, as every state a stale
+   * copy can show either asks for the locking path, which reads the row again, or decides nothing, as the
+   * current one would (the rows only move forward: offered → updated → verified, or → failed).
+   */
   osUpdate: OsUpdateSeen;
 };
 

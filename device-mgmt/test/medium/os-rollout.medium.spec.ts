@@ -142,6 +142,9 @@ describe('OS rollouts at check-in', () => {
     await fx.get(CommandsService).acknowledge(devicePrincipal(b), { commandId: cb.id, ...failed });
     // Failed devices are not offered the same rollout again.
     expect((await checkIns.checkIn(devicePrincipal(a), REPORT)).commands).toEqual([]);
+    // This node remembered b's last check-in (rollout row: offered) before the failure came through the ack
+    // route: b coming back on the target build is still not taken for a success.
+    await checkIns.checkIn(devicePrincipal(b), { ...REPORT, osBuild: TARGET.buildId });
     const seen = await outcomes();
     for (const d of [a, b])
       expect(seen.filter((e) => e.deviceId === d.id)).toEqual([
