@@ -161,6 +161,10 @@ describe.skipIf(!chromiumAvailable('the NOC devices browser test'))(
       expect(await row.innerText()).toContain(INTERIOR);
       await visible(row.getByText('compliant', { exact: true }));
       await visible(row.getByText('active', { exact: true }));
+      // The fleet's OS: a column for the patch month it reports on the chart, and the build it runs.
+      const os = page.getByRole('region', { name: 'Operating system' });
+      await visible(os.getByRole('img', { name: /^Security patch level: .*2025-11 \d+ devices/ }));
+      await visible(os.getByRole('table', { name: 'OS build' }).getByText('PKZ.250101.001'));
       // The patch level it reported at check-in, a filter of the list (kept in the address).
       await visible(row.getByText('2025-11', { exact: true }));
       await page.getByLabel('Patch level', { exact: true }).selectOption('2025-11');
