@@ -81,10 +81,19 @@ export class CheckInService {
     let done: Done | 'lock' | undefined;
     for (let attempt = 0; plain && !done && attempt < OPTIMISTIC_ATTEMPTS; attempt++)
       done = await this.optimistic(device.deviceId, report, now, facts, targetOf, attempt === 0);
-    if (done === undefined || done === 'lock')
+    if (done === undefined || done === 'lock') {
+      // The rollouts port may read the database (its snapshot refresh) through the pool: it is asked before
+      // the transaction, which on the embedded database holds the only connection (asked inside, it would
+      // wait for that connection forever). Institution and model never change after enrolment, and the build
+      // is the report's, so the answer holds for the locked row too.
+      if (this.osUpdates.enabled && asked === undefined) {
+        const row = await this.devices.find(device.deviceId);
+        if (row) await targetOf(row);
+      }
       done = await this.database.db.transaction((tx) =>
         this.inTransaction(device.deviceId, report, now, facts, targetOf, tx),
       );
+    }
     await this.outcomes.settle(done.after);
     await this.compliance.publish(done.events);
     return done.reply;

@@ -8,6 +8,9 @@ import { OsUpdateRecorder } from '../../src/os-updates/os-update-recorder.js';
 import { OsUpdateRelay } from '../../src/os-updates/os-update-relay.js';
 import { OsUpdatesRepository } from '../../src/os-updates/os-updates.repository.js';
 import { osUpdateEvents } from '../../src/os-updates/os-updates.schema.js';
+import { migrateDomains, openDatabase, platformDomain, sql } from '@pakawaaz/platform';
+import { testLogger } from '@pakawaaz/test-support';
+import { deviceMgmtDomain } from '../../src/device-mgmt.domain.js';
 import {
   addDevice,
   createDeviceMgmtFixture,
@@ -197,6 +200,41 @@ describe('OS rollouts at check-in', () => {
       expect(restarted.events.map((e) => e.id).sort()).toEqual(rows.map((r) => r.id).sort());
     } finally {
       await restarted.close();
+    }
+  });
+});
+
+describe('on the embedded database (one connection)', () => {
+  it('a check-in with an acknowledgement asks the rollouts port before its transaction (the port may read the database)', async () => {
+    const handle = await openDatabase({ dataDir: 'memory://', logger: testLogger });
+    await migrateDomains(handle, [platformDomain, deviceMgmtDomain], testLogger);
+    // hardened-os's snapshot refresh reads through the pool, not through the check-in's transaction.
+    const reading: OsRollouts = {
+      async targetFor() {
+        await handle.db.execute(sql`select 1`);
+        return null;
+      },
+    };
+    const emb = await createDeviceMgmtFixture(
+      { handle, url: undefined, drop: () => handle.close() },
+      reading,
+    );
+    try {
+      const d = await addDevice(emb.handle, { institutionId: INSTITUTION });
+      const me = devicePrincipal(d);
+      const embCheckIns = emb.get(CheckInService);
+      const lock = (
+        await emb.get(CommandsService).create(d.id, { type: 'lock' }, principal(['device-admin']), null)
+      ).command;
+      expect((await embCheckIns.checkIn(me, REPORT)).commands.map((c) => c.id)).toEqual([lock.id]);
+      const acked = embCheckIns.checkIn(me, {
+        ...REPORT,
+        acknowledgements: [{ commandId: lock.id, state: 'succeeded' }],
+      });
+      const hung = new Promise<'hung'>((r) => setTimeout(() => r('hung'), 5_000).unref());
+      expect(await Promise.race([acked.then(() => 'answered' as const), hung])).toBe('answered');
+    } finally {
+      await emb.close();
     }
   });
 });
