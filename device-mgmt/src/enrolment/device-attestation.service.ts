@@ -54,12 +54,16 @@ export class DeviceAttestationService {
       read = await this.attested(device, input.challengeId, input.attestationChain);
     } catch (err) {
       if (err instanceof AppError && err.code === 'attestation_refused')
-        await this.osUpdates?.attestationAfterUpdate(device.deviceId, refusalReasons(err.details));
+        await this.osUpdates?.attestationAfterUpdate(device.deviceId, {
+          refused: refusalReasons(err.details),
+        });
       throw err;
     }
     const now = new Date();
     await this.repo.updateAttestation(device.deviceId, { attestation: read.facts, lastAttestedAt: now });
-    await this.osUpdates?.attestationAfterUpdate(device.deviceId, null);
+    await this.osUpdates?.attestationAfterUpdate(device.deviceId, {
+      accepted: { osPatchLevel: read.facts.osPatchLevel },
+    });
     return { read, attestedAt: now };
   }
 

@@ -11,6 +11,7 @@ import {
 import { z } from 'zod';
 import { COMMAND_PARAMS, DEFAULT_EXPIRY_MINUTES } from '../commands/command-types.js';
 import { CommandsRepository } from '../commands/commands.repository.js';
+import { patchMonth } from '../attestation/policy.js';
 import { DeviceOsUpdate, type DeviceOsUpdateEvent } from '../device-mgmt.events.js';
 import type { DeviceRow } from '../devices/device-state.repository.js';
 import { OS_ROLLOUTS, type OsRollouts, type OsUpdateTarget } from './os-rollouts.js';
@@ -100,17 +101,31 @@ export class OsUpdateRecorder {
   }
 
   /**
-   * The first attestation after an update decides it: accepted verifies the update (later attestations no
-   * longer concern the rollout), refused fails it with the refusal's reasons. Publishes at once.
+   * The first attestation after an update that speaks to it decides the device's newest rollout (older ones
+   * are settled): accepted with at least the release's patch level verifies it (later attestations no longer
+   * concern the rollout); accepted with an older patch level, or refused for the boot or the patch level,
+   * fails it. A refusal for anything else (a wrong challenge, a broken chain: what any handset can send on
+   * purpose) decides nothing, so one handset cannot fail an update it installed. Publishes at once.
    */
-  async attestationAfterUpdate(deviceId: string, refused: readonly string[] | null): Promise<void> {
+  async attestationAfterUpdate(deviceId: string, attestation: AttestationAfterUpdate): Promise<void> {
     if (!this.enabled) return;
     const now = new Date();
     const ids = await this.database.db.transaction(async (tx) => {
-      const to = refused === null ? 'verified' : 'failed';
-      const detail = refused === null ? null : `attestation after the update refused: ${refused.join(', ')}`;
-      const moved = await this.repo.move(deviceId, null, ['updated'], to, detail, now, tx);
-      return moved && to === 'failed' ? this.event(moved, 'failed', detail ?? undefined, now, tx) : [];
+      const newest = await this.repo.newest(deviceId, tx);
+      if (newest?.state !== 'updated') return [];
+      const row = await this.repo.find(deviceId, newest.rolloutId, tx);
+      const decision = decideAfterUpdate(attestation, row?.securityPatchLevel ?? null);
+      if (!decision) return [];
+      const moved = await this.repo.move(
+        deviceId,
+        newest.rolloutId,
+        ['updated'],
+        decision.to,
+        decision.detail,
+        now,
+        tx,
+      );
+      return moved && decision.to === 'failed' ? this.event(moved, 'failed', decision.detail, now, tx) : [];
     });
     await this.publish(ids);
   }
@@ -146,6 +161,7 @@ export class OsUpdateRecorder {
         institutionId: device.institutionId,
         releaseId: target.releaseId,
         buildId: target.buildId,
+        securityPatchLevel: target.securityPatchLevel,
         offeredAt: now,
         changedAt: now,
       },
@@ -202,3 +218,40 @@ export class OsUpdateRecorder {
     return id ? [id] : [];
   }
 }
+
+/** What the attestation after an update showed: refused with its reason codes, or accepted with its facts. */
+export type AttestationAfterUpdate =
+  { refused: readonly string[] } | { accepted: { osPatchLevel: number | null } };
+
+/** Refusal reasons that speak to the OS the handset booted after its update (the rest decide nothing). */
+const OS_REFUSALS: ReadonlySet<string> = new Set([
+  'BOOT_STATE',
+  'BOOT_KEY_UNKNOWN',
+  'BOOT_KEY_COMPROMISED',
+  'DEVICE_UNLOCKED',
+  'PATCH_LEVEL',
+]);
+
+/** Pure: what the attestation after an update decides of it (null: nothing, a later attestation will). */
+export function decideAfterUpdate(
+  a: AttestationAfterUpdate,
+  releasePatchLevel: string | null,
+): { to: 'verified'; detail: null } | { to: 'failed'; detail: string } | null {
+  if ('refused' in a) {
+    const os = a.refused.filter((r) => OS_REFUSALS.has(r));
+    return os.length === 0
+      ? null
+      : { to: 'failed', detail: `attestation after the update refused: ${os.join(', ')}` };
+  }
+  const wanted = releasePatchLevel ? Number(releasePatchLevel.slice(0, 7).replace('-', '')) : null;
+  const attested = a.accepted.osPatchLevel === null ? null : patchMonth(a.accepted.osPatchLevel);
+  if (wanted !== null && Number.isFinite(wanted) && (attested === null || attested < wanted))
+    return {
+      to: 'failed',
+      detail: `the attested OS patch level (${attested === null ? 'none' : monthText(attested)}) is older than the release's (${monthText(wanted)})`,
+    };
+  return { to: 'verified', detail: null };
+}
+
+const monthText = (yyyymm: number): string =>
+  `${Math.floor(yyyymm / 100)}-${String(yyyymm % 100).padStart(2, '0')}`;

@@ -19,6 +19,8 @@ export const deviceOsUpdates = deviceMgmtSchema.table(
     institutionId: text('institution_id'),
     releaseId: text('release_id').notNull(),
     buildId: text('build_id').notNull(),
+    /** The release's security patch level (YYYY-MM-DD): the attestation after the update must show it. */
+    securityPatchLevel: text('security_patch_level'),
     commandId: uuid('command_id'),
     state: text('state', { enum: OS_UPDATE_STATES }).notNull().default('offered'),
     detail: text('detail'),

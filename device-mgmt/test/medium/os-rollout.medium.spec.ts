@@ -123,8 +123,12 @@ describe('OS rollouts at check-in', () => {
     });
     await checkIns.checkIn(me, { ...REPORT, osBuild: TARGET.buildId });
     expect(await outcomes()).toEqual([expected(d.id, 'offered'), expected(d.id, 'updated')]);
-    // The first attestation after the update verifies it: later trouble is not the rollout's.
-    await fx.get(OsUpdateRecorder).attestationAfterUpdate(d.id, null);
+    // A refusal that does not speak to the OS (what any handset can send on purpose) decides nothing.
+    await fx.get(OsUpdateRecorder).attestationAfterUpdate(d.id, { refused: ['CHALLENGE_MISMATCH'] });
+    expect((await fx.get(OsUpdatesRepository).find(d.id, TARGET.rolloutId))?.state).toBe('updated');
+    // The first attestation after the update showing the release's patch level verifies it: later trouble
+    // is not the rollout's.
+    await fx.get(OsUpdateRecorder).attestationAfterUpdate(d.id, { accepted: { osPatchLevel: 202612 } });
     expect((await fx.get(OsUpdatesRepository).find(d.id, TARGET.rolloutId))?.state).toBe('verified');
   });
 
@@ -183,8 +187,8 @@ describe('OS rollouts at check-in', () => {
     inRollout.add(d.id);
     await checkIns.checkIn(devicePrincipal(d), REPORT);
     await checkIns.checkIn(devicePrincipal(d), { ...REPORT, osBuild: TARGET.buildId });
-    await fx.get(OsUpdateRecorder).attestationAfterUpdate(d.id, ['BOOT_KEY_UNKNOWN']);
-    await fx.get(OsUpdateRecorder).attestationAfterUpdate(d.id, ['BOOT_KEY_UNKNOWN']);
+    await fx.get(OsUpdateRecorder).attestationAfterUpdate(d.id, { refused: ['BOOT_KEY_UNKNOWN'] });
+    await fx.get(OsUpdateRecorder).attestationAfterUpdate(d.id, { refused: ['BOOT_KEY_UNKNOWN'] });
     expect((await outcomes()).map((e) => e.outcome)).toEqual(['offered', 'updated', 'failed']);
     expect((await outcomes()).at(-1)?.detail).toBe('attestation after the update refused: BOOT_KEY_UNKNOWN');
     // A node that died between commit and publish: the row stays unpublished until a relay pass sends it,

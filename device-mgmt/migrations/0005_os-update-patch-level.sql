@@ -1,0 +1,1 @@
+ALTER TABLE "device_mgmt"."device_os_updates" ADD COLUMN "security_patch_level" text;
