@@ -255,6 +255,13 @@ describe('OS rollouts on PostgreSQL', () => {
   it("shows an institution's readers their own devices' progress and ring, and refuses them changes", async () => {
     const r = await service.get(rolloutId, earlyViewer);
     expect(r.scope).toBe('institution');
+    // The automatic halt's reason counts the whole fleet: institutions get a generic line, and no operator id.
+    expect([r.haltReason, r.createdBy]).toEqual(['halted automatically: failure rate over threshold', null]);
+    const national = await service.get(rolloutId, admin);
+    expect([national.haltReason, national.createdBy]).toEqual([
+      '1 of 5 updated devices failed (20%) across the rollout; threshold 5%',
+      'operator:op-os-admin',
+    ]);
     expect(r.rings.map((x) => x.offered)).toEqual([0, 5, 0]);
     expect((await service.rings(earlyViewer)).rings.map((x) => [x.institutionName, x.ring])).toEqual([
       ['Ministry of Early Birds', 'early'],
