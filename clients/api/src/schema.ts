@@ -4565,7 +4565,7 @@ export interface components {
         OsRollout: {
             /** Format: date-time */
             createdAt: string;
-            createdBy: string;
+            createdBy: string | null;
             currentStage: number;
             failureThreshold: number;
             haltReason: string | null;
@@ -4623,9 +4623,9 @@ export interface components {
             reason: string;
         };
         OsRolloutInput: {
-            /** @description Halt when failed / (updated + failed) in the current stage passes this (default 0.05) */
+            /** @description Halt when failed / (updated + failed), in the current stage or over the whole rollout, passes this (default 0.05) */
             failureThreshold?: number;
-            /** @description Outcomes the current stage needs before the failure rate is weighed (default 5) */
+            /** @description Outcomes (updated + failed) the current stage, or the rollout, needs before its failure rate is weighed (default 5) */
             minOutcomes?: number;
             /** Format: uuid */
             releaseId: string;
@@ -4648,7 +4648,7 @@ export interface components {
             rollouts: {
                 /** Format: date-time */
                 createdAt: string;
-                createdBy: string;
+                createdBy: string | null;
                 currentStage: number;
                 failureThreshold: number;
                 haltReason: string | null;

@@ -17,19 +17,21 @@ import {
 import type { z } from 'zod';
 import { RolloutHalted, type DeviceOsUpdate } from '../hardened-os.events.js';
 import { OsRolloutsFacts } from './os-rollouts.facts.js';
-import { DEFAULT_RING, haltReason, nextStep, stageLabel, type RolloutState } from './rollout-rules.js';
+import { autoHaltReason, DEFAULT_RING, nextStep, stageLabel, type RolloutState } from './rollout-rules.js';
 import { RolloutsRepository, type RolloutRow } from './rollouts.repository.js';
 
 /** How often the ticker looks for rollouts to start or widen (a stage soaks for minutes at least). */
 export const TICK_MS = 30_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SYSTEM = { type: 'system', id: 'hardened-os' } as const;
+/** States whose failure rate the automatic halt weighs: those handsets may still be given the release from. */
+const WEIGHED: readonly RolloutState[] = ['running', 'paused', 'completed'];
 
 export type OsUpdateOutcome = z.output<typeof DeviceOsUpdate.schema>;
 
 /**
  * What moves rollouts without an operator: outcomes reported by device-mgmt (counted once per device, the
- * automatic halt weighed after each failure) and the ticker that starts scheduled rollouts and widens running
+ * automatic halt weighed after each result) and the ticker that starts scheduled rollouts and widens running
  * ones once their stage has soaked. Every change is a conditional update, so two nodes never both make it.
  */
 @Injectable()
@@ -63,47 +65,64 @@ export class RolloutEngine implements OnApplicationBootstrap, OnApplicationShutd
     this.running = null;
   }
 
-  /** Starts, widens and completes what is due; returns the rollouts it changed. */
+  /**
+   * Starts, widens and completes what is due; returns the rollouts it changed. A running rollout whose failure
+   * rate is over its threshold is halted instead of moved (an outcome's own check may have lost a race with a
+   * step), and each model's completed rollout still offered to stragglers is weighed too.
+   */
   async tick(now: Date = new Date()): Promise<RolloutRow[]> {
     const changed: RolloutRow[] = [];
-    for (const r of await this.repo.moving()) {
-      const step = nextStep(r, now);
-      let row: RolloutRow | undefined;
-      if (step.action === 'start')
-        row = await this.repo.transition(
-          r.id,
-          { states: ['scheduled'] },
-          { state: 'running', currentStage: 0, stageStartedAt: now },
-        );
-      else if (step.action === 'advance')
-        row = await this.repo.transition(
-          r.id,
-          { states: ['running'], stage: r.currentStage },
-          { currentStage: step.to, stageStartedAt: now },
-        );
-      else if (step.action === 'complete')
-        row = await this.repo.transition(
-          r.id,
-          { states: ['running'], stage: r.currentStage },
-          { state: 'completed' },
-        );
-      if (!row) continue;
-      changed.push(row);
-      const stage = row.stages[row.currentStage];
-      await this.audit.record({
-        actor: SYSTEM,
-        action: `hardened-os.rollout.${step.action === 'start' ? 'started' : step.action === 'advance' ? 'advanced' : 'completed'}`,
-        target: `os-rollout:${row.id}`,
-        details: { model: row.model, stage: row.currentStage, label: stage ? stageLabel(stage) : null },
-      });
+    for (const r of await this.repo.current()) {
+      if (r.state === 'running' || r.state === 'completed') {
+        const halted = await this.haltIfFailing(r);
+        if (halted) {
+          changed.push(halted);
+          continue;
+        }
+      }
+      const row = await this.step(r, now);
+      if (row) changed.push(row);
     }
     if (changed.length) this.facts.invalidate();
     return changed;
   }
 
+  private async step(r: RolloutRow, now: Date): Promise<RolloutRow | undefined> {
+    const step = nextStep(r, now);
+    let row: RolloutRow | undefined;
+    if (step.action === 'start')
+      row = await this.repo.transition(
+        r.id,
+        { states: ['scheduled'] },
+        { state: 'running', currentStage: 0, stageStartedAt: now },
+      );
+    else if (step.action === 'advance')
+      row = await this.repo.transition(
+        r.id,
+        { states: ['running'], stage: r.currentStage },
+        { currentStage: step.to, stageStartedAt: now },
+      );
+    else if (step.action === 'complete')
+      row = await this.repo.transition(
+        r.id,
+        { states: ['running'], stage: r.currentStage },
+        { state: 'completed' },
+      );
+    if (!row || step.action === 'none') return undefined;
+    const stage = row.stages[row.currentStage];
+    await this.audit.record({
+      actor: SYSTEM,
+      action: `hardened-os.rollout.${step.action === 'start' ? 'started' : step.action === 'advance' ? 'advanced' : 'completed'}`,
+      target: `os-rollout:${row.id}`,
+      details: { model: row.model, stage: row.currentStage, label: stage ? stageLabel(stage) : null },
+    });
+    return row;
+  }
+
   /**
    * One outcome device-mgmt reported. Unknown rollouts are ignored (a report about another cluster's or a
-   * deleted one must not stop the stream); the device's stage and ring are those of its first report.
+   * deleted one must not stop the stream); the device's stage and ring are those of its first report. Every
+   * recorded outcome is weighed: a success can bring enough outcomes for earlier failures to count.
    */
   async record(e: OsUpdateOutcome): Promise<'recorded' | 'unchanged' | 'ignored' | 'halted'> {
     if (!UUID.test(e.rolloutId)) return 'ignored';
@@ -122,16 +141,22 @@ export class RolloutEngine implements OnApplicationBootstrap, OnApplicationShutd
       at: new Date(e.at),
     });
     if (!changed) return 'unchanged';
-    // A paused rollout is weighed too: handsets it reached before the pause still report.
-    if (e.outcome !== 'failed' || (rollout.state !== 'running' && rollout.state !== 'paused'))
-      return 'recorded';
-    const stage = rollout.stages[rollout.currentStage];
-    if (!stage) return 'recorded';
-    const counts = await this.repo.stageOutcomes(rollout.id, rollout.currentStage);
-    const reason = haltReason(counts, stage, rollout);
-    if (!reason) return 'recorded';
-    const halted = await this.halt(rollout.id, reason, ['running', 'paused'], null);
-    return halted ? 'halted' : 'recorded';
+    if (e.outcome === 'offered') return 'recorded';
+    return (await this.haltIfFailing(rollout)) ? 'halted' : 'recorded';
+  }
+
+  /**
+   * Halts a rollout handsets may still be given (running, paused — handsets it reached before the pause still
+   * report — or completed and still offered to stragglers) once its failure rate, in the current stage or
+   * over the whole rollout, passes the threshold. The halted row, or undefined.
+   */
+  private async haltIfFailing(rollout: RolloutRow): Promise<RolloutRow | undefined> {
+    if (!WEIGHED.includes(rollout.state)) return undefined;
+    if (rollout.state === 'completed' && !(await this.repo.stillOffered(rollout))) return undefined;
+    const counts = await this.repo.haltCounts(rollout.id, rollout.currentStage);
+    const reason = autoHaltReason(counts, rollout.stages[rollout.currentStage], rollout);
+    if (!reason) return undefined;
+    return this.halt(rollout.id, reason, WEIGHED, null);
   }
 
   /**

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  autoHaltReason,
   DEFAULT_STAGES,
   haltReason,
+  isAutomaticHaltReason,
   inStage,
   nextStep,
   planProblem,
   RINGS,
+  replacesOutcome,
   stableBucket,
   type RolloutClock,
   type Stage,
@@ -138,5 +141,81 @@ describe('haltReason', () => {
     expect(haltReason({ updated: 19, failed: 1 }, stage, limits)).toBeNull();
     expect(haltReason({ updated: 0, failed: 0 }, stage, { ...limits, minOutcomes: 0 })).toBeNull();
     expect(haltReason({ updated: 0, failed: 5 }, stage, limits)).toMatch(/^5 of 5 .*\(100%\)/);
+  });
+});
+
+describe('autoHaltReason', () => {
+  const stage: Stage = { ring: 'broad', percent: 25, soakMinutes: 0 };
+  const limits = { failureThreshold: 0.05, minOutcomes: 5 };
+  const none = { updated: 0, failed: 0 };
+
+  it('weighs early failures once later successes bring enough outcomes: F,F,F,F then U', () => {
+    // The review's sequence in one stage: four failures (under minOutcomes), then successes.
+    expect(
+      autoHaltReason({ stage: { updated: 0, failed: 4 }, rollout: { updated: 0, failed: 4 } }, stage, limits),
+    ).toBeNull();
+    expect(
+      autoHaltReason({ stage: { updated: 1, failed: 4 }, rollout: { updated: 1, failed: 4 } }, stage, limits),
+    ).toBe('4 of 5 updated devices failed (80%) in stage broad 25%; threshold 5%');
+  });
+
+  it('counts failures of earlier stages over the whole rollout', () => {
+    // Stage 0 failed 4 (too few to weigh), the rollout widened; stage 1 is clean, the rollout is not.
+    expect(
+      autoHaltReason({ stage: { updated: 6, failed: 0 }, rollout: { updated: 6, failed: 4 } }, stage, limits),
+    ).toBe('4 of 10 updated devices failed (40%) across the rollout; threshold 5%');
+    expect(autoHaltReason({ stage: none, rollout: { updated: 2, failed: 4 } }, undefined, limits)).toMatch(
+      /across the rollout/,
+    );
+  });
+
+  it('names the stage first, and stays quiet at or under the threshold or under minOutcomes', () => {
+    expect(
+      autoHaltReason(
+        { stage: { updated: 4, failed: 1 }, rollout: { updated: 40, failed: 1 } },
+        stage,
+        limits,
+      ),
+    ).toMatch(/in stage broad 25%/);
+    expect(
+      autoHaltReason(
+        { stage: { updated: 19, failed: 1 }, rollout: { updated: 39, failed: 1 } },
+        stage,
+        limits,
+      ),
+    ).toBeNull();
+    expect(autoHaltReason({ stage: none, rollout: { updated: 0, failed: 4 } }, stage, limits)).toBeNull();
+  });
+
+  it('writes reasons that are recognised as automatic, and only those', () => {
+    const stageReason = haltReason({ updated: 22, failed: 3 }, stage, limits)!;
+    const rolloutReason = autoHaltReason({ stage: none, rollout: { updated: 6, failed: 4 } }, stage, limits)!;
+    expect([stageReason, rolloutReason].map(isAutomaticHaltReason)).toEqual([true, true]);
+    expect(isAutomaticHaltReason('boot loop on Pixel 8 Pro')).toBe(false);
+  });
+});
+
+describe('replacesOutcome', () => {
+  const t = (s: number) => new Date(Date.UTC(2026, 11, 4, 10, 0, s));
+  const o = (outcome: 'offered' | 'updated' | 'failed', s: number) => ({ outcome, at: t(s) });
+
+  it('lets a result replace the offer whatever the node clocks say, never the other way', () => {
+    expect(replacesOutcome(o('updated', 0), o('offered', 30))).toBe(true);
+    expect(replacesOutcome(o('failed', 0), o('offered', 30))).toBe(true);
+    expect(replacesOutcome(o('offered', 60), o('updated', 0))).toBe(false);
+    expect(replacesOutcome(o('offered', 60), o('failed', 0))).toBe(false);
+  });
+
+  it('lets failed after updated stand (failed boot or attestation after the update), never the reverse', () => {
+    expect(replacesOutcome(o('failed', 0), o('updated', 30))).toBe(true);
+    expect(replacesOutcome(o('updated', 60), o('failed', 0))).toBe(false);
+  });
+
+  it('changes nothing on redelivery; within one outcome the later report wins', () => {
+    for (const x of ['offered', 'updated', 'failed'] as const) {
+      expect(replacesOutcome(o(x, 10), o(x, 10))).toBe(false);
+      expect(replacesOutcome(o(x, 5), o(x, 10))).toBe(false);
+      expect(replacesOutcome(o(x, 20), o(x, 10))).toBe(true);
+    }
   });
 });

@@ -105,21 +105,60 @@ export type StageOutcomes = { updated: number; failed: number };
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
-/**
- * Automatic halt: once at least `minOutcomes` devices of the current stage took the update (updated or
- * failed), the rollout halts when the failed share passes the threshold. The reason reads for a human.
- */
-export function haltReason(
-  counts: StageOutcomes,
-  stage: Stage,
-  limits: { failureThreshold: number; minOutcomes: number },
-): string | null {
+type HaltLimits = { failureThreshold: number; minOutcomes: number };
+
+/** "f of n updated devices failed (r%) <where>; threshold t%" once n ≥ minOutcomes and f / n > threshold. */
+function overThreshold(counts: StageOutcomes, where: string, limits: HaltLimits): string | null {
   const took = counts.updated + counts.failed;
   if (took === 0 || took < limits.minOutcomes) return null;
   const rate = counts.failed / took;
   if (rate <= limits.failureThreshold) return null;
-  return `${counts.failed} of ${took} updated devices failed (${pct(rate)}) in stage ${stageLabel(stage)}; threshold ${pct(limits.failureThreshold)}`;
+  return `${counts.failed} of ${took} updated devices failed (${pct(rate)}) ${where}; threshold ${pct(limits.failureThreshold)}`;
 }
 
-/** Outcome order at the same instant: a result outranks the offer it answers. */
-export const outcomeRank = (o: Outcome): number => (o === 'offered' ? 0 : 1);
+const AUTOMATIC =
+  /^\d+ of \d+ updated devices failed \(\d+%\) (in stage .+|across the rollout); threshold \d+%$/;
+/** Whether a halt reason is one the automatic halt wrote (the operator's own are free text). */
+export const isAutomaticHaltReason = (reason: string): boolean => AUTOMATIC.test(reason);
+
+/**
+ * Automatic halt for one stage: once at least `minOutcomes` devices of the stage took the update (updated or
+ * failed), the rollout halts when the failed share passes the threshold. The reason reads for a human.
+ */
+export function haltReason(counts: StageOutcomes, stage: Stage, limits: HaltLimits): string | null {
+  return overThreshold(counts, `in stage ${stageLabel(stage)}`, limits);
+}
+
+/**
+ * The automatic halt as the engine weighs it, after every outcome and before every step: the current stage,
+ * and the whole rollout (devices keep the stage that first took them, so failures of an earlier stage would
+ * otherwise stop counting once the rollout widens, and early failures below `minOutcomes` in one stage
+ * would never be weighed with the successes that follow in the next).
+ */
+export function autoHaltReason(
+  counts: { stage: StageOutcomes; rollout: StageOutcomes },
+  stage: Stage | undefined,
+  limits: HaltLimits,
+): string | null {
+  return (
+    (stage ? haltReason(counts.stage, stage, limits) : null) ??
+    overThreshold(counts.rollout, 'across the rollout', limits)
+  );
+}
+
+/**
+ * Which recorded outcome a report replaces. Results outrank the offer whatever their times (each comes from
+ * its device-mgmt node's clock), and `failed` outranks `updated`: device-mgmt sends updated, then failed when
+ * the boot or attestation after the update fails, and never the other way. Within one rank the later time
+ * wins, so a redelivered report changes nothing.
+ */
+export const outcomeRank = (o: Outcome): number => OUTCOMES.indexOf(o);
+
+export function replacesOutcome(
+  incoming: { outcome: Outcome; at: Date },
+  recorded: { outcome: Outcome; at: Date },
+): boolean {
+  const a = outcomeRank(incoming.outcome);
+  const b = outcomeRank(recorded.outcome);
+  return a !== b ? a > b : incoming.at > recorded.at;
+}

@@ -43,7 +43,8 @@ export function codenameFor(models: RolloutFacts['models'], label: string | null
  * The release a device should move to now (pure). The model's running rollout when its current stage takes
  * the device; otherwise the model's latest completed rollout when its last stage took the device (stragglers
  * that were off-line still get it). Nothing from a paused, halted or scheduled rollout; nothing when the
- * device runs the build already, or runs a build of ours with a newer patch level (never a downgrade).
+ * device runs the build already, or runs a build of ours with a newer version or patch level (never a
+ * downgrade: once a newer rollout is halted, the previous completed one is offered again).
  */
 export function targetOf(facts: RolloutFacts, device: TargetDevice) {
   const codename = codenameFor(facts.models, device.model);
@@ -64,7 +65,7 @@ export function targetOf(facts: RolloutFacts, device: TargetDevice) {
   const current = [...facts.releases.values()].find(
     (r) => r.model === codename && r.buildId === device.osBuild,
   );
-  if (current && current.securityPatchLevel > release.securityPatchLevel) return null;
+  if (current && isDowngrade(current, release)) return null;
   const { buildId, version, fingerprint, securityPatchLevel } = release;
   return {
     rolloutId: candidate.id,
@@ -75,6 +76,31 @@ export function targetOf(facts: RolloutFacts, device: TargetDevice) {
     securityPatchLevel,
   };
 }
+
+/** Dotted versions compared segment by segment, numbers as numbers ("9" < "10", "15" = "15.0" < "15.0.1"). */
+export function compareVersions(a: string, b: string): number {
+  const as = a.trim().split('.');
+  const bs = b.trim().split('.');
+  for (let i = 0; i < Math.max(as.length, bs.length); i++) {
+    // A missing segment is 0: "15" and "15.0" are the same version.
+    const x = as[i] ?? '0';
+    const y = bs[i] ?? '0';
+    const c =
+      /^\d+$/.test(x) && /^\d+$/.test(y) ? cmpDigits(x, y) : x.localeCompare(y, 'en', { numeric: true });
+    if (c !== 0) return Math.sign(c);
+  }
+  return 0;
+}
+
+/** Digit strings of any length by value: without leading zeros, the longer is the larger. */
+function cmpDigits(x: string, y: string): number {
+  const a = x.replace(/^0+(?=\d)/, '');
+  const b = y.replace(/^0+(?=\d)/, '');
+  return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
+}
+
+const isDowngrade = (from: TargetRelease, to: TargetRelease) =>
+  compareVersions(from.version, to.version) > 0 || from.securityPatchLevel > to.securityPatchLevel;
 
 function takes(r: TargetRollout, stageIndex: number, ring: Ring, deviceId: string): boolean {
   const stage = r.stages[stageIndex];

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ReleaseRow } from '../registry/registry.repository.js';
-import { RINGS, type Outcome, type Ring } from './rollout-rules.js';
+import { isAutomaticHaltReason, RINGS, type Outcome, type Ring } from './rollout-rules.js';
 import type { RolloutView } from './rollouts.dto.js';
 import type { RolloutRow } from './rollouts.repository.js';
 
@@ -15,6 +15,17 @@ function sum(rows: readonly ProgressCount[]): Progress {
   return { offered: pending + updated + failed, updated, failed, pending };
 }
 
+/**
+ * The halt reason an institution's readers see: the automatic halt's reason counts the whole fleet's devices
+ * (other institutions' among them), an operator's is free text; both read as a generic line.
+ */
+function institutionHaltReason(r: RolloutRow): string | null {
+  if (!r.haltReason) return null;
+  return isAutomaticHaltReason(r.haltReason)
+    ? 'halted automatically: failure rate over threshold'
+    : 'halted by a national operator';
+}
+
 /** A rollout with its progress per stage and per ring (the counts as given: the caller scoped them). */
 export function rolloutView(
   r: RolloutRow,
@@ -23,6 +34,7 @@ export function rolloutView(
   scope: 'national' | 'institution',
 ): z.infer<typeof RolloutView> {
   const done = r.state === 'completed';
+  const institution = scope === 'institution';
   return {
     id: r.id,
     releaseId: r.releaseId,
@@ -41,8 +53,9 @@ export function rolloutView(
     stageStartedAt: r.stageStartedAt?.toISOString() ?? null,
     failureThreshold: r.failureThreshold,
     minOutcomes: r.minOutcomes,
-    haltReason: r.haltReason,
-    createdBy: r.createdBy,
+    haltReason: institution ? institutionHaltReason(r) : r.haltReason,
+    // Who created it is the national operators' business: an institution sees no operator ids.
+    createdBy: institution ? null : r.createdBy,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
     stages: r.stages.map((s, i) => ({

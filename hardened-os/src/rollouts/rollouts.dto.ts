@@ -35,14 +35,18 @@ export const RolloutInput = named(
         .gt(0)
         .lt(1)
         .optional()
-        .describe('Halt when failed / (updated + failed) in the current stage passes this (default 0.05)'),
+        .describe(
+          'Halt when failed / (updated + failed), in the current stage or over the whole rollout, passes this (default 0.05)',
+        ),
       minOutcomes: z
         .number()
         .int()
         .min(1)
         .max(100_000)
         .optional()
-        .describe('Outcomes the current stage needs before the failure rate is weighed (default 5)'),
+        .describe(
+          'Outcomes (updated + failed) the current stage, or the rollout, needs before its failure rate is weighed (default 5)',
+        ),
     })
     .strict(),
   'input',
@@ -85,7 +89,8 @@ export const RolloutView = named(
     failureThreshold: z.number(),
     minOutcomes: z.number().int(),
     haltReason: z.string().nullable(),
-    createdBy: z.string(),
+    /** The creating operator (national readers only; null for an institution's). */
+    createdBy: z.string().nullable(),
     createdAt: isoDateTime(),
     updatedAt: isoDateTime(),
     stages: z.array(

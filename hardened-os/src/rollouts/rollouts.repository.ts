@@ -1,7 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { ACTIVE_STATES, type Outcome, type Ring, type RolloutState } from './rollout-rules.js';
+import {
+  ACTIVE_STATES,
+  OUTCOMES,
+  outcomeRank,
+  type Outcome,
+  type Ring,
+  type RolloutState,
+  type StageOutcomes,
+} from './rollout-rules.js';
 import { institutionRings, rolloutDevices, rollouts } from './rollouts.schema.js';
 
 export type RolloutRow = typeof rollouts.$inferSelect;
@@ -20,7 +28,7 @@ export class RolloutsRepository {
     return this.db.select().from(rollouts).orderBy(desc(rollouts.createdAt)).limit(limit);
   }
 
-  /** The rollouts handsets are answered from: active ones and each model's latest completed one. */
+  /** The rollouts handsets are answered from, and the ticker's work: active ones and each model's latest completed one. */
   async current(): Promise<RolloutRow[]> {
     const active = await this.db
       .select()
@@ -32,14 +40,6 @@ export class RolloutsRepository {
       .where(eq(rollouts.state, 'completed'))
       .orderBy(rollouts.model, desc(rollouts.updatedAt));
     return [...active, ...completed];
-  }
-
-  /** Scheduled and running rollouts: the ticker's work. */
-  moving(): Promise<RolloutRow[]> {
-    return this.db
-      .select()
-      .from(rollouts)
-      .where(inArray(rollouts.state, ['scheduled', 'running']));
   }
 
   async get(id: string, tx: Db = this.db, lock = false): Promise<RolloutRow | undefined> {
@@ -98,11 +98,18 @@ export class RolloutsRepository {
   }
 
   /**
-   * Records a device's outcome unless a later one is on record (redelivery and reordering change nothing);
-   * the stage and ring of its first report stay. True when the row changed.
+   * Records a device's outcome unless the one on record outranks it (`replacesOutcome`: a result beats the
+   * offer whatever the node clocks say, failed beats updated, a redelivery changes nothing); the stage and
+   * ring of its first report stay. True when the row changed.
    */
   async recordOutcome(row: typeof rolloutDevices.$inferInsert): Promise<boolean> {
-    const rank = (o: SQL | string) => sql`(case when ${o} = 'offered' then 0 else 1 end)`;
+    const rank = (o: SQL) =>
+      sql`(case ${o} ${sql.join(
+        OUTCOMES.map((x) => sql`when ${x} then ${sql.raw(String(outcomeRank(x)))}`),
+        sql` `,
+      )} end)`;
+    const incoming = rank(sql`excluded.outcome`);
+    const recorded = rank(sql`${rolloutDevices.outcome}`);
     const changed = await this.db
       .insert(rolloutDevices)
       .values(row)
@@ -114,7 +121,7 @@ export class RolloutsRepository {
           at: sql`excluded.at`,
           institutionId: sql`excluded.institution_id`,
         },
-        setWhere: sql`(excluded.at > ${rolloutDevices.at} or (excluded.at = ${rolloutDevices.at} and ${rank(sql`excluded.outcome`)} > ${rank(sql`${rolloutDevices.outcome}`)}))`,
+        setWhere: sql`(${incoming} > ${recorded} or (${incoming} = ${recorded} and excluded.at > ${rolloutDevices.at}))`,
       })
       .returning({ deviceId: rolloutDevices.deviceId });
     return changed.length > 0;
@@ -141,14 +148,40 @@ export class RolloutsRepository {
       .groupBy(rolloutDevices.rolloutId, rolloutDevices.stage, rolloutDevices.ring, rolloutDevices.outcome);
   }
 
-  /** Updated and failed devices of one stage: what the automatic halt weighs. */
-  async stageOutcomes(rolloutId: string, stage: number): Promise<{ updated: number; failed: number }> {
+  /** Updated and failed devices of one stage and of the whole rollout: what the automatic halt weighs. */
+  async haltCounts(
+    rolloutId: string,
+    stage: number,
+  ): Promise<{ stage: StageOutcomes; rollout: StageOutcomes }> {
     const rows = await this.db
-      .select({ outcome: rolloutDevices.outcome, devices: sql<number>`count(*)::int` })
+      .select({
+        stage: rolloutDevices.stage,
+        outcome: rolloutDevices.outcome,
+        devices: sql<number>`count(*)::int`,
+      })
       .from(rolloutDevices)
-      .where(and(eq(rolloutDevices.rolloutId, rolloutId), eq(rolloutDevices.stage, stage)))
-      .groupBy(rolloutDevices.outcome);
-    const n = (o: Outcome) => rows.find((r) => r.outcome === o)?.devices ?? 0;
-    return { updated: n('updated'), failed: n('failed') };
+      .where(
+        and(eq(rolloutDevices.rolloutId, rolloutId), inArray(rolloutDevices.outcome, ['updated', 'failed'])),
+      )
+      .groupBy(rolloutDevices.stage, rolloutDevices.outcome);
+    const n = (o: Outcome, only?: number) =>
+      rows
+        .filter((r) => r.outcome === o && (only === undefined || r.stage === only))
+        .reduce((a, r) => a + r.devices, 0);
+    return {
+      stage: { updated: n('updated', stage), failed: n('failed', stage) },
+      rollout: { updated: n('updated'), failed: n('failed') },
+    };
+  }
+
+  /** Whether a completed rollout is the one its model's stragglers are still offered (the latest completed). */
+  async stillOffered(r: Pick<RolloutRow, 'id' | 'model'>): Promise<boolean> {
+    const [latest] = await this.db
+      .select({ id: rollouts.id })
+      .from(rollouts)
+      .where(and(eq(rollouts.model, r.model), eq(rollouts.state, 'completed')))
+      .orderBy(desc(rollouts.updatedAt))
+      .limit(1);
+    return latest?.id === r.id;
   }
 }
