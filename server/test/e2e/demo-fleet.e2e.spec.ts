@@ -106,6 +106,23 @@ describe('the embedded demo fleet', () => {
     expect(pending).toEqual([expect.objectContaining({ type: 'update_os', state: 'queued' })]);
   });
 
+  it("registers the handsets' model and the lab boot key with hardened-os (os publish works out of the box)", async () => {
+    await waitFor(() => Promise.resolve(run.output().includes('demo fleet is checking in')), 30_000);
+    const { models } = await get<{ models: { codename: string }[] }>('/api/v1/os/models');
+    expect(models.map((m) => m.codename)).toContain('labphone');
+    const { keys: bootKeys } = await get<{ keys: { model: string; digest: string; status: string }[] }>(
+      '/api/v1/os/boot-keys',
+    );
+    // SHA-256 of "pakawaaz lab verified-boot key": the key the lab handsets attest.
+    expect(bootKeys).toContainEqual(
+      expect.objectContaining({
+        model: 'labphone',
+        digest: 'ab8e0a68d2ee9f4ad0e6c640c1dae087c133ce2b81526cf08fe8e28254aecfa3',
+        status: 'active',
+      }),
+    );
+  });
+
   it('revokes its set-up token once ready, and stops with the server on SIGTERM', async () => {
     const { tokens } = await get<{ tokens: { name: string; revokedAt: string | null }[] }>('/api/v1/tokens');
     expect(tokens.find((t) => t.name === 'demo fleet set-up')?.revokedAt).not.toBeNull();

@@ -15,7 +15,7 @@ import {
 } from './demo-plan.js';
 import { SimulatedHandset, type SavedHandset } from './handset.js';
 import { HandsetHttpError } from './http-error.js';
-import type { LabAttestationRoot } from './lab-attestation.js';
+import { LAB_BOOT_KEY, type LabAttestationRoot } from './lab-attestation.js';
 import { mtlsFetch } from './mtls-fetch.js';
 
 export type DemoFleetOptions = {
@@ -125,6 +125,9 @@ async function setUp(o: DemoFleetOptions): Promise<{ members: Member[]; complian
   const api = createApiClient({ baseUrl: o.apiUrl, token: o.token, fetch: mtlsFetch() });
   const institutions = await ensureInstitutions(api, o.demoInstitution);
   await ensureOfficials(api, institutions);
+  await registerLabModel(api).catch((err: unknown) =>
+    o.log('warn', 'the demo handsets’ model was not registered with hardened-os', { error: why(err) }),
+  );
   await must(
     api.PUT('/api/v1/device-policies/{scope}', {
       params: { path: { scope: institutions.health } },
@@ -153,6 +156,34 @@ async function setUp(o: DemoFleetOptions): Promise<{ members: Member[]; complian
     );
   o.log('info', 'demo fleet enrolled', { handsets: members.length, officials: DEMO_OFFICIALS.length });
   return { members, compliant };
+}
+
+/**
+ * The demo handsets' model and the lab's verified-boot key in hardened-os's registry (on a node serving it),
+ * so the NOC's Hardened OS page shows them and `pakawaaz os publish --model labphone …` works out of the box.
+ * Already registered (409) is fine: a second first start over the same database.
+ */
+async function registerLabModel(api: Api): Promise<void> {
+  const fine = (res: { response: Response; error?: unknown }) => {
+    if (res.response.ok || res.response.status === 409) return;
+    if (res.response.status === 404) throw new Error('hardened-os is not served on this node');
+    throw new Error(`HTTP ${res.response.status}`);
+  };
+  fine(
+    await api.POST('/api/v1/os/models', {
+      body: { codename: DEMO_MODEL, manufacturer: 'Pakawaaz lab', name: 'Lab phone', strongBox: false },
+    }),
+  );
+  fine(
+    await api.POST('/api/v1/os/boot-keys', {
+      body: {
+        model: DEMO_MODEL,
+        digest: Buffer.from(LAB_BOOT_KEY).toString('hex'),
+        label: 'lab verified-boot key (demo handsets)',
+        status: 'active',
+      },
+    }),
+  );
 }
 
 async function ensureInstitutions(api: Api, digitalName: string) {
