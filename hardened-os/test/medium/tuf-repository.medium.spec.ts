@@ -195,6 +195,20 @@ describe('the TUF repository service', () => {
     await rm(client, { recursive: true, force: true });
   });
 
+  it('serves targets by the version the timestamp points to, not the unversioned targets.json', async () => {
+    // A publication that crashed after writing targets.json but before the timestamp: clients still verify
+    // against the old targets, so its payload must still be served.
+    const targetsFile = path.join(dir, 'ota-metadata', 'targets.json');
+    const published = await readFile(targetsFile);
+    const emptied = buildTargets({ version: 99, expires: far, targets: [] });
+    await writeFile(targetsFile, serializeMetadata(signMetadata<'targets'>(emptied, [offline.targets])));
+    try {
+      expect((await files.targetFile('shiba', '15.1', `${SHA}.full.zip`)).size).toBe(OTA.length);
+    } finally {
+      await writeFile(targetsFile, published);
+    }
+  });
+
   it('refuses targets that are not newer, not signed by the targets key, or list unknown bytes', async () => {
     expect(await code(tuf.importTargets(await signTargets(1), admin, 'r'))).toBe('tuf_metadata_rejected');
     expect(await code(tuf.importTargets(await signTargets(2, offline.root[0]), admin, 'r'))).toBe(
@@ -219,6 +233,42 @@ describe('the TUF repository service', () => {
     const after = (await tuf.status(admin)).timestamp!;
     expect(after.version).toBe(before.version + 1);
     expect(Date.parse(after.expires)).toBeGreaterThan(Date.parse(before.expires));
+  });
+
+  it('re-signs snapshot past half its lifetime (timestamp over it), and alarms daily as targets near expiry', async () => {
+    const before = await tuf.status(admin);
+    const day = 86_400_000;
+    // 16 days on: snapshot (30 days) is past half its lifetime; the refresh must renew it, not only timestamp.
+    const later = new Date(Date.now() + 16 * day);
+    expect(await tuf.refreshTimestamp(later)).toBe(true);
+    const after = await tuf.status(admin);
+    expect(after.snapshot!.version).toBe(before.snapshot!.version + 1);
+    expect(Date.parse(after.snapshot!.expires)).toBeGreaterThan(later.getTime() + 29 * day);
+    expect(after.timestamp!.version).toBe(before.timestamp!.version + 1);
+    // The timestamp pins the new consistent-snapshot file by version and length.
+    const ts = JSON.parse((await files.metadataFile('timestamp.json')).toString()) as {
+      signed: { meta: { 'snapshot.json': { version: number; length: number } } };
+    };
+    const pinned = ts.signed.meta['snapshot.json'];
+    expect(pinned.version).toBe(after.snapshot!.version);
+    expect((await files.metadataFile(`${pinned.version}.snapshot.json`)).length).toBe(pinned.length);
+    const alarms = () => events.filter((e) => e.type === 'hardened-os.tuf.timestamp-refresh-failed');
+    expect(alarms()).toHaveLength(0);
+    // Targets and root (signed offline, both expiring at `far`) within 14 days: the alarm names the offline
+    // keys, once a day rather than on every tick.
+    const near = new Date(Date.parse(far) - 10 * day);
+    await tuf.refreshTimestamp(near);
+    expect(alarms()).toEqual([
+      expect.objectContaining({
+        data: { expires: far, reason: expect.stringMatching(/offline targets key/) },
+      }),
+      expect.objectContaining({ data: { expires: far, reason: expect.stringMatching(/offline root key/) } }),
+    ]);
+    await tuf.refreshTimestamp(new Date(near.getTime() + 3_600_000));
+    expect(alarms()).toHaveLength(2);
+    await tuf.refreshTimestamp(new Date(near.getTime() + day + 60_000));
+    expect(alarms()).toHaveLength(4);
+    events.length = 0;
   });
 
   it('rotates root with both thresholds; refuses a rotation signed by the new keys only', async () => {
