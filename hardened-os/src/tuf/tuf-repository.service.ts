@@ -17,7 +17,7 @@ import { hardenedOsError } from '../hardened-os.errors.js';
 import { PAYLOAD_STORE } from '../payloads/payloads.service.js';
 import type { PayloadStore } from '../payloads/payload-store.js';
 import { RegistryRepository } from '../registry/registry.repository.js';
-import { DEMO_ROOT_FIELD } from './demo-keys.js';
+import { isDemoRoot } from './demo-keys.js';
 import { KeyStatusFile } from './key-status-file.js';
 import { offlineExpiring, raiseStaleAlarm } from './tuf-alarm.js';
 import { checked, parseUpload, refuseCompromised } from './tuf-import-checks.js';
@@ -107,6 +107,7 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
       targets: role(state.targets),
       snapshot: role(state.snapshot),
       timestamp: role(state.timestamp),
+      demoRoot: state.root ? isDemoRoot(state.root) : false,
       compromisedKeys: await this.compromised(),
     };
   }
@@ -127,6 +128,14 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
   async importRoot(body: unknown, by: Principal, requestId: string) {
     requireNational(by);
     const next = parseUpload('root', body);
+    // Handsets ship with the first root as their trust anchor: one whose keys are files on an operator's
+    // disk must never become production's by accident.
+    if (isDemoRoot(next) && !this.config.tufAllowDemoRoot)
+      throw hardenedOsError(
+        'tuf_demo_root_refused',
+        'This root is marked demo-only (its root and targets keys are files on disk). Run the signing ' +
+          'ceremony with offline keys, or set PAKAWAAZ_OS_TUF_ALLOW_DEMO_ROOT=true on a test system.',
+      );
     return this.locked(async () => {
       const state = await readPublished(this.store);
       checked(() => {
@@ -156,7 +165,7 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
         ]),
       );
       await this.record(by, 'hardened-os.tuf.root.imported', next, requestId);
-      if ((next.signed as Record<string, unknown>)[DEMO_ROOT_FIELD] === true)
+      if (isDemoRoot(next))
         this.logger?.warn(
           { version: next.signed.version },
           'DEMO-ONLY TUF root imported: its root and targets keys sit in the data folder; never ship handsets trusting it',

@@ -180,10 +180,18 @@ describe('the TUF repository service', () => {
     );
   });
 
+  it('refuses a root marked demo-only on a node that is not the demo', async () => {
+    const root = { ...buildRoot({ version: 1, expires: far, roles: roles() }), 'x-pakawaaz-demo-only': true };
+    const signed = json(signMetadata<'root'>(root, offline.root));
+    expect(await code(tuf.importRoot(signed, admin, 'r'))).toBe('tuf_demo_root_refused');
+    expect((await tuf.status(admin)).root).toBeNull();
+  });
+
   it('imports root 1 and signed targets, and tuf-js downloads the payload from what it serves', async () => {
     const root = buildRoot({ version: 1, expires: far, roles: roles() });
     const signedRoot = signMetadata<'root'>(root, offline.root);
     expect(await tuf.importRoot(json(signedRoot), admin, 'r')).toMatchObject({ version: 1 });
+    expect((await tuf.status(admin)).demoRoot).toBe(false);
     const exported = await tuf.exportTargets(admin);
     expect(exported.targets).toEqual([
       expect.objectContaining({ name: 'shiba/15.1/full.zip', sha256: SHA, length: OTA.length }),
