@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { Inject, Injectable, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import {
   AuditService,
@@ -192,9 +193,20 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
           throw new TufMetadataError('expired', 'targets metadata has expired');
       });
       refuseCompromised(targets, 'targets', root, await this.compromised());
-      for (const [name, file] of Object.entries(targets.signed.targets))
-        if (!(await this.payloads.has(file.hashes.sha256)))
+      for (const [name, file] of Object.entries(targets.signed.targets)) {
+        const size = await stat(this.payloads.fileOf(file.hashes.sha256)).then(
+          (st) => st.size,
+          () => undefined,
+        );
+        if (size === undefined)
           throw hardenedOsError('tuf_target_unknown', `Target ${name} is not a stored OTA payload.`);
+        // Clients refuse a download whose length differs from the signed one: it could never install.
+        if (size !== file.length)
+          throw hardenedOsError(
+            'tuf_target_unknown',
+            `Target ${name} says ${file.length} bytes; the stored payload has ${size}.`,
+          );
+      }
       await this.publish(targets, state);
       await this.record(by, 'hardened-os.tuf.targets.published', targets, requestId);
       return { version: targets.signed.version, targets: Object.keys(targets.signed.targets).length };

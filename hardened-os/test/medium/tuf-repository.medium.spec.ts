@@ -28,7 +28,7 @@ import { PayloadsService } from '../../src/payloads/payloads.service.js';
 import { OsReleasesFacts } from '../../src/registry/os-releases.facts.js';
 import { RegistryRepository } from '../../src/registry/registry.repository.js';
 import { RegistryService } from '../../src/registry/registry.service.js';
-import { generateSigningKey, type TufSigningKey } from '../../src/tuf/tuf-keys.js';
+import { generateSigningKey, keyIdOf, type TufSigningKey } from '../../src/tuf/tuf-keys.js';
 import { serializeMetadata, signMetadata } from '../../src/tuf/tuf-metadata.js';
 import { buildRoot, buildTargets, type RoleKeys } from '../../src/tuf/tuf-repository.js';
 import { OtaFilesService } from '../../src/tuf/ota-files.service.js';
@@ -187,6 +187,34 @@ describe('the TUF repository service', () => {
     expect((await tuf.status(admin)).root).toBeNull();
   });
 
+  it('refuses a root listing one key under two keyids, or a snapshot/timestamp threshold the server cannot meet', async () => {
+    const r = roles();
+    // The same Ed25519 key with an extra field has another keyid: two "keys" for one holder.
+    const twin = { ...offline.root[0]!.public, keyid_hash_algorithms: ['sha256'] } as never;
+    const dup = buildRoot({
+      version: 1,
+      expires: far,
+      roles: { ...r, root: { keys: [offline.root[0]!.public, twin], threshold: 2 } },
+    });
+    // One holder's signature, presented under both keyids: without the check it meets threshold 2 alone.
+    const once = signMetadata<'root'>(dup, [offline.root[0]!]);
+    once.signatures.push({ keyid: keyIdOf(twin), sig: once.signatures[0]!.sig });
+    expect(await code(tuf.importRoot(json(once), admin, 'r'))).toBe('tuf_metadata_rejected');
+    const two = buildRoot({
+      version: 1,
+      expires: far,
+      roles: { ...r, snapshot: { keys: [...r.snapshot.keys, offline.targets.public], threshold: 2 } },
+    });
+    expect(await code(tuf.importRoot(json(signMetadata<'root'>(two, offline.root)), admin, 'r'))).toBe(
+      'tuf_metadata_rejected',
+    );
+    // Floats cannot be canonicalised: malformed input, not a server error.
+    const float = { ...buildRoot({ version: 1, expires: far, roles: r }), x: 1.5 };
+    expect(await code(tuf.importRoot({ signatures: [], signed: float }, admin, 'r'))).toBe(
+      'tuf_metadata_invalid',
+    );
+  });
+
   it('imports root 1 and signed targets, and tuf-js downloads the payload from what it serves', async () => {
     const root = buildRoot({ version: 1, expires: far, roles: roles() });
     const signedRoot = signMetadata<'root'>(root, offline.root);
@@ -201,6 +229,18 @@ describe('the TUF repository service', () => {
     await writeFile(path.join(client, 'root.json'), serializeMetadata(signedRoot));
     expect(await tufJsDownload(client)).toEqual(OTA);
     await rm(client, { recursive: true, force: true });
+  });
+
+  it('refuses a target whose signed length differs from the stored payload, and custom fields that are floats', async () => {
+    const { targets } = await tuf.exportTargets(admin);
+    const wrongLength = targets.map((t) => ({ ...t, length: t.length + 1 }));
+    const t = signMetadata<'targets'>(buildTargets({ version: 2, expires: far, targets: wrongLength }), [
+      offline.targets,
+    ]);
+    expect(await code(tuf.importTargets(json(t), admin, 'r'))).toBe('tuf_target_unknown');
+    const floaty = targets.map((x) => ({ ...x, custom: { ...x.custom, score: 0.5 } }));
+    const body = { signatures: [], signed: buildTargets({ version: 2, expires: far, targets: floaty }) };
+    expect(await code(tuf.importTargets(body, admin, 'r'))).toBe('tuf_metadata_invalid');
   });
 
   it('serves targets by the version the timestamp points to, not the unversioned targets.json', async () => {
