@@ -265,6 +265,9 @@ function registerOnline(tuf: Command, ctx: CliContext) {
           line('targets', r.targets),
           line('snapshot', r.snapshot),
           line('timestamp', r.timestamp),
+          r.demoRoot
+            ? 'root is DEMO-ONLY: its keys are files on disk; never ship handsets trusting it\n'
+            : '',
         ].join(''),
       );
     });
