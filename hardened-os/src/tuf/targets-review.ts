@@ -38,6 +38,7 @@ export function verifiedCurrent(current: Envelope<'targets'>, root: Envelope<'ro
 
 // Control characters in names or custom values come from the server: shown escaped, never as terminal codes.
 const text = (v: unknown) =>
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   String(v).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16)}`);
 
 /** The review the signer reads before signing: every target with its hash, size and release, then the diff. */
@@ -51,7 +52,7 @@ export function reviewTargets(
   const lines = [`targets version ${next.signed.version}, expires ${next.signed.expires}:`];
   for (const name of Object.keys(targets).sort()) {
     const t = targets[name]!;
-    const custom = (t.custom ?? {}) as Record<string, unknown>;
+    const custom = t.custom ?? {};
     lines.push(
       `${mark(name)} ${text(name)}  sha256 ${t.hashes.sha256}  ${t.length} bytes  ` +
         `version ${text(custom.version ?? '?')}  patch level ${text(custom.securityPatchLevel ?? '?')}`,

@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { Inject, Injectable, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import {
   AuditService,
@@ -21,7 +20,13 @@ import { RegistryRepository } from '../registry/registry.repository.js';
 import { isDemoRoot } from './demo-keys.js';
 import { KeyStatusFile } from './key-status-file.js';
 import { offlineExpiring, raiseStaleAlarm } from './tuf-alarm.js';
-import { checked, parseUpload, refuseCompromised } from './tuf-import-checks.js';
+import {
+  checked,
+  checkTargetsStored,
+  parseUpload,
+  refuseCompromised,
+  refuseDemoRoot,
+} from './tuf-import-checks.js';
 import { MetadataStore } from './metadata-store.js';
 import { targetOf } from './release-targets.js';
 import { openOnlineSigners, type OnlineSigners } from './tuf-online-keys.js';
@@ -129,14 +134,7 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
   async importRoot(body: unknown, by: Principal, requestId: string) {
     requireNational(by);
     const next = parseUpload('root', body);
-    // Handsets ship with the first root as their trust anchor: one whose keys are files on an operator's
-    // disk must never become production's by accident.
-    if (isDemoRoot(next) && !this.config.tufAllowDemoRoot)
-      throw hardenedOsError(
-        'tuf_demo_root_refused',
-        'This root is marked demo-only (its root and targets keys are files on disk). Run the signing ' +
-          'ceremony with offline keys, or set PAKAWAAZ_OS_TUF_ALLOW_DEMO_ROOT=true on a test system.',
-      );
+    refuseDemoRoot(next, this.config.tufAllowDemoRoot === true);
     return this.locked(async () => {
       const state = await readPublished(this.store);
       checked(() => {
@@ -193,20 +191,7 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
           throw new TufMetadataError('expired', 'targets metadata has expired');
       });
       refuseCompromised(targets, 'targets', root, await this.compromised());
-      for (const [name, file] of Object.entries(targets.signed.targets)) {
-        const size = await stat(this.payloads.fileOf(file.hashes.sha256)).then(
-          (st) => st.size,
-          () => undefined,
-        );
-        if (size === undefined)
-          throw hardenedOsError('tuf_target_unknown', `Target ${name} is not a stored OTA payload.`);
-        // Clients refuse a download whose length differs from the signed one: it could never install.
-        if (size !== file.length)
-          throw hardenedOsError(
-            'tuf_target_unknown',
-            `Target ${name} says ${file.length} bytes; the stored payload has ${size}.`,
-          );
-      }
+      await checkTargetsStored(targets, this.payloads);
       await this.publish(targets, state);
       await this.record(by, 'hardened-os.tuf.targets.published', targets, requestId);
       return { version: targets.signed.version, targets: Object.keys(targets.signed.targets).length };

@@ -308,9 +308,11 @@ describe('the TUF repository service', () => {
     await tuf.refreshTimestamp(near);
     expect(alarms()).toEqual([
       expect.objectContaining({
-        data: { expires: far, reason: expect.stringMatching(/offline targets key/) },
+        data: { expires: far, reason: expect.stringMatching(/offline targets key/) as unknown },
       }),
-      expect.objectContaining({ data: { expires: far, reason: expect.stringMatching(/offline root key/) } }),
+      expect.objectContaining({
+        data: { expires: far, reason: expect.stringMatching(/offline root key/) as unknown },
+      }),
     ]);
     await tuf.refreshTimestamp(new Date(near.getTime() + 3_600_000));
     expect(alarms()).toHaveLength(2);
