@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
+import { envBool, parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
 import { z } from 'zod';
 
 const unset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -9,6 +9,7 @@ const schema = z.object({
   PAKAWAAZ_OS_TUF_DIR: z.preprocess(unset, z.string().optional()),
   PAKAWAAZ_OS_TUF_TIMESTAMP_KEY_FILE: z.preprocess(unset, z.string().optional()),
   PAKAWAAZ_OS_TUF_SNAPSHOT_KEY_FILE: z.preprocess(unset, z.string().optional()),
+  PAKAWAAZ_OS_TUF_ALLOW_DEMO_ROOT: envBool(false),
   PAKAWAAZ_OS_PAYLOAD_MAX_BYTES: z.preprocess(
     unset,
     z.coerce
@@ -30,6 +31,11 @@ export type HardenedOsConfig = {
   /** The online TUF keys (the platform key service's files; objects in the HSM with PKCS#11). */
   tufTimestampKeyFile: string;
   tufSnapshotKeyFile: string;
+  /**
+   * Whether a root marked demo-only (its root and targets keys are files on disk) may be imported: always on
+   * the embedded database (the demo), else only when the operator says so explicitly.
+   */
+  tufAllowDemoRoot?: boolean;
 };
 
 export function loadHardenedOsConfig(env: Env, platform: PlatformConfig): HardenedOsConfig {
@@ -44,6 +50,7 @@ export function loadHardenedOsConfig(env: Env, platform: PlatformConfig): Harden
     tufSnapshotKeyFile: path.resolve(
       c.PAKAWAAZ_OS_TUF_SNAPSHOT_KEY_FILE ?? path.join(platform.dataDir, 'keys', 'tuf-snapshot.jwk'),
     ),
+    tufAllowDemoRoot: platform.databaseMode === 'embedded' || c.PAKAWAAZ_OS_TUF_ALLOW_DEMO_ROOT,
   };
 }
 

@@ -19,6 +19,7 @@ export type HardenedOsErrorCode =
   | 'tuf_root_missing'
   | 'tuf_target_unknown'
   | 'tuf_key_refused'
+  | 'tuf_demo_root_refused'
   | 'tuf_metadata_not_found'
   | 'invalid_rollout'
   | 'rollout_not_found'
@@ -52,6 +53,8 @@ export const HARDENED_OS_ERROR_STATUS = {
   tuf_target_unknown: 422,
   // Signing with a key that is retired (no longer in root) or marked compromised.
   tuf_key_refused: 409,
+  // A root marked demo-only (keys on the operator's disk) on a production node: it would become the trust anchor.
+  tuf_demo_root_refused: 409,
   tuf_metadata_not_found: 404,
   invalid_rollout: 400,
   rollout_not_found: 404,

@@ -75,7 +75,10 @@ export const OS_UPDATE_OUTCOMES_CONSUMER = defineConsumer({
 export const OsUpdateMetadataStale = defineEvent(
   'hardened-os.tuf.timestamp-refresh-failed',
   z.object({
-    /** When the timestamp metadata still served expires (ISO 8601). */
+    /**
+     * When the metadata concerned expires (ISO 8601): timestamp or snapshot the server could not re-sign, or
+     * targets/root (offline keys) expiring within 14 days — `reason` names the role.
+     */
     expires: z.string().max(32),
     reason: z.string().max(500),
   }),

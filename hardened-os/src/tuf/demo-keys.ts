@@ -9,8 +9,14 @@ import type { TufSigningKey } from './tuf-keys.js';
  */
 export const DEMO_KEY_DIR = 'tuf-keys-DEMO-ONLY';
 const PREFIX = 'DEMO-ONLY-';
-/** A field TUF clients carry along unread: the server warns in its log when a root has it. */
+/**
+ * A field TUF clients carry along unread, inside `signed` (so it cannot be stripped without re-signing): the
+ * server refuses such a root outside the demo unless told otherwise, and says so in its status.
+ */
 export const DEMO_ROOT_FIELD = 'x-pakawaaz-demo-only';
+
+export const isDemoRoot = (root: { signed: object }): boolean =>
+  (root.signed as Record<string, unknown>)[DEMO_ROOT_FIELD] === true;
 
 export async function demoKeys(
   dataDir: string,

@@ -14,6 +14,7 @@ export {
   type PublicKeyFile,
 } from './ceremony.js';
 export { canonicalJson } from './canonical-json.js';
+export { diffTargets, reviewTargets, verifiedCurrent, type TargetsDiff } from './targets-review.js';
 export { keyIdOf, type TufPublicKey, type TufSigningKey } from './tuf-keys.js';
 export {
   parseMetadata,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Names the repository serves under /ota/metadata/: `root.json`, `N.root.json`, `timestamp.json`, … */
@@ -32,16 +32,28 @@ export class MetadataStore {
     await writeFileAtomic(path.join(this.dir, name), bytes);
   }
 
-  /** Temporary files a crash left behind (never served: they do not match METADATA_NAME). */
-  async removeTemps(): Promise<number> {
+  /**
+   * Temporary files a crash left behind (never served: they do not match METADATA_NAME). Only old ones:
+   * this runs at start-up outside the publish lock, and on a folder shared by several nodes a young temp
+   * file is another node's write in flight.
+   */
+  async removeTemps(now = new Date(), minAgeMs = TEMP_MIN_AGE_MS): Promise<number> {
     const names = await readdir(this.dir).catch(() => [] as string[]);
-    const temps = names.filter((n) => n.startsWith(TEMP_PREFIX));
-    await Promise.all(temps.map((n) => rm(path.join(this.dir, n), { force: true })));
-    return temps.length;
+    let removed = 0;
+    for (const n of names.filter((name) => name.startsWith(TEMP_PREFIX))) {
+      const file = path.join(this.dir, n);
+      const s = await stat(file).catch(() => undefined);
+      if (!s || now.getTime() - s.mtimeMs < minAgeMs) continue;
+      await rm(file, { force: true });
+      removed++;
+    }
+    return removed;
   }
 }
 
 const TEMP_PREFIX = '.new-';
+/** A write takes milliseconds; an hour-old temp file is certainly a crash's leftover. */
+const TEMP_MIN_AGE_MS = 3_600_000;
 
 /** Writes `file` new-then-rename with fsync of the file and its folder (durable and never torn). */
 export async function writeFileAtomic(file: string, bytes: Buffer, mode = 0o644): Promise<void> {

@@ -10,7 +10,7 @@ import { parseMetadata } from './tuf-metadata.js';
 
 /**
  * What /ota/ serves: metadata files as published, and a payload when the published targets list it under
- * that name and hash. The parsed targets list is cached until targets.json changes on disk (a handset
+ * that name and hash. The parsed targets list is cached until timestamp.json changes on disk (a handset
  * download must not re-parse megabytes of metadata on the event loop each time).
  */
 @Injectable()
@@ -45,14 +45,28 @@ export class OtaFilesService {
     return { file, size };
   }
 
+  /**
+   * The targets list clients currently reach: the version the served snapshot names (timestamp → snapshot
+   * → `N.targets.json`). The unversioned targets.json is written before the timestamp, so during a
+   * publication (or after a crash mid-way) it may be newer than what clients verify against.
+   */
   private async targets(): Promise<Record<string, { hashes: { sha256: string } }>> {
-    const s = await stat(`${this.store.dir}/targets.json`).catch(() => undefined);
+    const s = await stat(`${this.store.dir}/timestamp.json`).catch(() => undefined);
     if (!s) return {};
     const key = `${s.mtimeMs}:${s.size}:${s.ino}`;
-    if (this.cached?.key !== key) {
-      const bytes = await this.store.read('targets.json');
-      this.cached = { key, targets: bytes ? parseMetadata('targets', bytes).signed.targets : {} };
-    }
+    if (this.cached?.key !== key) this.cached = { key, targets: await this.currentTargets() };
     return this.cached.targets;
+  }
+
+  private async currentTargets(): Promise<Record<string, { hashes: { sha256: string } }>> {
+    const timestamp = await this.store.read('timestamp.json');
+    if (!timestamp) return {};
+    const snapshotVersion = parseMetadata('timestamp', timestamp).signed.meta['snapshot.json'].version;
+    const snapshot = await this.store.read(`${snapshotVersion}.snapshot.json`);
+    if (!snapshot) return {};
+    const targetsVersion = parseMetadata('snapshot', snapshot).signed.meta['targets.json']?.version;
+    if (targetsVersion === undefined) return {};
+    const targets = await this.store.read(`${targetsVersion}.targets.json`);
+    return targets ? parseMetadata('targets', targets).signed.targets : {};
   }
 }

@@ -1,4 +1,7 @@
+import { stat } from 'node:fs/promises';
 import { hardenedOsError } from '../hardened-os.errors.js';
+import type { PayloadStore } from '../payloads/payload-store.js';
+import { isDemoRoot } from './demo-keys.js';
 import { parseMetadata, TufMetadataError, verifyThreshold, type Envelope } from './tuf-metadata.js';
 import type { RootSigned, TufRole } from './tuf-metadata.schema.js';
 
@@ -35,5 +38,41 @@ export function refuseCompromised(
     verifyThreshold({ ...e, signatures: e.signatures.filter((s) => !bad.has(s.keyid)) }, root, role);
   } catch {
     throw hardenedOsError('tuf_key_refused', `${role} metadata is signed with a key marked compromised.`);
+  }
+}
+
+/**
+ * Handsets ship with the first root as their trust anchor: one marked demo-only (its keys are files on an
+ * operator's disk) must never become production's by accident (409 tuf_demo_root_refused).
+ */
+export function refuseDemoRoot(root: Envelope<'root'>, allowed: boolean): void {
+  if (isDemoRoot(root) && !allowed)
+    throw hardenedOsError(
+      'tuf_demo_root_refused',
+      'This root is marked demo-only (its root and targets keys are files on disk). Run the signing ' +
+        'ceremony with offline keys, or set PAKAWAAZ_OS_TUF_ALLOW_DEMO_ROOT=true on a test system.',
+    );
+}
+
+/**
+ * Every target must be a stored payload of the signed length (422 tuf_target_unknown): clients could never
+ * download a missing one, and refuse one whose length differs from the signed one.
+ */
+export async function checkTargetsStored(
+  targets: Envelope<'targets'>,
+  payloads: PayloadStore,
+): Promise<void> {
+  for (const [name, file] of Object.entries(targets.signed.targets)) {
+    const size = await stat(payloads.fileOf(file.hashes.sha256)).then(
+      (st) => st.size,
+      () => undefined,
+    );
+    if (size === undefined)
+      throw hardenedOsError('tuf_target_unknown', `Target ${name} is not a stored OTA payload.`);
+    if (size !== file.length)
+      throw hardenedOsError(
+        'tuf_target_unknown',
+        `Target ${name} says ${file.length} bytes; the stored payload has ${size}.`,
+      );
   }
 }

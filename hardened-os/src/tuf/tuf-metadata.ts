@@ -70,6 +70,13 @@ export function parseMetadata<R extends TufRole>(role: R, bytes: Buffer | string
     const where = issue?.path.join('.') || '(top)';
     throw new TufMetadataError('malformed', `${role} metadata: ${where}: ${issue?.message ?? 'invalid'}`);
   }
+  // Signatures are checked over canonical JSON, which has no floats and a depth limit: metadata that cannot
+  // be canonicalised is malformed input (a 400), not an error while verifying.
+  try {
+    canonicalJson((parsed.data as { signed: unknown }).signed);
+  } catch (err) {
+    throw new TufMetadataError('malformed', `${role} metadata: ${(err as Error).message}`);
+  }
   return parsed.data as unknown as Envelope<R>;
 }
 
@@ -122,7 +129,18 @@ export function tufDate(date: Date): string {
 
 /** Checks that every keyid of `root` is the hash of its key (a mislabelled key would confuse signers). */
 export function checkKeyIds(root: RootSigned): void {
+  const seen = new Map<string, string>();
   for (const [id, key] of Object.entries(root.keys)) {
     if (keyIdOf(key) !== id) throw new TufMetadataError('key', `keyid ${id} is not the SHA-256 of its key`);
+    // The same public key under two keyids (another scheme string, an extra field) would count twice
+    // toward a threshold: one key holder meeting a 2-of-n alone.
+    const material = `${key.keytype}:${key.keyval.public.toLowerCase()}`;
+    const other = seen.get(material);
+    if (other) throw new TufMetadataError('key', `keyids ${other} and ${id} are the same public key`);
+    seen.set(material, id);
   }
+  // The server holds one snapshot and one timestamp key: a higher threshold could never be met.
+  for (const role of ['snapshot', 'timestamp'] as const)
+    if (root.roles[role].threshold !== 1)
+      throw new TufMetadataError('key', `the ${role} threshold must be 1 (the server holds one ${role} key)`);
 }

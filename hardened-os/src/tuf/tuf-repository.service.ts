@@ -17,10 +17,16 @@ import { hardenedOsError } from '../hardened-os.errors.js';
 import { PAYLOAD_STORE } from '../payloads/payloads.service.js';
 import type { PayloadStore } from '../payloads/payload-store.js';
 import { RegistryRepository } from '../registry/registry.repository.js';
-import { DEMO_ROOT_FIELD } from './demo-keys.js';
+import { isDemoRoot } from './demo-keys.js';
 import { KeyStatusFile } from './key-status-file.js';
-import { raiseStaleAlarm } from './tuf-alarm.js';
-import { checked, parseUpload, refuseCompromised } from './tuf-import-checks.js';
+import { offlineExpiring, raiseStaleAlarm } from './tuf-alarm.js';
+import {
+  checked,
+  checkTargetsStored,
+  parseUpload,
+  refuseCompromised,
+  refuseDemoRoot,
+} from './tuf-import-checks.js';
 import { MetadataStore } from './metadata-store.js';
 import { targetOf } from './release-targets.js';
 import { openOnlineSigners, type OnlineSigners } from './tuf-online-keys.js';
@@ -35,7 +41,7 @@ import {
   type Envelope,
 } from './tuf-metadata.js';
 import type { TufRole } from './tuf-metadata.schema.js';
-import { DEFAULT_LIFETIME_MS, publishOnline, signTimestamp } from './tuf-repository.js';
+import { DEFAULT_LIFETIME_MS, publishOnline, resignSnapshot, signTimestamp } from './tuf-repository.js';
 import { readPublished, requireRoot, type PublishedState } from './tuf-state.js';
 
 /** Cluster-wide lock serialising publications (two nodes never sign the same version twice). */
@@ -55,6 +61,7 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
   private readonly keyStatus: KeyStatusFile;
   private signers?: OnlineSigners;
   private timer?: NodeJS.Timeout;
+  private lastOfflineAlarm = Number.NEGATIVE_INFINITY;
 
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
@@ -106,6 +113,7 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
       targets: role(state.targets),
       snapshot: role(state.snapshot),
       timestamp: role(state.timestamp),
+      demoRoot: state.root ? isDemoRoot(state.root) : false,
       compromisedKeys: await this.compromised(),
     };
   }
@@ -126,6 +134,7 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
   async importRoot(body: unknown, by: Principal, requestId: string) {
     requireNational(by);
     const next = parseUpload('root', body);
+    refuseDemoRoot(next, this.config.tufAllowDemoRoot === true);
     return this.locked(async () => {
       const state = await readPublished(this.store);
       checked(() => {
@@ -155,7 +164,7 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
         ]),
       );
       await this.record(by, 'hardened-os.tuf.root.imported', next, requestId);
-      if ((next.signed as Record<string, unknown>)[DEMO_ROOT_FIELD] === true)
+      if (isDemoRoot(next))
         this.logger?.warn(
           { version: next.signed.version },
           'DEMO-ONLY TUF root imported: its root and targets keys sit in the data folder; never ship handsets trusting it',
@@ -182,9 +191,7 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
           throw new TufMetadataError('expired', 'targets metadata has expired');
       });
       refuseCompromised(targets, 'targets', root, await this.compromised());
-      for (const [name, file] of Object.entries(targets.signed.targets))
-        if (!(await this.payloads.has(file.hashes.sha256)))
-          throw hardenedOsError('tuf_target_unknown', `Target ${name} is not a stored OTA payload.`);
+      await checkTargetsStored(targets, this.payloads);
       await this.publish(targets, state);
       await this.record(by, 'hardened-os.tuf.targets.published', targets, requestId);
       return { version: targets.signed.version, targets: Object.keys(targets.signed.targets).length };
@@ -208,18 +215,39 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
   }
 
   /**
-   * Re-signs timestamp once half its lifetime has passed (the timer; also after a restart). When it cannot,
-   * it raises the alarm: audit entry, event and error log — handsets stop updating when it expires.
+   * Keeps the online metadata fresh (the timer; also after a restart): re-signs snapshot once half its
+   * lifetime has passed (and timestamp over it), else timestamp once half of its own has. When it cannot,
+   * it raises the alarm: audit entry, event and error log — handsets stop updating when either expires.
+   * Targets and root need the offline keys: the server only raises the alarm, once a day, from 14 days
+   * before they expire.
    */
   async refreshTimestamp(now: Date): Promise<boolean> {
+    let role: 'timestamp' | 'snapshot' = 'timestamp';
     let expires = 'unknown';
     try {
       return await this.locked(async () => {
         const state = await readPublished(this.store);
+        await this.warnOfflineExpiry(state, now);
         if (!state.timestamp || !state.snapshot || !state.snapshotBytes) return false;
+        const halfLeft = (r: 'snapshot' | 'timestamp', e: string) =>
+          Date.parse(e) - now.getTime() <= DEFAULT_LIFETIME_MS[r] / 2;
+        if (state.targets && halfLeft('snapshot', state.snapshot.signed.expires)) {
+          role = 'snapshot';
+          expires = state.snapshot.signed.expires;
+          const root = requireRoot(state);
+          const out = await resignSnapshot({
+            targetsVersion: state.targets.signed.version,
+            snapshotVersion: state.snapshot.signed.version + 1,
+            timestampVersion: state.timestamp.signed.version + 1,
+            now,
+            snapshotSigners: [await this.usable('snapshot', root)],
+            timestampSigners: [await this.usable('timestamp', root)],
+          });
+          await this.store.publish(out.files);
+          return true;
+        }
         expires = state.timestamp.signed.expires;
-        const left = Date.parse(expires) - now.getTime();
-        if (left > DEFAULT_LIFETIME_MS.timestamp / 2) return false;
+        if (!halfLeft('timestamp', expires)) return false;
         const signer = await this.usable('timestamp', requireRoot(state));
         const { bytes } = await signTimestamp({
           version: state.timestamp.signed.version + 1,
@@ -233,12 +261,25 @@ export class TufRepositoryService implements OnModuleInit, OnApplicationShutdown
       });
     } catch (err) {
       await raiseStaleAlarm(
-        { audit: this.audit, bus: this.bus, logger: this.logger },
+        this.alarmDeps(),
         expires,
         err instanceof Error ? err.message : String(err),
+        role,
       );
       return false;
     }
+  }
+
+  // Once a day per node, not every tick: the alarm must be heard, not drown the log.
+  private async warnOfflineExpiry(state: PublishedState, now: Date): Promise<void> {
+    const due = offlineExpiring(state, now);
+    if (due.length === 0 || now.getTime() - this.lastOfflineAlarm < 86_400_000) return;
+    this.lastOfflineAlarm = now.getTime();
+    for (const d of due) await raiseStaleAlarm(this.alarmDeps(), d.expires, d.reason, d.role);
+  }
+
+  private alarmDeps() {
+    return { audit: this.audit, bus: this.bus, logger: this.logger };
   }
 
   private async publish(targets: Envelope<'targets'>, state: PublishedState): Promise<void> {

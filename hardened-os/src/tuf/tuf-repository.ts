@@ -142,6 +142,42 @@ export async function signTimestamp(input: {
 }
 
 /**
+ * A fresh snapshot over the targets version already published, and the timestamp over it: snapshot expires
+ * long before targets, so the refresh re-signs it with the online key (nothing offline is needed).
+ */
+export async function resignSnapshot(input: {
+  targetsVersion: number;
+  snapshotVersion: number;
+  timestampVersion: number;
+  now: Date;
+  snapshotSigners: TufSigner[];
+  timestampSigners: TufSigner[];
+}): Promise<{ files: MetadataFiles; snapshot: Envelope<'snapshot'> }> {
+  const snapshot = await signMetadataWith<'snapshot'>(
+    buildSnapshot({
+      version: input.snapshotVersion,
+      expires: expiresIn('snapshot', input.now),
+      targetsVersion: input.targetsVersion,
+    }),
+    input.snapshotSigners,
+  );
+  const snapshotBytes = serializeMetadata(snapshot);
+  const { bytes } = await signTimestamp({
+    version: input.timestampVersion,
+    snapshotVersion: input.snapshotVersion,
+    snapshotBytes,
+    now: input.now,
+    signers: input.timestampSigners,
+  });
+  const files: MetadataFiles = new Map([
+    [`${input.snapshotVersion}.snapshot.json`, snapshotBytes],
+    ['snapshot.json', snapshotBytes],
+    ['timestamp.json', bytes],
+  ]);
+  return { files, snapshot };
+}
+
+/**
  * Snapshot and timestamp over a signed targets file, and the files to publish (versioned names for
  * consistent snapshots plus the unversioned latest ones; the store writes timestamp.json last).
  */

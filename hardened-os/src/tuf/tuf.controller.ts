@@ -104,7 +104,7 @@ export class TufAdminController {
 
   @Put('root')
   @Roles('os-admin')
-  @ErrorCodes(HARDENED_OS_ERROR_STATUS, 'tuf_metadata_rejected', 'tuf_key_refused')
+  @ErrorCodes(HARDENED_OS_ERROR_STATUS, 'tuf_metadata_rejected', 'tuf_key_refused', 'tuf_demo_root_refused')
   @ZodResponse(200, TufImported, 'Version 1, or N+1 signed by the old and the new root threshold')
   importRoot(
     @ZodBody(TufMetadataBody) body: z.infer<typeof TufMetadataBody>,

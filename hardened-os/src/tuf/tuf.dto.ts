@@ -22,6 +22,8 @@ export const TufStatus = named(
     targets: roleState,
     snapshot: roleState,
     timestamp: roleState,
+    /** The published root is marked demo-only: its root and targets keys are files on a disk. */
+    demoRoot: z.boolean(),
     compromisedKeys: z.array(z.string()),
   }),
 );

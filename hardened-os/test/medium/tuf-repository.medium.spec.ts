@@ -28,7 +28,7 @@ import { PayloadsService } from '../../src/payloads/payloads.service.js';
 import { OsReleasesFacts } from '../../src/registry/os-releases.facts.js';
 import { RegistryRepository } from '../../src/registry/registry.repository.js';
 import { RegistryService } from '../../src/registry/registry.service.js';
-import { generateSigningKey, type TufSigningKey } from '../../src/tuf/tuf-keys.js';
+import { generateSigningKey, keyIdOf, type TufSigningKey } from '../../src/tuf/tuf-keys.js';
 import { serializeMetadata, signMetadata } from '../../src/tuf/tuf-metadata.js';
 import { buildRoot, buildTargets, type RoleKeys } from '../../src/tuf/tuf-repository.js';
 import { OtaFilesService } from '../../src/tuf/ota-files.service.js';
@@ -180,10 +180,46 @@ describe('the TUF repository service', () => {
     );
   });
 
+  it('refuses a root marked demo-only on a node that is not the demo', async () => {
+    const root = { ...buildRoot({ version: 1, expires: far, roles: roles() }), 'x-pakawaaz-demo-only': true };
+    const signed = json(signMetadata<'root'>(root, offline.root));
+    expect(await code(tuf.importRoot(signed, admin, 'r'))).toBe('tuf_demo_root_refused');
+    expect((await tuf.status(admin)).root).toBeNull();
+  });
+
+  it('refuses a root listing one key under two keyids, or a snapshot/timestamp threshold the server cannot meet', async () => {
+    const r = roles();
+    // The same Ed25519 key with an extra field has another keyid: two "keys" for one holder.
+    const twin = { ...offline.root[0]!.public, keyid_hash_algorithms: ['sha256'] } as never;
+    const dup = buildRoot({
+      version: 1,
+      expires: far,
+      roles: { ...r, root: { keys: [offline.root[0]!.public, twin], threshold: 2 } },
+    });
+    // One holder's signature, presented under both keyids: without the check it meets threshold 2 alone.
+    const once = signMetadata<'root'>(dup, [offline.root[0]!]);
+    once.signatures.push({ keyid: keyIdOf(twin), sig: once.signatures[0]!.sig });
+    expect(await code(tuf.importRoot(json(once), admin, 'r'))).toBe('tuf_metadata_rejected');
+    const two = buildRoot({
+      version: 1,
+      expires: far,
+      roles: { ...r, snapshot: { keys: [...r.snapshot.keys, offline.targets.public], threshold: 2 } },
+    });
+    expect(await code(tuf.importRoot(json(signMetadata<'root'>(two, offline.root)), admin, 'r'))).toBe(
+      'tuf_metadata_rejected',
+    );
+    // Floats cannot be canonicalised: malformed input, not a server error.
+    const float = { ...buildRoot({ version: 1, expires: far, roles: r }), x: 1.5 };
+    expect(await code(tuf.importRoot({ signatures: [], signed: float }, admin, 'r'))).toBe(
+      'tuf_metadata_invalid',
+    );
+  });
+
   it('imports root 1 and signed targets, and tuf-js downloads the payload from what it serves', async () => {
     const root = buildRoot({ version: 1, expires: far, roles: roles() });
     const signedRoot = signMetadata<'root'>(root, offline.root);
     expect(await tuf.importRoot(json(signedRoot), admin, 'r')).toMatchObject({ version: 1 });
+    expect((await tuf.status(admin)).demoRoot).toBe(false);
     const exported = await tuf.exportTargets(admin);
     expect(exported.targets).toEqual([
       expect.objectContaining({ name: 'shiba/15.1/full.zip', sha256: SHA, length: OTA.length }),
@@ -193,6 +229,32 @@ describe('the TUF repository service', () => {
     await writeFile(path.join(client, 'root.json'), serializeMetadata(signedRoot));
     expect(await tufJsDownload(client)).toEqual(OTA);
     await rm(client, { recursive: true, force: true });
+  });
+
+  it('refuses a target whose signed length differs from the stored payload, and custom fields that are floats', async () => {
+    const { targets } = await tuf.exportTargets(admin);
+    const wrongLength = targets.map((t) => ({ ...t, length: t.length + 1 }));
+    const t = signMetadata<'targets'>(buildTargets({ version: 2, expires: far, targets: wrongLength }), [
+      offline.targets,
+    ]);
+    expect(await code(tuf.importTargets(json(t), admin, 'r'))).toBe('tuf_target_unknown');
+    const floaty = targets.map((x) => ({ ...x, custom: { ...x.custom, score: 0.5 } }));
+    const body = { signatures: [], signed: buildTargets({ version: 2, expires: far, targets: floaty }) };
+    expect(await code(tuf.importTargets(body, admin, 'r'))).toBe('tuf_metadata_invalid');
+  });
+
+  it('serves targets by the version the timestamp points to, not the unversioned targets.json', async () => {
+    // A publication that crashed after writing targets.json but before the timestamp: clients still verify
+    // against the old targets, so its payload must still be served.
+    const targetsFile = path.join(dir, 'ota-metadata', 'targets.json');
+    const published = await readFile(targetsFile);
+    const emptied = buildTargets({ version: 99, expires: far, targets: [] });
+    await writeFile(targetsFile, serializeMetadata(signMetadata<'targets'>(emptied, [offline.targets])));
+    try {
+      expect((await files.targetFile('shiba', '15.1', `${SHA}.full.zip`)).size).toBe(OTA.length);
+    } finally {
+      await writeFile(targetsFile, published);
+    }
   });
 
   it('refuses targets that are not newer, not signed by the targets key, or list unknown bytes', async () => {
@@ -219,6 +281,44 @@ describe('the TUF repository service', () => {
     const after = (await tuf.status(admin)).timestamp!;
     expect(after.version).toBe(before.version + 1);
     expect(Date.parse(after.expires)).toBeGreaterThan(Date.parse(before.expires));
+  });
+
+  it('re-signs snapshot past half its lifetime (timestamp over it), and alarms daily as targets near expiry', async () => {
+    const before = await tuf.status(admin);
+    const day = 86_400_000;
+    // 16 days on: snapshot (30 days) is past half its lifetime; the refresh must renew it, not only timestamp.
+    const later = new Date(Date.now() + 16 * day);
+    expect(await tuf.refreshTimestamp(later)).toBe(true);
+    const after = await tuf.status(admin);
+    expect(after.snapshot!.version).toBe(before.snapshot!.version + 1);
+    expect(Date.parse(after.snapshot!.expires)).toBeGreaterThan(later.getTime() + 29 * day);
+    expect(after.timestamp!.version).toBe(before.timestamp!.version + 1);
+    // The timestamp pins the new consistent-snapshot file by version and length.
+    const ts = JSON.parse((await files.metadataFile('timestamp.json')).toString()) as {
+      signed: { meta: { 'snapshot.json': { version: number; length: number } } };
+    };
+    const pinned = ts.signed.meta['snapshot.json'];
+    expect(pinned.version).toBe(after.snapshot!.version);
+    expect((await files.metadataFile(`${pinned.version}.snapshot.json`)).length).toBe(pinned.length);
+    const alarms = () => events.filter((e) => e.type === 'hardened-os.tuf.timestamp-refresh-failed');
+    expect(alarms()).toHaveLength(0);
+    // Targets and root (signed offline, both expiring at `far`) within 14 days: the alarm names the offline
+    // keys, once a day rather than on every tick.
+    const near = new Date(Date.parse(far) - 10 * day);
+    await tuf.refreshTimestamp(near);
+    expect(alarms()).toEqual([
+      expect.objectContaining({
+        data: { expires: far, reason: expect.stringMatching(/offline targets key/) as unknown },
+      }),
+      expect.objectContaining({
+        data: { expires: far, reason: expect.stringMatching(/offline root key/) as unknown },
+      }),
+    ]);
+    await tuf.refreshTimestamp(new Date(near.getTime() + 3_600_000));
+    expect(alarms()).toHaveLength(2);
+    await tuf.refreshTimestamp(new Date(near.getTime() + day + 60_000));
+    expect(alarms()).toHaveLength(4);
+    events.length = 0;
   });
 
   it('rotates root with both thresholds; refuses a rotation signed by the new keys only', async () => {

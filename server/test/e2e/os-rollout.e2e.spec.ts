@@ -185,7 +185,7 @@ describe.skipIf(!pg)('an OS release from the signing room to the fleet (PostgreS
     const signed = path.join(ceremony(), '1.targets.json');
     await tuf([
       ...['sign-targets', '--export', path.join(dir, 'export.json'), '--root', root1],
-      ...['--key', await keyFile('targets', 'key'), '--out', signed],
+      ...['--key', await keyFile('targets', 'key'), '--yes', '--out', signed],
     ]);
     await tuf(['import-targets', signed]);
     expect((await tuf(['status'])).stdout).toMatch(/targets\s+version 1/);

@@ -146,6 +146,7 @@ describe('signed OS updates (TUF)', () => {
       root1,
       '--key',
       targets.priv[0]!,
+      '--yes',
       '--out',
       path.join(ceremony, '1.targets.json'),
     ]);

@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { CliError, unwrap, type Schemas } from '../api-client.js';
 import type { CliContext } from '../context.js';
@@ -165,6 +166,8 @@ function registerOffline(tuf: Command, ctx: CliContext) {
     .requiredOption('--key <key.json>', 'a targets private key file; repeat', collect)
     .option('--expires-days <n>', 'targets lifetime in days', positiveInt, 90)
     .option('--version <n>', 'targets version (default: the published one + 1)', positiveInt)
+    .option('--current <targets.json>', 'the targets signed now (targets.json from the server), for the diff')
+    .option('--yes', 'sign without asking (after reading the review printed)')
     .requiredOption('--out <file>', 'the signed targets (N.targets.json)')
     .action(
       async (o: {
@@ -173,11 +176,16 @@ function registerOffline(tuf: Command, ctx: CliContext) {
         key: string[];
         expiresDays: number;
         version?: number;
+        current?: string;
+        yes?: boolean;
         out: string;
       }) => {
         await offline(async (c) => {
           const root = await c.readMetadata('root', o.root);
           const keys = await Promise.all(o.key.map((f) => c.readSigningKey(f)));
+          const current = o.current
+            ? c.verifiedCurrent(await c.readMetadata('targets', o.current), root)
+            : undefined;
           const signed = await c.signTargetsFromExport({
             exportFile: o.export,
             root,
@@ -186,12 +194,28 @@ function registerOffline(tuf: Command, ctx: CliContext) {
             now: new Date(),
             ...(o.version ? { version: o.version } : {}),
           });
+          // The export comes from the server, which the signing room does not trust: the signer reads what
+          // the signature will vouch for before it is written.
+          ctx.io.stdout(c.reviewTargets(signed, current).text);
+          if (!o.yes) await confirm(`Sign these targets as version ${signed.signed.version}? [y/N] `, ctx.io);
           await c.writeMetadata(o.out, signed);
           const n = Object.keys(signed.signed.targets).length;
           ctx.io.stdout(`wrote targets version ${signed.signed.version} (${n} target(s)) to ${o.out}\n`);
         });
       },
     );
+}
+
+/** Asks on a terminal; anywhere else the signer must have said --yes. */
+async function confirm(question: string, io: CliContext['io']): Promise<void> {
+  if (!process.stdin.isTTY)
+    throw new CliError('Not signed: not on a terminal, so nobody confirmed. Give --yes to sign.', 2);
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const answer = await rl.question(question).finally(() => rl.close());
+  if (!/^y(es)?$/i.test(answer.trim())) {
+    io.stderr('not signed\n');
+    throw new CliError('', 1);
+  }
 }
 
 /** The server side of the ceremony: what goes into the signing room and what comes back. */
@@ -241,6 +265,9 @@ function registerOnline(tuf: Command, ctx: CliContext) {
           line('targets', r.targets),
           line('snapshot', r.snapshot),
           line('timestamp', r.timestamp),
+          r.demoRoot
+            ? 'root is DEMO-ONLY: its keys are files on disk; never ship handsets trusting it\n'
+            : '',
         ].join(''),
       );
     });
