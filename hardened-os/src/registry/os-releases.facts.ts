@@ -10,6 +10,7 @@ import {
   type ReleaseChannel,
 } from './registry-rules.js';
 import { RegistryRepository, type DeviceModelRow } from './registry.repository.js';
+import { SnapshotCache } from '../snapshot-cache.js';
 
 /** A release as device management sees it. */
 export type OsReleaseSummary = {
@@ -51,24 +52,24 @@ type Snapshot = {
 
 @Injectable()
 export class OsReleasesFacts implements OsRegistryFacts {
-  /** The snapshot questions are answered from; null after a change made here (the next question reads). */
-  private snapshot: Snapshot | null = null;
-  /** The last snapshot read, served (with a warning) while the database cannot be read. */
-  private lastGood: Snapshot | null = null;
-  /** The one read in flight: every question arriving meanwhile awaits it (single flight). */
-  private loading: Promise<Snapshot> | null = null;
-  private generation = 0;
-
   constructor(
     private readonly repo: RegistryRepository,
-    @Optional() @Inject(LOGGER) private readonly logger?: Logger,
-  ) {}
+    @Optional() @Inject(LOGGER) logger?: Logger,
+  ) {
+    this.cache = new SnapshotCache({
+      read: () => this.read(),
+      ttlMs: SNAPSHOT_TTL_MS,
+      what: 'the OS registry',
+      logger,
+    });
+  }
+
+  /** The snapshot questions are answered from (single flight, last good one served on a failed read). */
+  private readonly cache: SnapshotCache<Snapshot>;
 
   /** Drops the snapshot: the next question reads the database (a read already in flight is not awaited). */
   invalidate(): void {
-    this.generation++;
-    this.snapshot = null;
-    this.loading = null;
+    this.cache.invalidate();
   }
 
   /** Keys a handset may boot with at enrolment: active and retired ones, never a compromised one. */
@@ -119,38 +120,7 @@ export class OsReleasesFacts implements OsRegistryFacts {
   }
 
   private current(): Promise<Snapshot> {
-    const s = this.snapshot;
-    if (s && Date.now() - s.at < SNAPSHOT_TTL_MS) return Promise.resolve(s);
-    return (this.loading ??= this.reload());
-  }
-
-  /**
-   * One read of the database for every waiting question. A failed read is not cached (the next question
-   * tries again); meanwhile the last snapshot read is served, so a database blip does not fail every check-in.
-   */
-  private reload(): Promise<Snapshot> {
-    const generation = this.generation;
-    const loading: Promise<Snapshot> = this.read()
-      .then(
-        (fresh) => {
-          if (generation === this.generation) this.snapshot = fresh;
-          this.lastGood = fresh;
-          return fresh;
-        },
-        (err: unknown) => {
-          const stale = this.lastGood;
-          if (!stale) throw err;
-          this.logger?.warn(
-            { err, snapshotAgeMs: Date.now() - stale.at },
-            'reading the OS registry failed: serving its last snapshot',
-          );
-          return stale;
-        },
-      )
-      .finally(() => {
-        if (this.loading === loading) this.loading = null;
-      });
-    return loading;
+    return this.cache.get();
   }
 
   private async read(): Promise<Snapshot> {

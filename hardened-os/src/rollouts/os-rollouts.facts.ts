@@ -3,6 +3,7 @@ import { LOGGER, type Logger } from '@pakawaaz/platform';
 import { RegistryRepository, type DeviceModelRow, type ReleaseRow } from '../registry/registry.repository.js';
 import { targetOf, type RolloutFacts, type TargetDevice } from './rollout-target.js';
 import { RolloutsRepository } from './rollouts.repository.js';
+import { SnapshotCache } from '../snapshot-cache.js';
 
 /** The release a device should move to now, as device-mgmt's OS_ROLLOUTS port names it. */
 export type OsUpdateTarget = {
@@ -32,21 +33,23 @@ type Snapshot = RolloutFacts & { at: number };
  */
 @Injectable()
 export class OsRolloutsFacts implements OsRollouts, OnApplicationShutdown {
-  private snapshot: Snapshot | null = null;
-  private lastGood: Snapshot | null = null;
-  private loading: Promise<Snapshot> | null = null;
-  private generation = 0;
-
   constructor(
     private readonly rollouts: RolloutsRepository,
     private readonly registry: RegistryRepository,
-    @Optional() @Inject(LOGGER) private readonly logger?: Logger,
-  ) {}
+    @Optional() @Inject(LOGGER) logger?: Logger,
+  ) {
+    this.cache = new SnapshotCache({
+      read: () => this.read(),
+      ttlMs: ROLLOUT_SNAPSHOT_TTL_MS,
+      what: 'the OS rollouts',
+      logger,
+    });
+  }
+
+  private readonly cache: SnapshotCache<Snapshot>;
 
   invalidate(): void {
-    this.generation++;
-    this.snapshot = null;
-    this.loading = null;
+    this.cache.invalidate();
   }
 
   onApplicationShutdown(): void {
@@ -58,34 +61,7 @@ export class OsRolloutsFacts implements OsRollouts, OnApplicationShutdown {
   }
 
   private current(): Promise<Snapshot> {
-    const s = this.snapshot;
-    if (s && Date.now() - s.at < ROLLOUT_SNAPSHOT_TTL_MS) return Promise.resolve(s);
-    return (this.loading ??= this.reload());
-  }
-
-  private reload(): Promise<Snapshot> {
-    const generation = this.generation;
-    const loading: Promise<Snapshot> = this.read()
-      .then(
-        (fresh) => {
-          if (generation === this.generation) this.snapshot = fresh;
-          this.lastGood = fresh;
-          return fresh;
-        },
-        (err: unknown) => {
-          const stale = this.lastGood;
-          if (!stale) throw err;
-          this.logger?.warn(
-            { err, snapshotAgeMs: Date.now() - stale.at },
-            'reading the OS rollouts failed: serving their last snapshot',
-          );
-          return stale;
-        },
-      )
-      .finally(() => {
-        if (this.loading === loading) this.loading = null;
-      });
-    return loading;
+    return this.cache.get();
   }
 
   private async read(): Promise<Snapshot> {
