@@ -50,12 +50,8 @@ describe.skipIf(!chromiumAvailable('the NOC devices browser test'))(
     let nadiaDevice = '';
     const problems: Problem[] = [];
 
-    async function api<T>(method: string, p: string, body?: unknown): Promise<T> {
-      const res = await server.request(method, p, { token, ...(body === undefined ? {} : { body }) });
-      const text = await res.text();
-      if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-      return (text ? JSON.parse(text) : undefined) as T;
-    }
+    const api = <T>(method: string, p: string, body?: unknown): Promise<T> =>
+      server.json<T>(method, p, { token: token, body });
 
     beforeAll(async () => {
       dir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-noc-devices-'));

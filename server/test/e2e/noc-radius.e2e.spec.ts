@@ -32,12 +32,8 @@ describe.skipIf(!chromiumAvailable('the NOC RADIUS browser test') || !hasRadclie
     let token: string;
     const problems: Problem[] = [];
 
-    async function api<T>(method: string, p: string, body?: unknown): Promise<T> {
-      const res = await server.request(method, p, { token, ...(body === undefined ? {} : { body }) });
-      const text = await res.text();
-      if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-      return (text ? JSON.parse(text) : undefined) as T;
-    }
+    const api = <T>(method: string, p: string, body?: unknown): Promise<T> =>
+      server.json<T>(method, p, { token: token, body });
 
     beforeAll(async () => {
       server = await startTestServer();

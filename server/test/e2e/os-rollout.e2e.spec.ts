@@ -54,12 +54,8 @@ type Rollout = {
   rings: ({ ring: string } & Progress)[];
 };
 
-async function api<T>(method: string, p: string, body?: unknown): Promise<T> {
-  const res = await server.request(method, p, { token: admin, ...(body === undefined ? {} : { body }) });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : null) as T;
-}
+const api = <T>(method: string, p: string, body?: unknown): Promise<T> =>
+  server.json<T>(method, p, { token: admin, body });
 
 const cli = async (args: string[]) => {
   const r = await runCli(args, { PAKAWAAZ_URL: server.url, PAKAWAAZ_TOKEN: admin });

@@ -15,6 +15,8 @@ export type TestServer = RunningServer & {
     path: string,
     init?: { token?: string; body?: unknown; headers?: Record<string, string> },
   ): Promise<Response>;
+  /** `request`, then the JSON answer (undefined for an empty body); a status ≥ 300 throws with the body. */
+  json<T>(method: string, path: string, init?: { token?: string; body?: unknown }): Promise<T>;
   stop(): Promise<void>;
 };
 
@@ -70,6 +72,16 @@ export async function startTestServer(
             ? init.body
             : JSON.stringify(init.body),
     });
+  const json: TestServer['json'] = async <T>(
+    method: string,
+    p: string,
+    init: { token?: string; body?: unknown } = {},
+  ): Promise<T> => {
+    const res = await request(method, p, init);
+    const text = await res.text();
+    if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
   const initial =
     fullEnv.PAKAWAAZ_ADMIN_PASSWORD ||
     (await readFile(path.join(dataDir, 'initial-admin-password'), 'utf8')).trim();
@@ -97,6 +109,7 @@ export async function startTestServer(
       return step.accessToken;
     },
     request,
+    json,
     async stop() {
       await server.close();
       await rm(dataDir, { recursive: true, force: true });
