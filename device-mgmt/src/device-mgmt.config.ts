@@ -49,6 +49,10 @@ const schema = z.object({
   ),
   PAKAWAAZ_TRUSTED_BOOT_KEYS: z.preprocess(unset, hexList.optional()),
   PAKAWAAZ_ENROL_URL_BASE: z.preprocess(unset, z.string().url().optional()),
+  PAKAWAAZ_CHECK_IN_BATCH: z.preprocess(
+    unset,
+    z.coerce.number({ message: 'expected a number of check-ins' }).int().min(1).max(256).default(64),
+  ),
 });
 
 const rate = (fallback: number, max: number) =>
@@ -159,6 +163,8 @@ export type DeviceMgmtConfig = {
   trustedBootKeys: string[];
   /** The base of enrolment URLs (QR codes): `<base>/enrol#token=…`; null: a `pakawaaz-enrol:` URL. */
   enrolUrlBase: string | null;
+  /** Most check-ins written in one statement (group commit); 1 writes each on its own. */
+  checkInBatch: number;
   push: PushConfig;
 };
 
@@ -194,6 +200,7 @@ export function loadDeviceMgmtConfig(env: Env, platform: PlatformConfig): Device
     minimumPatchLevel: c.PAKAWAAZ_MIN_PATCH_LEVEL ?? null,
     trustedBootKeys: c.PAKAWAAZ_TRUSTED_BOOT_KEYS?.toLowerCase().split(',') ?? [],
     enrolUrlBase: c.PAKAWAAZ_ENROL_URL_BASE?.replace(/\/+$/, '') ?? null,
+    checkInBatch: c.PAKAWAAZ_CHECK_IN_BATCH,
     push: loadPushConfig(env, platform),
   };
 }

@@ -1,8 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE, type DatabaseHandle } from '@pakawaaz/platform';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { DATABASE, GroupCommit, type DatabaseHandle, type Keyed, type Settled } from '@pakawaaz/platform';
 import { eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { DeliveredCommand } from '../commands/command-view.js';
+import { DEVICE_MGMT_CONFIG, type DeviceMgmtConfig } from '../device-mgmt.config.js';
 import { MAX_COMMANDS_PER_CHECK_IN } from '../commands/commands.repository.js';
 import { deviceCommands } from '../commands/device-commands.schema.js';
 import type { DeviceRow, DeviceUpdate } from '../devices/device-state.repository.js';
@@ -75,7 +76,16 @@ export const REMEMBERED_CHECK_INS = 16_384;
  */
 @Injectable()
 export class CheckInRepository {
-  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    @Optional() @Inject(DEVICE_MGMT_CONFIG) config?: Pick<DeviceMgmtConfig, 'checkInBatch'>,
+  ) {
+    this.group = new GroupCommit({
+      flush: (batch) => this.flush(batch),
+      maxBatch: config?.checkInBatch ?? CHECK_IN_BATCH,
+      maxInFlight: database.mode === 'embedded' ? 1 : 3,
+    });
+  }
 
   /** Last check-ins this node wrote, oldest first (a Map keeps insertion order: a small LRU). */
   private readonly recent = new Map<string, CheckInRead>();
@@ -135,6 +145,8 @@ export class CheckInRepository {
    * Stores the check-in when the row is still at the version read and the policy versions are still the
    * ones read, and delivers the open commands (oldest first, at most MAX_COMMANDS_PER_CHECK_IN), in one
    * statement: undefined when something had changed (nothing written; the memory of the device is dropped).
+   * Check-ins arriving together are written together (group commit, see GroupCommit): one statement and one
+   * commit for the batch, each device still guarded by its own row version.
    */
   async write(
     deviceId: string,
@@ -142,6 +154,51 @@ export class CheckInRepository {
     set: CheckInWrite,
     now: Date,
   ): Promise<DeliveredCommand[] | undefined> {
+    const stored = await this.group.write(deviceId, { read, set, now });
+    if (stored === undefined) {
+      this.recent.delete(deviceId);
+      return undefined;
+    }
+    this.remember(deviceId, {
+      ...read,
+      row: { ...read.row, ...set, updatedAt: now },
+      rowVersion: stored.version,
+    });
+    return stored.commands;
+  }
+
+  /**
+   * On PostgreSQL a few batches in flight (the pool's other connections serve the reads and everything
+   * else); the embedded database has one connection, so one.
+   */
+  private readonly group: GroupCommit<PendingWrite, Stored | undefined>;
+
+  /** For tests and the bench: the largest batch written so far, writes waiting, statements in flight. */
+  batchStats(): ReturnType<GroupCommit<PendingWrite, Stored | undefined>['stats']> {
+    return this.group.stats();
+  }
+
+  private async flush(batch: readonly Keyed<PendingWrite>[]): Promise<Settled<Stored | undefined>[]> {
+    if (batch.length > 1) {
+      try {
+        return (await this.writeMany(batch)).map((value) => ({ ok: true, value }));
+      } catch {
+        // A batch that fails as a whole (a deadlock with a writer locking the rows in another order, say)
+        // is written one by one, so each check-in gets its own answer.
+      }
+    }
+    const settled: Settled<Stored | undefined>[] = [];
+    for (const { key, item } of batch) {
+      try {
+        settled.push({ ok: true, value: await this.writeOne(key, item) });
+      } catch (error) {
+        settled.push({ ok: false, error });
+      }
+    }
+    return settled;
+  }
+
+  private async writeOne(deviceId: string, { read, set, now }: PendingWrite): Promise<Stored | undefined> {
     // A named statement (its text is the same for every check-in; the values are parameters): PostgreSQL
     // plans this CTE once per connection instead of at every check-in.
     const statement = dialect.sqlToQuery(sql`
@@ -182,26 +239,107 @@ export class CheckInRepository {
     const answer: unknown = await this.database.db._.session
       .prepareQuery(statement, undefined, 'device_mgmt_check_in_write', false)
       .execute();
-    const result = answer as WriteResult;
-    const version = result.rows[0]?.version;
-    if (version === undefined) {
-      this.recent.delete(deviceId);
-      return undefined;
+    const { rows } = answer as { rows: { version: string; command: RawCommand | null }[] };
+    const version = rows[0]?.version;
+    if (version === undefined) return undefined;
+    return { version, commands: commandsOf(rows.flatMap((r) => (r.command ? [r.command] : []))) };
+  }
+
+  /**
+   * The same write for several devices in one statement: the devices' columns travel as one JSON array
+   * (one parameter, so the statement's text — and its plan — is the same whatever the batch's size). Each
+   * row is stored only under its own guard; the commands are delivered only to the devices stored.
+   */
+  private async writeMany(batch: readonly Keyed<PendingWrite>[]): Promise<(Stored | undefined)[]> {
+    const input = JSON.stringify(
+      batch.map(({ key, item: { read, set, now } }) => ({
+        id: key,
+        version: read.rowVersion,
+        policy: read.policyVersion,
+        national: read.nationalPolicyVersion,
+        state: set.state,
+        compliance: set.compliance,
+        reasons: set.complianceReasons,
+        non_compliant_since: set.nonCompliantSince?.toISOString() ?? null,
+        last_check_in_at: set.lastCheckInAt?.toISOString() ?? null,
+        report: set.lastReport,
+        applied: set.appliedPolicyVersion,
+        at: now.toISOString(),
+      })),
+    );
+    const statement = dialect.sqlToQuery(sql`
+      with input as (
+        select * from jsonb_to_recordset(${input}::jsonb) as i(
+          id uuid, version text, policy integer, national integer, state text, compliance text,
+          reasons jsonb, non_compliant_since timestamptz, last_check_in_at timestamptz, report jsonb,
+          applied integer, at timestamptz)
+      ), stored as (
+        update ${devices} set
+          state = i.state,
+          compliance = i.compliance,
+          compliance_reasons = i.reasons,
+          non_compliant_since = i.non_compliant_since,
+          last_check_in_at = i.last_check_in_at,
+          last_report = i.report,
+          applied_policy_version = i.applied,
+          updated_at = i.at
+        from input i
+        where ${devices.id} = i.id and ${devices}.xmin = i.version::xid
+          and ${policyVersionOf} is not distinct from i.policy
+          and ${nationalVersionOf} is not distinct from i.national
+        returning ${devices.id} as id, ${devices}.xmin::text as version
+      ), due as (
+        select c.id from (
+          select ${deviceCommands.id} as id, row_number() over (
+            partition by ${deviceCommands.deviceId} order by ${deviceCommands.createdAt}, ${deviceCommands.id}
+          ) as n
+          from ${deviceCommands} join input i on ${deviceCommands.deviceId} = i.id
+          where ${deviceCommands.state} in ('queued', 'delivered') and ${deviceCommands.expiresAt} > i.at
+        ) c where c.n <= ${MAX_COMMANDS_PER_CHECK_IN}::integer
+      ), delivered as (
+        update ${deviceCommands} set
+          state = 'delivered',
+          delivered_at = coalesce(${deviceCommands.deliveredAt}, i.at)
+        from input i
+        where ${deviceCommands.deviceId} = i.id
+          and ${deviceCommands.id} in (select id from due)
+          -- Checked again on the target row: an acknowledgement or a cancel committed meanwhile is not undone.
+          and ${deviceCommands.state} in ('queued', 'delivered')
+          and ${deviceCommands.deviceId} in (select id from stored)
+        returning ${deviceCommands.deviceId} as device, json_build_object(
+          'id', ${deviceCommands.id}, 'type', ${deviceCommands.type}, 'params', ${deviceCommands.params},
+          'createdAt', ${deviceCommands.createdAt}, 'expiresAt', ${deviceCommands.expiresAt}) as command
+      )
+      select id::text as device, version, null::json as command from stored
+      union all
+      select device::text, null, command from delivered`);
+    const answer: unknown = await this.database.db._.session
+      .prepareQuery(statement, undefined, 'device_mgmt_check_in_write_many', false)
+      .execute();
+    const { rows } = answer as {
+      rows: { device: string; version: string | null; command: RawCommand | null }[];
+    };
+    const versions = new Map<string, string>();
+    const commands = new Map<string, RawCommand[]>();
+    for (const r of rows) {
+      if (r.version !== null) versions.set(r.device, r.version);
+      if (r.command) commands.set(r.device, [...(commands.get(r.device) ?? []), r.command]);
     }
-    this.remember(deviceId, {
-      ...read,
-      row: { ...read.row, ...set, updatedAt: now },
-      rowVersion: version,
+    return batch.map(({ key }) => {
+      const version = versions.get(key);
+      return version === undefined ? undefined : { version, commands: commandsOf(commands.get(key) ?? []) };
     });
-    return result.rows
-      .flatMap((r) => (r.command ? [deliveredOf(r.command)] : []))
-      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
   }
 }
 
-/** Both drivers (PostgreSQL and the embedded PGlite behind the same pg client) answer a pg QueryResult. */
-type WriteResult = { rows: { version: string; command: RawCommand | null }[] };
+/** Most check-ins in one statement by default (PAKAWAAZ_CHECK_IN_BATCH; their reports are a few KiB each). */
+export const CHECK_IN_BATCH = 64;
 
+type PendingWrite = { read: CheckInRead; set: CheckInWrite; now: Date };
+/** A stored check-in: the row's new version and the commands delivered with it. */
+type Stored = { version: string; commands: DeliveredCommand[] };
+
+/** Both drivers (PostgreSQL and the embedded PGlite behind the same pg client) answer a pg QueryResult. */
 type RawCommand = {
   id: string;
   type: string;
@@ -209,6 +347,13 @@ type RawCommand = {
   createdAt: string;
   expiresAt: string;
 };
+
+/** Oldest first, as the commands were queued. */
+function commandsOf(raw: RawCommand[]): DeliveredCommand[] {
+  return raw
+    .map(deliveredOf)
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+}
 
 function deliveredOf(c: RawCommand): DeliveredCommand {
   return {

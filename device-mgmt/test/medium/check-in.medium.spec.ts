@@ -328,6 +328,82 @@ describe('compliance transitions', () => {
   });
 });
 
+describe('check-ins arriving together (group commit)', () => {
+  const setOf = (now: Date, battery: number) => ({
+    state: 'active' as const,
+    compliance: 'compliant' as const,
+    complianceReasons: [],
+    nonCompliantSince: null,
+    lastCheckInAt: now,
+    lastReport: { batteryPercent: battery },
+    appliedPolicyVersion: 0,
+  });
+
+  async function fleetWithCommands(n: number) {
+    const commands = fx.get(CommandsService);
+    const repo = fx.get(CheckInRepository);
+    const fleet = [];
+    for (let i = 0; i < n; i++) {
+      const d = await addDevice(fx.handle);
+      const lock = (await commands.create(d.id, { type: 'lock' }, national, null)).command;
+      const read = await repo.read(d.id);
+      if (!read) throw new Error('no device');
+      fleet.push({ d, lock, read });
+    }
+    return fleet;
+  }
+
+  it('are written in shared statements, each device under its own guard, each getting only its own commands', async () => {
+    const repo = fx.get(CheckInRepository);
+    const fleet = await fleetWithCommands(24);
+    // Two devices were changed by another writer after they were read: only they are refused.
+    const stale = [fleet[5], fleet[17]].map((f) => f?.d.id);
+    for (const id of stale) if (id) await devices.update(id, { compliance: 'grace' });
+    const now = new Date();
+    const answers = await Promise.all(fleet.map((f, i) => repo.write(f.d.id, f.read, setOf(now, i), now)));
+    expect(repo.batchStats().largestBatch).toBeGreaterThan(1);
+    for (const [i, f] of fleet.entries()) {
+      const row = await devices.find(f.d.id);
+      const listed = (await fx.get(CommandsService).list(f.d.id, national)).commands;
+      if (stale.includes(f.d.id)) {
+        expect(answers[i]).toBeUndefined();
+        expect([row?.compliance, row?.lastReport, listed.map((c) => c.state)]).toEqual([
+          'grace',
+          null,
+          ['queued'],
+        ]);
+      } else {
+        expect(answers[i]?.map((c) => [c.id, c.type])).toEqual([[f.lock.id, 'lock']]);
+        expect([row?.lastReport, listed.map((c) => c.state)]).toEqual([{ batteryPercent: i }, ['delivered']]);
+      }
+    }
+    // The memory a batched write leaves is the row's real version: the next write of it is accepted.
+    const again = fleet[0];
+    if (!again) throw new Error('no fleet');
+    const remembered = repo.remembered(again.d.id);
+    if (!remembered) throw new Error('not remembered');
+    expect(await repo.write(again.d.id, remembered, setOf(now, 99), now)).toEqual([
+      expect.objectContaining({ id: again.lock.id }),
+    ]);
+  });
+
+  it('a batch that fails as a whole is written one by one, so every check-in still gets its answer', async () => {
+    const repo = fx.get(CheckInRepository);
+    const fleet = await fleetWithCommands(8);
+    const many = vi
+      .spyOn(repo as unknown as { writeMany: () => Promise<never> }, 'writeMany')
+      .mockRejectedValue(new Error('deadlock detected'));
+    try {
+      const now = new Date();
+      const answers = await Promise.all(fleet.map((f, i) => repo.write(f.d.id, f.read, setOf(now, i), now)));
+      expect(many).toHaveBeenCalled();
+      expect(answers.map((a) => a?.map((c) => c.id))).toEqual(fleet.map((f) => [f.lock.id]));
+    } finally {
+      many.mockRestore();
+    }
+  });
+});
+
 describe("a node's memory of its last check-ins", () => {
   it('a device checking in again costs no read, and what changed meanwhile (row, policy, retirement) still counts', async () => {
     const d = await addDevice(fx.handle, { institutionId: INSTITUTION });

@@ -33,6 +33,11 @@ export type ServerProcessOptions = {
   readonly startTimeoutMs?: number;
   /** Node flags for the child (e.g. --cpu-prof, which NODE_OPTIONS may not carry). */
   readonly nodeArgs?: readonly string[];
+  /**
+   * Start on this data folder (a server restarted on the same keys and embedded database) and leave it when
+   * the server stops; by default a new temporary folder, removed at stop.
+   */
+  readonly dataDir?: string;
 };
 
 const OUTPUT_LIMIT = 16_384;
@@ -114,28 +119,28 @@ function childEnv(options: ServerProcessOptions, ports: Ports, dataDir: string):
 }
 
 /** stop() for the child; until it is called, this process exiting kills the child and removes its folder. */
-function stopper(child: ChildProcess, dataDir: string): () => Promise<void> {
+function stopper(child: ChildProcess, dataDir: string, keep: boolean): () => Promise<void> {
   const orphaned = (): void => {
     child.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!keep) rmSync(dataDir, { recursive: true, force: true });
   };
   process.once('exit', orphaned);
   return async () => {
     process.off('exit', orphaned);
     await terminate(child);
-    await rm(dataDir, { recursive: true, force: true });
+    if (!keep) await rm(dataDir, { recursive: true, force: true });
   };
 }
 
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-lab-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'pakawaaz-lab-')));
   const ports = { port: await freeTcpPort(), authPort: await freeUdpPort(), acctPort: await freeUdpPort() };
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER_MAIN], {
     env: childEnv(options, ports, dataDir),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = capture(child);
-  const stop = stopper(child, dataDir);
+  const stop = stopper(child, dataDir, options.dataDir !== undefined);
   const url = `http://127.0.0.1:${ports.port}`;
   try {
     const died = exited(child, output);

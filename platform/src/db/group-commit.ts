@@ -1,0 +1,93 @@
+/**
+ * Group commit: many callers' small writes, each waiting for its own answer, go to the database as one
+ * statement. A write is flushed at once when a flush slot is free, so an idle system adds no latency; writes
+ * that arrive while every slot is busy wait and go out together as the next batch — the busier the system,
+ * the bigger the batches, and the fewer round trips, statements and commits per write.
+ *
+ * Each write has a key (a row's id): a batch never holds two writes of the same key, and a key whose write is
+ * in flight waits for it, so the statements never race on one row and a later write of a row is never
+ * committed before an earlier one. Keys are taken in order within a batch (sorted), so concurrent batches
+ * lock their rows in one order.
+ */
+export type GroupCommitOptions<I, O> = {
+  /**
+   * Writes a batch (distinct keys, sorted). Its answer holds one settled result per item, in order: a write
+   * can fail on its own while the others commit.
+   */
+  flush: (batch: readonly Keyed<I>[]) => Promise<readonly Settled<O>[]>;
+  /** Most writes in one statement. */
+  maxBatch: number;
+  /** Most statements in flight at once (no more than the pool's connections others also need). */
+  maxInFlight: number;
+};
+
+export type Keyed<I> = { key: string; item: I };
+export type Settled<O> = { ok: true; value: O } | { ok: false; error: unknown };
+
+type Waiting<I, O> = Keyed<I> & { resolve: (o: O) => void; reject: (e: unknown) => void };
+
+export class GroupCommit<I, O> {
+  private readonly queue: Waiting<I, O>[] = [];
+  private readonly busy = new Set<string>();
+  private inFlight = 0;
+  private largest = 0;
+
+  constructor(private readonly options: GroupCommitOptions<I, O>) {
+    if (!(options.maxBatch >= 1 && options.maxInFlight >= 1))
+      throw new RangeError('maxBatch and maxInFlight must be at least 1');
+  }
+
+  write(key: string, item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ key, item, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** For a bench's report: writes waiting now, statements in flight, the largest batch so far. */
+  stats(): { waiting: number; inFlight: number; largestBatch: number } {
+    return { waiting: this.queue.length, inFlight: this.inFlight, largestBatch: this.largest };
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
+      const batch = this.take();
+      if (batch.length === 0) return;
+      this.inFlight++;
+      for (const w of batch) this.busy.add(w.key);
+      this.largest = Math.max(this.largest, batch.length);
+      void this.run(batch);
+    }
+  }
+
+  /** The oldest waiting writes whose keys are free, one per key; the others keep their place in the queue. */
+  private take(): Waiting<I, O>[] {
+    const taken = new Map<string, Waiting<I, O>>();
+    const left: Waiting<I, O>[] = [];
+    for (const w of this.queue) {
+      if (taken.size < this.options.maxBatch && !this.busy.has(w.key) && !taken.has(w.key))
+        taken.set(w.key, w);
+      else left.push(w);
+    }
+    this.queue.splice(0, this.queue.length, ...left);
+    return [...taken.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  private async run(batch: Waiting<I, O>[]): Promise<void> {
+    try {
+      const settled = await this.options.flush(batch.map(({ key, item }) => ({ key, item })));
+      batch.forEach((w, i) => {
+        const s = settled[i];
+        if (s === undefined) w.reject(new Error('group commit: the flush answered fewer results than writes'));
+        else if (s.ok) w.resolve(s.value);
+        else w.reject(s.error);
+      });
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+    } finally {
+      this.inFlight--;
+      for (const w of batch) this.busy.delete(w.key);
+      this.pump();
+    }
+  }
+}
