@@ -34,3 +34,14 @@ describe('the demo fleet and the lab root', () => {
     expect(c).toMatchObject({ demoFleet: false, trustLabRoot: false });
   });
 });
+
+describe('the check-in group commit', () => {
+  it('writes up to 64 check-ins in one statement by default; 1 turns it off; out of range stops the start', () => {
+    expect(loadDeviceMgmtConfig({}, platform(false)).checkInBatch).toBe(64);
+    expect(loadDeviceMgmtConfig({ PAKAWAAZ_CHECK_IN_BATCH: '1' }, platform(false)).checkInBatch).toBe(1);
+    for (const bad of ['0', '257', 'many'])
+      expect(() => loadDeviceMgmtConfig({ PAKAWAAZ_CHECK_IN_BATCH: bad }, platform(false))).toThrow(
+        /PAKAWAAZ_CHECK_IN_BATCH/,
+      );
+  });
+});
