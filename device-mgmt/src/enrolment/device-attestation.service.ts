@@ -8,12 +8,13 @@ import { DeviceCaRepository } from '../device-ca/device-ca.repository.js';
 import { DeviceCaService } from '../device-ca/device-ca.service.js';
 import { deviceMgmtError } from '../device-mgmt.errors.js';
 import { EnrolmentRepository } from './enrolment.repository.js';
-import { RenewalLimiter } from './renewal-limiter.js';
+import { takeRenewal, type RenewalDecision } from './renewal-limiter.js';
 import { OsUpdateRecorder } from '../os-updates/os-update-recorder.js';
 import { CHALLENGE_TTL_SECONDS, EnrolmentService, type ChallengeIssued } from './enrolment.service.js';
 
 /** Certificate renewals (attempts, whatever their outcome) a device may make per hour. */
 export const RENEWALS_PER_HOUR = 5;
+const RENEWAL_LIMIT = { limit: RENEWALS_PER_HOUR, windowMs: 3_600_000 };
 
 /**
  * An enrolled handset's own routes: re-attestation (a fresh key attested with our challenge, on a schedule or
@@ -22,9 +23,6 @@ export const RENEWALS_PER_HOUR = 5;
  */
 @Injectable()
 export class DeviceAttestationService {
-  /** Per node: a cluster lets a device RENEWALS_PER_HOUR through each node, still a small bounded number. */
-  private readonly renewals = new RenewalLimiter(RENEWALS_PER_HOUR, 3_600_000);
-
   constructor(
     private readonly repo: EnrolmentRepository,
     private readonly enrolment: EnrolmentService,
@@ -71,7 +69,12 @@ export class DeviceAttestationService {
     device: DevicePrincipal,
     input: { csr: Uint8Array; challengeId?: string | undefined; attestationChain?: Uint8Array[] | undefined },
   ) {
-    const allowed = this.renewals.take(device.deviceId, Date.now());
+    // Counted in the database: the limit holds whichever of the cluster's nodes the handset reaches.
+    const now = Date.now();
+    const allowed = await this.repo.withRenewalAttempts(device.deviceId, (attempts) => {
+      const { decision, keep } = takeRenewal(attempts, now, RENEWAL_LIMIT);
+      return { keep, result: decision satisfies RenewalDecision };
+    });
     if (!allowed.allowed)
       throw deviceMgmtError(
         'renewal_rate_limited',

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, notInArray, type SQL } from 'drizzle-orm';
 import { devices } from '../devices/devices.schema.js';
-import { attestationChallenges, enrolmentTokens } from './enrolment.schema.js';
+import { attestationChallenges, enrolmentTokens, renewalAttempts } from './enrolment.schema.js';
 
 /** Unused challenges kept per enrolment token or device: asking for another supersedes the oldest. */
 export const OPEN_CHALLENGES_PER_OWNER = 4;
@@ -17,6 +17,27 @@ export class EnrolmentRepository {
 
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     return this.database.db.transaction(fn);
+  }
+
+  /**
+   * The device's kept renewal attempts, locked while `decide` answers the times to keep (one transaction, so
+   * two nodes counting the same device's attempts at once take turns).
+   */
+  async withRenewalAttempts<T>(
+    deviceId: string,
+    decide: (attempts: readonly number[]) => { keep: number[]; result: T },
+  ): Promise<T> {
+    return this.database.db.transaction(async (tx) => {
+      await tx.insert(renewalAttempts).values({ deviceId, attempts: [] }).onConflictDoNothing();
+      const [row] = await tx
+        .select({ attempts: renewalAttempts.attempts })
+        .from(renewalAttempts)
+        .where(eq(renewalAttempts.deviceId, deviceId))
+        .for('update');
+      const { keep, result } = decide(row?.attempts ?? []);
+      await tx.update(renewalAttempts).set({ attempts: keep }).where(eq(renewalAttempts.deviceId, deviceId));
+      return result;
+    });
   }
 
   async insertToken(row: typeof enrolmentTokens.$inferInsert): Promise<EnrolmentTokenRow> {

@@ -1,4 +1,4 @@
-import { index, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, jsonb, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { deviceMgmtSchema } from '../device-mgmt.schema.js';
 
 /**
@@ -46,3 +46,12 @@ export const attestationChallenges = deviceMgmtSchema.table(
     index('attestation_challenges_device_idx').on(t.deviceId),
   ],
 );
+
+/**
+ * A device's recent certificate-renewal attempts (epoch milliseconds, at most RENEWALS_PER_HOUR): kept in the
+ * database so the renewal limit holds across the cluster's nodes. A row per device that ever renewed.
+ */
+export const renewalAttempts = deviceMgmtSchema.table('renewal_attempts', {
+  deviceId: uuid('device_id').primaryKey(),
+  attempts: jsonb('attempts').$type<number[]>().notNull().default([]),
+});

@@ -407,7 +407,7 @@ describe('the device CA ports', () => {
     ).toBe('csr_key_mismatch');
   });
 
-  it(`rate limits renewals per device: ${RENEWALS_PER_HOUR} attempts an hour, then 429 with Retry-After`, async () => {
+  it(`rate limits renewals per device across the cluster: ${RENEWALS_PER_HOUR} attempts an hour, then 429 with Retry-After`, async () => {
     const { deviceId, issued } = await enrolledDevice();
     const principal = {
       deviceId,
@@ -417,9 +417,18 @@ describe('the device CA ports', () => {
       compliance: 'compliant' as const,
     };
     const garbage = { csr: new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x00]) };
+    // A second node of the cluster (its own service instance, the same database): the limit is the
+    // cluster's, so attempts on both nodes count together.
+    const otherNode = new DeviceAttestationService(
+      new EnrolmentRepository(db.handle),
+      enrolment,
+      ca,
+      new DeviceCaRepository(db.handle),
+    );
     // Every attempt counts, a failed one too (each makes the server parse and verify).
     for (let i = 0; i < RENEWALS_PER_HOUR; i += 1)
-      expect(await code(renewal.renew(principal, garbage))).toBe('csr_invalid');
+      expect(await code((i % 2 === 0 ? renewal : otherNode).renew(principal, garbage))).toBe('csr_invalid');
+    expect(await code(otherNode.renew(principal, garbage))).toBe('renewal_rate_limited');
     const refused = await renewal.renew(principal, garbage).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(AppError);
     const e = refused as AppError;

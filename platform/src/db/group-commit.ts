@@ -78,7 +78,8 @@ export class GroupCommit<I, O> {
       const settled = await this.options.flush(batch.map(({ key, item }) => ({ key, item })));
       batch.forEach((w, i) => {
         const s = settled[i];
-        if (s === undefined) w.reject(new Error('group commit: the flush answered fewer results than writes'));
+        if (s === undefined)
+          w.reject(new Error('group commit: the flush answered fewer results than writes'));
         else if (s.ok) w.resolve(s.value);
         else w.reject(s.error);
       });
