@@ -8,6 +8,7 @@ import type { DeviceCommand, DeviceDetail } from './types';
 import { COMMAND_STATE_TONE, COMMAND_TEXT } from './labels';
 import { DEVICES_KEY, deviceQueries } from './queries';
 import { SendCommand } from './SendCommand';
+import { TableStatusRow } from '../../components/TableStatusRow';
 
 /** While a command is queued or delivered, re-read the history this often to show its acknowledgement. */
 const OPEN_POLL_MS = 5_000;
@@ -55,20 +56,12 @@ export function CommandsSection({ device, canSend }: { device: DeviceDetail; can
             {(commands ?? []).map((c) => (
               <CommandRow key={c.id} command={c} canCancel={canSend} />
             ))}
-            {commands && commands.length === 0 ? (
-              <tr>
-                <td colSpan={7} className="empty">
-                  No command has been sent to this handset.
-                </td>
-              </tr>
-            ) : null}
-            {commands === undefined && history.loading ? (
-              <tr>
-                <td colSpan={7} className="empty">
-                  Loading…
-                </td>
-              </tr>
-            ) : null}
+            <TableStatusRow
+              columns={7}
+              rows={commands}
+              loading={history.loading}
+              empty="No command has been sent to this handset."
+            />
           </tbody>
         </table>
       </div>

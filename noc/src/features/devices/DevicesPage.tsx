@@ -31,6 +31,7 @@ import {
   pageOf,
   type DeviceFilters,
 } from './queries';
+import { TableStatusRow } from '../../components/TableStatusRow';
 
 const COLUMNS = 8;
 
@@ -255,32 +256,26 @@ export function DevicesPage() {
                   </td>
                 </tr>
               ))}
-              {rows && rows.length === 0 ? (
-                <tr>
-                  <td colSpan={COLUMNS} className="empty">
-                    {filtered ? (
-                      'No device matches these filters.'
-                    ) : (
-                      <>
-                        No handset is enrolled yet.
-                        {access.manage ? (
-                          <>
-                            {' '}
-                            <Link to="/devices/enrolment">Create an enrolment token</Link> for an official.
-                          </>
-                        ) : null}
-                      </>
-                    )}
-                  </td>
-                </tr>
-              ) : null}
-              {rows === undefined && list.loading ? (
-                <tr>
-                  <td colSpan={COLUMNS} className="empty">
-                    Loading…
-                  </td>
-                </tr>
-              ) : null}
+              <TableStatusRow
+                columns={COLUMNS}
+                rows={rows}
+                loading={list.loading}
+                empty={
+                  filtered ? (
+                    'No device matches these filters.'
+                  ) : (
+                    <>
+                      No handset is enrolled yet.
+                      {access.manage ? (
+                        <>
+                          {' '}
+                          <Link to="/devices/enrolment">Create an enrolment token</Link> for an official.
+                        </>
+                      ) : null}
+                    </>
+                  )
+                }
+              />
             </tbody>
           </table>
         </div>

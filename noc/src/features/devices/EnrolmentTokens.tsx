@@ -8,6 +8,7 @@ import { api, unwrap } from '../../api/client';
 import type { EnrolmentToken } from './types';
 import { InstitutionLabel, OfficialLabel } from './labels';
 import { deviceQueries, ENROLMENT_TOKENS_KEY } from './queries';
+import { TableStatusRow } from '../../components/TableStatusRow';
 
 const TOKEN_TONE: Record<EnrolmentToken['state'], Tone> = {
   pending: 'good',
@@ -60,20 +61,12 @@ export function TokenList({ canRevoke }: { canRevoke: boolean }) {
             {(tokens ?? []).map((t) => (
               <TokenRow key={t.id} token={t} canRevoke={canRevoke} />
             ))}
-            {tokens && tokens.length === 0 ? (
-              <tr>
-                <td colSpan={7} className="empty">
-                  No enrolment token yet.
-                </td>
-              </tr>
-            ) : null}
-            {tokens === undefined && list.loading ? (
-              <tr>
-                <td colSpan={7} className="empty">
-                  Loading…
-                </td>
-              </tr>
-            ) : null}
+            <TableStatusRow
+              columns={7}
+              rows={tokens}
+              loading={list.loading}
+              empty="No enrolment token yet."
+            />
           </tbody>
         </table>
       </div>

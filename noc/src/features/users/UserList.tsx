@@ -9,6 +9,7 @@ import { Link, navigate } from '../../router';
 import { filtersUrl, PAGE_SIZE, type Filters } from './filters';
 import { userQueries } from './queries';
 import { UserFilters } from './UserFilters';
+import { TableStatusRow } from '../../components/TableStatusRow';
 
 export function UserList({ filters, institutions }: { filters: Filters; institutions: Institution[] }) {
   const query = useApiQuery(userQueries.list(filters));
@@ -50,20 +51,12 @@ export function UserList({ filters, institutions }: { filters: Filters; institut
                 institution={u.institutionId ? names.get(u.institutionId) : null}
               />
             ))}
-            {data !== undefined && rows.length === 0 ? (
-              <tr>
-                <td colSpan={8} className="empty">
-                  {filtered ? 'No user matches these filters.' : 'No user yet.'}
-                </td>
-              </tr>
-            ) : null}
-            {data === undefined && query.loading ? (
-              <tr>
-                <td colSpan={8} className="empty">
-                  Loading…
-                </td>
-              </tr>
-            ) : null}
+            <TableStatusRow
+              columns={8}
+              rows={data === undefined ? undefined : rows}
+              loading={query.loading}
+              empty={filtered ? 'No user matches these filters.' : 'No user yet.'}
+            />
           </tbody>
         </table>
       </div>
