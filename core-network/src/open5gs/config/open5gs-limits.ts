@@ -1,0 +1,421 @@
+import { isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
+
+/**
+ * What Open5GS 2.7 can encode and hold, as pure functions. The network-spec validator refuses what breaks
+ * these rules, and `open5gsLimitIssues()` checks the same rules on the rendered YAML files, so the validator
+ * and the renderer cannot drift apart (see open5gs-limits.spec.ts and the property test). Every rule cites the
+ * Open5GS 2.7.7 source it mirrors; paths are relative to the Open5GS source tree.
+ */
+
+// ---------------------------------------------------------------------------------------------------------
+// NAS timers
+
+/**
+ * T3412 (MME) is sent as a GPRS Timer (TS 24.008 §10.5.7.3, TS 24.301 §9.9.3.16): a 5-bit value times
+ * 2 s, 1 min or 1 decihour. T3512 (AMF) is a GPRS Timer 3 (TS 24.008 §10.5.7.4a, TS 24.501 §9.11.2.5): a
+ * 5-bit value times 2 s, 30 s, 1 min, 10 min, 1 h, 10 h or 320 h.
+ */
+export type TimerCoding = 'GPRS Timer' | 'GPRS Timer 3';
+
+type TimerUnit = { seconds: number; label: string; bits: number };
+/** `octet`: the value octet as sent, unit in bits 8-6 and value in bits 5-1 (TS 24.008 Tables 10.5.172, 10.5.163a). */
+export type TimerEncoding = { unit: string; unitSeconds: number; value: number; octet: number };
+
+const unit = (seconds: number, label: string, bits: number): TimerUnit => ({ seconds, label, bits });
+
+// TS 24.008 Table 10.5.172: 000 = 2 s, 001 = 1 min, 010 = decihours.
+const GPRS_TIMER_2S = unit(2, '2 s', 0b000);
+const GPRS_TIMER_CASCADE: readonly [number, TimerUnit][] = [
+  [60, unit(60, '1 min', 0b001)],
+  [6, unit(360, '6 min (decihour)', 0b010)],
+];
+// TS 24.008 Table 10.5.163a: 011 = 2 s, 100 = 30 s, 101 = 1 min, 000 = 10 min, 001 = 1 h, 010 = 10 h,
+// 110 = 320 h.
+const GPRS_TIMER_3_2S = unit(2, '2 s', 0b011);
+const GPRS_TIMER_3_CASCADE: readonly [number, TimerUnit][] = [
+  [30, unit(30, '30 s', 0b100)],
+  [2, unit(60, '1 min', 0b101)],
+  [10, unit(600, '10 min', 0b000)],
+  [6, unit(3600, '1 h', 0b001)],
+  [10, unit(36_000, '10 h', 0b010)],
+  [32, unit(1_152_000, '320 h', 0b110)],
+];
+
+/** The 5-bit timer value field. */
+const MAX_TIMER_VALUE = 31;
+
+function encodeWith(
+  seconds: number,
+  first: TimerUnit,
+  cascade: readonly [number, TimerUnit][],
+): TimerEncoding | null {
+  const enc = (u: TimerUnit, value: number): TimerEncoding => ({
+    unit: u.label,
+    unitSeconds: u.seconds,
+    value,
+    octet: (u.bits << 5) | value,
+  });
+  if (!Number.isSafeInteger(seconds) || seconds < 0) return null;
+  // Up to 63 s: multiples of 2 s only, as Open5GS does (a value of 60 is sent as 30 × 2 s).
+  if (seconds <= 63) return seconds % 2 === 0 ? enc(first, seconds / 2) : null;
+  let value = seconds;
+  for (const [divisor, u] of cascade) {
+    if (value % divisor !== 0) return null;
+    value /= divisor;
+    if (value <= MAX_TIMER_VALUE) return enc(u, value);
+  }
+  return null; // "Overflow!"
+}
+
+/** lib/nas/common/conv.c ogs_nas_gprs_timer_from_sec(): null where Open5GS answers OGS_ERROR. */
+export function encodeGprsTimer(seconds: number): TimerEncoding | null {
+  return encodeWith(seconds, GPRS_TIMER_2S, GPRS_TIMER_CASCADE);
+}
+
+/** lib/nas/common/conv.c ogs_nas_gprs_timer_3_from_sec(): null where Open5GS answers OGS_ERROR. */
+export function encodeGprsTimer3(seconds: number): TimerEncoding | null {
+  return encodeWith(seconds, GPRS_TIMER_3_2S, GPRS_TIMER_3_CASCADE);
+}
+
+const CODINGS: Record<TimerCoding, { encode: (s: number) => TimerEncoding | null; units: TimerUnit[] }> = {
+  'GPRS Timer': { encode: encodeGprsTimer, units: [GPRS_TIMER_2S, ...GPRS_TIMER_CASCADE.map(([, u]) => u)] },
+  'GPRS Timer 3': {
+    encode: encodeGprsTimer3,
+    units: [GPRS_TIMER_3_2S, ...GPRS_TIMER_3_CASCADE.map(([, u]) => u)],
+  },
+};
+
+export function encodeTimer(coding: TimerCoding, seconds: number): TimerEncoding | null {
+  return CODINGS[coding].encode(seconds);
+}
+
+const validCache = new Map<TimerCoding, number[]>();
+
+/**
+ * Every timer value in seconds that Open5GS accepts for the coding, ascending. Zero is left out: Open5GS
+ * takes a zero timer as a missing one (src/amf/context.c amf_context_validation() "No amf.time.t3512.value",
+ * src/mme/mme-context.c mme_context_validation() "No mme.time.t3412.value").
+ */
+export function validTimerValues(coding: TimerCoding): readonly number[] {
+  const cached = validCache.get(coding);
+  if (cached) return cached;
+  const { units, encode } = CODINGS[coding];
+  const all = new Set<number>();
+  for (const u of units)
+    for (let v = 1; v <= MAX_TIMER_VALUE; v++) if (encode(u.seconds * v) !== null) all.add(u.seconds * v);
+  const sorted = [...all].sort((a, b) => a - b);
+  validCache.set(coding, sorted);
+  return sorted;
+}
+
+/** The valid values just below and just above `seconds` (one when it is outside the range). */
+export function nearestTimerValues(coding: TimerCoding, seconds: number): number[] {
+  const valid = validTimerValues(coding);
+  const above = valid.find((v) => v > seconds);
+  const below = [...valid].reverse().find((v) => v < seconds);
+  return [below, above].filter((v): v is number => v !== undefined);
+}
+
+/** Why a timer value cannot be sent, with the nearest values that can; null when it can. */
+export function timerProblem(coding: TimerCoding, name: string, seconds: number): string | null {
+  if (seconds > 0 && encodeTimer(coding, seconds) !== null) return null;
+  const { units } = CODINGS[coding];
+  const clause = coding === 'GPRS Timer' ? 'TS 24.008 §10.5.7.3' : 'TS 24.008 §10.5.7.4a';
+  const nearest = nearestTimerValues(coding, seconds).join(' or ');
+  return `${name} ${seconds} cannot be encoded as a ${coding} (${clause}: a value of 1-${MAX_TIMER_VALUE} in units of ${units.map((u) => u.label).join(', ')}), so Open5GS refuses to start; nearest: ${nearest}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Tracking area identity lists
+
+/** Most TACs in one `tac:` of a `tai` entry, and most entries per list type: OGS_MAX_NUM_OF_TAI (lib/proto/types.h). */
+export const MAX_TACS_PER_TAI_ENTRY = 16;
+/**
+ * One `tai:` key is one served TAI list, sent whole as the UE's registration area in the NAS TAI list IE,
+ * which holds "a maximum of 16 different tracking area identities" (TS 24.501 §9.11.3.9, TS 24.301
+ * §9.9.3.33). Open5GS does not check that count itself.
+ */
+export const MAX_TAIS_PER_LIST = 16;
+/** `tai:` keys per AMF/MME: OGS_MAX_NUM_OF_SUPPORTED_TA (lib/proto/types.h), asserted per key. */
+export const MAX_TAI_LISTS = 256;
+/**
+ * The value part of the TAI list IE: 5GS at most 114 octets with IEI and length (TS 24.501 §9.11.3.9), so 112;
+ * EPS at most 98 with IEI and length (TS 24.301 §9.9.3.33), so 96 (OGS_NAS_EPS_MAX_TAI_LIST_LEN,
+ * lib/nas/eps/types.h; the 5GS one, OGS_NAS_5GS_MAX_TAI_LIST_LEN, is 114). Beyond it
+ * ogs_nas_5gs_tai_list_build() / ogs_nas_tai_list_build() fail and the AMF (src/amf/gmm-build.c
+ * gmm_build_registration_accept()) or MME (src/mme/emm-build.c emm_build_attach_accept(),
+ * emm_build_tau_accept()) asserts on the next Registration, Attach or TAU Accept.
+ */
+export const MAX_TAI_LIST_OCTETS = { amf: 112, mme: 96 } as const;
+/** TAC octets: 3 in 5GS (TS 24.501 §9.11.3.8), 2 in EPS (TS 24.301 §9.9.3.32). */
+const TAC_OCTETS = { amf: 3, mme: 2 } as const;
+
+export type TaiNf = 'amf' | 'mme';
+/** One served TAI list as Open5GS holds it: list0 (TAC lists), list1 (TAC ranges), list2 (single TACs). */
+export type ServedTaiList = { list0: number[]; list1: number[]; list2: number; problems: string[] };
+
+type TaiEntry = { plmn?: boolean; tac?: unknown };
+
+/**
+ * Mirrors the `tai` parsing of src/amf/context.c amf_context_parse_config() and src/mme/mme-context.c
+ * mme_context_parse_config(): `list0` has one count per entry listing several TACs, `list1` one width per
+ * range entry ("5-9"), `list2` counts entries of a single TAC. Problems name the ogs_assert() that fires.
+ */
+export function servedTaiList(entries: readonly TaiEntry[]): ServedTaiList {
+  const out: ServedTaiList = { list0: [], list1: [], list2: 0, problems: [] };
+  entries.forEach((entry, e) => {
+    const raw = entry.tac;
+    const values = Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw];
+    if (values.length > MAX_TACS_PER_TAI_ENTRY)
+      out.problems.push(
+        `entry ${e} lists ${values.length} TACs; Open5GS asserts above ${MAX_TACS_PER_TAI_ENTRY} (OGS_MAX_NUM_OF_TAI)`,
+      );
+    const ranges: [number, number][] = [];
+    for (const v of values) {
+      const [low, high] = String(v).split('-');
+      const start = Number(low);
+      if (!low || !Number.isFinite(start)) continue;
+      const end = high ? Number(high) : start;
+      if (end < start || end - start + 1 > MAX_TACS_PER_TAI_ENTRY) {
+        out.problems.push(
+          `entry ${e} range ${String(v)} is ${end < start ? 'inverted' : `wider than ${MAX_TACS_PER_TAI_ENTRY} TACs`}; Open5GS drops it ("Invalid/Overflow TAI range")`,
+        );
+        continue;
+      }
+      ranges.push([start, end]);
+    }
+    if (!entry.plmn || ranges.length === 0) return;
+    if (ranges.length === 1 && ranges[0]![0] === ranges[0]![1]) {
+      out.list2 += 1;
+      return;
+    }
+    let count = 0;
+    for (const [start, end] of ranges) {
+      if (start === end) count += 1;
+      else out.list1.push(end - start + 1);
+    }
+    if (count > 0) out.list0.push(count);
+  });
+  if (out.list0.length > MAX_TACS_PER_TAI_ENTRY)
+    out.problems.push(
+      `${out.list0.length} TAC lists; Open5GS asserts above ${MAX_TACS_PER_TAI_ENTRY} (OGS_MAX_NUM_OF_TAI)`,
+    );
+  if (out.list1.length > MAX_TACS_PER_TAI_ENTRY)
+    out.problems.push(
+      `${out.list1.length} TAC ranges; Open5GS asserts above ${MAX_TACS_PER_TAI_ENTRY} (OGS_MAX_NUM_OF_TAI)`,
+    );
+  if (out.list2 > MAX_TACS_PER_TAI_ENTRY)
+    out.problems.push(
+      `${out.list2} single-TAC entries; Open5GS asserts above ${MAX_TACS_PER_TAI_ENTRY} (OGS_MAX_NUM_OF_TAI)`,
+    );
+  return out;
+}
+
+/**
+ * Octets of the TAI list IE value Open5GS builds from a served list (lib/nas/5gs/types.c
+ * ogs_nas_5gs_tai_list_build(), lib/nas/eps/types.c ogs_nas_tai_list_build()): per TAC list 1 + 3 (PLMN) +
+ * n TACs, per range 1 + 3 + 1 TAC, and for the single TACs 1 + n × (3 + TAC).
+ */
+export function taiListOctets(list: ServedTaiList, nf: TaiNf): number {
+  const tac = TAC_OCTETS[nf];
+  const l0 = list.list0.reduce((sum, n) => sum + 1 + 3 + tac * n, 0);
+  const l1 = list.list1.length * (1 + 3 + tac);
+  const l2 = list.list2 > 0 ? 1 + (3 + tac) * list.list2 : 0;
+  return l0 + l1 + l2;
+}
+
+export function taiCount(list: ServedTaiList): number {
+  return list.list0.reduce((a, b) => a + b, 0) + list.list1.reduce((a, b) => a + b, 0) + list.list2;
+}
+
+/** Problems of one served TAI list (one `tai:` key) of the AMF or MME. */
+export function taiListProblems(entries: readonly TaiEntry[], nf: TaiNf): string[] {
+  const list = servedTaiList(entries);
+  const problems = [...list.problems];
+  const tais = taiCount(list);
+  if (tais > MAX_TAIS_PER_LIST)
+    problems.push(
+      `${tais} TAIs in one TAI list (registration area); the NAS TAI list holds at most ${MAX_TAIS_PER_LIST} (${nf === 'amf' ? 'TS 24.501 §9.11.3.9' : 'TS 24.301 §9.9.3.33'})`,
+    );
+  const octets = taiListOctets(list, nf);
+  if (octets > MAX_TAI_LIST_OCTETS[nf])
+    problems.push(
+      `the TAI list takes ${octets} octets, more than the ${MAX_TAI_LIST_OCTETS[nf]} its NAS IE holds; Open5GS asserts on the next ${nf === 'amf' ? 'Registration' : 'Attach/TAU'} Accept`,
+    );
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// smf.info
+
+/**
+ * src/smf/context.c smf_context_parse_config() `info`: `ogs_assert(num_of_slice < OGS_MAX_NUM_OF_SLICE)` runs
+ * before each S-NSSAI is read, including the look-ahead past the last one, so an `s_nssai` list holds at most
+ * OGS_MAX_NUM_OF_SLICE - 1 = 7 entries; `ogs_assert(num_of_dnn < OGS_MAX_NUM_OF_DNN)` runs after the `dnn`
+ * list is read, so one S-NSSAI holds at most OGS_MAX_NUM_OF_DNN - 1 = 15 DNNs (both lib/proto/types.h).
+ */
+export const MAX_SLICES_PER_SMF_INFO = 7;
+export const MAX_DNNS_PER_SMF_INFO_SLICE = 15;
+/**
+ * Info entries per NF: lib/sbi/context.c sizes the nf_info pool at OGS_MAX_NUM_OF_NF_INFO (8, lib/sbi/context.h)
+ * per NF instance and ogs_sbi_nf_info_add() fails with ogs_fatal() when it runs out.
+ */
+export const MAX_SMF_INFOS = 8;
+
+// ---------------------------------------------------------------------------------------------------------
+// Others
+
+/**
+ * SUCI home network public key identifiers: lib/sbi/context.c ogs_sbi_context_parse_hnet_config() keeps ids
+ * OGS_HOME_NETWORK_PKI_VALUE_MIN-MAX (1-254, lib/sbi/context.h) and drops any other with "Invalid home
+ * network configuration"; TS 23.003 §2.2B: 0-255, of which Open5GS uses 1-254.
+ */
+export const HNET_ID_RANGE = [1, 254] as const;
+/** lib/pfcp/context.h OGS_MAX_NUM_OF_SUBNET: ogs_pfcp_subnet_add() asserts on the 17th `session` subnet. */
+export const MAX_SESSION_SUBNETS = 16;
+/** src/smf/context.c `dns`: a primary and a secondary per family; more are dropped ("Ignore DNS"). */
+export const MAX_DNS_PER_FAMILY = 2;
+/**
+ * lib/nas/common/types.c apn_ambr_build() takes the APN-AMBR as uint32_t bits per second, so a 4G session
+ * AMBR above 2^32 - 1 bps is sent modulo 2^32 (10 Gbps arrives as about 1.4 Gbps).
+ */
+export const MAX_APN_AMBR_BPS = 2 ** 32 - 1;
+
+// ---------------------------------------------------------------------------------------------------------
+// Rendered files
+
+export type LimitIssue = { file: string; path: string; message: string };
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
+
+/**
+ * Every Open5GS limit broken by a set of rendered files (name → YAML text, as renderOpen5gsConfigs() gives
+ * them). Duplicate `tai` keys are read the way Open5GS reads them: one served TAI list each.
+ */
+export function open5gsLimitIssues(files: ReadonlyMap<string, string>): LimitIssue[] {
+  const issues: LimitIssue[] = [];
+  for (const [file, text] of files) {
+    const doc = parseDocument(text, { uniqueKeys: false });
+    if (doc.errors.length > 0) {
+      issues.push({ file, path: '', message: `not YAML: ${doc.errors[0]?.message}` });
+      continue;
+    }
+    const add = (path: string, message: string) => void issues.push({ file, path, message });
+    const root = doc.toJS() as unknown;
+    if (!isObject(root)) continue;
+    if (isObject(root.amf)) checkAmf(root.amf, taiKeys(doc.contents, 'amf'), add);
+    if (isObject(root.mme)) checkMme(root.mme, taiKeys(doc.contents, 'mme'), add);
+    if (isObject(root.smf)) checkSmf(root.smf, add);
+    if (isObject(root.upf)) checkSessions(root.upf, 'upf', add);
+    if (isObject(root.udm)) checkHnet(root.udm, add);
+  }
+  return issues;
+}
+
+type Add = (path: string, message: string) => void;
+
+/** The served TAI lists of a rendered amf.yaml or mme.yaml: every `tai` key's value, in order. */
+export function readTaiLists(text: string, nf: TaiNf): unknown[] {
+  return taiKeys(parseDocument(text, { uniqueKeys: false }).contents, nf);
+}
+
+/** The values of every `tai` key of the NF's map, in order (the JS view keeps only the last one). */
+function taiKeys(contents: unknown, nf: TaiNf): unknown[] {
+  if (!isMap(contents)) return [];
+  const nfMap = contents.items.find((p) => String((p.key as { value?: unknown })?.value) === nf)?.value;
+  if (!isMap(nfMap)) return [];
+  return (nfMap as YAMLMap).items
+    .filter((p) => String((p.key as { value?: unknown })?.value) === 'tai')
+    .map((p) => (isSeq(p.value) || isMap(p.value) ? p.value.toJSON() : null));
+}
+
+function checkTaiLists(nf: TaiNf, lists: unknown[], add: Add): void {
+  if (lists.length > MAX_TAI_LISTS)
+    add(
+      `${nf}.tai`,
+      `${lists.length} TAI lists; Open5GS asserts above ${MAX_TAI_LISTS} (OGS_MAX_NUM_OF_SUPPORTED_TA)`,
+    );
+  lists.forEach((list, i) => {
+    const entries = asArray(list)
+      .filter(isObject)
+      .map((e) => ({ plmn: isObject(e.plmn_id), tac: e.tac }));
+    for (const problem of taiListProblems(entries, nf)) add(`${nf}.tai (list ${i})`, problem);
+  });
+}
+
+function checkAmf(amf: Json, taiLists: unknown[], add: Add): void {
+  const t3512 = Number((amf.time as Json | undefined)?.t3512 && ((amf.time as Json).t3512 as Json).value);
+  const problem = timerProblem('GPRS Timer 3', 't3512', t3512);
+  if (problem) add('amf.time.t3512.value', problem);
+  checkTaiLists('amf', taiLists, add);
+}
+
+function checkMme(mme: Json, taiLists: unknown[], add: Add): void {
+  const t3412 = (mme.time as Json | undefined)?.t3412 as Json | undefined;
+  // src/mme/mme-context.c mme_context_prepare() defaults t3412 to 540 s when the file has none.
+  const problem = timerProblem('GPRS Timer', 't3412', Number(t3412 ? t3412.value : 540));
+  if (problem) add('mme.time.t3412.value', problem);
+  checkTaiLists('mme', taiLists, add);
+}
+
+function checkSmf(smf: Json, add: Add): void {
+  const infos = asArray(smf.info).filter(isObject);
+  if (infos.length > MAX_SMF_INFOS)
+    add(
+      'smf.info',
+      `${infos.length} info entries; Open5GS has room for ${MAX_SMF_INFOS} (OGS_MAX_NUM_OF_NF_INFO)`,
+    );
+  infos.forEach((info, i) => {
+    const slices = asArray(info.s_nssai).filter(isObject);
+    if (slices.length > MAX_SLICES_PER_SMF_INFO)
+      add(
+        `smf.info[${i}].s_nssai`,
+        `${slices.length} S-NSSAIs; the SMF asserts above ${MAX_SLICES_PER_SMF_INFO} per info entry (OGS_MAX_NUM_OF_SLICE - 1)`,
+      );
+    slices.forEach((s, j) => {
+      const dnns = asArray(s.dnn).length;
+      if (dnns > MAX_DNNS_PER_SMF_INFO_SLICE)
+        add(
+          `smf.info[${i}].s_nssai[${j}].dnn`,
+          `${dnns} DNNs; the SMF asserts above ${MAX_DNNS_PER_SMF_INFO_SLICE} per S-NSSAI (OGS_MAX_NUM_OF_DNN - 1)`,
+        );
+    });
+  });
+  checkSessions(smf, 'smf', add);
+  const dns = asArray(smf.dns).map(String);
+  for (const family of [4, 6] as const) {
+    const count = dns.filter((d) => (family === 6) === d.includes(':')).length;
+    if (count > MAX_DNS_PER_FAMILY)
+      add(
+        'smf.dns',
+        `${count} IPv${family} DNS servers; Open5GS uses the first ${MAX_DNS_PER_FAMILY} and ignores the rest`,
+      );
+  }
+  // src/smf/context.c `mtu`: ogs_assert(self.mtu) — atoi() of the value must be non-zero.
+  if (smf.mtu !== undefined && !(Number(smf.mtu) >= 1))
+    add('smf.mtu', `mtu ${String(smf.mtu)}: the SMF asserts on 0`);
+}
+
+function checkSessions(nf: Json, name: string, add: Add): void {
+  const sessions = asArray(nf.session).length;
+  if (sessions > MAX_SESSION_SUBNETS)
+    add(
+      `${name}.session`,
+      `${sessions} subnets; Open5GS asserts above ${MAX_SESSION_SUBNETS} (OGS_MAX_NUM_OF_SUBNET)`,
+    );
+}
+
+function checkHnet(udm: Json, add: Add): void {
+  asArray(udm.hnet)
+    .filter(isObject)
+    .forEach((k, i) => {
+      const id = Number(k.id);
+      if (!(Number.isInteger(id) && id >= HNET_ID_RANGE[0] && id <= HNET_ID_RANGE[1]))
+        add(
+          `udm.hnet[${i}].id`,
+          `home network key id ${String(k.id)}: Open5GS only loads ids ${HNET_ID_RANGE[0]}-${HNET_ID_RANGE[1]}`,
+        );
+    });
+}
