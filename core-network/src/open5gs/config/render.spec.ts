@@ -292,7 +292,7 @@ describe('rendering choices', () => {
           ipv4: { subnet: `10.${100 + i}.0.0/16` },
           dns: ['8.8.8.8'],
           slices: i === 15 ? slices : [slices[0]!],
-        }));
+        })) as SpecInput['dnns'];
         s.expectedUeCount = 1000;
       }),
     );
