@@ -167,6 +167,8 @@ const NetworkFunctions = z
     amf: z
       .strictObject({
         name: NfName.default('open5gs-amf0'),
+        // AMF Region ID 8 bits, AMF Set ID 10 bits (TS 23.003 §2.10.1); Open5GS truncates larger values
+        // silently (lib/proto/types.c ogs_amf_id_build()).
         regionId: z.number().int().min(0).max(255).default(2),
         setId: z.number().int().min(0).max(1023).default(1),
         // T3512 goes out as a GPRS Timer 3 in the Registration Accept (TS 24.501 §8.2.7.1).
@@ -207,6 +209,8 @@ const NetworkFunctions = z
     mme: z
       .strictObject({
         name: NfName.default('open5gs-mme0'),
+        // MME Group ID 16 bits, MME Code 8 bits (TS 23.003 §2.8.1); src/mme/mme-context.h keeps them in a
+        // uint16_t and a uint8_t.
         groupId: z.number().int().min(0).max(65535).default(2),
         code: z.number().int().min(0).max(255).default(1),
         // Open5GS sends T3412 as a GPRS Timer (TS 24.301 §8.2.1.1), not as T3412 extended (GPRS Timer 3).

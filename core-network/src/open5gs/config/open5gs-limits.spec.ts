@@ -168,6 +168,29 @@ describe('smf.info, sessions and home network keys', () => {
   });
 });
 
+describe('identifiers and names Open5GS truncates', () => {
+  it('flags an AMF set over 10 bits, an MME code over 8 bits and a 128-byte network name', () => {
+    const files = new Map([
+      [
+        'amf.yaml',
+        JSON.stringify({
+          amf: {
+            guami: [{ amf_id: { region: 2, set: 1024 } }],
+            network_name: { full: 'x'.repeat(128), short: 'ok' },
+            time: { t3512: { value: 540 } },
+          },
+        }),
+      ],
+      ['mme.yaml', JSON.stringify({ mme: { gummei: [{ mme_gid: 2, mme_code: [1, 256] }] } })],
+    ]);
+    expect(open5gsLimitIssues(files).map((i) => i.path)).toEqual([
+      'amf.network_name.full',
+      'amf.guami[0].amf_id.set',
+      'mme.gummei[0].mme_code',
+    ]);
+  });
+});
+
 describe("Open5GS 2.7.7's own sample configs", () => {
   const upstream = (file: string) =>
     readFileSync(new URL(`./__upstream__/open5gs-2.7.7/${file}.in`, import.meta.url), 'utf8')

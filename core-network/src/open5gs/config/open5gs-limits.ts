@@ -281,6 +281,24 @@ export const MAX_DNS_PER_FAMILY = 2;
  */
 export const MAX_APN_AMBR_BPS = 2 ** 32 - 1;
 
+/**
+ * Network names: src/amf/context.c and src/mme/mme-context.c `network_name` store strlen() in a uint8_t and
+ * send each byte as one UCS-2 character, length octet size × 2 + 1 in a uint8_t (ogs_nas_network_name_t,
+ * lib/nas/common/types.h): beyond 127 bytes the length wraps. Only ASCII comes out as the same characters.
+ */
+export const MAX_NETWORK_NAME_CHARS = 127;
+/**
+ * GUAMI / GUMMEI fields, stored without a range check: lib/proto/types.c ogs_amf_id_build() takes the AMF
+ * region as uint8_t and the set as 10 bits (set1 << 2 | set2); src/mme/mme-context.h keeps mme_gid as uint16_t
+ * and mme_code as uint8_t. Out-of-range values are silently truncated.
+ */
+export const ID_RANGES = {
+  'amf_id.region': 255,
+  'amf_id.set': 1023,
+  mme_gid: 65_535,
+  mme_code: 255,
+} as const;
+
 // ---------------------------------------------------------------------------------------------------------
 // Rendered files
 
@@ -298,7 +316,7 @@ export function open5gsLimitIssues(files: ReadonlyMap<string, string>): LimitIss
   const issues: LimitIssue[] = [];
   for (const [file, text] of files) {
     // Only these NFs' files carry limited settings; skipping the rest keeps the property test fast.
-    if (!/^(amf|mme|smf|upf|udm):/m.test(text)) continue;
+    if (!/\b(amf|mme|smf|upf|udm)"?\s*:/.test(text)) continue;
     const doc = parseDocument(text, { uniqueKeys: false });
     if (doc.errors.length > 0) {
       issues.push({ file, path: '', message: `not YAML: ${doc.errors[0]?.message}` });
@@ -347,7 +365,35 @@ function checkTaiLists(nf: TaiNf, lists: unknown[], add: Add): void {
   });
 }
 
+function checkNetworkName(nf: 'amf' | 'mme', value: unknown, add: Add): void {
+  if (!isObject(value)) return;
+  for (const key of ['full', 'short'] as const) {
+    if (value[key] === undefined) continue;
+    const name = String(value[key]);
+    if (Buffer.byteLength(name) > MAX_NETWORK_NAME_CHARS || !/^[\x20-\x7e]*$/.test(name))
+      add(
+        `${nf}.network_name.${key}`,
+        `network name of ${Buffer.byteLength(name)} bytes: Open5GS sends each byte as one UCS-2 character, so only printable ASCII up to ${MAX_NETWORK_NAME_CHARS} bytes arrives intact`,
+      );
+  }
+}
+
+function checkId(path: string, value: unknown, max: number, add: Add): void {
+  if (value === undefined) return;
+  const n = Number(value);
+  if (!(Number.isInteger(n) && n >= 0 && n <= max))
+    add(path, `${String(value)} is outside 0-${max}; Open5GS truncates it silently`);
+}
+
 function checkAmf(amf: Json, taiLists: unknown[], add: Add): void {
+  checkNetworkName('amf', amf.network_name, add);
+  asArray(amf.guami)
+    .filter(isObject)
+    .forEach((g, i) => {
+      const id = isObject(g.amf_id) ? g.amf_id : {};
+      checkId(`amf.guami[${i}].amf_id.region`, id.region, ID_RANGES['amf_id.region'], add);
+      checkId(`amf.guami[${i}].amf_id.set`, id.set, ID_RANGES['amf_id.set'], add);
+    });
   const t3512 = Number((amf.time as Json | undefined)?.t3512 && ((amf.time as Json).t3512 as Json).value);
   const problem = timerProblem('GPRS Timer 3', 't3512', t3512);
   if (problem) add('amf.time.t3512.value', problem);
@@ -355,6 +401,13 @@ function checkAmf(amf: Json, taiLists: unknown[], add: Add): void {
 }
 
 function checkMme(mme: Json, taiLists: unknown[], add: Add): void {
+  checkNetworkName('mme', mme.network_name, add);
+  asArray(mme.gummei)
+    .filter(isObject)
+    .forEach((g, i) => {
+      for (const key of ['mme_gid', 'mme_code'] as const)
+        for (const v of asArray(g[key])) checkId(`mme.gummei[${i}].${key}`, v, ID_RANGES[key], add);
+    });
   const t3412 = (mme.time as Json | undefined)?.t3412 as Json | undefined;
   // src/mme/mme-context.c mme_context_prepare() defaults t3412 to 540 s when the file has none.
   const problem = timerProblem('GPRS Timer', 't3412', Number(t3412 ? t3412.value : 540));
