@@ -276,10 +276,11 @@ export const MAX_SESSION_SUBNETS = 16;
 /** src/smf/context.c `dns`: a primary and a secondary per family; more are dropped ("Ignore DNS"). */
 export const MAX_DNS_PER_FAMILY = 2;
 /**
- * lib/nas/common/types.c apn_ambr_build() takes the APN-AMBR as uint32_t bits per second, so a 4G session
- * AMBR above 2^32 - 1 bps is sent modulo 2^32 (10 Gbps arrives as about 1.4 Gbps).
+ * 4G bit rates: the HSS sends the UE and APN AMBRs in S6a Max-Requested-Bandwidth-UL/DL, Unsigned32 bits per
+ * second (TS 29.272 §7.3.41), capped with ogs_uint64_to_uint32() (src/hss/hss-s6a-path.c,
+ * lib/core/ogs-macros.h); the MME's apn_ambr_build() (lib/nas/common/types.c) also takes uint32_t bps.
  */
-export const MAX_APN_AMBR_BPS = 2 ** 32 - 1;
+export const MAX_S6A_BANDWIDTH_BPS = 2 ** 32 - 1;
 
 /**
  * Network names: src/amf/context.c and src/mme/mme-context.c `network_name` store strlen() in a uint8_t and
