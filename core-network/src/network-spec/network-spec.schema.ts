@@ -5,6 +5,7 @@ import {
   MAX_TAI_LISTS,
   MAX_TAIS_PER_LIST,
   timerProblem,
+  validTimerValues,
   type TimerCoding,
 } from '../open5gs/config/open5gs-limits.js';
 import { parseCidr, parseIp } from './ip-address.js';
@@ -136,15 +137,24 @@ const Security = z
  * ogs_nas_gprs_timer_from_sec(), ogs_nas_gprs_timer_3_from_sec()); any other fails the NF's start-up check
  * (src/amf/context.c amf_context_validation(), src/mme/mme-context.c mme_context_validation()).
  */
-const nasTimer = (coding: TimerCoding, name: string, fallback: number) =>
-  z
+const nasTimer = (coding: TimerCoding, name: string, fallback: number) => {
+  const valid = validTimerValues(coding);
+  const [min, max] = [valid[0] as number, valid.at(-1) as number];
+  const error = (iss: { input?: unknown }) => timerProblem(coding, name, Number(iss.input)) ?? undefined;
+  return z
     .number()
     .int()
+    .min(min, { error })
+    .max(max, { error })
     .superRefine((v, ctx) => {
-      const problem = timerProblem(coding, name, v);
+      const problem = v >= min && v <= max ? timerProblem(coding, name, v) : null;
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
-    .default(fallback);
+    .default(fallback)
+    .describe(
+      `seconds, a value a ${coding} carries (TS 24.008 ${coding === 'GPRS Timer' ? '§10.5.7.3' : '§10.5.7.4a'})`,
+    );
+};
 
 const NfName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/, 'letters, digits, dots and hyphens');
 const HomeNetworkKey = z.strictObject({
