@@ -256,11 +256,6 @@ export function taiListProblems(entries: readonly TaiEntry[], nf: TaiNf): string
  */
 export const MAX_SLICES_PER_SMF_INFO = 7;
 export const MAX_DNNS_PER_SMF_INFO_SLICE = 15;
-/**
- * Info entries per NF: lib/sbi/context.c sizes the nf_info pool at OGS_MAX_NUM_OF_NF_INFO (8, lib/sbi/context.h)
- * per NF instance and ogs_sbi_nf_info_add() fails with ogs_fatal() when it runs out.
- */
-export const MAX_SMF_INFOS = 8;
 
 // ---------------------------------------------------------------------------------------------------------
 // Others
@@ -418,11 +413,6 @@ function checkMme(mme: Json, taiLists: unknown[], add: Add): void {
 
 function checkSmf(smf: Json, add: Add): void {
   const infos = asArray(smf.info).filter(isObject);
-  if (infos.length > MAX_SMF_INFOS)
-    add(
-      'smf.info',
-      `${infos.length} info entries; Open5GS has room for ${MAX_SMF_INFOS} (OGS_MAX_NUM_OF_NF_INFO)`,
-    );
   infos.forEach((info, i) => {
     const slices = asArray(info.s_nssai).filter(isObject);
     if (slices.length > MAX_SLICES_PER_SMF_INFO)
