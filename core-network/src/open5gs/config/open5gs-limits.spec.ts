@@ -215,12 +215,7 @@ describe("Open5GS 2.7.7's own sample configs", () => {
       new Map([['amf.yaml', `amf:\n  time: { t3512: { value: 540 } }\n${example}\n`]]),
     );
     // 22, 28 | 30-32, 34, 36-38, 40-42, 44, 46, 48 | 50 | 60 | 70, 80: 2 + 13 + 1 + 1 + 2 TAIs.
-    expect(issues).toEqual([
-      {
-        file: 'amf.yaml',
-        path: 'amf.tai (list 3)',
-        message: expect.stringMatching(/^19 TAIs in one TAI list/),
-      },
-    ]);
+    expect(issues.map((x) => [x.file, x.path])).toEqual([['amf.yaml', 'amf.tai (list 3)']]);
+    expect(issues[0]?.message).toMatch(/^19 TAIs in one TAI list/);
   });
 });
