@@ -2705,7 +2705,10 @@ export interface components {
                         };
                         /** @default 1 */
                         setId: number;
-                        /** @default 540 */
+                        /**
+                         * @description seconds, a value a GPRS Timer 3 carries (TS 24.008 §10.5.7.4a)
+                         * @default 540
+                         */
                         t3512Seconds: number;
                     };
                     ausf: {
@@ -2757,7 +2760,10 @@ export interface components {
                             /** @default 36412 */
                             port: number;
                         };
-                        /** @default 3240 */
+                        /**
+                         * @description seconds, a value a GPRS Timer carries (TS 24.008 §10.5.7.3)
+                         * @default 3240
+                         */
                         t3412Seconds: number;
                     };
                     nrf: {
@@ -4051,7 +4057,10 @@ export interface components {
                     };
                     /** @default 1 */
                     setId: number;
-                    /** @default 540 */
+                    /**
+                     * @description seconds, a value a GPRS Timer 3 carries (TS 24.008 §10.5.7.4a)
+                     * @default 540
+                     */
                     t3512Seconds: number;
                 };
                 ausf: {
@@ -4103,7 +4112,10 @@ export interface components {
                         /** @default 36412 */
                         port: number;
                     };
-                    /** @default 3240 */
+                    /**
+                     * @description seconds, a value a GPRS Timer carries (TS 24.008 §10.5.7.3)
+                     * @default 3240
+                     */
                     t3412Seconds: number;
                 };
                 nrf: {

@@ -122,3 +122,51 @@ describe('weak security (null algorithm preferred)', () => {
     expect(r.errors.map((e) => e.path)).toEqual(['security.nr.ciphering[0]', 'security.nr.ciphering[1]']);
   });
 });
+
+describe('values Open5GS cannot encode or hold', () => {
+  const withNf = (nf: object) => {
+    const spec = parse(DEMO_NETWORK_YAML) as Record<string, unknown>;
+    return validateNetworkSpec({ ...spec, nf });
+  };
+
+  it('refuses a T3512 or T3412 their NAS timer codings cannot carry, naming the nearest values', () => {
+    const r = rejected(withNf({ amf: { t3512Seconds: 545 }, mme: { t3412Seconds: 5000 } }));
+    expect(r.errors).toEqual([
+      {
+        path: 'nf.amf.t3512Seconds',
+        message:
+          't3512Seconds 545 cannot be encoded as a GPRS Timer 3 (TS 24.008 §10.5.7.4a: a value of 1-31 in units of 2 s, 30 s, 1 min, 10 min, 1 h, 10 h, 320 h), so Open5GS refuses to start; nearest: 540 or 570',
+      },
+      {
+        path: 'nf.mme.t3412Seconds',
+        message:
+          't3412Seconds 5000 cannot be encoded as a GPRS Timer (TS 24.008 §10.5.7.3: a value of 1-31 in units of 2 s, 1 min, 6 min (decihour)), so Open5GS refuses to start; nearest: 4680 or 5040',
+      },
+    ]);
+    // 54 min (TS 24.301's default T3412) is 9 decihours; 12 h is 72 × 10 min, carried as 12 × 1 h.
+    expect(withNf({ mme: { t3412Seconds: 3240 }, amf: { t3512Seconds: 12 * 3600 } }).ok).toBe(true);
+  });
+
+  it('refuses home network key id 255, which Open5GS does not load', () => {
+    const r = rejected(
+      withNf({ udm: { hnet: [{ id: 255, scheme: 1, keyFile: '/etc/open5gs/hnet/1.key' }] } }),
+    );
+    expect(r.errors).toEqual([
+      { path: 'nf.udm.hnet[0].id', message: 'Open5GS loads home network key ids 1-254 only' },
+    ]);
+  });
+
+  it('warns that more than 16 TACs become several registration areas', () => {
+    const r = parseNetworkSpec(
+      edit(
+        DEMO_NETWORK_YAML,
+        'tacs: [1]',
+        `tacs: [${Array.from({ length: 17 }, (_, i) => i + 1).join(', ')}]`,
+      ),
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.warnings.map((w) => [w.path, w.message.slice(0, 60)])).toEqual([
+      ['tacs', '17 TACs are served as 2 registration areas of up to 16 TACs '],
+    ]);
+  });
+});

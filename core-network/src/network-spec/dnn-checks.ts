@@ -14,7 +14,10 @@ import type { DnnSpec, NetworkSpec } from './network-spec.schema.js';
 
 /** Checks of the DNNs: slice references, UE pools (form, gateway, capacity, overlap) and DNS. */
 
-/** Open5GS keeps at most 16 UE subnets (OGS_MAX_NUM_OF_SUBNET), IPv4 and IPv6 together. */
+/**
+ * Open5GS keeps at most 16 UE subnets, IPv4 and IPv6 together: lib/pfcp/context.h OGS_MAX_NUM_OF_SUBNET sizes
+ * the subnet pool and ogs_pfcp_context_parse_config() asserts when ogs_pfcp_subnet_add() finds it empty.
+ */
 const MAX_SUBNETS = 16;
 /** Each UE gets a /64 (TS 23.401 §5.3.1.2.2), so an IPv6 pool must be at least that wide. */
 const IPV6_UE_PREFIX = 64;
@@ -123,7 +126,7 @@ function checkDns(dnn: DnnSpec, i: number, f: Findings): void {
   dnn.dns.forEach((server, k) => {
     const family = parseIp(server)?.family ?? 4;
     perFamily[family] += 1;
-    // Open5GS keeps a primary and a secondary per family and silently ignores the rest.
+    // src/smf/context.c `dns`: a primary and a secondary per family; the rest only logs "Ignore DNS".
     if (perFamily[family] > 2)
       f.error(
         `dnns[${i}].dns[${k}]`,

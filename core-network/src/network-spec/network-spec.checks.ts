@@ -9,6 +9,7 @@ import {
 import { checkDnn, checkOverlaps, checkSharedSmfSettings } from './dnn-checks.js';
 import type { NetworkSpec, SliceRef } from './network-spec.schema.js';
 import { checkSecurity } from './security-checks.js';
+import { MAX_TAIS_PER_LIST } from '../open5gs/config/open5gs-limits.js';
 
 export { sliceKey, sliceLabel, type CheckIssue, type CheckResult } from './check-support.js';
 export { defaultGateway, ipv4PoolCapacity } from './dnn-checks.js';
@@ -62,6 +63,14 @@ function checkTacs(spec: NetworkSpec, f: Findings): void {
   });
   if (spec.tacs.every((tac) => tac > MAX_LTE_TAC))
     f.error('tacs', `the MME (4G) needs at least one TAC of 0-${MAX_LTE_TAC}`);
+  // A NAS TAI list holds at most 16 TAIs (TS 24.501 §9.11.3.9, TS 24.301 §9.9.3.33), so the renderer serves
+  // longer TAC lists as several lists; src/amf/context.c amf_context_parse_config() also puts only the first
+  // OGS_MAX_NUM_OF_TAI TACs in the AMF's NRF profile ("Maximum number of TAI reached").
+  if (spec.tacs.length > MAX_TAIS_PER_LIST)
+    f.warn(
+      'tacs',
+      `${spec.tacs.length} TACs are served as ${Math.ceil(spec.tacs.length / MAX_TAIS_PER_LIST)} registration areas of up to ${MAX_TAIS_PER_LIST} TACs in the order listed (a NAS TAI list holds ${MAX_TAIS_PER_LIST}, TS 24.501 §9.11.3.9): list neighbouring TACs together, as a UE re-registers when it leaves its area; the AMF announces only the first ${MAX_TAIS_PER_LIST} to the NRF`,
+    );
 }
 
 function checkSlices(spec: NetworkSpec, f: Findings): void {

@@ -1,5 +1,13 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import {
+  HNET_ID_RANGE,
+  MAX_TAI_LISTS,
+  MAX_TAIS_PER_LIST,
+  timerProblem,
+  validTimerValues,
+  type TimerCoding,
+} from '../open5gs/config/open5gs-limits.js';
 import { parseCidr, parseIp } from './ip-address.js';
 
 /**
@@ -124,9 +132,39 @@ const Security = z
   })
   .prefault({});
 
+/**
+ * A NAS timer in seconds: only values its coding can carry, as Open5GS converts them (lib/nas/common/conv.c
+ * ogs_nas_gprs_timer_from_sec(), ogs_nas_gprs_timer_3_from_sec()); any other fails the NF's start-up check
+ * (src/amf/context.c amf_context_validation(), src/mme/mme-context.c mme_context_validation()).
+ */
+const nasTimer = (coding: TimerCoding, name: string, fallback: number) => {
+  const valid = validTimerValues(coding);
+  const [min, max] = [valid[0] as number, valid.at(-1) as number];
+  const error = (iss: { input?: unknown }) => timerProblem(coding, name, Number(iss.input)) ?? undefined;
+  return z
+    .number()
+    .int()
+    .min(min, { error })
+    .max(max, { error })
+    .superRefine((v, ctx) => {
+      const problem = v >= min && v <= max ? timerProblem(coding, name, v) : null;
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default(fallback)
+    .describe(
+      `seconds, a value a ${coding} carries (TS 24.008 ${coding === 'GPRS Timer' ? '§10.5.7.3' : '§10.5.7.4a'})`,
+    );
+};
+
 const NfName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/, 'letters, digits, dots and hyphens');
 const HomeNetworkKey = z.strictObject({
-  id: z.number().int().min(1).max(255),
+  // TS 23.003 §2.2B allows 0-255; lib/sbi/context.c ogs_sbi_context_parse_hnet_config() loads only
+  // OGS_HOME_NETWORK_PKI_VALUE_MIN-MAX (lib/sbi/context.h) and drops any other id.
+  id: z
+    .number()
+    .int()
+    .min(HNET_ID_RANGE[0], `Open5GS loads home network key ids ${HNET_ID_RANGE[0]}-${HNET_ID_RANGE[1]} only`)
+    .max(HNET_ID_RANGE[1], `Open5GS loads home network key ids ${HNET_ID_RANGE[0]}-${HNET_ID_RANGE[1]} only`),
   // 1 = ECIES profile A (X25519), 2 = profile B (secp256r1): TS 33.501 Annex C.
   scheme: z.union([z.literal(1), z.literal(2)]),
   keyFile: z.string().min(1).max(4096),
@@ -139,14 +177,12 @@ const NetworkFunctions = z
     amf: z
       .strictObject({
         name: NfName.default('open5gs-amf0'),
+        // AMF Region ID 8 bits, AMF Set ID 10 bits (TS 23.003 §2.10.1); Open5GS truncates larger values
+        // silently (lib/proto/types.c ogs_amf_id_build()).
         regionId: z.number().int().min(0).max(255).default(2),
         setId: z.number().int().min(0).max(1023).default(1),
-        t3512Seconds: z
-          .number()
-          .int()
-          .min(2)
-          .max(31 * 320 * 60)
-          .default(540),
+        // T3512 goes out as a GPRS Timer 3 in the Registration Accept (TS 24.501 §8.2.7.1).
+        t3512Seconds: nasTimer('GPRS Timer 3', 't3512Seconds', 540),
         sbi: endpoint('127.0.0.5', 'sbi'),
         ngap: endpoint('127.0.0.5', 'ngap'),
         metrics: endpoint('127.0.0.5', 'metrics'),
@@ -183,14 +219,12 @@ const NetworkFunctions = z
     mme: z
       .strictObject({
         name: NfName.default('open5gs-mme0'),
+        // MME Group ID 16 bits, MME Code 8 bits (TS 23.003 §2.8.1); src/mme/mme-context.h keeps them in a
+        // uint16_t and a uint8_t.
         groupId: z.number().int().min(0).max(65535).default(2),
         code: z.number().int().min(0).max(255).default(1),
-        t3412Seconds: z
-          .number()
-          .int()
-          .min(2)
-          .max(31 * 320 * 60)
-          .default(3240),
+        // Open5GS sends T3412 as a GPRS Timer (TS 24.301 §8.2.1.1), not as T3412 extended (GPRS Timer 3).
+        t3412Seconds: nasTimer('GPRS Timer', 't3412Seconds', 3240),
         s1ap: endpoint('127.0.0.2', 's1ap'),
         gtpc: endpoint('127.0.0.2', 'gtpc'),
         metrics: endpoint('127.0.0.2', 'metrics'),
@@ -222,8 +256,12 @@ export const NetworkSpecSchema = z.strictObject({
         .max(16_777_215, 'TAC must be 0-16777215 (24 bits)'),
     )
     .min(1, 'declare at least one TAC')
-    // Open5GS serves 16 TAI lists of 16 TACs each.
-    .max(256, 'Open5GS serves at most 256 TACs (16 lists of 16)'),
+    // Rendered as TAI lists (registration areas) of MAX_TAIS_PER_LIST: 256 TACs make 16 lists, far below the
+    // MAX_TAI_LISTS Open5GS holds (OGS_MAX_NUM_OF_SUPPORTED_TA, lib/proto/types.h).
+    .max(
+      256,
+      `at most 256 TACs (they are served as ${256 / MAX_TAIS_PER_LIST} TAI lists of ${MAX_TAIS_PER_LIST}; Open5GS holds ${MAX_TAI_LISTS})`,
+    ),
   // Open5GS and the allowed NSSAI (TS 24.501 §9.11.3.37) both stop at 8 S-NSSAIs.
   slices: z
     .array(Slice)

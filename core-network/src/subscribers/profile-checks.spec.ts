@@ -70,6 +70,29 @@ describe('checkProfile: every problem at once', () => {
     );
   });
 
+  it('warns that 4G caps AMBRs at 2^32 - 1 bps (S6a Max-Requested-Bandwidth, TS 29.272 §7.3.41)', () => {
+    const r = checkProfile(
+      {
+        ambr: { downlink: gbps(10), uplink: { value: 4294, unit: 'Mbps' } },
+        slices: [
+          {
+            sst: 1,
+            default: true,
+            sessions: [
+              session('internet', { ambr: { downlink: { value: 4295, unit: 'Mbps' }, uplink: gbps(1) } }),
+            ],
+          },
+        ],
+      },
+      demoSpec,
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.warnings.map((w) => w.path)).toEqual(['ambr.downlink', 'slices[0].sessions[0].ambr.downlink']);
+    expect(r.warnings[0]?.message).toMatch(
+      /^10 Gbps is more than 4G carries: .* a 4G UE gets 4294967295 bps/,
+    );
+  });
+
   it('the default profile has no problem against the demo network', () => {
     expect(checkProfile(DEFAULT_PROFILE, demoSpec)).toEqual({
       ok: true,

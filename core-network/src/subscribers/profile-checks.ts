@@ -2,6 +2,7 @@ import { stringify } from 'yaml';
 import { sliceKey, sliceLabel } from '../network-spec/check-support.js';
 import { formatPath, type NetworkSpec, type SpecIssue } from '../network-spec/network-spec.js';
 import { unifiedDiff } from '../network-spec/spec-preview.js';
+import { lteAmbrWarnings } from './profile-lte-limits.js';
 import { SubscriberProfile, type BitrateUnit } from './profile.js';
 
 /**
@@ -54,7 +55,7 @@ export function checkProfile(value: unknown, spec: NetworkSpec | null): ProfileC
     if (spec) againstSpec(spec, ref, dnns, i, warnings);
   });
   if (!parsed.success || errors.length > 0) return { ok: false, errors, warnings };
-  warnings.push(...ambrWarnings(parsed.data));
+  warnings.push(...ambrWarnings(parsed.data), ...lteAmbrWarnings(parsed.data));
   return { ok: true, profile: parsed.data, warnings };
 }
 

@@ -4,7 +4,7 @@ import {
   plmnId,
   preamble,
   servers,
-  taiEntries,
+  taiLists,
   type RenderContext,
   type YamlMap,
 } from './render-common.js';
@@ -28,7 +28,7 @@ export function mmeConfig(ctx: RenderContext): YamlMap {
       },
       metrics: servers(mme.metrics, 'metrics'),
       gummei: [{ plmn_id: plmnId(spec), mme_gid: mme.groupId, mme_code: mme.code }],
-      tai: taiEntries(
+      tai: taiLists(
         spec,
         spec.tacs.filter((tac) => tac <= MAX_LTE_TAC),
       ),

@@ -1,5 +1,6 @@
 import { defaultGateway, sliceKey } from '../../network-spec/network-spec.checks.js';
 import type { DnnSpec } from '../../network-spec/network-spec.schema.js';
+import { MAX_DNNS_PER_SMF_INFO_SLICE, MAX_SLICES_PER_SMF_INFO } from './open5gs-limits.js';
 import {
   httpUri,
   peerEntry,
@@ -8,7 +9,7 @@ import {
   sbiViaScp,
   servers,
   sNssai,
-  taiEntries,
+  taiLists,
   type RenderContext,
   type YamlMap,
 } from './render-common.js';
@@ -25,7 +26,7 @@ export function amfConfig(ctx: RenderContext): YamlMap {
       ngap: servers(amf.ngap, 'ngap'),
       metrics: servers(amf.metrics, 'metrics'),
       guami: [{ plmn_id: plmnId(spec), amf_id: { region: amf.regionId, set: amf.setId } }],
-      tai: taiEntries(spec, spec.tacs),
+      tai: taiLists(spec, spec.tacs),
       plmn_support: [{ plmn_id: plmnId(spec), s_nssai: spec.slices.map(sNssai) }],
       security: {
         integrity_order: spec.security.nr.integrity,
@@ -76,19 +77,39 @@ export function smfConfig(ctx: RenderContext): YamlMap {
       dns: first?.dns ?? [],
       mtu: first?.mtu ?? 1400,
       freeDiameter: `${ctx.options.freeDiameterDir}/smf.conf`,
-      info: [{ s_nssai: smfInfoSlices(ctx) }],
+      info: smfInfos(ctx),
     },
   };
 }
 
-/** SmfInfo registered with the NRF: which DNNs this SMF serves in which slice (slices without DNNs are left out). */
-function smfInfoSlices({ spec }: RenderContext): YamlMap[] {
-  return spec.slices.flatMap((slice) => {
+/**
+ * SmfInfo registered with the NRF: which DNNs this SMF serves in which slice (slices without DNNs are left
+ * out). The SMF asserts on more than 7 S-NSSAIs per info entry or 15 DNNs per S-NSSAI (open5gs-limits.ts), so
+ * a slice's DNNs go in groups of 15 and the groups in info entries of 7, a slice at most once per entry. The
+ * NRF lists every entry (smfInfoList) and SMF selection matches any one of them (lib/sbi/context.c
+ * ogs_sbi_discovery_option_is_matched(), "OR logic across smfInfo blocks").
+ */
+export function smfInfos({ spec }: RenderContext): YamlMap[] {
+  const groups = spec.slices.flatMap((slice) => {
     const dnns = spec.dnns
       .filter((d) => d.slices.some((s) => sliceKey(s) === sliceKey(slice)))
       .map((d) => d.name);
-    return dnns.length === 0 ? [] : [{ ...sNssai(slice), dnn: dnns }];
+    const out: { key: string; item: YamlMap }[] = [];
+    for (let i = 0; i < dnns.length; i += MAX_DNNS_PER_SMF_INFO_SLICE)
+      out.push({
+        key: sliceKey(slice),
+        item: { ...sNssai(slice), dnn: dnns.slice(i, i + MAX_DNNS_PER_SMF_INFO_SLICE) },
+      });
+    return out;
   });
+  const entries: { keys: Set<string>; items: YamlMap[] }[] = [];
+  for (const g of groups) {
+    let entry = entries.find((e) => e.items.length < MAX_SLICES_PER_SMF_INFO && !e.keys.has(g.key));
+    if (!entry) entries.push((entry = { keys: new Set(), items: [] }));
+    entry.keys.add(g.key);
+    entry.items.push(g.item);
+  }
+  return entries.map((e) => ({ s_nssai: e.items }));
 }
 
 export function upfConfig(ctx: RenderContext): YamlMap {

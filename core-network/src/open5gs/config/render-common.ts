@@ -5,6 +5,7 @@ import {
   type InterfaceKind,
   type NetworkSpec,
 } from '../../network-spec/network-spec.schema.js';
+import { MAX_TAIS_PER_LIST } from './open5gs-limits.js';
 
 /** Where the Open5GS hosts keep things; Debian/Ubuntu package paths by default. */
 export type RenderOptions = {
@@ -79,14 +80,27 @@ export function preamble(nf: string, ctx: RenderContext, withDatabase = false): 
   };
 }
 
-/** Open5GS reads at most 16 TACs per TAI entry, so longer lists are split into several entries. */
-export function taiEntries(spec: NetworkSpec, tacs: readonly number[]): YamlMap[] {
-  const entries: YamlMap[] = [];
-  for (let i = 0; i < tacs.length; i += 16) {
-    const chunk = tacs.slice(i, i + 16);
-    entries.push({ plmn_id: plmnId(spec), tac: chunk.length === 1 ? chunk[0] : chunk });
+/**
+ * A key written once per value, in place: Open5GS reads each `tai:` key of the AMF and MME as one served TAI
+ * list (src/amf/context.c, src/mme/mme-context.c; duplicate keys are how its own sample amf.yaml declares
+ * several), which a plain object cannot hold.
+ */
+export class RepeatedKey {
+  constructor(readonly values: readonly unknown[]) {}
+}
+
+/**
+ * The served TAI lists: TACs in the order listed, 16 per list. Each list is one registration area, sent whole
+ * to the UE in the NAS TAI list IE, which holds at most 16 TAIs (TS 24.501 §9.11.3.9, TS 24.301 §9.9.3.33);
+ * a list of 16 5GS TACs takes 52 octets of the 112 the IE holds (open5gs-limits.ts).
+ */
+export function taiLists(spec: NetworkSpec, tacs: readonly number[]): RepeatedKey {
+  const lists: YamlMap[][] = [];
+  for (let i = 0; i < tacs.length; i += MAX_TAIS_PER_LIST) {
+    const chunk = tacs.slice(i, i + MAX_TAIS_PER_LIST);
+    lists.push([{ plmn_id: plmnId(spec), tac: chunk.length === 1 ? chunk[0] : chunk }]);
   }
-  return entries;
+  return new RepeatedKey(lists);
 }
 
 export function sNssai(s: { sst: number; sd?: string | undefined }): YamlMap {

@@ -7,6 +7,7 @@ import {
   type NetworkSpec,
   type NetworkSpecInput,
 } from '../../network-spec/network-spec.js';
+import { readTaiLists } from './open5gs-limits.js';
 import { maxUeFor, OPEN5GS_CONFIG_FILES, renderOpen5gsConfigs } from './render.js';
 
 type SpecInput = NetworkSpecInput & { dnns: NetworkSpecInput['dnns'] & [DnnInput, DnnInput] };
@@ -267,16 +268,49 @@ describe('rendering choices', () => {
     expect(at(files, 'upf.upf.pfcp')).toEqual({ server: [{ address: '192.0.2.7', port: 8806 }] });
   });
 
-  it('splits TACs into TAI entries of 16 and keeps 24-bit TACs out of the MME', () => {
+  it('serves TACs as TAI lists of 16 (one `tai:` key each, as Open5GS reads them) and keeps 24-bit TACs out of the MME', () => {
     const tacs = Array.from({ length: 20 }, (_, i) => i + 1).concat([70_000]);
-    const files = rendered(demoSpec((s) => (s.tacs = tacs)));
-    expect(at(files, 'amf.amf.tai')).toEqual([
-      { plmn_id: PLMN, tac: tacs.slice(0, 16) },
-      { plmn_id: PLMN, tac: [17, 18, 19, 20, 70_000] },
+    const text = renderOpen5gsConfigs(demoSpec((s) => (s.tacs = tacs)));
+    expect(readTaiLists(text.get('amf.yaml')!, 'amf')).toEqual([
+      [{ plmn_id: PLMN, tac: tacs.slice(0, 16) }],
+      [{ plmn_id: PLMN, tac: [17, 18, 19, 20, 70_000] }],
     ]);
-    expect((at(files, 'mme.mme.tai') as { tac: number | number[] }[]).flatMap((t) => t.tac)).toEqual(
-      tacs.slice(0, 20),
+    expect(readTaiLists(text.get('mme.yaml')!, 'mme')).toEqual([
+      [{ plmn_id: PLMN, tac: tacs.slice(0, 16) }],
+      [{ plmn_id: PLMN, tac: [17, 18, 19, 20] }],
+    ]);
+    expect(text.get('amf.yaml')!.match(/^ {2}tai:$/gm)).toHaveLength(2);
+  });
+
+  it('splits smf.info so no S-NSSAI holds more than 15 DNNs and no entry more than 7 S-NSSAIs', () => {
+    const slices = Array.from({ length: 8 }, (_, i) => ({ sst: 1, sd: `00000${i + 1}` }));
+    const files = rendered(
+      demoSpec((s) => {
+        s.slices = slices;
+        s.dnns = Array.from({ length: 16 }, (_, i) => ({
+          name: `dnn${i}`,
+          ipv4: { subnet: `10.${100 + i}.0.0/16` },
+          dns: ['8.8.8.8'],
+          slices: i === 15 ? slices : [slices[0]!],
+        })) as SpecInput['dnns'];
+        s.expectedUeCount = 1000;
+      }),
     );
+    const names = Array.from({ length: 16 }, (_, i) => `dnn${i}`);
+    expect(at(files, 'smf.smf.info')).toEqual([
+      {
+        s_nssai: [
+          { sst: 1, sd: '000001', dnn: names.slice(0, 15) },
+          ...slices.slice(1, 7).map((s) => ({ ...s, dnn: ['dnn15'] })),
+        ],
+      },
+      {
+        s_nssai: [
+          { sst: 1, sd: '000001', dnn: ['dnn15'] },
+          { ...slices[7], dnn: ['dnn15'] },
+        ],
+      },
+    ]);
   });
 
   it('IPv6 pools, default gateways, TUN devices and home network keys', () => {

@@ -1,4 +1,4 @@
-import { Document, isScalar, isSeq, visit } from 'yaml';
+import { Document, isScalar, isSeq, Pair, visit, YAMLMap, YAMLSeq } from 'yaml';
 import { specSha256, type NetworkSpec } from '../../network-spec/network-spec.js';
 import { hssConfig, mmeConfig, pcrfConfig, sgwcConfig, sgwuConfig } from './render-4g.js';
 import {
@@ -17,6 +17,7 @@ import {
 import {
   DEFAULT_RENDER_OPTIONS,
   maxUeFor,
+  RepeatedKey,
   type RenderContext,
   type RenderOptions,
   type YamlMap,
@@ -77,7 +78,8 @@ export function renderOpen5gsConfigs(
 }
 
 function toYaml(value: YamlMap): string {
-  const doc = new Document(value);
+  const doc = new Document();
+  doc.contents = toNode(doc, value) as YAMLMap;
   visit(doc, {
     Pair(_key, pair) {
       if (isScalar(pair.key) && FLOW_KEYS.has(String(pair.key.value)) && isSeq(pair.value))
@@ -93,4 +95,23 @@ function toYaml(value: YamlMap): string {
     singleQuote: true,
     flowCollectionPadding: false,
   });
+}
+
+/** Plain objects, arrays and scalars as yaml nodes; a RepeatedKey value becomes one pair per value. */
+function toNode(doc: Document, value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const seq = new YAMLSeq();
+    seq.items = value.map((v) => toNode(doc, v));
+    return seq;
+  }
+  if (value !== null && typeof value === 'object' && !(value instanceof RepeatedKey)) {
+    const map = new YAMLMap();
+    for (const [key, v] of Object.entries(value)) {
+      if (v === undefined) continue;
+      const values = v instanceof RepeatedKey ? v.values : [v];
+      for (const item of values) map.items.push(new Pair(doc.createNode(key), toNode(doc, item)));
+    }
+    return map;
+  }
+  return doc.createNode(value);
 }
