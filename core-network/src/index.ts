@@ -40,6 +40,18 @@ export {
   type NetworkSpecResult,
   type SpecIssue,
 } from './network-spec/network-spec.js';
+export {
+  DIAMETER_NFS,
+  SBI_NFS,
+  certificateNames,
+  diameterIdentity,
+  diameterRealm,
+  nfsNeedingCertificates,
+  sbiDomain,
+  sbiFqdn,
+  type DiameterNf,
+  type SbiNf,
+} from './network-spec/node-names.js';
 export { DEMO_NETWORK_YAML } from './network-spec/demo-network.js';
 export { weakSecurity } from './network-spec/network-spec.checks.js';
 export {
@@ -58,6 +70,8 @@ export {
 } from './network-spec/network-spec.service.js';
 export {
   renderOpen5gsConfigs,
+  renderFreeDiameterConfigs,
+  FREE_DIAMETER_CONFIG_FILES,
   OPEN5GS_CONFIG_FILES,
   DEFAULT_RENDER_OPTIONS,
   maxUeFor,
