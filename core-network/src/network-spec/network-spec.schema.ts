@@ -211,12 +211,16 @@ const NetworkFunctions = z
 export const DIAMETER_PORT = 3868;
 export const DIAMETER_SECURE_PORT = 5868;
 
-/** A Diameter identity or realm is an FQDN (RFC 6733 §4.3.1, DiamIdent): lower case here, as TS 23.003 writes them. */
-const Fqdn = z
+/** A DNS domain: a Diameter realm or the SBI domain (lower case, as TS 23.003 writes them). */
+const Domain = z
   .string()
-  .regex(HOSTNAME, 'expected a fully qualified domain name, e.g. mme.epc.mnc001.mcc001.3gppnetwork.org')
-  .refine((v) => v.includes('.'), 'expected a fully qualified domain name with at least one dot')
+  .regex(HOSTNAME, 'expected a domain name, e.g. epc.mnc001.mcc001.3gppnetwork.org')
   .toLowerCase();
+/** A Diameter identity is an FQDN (RFC 6733 §4.3.1, DiamIdent): a host name within a domain. */
+const Fqdn = Domain.refine(
+  (v) => v.includes('.'),
+  'expected a fully qualified domain name, e.g. mme.epc.mnc001.mcc001.3gppnetwork.org',
+);
 
 /**
  * One 4G NF's Diameter node. freeDiameter's ConnectTo takes a numeric address only (AI_NUMERICHOST), so the
@@ -238,7 +242,7 @@ const diameterNode = (address: string) =>
  */
 const Diameter = z
   .strictObject({
-    realm: Fqdn.optional(),
+    realm: Domain.optional(),
     /** TLS on every link (RFC 6733 TLS on the secure port, certificates of the network CA); plain when false. */
     tls: z.boolean().default(false),
     /** false writes No_SCTP (TCP only): for hosts whose kernel has no SCTP. */
@@ -255,7 +259,7 @@ const Sbi = z
   .strictObject({
     tls: z.boolean().default(false),
     /** Domain of the NF FQDNs (`nrf.<domain>`); default 5gc.mnc<MNC>.mcc<MCC>.3gppnetwork.org (TS 23.003 §28.2). */
-    domain: Fqdn.optional(),
+    domain: Domain.optional(),
   })
   .prefault({});
 
