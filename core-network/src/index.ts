@@ -1,7 +1,11 @@
 // Public face of the core-network domain: the only module other packages may import.
 export { coreNetworkDomain } from './core-network.domain.js';
 export { CoreNetworkModule } from './core-network.module.js';
-export { loadCoreNetworkConfig, type CoreNetworkConfig } from './core-network.config.js';
+export {
+  loadCoreNetworkConfig,
+  networkCaKeyFile,
+  type CoreNetworkConfig,
+} from './core-network.config.js';
 export { AKA_VECTOR_SOURCE, type AkaVector, type AkaVectorSource } from './milenage/aka-vector.port.js';
 export { SIM_OWNERSHIP, type SimOwner, type SimOwnership } from './subscribers/sim-ownership.port.js';
 export {
@@ -78,6 +82,17 @@ export {
   OPEN5GS_DEFAULT_MAX_UE,
   type RenderOptions,
 } from './open5gs/config/render.js';
+export {
+  openNetworkCa,
+  issueNetworkCertificates,
+  hostsLines,
+  NETWORK_CA_KEY,
+  DEFAULT_NF_CERT_DAYS,
+  MAX_NF_CERT_DAYS,
+  type NetworkCa,
+  type TlsFile,
+} from './open5gs/pki/network-ca.js';
+export { writeTlsFiles } from './open5gs/pki/write-tls-files.js';
 export {
   writeConfigs,
   checkConfigs,
