@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { NetworkSpec, NetworkSpecResult } from '@pakawaaz/core-network';
@@ -16,7 +17,9 @@ export const registerNetworkCommands: RegisterCommands = (program, ctx) => {
   const network = subcommand(program, 'network', 'the private LTE/5G core (Open5GS)');
   addApply(network, ctx);
   addShow(network, ctx);
-  addRender(subcommand(program, 'open5gs', 'Open5GS configuration and data'), ctx);
+  const open5gs = subcommand(program, 'open5gs', 'Open5GS configuration and data');
+  addRender(open5gs, ctx);
+  addCerts(open5gs, ctx);
 };
 
 /** Another module may already have created `network` or `open5gs`: add to it, do not shadow it. */
@@ -137,22 +140,105 @@ function addShow(network: Command, ctx: CliContext): void {
     });
 }
 
+type RenderCliOptions = {
+  spec?: string;
+  out: string;
+  check?: boolean;
+  dbUri?: string;
+  freediameterDir?: string;
+  freediameterExtensions?: string;
+  tlsDir?: string;
+};
+
 function addRender(open5gs: Command, ctx: CliContext): void {
   open5gs
     .command('render')
-    .description('write the Open5GS 2.7 YAML files for a network spec; works offline with --spec')
+    .description(
+      'write the Open5GS 2.7 YAML files and the freeDiameter files of the MME, HSS, SMF and PCRF for a network spec; works offline with --spec',
+    )
     .option('--spec <file>', 'network spec YAML (default: fetch the current spec from the server)')
     .requiredOption('--out <dir>', 'folder of the Open5GS configs, e.g. /etc/open5gs')
-    .option('--check', 'print the diff against the folder and write nothing; exit 1 when files differ')
+    .option('--check', 'print the diff against the folders and write nothing; exit 1 when files differ')
     .option('--db-uri <uri>', 'MongoDB URI for hss, pcrf, pcf and udr (default: mongodb://localhost/open5gs)')
-    .action(async (o: { spec?: string; out: string; check?: boolean; dbUri?: string }) => {
-      const { parseNetworkSpec, renderOpen5gsConfigs, DEFAULT_RENDER_OPTIONS } = await coreNetwork();
+    .option(
+      '--freediameter-dir <dir>',
+      'folder of the freeDiameter files (mme.conf, hss.conf, smf.conf, pcrf.conf): written there, and the YAML files point at it (default: /etc/freeDiameter)',
+    )
+    .option(
+      '--freediameter-extensions <dir>',
+      "freeDiameter's extension folder on the Open5GS hosts, <libdir>/freeDiameter (default: /usr/lib/x86_64-linux-gnu/freeDiameter, the Debian/Ubuntu packages)",
+    )
+    .option(
+      '--tls-dir <dir>',
+      'where each Open5GS host keeps <nf>.crt, <nf>.key and ca.crt (`pakawaaz open5gs certs`) when the spec enables TLS (default: /etc/open5gs/tls)',
+    )
+    .action(async (o: RenderCliOptions) => {
+      const { parseNetworkSpec, renderOpen5gsConfigs, renderFreeDiameterConfigs, DEFAULT_RENDER_OPTIONS } =
+        await coreNetwork();
       const spec = o.spec
         ? await failOnErrors(parseNetworkSpec(await readSpecFile(o.spec)), ctx.io.stderr)
         : await currentSpec(ctx);
-      const rendered = renderOpen5gsConfigs(spec, { dbUri: o.dbUri ?? DEFAULT_RENDER_OPTIONS.dbUri });
-      if (o.check) await check(o.out, rendered, ctx.io);
-      else await write(o.out, rendered, ctx.io.stdout);
+      const options = {
+        dbUri: o.dbUri ?? DEFAULT_RENDER_OPTIONS.dbUri,
+        freeDiameterDir: o.freediameterDir ?? DEFAULT_RENDER_OPTIONS.freeDiameterDir,
+        freeDiameterExtensionDir: o.freediameterExtensions ?? DEFAULT_RENDER_OPTIONS.freeDiameterExtensionDir,
+        tlsDir: o.tlsDir ?? DEFAULT_RENDER_OPTIONS.tlsDir,
+      };
+      const sets = [
+        { dir: o.out, files: renderOpen5gsConfigs(spec, options) },
+        { dir: options.freeDiameterDir, files: renderFreeDiameterConfigs(spec, options) },
+      ];
+      if (o.check) await check(sets, ctx.io);
+      else for (const { dir, files } of sets) await write(dir, files, ctx.io.stdout);
+      if (!o.check) ctx.io.stdout('restart the Open5GS services whose files changed\n');
+      if (!o.check && (spec.sbi.tls || spec.diameter.tls))
+        ctx.io.stdout(
+          `the spec uses TLS: put each NF's certificate, key and ca.crt in ${options.tlsDir} (pakawaaz open5gs certs --out DIR)\n`,
+        );
+    });
+}
+
+type CertsOptions = { spec?: string; out: string; days: number; json?: boolean };
+
+/**
+ * Certificates of the network CA for every NF that uses TLS under the spec. Offline on the server host: the
+ * CA key is the key service's (`network-ca`, in the data folder or the HSM), read with the server's own
+ * configuration; private keys go to the folder only (0600), never to the terminal.
+ */
+function addCerts(open5gs: Command, ctx: CliContext): void {
+  open5gs
+    .command('certs')
+    .description(
+      "OFFLINE on the server host: TLS certificates of the network CA for the Open5GS NFs the spec runs with TLS (sbi.tls, diameter.tls): <nf>.crt, <nf>.key (0600), ca.crt, and the SBI names' hosts lines",
+    )
+    .option('--spec <file>', 'network spec YAML (default: fetch the current spec from the server)')
+    .requiredOption('--out <dir>', 'folder to write them to (created 0700); copy each file to the NF hosts\' --tls-dir')
+    .option('--days <n>', 'validity of the NF certificates in days (1-3650, default 825)', wholeNumber, 825)
+    .option('--json', 'print JSON: the files written and the CA certificate')
+    .action(async (o: CertsOptions) => {
+      const { parseNetworkSpec, MAX_NF_CERT_DAYS } = await coreNetwork();
+      if (o.days < 1 || o.days > MAX_NF_CERT_DAYS)
+        throw new CliError(`--days must be 1-${MAX_NF_CERT_DAYS}`, 2);
+      const spec = o.spec
+        ? await failOnErrors(parseNetworkSpec(await readSpecFile(o.spec)), ctx.io.stderr)
+        : await currentSpec(ctx);
+      const { issueNetworkCertificatesOffline } = await import('../offline.js');
+      const r = await issueNetworkCertificatesOffline(ctx.io.env, spec, o.out, o.days);
+      ctx.print(r, !!o.json, () => {
+        const keys = r.files.filter((f) => f.endsWith('.key'));
+        const lines = [
+          `network CA ${r.caSubject} (key ${r.caKey})`,
+          `wrote ${r.files.length} files in ${o.out}: ${r.files.join(', ')}`,
+        ];
+        if (keys.length > 0)
+          lines.push(
+            `the private keys (${keys.length}, mode 0600) are in ${o.out} only: copy each to its NF host, readable by the open5gs user alone`,
+          );
+        else lines.push('the spec enables no TLS (sbi.tls, diameter.tls): only ca.crt was written');
+        if (r.files.includes('hosts'))
+          lines.push(`add ${o.out}/hosts to /etc/hosts on every Open5GS host (or serve the names in DNS)`);
+        return `${lines.join('\n')}\n`;
+      });
     });
 }
 
@@ -187,16 +273,25 @@ async function currentSpec(ctx: CliContext): Promise<NetworkSpec> {
   return failOnErrors((await coreNetwork()).validateNetworkSpec(r.spec), ctx.io.stderr);
 }
 
-async function check(dir: string, rendered: Map<string, string>, io: CliContext['io']): Promise<void> {
-  const checks = await (await coreNetwork()).checkConfigs(dir, rendered);
-  const differing = checks.filter((c) => c.status !== 'unchanged');
-  for (const c of differing) io.stdout(c.diff);
+type FileSet = { dir: string; files: Map<string, string> };
+
+async function check(sets: FileSet[], io: CliContext['io']): Promise<void> {
+  const { checkConfigs } = await coreNetwork();
+  let total = 0;
+  const differing: string[] = [];
+  for (const { dir, files } of sets) {
+    const checks = await checkConfigs(dir, files);
+    total += checks.length;
+    for (const c of checks.filter((c) => c.status !== 'unchanged')) {
+      io.stdout(c.diff);
+      differing.push(`${path.join(dir, c.name)} (${c.status})`);
+    }
+  }
   if (differing.length === 0) {
-    io.stdout(`all ${checks.length} Open5GS files in ${dir} are up to date\n`);
+    io.stdout(`all ${total} Open5GS files in ${sets.map((s) => s.dir).join(' and ')} are up to date\n`);
     return;
   }
-  const list = differing.map((c) => `${c.name} (${c.status})`).join(', ');
-  io.stderr(`${differing.length} of ${checks.length} files differ: ${list}\n`);
+  io.stderr(`${differing.length} of ${total} files differ: ${differing.join(', ')}\n`);
   throw new CliError('', 1);
 }
 
@@ -208,7 +303,6 @@ async function write(dir: string, rendered: Map<string, string>, stdout: (s: str
   }
   stdout(`wrote ${r.written.join(', ')} (${r.written.length} of ${rendered.size} files) in ${dir}\n`);
   if (r.backupDir) stdout(`previous versions moved to ${r.backupDir}\n`);
-  stdout('restart the Open5GS services whose files changed\n');
 }
 
 function formatSpec(r: CurrentSpec): string {
