@@ -1,11 +1,7 @@
 // Public face of the core-network domain: the only module other packages may import.
 export { coreNetworkDomain } from './core-network.domain.js';
 export { CoreNetworkModule } from './core-network.module.js';
-export {
-  loadCoreNetworkConfig,
-  networkCaKeyFile,
-  type CoreNetworkConfig,
-} from './core-network.config.js';
+export { loadCoreNetworkConfig, networkCaKeyFile, type CoreNetworkConfig } from './core-network.config.js';
 export { AKA_VECTOR_SOURCE, type AkaVector, type AkaVectorSource } from './milenage/aka-vector.port.js';
 export { SIM_OWNERSHIP, type SimOwner, type SimOwnership } from './subscribers/sim-ownership.port.js';
 export {

@@ -1,13 +1,7 @@
 import { parseIp } from './ip-address.js';
 import { firstSeen, type Findings } from './check-support.js';
 import type { NetworkSpec } from './network-spec.schema.js';
-import {
-  DIAMETER_LINKS,
-  DIAMETER_NFS,
-  diameterIdentity,
-  diameterRealm,
-  sbiDomain,
-} from './node-names.js';
+import { DIAMETER_LINKS, DIAMETER_NFS, diameterIdentity, diameterRealm, sbiDomain } from './node-names.js';
 
 /** Cross-field rules of the `diameter` and `sbi` sections. */
 

@@ -74,7 +74,12 @@ export async function auditVerifyOffline(env: Env) {
  * the server's keys; it must be backed up with them), certificates for the spec's TLS NFs into `out`. No
  * database: the CA certificate is a function of the key.
  */
-export async function issueNetworkCertificatesOffline(env: Env, spec: NetworkSpec, out: string, days: number) {
+export async function issueNetworkCertificatesOffline(
+  env: Env,
+  spec: NetworkSpec,
+  out: string,
+  days: number,
+) {
   const config = loadPlatformConfig(env, process.cwd(), DOMAINS);
   const keyFile = networkCaKeyFile(env, config);
   const keys = await openKeyService(config, createLogger({ level: 'warn' }));

@@ -57,7 +57,9 @@ describe('pakawaaz open5gs certs / render with TLS', { timeout: 120_000 }, () =>
 
     const certs = await cli(env, 'open5gs', 'certs', '--spec', spec, '--out', tls, '--days', '90');
     expect(certs.code).toBe(0);
-    expect(certs.stdout).toMatch(/^network CA CN=Pakawaaz Network CA [0-9a-f]{8}, O=Pakawaaz \(key .*network-ca\.jwk\)/);
+    expect(certs.stdout).toMatch(
+      /^network CA CN=Pakawaaz Network CA [0-9a-f]{8}, O=Pakawaaz \(key .*network-ca\.jwk\)/,
+    );
     expect(certs.stdout).toContain('the private keys (13, mode 0600)');
     expect(certs.stdout + certs.stderr).not.toContain('PRIVATE KEY');
     expect((await stat(path.join(env.PAKAWAAZ_DATA_DIR, 'keys', 'network-ca.jwk'))).mode & 0o777).toBe(0o600);
@@ -81,7 +83,9 @@ describe('pakawaaz open5gs certs / render with TLS', { timeout: 120_000 }, () =>
       ...(await Promise.all((await readdir(out)).map((f) => readFile(path.join(out, f), 'utf8')))),
       ...(await Promise.all((await readdir(fd)).map((f) => readFile(path.join(fd, f), 'utf8')))),
     ].join('\n');
-    const named = new Set([...rendered.matchAll(new RegExp(`${tls}/([a-z]+\\.(?:crt|key))`, 'g'))].map((m) => m[1]!));
+    const named = new Set(
+      [...rendered.matchAll(new RegExp(`${tls}/([a-z]+\\.(?:crt|key))`, 'g'))].map((m) => m[1]!),
+    );
     expect(named.size).toBe(27);
     const issued = new Set(await readdir(tls));
     expect([...named].filter((f) => !issued.has(f))).toEqual([]);
@@ -90,7 +94,9 @@ describe('pakawaaz open5gs certs / render with TLS', { timeout: 120_000 }, () =>
       pub(['x509', '-in', path.join(tls, 'amf.crt'), '-noout', '-pubkey']),
     );
 
-    expect((await cli(env, 'open5gs', 'render', ...args, '--freediameter-extensions', '/opt/fd', '--check')).code).toBe(0);
+    expect(
+      (await cli(env, 'open5gs', 'render', ...args, '--freediameter-extensions', '/opt/fd', '--check')).code,
+    ).toBe(0);
     expect((await cli(env, 'open5gs', 'render', ...args, '--check')).code).toBe(1);
   });
 

@@ -69,7 +69,8 @@ export async function writeConfigs(
 }
 
 async function readCurrent(dir: string, name: string): Promise<string | null> {
-  if (!FILE_NAME.test(name)) throw new Error(`refusing to write "${name}": not a plain <nf>.yaml or <nf>.conf file name`);
+  if (!FILE_NAME.test(name))
+    throw new Error(`refusing to write "${name}": not a plain <nf>.yaml or <nf>.conf file name`);
   try {
     return await readFile(path.join(dir, name), 'utf8');
   } catch (err) {

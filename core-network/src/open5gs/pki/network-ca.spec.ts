@@ -76,19 +76,52 @@ describe('network CA', () => {
       ].map((n) => `${n}.crt`),
     );
     for (const purpose of ['sslserver', 'sslclient']) {
-      const r = openssl(['verify', '-CAfile', at('ca.crt'), '-purpose', purpose, at('nrf.crt'), at('hss.crt')]);
+      const r = openssl([
+        'verify',
+        '-CAfile',
+        at('ca.crt'),
+        '-purpose',
+        purpose,
+        at('nrf.crt'),
+        at('hss.crt'),
+      ]);
       expect(r, purpose).toEqual({ ok: true, out: `${at('nrf.crt')}: OK\n${at('hss.crt')}: OK\n` });
     }
     expect(
-      openssl(['verify', '-CAfile', at('ca.crt'), '-verify_hostname', 'nrf.5gc.mnc001.mcc001.3gppnetwork.org', at('nrf.crt')]).ok,
+      openssl([
+        'verify',
+        '-CAfile',
+        at('ca.crt'),
+        '-verify_hostname',
+        'nrf.5gc.mnc001.mcc001.3gppnetwork.org',
+        at('nrf.crt'),
+      ]).ok,
     ).toBe(true);
-    expect(openssl(['verify', '-CAfile', at('ca.crt'), '-verify_ip', '127.0.0.10', at('nrf.crt')]).ok).toBe(true);
+    expect(openssl(['verify', '-CAfile', at('ca.crt'), '-verify_ip', '127.0.0.10', at('nrf.crt')]).ok).toBe(
+      true,
+    );
     expect(
-      openssl(['verify', '-CAfile', at('ca.crt'), '-verify_hostname', 'hss.epc.mnc001.mcc001.3gppnetwork.org', at('hss.crt')]).ok,
+      openssl([
+        'verify',
+        '-CAfile',
+        at('ca.crt'),
+        '-verify_hostname',
+        'hss.epc.mnc001.mcc001.3gppnetwork.org',
+        at('hss.crt'),
+      ]).ok,
     ).toBe(true);
-    expect(openssl(['verify', '-CAfile', at('ca.crt'), '-verify_ip', '10.0.0.8', at('hss.crt')]).ok).toBe(true);
+    expect(openssl(['verify', '-CAfile', at('ca.crt'), '-verify_ip', '10.0.0.8', at('hss.crt')]).ok).toBe(
+      true,
+    );
     // Another NF's name, or another CA, fails.
-    const wrongName = openssl(['verify', '-CAfile', at('ca.crt'), '-verify_hostname', 'amf.5gc.mnc001.mcc001.3gppnetwork.org', at('nrf.crt')]);
+    const wrongName = openssl([
+      'verify',
+      '-CAfile',
+      at('ca.crt'),
+      '-verify_hostname',
+      'amf.5gc.mnc001.mcc001.3gppnetwork.org',
+      at('nrf.crt'),
+    ]);
     expect(wrongName.ok).toBe(false);
     expect(wrongName.out).toContain('hostname mismatch');
     const other = await openNetworkCa(keys, path.join(dir, 'keys', 'other-ca.jwk'));
@@ -96,7 +129,14 @@ describe('network CA', () => {
     expect(openssl(['verify', '-CAfile', path.join(dir, 'other.crt'), at('nrf.crt')]).ok).toBe(false);
 
     // SANs, EKU, CA constraints as OpenSSL reads them.
-    const smf = openssl(['x509', '-in', at('smf.crt'), '-noout', '-ext', 'subjectAltName,extendedKeyUsage,basicConstraints']).out;
+    const smf = openssl([
+      'x509',
+      '-in',
+      at('smf.crt'),
+      '-noout',
+      '-ext',
+      'subjectAltName,extendedKeyUsage,basicConstraints',
+    ]).out;
     expect(smf).toContain(
       'DNS:smf.5gc.mnc001.mcc001.3gppnetwork.org, DNS:smf.epc.mnc001.mcc001.3gppnetwork.org, IP Address:127.0.0.4',
     );
@@ -134,7 +174,10 @@ describe('network CA', () => {
   it('issues nothing but the CA for a spec without TLS', async () => {
     const plain = validateNetworkSpec({ ...SPEC, diameter: {}, sbi: {} });
     if (!plain.ok) throw new Error('invalid');
-    const ca = await openNetworkCa(new KeyService(new FileKeyBackend(), logger), path.join(await tmp(), 'ca.jwk'));
+    const ca = await openNetworkCa(
+      new KeyService(new FileKeyBackend(), logger),
+      path.join(await tmp(), 'ca.jwk'),
+    );
     const files = await issueNetworkCertificates(ca, plain.spec, { now: new Date(), validityDays: 30 });
     expect(files.map((f) => f.name)).toEqual(['ca.crt']);
   });

@@ -18,12 +18,7 @@ import {
 } from '@peculiar/x509';
 import type { KeyService } from '@pakawaaz/platform';
 import type { NetworkSpec } from '../../network-spec/network-spec.schema.js';
-import {
-  certificateNames,
-  nfsNeedingCertificates,
-  SBI_NFS,
-  sbiFqdn,
-} from '../../network-spec/node-names.js';
+import { certificateNames, nfsNeedingCertificates, SBI_NFS, sbiFqdn } from '../../network-spec/node-names.js';
 
 /*
  * The network CA: the internal CA of the core's TLS (SBI between the 5GC NFs, Diameter between the 4G NFs).
@@ -85,7 +80,10 @@ function signerCrypto(signer: CaSigner): webcrypto.Crypto {
  */
 export async function openNetworkCa(keys: KeyService, keyFile: string): Promise<NetworkCa> {
   const signer = await keys.useSigner({ name: NETWORK_CA_KEY, file: keyFile, alg: 'ES256' });
-  const spki = createPublicKey({ key: signer.publicJwk, format: 'jwk' }).export({ type: 'spki', format: 'der' });
+  const spki = createPublicKey({ key: signer.publicJwk, format: 'jwk' }).export({
+    type: 'spki',
+    format: 'der',
+  });
   return networkCaCertificate(signer, spki);
 }
 
@@ -191,7 +189,9 @@ export async function issueNetworkCertificates(
   o: { now: Date; validityDays: number },
 ): Promise<TlsFile[]> {
   const nfs = nfsNeedingCertificates(spec);
-  const files: TlsFile[] = [{ name: 'ca.crt', content: ca.certificate.toString('pem') + '\n', secret: false }];
+  const files: TlsFile[] = [
+    { name: 'ca.crt', content: ca.certificate.toString('pem') + '\n', secret: false },
+  ];
   for (const nf of nfs) {
     const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const spki = publicKey.export({ type: 'spki', format: 'der' });

@@ -212,7 +212,10 @@ function addCerts(open5gs: Command, ctx: CliContext): void {
       "OFFLINE on the server host: TLS certificates of the network CA for the Open5GS NFs the spec runs with TLS (sbi.tls, diameter.tls): <nf>.crt, <nf>.key (0600), ca.crt, and the SBI names' hosts lines",
     )
     .option('--spec <file>', 'network spec YAML (default: fetch the current spec from the server)')
-    .requiredOption('--out <dir>', 'folder to write them to (created 0700); copy each file to the NF hosts\' --tls-dir')
+    .requiredOption(
+      '--out <dir>',
+      "folder to write them to (created 0700); copy each file to the NF hosts' --tls-dir",
+    )
     .option('--days <n>', 'validity of the NF certificates in days (1-3650, default 825)', wholeNumber, 825)
     .option('--json', 'print JSON: the files written and the CA certificate')
     .action(async (o: CertsOptions) => {
