@@ -188,10 +188,11 @@ function addRender(open5gs: Command, ctx: CliContext): void {
         { dir: o.out, files: renderOpen5gsConfigs(spec, options) },
         { dir: options.freeDiameterDir, files: renderFreeDiameterConfigs(spec, options) },
       ];
-      if (o.check) await check(sets, ctx.io);
-      else for (const { dir, files } of sets) await write(dir, files, ctx.io.stdout);
-      if (!o.check) ctx.io.stdout('restart the Open5GS services whose files changed\n');
-      if (!o.check && (spec.sbi.tls || spec.diameter.tls))
+      if (o.check) return check(sets, ctx.io);
+      let written = 0;
+      for (const { dir, files } of sets) written += await write(dir, files, ctx.io.stdout);
+      if (written > 0) ctx.io.stdout('restart the Open5GS services whose files changed\n');
+      if (spec.sbi.tls || spec.diameter.tls)
         ctx.io.stdout(
           `the spec uses TLS: put each NF's certificate, key and ca.crt in ${options.tlsDir} (pakawaaz open5gs certs --out DIR)\n`,
         );
@@ -298,14 +299,16 @@ async function check(sets: FileSet[], io: CliContext['io']): Promise<void> {
   throw new CliError('', 1);
 }
 
-async function write(dir: string, rendered: Map<string, string>, stdout: (s: string) => void): Promise<void> {
+/** Writes one folder's changed files; answers how many were written. */
+async function write(dir: string, rendered: Map<string, string>, stdout: (s: string) => void): Promise<number> {
   const r = await (await coreNetwork()).writeConfigs(dir, rendered);
   if (r.written.length === 0) {
     stdout(`all ${r.unchanged.length} Open5GS files in ${dir} were already up to date\n`);
-    return;
+    return 0;
   }
   stdout(`wrote ${r.written.join(', ')} (${r.written.length} of ${rendered.size} files) in ${dir}\n`);
   if (r.backupDir) stdout(`previous versions moved to ${r.backupDir}\n`);
+  return r.written.length;
 }
 
 function formatSpec(r: CurrentSpec): string {
