@@ -71,6 +71,7 @@ export {
 export {
   renderOpen5gsConfigs,
   renderFreeDiameterConfigs,
+  renderAllOpen5gsFiles,
   FREE_DIAMETER_CONFIG_FILES,
   OPEN5GS_CONFIG_FILES,
   DEFAULT_RENDER_OPTIONS,

@@ -1,6 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
 import { stringify } from 'yaml';
-import { renderFreeDiameterConfigs, renderOpen5gsConfigs } from '../open5gs/config/render.js';
+import { renderAllOpen5gsFiles } from '../open5gs/config/render.js';
 import { weakSecurity } from './network-spec.checks.js';
 import { parseNetworkSpec, specSha256, type NetworkSpec, type SpecIssue } from './network-spec.js';
 
@@ -78,8 +78,8 @@ export function effectiveYaml(spec: NetworkSpec): string {
  * every file with any spec change, and a file whose settings stay the same needs no restart.
  */
 function fileChanges(before: NetworkSpec | null, after: NetworkSpec): FileChange[] {
-  const old = before ? renderAll(before) : new Map<string, string>();
-  return [...renderAll(after)].map(([name, content]): FileChange => {
+  const old = before ? renderAllOpen5gsFiles(before) : new Map<string, string>();
+  return [...renderAllOpen5gsFiles(after)].map(([name, content]): FileChange => {
     const previous = old.get(name);
     if (previous === undefined)
       return { name, status: 'added', diff: unifiedDiff('', content, '/dev/null', name) };
@@ -87,15 +87,6 @@ function fileChanges(before: NetworkSpec | null, after: NetworkSpec): FileChange
     if (was === now) return { name, status: 'unchanged', diff: '' };
     return { name, status: 'changed', diff: unifiedDiff(was, now, `${name} (running)`, name) };
   });
-}
-
-/** The YAML files, then the freeDiameter files as `freeDiameter/<nf>.conf` (they live in their own folder). */
-function renderAll(spec: NetworkSpec): Map<string, string> {
-  const freeDiameter = [...renderFreeDiameterConfigs(spec)].map(([name, content]): [string, string] => [
-    `freeDiameter/${name}`,
-    content,
-  ]);
-  return new Map([...renderOpen5gsConfigs(spec), ...freeDiameter]);
 }
 
 function withoutHeader(content: string): string {
