@@ -84,12 +84,16 @@ export async function issueNetworkCertificatesOffline(
   const keyFile = networkCaKeyFile(env, config);
   const keys = await openKeyService(config, createLogger({ level: 'warn' }));
   try {
+    const ref = { name: NETWORK_CA_KEY, file: keyFile };
+    const created = !(await keys.backend.signer(ref, 'ES256'));
     const ca = await openNetworkCa(keys, keyFile);
     const files = await issueNetworkCertificates(ca, spec, { now: new Date(), validityDays: days });
     const written = await writeTlsFiles(out, files);
     return {
       caSubject: ca.certificate.subject,
-      caKey: keys.backend.where({ name: NETWORK_CA_KEY, file: keyFile }),
+      caKey: keys.backend.where(ref),
+      /** A new CA key: the first run, or a run with another data folder or key backend than the server's. */
+      caCreated: created,
       caCertificate: ca.certificate.toString('pem'),
       files: written,
     };

@@ -47,7 +47,7 @@ async function cli(env: Record<string, string>, ...args: string[]) {
 }
 
 // The first call imports @pakawaaz/core-network and the server's domains (seconds on a shared machine).
-describe('pakawaaz open5gs certs / render with TLS', { timeout: 120_000 }, () => {
+describe('pakawaaz open5gs certs / render with TLS', { timeout: 300_000 }, () => {
   it('issues the certificates the rendered files name; keys 0600 and never printed', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'pkz-o5gs-tls-'));
     const env = { PAKAWAAZ_DATA_DIR: path.join(dir, 'data') };
@@ -61,10 +61,17 @@ describe('pakawaaz open5gs certs / render with TLS', { timeout: 120_000 }, () =>
       /^network CA CN=Pakawaaz Network CA [0-9a-f]{8}, O=Pakawaaz \(key .*network-ca\.jwk\)/,
     );
     expect(certs.stdout).toContain('the private keys (13, mode 0600)');
+    expect(certs.stdout).toContain('created that key now: back it up');
     expect(certs.stdout + certs.stderr).not.toContain('PRIVATE KEY');
     expect((await stat(path.join(env.PAKAWAAZ_DATA_DIR, 'keys', 'network-ca.jwk'))).mode & 0o777).toBe(0o600);
     for (const f of await readdir(tls))
       expect((await stat(path.join(tls, f))).mode & 0o777, f).toBe(f.endsWith('.key') ? 0o600 : 0o644);
+
+    // Again: the same CA (the key is read, not created), fresh NF keys.
+    const again = await cli(env, 'open5gs', 'certs', '--spec', spec, '--out', path.join(dir, 'tls2'));
+    expect(again.code).toBe(0);
+    expect(again.stdout).not.toContain('created that key');
+    expect(await readFile(path.join(dir, 'tls2', 'ca.crt'), 'utf8')).toMatch(/BEGIN CERTIFICATE/);
 
     const out = path.join(dir, 'open5gs');
     const fd = path.join(dir, 'freeDiameter');

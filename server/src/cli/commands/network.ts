@@ -232,6 +232,11 @@ function addCerts(open5gs: Command, ctx: CliContext): void {
         const keys = r.files.filter((f) => f.endsWith('.key'));
         const lines = [
           `network CA ${r.caSubject} (key ${r.caKey})`,
+          ...(r.caCreated
+            ? [
+                'created that key now: back it up with the other keys; if the server keeps its keys elsewhere, run this with its environment (PAKAWAAZ_DATA_DIR, key backend)',
+              ]
+            : []),
           `wrote ${r.files.length} files in ${o.out}: ${r.files.join(', ')}`,
         ];
         if (keys.length > 0)
@@ -300,7 +305,11 @@ async function check(sets: FileSet[], io: CliContext['io']): Promise<void> {
 }
 
 /** Writes one folder's changed files; answers how many were written. */
-async function write(dir: string, rendered: Map<string, string>, stdout: (s: string) => void): Promise<number> {
+async function write(
+  dir: string,
+  rendered: Map<string, string>,
+  stdout: (s: string) => void,
+): Promise<number> {
   const r = await (await coreNetwork()).writeConfigs(dir, rendered);
   if (r.written.length === 0) {
     stdout(`all ${r.unchanged.length} Open5GS files in ${dir} were already up to date\n`);
