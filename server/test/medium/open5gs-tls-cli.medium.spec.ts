@@ -108,7 +108,7 @@ describe('pakawaaz open5gs certs / render with TLS', { timeout: 300_000 }, () =>
   });
 
   it('refuses a validity out of range', async () => {
-    const r = await cli({}, 'open5gs', 'certs', '--out', '/nonexistent', '--days', '0');
+    const r = await cli({}, 'open5gs', 'certs', '--out', '/nonexistent', '--days', '3651');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--days must be 1-3650');
   });
