@@ -77,6 +77,8 @@ describe.skipIf(!found)('rendered freeDiameter files in the real libfdcore', { t
       fdcheck,
       FDCHECK_C,
       lib,
+      // DT_RPATH, not RUNPATH: it also finds libfdcore's own libfdproto (an install's libfdcore has no path).
+      '-Wl,--disable-new-dtags',
       `-Wl,-rpath,${path.dirname(lib)}`,
       // A build tree keeps libfdproto next to libfdcore's folder.
       `-Wl,-rpath,${path.join(path.dirname(lib), '..', 'libfdproto')}`,
