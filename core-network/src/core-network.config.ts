@@ -6,6 +6,7 @@ const unset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefi
 
 const schema = z.object({
   PAKAWAAZ_KEK_FILE: z.preprocess(unset, z.string().optional()),
+  PAKAWAAZ_NETWORK_CA_KEY_FILE: z.preprocess(unset, z.string().optional()),
   OPEN5GS_MONGODB_URL: envUrl(['mongodb', 'mongodb+srv']),
   OPEN5GS_SYNC_INTERVAL_SECONDS: z.preprocess(
     unset,
@@ -59,6 +60,17 @@ export function loadCoreNetworkConfig(env: Env, platform: PlatformConfig): CoreN
     seedDemo: platform.seedDemo,
     monitor: c.OPEN5GS_MONITOR ?? (platform.seedDemo ? 'simulated' : 'spec'),
   };
+}
+
+/**
+ * The network CA's ES256 key (JWK, 0600, with the file backend): signs the Open5GS NFs' TLS certificates. Read
+ * by `pakawaaz open5gs certs` only (the server does not use it), so it is not part of CoreNetworkConfig.
+ */
+export function networkCaKeyFile(env: Env, platform: Pick<PlatformConfig, 'dataDir'>): string {
+  const c = parseConfig(schema, env);
+  return path.resolve(
+    c.PAKAWAAZ_NETWORK_CA_KEY_FILE ?? path.join(platform.dataDir, 'keys', 'network-ca.jwk'),
+  );
 }
 
 export const CORE_NETWORK_CONFIG = Symbol.for('pakawaaz.CoreNetworkConfig');

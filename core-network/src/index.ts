@@ -1,7 +1,7 @@
 // Public face of the core-network domain: the only module other packages may import.
 export { coreNetworkDomain } from './core-network.domain.js';
 export { CoreNetworkModule } from './core-network.module.js';
-export { loadCoreNetworkConfig, type CoreNetworkConfig } from './core-network.config.js';
+export { loadCoreNetworkConfig, networkCaKeyFile, type CoreNetworkConfig } from './core-network.config.js';
 export { AKA_VECTOR_SOURCE, type AkaVector, type AkaVectorSource } from './milenage/aka-vector.port.js';
 export { SIM_OWNERSHIP, type SimOwner, type SimOwnership } from './subscribers/sim-ownership.port.js';
 export {
@@ -40,6 +40,18 @@ export {
   type NetworkSpecResult,
   type SpecIssue,
 } from './network-spec/network-spec.js';
+export {
+  DIAMETER_NFS,
+  SBI_NFS,
+  certificateNames,
+  diameterIdentity,
+  diameterRealm,
+  nfsNeedingCertificates,
+  sbiDomain,
+  sbiFqdn,
+  type DiameterNf,
+  type SbiNf,
+} from './network-spec/node-names.js';
 export { DEMO_NETWORK_YAML } from './network-spec/demo-network.js';
 export { weakSecurity } from './network-spec/network-spec.checks.js';
 export {
@@ -58,12 +70,26 @@ export {
 } from './network-spec/network-spec.service.js';
 export {
   renderOpen5gsConfigs,
+  renderFreeDiameterConfigs,
+  renderAllOpen5gsFiles,
+  FREE_DIAMETER_CONFIG_FILES,
   OPEN5GS_CONFIG_FILES,
   DEFAULT_RENDER_OPTIONS,
   maxUeFor,
   OPEN5GS_DEFAULT_MAX_UE,
   type RenderOptions,
 } from './open5gs/config/render.js';
+export {
+  openNetworkCa,
+  issueNetworkCertificates,
+  hostsLines,
+  NETWORK_CA_KEY,
+  DEFAULT_NF_CERT_DAYS,
+  MAX_NF_CERT_DAYS,
+  type NetworkCa,
+  type TlsFile,
+} from './open5gs/pki/network-ca.js';
+export { writeTlsFiles } from './open5gs/pki/write-tls-files.js';
 export {
   writeConfigs,
   checkConfigs,

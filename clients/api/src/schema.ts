@@ -2653,6 +2653,49 @@ export interface components {
             sha256: string;
             sourceYaml: string;
             spec: {
+                diameter: {
+                    hss: {
+                        /** @default 127.0.0.8 */
+                        address: string;
+                        identity?: string;
+                        /** @default 3868 */
+                        port: number;
+                        /** @default 5868 */
+                        secPort: number;
+                    };
+                    mme: {
+                        /** @default 127.0.0.2 */
+                        address: string;
+                        identity?: string;
+                        /** @default 3868 */
+                        port: number;
+                        /** @default 5868 */
+                        secPort: number;
+                    };
+                    pcrf: {
+                        /** @default 127.0.0.9 */
+                        address: string;
+                        identity?: string;
+                        /** @default 3868 */
+                        port: number;
+                        /** @default 5868 */
+                        secPort: number;
+                    };
+                    realm?: string;
+                    /** @default true */
+                    sctp: boolean;
+                    smf: {
+                        /** @default 127.0.0.4 */
+                        address: string;
+                        identity?: string;
+                        /** @default 3868 */
+                        port: number;
+                        /** @default 5868 */
+                        secPort: number;
+                    };
+                    /** @default false */
+                    tls: boolean;
+                };
                 dnns: {
                     device?: string;
                     dns: string[];
@@ -2918,6 +2961,11 @@ export interface components {
                 plmn: {
                     mcc: string;
                     mnc: string;
+                };
+                sbi: {
+                    domain?: string;
+                    /** @default false */
+                    tls: boolean;
                 };
                 security: {
                     lte: {
@@ -4005,6 +4053,49 @@ export interface components {
             simulated: boolean;
         };
         NetworkSpec: {
+            diameter: {
+                hss: {
+                    /** @default 127.0.0.8 */
+                    address: string;
+                    identity?: string;
+                    /** @default 3868 */
+                    port: number;
+                    /** @default 5868 */
+                    secPort: number;
+                };
+                mme: {
+                    /** @default 127.0.0.2 */
+                    address: string;
+                    identity?: string;
+                    /** @default 3868 */
+                    port: number;
+                    /** @default 5868 */
+                    secPort: number;
+                };
+                pcrf: {
+                    /** @default 127.0.0.9 */
+                    address: string;
+                    identity?: string;
+                    /** @default 3868 */
+                    port: number;
+                    /** @default 5868 */
+                    secPort: number;
+                };
+                realm?: string;
+                /** @default true */
+                sctp: boolean;
+                smf: {
+                    /** @default 127.0.0.4 */
+                    address: string;
+                    identity?: string;
+                    /** @default 3868 */
+                    port: number;
+                    /** @default 5868 */
+                    secPort: number;
+                };
+                /** @default false */
+                tls: boolean;
+            };
             dnns: {
                 device?: string;
                 dns: string[];
@@ -4270,6 +4361,11 @@ export interface components {
             plmn: {
                 mcc: string;
                 mnc: string;
+            };
+            sbi: {
+                domain?: string;
+                /** @default false */
+                tls: boolean;
             };
             security: {
                 lte: {

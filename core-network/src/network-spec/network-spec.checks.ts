@@ -6,6 +6,7 @@ import {
   type CheckResult,
   type Findings,
 } from './check-support.js';
+import { checkDiameter, checkSbi } from './diameter-checks.js';
 import { checkDnn, checkOverlaps, checkSharedSmfSettings } from './dnn-checks.js';
 import type { NetworkSpec, SliceRef } from './network-spec.schema.js';
 import { checkSecurity } from './security-checks.js';
@@ -37,6 +38,8 @@ const CHECKS: readonly [readonly SpecKey[], Check][] = [
   [['security'], checkSecurity],
   [['nf'], checkEndpoints],
   [['nf'], checkHomeNetworkKeys],
+  [['plmn', 'diameter'], checkDiameter],
+  [['plmn', 'sbi'], checkSbi],
 ];
 
 /**

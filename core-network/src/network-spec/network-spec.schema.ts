@@ -241,6 +241,62 @@ const NetworkFunctions = z
   })
   .prefault({});
 
+/** Diameter's registered ports (RFC 6733 §11.4): plain TCP/SCTP, and TLS from the first byte. */
+export const DIAMETER_PORT = 3868;
+export const DIAMETER_SECURE_PORT = 5868;
+
+/** A DNS domain: a Diameter realm or the SBI domain (lower case, as TS 23.003 writes them). */
+const Domain = z
+  .string()
+  .regex(HOSTNAME, 'expected a domain name, e.g. epc.mnc001.mcc001.3gppnetwork.org')
+  .toLowerCase();
+/** A Diameter identity is an FQDN (RFC 6733 §4.3.1, DiamIdent): a host name within a domain. */
+const Fqdn = Domain.refine(
+  (v) => v.includes('.'),
+  'expected a fully qualified domain name, e.g. mme.epc.mnc001.mcc001.3gppnetwork.org',
+);
+
+/**
+ * One 4G NF's Diameter node. freeDiameter's ConnectTo takes a numeric address only (AI_NUMERICHOST), so the
+ * address is an IP literal, never a host name.
+ */
+const diameterNode = (address: string) =>
+  z
+    .strictObject({
+      identity: Fqdn.optional(),
+      address: IpLiteral.default(address),
+      port: Port.default(DIAMETER_PORT),
+      secPort: Port.default(DIAMETER_SECURE_PORT),
+    })
+    .prefault({});
+
+/**
+ * The Diameter links of the 4G core: S6a (MME ↔ HSS) and Gx (SMF as PGW-C ↔ PCRF), one realm for all (Open5GS
+ * sends every request to its own realm). Identities and realm default to TS 23.003 §19.4.2 names from the PLMN.
+ */
+const Diameter = z
+  .strictObject({
+    realm: Domain.optional(),
+    /** TLS on every link (RFC 6733 TLS on the secure port, certificates of the network CA); plain when false. */
+    tls: z.boolean().default(false),
+    /** false writes No_SCTP (TCP only): for hosts whose kernel has no SCTP. */
+    sctp: z.boolean().default(true),
+    mme: diameterNode('127.0.0.2'),
+    hss: diameterNode('127.0.0.8'),
+    smf: diameterNode('127.0.0.4'),
+    pcrf: diameterNode('127.0.0.9'),
+  })
+  .prefault({});
+
+/** The 5GC service-based interface: https with the network CA's certificates, NFs named by FQDN. */
+const Sbi = z
+  .strictObject({
+    tls: z.boolean().default(false),
+    /** Domain of the NF FQDNs (`nrf.<domain>`); default 5gc.mnc<MNC>.mcc<MCC>.3gppnetwork.org (TS 23.003 §28.2). */
+    domain: Domain.optional(),
+  })
+  .prefault({});
+
 export const DEFAULT_EXPECTED_UE_COUNT = 10_000;
 
 export const NetworkSpecSchema = z.strictObject({
@@ -270,6 +326,8 @@ export const NetworkSpecSchema = z.strictObject({
   dnns: z.array(Dnn).min(1, 'declare at least one DNN').max(16, 'Open5GS supports at most 16 DNNs'),
   security: Security,
   nf: NetworkFunctions,
+  diameter: Diameter,
+  sbi: Sbi,
   expectedUeCount: z.number().int().min(1).max(10_000_000).default(DEFAULT_EXPECTED_UE_COUNT),
 });
 

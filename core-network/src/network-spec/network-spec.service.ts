@@ -11,7 +11,7 @@ import {
   type PlatformConfig,
   type Principal,
 } from '@pakawaaz/platform';
-import { renderOpen5gsConfigs } from '../open5gs/config/render.js';
+import { renderAllOpen5gsFiles } from '../open5gs/config/render.js';
 import { DEMO_NETWORK_YAML } from './demo-network.js';
 import { sliceLabel, weakSecurity } from './network-spec.checks.js';
 import { networkSpecError } from './network-spec.errors.js';
@@ -169,7 +169,7 @@ export class NetworkSpecService {
         `The stored network spec v${row.version} no longer passes validation; apply a corrected spec`,
         checked.errors,
       );
-    const files = [...renderOpen5gsConfigs(checked.spec)].map(([name, content]) => ({ name, content }));
+    const files = [...renderAllOpen5gsFiles(checked.spec)].map(([name, content]) => ({ name, content }));
     return { specVersion: row.version, sha256: row.sha256, files };
   }
 

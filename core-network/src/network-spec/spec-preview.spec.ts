@@ -20,8 +20,18 @@ describe('previewNetworkSpec', () => {
   it('against no running spec: every file is added', () => {
     const p = previewNetworkSpec(DEMO_NETWORK_YAML, null);
     expect(p).toMatchObject({ valid: true, baseVersion: 0, baseSha256: null, changed: true, errors: [] });
-    expect(p.files.map((f) => f.status)).toEqual(Array(16).fill('added'));
+    expect(p.files.map((f) => f.status)).toEqual(Array(20).fill('added'));
+    expect(p.files.slice(16).map((f) => f.name)).toEqual(
+      ['mme', 'hss', 'smf', 'pcrf'].map((nf) => `freeDiameter/${nf}.conf`),
+    );
     expect(p.specDiff).toContain("+  mnc: '01'");
+  });
+
+  it('turning on Diameter TLS changes the four freeDiameter files and no YAML file', () => {
+    const p = previewNetworkSpec(`${DEMO_NETWORK_YAML}\ndiameter: { tls: true }\n`, running);
+    const changed = p.files.filter((f) => f.status === 'changed').map((f) => f.name);
+    expect(changed).toEqual(['mme', 'hss', 'smf', 'pcrf'].map((nf) => `freeDiameter/${nf}.conf`));
+    expect(p.files.find((f) => f.name === 'freeDiameter/mme.conf')?.diff).toContain('\n+TLS_CA = ');
   });
 
   it('the running spec with other comments is no change: no spec diff, every file unchanged', () => {

@@ -1,6 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
 import { stringify } from 'yaml';
-import { renderOpen5gsConfigs } from '../open5gs/config/render.js';
+import { renderAllOpen5gsFiles } from '../open5gs/config/render.js';
 import { weakSecurity } from './network-spec.checks.js';
 import { parseNetworkSpec, specSha256, type NetworkSpec, type SpecIssue } from './network-spec.js';
 
@@ -78,8 +78,8 @@ export function effectiveYaml(spec: NetworkSpec): string {
  * every file with any spec change, and a file whose settings stay the same needs no restart.
  */
 function fileChanges(before: NetworkSpec | null, after: NetworkSpec): FileChange[] {
-  const old = before ? renderOpen5gsConfigs(before) : new Map<string, string>();
-  return [...renderOpen5gsConfigs(after)].map(([name, content]): FileChange => {
+  const old = before ? renderAllOpen5gsFiles(before) : new Map<string, string>();
+  return [...renderAllOpen5gsFiles(after)].map(([name, content]): FileChange => {
     const previous = old.get(name);
     if (previous === undefined)
       return { name, status: 'added', diff: unifiedDiff('', content, '/dev/null', name) };

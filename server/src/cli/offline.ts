@@ -1,5 +1,14 @@
 import {
+  issueNetworkCertificates,
+  NETWORK_CA_KEY,
+  networkCaKeyFile,
+  openNetworkCa,
+  writeTlsFiles,
+  type NetworkSpec,
+} from '@pakawaaz/core-network';
+import {
   AUDIT_CHECKPOINT_KEY,
+  openKeyService,
   AuditService,
   openKeyBackend,
   createLogger,
@@ -58,4 +67,37 @@ export async function auditVerifyOffline(env: Env) {
   return withDatabase(env, (db) =>
     new AuditService(db).verification({ checkpointKey, checkpointIntervalSeconds }),
   );
+}
+
+/**
+ * `pakawaaz open5gs certs`: the network CA's key from the configured key backend (created on first use, like
+ * the server's keys; it must be backed up with them), certificates for the spec's TLS NFs into `out`. No
+ * database: the CA certificate is a function of the key.
+ */
+export async function issueNetworkCertificatesOffline(
+  env: Env,
+  spec: NetworkSpec,
+  out: string,
+  days: number,
+) {
+  const config = loadPlatformConfig(env, process.cwd(), DOMAINS);
+  const keyFile = networkCaKeyFile(env, config);
+  const keys = await openKeyService(config, createLogger({ level: 'warn' }));
+  try {
+    const ref = { name: NETWORK_CA_KEY, file: keyFile };
+    const created = !(await keys.backend.signer(ref, 'ES256'));
+    const ca = await openNetworkCa(keys, keyFile);
+    const files = await issueNetworkCertificates(ca, spec, { now: new Date(), validityDays: days });
+    const written = await writeTlsFiles(out, files);
+    return {
+      caSubject: ca.certificate.subject,
+      caKey: keys.backend.where(ref),
+      /** A new CA key: the first run, or a run with another data folder or key backend than the server's. */
+      caCreated: created,
+      caCertificate: ca.certificate.toString('pem'),
+      files: written,
+    };
+  } finally {
+    await keys.close();
+  }
 }

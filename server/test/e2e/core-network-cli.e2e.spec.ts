@@ -173,7 +173,14 @@ describe('core network from the CLI', () => {
 
   it('renders the Open5GS configs from the applied spec and detects drift with --check', async () => {
     const out = path.join(dir, 'open5gs');
-    expect((await runCli(['open5gs', 'render', '--out', out], env)).code).toBe(0);
+    const fd = ['--freediameter-dir', path.join(dir, 'freeDiameter')];
+    expect((await runCli(['open5gs', 'render', '--out', out, ...fd], env)).code).toBe(0);
+    expect((await readdir(path.join(dir, 'freeDiameter'))).sort()).toEqual([
+      'hss.conf',
+      'mme.conf',
+      'pcrf.conf',
+      'smf.conf',
+    ]);
     const files = (await readdir(out)).filter((f) => f.endsWith('.yaml')).sort();
     expect(files).toEqual([
       'amf.yaml',
@@ -194,12 +201,12 @@ describe('core network from the CLI', () => {
       'upf.yaml',
     ]);
     expect(await readFile(path.join(out, 'amf.yaml'), 'utf8')).toMatch(/max:\n\s+ue: 12288/);
-    expect((await runCli(['open5gs', 'render', '--out', out, '--check'], env)).code).toBe(0);
+    expect((await runCli(['open5gs', 'render', '--out', out, ...fd, '--check'], env)).code).toBe(0);
     await writeFile(
       path.join(out, 'smf.yaml'),
       `${await readFile(path.join(out, 'smf.yaml'), 'utf8')}\n# edited by hand\n`,
     );
-    const drift = await runCli(['open5gs', 'render', '--out', out, '--check'], env);
+    const drift = await runCli(['open5gs', 'render', '--out', out, ...fd, '--check'], env);
     expect(drift.code).toBe(1);
     expect(drift.stdout + drift.stderr).toContain('smf.yaml');
   });

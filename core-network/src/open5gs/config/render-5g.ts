@@ -2,10 +2,13 @@ import { defaultGateway, sliceKey } from '../../network-spec/network-spec.checks
 import type { DnnSpec } from '../../network-spec/network-spec.schema.js';
 import { MAX_DNNS_PER_SMF_INFO_SLICE, MAX_SLICES_PER_SMF_INFO } from './open5gs-limits.js';
 import {
-  httpUri,
   peerEntry,
   plmnId,
   preamble,
+  sbiClient,
+  sbiServer,
+  sbiTlsDefaults,
+  sbiUri,
   sbiViaScp,
   servers,
   sNssai,
@@ -22,7 +25,8 @@ export function amfConfig(ctx: RenderContext): YamlMap {
   return {
     ...preamble('amf', ctx),
     amf: {
-      sbi: sbiViaScp(amf.sbi, ctx),
+      ...sbiTlsDefaults(ctx, 'amf'),
+      sbi: sbiViaScp('amf', ctx),
       ngap: servers(amf.ngap, 'ngap'),
       metrics: servers(amf.metrics, 'metrics'),
       guami: [{ plmn_id: plmnId(spec), amf_id: { region: amf.regionId, set: amf.setId } }],
@@ -68,7 +72,8 @@ export function smfConfig(ctx: RenderContext): YamlMap {
   return {
     ...preamble('smf', ctx),
     smf: {
-      sbi: sbiViaScp(smf.sbi, ctx),
+      ...sbiTlsDefaults(ctx, 'smf'),
+      sbi: sbiViaScp('smf', ctx),
       pfcp: { ...servers(smf.pfcp, 'pfcp'), client: { upf: [peerEntry(spec.nf.upf.pfcp, 'pfcp')] } },
       gtpc: servers(smf.gtpc, 'gtpc'),
       gtpu: servers(smf.gtpu, 'gtpu'),
@@ -128,51 +133,66 @@ export function upfConfig(ctx: RenderContext): YamlMap {
 export function nrfConfig(ctx: RenderContext): YamlMap {
   return {
     ...preamble('nrf', ctx),
-    nrf: { serving: [{ plmn_id: plmnId(ctx.spec) }], sbi: servers(ctx.spec.nf.nrf.sbi, 'sbi') },
+    nrf: {
+      ...sbiTlsDefaults(ctx, 'nrf'),
+      serving: [{ plmn_id: plmnId(ctx.spec) }],
+      sbi: sbiServer(ctx, 'nrf'),
+    },
   };
 }
 
 export function scpConfig(ctx: RenderContext): YamlMap {
-  const sbi = {
-    ...servers(ctx.spec.nf.scp.sbi, 'sbi'),
-    client: { nrf: [{ uri: httpUri(ctx.spec.nf.nrf.sbi) }] },
-  };
-  return { ...preamble('scp', ctx), scp: { sbi } };
+  const sbi = { ...sbiServer(ctx, 'scp'), client: { nrf: [sbiClient(ctx, 'nrf')] } };
+  return { ...preamble('scp', ctx), scp: { ...sbiTlsDefaults(ctx, 'scp'), sbi } };
 }
 
 export function ausfConfig(ctx: RenderContext): YamlMap {
-  return { ...preamble('ausf', ctx), ausf: { sbi: sbiViaScp(ctx.spec.nf.ausf.sbi, ctx) } };
+  return { ...preamble('ausf', ctx), ausf: { ...sbiTlsDefaults(ctx, 'ausf'), sbi: sbiViaScp('ausf', ctx) } };
 }
 
 export function udmConfig(ctx: RenderContext): YamlMap {
-  const { hnet, sbi } = ctx.spec.nf.udm;
+  const { hnet } = ctx.spec.nf.udm;
   const keys = hnet.map((k) => ({ id: k.id, scheme: k.scheme, key: k.keyFile }));
   return {
     ...preamble('udm', ctx),
-    udm: { ...(keys.length > 0 ? { hnet: keys } : {}), sbi: sbiViaScp(sbi, ctx) },
+    udm: {
+      ...sbiTlsDefaults(ctx, 'udm'),
+      ...(keys.length > 0 ? { hnet: keys } : {}),
+      sbi: sbiViaScp('udm', ctx),
+    },
   };
 }
 
 export function udrConfig(ctx: RenderContext): YamlMap {
-  return { ...preamble('udr', ctx, true), udr: { sbi: sbiViaScp(ctx.spec.nf.udr.sbi, ctx) } };
+  return {
+    ...preamble('udr', ctx, true),
+    udr: { ...sbiTlsDefaults(ctx, 'udr'), sbi: sbiViaScp('udr', ctx) },
+  };
 }
 
 export function pcfConfig(ctx: RenderContext): YamlMap {
   const pcf = ctx.spec.nf.pcf;
   return {
     ...preamble('pcf', ctx, true),
-    pcf: { sbi: sbiViaScp(pcf.sbi, ctx), metrics: servers(pcf.metrics, 'metrics') },
+    pcf: {
+      ...sbiTlsDefaults(ctx, 'pcf'),
+      sbi: sbiViaScp('pcf', ctx),
+      metrics: servers(pcf.metrics, 'metrics'),
+    },
   };
 }
 
 /** The NSSF answers only for S-NSSAIs it has an NSI for: one per declared slice, all served by our NRF. */
 export function nssfConfig(ctx: RenderContext): YamlMap {
   const { spec } = ctx;
-  const nsi = spec.slices.map((s) => ({ uri: httpUri(spec.nf.nrf.sbi), s_nssai: sNssai(s) }));
-  const sbi = sbiViaScp(spec.nf.nssf.sbi, ctx);
-  return { ...preamble('nssf', ctx), nssf: { sbi: { ...sbi, client: { ...(sbi.client as YamlMap), nsi } } } };
+  const nsi = spec.slices.map((s) => ({ uri: sbiUri(ctx, 'nrf'), s_nssai: sNssai(s) }));
+  const sbi = sbiViaScp('nssf', ctx);
+  return {
+    ...preamble('nssf', ctx),
+    nssf: { ...sbiTlsDefaults(ctx, 'nssf'), sbi: { ...sbi, client: { ...(sbi.client as YamlMap), nsi } } },
+  };
 }
 
 export function bsfConfig(ctx: RenderContext): YamlMap {
-  return { ...preamble('bsf', ctx), bsf: { sbi: sbiViaScp(ctx.spec.nf.bsf.sbi, ctx) } };
+  return { ...preamble('bsf', ctx), bsf: { ...sbiTlsDefaults(ctx, 'bsf'), sbi: sbiViaScp('bsf', ctx) } };
 }

@@ -1,4 +1,5 @@
-import { isIPv6 } from 'node:net';
+import { isIP, isIPv6 } from 'node:net';
+import { sbiFqdn, type SbiNf } from '../../network-spec/node-names.js';
 import {
   STANDARD_PORTS,
   type Endpoint,
@@ -14,6 +15,10 @@ export type RenderOptions = {
   logDir: string;
   configDir: string;
   freeDiameterDir: string;
+  /** freeDiameter's extensions (dict_*.fdx): `<libdir>/freeDiameter` of the Open5GS install. */
+  freeDiameterExtensionDir: string;
+  /** Where each host keeps `<nf>.crt`, `<nf>.key` and `ca.crt` (`pakawaaz open5gs certs` writes them). */
+  tlsDir: string;
 };
 
 export const DEFAULT_RENDER_OPTIONS: RenderOptions = {
@@ -21,6 +26,9 @@ export const DEFAULT_RENDER_OPTIONS: RenderOptions = {
   logDir: '/var/log/open5gs',
   configDir: '/etc/open5gs',
   freeDiameterDir: '/etc/freeDiameter',
+  // Debian/Ubuntu's open5gs packages: libdir /usr/lib/x86_64-linux-gnu (a source install: <prefix>/lib/<triplet>).
+  freeDiameterExtensionDir: '/usr/lib/x86_64-linux-gnu/freeDiameter',
+  tlsDir: '/etc/open5gs/tls',
 };
 
 export type YamlMap = Record<string, unknown>;
@@ -62,9 +70,66 @@ export function httpUri(e: Endpoint): string {
   return `http://${host}:${e.port}`;
 }
 
+/**
+ * How an NF reaches another NF's SBI. Plain: `http://<address>:<port>`. With sbi.tls: `https://<fqdn>:<port>`
+ * (Open5GS refuses https to an address, lib/sbi/context.c) plus `resolve: <address>` where Open5GS reads it
+ * (the nrf/scp client lists), so the name needs no DNS there; `nsi` URIs take no `resolve`.
+ */
+export function sbiUri(ctx: RenderContext, nf: SbiNf): string {
+  const e = ctx.spec.nf[nf].sbi;
+  return ctx.spec.sbi.tls ? `https://${sbiFqdn(ctx.spec, nf)}:${e.port}` : httpUri(e);
+}
+
+export function sbiClient(ctx: RenderContext, nf: SbiNf): YamlMap {
+  const { address } = ctx.spec.nf[nf].sbi;
+  return ctx.spec.sbi.tls && isIP(address) !== 0
+    ? { uri: sbiUri(ctx, nf), resolve: address }
+    : { uri: sbiUri(ctx, nf) };
+}
+
+/**
+ * The SBI server. With sbi.tls it is named by its FQDN, as in Open5GS's "HTTPS scheme with TLS" samples: the
+ * NF binds to what the name resolves to and registers the name with the NRF, so every host must resolve the
+ * NF FQDNs (DNS or /etc/hosts; `pakawaaz open5gs certs` writes the hosts lines).
+ */
+export function sbiServer(ctx: RenderContext, nf: SbiNf): YamlMap {
+  const e = ctx.spec.nf[nf].sbi;
+  return ctx.spec.sbi.tls
+    ? { server: [{ address: sbiFqdn(ctx.spec, nf), port: e.port }] }
+    : servers(e, 'sbi');
+}
+
+/**
+ * `default.tls` of an SBI NF with sbi.tls: https both ways and mutual TLS (the sample's "Add client TLS
+ * verification"): the server asks for a certificate of the network CA, the client presents its own.
+ */
+export function sbiTlsDefaults(ctx: RenderContext, nf: SbiNf): YamlMap {
+  if (!ctx.spec.sbi.tls) return {};
+  const dir = ctx.options.tlsDir;
+  return {
+    default: {
+      tls: {
+        server: {
+          scheme: 'https',
+          private_key: `${dir}/${nf}.key`,
+          cert: `${dir}/${nf}.crt`,
+          verify_client: true,
+          verify_client_cacert: `${dir}/ca.crt`,
+        },
+        client: {
+          scheme: 'https',
+          cacert: `${dir}/ca.crt`,
+          client_private_key: `${dir}/${nf}.key`,
+          client_cert: `${dir}/${nf}.crt`,
+        },
+      },
+    },
+  };
+}
+
 /** SBI server plus indirect communication through the SCP (Open5GS 2.7's default model). */
-export function sbiViaScp(sbi: Endpoint, ctx: RenderContext): YamlMap {
-  return { server: [serverEntry(sbi, 'sbi')], client: { scp: [{ uri: httpUri(ctx.spec.nf.scp.sbi) }] } };
+export function sbiViaScp(nf: SbiNf, ctx: RenderContext): YamlMap {
+  return { ...sbiServer(ctx, nf), client: { scp: [sbiClient(ctx, 'scp')] } };
 }
 
 export function plmnId(spec: NetworkSpec): YamlMap {

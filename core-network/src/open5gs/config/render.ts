@@ -14,6 +14,7 @@ import {
   udrConfig,
   upfConfig,
 } from './render-5g.js';
+import { freeDiameterConfigs } from './render-freediameter.js';
 import {
   DEFAULT_RENDER_OPTIONS,
   maxUeFor,
@@ -23,6 +24,7 @@ import {
   type YamlMap,
 } from './render-common.js';
 
+export { FREE_DIAMETER_CONFIG_FILES } from './render-freediameter.js';
 export {
   DEFAULT_RENDER_OPTIONS,
   maxUeFor,
@@ -75,6 +77,33 @@ export function renderOpen5gsConfigs(
   };
   const header = renderHeader(spec);
   return new Map(RENDERERS.map(([name, render]) => [name, header + toYaml(render(ctx))]));
+}
+
+/**
+ * The freeDiameter files of the MME, HSS, SMF and PCRF (`mme.conf` …), for the folder the YAML files name
+ * (`options.freeDiameterDir`). Same header as the YAML files, so writeConfigs skips unchanged ones alike.
+ */
+export function renderFreeDiameterConfigs(
+  spec: NetworkSpec,
+  options: Partial<RenderOptions> = {},
+): Map<string, string> {
+  const header = renderHeader(spec);
+  const rendered = freeDiameterConfigs(spec, { ...DEFAULT_RENDER_OPTIONS, ...options });
+  return new Map([...rendered].map(([name, content]) => [name, header + content]));
+}
+
+/**
+ * Every rendered file for a view of the whole configuration (previews, the NOC, the API): the YAML files, then
+ * the freeDiameter files as `freeDiameter/<nf>.conf` (they live in a folder of their own on the hosts).
+ */
+export function renderAllOpen5gsFiles(
+  spec: NetworkSpec,
+  options: Partial<RenderOptions> = {},
+): Map<string, string> {
+  const freeDiameter = [...renderFreeDiameterConfigs(spec, options)].map(
+    ([name, content]): [string, string] => [`freeDiameter/${name}`, content],
+  );
+  return new Map([...renderOpen5gsConfigs(spec, options), ...freeDiameter]);
 }
 
 function toYaml(value: YamlMap): string {

@@ -82,8 +82,10 @@ describe('writeConfigs', () => {
     expect(await read('amf.yaml')).toBe(`${header('a')}amf: {}\n`);
   });
 
-  it('refuses file names that are not plain <nf>.yaml', async () => {
+  it('refuses file names that are not plain <nf>.yaml or <nf>.conf', async () => {
     await expect(writeConfigs(dir, new Map([['../etc/passwd', 'x']]))).rejects.toThrow(/refusing to write/);
+    await expect(writeConfigs(dir, new Map([['../mme.conf', 'x']]))).rejects.toThrow(/refusing to write/);
+    expect((await writeConfigs(dir, new Map([['mme.conf', 'NoRelay;\n']]))).written).toEqual(['mme.conf']);
   });
 });
 

@@ -1,9 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { NetworkSpec, NetworkSpecResult } from '@pakawaaz/core-network';
 import { CliError, unwrap, type Schemas } from '../api-client.js';
 import type { CliContext, RegisterCommands } from '../context.js';
+import { addCerts } from './open5gs-certs.js';
 
 type CurrentSpec = Schemas['CurrentNetworkSpec'];
 type Preview = Schemas['NetworkSpecPreview'];
@@ -16,7 +18,9 @@ export const registerNetworkCommands: RegisterCommands = (program, ctx) => {
   const network = subcommand(program, 'network', 'the private LTE/5G core (Open5GS)');
   addApply(network, ctx);
   addShow(network, ctx);
-  addRender(subcommand(program, 'open5gs', 'Open5GS configuration and data'), ctx);
+  const open5gs = subcommand(program, 'open5gs', 'Open5GS configuration and data');
+  addRender(open5gs, ctx);
+  addCerts(open5gs, ctx, (file) => specFrom(ctx, file));
 };
 
 /** Another module may already have created `network` or `open5gs`: add to it, do not shadow it. */
@@ -137,23 +141,67 @@ function addShow(network: Command, ctx: CliContext): void {
     });
 }
 
+type RenderCliOptions = {
+  spec?: string;
+  out: string;
+  check?: boolean;
+  dbUri?: string;
+  freediameterDir?: string;
+  freediameterExtensions?: string;
+  tlsDir?: string;
+};
+
 function addRender(open5gs: Command, ctx: CliContext): void {
   open5gs
     .command('render')
-    .description('write the Open5GS 2.7 YAML files for a network spec; works offline with --spec')
+    .description(
+      'write the Open5GS 2.7 YAML files and the freeDiameter files of the MME, HSS, SMF and PCRF for a network spec; works offline with --spec',
+    )
     .option('--spec <file>', 'network spec YAML (default: fetch the current spec from the server)')
     .requiredOption('--out <dir>', 'folder of the Open5GS configs, e.g. /etc/open5gs')
-    .option('--check', 'print the diff against the folder and write nothing; exit 1 when files differ')
+    .option('--check', 'print the diff against the folders and write nothing; exit 1 when files differ')
     .option('--db-uri <uri>', 'MongoDB URI for hss, pcrf, pcf and udr (default: mongodb://localhost/open5gs)')
-    .action(async (o: { spec?: string; out: string; check?: boolean; dbUri?: string }) => {
-      const { parseNetworkSpec, renderOpen5gsConfigs, DEFAULT_RENDER_OPTIONS } = await coreNetwork();
-      const spec = o.spec
-        ? await failOnErrors(parseNetworkSpec(await readSpecFile(o.spec)), ctx.io.stderr)
-        : await currentSpec(ctx);
-      const rendered = renderOpen5gsConfigs(spec, { dbUri: o.dbUri ?? DEFAULT_RENDER_OPTIONS.dbUri });
-      if (o.check) await check(o.out, rendered, ctx.io);
-      else await write(o.out, rendered, ctx.io.stdout);
+    .option(
+      '--freediameter-dir <dir>',
+      'folder of the freeDiameter files (mme.conf, hss.conf, smf.conf, pcrf.conf): written there, and the YAML files point at it (default: /etc/freeDiameter)',
+    )
+    .option(
+      '--freediameter-extensions <dir>',
+      "freeDiameter's extension folder on the Open5GS hosts, <libdir>/freeDiameter (default: /usr/lib/x86_64-linux-gnu/freeDiameter, the Debian/Ubuntu packages)",
+    )
+    .option(
+      '--tls-dir <dir>',
+      'where each Open5GS host keeps <nf>.crt, <nf>.key and ca.crt (`pakawaaz open5gs certs`) when the spec enables TLS (default: /etc/open5gs/tls)',
+    )
+    .action(async (o: RenderCliOptions) => {
+      const { renderOpen5gsConfigs, renderFreeDiameterConfigs, DEFAULT_RENDER_OPTIONS } = await coreNetwork();
+      const spec = await specFrom(ctx, o.spec);
+      const options = {
+        dbUri: o.dbUri ?? DEFAULT_RENDER_OPTIONS.dbUri,
+        freeDiameterDir: o.freediameterDir ?? DEFAULT_RENDER_OPTIONS.freeDiameterDir,
+        freeDiameterExtensionDir: o.freediameterExtensions ?? DEFAULT_RENDER_OPTIONS.freeDiameterExtensionDir,
+        tlsDir: o.tlsDir ?? DEFAULT_RENDER_OPTIONS.tlsDir,
+      };
+      const sets = [
+        { dir: o.out, files: renderOpen5gsConfigs(spec, options) },
+        { dir: options.freeDiameterDir, files: renderFreeDiameterConfigs(spec, options) },
+      ];
+      if (o.check) return check(sets, ctx.io);
+      let written = 0;
+      for (const { dir, files } of sets) written += await write(dir, files, ctx.io.stdout);
+      if (written > 0) ctx.io.stdout('restart the Open5GS services whose files changed\n');
+      if (spec.sbi.tls || spec.diameter.tls)
+        ctx.io.stdout(
+          `the spec uses TLS: put each NF's certificate, key and ca.crt in ${options.tlsDir} (pakawaaz open5gs certs --out DIR)\n`,
+        );
     });
+}
+
+/** The spec of a file (`--spec`), or the server's current one. */
+async function specFrom(ctx: CliContext, file: string | undefined): Promise<NetworkSpec> {
+  if (!file) return currentSpec(ctx);
+  const { parseNetworkSpec } = await coreNetwork();
+  return failOnErrors(parseNetworkSpec(await readSpecFile(file)), ctx.io.stderr);
 }
 
 async function readSpecFile(file: string): Promise<string> {
@@ -187,28 +235,42 @@ async function currentSpec(ctx: CliContext): Promise<NetworkSpec> {
   return failOnErrors((await coreNetwork()).validateNetworkSpec(r.spec), ctx.io.stderr);
 }
 
-async function check(dir: string, rendered: Map<string, string>, io: CliContext['io']): Promise<void> {
-  const checks = await (await coreNetwork()).checkConfigs(dir, rendered);
-  const differing = checks.filter((c) => c.status !== 'unchanged');
-  for (const c of differing) io.stdout(c.diff);
+type FileSet = { dir: string; files: Map<string, string> };
+
+async function check(sets: FileSet[], io: CliContext['io']): Promise<void> {
+  const { checkConfigs } = await coreNetwork();
+  let total = 0;
+  const differing: string[] = [];
+  for (const { dir, files } of sets) {
+    const checks = await checkConfigs(dir, files);
+    total += checks.length;
+    for (const c of checks.filter((c) => c.status !== 'unchanged')) {
+      io.stdout(c.diff);
+      differing.push(`${path.join(dir, c.name)} (${c.status})`);
+    }
+  }
   if (differing.length === 0) {
-    io.stdout(`all ${checks.length} Open5GS files in ${dir} are up to date\n`);
+    io.stdout(`all ${total} Open5GS files in ${sets.map((s) => s.dir).join(' and ')} are up to date\n`);
     return;
   }
-  const list = differing.map((c) => `${c.name} (${c.status})`).join(', ');
-  io.stderr(`${differing.length} of ${checks.length} files differ: ${list}\n`);
+  io.stderr(`${differing.length} of ${total} files differ: ${differing.join(', ')}\n`);
   throw new CliError('', 1);
 }
 
-async function write(dir: string, rendered: Map<string, string>, stdout: (s: string) => void): Promise<void> {
+/** Writes one folder's changed files; answers how many were written. */
+async function write(
+  dir: string,
+  rendered: Map<string, string>,
+  stdout: (s: string) => void,
+): Promise<number> {
   const r = await (await coreNetwork()).writeConfigs(dir, rendered);
   if (r.written.length === 0) {
     stdout(`all ${r.unchanged.length} Open5GS files in ${dir} were already up to date\n`);
-    return;
+    return 0;
   }
   stdout(`wrote ${r.written.join(', ')} (${r.written.length} of ${rendered.size} files) in ${dir}\n`);
   if (r.backupDir) stdout(`previous versions moved to ${r.backupDir}\n`);
-  stdout('restart the Open5GS services whose files changed\n');
+  return r.written.length;
 }
 
 function formatSpec(r: CurrentSpec): string {
