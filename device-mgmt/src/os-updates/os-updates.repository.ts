@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, asc, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { deviceCommands } from '../commands/device-commands.schema.js';
 import { ROLLOUTS_SEEN, type OsUpdateSeen } from './os-update-step.js';
 import { deviceOsUpdates, osUpdateEvents, type OsUpdateState } from './os-updates.schema.js';
