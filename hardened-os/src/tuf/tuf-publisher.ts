@@ -45,8 +45,16 @@ export class TufPublisher {
     }
   }
 
-  /** `targets` with a new snapshot and timestamp over it, signed by the online keys. */
-  async publishTargets(targets: Envelope<'targets'>, state: PublishedState, now = new Date()): Promise<void> {
+  /**
+   * `targets` with a new snapshot and timestamp over it, signed by the online keys — and `also` (a new root)
+   * in the same transaction.
+   */
+  async publishTargets(
+    targets: Envelope<'targets'>,
+    state: PublishedState,
+    also: ReadonlyMap<string, Buffer> = new Map(),
+    now = new Date(),
+  ): Promise<void> {
     const root = requireRoot(state);
     const compromised = await this.compromised();
     const out = await publishOnline({
@@ -57,6 +65,6 @@ export class TufPublisher {
       snapshotSigners: [await this.keys.usable('snapshot', root, compromised)],
       timestampSigners: [await this.keys.usable('timestamp', root, compromised)],
     });
-    await this.publishFiles(out.files);
+    await this.publishFiles(new Map([...also, ...out.files]));
   }
 }

@@ -118,20 +118,21 @@ export class TufRepositoryService {
           );
       }
       const bytes = serializeMetadata(next);
-      await this.publisher.publishFiles(
-        new Map([
-          [`${next.signed.version}.root.json`, bytes],
-          ['root.json', bytes],
-        ]),
-      );
+      const rootFiles = new Map([
+        [`${next.signed.version}.root.json`, bytes],
+        ['root.json', bytes],
+      ]);
+      // New online keys in the new root take effect with a fresh snapshot and timestamp, published with the
+      // root in one transaction (a root whose keys cannot sign them is not published either).
+      if (state.targets)
+        await this.publisher.publishTargets(state.targets, { ...state, root: next }, rootFiles);
+      else await this.publisher.publishFiles(rootFiles);
       await this.record(by, 'hardened-os.tuf.root.imported', next, requestId);
       if (isDemoRoot(next))
         this.logger?.warn(
           { version: next.signed.version },
           'DEMO-ONLY TUF root imported: its root and targets keys sit in the data folder; never ship handsets trusting it',
         );
-      // New online keys in the new root take effect with a fresh snapshot and timestamp.
-      if (state.targets) await this.publisher.publishTargets(state.targets, { ...state, root: next });
       return { version: next.signed.version, expires: next.signed.expires };
     });
   }

@@ -382,7 +382,11 @@ describe('the TUF repository service', () => {
   it('never signs with a key marked compromised, and raises the alarm when timestamp cannot be refreshed', async () => {
     const { timestamp } = await tuf.onlineKeys(admin);
     await tuf.markCompromised(timestamp.keyid, admin, 'r');
+    const before = await tuf.status(admin);
     expect(await code(tuf.importTargets(await signTargets(3), admin, 'r'))).toBe('tuf_key_refused');
+    // Nothing of the refused publication is served: the previous one stands whole.
+    expect(await tuf.status(admin)).toEqual(before);
+    await expect(files.metadataFile('3.targets.json')).rejects.toThrow(/No metadata file/);
     expect(await refresh.refreshTimestamp(new Date(Date.now() + 23 * 3_600_000))).toBe(false);
     expect(events.at(-1)).toMatchObject({
       type: 'hardened-os.tuf.timestamp-refresh-failed',
