@@ -26,7 +26,10 @@ export type HardenedOsConfig = {
   payloadDir: string;
   /** Largest OTA payload accepted (full images of current Pixels are 2–3 GiB). */
   payloadMaxBytes: number;
-  /** Published TUF metadata (served at /ota/metadata/). */
+  /**
+   * The folder earlier releases published TUF metadata into: imported once into the database at start-up
+   * (the metadata served at /ota/metadata/ is in the database now).
+   */
   tufDir: string;
   /** The online TUF keys (the platform key service's files; objects in the HSM with PKCS#11). */
   tufTimestampKeyFile: string;

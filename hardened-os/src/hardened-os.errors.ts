@@ -25,6 +25,7 @@ export type HardenedOsErrorCode =
   | 'rollout_not_found'
   | 'rollout_exists_for_model'
   | 'rollout_state_conflict'
+  | 'rollout_stage_over_threshold'
   | 'unknown_institution';
 
 export const HARDENED_OS_ERROR_STATUS = {
@@ -58,6 +59,8 @@ export const HARDENED_OS_ERROR_STATUS = {
   tuf_metadata_not_found: 404,
   invalid_rollout: 400,
   rollout_not_found: 404,
+  // A manual advance while the failure rate is over the threshold: halt, or advance with force (audited).
+  rollout_stage_over_threshold: 409,
   // One scheduled, running or paused rollout per model: halt or finish it first.
   rollout_exists_for_model: 409,
   // Pause, resume, halt or advance asked of a rollout in a state that does not allow it.

@@ -16,6 +16,11 @@ import { RegistryRepository } from './registry/registry.repository.js';
 import { RegistryService } from './registry/registry.service.js';
 import { OtaRepositoryController, TufAdminController } from './tuf/tuf.controller.js';
 import { OtaFilesService } from './tuf/ota-files.service.js';
+import { TufLegacyImport } from './tuf/tuf-legacy-import.js';
+import { TufMetadataRepository } from './tuf/tuf-metadata.repository.js';
+import { TufOnlineKeys } from './tuf/tuf-online-keys.js';
+import { TufPublisher } from './tuf/tuf-publisher.js';
+import { TufRefreshService } from './tuf/tuf-refresh.service.js';
 import { TufRepositoryService } from './tuf/tuf-repository.service.js';
 
 /**
@@ -37,8 +42,13 @@ export class HardenedOsModule {
         OsReleasesFacts,
         RegistryService,
         PayloadsService,
-        TufRepositoryService,
+        TufMetadataRepository,
+        TufOnlineKeys,
         OtaFilesService,
+        TufLegacyImport,
+        TufPublisher,
+        TufRepositoryService,
+        TufRefreshService,
         RolloutsRepository,
         OsRolloutsFacts,
         RolloutEngine,

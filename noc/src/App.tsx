@@ -11,6 +11,7 @@ import { DevicesPage } from './features/devices/DevicesPage';
 import { EnrolmentPage } from './features/devices/EnrolmentPage';
 import { PoliciesPage } from './features/devices/PoliciesPage';
 import { HardenedOsPage } from './features/hardened-os/HardenedOsPage';
+import { OsRolloutsPage } from './features/hardened-os/OsRolloutsPage';
 import { InstitutionsPage } from './features/institutions/InstitutionsPage';
 import { LoginPage } from './features/login/LoginPage';
 import { NetworkPage } from './features/network/NetworkPage';
@@ -48,6 +49,7 @@ const ROUTES: Record<string, () => ReactNode> = {
   '/devices': () => <DevicesPage />,
   '/devices/enrolment': () => <EnrolmentPage />,
   '/devices/policies': () => <PoliciesPage />,
+  '/devices/os-rollouts': () => <OsRolloutsPage />,
   '/hardened-os': () => <HardenedOsPage />,
 };
 

@@ -3804,7 +3804,7 @@ export interface components {
             trustsLabAttestationRoot: boolean;
         };
         /** @enum {string} */
-        HardenedOsErrorCode: "boot_key_compromised" | "boot_key_exists" | "boot_key_not_found" | "device_model_exists" | "device_model_not_found" | "invalid_os_registry_input" | "invalid_rollout" | "payload_digest_mismatch" | "payload_exists" | "payload_too_large" | "payload_truncated" | "payload_uploads_busy" | "release_exists" | "release_not_found" | "rollout_exists_for_model" | "rollout_not_found" | "rollout_state_conflict" | "tuf_demo_root_refused" | "tuf_key_refused" | "tuf_metadata_invalid" | "tuf_metadata_not_found" | "tuf_metadata_rejected" | "tuf_root_missing" | "tuf_target_unknown" | "unknown_institution";
+        HardenedOsErrorCode: "boot_key_compromised" | "boot_key_exists" | "boot_key_not_found" | "device_model_exists" | "device_model_not_found" | "invalid_os_registry_input" | "invalid_rollout" | "payload_digest_mismatch" | "payload_exists" | "payload_too_large" | "payload_truncated" | "payload_uploads_busy" | "release_exists" | "release_not_found" | "rollout_exists_for_model" | "rollout_not_found" | "rollout_stage_over_threshold" | "rollout_state_conflict" | "tuf_demo_root_refused" | "tuf_key_refused" | "tuf_metadata_invalid" | "tuf_metadata_not_found" | "tuf_metadata_rejected" | "tuf_root_missing" | "tuf_target_unknown" | "unknown_institution";
         /** @enum {string} */
         IdentityErrorCode: "device_auth_unavailable" | "directory_link_exists" | "directory_sync_invalid" | "directory_sync_not_found" | "directory_unreachable" | "enrolment_code_invalid" | "enrolment_codes_gone" | "factor_not_available" | "factor_reset_not_found" | "factor_reset_pending" | "institution_exists" | "institution_in_use" | "institution_invalid" | "institution_not_found" | "institution_phase_changed" | "invalid_credentials" | "invalid_role" | "invalid_user_import" | "login_ticket_invalid" | "passkey_invalid" | "passkey_not_found" | "password_change_required" | "radius_client_exists" | "radius_client_invalid" | "radius_client_not_found" | "rate_limited" | "refresh_token_invalid" | "role_scope" | "session_not_found" | "sim_conversation_invalid" | "token_not_found" | "totp_already_enrolled" | "totp_invalid" | "totp_not_enrolled" | "two_person_rule" | "user_exists" | "user_import_not_found" | "user_import_too_large" | "user_import_unfinished" | "user_not_found" | "weak_password";
         Institution: {
@@ -4726,6 +4726,10 @@ export interface components {
             state: "scheduled" | "running" | "paused" | "halted" | "completed";
             /** Format: date-time */
             updatedAt: string;
+        };
+        OsRolloutAdvanceInput: {
+            /** @description Advance even though the failure rate is over the threshold (refused with 409 rollout_stage_over_threshold otherwise); recorded in the audit entry */
+            force?: boolean;
         };
         OsRolloutHaltInput: {
             reason: string;
@@ -13878,9 +13882,13 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OsRolloutAdvanceInput"];
+            };
+        };
         responses: {
-            /** @description The next stage starts now (after the last one: completed) */
+            /** @description The next stage starts now (after the last one: completed); refused over the failure threshold unless force */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -13889,7 +13897,7 @@ export interface operations {
                     "application/json": components["schemas"]["OsRollout"];
                 };
             };
-            /** @description `invalid_rollout`, `malformed_client_certificate`, `validation_failed` */
+            /** @description `invalid_rollout`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13897,7 +13905,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_rollout" | "malformed_client_certificate" | "validation_failed";
+                        code?: "invalid_rollout" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
@@ -13937,7 +13945,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `rollout_state_conflict` */
+            /** @description `rollout_stage_over_threshold`, `rollout_state_conflict` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13945,7 +13953,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "rollout_state_conflict";
+                        code?: "rollout_stage_over_threshold" | "rollout_state_conflict";
                     };
                 };
             };

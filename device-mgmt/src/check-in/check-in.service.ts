@@ -131,7 +131,8 @@ export class CheckInService {
       now,
       facts,
     );
-    if (!isNothing(await this.osStep(row, next, read.osUpdate, report, verdict, targetOf))) return 'lock';
+    if (!isNothing(await this.osStep(row, next, read.osUpdate, report, verdict, targetOf, now)))
+      return 'lock';
     const delivered = await this.checkIns.write(
       deviceId,
       read,
@@ -192,7 +193,7 @@ export class CheckInService {
     const events = transitions(row, next, verdict);
     if (this.osUpdates.enabled) {
       const seen = await this.osUpdateRows.newest(deviceId, tx);
-      const step = await this.osStep(row, next, seen, report, verdict, targetOf);
+      const step = await this.osStep(row, next, seen, report, verdict, targetOf, now);
       after.osEvents.push(...(await this.osUpdates.apply(row, step, now, tx)));
     }
     // A device that has just acknowledged its wipe or relinquishment gets nothing more.
@@ -208,10 +209,11 @@ export class CheckInService {
     report: CheckInReportInput,
     verdict: ComplianceVerdict,
     targetOf: TargetOf,
+    now: Date,
   ): Promise<OsUpdateStep> {
     if (!this.osUpdates.enabled) return NOTHING;
     const target = next === 'active' ? await targetOf(row) : null;
-    return osUpdateStep(seen, target, report.osBuild, verdict.reasons);
+    return osUpdateStep(seen, target, report.osBuild, verdict.reasons, now);
   }
 
   /**

@@ -79,7 +79,8 @@ export class OsUpdateRecorder {
   async apply(device: DeviceRow, step: OsUpdateStep, now: Date, tx: Db): Promise<string[]> {
     const ids: string[] = [];
     if (step.outcome) ids.push(...(await this.decide(device.id, step.outcome, now, tx)));
-    if (step.offer) ids.push(...(await this.offer(device, step.offer, now, tx)));
+    if (step.offer && step.renews) await this.renew(device, step.offer, step.renews, now, tx);
+    else if (step.offer) ids.push(...(await this.offer(device, step.offer, now, tx)));
     return ids;
   }
 
@@ -153,23 +154,29 @@ export class OsUpdateRecorder {
     return moved ? this.event(moved, o.to, o.detail, now, tx) : [];
   }
 
-  private async offer(device: DeviceRow, target: OsUpdateTarget, now: Date, tx: Db): Promise<string[]> {
-    const row = await this.repo.offer(
-      {
-        deviceId: device.id,
-        rolloutId: target.rolloutId,
-        institutionId: device.institutionId,
-        releaseId: target.releaseId,
-        buildId: target.buildId,
-        securityPatchLevel: target.securityPatchLevel,
-        offeredAt: now,
-        changedAt: now,
-      },
-      tx,
+  /**
+   * The device's command for this rollout expired unacknowledged: a new one, on the same rollout row. No event:
+   * hardened-os has the offer on record already, and the device stays pending there until a result.
+   */
+  private async renew(
+    device: DeviceRow,
+    target: OsUpdateTarget,
+    expiredCommandId: string,
+    now: Date,
+    tx: Db,
+  ): Promise<void> {
+    const row = await this.repo.renew(device.id, target.rolloutId, expiredCommandId, now, tx);
+    if (!row) return;
+    const command = await this.queue(device, target, rolloutCommandKey(target.rolloutId, now), now, tx);
+    if (command) await this.repo.linkCommand(device.id, target.rolloutId, command.id, tx);
+    this.logger.info(
+      { deviceId: device.id, rolloutId: target.rolloutId, expiredCommandId },
+      'OS update offered again: the previous update_os command expired unacknowledged',
     );
-    if (!row) return [];
-    const key = rolloutCommandKey(target.rolloutId);
-    const command =
+  }
+
+  private async queue(device: DeviceRow, target: OsUpdateTarget, key: string, now: Date, tx: Db) {
+    return (
       (await this.commands.insert(
         {
           deviceId: device.id,
@@ -188,7 +195,26 @@ export class OsUpdateRecorder {
           expiresAt: new Date(now.getTime() + DEFAULT_EXPIRY_MINUTES * 60_000),
         },
         tx,
-      )) ?? (await this.commands.byKey(device.id, key, tx));
+      )) ?? (await this.commands.byKey(device.id, key, tx))
+    );
+  }
+
+  private async offer(device: DeviceRow, target: OsUpdateTarget, now: Date, tx: Db): Promise<string[]> {
+    const row = await this.repo.offer(
+      {
+        deviceId: device.id,
+        rolloutId: target.rolloutId,
+        institutionId: device.institutionId,
+        releaseId: target.releaseId,
+        buildId: target.buildId,
+        securityPatchLevel: target.securityPatchLevel,
+        offeredAt: now,
+        changedAt: now,
+      },
+      tx,
+    );
+    if (!row) return [];
+    const command = await this.queue(device, target, rolloutCommandKey(target.rolloutId), now, tx);
     if (command) await this.repo.linkCommand(device.id, target.rolloutId, command.id, tx);
     return this.event(row, 'offered', undefined, now, tx);
   }

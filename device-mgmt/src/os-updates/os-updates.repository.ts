@@ -1,15 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, asc, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
-import type { OsUpdateSeen } from './os-update-step.js';
+import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { deviceCommands } from '../commands/device-commands.schema.js';
+import { ROLLOUTS_SEEN, type OsUpdateSeen } from './os-update-step.js';
 import { deviceOsUpdates, osUpdateEvents, type OsUpdateState } from './os-updates.schema.js';
 
 export type OsUpdateRow = typeof deviceOsUpdates.$inferSelect;
 export type OsUpdateEventRow = typeof osUpdateEvents.$inferSelect;
 
-/** The newest rollout row of a device as JSON, for the check-in's read statement (no second query). */
+/**
+ * The newest rollout row of a device as JSON, for the check-in's read statement (no second query): with its
+ * command's state and expiry and the rollouts the device has rows for (primary-key lookups only).
+ */
 export const newestOsUpdateOf = (deviceIdColumn: unknown) => sql<OsUpdateSeen>`(select json_build_object(
-    'rolloutId', u.rollout_id, 'buildId', u.build_id, 'state', u.state)
+    'rolloutId', u.rollout_id, 'buildId', u.build_id, 'state', u.state,
+    'command', (select json_build_object('id', c.id, 'state', c.state, 'expiresAt', c.expires_at)
+      from ${deviceCommands} c where c.id = u.command_id),
+    'rollouts', (select json_agg(r.rollout_id) from (select o.rollout_id from ${deviceOsUpdates} o
+      where o.device_id = u.device_id order by o.offered_at desc limit ${sql.raw(String(ROLLOUTS_SEEN))}) r))
   from ${deviceOsUpdates} u where u.device_id = ${deviceIdColumn}
   order by u.offered_at desc limit 1)`;
 
@@ -19,16 +27,37 @@ export class OsUpdatesRepository {
 
   async newest(deviceId: string, tx: Db = this.database.db): Promise<OsUpdateSeen> {
     const rows = await tx
-      .select({
-        rolloutId: deviceOsUpdates.rolloutId,
-        buildId: deviceOsUpdates.buildId,
-        state: deviceOsUpdates.state,
-      })
+      .select({ seen: newestOsUpdateOf(sql`${deviceId}::uuid`) })
       .from(deviceOsUpdates)
       .where(eq(deviceOsUpdates.deviceId, deviceId))
-      .orderBy(desc(deviceOsUpdates.offeredAt))
       .limit(1);
-    return rows[0] ?? null;
+    return rows[0]?.seen ?? null;
+  }
+
+  /**
+   * Moves an offered row whose command (`expiredCommandId`) expired onto a new command: undefined when it is
+   * no longer offered with that command (a result arrived, or a concurrent check-in renewed it first).
+   */
+  async renew(
+    deviceId: string,
+    rolloutId: string,
+    expiredCommandId: string,
+    now: Date,
+    tx: Db,
+  ): Promise<OsUpdateRow | undefined> {
+    const rows = await tx
+      .update(deviceOsUpdates)
+      .set({ changedAt: now, detail: 'offered again: the previous update_os command expired unacknowledged' })
+      .where(
+        and(
+          eq(deviceOsUpdates.deviceId, deviceId),
+          eq(deviceOsUpdates.rolloutId, rolloutId),
+          eq(deviceOsUpdates.state, 'offered'),
+          eq(deviceOsUpdates.commandId, expiredCommandId),
+        ),
+      )
+      .returning();
+    return rows[0];
   }
 
   async find(

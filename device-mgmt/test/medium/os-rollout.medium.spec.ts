@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CheckInService } from '../../src/check-in/check-in.service.js';
 import type { CheckInReportInput } from '../../src/check-in/check-in.dto.js';
+import { CommandsRepository } from '../../src/commands/commands.repository.js';
 import { CommandsService } from '../../src/commands/commands.service.js';
+import { DeviceStateRepository } from '../../src/devices/device-state.repository.js';
 import { DeviceOsUpdate, type DeviceOsUpdateEvent } from '../../src/device-mgmt.events.js';
 import type { OsRollouts, OsUpdateTarget } from '../../src/os-updates/os-rollouts.js';
 import { OsUpdateRecorder } from '../../src/os-updates/os-update-recorder.js';
@@ -171,6 +173,71 @@ describe('OS rollouts at check-in', () => {
     const history = await fx.get(CommandsService).list(d.id, principal(['device-admin']));
     expect(history.commands.map((c) => c.type)).toEqual(['update_os']);
     expect(await outcomes()).toEqual([expected(d.id, 'offered')]);
+  });
+
+  it('an update_os command that expired unacknowledged: the device is offered the rollout again, with a new command', async () => {
+    const d = await addDevice(fx.handle, { institutionId: INSTITUTION });
+    const me = devicePrincipal(d);
+    inRollout.add(d.id);
+    const first = (await checkIns.checkIn(me, REPORT)).commands[0]!.id;
+    // The handset was off for the command's whole life; the sweep marked it expired.
+    await fx.handle.db.execute(
+      sql`update device_mgmt.device_commands set expires_at = now() - interval '1 minute' where id = ${first}`,
+    );
+    expect(await fx.get(CommandsRepository).expire(new Date())).toBeGreaterThanOrEqual(1);
+    const back = await checkIns.checkIn(me, REPORT);
+    expect(back.commands).toEqual([expect.objectContaining({ type: 'update_os' })]);
+    const second = back.commands[0]!.id;
+    expect(second).not.toBe(first);
+    const row = await fx.get(OsUpdatesRepository).find(d.id, TARGET.rolloutId);
+    expect([row?.state, row?.commandId]).toEqual(['offered', second]);
+    // Delivered again until acknowledged, never queued a third time; hardened-os heard of the offer once.
+    expect((await checkIns.checkIn(me, REPORT)).commands.map((c) => c.id)).toEqual([second]);
+    // The renewed command still belongs to the rollout: its failure fails the device's rollout row.
+    await checkIns.checkIn(me, {
+      ...REPORT,
+      acknowledgements: [{ commandId: second, state: 'failed', detail: 'not enough space' }],
+    });
+    expect((await fx.get(OsUpdatesRepository).find(d.id, TARGET.rolloutId))?.state).toBe('failed');
+    expect(await outcomes()).toEqual([
+      expected(d.id, 'offered'),
+      expected(d.id, 'failed', 'not enough space'),
+    ]);
+  });
+
+  it('a rollout the device has a row for (an older one, after its newest halted) is skipped without the lock', async () => {
+    const d = await addDevice(fx.handle, { institutionId: INSTITUTION });
+    const other = await addDevice(fx.handle, { institutionId: INSTITUTION });
+    const repo = fx.get(OsUpdatesRepository);
+    const row = (deviceId: string, rolloutId: string, at: Date) => ({
+      deviceId,
+      rolloutId,
+      institutionId: INSTITUTION,
+      releaseId: TARGET.releaseId,
+      buildId: TARGET.buildId,
+      securityPatchLevel: TARGET.securityPatchLevel,
+      offeredAt: at,
+      changedAt: at,
+    });
+    // Offered TARGET's rollout (completed since), then a newer rollout that was halted: hardened-os answers
+    // the completed one again at every check-in.
+    await repo.offer(row(d.id, TARGET.rolloutId, new Date(Date.now() - 60_000)), fx.handle.db);
+    await repo.offer(row(d.id, 'rollout-8-halted', new Date(Date.now() - 30_000)), fx.handle.db);
+    await repo.offer(row(other.id, 'rollout-8-halted', new Date(Date.now() - 30_000)), fx.handle.db);
+    inRollout.add(d.id);
+    inRollout.add(other.id);
+    const lock = vi.spyOn(fx.get(DeviceStateRepository), 'lock');
+    try {
+      for (let i = 0; i < 3; i++)
+        expect((await checkIns.checkIn(devicePrincipal(d), REPORT)).commands).toEqual([]);
+      expect(lock).not.toHaveBeenCalled();
+      // The control: a device that never had a row for it is offered it, through the locking path.
+      const offered = await checkIns.checkIn(devicePrincipal(other), REPORT);
+      expect(offered.commands.map((c) => c.type)).toEqual(['update_os']);
+      expect(lock).toHaveBeenCalledTimes(1);
+    } finally {
+      lock.mockRestore();
+    }
   });
 
   it('no offer and no rollout rows when the port answers null; one port call per check-in', async () => {

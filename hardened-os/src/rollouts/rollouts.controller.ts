@@ -14,6 +14,7 @@ import {
 import type { z } from 'zod';
 import { HARDENED_OS_ERROR_STATUS } from '../hardened-os.errors.js';
 import {
+  AdvanceInput,
   HaltInput,
   InstitutionIdParam,
   RingInput,
@@ -84,10 +85,19 @@ export class OsRolloutsController {
   @Post('rollouts/:id/advance')
   @Roles('os-admin')
   @RouteScope('national')
-  @ErrorCodes(HARDENED_OS_ERROR_STATUS, 'rollout_state_conflict')
-  @ZodResponse(200, RolloutView, 'The next stage starts now (after the last one: completed)')
-  advance(@Param('id', id()) rolloutId: string, @CurrentPrincipal() by: Principal, @RequestId() r: string) {
-    return this.rollouts.advance(rolloutId, by, r);
+  @ErrorCodes(HARDENED_OS_ERROR_STATUS, 'rollout_state_conflict', 'rollout_stage_over_threshold')
+  @ZodResponse(
+    200,
+    RolloutView,
+    'The next stage starts now (after the last one: completed); refused over the failure threshold unless force',
+  )
+  advance(
+    @Param('id', id()) rolloutId: string,
+    @ZodBody(AdvanceInput) body: z.infer<typeof AdvanceInput>,
+    @CurrentPrincipal() by: Principal,
+    @RequestId() r: string,
+  ) {
+    return this.rollouts.advance(rolloutId, by, r, body.force === true);
   }
 
   @Post('rollouts/:id/halt')

@@ -57,6 +57,20 @@ export const HaltInput = named(
   z.object({ reason: z.string().trim().min(1).max(500) }).strict(),
   'input',
 );
+export const AdvanceInput = named(
+  'OsRolloutAdvanceInput',
+  z
+    .object({
+      force: z
+        .boolean()
+        .optional()
+        .describe(
+          'Advance even though the failure rate is over the threshold (refused with 409 rollout_stage_over_threshold otherwise); recorded in the audit entry',
+        ),
+    })
+    .strict(),
+  'input',
+);
 export const RingInput = named('InstitutionRingInput', z.object({ ring: z.enum(RINGS) }).strict(), 'input');
 export const RolloutIdParam = z.string().uuid('expected a rollout id (UUID)');
 export const InstitutionIdParam = z.string().uuid('expected an institution id (UUID)');

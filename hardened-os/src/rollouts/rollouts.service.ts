@@ -18,6 +18,7 @@ import { InstitutionNames } from './institution-names.js';
 import { OsRolloutsFacts } from './os-rollouts.facts.js';
 import { RolloutEngine } from './rollout-engine.service.js';
 import {
+  autoHaltReason,
   DEFAULT_FAILURE_THRESHOLD,
   DEFAULT_MIN_OUTCOMES,
   DEFAULT_RING,
@@ -123,9 +124,20 @@ export class RolloutsService {
     return this.move(id, by, requestId, 'resumed', { states: ['paused'] }, set);
   }
 
-  async advance(id: string, by: Principal, requestId: string) {
+  /**
+   * The next stage now (after the last one: completed). Refused (409 rollout_stage_over_threshold) while the
+   * failure rate, in the current stage or across the rollout, is over the threshold — widening would give a
+   * failing build to more handsets — unless `force`, which the audit entry records with the rate it overrode.
+   */
+  async advance(id: string, by: Principal, requestId: string, force = false) {
     this.requireAdmin(by);
     const r = await this.found(id);
+    const over = autoHaltReason(await this.repo.haltCounts(id, r.currentStage), r.stages[r.currentStage], r);
+    if (over && !force)
+      throw hardenedOsError(
+        'rollout_stage_over_threshold',
+        `Not advanced: ${over}. Halt the rollout, or advance anyway with --force (API: {"force": true}); the override is audited.`,
+      );
     const last = r.currentStage + 1 >= r.stages.length;
     const set = last
       ? { state: 'completed' as const }
@@ -137,6 +149,7 @@ export class RolloutsService {
       last ? 'completed' : 'advanced',
       { states: ['running'], stage: r.currentStage },
       set,
+      over ? { forced: true, overThreshold: over } : force ? { forced: true } : {},
     );
   }
 
@@ -217,6 +230,7 @@ export class RolloutsService {
     what: string,
     from: Parameters<RolloutsRepository['transition']>[1],
     set: Parameters<RolloutsRepository['transition']>[2],
+    extra: Record<string, unknown> = {},
   ) {
     await this.found(id);
     const row = await this.database.db.transaction(async (tx) => {
@@ -226,7 +240,7 @@ export class RolloutsService {
           by,
           `hardened-os.rollout.${what}`,
           id,
-          { model: moved.model, stage: moved.currentStage },
+          { model: moved.model, stage: moved.currentStage, ...extra },
           requestId,
           tx,
         );

@@ -1,73 +1,100 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MetadataStore } from './metadata-store.js';
+import { MetadataFolder } from './metadata-store.js';
+import { legacyRows } from './tuf-legacy-import.js';
+import { generateSigningKey, localSigner } from './tuf-keys.js';
+import { serializeMetadata, signMetadata } from './tuf-metadata.js';
+import { buildRoot, buildTargets, publishOnline } from './tuf-repository.js';
+import { nameOf, rowsOf } from './tuf-metadata.repository.js';
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'tuf-store-'));
+  dir = await mkdtemp(path.join(tmpdir(), 'tuf-folder-'));
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-describe('MetadataStore', () => {
-  it('writes the versioned files before timestamp.json, which comes last', async () => {
-    const store = new MetadataStore(dir);
-    const order: string[] = [];
-    store.write = (name: string) => {
-      order.push(name);
-      return Promise.resolve();
-    };
-    await store.publish(
-      new Map([
-        ['timestamp.json', Buffer.from('t')],
-        ['snapshot.json', Buffer.from('s')],
-        ['2.snapshot.json', Buffer.from('s')],
-        ['3.targets.json', Buffer.from('x')],
-      ]),
-    );
-    expect(order.slice(0, 2).sort()).toEqual(['2.snapshot.json', '3.targets.json']);
-    expect(order.at(-1)).toBe('timestamp.json');
+const key = generateSigningKey();
+const far = '2030-01-01T00:00:00Z';
+const root = serializeMetadata(
+  signMetadata<'root'>(
+    buildRoot({
+      version: 1,
+      expires: far,
+      roles: {
+        root: { keys: [key.public], threshold: 1 },
+        targets: { keys: [key.public], threshold: 1 },
+        snapshot: { keys: [key.public], threshold: 1 },
+        timestamp: { keys: [key.public], threshold: 1 },
+      },
+    }),
+    [key],
+  ),
+);
+const publication = (targetsVersion: number, snapshotVersion: number) =>
+  publishOnline({
+    targets: signMetadata<'targets'>(buildTargets({ version: targetsVersion, expires: far, targets: [] }), [
+      key,
+    ]),
+    snapshotVersion,
+    timestampVersion: snapshotVersion,
+    now: new Date(),
+    snapshotSigners: [localSigner(key)],
+    timestampSigners: [localSigner(key)],
+  });
+const write = async (files: ReadonlyMap<string, Buffer>) => {
+  for (const [name, bytes] of files) await writeFile(path.join(dir, name), bytes);
+};
+
+describe('metadata names and rows', () => {
+  it('reads served names as role and version, and nothing else', () => {
+    expect(nameOf('3.snapshot.json')).toEqual({ role: 'snapshot', version: 3 });
+    expect(nameOf('timestamp.json')).toEqual({ role: 'timestamp', version: null });
+    for (const bad of ['../1.root.json', '.new-x', '0.root.json', 'key-status.json', 'x.json'])
+      expect(nameOf(bad)).toBeUndefined();
   });
 
-  it('keeps the previous publication when publishing fails part-way (crash mid-publish)', async () => {
-    const store = new MetadataStore(dir);
-    await store.publish(
-      new Map([
-        ['1.snapshot.json', Buffer.from('old-s')],
-        ['timestamp.json', Buffer.from('old-t')],
-      ]),
-    );
-    const write = store.write.bind(store);
-    store.write = async (name: string, bytes: Buffer) => {
-      if (name === 'snapshot.json') throw new Error('disk full');
-      return write(name, bytes);
-    };
-    await expect(
-      store.publish(
-        new Map([
-          ['2.snapshot.json', Buffer.from('new-s')],
-          ['snapshot.json', Buffer.from('new-s')],
-          ['timestamp.json', Buffer.from('new-t')],
-        ]),
-      ),
-    ).rejects.toThrow('disk full');
-    expect((await store.read('timestamp.json'))?.toString()).toBe('old-t');
-    expect((await store.read('1.snapshot.json'))?.toString()).toBe('old-s');
+  it('collapses a versioned file and its unversioned twin into one row; refuses a name that lies', async () => {
+    const { files } = await publication(2, 5);
+    const rows = rowsOf(files);
+    expect(rows.map((r) => `${r.role}:${r.version}`).sort()).toEqual([
+      'snapshot:5',
+      'targets:2',
+      'timestamp:5',
+    ]);
+    const lying = new Map([['4.snapshot.json', files.get('5.snapshot.json')!]]);
+    expect(() => rowsOf(lying)).toThrow(/holds version 5/);
+  });
+});
+
+describe('the start-up import of an older metadata folder', () => {
+  it('takes every root and what the timestamp leads to; leaves out a publication that crashed half-way', async () => {
+    await writeFile(path.join(dir, '1.root.json'), root);
+    await writeFile(path.join(dir, 'root.json'), root);
+    await write((await publication(1, 1)).files);
+    // A publication that crashed before its timestamp.json: targets 2 and snapshot 2 on disk, never served.
+    const crashed = (await publication(2, 2)).files;
+    crashed.delete('timestamp.json');
+    await write(crashed);
+    await writeFile(path.join(dir, '.new-1234'), 'half a file');
+    const rows = await legacyRows(new MetadataFolder(dir));
+    expect(rows.map((r) => `${r.role}:${r.version}`).sort()).toEqual([
+      'root:1',
+      'snapshot:1',
+      'targets:1',
+      'timestamp:1',
+    ]);
+    expect(rows.find((r) => r.role === 'root')!.bytes).toEqual(root);
   });
 
-  it('never serves a temporary file or a path outside the folder, and sweeps old temporaries only', async () => {
-    const store = new MetadataStore(dir);
-    await store.write('1.root.json', Buffer.from('r'));
-    await writeFile(path.join(dir, '.new-crashed'), 'half');
-    expect(await store.read('.new-crashed')).toBeUndefined();
-    expect(await store.read('../1.root.json')).toBeUndefined();
-    expect(await store.read('2.root.json')).toBeUndefined();
-    // A fresh temp file may be another node's write in flight on a shared folder: left alone.
-    expect(await store.removeTemps()).toBe(0);
-    expect((await readdir(dir)).sort()).toEqual(['.new-crashed', '1.root.json']);
-    expect(await store.removeTemps(new Date(Date.now() + 2 * 3_600_000))).toBe(1);
-    expect(await readdir(dir)).toEqual(['1.root.json']);
-    await expect(store.write('x.json', Buffer.from(''))).rejects.toThrow(/not a metadata/);
+  it('reads compromised keys, and refuses a damaged key-status.json rather than forget them', async () => {
+    const folder = new MetadataFolder(dir);
+    expect(await folder.compromisedKeys()).toEqual([]);
+    await writeFile(path.join(dir, 'key-status.json'), JSON.stringify({ compromised: ['a'.repeat(64)] }));
+    expect(await folder.compromisedKeys()).toEqual(['a'.repeat(64)]);
+    await writeFile(path.join(dir, 'key-status.json'), JSON.stringify({ compromised: ['nope'] }));
+    await expect(folder.compromisedKeys()).rejects.toThrow(/damaged/);
+    expect(await new MetadataFolder(path.join(dir, 'absent')).names()).toEqual([]);
   });
 });

@@ -1,32 +1,72 @@
 import { stat } from 'node:fs/promises';
-import { Inject, Injectable } from '@nestjs/common';
-import { HARDENED_OS_CONFIG, type HardenedOsConfig } from '../hardened-os.config.js';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { LOGGER, type Logger } from '@pakawaaz/platform';
 import { hardenedOsError } from '../hardened-os.errors.js';
 import { PAYLOAD_STORE } from '../payloads/payloads.service.js';
 import type { PayloadStore } from '../payloads/payload-store.js';
-import { MetadataStore } from './metadata-store.js';
+import { SnapshotCache } from '../snapshot-cache.js';
 import { parseTargetPath } from './release-targets.js';
 import { parseMetadata } from './tuf-metadata.js';
+import type { TufRole } from './tuf-metadata.schema.js';
+import { nameOf, TufMetadataRepository, type Heads } from './tuf-metadata.repository.js';
 
 /**
- * What /ota/ serves: metadata files as published, and a payload when the published targets list it under
- * that name and hash. The parsed targets list is cached until timestamp.json changes on disk (a handset
- * download must not re-parse megabytes of metadata on the event loop each time).
+ * How stale the served heads (timestamp.json, each role's latest version) may get: another node's
+ * publication reaches this one within it (this node's own at once). Well below the timestamp's half-life.
+ */
+export const OTA_HEAD_TTL_MS = 5_000;
+/** Versioned metadata never changes once published: this many files (of at most 1 MiB) stay in memory. */
+const IMMUTABLE_CACHE = 16;
+const IMMUTABLE_MAX_BYTES = 1024 * 1024;
+
+type Head = { at: number; heads: Heads; timestamp: Buffer | undefined };
+type Targets = Record<string, { hashes: { sha256: string } }>;
+
+/**
+ * What /ota/ serves: metadata as published in the database, and a payload when the targets the current
+ * timestamp leads to list it under that name and hash. Handsets poll timestamp.json: the heads are cached
+ * for OTA_HEAD_TTL_MS, versioned files and the parsed targets list by version (a download must not re-read
+ * and re-parse megabytes of metadata each time).
  */
 @Injectable()
 export class OtaFilesService {
-  private readonly store: MetadataStore;
-  private cached?: { key: string; targets: Record<string, { hashes: { sha256: string } }> };
+  private readonly head: SnapshotCache<Head>;
+  private readonly immutable = new Map<string, Buffer>();
+  private cached?: { key: number; targets: Targets };
 
   constructor(
-    @Inject(HARDENED_OS_CONFIG) config: HardenedOsConfig,
+    private readonly repo: TufMetadataRepository,
     @Inject(PAYLOAD_STORE) private readonly payloads: PayloadStore,
+    @Optional() @Inject(LOGGER) logger?: Logger,
   ) {
-    this.store = new MetadataStore(config.tufDir);
+    this.head = new SnapshotCache({
+      read: async () => {
+        const heads = await this.repo.heads();
+        const timestamp = heads.timestamp ? await this.repo.file('timestamp', heads.timestamp) : undefined;
+        return { at: Date.now(), heads, timestamp };
+      },
+      ttlMs: OTA_HEAD_TTL_MS,
+      what: 'the TUF metadata heads',
+      logger,
+    });
+  }
+
+  /** This node published: serve it at once. */
+  invalidate(): void {
+    this.head.invalidate();
   }
 
   async metadataFile(name: string): Promise<Buffer> {
-    const bytes = await this.store.read(name);
+    const n = nameOf(name);
+    const head = n ? await this.head.get() : undefined;
+    let bytes: Buffer | undefined;
+    if (n && head) {
+      if (n.role === 'timestamp' && n.version === null) bytes = head.timestamp;
+      else {
+        const version = n.version ?? head.heads[n.role];
+        if (version !== undefined) bytes = await this.versioned(n.role, version);
+      }
+    }
     if (!bytes) throw hardenedOsError('tuf_metadata_not_found', `No metadata file ${name}.`);
     return bytes;
   }
@@ -45,28 +85,37 @@ export class OtaFilesService {
     return { file, size };
   }
 
+  private async versioned(role: TufRole, version: number): Promise<Buffer | undefined> {
+    const key = `${role}:${version}`;
+    const hit = this.immutable.get(key);
+    if (hit) return hit;
+    const bytes = await this.repo.file(role, version);
+    if (bytes && role !== 'timestamp' && bytes.length <= IMMUTABLE_MAX_BYTES) {
+      if (this.immutable.size >= IMMUTABLE_CACHE) this.immutable.delete(this.immutable.keys().next().value!);
+      this.immutable.set(key, bytes);
+    }
+    return bytes;
+  }
+
   /**
    * The targets list clients currently reach: the version the served snapshot names (timestamp → snapshot
-   * → `N.targets.json`). The unversioned targets.json is written before the timestamp, so during a
-   * publication (or after a crash mid-way) it may be newer than what clients verify against.
+   * → `N.targets.json`), cached until the timestamp version changes.
    */
-  private async targets(): Promise<Record<string, { hashes: { sha256: string } }>> {
-    const s = await stat(`${this.store.dir}/timestamp.json`).catch(() => undefined);
-    if (!s) return {};
-    const key = `${s.mtimeMs}:${s.size}:${s.ino}`;
-    if (this.cached?.key !== key) this.cached = { key, targets: await this.currentTargets() };
+  private async targets(): Promise<Targets> {
+    const head = await this.head.get();
+    const key = head.heads.timestamp;
+    if (key === undefined || !head.timestamp) return {};
+    if (this.cached?.key !== key) this.cached = { key, targets: await this.currentTargets(head.timestamp) };
     return this.cached.targets;
   }
 
-  private async currentTargets(): Promise<Record<string, { hashes: { sha256: string } }>> {
-    const timestamp = await this.store.read('timestamp.json');
-    if (!timestamp) return {};
+  private async currentTargets(timestamp: Buffer): Promise<Targets> {
     const snapshotVersion = parseMetadata('timestamp', timestamp).signed.meta['snapshot.json'].version;
-    const snapshot = await this.store.read(`${snapshotVersion}.snapshot.json`);
+    const snapshot = await this.versioned('snapshot', snapshotVersion);
     if (!snapshot) return {};
     const targetsVersion = parseMetadata('snapshot', snapshot).signed.meta['targets.json']?.version;
     if (targetsVersion === undefined) return {};
-    const targets = await this.store.read(`${targetsVersion}.targets.json`);
+    const targets = await this.versioned('targets', targetsVersion);
     return targets ? parseMetadata('targets', targets).signed.targets : {};
   }
 }

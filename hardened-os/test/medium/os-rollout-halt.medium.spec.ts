@@ -31,6 +31,7 @@ let service: RolloutsService;
 let engine: RolloutEngine;
 let facts: OsRolloutsFacts;
 let rolloutsRepo: RolloutsRepository;
+let audit: AuditService;
 const releaseIds: Record<string, string> = {};
 const TWO_STAGES: Stage[] = [
   { ring: 'pilot', percent: 100, soakMinutes: 1 },
@@ -63,7 +64,7 @@ const later = (minutes: number) => new Date(Date.now() + minutes * 60_000);
 beforeAll(async () => {
   db = await createTestDatabase([platformDomain, hardenedOsDomain]);
   const repo = new RegistryRepository(db.handle);
-  const audit = new AuditService(db.handle);
+  audit = new AuditService(db.handle);
   const registry = new RegistryService(db.handle, repo, new OsReleasesFacts(repo), audit);
   rolloutsRepo = new RolloutsRepository(db.handle);
   facts = new OsRolloutsFacts(rolloutsRepo, repo);
@@ -128,6 +129,37 @@ describe('the automatic halt', () => {
     expect((await service.get(id, admin)).haltReason).toMatch(
       /^2 of 5 updated devices failed \(40%\) in stage pilot/,
     );
+  });
+
+  it('refuses a manual advance over the threshold (409 rollout_stage_over_threshold) unless forced, and audits the override', async () => {
+    const { id } = await rollout('shiba');
+    // Over the threshold on record, before any check halted it (the ticker has not run yet).
+    for (const outcome of ['failed', 'failed', 'updated', 'updated', 'updated'] as const)
+      await rolloutsRepo.recordOutcome({
+        rolloutId: id,
+        deviceId: randomUUID(),
+        institutionId: INSTITUTION,
+        ring: 'pilot',
+        stage: 0,
+        outcome,
+        detail: null,
+        at: new Date(),
+      });
+    const refused = await service.advance(id, admin, 'adv-1').then(
+      () => undefined,
+      (e: unknown) => e as { code?: string; message?: string },
+    );
+    expect(refused?.code).toBe('rollout_stage_over_threshold');
+    expect(refused?.message).toMatch(/2 of 5 updated devices failed \(40%\).*--force.*"force": true/);
+    expect((await service.get(id, admin)).currentStage).toBe(0);
+    expect((await service.advance(id, admin, 'adv-2', true)).currentStage).toBe(1);
+    const [entry] = await audit.list({ action: 'hardened-os.rollout.advanced', limit: 1 });
+    expect(entry).toMatchObject({
+      target: `os-rollout:${id}`,
+      requestId: 'adv-2',
+      details: { forced: true, overThreshold: expect.stringMatching(/^2 of 5/) as unknown },
+    });
+    await service.halt(id, 'test over', admin, 'h');
   });
 
   it('halts a completed rollout still offered to stragglers once its failures pass the threshold', async () => {

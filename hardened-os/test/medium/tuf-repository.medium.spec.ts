@@ -20,7 +20,7 @@ import {
 } from '@pakawaaz/platform';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import { Updater } from 'tuf-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HardenedOsConfig } from '../../src/hardened-os.config.js';
 import { hardenedOsDomain } from '../../src/hardened-os.domain.js';
 import { PayloadStore } from '../../src/payloads/payload-store.js';
@@ -31,7 +31,11 @@ import { RegistryService } from '../../src/registry/registry.service.js';
 import { generateSigningKey, keyIdOf, type TufSigningKey } from '../../src/tuf/tuf-keys.js';
 import { serializeMetadata, signMetadata } from '../../src/tuf/tuf-metadata.js';
 import { buildRoot, buildTargets, type RoleKeys } from '../../src/tuf/tuf-repository.js';
-import { OtaFilesService } from '../../src/tuf/ota-files.service.js';
+import { OTA_HEAD_TTL_MS, OtaFilesService } from '../../src/tuf/ota-files.service.js';
+import { TufMetadataRepository, PublicationConflict } from '../../src/tuf/tuf-metadata.repository.js';
+import { TufOnlineKeys } from '../../src/tuf/tuf-online-keys.js';
+import { TufPublisher } from '../../src/tuf/tuf-publisher.js';
+import { TufRefreshService } from '../../src/tuf/tuf-refresh.service.js';
 import { TufRepositoryService } from '../../src/tuf/tuf-repository.service.js';
 
 const admin: Principal = {
@@ -50,7 +54,10 @@ const SHA = createHash('sha256').update(OTA).digest('hex');
 let db: TestDatabase;
 let dir: string;
 let tuf: TufRepositoryService;
+let refresh: TufRefreshService;
 let files: OtaFilesService;
+/** A second server node on the same database (and the same online key files). */
+let other: { refresh: TufRefreshService; files: OtaFilesService; repo: TufMetadataRepository };
 let server: Server;
 let base: string;
 const events: { type: string; data: unknown }[] = [];
@@ -66,8 +73,8 @@ async function code(p: Promise<unknown>): Promise<string> {
 }
 
 // Root lists the server's online keys as GET /api/v1/os/tuf/online-keys gives them.
-const roles = (keys = offline): RoleKeys => {
-  const onlineKeys = tuf.onlineKeys(admin);
+const roles = async (keys = offline): Promise<RoleKeys> => {
+  const onlineKeys = await tuf.onlineKeys(admin);
   return {
     root: { keys: keys.root.map((k) => k.public), threshold: 2 },
     targets: { keys: [keys.targets.public], threshold: 1 },
@@ -97,18 +104,21 @@ beforeAll(async () => {
   const store = new PayloadStore(config.payloadDir);
   const payloads = new PayloadsService(db.handle, config, store, repo, audit);
   const logger = createLogger({ level: 'silent' });
-  tuf = new TufRepositoryService(
-    db.handle,
-    config,
-    store,
-    repo,
-    audit,
-    new KeyService(new FileKeyBackend(), logger),
-    bus,
-    logger,
-  );
-  await tuf.onModuleInit();
-  files = new OtaFilesService(config, store);
+  const node = () => {
+    const metadata = new TufMetadataRepository(db.handle);
+    const keys = new TufOnlineKeys(new KeyService(new FileKeyBackend(), logger), config);
+    const ota = new OtaFilesService(metadata, store, logger);
+    const publisher = new TufPublisher(db.handle, metadata, keys, ota);
+    return {
+      tuf: new TufRepositoryService(db.handle, config, store, repo, publisher, audit, logger),
+      refresh: new TufRefreshService(publisher, audit, bus, logger),
+      files: ota,
+      repo: metadata,
+    };
+  };
+  const a = node();
+  ({ tuf, refresh, files } = a);
+  other = node();
   await registry.addModel({ codename: 'shiba', manufacturer: 'Google', strongBox: true }, admin, 'r1');
   const rel = await registry.addRelease(
     {
@@ -143,7 +153,6 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  tuf?.onApplicationShutdown();
   await new Promise<void>((resolve) => server?.close(() => resolve()));
   await db?.drop();
   await rm(dir, { recursive: true, force: true });
@@ -171,7 +180,7 @@ const signTargets = async (version: number, key: TufSigningKey = offline.targets
 describe('the TUF repository service', () => {
   it('refuses targets before a root, and a root not signed by its threshold', async () => {
     expect(await code(tuf.importTargets(await signTargets(1), admin, 'r'))).toBe('tuf_root_missing');
-    const root = buildRoot({ version: 1, expires: far, roles: roles() });
+    const root = buildRoot({ version: 1, expires: far, roles: await roles() });
     expect(await code(tuf.importRoot(json(signMetadata<'root'>(root, [offline.root[0]!])), admin, 'r'))).toBe(
       'tuf_metadata_rejected',
     );
@@ -181,14 +190,17 @@ describe('the TUF repository service', () => {
   });
 
   it('refuses a root marked demo-only on a node that is not the demo', async () => {
-    const root = { ...buildRoot({ version: 1, expires: far, roles: roles() }), 'x-pakawaaz-demo-only': true };
+    const root = {
+      ...buildRoot({ version: 1, expires: far, roles: await roles() }),
+      'x-pakawaaz-demo-only': true,
+    };
     const signed = json(signMetadata<'root'>(root, offline.root));
     expect(await code(tuf.importRoot(signed, admin, 'r'))).toBe('tuf_demo_root_refused');
     expect((await tuf.status(admin)).root).toBeNull();
   });
 
   it('refuses a root listing one key under two keyids, or a snapshot/timestamp threshold the server cannot meet', async () => {
-    const r = roles();
+    const r = await roles();
     // The same Ed25519 key with an extra field has another keyid: two "keys" for one holder.
     const twin = { ...offline.root[0]!.public, keyid_hash_algorithms: ['sha256'] } as never;
     const dup = buildRoot({
@@ -216,7 +228,7 @@ describe('the TUF repository service', () => {
   });
 
   it('imports root 1 and signed targets, and tuf-js downloads the payload from what it serves', async () => {
-    const root = buildRoot({ version: 1, expires: far, roles: roles() });
+    const root = buildRoot({ version: 1, expires: far, roles: await roles() });
     const signedRoot = signMetadata<'root'>(root, offline.root);
     expect(await tuf.importRoot(json(signedRoot), admin, 'r')).toMatchObject({ version: 1 });
     expect((await tuf.status(admin)).demoRoot).toBe(false);
@@ -243,18 +255,20 @@ describe('the TUF repository service', () => {
     expect(await code(tuf.importTargets(body, admin, 'r'))).toBe('tuf_metadata_invalid');
   });
 
-  it('serves targets by the version the timestamp points to, not the unversioned targets.json', async () => {
-    // A publication that crashed after writing targets.json but before the timestamp: clients still verify
-    // against the old targets, so its payload must still be served.
-    const targetsFile = path.join(dir, 'ota-metadata', 'targets.json');
-    const published = await readFile(targetsFile);
+  it('publishes in one transaction: a publication that fails part-way leaves the previous one served', async () => {
+    const before = await files.metadataFile('targets.json');
+    const timestamp = await files.metadataFile('timestamp.json');
     const emptied = buildTargets({ version: 99, expires: far, targets: [] });
-    await writeFile(targetsFile, serializeMetadata(signMetadata<'targets'>(emptied, [offline.targets])));
-    try {
-      expect((await files.targetFile('shiba', '15.1', `${SHA}.full.zip`)).size).toBe(OTA.length);
-    } finally {
-      await writeFile(targetsFile, published);
-    }
+    // New targets, then a timestamp version another node already published: the second row fails.
+    const half = new Map([
+      ['99.targets.json', serializeMetadata(signMetadata<'targets'>(emptied, [offline.targets]))],
+      ['timestamp.json', timestamp],
+    ]);
+    await expect(other.repo.publish(half)).rejects.toBeInstanceOf(PublicationConflict);
+    expect(await other.repo.file('targets', 99)).toBeUndefined();
+    expect(await other.files.metadataFile('targets.json')).toEqual(before);
+    await expect(files.metadataFile('99.targets.json')).rejects.toThrow(/No metadata file/);
+    expect((await files.targetFile('shiba', '15.1', `${SHA}.full.zip`)).size).toBe(OTA.length);
   });
 
   it('refuses targets that are not newer, not signed by the targets key, or list unknown bytes', async () => {
@@ -276,11 +290,33 @@ describe('the TUF repository service', () => {
 
   it('re-signs timestamp once half its lifetime has passed, and not before', async () => {
     const before = (await tuf.status(admin)).timestamp!;
-    expect(await tuf.refreshTimestamp(new Date())).toBe(false);
-    expect(await tuf.refreshTimestamp(new Date(Date.now() + 13 * 3_600_000))).toBe(true);
+    expect(await refresh.refreshTimestamp(new Date())).toBe(false);
+    expect(await refresh.refreshTimestamp(new Date(Date.now() + 13 * 3_600_000))).toBe(true);
     const after = (await tuf.status(admin)).timestamp!;
     expect(after.version).toBe(before.version + 1);
     expect(Date.parse(after.expires)).toBeGreaterThan(Date.parse(before.expires));
+  });
+
+  it('two nodes due at once: one re-signs timestamp, the other re-reads and finds nothing due; both serve it', async () => {
+    const before = (await tuf.status(admin)).timestamp!;
+    const served = await other.files.metadataFile('timestamp.json');
+    const at = new Date(Date.now() + 30 * 3_600_000);
+    const results = await Promise.all([refresh.refreshTimestamp(at), other.refresh.refreshTimestamp(at)]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect((await tuf.status(admin)).timestamp!.version).toBe(before.version + 1);
+    // Without the lock, the version key decides: the same version published again is refused whole.
+    await expect(
+      other.repo.publish(new Map([['timestamp.json', await files.metadataFile('timestamp.json')]])),
+    ).rejects.toBeInstanceOf(PublicationConflict);
+    // The other node serves the new timestamp once its head cache (a few seconds) has passed.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + OTA_HEAD_TTL_MS + 1000 });
+    try {
+      const now = await other.files.metadataFile('timestamp.json');
+      expect(now).not.toEqual(served);
+      expect(now).toEqual(await files.metadataFile('timestamp.json'));
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('re-signs snapshot past half its lifetime (timestamp over it), and alarms daily as targets near expiry', async () => {
@@ -288,7 +324,7 @@ describe('the TUF repository service', () => {
     const day = 86_400_000;
     // 16 days on: snapshot (30 days) is past half its lifetime; the refresh must renew it, not only timestamp.
     const later = new Date(Date.now() + 16 * day);
-    expect(await tuf.refreshTimestamp(later)).toBe(true);
+    expect(await refresh.refreshTimestamp(later)).toBe(true);
     const after = await tuf.status(admin);
     expect(after.snapshot!.version).toBe(before.snapshot!.version + 1);
     expect(Date.parse(after.snapshot!.expires)).toBeGreaterThan(later.getTime() + 29 * day);
@@ -305,7 +341,9 @@ describe('the TUF repository service', () => {
     // Targets and root (signed offline, both expiring at `far`) within 14 days: the alarm names the offline
     // keys, once a day rather than on every tick.
     const near = new Date(Date.parse(far) - 10 * day);
-    await tuf.refreshTimestamp(near);
+    // Both nodes tick: the alarm is claimed in the database, so it is raised once, not once per node.
+    await refresh.refreshTimestamp(near);
+    await other.refresh.refreshTimestamp(near);
     expect(alarms()).toEqual([
       expect.objectContaining({
         data: { expires: far, reason: expect.stringMatching(/offline targets key/) as unknown },
@@ -314,9 +352,10 @@ describe('the TUF repository service', () => {
         data: { expires: far, reason: expect.stringMatching(/offline root key/) as unknown },
       }),
     ]);
-    await tuf.refreshTimestamp(new Date(near.getTime() + 3_600_000));
+    await refresh.refreshTimestamp(new Date(near.getTime() + 3_600_000));
     expect(alarms()).toHaveLength(2);
-    await tuf.refreshTimestamp(new Date(near.getTime() + day + 60_000));
+    await other.refresh.refreshTimestamp(new Date(near.getTime() + day + 60_000));
+    await refresh.refreshTimestamp(new Date(near.getTime() + day + 120_000));
     expect(alarms()).toHaveLength(4);
     events.length = 0;
   });
@@ -326,7 +365,7 @@ describe('the TUF repository service', () => {
     const root2 = buildRoot({
       version: 2,
       expires: far,
-      roles: roles(next),
+      roles: await roles(next),
     });
     expect(await code(tuf.importRoot(json(signMetadata<'root'>(root2, next.root)), admin, 'r'))).toBe(
       'tuf_metadata_rejected',
@@ -341,10 +380,14 @@ describe('the TUF repository service', () => {
   });
 
   it('never signs with a key marked compromised, and raises the alarm when timestamp cannot be refreshed', async () => {
-    const { timestamp } = tuf.onlineKeys(admin);
+    const { timestamp } = await tuf.onlineKeys(admin);
     await tuf.markCompromised(timestamp.keyid, admin, 'r');
+    const before = await tuf.status(admin);
     expect(await code(tuf.importTargets(await signTargets(3), admin, 'r'))).toBe('tuf_key_refused');
-    expect(await tuf.refreshTimestamp(new Date(Date.now() + 23 * 3_600_000))).toBe(false);
+    // Nothing of the refused publication is served: the previous one stands whole.
+    expect(await tuf.status(admin)).toEqual(before);
+    await expect(files.metadataFile('3.targets.json')).rejects.toThrow(/No metadata file/);
+    expect(await refresh.refreshTimestamp(new Date(Date.now() + 23 * 3_600_000))).toBe(false);
     expect(events.at(-1)).toMatchObject({
       type: 'hardened-os.tuf.timestamp-refresh-failed',
       data: { reason: expect.stringMatching(/compromised/) as unknown },

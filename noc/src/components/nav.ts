@@ -52,6 +52,8 @@ const NAV: readonly NavEntry[] = [
       { label: 'Handsets', path: '/devices', live: true },
       { label: 'Enrolment tokens', path: '/devices/enrolment', live: true, roles: ['device-admin'] },
       { label: 'Policies', path: '/devices/policies', live: true },
+      // Read-only for an institution's operators (their handsets' counts); GET /api/v1/os/rollouts is institution-scoped.
+      { label: 'OS rollouts', path: '/devices/os-rollouts', live: true },
     ],
   },
   { label: 'Hardened OS', path: '/hardened-os', live: true, national: true },

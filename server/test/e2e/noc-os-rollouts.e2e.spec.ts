@@ -14,9 +14,11 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
  * OS rollouts on the NOC's Hardened OS page in a real browser: a super-admin sees a rollout's stages and its
  * progress per ring, pauses and resumes it, and halts it with a reason (shown on the page, audited); a
  * national viewer sees the same rollout without the buttons. The ring set for an institution is shown by name.
+ * An institution's device-admin finds the rollouts under Devices → OS rollouts, read-only.
  */
 const MINISTRY = 'Ministry of Pilots (os rollouts e2e)';
 const VIEWER = { username: 'e2e-os-viewer', password: 'cobalt-meadow-lantern-41' };
+const MINISTRY_ADMIN = { username: 'e2e-os-ministry-admin', password: 'amber-quarry-violin-62' };
 const BUILD = 'BP1A.250105.004';
 
 describe.skipIf(!chromiumAvailable('the NOC OS rollouts browser test'))(
@@ -43,6 +45,13 @@ describe.skipIf(!chromiumAvailable('the NOC OS rollouts browser test'))(
         displayName: VIEWER.username,
         password: VIEWER.password,
         roles: ['viewer'],
+      });
+      await api('POST', '/api/v1/users', {
+        kind: 'operator',
+        ...MINISTRY_ADMIN,
+        displayName: 'Ministry device admin',
+        institution: MINISTRY,
+        roles: ['device-admin'],
       });
       await api('POST', '/api/v1/os/models', {
         codename: 'shiba',
@@ -103,6 +112,13 @@ describe.skipIf(!chromiumAvailable('the NOC OS rollouts browser test'))(
         .getByRole('button', { name: 'Resume it' })
         .click();
       await visible(card.getByText('running', { exact: true }));
+      // Below the failure threshold (no outcomes yet): the next stage starts at once.
+      await card.getByRole('button', { name: `Advance ${name}`, exact: true }).click();
+      await card
+        .getByRole('group', { name: `Advance ${name}` })
+        .getByRole('button', { name: 'Advance it' })
+        .click();
+      await visible(card.getByText('stage 2 of 7: early 10%', { exact: false }));
 
       await card.getByRole('textbox', { name: `Why halt ${name}` }).fill('boot loop on the pilot handsets');
       await card.getByRole('button', { name: `Halt ${name}` }).click();
@@ -133,6 +149,22 @@ describe.skipIf(!chromiumAvailable('the NOC OS rollouts browser test'))(
       await page.goto('/hardened-os');
       const card = page.getByRole('article', { name: `Rollout of ${BUILD} for shiba` });
       await visible(card.getByText('boot loop on the pilot handsets', { exact: false }));
+      expect(await card.getByRole('button').count()).toBe(0);
+      await page.context().close();
+    });
+
+    it("an institution's device-admin sees the rollouts under Devices → OS rollouts, read-only", async () => {
+      const { page } = await openContext(browser, server.url, problems);
+      await page.goto('/login');
+      await submitPassword(page, MINISTRY_ADMIN.username, MINISTRY_ADMIN.password);
+      await page.waitForURL('**/devices');
+      expect(await page.getByRole('link', { name: 'Hardened OS' }).count()).toBe(0);
+      await page.getByRole('link', { name: 'OS rollouts' }).click();
+      await page.waitForURL('**/devices/os-rollouts');
+      const card = page.getByRole('article', { name: `Rollout of ${BUILD} for shiba` });
+      await visible(card.getByText('counts: your institutions’ handsets', { exact: false }));
+      // The fleet-wide reason is the national operators'; the institution reads that it was halted.
+      await visible(card.getByText('halted by a national operator', { exact: false }));
       expect(await card.getByRole('button').count()).toBe(0);
       await page.context().close();
     });

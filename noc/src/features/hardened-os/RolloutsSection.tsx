@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, unwrap } from '../../api/client';
+import { api, asApiError, unwrap } from '../../api/client';
 import { Permitted } from '../../auth/permissions';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorNotice } from '../../components/ErrorNotice';
@@ -21,6 +21,8 @@ const pct = (x: number | null) => (x === null ? '–' : `${Math.round(x * 100)}%
 
 function RolloutActions({ r }: { r: OsRollout }) {
   const [reason, setReason] = useState('');
+  // The server refused to widen over the failure threshold: its message, and the override on offer.
+  const [overThreshold, setOverThreshold] = useState<string | null>(null);
   const path = { params: { path: { id: r.id } } };
   const invalidates = [osKeys.rollouts];
   const pause = useApiMutation({
@@ -29,6 +31,11 @@ function RolloutActions({ r }: { r: OsRollout }) {
   });
   const resume = useApiMutation({
     run: () => unwrap(api.POST('/api/v1/os/rollouts/{id}/resume', path)),
+    invalidates,
+  });
+  const advance = useApiMutation({
+    run: (force: boolean) =>
+      unwrap(api.POST('/api/v1/os/rollouts/{id}/advance', { ...path, body: force ? { force: true } : {} })),
     invalidates,
   });
   const halt = useApiMutation({
@@ -67,6 +74,43 @@ function RolloutActions({ r }: { r: OsRollout }) {
           small
           onConfirm={async () => {
             await resume.run(undefined);
+          }}
+        />
+      ) : null}
+      {can.advance ? (
+        <ConfirmButton
+          label="Advance"
+          accessibleName={`Advance ${name}`}
+          question="The next stage starts now, without waiting for this one to soak."
+          confirmLabel="Advance it"
+          busyLabel="Advancing…"
+          errorTitle="The rollout was not advanced"
+          tone="secondary"
+          small
+          onConfirm={async () => {
+            try {
+              await advance.run(false);
+              setOverThreshold(null);
+            } catch (err) {
+              const e = asApiError(err);
+              if (e.code === 'rollout_stage_over_threshold') setOverThreshold(e.message);
+              throw err;
+            }
+          }}
+        />
+      ) : null}
+      {can.advance && overThreshold ? (
+        <ConfirmButton
+          label="Advance anyway"
+          accessibleName={`Advance ${name} over the failure threshold`}
+          question="Its failure rate is over the threshold: the next stage gives this build to more handsets. The override is recorded in the audit log."
+          confirmLabel="Advance over the threshold"
+          busyLabel="Advancing…"
+          errorTitle="The rollout was not advanced"
+          small
+          onConfirm={async () => {
+            await advance.run(true);
+            setOverThreshold(null);
           }}
         />
       ) : null}

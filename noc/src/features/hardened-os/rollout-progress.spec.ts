@@ -43,9 +43,20 @@ describe('rollout progress', () => {
   });
 
   it('offers pause, resume and halt only where the server allows them', () => {
-    expect(actionsFor(rollout({}))).toEqual({ pause: true, resume: false, halt: true });
-    expect(actionsFor(rollout({ state: 'paused' }))).toEqual({ pause: false, resume: true, halt: true });
+    expect(actionsFor(rollout({}))).toEqual({ pause: true, resume: false, advance: true, halt: true });
+    expect(actionsFor(rollout({ state: 'paused' }))).toEqual({
+      pause: false,
+      resume: true,
+      advance: false,
+      halt: true,
+    });
+    expect(actionsFor(rollout({ state: 'scheduled' })).advance).toBe(false);
     for (const state of ['halted', 'completed'] as const)
-      expect(actionsFor(rollout({ state }))).toEqual({ pause: false, resume: false, halt: false });
+      expect(actionsFor(rollout({ state }))).toEqual({
+        pause: false,
+        resume: false,
+        advance: false,
+        halt: false,
+      });
   });
 });

@@ -24,10 +24,19 @@ export function whereText(r: OsRollout): string {
   return r.state === 'running' ? at : `${r.state} at ${at}`;
 }
 
-/** Which actions an os-admin has on it: a halted or completed rollout is final. */
-export function actionsFor(r: OsRollout): { pause: boolean; resume: boolean; halt: boolean } {
+/**
+ * Which actions an os-admin has on it: a halted or completed rollout is final; only a running one advances
+ * (over its failure threshold the server refuses unless forced, and the NOC then offers the override).
+ */
+export function actionsFor(r: OsRollout): {
+  pause: boolean;
+  resume: boolean;
+  advance: boolean;
+  halt: boolean;
+} {
   return {
     pause: r.state === 'running' || r.state === 'scheduled',
+    advance: r.state === 'running',
     resume: r.state === 'paused',
     halt: r.state === 'running' || r.state === 'scheduled' || r.state === 'paused',
   };

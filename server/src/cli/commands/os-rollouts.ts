@@ -104,14 +104,13 @@ export function registerRolloutCommands(os: Command, ctx: CliContext): void {
       const r = await unwrap(api().GET('/api/v1/os/rollouts/{id}', { params: { path: { id } } }));
       print(r, !!o.json, () => rolloutText(r));
     });
-  for (const verb of ['pause', 'resume', 'advance'] as const)
+  for (const verb of ['pause', 'resume'] as const)
     rollout
       .command(`${verb} <rollout-id>`)
       .description(
         {
           pause: 'offer nothing more until resumed',
           resume: 'run again (the current stage soaks again in full)',
-          advance: 'start the next stage now',
         }[verb],
       )
       .option('--json', 'print JSON')
@@ -119,6 +118,20 @@ export function registerRolloutCommands(os: Command, ctx: CliContext): void {
         const r = await unwrap(api().POST(`/api/v1/os/rollouts/{id}/${verb}`, { params: { path: { id } } }));
         print(r, !!o.json, () => rolloutText(r));
       });
+  rollout
+    .command('advance <rollout-id>')
+    .description('start the next stage now (refused while the failure rate is over the threshold)')
+    .option('--force', 'advance even over the failure threshold (recorded in the audit log)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { force?: boolean; json?: boolean }) => {
+      const r = await unwrap(
+        api().POST('/api/v1/os/rollouts/{id}/advance', {
+          params: { path: { id } },
+          body: o.force ? { force: true } : {},
+        }),
+      );
+      print(r, !!o.json, () => rolloutText(r));
+    });
   rollout
     .command('halt <rollout-id>')
     .description('stop it for good (final; create a new rollout to go on)')
