@@ -12,6 +12,8 @@ import {
   type Principal,
 } from '@pakawaaz/platform';
 import { renderOpen5gsConfigs } from '../open5gs/config/render.js';
+import { orphanedProfiles, type OrphanedProfile } from '../subscribers/profile-checks.js';
+import { SubscribersRepository } from '../subscribers/subscribers.repository.js';
 import { DEMO_NETWORK_YAML } from './demo-network.js';
 import { sliceLabel, weakSecurity } from './network-spec.checks.js';
 import { networkSpecError } from './network-spec.errors.js';
@@ -65,6 +67,7 @@ export class NetworkSpecService {
     @Inject(PLATFORM_CONFIG) private readonly config: Pick<PlatformConfig, 'seedDemo'>,
     private readonly specs: NetworkSpecRepository,
     private readonly audit: AuditService,
+    private readonly subscribers: SubscribersRepository,
   ) {}
 
   async current(): Promise<NetworkSpecView> {
@@ -119,6 +122,9 @@ export class NetworkSpecService {
           `The running spec is version ${latest}, not version ${conditions.baseVersion} that this change was previewed against: someone applied in between. Preview again to see their change, then apply.`,
           { baseVersion: conditions.baseVersion, currentVersion: latest },
         );
+      // Under the version lock, which profile saves take too: no profile can start needing what this drops.
+      const orphans = orphanedProfiles(await this.subscribers.profiles(tx), spec);
+      if (orphans.length > 0) throw orphansProfiles(orphans);
       const weakSecurityOverride = weak.length > 0;
       return this.insertVersion(tx, {
         spec,
@@ -219,6 +225,21 @@ function invalidSpec(summary: string, errors: SpecIssue[], warnings: SpecIssue[]
     'invalid_network_spec',
     `${summary} (${count}):\n${errors.map(formatIssue).join('\n')}`,
     { errors, warnings },
+  );
+}
+
+/**
+ * A spec that no longer serves what a saved profile grants (slice, DNN in that slice, IPv6 pool) would leave
+ * every SIM on that profile failing its sessions: Open5GS itself never compares the two (the UDR/HSS serve the
+ * profile, the SMF has no subnet for it). One line per profile and need, profiles by name.
+ */
+function orphansProfiles(orphans: OrphanedProfile[]) {
+  const names = orphans.map((o) => o.profile).join(', ');
+  const lines = orphans.flatMap((o) => o.needs.map((n) => `profile ${o.profile}: ${n.path}: ${n.message}`));
+  return networkSpecError(
+    'spec_orphans_profiles',
+    `This spec would break subscriber profile(s) ${names}: change or delete them first ("pakawaaz profiles save"), or keep what they need in the spec:\n${lines.join('\n')}`,
+    { profiles: orphans },
   );
 }
 

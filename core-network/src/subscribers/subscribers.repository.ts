@@ -146,8 +146,8 @@ export class SubscribersRepository {
     return row;
   }
 
-  profiles(): Promise<ProfileRow[]> {
-    return this.db.select().from(subscriberProfiles).orderBy(subscriberProfiles.name);
+  profiles(tx: Db = this.db): Promise<ProfileRow[]> {
+    return tx.select().from(subscriberProfiles).orderBy(subscriberProfiles.name);
   }
 
   async upsertProfile(tx: Db, name: string, description: string, profile: unknown): Promise<void> {
