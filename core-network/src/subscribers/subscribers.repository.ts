@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, scopeCondition, type DatabaseHandle, type Db, type Principal } from '@pakawaaz/platform';
-import { and, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, ilike, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import { simCards } from '../sim-inventory/sims.schema.js';
 import { subscriberDeletions, subscriberProfiles, subscribers } from './subscribers.schema.js';
 
@@ -39,6 +39,16 @@ export class SubscribersRepository {
       .where(eq(subscribers.imsi, sql.placeholder('imsi')))
       .limit(1)
       .prepare('core_network_subscriber_by_imsi');
+  }
+
+  /** The subscriber holding this static IPv4 address, other than `except`. */
+  async byStaticIpv4(tx: Db, address: string, except: string): Promise<SubscriberRow | undefined> {
+    const [row] = await tx
+      .select()
+      .from(subscribers)
+      .where(and(eq(subscribers.staticIpv4, address), ne(subscribers.imsi, except)))
+      .limit(1);
+    return row;
   }
 
   async insert(tx: Db, row: typeof subscribers.$inferInsert): Promise<void> {

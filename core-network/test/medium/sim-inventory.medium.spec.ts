@@ -429,6 +429,7 @@ describe('subscribers', () => {
       officials,
       bus,
       testLogger,
+      new NetworkSpecRepository(db.handle),
     );
     profiles = new SubscriberProfilesService(
       new SubscribersRepository(db.handle),

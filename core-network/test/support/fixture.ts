@@ -94,7 +94,15 @@ export async function coreNetworkFixture(overrides: Partial<CoreNetworkConfig> =
   const directory = new MemoryOfficialDirectory();
   const officials = new Officials();
   officials.bind(directory);
-  const subscribers = new SubscribersService(subscribersRepo, repo, audit, officials, bus, testLogger);
+  const subscribers = new SubscribersService(
+    subscribersRepo,
+    repo,
+    audit,
+    officials,
+    bus,
+    testLogger,
+    new NetworkSpecRepository(db.handle),
+  );
   const profiles = new SubscriberProfilesService(
     subscribersRepo,
     audit,

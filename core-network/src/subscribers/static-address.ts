@@ -1,0 +1,48 @@
+import { cidrContains, lastAddress, parseCidr, parseIp } from '../network-spec/ip-address.js';
+import { defaultGateway } from '../network-spec/network-spec.checks.js';
+import type { NetworkSpec } from '../network-spec/network-spec.js';
+import { staticIpv4Dnn } from '../open5gs/subscribers/subscriber-document.js';
+import type { SubscriberProfile } from './profile.js';
+
+/**
+ * Whether a subscriber's static IPv4 address is one Open5GS can honour, against the running network spec.
+ * Open5GS checks none of this: the UDR/HSS pass `ue.ipv4` from the subscriber document to the SMF, which uses
+ * it as is (lib/pfcp/context.c ogs_pfcp_ue_ip_alloc, "if assigning a static IP, do so") without looking at
+ * the DNN's subnet, the gateway or the other UEs. So the address must be
+ * - on a DNN the spec serves: the default DNN of the default slice (see staticIpv4Dnn: where the subscriber
+ *   document writes it, src/hss/hss-s6a-path.c and src/udr/nudr-handler.c read it from there);
+ * - inside that DNN's `ipv4.staticRange`, the block the SMF's dynamic pool leaves out (open5gs/config/ue-pool.ts),
+ *   so no dynamically addressed UE can get it; the spec checks keep that block inside the subnet and clear of
+ *   the network, broadcast and gateway addresses, and this re-checks them for a clear message;
+ * - unique across subscribers (the database's unique index; the service names the holder).
+ * Pure: returns what is wrong, or null.
+ */
+export function staticIpv4Problem(
+  address: string,
+  profile: SubscriberProfile,
+  spec: NetworkSpec,
+): string | null {
+  const ip = parseIp(address);
+  if (ip?.family !== 4) return `${address} is not an IPv4 address`;
+  const dnnName = staticIpv4Dnn(profile);
+  if (dnnName === null)
+    return 'the profile has no IPv4 or IPv4v6 session in its default slice to carry a static IPv4 address';
+  const dnn = spec.dnns.find((d) => d.name.toLowerCase() === dnnName.toLowerCase());
+  if (!dnn) return `the profile's default DNN ${dnnName} is not in the running network spec`;
+  const subnetResult = parseCidr(dnn.ipv4.subnet);
+  if (!subnetResult.ok) return `DNN ${dnn.name} has an unreadable subnet`;
+  const subnet = subnetResult.cidr;
+  if (!cidrContains(subnet, ip))
+    return `${address} is outside the subnet ${dnn.ipv4.subnet} of DNN ${dnn.name}, where the profile's static address goes`;
+  const gateway = dnn.ipv4.gateway ?? defaultGateway(dnn.ipv4.subnet);
+  if (ip.value === subnet.network) return `${address} is the network address of ${dnn.ipv4.subnet}`;
+  if (ip.value === lastAddress(subnet)) return `${address} is the broadcast address of ${dnn.ipv4.subnet}`;
+  if (address === gateway || parseIp(gateway)?.value === ip.value)
+    return `${address} is the gateway of DNN ${dnn.name}`;
+  const block = dnn.ipv4.staticRange === undefined ? null : parseCidr(dnn.ipv4.staticRange);
+  if (block === null)
+    return `DNN ${dnn.name} reserves no block for static addresses: add dnns[].ipv4.staticRange to the network spec (the SMF would otherwise hand ${address} to another UE too)`;
+  if (!block.ok || !cidrContains(block.cidr, ip))
+    return `${address} is outside DNN ${dnn.name}'s static block ${dnn.ipv4.staticRange}: only addresses there are kept out of the dynamic pool`;
+  return null;
+}
