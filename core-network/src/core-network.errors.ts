@@ -22,7 +22,8 @@ export type CoreNetworkErrorCode =
   | 'assignment_file_too_large'
   | 'assignment_job_not_found'
   | 'invalid_static_ip'
-  | 'static_ip_in_use';
+  | 'static_ip_in_use'
+  | 'profile_strands_static_addresses';
 
 export const CORE_NETWORK_ERROR_STATUS = {
   sim_import_too_large: 413,
@@ -49,6 +50,8 @@ export const CORE_NETWORK_ERROR_STATUS = {
   invalid_static_ip: 422,
   // Another subscriber has this static address; the message names them.
   static_ip_in_use: 409,
+  // A profile change would move subscribers' static addresses to a DNN whose static block does not hold them.
+  profile_strands_static_addresses: 409,
 } as const satisfies Record<CoreNetworkErrorCode, HttpStatus>;
 
 export const coreNetworkError = defineErrors(CORE_NETWORK_ERROR_STATUS);

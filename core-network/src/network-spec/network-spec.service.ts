@@ -13,6 +13,8 @@ import {
 } from '@pakawaaz/platform';
 import { renderOpen5gsConfigs } from '../open5gs/config/render.js';
 import { orphanedProfiles, type OrphanedProfile } from '../subscribers/profile-checks.js';
+import { SubscriberProfile } from '../subscribers/profile.js';
+import { strandedAddresses, strandedLines } from '../subscribers/static-address.js';
 import { SubscribersRepository } from '../subscribers/subscribers.repository.js';
 import { DEMO_NETWORK_YAML } from './demo-network.js';
 import { sliceLabel, weakSecurity } from './network-spec.checks.js';
@@ -125,6 +127,13 @@ export class NetworkSpecService {
       // Under the version lock, which profile saves take too: no profile can start needing what this drops.
       const orphans = orphanedProfiles(await this.subscribers.profiles(tx), spec);
       if (orphans.length > 0) throw orphansProfiles(orphans);
+      const stranded = strandedAddresses(await this.staticAddresses(tx), spec);
+      if (stranded.length > 0)
+        throw networkSpecError(
+          'spec_orphans_static_addresses',
+          `This spec would leave ${stranded.length} subscriber(s) with a static address it no longer keeps for them: change their addresses first (PATCH /api/v1/subscribers/{imsi}, or the NOC), or keep the DNN's staticRange:\n${strandedLines(stranded)}`,
+          { subscribers: stranded },
+        );
       const weakSecurityOverride = weak.length > 0;
       return this.insertVersion(tx, {
         spec,
@@ -177,6 +186,14 @@ export class NetworkSpecService {
       );
     const files = [...renderOpen5gsConfigs(checked.spec)].map(([name, content]) => ({ name, content }));
     return { specVersion: row.version, sha256: row.sha256, files };
+  }
+
+  /** Subscribers with static addresses and their (stored, valid when saved) profiles. */
+  private async staticAddresses(tx: Db) {
+    return (await this.subscribers.withStaticIpv4(tx)).flatMap((r) => {
+      const profile = SubscriberProfile.safeParse(r.profile);
+      return profile.success ? [{ ...r, profile: profile.data }] : [];
+    });
   }
 
   private async insertVersion(tx: Db, v: NewVersion): Promise<AppliedNetworkSpec> {

@@ -46,3 +46,29 @@ export function staticIpv4Problem(
     return `${address} is outside DNN ${dnn.name}'s static block ${dnn.ipv4.staticRange}: only addresses there are kept out of the dynamic pool`;
   return null;
 }
+
+/** A subscriber whose static address a change would leave unusable, and why. */
+export type StrandedAddress = { imsi: string; displayName: string; staticIpv4: string; problem: string };
+
+/**
+ * The subscribers whose static addresses would no longer be honoured after a spec or profile change: the
+ * address left its DNN's static block, or the profile's default DNN moved to one without it. Pure.
+ */
+export function strandedAddresses(
+  rows: readonly { imsi: string; displayName: string; staticIpv4: string; profile: SubscriberProfile }[],
+  spec: NetworkSpec,
+): StrandedAddress[] {
+  return rows.flatMap((r) => {
+    const problem = staticIpv4Problem(r.staticIpv4, r.profile, spec);
+    return problem === null
+      ? []
+      : [{ imsi: r.imsi, displayName: r.displayName, staticIpv4: r.staticIpv4, problem }];
+  });
+}
+
+/** One line per subscriber, by name and IMSI, the first `limit` of them. */
+export function strandedLines(stranded: readonly StrandedAddress[], limit = 20): string {
+  const lines = stranded.slice(0, limit).map((s) => `${s.displayName} (IMSI ${s.imsi}): ${s.problem}`);
+  if (stranded.length > limit) lines.push(`… and ${stranded.length - limit} more`);
+  return lines.join('\n');
+}

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { coreNetworkError } from '../core-network.errors.js';
 import { NetworkSpecRepository } from '../network-spec/network-spec.repository.js';
 import { checkProfile, runningSpec } from './profile-checks.js';
+import { strandedAddresses, strandedLines } from './static-address.js';
 import { DEFAULT_PROFILE, DEFAULT_PROFILE_NAME, SubscriberProfile } from './profile.js';
 import type { ProfileTemplateList } from './subscriber-profiles.dto.js';
 import { ProfileName } from './subscribers.dto.js';
@@ -58,13 +59,27 @@ export class SubscriberProfilesService implements OnApplicationBootstrap {
       // spec that drops a DNN and a profile that starts granting it cannot both pass.
       await this.specs.lockVersions(tx);
       // Every problem at once: format, rules, and what the running network spec does not offer.
-      const parsed = checkProfile(profile, runningSpec((await this.specs.current(tx))?.spec));
+      const running = runningSpec((await this.specs.current(tx))?.spec);
+      const parsed = checkProfile(profile, running);
       if (!parsed.ok)
         throw coreNetworkError(
           'invalid_profile',
           parsed.errors.map((i) => `${i.path}: ${i.message}`).join('; '),
           { errors: parsed.errors },
         );
+      if (running) {
+        const users = await this.repo.withStaticIpv4(tx, name);
+        const stranded = strandedAddresses(
+          users.map((u) => ({ ...u, profile: parsed.profile })),
+          running,
+        );
+        if (stranded.length > 0)
+          throw coreNetworkError(
+            'profile_strands_static_addresses',
+            `This change moves the static address of ${stranded.length} subscriber(s) off their DNN's static block: change their addresses first, or keep the default DNN:\n${strandedLines(stranded)}`,
+            { subscribers: stranded },
+          );
+      }
       await this.repo.upsertProfile(tx, name, description, parsed.profile);
       await this.repo.bumpProfileUsers(tx, name);
       await this.audit.record(

@@ -291,6 +291,8 @@ export class SubscribersService {
    */
   private async checkStaticIpv4(tx: Db, imsi: string, address: string | null, profileName: string) {
     if (address === null) return;
+    // Ordered with `network apply` and profile saves, which check static addresses under the same lock.
+    await this.specs.lockVersions(tx);
     const spec = runningSpec((await this.specs.current(tx))?.spec);
     if (!spec)
       throw coreNetworkError(

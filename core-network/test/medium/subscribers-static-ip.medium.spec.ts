@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEMO_NETWORK_YAML } from '../../src/network-spec/demo-network.js';
 import { validateNetworkSpec } from '../../src/network-spec/network-spec.js';
+import { NetworkSpecRepository } from '../../src/network-spec/network-spec.repository.js';
+import { NetworkSpecService } from '../../src/network-spec/network-spec.service.js';
 import { networkSpecs } from '../../src/network-spec/network-specs.schema.js';
 import { coreNetworkFixture, testOperator, type CoreNetworkFixture } from '../support/fixture.js';
 
@@ -139,5 +141,57 @@ describe('static IPv4 addresses', () => {
       }),
     ).rejects.toThrow();
     expect(await fx.subscribersRepo.find(imsi(5))).toBeUndefined();
+  });
+
+  it("a profile change that moves its subscribers' static addresses off their block is 409, naming them", async () => {
+    const internet = {
+      ambr: gbps,
+      slices: [{ sst: 1, default: true, sessions: [{ dnn: 'internet', ambr: gbps }] }],
+    };
+    await fx.profiles.save('field', '', internet, ctx);
+    await fx.subscribers.assign(
+      { imsi: imsi(6), official: 'user3', profile: 'field', staticIpv4: '10.45.254.60' },
+      ctx,
+    );
+    const govFirst = {
+      ambr: gbps,
+      slices: [
+        { sst: 1, sd: '000001', default: true, sessions: [{ dnn: 'gov', ambr: gbps }] },
+        { sst: 1, sessions: [{ dnn: 'internet', ambr: gbps }] },
+      ],
+    };
+
+    const err = await refusal(fx.profiles.save('field', '', govFirst, ctx));
+
+    expect([err.code, err.status]).toEqual(['profile_strands_static_addresses', 409]);
+    expect(err.message).toContain(
+      `Hina Aslam (IMSI ${imsi(6)}): 10.45.254.60 is outside the subnet 10.46.0.0/16 of DNN gov`,
+    );
+    expect((await fx.subscribersRepo.profile('field'))?.profile).toMatchObject({
+      slices: [{ sessions: [{ dnn: 'internet' }] }],
+    });
+  });
+
+  it('a spec that drops the static block its subscribers use is 409 spec_orphans_static_addresses', async () => {
+    const specs = new NetworkSpecService(
+      fx.db.handle,
+      { seedDemo: false },
+      new NetworkSpecRepository(fx.db.handle),
+      fx.audit,
+      fx.subscribersRepo,
+    );
+
+    const err = await refusal(specs.apply(DEMO_NETWORK_YAML, { baseVersion: 2 }, testOperator, null));
+
+    expect([err.code, err.status]).toEqual(['spec_orphans_static_addresses', 409]);
+    expect(err.message).toContain(`Ayesha Khan (IMSI ${imsi(0)}): DNN internet reserves no block`);
+    expect((err.details as { subscribers: { imsi: string }[] }).subscribers.map((x) => x.imsi)).toContain(
+      imsi(0),
+    );
+    const kept = DEMO_NETWORK_YAML.replace(
+      'gateway: 10.45.0.1',
+      'gateway: 10.45.0.1\n      staticRange: 10.45.254.0/24',
+    );
+    expect((await specs.apply(kept, { baseVersion: 2 }, testOperator, null)).version).toBe(3);
   });
 });
