@@ -2493,7 +2493,7 @@ export interface components {
             state: "succeeded" | "failed";
         };
         /** @enum {string} */
-        CoreNetworkErrorCode: "alarm_not_found" | "assignment_file_too_large" | "assignment_job_not_found" | "institution_mismatch" | "invalid_assignment_file" | "invalid_network_spec" | "invalid_profile" | "invalid_scrape_targets" | "invalid_sim_import" | "network_spec_changed" | "network_spec_missing" | "network_spec_not_found" | "network_spec_too_large" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "open5gs_not_configured" | "profile_in_use" | "profile_not_found" | "sim_import_not_found" | "sim_import_too_large" | "sim_not_available" | "sim_not_found" | "subscriber_exists" | "subscriber_not_found" | "weak_security_not_allowed";
+        CoreNetworkErrorCode: "alarm_not_found" | "assignment_file_too_large" | "assignment_job_not_found" | "institution_mismatch" | "invalid_assignment_file" | "invalid_network_spec" | "invalid_profile" | "invalid_scrape_targets" | "invalid_sim_import" | "invalid_static_ip" | "network_spec_changed" | "network_spec_missing" | "network_spec_not_found" | "network_spec_too_large" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "open5gs_not_configured" | "profile_in_use" | "profile_not_found" | "profile_strands_static_addresses" | "sim_import_not_found" | "sim_import_too_large" | "sim_not_available" | "sim_not_found" | "spec_orphans_profiles" | "spec_orphans_static_addresses" | "static_ip_in_use" | "subscriber_exists" | "subscriber_not_found" | "weak_security_not_allowed";
         CreateApiTokenRequest: {
             expiresInDays?: number;
             /** Format: uuid */
@@ -2659,6 +2659,7 @@ export interface components {
                     expectedUes?: number;
                     ipv4: {
                         gateway?: string;
+                        staticRange?: string;
                         subnet: string;
                     };
                     ipv6?: {
@@ -4005,6 +4006,7 @@ export interface components {
                 expectedUes?: number;
                 ipv4: {
                     gateway?: string;
+                    staticRange?: string;
                     subnet: string;
                 };
                 ipv6?: {
@@ -4906,6 +4908,7 @@ export interface components {
                                 value: number;
                             };
                         };
+                        default?: boolean;
                         dnn: string;
                         qos: {
                             arp: {
@@ -4971,6 +4974,7 @@ export interface components {
                                     value: number;
                                 };
                             };
+                            default?: boolean;
                             dnn: string;
                             qos: {
                                 arp: {
@@ -5231,6 +5235,7 @@ export interface components {
                                 value: number;
                             };
                         };
+                        default?: boolean;
                         dnn: string;
                         /** @default {} */
                         qos: {
@@ -11917,7 +11922,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `network_spec_changed` */
+            /** @description `network_spec_changed`, `spec_orphans_profiles`, `spec_orphans_static_addresses` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11925,7 +11930,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "network_spec_changed";
+                        code?: "network_spec_changed" | "spec_orphans_profiles" | "spec_orphans_static_addresses";
                     };
                 };
             };
@@ -12021,7 +12026,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `network_spec_changed` */
+            /** @description `network_spec_changed`, `spec_orphans_profiles`, `spec_orphans_static_addresses` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12029,7 +12034,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "network_spec_changed";
+                        code?: "network_spec_changed" | "spec_orphans_profiles" | "spec_orphans_static_addresses";
                     };
                 };
             };
@@ -12072,7 +12077,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Stored as the next version; 422 invalid_network_spec lists every path at fault, 409 network_spec_changed when the running spec is no longer baseVersion, 422 weak_security_not_allowed without allowWeakSecurity */
+            /** @description Stored as the next version; 422 invalid_network_spec lists every path at fault, 409 network_spec_changed when the running spec is no longer baseVersion, 422 weak_security_not_allowed without allowWeakSecurity, 409 spec_orphans_profiles / spec_orphans_static_addresses when it drops a slice, DNN, IPv6 pool or static block that saved profiles or subscribers' static addresses need (details name them) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -12129,7 +12134,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `network_spec_changed` */
+            /** @description `network_spec_changed`, `spec_orphans_profiles`, `spec_orphans_static_addresses` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12137,7 +12142,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "network_spec_changed";
+                        code?: "network_spec_changed" | "spec_orphans_profiles" | "spec_orphans_static_addresses";
                     };
                 };
             };
@@ -12237,7 +12242,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `network_spec_changed` */
+            /** @description `network_spec_changed`, `spec_orphans_profiles`, `spec_orphans_static_addresses` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12245,7 +12250,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "network_spec_changed";
+                        code?: "network_spec_changed" | "spec_orphans_profiles" | "spec_orphans_static_addresses";
                     };
                 };
             };
@@ -16035,7 +16040,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_in_use` */
+            /** @description `profile_in_use`, `profile_strands_static_addresses` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16043,7 +16048,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use";
+                        code?: "profile_in_use" | "profile_strands_static_addresses";
                     };
                 };
             };
@@ -16130,7 +16135,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_in_use` */
+            /** @description `profile_in_use`, `profile_strands_static_addresses` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16138,7 +16143,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use";
+                        code?: "profile_in_use" | "profile_strands_static_addresses";
                     };
                 };
             };
@@ -16221,7 +16226,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_in_use` */
+            /** @description `profile_in_use`, `profile_strands_static_addresses` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16229,7 +16234,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use";
+                        code?: "profile_in_use" | "profile_strands_static_addresses";
                     };
                 };
             };
@@ -16394,7 +16399,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `network_spec_missing`, `official_disabled`, `profile_in_use`, `sim_not_available`, `static_ip_in_use`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16402,11 +16407,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "network_spec_missing" | "official_disabled" | "profile_in_use" | "sim_not_available" | "static_ip_in_use" | "subscriber_exists";
                     };
                 };
             };
-            /** @description `invalid_profile`, `not_an_official` */
+            /** @description `invalid_profile`, `invalid_static_ip`, `not_an_official` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16414,7 +16419,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_profile" | "not_an_official";
+                        code?: "invalid_profile" | "invalid_static_ip" | "not_an_official";
                     };
                 };
             };
@@ -16490,7 +16495,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `network_spec_missing`, `official_disabled`, `profile_in_use`, `sim_not_available`, `static_ip_in_use`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16498,11 +16503,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "network_spec_missing" | "official_disabled" | "profile_in_use" | "sim_not_available" | "static_ip_in_use" | "subscriber_exists";
                     };
                 };
             };
-            /** @description `invalid_profile`, `not_an_official` */
+            /** @description `invalid_profile`, `invalid_static_ip`, `not_an_official` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16510,7 +16515,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_profile" | "not_an_official";
+                        code?: "invalid_profile" | "invalid_static_ip" | "not_an_official";
                     };
                 };
             };
@@ -16658,7 +16663,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `network_spec_missing`, `official_disabled`, `profile_in_use`, `sim_not_available`, `static_ip_in_use`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16666,11 +16671,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "network_spec_missing" | "official_disabled" | "profile_in_use" | "sim_not_available" | "static_ip_in_use" | "subscriber_exists";
                     };
                 };
             };
-            /** @description `invalid_profile`, `not_an_official` */
+            /** @description `invalid_profile`, `invalid_static_ip`, `not_an_official` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16678,7 +16683,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_profile" | "not_an_official";
+                        code?: "invalid_profile" | "invalid_static_ip" | "not_an_official";
                     };
                 };
             };
@@ -16749,7 +16754,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `network_spec_missing`, `official_disabled`, `profile_in_use`, `sim_not_available`, `static_ip_in_use`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16757,11 +16762,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "network_spec_missing" | "official_disabled" | "profile_in_use" | "sim_not_available" | "static_ip_in_use" | "subscriber_exists";
                     };
                 };
             };
-            /** @description `invalid_profile`, `not_an_official` */
+            /** @description `invalid_profile`, `invalid_static_ip`, `not_an_official` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16769,7 +16774,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_profile" | "not_an_official";
+                        code?: "invalid_profile" | "invalid_static_ip" | "not_an_official";
                     };
                 };
             };
@@ -16847,7 +16852,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `network_spec_missing`, `official_disabled`, `profile_in_use`, `sim_not_available`, `static_ip_in_use`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16855,11 +16860,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "network_spec_missing" | "official_disabled" | "profile_in_use" | "sim_not_available" | "static_ip_in_use" | "subscriber_exists";
                     };
                 };
             };
-            /** @description `invalid_profile`, `not_an_official` */
+            /** @description `invalid_profile`, `invalid_static_ip`, `not_an_official` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16867,7 +16872,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_profile" | "not_an_official";
+                        code?: "invalid_profile" | "invalid_static_ip" | "not_an_official";
                     };
                 };
             };
@@ -16945,7 +16950,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `network_spec_missing`, `official_disabled`, `profile_in_use`, `sim_not_available`, `static_ip_in_use`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16953,11 +16958,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "network_spec_missing" | "official_disabled" | "profile_in_use" | "sim_not_available" | "static_ip_in_use" | "subscriber_exists";
                     };
                 };
             };
-            /** @description `invalid_profile`, `not_an_official` */
+            /** @description `invalid_profile`, `invalid_static_ip`, `not_an_official` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16965,7 +16970,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_profile" | "not_an_official";
+                        code?: "invalid_profile" | "invalid_static_ip" | "not_an_official";
                     };
                 };
             };
@@ -17043,7 +17048,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `network_spec_missing`, `official_disabled`, `profile_in_use`, `sim_not_available`, `static_ip_in_use`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -17051,11 +17056,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "network_spec_missing" | "official_disabled" | "profile_in_use" | "sim_not_available" | "static_ip_in_use" | "subscriber_exists";
                     };
                 };
             };
-            /** @description `invalid_profile`, `not_an_official` */
+            /** @description `invalid_profile`, `invalid_static_ip`, `not_an_official` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17063,7 +17068,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_profile" | "not_an_official";
+                        code?: "invalid_profile" | "invalid_static_ip" | "not_an_official";
                     };
                 };
             };
