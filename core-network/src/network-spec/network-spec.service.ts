@@ -86,10 +86,26 @@ export class NetworkSpecService {
     requireNational(by);
     checkSize(sourceYaml);
     const row = await this.specs.current();
-    if (!row) return previewNetworkSpec(sourceYaml, null);
-    const running = validateNetworkSpec(row.spec);
-    const spec = running.ok ? running.spec : null;
-    return previewNetworkSpec(sourceYaml, { version: row.version, sha256: row.sha256, spec });
+    const running = row ? validateNetworkSpec(row.spec) : null;
+    const base = row
+      ? { version: row.version, sha256: row.sha256, spec: running?.ok ? running.spec : null }
+      : null;
+    const preview = previewNetworkSpec(sourceYaml, base);
+    const parsed = preview.valid ? parseNetworkSpec(sourceYaml) : null;
+    if (!parsed?.ok) return preview;
+    // What apply would refuse with 409 spec_orphans_*: shown with the other problems, so the preview is honest.
+    const db = this.database.db;
+    const leftBehind: SpecIssue[] = [
+      ...orphanedProfiles(await this.subscribers.profiles(db), parsed.spec).flatMap((o) =>
+        o.needs.map((n) => ({ path: `profile ${o.profile}: ${n.path}`, message: n.message })),
+      ),
+      ...strandedAddresses(await this.staticAddresses(db), parsed.spec).map((x) => ({
+        path: `subscriber ${x.imsi}`,
+        message: `${x.displayName}: ${x.problem}`,
+      })),
+    ];
+    if (leftBehind.length === 0) return preview;
+    return { ...preview, valid: false, errors: [...preview.errors, ...leftBehind] };
   }
 
   /**

@@ -379,6 +379,22 @@ describe('spec changes against saved subscriber profiles', () => {
     expect((await auditRows()).length).toBe(auditBefore);
   });
 
+  it('the preview shows the same as errors, so it does not promise an apply that is refused', async () => {
+    await service().apply(DEMO_NETWORK_YAML, base(0), admin, 'r1');
+    await profiles().save('gov-priority', '', govProfile(), ctx);
+
+    const preview = await service().preview(withoutGov, admin);
+
+    expect(preview.valid).toBe(false);
+    expect(preview.errors).toEqual([
+      {
+        path: 'profile gov-priority: slices[0].sessions[0].dnn',
+        message: 'the running network spec offers no DNN gov in slice SST 1 SD 000001: add it there first',
+      },
+    ]);
+    expect((await service().preview(DEMO_NETWORK_YAML, admin)).valid).toBe(true);
+  });
+
   it('applies once the profile no longer needs what the spec drops', async () => {
     await service().apply(DEMO_NETWORK_YAML, base(0), admin, 'r1');
     await profiles().save('gov-priority', '', govProfile(), ctx);
