@@ -2,6 +2,7 @@ import { cidrContains, lastAddress, parseCidr, parseIp } from '../network-spec/i
 import { defaultGateway } from '../network-spec/network-spec.checks.js';
 import type { NetworkSpec } from '../network-spec/network-spec.js';
 import { staticIpv4Dnn } from '../open5gs/subscribers/subscriber-document.js';
+import { coreNetworkError } from '../core-network.errors.js';
 import type { SubscriberProfile } from './profile.js';
 
 /**
@@ -71,4 +72,23 @@ export function strandedLines(stranded: readonly StrandedAddress[], limit = 20):
   const lines = stranded.slice(0, limit).map((s) => `${s.displayName} (IMSI ${s.imsi}): ${s.problem}`);
   if (stranded.length > limit) lines.push(`… and ${stranded.length - limit} more`);
   return lines.join('\n');
+}
+
+/** Named by the holder's name and IMSI: every caller of a change is a national operator who may see both. */
+export const staticIpInUse = (address: string, holder: { imsi: string; displayName: string }) =>
+  coreNetworkError(
+    'static_ip_in_use',
+    `${address} is already the static address of ${holder.displayName} (IMSI ${holder.imsi}): free it there or pick another address.`,
+    { staticIpv4: address, imsi: holder.imsi, displayName: holder.displayName },
+  );
+
+/** PostgreSQL unique_violation (23505) on this constraint, anywhere in the cause chain (drizzle wraps it). */
+export function isUniqueViolation(err: unknown, constraint: string): boolean {
+  for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 5; depth++) {
+    const { code, constraint: name, cause } = e as { code?: unknown; constraint?: unknown; cause?: unknown };
+    if (code === '23505' && (name === constraint || String((e as Error).message).includes(constraint)))
+      return true;
+    e = cause;
+  }
+  return false;
 }

@@ -18,7 +18,7 @@ import type { OfficialRecord } from './official-directory.port.js';
 import { Officials } from './officials.js';
 import { runningSpec } from './profile-checks.js';
 import { DEFAULT_PROFILE_NAME, SubscriberProfile } from './profile.js';
-import { staticIpv4Problem } from './static-address.js';
+import { isUniqueViolation, staticIpInUse, staticIpv4Problem } from './static-address.js';
 import { SubscriberBarred } from './subscribers.events.js';
 import {
   SubscribersRepository,
@@ -46,25 +46,6 @@ export type SubscriberWithMsisdn = SubscriberRow & {
 };
 
 const notFound = () => coreNetworkError('subscriber_not_found', 'No subscriber with this IMSI.');
-
-/** Named by the holder's name and IMSI: every caller of a change is a national operator who may see both. */
-const staticIpInUse = (address: string, holder: SubscriberRow) =>
-  coreNetworkError(
-    'static_ip_in_use',
-    `${address} is already the static address of ${holder.displayName} (IMSI ${holder.imsi}): free it there or pick another address.`,
-    { staticIpv4: address, imsi: holder.imsi, displayName: holder.displayName },
-  );
-
-/** PostgreSQL unique_violation (23505) on this constraint, anywhere in the cause chain (drizzle wraps it). */
-function isUniqueViolation(err: unknown, constraint: string): boolean {
-  for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 5; depth++) {
-    const { code, constraint: name, cause } = e as { code?: unknown; constraint?: unknown; cause?: unknown };
-    if (code === '23505' && (name === constraint || String((e as Error).message).includes(constraint)))
-      return true;
-    e = cause;
-  }
-  return false;
-}
 
 /**
  * Subscribers: a SIM assigned to an official, with a profile and a status that Open5GS enforces. Reading is
