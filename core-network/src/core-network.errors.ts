@@ -20,7 +20,10 @@ export type CoreNetworkErrorCode =
   | 'official_directory_unavailable'
   | 'invalid_assignment_file'
   | 'assignment_file_too_large'
-  | 'assignment_job_not_found';
+  | 'assignment_job_not_found'
+  | 'invalid_static_ip'
+  | 'static_ip_in_use'
+  | 'profile_strands_static_addresses';
 
 export const CORE_NETWORK_ERROR_STATUS = {
   sim_import_too_large: 413,
@@ -43,6 +46,12 @@ export const CORE_NETWORK_ERROR_STATUS = {
   invalid_assignment_file: 400,
   assignment_file_too_large: 413,
   assignment_job_not_found: 404,
+  // Outside the DNN's static block of the running spec, or the profile has no IPv4 session to carry it.
+  invalid_static_ip: 422,
+  // Another subscriber has this static address; the message names them.
+  static_ip_in_use: 409,
+  // A profile change would move subscribers' static addresses to a DNN whose static block does not hold them.
+  profile_strands_static_addresses: 409,
 } as const satisfies Record<CoreNetworkErrorCode, HttpStatus>;
 
 export const coreNetworkError = defineErrors(CORE_NETWORK_ERROR_STATUS);

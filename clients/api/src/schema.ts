@@ -2493,7 +2493,7 @@ export interface components {
             state: "succeeded" | "failed";
         };
         /** @enum {string} */
-        CoreNetworkErrorCode: "alarm_not_found" | "assignment_file_too_large" | "assignment_job_not_found" | "institution_mismatch" | "invalid_assignment_file" | "invalid_network_spec" | "invalid_profile" | "invalid_scrape_targets" | "invalid_sim_import" | "network_spec_changed" | "network_spec_missing" | "network_spec_not_found" | "network_spec_too_large" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "open5gs_not_configured" | "profile_in_use" | "profile_not_found" | "sim_import_not_found" | "sim_import_too_large" | "sim_not_available" | "sim_not_found" | "subscriber_exists" | "subscriber_not_found" | "weak_security_not_allowed";
+        CoreNetworkErrorCode: "alarm_not_found" | "assignment_file_too_large" | "assignment_job_not_found" | "institution_mismatch" | "invalid_assignment_file" | "invalid_network_spec" | "invalid_profile" | "invalid_scrape_targets" | "invalid_sim_import" | "invalid_static_ip" | "network_spec_changed" | "network_spec_missing" | "network_spec_not_found" | "network_spec_too_large" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "open5gs_not_configured" | "profile_in_use" | "profile_not_found" | "profile_strands_static_addresses" | "sim_import_not_found" | "sim_import_too_large" | "sim_not_available" | "sim_not_found" | "spec_orphans_profiles" | "spec_orphans_static_addresses" | "static_ip_in_use" | "subscriber_exists" | "subscriber_not_found" | "weak_security_not_allowed";
         CreateApiTokenRequest: {
             expiresInDays?: number;
             /** Format: uuid */
@@ -2702,6 +2702,7 @@ export interface components {
                     expectedUes?: number;
                     ipv4: {
                         gateway?: string;
+                        staticRange?: string;
                         subnet: string;
                     };
                     ipv6?: {
@@ -4102,6 +4103,7 @@ export interface components {
                 expectedUes?: number;
                 ipv4: {
                     gateway?: string;
+                    staticRange?: string;
                     subnet: string;
                 };
                 ipv6?: {
@@ -5018,6 +5020,7 @@ export interface components {
                                 value: number;
                             };
                         };
+                        default?: boolean;
                         dnn: string;
                         qos: {
                             arp: {
@@ -5083,6 +5086,7 @@ export interface components {
                                     value: number;
                                 };
                             };
+                            default?: boolean;
                             dnn: string;
                             qos: {
                                 arp: {
@@ -5343,6 +5347,7 @@ export interface components {
                                 value: number;
                             };
                         };
+                        default?: boolean;
                         dnn: string;
                         /** @default {} */
                         qos: {
@@ -12029,7 +12034,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `network_spec_changed` */
+            /** @description `network_spec_changed`, `spec_orphans_profiles`, `spec_orphans_static_addresses` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12037,7 +12042,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "network_spec_changed";
+                        code?: "network_spec_changed" | "spec_orphans_profiles" | "spec_orphans_static_addresses";
                     };
                 };
             };
@@ -12133,7 +12138,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `network_spec_changed` */
+            /** @description `network_spec_changed`, `spec_orphans_profiles`, `spec_orphans_static_addresses` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12141,7 +12146,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "network_spec_changed";
+                        code?: "network_spec_changed" | "spec_orphans_profiles" | "spec_orphans_static_addresses";
                     };
                 };
             };
@@ -12184,7 +12189,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Stored as the next version; 422 invalid_network_spec lists every path at fault, 409 network_spec_changed when the running spec is no longer baseVersion, 422 weak_security_not_allowed without allowWeakSecurity */
+            /** @description Stored as the next version; 422 invalid_network_spec lists every path at fault, 409 network_spec_changed when the running spec is no longer baseVersion, 422 weak_security_not_allowed without allowWeakSecurity, 409 spec_orphans_profiles / spec_orphans_static_addresses when it drops a slice, DNN, IPv6 pool or static block that saved profiles or subscribers' static addresses need (details name them) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -12241,7 +12246,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `network_spec_changed` */
+            /** @description `network_spec_changed`, `spec_orphans_profiles`, `spec_orphans_static_addresses` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12249,7 +12254,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "network_spec_changed";
+                        code?: "network_spec_changed" | "spec_orphans_profiles" | "spec_orphans_static_addresses";
                     };
                 };
             };
@@ -12349,7 +12354,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `network_spec_changed` */
+            /** @description `network_spec_changed`, `spec_orphans_profiles`, `spec_orphans_static_addresses` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12357,7 +12362,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "network_spec_changed";
+                        code?: "network_spec_changed" | "spec_orphans_profiles" | "spec_orphans_static_addresses";
                     };
                 };
             };
@@ -16151,7 +16156,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_in_use` */
+            /** @description `profile_in_use`, `profile_strands_static_addresses` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16159,7 +16164,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use";
+                        code?: "profile_in_use" | "profile_strands_static_addresses";
                     };
                 };
             };
@@ -16246,7 +16251,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_in_use` */
+            /** @description `profile_in_use`, `profile_strands_static_addresses` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16254,7 +16259,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use";
+                        code?: "profile_in_use" | "profile_strands_static_addresses";
                     };
                 };
             };
@@ -16337,7 +16342,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `profile_in_use` */
+            /** @description `profile_in_use`, `profile_strands_static_addresses` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16345,7 +16350,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "profile_in_use";
+                        code?: "profile_in_use" | "profile_strands_static_addresses";
                     };
                 };
             };
@@ -16510,7 +16515,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `network_spec_missing`, `official_disabled`, `profile_in_use`, `sim_not_available`, `static_ip_in_use`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16518,11 +16523,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "network_spec_missing" | "official_disabled" | "profile_in_use" | "sim_not_available" | "static_ip_in_use" | "subscriber_exists";
                     };
                 };
             };
-            /** @description `invalid_profile`, `not_an_official` */
+            /** @description `invalid_profile`, `invalid_static_ip`, `not_an_official` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16530,7 +16535,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_profile" | "not_an_official";
+                        code?: "invalid_profile" | "invalid_static_ip" | "not_an_official";
                     };
                 };
             };
@@ -16606,7 +16611,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `network_spec_missing`, `official_disabled`, `profile_in_use`, `sim_not_available`, `static_ip_in_use`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16614,11 +16619,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "network_spec_missing" | "official_disabled" | "profile_in_use" | "sim_not_available" | "static_ip_in_use" | "subscriber_exists";
                     };
                 };
             };
-            /** @description `invalid_profile`, `not_an_official` */
+            /** @description `invalid_profile`, `invalid_static_ip`, `not_an_official` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16626,7 +16631,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_profile" | "not_an_official";
+                        code?: "invalid_profile" | "invalid_static_ip" | "not_an_official";
                     };
                 };
             };
@@ -16774,7 +16779,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `network_spec_missing`, `official_disabled`, `profile_in_use`, `sim_not_available`, `static_ip_in_use`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16782,11 +16787,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "network_spec_missing" | "official_disabled" | "profile_in_use" | "sim_not_available" | "static_ip_in_use" | "subscriber_exists";
                     };
                 };
             };
-            /** @description `invalid_profile`, `not_an_official` */
+            /** @description `invalid_profile`, `invalid_static_ip`, `not_an_official` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16794,7 +16799,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_profile" | "not_an_official";
+                        code?: "invalid_profile" | "invalid_static_ip" | "not_an_official";
                     };
                 };
             };
@@ -16865,7 +16870,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `network_spec_missing`, `official_disabled`, `profile_in_use`, `sim_not_available`, `static_ip_in_use`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16873,11 +16878,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "network_spec_missing" | "official_disabled" | "profile_in_use" | "sim_not_available" | "static_ip_in_use" | "subscriber_exists";
                     };
                 };
             };
-            /** @description `invalid_profile`, `not_an_official` */
+            /** @description `invalid_profile`, `invalid_static_ip`, `not_an_official` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16885,7 +16890,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_profile" | "not_an_official";
+                        code?: "invalid_profile" | "invalid_static_ip" | "not_an_official";
                     };
                 };
             };
@@ -16963,7 +16968,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `network_spec_missing`, `official_disabled`, `profile_in_use`, `sim_not_available`, `static_ip_in_use`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16971,11 +16976,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "network_spec_missing" | "official_disabled" | "profile_in_use" | "sim_not_available" | "static_ip_in_use" | "subscriber_exists";
                     };
                 };
             };
-            /** @description `invalid_profile`, `not_an_official` */
+            /** @description `invalid_profile`, `invalid_static_ip`, `not_an_official` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16983,7 +16988,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_profile" | "not_an_official";
+                        code?: "invalid_profile" | "invalid_static_ip" | "not_an_official";
                     };
                 };
             };
@@ -17061,7 +17066,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `network_spec_missing`, `official_disabled`, `profile_in_use`, `sim_not_available`, `static_ip_in_use`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -17069,11 +17074,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "network_spec_missing" | "official_disabled" | "profile_in_use" | "sim_not_available" | "static_ip_in_use" | "subscriber_exists";
                     };
                 };
             };
-            /** @description `invalid_profile`, `not_an_official` */
+            /** @description `invalid_profile`, `invalid_static_ip`, `not_an_official` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17081,7 +17086,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_profile" | "not_an_official";
+                        code?: "invalid_profile" | "invalid_static_ip" | "not_an_official";
                     };
                 };
             };
@@ -17159,7 +17164,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `institution_mismatch`, `official_disabled`, `profile_in_use`, `sim_not_available`, `subscriber_exists` */
+            /** @description `institution_mismatch`, `network_spec_missing`, `official_disabled`, `profile_in_use`, `sim_not_available`, `static_ip_in_use`, `subscriber_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -17167,11 +17172,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "institution_mismatch" | "official_disabled" | "profile_in_use" | "sim_not_available" | "subscriber_exists";
+                        code?: "institution_mismatch" | "network_spec_missing" | "official_disabled" | "profile_in_use" | "sim_not_available" | "static_ip_in_use" | "subscriber_exists";
                     };
                 };
             };
-            /** @description `invalid_profile`, `not_an_official` */
+            /** @description `invalid_profile`, `invalid_static_ip`, `not_an_official` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17179,7 +17184,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_profile" | "not_an_official";
+                        code?: "invalid_profile" | "invalid_static_ip" | "not_an_official";
                     };
                 };
             };

@@ -9,6 +9,7 @@ import {
   parseIp,
   type Cidr,
 } from './ip-address.js';
+import { MAX_SUBNET_RANGES } from '../open5gs/config/ue-pool.js';
 import { firstSeen, sliceKey, sliceLabel, type Findings } from './check-support.js';
 import type { DnnSpec, NetworkSpec } from './network-spec.schema.js';
 
@@ -43,6 +44,7 @@ export function checkDnn(spec: NetworkSpec, dnn: DnnSpec, i: number, f: Findings
     f.error(`dnns[${i}].slices[${j}]`, `slice listed twice (first at dnns[${i}].slices[${first}])`),
   );
   checkPool(dnn.ipv4, `dnns[${i}].ipv4`, f);
+  checkStaticRange(dnn.ipv4, `dnns[${i}].ipv4`, f);
   if (dnn.ipv6) checkPool(dnn.ipv6, `dnns[${i}].ipv6`, f);
   checkCapacity(spec, dnn, i, f);
   checkDns(dnn, i, f);
@@ -79,6 +81,42 @@ function checkPool(pool: { subnet: string; gateway?: string | undefined }, path:
       `${pool.gateway} is the broadcast address of ${pool.subnet}; use a host address`,
     );
   }
+}
+
+/**
+ * The block kept for static addresses (see open5gs/config/ue-pool.ts for how the SMF's `range:` leaves it out):
+ * inside the subnet and smaller than it, clear of the network, broadcast and gateway addresses, at most /30
+ * and at most 16 prefix bits below the subnet (Open5GS takes 16 ranges, OGS_MAX_NUM_OF_SUBNET_RANGE in
+ * lib/pfcp/context.h, and the pool outside a /k-deeper block is k ranges).
+ */
+function checkStaticRange(
+  pool: { subnet: string; gateway?: string | undefined; staticRange?: string | undefined },
+  path: string,
+  f: Findings,
+): void {
+  if (pool.staticRange === undefined) return;
+  const subnet = cidrOf(pool.subnet);
+  const block = cidrOf(pool.staticRange);
+  const at = `${path}.staticRange`;
+  if (!cidrsOverlap(subnet, block) || block.prefix <= subnet.prefix) {
+    f.error(at, `${pool.staticRange} must be a smaller block inside subnet ${pool.subnet}`);
+    return;
+  }
+  if (block.prefix > 30) f.error(at, `${pool.staticRange} is too small; use /30 or larger`);
+  if (block.prefix - subnet.prefix > MAX_SUBNET_RANGES)
+    f.error(
+      at,
+      `${pool.staticRange} is ${block.prefix - subnet.prefix} prefix bits below ${pool.subnet}, which leaves more than the ${MAX_SUBNET_RANGES} dynamic ranges Open5GS accepts; use a /${subnet.prefix + MAX_SUBNET_RANGES} or larger`,
+    );
+  const gateway = pool.gateway ?? defaultGateway(pool.subnet);
+  const reserved: [bigint, string][] = [
+    [subnet.network, 'the network address'],
+    [lastAddress(subnet), 'the broadcast address'],
+    [parseIp(gateway)?.value ?? -1n, `the gateway ${gateway}`],
+  ];
+  for (const [value, what] of reserved)
+    if (cidrContains(block, { family: 4, value }))
+      f.error(at, `${pool.staticRange} contains ${what} of ${pool.subnet}; move it clear of it`);
 }
 
 /** The address an Open5GS UE pool uses as its gateway when the spec names none: the first host. */

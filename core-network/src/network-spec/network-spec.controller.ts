@@ -113,6 +113,8 @@ export const Open5gsConfig = named(
   'network_spec_too_large',
   'network_spec_changed',
   'weak_security_not_allowed',
+  'spec_orphans_profiles',
+  'spec_orphans_static_addresses',
 )
 @Controller('api/v1/network')
 export class NetworkSpecController {
@@ -145,7 +147,7 @@ export class NetworkSpecController {
   @ZodResponse(
     201,
     AppliedNetworkSpec,
-    'Stored as the next version; 422 invalid_network_spec lists every path at fault, 409 network_spec_changed when the running spec is no longer baseVersion, 422 weak_security_not_allowed without allowWeakSecurity',
+    "Stored as the next version; 422 invalid_network_spec lists every path at fault, 409 network_spec_changed when the running spec is no longer baseVersion, 422 weak_security_not_allowed without allowWeakSecurity, 409 spec_orphans_profiles / spec_orphans_static_addresses when it drops a slice, DNN, IPv6 pool or static block that saved profiles or subscribers' static addresses need (details name them)",
   )
   apply(
     @ZodBody(ApplyNetworkSpecRequest) body: z.infer<typeof ApplyNetworkSpecRequest>,

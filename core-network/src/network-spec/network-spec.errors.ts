@@ -5,7 +5,9 @@ export type NetworkSpecErrorCode =
   | 'network_spec_not_found'
   | 'network_spec_too_large'
   | 'network_spec_changed'
-  | 'weak_security_not_allowed';
+  | 'weak_security_not_allowed'
+  | 'spec_orphans_profiles'
+  | 'spec_orphans_static_addresses';
 
 export const NETWORK_SPEC_ERROR_STATUS = {
   // Well-formed JSON whose YAML spec breaks a rule: the details list every path at fault.
@@ -16,6 +18,10 @@ export const NETWORK_SPEC_ERROR_STATUS = {
   network_spec_changed: 409,
   // Null ciphering or integrity first, without the explicit override.
   weak_security_not_allowed: 422,
+  // The spec drops a slice, DNN or IPv6 pool a saved subscriber profile grants; details.profiles names them.
+  spec_orphans_profiles: 409,
+  // The spec moves or drops a DNN's staticRange that subscribers' static addresses are in; details name them.
+  spec_orphans_static_addresses: 409,
 } as const satisfies Record<NetworkSpecErrorCode, HttpStatus>;
 
 export const networkSpecError = defineErrors(NETWORK_SPEC_ERROR_STATUS);

@@ -91,7 +91,15 @@ const Dnn = z.strictObject({
   name: z
     .string()
     .regex(DNN, 'a DNN is dot-separated labels of letters, digits and hyphens, at most 63 characters'),
-  ipv4: z.strictObject({ subnet: cidrOf(4), gateway: addressOf(4).optional() }),
+  ipv4: z.strictObject({
+    subnet: cidrOf(4),
+    gateway: addressOf(4).optional(),
+    /**
+     * A CIDR block inside the subnet kept for subscribers' static addresses: the SMF's dynamic pool leaves it
+     * out (rendered as `range:`), and only addresses inside it can be given to a subscriber.
+     */
+    staticRange: cidrOf(4).optional(),
+  }),
   ipv6: z.strictObject({ subnet: cidrOf(6), gateway: addressOf(6).optional() }).optional(),
   dns: z
     .array(IpLiteral)

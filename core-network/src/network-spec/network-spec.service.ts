@@ -12,6 +12,10 @@ import {
   type Principal,
 } from '@pakawaaz/platform';
 import { renderAllOpen5gsFiles } from '../open5gs/config/render.js';
+import { orphanedProfiles, type OrphanedProfile } from '../subscribers/profile-checks.js';
+import { SubscriberProfile } from '../subscribers/profile.js';
+import { strandedAddresses, strandedLines } from '../subscribers/static-address.js';
+import { SubscribersRepository } from '../subscribers/subscribers.repository.js';
 import { DEMO_NETWORK_YAML } from './demo-network.js';
 import { sliceLabel, weakSecurity } from './network-spec.checks.js';
 import { networkSpecError } from './network-spec.errors.js';
@@ -65,6 +69,7 @@ export class NetworkSpecService {
     @Inject(PLATFORM_CONFIG) private readonly config: Pick<PlatformConfig, 'seedDemo'>,
     private readonly specs: NetworkSpecRepository,
     private readonly audit: AuditService,
+    private readonly subscribers: SubscribersRepository,
   ) {}
 
   async current(): Promise<NetworkSpecView> {
@@ -81,10 +86,26 @@ export class NetworkSpecService {
     requireNational(by);
     checkSize(sourceYaml);
     const row = await this.specs.current();
-    if (!row) return previewNetworkSpec(sourceYaml, null);
-    const running = validateNetworkSpec(row.spec);
-    const spec = running.ok ? running.spec : null;
-    return previewNetworkSpec(sourceYaml, { version: row.version, sha256: row.sha256, spec });
+    const running = row ? validateNetworkSpec(row.spec) : null;
+    const base = row
+      ? { version: row.version, sha256: row.sha256, spec: running?.ok ? running.spec : null }
+      : null;
+    const preview = previewNetworkSpec(sourceYaml, base);
+    const parsed = preview.valid ? parseNetworkSpec(sourceYaml) : null;
+    if (!parsed?.ok) return preview;
+    // What apply would refuse with 409 spec_orphans_*: shown with the other problems, so the preview is honest.
+    const db = this.database.db;
+    const leftBehind: SpecIssue[] = [
+      ...orphanedProfiles(await this.subscribers.profiles(db), parsed.spec).flatMap((o) =>
+        o.needs.map((n) => ({ path: `profile ${o.profile}: ${n.path}`, message: n.message })),
+      ),
+      ...strandedAddresses(await this.staticAddresses(db), parsed.spec).map((x) => ({
+        path: `subscriber ${x.imsi}`,
+        message: `${x.displayName}: ${x.problem}`,
+      })),
+    ];
+    if (leftBehind.length === 0) return preview;
+    return { ...preview, valid: false, errors: [...preview.errors, ...leftBehind] };
   }
 
   /**
@@ -118,6 +139,16 @@ export class NetworkSpecService {
           'network_spec_changed',
           `The running spec is version ${latest}, not version ${conditions.baseVersion} that this change was previewed against: someone applied in between. Preview again to see their change, then apply.`,
           { baseVersion: conditions.baseVersion, currentVersion: latest },
+        );
+      // Under the version lock, which profile saves take too: no profile can start needing what this drops.
+      const orphans = orphanedProfiles(await this.subscribers.profiles(tx), spec);
+      if (orphans.length > 0) throw orphansProfiles(orphans);
+      const stranded = strandedAddresses(await this.staticAddresses(tx), spec);
+      if (stranded.length > 0)
+        throw networkSpecError(
+          'spec_orphans_static_addresses',
+          `This spec would leave ${stranded.length} subscriber(s) with a static address it no longer keeps for them: change their addresses first (PATCH /api/v1/subscribers/{imsi}, or the NOC), or keep the DNN's staticRange:\n${strandedLines(stranded)}`,
+          { subscribers: stranded },
         );
       const weakSecurityOverride = weak.length > 0;
       return this.insertVersion(tx, {
@@ -173,6 +204,14 @@ export class NetworkSpecService {
     return { specVersion: row.version, sha256: row.sha256, files };
   }
 
+  /** Subscribers with static addresses and their (stored, valid when saved) profiles. */
+  private async staticAddresses(tx: Db) {
+    return (await this.subscribers.withStaticIpv4(tx)).flatMap((r) => {
+      const profile = SubscriberProfile.safeParse(r.profile);
+      return profile.success ? [{ ...r, profile: profile.data }] : [];
+    });
+  }
+
   private async insertVersion(tx: Db, v: NewVersion): Promise<AppliedNetworkSpec> {
     const version = (await this.specs.latestVersion(tx)) + 1;
     const sha256 = specSha256(v.spec);
@@ -219,6 +258,21 @@ function invalidSpec(summary: string, errors: SpecIssue[], warnings: SpecIssue[]
     'invalid_network_spec',
     `${summary} (${count}):\n${errors.map(formatIssue).join('\n')}`,
     { errors, warnings },
+  );
+}
+
+/**
+ * A spec that no longer serves what a saved profile grants (slice, DNN in that slice, IPv6 pool) would leave
+ * every SIM on that profile failing its sessions: Open5GS itself never compares the two (the UDR/HSS serve the
+ * profile, the SMF has no subnet for it). One line per profile and need, profiles by name.
+ */
+function orphansProfiles(orphans: OrphanedProfile[]) {
+  const names = orphans.map((o) => o.profile).join(', ');
+  const lines = orphans.flatMap((o) => o.needs.map((n) => `profile ${o.profile}: ${n.path}: ${n.message}`));
+  return networkSpecError(
+    'spec_orphans_profiles',
+    `This spec would break subscriber profile(s) ${names}: change or delete them first ("pakawaaz profiles save"), or keep what they need in the spec:\n${lines.join('\n')}`,
+    { profiles: orphans },
   );
 }
 

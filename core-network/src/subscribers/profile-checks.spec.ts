@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_NETWORK_YAML } from '../network-spec/demo-network.js';
 import { parseNetworkSpec } from '../network-spec/network-spec.js';
-import { checkProfile, previewProfile } from './profile-checks.js';
+import { checkProfile, orphanedProfiles, previewProfile } from './profile-checks.js';
 import { DEFAULT_PROFILE } from './profile.js';
 
 const demoSpec = (() => {
@@ -9,6 +9,9 @@ const demoSpec = (() => {
   if (!r.ok) throw new Error('demo spec invalid');
   return r.spec;
 })();
+
+/** The demo spec with every IPv6 pool removed. */
+const noV6Spec = { ...demoSpec, dnns: demoSpec.dnns.map(({ ipv6: _v6, ...d }) => d) };
 
 const gbps = (value: number) => ({ value, unit: 'Gbps' });
 const session = (dnn: string, extra: Record<string, unknown> = {}) => ({
@@ -43,7 +46,7 @@ describe('checkProfile: every problem at once', () => {
     expect(r.errors[4]?.message).toBe('slice SST 1 is listed twice (first at slices[0])');
   });
 
-  it('warns about slices and DNNs the running network spec does not serve, and capped session AMBRs', () => {
+  it('refuses slices and DNNs the running network spec does not serve; warns about capped session AMBRs', () => {
     const r = checkProfile(
       {
         ambr: { downlink: gbps(1), uplink: gbps(1) },
@@ -59,15 +62,35 @@ describe('checkProfile: every problem at once', () => {
       },
       demoSpec,
     );
-    if (!r.ok) throw new Error(JSON.stringify(r.errors));
-    expect(r.warnings.map((w) => w.path)).toEqual([
-      'slices[1].sessions[0].dnn',
-      'slices[2]',
-      'slices[0].sessions[0].ambr.downlink',
-    ]);
-    expect(r.warnings[1]?.message).toMatch(
+    if (r.ok) throw new Error('expected errors');
+    expect(r.errors.map((w) => w.path)).toEqual(['slices[1].sessions[0].dnn', 'slices[2]']);
+    expect(r.errors[1]?.message).toMatch(
       /^slice SST 2 is not in the running network spec \(it has SST 1, SST 1 SD 000001\)/,
     );
+    const fine = checkProfile({ ...DEFAULT_PROFILE, ambr: { downlink: gbps(1), uplink: gbps(1) } }, demoSpec);
+    expect(fine.ok).toBe(true);
+  });
+
+  it('refuses an IPv6 or IPv4v6 session to a DNN without an IPv6 pool, not an IPv4 one', () => {
+    const withType = (type: string) =>
+      checkProfile(
+        {
+          ambr: { downlink: gbps(1), uplink: gbps(1) },
+          slices: [{ sst: 1, default: true, sessions: [session('internet', { type })] }],
+        },
+        noV6Spec,
+      );
+    for (const type of ['IPv6', 'IPv4v6']) {
+      const r = withType(type);
+      if (r.ok) throw new Error(`expected ${type} to be refused`);
+      expect(r.errors).toEqual([
+        {
+          path: 'slices[0].sessions[0].type',
+          message: `${type} needs an IPv6 pool, but DNN internet in the running network spec has none: add dnns[].ipv6 or use IPv4`,
+        },
+      ]);
+    }
+    expect(withType('IPv4').ok).toBe(true);
   });
 
   it('warns that 4G caps AMBRs at 2^32 - 1 bps (S6a Max-Requested-Bandwidth, TS 29.272 §7.3.41)', () => {
@@ -118,5 +141,34 @@ describe('previewProfile', () => {
       exists: false,
       changed: true,
     });
+  });
+});
+
+describe('orphanedProfiles', () => {
+  it('names each profile the spec would break, with what it needs; fine profiles are left out', () => {
+    const govOnly = { ...demoSpec, dnns: demoSpec.dnns.filter((d) => d.name !== 'internet') };
+    const gov = {
+      ambr: { downlink: gbps(1), uplink: gbps(1) },
+      slices: [{ sst: 1, sd: '000001', default: true, sessions: [session('gov')] }],
+    };
+    expect(
+      orphanedProfiles(
+        [
+          { name: 'default', profile: DEFAULT_PROFILE },
+          { name: 'gov', profile: gov },
+        ],
+        govOnly,
+      ),
+    ).toEqual([
+      {
+        profile: 'default',
+        needs: [
+          {
+            path: 'slices[0].sessions[0].dnn',
+            message: 'the running network spec offers no DNN internet in slice SST 1: add it there first',
+          },
+        ],
+      },
+    ]);
   });
 });

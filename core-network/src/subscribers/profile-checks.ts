@@ -1,14 +1,23 @@
 import { stringify } from 'yaml';
 import { sliceKey, sliceLabel } from '../network-spec/check-support.js';
-import { formatPath, type NetworkSpec, type SpecIssue } from '../network-spec/network-spec.js';
+import {
+  formatPath,
+  validateNetworkSpec,
+  type NetworkSpec,
+  type SpecIssue,
+} from '../network-spec/network-spec.js';
 import { unifiedDiff } from '../network-spec/spec-preview.js';
 import { lteAmbrWarnings } from './profile-lte-limits.js';
 import { SubscriberProfile, type BitrateUnit } from './profile.js';
 
 /**
  * Every problem of a subscriber profile at once: the format (schema), the rules across fields (one default
- * slice, no duplicates), whatever part of the profile is readable, and, as warnings, what the running network
- * spec does not offer (a UE cannot use a slice or DNN the core does not serve). Pure.
+ * slice, no duplicates), whatever part of the profile is readable, and what the running network spec does not
+ * offer: a slice it does not declare, a DNN it does not serve in that slice, or an IPv6/IPv4v6 session to a DNN
+ * without an IPv6 pool. Those are errors, not warnings: Open5GS takes the profile anyway (the UDR/HSS never
+ * look at the SMF's DNNs), and then the AMF rejects the slice, or the SMF finds no subnet for the DNN and family
+ * (lib/pfcp/context.c ogs_pfcp_ue_ip_alloc fails the session), or an IPv4v6 session is silently cut down to
+ * IPv4 ("No IPv6 subnet ... only IPv4 assigned", src/smf/context.c smf_sess_set_ue_ip). Pure.
  */
 
 export type ProfileCheck =
@@ -52,38 +61,52 @@ export function checkProfile(value: unknown, spec: NetworkSpec | null): ProfileC
           message: `DNN ${dnn} is listed twice (first at sessions[${k}])`,
         });
     });
-    if (spec) againstSpec(spec, ref, dnns, i, warnings);
+    if (spec) errors.push(...againstSpec(spec, ref, rawSessions(s), i));
   });
   if (!parsed.success || errors.length > 0) return { ok: false, errors, warnings };
   warnings.push(...ambrWarnings(parsed.data), ...lteAmbrWarnings(parsed.data));
   return { ok: true, profile: parsed.data, warnings };
 }
 
+type RawSession = { dnn: string; type: unknown };
+
+/** What a profile's slice needs from the spec that the spec lacks; one issue per missing thing. */
 function againstSpec(
   spec: NetworkSpec,
   ref: { sst: number; sd: string | undefined },
-  dnns: string[],
+  sessions: RawSession[],
   i: number,
-  warnings: SpecIssue[],
-): void {
+): SpecIssue[] {
   const key = sliceKey(ref);
   if (!spec.slices.some((s) => sliceKey(s) === key)) {
     const declared = spec.slices.map(sliceLabel).join(', ');
-    warnings.push({
-      path: `slices[${i}]`,
-      message: `slice ${sliceLabel(ref)} is not in the running network spec (it has ${declared}): UEs cannot use it`,
-    });
-    return;
+    return [
+      {
+        path: `slices[${i}]`,
+        message: `slice ${sliceLabel(ref)} is not in the running network spec (it has ${declared}): add it to the spec first`,
+      },
+    ];
   }
-  dnns.forEach((dnn, j) => {
-    const offered = spec.dnns.some(
+  return sessions.flatMap(({ dnn, type }, j): SpecIssue[] => {
+    const offered = spec.dnns.find(
       (d) => d.name.toLowerCase() === dnn.toLowerCase() && d.slices.some((s) => sliceKey(s) === key),
     );
     if (!offered)
-      warnings.push({
-        path: `slices[${i}].sessions[${j}].dnn`,
-        message: `the running network spec offers no DNN ${dnn} in slice ${sliceLabel(ref)}: sessions to it fail`,
-      });
+      return [
+        {
+          path: `slices[${i}].sessions[${j}].dnn`,
+          message: `the running network spec offers no DNN ${dnn} in slice ${sliceLabel(ref)}: add it there first`,
+        },
+      ];
+    // The SMF takes the IPv6 prefix from the DNN's IPv6 `session` subnet (src/smf/context.c smf_sess_set_ue_ip).
+    if ((type === 'IPv6' || type === 'IPv4v6') && offered.ipv6 === undefined)
+      return [
+        {
+          path: `slices[${i}].sessions[${j}].type`,
+          message: `${type} needs an IPv6 pool, but DNN ${offered.name} in the running network spec has none: add dnns[].ipv6 or use IPv4`,
+        },
+      ];
+    return [];
   });
 }
 
@@ -108,6 +131,14 @@ function rawSlices(value: unknown): RawSlice[] {
   const slices = (value as { slices?: unknown } | null)?.slices;
   if (!Array.isArray(slices)) return [];
   return slices.map((s: unknown) => (s !== null && typeof s === 'object' ? (s as RawSlice) : {}));
+}
+
+function rawSessions(slice: RawSlice): RawSession[] {
+  if (!Array.isArray(slice.sessions)) return [];
+  return slice.sessions.flatMap((x: unknown) => {
+    const { dnn, type } = (x ?? {}) as { dnn?: unknown; type?: unknown };
+    return typeof dnn === 'string' ? [{ dnn, type: type ?? 'IPv4' }] : [];
+  });
 }
 
 function sessionDnns(slice: RawSlice): string[] {
@@ -142,4 +173,31 @@ export function previewProfile(
   const after = stringify(checked.profile, { lineWidth: 0, singleQuote: true });
   const diff = unifiedDiff(before, after, saved ? `${name} (saved)` : '/dev/null', name);
   return { ...base, valid: true, errors: [], changed: before !== after, diff };
+}
+
+/** A stored profile the spec would no longer serve, and what it needs from the spec. */
+export type OrphanedProfile = { profile: string; needs: SpecIssue[] };
+
+/**
+ * The profiles a spec would leave without a slice, DNN or IPv6 pool they grant (see checkProfile). Stored
+ * profiles were valid when saved, so only the spec issues are left; a profile that no longer parses is named too.
+ */
+export function orphanedProfiles(
+  profiles: readonly { name: string; profile: unknown }[],
+  spec: NetworkSpec,
+): OrphanedProfile[] {
+  return profiles.flatMap(({ name, profile }) => {
+    const checked = checkProfile(profile, spec);
+    return checked.ok ? [] : [{ profile: name, needs: checked.errors }];
+  });
+}
+
+/**
+ * The stored running spec if it still validates; null when none was applied or it no longer passes (then there
+ * is nothing sound to check against, and `network open5gs-config` refuses to render it anyway).
+ */
+export function runningSpec(stored: unknown): NetworkSpec | null {
+  if (stored === undefined || stored === null) return null;
+  const checked = validateNetworkSpec(stored);
+  return checked.ok ? checked.spec : null;
 }

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { requireNational, requireRole, type Principal } from '@pakawaaz/platform';
 import { NetworkSpecRepository } from '../network-spec/network-spec.repository.js';
-import { validateNetworkSpec, type NetworkSpec } from '../network-spec/network-spec.js';
-import { previewProfile, type ProfilePreview } from './profile-checks.js';
+import { previewProfile, runningSpec, type ProfilePreview } from './profile-checks.js';
 import { SubscriberProfile } from './profile.js';
 import { SubscribersRepository } from './subscribers.repository.js';
 
@@ -39,10 +38,4 @@ export class ProfilePreviewService {
     const sample = users.rows.map((s) => ({ imsi: s.imsi, displayName: s.displayName }));
     return { ...result, subscribers: { total: users.total, sample } };
   }
-}
-
-function runningSpec(stored: unknown): NetworkSpec | null {
-  if (stored === undefined) return null;
-  const checked = validateNetworkSpec(stored);
-  return checked.ok ? checked.spec : null;
 }

@@ -16,10 +16,18 @@ const Arp = z
   })
   .strict();
 
+export const ONE_DEFAULT_DNN = 'at most one DNN per slice can be the default';
+
 export const ProfileSession = z
   .object({
     dnn: z.string().regex(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/i, 'DNN: letters, digits, dots and dashes'),
     type: z.enum(['IPv4', 'IPv6', 'IPv4v6']).default('IPv4'),
+    /**
+     * The slice's default DNN (at most one per slice; none: the first). Open5GS has no such field: it takes the
+     * first session of a slice as the default DNN (src/udr/nudr-handler.c) and the first session of the first
+     * slice as the default APN (src/hss/hss-s6a-path.c, Context-Identifier 1), so the document renders it first.
+     */
+    default: z.boolean().optional(),
     /** 5QI (TS 23.501 Table 5.7.4-1); 9 = default non-GBR internet. */
     qos: z
       .object({ index: z.number().int().min(1).max(255).default(9), arp: Arp.prefault({}) })
@@ -38,7 +46,13 @@ export const ProfileSlice = z
       .optional(),
     default: z.boolean().default(false),
     // Open5GS asserts above 4 sessions (DNNs) per slice (OGS_MAX_NUM_OF_SESS).
-    sessions: z.array(ProfileSession).min(1).max(4),
+    sessions: z
+      .array(ProfileSession)
+      .min(1)
+      .max(4)
+      .refine((xs) => xs.filter((x) => x.default === true).length <= 1, {
+        message: ONE_DEFAULT_DNN,
+      }),
   })
   .strict();
 

@@ -19,7 +19,13 @@ import { SubscriberProfilesService } from './subscriber-profiles.service.js';
 @ApiBearerAuth('bearer')
 // Profile templates are national network configuration (slices, DNNs, QoS).
 @RouteScope('national')
-@ErrorCodes(CORE_NETWORK_ERROR_STATUS, 'profile_not_found', 'profile_in_use', 'invalid_profile')
+@ErrorCodes(
+  CORE_NETWORK_ERROR_STATUS,
+  'profile_not_found',
+  'profile_in_use',
+  'invalid_profile',
+  'profile_strands_static_addresses',
+)
 @Controller('api/v1/subscriber-profiles')
 export class SubscriberProfilesController {
   constructor(private readonly profiles: SubscriberProfilesService) {}

@@ -2,7 +2,9 @@ import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { AuditService, requireNational, requireRole, type Db, type Principal } from '@pakawaaz/platform';
 import type { z } from 'zod';
 import { coreNetworkError } from '../core-network.errors.js';
-import { checkProfile } from './profile-checks.js';
+import { NetworkSpecRepository } from '../network-spec/network-spec.repository.js';
+import { checkProfile, runningSpec } from './profile-checks.js';
+import { strandedAddresses, strandedLines } from './static-address.js';
 import { DEFAULT_PROFILE, DEFAULT_PROFILE_NAME, SubscriberProfile } from './profile.js';
 import type { ProfileTemplateList } from './subscriber-profiles.dto.js';
 import { ProfileName } from './subscribers.dto.js';
@@ -19,6 +21,7 @@ export class SubscriberProfilesService implements OnApplicationBootstrap {
   constructor(
     private readonly repo: SubscribersRepository,
     private readonly audit: AuditService,
+    private readonly specs: NetworkSpecRepository,
   ) {}
 
   /** The `default` profile always exists, so a SIM can be assigned without naming one. */
@@ -51,15 +54,32 @@ export class SubscriberProfilesService implements OnApplicationBootstrap {
     requireRole(ctx.principal, 'network-admin');
     if (!ProfileName.safeParse(name).success)
       throw coreNetworkError('invalid_profile', 'Profile names are lower-case letters, digits and dashes.');
-    // Every problem at once (format and rules); the preview adds what the running network spec lacks.
-    const parsed = checkProfile(profile, null);
-    if (!parsed.ok)
-      throw coreNetworkError(
-        'invalid_profile',
-        parsed.errors.map((i) => `${i.path}: ${i.message}`).join('; '),
-        { errors: parsed.errors },
-      );
     await this.repo.db.transaction(async (tx: Db) => {
+      // The spec lock orders this save with a concurrent `network apply`: each sees the other's result, so a
+      // spec that drops a DNN and a profile that starts granting it cannot both pass.
+      await this.specs.lockVersions(tx);
+      // Every problem at once: format, rules, and what the running network spec does not offer.
+      const running = runningSpec((await this.specs.current(tx))?.spec);
+      const parsed = checkProfile(profile, running);
+      if (!parsed.ok)
+        throw coreNetworkError(
+          'invalid_profile',
+          parsed.errors.map((i) => `${i.path}: ${i.message}`).join('; '),
+          { errors: parsed.errors },
+        );
+      if (running) {
+        const users = await this.repo.withStaticIpv4(tx, name);
+        const stranded = strandedAddresses(
+          users.map((u) => ({ ...u, profile: parsed.profile })),
+          running,
+        );
+        if (stranded.length > 0)
+          throw coreNetworkError(
+            'profile_strands_static_addresses',
+            `This change moves the static address of ${stranded.length} subscriber(s) off their DNN's static block: change their addresses first, or keep the default DNN:\n${strandedLines(stranded)}`,
+            { subscribers: stranded },
+          );
+      }
       await this.repo.upsertProfile(tx, name, description, parsed.profile);
       await this.repo.bumpProfileUsers(tx, name);
       await this.audit.record(

@@ -141,6 +141,9 @@ const imsiParam = (imsi: string) => {
   'not_an_official',
   'institution_mismatch',
   'official_directory_unavailable',
+  'network_spec_missing',
+  'invalid_static_ip',
+  'static_ip_in_use',
 )
 @Controller('api/v1/subscribers')
 export class SubscribersController {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, scopeCondition, type DatabaseHandle, type Db, type Principal } from '@pakawaaz/platform';
-import { and, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, ilike, inArray, isNotNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import { simCards } from '../sim-inventory/sims.schema.js';
 import { subscriberDeletions, subscriberProfiles, subscribers } from './subscribers.schema.js';
 
@@ -39,6 +39,43 @@ export class SubscribersRepository {
       .where(eq(subscribers.imsi, sql.placeholder('imsi')))
       .limit(1)
       .prepare('core_network_subscriber_by_imsi');
+  }
+
+  /** The subscriber holding this static IPv4 address, other than `except`. */
+  async byStaticIpv4(tx: Db, address: string, except: string): Promise<SubscriberRow | undefined> {
+    const [row] = await tx
+      .select()
+      .from(subscribers)
+      .where(and(eq(subscribers.staticIpv4, address), ne(subscribers.imsi, except)))
+      .limit(1);
+    return row;
+  }
+
+  /** Subscribers with a static IPv4 address (optionally on one profile), with their profile's stored JSON. */
+  async withStaticIpv4(
+    tx: Db,
+    profile?: string,
+  ): Promise<
+    { imsi: string; displayName: string; staticIpv4: string; profileName: string; profile: unknown }[]
+  > {
+    const rows = await tx
+      .select({
+        imsi: subscribers.imsi,
+        displayName: subscribers.displayName,
+        staticIpv4: subscribers.staticIpv4,
+        profileName: subscribers.profileName,
+        profile: subscriberProfiles.profile,
+      })
+      .from(subscribers)
+      .innerJoin(subscriberProfiles, eq(subscriberProfiles.name, subscribers.profileName))
+      .where(
+        and(
+          isNotNull(subscribers.staticIpv4),
+          profile === undefined ? undefined : eq(subscribers.profileName, profile),
+        ),
+      )
+      .orderBy(subscribers.imsi);
+    return rows.flatMap((r) => (r.staticIpv4 === null ? [] : [{ ...r, staticIpv4: r.staticIpv4 }]));
   }
 
   async insert(tx: Db, row: typeof subscribers.$inferInsert): Promise<void> {
@@ -146,8 +183,8 @@ export class SubscribersRepository {
     return row;
   }
 
-  profiles(): Promise<ProfileRow[]> {
-    return this.db.select().from(subscriberProfiles).orderBy(subscriberProfiles.name);
+  profiles(tx: Db = this.db): Promise<ProfileRow[]> {
+    return tx.select().from(subscriberProfiles).orderBy(subscriberProfiles.name);
   }
 
   async upsertProfile(tx: Db, name: string, description: string, profile: unknown): Promise<void> {

@@ -1,4 +1,4 @@
-import { index, integer, jsonb, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { coreNetworkSchema } from '../core-network.schema.js';
 
 /** A named subscription profile: AMBR and the slices/DNNs with QoS an official's SIM gets. */
@@ -10,6 +10,9 @@ export const subscriberProfiles = coreNetworkSchema.table('subscriber_profiles',
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
+
+/** The unique index on static_ipv4 (NULLs are distinct in PostgreSQL: any number without one). */
+export const STATIC_IPV4_UNIQUE = 'subscribers_static_ipv4_key';
 
 /**
  * A SIM assigned to an official. `user_id`/`institution_id` are plain ids from identity (no cross-domain
@@ -26,6 +29,7 @@ export const subscribers = coreNetworkSchema.table(
     /** When identity's facts copied here were current; an event with older facts changes nothing. */
     identityFactsAt: timestamp('identity_facts_at', { withTimezone: true, mode: 'date' }),
     profileName: text('profile_name').notNull(),
+    /** Inside its DNN's spec `ipv4.staticRange` (subscribers/static-address.ts); unique (Open5GS never checks). */
     staticIpv4: text('static_ipv4'),
     status: text('status', { enum: ['active', 'barred'] })
       .notNull()
@@ -45,6 +49,7 @@ export const subscribers = coreNetworkSchema.table(
     index('subscribers_user_idx').on(t.userId),
     index('subscribers_institution_idx').on(t.institutionId),
     index('subscribers_status_idx').on(t.status),
+    uniqueIndex(STATIC_IPV4_UNIQUE).on(t.staticIpv4),
   ],
 );
 

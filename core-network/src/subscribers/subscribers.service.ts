@@ -12,16 +12,20 @@ import {
   type Principal,
 } from '@pakawaaz/platform';
 import { coreNetworkError } from '../core-network.errors.js';
+import { NetworkSpecRepository } from '../network-spec/network-spec.repository.js';
 import { SimInventoryRepository } from '../sim-inventory/sim-inventory.repository.js';
 import type { OfficialRecord } from './official-directory.port.js';
 import { Officials } from './officials.js';
-import { DEFAULT_PROFILE_NAME } from './profile.js';
+import { runningSpec } from './profile-checks.js';
+import { DEFAULT_PROFILE_NAME, SubscriberProfile } from './profile.js';
+import { isUniqueViolation, staticIpInUse, staticIpv4Problem } from './static-address.js';
 import { SubscriberBarred } from './subscribers.events.js';
 import {
   SubscribersRepository,
   type SubscriberListQuery,
   type SubscriberRow,
 } from './subscribers.repository.js';
+import { STATIC_IPV4_UNIQUE } from './subscribers.schema.js';
 
 export type AssignInput = {
   imsi: string;
@@ -58,6 +62,7 @@ export class SubscribersService {
     private readonly officials: Officials,
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly specs: NetworkSpecRepository,
   ) {}
 
   /** Subscribers in the caller's scope matching the query, with their MSISDNs and officials' names. */
@@ -103,8 +108,23 @@ export class SubscribersService {
     requireNational(ctx.principal);
     const official = await this.assignee(input, ctx.principal);
     const profileName = input.profile ?? DEFAULT_PROFILE_NAME;
-    const row = await this.repo.db.transaction(async (tx) => {
+    const staticIpv4 = input.staticIpv4 ?? null;
+    const row = await this.staticIpv4Unique(staticIpv4, input.imsi, () =>
+      this.assignTx(input, official, profileName, staticIpv4, ctx),
+    );
+    return this.shown(row);
+  }
+
+  private async assignTx(
+    input: AssignInput,
+    official: OfficialRecord,
+    profileName: string,
+    staticIpv4: string | null,
+    ctx: Ctx,
+  ): Promise<SubscriberRow> {
+    return this.repo.db.transaction(async (tx) => {
       await this.assignable(tx, input.imsi, profileName);
+      await this.checkStaticIpv4(tx, input.imsi, staticIpv4, profileName);
       await this.sims.setStatus(tx, input.imsi, 'assigned');
       await this.repo.insert(tx, {
         imsi: input.imsi,
@@ -112,7 +132,7 @@ export class SubscribersService {
         displayName: official.displayName,
         institutionId: official.institutionId,
         profileName,
-        staticIpv4: input.staticIpv4 ?? null,
+        staticIpv4,
       });
       await this.audit.record(
         {
@@ -126,14 +146,15 @@ export class SubscribersService {
       );
       return (await this.repo.find(input.imsi, tx))!;
     });
-    return this.shown(row);
   }
 
   /** Everything `assign` checks, changing nothing (a dry run): throws what `assign` would. */
   async checkAssign(input: AssignInput, caller: Principal): Promise<OfficialRecord> {
     requireNational(caller);
     const official = await this.assignee(input, caller);
-    await this.assignable(this.repo.db, input.imsi, input.profile ?? DEFAULT_PROFILE_NAME);
+    const profileName = input.profile ?? DEFAULT_PROFILE_NAME;
+    await this.assignable(this.repo.db, input.imsi, profileName);
+    await this.checkStaticIpv4(this.repo.db, input.imsi, input.staticIpv4 ?? null, profileName);
     return official;
   }
 
@@ -214,27 +235,77 @@ export class SubscribersService {
     ctx: Ctx,
   ): Promise<SubscriberWithMsisdn> {
     requireNational(ctx.principal);
-    const row = await this.repo.db.transaction(async (tx) => {
-      if (values.profile && !(await this.repo.profile(values.profile, tx)))
-        throw coreNetworkError('profile_not_found', `No subscriber profile named "${values.profile}".`);
-      const updated = await this.repo.update(tx, imsi, {
-        ...(values.profile ? { profileName: values.profile } : {}),
-        ...(values.staticIpv4 !== undefined ? { staticIpv4: values.staticIpv4 } : {}),
-      });
-      if (!updated) throw notFound();
-      await this.audit.record(
-        {
-          actor: ctx.principal.actor,
-          action: 'core-network.subscriber.updated',
-          target: `imsi:${imsi}`,
-          details: { ...values },
-          requestId: ctx.requestId,
-        },
-        tx,
-      );
-      return updated;
-    });
+    const row = await this.staticIpv4Unique(values.staticIpv4 ?? null, imsi, () =>
+      this.repo.db.transaction(async (tx) => {
+        if (values.profile && !(await this.repo.profile(values.profile, tx)))
+          throw coreNetworkError('profile_not_found', `No subscriber profile named "${values.profile}".`);
+        const current = await this.repo.find(imsi, tx);
+        if (!current) throw notFound();
+        // A new profile can move the static address to another DNN: check the pair as it will be.
+        const staticIpv4 = values.staticIpv4 === undefined ? current.staticIpv4 : values.staticIpv4;
+        if (values.profile !== undefined || values.staticIpv4 !== undefined)
+          await this.checkStaticIpv4(tx, imsi, staticIpv4, values.profile ?? current.profileName);
+        const updated = await this.repo.update(tx, imsi, {
+          ...(values.profile ? { profileName: values.profile } : {}),
+          ...(values.staticIpv4 !== undefined ? { staticIpv4: values.staticIpv4 } : {}),
+        });
+        if (!updated) throw notFound();
+        await this.audit.record(
+          {
+            actor: ctx.principal.actor,
+            action: 'core-network.subscriber.updated',
+            target: `imsi:${imsi}`,
+            details: { ...values },
+            requestId: ctx.requestId,
+          },
+          tx,
+        );
+        return updated;
+      }),
+    );
     return this.shown(row);
+  }
+
+  /**
+   * A static IPv4 address Open5GS can honour (static-address.ts): on the profile's default DNN, inside that
+   * DNN's static block in the running spec, and held by no other subscriber.
+   */
+  private async checkStaticIpv4(tx: Db, imsi: string, address: string | null, profileName: string) {
+    if (address === null) return;
+    // Ordered with `network apply` and profile saves, which check static addresses under the same lock.
+    await this.specs.lockVersions(tx);
+    const spec = runningSpec((await this.specs.current(tx))?.spec);
+    if (!spec)
+      throw coreNetworkError(
+        'network_spec_missing',
+        'A static address is checked against the network spec: apply one first (pakawaaz network apply).',
+      );
+    const profile = SubscriberProfile.safeParse((await this.repo.profile(profileName, tx))?.profile);
+    if (!profile.success)
+      throw coreNetworkError('invalid_static_ip', `Profile "${profileName}" is unreadable; save it again.`);
+    const problem = staticIpv4Problem(address, profile.data, spec);
+    if (problem !== null)
+      throw coreNetworkError('invalid_static_ip', `Static address ${problem} (profile "${profileName}").`, {
+        staticIpv4: address,
+      });
+    const holder = await this.repo.byStaticIpv4(tx, address, imsi);
+    if (holder) throw staticIpInUse(address, holder);
+  }
+
+  /** Two concurrent changes passing the check above: the unique index refuses the second, named like the first. */
+  private async staticIpv4Unique<T>(
+    address: string | null,
+    imsi: string,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (address === null || !isUniqueViolation(err, STATIC_IPV4_UNIQUE)) throw err;
+      const holder = await this.repo.byStaticIpv4(this.repo.db, address, imsi);
+      if (!holder) throw err;
+      throw staticIpInUse(address, holder);
+    }
   }
 
   /** The SIM goes back to the inventory; the reconciler removes the subscriber from Open5GS. */

@@ -28,6 +28,7 @@ import { SimSecretsService } from '../../src/sim-inventory/sim-secrets.service.j
 import type { SimBlockResult, SimBlockTask } from '../../src/sim-inventory/sim-import.worker.js';
 import { DeviceEventsListener } from '../../src/subscribers/device-events.listener.js';
 import { SubscribersRepository } from '../../src/subscribers/subscribers.repository.js';
+import { NetworkSpecRepository } from '../../src/network-spec/network-spec.repository.js';
 import { Officials } from '../../src/subscribers/officials.js';
 import { MemoryOfficialDirectory } from '../support/memory-officials.js';
 import { SubscriberProfilesService } from '../../src/subscribers/subscriber-profiles.service.js';
@@ -428,8 +429,13 @@ describe('subscribers', () => {
       officials,
       bus,
       testLogger,
+      new NetworkSpecRepository(db.handle),
     );
-    profiles = new SubscriberProfilesService(new SubscribersRepository(db.handle), audit);
+    profiles = new SubscriberProfilesService(
+      new SubscribersRepository(db.handle),
+      audit,
+      new NetworkSpecRepository(db.handle),
+    );
     await profiles.onApplicationBootstrap();
   });
   afterAll(() => bus.close());

@@ -25,6 +25,7 @@ import { SimImportService } from '../../src/sim-inventory/sim-import.service.js'
 import { SimInventoryRepository } from '../../src/sim-inventory/sim-inventory.repository.js';
 import { SimSecretsService } from '../../src/sim-inventory/sim-secrets.service.js';
 import { SubscribersRepository } from '../../src/subscribers/subscribers.repository.js';
+import { NetworkSpecRepository } from '../../src/network-spec/network-spec.repository.js';
 import { SubscriberProfilesService } from '../../src/subscribers/subscriber-profiles.service.js';
 import { SubscribersService } from '../../src/subscribers/subscribers.service.js';
 import { Officials } from '../../src/subscribers/officials.js';
@@ -93,8 +94,20 @@ export async function coreNetworkFixture(overrides: Partial<CoreNetworkConfig> =
   const directory = new MemoryOfficialDirectory();
   const officials = new Officials();
   officials.bind(directory);
-  const subscribers = new SubscribersService(subscribersRepo, repo, audit, officials, bus, testLogger);
-  const profiles = new SubscriberProfilesService(subscribersRepo, audit);
+  const subscribers = new SubscribersService(
+    subscribersRepo,
+    repo,
+    audit,
+    officials,
+    bus,
+    testLogger,
+    new NetworkSpecRepository(db.handle),
+  );
+  const profiles = new SubscriberProfilesService(
+    subscribersRepo,
+    audit,
+    new NetworkSpecRepository(db.handle),
+  );
   await profiles.onApplicationBootstrap();
   await db.handle.db.insert(networkSpecs).values({
     version: 1,

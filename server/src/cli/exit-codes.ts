@@ -62,6 +62,14 @@ const HINTS: Readonly<Partial<Record<ErrorCode, string>>> = {
   network_spec_missing: 'Apply a network spec first (`pakawaaz network apply --spec network.yaml`).',
   profile_not_found: 'Check the profile name (`pakawaaz profiles list`).',
   profile_in_use: 'Move its subscribers to another profile first.',
+  spec_orphans_profiles:
+    'Change or delete the named profiles first (`pakawaaz profiles save`), or keep what they need in the spec.',
+  spec_orphans_static_addresses:
+    "Move the named subscribers' static addresses first, or keep their DNN's ipv4.staticRange in the spec.",
+  static_ip_in_use:
+    "Pick another address in the DNN's ipv4.staticRange, or free this one on the named subscriber.",
+  invalid_static_ip:
+    "Use an address inside the profile's default DNN's ipv4.staticRange (`pakawaaz network show`).",
   open5gs_not_configured: 'Set OPEN5GS_MONGODB_URL on the server to sync with Open5GS.',
 };
 

@@ -16,6 +16,7 @@ import {
   type RenderContext,
   type YamlMap,
 } from './render-common.js';
+import { dynamicRanges } from './ue-pool.js';
 
 /** The 5G SA core: one function per NF, each returning the YAML document as a plain object (key order = file order). */
 
@@ -59,6 +60,9 @@ export function sessions(dnns: readonly DnnSpec[], withDevice: boolean): YamlMap
         dnn: dnn.name,
       };
       if (withDevice && dnn.device !== undefined) entry.dev = dnn.device;
+      // SMF only (it allocates UE addresses, for 5G and as PGW-C for 4G): leave the static block out.
+      const staticRange = pool === dnn.ipv4 ? dnn.ipv4.staticRange : undefined;
+      if (!withDevice && staticRange !== undefined) entry.range = dynamicRanges(pool.subnet, staticRange);
       return [entry];
     }),
   );

@@ -5,6 +5,7 @@ import {
   buildSubscriberDocument,
   buildSubscriberDocuments,
   Open5gsDocumentError,
+  staticIpv4Dnn,
   type Open5gsSubscriberDocument,
   type SubscriberDocumentInput,
 } from './subscriber-document.js';
@@ -93,6 +94,39 @@ describe('buildSubscriberDocument: golden document', () => {
 
     expect(doc).toStrictEqual(golden);
     expect(ordered(doc)).toBe(ordered(golden));
+  });
+
+  it('renders the same golden document from a profile that lists the default slice and DNN last', () => {
+    // Open5GS reads meaning into order (default APN = slice[0].session[0]); the profile's order carries none.
+    const [defaultSlice, other] = goldenProfile.slices;
+    const [internet, ims] = defaultSlice!.sessions;
+    const reordered = SubscriberProfile.parse({
+      ...goldenProfile,
+      slices: [other, { ...defaultSlice, sessions: [ims, { ...internet, default: true }] }],
+    });
+    const doc = buildSubscriberDocument({ ...goldenInput, profile: reordered });
+
+    expect(ordered(doc)).toBe(ordered(readGolden()));
+  });
+
+  it('is what Open5GS 2.7 reads as default APN (4G) and default DNN / S-NSSAI (5G)', () => {
+    // Models of the readers, not of our builder: src/hss/hss-s6a-path.c takes slice[0] and gives session[i]
+    // Context-Identifier i+1 with the profile's default Context-Identifier 1; src/udr/nudr-handler.c marks
+    // session[0] of each slice the default DNN and the slices with default_indicator the default S-NSSAIs.
+    const golden = readGolden() as Open5gsSubscriberDocument;
+    const hss = (d: Open5gsSubscriberDocument) => {
+      const apns = d.slice[0]!.session.map((x, i) => ({ apn: x.name, contextId: i + 1 }));
+      return { defaultApn: apns.find((a) => a.contextId === 1)?.apn, apns: apns.map((a) => a.apn) };
+    };
+    const udr = (d: Open5gsSubscriberDocument) => ({
+      defaultSnssai: d.slice.filter((x) => x.default_indicator).map((x) => x.sst),
+      defaultDnn: d.slice.map((x) => x.session[0]!.name),
+    });
+    const doc = buildSubscriberDocument(goldenInput);
+
+    expect(hss(golden)).toEqual({ defaultApn: 'internet', apns: ['internet', 'ims'] });
+    expect(hss(doc)).toEqual(hss(golden));
+    expect(udr(doc)).toEqual(udr(golden));
   });
 
   it('is deterministic', () => {
@@ -225,15 +259,28 @@ describe('buildSubscriberDocument: slices and static IP', () => {
     ],
   });
 
-  it('keeps slice order, writes sd only when set and marks only the default slice', () => {
+  it('puts the default slice first, writes sd only when set and marks only the default slice', () => {
     const doc = buildSubscriberDocument(input({ profile: twoSlices }));
 
     expect(doc.slice.map((s) => [s.sst, s.sd, s.default_indicator])).toEqual([
-      [3, 'ABCDEF', false],
       [1, undefined, true],
+      [3, 'ABCDEF', false],
     ]);
-    expect('sd' in doc.slice[1]!).toBe(false);
-    expect(doc.slice[1]!.session.map((s) => s.name)).toEqual(['v6only', 'internet', 'backup']);
+    expect('sd' in doc.slice[0]!).toBe(false);
+    expect(doc.slice[0]!.session.map((s) => s.name)).toEqual(['v6only', 'internet', 'backup']);
+  });
+
+  it('puts the default DNN first in its slice and keeps the others in profile order', () => {
+    const marked = SubscriberProfile.parse({
+      ...twoSlices,
+      slices: twoSlices.slices.map((s) =>
+        s.default ? { ...s, sessions: s.sessions.map((x) => ({ ...x, default: x.dnn === 'backup' })) } : s,
+      ),
+    });
+    const doc = buildSubscriberDocument(input({ profile: marked }));
+
+    expect(doc.slice[0]!.session.map((s) => s.name)).toEqual(['backup', 'v6only', 'internet']);
+    expect(doc.slice[0]!.session.every((s) => !('default' in s))).toBe(true);
   });
 
   it('puts the static IPv4 on the first IPv4-capable session of the default slice only', () => {
@@ -241,6 +288,7 @@ describe('buildSubscriberDocument: slices and static IP', () => {
     const withUe = doc.slice.flatMap((s) => s.session.filter((x) => x.ue).map((x) => [s.sst, x.name, x.ue]));
 
     expect(withUe).toEqual([[1, 'internet', { ipv4: '10.45.1.7' }]]);
+    expect(staticIpv4Dnn(twoSlices)).toBe('internet');
   });
 
   it('writes no ue block without a static address', () => {

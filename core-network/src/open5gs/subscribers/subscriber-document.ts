@@ -274,31 +274,54 @@ function ambr(a: SubscriberProfile['ambr']): Open5gsAmbr {
 type ProfileSlice = SubscriberProfile['slices'][number];
 type ProfileSession = ProfileSlice['sessions'][number];
 
-type StaticIp = { readonly session: ProfileSession; readonly ipv4: string };
+type StaticIp = { readonly dnn: string; readonly ipv4: string };
+
+/**
+ * Slices and sessions in the order Open5GS reads meaning into, which is not the profile's order:
+ * - 4G: the HSS builds the whole APN-Configuration-Profile from `slice[0]` and ignores `default_indicator`
+ *   ("For EPC, we'll use first Slice in Subscription", src/hss/hss-s6a-path.c hss_s6a_avp_add_subscription_data
+ *   and src/hss/hss-swx-path.c), and gives `session[i]` Context-Identifier i+1 with the profile's
+ *   Context-Identifier 1, so `slice[0].session[0]` is the default APN.
+ *   lib/dbi/subscription.c ogs_dbi_subscription_data reads the `slice` array in stored order.
+ * - 5G: the UDR marks `session[0]` of every slice as its default DNN ("0-index DNN becomes the default DNN",
+ *   src/udr/nudr-handler.c) and takes the default S-NSSAIs from `default_indicator`.
+ * So the default slice goes first, and in every slice the default session goes first; the rest keep their order.
+ */
+export function open5gsOrder(profile: SubscriberProfile): ProfileSlice[] {
+  const first = <T extends { default?: boolean | undefined }>(xs: readonly T[]): T[] => {
+    const i = xs.findIndex((x) => x.default === true);
+    return i <= 0 ? [...xs] : [xs[i]!, ...xs.slice(0, i), ...xs.slice(i + 1)];
+  };
+  return first(profile.slices).map((s) => ({ ...s, sessions: first(s.sessions) }));
+}
 
 function slices(profile: SubscriberProfile, staticIp: StaticIp | null): Open5gsSlice[] {
-  return profile.slices.map((s) => ({
+  return open5gsOrder(profile).map((s) => ({
     sst: s.sst,
     ...(s.sd === undefined ? {} : { sd: s.sd }),
     default_indicator: s.default,
-    session: s.sessions.map((x) => session(x, x === staticIp?.session ? staticIp.ipv4 : null)),
+    session: s.sessions.map((x) => session(x, x.dnn === staticIp?.dnn && s.default ? staticIp.ipv4 : null)),
   }));
 }
 
 /**
- * A subscriber has one static address, so it goes on one session: the first IPv4-capable session of the
- * default slice, normally its first DNN, which Open5GS makes the default DNN (src/udr/nudr-handler.c,
- * "0-index DNN becomes the default DNN"). The same address on several DNNs would collide with the SMF's
- * per-DNN UE subnets.
+ * The DNN a subscriber's static IPv4 address is written on: the first IPv4-capable session of the default
+ * slice in Open5GS order, i.e. the default DNN/APN unless that one is IPv6-only. A subscriber has one static
+ * address, so it goes on one session; the same address on several DNNs would collide with their UE subnets.
+ * Null when the default slice has no IPv4-capable session.
  */
+export function staticIpv4Dnn(profile: SubscriberProfile): string | null {
+  const defaultSlice = open5gsOrder(profile).find((s) => s.default);
+  return defaultSlice?.sessions.find((x) => x.type !== 'IPv6')?.dnn ?? null;
+}
+
 function staticIp(input: SubscriberDocumentInput): StaticIp {
   const ipv4 = input.staticIpv4 ?? '';
   if (!isIPv4(ipv4))
     throw new Open5gsDocumentError(input.imsi, 'static IPv4 address is not a dotted-quad address');
-  const defaultSlice = input.profile.slices.find((s) => s.default);
-  const target = defaultSlice?.sessions.find((x) => x.type !== 'IPv6');
-  if (!target) throw new Open5gsDocumentError(input.imsi, 'a static IPv4 address needs an IPv4 session');
-  return { session: target, ipv4 };
+  const dnn = staticIpv4Dnn(input.profile);
+  if (dnn === null) throw new Open5gsDocumentError(input.imsi, 'a static IPv4 address needs an IPv4 session');
+  return { dnn, ipv4 };
 }
 
 function session(s: ProfileSession, ipv4: string | null): Open5gsSession {

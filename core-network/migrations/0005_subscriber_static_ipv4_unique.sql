@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "subscribers_static_ipv4_key" ON "core_network"."subscribers" USING btree ("static_ipv4");
