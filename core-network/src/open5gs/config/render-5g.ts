@@ -1,14 +1,15 @@
 import { defaultGateway, sliceKey } from '../../network-spec/network-spec.checks.js';
-import type { DnnSpec } from '../../network-spec/network-spec.schema.js';
+import type { DnnSpec, UpfSpec } from '../../network-spec/network-spec.schema.js';
+import { upfsOf, type UserPlaneNode } from '../../network-spec/user-plane.js';
 import {
   httpUri,
-  peerEntry,
   plmnId,
   preamble,
   sbiViaScp,
   servers,
   sNssai,
   taiEntries,
+  userPlanePeer,
   type RenderContext,
   type YamlMap,
 } from './render-common.js';
@@ -68,7 +69,10 @@ export function smfConfig(ctx: RenderContext): YamlMap {
     ...preamble('smf', ctx),
     smf: {
       sbi: sbiViaScp(smf.sbi, ctx),
-      pfcp: { ...servers(smf.pfcp, 'pfcp'), client: { upf: [peerEntry(spec.nf.upf.pfcp, 'pfcp')] } },
+      pfcp: {
+        ...servers(smf.pfcp, 'pfcp'),
+        client: { upf: upfsOf(spec).map(({ node }) => userPlanePeer(node, 'dnn')) },
+      },
       gtpc: servers(smf.gtpc, 'gtpc'),
       gtpu: servers(smf.gtpu, 'gtpu'),
       metrics: servers(smf.metrics, 'metrics'),
@@ -91,14 +95,14 @@ function smfInfoSlices({ spec }: RenderContext): YamlMap[] {
   });
 }
 
-export function upfConfig(ctx: RenderContext): YamlMap {
-  const upf = ctx.spec.nf.upf;
+/** One UPF's file: its own endpoints, and the UE pools of the DNNs it serves only. */
+export function upfConfig(ctx: RenderContext, { node: upf, file, dnns }: UserPlaneNode<UpfSpec>): YamlMap {
   return {
-    ...preamble('upf', ctx),
+    ...preamble(file, ctx),
     upf: {
       pfcp: servers(upf.pfcp, 'pfcp'),
       gtpu: servers(upf.gtpu, 'gtpu'),
-      session: sessions(ctx.spec.dnns, true),
+      session: sessions(dnns, true),
       metrics: servers(upf.metrics, 'metrics'),
     },
   };
