@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { NetworkSpec, NetworkSpecResult } from '@pakawaaz/core-network';
@@ -145,15 +146,44 @@ function addRender(open5gs: Command, ctx: CliContext): void {
     .requiredOption('--out <dir>', 'folder of the Open5GS configs, e.g. /etc/open5gs')
     .option('--check', 'print the diff against the folder and write nothing; exit 1 when files differ')
     .option('--db-uri <uri>', 'MongoDB URI for hss, pcrf, pcf and udr (default: mongodb://localhost/open5gs)')
-    .action(async (o: { spec?: string; out: string; check?: boolean; dbUri?: string }) => {
-      const { parseNetworkSpec, renderOpen5gsConfigs, DEFAULT_RENDER_OPTIONS } = await coreNetwork();
-      const spec = o.spec
-        ? await failOnErrors(parseNetworkSpec(await readSpecFile(o.spec)), ctx.io.stderr)
-        : await currentSpec(ctx);
-      const rendered = renderOpen5gsConfigs(spec, { dbUri: o.dbUri ?? DEFAULT_RENDER_OPTIONS.dbUri });
-      if (o.check) await check(o.out, rendered, ctx.io);
-      else await write(o.out, rendered, ctx.io.stdout);
-    });
+    .option(
+      '--upf-host-out <dir>',
+      "also write each UPF host's networkd units, sysctl.d file and nftables script, in <dir>/<upf name>/",
+    )
+    .action(
+      async (o: { spec?: string; out: string; check?: boolean; dbUri?: string; upfHostOut?: string }) => {
+        const { parseNetworkSpec, renderOpen5gsConfigs, renderUpfHostFiles, DEFAULT_RENDER_OPTIONS } =
+          await coreNetwork();
+        const spec = o.spec
+          ? await failOnErrors(parseNetworkSpec(await readSpecFile(o.spec)), ctx.io.stderr)
+          : await currentSpec(ctx);
+        const rendered = renderOpen5gsConfigs(spec, { dbUri: o.dbUri ?? DEFAULT_RENDER_OPTIONS.dbUri });
+        const hosts = o.upfHostOut === undefined ? [] : renderUpfHostFiles(spec);
+        const folders: [string, Map<string, string>][] = [
+          [o.out, rendered],
+          ...hosts.map(({ upf, files }): [string, Map<string, string>] => [
+            path.join(o.upfHostOut ?? '', upf),
+            files,
+          ]),
+        ];
+        if (o.check) await checkAll(folders, ctx.io);
+        else for (const [dir, files] of folders) await write(dir, files, ctx.io.stdout);
+      },
+    );
+}
+
+/** `--check` over every folder: all diffs first, then one exit status. */
+async function checkAll(folders: [string, Map<string, string>][], io: CliContext['io']): Promise<void> {
+  let failed = false;
+  for (const [dir, files] of folders) {
+    try {
+      await check(dir, files, io);
+    } catch (err) {
+      if (!(err instanceof CliError)) throw err;
+      failed = true;
+    }
+  }
+  if (failed) throw new CliError('', 1);
 }
 
 async function readSpecFile(file: string): Promise<string> {
@@ -192,7 +222,7 @@ async function check(dir: string, rendered: Map<string, string>, io: CliContext[
   const differing = checks.filter((c) => c.status !== 'unchanged');
   for (const c of differing) io.stdout(c.diff);
   if (differing.length === 0) {
-    io.stdout(`all ${checks.length} Open5GS files in ${dir} are up to date\n`);
+    io.stdout(`all ${checks.length} files in ${dir} are up to date\n`);
     return;
   }
   const list = differing.map((c) => `${c.name} (${c.status})`).join(', ');
@@ -203,12 +233,14 @@ async function check(dir: string, rendered: Map<string, string>, io: CliContext[
 async function write(dir: string, rendered: Map<string, string>, stdout: (s: string) => void): Promise<void> {
   const r = await (await coreNetwork()).writeConfigs(dir, rendered);
   if (r.written.length === 0) {
-    stdout(`all ${r.unchanged.length} Open5GS files in ${dir} were already up to date\n`);
+    stdout(`all ${r.unchanged.length} files in ${dir} were already up to date\n`);
     return;
   }
   stdout(`wrote ${r.written.join(', ')} (${r.written.length} of ${rendered.size} files) in ${dir}\n`);
   if (r.backupDir) stdout(`previous versions moved to ${r.backupDir}\n`);
-  stdout('restart the Open5GS services whose files changed\n');
+  if (r.written.some((f) => f.endsWith('.yaml')))
+    stdout('restart the Open5GS services whose files changed\n');
+  else stdout('copy them to the UPF host: /etc/systemd/network/, /etc/sysctl.d/, /etc/nftables.d/\n');
 }
 
 function formatSpec(r: CurrentSpec): string {
