@@ -112,7 +112,7 @@ const isLoopback = (address: string) => {
 
 /**
  * A control-plane node bound to loopback cannot talk PFCP to a user-plane node on another host (and vice
- * versa): the kernel never sends loopback-sourced packets off the host.
+ * versa): the kernel never sends loopback-sourced packets off the host. On one host it works, so a warning.
  */
 function checkPfcpReach<T extends { pfcp: Endpoint }>(
   own: Endpoint,
@@ -121,15 +121,20 @@ function checkPfcpReach<T extends { pfcp: Endpoint }>(
   nodes: UserPlaneNode<T>[],
   f: Findings,
 ): void {
+  if (!parseIp(own.address)) return; // a host name: cannot tell
   const ownLoop = isLoopback(own.address);
   for (const { node, path: nodePath, name } of nodes) {
     const peer = node.pfcp.advertise ?? node.pfcp.address;
-    if (parseIp(peer) && isLoopback(peer) !== ownLoop && parseIp(own.address))
-      f.error(
-        ownLoop ? path : `${nodePath}.pfcp`,
-        ownLoop
-          ? `the ${kind} binds PFCP to loopback ${own.address}, so it cannot reach "${name}" at ${peer}; bind it to an address of its host`
-          : `"${name}" binds PFCP to loopback ${peer}, so the ${kind} at ${own.address} cannot reach it; bind it to an address of its host`,
+    if (!parseIp(peer) || isLoopback(peer) === ownLoop) continue;
+    if (ownLoop)
+      f.warn(
+        path,
+        `the ${kind} binds PFCP to loopback ${own.address}: it reaches "${name}" at ${peer} only if that is an address of the same host; on two hosts, bind the ${kind} to an address of its own`,
+      );
+    else
+      f.warn(
+        `${nodePath}.pfcp`,
+        `"${name}" binds PFCP to loopback ${peer}: the ${kind} at ${own.address} reaches it only on the same host`,
       );
   }
 }
