@@ -2656,6 +2656,8 @@ export interface components {
                 dnns: {
                     device?: string;
                     dns: string[];
+                    /** @enum {string} */
+                    egress?: "nat" | "route" | "none";
                     expectedUes?: number;
                     ipv4: {
                         gateway?: string;
@@ -2700,6 +2702,7 @@ export interface components {
                         sbi: {
                             /** @default 127.0.0.5 */
                             address: string;
+                            advertise?: string;
                             /** @default 7777 */
                             port: number;
                         };
@@ -2712,6 +2715,7 @@ export interface components {
                         sbi: {
                             /** @default 127.0.0.11 */
                             address: string;
+                            advertise?: string;
                             /** @default 7777 */
                             port: number;
                         };
@@ -2720,6 +2724,7 @@ export interface components {
                         sbi: {
                             /** @default 127.0.0.15 */
                             address: string;
+                            advertise?: string;
                             /** @default 7777 */
                             port: number;
                         };
@@ -2764,6 +2769,7 @@ export interface components {
                         sbi: {
                             /** @default 127.0.0.10 */
                             address: string;
+                            advertise?: string;
                             /** @default 7777 */
                             port: number;
                         };
@@ -2772,6 +2778,7 @@ export interface components {
                         sbi: {
                             /** @default 127.0.0.14 */
                             address: string;
+                            advertise?: string;
                             /** @default 7777 */
                             port: number;
                         };
@@ -2786,6 +2793,7 @@ export interface components {
                         sbi: {
                             /** @default 127.0.0.13 */
                             address: string;
+                            advertise?: string;
                             /** @default 7777 */
                             port: number;
                         };
@@ -2802,6 +2810,7 @@ export interface components {
                         sbi: {
                             /** @default 127.0.0.200 */
                             address: string;
+                            advertise?: string;
                             /** @default 7777 */
                             port: number;
                         };
@@ -2816,24 +2825,48 @@ export interface components {
                         pfcp: {
                             /** @default 127.0.0.3 */
                             address: string;
+                            advertise?: string;
                             /** @default 8805 */
                             port: number;
                         };
                     };
                     sgwu: {
+                        dnns?: string[];
                         gtpu: {
                             /** @default 127.0.0.6 */
                             address: string;
+                            advertise?: string;
                             /** @default 2152 */
                             port: number;
                         };
+                        name?: string;
                         pfcp: {
                             /** @default 127.0.0.6 */
                             address: string;
+                            advertise?: string;
                             /** @default 8805 */
                             port: number;
                         };
-                    };
+                        tacs?: number[];
+                    } | {
+                        dnns?: string[];
+                        gtpu: {
+                            /** @default 127.0.0.6 */
+                            address: string;
+                            advertise?: string;
+                            /** @default 2152 */
+                            port: number;
+                        };
+                        name: string;
+                        pfcp: {
+                            /** @default 127.0.0.6 */
+                            address: string;
+                            advertise?: string;
+                            /** @default 8805 */
+                            port: number;
+                        };
+                        tacs?: number[];
+                    }[];
                     smf: {
                         gtpc: {
                             /** @default 127.0.0.4 */
@@ -2844,6 +2877,7 @@ export interface components {
                         gtpu: {
                             /** @default 127.0.0.4 */
                             address: string;
+                            advertise?: string;
                             /** @default 2152 */
                             port: number;
                         };
@@ -2856,12 +2890,14 @@ export interface components {
                         pfcp: {
                             /** @default 127.0.0.4 */
                             address: string;
+                            advertise?: string;
                             /** @default 8805 */
                             port: number;
                         };
                         sbi: {
                             /** @default 127.0.0.4 */
                             address: string;
+                            advertise?: string;
                             /** @default 7777 */
                             port: number;
                         };
@@ -2876,6 +2912,7 @@ export interface components {
                         sbi: {
                             /** @default 127.0.0.12 */
                             address: string;
+                            advertise?: string;
                             /** @default 7777 */
                             port: number;
                         };
@@ -2884,14 +2921,17 @@ export interface components {
                         sbi: {
                             /** @default 127.0.0.20 */
                             address: string;
+                            advertise?: string;
                             /** @default 7777 */
                             port: number;
                         };
                     };
                     upf: {
+                        dnns?: string[];
                         gtpu: {
                             /** @default 127.0.0.7 */
                             address: string;
+                            advertise?: string;
                             /** @default 2152 */
                             port: number;
                         };
@@ -2901,13 +2941,40 @@ export interface components {
                             /** @default 9090 */
                             port: number;
                         };
+                        name?: string;
                         pfcp: {
                             /** @default 127.0.0.7 */
                             address: string;
+                            advertise?: string;
                             /** @default 8805 */
                             port: number;
                         };
-                    };
+                        tacs?: number[];
+                    } | {
+                        dnns?: string[];
+                        gtpu: {
+                            /** @default 127.0.0.7 */
+                            address: string;
+                            advertise?: string;
+                            /** @default 2152 */
+                            port: number;
+                        };
+                        metrics: {
+                            /** @default 127.0.0.7 */
+                            address: string;
+                            /** @default 9090 */
+                            port: number;
+                        };
+                        name: string;
+                        pfcp: {
+                            /** @default 127.0.0.7 */
+                            address: string;
+                            advertise?: string;
+                            /** @default 8805 */
+                            port: number;
+                        };
+                        tacs?: number[];
+                    }[];
                 };
                 plmn: {
                     mcc: string;
@@ -4002,6 +4069,8 @@ export interface components {
             dnns: {
                 device?: string;
                 dns: string[];
+                /** @enum {string} */
+                egress?: "nat" | "route" | "none";
                 expectedUes?: number;
                 ipv4: {
                     gateway?: string;
@@ -4046,6 +4115,7 @@ export interface components {
                     sbi: {
                         /** @default 127.0.0.5 */
                         address: string;
+                        advertise?: string;
                         /** @default 7777 */
                         port: number;
                     };
@@ -4058,6 +4128,7 @@ export interface components {
                     sbi: {
                         /** @default 127.0.0.11 */
                         address: string;
+                        advertise?: string;
                         /** @default 7777 */
                         port: number;
                     };
@@ -4066,6 +4137,7 @@ export interface components {
                     sbi: {
                         /** @default 127.0.0.15 */
                         address: string;
+                        advertise?: string;
                         /** @default 7777 */
                         port: number;
                     };
@@ -4110,6 +4182,7 @@ export interface components {
                     sbi: {
                         /** @default 127.0.0.10 */
                         address: string;
+                        advertise?: string;
                         /** @default 7777 */
                         port: number;
                     };
@@ -4118,6 +4191,7 @@ export interface components {
                     sbi: {
                         /** @default 127.0.0.14 */
                         address: string;
+                        advertise?: string;
                         /** @default 7777 */
                         port: number;
                     };
@@ -4132,6 +4206,7 @@ export interface components {
                     sbi: {
                         /** @default 127.0.0.13 */
                         address: string;
+                        advertise?: string;
                         /** @default 7777 */
                         port: number;
                     };
@@ -4148,6 +4223,7 @@ export interface components {
                     sbi: {
                         /** @default 127.0.0.200 */
                         address: string;
+                        advertise?: string;
                         /** @default 7777 */
                         port: number;
                     };
@@ -4162,24 +4238,48 @@ export interface components {
                     pfcp: {
                         /** @default 127.0.0.3 */
                         address: string;
+                        advertise?: string;
                         /** @default 8805 */
                         port: number;
                     };
                 };
                 sgwu: {
+                    dnns?: string[];
                     gtpu: {
                         /** @default 127.0.0.6 */
                         address: string;
+                        advertise?: string;
                         /** @default 2152 */
                         port: number;
                     };
+                    name?: string;
                     pfcp: {
                         /** @default 127.0.0.6 */
                         address: string;
+                        advertise?: string;
                         /** @default 8805 */
                         port: number;
                     };
-                };
+                    tacs?: number[];
+                } | {
+                    dnns?: string[];
+                    gtpu: {
+                        /** @default 127.0.0.6 */
+                        address: string;
+                        advertise?: string;
+                        /** @default 2152 */
+                        port: number;
+                    };
+                    name: string;
+                    pfcp: {
+                        /** @default 127.0.0.6 */
+                        address: string;
+                        advertise?: string;
+                        /** @default 8805 */
+                        port: number;
+                    };
+                    tacs?: number[];
+                }[];
                 smf: {
                     gtpc: {
                         /** @default 127.0.0.4 */
@@ -4190,6 +4290,7 @@ export interface components {
                     gtpu: {
                         /** @default 127.0.0.4 */
                         address: string;
+                        advertise?: string;
                         /** @default 2152 */
                         port: number;
                     };
@@ -4202,12 +4303,14 @@ export interface components {
                     pfcp: {
                         /** @default 127.0.0.4 */
                         address: string;
+                        advertise?: string;
                         /** @default 8805 */
                         port: number;
                     };
                     sbi: {
                         /** @default 127.0.0.4 */
                         address: string;
+                        advertise?: string;
                         /** @default 7777 */
                         port: number;
                     };
@@ -4222,6 +4325,7 @@ export interface components {
                     sbi: {
                         /** @default 127.0.0.12 */
                         address: string;
+                        advertise?: string;
                         /** @default 7777 */
                         port: number;
                     };
@@ -4230,14 +4334,17 @@ export interface components {
                     sbi: {
                         /** @default 127.0.0.20 */
                         address: string;
+                        advertise?: string;
                         /** @default 7777 */
                         port: number;
                     };
                 };
                 upf: {
+                    dnns?: string[];
                     gtpu: {
                         /** @default 127.0.0.7 */
                         address: string;
+                        advertise?: string;
                         /** @default 2152 */
                         port: number;
                     };
@@ -4247,13 +4354,40 @@ export interface components {
                         /** @default 9090 */
                         port: number;
                     };
+                    name?: string;
                     pfcp: {
                         /** @default 127.0.0.7 */
                         address: string;
+                        advertise?: string;
                         /** @default 8805 */
                         port: number;
                     };
-                };
+                    tacs?: number[];
+                } | {
+                    dnns?: string[];
+                    gtpu: {
+                        /** @default 127.0.0.7 */
+                        address: string;
+                        advertise?: string;
+                        /** @default 2152 */
+                        port: number;
+                    };
+                    metrics: {
+                        /** @default 127.0.0.7 */
+                        address: string;
+                        /** @default 9090 */
+                        port: number;
+                    };
+                    name: string;
+                    pfcp: {
+                        /** @default 127.0.0.7 */
+                        address: string;
+                        advertise?: string;
+                        /** @default 8805 */
+                        port: number;
+                    };
+                    tacs?: number[];
+                }[];
             };
             plmn: {
                 mcc: string;
