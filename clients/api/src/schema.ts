@@ -4456,7 +4456,7 @@ export interface components {
                 diff: string;
                 name: string;
                 /** @enum {string} */
-                status: "added" | "changed" | "unchanged";
+                status: "added" | "changed" | "unchanged" | "removed";
             }[];
             sha256: string | null;
             specDiff: string;

@@ -206,7 +206,14 @@ const oneOrList = <S extends z.ZodRawShape>(shape: S, kind: string) =>
       [
         z.strictObject({ name: UserPlaneName.optional(), ...shape }),
         z
-          .array(z.strictObject({ name: UserPlaneName, ...shape }))
+          .array(
+            z.strictObject({
+              name: z
+                .string({ error: `name each ${kind} of a list: the name is part of its file's name` })
+                .pipe(UserPlaneName),
+              ...shape,
+            }),
+          )
           .min(1, `list at least one ${kind}`)
           .max(MAX_USER_PLANE_NODES, `at most ${MAX_USER_PLANE_NODES} ${kind}s`),
       ],

@@ -105,6 +105,8 @@ describe('user-plane checks', () => {
 
   it('a list entry without a name says where', () => {
     const r = validate((raw) => (raw.nf = { upf: [{ pfcp: { address: '10.10.0.2' } }] }));
-    expect(errorsOf(r)).toEqual([expect.stringMatching(/^nf\.upf: \[0\]\.name: /)]);
+    expect(errorsOf(r)).toEqual([
+      "nf.upf: [0].name: name each UPF of a list: the name is part of its file's name",
+    ]);
   });
 });

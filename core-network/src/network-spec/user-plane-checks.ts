@@ -25,8 +25,11 @@ export function checkUserPlane(spec: NetworkSpec, f: Findings): void {
       );
   });
   checkUpfSelection(spec, upfs, f);
-  checkPfcpReach(spec.nf.smf.pfcp, 'SMF', 'nf.smf.pfcp', upfs, f);
-  checkPfcpReach(spec.nf.sgwc.pfcp, 'SGW-C', 'nf.sgwc.pfcp', sgwusOf(spec), f);
+  checkReach(spec.nf.smf.pfcp, 'SMF', 'nf.smf.pfcp', upfs, 'pfcp', f);
+  checkReach(spec.nf.sgwc.pfcp, 'SGW-C', 'nf.sgwc.pfcp', sgwusOf(spec), 'pfcp', f);
+  // The UPF hands the SMF what the SMF must answer itself (IPv6 router solicitations) over GTP-U, to the
+  // SMF's gtpu address (src/smf/context.c smf_sess_create_cp_up_data_forwarding).
+  checkReach(spec.nf.smf.gtpu, 'SMF', 'nf.smf.gtpu', upfs, 'gtpu', f);
 }
 
 function checkNodes<T extends Selectable>(
@@ -111,30 +114,33 @@ const isLoopback = (address: string) => {
 };
 
 /**
- * A control-plane node bound to loopback cannot talk PFCP to a user-plane node on another host (and vice
- * versa): the kernel never sends loopback-sourced packets off the host. On one host it works, so a warning.
+ * A control-plane node bound to loopback cannot talk PFCP (or GTP-U) to a user-plane node on another host,
+ * nor the other way round: the kernel never sends loopback-sourced packets off the host. On one host it
+ * works, so a warning.
  */
-function checkPfcpReach<T extends { pfcp: Endpoint }>(
+function checkReach<T extends { pfcp: Endpoint; gtpu: Endpoint }>(
   own: Endpoint,
   kind: string,
   path: string,
   nodes: UserPlaneNode<T>[],
+  via: 'pfcp' | 'gtpu',
   f: Findings,
 ): void {
   if (!parseIp(own.address)) return; // a host name: cannot tell
   const ownLoop = isLoopback(own.address);
+  const what = via === 'pfcp' ? 'PFCP' : 'GTP-U';
   for (const { node, path: nodePath, name } of nodes) {
-    const peer = node.pfcp.advertise ?? node.pfcp.address;
+    const peer = node[via].advertise ?? node[via].address;
     if (!parseIp(peer) || isLoopback(peer) === ownLoop) continue;
     if (ownLoop)
       f.warn(
         path,
-        `the ${kind} binds PFCP to loopback ${own.address}: it reaches "${name}" at ${peer} only if that is an address of the same host; on two hosts, bind the ${kind} to an address of its own`,
+        `the ${kind} binds ${what} to loopback ${own.address}: it reaches "${name}" at ${peer} only if that is an address of the same host; on two hosts, bind the ${kind} to an address of its own`,
       );
     else
       f.warn(
-        `${nodePath}.pfcp`,
-        `"${name}" binds PFCP to loopback ${peer}: the ${kind} at ${own.address} reaches it only on the same host`,
+        `${nodePath}.${via}`,
+        `"${name}" binds ${what} to loopback ${peer}: the ${kind} at ${own.address} reaches it only on the same host`,
       );
   }
 }

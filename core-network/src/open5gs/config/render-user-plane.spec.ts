@@ -120,10 +120,7 @@ describe('advertise', () => {
   });
 
   it('refuses an IPv6 literal as an SBI advertise (Open5GS splits it at the first colon)', () => {
-    const r = validateNetworkSpec({
-      ...(parse('{}') as object),
-      nf: { nrf: { sbi: { advertise: '2001:db8::1' } } },
-    });
+    const r = validateNetworkSpec({ nf: { nrf: { sbi: { advertise: '2001:db8::1' } } } });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors.map((e) => e.path)).toContain('nf.nrf.sbi.advertise');
   });
