@@ -9,23 +9,24 @@ import { parseNetworkSpec } from './network-spec.js';
 describe('two-host-network.yaml', () => {
   const r = parseNetworkSpec(readFileSync(new URL('./two-host-network.yaml', import.meta.url), 'utf8'));
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  const files = new Map(
-    [...renderOpen5gsConfigs(r.spec)].map(([n, t]) => [n, parse(t) as Record<string, any>]),
-  );
+  const rendered = new Map([...renderOpen5gsConfigs(r.spec)].map(([n, t]) => [n, parse(t) as unknown]));
+  /** A key of a rendered file as Open5GS reads it: `at('smf.yaml', 'smf', 'pfcp')`. */
+  const at = (file: string, ...keys: string[]) =>
+    keys.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], rendered.get(file));
 
   it('parses without errors or warnings', () => {
     expect(r.warnings).toEqual([]);
   });
 
   it('host A’s SMF dials the UPF on host B; the UPF binds host B and advertises the NAT address', () => {
-    expect(files.get('smf.yaml')?.['smf'].pfcp).toEqual({
+    expect(at('smf.yaml', 'smf', 'pfcp')).toEqual({
       server: [{ address: '10.10.0.1' }],
       client: { upf: [{ address: '10.10.0.2' }] },
     });
-    expect(files.get('upf.yaml')?.['upf'].gtpu).toEqual({
+    expect(at('upf.yaml', 'upf', 'gtpu')).toEqual({
       server: [{ address: '10.10.0.2', advertise: '203.0.113.2' }],
     });
-    expect(files.get('upf.yaml')?.['upf'].session).toEqual([
+    expect(at('upf.yaml', 'upf', 'session')).toEqual([
       { subnet: '10.45.0.0/16', gateway: '10.45.0.1', dnn: 'internet' },
       { subnet: '10.46.0.0/16', gateway: '10.46.0.1', dnn: 'gov', dev: 'ogsgov' },
     ]);

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEMO_NETWORK_YAML } from './demo-network.js';
+import type { SpecDraft } from '../open5gs/config/upf-host-test-support.js';
 import { validateNetworkSpec, type NetworkSpecResult } from './network-spec.js';
 
-function validate(edit: (raw: Record<string, any>) => void): NetworkSpecResult {
-  const raw = parse(DEMO_NETWORK_YAML) as Record<string, any>;
+function validate(edit: (raw: SpecDraft) => void): NetworkSpecResult {
+  const raw = parse(DEMO_NETWORK_YAML) as SpecDraft;
   edit(raw);
   return validateNetworkSpec(raw);
 }
@@ -17,7 +18,7 @@ const upf = (name: string, host: string, extra: object = {}) => ({
   metrics: { address: host },
   ...extra,
 });
-const twoHosts = (upfs: object[]) => (raw: Record<string, any>) => {
+const twoHosts = (upfs: object[]) => (raw: SpecDraft) => {
   raw.nf = { smf: { pfcp: { address: '10.10.0.1' } }, upf: upfs };
 };
 

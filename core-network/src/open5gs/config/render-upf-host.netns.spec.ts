@@ -144,12 +144,14 @@ describe.skipIf(!CAN_RUN)('the rendered UPF host files, applied in a network nam
     inNs(NFT!, '-f', script);
     inNs(NFT!, '-f', script); // the table delete/create preamble makes a reload replace, not duplicate
 
-    const listed = JSON.parse(inNs(NFT!, '-j', 'list', 'ruleset')) as { nftables: Record<string, any>[] };
-    const tables = listed.nftables.filter((o) => o['table']).map((o) => o['table'].name as string);
+    // libnftables JSON (libnftables-json(5)): a list of { metainfo } | { table } | { chain } | { rule } objects.
+    type NftObject = { table?: { name: string }; chain?: { hook?: string }; rule?: object };
+    const listed = JSON.parse(inNs(NFT!, '-j', 'list', 'ruleset')) as { nftables: NftObject[] };
+    const tables = listed.nftables.flatMap((o) => (o.table ? [o.table.name] : []));
     expect(tables).toEqual([table]);
-    const chains = listed.nftables.filter((o) => o['chain']).map((o) => o['chain'].hook as string);
+    const chains = listed.nftables.flatMap((o) => (o.chain ? [o.chain.hook] : []));
     expect(chains.sort()).toEqual(['forward', 'input', 'postrouting']);
-    const ruleCount = listed.nftables.filter((o) => o['rule']).length;
+    const ruleCount = listed.nftables.filter((o) => o.rule).length;
     expect(ruleCount).toBe(
       files
         .get('pakawaaz-upf.nft')!

@@ -18,12 +18,8 @@ describe('UPF host units against Open5GS 2.7.7’s own 99-open5gs.netdev/.networ
   // The samples' pools (upf.yaml.in): 10.45.0.0/16 and 2001:db8:cafe::/48 on ogstun, MTU 1400.
   const files = hostFiles(
     demoWith((raw) => {
-      raw.dnns = [
-        {
-          ...raw.dnns[0],
-          ipv6: { subnet: '2001:db8:cafe::/48', gateway: '2001:db8:cafe::1' },
-        },
-      ];
+      raw.dnns.splice(1);
+      raw.dnns[0].ipv6 = { subnet: '2001:db8:cafe::/48', gateway: '2001:db8:cafe::1' };
     }),
   );
 

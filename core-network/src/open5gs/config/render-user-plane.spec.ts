@@ -37,29 +37,40 @@ const TWO_UPFS = {
   ],
 };
 
-function files(nf: unknown): Map<string, Record<string, any>> {
+/** Renders and reads back: `at('smf.yaml', 'smf.pfcp.client')` is that key of that file, as Open5GS reads it. */
+function files(nf: unknown): { names: string[]; at: (file: string, path: string) => unknown } {
   const spec = demoWith((raw) => (raw.nf = nf));
-  return new Map([...renderOpen5gsConfigs(spec)].map(([name, text]) => [name, parse(text)]));
+  const parsed = new Map(
+    [...renderOpen5gsConfigs(spec)].map(([name, text]) => [name, parse(text) as unknown]),
+  );
+  const at = (file: string, path: string) =>
+    path
+      .split('.')
+      .reduce<unknown>(
+        (v, key) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined),
+        parsed.get(file),
+      );
+  return { names: [...parsed.keys()], at };
 }
 
 describe('several UPFs and SGW-Us', () => {
   const rendered = files(TWO_UPFS);
 
   it('renders one file per node, named after it, with its own log', () => {
-    const names = [...rendered.keys()];
+    const names = rendered.names;
     expect(names.filter((n) => /^(upf|sgwu)/.test(n))).toEqual([
       'upf-edge.yaml',
       'upf-central.yaml',
       'sgwu-a.yaml',
       'sgwu-b.yaml',
     ]);
-    expect(rendered.get('upf-edge.yaml')?.['logger']).toEqual({
+    expect(rendered.at('upf-edge.yaml', 'logger')).toEqual({
       file: { path: '/var/log/open5gs/upf-edge.log' },
     });
   });
 
   it('the SMF lists every UPF with the selection keys its spec gives', () => {
-    expect(rendered.get('smf.yaml')?.['smf'].pfcp.client).toEqual({
+    expect(rendered.at('smf.yaml', 'smf.pfcp.client')).toEqual({
       upf: [
         { address: '10.10.0.2', dnn: 'gov' },
         { address: '10.10.0.3', dnn: ['internet', 'gov'] },
@@ -68,19 +79,19 @@ describe('several UPFs and SGW-Us', () => {
   });
 
   it('each UPF routes the pools of its own DNNs only', () => {
-    const sessions = (f: string) => rendered.get(f)?.['upf'].session.map((s: { dnn: string }) => s.dnn);
+    const sessions = (f: string) => (rendered.at(f, 'upf.session') as { dnn: string }[]).map((s) => s.dnn);
     expect(sessions('upf-edge.yaml')).toEqual(['gov']);
     expect(sessions('upf-central.yaml')).toEqual(['internet', 'gov']);
   });
 
   it('the SGW-C lists every SGW-U, selection as sgwc.yaml.in writes it', () => {
-    expect(rendered.get('sgwc.yaml')?.['sgwc'].pfcp.client).toEqual({
+    expect(rendered.at('sgwc.yaml', 'sgwc.pfcp.client')).toEqual({
       sgwu: [{ address: '10.10.0.12', tac: 1 }, { address: '10.10.0.13' }],
     });
   });
 
   it('writes the advertised GTP-U address in the UPF’s server entry', () => {
-    expect(rendered.get('upf-edge.yaml')?.['upf'].gtpu).toEqual({
+    expect(rendered.at('upf-edge.yaml', 'upf.gtpu')).toEqual({
       server: [{ address: '10.10.0.2', advertise: '203.0.113.2' }],
     });
   });
@@ -88,8 +99,9 @@ describe('several UPFs and SGW-Us', () => {
   it('lists of several DNNs and TACs are flow lists, as in smf.yaml.in', () => {
     const spec = demoWith((raw) => {
       raw.tacs = [1, 2];
-      raw.nf = structuredClone(TWO_UPFS);
-      raw.nf.upf[1].tacs = [1, 2];
+      const nf = structuredClone(TWO_UPFS);
+      Object.assign(nf.upf[1]!, { tacs: [1, 2] });
+      raw.nf = nf;
     });
     const smf = renderOpen5gsConfigs(spec).get('smf.yaml')!;
     expect(smf).toContain('dnn: [internet, gov]');
@@ -104,17 +116,17 @@ describe('advertise', () => {
       smf: { pfcp: { address: '10.0.0.4', advertise: '198.51.100.4' } },
       upf: { pfcp: { address: '10.0.0.7', advertise: '198.51.100.7' }, metrics: { address: '10.0.0.7' } },
     });
-    expect(rendered.get('scp.yaml')?.['scp'].sbi.server).toEqual([
+    expect(rendered.at('scp.yaml', 'scp.sbi.server')).toEqual([
       { address: '10.0.0.200', advertise: 'scp.core.example', port: 7777 },
     ]);
-    expect(rendered.get('amf.yaml')?.['amf'].sbi.client).toEqual({
+    expect(rendered.at('amf.yaml', 'amf.sbi.client')).toEqual({
       scp: [{ uri: 'http://scp.core.example:7777' }],
     });
-    expect(rendered.get('smf.yaml')?.['smf'].pfcp).toEqual({
+    expect(rendered.at('smf.yaml', 'smf.pfcp')).toEqual({
       server: [{ address: '10.0.0.4', advertise: '198.51.100.4' }],
       client: { upf: [{ address: '198.51.100.7' }] },
     });
-    expect(rendered.get('upf.yaml')?.['upf'].pfcp).toEqual({
+    expect(rendered.at('upf.yaml', 'upf.pfcp')).toEqual({
       server: [{ address: '10.0.0.7', advertise: '198.51.100.7' }],
     });
   });

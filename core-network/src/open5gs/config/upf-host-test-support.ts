@@ -4,8 +4,15 @@ import { validateNetworkSpec, type NetworkSpec } from '../../network-spec/networ
 
 /** Test support for the UPF host files: a demo-based spec, and systemd unit files read as sections. */
 
-export function demoWith(edit: (raw: Record<string, any>) => void = () => undefined): NetworkSpec {
-  const raw = parse(DEMO_NETWORK_YAML) as Record<string, any>;
+/** The demo spec as raw YAML data to edit: its two DNNs, and whatever else a test sets. */
+export type SpecDraft = {
+  dnns: [Record<string, unknown>, Record<string, unknown>, ...Record<string, unknown>[]];
+  nf?: unknown;
+  tacs?: number[];
+};
+
+export function demoWith(edit: (raw: SpecDraft) => void = () => undefined): NetworkSpec {
+  const raw = parse(DEMO_NETWORK_YAML) as SpecDraft;
   edit(raw);
   const r = validateNetworkSpec(raw);
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
