@@ -79,6 +79,8 @@ export {
   OPEN5GS_DEFAULT_MAX_UE,
   type RenderOptions,
 } from './open5gs/config/render.js';
+export { renderUpfHostFiles, type UpfHostFiles } from './open5gs/config/render-upf-host.js';
+export { upfsOf, sgwusOf, type UserPlaneNode } from './network-spec/user-plane.js';
 export {
   openNetworkCa,
   issueNetworkCertificates,

@@ -2699,6 +2699,8 @@ export interface components {
                 dnns: {
                     device?: string;
                     dns: string[];
+                    /** @enum {string} */
+                    egress?: "nat" | "route" | "none";
                     expectedUes?: number;
                     ipv4: {
                         gateway?: string;
@@ -2744,6 +2746,7 @@ export interface components {
                         sbi: {
                             /** @default 127.0.0.5 */
                             address: string;
+                            advertise?: string;
                             /** @default 7777 */
                             port: number;
                         };
@@ -2759,6 +2762,7 @@ export interface components {
                         sbi: {
                             /** @default 127.0.0.11 */
                             address: string;
+                            advertise?: string;
                             /** @default 7777 */
                             port: number;
                         };
@@ -2767,6 +2771,7 @@ export interface components {
                         sbi: {
                             /** @default 127.0.0.15 */
                             address: string;
+                            advertise?: string;
                             /** @default 7777 */
                             port: number;
                         };
@@ -2814,6 +2819,7 @@ export interface components {
                         sbi: {
                             /** @default 127.0.0.10 */
                             address: string;
+                            advertise?: string;
                             /** @default 7777 */
                             port: number;
                         };
@@ -2822,6 +2828,7 @@ export interface components {
                         sbi: {
                             /** @default 127.0.0.14 */
                             address: string;
+                            advertise?: string;
                             /** @default 7777 */
                             port: number;
                         };
@@ -2836,6 +2843,7 @@ export interface components {
                         sbi: {
                             /** @default 127.0.0.13 */
                             address: string;
+                            advertise?: string;
                             /** @default 7777 */
                             port: number;
                         };
@@ -2852,6 +2860,7 @@ export interface components {
                         sbi: {
                             /** @default 127.0.0.200 */
                             address: string;
+                            advertise?: string;
                             /** @default 7777 */
                             port: number;
                         };
@@ -2866,24 +2875,48 @@ export interface components {
                         pfcp: {
                             /** @default 127.0.0.3 */
                             address: string;
+                            advertise?: string;
                             /** @default 8805 */
                             port: number;
                         };
                     };
                     sgwu: {
+                        dnns?: string[];
                         gtpu: {
                             /** @default 127.0.0.6 */
                             address: string;
+                            advertise?: string;
                             /** @default 2152 */
                             port: number;
                         };
+                        name?: string;
                         pfcp: {
                             /** @default 127.0.0.6 */
                             address: string;
+                            advertise?: string;
                             /** @default 8805 */
                             port: number;
                         };
-                    };
+                        tacs?: number[];
+                    } | {
+                        dnns?: string[];
+                        gtpu: {
+                            /** @default 127.0.0.6 */
+                            address: string;
+                            advertise?: string;
+                            /** @default 2152 */
+                            port: number;
+                        };
+                        name: string;
+                        pfcp: {
+                            /** @default 127.0.0.6 */
+                            address: string;
+                            advertise?: string;
+                            /** @default 8805 */
+                            port: number;
+                        };
+                        tacs?: number[];
+                    }[];
                     smf: {
                         gtpc: {
                             /** @default 127.0.0.4 */
@@ -2894,6 +2927,7 @@ export interface components {
                         gtpu: {
                             /** @default 127.0.0.4 */
                             address: string;
+                            advertise?: string;
                             /** @default 2152 */
                             port: number;
                         };
@@ -2906,12 +2940,14 @@ export interface components {
                         pfcp: {
                             /** @default 127.0.0.4 */
                             address: string;
+                            advertise?: string;
                             /** @default 8805 */
                             port: number;
                         };
                         sbi: {
                             /** @default 127.0.0.4 */
                             address: string;
+                            advertise?: string;
                             /** @default 7777 */
                             port: number;
                         };
@@ -2926,6 +2962,7 @@ export interface components {
                         sbi: {
                             /** @default 127.0.0.12 */
                             address: string;
+                            advertise?: string;
                             /** @default 7777 */
                             port: number;
                         };
@@ -2934,14 +2971,17 @@ export interface components {
                         sbi: {
                             /** @default 127.0.0.20 */
                             address: string;
+                            advertise?: string;
                             /** @default 7777 */
                             port: number;
                         };
                     };
                     upf: {
+                        dnns?: string[];
                         gtpu: {
                             /** @default 127.0.0.7 */
                             address: string;
+                            advertise?: string;
                             /** @default 2152 */
                             port: number;
                         };
@@ -2951,13 +2991,40 @@ export interface components {
                             /** @default 9090 */
                             port: number;
                         };
+                        name?: string;
                         pfcp: {
                             /** @default 127.0.0.7 */
                             address: string;
+                            advertise?: string;
                             /** @default 8805 */
                             port: number;
                         };
-                    };
+                        tacs?: number[];
+                    } | {
+                        dnns?: string[];
+                        gtpu: {
+                            /** @default 127.0.0.7 */
+                            address: string;
+                            advertise?: string;
+                            /** @default 2152 */
+                            port: number;
+                        };
+                        metrics: {
+                            /** @default 127.0.0.7 */
+                            address: string;
+                            /** @default 9090 */
+                            port: number;
+                        };
+                        name: string;
+                        pfcp: {
+                            /** @default 127.0.0.7 */
+                            address: string;
+                            advertise?: string;
+                            /** @default 8805 */
+                            port: number;
+                        };
+                        tacs?: number[];
+                    }[];
                 };
                 plmn: {
                     mcc: string;
@@ -4100,6 +4167,8 @@ export interface components {
             dnns: {
                 device?: string;
                 dns: string[];
+                /** @enum {string} */
+                egress?: "nat" | "route" | "none";
                 expectedUes?: number;
                 ipv4: {
                     gateway?: string;
@@ -4145,6 +4214,7 @@ export interface components {
                     sbi: {
                         /** @default 127.0.0.5 */
                         address: string;
+                        advertise?: string;
                         /** @default 7777 */
                         port: number;
                     };
@@ -4160,6 +4230,7 @@ export interface components {
                     sbi: {
                         /** @default 127.0.0.11 */
                         address: string;
+                        advertise?: string;
                         /** @default 7777 */
                         port: number;
                     };
@@ -4168,6 +4239,7 @@ export interface components {
                     sbi: {
                         /** @default 127.0.0.15 */
                         address: string;
+                        advertise?: string;
                         /** @default 7777 */
                         port: number;
                     };
@@ -4215,6 +4287,7 @@ export interface components {
                     sbi: {
                         /** @default 127.0.0.10 */
                         address: string;
+                        advertise?: string;
                         /** @default 7777 */
                         port: number;
                     };
@@ -4223,6 +4296,7 @@ export interface components {
                     sbi: {
                         /** @default 127.0.0.14 */
                         address: string;
+                        advertise?: string;
                         /** @default 7777 */
                         port: number;
                     };
@@ -4237,6 +4311,7 @@ export interface components {
                     sbi: {
                         /** @default 127.0.0.13 */
                         address: string;
+                        advertise?: string;
                         /** @default 7777 */
                         port: number;
                     };
@@ -4253,6 +4328,7 @@ export interface components {
                     sbi: {
                         /** @default 127.0.0.200 */
                         address: string;
+                        advertise?: string;
                         /** @default 7777 */
                         port: number;
                     };
@@ -4267,24 +4343,48 @@ export interface components {
                     pfcp: {
                         /** @default 127.0.0.3 */
                         address: string;
+                        advertise?: string;
                         /** @default 8805 */
                         port: number;
                     };
                 };
                 sgwu: {
+                    dnns?: string[];
                     gtpu: {
                         /** @default 127.0.0.6 */
                         address: string;
+                        advertise?: string;
                         /** @default 2152 */
                         port: number;
                     };
+                    name?: string;
                     pfcp: {
                         /** @default 127.0.0.6 */
                         address: string;
+                        advertise?: string;
                         /** @default 8805 */
                         port: number;
                     };
-                };
+                    tacs?: number[];
+                } | {
+                    dnns?: string[];
+                    gtpu: {
+                        /** @default 127.0.0.6 */
+                        address: string;
+                        advertise?: string;
+                        /** @default 2152 */
+                        port: number;
+                    };
+                    name: string;
+                    pfcp: {
+                        /** @default 127.0.0.6 */
+                        address: string;
+                        advertise?: string;
+                        /** @default 8805 */
+                        port: number;
+                    };
+                    tacs?: number[];
+                }[];
                 smf: {
                     gtpc: {
                         /** @default 127.0.0.4 */
@@ -4295,6 +4395,7 @@ export interface components {
                     gtpu: {
                         /** @default 127.0.0.4 */
                         address: string;
+                        advertise?: string;
                         /** @default 2152 */
                         port: number;
                     };
@@ -4307,12 +4408,14 @@ export interface components {
                     pfcp: {
                         /** @default 127.0.0.4 */
                         address: string;
+                        advertise?: string;
                         /** @default 8805 */
                         port: number;
                     };
                     sbi: {
                         /** @default 127.0.0.4 */
                         address: string;
+                        advertise?: string;
                         /** @default 7777 */
                         port: number;
                     };
@@ -4327,6 +4430,7 @@ export interface components {
                     sbi: {
                         /** @default 127.0.0.12 */
                         address: string;
+                        advertise?: string;
                         /** @default 7777 */
                         port: number;
                     };
@@ -4335,14 +4439,17 @@ export interface components {
                     sbi: {
                         /** @default 127.0.0.20 */
                         address: string;
+                        advertise?: string;
                         /** @default 7777 */
                         port: number;
                     };
                 };
                 upf: {
+                    dnns?: string[];
                     gtpu: {
                         /** @default 127.0.0.7 */
                         address: string;
+                        advertise?: string;
                         /** @default 2152 */
                         port: number;
                     };
@@ -4352,13 +4459,40 @@ export interface components {
                         /** @default 9090 */
                         port: number;
                     };
+                    name?: string;
                     pfcp: {
                         /** @default 127.0.0.7 */
                         address: string;
+                        advertise?: string;
                         /** @default 8805 */
                         port: number;
                     };
-                };
+                    tacs?: number[];
+                } | {
+                    dnns?: string[];
+                    gtpu: {
+                        /** @default 127.0.0.7 */
+                        address: string;
+                        advertise?: string;
+                        /** @default 2152 */
+                        port: number;
+                    };
+                    metrics: {
+                        /** @default 127.0.0.7 */
+                        address: string;
+                        /** @default 9090 */
+                        port: number;
+                    };
+                    name: string;
+                    pfcp: {
+                        /** @default 127.0.0.7 */
+                        address: string;
+                        advertise?: string;
+                        /** @default 8805 */
+                        port: number;
+                    };
+                    tacs?: number[];
+                }[];
             };
             plmn: {
                 mcc: string;
@@ -4432,7 +4566,7 @@ export interface components {
                 diff: string;
                 name: string;
                 /** @enum {string} */
-                status: "added" | "changed" | "unchanged";
+                status: "added" | "changed" | "unchanged" | "removed";
             }[];
             sha256: string | null;
             specDiff: string;

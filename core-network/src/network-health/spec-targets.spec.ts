@@ -23,3 +23,23 @@ describe('targetsFromSpec', () => {
     );
   });
 });
+
+describe('targetsFromSpec with several UPFs', () => {
+  it('scrapes each UPF at its own metrics endpoint, named after its file', () => {
+    const parsed = parseNetworkSpec(
+      `${DEMO_NETWORK_YAML}
+nf:
+  smf: { pfcp: { address: 10.10.0.1 } }
+  upf:
+    - { name: a, pfcp: { address: 10.10.0.2 }, gtpu: { address: 10.10.0.2 }, metrics: { address: 10.10.0.2 } }
+    - { name: b, pfcp: { address: 10.10.0.3 }, gtpu: { address: 10.10.0.3 }, metrics: { address: 10.10.0.3, port: 9091 } }
+`,
+    );
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const targets = targetsFromSpec(parsed.spec);
+    expect(parseScrapeTargets(targets).filter((t) => t.nf === 'upf')).toEqual([
+      { nf: 'upf', name: 'upf-a', metricsUrl: 'http://10.10.0.2:9090/metrics' },
+      { nf: 'upf', name: 'upf-b', metricsUrl: 'http://10.10.0.3:9091/metrics' },
+    ]);
+  });
+});

@@ -11,6 +11,7 @@ import { checkDnn, checkOverlaps, checkSharedSmfSettings } from './dnn-checks.js
 import type { NetworkSpec, SliceRef } from './network-spec.schema.js';
 import { checkSecurity } from './security-checks.js';
 import { MAX_TAIS_PER_LIST } from '../open5gs/config/open5gs-limits.js';
+import { checkUserPlane } from './user-plane-checks.js';
 
 export { sliceKey, sliceLabel, type CheckIssue, type CheckResult } from './check-support.js';
 export { defaultGateway, ipv4PoolCapacity } from './dnn-checks.js';
@@ -40,6 +41,7 @@ const CHECKS: readonly [readonly SpecKey[], Check][] = [
   [['nf'], checkHomeNetworkKeys],
   [['plmn', 'diameter'], checkDiameter],
   [['plmn', 'sbi'], checkSbi],
+  [['nf', 'dnns', 'tacs'], checkUserPlane],
 ];
 
 /**
@@ -114,7 +116,11 @@ const TRANSPORT: Record<string, Transport> = {
 /** Two NFs binding the same address, port and transport: the second one would fail to start. */
 function checkEndpoints(spec: NetworkSpec, f: Findings): void {
   const taken = new Map<string, string>();
-  for (const [nf, interfaces] of Object.entries(spec.nf)) {
+  // A list (several UPFs or SGW-Us) contributes each node's endpoints: nf.upf[1].pfcp.
+  const nodes = Object.entries(spec.nf).flatMap(([nf, value]): [string, unknown][] =>
+    Array.isArray(value) ? value.map((v: unknown, i) => [`${nf}[${i}]`, v]) : [[nf, value]],
+  );
+  for (const [nf, interfaces] of nodes) {
     for (const [name, value] of Object.entries(interfaces as Record<string, unknown>)) {
       const transport = TRANSPORT[name];
       if (!transport || typeof value !== 'object' || value === null) continue;

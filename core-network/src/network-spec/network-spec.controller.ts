@@ -69,7 +69,11 @@ export const NetworkSpecPreview = named(
     changed: z.boolean(),
     specDiff: z.string(),
     files: z.array(
-      z.object({ name: z.string(), status: z.enum(['added', 'changed', 'unchanged']), diff: z.string() }),
+      z.object({
+        name: z.string(),
+        status: z.enum(['added', 'changed', 'unchanged', 'removed']),
+        diff: z.string(),
+      }),
     ),
   }),
 );

@@ -43,6 +43,26 @@ const IpLiteral = z.string().refine((v) => parseIp(v) !== null, 'expected an IPv
 const endpoint = (address: string, kind: InterfaceKind) =>
   z.strictObject({ address: Host.default(address), port: Port.default(STANDARD_PORTS[kind]) }).prefault({});
 
+/**
+ * The address peers are told to use when it is not the bound one (NAT, containers): Open5GS 2.7's `advertise:`
+ * of an SBI, PFCP or GTP-U server. Open5GS resolves a host name once, at start-up, on the NF's own host.
+ */
+const Advertise = Host.optional();
+/** An SBI server: Open5GS splits `advertise` at its first colon (host:port), so an IPv6 literal cannot work. */
+const SbiAdvertise = Host.refine(
+  (v) => isIP(v) !== 6,
+  'Open5GS reads an SBI advertise as host[:port] (lib/sbi/context.c), so use an IPv4 address or a host name',
+).optional();
+
+const advertisedEndpoint = (address: string, kind: 'sbi' | 'pfcp' | 'gtpu') =>
+  z
+    .strictObject({
+      address: Host.default(address),
+      port: Port.default(STANDARD_PORTS[kind]),
+      advertise: kind === 'sbi' ? SbiAdvertise : Advertise,
+    })
+    .prefault({});
+
 const cidrOf = (family: 4 | 6) =>
   z.string().superRefine((v, ctx) => {
     const r = parseCidr(v);
@@ -87,10 +107,18 @@ const NetworkName = z
   .max(64)
   .regex(/^[\x20-\x7e]+$/, 'use printable ASCII characters only (Open5GS sends each byte as UCS-2)');
 
+const Device = z.string().regex(/^[a-zA-Z0-9_.-]{1,15}$/, 'a Linux interface name of at most 15 characters');
+const DnnName = z
+  .string()
+  .regex(DNN, 'a DNN is dot-separated labels of letters, digits and hyphens, at most 63 characters');
+const Tac = z
+  .number()
+  .int()
+  .min(0, 'TAC must be 0-16777215 (24 bits)')
+  .max(16_777_215, 'TAC must be 0-16777215 (24 bits)');
+
 const Dnn = z.strictObject({
-  name: z
-    .string()
-    .regex(DNN, 'a DNN is dot-separated labels of letters, digits and hyphens, at most 63 characters'),
+  name: DnnName,
   ipv4: z.strictObject({
     subnet: cidrOf(4),
     gateway: addressOf(4).optional(),
@@ -108,11 +136,19 @@ const Dnn = z.strictObject({
   mtu: z.number().int().min(1280).max(9000).default(1400),
   slices: z.array(SliceRefSchema).min(1, 'offer the DNN in at least one slice').max(8),
   expectedUes: z.number().int().min(1).optional(),
-  device: z
-    .string()
-    .regex(/^[a-zA-Z0-9_.-]{1,15}$/, 'a Linux interface name of at most 15 characters')
-    .optional(),
+  device: Device.optional(),
+  /**
+   * What the UPF host does with the DNN's traffic to anywhere but its own UEs (rendered into the UPF host's
+   * nftables script): `nat` masquerades it behind the host's address (the default, as Open5GS's quickstart
+   * does), `route` forwards it unchanged (the operator's routers carry the UE subnets back to the UPF host),
+   * `none` keeps it inside the DNN (UE to UE only).
+   */
+  egress: z.enum(['nat', 'route', 'none']).optional(),
 });
+
+/** Open5GS's UPF sends a DNN's traffic into this tun device when the DNN names none (lib/pfcp/context.c). */
+export const DEFAULT_TUN_DEVICE = 'ogstun';
+export const DEFAULT_EGRESS = 'nat';
 
 const NrIntegrity = z.enum(['NIA0', 'NIA1', 'NIA2', 'NIA3']);
 const NrCiphering = z.enum(['NEA0', 'NEA1', 'NEA2', 'NEA3']);
@@ -178,7 +214,75 @@ const HomeNetworkKey = z.strictObject({
   keyFile: z.string().min(1).max(4096),
 });
 
-const sbiOnly = (address: string) => z.strictObject({ sbi: endpoint(address, 'sbi') }).prefault({});
+const sbiOnly = (address: string) => z.strictObject({ sbi: advertisedEndpoint(address, 'sbi') }).prefault({});
+
+/** Names a UPF or SGW-U in a list; it becomes part of a file name (upf-<name>.yaml), hence the strict form. */
+const UserPlaneName = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/, 'lower-case letters, digits and hyphens, at most 32');
+
+/**
+ * Which sessions the control plane hands this user-plane node: Open5GS 2.7's `dnn:`/`tac:` keys of a
+ * `pfcp.client.upf|sgwu` entry. `dnns` also limits the UE pools the node routes (default: every DNN).
+ * Open5GS matches a session when its DNN *or* its TAC is listed (src/smf/context.c compare_ue_info); the
+ * checks make sure that never hands a node a DNN it does not serve.
+ */
+const selection = {
+  dnns: z.array(DnnName).min(1).max(16, 'Open5GS reads at most 16 DNNs per peer').optional(),
+  tacs: z.array(Tac).min(1).max(16, 'Open5GS reads at most 16 TACs per peer').optional(),
+};
+
+const upfShape = {
+  pfcp: advertisedEndpoint('127.0.0.7', 'pfcp'),
+  gtpu: advertisedEndpoint('127.0.0.7', 'gtpu'),
+  metrics: endpoint('127.0.0.7', 'metrics'),
+  ...selection,
+};
+const sgwuShape = {
+  pfcp: advertisedEndpoint('127.0.0.6', 'pfcp'),
+  gtpu: advertisedEndpoint('127.0.0.6', 'gtpu'),
+  ...selection,
+};
+/** At most OGS_MAX_NUM_OF_UPF peers in one SMF/SGW-C; far more than a private network needs. */
+export const MAX_USER_PLANE_NODES = 16;
+/** One node (the single-host form every older spec uses) or a named list of them. */
+const oneOrList = <S extends z.ZodRawShape>(shape: S, kind: string) =>
+  z
+    .union(
+      [
+        z.strictObject({ name: UserPlaneName.optional(), ...shape }),
+        z
+          .array(
+            z.strictObject({
+              name: z
+                .string({ error: `name each ${kind} of a list: the name is part of its file's name` })
+                .pipe(UserPlaneName),
+              ...shape,
+            }),
+          )
+          .min(1, `list at least one ${kind}`)
+          .max(MAX_USER_PLANE_NODES, `at most ${MAX_USER_PLANE_NODES} ${kind}s`),
+      ],
+      { error: (issue) => unionMessage(issue, kind) },
+    )
+    // Absent: the one node on Open5GS's default addresses. ({} is valid input; TS cannot see that generically.)
+    .prefault({} as never);
+
+/**
+ * A union reports only "Invalid input"; the operator needs the problem inside the form they wrote (one node
+ * or a list), so the message is that branch's first issue, with its path below the union.
+ */
+function unionMessage(issue: { code?: string; input?: unknown; errors?: unknown }, kind: string): string {
+  const branches = issue.errors as { path: PropertyKey[]; message: string }[][] | undefined;
+  if (issue.code !== 'invalid_union' || !branches) return `expected one ${kind} or a list of them`;
+  const list = Array.isArray(issue.input);
+  if (!list && (typeof issue.input !== 'object' || issue.input === null))
+    return `expected one ${kind} (a mapping) or a list of them`;
+  const first = branches[list ? 1 : 0]?.[0];
+  if (!first) return `expected one ${kind} or a list of them`;
+  const where = first.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+  return where ? `${where.replace(/^\./, '')}: ${first.message}` : first.message;
+}
 
 const NetworkFunctions = z
   .strictObject({
@@ -191,35 +295,35 @@ const NetworkFunctions = z
         setId: z.number().int().min(0).max(1023).default(1),
         // T3512 goes out as a GPRS Timer 3 in the Registration Accept (TS 24.501 §8.2.7.1).
         t3512Seconds: nasTimer('GPRS Timer 3', 't3512Seconds', 540),
-        sbi: endpoint('127.0.0.5', 'sbi'),
+        sbi: advertisedEndpoint('127.0.0.5', 'sbi'),
         ngap: endpoint('127.0.0.5', 'ngap'),
         metrics: endpoint('127.0.0.5', 'metrics'),
       })
       .prefault({}),
     smf: z
       .strictObject({
-        sbi: endpoint('127.0.0.4', 'sbi'),
-        pfcp: endpoint('127.0.0.4', 'pfcp'),
+        sbi: advertisedEndpoint('127.0.0.4', 'sbi'),
+        pfcp: advertisedEndpoint('127.0.0.4', 'pfcp'),
         gtpc: endpoint('127.0.0.4', 'gtpc'),
-        gtpu: endpoint('127.0.0.4', 'gtpu'),
+        gtpu: advertisedEndpoint('127.0.0.4', 'gtpu'),
         metrics: endpoint('127.0.0.4', 'metrics'),
       })
       .prefault({}),
-    upf: z
-      .strictObject({
-        pfcp: endpoint('127.0.0.7', 'pfcp'),
-        gtpu: endpoint('127.0.0.7', 'gtpu'),
-        metrics: endpoint('127.0.0.7', 'metrics'),
-      })
-      .prefault({}),
+    upf: oneOrList(upfShape, 'UPF'),
     nrf: sbiOnly('127.0.0.10'),
     scp: sbiOnly('127.0.0.200'),
     ausf: sbiOnly('127.0.0.11'),
     udm: z
-      .strictObject({ sbi: endpoint('127.0.0.12', 'sbi'), hnet: z.array(HomeNetworkKey).max(16).default([]) })
+      .strictObject({
+        sbi: advertisedEndpoint('127.0.0.12', 'sbi'),
+        hnet: z.array(HomeNetworkKey).max(16).default([]),
+      })
       .prefault({}),
     pcf: z
-      .strictObject({ sbi: endpoint('127.0.0.13', 'sbi'), metrics: endpoint('127.0.0.13', 'metrics') })
+      .strictObject({
+        sbi: advertisedEndpoint('127.0.0.13', 'sbi'),
+        metrics: endpoint('127.0.0.13', 'metrics'),
+      })
       .prefault({}),
     nssf: sbiOnly('127.0.0.14'),
     bsf: sbiOnly('127.0.0.15'),
@@ -239,11 +343,9 @@ const NetworkFunctions = z
       })
       .prefault({}),
     sgwc: z
-      .strictObject({ gtpc: endpoint('127.0.0.3', 'gtpc'), pfcp: endpoint('127.0.0.3', 'pfcp') })
+      .strictObject({ gtpc: endpoint('127.0.0.3', 'gtpc'), pfcp: advertisedEndpoint('127.0.0.3', 'pfcp') })
       .prefault({}),
-    sgwu: z
-      .strictObject({ pfcp: endpoint('127.0.0.6', 'pfcp'), gtpu: endpoint('127.0.0.6', 'gtpu') })
-      .prefault({}),
+    sgwu: oneOrList(sgwuShape, 'SGW-U'),
     hss: z.strictObject({ metrics: endpoint('127.0.0.8', 'metrics') }).prefault({}),
     pcrf: z.strictObject({ metrics: endpoint('127.0.0.9', 'metrics') }).prefault({}),
   })
@@ -312,13 +414,7 @@ export const NetworkSpecSchema = z.strictObject({
   plmn: z.strictObject({ mcc: Mcc, mnc: Mnc }),
   // 24-bit 5GS TAC (TS 24.501 §9.11.3.8); LTE only carries 16 bits, see the checks.
   tacs: z
-    .array(
-      z
-        .number()
-        .int()
-        .min(0, 'TAC must be 0-16777215 (24 bits)')
-        .max(16_777_215, 'TAC must be 0-16777215 (24 bits)'),
-    )
+    .array(Tac)
     .min(1, 'declare at least one TAC')
     // Rendered as TAI lists (registration areas) of MAX_TAIS_PER_LIST: 256 TACs make 16 lists, far below the
     // MAX_TAI_LISTS Open5GS holds (OGS_MAX_NUM_OF_SUPPORTED_TA, lib/proto/types.h).
@@ -343,4 +439,8 @@ export type NetworkSpec = z.output<typeof NetworkSpecSchema>;
 export type NetworkSpecInput = z.input<typeof NetworkSpecSchema>;
 export type SliceRef = z.output<typeof SliceRefSchema>;
 export type DnnSpec = NetworkSpec['dnns'][number];
-export type Endpoint = { address: string; port: number };
+export type Endpoint = { address: string; port: number; advertise?: string | undefined };
+type OneOf<T> = T extends readonly (infer E)[] ? E : T;
+export type UpfSpec = OneOf<NetworkSpec['nf']['upf']>;
+export type SgwuSpec = OneOf<NetworkSpec['nf']['sgwu']>;
+export type EgressMode = NonNullable<DnnSpec['egress']>;

@@ -144,7 +144,7 @@ describe('schema rules', () => {
     const { spec } = ok(validateNetworkSpec(demo()));
     expect(spec.nf.amf.ngap).toEqual({ address: '127.0.0.5', port: 38412 });
     expect(spec.nf.smf.pfcp).toEqual({ address: '127.0.0.4', port: 8805 });
-    expect(spec.nf.upf.gtpu).toEqual({ address: '127.0.0.7', port: 2152 });
+    expect(spec.nf.upf).toMatchObject({ gtpu: { address: '127.0.0.7', port: 2152 } });
     expect(spec.nf.scp.sbi).toEqual({ address: '127.0.0.200', port: 7777 });
     expect(spec.nf.mme.s1ap).toEqual({ address: '127.0.0.2', port: 36412 });
     expect(spec.nf.amf).toMatchObject({ name: 'open5gs-amf0', regionId: 2, setId: 1, t3512Seconds: 540 });

@@ -50,6 +50,15 @@ describe('previewNetworkSpec', () => {
     expect(changed[0]?.diff).toMatch(/^--- amf\.yaml \(running\)\n\+\+\+ amf\.yaml\n@@ /);
   });
 
+  it('the UPF turned into a list: upf-<name>.yaml is added and upf.yaml shows as removed', () => {
+    const p = previewNetworkSpec(`${DEMO_NETWORK_YAML}nf:\n  upf: [{ name: edge }]\n`, running);
+    const byName = new Map(p.files.map((f) => [f.name, f]));
+    expect(byName.get('upf-edge.yaml')?.status).toBe('added');
+    expect(byName.get('upf.yaml')?.status).toBe('removed');
+    expect(byName.get('upf.yaml')?.diff).toMatch(/^--- upf\.yaml \(running\)\n\+\+\+ \/dev\/null\n@@ /);
+    expect(byName.get('smf.yaml')?.status).toBe('unchanged');
+  });
+
   it('an invalid spec: every problem, no diff; a weak one is valid but flagged', () => {
     const bad = previewNetworkSpec(
       DEMO_NETWORK_YAML.replace("mnc: '01'", 'mnc: 1').replace('tacs: [1]', 'tacs: [1, 1]'),

@@ -10,7 +10,11 @@ import { parseNetworkSpec, specSha256, type NetworkSpec, type SpecIssue } from '
  */
 
 export type RunningSpec = { version: number; sha256: string; spec: NetworkSpec | null };
-export type FileChange = { name: string; status: 'added' | 'changed' | 'unchanged'; diff: string };
+export type FileChange = {
+  name: string;
+  status: 'added' | 'changed' | 'unchanged' | 'removed';
+  diff: string;
+};
 export type SpecPreview = {
   /** No errors: the spec may be applied (with allowWeakSecurity when weakSecurity is not empty). */
   valid: boolean;
@@ -79,7 +83,8 @@ export function effectiveYaml(spec: NetworkSpec): string {
  */
 function fileChanges(before: NetworkSpec | null, after: NetworkSpec): FileChange[] {
   const old = before ? renderAllOpen5gsFiles(before) : new Map<string, string>();
-  return [...renderAllOpen5gsFiles(after)].map(([name, content]): FileChange => {
+  const rendered = renderAllOpen5gsFiles(after);
+  const changes = [...rendered].map(([name, content]): FileChange => {
     const previous = old.get(name);
     if (previous === undefined)
       return { name, status: 'added', diff: unifiedDiff('', content, '/dev/null', name) };
@@ -87,6 +92,16 @@ function fileChanges(before: NetworkSpec | null, after: NetworkSpec): FileChange
     if (was === now) return { name, status: 'unchanged', diff: '' };
     return { name, status: 'changed', diff: unifiedDiff(was, now, `${name} (running)`, name) };
   });
+  // A UPF or SGW-U renamed, or the single form turned into a list: its old file is no longer rendered (and
+  // `open5gs render` leaves it in place), so its service must be stopped or pointed at the new file.
+  const removed = [...old]
+    .filter(([name]) => !rendered.has(name))
+    .map(([name, content]): FileChange => ({
+      name,
+      status: 'removed',
+      diff: unifiedDiff(withoutHeader(content), '', `${name} (running)`, '/dev/null'),
+    }));
+  return [...changes, ...removed];
 }
 
 function withoutHeader(content: string): string {

@@ -211,6 +211,27 @@ describe('core network from the CLI', () => {
     expect(drift.stdout + drift.stderr).toContain('smf.yaml');
   });
 
+  it('renders a two-host spec offline: the UPF host files with --upf-host-out, and --check over both folders', async () => {
+    const spec = new URL('../../../core-network/src/network-spec/two-host-network.yaml', import.meta.url);
+    const [out, hosts] = [path.join(dir, 'two-host'), path.join(dir, 'upf-host')];
+    const args = ['open5gs', 'render', '--spec', spec.pathname, '--out', out, '--upf-host-out', hosts];
+    expect((await runCli(args, env)).code).toBe(0);
+    expect((await readdir(path.join(hosts, 'upf'))).sort()).toEqual([
+      '30-pakawaaz-upf.conf',
+      '50-pakawaaz-ogsgov.netdev',
+      '50-pakawaaz-ogsgov.network',
+      '50-pakawaaz-ogstun.netdev',
+      '50-pakawaaz-ogstun.network',
+      'pakawaaz-upf.nft',
+    ]);
+    expect((await runCli([...args, '--check'], env)).code).toBe(0);
+    const nft = path.join(hosts, 'upf', 'pakawaaz-upf.nft');
+    await writeFile(nft, `${await readFile(nft, 'utf8')}# edited by hand\n`);
+    const drift = await runCli([...args, '--check'], env);
+    expect(drift.code).toBe(1);
+    expect(drift.stdout + drift.stderr).toContain('pakawaaz-upf.nft');
+  });
+
   it('computes Milenage locally (3GPP TS 35.208 Test Set 1)', async () => {
     const r = await runCli(
       [

@@ -1,3 +1,5 @@
+import type { SgwuSpec } from '../../network-spec/network-spec.schema.js';
+import { sgwusOf, type UserPlaneNode } from '../../network-spec/user-plane.js';
 import { networkName } from './render-5g.js';
 import {
   peerEntry,
@@ -5,6 +7,7 @@ import {
   preamble,
   servers,
   taiLists,
+  userPlanePeer,
   type RenderContext,
   type YamlMap,
 } from './render-common.js';
@@ -44,20 +47,19 @@ export function mmeConfig(ctx: RenderContext): YamlMap {
 }
 
 export function sgwcConfig(ctx: RenderContext): YamlMap {
-  const { sgwc, sgwu } = ctx.spec.nf;
+  const { sgwc } = ctx.spec.nf;
+  // `apn:` as sgwc.yaml's sample writes it; Open5GS reads `dnn:` alike.
+  const sgwu = sgwusOf(ctx.spec).map(({ node }) => userPlanePeer(node, 'apn'));
   return {
     ...preamble('sgwc', ctx),
-    sgwc: {
-      gtpc: servers(sgwc.gtpc, 'gtpc'),
-      pfcp: { ...servers(sgwc.pfcp, 'pfcp'), client: { sgwu: [peerEntry(sgwu.pfcp, 'pfcp')] } },
-    },
+    sgwc: { gtpc: servers(sgwc.gtpc, 'gtpc'), pfcp: { ...servers(sgwc.pfcp, 'pfcp'), client: { sgwu } } },
   };
 }
 
-export function sgwuConfig(ctx: RenderContext): YamlMap {
-  const { sgwu } = ctx.spec.nf;
+/** One SGW-U's file. An SGW-U relays GTP-U whatever the APN, so it has no per-DNN settings. */
+export function sgwuConfig(ctx: RenderContext, { node: sgwu, file }: UserPlaneNode<SgwuSpec>): YamlMap {
   return {
-    ...preamble('sgwu', ctx),
+    ...preamble(file, ctx),
     sgwu: { pfcp: servers(sgwu.pfcp, 'pfcp'), gtpu: servers(sgwu.gtpu, 'gtpu') },
   };
 }

@@ -1,5 +1,6 @@
 import { defaultGateway, sliceKey } from '../../network-spec/network-spec.checks.js';
-import type { DnnSpec } from '../../network-spec/network-spec.schema.js';
+import type { DnnSpec, UpfSpec } from '../../network-spec/network-spec.schema.js';
+import { upfsOf, type UserPlaneNode } from '../../network-spec/user-plane.js';
 import { MAX_DNNS_PER_SMF_INFO_SLICE, MAX_SLICES_PER_SMF_INFO } from './open5gs-limits.js';
 import {
   peerEntry,
@@ -13,6 +14,7 @@ import {
   servers,
   sNssai,
   taiLists,
+  userPlanePeer,
   type RenderContext,
   type YamlMap,
 } from './render-common.js';
@@ -78,7 +80,10 @@ export function smfConfig(ctx: RenderContext): YamlMap {
     smf: {
       ...sbiTlsDefaults(ctx, 'smf'),
       sbi: sbiViaScp('smf', ctx),
-      pfcp: { ...servers(smf.pfcp, 'pfcp'), client: { upf: [peerEntry(spec.nf.upf.pfcp, 'pfcp')] } },
+      pfcp: {
+        ...servers(smf.pfcp, 'pfcp'),
+        client: { upf: upfsOf(spec).map(({ node }) => userPlanePeer(node, 'dnn')) },
+      },
       gtpc: servers(smf.gtpc, 'gtpc'),
       gtpu: servers(smf.gtpu, 'gtpu'),
       metrics: servers(smf.metrics, 'metrics'),
@@ -121,14 +126,14 @@ export function smfInfos({ spec }: RenderContext): YamlMap[] {
   return entries.map((e) => ({ s_nssai: e.items }));
 }
 
-export function upfConfig(ctx: RenderContext): YamlMap {
-  const upf = ctx.spec.nf.upf;
+/** One UPF's file: its own endpoints, and the UE pools of the DNNs it serves only. */
+export function upfConfig(ctx: RenderContext, { node: upf, file, dnns }: UserPlaneNode<UpfSpec>): YamlMap {
   return {
-    ...preamble('upf', ctx),
+    ...preamble(file, ctx),
     upf: {
       pfcp: servers(upf.pfcp, 'pfcp'),
       gtpu: servers(upf.gtpu, 'gtpu'),
-      session: sessions(ctx.spec.dnns, true),
+      session: sessions(dnns, true),
       metrics: servers(upf.metrics, 'metrics'),
     },
   };

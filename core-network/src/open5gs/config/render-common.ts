@@ -48,26 +48,39 @@ export function maxUeFor(expectedUes: number): number {
   return Math.max(OPEN5GS_DEFAULT_MAX_UE, wanted);
 }
 
-/** A `server:` entry. SBI and metrics always name the port (as Open5GS's defaults do); others only when non-standard. */
+/**
+ * A `server:` entry. SBI and metrics always name the port (as Open5GS's defaults do); others only when
+ * non-standard. `advertise` (Open5GS 2.7: sbi, pfcp and gtpu servers) when the spec gives one.
+ */
 export function serverEntry(e: Endpoint, kind: InterfaceKind): YamlMap {
   const always = kind === 'sbi' || kind === 'metrics';
-  return always || e.port !== STANDARD_PORTS[kind]
-    ? { address: e.address, port: e.port }
-    : { address: e.address };
+  return {
+    address: e.address,
+    ...(e.advertise === undefined ? {} : { advertise: e.advertise }),
+    ...(always || e.port !== STANDARD_PORTS[kind] ? { port: e.port } : {}),
+  };
+}
+
+/** Where a peer reaches an endpoint: its advertised address (NAT) when it has one, else the bound one. */
+export function reachable(e: Endpoint): Endpoint {
+  return { address: e.advertise ?? e.address, port: e.port };
 }
 
 export function servers(e: Endpoint, kind: InterfaceKind): YamlMap {
   return { server: [serverEntry(e, kind)] };
 }
 
-/** A peer to dial (PFCP/GTP-C client lists): port only when non-standard. */
+/** A peer to dial (PFCP/GTP-C client lists), at its advertised address if any: port only when non-standard. */
 export function peerEntry(e: Endpoint, kind: InterfaceKind): YamlMap {
-  return e.port === STANDARD_PORTS[kind] ? { address: e.address } : { address: e.address, port: e.port };
+  const { address, port } = reachable(e);
+  return port === STANDARD_PORTS[kind] ? { address } : { address, port };
 }
 
+/** The URI a client dials, at the advertised address if any. */
 export function httpUri(e: Endpoint): string {
-  const host = isIPv6(e.address) ? `[${e.address}]` : e.address;
-  return `http://${host}:${e.port}`;
+  const { address, port } = reachable(e);
+  const host = isIPv6(address) ? `[${address}]` : address;
+  return `http://${host}:${port}`;
 }
 
 /**
@@ -138,6 +151,7 @@ export function plmnId(spec: NetworkSpec): YamlMap {
 
 /** The keys every file starts with; `db_uri` first, where Open5GS's own files put it. */
 export function preamble(nf: string, ctx: RenderContext, withDatabase = false): YamlMap {
+  // `nf` names the log: upf, or upf-<name> when several UPFs share a host.
   return {
     ...(withDatabase ? { db_uri: ctx.options.dbUri } : {}),
     logger: { file: { path: `${ctx.options.logDir}/${nf}.log` } },
@@ -166,6 +180,22 @@ export function taiLists(spec: NetworkSpec, tacs: readonly number[]): RepeatedKe
     lists.push([{ plmn_id: plmnId(spec), tac: chunk.length === 1 ? chunk[0] : chunk }]);
   }
   return new RepeatedKey(lists);
+}
+
+/**
+ * A `pfcp.client.upf|sgwu` entry: the node's PFCP address plus the selection keys Open5GS 2.7 reads there
+ * (lib/pfcp/context.c ogs_pfcp_context_parse_config): `dnn` (or its alias `apn`, which sgwc.yaml's sample
+ * uses) and `tac`.
+ */
+export function userPlanePeer(
+  node: { pfcp: Endpoint; dnns?: string[] | undefined; tacs?: number[] | undefined },
+  dnnKey: 'dnn' | 'apn',
+): YamlMap {
+  return {
+    ...peerEntry(node.pfcp, 'pfcp'),
+    ...(node.dnns === undefined ? {} : { [dnnKey]: node.dnns.length === 1 ? node.dnns[0] : node.dnns }),
+    ...(node.tacs === undefined ? {} : { tac: node.tacs.length === 1 ? node.tacs[0] : node.tacs }),
+  };
 }
 
 export function sNssai(s: { sst: number; sd?: string | undefined }): YamlMap {

@@ -11,8 +11,12 @@ export type ConfigFileStatus = 'unchanged' | 'changed' | 'added';
 export type ConfigCheck = { name: string; status: ConfigFileStatus; diff: string };
 export type WriteConfigsResult = { written: string[]; unchanged: string[]; backupDir: string | null };
 
-/** Rendered names are plain `<nf>.yaml` or `<nf>.conf` (freeDiameter): never a path that could escape the folder. */
-const FILE_NAME = /^[a-z0-9][a-z0-9-]*\.(yaml|conf)$/;
+/**
+ * Rendered names are plain `<nf>.yaml`, a freeDiameter `<nf>.conf`, or a UPF host's
+ * `50-pakawaaz-<dev>.netdev|.network`, `30-pakawaaz-upf.conf`, `pakawaaz-<upf>.nft`: never a path that could
+ * escape the folder.
+ */
+const FILE_NAME = /^([a-z0-9][a-z0-9-]*\.yaml|[a-z0-9][A-Za-z0-9_.-]*\.(netdev|network|conf|nft))$/;
 /** Mode of a file we create; a file we replace keeps its own. */
 const NEW_FILE_MODE = 0o644;
 /** The header names the spec a file came from; see `sameConfig`. */
@@ -69,8 +73,10 @@ export async function writeConfigs(
 }
 
 async function readCurrent(dir: string, name: string): Promise<string | null> {
-  if (!FILE_NAME.test(name))
-    throw new Error(`refusing to write "${name}": not a plain <nf>.yaml or <nf>.conf file name`);
+  if (!FILE_NAME.test(name) || name.includes('..'))
+    throw new Error(
+      `refusing to write "${name}": not a plain <nf>.yaml, <nf>.conf (freeDiameter) or UPF host file name`,
+    );
   try {
     return await readFile(path.join(dir, name), 'utf8');
   } catch (err) {

@@ -149,6 +149,7 @@ type RenderCliOptions = {
   freediameterDir?: string;
   freediameterExtensions?: string;
   tlsDir?: string;
+  upfHostOut?: string;
 };
 
 function addRender(open5gs: Command, ctx: CliContext): void {
@@ -173,8 +174,13 @@ function addRender(open5gs: Command, ctx: CliContext): void {
       '--tls-dir <dir>',
       'where each Open5GS host keeps <nf>.crt, <nf>.key and ca.crt (`pakawaaz open5gs certs`) when the spec enables TLS (default: /etc/open5gs/tls)',
     )
+    .option(
+      '--upf-host-out <dir>',
+      "also write each UPF host's networkd units, sysctl.d file and nftables script, in <dir>/<upf name>/",
+    )
     .action(async (o: RenderCliOptions) => {
-      const { renderOpen5gsConfigs, renderFreeDiameterConfigs, DEFAULT_RENDER_OPTIONS } = await coreNetwork();
+      const { renderOpen5gsConfigs, renderFreeDiameterConfigs, renderUpfHostFiles, DEFAULT_RENDER_OPTIONS } =
+        await coreNetwork();
       const spec = await specFrom(ctx, o.spec);
       const options = {
         dbUri: o.dbUri ?? DEFAULT_RENDER_OPTIONS.dbUri,
@@ -182,14 +188,23 @@ function addRender(open5gs: Command, ctx: CliContext): void {
         freeDiameterExtensionDir: o.freediameterExtensions ?? DEFAULT_RENDER_OPTIONS.freeDiameterExtensionDir,
         tlsDir: o.tlsDir ?? DEFAULT_RENDER_OPTIONS.tlsDir,
       };
-      const sets = [
+      const upfHosts = o.upfHostOut === undefined ? [] : renderUpfHostFiles(spec);
+      const sets: FileSet[] = [
         { dir: o.out, files: renderOpen5gsConfigs(spec, options) },
         { dir: options.freeDiameterDir, files: renderFreeDiameterConfigs(spec, options) },
       ];
-      if (o.check) return check(sets, ctx.io);
+      const hostSets: FileSet[] = upfHosts.map(({ upf, files }) => ({
+        dir: path.join(o.upfHostOut ?? '', upf),
+        files,
+      }));
+      if (o.check) return check([...sets, ...hostSets], ctx.io);
       let written = 0;
       for (const { dir, files } of sets) written += await write(dir, files, ctx.io.stdout);
+      let hostWritten = 0;
+      for (const { dir, files } of hostSets) hostWritten += await write(dir, files, ctx.io.stdout);
       if (written > 0) ctx.io.stdout('restart the Open5GS services whose files changed\n');
+      if (hostWritten > 0)
+        ctx.io.stdout('copy them to the UPF host: /etc/systemd/network/, /etc/sysctl.d/, /etc/nftables.d/\n');
       if (spec.sbi.tls || spec.diameter.tls)
         ctx.io.stdout(
           `the spec uses TLS: put each NF's certificate, key and ca.crt in ${options.tlsDir} (pakawaaz open5gs certs --out DIR)\n`,
@@ -250,7 +265,7 @@ async function check(sets: FileSet[], io: CliContext['io']): Promise<void> {
     }
   }
   if (differing.length === 0) {
-    io.stdout(`all ${total} Open5GS files in ${sets.map((s) => s.dir).join(' and ')} are up to date\n`);
+    io.stdout(`all ${total} files in ${sets.map((s) => s.dir).join(' and ')} are up to date\n`);
     return;
   }
   io.stderr(`${differing.length} of ${total} files differ: ${differing.join(', ')}\n`);
@@ -265,7 +280,7 @@ async function write(
 ): Promise<number> {
   const r = await (await coreNetwork()).writeConfigs(dir, rendered);
   if (r.written.length === 0) {
-    stdout(`all ${r.unchanged.length} Open5GS files in ${dir} were already up to date\n`);
+    stdout(`all ${r.unchanged.length} files in ${dir} were already up to date\n`);
     return 0;
   }
   stdout(`wrote ${r.written.join(', ')} (${r.written.length} of ${rendered.size} files) in ${dir}\n`);
