@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { renderOpen5gsConfigs } from '../open5gs/config/render.js';
+import { renderFreeDiameterConfigs, renderOpen5gsConfigs } from '../open5gs/config/render.js';
 import { renderUpfHostFiles } from '../open5gs/config/render-upf-host.js';
 import { parseNetworkSpec } from './network-spec.js';
 
@@ -46,5 +46,19 @@ describe('two-host-network.yaml', () => {
     const nft = host!.files.get('pakawaaz-upf.nft')!;
     expect(nft).toContain('ip saddr 10.45.0.0/16 oifname != "ogstun" masquerade');
     expect(nft).not.toContain('ip saddr 10.46.0.0/16 oifname != "ogsgov" masquerade');
+  });
+
+  it('runs SBI and Diameter over TLS: https by FQDN with mutual TLS, freeDiameter on its TLS port only', () => {
+    expect(at('amf.yaml', 'amf', 'sbi', 'server')).toEqual([
+      { address: 'amf.5gc.mnc001.mcc001.3gppnetwork.org', port: 7777 },
+    ]);
+    expect(at('amf.yaml', 'amf', 'default', 'tls', 'server')).toMatchObject({
+      scheme: 'https',
+      verify_client: true,
+    });
+    const mme = renderFreeDiameterConfigs(r.spec).get('mme.conf') ?? '';
+    expect(mme).toMatch(/^Identity = "mme\.epc\.mnc001\.mcc001\.3gppnetwork\.org";$/m);
+    expect(mme).toMatch(/^Port = 0;$/m);
+    expect(mme).toMatch(/^TLS_Cred = /m);
   });
 });
