@@ -65,6 +65,11 @@ export {
   type RenderOptions,
 } from './open5gs/config/render.js';
 export {
+  estimateOpen5gsMemory,
+  memoryEstimateLine,
+  type MemoryEstimate,
+} from './open5gs/config/memory-estimate.js';
+export {
   writeConfigs,
   checkConfigs,
   sameConfig,
@@ -101,6 +106,8 @@ export {
   type ScrapeTarget,
 } from './network-health/scrape-targets.js';
 export { targetsFromSpec } from './network-health/spec-targets.js';
+export { scrapeNf, type ScrapeResult, type ScrapeOptions } from './network-health/nf-scraper.js';
+export { type NfStateSummary } from './network-health/open5gs-state.js';
 export { NetworkHealthService } from './network-health/network-health.service.js';
 export type { NetworkHealthView, NfHealthView } from './network-health/nf-runtime.js';
 export { SubscriberBarred } from './subscribers/subscribers.events.js';

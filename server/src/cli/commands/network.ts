@@ -1,7 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { NetworkSpec, NetworkSpecResult } from '@pakawaaz/core-network';
+import type { NetworkSpec, NetworkSpecResult, RenderOptions } from '@pakawaaz/core-network';
 import { CliError, unwrap, type Schemas } from '../api-client.js';
 import type { CliContext, RegisterCommands } from '../context.js';
 
@@ -145,15 +146,61 @@ function addRender(open5gs: Command, ctx: CliContext): void {
     .requiredOption('--out <dir>', 'folder of the Open5GS configs, e.g. /etc/open5gs')
     .option('--check', 'print the diff against the folder and write nothing; exit 1 when files differ')
     .option('--db-uri <uri>', 'MongoDB URI for hss, pcrf, pcf and udr (default: mongodb://localhost/open5gs)')
-    .action(async (o: { spec?: string; out: string; check?: boolean; dbUri?: string }) => {
-      const { parseNetworkSpec, renderOpen5gsConfigs, DEFAULT_RENDER_OPTIONS } = await coreNetwork();
+    .option(
+      '--config-dir <dir>',
+      "where the NFs read their configs: the install's etc/open5gs (default: /etc/open5gs)",
+    )
+    .option(
+      '--log-dir <dir>',
+      "where the NFs write their logs: the install's var/log/open5gs (default: /var/log/open5gs)",
+    )
+    .option(
+      '--freediameter-dir <dir>',
+      "the freeDiameter confs of smf, mme, hss, pcrf: the install's etc/freeDiameter (default: /etc/freeDiameter)",
+    )
+    .action(async (o: RenderCliOptions) => {
+      const { parseNetworkSpec, renderOpen5gsConfigs } = await coreNetwork();
       const spec = o.spec
         ? await failOnErrors(parseNetworkSpec(await readSpecFile(o.spec)), ctx.io.stderr)
         : await currentSpec(ctx);
-      const rendered = renderOpen5gsConfigs(spec, { dbUri: o.dbUri ?? DEFAULT_RENDER_OPTIONS.dbUri });
+      const rendered = renderOpen5gsConfigs(spec, await renderOptions(o));
       if (o.check) await check(o.out, rendered, ctx.io);
       else await write(o.out, rendered, ctx.io.stdout);
+      const { maxUeFor, memoryEstimateLine } = await coreNetwork();
+      if (!o.check) ctx.io.stdout(`${memoryEstimateLine(maxUeFor(spec.expectedUeCount))}\n`);
     });
+}
+
+type RenderCliOptions = {
+  spec?: string;
+  out: string;
+  check?: boolean;
+  dbUri?: string;
+  configDir?: string;
+  logDir?: string;
+  freediameterDir?: string;
+};
+
+/**
+ * The directories go into the files as absolute paths (a relative one is taken from the current folder), so
+ * the rendered files run as written: a Debian package's /etc and /var/log, or a source build's PREFIX/etc and
+ * PREFIX/var/log. Nothing is created or checked on this machine: the files may be for another host.
+ */
+async function renderOptions(o: RenderCliOptions): Promise<RenderOptions> {
+  const { DEFAULT_RENDER_OPTIONS } = await coreNetwork();
+  const dir = (flag: string, value: string | undefined, fallback: string): string => {
+    if (value === undefined) return fallback;
+    const control = [...value].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f');
+    if (value.trim() === '' || control)
+      throw new CliError(`${flag} must be a folder path without control characters, e.g. ${fallback}`, 2);
+    return path.resolve(value);
+  };
+  return {
+    dbUri: o.dbUri ?? DEFAULT_RENDER_OPTIONS.dbUri,
+    configDir: dir('--config-dir', o.configDir, DEFAULT_RENDER_OPTIONS.configDir),
+    logDir: dir('--log-dir', o.logDir, DEFAULT_RENDER_OPTIONS.logDir),
+    freeDiameterDir: dir('--freediameter-dir', o.freediameterDir, DEFAULT_RENDER_OPTIONS.freeDiameterDir),
+  };
 }
 
 async function readSpecFile(file: string): Promise<string> {
