@@ -253,11 +253,13 @@ export async function startRealCore(o: RealCoreOptions): Promise<RealCore> {
   const netns = createNetns(o.pools);
   const nfs = new Map<RealNf, Proc>();
   const proxies: net.Server[] = [];
+  const sockets = new Set<net.Socket>();
   let relay: Proc | null = null;
   const ports = new Map<string, number>();
 
   const stop = async () => {
     await Promise.all([...nfs.values(), ...(relay ? [relay] : [])].map((p) => stopGroup(p)));
+    for (const s of sockets) s.destroy();
     await Promise.all(proxies.map((s) => new Promise<void>((r) => s.close(() => r()))));
     deleteNetns(netns);
   };
@@ -274,8 +276,14 @@ export async function startRealCore(o: RealCoreOptions): Promise<RealCore> {
       const sock = path.join(sockDir, `${target.replace(/:(\d+)$/, '_$1')}.sock`);
       const server = net.createServer((c) => {
         const u = net.connect(sock);
-        c.on('error', () => u.destroy());
-        u.on('error', () => c.destroy());
+        for (const [a, b] of [
+          [c, u],
+          [u, c],
+        ] as const) {
+          sockets.add(a);
+          a.on('close', () => sockets.delete(a));
+          a.on('error', () => b.destroy());
+        }
         c.pipe(u).pipe(c);
       });
       await new Promise<void>((resolve, reject) => {
