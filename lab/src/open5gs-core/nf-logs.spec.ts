@@ -52,3 +52,18 @@ describe('pfcpAssociatedPeers', () => {
     expect(pfcpAssociatedPeers('PFCP associated 10.0.0.1:8805')).toEqual(['10.0.0.1']);
   });
 });
+
+describe('ALLOWED_LOG_LINES', () => {
+  it('passes the NRF-notify start-up race of the real AMF (seen in the real-NF run) but not its invalid-state ERROR', () => {
+    const r = readNfLog(
+      [
+        '12/04 22:54:00.713: [sbi] WARNING: [98719362-f035-41f1-8093-9ba66fa9d89d] (NRF-notify) NF has already been added [type:UDM] (../lib/sbi/nnrf-handler.c:1156)',
+        '12/04 22:54:00.713: [sbi] WARNING: UnRef NF EndPoint(addr) [127.0.0.12:80] (../lib/sbi/context.c:2446)',
+        '12/04 22:54:00.713: [sbi] ERROR: [98719362-f035-41f1-8093-9ba66fa9d89d] (NRF-notify) NF invalid state [type:UDM] (../lib/sbi/nnrf-handler.c:1160)',
+      ].join('\n'),
+    );
+    expect(r.allowed).toHaveLength(2);
+    expect(r.warnings).toEqual([]);
+    expect(r.problems).toHaveLength(1);
+  });
+});

@@ -18,6 +18,18 @@ export const ALLOWED_LOG_LINES: readonly AllowedLogLine[] = [
       "patch 0001: Debian bookworm's libcurl 7.88.1 breaks HTTP/2 connection reuse (curl #10634); the SBI " +
       'client opens one connection per request instead, and says so once',
   },
+  {
+    // lib/sbi/nnrf-handler.c: an NF_REGISTERED notification for an NF this one already learned by discovery.
+    pattern: /WARNING: \[[0-9a-f-]+\] \(NRF-notify\) NF has already been added \[type:[A-Z]+\]/,
+    reason:
+      'start-up race: the NRF notifies an NF (the AMF) of a peer it already discovered; Open5GS then updates the ' +
+      'profile (an invalid state would be a separate ERROR)',
+  },
+  {
+    // lib/sbi/context.c: the endpoint of the profile replaced by that update is released.
+    pattern: /WARNING: UnRef NF EndPoint\(addr\) \[[0-9a-fA-F.:[\]]+\]/,
+    reason: 'follows the profile update above: the replaced SBI endpoint of that peer is released',
+  },
 ];
 
 export type LogFindings = {

@@ -31,18 +31,18 @@ const HIGH_UE = 12288;
 
 /** RSS in MB at max.ue 1024 and 12288. */
 const MEASURED_MB: Record<MeasuredNf, readonly [low: number, high: number]> = {
-  nrf: [16, 33],
-  scp: [17, 38],
-  amf: [20, 52],
-  smf: [53, 365],
-  upf: [34, 278],
-  ausf: [16, 35],
-  udm: [16, 37],
-  nssf: [16, 34],
-  bsf: [16, 35],
-  mme: [20, 49],
-  sgwc: [27, 282],
-  sgwu: [26, 266],
+  nrf: [18, 47],
+  scp: [18, 48],
+  amf: [21, 51],
+  smf: [53, 357],
+  upf: [34, 272],
+  ausf: [17, 45],
+  udm: [17, 46],
+  nssf: [17, 45],
+  bsf: [17, 45],
+  mme: [16, 33],
+  sgwc: [27, 275],
+  sgwu: [26, 259],
 };
 
 export type MemoryEstimate = {
