@@ -93,6 +93,11 @@ export {
 } from './open5gs/pki/network-ca.js';
 export { writeTlsFiles } from './open5gs/pki/write-tls-files.js';
 export {
+  estimateOpen5gsMemory,
+  memoryEstimateLine,
+  type MemoryEstimate,
+} from './open5gs/config/memory-estimate.js';
+export {
   writeConfigs,
   checkConfigs,
   sameConfig,
@@ -129,6 +134,8 @@ export {
   type ScrapeTarget,
 } from './network-health/scrape-targets.js';
 export { targetsFromSpec } from './network-health/spec-targets.js';
+export { scrapeNf, type ScrapeResult, type ScrapeOptions } from './network-health/nf-scraper.js';
+export { type NfStateSummary } from './network-health/open5gs-state.js';
 export { NetworkHealthService } from './network-health/network-health.service.js';
 export type { NetworkHealthView, NfHealthView } from './network-health/nf-runtime.js';
 export { SubscriberBarred } from './subscribers/subscribers.events.js';

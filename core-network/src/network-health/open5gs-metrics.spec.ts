@@ -19,9 +19,7 @@ const amf = (at: number, req: number, succ: number, authReq: number, authReject:
     '# TYPE fivegs_amffunction_amf_authreject counter',
     `fivegs_amffunction_amf_authreject ${authReject}`,
     '# TYPE gnb gauge',
-    'gnb{addr="10.0.0.1"} 1',
-    'gnb{addr="10.0.0.2"} 1',
-    'gnb{addr="10.0.0.3"} 0',
+    'gnb 2',
     '# TYPE ran_ue gauge',
     'ran_ue 40',
     '# TYPE amf_session gauge',
@@ -71,13 +69,28 @@ describe('computeKpis: AMF', () => {
     expect(kpis.registration_success_ratio).toBe(1);
   });
 
-  it('reads the pre-2.7 unlabelled gnb gauge and falls back to ran_ue without the per-slice gauge', () => {
+  it('falls back to ran_ue while the per-slice gauge has no series (Open5GS creates them on first use)', () => {
     const kpis = computeKpis(
       'amf',
       snap(0, '# TYPE gnb gauge', 'gnb 4', '# TYPE ran_ue gauge', 'ran_ue 12'),
       null,
     );
     expect(kpis).toEqual({ gnbs_connected: 4, registered_ues: 12, ran_ues: 12 });
+  });
+
+  it('also sums a gnb family split into series (not how 2.7.7 exports it; tolerated)', () => {
+    const kpis = computeKpis(
+      'amf',
+      snap(
+        0,
+        '# TYPE gnb gauge',
+        'gnb{addr="10.0.0.1"} 1',
+        'gnb{addr="10.0.0.2"} 1',
+        'gnb{addr="10.0.0.3"} 0',
+      ),
+      null,
+    );
+    expect(kpis).toEqual({ gnbs_connected: 2 });
   });
 
   it('counts 0 gNBs for a declared family without series and nothing for an absent one', () => {
@@ -164,7 +177,16 @@ describe('computeKpis: UPF', () => {
 });
 
 describe('computeKpis: MME and other NFs', () => {
-  it('takes connected eNBs from the connected="total" series', () => {
+  it('reads the unlabelled enb, enb_ue and mme_session gauges of Open5GS 2.7.7', () => {
+    const kpis = computeKpis(
+      'mme',
+      snap(0, '# TYPE enb gauge', 'enb 3', 'enb_ue 17', 'mme_session 19'),
+      null,
+    );
+    expect(kpis).toEqual({ enbs_connected: 3, enb_ues: 17, mme_sessions: 19 });
+  });
+
+  it('takes a connected="total" series as the total rather than summing it with per-eNB series (tolerated)', () => {
     const kpis = computeKpis(
       'mme',
       snap(

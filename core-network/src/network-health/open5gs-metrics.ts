@@ -1,10 +1,12 @@
 /**
  * KPIs of Open5GS NFs from their Prometheus metrics. Pure: two parsed scrapes in, numbers out.
  *
- * Metric names are those Open5GS 2.7 registers in src/{amf,smf,upf,mme}/metrics.c. Some are labelled
- * per slice, cause or address and created lazily on first use (an NF that never saw a gNB prints the `gnb`
- * family's HELP/TYPE lines without samples), so families are summed over their series, and a family that is
- * declared but empty counts as 0 while one that is absent altogether yields no KPI.
+ * Metric names are those Open5GS 2.7 registers in src/{amf,smf,upf,mme}/metrics.c, checked against the pages
+ * of the real 2.7.7 NFs (__upstream__/open5gs-2.7.7/ and the lab's real-NF test). The global gauges and
+ * counters (`gnb`, `ran_ue`, `fivegs_amffunction_rm_reginitreq`, …) are unlabelled and always present; the
+ * families labelled per slice (plmnid, snssai) or cause are created lazily on first use (an idle AMF prints
+ * `fivegs_amffunction_rm_registeredsubnbr`'s HELP/TYPE lines without samples), so families are summed over
+ * their series, and a family that is declared but empty counts as 0 while one that is absent yields no KPI.
  */
 import type { PromExposition, PromSample } from './prometheus-text.js';
 
@@ -113,7 +115,8 @@ function amfKpis(m: MetricView): Kpis {
     auth_requests: authReq ?? undefined,
     auth_rejects: authReject ?? undefined,
     auth_failure_ratio: ratio(authReject, authReq),
-    // `gnb` is one series per gNB address (1 connected, 0 gone) in 2.7, a single gauge before: sum covers both.
+    // `gnb` is one unlabelled gauge in 2.7.7 (src/amf/metrics.c; +1 per NG Setup, −1 per removed gNB in
+    // src/amf/context.c). Summing also covers an exporter that splits it into series.
     gnbs_connected: m.gaugeSum(n.gnb) ?? undefined,
     // RM-REGISTERED subscribers per slice (TS 28.552 RM.RegisteredSubNbr); ran_ue only counts CM-CONNECTED UEs.
     registered_ues: m.gaugeSum(n.registeredSubNbr) ?? m.gaugeSum(n.ranUe) ?? undefined,
@@ -149,8 +152,8 @@ function upfKpis(m: MetricView): Kpis {
 
 function mmeKpis(m: MetricView): Kpis {
   const n = OPEN5GS_METRICS.mme;
-  // The MME's `enb` gauge carries a running total under connected="total" next to one series per eNB
-  // address (1 or 0); older releases had one unlabelled gauge.
+  // 2.7.7's `enb` is one unlabelled gauge (src/mme/metrics.c). Should an exporter split it into series
+  // with a connected="total" one among them, that one is the total (summing would count twice).
   const total = m.samples(n.enb).find((s) => s.labels.connected === 'total');
   return {
     enbs_connected: total ? total.value : (m.gaugeSum(n.enb) ?? undefined),

@@ -1,7 +1,8 @@
 /**
  * The `/metrics` page of each simulated NF, with the metric names, types, HELP texts and label sets Open5GS
- * 2.7 registers (src/{amf,smf,upf,mme}/metrics.c), printed the way its prometheus-client-c does: HELP, TYPE,
- * samples, a blank line; families whose labelled series do not exist yet appear with no samples.
+ * 2.7.7 registers (src/{amf,smf,upf,mme}/metrics.c), printed the way its prometheus-client-c does: HELP, TYPE,
+ * samples, a blank line; families whose labelled series do not exist yet appear with no samples. Checked
+ * against the pages of the real NFs (core-network/src/network-health/__upstream__/open5gs-2.7.7/).
  */
 import type { SimCounters, SimWorld } from './sim-world.js';
 
@@ -92,11 +93,8 @@ function amfFamilies(world: SimWorld, c: SimCounters): Family[] {
       'Number of registered state subscribers per AMF',
       perSlice(world, world.registered),
     ),
-    gauge(
-      'gnb',
-      'gNodeBs by IP address',
-      world.gnbUp.map((up, i) => ({ labels: { addr: gnbAddress(i) }, value: up ? 1 : 0 })),
-    ),
+    // One unlabelled gauge, incremented per NG Setup and decremented per removed gNB (src/amf/context.c).
+    gauge('gnb', 'gNodeBs', [{ value: world.gnbUp.filter(Boolean).length }]),
   ];
 }
 
@@ -187,10 +185,8 @@ function mmeFamilies(world: SimWorld): Family[] {
   return [
     gauge('enb_ue', 'Number of UEs connected to eNodeBs', [{ value: lte }]),
     gauge('mme_session', 'MME Sessions', [{ value: Math.round(world.registered / 4) }]),
-    gauge('enb', 'Status and IP address of eNBs that have connected to this MME', [
-      { labels: { connected: 'total' }, value: enbs },
-      ...world.enbUp.map((up, i) => ({ labels: { connected: enbAddress(i) }, value: up ? 1 : 0 })),
-    ]),
+    // One unlabelled gauge, like the AMF's `gnb` (src/mme/metrics.c).
+    gauge('enb', 'eNodeBs', [{ value: enbs }]),
   ];
 }
 

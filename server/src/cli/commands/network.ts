@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { NetworkSpec, NetworkSpecResult } from '@pakawaaz/core-network';
+import type { NetworkSpec, NetworkSpecResult, RenderOptions } from '@pakawaaz/core-network';
 import { CliError, unwrap, type Schemas } from '../api-client.js';
 import type { CliContext, RegisterCommands } from '../context.js';
 import { addCerts } from './open5gs-certs.js';
@@ -146,6 +146,8 @@ type RenderCliOptions = {
   out: string;
   check?: boolean;
   dbUri?: string;
+  configDir?: string;
+  logDir?: string;
   freediameterDir?: string;
   freediameterExtensions?: string;
   tlsDir?: string;
@@ -163,8 +165,16 @@ function addRender(open5gs: Command, ctx: CliContext): void {
     .option('--check', 'print the diff against the folders and write nothing; exit 1 when files differ')
     .option('--db-uri <uri>', 'MongoDB URI for hss, pcrf, pcf and udr (default: mongodb://localhost/open5gs)')
     .option(
+      '--config-dir <dir>',
+      "where the NFs read their configs: the install's etc/open5gs (default: /etc/open5gs)",
+    )
+    .option(
+      '--log-dir <dir>',
+      "where the NFs write their logs: the install's var/log/open5gs (default: /var/log/open5gs)",
+    )
+    .option(
       '--freediameter-dir <dir>',
-      'folder of the freeDiameter files (mme.conf, hss.conf, smf.conf, pcrf.conf): written there, and the YAML files point at it (default: /etc/freeDiameter)',
+      "folder of the freeDiameter files (mme.conf, hss.conf, smf.conf, pcrf.conf): written there, and the YAML files point at it; the install's etc/freeDiameter (default: /etc/freeDiameter)",
     )
     .option(
       '--freediameter-extensions <dir>',
@@ -179,15 +189,15 @@ function addRender(open5gs: Command, ctx: CliContext): void {
       "also write each UPF host's networkd units, sysctl.d file and nftables script, in <dir>/<upf name>/",
     )
     .action(async (o: RenderCliOptions) => {
-      const { renderOpen5gsConfigs, renderFreeDiameterConfigs, renderUpfHostFiles, DEFAULT_RENDER_OPTIONS } =
-        await coreNetwork();
+      const {
+        renderOpen5gsConfigs,
+        renderFreeDiameterConfigs,
+        renderUpfHostFiles,
+        maxUeFor,
+        memoryEstimateLine,
+      } = await coreNetwork();
       const spec = await specFrom(ctx, o.spec);
-      const options = {
-        dbUri: o.dbUri ?? DEFAULT_RENDER_OPTIONS.dbUri,
-        freeDiameterDir: o.freediameterDir ?? DEFAULT_RENDER_OPTIONS.freeDiameterDir,
-        freeDiameterExtensionDir: o.freediameterExtensions ?? DEFAULT_RENDER_OPTIONS.freeDiameterExtensionDir,
-        tlsDir: o.tlsDir ?? DEFAULT_RENDER_OPTIONS.tlsDir,
-      };
+      const options = await renderOptions(o);
       const upfHosts = o.upfHostOut === undefined ? [] : renderUpfHostFiles(spec);
       const sets: FileSet[] = [
         { dir: o.out, files: renderOpen5gsConfigs(spec, options) },
@@ -209,6 +219,7 @@ function addRender(open5gs: Command, ctx: CliContext): void {
         ctx.io.stdout(
           `the spec uses TLS: put each NF's certificate, key and ca.crt in ${options.tlsDir} (pakawaaz open5gs certs --out DIR)\n`,
         );
+      ctx.io.stdout(`${memoryEstimateLine(maxUeFor(spec.expectedUeCount))}\n`);
     });
 }
 
@@ -217,6 +228,34 @@ async function specFrom(ctx: CliContext, file: string | undefined): Promise<Netw
   if (!file) return currentSpec(ctx);
   const { parseNetworkSpec } = await coreNetwork();
   return failOnErrors(parseNetworkSpec(await readSpecFile(file)), ctx.io.stderr);
+}
+
+/**
+ * The directories go into the files as absolute paths (a relative one is taken from the current folder), so
+ * the rendered files run as written: a Debian package's /etc and /var/log, or a source build's PREFIX/etc and
+ * PREFIX/var/log. Nothing is created or checked on this machine: the files may be for another host.
+ */
+async function renderOptions(o: RenderCliOptions): Promise<RenderOptions> {
+  const { DEFAULT_RENDER_OPTIONS } = await coreNetwork();
+  const dir = (flag: string, value: string | undefined, fallback: string): string => {
+    if (value === undefined) return fallback;
+    const control = [...value].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f');
+    if (value.trim() === '' || control)
+      throw new CliError(`${flag} must be a folder path without control characters, e.g. ${fallback}`, 2);
+    return path.resolve(value);
+  };
+  return {
+    dbUri: o.dbUri ?? DEFAULT_RENDER_OPTIONS.dbUri,
+    configDir: dir('--config-dir', o.configDir, DEFAULT_RENDER_OPTIONS.configDir),
+    logDir: dir('--log-dir', o.logDir, DEFAULT_RENDER_OPTIONS.logDir),
+    freeDiameterDir: dir('--freediameter-dir', o.freediameterDir, DEFAULT_RENDER_OPTIONS.freeDiameterDir),
+    freeDiameterExtensionDir: dir(
+      '--freediameter-extensions',
+      o.freediameterExtensions,
+      DEFAULT_RENDER_OPTIONS.freeDiameterExtensionDir,
+    ),
+    tlsDir: dir('--tls-dir', o.tlsDir, DEFAULT_RENDER_OPTIONS.tlsDir),
+  };
 }
 
 async function readSpecFile(file: string): Promise<string> {
