@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -77,6 +78,38 @@ async function enrolAll(
   return handsets;
 }
 
+/**
+ * CPU time (user + system, ms) the server process has used so far, from /proc (Linux; clock ticks of 10 ms):
+ * on a machine whose cores the bench client shares, the server's CPU per check-in says more about a node's
+ * capacity than the rate alone.
+ */
+function serverCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+/** A storm, with the server's CPU per operation over it appended to the line. */
+async function measured(
+  server: ServerProcess,
+  label: string,
+  unit: string,
+  run: () => Promise<LoadResult>,
+): Promise<void> {
+  const before = serverCpuMs(server.pid);
+  const result = await run();
+  const after = serverCpuMs(server.pid);
+  const cpu =
+    before === null || after === null || result.count === 0
+      ? ''
+      : `; server CPU ${((after - before) / result.count).toFixed(2)} ms per ${unit.replace(/s$/, '')}`;
+  out(`${describeLoad(label, unit, result)}${cpu}`);
+}
+
 const storm = (
   handsets: SimulatedHandset[],
   op: (h: SimulatedHandset) => Promise<unknown>,
@@ -111,14 +144,10 @@ async function runMode(name: string, env: Record<string, string>, root: LabAttes
         PAKAWAAZ_ENROLMENT_RATE_PER_IP: '1000000',
       },
     });
-  const keptAlive = async (label: string) => {
-    out(describeLoad(`${label}, kept-alive mTLS`, 'check-ins', await storm(handsets, (h) => h.checkIn())));
-    out(
-      describeLoad(
-        `${label}, kept-alive mTLS, ${MODERATE_IN_FLIGHT} in flight`,
-        'check-ins',
-        await storm(handsets, (h) => h.checkIn(), MODERATE_IN_FLIGHT),
-      ),
+  const keptAlive = async (on: ServerProcess, label: string) => {
+    await measured(on, `${label}, kept-alive mTLS`, 'check-ins', () => storm(handsets, (h) => h.checkIn()));
+    await measured(on, `${label}, kept-alive mTLS, ${MODERATE_IN_FLIGHT} in flight`, 'check-ins', () =>
+      storm(handsets, (h) => h.checkIn(), MODERATE_IN_FLIGHT),
     );
   };
   const handsets: SimulatedHandset[] = [];
@@ -135,21 +164,17 @@ async function runMode(name: string, env: Record<string, string>, root: LabAttes
         await storm(handsets, (h) => h.checkIn()),
       ),
     );
-    out(
-      describeLoad(
-        'baseline: GET /healthz, kept-alive mTLS',
-        'requests',
-        await storm(handsets, (h) => h.deviceCall('GET', '/healthz')),
-      ),
+    await measured(server, 'baseline: GET /healthz, kept-alive mTLS', 'requests', () =>
+      storm(handsets, (h) => h.deviceCall('GET', '/healthz')),
     );
-    await keptAlive('check-ins (group commit)');
+    await keptAlive(server, 'check-ins (group commit)');
     // Same-run baseline for the group commit: the same server restarted on the same data, writing each
     // check-in in its own statement. Its first round re-opens the handsets' connections (and warms the
     // node's memory of the devices), so it is not counted.
     await server.stop();
     server = await start({ PAKAWAAZ_CHECK_IN_BATCH: '1' });
     await storm(handsets, (h) => h.checkIn());
-    await keptAlive('check-ins (one statement each, PAKAWAAZ_CHECK_IN_BATCH=1)');
+    await keptAlive(server, 'check-ins (one statement each, PAKAWAAZ_CHECK_IN_BATCH=1)');
   } catch (error) {
     out(`FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     if (server) out(`server output (tail):\n${server.output()}`);
