@@ -107,7 +107,19 @@ const NetworkName = z
   .max(64)
   .regex(/^[\x20-\x7e]+$/, 'use printable ASCII characters only (Open5GS sends each byte as UCS-2)');
 
-const Device = z.string().regex(/^[a-zA-Z0-9_.-]{1,15}$/, 'a Linux interface name of at most 15 characters');
+/**
+ * The UPF's tun device for a DNN. The rendered networkd units claim it and the nftables script confines it
+ * to its UEs, so it must be a device of its own: never loopback or a name the host's own interfaces use
+ * (eth0, enp1s0, wlan0, bonds, bridges, VLANs…), which would lock the host out.
+ */
+const HOST_INTERFACE = /^(lo|eth|en|wl|ww|ib|bond|br|vlan|veth|virbr|docker|tap|team|dummy)/i;
+const Device = z
+  .string()
+  .regex(/^[a-zA-Z0-9_-][a-zA-Z0-9_.-]{0,14}$/, 'a Linux interface name of at most 15 characters')
+  .refine(
+    (v) => !HOST_INTERFACE.test(v),
+    'use a tun device of its own, e.g. ogsgov: names like lo, eth0, enp1s0, wlan0, br0 or bond0 are the host’s interfaces',
+  );
 const DnnName = z
   .string()
   .regex(DNN, 'a DNN is dot-separated labels of letters, digits and hyphens, at most 63 characters');

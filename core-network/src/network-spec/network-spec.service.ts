@@ -12,7 +12,7 @@ import {
   type Principal,
 } from '@pakawaaz/platform';
 import { renderAllOpen5gsFiles } from '../open5gs/config/render.js';
-import { orphanedProfiles, type OrphanedProfile } from '../subscribers/profile-checks.js';
+import { orphanedProfiles, runningSpec, type OrphanedProfile } from '../subscribers/profile-checks.js';
 import { SubscriberProfile } from '../subscribers/profile.js';
 import { strandedAddresses, strandedLines } from '../subscribers/static-address.js';
 import { SubscribersRepository } from '../subscribers/subscribers.repository.js';
@@ -94,12 +94,16 @@ export class NetworkSpecService {
     const parsed = preview.valid ? parseNetworkSpec(sourceYaml) : null;
     if (!parsed?.ok) return preview;
     // What apply would refuse with 409 spec_orphans_*: shown with the other problems, so the preview is honest.
-    const db = this.database.db;
+    const { orphans, stranded } = await this.leftBehind(
+      this.database.db,
+      parsed.spec,
+      running?.ok ? running.spec : null,
+    );
     const leftBehind: SpecIssue[] = [
-      ...orphanedProfiles(await this.subscribers.profiles(db), parsed.spec).flatMap((o) =>
+      ...orphans.flatMap((o) =>
         o.needs.map((n) => ({ path: `profile ${o.profile}: ${n.path}`, message: n.message })),
       ),
-      ...strandedAddresses(await this.staticAddresses(db), parsed.spec).map((x) => ({
+      ...stranded.map((x) => ({
         path: `subscriber ${x.imsi}`,
         message: `${x.displayName}: ${x.problem}`,
       })),
@@ -141,9 +145,9 @@ export class NetworkSpecService {
           { baseVersion: conditions.baseVersion, currentVersion: latest },
         );
       // Under the version lock, which profile saves take too: no profile can start needing what this drops.
-      const orphans = orphanedProfiles(await this.subscribers.profiles(tx), spec);
+      const current = await this.specs.current(tx);
+      const { orphans, stranded } = await this.leftBehind(tx, spec, runningSpec(current?.spec));
       if (orphans.length > 0) throw orphansProfiles(orphans);
-      const stranded = strandedAddresses(await this.staticAddresses(tx), spec);
       if (stranded.length > 0)
         throw networkSpecError(
           'spec_orphans_static_addresses',
@@ -205,6 +209,26 @@ export class NetworkSpecService {
   }
 
   /** Subscribers with static addresses and their (stored, valid when saved) profiles. */
+  /**
+   * The profiles and static addresses this spec would break that the running spec does not: what was
+   * already out of step (saved before these checks existed, on an upgraded install) does not block an
+   * unrelated change, and is fixed on its own; with no running spec, everything counts.
+   */
+  private async leftBehind(tx: Db, spec: NetworkSpec, running: NetworkSpec | null) {
+    const profiles = await this.subscribers.profiles(tx);
+    const addresses = await this.staticAddresses(tx);
+    const before = running
+      ? {
+          profiles: new Set(orphanedProfiles(profiles, running).map((o) => o.profile)),
+          imsis: new Set(strandedAddresses(addresses, running).map((x) => x.imsi)),
+        }
+      : { profiles: new Set<string>(), imsis: new Set<string>() };
+    return {
+      orphans: orphanedProfiles(profiles, spec).filter((o) => !before.profiles.has(o.profile)),
+      stranded: strandedAddresses(addresses, spec).filter((x) => !before.imsis.has(x.imsi)),
+    };
+  }
+
   private async staticAddresses(tx: Db) {
     return (await this.subscribers.withStaticIpv4(tx)).flatMap((r) => {
       const profile = SubscriberProfile.safeParse(r.profile);

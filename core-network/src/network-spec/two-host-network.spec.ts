@@ -61,4 +61,13 @@ describe('two-host-network.yaml', () => {
     expect(mme).toMatch(/^Port = 0;$/m);
     expect(mme).toMatch(/^TLS_Cred = /m);
   });
+
+  it('refuses a host interface as a DNN tun device: the rendered units and nftables would lock the host out', () => {
+    const yaml = readFileSync(new URL('./two-host-network.yaml', import.meta.url), 'utf8');
+    for (const device of ['lo', 'eth0', 'enp1s0', 'br0']) {
+      const bad = parseNetworkSpec(yaml.replace('device: ogsgov', `device: ${device}`));
+      expect(bad.ok).toBe(false);
+      if (!bad.ok) expect(bad.errors.map((e) => e.path)).toEqual(['dnns[1].device']);
+    }
+  });
 });

@@ -10,6 +10,7 @@ import { validateNetworkSpec } from '../../src/network-spec/network-spec.js';
 import { renderFreeDiameterConfigs } from '../../src/open5gs/config/render.js';
 import { issueNetworkCertificates, openNetworkCa } from '../../src/open5gs/pki/network-ca.js';
 import { writeTlsFiles } from '../../src/open5gs/pki/write-tls-files.js';
+import { requireServices } from '@pakawaaz/test-support';
 
 /*
  * The rendered freeDiameter files and the network CA's certificates, loaded by the real libfdcore that
@@ -46,6 +47,10 @@ function locate(): { lib: string; extensions: string[] } | null {
       : extensions.length === 0
         ? `no freeDiameter extensions (*.fdx) under ${OPEN5GS_DIR}`
         : null;
+  if (reason && requireServices())
+    throw new Error(
+      `${reason}: ${'the real freeDiameter tests'} cannot run. Build Open5GS (README "Real Open5GS") or unset PAKAWAAZ_REQUIRE_SERVICES.`,
+    );
   if (reason) {
     console.warn(
       `\n[notice] ${reason}: skipping the real freeDiameter tests. Build or install Open5GS 2.7 and set PAKAWAAZ_OPEN5GS_DIR.\n`,

@@ -18,6 +18,7 @@ import { NetworkSpecService } from '../../src/network-spec/network-spec.service.
 import { specSha256, parseNetworkSpec } from '../../src/network-spec/network-spec.js';
 import { OPEN5GS_CONFIG_FILES } from '../../src/open5gs/config/render.js';
 import { DEFAULT_PROFILE } from '../../src/subscribers/profile.js';
+import { subscriberProfiles } from '../../src/subscribers/subscribers.schema.js';
 import { SubscriberProfilesService } from '../../src/subscribers/subscriber-profiles.service.js';
 
 const admin: Principal = {
@@ -380,6 +381,25 @@ describe('spec changes against saved subscriber profiles', () => {
     expect(err.message).toMatch(/^This spec would break subscriber profile\(s\) gov-priority: /);
     expect(await versions()).toEqual([1]);
     expect((await auditRows()).length).toBe(auditBefore);
+  });
+
+  it('does not let a profile already out of step with the running spec (an upgraded install) block an unrelated change', async () => {
+    await service().apply(withoutGov, base(0), admin, 'r1');
+    // Saved before profiles were checked against the spec: it grants gov, which the running spec lacks.
+    await db.handle.db
+      .insert(subscriberProfiles)
+      .values({ name: 'legacy-gov', description: '', profile: govProfile() });
+    const otherTac = withoutGov.replace(/^tacs: \[1\]$/m, 'tacs: [1, 2]');
+    expect(otherTac).not.toBe(withoutGov);
+
+    expect((await service().preview(otherTac, admin)).valid).toBe(true);
+    expect((await service().apply(otherTac, base(1), admin, 'r2')).version).toBe(2);
+    // A change that breaks a profile that was fine is still refused.
+    await profiles().save('default', '', DEFAULT_PROFILE, ctx);
+    const noInternet = otherTac.replace(/name: internet/, 'name: web');
+    expect((await rejection(service().apply(noInternet, base(2), admin, 'r3'))).code).toBe(
+      'spec_orphans_profiles',
+    );
   });
 
   it('the preview shows the same as errors, so it does not promise an apply that is refused', async () => {

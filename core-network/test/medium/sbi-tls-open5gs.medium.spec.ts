@@ -9,6 +9,7 @@ import { validateNetworkSpec, type NetworkSpec } from '../../src/network-spec/ne
 import { renderOpen5gsConfigs } from '../../src/open5gs/config/render.js';
 import { issueNetworkCertificates, openNetworkCa } from '../../src/open5gs/pki/network-ca.js';
 import { writeTlsFiles } from '../../src/open5gs/pki/write-tls-files.js';
+import { requireServices } from '@pakawaaz/test-support';
 
 /*
  * SBI over mutual TLS with the real Open5GS 2.7 NRF and SCP: the rendered nrf.yaml and scp.yaml and the network
@@ -46,6 +47,10 @@ function locate(): { nrf: string; scp: string } | null {
       : !ns
         ? 'unshare -m not permitted (needs root)'
         : null;
+  if (reason && requireServices())
+    throw new Error(
+      `${reason}: ${'the Open5GS SBI TLS test'} cannot run. Build Open5GS (README "Real Open5GS") or unset PAKAWAAZ_REQUIRE_SERVICES.`,
+    );
   if (reason) {
     console.warn(
       `\n[notice] ${reason}: skipping the Open5GS SBI TLS test. Set PAKAWAAZ_OPEN5GS_DIR to an Open5GS 2.7 build or install.\n`,

@@ -1,5 +1,13 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { DATABASE, GroupCommit, type DatabaseHandle, type Keyed, type Settled } from '@pakawaaz/platform';
+import {
+  DATABASE,
+  GroupCommit,
+  LOGGER,
+  type DatabaseHandle,
+  type Keyed,
+  type Logger,
+  type Settled,
+} from '@pakawaaz/platform';
 import { eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { DeliveredCommand } from '../commands/command-view.js';
@@ -79,6 +87,7 @@ export class CheckInRepository {
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     @Optional() @Inject(DEVICE_MGMT_CONFIG) config?: Pick<DeviceMgmtConfig, 'checkInBatch'>,
+    @Optional() @Inject(LOGGER) private readonly logger?: Logger,
   ) {
     this.group = new GroupCommit({
       flush: (batch) => this.flush(batch),
@@ -182,9 +191,13 @@ export class CheckInRepository {
     if (batch.length > 1) {
       try {
         return (await this.writeMany(batch)).map((value) => ({ ok: true, value }));
-      } catch {
-        // A batch that fails as a whole (a deadlock with a writer locking the rows in another order, say)
-        // is written one by one, so each check-in gets its own answer.
+      } catch (error) {
+        // A batch that fails as a whole (a deadlock with another writer, say) is written one by one, so each
+        // check-in gets its own answer; said once per batch, as it doubles that batch's cost.
+        this.logger?.warn(
+          { err: error, devices: batch.length },
+          'check-in batch failed as a whole; writing its check-ins one by one',
+        );
       }
     }
     const settled: Settled<Stored | undefined>[] = [];
@@ -225,7 +238,7 @@ export class CheckInRepository {
           where ${deviceCommands.deviceId} = ${deviceId}
             and ${deviceCommands.state} in ('queued', 'delivered')
             and ${deviceCommands.expiresAt} > ${now.toISOString()}::timestamptz
-          order by ${deviceCommands.createdAt} limit ${MAX_COMMANDS_PER_CHECK_IN}
+          order by ${deviceCommands.createdAt}, ${deviceCommands.id} limit ${MAX_COMMANDS_PER_CHECK_IN}
         )
           -- Checked again on the target row: an acknowledgement or a cancel committed meanwhile is not undone.
           and state in ('queued', 'delivered')

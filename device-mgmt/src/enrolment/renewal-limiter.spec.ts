@@ -32,10 +32,14 @@ describe('takeRenewal', () => {
     expect(take(MIN - 1)).toEqual({ allowed: false, retryAfterSeconds: 1 });
   });
 
-  it('ignores times from the future (a node whose clock ran ahead) and keeps at most `limit` times', () => {
-    const r = takeRenewal([5 * MIN, 1, 2, 3], 4, { limit: 2, windowMs: MIN });
-    expect(r.decision).toEqual({ allowed: false, retryAfterSeconds: 60 });
-    expect(r.keep).toEqual([2, 3]);
+  it('counts times ahead of now (a node whose clock runs ahead) and keeps at most `limit` times', () => {
+    const ahead = 5 * MIN;
+    const r = takeRenewal([ahead, 1, 2], 3, { limit: 2, windowMs: 10 * MIN });
+    expect(r.decision).toEqual({ allowed: false, retryAfterSeconds: 600 });
+    expect(r.keep).toEqual([2, ahead]);
+    // Alternating between a node behind and one ahead does not get past the limit.
+    const behind = takeRenewal([ahead], 0, { limit: 1, windowMs: 10 * MIN });
+    expect(behind.decision.allowed).toBe(false);
   });
 
   it('refuses nonsense limits', () => {

@@ -13,7 +13,7 @@ export type RenewalLimit = { readonly limit: number; readonly windowMs: number }
 /**
  * Counts one attempt at `now` (ms) against the recent attempts, unless the window is full (a refused attempt
  * is not counted, so a device that keeps asking is let through once its oldest attempt leaves the window).
- * `keep`: the attempts still in the window, oldest first, at most `limit` of them.
+ * `keep`: the attempts still in the window (or ahead of `now`), oldest first, at most `limit` of them.
  */
 export function takeRenewal(
   attempts: readonly number[],
@@ -22,7 +22,9 @@ export function takeRenewal(
 ): { decision: RenewalDecision; keep: number[] } {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be ≥ 1');
   if (!(windowMs > 0)) throw new RangeError('windowMs must be > 0');
-  const recent = attempts.filter((t) => t > now - windowMs && t <= now).sort((a, b) => a - b);
+  // An attempt recorded ahead of `now` (by a node whose clock runs ahead) still counts: dropping it would let
+  // alternating requests between skewed nodes past the limit.
+  const recent = attempts.filter((t) => t > now - windowMs).sort((a, b) => a - b);
   if (recent.length >= limit) {
     const kept = recent.slice(-limit);
     const oldest = kept[0] ?? now;

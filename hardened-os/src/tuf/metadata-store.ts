@@ -2,7 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Names the repository serves under /ota/metadata/: `root.json`, `N.root.json`, `timestamp.json`, … */
-export const METADATA_NAME = /^(?:[1-9][0-9]{0,15}\.)?(root|targets|snapshot|timestamp)\.json$/;
+// At most 15 digits: every version stays an exact integer in JavaScript (below 2^53).
+export const METADATA_NAME = /^(?:[1-9][0-9]{0,14}\.)?(root|targets|snapshot|timestamp)\.json$/;
 
 /**
  * A metadata folder as earlier releases published it on disk (PAKAWAAZ_OS_TUF_DIR): read once at start-up

@@ -117,8 +117,9 @@ export class TufMetadataRepository {
 
   /**
    * Publishes `files` in one transaction: all of them or, on any failure, none (the previous publication
-   * stays what clients see). A targets or root version already published with the same bytes is kept (a new
-   * root re-publishes the current targets); any other version taken throws PublicationConflict.
+   * stays what clients see). A targets version already published with the same bytes is kept (a new root
+   * re-publishes the current targets); any other version taken — a root version included — throws
+   * PublicationConflict.
    */
   async publish(files: ReadonlyMap<string, Buffer>): Promise<void> {
     const rows = rowsOf(files);

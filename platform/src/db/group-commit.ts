@@ -6,8 +6,9 @@
  *
  * Each write has a key (a row's id): a batch never holds two writes of the same key, and a key whose write is
  * in flight waits for it, so the statements never race on one row and a later write of a row is never
- * committed before an earlier one. Keys are taken in order within a batch (sorted), so concurrent batches
- * lock their rows in one order.
+ * committed before an earlier one. A batch's keys are sorted, which makes its statement's text and row
+ * order repeatable; it does not fix the order the database locks rows in (the plan does), so the flush must
+ * expect a deadlock between concurrent batches and answer it (CheckInRepository writes that batch one by one).
  */
 export type GroupCommitOptions<I, O> = {
   /**

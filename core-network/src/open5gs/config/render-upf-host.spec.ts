@@ -157,6 +157,11 @@ describe('renderUpfHostFiles options', () => {
     expect(a!.files.get('50-pakawaaz-ogstun.network')).not.toContain('10.46.');
     expect(b!.files.get('50-pakawaaz-ogstun.network')).toContain('Address=10.46.0.1/16');
     expect(b!.files.get('pakawaaz-upf-b.nft')).toContain('table inet pakawaaz_upf_b {');
-    expect(b!.files.get('pakawaaz-upf-b.nft')).not.toContain('10.45.');
+    // b's table names a's pool only to keep b's UEs from it (the two may share a host).
+    const bNft = b!.files.get('pakawaaz-upf-b.nft') ?? '';
+    expect(bNft.split('\n').filter((l) => l.includes('10.45.'))).toEqual([
+      '\t\tip saddr 10.46.0.0/16 ip daddr 10.45.0.0/16 drop',
+    ]);
+    expect(a!.files.get('pakawaaz-upf-a.nft')).toContain('ip saddr 10.45.0.0/16 ip daddr 10.46.0.0/16 drop');
   });
 });

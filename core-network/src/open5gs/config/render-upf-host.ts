@@ -35,10 +35,14 @@ type Device = { name: string; pools: Pool[]; mtu: number };
 /** Every UPF's host files, in nf.upf order. */
 export function renderUpfHostFiles(spec: NetworkSpec): UpfHostFiles[] {
   const header = renderHeader(spec);
-  return upfsOf(spec).map((upf) => ({ upf: upf.name, files: upfHostFiles(upf, header) }));
+  return upfsOf(spec).map((upf) => ({ upf: upf.name, files: upfHostFiles(upf, spec.dnns, header) }));
 }
 
-function upfHostFiles(upf: UserPlaneNode<UpfSpec>, header: string): Map<string, string> {
+function upfHostFiles(
+  upf: UserPlaneNode<UpfSpec>,
+  allDnns: readonly DnnSpec[],
+  header: string,
+): Map<string, string> {
   const devices = devicesOf(upf.dnns);
   const files = new Map<string, string>();
   for (const device of devices) {
@@ -46,7 +50,10 @@ function upfHostFiles(upf: UserPlaneNode<UpfSpec>, header: string): Map<string, 
     files.set(`50-pakawaaz-${device.name}.network`, header + networkUnit(device));
   }
   files.set('30-pakawaaz-upf.conf', header + sysctlConf(devices));
-  files.set(`pakawaaz-${upf.file}.nft`, header + nftScript(nftTableName(upf.file), upf.dnns, devices));
+  files.set(
+    `pakawaaz-${upf.file}.nft`,
+    header + nftScript(nftTableName(upf.file), upf.dnns, allDnns, devices),
+  );
   return files;
 }
 
@@ -116,8 +123,15 @@ const set = (items: readonly string[]) => (items.length === 1 ? items[0] : `{ ${
 const ipKey = (family: 4 | 6) => (family === 4 ? 'ip' : 'ip6');
 const quoted = (name: string) => `"${name}"`;
 
-function nftScript(table: string, dnns: readonly DnnSpec[], devices: readonly Device[]): string {
-  const allPools = dnns.flatMap(poolsOf);
+function nftScript(
+  table: string,
+  dnns: readonly DnnSpec[],
+  allDnns: readonly DnnSpec[],
+  devices: readonly Device[],
+): string {
+  // Every DNN of the spec, not only this UPF's: a UPF sharing the host with another one keeps its UEs from
+  // the other's UEs too (each table drops its own UEs' traffic to every other DNN).
+  const allPools = allDnns.flatMap(poolsOf);
   const forward: string[] = [];
   const input: string[] = [];
   const nat: string[] = [];
