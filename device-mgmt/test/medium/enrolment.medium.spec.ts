@@ -121,6 +121,7 @@ beforeAll(async () => {
     minimumPatchLevel: null,
     trustedBootKeys: [],
     enrolUrlBase: 'https://noc.gov.example',
+    checkInBatch: 64,
   };
   const keys = new KeyService(new FileKeyBackend(), testLogger);
   const state = await openDeviceCaState(keys, db.handle, config, testLogger);

@@ -163,6 +163,7 @@ beforeAll(async () => {
     minimumPatchLevel: null,
     trustedBootKeys: [],
     enrolUrlBase: 'https://noc.gov.example',
+    checkInBatch: 64,
   };
   const metrics = new Metrics();
   bus = new InProcessEventBus(testLogger, {

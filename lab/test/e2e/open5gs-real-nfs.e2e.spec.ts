@@ -9,6 +9,8 @@ import {
   maxUeFor,
   OPEN5GS_METRICS,
   parseNetworkSpec,
+  sgwusOf,
+  upfsOf,
   scrapeNf,
   targetsFromSpec,
   type NetworkSpec,
@@ -190,9 +192,12 @@ describe.skipIf(unavailable !== null)('the real Open5GS NFs with Pakawaaz-render
   it('associates SMF↔UPF and SGW-C↔SGW-U over PFCP, at the addresses of the spec', async () => {
     const logs = await readLogs(path.join(work, 'log'));
     const peers = (nf: string) => pfcpAssociatedPeers(logs.get(`${nf}.log`) ?? '');
-    expect(peers('smf')).toEqual([spec.nf.upf.pfcp.address]);
+    // The demo spec has one UPF and one SGW-U.
+    const [upf] = upfsOf(spec);
+    const [sgwu] = sgwusOf(spec);
+    expect(peers('smf')).toEqual([upf?.node.pfcp.address]);
     expect(peers('upf')).toEqual([spec.nf.smf.pfcp.address]);
-    expect(peers('sgwc')).toEqual([spec.nf.sgwu.pfcp.address]);
+    expect(peers('sgwc')).toEqual([sgwu?.node.pfcp.address]);
     expect(peers('sgwu')).toEqual([spec.nf.sgwc.pfcp.address]);
   });
 

@@ -3,7 +3,6 @@ import type { DnnSpec, UpfSpec } from '../../network-spec/network-spec.schema.js
 import { upfsOf, type UserPlaneNode } from '../../network-spec/user-plane.js';
 import { MAX_DNNS_PER_SMF_INFO_SLICE, MAX_SLICES_PER_SMF_INFO } from './open5gs-limits.js';
 import {
-  peerEntry,
   plmnId,
   preamble,
   sbiClient,
