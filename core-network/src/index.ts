@@ -95,6 +95,7 @@ export { writeTlsFiles } from './open5gs/pki/write-tls-files.js';
 export {
   estimateOpen5gsMemory,
   memoryEstimateLine,
+  MEASURED_NFS as MONGODB_FREE_NFS,
   type MemoryEstimate,
 } from './open5gs/config/memory-estimate.js';
 export {

@@ -20,6 +20,13 @@ import {
 } from '@peculiar/x509';
 import { DeviceCaError, type VerifiedCsr } from './csr.js';
 import { bool, ecdsaDer, octets, oid, seq, set, tlv, time, uint, utf8 } from './der.js';
+import {
+  arrayBufferOf,
+  ES256_SIGNER_KEY,
+  ES256_SIGNING_ALGORITHM,
+  signerCrypto,
+  type CaSigner,
+} from '@pakawaaz/platform';
 
 export {
   DeviceCaError,
@@ -37,7 +44,7 @@ export {
  */
 
 /** ECDSA P-256 with SHA-256 over `data`; the signature as r ‖ s (WebCrypto/JWS form, 64 bytes). */
-export type CaSigner = { sign(data: Uint8Array): Promise<Uint8Array> };
+export type { CaSigner };
 
 export type DeviceCa = {
   certificate: X509Certificate;
@@ -49,36 +56,9 @@ export type DeviceCa = {
 };
 
 const DAY = 86_400_000;
-const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
-/** The CA key as @peculiar/x509 sees it: only its algorithm is read; signing goes to the CaSigner. */
-const CA_KEY = {
-  algorithm: { name: 'ECDSA', namedCurve: 'P-256' },
-  type: 'private',
-} as unknown as webcrypto.CryptoKey;
-
-const ab = (b: Uint8Array): ArrayBuffer => new Uint8Array(b).buffer;
-
-/** A WebCrypto facade whose `sign` is the CA signer; everything else is Node's WebCrypto. */
-function signerCrypto(signer: CaSigner): webcrypto.Crypto {
-  const subtle = webcrypto.subtle;
-  return {
-    getRandomValues: (a: Uint8Array) => webcrypto.getRandomValues(a),
-    randomUUID: () => webcrypto.randomUUID(),
-    subtle: new Proxy(subtle, {
-      get(target, prop) {
-        if (prop === 'sign')
-          return async (_alg: unknown, _key: unknown, data: ArrayBuffer | ArrayBufferView) => {
-            const bytes = ArrayBuffer.isView(data)
-              ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-              : new Uint8Array(data);
-            return ab(await signer.sign(bytes));
-          };
-        const v: unknown = Reflect.get(target, prop);
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    }),
-  } as unknown as webcrypto.Crypto;
-}
+const SIGN = ES256_SIGNING_ALGORITHM;
+const CA_KEY = ES256_SIGNER_KEY;
+const ab = arrayBufferOf;
 
 /** 16 random bytes as a positive INTEGER without a leading zero octet (RFC 5280 §4.1.2.2), hex. */
 export function newSerialHex(random: (n: number) => Uint8Array = (n) => randomBytes(n)): string {

@@ -5,6 +5,7 @@ import { mkdir, readFile, readdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MONGODB_FREE_NFS } from '@pakawaaz/core-network';
 
 /**
  * The real Open5GS NFs (a source build of the lab's build kit, or any install with the same layout) started
@@ -23,20 +24,7 @@ export const OPEN5GS_PREFIX = process.env.PAKAWAAZ_OPEN5GS_PREFIX ?? '/usr/local
 export const SCTP2TCP_SO = process.env.PAKAWAAZ_SCTP2TCP ?? '/usr/local/lib/pakawaaz/sctp2tcp.so';
 
 /** The NFs that start without MongoDB (pcf, udr, hss and pcrf need it), in start order: NRF and SCP first. */
-export const MONGODB_FREE_NFS = [
-  'nrf',
-  'scp',
-  'amf',
-  'smf',
-  'upf',
-  'ausf',
-  'udm',
-  'nssf',
-  'bsf',
-  'mme',
-  'sgwc',
-  'sgwu',
-] as const;
+export { MONGODB_FREE_NFS };
 export type RealNf = (typeof MONGODB_FREE_NFS)[number];
 
 /** NFs whose SCTP listener (NGAP, S1AP) aborts the process on a kernel without SCTP. */

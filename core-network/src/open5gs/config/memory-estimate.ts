@@ -9,7 +9,7 @@
  * pcf, udr, hss and pcrf need MongoDB, so they were not measured and are not counted.
  */
 
-/** The NFs measured: the 12 that run without MongoDB. */
+/** The NFs measured: the 12 that run without MongoDB, in start order (NRF and SCP first). */
 export const MEASURED_NFS = [
   'nrf',
   'scp',

@@ -1,6 +1,6 @@
 // @peculiar/x509 resolves its algorithm providers through tsyringe, which needs the Reflect metadata API.
 import 'reflect-metadata';
-import { createHash, createPublicKey, generateKeyPairSync, randomBytes, webcrypto } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import {
   AuthorityKeyIdentifierExtension,
@@ -19,6 +19,13 @@ import {
 import type { KeyService } from '@pakawaaz/platform';
 import type { NetworkSpec } from '../../network-spec/network-spec.schema.js';
 import { certificateNames, nfsNeedingCertificates, SBI_NFS, sbiFqdn } from '../../network-spec/node-names.js';
+import {
+  arrayBufferOf,
+  ES256_SIGNER_KEY,
+  ES256_SIGNING_ALGORITHM,
+  signerCrypto,
+  type CaSigner,
+} from '@pakawaaz/platform';
 
 /*
  * The network CA: the internal CA of the core's TLS (SBI between the 5GC NFs, Diameter between the 4G NFs).
@@ -34,7 +41,7 @@ import { certificateNames, nfsNeedingCertificates, SBI_NFS, sbiFqdn } from '../.
 /** The key service's name of the network CA key. */
 export const NETWORK_CA_KEY = 'network-ca';
 /** ECDSA P-256 with SHA-256 over `data`; the signature as r ‖ s (WebCrypto/JWS form, as the key service signs). */
-export type CaSigner = { sign(data: Uint8Array): Promise<Uint8Array> };
+export type { CaSigner };
 export type NetworkCa = { certificate: X509Certificate; signer: CaSigner };
 
 const DAY = 86_400_000;
@@ -43,36 +50,9 @@ const CA_NOT_BEFORE = new Date('2025-01-01T00:00:00Z');
 const CA_NOT_AFTER = new Date('2045-01-01T00:00:00Z');
 export const DEFAULT_NF_CERT_DAYS = 825;
 export const MAX_NF_CERT_DAYS = 3650;
-const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
-/** The CA key as @peculiar/x509 sees it: only its algorithm is read; signing goes to the CaSigner. */
-const CA_KEY = {
-  algorithm: { name: 'ECDSA', namedCurve: 'P-256' },
-  type: 'private',
-} as unknown as webcrypto.CryptoKey;
-
-const ab = (b: Uint8Array): ArrayBuffer => new Uint8Array(b).buffer;
-
-/** A WebCrypto facade whose `sign` is the CA signer; everything else is Node's WebCrypto. */
-function signerCrypto(signer: CaSigner): webcrypto.Crypto {
-  const subtle = webcrypto.subtle;
-  return {
-    getRandomValues: (a: Uint8Array) => webcrypto.getRandomValues(a),
-    randomUUID: () => webcrypto.randomUUID(),
-    subtle: new Proxy(subtle, {
-      get(target, prop) {
-        if (prop === 'sign')
-          return async (_alg: unknown, _key: unknown, data: ArrayBuffer | ArrayBufferView) => {
-            const bytes = ArrayBuffer.isView(data)
-              ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-              : new Uint8Array(data);
-            return ab(await signer.sign(bytes));
-          };
-        const v: unknown = Reflect.get(target, prop);
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    }),
-  } as unknown as webcrypto.Crypto;
-}
+const SIGN = ES256_SIGNING_ALGORITHM;
+const CA_KEY = ES256_SIGNER_KEY;
+const ab = arrayBufferOf;
 
 /**
  * Opens the network CA: its ES256 signer from the key service (created on first use: 0600 in the keys
