@@ -10,6 +10,8 @@ const workspaces: Record<string, string> = {
   milenage: 'protocols/milenage',
   envelope: 'protocols/envelope',
   totp: 'protocols/totp',
+  apk: 'protocols/apk',
+  'transparency-log': 'protocols/transparency-log',
   platform: 'platform',
   'test-support': 'test-support',
   'core-network': 'core-network',

@@ -16,6 +16,8 @@ const PROTOCOLS = [
   '@pakawaaz/milenage',
   '@pakawaaz/totp',
   '@pakawaaz/envelope',
+  '@pakawaaz/apk',
+  '@pakawaaz/transparency-log',
 ];
 const DOMAINS = [
   '@pakawaaz/platform',
@@ -40,7 +42,7 @@ const API_CLIENT = '@pakawaaz/api-client';
 
 /** @type {readonly Floor[]} */
 export const FLOORS = [
-  ...['radius', 'eap-aka', 'milenage', 'totp', 'envelope'].map((p) => ({
+  ...['radius', 'eap-aka', 'milenage', 'totp', 'envelope', 'apk', 'transparency-log'].map((p) => ({
     dir: `protocols/${p}`,
     name: `@pakawaaz/${p}`,
     // Pure and dependency-free: other protocol packages at most.
