@@ -1,2 +1,4 @@
 /** APK inspection (see package.json). The public face: each part exports from here. */
-export {};
+export { bufferSource, fileSource, type ByteSource, type FileSource } from './byte-source.js';
+export { readEocd, EocdError, type Eocd } from './zip/eocd.js';
+export type { ApkInspection } from './inspection.js';
