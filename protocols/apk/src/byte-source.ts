@@ -4,11 +4,11 @@ import { open, type FileHandle } from 'node:fs/promises';
  * Random access to an APK's bytes: every reader in this package reads through one, so a 100 MB file is never
  * held in memory whole (a file) and tests can hand in a Buffer.
  */
-export interface ByteSource {
+export type ByteSource = {
   readonly size: number;
   /** Exactly `length` bytes from `offset`; rejects when the range is not inside the source. */
   read(offset: number, length: number): Promise<Buffer>;
-}
+};
 
 function checkRange(size: number, offset: number, length: number): void {
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0)
