@@ -4,6 +4,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { maskUrl } from '../config/config.js';
+import { quietTurns } from './background-turn.js';
 import { openEmbedded } from './embedded-database.js';
 
 /** The Drizzle database every domain repository uses; identical API on PGlite and PostgreSQL. */
@@ -21,9 +22,9 @@ export type DatabaseHandle = {
   /** Runs fn while holding a cluster-wide lock, so concurrent nodes never migrate at the same time. */
   withExclusiveLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
   /**
-   * Background work (bulk jobs) awaits this before each unit of work, so requests people wait for go first.
-   * PostgreSQL serves them on other connections beside a job: it resolves at once. The embedded database has
-   * one connection: it resolves once that connection has been quiet for a moment (see embedded-database.ts).
+   * Background work (bulk jobs) awaits this before each unit of work, so requests people wait for go first:
+   * it resolves once this process's connections have been quiet for a moment, or after a bounded wait
+   * (background-turn.ts).
    */
   backgroundTurn(): Promise<void>;
   close(): Promise<void>;
@@ -103,7 +104,7 @@ async function openPostgres(url: string, { logger, poolSize }: OpenDatabaseOptio
         client.release();
       }
     },
-    backgroundTurn: () => Promise.resolve(),
+    backgroundTurn: quietTurns(pool),
     close: () => pool.end(),
   };
   try {

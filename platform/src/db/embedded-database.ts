@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Duplex } from 'node:stream';
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import pg from 'pg';
+import { quietTurns } from './background-turn.js';
 import type { Logger } from 'pino';
 import { startWorker } from '../workers/worker-script.js';
 import { lockDataDir } from './data-dir-lock.js';
@@ -74,7 +75,7 @@ class WorkerPortStream extends Duplex {
 
 export type EmbeddedDatabase = {
   pool: pg.Pool;
-  /** Resolves when background work may take the one connection (see quietTurn). */
+  /** Resolves when background work may take the one connection (see background-turn.ts). */
   backgroundTurn(): Promise<void>;
   /** The database's thread (tests stop it to play a crash). */
   worker: Worker;
@@ -155,15 +156,14 @@ export async function openEmbedded({
   pool.on('error', (err) =>
     logger.warn({ err: { message: err.message } }, 'embedded database connection lost'),
   );
-  let acquisitions = 0;
-  pool.on('acquire', () => void acquisitions++);
+  const backgroundTurn = quietTurns(pool);
 
   return {
     pool,
     worker,
     location,
     failure: () => failure,
-    backgroundTurn: () => quietTurn(pool, () => acquisitions),
+    backgroundTurn,
     async close() {
       await pool.end().catch(() => undefined);
       closing = true;
@@ -191,25 +191,4 @@ function waitForReady(worker: Worker, exited: Promise<number>): Promise<void> {
       reject(new Error(`The embedded database thread exited during start-up (code ${code})`)),
     );
   }).finally(() => worker.removeAllListeners('message'));
-}
-
-/** How long the one connection must go unused before background work takes it again. */
-export const QUIET_MS = 3;
-/** Background work is never starved for longer than this, however busy the interactive side is. */
-export const MAX_BACKGROUND_WAIT_MS = 250;
-
-/**
- * A turn for background work on the one connection. Requests people wait for (a sign-in makes a few
- * statements in a row, with a little work between them) would otherwise queue behind each of a bulk job's
- * transactions; so the job waits until nobody is queued and nobody took the connection for QUIET_MS — at
- * most MAX_BACKGROUND_WAIT_MS, so a steady load only slows a job down, never stops it.
- */
-async function quietTurn(pool: pg.Pool, acquisitions: () => number): Promise<void> {
-  const deadline = Date.now() + MAX_BACKGROUND_WAIT_MS;
-  for (;;) {
-    const before = acquisitions();
-    await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
-    const quiet = acquisitions() === before && pool.waitingCount === 0 && pool.idleCount > 0;
-    if (quiet || Date.now() >= deadline) return;
-  }
 }

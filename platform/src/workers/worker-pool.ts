@@ -14,6 +14,13 @@ type Task = {
   reject: (err: Error) => void;
 };
 type Slot = { worker: Worker; task: Task | undefined };
+
+/**
+ * The nice value of a background pool's threads (bulk imports): on a small host they then take only the CPU
+ * that the event loop (HTTP, RADIUS) and the database leave, instead of an equal share. Interactive pools
+ * (attestation at enrolment) keep the normal priority.
+ */
+export const BACKGROUND_NICE = 10;
 /**
  * What a pool worker posts back for each task it is given (one at a time): its output, or the message of the
  * error it threw — never a stack or the input, which may hold secrets. Worker modules import this type only
@@ -38,14 +45,16 @@ export class WorkerPool<In, Out> {
   constructor(
     private readonly callerUrl: string,
     private readonly script: string,
-    options: { size?: number; name: string },
+    options: { size?: number; name: string; priority?: 'normal' | 'background' },
   ) {
     // Leave a core to the event loop (and on the embedded default, one more to the database's thread).
     this.size = options.size ?? Math.max(1, Math.min(4, availableParallelism() - 1));
     this.name = options.name;
+    this.nice = options.priority === 'background' ? BACKGROUND_NICE : undefined;
   }
 
   private readonly name: string;
+  private readonly nice: number | undefined;
 
   /** Runs one task on the next free worker. */
   run(input: In, transfer: readonly Transferable[] = []): Promise<Out> {
@@ -79,7 +88,10 @@ export class WorkerPool<In, Out> {
   }
 
   private spawn(): Slot {
-    const worker = startWorker(this.callerUrl, this.script, { name: `pakawaaz-${this.name}` });
+    const worker = startWorker(this.callerUrl, this.script, {
+      name: `pakawaaz-${this.name}`,
+      nice: this.nice,
+    });
     const slot: Slot = { worker, task: undefined };
     worker.on('message', (reply: Reply) => {
       const task = slot.task;

@@ -9,18 +9,34 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
  * the caller itself runs from TypeScript sources (vitest, scripts). A worker is a fresh V8 isolate that the
  * test runner's transform does not reach, so for sources it is bootstrapped through tsx's loader (a dev
  * dependency); the production build never needs it. A worker module imports only relative files, node:
- * built-ins and npm packages, never another workspace's public face.
+ * built-ins and npm packages, never another workspace's public face. `nice` lowers the thread's CPU priority
+ * by that many steps of the nice value (at most to 19) before its module loads: bulk jobs' threads then yield the CPU to the event loop and
+ * the database.
  */
-export function startWorker(callerUrl: string, name: string, options: WorkerOptions = {}): Worker {
-  if (!fileURLToPath(callerUrl).endsWith('.ts'))
-    return new Worker(new URL(`./${name}.js`, callerUrl), options);
+export function startWorker(
+  callerUrl: string,
+  name: string,
+  { nice, ...options }: WorkerOptions & { nice?: number } = {},
+): Worker {
+  // Linux keeps a nice value per thread: os.setPriority() in the thread itself lowers that thread only.
+  // Relative to the process's own value, so a thread never gets more priority than its process (as root it could).
+  const lower =
+    nice === undefined
+      ? ''
+      : `import('node:os').then((os) => { try { os.setPriority(Math.min(19, os.getPriority() + ${Math.trunc(nice)})); } catch {} }).then(() => `;
+  const close = nice === undefined ? '' : ')';
+  if (!fileURLToPath(callerUrl).endsWith('.ts')) {
+    const js = new URL(`./${name}.js`, callerUrl);
+    if (nice === undefined) return new Worker(js, options);
+    return new Worker(`${lower}import(${JSON.stringify(js.href)})${close}`, { ...options, eval: true });
+  }
   const ts = new URL(`./${name}.ts`, callerUrl).href;
   const tsx = pathToFileURL(tsxEsmApi(callerUrl)).href;
   // The caller's package tsconfig, not the one of the working directory (the repository root's has no
   // compilerOptions): without experimentalDecorators, asn1-schema's decorated classes break in the worker.
   const tsconfig = JSON.stringify(nearestTsconfig(fileURLToPath(callerUrl)));
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register({ tsconfig: ${tsconfig} }); return import(${JSON.stringify(ts)}); })`;
-  return new Worker(bootstrap, { ...options, eval: true });
+  const load = `import(${JSON.stringify(tsx)}).then((m) => { m.register({ tsconfig: ${tsconfig} }); return import(${JSON.stringify(ts)}); })`;
+  return new Worker(`${lower}${load}${close}`, { ...options, eval: true });
 }
 
 /** The tsconfig.json of the package a source file belongs to (the nearest one above it). */

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
-import { MAX_BACKGROUND_WAIT_MS, openEmbedded } from '../../src/db/embedded-database.js';
+import { MAX_BACKGROUND_WAIT_MS } from '../../src/db/background-turn.js';
+import { openEmbedded } from '../../src/db/embedded-database.js';
 import { rowsOf } from '../../src/db/migrate.js';
 import { testLogger } from '@pakawaaz/test-support';
 
