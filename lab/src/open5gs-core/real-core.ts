@@ -19,7 +19,7 @@ import { MONGODB_FREE_NFS } from '@pakawaaz/core-network';
  * in its own process group; `stop()` ends them all, then deletes the namespace.
  */
 
-export const OPEN5GS_PREFIX = process.env.PAKAWAAZ_OPEN5GS_PREFIX ?? '/usr/local/lib/pakawaaz/open5gs';
+export const OPEN5GS_PREFIX = process.env.PAKAWAAZ_OPEN5GS_DIR ?? '/usr/local/lib/pakawaaz/open5gs';
 /** The build kit's diagnostic shim, compiled by .ci/run: SCTP listeners become TCP on kernels without SCTP. */
 export const SCTP2TCP_SO = process.env.PAKAWAAZ_SCTP2TCP ?? '/usr/local/lib/pakawaaz/sctp2tcp.so';
 
