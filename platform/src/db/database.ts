@@ -116,6 +116,24 @@ async function openPostgres(url: string, { logger, poolSize }: OpenDatabaseOptio
   return handle;
 }
 
+/** In-process exclusive locks by key: each caller runs after the previous holder of its key has finished. */
+function keyedMutex(): DatabaseHandle['withExclusiveLock'] {
+  const tails = new Map<number, Promise<void>>();
+  return async (key, fn) => {
+    const previous = tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const tail = previous.then(() => new Promise<void>((resolve) => (release = resolve)));
+    tails.set(key, tail);
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (tails.get(key) === tail) tails.delete(key);
+    }
+  };
+}
+
 /**
  * The embedded database: PGlite in a worker thread, reached through the same node-postgres driver as
  * PostgreSQL (see embedded-database.ts). One pooled connection: PGlite is a single session.
@@ -131,9 +149,9 @@ async function openPglite({ dataDir, logger, onFailure }: OpenDatabaseOptions): 
       if (failure) throw failure;
       await withTimeout(embedded.pool.query('select 1'), timeoutMs, 'database ping');
     },
-    // One process owns the data folder (pid lock) and the one connection serialises transactions already:
-    // no other node can run beside this one, so the lock is the identity.
-    withExclusiveLock: (_key, fn) => fn(),
+    // One process owns the data folder (pid lock): no other node runs beside this one, but callers in this
+    // process do (a TUF import and the timestamp refresh), so the lock is a mutex per key.
+    withExclusiveLock: keyedMutex(),
     backgroundTurn: () => embedded.backgroundTurn(),
     close: () => embedded.close(),
   };

@@ -73,6 +73,23 @@ describe('the embedded database in its worker thread', () => {
     expect(await db.withExclusiveLock(1, () => Promise.resolve('ran'))).toBe('ran');
   });
 
+  it('runs the holders of one exclusive lock one after the other, of different locks side by side', async () => {
+    const events: string[] = [];
+    const hold = (name: string, key: number) =>
+      db.withExclusiveLock(key, async () => {
+        events.push(`${name}+`);
+        await new Promise((r) => setTimeout(r, 30));
+        events.push(`${name}-`);
+        return name;
+      });
+    expect(await Promise.all([hold('a', 1), hold('b', 1), hold('c', 2)])).toEqual(['a', 'b', 'c']);
+    expect(events.indexOf('b+')).toBeGreaterThan(events.indexOf('a-'));
+    expect(events.indexOf('c+')).toBeLessThan(events.indexOf('a-'));
+    // A holder that throws releases the lock.
+    await expect(db.withExclusiveLock(1, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await db.withExclusiveLock(1, () => Promise.resolve('after'))).toBe('after');
+  });
+
   it('gives background work its turn only when the one connection is quiet, and never starves it', async () => {
     // Quiet: the turn comes after one short pause.
     let started = performance.now();
