@@ -71,7 +71,6 @@ export {
 export {
   renderOpen5gsConfigs,
   renderFreeDiameterConfigs,
-  renderAllOpen5gsFiles,
   FREE_DIAMETER_CONFIG_FILES,
   OPEN5GS_CONFIG_FILES,
   DEFAULT_RENDER_OPTIONS,
@@ -80,6 +79,7 @@ export {
   type RenderOptions,
 } from './open5gs/config/render.js';
 export { renderUpfHostFiles, type UpfHostFiles } from './open5gs/config/render-upf-host.js';
+export { renderAllOpen5gsFiles } from './open5gs/config/render-all.js';
 export { upfsOf, sgwusOf, type UserPlaneNode } from './network-spec/user-plane.js';
 export {
   openNetworkCa,

@@ -11,7 +11,7 @@ import {
   type PlatformConfig,
   type Principal,
 } from '@pakawaaz/platform';
-import { renderAllOpen5gsFiles } from '../open5gs/config/render.js';
+import { renderAllOpen5gsFiles } from '../open5gs/config/render-all.js';
 import { orphanedProfiles, runningSpec, type OrphanedProfile } from '../subscribers/profile-checks.js';
 import { SubscriberProfile } from '../subscribers/profile.js';
 import { strandedAddresses, strandedLines } from '../subscribers/static-address.js';
@@ -208,7 +208,6 @@ export class NetworkSpecService {
     return { specVersion: row.version, sha256: row.sha256, files };
   }
 
-  /** Subscribers with static addresses and their (stored, valid when saved) profiles. */
   /**
    * The profiles and static addresses this spec would break that the running spec does not: what was
    * already out of step (saved before these checks existed, on an upgraded install) does not block an

@@ -1,6 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
 import { stringify } from 'yaml';
-import { renderAllOpen5gsFiles } from '../open5gs/config/render.js';
+import { renderAllOpen5gsFiles } from '../open5gs/config/render-all.js';
 import { weakSecurity } from './network-spec.checks.js';
 import { parseNetworkSpec, specSha256, type NetworkSpec, type SpecIssue } from './network-spec.js';
 

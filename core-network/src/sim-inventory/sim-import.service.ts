@@ -205,7 +205,10 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
 
   /** The worker threads that parse and seal blocks (started with the first job; a seam for tests). */
   protected createPool(): WorkerPool<SimBlockTask, SimBlockResult> {
-    return new WorkerPool(import.meta.url, 'sim-import.worker', { name: 'sim-import', priority: 'background' });
+    return new WorkerPool(import.meta.url, 'sim-import.worker', {
+      name: 'sim-import',
+      priority: 'background',
+    });
   }
 
   /** Stored blocks one at a time (never the whole file in memory), skipping those already committed. */

@@ -104,20 +104,6 @@ export function renderFreeDiameterConfigs(
   return new Map([...rendered].map(([name, content]) => [name, header + content]));
 }
 
-/**
- * Every rendered file for a view of the whole configuration (previews, the NOC, the API): the YAML files, then
- * the freeDiameter files as `freeDiameter/<nf>.conf` (they live in a folder of their own on the hosts).
- */
-export function renderAllOpen5gsFiles(
-  spec: NetworkSpec,
-  options: Partial<RenderOptions> = {},
-): Map<string, string> {
-  const freeDiameter = [...renderFreeDiameterConfigs(spec, options)].map(
-    ([name, content]): [string, string] => [`freeDiameter/${name}`, content],
-  );
-  return new Map([...renderOpen5gsConfigs(spec, options), ...freeDiameter]);
-}
-
 function toYaml(value: YamlMap): string {
   const doc = new Document();
   doc.contents = toNode(doc, value) as YAMLMap;

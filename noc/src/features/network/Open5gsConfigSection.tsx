@@ -47,7 +47,9 @@ export function Open5gsConfigSection() {
           </>
         ) : null}
         . To write them to a host, run there <code className="command">{RENDER_COMMAND}</code>; add{' '}
-        <code>--check</code> to see the differences first without writing anything.
+        <code>--check</code> to see the differences first without writing anything. The <code>upf-host/</code>{' '}
+        files are each UPF host&apos;s network units, sysctl and nftables rules:{' '}
+        <code>--upf-host-out DIR</code> writes them.
       </p>
       {loading && !config ? <p className="muted">Loading…</p> : null}
       {error ? (
