@@ -199,6 +199,34 @@ describe.skipIf(!HAVE_TOOLS)('APKs signed by apksigner', () => {
     expect(mine.lineage.at(-1)).toEqual(mine.signers[0]);
   }, 60_000);
 
+  it('a multi-chunk APK (several 1 MiB chunks, slices and verity pages across section ends), any slice size', async () => {
+    const unsigned = join(dir, 'multi-unsigned.apk');
+    const data = randomBytes((5 << 19) + 123);
+    await writeFile(unsigned, await withStoredEntry(await readFile(UNSIGNED), 'assets/data.bin', data));
+    for (const [keyName, extra] of [
+      ['rsa', ['--verity-enabled', 'true']],
+      ['ec', ['--v3-signing-enabled', 'false']],
+    ] as const) {
+      const apk = join(dir, `multi-${keyName}.apk`);
+      await run(APKSIGNER, ['sign', ...key(keyName), ...extra, '--out', apk, unsigned]);
+      const theirs = await apksignerVerify(apk, 28);
+      expect(theirs.verifies).toBe(true);
+      const bytes = await readFile(apk);
+      for (const sliceSize of [1 << 20, 3 << 19, 2 << 20, 8 << 20]) {
+        const mine = await verifyApkSignatures(bufferSource(bytes), { limits: { sliceSize } });
+        expect({ ...mine.schemes, signers: mine.signers, errors: mine.errors }).toEqual({
+          v2: theirs.v2,
+          v3: theirs.v3,
+          signers: theirs.signers,
+          errors: [],
+        });
+      }
+      const flipped = Buffer.from(bytes);
+      flipped[(2 << 20) + 7] = flipped[(2 << 20) + 7]! ^ 0x80;
+      expect((await verifyApkSignatures(bufferSource(flipped))).errors).toEqual(['digest_mismatch']);
+    }
+  }, 120_000);
+
   describe('one byte flipped in a signed region is refused by both', () => {
     let signed: Buffer;
     let layout: { blockOffset: number; cdOffset: number; eocdOffset: number; signedDataOffset: number };

@@ -185,7 +185,16 @@ export function parseLineage(value: Buffer, maxNodes: number): SignerCertificate
           'lineage_invalid',
           `unknown lineage algorithm ${previousAlgorithm.toString(16)}`,
         );
-      if (!verifySignature(algorithm, publicKey(previous.spki), signedData, signature))
+      let parentKey;
+      try {
+        parentKey = publicKey(previous.spki);
+      } catch {
+        throw new ApkSignatureError(
+          'lineage_invalid',
+          `lineage node #${out.length}: its public key does not parse`,
+        );
+      }
+      if (!verifySignature(algorithm, parentKey, signedData, signature))
         throw new ApkSignatureError(
           'lineage_invalid',
           `lineage node #${out.length + 1} is not signed by its parent`,
