@@ -56,10 +56,12 @@ const refused = (...errors: ApkSignatureErrorCode[]): ApkSignatureVerdict => ({
   errors: [...new Set(errors)],
 });
 
-function codeOf(err: unknown): ApkSignatureErrorCode {
+/** The code of an expected error; while reading, anything else is the source failing (RangeError, I/O). */
+function codeOf(err: unknown, reading: boolean): ApkSignatureErrorCode {
   if (err instanceof ApkSignatureError || err instanceof EocdError) return err.code;
-  // ByteSource reads reject with a RangeError past the end, or an I/O error.
-  return 'read_failed';
+  if (reading) return 'read_failed';
+  // Parsing a block in memory throws nothing else: anything else is a bug, not a verdict on the APK.
+  throw err;
 }
 
 type SchemeResult = { signers: VerifiedSigner[] };
@@ -138,7 +140,7 @@ export async function verifyApkSignatures(
     eocd = await readEocd(source);
     block = await findSigningBlock(source, eocd, limits);
   } catch (err) {
-    return refused(codeOf(err));
+    return refused(codeOf(err, true));
   }
   if (!block) return refused('apk_not_signed_v2_v3');
   const v2Block = block.pairs.get(V2_BLOCK_ID);
@@ -153,7 +155,7 @@ export async function verifyApkSignatures(
       v3 = parseScheme(3, v3Block, range, limits);
       lineage = checkV3Signers(v3.signers, range.minSdk, maxSdk);
     } catch (err) {
-      return refused(codeOf(err));
+      return refused(codeOf(err, false));
     }
   }
   // v2 when a platform in range would look at it: before P, or when there is no v3 block.
@@ -162,7 +164,7 @@ export async function verifyApkSignatures(
     try {
       v2 = parseScheme(2, v2Block, { minSdk: Math.max(minSdk, SDK_V2), maxSdk }, limits);
     } catch (err) {
-      return refused(codeOf(err));
+      return refused(codeOf(err, false));
     }
     // V2_SIG_MISSING_APK_SIG_REFERENCED: the signer vouched for a v3 signature that is no longer there.
     if (!v3Block && v2.signers.some((s) => s.strippingProtection.includes(3))) return refused('v3_stripped');
@@ -185,7 +187,7 @@ export async function verifyApkSignatures(
       for (const { algorithm, expected } of signer.digests)
         if (!actual.get(algorithm.digest)!.equals(expected)) return refused('digest_mismatch');
   } catch (err) {
-    return refused(codeOf(err));
+    return refused(codeOf(err, true));
   }
 
   // apksig ApkVerifier.Result: the signer certificates of the newest verified scheme.
