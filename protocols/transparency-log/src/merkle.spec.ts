@@ -24,7 +24,16 @@ import {
  */
 const h = (hex: string): Buffer => Buffer.from(hex, 'hex');
 
-const LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map(h);
+const LEAVES = [
+  '',
+  '00',
+  '10',
+  '2021',
+  '3031',
+  '40414243',
+  '5051525354555657',
+  '606162636465666768696a6b6c6d6e6f',
+].map(h);
 
 /** roots[i]: the root of the tree of the first i + 1 leaves. */
 const ROOTS = [
@@ -134,7 +143,9 @@ describe('tree hashes (RFC 9162 §2.1.1)', () => {
   });
 
   it('hashes the empty tree to SHA-256 of the empty string', async () => {
-    expect(EMPTY_ROOT.toString('hex')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(EMPTY_ROOT.toString('hex')).toBe(
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
     expect(await treeRoot(new MemoryLog(), 0)).toEqual(EMPTY_ROOT);
   });
 
@@ -224,37 +235,40 @@ describe('consistency proofs (RFC 9162 §2.1.4)', () => {
     expect(verifyConsistency(v.size1, v.size2, v.proof, root(v.size1), root(v.size2))).toEqual({ ok: true });
   });
 
-  it.each(CONSISTENCY.filter((v) => v.proof.length > 0))('refuses every corruption of $size1 → $size2', (v) => {
-    const [r1, r2] = [root(v.size1), root(v.size2)];
-    const wrong = Buffer.alloc(32, 7);
-    const bad: [number, number, readonly Uint8Array[], Uint8Array, Uint8Array][] = [
-      [v.size1 - 1, v.size2, v.proof, r1, r2],
-      [v.size1 + 1, v.size2, v.proof, r1, r2],
-      [v.size1 ^ 2, v.size2, v.proof, r1, r2],
-      [v.size1, v.size2 * 2, v.proof, r1, r2],
-      [v.size1, Math.floor(v.size2 / 2), v.proof, r1, r2],
-      [v.size1, v.size2, v.proof, wrong, r2],
-      [v.size1, v.size2, v.proof, r1, wrong],
-      [v.size1, v.size2, v.proof, r2, r1],
-      [v.size1, v.size2, [], r1, r2],
-      [v.size1, v.size2, [...v.proof, Buffer.alloc(0)], r1, r2],
-      [v.size1, v.size2, [...v.proof, r1], r1, r2],
-      [v.size1, v.size2, [...v.proof, r2], r1, r2],
-      [v.size1, v.size2, [Buffer.alloc(0), ...v.proof], r1, r2],
-      [v.size1, v.size2, [r1, ...v.proof], r1, r2],
-      [v.size1, v.size2, [r2, ...v.proof], r1, r2],
-      [v.size1, v.size2, [v.proof[0]!, ...v.proof], r1, r2],
-      [v.size1, v.size2, v.proof.slice(0, -1), r1, r2],
-      ...v.proof.map((_, i): [number, number, Buffer[], Uint8Array, Uint8Array] => [
-        v.size1,
-        v.size2,
-        flip(v.proof, i, 16),
-        r1,
-        r2,
-      ]),
-    ];
-    for (const args of bad) expect(verifyConsistency(...args).ok).toBe(false);
-  });
+  it.each(CONSISTENCY.filter((v) => v.proof.length > 0))(
+    'refuses every corruption of $size1 → $size2',
+    (v) => {
+      const [r1, r2] = [root(v.size1), root(v.size2)];
+      const wrong = Buffer.alloc(32, 7);
+      const bad: [number, number, readonly Uint8Array[], Uint8Array, Uint8Array][] = [
+        [v.size1 - 1, v.size2, v.proof, r1, r2],
+        [v.size1 + 1, v.size2, v.proof, r1, r2],
+        [v.size1 ^ 2, v.size2, v.proof, r1, r2],
+        [v.size1, v.size2 * 2, v.proof, r1, r2],
+        [v.size1, Math.floor(v.size2 / 2), v.proof, r1, r2],
+        [v.size1, v.size2, v.proof, wrong, r2],
+        [v.size1, v.size2, v.proof, r1, wrong],
+        [v.size1, v.size2, v.proof, r2, r1],
+        [v.size1, v.size2, [], r1, r2],
+        [v.size1, v.size2, [...v.proof, Buffer.alloc(0)], r1, r2],
+        [v.size1, v.size2, [...v.proof, r1], r1, r2],
+        [v.size1, v.size2, [...v.proof, r2], r1, r2],
+        [v.size1, v.size2, [Buffer.alloc(0), ...v.proof], r1, r2],
+        [v.size1, v.size2, [r1, ...v.proof], r1, r2],
+        [v.size1, v.size2, [r2, ...v.proof], r1, r2],
+        [v.size1, v.size2, [v.proof[0]!, ...v.proof], r1, r2],
+        [v.size1, v.size2, v.proof.slice(0, -1), r1, r2],
+        ...v.proof.map((_, i): [number, number, Buffer[], Uint8Array, Uint8Array] => [
+          v.size1,
+          v.size2,
+          flip(v.proof, i, 16),
+          r1,
+          r2,
+        ]),
+      ];
+      for (const args of bad) expect(verifyConsistency(...args).ok).toBe(false);
+    },
+  );
 
   it('decides the trivial cases as upstream does', () => {
     const [a, b] = [Buffer.alloc(32, 1), Buffer.alloc(32, 2)];
@@ -308,6 +322,8 @@ describe('proofs from a stored log (NodeStore)', () => {
   it('refuses a store that returns junk', async () => {
     const store: NodeStore = { size: 8, nodeHashes: (ids) => ids.map(() => Buffer.alloc(3)) };
     await expect(inclusionProof(store, 0, 8)).rejects.toMatchObject({ code: 'tlog_storage_invalid' });
-    await expect(inclusionProof(upstreamLog(), 8, 8)).rejects.toMatchObject({ code: 'tlog_index_out_of_range' });
+    await expect(inclusionProof(upstreamLog(), 8, 8)).rejects.toMatchObject({
+      code: 'tlog_index_out_of_range',
+    });
   });
 });

@@ -107,7 +107,7 @@ export function rangeNodes(start: number, end: number): NodeId[] {
 /** Folds perfect-subtree hashes (left to right) into the MTH of the range they cover. */
 export function foldRange(hashes: readonly Uint8Array[]): Buffer {
   if (hashes.length === 0) return EMPTY_ROOT;
-  let acc = Buffer.from(hashes[hashes.length - 1]!);
+  let acc: Buffer = Buffer.from(hashes[hashes.length - 1]!);
   for (let i = hashes.length - 2; i >= 0; i--) acc = nodeHash(hashes[i]!, acc);
   return acc;
 }
@@ -231,7 +231,7 @@ export class MemoryLog implements NodeStore {
   appendLeafHash(hash: Uint8Array): number {
     if (hash.length !== HASH_SIZE) throw new TlogError('tlog_hash_length', 'a leaf hash has 32 bytes');
     const index = this.size;
-    let node = Buffer.from(hash);
+    let node: Buffer = Buffer.from(hash);
     let i = index;
     for (let level = 0; ; level++) {
       const row = (this.levels[level] ??= []);
@@ -302,7 +302,7 @@ export function rootFromInclusionProof(
   if (!isSize(index) || index >= size) return { ok: false, code: 'tlog_index_out_of_range' };
   let fn = index;
   let sn = size - 1;
-  let r = Buffer.from(leaf);
+  let r: Buffer = Buffer.from(leaf);
   for (const p of proof) {
     if (sn === 0) return { ok: false, code: 'tlog_proof_length' };
     if (odd(fn) || fn === sn) {
@@ -358,8 +358,8 @@ export function verifyConsistency(
   let fn = size1 - 1;
   let sn = size2 - 1;
   while (odd(fn)) [fn, sn] = [half(fn), half(sn)];
-  let fr = Buffer.from(path[0]!);
-  let sr = Buffer.from(path[0]!);
+  let fr: Buffer = Buffer.from(path[0]!);
+  let sr: Buffer = Buffer.from(path[0]!);
   for (const c of path.slice(1)) {
     if (sn === 0) return fail('tlog_proof_length');
     if (odd(fn) || fn === sn) {
