@@ -158,7 +158,11 @@ export function parseCanonical(bytes: Uint8Array, max: number): JsonValue {
   let value: JsonValue;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    value = JSON.parse(text) as JsonValue;
+    // zod's records silently drop a "__proto__" member, so an app of that name would vanish unnoticed: refuse.
+    value = JSON.parse(text, (k, v: JsonValue) => {
+      if (k === '__proto__') throw new Error('__proto__ member');
+      return v;
+    }) as JsonValue;
   } catch {
     throw new CatalogueError('catalogue_json_invalid', 'not UTF-8 JSON');
   }

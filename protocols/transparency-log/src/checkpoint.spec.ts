@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkpointText, parseCheckpointText, signCheckpoint, verifyCheckpoint } from './checkpoint.js';
-import { MemoryLog } from './merkle.js';
+import {
+  checkpointText,
+  parseCheckpointText,
+  signCheckpoint,
+  verifyCheckpoint,
+  verifyCheckpointConsistency,
+} from './checkpoint.js';
+import { MemoryLog, consistencyProof } from './merkle.js';
 import { parseSignerKey, parseVerifierKey } from './note.js';
 
 /*
@@ -84,5 +90,50 @@ describe('tlog-checkpoint', () => {
     expect(checkpointText({ origin: 'o', size: 5, rootHash: Buffer.alloc(32), extensions: [] })).toBe(
       `o\n5\n${Buffer.alloc(32).toString('base64')}\n`,
     );
+  });
+});
+
+describe('verifyCheckpointConsistency', () => {
+  const signer = parseSignerKey(PETER_SKEY);
+  const verifier = parseVerifierKey(PETER_VKEY);
+  const head = (log: MemoryLog) =>
+    signCheckpoint({ origin: 'PeterNeumann', size: log.size, rootHash: log.root(), extensions: [] }, [
+      signer,
+    ]);
+
+  it('accepts a grown log and refuses one that rewrote an entry', async () => {
+    const log = new MemoryLog();
+    for (let i = 0; i < 5; i++) log.append(Buffer.from(`apk ${i}`));
+    const older = await head(log);
+    for (let i = 5; i < 13; i++) log.append(Buffer.from(`apk ${i}`));
+    const newer = await head(log);
+    const proof = await consistencyProof(log, 5, 13);
+    expect(verifyCheckpointConsistency(older, newer, proof, verifier, 'PeterNeumann')).toMatchObject({
+      ok: true,
+      older: { size: 5 },
+      newer: { size: 13 },
+    });
+
+    // The same log with APK 3 swapped: every later checkpoint is well signed, none extends the older one.
+    const forked = new MemoryLog();
+    for (let i = 0; i < 13; i++) forked.append(Buffer.from(i === 3 ? 'evil apk' : `apk ${i}`));
+    const forkedHead = await head(forked);
+    const forkedProof = await consistencyProof(forked, 5, 13);
+    expect(
+      verifyCheckpointConsistency(older, forkedHead, forkedProof, verifier, 'PeterNeumann'),
+    ).toMatchObject({
+      ok: false,
+      code: 'tlog_root_mismatch',
+    });
+    expect(verifyCheckpointConsistency(newer, older, proof, verifier, 'PeterNeumann')).toMatchObject({
+      ok: false,
+      code: 'tlog_size_invalid',
+    });
+    expect(
+      verifyCheckpointConsistency(older, SUMDB_CHECKPOINT, proof, verifier, 'PeterNeumann'),
+    ).toMatchObject({
+      ok: false,
+      code: 'note_no_verified_signature',
+    });
   });
 });

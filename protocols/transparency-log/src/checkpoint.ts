@@ -1,4 +1,4 @@
-import { HASH_SIZE, MAX_TREE_SIZE } from './merkle.js';
+import { HASH_SIZE, MAX_TREE_SIZE, verifyConsistency, type TlogErrorCode } from './merkle.js';
 import { openNote, signNote, type NoteErrorCode, type NoteSigner, type NoteVerifier } from './note.js';
 
 /**
@@ -16,7 +16,8 @@ export type Checkpoint = {
   readonly extensions: readonly string[];
 };
 
-export type CheckpointErrorCode = NoteErrorCode | 'checkpoint_malformed' | 'checkpoint_origin_mismatch';
+export type CheckpointErrorCode =
+  NoteErrorCode | TlogErrorCode | 'checkpoint_malformed' | 'checkpoint_origin_mismatch';
 
 export type CheckpointResult =
   | { readonly ok: true; readonly checkpoint: Checkpoint; readonly note: string }
@@ -79,4 +80,40 @@ export function verifyCheckpoint(
       message: `checkpoint of ${JSON.stringify(checkpoint.origin)}, expected ${JSON.stringify(expectedOrigin)}`,
     };
   return { ok: true, checkpoint, note: typeof note === 'string' ? note : Buffer.from(note).toString('utf8') };
+}
+
+export type ConsistencyResult =
+  | { readonly ok: true; readonly older: Checkpoint; readonly newer: Checkpoint }
+  | { readonly ok: false; readonly code: CheckpointErrorCode; readonly message: string };
+
+/**
+ * Whether a newer checkpoint extends an older one (what `pakawaaz store log verify` and a handset that keeps
+ * its last checkpoint check): both signed by the log for its origin, and the RFC 9162 §2.1.4 consistency proof
+ * from the older size to the newer. A log that rewrote history to swap an APK fails here. Never throws.
+ */
+export function verifyCheckpointConsistency(
+  older: string | Uint8Array,
+  newer: string | Uint8Array,
+  proof: readonly Uint8Array[],
+  log: NoteVerifier,
+  expectedOrigin: string,
+): ConsistencyResult {
+  const a = verifyCheckpoint(older, log, expectedOrigin);
+  if (!a.ok) return { ok: false, code: a.code, message: `older checkpoint: ${a.message}` };
+  const b = verifyCheckpoint(newer, log, expectedOrigin);
+  if (!b.ok) return { ok: false, code: b.code, message: `newer checkpoint: ${b.message}` };
+  const r = verifyConsistency(
+    a.checkpoint.size,
+    b.checkpoint.size,
+    proof,
+    a.checkpoint.rootHash,
+    b.checkpoint.rootHash,
+  );
+  if (!r.ok)
+    return {
+      ok: false,
+      code: r.code,
+      message: `the tree of ${b.checkpoint.size} does not extend the tree of ${a.checkpoint.size} (${r.code})`,
+    };
+  return { ok: true, older: a.checkpoint, newer: b.checkpoint };
 }

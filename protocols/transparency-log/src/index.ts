@@ -49,7 +49,9 @@ export {
   parseCheckpointText,
   signCheckpoint,
   verifyCheckpoint,
+  verifyCheckpointConsistency,
   type Checkpoint,
+  type ConsistencyResult,
   type CheckpointErrorCode,
   type CheckpointResult,
 } from './checkpoint.js';

@@ -10,8 +10,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  */
 
 export const HASH_SIZE = 32;
-/** A proof of a tree of at most 2^53 leaves has at most 2 · 53 hashes; 64 is the cap the brief and Go's
- * transparency-dev/merkle effectively allow (a 64-bit tree size). Longer proofs are refused unread. */
+/**
+ * An inclusion or consistency proof in a tree of n leaves has at most ⌈log2 n⌉ + 1 hashes, so 64 covers any
+ * 64-bit tree size (transparency-dev/merkle's uint64). Longer proofs are refused before any hashing.
+ */
 export const MAX_PROOF_HASHES = 64;
 /** The largest tree size we handle (Number.MAX_SAFE_INTEGER): every index arithmetic stays exact. */
 export const MAX_TREE_SIZE = Number.MAX_SAFE_INTEGER;
