@@ -12,6 +12,8 @@ export {
   inclusionPlan,
   consistencyPlan,
   treeRoot,
+  appendSiblings,
+  appendNodes,
   inclusionProof,
   consistencyProof,
   rootFromLeafHashes,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   EMPTY_ROOT,
+  appendNodes,
+  appendSiblings,
   MAX_PROOF_HASHES,
   MemoryLog,
   consistencyProof,
@@ -325,5 +327,40 @@ describe('proofs from a stored log (NodeStore)', () => {
     await expect(inclusionProof(upstreamLog(), 8, 8)).rejects.toMatchObject({
       code: 'tlog_index_out_of_range',
     });
+  });
+});
+
+describe('appending to a stored log (appendSiblings, appendNodes)', () => {
+  it('fills a table of (level, index) rows from which proofs equal the in-memory log’s', async () => {
+    const rows = new Map<string, Uint8Array>();
+    const memory = new MemoryLog();
+    let size = 0;
+    const table: NodeStore = {
+      size: () => size,
+      nodeHashes: (ids) => ids.map(({ level, index }) => rows.get(`${level}/${index}`) ?? Buffer.alloc(0)),
+    };
+    for (let i = 0; i < 100; i++) {
+      const leaf = leafHash(Buffer.from(`apk ${i}`));
+      const siblings = await table.nodeHashes(appendSiblings(i));
+      for (const { id, hash } of appendNodes(i, leaf, siblings)) rows.set(`${id.level}/${id.index}`, hash);
+      size += 1;
+      memory.appendLeafHash(leaf);
+    }
+    // Every perfect subtree once: n leaves make 2n − popcount(n) rows.
+    expect(rows.size).toBe(2 * 100 - 3);
+    expect(await treeRoot(table, 100)).toEqual(memory.root());
+    expect(await inclusionProof(table, 37, 91)).toEqual(await inclusionProof(memory, 37, 91));
+    expect(await consistencyProof(table, 13, 100)).toEqual(await consistencyProof(memory, 13, 100));
+  });
+
+  it('names the siblings by the trailing one bits of the index', () => {
+    expect(appendSiblings(0)).toEqual([]);
+    expect(appendSiblings(6)).toEqual([]);
+    expect(appendSiblings(7)).toEqual([
+      { level: 0, index: 6 },
+      { level: 1, index: 2 },
+      { level: 2, index: 0 },
+    ]);
+    expect(() => appendNodes(7, Buffer.alloc(32), [Buffer.alloc(32)])).toThrow();
   });
 });

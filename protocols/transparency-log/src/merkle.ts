@@ -55,6 +55,7 @@ export class TlogError extends Error {
 }
 
 const isSize = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+const isHash = (h: unknown): h is Uint8Array => h instanceof Uint8Array && h.length === HASH_SIZE;
 
 /** The largest power of two strictly below n (n ≥ 2): the split point k of RFC 9162 §2.1.1. */
 export function splitPoint(n: number): number {
@@ -206,6 +207,39 @@ export async function consistencyProof(store: NodeStore, size1: number, size2: n
 }
 
 /**
+ * The left siblings that appending leaf `index` needs: one per level at which the new leaf's subtree is a
+ * right child, i.e. one per trailing 1 bit of the index. A database fetches these (O(log n), one query)
+ * inside the append's transaction.
+ */
+export function appendSiblings(index: number): NodeId[] {
+  if (!isSize(index)) throw new TlogError('tlog_index_out_of_range', `invalid leaf index ${String(index)}`);
+  const out: NodeId[] = [];
+  for (let level = 0, i = index; i % 2 === 1; level++, i = (i - 1) / 2) out.push({ level, index: i - 1 });
+  return out;
+}
+
+/**
+ * The perfect subtrees that appending leaf `index` completes, the leaf itself first, with their hashes: the
+ * rows a database inserts with the leaf. `siblings` are the hashes of appendSiblings(index), in its order.
+ */
+export function appendNodes(
+  index: number,
+  leaf: Uint8Array,
+  siblings: readonly Uint8Array[],
+): { id: NodeId; hash: Buffer }[] {
+  const need = appendSiblings(index);
+  if (leaf.length !== HASH_SIZE || siblings.length !== need.length || !siblings.every(isHash))
+    throw new TlogError('tlog_hash_length', 'a leaf hash and its siblings are 32 bytes each, one per level');
+  let node: Buffer = Buffer.from(leaf);
+  const out = [{ id: { level: 0, index }, hash: node }];
+  for (const [l, sibling] of siblings.entries()) {
+    node = nodeHash(sibling, node);
+    out.push({ id: { level: l + 1, index: need[l]!.index / 2 }, hash: node });
+  }
+  return out;
+}
+
+/**
  * The in-memory log: every perfect subtree memoised as it completes. Append is O(log n) worst case and O(1)
  * amortised (a leaf completes one node on average); a node lookup is O(1); memory is 2n hashes.
  *
@@ -231,17 +265,9 @@ export class MemoryLog implements NodeStore {
 
   /** Appends an already computed leaf hash (as a database would replay its stored rows). */
   appendLeafHash(hash: Uint8Array): number {
-    if (hash.length !== HASH_SIZE) throw new TlogError('tlog_hash_length', 'a leaf hash has 32 bytes');
     const index = this.size;
-    let node: Buffer = Buffer.from(hash);
-    let i = index;
-    for (let level = 0; ; level++) {
-      const row = (this.levels[level] ??= []);
-      row.push(node);
-      if (i % 2 === 0) break;
-      node = nodeHash(row[i - 1]!, node);
-      i = (i - 1) / 2;
-    }
+    const siblings = this.nodeHashes(appendSiblings(index));
+    for (const { id, hash: h } of appendNodes(index, hash, siblings)) (this.levels[id.level] ??= []).push(h);
     return index;
   }
 
@@ -274,8 +300,6 @@ export type ProofCheck = { readonly ok: true } | { readonly ok: false; readonly 
 
 const fail = (code: TlogErrorCode): ProofCheck => ({ ok: false, code });
 const OK: ProofCheck = { ok: true };
-
-const isHash = (h: unknown): h is Uint8Array => h instanceof Uint8Array && h.length === HASH_SIZE;
 
 function checkProofShape(proof: unknown): ProofCheck {
   if (!Array.isArray(proof)) return fail('tlog_proof_length');
