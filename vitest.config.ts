@@ -32,6 +32,7 @@ const alias = {
   '@pakawaaz/platform/csv': `${root}platform/src/csv/index.ts`,
   '@pakawaaz/device-mgmt/attestation': `${root}device-mgmt/src/attestation/index.ts`,
   '@pakawaaz/hardened-os/tuf': `${root}hardened-os/src/tuf/index.ts`,
+  '@pakawaaz/app-store/catalogue': `${root}app-store/src/catalogue/index.ts`,
   ...Object.fromEntries(
     Object.entries(workspaces).map(([name, dir]) => [`@pakawaaz/${name}`, `${root}${dir}/src/index.ts`]),
   ),

@@ -100,6 +100,8 @@ export const FLOORS = [
     name: `@pakawaaz/${d}`,
     may: ['@pakawaaz/platform', '@pakawaaz/identity', '@pakawaaz/device-mgmt', ...PROTOCOLS],
     testsMay: [TEST_SUPPORT],
+    // The catalogue format without Nest or the database: what a handset (lab, the CLI) runs to check one.
+    ...(d === 'app-store' ? { faces: ['catalogue'] } : {}),
   })),
   {
     dir: 'simulators/open5gs',

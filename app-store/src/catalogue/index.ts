@@ -1,0 +1,57 @@
+/** The catalogue format: pure (no database, no Nest), shared by the server that signs and the handset that checks. */
+export {
+  canonicalJson,
+  canonicalBytes,
+  CanonicalJsonError,
+  MAX_JSON_DEPTH,
+  type JsonValue,
+} from './canonical-json.js';
+export { applyMergePatch, createMergePatch } from './merge-patch.js';
+export {
+  CATALOGUE_FORMAT,
+  CATALOGUE_TRACKS,
+  MAX_INDEX_BYTES,
+  MAX_APPS,
+  MAX_VERSIONS_PER_APP,
+  MAX_CHECKPOINTS,
+  CatalogueError,
+  CatalogueIndexSchema,
+  CatalogueAppSchema,
+  CatalogueVersionSchema,
+  LogInclusionSchema,
+  apkLogLeaf,
+  logInclusion,
+  encodeIndex,
+  parseIndex,
+  parseCanonical,
+  createIndexDiff,
+  applyIndexDiff,
+  sha256Hex,
+  type CatalogueErrorCode,
+  type CatalogueTrack,
+  type CatalogueIndex,
+  type CatalogueApp,
+  type CatalogueVersion,
+  type LogInclusion,
+} from './catalogue-index.js';
+export {
+  ENTRY_TYP,
+  MAX_ENTRY_BYTES,
+  MAX_DIFFS,
+  CatalogueEntrySchema,
+  catalogueEntry,
+  signEntry,
+  verifyEntry,
+  type CatalogueEntry,
+  type CatalogueFile,
+  type CatalogueSigner,
+  type EntryCheck,
+  type EntryPins,
+  type EntryState,
+} from './catalogue-entry.js';
+export {
+  verifyCatalogue,
+  indexFromDiff,
+  type CataloguePins,
+  type CatalogueVerdict,
+} from './verify-catalogue.js';
