@@ -12,3 +12,21 @@ export {
   type ZipLimits,
   type ZipMethod,
 } from './zip/zip-archive.js';
+export { ManifestError, type ManifestErrorCode } from './manifest/manifest-error.js';
+export {
+  parseAxml,
+  DEFAULT_AXML_LIMITS,
+  type AxmlAttribute,
+  type AxmlElement,
+  type AxmlLimits,
+} from './manifest/axml.js';
+export type { ResValue } from './manifest/res-chunk.js';
+export { parseResourceTable, type ResourceTable, type ResolvedValue } from './manifest/arsc.js';
+export { parseManifest, ATTR, type ManifestInfo } from './manifest/manifest.js';
+export {
+  readApkInfo,
+  nativeAbis,
+  DEFAULT_APK_INFO_LIMITS,
+  type ApkInfo,
+  type ApkInfoLimits,
+} from './manifest/apk-info.js';
