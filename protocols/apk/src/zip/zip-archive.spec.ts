@@ -132,6 +132,8 @@ describe('openZip on crafted archives', () => {
     expect(await refusal(buildZip([{ ...hello(), method: 12 }]))).toBe('zip_unsupported_method');
     expect(await refusal(buildZip([{ ...hello(), flags: 0x0001 }]))).toBe('zip_encrypted');
     expect(await refusal(buildZip([{ ...hello(), cd: { usize: 0xffffffff } }]))).toBe('zip64_unsupported');
+    expect(await refusal(buildZip([{ ...hello(), cd: { disk: 0xffff } }]))).toBe('zip64_unsupported');
+    expect(await refusal(buildZip([{ ...hello(), cd: { disk: 1 } }]))).toBe('zip_multi_disk');
     expect(await refusal(buildZip([hello('a'), hello('b')], { entriesField: 3 }))).toBe('zip_cd_malformed');
     expect(await refusal(buildZip([hello('a'), hello('b')], { entriesField: 1 }))).toBe('zip_cd_malformed');
   });

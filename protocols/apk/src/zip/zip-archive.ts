@@ -160,9 +160,14 @@ function parseCentralDirectory(cd: Buffer, eocd: Eocd, limits: ZipLimits): Centr
     const recordEnd = pos + CENTRAL_SIZE + nameLength + extraLength + commentLength;
     if (recordEnd > cd.length) fail('zip_truncated', 'a central directory record runs past the directory');
     // APPNOTE 4.4.8/4.4.9/4.4.16: 0xFFFFFFFF defers to a ZIP64 extra field, which we do not accept.
-    if (compressedSize === 0xffffffff || uncompressedSize === 0xffffffff || localHeaderOffset === 0xffffffff)
+    if (
+      compressedSize === 0xffffffff ||
+      uncompressedSize === 0xffffffff ||
+      localHeaderOffset === 0xffffffff ||
+      diskStart === 0xffff
+    )
       fail('zip64_unsupported', 'a ZIP64 entry');
-    if (diskStart !== 0 && diskStart !== 0xffff) fail('zip_multi_disk', 'an entry on another disk');
+    if (diskStart !== 0) fail('zip_multi_disk', 'an entry on another disk');
     if (out.length >= limits.maxEntries)
       fail('zip_too_many_entries', `more than ${limits.maxEntries} entries`);
     if (nameLength > limits.maxNameLength)

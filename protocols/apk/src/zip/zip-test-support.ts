@@ -12,7 +12,15 @@ export type Spec = {
   method?: number;
   flags?: number;
   /** Overrides of what the central directory / local header say. */
-  cd?: Partial<{ name: Buffer; crc: number; csize: number; usize: number; offset: number; method: number }>;
+  cd?: Partial<{
+    name: Buffer;
+    crc: number;
+    csize: number;
+    usize: number;
+    offset: number;
+    method: number;
+    disk: number;
+  }>;
   local?: Partial<{ name: Buffer; crc: number; csize: number; usize: number; method: number; flags: number }>;
   /** Bytes written after the data (a data descriptor). */
   trailer?: Buffer;
@@ -51,6 +59,7 @@ export function buildZip(specs: Spec[], opts: { entriesField?: number; gap?: Buf
     cdh.writeUInt32LE(c.csize ?? body.length, 20);
     cdh.writeUInt32LE(c.usize ?? s.data.length, 24);
     cdh.writeUInt16LE(cname.length, 28);
+    cdh.writeUInt16LE(c.disk ?? 0, 34);
     cdh.writeUInt32LE(c.offset ?? offset, 42);
     central.push(cdh, cname);
     const trailer = s.trailer ?? Buffer.alloc(0);
