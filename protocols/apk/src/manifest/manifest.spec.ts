@@ -1,15 +1,17 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { bufferSource } from '../byte-source.js';
 import { openZip } from '../zip/zip-archive.js';
+import { ZipError } from '../zip/zip-error.js';
 import { buildZip } from '../zip/zip-test-support.js';
 import { readApkInfo } from './apk-info.js';
 import { parseResourceTable } from './arsc.js';
 import { parseAxml } from './axml.js';
 import { writeArsc, writeAxml, type XAttr, type XElement } from './axml-test-support.js';
 import { parseManifest } from './manifest.js';
-import type { ManifestErrorCode } from './manifest-error.js';
+import { ManifestError, type ManifestErrorCode } from './manifest-error.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
 const T_REF = 0x01;
@@ -200,5 +202,62 @@ describe('readApkInfo', () => {
     ).rejects.toMatchObject({
       code: 'zip_entry_too_large',
     });
+  });
+});
+
+/** A seeded byte stream (SHA-256 in counter mode): the same mutations on every run. */
+function seeded(seed: string): () => number {
+  let counter = 0;
+  return () => createHash('sha256').update(`${seed}/${counter++}`).digest().readUInt32LE(0) / 2 ** 32;
+}
+
+function mutate(bytes: Buffer, flips: number, random: () => number): Buffer {
+  const out = Buffer.from(bytes);
+  for (let i = 0; i < flips; i++) out[Math.floor(random() * out.length)] = Math.floor(random() * 256);
+  return out;
+}
+
+describe('damaged input', () => {
+  it('a damaged manifest or resource table fails with a ManifestError, or parses — never anything else', async () => {
+    const archive = await openZip(bufferSource(readFileSync(`${FIXTURES}golden-aligned-v1v2v3-out.apk`)));
+    const manifest = await archive.readEntry('AndroidManifest.xml', 1 << 20);
+    const arsc = await archive.readEntry('resources.arsc', 1 << 22);
+    const random = seeded('pakawaaz/apk/manifest/damage/v1');
+    const unexpected: string[] = [];
+    let refused = 0;
+    for (let i = 0; i < 1500; i++) {
+      for (const run of [
+        () => parseManifest(mutate(manifest, 1 + (i % 4), random)),
+        () => parseResourceTable(mutate(arsc, 1 + (i % 4), random)).resolve(0x7f020000 + (i % 3)),
+      ]) {
+        try {
+          run();
+        } catch (err) {
+          if (err instanceof ManifestError) refused++;
+          else unexpected.push(String(err));
+        }
+      }
+    }
+    expect(unexpected).toEqual([]);
+    expect(refused).toBeGreaterThan(100); // the damage does reach the checks
+  });
+
+  it('a damaged APK fails with a ZipError or ManifestError, or reads — never anything else', async () => {
+    const apk = readFileSync(`${FIXTURES}golden-aligned-v1v2v3-out.apk`);
+    const random = seeded('pakawaaz/apk/zip/damage/v1');
+    const unexpected: string[] = [];
+    let refused = 0;
+    for (let i = 0; i < 400; i++) {
+      try {
+        const archive = await openZip(bufferSource(mutate(apk, 1 + (i % 3), random)));
+        await readApkInfo(archive);
+        for (const e of archive.entries) await archive.readEntry(e.name, 1 << 24);
+      } catch (err) {
+        if (err instanceof ZipError || err instanceof ManifestError) refused++;
+        else unexpected.push(String(err));
+      }
+    }
+    expect(unexpected).toEqual([]);
+    expect(refused).toBeGreaterThan(50);
   });
 });
