@@ -30,5 +30,5 @@ export {
   type ApkInfo,
   type ApkInfoLimits,
 } from './manifest/apk-info.js';
-export { verifyV1, type V1Options, type V1Result, type V1ErrorCode } from './v1/v1-verifier.js';
+export { verifyV1, v1AsReported, type V1Options, type V1Result, type V1ErrorCode } from './v1/v1-verifier.js';
 export { parseJarManifest, type JarSection } from './v1/jar-manifest.js';

@@ -192,3 +192,11 @@ async function verifyOrThrow(archive: ZipArchive, options: V1Options): Promise<s
 function readWhole(archive: ZipArchive, e: ZipEntry): Promise<Buffer> {
   return archive.readEntry(e.name, e.uncompressedSize);
 }
+
+/**
+ * ApkInspection.schemes.v1 as apksigner reports it: with a minimum SDK of 24 or more, apksig verifies v1 (and
+ * apksigner says "Verified using v1 scheme") only when neither v2 nor v3 verified.
+ */
+export function v1AsReported(v1: V1Result, v2: boolean, v3: boolean): boolean {
+  return v1.verified && !v2 && !v3;
+}
