@@ -197,6 +197,6 @@ function readWhole(archive: ZipArchive, e: ZipEntry): Promise<Buffer> {
  * ApkInspection.schemes.v1 as apksigner reports it: with a minimum SDK of 24 or more, apksig verifies v1 (and
  * apksigner says "Verified using v1 scheme") only when neither v2 nor v3 verified.
  */
-export function v1AsReported(v1: V1Result, v2: boolean, v3: boolean): boolean {
+export function v1AsReported(v1: Pick<V1Result, 'verified'>, v2: boolean, v3: boolean): boolean {
   return v1.verified && !v2 && !v3;
 }
