@@ -96,6 +96,7 @@ function parseBadging(stdout: string): Badging {
 }
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
+const AAPT_AVAILABLE = aaptAvailable();
 const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.apk'));
 
 /** Files aapt itself refuses (empty, broken ZIP structure, a bad name, an invalid string pool). */
@@ -115,7 +116,7 @@ const WE_REFUSE: Record<string, string> = {
   'weird-compression-method.apk': 'zip_unsupported_method',
 };
 
-describe.runIf(aaptAvailable())('readApkInfo agrees with aapt dump badging', () => {
+describe.runIf(AAPT_AVAILABLE)('readApkInfo agrees with aapt dump badging', () => {
   it.each(files)('%s', async (file) => {
     const path = join(FIXTURES, file);
     const badging = await aapt(['dump', 'badging', path]);
@@ -228,7 +229,7 @@ const VARIANTS = [
   },
 ];
 
-describe.runIf(aaptAvailable())('readApkInfo agrees with aapt on synthetic manifests', () => {
+describe.runIf(AAPT_AVAILABLE)('readApkInfo agrees with aapt on synthetic manifests', () => {
   it.each(VARIANTS)('$label', async ({ utf8, debuggable }) => {
     const apk = buildZip([
       { name: 'AndroidManifest.xml', data: writeAxml(syntheticManifest(debuggable), { utf8 }) },
