@@ -14,3 +14,33 @@ export {
   ApkSignatureError,
   type ApkSignatureErrorCode,
 } from './signing/apk-signature-errors.js';
+export { ZipError, type ZipErrorCode } from './zip/zip-error.js';
+export {
+  openZip,
+  checkEntryName,
+  DEFAULT_ZIP_LIMITS,
+  type ZipArchive,
+  type ZipEntry,
+  type ZipLimits,
+  type ZipMethod,
+} from './zip/zip-archive.js';
+export { ManifestError, type ManifestErrorCode } from './manifest/manifest-error.js';
+export {
+  parseAxml,
+  DEFAULT_AXML_LIMITS,
+  type AxmlAttribute,
+  type AxmlElement,
+  type AxmlLimits,
+} from './manifest/axml.js';
+export type { ResValue } from './manifest/res-chunk.js';
+export { parseResourceTable, type ResourceTable, type ResolvedValue } from './manifest/arsc.js';
+export { parseManifest, ATTR, type ManifestInfo } from './manifest/manifest.js';
+export {
+  readApkInfo,
+  nativeAbis,
+  DEFAULT_APK_INFO_LIMITS,
+  type ApkInfo,
+  type ApkInfoLimits,
+} from './manifest/apk-info.js';
+export { verifyV1, v1AsReported, type V1Options, type V1Result, type V1ErrorCode } from './v1/v1-verifier.js';
+export { parseJarManifest, type JarSection } from './v1/jar-manifest.js';
