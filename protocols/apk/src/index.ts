@@ -44,3 +44,4 @@ export {
 } from './manifest/apk-info.js';
 export { verifyV1, v1AsReported, type V1Options, type V1Result, type V1ErrorCode } from './v1/v1-verifier.js';
 export { parseJarManifest, type JarSection } from './v1/jar-manifest.js';
+export { inspectApk, DEFAULT_MIN_SDK, type InspectOptions } from './inspect.js';

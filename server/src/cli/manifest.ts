@@ -17,6 +17,7 @@ const profiles: Module = async () => (await import('./commands/profiles.js')).re
 const milenage: Module = async () => (await import('./commands/milenage.js')).registerMilenageCommands;
 const attestation: Module = async () =>
   (await import('./commands/attestation.js')).registerAttestationCommands;
+const apk: Module = async () => (await import('./commands/apk.js')).registerApkCommands;
 const devices: Module = async () => (await import('./commands/devices.js')).registerDeviceCommands;
 const network: Module = async () => (await import('./commands/network.js')).registerNetworkCommands;
 const networkHealth: Module = async () =>
@@ -85,6 +86,7 @@ export const COMMANDS: Readonly<Record<string, TopLevelCommand>> = {
     modules: [milenage],
   },
   attestation: { description: 'Android Key Attestation chains, inspected offline', modules: [attestation] },
+  apk: { description: 'Android packages, inspected offline', modules: [apk] },
   network: { description: 'the private LTE/5G core (Open5GS)', modules: [network, networkHealth] },
   open5gs: { description: 'Open5GS configuration and data', modules: [network] },
   alarms: { description: 'alarms raised by the network health monitor', modules: [networkHealth] },

@@ -47,6 +47,8 @@ export type ApkSignatureVerdict = {
   lineage: string[];
   /** Stable codes (APK_SIGNATURE_ERRORS); empty when a scheme verified. */
   errors: ApkSignatureErrorCode[];
+  /** Which scheme blocks the APK Signing Block holds, verified or not (v1's stripping check needs them). */
+  present: { v2: boolean; v3: boolean };
 };
 
 const refused = (...errors: ApkSignatureErrorCode[]): ApkSignatureVerdict => ({
@@ -54,6 +56,7 @@ const refused = (...errors: ApkSignatureErrorCode[]): ApkSignatureVerdict => ({
   signers: [],
   lineage: [],
   errors: [...new Set(errors)],
+  present: { v2: false, v3: false },
 });
 
 /** The code of an expected error; while reading, anything else is the source failing (RangeError, I/O). */
@@ -145,6 +148,8 @@ export async function verifyApkSignatures(
   if (!block) return refused('apk_not_signed_v2_v3');
   const v2Block = block.pairs.get(V2_BLOCK_ID);
   const v3Block = block.pairs.get(V3_BLOCK_ID);
+  const present = { v2: v2Block !== undefined, v3: v3Block !== undefined };
+  const found = (v: ApkSignatureVerdict): ApkSignatureVerdict => ({ ...v, present });
 
   // apksig ApkVerifier.verify: v3 first (for Android P+); errors there end the verification.
   let v3: SchemeResult | null = null;
@@ -155,7 +160,7 @@ export async function verifyApkSignatures(
       v3 = parseScheme(3, v3Block, range, limits);
       lineage = checkV3Signers(v3.signers, range.minSdk, maxSdk);
     } catch (err) {
-      return refused(codeOf(err, false));
+      return found(refused(codeOf(err, false)));
     }
   }
   // v2 when a platform in range would look at it: before P, or when there is no v3 block.
@@ -164,12 +169,12 @@ export async function verifyApkSignatures(
     try {
       v2 = parseScheme(2, v2Block, { minSdk: Math.max(minSdk, SDK_V2), maxSdk }, limits);
     } catch (err) {
-      return refused(codeOf(err, false));
+      return found(refused(codeOf(err, false)));
     }
     // V2_SIG_MISSING_APK_SIG_REFERENCED: the signer vouched for a v3 signature that is no longer there.
-    if (!v3Block && v2.signers.some((s) => s.strippingProtection.includes(3))) return refused('v3_stripped');
+    if (!v3Block && v2.signers.some((s) => s.strippingProtection.includes(3))) return found(refused('v3_stripped'));
   }
-  if (!v2 && !v3) return refused('apk_not_signed_v2_v3');
+  if (!v2 && !v3) return found(refused('apk_not_signed_v2_v3'));
 
   const signers = [...(v3?.signers ?? []), ...(v2?.signers ?? [])];
   const needed = new Set<ContentDigestAlgorithm>(
@@ -185,17 +190,18 @@ export async function verifyApkSignatures(
     const actual = await computeContentDigests(source, sections, needed, limits.sliceSize);
     for (const signer of signers)
       for (const { algorithm, expected } of signer.digests)
-        if (!actual.get(algorithm.digest)!.equals(expected)) return refused('digest_mismatch');
+        if (!actual.get(algorithm.digest)!.equals(expected)) return found(refused('digest_mismatch'));
   } catch (err) {
-    return refused(codeOf(err, true));
+    return found(refused(codeOf(err, true)));
   }
 
   // apksig ApkVerifier.Result: the signer certificates of the newest verified scheme.
   const reported = v3 ?? v2!;
-  return {
+  return found({
     schemes: { v2: v2 !== null, v3: v3 !== null },
     signers: reported.signers.map((s) => s.certificates[0]!.sha256),
     lineage,
     errors: [],
-  };
+    present,
+  });
 }
