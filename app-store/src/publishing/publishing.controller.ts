@@ -1,0 +1,190 @@
+import { Readable } from 'node:stream';
+import { Body, Controller, Get, Headers, Param, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import {
+  CurrentPrincipal,
+  ErrorCodes,
+  RequestId,
+  Roles,
+  RouteScope,
+  ZodBody,
+  ZodQuery,
+  ZodResponse,
+  ZodValidationPipe,
+  type Principal,
+} from '@pakawaaz/platform';
+import type { z } from 'zod';
+import { APP_STORE_ERROR_STATUS, appStoreError } from '../app-store.errors.js';
+import {
+  AppIdParam,
+  AppList,
+  AppView,
+  MandatoryInput,
+  MemberInput,
+  MemberList,
+  OrgIdParam,
+  OrgInput,
+  OrgList,
+  OrgView,
+  PublishQuery,
+  PublishResult,
+  ReviewInput,
+  ReviewQueue,
+  VersionIdParam,
+  VersionList,
+  VersionView,
+} from './publishing.dto.js';
+import { PublishingService } from './publishing.service.js';
+import { ReviewsService } from './reviews.service.js';
+
+/** The media type of an APK (IANA registration application/vnd.android.package-archive). */
+export const APK_MEDIA_TYPE = 'application/vnd.android.package-archive';
+/** The route of the raw APK upload (the server accepts APK_MEDIA_TYPE there only). */
+export const STORE_APK_ROUTE = '/api/v1/store/apps/versions';
+
+@ApiTags('app-store')
+@ApiBearerAuth('bearer')
+// Developer organisations belong to institutions (vendors' to none: national only); services keep each
+// caller to the organisations it is a member of (developers) or that are in its scope (reviewers).
+@RouteScope('institution')
+@ErrorCodes(APP_STORE_ERROR_STATUS, 'invalid_store_input')
+@Controller('api/v1/store')
+export class StoreController {
+  constructor(
+    private readonly publishing: PublishingService,
+    private readonly reviews: ReviewsService,
+  ) {}
+
+  /** The APK is the raw request body, read as it arrives and never buffered. */
+  @Post('apps/versions')
+  @Roles('developer')
+  @ApiConsumes(APK_MEDIA_TYPE)
+  @ApiBody({ schema: { type: 'string', format: 'binary', description: 'The signed APK' } })
+  @ErrorCodes(
+    APP_STORE_ERROR_STATUS,
+    'not_a_developer',
+    'developer_org_required',
+    'developer_org_not_found',
+    'apk_too_large',
+    'apk_truncated',
+    'apk_uploads_busy',
+    'apk_inspector_unavailable',
+    'apk_not_verified',
+    'apk_manifest_incomplete',
+    'package_owned_by_another_org',
+    'signer_mismatch',
+    'version_code_not_increasing',
+  )
+  @ZodResponse(201, PublishResult, 'Verified and in review; nothing is stored when the upload is refused')
+  publish(
+    @ZodQuery(PublishQuery) q: z.output<typeof PublishQuery>,
+    @Body() body: unknown,
+    @Headers('content-length') length: string | undefined,
+    @CurrentPrincipal() by: Principal,
+    @RequestId() requestId: string,
+  ) {
+    return this.publishing.publish(
+      q,
+      apkBody(body),
+      length === undefined ? undefined : Number(length),
+      by,
+      requestId,
+    );
+  }
+
+  @Get('apps')
+  @Roles('developer', 'app-reviewer')
+  @ZodResponse(200, AppList, "Developers: their organisations' apps; reviewers: every app in their scope")
+  apps(@CurrentPrincipal() by: Principal) {
+    return this.publishing.apps(by);
+  }
+
+  @Get('apps/:id/versions')
+  @Roles('developer', 'app-reviewer')
+  @ErrorCodes(APP_STORE_ERROR_STATUS, 'app_not_found')
+  @ZodResponse(200, VersionList, 'Highest versionCode first, with their reviews')
+  versions(@Param('id', new ZodValidationPipe(AppIdParam)) id: string, @CurrentPrincipal() by: Principal) {
+    return this.publishing.versions(id, by);
+  }
+
+  @Put('apps/:id/mandatory')
+  @Roles('app-reviewer')
+  @ErrorCodes(APP_STORE_ERROR_STATUS, 'app_not_found')
+  @ZodResponse(200, AppView, "A mandatory app's versions need two distinct approvers")
+  setMandatory(
+    @Param('id', new ZodValidationPipe(AppIdParam)) id: string,
+    @ZodBody(MandatoryInput) body: z.output<typeof MandatoryInput>,
+    @CurrentPrincipal() by: Principal,
+    @RequestId() requestId: string,
+  ) {
+    return this.reviews.setMandatory(id, body, by, requestId);
+  }
+
+  @Get('reviews')
+  @Roles('app-reviewer')
+  @ZodResponse(200, ReviewQueue, 'Versions in review, oldest first, with their permission diff')
+  queue(@CurrentPrincipal() by: Principal) {
+    return this.reviews.queue(by);
+  }
+
+  @Post('versions/:id/reviews')
+  @Roles('app-reviewer')
+  @ErrorCodes(
+    APP_STORE_ERROR_STATUS,
+    'app_version_not_found',
+    'version_not_in_review',
+    'review_by_uploader',
+    'already_reviewed',
+    'policy_findings_unresolved',
+  )
+  @ZodResponse(201, VersionView, 'The decision is recorded and audited')
+  review(
+    @Param('id', new ZodValidationPipe(VersionIdParam)) id: string,
+    @ZodBody(ReviewInput) body: z.output<typeof ReviewInput>,
+    @CurrentPrincipal() by: Principal,
+    @RequestId() requestId: string,
+  ) {
+    return this.reviews.decide(id, body, by, requestId);
+  }
+
+  @Get('orgs')
+  @Roles('app-reviewer')
+  @ZodResponse(200, OrgList)
+  orgs(@CurrentPrincipal() by: Principal) {
+    return this.reviews.orgs(by);
+  }
+
+  @Post('orgs')
+  @Roles('app-reviewer')
+  @ErrorCodes(APP_STORE_ERROR_STATUS, 'developer_org_exists', 'org_outside_scope')
+  @ZodResponse(201, OrgView, 'institutionId null (a vendor) needs a national reviewer')
+  createOrg(
+    @ZodBody(OrgInput) body: z.output<typeof OrgInput>,
+    @CurrentPrincipal() by: Principal,
+    @RequestId() requestId: string,
+  ) {
+    return this.reviews.createOrg(body, by, requestId);
+  }
+
+  @Post('orgs/:id/members')
+  @Roles('app-reviewer')
+  @ErrorCodes(APP_STORE_ERROR_STATUS, 'developer_org_not_found')
+  @ZodResponse(201, MemberList)
+  addMember(
+    @Param('id', new ZodValidationPipe(OrgIdParam)) id: string,
+    @ZodBody(MemberInput) body: z.output<typeof MemberInput>,
+    @CurrentPrincipal() by: Principal,
+    @RequestId() requestId: string,
+  ) {
+    return this.reviews.addMember(id, body, by, requestId);
+  }
+}
+
+function apkBody(body: unknown): Readable {
+  if (!(body instanceof Readable))
+    throw appStoreError(
+      'invalid_store_input',
+      `Send the APK as the body with Content-Type: ${APK_MEDIA_TYPE}.`,
+    );
+  return body;
+}
