@@ -6,5 +6,6 @@ export { APP_STORE_CONFIG, loadAppStoreConfig, type AppStoreConfig } from './app
 // The port the server binds to a worker running @pakawaaz/apk's inspectApk.
 export { APK_INSPECTOR, type ApkInspector } from './publishing/apk-inspector.js';
 // The upload route (the server lets the APK media type through there only).
-export { APK_MEDIA_TYPE, STORE_APK_ROUTE } from './publishing/publishing.controller.js';
+export { STORE_APK_ROUTE } from './publishing/publishing.controller.js';
+export { APK_MEDIA_TYPE } from './publishing/publishing.service.js';
 export type { StorePolicy, PolicyFinding, Track } from './publishing/publishing-rules.js';

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { Body, Controller, Get, Headers, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import {
@@ -14,7 +13,7 @@ import {
   type Principal,
 } from '@pakawaaz/platform';
 import type { z } from 'zod';
-import { APP_STORE_ERROR_STATUS, appStoreError } from '../app-store.errors.js';
+import { APP_STORE_ERROR_STATUS } from '../app-store.errors.js';
 import {
   AppIdParam,
   AppList,
@@ -34,11 +33,9 @@ import {
   VersionList,
   VersionView,
 } from './publishing.dto.js';
-import { PublishingService } from './publishing.service.js';
+import { APK_MEDIA_TYPE, PublishingService } from './publishing.service.js';
 import { ReviewsService } from './reviews.service.js';
 
-/** The media type of an APK (IANA registration application/vnd.android.package-archive). */
-export const APK_MEDIA_TYPE = 'application/vnd.android.package-archive';
 /** The route of the raw APK upload (the server accepts APK_MEDIA_TYPE there only). */
 export const STORE_APK_ROUTE = '/api/v1/store/apps/versions';
 
@@ -55,7 +52,10 @@ export class StoreController {
     private readonly reviews: ReviewsService,
   ) {}
 
-  /** The APK is the raw request body, read as it arrives and never buffered. */
+  /**
+   * The APK is the raw request body, read as it arrives and never buffered. The service checks who the caller
+   * is before it looks at the body (a JSON body from a stranger is a 403, not a 400).
+   */
   @Post('apps/versions')
   @Roles('developer')
   @ApiConsumes(APK_MEDIA_TYPE)
@@ -83,13 +83,7 @@ export class StoreController {
     @CurrentPrincipal() by: Principal,
     @RequestId() requestId: string,
   ) {
-    return this.publishing.publish(
-      q,
-      apkBody(body),
-      length === undefined ? undefined : Number(length),
-      by,
-      requestId,
-    );
+    return this.publishing.publish(q, body, length === undefined ? undefined : Number(length), by, requestId);
   }
 
   @Get('apps')
@@ -178,13 +172,4 @@ export class StoreController {
   ) {
     return this.reviews.addMember(id, body, by, requestId);
   }
-}
-
-function apkBody(body: unknown): Readable {
-  if (!(body instanceof Readable))
-    throw appStoreError(
-      'invalid_store_input',
-      `Send the APK as the body with Content-Type: ${APK_MEDIA_TYPE}.`,
-    );
-  return body;
 }

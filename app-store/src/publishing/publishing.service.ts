@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import type { ApkInspection } from '@pakawaaz/apk';
 import {
@@ -31,6 +31,9 @@ import {
   type AppRow,
   type OrgRow,
 } from './publishing.repository.js';
+
+/** The media type of an APK (IANA registration application/vnd.android.package-archive). */
+export const APK_MEDIA_TYPE = 'application/vnd.android.package-archive';
 
 export const APK_BLOB_STORE = Symbol.for('pakawaaz.app-store.ApkBlobStore');
 
@@ -69,14 +72,14 @@ export class PublishingService implements OnModuleInit {
 
   async publish(
     q: z.output<typeof PublishQuery>,
-    body: Readable,
+    body: unknown,
     declaredBytes: number | undefined,
     by: Principal,
     requestId: string,
   ) {
     // The body is not read on a refusal before streaming: drained, so that the connection can answer.
     const refuse: Refuse = (err) => {
-      body.resume();
+      if (body instanceof Readable) body.resume();
       throw err;
     };
     const orgs = await this.repo.orgsOfMember(by.actor.id, scopeIds(by));
@@ -84,6 +87,11 @@ export class PublishingService implements OnModuleInit {
       refuse(appStoreError('not_a_developer', 'You are not a member of a developer organisation.'));
     if (q.org !== undefined && !orgs.some((o) => o.id === q.org))
       refuse(appStoreError('developer_org_not_found', 'You are not a member of this organisation.'));
+    if (!(body instanceof Readable))
+      throw appStoreError(
+        'invalid_store_input',
+        `Send the APK as the body with Content-Type: ${APK_MEDIA_TYPE}.`,
+      );
     if (!this.inspect)
       refuse(appStoreError('apk_inspector_unavailable', 'This node cannot verify APKs: try another node.'));
     if (this.uploading >= MAX_CONCURRENT_UPLOADS)
