@@ -5,6 +5,7 @@ export { APP_STORE_ERROR_STATUS, type AppStoreErrorCode } from './app-store.erro
 export { APP_STORE_CONFIG, loadAppStoreConfig, type AppStoreConfig } from './app-store.config.js';
 // The port the server binds to a worker running @pakawaaz/apk's inspectApk.
 export { APK_INSPECTOR, type ApkInspector } from './publishing/apk-inspector.js';
+export { WorkerApkInspector, INSPECT_MIN_SDK } from './publishing/apk-inspector.pool.js';
 // The upload route (the server lets the APK media type through there only).
 export { STORE_APK_ROUTE } from './publishing/publishing.controller.js';
 export { APK_MEDIA_TYPE } from './publishing/publishing.service.js';
