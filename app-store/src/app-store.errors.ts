@@ -6,7 +6,7 @@ export type AppStoreErrorCode =
   | 'developer_org_required'
   | 'developer_org_not_found'
   | 'developer_org_exists'
-  | 'org_outside_scope'
+  | 'outside_institution_scope'
   | 'app_not_found'
   | 'app_version_not_found'
   | 'apk_too_large'
@@ -31,8 +31,9 @@ export const APP_STORE_ERROR_STATUS = {
   developer_org_required: 400,
   developer_org_not_found: 404,
   developer_org_exists: 409,
-  // An institution's reviewer creates organisations of its own institution only (vendors': national).
-  org_outside_scope: 403,
+  // An institution's reviewer creates organisations and sets the policy of its own institution only (vendors'
+  // organisations and the national policy: national callers).
+  outside_institution_scope: 403,
   app_not_found: 404,
   app_version_not_found: 404,
   // Over PAKAWAAZ_STORE_APK_MAX_BYTES, declared (refused before reading) or counted while reading.

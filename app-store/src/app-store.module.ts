@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_STORE_CONFIG, type AppStoreConfig } from './app-store.config.js';
 import { ApkBlobStore } from './publishing/apk-blob-store.js';
+import { PoliciesService } from './publishing/policies.service.js';
 import { StoreController } from './publishing/publishing.controller.js';
 import { PublishingRepository } from './publishing/publishing.repository.js';
 import { APK_BLOB_STORE, PublishingService } from './publishing/publishing.service.js';
@@ -22,6 +23,7 @@ export class AppStoreModule {
         PublishingRepository,
         PublishingService,
         ReviewsService,
+        PoliciesService,
       ],
     };
   }

@@ -25,6 +25,9 @@ import {
   OrgInput,
   OrgList,
   OrgView,
+  PolicyScopeParam,
+  StorePolicyInput,
+  StorePolicyView,
   PublishQuery,
   PublishResult,
   ReviewInput,
@@ -34,6 +37,7 @@ import {
   VersionView,
 } from './publishing.dto.js';
 import { APK_MEDIA_TYPE, PublishingService } from './publishing.service.js';
+import { PoliciesService } from './policies.service.js';
 import { ReviewsService } from './reviews.service.js';
 
 /** The route of the raw APK upload (the server accepts APK_MEDIA_TYPE there only). */
@@ -50,6 +54,7 @@ export class StoreController {
   constructor(
     private readonly publishing: PublishingService,
     private readonly reviews: ReviewsService,
+    private readonly policies: PoliciesService,
   ) {}
 
   /**
@@ -141,6 +146,34 @@ export class StoreController {
     return this.reviews.decide(id, body, by, requestId);
   }
 
+  @Get('policies/:scope')
+  @Roles('app-reviewer', 'developer')
+  @ErrorCodes(APP_STORE_ERROR_STATUS, 'outside_institution_scope')
+  @ZodResponse(
+    200,
+    StorePolicyView,
+    "scope: 'national' or an institution id; inherited: the national one applies",
+  )
+  policy(
+    @Param('scope', new ZodValidationPipe(PolicyScopeParam)) scope: string,
+    @CurrentPrincipal() by: Principal,
+  ) {
+    return this.policies.get(scope, by);
+  }
+
+  @Put('policies/:scope')
+  @Roles('app-reviewer')
+  @ErrorCodes(APP_STORE_ERROR_STATUS, 'outside_institution_scope')
+  @ZodResponse(200, StorePolicyView, 'Applies to versions uploaded from now on (their findings are kept)')
+  setPolicy(
+    @Param('scope', new ZodValidationPipe(PolicyScopeParam)) scope: string,
+    @ZodBody(StorePolicyInput) body: z.output<typeof StorePolicyInput>,
+    @CurrentPrincipal() by: Principal,
+    @RequestId() requestId: string,
+  ) {
+    return this.policies.set(scope, body, by, requestId);
+  }
+
   @Get('orgs')
   @Roles('app-reviewer')
   @ZodResponse(200, OrgList)
@@ -150,7 +183,7 @@ export class StoreController {
 
   @Post('orgs')
   @Roles('app-reviewer')
-  @ErrorCodes(APP_STORE_ERROR_STATUS, 'developer_org_exists', 'org_outside_scope')
+  @ErrorCodes(APP_STORE_ERROR_STATUS, 'developer_org_exists', 'outside_institution_scope')
   @ZodResponse(201, OrgView, 'institutionId null (a vendor) needs a national reviewer')
   createOrg(
     @ZodBody(OrgInput) body: z.output<typeof OrgInput>,

@@ -6,6 +6,34 @@ import type { AppRow, OrgRow, ReviewRow, VersionRow } from './publishing.reposit
 const uuid = z.string().uuid();
 
 export const OrgIdParam = uuid;
+/** A policy's scope: 'national' (vendors' apps, and every institution without its own) or an institution id. */
+export const PolicyScopeParam = z.union([z.literal('national'), uuid]);
+
+const permission = z.string().regex(/^[A-Za-z0-9_.]{1,200}$/, 'expected a permission name');
+export const StorePolicyInput = named(
+  'StorePolicy',
+  z
+    .object({
+      permissionAllow: z
+        .array(permission)
+        .max(1000)
+        .nullable()
+        .describe('Permissions an app may request; null: any that is not denied'),
+      permissionDeny: z.array(permission).max(1000).describe('Permissions no app may request'),
+      minTargetSdk: z.number().int().min(1).max(100).describe('Lowest targetSdkVersion accepted'),
+      allowCleartext: z.boolean().describe('Whether apps may send cleartext HTTP'),
+    })
+    .strict(),
+  'input',
+);
+export const StorePolicyView = named(
+  'StorePolicyView',
+  z.object({
+    scope: z.string(),
+    policy: StorePolicyInput,
+    inherited: z.boolean().describe('No policy of its own: the national one (or the default) applies'),
+  }),
+);
 export const AppIdParam = uuid;
 export const VersionIdParam = uuid;
 

@@ -172,6 +172,20 @@ export class PublishingRepository {
     return (await tx.insert(reviews).values(row).returning())[0]!;
   }
 
+  async upsertPolicy(row: typeof storePolicies.$inferInsert, tx: Db): Promise<void> {
+    await tx
+      .insert(storePolicies)
+      .values(row)
+      .onConflictDoUpdate({
+        target: storePolicies.scope,
+        set: { policy: row.policy, updatedBy: row.updatedBy, updatedAt: new Date() },
+      });
+  }
+
+  async policyRow(scope: string): Promise<typeof storePolicies.$inferSelect | undefined> {
+    return (await this.db.select().from(storePolicies).where(eq(storePolicies.scope, scope)))[0];
+  }
+
   /** The institution's policy, else the national one; undefined when neither was set. */
   async policy(
     institutionId: string | null,

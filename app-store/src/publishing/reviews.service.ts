@@ -114,7 +114,10 @@ export class ReviewsService {
   async createOrg(input: z.output<typeof OrgInput>, by: Principal, requestId: string) {
     // An institution's reviewer creates its institution's organisations; vendors (null) are national.
     if (!inScope(by, input.institutionId))
-      throw appStoreError('org_outside_scope', 'You may create organisations of your own institution only.');
+      throw appStoreError(
+        'outside_institution_scope',
+        'You may create organisations of your own institution only.',
+      );
     const id = randomUUID();
     const row = await this.database.db
       .transaction(async (tx) => {

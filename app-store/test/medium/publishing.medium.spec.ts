@@ -16,6 +16,7 @@ import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { appStoreDomain } from '../../src/app-store.domain.js';
 import { ApkBlobStore } from '../../src/publishing/apk-blob-store.js';
+import { PoliciesService } from '../../src/publishing/policies.service.js';
 import { PublishingRepository } from '../../src/publishing/publishing.repository.js';
 import { PublishingService } from '../../src/publishing/publishing.service.js';
 import { ReviewsService } from '../../src/publishing/reviews.service.js';
@@ -53,6 +54,7 @@ let db: TestDatabase;
 let dir: string;
 let publishing: PublishingService;
 let reviews: ReviewsService;
+let policies: PoliciesService;
 /** What the bound inspector answers next. */
 let next: ApkInspection;
 let inspected: string[] = [];
@@ -121,6 +123,7 @@ beforeAll(async () => {
     inspector,
   );
   reviews = new ReviewsService(db.handle, repo, publishing, audit);
+  policies = new PoliciesService(db.handle, repo, audit);
   const orgA = await reviews.createOrg({ name: 'Ministry A apps', institutionId: INST_A }, reviewerA, 'r');
   await reviews.addMember(orgA.id, { userId: devA.actor.id }, reviewerA, 'r');
   const orgB = await reviews.createOrg({ name: 'Ministry B apps', institutionId: INST_B }, reviewerB, 'r');
@@ -138,10 +141,10 @@ describe('developer organisations', () => {
   it("keeps an institution's reviewer to its own institution; vendors are national", async () => {
     expect(
       (await rejection(reviews.createOrg({ name: 'x', institutionId: INST_B }, reviewerA, 'r'))).code,
-    ).toBe('org_outside_scope');
+    ).toBe('outside_institution_scope');
     expect(
       (await rejection(reviews.createOrg({ name: 'v', institutionId: null }, reviewerA, 'r'))).code,
-    ).toBe('org_outside_scope');
+    ).toBe('outside_institution_scope');
     expect((await reviews.orgs(reviewerA)).orgs.map((o) => o.name)).toEqual(['Ministry A apps']);
   });
 });
@@ -277,5 +280,31 @@ describe('review', () => {
     );
     expect(twice.state).toBe('approved');
     expect(twice.reviews.map((r) => r.reviewer)).toEqual(['operator:rev-a', 'operator:rev-a2']);
+  });
+});
+
+// Last: its uploads would join the review queue the tests above count.
+describe('store policies', () => {
+  const lenient = { permissionAllow: null, permissionDeny: [], minTargetSdk: 21, allowCleartext: true };
+
+  it('starts from the default, inherited; an institution sets its own, never the national one nor another’s', async () => {
+    expect(await policies.get(INST_A, reviewerA)).toMatchObject({
+      inherited: true,
+      policy: { minTargetSdk: 35 },
+    });
+    expect((await rejection(policies.set('national', lenient, reviewerA, 'r'))).code).toBe(
+      'outside_institution_scope',
+    );
+    expect((await rejection(policies.get(INST_B, reviewerA))).code).toBe('outside_institution_scope');
+    expect(await policies.set(INST_A, lenient, reviewerA, 'r')).toMatchObject({ inherited: false });
+    expect((await policies.get(INST_A, reviewerA)).policy).toEqual(lenient);
+    expect((await policies.get(INST_B, reviewerB)).inherited).toBe(true);
+  });
+
+  it("applies the owning organisation's institution policy to new uploads", async () => {
+    const r = await publish(devA, { package: 'gov.pk.a.legacy', targetSdk: 26, usesCleartextTraffic: null });
+    expect(r.version.findings).toEqual([]);
+    const b = await publish(devB, { package: 'gov.pk.b.legacy', targetSdk: 26, usesCleartextTraffic: null });
+    expect(b.version.findings.map((f) => f.code)).toEqual(['target_sdk_below_floor', 'cleartext_traffic']);
   });
 });

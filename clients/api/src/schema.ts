@@ -1764,6 +1764,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/store/policies/{scope}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Store_policy"];
+        put: operations["Store_setPolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/store/reviews": {
         parameters: {
             query?: never;
@@ -2310,7 +2326,7 @@ export interface components {
             reason: string;
         };
         /** @enum {string} */
-        AppStoreErrorCode: "already_reviewed" | "apk_inspector_unavailable" | "apk_manifest_incomplete" | "apk_not_verified" | "apk_too_large" | "apk_truncated" | "apk_uploads_busy" | "app_not_found" | "app_version_not_found" | "developer_org_exists" | "developer_org_not_found" | "developer_org_required" | "invalid_store_input" | "not_a_developer" | "org_outside_scope" | "package_owned_by_another_org" | "policy_findings_unresolved" | "review_by_uploader" | "signer_mismatch" | "version_code_not_increasing" | "version_not_in_review";
+        AppStoreErrorCode: "already_reviewed" | "apk_inspector_unavailable" | "apk_manifest_incomplete" | "apk_not_verified" | "apk_too_large" | "apk_truncated" | "apk_uploads_busy" | "app_not_found" | "app_version_not_found" | "developer_org_exists" | "developer_org_not_found" | "developer_org_required" | "invalid_store_input" | "not_a_developer" | "outside_institution_scope" | "package_owned_by_another_org" | "policy_findings_unresolved" | "review_by_uploader" | "signer_mismatch" | "version_code_not_increasing" | "version_not_in_review";
         AppliedNetworkSpec: {
             /** Format: date-time */
             appliedAt: string;
@@ -6026,6 +6042,31 @@ export interface components {
                 versionCode: number;
                 versionName: string | null;
             }[];
+        };
+        StorePolicy: {
+            /** @description Whether apps may send cleartext HTTP */
+            allowCleartext: boolean;
+            /** @description Lowest targetSdkVersion accepted */
+            minTargetSdk: number;
+            /** @description Permissions an app may request; null: any that is not denied */
+            permissionAllow: string[] | null;
+            /** @description Permissions no app may request */
+            permissionDeny: string[];
+        };
+        StorePolicyView: {
+            /** @description No policy of its own: the national one (or the default) applies */
+            inherited: boolean;
+            policy: {
+                /** @description Whether apps may send cleartext HTTP */
+                allowCleartext: boolean;
+                /** @description Lowest targetSdkVersion accepted */
+                minTargetSdk: number;
+                /** @description Permissions an app may request; null: any that is not denied */
+                permissionAllow: string[] | null;
+                /** @description Permissions no app may request */
+                permissionDeny: string[];
+            };
+            scope: string;
         };
         StorePublishResult: {
             app: {
@@ -17186,7 +17227,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden`, `org_outside_scope` */
+            /** @description `forbidden`, `outside_institution_scope` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17194,7 +17235,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "org_outside_scope";
+                        code?: "forbidden" | "outside_institution_scope";
                     };
                 };
             };
@@ -17281,6 +17322,126 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "developer_org_not_found";
+                    };
+                };
+            };
+        };
+    };
+    Store_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scope: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description scope: 'national' or an institution id; inherited: the national one applies */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorePolicyView"];
+                };
+            };
+            /** @description `invalid_store_input`, `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_store_input" | "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `outside_institution_scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "outside_institution_scope";
+                    };
+                };
+            };
+        };
+    };
+    Store_setPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scope: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StorePolicy"];
+            };
+        };
+        responses: {
+            /** @description Applies to versions uploaded from now on (their findings are kept) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorePolicyView"];
+                };
+            };
+            /** @description `invalid_store_input`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_store_input" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `outside_institution_scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "outside_institution_scope";
                     };
                 };
             };

@@ -370,6 +370,13 @@ Object.assign(INSTITUTION_FIXTURES, {
       body: { decision: 'approve', reason: 'scope test' },
     }),
   },
+  'GET /api/v1/store/policies/{scope}': { read: () => `/api/v1/store/policies/${w.a}` },
+  'PUT /api/v1/store/policies/{scope}': {
+    write: () => ({
+      path: `/api/v1/store/policies/${w.a}`,
+      body: { permissionAllow: null, permissionDeny: [], minTargetSdk: 1, allowCleartext: true },
+    }),
+  },
   'POST /api/v1/store/orgs': {
     write: () => ({ path: '/api/v1/store/orgs', body: { name: 'scope-intruder-org', institutionId: w.a } }),
   },
