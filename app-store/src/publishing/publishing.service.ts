@@ -123,7 +123,14 @@ export class PublishingService implements OnModuleInit {
     by: Principal,
     requestId: string,
   ) {
-    const inspection = await this.inspect!(received.temp);
+    const inspection = await this.inspect!(received.temp).catch((err: unknown) => {
+      // The inspector reports a bad APK in its result; a throw is a file it could not read at all (or a
+      // worker that died on it): still the upload's refusal, never a 500 that invites a retry.
+      this.logger?.warn({ err, sha256: received.sha256 }, 'APK inspection failed');
+      throw appStoreError('apk_not_verified', 'The file could not be inspected as an APK.', {
+        errors: ['inspection_failed'],
+      });
+    });
     const { packageName, versionCode } = requireVerified(inspection);
     const app = await this.repo.appByPackage(packageName);
     const org = owningOrg(app, orgs, q.org);

@@ -111,7 +111,9 @@ beforeAll(async () => {
   const repo = new PublishingRepository(db.handle);
   const audit = new AuditService(db.handle);
   const inspector = async (file: string) => {
-    inspected.push(await readFile(file, 'utf8'));
+    const text = await readFile(file, 'utf8');
+    inspected.push(text);
+    if (text.startsWith('not an apk')) throw new Error('zip: no end of central directory');
     return next;
   };
   publishing = new PublishingService(
@@ -179,6 +181,14 @@ describe('publishing', () => {
       'apk_not_verified',
     );
     expect((await rejection(publish(devA, { package: null }))).code).toBe('apk_manifest_incomplete');
+    const garbage = publishing.publish(
+      { track: 'pilot', notes: '' },
+      body('not an apk'),
+      undefined,
+      devA,
+      'r',
+    );
+    expect((await rejection(garbage)).code).toBe('apk_not_verified');
     expect(await apkFiles()).toEqual(before);
     expect((await readdir(dir)).filter((f) => f.startsWith('.upload-'))).toEqual([]);
   });
