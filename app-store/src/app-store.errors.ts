@@ -19,6 +19,7 @@ export type AppStoreErrorCode =
   | 'signer_mismatch'
   | 'version_code_not_increasing'
   | 'version_not_in_review'
+  | 'version_not_withdrawable'
   | 'review_by_uploader'
   | 'already_reviewed'
   | 'policy_findings_unresolved';
@@ -53,6 +54,8 @@ export const APP_STORE_ERROR_STATUS = {
   signer_mismatch: 422,
   version_code_not_increasing: 409,
   version_not_in_review: 409,
+  // Only a version in review or approved can be withdrawn (a rejected one never reaches a handset).
+  version_not_withdrawable: 409,
   // Four eyes: whoever uploaded a version does not review it.
   review_by_uploader: 403,
   already_reviewed: 409,

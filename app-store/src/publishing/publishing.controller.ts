@@ -174,6 +174,18 @@ export class StoreController {
     return this.policies.set(scope, body, by, requestId);
   }
 
+  @Post('versions/:id/withdraw')
+  @Roles('developer', 'app-reviewer')
+  @ErrorCodes(APP_STORE_ERROR_STATUS, 'app_version_not_found', 'version_not_withdrawable')
+  @ZodResponse(201, VersionView, 'In review or approved → withdrawn (audited)')
+  withdraw(
+    @Param('id', new ZodValidationPipe(VersionIdParam)) id: string,
+    @CurrentPrincipal() by: Principal,
+    @RequestId() requestId: string,
+  ) {
+    return this.reviews.withdraw(id, by, requestId);
+  }
+
   @Get('orgs')
   @Roles('app-reviewer')
   @ZodResponse(200, OrgList)

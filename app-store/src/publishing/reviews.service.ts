@@ -107,6 +107,36 @@ export class ReviewsService {
     });
   }
 
+  /**
+   * Withdraws a version (in review, or approved: pulled from the catalogues that will list it). Developers of
+   * the owning organisation and reviewers in scope may; audited.
+   */
+  async withdraw(versionId: string, by: Principal, requestId: string) {
+    const notFound = () => appStoreError('app_version_not_found', 'No version with this id.');
+    const found = await this.repo.version(versionId);
+    if (!found) throw notFound();
+    const app = await this.publishing.visibleApp(found.appId, by).catch(() => {
+      throw notFound();
+    });
+    return this.database.db.transaction(async (tx) => {
+      const version = (await this.repo.version(versionId, tx, true))!;
+      if (version.state !== 'in_review' && version.state !== 'approved')
+        throw appStoreError('version_not_withdrawable', `This version is ${version.state}.`);
+      const updated = await this.repo.setVersionState(versionId, 'withdrawn', tx);
+      await this.audit.record(
+        {
+          actor: by.actor,
+          action: 'app-store.version.withdrawn',
+          target: `app:${app.packageName}`,
+          details: { versionId, versionCode: version.versionCode, from: version.state },
+          requestId,
+        },
+        tx,
+      );
+      return versionView(updated, await this.repo.reviewsOf([versionId], tx));
+    });
+  }
+
   async orgs(by: Principal) {
     return { orgs: (await this.repo.orgs(scopeIds(by))).map(orgView) };
   }

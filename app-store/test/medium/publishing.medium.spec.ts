@@ -290,6 +290,10 @@ describe('review', () => {
     );
     expect(twice.state).toBe('approved');
     expect(twice.reviews.map((r) => r.reviewer)).toEqual(['operator:rev-a', 'operator:rev-a2']);
+    // Withdrawn by its developer (not by another institution's), once.
+    expect((await rejection(reviews.withdraw(twice.id, devB, 'r'))).code).toBe('app_version_not_found');
+    expect((await reviews.withdraw(twice.id, devA, 'r')).state).toBe('withdrawn');
+    expect((await rejection(reviews.withdraw(twice.id, devA, 'r'))).code).toBe('version_not_withdrawable');
   });
 });
 

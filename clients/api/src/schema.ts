@@ -1812,6 +1812,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/store/versions/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Store_withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/subscriber-profiles": {
         parameters: {
             query?: never;
@@ -2326,7 +2342,7 @@ export interface components {
             reason: string;
         };
         /** @enum {string} */
-        AppStoreErrorCode: "already_reviewed" | "apk_inspector_unavailable" | "apk_manifest_incomplete" | "apk_not_verified" | "apk_too_large" | "apk_truncated" | "apk_uploads_busy" | "app_not_found" | "app_version_not_found" | "developer_org_exists" | "developer_org_not_found" | "developer_org_required" | "invalid_store_input" | "not_a_developer" | "outside_institution_scope" | "package_owned_by_another_org" | "policy_findings_unresolved" | "review_by_uploader" | "signer_mismatch" | "version_code_not_increasing" | "version_not_in_review";
+        AppStoreErrorCode: "already_reviewed" | "apk_inspector_unavailable" | "apk_manifest_incomplete" | "apk_not_verified" | "apk_too_large" | "apk_truncated" | "apk_uploads_busy" | "app_not_found" | "app_version_not_found" | "developer_org_exists" | "developer_org_not_found" | "developer_org_required" | "invalid_store_input" | "not_a_developer" | "outside_institution_scope" | "package_owned_by_another_org" | "policy_findings_unresolved" | "review_by_uploader" | "signer_mismatch" | "version_code_not_increasing" | "version_not_in_review" | "version_not_withdrawable";
         AppliedNetworkSpec: {
             /** Format: date-time */
             appliedAt: string;
@@ -17584,6 +17600,88 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "already_reviewed" | "policy_findings_unresolved" | "version_not_in_review";
+                    };
+                };
+            };
+        };
+    };
+    Store_withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description In review or approved → withdrawn (audited) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreAppVersion"];
+                };
+            };
+            /** @description `invalid_store_input`, `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_store_input" | "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `app_version_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "app_version_not_found";
+                    };
+                };
+            };
+            /** @description `version_not_withdrawable` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "version_not_withdrawable";
                     };
                 };
             };

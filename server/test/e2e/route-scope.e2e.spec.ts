@@ -377,6 +377,9 @@ Object.assign(INSTITUTION_FIXTURES, {
       body: { permissionAllow: null, permissionDeny: [], minTargetSdk: 1, allowCleartext: true },
     }),
   },
+  'POST /api/v1/store/versions/{id}/withdraw': {
+    write: () => ({ path: `/api/v1/store/versions/${NO_SUCH_ROLLOUT}/withdraw` }),
+  },
   'POST /api/v1/store/orgs': {
     write: () => ({ path: '/api/v1/store/orgs', body: { name: 'scope-intruder-org', institutionId: w.a } }),
   },
