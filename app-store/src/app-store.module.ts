@@ -1,5 +1,30 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_STORE_CONFIG, type AppStoreConfig } from './app-store.config.js';
+import { ApkBlobStore } from './publishing/apk-blob-store.js';
+import { PoliciesService } from './publishing/policies.service.js';
+import { StoreController } from './publishing/publishing.controller.js';
+import { PublishingRepository } from './publishing/publishing.repository.js';
+import { APK_BLOB_STORE, PublishingService } from './publishing/publishing.service.js';
+import { ReviewsService } from './publishing/reviews.service.js';
 
-/** Nest module of the app-store domain; features register their controllers and providers here as they land. */
+/**
+ * Nest module of the app-store domain. The APK inspector (APK_INSPECTOR) is bound by the composition root:
+ * without it, uploads are refused with apk_inspector_unavailable and everything else works.
+ */
 @Module({})
-export class AppStoreModule {}
+export class AppStoreModule {
+  static forRoot(config: AppStoreConfig): DynamicModule {
+    return {
+      module: AppStoreModule,
+      controllers: [StoreController],
+      providers: [
+        { provide: APP_STORE_CONFIG, useValue: config },
+        { provide: APK_BLOB_STORE, useValue: new ApkBlobStore(config.apkDir) },
+        PublishingRepository,
+        PublishingService,
+        ReviewsService,
+        PoliciesService,
+      ],
+    };
+  }
+}

@@ -1,3 +1,12 @@
 // Public face of the app-store domain: the only module other packages may import.
 export { appStoreDomain } from './app-store.domain.js';
 export { AppStoreModule } from './app-store.module.js';
+export { APP_STORE_ERROR_STATUS, type AppStoreErrorCode } from './app-store.errors.js';
+export { APP_STORE_CONFIG, loadAppStoreConfig, type AppStoreConfig } from './app-store.config.js';
+// The port the server binds to a worker running @pakawaaz/apk's inspectApk.
+export { APK_INSPECTOR, type ApkInspector } from './publishing/apk-inspector.js';
+export { WorkerApkInspector, INSPECT_MIN_SDK } from './publishing/apk-inspector.pool.js';
+// The upload route (the server lets the APK media type through there only).
+export { STORE_APK_ROUTE } from './publishing/publishing.controller.js';
+export { APK_MEDIA_TYPE } from './publishing/publishing.service.js';
+export type { StorePolicy, PolicyFinding, Track } from './publishing/publishing-rules.js';

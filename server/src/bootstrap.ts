@@ -7,6 +7,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { loadCoreNetworkConfig, NetworkSpecService } from '@pakawaaz/core-network';
 import { loadDeviceMgmtConfig } from '@pakawaaz/device-mgmt';
 import { loadHardenedOsConfig } from '@pakawaaz/hardened-os';
+import { loadAppStoreConfig } from '@pakawaaz/app-store';
 import {
   RadiusListener,
   FirstStartService,
@@ -149,6 +150,7 @@ export async function createApp(
     coreNetwork: loadCoreNetworkConfig(env, config),
     hardenedOs: loadHardenedOsConfig(env, config),
     deviceMgmt: loadDeviceMgmtConfig(env, config),
+    appStore: loadAppStoreConfig(env, config),
   };
   const https = loadTls(config);
   warnIfInsecure(config, https, resources.logger);

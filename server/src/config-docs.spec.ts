@@ -11,6 +11,7 @@ const CONFIG_FILES = [
   'core-network/src/core-network.config.ts',
   'device-mgmt/src/device-mgmt.config.ts',
   'hardened-os/src/hardened-os.config.ts',
+  'app-store/src/app-store.config.ts',
 ];
 
 /** Variables read outside the config schemas: the CLI's, and the tests' (documented for developers). */

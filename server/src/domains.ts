@@ -1,5 +1,5 @@
 import { Global, Module, type DynamicModule, type Type } from '@nestjs/common';
-import { AppStoreModule, appStoreDomain } from '@pakawaaz/app-store';
+import { AppStoreModule, appStoreDomain, type AppStoreConfig } from '@pakawaaz/app-store';
 import { CoreNetworkModule, coreNetworkDomain, type CoreNetworkConfig } from '@pakawaaz/core-network';
 import {
   DeviceMgmtModule,
@@ -72,6 +72,7 @@ export type DomainConfigs = {
   coreNetwork: CoreNetworkConfig;
   hardenedOs: HardenedOsConfig;
   deviceMgmt: DeviceMgmtConfig;
+  appStore: AppStoreConfig;
 };
 
 /** Nest modules of the domains a node may serve (identity is wired separately: every node needs it). */
@@ -79,7 +80,7 @@ export const DOMAIN_MODULES = {
   'core-network': (c) => CoreNetworkModule.forRoot(c.coreNetwork),
   'hardened-os': (c) => HardenedOsModule.forRoot(c.hardenedOs),
   'device-mgmt': (c) => DeviceMgmtModule.forRoot(c.deviceMgmt),
-  'app-store': () => AppStoreModule,
+  'app-store': (c) => AppStoreModule.forRoot(c.appStore),
   'secure-chat': () => SecureChatModule,
 } as const satisfies Record<Exclude<DomainName, 'identity'>, (c: DomainConfigs) => Type | DynamicModule>;
 

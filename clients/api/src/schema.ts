@@ -1668,6 +1668,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/store/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Store_apps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/store/apps/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Store_publish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/store/apps/{id}/mandatory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["Store_setMandatory"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/store/apps/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Store_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/store/orgs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Store_orgs"];
+        put?: never;
+        post: operations["Store_createOrg"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/store/orgs/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Store_addMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/store/policies/{scope}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Store_policy"];
+        put: operations["Store_setPolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/store/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Store_queue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/store/versions/{id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Store_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/store/versions/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Store_withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/subscriber-profiles": {
         parameters: {
             query?: never;
@@ -2171,6 +2331,18 @@ export interface components {
                 roles: string[];
             }[];
         };
+        AppMandatoryInput: {
+            /** @description Installed on every handset: versions need two approvers */
+            mandatory: boolean;
+        };
+        AppReviewInput: {
+            /** @enum {string} */
+            decision: "approve" | "reject";
+            /** @description Why: recorded with the decision and audited */
+            reason: string;
+        };
+        /** @enum {string} */
+        AppStoreErrorCode: "already_reviewed" | "apk_inspector_unavailable" | "apk_manifest_incomplete" | "apk_not_verified" | "apk_too_large" | "apk_truncated" | "apk_uploads_busy" | "app_not_found" | "app_version_not_found" | "developer_org_exists" | "developer_org_not_found" | "developer_org_required" | "invalid_store_input" | "not_a_developer" | "outside_institution_scope" | "package_owned_by_another_org" | "policy_findings_unresolved" | "review_by_uploader" | "signer_mismatch" | "version_code_not_increasing" | "version_not_in_review" | "version_not_withdrawable";
         AppliedNetworkSpec: {
             /** Format: date-time */
             appliedAt: string;
@@ -2499,7 +2671,7 @@ export interface components {
             /** Format: uuid */
             institutionId?: string | null;
             name: string;
-            roles: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "os-admin" | "billing" | "device-admin" | "app-reviewer")[];
+            roles: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "os-admin" | "billing" | "device-admin" | "app-reviewer" | "developer")[];
         };
         CreateDeviceCommandRequest: {
             expiresInMinutes?: number;
@@ -2588,7 +2760,7 @@ export interface components {
             mustChangePassword?: boolean;
             password: string;
             phone?: string | null;
-            roles?: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "os-admin" | "billing" | "device-admin" | "app-reviewer")[];
+            roles?: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "os-admin" | "billing" | "device-admin" | "app-reviewer" | "developer")[];
             username: string;
         };
         CreatedApiToken: {
@@ -3100,6 +3272,37 @@ export interface components {
                 [key: string]: unknown;
             };
             type: string;
+        };
+        DeveloperOrg: {
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            institutionId: string | null;
+            name: string;
+        };
+        DeveloperOrgInput: {
+            /**
+             * Format: uuid
+             * @description The institution whose developers these are; null for a vendor
+             */
+            institutionId: string | null;
+            name: string;
+        };
+        DeveloperOrgList: {
+            orgs: {
+                /** Format: date-time */
+                createdAt: string;
+                id: string;
+                institutionId: string | null;
+                name: string;
+            }[];
+        };
+        DeveloperOrgMemberInput: {
+            /** @description The user id of the developer */
+            userId: string;
+        };
+        DeveloperOrgMembers: {
+            userIds: string[];
         };
         DeviceChallenge: {
             challenge: string;
@@ -3730,7 +3933,7 @@ export interface components {
             }[];
         };
         /** @description Every stable error code, of every domain (ErrorReply.code is one of them). */
-        ErrorCode: components["schemas"]["PlatformErrorCode"] | components["schemas"]["IdentityErrorCode"] | components["schemas"]["CoreNetworkErrorCode"] | components["schemas"]["DeviceMgmtErrorCode"] | components["schemas"]["HardenedOsErrorCode"];
+        ErrorCode: components["schemas"]["PlatformErrorCode"] | components["schemas"]["IdentityErrorCode"] | components["schemas"]["CoreNetworkErrorCode"] | components["schemas"]["DeviceMgmtErrorCode"] | components["schemas"]["HardenedOsErrorCode"] | components["schemas"]["AppStoreErrorCode"];
         ErrorReply: {
             code: string;
             message: string;
@@ -5253,6 +5456,24 @@ export interface components {
                 updatedAt: string;
             }[];
         };
+        PublishQuery: {
+            /**
+             * @description Release notes, shown to reviewers
+             * @default
+             */
+            notes: string;
+            /**
+             * Format: uuid
+             * @description The developer organisation that owns a new package (when the caller is in several)
+             */
+            org?: string;
+            /**
+             * @description Release track; versionCode must increase per track
+             * @default pilot
+             * @enum {string}
+             */
+            track: "pilot" | "beta" | "stable";
+        };
         PutDevicePolicyRequest: {
             /** @description The scope's own version this change was made against (0: none yet); 409 policy_changed when it moved */
             baseVersion?: number;
@@ -5714,6 +5935,376 @@ export interface components {
         StatusChange: {
             reason?: string;
         };
+        StoreApp: {
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            /** @description v3 proof-of-rotation lineage accepted so far, oldest first */
+            lineage: string[];
+            mandatory: boolean;
+            orgId: string;
+            packageName: string;
+            /** @description SHA-256 of the certificate the first version was signed with */
+            pinnedSigner: string;
+        };
+        StoreAppList: {
+            apps: {
+                /** Format: date-time */
+                createdAt: string;
+                id: string;
+                /** @description v3 proof-of-rotation lineage accepted so far, oldest first */
+                lineage: string[];
+                mandatory: boolean;
+                orgId: string;
+                packageName: string;
+                /** @description SHA-256 of the certificate the first version was signed with */
+                pinnedSigner: string;
+            }[];
+        };
+        StoreAppVersion: {
+            apkSha256: string;
+            appId: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            /** @description Policy checks that failed; a version with findings cannot be approved */
+            findings: {
+                /** @enum {string} */
+                code: "permission_denied" | "permission_not_allowed" | "debuggable" | "target_sdk_below_floor" | "cleartext_traffic";
+                detail: string;
+            }[];
+            id: string;
+            manifest: {
+                debuggable: boolean;
+                lineage: string[];
+                minSdk: number | null;
+                nativeAbis: string[];
+                package: string | null;
+                permissions: string[];
+                schemes: {
+                    v1: boolean;
+                    v2: boolean;
+                    v3: boolean;
+                };
+                targetSdk: number | null;
+                usesCleartextTraffic: boolean | null;
+                versionCode: number | null;
+                versionName: string | null;
+            };
+            notes: string;
+            reviews: {
+                /** Format: date-time */
+                at: string;
+                /** @enum {string} */
+                decision: "approve" | "reject";
+                reason: string;
+                reviewer: string;
+            }[];
+            signers: string[];
+            sizeBytes: number;
+            /** @enum {string} */
+            state: "uploaded" | "in_review" | "approved" | "rejected" | "withdrawn";
+            /** @enum {string} */
+            track: "pilot" | "beta" | "stable";
+            versionCode: number;
+            versionName: string | null;
+        };
+        StoreAppVersionList: {
+            versions: {
+                apkSha256: string;
+                appId: string;
+                /** Format: date-time */
+                createdAt: string;
+                createdBy: string;
+                /** @description Policy checks that failed; a version with findings cannot be approved */
+                findings: {
+                    /** @enum {string} */
+                    code: "permission_denied" | "permission_not_allowed" | "debuggable" | "target_sdk_below_floor" | "cleartext_traffic";
+                    detail: string;
+                }[];
+                id: string;
+                manifest: {
+                    debuggable: boolean;
+                    lineage: string[];
+                    minSdk: number | null;
+                    nativeAbis: string[];
+                    package: string | null;
+                    permissions: string[];
+                    schemes: {
+                        v1: boolean;
+                        v2: boolean;
+                        v3: boolean;
+                    };
+                    targetSdk: number | null;
+                    usesCleartextTraffic: boolean | null;
+                    versionCode: number | null;
+                    versionName: string | null;
+                };
+                notes: string;
+                reviews: {
+                    /** Format: date-time */
+                    at: string;
+                    /** @enum {string} */
+                    decision: "approve" | "reject";
+                    reason: string;
+                    reviewer: string;
+                }[];
+                signers: string[];
+                sizeBytes: number;
+                /** @enum {string} */
+                state: "uploaded" | "in_review" | "approved" | "rejected" | "withdrawn";
+                /** @enum {string} */
+                track: "pilot" | "beta" | "stable";
+                versionCode: number;
+                versionName: string | null;
+            }[];
+        };
+        StorePolicy: {
+            /** @description Whether apps may send cleartext HTTP */
+            allowCleartext: boolean;
+            /** @description Lowest targetSdkVersion accepted */
+            minTargetSdk: number;
+            /** @description Permissions an app may request; null: any that is not denied */
+            permissionAllow: string[] | null;
+            /** @description Permissions no app may request */
+            permissionDeny: string[];
+        };
+        StorePolicyView: {
+            /** @description No policy of its own: the national one (or the default) applies */
+            inherited: boolean;
+            policy: {
+                /** @description Whether apps may send cleartext HTTP */
+                allowCleartext: boolean;
+                /** @description Lowest targetSdkVersion accepted */
+                minTargetSdk: number;
+                /** @description Permissions an app may request; null: any that is not denied */
+                permissionAllow: string[] | null;
+                /** @description Permissions no app may request */
+                permissionDeny: string[];
+            };
+            scope: string;
+        };
+        StorePublishResult: {
+            app: {
+                /** Format: date-time */
+                createdAt: string;
+                id: string;
+                /** @description v3 proof-of-rotation lineage accepted so far, oldest first */
+                lineage: string[];
+                mandatory: boolean;
+                orgId: string;
+                packageName: string;
+                /** @description SHA-256 of the certificate the first version was signed with */
+                pinnedSigner: string;
+            };
+            /** @description Against the latest approved version */
+            permissionDiff: {
+                added: string[];
+                removed: string[];
+            };
+            /** @description The signer moved to a successor in its v3 lineage */
+            rotated: boolean;
+            version: {
+                apkSha256: string;
+                appId: string;
+                /** Format: date-time */
+                createdAt: string;
+                createdBy: string;
+                /** @description Policy checks that failed; a version with findings cannot be approved */
+                findings: {
+                    /** @enum {string} */
+                    code: "permission_denied" | "permission_not_allowed" | "debuggable" | "target_sdk_below_floor" | "cleartext_traffic";
+                    detail: string;
+                }[];
+                id: string;
+                manifest: {
+                    debuggable: boolean;
+                    lineage: string[];
+                    minSdk: number | null;
+                    nativeAbis: string[];
+                    package: string | null;
+                    permissions: string[];
+                    schemes: {
+                        v1: boolean;
+                        v2: boolean;
+                        v3: boolean;
+                    };
+                    targetSdk: number | null;
+                    usesCleartextTraffic: boolean | null;
+                    versionCode: number | null;
+                    versionName: string | null;
+                };
+                notes: string;
+                reviews: {
+                    /** Format: date-time */
+                    at: string;
+                    /** @enum {string} */
+                    decision: "approve" | "reject";
+                    reason: string;
+                    reviewer: string;
+                }[];
+                signers: string[];
+                sizeBytes: number;
+                /** @enum {string} */
+                state: "uploaded" | "in_review" | "approved" | "rejected" | "withdrawn";
+                /** @enum {string} */
+                track: "pilot" | "beta" | "stable";
+                versionCode: number;
+                versionName: string | null;
+            };
+        };
+        StoreReviewQueue: {
+            items: {
+                app: {
+                    /** Format: date-time */
+                    createdAt: string;
+                    id: string;
+                    /** @description v3 proof-of-rotation lineage accepted so far, oldest first */
+                    lineage: string[];
+                    mandatory: boolean;
+                    orgId: string;
+                    packageName: string;
+                    /** @description SHA-256 of the certificate the first version was signed with */
+                    pinnedSigner: string;
+                };
+                approvalsNeeded: number;
+                org: {
+                    /** Format: date-time */
+                    createdAt: string;
+                    id: string;
+                    institutionId: string | null;
+                    name: string;
+                };
+                /** @description Against the latest approved version */
+                permissionDiff: {
+                    added: string[];
+                    removed: string[];
+                };
+                version: {
+                    apkSha256: string;
+                    appId: string;
+                    /** Format: date-time */
+                    createdAt: string;
+                    createdBy: string;
+                    /** @description Policy checks that failed; a version with findings cannot be approved */
+                    findings: {
+                        /** @enum {string} */
+                        code: "permission_denied" | "permission_not_allowed" | "debuggable" | "target_sdk_below_floor" | "cleartext_traffic";
+                        detail: string;
+                    }[];
+                    id: string;
+                    manifest: {
+                        debuggable: boolean;
+                        lineage: string[];
+                        minSdk: number | null;
+                        nativeAbis: string[];
+                        package: string | null;
+                        permissions: string[];
+                        schemes: {
+                            v1: boolean;
+                            v2: boolean;
+                            v3: boolean;
+                        };
+                        targetSdk: number | null;
+                        usesCleartextTraffic: boolean | null;
+                        versionCode: number | null;
+                        versionName: string | null;
+                    };
+                    notes: string;
+                    reviews: {
+                        /** Format: date-time */
+                        at: string;
+                        /** @enum {string} */
+                        decision: "approve" | "reject";
+                        reason: string;
+                        reviewer: string;
+                    }[];
+                    signers: string[];
+                    sizeBytes: number;
+                    /** @enum {string} */
+                    state: "uploaded" | "in_review" | "approved" | "rejected" | "withdrawn";
+                    /** @enum {string} */
+                    track: "pilot" | "beta" | "stable";
+                    versionCode: number;
+                    versionName: string | null;
+                };
+            }[];
+        };
+        StoreReviewQueueItem: {
+            app: {
+                /** Format: date-time */
+                createdAt: string;
+                id: string;
+                /** @description v3 proof-of-rotation lineage accepted so far, oldest first */
+                lineage: string[];
+                mandatory: boolean;
+                orgId: string;
+                packageName: string;
+                /** @description SHA-256 of the certificate the first version was signed with */
+                pinnedSigner: string;
+            };
+            approvalsNeeded: number;
+            org: {
+                /** Format: date-time */
+                createdAt: string;
+                id: string;
+                institutionId: string | null;
+                name: string;
+            };
+            /** @description Against the latest approved version */
+            permissionDiff: {
+                added: string[];
+                removed: string[];
+            };
+            version: {
+                apkSha256: string;
+                appId: string;
+                /** Format: date-time */
+                createdAt: string;
+                createdBy: string;
+                /** @description Policy checks that failed; a version with findings cannot be approved */
+                findings: {
+                    /** @enum {string} */
+                    code: "permission_denied" | "permission_not_allowed" | "debuggable" | "target_sdk_below_floor" | "cleartext_traffic";
+                    detail: string;
+                }[];
+                id: string;
+                manifest: {
+                    debuggable: boolean;
+                    lineage: string[];
+                    minSdk: number | null;
+                    nativeAbis: string[];
+                    package: string | null;
+                    permissions: string[];
+                    schemes: {
+                        v1: boolean;
+                        v2: boolean;
+                        v3: boolean;
+                    };
+                    targetSdk: number | null;
+                    usesCleartextTraffic: boolean | null;
+                    versionCode: number | null;
+                    versionName: string | null;
+                };
+                notes: string;
+                reviews: {
+                    /** Format: date-time */
+                    at: string;
+                    /** @enum {string} */
+                    decision: "approve" | "reject";
+                    reason: string;
+                    reviewer: string;
+                }[];
+                signers: string[];
+                sizeBytes: number;
+                /** @enum {string} */
+                state: "uploaded" | "in_review" | "approved" | "rejected" | "withdrawn";
+                /** @enum {string} */
+                track: "pilot" | "beta" | "stable";
+                versionCode: number;
+                versionName: string | null;
+            };
+        };
         Subscriber: {
             barringReason: string | null;
             /** Format: date-time */
@@ -5972,7 +6563,7 @@ export interface components {
             email?: string | null;
             institution?: string | null;
             phone?: string | null;
-            roles?: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "os-admin" | "billing" | "device-admin" | "app-reviewer")[];
+            roles?: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "os-admin" | "billing" | "device-admin" | "app-reviewer" | "developer")[];
         };
         User: {
             /** Format: date-time */
@@ -16219,6 +16810,878 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "sim_import_too_large";
+                    };
+                };
+            };
+        };
+    };
+    Store_apps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Developers: their organisations' apps; reviewers: every app in their scope */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreAppList"];
+                };
+            };
+            /** @description `invalid_store_input`, `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_store_input" | "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+        };
+    };
+    Store_publish: {
+        parameters: {
+            query?: {
+                track?: "pilot" | "beta" | "stable";
+                notes?: string;
+                org?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/vnd.android.package-archive": string;
+            };
+        };
+        responses: {
+            /** @description Verified and in review; nothing is stored when the upload is refused */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorePublishResult"];
+                };
+            };
+            /** @description `apk_truncated`, `developer_org_required`, `invalid_store_input`, `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "apk_truncated" | "developer_org_required" | "invalid_store_input" | "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `not_a_developer` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "not_a_developer";
+                    };
+                };
+            };
+            /** @description `developer_org_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "developer_org_not_found";
+                    };
+                };
+            };
+            /** @description `package_owned_by_another_org`, `version_code_not_increasing` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "package_owned_by_another_org" | "version_code_not_increasing";
+                    };
+                };
+            };
+            /** @description `apk_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "apk_too_large";
+                    };
+                };
+            };
+            /** @description `apk_manifest_incomplete`, `apk_not_verified`, `signer_mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "apk_manifest_incomplete" | "apk_not_verified" | "signer_mismatch";
+                    };
+                };
+            };
+            /** @description `apk_uploads_busy` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "apk_uploads_busy";
+                    };
+                };
+            };
+        };
+    };
+    Store_setMandatory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppMandatoryInput"];
+            };
+        };
+        responses: {
+            /** @description A mandatory app's versions need two distinct approvers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreApp"];
+                };
+            };
+            /** @description `invalid_store_input`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_store_input" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `app_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "app_not_found";
+                    };
+                };
+            };
+        };
+    };
+    Store_versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Highest versionCode first, with their reviews */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreAppVersionList"];
+                };
+            };
+            /** @description `invalid_store_input`, `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_store_input" | "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `app_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "app_not_found";
+                    };
+                };
+            };
+        };
+    };
+    Store_orgs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeveloperOrgList"];
+                };
+            };
+            /** @description `invalid_store_input`, `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_store_input" | "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+        };
+    };
+    Store_createOrg: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeveloperOrgInput"];
+            };
+        };
+        responses: {
+            /** @description institutionId null (a vendor) needs a national reviewer */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeveloperOrg"];
+                };
+            };
+            /** @description `invalid_store_input`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_store_input" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `outside_institution_scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "outside_institution_scope";
+                    };
+                };
+            };
+            /** @description `developer_org_exists` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "developer_org_exists";
+                    };
+                };
+            };
+        };
+    };
+    Store_addMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeveloperOrgMemberInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeveloperOrgMembers"];
+                };
+            };
+            /** @description `invalid_store_input`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_store_input" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `developer_org_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "developer_org_not_found";
+                    };
+                };
+            };
+        };
+    };
+    Store_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scope: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description scope: 'national' or an institution id; inherited: the national one applies */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorePolicyView"];
+                };
+            };
+            /** @description `invalid_store_input`, `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_store_input" | "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `outside_institution_scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "outside_institution_scope";
+                    };
+                };
+            };
+        };
+    };
+    Store_setPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scope: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StorePolicy"];
+            };
+        };
+        responses: {
+            /** @description Applies to versions uploaded from now on (their findings are kept) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorePolicyView"];
+                };
+            };
+            /** @description `invalid_store_input`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_store_input" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `outside_institution_scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "outside_institution_scope";
+                    };
+                };
+            };
+        };
+    };
+    Store_queue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Versions in review, oldest first, with their permission diff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreReviewQueue"];
+                };
+            };
+            /** @description `invalid_store_input`, `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_store_input" | "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+        };
+    };
+    Store_review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppReviewInput"];
+            };
+        };
+        responses: {
+            /** @description The decision is recorded and audited */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreAppVersion"];
+                };
+            };
+            /** @description `invalid_store_input`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_store_input" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `review_by_uploader` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "review_by_uploader";
+                    };
+                };
+            };
+            /** @description `app_version_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "app_version_not_found";
+                    };
+                };
+            };
+            /** @description `already_reviewed`, `policy_findings_unresolved`, `version_not_in_review` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "already_reviewed" | "policy_findings_unresolved" | "version_not_in_review";
+                    };
+                };
+            };
+        };
+    };
+    Store_withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description In review or approved → withdrawn (audited) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreAppVersion"];
+                };
+            };
+            /** @description `invalid_store_input`, `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_store_input" | "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `app_version_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "app_version_not_found";
+                    };
+                };
+            };
+            /** @description `version_not_withdrawable` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "version_not_withdrawable";
                     };
                 };
             };

@@ -25,6 +25,7 @@ const networkHealth: Module = async () =>
 const deviceCommands: Module = async () =>
   (await import('./commands/device-commands.js')).registerDeviceCommandCommands;
 const os: Module = async () => (await import('./commands/os.js')).registerOsCommands;
+const store: Module = async () => (await import('./commands/store.js')).registerStoreCommands;
 const lab: Module = async () => (await import('./commands/lab.js')).registerLabCommands;
 
 export type TopLevelCommand = {
@@ -98,6 +99,7 @@ export const COMMANDS: Readonly<Record<string, TopLevelCommand>> = {
     description: 'hardened OS: models, verified-boot keys, releases, OTA payloads, rollouts',
     modules: [os],
   },
+  store: { description: 'the app store: publish APKs and follow their review', modules: [store] },
   lab: { description: 'simulated handsets against a running server (demo, tests, load)', modules: [lab] },
 };
 

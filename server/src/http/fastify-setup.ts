@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { APK_MEDIA_TYPE, STORE_APK_ROUTE } from '@pakawaaz/app-store';
 import { OS_PAYLOAD_ROUTE } from '@pakawaaz/hardened-os';
 import type { Logger, Metrics } from '@pakawaaz/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -60,6 +61,20 @@ export function createFastifyAdapter(options: {
     if (req.routeOptions.url !== OS_PAYLOAD_ROUTE) {
       done(
         Object.assign(new Error('application/octet-stream is accepted for OTA payload uploads only'), {
+          statusCode: 415,
+          code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+        }),
+        undefined,
+      );
+      return;
+    }
+    done(null, payload);
+  });
+  // APKs (hundreds of megabytes) likewise, on the store's upload route only.
+  adapter.getInstance().addContentTypeParser(APK_MEDIA_TYPE, (req, payload, done) => {
+    if (req.routeOptions.url !== STORE_APK_ROUTE) {
+      done(
+        Object.assign(new Error(`${APK_MEDIA_TYPE} is accepted for APK uploads only`), {
           statusCode: 415,
           code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
         }),

@@ -4,6 +4,7 @@ import {
   NETWORK_HEALTH_ERROR_STATUS,
   NETWORK_SPEC_ERROR_STATUS,
 } from '@pakawaaz/core-network';
+import { APP_STORE_ERROR_STATUS } from '@pakawaaz/app-store';
 import { DEVICE_MGMT_ERROR_STATUS } from '@pakawaaz/device-mgmt';
 import { HARDENED_OS_ERROR_STATUS } from '@pakawaaz/hardened-os';
 import { IDENTITY_ERROR_STATUS } from '@pakawaaz/identity';
@@ -31,6 +32,7 @@ export const ERROR_CODE_MAPS: Readonly<Record<string, Readonly<Record<string, Ht
   },
   DeviceMgmtErrorCode: DEVICE_MGMT_ERROR_STATUS,
   HardenedOsErrorCode: HARDENED_OS_ERROR_STATUS,
+  AppStoreErrorCode: APP_STORE_ERROR_STATUS,
 };
 
 /** The code enums as OpenAPI components: one per domain, and their union. */

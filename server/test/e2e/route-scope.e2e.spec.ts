@@ -355,6 +355,40 @@ Object.assign(INSTITUTION_FIXTURES, {
   'DELETE /api/v1/enrolment-tokens/{id}': {
     write: () => ({ path: `/api/v1/enrolment-tokens/${w.enrolmentTokenA}` }),
   },
+  // The app store: B's principals belong to no developer organisation of A (nor any), and review nothing of A.
+  'GET /api/v1/store/apps': { read: () => '/api/v1/store/apps' },
+  'GET /api/v1/store/apps/{id}/versions': { read: () => `/api/v1/store/apps/${NO_SUCH_ROLLOUT}/versions` },
+  'GET /api/v1/store/reviews': { read: () => '/api/v1/store/reviews' },
+  'GET /api/v1/store/orgs': { read: () => '/api/v1/store/orgs' },
+  'POST /api/v1/store/apps/versions': { write: () => ({ path: '/api/v1/store/apps/versions', body: {} }) },
+  'PUT /api/v1/store/apps/{id}/mandatory': {
+    write: () => ({ path: `/api/v1/store/apps/${NO_SUCH_ROLLOUT}/mandatory`, body: { mandatory: true } }),
+  },
+  'POST /api/v1/store/versions/{id}/reviews': {
+    write: () => ({
+      path: `/api/v1/store/versions/${NO_SUCH_ROLLOUT}/reviews`,
+      body: { decision: 'approve', reason: 'scope test' },
+    }),
+  },
+  'GET /api/v1/store/policies/{scope}': { read: () => `/api/v1/store/policies/${w.a}` },
+  'PUT /api/v1/store/policies/{scope}': {
+    write: () => ({
+      path: `/api/v1/store/policies/${w.a}`,
+      body: { permissionAllow: null, permissionDeny: [], minTargetSdk: 1, allowCleartext: true },
+    }),
+  },
+  'POST /api/v1/store/versions/{id}/withdraw': {
+    write: () => ({ path: `/api/v1/store/versions/${NO_SUCH_ROLLOUT}/withdraw` }),
+  },
+  'POST /api/v1/store/orgs': {
+    write: () => ({ path: '/api/v1/store/orgs', body: { name: 'scope-intruder-org', institutionId: w.a } }),
+  },
+  'POST /api/v1/store/orgs/{id}/members': {
+    write: () => ({
+      path: `/api/v1/store/orgs/${NO_SUCH_ROLLOUT}/members`,
+      body: { userId: w.officialB.id },
+    }),
+  },
 } satisfies Record<string, InstitutionFixture>);
 
 /** Self operations, called by B's users with plausible bodies; `check` looks at the reply. */

@@ -8,12 +8,14 @@ export type UploadTarget = {
   token: string;
   file: string;
   onProgress: (sent: number, total: number) => void;
+  /** The body's media type (default application/octet-stream). */
+  contentType?: string;
 };
 
 /**
- * Streams a file as the raw body (application/octet-stream) with its Content-Length: OTA payloads are
- * gigabytes, so the CLI's JSON transport (which holds a body as a string) is not used. Progress is reported
- * as the file is read; the server refuses the whole upload (nothing stored) when it is too large or cut short.
+ * Streams a file as the raw body (application/octet-stream, or an APK's media type) with its Content-Length:
+ * OTA payloads are gigabytes, so the CLI's JSON transport (which holds a body as a string) is not used.
+ * Progress is reported as the file is read; the server refuses the whole upload (nothing stored) when it is too large or cut short.
  */
 export async function uploadFile(t: UploadTarget): Promise<{ status: number; text: string }> {
   const size = await stat(t.file).then(
@@ -34,7 +36,7 @@ export async function uploadFile(t: UploadTarget): Promise<{ status: number; tex
         method: 'POST',
         headers: {
           authorization: `Bearer ${t.token}`,
-          'content-type': 'application/octet-stream',
+          'content-type': t.contentType ?? 'application/octet-stream',
           'content-length': size,
           'x-request-id': `cli-${process.getBuiltinModule('node:crypto').randomUUID()}`,
         },

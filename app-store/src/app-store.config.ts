@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
+import { z } from 'zod';
+
+const unset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const schema = z.object({
+  PAKAWAAZ_STORE_APK_DIR: z.preprocess(unset, z.string().optional()),
+  PAKAWAAZ_STORE_APK_MAX_BYTES: z.preprocess(
+    unset,
+    z.coerce
+      .number({ message: 'expected bytes' })
+      .int()
+      .min(1024)
+      .max(4 * 1024 ** 3)
+      .default(512 * 1024 ** 2),
+  ),
+});
+
+export type AppStoreConfig = {
+  /** Where uploaded APKs are stored, one file per SHA-256. */
+  apkDir: string;
+  /** Largest APK accepted: checked on the declared length before reading, and counted while reading. */
+  apkMaxBytes: number;
+};
+
+export function loadAppStoreConfig(env: Env, platform: PlatformConfig): AppStoreConfig {
+  const c = parseConfig(schema, env);
+  return {
+    apkDir: path.resolve(c.PAKAWAAZ_STORE_APK_DIR ?? path.join(platform.dataDir, 'apks')),
+    apkMaxBytes: c.PAKAWAAZ_STORE_APK_MAX_BYTES,
+  };
+}
+
+export const APP_STORE_CONFIG = Symbol.for('pakawaaz.AppStoreConfig');

@@ -1,0 +1,66 @@
+import { defineErrors, type HttpStatus } from '@pakawaaz/platform';
+
+export type AppStoreErrorCode =
+  | 'invalid_store_input'
+  | 'not_a_developer'
+  | 'developer_org_required'
+  | 'developer_org_not_found'
+  | 'developer_org_exists'
+  | 'outside_institution_scope'
+  | 'app_not_found'
+  | 'app_version_not_found'
+  | 'apk_too_large'
+  | 'apk_truncated'
+  | 'apk_uploads_busy'
+  | 'apk_inspector_unavailable'
+  | 'apk_not_verified'
+  | 'apk_manifest_incomplete'
+  | 'package_owned_by_another_org'
+  | 'signer_mismatch'
+  | 'version_code_not_increasing'
+  | 'version_not_in_review'
+  | 'version_not_withdrawable'
+  | 'review_by_uploader'
+  | 'already_reviewed'
+  | 'policy_findings_unresolved';
+
+export const APP_STORE_ERROR_STATUS = {
+  invalid_store_input: 400,
+  // The caller holds no membership of a developer organisation in its scope: it cannot publish.
+  not_a_developer: 403,
+  // The caller belongs to several organisations and the package is new: say which one owns it (?org=).
+  developer_org_required: 400,
+  developer_org_not_found: 404,
+  developer_org_exists: 409,
+  // An institution's reviewer creates organisations and sets the policy of its own institution only (vendors'
+  // organisations and the national policy: national callers).
+  outside_institution_scope: 403,
+  app_not_found: 404,
+  app_version_not_found: 404,
+  // Over PAKAWAAZ_STORE_APK_MAX_BYTES, declared (refused before reading) or counted while reading.
+  apk_too_large: 413,
+  apk_truncated: 400,
+  // The node already streams its MAX_CONCURRENT_UPLOADS APKs: try again after Retry-After.
+  apk_uploads_busy: 429,
+  // This node has no APK inspector bound: nothing can be verified, so nothing is accepted.
+  apk_inspector_unavailable: 503,
+  // The APK's signatures do not verify (v2 or v3 required), or it is not an APK at all: details name why.
+  apk_not_verified: 422,
+  // A verified APK whose manifest lacks its package name or versionCode.
+  apk_manifest_incomplete: 422,
+  // The package name belongs to an organisation the caller is not a member of.
+  package_owned_by_another_org: 409,
+  // Signed by a key that is neither the app's pinned signer nor a v3-rotation successor of it.
+  signer_mismatch: 422,
+  version_code_not_increasing: 409,
+  version_not_in_review: 409,
+  // Only a version in review or approved can be withdrawn (a rejected one never reaches a handset).
+  version_not_withdrawable: 409,
+  // Four eyes: whoever uploaded a version does not review it.
+  review_by_uploader: 403,
+  already_reviewed: 409,
+  // A version with policy findings (denied permission, debuggable, cleartext, target SDK) cannot be approved.
+  policy_findings_unresolved: 409,
+} as const satisfies Record<AppStoreErrorCode, HttpStatus>;
+
+export const appStoreError = defineErrors(APP_STORE_ERROR_STATUS);

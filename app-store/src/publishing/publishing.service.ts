@@ -1,0 +1,303 @@
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
+import type { ApkInspection } from '@pakawaaz/apk';
+import {
+  AuditService,
+  DATABASE,
+  LOGGER,
+  scopeIds,
+  type DatabaseHandle,
+  type Logger,
+  type Principal,
+} from '@pakawaaz/platform';
+import type { z } from 'zod';
+import { APP_STORE_CONFIG, type AppStoreConfig } from '../app-store.config.js';
+import { appStoreError } from '../app-store.errors.js';
+import { ApkBlobStore, ApkUploadError, type ReceivedApk } from './apk-blob-store.js';
+import { APK_INSPECTOR, type ApkInspector } from './apk-inspector.js';
+import {
+  checkSigner,
+  checkVersionCode,
+  DEFAULT_STORE_POLICY,
+  manifestFacts,
+  permissionDiff,
+  policyFindings,
+} from './publishing-rules.js';
+import { appView, versionView, type PublishQuery } from './publishing.dto.js';
+import {
+  isUniqueViolation,
+  PublishingRepository,
+  type AppRow,
+  type OrgRow,
+} from './publishing.repository.js';
+
+/** The media type of an APK (IANA registration application/vnd.android.package-archive). */
+export const APK_MEDIA_TYPE = 'application/vnd.android.package-archive';
+
+export const APK_BLOB_STORE = Symbol.for('pakawaaz.app-store.ApkBlobStore');
+
+/** APKs streamed at once on a node: each holds a socket, a temporary file and an inspector thread. */
+export const MAX_CONCURRENT_UPLOADS = 2;
+const UPLOADS_BUSY_RETRY_SECONDS = 15;
+/** A temporary upload file untouched this long belongs to a dead process: removed at start-up. */
+const STALE_TEMP_MS = 10 * 60_000;
+
+type Refuse = (err: unknown) => never;
+
+/**
+ * Publishing: a developer streams an APK; it is stored in a temporary file with its size capped, inspected
+ * (signatures, manifest), checked against the app's pinned signer, the track's versionCode and the owning
+ * institution's policy, and only then kept, as a version in review. Nothing is stored on any refusal.
+ */
+@Injectable()
+export class PublishingService implements OnModuleInit {
+  private uploading = 0;
+
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    @Inject(APP_STORE_CONFIG) private readonly config: AppStoreConfig,
+    @Inject(APK_BLOB_STORE) private readonly blobs: ApkBlobStore,
+    private readonly repo: PublishingRepository,
+    private readonly audit: AuditService,
+    // Bound by the server once @pakawaaz/apk's verifier runs in a worker; without it nothing is accepted.
+    @Optional() @Inject(APK_INSPECTOR) private readonly inspect?: ApkInspector,
+    @Optional() @Inject(LOGGER) private readonly logger?: Logger,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const removed = await this.blobs.removeStaleTemps(STALE_TEMP_MS).catch(() => 0);
+    if (removed > 0) this.logger?.info({ removed }, 'leftover APK upload files removed');
+  }
+
+  async publish(
+    q: z.output<typeof PublishQuery>,
+    body: unknown,
+    declaredBytes: number | undefined,
+    by: Principal,
+    requestId: string,
+  ) {
+    // The body is not read on a refusal before streaming: drained, so that the connection can answer.
+    const refuse: Refuse = (err) => {
+      if (body instanceof Readable) body.resume();
+      throw err;
+    };
+    const orgs = await this.repo.orgsOfMember(by.actor.id, scopeIds(by));
+    if (orgs.length === 0)
+      refuse(appStoreError('not_a_developer', 'You are not a member of a developer organisation.'));
+    if (q.org !== undefined && !orgs.some((o) => o.id === q.org))
+      refuse(appStoreError('developer_org_not_found', 'You are not a member of this organisation.'));
+    if (!(body instanceof Readable))
+      throw appStoreError(
+        'invalid_store_input',
+        `Send the APK as the body with Content-Type: ${APK_MEDIA_TYPE}.`,
+      );
+    if (!this.inspect)
+      refuse(appStoreError('apk_inspector_unavailable', 'This node cannot verify APKs: try another node.'));
+    if (this.uploading >= MAX_CONCURRENT_UPLOADS)
+      refuse(
+        appStoreError('apk_uploads_busy', `This node already receives ${MAX_CONCURRENT_UPLOADS} APKs.`, {
+          retryAfterSeconds: UPLOADS_BUSY_RETRY_SECONDS,
+        }),
+      );
+    this.uploading += 1;
+    try {
+      const received = await this.blobs
+        .receive(body, { maxBytes: this.config.apkMaxBytes, declaredBytes })
+        .catch(uploadError);
+      try {
+        return await this.accept(received, q, orgs, by, requestId);
+      } finally {
+        await this.blobs.discard(received);
+      }
+    } finally {
+      this.uploading -= 1;
+    }
+  }
+
+  /** Inspection and the publishing rules on the received file, then the row, the audit record and the blob. */
+  private async accept(
+    received: ReceivedApk,
+    q: z.output<typeof PublishQuery>,
+    orgs: OrgRow[],
+    by: Principal,
+    requestId: string,
+  ) {
+    const inspection = await this.inspect!(received.temp).catch((err: unknown) => {
+      // The inspector reports a bad APK in its result; a throw is a file it could not read at all (or a
+      // worker that died on it): still the upload's refusal, never a 500 that invites a retry.
+      this.logger?.warn({ err, sha256: received.sha256 }, 'APK inspection failed');
+      throw appStoreError('apk_not_verified', 'The file could not be inspected as an APK.', {
+        errors: ['inspection_failed'],
+      });
+    });
+    const { packageName, versionCode } = requireVerified(inspection);
+    const app = await this.repo.appByPackage(packageName);
+    const org = owningOrg(app, orgs, q.org);
+    const signer = checkSigner(app ?? null, inspection);
+    if (!signer.ok) throw appStoreError(signer.code, signer.message);
+    if (app) {
+      const code = checkVersionCode(
+        await this.repo.highestVersionCode(app.id, q.track),
+        versionCode,
+        q.track,
+      );
+      if (!code.ok) throw appStoreError(code.code, code.message);
+    }
+    const manifest = manifestFacts(inspection);
+    const findings = policyFindings(
+      manifest,
+      (await this.repo.policy(org.institutionId)) ?? DEFAULT_STORE_POLICY,
+    );
+    const previous = app ? await this.repo.previousVersion(app.id, versionCode) : undefined;
+    const blobPath = await this.blobs.commit(received);
+    const actor = `${by.actor.type}:${by.actor.id}`;
+    const saved = await this.database.db
+      .transaction(async (tx) => {
+        const row =
+          app === undefined
+            ? await this.repo.insertApp(
+                {
+                  id: randomUUID(),
+                  packageName,
+                  orgId: org.id,
+                  pinnedSigner: signer.signer,
+                  lineage: signer.lineage,
+                },
+                tx,
+              )
+            : ((await this.repo.updateApp(app.id, { lineage: signer.lineage }, tx)) ?? app);
+        const version = await this.repo.insertVersion(
+          {
+            id: randomUUID(),
+            appId: row.id,
+            versionCode,
+            versionName: inspection.versionName,
+            track: q.track,
+            apkSha256: received.sha256,
+            sizeBytes: received.sizeBytes,
+            signers: inspection.signers,
+            manifest,
+            findings,
+            notes: q.notes,
+            blobPath,
+            state: 'in_review',
+            createdBy: actor,
+          },
+          tx,
+        );
+        await this.audit.record(
+          {
+            actor: by.actor,
+            action: 'app-store.version.uploaded',
+            target: `app:${packageName}`,
+            details: {
+              versionId: version.id,
+              versionCode,
+              track: q.track,
+              sha256: received.sha256,
+              sizeBytes: received.sizeBytes,
+              signer: signer.signer,
+              rotated: signer.rotated,
+              findings: findings.map((f) => f.code),
+              ...(app === undefined ? { pinned: signer.signer, org: org.id } : {}),
+            },
+            requestId,
+          },
+          tx,
+        );
+        return { app: row, version };
+      })
+      .catch(async (err: unknown) => {
+        await this.removeUnreferenced(received.sha256);
+        if (isUniqueViolation(err))
+          throw appStoreError(
+            'package_owned_by_another_org',
+            `${packageName} was registered meanwhile; send it again.`,
+          );
+        throw err;
+      });
+    return {
+      app: appView(saved.app),
+      version: versionView(saved.version),
+      rotated: signer.rotated,
+      permissionDiff: permissionDiff(previous?.manifest.permissions ?? null, manifest.permissions),
+    };
+  }
+
+  /** The apps of the caller's organisations (developers), or of every organisation in scope (reviewers). */
+  async apps(by: Principal) {
+    const orgs = await this.visibleOrgs(by);
+    return { apps: (await this.repo.appsOf(orgs.map((o) => o.id))).map(appView) };
+  }
+
+  async versions(appId: string, by: Principal) {
+    const app = await this.visibleApp(appId, by);
+    const versions = await this.repo.versionsOf(app.id);
+    const reviews = await this.repo.reviewsOf(versions.map((v) => v.id));
+    return { versions: versions.map((v) => versionView(v, reviews)) };
+  }
+
+  /** An app the caller may see, or app_not_found (another institution's app is not said to exist). */
+  async visibleApp(appId: string, by: Principal): Promise<AppRow> {
+    const app = await this.repo.app(appId);
+    const orgs = await this.visibleOrgs(by);
+    if (!app || !orgs.some((o) => o.id === app.orgId))
+      throw appStoreError('app_not_found', 'No app with this id.');
+    return app;
+  }
+
+  /** Reviewers see every organisation in their scope; developers the ones they belong to. */
+  private visibleOrgs(by: Principal): Promise<OrgRow[]> {
+    const reviewer = by.roles.includes('app-reviewer') || by.roles.includes('super-admin');
+    return reviewer ? this.repo.orgs(scopeIds(by)) : this.repo.orgsOfMember(by.actor.id, scopeIds(by));
+  }
+
+  private async removeUnreferenced(sha256: string): Promise<void> {
+    try {
+      if (!(await this.repo.versionWithSha(sha256))) await this.blobs.remove(sha256);
+    } catch (err) {
+      this.logger?.warn({ err, sha256 }, 'removing an APK no version refers to failed');
+    }
+  }
+}
+
+function requireVerified(i: ApkInspection): { packageName: string; versionCode: number } {
+  if (!i.verified)
+    throw appStoreError(
+      'apk_not_verified',
+      `The APK does not verify: ${i.errors.join(', ') || 'no v2 or v3 signature'}.`,
+      { errors: i.errors },
+    );
+  if (i.package === null || i.versionCode === null)
+    throw appStoreError('apk_manifest_incomplete', 'The manifest names no package or no versionCode.');
+  return { packageName: i.package, versionCode: i.versionCode };
+}
+
+/** An existing package stays with its organisation; a new one goes to the named or the only one. */
+function owningOrg(app: AppRow | undefined, orgs: OrgRow[], named: string | undefined): OrgRow {
+  if (app) {
+    const org = orgs.find((o) => o.id === app.orgId);
+    if (!org)
+      throw appStoreError(
+        'package_owned_by_another_org',
+        `${app.packageName} belongs to another organisation.`,
+      );
+    return org;
+  }
+  const org =
+    named === undefined ? (orgs.length === 1 ? orgs[0] : undefined) : orgs.find((o) => o.id === named);
+  if (!org)
+    throw appStoreError('developer_org_required', 'You are in several organisations: name one with ?org=.');
+  return org;
+}
+
+function uploadError(err: unknown): never {
+  if (!(err instanceof ApkUploadError)) throw err;
+  switch (err.reason) {
+    case 'too_large':
+      throw appStoreError('apk_too_large', err.message);
+    case 'truncated':
+      throw appStoreError('apk_truncated', err.message);
+  }
+}

@@ -1,0 +1,324 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { ApkInspection } from '@pakawaaz/apk';
+import {
+  AppError,
+  AuditService,
+  NATIONAL_SCOPE,
+  platformDomain,
+  rowsOf,
+  sql,
+  type Principal,
+} from '@pakawaaz/platform';
+import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { appStoreDomain } from '../../src/app-store.domain.js';
+import { ApkBlobStore } from '../../src/publishing/apk-blob-store.js';
+import { PoliciesService } from '../../src/publishing/policies.service.js';
+import { PublishingRepository } from '../../src/publishing/publishing.repository.js';
+import { PublishingService } from '../../src/publishing/publishing.service.js';
+import { ReviewsService } from '../../src/publishing/reviews.service.js';
+
+/*
+ * The publishing and review services on PostgreSQL, with the APK inspector bound to fixed answers (the port's
+ * seam: inspectApk itself is tested in @pakawaaz/apk against apksigner). Signer digests are apksigner's for
+ * AOSP apksig's test APKs: RSA1 (golden-aligned-out.apk), RSA2 rotated from RSA1
+ * (golden-aligned-v3-lineage-out.apk), OTHER (debuggable-boolean.apk).
+ */
+const RSA1 = 'fb5dbd3c669af9fc236c6991e6387b7f11ff0590997f22d0f5c74ff40e04fca8';
+const RSA2 = '681b0e56a796350c08647352a4db800cc44b2adc8f4c72fa350bd05d4d50264d';
+const OTHER = 'a40da80a59d170caa950cf15c18c454d47a39b26989d8b640ecd745ba71bf5dc';
+const INST_A = '6b0c7a52-36a4-4a55-9a43-4c1ef0f7e0b1';
+const INST_B = '0d9f3f2e-8a52-4d0e-9a8c-2b8d6f7f1c11';
+
+const principal = (id: string, roles: Principal['roles'], institutionId: string | null): Principal => ({
+  actor: { type: 'operator', id },
+  name: id,
+  roles,
+  institutionId,
+  scope: institutionId === null ? NATIONAL_SCOPE : { kind: 'institution', institutionIds: [institutionId] },
+  amr: ['pwd'],
+  acr: 'aal1',
+  tokenId: `jti-${id}`,
+});
+const reviewerNational = principal('rev-national', ['app-reviewer'], null);
+const reviewerA = principal('rev-a', ['app-reviewer'], INST_A);
+const reviewerA2 = principal('rev-a2', ['app-reviewer'], INST_A);
+const reviewerB = principal('rev-b', ['app-reviewer'], INST_B);
+const devA = principal('dev-a', ['developer'], INST_A);
+const devB = principal('dev-b', ['developer'], INST_B);
+
+let db: TestDatabase;
+let dir: string;
+let publishing: PublishingService;
+let reviews: ReviewsService;
+let policies: PoliciesService;
+/** What the bound inspector answers next. */
+let next: ApkInspection;
+let inspected: string[] = [];
+
+function apk(over: Partial<ApkInspection> = {}): ApkInspection {
+  return {
+    package: 'gov.pk.mail',
+    versionCode: 10,
+    versionName: '1.0',
+    minSdk: 28,
+    targetSdk: 35,
+    permissions: ['android.permission.INTERNET'],
+    debuggable: false,
+    usesCleartextTraffic: false,
+    nativeAbis: [],
+    schemes: { v1: false, v2: true, v3: true },
+    signers: [RSA1],
+    lineage: [],
+    verified: true,
+    errors: [],
+    ...over,
+  };
+}
+
+const body = (text = 'PK\u0003\u0004 an apk') => Readable.from([Buffer.from(text)]);
+const publish = (
+  by: Principal,
+  over: Partial<ApkInspection> = {},
+  track: 'pilot' | 'beta' | 'stable' = 'pilot',
+) => {
+  next = apk(over);
+  return publishing.publish(
+    { track, notes: '' },
+    body(`${JSON.stringify(over)}${track}`),
+    undefined,
+    by,
+    'req-1',
+  );
+};
+
+async function rejection(p: Promise<unknown>): Promise<AppError> {
+  const err = await p.then(
+    () => new Error('expected a rejection'),
+    (e: unknown) => e,
+  );
+  if (err instanceof AppError) return err;
+  throw err;
+}
+const apkFiles = async () => (await readdir(dir)).filter((f) => f.endsWith('.apk')).sort();
+
+beforeAll(async () => {
+  db = await createTestDatabase([platformDomain, appStoreDomain]);
+  dir = await mkdtemp(path.join(tmpdir(), 'pkz-store-medium-'));
+  const repo = new PublishingRepository(db.handle);
+  const audit = new AuditService(db.handle);
+  const inspector = async (file: string) => {
+    const text = await readFile(file, 'utf8');
+    inspected.push(text);
+    if (text.startsWith('not an apk')) throw new Error('zip: no end of central directory');
+    return next;
+  };
+  publishing = new PublishingService(
+    db.handle,
+    { apkDir: dir, apkMaxBytes: 1024 },
+    new ApkBlobStore(dir),
+    repo,
+    audit,
+    inspector,
+  );
+  reviews = new ReviewsService(db.handle, repo, publishing, audit);
+  policies = new PoliciesService(db.handle, repo, audit);
+  const orgA = await reviews.createOrg({ name: 'Ministry A apps', institutionId: INST_A }, reviewerA, 'r');
+  await reviews.addMember(orgA.id, { userId: devA.actor.id }, reviewerA, 'r');
+  const orgB = await reviews.createOrg({ name: 'Ministry B apps', institutionId: INST_B }, reviewerB, 'r');
+  await reviews.addMember(orgB.id, { userId: devB.actor.id }, reviewerB, 'r');
+});
+afterAll(async () => {
+  await db?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  inspected = [];
+});
+
+describe('developer organisations', () => {
+  it("keeps an institution's reviewer to its own institution; vendors are national", async () => {
+    expect(
+      (await rejection(reviews.createOrg({ name: 'x', institutionId: INST_B }, reviewerA, 'r'))).code,
+    ).toBe('outside_institution_scope');
+    expect(
+      (await rejection(reviews.createOrg({ name: 'v', institutionId: null }, reviewerA, 'r'))).code,
+    ).toBe('outside_institution_scope');
+    expect((await reviews.orgs(reviewerA)).orgs.map((o) => o.name)).toEqual(['Ministry A apps']);
+  });
+});
+
+describe('publishing', () => {
+  it('refuses a caller who is in no organisation before reading the body', async () => {
+    const stranger = principal('nobody', ['developer'], INST_A);
+    expect((await rejection(publish(stranger))).code).toBe('not_a_developer');
+    expect(inspected).toEqual([]);
+  });
+
+  it('stores a first version in review, pins its signer, and audits it', async () => {
+    const r = await publish(devA);
+    expect(inspected).toEqual([`${JSON.stringify({})}pilot`]);
+    expect(r.app).toMatchObject({ packageName: 'gov.pk.mail', pinnedSigner: RSA1, mandatory: false });
+    expect(r.version).toMatchObject({ versionCode: 10, state: 'in_review', track: 'pilot', findings: [] });
+    expect(r.permissionDiff).toEqual({ added: ['android.permission.INTERNET'], removed: [] });
+    expect(await apkFiles()).toEqual([`${r.version.apkSha256}.apk`]);
+    const audit = rowsOf<{ action: string }>(
+      await db.handle.db.execute(sql`select action from platform.audit_log where action like 'app-store.%'`),
+    );
+    expect(audit.map((a) => a.action)).toContain('app-store.version.uploaded');
+  });
+
+  it('refuses, and stores nothing for, an unrelated signer, a versionCode not above the track, an unverified APK', async () => {
+    const before = await apkFiles();
+    expect((await rejection(publish(devA, { versionCode: 11, signers: [OTHER] }))).code).toBe(
+      'signer_mismatch',
+    );
+    expect((await rejection(publish(devA, { versionCode: 10 }))).code).toBe('version_code_not_increasing');
+    expect((await rejection(publish(devA, { verified: false, errors: ['v2_digest_mismatch'] }))).code).toBe(
+      'apk_not_verified',
+    );
+    expect((await rejection(publish(devA, { package: null }))).code).toBe('apk_manifest_incomplete');
+    const garbage = publishing.publish(
+      { track: 'pilot', notes: '' },
+      body('not an apk'),
+      undefined,
+      devA,
+      'r',
+    );
+    expect((await rejection(garbage)).code).toBe('apk_not_verified');
+    expect(await apkFiles()).toEqual(before);
+    expect((await readdir(dir)).filter((f) => f.startsWith('.upload-'))).toEqual([]);
+  });
+
+  it('counts versionCode per track, and accepts a v3 rotation from the pinned signer', async () => {
+    expect((await publish(devA, { versionCode: 10 }, 'beta')).version.track).toBe('beta');
+    const r = await publish(devA, { versionCode: 11, signers: [RSA2], lineage: [RSA1, RSA2] });
+    expect(r.rotated).toBe(true);
+    expect(r.app.lineage).toEqual([RSA1, RSA2]);
+    // After the rotation, the old key alone no longer signs updates.
+    expect((await rejection(publish(devA, { versionCode: 12 }))).code).toBe('signer_mismatch');
+  });
+
+  it("refuses an upload over the cap, and another organisation's package", async () => {
+    next = apk({ versionCode: 99 });
+    const big = Readable.from([Buffer.alloc(600), Buffer.alloc(600)]);
+    expect(
+      (await rejection(publishing.publish({ track: 'pilot', notes: '' }, big, undefined, devA, 'r'))).code,
+    ).toBe('apk_too_large');
+    const declared = Readable.from([Buffer.alloc(10)]);
+    expect(
+      (await rejection(publishing.publish({ track: 'pilot', notes: '' }, declared, 2048, devA, 'r'))).code,
+    ).toBe('apk_too_large');
+    expect((await rejection(publish(devB, { versionCode: 50 }))).code).toBe('package_owned_by_another_org');
+  });
+
+  it('records policy findings (debuggable, denied permission) and shows developers only their apps', async () => {
+    const r = await publish(devB, {
+      package: 'gov.pk.b.tool',
+      debuggable: true,
+      permissions: ['android.permission.READ_SMS'],
+    });
+    expect(r.version.findings.map((f) => f.code)).toEqual(['permission_denied', 'debuggable']);
+    expect((await publishing.apps(devB)).apps.map((a) => a.packageName)).toEqual(['gov.pk.b.tool']);
+    expect((await publishing.apps(devA)).apps.map((a) => a.packageName)).toEqual(['gov.pk.mail']);
+    expect((await rejection(publishing.versions(r.app.id, devA))).code).toBe('app_not_found');
+  });
+});
+
+describe('review', () => {
+  it("shows each reviewer its institution's queue, with the permission diff", async () => {
+    const a = await reviews.queue(reviewerA);
+    expect(new Set(a.items.map((i) => i.app.packageName))).toEqual(new Set(['gov.pk.mail']));
+    expect((await reviews.queue(reviewerB)).items.map((i) => i.app.packageName)).toEqual(['gov.pk.b.tool']);
+    expect((await reviews.queue(reviewerNational)).items.length).toBe(a.items.length + 1);
+  });
+
+  it("refuses approving a version with findings, another institution's version, and the uploader's own", async () => {
+    const [b] = (await reviews.queue(reviewerB)).items;
+    const approve = { decision: 'approve' as const, reason: 'looks fine' };
+    expect((await rejection(reviews.decide(b!.version.id, approve, reviewerB, 'r'))).code).toBe(
+      'policy_findings_unresolved',
+    );
+    expect((await rejection(reviews.decide(b!.version.id, approve, reviewerA, 'r'))).code).toBe(
+      'app_version_not_found',
+    );
+    const selfReviewer = principal('dev-a', ['developer', 'app-reviewer'], INST_A);
+    const [a] = (await reviews.queue(reviewerA)).items;
+    expect((await rejection(reviews.decide(a!.version.id, approve, selfReviewer, 'r'))).code).toBe(
+      'review_by_uploader',
+    );
+    const rejected = await reviews.decide(
+      b!.version.id,
+      { decision: 'reject', reason: 'reads SMS' },
+      reviewerB,
+      'r',
+    );
+    expect(rejected.state).toBe('rejected');
+  });
+
+  it('approves with one reviewer, or with two distinct reviewers for a mandatory app', async () => {
+    const items = (await reviews.queue(reviewerA)).items;
+    const first = items[0]!;
+    expect(
+      (await reviews.decide(first.version.id, { decision: 'approve', reason: 'ok' }, reviewerA, 'r')).state,
+    ).toBe('approved');
+    await reviews.setMandatory(first.app.id, { mandatory: true }, reviewerA, 'r');
+    const second = (await reviews.queue(reviewerA)).items[0]!;
+    expect(second.approvalsNeeded).toBe(2);
+    const once = await reviews.decide(
+      second.version.id,
+      { decision: 'approve', reason: 'ok' },
+      reviewerA,
+      'r',
+    );
+    expect(once.state).toBe('in_review');
+    expect(
+      (
+        await rejection(
+          reviews.decide(second.version.id, { decision: 'approve', reason: 'again' }, reviewerA, 'r'),
+        )
+      ).code,
+    ).toBe('already_reviewed');
+    const twice = await reviews.decide(
+      second.version.id,
+      { decision: 'approve', reason: 'ok' },
+      reviewerA2,
+      'r',
+    );
+    expect(twice.state).toBe('approved');
+    expect(twice.reviews.map((r) => r.reviewer)).toEqual(['operator:rev-a', 'operator:rev-a2']);
+    // Withdrawn by its developer (not by another institution's), once.
+    expect((await rejection(reviews.withdraw(twice.id, devB, 'r'))).code).toBe('app_version_not_found');
+    expect((await reviews.withdraw(twice.id, devA, 'r')).state).toBe('withdrawn');
+    expect((await rejection(reviews.withdraw(twice.id, devA, 'r'))).code).toBe('version_not_withdrawable');
+  });
+});
+
+// Last: its uploads would join the review queue the tests above count.
+describe('store policies', () => {
+  const lenient = { permissionAllow: null, permissionDeny: [], minTargetSdk: 21, allowCleartext: true };
+
+  it('starts from the default, inherited; an institution sets its own, never the national one nor another’s', async () => {
+    expect(await policies.get(INST_A, reviewerA)).toMatchObject({
+      inherited: true,
+      policy: { minTargetSdk: 35 },
+    });
+    expect((await rejection(policies.set('national', lenient, reviewerA, 'r'))).code).toBe(
+      'outside_institution_scope',
+    );
+    expect((await rejection(policies.get(INST_B, reviewerA))).code).toBe('outside_institution_scope');
+    expect(await policies.set(INST_A, lenient, reviewerA, 'r')).toMatchObject({ inherited: false });
+    expect((await policies.get(INST_A, reviewerA)).policy).toEqual(lenient);
+    expect((await policies.get(INST_B, reviewerB)).inherited).toBe(true);
+  });
+
+  it("applies the owning organisation's institution policy to new uploads", async () => {
+    const r = await publish(devA, { package: 'gov.pk.a.legacy', targetSdk: 26, usesCleartextTraffic: null });
+    expect(r.version.findings).toEqual([]);
+    const b = await publish(devB, { package: 'gov.pk.b.legacy', targetSdk: 26, usesCleartextTraffic: null });
+    expect(b.version.findings.map((f) => f.code)).toEqual(['target_sdk_below_floor', 'cleartext_traffic']);
+  });
+});
