@@ -167,6 +167,16 @@ export class PublishingService implements OnModuleInit {
                 tx,
               )
             : ((await this.repo.updateApp(app.id, { lineage: signer.lineage }, tx)) ?? app);
+        // The update locked the app's row: an upload of the same app racing this one has committed by now,
+        // so the track's versionCode is checked again where it cannot change underneath.
+        if (app) {
+          const again = checkVersionCode(
+            await this.repo.highestVersionCode(app.id, q.track, tx),
+            versionCode,
+            q.track,
+          );
+          if (!again.ok) throw appStoreError(again.code, again.message);
+        }
         const version = await this.repo.insertVersion(
           {
             id: randomUUID(),

@@ -58,6 +58,9 @@ let policies: PoliciesService;
 /** What the bound inspector answers next. */
 let next: ApkInspection;
 let inspected: string[] = [];
+let raceArrived = 0;
+let releaseRace: () => void = () => undefined;
+const raceGate = new Promise<void>((resolve) => (releaseRace = resolve));
 
 function apk(over: Partial<ApkInspection> = {}): ApkInspection {
   return {
@@ -114,6 +117,12 @@ beforeAll(async () => {
     const text = await readFile(file, 'utf8');
     inspected.push(text);
     if (text.startsWith('not an apk')) throw new Error('zip: no end of central directory');
+    // Racing uploads: each inspection waits for the other's, so both pass the early checks together.
+    if (text.startsWith('race')) {
+      raceArrived += 1;
+      if (raceArrived === 2) releaseRace();
+      await raceGate;
+    }
     return next;
   };
   publishing = new PublishingService(
@@ -200,6 +209,14 @@ describe('publishing', () => {
     expect(r.app.lineage).toEqual([RSA1, RSA2]);
     // After the rotation, the old key alone no longer signs updates.
     expect((await rejection(publish(devA, { versionCode: 12 }))).code).toBe('signer_mismatch');
+    // Two uploads of one versionCode at once: the app's row lock lets exactly one through.
+    const one = (code: number) =>
+      publishing.publish({ track: 'stable', notes: '' }, body(`race ${code}`), undefined, devA, 'r');
+    next = apk({ versionCode: 20, signers: [RSA2], lineage: [RSA1, RSA2] });
+    const raced = await Promise.allSettled([one(1), one(2)]);
+    expect(raced.map((x) => x.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const lost = raced.find((x): x is PromiseRejectedResult => x.status === 'rejected')!;
+    expect((lost.reason as AppError).code).toBe('version_code_not_increasing');
   });
 
   it("refuses an upload over the cap, and another organisation's package", async () => {
