@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_STORE_CONFIG, type AppStoreConfig } from './app-store.config.js';
 import { ApkBlobStore } from './publishing/apk-blob-store.js';
+import { WorkerApkInspector } from './publishing/apk-inspector.pool.js';
 import { PoliciesService } from './publishing/policies.service.js';
 import { StoreController } from './publishing/publishing.controller.js';
 import { PublishingRepository } from './publishing/publishing.repository.js';
@@ -8,8 +9,8 @@ import { APK_BLOB_STORE, PublishingService } from './publishing/publishing.servi
 import { ReviewsService } from './publishing/reviews.service.js';
 
 /**
- * Nest module of the app-store domain. The APK inspector (APK_INSPECTOR) is bound by the composition root:
- * without it, uploads are refused with apk_inspector_unavailable and everything else works.
+ * Nest module of the app-store domain. Uploads are inspected (`@pakawaaz/apk`) on a worker thread
+ * (WorkerApkInspector); a composition may bind another one to APK_INSPECTOR (the e2e tests' double).
  */
 @Module({})
 export class AppStoreModule {
@@ -20,6 +21,7 @@ export class AppStoreModule {
       providers: [
         { provide: APP_STORE_CONFIG, useValue: config },
         { provide: APK_BLOB_STORE, useValue: new ApkBlobStore(config.apkDir) },
+        WorkerApkInspector,
         PublishingRepository,
         PublishingService,
         ReviewsService,

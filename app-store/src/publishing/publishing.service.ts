@@ -16,6 +16,7 @@ import { APP_STORE_CONFIG, type AppStoreConfig } from '../app-store.config.js';
 import { appStoreError } from '../app-store.errors.js';
 import { ApkBlobStore, ApkUploadError, type ReceivedApk } from './apk-blob-store.js';
 import { APK_INSPECTOR, type ApkInspector } from './apk-inspector.js';
+import { WorkerApkInspector } from './apk-inspector.pool.js';
 import {
   checkSigner,
   checkVersionCode,
@@ -60,10 +61,16 @@ export class PublishingService implements OnModuleInit {
     @Inject(APK_BLOB_STORE) private readonly blobs: ApkBlobStore,
     private readonly repo: PublishingRepository,
     private readonly audit: AuditService,
-    // Bound by the server once @pakawaaz/apk's verifier runs in a worker; without it nothing is accepted.
-    @Optional() @Inject(APK_INSPECTOR) private readonly inspect?: ApkInspector,
+    @Optional() private readonly workerInspector?: WorkerApkInspector,
+    // A composition may bind another inspector (the e2e tests' double); otherwise the worker-thread one.
+    @Optional() @Inject(APK_INSPECTOR) inspector?: ApkInspector,
     @Optional() @Inject(LOGGER) private readonly logger?: Logger,
-  ) {}
+  ) {
+    this.inspect = inspector ?? workerInspector?.inspect;
+  }
+
+  /** Without one (a bare test module) nothing is accepted: apk_inspector_unavailable. */
+  private readonly inspect: ApkInspector | undefined;
 
   async onModuleInit(): Promise<void> {
     const removed = await this.blobs.removeStaleTemps(STALE_TEMP_MS).catch(() => 0);
