@@ -131,6 +131,7 @@ beforeAll(async () => {
     new ApkBlobStore(dir),
     repo,
     audit,
+    undefined, // no worker pool: the inspector below stands in for it
     inspector,
   );
   reviews = new ReviewsService(db.handle, repo, publishing, audit);
