@@ -18,7 +18,7 @@ export const appStoreDomain = {
   name: 'app-store',
   pgSchema: 'app_store',
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
-  status: 'planned',
+  status: 'active',
   auth: {
     roles: {
       'app-reviewer': { description: 'app store reviews and catalogues', scope: 'institution' },

@@ -29,7 +29,7 @@ export const deviceMgmtDomain = {
   name: 'device-mgmt',
   pgSchema: 'device_mgmt',
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
-  status: 'planned',
+  status: 'active',
   events: {
     publishes: [DeviceLost, DeviceNonCompliant, DeviceCertificatesRevoked, DeviceOsUpdate],
     consumes: [MQTT_REVOCATION_CONSUMER, BOOT_KEY_COMPROMISED_CONSUMER],

@@ -163,8 +163,8 @@ describe('control plane over HTTP (embedded default)', () => {
       'core-network': 'active',
       'hardened-os': 'active',
       identity: 'active',
-      'device-mgmt': 'planned',
-      'app-store': 'planned',
+      'device-mgmt': 'active',
+      'app-store': 'active',
       'secure-chat': 'planned',
     });
   });
