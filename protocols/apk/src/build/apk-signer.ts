@@ -89,7 +89,11 @@ const signWith = (s: Signer, data: Buffer): Buffer =>
 /** The end of central directory record of an unsigned ZIP without a comment (what writeZip produces). */
 function locate(zip: Buffer): { cdOffset: number; eocdOffset: number } {
   const eocdOffset = zip.length - EOCD_SIZE;
-  if (eocdOffset < 0 || zip.readUInt32LE(eocdOffset) !== 0x06054b50 || zip.readUInt16LE(eocdOffset + 20) !== 0)
+  if (
+    eocdOffset < 0 ||
+    zip.readUInt32LE(eocdOffset) !== 0x06054b50 ||
+    zip.readUInt16LE(eocdOffset + 20) !== 0
+  )
     throw new ApkBuildError('build_invalid_entry', 'not an unsigned ZIP ending in a comment-less EOCD');
   const cdOffset = zip.readUInt32LE(eocdOffset + 16);
   if (cdOffset + zip.readUInt32LE(eocdOffset + 12) !== eocdOffset)
@@ -173,7 +177,9 @@ function encodeLineage(chain: Signer[]): Buffer {
  * (uint64 length, uint32 id, value), uint64 size again, the magic. Size counts everything but the first field.
  */
 function signingBlock(pairs: Array<[number, Buffer]>): Buffer {
-  const body = Buffer.concat(pairs.map(([id, value]) => Buffer.concat([u64(4 + value.length), u32(id), value])));
+  const body = Buffer.concat(
+    pairs.map(([id, value]) => Buffer.concat([u64(4 + value.length), u32(id), value])),
+  );
   const size = body.length + 8 + APK_SIG_BLOCK_MAGIC.length;
   return Buffer.concat([u64(size), body, u64(size), APK_SIG_BLOCK_MAGIC]);
 }
@@ -209,7 +215,13 @@ export function signApk(unsigned: Buffer, options: SignApkOptions): Buffer {
   }
   const minSdk = options.v3MinSdk ?? SDK_P;
   const maxSdk = options.v3MaxSdk ?? MAX_SDK;
-  if (!Number.isInteger(minSdk) || !Number.isInteger(maxSdk) || minSdk < 1 || minSdk > maxSdk || maxSdk > MAX_SDK)
+  if (
+    !Number.isInteger(minSdk) ||
+    !Number.isInteger(maxSdk) ||
+    minSdk < 1 ||
+    minSdk > maxSdk ||
+    maxSdk > MAX_SDK
+  )
     throw new ApkBuildError('build_invalid_signer', `v3 SDK range ${minSdk}…${maxSdk} is invalid`);
 
   const { cdOffset, eocdOffset } = locate(unsigned);
@@ -224,10 +236,18 @@ export function signApk(unsigned: Buffer, options: SignApkOptions): Buffer {
   if (withV3) {
     const signer = lineage ? lineage.at(-1)! : signers[0]!;
     const attributes = lineage ? [attribute(PROOF_OF_ROTATION_ATTR_ID, encodeLineage(lineage))] : [];
-    pairs.push([V3_BLOCK_ID, lengthPrefixed(sequence([signerRecord(signer, digest, attributes, { minSdk, maxSdk })]))]);
+    pairs.push([
+      V3_BLOCK_ID,
+      lengthPrefixed(sequence([signerRecord(signer, digest, attributes, { minSdk, maxSdk })])),
+    ]);
   }
   const block = signingBlock(pairs);
   const eocd = Buffer.from(unsigned.subarray(eocdOffset));
   eocd.writeUInt32LE(cdOffset + block.length, 16);
-  return Buffer.concat([unsigned.subarray(0, cdOffset), block, unsigned.subarray(cdOffset, eocdOffset), eocd]);
+  return Buffer.concat([
+    unsigned.subarray(0, cdOffset),
+    block,
+    unsigned.subarray(cdOffset, eocdOffset),
+    eocd,
+  ]);
 }

@@ -22,7 +22,13 @@ const MANIFEST = 'AndroidManifest.xml';
  * An APK without code (hasCode=false, no classes.dex) made from scratch: the binary manifest, the given
  * entries, aligned as zipalign would, signed with APK Signature Scheme v2/v3. No Android SDK needed.
  */
-export async function buildApk(options: BuildApkOptions): Promise<Buffer> {
+export function buildApk(options: BuildApkOptions): Promise<Buffer> {
+  // A refusal is a rejection, never a synchronous throw.
+  return new Promise((resolve) => resolve(buildApkSync(options)));
+}
+
+/** buildApk, synchronously (for seeds and scripts that are not async). */
+export function buildApkSync(options: BuildApkOptions): Buffer {
   const entries = options.entries ?? [];
   if (!Array.isArray(entries)) throw new ApkBuildError('build_invalid_entry', 'entries must be an array');
   if (entries.some((e) => e?.name === MANIFEST))

@@ -52,7 +52,9 @@ function parseBadging(stdout: string): Badging {
   const value = (prefix: string) =>
     (lines.find((l) => l.startsWith(prefix)) ?? '').slice(prefix.length).replace(/^'|'$/g, '');
   // aapt also prints permissions it infers; those are repeated as uses-implied-permission.
-  const implied = new Set(lines.filter((l) => l.startsWith('uses-implied-permission:')).map((l) => quoted(l, 'name')));
+  const implied = new Set(
+    lines.filter((l) => l.startsWith('uses-implied-permission:')).map((l) => quoted(l, 'name')),
+  );
   return {
     package: quoted(pkg, 'name'),
     versionCode: quoted(pkg, 'versionCode'),
@@ -73,10 +75,23 @@ type Verdict = { verifies: boolean; v2: boolean; v3: boolean; signers: string[];
 async function apksigner(apk: string, minSdk = 24): Promise<Verdict> {
   let stdout: string;
   try {
-    ({ stdout } = await run(APKSIGNER, ['verify', '--min-sdk-version', `${minSdk}`, '-v', '--print-certs', apk]));
+    ({ stdout } = await run(APKSIGNER, [
+      'verify',
+      '--min-sdk-version',
+      `${minSdk}`,
+      '-v',
+      '--print-certs',
+      apk,
+    ]));
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string };
-    return { verifies: false, v2: false, v3: false, signers: [], output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+    return {
+      verifies: false,
+      v2: false,
+      v3: false,
+      signers: [],
+      output: `${e.stdout ?? ''}${e.stderr ?? ''}`,
+    };
   }
   const scheme = (n: number) =>
     new RegExp(`^Verified using v${n} scheme \\(APK Signature Scheme v${n}\\): true$`, 'm').test(stdout);
@@ -84,7 +99,9 @@ async function apksigner(apk: string, minSdk = 24): Promise<Verdict> {
     verifies: /^Verifies$/m.test(stdout),
     v2: scheme(2),
     v3: scheme(3),
-    signers: [...stdout.matchAll(/^Signer #\d+ certificate SHA-256 digest: ([0-9a-f]{64})$/gm)].map((m) => m[1]!),
+    signers: [...stdout.matchAll(/^Signer #\d+ certificate SHA-256 digest: ([0-9a-f]{64})$/gm)].map(
+      (m) => m[1]!,
+    ),
     output: stdout,
   };
 }
@@ -120,7 +137,9 @@ describe.skipIf(!HAVE_TOOLS)('APKs written here, read by aapt and apksigner', { 
 
   beforeAll(async () => {
     if (!existsSync(AAPT) || !existsSync(APKSIGNER))
-      throw new Error('aapt and apksigner are required (PAKAWAAZ_REQUIRE_SERVICES=1): apt-get install aapt apksigner');
+      throw new Error(
+        'aapt and apksigner are required (PAKAWAAZ_REQUIRE_SERVICES=1): apt-get install aapt apksigner',
+      );
     dir = await mkdtemp(join(tmpdir(), 'apk-build-'));
     [ec, rsa, ec2] = await Promise.all([
       makeSigner({ algorithm: 'ec-p256', subject: 'CN=Pakawaaz test EC, O=Pakawaaz' }),
@@ -214,7 +233,12 @@ describe.skipIf(!HAVE_TOOLS)('APKs written here, read by aapt and apksigner', { 
   ])('apksigner verifies v2 + v3 with a %s signer and names our certificate', async (_, key) => {
     const signer = key();
     const verdict = await apksigner(await save(await buildApk({ manifest: EOFFICE, signers: [signer] })));
-    expect(verdict).toMatchObject({ verifies: true, v2: true, v3: true, signers: [sha256(signer.certificate)] });
+    expect(verdict).toMatchObject({
+      verifies: true,
+      v2: true,
+      v3: true,
+      signers: [sha256(signer.certificate)],
+    });
   });
 
   it('v2 only, and v3 only (for a min SDK of 28)', async () => {
@@ -227,7 +251,9 @@ describe.skipIf(!HAVE_TOOLS)('APKs written here, read by aapt and apksigner', { 
   });
 
   it('two v2 signers', async () => {
-    const verdict = await apksigner(await save(await buildApk({ manifest: EOFFICE, signers: [ec, rsa], v3: false })));
+    const verdict = await apksigner(
+      await save(await buildApk({ manifest: EOFFICE, signers: [ec, rsa], v3: false })),
+    );
     expect(verdict.verifies).toBe(true);
     expect(verdict.signers.sort()).toEqual([sha256(ec.certificate), sha256(rsa.certificate)].sort());
   });
@@ -258,10 +284,14 @@ describe.skipIf(!HAVE_TOOLS)('APKs written here, read by aapt and apksigner', { 
     expect(verdict).toMatchObject({ verifies: true, v2: true, v3: true, signers: [sha256(rsa.certificate)] });
     const { stdout } = await run(APKSIGNER, ['lineage', '--in', path, '--print-certs']);
     expect(
-      [...stdout.matchAll(/^Signer #\d+ in lineage certificate SHA-256 digest: ([0-9a-f]{64})$/gm)].map((m) => m[1]),
+      [...stdout.matchAll(/^Signer #\d+ in lineage certificate SHA-256 digest: ([0-9a-f]{64})$/gm)].map(
+        (m) => m[1],
+      ),
     ).toEqual([sha256(ec.certificate), sha256(rsa.certificate)]);
     // Three generations, EC → RSA → EC.
-    const three = await apksigner(await save(await buildApk({ manifest: EOFFICE, signers: [ec], lineage: [ec, rsa, ec2] })));
+    const three = await apksigner(
+      await save(await buildApk({ manifest: EOFFICE, signers: [ec], lineage: [ec, rsa, ec2] })),
+    );
     expect(three).toMatchObject({ verifies: true, v3: true, signers: [sha256(ec2.certificate)] });
   });
 
@@ -300,7 +330,10 @@ describe.skipIf(!HAVE_TOOLS)('APKs written here, read by aapt and apksigner', { 
     for (const [where, at] of Object.entries(positions)) {
       const bad = Buffer.from(apk);
       bad[at]! ^= 0x40;
-      expect({ where, verifies: (await apksigner(await save(bad))).verifies }).toEqual({ where, verifies: false });
+      expect({ where, verifies: (await apksigner(await save(bad))).verifies }).toEqual({
+        where,
+        verifies: false,
+      });
     }
   });
 });

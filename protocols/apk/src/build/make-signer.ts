@@ -17,8 +17,6 @@ export type MakeSignerOptions = {
   days?: number;
 };
 
-type SelfSignedParams = Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0];
-
 const KEY_ALGORITHMS = {
   'ec-p256': { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' },
   'rsa-2048': {
@@ -35,17 +33,22 @@ const KEY_ALGORITHMS = {
  */
 export async function makeSigner(options: MakeSignerOptions): Promise<SigningKey> {
   const algorithm = KEY_ALGORITHMS[options?.algorithm];
-  if (!algorithm) throw new ApkBuildError('build_invalid_signer', `unknown signer algorithm ${options?.algorithm}`);
+  if (!algorithm)
+    throw new ApkBuildError('build_invalid_signer', `unknown signer algorithm ${options?.algorithm}`);
   const days = options.days ?? 30 * 365;
   if (!Number.isInteger(days) || days < 1 || days > 100 * 366)
     throw new ApkBuildError('build_invalid_signer', 'days must be an integer in 1…36600');
-  let name: x509.Name;
+  let name: x509.Name | null = null;
   try {
-    name = new x509.Name(options.subject);
+    if (typeof options.subject === 'string' && options.subject.length <= 1024)
+      name = new x509.Name(options.subject);
   } catch {
-    throw new ApkBuildError('build_invalid_signer', `subject ${JSON.stringify(options.subject)} is not a DN`);
+    name = null;
   }
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  // The parser is lenient: text without a single attribute=value pair parses as an empty name.
+  if (!name || name.toString() === '')
+    throw new ApkBuildError('build_invalid_signer', `subject ${JSON.stringify(options.subject)} is not a DN`);
+  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
   const notBefore = options.notBefore ?? new Date();
   const serial = randomBytes(16);
   serial[0]! &= 0x7f; // RFC 5280 §4.1.2.2: a positive integer of at most 20 octets
@@ -55,10 +58,10 @@ export async function makeSigner(options: MakeSignerOptions): Promise<SigningKey
       name,
       notBefore,
       notAfter: new Date(notBefore.getTime() + days * 86_400_000),
-      keys: keys as unknown as SelfSignedParams['keys'],
+      keys,
       signingAlgorithm: algorithm,
     },
-    webcrypto as unknown as Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[1],
+    webcrypto,
   );
   return {
     privateKey: KeyObject.from(keys.privateKey),

@@ -63,7 +63,8 @@ const PACKAGE_NAME = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/;
 /** Permission names are package-like too, but one segment is legal (custom permissions). */
 const PERMISSION_NAME = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/;
 
-type Value = { kind: 'string'; value: string } | { kind: 'int'; value: number } | { kind: 'bool'; value: boolean };
+type Value =
+  { kind: 'string'; value: string } | { kind: 'int'; value: number } | { kind: 'bool'; value: boolean };
 type Attr = { name: string; id: number | null; value: Value };
 type Element = { name: string; attrs: Attr[]; children: Element[] };
 
@@ -104,7 +105,8 @@ function tree(o: ManifestOptions): Element {
   if (!Array.isArray(permissions) || permissions.length > MAX_PERMISSIONS)
     invalid(`permissions must be an array of at most ${MAX_PERMISSIONS}`);
   for (const p of permissions) {
-    if (!PERMISSION_NAME.test(checkString('permission', p))) invalid(`permission ${JSON.stringify(p)} is invalid`);
+    if (!PERMISSION_NAME.test(checkString('permission', p)))
+      invalid(`permission ${JSON.stringify(p)} is invalid`);
   }
   for (const key of ['debuggable', 'usesCleartextTraffic'] as const) {
     if (o[key] !== undefined && typeof o[key] !== 'boolean') invalid(`${key} must be a boolean`);
@@ -198,7 +200,8 @@ export function encodeManifest(options: ManifestOptions): Buffer {
   const root = tree(options);
   const ids: Array<{ name: string; id: number }> = [];
   const collect = (e: Element): void => {
-    for (const a of e.attrs) if (a.id !== null && !ids.some((x) => x.id === a.id)) ids.push({ name: a.name, id: a.id });
+    for (const a of e.attrs)
+      if (a.id !== null && !ids.some((x) => x.id === a.id)) ids.push({ name: a.name, id: a.id });
     e.children.forEach(collect);
   };
   collect(root);
@@ -211,7 +214,8 @@ export function encodeManifest(options: ManifestOptions): Buffer {
     strings.push(s);
     return strings.length - 1;
   };
-  const nameIndex = (a: Attr): number => (a.id === null ? index(a.name) : ids.findIndex((x) => x.id === a.id));
+  const nameIndex = (a: Attr): number =>
+    a.id === null ? index(a.name) : ids.findIndex((x) => x.id === a.id);
 
   const prefix = index('android');
   const uri = index(ANDROID_NS);

@@ -63,7 +63,10 @@ export function writeZip(inputs: ZipInput[]): Buffer {
       throw err;
     }
     if (input.name.endsWith('/') || nameBytes.length > 0xffff || !Buffer.isBuffer(input.data))
-      throw new ApkBuildError('build_invalid_entry', `entry ${JSON.stringify(input.name)} is not a file with data`);
+      throw new ApkBuildError(
+        'build_invalid_entry',
+        `entry ${JSON.stringify(input.name)} is not a file with data`,
+      );
     if (seen.has(input.name))
       throw new ApkBuildError('build_duplicate_entry', `entry ${JSON.stringify(input.name)} is given twice`);
     seen.add(input.name);
@@ -126,7 +129,8 @@ export function writeZip(inputs: ZipInput[]): Buffer {
     parts.push(local, nameBytes, extra, body);
     central.push(header, nameBytes);
     offset += local.length + nameBytes.length + extra.length + body.length;
-    if (offset > MAX_OFFSET) throw new ApkBuildError('build_too_large', 'the archive would need ZIP64 (≥ 4 GiB)');
+    if (offset > MAX_OFFSET)
+      throw new ApkBuildError('build_too_large', 'the archive would need ZIP64 (≥ 4 GiB)');
   }
   const cd = Buffer.concat(central);
   if (offset + cd.length > MAX_OFFSET)
