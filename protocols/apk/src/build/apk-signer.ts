@@ -94,12 +94,12 @@ function locate(zip: Buffer): { cdOffset: number; eocdOffset: number } {
     zip.readUInt32LE(eocdOffset) !== 0x06054b50 ||
     zip.readUInt16LE(eocdOffset + 20) !== 0
   )
-    throw new ApkBuildError('build_invalid_entry', 'not an unsigned ZIP ending in a comment-less EOCD');
+    throw new ApkBuildError('build_invalid_zip', 'not an unsigned ZIP ending in a comment-less EOCD');
   const cdOffset = zip.readUInt32LE(eocdOffset + 16);
   if (cdOffset + zip.readUInt32LE(eocdOffset + 12) !== eocdOffset)
-    throw new ApkBuildError('build_invalid_entry', 'the central directory does not end at the EOCD');
+    throw new ApkBuildError('build_invalid_zip', 'the central directory does not end at the EOCD');
   if (cdOffset >= 24 && zip.subarray(cdOffset - 16, cdOffset).equals(APK_SIG_BLOCK_MAGIC))
-    throw new ApkBuildError('build_invalid_entry', 'the APK already has an APK Signing Block');
+    throw new ApkBuildError('build_invalid_zip', 'the APK already has an APK Signing Block');
   return { cdOffset, eocdOffset };
 }
 

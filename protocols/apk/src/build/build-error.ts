@@ -11,6 +11,8 @@ export const APK_BUILD_ERRORS = [
   'build_duplicate_entry',
   /** The archive would need ZIP64 (≥ 4 GiB, ≥ 65,535 entries), which the APK reader refuses. */
   'build_too_large',
+  /** signApk was given bytes that are not an unsigned ZIP ending in a comment-less EOCD (or already signed). */
+  'build_invalid_zip',
   /** A signer's key is not RSA or EC P-256, does not match its certificate, or the signer list is empty. */
   'build_invalid_signer',
   /** A lineage is not a chain of distinct signers ending with the (v3) signer. */

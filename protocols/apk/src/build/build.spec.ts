@@ -234,10 +234,10 @@ describe('APK writer', () => {
 
   it('refuses to sign what is not an unsigned ZIP', async () => {
     const signed = await buildApk({ manifest: MANIFEST, signers: [ec] });
-    expect(await refusal(() => signApk(signed, { signers: [ec] }))).toBe('build_invalid_entry');
+    expect(await refusal(() => signApk(signed, { signers: [ec] }))).toBe('build_invalid_zip');
     expect(
       await refusal(() => signApk(Buffer.from('not a zip at all, not even close'), { signers: [ec] })),
-    ).toBe('build_invalid_entry');
+    ).toBe('build_invalid_zip');
   });
 
   it('makeSigner: certificate carries the key, subject as given', () => {

@@ -322,7 +322,7 @@ describe.skipIf(!HAVE_TOOLS)('APKs written here, read by aapt and apksigner', { 
       'manifest data': 60,
       'last entry data': blockStart - 1,
       'signing block (v2 signer)': blockStart + 60,
-      'signing block (last signature byte)': cdOffset - 40,
+      "signing block (v3 signer's public key)": cdOffset - 40,
       'central directory': cdOffset + 16,
       'EOCD entry count': eocd + 10,
     };
