@@ -77,6 +77,7 @@ async function apksigner(apk: string, minSdk = 24): Promise<Verdict> {
   try {
     ({ stdout } = await run(APKSIGNER, [
       'verify',
+      '-Werr', // a warning (e.g. an unprotected entry, an odd certificate) is a failure too
       '--min-sdk-version',
       `${minSdk}`,
       '-v',
