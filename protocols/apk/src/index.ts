@@ -45,3 +45,9 @@ export {
 export { verifyV1, v1AsReported, type V1Options, type V1Result, type V1ErrorCode } from './v1/v1-verifier.js';
 export { parseJarManifest, type JarSection } from './v1/jar-manifest.js';
 export { inspectApk, DEFAULT_MIN_SDK, type InspectOptions } from './inspect.js';
+export { buildApk, buildApkSync, type BuildApkOptions } from './build/build-apk.js';
+export { encodeManifest, ANDROID_ATTR, ANDROID_NS, type ManifestOptions } from './build/manifest-writer.js';
+export { writeZip, type ZipInput } from './build/zip-writer.js';
+export { signApk, type SignApkOptions, type SigningKey } from './build/apk-signer.js';
+export { makeSigner, type MakeSignerOptions, type SignerAlgorithm } from './build/make-signer.js';
+export { ApkBuildError, APK_BUILD_ERRORS, type ApkBuildErrorCode } from './build/build-error.js';
