@@ -49,7 +49,13 @@ export async function run(): Promise<void> {
   try {
     const signer = await makeSigner({ algorithm: 'ec-p256', subject: 'CN=Pakawaaz bench' });
     const apk = await buildApk({
-      manifest: { package: 'gov.pakawaaz.bench', versionCode: 1, versionName: '1', minSdk: 28, targetSdk: 35 },
+      manifest: {
+        package: 'gov.pakawaaz.bench',
+        versionCode: 1,
+        versionName: '1',
+        minSdk: 28,
+        targetSdk: 35,
+      },
       entries: [{ name: 'assets/payload.bin', data: randomBytes(SIZE_MB << 20), compress: false }],
       signers: [signer],
     });
