@@ -64,7 +64,7 @@ describe('pakawaaz apk inspect', () => {
     const copy = path.join(dir, 'tampered.apk');
     copyFileSync(fixture('golden-aligned-v1v2v3-out.apk'), copy);
     const bytes = readFileSync(copy);
-    bytes[100] ^= 0x01; // inside the first entry's data, covered by the v2/v3 content digest
+    bytes[100] = bytes[100]! ^ 0x01; // inside the first entry's data, covered by the v2/v3 content digest
     writeFileSync(copy, bytes);
     const r = await runCli(['apk', 'inspect', copy], ENV);
     expect(r.code).toBe(2);

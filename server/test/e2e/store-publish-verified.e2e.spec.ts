@@ -60,7 +60,7 @@ describe('publishing real APKs (the worker-thread inspector)', () => {
     const tampered = path.join(dir, 'tampered.apk');
     await copyFile(`${FIXTURES}golden-aligned-v2v3-lineage-out.apk`, tampered);
     const bytes = await readFile(tampered);
-    bytes[100] ^= 0x01;
+    bytes[100] = bytes[100]! ^ 0x01;
     await writeFile(tampered, bytes);
     const refused = await runCli(['store', 'publish', tampered], env);
     expect(refused.code).not.toBe(0);
