@@ -14,7 +14,6 @@ import { TransparencyLogService } from './transparency-log.service.js';
 @ApiTags('app-store')
 @ApiBearerAuth('bearer')
 @RouteScope('institution')
-@ErrorCodes(APP_STORE_ERROR_STATUS, 'log_size_invalid')
 @Controller('api/v1/store/log')
 export class StoreLogController {
   constructor(private readonly log: TransparencyLogService) {}
@@ -22,7 +21,11 @@ export class StoreLogController {
   @Get('checkpoint')
   @Header('content-type', 'text/plain; charset=utf-8')
   @ApiProduces('text/plain')
-  @ApiResponse({ status: 200, description: 'The latest checkpoint: a C2SP tlog-checkpoint signed note' })
+  @ApiResponse({
+    status: 200,
+    description: 'The latest checkpoint: a C2SP tlog-checkpoint signed note',
+    content: { 'text/plain': { schema: { type: 'string' } } },
+  })
   checkpoint(): Promise<string> {
     return this.log.latestCheckpoint();
   }
@@ -30,7 +33,11 @@ export class StoreLogController {
   @Get('key')
   @Header('content-type', 'text/plain; charset=utf-8')
   @ApiProduces('text/plain')
-  @ApiResponse({ status: 200, description: 'The log\'s C2SP verifier key, "name+keyid+base64"' })
+  @ApiResponse({
+    status: 200,
+    description: 'The log\'s C2SP verifier key, "name+keyid+base64" (its name is the origin)',
+    content: { 'text/plain': { schema: { type: 'string' } } },
+  })
   key(): string {
     return `${this.log.verifierKey()}\n`;
   }
@@ -43,6 +50,7 @@ export class StoreLogController {
   }
 
   @Get('consistency')
+  @ErrorCodes(APP_STORE_ERROR_STATUS, 'log_size_invalid')
   @ZodResponse(200, ConsistencyView, 'Proves the tree of `to` extends the tree of `from`')
   consistency(@ZodQuery(ConsistencyQuery) q: z.output<typeof ConsistencyQuery>) {
     return this.log.consistency(q.from, q.to);

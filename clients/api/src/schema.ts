@@ -17241,9 +17241,11 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
-            /** @description `log_size_invalid`, `malformed_client_certificate` */
+            /** @description `malformed_client_certificate` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17251,7 +17253,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "log_size_invalid" | "malformed_client_certificate";
+                        code?: "malformed_client_certificate";
                     };
                 };
             };
@@ -17420,14 +17422,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The log's C2SP verifier key, "name+keyid+base64" */
+            /** @description The log's C2SP verifier key, "name+keyid+base64" (its name is the origin) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
-            /** @description `log_size_invalid`, `malformed_client_certificate` */
+            /** @description `malformed_client_certificate` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17435,7 +17439,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "log_size_invalid" | "malformed_client_certificate";
+                        code?: "malformed_client_certificate";
                     };
                 };
             };
