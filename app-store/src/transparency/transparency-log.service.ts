@@ -155,11 +155,15 @@ export class TransparencyLogService implements StoreLog {
     });
   }
 
+  /**
+   * The APK's proof against the latest checkpoint, with that checkpoint: what the catalogue embeds. The proof
+   * stays valid for its checkpoint forever, so a catalogue need not refresh it when the log grows.
+   */
   async inclusionFor(apkSha256: string): Promise<StoreLogInclusion> {
-    const checkpoint = await this.latestCheckpoint();
-    const size = Number(checkpoint.split('\n')[1]);
-    const r = await this.inclusion(apkSha256, size);
-    return { ...r, checkpoint };
+    const latest = await this.latest(this.database.db);
+    if (!latest) throw appStoreError('log_entry_not_found', 'The log is empty.');
+    const r = await this.inclusion(apkSha256, latest.treeSize);
+    return { ...r, checkpoint: latest.note };
   }
 
   /** The inclusion proof of an APK in the tree of treeSize leaves (default: the latest checkpoint's). */
