@@ -15,6 +15,14 @@ const schema = z.object({
       .max(4 * 1024 ** 3)
       .default(512 * 1024 ** 2),
   ),
+  PAKAWAAZ_STORE_LOG_ORIGIN: z.preprocess(
+    unset,
+    z
+      .string()
+      .regex(/^[^\s+]{1,255}$/, 'a schema-less URL without spaces or "+" (C2SP tlog-checkpoint origin)')
+      .default('pakawaaz.local/app-store/log'),
+  ),
+  PAKAWAAZ_STORE_LOG_KEY_FILE: z.preprocess(unset, z.string().optional()),
 });
 
 export type AppStoreConfig = {
@@ -22,6 +30,13 @@ export type AppStoreConfig = {
   apkDir: string;
   /** Largest APK accepted: checked on the declared length before reading, and counted while reading. */
   apkMaxBytes: number;
+  /**
+   * The APK transparency log's origin: the first line of its checkpoints and its key's name (C2SP
+   * tlog-checkpoint: clients check it, since a key could sign for several logs). Set it once, never change it.
+   */
+  logOrigin: string;
+  /** The log's Ed25519 key (the key service's file backend; an HSM names it `store-log`). */
+  logKeyFile: string;
 };
 
 export function loadAppStoreConfig(env: Env, platform: PlatformConfig): AppStoreConfig {
@@ -29,6 +44,10 @@ export function loadAppStoreConfig(env: Env, platform: PlatformConfig): AppStore
   return {
     apkDir: path.resolve(c.PAKAWAAZ_STORE_APK_DIR ?? path.join(platform.dataDir, 'apks')),
     apkMaxBytes: c.PAKAWAAZ_STORE_APK_MAX_BYTES,
+    logOrigin: c.PAKAWAAZ_STORE_LOG_ORIGIN,
+    logKeyFile: path.resolve(
+      c.PAKAWAAZ_STORE_LOG_KEY_FILE ?? path.join(platform.dataDir, 'keys', 'store-log.jwk'),
+    ),
   };
 }
 

@@ -22,7 +22,9 @@ export type AppStoreErrorCode =
   | 'version_not_withdrawable'
   | 'review_by_uploader'
   | 'already_reviewed'
-  | 'policy_findings_unresolved';
+  | 'policy_findings_unresolved'
+  | 'log_entry_not_found'
+  | 'log_size_invalid';
 
 export const APP_STORE_ERROR_STATUS = {
   invalid_store_input: 400,
@@ -61,6 +63,10 @@ export const APP_STORE_ERROR_STATUS = {
   already_reviewed: 409,
   // A version with policy findings (denied permission, debuggable, cleartext, target SDK) cannot be approved.
   policy_findings_unresolved: 409,
+  // No APK with this SHA-256 is in the transparency log (not approved, or not yet).
+  log_entry_not_found: 404,
+  // A tree size beyond the log's latest checkpoint, or a consistency range whose start is past its end.
+  log_size_invalid: 400,
 } as const satisfies Record<AppStoreErrorCode, HttpStatus>;
 
 export const appStoreError = defineErrors(APP_STORE_ERROR_STATUS);

@@ -10,3 +10,13 @@ export { WorkerApkInspector, INSPECT_MIN_SDK } from './publishing/apk-inspector.
 export { STORE_APK_ROUTE } from './publishing/publishing.controller.js';
 export { APK_MEDIA_TYPE } from './publishing/publishing.service.js';
 export type { StorePolicy, PolicyFinding, Track } from './publishing/publishing-rules.js';
+// The APK transparency log: what the catalogue calls (StoreLog) and the service behind it.
+export {
+  TransparencyLogService,
+  DbNodeStore,
+  STORE_LOG_SIGNER,
+  type StoreLog,
+  type StoreLogInclusion,
+  type LogEntryInput,
+} from './transparency/transparency-log.service.js';
+export { useStoreLogSigner, STORE_LOG_KEY } from './transparency/log-signer.js';

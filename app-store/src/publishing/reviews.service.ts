@@ -22,6 +22,7 @@ import {
 } from './publishing.dto.js';
 import { isUniqueViolation, PublishingRepository } from './publishing.repository.js';
 import { PublishingService } from './publishing.service.js';
+import { TransparencyLogService } from '../transparency/transparency-log.service.js';
 
 /**
  * Review: the queue of versions in review (with what each asks for beyond the last approved version), and
@@ -35,6 +36,7 @@ export class ReviewsService {
     private readonly repo: PublishingRepository,
     private readonly publishing: PublishingService,
     private readonly audit: AuditService,
+    private readonly log: TransparencyLogService,
   ) {}
 
   async queue(by: Principal) {
@@ -93,6 +95,19 @@ export class ReviewsService {
             : 'in_review';
       const updated =
         state === version.state ? version : await this.repo.setVersionState(versionId, state, tx);
+      // Approved means logged: the APK enters the transparency log in the approval's transaction, so no
+      // version is ever approved (and listed in a catalogue) without its leaf and a checkpoint covering it.
+      if (state === 'approved')
+        await this.log.append(
+          {
+            versionId,
+            packageName: app.packageName,
+            versionCode: version.versionCode,
+            apkSha256: version.apkSha256,
+            signers: version.signers,
+          },
+          tx,
+        );
       await this.audit.record(
         {
           actor: by.actor,

@@ -1,3 +1,4 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import {
   sql,
   type Principal,
 } from '@pakawaaz/platform';
+import type { NoteSigner } from '@pakawaaz/transparency-log';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { appStoreDomain } from '../../src/app-store.domain.js';
@@ -20,6 +22,17 @@ import { PoliciesService } from '../../src/publishing/policies.service.js';
 import { PublishingRepository } from '../../src/publishing/publishing.repository.js';
 import { PublishingService } from '../../src/publishing/publishing.service.js';
 import { ReviewsService } from '../../src/publishing/reviews.service.js';
+import { TransparencyLogService } from '../../src/transparency/transparency-log.service.js';
+
+function testLogSigner(): NoteSigner {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const x = publicKey.export({ format: 'jwk' }).x!;
+  return {
+    name: 'pakawaaz.test/app-store/log',
+    publicKey: Buffer.from(x, 'base64url'),
+    sign: (m) => sign(null, m, privateKey),
+  };
+}
 
 /*
  * The publishing and review services on PostgreSQL, with the APK inspector bound to fixed answers (the port's
@@ -55,6 +68,7 @@ let dir: string;
 let publishing: PublishingService;
 let reviews: ReviewsService;
 let policies: PoliciesService;
+let log: TransparencyLogService;
 /** What the bound inspector answers next. */
 let next: ApkInspection;
 let inspected: string[] = [];
@@ -127,14 +141,15 @@ beforeAll(async () => {
   };
   publishing = new PublishingService(
     db.handle,
-    { apkDir: dir, apkMaxBytes: 1024 },
+    { apkDir: dir, apkMaxBytes: 1024, logOrigin: 'pakawaaz.test/app-store/log', logKeyFile: '' },
     new ApkBlobStore(dir),
     repo,
     audit,
     undefined, // no worker pool: the inspector below stands in for it
     inspector,
   );
-  reviews = new ReviewsService(db.handle, repo, publishing, audit);
+  log = new TransparencyLogService(db.handle, testLogSigner());
+  reviews = new ReviewsService(db.handle, repo, publishing, audit, log);
   policies = new PoliciesService(db.handle, repo, audit);
   const orgA = await reviews.createOrg({ name: 'Ministry A apps', institutionId: INST_A }, reviewerA, 'r');
   await reviews.addMember(orgA.id, { userId: devA.actor.id }, reviewerA, 'r');
@@ -283,6 +298,8 @@ describe('review', () => {
     expect(
       (await reviews.decide(first.version.id, { decision: 'approve', reason: 'ok' }, reviewerA, 'r')).state,
     ).toBe('approved');
+    // Approved means logged, in the approval's transaction: its leaf and a checkpoint covering it.
+    expect(await log.inclusionFor(first.version.apkSha256)).toMatchObject({ leafIndex: 0, treeSize: 1 });
     await reviews.setMandatory(first.app.id, { mandatory: true }, reviewerA, 'r');
     const second = (await reviews.queue(reviewerA)).items[0]!;
     expect(second.approvalsNeeded).toBe(2);
@@ -293,6 +310,7 @@ describe('review', () => {
       'r',
     );
     expect(once.state).toBe('in_review');
+    expect((await rejection(log.inclusionFor(once.apkSha256))).code).toBe('log_entry_not_found');
     expect(
       (
         await rejection(
@@ -307,6 +325,7 @@ describe('review', () => {
       'r',
     );
     expect(twice.state).toBe('approved');
+    expect(await log.inclusionFor(twice.apkSha256)).toMatchObject({ leafIndex: 1, treeSize: 2 });
     expect(twice.reviews.map((r) => r.reviewer)).toEqual(['operator:rev-a', 'operator:rev-a2']);
     // Withdrawn by its developer (not by another institution's), once.
     expect((await rejection(reviews.withdraw(twice.id, devB, 'r'))).code).toBe('app_version_not_found');

@@ -1732,6 +1732,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/store/log/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["StoreLog_checkpoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/store/log/consistency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["StoreLog_consistency"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/store/log/inclusion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["StoreLog_inclusion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/store/log/key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["StoreLog_key"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/store/orgs": {
         parameters: {
             query?: never;
@@ -2342,7 +2406,7 @@ export interface components {
             reason: string;
         };
         /** @enum {string} */
-        AppStoreErrorCode: "already_reviewed" | "apk_inspector_unavailable" | "apk_manifest_incomplete" | "apk_not_verified" | "apk_too_large" | "apk_truncated" | "apk_uploads_busy" | "app_not_found" | "app_version_not_found" | "developer_org_exists" | "developer_org_not_found" | "developer_org_required" | "invalid_store_input" | "not_a_developer" | "outside_institution_scope" | "package_owned_by_another_org" | "policy_findings_unresolved" | "review_by_uploader" | "signer_mismatch" | "version_code_not_increasing" | "version_not_in_review" | "version_not_withdrawable";
+        AppStoreErrorCode: "already_reviewed" | "apk_inspector_unavailable" | "apk_manifest_incomplete" | "apk_not_verified" | "apk_too_large" | "apk_truncated" | "apk_uploads_busy" | "app_not_found" | "app_version_not_found" | "developer_org_exists" | "developer_org_not_found" | "developer_org_required" | "invalid_store_input" | "log_entry_not_found" | "log_size_invalid" | "not_a_developer" | "outside_institution_scope" | "package_owned_by_another_org" | "policy_findings_unresolved" | "review_by_uploader" | "signer_mismatch" | "version_code_not_increasing" | "version_not_in_review" | "version_not_withdrawable";
         AppliedNetworkSpec: {
             /** Format: date-time */
             appliedAt: string;
@@ -6058,6 +6122,28 @@ export interface components {
                 versionCode: number;
                 versionName: string | null;
             }[];
+        };
+        StoreLogConsistency: {
+            /** @description RFC 9162 §2.1.4.1 consistency proof, hex */
+            proof: string[];
+        };
+        StoreLogConsistencyQuery: {
+            /** @description The older tree size */
+            from: number;
+            /** @description The newer tree size (signed); default: the latest checkpoint's */
+            to?: number;
+        };
+        StoreLogInclusion: {
+            leafIndex: number;
+            /** @description RFC 9162 §2.1.3.1 audit path, leaf first, hex */
+            proof: string[];
+            treeSize: number;
+        };
+        StoreLogInclusionQuery: {
+            /** @description The APK's SHA-256 */
+            sha256: string;
+            /** @description A signed tree size; default: the latest checkpoint's */
+            treeSize?: number;
         };
         StorePolicy: {
             /** @description Whether apps may send cleartext HTTP */
@@ -17136,6 +17222,248 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "app_not_found";
+                    };
+                };
+            };
+        };
+    };
+    StoreLog_checkpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The latest checkpoint: a C2SP tlog-checkpoint signed note */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+        };
+    };
+    StoreLog_consistency: {
+        parameters: {
+            query: {
+                from: number;
+                to?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Proves the tree of `to` extends the tree of `from` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreLogConsistency"];
+                };
+            };
+            /** @description `log_size_invalid`, `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "log_size_invalid" | "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+        };
+    };
+    StoreLog_inclusion: {
+        parameters: {
+            query: {
+                sha256: string;
+                treeSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The APK's leaf and its audit path in the tree of treeSize */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreLogInclusion"];
+                };
+            };
+            /** @description `log_size_invalid`, `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "log_size_invalid" | "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `log_entry_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "log_entry_not_found";
+                    };
+                };
+            };
+        };
+    };
+    StoreLog_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The log's C2SP verifier key, "name+keyid+base64" (its name is the origin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };

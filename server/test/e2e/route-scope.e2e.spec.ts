@@ -370,6 +370,12 @@ Object.assign(INSTITUTION_FIXTURES, {
       body: { decision: 'approve', reason: 'scope test' },
     }),
   },
+  // The APK transparency log is one national log, public to every signed-in principal by design (hashes and
+  // signed notes, no institution's rows).
+  'GET /api/v1/store/log/checkpoint': { read: () => '/api/v1/store/log/checkpoint' },
+  'GET /api/v1/store/log/key': { read: () => '/api/v1/store/log/key' },
+  'GET /api/v1/store/log/inclusion': { read: () => `/api/v1/store/log/inclusion?sha256=${'0'.repeat(64)}` },
+  'GET /api/v1/store/log/consistency': { read: () => '/api/v1/store/log/consistency?from=0' },
   'GET /api/v1/store/policies/{scope}': { read: () => `/api/v1/store/policies/${w.a}` },
   'PUT /api/v1/store/policies/{scope}': {
     write: () => ({

@@ -3,6 +3,7 @@ import { Option } from '../commander.js';
 import { baseUrlOf, CliError, unwrap, type Schemas } from '../api-client.js';
 import type { CliContext, RegisterCommands } from '../context.js';
 import { uploadFile } from './os-upload.js';
+import { registerStoreLogCommands } from './store-log.js';
 
 type PublishResult = Schemas['StorePublishResult'];
 type Version = Schemas['StoreAppVersion'];
@@ -110,4 +111,5 @@ export const registerStoreCommands: RegisterCommands = (program, ctx) => {
         rows.map((v) => `${versionLine(v.packageName, v)}\n`).join(''),
       );
     });
+  registerStoreLogCommands(store, ctx);
 };
