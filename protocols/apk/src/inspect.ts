@@ -3,7 +3,7 @@ import type { ApkInspection } from './inspection.js';
 import { readApkInfo, type ApkInfoLimits } from './manifest/apk-info.js';
 import { ManifestError } from './manifest/manifest-error.js';
 import { verifyApkSignatures, type SigningLimits } from './signing/verify.js';
-import { v1AsReported, verifyV1 } from './v1/v1-verifier.js';
+import { v1AsReported, verifyV1, type V1Result } from './v1/v1-verifier.js';
 import { openZip, type ZipArchive, type ZipLimits } from './zip/zip-archive.js';
 import { ZipError } from './zip/zip-error.js';
 
@@ -20,6 +20,8 @@ export type InspectOptions = {
   manifestLimits?: Partial<ApkInfoLimits>;
   signingLimits?: Partial<SigningLimits>;
 };
+
+const NO_V1: V1Result = { verified: false, signers: [], errors: [] };
 
 const NOTHING = {
   package: null,
@@ -57,11 +59,12 @@ export async function inspectApk(source: ByteSource, options: InspectOptions = {
     else throw err;
   }
   const sig = await verifyApkSignatures(source, { minSdk, limits: options.signingLimits });
-  const foundSchemes = new Set([...(sig.present.v2 ? [2] : []), ...(sig.present.v3 ? [3] : [])]);
-  const v1 = await verifyV1(archive, { foundSchemes });
   const v2v3 = sig.schemes.v2 || sig.schemes.v3;
   // apksig falls back to v1 only when the APK has no v2/v3 signature at all: one that fails refuses the APK.
-  const v1Reported = !sig.present.v2 && !sig.present.v3 && v1AsReported(v1, false, false);
+  // So v1 is read (every entry hashed) only then — never for an APK whose verdict v2/v3 already decided.
+  const v1 =
+    sig.present.v2 || sig.present.v3 ? NO_V1 : await verifyV1(archive, { foundSchemes: new Set<number>() });
+  const v1Reported = v1AsReported(v1, false, false) && !sig.present.v2 && !sig.present.v3;
   errors.push(...sig.errors);
   // v1's own problems matter only where it is what apksigner would judge by: no v2 or v3 signature.
   if (!v2v3 && v1.errors.length > 0 && !v1.errors.includes('v1_no_manifest')) errors.push(...v1.errors);

@@ -13,6 +13,12 @@ export const APK_SIGNATURE_ERRORS = [
   'read_failed',
   /** No APK Signing Block, or one with neither a v2 nor a v3 block (apksig: only v1 or unsigned). */
   'apk_not_signed_v2_v3',
+  /**
+   * The APK carries an APK Signature Scheme v3.1 block (0x1b93ad61), which this verifier does not check yet:
+   * Android 13+ would verify it and prefer its signer, so an unchecked one could hide the signer that devices
+   * see. Refused until v3.1 is verified.
+   */
+  'v31_unsupported',
   /** The APK Signing Block's sizes, magic-adjacent fields or ID-value pairs are inconsistent. */
   'signing_block_malformed',
   /** A cap of `SigningLimits` was exceeded (block size, pairs, signers, certificates, lineage nodes). */

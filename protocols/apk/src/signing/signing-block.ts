@@ -5,6 +5,8 @@ import { ApkSignatureError } from './apk-signature-errors.js';
 /** Block ids of the APK Signing Block's ID-value pairs (apksig V2SchemeConstants, V3SchemeConstants). */
 export const V2_BLOCK_ID = 0x7109871a;
 export const V3_BLOCK_ID = 0xf05368c0;
+/** APK Signature Scheme v3.1 (Android 13+, apksig V3SchemeConstants.APK_SIGNATURE_SCHEME_V31_BLOCK_ID). */
+export const V31_BLOCK_ID = 0x1b93ad61;
 
 /** "APK Sig Block 42", the last 16 bytes of the block (ApkSigningBlockUtils APK_SIG_BLOCK_MAGIC_LO/HI). */
 const MAGIC = Buffer.from('APK Sig Block 42', 'ascii');

@@ -3,7 +3,13 @@ import { EocdError, readEocd, type Eocd } from '../zip/eocd.js';
 import type { ContentDigestAlgorithm } from './algorithms.js';
 import { ApkSignatureError, type ApkSignatureErrorCode } from './apk-signature-errors.js';
 import { computeContentDigests } from './content-digest.js';
-import { findSigningBlock, V2_BLOCK_ID, V3_BLOCK_ID, type SigningBlockLimits } from './signing-block.js';
+import {
+  findSigningBlock,
+  V2_BLOCK_ID,
+  V3_BLOCK_ID,
+  V31_BLOCK_ID,
+  type SigningBlockLimits,
+} from './signing-block.js';
 import { MAX_SDK, parseSigner, type SignerLimits, type VerifiedSigner } from './signer.js';
 import { Reader } from './reader.js';
 
@@ -150,6 +156,7 @@ export async function verifyApkSignatures(
   const v3Block = block.pairs.get(V3_BLOCK_ID);
   const present = { v2: v2Block !== undefined, v3: v3Block !== undefined };
   const found = (v: ApkSignatureVerdict): ApkSignatureVerdict => ({ ...v, present });
+  if (block.pairs.has(V31_BLOCK_ID)) return found(refused('v31_unsupported'));
 
   // apksig ApkVerifier.verify: v3 first (for Android P+); errors there end the verification.
   let v3: SchemeResult | null = null;
@@ -172,7 +179,8 @@ export async function verifyApkSignatures(
       return found(refused(codeOf(err, false)));
     }
     // V2_SIG_MISSING_APK_SIG_REFERENCED: the signer vouched for a v3 signature that is no longer there.
-    if (!v3Block && v2.signers.some((s) => s.strippingProtection.includes(3))) return found(refused('v3_stripped'));
+    if (!v3Block && v2.signers.some((s) => s.strippingProtection.includes(3)))
+      return found(refused('v3_stripped'));
   }
   if (!v2 && !v3) return found(refused('apk_not_signed_v2_v3'));
 
