@@ -12,6 +12,9 @@ export type ApkInspectTask = { path: string; minSdk: number };
  */
 export const INSPECT_MIN_SDK = 28;
 
+/** An inspection still running after this long is stopped (its thread terminated) and the upload refused. */
+export const INSPECT_TIMEOUT_MS = 120_000;
+
 /**
  * The APK_INSPECTOR binding of a server: `inspectApk` on worker threads (apk-inspector.worker.ts). Reading
  * the central directory, the manifest and verifying v2/v3 digests over hundreds of megabytes is seconds of
@@ -26,6 +29,8 @@ export class WorkerApkInspector implements OnModuleDestroy {
     this.pool ??= new WorkerPool(import.meta.url, 'apk-inspector.worker', {
       name: 'apk-inspector',
       size: 1,
+      // A largest APK inspects in seconds; one that takes minutes is built to hold the thread.
+      taskTimeoutMs: INSPECT_TIMEOUT_MS,
     });
     return this.pool.run({ path, minSdk: INSPECT_MIN_SDK });
   };

@@ -7,13 +7,18 @@ export class WorkerCrashedError extends Error {
   override name = 'WorkerCrashedError';
 }
 
+/** A task ran past the pool's `taskTimeoutMs`: its worker was terminated (and is replaced for the next task). */
+export class WorkerTimeoutError extends WorkerCrashedError {
+  override name = 'WorkerTimeoutError';
+}
+
 type Task = {
   input: unknown;
   transfer: readonly Transferable[];
   resolve: (output: unknown) => void;
   reject: (err: Error) => void;
 };
-type Slot = { worker: Worker; task: Task | undefined };
+type Slot = { worker: Worker; task: Task | undefined; timer?: NodeJS.Timeout | undefined };
 
 /**
  * The nice value of a background pool's threads (bulk imports): on a small host they then take only the CPU
@@ -45,13 +50,22 @@ export class WorkerPool<In, Out> {
   constructor(
     private readonly callerUrl: string,
     private readonly script: string,
-    options: { size?: number; name: string; priority?: 'normal' | 'background' },
+    options: {
+      size?: number;
+      name: string;
+      priority?: 'normal' | 'background';
+      /** A task still running after this long is abandoned and its worker terminated (hostile input). */
+      taskTimeoutMs?: number;
+    },
   ) {
     // Leave a core to the event loop (and on the embedded default, one more to the database's thread).
     this.size = options.size ?? Math.max(1, Math.min(4, availableParallelism() - 1));
     this.name = options.name;
     this.nice = options.priority === 'background' ? BACKGROUND_NICE : undefined;
+    this.taskTimeoutMs = options.taskTimeoutMs;
   }
+
+  private readonly taskTimeoutMs: number | undefined;
 
   private readonly name: string;
   private readonly nice: number | undefined;
@@ -83,8 +97,24 @@ export class WorkerPool<In, Out> {
       if (!slot) return;
       const task = this.queue.shift()!;
       slot.task = task;
+      if (this.taskTimeoutMs !== undefined)
+        slot.timer = setTimeout(() => this.expire(slot), this.taskTimeoutMs).unref();
       slot.worker.postMessage(task.input, task.transfer);
     }
+  }
+
+  /** The slot's task overran: reject it, drop the slot and terminate its thread (its exit finds no task). */
+  private expire(slot: Slot): void {
+    const task = slot.task;
+    const i = this.slots.indexOf(slot);
+    if (!task || i < 0) return;
+    slot.task = undefined;
+    this.slots.splice(i, 1);
+    task.reject(
+      new WorkerTimeoutError(`a ${this.name} task ran longer than ${this.taskTimeoutMs} ms and was stopped`),
+    );
+    void slot.worker.terminate();
+    if (!this.closed) this.dispatch();
   }
 
   private spawn(): Slot {
@@ -94,6 +124,7 @@ export class WorkerPool<In, Out> {
     });
     const slot: Slot = { worker, task: undefined };
     worker.on('message', (reply: Reply) => {
+      clearTimeout(slot.timer);
       const task = slot.task;
       slot.task = undefined;
       if (reply.ok) task?.resolve(reply.output);
@@ -101,6 +132,7 @@ export class WorkerPool<In, Out> {
       this.dispatch();
     });
     const died = (why: string) => {
+      clearTimeout(slot.timer);
       const i = this.slots.indexOf(slot);
       if (i < 0) return;
       this.slots.splice(i, 1);

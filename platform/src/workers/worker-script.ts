@@ -20,14 +20,15 @@ export function startWorker(
 ): Worker {
   // Linux keeps a nice value per thread: os.setPriority() in the thread itself lowers that thread only.
   // Relative to the process's own value, so a thread never gets more priority than its process (as root it could).
+  // Elsewhere (macOS, BSD) the same call renices the whole process: the thread then keeps its priority.
   const lower =
-    nice === undefined
+    nice === undefined || process.platform !== 'linux'
       ? ''
       : `import('node:os').then((os) => { try { os.setPriority(Math.min(19, os.getPriority() + ${Math.trunc(nice)})); } catch {} }).then(() => `;
-  const close = nice === undefined ? '' : ')';
+  const close = lower === '' ? '' : ')';
   if (!fileURLToPath(callerUrl).endsWith('.ts')) {
     const js = new URL(`./${name}.js`, callerUrl);
-    if (nice === undefined) return new Worker(js, options);
+    if (lower === '') return new Worker(js, options);
     return new Worker(`${lower}import(${JSON.stringify(js.href)})${close}`, { ...options, eval: true });
   }
   const ts = new URL(`./${name}.ts`, callerUrl).href;
