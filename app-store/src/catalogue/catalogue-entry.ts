@@ -109,6 +109,11 @@ export type EntryPins = {
 export type EntryState = {
   /** The newest entry timestamp this handset has accepted: an older one is a rollback. */
   readonly lastSeenTimestamp?: number;
+  /**
+   * The index SHA-256 of that entry: another index under the same timestamp is two views of one moment
+   * (a server showing handsets different catalogues), refused as a rollback.
+   */
+  readonly lastSeenIndexSha256?: string;
   /** With maxAgeMs: an entry older than that is stale (a server freezing the handset on an old view). */
   readonly now?: number;
   readonly maxAgeMs?: number;
@@ -116,9 +121,11 @@ export type EntryState = {
 
 /**
  * Verifies an entry JWS with the pinned key, then its content: the institution, and the timestamp against
- * the last one seen (equal is a re-fetch; older is a rollback) and, optionally, the clock. Never throws.
+ * the last one seen (equal is a re-fetch of the same index; older, or another index at the same time, is a
+ * rollback) and the clock. `state` is required: a handset that forgets what it saw accepts any rollback
+ * (`{}` is for its very first fetch). Never throws.
  */
-export async function verifyEntry(jws: string, pins: EntryPins, state: EntryState = {}): Promise<EntryCheck> {
+export async function verifyEntry(jws: string, pins: EntryPins, state: EntryState): Promise<EntryCheck> {
   if (typeof jws !== 'string' || jws.length > MAX_ENTRY_BYTES)
     return refuse('catalogue_too_large', 'entry too large');
   const alg = algOf(pins.catalogueKey);
@@ -150,6 +157,15 @@ export async function verifyEntry(jws: string, pins: EntryPins, state: EntryStat
     return refuse(
       'catalogue_rolled_back',
       `entry of ${entry.timestamp}, already seen ${state.lastSeenTimestamp}`,
+    );
+  if (
+    state.lastSeenIndexSha256 !== undefined &&
+    entry.timestamp === state.lastSeenTimestamp &&
+    entry.index.sha256 !== state.lastSeenIndexSha256
+  )
+    return refuse(
+      'catalogue_rolled_back',
+      `another index under the timestamp ${entry.timestamp} already seen`,
     );
   if (state.now !== undefined && state.maxAgeMs !== undefined && state.now - entry.timestamp > state.maxAgeMs)
     return refuse('catalogue_stale', `entry of ${entry.timestamp} is older than ${state.maxAgeMs} ms`);

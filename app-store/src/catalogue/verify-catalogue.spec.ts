@@ -115,7 +115,7 @@ describe('verifyCatalogue', () => {
   it('accepts a catalogue as the server publishes it', async () => {
     const { index } = await world();
     const { jws, bytes } = await publish(index, key.signer);
-    const v = await verifyCatalogue(jws, bytes, pins);
+    const v = await verifyCatalogue(jws, bytes, pins, {});
     expect(v).toMatchObject({ ok: true, entry: { timestamp: T0, index: { numPackages: 2 } } });
     expect(v.ok && Object.keys(v.index.apps)).toEqual(['org.example.chat', 'org.example.mail']);
   });
@@ -133,7 +133,7 @@ describe('verifyCatalogue', () => {
       .setProtectedHeader({ alg: 'EdDSA', typ: 'pakawaaz-catalogue-entry' })
       .sign(privateKey);
     const edPins = { ...pins, catalogueKey: publicKey.export({ format: 'jwk' }) as JWK };
-    expect((await verifyCatalogue(jws, bytes, edPins)).ok).toBe(true);
+    expect((await verifyCatalogue(jws, bytes, edPins, {})).ok).toBe(true);
   });
 
   it('refuses an index with one byte changed', async () => {
@@ -142,11 +142,11 @@ describe('verifyCatalogue', () => {
     const tampered = Buffer.from(bytes);
     const at = tampered.indexOf('Mail');
     tampered[at] = 'N'.charCodeAt(0);
-    expect(await verifyCatalogue(jws, tampered, pins)).toMatchObject({
+    expect(await verifyCatalogue(jws, tampered, pins, {})).toMatchObject({
       ok: false,
       code: 'catalogue_index_mismatch',
     });
-    expect(await verifyCatalogue(jws, bytes.subarray(1), pins)).toMatchObject({
+    expect(await verifyCatalogue(jws, bytes.subarray(1), pins, {})).toMatchObject({
       code: 'catalogue_index_mismatch',
     });
   });
@@ -154,15 +154,19 @@ describe('verifyCatalogue', () => {
   it('refuses an entry signed by another key, or with a changed payload', async () => {
     const { index } = await world();
     const { jws, bytes } = await publish(index, newCatalogueKey().signer);
-    expect(await verifyCatalogue(jws, bytes, pins)).toMatchObject({ code: 'catalogue_signature_invalid' });
+    expect(await verifyCatalogue(jws, bytes, pins, {})).toMatchObject({
+      code: 'catalogue_signature_invalid',
+    });
     const good = await publish(index, key.signer);
     const [h, p, s] = good.jws.split('.');
     const payload = Buffer.from(p!, 'base64url')
       .toString()
       .replace(`"timestamp":${T0}`, `"timestamp":${T0 + 1}`);
     const forged = `${h}.${Buffer.from(payload).toString('base64url')}.${s}`;
-    expect(await verifyCatalogue(forged, bytes, pins)).toMatchObject({ code: 'catalogue_signature_invalid' });
-    expect(await verifyCatalogue('not a jws', bytes, pins)).toMatchObject({
+    expect(await verifyCatalogue(forged, bytes, pins, {})).toMatchObject({
+      code: 'catalogue_signature_invalid',
+    });
+    expect(await verifyCatalogue('not a jws', bytes, pins, {})).toMatchObject({
       code: 'catalogue_signature_invalid',
     });
   });
@@ -178,7 +182,7 @@ describe('verifyCatalogue', () => {
     const otherTyp = await new CompactSign(canonicalBytes(entry))
       .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
       .sign(key.privateKey);
-    expect(await verifyCatalogue(otherTyp, bytes, pins)).toMatchObject({
+    expect(await verifyCatalogue(otherTyp, bytes, pins, {})).toMatchObject({
       code: 'catalogue_signature_invalid',
     });
     const es384 = generateKeyPairSync('ec', { namedCurve: 'P-384' });
@@ -186,7 +190,7 @@ describe('verifyCatalogue', () => {
       .setProtectedHeader({ alg: 'ES384', typ: 'pakawaaz-catalogue-entry' })
       .sign(es384.privateKey);
     const p384Pins = { ...pins, catalogueKey: es384.publicKey.export({ format: 'jwk' }) as JWK };
-    expect(await verifyCatalogue(p384, bytes, p384Pins)).toMatchObject({
+    expect(await verifyCatalogue(p384, bytes, p384Pins, {})).toMatchObject({
       code: 'catalogue_signature_invalid',
     });
   });
@@ -198,6 +202,12 @@ describe('verifyCatalogue', () => {
       code: 'catalogue_rolled_back',
     });
     expect((await verifyCatalogue(jws, bytes, pins, { lastSeenTimestamp: T0 })).ok).toBe(true);
+    // The same moment again: the same index is a re-fetch, another index two views of one moment.
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    const again = { lastSeenTimestamp: T0, lastSeenIndexSha256: sha };
+    expect((await verifyCatalogue(jws, bytes, pins, again)).ok).toBe(true);
+    const other = { lastSeenTimestamp: T0, lastSeenIndexSha256: 'ab'.repeat(32) };
+    expect(await verifyCatalogue(jws, bytes, pins, other)).toMatchObject({ code: 'catalogue_rolled_back' });
     const day = 86_400_000;
     expect(await verifyCatalogue(jws, bytes, pins, { now: T0 + 8 * day, maxAgeMs: 7 * day })).toMatchObject({
       code: 'catalogue_stale',
@@ -208,7 +218,9 @@ describe('verifyCatalogue', () => {
   it('refuses another institution’s catalogue', async () => {
     const { index } = await world();
     const { jws, bytes } = await publish({ ...index, institution: 'ministry-of-defence' }, key.signer);
-    expect(await verifyCatalogue(jws, bytes, pins)).toMatchObject({ code: 'catalogue_wrong_institution' });
+    expect(await verifyCatalogue(jws, bytes, pins, {})).toMatchObject({
+      code: 'catalogue_wrong_institution',
+    });
   });
 
   it('refuses an APK the log does not hold, even in a catalogue the catalogue key signed', async () => {
@@ -228,7 +240,9 @@ describe('verifyCatalogue', () => {
       },
     };
     const { jws, bytes } = await publish(evil, key.signer);
-    expect(await verifyCatalogue(jws, bytes, pins)).toMatchObject({ code: 'catalogue_inclusion_invalid' });
+    expect(await verifyCatalogue(jws, bytes, pins, {})).toMatchObject({
+      code: 'catalogue_inclusion_invalid',
+    });
   });
 
   it('refuses a proof with a flipped bit, a wrong leaf index, or a tree size without a checkpoint', async () => {
@@ -252,7 +266,9 @@ describe('verifyCatalogue', () => {
         apps: { ...index.apps, 'org.example.mail': { ...mail, versions: { [v.apkSha256]: { ...v, log } } } },
       };
       const { jws, bytes } = await publish(bad, key.signer);
-      expect(await verifyCatalogue(jws, bytes, pins)).toMatchObject({ code: 'catalogue_inclusion_invalid' });
+      expect(await verifyCatalogue(jws, bytes, pins, {})).toMatchObject({
+        code: 'catalogue_inclusion_invalid',
+      });
     }
   });
 
@@ -266,7 +282,7 @@ describe('verifyCatalogue', () => {
     };
     const forged = await world(impostor);
     const a = await publish(forged.index, key.signer);
-    expect(await verifyCatalogue(a.jws, a.bytes, pins)).toMatchObject({
+    expect(await verifyCatalogue(a.jws, a.bytes, pins, {})).toMatchObject({
       code: 'catalogue_checkpoint_invalid',
     });
     expect(ed25519VerifierKey(ORIGIN, raw)).not.toBe(LOG_VKEY);
@@ -274,7 +290,7 @@ describe('verifyCatalogue', () => {
     const { index } = await world();
     const note = index.checkpoints['3']!;
     const b = await publish({ ...index, checkpoints: { '3': note, '4': note } }, key.signer);
-    expect(await verifyCatalogue(b.jws, b.bytes, pins)).toMatchObject({
+    expect(await verifyCatalogue(b.jws, b.bytes, pins, {})).toMatchObject({
       code: 'catalogue_checkpoint_invalid',
     });
   });
@@ -283,10 +299,12 @@ describe('verifyCatalogue', () => {
     const { index } = await world();
     const pretty = Buffer.from(JSON.stringify(JSON.parse(encodeIndex(index).toString()), null, 1));
     const { jws, bytes } = await publish(index, key.signer, pretty);
-    expect(await verifyCatalogue(jws, bytes, pins)).toMatchObject({ code: 'catalogue_not_canonical' });
+    expect(await verifyCatalogue(jws, bytes, pins, {})).toMatchObject({ code: 'catalogue_not_canonical' });
     const dup = Buffer.from(encodeIndex(index).toString().replace('{"apps":', '{"apps":{},"apps":'));
     const d = await publish(index, key.signer, dup);
-    expect(await verifyCatalogue(d.jws, d.bytes, pins)).toMatchObject({ code: 'catalogue_not_canonical' });
+    expect(await verifyCatalogue(d.jws, d.bytes, pins, {})).toMatchObject({
+      code: 'catalogue_not_canonical',
+    });
   });
 });
 

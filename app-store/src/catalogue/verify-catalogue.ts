@@ -57,7 +57,7 @@ export async function verifyCatalogue(
   entryJws: string,
   indexBytes: Uint8Array,
   pins: CataloguePins,
-  state: EntryState = {},
+  state: EntryState,
 ): Promise<CatalogueVerdict> {
   const checked: EntryCheck = await verifyEntry(entryJws, pins, state);
   if (!checked.ok) return checked;
