@@ -6,6 +6,8 @@ import { ErrorNotice } from './components/ErrorNotice';
 import { Shell } from './components/Shell';
 import { AccountPage } from './features/account/AccountPage';
 import { AuditPage } from './features/audit/AuditPage';
+import { AppsPage } from './features/app-store/AppsPage';
+import { ReviewsPage } from './features/app-store/ReviewsPage';
 import { DeviceDetailPage } from './features/devices/DeviceDetailPage';
 import { DevicesPage } from './features/devices/DevicesPage';
 import { EnrolmentPage } from './features/devices/EnrolmentPage';
@@ -51,6 +53,8 @@ const ROUTES: Record<string, () => ReactNode> = {
   '/devices/policies': () => <PoliciesPage />,
   '/devices/os-rollouts': () => <OsRolloutsPage />,
   '/hardened-os': () => <HardenedOsPage />,
+  '/store/reviews': () => <ReviewsPage />,
+  '/store/apps': () => <AppsPage />,
 };
 
 /** Routes with a path parameter: a pattern and the page it renders. */

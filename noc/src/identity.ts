@@ -67,6 +67,12 @@ export const hasAnyRole = (operator: OperatorProfile | null, roles: readonly Rol
 /** Roles that read the device pages (handsets, enrolment tokens, policies); device-admin also acts. */
 export const DEVICE_ROLES: readonly Role[] = ['device-admin', 'viewer'];
 
+/** The app store's pages join the menu once this server's API has the store. */
+export const STORE_OPERATION = 'GET /api/v1/store/apps';
+
+/** Roles that use the app store pages: reviewers decide and manage organisations, developers see their apps. */
+export const STORE_ROLES: readonly Role[] = ['app-reviewer', 'developer'];
+
 /** RFC 8176 authentication methods as an operator reads them. */
 const AMR_LABELS: Record<string, string> = {
   pwd: 'password',
