@@ -138,7 +138,7 @@ function QueueItem({ item }: { item: ReviewQueueItem }) {
         <dd>{item.org.name}</dd>
         <dt>Uploaded</dt>
         <dd>
-          <UserName id={v.createdBy} /> · {formatDateTime(v.createdAt)} · {formatBytes(v.sizeBytes)}
+          <UserName actor={v.createdBy} /> · {formatDateTime(v.createdAt)} · {formatBytes(v.sizeBytes)}
         </dd>
         <dt>Signer SHA-256</dt>
         <dd>
@@ -181,7 +181,7 @@ function QueueItem({ item }: { item: ReviewQueueItem }) {
             {v.reviews.map((r, i) => (
               <li key={i}>
                 <StatusPill value={r.decision} tone={r.decision === 'approve' ? 'good' : 'bad'} />{' '}
-                <UserName id={r.reviewer} /> · {formatDateTime(r.at)} · {r.reason}
+                <UserName actor={r.reviewer} /> · {formatDateTime(r.at)} · {r.reason}
               </li>
             ))}
           </ul>

@@ -1,12 +1,14 @@
 import { useApiQuery } from '../../data/hooks';
 import { storeQueries } from './queries';
+import { actorRef } from './review-rules';
 
-/** A user's name from their id (the store records ids); the id itself when the name cannot be read. */
-export function UserName({ id }: { id: string }) {
-  const user = useApiQuery(storeQueries.user(id), { enabled: id.length > 0 });
-  if (!user.data) return <span title={id}>{user.loading ? '…' : id}</span>;
+/** A person's name from a store record's `kind:id`; the record itself when it is no person or is unreadable. */
+export function UserName({ actor }: { actor: string }) {
+  const { userId, text } = actorRef(actor);
+  const user = useApiQuery(storeQueries.user(userId ?? ''), { enabled: userId !== null });
+  if (!user.data) return <span title={text}>{user.loading ? '…' : text}</span>;
   return (
-    <span title={id}>
+    <span title={text}>
       {user.data.displayName} <span className="muted">({user.data.username})</span>
     </span>
   );

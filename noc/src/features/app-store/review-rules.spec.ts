@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { approvalProgress, formatPermissionLines, permissionView, shortDigest } from './review-rules';
+import {
+  actorRef,
+  approvalProgress,
+  formatPermissionLines,
+  permissionView,
+  shortDigest,
+} from './review-rules';
 
 const CAMERA = 'android.permission.CAMERA';
 const INTERNET = 'android.permission.INTERNET';
@@ -61,5 +67,15 @@ describe('shortDigest', () => {
   it('keeps 16 hex digits and marks the cut', () => {
     expect(shortDigest('a'.repeat(64))).toBe(`${'a'.repeat(16)}…`);
     expect(shortDigest('abcd')).toBe('abcd');
+  });
+});
+
+describe('actorRef', () => {
+  it('a person (operator or official) is looked up by user id; anything else is shown as recorded', () => {
+    expect(actorRef('operator:3f2a')).toEqual({ userId: '3f2a', text: 'operator:3f2a' });
+    expect(actorRef('official:ab:c')).toEqual({ userId: 'ab:c', text: 'official:ab:c' });
+    expect(actorRef('api-token:t1').userId).toBeNull();
+    expect(actorRef('operator:').userId).toBeNull();
+    expect(actorRef('3f2a').userId).toBeNull();
   });
 });

@@ -59,3 +59,15 @@ export function approvalProgress(
 /** A SHA-256 in hex, shortened for a table cell (the full digest goes in its title). */
 export const shortDigest = (hex: string, chars = 16): string =>
   hex.length > chars ? `${hex.slice(0, chars)}…` : hex;
+
+/**
+ * Who a store record names: the store keeps `kind:id` (the principal's actor, e.g. `operator:<uuid>`); an
+ * operator or an official is a user whose name the users API has, anything else (an API token, the system)
+ * is shown as recorded.
+ */
+export function actorRef(recorded: string): { userId: string | null; text: string } {
+  const colon = recorded.indexOf(':');
+  const kind = colon > 0 ? recorded.slice(0, colon) : '';
+  const id = colon > 0 ? recorded.slice(colon + 1) : '';
+  return { userId: (kind === 'operator' || kind === 'official') && id ? id : null, text: recorded };
+}
