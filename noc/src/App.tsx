@@ -29,7 +29,7 @@ import { SubscribersPage } from './features/subscribers/SubscribersPage';
 import { UserDetailPage } from './features/user-detail/UserDetailPage';
 import { UsersPage } from './features/users/UsersPage';
 import { SystemPage } from './features/system/SystemPage';
-import { DEVICES_OPERATION, homeFor } from './identity';
+import { DEVICES_OPERATION, homeFor, STORE_OPERATION } from './identity';
 import { inApi } from './auth/permissions';
 import { Link, navigate, useLocation } from './router';
 
@@ -158,7 +158,7 @@ export function App() {
     return <Redirect to={`/login${next}`} />;
   }
   if (!operator) return <ProfileLoading error={profile.error} retry={profile.retry} />;
-  const home = homeFor(operator, inApi(DEVICES_OPERATION));
+  const home = homeFor(operator, inApi(DEVICES_OPERATION), inApi(STORE_OPERATION));
   if (pathname === '/' || pathname === '/login') return <Redirect to={home} />;
 
   return <Shell>{route(pathname) ?? <NotFound home={home} />}</Shell>;
