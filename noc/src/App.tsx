@@ -6,6 +6,8 @@ import { ErrorNotice } from './components/ErrorNotice';
 import { Shell } from './components/Shell';
 import { AccountPage } from './features/account/AccountPage';
 import { AuditPage } from './features/audit/AuditPage';
+import { AppsPage } from './features/app-store/AppsPage';
+import { ReviewsPage } from './features/app-store/ReviewsPage';
 import { DeviceDetailPage } from './features/devices/DeviceDetailPage';
 import { DevicesPage } from './features/devices/DevicesPage';
 import { EnrolmentPage } from './features/devices/EnrolmentPage';
@@ -27,7 +29,7 @@ import { SubscribersPage } from './features/subscribers/SubscribersPage';
 import { UserDetailPage } from './features/user-detail/UserDetailPage';
 import { UsersPage } from './features/users/UsersPage';
 import { SystemPage } from './features/system/SystemPage';
-import { DEVICES_OPERATION, homeFor } from './identity';
+import { DEVICES_OPERATION, homeFor, STORE_OPERATION } from './identity';
 import { inApi } from './auth/permissions';
 import { Link, navigate, useLocation } from './router';
 
@@ -51,6 +53,8 @@ const ROUTES: Record<string, () => ReactNode> = {
   '/devices/policies': () => <PoliciesPage />,
   '/devices/os-rollouts': () => <OsRolloutsPage />,
   '/hardened-os': () => <HardenedOsPage />,
+  '/store/reviews': () => <ReviewsPage />,
+  '/store/apps': () => <AppsPage />,
 };
 
 /** Routes with a path parameter: a pattern and the page it renders. */
@@ -154,7 +158,7 @@ export function App() {
     return <Redirect to={`/login${next}`} />;
   }
   if (!operator) return <ProfileLoading error={profile.error} retry={profile.retry} />;
-  const home = homeFor(operator, inApi(DEVICES_OPERATION));
+  const home = homeFor(operator, inApi(DEVICES_OPERATION), inApi(STORE_OPERATION));
   if (pathname === '/' || pathname === '/login') return <Redirect to={home} />;
 
   return <Shell>{route(pathname) ?? <NotFound home={home} />}</Shell>;

@@ -98,6 +98,15 @@ describe('institution operators', () => {
     expect(homeFor({ ...operator('national'), roles: ['device-admin', 'viewer'] }, true)).toBe('/system');
     // Until the server has the device pages' API, they are nobody's start page.
     expect(homeFor({ ...operator('institution'), roles: ['device-admin'] })).toBe('/users');
+    // A developer or app reviewer (and nothing else) starts on the store's Apps page, once the server has it.
+    expect(homeFor({ ...operator('institution'), roles: ['developer'] }, true, true)).toBe('/store/apps');
+    expect(homeFor({ ...operator('national'), roles: ['app-reviewer', 'developer'] }, false, true)).toBe(
+      '/store/apps',
+    );
+    expect(homeFor({ ...operator('national'), roles: ['app-reviewer', 'viewer'] }, false, true)).toBe(
+      '/system',
+    );
+    expect(homeFor({ ...operator('institution'), roles: ['developer'] })).toBe('/users');
   });
 });
 

@@ -15,6 +15,7 @@ export const ROLES: readonly { role: Role; description: string }[] = [
   { role: 'device-admin', description: 'handsets, policies and device commands' },
   { role: 'os-admin', description: 'device models, verified-boot keys, OS releases and OTA payloads' },
   { role: 'app-reviewer', description: 'app store reviews and catalogues' },
+  { role: 'developer', description: 'publish APKs of the developer organisations one belongs to' },
   { role: 'billing', description: 'usage and fees' },
   { role: 'super-admin', description: 'everything, including operators and their roles' },
 ];
@@ -28,6 +29,7 @@ export const INSTITUTION_SCOPED_ROLES: readonly Role[] = [
   'viewer',
   'device-admin',
   'app-reviewer',
+  'developer',
   'billing',
 ];
 
@@ -41,19 +43,30 @@ export const isInstitutionOperator = (operator: OperatorProfile | null): boolean
 /** The device pages join the menu (and a device-admin's start) once this server's API has them. */
 export const DEVICES_OPERATION = 'GET /api/v1/devices';
 
+/** The app store's pages join the menu once this server's API has the store. */
+export const STORE_OPERATION = 'GET /api/v1/store/apps';
+
+/** Roles that use the app store pages: reviewers decide and manage organisations, developers see their apps. */
+export const STORE_ROLES: readonly Role[] = ['app-reviewer', 'developer'];
+
 /**
  * Where a sign-in lands: My account while the MFA policy waits for a second factor (nothing else works); the
  * Devices page for an operator who holds device-admin and no other role (Users and System would refuse it),
- * when this server has them (`devices`).
+ * when this server has them (`devices`); the store's Apps page for an operator who holds only store roles
+ * (app-reviewer, developer), when this server has the store (`store`).
  */
-export const homeFor = (operator: OperatorProfile | null, devices = false): string =>
+export const homeFor = (operator: OperatorProfile | null, devices = false, store = false): string =>
   operator?.mfaEnrolmentRequired
     ? '/account'
     : devices && operator?.roles.length && operator.roles.every((r) => r === 'device-admin')
       ? '/devices'
-      : isInstitutionOperator(operator)
-        ? '/users'
-        : '/system';
+      : store &&
+          operator?.roles.length &&
+          operator.roles.every((r) => (STORE_ROLES as readonly string[]).includes(r))
+        ? '/store/apps'
+        : isInstitutionOperator(operator)
+          ? '/users'
+          : '/system';
 
 /** The caller may act as `role` (super-admin passes every role check, as on the server). */
 export function hasRole(operator: OperatorProfile | null, role: Role): boolean {

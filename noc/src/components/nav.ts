@@ -1,6 +1,14 @@
 import type { OperatorProfile } from '../auth/session';
 import { inApi } from '../auth/permissions';
-import { DEVICE_ROLES, DEVICES_OPERATION, hasAnyRole, isInstitutionOperator, type Role } from '../identity';
+import {
+  DEVICE_ROLES,
+  DEVICES_OPERATION,
+  hasAnyRole,
+  isInstitutionOperator,
+  STORE_OPERATION,
+  STORE_ROLES,
+  type Role,
+} from '../identity';
 
 // The NOC's menu as data: which pages exist, for whom, and which one the address belongs to.
 
@@ -57,7 +65,16 @@ const NAV: readonly NavEntry[] = [
     ],
   },
   { label: 'Hardened OS', path: '/hardened-os', live: true, national: true },
-  { label: 'App store', path: '/app-store', live: false },
+  {
+    label: 'App store',
+    roles: STORE_ROLES,
+    api: STORE_OPERATION,
+    children: [
+      // GET /api/v1/store/reviews is app-reviewer only; the apps list also serves developers (scoped by org).
+      { label: 'Reviews', path: '/store/reviews', live: true, roles: ['app-reviewer'] },
+      { label: 'Apps', path: '/store/apps', live: true },
+    ],
+  },
   { label: 'Secure chat', path: '/secure-chat', live: false },
 ];
 
