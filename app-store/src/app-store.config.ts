@@ -6,6 +6,7 @@ const unset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefi
 
 const schema = z.object({
   PAKAWAAZ_STORE_APK_DIR: z.preprocess(unset, z.string().optional()),
+  PAKAWAAZ_STORE_CATALOGUE_KEY_FILE: z.preprocess(unset, z.string().optional()),
   PAKAWAAZ_STORE_APK_MAX_BYTES: z.preprocess(
     unset,
     z.coerce
@@ -22,6 +23,8 @@ export type AppStoreConfig = {
   apkDir: string;
   /** Largest APK accepted: checked on the declared length before reading, and counted while reading. */
   apkMaxBytes: number;
+  /** The catalogue signing key (ES256) for the file key backend; an HSM object of the same name otherwise. */
+  catalogueKeyFile: string;
 };
 
 export function loadAppStoreConfig(env: Env, platform: PlatformConfig): AppStoreConfig {
@@ -29,6 +32,9 @@ export function loadAppStoreConfig(env: Env, platform: PlatformConfig): AppStore
   return {
     apkDir: path.resolve(c.PAKAWAAZ_STORE_APK_DIR ?? path.join(platform.dataDir, 'apks')),
     apkMaxBytes: c.PAKAWAAZ_STORE_APK_MAX_BYTES,
+    catalogueKeyFile: path.resolve(
+      c.PAKAWAAZ_STORE_CATALOGUE_KEY_FILE ?? path.join(platform.dataDir, 'keys', 'store-catalogue.jwk'),
+    ),
   };
 }
 

@@ -22,7 +22,10 @@ export type AppStoreErrorCode =
   | 'version_not_withdrawable'
   | 'review_by_uploader'
   | 'already_reviewed'
-  | 'policy_findings_unresolved';
+  | 'policy_findings_unresolved'
+  | 'catalogue_not_found'
+  | 'catalogue_diff_not_found'
+  | 'catalogue_log_unavailable';
 
 export const APP_STORE_ERROR_STATUS = {
   invalid_store_input: 400,
@@ -61,6 +64,12 @@ export const APP_STORE_ERROR_STATUS = {
   already_reviewed: 409,
   // A version with policy findings (denied permission, debuggable, cleartext, target SDK) cannot be approved.
   policy_findings_unresolved: 409,
+  // The device belongs to no institution (catalogues are per institution), or the institution is out of scope.
+  catalogue_not_found: 404,
+  // No kept catalogue has this timestamp (too old, or never published): fetch the full index instead.
+  catalogue_diff_not_found: 404,
+  // The APK transparency log is not bound or does not answer: no catalogue can carry inclusion proofs.
+  catalogue_log_unavailable: 503,
 } as const satisfies Record<AppStoreErrorCode, HttpStatus>;
 
 export const appStoreError = defineErrors(APP_STORE_ERROR_STATUS);

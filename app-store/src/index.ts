@@ -10,3 +10,13 @@ export { WorkerApkInspector, INSPECT_MIN_SDK } from './publishing/apk-inspector.
 export { STORE_APK_ROUTE } from './publishing/publishing.controller.js';
 export { APK_MEDIA_TYPE } from './publishing/publishing.service.js';
 export type { StorePolicy, PolicyFinding, Track } from './publishing/publishing-rules.js';
+// The port the server binds to the APK transparency log; the catalogue service and its routes' helpers.
+export { APK_LOG, type ApkLog, type ApkLogInclusion } from './catalogues/apk-log.js';
+export { MemoryApkLog } from './catalogues/memory-apk-log.js';
+export {
+  CataloguesService,
+  CATALOGUE_SIGNER,
+  CATALOGUE_KEY,
+  CATALOGUES_KEPT,
+  type PublishedCatalogue,
+} from './catalogues/catalogues.service.js';
