@@ -34,8 +34,8 @@ export class PublishingRepository {
     return this.db.select().from(developerOrgs).where(orgScope(institutionIds)).orderBy(developerOrgs.name);
   }
 
-  async org(id: string): Promise<OrgRow | undefined> {
-    return (await this.db.select().from(developerOrgs).where(eq(developerOrgs.id, id)))[0];
+  async org(id: string, tx: Db = this.db): Promise<OrgRow | undefined> {
+    return (await tx.select().from(developerOrgs).where(eq(developerOrgs.id, id)))[0];
   }
 
   /** The organisations a user is a member of, inside the caller's institution scope. */

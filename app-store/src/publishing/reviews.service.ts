@@ -70,7 +70,8 @@ export class ReviewsService {
       const version = await this.repo.version(versionId, tx, true);
       if (!version) throw notFound();
       const app = (await this.repo.app(version.appId, tx))!;
-      const org = await this.repo.org(app.orgId);
+      // Inside the transaction: the embedded database has one connection, which the transaction holds.
+      const org = await this.repo.org(app.orgId, tx);
       if (!org || !inScope(by, org.institutionId)) throw notFound();
       if (version.state !== 'in_review')
         throw appStoreError('version_not_in_review', `This version is ${version.state}, not in review.`);
