@@ -80,10 +80,3 @@ export {
   type LabAttestationRoot,
 } from '@pakawaaz/handset-simulator';
 export { startPushClient, type PushClient, type PushClientOptions } from './handset/push-client.js';
-export {
-  CatalogueClient,
-  CatalogueRefused,
-  CATALOGUE_ROUTE,
-  type CatalogueRefresh,
-  type DeviceFetch,
-} from './store/catalogue-client.js';

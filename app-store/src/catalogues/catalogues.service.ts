@@ -148,10 +148,7 @@ export class CataloguesService {
   }
 
   /** The stored diff from an earlier kept catalogue to the current one (the current entry lists its hash). */
-  async diff(
-    institutionId: string,
-    from: number,
-  ): Promise<{ catalogue: PublishedCatalogue; diff: string }> {
+  async diff(institutionId: string, from: number): Promise<{ catalogue: PublishedCatalogue; diff: string }> {
     const catalogue = await this.current(institutionId);
     const [row] = await this.database.db
       .select({ bytes: catalogueDiffs.bytes })
@@ -181,11 +178,9 @@ export class CataloguesService {
     const institutions =
       orgInstitutionId !== null
         ? [orgInstitutionId]
-        : (
-            await this.database.db
-              .selectDistinct({ id: catalogues.institutionId })
-              .from(catalogues)
-          ).map((r) => r.id);
+        : (await this.database.db.selectDistinct({ id: catalogues.institutionId }).from(catalogues)).map(
+            (r) => r.id,
+          );
     for (const id of institutions) {
       try {
         await this.publish(id);
@@ -253,7 +248,9 @@ export class CataloguesService {
         // Only diffs to the current catalogue are served (its entry lists them).
         await tx
           .delete(catalogueDiffs)
-          .where(and(eq(catalogueDiffs.institutionId, institutionId), ne(catalogueDiffs.timestamp, timestamp)));
+          .where(
+            and(eq(catalogueDiffs.institutionId, institutionId), ne(catalogueDiffs.timestamp, timestamp)),
+          );
       });
       this.logger?.info(
         { institutionId, timestamp, packages: entry.index.numPackages },

@@ -1,9 +1,4 @@
-import {
-  MemoryLog,
-  inclusionProof,
-  signCheckpoint,
-  type NoteSigner,
-} from '@pakawaaz/transparency-log';
+import { MemoryLog, inclusionProof, signCheckpoint, type NoteSigner } from '@pakawaaz/transparency-log';
 import { apkLogLeaf, type CatalogueVersion } from '../catalogue/index.js';
 import type { ApkLog, ApkLogInclusion } from './apk-log.js';
 

@@ -113,13 +113,7 @@ async function release(
     errors: [],
   };
   const body = Readable.from([Buffer.from(`${pkg}@${versionCode}`)]);
-  const r = await publishing.publish(
-    { track: track as 'stable', notes: '' },
-    body,
-    undefined,
-    by,
-    'req',
-  );
+  const r = await publishing.publish({ track: track as 'stable', notes: '' }, body, undefined, by, 'req');
   log.add(pkg, r.version);
   clock += 10;
   await via.decide(r.version.id, { decision: 'approve', reason: 'ok' }, reviewer, 'req');
@@ -299,7 +293,13 @@ describe('republication', () => {
     const otherNode = new CataloguesService(db.handle, signer, log);
     otherNode.now = () => clock;
     const repo = new PublishingRepository(db.handle);
-    const otherReviews = new ReviewsService(db.handle, repo, publishing, new AuditService(db.handle), otherNode);
+    const otherReviews = new ReviewsService(
+      db.handle,
+      repo,
+      publishing,
+      new AuditService(db.handle),
+      otherNode,
+    );
     await release(devA, reviewerA, 'gov.pk.a.notes', 1, 'stable', otherReviews);
     const newest = await otherNode.current(INST_A);
     expect(newest.timestamp).toBeGreaterThan(a.timestamp);

@@ -1,7 +1,8 @@
 import { webcrypto } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import { APK_LOG, MemoryApkLog } from '@pakawaaz/app-store';
-import { CatalogueClient, CatalogueRefused, type DeviceFetch } from '@pakawaaz/lab';
+import { verifyCatalogue, type CataloguePins } from '@pakawaaz/app-store/catalogue';
+import { CatalogueClient, CatalogueRefused, type DeviceFetch } from '@pakawaaz/handset-simulator';
 import {
   DEVICE_AUTHENTICATOR,
   DEVICE_EDGE_TLS,
@@ -23,8 +24,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /*
- * The handset's catalogue fetch end to end: the real server's device port (mutual TLS) and guard, the lab's
- * CatalogueClient verifying with the handset's verifyCatalogue against the key the server publishes and the
+ * The handset's catalogue fetch end to end: the real server's device port (mutual TLS) and guard, the handset
+ * simulator's CatalogueClient verifying with the catalogue format's verifyCatalogue against the key the server publishes and the
  * log key, and the ETag's 304 on a repeat. Device management's ports are doubles over a test CA; the APK log
  * is a MemoryApkLog signing with Go's sumdb/note test key (sumdb/note/note_test.go).
  */
@@ -137,6 +138,10 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
+const pinned =
+  (pins: CataloguePins) => (jws: string, index: Uint8Array, state: { lastSeenTimestamp?: number }) =>
+    verifyCatalogue(jws, index, pins, state);
+
 async function pinnedKey(): Promise<JWK> {
   const res = await server.request('GET', '/api/v1/store/catalogue/key');
   expect(res.status).toBe(200);
@@ -148,12 +153,16 @@ describe('the handset catalogue', () => {
     const jwk = await pinnedKey();
     expect(jwk).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256' });
     expect(jwk).not.toHaveProperty('d');
-    const client = new CatalogueClient(server.devicePort.open ? server.devicePort.url : '', deviceFetch(phone), {
-      catalogueKey: jwk,
-      institution: institutionId,
-      logKey: LOG_VKEY,
-      logOrigin: ORIGIN,
-    });
+    const client = new CatalogueClient(
+      server.devicePort.open ? server.devicePort.url : '',
+      deviceFetch(phone),
+      pinned({
+        catalogueKey: jwk,
+        institution: institutionId,
+        logKey: LOG_VKEY,
+        logOrigin: ORIGIN,
+      }),
+    );
     const first = await client.refresh();
     expect(first.status).toBe('updated');
     expect(client.current).toMatchObject({ institution: institutionId, logOrigin: ORIGIN, apps: {} });
@@ -176,24 +185,38 @@ describe('the handset catalogue', () => {
     ]);
     const otherKey = (await webcrypto.subtle.exportKey('jwk', publicKey)) as JWK;
     const base = { institution: institutionId, logKey: LOG_VKEY, logOrigin: ORIGIN };
-    const wrongKey = new CatalogueClient(url, deviceFetch(phone), { ...base, catalogueKey: otherKey });
+    const wrongKey = new CatalogueClient(
+      url,
+      deviceFetch(phone),
+      pinned({ ...base, catalogueKey: otherKey }),
+    );
     await expect(wrongKey.refresh()).rejects.toMatchObject({ code: 'catalogue_signature_invalid' });
-    const wrongPlace = new CatalogueClient(url, deviceFetch(phone), {
-      ...base,
-      institution: '11111111-1111-4111-8111-111111111111',
-      catalogueKey: await pinnedKey(),
-    });
-    await expect(wrongPlace.refresh()).rejects.toBeInstanceOf(CatalogueRefused);
+    const wrongPlace = new CatalogueClient(
+      url,
+      deviceFetch(phone),
+      pinned({
+        ...base,
+        institution: '11111111-1111-4111-8111-111111111111',
+        catalogueKey: await pinnedKey(),
+      }),
+    );
+    const refused = await wrongPlace.refresh().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(CatalogueRefused);
+    expect(refused).toMatchObject({ code: 'catalogue_wrong_institution' });
   });
 
   it('is not served to a device of no institution, nor without a device certificate', async () => {
     const url = server.devicePort.open ? server.devicePort.url : '';
-    const none = new CatalogueClient(url, deviceFetch(stray), {
-      catalogueKey: await pinnedKey(),
-      institution: institutionId,
-      logKey: LOG_VKEY,
-      logOrigin: ORIGIN,
-    });
+    const none = new CatalogueClient(
+      url,
+      deviceFetch(stray),
+      pinned({
+        catalogueKey: await pinnedKey(),
+        institution: institutionId,
+        logKey: LOG_VKEY,
+        logOrigin: ORIGIN,
+      }),
+    );
     await expect(none.refresh()).rejects.toMatchObject({ code: 'catalogue_http_error' });
     const plain = await server.request('GET', '/api/v1/store/catalogue');
     expect(plain.status).toBe(401);

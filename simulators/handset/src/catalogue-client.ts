@@ -1,25 +1,32 @@
-import {
-  verifyCatalogue,
-  type CatalogueErrorCode,
-  type CatalogueIndex,
-  type CataloguePins,
-} from '@pakawaaz/app-store/catalogue';
-
 /** The route handsets fetch their institution's catalogue from (authenticated by the device certificate). */
 export const CATALOGUE_ROUTE = '/api/v1/store/catalogue';
 
-/** A fetch presenting the device certificate (the handset simulator's mtlsFetch, or a test's). */
+/** A fetch presenting the device certificate (mtlsFetch, or a test's). */
 export type DeviceFetch = (request: Request) => Promise<Response>;
 
-export type CatalogueRefresh =
-  | { readonly status: 'updated'; readonly timestamp: number; readonly index: CatalogueIndex }
+/**
+ * The handset's check of a fetched catalogue: `verifyCatalogue` of @pakawaaz/app-store/catalogue bound to the
+ * handset's pins (catalogue key, institution, log key and origin). Passed in, as a handset is a client of
+ * the API only: the verifier is the catalogue format's, which the caller (lab, a test) imports.
+ */
+export type CatalogueVerifier<I> = (
+  entryJws: string,
+  indexBytes: Uint8Array,
+  state: { lastSeenTimestamp?: number },
+) => Promise<
+  | { readonly ok: true; readonly entry: { readonly timestamp: number }; readonly index: I }
+  | { readonly ok: false; readonly code: string; readonly message: string }
+>;
+
+export type CatalogueRefresh<I> =
+  | { readonly status: 'updated'; readonly timestamp: number; readonly index: I }
   | { readonly status: 'unchanged'; readonly timestamp: number };
 
-/** Why a handset refused a catalogue: the verifier's code, or the server's reply. */
+/** Why a handset refused a catalogue: the verifier's code, or `catalogue_http_error` for the server's reply. */
 export class CatalogueRefused extends Error {
   override readonly name = 'CatalogueRefused';
   constructor(
-    readonly code: CatalogueErrorCode | 'catalogue_http_error',
+    readonly code: string,
     message: string,
   ) {
     super(message);
@@ -28,26 +35,26 @@ export class CatalogueRefused extends Error {
 
 /**
  * A handset's catalogue client, as the store app runs it: it sends the ETag of the catalogue it holds (RFC
- * 9110 §13.1.2, so an unchanged catalogue costs a 304 and no body), and accepts a new one only after
- * verifyCatalogue passes with the pinned catalogue and log keys and no rollback below what it holds.
+ * 9110 §13.1.2, so an unchanged catalogue costs a 304 and no body), and accepts a new one only once the
+ * verifier passes it, never older than the one it holds (rollback).
  */
-export class CatalogueClient {
+export class CatalogueClient<I = unknown> {
   private etag: string | undefined;
-  private held: { timestamp: number; index: CatalogueIndex } | undefined;
+  private held: { timestamp: number; index: I } | undefined;
   /** Requests answered 304. */
   unchangedCount = 0;
 
   constructor(
     private readonly baseUrl: string,
     private readonly fetch: DeviceFetch,
-    private readonly pins: CataloguePins,
+    private readonly verify: CatalogueVerifier<I>,
   ) {}
 
-  get current(): CatalogueIndex | undefined {
+  get current(): I | undefined {
     return this.held?.index;
   }
 
-  async refresh(): Promise<CatalogueRefresh> {
+  async refresh(): Promise<CatalogueRefresh<I>> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.etag && this.held) headers['if-none-match'] = this.etag;
     const res = await this.fetch(new Request(new URL(CATALOGUE_ROUTE, this.baseUrl), { headers }));
@@ -59,10 +66,9 @@ export class CatalogueClient {
     if (res.status !== 200)
       throw new CatalogueRefused('catalogue_http_error', `${res.status}: ${await res.text()}`);
     const body = (await res.json()) as { entry: string; index: string };
-    const verdict = await verifyCatalogue(
+    const verdict = await this.verify(
       body.entry,
       Buffer.from(body.index, 'utf8'),
-      this.pins,
       this.held ? { lastSeenTimestamp: this.held.timestamp } : {},
     );
     if (!verdict.ok) throw new CatalogueRefused(verdict.code, verdict.message);
