@@ -100,9 +100,7 @@ export async function run(): Promise<void> {
       new Promise<{ status: number; etag: string | undefined }>((resolve, reject) => {
         const r = request({ host: '127.0.0.1', port, path: p, headers, agent }, (res) => {
           res.resume();
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, etag: res.headers.etag as string | undefined }),
-          );
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, etag: res.headers.etag }));
         });
         r.on('error', reject);
         r.end();
