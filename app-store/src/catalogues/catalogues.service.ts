@@ -324,7 +324,8 @@ export class CataloguesService {
       checkpoints[String(inclusion.log.treeSize)] = inclusion.checkpoint;
       const v: CatalogueVersion = {
         versionCode: version.versionCode,
-        versionName: version.versionName ?? '',
+        // The format caps a version name at 128 characters (catalogue-index.ts); a manifest may say more.
+        versionName: (version.versionName ?? '').slice(0, 128),
         apkSha256: version.apkSha256,
         size: version.sizeBytes,
         signers: version.signers,
