@@ -6,6 +6,7 @@ const unset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefi
 
 const schema = z.object({
   PAKAWAAZ_STORE_APK_DIR: z.preprocess(unset, z.string().optional()),
+  PAKAWAAZ_STORE_CATALOGUE_KEY_FILE: z.preprocess(unset, z.string().optional()),
   PAKAWAAZ_STORE_APK_MAX_BYTES: z.preprocess(
     unset,
     z.coerce
@@ -37,6 +38,8 @@ export type AppStoreConfig = {
   logOrigin: string;
   /** The log's Ed25519 key (the key service's file backend; an HSM names it `store-log`). */
   logKeyFile: string;
+  /** The catalogue signing key (ES256) for the file key backend; an HSM object of the same name otherwise. */
+  catalogueKeyFile: string;
 };
 
 export function loadAppStoreConfig(env: Env, platform: PlatformConfig): AppStoreConfig {
@@ -47,6 +50,9 @@ export function loadAppStoreConfig(env: Env, platform: PlatformConfig): AppStore
     logOrigin: c.PAKAWAAZ_STORE_LOG_ORIGIN,
     logKeyFile: path.resolve(
       c.PAKAWAAZ_STORE_LOG_KEY_FILE ?? path.join(platform.dataDir, 'keys', 'store-log.jwk'),
+    ),
+    catalogueKeyFile: path.resolve(
+      c.PAKAWAAZ_STORE_CATALOGUE_KEY_FILE ?? path.join(platform.dataDir, 'keys', 'store-catalogue.jwk'),
     ),
   };
 }

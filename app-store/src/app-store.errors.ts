@@ -24,7 +24,10 @@ export type AppStoreErrorCode =
   | 'already_reviewed'
   | 'policy_findings_unresolved'
   | 'log_entry_not_found'
-  | 'log_size_invalid';
+  | 'log_size_invalid'
+  | 'catalogue_not_found'
+  | 'catalogue_diff_not_found'
+  | 'catalogue_log_unavailable';
 
 export const APP_STORE_ERROR_STATUS = {
   invalid_store_input: 400,
@@ -67,6 +70,12 @@ export const APP_STORE_ERROR_STATUS = {
   log_entry_not_found: 404,
   // A tree size beyond the log's latest checkpoint, or a consistency range whose start is past its end.
   log_size_invalid: 400,
+  // The device belongs to no institution (catalogues are per institution), or the institution is out of scope.
+  catalogue_not_found: 404,
+  // No kept catalogue has this timestamp (too old, or never published): fetch the full index instead.
+  catalogue_diff_not_found: 404,
+  // The APK transparency log is not bound or does not answer: no catalogue can carry inclusion proofs.
+  catalogue_log_unavailable: 503,
 } as const satisfies Record<AppStoreErrorCode, HttpStatus>;
 
 export const appStoreError = defineErrors(APP_STORE_ERROR_STATUS);

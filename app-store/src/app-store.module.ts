@@ -1,6 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { KEYS, type KeyService } from '@pakawaaz/platform';
+import { AppError, KEYS, type KeyService } from '@pakawaaz/platform';
+import { APK_LOG, type ApkLog } from './catalogues/apk-log.js';
 import { APP_STORE_CONFIG, type AppStoreConfig } from './app-store.config.js';
+import {
+  CatalogueKeyController,
+  DeviceCatalogueController,
+  InstitutionCatalogueController,
+} from './catalogues/catalogues.controller.js';
+import { CATALOGUE_KEY, CATALOGUE_SIGNER, CataloguesService } from './catalogues/catalogues.service.js';
 import { ApkBlobStore } from './publishing/apk-blob-store.js';
 import { WorkerApkInspector } from './publishing/apk-inspector.pool.js';
 import { PoliciesService } from './publishing/policies.service.js';
@@ -15,13 +22,20 @@ import { STORE_LOG_SIGNER, TransparencyLogService } from './transparency/transpa
 /**
  * Nest module of the app-store domain. Uploads are inspected (`@pakawaaz/apk`) on a worker thread
  * (WorkerApkInspector); a composition may bind another one to APK_INSPECTOR (the e2e tests' double).
+ * Approved versions enter the transparency log (TransparencyLogService, also the catalogues' APK_LOG).
  */
 @Module({})
 export class AppStoreModule {
   static forRoot(config: AppStoreConfig): DynamicModule {
     return {
       module: AppStoreModule,
-      controllers: [StoreController, StoreLogController],
+      controllers: [
+        StoreController,
+        StoreLogController,
+        DeviceCatalogueController,
+        CatalogueKeyController,
+        InstitutionCatalogueController,
+      ],
       providers: [
         { provide: APP_STORE_CONFIG, useValue: config },
         { provide: APK_BLOB_STORE, useValue: new ApkBlobStore(config.apkDir) },
@@ -36,8 +50,27 @@ export class AppStoreModule {
           useFactory: (keys: KeyService) => useStoreLogSigner(keys, config),
         },
         TransparencyLogService,
+        // The catalogues read the proofs they carry from the log (a not-yet-logged APK is left out).
+        {
+          provide: APK_LOG,
+          inject: [TransparencyLogService],
+          useFactory: (log: TransparencyLogService): ApkLog => ({
+            inclusionFor: (sha256) =>
+              log.inclusionFor(sha256).catch((err: unknown) => {
+                if (err instanceof AppError && err.code === 'log_entry_not_found') return undefined;
+                throw err;
+              }),
+            latestCheckpoint: () => log.latestCheckpoint(),
+          }),
+        },
+        {
+          provide: CATALOGUE_SIGNER,
+          inject: [KEYS],
+          useFactory: (keys: KeyService) =>
+            keys.useSigner({ name: CATALOGUE_KEY, file: config.catalogueKeyFile, alg: 'ES256' }),
+        },
+        CataloguesService,
       ],
-      // The catalogue (another module of the server) embeds the log's proofs and checkpoints.
       exports: [TransparencyLogService],
     };
   }

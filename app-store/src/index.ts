@@ -20,3 +20,13 @@ export {
   type LogEntryInput,
 } from './transparency/transparency-log.service.js';
 export { useStoreLogSigner, STORE_LOG_KEY } from './transparency/log-signer.js';
+// The port the server binds to the APK transparency log; the catalogue service and its routes' helpers.
+export { APK_LOG, type ApkLog, type ApkLogInclusion } from './catalogues/apk-log.js';
+export { MemoryApkLog } from './catalogues/memory-apk-log.js';
+export {
+  CataloguesService,
+  CATALOGUE_SIGNER,
+  CATALOGUE_KEY,
+  CATALOGUES_KEPT,
+  type PublishedCatalogue,
+} from './catalogues/catalogues.service.js';

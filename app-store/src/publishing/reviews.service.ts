@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   AuditService,
   DATABASE,
@@ -10,6 +10,7 @@ import {
 } from '@pakawaaz/platform';
 import type { z } from 'zod';
 import { appStoreError } from '../app-store.errors.js';
+import { CataloguesService } from '../catalogues/catalogues.service.js';
 import { approvalsNeeded, permissionDiff } from './publishing-rules.js';
 import {
   appView,
@@ -37,6 +38,8 @@ export class ReviewsService {
     private readonly publishing: PublishingService,
     private readonly audit: AuditService,
     private readonly log: TransparencyLogService,
+    // Republishes the catalogues an approval or withdrawal changes (absent in tests of review alone).
+    @Optional() private readonly catalogues?: CataloguesService,
   ) {}
 
   async queue(by: Principal) {
@@ -64,7 +67,8 @@ export class ReviewsService {
   async decide(versionId: string, input: z.output<typeof ReviewInput>, by: Principal, requestId: string) {
     const notFound = () => appStoreError('app_version_not_found', 'No version with this id.');
     const reviewer = `${by.actor.type}:${by.actor.id}`;
-    return this.database.db.transaction(async (tx) => {
+    let approvedOf: { institutionId: string | null } | undefined;
+    const result = await this.database.db.transaction(async (tx) => {
       const version = await this.repo.version(versionId, tx, true);
       if (!version) throw notFound();
       const app = (await this.repo.app(version.appId, tx))!;
@@ -109,6 +113,7 @@ export class ReviewsService {
           },
           tx,
         );
+      if (state === 'approved') approvedOf = org;
       await this.audit.record(
         {
           actor: by.actor,
@@ -121,6 +126,9 @@ export class ReviewsService {
       );
       return versionView(updated, [...earlier, review]);
     });
+    // After the commit: the catalogues read the approved state.
+    if (approvedOf) await this.catalogues?.versionChanged(approvedOf.institutionId);
+    return result;
   }
 
   /**
@@ -134,8 +142,10 @@ export class ReviewsService {
     const app = await this.publishing.visibleApp(found.appId, by).catch(() => {
       throw notFound();
     });
-    return this.database.db.transaction(async (tx) => {
+    let wasApproved = false;
+    const result = await this.database.db.transaction(async (tx) => {
       const version = (await this.repo.version(versionId, tx, true))!;
+      wasApproved = version.state === 'approved';
       if (version.state !== 'in_review' && version.state !== 'approved')
         throw appStoreError('version_not_withdrawable', `This version is ${version.state}.`);
       const updated = await this.repo.setVersionState(versionId, 'withdrawn', tx);
@@ -151,6 +161,11 @@ export class ReviewsService {
       );
       return versionView(updated, await this.repo.reviewsOf([versionId], tx));
     });
+    if (wasApproved) {
+      const org = await this.repo.org(app.orgId);
+      await this.catalogues?.versionChanged(org?.institutionId ?? null);
+    }
+    return result;
   }
 
   async orgs(by: Principal) {

@@ -53,6 +53,8 @@ const PUBLIC = new Set([
   // Signed OS updates: a TUF client checks signatures against the root it ships with, not a token.
   'GET /ota/metadata/{file}',
   'GET /ota/targets/{model}/{version}/{file}',
+  // The catalogue key handsets pin: catalogues are checked by their signature, not by who may read the key.
+  'GET /api/v1/store/catalogue/key',
 ]);
 
 type Spec = {

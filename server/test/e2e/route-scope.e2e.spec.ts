@@ -389,6 +389,13 @@ Object.assign(INSTITUTION_FIXTURES, {
   'POST /api/v1/store/orgs': {
     write: () => ({ path: '/api/v1/store/orgs', body: { name: 'scope-intruder-org', institutionId: w.a } }),
   },
+  // A's catalogue: out of B's scope, as unknown as an institution without one.
+  'GET /api/v1/store/institutions/{id}/catalogue': {
+    read: () => `/api/v1/store/institutions/${w.a}/catalogue`,
+  },
+  'POST /api/v1/store/institutions/{id}/catalogue/rebuild': {
+    write: () => ({ path: `/api/v1/store/institutions/${w.a}/catalogue/rebuild` }),
+  },
   'POST /api/v1/store/orgs/{id}/members': {
     write: () => ({
       path: `/api/v1/store/orgs/${NO_SUCH_ROLLOUT}/members`,

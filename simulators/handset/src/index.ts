@@ -49,3 +49,11 @@ export type { DemoFleetMessage, DemoFleetStart } from './demo-fleet-main.js';
 
 /** The demo fleet's child-process entry (built JavaScript, next to this file in dist/). */
 export const DEMO_FLEET_MAIN = new URL('./demo-fleet-main.js', import.meta.url);
+export {
+  CatalogueClient,
+  CatalogueRefused,
+  CATALOGUE_ROUTE,
+  type CatalogueRefresh,
+  type CatalogueVerifier,
+  type DeviceFetch,
+} from './catalogue-client.js';
