@@ -33,8 +33,13 @@ export {
   type AxmlLimits,
 } from './manifest/axml.js';
 export type { ResValue } from './manifest/res-chunk.js';
-export { parseResourceTable, type ResourceTable, type ResolvedValue } from './manifest/arsc.js';
-export { parseManifest, ATTR, type ManifestInfo } from './manifest/manifest.js';
+export {
+  parseResourceTable,
+  type ResourceTable,
+  type ResolvedValue,
+  type ResolvedVariants,
+} from './manifest/arsc.js';
+export { parseManifest, ATTR, MAX_PERMISSIONS, type ManifestInfo } from './manifest/manifest.js';
 export {
   readApkInfo,
   nativeAbis,

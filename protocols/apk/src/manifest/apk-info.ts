@@ -49,6 +49,10 @@ export async function readApkInfo(
       referenced = true;
       return null;
     },
+    resolveAll: () => {
+      referenced = true;
+      return { values: [], qualified: true };
+    },
   };
   let info = parseManifest(manifest, probe);
   if (referenced && archive.entry(RESOURCES)) {

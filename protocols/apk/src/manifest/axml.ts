@@ -41,7 +41,11 @@ export type AxmlAttribute = {
   /** From the resource map: how Android identifies framework attributes (0x0101021b is versionCode). */
   resourceId: number | null;
   value: ResValue;
-  /** The value as a string, when it is one (TYPE_STRING), else null. */
+  /**
+   * The value as a string: the raw string (ResXMLTree_attribute::rawValue) when there is one, else the typed
+   * value when it is TYPE_STRING, else null. This is what Android's XmlBlock.Parser.getAttributeValue
+   * (ResXMLParser::getAttributeStringValue) and aapt's getAttribute return.
+   */
   string: string | null;
 };
 
@@ -63,6 +67,12 @@ function limit(message: string): never {
 function malformed(message: string): never {
   throw new ManifestError('axml_malformed', message);
 }
+function misplaced(message: string): never {
+  throw new ManifestError('axml_header_misplaced', message);
+}
+
+// ResourceTypes.h: the node chunk types, RES_XML_FIRST_CHUNK_TYPE..RES_XML_LAST_CHUNK_TYPE.
+const isNode = (type: number) => type >= 0x0100 && type <= 0x017f;
 
 /** The document's root element, with its subtree. */
 export function parseAxml(bytes: Uint8Array, limits: Partial<AxmlLimits> = {}): AxmlElement {
@@ -73,7 +83,8 @@ export function parseAxml(bytes: Uint8Array, limits: Partial<AxmlLimits> = {}): 
   const end = doc.size;
 
   let pool: StringPool | undefined;
-  let resourceMap: number[] = [];
+  let resourceMap: number[] | undefined;
+  let nodes = false;
   let root: AxmlElement | undefined;
   const stack: AxmlElement[] = [];
   const str = (index: number): string | null => {
@@ -86,12 +97,18 @@ export function parseAxml(bytes: Uint8Array, limits: Partial<AxmlLimits> = {}): 
   for (let pos = doc.headerSize; pos < end;) {
     if (++chunks > lim.maxChunks) limit(`more than ${lim.maxChunks} chunks`);
     const chunk = readChunk(buf, pos, end, 'axml_malformed');
+    // ResXMLTree::setTo reads the string pool and resource map only until the first node (a later one wins
+    // before it; ResXMLParser::nextNode skips any after it): we accept exactly one of each, before the nodes.
+    if (isNode(chunk.type)) nodes = true;
     switch (chunk.type) {
       case RES_STRING_POOL_TYPE:
-        if (pool) malformed('a second string pool');
+        if (pool) misplaced('a second string pool');
+        if (nodes) misplaced('a string pool after the first node');
         pool = new StringPool(buf, chunk, lim.maxStrings, 'axml_malformed');
         break;
       case RES_XML_RESOURCE_MAP_TYPE: {
+        if (resourceMap) misplaced('a second resource map');
+        if (nodes) misplaced('a resource map after the first node');
         const count = Math.floor((chunk.size - chunk.headerSize) / 4);
         if (count > lim.maxStrings) limit(`a resource map of ${count} ids`);
         resourceMap = Array.from({ length: count }, (_, i) =>
@@ -120,13 +137,23 @@ export function parseAxml(bytes: Uint8Array, limits: Partial<AxmlLimits> = {}): 
         for (let i = 0; i < attributeCount; i++) {
           const a = ext + attributeStart + i * attributeSize;
           const nameIndex = buf.readUInt32LE(a + 4);
+          const name = str(nameIndex) ?? malformed('an attribute without a name');
+          const raw = str(buf.readUInt32LE(a + 8));
           const value = readResValue(buf, a + 12);
+          const typed = value.dataType === TYPE_STRING ? str(value.data) : null;
+          // Android reads some attributes (`package`) as the raw string, others (versionName) as the typed
+          // value: two different strings would let the store and the device disagree.
+          if (raw !== null && typed !== null && raw !== typed)
+            throw new ManifestError(
+              'axml_attribute_mismatch',
+              `attribute ${name}: raw value ${JSON.stringify(raw)}, typed value ${JSON.stringify(typed)}`,
+            );
           element.attributes.push({
             namespace: str(buf.readUInt32LE(a)),
-            name: str(nameIndex) ?? malformed('an attribute without a name'),
-            resourceId: resourceMap[nameIndex] ?? null,
+            name,
+            resourceId: resourceMap?.[nameIndex] ?? null,
             value,
-            string: value.dataType === TYPE_STRING ? str(value.data) : null,
+            string: raw ?? typed,
           });
         }
         const parent = stack.at(-1);

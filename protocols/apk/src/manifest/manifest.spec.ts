@@ -9,7 +9,7 @@ import { buildZip } from '../zip/zip-test-support.js';
 import { readApkInfo } from './apk-info.js';
 import { parseResourceTable } from './arsc.js';
 import { parseAxml } from './axml.js';
-import { writeArsc, writeAxml, type XAttr, type XElement } from './axml-test-support.js';
+import { writeArsc, writeAxml, type XAttr, type XElement, type XResource } from './axml-test-support.js';
 import { parseManifest } from './manifest.js';
 import { ManifestError, type ManifestErrorCode } from './manifest-error.js';
 
@@ -259,5 +259,240 @@ describe('damaged input', () => {
     }
     expect(unexpected).toEqual([]);
     expect(refused).toBeGreaterThan(50);
+  });
+});
+
+/** Raw little-endian pieces, to splice chunks the writer does not produce. */
+const u16 = (n: number) => {
+  const b = Buffer.alloc(2);
+  b.writeUInt16LE(n);
+  return b;
+};
+const u32 = (n: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n >>> 0);
+  return b;
+};
+const rawChunk = (type: number, header: Buffer, body: Buffer) =>
+  Buffer.concat([u16(type), u16(8 + header.length), u32(8 + header.length + body.length), header, body]);
+
+/** writeAxml's document as [string pool, resource map, first node (namespace), the rest]. */
+function split(doc: Buffer): { pool: Buffer; map: Buffer; first: Buffer; rest: Buffer } {
+  const next = (at: number) => doc.subarray(at, at + doc.readUInt32LE(at + 4));
+  const pool = next(8);
+  const map = next(8 + pool.length);
+  const first = next(8 + pool.length + map.length);
+  return { pool, map, first, rest: doc.subarray(8 + pool.length + map.length + first.length) };
+}
+const xmlDoc = (...parts: Buffer[]) => rawChunk(0x0003, Buffer.alloc(0), Buffer.concat(parts));
+
+describe('review fixes: string pool and resource map placement (ResXMLTree::setTo)', () => {
+  const doc = writeAxml(
+    el(
+      'manifest',
+      [pkg],
+      [el('application', [{ android: true, name: 'debuggable', id: 0x0101000f, dataType: T_BOOL, data: 1 }])],
+    ),
+  );
+  const { pool, map, first, rest } = split(doc);
+  // The same ids with debuggable's zeroed: a reader that lets this map win no longer sees android:debuggable.
+  const ids = Array.from({ length: (map.length - 8) / 4 }, (_, i) => map.readUInt32LE(8 + i * 4));
+  const hiding = rawChunk(
+    0x0180,
+    Buffer.alloc(0),
+    Buffer.concat(ids.map((id) => u32(id === 0x0101000f ? 0 : id))),
+  );
+
+  it('reads the honest document, spliced back together unchanged', () => {
+    expect(xmlDoc(pool, map, first, rest).equals(doc)).toBe(true);
+    expect(parseManifest(xmlDoc(pool, map, first, rest)).debuggable).toBe(true);
+  });
+
+  it('refuses a resource map after the first node, which Android never reads', () => {
+    expect(code(() => parseAxml(xmlDoc(pool, map, first, hiding, rest)))).toBe('axml_header_misplaced');
+  });
+
+  it('refuses a second resource map or string pool before the nodes, and either one after them', () => {
+    expect(code(() => parseAxml(xmlDoc(pool, map, hiding, first, rest)))).toBe('axml_header_misplaced');
+    expect(code(() => parseAxml(xmlDoc(pool, map, pool, first, rest)))).toBe('axml_header_misplaced');
+    expect(code(() => parseAxml(xmlDoc(pool, first, map, rest)))).toBe('axml_header_misplaced');
+    expect(code(() => parseAxml(xmlDoc(pool, map, first, rest, pool)))).toBe('axml_header_misplaced');
+  });
+});
+
+describe('review fixes: attribute raw values and the package name', () => {
+  /** Offsets of the ResXMLTree_attribute records with no namespace and a TYPE_STRING value. */
+  const plainStringAttributes = (doc: Buffer) => {
+    const at: number[] = [];
+    for (let i = 0; i + 20 <= doc.length; i += 4)
+      if (doc.readUInt32LE(i) === 0xffffffff && doc.readUInt16LE(i + 12) === 8 && doc[i + 15] === T_STRING)
+        at.push(i);
+    return at;
+  };
+  const decoy: XAttr = { android: false, name: 'x-decoy', dataType: T_STRING, string: 'gov.mandatory.bank' };
+
+  it('refuses an attribute whose raw string and typed string differ', () => {
+    const doc = writeAxml(el('manifest', [pkg, decoy]));
+    const [pkgAt, decoyAt] = plainStringAttributes(doc);
+    expect(parseManifest(doc).package).toBe('org.pakawaaz.t');
+    doc.writeUInt32LE(doc.readUInt32LE(decoyAt! + 8), pkgAt! + 8); // rawValue → the decoy's string
+    expect(code(() => parseManifest(doc))).toBe('axml_attribute_mismatch');
+  });
+
+  it('reads package from the raw string, as XmlBlock.Parser.getAttributeValue does', () => {
+    const doc = writeAxml(el('manifest', [pkg, decoy]));
+    const [pkgAt, decoyAt] = plainStringAttributes(doc);
+    // The typed value becomes an integer, the raw string stays: Android's package is the raw string.
+    doc[pkgAt! + 15] = T_INT;
+    expect(parseManifest(doc).package).toBe('org.pakawaaz.t');
+    doc.writeUInt32LE(doc.readUInt32LE(decoyAt! + 8), pkgAt! + 8);
+    expect(parseManifest(doc).package).toBe('gov.mandatory.bank');
+  });
+
+  it('refuses a package name Android refuses (FrameworkParsingPackageUtils.validateName)', () => {
+    const withPackage = (name: string) => writeAxml(el('manifest', [{ ...pkg, string: name }]));
+    for (const ok of ['a.b', 'org.pakawaaz.t', 'A_1.b2_', 'com.x_.Y'])
+      expect(parseManifest(withPackage(ok)).package).toBe(ok);
+    for (const bad of ['app', 'a..b', '.a.b', 'a.b.', '1a.b', 'a._b', 'a.b-c', 'a.b c', 'org.é.x', ''])
+      expect([bad, code(() => parseManifest(withPackage(bad)))]).toEqual([bad, 'manifest_package_invalid']);
+    const asReference = writeAxml(
+      el('manifest', [{ android: false, name: 'package', dataType: T_REF, data: 0x7f010000 }]),
+    );
+    expect(code(() => parseManifest(asReference))).toBe('manifest_package_invalid');
+  });
+});
+
+describe('review fixes: qualified resource configurations', () => {
+  /** writeArsc's `fr` configuration turned into "v28" (sdkVersion 28, no language): a platform-version variant. */
+  const v28 = (arsc: Buffer) => {
+    const fr = arsc.indexOf(Buffer.from('fr', 'latin1'));
+    arsc.fill(0, fr, fr + 2);
+    arsc.writeUInt16LE(28, fr - 8 + 24); // ResTable_config.sdkVersion
+    return arsc;
+  };
+  const app = el('application', [
+    { android: true, name: 'debuggable', id: 0x0101000f, dataType: T_REF, data: 0x7f020000 },
+    { android: true, name: 'usesCleartextTraffic', id: 0x010104ec, dataType: T_REF, data: 0x7f020000 },
+  ]);
+  const doc = writeAxml(el('manifest', [pkg], [app]));
+  const off: XResource = { type: 'bool', name: 'd', dataType: T_BOOL, data: 0 };
+
+  it('counts a policy boolean with a -v28 variant as true, whatever the default says', () => {
+    expect(parseManifest(doc, parseResourceTable(writeArsc([off])))).toMatchObject({
+      debuggable: false,
+      usesCleartextTraffic: false,
+    });
+    const qualified = v28(writeArsc([off], new Map([['d', { ...off, data: 0xffffffff }]])));
+    expect(parseManifest(doc, parseResourceTable(qualified))).toMatchObject({
+      debuggable: true,
+      usesCleartextTraffic: true,
+    });
+    // Even a variant that agrees: we do not model which configuration a device picks.
+    const agreeing = v28(writeArsc([off], new Map([['d', off]])));
+    expect(parseManifest(doc, parseResourceTable(agreeing)).debuggable).toBe(true);
+  });
+
+  it('reports a referenced permission in every configuration, versionName in the default one', () => {
+    const name: XResource = {
+      type: 'string',
+      name: 'p',
+      dataType: T_STRING,
+      string: 'android.permission.CAMERA',
+    };
+    const version: XResource = { type: 'string', name: 'v', dataType: T_STRING, string: '1.0' };
+    const table = parseResourceTable(
+      writeArsc(
+        [name, version],
+        new Map([
+          ['p', { ...name, string: 'android.permission.READ_SMS' }],
+          ['v', { ...version, string: '1.0-fr' }],
+        ]),
+      ),
+    );
+    const bytes = writeAxml(
+      el(
+        'manifest',
+        [pkg, { android: true, name: 'versionName', id: 0x0101021c, dataType: T_REF, data: 0x7f010001 }],
+        [
+          el('uses-permission', [
+            { android: true, name: 'name', id: 0x01010003, dataType: T_REF, data: 0x7f010000 },
+          ]),
+        ],
+      ),
+    );
+    expect(parseManifest(bytes, table)).toMatchObject({
+      versionName: '1.0',
+      permissions: ['android.permission.CAMERA', 'android.permission.READ_SMS'],
+    });
+  });
+});
+
+describe('review fixes: bounded work', () => {
+  const permission = (data: number) =>
+    el('uses-permission', [{ android: true, name: 'name', id: 0x01010003, dataType: T_REF, data }]);
+  const manifestWith = (permissions: number) =>
+    writeAxml(
+      el(
+        'manifest',
+        [pkg],
+        Array.from({ length: permissions }, () => permission(0x7f010001)),
+      ),
+    );
+
+  /** One sparse type chunk (type 1 of package 0x7f) of `entries` index pairs, none for entry 1. */
+  function sparseTable(entries: number): Buffer {
+    const config = Buffer.alloc(64);
+    config.writeUInt32LE(64, 0);
+    const index = Buffer.alloc(entries * 4);
+    for (let i = 0; i < entries; i++) index.writeUInt16LE(0xfff0, i * 4);
+    const headerSize = 8 + 12 + 64;
+    const type = rawChunk(
+      0x0201,
+      Buffer.concat([Buffer.from([1, 0x01]), u16(0), u32(entries), u32(headerSize + entries * 4), config]),
+      index,
+    );
+    const packageHeader = Buffer.concat([
+      u32(0x7f),
+      Buffer.alloc(256),
+      u32(0),
+      u32(0),
+      u32(0),
+      u32(0),
+      u32(0),
+    ]);
+    return rawChunk(0x0002, u32(1), rawChunk(0x0200, packageHeader, type));
+  }
+
+  it('resolves 1,000 referenced permissions against a 16 MB sparse table quickly', async () => {
+    const apk = buildZip([
+      { name: 'AndroidManifest.xml', data: manifestWith(1000) },
+      { name: 'resources.arsc', data: sparseTable(4_000_000), method: 0 },
+    ]);
+    const started = Date.now();
+    const info = await readApkInfo(await openZip(bufferSource(apk)));
+    expect(Date.now() - started).toBeLessThan(5000); // ~40 s with a scan of the sparse index per lookup
+    expect(info.permissions).toEqual([]);
+  });
+
+  it('caps <uses-permission> elements', () => {
+    expect(code(() => parseManifest(manifestWith(1000)))).toBe('parsed');
+    expect(code(() => parseManifest(manifestWith(1001)))).toBe('manifest_too_many_permissions');
+  });
+
+  it('caps the resolutions one table makes', () => {
+    const table = parseResourceTable(writeArsc([{ type: 'bool', name: 'd', dataType: T_BOOL, data: 0 }]));
+    for (let i = 0; i < 10_000; i++) table.resolve(0x7f020000);
+    expect(code(() => table.resolve(0x7f020000))).toBe('arsc_limit');
+  });
+});
+
+describe('review fixes: one <uses-sdk>', () => {
+  it('refuses a second <uses-sdk> (ParsingPackageUtils keeps the last, aapt the first)', () => {
+    const sdk = (v: number) =>
+      el('uses-sdk', [{ android: true, name: 'targetSdkVersion', id: 0x01010270, dataType: T_INT, data: v }]);
+    expect(parseManifest(writeAxml(el('manifest', [pkg], [sdk(35)]))).targetSdk).toBe(35);
+    expect(code(() => parseManifest(writeAxml(el('manifest', [pkg], [sdk(35), sdk(22)]))))).toBe(
+      'manifest_duplicate_uses_sdk',
+    );
   });
 });

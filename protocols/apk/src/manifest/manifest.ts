@@ -50,6 +50,42 @@ function resolved(
   return resources?.resolve(a.value.data) ?? null;
 }
 
+/**
+ * A policy boolean (debuggable, usesCleartextTraffic) through a reference: the device resolves it in its own
+ * configuration (a -v28 variant wins over the default on Android 9+), so a resource with any non-default
+ * variant, like one we cannot resolve, counts as unresolved (null) and the caller assumes the worst.
+ */
+function resolvedPolicy(
+  a: AxmlAttribute | undefined,
+  resources: ResourceTable | undefined,
+): Scalar | null | undefined {
+  if (!a || a.value.dataType !== TYPE_REFERENCE) return resolved(a, resources);
+  const all = resources?.resolveAll(a.value.data);
+  if (!all || all.qualified || all.values.length !== 1) return null;
+  return all.values[0] ?? null;
+}
+
+/** Permission names: through a reference, the value in every configuration (worst case: more permissions). */
+function permissionNames(a: AxmlAttribute | undefined, resources: ResourceTable | undefined): string[] {
+  if (!a) return [];
+  if (a.value.dataType !== TYPE_REFERENCE) {
+    const name = stringValue({ ...a.value, string: a.string });
+    return name ? [name] : [];
+  }
+  const all = resources?.resolveAll(a.value.data);
+  return (all?.values ?? []).flatMap((v) => (v.dataType === TYPE_STRING && v.string ? [v.string] : []));
+}
+
+/**
+ * FrameworkParsingPackageUtils.validateName(name, requireSeparator = true, requireFilename = true), the rule
+ * ParsingPackageUtils applies to <manifest package>: segments separated by '.', at least two, each a letter
+ * followed by letters, digits or '_'.
+ */
+const PACKAGE_NAME = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/;
+
+/** A cap on <uses-permission*> elements read: real apps declare a few hundred at most. */
+export const MAX_PERMISSIONS = 1_000;
+
 const isInt = (v: ResValue): boolean => v.dataType >= TYPE_FIRST_INT && v.dataType <= TYPE_LAST_INT;
 
 function intValue(v: Scalar | null | undefined): number | null {
@@ -87,30 +123,46 @@ export function parseManifest(
   const root = parseAxml(bytes, limits);
   if (root.name !== 'manifest' || root.namespace !== null)
     throw new ManifestError('manifest_invalid', `the root element is <${root.name}>, not <manifest>`);
+  // ParsingPackageUtils reads `package` with XmlResourceParser.getAttributeValue: the raw string (AxmlAttribute
+  // .string), never a resource reference; aapt's getAttribute does the same.
   const pkg = root.attributes.find((a) => a.namespace === null && a.name === 'package');
+  const packageName = pkg?.string ?? null;
+  if (pkg && (packageName === null || !PACKAGE_NAME.test(packageName)))
+    throw new ManifestError(
+      'manifest_package_invalid',
+      `package ${JSON.stringify(packageName)} is not a valid Android package name`,
+    );
   const children = (name: string) => root.children.filter((c) => c.namespace === null && c.name === name);
-  const usesSdk = children('uses-sdk')[0];
+  // ParsingPackageUtils lets each <uses-sdk> overwrite the last, aapt reads the first: refuse the ambiguity.
+  const usesSdks = children('uses-sdk');
+  if (usesSdks.length > 1)
+    throw new ManifestError('manifest_duplicate_uses_sdk', `${usesSdks.length} <uses-sdk> elements`);
+  const usesSdk = usesSdks[0];
   const application = children('application')[0];
 
   // PackageParser: <uses-permission>, and <uses-permission-sdk-23> (alias <uses-permission-sdk-m>).
+  const permissionElements = ['uses-permission', 'uses-permission-sdk-23', 'uses-permission-sdk-m'].flatMap(
+    children,
+  );
+  if (permissionElements.length > MAX_PERMISSIONS)
+    throw new ManifestError(
+      'manifest_too_many_permissions',
+      `${permissionElements.length} <uses-permission> elements, more than ${MAX_PERMISSIONS}`,
+    );
   const permissions = new Set<string>();
-  for (const tag of ['uses-permission', 'uses-permission-sdk-23', 'uses-permission-sdk-m']) {
-    for (const element of children(tag)) {
-      const name = stringValue(resolved(attr(element, ATTR.name), resources));
-      if (name) permissions.add(name);
-    }
-  }
+  for (const element of permissionElements)
+    for (const name of permissionNames(attr(element, ATTR.name), resources)) permissions.add(name);
 
   return {
-    package: pkg ? stringValue(resolved(pkg, resources)) : null,
+    package: packageName,
     versionCode: intValue(resolved(attr(root, ATTR.versionCode), resources)),
     versionName: stringValue(resolved(attr(root, ATTR.versionName), resources)),
     minSdk: intValue(resolved(attr(usesSdk, ATTR.minSdkVersion), resources)),
     targetSdk: intValue(resolved(attr(usesSdk, ATTR.targetSdkVersion), resources)),
     permissions: [...permissions].sort(),
-    debuggable: boolValue(resolved(attr(application, ATTR.debuggable), resources), false, true) ?? true,
+    debuggable: boolValue(resolvedPolicy(attr(application, ATTR.debuggable), resources), false, true) ?? true,
     usesCleartextTraffic: boolValue(
-      resolved(attr(application, ATTR.usesCleartextTraffic), resources),
+      resolvedPolicy(attr(application, ATTR.usesCleartextTraffic), resources),
       null,
       true,
     ),
