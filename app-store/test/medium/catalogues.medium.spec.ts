@@ -30,6 +30,7 @@ import { MemoryApkLog } from '../../src/catalogues/memory-apk-log.js';
 import { ApkBlobStore } from '../../src/publishing/apk-blob-store.js';
 import { PublishingRepository } from '../../src/publishing/publishing.repository.js';
 import { PublishingService } from '../../src/publishing/publishing.service.js';
+import type { TransparencyLogService } from '../../src/transparency/transparency-log.service.js';
 import { ReviewsService } from '../../src/publishing/reviews.service.js';
 
 /*
@@ -140,13 +141,20 @@ beforeAll(async () => {
   const audit = new AuditService(db.handle);
   publishing = new PublishingService(
     db.handle,
-    { apkDir: dir, apkMaxBytes: 1024, catalogueKeyFile: path.join(dir, 'catalogue.jwk') },
+    {
+      apkDir: dir,
+      apkMaxBytes: 1024,
+      catalogueKeyFile: path.join(dir, 'catalogue.jwk'),
+      logOrigin: 'test.local/app-store/log',
+      logKeyFile: path.join(dir, 'log.jwk'),
+    },
     new ApkBlobStore(dir),
     repo,
     audit,
+    undefined, // no worker pool: the inspector below stands in for it
     () => Promise.resolve(next),
   );
-  reviews = new ReviewsService(db.handle, repo, publishing, audit, catalogues);
+  reviews = new ReviewsService(db.handle, repo, publishing, audit, approvalLog, catalogues);
   const orgA = await reviews.createOrg({ name: 'Ministry A', institutionId: INST_A }, reviewerA, 'r');
   await reviews.addMember(orgA.id, { userId: devA.actor.id }, reviewerA, 'r');
   const orgB = await reviews.createOrg({ name: 'Ministry B', institutionId: INST_B }, reviewerB, 'r');
@@ -163,6 +171,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/**
+ * The approvals' side of the log: these tests give the catalogues their own in-memory log (MemoryApkLog,
+ * filled by `release`), so the approval's append is a no-op here; the real log is transparency-log.medium's.
+ */
+const approvalLog = { append: () => Promise.resolve(0) } as unknown as TransparencyLogService;
+
 describe('an institution’s catalogue', () => {
   it('offers its own apps and the vendors’, never another institution’s', async () => {
     const a = await catalogues.current(INST_A);
@@ -174,24 +188,24 @@ describe('an institution’s catalogue', () => {
 
   it('verifies on the handset with the published key and the log key, for its own institution only', async () => {
     const a = await catalogues.current(INST_A);
-    const v = await verifyCatalogue(a.entryJws, Buffer.from(a.index), pins(INST_A));
+    const v = await verifyCatalogue(a.entryJws, Buffer.from(a.index), pins(INST_A), {});
     expect(v).toMatchObject({ ok: true, entry: { institution: INST_A, timestamp: a.timestamp } });
     expect(catalogues.publicKey()).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
     expect(catalogues.publicKey()).not.toHaveProperty('d');
-    const elsewhere = await verifyCatalogue(a.entryJws, Buffer.from(a.index), pins(INST_B));
+    const elsewhere = await verifyCatalogue(a.entryJws, Buffer.from(a.index), pins(INST_B), {});
     expect(elsewhere).toMatchObject({ ok: false, code: 'catalogue_wrong_institution' });
   });
 
   it('is refused by the handset when tampered with', async () => {
     const a = await catalogues.current(INST_A);
     const index = a.index.replace('gov.pk.a.mail', 'gov.pk.a.evil');
-    expect(await verifyCatalogue(a.entryJws, Buffer.from(index), pins(INST_A))).toMatchObject({
+    expect(await verifyCatalogue(a.entryJws, Buffer.from(index), pins(INST_A), {})).toMatchObject({
       ok: false,
       code: 'catalogue_index_mismatch',
     });
     const [h, p, s] = a.entryJws.split('.');
     const flipped = `${h}.${p}.${s![0] === 'A' ? 'B' : 'A'}${s!.slice(1)}`;
-    expect(await verifyCatalogue(flipped, Buffer.from(a.index), pins(INST_A))).toMatchObject({
+    expect(await verifyCatalogue(flipped, Buffer.from(a.index), pins(INST_A), {})).toMatchObject({
       ok: false,
       code: 'catalogue_signature_invalid',
     });
@@ -271,7 +285,7 @@ describe('republication', () => {
     expect(b1.timestamp).toBeGreaterThan(b0.timestamp);
     expect(packages(a1)).toEqual(['gov.pk.a.mail']);
     expect(packages(b1)).toEqual(['gov.pk.b.payroll']);
-    const v = await verifyCatalogue(a1.entryJws, Buffer.from(a1.index), pins(INST_A));
+    const v = await verifyCatalogue(a1.entryJws, Buffer.from(a1.index), pins(INST_A), {});
     expect(v.ok).toBe(true);
     if (!v.ok) return;
     const { diff } = await catalogues.diff(INST_A, a0.timestamp);
@@ -298,6 +312,7 @@ describe('republication', () => {
       repo,
       publishing,
       new AuditService(db.handle),
+      approvalLog,
       otherNode,
     );
     await release(devA, reviewerA, 'gov.pk.a.notes', 1, 'stable', otherReviews);

@@ -141,7 +141,13 @@ beforeAll(async () => {
   };
   publishing = new PublishingService(
     db.handle,
-    { apkDir: dir, apkMaxBytes: 1024, logOrigin: 'pakawaaz.test/app-store/log', logKeyFile: '' },
+    {
+      apkDir: dir,
+      apkMaxBytes: 1024,
+      logOrigin: 'pakawaaz.test/app-store/log',
+      logKeyFile: '',
+      catalogueKeyFile: path.join(dir, 'catalogue.jwk'),
+    },
     new ApkBlobStore(dir),
     repo,
     audit,

@@ -1,6 +1,5 @@
 import { webcrypto } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
-import { APK_LOG, MemoryApkLog } from '@pakawaaz/app-store';
 import { verifyCatalogue, type CataloguePins } from '@pakawaaz/app-store/catalogue';
 import { CatalogueClient, CatalogueRefused, type DeviceFetch } from '@pakawaaz/handset-simulator';
 import {
@@ -18,7 +17,6 @@ import {
   type TestCa,
   type TestDevice,
 } from '@pakawaaz/test-support';
-import { parseSignerKey } from '@pakawaaz/transparency-log';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -27,11 +25,10 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
  * The handset's catalogue fetch end to end: the real server's device port (mutual TLS) and guard, the handset
  * simulator's CatalogueClient verifying with the catalogue format's verifyCatalogue against the key the server publishes and the
  * log key, and the ETag's 304 on a repeat. Device management's ports are doubles over a test CA; the APK log
- * is a MemoryApkLog signing with Go's sumdb/note test key (sumdb/note/note_test.go).
+ * is the server's own (its verifier key from GET /api/v1/store/log/key, its origin the key's name).
  */
-const LOG_SKEY = 'PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz';
-const LOG_VKEY = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW';
-const ORIGIN = 'PeterNeumann';
+let LOG_VKEY = '';
+let ORIGIN = '';
 
 let server: TestServer;
 let ca: TestCa;
@@ -116,11 +113,12 @@ beforeAll(async () => {
       providers: [
         { provide: DEVICE_EDGE_TLS, useValue: edge },
         { provide: DEVICE_AUTHENTICATOR, useValue: authenticator },
-        { provide: APK_LOG, useValue: new MemoryApkLog(parseSignerKey(LOG_SKEY), ORIGIN) },
       ],
     },
   );
   admin = await server.adminToken();
+  LOG_VKEY = (await (await server.request('GET', '/api/v1/store/log/key', { token: admin })).text()).trim();
+  ORIGIN = LOG_VKEY.slice(0, LOG_VKEY.indexOf('+'));
   const institution = await server.request('POST', '/api/v1/institutions', {
     token: admin,
     body: { name: 'Catalogue Ministry' },
