@@ -110,7 +110,16 @@ export class PublishingService implements OnModuleInit {
     this.uploading += 1;
     try {
       const received = await this.blobs
-        .receive(body, { maxBytes: this.config.apkMaxBytes, declaredBytes })
+        .receive(body, {
+          maxBytes: this.config.apkMaxBytes,
+          declaredBytes,
+          idleMs: this.config.apkUploadIdleMs ?? 30_000,
+          totalMs:
+            60_000 +
+            Math.ceil(
+              (this.config.apkMaxBytes / (this.config.apkUploadMinBytesPerSecond ?? 256 * 1024)) * 1000,
+            ),
+        })
         .catch(uploadError);
       try {
         return await this.accept(received, q, orgs, by, requestId);
@@ -322,5 +331,7 @@ function uploadError(err: unknown): never {
       throw appStoreError('apk_too_large', err.message);
     case 'truncated':
       throw appStoreError('apk_truncated', err.message);
+    case 'timeout':
+      throw appStoreError('apk_upload_timeout', err.message);
   }
 }

@@ -75,7 +75,7 @@ let inspected: string[] = [];
 /** Answers for particular bodies (uploads in flight together), else `next`. */
 const answers = new Map<string, ApkInspection>();
 /** Called after an inspection, before its answer is used (a test's hook for ordering racing uploads). */
-let afterInspect: (text: string) => Promise<void> = async () => undefined;
+let afterInspect: (text: string) => Promise<void> = () => Promise.resolve();
 let repo: PublishingRepository;
 let raceArrived = 0;
 let releaseRace: () => void = () => undefined;
@@ -383,7 +383,7 @@ describe('racing uploads', () => {
         await reviews.withdraw(v.id, devA, 'r');
     } finally {
       repo.policy = policy;
-      afterInspect = async () => undefined;
+      afterInspect = () => Promise.resolve();
       answers.clear();
     }
   });
