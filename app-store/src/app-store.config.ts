@@ -16,6 +16,18 @@ const schema = z.object({
       .max(4 * 1024 ** 3)
       .default(512 * 1024 ** 2),
   ),
+  PAKAWAAZ_STORE_APK_UPLOAD_IDLE_SECONDS: z.preprocess(
+    unset,
+    z.coerce.number({ message: 'expected seconds' }).int().min(1).max(3600).default(30),
+  ),
+  PAKAWAAZ_STORE_APK_UPLOAD_MIN_BYTES_PER_SECOND: z.preprocess(
+    unset,
+    z.coerce
+      .number({ message: 'expected bytes per second' })
+      .int()
+      .min(1024)
+      .default(256 * 1024),
+  ),
   PAKAWAAZ_STORE_LOG_ORIGIN: z.preprocess(
     unset,
     z
@@ -31,6 +43,13 @@ export type AppStoreConfig = {
   apkDir: string;
   /** Largest APK accepted: checked on the declared length before reading, and counted while reading. */
   apkMaxBytes: number;
+  /** An upload that sends nothing this long is ended (default 30 s). */
+  apkUploadIdleMs?: number;
+  /**
+   * The slowest upload rate accepted over a whole upload: its total time is one minute plus the cap at this
+   * rate (default 256 KiB/s: 512 MiB in about 35 minutes), so no client holds an upload slot indefinitely.
+   */
+  apkUploadMinBytesPerSecond?: number;
   /**
    * The APK transparency log's origin: the first line of its checkpoints and its key's name (C2SP
    * tlog-checkpoint: clients check it, since a key could sign for several logs). Set it once, never change it.
@@ -47,6 +66,8 @@ export function loadAppStoreConfig(env: Env, platform: PlatformConfig): AppStore
   return {
     apkDir: path.resolve(c.PAKAWAAZ_STORE_APK_DIR ?? path.join(platform.dataDir, 'apks')),
     apkMaxBytes: c.PAKAWAAZ_STORE_APK_MAX_BYTES,
+    apkUploadIdleMs: c.PAKAWAAZ_STORE_APK_UPLOAD_IDLE_SECONDS * 1000,
+    apkUploadMinBytesPerSecond: c.PAKAWAAZ_STORE_APK_UPLOAD_MIN_BYTES_PER_SECOND,
     logOrigin: c.PAKAWAAZ_STORE_LOG_ORIGIN,
     logKeyFile: path.resolve(
       c.PAKAWAAZ_STORE_LOG_KEY_FILE ?? path.join(platform.dataDir, 'keys', 'store-log.jwk'),

@@ -11,6 +11,7 @@ export type AppStoreErrorCode =
   | 'app_version_not_found'
   | 'apk_too_large'
   | 'apk_truncated'
+  | 'apk_upload_timeout'
   | 'apk_uploads_busy'
   | 'apk_inspector_unavailable'
   | 'apk_not_verified'
@@ -45,6 +46,9 @@ export const APP_STORE_ERROR_STATUS = {
   // Over PAKAWAAZ_STORE_APK_MAX_BYTES, declared (refused before reading) or counted while reading.
   apk_too_large: 413,
   apk_truncated: 400,
+  // The upload idled (PAKAWAAZ_STORE_APK_UPLOAD_IDLE_SECONDS without a byte) or overran its total time
+  // (proportional to the cap): its slot is freed, nothing is stored; send it again.
+  apk_upload_timeout: 400,
   // The node already streams its MAX_CONCURRENT_UPLOADS APKs: try again after Retry-After.
   apk_uploads_busy: 429,
   // This node has no APK inspector bound: nothing can be verified, so nothing is accepted.

@@ -27,6 +27,28 @@ function chunks(parts: Buffer[], failAfter?: Error): Readable {
 const ABC = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
 
 describe('the APK blob store', () => {
+  it('ends an upload that stops sending (idle) or trickles past its total time, and leaves no file', async () => {
+    // A client that sends a byte and then nothing: the stream never ends by itself.
+    const stalled = new Readable({ read() {} });
+    stalled.push(Buffer.from('P'));
+    const idle = await store.receive(stalled, { maxBytes: 10, idleMs: 50 }).catch((e: unknown) => e);
+    expect(idle).toBeInstanceOf(ApkUploadError);
+    expect((idle as ApkUploadError).reason).toBe('timeout');
+    expect(await readdir(dir)).toEqual([]);
+    // A byte every 10 ms never idles for 50 ms, but overruns a 120 ms total.
+    const trickle = new Readable({ read() {} });
+    const drip = setInterval(() => trickle.push(Buffer.from('x')), 10);
+    try {
+      const slow = await store
+        .receive(trickle, { maxBytes: 1_000_000, idleMs: 50, totalMs: 120 })
+        .catch((e: unknown) => e);
+      expect((slow as ApkUploadError).reason).toBe('timeout');
+    } finally {
+      clearInterval(drip);
+    }
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it('hashes while streaming (FIPS 180-2 vector) and keeps the bytes in a temporary file until committed', async () => {
     const received = await store.receive(chunks([Buffer.from('a'), Buffer.from('bc')]), {
       maxBytes: 10,

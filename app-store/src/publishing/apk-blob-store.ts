@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 /** Why an upload was refused while it was read; nothing is left on disk. */
 export class ApkUploadError extends Error {
   constructor(
-    readonly reason: 'too_large' | 'truncated',
+    readonly reason: 'too_large' | 'truncated' | 'timeout',
     message: string,
   ) {
     super(message);
@@ -22,6 +22,10 @@ export type UploadLimits = {
   maxBytes: number;
   /** Content-Length the client declared, when it did: fewer bytes than this is a truncated upload. */
   declaredBytes?: number | undefined;
+  /** No byte for this long ends the upload (a client trickling bytes would hold a slot for ever). */
+  idleMs?: number | undefined;
+  /** The whole upload must arrive within this long. */
+  totalMs?: number | undefined;
 };
 
 const TEMP_PREFIX = '.upload-';
@@ -50,8 +54,17 @@ export class ApkBlobStore {
     const temp = path.join(this.dir, `${TEMP_PREFIX}${randomUUID()}`);
     const hash = createHash('sha256');
     let size = 0;
+    // Slowloris-style uploads (a few bytes now and then) hold a socket, a temp file and an upload slot: the
+    // stream is destroyed when it idles or overruns its total time, and the pipeline ends in that error.
+    const expire = (what: string) => () =>
+      source.destroy(new ApkUploadError('timeout', `the upload ${what}; nothing was stored`));
+    const timer = (ms: number | undefined, what: string) =>
+      ms === undefined ? undefined : setTimeout(expire(what), ms).unref();
+    const total = timer(limits.totalMs, `took longer than ${limits.totalMs} ms`);
+    const idle = timer(limits.idleMs, `sent nothing for ${limits.idleMs} ms`);
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {
+        idle?.refresh();
         size += chunk.length;
         if (size > limits.maxBytes) return done(tooLarge(limits.maxBytes));
         hash.update(chunk);
@@ -75,6 +88,9 @@ export class ApkBlobStore {
       if (isAbort(err))
         throw new ApkUploadError('truncated', 'the upload was interrupted; nothing was stored');
       throw err;
+    } finally {
+      clearTimeout(total);
+      clearTimeout(idle);
     }
   }
 

@@ -66,8 +66,10 @@ export class PublishingRepository {
     return (await tx.select().from(apps).where(eq(apps.packageName, packageName)))[0];
   }
 
-  async app(id: string, tx: Db = this.db): Promise<AppRow | undefined> {
-    return (await tx.select().from(apps).where(eq(apps.id, id)))[0];
+  /** With `lock`, the row is locked FOR UPDATE until the transaction ends (uploads and reviews of one app queue). */
+  async app(id: string, tx: Db = this.db, lock = false): Promise<AppRow | undefined> {
+    const q = tx.select().from(apps).where(eq(apps.id, id));
+    return (await (lock ? q.for('update') : q))[0];
   }
 
   /** Apps of these organisations. */

@@ -110,7 +110,16 @@ export class PublishingService implements OnModuleInit {
     this.uploading += 1;
     try {
       const received = await this.blobs
-        .receive(body, { maxBytes: this.config.apkMaxBytes, declaredBytes })
+        .receive(body, {
+          maxBytes: this.config.apkMaxBytes,
+          declaredBytes,
+          idleMs: this.config.apkUploadIdleMs ?? 30_000,
+          totalMs:
+            60_000 +
+            Math.ceil(
+              (this.config.apkMaxBytes / (this.config.apkUploadMinBytesPerSecond ?? 256 * 1024)) * 1000,
+            ),
+        })
         .catch(uploadError);
       try {
         return await this.accept(received, q, orgs, by, requestId);
@@ -161,28 +170,34 @@ export class PublishingService implements OnModuleInit {
     const actor = `${by.actor.type}:${by.actor.id}`;
     const saved = await this.database.db
       .transaction(async (tx) => {
-        const row =
-          app === undefined
-            ? await this.repo.insertApp(
-                {
-                  id: randomUUID(),
-                  packageName,
-                  orgId: org.id,
-                  pinnedSigner: signer.signer,
-                  lineage: signer.lineage,
-                },
-                tx,
-              )
-            : ((await this.repo.updateApp(app.id, { lineage: signer.lineage }, tx)) ?? app);
-        // The update locked the app's row: an upload of the same app racing this one has committed by now,
-        // so the track's versionCode is checked again where it cannot change underneath.
-        if (app) {
-          const again = checkVersionCode(
+        // The app's row is locked, and the signer and versionCode rules are decided again on it: an upload of
+        // the same app racing this one has committed by now. Deciding on the row read before the transaction
+        // would let an upload signed by a key a concurrent upload just retired write back the old lineage.
+        let decided = signer;
+        let row: AppRow;
+        if (app === undefined)
+          row = await this.repo.insertApp(
+            {
+              id: randomUUID(),
+              packageName,
+              orgId: org.id,
+              pinnedSigner: signer.signer,
+              lineage: signer.lineage,
+            },
+            tx,
+          );
+        else {
+          const locked = (await this.repo.app(app.id, tx, true)) ?? app;
+          const again = checkSigner(locked, inspection);
+          if (!again.ok) throw appStoreError(again.code, again.message);
+          const code = checkVersionCode(
             await this.repo.highestVersionCode(app.id, q.track, tx),
             versionCode,
             q.track,
           );
-          if (!again.ok) throw appStoreError(again.code, again.message);
+          if (!code.ok) throw appStoreError(code.code, code.message);
+          decided = again;
+          row = (await this.repo.updateApp(app.id, { lineage: again.lineage }, tx)) ?? locked;
         }
         const version = await this.repo.insertVersion(
           {
@@ -214,8 +229,8 @@ export class PublishingService implements OnModuleInit {
               track: q.track,
               sha256: received.sha256,
               sizeBytes: received.sizeBytes,
-              signer: signer.signer,
-              rotated: signer.rotated,
+              signer: decided.signer,
+              rotated: decided.rotated,
               findings: findings.map((f) => f.code),
               ...(app === undefined ? { pinned: signer.signer, org: org.id } : {}),
             },
@@ -223,7 +238,7 @@ export class PublishingService implements OnModuleInit {
           },
           tx,
         );
-        return { app: row, version };
+        return { app: row, version, rotated: decided.rotated };
       })
       .catch(async (err: unknown) => {
         await this.removeUnreferenced(received.sha256);
@@ -237,7 +252,7 @@ export class PublishingService implements OnModuleInit {
     return {
       app: appView(saved.app),
       version: versionView(saved.version),
-      rotated: signer.rotated,
+      rotated: saved.rotated,
       permissionDiff: permissionDiff(previous?.manifest.permissions ?? null, manifest.permissions),
     };
   }
@@ -316,5 +331,7 @@ function uploadError(err: unknown): never {
       throw appStoreError('apk_too_large', err.message);
     case 'truncated':
       throw appStoreError('apk_truncated', err.message);
+    case 'timeout':
+      throw appStoreError('apk_upload_timeout', err.message);
   }
 }

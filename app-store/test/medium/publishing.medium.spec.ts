@@ -72,6 +72,11 @@ let log: TransparencyLogService;
 /** What the bound inspector answers next. */
 let next: ApkInspection;
 let inspected: string[] = [];
+/** Answers for particular bodies (uploads in flight together), else `next`. */
+const answers = new Map<string, ApkInspection>();
+/** Called after an inspection, before its answer is used (a test's hook for ordering racing uploads). */
+let afterInspect: (text: string) => Promise<void> = () => Promise.resolve();
+let repo: PublishingRepository;
 let raceArrived = 0;
 let releaseRace: () => void = () => undefined;
 const raceGate = new Promise<void>((resolve) => (releaseRace = resolve));
@@ -125,7 +130,7 @@ const apkFiles = async () => (await readdir(dir)).filter((f) => f.endsWith('.apk
 beforeAll(async () => {
   db = await createTestDatabase([platformDomain, appStoreDomain]);
   dir = await mkdtemp(path.join(tmpdir(), 'pkz-store-medium-'));
-  const repo = new PublishingRepository(db.handle);
+  repo = new PublishingRepository(db.handle);
   const audit = new AuditService(db.handle);
   const inspector = async (file: string) => {
     const text = await readFile(file, 'utf8');
@@ -137,7 +142,8 @@ beforeAll(async () => {
       if (raceArrived === 2) releaseRace();
       await raceGate;
     }
-    return next;
+    await afterInspect(text);
+    return answers.get(text) ?? next;
   };
   publishing = new PublishingService(
     db.handle,
@@ -337,6 +343,55 @@ describe('review', () => {
     expect((await rejection(reviews.withdraw(twice.id, devB, 'r'))).code).toBe('app_version_not_found');
     expect((await reviews.withdraw(twice.id, devA, 'r')).state).toBe('withdrawn');
     expect((await rejection(reviews.withdraw(twice.id, devA, 'r'))).code).toBe('version_not_withdrawable');
+  });
+});
+
+// After the tests that count apps and the review queue.
+describe('racing uploads', () => {
+  it('decides the signer again on the locked row: an upload by a key a concurrent upload retired is refused', async () => {
+    // Upload B (signed by the pinned key RSA1) reads the app and passes its signer check; upload A, rotating
+    // RSA1 -> RSA2, then commits; B's transaction must not write back the lineage A superseded.
+    const pkg = 'gov.pk.rotation.race';
+    await publish(devA, { package: pkg, versionCode: 1 });
+    const oldKey = 'rotrace old key';
+    const rotate = 'rotrace rotate';
+    answers.set(oldKey, apk({ package: pkg, versionCode: 3 }));
+    answers.set(rotate, apk({ package: pkg, versionCode: 2, signers: [RSA2], lineage: [RSA1, RSA2] }));
+    let bChecked!: () => void;
+    const bCheckedP = new Promise<void>((r) => (bChecked = r));
+    let aDone!: () => void;
+    const aDoneP = new Promise<void>((r) => (aDone = r));
+    // B stops after its pre-transaction checks (at the policy read) until A has committed.
+    const policy = repo.policy.bind(repo);
+    let stalled = false;
+    repo.policy = async (institutionId) => {
+      if (!stalled) {
+        stalled = true;
+        bChecked();
+        await aDoneP;
+      }
+      return policy(institutionId);
+    };
+    afterInspect = async (text) => {
+      if (text === rotate) await bCheckedP;
+    };
+    try {
+      const send = (text: string, track: 'beta' | 'stable') =>
+        publishing.publish({ track, notes: '' }, body(text), undefined, devA, 'r');
+      const b = send(oldKey, 'stable');
+      const a = await send(rotate, 'beta').finally(() => aDone());
+      expect(a.rotated).toBe(true);
+      expect((await rejection(b)).code).toBe('signer_mismatch');
+      const app = (await repo.appByPackage(pkg))!;
+      expect(app.lineage).toEqual([RSA1, RSA2]);
+      // Out of the review queue the tests below count.
+      for (const v of (await publishing.versions(app.id, devA)).versions)
+        await reviews.withdraw(v.id, devA, 'r');
+    } finally {
+      repo.policy = policy;
+      afterInspect = () => Promise.resolve();
+      answers.clear();
+    }
   });
 });
 
