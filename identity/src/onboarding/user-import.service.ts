@@ -245,7 +245,10 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   protected createPool(): WorkerPool<UserBlockTask, UserBlockResult> {
-    return new WorkerPool(import.meta.url, 'user-import.worker', { name: 'user-import', priority: 'background' });
+    return new WorkerPool(import.meta.url, 'user-import.worker', {
+      name: 'user-import',
+      priority: 'background',
+    });
   }
 
   private async commitBlock(
