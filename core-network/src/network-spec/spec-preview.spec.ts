@@ -20,10 +20,17 @@ describe('previewNetworkSpec', () => {
   it('against no running spec: every file is added', () => {
     const p = previewNetworkSpec(DEMO_NETWORK_YAML, null);
     expect(p).toMatchObject({ valid: true, baseVersion: 0, baseSha256: null, changed: true, errors: [] });
-    expect(p.files.map((f) => f.status)).toEqual(Array(20).fill('added'));
-    expect(p.files.slice(16).map((f) => f.name)).toEqual(
+    expect(p.files.map((f) => f.status)).toEqual(Array(24).fill('added'));
+    expect(p.files.slice(16, 20).map((f) => f.name)).toEqual(
       ['mme', 'hss', 'smf', 'pcrf'].map((nf) => `freeDiameter/${nf}.conf`),
     );
+    // The UPF host's files (its tun device, sysctl and nftables), diffed like the rest.
+    expect(p.files.slice(20).map((f) => f.name)).toEqual([
+      'upf-host/upf/50-pakawaaz-ogstun.netdev',
+      'upf-host/upf/50-pakawaaz-ogstun.network',
+      'upf-host/upf/30-pakawaaz-upf.conf',
+      'upf-host/upf/pakawaaz-upf.nft',
+    ]);
     expect(p.specDiff).toContain("+  mnc: '01'");
   });
 
