@@ -10,8 +10,8 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
  * test runner's transform does not reach, so for sources it is bootstrapped through tsx's loader (a dev
  * dependency); the production build never needs it. A worker module imports only relative files, node:
  * built-ins and npm packages, never another workspace's public face. `nice` lowers the thread's CPU priority
- * by that many steps of the nice value (at most to 19) before its module loads: bulk jobs' threads then yield the CPU to the event loop and
- * the database.
+ * by that many steps of the nice value (at most to 19) before its module loads: bulk jobs' threads then
+ * yield the CPU to the event loop and the database.
  */
 export function startWorker(
   callerUrl: string,

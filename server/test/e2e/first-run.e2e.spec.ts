@@ -28,6 +28,8 @@ describe('a fresh data folder: the generated admin password works once, for its 
       LOG_LEVEL: 'info',
     });
     await waitFor(() => fetch(`${url}/healthz`).then((r) => r.ok), 60_000);
+    // The banner follows the rest of start-up (after the port answers): wait for it, not for a race.
+    await waitFor(() => Promise.resolve(server.output().includes('control plane is up')), 30_000);
   }, 90_000);
   afterAll(async () => {
     server?.child.kill('SIGTERM');
