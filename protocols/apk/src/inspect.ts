@@ -64,7 +64,7 @@ export async function inspectApk(source: ByteSource, options: InspectOptions = {
   // So v1 is read (every entry hashed) only then — never for an APK whose verdict v2/v3 already decided.
   const v1 =
     sig.present.v2 || sig.present.v3 ? NO_V1 : await verifyV1(archive, { foundSchemes: new Set<number>() });
-  const v1Reported = v1AsReported(v1, false, false) && !sig.present.v2 && !sig.present.v3;
+  const v1Reported = v1AsReported(v1, false, false); // NO_V1 (never verified) whenever v2/v3 is present
   errors.push(...sig.errors);
   // v1's own problems matter only where it is what apksigner would judge by: no v2 or v3 signature.
   if (!v2v3 && v1.errors.length > 0 && !v1.errors.includes('v1_no_manifest')) errors.push(...v1.errors);
