@@ -6123,6 +6123,13 @@ export interface components {
             }[];
             id: string;
             manifest: {
+                /** @description Whether the app may send cleartext as the platform decides it (absent on older versions) */
+                cleartextTraffic?: {
+                    /** @enum {string} */
+                    decidedBy: "network-security-config" | "manifest" | "platform-default";
+                    domains: string[];
+                    permitted: boolean;
+                };
                 debuggable: boolean;
                 lineage: string[];
                 minSdk: number | null;
@@ -6172,6 +6179,13 @@ export interface components {
                 }[];
                 id: string;
                 manifest: {
+                    /** @description Whether the app may send cleartext as the platform decides it (absent on older versions) */
+                    cleartextTraffic?: {
+                        /** @enum {string} */
+                        decidedBy: "network-security-config" | "manifest" | "platform-default";
+                        domains: string[];
+                        permitted: boolean;
+                    };
                     debuggable: boolean;
                     lineage: string[];
                     minSdk: number | null;
@@ -6320,6 +6334,13 @@ export interface components {
                 }[];
                 id: string;
                 manifest: {
+                    /** @description Whether the app may send cleartext as the platform decides it (absent on older versions) */
+                    cleartextTraffic?: {
+                        /** @enum {string} */
+                        decidedBy: "network-security-config" | "manifest" | "platform-default";
+                        domains: string[];
+                        permitted: boolean;
+                    };
                     debuggable: boolean;
                     lineage: string[];
                     minSdk: number | null;
@@ -6396,6 +6417,13 @@ export interface components {
                     }[];
                     id: string;
                     manifest: {
+                        /** @description Whether the app may send cleartext as the platform decides it (absent on older versions) */
+                        cleartextTraffic?: {
+                            /** @enum {string} */
+                            decidedBy: "network-security-config" | "manifest" | "platform-default";
+                            domains: string[];
+                            permitted: boolean;
+                        };
                         debuggable: boolean;
                         lineage: string[];
                         minSdk: number | null;
@@ -6472,6 +6500,13 @@ export interface components {
                 }[];
                 id: string;
                 manifest: {
+                    /** @description Whether the app may send cleartext as the platform decides it (absent on older versions) */
+                    cleartextTraffic?: {
+                        /** @enum {string} */
+                        decidedBy: "network-security-config" | "manifest" | "platform-default";
+                        domains: string[];
+                        permitted: boolean;
+                    };
                     debuggable: boolean;
                     lineage: string[];
                     minSdk: number | null;
