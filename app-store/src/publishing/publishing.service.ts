@@ -10,6 +10,8 @@ import {
   type DatabaseHandle,
   type Logger,
   type Principal,
+  personKey,
+  personOf,
 } from '@pakawaaz/platform';
 import type { z } from 'zod';
 import { APP_STORE_CONFIG, type AppStoreConfig } from '../app-store.config.js';
@@ -89,7 +91,7 @@ export class PublishingService implements OnModuleInit {
       if (body instanceof Readable) body.resume();
       throw err;
     };
-    const orgs = await this.repo.orgsOfMember(by.actor.id, scopeIds(by));
+    const orgs = await this.repo.orgsOfMember(personOf(by).id, scopeIds(by));
     if (orgs.length === 0)
       refuse(appStoreError('not_a_developer', 'You are not a member of a developer organisation.'));
     if (q.org !== undefined && !orgs.some((o) => o.id === q.org))
@@ -167,7 +169,7 @@ export class PublishingService implements OnModuleInit {
     );
     const previous = app ? await this.repo.previousVersion(app.id, versionCode) : undefined;
     const blobPath = await this.blobs.commit(received);
-    const actor = `${by.actor.type}:${by.actor.id}`;
+    const actor = personKey(by);
     const saved = await this.database.db
       .transaction(async (tx) => {
         // The app's row is locked, and the signer and versionCode rules are decided again on it: an upload of
@@ -282,7 +284,7 @@ export class PublishingService implements OnModuleInit {
   /** Reviewers see every organisation in their scope; developers the ones they belong to. */
   private visibleOrgs(by: Principal): Promise<OrgRow[]> {
     const reviewer = by.roles.includes('app-reviewer') || by.roles.includes('super-admin');
-    return reviewer ? this.repo.orgs(scopeIds(by)) : this.repo.orgsOfMember(by.actor.id, scopeIds(by));
+    return reviewer ? this.repo.orgs(scopeIds(by)) : this.repo.orgsOfMember(personOf(by).id, scopeIds(by));
   }
 
   private async removeUnreferenced(sha256: string): Promise<void> {

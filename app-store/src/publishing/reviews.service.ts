@@ -7,6 +7,7 @@ import {
   scopeIds,
   type DatabaseHandle,
   type Principal,
+  personKey,
 } from '@pakawaaz/platform';
 import type { z } from 'zod';
 import { appStoreError } from '../app-store.errors.js';
@@ -66,7 +67,7 @@ export class ReviewsService {
    */
   async decide(versionId: string, input: z.output<typeof ReviewInput>, by: Principal, requestId: string) {
     const notFound = () => appStoreError('app_version_not_found', 'No version with this id.');
-    const reviewer = `${by.actor.type}:${by.actor.id}`;
+    const reviewer = personKey(by);
     let approvedOf: { institutionId: string | null } | undefined;
     const result = await this.database.db.transaction(async (tx) => {
       const version = await this.repo.version(versionId, tx, true);
@@ -182,10 +183,7 @@ export class ReviewsService {
     const id = randomUUID();
     const row = await this.database.db
       .transaction(async (tx) => {
-        const org = await this.repo.insertOrg(
-          { id, ...input, createdBy: `${by.actor.type}:${by.actor.id}` },
-          tx,
-        );
+        const org = await this.repo.insertOrg({ id, ...input, createdBy: personKey(by) }, tx);
         await this.audit.record(
           {
             actor: by.actor,
@@ -211,10 +209,7 @@ export class ReviewsService {
     if (!org || !inScope(by, org.institutionId))
       throw appStoreError('developer_org_not_found', 'No organisation with this id.');
     await this.database.db.transaction(async (tx) => {
-      const added = await this.repo.addMember(
-        { orgId, userId: input.userId, addedBy: `${by.actor.type}:${by.actor.id}` },
-        tx,
-      );
+      const added = await this.repo.addMember({ orgId, userId: input.userId, addedBy: personKey(by) }, tx);
       if (added)
         await this.audit.record(
           {

@@ -56,6 +56,14 @@ const principal = (id: string, roles: Principal['roles'], institutionId: string 
   acr: 'aal1',
   tokenId: `jti-${id}`,
 });
+/** An API token owned by `p` (identity sets onBehalfOf to the token's owner). */
+const tokenOf = (p: Principal): Principal => ({
+  ...p,
+  actor: { type: 'api-token', id: `token-of-${p.actor.id}` },
+  onBehalfOf: p.actor,
+  amr: [],
+  acr: null,
+});
 const reviewerNational = principal('rev-national', ['app-reviewer'], null);
 const reviewerA = principal('rev-a', ['app-reviewer'], INST_A);
 const reviewerA2 = principal('rev-a2', ['app-reviewer'], INST_A);
@@ -296,6 +304,10 @@ describe('review', () => {
     expect((await rejection(reviews.decide(a!.version.id, approve, selfReviewer, 'r'))).code).toBe(
       'review_by_uploader',
     );
+    // Nor through an API token the uploader owns.
+    expect((await rejection(reviews.decide(a!.version.id, approve, tokenOf(selfReviewer), 'r'))).code).toBe(
+      'review_by_uploader',
+    );
     const rejected = await reviews.decide(
       b!.version.id,
       { decision: 'reject', reason: 'reads SMS' },
@@ -328,6 +340,14 @@ describe('review', () => {
       (
         await rejection(
           reviews.decide(second.version.id, { decision: 'approve', reason: 'again' }, reviewerA, 'r'),
+        )
+      ).code,
+    ).toBe('already_reviewed');
+    // The same person through their CI token is still the same person: not a second approver.
+    expect(
+      (
+        await rejection(
+          reviews.decide(second.version.id, { decision: 'approve', reason: 'ci' }, tokenOf(reviewerA), 'r'),
         )
       ).code,
     ).toBe('already_reviewed');
@@ -415,9 +435,15 @@ describe('store policies', () => {
   });
 
   it("applies the owning organisation's institution policy to new uploads", async () => {
-    const r = await publish(devA, { package: 'gov.pk.a.legacy', targetSdk: 26, usesCleartextTraffic: null });
+    // targetSdk 26 without a word on cleartext: the platform default permits it.
+    const legacy = {
+      targetSdk: 26,
+      usesCleartextTraffic: null,
+      cleartextTraffic: { permitted: true, domains: [], decidedBy: 'platform-default' as const },
+    };
+    const r = await publish(devA, { package: 'gov.pk.a.legacy', ...legacy });
     expect(r.version.findings).toEqual([]);
-    const b = await publish(devB, { package: 'gov.pk.b.legacy', targetSdk: 26, usesCleartextTraffic: null });
+    const b = await publish(devB, { package: 'gov.pk.b.legacy', ...legacy });
     expect(b.version.findings.map((f) => f.code)).toEqual(['target_sdk_below_floor', 'cleartext_traffic']);
   });
 });

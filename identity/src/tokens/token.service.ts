@@ -250,9 +250,10 @@ export class TokenService implements TokenVerifier, OnApplicationBootstrap, OnAp
       if (parent.expiresAt) expiresAt = Math.min(expiresAt ?? Infinity, parent.expiresAt.getTime());
       parentId = parent.parentTokenId;
     }
+    let owner: Awaited<ReturnType<typeof this.users.findById>>;
     if (row.ownerId) {
       dependsOn.push(row.ownerId);
-      const owner = await this.users.findById(row.ownerId);
+      owner = await this.users.findById(row.ownerId);
       if (!owner || owner.status !== 'active') refused = true;
       else holders.push(owner.roles);
       // The operator MFA policy: an owner without a second factor has no roles to lend (refused, as for a
@@ -269,6 +270,7 @@ export class TokenService implements TokenVerifier, OnApplicationBootstrap, OnAp
         ? null
         : {
             actor: { type: 'api-token', id: row.id },
+            ...(owner ? { onBehalfOf: { type: owner.kind, id: owner.id } } : {}),
             name: row.name,
             roles,
             institutionId: row.institutionId,

@@ -127,6 +127,8 @@ describe('TokenService API tokens', () => {
     const principal = await fx.tokens.verify(created.token);
     expect(principal).toEqual({
       actor: { type: 'api-token', id: created.id },
+      // The person whose rights bound the token (its creator's owner): rules that count people count them.
+      onBehalfOf: { type: 'operator', id: expect.stringMatching(/^[0-9a-f-]{36}$/) },
       name: 'provisioning',
       roles: ['billing', 'viewer'],
       institutionId: inst,

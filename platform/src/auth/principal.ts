@@ -33,6 +33,26 @@ export type Principal = {
   readonly sessionId?: string;
   /** RFC 8705: base64url SHA-256 of the device certificate a handset's token is bound to. */
   readonly certThumbprint?: string;
+  /**
+   * An API token's owner: the person whose rights bound the token (absent for a token without one, and for
+   * people, who act as themselves). See personOf.
+   */
+  readonly onBehalfOf?: Actor;
+};
+
+/**
+ * The person behind a principal: an API token's owner, else the actor itself. Rules that count people —
+ * two distinct approvers, "not the uploader" — count persons, so one person acting in the NOC and through
+ * their CI token is still one person.
+ */
+export function personOf(p: Pick<Principal, 'actor' | 'onBehalfOf'>): Actor {
+  return p.onBehalfOf ?? p.actor;
+}
+
+/** personOf as a stable string (`operator:<uuid>`), for columns that record who did something. */
+export const personKey = (p: Pick<Principal, 'actor' | 'onBehalfOf'>): string => {
+  const a = personOf(p);
+  return `${a.type}:${a.id}`;
 };
 
 export const SYSTEM_ACTOR: Actor = { type: 'system', id: 'pakawaaz' };
