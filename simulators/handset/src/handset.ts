@@ -256,7 +256,8 @@ export class SimulatedHandset {
 
   /** The app installer's verdict on an `install_app`; undefined when no store is configured (see `store`). */
   private async verifyApp(command: DeviceCommand): Promise<VerifiedApp | undefined> {
-    if (!this.o.store || !this.device) return undefined;
+    if (!this.o.store) return undefined;
+    if (!this.device) return { ok: false, detail: 'catalogue_unavailable: the handset is not enrolled' };
     // One catalogue client per handset: it remembers the newest catalogue it verified (no rollback) and its ETag.
     this.catalogue ??= new CatalogueClient(this.o.deviceUrl, this.device, this.o.store.verify);
     return verifyAppInstall(
