@@ -28,7 +28,8 @@ export type AppStoreErrorCode =
   | 'log_size_invalid'
   | 'catalogue_not_found'
   | 'catalogue_diff_not_found'
-  | 'catalogue_log_unavailable';
+  | 'catalogue_log_unavailable'
+  | 'apk_not_found';
 
 export const APP_STORE_ERROR_STATUS = {
   invalid_store_input: 400,
@@ -80,6 +81,9 @@ export const APP_STORE_ERROR_STATUS = {
   catalogue_diff_not_found: 404,
   // The APK transparency log is not bound or does not answer: no catalogue can carry inclusion proofs.
   catalogue_log_unavailable: 503,
+  // No APK with this SHA-256 in the current catalogue of the device's institution (never approved, withdrawn,
+  // another institution's, or the device belongs to none): the same answer for each, so nothing leaks.
+  apk_not_found: 404,
 } as const satisfies Record<AppStoreErrorCode, HttpStatus>;
 
 export const appStoreError = defineErrors(APP_STORE_ERROR_STATUS);

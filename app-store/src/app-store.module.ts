@@ -2,8 +2,10 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AppError, KEYS, type KeyService } from '@pakawaaz/platform';
 import { APK_LOG, type ApkLog } from './catalogues/apk-log.js';
 import { APP_STORE_CONFIG, type AppStoreConfig } from './app-store.config.js';
+import { ApkDownloadsService } from './catalogues/apk-downloads.service.js';
 import {
   CatalogueKeyController,
+  DeviceApkController,
   DeviceCatalogueController,
   InstitutionCatalogueController,
 } from './catalogues/catalogues.controller.js';
@@ -33,6 +35,7 @@ export class AppStoreModule {
         StoreController,
         StoreLogController,
         DeviceCatalogueController,
+        DeviceApkController,
         CatalogueKeyController,
         InstitutionCatalogueController,
       ],
@@ -70,6 +73,7 @@ export class AppStoreModule {
             keys.useSigner({ name: CATALOGUE_KEY, file: config.catalogueKeyFile, alg: 'ES256' }),
         },
         CataloguesService,
+        ApkDownloadsService,
       ],
       exports: [TransparencyLogService],
     };

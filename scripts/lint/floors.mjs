@@ -115,6 +115,9 @@ export const FLOORS = [
     name: '@pakawaaz/handset-simulator',
     // A handset is a client of the API: the generated client, nothing of the server's.
     may: [API_CLIENT],
+    // Its installer's spec makes real signed APKs and a real signed catalogue with the formats' own tools,
+    // and checks them with the verifiers a real handset runs (bound in by the caller in src).
+    testsMay: ['@pakawaaz/apk', '@pakawaaz/transparency-log', '@pakawaaz/app-store'],
   },
   // lab drives the system over its real protocols; in-process it uses public faces only, never the server.
   {

@@ -1,5 +1,5 @@
-import { Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Headers, HttpCode, Param, Post, Res, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   CurrentDevice,
   CurrentPrincipal,
@@ -17,7 +17,9 @@ import {
 } from '@pakawaaz/platform';
 import type { z } from 'zod';
 import { APP_STORE_ERROR_STATUS, appStoreError } from '../app-store.errors.js';
+import { ApkDownloadsService } from './apk-downloads.service.js';
 import {
+  ApkSha256Param,
   CatalogueDiffQuery,
   CatalogueDiffView,
   CatalogueKey,
@@ -93,6 +95,59 @@ export class DeviceCatalogueController {
       entry: catalogue.entryJws,
       diff,
     };
+  }
+}
+
+/** An APK's media type (IANA registration, application/vnd.android.package-archive). */
+export const APK_MEDIA_TYPE = 'application/vnd.android.package-archive';
+
+/**
+ * The APKs the handset installs, by SHA-256: only those its institution's current catalogue offers. The bytes
+ * under a hash never change, so the ETag is the hash and caches may keep them for good (private: the route is
+ * authenticated); the handset still checks the hash, the size and the signer against the signed catalogue.
+ */
+@ApiTags('app-store')
+@DeviceRoute()
+@ErrorCodes(APP_STORE_ERROR_STATUS, 'apk_not_found', 'catalogue_log_unavailable')
+@Controller('api/v1/store/apks')
+export class DeviceApkController {
+  constructor(private readonly apks: ApkDownloadsService) {}
+
+  @Get(':sha256')
+  @ApiParam({
+    name: 'sha256',
+    description: "The catalogue version's `apkSha256`",
+    schema: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+  })
+  @ApiHeader({ name: 'if-none-match', required: false, description: 'The ETag (the hash) of the APK held' })
+  @ApiProduces(APK_MEDIA_TYPE)
+  @ApiResponse({
+    status: 200,
+    description: 'The APK, with a strong ETag (its SHA-256) and immutable caching',
+    content: { [APK_MEDIA_TYPE]: { schema: { type: 'string', format: 'binary' } } },
+  })
+  @ApiResponse({ status: 304, description: 'The APK named by the ETag is already held' })
+  async apk(
+    @CurrentDevice() device: DevicePrincipal,
+    @Param('sha256', new ZodValidationPipe(ApkSha256Param)) sha256: string,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) reply: Reply,
+  ): Promise<StreamableFile | undefined> {
+    // Checked on every request, 304 or not: a withdrawn APK is not confirmed either.
+    const apk = await this.apks.forDevice(device, sha256);
+    const etag = `"${apk.sha256}"`;
+    reply.header('etag', etag);
+    reply.header('cache-control', 'private, max-age=31536000, immutable');
+    if (noneMatch(ifNoneMatch, etag)) {
+      await apk.handle.close();
+      reply.status(304);
+      return undefined;
+    }
+    // autoClose: the stream closes the handle when it ends or the client goes away.
+    return new StreamableFile(apk.handle.createReadStream({ autoClose: true }), {
+      type: APK_MEDIA_TYPE,
+      length: apk.size,
+    });
   }
 }
 

@@ -3,6 +3,9 @@ import { z } from 'zod';
 
 export const InstitutionIdParam = z.string().uuid();
 
+/** An APK's SHA-256 as the catalogue names it: lower-case hex. */
+export const ApkSha256Param = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lower-case hex');
+
 export const CatalogueDiffQuery = named(
   'CatalogueDiffQuery',
   z

@@ -54,6 +54,8 @@ export type PublishedCatalogue = {
   /** The canonical index as text (its UTF-8 bytes are what the entry signs). */
   readonly index: string;
   readonly numPackages: number;
+  /** The APKs it offers, by SHA-256 (lower-case hex): the only ones its handsets may download. */
+  readonly apks: ReadonlySet<string>;
 };
 
 type CacheEntry = { catalogue: PublishedCatalogue; checkedAt: number };
@@ -61,6 +63,7 @@ type Row = typeof catalogues.$inferSelect;
 
 const toView = (row: Row): PublishedCatalogue => {
   const index = row.indexBytes.toString('utf8');
+  const parsed = parseIndex(row.indexBytes);
   return {
     institutionId: row.institutionId,
     timestamp: row.timestamp,
@@ -68,7 +71,10 @@ const toView = (row: Row): PublishedCatalogue => {
     etag: `"${row.indexSha256}"`,
     entryJws: row.entryJws,
     index,
-    numPackages: Object.keys(parseIndex(row.indexBytes).apps).length,
+    numPackages: Object.keys(parsed.apps).length,
+    apks: new Set(
+      Object.values(parsed.apps).flatMap((app) => Object.values(app.versions).map((v) => v.apkSha256)),
+    ),
   };
 };
 

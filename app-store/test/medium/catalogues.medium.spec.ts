@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,13 +15,20 @@ import {
   type DevicePrincipal,
   type Principal,
   type Signer,
+  ZodValidationPipe,
 } from '@pakawaaz/platform';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import { parseSignerKey } from '@pakawaaz/transparency-log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appStoreDomain } from '../../src/app-store.domain.js';
 import { indexFromDiff, verifyCatalogue, type CataloguePins } from '../../src/catalogue/index.js';
-import { DeviceCatalogueController } from '../../src/catalogues/catalogues.controller.js';
+import { ApkDownloadsService } from '../../src/catalogues/apk-downloads.service.js';
+import { ApkSha256Param } from '../../src/catalogues/catalogues.dto.js';
+import {
+  APK_MEDIA_TYPE,
+  DeviceApkController,
+  DeviceCatalogueController,
+} from '../../src/catalogues/catalogues.controller.js';
 import {
   CATALOGUE_RECHECK_MS,
   CataloguesService,
@@ -325,5 +333,73 @@ describe('republication', () => {
     // …then one look-up of the stored version brings the new one.
     clock += CATALOGUE_RECHECK_MS;
     expect((await catalogues.current(INST_A)).timestamp).toBe(newest.timestamp);
+  });
+});
+
+describe('the APK route', () => {
+  const reply = () => {
+    const r = { statusCode: 200, headers: {} as Record<string, string> };
+    return {
+      r,
+      reply: {
+        status: (c: number) => (r.statusCode = c),
+        header: (k: string, v: string) => (r.headers[k] = v),
+      },
+    };
+  };
+  const route = () => new DeviceApkController(new ApkDownloadsService(catalogues, new ApkBlobStore(dir)));
+  const shaOf = async (institution: string, pkg: string) => {
+    const index = JSON.parse((await catalogues.current(institution)).index) as {
+      apps: Record<string, { versions: Record<string, { apkSha256: string }> }>;
+    };
+    return Object.values(index.apps[pkg]!.versions)[0]!.apkSha256;
+  };
+  const code = (p: Promise<unknown>) =>
+    p.then(
+      () => 'served',
+      (e: unknown) => (e as AppError).code,
+    );
+
+  it('serves its own institution’s APK: the bytes hash to the id, a strong ETag, immutable', async () => {
+    const sha = await shaOf(INST_A, 'gov.pk.a.mail');
+    const { r, reply: res } = reply();
+    const file = await route().apk(device(INST_A), sha, undefined, res);
+    const chunks: Buffer[] = [];
+    for await (const c of file!.getStream()) chunks.push(c as Buffer);
+    const bytes = Buffer.concat(chunks);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(sha);
+    expect(file!.getHeaders()).toMatchObject({ type: APK_MEDIA_TYPE, length: bytes.length });
+    expect(r.headers).toEqual({ etag: `"${sha}"`, 'cache-control': 'private, max-age=31536000, immutable' });
+    const again = reply();
+    expect(await route().apk(device(INST_A), sha, `"${sha}"`, again.reply)).toBeUndefined();
+    expect(again.r.statusCode).toBe(304);
+  });
+
+  it('is 404 for another institution’s APK, an unknown one, or a device of no institution', async () => {
+    const theirs = await shaOf(INST_B, 'gov.pk.b.payroll');
+    expect(await code(route().apk(device(INST_B), theirs, undefined, reply().reply))).toBe('served');
+    expect(await code(route().apk(device(INST_A), theirs, undefined, reply().reply))).toBe('apk_not_found');
+    const unknown = createHash('sha256').update('never published').digest('hex');
+    expect(await code(route().apk(device(INST_A), unknown, undefined, reply().reply))).toBe('apk_not_found');
+    const mine = await shaOf(INST_A, 'gov.pk.a.mail');
+    expect(await code(route().apk(device(null), mine, undefined, reply().reply))).toBe('apk_not_found');
+  });
+
+  it('is 404 once the version is withdrawn', async () => {
+    const v = await release(devA, reviewerA, 'gov.pk.a.forms', 1);
+    expect(await code(route().apk(device(INST_A), v.apkSha256, undefined, reply().reply))).toBe('served');
+    clock += 1000;
+    await reviews.withdraw(v.id, reviewerA, 'r');
+    expect(await code(route().apk(device(INST_A), v.apkSha256, undefined, reply().reply))).toBe(
+      'apk_not_found',
+    );
+  });
+
+  it('takes only a lower-case hex SHA-256', () => {
+    const pipe = new ZodValidationPipe(ApkSha256Param);
+    const sha = 'a'.repeat(64);
+    expect(pipe.transform(sha)).toBe(sha);
+    for (const bad of ['A'.repeat(64), 'a'.repeat(63), `${'a'.repeat(63)}g`, '../etc/passwd'])
+      expect(() => pipe.transform(bad)).toThrow(expect.objectContaining({ code: 'validation_failed' }));
   });
 });

@@ -1668,6 +1668,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/store/apks/{sha256}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeviceApk_apk"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/store/apps": {
         parameters: {
             query?: never;
@@ -2486,7 +2502,7 @@ export interface components {
             reason: string;
         };
         /** @enum {string} */
-        AppStoreErrorCode: "already_reviewed" | "apk_inspector_unavailable" | "apk_manifest_incomplete" | "apk_not_verified" | "apk_too_large" | "apk_truncated" | "apk_upload_timeout" | "apk_uploads_busy" | "app_not_found" | "app_version_not_found" | "catalogue_diff_not_found" | "catalogue_log_unavailable" | "catalogue_not_found" | "developer_org_exists" | "developer_org_not_found" | "developer_org_required" | "invalid_store_input" | "log_entry_not_found" | "log_size_invalid" | "not_a_developer" | "outside_institution_scope" | "package_owned_by_another_org" | "policy_findings_unresolved" | "review_by_uploader" | "signer_mismatch" | "version_code_not_increasing" | "version_not_in_review" | "version_not_withdrawable";
+        AppStoreErrorCode: "already_reviewed" | "apk_inspector_unavailable" | "apk_manifest_incomplete" | "apk_not_found" | "apk_not_verified" | "apk_too_large" | "apk_truncated" | "apk_upload_timeout" | "apk_uploads_busy" | "app_not_found" | "app_version_not_found" | "catalogue_diff_not_found" | "catalogue_log_unavailable" | "catalogue_not_found" | "developer_org_exists" | "developer_org_not_found" | "developer_org_required" | "invalid_store_input" | "log_entry_not_found" | "log_size_invalid" | "not_a_developer" | "outside_institution_scope" | "package_owned_by_another_org" | "policy_findings_unresolved" | "review_by_uploader" | "signer_mismatch" | "version_code_not_increasing" | "version_not_in_review" | "version_not_withdrawable";
         AppliedNetworkSpec: {
             /** Format: date-time */
             appliedAt: string;
@@ -17047,6 +17063,75 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "sim_import_too_large";
+                    };
+                };
+            };
+        };
+    };
+    DeviceApk_apk: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag (the hash) of the APK held */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description The catalogue version's `apkSha256` */
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The APK, with a strong ETag (its SHA-256) and immutable caching */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.android.package-archive": string;
+                };
+            };
+            /** @description The APK named by the ETag is already held */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+            /** @description `apk_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "apk_not_found";
                     };
                 };
             };

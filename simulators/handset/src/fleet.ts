@@ -2,7 +2,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApiClient } from '@pakawaaz/api-client';
 import type { LabAttestationRoot } from './lab-attestation.js';
-import { SimulatedHandset } from './handset.js';
+import { SimulatedHandset, type HandsetOptions } from './handset.js';
 import { HandsetHttpError } from './http-error.js';
 import { LatencyWindow } from './latency.js';
 import { mtlsFetch } from './mtls-fetch.js';
@@ -31,6 +31,12 @@ export type FleetOptions = {
    * the first update (lab trust on first use; a real handset ships it in its OS image).
    */
   ota?: { model: string; dir: string };
+  /**
+   * Apps: the store the handsets trust (see HandsetOptions.store; without it they install unchecked) and the
+   * lab fault that makes their store-installed apps crash.
+   */
+  store?: HandsetOptions['store'];
+  crashApps?: boolean;
   onProgress?: (p: FleetProgress) => void;
   signal?: AbortSignal;
 };
@@ -110,6 +116,8 @@ async function enrolAll(
         deviceUrl: o.deviceUrl,
         root: o.root,
         ...(o.updateFailureRate === undefined ? {} : { updateFailureRate: o.updateFailureRate }),
+        ...(o.store ? { store: o.store } : {}),
+        ...(o.crashApps ? { crashApps: true } : {}),
         ...(o.ota
           ? { model: o.ota.model, otaDir: path.join(o.ota.dir, String(i)), trustServerRoot: true }
           : {}),

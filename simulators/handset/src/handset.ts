@@ -1,10 +1,19 @@
 import 'reflect-metadata';
 import { sign as signData } from 'node:crypto';
+import { verifyAppInstall, type ApkInspect, type StoreIndex, type VerifiedApp } from './app-installer.js';
+import { CatalogueClient, type CatalogueVerifier } from './catalogue-client.js';
 import { healthyLabAttestation, type LabAttestation, type LabAttestationRoot } from './lab-attestation.js';
 import { HandsetHttpError } from './http-error.js';
 import { LabHandset } from './lab-handset.js';
 import { mtlsFetch, type MtlsFetch } from './mtls-fetch.js';
-import { failsUpdate, obey, type Acknowledgement, type DeviceCommand, type HandsetState } from './obey.js';
+import {
+  failsUpdate,
+  obey,
+  reportApps,
+  type Acknowledgement,
+  type DeviceCommand,
+  type HandsetState,
+} from './obey.js';
 import { fetchVerifiedUpdate, provisionTrustedRoot, type VerifiedUpdate } from './ota-client.js';
 
 export type HandsetOptions = {
@@ -34,6 +43,15 @@ export type HandsetOptions = {
    * on first use). A real handset ships its root in the OS image and never does this.
    */
   trustServerRoot?: boolean;
+  /**
+   * The app store as the handset trusts it: the catalogue verifier bound to its pins (catalogue key,
+   * institution, log key and origin: `verifyCatalogue`) and the APK inspector (`inspectApk`). With it, an
+   * `install_app` is installed only once app-installer.ts verified the APK; without it the handset records
+   * the package the command names unchecked (the behaviour before the store, kept for fleets with no pins).
+   */
+  store?: { verify: CatalogueVerifier<StoreIndex>; inspect: ApkInspect };
+  /** Lab fault: apps installed from the store crash (each check-in reports one more crash of each). */
+  crashApps?: boolean;
   now?: () => Date;
 };
 
@@ -84,6 +102,7 @@ export class SimulatedHandset {
   private readonly api = mtlsFetch();
   private acks: Acknowledgement[] = [];
   private policyVersion = 0;
+  private catalogue: CatalogueClient<StoreIndex> | null = null;
   private readonly now: () => Date;
 
   constructor(private readonly o: HandsetOptions) {
@@ -122,6 +141,7 @@ export class SimulatedHandset {
       checkInIntervalSeconds: enrolled.checkInIntervalSeconds,
     };
     this.device?.close();
+    this.catalogue = null;
     this.device = mtlsFetch(
       { certPem: enrolled.certificatePem, keyPem: enrolled.keyPem, caPems: enrolled.caPems },
       1,
@@ -159,13 +179,15 @@ export class SimulatedHandset {
     if (!this.device || !this.enrolment) throw new Error('enrol the handset first');
     if (this.state.retired) throw new Error('the handset was wiped or relinquished');
     const acknowledgements = this.acks;
+    const apps = reportApps(this.state.apps, { crashApps: this.o.crashApps ?? false });
+    this.state = { ...this.state, apps: apps.apps };
     const reply = await this.json<CheckInReply>(
       this.device,
       this.o.deviceUrl,
       'POST',
       '/api/v1/device/check-in',
       {
-        ...this.report(),
+        ...this.report(apps.report),
         ...(acknowledgements.length > 0 ? { acknowledgements } : {}),
       },
     );
@@ -174,7 +196,8 @@ export class SimulatedHandset {
     for (const command of reply.commands) {
       const failUpdates = failsUpdate(this.enrolment.deviceId, this.o.updateFailureRate ?? 0);
       const ota = command.type === 'update_os' ? await this.verifyUpdate(command) : undefined;
-      const done = obey(this.state, command, this.now(), { failUpdates }, ota);
+      const app = command.type === 'install_app' ? await this.verifyApp(command) : undefined;
+      const done = obey(this.state, command, this.now(), { failUpdates }, ota, app);
       this.state = done.state;
       this.acks.push(done.ack);
     }
@@ -231,18 +254,36 @@ export class SimulatedHandset {
     );
   }
 
+  /** The app installer's verdict on an `install_app`; undefined when no store is configured (see `store`). */
+  private async verifyApp(command: DeviceCommand): Promise<VerifiedApp | undefined> {
+    if (!this.o.store) return undefined;
+    if (!this.device) return { ok: false, detail: 'catalogue_unavailable: the handset is not enrolled' };
+    // One catalogue client per handset: it remembers the newest catalogue it verified (no rollback) and its ETag.
+    this.catalogue ??= new CatalogueClient(this.o.deviceUrl, this.device, this.o.store.verify);
+    return verifyAppInstall(
+      {
+        baseUrl: this.o.deviceUrl,
+        fetch: this.device,
+        catalogue: this.catalogue,
+        inspect: this.o.store.inspect,
+      },
+      this.state.apps,
+      command.params,
+    );
+  }
+
   private patch(): string {
     return this.state.securityPatch ?? this.o.securityPatch ?? '2025-11-05';
   }
 
-  private report() {
+  private report(apps: { package: string; versionCode: number; crashes?: number }[]) {
     return {
       osBuild: this.state.osBuild,
       osVersion: this.state.osVersion ?? '15',
       securityPatch: this.patch(),
       vendorPatch: '2025-11-05',
       bootPatch: '2025-11-05',
-      apps: this.state.apps,
+      apps,
       policyVersion: this.policyVersion,
       batteryPercent: 80,
       lastBootAt: this.state.lastBootAt,

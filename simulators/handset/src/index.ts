@@ -15,6 +15,7 @@ export { mtlsFetch, type ClientTls, type MtlsFetch } from './mtls-fetch.js';
 export {
   failsUpdate,
   obey,
+  reportApps,
   UPDATE_VERIFICATION_FAILED,
   type Acknowledgement,
   type DeviceCommand,
@@ -57,3 +58,15 @@ export {
   type CatalogueVerifier,
   type DeviceFetch,
 } from './catalogue-client.js';
+export {
+  APK_ROUTE,
+  installParams,
+  verifyAppInstall,
+  type ApkFacts,
+  type ApkInspect,
+  type AppInstallerOptions,
+  type InstalledApp,
+  type StoreIndex,
+  type StoreVersion,
+  type VerifiedApp,
+} from './app-installer.js';

@@ -52,6 +52,30 @@ describe('a simulated handset obeying commands', () => {
     expect(obey(base, { id: 'y', type: 'self_destruct' }, now).ack.state).toBe('failed');
   });
 
+  it('with a store, installs only what the installer verified, and a refusal changes nothing', () => {
+    const command = {
+      id: 'i',
+      type: 'install_app',
+      params: { package: 'gov.mail', versionCode: 7, apkSha256: 'a'.repeat(64) },
+    };
+    const refused = obey(base, command, now, {}, undefined, {
+      ok: false,
+      detail: 'apk_hash_mismatch: the APK downloaded hashes to …',
+    });
+    expect(refused.state).toEqual(base);
+    expect(refused.ack).toEqual({
+      commandId: 'i',
+      state: 'failed',
+      detail: 'apk_hash_mismatch: the APK downloaded hashes to …',
+    });
+    const app = { package: 'gov.mail', versionCode: 7, apkSha256: 'a'.repeat(64), signers: ['b'.repeat(64)] };
+    const crashed = { ...base, apps: [...base.apps, { ...app, versionCode: 6, crashes: 3 }] };
+    const upgraded = obey(crashed, command, now, {}, undefined, { ok: true, app });
+    expect(upgraded.ack).toEqual({ commandId: 'i', state: 'succeeded' });
+    // The new version's crashes count from its install.
+    expect(upgraded.state.apps).toEqual([base.apps[0], app]);
+  });
+
   it('applies a verified OS update (the signed build, version, patch level, a new boot) or fails it as a lab fault', () => {
     const command = {
       id: 'u',

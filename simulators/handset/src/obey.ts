@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { InstalledApp, VerifiedApp } from './app-installer.js';
 import type { VerifiedUpdate } from './ota-client.js';
 
 /**
@@ -12,7 +13,7 @@ export type HandsetState = {
   retired: boolean;
   lostMode: boolean;
   lastBootAt: string;
-  apps: { package: string; versionCode: number }[];
+  apps: InstalledApp[];
   osBuild: string;
   /** The OS version and security patch ('YYYY-MM-DD') it runs; absent in a state saved before updates. */
   osVersion?: string;
@@ -23,6 +24,8 @@ export type HandsetState = {
 export type HandsetFaults = {
   /** This handset's OS updates fail their install verification (see `failsUpdate`). */
   failUpdates?: boolean;
+  /** Its apps installed from the store crash: every check-in reports one more crash of each. */
+  crashApps?: boolean;
 };
 
 /** The detail a handset acknowledges a failed OS update with. */
@@ -41,6 +44,11 @@ export function obey(
   faults: HandsetFaults = {},
   /** For `update_os`: what the OTA client verified (ota-client.ts); nothing is installed without it. */
   ota?: VerifiedUpdate,
+  /**
+   * For `install_app`: the app installer's verdict (app-installer.ts). Absent only on a handset with no store
+   * configured (no catalogue pins), which records the package as the command names it, as before the store.
+   */
+  app?: VerifiedApp,
 ): { state: HandsetState; ack: Acknowledgement } {
   const ok = (next: Partial<HandsetState>, detail?: string) => ({
     state: { ...state, ...next },
@@ -58,6 +66,7 @@ export function obey(
     case 'locate':
       return ok({ lostMode: true });
     case 'install_app': {
+      if (app) return installApp(state, command, app);
       const pkg = text(params['package']);
       if (!pkg) return failed(state, command, 'no package named');
       const versionCode = typeof params['versionCode'] === 'number' ? params['versionCode'] : 1;
@@ -75,6 +84,35 @@ export function obey(
     default:
       return failed(state, command, `unknown command type ${command.type}`);
   }
+}
+
+/** Records a verified app installed (its signer too, for later upgrades), replacing the package's version. */
+function installApp(state: HandsetState, command: DeviceCommand, app: VerifiedApp) {
+  if (!app.ok) return failed(state, command, app.detail);
+  const next = { ...state, apps: [...state.apps.filter((a) => a.package !== app.app.package), app.app] };
+  return { state: next, ack: { commandId: command.id, state: 'succeeded' as const } };
+}
+
+/**
+ * The apps as the next check-in reports them. With the lab fault `crashApps`, each app installed from the store
+ * (it has an APK hash) has crashed once more since the last check-in; the count is of that version since it
+ * was installed (an install starts it at 0). `crashes` is sent only when above 0.
+ */
+export function reportApps(
+  apps: readonly InstalledApp[],
+  faults: HandsetFaults = {},
+): { apps: InstalledApp[]; report: { package: string; versionCode: number; crashes?: number }[] } {
+  const next = apps.map((a) =>
+    faults.crashApps && a.apkSha256 ? { ...a, crashes: (a.crashes ?? 0) + 1 } : { ...a },
+  );
+  return {
+    apps: next,
+    report: next.map((a) => ({
+      package: a.package,
+      versionCode: a.versionCode,
+      ...(a.crashes ? { crashes: a.crashes } : {}),
+    })),
+  };
 }
 
 /**
