@@ -113,8 +113,9 @@ export const FLOORS = [
   {
     dir: 'simulators/handset',
     name: '@pakawaaz/handset-simulator',
-    // A handset is a client of the API: the generated client, nothing of the server's.
-    may: [API_CLIENT],
+    // A handset is a client of the API: the generated client, nothing of the server's; and the pure APK
+    // package, with which the lab builds and signs the demo's apps (an APK writer, as a developer has one).
+    may: [API_CLIENT, '@pakawaaz/apk'],
   },
   // lab drives the system over its real protocols; in-process it uses public faces only, never the server.
   {

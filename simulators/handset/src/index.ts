@@ -57,3 +57,9 @@ export {
   type CatalogueVerifier,
   type DeviceFetch,
 } from './catalogue-client.js';
+export {
+  buildDemoEofficeApk,
+  demoApkSignerPaths,
+  loadOrCreateDemoApkSigner,
+  DEMO_EOFFICE,
+} from './demo-apps.js';
