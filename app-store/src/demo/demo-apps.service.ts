@@ -46,8 +46,7 @@ export type DemoAppInput = {
 };
 
 export type DemoAppResult =
-  | { seeded: false; reason: string }
-  | { seeded: true; appId: string; versionId: string; apkSha256: string };
+  { seeded: false; reason: string } | { seeded: true; appId: string; versionId: string; apkSha256: string };
 
 /**
  * The embedded demo's mandatory app (e-Office): a developer organisation of the demo institution, version 1
@@ -137,7 +136,8 @@ export class DemoAppsService {
   private async developerOrg(institutionId: string, by: Principal): Promise<string> {
     const found = (await this.repo.orgs([institutionId])).find((o) => o.name === DEMO_DEVELOPER_ORG);
     if (found) return found.id;
-    return (await this.reviews.createOrg({ name: DEMO_DEVELOPER_ORG, institutionId }, by, DEMO_SEED_REQUEST)).id;
+    return (await this.reviews.createOrg({ name: DEMO_DEVELOPER_ORG, institutionId }, by, DEMO_SEED_REQUEST))
+      .id;
   }
 }
 

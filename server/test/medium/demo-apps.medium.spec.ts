@@ -101,7 +101,12 @@ describe('the demo e-Office seed', () => {
     const verdict = await verifyCatalogue(
       c.entryJws,
       Buffer.from(c.index),
-      { catalogueKey: catalogues.publicKey(), institution: demo, logKey: log.verifierKey(), logOrigin: ORIGIN },
+      {
+        catalogueKey: catalogues.publicKey(),
+        institution: demo,
+        logKey: log.verifierKey(),
+        logOrigin: ORIGIN,
+      },
       {},
     );
     if (!verdict.ok) throw new Error(`${verdict.code}: ${verdict.message}`);

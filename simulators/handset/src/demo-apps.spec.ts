@@ -110,9 +110,7 @@ describe('the demo e-Office APK', () => {
     { timeout: 60_000 },
     async () => {
       const { stdout } = await run(AAPT, ['dump', 'badging', apkPath]);
-      expect(stdout).toMatch(
-        /^package: name='org\.pakawaaz\.eoffice' versionCode='1' versionName='1\.0'/m,
-      );
+      expect(stdout).toMatch(/^package: name='org\.pakawaaz\.eoffice' versionCode='1' versionName='1\.0'/m);
       expect(stdout).toMatch(/^sdkVersion:'35'$/m);
       expect(stdout).toMatch(/^targetSdkVersion:'35'$/m);
       expect(stdout).not.toMatch(/^application-debuggable$/m);
