@@ -75,6 +75,7 @@ export class DemoAppsService {
   }
 
   private async seed(input: DemoAppInput): Promise<DemoAppResult> {
+    const started = Date.now();
     const developer = principal(DEMO_SEED_DEVELOPER, 'developer', input.institutionId);
     const reviewers = DEMO_SEED_REVIEWERS.map((a) => principal(a, 'app-reviewer', input.institutionId));
     let app = await this.repo.appByPackage(input.packageName);
@@ -126,7 +127,7 @@ export class DemoAppsService {
       requestId: DEMO_SEED_REQUEST,
     });
     this.logger?.info(
-      { package: input.packageName, versionId: pending.id },
+      { package: input.packageName, versionId: pending.id, ms: Date.now() - started },
       'demo app published, approved and mandatory',
     );
     return { seeded: true, appId: app.id, versionId: pending.id, apkSha256: pending.apkSha256 };
