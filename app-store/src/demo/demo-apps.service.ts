@@ -91,7 +91,7 @@ export class DemoAppsService {
       const published = await this.publishing.publish(
         {
           track: 'stable',
-          notes: 'e-Office 1.0, published by the demo seed (DEMO ONLY).',
+          notes: 'Published by the demo seed (DEMO ONLY).',
           org,
         },
         Readable.from([apk]),
@@ -113,7 +113,7 @@ export class DemoAppsService {
       if (done.has(`${reviewer.actor.type}:${reviewer.actor.id}`)) continue;
       const decided = await this.reviews.decide(
         pending.id,
-        { decision: 'approve', reason: 'Demo seed: the demo institution’s mandatory e-Office app.' },
+        { decision: 'approve', reason: 'Demo seed: a mandatory app of the demo institution.' },
         reviewer,
         DEMO_SEED_REQUEST,
       );

@@ -22,7 +22,7 @@ const ORIGIN = 'pakawaaz.local/app-store/log';
 let dataDir: string;
 let server: RunningServer | undefined;
 
-function env(): Env {
+function env(extra: Env = {}): Env {
   return {
     PORT: '0',
     HOST: '127.0.0.1',
@@ -36,11 +36,12 @@ function env(): Env {
     PAKAWAAZ_MQTT_PORT: '0',
     OPEN5GS_MONITOR: 'off',
     LOG_LEVEL: 'silent',
+    ...extra,
   };
 }
 
-const start = () =>
-  startServer({ env: env(), cwd: dataDir, listen: false, logger: createLogger({ level: 'silent' }) });
+const start = (extra: Env = {}) =>
+  startServer({ env: env(extra), cwd: dataDir, listen: false, logger: createLogger({ level: 'silent' }) });
 
 const db = (): DatabaseHandle => server!.app.get<DatabaseHandle>(DATABASE, { strict: false });
 const rows = async <T>(q: ReturnType<typeof sql>) => rowsOf<T>(await db().db.execute(q));
@@ -168,5 +169,17 @@ describe('the demo e-Office seed', () => {
       deviceMgmt: { demoFleet: false, labRootFile: path.join(dataDir, 'lab', 'attestation-root.pem') },
     });
     expect(off).toEqual({ seeded: false, reason: 'the demo fleet is off' });
+  });
+});
+
+describe('without demo data', () => {
+  it('seeds no app, builds no APK and makes no demo key', async () => {
+    await server?.close();
+    server = undefined;
+    await rm(dataDir, { recursive: true, force: true });
+    dataDir = await mkdtemp(path.join(tmpdir(), 'pkz-demo-apps-off-'));
+    server = await start({ PAKAWAAZ_SEED_DEMO: 'false' });
+    expect(await storeState()).toMatchObject({ apps: [], versions: [], orgs: [], leaves: [{ n: 0 }] });
+    await expect(stat(demoApkSignerPaths(path.join(dataDir, 'lab')).key)).rejects.toThrow(/ENOENT/);
   });
 });
