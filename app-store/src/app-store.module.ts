@@ -17,6 +17,7 @@ import { StoreController } from './publishing/publishing.controller.js';
 import { PublishingRepository } from './publishing/publishing.repository.js';
 import { APK_BLOB_STORE, PublishingService } from './publishing/publishing.service.js';
 import { ReviewsService } from './publishing/reviews.service.js';
+import { DemoAppsService } from './demo/demo-apps.service.js';
 import { useStoreLogSigner } from './transparency/log-signer.js';
 import { StoreLogController } from './transparency/transparency.controller.js';
 import { STORE_LOG_SIGNER, TransparencyLogService } from './transparency/transparency-log.service.js';
@@ -74,6 +75,7 @@ export class AppStoreModule {
         },
         CataloguesService,
         ApkDownloadsService,
+        DemoAppsService,
       ],
       exports: [TransparencyLogService],
     };

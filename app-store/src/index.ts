@@ -30,3 +30,13 @@ export {
   CATALOGUES_KEPT,
   type PublishedCatalogue,
 } from './catalogues/catalogues.service.js';
+// The embedded demo's mandatory app, seeded at start-up by the composition root (demo data only).
+export {
+  DemoAppsService,
+  DEMO_DEVELOPER_ORG,
+  DEMO_SEED_DEVELOPER,
+  DEMO_SEED_REVIEWERS,
+  DEMO_SEED_REQUEST,
+  type DemoAppInput,
+  type DemoAppResult,
+} from './demo/demo-apps.service.js';

@@ -113,8 +113,9 @@ export const FLOORS = [
   {
     dir: 'simulators/handset',
     name: '@pakawaaz/handset-simulator',
-    // A handset is a client of the API: the generated client, nothing of the server's.
-    may: [API_CLIENT],
+    // A handset is a client of the API: the generated client, nothing of the server's; and the pure APK
+    // package, with which the lab builds and signs the demo's apps (an APK writer, as a developer has one).
+    may: [API_CLIENT, '@pakawaaz/apk'],
     // Its installer's spec makes real signed APKs and a real signed catalogue with the formats' own tools,
     // and checks them with the verifiers a real handset runs (bound in by the caller in src).
     testsMay: ['@pakawaaz/apk', '@pakawaaz/transparency-log', '@pakawaaz/app-store'],

@@ -48,6 +48,7 @@ import {
 import { installInputRules } from './http/input-rules.js';
 import { loadTls, warnIfExpiring, warnIfInsecure } from './http/tls.js';
 import { DevicePortStatus, openDevicePort, type DevicePortState } from './http/device-port.js';
+import { seedDemoApps } from './demo-apps.js';
 import { startDemoFleet, type DemoFleetState } from './demo-fleet.js';
 import { buildOpenApi } from './http/openapi.js';
 import { NestPinoLogger } from './http/nest-logger.js';
@@ -202,6 +203,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       await app.get(NetworkSpecService).ensureDemoSpec();
       stopMonitor = await startNetworkMonitor(app, created.domains.coreNetwork);
     }
+    // Demo data, not the service: a seed that fails is logged, the next start resumes it.
+    await seedDemoApps({ app, config, deviceMgmt: created.domains.deviceMgmt }).catch((err: unknown) =>
+      resources.logger.warn({ err }, 'the demo apps could not be seeded'),
+    );
     if (options.listen !== false) await app.listen({ port: config.PORT, host: config.HOST });
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;

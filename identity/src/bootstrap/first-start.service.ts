@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { Inject, Injectable } from '@nestjs/common';
+import { eq } from 'drizzle-orm';
 import { AuditService, DATABASE, SYSTEM_ACTOR, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { institutions } from '../directory/institutions.schema.js';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
@@ -84,6 +85,19 @@ export class FirstStartService {
       bootstrapToken: this.config.bootstrapToken !== undefined,
       demoInstitution: this.config.seedDemo,
     };
+  }
+
+  /**
+   * The demo institution's id, for the other domains' demo seeds (the composition root hands it to them);
+   * null without demo data, or once an operator renamed or removed it.
+   */
+  async demoInstitutionId(): Promise<string | null> {
+    if (!this.config.seedDemo) return null;
+    const [row] = await this.database.db
+      .select({ id: institutions.id })
+      .from(institutions)
+      .where(eq(institutions.name, DEMO_INSTITUTION));
+    return row?.id ?? null;
   }
 
   /** A generated password must be changed at the first sign-in; one the installer chose need not. */

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DEMO_HANDSETS, DEMO_HEALTH_INSTITUTION } from '@pakawaaz/handset-simulator';
+import { DEMO_EOFFICE, DEMO_HANDSETS, DEMO_HEALTH_INSTITUTION } from '@pakawaaz/handset-simulator';
 import { DEMO_INSTITUTION } from '@pakawaaz/identity';
 import { freeTcpPort } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,6 +121,20 @@ describe('the embedded demo fleet', () => {
         status: 'active',
       }),
     );
+  });
+
+  it("publishes the demo institution's mandatory e-Office app in the store (the apps page lists it)", async () => {
+    expect(run.output()).not.toContain('the demo apps could not be seeded');
+    const { apps } = await get<{ apps: { id: string; packageName: string; mandatory: boolean }[] }>(
+      '/api/v1/store/apps',
+    );
+    const eoffice = apps.find((a) => a.packageName === DEMO_EOFFICE.package);
+    expect(eoffice).toMatchObject({ mandatory: true });
+    const { versions } = await get<{ versions: { state: string; track: string; reviews: unknown[] }[] }>(
+      `/api/v1/store/apps/${eoffice!.id}/versions`,
+    );
+    expect(versions).toEqual([expect.objectContaining({ state: 'approved', track: 'stable' })]);
+    expect(versions[0]!.reviews).toHaveLength(2);
   });
 
   it('revokes its set-up token once ready, and stops with the server on SIGTERM', async () => {

@@ -70,3 +70,9 @@ export {
   type StoreVersion,
   type VerifiedApp,
 } from './app-installer.js';
+export {
+  buildDemoEofficeApk,
+  demoApkSignerPaths,
+  loadOrCreateDemoApkSigner,
+  DEMO_EOFFICE,
+} from './demo-apps.js';
