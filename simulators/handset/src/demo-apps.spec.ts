@@ -74,6 +74,7 @@ describe('the demo e-Office APK', () => {
       permissions: [...PERMISSIONS].sort(),
       debuggable: false,
       usesCleartextTraffic: false,
+      cleartextTraffic: { permitted: false, domains: [], decidedBy: 'manifest' },
       nativeAbis: [],
       schemes: { v1: false, v2: false, v3: true },
       signers: [certSha256],
