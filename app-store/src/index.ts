@@ -30,3 +30,15 @@ export {
   CATALOGUES_KEPT,
   type PublishedCatalogue,
 } from './catalogues/catalogues.service.js';
+// The port the server binds to device-mgmt's AppFleetService: the handsets apps are installed on.
+export {
+  APP_FLEET,
+  FLEET_PAGE,
+  type AppFleet,
+  type FleetApp,
+  type FleetCommand,
+  type FleetCommandOutcome,
+  type FleetCommandState,
+  type FleetDevice,
+  type InstallAppParams,
+} from './rollouts/app-fleet.js';
