@@ -57,8 +57,11 @@ export class AppFleetRepository {
     return inserted.map((r) => r.deviceId);
   }
 
-  /** Commands whose key is in [from, to) in byte order (to undefined: no upper bound). */
-  async byKeyRange(from: string, to: string | undefined) {
+  /**
+   * Commands whose key is in [from, to) in byte order (to undefined: no upper bound). The query itself (to
+   * await), so a test can EXPLAIN it.
+   */
+  byKeyRange(from: string, to: string | undefined) {
     return this.database.db
       .select({
         deviceId: deviceCommands.deviceId,
