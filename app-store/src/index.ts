@@ -40,3 +40,15 @@ export {
   type DemoAppInput,
   type DemoAppResult,
 } from './demo/demo-apps.service.js';
+// The port the server binds to device-mgmt's AppFleetService: the handsets apps are installed on.
+export {
+  APP_FLEET,
+  FLEET_PAGE,
+  type AppFleet,
+  type FleetApp,
+  type FleetCommand,
+  type FleetCommandOutcome,
+  type FleetCommandState,
+  type FleetDevice,
+  type InstallAppParams,
+} from './rollouts/app-fleet.js';

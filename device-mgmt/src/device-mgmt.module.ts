@@ -10,6 +10,8 @@ import {
   type KeyService,
   type Logger,
 } from '@pakawaaz/platform';
+import { AppFleetRepository } from './app-fleet/app-fleet.repository.js';
+import { AppFleetService } from './app-fleet/app-fleet.service.js';
 import { DeviceCaPorts } from './device-ca/device-ca-ports.js';
 import { DeviceCaRepository } from './device-ca/device-ca.repository.js';
 import { DEVICE_CA_STATE, DeviceCaService, openDeviceCaState } from './device-ca/device-ca.service.js';
@@ -41,7 +43,8 @@ import { PushModule } from './push/push.module.js';
  * Device management: attested enrolment, the device CA and devices here; policies, compliance, commands
  * and check-ins in DeviceOperationsModule; push in PushModule. Global, so that the ports it implements
  * reach the kernel's guard (DEVICE_AUTHENTICATOR), the device edge (DEVICE_EDGE_TLS) and identity's device
- * factor (DEVICE_TRUST), which cannot import this domain.
+ * factor (DEVICE_TRUST), which cannot import this domain, and app-store's installs (AppFleetService, which
+ * the server binds to its APP_FLEET port).
  */
 @Module({})
 export class DeviceMgmtModule {
@@ -85,8 +88,18 @@ export class DeviceMgmtModule {
         FleetOsService,
         DeviceAttestationService,
         ChallengePrunerService,
+        AppFleetRepository,
+        AppFleetService,
       ],
-      exports: [DEVICE_AUTHENTICATOR, DEVICE_EDGE_TLS, DEVICE_TRUST, DEVICE_CERTIFICATES, push],
+      // AppFleetService: the server binds app-store's APP_FLEET port to it.
+      exports: [
+        DEVICE_AUTHENTICATOR,
+        DEVICE_EDGE_TLS,
+        DEVICE_TRUST,
+        DEVICE_CERTIFICATES,
+        push,
+        AppFleetService,
+      ],
     };
   }
 }

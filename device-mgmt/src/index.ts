@@ -12,6 +12,9 @@ export {
 export { HARDENED_OS_RELEASES, type HardenedOsReleases } from './attestation/policy.js';
 // The port hardened-os's rollout engine is bound to (the release a device should move to now).
 export { OS_ROLLOUTS, type OsRollouts, type OsUpdateTarget } from './os-updates/os-rollouts.js';
+// What the server binds app-store's APP_FLEET port to: the fleet, its app installs and their outcomes.
+export { AppFleetService } from './app-fleet/app-fleet.service.js';
+export { APP_FLEET_PAGE } from './app-fleet/app-fleet.js';
 // The worker pool enrolment verifies attestation chains on (lab's bench measures it as the server runs it).
 export {
   attestationWorkerPool,

@@ -1,7 +1,16 @@
 import { Global, Module, type DynamicModule, type Type } from '@nestjs/common';
-import { AppStoreModule, appStoreDomain, type AppStoreConfig } from '@pakawaaz/app-store';
+import {
+  APP_FLEET,
+  AppStoreModule,
+  appStoreDomain,
+  FLEET_PAGE,
+  type AppFleet,
+  type AppStoreConfig,
+} from '@pakawaaz/app-store';
 import { CoreNetworkModule, coreNetworkDomain, type CoreNetworkConfig } from '@pakawaaz/core-network';
 import {
+  APP_FLEET_PAGE,
+  AppFleetService,
   DeviceMgmtModule,
   deviceMgmtDomain,
   HARDENED_OS_RELEASES,
@@ -91,6 +100,7 @@ export function servedModules(served: readonly string[], configs: DomainConfigs)
     .map((d) => DOMAIN_MODULES[d](configs));
   if (served.includes('hardened-os') && served.includes('device-mgmt'))
     modules.push(HardenedOsReleasesBinding);
+  if (served.includes('device-mgmt') && served.includes('app-store')) modules.push(AppFleetBinding);
   return modules;
 }
 
@@ -118,3 +128,22 @@ export function servedModules(served: readonly string[], configs: DomainConfigs)
   exports: [HARDENED_OS_RELEASES, OS_ROLLOUTS],
 })
 class HardenedOsReleasesBinding {}
+
+/**
+ * The app store installs apps on handsets through its APP_FLEET port; device-mgmt's AppFleetService answers
+ * it (a node serving app-store without device-mgmt binds nothing: rollouts refuse with `fleet_unavailable`).
+ * The factory's type proves the service matches the port, and the constant below that both page alike.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: APP_FLEET,
+      inject: [AppFleetService],
+      useFactory: (fleet: AppFleetService): AppFleet => fleet,
+    },
+  ],
+  exports: [APP_FLEET],
+})
+class AppFleetBinding {}
+const _samePage: typeof FLEET_PAGE = APP_FLEET_PAGE;

@@ -2792,6 +2792,8 @@ export interface components {
                 state: "succeeded" | "failed";
             }[];
             apps: {
+                /** @description Crashes of this version since it was installed, as the store app counts them */
+                crashes?: number;
                 package: string;
                 versionCode: number;
             }[];

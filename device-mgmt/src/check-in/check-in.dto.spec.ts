@@ -48,6 +48,48 @@ describe('request validation', () => {
     );
   });
 
+  it('install_app may name the APK by its SHA-256: 64 lower-case hex digits, nothing else', () => {
+    // SHA-256 of the empty string (FIPS 180-4 test vector).
+    const sha = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+    const install = (params: Record<string, unknown>) => ({ type: 'install_app', params });
+    const params = { package: 'org.pakawaaz.chat', versionCode: 42, apkSha256: sha };
+    expect(new ZodValidationPipe(CreateDeviceCommandRequest).transform(install(params))).toMatchObject({
+      params,
+    });
+    for (const bad of [sha.toUpperCase(), sha.slice(1), `${sha}0`, `${sha.slice(1)}g`, '', 42])
+      expect(refused(CreateDeviceCommandRequest, install({ ...params, apkSha256: bad })).message).toContain(
+        'params.apkSha256',
+      );
+    // The package stays required; versionCode and the digest stay optional for an operator.
+    expect(refused(CreateDeviceCommandRequest, install({ apkSha256: sha })).message).toContain(
+      'params.package',
+    );
+  });
+
+  it("an operator's idempotency key may not start 'app:' (the app store's installs)", () => {
+    const e = refused(CreateDeviceCommandRequest, { type: 'lock', idempotencyKey: 'app:r1:d1' });
+    expect([e.status, e.message]).toEqual([400, expect.stringContaining('idempotencyKey')]);
+    expect(
+      new ZodValidationPipe(CreateDeviceCommandRequest).transform({ type: 'lock', idempotencyKey: 'apps:1' }),
+    ).toMatchObject({ idempotencyKey: 'apps:1' });
+  });
+
+  it('a reported app may carry its crash count (0 to 1,000,000); reports without one still pass', () => {
+    const withCrashes = {
+      ...REPORT,
+      apps: [{ package: 'org.pakawaaz.chat', versionCode: 1, crashes: 3 }],
+    };
+    expect(new ZodValidationPipe(CheckInReport).transform(withCrashes)).toEqual(withCrashes);
+    for (const crashes of [-1, 1.5, 1_000_001, '3'])
+      expect(
+        refused(CheckInReport, { ...REPORT, apps: [{ package: 'org.a.b', versionCode: 1, crashes }] })
+          .message,
+      ).toContain('apps.0.crashes');
+    expect(new ZodValidationPipe(CheckInReport).transform({ ...REPORT, apps: [] })).toMatchObject({
+      apps: [],
+    });
+  });
+
   it('a check-in report is size-limited and strict', () => {
     expect(new ZodValidationPipe(CheckInReport).transform(REPORT)).toEqual(REPORT);
     const apps = Array.from({ length: MAX_REPORTED_APPS + 1 }, (_, i) => ({

@@ -56,6 +56,13 @@ export const CheckInReport = named(
                 .int()
                 .min(0)
                 .max(2 ** 53 - 1),
+              crashes: z
+                .number()
+                .int()
+                .min(0)
+                .max(1_000_000)
+                .optional()
+                .describe('Crashes of this version since it was installed, as the store app counts them'),
             })
             .strict(),
         )

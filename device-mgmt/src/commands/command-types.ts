@@ -10,12 +10,19 @@ const OsToken = z
   .string()
   .min(1)
   .regex(/^[A-Za-z0-9._-]+$/);
+const ApkSha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256 (64 characters)');
 export const COMMAND_PARAMS = {
   lock: NoParams,
   wipe: NoParams,
   reboot: NoParams,
+  // An operator may name just the package; the app store's installs name the exact APK (its SHA-256, which the
+  // handset fetches it by and checks against its verified catalogue).
   install_app: z
-    .object({ package: PackageName, versionCode: z.number().int().min(1).max(2_147_483_647).optional() })
+    .object({
+      package: PackageName,
+      versionCode: z.number().int().min(1).max(2_147_483_647).optional(),
+      apkSha256: ApkSha256.optional(),
+    })
     .strict(),
   uninstall_app: z.object({ package: PackageName }).strict(),
   // An operator may name just a version; a rollout's command names the build exactly (the handset checks the
@@ -41,6 +48,15 @@ export const COMMAND_PARAMS = {
   locate: NoParams,
 } as const;
 
+/**
+ * The commands the app store queues through AppFleetService, stricter than an operator's: an install names the
+ * exact APK (versionCode and apkSha256 from the store's verified catalogue).
+ */
+export const APP_FLEET_PARAMS = {
+  install_app: COMMAND_PARAMS.install_app.required({ versionCode: true, apkSha256: true }),
+  uninstall_app: COMMAND_PARAMS.uninstall_app,
+} as const;
+
 export type CommandType = keyof typeof COMMAND_PARAMS;
 export const COMMAND_TYPES = Object.keys(COMMAND_PARAMS) as [CommandType, ...CommandType[]];
 export const CommandTypeSchema = z.enum(COMMAND_TYPES);
@@ -49,11 +65,20 @@ export const CommandTypeSchema = z.enum(COMMAND_TYPES);
 export const DEFAULT_EXPIRY_MINUTES = 7 * 24 * 60;
 export const MAX_EXPIRY_MINUTES = 30 * 24 * 60;
 
+/** Idempotency keys the app store's installs carry (AppFleetService): an operator's key may not start so. */
+export const APP_FLEET_KEY_PREFIX = 'app:';
+
 export const IdempotencyKey = z
   .string()
   .min(1)
   .max(100)
-  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+  // Reserved: a command an operator made under an app-store key would stand in for the store's own (its
+  // queue skips a key the device already has) and show as that install's outcome.
+  .refine(
+    (k) => !k.startsWith(APP_FLEET_KEY_PREFIX),
+    `keys starting '${APP_FLEET_KEY_PREFIX}' are the app store's`,
+  );
 
 export const NewCommandSchema = z
   .object({

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, jsonb, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { deviceMgmtSchema } from '../device-mgmt.schema.js';
 
@@ -6,7 +7,8 @@ export type CommandState = (typeof COMMAND_STATES)[number];
 
 /**
  * Commands for handsets, queued by operators and delivered at check-in. A row per command: they survive a
- * restart. `idempotency_key` is unique per device: the same key never makes a second command.
+ * restart. `idempotency_key` is unique per device: the same key never makes a second command; the app store's
+ * installs carry keys starting `app:` (reserved for them).
  */
 export const deviceCommands = deviceMgmtSchema.table(
   'device_commands',
@@ -30,5 +32,8 @@ export const deviceCommands = deviceMgmtSchema.table(
     uniqueIndex('device_commands_idempotency_idx').on(t.deviceId, t.idempotencyKey),
     index('device_commands_device_idx').on(t.deviceId, t.state),
     index('device_commands_open_idx').on(t.state, t.expiresAt),
+    // The app store reads its installs' outcomes by key prefix (AppFleetService.outcomes): a range over the
+    // keys in byte order ("C"), which a prefix always is, whatever the database's collation.
+    index('device_commands_key_idx').on(sql`${t.idempotencyKey} collate "C"`),
   ],
 );

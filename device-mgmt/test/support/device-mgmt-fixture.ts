@@ -21,6 +21,8 @@ import {
 import type { OfficialRecord } from '@pakawaaz/core-network';
 import { OFFICIAL_DIRECTORY } from '@pakawaaz/identity';
 import { compositionOf, createTestDatabase, testLogger, type TestDatabase } from '@pakawaaz/test-support';
+import { AppFleetRepository } from '../../src/app-fleet/app-fleet.repository.js';
+import { AppFleetService } from '../../src/app-fleet/app-fleet.service.js';
 import { deviceMgmtDomain } from '../../src/device-mgmt.domain.js';
 import { DeviceOperationsModule } from '../../src/device-operations.module.js';
 import { DEVICE_CERTIFICATES, DEVICE_PUSH } from '../../src/devices/device-ports.js';
@@ -29,7 +31,7 @@ import { OS_ROLLOUTS, type OsRollouts } from '../../src/os-updates/os-rollouts.j
 
 const DOMAINS = [platformDomain, deviceMgmtDomain];
 
-/** The real DeviceOperationsModule (policies, compliance, commands, check-in) in a Nest application context (no HTTP) on one test database, with fake ports. */
+/** The real DeviceOperationsModule (policies, compliance, commands, check-in) and AppFleetService in a Nest application context (no HTTP) on one test database, with fake ports. */
 export type DeviceMgmtFixture = {
   testDb: TestDatabase;
   handle: DatabaseHandle;
@@ -126,7 +128,11 @@ export async function createDeviceMgmtFixture(
     appInfo: { version: 'test', startedAt: new Date() },
     keys: new KeyService(new FileKeyBackend(), testLogger),
   };
-  @Module({ imports: [PlatformModule.forRoot(resources), TestPorts, DeviceOperationsModule] })
+  // AppFleetService as DeviceMgmtModule provides it (the rest of that module needs keys and a CA).
+  @Module({
+    imports: [PlatformModule.forRoot(resources), TestPorts, DeviceOperationsModule],
+    providers: [AppFleetRepository, AppFleetService],
+  })
   class Root {}
   const app = await NestFactory.createApplicationContext(Root, { logger: false, abortOnError: false });
   await app.init();

@@ -57,7 +57,7 @@ function addCommand(devices: Command, ctx: CliContext): void {
     .requiredOption('--type <type>', TYPES.join('|'))
     .option(
       '--param <key=value>',
-      'a parameter (repeat): package=…, versionCode=…, version=…',
+      'a parameter (repeat): package=…, versionCode=…, apkSha256=…, version=…',
       collectParam,
       {},
     )

@@ -1,0 +1,1 @@
+CREATE INDEX "device_commands_key_idx" ON "device_mgmt"."device_commands" USING btree ("idempotency_key" collate "C");
