@@ -178,12 +178,13 @@ export class AppRolloutsService {
    */
   async kill(versionId: string, input: z.output<typeof KillInput>, by: Principal, requestId: string) {
     requireRole(by, 'app-reviewer');
-    const fleet = this.requireFleet();
     const version = await this.publishing.version(versionId);
     const app = version && (await this.publishing.app(version.appId));
     const org = app && (await this.publishing.org(app.orgId));
     if (!version || !app || !org || !inScope(by, org.institutionId))
       throw appStoreError('app_version_not_found', 'No version with this id.');
+    // Before withdrawing: a kill that cannot uninstall would leave the version on handsets unnoticed.
+    const fleet = this.requireFleet();
     if (version.state !== 'withdrawn') await this.reviews.withdraw(versionId, by, requestId);
     const haltedRollouts: string[] = [];
     for (const r of await this.repo.activeOfVersion(versionId)) {
