@@ -24,8 +24,9 @@ import { AppRolloutsRepository, type AppRolloutRow } from './app-rollouts.reposi
 /** How often the engine reconciles (installs take minutes: a handset acts at its next check-in). */
 export const APP_TICK_MS = 30_000;
 /**
- * Most devices one rollout, or one mandatory app in one institution, is reconciled over per tick: the rest wait
- * for the next tick (the keyset page resumes where this one stopped), so no tick holds a node for long.
+ * Most devices one rollout, or one mandatory app in one institution, is reconciled over per pass, so that no
+ * tick holds a node for long. An institution with more handsets is served on its first ones only (by id) and a
+ * warning is logged: the pilot's institutions are far smaller; a resumable cursor is the next step if one grows.
  */
 export const MAX_DEVICES_PER_PASS = 50 * FLEET_PAGE;
 const SYSTEM = { type: 'system', id: 'app-store' } as const;
@@ -190,7 +191,14 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
       const page = await fleet.devices(institutionId, after);
       for (const d of page) yield d;
       seen += page.length;
-      if (page.length < FLEET_PAGE || seen >= MAX_DEVICES_PER_PASS) return;
+      if (page.length < FLEET_PAGE) return;
+      if (seen >= MAX_DEVICES_PER_PASS) {
+        this.logger?.warn(
+          { institutionId, devices: seen },
+          'app rollouts: the institution has more handsets than one pass reconciles; the rest are not served',
+        );
+        return;
+      }
       after = page[page.length - 1]!.id;
     }
   }
