@@ -34,6 +34,7 @@ function inspection(over: Partial<ApkInspection> = {}): ApkInspection {
     permissions: ['android.permission.INTERNET'],
     debuggable: false,
     usesCleartextTraffic: false,
+    cleartextTraffic: { permitted: false, domains: [], decidedBy: 'manifest' },
     nativeAbis: [],
     schemes: { v1: false, v2: true, v3: true },
     signers: [RSA1],
@@ -173,15 +174,38 @@ describe('policy findings', () => {
 
   it("flags cleartext when declared, or by the platform's default below targetSdk 28, unless allowed", () => {
     const lenient = { ...DEFAULT_STORE_POLICY, minTargetSdk: 1 };
-    expect(policyFindings(facts({ usesCleartextTraffic: true }), lenient).map((x) => x.code)).toEqual([
+    // Versions stored before the inspector read network security configs carry no cleartextTraffic.
+    const old = (over: Partial<ApkInspection>) => ({ ...facts(over), cleartextTraffic: undefined });
+    expect(policyFindings(old({ usesCleartextTraffic: true }), lenient).map((x) => x.code)).toEqual([
       'cleartext_traffic',
     ]);
     expect(
-      policyFindings(facts({ usesCleartextTraffic: null, targetSdk: 27 }), lenient).map((x) => x.code),
+      policyFindings(old({ usesCleartextTraffic: null, targetSdk: 27 }), lenient).map((x) => x.code),
     ).toEqual(['cleartext_traffic']);
-    expect(policyFindings(facts({ usesCleartextTraffic: null, targetSdk: 28 }), lenient)).toEqual([]);
+    expect(policyFindings(old({ usesCleartextTraffic: null, targetSdk: 28 }), lenient)).toEqual([]);
+    expect(policyFindings(old({ usesCleartextTraffic: true }), { ...lenient, allowCleartext: true })).toEqual(
+      [],
+    );
+  });
+
+  it('judges an app with a network security config by the config, naming the hosts it lets through', () => {
+    const nsc = (permitted: boolean, domains: string[]) =>
+      facts({
+        usesCleartextTraffic: false,
+        cleartextTraffic: { permitted, domains, decidedBy: 'network-security-config' },
+      });
+    expect(policyFindings(nsc(false, ['*.legacy.gov.example']), DEFAULT_STORE_POLICY)).toEqual([
+      {
+        code: 'cleartext_traffic',
+        detail: 'the network security config permits cleartext to *.legacy.gov.example',
+      },
+    ]);
+    expect(policyFindings(nsc(true, []), DEFAULT_STORE_POLICY).map((x) => x.code)).toEqual([
+      'cleartext_traffic',
+    ]);
+    expect(policyFindings(nsc(false, []), DEFAULT_STORE_POLICY)).toEqual([]);
     expect(
-      policyFindings(facts({ usesCleartextTraffic: true }), { ...lenient, allowCleartext: true }),
+      policyFindings(nsc(false, ['a.example']), { ...DEFAULT_STORE_POLICY, allowCleartext: true }),
     ).toEqual([]);
   });
 });

@@ -22,7 +22,9 @@ export type ManifestFacts = Pick<
   | 'nativeAbis'
   | 'schemes'
   | 'lineage'
->;
+> &
+  // Absent on versions stored before the inspector read network security configs.
+  Partial<Pick<ApkInspection, 'cleartextTraffic'>>;
 
 export function manifestFacts(i: ApkInspection): ManifestFacts {
   return {
@@ -34,6 +36,7 @@ export function manifestFacts(i: ApkInspection): ManifestFacts {
     permissions: [...i.permissions],
     debuggable: i.debuggable,
     usesCleartextTraffic: i.usesCleartextTraffic,
+    cleartextTraffic: { ...i.cleartextTraffic, domains: [...i.cleartextTraffic.domains] },
     nativeAbis: [...i.nativeAbis],
     schemes: { ...i.schemes },
     lineage: [...i.lineage],
@@ -172,9 +175,28 @@ export type PolicyFinding = { code: PolicyFindingCode; detail: string };
  * on the device can then be debugged through JDWP and its data read (android:debuggable, AOSP
  * ApplicationInfo.FLAG_DEBUGGABLE). Cleartext: when the manifest does not say, the platform default applies —
  * allowed below targetSdk 28, refused from 28 on (developer.android.com/privacy-and-security/security-config,
- * "Opt out of cleartext traffic"). A network security config may still override per domain; the inspector
- * does not read it yet, so this check sees the manifest attribute only.
+ * "Opt out of cleartext traffic"); an app with a network security config is judged by it alone (the platform
+ * then ignores usesCleartextTraffic), including every domain it lets through.
  */
+/** Why the app may send cleartext, in words; null when it may not (ApkInspection.cleartextTraffic). */
+function cleartextFinding(m: ManifestFacts): string | null {
+  const c = m.cleartextTraffic ?? {
+    permitted: m.usesCleartextTraffic ?? (m.targetSdk ?? 0) < 28,
+    domains: [],
+    decidedBy: m.usesCleartextTraffic === null ? 'platform-default' : 'manifest',
+  };
+  if (c.decidedBy === 'network-security-config') {
+    if (c.permitted) return 'the network security config permits cleartext (or cannot be read)';
+    return c.domains.length > 0
+      ? `the network security config permits cleartext to ${c.domains.join(', ')}`
+      : null;
+  }
+  if (!c.permitted) return null;
+  return c.decidedBy === 'manifest'
+    ? 'android:usesCleartextTraffic="true"'
+    : `cleartext allowed by default below targetSdk 28 (${m.targetSdk ?? 'absent'})`;
+}
+
 export function policyFindings(m: ManifestFacts, policy: StorePolicy): PolicyFinding[] {
   const findings: PolicyFinding[] = [];
   const deny = new Set(policy.permissionDeny);
@@ -189,15 +211,8 @@ export function policyFindings(m: ManifestFacts, policy: StorePolicy): PolicyFin
       code: 'target_sdk_below_floor',
       detail: `targetSdk ${m.targetSdk ?? 'absent'} < ${policy.minTargetSdk}`,
     });
-  const cleartext = m.usesCleartextTraffic ?? (m.targetSdk ?? 0) < 28;
-  if (cleartext && !policy.allowCleartext)
-    findings.push({
-      code: 'cleartext_traffic',
-      detail:
-        m.usesCleartextTraffic === null
-          ? `cleartext allowed by default below targetSdk 28 (${m.targetSdk ?? 'absent'})`
-          : 'android:usesCleartextTraffic="true"',
-    });
+  const cleartext = cleartextFinding(m);
+  if (cleartext && !policy.allowCleartext) findings.push({ code: 'cleartext_traffic', detail: cleartext });
   return findings;
 }
 

@@ -130,6 +130,14 @@ const Manifest = z.object({
   permissions: z.array(z.string()),
   debuggable: z.boolean(),
   usesCleartextTraffic: z.boolean().nullable(),
+  cleartextTraffic: z
+    .object({
+      permitted: z.boolean(),
+      domains: z.array(z.string()),
+      decidedBy: z.enum(['network-security-config', 'manifest', 'platform-default']),
+    })
+    .optional()
+    .describe('Whether the app may send cleartext as the platform decides it (absent on older versions)'),
   nativeAbis: z.array(z.string()),
   schemes: z.object({ v1: z.boolean(), v2: z.boolean(), v3: z.boolean() }),
   lineage: z.array(z.string()),

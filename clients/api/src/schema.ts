@@ -6342,6 +6342,13 @@ export interface components {
             }[];
             id: string;
             manifest: {
+                /** @description Whether the app may send cleartext as the platform decides it (absent on older versions) */
+                cleartextTraffic?: {
+                    /** @enum {string} */
+                    decidedBy: "network-security-config" | "manifest" | "platform-default";
+                    domains: string[];
+                    permitted: boolean;
+                };
                 debuggable: boolean;
                 lineage: string[];
                 minSdk: number | null;
@@ -6391,6 +6398,13 @@ export interface components {
                 }[];
                 id: string;
                 manifest: {
+                    /** @description Whether the app may send cleartext as the platform decides it (absent on older versions) */
+                    cleartextTraffic?: {
+                        /** @enum {string} */
+                        decidedBy: "network-security-config" | "manifest" | "platform-default";
+                        domains: string[];
+                        permitted: boolean;
+                    };
                     debuggable: boolean;
                     lineage: string[];
                     minSdk: number | null;
@@ -6539,6 +6553,13 @@ export interface components {
                 }[];
                 id: string;
                 manifest: {
+                    /** @description Whether the app may send cleartext as the platform decides it (absent on older versions) */
+                    cleartextTraffic?: {
+                        /** @enum {string} */
+                        decidedBy: "network-security-config" | "manifest" | "platform-default";
+                        domains: string[];
+                        permitted: boolean;
+                    };
                     debuggable: boolean;
                     lineage: string[];
                     minSdk: number | null;
@@ -6615,6 +6636,13 @@ export interface components {
                     }[];
                     id: string;
                     manifest: {
+                        /** @description Whether the app may send cleartext as the platform decides it (absent on older versions) */
+                        cleartextTraffic?: {
+                            /** @enum {string} */
+                            decidedBy: "network-security-config" | "manifest" | "platform-default";
+                            domains: string[];
+                            permitted: boolean;
+                        };
                         debuggable: boolean;
                         lineage: string[];
                         minSdk: number | null;
@@ -6691,6 +6719,13 @@ export interface components {
                 }[];
                 id: string;
                 manifest: {
+                    /** @description Whether the app may send cleartext as the platform decides it (absent on older versions) */
+                    cleartextTraffic?: {
+                        /** @enum {string} */
+                        decidedBy: "network-security-config" | "manifest" | "platform-default";
+                        domains: string[];
+                        permitted: boolean;
+                    };
                     debuggable: boolean;
                     lineage: string[];
                     minSdk: number | null;

@@ -32,6 +32,8 @@ const NOTHING = {
   permissions: [],
   debuggable: false,
   usesCleartextTraffic: null,
+  // Nothing readable: nothing proves cleartext off.
+  cleartextTraffic: { permitted: true, domains: [], decidedBy: 'platform-default' },
   nativeAbis: [],
 } satisfies Partial<ApkInspection>;
 

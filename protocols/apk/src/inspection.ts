@@ -13,6 +13,18 @@ export type ApkInspection = {
   debuggable: boolean;
   /** android:usesCleartextTraffic as declared; null when absent (the platform default depends on targetSdk). */
   usesCleartextTraffic: boolean | null;
+  /**
+   * Whether the app may send cleartext (http://) traffic as the platform decides it: its network security
+   * config when it names one (then usesCleartextTraffic is ignored), else usesCleartextTraffic, else the
+   * default (permitted below targetSdk 28). A config we cannot read counts as permitting it.
+   */
+  cleartextTraffic: {
+    /** Permitted for hosts no domain rule names. */
+    permitted: boolean;
+    /** Hosts (`*.` first when subdomains are included) where it is permitted although the base forbids it. */
+    domains: string[];
+    decidedBy: 'network-security-config' | 'manifest' | 'platform-default';
+  };
   /** ABIs with native code (lib/<abi>/ entries), sorted. */
   nativeAbis: string[];
   /** Whether each scheme verified, as apksigner reports it for the same minimum SDK. */

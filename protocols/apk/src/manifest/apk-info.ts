@@ -1,10 +1,17 @@
 import type { ApkInspection } from '../inspection.js';
 import type { ZipArchive } from '../zip/zip-archive.js';
+import { ZipError } from '../zip/zip-error.js';
 import { parseResourceTable, type ResourceTable } from './arsc.js';
 import { parseManifest, type ManifestInfo } from './manifest.js';
 import { ManifestError } from './manifest-error.js';
+import {
+  cleartextVerdict,
+  parseNetworkSecurityConfig,
+  type NetworkSecurityConfig,
+} from './network-security-config.js';
 
-export type ApkInfo = ManifestInfo & Pick<ApkInspection, 'nativeAbis'>;
+export type ApkInfo = Omit<ManifestInfo, 'networkSecurityConfig'> &
+  Pick<ApkInspection, 'nativeAbis' | 'cleartextTraffic'>;
 
 export type ApkInfoLimits = {
   /** Bytes of AndroidManifest.xml, uncompressed. */
@@ -59,5 +66,39 @@ export async function readApkInfo(
     const table = parseResourceTable(await archive.readEntry(RESOURCES, lim.maxResourcesSize));
     info = parseManifest(manifest, table);
   }
-  return { ...info, nativeAbis: nativeAbis(archive) };
+  const { networkSecurityConfig: _nsc, ...manifestInfo } = info;
+  return {
+    ...manifestInfo,
+    cleartextTraffic: await cleartextOf(archive, info, lim.maxManifestSize),
+    nativeAbis: nativeAbis(archive),
+  };
+}
+
+/**
+ * ApkInspection.cleartextTraffic. The network security config files are read with the manifest's size cap;
+ * one that is missing, unreadable or that Android would refuse makes the verdict "permitted" (what we
+ * cannot prove off is treated as on).
+ */
+async function cleartextOf(
+  archive: ZipArchive,
+  info: ManifestInfo,
+  maxSize: number,
+): Promise<ApkInspection['cleartextTraffic']> {
+  const ref = info.networkSecurityConfig;
+  if (ref === null) return cleartextVerdict(null, info.usesCleartextTraffic, info.targetSdk);
+  const unreadable: ApkInspection['cleartextTraffic'] = {
+    permitted: true,
+    domains: [],
+    decidedBy: 'network-security-config',
+  };
+  if (ref === 'unresolved' || ref.files.some((f) => !archive.entry(f))) return unreadable;
+  const configs: NetworkSecurityConfig[] = [];
+  try {
+    for (const file of ref.files)
+      configs.push(parseNetworkSecurityConfig(await archive.readEntry(file, maxSize)));
+  } catch (err) {
+    if (err instanceof ManifestError || err instanceof ZipError) return unreadable;
+    throw err;
+  }
+  return cleartextVerdict(configs, info.usesCleartextTraffic, info.targetSdk);
 }

@@ -15,7 +15,7 @@ export type XAttr = {
   data?: number;
   string?: string;
 };
-export type XElement = { name: string; attributes: XAttr[]; children: XElement[] };
+export type XElement = { name: string; attributes: XAttr[]; children: XElement[]; text?: string };
 
 const u16 = (n: number) => {
   const b = Buffer.alloc(2);
@@ -113,6 +113,9 @@ export function writeAxml(root: XElement, opts: { utf8?: boolean } = {}): Buffer
       ...attrs,
     ]);
     nodes.push(node(0x0102, ext));
+    // RES_XML_CDATA_TYPE: ResXMLTree_cdataExt { data: the string, typedData: Res_value (size 8, TYPE_NULL) }.
+    if (e.text !== undefined)
+      nodes.push(node(0x0104, Buffer.concat([u32(index(e.text)), u16(8), Buffer.from([0, 0]), u32(0)])));
     e.children.forEach(emit);
     nodes.push(node(0x0103, Buffer.concat([u32(0xffffffff), u32(index(e.name))])));
   };
@@ -124,7 +127,7 @@ export function writeAxml(root: XElement, opts: { utf8?: boolean } = {}): Buffer
 }
 
 export type XResource = {
-  type: 'string' | 'bool';
+  type: 'string' | 'bool' | 'xml';
   name: string;
   dataType: number;
   data?: number;
@@ -132,14 +135,14 @@ export type XResource = {
 };
 
 /**
- * A resources.arsc with package 0x7f: type 1 `string`, type 2 `bool`, entries numbered in order per type
- * (0x7f010000, 0x7f010001, …; 0x7f020000, …). `localized` values go to a second, `fr` configuration placed
+ * A resources.arsc with package 0x7f: type 1 `string`, type 2 `bool`, type 3 `xml` (a file: its value is the
+ * path in the archive), entries numbered in order per type (0x7f010000, 0x7f010001, …; 0x7f020000, …). `localized` values go to a second, `fr` configuration placed
  * before the default one, so a reader that ignores configurations picks the wrong value.
  */
 export function writeArsc(resources: XResource[], localized: Map<string, XResource> = new Map()): Buffer {
   const values: string[] = [];
   const valueIndex = (s: string) => (values.includes(s) ? values.indexOf(s) : values.push(s) - 1);
-  const typeNames = ['string', 'bool'] as const;
+  const typeNames = ['string', 'bool', 'xml'] as const;
   const keys: string[] = [];
   const keyIndex = (s: string) => (keys.includes(s) ? keys.indexOf(s) : keys.push(s) - 1);
   const entry = (r: XResource) =>

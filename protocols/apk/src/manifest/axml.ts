@@ -3,6 +3,7 @@ import {
   readChunk,
   readResValue,
   RES_STRING_POOL_TYPE,
+  RES_XML_CDATA_TYPE,
   RES_XML_END_ELEMENT_TYPE,
   RES_XML_RESOURCE_MAP_TYPE,
   RES_XML_START_ELEMENT_TYPE,
@@ -25,6 +26,8 @@ export type AxmlLimits = {
   maxStrings: number;
   maxDepth: number;
   maxAttributes: number;
+  /** Characters of one element's text: a string referenced by many text nodes must not add up unbounded. */
+  maxText: number;
 };
 
 export const DEFAULT_AXML_LIMITS: AxmlLimits = {
@@ -32,6 +35,7 @@ export const DEFAULT_AXML_LIMITS: AxmlLimits = {
   maxStrings: 200_000,
   maxDepth: 64,
   maxAttributes: 1_000,
+  maxText: 64 * 1024,
 };
 
 export type AxmlAttribute = {
@@ -54,12 +58,19 @@ export type AxmlElement = {
   name: string;
   attributes: AxmlAttribute[];
   children: AxmlElement[];
+  /**
+   * The element's character data (RES_XML_CDATA_TYPE nodes directly inside it, concatenated), as
+   * XmlPullParser.getText returns it; absent when there is none. Manifests carry none; a network security
+   * config's <domain> does.
+   */
+  text?: string;
 };
 
 const NO_INDEX = 0xffffffff;
 const NODE_HEADER = 16; // ResXMLTree_node: header, lineNumber, comment
 const ATTR_EXT = 20; // ResXMLTree_attrExt
 const ATTRIBUTE_SIZE = 20; // ResXMLTree_attribute
+const CDATA_EXT = 12; // ResXMLTree_cdataExt: data (ResStringPool_ref), typedData (Res_value)
 
 function limit(message: string): never {
   throw new ManifestError('axml_limit', message);
@@ -167,8 +178,21 @@ export function parseAxml(bytes: Uint8Array, limits: Partial<AxmlLimits> = {}): 
       case RES_XML_END_ELEMENT_TYPE:
         if (!stack.pop()) malformed('an end element without its start');
         break;
+      case RES_XML_CDATA_TYPE: {
+        // ResXMLTree_cdataExt: the text as a string pool reference, then a typed value we do not need.
+        if (chunk.headerSize < NODE_HEADER || chunk.headerSize + CDATA_EXT > chunk.size)
+          malformed('a text node too short for its header');
+        const text = str(buf.readUInt32LE(pos + chunk.headerSize)) ?? '';
+        const parent = stack.at(-1);
+        if (parent) {
+          if ((parent.text?.length ?? 0) + text.length > lim.maxText)
+            limit(`text of <${parent.name}> longer than ${lim.maxText} characters`);
+          parent.text = (parent.text ?? '') + text;
+        }
+        break;
+      }
       default:
-        // Namespaces, CDATA and chunk types we do not know: nothing we need (ResXMLParser skips the unknown).
+        // Namespaces and chunk types we do not know: nothing we need (ResXMLParser skips the unknown).
         break;
     }
     pos += chunk.size;

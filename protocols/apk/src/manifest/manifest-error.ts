@@ -21,6 +21,8 @@ export type ManifestErrorCode =
   | 'manifest_duplicate_uses_sdk'
   /** More <uses-permission> elements than we read (a cap on work, far above any real app). */
   | 'manifest_too_many_permissions'
+  /** A network security config Android would refuse to load (XmlConfigSource's ParserException cases). */
+  | 'nsc_invalid'
   /** resources.arsc is not a resource table we can read. */
   | 'arsc_malformed'
   /** A cap (chunks, strings, resolutions, entry lookups) exceeded. */

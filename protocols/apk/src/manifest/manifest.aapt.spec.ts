@@ -247,7 +247,11 @@ describe.runIf(AAPT_AVAILABLE)('readApkInfo agrees with aapt on synthetic manife
       const info = await readApkInfo(await openZip(bufferSource(apk)));
       // aapt does not report usesCleartextTraffic. @bool/cleartext has an `fr` variant a device may pick over
       // the default, so the store assumes the worst: true.
-      expect(info).toEqual({ ...expected, usesCleartextTraffic: true });
+      expect(info).toEqual({
+        ...expected,
+        usesCleartextTraffic: true,
+        cleartextTraffic: { permitted: true, domains: [], decidedBy: 'manifest' },
+      });
       // The corpus never declares these: make sure the comparison is not vacuous.
       expect(expected.permissions).toEqual([
         'android.permission.CAMERA',
@@ -258,6 +262,85 @@ describe.runIf(AAPT_AVAILABLE)('readApkInfo agrees with aapt on synthetic manife
       expect(expected.nativeAbis).toEqual(['arm64-v8a', 'x86_64']);
       const tree = await aapt(['dump', 'xmltree', path, 'AndroidManifest.xml']);
       expect(tree.stdout).toContain('android:usesCleartextTraffic(0x010104ec)=@0x7f020001');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/*
+ * A network security config (res/xml, named by <application android:networkSecurityConfig>): aapt's `dump
+ * xmltree` of the same bytes confirms the attribute id and that the <domain> texts are what we read; what the
+ * config means is AOSP's XmlConfigSource (network-security-config.spec.ts).
+ */
+const NSC_ATTR = 0x01010527;
+const nscManifest = (usesCleartext: number): XElement =>
+  el(
+    'manifest',
+    [int('versionCode', 0x0101021b, 7), str('package', 'org.pakawaaz.nsc')],
+    [
+      el('uses-sdk', [int('minSdkVersion', 0x0101020c, 28), int('targetSdkVersion', 0x01010270, 35)]),
+      el('application', [
+        int('usesCleartextTraffic', 0x010104ec, usesCleartext, T_BOOL),
+        int('networkSecurityConfig', NSC_ATTR, 0x7f030000, T_REF),
+      ]),
+    ],
+  );
+const plain = (name: string, dataType: number, data: number): XAttr => ({
+  android: false,
+  name,
+  dataType,
+  data,
+});
+const domain = (host: string, subdomains = false): XElement => ({
+  name: 'domain',
+  attributes: subdomains ? [plain('includeSubdomains', T_BOOL, 1)] : [],
+  children: [],
+  text: host,
+});
+const NSC: XElement = el(
+  'network-security-config',
+  [],
+  [
+    el('base-config', [plain('cleartextTrafficPermitted', T_BOOL, 0)]),
+    el(
+      'domain-config',
+      [plain('cleartextTrafficPermitted', T_BOOL, 1)],
+      [domain('legacy.gov.example', true), el('domain-config', [], [domain('intranet.gov.example')])],
+    ),
+    el('domain-config', [], [domain('api.gov.example')]),
+  ],
+);
+
+describe.runIf(AAPT_AVAILABLE)('a network security config, read as aapt reads it', () => {
+  it('usesCleartextTraffic is ignored; the config lets cleartext through to two hosts', async () => {
+    const apk = buildZip([
+      // usesCleartextTraffic="false" in the manifest: the platform ignores it once a config is named.
+      { name: 'AndroidManifest.xml', data: writeAxml(nscManifest(0)) },
+      {
+        name: 'resources.arsc',
+        data: writeArsc([{ type: 'xml', name: 'nsc', dataType: T_STRING, string: 'res/xml/nsc.xml' }]),
+        method: 0,
+      },
+      { name: 'res/xml/nsc.xml', data: writeAxml(NSC) },
+    ]);
+    const dir = await mkdtemp(join(tmpdir(), 'pakawaaz-nsc-'));
+    try {
+      const path = join(dir, 'nsc.apk');
+      await writeFile(path, apk);
+      const manifest = await aapt(['dump', 'xmltree', path, 'AndroidManifest.xml']);
+      expect(manifest.stdout).toContain('android:networkSecurityConfig(0x01010527)=@0x7f030000');
+      const config = await aapt(['dump', 'xmltree', path, 'res/xml/nsc.xml']);
+      expect(config.ok).toBe(true);
+      for (const host of ['legacy.gov.example', 'intranet.gov.example', 'api.gov.example'])
+        expect(config.stdout).toContain(`"${host}"`);
+      const info = await readApkInfo(await openZip(bufferSource(apk)));
+      expect(info.usesCleartextTraffic).toBe(false);
+      expect(info.cleartextTraffic).toEqual({
+        permitted: false,
+        domains: ['*.legacy.gov.example', 'intranet.gov.example'],
+        decidedBy: 'network-security-config',
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

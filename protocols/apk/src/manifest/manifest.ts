@@ -20,6 +20,7 @@ export const ATTR = {
   versionName: 0x0101021c,
   targetSdkVersion: 0x01010270,
   usesCleartextTraffic: 0x010104ec,
+  networkSecurityConfig: 0x01010527,
 } as const;
 
 export type ManifestInfo = Pick<
@@ -32,7 +33,14 @@ export type ManifestInfo = Pick<
   | 'permissions'
   | 'debuggable'
   | 'usesCleartextTraffic'
->;
+> & {
+  /**
+   * <application android:networkSecurityConfig>: null when absent; else the archive paths of the XML file in
+   * every configuration of the resource (a device may pick any), or `unresolved` when the reference does not
+   * lead to a file we can name.
+   */
+  networkSecurityConfig: null | { files: string[] } | 'unresolved';
+};
 
 type Scalar = { dataType: number; data: number; string: string | null };
 
@@ -94,6 +102,19 @@ function intValue(v: Scalar | null | undefined): number | null {
 
 function stringValue(v: Scalar | null | undefined): string | null {
   return v && v.dataType === TYPE_STRING ? v.string : null;
+}
+
+/** The files a networkSecurityConfig reference names, in every configuration (see ManifestInfo). */
+function configFiles(
+  a: AxmlAttribute | undefined,
+  resources: ResourceTable | undefined,
+): ManifestInfo['networkSecurityConfig'] {
+  if (!a) return null;
+  if (a.value.dataType !== TYPE_REFERENCE) return 'unresolved';
+  const all = resources?.resolveAll(a.value.data);
+  const files = (all?.values ?? []).map((v) => (v.dataType === TYPE_STRING ? v.string : null));
+  if (files.length === 0 || files.some((f) => !f)) return 'unresolved';
+  return { files: [...new Set(files as string[])].sort() };
 }
 
 /**
@@ -166,5 +187,6 @@ export function parseManifest(
       null,
       true,
     ),
+    networkSecurityConfig: configFiles(attr(application, ATTR.networkSecurityConfig), resources),
   };
 }

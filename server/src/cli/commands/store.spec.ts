@@ -38,6 +38,7 @@ describe('pakawaaz store', () => {
           permissions: ['android.permission.CAMERA'],
           debuggable: true,
           usesCleartextTraffic: false,
+          cleartextTraffic: { permitted: false, domains: [], decidedBy: 'manifest' },
           nativeAbis: ['arm64-v8a'],
           schemes: { v1: false, v2: true, v3: true },
           lineage: ['fb5d', '681b'],
