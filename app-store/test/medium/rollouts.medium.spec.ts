@@ -93,6 +93,7 @@ async function release(
     permissions: ['android.permission.INTERNET'],
     debuggable: false,
     usesCleartextTraffic: false,
+    cleartextTraffic: { permitted: false, domains: [], decidedBy: 'manifest' },
     nativeAbis: [],
     schemes: { v1: false, v2: true, v3: true },
     signers: [RSA1],
