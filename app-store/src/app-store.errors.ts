@@ -29,7 +29,13 @@ export type AppStoreErrorCode =
   | 'catalogue_not_found'
   | 'catalogue_diff_not_found'
   | 'catalogue_log_unavailable'
-  | 'apk_not_found';
+  | 'apk_not_found'
+  | 'rollout_not_found'
+  | 'rollout_exists'
+  | 'rollout_state_conflict'
+  | 'version_not_rollable'
+  | 'percent_not_increasing'
+  | 'fleet_unavailable';
 
 export const APP_STORE_ERROR_STATUS = {
   invalid_store_input: 400,
@@ -84,6 +90,18 @@ export const APP_STORE_ERROR_STATUS = {
   // No APK with this SHA-256 in the current catalogue of the device's institution (never approved, withdrawn,
   // another institution's, or the device belongs to none): the same answer for each, so nothing leaks.
   apk_not_found: 404,
+  // No app rollout with this id in the caller's scope (another institution's is not said to exist).
+  rollout_not_found: 404,
+  // The app has a running or paused rollout in this institution: halt it, or let it complete, first.
+  rollout_exists: 409,
+  // The rollout is not in a state that allows this (it changed meanwhile, or it is halted or completed).
+  rollout_state_conflict: 409,
+  // Only an approved, not withdrawn, stable or beta version the institution's catalogue offers is rolled out.
+  version_not_rollable: 409,
+  // A rollout only widens: a device that has the version keeps it, so a smaller share would mean nothing.
+  percent_not_increasing: 409,
+  // This node has no device fleet bound (device-mgmt): nothing can be installed or uninstalled from it.
+  fleet_unavailable: 503,
 } as const satisfies Record<AppStoreErrorCode, HttpStatus>;
 
 export const appStoreError = defineErrors(APP_STORE_ERROR_STATUS);

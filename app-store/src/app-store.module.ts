@@ -18,6 +18,10 @@ import { PublishingRepository } from './publishing/publishing.repository.js';
 import { APK_BLOB_STORE, PublishingService } from './publishing/publishing.service.js';
 import { ReviewsService } from './publishing/reviews.service.js';
 import { DemoAppsService } from './demo/demo-apps.service.js';
+import { AppRolloutEngine } from './rollouts/app-rollout-engine.service.js';
+import { AppRolloutsController } from './rollouts/app-rollouts.controller.js';
+import { AppRolloutsRepository } from './rollouts/app-rollouts.repository.js';
+import { AppRolloutsService } from './rollouts/app-rollouts.service.js';
 import { useStoreLogSigner } from './transparency/log-signer.js';
 import { StoreLogController } from './transparency/transparency.controller.js';
 import { STORE_LOG_SIGNER, TransparencyLogService } from './transparency/transparency-log.service.js';
@@ -39,6 +43,7 @@ export class AppStoreModule {
         DeviceApkController,
         CatalogueKeyController,
         InstitutionCatalogueController,
+        AppRolloutsController,
       ],
       providers: [
         { provide: APP_STORE_CONFIG, useValue: config },
@@ -76,6 +81,10 @@ export class AppStoreModule {
         CataloguesService,
         ApkDownloadsService,
         DemoAppsService,
+        // Installs go through APP_FLEET, which the composition root binds to device-mgmt (optional).
+        AppRolloutsRepository,
+        AppRolloutEngine,
+        AppRolloutsService,
       ],
       exports: [TransparencyLogService],
     };

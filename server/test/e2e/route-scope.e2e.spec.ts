@@ -396,6 +396,30 @@ Object.assign(INSTITUTION_FIXTURES, {
   'POST /api/v1/store/institutions/{id}/catalogue/rebuild': {
     write: () => ({ path: `/api/v1/store/institutions/${w.a}/catalogue/rebuild` }),
   },
+  // App rollouts: A's are not said to exist to B; B cannot roll out to A.
+  'GET /api/v1/store/rollouts': { read: () => '/api/v1/store/rollouts' },
+  'GET /api/v1/store/rollouts/{id}': { read: () => `/api/v1/store/rollouts/${NO_SUCH_ROLLOUT}` },
+  'POST /api/v1/store/rollouts': {
+    write: () => ({
+      path: '/api/v1/store/rollouts',
+      body: { versionId: NO_SUCH_ROLLOUT, institutionId: w.a, percent: 5 },
+    }),
+  },
+  'POST /api/v1/store/rollouts/{id}/percent': {
+    write: () => ({ path: `/api/v1/store/rollouts/${NO_SUCH_ROLLOUT}/percent`, body: { percent: 50 } }),
+  },
+  'POST /api/v1/store/rollouts/{id}/pause': {
+    write: () => ({ path: `/api/v1/store/rollouts/${NO_SUCH_ROLLOUT}/pause` }),
+  },
+  'POST /api/v1/store/rollouts/{id}/resume': {
+    write: () => ({ path: `/api/v1/store/rollouts/${NO_SUCH_ROLLOUT}/resume` }),
+  },
+  'POST /api/v1/store/rollouts/{id}/halt': {
+    write: () => ({ path: `/api/v1/store/rollouts/${NO_SUCH_ROLLOUT}/halt`, body: { reason: 'intruder' } }),
+  },
+  'POST /api/v1/store/versions/{id}/kill': {
+    write: () => ({ path: `/api/v1/store/versions/${NO_SUCH_ROLLOUT}/kill`, body: { reason: 'intruder' } }),
+  },
   'POST /api/v1/store/orgs/{id}/members': {
     write: () => ({
       path: `/api/v1/store/orgs/${NO_SUCH_ROLLOUT}/members`,

@@ -4,6 +4,7 @@ import { baseUrlOf, CliError, unwrap, type Schemas } from '../api-client.js';
 import type { CliContext, RegisterCommands } from '../context.js';
 import { uploadFile } from './os-upload.js';
 import { registerStoreLogCommands } from './store-log.js';
+import { registerStoreRolloutCommands } from './store-rollouts.js';
 
 type PublishResult = Schemas['StorePublishResult'];
 type Version = Schemas['StoreAppVersion'];
@@ -112,4 +113,5 @@ export const registerStoreCommands: RegisterCommands = (program, ctx) => {
       );
     });
   registerStoreLogCommands(store, ctx);
+  registerStoreRolloutCommands(store, ctx);
 };

@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { FleetDevice } from './app-fleet.js';
+import {
+  appAutoHaltReason,
+  appBucket,
+  inRollout,
+  installKey,
+  needsInstall,
+  rolloutComplete,
+  runsVersion,
+  uninstallKey,
+  weighVersion,
+} from './app-rollout-rules.js';
+
+const APP = '3f1e8a52-1b1c-4b1e-9f0a-2a6f4b7c9d01';
+const PKG = 'gov.pk.mail';
+const dev = (id: string, apps: FleetDevice['apps'] = [], attestationFailed = false): FleetDevice => ({
+  id,
+  institutionId: 'i',
+  apps,
+  attestationFailed,
+});
+const limits = { failureThreshold: 0.05, minDevices: 5 };
+
+describe('the device bucket', () => {
+  it('is the first 4 bytes of SHA-256(appId:deviceId), big-endian, mod 10000', () => {
+    // Computed independently of the function: the digest's first 4 bytes as one big-endian integer.
+    const hex = createHash('sha256').update(`${APP}:device-1`).digest('hex').slice(0, 8);
+    expect(appBucket(APP, 'device-1')).toBe(parseInt(hex, 16) % 10_000);
+  });
+
+  it('keeps every earlier device when widening, and takes about the share asked for', () => {
+    const ids = Array.from({ length: 10_000 }, (_, i) => `d${i}`);
+    const at10 = ids.filter((d) => inRollout(APP, d, 10));
+    const at50 = new Set(ids.filter((d) => inRollout(APP, d, 50)));
+    expect(at10.every((d) => at50.has(d))).toBe(true);
+    expect(at10.length).toBeGreaterThan(850);
+    expect(at10.length).toBeLessThan(1150);
+    expect(ids.every((d) => inRollout(APP, d, 100))).toBe(true);
+  });
+
+  it('differs between apps (not always the same devices first)', () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => `d${i}`);
+    const a = ids.filter((d) => inRollout(APP, d, 10));
+    const b = ids.filter((d) => inRollout('another-app', d, 10));
+    expect(a).not.toEqual(b);
+  });
+});
+
+describe('which devices need the install', () => {
+  it('those without the package or with an older versionCode', () => {
+    expect(needsInstall(dev('a'), PKG, 5)).toBe(true);
+    expect(needsInstall(dev('a', [{ package: 'other', versionCode: 9, crashes: 0 }]), PKG, 5)).toBe(true);
+    expect(needsInstall(dev('a', [{ package: PKG, versionCode: 4, crashes: 0 }]), PKG, 5)).toBe(true);
+    expect(needsInstall(dev('a', [{ package: PKG, versionCode: 5, crashes: 0 }]), PKG, 5)).toBe(false);
+    expect(needsInstall(dev('a', [{ package: PKG, versionCode: 6, crashes: 0 }]), PKG, 5)).toBe(false);
+  });
+
+  it('the kill switch takes exactly the version', () => {
+    expect(runsVersion(dev('a', [{ package: PKG, versionCode: 5, crashes: 0 }]), PKG, 5)).toBe(true);
+    expect(runsVersion(dev('a', [{ package: PKG, versionCode: 6, crashes: 0 }]), PKG, 5)).toBe(false);
+  });
+
+  it('keys stay within the port’s 200 characters', () => {
+    const uuid = '0d9f3f2e-8a52-4d0e-9a8c-2b8d6f7f1c11';
+    expect(installKey(uuid, uuid)).toBe(`app:install:${uuid}:${uuid}`);
+    expect(uninstallKey(uuid, 'x'.repeat(100)).length).toBeLessThanOrEqual(200);
+  });
+});
+
+describe('weighing a version', () => {
+  it('counts failed installs, crashes and attestation failures once per device', () => {
+    const f = weighVersion(
+      PKG,
+      5,
+      [
+        { deviceId: 'a', state: 'succeeded' },
+        { deviceId: 'b', state: 'failed' },
+        { deviceId: 'c', state: 'queued' },
+        { deviceId: 'd', state: 'succeeded' },
+        { deviceId: 'e', state: 'expired' },
+      ],
+      [
+        dev('a', [{ package: PKG, versionCode: 5, crashes: 2 }], true),
+        dev('b', [{ package: PKG, versionCode: 4, crashes: 9 }]),
+        dev('c'),
+        dev('d', [{ package: PKG, versionCode: 5, crashes: 0 }]),
+        // Installed by hand (no command): it counts all the same.
+        dev('f', [{ package: PKG, versionCode: 5, crashes: 0 }]),
+        // Failing attestation without the version: not the version's fault.
+        dev('g', [], true),
+      ],
+    );
+    expect(f).toEqual({
+      queued: 5,
+      installed: 3,
+      failed: 1,
+      crashing: 1,
+      attestationFailures: 1,
+      attempted: 5,
+      failures: 2,
+      failureRate: 0.4,
+    });
+  });
+
+  it('halts over the threshold with the reason in words and figures', () => {
+    const devices = Array.from({ length: 20 }, (_, i) =>
+      dev(`d${i}`, [{ package: PKG, versionCode: 5, crashes: i < 2 ? 1 : 0 }]),
+    );
+    const f = weighVersion(PKG, 5, [], devices);
+    expect(appAutoHaltReason(f, limits)).toBe(
+      'failure rate 10.0% (2 of 20 devices: 0 failed installs, 2 crashing, 0 failed attestation) is over the threshold of 5.0%',
+    );
+  });
+
+  it('does not halt at the threshold, nor below minDevices', () => {
+    const at = weighVersion(
+      PKG,
+      5,
+      [],
+      Array.from({ length: 20 }, (_, i) =>
+        dev(`d${i}`, [{ package: PKG, versionCode: 5, crashes: i < 1 ? 1 : 0 }]),
+      ),
+    );
+    expect(at.failureRate).toBe(0.05);
+    expect(appAutoHaltReason(at, limits)).toBeNull();
+    const few = weighVersion(
+      PKG,
+      5,
+      [
+        { deviceId: 'a', state: 'failed' },
+        { deviceId: 'b', state: 'failed' },
+        { deviceId: 'c', state: 'failed' },
+        { deviceId: 'd', state: 'failed' },
+      ],
+      [],
+    );
+    expect(few.failureRate).toBe(1);
+    expect(appAutoHaltReason(few, limits)).toBeNull();
+    expect(appAutoHaltReason(few, { ...limits, minDevices: 4 })).toMatch(/^failure rate 100\.0% \(4 of 4/);
+  });
+
+  it('completes at 100 % once no device lacks the version', () => {
+    expect(rolloutComplete(100, 0)).toBe(true);
+    expect(rolloutComplete(100, 1)).toBe(false);
+    expect(rolloutComplete(50, 0)).toBe(false);
+  });
+});

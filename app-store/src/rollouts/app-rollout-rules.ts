@@ -1,0 +1,144 @@
+import { createHash } from 'node:crypto';
+import type { FleetCommandOutcome, FleetDevice } from './app-fleet.js';
+
+export const APP_ROLLOUT_STATES = ['running', 'paused', 'halted', 'completed'] as const;
+export type AppRolloutState = (typeof APP_ROLLOUT_STATES)[number];
+/** States that hold an (app, institution): one of them at a time, and it governs that app's installs there. */
+export const ACTIVE_APP_ROLLOUT_STATES: readonly AppRolloutState[] = ['running', 'paused'];
+
+export const DEFAULT_APP_FAILURE_THRESHOLD = 0.05;
+export const DEFAULT_APP_MIN_DEVICES = 5;
+
+/** Idempotency keys of the fleet commands (at most 200 characters, `app:` first: the port's rule). */
+export const installKeyPrefix = (versionId: string): string => `app:install:${versionId}:`;
+export const installKey = (versionId: string, deviceId: string): string =>
+  `${installKeyPrefix(versionId)}${deviceId}`;
+export const uninstallKey = (versionId: string, deviceId: string): string =>
+  `app:uninstall:${versionId}:${deviceId}`;
+
+/**
+ * A device's place in [0, 10000): the first 4 bytes of SHA-256(appId:deviceId), big-endian, mod 10000. Keyed
+ * by the app, not the rollout or version: the same devices go first for each version of an app (a next
+ * version reaches the handsets that proved the last one), and widening a rollout keeps every device it held.
+ */
+export function appBucket(appId: string, deviceId: string): number {
+  return createHash('sha256').update(`${appId}:${deviceId}`).digest().readUInt32BE(0) % 10_000;
+}
+
+/** Whether the device is among the first `percent` (1..100) of the app's devices. */
+export function inRollout(appId: string, deviceId: string, percent: number): boolean {
+  return appBucket(appId, deviceId) < percent * 100;
+}
+
+/** Whether the device still needs the version: it reports no such package, or an older versionCode. */
+export function needsInstall(device: Pick<FleetDevice, 'apps'>, pkg: string, versionCode: number): boolean {
+  return !device.apps.some((a) => a.package === pkg && a.versionCode >= versionCode);
+}
+
+/** Whether the device reports exactly this version (what the kill switch uninstalls). */
+export function runsVersion(device: Pick<FleetDevice, 'apps'>, pkg: string, versionCode: number): boolean {
+  return device.apps.some((a) => a.package === pkg && a.versionCode === versionCode);
+}
+
+/** Command states that are final: the handset answered, or the command will never be delivered. */
+const FINAL_STATES: ReadonlySet<FleetCommandOutcome['state']> = new Set([
+  'succeeded',
+  'failed',
+  'expired',
+  'cancelled',
+]);
+
+export type AppRolloutFigures = {
+  /** Devices that have the version's install command (queued or later). */
+  readonly queued: number;
+  /** Devices reporting the version (or whose install command succeeded). */
+  readonly installed: number;
+  /** Install commands the handset reported failed. */
+  readonly failed: number;
+  /** Devices reporting crashes of this version. */
+  readonly crashing: number;
+  /** Devices that installed the version and whose attestation then failed. */
+  readonly attestationFailures: number;
+  /** Devices weighed: a final install command, or reporting the version. */
+  readonly attempted: number;
+  /** Failed installs + crashing + attestation failures (a device counted once). */
+  readonly failures: number;
+  /** failures / attempted (0 before any attempt). */
+  readonly failureRate: number;
+};
+
+/**
+ * Weighs a version on the devices of one institution. A device counts once: it failed when its install
+ * command failed, or it reports crashes of this version, or it installed the version and its attestation then
+ * failed (a version that breaks the handset's integrity is as bad as one that crashes). Expired or cancelled
+ * commands are attempted (the handset never took the version) but are no failure of the version.
+ */
+export function weighVersion(
+  pkg: string,
+  versionCode: number,
+  outcomes: readonly Pick<FleetCommandOutcome, 'deviceId' | 'state'>[],
+  devices: readonly FleetDevice[],
+): AppRolloutFigures {
+  const byDevice = new Map(outcomes.map((o) => [o.deviceId, o.state]));
+  const attempted = new Set<string>();
+  const failing = new Set<string>();
+  let installed = 0;
+  let failed = 0;
+  let crashing = 0;
+  let attestationFailures = 0;
+  for (const [deviceId, state] of byDevice) {
+    if (FINAL_STATES.has(state)) attempted.add(deviceId);
+    if (state === 'failed') {
+      failed += 1;
+      failing.add(deviceId);
+    }
+  }
+  for (const d of devices) {
+    const app = d.apps.find((a) => a.package === pkg && a.versionCode === versionCode);
+    const took = app !== undefined || byDevice.get(d.id) === 'succeeded';
+    if (!took) continue;
+    installed += 1;
+    attempted.add(d.id);
+    if (app && app.crashes > 0) {
+      crashing += 1;
+      failing.add(d.id);
+    }
+    if (d.attestationFailed) {
+      attestationFailures += 1;
+      failing.add(d.id);
+    }
+  }
+  return {
+    queued: byDevice.size,
+    installed,
+    failed,
+    crashing,
+    attestationFailures,
+    attempted: attempted.size,
+    failures: failing.size,
+    failureRate: attempted.size === 0 ? 0 : failing.size / attempted.size,
+  };
+}
+
+/**
+ * Why the rollout must halt, in words and figures, or null: at least `minDevices` attempted (fewer prove
+ * nothing either way) and a failure rate over the threshold.
+ */
+export function appAutoHaltReason(
+  f: AppRolloutFigures,
+  limits: { failureThreshold: number; minDevices: number },
+): string | null {
+  if (f.attempted < limits.minDevices) return null;
+  if (f.failures / f.attempted <= limits.failureThreshold) return null;
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  return (
+    `failure rate ${pct(f.failures / f.attempted)} (${f.failures} of ${f.attempted} devices: ` +
+    `${f.failed} failed installs, ${f.crashing} crashing, ${f.attestationFailures} failed attestation) ` +
+    `is over the threshold of ${pct(limits.failureThreshold)}`
+  );
+}
+
+/** Done: at 100 % and no device of the institution still lacks the version. */
+export function rolloutComplete(percent: number, stillNeeding: number): boolean {
+  return percent === 100 && stillNeeding === 0;
+}

@@ -1,0 +1,456 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { ApkInspection } from '@pakawaaz/apk';
+import {
+  AppError,
+  AuditService,
+  createLogger,
+  FileKeyBackend,
+  KeyService,
+  NATIONAL_SCOPE,
+  platformDomain,
+  rowsOf,
+  type Principal,
+} from '@pakawaaz/platform';
+import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
+import { parseSignerKey } from '@pakawaaz/transparency-log';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appStoreDomain } from '../../src/app-store.domain.js';
+import { CATALOGUE_RECHECK_MS, CataloguesService } from '../../src/catalogues/catalogues.service.js';
+import { MemoryApkLog } from '../../src/catalogues/memory-apk-log.js';
+import { ApkBlobStore } from '../../src/publishing/apk-blob-store.js';
+import { PublishingRepository } from '../../src/publishing/publishing.repository.js';
+import { PublishingService } from '../../src/publishing/publishing.service.js';
+import { ReviewsService } from '../../src/publishing/reviews.service.js';
+import { AppRolloutEngine } from '../../src/rollouts/app-rollout-engine.service.js';
+import { inRollout, installKeyPrefix } from '../../src/rollouts/app-rollout-rules.js';
+import { AppRolloutsRepository } from '../../src/rollouts/app-rollouts.repository.js';
+import { AppRolloutsService } from '../../src/rollouts/app-rollouts.service.js';
+import type { TransparencyLogService } from '../../src/transparency/transparency-log.service.js';
+import { MemoryFleet } from './memory-fleet.js';
+
+/*
+ * App rollouts on the database the environment gives, through the real publishing, review, catalogue and
+ * rollout services; the handsets are a MemoryFleet (the APP_FLEET port's seam: device-mgmt's binding has its
+ * own tests). Institution A has 1,200 handsets (more than one fleet page), B 30.
+ */
+const LOG_SKEY = 'PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz';
+const ORIGIN = 'PeterNeumann';
+const RSA1 = 'fb5dbd3c669af9fc236c6991e6387b7f11ff0590997f22d0f5c74ff40e04fca8';
+const INST_A = '6b0c7a52-36a4-4a55-9a43-4c1ef0f7e0b1';
+const INST_B = '0d9f3f2e-8a52-4d0e-9a8c-2b8d6f7f1c11';
+
+const principal = (id: string, roles: Principal['roles'], institutionId: string | null): Principal => ({
+  actor: { type: 'operator', id },
+  name: id,
+  roles,
+  institutionId,
+  scope: institutionId === null ? NATIONAL_SCOPE : { kind: 'institution', institutionIds: [institutionId] },
+  amr: ['pwd'],
+  acr: 'aal1',
+  tokenId: `jti-${id}`,
+});
+const reviewerNational = principal('rev-national', ['app-reviewer'], null);
+const reviewerA = principal('rev-a', ['app-reviewer'], INST_A);
+const reviewerA2 = principal('rev-a-2', ['app-reviewer'], INST_A);
+const reviewerB = principal('rev-b', ['app-reviewer'], INST_B);
+const devA = principal('dev-a', ['developer'], INST_A);
+const devB = principal('dev-b', ['developer'], INST_B);
+const devVendor = principal('dev-vendor', ['developer'], null);
+
+const A_DEVICES = Array.from({ length: 1200 }, (_, i) => `a-${String(i).padStart(4, '0')}`);
+const B_DEVICES = Array.from({ length: 30 }, (_, i) => `b-${String(i).padStart(4, '0')}`);
+
+let db: TestDatabase;
+let dir: string;
+let publishing: PublishingService;
+let reviews: ReviewsService;
+let catalogues: CataloguesService;
+let log: MemoryApkLog;
+let fleet: MemoryFleet;
+let engine: AppRolloutEngine;
+let rollouts: AppRolloutsService;
+let next: ApkInspection;
+let clock = Date.UTC(2026, 11, 5);
+
+/** Publishes a version, logs its APK and approves it (by each of `approvers`). */
+async function release(
+  by: Principal,
+  approvers: Principal[],
+  pkg: string,
+  versionCode: number,
+  track = 'stable',
+) {
+  next = {
+    package: pkg,
+    versionCode,
+    versionName: `1.${versionCode}`,
+    minSdk: 28,
+    targetSdk: 35,
+    permissions: ['android.permission.INTERNET'],
+    debuggable: false,
+    usesCleartextTraffic: false,
+    cleartextTraffic: { permitted: false, domains: [], decidedBy: 'manifest' },
+    nativeAbis: [],
+    schemes: { v1: false, v2: true, v3: true },
+    signers: [RSA1],
+    lineage: [],
+    verified: true,
+    errors: [],
+  };
+  const body = Readable.from([Buffer.from(`${pkg}@${versionCode}`)]);
+  const r = await publishing.publish({ track: track as 'stable', notes: '' }, body, undefined, by, 'req');
+  log.add(pkg, r.version);
+  clock += CATALOGUE_RECHECK_MS;
+  for (const reviewer of approvers)
+    await reviews.decide(r.version.id, { decision: 'approve', reason: 'ok' }, reviewer, 'req');
+  return { ...r.version, appId: r.app.id };
+}
+
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: unknown) => (e as AppError).code,
+  );
+const packages = async (institutionId: string) =>
+  Object.keys((JSON.parse((await catalogues.current(institutionId)).index) as { apps: object }).apps);
+
+beforeAll(async () => {
+  db = await createTestDatabase([platformDomain, appStoreDomain]);
+  dir = await mkdtemp(path.join(tmpdir(), 'pkz-rollouts-medium-'));
+  const logger = createLogger({ level: 'silent' });
+  const keys = new KeyService(new FileKeyBackend(), logger);
+  const signer = await keys.useSigner({
+    name: 'app-store-catalogue',
+    file: path.join(dir, 'catalogue.jwk'),
+    alg: 'ES256',
+  });
+  log = new MemoryApkLog(parseSignerKey(LOG_SKEY), ORIGIN);
+  catalogues = new CataloguesService(db.handle, signer, log);
+  catalogues.now = () => clock;
+  const repo = new PublishingRepository(db.handle);
+  const audit = new AuditService(db.handle);
+  publishing = new PublishingService(
+    db.handle,
+    {
+      apkDir: dir,
+      apkMaxBytes: 1024,
+      catalogueKeyFile: path.join(dir, 'catalogue.jwk'),
+      logOrigin: 'test.local/app-store/log',
+      logKeyFile: path.join(dir, 'log.jwk'),
+    },
+    new ApkBlobStore(dir),
+    repo,
+    audit,
+    undefined,
+    () => Promise.resolve(next),
+  );
+  const approvalLog = { append: () => Promise.resolve(0) } as unknown as TransparencyLogService;
+  reviews = new ReviewsService(db.handle, repo, publishing, audit, approvalLog, catalogues);
+  const orgA = await reviews.createOrg({ name: 'Ministry A', institutionId: INST_A }, reviewerA, 'r');
+  await reviews.addMember(orgA.id, { userId: devA.actor.id }, reviewerA, 'r');
+  const orgB = await reviews.createOrg({ name: 'Ministry B', institutionId: INST_B }, reviewerB, 'r');
+  await reviews.addMember(orgB.id, { userId: devB.actor.id }, reviewerB, 'r');
+  const vendor = await reviews.createOrg({ name: 'Vendor', institutionId: null }, reviewerNational, 'r');
+  await reviews.addMember(vendor.id, { userId: devVendor.actor.id }, reviewerNational, 'r');
+
+  fleet = new MemoryFleet();
+  fleet.addDevices(INST_A, A_DEVICES);
+  fleet.addDevices(INST_B, B_DEVICES);
+  const rolloutsRepo = new AppRolloutsRepository(db.handle);
+  engine = new AppRolloutEngine(db.handle, rolloutsRepo, repo, audit, fleet, logger);
+  rollouts = new AppRolloutsService(db.handle, rolloutsRepo, repo, reviews, engine, audit, logger);
+  // Both institutions' handsets have fetched their catalogue (a vendor's app is offered where one exists).
+  await catalogues.current(INST_A);
+  await catalogues.current(INST_B);
+});
+afterAll(async () => {
+  await db?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const auditActions = async (target: string) => {
+  const rows = rowsOf<{ action: string }>(
+    await db.handle.db.execute(
+      sql`select action from platform.audit_log where target = ${target} order by seq`,
+    ),
+  );
+  return rows.map((r) => r.action);
+};
+
+describe('a staged rollout', () => {
+  let version: Awaited<ReturnType<typeof release>>;
+  let id: string;
+  const installsOf = () => fleet.commandsWith(installKeyPrefix(version.id));
+
+  it('installs on its share of the institution’s handsets, and widening keeps the earlier ones', async () => {
+    version = await release(devA, [reviewerA], 'gov.pk.a.mail', 1);
+    const started = await rollouts.start(
+      { versionId: version.id, institutionId: INST_A, percent: 10 },
+      reviewerA,
+      'req',
+    );
+    id = started.id;
+    expect(started).toMatchObject({ state: 'running', percent: 10, createdByName: 'rev-a' });
+    const at10 = A_DEVICES.filter((d) => inRollout(version.appId, d, 10));
+    expect(
+      installsOf()
+        .map((c) => c.deviceId)
+        .sort(),
+    ).toEqual(at10);
+    expect(installsOf()[0]).toMatchObject({
+      type: 'install_app',
+      params: { package: 'gov.pk.a.mail', versionCode: 1, apkSha256: version.apkSha256 },
+      key: `app:install:${version.id}:${installsOf()[0]!.deviceId}`,
+    });
+    expect(started.figures).toMatchObject({ targeted: at10.length, queued: at10.length, installed: 0 });
+
+    await rollouts.setPercent(id, 50, reviewerA, 'req');
+    const at50 = A_DEVICES.filter((d) => inRollout(version.appId, d, 50));
+    const now = installsOf().map((c) => c.deviceId);
+    expect(now.sort()).toEqual(at50);
+    expect(at10.every((d) => now.includes(d))).toBe(true);
+    expect(await code(rollouts.setPercent(id, 20, reviewerA, 'req'))).toBe('percent_not_increasing');
+    expect(await auditActions(`app-rollout:${id}`)).toEqual([
+      'app-store.rollout.started',
+      'app-store.rollout.widened',
+    ]);
+  });
+
+  it('queues each install once across ticks, and none for handsets that have the version', async () => {
+    const before = installsOf().length;
+    await engine.tick();
+    await engine.tick();
+    expect(installsOf().length).toBe(before);
+    // A handset outside the share that installed it by hand, and one of a newer version: nothing queued.
+    const outside = A_DEVICES.find((d) => !inRollout(version.appId, d, 50))!;
+    fleet.report(outside, { package: 'gov.pk.a.mail', versionCode: 2, crashes: 0 });
+    await rollouts.setPercent(id, 100, reviewerA, 'req');
+    expect(installsOf().some((c) => c.deviceId === outside)).toBe(false);
+    expect(installsOf().length).toBe(A_DEVICES.length - 1);
+    expect(fleet.commands.some((c) => c.deviceId.startsWith('b-'))).toBe(false);
+  });
+
+  it('pauses (no new installs), resumes, and completes once every handset has the version', async () => {
+    await rollouts.pause(id, reviewerA, 'req');
+    expect(await code(rollouts.pause(id, reviewerA, 'req'))).toBe('rollout_state_conflict');
+    await rollouts.resume(id, reviewerA, 'req');
+    const installs = installsOf();
+    for (const c of installs.slice(0, 100)) fleet.settle(c, 'succeeded');
+    await engine.tick();
+    expect((await rollouts.get(id, reviewerA)).state).toBe('running');
+    for (const c of installs.slice(100)) fleet.settle(c, 'succeeded');
+    await engine.tick();
+    const done = await rollouts.get(id, reviewerA);
+    expect(done).toMatchObject({
+      state: 'completed',
+      figures: { installed: A_DEVICES.length - 1, failures: 0 },
+    });
+    expect(await auditActions(`app-rollout:${id}`)).toContain('app-store.rollout.completed');
+  });
+});
+
+describe('the automatic halt', () => {
+  it('halts on crashes reported by handsets that installed the version, with the reason in figures', async () => {
+    const v = await release(devA, [reviewerA], 'gov.pk.a.crashy', 1);
+    const r = await rollouts.start({ versionId: v.id, institutionId: INST_A, percent: 5 }, reviewerA, 'req');
+    const installs = fleet.commandsWith(installKeyPrefix(v.id));
+    expect(installs.length).toBeGreaterThan(40);
+    for (const c of installs) fleet.settle(c, 'succeeded');
+    await engine.tick();
+    expect((await rollouts.get(r.id, reviewerA)).state).toBe('running');
+    for (const c of installs.slice(0, 5))
+      fleet.report(c.deviceId, { package: 'gov.pk.a.crashy', versionCode: 1, crashes: 3 });
+    await engine.tick();
+    const halted = await rollouts.get(r.id, reviewerA);
+    expect(halted.state).toBe('halted');
+    expect(halted.haltReason).toMatch(
+      new RegExp(
+        `\\(5 of ${installs.length} devices: 0 failed installs, 5 crashing, 0 failed attestation\\)`,
+      ),
+    );
+    expect(await auditActions(`app-rollout:${r.id}`)).toEqual([
+      'app-store.rollout.started',
+      'app-store.rollout.halted',
+    ]);
+    // Halted: widening is refused, and no tick queues more.
+    expect(await code(rollouts.setPercent(r.id, 50, reviewerA, 'req'))).toBe('rollout_state_conflict');
+    await engine.tick();
+    expect(fleet.commandsWith(installKeyPrefix(v.id)).length).toBe(installs.length);
+  });
+
+  it('halts on failed installs, but not below minDevices', async () => {
+    const v = await release(devA, [reviewerA], 'gov.pk.a.broken', 1);
+    const r = await rollouts.start({ versionId: v.id, institutionId: INST_A, percent: 5 }, reviewerA, 'req');
+    const installs = fleet.commandsWith(installKeyPrefix(v.id));
+    for (const c of installs.slice(0, 4)) fleet.settle(c, 'failed', 'apk_signer_mismatch: x');
+    await engine.tick();
+    expect((await rollouts.get(r.id, reviewerA)).state).toBe('running');
+    fleet.settle(installs[4]!, 'failed', 'install_failed_insufficient_storage');
+    await engine.tick();
+    const halted = await rollouts.get(r.id, reviewerA);
+    expect(halted).toMatchObject({ state: 'halted', figures: { failed: 5, attempted: 5, failureRate: 1 } });
+    expect(halted.haltReason).toMatch(/^failure rate 100\.0% \(5 of 5 devices: 5 failed installs/);
+  });
+
+  it('counts attestation failures of handsets that installed it', async () => {
+    const v = await release(devA, [reviewerA], 'gov.pk.a.rooty', 1);
+    const r = await rollouts.start(
+      { versionId: v.id, institutionId: INST_A, percent: 5, minDevices: 10, failureThreshold: 0.2 },
+      reviewerA,
+      'req',
+    );
+    const installs = fleet.commandsWith(installKeyPrefix(v.id)).slice(0, 10);
+    for (const c of installs) fleet.settle(c, 'succeeded');
+    for (const c of installs.slice(0, 3)) fleet.device(c.deviceId).attestationFailed = true;
+    await engine.tick();
+    const halted = await rollouts.get(r.id, reviewerA);
+    expect(halted.state).toBe('halted');
+    expect(halted.haltReason).toContain('3 failed attestation');
+    for (const c of installs.slice(0, 3)) fleet.device(c.deviceId).attestationFailed = false;
+  });
+});
+
+describe('mandatory apps', () => {
+  it('go to every handset of the institution that lacks them, and to no other institution’s', async () => {
+    const first = await release(devA, [reviewerA], 'gov.pk.a.tracker', 1);
+    await reviews.setMandatory(first.appId, { mandatory: true }, reviewerA, 'req');
+    const v = await release(devA, [reviewerA, reviewerA2], 'gov.pk.a.tracker', 2);
+    fleet.report(A_DEVICES[7]!, { package: 'gov.pk.a.tracker', versionCode: 2, crashes: 0 });
+    await engine.tick();
+    const installs = fleet.commandsWith(installKeyPrefix(v.id));
+    expect(installs.map((c) => c.deviceId).sort()).toEqual(A_DEVICES.filter((d) => d !== A_DEVICES[7]));
+    expect(installs.every((c) => c.params.package === 'gov.pk.a.tracker')).toBe(true);
+    // Nothing of version 1 (not the newest), nothing twice on the next tick.
+    expect(fleet.commandsWith(installKeyPrefix(first.id))).toHaveLength(0);
+    await engine.tick();
+    expect(fleet.commandsWith(installKeyPrefix(v.id)).length).toBe(installs.length);
+  });
+
+  it('a rollout of the app governs the share instead', async () => {
+    const first = await release(devB, [reviewerB], 'gov.pk.b.badge', 1);
+    await reviews.setMandatory(first.appId, { mandatory: true }, reviewerB, 'req');
+    const principalB2 = principal('rev-b-2', ['app-reviewer'], INST_B);
+    const v2 = await release(devB, [reviewerB, principalB2], 'gov.pk.b.badge', 2);
+    // Started before any tick: the version goes to its 10 % only.
+    const r = await rollouts.start(
+      { versionId: v2.id, institutionId: INST_B, percent: 10 },
+      reviewerB,
+      'req',
+    );
+    await engine.tick();
+    const expected = B_DEVICES.filter((d) => inRollout(v2.appId, d, 10));
+    expect(
+      fleet
+        .commandsWith(installKeyPrefix(v2.id))
+        .map((c) => c.deviceId)
+        .sort(),
+    ).toEqual(expected);
+    expect(expected.length).toBeLessThan(B_DEVICES.length);
+    expect(r.state).toBe('running');
+    // Paused: widened, but nothing new is queued until it resumes.
+    await rollouts.pause(r.id, reviewerB, 'req');
+    await rollouts.setPercent(r.id, 100, reviewerB, 'req');
+    await engine.tick();
+    expect(fleet.commandsWith(installKeyPrefix(v2.id)).length).toBe(expected.length);
+    await rollouts.resume(r.id, reviewerB, 'req');
+    expect(fleet.commandsWith(installKeyPrefix(v2.id)).length).toBe(B_DEVICES.length);
+  });
+});
+
+describe('the kill switch', () => {
+  it('withdraws the version, halts its rollouts and uninstalls it wherever it was offered', async () => {
+    const v = await release(devVendor, [reviewerNational], 'pk.vendor.maps', 3);
+    expect(await packages(INST_A)).toContain('pk.vendor.maps');
+    const r = await rollouts.start(
+      { versionId: v.id, institutionId: INST_A, percent: 5 },
+      reviewerNational,
+      'req',
+    );
+    const running = [A_DEVICES[1]!, A_DEVICES[2]!, B_DEVICES[3]!];
+    for (const d of running) fleet.report(d, { package: 'pk.vendor.maps', versionCode: 3, crashes: 0 });
+    fleet.report(B_DEVICES[4]!, { package: 'pk.vendor.maps', versionCode: 2, crashes: 0 });
+    // An institution's reviewer cannot kill a vendor's version (national business).
+    expect(await code(rollouts.kill(v.id, { reason: 'x' }, reviewerA, 'req'))).toBe('app_version_not_found');
+
+    const result = await rollouts.kill(v.id, { reason: 'leaks location' }, reviewerNational, 'req');
+    expect(result).toMatchObject({
+      haltedRollouts: [r.id],
+      institutions: [INST_A, INST_B].sort(),
+      uninstallsQueued: 3,
+    });
+    const uninstalls = fleet.commandsWith(`app:uninstall:${v.id}:`);
+    expect(uninstalls.map((c) => c.deviceId).sort()).toEqual([...running].sort());
+    expect(uninstalls[0]).toMatchObject({ type: 'uninstall_app', params: { package: 'pk.vendor.maps' } });
+    expect((await rollouts.get(r.id, reviewerNational)).haltReason).toBe('killed: leaks location');
+    clock += CATALOGUE_RECHECK_MS;
+    expect(await packages(INST_A)).not.toContain('pk.vendor.maps');
+    expect(await packages(INST_B)).not.toContain('pk.vendor.maps');
+    expect(await auditActions('app:pk.vendor.maps')).toEqual(
+      expect.arrayContaining(['app-store.version.withdrawn', 'app-store.version.killed']),
+    );
+    // Again: nothing new (the keys), and the killed version is never installed again.
+    expect((await rollouts.kill(v.id, { reason: 'again' }, reviewerNational, 'req')).uninstallsQueued).toBe(
+      0,
+    );
+    const installs = fleet.commandsWith(installKeyPrefix(v.id)).length;
+    await engine.tick();
+    expect(fleet.commandsWith(installKeyPrefix(v.id)).length).toBe(installs);
+  });
+});
+
+describe('who may', () => {
+  it('keeps another institution’s reviewer to its own institution', async () => {
+    const [ofA] = (await rollouts.list({ institutionId: INST_A }, reviewerA)).rollouts;
+    expect(ofA).toBeDefined();
+    expect(await code(rollouts.get(ofA!.id, reviewerB))).toBe('rollout_not_found');
+    expect(await code(rollouts.halt(ofA!.id, { reason: 'x' }, reviewerB, 'req'))).toBe('rollout_not_found');
+    expect(await code(rollouts.list({ institutionId: INST_A }, reviewerB))).toBe('outside_institution_scope');
+    expect((await rollouts.list({}, reviewerB)).rollouts.every((r) => r.institutionId === INST_B)).toBe(true);
+    expect(
+      await code(
+        rollouts.start({ versionId: ofA!.versionId, institutionId: INST_A, percent: 5 }, reviewerB, 'r'),
+      ),
+    ).toBe('outside_institution_scope');
+    expect(await code(rollouts.kill(ofA!.versionId, { reason: 'x' }, reviewerB, 'r'))).toBe(
+      'app_version_not_found',
+    );
+    expect(await code(rollouts.list({}, devA))).toBe('forbidden');
+  });
+
+  it('rolls out only what the institution’s catalogue offers, one rollout at a time, with a fleet', async () => {
+    const pilot = await release(devA, [reviewerA], 'gov.pk.a.lab', 1, 'pilot');
+    expect(
+      await code(rollouts.start({ versionId: pilot.id, institutionId: INST_A, percent: 5 }, reviewerA, 'r')),
+    ).toBe('version_not_rollable');
+    const ofB = await release(devB, [reviewerB], 'gov.pk.b.payroll', 1);
+    expect(
+      await code(
+        rollouts.start({ versionId: ofB.id, institutionId: INST_A, percent: 5 }, reviewerNational, 'r'),
+      ),
+    ).toBe('version_not_rollable');
+    await rollouts.start({ versionId: ofB.id, institutionId: INST_B, percent: 5 }, reviewerB, 'r');
+    expect(
+      await code(rollouts.start({ versionId: ofB.id, institutionId: INST_B, percent: 9 }, reviewerB, 'r')),
+    ).toBe('rollout_exists');
+    const bare = new AppRolloutsService(
+      db.handle,
+      new AppRolloutsRepository(db.handle),
+      new PublishingRepository(db.handle),
+      reviews,
+      new AppRolloutEngine(
+        db.handle,
+        new AppRolloutsRepository(db.handle),
+        new PublishingRepository(db.handle),
+        new AuditService(db.handle),
+      ),
+      new AuditService(db.handle),
+    );
+    expect(
+      await code(bare.start({ versionId: ofB.id, institutionId: INST_B, percent: 5 }, reviewerB, 'r')),
+    ).toBe('fleet_unavailable');
+  });
+});
