@@ -2513,6 +2513,7 @@ export interface components {
             official?: string;
             profile?: string;
             staticIpv4?: string | null;
+            staticIpv6?: string | null;
             userId?: string;
         };
         AttestationChallenge: {
@@ -3029,6 +3030,7 @@ export interface components {
                     };
                     ipv6?: {
                         gateway?: string;
+                        staticRange?: string;
                         subnet: string;
                     };
                     /** @default 1400 */
@@ -4528,6 +4530,7 @@ export interface components {
                 };
                 ipv6?: {
                     gateway?: string;
+                    staticRange?: string;
                     subnet: string;
                 };
                 /** @default 1400 */
@@ -6529,6 +6532,7 @@ export interface components {
             };
             profile: string;
             staticIpv4: string | null;
+            staticIpv6: string | null;
             /** @enum {string} */
             status: "active" | "barred";
             /** Format: date-time */
@@ -6561,6 +6565,7 @@ export interface components {
                 };
                 profile: string;
                 staticIpv4: string | null;
+                staticIpv6: string | null;
                 /** @enum {string} */
                 status: "active" | "barred";
                 /** Format: date-time */
@@ -6757,6 +6762,7 @@ export interface components {
         UpdateSubscriber: {
             profile?: string;
             staticIpv4?: string | null;
+            staticIpv6?: string | null;
         };
         UpdateUser: {
             designation?: string | null;

@@ -229,7 +229,7 @@ export class NetworkSpecService {
   }
 
   private async staticAddresses(tx: Db) {
-    return (await this.subscribers.withStaticIpv4(tx)).flatMap((r) => {
+    return (await this.subscribers.withStaticAddresses(tx)).flatMap((r) => {
       const profile = SubscriberProfile.safeParse(r.profile);
       return profile.success ? [{ ...r, profile: profile.data }] : [];
     });

@@ -18,14 +18,21 @@ import type { OfficialRecord } from './official-directory.port.js';
 import { Officials } from './officials.js';
 import { runningSpec } from './profile-checks.js';
 import { DEFAULT_PROFILE_NAME, SubscriberProfile } from './profile.js';
-import { isUniqueViolation, staticIpInUse, staticIpv4Problem } from './static-address.js';
+import {
+  canonicalIpv6,
+  isUniqueViolation,
+  staticIpInUse,
+  staticIpv4Problem,
+  staticIpv6InUse,
+  staticIpv6Problem,
+} from './static-address.js';
 import { SubscriberBarred } from './subscribers.events.js';
 import {
   SubscribersRepository,
   type SubscriberListQuery,
   type SubscriberRow,
 } from './subscribers.repository.js';
-import { STATIC_IPV4_UNIQUE } from './subscribers.schema.js';
+import { STATIC_IPV4_UNIQUE, STATIC_IPV6_PREFIX_UNIQUE } from './subscribers.schema.js';
 
 export type AssignInput = {
   imsi: string;
@@ -35,6 +42,7 @@ export type AssignInput = {
   institutionId?: string | null | undefined;
   profile?: string | undefined;
   staticIpv4?: string | null | undefined;
+  staticIpv6?: string | null | undefined;
 };
 type Ctx = { principal: Principal; requestId: string | null };
 /** A subscriber as shown: its SIM's MSISDN and the official's current username and institution name. */
@@ -44,6 +52,14 @@ export type SubscriberWithMsisdn = SubscriberRow & {
   institutionName?: string | null;
   officialStatus?: 'active' | 'disabled' | null;
 };
+
+type Statics = { staticIpv4: string | null; staticIpv6: string | null };
+/** The static addresses asked for, IPv6 in the RFC 5952 form it is stored and compared in. */
+const staticsOf = (input: { staticIpv4?: string | null; staticIpv6?: string | null }): Statics => ({
+  staticIpv4: input.staticIpv4 ?? null,
+  staticIpv6:
+    input.staticIpv6 === undefined || input.staticIpv6 === null ? null : canonicalIpv6(input.staticIpv6),
+});
 
 const notFound = () => coreNetworkError('subscriber_not_found', 'No subscriber with this IMSI.');
 
@@ -108,9 +124,9 @@ export class SubscribersService {
     requireNational(ctx.principal);
     const official = await this.assignee(input, ctx.principal);
     const profileName = input.profile ?? DEFAULT_PROFILE_NAME;
-    const staticIpv4 = input.staticIpv4 ?? null;
-    const row = await this.staticIpv4Unique(staticIpv4, input.imsi, () =>
-      this.assignTx(input, official, profileName, staticIpv4, ctx),
+    const statics = staticsOf(input);
+    const row = await this.staticUnique(statics, input.imsi, () =>
+      this.assignTx(input, official, profileName, statics, ctx),
     );
     return this.shown(row);
   }
@@ -119,12 +135,12 @@ export class SubscribersService {
     input: AssignInput,
     official: OfficialRecord,
     profileName: string,
-    staticIpv4: string | null,
+    statics: Statics,
     ctx: Ctx,
   ): Promise<SubscriberRow> {
     return this.repo.db.transaction(async (tx) => {
       await this.assignable(tx, input.imsi, profileName);
-      await this.checkStaticIpv4(tx, input.imsi, staticIpv4, profileName);
+      await this.checkStatics(tx, input.imsi, statics, profileName);
       await this.sims.setStatus(tx, input.imsi, 'assigned');
       await this.repo.insert(tx, {
         imsi: input.imsi,
@@ -132,7 +148,7 @@ export class SubscribersService {
         displayName: official.displayName,
         institutionId: official.institutionId,
         profileName,
-        staticIpv4,
+        ...statics,
       });
       await this.audit.record(
         {
@@ -154,7 +170,7 @@ export class SubscribersService {
     const official = await this.assignee(input, caller);
     const profileName = input.profile ?? DEFAULT_PROFILE_NAME;
     await this.assignable(this.repo.db, input.imsi, profileName);
-    await this.checkStaticIpv4(this.repo.db, input.imsi, input.staticIpv4 ?? null, profileName);
+    await this.checkStatics(this.repo.db, input.imsi, staticsOf(input), profileName);
     return official;
   }
 
@@ -231,23 +247,38 @@ export class SubscribersService {
 
   async update(
     imsi: string,
-    values: { profile?: string | undefined; staticIpv4?: string | null | undefined },
+    input: {
+      profile?: string | undefined;
+      staticIpv4?: string | null | undefined;
+      staticIpv6?: string | null | undefined;
+    },
     ctx: Ctx,
   ): Promise<SubscriberWithMsisdn> {
     requireNational(ctx.principal);
-    const row = await this.staticIpv4Unique(values.staticIpv4 ?? null, imsi, () =>
+    const values =
+      input.staticIpv6 === undefined || input.staticIpv6 === null
+        ? input
+        : { ...input, staticIpv6: canonicalIpv6(input.staticIpv6) };
+    const row = await this.staticUnique(staticsOf(values), imsi, () =>
       this.repo.db.transaction(async (tx) => {
         if (values.profile && !(await this.repo.profile(values.profile, tx)))
           throw coreNetworkError('profile_not_found', `No subscriber profile named "${values.profile}".`);
         const current = await this.repo.find(imsi, tx);
         if (!current) throw notFound();
-        // A new profile can move the static address to another DNN: check the pair as it will be.
-        const staticIpv4 = values.staticIpv4 === undefined ? current.staticIpv4 : values.staticIpv4;
+        // A new profile can move the static addresses to another DNN: check them as they will be.
+        const statics: Statics = {
+          staticIpv4: values.staticIpv4 === undefined ? current.staticIpv4 : values.staticIpv4,
+          staticIpv6: values.staticIpv6 === undefined ? current.staticIpv6 : values.staticIpv6,
+        };
+        const profileName = values.profile ?? current.profileName;
         if (values.profile !== undefined || values.staticIpv4 !== undefined)
-          await this.checkStaticIpv4(tx, imsi, staticIpv4, values.profile ?? current.profileName);
+          await this.checkStatics(tx, imsi, { ...statics, staticIpv6: null }, profileName);
+        if (values.profile !== undefined || values.staticIpv6 !== undefined)
+          await this.checkStatics(tx, imsi, { ...statics, staticIpv4: null }, profileName);
         const updated = await this.repo.update(tx, imsi, {
           ...(values.profile ? { profileName: values.profile } : {}),
           ...(values.staticIpv4 !== undefined ? { staticIpv4: values.staticIpv4 } : {}),
+          ...(values.staticIpv6 !== undefined ? { staticIpv6: values.staticIpv6 } : {}),
         });
         if (!updated) throw notFound();
         await this.audit.record(
@@ -267,11 +298,12 @@ export class SubscribersService {
   }
 
   /**
-   * A static IPv4 address Open5GS can honour (static-address.ts): on the profile's default DNN, inside that
-   * DNN's static block in the running spec, and held by no other subscriber.
+   * Static addresses Open5GS can honour (static-address.ts): each on the profile's default DNN of its family,
+   * inside that DNN's static block in the running spec, and held by no other subscriber (IPv6: its /64).
    */
-  private async checkStaticIpv4(tx: Db, imsi: string, address: string | null, profileName: string) {
-    if (address === null) return;
+  private async checkStatics(tx: Db, imsi: string, statics: Statics, profileName: string) {
+    const { staticIpv4: v4, staticIpv6: v6 } = statics;
+    if (v4 === null && v6 === null) return;
     // Ordered with `network apply` and profile saves, which check static addresses under the same lock.
     await this.specs.lockVersions(tx);
     const spec = runningSpec((await this.specs.current(tx))?.spec);
@@ -283,28 +315,36 @@ export class SubscribersService {
     const profile = SubscriberProfile.safeParse((await this.repo.profile(profileName, tx))?.profile);
     if (!profile.success)
       throw coreNetworkError('invalid_static_ip', `Profile "${profileName}" is unreadable; save it again.`);
-    const problem = staticIpv4Problem(address, profile.data, spec);
-    if (problem !== null)
-      throw coreNetworkError('invalid_static_ip', `Static address ${problem} (profile "${profileName}").`, {
-        staticIpv4: address,
-      });
-    const holder = await this.repo.byStaticIpv4(tx, address, imsi);
-    if (holder) throw staticIpInUse(address, holder);
+    const problem = (address: string, key: keyof Statics, check: typeof staticIpv4Problem) => {
+      const found = check(address, profile.data, spec);
+      if (found !== null)
+        throw coreNetworkError('invalid_static_ip', `Static address ${found} (profile "${profileName}").`, {
+          [key]: address,
+        });
+    };
+    if (v4 !== null) problem(v4, 'staticIpv4', staticIpv4Problem);
+    if (v6 !== null) problem(v6, 'staticIpv6', staticIpv6Problem);
+    const holder4 = v4 === null ? undefined : await this.repo.byStaticIpv4(tx, v4, imsi);
+    if (holder4) throw staticIpInUse(v4!, holder4);
+    const holder6 = v6 === null ? undefined : await this.repo.byStaticIpv6Prefix(tx, v6, imsi);
+    if (holder6) throw staticIpv6InUse(v6!, holder6);
   }
 
-  /** Two concurrent changes passing the check above: the unique index refuses the second, named like the first. */
-  private async staticIpv4Unique<T>(
-    address: string | null,
-    imsi: string,
-    work: () => Promise<T>,
-  ): Promise<T> {
+  /** Two concurrent changes passing the check above: a unique index refuses the second, named like the first. */
+  private async staticUnique<T>(statics: Statics, imsi: string, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (err) {
-      if (address === null || !isUniqueViolation(err, STATIC_IPV4_UNIQUE)) throw err;
-      const holder = await this.repo.byStaticIpv4(this.repo.db, address, imsi);
-      if (!holder) throw err;
-      throw staticIpInUse(address, holder);
+      const { staticIpv4: v4, staticIpv6: v6 } = statics;
+      if (v4 !== null && isUniqueViolation(err, STATIC_IPV4_UNIQUE)) {
+        const holder = await this.repo.byStaticIpv4(this.repo.db, v4, imsi);
+        if (holder) throw staticIpInUse(v4, holder);
+      }
+      if (v6 !== null && isUniqueViolation(err, STATIC_IPV6_PREFIX_UNIQUE)) {
+        const holder = await this.repo.byStaticIpv6Prefix(this.repo.db, v6, imsi);
+        if (holder) throw staticIpv6InUse(v6, holder);
+      }
+      throw err;
     }
   }
 
