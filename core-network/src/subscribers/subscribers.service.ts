@@ -16,23 +16,15 @@ import { NetworkSpecRepository } from '../network-spec/network-spec.repository.j
 import { SimInventoryRepository } from '../sim-inventory/sim-inventory.repository.js';
 import type { OfficialRecord } from './official-directory.port.js';
 import { Officials } from './officials.js';
-import { runningSpec } from './profile-checks.js';
-import { DEFAULT_PROFILE_NAME, SubscriberProfile } from './profile.js';
-import {
-  canonicalIpv6,
-  isUniqueViolation,
-  staticIpInUse,
-  staticIpv4Problem,
-  staticIpv6InUse,
-  staticIpv6Problem,
-} from './static-address.js';
+import { DEFAULT_PROFILE_NAME } from './profile.js';
+import { canonicalIpv6 } from './static-address.js';
+import { StaticAddressChecks, staticsOf, type Statics } from './static-address.checks.js';
 import { SubscriberBarred } from './subscribers.events.js';
 import {
   SubscribersRepository,
   type SubscriberListQuery,
   type SubscriberRow,
 } from './subscribers.repository.js';
-import { STATIC_IPV4_UNIQUE, STATIC_IPV6_PREFIX_UNIQUE } from './subscribers.schema.js';
 
 export type AssignInput = {
   imsi: string;
@@ -53,14 +45,6 @@ export type SubscriberWithMsisdn = SubscriberRow & {
   officialStatus?: 'active' | 'disabled' | null;
 };
 
-type Statics = { staticIpv4: string | null; staticIpv6: string | null };
-/** The static addresses asked for, IPv6 in the RFC 5952 form it is stored and compared in. */
-const staticsOf = (input: { staticIpv4?: string | null; staticIpv6?: string | null }): Statics => ({
-  staticIpv4: input.staticIpv4 ?? null,
-  staticIpv6:
-    input.staticIpv6 === undefined || input.staticIpv6 === null ? null : canonicalIpv6(input.staticIpv6),
-});
-
 const notFound = () => coreNetworkError('subscriber_not_found', 'No subscriber with this IMSI.');
 
 /**
@@ -80,6 +64,10 @@ export class SubscribersService {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly specs: NetworkSpecRepository,
   ) {}
+
+  private get statics(): StaticAddressChecks {
+    return new StaticAddressChecks(this.repo, this.specs);
+  }
 
   /** Subscribers in the caller's scope matching the query, with their MSISDNs and officials' names. */
   async list(
@@ -125,7 +113,7 @@ export class SubscribersService {
     const official = await this.assignee(input, ctx.principal);
     const profileName = input.profile ?? DEFAULT_PROFILE_NAME;
     const statics = staticsOf(input);
-    const row = await this.staticUnique(statics, input.imsi, () =>
+    const row = await this.statics.unique(statics, input.imsi, () =>
       this.assignTx(input, official, profileName, statics, ctx),
     );
     return this.shown(row);
@@ -140,7 +128,7 @@ export class SubscribersService {
   ): Promise<SubscriberRow> {
     return this.repo.db.transaction(async (tx) => {
       await this.assignable(tx, input.imsi, profileName);
-      await this.checkStatics(tx, input.imsi, statics, profileName);
+      await this.statics.check(tx, input.imsi, statics, profileName);
       await this.sims.setStatus(tx, input.imsi, 'assigned');
       await this.repo.insert(tx, {
         imsi: input.imsi,
@@ -170,7 +158,7 @@ export class SubscribersService {
     const official = await this.assignee(input, caller);
     const profileName = input.profile ?? DEFAULT_PROFILE_NAME;
     await this.assignable(this.repo.db, input.imsi, profileName);
-    await this.checkStatics(this.repo.db, input.imsi, staticsOf(input), profileName);
+    await this.statics.check(this.repo.db, input.imsi, staticsOf(input), profileName);
     return official;
   }
 
@@ -259,7 +247,7 @@ export class SubscribersService {
       input.staticIpv6 === undefined || input.staticIpv6 === null
         ? input
         : { ...input, staticIpv6: canonicalIpv6(input.staticIpv6) };
-    const row = await this.staticUnique(staticsOf(values), imsi, () =>
+    const row = await this.statics.unique(staticsOf(values), imsi, () =>
       this.repo.db.transaction(async (tx) => {
         if (values.profile && !(await this.repo.profile(values.profile, tx)))
           throw coreNetworkError('profile_not_found', `No subscriber profile named "${values.profile}".`);
@@ -272,9 +260,9 @@ export class SubscribersService {
         };
         const profileName = values.profile ?? current.profileName;
         if (values.profile !== undefined || values.staticIpv4 !== undefined)
-          await this.checkStatics(tx, imsi, { ...statics, staticIpv6: null }, profileName);
+          await this.statics.check(tx, imsi, { ...statics, staticIpv6: null }, profileName);
         if (values.profile !== undefined || values.staticIpv6 !== undefined)
-          await this.checkStatics(tx, imsi, { ...statics, staticIpv4: null }, profileName);
+          await this.statics.check(tx, imsi, { ...statics, staticIpv4: null }, profileName);
         const updated = await this.repo.update(tx, imsi, {
           ...(values.profile ? { profileName: values.profile } : {}),
           ...(values.staticIpv4 !== undefined ? { staticIpv4: values.staticIpv4 } : {}),
@@ -295,57 +283,6 @@ export class SubscribersService {
       }),
     );
     return this.shown(row);
-  }
-
-  /**
-   * Static addresses Open5GS can honour (static-address.ts): each on the profile's default DNN of its family,
-   * inside that DNN's static block in the running spec, and held by no other subscriber (IPv6: its /64).
-   */
-  private async checkStatics(tx: Db, imsi: string, statics: Statics, profileName: string) {
-    const { staticIpv4: v4, staticIpv6: v6 } = statics;
-    if (v4 === null && v6 === null) return;
-    // Ordered with `network apply` and profile saves, which check static addresses under the same lock.
-    await this.specs.lockVersions(tx);
-    const spec = runningSpec((await this.specs.current(tx))?.spec);
-    if (!spec)
-      throw coreNetworkError(
-        'network_spec_missing',
-        'A static address is checked against the network spec: apply one first (pakawaaz network apply).',
-      );
-    const profile = SubscriberProfile.safeParse((await this.repo.profile(profileName, tx))?.profile);
-    if (!profile.success)
-      throw coreNetworkError('invalid_static_ip', `Profile "${profileName}" is unreadable; save it again.`);
-    const problem = (address: string, key: keyof Statics, check: typeof staticIpv4Problem) => {
-      const found = check(address, profile.data, spec);
-      if (found !== null)
-        throw coreNetworkError('invalid_static_ip', `Static address ${found} (profile "${profileName}").`, {
-          [key]: address,
-        });
-    };
-    if (v4 !== null) problem(v4, 'staticIpv4', staticIpv4Problem);
-    if (v6 !== null) problem(v6, 'staticIpv6', staticIpv6Problem);
-    const holder4 = v4 === null ? undefined : await this.repo.byStaticIpv4(tx, v4, imsi);
-    if (holder4) throw staticIpInUse(v4!, holder4);
-    const holder6 = v6 === null ? undefined : await this.repo.byStaticIpv6Prefix(tx, v6, imsi);
-    if (holder6) throw staticIpv6InUse(v6!, holder6);
-  }
-
-  /** Two concurrent changes passing the check above: a unique index refuses the second, named like the first. */
-  private async staticUnique<T>(statics: Statics, imsi: string, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (err) {
-      const { staticIpv4: v4, staticIpv6: v6 } = statics;
-      if (v4 !== null && isUniqueViolation(err, STATIC_IPV4_UNIQUE)) {
-        const holder = await this.repo.byStaticIpv4(this.repo.db, v4, imsi);
-        if (holder) throw staticIpInUse(v4, holder);
-      }
-      if (v6 !== null && isUniqueViolation(err, STATIC_IPV6_PREFIX_UNIQUE)) {
-        const holder = await this.repo.byStaticIpv6Prefix(this.repo.db, v6, imsi);
-        if (holder) throw staticIpv6InUse(v6, holder);
-      }
-      throw err;
-    }
   }
 
   /** The SIM goes back to the inventory; the reconciler removes the subscriber from Open5GS. */
