@@ -137,6 +137,23 @@ describe('static IPv6 addresses', () => {
     expect(await fx.subscribersRepo.find(imsi(5))).toBeUndefined();
   });
 
+  it('a profile change to IPv4 only strands the IPv6 statics: 409 profile_strands_static_addresses', async () => {
+    const v4only = {
+      ambr: gbps,
+      slices: [{ sst: 1, default: true, sessions: [{ dnn: 'internet', type: 'IPv4', ambr: gbps }] }],
+    };
+
+    const err = await refusal(fx.profiles.save('dual', '', v4only, ctx));
+
+    expect([err.code, err.status]).toEqual(['profile_strands_static_addresses', 409]);
+    expect(err.message).toContain(
+      `Sana Mir (IMSI ${imsi(1)}): the profile has no IPv6 or IPv4v6 session in its default slice`,
+    );
+    expect((await fx.subscribersRepo.profile('dual'))?.profile).toMatchObject({
+      slices: [{ sessions: [{ type: 'IPv4v6' }] }],
+    });
+  });
+
   it('a spec that drops the IPv6 static block its subscribers use is 409 spec_orphans_static_addresses', async () => {
     const specs = new NetworkSpecService(
       fx.db.handle,
