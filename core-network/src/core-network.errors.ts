@@ -46,9 +46,9 @@ export const CORE_NETWORK_ERROR_STATUS = {
   invalid_assignment_file: 400,
   assignment_file_too_large: 413,
   assignment_job_not_found: 404,
-  // Outside the DNN's static block of the running spec, or the profile has no IPv4 session to carry it.
+  // Outside the DNN's static block of the running spec, or the profile has no session of its family to carry it.
   invalid_static_ip: 422,
-  // Another subscriber has this static address; the message names them.
+  // Another subscriber has this static address (IPv6: an address in its /64); the message names them.
   static_ip_in_use: 409,
   // A profile change would move subscribers' static addresses to a DNN whose static block does not hold them.
   profile_strands_static_addresses: 409,

@@ -2748,6 +2748,7 @@ export interface components {
             official?: string;
             profile?: string;
             staticIpv4?: string | null;
+            staticIpv6?: string | null;
             userId?: string;
         };
         AttestationChallenge: {
@@ -3266,6 +3267,7 @@ export interface components {
                     };
                     ipv6?: {
                         gateway?: string;
+                        staticRange?: string;
                         subnet: string;
                     };
                     /** @default 1400 */
@@ -4765,6 +4767,7 @@ export interface components {
                 };
                 ipv6?: {
                     gateway?: string;
+                    staticRange?: string;
                     subnet: string;
                 };
                 /** @default 1400 */
@@ -6801,6 +6804,7 @@ export interface components {
             };
             profile: string;
             staticIpv4: string | null;
+            staticIpv6: string | null;
             /** @enum {string} */
             status: "active" | "barred";
             /** Format: date-time */
@@ -6833,6 +6837,7 @@ export interface components {
                 };
                 profile: string;
                 staticIpv4: string | null;
+                staticIpv6: string | null;
                 /** @enum {string} */
                 status: "active" | "barred";
                 /** Format: date-time */
@@ -7029,6 +7034,7 @@ export interface components {
         UpdateSubscriber: {
             profile?: string;
             staticIpv4?: string | null;
+            staticIpv6?: string | null;
         };
         UpdateUser: {
             designation?: string | null;

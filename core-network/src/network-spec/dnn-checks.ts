@@ -9,7 +9,7 @@ import {
   parseIp,
   type Cidr,
 } from './ip-address.js';
-import { MAX_SUBNET_RANGES } from '../open5gs/config/ue-pool.js';
+import { dynamicPoolSize, IPV6_UE_PREFIX, MAX_SUBNET_RANGES } from '../open5gs/config/ue-pool.js';
 import { firstSeen, sliceKey, sliceLabel, type Findings } from './check-support.js';
 import type { DnnSpec, NetworkSpec } from './network-spec.schema.js';
 
@@ -20,8 +20,6 @@ import type { DnnSpec, NetworkSpec } from './network-spec.schema.js';
  * the subnet pool and ogs_pfcp_context_parse_config() asserts when ogs_pfcp_subnet_add() finds it empty.
  */
 const MAX_SUBNETS = 16;
-/** Each UE gets a /64 (TS 23.401 §5.3.1.2.2), so an IPv6 pool must be at least that wide. */
-const IPV6_UE_PREFIX = 64;
 const RESERVED_V4: readonly [string, string][] = [
   ['0.0.0.0/8', '"this network"'],
   ['127.0.0.0/8', 'loopback, where Open5GS NFs listen by default'],
@@ -46,6 +44,7 @@ export function checkDnn(spec: NetworkSpec, dnn: DnnSpec, i: number, f: Findings
   checkPool(dnn.ipv4, `dnns[${i}].ipv4`, f);
   checkStaticRange(dnn.ipv4, `dnns[${i}].ipv4`, f);
   if (dnn.ipv6) checkPool(dnn.ipv6, `dnns[${i}].ipv6`, f);
+  if (dnn.ipv6) checkStaticRange(dnn.ipv6, `dnns[${i}].ipv6`, f);
   checkCapacity(spec, dnn, i, f);
   checkDns(dnn, i, f);
 }
@@ -88,6 +87,9 @@ function checkPool(pool: { subnet: string; gateway?: string | undefined }, path:
  * inside the subnet and smaller than it, clear of the network, broadcast and gateway addresses, at most /30
  * and at most 16 prefix bits below the subnet (Open5GS takes 16 ranges, OGS_MAX_NUM_OF_SUBNET_RANGE in
  * lib/pfcp/context.h, and the pool outside a /k-deeper block is k ranges).
+ * IPv6 in /64s: at most /64, clear of the network's and the gateway's /64 (ogs_pfcp_ue_pool_generate compares
+ * only the first 64 bits of an IPv6 pool entry with them); IPv6 has no broadcast address. Either family must
+ * leave the dynamic pool at least one entry: the SMF refuses even static UEs on a DNN whose pool is empty.
  */
 function checkStaticRange(
   pool: { subnet: string; gateway?: string | undefined; staticRange?: string | undefined },
@@ -98,25 +100,39 @@ function checkStaticRange(
   const subnet = cidrOf(pool.subnet);
   const block = cidrOf(pool.staticRange);
   const at = `${path}.staticRange`;
+  const v6 = subnet.family === 6;
   if (!cidrsOverlap(subnet, block) || block.prefix <= subnet.prefix) {
     f.error(at, `${pool.staticRange} must be a smaller block inside subnet ${pool.subnet}`);
     return;
   }
-  if (block.prefix > 30) f.error(at, `${pool.staticRange} is too small; use /30 or larger`);
+  if (!v6 && block.prefix > 30) f.error(at, `${pool.staticRange} is too small; use /30 or larger`);
+  if (v6 && block.prefix > IPV6_UE_PREFIX) {
+    f.error(at, `${pool.staticRange} is smaller than the /64 Open5GS gives each UE; use a /64 or larger`);
+    return;
+  }
   if (block.prefix - subnet.prefix > MAX_SUBNET_RANGES)
     f.error(
       at,
       `${pool.staticRange} is ${block.prefix - subnet.prefix} prefix bits below ${pool.subnet}, which leaves more than the ${MAX_SUBNET_RANGES} dynamic ranges Open5GS accepts; use a /${subnet.prefix + MAX_SUBNET_RANGES} or larger`,
     );
   const gateway = pool.gateway ?? defaultGateway(pool.subnet);
+  const unit = (value: bigint) => (v6 ? (value >> 64n) << 64n : value);
   const reserved: [bigint, string][] = [
-    [subnet.network, 'the network address'],
-    [lastAddress(subnet), 'the broadcast address'],
-    [parseIp(gateway)?.value ?? -1n, `the gateway ${gateway}`],
+    [subnet.network, v6 ? 'the network /64' : 'the network address'],
+    ...(v6 ? [] : [[lastAddress(subnet), 'the broadcast address'] as [bigint, string]]),
+    [
+      unit(parseIp(gateway)?.value ?? -1n),
+      v6 ? `the /64 of the gateway ${gateway}` : `the gateway ${gateway}`,
+    ],
   ];
   for (const [value, what] of reserved)
-    if (cidrContains(block, { family: 4, value }))
+    if (cidrContains(block, { family: subnet.family, value }))
       f.error(at, `${pool.staticRange} contains ${what} of ${pool.subnet}; move it clear of it`);
+  if (!f.errors.some((e) => e.path === at) && dynamicPoolSize(pool.subnet, gateway, pool.staticRange) === 0n)
+    f.error(
+      at,
+      `${pool.staticRange} leaves the dynamic pool of ${pool.subnet} empty; Open5GS then refuses static UEs too`,
+    );
 }
 
 /** The address an Open5GS UE pool uses as its gateway when the spec names none: the first host. */

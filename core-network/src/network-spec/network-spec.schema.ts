@@ -140,7 +140,14 @@ const Dnn = z.strictObject({
      */
     staticRange: cidrOf(4).optional(),
   }),
-  ipv6: z.strictObject({ subnet: cidrOf(6), gateway: addressOf(6).optional() }).optional(),
+  ipv6: z
+    .strictObject({
+      subnet: cidrOf(6),
+      gateway: addressOf(6).optional(),
+      /** As ipv4.staticRange, in whole /64s: Open5GS gives each UE a /64 (open5gs/config/ue-pool.ts). */
+      staticRange: cidrOf(6).optional(),
+    })
+    .optional(),
   dns: z
     .array(IpLiteral)
     .min(1, 'give at least one DNS server')

@@ -14,7 +14,7 @@ import {
 import { renderAllOpen5gsFiles } from '../open5gs/config/render-all.js';
 import { orphanedProfiles, runningSpec, type OrphanedProfile } from '../subscribers/profile-checks.js';
 import { SubscriberProfile } from '../subscribers/profile.js';
-import { strandedAddresses, strandedLines } from '../subscribers/static-address.js';
+import { strandedAddresses, strandedLines, type StrandedAddress } from '../subscribers/static-address.js';
 import { SubscribersRepository } from '../subscribers/subscribers.repository.js';
 import { DEMO_NETWORK_YAML } from './demo-network.js';
 import { sliceLabel, weakSecurity } from './network-spec.checks.js';
@@ -216,20 +216,22 @@ export class NetworkSpecService {
   private async leftBehind(tx: Db, spec: NetworkSpec, running: NetworkSpec | null) {
     const profiles = await this.subscribers.profiles(tx);
     const addresses = await this.staticAddresses(tx);
+    // Per address: a subscriber whose IPv4 was already stranded can still have its IPv6 newly stranded.
+    const key = (x: StrandedAddress) => `${x.imsi} ${x.staticIpv4 ?? x.staticIpv6}`;
     const before = running
       ? {
           profiles: new Set(orphanedProfiles(profiles, running).map((o) => o.profile)),
-          imsis: new Set(strandedAddresses(addresses, running).map((x) => x.imsi)),
+          addresses: new Set(strandedAddresses(addresses, running).map(key)),
         }
-      : { profiles: new Set<string>(), imsis: new Set<string>() };
+      : { profiles: new Set<string>(), addresses: new Set<string>() };
     return {
       orphans: orphanedProfiles(profiles, spec).filter((o) => !before.profiles.has(o.profile)),
-      stranded: strandedAddresses(addresses, spec).filter((x) => !before.imsis.has(x.imsi)),
+      stranded: strandedAddresses(addresses, spec).filter((x) => !before.addresses.has(key(x))),
     };
   }
 
   private async staticAddresses(tx: Db) {
-    return (await this.subscribers.withStaticIpv4(tx)).flatMap((r) => {
+    return (await this.subscribers.withStaticAddresses(tx)).flatMap((r) => {
       const profile = SubscriberProfile.safeParse(r.profile);
       return profile.success ? [{ ...r, profile: profile.data }] : [];
     });

@@ -68,7 +68,7 @@ export class SubscriberProfilesService implements OnApplicationBootstrap {
           { errors: parsed.errors },
         );
       if (running) {
-        const users = await this.repo.withStaticIpv4(tx, name);
+        const users = await this.repo.withStaticAddresses(tx, name);
         const stranded = strandedAddresses(
           users.map((u) => ({ ...u, profile: parsed.profile })),
           running,

@@ -16,7 +16,7 @@ import {
 import { z } from 'zod';
 import { CORE_NETWORK_CONFIG, type CoreNetworkConfig } from '../core-network.config.js';
 import { coreNetworkError, CORE_NETWORK_ERROR_STATUS } from '../core-network.errors.js';
-import { AssignSubscriber, assignInput, Ipv4, ProfileName } from './subscribers.dto.js';
+import { AssignSubscriber, assignInput, Ipv4, Ipv6, ProfileName } from './subscribers.dto.js';
 import type { SubscriberRow } from './subscribers.repository.js';
 import { SubscribersService, type SubscriberWithMsisdn } from './subscribers.service.js';
 
@@ -36,6 +36,8 @@ export const Subscriber = named(
     institutionName: z.string().nullable(),
     profile: z.string(),
     staticIpv4: z.string().nullable(),
+    /** RFC 5952 form; the UE gets its whole /64. */
+    staticIpv6: z.string().nullable(),
     status: z.enum(['active', 'barred']),
     barringReason: z.string().nullable(),
     open5gs: z.object({
@@ -65,7 +67,13 @@ export const SubscriberPage = named(
 );
 export const UpdateSubscriber = named(
   'UpdateSubscriber',
-  z.object({ profile: ProfileName.optional(), staticIpv4: Ipv4.nullable().optional() }).strict(),
+  z
+    .object({
+      profile: ProfileName.optional(),
+      staticIpv4: Ipv4.nullable().optional(),
+      staticIpv6: Ipv6.nullable().optional(),
+    })
+    .strict(),
   'input',
 );
 export const BarringRequest = named(
@@ -97,6 +105,7 @@ export function subscriberView(
     institutionName: s.institutionName ?? null,
     profile: s.profileName,
     staticIpv4: s.staticIpv4,
+    staticIpv6: s.staticIpv6,
     status: s.status,
     barringReason: s.barringReason,
     open5gs: {

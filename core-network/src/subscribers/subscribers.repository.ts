@@ -2,7 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, scopeCondition, type DatabaseHandle, type Db, type Principal } from '@pakawaaz/platform';
 import { and, eq, ilike, inArray, isNotNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import { simCards } from '../sim-inventory/sims.schema.js';
-import { subscriberDeletions, subscriberProfiles, subscribers } from './subscribers.schema.js';
+import {
+  staticIpv6Prefix,
+  subscriberDeletions,
+  subscriberProfiles,
+  subscribers,
+} from './subscribers.schema.js';
 
 export type SubscriberRow = typeof subscribers.$inferSelect;
 export type ProfileRow = typeof subscriberProfiles.$inferSelect;
@@ -51,18 +56,42 @@ export class SubscribersRepository {
     return row;
   }
 
-  /** Subscribers with a static IPv4 address (optionally on one profile), with their profile's stored JSON. */
-  async withStaticIpv4(
+  /** The subscriber whose static IPv6 address is in the same /64 as this one, other than `except`. */
+  async byStaticIpv6Prefix(tx: Db, address: string, except: string): Promise<SubscriberRow | undefined> {
+    const [row] = await tx
+      .select()
+      .from(subscribers)
+      .where(
+        and(
+          isNotNull(subscribers.staticIpv6),
+          sql`${staticIpv6Prefix(subscribers.staticIpv6)} = network(set_masklen(${address}::inet, 64))`,
+          ne(subscribers.imsi, except),
+        ),
+      )
+      .limit(1);
+    return row;
+  }
+
+  /** Subscribers with a static address (optionally on one profile), with their profile's stored JSON. */
+  async withStaticAddresses(
     tx: Db,
     profile?: string,
   ): Promise<
-    { imsi: string; displayName: string; staticIpv4: string; profileName: string; profile: unknown }[]
+    {
+      imsi: string;
+      displayName: string;
+      staticIpv4: string | null;
+      staticIpv6: string | null;
+      profileName: string;
+      profile: unknown;
+    }[]
   > {
-    const rows = await tx
+    return tx
       .select({
         imsi: subscribers.imsi,
         displayName: subscribers.displayName,
         staticIpv4: subscribers.staticIpv4,
+        staticIpv6: subscribers.staticIpv6,
         profileName: subscribers.profileName,
         profile: subscriberProfiles.profile,
       })
@@ -70,12 +99,11 @@ export class SubscribersRepository {
       .innerJoin(subscriberProfiles, eq(subscriberProfiles.name, subscribers.profileName))
       .where(
         and(
-          isNotNull(subscribers.staticIpv4),
+          or(isNotNull(subscribers.staticIpv4), isNotNull(subscribers.staticIpv6)),
           profile === undefined ? undefined : eq(subscribers.profileName, profile),
         ),
       )
       .orderBy(subscribers.imsi);
-    return rows.flatMap((r) => (r.staticIpv4 === null ? [] : [{ ...r, staticIpv4: r.staticIpv4 }]));
   }
 
   async insert(tx: Db, row: typeof subscribers.$inferInsert): Promise<void> {

@@ -1,3 +1,4 @@
+import { sql, type Column } from 'drizzle-orm';
 import { index, integer, jsonb, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { coreNetworkSchema } from '../core-network.schema.js';
 
@@ -13,6 +14,10 @@ export const subscriberProfiles = coreNetworkSchema.table('subscriber_profiles',
 
 /** The unique index on static_ipv4 (NULLs are distinct in PostgreSQL: any number without one). */
 export const STATIC_IPV4_UNIQUE = 'subscribers_static_ipv4_key';
+/** The unique index on the /64 of static_ipv6: Open5GS gives each UE a whole /64 (static-address.ts ipv6Prefix64). */
+export const STATIC_IPV6_PREFIX_UNIQUE = 'subscribers_static_ipv6_prefix_key';
+/** The /64 of a static IPv6 address, as PostgreSQL computes it for the index above. */
+export const staticIpv6Prefix = (column: Column) => sql`network(set_masklen(${column}::inet, 64))`;
 
 /**
  * A SIM assigned to an official. `user_id`/`institution_id` are plain ids from identity (no cross-domain
@@ -31,6 +36,8 @@ export const subscribers = coreNetworkSchema.table(
     profileName: text('profile_name').notNull(),
     /** Inside its DNN's spec `ipv4.staticRange` (subscribers/static-address.ts); unique (Open5GS never checks). */
     staticIpv4: text('static_ipv4'),
+    /** RFC 5952 form, inside its DNN's spec `ipv6.staticRange`; alone in its /64 (Open5GS never checks). */
+    staticIpv6: text('static_ipv6'),
     status: text('status', { enum: ['active', 'barred'] })
       .notNull()
       .default('active'),
@@ -50,6 +57,7 @@ export const subscribers = coreNetworkSchema.table(
     index('subscribers_institution_idx').on(t.institutionId),
     index('subscribers_status_idx').on(t.status),
     uniqueIndex(STATIC_IPV4_UNIQUE).on(t.staticIpv4),
+    uniqueIndex(STATIC_IPV6_PREFIX_UNIQUE).on(staticIpv6Prefix(t.staticIpv6)),
   ],
 );
 

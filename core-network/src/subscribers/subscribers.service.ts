@@ -16,16 +16,15 @@ import { NetworkSpecRepository } from '../network-spec/network-spec.repository.j
 import { SimInventoryRepository } from '../sim-inventory/sim-inventory.repository.js';
 import type { OfficialRecord } from './official-directory.port.js';
 import { Officials } from './officials.js';
-import { runningSpec } from './profile-checks.js';
-import { DEFAULT_PROFILE_NAME, SubscriberProfile } from './profile.js';
-import { isUniqueViolation, staticIpInUse, staticIpv4Problem } from './static-address.js';
+import { DEFAULT_PROFILE_NAME } from './profile.js';
+import { canonicalIpv6 } from './static-address.js';
+import { StaticAddressChecks, staticsOf, type Statics } from './static-address.checks.js';
 import { SubscriberBarred } from './subscribers.events.js';
 import {
   SubscribersRepository,
   type SubscriberListQuery,
   type SubscriberRow,
 } from './subscribers.repository.js';
-import { STATIC_IPV4_UNIQUE } from './subscribers.schema.js';
 
 export type AssignInput = {
   imsi: string;
@@ -35,6 +34,7 @@ export type AssignInput = {
   institutionId?: string | null | undefined;
   profile?: string | undefined;
   staticIpv4?: string | null | undefined;
+  staticIpv6?: string | null | undefined;
 };
 type Ctx = { principal: Principal; requestId: string | null };
 /** A subscriber as shown: its SIM's MSISDN and the official's current username and institution name. */
@@ -64,6 +64,10 @@ export class SubscribersService {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly specs: NetworkSpecRepository,
   ) {}
+
+  private get statics(): StaticAddressChecks {
+    return new StaticAddressChecks(this.repo, this.specs);
+  }
 
   /** Subscribers in the caller's scope matching the query, with their MSISDNs and officials' names. */
   async list(
@@ -108,9 +112,9 @@ export class SubscribersService {
     requireNational(ctx.principal);
     const official = await this.assignee(input, ctx.principal);
     const profileName = input.profile ?? DEFAULT_PROFILE_NAME;
-    const staticIpv4 = input.staticIpv4 ?? null;
-    const row = await this.staticIpv4Unique(staticIpv4, input.imsi, () =>
-      this.assignTx(input, official, profileName, staticIpv4, ctx),
+    const statics = staticsOf(input);
+    const row = await this.statics.unique(statics, input.imsi, () =>
+      this.assignTx(input, official, profileName, statics, ctx),
     );
     return this.shown(row);
   }
@@ -119,12 +123,12 @@ export class SubscribersService {
     input: AssignInput,
     official: OfficialRecord,
     profileName: string,
-    staticIpv4: string | null,
+    statics: Statics,
     ctx: Ctx,
   ): Promise<SubscriberRow> {
     return this.repo.db.transaction(async (tx) => {
       await this.assignable(tx, input.imsi, profileName);
-      await this.checkStaticIpv4(tx, input.imsi, staticIpv4, profileName);
+      await this.statics.check(tx, input.imsi, statics, profileName);
       await this.sims.setStatus(tx, input.imsi, 'assigned');
       await this.repo.insert(tx, {
         imsi: input.imsi,
@@ -132,7 +136,7 @@ export class SubscribersService {
         displayName: official.displayName,
         institutionId: official.institutionId,
         profileName,
-        staticIpv4,
+        ...statics,
       });
       await this.audit.record(
         {
@@ -154,7 +158,7 @@ export class SubscribersService {
     const official = await this.assignee(input, caller);
     const profileName = input.profile ?? DEFAULT_PROFILE_NAME;
     await this.assignable(this.repo.db, input.imsi, profileName);
-    await this.checkStaticIpv4(this.repo.db, input.imsi, input.staticIpv4 ?? null, profileName);
+    await this.statics.check(this.repo.db, input.imsi, staticsOf(input), profileName);
     return official;
   }
 
@@ -231,23 +235,38 @@ export class SubscribersService {
 
   async update(
     imsi: string,
-    values: { profile?: string | undefined; staticIpv4?: string | null | undefined },
+    input: {
+      profile?: string | undefined;
+      staticIpv4?: string | null | undefined;
+      staticIpv6?: string | null | undefined;
+    },
     ctx: Ctx,
   ): Promise<SubscriberWithMsisdn> {
     requireNational(ctx.principal);
-    const row = await this.staticIpv4Unique(values.staticIpv4 ?? null, imsi, () =>
+    const values =
+      input.staticIpv6 === undefined || input.staticIpv6 === null
+        ? input
+        : { ...input, staticIpv6: canonicalIpv6(input.staticIpv6) };
+    const row = await this.statics.unique(staticsOf(values), imsi, () =>
       this.repo.db.transaction(async (tx) => {
         if (values.profile && !(await this.repo.profile(values.profile, tx)))
           throw coreNetworkError('profile_not_found', `No subscriber profile named "${values.profile}".`);
         const current = await this.repo.find(imsi, tx);
         if (!current) throw notFound();
-        // A new profile can move the static address to another DNN: check the pair as it will be.
-        const staticIpv4 = values.staticIpv4 === undefined ? current.staticIpv4 : values.staticIpv4;
+        // A new profile can move the static addresses to another DNN: check them as they will be.
+        const statics: Statics = {
+          staticIpv4: values.staticIpv4 === undefined ? current.staticIpv4 : values.staticIpv4,
+          staticIpv6: values.staticIpv6 === undefined ? current.staticIpv6 : values.staticIpv6,
+        };
+        const profileName = values.profile ?? current.profileName;
         if (values.profile !== undefined || values.staticIpv4 !== undefined)
-          await this.checkStaticIpv4(tx, imsi, staticIpv4, values.profile ?? current.profileName);
+          await this.statics.check(tx, imsi, { ...statics, staticIpv6: null }, profileName);
+        if (values.profile !== undefined || values.staticIpv6 !== undefined)
+          await this.statics.check(tx, imsi, { ...statics, staticIpv4: null }, profileName);
         const updated = await this.repo.update(tx, imsi, {
           ...(values.profile ? { profileName: values.profile } : {}),
           ...(values.staticIpv4 !== undefined ? { staticIpv4: values.staticIpv4 } : {}),
+          ...(values.staticIpv6 !== undefined ? { staticIpv6: values.staticIpv6 } : {}),
         });
         if (!updated) throw notFound();
         await this.audit.record(
@@ -264,48 +283,6 @@ export class SubscribersService {
       }),
     );
     return this.shown(row);
-  }
-
-  /**
-   * A static IPv4 address Open5GS can honour (static-address.ts): on the profile's default DNN, inside that
-   * DNN's static block in the running spec, and held by no other subscriber.
-   */
-  private async checkStaticIpv4(tx: Db, imsi: string, address: string | null, profileName: string) {
-    if (address === null) return;
-    // Ordered with `network apply` and profile saves, which check static addresses under the same lock.
-    await this.specs.lockVersions(tx);
-    const spec = runningSpec((await this.specs.current(tx))?.spec);
-    if (!spec)
-      throw coreNetworkError(
-        'network_spec_missing',
-        'A static address is checked against the network spec: apply one first (pakawaaz network apply).',
-      );
-    const profile = SubscriberProfile.safeParse((await this.repo.profile(profileName, tx))?.profile);
-    if (!profile.success)
-      throw coreNetworkError('invalid_static_ip', `Profile "${profileName}" is unreadable; save it again.`);
-    const problem = staticIpv4Problem(address, profile.data, spec);
-    if (problem !== null)
-      throw coreNetworkError('invalid_static_ip', `Static address ${problem} (profile "${profileName}").`, {
-        staticIpv4: address,
-      });
-    const holder = await this.repo.byStaticIpv4(tx, address, imsi);
-    if (holder) throw staticIpInUse(address, holder);
-  }
-
-  /** Two concurrent changes passing the check above: the unique index refuses the second, named like the first. */
-  private async staticIpv4Unique<T>(
-    address: string | null,
-    imsi: string,
-    work: () => Promise<T>,
-  ): Promise<T> {
-    try {
-      return await work();
-    } catch (err) {
-      if (address === null || !isUniqueViolation(err, STATIC_IPV4_UNIQUE)) throw err;
-      const holder = await this.repo.byStaticIpv4(this.repo.db, address, imsi);
-      if (!holder) throw err;
-      throw staticIpInUse(address, holder);
-    }
   }
 
   /** The SIM goes back to the inventory; the reconciler removes the subscriber from Open5GS. */

@@ -62,8 +62,8 @@ export function sessions(dnns: readonly DnnSpec[], withDevice: boolean): YamlMap
       };
       if (withDevice && dnn.device !== undefined) entry.dev = dnn.device;
       // SMF only (it allocates UE addresses, for 5G and as PGW-C for 4G): leave the static block out.
-      const staticRange = pool === dnn.ipv4 ? dnn.ipv4.staticRange : undefined;
-      if (!withDevice && staticRange !== undefined) entry.range = dynamicRanges(pool.subnet, staticRange);
+      if (!withDevice && pool.staticRange !== undefined)
+        entry.range = dynamicRanges(pool.subnet, pool.staticRange);
       return [entry];
     }),
   );

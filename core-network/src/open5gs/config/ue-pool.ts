@@ -4,11 +4,13 @@ import {
   formatIp,
   lastAddress,
   parseCidr,
+  parseIp,
   type Cidr,
 } from '../../network-spec/ip-address.js';
 
 /*
- * The SMF's dynamic IPv4 pool for a DNN whose spec reserves a `staticRange` for static UE addresses.
+ * The SMF's dynamic pool for a DNN whose spec reserves a `staticRange` for static UE addresses (IPv4 below;
+ * what differs for IPv6 at dynamicRanges).
  *
  * Open5GS 2.7 reads `smf.session[].range` as a scalar or a list of up to OGS_MAX_NUM_OF_SUBNET_RANGE = 16
  * "low-high" strings (lib/pfcp/context.c ogs_pfcp_context_parse_config, key "range"; lib/pfcp/context.h) and
@@ -53,10 +55,22 @@ export function complementBlocks(subnet: Cidr, reserved: Cidr): Cidr[] {
   return blocks.sort((a, b) => (a.network < b.network ? -1 : 1));
 }
 
+/** One UE's share of an IPv6 subnet: Open5GS hands each UE a whole /64 (see dynamicRanges). */
+export const IPV6_UE_PREFIX = 64;
+const V6_UNIT = 1n << BigInt(128 - IPV6_UE_PREFIX);
+
 /**
  * The `range:` entries that give the SMF every address of `subnet` outside `staticRange` (less one per block,
- * see above). Both IPv4 CIDRs, checked by the spec validator (dnn-checks.ts): the static block inside the
- * subnet, at most 16 levels below it and no longer than /30.
+ * see above). Both CIDRs of one family, checked by the spec validator (dnn-checks.ts): the static block inside
+ * the subnet and at most 16 levels below it; no longer than /30 (IPv4) or /64 (IPv6).
+ *
+ * IPv6 works in /64s: ogs_pfcp_ue_pool_generate gives an AF_INET6 subnet `maxbytes = 8` ("Default Prefixlen
+ * 64bits") and `lastindex = 1`, so it reads only the first 64 bits of `low` and `high`, counts with
+ * `addr[1] += htobe32(inc)` (bits 32-63, with the same octet-carry flaw as IPv4) and, per entry, sets the
+ * interface identifier to the counter ("Allocate Full IPv6 Address"): each pool entry is one /64, whose
+ * prefix the SMF advertises to the UE (src/smf/gtp-path.c send_router_advertisement, prefix length
+ * OGS_IPV6_DEFAULT_PREFIX_LEN = 64). A block of /64s is rendered `first::-(last - 1)::`: exact for the same
+ * reason as IPv4, at the price of the block's last /64. A one-/64 block would render empty and is left out.
  */
 export function dynamicRanges(subnet: string, staticRange: string): string[] {
   const s = cidr(subnet);
@@ -66,8 +80,33 @@ export function dynamicRanges(subnet: string, staticRange: string): string[] {
     throw new Error(
       `${staticRange} in ${subnet} needs ${blocks.length} ranges; Open5GS takes ${MAX_SUBNET_RANGES}`,
     );
-  return blocks.map(
-    (b) =>
-      `${formatIp({ family: b.family, value: b.network })}-${formatIp({ family: b.family, value: lastAddress(b) - 1n })}`,
-  );
+  const step = s.family === 4 ? 1n : V6_UNIT;
+  return blocks.flatMap((b) => {
+    const high = lastAddress(b) + 1n - 2n * step;
+    if (high < b.network) return [];
+    const text = (value: bigint) => formatIp({ family: b.family, value });
+    return [`${text(b.network)}-${text(high)}`];
+  });
+}
+
+/**
+ * How many UEs the rendered pool of `dynamicRanges(subnet, staticRange)` serves: its addresses (IPv4) or /64s
+ * (IPv6) less the network's and the gateway's, which ogs_pfcp_ue_pool_generate skips ("Exclude Network
+ * Address", "Exclude TUN IP Address"; for IPv6 it compares the first 64 bits, so their whole /64s).
+ * ogs_pfcp_find_subnet_by_dnn picks a subnet only while `pool.avail` is non-zero, and ogs_pfcp_ue_ip_alloc
+ * looks the subnet up before it takes a static address: an empty dynamic pool refuses static UEs too.
+ */
+export function dynamicPoolSize(subnet: string, gateway: string, staticRange: string): bigint {
+  const s = cidr(subnet);
+  const step = s.family === 4 ? 1n : V6_UNIT;
+  const unit = (value: bigint) => value / step;
+  const at = (text: string) => unit(parseIp(text)?.value ?? -step);
+  const ranges = dynamicRanges(subnet, staticRange).map((r) => r.split('-').map(at) as [bigint, bigint]);
+  const skipped = new Set([unit(s.network), at(gateway)]);
+  let size = 0n;
+  for (const [low, high] of ranges) {
+    size += high - low + 1n;
+    for (const u of skipped) if (u >= low && u <= high) size -= 1n;
+  }
+  return size;
 }

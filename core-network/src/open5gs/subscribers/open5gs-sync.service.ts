@@ -151,6 +151,7 @@ export class Open5gsSyncService implements OnApplicationBootstrap, OnModuleDestr
               profile,
               status: s.status,
               staticIpv4: s.staticIpv4,
+              staticIpv6: s.staticIpv6,
             },
           ]
         : [];

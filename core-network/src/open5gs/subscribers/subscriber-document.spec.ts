@@ -6,6 +6,7 @@ import {
   buildSubscriberDocuments,
   Open5gsDocumentError,
   staticIpv4Dnn,
+  staticIpv6Dnn,
   type Open5gsSubscriberDocument,
   type SubscriberDocumentInput,
 } from './subscriber-document.js';
@@ -289,6 +290,44 @@ describe('buildSubscriberDocument: slices and static IP', () => {
 
     expect(withUe).toEqual([[1, 'internet', { ipv4: '10.45.1.7' }]]);
     expect(staticIpv4Dnn(twoSlices)).toBe('internet');
+  });
+
+  it('puts the static IPv6 on the first IPv6-capable session of the default slice, as lib/dbi/subscription.c reads it', () => {
+    // subscription.c: session `ue` document, key OGS_IPV6_STRING "ipv6", a UTF-8 string parsed by ogs_ipsubnet.
+    const doc = buildSubscriberDocument(
+      input({ profile: twoSlices, staticIpv4: '10.45.1.7', staticIpv6: '2001:db8:cafe:ff01::10' }),
+    );
+    const withUe = doc.slice.flatMap((s) => s.session.filter((x) => x.ue).map((x) => [s.sst, x.name, x.ue]));
+
+    expect(withUe).toEqual([
+      [1, 'v6only', { ipv6: '2001:db8:cafe:ff01::10' }],
+      [1, 'internet', { ipv4: '10.45.1.7' }],
+    ]);
+    expect(staticIpv6Dnn(twoSlices)).toBe('v6only');
+  });
+
+  it('writes both addresses in one ue block on an IPv4v6 session', () => {
+    const dual = SubscriberProfile.parse({
+      ambr: gbps,
+      slices: [{ sst: 1, default: true, sessions: [{ dnn: 'internet', type: 'IPv4v6', ambr: gbps }] }],
+    });
+    const doc = buildSubscriberDocument(
+      input({ profile: dual, staticIpv4: '10.45.1.7', staticIpv6: '2001:db8:cafe:ff01::10' }),
+    );
+    expect(doc.slice[0]!.session[0]!.ue).toEqual({ ipv4: '10.45.1.7', ipv6: '2001:db8:cafe:ff01::10' });
+  });
+
+  it('refuses a static IPv6 address without an IPv6-capable session, or not a plain address', () => {
+    const v4only = SubscriberProfile.parse({
+      ambr: gbps,
+      slices: [{ sst: 1, default: true, sessions: [{ dnn: 'internet', ambr: gbps }] }],
+    });
+    expect(() => buildSubscriberDocument(input({ profile: v4only, staticIpv6: '2001:db8::5' }))).toThrow(
+      Open5gsDocumentError,
+    );
+    expect(() =>
+      buildSubscriberDocument(input({ profile: twoSlices, staticIpv6: '2001:db8:cafe:ff01::/64' })),
+    ).toThrow(/not an IPv6 address/);
   });
 
   it('writes no ue block without a static address', () => {

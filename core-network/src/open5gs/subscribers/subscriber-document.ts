@@ -1,4 +1,4 @@
-import { isIPv4 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import type { BitrateUnit, SubscriberProfile } from '../../subscribers/profile.js';
 
 /*
@@ -26,7 +26,8 @@ export type Open5gsSession = {
     };
   };
   readonly ambr: Open5gsAmbr;
-  readonly ue?: { readonly ipv4: string };
+  /** Static UE addresses: lib/dbi/subscription.c reads `ue.ipv4` and `ue.ipv6` as strings (ogs_ipsubnet). */
+  readonly ue?: { readonly ipv4?: string; readonly ipv6?: string };
   readonly pcc_rule: readonly never[];
 };
 
@@ -71,6 +72,7 @@ export type SubscriberDocumentInput = {
   readonly profile: SubscriberProfile;
   readonly status: 'active' | 'barred';
   readonly staticIpv4?: string | null;
+  readonly staticIpv6?: string | null;
 };
 
 /** Webui unit selector: value × 1000^unit bit/s (lib/dbi/subscription.c multiplies by 1000 per unit step). */
@@ -223,7 +225,10 @@ function assemble(input: SubscriberDocumentInput, parts: ProfileParts): Open5gsS
       sqn: toSqn(imsi, input.sqn ?? 0),
     },
     ambr: parts.ambr,
-    slice: (input.staticIpv4 ?? null) === null ? parts.slice : slices(input.profile, staticIp(input)),
+    slice:
+      (input.staticIpv4 ?? null) === null && (input.staticIpv6 ?? null) === null
+        ? parts.slice
+        : slices(input.profile, staticIps(input)),
     access_restriction_data: OPEN5GS_DEFAULTS.accessRestrictionData,
     subscriber_status: barred
       ? OPEN5GS_SUBSCRIBER_STATUS.operatorDeterminedBarring
@@ -274,7 +279,10 @@ function ambr(a: SubscriberProfile['ambr']): Open5gsAmbr {
 type ProfileSlice = SubscriberProfile['slices'][number];
 type ProfileSession = ProfileSlice['sessions'][number];
 
-type StaticIp = { readonly dnn: string; readonly ipv4: string };
+type StaticIps = {
+  readonly ipv4: { readonly dnn: string; readonly address: string } | null;
+  readonly ipv6: { readonly dnn: string; readonly address: string } | null;
+};
 
 /**
  * Slices and sessions in the order Open5GS reads meaning into, which is not the profile's order:
@@ -295,12 +303,18 @@ export function open5gsOrder(profile: SubscriberProfile): ProfileSlice[] {
   return first(profile.slices).map((s) => ({ ...s, sessions: first(s.sessions) }));
 }
 
-function slices(profile: SubscriberProfile, staticIp: StaticIp | null): Open5gsSlice[] {
+function slices(profile: SubscriberProfile, statics: StaticIps | null): Open5gsSlice[] {
+  const on = (dnn: string, ip: StaticIps['ipv4']) => (ip !== null && ip.dnn === dnn ? ip.address : undefined);
   return open5gsOrder(profile).map((s) => ({
     sst: s.sst,
     ...(s.sd === undefined ? {} : { sd: s.sd }),
     default_indicator: s.default,
-    session: s.sessions.map((x) => session(x, x.dnn === staticIp?.dnn && s.default ? staticIp.ipv4 : null)),
+    session: s.sessions.map((x) => {
+      if (!s.default || statics === null) return session(x, {});
+      const ipv4 = on(x.dnn, statics.ipv4);
+      const ipv6 = on(x.dnn, statics.ipv6);
+      return session(x, { ...(ipv4 === undefined ? {} : { ipv4 }), ...(ipv6 === undefined ? {} : { ipv6 }) });
+    }),
   }));
 }
 
@@ -315,16 +329,36 @@ export function staticIpv4Dnn(profile: SubscriberProfile): string | null {
   return defaultSlice?.sessions.find((x) => x.type !== 'IPv6')?.dnn ?? null;
 }
 
-function staticIp(input: SubscriberDocumentInput): StaticIp {
-  const ipv4 = input.staticIpv4 ?? '';
-  if (!isIPv4(ipv4))
-    throw new Open5gsDocumentError(input.imsi, 'static IPv4 address is not a dotted-quad address');
-  const dnn = staticIpv4Dnn(input.profile);
-  if (dnn === null) throw new Open5gsDocumentError(input.imsi, 'a static IPv4 address needs an IPv4 session');
-  return { dnn, ipv4 };
+/**
+ * The DNN a subscriber's static IPv6 address is written on: as staticIpv4Dnn, the first IPv6-capable session
+ * (IPv6 or IPv4v6) of the default slice. Null when the default slice has none.
+ */
+export function staticIpv6Dnn(profile: SubscriberProfile): string | null {
+  const defaultSlice = open5gsOrder(profile).find((s) => s.default);
+  return defaultSlice?.sessions.find((x) => x.type !== 'IPv4')?.dnn ?? null;
 }
 
-function session(s: ProfileSession, ipv4: string | null): Open5gsSession {
+function staticIps(input: SubscriberDocumentInput): StaticIps {
+  const ipv4 = input.staticIpv4 ?? null;
+  const ipv6 = input.staticIpv6 ?? null;
+  if (ipv4 !== null && !isIPv4(ipv4))
+    throw new Open5gsDocumentError(input.imsi, 'static IPv4 address is not a dotted-quad address');
+  // ogs_ipsubnet (lib/core/ogs-sockaddr.c) takes a plain address here; a zone or prefix would fail to parse.
+  if (ipv6 !== null && (!isIPv6(ipv6) || ipv6.includes('%')))
+    throw new Open5gsDocumentError(input.imsi, 'static IPv6 address is not an IPv6 address');
+  const dnn4 = ipv4 === null ? null : staticIpv4Dnn(input.profile);
+  if (ipv4 !== null && dnn4 === null)
+    throw new Open5gsDocumentError(input.imsi, 'a static IPv4 address needs an IPv4 session');
+  const dnn6 = ipv6 === null ? null : staticIpv6Dnn(input.profile);
+  if (ipv6 !== null && dnn6 === null)
+    throw new Open5gsDocumentError(input.imsi, 'a static IPv6 address needs an IPv6 or IPv4v6 session');
+  return {
+    ipv4: ipv4 === null ? null : { dnn: dnn4!, address: ipv4 },
+    ipv6: ipv6 === null ? null : { dnn: dnn6!, address: ipv6 },
+  };
+}
+
+function session(s: ProfileSession, ue: { ipv4?: string; ipv6?: string }): Open5gsSession {
   const { arp } = s.qos;
   return {
     name: s.dnn,
@@ -338,7 +372,7 @@ function session(s: ProfileSession, ipv4: string | null): Open5gsSession {
       },
     },
     ambr: ambr(s.ambr),
-    ...(ipv4 === null ? {} : { ue: { ipv4 } }),
+    ...(ue.ipv4 === undefined && ue.ipv6 === undefined ? {} : { ue }),
     pcc_rule: [],
   };
 }

@@ -7,8 +7,14 @@ import type { ProfileTemplate } from '../profiles/queries';
 import { OfficialPicker, type PickedOfficial } from './OfficialPicker';
 import { subscriberKeys } from './queries';
 
-type AssignDraft = { imsi: string; official: PickedOfficial | null; profile: string; staticIpv4: string };
-const EMPTY_ASSIGN: AssignDraft = { imsi: '', official: null, profile: '', staticIpv4: '' };
+type AssignDraft = {
+  imsi: string;
+  official: PickedOfficial | null;
+  profile: string;
+  staticIpv4: string;
+  staticIpv6: string;
+};
+const EMPTY_ASSIGN: AssignDraft = { imsi: '', official: null, profile: '', staticIpv4: '', staticIpv6: '' };
 
 const assign = (form: AssignDraft, profile: string) =>
   unwrap(
@@ -18,6 +24,7 @@ const assign = (form: AssignDraft, profile: string) =>
         official: form.official?.id ?? '',
         ...(profile ? { profile } : {}),
         ...(form.staticIpv4.trim() ? { staticIpv4: form.staticIpv4.trim() } : {}),
+        ...(form.staticIpv6.trim() ? { staticIpv6: form.staticIpv6.trim() } : {}),
       },
     }),
   );
@@ -38,8 +45,9 @@ export function AssignForm({ profiles }: { profiles: ProfileTemplate[] }) {
     },
   });
   const assigned = mutation.result;
-  const set = (field: 'imsi' | 'profile' | 'staticIpv4') => (event: { target: { value: string } }) =>
-    setForm({ ...form, [field]: event.target.value });
+  const set =
+    (field: 'imsi' | 'profile' | 'staticIpv4' | 'staticIpv6') => (event: { target: { value: string } }) =>
+      setForm({ ...form, [field]: event.target.value });
 
   return (
     <Form
@@ -109,6 +117,16 @@ export function AssignForm({ profiles }: { profiles: ProfileTemplate[] }) {
             title="An IPv4 address such as 10.45.0.10"
             value={form.staticIpv4}
             onChange={set('staticIpv4')}
+          />
+        </Field>
+        <Field id="assign-ipv6" label="Static IPv6" optional>
+          <input
+            id="assign-ipv6"
+            autoComplete="off"
+            spellCheck={false}
+            title="An IPv6 address such as 2001:db8:cafe:ff01::10; the phone gets its whole /64"
+            value={form.staticIpv6}
+            onChange={set('staticIpv6')}
           />
         </Field>
       </div>

@@ -71,6 +71,16 @@ export function SubscriberCards({
               <span className="muted">dynamic</span>
             )}
           </dd>
+          <dt>Static IPv6</dt>
+          <dd>
+            {subscriber.staticIpv6 ? (
+              <>
+                <code>{subscriber.staticIpv6}</code> <span className="muted">(its /64)</span>
+              </>
+            ) : (
+              <span className="muted">dynamic</span>
+            )}
+          </dd>
           <dt>Assigned</dt>
           <dd>
             <time dateTime={subscriber.createdAt}>{formatDateTime(subscriber.createdAt)}</time>

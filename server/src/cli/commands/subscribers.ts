@@ -29,7 +29,7 @@ const detail = (s: Subscriber) =>
     `MSISDN       ${s.msisdn ?? '-'}`,
     `official     ${s.displayName} (${s.username ?? `unknown user ${s.userId}`})${s.officialStatus === 'disabled' ? ' — account disabled' : ''}`,
     `institution  ${s.institutionName ?? (s.institutionId ? 'unknown institution' : 'national (none)')}`,
-    `profile      ${s.profile}${s.staticIpv4 ? `, static IPv4 ${s.staticIpv4}` : ''}`,
+    `profile      ${s.profile}${s.staticIpv4 ? `, static IPv4 ${s.staticIpv4}` : ''}${s.staticIpv6 ? `, static IPv6 ${s.staticIpv6} (its /64)` : ''}`,
     `status       ${s.status}${s.barringReason ? ` — ${s.barringReason}` : ''}`,
     `Open5GS      ${s.open5gs.state}${s.open5gs.error ? ` — ${s.open5gs.error}` : ''}`,
   ].join('\n') + '\n';
@@ -75,17 +75,28 @@ export const registerSubscriberCommands: RegisterCommands = (program, { api, io,
     )
     .option('--profile <name>', 'subscriber profile', 'default')
     .option('--static-ip <ipv4>', 'fixed UE IPv4 address')
+    .option('--static-ipv6 <ipv6>', 'fixed UE IPv6 address (the UE gets its whole /64)')
     .option('--json', 'print JSON')
-    .action(async (o: { imsi: string; user: string; profile: string; staticIp?: string; json?: boolean }) => {
-      const body = {
-        imsi: o.imsi,
-        official: o.user,
-        profile: o.profile,
-        ...(o.staticIp ? { staticIpv4: o.staticIp } : {}),
-      };
-      const s = await unwrap(api().POST('/api/v1/subscribers', { body }));
-      print(s, !!o.json, () => `${line(s)}\n`);
-    });
+    .action(
+      async (o: {
+        imsi: string;
+        user: string;
+        profile: string;
+        staticIp?: string;
+        staticIpv6?: string;
+        json?: boolean;
+      }) => {
+        const body = {
+          imsi: o.imsi,
+          official: o.user,
+          profile: o.profile,
+          ...(o.staticIp ? { staticIpv4: o.staticIp } : {}),
+          ...(o.staticIpv6 ? { staticIpv6: o.staticIpv6 } : {}),
+        };
+        const s = await unwrap(api().POST('/api/v1/subscribers', { body }));
+        print(s, !!o.json, () => `${line(s)}\n`);
+      },
+    );
   subs
     .command('assign-bulk <file>')
     .description(

@@ -1,0 +1,2 @@
+ALTER TABLE "core_network"."subscribers" ADD COLUMN "static_ipv6" text;--> statement-breakpoint
+CREATE UNIQUE INDEX "subscribers_static_ipv6_prefix_key" ON "core_network"."subscribers" USING btree (network(set_masklen("static_ipv6"::inet, 64)));
