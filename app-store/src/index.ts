@@ -52,3 +52,5 @@ export {
   type FleetDevice,
   type InstallAppParams,
 } from './rollouts/app-fleet.js';
+// The rollout engine (a test or a tool may run a reconciliation now rather than wait for its tick).
+export { AppRolloutEngine } from './rollouts/app-rollout-engine.service.js';
