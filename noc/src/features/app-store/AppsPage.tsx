@@ -83,6 +83,12 @@ function KillSwitch({ app, version }: { app: StoreApp; version: StoreAppVersion 
   );
 }
 
+/**
+ * Approved → killed; a withdrawn version may be killed too (again): it only searches the handsets, and
+ * uninstalls it from those that reported it since.
+ */
+const KILLABLE: readonly StoreAppVersion['state'][] = ['approved', 'withdrawn'];
+
 function Versions({ app }: { app: StoreApp }) {
   const versions = useApiQuery(storeQueries.versions(app.id));
   const { can } = usePermissions();
@@ -141,7 +147,7 @@ function Versions({ app }: { app: StoreApp }) {
                   onConfirm={() => withdraw.run(v.id).then(() => undefined)}
                 />
               ) : null}
-              {v.state === 'approved' && can('POST /api/v1/store/versions/{id}/kill') ? (
+              {KILLABLE.includes(v.state) && can('POST /api/v1/store/versions/{id}/kill') ? (
                 <KillSwitch app={app} version={v} />
               ) : null}
               {can('GET /api/v1/store/rollouts') ? (
