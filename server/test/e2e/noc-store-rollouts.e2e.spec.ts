@@ -239,6 +239,14 @@ describe.skipIf(!chromiumAvailable('the NOC app rollouts browser test'))(
       const rows = page.getByRole('table', { name: 'App rollouts' }).getByRole('row');
       await visible(rows.filter({ hasText: OTHER }));
       await visible(rows.filter({ hasText: MINISTRY }));
+      // A national reviewer narrows the list to one institution, by name.
+      await page.goto('/store/rollouts');
+      const filter = page.getByRole('search', { name: 'Rollouts' });
+      await filter.getByLabel('Institution').selectOption({ label: OTHER });
+      await filter.getByRole('button', { name: 'Show' }).click();
+      await page.waitForURL('**/store/rollouts?institution=*');
+      await visible(rows.filter({ hasText: OTHER }));
+      expect(await rows.filter({ hasText: MINISTRY }).count()).toBe(0);
 
       await page.goto('/store/apps');
       await app.getByRole('button', { name: `Kill switch for ${label}` }).click();

@@ -46,7 +46,9 @@ function StartRolloutForm({ apps }: { apps: readonly StoreApp[] }) {
   const { institutions } = useScopedInstitutions();
   const [appId, setAppId] = useState('');
   const [versionId, setVersionId] = useState('');
-  const [institutionId, setInstitutionId] = useState(institutions.length === 1 ? institutions[0]!.id : '');
+  const [picked, setInstitutionId] = useState('');
+  // An institution's reviewer has one institution (known once the list loads): it is the choice.
+  const institutionId = picked || (institutions.length === 1 ? (institutions[0]?.id ?? '') : '');
   const [percent, setPercent] = useState('10');
   const versions = useApiQuery(storeQueries.versions(appId), { enabled: appId !== '' });
   const rollable = (versions.data?.versions ?? [])
@@ -182,9 +184,9 @@ export function RolloutsPage() {
         <div>
           <h1>App rollouts</h1>
           <p className="page-subtitle muted">
-            Approved versions installed on a growing share of an institution&apos;s handsets. A rollout halts
-            by itself when its failure rate passes its threshold. Versions: <Link to="/store/apps">Apps</Link>
-            .
+            Approved versions (on <Link to="/store/apps">Apps</Link>, with their kill switch) installed on a
+            growing share of an institution&apos;s handsets; a rollout halts by itself when its failure rate
+            passes its threshold.
           </p>
         </div>
         <div className="page-actions">
