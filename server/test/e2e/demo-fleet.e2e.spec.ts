@@ -30,6 +30,7 @@ let dataDir: string;
 let run: ServerRun;
 let port: number;
 let token: string;
+let env: Record<string, string>;
 
 async function get<T>(p: string): Promise<T> {
   const res = await fetch(`http://127.0.0.1:${port}${p}`, { headers: { authorization: `Bearer ${token}` } });
@@ -37,22 +38,8 @@ async function get<T>(p: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-beforeAll(async () => {
-  ensureBuilt();
-  dataDir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-demo-fleet-'));
-  port = await freeTcpPort();
-  run = startServerProcess({
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    PAKAWAAZ_DATA_DIR: dataDir,
-    PAKAWAAZ_ADMIN_PASSWORD: PASSWORD,
-    PAKAWAAZ_DEVICE_PORT: String(await freeTcpPort()),
-    // As `npm start` has it: unset (the spawner turns it off for every other test).
-    PAKAWAAZ_DEMO_FLEET: '',
-    RADIUS_ENABLED: 'false',
-    OPEN5GS_MONITOR: 'off',
-    LOG_LEVEL: 'info',
-  });
+async function start(): Promise<void> {
+  run = startServerProcess(env);
   await waitFor(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok), 100_000).catch(
     (err: Error) => {
       throw new Error(`${err.message}\n${run.output()}`);
@@ -64,6 +51,25 @@ beforeAll(async () => {
     body: JSON.stringify({ username: 'admin', password: PASSWORD }),
   });
   token = ((await login.json()) as { accessToken: string }).accessToken;
+}
+
+beforeAll(async () => {
+  ensureBuilt();
+  dataDir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-demo-fleet-'));
+  port = await freeTcpPort();
+  env = {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PAKAWAAZ_DATA_DIR: dataDir,
+    PAKAWAAZ_ADMIN_PASSWORD: PASSWORD,
+    PAKAWAAZ_DEVICE_PORT: String(await freeTcpPort()),
+    // As `npm start` has it: unset (the spawner turns it off for every other test).
+    PAKAWAAZ_DEMO_FLEET: '',
+    RADIUS_ENABLED: 'false',
+    OPEN5GS_MONITOR: 'off',
+    LOG_LEVEL: 'info',
+  };
+  await start();
 }, 120_000);
 
 afterAll(async () => {
@@ -209,6 +215,16 @@ describe('the embedded demo fleet', () => {
     expect(run.output()).toMatch(/"msg":"stopped"/);
     expect(alive(fleetPid)).toBe(false);
   });
+
+  it('resumes the same handsets on a restart, with the store pinned and no set-up token', async () => {
+    await start();
+    await waitFor(() => Promise.resolve(run.output().includes('demo fleet is checking in')), 60_000);
+    expect(run.output()).not.toContain('install apps unchecked');
+    const summary = await get<{ total: number }>('/api/v1/devices/summary');
+    expect(summary.total).toBe(DEMO_HANDSETS.length);
+    const { tokens } = await get<{ tokens: { name: string }[] }>('/api/v1/tokens');
+    expect(tokens.filter((t) => t.name === 'demo fleet set-up')).toHaveLength(1);
+  }, 120_000);
 });
 
 function alive(pid: number): boolean {
