@@ -47,7 +47,7 @@ const off = (reason: string): DemoFleet => ({ state: { running: false, reason },
  * the child sets the demo officials up with a super-admin API token that is revoked as soon as it is ready.
  * Its handsets install the store's apps through the verified installer (demo-fleet-main.ts), and once they
  * have checked in the app rollout engine is nudged, so that e-Office is queued for them at once rather than
- * at its next tick (up to APP_TICK_MS later).
+ * at its next tick (up to 30 s later).
  */
 export async function startDemoFleet(o: {
   app: INestApplication;
