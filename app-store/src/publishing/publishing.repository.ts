@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, desc, eq, inArray, max, ne, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, max, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Track } from './publishing-rules.js';
 import { apps, appVersions, developerOrgs, orgMembers, reviews, storePolicies } from './publishing.schema.js';
 
@@ -156,7 +156,23 @@ export class PublishingRepository {
       .from(appVersions)
       .innerJoin(apps, eq(apps.id, appVersions.appId))
       .innerJoin(developerOrgs, eq(developerOrgs.id, apps.orgId))
-      .where(and(eq(appVersions.state, 'in_review'), orgScope(institutionIds)))
+      .where(
+        and(
+          or(
+            eq(appVersions.state, 'in_review'),
+            // A mandatory app's stable version approved by one person (before the app became mandatory):
+            // it waits for a second approver before it is pushed to every handset.
+            and(
+              eq(appVersions.state, 'approved'),
+              eq(apps.mandatory, true),
+              eq(appVersions.track, 'stable'),
+              sql`(select count(distinct ${reviews.reviewer}) from ${reviews}
+                   where ${reviews.versionId} = ${appVersions.id} and ${reviews.decision} = 'approve') < 2`,
+            ),
+          ),
+          orgScope(institutionIds),
+        ),
+      )
       .orderBy(appVersions.createdAt)
       .limit(500);
   }

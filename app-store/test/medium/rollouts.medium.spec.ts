@@ -336,6 +336,9 @@ describe('mandatory apps', () => {
     await reviews.setMandatory(v.appId, { mandatory: true }, reviewerA, 'req');
     await engine.tick();
     expect(fleet.commandsWith(installKeyPrefix(v.id))).toHaveLength(0);
+    // It is in the review queue again, for its second approver.
+    const waiting = (await reviews.queue(reviewerA2)).items.find((i) => i.version.id === v.id);
+    expect(waiting).toMatchObject({ approvalsNeeded: 2, version: { state: 'approved' } });
     // The same person again (or through a token of theirs) is refused; a second person's approval counts.
     expect(await code(reviews.decide(v.id, approve, reviewerA, 'req'))).toBe('already_reviewed');
     const co = await reviews.decide(v.id, approve, reviewerA2, 'req');
@@ -343,6 +346,7 @@ describe('mandatory apps', () => {
     expect(co.reviews.map((r) => r.reviewer)).toEqual(['operator:rev-a', 'operator:rev-a-2']);
     await engine.tick();
     expect(fleet.commandsWith(installKeyPrefix(v.id))).toHaveLength(A_DEVICES.length);
+    expect((await reviews.queue(reviewerA2)).items.some((i) => i.version.id === v.id)).toBe(false);
     // A co-approval is for mandatory apps only: an approved version of another app takes no more reviews.
     const plain = await release(devA, [reviewerA], 'gov.pk.a.plain', 1);
     expect(await code(reviews.decide(plain.id, approve, reviewerA2, 'req'))).toBe('version_not_in_review');
