@@ -45,7 +45,8 @@ export type FleetCommand =
   | {
       readonly deviceId: string;
       readonly type: 'uninstall_app';
-      readonly params: { readonly package: string };
+      /** The version removed: a handset running another version of the package keeps it (and fails the command). */
+      readonly params: { readonly package: string; readonly versionCode: number };
       readonly key: string;
     };
 

@@ -203,7 +203,7 @@ export class AppRolloutsService {
           commands.push({
             deviceId: d.id,
             type: 'uninstall_app',
-            params: { package: app.packageName },
+            params: { package: app.packageName, versionCode: version.versionCode },
             key: uninstallKey(versionId, d.id),
           });
       uninstallsQueued += await this.engine.queue(fleet, commands, fleetActor(by));

@@ -19,10 +19,14 @@ describe('the app store’s install parameters', () => {
       { ...ok, extra: true },
     ])
       expect(APP_FLEET_PARAMS.install_app.safeParse(bad).success).toBe(false);
-    expect(APP_FLEET_PARAMS.uninstall_app.safeParse({ package: 'gov.pk.mail' }).success).toBe(true);
+    // The store's uninstall names the version (a handset on another version keeps it).
     expect(APP_FLEET_PARAMS.uninstall_app.safeParse({ package: 'gov.pk.mail', versionCode: 1 }).success).toBe(
-      false,
+      true,
     );
+    expect(APP_FLEET_PARAMS.uninstall_app.safeParse({ package: 'gov.pk.mail' }).success).toBe(false);
+    expect(
+      APP_FLEET_PARAMS.uninstall_app.safeParse({ package: 'gov.pk.mail', versionCode: 1, extra: 1 }).success,
+    ).toBe(false);
   });
 });
 

@@ -24,7 +24,11 @@ export const COMMAND_PARAMS = {
       apkSha256: ApkSha256.optional(),
     })
     .strict(),
-  uninstall_app: z.object({ package: PackageName }).strict(),
+  // The store's kill switch names the version it removes: a handset that runs another (a newer, good) version
+  // of the package keeps it and says so, rather than losing it to an uninstall delivered late.
+  uninstall_app: z
+    .object({ package: PackageName, versionCode: z.number().int().min(1).max(2_147_483_647).optional() })
+    .strict(),
   // An operator may name just a version; a rollout's command names the build exactly (the handset checks the
   // fingerprint against the signed update metadata before installing) and its patch level.
   update_os: z
@@ -54,7 +58,7 @@ export const COMMAND_PARAMS = {
  */
 export const APP_FLEET_PARAMS = {
   install_app: COMMAND_PARAMS.install_app.required({ versionCode: true, apkSha256: true }),
-  uninstall_app: COMMAND_PARAMS.uninstall_app,
+  uninstall_app: COMMAND_PARAMS.uninstall_app.required({ versionCode: true }),
 } as const;
 
 export type CommandType = keyof typeof COMMAND_PARAMS;

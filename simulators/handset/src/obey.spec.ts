@@ -44,6 +44,23 @@ describe('a simulated handset obeying commands', () => {
       now,
     );
     expect(removed.state.apps.map((a) => a.package)).toEqual(['org.pakawaaz.agent']);
+    // The kill switch's uninstall names its version: a handset on another version keeps it.
+    const kept = obey(
+      installed.state,
+      { id: 'k', type: 'uninstall_app', params: { package: 'gov.mail', versionCode: 6 } },
+      now,
+    );
+    expect(kept.state.apps).toContainEqual({ package: 'gov.mail', versionCode: 7 });
+    expect(kept.ack).toMatchObject({
+      state: 'failed',
+      detail: expect.stringMatching(/^app_version_mismatch: /),
+    });
+    const exact = obey(
+      installed.state,
+      { id: 'e', type: 'uninstall_app', params: { package: 'gov.mail', versionCode: 7 } },
+      now,
+    );
+    expect(exact.state.apps.map((a) => a.package)).toEqual(['org.pakawaaz.agent']);
     expect(obey(base, { id: 'x', type: 'uninstall_app', params: { package: 'gov.mail' } }, now).ack).toEqual({
       commandId: 'x',
       state: 'failed',

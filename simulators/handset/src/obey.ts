@@ -74,7 +74,16 @@ export function obey(
     }
     case 'uninstall_app': {
       const pkg = text(params['package']);
-      if (!pkg || !state.apps.some((a) => a.package === pkg)) return failed(state, command, 'not installed');
+      const installed = state.apps.find((a) => a.package === pkg);
+      if (!pkg || !installed) return failed(state, command, 'not installed');
+      // The store's kill switch names the version it removes: another version (a newer, good one) stays.
+      const only = params['versionCode'];
+      if (typeof only === 'number' && installed.versionCode !== only)
+        return failed(
+          state,
+          command,
+          `app_version_mismatch: ${pkg} ${installed.versionCode} is installed, not ${only}: kept`,
+        );
       return ok({ apps: state.apps.filter((a) => a.package !== pkg) });
     }
     case 'update_os':
