@@ -135,7 +135,7 @@ describe('the embedded demo fleet', () => {
       });
     }
     // The NOC's device page: e-Office in the check-in report of every handset that is on.
-    const installed = [];
+    const installed: string[] = [];
     for (const d of digital) {
       const detail = await get<{ lastReport: { apps?: InstalledApp[] } | null }>(`/api/v1/devices/${d.id}`);
       if (detail.lastReport?.apps?.some((a) => a.package === DEMO_EOFFICE.package && a.versionCode === 1))
