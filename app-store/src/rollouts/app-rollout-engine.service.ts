@@ -139,7 +139,7 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
     const version = await this.publishing.version(r.versionId);
     const app = version && (await this.publishing.app(version.appId));
     if (!version || !app) return undefined;
-    const pass = await this.survey(fleet, app, version, r, r.cursor ?? undefined);
+    const pass = await this.survey(fleet, app, version, r, r.cursor ?? undefined, r.state === 'running');
     const cycle = r.cursor !== null && r.sweep?.partial ? addSums(r.sweep.partial, pass.sums) : pass.sums;
     const cyclePercent = r.cursor !== null && r.sweep ? Math.min(r.sweep.percent, r.percent) : r.percent;
     const out = { targeted: cycle.targeted, stillNeeding: cycle.stillNeeding, figures: figuresOf(cycle) };
@@ -190,7 +190,7 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
     const version = await this.publishing.version(r.versionId);
     const app = version && (await this.publishing.app(version.appId));
     if (!fleet || !version || !app) return undefined;
-    const pass = await this.survey(fleet, app, version, r, undefined);
+    const pass = await this.survey(fleet, app, version, r, undefined, false);
     const sums = pass.end ? pass.sums : (r.sweep?.last ?? r.sweep?.partial ?? pass.sums);
     return { targeted: sums.targeted, stillNeeding: sums.stillNeeding, figures: figuresOf(sums) };
   }
@@ -206,6 +206,7 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
     version: VersionRow,
     r: AppRolloutRow,
     after: string | undefined,
+    queueing: boolean,
   ) {
     const mine = rolloutInstallPrefix(version.id, r.id);
     const state = new Map<string, FleetCommandOutcome['state']>();
@@ -217,10 +218,18 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
     let sums: AppRolloutSums = NO_SUMS;
     const walked = await this.walk(fleet, r.institutionId, after, this.maxDevicesPerPass, (d) => {
       const inShare = inRollout(app.id, d.id, r.percent);
-      const part = deviceSums(app.packageName, version.versionCode, d, state.get(d.id), inShare);
+      const lacking = inShare && needsInstall(d, app.packageName, version.versionCode);
+      const queue = queueing && lacking && !state.has(d.id) && !openElsewhere.has(d.id);
+      if (queue) commands.push(installCommand(app, version, installKey(version.id, r.id, d.id), d.id));
+      // Counted as queued now: the cycle's figures are kept, and must not miss this pass's commands.
+      const part = deviceSums(
+        app.packageName,
+        version.versionCode,
+        d,
+        queue ? 'queued' : state.get(d.id),
+        inShare,
+      );
       sums = addSums(sums, part);
-      if (part.stillNeeding === 1 && !state.has(d.id) && !openElsewhere.has(d.id))
-        commands.push(installCommand(app, version, installKey(version.id, r.id, d.id), d.id));
     });
     return { ...walked, sums, commands };
   }
