@@ -13,7 +13,6 @@ import {
   type AppFleet,
   type FleetCommand,
   type FleetCommandOutcome,
-  type FleetDevice,
 } from './app-fleet.js';
 import {
   addSums,
@@ -33,6 +32,7 @@ import {
   type AppRolloutSums,
 } from './app-rollout-rules.js';
 import { AppRolloutsRepository, type AppRolloutRow } from './app-rollouts.repository.js';
+import { walkDevices } from './fleet-walk.js';
 
 /** How often the engine reconciles (installs take minutes: a handset acts at its next check-in). */
 export const APP_TICK_MS = 30_000;
@@ -54,9 +54,6 @@ export type RolloutPass = {
   readonly figures: AppRolloutFigures;
   readonly queuedNow: number;
 };
-
-/** Where a walk over an institution's devices stopped: the last device reached, and whether it was the last one. */
-type WalkEnd = { readonly last: string | undefined; readonly end: boolean };
 
 type Actor = { id: string; name: string };
 const ENGINE_ACTOR: Actor = { id: 'system:app-store', name: 'app store rollouts' };
@@ -216,7 +213,7 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
       else if (o.state === 'queued' || o.state === 'delivered') openElsewhere.add(o.deviceId);
     const commands: FleetCommand[] = [];
     let sums: AppRolloutSums = NO_SUMS;
-    const walked = await this.walk(fleet, r.institutionId, after, this.maxDevicesPerPass, (d) => {
+    const walked = await walkDevices(fleet, r.institutionId, after, this.maxDevicesPerPass, (d) => {
       const inShare = inRollout(app.id, d.id, r.percent);
       const lacking = inShare && needsInstall(d, app.packageName, version.versionCode);
       const queue = queueing && lacking && !state.has(d.id) && !openElsewhere.has(d.id);
@@ -232,29 +229,6 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
       sums = addSums(sums, part);
     });
     return { ...walked, sums, commands };
-  }
-
-  /**
-   * Visits the institution's live handsets after `after`, by id, at most `limit` (whole pages), awaiting
-   * between pages (which keeps the event loop free).
-   */
-  async walk(
-    fleet: AppFleet,
-    institutionId: string,
-    after: string | undefined,
-    limit: number,
-    visit: (d: FleetDevice) => void,
-  ): Promise<WalkEnd> {
-    let last = after;
-    let seen = 0;
-    for (;;) {
-      const page = await fleet.devices(institutionId, last);
-      for (const d of page) visit(d);
-      seen += page.length;
-      if (page.length > 0) last = page[page.length - 1]!.id;
-      if (page.length < FLEET_PAGE) return { last, end: true };
-      if (seen >= limit) return { last, end: false };
-    }
   }
 
   /** Queues in chunks of FLEET_PAGE; returns how many commands were new. */
@@ -288,7 +262,7 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
         if (governed) continue;
         const commands: FleetCommand[] = [];
         const at = `${app.id}:${institutionId}`;
-        const walked = await this.walk(
+        const walked = await walkDevices(
           fleet,
           institutionId,
           this.mandatoryCursors.get(at),

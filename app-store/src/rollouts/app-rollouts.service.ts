@@ -35,6 +35,7 @@ import {
   type KillInput,
 } from './app-rollouts.dto.js';
 import { AppRolloutsRepository, type AppRolloutRow } from './app-rollouts.repository.js';
+import { walkDevices } from './fleet-walk.js';
 
 const actorId = (by: Principal) => `${by.actor.type}:${by.actor.id}`;
 const fleetActor = (by: Principal) => ({ id: actorId(by), name: by.name });
@@ -211,7 +212,7 @@ export class AppRolloutsService {
     for (const institutionId of institutions) {
       // Every handset, however many (an operator's act, once): the walk awaits between pages.
       const commands: FleetCommand[] = [];
-      await this.engine.walk(fleet, institutionId, undefined, Infinity, (d) => {
+      await walkDevices(fleet, institutionId, undefined, Infinity, (d) => {
         if (runsVersion(d, app.packageName, version.versionCode))
           commands.push({
             deviceId: d.id,
