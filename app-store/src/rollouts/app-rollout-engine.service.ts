@@ -180,15 +180,16 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
 
   /**
    * The figures of a rollout, without queueing anything (what an operator's `get` shows): weighed now when one
-   * pass covers the institution, else those of the engine's last whole cycle (or of its cycle so far).
+   * pass covers the institution; else those the engine summed over its last whole cycle (or its cycle so far),
+   * which spares each read a pass over 50,000 handsets.
    */
   async figures(r: AppRolloutRow): Promise<Omit<RolloutPass, 'queuedNow'> | undefined> {
     const fleet = this.fleet;
     const version = await this.publishing.version(r.versionId);
     const app = version && (await this.publishing.app(version.appId));
     if (!fleet || !version || !app) return undefined;
-    const pass = await this.survey(fleet, app, version, r, undefined, false);
-    const sums = pass.end ? pass.sums : (r.sweep?.last ?? r.sweep?.partial ?? pass.sums);
+    const stored = r.sweep?.last ?? r.sweep?.partial;
+    const sums = stored ?? (await this.survey(fleet, app, version, r, undefined, false)).sums;
     return { targeted: sums.targeted, stillNeeding: sums.stillNeeding, figures: figuresOf(sums) };
   }
 

@@ -477,7 +477,17 @@ describe('an institution larger than one pass', () => {
       expect(installs().map((c) => c.deviceId)).toEqual(A_DEVICES);
       const afterCycle = await new AppRolloutsRepository(db.handle).get(r.id);
       expect(afterCycle?.cursor).toBeNull();
-      expect(afterCycle?.sweep?.last).toMatchObject({ targeted: A_DEVICES.length, queued: A_DEVICES.length });
+      expect(afterCycle?.sweep?.last).toMatchObject({
+        targeted: A_DEVICES.length,
+        queued: A_DEVICES.length,
+        installed: 0,
+      });
+      // A node that read the rollout before that pass makes it again: the cursor moved, its pass is not kept.
+      for (const c of installs().slice(1000, -1)) fleet.settle(c, 'succeeded');
+      await engine.reconcile(row!);
+      expect((await new AppRolloutsRepository(db.handle).get(r.id))?.sweep?.last).toMatchObject({
+        installed: 0,
+      });
       // ... and the operator is shown the whole cycle's figures, not one pass's.
       expect((await rollouts.get(r.id, reviewerA)).figures).toMatchObject({
         targeted: A_DEVICES.length,
