@@ -40,6 +40,8 @@ export {
   type DemoAppInput,
   type DemoAppResult,
 } from './demo/demo-apps.service.js';
+// The rollout engine: the composition root nudges it when the demo fleet has enrolled its handsets.
+export { AppRolloutEngine } from './rollouts/app-rollout-engine.service.js';
 // The port the server binds to device-mgmt's AppFleetService: the handsets apps are installed on.
 export {
   APP_FLEET,
@@ -52,3 +54,5 @@ export {
   type FleetDevice,
   type InstallAppParams,
 } from './rollouts/app-fleet.js';
+// The rollout engine (a test or a tool may run a reconciliation now rather than wait for its tick).
+export { AppRolloutEngine } from './rollouts/app-rollout-engine.service.js';

@@ -8,6 +8,8 @@ import { AccountPage } from './features/account/AccountPage';
 import { AuditPage } from './features/audit/AuditPage';
 import { AppsPage } from './features/app-store/AppsPage';
 import { ReviewsPage } from './features/app-store/ReviewsPage';
+import { RolloutDetailPage } from './features/app-store/RolloutDetailPage';
+import { RolloutsPage } from './features/app-store/RolloutsPage';
 import { DeviceDetailPage } from './features/devices/DeviceDetailPage';
 import { DevicesPage } from './features/devices/DevicesPage';
 import { EnrolmentPage } from './features/devices/EnrolmentPage';
@@ -55,6 +57,7 @@ const ROUTES: Record<string, () => ReactNode> = {
   '/hardened-os': () => <HardenedOsPage />,
   '/store/reviews': () => <ReviewsPage />,
   '/store/apps': () => <AppsPage />,
+  '/store/rollouts': () => <RolloutsPage />,
 };
 
 /** Routes with a path parameter: a pattern and the page it renders. */
@@ -62,6 +65,7 @@ const PARAM_ROUTES: readonly [RegExp, (param: string) => ReactNode][] = [
   [/^\/subscribers\/([^/]+)$/, (imsi) => <SubscriberDetailPage key={imsi} imsi={imsi} />],
   [/^\/users\/([^/]+)$/, (id) => <UserDetailPage key={id} id={id} />],
   [/^\/devices\/([^/]+)$/, (id) => <DeviceDetailPage key={id} id={id} />],
+  [/^\/store\/rollouts\/([^/]+)$/, (id) => <RolloutDetailPage key={id} id={id} />],
 ];
 
 function route(pathname: string): ReactNode | null {

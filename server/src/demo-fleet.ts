@@ -1,20 +1,22 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
+import { AppRolloutEngine } from '@pakawaaz/app-store';
 import type { DeviceMgmtConfig } from '@pakawaaz/device-mgmt';
 import {
-  DEMO_FLEET_MAIN,
   DEMO_HANDSETS,
+  demoFleetNeedsToken,
   labRootPaths,
   loadOrCreateLabRoot,
-  type DemoFleetMessage,
-  type DemoFleetStart,
 } from '@pakawaaz/handset-simulator';
 import { DEMO_INSTITUTION, TokenService } from '@pakawaaz/identity';
 import { SYSTEM_ACTOR, type Logger, type Principal } from '@pakawaaz/platform';
+import type { DemoFleetMessage, DemoFleetStart } from './demo-fleet-main.js';
 import type { DevicePortState } from './http/device-port.js';
+
+/** The fleet's child-process entry (built JavaScript, next to this file in dist/). */
+const DEMO_FLEET_MAIN = new URL('./demo-fleet-main.js', import.meta.url);
 
 /** Seconds between one demo handset's check-ins (jittered ±20 %). */
 const DEMO_CHECK_IN_SECONDS = 30;
@@ -43,6 +45,9 @@ const off = (reason: string): DemoFleet => ({ state: { running: false, reason },
  * so the NOC's device pages have something alive to show. Only with demo data; the lab root they are
  * attested by is made here, and trusted because the demo is on (the NOC shows its banner). On the first start
  * the child sets the demo officials up with a super-admin API token that is revoked as soon as it is ready.
+ * Its handsets install the store's apps through the verified installer (demo-fleet-main.ts), and once they
+ * have checked in the app rollout engine is nudged, so that e-Office is queued for them at once rather than
+ * at its next tick (up to 30 s later).
  */
 export async function startDemoFleet(o: {
   app: INestApplication;
@@ -68,7 +73,7 @@ export async function startDemoFleet(o: {
     execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  listen(child, o.logger, setUp.revoke);
+  listen(child, o.logger, setUp.revoke, () => nudgeAppRollouts(o.app, o.logger));
   const start: DemoFleetStart = {
     type: 'start',
     apiUrl: o.apiUrl,
@@ -90,14 +95,15 @@ export async function startDemoFleet(o: {
 }
 
 /**
- * On the first start (no state file yet) a super-admin API token for the child's set-up, revoked once it is
- * ready, when it fails and at shutdown, whichever comes first; later starts need none.
+ * On the first start (no state file yet, or one from before the handsets pinned the store) a super-admin API
+ * token for the child's set-up, revoked once it is ready, when it fails and at shutdown, whichever comes
+ * first; later starts need none.
  */
 async function setUpToken(
   app: INestApplication,
   stateFile: string,
 ): Promise<{ token: string | null; revoke: () => Promise<void> }> {
-  if (existsSync(stateFile)) return { token: null, revoke: async () => {} };
+  if (!(await demoFleetNeedsToken(stateFile))) return { token: null, revoke: async () => {} };
   const tokens = app.get(TokenService, { strict: false });
   const made = await tokens.createApiToken(
     // One hour: set-up takes seconds, and a token a killed server never revoked must not outlive it long.
@@ -109,7 +115,7 @@ async function setUpToken(
   return { token: made.token, revoke };
 }
 
-function listen(child: ChildProcess, logger: Logger, revoke: () => Promise<void>): void {
+function listen(child: ChildProcess, logger: Logger, revoke: () => Promise<void>, ready: () => void): void {
   const log = logger.child({ component: 'demo-fleet' });
   child.on('message', (m: DemoFleetMessage) => {
     if (m.type === 'log') log[m.level](m.data ?? {}, m.msg);
@@ -119,6 +125,7 @@ function listen(child: ChildProcess, logger: Logger, revoke: () => Promise<void>
         'demo fleet is checking in',
       );
       void revoke();
+      ready();
     } else {
       log.warn({ error: m.error }, 'the demo fleet stopped');
       void revoke();
@@ -129,6 +136,20 @@ function listen(child: ChildProcess, logger: Logger, revoke: () => Promise<void>
     if (code !== 0) log.warn({ code, signal }, 'the demo fleet exited');
     void revoke();
   });
+}
+
+/**
+ * The mandatory apps reconciled now: the fleet's handsets have just enrolled or come back, and the engine's
+ * own tick may be up to half a minute away. Without app-store on this node there is nothing to install.
+ */
+function nudgeAppRollouts(app: INestApplication, logger: Logger): void {
+  let engine: AppRolloutEngine;
+  try {
+    engine = app.get(AppRolloutEngine, { strict: false });
+  } catch {
+    return;
+  }
+  void engine.tickQuietly().catch((err: unknown) => logger.warn({ err }, 'the app rollout nudge failed'));
 }
 
 /** Asks the child to stop, then kills it if it has not gone within the grace period. */

@@ -239,8 +239,12 @@ export class TokenService implements TokenVerifier, OnApplicationBootstrap, OnAp
     const holders: string[][] = [];
     let expiresAt = row.expiresAt?.getTime() ?? null;
     let refused = false;
+    // The chain's first token: without an owner (the bootstrap token and the tokens made from it), that
+    // token is the person behind every token of its chain.
+    let rootId = row.id;
     for (let parentId = row.parentTokenId, depth = 0; parentId; depth++) {
       dependsOn.push(parentId);
+      rootId = parentId;
       const parent = depth < MAX_CHAIN ? await this.apiTokens.findById(parentId) : undefined;
       if (!parent || parent.revokedAt || (parent.expiresAt && parent.expiresAt <= now)) {
         refused = true;
@@ -270,7 +274,11 @@ export class TokenService implements TokenVerifier, OnApplicationBootstrap, OnAp
         ? null
         : {
             actor: { type: 'api-token', id: row.id },
-            ...(owner ? { onBehalfOf: { type: owner.kind, id: owner.id } } : {}),
+            ...(owner
+              ? { onBehalfOf: { type: owner.kind, id: owner.id } }
+              : rootId !== row.id
+                ? { onBehalfOf: { type: 'api-token' as const, id: rootId } }
+                : {}),
             name: row.name,
             roles,
             institutionId: row.institutionId,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, NATIONAL_SCOPE, type Principal } from '@pakawaaz/platform';
+import { AppError, NATIONAL_SCOPE, personKey, type Principal } from '@pakawaaz/platform';
 import { InstitutionsService } from '../../src/directory/institutions.service.js';
 import { ApiTokensRepository } from '../../src/tokens/api-tokens.repository.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -315,6 +315,17 @@ describe('API tokens answer to their creator’s current rights', () => {
     await fx.firstStart({ bootstrapToken: secret, adminPassword: 'harbour-lantern-violet-9' }).run();
     expect((await fx.tokens.verify(secret))?.roles).toEqual(['super-admin']);
     expect((await fx.tokens.listApiTokens()).find((t) => t.name === 'bootstrap')?.owner).toBeNull();
+    // Its descendants have no owner either: the bootstrap token is the person behind each of them, so two
+    // of them are one person to the rules that count people (two approvers, not the uploader).
+    const boot = (await fx.tokens.verify(secret))!;
+    expect(personKey(boot)).toBe(`api-token:${boot.actor.id}`);
+    const made = async (name: string) =>
+      (await fx.tokens.verify(
+        (await fx.tokens.createApiToken({ name, roles: ['viewer'] }, boot, null)).token,
+      ))!;
+    const [a, b] = [await made('child-a'), await made('child-b')];
+    expect(a.actor.id).not.toBe(b.actor.id);
+    expect([personKey(a), personKey(b)]).toEqual([personKey(boot), personKey(boot)]);
   });
 
   it('lists the owner by username and the last use, written at most once a minute', async () => {

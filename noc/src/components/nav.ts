@@ -73,6 +73,8 @@ const NAV: readonly NavEntry[] = [
       // GET /api/v1/store/reviews is app-reviewer only; the apps list also serves developers (scoped by org).
       { label: 'Reviews', path: '/store/reviews', live: true, roles: ['app-reviewer'] },
       { label: 'Apps', path: '/store/apps', live: true },
+      // The rollout routes are app-reviewer only (developers see their apps, not the handsets' installs).
+      { label: 'Rollouts', path: '/store/rollouts', live: true, roles: ['app-reviewer'] },
     ],
   },
   { label: 'Secure chat', path: '/secure-chat', live: false },

@@ -34,8 +34,9 @@ export type Principal = {
   /** RFC 8705: base64url SHA-256 of the device certificate a handset's token is bound to. */
   readonly certThumbprint?: string;
   /**
-   * An API token's owner: the person whose rights bound the token (absent for a token without one, and for
-   * people, who act as themselves). See personOf.
+   * An API token's owner: the person whose rights bound the token; for a token without one (the bootstrap
+   * token's descendants), the first token of its chain, whose holder made them all. Absent for people, who
+   * act as themselves, and for a chain's first token. See personOf.
    */
   readonly onBehalfOf?: Actor;
 };

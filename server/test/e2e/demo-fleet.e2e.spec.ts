@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEMO_EOFFICE, DEMO_HANDSETS, DEMO_HEALTH_INSTITUTION } from '@pakawaaz/handset-simulator';
@@ -11,7 +11,8 @@ import { startServerProcess, waitFor, type ServerRun } from '../support/server-p
 /*
  * `npm start` with the embedded database and its demo data: the real process forks the demo fleet, whose
  * simulated handsets enrol for demo officials of two institutions and check in, so the NOC's device pages
- * are alive; SIGTERM stops the fleet with the server.
+ * are alive; the demo institution's handsets install its mandatory e-Office through the verified installer;
+ * SIGTERM stops the fleet with the server.
  */
 const PASSWORD = 'quartz-lantern-orchard-58';
 
@@ -22,11 +23,14 @@ type Device = {
   institutionName: string | null;
   lastCheckInAt: string | null;
 };
+type Command = { type: string; state: string; params: Record<string, unknown> | null };
+type InstalledApp = { package: string; versionCode: number; apkSha256?: string; signers?: string[] };
 
 let dataDir: string;
 let run: ServerRun;
 let port: number;
 let token: string;
+let env: Record<string, string>;
 
 async function get<T>(p: string): Promise<T> {
   const res = await fetch(`http://127.0.0.1:${port}${p}`, { headers: { authorization: `Bearer ${token}` } });
@@ -34,22 +38,8 @@ async function get<T>(p: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-beforeAll(async () => {
-  ensureBuilt();
-  dataDir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-demo-fleet-'));
-  port = await freeTcpPort();
-  run = startServerProcess({
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    PAKAWAAZ_DATA_DIR: dataDir,
-    PAKAWAAZ_ADMIN_PASSWORD: PASSWORD,
-    PAKAWAAZ_DEVICE_PORT: String(await freeTcpPort()),
-    // As `npm start` has it: unset (the spawner turns it off for every other test).
-    PAKAWAAZ_DEMO_FLEET: '',
-    RADIUS_ENABLED: 'false',
-    OPEN5GS_MONITOR: 'off',
-    LOG_LEVEL: 'info',
-  });
+async function start(): Promise<void> {
+  run = startServerProcess(env);
   await waitFor(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok), 100_000).catch(
     (err: Error) => {
       throw new Error(`${err.message}\n${run.output()}`);
@@ -61,6 +51,25 @@ beforeAll(async () => {
     body: JSON.stringify({ username: 'admin', password: PASSWORD }),
   });
   token = ((await login.json()) as { accessToken: string }).accessToken;
+}
+
+beforeAll(async () => {
+  ensureBuilt();
+  dataDir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-demo-fleet-'));
+  port = await freeTcpPort();
+  env = {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PAKAWAAZ_DATA_DIR: dataDir,
+    PAKAWAAZ_ADMIN_PASSWORD: PASSWORD,
+    PAKAWAAZ_DEVICE_PORT: String(await freeTcpPort()),
+    // As `npm start` has it: unset (the spawner turns it off for every other test).
+    PAKAWAAZ_DEMO_FLEET: '',
+    RADIUS_ENABLED: 'false',
+    OPEN5GS_MONITOR: 'off',
+    LOG_LEVEL: 'info',
+  };
+  await start();
 }, 120_000);
 
 afterAll(async () => {
@@ -93,17 +102,75 @@ describe('the embedded demo fleet', () => {
     expect(old.every((d) => d.institutionName === DEMO_HEALTH_INSTITUTION)).toBe(true);
   });
 
-  it('leaves one command pending for the handset that is switched off', async () => {
+  it("installs e-Office on the demo institution's handsets through the verified installer", async () => {
+    await waitFor(() => Promise.resolve(run.output().includes('demo fleet is checking in')), 30_000);
+    const started = Date.now();
+    const { apps } = await get<{ apps: { id: string; packageName: string }[] }>('/api/v1/store/apps');
+    const eoffice = apps.find((a) => a.packageName === DEMO_EOFFICE.package)!;
+    const { versions } = await get<{
+      versions: { versionCode: number; apkSha256: string; signers: string[] }[];
+    }>(`/api/v1/store/apps/${eoffice.id}/versions`);
+    const v1 = versions[0]!;
+    expect(v1.versionCode).toBe(1);
+    const { devices } = await get<{ devices: Device[] }>('/api/v1/devices?limit=50');
+    const digital = devices.filter((d) => d.institutionName === DEMO_INSTITUTION);
+    const installs = async (d: Device) =>
+      (await get<{ commands: Command[] }>(`/api/v1/devices/${d.id}/commands`)).commands.filter(
+        (c) => c.type === 'install_app',
+      );
+    // The engine is nudged once the fleet is ready; the handsets take the command at their next check-in
+    // (every 30 s ± 20 %) and acknowledge it at once. The switched-off one never does.
+    await waitFor(async () => {
+      const states = await Promise.all(digital.map(async (d) => (await installs(d)).map((c) => c.state)));
+      return states.filter((s) => s.includes('succeeded')).length === digital.length - 1;
+    }, 50_000);
+    expect(Date.now() - started).toBeLessThan(50_000);
+    for (const d of digital) {
+      const commands = await installs(d);
+      expect(commands).toHaveLength(1);
+      expect(commands[0]!.params).toEqual({
+        package: DEMO_EOFFICE.package,
+        versionCode: 1,
+        apkSha256: v1.apkSha256,
+      });
+    }
+    // The NOC's device page: e-Office in the check-in report of every handset that is on.
+    const installed = [];
+    for (const d of digital) {
+      const detail = await get<{ lastReport: { apps?: InstalledApp[] } | null }>(`/api/v1/devices/${d.id}`);
+      if (detail.lastReport?.apps?.some((a) => a.package === DEMO_EOFFICE.package && a.versionCode === 1))
+        installed.push(d.id);
+    }
+    expect(installed).toHaveLength(digital.length - 1);
+    // Through the verified path: what a handset keeps of an install it verified (the unchecked path records
+    // the package and version only) is the APK's hash and signer, equal to what the store approved.
+    const state = JSON.parse(await readFile(path.join(dataDir, 'lab', 'demo-fleet.json'), 'utf8')) as {
+      store?: { catalogueKey: unknown; logKey: string };
+      handsets: {
+        institution?: string;
+        saved: { enrolment: { deviceId: string }; state: { apps: InstalledApp[] } };
+      }[];
+    };
+    expect(state.store?.logKey).toMatch(/^[^+]+\+[0-9a-f]{8}\+/);
+    const held = state.handsets
+      .filter((h) => installed.includes(h.saved.enrolment.deviceId))
+      .map((h) => h.saved.state.apps.find((a) => a.package === DEMO_EOFFICE.package));
+    expect(held).toHaveLength(installed.length);
+    for (const app of held)
+      expect(app).toMatchObject({ versionCode: 1, apkSha256: v1.apkSha256, signers: v1.signers });
+  }, 90_000);
+
+  it('leaves its commands pending for the handset that is switched off', async () => {
     await waitFor(() => Promise.resolve(run.output().includes('demo fleet is checking in')), 30_000);
     const { devices } = await get<{ devices: Device[] }>('/api/v1/devices?limit=50');
-    const pending = [];
+    const pending: (Command & { deviceId: string })[] = [];
     for (const d of devices) {
-      const { commands } = await get<{ commands: { type: string; state: string }[] }>(
-        `/api/v1/devices/${d.id}/commands`,
-      );
-      pending.push(...commands.filter((c) => c.state === 'queued'));
+      const { commands } = await get<{ commands: Command[] }>(`/api/v1/devices/${d.id}/commands`);
+      pending.push(...commands.filter((c) => c.state === 'queued').map((c) => ({ ...c, deviceId: d.id })));
     }
-    expect(pending).toEqual([expect.objectContaining({ type: 'update_os', state: 'queued' })]);
+    // The OS update the fleet left it, and e-Office, which it will install when it comes back.
+    expect(pending.map((c) => c.type).sort()).toEqual(['install_app', 'update_os']);
+    expect(new Set(pending.map((c) => c.deviceId)).size).toBe(1);
   });
 
   it("registers the handsets' model and the lab boot key with hardened-os (os publish works out of the box)", async () => {
@@ -148,6 +215,16 @@ describe('the embedded demo fleet', () => {
     expect(run.output()).toMatch(/"msg":"stopped"/);
     expect(alive(fleetPid)).toBe(false);
   });
+
+  it('resumes the same handsets on a restart, with the store pinned and no set-up token', async () => {
+    await start();
+    await waitFor(() => Promise.resolve(run.output().includes('demo fleet is checking in')), 60_000);
+    expect(run.output()).not.toContain('install apps unchecked');
+    const summary = await get<{ total: number }>('/api/v1/devices/summary');
+    expect(summary.total).toBe(DEMO_HANDSETS.length);
+    const { tokens } = await get<{ tokens: { name: string }[] }>('/api/v1/tokens');
+    expect(tokens.filter((t) => t.name === 'demo fleet set-up')).toHaveLength(1);
+  }, 120_000);
 });
 
 function alive(pid: number): boolean {

@@ -174,6 +174,9 @@ describe.skipIf(!chromiumAvailable('the NOC devices browser test'))(
       await visible(
         page.getByRole('region', { name: 'Device certificate' }).getByText('valid', { exact: true }),
       );
+      // The apps its check-in reported (the simulator's agent, until the store installs more).
+      const apps = page.getByRole('region', { name: 'Apps' }).getByRole('table', { name: /Installed apps/ });
+      await visible(apps.getByRole('row').filter({ hasText: 'org.pakawaaz.agent' }));
 
       const send = page.getByRole('form', { name: 'Send a command' });
       await send.getByLabel('Command', { exact: true }).selectOption('lock');

@@ -80,7 +80,7 @@ beforeAll(async () => {
   });
 
   // Publish (the administrator, a member of the institution's developer organisation), then approve (a
-  // reviewer token of the institution: the uploader never reviews their own upload).
+  // reviewer of the institution, another person: the uploader never reviews their own upload).
   const me = await api<{ id: string }>('GET', '/api/v1/auth/me');
   const org = await api<{ id: string }>('POST', '/api/v1/store/orgs', { name: 'Health IT', institutionId });
   await api('POST', `/api/v1/store/orgs/${org.id}/members`, { userId: me.id });
@@ -105,16 +105,24 @@ beforeAll(async () => {
   const body = (await published.json()) as { version: { id: string; apkSha256: string } };
   expect(published.status, JSON.stringify(body)).toBe(201);
   apkSha256 = body.version.apkSha256;
-  const reviewer = await api<{ token: string }>('POST', '/api/v1/tokens', {
-    name: 'health-reviewer',
+  // The reviewer is another person: an API token the administrator owns would still be the administrator.
+  await api('POST', '/api/v1/users', {
+    kind: 'operator',
+    username: 'hamid.reviewer',
+    displayName: 'Hamid (health reviewer)',
+    institution: institutionId,
     roles: ['app-reviewer'],
-    institutionId,
+    password: 'quarry-lantern-violet-71',
   });
+  const login = await server.request('POST', '/api/v1/auth/login', {
+    body: { username: 'hamid.reviewer', password: 'quarry-lantern-violet-71' },
+  });
+  const reviewer = (await login.json()) as { accessToken: string };
   await api(
     'POST',
     `/api/v1/store/versions/${body.version.id}/reviews`,
     { decision: 'approve', reason: 'e2e' },
-    reviewer.token,
+    reviewer.accessToken,
   );
 
   // The handset pins the catalogue key and the log key (a real one ships them; this one reads them once).

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApiClient } from '@pakawaaz/api-client';
@@ -13,7 +12,8 @@ import {
   DEMO_PENDING_COMMAND,
   type DemoHandsetPlan,
 } from './demo-plan.js';
-import { SimulatedHandset, type SavedHandset } from './handset.js';
+import { readFleetState, writeFleetState, type DemoStorePins, type StoreKeys } from './demo-fleet-state.js';
+import { SimulatedHandset, type HandsetOptions, type SavedHandset } from './handset.js';
 import { HandsetHttpError } from './http-error.js';
 import { LAB_BOOT_KEY, type LabAttestationRoot } from './lab-attestation.js';
 import { mtlsFetch } from './mtls-fetch.js';
@@ -29,14 +29,20 @@ export type DemoFleetOptions = {
   /** The institution identity seeded on first start. */
   demoInstitution: string;
   intervalSeconds: number;
+  /**
+   * Binds the store's verifiers to one handset's pins (see `HandsetOptions.store`). Passed in by the process
+   * that composes the fleet: the catalogue verifier is app-store's, which the simulator does not import.
+   * Without it the handsets record the apps they are told to install unchecked.
+   */
+  store?: (pins: DemoStorePins) => NonNullable<HandsetOptions['store']>;
   signal: AbortSignal;
   log: (level: 'info' | 'warn', msg: string, data?: Record<string, unknown>) => void;
   /** After set-up (or restore) and one check-in each: the figures for the log. */
   onReady?: (r: { enrolled: number; compliant: number }) => void;
 };
 
-type Member = { plan: DemoHandsetPlan; handset: SimulatedHandset };
-type StateFile = { version: 1; handsets: { plan: DemoHandsetPlan; saved: SavedHandset }[] };
+type Member = { plan: DemoHandsetPlan; handset: SimulatedHandset; institution?: string };
+type Fleet = { members: Member[]; keys?: StoreKeys };
 
 /**
  * The embedded demo's handsets: on the first start they are enrolled for the demo officials (made here,
@@ -46,9 +52,8 @@ type StateFile = { version: 1; handsets: { plan: DemoHandsetPlan; saved: SavedHa
 export async function runDemoFleet(o: DemoFleetOptions): Promise<void> {
   const restored = await restore(o);
   // The switched-off handset checks in once, at its enrolment, and never again (its command stays pending).
-  const { members, compliant } = restored
-    ? { members: restored, compliant: await round(restored, o, false) }
-    : await setUp(o);
+  const { fleet, compliant } = restored ? await resume(restored, o) : await setUp(o);
+  const { members } = fleet;
   o.onReady?.({ enrolled: members.length, compliant });
   try {
     while (!o.signal.aborted) {
@@ -57,7 +62,7 @@ export async function runDemoFleet(o: DemoFleetOptions): Promise<void> {
       }).catch(() => undefined);
       if (o.signal.aborted) break;
       await round(members, o, false);
-      await save(o.stateFile, members);
+      await save(o.stateFile, fleet);
     }
   } finally {
     members.forEach((m) => m.handset.close());
@@ -69,34 +74,102 @@ async function round(members: Member[], o: DemoFleetOptions, first: boolean): Pr
   const on = members.filter((m) => (first || !m.plan.offline) && !m.handset.state.retired);
   const states = await Promise.all(
     on.map((m) =>
-      m.handset.checkIn().then(
-        (r) => r.compliance.state,
-        (err: unknown) => {
-          o.log('warn', 'a demo handset could not check in', {
-            deviceId: m.handset.deviceId,
-            error: why(err),
-          });
-          return 'error';
-        },
-      ),
+      checkIn(m.handset, !first).catch((err: unknown) => {
+        o.log('warn', 'a demo handset could not check in', { deviceId: m.handset.deviceId, error: why(err) });
+        return 'error';
+      }),
     ),
   );
   return states.filter((s) => s === 'compliant').length;
 }
 
-async function restore(o: DemoFleetOptions): Promise<Member[] | null> {
-  let text: string;
-  try {
-    text = await readFile(o.stateFile, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
+/**
+ * A check-in; a handset that obeyed commands (not on its first check-in, where the offline one is left its
+ * pending command) checks in again at once to report what it did, as an agent acknowledges a command when it
+ * has an outcome rather than a check-in interval later: the NOC sees an install a few seconds after it.
+ */
+async function checkIn(handset: SimulatedHandset, acknowledgeAtOnce: boolean): Promise<string> {
+  const reply = await handset.checkIn();
+  if (!acknowledgeAtOnce || reply.commands.length === 0 || handset.state.retired)
+    return reply.compliance.state;
+  return (await handset.checkIn()).compliance.state;
+}
+
+/** A restored fleet: pinned now when its state file predates the pins (a set-up token came with it). */
+async function resume(fleet: Fleet, o: DemoFleetOptions): Promise<{ fleet: Fleet; compliant: number }> {
+  const unpinned = !fleet.keys || fleet.members.some((m) => !m.institution);
+  if (o.store && unpinned && o.token) {
+    const api = createApiClient({ baseUrl: o.apiUrl, token: o.token, fetch: mtlsFetch() });
+    fleet = await pin(api, fleet.members, o).catch((err: unknown) => {
+      o.log('warn', 'the demo handsets could not pin the store: they install apps unchecked', {
+        error: why(err),
+      });
+      return fleet;
+    });
+    await save(o.stateFile, fleet);
+  } else if (o.store && unpinned)
+    o.log('warn', 'the demo handsets have no store pins: they install apps unchecked');
+  return { fleet, compliant: await round(fleet.members, o, false) };
+}
+
+/**
+ * Pins the store for the fleet (trust on first use, as the handsets take the server's TUF root: a real handset
+ * ships the catalogue and log keys in its OS image or agent, and learns its institution when it is enrolled),
+ * and gives each handset the verified installer. The institution is read from each device record.
+ */
+async function pin(api: Api, members: Member[], o: DemoFleetOptions): Promise<Fleet> {
+  if (!o.store) return { members };
+  const catalogueKey = (await must(api.GET('/api/v1/store/catalogue/key'))).jwk as Record<string, unknown>;
+  const logKey = (await must<string>(api.GET('/api/v1/store/log/key', { parseAs: 'text' }))).trim();
+  const keys: StoreKeys = { catalogueKey, logKey };
+  const pinned: Member[] = [];
+  for (const [i, m] of members.entries()) {
+    const id = m.handset.deviceId;
+    const saved = m.handset.saved();
+    if (!id || !saved) {
+      pinned.push(m);
+      continue;
+    }
+    const device = await must(api.GET('/api/v1/devices/{id}', { params: { path: { id } } }));
+    const institution = device.institutionId ?? undefined;
+    if (!institution) {
+      pinned.push(m);
+      continue;
+    }
+    m.handset.close();
+    pinned.push(withStore(o, m.plan, i, saved, { ...keys, institution }));
   }
-  const state = JSON.parse(text) as StateFile;
-  return state.handsets.map(({ plan, saved }, i) => ({
+  return { members: pinned, keys };
+}
+
+function withStore(
+  o: DemoFleetOptions,
+  plan: DemoHandsetPlan,
+  index: number,
+  saved: SavedHandset,
+  pins: DemoStorePins | undefined,
+): Member {
+  const store = pins && o.store?.(pins);
+  return {
     plan,
-    handset: SimulatedHandset.restore(handsetOptions(o, plan, i), saved),
-  }));
+    handset: SimulatedHandset.restore(
+      { ...handsetOptions(o, plan, index), ...(store ? { store } : {}) },
+      saved,
+    ),
+    ...(pins ? { institution: pins.institution } : {}),
+  };
+}
+
+async function restore(o: DemoFleetOptions): Promise<Fleet | null> {
+  const state = await readFleetState(o.stateFile);
+  if (!state) return null;
+  const keys = state.store;
+  return {
+    members: state.handsets.map(({ plan, saved, institution }, i) =>
+      withStore(o, plan, i, saved, keys && institution ? { ...keys, institution } : undefined),
+    ),
+    ...(keys ? { keys } : {}),
+  };
 }
 
 /**
@@ -120,7 +193,7 @@ function handsetOptions(o: DemoFleetOptions, plan: DemoHandsetPlan, index: numbe
 type Api = ReturnType<typeof createApiClient>;
 
 /** First start: institutions, officials, the Health policy, enrolments and the pending command. */
-async function setUp(o: DemoFleetOptions): Promise<{ members: Member[]; compliant: number }> {
+async function setUp(o: DemoFleetOptions): Promise<{ fleet: Fleet; compliant: number }> {
   if (!o.token) throw new Error('the demo fleet has no state file and no token to set itself up');
   const api = createApiClient({ baseUrl: o.apiUrl, token: o.token, fetch: mtlsFetch() });
   const institutions = await ensureInstitutions(api, o.demoInstitution);
@@ -144,9 +217,15 @@ async function setUp(o: DemoFleetOptions): Promise<{ members: Member[]; complian
     await handset.enrol(token);
     members.push({ plan, handset });
   }
-  await save(o.stateFile, members);
-  const compliant = await round(members, o, true);
-  const offline = members.find((m) => m.plan.offline)?.handset.deviceId;
+  const fleet = await pin(api, members, o).catch((err: unknown) => {
+    o.log('warn', 'the demo handsets could not pin the store: they install apps unchecked', {
+      error: why(err),
+    });
+    return { members };
+  });
+  await save(o.stateFile, fleet);
+  const compliant = await round(fleet.members, o, true);
+  const offline = fleet.members.find((m) => m.plan.offline)?.handset.deviceId;
   if (offline)
     await must(
       api.POST('/api/v1/devices/{id}/commands', {
@@ -154,8 +233,12 @@ async function setUp(o: DemoFleetOptions): Promise<{ members: Member[]; complian
         body: { ...DEMO_PENDING_COMMAND, params: { ...DEMO_PENDING_COMMAND.params } },
       }),
     );
-  o.log('info', 'demo fleet enrolled', { handsets: members.length, officials: DEMO_OFFICIALS.length });
-  return { members, compliant };
+  o.log('info', 'demo fleet enrolled', {
+    handsets: fleet.members.length,
+    officials: DEMO_OFFICIALS.length,
+    verifiedInstalls: fleet.members.filter((m) => m.institution).length,
+  });
+  return { fleet, compliant };
 }
 
 /**
@@ -215,18 +298,15 @@ async function ensureOfficials(api: Api, inst: { digital: string; health: string
   }
 }
 
-async function save(file: string, members: Member[]): Promise<void> {
-  const state: StateFile = {
+async function save(file: string, fleet: Fleet): Promise<void> {
+  await writeFleetState(file, {
     version: 1,
-    handsets: members.flatMap((m) => {
+    ...(fleet.keys ? { store: fleet.keys } : {}),
+    handsets: fleet.members.flatMap((m) => {
       const saved = m.handset.saved();
-      return saved ? [{ plan: m.plan, saved }] : [];
+      return saved ? [{ plan: m.plan, saved, ...(m.institution ? { institution: m.institution } : {}) }] : [];
     }),
-  };
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(state), { mode: 0o600 });
-  await chmod(tmp, 0o600);
-  await rename(tmp, file);
+  });
 }
 
 async function must<T>(

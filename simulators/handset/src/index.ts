@@ -45,11 +45,8 @@ export {
 export { progressLine, runFleet, type FleetOptions, type FleetProgress } from './fleet.js';
 export { LatencyWindow } from './latency.js';
 export { runDemoFleet, type DemoFleetOptions } from './demo-fleet.js';
+export { demoFleetNeedsToken, type DemoStorePins } from './demo-fleet-state.js';
 export { DEMO_HANDSETS, DEMO_HEALTH_INSTITUTION, DEMO_OFFICIALS, type DemoHandsetPlan } from './demo-plan.js';
-export type { DemoFleetMessage, DemoFleetStart } from './demo-fleet-main.js';
-
-/** The demo fleet's child-process entry (built JavaScript, next to this file in dist/). */
-export const DEMO_FLEET_MAIN = new URL('./demo-fleet-main.js', import.meta.url);
 export {
   CatalogueClient,
   CatalogueRefused,

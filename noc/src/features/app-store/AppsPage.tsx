@@ -1,5 +1,7 @@
+import { useState } from 'react';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { Field } from '../../components/Form';
 import { StatusPill, type Tone } from '../../components/StatusPill';
 import { useApiMutation, useApiQuery } from '../../data/hooks';
 import { formatDateTime } from '../../format';
@@ -8,6 +10,7 @@ import { Link } from '../../router';
 import { OrgsSection } from './OrgsSection';
 import { storeKeys, storeQueries, storeWrites, type StoreApp, type StoreAppVersion } from './queries';
 import { approvalProgress, shortDigest } from './review-rules';
+import { versionLabel, withAdvice } from './rollout-rules';
 
 const STATE_TONE: Record<StoreAppVersion['state'], Tone> = {
   uploaded: 'neutral',
@@ -19,6 +22,72 @@ const STATE_TONE: Record<StoreAppVersion['state'], Tone> = {
 
 /** In review or approved → withdrawn (the server's version_not_withdrawable refuses the rest). */
 const WITHDRAWABLE: readonly StoreAppVersion['state'][] = ['in_review', 'approved'];
+
+/**
+ * The kill switch of an approved version, behind a required reason and a confirmation: unlike withdrawing,
+ * it also uninstalls the version from the handsets that have it and halts its rollouts.
+ */
+function KillSwitch({ app, version }: { app: StoreApp; version: StoreAppVersion }) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const [done, setDone] = useState<string | null>(null);
+  const kill = useApiMutation({
+    run: async (why: string) => {
+      try {
+        return await storeWrites.kill(version.id, why);
+      } catch (err) {
+        throw withAdvice(err);
+      }
+    },
+    invalidates: [storeKeys.all],
+  });
+  const name = `${app.packageName} ${versionLabel(version)}`;
+  if (done) return <p role="status">{done}</p>;
+  if (!open)
+    return (
+      <button
+        type="button"
+        className="button button-danger button-small"
+        aria-label={`Kill switch for ${name}`}
+        onClick={() => setOpen(true)}
+      >
+        Kill switch…
+      </button>
+    );
+  const id = `kill-reason-${version.id}`;
+  return (
+    <div role="group" aria-label={`Kill switch for ${name}`}>
+      <Field id={id} label="Reason (recorded and audited)">
+        <input id={id} required maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
+      </Field>
+      <ConfirmButton
+        label="Kill this version"
+        accessibleName={`Kill ${name}`}
+        question={`Kill ${name}? It is withdrawn from every catalogue, its rollouts are halted, and it is uninstalled from every handset that has it, in every institution. This cannot be undone.`}
+        confirmLabel="Kill it everywhere"
+        busyLabel="Killing…"
+        errorTitle="The version was not killed"
+        small
+        disabled={reason.trim() === ''}
+        onConfirm={async () => {
+          const r = await kill.run(reason.trim());
+          setDone(
+            `Killed: withdrawn, ${r.haltedRollouts.length} rollout(s) halted, ${r.uninstallsQueued} uninstall(s) queued.`,
+          );
+        }}
+      />{' '}
+      <button type="button" className="button button-secondary button-small" onClick={() => setOpen(false)}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
+/**
+ * Approved → killed; a withdrawn version may be killed too (again): it only searches the handsets, and
+ * uninstalls it from those that reported it since.
+ */
+const KILLABLE: readonly StoreAppVersion['state'][] = ['approved', 'withdrawn'];
 
 function Versions({ app }: { app: StoreApp }) {
   const versions = useApiQuery(storeQueries.versions(app.id));
@@ -77,6 +146,17 @@ function Versions({ app }: { app: StoreApp }) {
                   small
                   onConfirm={() => withdraw.run(v.id).then(() => undefined)}
                 />
+              ) : null}
+              {KILLABLE.includes(v.state) && can('POST /api/v1/store/versions/{id}/kill') ? (
+                <KillSwitch app={app} version={v} />
+              ) : null}
+              {can('GET /api/v1/store/rollouts') ? (
+                <Link
+                  to={`/store/rollouts?version=${encodeURIComponent(v.id)}`}
+                  aria-label={`Rollouts of ${app.packageName} ${versionLabel(v)}`}
+                >
+                  Rollouts
+                </Link>
               ) : null}
             </td>
           </tr>

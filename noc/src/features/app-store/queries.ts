@@ -13,6 +13,9 @@ export const storeKeys = {
   versions: (appId: string) => ['store', 'apps', appId, 'versions'] as const,
   orgs: ['store', 'orgs'] as const,
   user: (id: string) => ['store', 'user', id] as const,
+  rollouts: ['store', 'rollouts'] as const,
+  rolloutList: (institutionId: string) => ['store', 'rollouts', 'list', institutionId] as const,
+  rollout: (id: string) => ['store', 'rollouts', id] as const,
 };
 
 export const storeQueries = {
@@ -29,6 +32,21 @@ export const storeQueries = {
     apiQuery(storeKeys.user(id), (signal) =>
       unwrap(api.GET('/api/v1/users/{id}', { params: { path: { id } }, signal })),
     ),
+  /** The rollouts in the caller's scope, newest first; `institutionId` ('' for all) narrows them. */
+  rollouts: (institutionId: string) =>
+    apiQuery(storeKeys.rolloutList(institutionId), (signal) =>
+      unwrap(
+        api.GET('/api/v1/store/rollouts', {
+          params: { query: institutionId ? { institutionId } : {} },
+          signal,
+        }),
+      ),
+    ),
+  /** One rollout with its figures, weighed from the fleet at each read. */
+  rollout: (id: string) =>
+    apiQuery(storeKeys.rollout(id), (signal) =>
+      unwrap(api.GET('/api/v1/store/rollouts/{id}', { params: { path: { id } }, signal })),
+    ),
 };
 
 export const storeWrites = {
@@ -44,6 +62,19 @@ export const storeWrites = {
   mandatory: (appId: string, mandatory: boolean) =>
     unwrap(
       api.PUT('/api/v1/store/apps/{id}/mandatory', { params: { path: { id: appId } }, body: { mandatory } }),
+    ),
+  startRollout: (body: { versionId: string; institutionId: string; percent: number }) =>
+    unwrap(api.POST('/api/v1/store/rollouts', { body })),
+  widen: (id: string, percent: number) =>
+    unwrap(api.POST('/api/v1/store/rollouts/{id}/percent', { params: { path: { id } }, body: { percent } })),
+  pause: (id: string) => unwrap(api.POST('/api/v1/store/rollouts/{id}/pause', { params: { path: { id } } })),
+  resume: (id: string) =>
+    unwrap(api.POST('/api/v1/store/rollouts/{id}/resume', { params: { path: { id } } })),
+  halt: (id: string, reason: string) =>
+    unwrap(api.POST('/api/v1/store/rollouts/{id}/halt', { params: { path: { id } }, body: { reason } })),
+  kill: (versionId: string, reason: string) =>
+    unwrap(
+      api.POST('/api/v1/store/versions/{id}/kill', { params: { path: { id: versionId } }, body: { reason } }),
     ),
   createOrg: (name: string, institutionId: string | null) =>
     unwrap(api.POST('/api/v1/store/orgs', { body: { name, institutionId } })),

@@ -17,11 +17,12 @@ import {
   reasonText,
 } from './labels';
 import { deviceQueries } from './queries';
+import { reportedApps } from './reported-apps';
 import { RetireDevice } from './RetireDevice';
 
 const Dash = () => <span className="muted">—</span>;
 
-/** One handset: what its hardware attested, its certificate, compliance, commands, and retiring it. */
+/** One handset: what its hardware attested, its certificate, compliance, apps, commands, and retiring it. */
 export function DeviceDetailPage({ id }: { id: string }) {
   const { data: device, error, loading, fetching, refresh } = useApiQuery(deviceQueries.one(id));
   const access = useDeviceAccess();
@@ -65,6 +66,7 @@ export function DeviceDetailPage({ id }: { id: string }) {
       {device ? (
         <>
           <DeviceCards device={device} />
+          <AppsSection device={device} />
           <CommandsSection device={device} canSend={access.manage} />
           {access.manage && device.state !== 'retired' ? <RetireDevice device={device} /> : null}
         </>
@@ -238,5 +240,48 @@ function DeviceCards({ device: d }: { device: DeviceDetail }) {
         </dl>
       </section>
     </div>
+  );
+}
+
+/** The apps the handset's last check-in reported: what the store (mandatory apps, rollouts) installed on it. */
+function AppsSection({ device }: { device: DeviceDetail }) {
+  const apps = reportedApps(device.lastReport);
+  return (
+    <section className="card card-stacked" aria-labelledby="card-apps">
+      <h2 id="card-apps">Apps</h2>
+      {apps === null ? (
+        <p className="muted">Not reported yet: the handset lists its apps at its next check-in.</p>
+      ) : apps.length === 0 ? (
+        <p className="muted">None reported.</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="table table-compact">
+            <caption className="table-caption">Installed apps, as of the last check-in</caption>
+            <thead>
+              <tr>
+                <th scope="col">Package</th>
+                <th scope="col" className="num">
+                  Version code
+                </th>
+                <th scope="col" className="num">
+                  Crashes
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {apps.map((a) => (
+                <tr key={a.package}>
+                  <th scope="row">
+                    <code>{a.package}</code>
+                  </th>
+                  <td className="num">{a.versionCode}</td>
+                  <td className="num">{a.crashes}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
   );
 }

@@ -57,6 +57,14 @@ describe('parseNetworkSecurityConfig (XmlConfigSource)', () => {
     });
   });
 
+  it("takes the last of an attribute given twice, as the platform's attribute loop does", () => {
+    const twice = el('base-config', [
+      flag('cleartextTrafficPermitted', false),
+      flag('cleartextTrafficPermitted', true),
+    ]);
+    expect(parse(config(twice)).base).toBe(true);
+  });
+
   it('reads a value the build left as a string as true (getAttributeBooleanValue(i, true))', () => {
     const asString: XAttr = {
       android: false,

@@ -42,8 +42,10 @@ const invalid = (message: string): never => {
   throw new ManifestError('nsc_invalid', message);
 };
 
+// XmlConfigSource loops over every attribute and each match overwrites the last: a name given twice means
+// its last value (a build tool never writes two, a hand-made file may).
 const byName = (e: AxmlElement, name: string): AxmlAttribute | undefined =>
-  e.attributes.find((a) => a.name === name);
+  e.attributes.findLast((a) => a.name === name);
 
 /** XmlBlock.Parser.getAttributeBooleanValue: only an integer-typed value is read; otherwise the default. */
 function booleanAttribute(a: AxmlAttribute | undefined, fallback: boolean): boolean {
