@@ -40,7 +40,8 @@ export {
   type DemoAppInput,
   type DemoAppResult,
 } from './demo/demo-apps.service.js';
-// The rollout engine: the composition root nudges it when the demo fleet has enrolled its handsets.
+// The rollout engine: the composition root nudges it when the demo fleet has enrolled its handsets (and a
+// test may run a reconciliation now rather than wait for its tick).
 export { AppRolloutEngine } from './rollouts/app-rollout-engine.service.js';
 // The port the server binds to device-mgmt's AppFleetService: the handsets apps are installed on.
 export {
@@ -54,5 +55,3 @@ export {
   type FleetDevice,
   type InstallAppParams,
 } from './rollouts/app-fleet.js';
-// The rollout engine (a test or a tool may run a reconciliation now rather than wait for its tick).
-export { AppRolloutEngine } from './rollouts/app-rollout-engine.service.js';
