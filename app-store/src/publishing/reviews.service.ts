@@ -8,6 +8,7 @@ import {
   type DatabaseHandle,
   type Principal,
   personKey,
+  requireRole,
 } from '@pakawaaz/platform';
 import type { z } from 'zod';
 import { appStoreError } from '../app-store.errors.js';
@@ -66,6 +67,7 @@ export class ReviewsService {
    * row is locked, so two reviewers deciding at once are counted one after the other.
    */
   async decide(versionId: string, input: z.output<typeof ReviewInput>, by: Principal, requestId: string) {
+    requireRole(by, 'app-reviewer');
     const notFound = () => appStoreError('app_version_not_found', 'No version with this id.');
     const reviewer = personKey(by);
     let approvedOf: { institutionId: string | null } | undefined;
@@ -76,11 +78,19 @@ export class ReviewsService {
       // Inside the transaction: on the embedded database (one connection) a read outside it waits forever.
       const org = await this.repo.org(app.orgId, tx);
       if (!org || !inScope(by, org.institutionId)) throw notFound();
-      if (version.state !== 'in_review')
+      const earlier = await this.repo.reviewsOf([version.id], tx);
+      // An app made mandatory after its version was approved by one person: a second person's approval
+      // (the four eyes a mandatory app needs) is still taken, and only then is the version pushed to every
+      // handset (the rollout engine pushes no mandatory version with fewer than two approvers).
+      const coApproval =
+        version.state === 'approved' &&
+        app.mandatory &&
+        input.decision === 'approve' &&
+        distinctApprovers(earlier) < approvalsNeeded(true);
+      if (version.state !== 'in_review' && !coApproval)
         throw appStoreError('version_not_in_review', `This version is ${version.state}, not in review.`);
       if (version.createdBy === reviewer)
         throw appStoreError('review_by_uploader', 'You uploaded this version: another reviewer decides.');
-      const earlier = await this.repo.reviewsOf([version.id], tx);
       if (earlier.some((r) => r.reviewer === reviewer))
         throw appStoreError('already_reviewed', 'You reviewed this version already.');
       if (input.decision === 'approve' && version.findings.length > 0)
@@ -103,7 +113,8 @@ export class ReviewsService {
         state === version.state ? version : await this.repo.setVersionState(versionId, state, tx);
       // Approved means logged: the APK enters the transparency log in the approval's transaction, so no
       // version is ever approved (and listed in a catalogue) without its leaf and a checkpoint covering it.
-      if (state === 'approved')
+      // A co-approval of an approved version is logged already.
+      if (state === 'approved' && !coApproval)
         await this.log.append(
           {
             versionId,
@@ -114,7 +125,7 @@ export class ReviewsService {
           },
           tx,
         );
-      if (state === 'approved') approvedOf = org;
+      if (state === 'approved' && !coApproval) approvedOf = org;
       await this.audit.record(
         {
           actor: by.actor,
@@ -231,6 +242,7 @@ export class ReviewsService {
     by: Principal,
     requestId: string,
   ) {
+    requireRole(by, 'app-reviewer');
     const app = await this.publishing.visibleApp(appId, by);
     const updated = await this.database.db.transaction(async (tx) => {
       const row = (await this.repo.updateApp(app.id, { mandatory: input.mandatory }, tx))!;
@@ -249,3 +261,7 @@ export class ReviewsService {
     return appView(updated);
   }
 }
+
+/** Distinct persons who approved (a person's second review is refused, so reviews are already distinct). */
+const distinctApprovers = (rows: readonly { reviewer: string; decision: string }[]): number =>
+  new Set(rows.filter((r) => r.decision === 'approve').map((r) => r.reviewer)).size;

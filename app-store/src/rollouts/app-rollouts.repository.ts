@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { catalogues } from '../catalogues/catalogues.schema.js';
-import { apps, appVersions, developerOrgs } from '../publishing/publishing.schema.js';
+import { approvalsNeeded } from '../publishing/publishing-rules.js';
+import { apps, appVersions, developerOrgs, reviews } from '../publishing/publishing.schema.js';
 import { ACTIVE_APP_ROLLOUT_STATES, type AppRolloutState } from './app-rollout-rules.js';
 import { appRollouts, type AppRolloutSweep } from './app-rollouts.schema.js';
 
@@ -111,10 +112,16 @@ export class AppRolloutsRepository {
     await this.db.update(appRollouts).set({ installsCancelledAt: new Date() }).where(eq(appRollouts.id, id));
   }
 
-  /** Mandatory apps with their newest approved stable version (the one every handset of theirs gets). */
+  /**
+   * Mandatory apps with their newest approved stable version (the one every handset of theirs gets), when two
+   * distinct persons approved that version: an app made mandatory after one person approved its version is
+   * not pushed until a second approves it too (four eyes; one reviewer never forces an install on everyone).
+   */
   async mandatoryTargets() {
+    const approvers = sql<number>`(select count(distinct ${reviews.reviewer}) from ${reviews}
+      where ${reviews.versionId} = ${appVersions.id} and ${reviews.decision} = 'approve')`.mapWith(Number);
     const rows = await this.db
-      .select({ app: apps, version: appVersions })
+      .select({ app: apps, version: appVersions, approvers })
       .from(apps)
       .innerJoin(appVersions, eq(appVersions.appId, apps.id))
       .where(
@@ -123,7 +130,9 @@ export class AppRolloutsRepository {
       .orderBy(apps.packageName, desc(appVersions.versionCode));
     const newest = new Map<string, (typeof rows)[number]>();
     for (const r of rows) if (!newest.has(r.app.id)) newest.set(r.app.id, r);
-    return [...newest.values()];
+    return [...newest.values()]
+      .filter((r) => r.approvers >= approvalsNeeded(true))
+      .map(({ app, version }) => ({ app, version }));
   }
 
   /**

@@ -330,6 +330,24 @@ describe('mandatory apps', () => {
     expect(fleet.commandsWith(installKeyPrefix(v.id)).length).toBe(installs.length);
   });
 
+  it('one reviewer cannot force an install on every handset: a version approved by one person waits for a second', async () => {
+    const approve = { decision: 'approve' as const, reason: 'ok' };
+    const v = await release(devA, [reviewerA], 'gov.pk.a.lonely', 1);
+    await reviews.setMandatory(v.appId, { mandatory: true }, reviewerA, 'req');
+    await engine.tick();
+    expect(fleet.commandsWith(installKeyPrefix(v.id))).toHaveLength(0);
+    // The same person again (or through a token of theirs) is refused; a second person's approval counts.
+    expect(await code(reviews.decide(v.id, approve, reviewerA, 'req'))).toBe('already_reviewed');
+    const co = await reviews.decide(v.id, approve, reviewerA2, 'req');
+    expect(co.state).toBe('approved');
+    expect(co.reviews.map((r) => r.reviewer)).toEqual(['operator:rev-a', 'operator:rev-a-2']);
+    await engine.tick();
+    expect(fleet.commandsWith(installKeyPrefix(v.id))).toHaveLength(A_DEVICES.length);
+    // A co-approval is for mandatory apps only: an approved version of another app takes no more reviews.
+    const plain = await release(devA, [reviewerA], 'gov.pk.a.plain', 1);
+    expect(await code(reviews.decide(plain.id, approve, reviewerA2, 'req'))).toBe('version_not_in_review');
+  });
+
   it('a rollout of the app governs the share instead', async () => {
     const first = await release(devB, [reviewerB], 'gov.pk.b.badge', 1);
     await reviews.setMandatory(first.appId, { mandatory: true }, reviewerB, 'req');
@@ -516,6 +534,7 @@ describe('an institution larger than one pass', () => {
     try {
       const v = await release(devA, [reviewerA], 'gov.pk.a.vpn', 1);
       await reviews.setMandatory(v.appId, { mandatory: true }, reviewerA, 'req');
+      await reviews.decide(v.id, { decision: 'approve', reason: 'ok' }, reviewerA2, 'req');
       await engine.tick();
       expect(fleet.commandsWith(installKeyPrefix(v.id))).toHaveLength(1000);
       await engine.tick();
