@@ -77,6 +77,16 @@ export type AppFleet = {
   queue(commands: readonly FleetCommand[], actor: { id: string; name: string }): Promise<number>;
   /** The commands whose key starts with `keyPrefix`, newest state of each (at most one per device and key). */
   outcomes(keyPrefix: string): Promise<FleetCommandOutcome[]>;
+  /**
+   * Cancels the open commands whose key starts with `keyPrefix` (a halted rollout's installs, a killed
+   * version's), with `reason` as their detail; returns how many. Open means `queued` and also `delivered` but
+   * not acknowledged — device-mgmt's operator cancel follows the same rule: a check-in delivers neither again,
+   * and what a handset is already installing cannot be stopped from here either way, so cancelling it costs
+   * nothing and stops the redelivery that follows a lost reply; if the handset did run it, its acknowledgement
+   * replaces the cancel with what happened (succeeded or failed), so the outcome stays true. Expired, failed
+   * and succeeded commands are left as they are. A cancelled key stays taken: `queue` skips it.
+   */
+  cancel(keyPrefix: string, reason: string): Promise<number>;
 };
 
 export const APP_FLEET = Symbol.for('pakawaaz.app-store.AppFleet');

@@ -1,11 +1,18 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { FleetDevice } from './app-fleet.js';
+import type { FleetCommandOutcome, FleetDevice } from './app-fleet.js';
 import {
+  addSums,
   appAutoHaltReason,
+  deviceSums,
+  figuresOf,
+  NO_SUMS,
   appBucket,
   inRollout,
   installKey,
+  installKeyPrefix,
+  mandatoryInstallKey,
+  rolloutInstallPrefix,
   needsInstall,
   rolloutComplete,
   runsVersion,
@@ -64,7 +71,13 @@ describe('which devices need the install', () => {
 
   it('keys stay within the port’s 200 characters', () => {
     const uuid = '0d9f3f2e-8a52-4d0e-9a8c-2b8d6f7f1c11';
-    expect(installKey(uuid, uuid)).toBe(`app:install:${uuid}:${uuid}`);
+    expect(installKey(uuid, uuid, uuid)).toBe(`app:install:${uuid}:${uuid}:${uuid}`);
+    expect(installKey(uuid, uuid, uuid).length).toBeLessThanOrEqual(200);
+    expect(installKey(uuid, 'r', 'd').startsWith(rolloutInstallPrefix(uuid, 'r'))).toBe(true);
+    expect(mandatoryInstallKey(uuid, uuid)).toBe(`app:install:${uuid}:${uuid}`);
+    // A mandatory install is under the version's prefix (the kill cancels it) but under no rollout's.
+    expect(mandatoryInstallKey(uuid, uuid).startsWith(installKeyPrefix(uuid))).toBe(true);
+    expect(mandatoryInstallKey(uuid, uuid).startsWith(rolloutInstallPrefix(uuid, uuid))).toBe(false);
     expect(uninstallKey(uuid, 'x'.repeat(100)).length).toBeLessThanOrEqual(200);
   });
 });
@@ -102,6 +115,42 @@ describe('weighing a version', () => {
       failures: 2,
       failureRate: 0.4,
     });
+  });
+
+  it('is the sum of each device’s part, however the devices are split into passes', () => {
+    const states = new Map<string, FleetCommandOutcome['state']>([
+      ['a', 'succeeded'],
+      ['b', 'failed'],
+      ['c', 'queued'],
+      ['d', 'succeeded'],
+      ['e', 'expired'],
+    ]);
+    const devices = [
+      dev('a', [{ package: PKG, versionCode: 5, crashes: 2 }], true),
+      dev('b', [{ package: PKG, versionCode: 4, crashes: 9 }]),
+      dev('c'),
+      dev('d', [{ package: PKG, versionCode: 5, crashes: 0 }]),
+      dev('e'),
+      dev('f', [{ package: PKG, versionCode: 5, crashes: 0 }]),
+      dev('g', [], true),
+    ];
+    const part = (d: FleetDevice) => deviceSums(PKG, 5, d, states.get(d.id), d.id !== 'g');
+    const first = devices.slice(0, 3).map(part).reduce(addSums, NO_SUMS);
+    const rest = devices.slice(3).map(part).reduce(addSums, NO_SUMS);
+    const total = addSums(first, rest);
+    expect(figuresOf(total)).toEqual(
+      weighVersion(
+        PKG,
+        5,
+        [...states].map(([deviceId, state]) => ({ deviceId, state })),
+        devices,
+      ),
+    );
+    // In the share: all but g; lacking version 5 (or newer): b, c, e.
+    expect(total).toMatchObject({ targeted: 6, stillNeeding: 3 });
+    // A command withdrawn before the handset took it is no attempt.
+    expect(deviceSums(PKG, 5, dev('h'), 'cancelled', true)).toMatchObject({ queued: 1, attempted: 0 });
+    expect(deviceSums(PKG, 5, dev('h'), 'expired', true)).toMatchObject({ queued: 1, attempted: 1 });
   });
 
   it('halts over the threshold with the reason in words and figures', () => {

@@ -9,9 +9,19 @@ export const ACTIVE_APP_ROLLOUT_STATES: readonly AppRolloutState[] = ['running',
 export const DEFAULT_APP_FAILURE_THRESHOLD = 0.05;
 export const DEFAULT_APP_MIN_DEVICES = 5;
 
-/** Idempotency keys of the fleet commands (at most 200 characters, `app:` first: the port's rule). */
+/**
+ * Idempotency keys of the fleet commands (at most 200 characters, `app:` first: the port's rule). Every install
+ * of a version is under `installKeyPrefix` (what the kill switch cancels). A rollout's carry its id, so that
+ * halting it cancels its installs and no other institution's rollout of a vendor's version, and so that a
+ * later rollout of the same version is not blocked by the commands the halt cancelled (a key stays taken once
+ * used). The mandatory rule's carry no rollout: one per version and device.
+ */
 export const installKeyPrefix = (versionId: string): string => `app:install:${versionId}:`;
-export const installKey = (versionId: string, deviceId: string): string =>
+export const rolloutInstallPrefix = (versionId: string, rolloutId: string): string =>
+  `${installKeyPrefix(versionId)}${rolloutId}:`;
+export const installKey = (versionId: string, rolloutId: string, deviceId: string): string =>
+  `${rolloutInstallPrefix(versionId, rolloutId)}${deviceId}`;
+export const mandatoryInstallKey = (versionId: string, deviceId: string): string =>
   `${installKeyPrefix(versionId)}${deviceId}`;
 export const uninstallKey = (versionId: string, deviceId: string): string =>
   `app:uninstall:${versionId}:${deviceId}`;
@@ -40,13 +50,12 @@ export function runsVersion(device: Pick<FleetDevice, 'apps'>, pkg: string, vers
   return device.apps.some((a) => a.package === pkg && a.versionCode === versionCode);
 }
 
-/** Command states that are final: the handset answered, or the command will never be delivered. */
-const FINAL_STATES: ReadonlySet<FleetCommandOutcome['state']> = new Set([
-  'succeeded',
-  'failed',
-  'expired',
-  'cancelled',
-]);
+/**
+ * Command states that weigh a device as attempted: the handset answered, or the command ran out unanswered. A
+ * cancelled one is not among them: the store (a halt, the kill switch) or an operator withdrew it before the
+ * handset took it, which says nothing of the version, and counting a halt's cancels would dilute its figures.
+ */
+const FINAL_STATES: ReadonlySet<FleetCommandOutcome['state']> = new Set(['succeeded', 'failed', 'expired']);
 
 export type AppRolloutFigures = {
   /** Devices that have the version's install command (queued or later). */
@@ -70,8 +79,9 @@ export type AppRolloutFigures = {
 /**
  * Weighs a version on the devices of one institution. A device counts once: it failed when its install
  * command failed, or it reports crashes of this version, or it installed the version and its attestation then
- * failed (a version that breaks the handset's integrity is as bad as one that crashes). Expired or cancelled
- * commands are attempted (the handset never took the version) but are no failure of the version.
+ * failed (a version that breaks the handset's integrity is as bad as one that crashes). Expired commands are
+ * attempted (the handset never took the version) but are no failure of the version; cancelled ones are not
+ * attempted.
  */
 export function weighVersion(
   pkg: string,
@@ -118,6 +128,68 @@ export function weighVersion(
     failures: failing.size,
     failureRate: attempted.size === 0 ? 0 : failing.size / attempted.size,
   };
+}
+
+/** A rollout's figures over some of the institution's devices, each device counted in one pass only. */
+export type AppRolloutSums = Omit<AppRolloutFigures, 'failureRate'> & {
+  /** Devices in the share. */
+  readonly targeted: number;
+  /** Devices in the share that still lack the version. */
+  readonly stillNeeding: number;
+};
+
+export const NO_SUMS: AppRolloutSums = {
+  targeted: 0,
+  stillNeeding: 0,
+  queued: 0,
+  installed: 0,
+  failed: 0,
+  crashing: 0,
+  attestationFailures: 0,
+  attempted: 0,
+  failures: 0,
+};
+
+/**
+ * One device's part of a rollout's figures: what weighVersion counts for it, from its report and its install
+ * command's state (undefined: none). Every figure counts devices, so the figures of an institution are the sum
+ * of its devices' parts, whichever passes they were read in.
+ */
+export function deviceSums(
+  pkg: string,
+  versionCode: number,
+  device: FleetDevice,
+  state: FleetCommandOutcome['state'] | undefined,
+  inShare: boolean,
+): AppRolloutSums {
+  const app = device.apps.find((a) => a.package === pkg && a.versionCode === versionCode);
+  const took = app !== undefined || state === 'succeeded';
+  const crashing = took && app !== undefined && app.crashes > 0;
+  const attestation = took && device.attestationFailed;
+  const failed = state === 'failed';
+  const n = (b: boolean) => (b ? 1 : 0);
+  return {
+    targeted: n(inShare),
+    stillNeeding: n(inShare && needsInstall(device, pkg, versionCode)),
+    queued: n(state !== undefined),
+    installed: n(took),
+    failed: n(failed),
+    crashing: n(crashing),
+    attestationFailures: n(attestation),
+    attempted: n(took || (state !== undefined && FINAL_STATES.has(state))),
+    failures: n(failed || crashing || attestation),
+  };
+}
+
+export function addSums(a: AppRolloutSums, b: AppRolloutSums): AppRolloutSums {
+  const out = { ...a };
+  for (const k of Object.keys(NO_SUMS) as (keyof AppRolloutSums)[]) out[k] = a[k] + b[k];
+  return out;
+}
+
+export function figuresOf(s: AppRolloutSums): AppRolloutFigures {
+  const { targeted: _t, stillNeeding: _s, ...f } = s;
+  return { ...f, failureRate: s.attempted === 0 ? 0 : s.failures / s.attempted };
 }
 
 /**

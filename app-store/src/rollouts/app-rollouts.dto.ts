@@ -90,6 +90,10 @@ export const KillResult = named(
     versionId: z.string(),
     haltedRollouts: z.array(z.string()),
     institutions: z.array(z.string()).describe('Institutions whose handsets were searched'),
+    installsCancelled: z
+      .number()
+      .int()
+      .describe('Install commands of the version that had not reached handsets, cancelled'),
     uninstallsQueued: z.number().int().describe('New uninstall commands (a repeated kill queues none)'),
   }),
 );

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { catalogues } from '../catalogues/catalogues.schema.js';
 import { approvalsNeeded } from '../publishing/publishing-rules.js';
 import { apps, appVersions, developerOrgs, reviews } from '../publishing/publishing.schema.js';
 import { ACTIVE_APP_ROLLOUT_STATES, type AppRolloutState } from './app-rollout-rules.js';
-import { appRollouts } from './app-rollouts.schema.js';
+import { appRollouts, type AppRolloutSweep } from './app-rollouts.schema.js';
 
 export type AppRolloutRow = typeof appRollouts.$inferSelect;
 
@@ -85,6 +85,31 @@ export class AppRolloutsRepository {
       )
       .returning();
     return row;
+  }
+
+  /**
+   * Moves the engine's cursor, only if it is still where this pass started (`from`): two nodes reconciling at
+   * once do not both advance it (the later one's pass is not counted twice).
+   */
+  async advance(id: string, from: string | null, to: string | null, sweep: AppRolloutSweep | null) {
+    const rows = await this.db
+      .update(appRollouts)
+      .set({ cursor: to, sweep })
+      .where(and(eq(appRollouts.id, id), sql`${appRollouts.cursor} is not distinct from ${from}`))
+      .returning({ id: appRollouts.id });
+    return rows.length > 0;
+  }
+
+  /** Halted rollouts whose open installs were not cancelled yet. */
+  haltedToCancel(): Promise<AppRolloutRow[]> {
+    return this.db
+      .select()
+      .from(appRollouts)
+      .where(and(eq(appRollouts.state, 'halted'), isNull(appRollouts.installsCancelledAt)));
+  }
+
+  async installsCancelled(id: string): Promise<void> {
+    await this.db.update(appRollouts).set({ installsCancelledAt: new Date() }).where(eq(appRollouts.id, id));
   }
 
   /**

@@ -1,6 +1,28 @@
 import { sql } from 'drizzle-orm';
-import { doublePrecision, index, integer, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { appStoreSchema } from '../app-store.schema.js';
+import type { AppRolloutSums } from './app-rollout-rules.js';
+
+/**
+ * Where a rollout's engine is in its walk over the institution's handsets (an institution larger than one pass
+ * is walked over several ticks): the figures summed over the devices this cycle reached so far, and the lowest
+ * share the cycle ran at (it completes the rollout only if it ran at 100 % throughout); `last`, the figures of
+ * the last whole cycle (what an operator is shown while the next one is under way).
+ */
+export type AppRolloutSweep = {
+  readonly partial: AppRolloutSums | null;
+  readonly percent: number;
+  readonly last: AppRolloutSums | null;
+};
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -21,6 +43,11 @@ export const appRollouts = appStoreSchema.table(
     failureThreshold: doublePrecision('failure_threshold').notNull(),
     minDevices: integer('min_devices').notNull(),
     haltReason: text('halt_reason'),
+    /** The last device id the engine's current cycle reached (null: the next pass starts at the first). */
+    cursor: text('cursor'),
+    sweep: jsonb('sweep').$type<AppRolloutSweep>(),
+    /** When the halted rollout's installs not yet delivered were cancelled (null: not yet; the tick retries). */
+    installsCancelledAt: at('installs_cancelled_at'),
     createdById: text('created_by_id').notNull(),
     createdByName: text('created_by_name').notNull(),
     createdAt: at('created_at').notNull().defaultNow(),
@@ -33,5 +60,9 @@ export const appRollouts = appStoreSchema.table(
       .where(sql`${t.state} in ('running', 'paused')`),
     index('app_rollouts_institution_idx').on(t.institutionId, t.createdAt),
     index('app_rollouts_version_idx').on(t.versionId),
+    // The halted rollouts whose installs are still to cancel (a halt on a node without a fleet, or a failure).
+    index('app_rollouts_to_cancel_idx')
+      .on(t.id)
+      .where(sql`${t.state} = 'halted' and ${t.installsCancelledAt} is null`),
   ],
 );

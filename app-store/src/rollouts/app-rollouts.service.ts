@@ -23,6 +23,7 @@ import {
   ACTIVE_APP_ROLLOUT_STATES,
   DEFAULT_APP_FAILURE_THRESHOLD,
   DEFAULT_APP_MIN_DEVICES,
+  installKeyPrefix,
   runsVersion,
   uninstallKey,
 } from './app-rollout-rules.js';
@@ -34,6 +35,7 @@ import {
   type KillInput,
 } from './app-rollouts.dto.js';
 import { AppRolloutsRepository, type AppRolloutRow } from './app-rollouts.repository.js';
+import { walkDevices } from './fleet-walk.js';
 
 const actorId = (by: Principal) => `${by.actor.type}:${by.actor.id}`;
 const fleetActor = (by: Principal) => ({ id: actorId(by), name: by.name });
@@ -159,7 +161,10 @@ export class AppRolloutsService {
     return this.move(r, by, requestId, 'resumed', ['paused'], { state: 'running' });
   }
 
-  /** Final: nothing more is installed from it (handsets that have the version keep it; see the kill switch). */
+  /**
+   * Final: nothing more is installed from it — its installs that have not reached handsets are cancelled
+   * (handsets that have the version keep it; see the kill switch).
+   */
   async halt(id: string, input: z.output<typeof AppRolloutHaltInput>, by: Principal, requestId: string) {
     requireRole(by, 'app-reviewer');
     await this.found(id, by);
@@ -174,7 +179,8 @@ export class AppRolloutsService {
   /**
    * The kill switch: withdraws the version (the publishing path, so every catalogue drops it), halts its
    * rollouts, and queues its uninstall on every handset reporting exactly that version, in every institution
-   * whose catalogue offered it. Repeating it queues nothing new (the keys) but searches for stragglers again.
+   * whose catalogue offered it; its installs not yet on handsets (queued, or delivered and unacknowledged) are
+   * cancelled first. Repeating it queues nothing new (the keys) but searches for stragglers again.
    */
   async kill(versionId: string, input: z.output<typeof KillInput>, by: Principal, requestId: string) {
     requireRole(by, 'app-reviewer');
@@ -186,6 +192,13 @@ export class AppRolloutsService {
     // Before withdrawing: a kill that cannot uninstall would leave the version on handsets unnoticed.
     const fleet = this.requireFleet();
     if (version.state !== 'withdrawn') await this.reviews.withdraw(versionId, by, requestId);
+    // Every install of the version not yet on a handset (any rollout's, any institution's, the mandatory
+    // rule's), before the halts: each halt cancels its rollout's again, catching one a tick queued meanwhile.
+    // The uninstalls below have keys of their own and are not touched.
+    const installsCancelled = await fleet.cancel(
+      installKeyPrefix(versionId),
+      `version killed: ${input.reason}`,
+    );
     const haltedRollouts: string[] = [];
     for (const r of await this.repo.activeOfVersion(versionId)) {
       const halted = await this.engine.halt(r.id, `killed: ${input.reason}`, ACTIVE_APP_ROLLOUT_STATES, {
@@ -197,8 +210,9 @@ export class AppRolloutsService {
     const institutions = await this.repo.institutionsOffering(app.id);
     let uninstallsQueued = 0;
     for (const institutionId of institutions) {
+      // Every handset, however many (an operator's act, once): the walk awaits between pages.
       const commands: FleetCommand[] = [];
-      for await (const d of this.engine.devices(fleet, institutionId))
+      await walkDevices(fleet, institutionId, undefined, Infinity, (d) => {
         if (runsVersion(d, app.packageName, version.versionCode))
           commands.push({
             deviceId: d.id,
@@ -206,6 +220,7 @@ export class AppRolloutsService {
             params: { package: app.packageName, versionCode: version.versionCode },
             key: uninstallKey(versionId, d.id),
           });
+      });
       uninstallsQueued += await this.engine.queue(fleet, commands, fleetActor(by));
     }
     await this.audit.record({
@@ -218,15 +233,16 @@ export class AppRolloutsService {
         reason: input.reason,
         haltedRollouts,
         institutions,
+        installsCancelled,
         uninstallsQueued,
       },
       requestId,
     });
     this.logger?.warn(
-      { package: app.packageName, versionCode: version.versionCode, uninstallsQueued },
+      { package: app.packageName, versionCode: version.versionCode, installsCancelled, uninstallsQueued },
       'app version killed',
     );
-    return { versionId, haltedRollouts, institutions, uninstallsQueued };
+    return { versionId, haltedRollouts, institutions, installsCancelled, uninstallsQueued };
   }
 
   private requireFleet(): AppFleet {

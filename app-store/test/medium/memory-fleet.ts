@@ -71,6 +71,17 @@ export class MemoryFleet implements AppFleet {
     return Promise.resolve(added);
   }
 
+  cancel(keyPrefix: string, reason: string): Promise<number> {
+    let cancelled = 0;
+    for (const c of this.commandsWith(keyPrefix))
+      if (c.state === 'queued' || c.state === 'delivered') {
+        c.state = 'cancelled';
+        c.detail = reason;
+        cancelled += 1;
+      }
+    return Promise.resolve(cancelled);
+  }
+
   outcomes(keyPrefix: string): Promise<FleetCommandOutcome[]> {
     return Promise.resolve(
       this.commandsWith(keyPrefix).map((c) => ({

@@ -25,7 +25,7 @@ import { ApkBlobStore } from '../../src/publishing/apk-blob-store.js';
 import { PublishingRepository } from '../../src/publishing/publishing.repository.js';
 import { PublishingService } from '../../src/publishing/publishing.service.js';
 import { ReviewsService } from '../../src/publishing/reviews.service.js';
-import { AppRolloutEngine } from '../../src/rollouts/app-rollout-engine.service.js';
+import { AppRolloutEngine, MAX_DEVICES_PER_PASS } from '../../src/rollouts/app-rollout-engine.service.js';
 import { inRollout, installKeyPrefix } from '../../src/rollouts/app-rollout-rules.js';
 import { AppRolloutsRepository } from '../../src/rollouts/app-rollouts.repository.js';
 import { AppRolloutsService } from '../../src/rollouts/app-rollouts.service.js';
@@ -204,7 +204,7 @@ describe('a staged rollout', () => {
     expect(installsOf()[0]).toMatchObject({
       type: 'install_app',
       params: { package: 'gov.pk.a.mail', versionCode: 1, apkSha256: version.apkSha256 },
-      key: `app:install:${version.id}:${installsOf()[0]!.deviceId}`,
+      key: `app:install:${version.id}:${id}:${installsOf()[0]!.deviceId}`,
     });
     expect(started.figures).toMatchObject({ targeted: at10.length, queued: at10.length, installed: 0 });
 
@@ -383,6 +383,178 @@ describe('mandatory apps', () => {
   });
 });
 
+describe('a halt', () => {
+  it('cancels the installs that have not reached handsets, and a later rollout reaches them again', async () => {
+    const v = await release(devB, [reviewerB], 'gov.pk.b.forms', 1);
+    const r = await rollouts.start(
+      { versionId: v.id, institutionId: INST_B, percent: 100 },
+      reviewerB,
+      'req',
+    );
+    const first = fleet.commandsWith(installKeyPrefix(v.id));
+    expect(first).toHaveLength(B_DEVICES.length);
+    // Three installed it, one has it on its screen (delivered, not acknowledged), the rest wait.
+    for (const c of first.slice(0, 3)) fleet.settle(c, 'succeeded');
+    first[3]!.state = 'delivered';
+    const halted = await rollouts.halt(r.id, { reason: 'wrong server URL' }, reviewerB, 'req');
+    expect(halted.state).toBe('halted');
+    expect(first.slice(0, 3).every((c) => c.state === 'succeeded')).toBe(true);
+    expect(first.slice(3).every((c) => c.state === 'cancelled')).toBe(true);
+    expect(first[3]!.detail).toBe('rollout halted: wrong server URL');
+    // Figures: cancelled installs are no attempt (3 of 3 succeeded, none failed).
+    expect(halted.figures).toMatchObject({
+      installed: 3,
+      attempted: 3,
+      failures: 0,
+      queued: B_DEVICES.length,
+    });
+    // The tick has nothing left to cancel, and queues nothing for a halted rollout.
+    await engine.tick();
+    expect(fleet.commandsWith(installKeyPrefix(v.id))).toHaveLength(B_DEVICES.length);
+
+    // The server fixed, a new rollout of the same version reaches the handsets the halt left without it.
+    const again = await rollouts.start(
+      { versionId: v.id, institutionId: INST_B, percent: 100 },
+      reviewerB,
+      'req',
+    );
+    const second = fleet.commandsWith(`app:install:${v.id}:${again.id}:`);
+    expect(second.map((c) => c.deviceId).sort()).toEqual(B_DEVICES.slice(3).sort());
+    expect(second.every((c) => c.state === 'queued')).toBe(true);
+    expect(again.figures).toMatchObject({ targeted: B_DEVICES.length, installed: 3, attempted: 3 });
+    for (const c of second) fleet.settle(c, 'succeeded');
+    await engine.tick();
+    expect((await rollouts.get(again.id, reviewerB)).state).toBe('completed');
+  });
+
+  it('an automatic halt cancels too, and only its own rollout’s installs', async () => {
+    const v = await release(devVendor, [reviewerNational], 'pk.vendor.notes', 1);
+    const inA = await rollouts.start(
+      { versionId: v.id, institutionId: INST_A, percent: 5 },
+      reviewerNational,
+      'r',
+    );
+    const inB = await rollouts.start(
+      { versionId: v.id, institutionId: INST_B, percent: 100 },
+      reviewerNational,
+      'r',
+    );
+    const ofA = fleet.commandsWith(`app:install:${v.id}:${inA.id}:`);
+    const ofB = fleet.commandsWith(`app:install:${v.id}:${inB.id}:`);
+    expect(ofA.length).toBeGreaterThan(40);
+    for (const c of ofA.slice(0, 5)) fleet.settle(c, 'failed', 'install_failed_insufficient_storage');
+    await engine.tick();
+    expect((await rollouts.get(inA.id, reviewerNational)).state).toBe('halted');
+    expect(
+      ofA
+        .slice(5)
+        .every((c) => c.state === 'cancelled' && c.detail!.startsWith('rollout halted: failure rate')),
+    ).toBe(true);
+    // The same vendor version's rollout in B goes on.
+    expect((await rollouts.get(inB.id, reviewerNational)).state).toBe('running');
+    expect(ofB.every((c) => c.state === 'queued')).toBe(true);
+    await rollouts.halt(inB.id, { reason: 'done here' }, reviewerNational, 'r');
+  });
+
+  it('halted where no fleet is bound, the next tick of a node with one cancels its installs', async () => {
+    const v = await release(devB, [reviewerB], 'gov.pk.b.leave', 1);
+    const r = await rollouts.start(
+      { versionId: v.id, institutionId: INST_B, percent: 100 },
+      reviewerB,
+      'req',
+    );
+    const rolloutsRepo = new AppRolloutsRepository(db.handle);
+    const fleetless = new AppRolloutEngine(
+      db.handle,
+      rolloutsRepo,
+      new PublishingRepository(db.handle),
+      new AuditService(db.handle),
+    );
+    await fleetless.halt(r.id, 'from a node without devices', ['running'], null);
+    const installs = fleet.commandsWith(installKeyPrefix(v.id));
+    expect(installs.every((c) => c.state === 'queued')).toBe(true);
+    await engine.tick();
+    expect(installs.every((c) => c.state === 'cancelled')).toBe(true);
+    expect((await rolloutsRepo.get(r.id))?.installsCancelledAt).toBeInstanceOf(Date);
+  });
+});
+
+describe('an institution larger than one pass', () => {
+  it('is walked over several ticks from a cursor, wrapping around, with whole figures and completion', async () => {
+    engine.maxDevicesPerPass = 500; // a page of the fleet is 1,000: one page per pass, A's 1,200 in two
+    try {
+      const v = await release(devA, [reviewerA], 'gov.pk.a.big', 1);
+      const r = await rollouts.start(
+        { versionId: v.id, institutionId: INST_A, percent: 100 },
+        reviewerA,
+        'r',
+      );
+      const installs = () => fleet.commandsWith(installKeyPrefix(v.id));
+      // The start's pass: the first 1,000 handsets by id, the cursor at the 1,000th.
+      expect(installs().map((c) => c.deviceId)).toEqual(A_DEVICES.slice(0, 1000));
+      const row = await new AppRolloutsRepository(db.handle).get(r.id);
+      expect(row?.cursor).toBe(A_DEVICES[999]);
+      // The next tick goes on from there to the last handset (the cycle ends) ...
+      await engine.tick();
+      expect(installs().map((c) => c.deviceId)).toEqual(A_DEVICES);
+      const afterCycle = await new AppRolloutsRepository(db.handle).get(r.id);
+      expect(afterCycle?.cursor).toBeNull();
+      expect(afterCycle?.sweep?.last).toMatchObject({
+        targeted: A_DEVICES.length,
+        queued: A_DEVICES.length,
+        installed: 0,
+      });
+      // A node that read the rollout before that pass makes it again: the cursor moved, its pass is not kept.
+      for (const c of installs().slice(1000, -1)) fleet.settle(c, 'succeeded');
+      await engine.reconcile(row!);
+      expect((await new AppRolloutsRepository(db.handle).get(r.id))?.sweep?.last).toMatchObject({
+        installed: 0,
+      });
+      // ... and the operator is shown the whole cycle's figures, not one pass's.
+      expect((await rollouts.get(r.id, reviewerA)).figures).toMatchObject({
+        targeted: A_DEVICES.length,
+        queued: A_DEVICES.length,
+      });
+      // All but the last handset install it: no cycle completes the rollout while one lacks it.
+      for (const c of installs().slice(0, -1)) fleet.settle(c, 'succeeded');
+      await engine.tick(); // wraps to the first 1,000
+      await engine.tick(); // the last 200, one of which lacks it
+      expect((await rollouts.get(r.id, reviewerA)).state).toBe('running');
+      // A pass that only sees handsets that have it does not complete it either: the cycle is not over.
+      fleet.settle(installs().at(-1)!, 'succeeded');
+      await engine.tick(); // first 1,000 (all have it), cycle not ended
+      expect((await rollouts.get(r.id, reviewerA)).state).toBe('running');
+      await engine.tick(); // the last 200: the cycle ends with none lacking it
+      const done = await rollouts.get(r.id, reviewerA);
+      expect(done.state).toBe('completed');
+      expect(done.figures).toMatchObject({ installed: A_DEVICES.length, failures: 0 });
+    } finally {
+      engine.maxDevicesPerPass = MAX_DEVICES_PER_PASS;
+    }
+  });
+
+  it('a mandatory app reaches every handset over several ticks too', async () => {
+    engine.maxDevicesPerPass = 500;
+    try {
+      const v = await release(devA, [reviewerA], 'gov.pk.a.vpn', 1);
+      await reviews.setMandatory(v.appId, { mandatory: true }, reviewerA, 'req');
+      await reviews.decide(v.id, { decision: 'approve', reason: 'ok' }, reviewerA2, 'req');
+      await engine.tick();
+      expect(fleet.commandsWith(installKeyPrefix(v.id))).toHaveLength(1000);
+      await engine.tick();
+      expect(
+        fleet
+          .commandsWith(installKeyPrefix(v.id))
+          .map((c) => c.deviceId)
+          .sort(),
+      ).toEqual(A_DEVICES);
+      await reviews.setMandatory(v.appId, { mandatory: false }, reviewerA, 'req');
+    } finally {
+      engine.maxDevicesPerPass = MAX_DEVICES_PER_PASS;
+    }
+  });
+});
+
 describe('the kill switch', () => {
   it('withdraws the version, halts its rollouts and uninstalls it wherever it was offered', async () => {
     const v = await release(devVendor, [reviewerNational], 'pk.vendor.maps', 3);
@@ -399,12 +571,20 @@ describe('the kill switch', () => {
     expect(await code(rollouts.kill(v.id, { reason: 'x' }, reviewerA, 'req'))).toBe('app_version_not_found');
 
     const result = await rollouts.kill(v.id, { reason: 'leaks location' }, reviewerNational, 'req');
+    const installs = fleet.commandsWith(installKeyPrefix(v.id));
+    expect(installs.length).toBeGreaterThan(40);
     expect(result).toMatchObject({
       haltedRollouts: [r.id],
       institutions: [INST_A, INST_B].sort(),
+      installsCancelled: installs.length,
       uninstallsQueued: 3,
     });
+    // Every install that had not reached a handset is cancelled, with the reason; the uninstalls stay queued.
+    expect(
+      installs.every((c) => c.state === 'cancelled' && c.detail === 'version killed: leaks location'),
+    ).toBe(true);
     const uninstalls = fleet.commandsWith(`app:uninstall:${v.id}:`);
+    expect(uninstalls.every((c) => c.state === 'queued')).toBe(true);
     expect(uninstalls.map((c) => c.deviceId).sort()).toEqual([...running].sort());
     expect(uninstalls[0]).toMatchObject({ type: 'uninstall_app', params: { package: 'pk.vendor.maps' } });
     expect((await rollouts.get(r.id, reviewerNational)).haltReason).toBe('killed: leaks location');
@@ -418,9 +598,9 @@ describe('the kill switch', () => {
     expect((await rollouts.kill(v.id, { reason: 'again' }, reviewerNational, 'req')).uninstallsQueued).toBe(
       0,
     );
-    const installs = fleet.commandsWith(installKeyPrefix(v.id)).length;
     await engine.tick();
-    expect(fleet.commandsWith(installKeyPrefix(v.id)).length).toBe(installs);
+    expect(fleet.commandsWith(installKeyPrefix(v.id)).length).toBe(installs.length);
+    expect(fleet.commandsWith(`app:uninstall:${v.id}:`).every((c) => c.state === 'queued')).toBe(true);
   });
 });
 

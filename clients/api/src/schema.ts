@@ -2716,6 +2716,8 @@ export interface components {
         };
         AppVersionKillResult: {
             haltedRollouts: string[];
+            /** @description Install commands of the version that had not reached handsets, cancelled */
+            installsCancelled: number;
             /** @description Institutions whose handsets were searched */
             institutions: string[];
             /** @description New uninstall commands (a repeated kill queues none) */

@@ -58,6 +58,26 @@ export class AppFleetRepository {
   }
 
   /**
+   * Cancels the open (queued or delivered, unexpired) commands whose key is in [from, to) in byte order, with
+   * `detail` as their result, in one statement on the keys' index. The number cancelled.
+   */
+  async cancelKeyRange(from: string, to: string | undefined, detail: string, now: Date): Promise<number> {
+    const rows = await this.database.db
+      .update(deviceCommands)
+      .set({ state: 'cancelled', result: { detail } })
+      .where(
+        and(
+          sql`${keyInByteOrder} >= ${from}`,
+          to === undefined ? undefined : sql`${keyInByteOrder} < ${to}`,
+          inArray(deviceCommands.state, ['queued', 'delivered']),
+          gt(deviceCommands.expiresAt, now),
+        ),
+      )
+      .returning({ id: deviceCommands.id });
+    return rows.length;
+  }
+
+  /**
    * Commands whose key is in [from, to) in byte order (to undefined: no upper bound). The query itself (to
    * await), so a test can EXPLAIN it.
    */

@@ -18,6 +18,8 @@ import {
 import { AppFleetRepository } from './app-fleet.repository.js';
 
 const DeviceId = z.uuid();
+/** Longest cancel reason (a rollout's halt reason is at most 500 characters, with a short lead). */
+const CANCEL_REASON_MAX = 1_000;
 const Actor = z.object({ id: z.string().min(1).max(APP_FLEET_KEY_MAX), name: z.string().min(1).max(200) });
 
 /**
@@ -65,10 +67,9 @@ export class AppFleetService {
    * (best effort: a failed push leaves them to their interval). The whole call is refused, nothing queued, if
    * any command is malformed. `actor` is stored as the commands' creator (shown in the device's history).
    *
-   * Commands live DEFAULT_EXPIRY_MINUTES (7 days), as an operator's do by default, not longer: the port cannot
-   * withdraw a queued command, so a longer life would only widen the time in which a halted rollout's installs
-   * still reach handsets; a handset silent for a week is long overdue, and the store sees `expired` and may
-   * queue it again under a new key.
+   * Commands live DEFAULT_EXPIRY_MINUTES (7 days), as an operator's do by default: a handset silent for a week
+   * is long overdue, and the store sees `expired` and may queue it again under a new key. A halted rollout
+   * withdraws what is still open with `cancel`.
    */
   async queue(commands: readonly AppFleetCommand[], actor: { id: string; name: string }): Promise<number> {
     if (commands.length > APP_FLEET_PAGE)
@@ -125,6 +126,27 @@ export class AppFleetService {
           : r.state,
       detail: r.result?.detail ?? null,
     }));
+  }
+
+  /**
+   * Internal (the APP_FLEET port). Cancels the open commands whose key starts with `keyPrefix` (`app:` first):
+   * queued ones, and delivered ones not acknowledged yet — the rule of an operator's cancel (CommandsService):
+   * a check-in delivers neither again, and a handset that already received one may still run it, in which
+   * case its acknowledgement, recorded as for any delivered command, replaces the cancel with what happened.
+   * Expired ones are left as they are. `reason` is the commands' result detail (shown in the device's history).
+   * One statement, a range of the keys' index. Returns how many were cancelled.
+   */
+  async cancel(keyPrefix: string, reason: string): Promise<number> {
+    if (!isAppFleetKey(keyPrefix))
+      throw new Error(
+        `app fleet: a key prefix starts 'app:' and has at most ${APP_FLEET_KEY_MAX} characters`,
+      );
+    if (reason.length === 0 || reason.length > CANCEL_REASON_MAX)
+      throw new Error(`app fleet: a cancel reason has 1 to ${CANCEL_REASON_MAX} characters`);
+    const cancelled = await this.repo.cancelKeyRange(keyPrefix, prefixEnd(keyPrefix), reason, new Date());
+    if (cancelled > 0)
+      this.logger.info({ keyPrefix, commands: cancelled, reason }, 'app store commands cancelled');
+    return cancelled;
   }
 
   private async wake(deviceIds: readonly string[]): Promise<void> {

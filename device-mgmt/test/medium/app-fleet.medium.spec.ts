@@ -352,7 +352,99 @@ describe.each(BACKENDS)('on %s', (_name, open) => {
       await expect(fleet.outcomes('r1:')).rejects.toThrow(/app:/);
       await expect(fleet.outcomes(`app:${'x'.repeat(197)}`)).rejects.toThrow(/app:/);
     });
+  });
 
+  describe('cancel', () => {
+    it('cancels the open commands under a prefix with the reason, and nothing else', async () => {
+      const [waiting, received, done, late, other] = await Promise.all(
+        ['1', '2', '3', '4', '5'].map((n) =>
+          addDevice(fx.handle, { institutionId: A, imsi: `00101000000001${n}` }),
+        ),
+      );
+      await fleet.queue(
+        [
+          install(waiting!.id, 'app:r1:11'),
+          install(received!.id, 'app:r1:11'),
+          install(done!.id, 'app:r1:11'),
+          install(late!.id, 'app:r1:11'),
+          // Neighbours of the prefix, and the same device under another key: untouched.
+          install(waiting!.id, 'app:r1', 9),
+          install(waiting!.id, 'app:r10:11', 9),
+          install(waiting!.id, 'app:r1;', 9),
+          install(other!.id, 'app:r1_11', 9),
+          {
+            deviceId: other!.id,
+            type: 'uninstall_app',
+            params: { package: 'gov.pk.mail' },
+            key: 'app:u:r1:11',
+          },
+        ],
+        STORE,
+      );
+      // One received its install (not acknowledged yet), one installed it, one was never picked up in time.
+      const got = (await checkIns.checkIn(devicePrincipal(received!), REPORT)).commands[0]!;
+      const ran = (await checkIns.checkIn(devicePrincipal(done!), REPORT)).commands[0]!;
+      await fx
+        .get(CommandsService)
+        .acknowledge(devicePrincipal(done!), { commandId: ran.id, state: 'succeeded' });
+      await fx.handle.db
+        .update(deviceCommands)
+        .set({ expiresAt: new Date(Date.now() - 1_000) })
+        .where(sql`${deviceCommands.deviceId} = ${late!.id}`);
+
+      expect(await fleet.cancel('app:r1:', 'halted: wrong server URL')).toBe(2);
+      const state = async (deviceId: string, key: string) => {
+        const [row] = await fx.handle.db
+          .select()
+          .from(deviceCommands)
+          .where(sql`${deviceCommands.deviceId} = ${deviceId} and ${deviceCommands.idempotencyKey} = ${key}`);
+        return { state: row!.state, result: row!.result };
+      };
+      expect(await state(waiting!.id, 'app:r1:11')).toEqual({
+        state: 'cancelled',
+        result: { detail: 'halted: wrong server URL' },
+      });
+      expect(await state(received!.id, 'app:r1:11')).toEqual({
+        state: 'cancelled',
+        result: { detail: 'halted: wrong server URL' },
+      });
+      expect(await state(done!.id, 'app:r1:11')).toEqual({ state: 'succeeded', result: {} });
+      expect((await state(late!.id, 'app:r1:11')).state).toBe('queued');
+      for (const [deviceId, key] of [
+        [waiting!.id, 'app:r1'],
+        [waiting!.id, 'app:r10:11'],
+        [waiting!.id, 'app:r1;'],
+        [other!.id, 'app:r1_11'],
+        [other!.id, 'app:u:r1:11'],
+      ] as const)
+        expect((await state(deviceId, key)).state, key).toBe('queued');
+      // Cancelled commands are not delivered any more; the next check-in carries only the neighbours.
+      const next = await checkIns.checkIn(devicePrincipal(waiting!), REPORT);
+      expect(next.commands.map((c) => c.params.versionCode)).toEqual([9, 9, 9]);
+      expect((await checkIns.checkIn(devicePrincipal(received!), REPORT)).commands).toEqual([]);
+      // The handset that had received it ran it after all: its acknowledgement says what happened.
+      await fx.get(CommandsService).acknowledge(devicePrincipal(received!), {
+        commandId: got.id,
+        state: 'succeeded',
+      });
+      expect((await state(received!.id, 'app:r1:11')).state).toBe('succeeded');
+      const outcomes = new Map((await fleet.outcomes('app:r1:')).map((o) => [o.deviceId, o.state]));
+      expect(outcomes).toEqual(
+        new Map([
+          [waiting!.id, 'cancelled'],
+          [received!.id, 'succeeded'],
+          [done!.id, 'succeeded'],
+          [late!.id, 'expired'],
+        ]),
+      );
+      // Again: nothing open is left under the prefix.
+      expect(await fleet.cancel('app:r1:', 'again')).toBe(0);
+      await expect(fleet.cancel('r1:', 'x')).rejects.toThrow(/app:/);
+      await expect(fleet.cancel('app:r1:', '')).rejects.toThrow(/reason/);
+    });
+  });
+
+  describe('outcomes at scale', () => {
     it('is a range scan of the key index among 10,000 rollout commands', async () => {
       await fx.handle.db.execute(sql`
         insert into device_mgmt.device_commands

@@ -259,7 +259,10 @@ describe.skipIf(!chromiumAvailable('the NOC app rollouts browser test'))(
       await visible(group.getByText(/withdrawn from every catalogue/));
       await group.getByRole('button', { name: 'Kill it everywhere' }).click();
       await visible(
-        app.getByText('Killed: withdrawn, 1 rollout(s) halted, 0 uninstall(s) queued.', { exact: true }),
+        app.getByText(
+          'Killed: withdrawn, 1 rollout(s) halted, 0 pending install(s) cancelled, 0 uninstall(s) queued.',
+          { exact: true },
+        ),
       );
       await visible(
         app.getByRole('table', { name: `Versions of ${PACKAGE}` }).getByText('withdrawn', { exact: true }),

@@ -72,7 +72,7 @@ function KillSwitch({ app, version }: { app: StoreApp; version: StoreAppVersion 
         onConfirm={async () => {
           const r = await kill.run(reason.trim());
           setDone(
-            `Killed: withdrawn, ${r.haltedRollouts.length} rollout(s) halted, ${r.uninstallsQueued} uninstall(s) queued.`,
+            `Killed: withdrawn, ${r.haltedRollouts.length} rollout(s) halted, ${r.installsCancelled} pending install(s) cancelled, ${r.uninstallsQueued} uninstall(s) queued.`,
           );
         }}
       />{' '}

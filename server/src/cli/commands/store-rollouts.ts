@@ -214,6 +214,7 @@ export function registerStoreRolloutCommands(store: Command, ctx: CliContext): v
         !!o.json,
         () =>
           `${pkg} versionCode ${o.versionCode} withdrawn; ${r.haltedRollouts.length} rollout(s) halted; ` +
+          `${r.installsCancelled} pending install(s) cancelled; ` +
           `${r.uninstallsQueued} uninstall(s) queued in ${r.institutions.length} institution(s)\n`,
       );
     });
