@@ -203,7 +203,12 @@ describe.each(BACKENDS)('on %s', (_name, open) => {
         await fleet.queue(
           [
             install(d1.id, 'app:r1:11'),
-            { deviceId: d2.id, type: 'uninstall_app', params: { package: 'gov.pk.old' }, key: 'app:r1:old' },
+            {
+              deviceId: d2.id,
+              type: 'uninstall_app',
+              params: { package: 'gov.pk.old', versionCode: 3 },
+              key: 'app:r1:old',
+            },
           ],
           STORE,
         ),
@@ -375,7 +380,7 @@ describe.each(BACKENDS)('on %s', (_name, open) => {
           {
             deviceId: other!.id,
             type: 'uninstall_app',
-            params: { package: 'gov.pk.mail' },
+            params: { package: 'gov.pk.mail', versionCode: 9 },
             key: 'app:u:r1:11',
           },
         ],
