@@ -30,7 +30,7 @@ export type AppFleetCommand =
   | {
       readonly deviceId: string;
       readonly type: 'uninstall_app';
-      readonly params: { readonly package: string };
+      readonly params: { readonly package: string; readonly versionCode: number };
       readonly key: string;
     };
 export type AppFleetOutcome = { deviceId: string; key: string; state: CommandState; detail: string | null };
