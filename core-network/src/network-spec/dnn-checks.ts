@@ -9,7 +9,12 @@ import {
   parseIp,
   type Cidr,
 } from './ip-address.js';
-import { dynamicPoolSize, IPV6_UE_PREFIX, MAX_SUBNET_RANGES } from '../open5gs/config/ue-pool.js';
+import {
+  dynamicPoolSize,
+  ipv6DynamicPrefixes,
+  IPV6_UE_PREFIX,
+  MAX_SUBNET_RANGES,
+} from '../open5gs/config/ue-pool.js';
 import { firstSeen, sliceKey, sliceLabel, type Findings } from './check-support.js';
 import type { DnnSpec, NetworkSpec } from './network-spec.schema.js';
 
@@ -162,14 +167,23 @@ function checkCapacity(spec: NetworkSpec, dnn: DnnSpec, i: number, f: Findings):
       `${dnn.ipv4.subnet} holds ${capacity.toLocaleString('en')} UE addresses but ${expected.toLocaleString('en')} UEs are expected (${source}); use a /${needed} or larger`,
     );
   }
-  const v6 = dnn.ipv6 ? cidrOf(dnn.ipv6.subnet) : undefined;
-  if (!v6 || v6.prefix > IPV6_UE_PREFIX) return;
-  const prefixes = 2 ** (IPV6_UE_PREFIX - v6.prefix);
-  if (prefixes < expected)
+  if (!dnn.ipv6) return;
+  const v6 = cidrOf(dnn.ipv6.subnet);
+  const gateway = dnn.ipv6.gateway ?? defaultGateway(dnn.ipv6.subnet);
+  let prefixes: bigint;
+  try {
+    prefixes = ipv6DynamicPrefixes(dnn.ipv6.subnet, gateway, dnn.ipv6.staticRange);
+  } catch {
+    return; // a static block the range checks refuse already
+  }
+  // Each UE takes a whole /64; Open5GS never gives the network's, the gateway's or the last /64.
+  if (prefixes === 0n || prefixes < BigInt(expected)) {
+    const needed = Math.min(IPV6_UE_PREFIX - 2, IPV6_UE_PREFIX - Math.ceil(Math.log2(expected + 3)));
     f.error(
       `dnns[${i}].ipv6.subnet`,
-      `${formatCidr(v6)} holds ${prefixes} /64 prefixes but ${expected} UEs are expected`,
+      `${formatCidr(v6)} gives UEs ${prefixes.toLocaleString('en')} /64 prefixes (Open5GS skips the network's, the gateway's and the last /64${dnn.ipv6.staticRange ? ', and the static block' : ''}) but ${expected.toLocaleString('en')} UEs are expected; use a /${needed} or larger`,
     );
+  }
 }
 
 function checkDns(dnn: DnnSpec, i: number, f: Findings): void {

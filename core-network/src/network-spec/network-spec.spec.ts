@@ -230,6 +230,21 @@ describe('cross-field checks', () => {
     });
   });
 
+  it("an IPv6 pool gives each UE a /64, never the network's, the gateway's or the last: a /63 gives none", () => {
+    const spec = demo();
+    spec.dnns[1].expectedUes = 2;
+    spec.dnns[1].ipv6 = { subnet: '2001:db8:46::/63' };
+    expect(rejectWith(spec)).toEqual([
+      {
+        path: 'dnns[1].ipv6.subnet',
+        message:
+          "2001:db8:46::/63 gives UEs 0 /64 prefixes (Open5GS skips the network's, the gateway's and the last /64) but 2 UEs are expected; use a /61 or larger",
+      },
+    ]);
+    spec.dnns[1].ipv6 = { subnet: '2001:db8:46::/61' };
+    expect(validateNetworkSpec(spec).ok).toBe(true);
+  });
+
   it('one DNS list and MTU for every DNN (Open5GS 2.7 SMF limitation)', () => {
     const spec = demo();
     spec.dnns[1].dns = ['10.0.0.53'];

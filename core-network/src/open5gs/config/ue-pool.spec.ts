@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dynamicPoolSize, dynamicRanges } from './ue-pool.js';
+import { dynamicPoolSize, dynamicRanges, ipv6DynamicPrefixes } from './ue-pool.js';
 
 /*
  * A line-by-line model of Open5GS 2.7.7's IPv4 pool builder, lib/pfcp/context.c ogs_pfcp_ue_pool_generate,
@@ -166,6 +166,21 @@ describe('the Open5GS IPv6 pool model', () => {
 
   it('gives a /64 subnet no address at all (start equals end in the first 64 bits)', () => {
     expect(open5gsPool6('2001:db8:cafe::/64', '2001:db8:cafe::1', [])).toEqual([]);
+  });
+
+  it('ipv6DynamicPrefixes counts what the loop hands out without a static block (a /63 none either)', () => {
+    for (const [subnet, gateway] of [
+      ['2001:db8:cafe::/64', '2001:db8:cafe::1'],
+      ['2001:db8:cafe::/63', '2001:db8:cafe::1'],
+      ['2001:db8:cafe::/62', '2001:db8:cafe::1'],
+      ['2001:db8:cafe::/62', '2001:db8:cafe:1::1'], // the gateway in the second /64
+      ['2001:db8:cafe::/62', '2001:db8:cafe:3::1'], // in the last /64, which is never given anyway
+      ['2001:db8:cafe::/56', '2001:db8:cafe::1'],
+    ] as const)
+      expect(ipv6DynamicPrefixes(subnet, gateway), `${subnet} gw ${gateway}`).toBe(
+        BigInt(open5gsPool6(subnet, gateway, []).length),
+      );
+    expect(ipv6DynamicPrefixes('2001:db8:cafe::/63', '2001:db8:cafe::1')).toBe(0n);
   });
 });
 

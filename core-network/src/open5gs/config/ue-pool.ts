@@ -110,3 +110,24 @@ export function dynamicPoolSize(subnet: string, gateway: string, staticRange: st
   }
   return size;
 }
+
+/**
+ * The /64s an IPv6 pool hands out dynamically. With a static block, those of its rendered `range:` entries
+ * (dynamicPoolSize). Without one, ogs_pfcp_ue_pool_generate walks the subnet from its first /64 and stops at
+ * `end`, which is the subnet's broadcast address compared on its first 64 bits — so the last /64 is never
+ * given — and skips the network's and the gateway's /64. A /64 or a /63 therefore holds none: no UE gets an
+ * IPv6 address there, not even a static one (ogs_pfcp_find_subnet_by_dnn wants a non-empty pool).
+ */
+export function ipv6DynamicPrefixes(subnet: string, gateway: string, staticRange?: string): bigint {
+  if (staticRange !== undefined) return dynamicPoolSize(subnet, gateway, staticRange);
+  const s = cidr(subnet);
+  if (s.prefix > IPV6_UE_PREFIX) return 0n;
+  const units = 1n << BigInt(IPV6_UE_PREFIX - s.prefix);
+  const unitOf = (value: bigint) => (value - s.network) / V6_UNIT;
+  const gw = parseIp(gateway)?.value;
+  const skipped = new Set(
+    [0n, ...(gw === undefined ? [] : [unitOf(gw)])].filter((u) => u >= 0n && u < units - 1n),
+  );
+  const usable = units - 1n - BigInt(skipped.size);
+  return usable > 0n ? usable : 0n;
+}
