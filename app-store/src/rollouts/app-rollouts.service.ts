@@ -178,8 +178,9 @@ export class AppRolloutsService {
 
   /**
    * The kill switch: withdraws the version (the publishing path, so every catalogue drops it), halts its
-   * rollouts, and queues its uninstall on every handset reporting exactly that version, in every institution
-   * whose catalogue offered it; its installs not yet on handsets (queued, or delivered and unacknowledged) are
+   * rollouts, and queues its uninstall on every handset reporting exactly that version or whose install of it
+   * was delivered or succeeded (it may not have reported it yet), in every institution whose catalogue offered
+   * it; its installs not yet on handsets (queued, or delivered and unacknowledged) are
    * cancelled first. Repeating it queues nothing new (the keys) but searches for stragglers again.
    */
   async kill(versionId: string, input: z.output<typeof KillInput>, by: Principal, requestId: string) {
@@ -192,6 +193,15 @@ export class AppRolloutsService {
     // Before withdrawing: a kill that cannot uninstall would leave the version on handsets unnoticed.
     const fleet = this.requireFleet();
     if (version.state !== 'withdrawn') await this.reviews.withdraw(versionId, by, requestId);
+    // Handsets that may run it without reporting it yet: one executes an install at a check-in and reports its
+    // apps at the next, its command meanwhile delivered (or succeeded). Read before the cancel below turns the
+    // delivered ones cancelled. Uninstalling on one that did not install it fails harmlessly ('not installed':
+    // the command names the versionCode).
+    const mayRun = new Set(
+      (await fleet.outcomes(installKeyPrefix(versionId)))
+        .filter((o) => o.state === 'delivered' || o.state === 'succeeded')
+        .map((o) => o.deviceId),
+    );
     // Every install of the version not yet on a handset (any rollout's, any institution's, the mandatory
     // rule's), before the halts: each halt cancels its rollout's again, catching one a tick queued meanwhile.
     // The uninstalls below have keys of their own and are not touched.
@@ -213,7 +223,7 @@ export class AppRolloutsService {
       // Every handset, however many (an operator's act, once): the walk awaits between pages.
       const commands: FleetCommand[] = [];
       await walkDevices(fleet, institutionId, undefined, Infinity, (d) => {
-        if (runsVersion(d, app.packageName, version.versionCode))
+        if (mayRun.has(d.id) || runsVersion(d, app.packageName, version.versionCode))
           commands.push({
             deviceId: d.id,
             type: 'uninstall_app',

@@ -604,6 +604,25 @@ describe('the kill switch', () => {
   });
 });
 
+describe('the kill switch and handsets that have not reported yet', () => {
+  it('uninstalls where its install was delivered or succeeded but the report does not show it yet', async () => {
+    const v = await release(devA, [reviewerA], 'gov.pk.a.quiet', 1);
+    await rollouts.start({ versionId: v.id, institutionId: INST_A, percent: 5 }, reviewerA, 'req');
+    const installs = fleet.commandsWith(installKeyPrefix(v.id));
+    // Executed at a check-in, reported at the next: the command's state moved, the report did not.
+    installs[0]!.state = 'delivered';
+    installs[1]!.state = 'succeeded';
+    const result = await rollouts.kill(v.id, { reason: 'exfiltrates' }, reviewerA, 'req');
+    expect(result.uninstallsQueued).toBe(2);
+    expect(
+      fleet
+        .commandsWith(`app:uninstall:${v.id}:`)
+        .map((c) => c.deviceId)
+        .sort(),
+    ).toEqual([installs[0]!.deviceId, installs[1]!.deviceId].sort());
+  });
+});
+
 describe('who may', () => {
   it('keeps another institution’s reviewer to its own institution', async () => {
     const [ofA] = (await rollouts.list({ institutionId: INST_A }, reviewerA)).rollouts;
