@@ -145,7 +145,7 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
       await this.halt(r.id, reason, WEIGHED, null, out.figures);
       return { ...out, queuedNow: 0 };
     }
-    const queuedNow = r.state === 'running' ? await this.queue(fleet, pass.commands, ENGINE_ACTOR) : 0;
+    const queuedNow = r.state === 'running' ? await this.queueWhileRunning(fleet, r, pass.commands) : 0;
     // An institution one pass covers keeps no cursor: nothing to write.
     const moved =
       pass.end && r.cursor === null && r.sweep === null
@@ -230,6 +230,26 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
       sums = addSums(sums, part);
     });
     return { ...walked, sums, commands };
+  }
+
+  /**
+   * Queues a rollout's installs only if it is still running: `r` was read at the start of the pass, and an
+   * operator (or another node's engine) may have paused or halted it since. Checked again after queueing: a
+   * halt that landed between the check and the queue may have cancelled before these were queued, so they are
+   * cancelled here (a halt after this second read cancels them itself).
+   */
+  private async queueWhileRunning(
+    fleet: AppFleet,
+    r: AppRolloutRow,
+    commands: readonly FleetCommand[],
+  ): Promise<number> {
+    if (commands.length === 0) return 0;
+    const before = await this.repo.get(r.id);
+    if (before?.state !== 'running' || before.percent < r.percent) return 0;
+    const added = await this.queue(fleet, commands, ENGINE_ACTOR);
+    const after = await this.repo.get(r.id);
+    if (after?.state === 'halted') await this.cancelInstalls(after);
+    return added;
   }
 
   /** Queues in chunks of FLEET_PAGE; returns how many commands were new. */

@@ -604,6 +604,36 @@ describe('the kill switch', () => {
   });
 });
 
+describe('a rollout halted while a pass is under way', () => {
+  it('queues no install once halted, though the pass read it running', async () => {
+    const v = await release(devA, [reviewerA], 'gov.pk.a.raced', 1);
+    const r = await rollouts.start({ versionId: v.id, institutionId: INST_A, percent: 5 }, reviewerA, 'req');
+    const before = fleet.commandsWith(installKeyPrefix(v.id)).length;
+    // Widened (the pass will want more handsets), then read as the tick reads it: running.
+    await db.handle.db.execute(sql`update app_store.app_rollouts set percent = 50 where id = ${r.id}`);
+    const stale = (await new AppRolloutsRepository(db.handle).get(r.id))!;
+    // An operator halts it while the pass pages through the handsets.
+    const devices = fleet.devices.bind(fleet);
+    let halted = false;
+    fleet.devices = async (institutionId, afterId) => {
+      if (!halted) {
+        halted = true;
+        await db.handle.db.execute(
+          sql`update app_store.app_rollouts set state = 'halted', halt_reason = 'x' where id = ${r.id}`,
+        );
+      }
+      return devices(institutionId, afterId);
+    };
+    try {
+      const pass = await engine.reconcile(stale);
+      expect(pass?.queuedNow).toBe(0);
+    } finally {
+      fleet.devices = devices;
+    }
+    expect(fleet.commandsWith(installKeyPrefix(v.id)).length).toBe(before);
+  });
+});
+
 describe('the kill switch and handsets that have not reported yet', () => {
   it('uninstalls where its install was delivered or succeeded but the report does not show it yet', async () => {
     const v = await release(devA, [reviewerA], 'gov.pk.a.quiet', 1);
