@@ -27,6 +27,8 @@ import {
   NO_SUMS,
   rolloutComplete,
   rolloutInstallPrefix,
+  runsVersion,
+  uninstallKey,
   type AppRolloutFigures,
   type AppRolloutState,
   type AppRolloutSums,
@@ -43,6 +45,12 @@ export const APP_TICK_MS = 30_000;
  * again at the first device once it reached the last, so every handset is reached.
  */
 export const MAX_DEVICES_PER_PASS = 50 * FLEET_PAGE;
+/**
+ * How long after a kill the engine keeps uninstalling the version from handsets that report it since: as long
+ * as an install of it delivered before the kill could still be acknowledged (device-mgmt's commands expire
+ * after 7 days), and a handset that installed it reports it at its next check-in.
+ */
+export const KILL_SWEEP_MS = 7 * 24 * 3_600_000;
 const SYSTEM = { type: 'system', id: 'app-store' } as const;
 /** States the automatic halt weighs: handsets it reached before a pause still report crashes. */
 const WEIGHED: readonly AppRolloutState[] = ['running', 'paused'];
@@ -74,6 +82,10 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
   maxDevicesPerPass = MAX_DEVICES_PER_PASS;
   /** Where each mandatory app's walk of an institution stopped (`appId:institutionId`), on this node. */
   private readonly mandatoryCursors = new Map<string, string>();
+  /** Where each killed version's sweep of an institution stopped (`versionId:institutionId`), on this node. */
+  private readonly killCursors = new Map<string, string>();
+  /** The clock of the kill sweep (a test moves it on). */
+  now: () => number = Date.now;
 
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
@@ -120,7 +132,87 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
       }
     }
     for (const r of await this.repo.haltedToCancel()) await this.cancelInstalls(r);
+    await this.sweepKilled();
     await this.mandatory();
+  }
+
+  /**
+   * The devices that may run a version without reporting it yet: a handset executes an install at one
+   * check-in and reports its apps at the next, its command meanwhile delivered (or succeeded).
+   */
+  async installedOrInstalling(fleet: AppFleet, versionId: string): Promise<Set<string>> {
+    return new Set(
+      (await fleet.outcomes(installKeyPrefix(versionId)))
+        .filter((o) => o.state === 'delivered' || o.state === 'succeeded')
+        .map((o) => o.deviceId),
+    );
+  }
+
+  /**
+   * Queues the uninstall of a killed version on the institution's handsets after `after` (at most `limit`) that
+   * report exactly that version or are in `mayRun`: one that did not install it fails the command harmlessly
+   * (it names the versionCode). Keyed per version and device: a repeat queues nothing twice.
+   */
+  async uninstall(
+    fleet: AppFleet,
+    app: AppRow,
+    version: VersionRow,
+    institutionId: string,
+    after: string | undefined,
+    limit: number,
+    mayRun: ReadonlySet<string>,
+    actor: Actor,
+  ): Promise<{ queued: number; last: string | undefined; end: boolean }> {
+    const commands: FleetCommand[] = [];
+    const walked = await walkDevices(fleet, institutionId, after, limit, (d) => {
+      if (mayRun.has(d.id) || runsVersion(d, app.packageName, version.versionCode))
+        commands.push({
+          deviceId: d.id,
+          type: 'uninstall_app',
+          params: { package: app.packageName, versionCode: version.versionCode },
+          key: uninstallKey(version.id, d.id),
+        });
+    });
+    return { ...walked, queued: await this.queue(fleet, commands, actor) };
+  }
+
+  /**
+   * Every version killed in the last KILL_SWEEP_MS is uninstalled again from the handsets that report it (or
+   * acknowledged its install) since the kill: the kill itself only reached those that had reported it then.
+   */
+  async sweepKilled(): Promise<number> {
+    const fleet = this.fleet;
+    if (!fleet) return 0;
+    let added = 0;
+    for (const { versionId } of await this.repo.killedSince(new Date(this.now() - KILL_SWEEP_MS))) {
+      try {
+        const version = await this.publishing.version(versionId);
+        const app = version && (await this.publishing.app(version.appId));
+        if (!version || !app) continue;
+        const mayRun = await this.installedOrInstalling(fleet, versionId);
+        for (const institutionId of await this.repo.institutionsOffering(app.id)) {
+          const at = `${versionId}:${institutionId}`;
+          const from = this.killCursors.get(at);
+          const walked = await this.uninstall(
+            fleet,
+            app,
+            version,
+            institutionId,
+            from,
+            this.maxDevicesPerPass,
+            mayRun,
+            ENGINE_ACTOR,
+          );
+          if (walked.end || walked.last === undefined) this.killCursors.delete(at);
+          else this.killCursors.set(at, walked.last);
+          added += walked.queued;
+        }
+      } catch (err) {
+        this.logger?.error({ err, versionId }, 'uninstalling a killed app version failed');
+      }
+    }
+    if (added > 0) this.logger?.warn({ commands: added }, 'killed app version: more uninstalls queued');
+    return added;
   }
 
   /**

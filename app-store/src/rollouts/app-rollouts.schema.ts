@@ -66,3 +66,18 @@ export const appRollouts = appStoreSchema.table(
       .where(sql`${t.state} = 'halted' and ${t.installsCancelledAt} is null`),
   ],
 );
+
+/**
+ * Versions killed, and when: the engine keeps uninstalling a killed version, for as long as an install of it
+ * could still be acknowledged (the commands' expiry), from handsets that report it after the kill (one that
+ * installed it at a check-in reports it at the next). A repeated kill moves the time on.
+ */
+export const appVersionKills = appStoreSchema.table(
+  'app_version_kills',
+  {
+    versionId: uuid('version_id').primaryKey(),
+    reason: text('reason').notNull(),
+    killedAt: at('killed_at').notNull().defaultNow(),
+  },
+  (t) => [index('app_version_kills_at_idx').on(t.killedAt)],
+);

@@ -17,15 +17,13 @@ import { appStoreError } from '../app-store.errors.js';
 import { CATALOGUE_TRACKS } from '../catalogue/index.js';
 import { isUniqueViolation, PublishingRepository } from '../publishing/publishing.repository.js';
 import { ReviewsService } from '../publishing/reviews.service.js';
-import type { AppFleet, FleetCommand } from './app-fleet.js';
+import type { AppFleet } from './app-fleet.js';
 import { AppRolloutEngine } from './app-rollout-engine.service.js';
 import {
   ACTIVE_APP_ROLLOUT_STATES,
   DEFAULT_APP_FAILURE_THRESHOLD,
   DEFAULT_APP_MIN_DEVICES,
   installKeyPrefix,
-  runsVersion,
-  uninstallKey,
 } from './app-rollout-rules.js';
 import {
   appRolloutView,
@@ -35,7 +33,6 @@ import {
   type KillInput,
 } from './app-rollouts.dto.js';
 import { AppRolloutsRepository, type AppRolloutRow } from './app-rollouts.repository.js';
-import { walkDevices } from './fleet-walk.js';
 
 const actorId = (by: Principal) => `${by.actor.type}:${by.actor.id}`;
 const fleetActor = (by: Principal) => ({ id: actorId(by), name: by.name });
@@ -193,15 +190,9 @@ export class AppRolloutsService {
     // Before withdrawing: a kill that cannot uninstall would leave the version on handsets unnoticed.
     const fleet = this.requireFleet();
     if (version.state !== 'withdrawn') await this.reviews.withdraw(versionId, by, requestId);
-    // Handsets that may run it without reporting it yet: one executes an install at a check-in and reports its
-    // apps at the next, its command meanwhile delivered (or succeeded). Read before the cancel below turns the
-    // delivered ones cancelled. Uninstalling on one that did not install it fails harmlessly ('not installed':
-    // the command names the versionCode).
-    const mayRun = new Set(
-      (await fleet.outcomes(installKeyPrefix(versionId)))
-        .filter((o) => o.state === 'delivered' || o.state === 'succeeded')
-        .map((o) => o.deviceId),
-    );
+    // Handsets that may run it without reporting it yet (installed at a check-in, reported at the next): read
+    // before the cancel below turns the delivered ones cancelled.
+    const mayRun = await this.engine.installedOrInstalling(fleet, versionId);
     // Every install of the version not yet on a handset (any rollout's, any institution's, the mandatory
     // rule's), before the halts: each halt cancels its rollout's again, catching one a tick queued meanwhile.
     // The uninstalls below have keys of their own and are not touched.
@@ -219,20 +210,22 @@ export class AppRolloutsService {
     }
     const institutions = await this.repo.institutionsOffering(app.id);
     let uninstallsQueued = 0;
-    for (const institutionId of institutions) {
+    for (const institutionId of institutions)
       // Every handset, however many (an operator's act, once): the walk awaits between pages.
-      const commands: FleetCommand[] = [];
-      await walkDevices(fleet, institutionId, undefined, Infinity, (d) => {
-        if (mayRun.has(d.id) || runsVersion(d, app.packageName, version.versionCode))
-          commands.push({
-            deviceId: d.id,
-            type: 'uninstall_app',
-            params: { package: app.packageName, versionCode: version.versionCode },
-            key: uninstallKey(versionId, d.id),
-          });
-      });
-      uninstallsQueued += await this.engine.queue(fleet, commands, fleetActor(by));
-    }
+      uninstallsQueued += (
+        await this.engine.uninstall(
+          fleet,
+          app,
+          version,
+          institutionId,
+          undefined,
+          Infinity,
+          mayRun,
+          fleetActor(by),
+        )
+      ).queued;
+    // The engine's ticks go on uninstalling it from handsets that report it later (KILL_SWEEP_MS).
+    await this.repo.killed(versionId, input.reason);
     await this.audit.record({
       actor: by.actor,
       action: 'app-store.version.killed',

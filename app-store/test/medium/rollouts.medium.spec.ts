@@ -651,6 +651,37 @@ describe('the kill switch and handsets that have not reported yet', () => {
         .sort(),
     ).toEqual([installs[0]!.deviceId, installs[1]!.deviceId].sort());
   });
+
+  it('goes on uninstalling it, for a week, from handsets that report it after the kill', async () => {
+    const v = await release(devA, [reviewerA], 'gov.pk.a.late', 1);
+    await rollouts.start({ versionId: v.id, institutionId: INST_A, percent: 5 }, reviewerA, 'req');
+    const installs = fleet.commandsWith(installKeyPrefix(v.id));
+    await rollouts.kill(v.id, { reason: 'exfiltrates' }, reviewerA, 'req');
+    expect(fleet.commandsWith(`app:uninstall:${v.id}:`)).toEqual([]);
+    // A handset was installing it as the kill cancelled the command: its acknowledgement, then its report.
+    fleet.settle(installs[0]!, 'succeeded');
+    await engine.tick();
+    const uninstalled = () =>
+      fleet
+        .commandsWith(`app:uninstall:${v.id}:`)
+        .map((c) => c.deviceId)
+        .sort();
+    expect(uninstalled()).toEqual([installs[0]!.deviceId]);
+    // One that reports it later (installed by hand, or its acknowledgement lost): uninstalled too.
+    fleet.report(installs[1]!.deviceId, { package: 'gov.pk.a.late', versionCode: 1, crashes: 0 });
+    await engine.tick();
+    const both = [installs[0]!.deviceId, installs[1]!.deviceId].sort();
+    expect(uninstalled()).toEqual(both);
+    // Past the commands' expiry nothing can still be installing it: the sweep stops.
+    engine.now = () => Date.now() + 8 * 24 * 3_600_000;
+    try {
+      fleet.report(installs[2]!.deviceId, { package: 'gov.pk.a.late', versionCode: 1, crashes: 0 });
+      await engine.tick();
+      expect(uninstalled()).toEqual(both);
+    } finally {
+      engine.now = Date.now;
+    }
+  });
 });
 
 describe('who may', () => {
