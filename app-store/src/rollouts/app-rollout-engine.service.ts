@@ -301,9 +301,13 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
     const mine = rolloutInstallPrefix(version.id, r.id);
     const state = new Map<string, FleetCommandOutcome['state']>();
     const openElsewhere = new Set<string>();
-    for (const o of await fleet.outcomes(installKeyPrefix(version.id)))
+    // Given an install of the version under any key (not cancelled): only these are weighed on their reports.
+    const commanded = new Set<string>();
+    for (const o of await fleet.outcomes(installKeyPrefix(version.id))) {
+      if (o.state !== 'cancelled') commanded.add(o.deviceId);
       if (o.key.startsWith(mine)) state.set(o.deviceId, o.state);
       else if (o.state === 'queued' || o.state === 'delivered') openElsewhere.add(o.deviceId);
+    }
     const commands: FleetCommand[] = [];
     let sums: AppRolloutSums = NO_SUMS;
     const walked = await walkDevices(fleet, r.institutionId, after, this.maxDevicesPerPass, (d) => {
@@ -318,6 +322,7 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
         d,
         queue ? 'queued' : state.get(d.id),
         inShare,
+        commanded.has(d.id),
       );
       sums = addSums(sums, part);
     });

@@ -314,6 +314,22 @@ describe('the automatic halt', () => {
   });
 });
 
+describe('what handsets say of themselves', () => {
+  it('halts no rollout: only handsets it was installed on are weighed', async () => {
+    const v = await release(devA, [reviewerA], 'gov.pk.a.framed', 1);
+    const r = await rollouts.start({ versionId: v.id, institutionId: INST_A, percent: 5 }, reviewerA, 'req');
+    // Handsets outside the share, never given the install, report it crashing; the share's expire unanswered.
+    for (const d of A_DEVICES.filter((d) => !inRollout(v.appId, d, 5)).slice(0, 10))
+      fleet.report(d, { package: 'gov.pk.a.framed', versionCode: 1, crashes: 5 });
+    for (const c of fleet.commandsWith(installKeyPrefix(v.id))) fleet.settle(c, 'expired');
+    await engine.tick();
+    expect(await rollouts.get(r.id, reviewerA)).toMatchObject({
+      state: 'running',
+      figures: { attempted: 0, crashing: 0 },
+    });
+  });
+});
+
 describe('mandatory apps', () => {
   it('go to every handset of the institution that lacks them, and to no other institution’s', async () => {
     const first = await release(devA, [reviewerA], 'gov.pk.a.tracker', 1);
