@@ -228,6 +228,11 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
     const version = await this.publishing.version(r.versionId);
     const app = version && (await this.publishing.app(version.appId));
     if (!version || !app) return undefined;
+    // Withdrawn without a kill: its installs would only fail (the catalogues dropped it) and skew the figures.
+    if (version.state !== 'approved') {
+      await this.halt(r.id, `version ${version.state}`, WEIGHED, null);
+      return undefined;
+    }
     const pass = await this.survey(fleet, app, version, r, r.cursor ?? undefined, r.state === 'running');
     const cycle = r.cursor !== null && r.sweep?.partial ? addSums(r.sweep.partial, pass.sums) : pass.sums;
     const cyclePercent = r.cursor !== null && r.sweep ? Math.min(r.sweep.percent, r.percent) : r.percent;
@@ -441,7 +446,7 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
     if (row && by === null)
       this.logger?.error(
         { rollout: id, versionId: row.versionId, institutionId: row.institutionId, reason },
-        'app rollout halted automatically: its failure rate passed the threshold',
+        'app rollout halted automatically',
       );
     if (row) await this.cancelInstalls(row);
     return row;

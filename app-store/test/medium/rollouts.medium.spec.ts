@@ -27,6 +27,7 @@ import { PublishingService } from '../../src/publishing/publishing.service.js';
 import { ReviewsService } from '../../src/publishing/reviews.service.js';
 import { AppRolloutEngine, MAX_DEVICES_PER_PASS } from '../../src/rollouts/app-rollout-engine.service.js';
 import { inRollout, installKeyPrefix } from '../../src/rollouts/app-rollout-rules.js';
+import { AppRolloutInput } from '../../src/rollouts/app-rollouts.dto.js';
 import { AppRolloutsRepository } from '../../src/rollouts/app-rollouts.repository.js';
 import { AppRolloutsService } from '../../src/rollouts/app-rollouts.service.js';
 import type { TransparencyLogService } from '../../src/transparency/transparency-log.service.js';
@@ -311,6 +312,31 @@ describe('the automatic halt', () => {
     expect(halted.state).toBe('halted');
     expect(halted.haltReason).toContain('3 failed attestation');
     for (const c of installs.slice(0, 3)) fleet.device(c.deviceId).attestationFailed = false;
+  });
+});
+
+describe('a version withdrawn without a kill', () => {
+  it('halts its running rollouts: no more installs of it', async () => {
+    const v = await release(devA, [reviewerA], 'gov.pk.a.pulled', 1);
+    const r = await rollouts.start({ versionId: v.id, institutionId: INST_A, percent: 5 }, reviewerA, 'req');
+    const before = fleet.commandsWith(installKeyPrefix(v.id)).length;
+    await reviews.withdraw(v.id, reviewerA, 'req');
+    await rollouts.setPercent(r.id, 50, reviewerA, 'req').catch(() => undefined);
+    await engine.tick();
+    expect(await rollouts.get(r.id, reviewerA)).toMatchObject({
+      state: 'halted',
+      haltReason: 'version withdrawn',
+    });
+    expect(fleet.commandsWith(installKeyPrefix(v.id)).filter((c) => c.state === 'queued')).toEqual([]);
+    expect(fleet.commandsWith(installKeyPrefix(v.id)).length).toBe(before);
+  });
+});
+
+describe('the limits of a rollout', () => {
+  it('asks at most 10,000 devices before weighing (more would never halt)', () => {
+    const input = { versionId: INST_A, institutionId: INST_A, percent: 5 };
+    expect(AppRolloutInput.safeParse({ ...input, minDevices: 10_000 }).success).toBe(true);
+    expect(AppRolloutInput.safeParse({ ...input, minDevices: 10_001 }).success).toBe(false);
   });
 });
 
