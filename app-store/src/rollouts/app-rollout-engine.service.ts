@@ -51,9 +51,16 @@ export const MAX_DEVICES_PER_PASS = 50 * FLEET_PAGE;
  * after 7 days), and a handset that installed it reports it at its next check-in.
  */
 export const KILL_SWEEP_MS = 7 * 24 * 3_600_000;
+/**
+ * How long a completed rollout is still weighed (and halted if failing): a 100 % rollout completes as soon as
+ * every handset installed the version, before their crash reports come at the next check-ins.
+ */
+export const SOAK_MS = 7 * 24 * 3_600_000;
 const SYSTEM = { type: 'system', id: 'app-store' } as const;
 /** States the automatic halt weighs: handsets it reached before a pause still report crashes. */
 const WEIGHED: readonly AppRolloutState[] = ['running', 'paused'];
+/** What the automatic halt may halt: a completed rollout too, while it soaks. */
+const HALTABLE: readonly AppRolloutState[] = [...WEIGHED, 'completed'];
 
 export type RolloutPass = {
   readonly targeted: number;
@@ -119,12 +126,15 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /**
-   * One reconciliation of every running or paused rollout, the cancel of what halted ones left queued (a halt
-   * on a node without a fleet, or whose cancel failed), then every mandatory app.
+   * One reconciliation of every running or paused rollout and of those completed in the last SOAK_MS (weighed
+   * only: halted if failing, which cancels their open installs and stops the mandatory rule pushing the
+   * version), the cancel of what halted ones left queued (a halt on a node without a fleet, or whose cancel
+   * failed), the sweep of recently killed versions, then every mandatory app.
    */
   async tick(): Promise<void> {
     if (!this.fleet) return;
-    for (const r of await this.repo.inStates(WEIGHED)) {
+    const soaking = await this.repo.completedSince(new Date(this.now() - SOAK_MS));
+    for (const r of [...(await this.repo.inStates(WEIGHED)), ...soaking]) {
       try {
         await this.reconcile(r);
       } catch (err) {
@@ -230,7 +240,7 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
     if (!version || !app) return undefined;
     // Withdrawn without a kill: its installs would only fail (the catalogues dropped it) and skew the figures.
     if (version.state !== 'approved') {
-      await this.halt(r.id, `version ${version.state}`, WEIGHED, null);
+      if (r.state !== 'completed') await this.halt(r.id, `version ${version.state}`, WEIGHED, null);
       return undefined;
     }
     const pass = await this.survey(fleet, app, version, r, r.cursor ?? undefined, r.state === 'running');
@@ -239,7 +249,7 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
     const out = { targeted: cycle.targeted, stillNeeding: cycle.stillNeeding, figures: figuresOf(cycle) };
     const reason = appAutoHaltReason(out.figures, r);
     if (reason) {
-      await this.halt(r.id, reason, WEIGHED, null, out.figures);
+      await this.halt(r.id, reason, HALTABLE, null, out.figures);
       return { ...out, queuedNow: 0 };
     }
     const queuedNow = r.state === 'running' ? await this.queueWhileRunning(fleet, r, pass.commands) : 0;
@@ -261,7 +271,10 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async complete(r: AppRolloutRow, app: AppRow, version: VersionRow): Promise<void> {
-    const done = await this.repo.transition(r.id, ['running'], { state: 'completed' });
+    const done = await this.repo.transition(r.id, ['running'], {
+      state: 'completed',
+      completedAt: new Date(this.now()),
+    });
     if (done)
       await this.audit.record({
         actor: SYSTEM,

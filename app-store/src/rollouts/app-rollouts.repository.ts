@@ -40,6 +40,15 @@ export class AppRolloutsRepository {
       .orderBy(appRollouts.createdAt);
   }
 
+  /** The rollouts completed since `since` (still soaking: weighed, and halted if failing). */
+  completedSince(since: Date): Promise<AppRolloutRow[]> {
+    return this.db
+      .select()
+      .from(appRollouts)
+      .where(and(eq(appRollouts.state, 'completed'), gte(appRollouts.completedAt, since)))
+      .orderBy(appRollouts.completedAt);
+  }
+
   /** Every rollout of an app in an institution (the mandatory rule asks which govern). */
   ofApp(appId: string, institutionId: string): Promise<AppRolloutRow[]> {
     return this.db
@@ -69,7 +78,7 @@ export class AppRolloutsRepository {
   async transition(
     id: string,
     from: readonly AppRolloutState[],
-    set: Partial<Pick<AppRolloutRow, 'state' | 'percent' | 'haltReason'>>,
+    set: Partial<Pick<AppRolloutRow, 'state' | 'percent' | 'haltReason' | 'completedAt'>>,
     tx: Db = this.db,
     atPercent?: number,
   ): Promise<AppRolloutRow | undefined> {

@@ -340,6 +340,31 @@ describe('the limits of a rollout', () => {
   });
 });
 
+describe('a completed rollout', () => {
+  it('is still weighed while it soaks, and halted on crashes reported after it completed', async () => {
+    const v = await release(devB, [reviewerB], 'gov.pk.b.soak', 1);
+    const r = await rollouts.start(
+      { versionId: v.id, institutionId: INST_B, percent: 100 },
+      reviewerB,
+      'req',
+    );
+    const installs = fleet.commandsWith(installKeyPrefix(v.id));
+    expect(installs.length).toBe(B_DEVICES.length);
+    for (const c of installs) fleet.settle(c, 'succeeded');
+    await engine.tick();
+    expect((await rollouts.get(r.id, reviewerB)).state).toBe('completed');
+    // The crash reports come at the next check-ins.
+    for (const c of installs.slice(0, 5))
+      fleet.report(c.deviceId, { package: 'gov.pk.b.soak', versionCode: 1, crashes: 2 });
+    await engine.tick();
+    const halted = await rollouts.get(r.id, reviewerB);
+    expect(halted.state).toBe('halted');
+    expect(halted.haltReason).toMatch(/^failure rate 16\.7% \(5 of 30 devices/);
+    for (const c of installs.slice(0, 5))
+      fleet.report(c.deviceId, { package: 'gov.pk.b.soak', versionCode: 1, crashes: 0 });
+  });
+});
+
 describe('what handsets say of themselves', () => {
   it('halts no rollout: only handsets it was installed on are weighed', async () => {
     const v = await release(devA, [reviewerA], 'gov.pk.a.framed', 1);
