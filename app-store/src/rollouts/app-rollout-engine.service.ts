@@ -6,7 +6,13 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { AuditService, DATABASE, LOGGER, type DatabaseHandle, type Logger } from '@pakawaaz/platform';
-import { PublishingRepository, type AppRow, type VersionRow } from '../publishing/publishing.repository.js';
+import { randomUUID } from 'node:crypto';
+import {
+  isUniqueViolation,
+  PublishingRepository,
+  type AppRow,
+  type VersionRow,
+} from '../publishing/publishing.repository.js';
 import {
   APP_FLEET,
   FLEET_PAGE,
@@ -17,6 +23,8 @@ import {
 import {
   addSums,
   appAutoHaltReason,
+  DEFAULT_APP_FAILURE_THRESHOLD,
+  DEFAULT_APP_MIN_DEVICES,
   deviceSums,
   figuresOf,
   inRollout,
@@ -377,7 +385,8 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
 
   /**
    * Mandatory apps: the newest approved stable version goes to every handset of each institution that offers
-   * it and lacks it — unless a running or paused rollout of the app there governs the share, or that version
+   * it and lacks it — first through a rollout at 100 % the system starts (so that the automatic halt weighs
+   * it), then, once that completed, by this rule to handsets enrolled since — unless a running or paused rollout of the app there governs the share, or that version
    * was halted there (an operator, or the automatic halt, stopped it: the mandatory rule does not override).
    * Its install key is one per version and device (no rollout): a rollout does not queue a device that has
    * one open, and a version the rule installed is no longer lacking.
@@ -396,6 +405,19 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
             (r.versionId === version.id && r.state === 'halted'),
         );
         if (governed) continue;
+        // Never pushed there yet: through a rollout at 100 % of the system's, weighed (and halted if failing)
+        // as any rollout; once it completed, the rule itself reaches the handsets enrolled since.
+        if (!rollouts.some((r) => r.versionId === version.id)) {
+          try {
+            added += (await this.startMandatory(app, version, institutionId))?.queuedNow ?? 0;
+          } catch (err) {
+            this.logger?.error(
+              { err, package: app.packageName, institutionId },
+              'starting a mandatory app’s rollout failed',
+            );
+          }
+          continue;
+        }
         const commands: FleetCommand[] = [];
         const at = `${app.id}:${institutionId}`;
         const walked = await walkDevices(
@@ -422,6 +444,51 @@ export class AppRolloutEngine implements OnApplicationBootstrap, OnApplicationSh
     }
     if (added > 0) this.logger?.info({ commands: added }, 'mandatory app installs queued');
     return added;
+  }
+
+  /**
+   * The rollout that pushes a mandatory version to an institution: at 100 %, created by the system (listed,
+   * and haltable by reviewers, as any), audited. Undefined when one of the app is active there already (an
+   * operator or another node came first).
+   */
+  private async startMandatory(
+    app: AppRow,
+    version: VersionRow,
+    institutionId: string,
+  ): Promise<RolloutPass | undefined> {
+    const row = await this.database.db
+      .transaction(async (tx) => {
+        const created = await this.repo.insert(
+          {
+            id: randomUUID(),
+            versionId: version.id,
+            appId: app.id,
+            institutionId,
+            percent: 100,
+            state: 'running',
+            failureThreshold: DEFAULT_APP_FAILURE_THRESHOLD,
+            minDevices: DEFAULT_APP_MIN_DEVICES,
+            createdById: ENGINE_ACTOR.id,
+            createdByName: ENGINE_ACTOR.name,
+          },
+          tx,
+        );
+        await this.audit.record(
+          {
+            actor: SYSTEM,
+            action: 'app-store.rollout.started',
+            target: `app-rollout:${created.id}`,
+            details: { versionId: version.id, institutionId, percent: 100, mandatory: true },
+          },
+          tx,
+        );
+        return created;
+      })
+      .catch((err: unknown) => {
+        if (isUniqueViolation(err)) return undefined;
+        throw err;
+      });
+    return row && this.reconcile(row);
   }
 
   /**

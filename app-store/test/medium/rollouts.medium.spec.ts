@@ -419,6 +419,35 @@ describe('mandatory apps', () => {
     expect(await code(reviews.decide(plain.id, approve, reviewerA2, 'req'))).toBe('version_not_in_review');
   });
 
+  it('are pushed through a rollout of the system, which the automatic halt weighs', async () => {
+    const first = await release(devB, [reviewerB], 'gov.pk.b.must', 1);
+    await reviews.setMandatory(first.appId, { mandatory: true }, reviewerB, 'req');
+    await reviews.decide(
+      first.id,
+      { decision: 'approve', reason: 'ok' },
+      principal('rev-b-3', ['app-reviewer'], INST_B),
+      'req',
+    );
+    await engine.tick();
+    const pushed = (await rollouts.list({ institutionId: INST_B }, reviewerB)).rollouts.find(
+      (r) => r.versionId === first.id,
+    );
+    expect(pushed).toMatchObject({ percent: 100, state: 'running', createdByName: 'app store rollouts' });
+    const installs = fleet.commandsWith(installKeyPrefix(first.id));
+    expect(installs).toHaveLength(B_DEVICES.length);
+    for (const c of installs) fleet.settle(c, 'succeeded');
+    for (const c of installs.slice(0, 5))
+      fleet.report(c.deviceId, { package: 'gov.pk.b.must', versionCode: 1, crashes: 1 });
+    await engine.tick();
+    expect((await rollouts.get(pushed!.id, reviewerB)).state).toBe('halted');
+    // Halted there: the rule pushes that version no more, not even to a handset that lost it.
+    const lost = fleet.device(installs[0]!.deviceId);
+    lost.apps = lost.apps.filter((a) => a.package !== 'gov.pk.b.must');
+    await engine.tick();
+    expect(fleet.commandsWith(installKeyPrefix(first.id))).toHaveLength(B_DEVICES.length);
+    await reviews.setMandatory(first.appId, { mandatory: false }, reviewerB, 'req');
+  });
+
   it('a rollout of the app governs the share instead', async () => {
     const first = await release(devB, [reviewerB], 'gov.pk.b.badge', 1);
     await reviews.setMandatory(first.appId, { mandatory: true }, reviewerB, 'req');
