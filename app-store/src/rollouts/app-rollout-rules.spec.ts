@@ -99,21 +99,22 @@ describe('weighing a version', () => {
         dev('b', [{ package: PKG, versionCode: 4, crashes: 9 }]),
         dev('c'),
         dev('d', [{ package: PKG, versionCode: 5, crashes: 0 }]),
-        // Installed by hand (no command): it counts all the same.
-        dev('f', [{ package: PKG, versionCode: 5, crashes: 0 }]),
+        // Reporting it, crashing, with no install command: its own word, not weighed.
+        dev('f', [{ package: PKG, versionCode: 5, crashes: 7 }]),
         // Failing attestation without the version: not the version's fault.
         dev('g', [], true),
       ],
     );
+    // e expired: never taken, not attempted.
     expect(f).toEqual({
       queued: 5,
-      installed: 3,
+      installed: 2,
       failed: 1,
       crashing: 1,
       attestationFailures: 1,
-      attempted: 5,
+      attempted: 3,
       failures: 2,
-      failureRate: 0.4,
+      failureRate: 2 / 3,
     });
   });
 
@@ -150,27 +151,38 @@ describe('weighing a version', () => {
     expect(total).toMatchObject({ targeted: 6, stillNeeding: 3 });
     // A command withdrawn before the handset took it is no attempt.
     expect(deviceSums(PKG, 5, dev('h'), 'cancelled', true)).toMatchObject({ queued: 1, attempted: 0 });
-    expect(deviceSums(PKG, 5, dev('h'), 'expired', true)).toMatchObject({ queued: 1, attempted: 1 });
+    expect(deviceSums(PKG, 5, dev('h'), 'expired', true)).toMatchObject({ queued: 1, attempted: 0 });
+    // Crashing without a command of its own: weighed only when another key installed it, and in the share.
+    const crashy = dev('i', [{ package: PKG, versionCode: 5, crashes: 1 }]);
+    expect(deviceSums(PKG, 5, crashy, undefined, true)).toMatchObject({ attempted: 0, failures: 0 });
+    expect(deviceSums(PKG, 5, crashy, undefined, false, true)).toMatchObject({ attempted: 0, failures: 0 });
+    expect(deviceSums(PKG, 5, crashy, undefined, true, true)).toMatchObject({ attempted: 1, crashing: 1 });
   });
 
   it('halts over the threshold with the reason in words and figures', () => {
     const devices = Array.from({ length: 20 }, (_, i) =>
       dev(`d${i}`, [{ package: PKG, versionCode: 5, crashes: i < 2 ? 1 : 0 }]),
     );
-    const f = weighVersion(PKG, 5, [], devices);
+    const f = weighVersion(
+      PKG,
+      5,
+      devices.map((d) => ({ deviceId: d.id, state: 'succeeded' as const })),
+      devices,
+    );
     expect(appAutoHaltReason(f, limits)).toBe(
       'failure rate 10.0% (2 of 20 devices: 0 failed installs, 2 crashing, 0 failed attestation) is over the threshold of 5.0%',
     );
   });
 
   it('does not halt at the threshold, nor below minDevices', () => {
+    const twenty = Array.from({ length: 20 }, (_, i) =>
+      dev(`d${i}`, [{ package: PKG, versionCode: 5, crashes: i < 1 ? 1 : 0 }]),
+    );
     const at = weighVersion(
       PKG,
       5,
-      [],
-      Array.from({ length: 20 }, (_, i) =>
-        dev(`d${i}`, [{ package: PKG, versionCode: 5, crashes: i < 1 ? 1 : 0 }]),
-      ),
+      twenty.map((d) => ({ deviceId: d.id, state: 'succeeded' as const })),
+      twenty,
     );
     expect(at.failureRate).toBe(0.05);
     expect(appAutoHaltReason(at, limits)).toBeNull();

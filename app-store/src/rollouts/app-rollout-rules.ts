@@ -51,11 +51,11 @@ export function runsVersion(device: Pick<FleetDevice, 'apps'>, pkg: string, vers
 }
 
 /**
- * Command states that weigh a device as attempted: the handset answered, or the command ran out unanswered. A
- * cancelled one is not among them: the store (a halt, the kill switch) or an operator withdrew it before the
- * handset took it, which says nothing of the version, and counting a halt's cancels would dilute its figures.
+ * Command states that weigh a device as attempted: the handset answered. An expired one is not among them: the
+ * handset never took the version, which says nothing of it (and would dilute the rate), nor a cancelled one:
+ * the store (a halt, the kill switch) or an operator withdrew it before the handset took it.
  */
-const FINAL_STATES: ReadonlySet<FleetCommandOutcome['state']> = new Set(['succeeded', 'failed', 'expired']);
+const FINAL_STATES: ReadonlySet<FleetCommandOutcome['state']> = new Set(['succeeded', 'failed']);
 
 export type AppRolloutFigures = {
   /** Devices that have the version's install command (queued or later). */
@@ -68,7 +68,7 @@ export type AppRolloutFigures = {
   readonly crashing: number;
   /** Devices that installed the version and whose attestation then failed. */
   readonly attestationFailures: number;
-  /** Devices weighed: a final install command, or reporting the version. */
+  /** Devices weighed: an answered install command, or given one and reporting the version. */
   readonly attempted: number;
   /** Failed installs + crashing + attestation failures (a device counted once). */
   readonly failures: number;
@@ -77,11 +77,13 @@ export type AppRolloutFigures = {
 };
 
 /**
- * Weighs a version on the devices of one institution. A device counts once: it failed when its install
- * command failed, or it reports crashes of this version, or it installed the version and its attestation then
- * failed (a version that breaks the handset's integrity is as bad as one that crashes). Expired commands are
- * attempted (the handset never took the version) but are no failure of the version; cancelled ones are not
- * attempted.
+ * Weighs a version on the devices of one institution that the store gave an install command of it (`outcomes`,
+ * any key: a rollout's or the mandatory rule's; a cancelled one is no command). A handset's report is its own
+ * word: one the store never installed the version on (installed by hand, or not at all) could halt any rollout
+ * by reporting crashes of it, so it is not weighed. A device counts once: it failed when its install command
+ * failed, or it reports crashes of this version, or it installed the version and its attestation then failed
+ * (a version that breaks the handset's integrity is as bad as one that crashes). Expired and cancelled
+ * commands are not attempted (the handset never took the version).
  */
 export function weighVersion(
   pkg: string,
@@ -104,8 +106,10 @@ export function weighVersion(
     }
   }
   for (const d of devices) {
+    const state = byDevice.get(d.id);
+    if (state === undefined || state === 'cancelled') continue;
     const app = d.apps.find((a) => a.package === pkg && a.versionCode === versionCode);
-    const took = app !== undefined || byDevice.get(d.id) === 'succeeded';
+    const took = app !== undefined || state === 'succeeded';
     if (!took) continue;
     installed += 1;
     attempted.add(d.id);
@@ -152,8 +156,10 @@ export const NO_SUMS: AppRolloutSums = {
 
 /**
  * One device's part of a rollout's figures: what weighVersion counts for it, from its report and its install
- * command's state (undefined: none). Every figure counts devices, so the figures of an institution are the sum
- * of its devices' parts, whichever passes they were read in.
+ * command's state (undefined: none). Only a device in the share that the store gave an install command of the
+ * version (`state`, this rollout's, or `commanded`: under another key, e.g. the mandatory rule's or an earlier
+ * rollout's; cancelled ones are none) is weighed on its report. Every figure counts devices, so the figures of
+ * an institution are the sum of its devices' parts, whichever passes they were read in.
  */
 export function deviceSums(
   pkg: string,
@@ -161,9 +167,11 @@ export function deviceSums(
   device: FleetDevice,
   state: FleetCommandOutcome['state'] | undefined,
   inShare: boolean,
+  commanded = false,
 ): AppRolloutSums {
+  const weighed = inShare && (commanded || (state !== undefined && state !== 'cancelled'));
   const app = device.apps.find((a) => a.package === pkg && a.versionCode === versionCode);
-  const took = app !== undefined || state === 'succeeded';
+  const took = weighed && (app !== undefined || state === 'succeeded');
   const crashing = took && app !== undefined && app.crashes > 0;
   const attestation = took && device.attestationFailed;
   const failed = state === 'failed';

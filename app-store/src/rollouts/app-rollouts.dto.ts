@@ -27,9 +27,9 @@ export const AppRolloutInput = named(
         .number()
         .int()
         .min(1)
-        .max(100_000)
+        .max(10_000)
         .optional()
-        .describe('Devices attempted before the failure rate is weighed (default 5)'),
+        .describe('Devices attempted before the failure rate is weighed (default 5, at most 10,000)'),
     })
     .strict(),
   'input',

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
 import { catalogues } from '../catalogues/catalogues.schema.js';
 import { approvalsNeeded } from '../publishing/publishing-rules.js';
 import { apps, appVersions, developerOrgs, reviews } from '../publishing/publishing.schema.js';
 import { ACTIVE_APP_ROLLOUT_STATES, type AppRolloutState } from './app-rollout-rules.js';
-import { appRollouts, type AppRolloutSweep } from './app-rollouts.schema.js';
+import { appRollouts, appVersionKills, type AppRolloutSweep } from './app-rollouts.schema.js';
 
 export type AppRolloutRow = typeof appRollouts.$inferSelect;
 
@@ -40,6 +40,15 @@ export class AppRolloutsRepository {
       .orderBy(appRollouts.createdAt);
   }
 
+  /** The rollouts completed since `since` (still soaking: weighed, and halted if failing). */
+  completedSince(since: Date): Promise<AppRolloutRow[]> {
+    return this.db
+      .select()
+      .from(appRollouts)
+      .where(and(eq(appRollouts.state, 'completed'), gte(appRollouts.completedAt, since)))
+      .orderBy(appRollouts.completedAt);
+  }
+
   /** Every rollout of an app in an institution (the mandatory rule asks which govern). */
   ofApp(appId: string, institutionId: string): Promise<AppRolloutRow[]> {
     return this.db
@@ -69,7 +78,7 @@ export class AppRolloutsRepository {
   async transition(
     id: string,
     from: readonly AppRolloutState[],
-    set: Partial<Pick<AppRolloutRow, 'state' | 'percent' | 'haltReason'>>,
+    set: Partial<Pick<AppRolloutRow, 'state' | 'percent' | 'haltReason' | 'completedAt'>>,
     tx: Db = this.db,
     atPercent?: number,
   ): Promise<AppRolloutRow | undefined> {
@@ -98,6 +107,24 @@ export class AppRolloutsRepository {
       .where(and(eq(appRollouts.id, id), sql`${appRollouts.cursor} is not distinct from ${from}`))
       .returning({ id: appRollouts.id });
     return rows.length > 0;
+  }
+
+  /** Notes a kill (a repeat moves its time on: the sweep runs again from now). */
+  async killed(versionId: string, reason: string): Promise<void> {
+    const killedAt = new Date();
+    await this.db
+      .insert(appVersionKills)
+      .values({ versionId, reason, killedAt })
+      .onConflictDoUpdate({ target: appVersionKills.versionId, set: { reason, killedAt } });
+  }
+
+  /** The versions killed since `since`, oldest first. */
+  killedSince(since: Date): Promise<{ versionId: string }[]> {
+    return this.db
+      .select({ versionId: appVersionKills.versionId })
+      .from(appVersionKills)
+      .where(gte(appVersionKills.killedAt, since))
+      .orderBy(appVersionKills.killedAt);
   }
 
   /** Halted rollouts whose open installs were not cancelled yet. */

@@ -48,6 +48,8 @@ export const appRollouts = appStoreSchema.table(
     sweep: jsonb('sweep').$type<AppRolloutSweep>(),
     /** When the halted rollout's installs not yet delivered were cancelled (null: not yet; the tick retries). */
     installsCancelledAt: at('installs_cancelled_at'),
+    /** When it completed: it is still weighed for SOAK_MS after (crash reports come at later check-ins). */
+    completedAt: at('completed_at'),
     createdById: text('created_by_id').notNull(),
     createdByName: text('created_by_name').notNull(),
     createdAt: at('created_at').notNull().defaultNow(),
@@ -60,9 +62,28 @@ export const appRollouts = appStoreSchema.table(
       .where(sql`${t.state} in ('running', 'paused')`),
     index('app_rollouts_institution_idx').on(t.institutionId, t.createdAt),
     index('app_rollouts_version_idx').on(t.versionId),
+    // The completed rollouts still soaking (weighed by every tick).
+    index('app_rollouts_soaking_idx')
+      .on(t.completedAt)
+      .where(sql`${t.state} = 'completed'`),
     // The halted rollouts whose installs are still to cancel (a halt on a node without a fleet, or a failure).
     index('app_rollouts_to_cancel_idx')
       .on(t.id)
       .where(sql`${t.state} = 'halted' and ${t.installsCancelledAt} is null`),
   ],
+);
+
+/**
+ * Versions killed, and when: the engine keeps uninstalling a killed version, for as long as an install of it
+ * could still be acknowledged (the commands' expiry), from handsets that report it after the kill (one that
+ * installed it at a check-in reports it at the next). A repeated kill moves the time on.
+ */
+export const appVersionKills = appStoreSchema.table(
+  'app_version_kills',
+  {
+    versionId: uuid('version_id').primaryKey(),
+    reason: text('reason').notNull(),
+    killedAt: at('killed_at').notNull().defaultNow(),
+  },
+  (t) => [index('app_version_kills_at_idx').on(t.killedAt)],
 );

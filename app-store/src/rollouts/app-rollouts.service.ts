@@ -17,15 +17,13 @@ import { appStoreError } from '../app-store.errors.js';
 import { CATALOGUE_TRACKS } from '../catalogue/index.js';
 import { isUniqueViolation, PublishingRepository } from '../publishing/publishing.repository.js';
 import { ReviewsService } from '../publishing/reviews.service.js';
-import type { AppFleet, FleetCommand } from './app-fleet.js';
+import type { AppFleet } from './app-fleet.js';
 import { AppRolloutEngine } from './app-rollout-engine.service.js';
 import {
   ACTIVE_APP_ROLLOUT_STATES,
   DEFAULT_APP_FAILURE_THRESHOLD,
   DEFAULT_APP_MIN_DEVICES,
   installKeyPrefix,
-  runsVersion,
-  uninstallKey,
 } from './app-rollout-rules.js';
 import {
   appRolloutView,
@@ -35,7 +33,6 @@ import {
   type KillInput,
 } from './app-rollouts.dto.js';
 import { AppRolloutsRepository, type AppRolloutRow } from './app-rollouts.repository.js';
-import { walkDevices } from './fleet-walk.js';
 
 const actorId = (by: Principal) => `${by.actor.type}:${by.actor.id}`;
 const fleetActor = (by: Principal) => ({ id: actorId(by), name: by.name });
@@ -178,8 +175,9 @@ export class AppRolloutsService {
 
   /**
    * The kill switch: withdraws the version (the publishing path, so every catalogue drops it), halts its
-   * rollouts, and queues its uninstall on every handset reporting exactly that version, in every institution
-   * whose catalogue offered it; its installs not yet on handsets (queued, or delivered and unacknowledged) are
+   * rollouts, and queues its uninstall on every handset reporting exactly that version or whose install of it
+   * was delivered or succeeded (it may not have reported it yet), in every institution whose catalogue offered
+   * it; its installs not yet on handsets (queued, or delivered and unacknowledged) are
    * cancelled first. Repeating it queues nothing new (the keys) but searches for stragglers again.
    */
   async kill(versionId: string, input: z.output<typeof KillInput>, by: Principal, requestId: string) {
@@ -192,6 +190,9 @@ export class AppRolloutsService {
     // Before withdrawing: a kill that cannot uninstall would leave the version on handsets unnoticed.
     const fleet = this.requireFleet();
     if (version.state !== 'withdrawn') await this.reviews.withdraw(versionId, by, requestId);
+    // Handsets that may run it without reporting it yet (installed at a check-in, reported at the next): read
+    // before the cancel below turns the delivered ones cancelled.
+    const mayRun = await this.engine.installedOrInstalling(fleet, versionId);
     // Every install of the version not yet on a handset (any rollout's, any institution's, the mandatory
     // rule's), before the halts: each halt cancels its rollout's again, catching one a tick queued meanwhile.
     // The uninstalls below have keys of their own and are not touched.
@@ -209,20 +210,22 @@ export class AppRolloutsService {
     }
     const institutions = await this.repo.institutionsOffering(app.id);
     let uninstallsQueued = 0;
-    for (const institutionId of institutions) {
+    for (const institutionId of institutions)
       // Every handset, however many (an operator's act, once): the walk awaits between pages.
-      const commands: FleetCommand[] = [];
-      await walkDevices(fleet, institutionId, undefined, Infinity, (d) => {
-        if (runsVersion(d, app.packageName, version.versionCode))
-          commands.push({
-            deviceId: d.id,
-            type: 'uninstall_app',
-            params: { package: app.packageName, versionCode: version.versionCode },
-            key: uninstallKey(versionId, d.id),
-          });
-      });
-      uninstallsQueued += await this.engine.queue(fleet, commands, fleetActor(by));
-    }
+      uninstallsQueued += (
+        await this.engine.uninstall(
+          fleet,
+          app,
+          version,
+          institutionId,
+          undefined,
+          Infinity,
+          mayRun,
+          fleetActor(by),
+        )
+      ).queued;
+    // The engine's ticks go on uninstalling it from handsets that report it later (KILL_SWEEP_MS).
+    await this.repo.killed(versionId, input.reason);
     await this.audit.record({
       actor: by.actor,
       action: 'app-store.version.killed',

@@ -27,6 +27,7 @@ import { PublishingService } from '../../src/publishing/publishing.service.js';
 import { ReviewsService } from '../../src/publishing/reviews.service.js';
 import { AppRolloutEngine, MAX_DEVICES_PER_PASS } from '../../src/rollouts/app-rollout-engine.service.js';
 import { inRollout, installKeyPrefix } from '../../src/rollouts/app-rollout-rules.js';
+import { AppRolloutInput } from '../../src/rollouts/app-rollouts.dto.js';
 import { AppRolloutsRepository } from '../../src/rollouts/app-rollouts.repository.js';
 import { AppRolloutsService } from '../../src/rollouts/app-rollouts.service.js';
 import type { TransparencyLogService } from '../../src/transparency/transparency-log.service.js';
@@ -314,6 +315,72 @@ describe('the automatic halt', () => {
   });
 });
 
+describe('a version withdrawn without a kill', () => {
+  it('halts its running rollouts: no more installs of it', async () => {
+    const v = await release(devA, [reviewerA], 'gov.pk.a.pulled', 1);
+    const r = await rollouts.start({ versionId: v.id, institutionId: INST_A, percent: 5 }, reviewerA, 'req');
+    const before = fleet.commandsWith(installKeyPrefix(v.id)).length;
+    await reviews.withdraw(v.id, reviewerA, 'req');
+    await rollouts.setPercent(r.id, 50, reviewerA, 'req').catch(() => undefined);
+    await engine.tick();
+    expect(await rollouts.get(r.id, reviewerA)).toMatchObject({
+      state: 'halted',
+      haltReason: 'version withdrawn',
+    });
+    expect(fleet.commandsWith(installKeyPrefix(v.id)).filter((c) => c.state === 'queued')).toEqual([]);
+    expect(fleet.commandsWith(installKeyPrefix(v.id)).length).toBe(before);
+  });
+});
+
+describe('the limits of a rollout', () => {
+  it('asks at most 10,000 devices before weighing (more would never halt)', () => {
+    const input = { versionId: INST_A, institutionId: INST_A, percent: 5 };
+    expect(AppRolloutInput.safeParse({ ...input, minDevices: 10_000 }).success).toBe(true);
+    expect(AppRolloutInput.safeParse({ ...input, minDevices: 10_001 }).success).toBe(false);
+  });
+});
+
+describe('a completed rollout', () => {
+  it('is still weighed while it soaks, and halted on crashes reported after it completed', async () => {
+    const v = await release(devB, [reviewerB], 'gov.pk.b.soak', 1);
+    const r = await rollouts.start(
+      { versionId: v.id, institutionId: INST_B, percent: 100 },
+      reviewerB,
+      'req',
+    );
+    const installs = fleet.commandsWith(installKeyPrefix(v.id));
+    expect(installs.length).toBe(B_DEVICES.length);
+    for (const c of installs) fleet.settle(c, 'succeeded');
+    await engine.tick();
+    expect((await rollouts.get(r.id, reviewerB)).state).toBe('completed');
+    // The crash reports come at the next check-ins.
+    for (const c of installs.slice(0, 5))
+      fleet.report(c.deviceId, { package: 'gov.pk.b.soak', versionCode: 1, crashes: 2 });
+    await engine.tick();
+    const halted = await rollouts.get(r.id, reviewerB);
+    expect(halted.state).toBe('halted');
+    expect(halted.haltReason).toMatch(/^failure rate 16\.7% \(5 of 30 devices/);
+    for (const c of installs.slice(0, 5))
+      fleet.report(c.deviceId, { package: 'gov.pk.b.soak', versionCode: 1, crashes: 0 });
+  });
+});
+
+describe('what handsets say of themselves', () => {
+  it('halts no rollout: only handsets it was installed on are weighed', async () => {
+    const v = await release(devA, [reviewerA], 'gov.pk.a.framed', 1);
+    const r = await rollouts.start({ versionId: v.id, institutionId: INST_A, percent: 5 }, reviewerA, 'req');
+    // Handsets outside the share, never given the install, report it crashing; the share's expire unanswered.
+    for (const d of A_DEVICES.filter((d) => !inRollout(v.appId, d, 5)).slice(0, 10))
+      fleet.report(d, { package: 'gov.pk.a.framed', versionCode: 1, crashes: 5 });
+    for (const c of fleet.commandsWith(installKeyPrefix(v.id))) fleet.settle(c, 'expired');
+    await engine.tick();
+    expect(await rollouts.get(r.id, reviewerA)).toMatchObject({
+      state: 'running',
+      figures: { attempted: 0, crashing: 0 },
+    });
+  });
+});
+
 describe('mandatory apps', () => {
   it('go to every handset of the institution that lacks them, and to no other institution’s', async () => {
     const first = await release(devA, [reviewerA], 'gov.pk.a.tracker', 1);
@@ -350,6 +417,35 @@ describe('mandatory apps', () => {
     // A co-approval is for mandatory apps only: an approved version of another app takes no more reviews.
     const plain = await release(devA, [reviewerA], 'gov.pk.a.plain', 1);
     expect(await code(reviews.decide(plain.id, approve, reviewerA2, 'req'))).toBe('version_not_in_review');
+  });
+
+  it('are pushed through a rollout of the system, which the automatic halt weighs', async () => {
+    const first = await release(devB, [reviewerB], 'gov.pk.b.must', 1);
+    await reviews.setMandatory(first.appId, { mandatory: true }, reviewerB, 'req');
+    await reviews.decide(
+      first.id,
+      { decision: 'approve', reason: 'ok' },
+      principal('rev-b-3', ['app-reviewer'], INST_B),
+      'req',
+    );
+    await engine.tick();
+    const pushed = (await rollouts.list({ institutionId: INST_B }, reviewerB)).rollouts.find(
+      (r) => r.versionId === first.id,
+    );
+    expect(pushed).toMatchObject({ percent: 100, state: 'running', createdByName: 'app store rollouts' });
+    const installs = fleet.commandsWith(installKeyPrefix(first.id));
+    expect(installs).toHaveLength(B_DEVICES.length);
+    for (const c of installs) fleet.settle(c, 'succeeded');
+    for (const c of installs.slice(0, 5))
+      fleet.report(c.deviceId, { package: 'gov.pk.b.must', versionCode: 1, crashes: 1 });
+    await engine.tick();
+    expect((await rollouts.get(pushed!.id, reviewerB)).state).toBe('halted');
+    // Halted there: the rule pushes that version no more, not even to a handset that lost it.
+    const lost = fleet.device(installs[0]!.deviceId);
+    lost.apps = lost.apps.filter((a) => a.package !== 'gov.pk.b.must');
+    await engine.tick();
+    expect(fleet.commandsWith(installKeyPrefix(first.id))).toHaveLength(B_DEVICES.length);
+    await reviews.setMandatory(first.appId, { mandatory: false }, reviewerB, 'req');
   });
 
   it('a rollout of the app governs the share instead', async () => {
@@ -601,6 +697,86 @@ describe('the kill switch', () => {
     await engine.tick();
     expect(fleet.commandsWith(installKeyPrefix(v.id)).length).toBe(installs.length);
     expect(fleet.commandsWith(`app:uninstall:${v.id}:`).every((c) => c.state === 'queued')).toBe(true);
+  });
+});
+
+describe('a rollout halted while a pass is under way', () => {
+  it('queues no install once halted, though the pass read it running', async () => {
+    const v = await release(devA, [reviewerA], 'gov.pk.a.raced', 1);
+    const r = await rollouts.start({ versionId: v.id, institutionId: INST_A, percent: 5 }, reviewerA, 'req');
+    const before = fleet.commandsWith(installKeyPrefix(v.id)).length;
+    // Widened (the pass will want more handsets), then read as the tick reads it: running.
+    await db.handle.db.execute(sql`update app_store.app_rollouts set percent = 50 where id = ${r.id}`);
+    const stale = (await new AppRolloutsRepository(db.handle).get(r.id))!;
+    // An operator halts it while the pass pages through the handsets.
+    const devices = fleet.devices.bind(fleet);
+    let halted = false;
+    fleet.devices = async (institutionId, afterId) => {
+      if (!halted) {
+        halted = true;
+        await db.handle.db.execute(
+          sql`update app_store.app_rollouts set state = 'halted', halt_reason = 'x' where id = ${r.id}`,
+        );
+      }
+      return devices(institutionId, afterId);
+    };
+    try {
+      const pass = await engine.reconcile(stale);
+      expect(pass?.queuedNow).toBe(0);
+    } finally {
+      fleet.devices = devices;
+    }
+    expect(fleet.commandsWith(installKeyPrefix(v.id)).length).toBe(before);
+  });
+});
+
+describe('the kill switch and handsets that have not reported yet', () => {
+  it('uninstalls where its install was delivered or succeeded but the report does not show it yet', async () => {
+    const v = await release(devA, [reviewerA], 'gov.pk.a.quiet', 1);
+    await rollouts.start({ versionId: v.id, institutionId: INST_A, percent: 5 }, reviewerA, 'req');
+    const installs = fleet.commandsWith(installKeyPrefix(v.id));
+    // Executed at a check-in, reported at the next: the command's state moved, the report did not.
+    installs[0]!.state = 'delivered';
+    installs[1]!.state = 'succeeded';
+    const result = await rollouts.kill(v.id, { reason: 'exfiltrates' }, reviewerA, 'req');
+    expect(result.uninstallsQueued).toBe(2);
+    expect(
+      fleet
+        .commandsWith(`app:uninstall:${v.id}:`)
+        .map((c) => c.deviceId)
+        .sort(),
+    ).toEqual([installs[0]!.deviceId, installs[1]!.deviceId].sort());
+  });
+
+  it('goes on uninstalling it, for a week, from handsets that report it after the kill', async () => {
+    const v = await release(devA, [reviewerA], 'gov.pk.a.late', 1);
+    await rollouts.start({ versionId: v.id, institutionId: INST_A, percent: 5 }, reviewerA, 'req');
+    const installs = fleet.commandsWith(installKeyPrefix(v.id));
+    await rollouts.kill(v.id, { reason: 'exfiltrates' }, reviewerA, 'req');
+    expect(fleet.commandsWith(`app:uninstall:${v.id}:`)).toEqual([]);
+    // A handset was installing it as the kill cancelled the command: its acknowledgement, then its report.
+    fleet.settle(installs[0]!, 'succeeded');
+    await engine.tick();
+    const uninstalled = () =>
+      fleet
+        .commandsWith(`app:uninstall:${v.id}:`)
+        .map((c) => c.deviceId)
+        .sort();
+    expect(uninstalled()).toEqual([installs[0]!.deviceId]);
+    // One that reports it later (installed by hand, or its acknowledgement lost): uninstalled too.
+    fleet.report(installs[1]!.deviceId, { package: 'gov.pk.a.late', versionCode: 1, crashes: 0 });
+    await engine.tick();
+    const both = [installs[0]!.deviceId, installs[1]!.deviceId].sort();
+    expect(uninstalled()).toEqual(both);
+    // Past the commands' expiry nothing can still be installing it: the sweep stops.
+    engine.now = () => Date.now() + 8 * 24 * 3_600_000;
+    try {
+      fleet.report(installs[2]!.deviceId, { package: 'gov.pk.a.late', versionCode: 1, crashes: 0 });
+      await engine.tick();
+      expect(uninstalled()).toEqual(both);
+    } finally {
+      engine.now = Date.now;
+    }
   });
 });
 

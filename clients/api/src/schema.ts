@@ -2657,7 +2657,7 @@ export interface components {
             failureThreshold?: number;
             /** Format: uuid */
             institutionId: string;
-            /** @description Devices attempted before the failure rate is weighed (default 5) */
+            /** @description Devices attempted before the failure rate is weighed (default 5, at most 10,000) */
             minDevices?: number;
             /** @description Share of the institution’s handsets, 1–100 */
             percent: number;

@@ -1,0 +1,2 @@
+ALTER TABLE "app_store"."app_rollouts" ADD COLUMN "completed_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "app_rollouts_soaking_idx" ON "app_store"."app_rollouts" USING btree ("completed_at") WHERE "app_store"."app_rollouts"."state" = 'completed';
