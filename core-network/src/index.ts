@@ -93,6 +93,13 @@ export {
 } from './open5gs/pki/network-ca.js';
 export { writeTlsFiles } from './open5gs/pki/write-tls-files.js';
 export {
+  checkTlsFolder,
+  type TlsCertificateReport,
+  type TlsCertificateStatus,
+  type TlsFolderFile,
+  type TlsFolderReport,
+} from './open5gs/pki/check-tls-files.js';
+export {
   estimateOpen5gsMemory,
   memoryEstimateLine,
   MEASURED_NFS as MONGODB_FREE_NFS,

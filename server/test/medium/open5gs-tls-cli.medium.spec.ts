@@ -67,6 +67,23 @@ describe('pakawaaz open5gs certs / render with TLS', { timeout: 300_000 }, () =>
     for (const f of await readdir(tls))
       expect((await stat(path.join(tls, f))).mode & 0o777, f).toBe(f.endsWith('.key') ? 0o600 : 0o644);
 
+    // Renewal tracking of that folder: 90-day certificates are fine for 30 days, not for 100 (exit 2).
+    const fine = await cli(env, 'open5gs', 'tls-check', tls, '--json');
+    expect(fine.code, fine.stderr).toBe(0);
+    const report = JSON.parse(fine.stdout) as {
+      ok: boolean;
+      certificates: { status: string; daysLeft: number }[];
+    };
+    expect(report.ok).toBe(true);
+    expect(report.certificates).toHaveLength(13);
+    expect(report.certificates.every((c) => c.status === 'ok' && c.daysLeft === 89)).toBe(true);
+    const soon = await cli(env, 'open5gs', 'tls-check', tls, '--within', '100');
+    expect(soon.code).toBe(2);
+    expect(soon.stdout).toMatch(
+      /^nrf\.crt\s+expiring\s+89 day\(s\) left {2}expires in 89 day\(s\): re-issue/m,
+    );
+    expect(soon.stdout + soon.stderr).not.toContain('PRIVATE KEY');
+
     // Again: the same CA (the key is read, not created), fresh NF keys.
     const again = await cli(env, 'open5gs', 'certs', '--spec', spec, '--out', path.join(dir, 'tls2'));
     expect(again.code).toBe(0);

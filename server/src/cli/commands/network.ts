@@ -5,7 +5,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { NetworkSpec, NetworkSpecResult, RenderOptions } from '@pakawaaz/core-network';
 import { CliError, unwrap, type Schemas } from '../api-client.js';
 import type { CliContext, RegisterCommands } from '../context.js';
-import { addCerts } from './open5gs-certs.js';
+import { addCerts, addTlsCheck } from './open5gs-certs.js';
 
 type CurrentSpec = Schemas['CurrentNetworkSpec'];
 type Preview = Schemas['NetworkSpecPreview'];
@@ -21,6 +21,7 @@ export const registerNetworkCommands: RegisterCommands = (program, ctx) => {
   const open5gs = subcommand(program, 'open5gs', 'Open5GS configuration and data');
   addRender(open5gs, ctx);
   addCerts(open5gs, ctx, (file) => specFrom(ctx, file));
+  addTlsCheck(open5gs, ctx);
 };
 
 /** Another module may already have created `network` or `open5gs`: add to it, do not shadow it. */

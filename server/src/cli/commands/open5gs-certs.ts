@@ -1,9 +1,16 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { NetworkSpec } from '@pakawaaz/core-network';
 import { CliError } from '../api-client.js';
 import { positiveInt, type CliContext } from '../context.js';
 
 type CertsOptions = { spec?: string; out: string; days: number; json?: boolean };
+type CheckOptions = { within: number; json?: boolean };
+
+/** A TLS folder holds a few dozen small files; anything beyond these caps is not one. */
+const MAX_TLS_FILES = 256;
+const MAX_TLS_FILE_BYTES = 64 * 1024;
 
 /**
  * Certificates of the network CA for every NF that uses TLS under the spec. Offline on the server host: the
@@ -53,5 +60,49 @@ export function addCerts(
           lines.push(`add ${o.out}/hosts to /etc/hosts on every Open5GS host (or serve the names in DNS)`);
         return `${lines.join('\n')}\n`;
       });
+    });
+}
+
+/**
+ * `pakawaaz open5gs tls-check DIR`: renewal tracking of a TLS folder (`open5gs certs` wrote it, or its copy on
+ * an NF host): each NF certificate issued by ca.crt, with its own key, valid for at least `--within` days.
+ * Offline (files only); exit 0 when all is well, 2 when something needs doing — for cron or a monitoring
+ * probe. Private keys are read only to compare their public half, never printed.
+ */
+export function addTlsCheck(open5gs: Command, ctx: CliContext): void {
+  open5gs
+    .command('tls-check <dir>')
+    .description(
+      'OFFLINE: check the NF certificates of a TLS folder (ca.crt, <nf>.crt, <nf>.key) — issued by ca.crt, matching keys, days until expiry; exit 2 when one is expiring, expired or wrong',
+    )
+    .option('--within <days>', 'warn this many days before an expiry (default 30)', positiveInt, 30)
+    .option('--json', 'print JSON')
+    .action(async (dir: string, o: CheckOptions) => {
+      const { checkTlsFolder } = await import('@pakawaaz/core-network');
+      const names = (
+        await readdir(dir).catch(() => {
+          throw new CliError(`cannot read the folder ${dir}`, 1);
+        })
+      ).filter((n) => /\.(crt|key)$/.test(n));
+      if (names.length > MAX_TLS_FILES)
+        throw new CliError(`${dir} holds ${names.length} certificates and keys: not a TLS folder`, 1);
+      const files = [];
+      for (const name of names.sort()) {
+        const file = path.join(dir, name);
+        const info = await stat(file);
+        if (!info.isFile() || info.size > MAX_TLS_FILE_BYTES) continue;
+        files.push({ name, content: await readFile(file, 'utf8') });
+      }
+      const report = await checkTlsFolder(files, new Date(), o.within).catch((err: unknown) => {
+        throw new CliError((err as Error).message, 1);
+      });
+      ctx.print(report, !!o.json, () => {
+        const line = (c: (typeof report.certificates)[number]) =>
+          `${c.file.padEnd(12)} ${c.status.padEnd(17)} ${c.daysLeft === null ? '' : `${c.daysLeft} day(s) left`}${c.detail ? `  ${c.detail}` : ''}`.trimEnd();
+        return `${[line(report.ca), ...report.certificates.map(line)].join('\n')}\n${
+          report.ok ? 'all certificates are valid' : 'some certificates need attention (see above)'
+        } for the next ${o.within} day(s)\n`;
+      });
+      if (!report.ok) throw new CliError('', 2);
     });
 }
