@@ -10,7 +10,6 @@ import {
   createLogger,
   FileKeyBackend,
   KeyService,
-  NATIONAL_SCOPE,
   platformDomain,
   type DevicePrincipal,
   type Principal,
@@ -40,6 +39,7 @@ import { PublishingRepository } from '../../src/publishing/publishing.repository
 import { PublishingService } from '../../src/publishing/publishing.service.js';
 import type { TransparencyLogService } from '../../src/transparency/transparency-log.service.js';
 import { ReviewsService } from '../../src/publishing/reviews.service.js';
+import { INST_A, INST_B, LOG_SKEY, LOG_VKEY, ORIGIN, principal, RSA1 } from './store-fixtures.js';
 
 /*
  * Catalogues on the database the environment gives (PostgreSQL when reachable, else PGlite; the file runs on
@@ -47,23 +47,7 @@ import { ReviewsService } from '../../src/publishing/reviews.service.js';
  * MemoryApkLog (the port's seam), the key from the platform key service, and every check done by the
  * handset's own verifyCatalogue. The log key is Go's sumdb/note test key (sumdb/note/note_test.go).
  */
-const LOG_SKEY = 'PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz';
-const LOG_VKEY = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW';
-const ORIGIN = 'PeterNeumann';
-const RSA1 = 'fb5dbd3c669af9fc236c6991e6387b7f11ff0590997f22d0f5c74ff40e04fca8';
-const INST_A = '6b0c7a52-36a4-4a55-9a43-4c1ef0f7e0b1';
-const INST_B = '0d9f3f2e-8a52-4d0e-9a8c-2b8d6f7f1c11';
 
-const principal = (id: string, roles: Principal['roles'], institutionId: string | null): Principal => ({
-  actor: { type: 'operator', id },
-  name: id,
-  roles,
-  institutionId,
-  scope: institutionId === null ? NATIONAL_SCOPE : { kind: 'institution', institutionIds: [institutionId] },
-  amr: ['pwd'],
-  acr: 'aal1',
-  tokenId: `jti-${id}`,
-});
 const reviewerNational = principal('rev-national', ['app-reviewer'], null);
 const reviewerA = principal('rev-a', ['app-reviewer'], INST_A);
 const reviewerB = principal('rev-b', ['app-reviewer'], INST_B);

@@ -4,15 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ApkInspection } from '@pakawaaz/apk';
-import {
-  AppError,
-  AuditService,
-  NATIONAL_SCOPE,
-  platformDomain,
-  rowsOf,
-  sql,
-  type Principal,
-} from '@pakawaaz/platform';
+import { AppError, AuditService, platformDomain, rowsOf, sql, type Principal } from '@pakawaaz/platform';
 import type { NoteSigner } from '@pakawaaz/transparency-log';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -23,6 +15,7 @@ import { PublishingRepository } from '../../src/publishing/publishing.repository
 import { PublishingService } from '../../src/publishing/publishing.service.js';
 import { ReviewsService } from '../../src/publishing/reviews.service.js';
 import { TransparencyLogService } from '../../src/transparency/transparency-log.service.js';
+import { INST_A, INST_B, inspection, principal, RSA1 } from './store-fixtures.js';
 
 function testLogSigner(): NoteSigner {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
@@ -40,22 +33,9 @@ function testLogSigner(): NoteSigner {
  * AOSP apksig's test APKs: RSA1 (golden-aligned-out.apk), RSA2 rotated from RSA1
  * (golden-aligned-v3-lineage-out.apk), OTHER (debuggable-boolean.apk).
  */
-const RSA1 = 'fb5dbd3c669af9fc236c6991e6387b7f11ff0590997f22d0f5c74ff40e04fca8';
 const RSA2 = '681b0e56a796350c08647352a4db800cc44b2adc8f4c72fa350bd05d4d50264d';
 const OTHER = 'a40da80a59d170caa950cf15c18c454d47a39b26989d8b640ecd745ba71bf5dc';
-const INST_A = '6b0c7a52-36a4-4a55-9a43-4c1ef0f7e0b1';
-const INST_B = '0d9f3f2e-8a52-4d0e-9a8c-2b8d6f7f1c11';
 
-const principal = (id: string, roles: Principal['roles'], institutionId: string | null): Principal => ({
-  actor: { type: 'operator', id },
-  name: id,
-  roles,
-  institutionId,
-  scope: institutionId === null ? NATIONAL_SCOPE : { kind: 'institution', institutionIds: [institutionId] },
-  amr: ['pwd'],
-  acr: 'aal1',
-  tokenId: `jti-${id}`,
-});
 /** An API token owned by `p` (identity sets onBehalfOf to the token's owner). */
 const tokenOf = (p: Principal): Principal => ({
   ...p,
@@ -89,26 +69,7 @@ let raceArrived = 0;
 let releaseRace: () => void = () => undefined;
 const raceGate = new Promise<void>((resolve) => (releaseRace = resolve));
 
-function apk(over: Partial<ApkInspection> = {}): ApkInspection {
-  return {
-    package: 'gov.pk.mail',
-    versionCode: 10,
-    versionName: '1.0',
-    minSdk: 28,
-    targetSdk: 35,
-    permissions: ['android.permission.INTERNET'],
-    debuggable: false,
-    usesCleartextTraffic: false,
-    cleartextTraffic: { permitted: false, domains: [], decidedBy: 'manifest' },
-    nativeAbis: [],
-    schemes: { v1: false, v2: true, v3: true },
-    signers: [RSA1],
-    lineage: [],
-    verified: true,
-    errors: [],
-    ...over,
-  };
-}
+const apk = inspection;
 
 const body = (text = 'PK\u0003\u0004 an apk') => Readable.from([Buffer.from(text)]);
 const publish = (

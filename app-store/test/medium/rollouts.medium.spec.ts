@@ -9,7 +9,6 @@ import {
   createLogger,
   FileKeyBackend,
   KeyService,
-  NATIONAL_SCOPE,
   platformDomain,
   rowsOf,
   type Principal,
@@ -32,28 +31,14 @@ import { AppRolloutsRepository } from '../../src/rollouts/app-rollouts.repositor
 import { AppRolloutsService } from '../../src/rollouts/app-rollouts.service.js';
 import type { TransparencyLogService } from '../../src/transparency/transparency-log.service.js';
 import { MemoryFleet } from './memory-fleet.js';
+import { INST_A, INST_B, LOG_SKEY, ORIGIN, principal, RSA1 } from './store-fixtures.js';
 
 /*
  * App rollouts on the database the environment gives, through the real publishing, review, catalogue and
  * rollout services; the handsets are a MemoryFleet (the APP_FLEET port's seam: device-mgmt's binding has its
  * own tests). Institution A has 1,200 handsets (more than one fleet page), B 30.
  */
-const LOG_SKEY = 'PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz';
-const ORIGIN = 'PeterNeumann';
-const RSA1 = 'fb5dbd3c669af9fc236c6991e6387b7f11ff0590997f22d0f5c74ff40e04fca8';
-const INST_A = '6b0c7a52-36a4-4a55-9a43-4c1ef0f7e0b1';
-const INST_B = '0d9f3f2e-8a52-4d0e-9a8c-2b8d6f7f1c11';
 
-const principal = (id: string, roles: Principal['roles'], institutionId: string | null): Principal => ({
-  actor: { type: 'operator', id },
-  name: id,
-  roles,
-  institutionId,
-  scope: institutionId === null ? NATIONAL_SCOPE : { kind: 'institution', institutionIds: [institutionId] },
-  amr: ['pwd'],
-  acr: 'aal1',
-  tokenId: `jti-${id}`,
-});
 const reviewerNational = principal('rev-national', ['app-reviewer'], null);
 const reviewerA = principal('rev-a', ['app-reviewer'], INST_A);
 const reviewerA2 = principal('rev-a-2', ['app-reviewer'], INST_A);
