@@ -47,20 +47,7 @@ describe.skipIf(!chromiumAvailable('the NOC app rollouts browser test'))(
     const api = async <T>(method: string, url: string, body?: unknown): Promise<T> =>
       server.json<T>(method, url, { token, ...(body === undefined ? {} : { body }) });
 
-    async function developerToken(): Promise<string> {
-      const res = await server.request('POST', '/api/v1/auth/login', {
-        body: { username: DEV.username, password: DEV.password },
-      });
-      let step = (await res.json()) as { status: string; ticket?: string; accessToken?: string };
-      if (step.status === 'password_change_required') {
-        const changed = await server.request('POST', '/api/v1/auth/login/password', {
-          body: { ticket: step.ticket, newPassword: DEV_NEW_PASSWORD },
-        });
-        step = (await changed.json()) as typeof step;
-      }
-      if (!step.accessToken) throw new Error(`developer sign-in needs ${step.status}`);
-      return step.accessToken;
-    }
+    const developerToken = () => server.signIn(DEV.username, DEV.password, DEV_NEW_PASSWORD);
 
     beforeAll(async () => {
       ensureBuilt();

@@ -47,20 +47,7 @@ describe.skipIf(!chromiumAvailable('the NOC app store browser test'))(
     const problems: Problem[] = [];
 
     /** The developer's access token over the API (a first password set by an admin is changed first). */
-    async function developerToken(): Promise<string> {
-      const res = await server.request('POST', '/api/v1/auth/login', {
-        body: { username: DEV.username, password: DEV.password },
-      });
-      let step = (await res.json()) as { status: string; ticket?: string; accessToken?: string };
-      if (step.status === 'password_change_required') {
-        const changed = await server.request('POST', '/api/v1/auth/login/password', {
-          body: { ticket: step.ticket, newPassword: DEV_NEW_PASSWORD },
-        });
-        step = (await changed.json()) as typeof step;
-      }
-      if (!step.accessToken) throw new Error(`developer sign-in needs ${step.status}`);
-      return step.accessToken;
-    }
+    const developerToken = () => server.signIn(DEV.username, DEV.password, DEV_NEW_PASSWORD);
 
     beforeAll(async () => {
       ensureBuilt();

@@ -114,15 +114,12 @@ beforeAll(async () => {
     roles: ['app-reviewer'],
     password: 'quarry-lantern-violet-71',
   });
-  const login = await server.request('POST', '/api/v1/auth/login', {
-    body: { username: 'hamid.reviewer', password: 'quarry-lantern-violet-71' },
-  });
-  const reviewer = (await login.json()) as { accessToken: string };
+  const reviewerToken = await server.signIn('hamid.reviewer', 'quarry-lantern-violet-71');
   await api(
     'POST',
     `/api/v1/store/versions/${body.version.id}/reviews`,
     { decision: 'approve', reason: 'e2e' },
-    reviewer.accessToken,
+    reviewerToken,
   );
 
   // The handset pins the catalogue key and the log key (a real one ships them; this one reads them once).

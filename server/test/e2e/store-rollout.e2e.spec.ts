@@ -182,12 +182,7 @@ beforeAll(async () => {
     roles: ['app-reviewer'],
     password: REVIEWER_PASSWORD,
   });
-  const login = await server.request('POST', '/api/v1/auth/login', {
-    body: { username: 'rubina.reviewer', password: REVIEWER_PASSWORD },
-  });
-  const step = (await login.json()) as { status: string; accessToken?: string };
-  if (!step.accessToken) throw new Error(`the reviewer's sign-in needs ${step.status}`);
-  reviewerToken = step.accessToken;
+  reviewerToken = await server.signIn('rubina.reviewer', REVIEWER_PASSWORD);
   signer = await makeSigner({ algorithm: 'ec-p256', subject: 'CN=Records IT' });
   for (let i = 0; i < HANDSETS; i++) records.push(await enrol('rafi.records', recordsId));
   outsider = (await enrol('ela.elsewhere', institutions[ELSEWHERE]!)).handset;

@@ -10,6 +10,11 @@ export type TestServer = RunningServer & {
   adminPassword: string;
   /** Signs in as the first administrator and returns an access token. */
   adminToken(): Promise<string>;
+  /**
+   * Signs a person in with a password and returns an access token; a first password an administrator set is
+   * changed to `newPassword` when the server asks for it. Throws when another step (a second factor) is due.
+   */
+  signIn(username: string, password: string, newPassword?: string): Promise<string>;
   request(
     method: string,
     path: string,
@@ -82,6 +87,25 @@ export async function startTestServer(
     if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
     return (text ? JSON.parse(text) : undefined) as T;
   };
+  const passwordSignIn = async (username: string, password: string, newPassword?: string) => {
+    const res = await request('POST', '/api/v1/auth/login', { body: { username, password } });
+    if (res.status !== 200)
+      throw new Error(`${username}'s sign-in failed: ${res.status} ${await res.text()}`);
+    let step = (await res.json()) as { status: string; ticket?: string; accessToken?: string };
+    if (step.status === 'password_change_required' && newPassword !== undefined) {
+      const changed = await request('POST', '/api/v1/auth/login/password', {
+        body: { ticket: step.ticket, newPassword },
+      });
+      if (changed.status !== 200) throw new Error(`${username}'s password change failed: ${changed.status}`);
+      step = (await changed.json()) as typeof step;
+      if (!step.accessToken) throw new Error(`${username}'s sign-in needs ${step.status}`);
+      return { token: step.accessToken, changed: true };
+    }
+    if (!step.accessToken) throw new Error(`${username}'s sign-in needs ${step.status}`);
+    return { token: step.accessToken, changed: false };
+  };
+  const signIn: TestServer['signIn'] = async (username, password, newPassword) =>
+    (await passwordSignIn(username, password, newPassword)).token;
   const initial =
     fullEnv.PAKAWAAZ_ADMIN_PASSWORD ||
     (await readFile(path.join(dataDir, 'initial-admin-password'), 'utf8')).trim();
@@ -91,23 +115,12 @@ export async function startTestServer(
     dataDir,
     adminPassword: initial,
     async adminToken() {
-      const res = await request('POST', '/api/v1/auth/login', {
-        body: { username: 'admin', password: adminPassword },
-      });
-      if (res.status !== 200) throw new Error(`admin sign-in failed: ${res.status} ${await res.text()}`);
-      let step = (await res.json()) as { status: string; ticket?: string; accessToken?: string };
       // A generated first password must be changed at the first sign-in: to TEST_ADMIN_PASSWORD.
-      if (step.status === 'password_change_required') {
-        const changed = await request('POST', '/api/v1/auth/login/password', {
-          body: { ticket: step.ticket, newPassword: TEST_ADMIN_PASSWORD },
-        });
-        if (changed.status !== 200) throw new Error(`admin password change failed: ${changed.status}`);
-        adminPassword = TEST_ADMIN_PASSWORD;
-        step = (await changed.json()) as typeof step;
-      }
-      if (!step.accessToken) throw new Error(`admin sign-in needs ${step.status}`);
-      return step.accessToken;
+      const { token, changed } = await passwordSignIn('admin', adminPassword, TEST_ADMIN_PASSWORD);
+      if (changed) adminPassword = TEST_ADMIN_PASSWORD;
+      return token;
     },
+    signIn,
     request,
     json,
     async stop() {
