@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, desc, eq, inArray, max, ne, or, sql, type SQL } from 'drizzle-orm';
-import type { Track } from './publishing-rules.js';
+import { and, desc, eq, inArray, lt, max, ne, or, sql, type SQL } from 'drizzle-orm';
+import { approvalsNeeded, type Track } from './publishing-rules.js';
 import { apps, appVersions, developerOrgs, orgMembers, reviews, storePolicies } from './publishing.schema.js';
 
 export type OrgRow = typeof developerOrgs.$inferSelect;
@@ -21,6 +21,14 @@ export const isUniqueViolation = (err: unknown): boolean =>
 export function orgScope(institutionIds: readonly string[] | null): SQL | undefined {
   return institutionIds === null ? undefined : inArray(developerOrgs.institutionId, [...institutionIds]);
 }
+
+/**
+ * The distinct persons who approved a version (a correlated count over its reviews), for queries over
+ * app_versions: a mandatory version needs two (approvalsNeeded(true)).
+ */
+export const distinctApprovers = () =>
+  sql<number>`(select count(distinct ${reviews.reviewer}) from ${reviews}
+    where ${reviews.versionId} = ${appVersions.id} and ${reviews.decision} = 'approve')`.mapWith(Number);
 
 @Injectable()
 export class PublishingRepository {
@@ -166,8 +174,7 @@ export class PublishingRepository {
               eq(appVersions.state, 'approved'),
               eq(apps.mandatory, true),
               eq(appVersions.track, 'stable'),
-              sql`(select count(distinct ${reviews.reviewer}) from ${reviews}
-                   where ${reviews.versionId} = ${appVersions.id} and ${reviews.decision} = 'approve') < 2`,
+              lt(distinctApprovers(), approvalsNeeded(true)),
             ),
           ),
           orgScope(institutionIds),

@@ -3,7 +3,8 @@ import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { and, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
 import { catalogues } from '../catalogues/catalogues.schema.js';
 import { approvalsNeeded } from '../publishing/publishing-rules.js';
-import { apps, appVersions, developerOrgs, reviews } from '../publishing/publishing.schema.js';
+import { apps, appVersions, developerOrgs } from '../publishing/publishing.schema.js';
+import { distinctApprovers } from '../publishing/publishing.repository.js';
 import { ACTIVE_APP_ROLLOUT_STATES, type AppRolloutState } from './app-rollout-rules.js';
 import { appRollouts, appVersionKills, type AppRolloutSweep } from './app-rollouts.schema.js';
 
@@ -145,8 +146,7 @@ export class AppRolloutsRepository {
    * not pushed until a second approves it too (four eyes; one reviewer never forces an install on everyone).
    */
   async mandatoryTargets() {
-    const approvers = sql<number>`(select count(distinct ${reviews.reviewer}) from ${reviews}
-      where ${reviews.versionId} = ${appVersions.id} and ${reviews.decision} = 'approve')`.mapWith(Number);
+    const approvers = distinctApprovers();
     const rows = await this.db
       .select({ app: apps, version: appVersions, approvers })
       .from(apps)
