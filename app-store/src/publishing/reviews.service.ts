@@ -86,7 +86,7 @@ export class ReviewsService {
         version.state === 'approved' &&
         app.mandatory &&
         input.decision === 'approve' &&
-        distinctApprovers(earlier) < approvalsNeeded(true);
+        approvalsIn(earlier) < approvalsNeeded(true);
       if (version.state !== 'in_review' && !coApproval)
         throw appStoreError('version_not_in_review', `This version is ${version.state}, not in review.`);
       if (version.createdBy === reviewer)
@@ -102,7 +102,7 @@ export class ReviewsService {
         { id: randomUUID(), versionId, reviewer, decision: input.decision, reason: input.reason },
         tx,
       );
-      const approvals = [...earlier, review].filter((r) => r.decision === 'approve').length;
+      const approvals = approvalsIn([...earlier, review]);
       const state =
         input.decision === 'reject'
           ? 'rejected'
@@ -262,6 +262,6 @@ export class ReviewsService {
   }
 }
 
-/** Distinct persons who approved (a person's second review is refused, so reviews are already distinct). */
-const distinctApprovers = (rows: readonly { reviewer: string; decision: string }[]): number =>
-  new Set(rows.filter((r) => r.decision === 'approve').map((r) => r.reviewer)).size;
+/** The approvals among a version's reviews: distinct persons, since a person's second review is refused. */
+const approvalsIn = (rows: readonly { decision: string }[]): number =>
+  rows.filter((r) => r.decision === 'approve').length;
