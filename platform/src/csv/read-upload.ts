@@ -27,15 +27,24 @@ export function readCsvUpload<H>(
       upload.resume();
       reject(err instanceof Error ? err : new Error(String(err)));
     };
-    const storeAll = async (blocks: CsvBlock[]) => {
-      for (const block of blocks) await store(block);
+    // Every store runs on one chain, in block order. 'end' can fire while the stream is paused for the last
+    // chunk's blocks (the stream has nothing left to emit), so the end's blocks — and the resolve — wait for
+    // the stores still running: the job must never start on a partly stored upload.
+    let stored: Promise<void> = Promise.resolve();
+    const storeAll = (blocks: CsvBlock[]): Promise<void> => {
+      stored = stored.then(async () => {
+        for (const block of blocks) await store(block);
+      });
+      return stored;
     };
     upload.on('data', (chunk: Buffer | string) => {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
       upload.pause();
       try {
         hash.update(bytes);
-        storeAll(reader.push(bytes)).then(() => upload.resume(), fail);
+        storeAll(reader.push(bytes)).then(() => {
+          if (!failed) upload.resume();
+        }, fail);
       } catch (err) {
         fail(err);
       }
@@ -43,16 +52,15 @@ export function readCsvUpload<H>(
     upload.once('end', () => {
       if (failed) return;
       try {
-        storeAll(reader.end()).then(
-          () =>
-            resolve({
-              rows: reader.rows,
-              bytes: reader.bytes,
-              sha256: hash.digest('hex'),
-              header: reader.header!.text.toString('utf8'),
-            }),
-          fail,
-        );
+        storeAll(reader.end()).then(() => {
+          if (failed) return;
+          resolve({
+            rows: reader.rows,
+            bytes: reader.bytes,
+            sha256: hash.digest('hex'),
+            header: reader.header!.text.toString('utf8'),
+          });
+        }, fail);
       } catch (err) {
         fail(err);
       }
