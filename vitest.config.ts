@@ -12,6 +12,7 @@ const workspaces: Record<string, string> = {
   totp: 'protocols/totp',
   apk: 'protocols/apk',
   'transparency-log': 'protocols/transparency-log',
+  mls: 'protocols/mls',
   platform: 'platform',
   'test-support': 'test-support',
   'core-network': 'core-network',

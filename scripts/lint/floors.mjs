@@ -18,6 +18,7 @@ const PROTOCOLS = [
   '@pakawaaz/envelope',
   '@pakawaaz/apk',
   '@pakawaaz/transparency-log',
+  '@pakawaaz/mls',
 ];
 const DOMAINS = [
   '@pakawaaz/platform',
@@ -42,7 +43,7 @@ const API_CLIENT = '@pakawaaz/api-client';
 
 /** @type {readonly Floor[]} */
 export const FLOORS = [
-  ...['radius', 'eap-aka', 'milenage', 'totp', 'envelope', 'apk', 'transparency-log'].map((p) => ({
+  ...['radius', 'eap-aka', 'milenage', 'totp', 'envelope', 'apk', 'transparency-log', 'mls'].map((p) => ({
     dir: `protocols/${p}`,
     name: `@pakawaaz/${p}`,
     // Pure and dependency-free: other protocol packages at most.
