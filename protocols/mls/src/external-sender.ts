@@ -14,6 +14,15 @@ import { chatSuite } from './suite.js';
 /** The delivery service's signing key as an external sender (P-256: the suite's signature scheme). */
 export type ExternalSenderKey = { publicKey: Uint8Array; privateKey: Uint8Array };
 
+/**
+ * An external sender whose private key stays where it is (the kernel key service: a file or an HSM):
+ * `signEs256` is ECDSA P-256 over SHA-256 of the data, returning JWS's r ‖ s (64 bytes).
+ */
+export type ExternalSenderSigner = {
+  publicKey: Uint8Array;
+  signEs256(data: Uint8Array): Promise<Uint8Array>;
+};
+
 /** The credential the server signs external proposals under (basic: members pin its key, not its name). */
 export const EXTERNAL_SENDER_IDENTITY = 'pakawaaz-delivery-service';
 
@@ -49,20 +58,32 @@ export function externalSenderExtension(publicKey: Uint8Array): Extension {
 export async function externalRemove(
   groupInfo: GroupInfo | Uint8Array,
   leafIndex: number,
-  sender: ExternalSenderKey,
+  sender: ExternalSenderKey | ExternalSenderSigner,
 ): Promise<Uint8Array> {
   const info =
     groupInfo instanceof Uint8Array
       ? decodeWhole(groupInfo, MLS_LIMITS.maxGroupInfoBytes, 'GroupInfo', ['mls_group_info']).groupInfo
       : groupInfo;
-  const cs = await chatSuite();
+  const suite = await chatSuite();
+  // A signer: ts-mls signs through the suite, so the suite's sign is the signer's (MLS wants DER ECDSA).
+  const cs =
+    'signEs256' in sender
+      ? {
+          ...suite,
+          signature: {
+            ...suite.signature,
+            sign: async (_key: Uint8Array, data: Uint8Array) =>
+              p256.Signature.fromBytes(await sender.signEs256(data), 'compact').toBytes('der'),
+          },
+        }
+      : suite;
   let message;
   try {
     message = await proposeExternal(
       info,
       { proposalType: 'remove', remove: { removed: leafIndex } },
       sender.publicKey,
-      sender.privateKey,
+      'signEs256' in sender ? new Uint8Array(32) : sender.privateKey,
       cs,
     );
   } catch (err) {

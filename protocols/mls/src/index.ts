@@ -13,4 +13,5 @@ export {
   newExternalSenderKey,
   EXTERNAL_SENDER_IDENTITY,
   type ExternalSenderKey,
+  type ExternalSenderSigner,
 } from './external-sender.js';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
+import { generateKeyPairSync, sign, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import {
   acceptAll,
@@ -151,7 +151,18 @@ describe('readKeyPackage', () => {
 describe('a group as the delivery service sees it', () => {
   it('reads commit, GroupInfo and Welcome; its external Remove is committed by a member and locks the device out', async () => {
     const cs = await chatSuite();
-    const server = newExternalSenderKey();
+    // The server's key as the kernel key service holds it: the private half never leaves, it signs ES256.
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwk = publicKey.export({ format: 'jwk' });
+    const server = {
+      publicKey: Uint8Array.from([
+        4,
+        ...Buffer.from(jwk.x!, 'base64url'),
+        ...Buffer.from(jwk.y!, 'base64url'),
+      ]),
+      signEs256: (data: Uint8Array) =>
+        Promise.resolve(new Uint8Array(sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' }))),
+    };
     const [alice, bob] = [await device('alice-phone'), await device('bob-phone')];
     const [aliceKp, bobKp] = [await keyPackage(alice), await keyPackage(bob)];
     const groupId = new TextEncoder().encode('group-1');
@@ -244,5 +255,32 @@ describe('a group as the delivery service sees it', () => {
       groupInfo: await createGroupInfoWithExternalPub(state, [], cs),
     });
     expect(await refusal(readGroupInfo(noTree))).toBe('mls_malformed');
+  });
+
+  it('signs an external Remove with a raw key too, and refuses a group that does not list the key', async () => {
+    const cs = await chatSuite();
+    const key = newExternalSenderKey();
+    const d = await device('dave-phone');
+    const kp = await keyPackage(d);
+    const listed = await createGroup(
+      new TextEncoder().encode('group-3'),
+      kp.publicPackage,
+      kp.privatePackage,
+      [externalSenderExtension(key.publicKey)],
+      cs,
+    );
+    const remove = await externalRemove(await groupInfoBytes(listed), 0, key);
+    expect(readMessage(remove)).toMatchObject({
+      contentType: 'proposal',
+      sender: { type: 'external', senderIndex: 0 },
+    });
+    const unlisted = await createGroup(
+      new TextEncoder().encode('group-4'),
+      kp.publicPackage,
+      kp.privatePackage,
+      [],
+      cs,
+    );
+    expect(await refusal(externalRemove(await groupInfoBytes(unlisted), 0, key))).toBe('mls_malformed');
   });
 });
