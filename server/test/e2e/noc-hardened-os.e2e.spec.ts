@@ -1,3 +1,9 @@
+import 'reflect-metadata';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { labRootPaths, loadOrCreateLabRoot, SimulatedHandset } from '@pakawaaz/handset-simulator';
+import { freeTcpPort } from '@pakawaaz/test-support';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,11 +19,13 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 /*
  * The NOC's Hardened OS page in a real browser: the releases (model, build, channel, patch level, Android
  * version, OTA payloads) and the verified-boot key inventory with each key's status — active, retired,
- * compromised — and the count of compromised keys next to the national patch floor. A key marked compromised
- * through the API shows so after Refresh. A national viewer reads the same page; an institution's operator
- * has no Hardened OS entry (the registry is national).
+ * compromised — and the count of compromised keys next to the national patch floor, with the fleet's
+ * security patch levels as a chart (a lab handset enrolled and checked in, reporting 2025-11). A key marked
+ * compromised through the API shows so after Refresh. A national viewer reads the same page; an
+ * institution's operator has no Hardened OS entry (the registry is national).
  */
 const VIEWER = { username: 'e2e-hos-viewer', password: 'granite-orchard-bell-58' };
+const OFFICIAL = { username: 'e2e-hos-official', displayName: 'Hardened OS official' };
 const INSTITUTION_ADMIN = { username: 'e2e-hos-ministry', password: 'copper-lagoon-thistle-35' };
 const MINISTRY = 'Ministry of Registries (hardened OS e2e)';
 const STABLE = 'BP1A.250105.004';
@@ -36,6 +44,8 @@ describe.skipIf(!chromiumAvailable('the NOC Hardened OS browser test'))(
     let server: TestServer;
     let browser: Browser;
     let token: string;
+    let dir: string;
+    let handset: SimulatedHandset | undefined;
     const problems: Problem[] = [];
 
     const api = <T>(method: string, p: string, body?: unknown): Promise<T> =>
@@ -51,7 +61,14 @@ describe.skipIf(!chromiumAvailable('the NOC Hardened OS browser test'))(
       });
 
     beforeAll(async () => {
-      server = await startTestServer();
+      dir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-noc-hardened-os-'));
+      const root = await loadOrCreateLabRoot(dir);
+      server = await startTestServer({
+        OPEN5GS_MONITOR: 'off',
+        PAKAWAAZ_DEVICE_PORT: String(await freeTcpPort()),
+        PAKAWAAZ_TRUST_LAB_ROOT: '1',
+        PAKAWAAZ_LAB_ROOT_FILE: labRootPaths(dir).cert,
+      });
       if (!server.nocServed)
         throw new Error('The NOC is not built: run `node scripts/build.mjs --if-needed` first.');
       token = await server.adminToken();
@@ -100,13 +117,38 @@ describe.skipIf(!chromiumAvailable('the NOC Hardened OS browser test'))(
       expect(up.status).toBe(201);
       await release('oriole', BETA, 'beta', '2025-02-05', '15');
       await api('PUT', '/api/v1/os/patch-floors', { institutionId: null, minimumPatchLevel: '2024-12' });
+      // One handset of the fleet: enrolled (lab-attested), checked in with its patch level.
+      await api('POST', '/api/v1/users', {
+        kind: 'official',
+        ...OFFICIAL,
+        password: 'saffron-kettle-meadow-27',
+        institution: MINISTRY,
+      });
+      const enrolment = await api<{ token: string }>('POST', '/api/v1/enrolment-tokens', {
+        official: OFFICIAL.username,
+      });
+      if (!server.devicePort.open) throw new Error('the device port is not open');
+      handset = new SimulatedHandset({
+        apiUrl: server.url,
+        deviceUrl: server.devicePort.url,
+        root,
+        imei: '490154203237518',
+      });
+      await handset.enrol(enrolment.token);
+      await handset.checkIn();
       browser = await launchChromium();
     });
 
     afterAll(async () => {
+      handset?.close();
       await browser?.close();
       await server?.stop();
+      if (dir) await rm(dir, { recursive: true, force: true });
     });
+    const fleetChart = (page: Page): Locator =>
+      page
+        .getByRole('region', { name: 'Fleet patch levels' })
+        .getByRole('img', { name: /^Security patch level: .*2025-11 1 devices?/ });
 
     const releaseRow = (page: Page, build: string): Locator =>
       page.getByRole('table', { name: 'OS releases' }).getByRole('row').filter({ hasText: build });
@@ -118,7 +160,7 @@ describe.skipIf(!chromiumAvailable('the NOC Hardened OS browser test'))(
       return cells[2]!.trim();
     }
 
-    it('a super-admin sees the releases with their payloads and every boot key with its status', async () => {
+    it('a super-admin sees the releases, every boot key with its status and the fleet’s patch levels', async () => {
       const { page } = await openContext(browser, server.url, problems);
       await page.goto('/hardened-os');
       await page.waitForURL('**/login?next=%2Fhardened-os');
@@ -146,6 +188,7 @@ describe.skipIf(!chromiumAvailable('the NOC Hardened OS browser test'))(
         /^oriole\s+c3c3[0-9a-f]+\s+compromised\s+oriole 2024/,
       );
       await visible(page.getByText('2 model(s) · national patch floor: 2024-12 · 1 compromised key(s)'));
+      await visible(fleetChart(page));
 
       // A key found leaked: marked compromised through the API, shown so after Refresh.
       await api('PUT', `/api/v1/os/boot-keys/shiba/${KEY.current}/status`, { status: 'compromised' });
@@ -168,6 +211,7 @@ describe.skipIf(!chromiumAvailable('the NOC Hardened OS browser test'))(
       expect(await keyStatus(page, KEY.old)).toBe('retired');
       expect(await keyStatus(page, KEY.current)).toBe('compromised');
       expect(await keyStatus(page, KEY.leaked)).toBe('compromised');
+      await visible(fleetChart(page));
       await page.context().close();
     });
 
