@@ -45,6 +45,25 @@ export async function testDeviceCa(name = 'CN=Test Device CA') {
   const caDer = new Uint8Array(ca.rawData);
   return {
     caDer,
+    caPem: ca.toString('pem'),
+    /** A TLS server certificate for localhost under the same CA (the device edge's). */
+    async server() {
+      const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
+      const cert = await X509CertificateGenerator.create({
+        subject: 'CN=localhost',
+        issuer: ca.subject,
+        notBefore,
+        notAfter,
+        publicKey: keys.publicKey,
+        signingKey: caKeys.privateKey,
+        signingAlgorithm: SIGN,
+        extensions: [
+          new ExtendedKeyUsageExtension([ExtendedKeyUsage.serverAuth]),
+          new SubjectAlternativeNameExtension([{ type: 'dns', value: 'localhost' }]),
+        ],
+      });
+      return { certPem: cert.toString('pem'), keyPem: await keyPem(keys.privateKey) };
+    },
     async device(deviceId: string, userId: string, validity = { notBefore, notAfter }) {
       const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
       const cert = await X509CertificateGenerator.create({
@@ -62,7 +81,11 @@ export async function testDeviceCa(name = 'CN=Test Device CA') {
           ]),
         ],
       });
-      return { keyPem: await keyPem(keys.privateKey), certificateDer: new Uint8Array(cert.rawData) };
+      return {
+        keyPem: await keyPem(keys.privateKey),
+        certificateDer: new Uint8Array(cert.rawData),
+        certPem: cert.toString('pem'),
+      };
     },
   };
 }
