@@ -187,6 +187,22 @@ describe('ChatCore: MLS chat between devices through a delivery service (real ts
       server.signKey,
       cs,
     );
+    // The server may propose Remove only: an Add from it (a listener it controls) is refused by every member.
+    const [spare] = await bobTablet.makeKeyPackages(1);
+    const kp = mlsFromWire(spare!, MLS_LIMITS.keyPackage);
+    if (kp.wireformat !== 'mls_key_package') throw new Error('KeyPackage expected');
+    const add = await proposeExternal(
+      gi.groupInfo,
+      { proposalType: 'add', add: { keyPackage: kp.keyPackage } },
+      server.signatureKey,
+      server.signKey,
+      cs,
+    );
+    ds.send('server', group, 'proposal', mlsToWire(add));
+    const refused = await pump(ds, cores);
+    expect(refused['alice-phone']).toEqual([expect.objectContaining({ type: 'ignored', reason: 'refused' })]);
+    expect(await alice.commitPending(group)).toBeNull();
+
     const tabletBefore = bobTablet.save();
     ds.send('server', group, 'proposal', mlsToWire(proposal));
     const pending = await pump(ds, cores);

@@ -4,6 +4,7 @@ import {
   joinGroup,
   processMessage,
   type ClientState,
+  type IncomingMessageCallback,
   type MLSMessage,
 } from 'ts-mls';
 import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
@@ -18,6 +19,16 @@ const ignored = (groupId: string | null, reason: IgnoredReason, detail: string):
   { type: 'ignored', groupId, reason, detail },
 ];
 const errText = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+
+/**
+ * What a device accepts in a handshake: the server (an external sender) may only propose Remove — never an
+ * Add, which would let the delivery service bring in a listener — and only members commit (no external joins).
+ */
+export const chatPolicy: IncomingMessageCallback = (i) => {
+  if (i.kind === 'commit') return i.senderLeafIndex === undefined ? 'reject' : 'accept';
+  const fromServer = i.proposal.senderLeafIndex === undefined;
+  return fromServer && i.proposal.proposal.proposalType !== 'remove' ? 'reject' : 'accept';
+};
 
 /** Device identities of a state's members by leaf index. */
 export function membersOf(state: ClientState): Map<number, DeviceIdentity> {
@@ -79,12 +90,13 @@ async function handshake(
   const before = entry.state;
   let r;
   try {
-    r = await processMessage(m, before, emptyPskIndex, acceptAll, ctx.cs);
+    r = await processMessage(m, before, emptyPskIndex, chatPolicy, ctx.cs);
   } catch (e) {
     return ignored(groupId, 'refused', errText(e));
   }
   if (r.kind !== 'newState')
     return ignored(groupId, 'malformed', 'an application message framed as handshake');
+  if (r.actionTaken === 'reject') return ignored(groupId, 'refused', 'the server may only propose Remove');
   if (r.newState.groupActiveState.kind === 'removedFromGroup') {
     ctx.groups.delete(groupId);
     return [{ type: 'removed', groupId }];
