@@ -171,7 +171,11 @@ export class ChatClient {
         await this.save();
         return;
       } catch (e) {
-        if (!(e instanceof ChatHttpError) || e.body.code !== 'mls_stale_epoch') throw e;
+        if (!(e instanceof ChatHttpError)) throw e; // unknown outcome: the commit's echo or a rival settles it
+        if (e.body.code !== 'mls_stale_epoch') {
+          this.core.abandon(c.groupId); // refused for good (e.g. mls_credential_refused)
+          throw e;
+        }
       }
       const items = await this.fetchQueue();
       const mine = items.filter((it) => it.groupId === c!.groupId && it.kind !== 'welcome');
@@ -209,10 +213,14 @@ export class ChatClient {
     for (const it of items) {
       if (it.seq <= this.seq) continue; // at-least-once: already applied
       const events = await this.core.receive(it);
+      this.seq = it.seq; // saved with the core state it produced (acknowledged below)
       this.emit(events);
-      if (this.o.autoCommit !== false)
-        for (const e of events)
-          if (e.type === 'proposals-pending') await this.submit(await this.core.commitPending(e.groupId));
+      if (this.o.autoCommit === false) continue;
+      for (const e of events)
+        if (e.type === 'proposals-pending')
+          // Every member tries; the losers' rebase finds nothing left to commit. A failure here must not
+          // hold up delivery: another member commits, or the next proposal retries.
+          await this.submit(await this.core.commitPending(e.groupId)).catch(() => undefined);
     }
     await this.ack(items);
   }

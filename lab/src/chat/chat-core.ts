@@ -244,6 +244,13 @@ export class ChatCore implements CoreContext {
     return [diff(groupId, before, entry.state)];
   }
 
+  /** The server refused the pending commit for good: forget it and the change it made. */
+  abandon(groupId: string): void {
+    const entry = this.entry(groupId);
+    entry.pending = undefined;
+    entry.lost = undefined;
+  }
+
   /**
    * After `409 mls_stale_epoch`: drops the refused commit, applies the missed messages in order, then rebuilds
    * the same change on the new epoch (null when nothing is left to do, e.g. another member committed it).
