@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { mtlsFetch, type ClientTls, type MtlsFetch } from '@pakawaaz/handset-simulator';
+import { call, ChatHttpError, retry } from './chat-http.js';
 import { ChatCore } from './chat-core.js';
 import type { ChatBody } from './chat-content.js';
 import type { ChatSnapshot } from './chat-snapshot.js';
@@ -10,7 +11,6 @@ import {
   parseExternalSender,
   parseQueueItem,
   parseServerFrame,
-  type ChatHttpErrorBody,
   type QueueItem,
 } from './chat-wire.js';
 
@@ -26,15 +26,6 @@ export type ChatClientOptions = {
   /** Commit the server's Remove proposals when they arrive (default true). */
   autoCommit?: boolean;
 };
-
-export class ChatHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: ChatHttpErrorBody,
-  ) {
-    super(`${status} ${body.code}${body.message ? `: ${body.message}` : ''}`);
-  }
-}
 
 const MAX_REBASES = 5;
 const QUEUE_PAGE = 200;
@@ -293,37 +284,5 @@ export class ChatClient {
     this.ws?.close();
     await this.chain;
     this.http.close();
-  }
-}
-
-async function call<T>(
-  http: MtlsFetch,
-  base: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const init: RequestInit = { method, headers: { accept: 'application/json' } };
-  if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    init.headers = { ...init.headers, 'content-type': 'application/json' };
-  }
-  const res = await http(new Request(new URL(path, base), init));
-  const text = await res.text();
-  const json = text ? (JSON.parse(text) as unknown) : undefined;
-  if (!res.ok)
-    throw new ChatHttpError(res.status, (json as ChatHttpErrorBody) ?? { code: `http_${res.status}` });
-  return json as T;
-}
-
-/** Retries network failures and 5xx (the server deduplicates by client message id), not 4xx. */
-async function retry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
-  for (let i = 0; ; i++) {
-    try {
-      return await fn();
-    } catch (e) {
-      if ((e instanceof ChatHttpError && e.status < 500) || i + 1 >= attempts) throw e;
-      await new Promise((r) => setTimeout(r, 200 * 2 ** i));
-    }
   }
 }

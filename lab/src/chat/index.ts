@@ -1,6 +1,7 @@
 // Secure chat client SDK: a pure core (ChatCore) and its driver (ChatClient) over docs/secure-chat.md.
 export { ChatCore, type ChatDevice } from './chat-core.js';
-export { ChatClient, ChatHttpError, type ChatClientOptions } from './chat-client.js';
+export { ChatClient, type ChatClientOptions } from './chat-client.js';
+export { ChatHttpError } from './chat-http.js';
 export { chatAuthenticationService, identityOf, type ChatTrust, type DeviceIdentity } from './chat-auth.js';
 export {
   ChatContentError,
