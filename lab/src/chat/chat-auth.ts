@@ -27,11 +27,20 @@ function parse(der: Uint8Array): X509Certificate | null {
   }
 }
 
-/** The identity a device certificate names, or null when the credential is not one. */
+const identities = new WeakMap<Uint8Array, DeviceIdentity | null>();
+
+/** The identity a device certificate names (cached per certificate buffer), or null when it is not one. */
 export function identityOf(credential: Credential): DeviceIdentity | null {
   if (credential.credentialType !== 'x509') return null;
   const der = credential.certificates[0];
-  const cert = der ? parse(der) : null;
+  if (!der) return null;
+  let id = identities.get(der);
+  if (id === undefined) identities.set(der, (id = readIdentity(der)));
+  return id;
+}
+
+function readIdentity(der: Uint8Array): DeviceIdentity | null {
+  const cert = parse(der);
   if (!cert) return null;
   const cn = /(?:^|\n)CN=([^\n]+)/.exec(cert.subject)?.[1] ?? null;
   const uris = (cert.subjectAltName ?? '').split(', ').filter((s) => s.startsWith('URI:'));

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { getCiphersuiteFromName, getCiphersuiteImpl } from 'ts-mls';
+import { CHAT_CIPHERSUITE } from '@pakawaaz/mls';
+import { nodeP256Signature } from './node-signature.js';
 import { chatAuthenticationService, identityOf } from './chat-auth.js';
 import { decodeContent, encodeContent, MAX_CONTENT_BYTES } from './chat-content.js';
 import { testDeviceCa } from './chat-fixtures.js';
@@ -116,5 +119,19 @@ describe('wire input', () => {
       kind: 'welcome',
       message: 'AA',
     });
+  });
+});
+
+describe('P-256 signatures on node:crypto', () => {
+  it('interoperate both ways with ts-mls’s default (noble) implementation, compressed keys included', async () => {
+    const noble = (await getCiphersuiteImpl(getCiphersuiteFromName(CHAT_CIPHERSUITE))).signature;
+    const node = nodeP256Signature(noble);
+    const msg = new TextEncoder().encode('FramedContentTBS');
+    const k = await noble.keygen();
+    const n = await node.sign(k.signKey, msg);
+    expect(await noble.verify(k.publicKey, msg, n)).toBe(true);
+    expect(await node.verify(k.publicKey, msg, await noble.sign(k.signKey, msg))).toBe(true);
+    expect(await node.verify(k.publicKey, msg.subarray(1), n)).toBe(false);
+    expect(await node.verify(Uint8Array.of(4, 1, 2), msg, n)).toBe(false);
   });
 });

@@ -142,7 +142,8 @@ async function application(
     if (!sd) return ignored(groupId, 'undecryptable', 'sender data');
     if (pm.epoch === state.groupContext.epoch && sd.leafIndex === state.privatePath.leafIndex)
       return ignored(groupId, 'own-message', 'sent by this device');
-    from = membersOf({ ...state, ratchetTree: epochData.ratchetTree }).get(sd.leafIndex) ?? UNKNOWN;
+    const node = epochData.ratchetTree[sd.leafIndex * 2];
+    from = (node?.nodeType === 'leaf' && identityOf(node.leaf.credential)) || UNKNOWN;
   } catch (e) {
     return ignored(groupId, 'undecryptable', errText(e));
   }

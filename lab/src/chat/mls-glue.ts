@@ -14,6 +14,7 @@ import {
 } from 'ts-mls';
 import { createGroupInfoWithRatchetTree } from 'ts-mls/createCommit.js';
 import { CHAT_CIPHERSUITE } from '@pakawaaz/mls';
+import { nodeP256Signature } from './node-signature.js';
 
 /** Size limits of docs/secure-chat.md, checked before decoding. */
 export const MLS_LIMITS = {
@@ -34,7 +35,10 @@ export class MlsWireError extends Error {
 let suite: Promise<CiphersuiteImpl> | undefined;
 /** The one cipher suite of secure chat, instantiated once. */
 export const chatCiphersuite = (): Promise<CiphersuiteImpl> =>
-  (suite ??= getCiphersuiteImpl(getCiphersuiteFromName(CHAT_CIPHERSUITE)));
+  (suite ??= getCiphersuiteImpl(getCiphersuiteFromName(CHAT_CIPHERSUITE)).then((cs) => ({
+    ...cs,
+    signature: nodeP256Signature(cs.signature),
+  })));
 
 export const b64u = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
 export const fromB64u = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64url'));
