@@ -157,7 +157,7 @@ describe('ChatClient: the driver over HTTPS and WebSocket with the device certif
 
   beforeAll(async () => {
     pki = await testDeviceCa();
-    e = edge({ ...(await pki.server()), caPem: pki.caPem }, await testExternalSender());
+    e = edge({ ...(await pki.server()), caPem: pki.caPem }, testExternalSender());
     await new Promise<void>((r) => e.server.listen(0, '127.0.0.1', r));
     base = `https://localhost:${(e.server.address() as AddressInfo).port}`;
   });

@@ -4,14 +4,15 @@ import { proposeExternal } from 'ts-mls';
 import { ChatCore } from './chat-core.js';
 import { MemoryDeliveryService, testDeviceCa, testExternalSender } from './chat-fixtures.js';
 import type { ChatCommit, ChatEvent } from './chat-types.js';
-import { chatCiphersuite, leavesOf, MLS_LIMITS, mlsFromWire, mlsToWire } from './mls-glue.js';
+import { b64u, chatCiphersuite, leavesOf, MLS_LIMITS, mlsFromWire, mlsToWire } from './mls-glue.js';
+import { externalRemove } from '@pakawaaz/mls';
 import { identityOf } from './chat-auth.js';
 import type { ChatSnapshot } from './chat-snapshot.js';
 import { ratchetTreeFromExtension } from 'ts-mls/groupInfo.js';
 
 type Pki = Awaited<ReturnType<typeof testDeviceCa>>;
 let pki: Pki;
-let server: Awaited<ReturnType<typeof testExternalSender>>;
+let server: ReturnType<typeof testExternalSender>;
 
 async function device(deviceId: string, userId: string) {
   const d = await pki.device(deviceId, userId);
@@ -52,11 +53,11 @@ describe('ChatCore: MLS chat between devices through a delivery service (real ts
   let alice: ChatCore, bobPhone: ChatCore, bobTablet: ChatCore;
   let cores: Record<string, ChatCore>;
   const ds = new MemoryDeliveryService();
-  const es = () => ({ signatureKey: server.signatureKey, credential: server.credential });
+  const es = () => ({ signatureKey: server.signatureKey });
 
   beforeAll(async () => {
     pki = await testDeviceCa();
-    server = await testExternalSender();
+    server = testExternalSender();
     alice = await ChatCore.open(await device('alice-phone', 'alice'));
     bobPhone = await ChatCore.open(await device('bob-phone', 'bob'));
     bobTablet = await ChatCore.open(await device('bob-tablet', 'bob'));
@@ -180,13 +181,8 @@ describe('ChatCore: MLS chat between devices through a delivery service (real ts
     const leaf = leavesOf({ ratchetTree: ratchetTreeFromExtension(gi.groupInfo)! }).find(
       (l) => identityOf(l.credential)?.deviceId === 'bob-tablet',
     )!;
-    const proposal = await proposeExternal(
-      gi.groupInfo,
-      { proposalType: 'remove', remove: { removed: leaf.leafIndex } },
-      server.signatureKey,
-      server.signKey,
-      cs,
-    );
+    // The server's own code path (@pakawaaz/mls externalRemove) makes the proposal.
+    const proposal = b64u(await externalRemove(gi.groupInfo, leaf.leafIndex, server.key));
     // The server may propose Remove only: an Add from it (a listener it controls) is refused by every member.
     const [spare] = await bobTablet.makeKeyPackages(1);
     const kp = mlsFromWire(spare!, MLS_LIMITS.keyPackage);
@@ -204,7 +200,7 @@ describe('ChatCore: MLS chat between devices through a delivery service (real ts
     expect(await alice.commitPending(group)).toBeNull();
 
     const tabletBefore = bobTablet.save();
-    ds.send('server', group, 'proposal', mlsToWire(proposal));
+    ds.send('server', group, 'proposal', proposal);
     const pending = await pump(ds, cores);
     for (const d of ['alice-phone', 'bob-phone', 'bob-tablet'])
       expect(pending[d]).toEqual([

@@ -10,7 +10,7 @@ import {
   type Extension,
   type Proposal,
 } from 'ts-mls';
-import { CHAT_CIPHERSUITE } from '@pakawaaz/mls';
+import { CHAT_CIPHERSUITE, externalSenderExtension } from '@pakawaaz/mls';
 import { defaultClientConfig } from 'ts-mls/clientConfig.js';
 import { chatAuthenticationService, identityOf, type ChatTrust, type DeviceIdentity } from './chat-auth.js';
 import { encodeContent, newMessageId, type ChatBody } from './chat-content.js';
@@ -31,7 +31,6 @@ import { deviceKeyFromPem, type DeviceSigningKey } from './device-key.js';
 import {
   b64u,
   chatCiphersuite,
-  externalSendersExtension,
   fromB64u,
   groupInfoOf,
   MLS_LIMITS,
@@ -128,15 +127,12 @@ export class ChatCore implements CoreContext {
 
   /** A new group with this device alone at epoch 0, naming the server as external sender. */
   async createGroup(
-    externalSender: { signatureKey: Uint8Array; credential: Credential },
+    externalSender: { signatureKey: Uint8Array },
     groupId: string = b64u(crypto.getRandomValues(new Uint8Array(16))),
   ): Promise<{ groupId: string; groupInfo: string }> {
     if (this.groups.has(groupId)) throw new ChatCoreError('chat_change_pending', 'the group exists already');
     const kp = await this.newKeyPackage(false);
-    const ext = externalSendersExtension({
-      signaturePublicKey: externalSender.signatureKey,
-      credential: externalSender.credential,
-    });
+    const ext = externalSenderExtension(externalSender.signatureKey);
     const state = await createGroup(
       fromB64u(groupId),
       kp.publicPackage,

@@ -11,11 +11,10 @@ import {
   X509CertificateGenerator,
 } from '@peculiar/x509';
 import { ratchetTreeFromExtension } from 'ts-mls/groupInfo.js';
-import type { Credential } from 'ts-mls';
+import { externalSenderCredential, newExternalSenderKey } from '@pakawaaz/mls';
 import { identityOf } from './chat-auth.js';
 import type { ChatDevice } from './chat-core.js';
 import type { ChatCommit, ChatEnvelope } from './chat-types.js';
-import { deviceKeyFromPem } from './device-key.js';
 import { leavesOf, MLS_LIMITS, mlsFromWire } from './mls-glue.js';
 
 const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
@@ -90,15 +89,15 @@ export async function testDeviceCa(name = 'CN=Test Device CA') {
   };
 }
 
-/** The server's external-sender key (P-256) and credential. */
-export async function testExternalSender() {
-  const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
-  const { signKey, publicKey } = deviceKeyFromPem(await keyPem(keys.privateKey));
-  const credential: Credential = {
-    credentialType: 'basic',
-    identity: new TextEncoder().encode('pakawaaz-chat'),
+/** The server's external-sender key and credential, as @pakawaaz/mls makes them. */
+export function testExternalSender() {
+  const key = newExternalSenderKey();
+  return {
+    key,
+    signKey: key.privateKey,
+    signatureKey: key.publicKey,
+    credential: externalSenderCredential(),
   };
-  return { signKey, signatureKey: publicKey, credential };
 }
 
 export type TestDevice = ChatDevice & { deviceId: string };

@@ -1,44 +1,27 @@
 // Generic MLS glue the chat client needs and @pakawaaz/mls does not have yet (candidates to move there).
 import {
   decodeMlsMessage,
-  encodeExternalSender,
   encodeMlsMessage,
-  getCiphersuiteFromName,
-  getCiphersuiteImpl,
   type CiphersuiteImpl,
   type ClientState,
   type Credential,
-  type Extension,
-  type ExternalSender,
   type MLSMessage,
 } from 'ts-mls';
 import { createGroupInfoWithRatchetTree } from 'ts-mls/createCommit.js';
-import { CHAT_CIPHERSUITE } from '@pakawaaz/mls';
+import { chatSuite, MLS_LIMITS as LIMITS, MlsInputError } from '@pakawaaz/mls';
 import { nodeP256Signature } from './node-signature.js';
 
-/** Size limits of docs/secure-chat.md, checked before decoding. */
+/** The contract's size limits (@pakawaaz/mls), checked before decoding. */
 export const MLS_LIMITS = {
-  message: 256 * 1024,
-  keyPackage: 16 * 1024,
-  groupInfoOrWelcome: 1024 * 1024,
+  message: LIMITS.maxMessageBytes,
+  keyPackage: LIMITS.maxKeyPackageBytes,
+  groupInfoOrWelcome: Math.max(LIMITS.maxGroupInfoBytes, LIMITS.maxWelcomeBytes),
 } as const;
 
-export class MlsWireError extends Error {
-  constructor(
-    readonly code: 'mls_too_large' | 'mls_malformed' | 'mls_unsupported',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 let suite: Promise<CiphersuiteImpl> | undefined;
-/** The one cipher suite of secure chat, instantiated once. */
+/** The one cipher suite of secure chat (@pakawaaz/mls), with P-256 signatures on node:crypto. */
 export const chatCiphersuite = (): Promise<CiphersuiteImpl> =>
-  (suite ??= getCiphersuiteImpl(getCiphersuiteFromName(CHAT_CIPHERSUITE)).then((cs) => ({
-    ...cs,
-    signature: nodeP256Signature(cs.signature),
-  })));
+  (suite ??= chatSuite().then((cs) => ({ ...cs, signature: nodeP256Signature(cs.signature) })));
 
 export const b64u = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
 export const fromB64u = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64url'));
@@ -53,7 +36,7 @@ export function mlsFromWire(text: string, maxBytes: number): MLSMessage {
     text.length > Math.ceil((maxBytes * 4) / 3) ||
     !/^[A-Za-z0-9_-]*$/.test(text)
   )
-    throw new MlsWireError('mls_too_large', `an MLS message here is at most ${maxBytes} bytes of base64url`);
+    throw new MlsInputError('mls_too_large', `an MLS message here is at most ${maxBytes} bytes of base64url`);
   const bytes = fromB64u(text);
   let decoded: [MLSMessage, number] | undefined;
   try {
@@ -61,19 +44,9 @@ export function mlsFromWire(text: string, maxBytes: number): MLSMessage {
   } catch {
     decoded = undefined;
   }
-  if (!decoded || decoded[1] !== bytes.length) throw new MlsWireError('mls_malformed', 'not one MLSMessage');
+  if (!decoded || decoded[1] !== bytes.length) throw new MlsInputError('mls_malformed', 'not one MLSMessage');
   return decoded[0];
 }
-
-/**
- * The `external_senders` GroupContext extension naming the server. ts-mls 1.6.4 reads one ExternalSender per
- * extension entry and numbers senders by entry (RFC 9420 §12.1.8.1 has one entry holding a vector): groups of
- * this SDK carry one entry with one sender, which both readings agree on only in ts-mls's form.
- */
-export const externalSendersExtension = (sender: ExternalSender): Extension => ({
-  extensionType: 'external_senders',
-  extensionData: encodeExternalSender(sender),
-});
 
 /** The GroupInfo of a state's epoch with the `ratchet_tree` extension, as the delivery service stores it. */
 export async function groupInfoOf(state: ClientState, cs: CiphersuiteImpl): Promise<MLSMessage> {
