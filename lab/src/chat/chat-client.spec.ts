@@ -3,27 +3,24 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { encodeCredential } from 'ts-mls/credential.js';
+import { CHAT_CIPHERSUITE } from '@pakawaaz/mls';
 import { ChatClient, type ChatClientOptions } from './chat-client.js';
 import { MemoryDeliveryService, testDeviceCa, testExternalSender } from './chat-fixtures.js';
 import type { ChatEvent } from './chat-types.js';
-import { b64u } from './mls-glue.js';
-import type { QueueItem } from './chat-wire.js';
+import { b64u, framingOf, MLS_LIMITS, mlsFromWire } from './mls-glue.js';
 
 /**
- * A stand-in for the delivery service's HTTP and WebSocket edge (mutual TLS, the device named by its
- * certificate), over MemoryDeliveryService: enough to drive ChatClient through the wire of chat-wire.ts.
+ * A stand-in for secure-chat's HTTP and WebSocket edge (mutual TLS, the device named by its certificate; routes
+ * and bodies of its chat.dto.ts), over MemoryDeliveryService: enough to drive ChatClient through chat-wire.ts.
  */
-function edge(
-  tls: { certPem: string; keyPem: string; caPem: string },
-  es: { signatureKey: Uint8Array; credential: Parameters<typeof encodeCredential>[0] },
-) {
+type Wire = { seq: number; groupId: string; senderDevice: null; kind: string; body: string; at: string };
+function edge(tls: { certPem: string; keyPem: string; caPem: string }, es: { signatureKey: Uint8Array }) {
   const ds = new MemoryDeliveryService();
   const kps = new Map<string, Map<string, string[]>>(); // user → device → KeyPackages
-  const queues = new Map<string, QueueItem[]>();
+  const queues = new Map<string, Wire[]>();
   const sockets = new Map<string, WebSocket>();
-  let seq = 0;
   const stats = { refused: 0 };
+  let seq = 0;
   const whoami = (s: TLSSocket) => {
     const c = s.getPeerCertificate();
     const uris = (c.subjectaltname ?? '').split(', ');
@@ -33,11 +30,19 @@ function edge(
   const flush = () => {
     for (const [device, q] of ds.queues)
       for (const env of q.splice(0)) {
-        const item = { ...env, seq: ++seq };
+        const item: Wire = {
+          seq: ++seq,
+          groupId: env.groupId!,
+          senderDevice: null,
+          kind: env.kind,
+          body: env.message,
+          at: new Date().toISOString(),
+        };
         queues.set(device, [...(queues.get(device) ?? []), item]);
-        sockets.get(device)?.send(JSON.stringify({ type: 'deliver', ...item }));
+        sockets.get(device)?.send(JSON.stringify({ type: 'deliver', envelopes: [item] }));
       }
   };
+  const framing = (message: string) => framingOf(mlsFromWire(message, MLS_LIMITS.groupInfoOrWelcome))!;
   const server: Server = createServer(
     { cert: tls.certPem, key: tls.keyPem, ca: [tls.caPem], requestCert: true, rejectUnauthorized: true },
     (req, res) => {
@@ -46,65 +51,72 @@ function edge(
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         const reply = (status: number, v?: unknown) => {
-          res
-            .writeHead(status, { 'content-type': 'application/json' })
-            .end(v === undefined ? '' : JSON.stringify(v));
+          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(v ?? {}));
         };
-        const b = (body ? JSON.parse(body) : {}) as Record<string, unknown>;
+        const b = (body ? JSON.parse(body) : {}) as Record<string, string>;
         const url = new URL(req.url!, 'https://x');
         const path = url.pathname.replace('/api/v1/chat', '');
         let m: RegExpExecArray | null;
         if (path === '/external-sender')
-          return reply(200, {
-            signatureKey: b64u(es.signatureKey),
-            credential: b64u(encodeCredential(es.credential)),
-          });
+          return reply(200, { signatureKey: b64u(es.signatureKey), cipherSuite: CHAT_CIPHERSUITE });
         if (path === '/key-packages') {
           const mine = kps.get(me.user) ?? new Map<string, string[]>();
-          mine.set(me.deviceId, [...(mine.get(me.deviceId) ?? []), ...(b.keyPackages as string[])]);
+          const list = [
+            ...(mine.get(me.deviceId) ?? []),
+            ...(JSON.parse(body) as { keyPackages: string[] }).keyPackages,
+          ];
+          mine.set(me.deviceId, list);
           kps.set(me.user, mine);
-          return reply(200, { stock: mine.get(me.deviceId)!.length });
+          return reply(200, { stored: list.length, oneTimeLeft: list.length });
         }
-        if ((m = /^\/users\/([^/]+)\/key-packages\/claim$/.exec(path))) {
-          const out = [...(kps.get(decodeURIComponent(m[1]!)) ?? new Map<string, string[]>())].map(
-            ([deviceId, list]) => ({ deviceId, keyPackage: list.shift()! }),
-          );
-          return reply(200, { keyPackages: out.filter((k) => k.keyPackage) });
+        if (path === '/key-packages/claim') {
+          const out = [...(kps.get(b.user!) ?? new Map<string, string[]>())].map(([deviceId, list]) => ({
+            deviceId,
+            keyPackage: list.shift()!,
+            lastResort: false,
+          }));
+          return reply(200, { userId: b.user, keyPackages: out.filter((k) => k.keyPackage) });
         }
         if (path === '/groups') {
-          ds.register(b.groupId as string, b.groupInfo as string);
-          return reply(201, {});
+          const gi = mlsFromWire(b.groupInfo!, MLS_LIMITS.groupInfoOrWelcome);
+          if (gi.wireformat !== 'mls_group_info') return reply(400, { code: 'mls_malformed' });
+          const groupId = b64u(gi.groupInfo.groupContext.groupId);
+          ds.register(groupId, b.groupInfo!);
+          return reply(201, { groupId, epoch: '0' });
         }
         if ((m = /^\/groups\/([^/]+)\/commits$/.exec(path))) {
           const groupId = decodeURIComponent(m[1]!);
+          const { epoch } = framing(b.commit!);
           const r = ds.commit(me.deviceId, {
             groupId,
-            epoch: BigInt(b.epoch as string),
-            commit: b.commit as string,
-            groupInfo: b.groupInfo as string,
-            ...(b.welcome ? { welcome: b.welcome as string } : {}),
+            epoch,
+            commit: b.commit!,
+            groupInfo: b.groupInfo!,
+            ...(b.welcome ? { welcome: b.welcome } : {}),
           });
           flush();
           if (r.status !== 200) stats.refused++;
           return r.status === 200
-            ? reply(200, {})
-            : reply(409, { code: r.code, message: 'stale epoch', epoch: String(r.epoch) });
+            ? reply(200, { groupId, epoch: String(epoch + 1n) })
+            : reply(409, { code: r.code, message: 'stale epoch' });
         }
         if ((m = /^\/groups\/([^/]+)\/messages$/.exec(path))) {
-          ds.send(me.deviceId, decodeURIComponent(m[1]!), b.kind as 'application', b.message as string);
+          const kind = framing(b.message!).contentType === 'proposal' ? 'proposal' : 'application';
+          ds.send(me.deviceId, decodeURIComponent(m[1]!), kind, b.message!);
           flush();
-          return reply(202, {});
+          return reply(200, { recipients: 1 });
         }
-        if (path === '/queue') {
+        if (path === '/inbox') {
           const after = Number(url.searchParams.get('after'));
-          return reply(200, { items: (queues.get(me.deviceId) ?? []).filter((i) => i.seq > after) });
+          return reply(200, { envelopes: (queues.get(me.deviceId) ?? []).filter((i) => i.seq > after) });
         }
-        if (path === '/queue/ack') {
+        if (path === '/inbox/ack') {
+          const upTo = (JSON.parse(body) as { upTo: number }).upTo;
           queues.set(
             me.deviceId,
-            (queues.get(me.deviceId) ?? []).filter((i) => i.seq > (b.upTo as number)),
+            (queues.get(me.deviceId) ?? []).filter((i) => i.seq > upTo),
           );
-          return reply(204);
+          return reply(200, { removed: 0 });
         }
         reply(404, { code: 'not_found' });
       });

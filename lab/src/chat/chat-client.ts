@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import { mtlsFetch, type ClientTls, type MtlsFetch } from '@pakawaaz/handset-simulator';
 import { call, ChatHttpError, retry } from './chat-http.js';
 import { ChatCore } from './chat-core.js';
-import type { ChatBody } from './chat-content.js';
+import { newMessageId, type ChatBody } from './chat-content.js';
 import type { ChatSnapshot } from './chat-snapshot.js';
 import type { ChatCommit, ChatEvent } from './chat-types.js';
 import { certificateDerFromPem } from './device-key.js';
@@ -93,18 +93,20 @@ export class ChatClient {
     for (const e of events) this.o.onEvent?.(e);
   }
 
-  uploadKeyPackages(n: number, lastResort = false): Promise<{ stock: number }> {
+  uploadKeyPackages(n: number, lastResort = false): Promise<{ stored: number; oneTimeLeft: number }> {
     return this.serial(async () => {
       const keyPackages = await this.core.makeKeyPackages(n, lastResort);
       await this.save(); // the private halves first: a Welcome may follow at once
-      return this.call<{ stock: number }>('POST', chatRoutes.keyPackages(), { keyPackages });
+      return this.call<{ stored: number; oneTimeLeft: number }>('POST', chatRoutes.keyPackages(), {
+        keyPackages,
+      });
     });
   }
 
   createGroup(): Promise<string> {
     return this.serial(async () => {
       const { groupId, groupInfo } = await this.core.createGroup(this.externalSender);
-      await this.call('POST', chatRoutes.groups(), { groupId, groupInfo });
+      await this.call('POST', chatRoutes.groups(), { groupInfo });
       await this.save();
       return groupId;
     });
@@ -117,8 +119,8 @@ export class ChatClient {
       for (const u of userIds) {
         const r = await this.call<{ keyPackages: { keyPackage: string }[] }>(
           'POST',
-          chatRoutes.claimKeyPackages(u),
-          {},
+          chatRoutes.claimKeyPackages(),
+          { user: u },
         );
         kps.push(...r.keyPackages.map((k) => k.keyPackage));
       }
@@ -140,7 +142,7 @@ export class ChatClient {
     return this.serial(async () => {
       const s = await this.core.send(groupId, body);
       await this.save();
-      const payload = { clientMessageId: s.id, kind: 'application', message: s.message };
+      const payload = { clientId: s.id, message: s.message };
       await retry(() => this.call('POST', chatRoutes.messages(groupId), payload));
       return s.id;
     });
@@ -150,14 +152,15 @@ export class ChatClient {
   private async submit(first: ChatCommit | null): Promise<void> {
     let c = first;
     for (let i = 0; c && i <= MAX_REBASES; i++) {
+      // The server reads the epoch from the commit; the client id makes a retried POST land once.
       const body = {
-        epoch: c.epoch.toString(),
         commit: c.commit,
         groupInfo: c.groupInfo,
-        welcome: c.welcome,
+        clientId: newMessageId(),
+        ...(c.welcome ? { welcome: c.welcome } : {}),
       };
       try {
-        await this.call('POST', chatRoutes.commits(c.groupId), body);
+        await retry(() => this.call('POST', chatRoutes.commits(c!.groupId), body));
         this.emit(this.core.confirm(c.groupId));
         await this.save();
         return;
@@ -182,8 +185,8 @@ export class ChatClient {
   private async fetchQueue(): Promise<QueueItem[]> {
     const items: QueueItem[] = [];
     for (let after = this.seq; ;) {
-      const r = await this.call<{ items?: unknown[] }>('GET', chatRoutes.queue(after, QUEUE_PAGE));
-      const raw = Array.isArray(r?.items) ? r.items : [];
+      const r = await this.call<{ envelopes?: unknown[] }>('GET', chatRoutes.inbox(after, QUEUE_PAGE));
+      const raw = Array.isArray(r?.envelopes) ? r.envelopes : [];
       const page = raw.map(parseQueueItem).filter((x): x is QueueItem => x !== null && x.seq > after);
       items.push(...page);
       if (page.length === 0 || raw.length < QUEUE_PAGE) return items;
@@ -253,8 +256,8 @@ export class ChatClient {
           : data;
       const text = raw.toString('utf8');
       const frame = parseServerFrame(text);
-      if (frame?.type === 'deliver') void this.serial(() => this.apply([frame])).catch(() => undefined);
-      else if (frame?.type === 'key-packages-low') void this.uploadKeyPackages(20).catch(() => undefined);
+      if (frame?.type === 'deliver') void this.serial(() => this.apply(frame.items)).catch(() => undefined);
+      else if (frame?.type === 'key_packages_low') void this.uploadKeyPackages(20).catch(() => undefined);
     });
     ws.on('error', (e) => {
       if (!open && attempt === 0) {

@@ -6,7 +6,7 @@ import { chatAuthenticationService, identityOf } from './chat-auth.js';
 import { decodeContent, encodeContent, MAX_CONTENT_BYTES } from './chat-content.js';
 import { testDeviceCa } from './chat-fixtures.js';
 import { ChatHistory } from './chat-history.js';
-import { parseQueueItem, parseServerFrame } from './chat-wire.js';
+import { parseServerFrame } from './chat-wire.js';
 import { deviceKeyFromPem } from './device-key.js';
 import { mlsFromWire } from './mls-glue.js';
 
@@ -111,13 +111,29 @@ describe('wire input', () => {
     expect(() => mlsFromWire('not base64!', 1000)).toThrow(
       expect.objectContaining({ code: 'mls_too_large' }),
     );
-    expect(parseServerFrame('{"type":"deliver","seq":-1,"kind":"commit","message":""}')).toBeNull();
-    expect(parseServerFrame('{"type":"deliver","seq":3,"kind":"spam","message":""}')).toBeNull();
+    const env = {
+      seq: 3,
+      groupId: 'g1',
+      senderDevice: 'd1',
+      kind: 'commit',
+      body: 'AA',
+      at: '2026-12-05T08:00:00Z',
+    };
+    expect(parseServerFrame(JSON.stringify({ type: 'deliver', envelopes: [env] }))).toEqual({
+      type: 'deliver',
+      items: [{ seq: 3, groupId: 'g1', senderDevice: 'd1', kind: 'commit', message: 'AA' }],
+    });
+    for (const bad of [
+      { ...env, seq: -1 },
+      { ...env, kind: 'spam' },
+      { ...env, body: 1 },
+      { ...env, groupId: undefined },
+    ])
+      expect(parseServerFrame(JSON.stringify({ type: 'deliver', envelopes: [env, bad] }))).toBeNull();
     expect(parseServerFrame('nope')).toBeNull();
-    expect(parseQueueItem({ seq: 4, kind: 'welcome', message: 'AA' })).toEqual({
-      seq: 4,
-      kind: 'welcome',
-      message: 'AA',
+    expect(parseServerFrame('{"type":"key_packages_low","left":2}')).toEqual({
+      type: 'key_packages_low',
+      left: 2,
     });
   });
 });

@@ -146,7 +146,7 @@ export class MemoryDeliveryService {
         this.push(d, { kind: 'commit', groupId: c.groupId, message: c.commit });
     if (c.welcome)
       for (const d of next.members)
-        if (!g.members.has(d)) this.push(d, { kind: 'welcome', message: c.welcome });
+        if (!g.members.has(d)) this.push(d, { kind: 'welcome', groupId: c.groupId, message: c.welcome });
     this.groups.set(c.groupId, { ...next, groupInfo: c.groupInfo });
     return { status: 200 };
   }
