@@ -2,6 +2,7 @@ import { AppError, type Principal } from '@pakawaaz/platform';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckInReportInput } from '../../src/check-in/check-in.dto.js';
 import { CheckInService } from '../../src/check-in/check-in.service.js';
+import { ComplianceSweepService } from '../../src/compliance/compliance-sweep.service.js';
 import { DeviceStateRepository } from '../../src/devices/device-state.repository.js';
 import { DeviceGroupsService } from '../../src/groups/device-groups.service.js';
 import { PoliciesService } from '../../src/policies/policies.service.js';
@@ -184,6 +185,38 @@ describe('the policy a handset follows', () => {
     expect((await checkIns.checkIn(me, { ...REPORT, policyVersion: changed.version })).policy?.version).toBe(
       inst.version,
     );
+  });
+});
+
+describe('the compliance sweep', () => {
+  it("holds a group's handsets to the group's policy, the others to their institution's or the national one", async () => {
+    const grouped = await addDevice(fx.handle, { institutionId: A, imsi: '001010000000031' });
+    const inInstitution = await addDevice(fx.handle, { institutionId: A, imsi: '001010000000032' });
+    const national = await addDevice(fx.handle, { imsi: '001010000000033' });
+    await policies.put(A, { settings: settings({ cameraAllowed: false }) }, adminA, null);
+    const g = await groups.create(adminA, { name: 'Cabinet' }, 'r1');
+    await groups.addMembers(g.id, { devices: [grouped.id] }, adminA, 'r2');
+    // The group's handsets must check in every 5 minutes; the others every 15 (the default).
+    await groups.putPolicy(
+      g.id,
+      { settings: settings({ cameraAllowed: false, checkInIntervalSeconds: 300 }) },
+      adminA,
+      'r3',
+    );
+    for (const d of [grouped, inInstitution, national]) await checkIns.checkIn(devicePrincipal(d), REPORT);
+    // 16 minutes later: overdue under the group's 3 × 5 minutes, not under anyone else's 3 × 15.
+    const sweep = fx.get(ComplianceSweepService);
+    await sweep.sweep(new Date(Date.now() + 16 * 60_000));
+    // (It never applied the group's policy either: two of its intervals have passed.)
+    expect((await devices.find(grouped.id))?.complianceReasons).toEqual([
+      'CHECK_IN_OVERDUE',
+      'POLICY_NOT_APPLIED',
+    ]);
+    expect((await devices.find(inInstitution.id))?.compliance).toBe('compliant');
+    expect((await devices.find(national.id))?.compliance).toBe('compliant');
+    await sweep.sweep(new Date(Date.now() + 46 * 60_000));
+    expect((await devices.find(inInstitution.id))?.complianceReasons).toContain('CHECK_IN_OVERDUE');
+    expect((await devices.find(national.id))?.complianceReasons).toEqual(['CHECK_IN_OVERDUE']);
   });
 });
 
