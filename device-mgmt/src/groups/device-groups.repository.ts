@@ -21,6 +21,16 @@ const memberColumns = {
   compliance: devices.compliance,
 };
 
+/** A write refused by the unique name index (two operators creating the same name at once). */
+export const isNameTaken = (err: unknown): boolean => {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, constraint_name: constraint } = e as { code?: unknown; constraint_name?: unknown };
+    if (code === '23505' && (constraint === undefined || constraint === 'device_groups_name_idx'))
+      return true;
+  }
+  return false;
+};
+
 /** Device groups and their members (the `group_id` of devices). */
 @Injectable()
 export class DeviceGroupsRepository {

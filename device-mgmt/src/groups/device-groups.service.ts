@@ -13,7 +13,12 @@ import { Officials } from '../enrolment/officials.js';
 import { PoliciesService, type GroupRef, type PolicyChange } from '../policies/policies.service.js';
 import { groupScope } from '../policies/policy-settings.js';
 import { deviceGroups } from './device-groups.schema.js';
-import { DeviceGroupsRepository, type GroupRow, type MemberRow } from './device-groups.repository.js';
+import {
+  DeviceGroupsRepository,
+  isNameTaken,
+  type GroupRow,
+  type MemberRow,
+} from './device-groups.repository.js';
 
 export type GroupMembersChange = { devices?: string[] | undefined; officials?: string[] | undefined };
 
@@ -89,7 +94,7 @@ export class DeviceGroupsService {
       );
     requireInScope(by, institutionId);
     const name = body.name.trim();
-    return this.repo.transaction(async (tx) => {
+    const created = this.repo.transaction(async (tx) => {
       if (await this.repo.byName(institutionId, name, tx)) throw nameTaken(name);
       const g = await this.repo.insert(institutionId, name, tx);
       await this.audit.record(
@@ -104,16 +109,19 @@ export class DeviceGroupsService {
       );
       return groupView(g, 0);
     });
+    return created.catch((err: unknown) => {
+      throw isNameTaken(err) ? nameTaken(name) : err;
+    });
   }
 
   async rename(id: string, name: string, by: Principal, requestId: string) {
     requireRole(by, 'device-admin');
     const g = await this.visible(id, by);
     const trimmed = name.trim();
-    return this.repo.transaction(async (tx) => {
+    const renamed = this.repo.transaction(async (tx) => {
       const other = await this.repo.byName(g.institutionId, trimmed, tx);
       if (other && other.id !== g.id) throw nameTaken(trimmed);
-      const renamed = (await this.repo.rename(g.id, trimmed, tx)) ?? g;
+      const row = (await this.repo.rename(g.id, trimmed, tx)) ?? g;
       await this.audit.record(
         {
           actor: by.actor,
@@ -124,7 +132,10 @@ export class DeviceGroupsService {
         },
         tx,
       );
-      return groupView(renamed, (await this.repo.members(g.id, tx)).length);
+      return groupView(row, (await this.repo.members(g.id, tx)).length);
+    });
+    return renamed.catch((err: unknown) => {
+      throw isNameTaken(err) ? nameTaken(trimmed) : err;
     });
   }
 

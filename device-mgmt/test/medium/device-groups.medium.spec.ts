@@ -240,6 +240,19 @@ describe('membership', () => {
     expect((await refusal(groups.create(adminA, { name: 'FIELD OFFICERS' }, 'r3'))).code).toBe(
       'device_group_name_taken',
     );
+    // Two operators creating the same name at once: one group, the other gets the 409 too.
+    const both = await Promise.allSettled([
+      groups.create(adminA, { name: 'Drivers' }, 'c1'),
+      groups.create(adminA, { name: 'drivers' }, 'c2'),
+    ]);
+    expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const lost = both.find((r) => r.status === 'rejected');
+    expect((lost?.reason as AppError | undefined)?.code).toBe('device_group_name_taken');
+    await groups.delete(
+      (await groups.list(adminA)).groups.find((x) => x.name.toLowerCase() === 'drivers')!.id,
+      adminA,
+      'c3',
+    );
     // The same name in another institution is another group.
     await groups.create(adminB, { name: 'Field officers' }, 'r4');
     const cabinet = await groups.create(adminA, { name: 'Cabinet' }, 'r5');
