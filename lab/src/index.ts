@@ -79,4 +79,4 @@ export {
   type LabAttestation,
   type LabAttestationRoot,
 } from '@pakawaaz/handset-simulator';
-export { startPushClient, type PushClient, type PushClientOptions } from './handset/push-client.js';
+export { startPushClient, type PushClient, type PushClientOptions } from '@pakawaaz/handset-simulator';
