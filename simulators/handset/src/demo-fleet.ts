@@ -30,6 +30,11 @@ export type DemoFleetOptions = {
   demoInstitution: string;
   intervalSeconds: number;
   /**
+   * The MQTT broker the handsets listen on for pushes (the embedded one's `mqtts://host:port`): a command sent
+   * from the NOC reaches them at once. Without it they only poll every `intervalSeconds`.
+   */
+  pushUrl?: string;
+  /**
    * Binds the store's verifiers to one handset's pins (see `HandsetOptions.store`). Passed in by the process
    * that composes the fleet: the catalogue verifier is app-store's, which the simulator does not import.
    * Without it the handsets record the apps they are told to install unchecked.
@@ -55,6 +60,16 @@ export async function runDemoFleet(o: DemoFleetOptions): Promise<void> {
   const { fleet, compliant } = restored ? await resume(restored, o) : await setUp(o);
   const { members } = fleet;
   o.onReady?.({ enrolled: members.length, compliant });
+  // The switched-off handset stays off the broker too: its pending command waits for it.
+  if (o.pushUrl)
+    for (const m of members.filter((x) => !x.plan.offline && !x.handset.state.retired))
+      m.handset.connectPush(o.pushUrl, {
+        onError: (err) =>
+          o.log('warn', 'a demo handset could not check in after a push', {
+            deviceId: m.handset.deviceId,
+            error: why(err),
+          }),
+      });
   try {
     while (!o.signal.aborted) {
       await sleep(o.intervalSeconds * 1000 * (0.8 + Math.random() * 0.4), undefined, {
