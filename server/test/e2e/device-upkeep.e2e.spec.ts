@@ -13,13 +13,16 @@ import {
 import { freeTcpPort } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, runCli } from '../support/cli.js';
+import { freshPostgresDatabase, postgresAvailable, type FreshDatabase } from '../support/postgres.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /*
  * A handset's life after enrolment, over the real protocols (mutual TLS, the embedded MQTT broker): it
  * re-attests when told and before its evidence gets stale, renews its certificate before expiry, wakes on a
- * push, and an operator's loss declaration revokes it (CRL, refused at the device port).
+ * push, and an operator's loss declaration revokes it (CRL, refused at the device port). On PostgreSQL when the
+ * test database is there (PGlite otherwise; PAKAWAAZ_REQUIRE_SERVICES=1 demands PostgreSQL).
  */
+const onPostgres = await postgresAvailable();
 const PASSWORD = 'quartz-lantern-orchard-58';
 const DAY = 86_400_000;
 
@@ -29,6 +32,7 @@ let labDir: string;
 let root: LabAttestationRoot;
 let mqttUrl: string;
 let institution: string;
+let db: FreshDatabase | undefined;
 const handsets: SimulatedHandset[] = [];
 
 type Device = {
@@ -84,7 +88,9 @@ beforeAll(async () => {
   root = await loadOrCreateLabRoot(labDir);
   const mqttPort = await freeTcpPort();
   mqttUrl = `mqtts://127.0.0.1:${mqttPort}`;
+  db = onPostgres ? await freshPostgresDatabase() : undefined;
   server = await startTestServer({
+    ...(db ? { DATABASE_URL: db.url } : {}),
     OPEN5GS_MONITOR: 'off',
     PAKAWAAZ_DEVICE_PORT: String(await freeTcpPort()),
     PAKAWAAZ_MQTT_PORT: String(mqttPort),
@@ -107,6 +113,7 @@ beforeAll(async () => {
 afterAll(async () => {
   handsets.forEach((h) => h.close());
   await server?.stop();
+  await db?.drop();
   await rm(labDir, { recursive: true, force: true });
 });
 
