@@ -60,10 +60,17 @@ export async function runDemoFleet(o: DemoFleetOptions): Promise<void> {
   const { fleet, compliant } = restored ? await resume(restored, o) : await setUp(o);
   const { members } = fleet;
   o.onReady?.({ enrolled: members.length, compliant });
+  // Saves one at a time (a push's check-in and a round's may end together): the file is replaced whole.
+  let saving = Promise.resolve();
+  const saveNow = () =>
+    (saving = saving
+      .then(() => save(o.stateFile, fleet))
+      .catch((err: unknown) => o.log('warn', 'the demo fleet state was not saved', { error: why(err) })));
   // The switched-off handset stays off the broker too: its pending command waits for it.
   if (o.pushUrl)
     for (const m of members.filter((x) => !x.plan.offline && !x.handset.state.retired))
       m.handset.connectPush(o.pushUrl, {
+        onWoken: () => void saveNow(),
         onError: (err) =>
           o.log('warn', 'a demo handset could not check in after a push', {
             deviceId: m.handset.deviceId,
@@ -77,7 +84,7 @@ export async function runDemoFleet(o: DemoFleetOptions): Promise<void> {
       }).catch(() => undefined);
       if (o.signal.aborted) break;
       await round(members, o, false);
-      await save(o.stateFile, fleet);
+      await saveNow();
     }
   } finally {
     members.forEach((m) => m.handset.close());

@@ -41,28 +41,34 @@ export class CheckInWaker {
 
 export type PushTls = { certPem: string; keyPem: string; caPem: string };
 
+/** After a woken check-in: `onError` with what failed, else `onWoken` (e.g. to save the handset's state). */
+export type WakeHooks = { onError?: (err: unknown) => void; onWoken?: () => void };
+
 /**
  * The handset's MQTT push connection: a push, and every (re)connect (pushes sent while it was away are lost),
  * wake it. Reconnected with a renewed certificate, since the broker drops a superseded one's connection.
  */
 export class PushLink {
   private client: PushClient | null = null;
-  private target: { url: string; deviceId: string; onError?: ((err: unknown) => void) | undefined } | null =
-    null;
+  private target: { url: string; deviceId: string; hooks: WakeHooks } | null = null;
 
   constructor(private readonly wake: () => Promise<void>) {}
 
-  connect(url: string, deviceId: string, tls: PushTls, onError?: (err: unknown) => void): void {
+  connect(url: string, deviceId: string, tls: PushTls, hooks: WakeHooks = {}): void {
     this.close();
-    this.target = { url, deviceId, onError };
-    const wake = () => void this.wake().catch((err: unknown) => onError?.(err));
+    this.target = { url, deviceId, hooks };
+    const wake = () =>
+      void this.wake().then(
+        () => hooks.onWoken?.(),
+        (err: unknown) => hooks.onError?.(err),
+      );
     this.client = startPushClient({ url, deviceId, tls, onPush: wake, onConnect: wake });
   }
 
   /** A new certificate: connect again with it (no-op when push is not on). */
   renewed(tls: PushTls): void {
     const t = this.target;
-    if (this.client && t) this.connect(t.url, t.deviceId, tls, t.onError);
+    if (this.client && t) this.connect(t.url, t.deviceId, tls, t.hooks);
   }
 
   get connected(): boolean {

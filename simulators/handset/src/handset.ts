@@ -23,7 +23,7 @@ import {
 } from './obey.js';
 import { fetchVerifiedUpdate, provisionTrustedRoot, type VerifiedUpdate } from './ota-client.js';
 import { KeyUpkeep } from './handset-upkeep.js';
-import { CheckInWaker, PushLink } from './handset-push.js';
+import { CheckInWaker, PushLink, type WakeHooks } from './handset-push.js';
 
 export {
   randomImei,
@@ -200,9 +200,9 @@ export class SimulatedHandset {
    * Listens for pushes on the device's MQTT topic (its device certificate; the device CA as the broker's
    * trust): a push, and every (re)connect, makes it check in at once. Without it the handset only polls.
    */
-  connectPush(url: string, o: { onError?: (err: unknown) => void } = {}): void {
+  connectPush(url: string, hooks: WakeHooks = {}): void {
     if (!this.enrolment || !this.keyPem) throw new Error('enrol the handset first');
-    this.push.connect(url, this.enrolment.deviceId, this.pushTls(), o.onError);
+    this.push.connect(url, this.enrolment.deviceId, this.pushTls(), hooks);
   }
 
   get pushConnected(): boolean {
