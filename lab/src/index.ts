@@ -79,5 +79,5 @@ export {
   type LabAttestation,
   type LabAttestationRoot,
 } from '@pakawaaz/handset-simulator';
-export { startPushClient, type PushClient, type PushClientOptions } from './handset/push-client.js';
+export { startPushClient, type PushClient, type PushClientOptions } from '@pakawaaz/handset-simulator';
 export * from './chat/index.js';

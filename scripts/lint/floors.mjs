@@ -119,7 +119,8 @@ export const FLOORS = [
     may: [API_CLIENT, '@pakawaaz/apk'],
     // Its installer's spec makes real signed APKs and a real signed catalogue with the formats' own tools,
     // and checks them with the verifiers a real handset runs (bound in by the caller in src).
-    testsMay: ['@pakawaaz/apk', '@pakawaaz/transparency-log', '@pakawaaz/app-store'],
+    // Its push client's spec runs a throw-away Mosquitto (test-support finds the binary and waits for it).
+    testsMay: ['@pakawaaz/apk', '@pakawaaz/transparency-log', '@pakawaaz/app-store', TEST_SUPPORT],
   },
   // lab drives the system over its real protocols; in-process it uses public faces only, never the server.
   {

@@ -29,6 +29,8 @@ export type DemoFleetStart = {
   token: string | null;
   demoInstitution: string;
   intervalSeconds: number;
+  /** The embedded MQTT broker for the handsets' push (null: none; they only poll). */
+  pushUrl: string | null;
 };
 
 export type DemoFleetMessage =
@@ -51,6 +53,7 @@ async function start(m: DemoFleetStart): Promise<void> {
     token: m.token,
     demoInstitution: m.demoInstitution,
     intervalSeconds: m.intervalSeconds,
+    ...(m.pushUrl ? { pushUrl: m.pushUrl } : {}),
     store: verifiedInstaller,
     signal: stop.signal,
     log: (level, msg, data) => send({ type: 'log', level, msg, ...(data ? { data } : {}) }),

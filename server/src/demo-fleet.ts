@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
 import { AppRolloutEngine } from '@pakawaaz/app-store';
-import type { DeviceMgmtConfig } from '@pakawaaz/device-mgmt';
+import { DevicePushService, type DeviceMgmtConfig } from '@pakawaaz/device-mgmt';
 import {
   DEMO_HANDSETS,
   demoFleetNeedsToken,
@@ -83,6 +83,7 @@ export async function startDemoFleet(o: {
     token: setUp.token,
     demoInstitution: DEMO_INSTITUTION,
     intervalSeconds: DEMO_CHECK_IN_SECONDS,
+    pushUrl: pushUrlOf(o.app),
   };
   child.send(start);
   return {
@@ -92,6 +93,15 @@ export async function startDemoFleet(o: {
       await setUp.revoke();
     },
   };
+}
+
+/** The embedded broker on this node, for the demo handsets' push; null when there is none (they poll). */
+function pushUrlOf(app: INestApplication): string | null {
+  try {
+    return app.get(DevicePushService, { strict: false }).localDeviceUrl();
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -804,6 +804,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/devices/{id}/lost": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DeviceAdmin_markLost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/devices/{id}/retire": {
         parameters: {
             query?: never;
@@ -3155,7 +3171,7 @@ export interface components {
                 [key: string]: unknown;
             };
             /** @enum {string} */
-            type: "lock" | "wipe" | "reboot" | "install_app" | "uninstall_app" | "update_os" | "rotate_certificate" | "relinquish" | "locate";
+            type: "lock" | "wipe" | "reboot" | "install_app" | "uninstall_app" | "update_os" | "rotate_certificate" | "reattest" | "relinquish" | "locate";
         };
         CreateDeviceGroup: {
             /**
@@ -3828,7 +3844,7 @@ export interface components {
             /** @enum {string} */
             state: "queued" | "delivered" | "succeeded" | "failed" | "expired" | "cancelled";
             /** @enum {string} */
-            type: "lock" | "wipe" | "reboot" | "install_app" | "uninstall_app" | "update_os" | "rotate_certificate" | "relinquish" | "locate";
+            type: "lock" | "wipe" | "reboot" | "install_app" | "uninstall_app" | "update_os" | "rotate_certificate" | "reattest" | "relinquish" | "locate";
         };
         DeviceCommandList: {
             commands: {
@@ -3857,7 +3873,7 @@ export interface components {
                 /** @enum {string} */
                 state: "queued" | "delivered" | "succeeded" | "failed" | "expired" | "cancelled";
                 /** @enum {string} */
-                type: "lock" | "wipe" | "reboot" | "install_app" | "uninstall_app" | "update_os" | "rotate_certificate" | "relinquish" | "locate";
+                type: "lock" | "wipe" | "reboot" | "install_app" | "uninstall_app" | "update_os" | "rotate_certificate" | "reattest" | "relinquish" | "locate";
             }[];
         };
         DeviceCompliance: {
@@ -4765,6 +4781,16 @@ export interface components {
             /** @enum {string} */
             status: "totp_enrolment_required";
             ticket: string;
+        };
+        LostDevice: {
+            id: string;
+            /** @description serials revoked now (empty: none was still live) */
+            revokedCertificates: string[];
+            /** @enum {string} */
+            state: "lost";
+        };
+        MarkLost: {
+            reason?: string;
         };
         NetworkAlarm: {
             /** Format: date-time */
@@ -11943,6 +11969,92 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "command_not_cancellable";
+                    };
+                };
+            };
+        };
+    };
+    DeviceAdmin_markLost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkLost"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LostDevice"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `device_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_not_found";
+                    };
+                };
+            };
+            /** @description `device_retired` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_retired";
                     };
                 };
             };

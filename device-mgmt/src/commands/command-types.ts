@@ -48,6 +48,9 @@ export const COMMAND_PARAMS = {
     })
     .strict(),
   rotate_certificate: NoParams,
+  // Re-attest now: the handset asks a fresh challenge and sends a new attestation of its device key (the
+  // policy's maxAttestationAgeHours makes it do so on its own as well); it acknowledges with the outcome.
+  reattest: NoParams,
   relinquish: NoParams,
   locate: NoParams,
 } as const;

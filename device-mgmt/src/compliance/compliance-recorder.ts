@@ -39,10 +39,13 @@ export function nonCompliantEvents(device: EventDevice, verdict: ComplianceVerdi
   return [DeviceNonCompliant.create({ deviceId, userId, imsi, reason: verdict.reasons.join(', ') })];
 }
 
-export function lostEvents(device: EventDevice): PendingEvent[] {
+export function lostEvents(
+  device: EventDevice,
+  reason = 'lost mode reported by the handset',
+): PendingEvent[] {
   const { id: deviceId, userId, imsi } = device;
   if (!imsi || !IMSI.test(imsi)) return [];
-  return [DeviceLost.create({ deviceId, userId, imsi, reason: 'lost mode reported by the handset' })];
+  return [DeviceLost.create({ deviceId, userId, imsi, reason: reason.slice(0, 500) })];
 }
 
 /**

@@ -90,6 +90,20 @@ export const RetiredDevice = named(
   z.object({ id: z.string(), state: z.literal('retired'), revokedCertificates: z.array(z.string()) }),
 );
 
+export const MarkLost = named(
+  'MarkLost',
+  z.object({ reason: z.string().trim().min(3).max(500).optional() }).strict(),
+  'input',
+);
+export const LostDevice = named(
+  'LostDevice',
+  z.object({
+    id: z.string(),
+    state: z.literal('lost'),
+    revokedCertificates: z.array(z.string()).describe('serials revoked now (empty: none was still live)'),
+  }),
+);
+
 export const FleetSummary = named(
   'FleetSummary',
   z.object({
@@ -199,5 +213,22 @@ export class DeviceAdminController {
     @RequestId() requestId: string,
   ) {
     return this.devices.retire(id, body.reason, p, requestId);
+  }
+
+  /**
+   * Declares a handset lost: its certificates are revoked (CRL, reason keyCompromise), its SIM is barred, and
+   * it can no longer check in, reach the broker or sign its official in. A handset found later is re-enrolled.
+   */
+  @Post(':id/lost')
+  @Roles('device-admin')
+  @HttpCode(200)
+  @ZodResponse(200, LostDevice)
+  markLost(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @ZodBody(MarkLost) body: z.infer<typeof MarkLost>,
+    @CurrentPrincipal() p: Principal,
+    @RequestId() requestId: string,
+  ) {
+    return this.devices.markLost(id, body.reason ?? null, p, requestId);
   }
 }

@@ -2,13 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { OfficialRecord } from '@pakawaaz/core-network';
 import {
   AuditService,
+  EVENT_BUS,
+  LOGGER,
   requireInScope,
   requireRole,
   scopeCondition,
+  type EventBus,
+  type Logger,
   type Principal,
 } from '@pakawaaz/platform';
 import { DeviceCaRepository } from '../device-ca/device-ca.repository.js';
 import { DeviceCaService } from '../device-ca/device-ca.service.js';
+import { lostEvents } from '../compliance/compliance-recorder.js';
 import { DEVICE_MGMT_CONFIG, type DeviceMgmtConfig } from '../device-mgmt.config.js';
 import { deviceMgmtError } from '../device-mgmt.errors.js';
 import { Officials } from '../enrolment/officials.js';
@@ -61,6 +66,8 @@ export class DeviceAdminService {
     private readonly officials: Officials,
     private readonly audit: AuditService,
     @Inject(DEVICE_MGMT_CONFIG) private readonly config: DeviceMgmtConfig,
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async list(by: Principal, q: DeviceQuery) {
@@ -162,6 +169,42 @@ export class DeviceAdminService {
     });
     await this.ca.announceRevoked(id, serials, 'retired');
     return { id, state: 'retired' as const, revokedCertificates: serials };
+  }
+
+  /**
+   * An operator declares the handset lost (stolen, gone): its certificates are revoked for key compromise (CRL)
+   * so it can no longer check in, reach the broker or sign its official in, and DeviceLost bars its SIM. Not
+   * undone: a handset that is found is enrolled again. Declaring an already lost device lost again revokes
+   * whatever certificate it still holds (one that entered lost mode by itself keeps its certificate).
+   */
+  async markLost(id: string, reason: string | null, by: Principal, requestId: string) {
+    requireRole(by, 'device-admin');
+    const d = await this.visible(id, by);
+    if (d.state === 'retired' || d.state === 'wiped')
+      throw deviceMgmtError('device_retired', `This device is already ${d.state}.`);
+    const serials = await this.repo.transaction(async (tx) => {
+      await this.repo.setState(id, 'lost', tx);
+      const revoked = await this.ca.revokeForDevice(id, 'lost', tx);
+      await this.audit.record(
+        {
+          actor: by.actor,
+          action: 'device-mgmt.device.marked-lost',
+          target: `device:${id}`,
+          details: { reason, previousState: d.state, revokedCertificates: revoked },
+          requestId,
+        },
+        tx,
+      );
+      return revoked;
+    });
+    await this.ca.announceRevoked(id, serials, 'lost');
+    // The SIM is barred on the transition only (a handset already in lost mode had it barred then).
+    if (d.state !== 'lost')
+      for (const event of lostEvents(d, reason ?? 'declared lost by an operator'))
+        await this.bus.publish(event).catch((err: unknown) => {
+          this.logger.error({ err, deviceId: id }, 'publishing device-mgmt.device.lost failed');
+        });
+    return { id, state: 'lost' as const, revokedCertificates: serials };
   }
 
   private async visible(id: string, by: Principal): Promise<DeviceRow> {

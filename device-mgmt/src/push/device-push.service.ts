@@ -85,6 +85,18 @@ export class DevicePushService implements DevicePush, OnApplicationBootstrap, On
     return this.broker?.port ?? null;
   }
 
+  /**
+   * The embedded broker's address for a handset on this machine (the embedded demo's fleet), named as its
+   * certificate names it (127.0.0.1 when listed); null without an embedded broker.
+   */
+  localDeviceUrl(): string | null {
+    const port = this.port();
+    if (port === null) return null;
+    const names = this.config.embedded.hostnames;
+    const host = names.includes('127.0.0.1') ? '127.0.0.1' : (names[0] ?? this.config.embedded.host);
+    return `mqtts://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+
   async notify(deviceIds: readonly string[]): Promise<void> {
     const ids = [...new Set(deviceIds)];
     const valid = ids.filter(isDeviceId);

@@ -1,3 +1,4 @@
+import * as handset from '@pakawaaz/handset-simulator';
 import { describe, expect, it } from 'vitest';
 import {
   brokerPolicy,
@@ -46,5 +47,23 @@ describe('fullJitterDelay', () => {
 
   it('stays capped for absurd attempt counts', () => {
     expect(fullJitterDelay(10_000, opts, () => 0.5)).toBe(30_000);
+  });
+});
+
+describe("the handset's copy of the contract (simulators/handset keeps its own, as an agent would)", () => {
+  it('names the same topic, accepts the same payloads and draws the same back-off', () => {
+    expect(handset.pushTopic(A)).toBe(pushTopic(A));
+    for (const p of [
+      PUSH_PAYLOAD,
+      Buffer.from('{"type":"wipe"}'),
+      Buffer.from('{"v":2,"type":"check-in"}'),
+      Buffer.from('x'),
+    ])
+      expect(handset.isCheckInPush(p)).toBe(isCheckInPush(p));
+    for (const attempt of [0, 1, 5, 40])
+      for (const r of [0, 0.5, 0.999])
+        expect(handset.fullJitterDelay(attempt, { baseMs: 1000, capMs: 300_000 }, () => r)).toBe(
+          fullJitterDelay(attempt, { baseMs: 1000, capMs: 300_000 }, () => r),
+        );
   });
 });

@@ -63,6 +63,8 @@ beforeAll(async () => {
     PAKAWAAZ_DATA_DIR: dataDir,
     PAKAWAAZ_ADMIN_PASSWORD: PASSWORD,
     PAKAWAAZ_DEVICE_PORT: String(await freeTcpPort()),
+    // The embedded broker, as `npm start` has it (on 18830 there; a free port here).
+    PAKAWAAZ_MQTT_PORT: String(await freeTcpPort()),
     // As `npm start` has it: unset (the spawner turns it off for every other test).
     PAKAWAAZ_DEMO_FLEET: '',
     RADIUS_ENABLED: 'false',
@@ -171,6 +173,18 @@ describe('the embedded demo fleet', () => {
     // The OS update the fleet left it, and e-Office, which it will install when it comes back.
     expect(pending.map((c) => c.type).sort()).toEqual(['install_app', 'update_os']);
     expect(new Set(pending.map((c) => c.deviceId)).size).toBe(1);
+  });
+
+  it('keeps the handsets that are on connected to the embedded broker, so a push wakes them', async () => {
+    const connected = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      return Number(/^pakawaaz_mqtt_connected_devices (\d+)$/m.exec(text)?.[1] ?? -1);
+    };
+    // Every handset but the switched-off one (which stays off the broker too).
+    await waitFor(async () => (await connected()) === DEMO_HANDSETS.length - 1, 60_000).catch(
+      () => undefined,
+    );
+    expect(await connected()).toBe(DEMO_HANDSETS.filter((h) => !h.offline).length);
   });
 
   it("registers the handsets' model and the lab boot key with hardened-os (os publish works out of the box)", async () => {

@@ -400,7 +400,7 @@ describe.skipIf(!chromiumAvailable('the NOC devices browser test'))(
       await other.page.context().close();
     });
 
-    it('an admin wipes a handset and retires another, each only after typing its identifier', async () => {
+    it('an admin wipes a handset, declares it lost and retires another, each only after typing its identifier', async () => {
       const { page } = await openContext(browser, server.url, problems);
       await page.goto(`/devices/${nadiaDevice}`);
       await page.waitForURL('**/login?next=*');
@@ -432,6 +432,27 @@ describe.skipIf(!chromiumAvailable('the NOC devices browser test'))(
         `/api/v1/devices/${nadiaDevice}/commands`,
       );
       expect(commands.commands.map((c) => [c.type, c.state])).toContainEqual(['wipe', 'queued']);
+
+      // The same handset declared lost, behind the same typed confirmation: its certificate is revoked at once.
+      const lostSection = page.getByRole('region', { name: 'Declare this handset lost' });
+      await lostSection.getByRole('button', { name: 'Declare lost…' }).click();
+      const lost = page.getByRole('form', { name: 'Declare the handset lost' });
+      const declare = lost.getByRole('button', { name: 'Declare the handset lost' });
+      await lost.getByLabel('Reason (optional)').fill('stolen from a car');
+      expect(await declare.isDisabled()).toBe(true);
+      await lost.getByLabel(/to confirm/).fill((await lost.locator('label code').innerText()).trim());
+      await declare.click();
+      await expect
+        .poll(async () => {
+          const d = await api<{ state: string; certificates: { status: string }[] }>(
+            'GET',
+            `/api/v1/devices/${nadiaDevice}`,
+          );
+          return [d.state, d.certificates.map((c) => c.status)];
+        })
+        .toEqual(['lost', ['revoked']]);
+      // Nothing left to revoke: the page no longer offers it.
+      await expect.poll(() => lostSection.count()).toBe(0);
 
       // Finance's handset: retired with a reason, behind the same typed confirmation.
       const list = await api<{ devices: { id: string; imei: string | null }[] }>('GET', '/api/v1/devices');

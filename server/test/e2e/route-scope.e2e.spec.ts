@@ -384,6 +384,9 @@ Object.assign(INSTITUTION_FIXTURES, {
   'POST /api/v1/devices/{id}/retire': {
     write: () => ({ path: `/api/v1/devices/${w.deviceA}/retire`, body: { reason: 'retired by B' } }),
   },
+  'POST /api/v1/devices/{id}/lost': {
+    write: () => ({ path: `/api/v1/devices/${w.deviceA}/lost`, body: { reason: 'declared lost by B' } }),
+  },
   'GET /api/v1/enrolment-tokens': { read: () => '/api/v1/enrolment-tokens' },
   'GET /api/v1/os/rollouts': { read: () => '/api/v1/os/rollouts' },
   'GET /api/v1/os/rollouts/{id}': { read: () => `/api/v1/os/rollouts/${NO_SUCH_ROLLOUT}` },

@@ -30,6 +30,11 @@ export type DemoFleetOptions = {
   demoInstitution: string;
   intervalSeconds: number;
   /**
+   * The MQTT broker the handsets listen on for pushes (the embedded one's `mqtts://host:port`): a command sent
+   * from the NOC reaches them at once. Without it they only poll every `intervalSeconds`.
+   */
+  pushUrl?: string;
+  /**
    * Binds the store's verifiers to one handset's pins (see `HandsetOptions.store`). Passed in by the process
    * that composes the fleet: the catalogue verifier is app-store's, which the simulator does not import.
    * Without it the handsets record the apps they are told to install unchecked.
@@ -55,6 +60,23 @@ export async function runDemoFleet(o: DemoFleetOptions): Promise<void> {
   const { fleet, compliant } = restored ? await resume(restored, o) : await setUp(o);
   const { members } = fleet;
   o.onReady?.({ enrolled: members.length, compliant });
+  // Saves one at a time (a push's check-in and a round's may end together): the file is replaced whole.
+  let saving = Promise.resolve();
+  const saveNow = () =>
+    (saving = saving
+      .then(() => save(o.stateFile, fleet))
+      .catch((err: unknown) => o.log('warn', 'the demo fleet state was not saved', { error: why(err) })));
+  // The switched-off handset stays off the broker too: its pending command waits for it.
+  if (o.pushUrl)
+    for (const m of members.filter((x) => !x.plan.offline && !x.handset.state.retired))
+      m.handset.connectPush(o.pushUrl, {
+        onWoken: () => void saveNow(),
+        onError: (err) =>
+          o.log('warn', 'a demo handset could not check in after a push', {
+            deviceId: m.handset.deviceId,
+            error: why(err),
+          }),
+      });
   try {
     while (!o.signal.aborted) {
       await sleep(o.intervalSeconds * 1000 * (0.8 + Math.random() * 0.4), undefined, {
@@ -62,7 +84,7 @@ export async function runDemoFleet(o: DemoFleetOptions): Promise<void> {
       }).catch(() => undefined);
       if (o.signal.aborted) break;
       await round(members, o, false);
-      await save(o.stateFile, fleet);
+      await saveNow();
     }
   } finally {
     members.forEach((m) => m.handset.close());

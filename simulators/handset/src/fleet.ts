@@ -37,6 +37,11 @@ export type FleetOptions = {
    */
   store?: HandsetOptions['store'];
   crashApps?: boolean;
+  /**
+   * The MQTT broker's device listener (`mqtts://host:port`): each handset listens for pushes and checks in at
+   * once on one (those check-ins are not in the figures, which count the interval's). Without it they only poll.
+   */
+  pushUrl?: string;
   onProgress?: (p: FleetProgress) => void;
   signal?: AbortSignal;
 };
@@ -128,6 +133,7 @@ async function enrolAll(
         if (o.ota) await provisionTrustedRoot(o.apiUrl, path.join(o.ota.dir, String(i))).catch(() => false);
         out.push(handset);
         stats.enrolled++;
+        if (o.pushUrl) handset.connectPush(o.pushUrl, { onError: (err) => stats.error(err) });
       } catch (err) {
         handset.close();
         stats.error(err);

@@ -1,8 +1,15 @@
 import 'reflect-metadata';
 import { sign as signData } from 'node:crypto';
-import { verifyAppInstall, type ApkInspect, type StoreIndex, type VerifiedApp } from './app-installer.js';
-import { CatalogueClient, type CatalogueVerifier } from './catalogue-client.js';
-import { healthyLabAttestation, type LabAttestation, type LabAttestationRoot } from './lab-attestation.js';
+import { verifyAppInstall, type StoreIndex, type VerifiedApp } from './app-installer.js';
+import { CatalogueClient } from './catalogue-client.js';
+import {
+  randomImei,
+  type CheckInReply,
+  type Enrolment,
+  type HandsetOptions,
+  type SavedHandset,
+} from './handset-options.js';
+import { healthyLabAttestation, type LabAttestation } from './lab-attestation.js';
 import { HandsetHttpError } from './http-error.js';
 import { LabHandset } from './lab-handset.js';
 import { mtlsFetch, type MtlsFetch } from './mtls-fetch.js';
@@ -15,77 +22,16 @@ import {
   type HandsetState,
 } from './obey.js';
 import { fetchVerifiedUpdate, provisionTrustedRoot, type VerifiedUpdate } from './ota-client.js';
+import { KeyUpkeep } from './handset-upkeep.js';
+import { CheckInWaker, PushLink, type WakeHooks } from './handset-push.js';
 
-export type HandsetOptions = {
-  /** The API's base URL (enrolment is reached there, without a client certificate). */
-  apiUrl: string;
-  /** The device port's base URL (mutual TLS), e.g. `https://127.0.0.1:8443`. */
-  deviceUrl: string;
-  root: LabAttestationRoot;
-  /** Attested identifiers; default: random, Luhn-valid IMEI and a serial. */
-  imei?: string;
-  serial?: string;
-  /** What the handset attests beyond a healthy, locked, patched device (e.g. `{ deviceLocked: false }`). */
-  attest?: Partial<LabAttestation>;
-  /** The security patch it reports at check-in ('YYYY-MM-DD'); default 2025-11-05, as it attests. */
-  securityPatch?: string;
-  /** Lab fault: this fraction (0..1) of handsets, chosen by a hash of their device id, fail OS updates. */
-  updateFailureRate?: number;
-  /** The model it attests (`attestationIdModel`, a registered codename); OS updates need it. */
-  model?: string;
-  /**
-   * Its OTA folder: the trusted TUF root (`root.json`, see `provisionTrustedRoot`) and the metadata it last
-   * verified. Without one the handset refuses every OS update (it cannot verify it).
-   */
-  otaDir?: string;
-  /**
-   * Lab only: with no trusted root in `otaDir`, take the server's `1.root.json` before the first update (trust
-   * on first use). A real handset ships its root in the OS image and never does this.
-   */
-  trustServerRoot?: boolean;
-  /**
-   * The app store as the handset trusts it: the catalogue verifier bound to its pins (catalogue key,
-   * institution, log key and origin: `verifyCatalogue`) and the APK inspector (`inspectApk`). With it, an
-   * `install_app` is installed only once app-installer.ts verified the APK; without it the handset records
-   * the package the command names unchecked (the behaviour before the store, kept for fleets with no pins).
-   */
-  store?: { verify: CatalogueVerifier<StoreIndex>; inspect: ApkInspect };
-  /** Lab fault: apps installed from the store crash (each check-in reports one more crash of each). */
-  crashApps?: boolean;
-  now?: () => Date;
-};
-
-export type Enrolment = {
-  deviceId: string;
-  certificatePem: string;
-  caPems: string[];
-  checkInIntervalSeconds: number;
-};
-
-export type SavedHandset = {
-  imei: string;
-  serial: string;
-  keyPem: string;
-  enrolment: Enrolment;
-  state: HandsetState;
-};
-
-export type CheckInReply = {
-  policy: { version: number } | null;
-  commands: DeviceCommand[];
-  compliance: { state: string; reasons: string[] };
-  nextCheckInSeconds: number;
-};
-
-/** A 15-digit IMEI with a valid Luhn check digit. */
-export function randomImei(): string {
-  const body = `35${Array.from({ length: 12 }, () => Math.floor(Math.random() * 10)).join('')}`;
-  const sum = [...body].reverse().reduce((acc, ch, i) => {
-    const d = Number(ch) * (i % 2 === 0 ? 2 : 1);
-    return acc + (d > 9 ? d - 9 : d);
-  }, 0);
-  return `${body}${(10 - (sum % 10)) % 10}`;
-}
+export {
+  randomImei,
+  type CheckInReply,
+  type Enrolment,
+  type HandsetOptions,
+  type SavedHandset,
+} from './handset-options.js';
 
 /**
  * A simulated hardened handset: it enrols with a lab-attested key (the same KeyDescription ASN.1 as a real
@@ -104,6 +50,16 @@ export class SimulatedHandset {
   private policyVersion = 0;
   private catalogue: CatalogueClient<StoreIndex> | null = null;
   private readonly now: () => Date;
+  private readonly waker = new CheckInWaker(this);
+  private readonly push = new PushLink(() => this.wake());
+  /** Re-attestation and certificate renewal (key-upkeep.ts), on schedule and on command. */
+  readonly upkeep = new KeyUpkeep({
+    call: (method, path, body) => this.deviceCall(method, path, body),
+    attests: (challenge) => this.attests(challenge),
+    root: () => this.o.root,
+    now: () => this.now(),
+    renewed: (certificatePem, caPems) => this.useCertificate(certificatePem, caPems),
+  });
 
   constructor(private readonly o: HandsetOptions) {
     this.now = o.now ?? (() => new Date());
@@ -125,21 +81,16 @@ export class SimulatedHandset {
 
   /** Challenge → attested key → CSR → device certificate. Throws HandsetHttpError with the server's refusal. */
   async enrol(token: string): Promise<Enrolment> {
-    const attests = (challenge: Uint8Array) => ({
-      ...healthyLabAttestation(challenge),
-      imei: this.imei,
-      serial: this.serial,
-      ...(this.o.model ? { model: this.o.model } : {}),
-      ...this.o.attest,
-    });
-    const enrolled = await new LabHandset(this.o.root, attests).enrol(this.o.apiUrl, token);
+    const enrolled = await new LabHandset(this.o.root, (c) => this.attests(c)).enrol(this.o.apiUrl, token);
     this.keyPem = enrolled.keyPem;
     this.enrolment = {
       deviceId: enrolled.deviceId,
       certificatePem: enrolled.certificatePem,
       caPems: enrolled.caPems,
       checkInIntervalSeconds: enrolled.checkInIntervalSeconds,
+      attestedAt: this.now().toISOString(),
     };
+    this.upkeep.reset(enrolled.keyPem, this.enrolment);
     this.device?.close();
     this.catalogue = null;
     this.device = mtlsFetch(
@@ -149,14 +100,26 @@ export class SimulatedHandset {
     return this.enrolment;
   }
 
+  /** What the hardware attests for a challenge: a healthy handset, with this one's identifiers. */
+  private attests(challenge: Uint8Array): LabAttestation {
+    return {
+      ...healthyLabAttestation(challenge),
+      imei: this.imei,
+      serial: this.serial,
+      ...(this.o.model ? { model: this.o.model } : {}),
+      ...this.o.attest,
+    };
+  }
+
   /** What a handset must keep to resume after a restart (its private key in clear: keep the file 0600). */
   saved(): SavedHandset | null {
     if (!this.enrolment || !this.keyPem) return null;
+    const attestedAt = this.upkeep.attestedAt?.toISOString();
     return {
       imei: this.imei,
       serial: this.serial,
       keyPem: this.keyPem,
-      enrolment: this.enrolment,
+      enrolment: { ...this.enrolment, ...(attestedAt ? { attestedAt } : {}) },
       state: this.state,
     };
   }
@@ -167,6 +130,7 @@ export class SimulatedHandset {
     h.state = saved.state;
     h.enrolment = saved.enrolment;
     h.keyPem = saved.keyPem;
+    h.upkeep.reset(saved.keyPem, saved.enrolment);
     h.device = mtlsFetch(
       { certPem: saved.enrolment.certificatePem, keyPem: saved.keyPem, caPems: saved.enrolment.caPems },
       1,
@@ -178,6 +142,8 @@ export class SimulatedHandset {
   async checkIn(): Promise<CheckInReply> {
     if (!this.device || !this.enrolment) throw new Error('enrol the handset first');
     if (this.state.retired) throw new Error('the handset was wiped or relinquished');
+    // Re-attest or renew first when due: the check-in then goes out with a fresh certificate and evidence.
+    await this.upkeep.whenDue();
     const acknowledgements = this.acks;
     const apps = reportApps(this.state.apps, { crashApps: this.o.crashApps ?? false });
     this.state = { ...this.state, apps: apps.apps };
@@ -193,7 +159,13 @@ export class SimulatedHandset {
     );
     this.acks = this.acks.filter((a) => !acknowledgements.includes(a));
     if (reply.policy) this.policyVersion = reply.policy.version;
+    this.upkeep.follow(reply);
     for (const command of reply.commands) {
+      const own = await this.upkeep.obey(command);
+      if (own) {
+        this.acks.push(own);
+        continue;
+      }
       const failUpdates = failsUpdate(this.enrolment.deviceId, this.o.updateFailureRate ?? 0);
       const ota = command.type === 'update_os' ? await this.verifyUpdate(command) : undefined;
       const app = command.type === 'install_app' ? await this.verifyApp(command) : undefined;
@@ -224,9 +196,43 @@ export class SimulatedHandset {
     return this.acks;
   }
 
+  /**
+   * Listens for pushes on the device's MQTT topic (its device certificate; the device CA as the broker's
+   * trust): a push, and every (re)connect, makes it check in at once. Without it the handset only polls.
+   */
+  connectPush(url: string, hooks: WakeHooks = {}): void {
+    if (!this.enrolment || !this.keyPem) throw new Error('enrol the handset first');
+    this.push.connect(url, this.enrolment.deviceId, this.pushTls(), hooks);
+  }
+
+  get pushConnected(): boolean {
+    return this.push.connected;
+  }
+
+  /** Checks in now, and again at once with the acknowledgements of what it obeyed (see CheckInWaker). */
+  wake(): Promise<void> {
+    return this.waker.wake();
+  }
+
   close(): void {
+    this.push.close();
     this.device?.close();
     this.api.close();
+  }
+
+  private pushTls() {
+    const e = this.enrolment!;
+    return { certPem: e.certificatePem, keyPem: this.keyPem!, caPem: e.caPems.join('') };
+  }
+
+  /** A renewed certificate: mutual TLS (and the push connection) use it from now on. */
+  private useCertificate(certificatePem: string, caPems: string[]): void {
+    if (!this.enrolment || !this.keyPem) return;
+    this.enrolment = { ...this.enrolment, certificatePem, caPems };
+    this.device?.close();
+    this.catalogue = null;
+    this.device = mtlsFetch({ certPem: certificatePem, keyPem: this.keyPem, caPems }, 1);
+    this.push.renewed(this.pushTls());
   }
 
   /** The OTA client's verdict on an `update_os` (TUF, then anti-downgrade), before anything is installed. */

@@ -42,6 +42,14 @@ export {
   type HandsetOptions,
   type SavedHandset,
 } from './handset.js';
+export { startPushClient, type PushClient, type PushClientOptions } from './push-client.js';
+export { fullJitterDelay, isCheckInPush, pushTopic, type Backoff } from './push-wire.js';
+export {
+  attestationDue,
+  DEFAULT_MAX_ATTESTATION_AGE_HOURS,
+  RENEW_AFTER_FRACTION,
+  renewalDue,
+} from './key-upkeep.js';
 export { progressLine, runFleet, type FleetOptions, type FleetProgress } from './fleet.js';
 export { LatencyWindow } from './latency.js';
 export { runDemoFleet, type DemoFleetOptions } from './demo-fleet.js';

@@ -176,6 +176,8 @@ export function labKeyDescription(a: LabAttestation): Uint8Array {
 export async function labAttestationChain(
   root: LabAttestationRoot,
   a: LabAttestation,
+  /** The key to attest (re-attestation of a key the handset holds); default: a new one. */
+  key?: CryptoKeyPair,
 ): Promise<{ pem: string; ders: Uint8Array[]; leafKeys: CryptoKeyPair }> {
   const notBefore = a.notBefore ?? new Date(Date.now() - DAY);
   const notAfter = a.notAfter ?? new Date(Date.now() + 365 * DAY);
@@ -194,7 +196,7 @@ export async function labAttestationChain(
       new KeyUsagesExtension(KeyUsageFlags.keyCertSign, true),
     ],
   });
-  const leafKeys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
+  const leafKeys = key ?? (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']));
   const leaf = await X509CertificateGenerator.create({
     serialNumber: '01',
     subject: 'CN=Android Keystore Key',

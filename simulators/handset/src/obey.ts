@@ -89,7 +89,13 @@ export function obey(
     case 'update_os':
       return updateOs(state, command, now, faults, ota);
     case 'rotate_certificate':
-      return ok({}, 'the simulator keeps its key; renewal is exercised by the enrolment tests');
+    case 'reattest':
+      // They need the network and the device key: SimulatedHandset's key upkeep (handset-upkeep.ts) obeys them.
+      return failed(
+        state,
+        command,
+        `${command.type} needs the device key: obeyed by the handset's key upkeep`,
+      );
     default:
       return failed(state, command, `unknown command type ${command.type}`);
   }

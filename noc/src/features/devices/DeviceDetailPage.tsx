@@ -18,6 +18,7 @@ import {
 } from './labels';
 import { deviceQueries } from './queries';
 import { reportedApps } from './reported-apps';
+import { MarkLostDevice } from './MarkLostDevice';
 import { RetireDevice } from './RetireDevice';
 
 const Dash = () => <span className="muted">—</span>;
@@ -68,6 +69,11 @@ export function DeviceDetailPage({ id }: { id: string }) {
           <DeviceCards device={device} />
           <AppsSection device={device} />
           <CommandsSection device={device} canSend={access.manage} />
+          {access.manage &&
+          (device.state === 'active' ||
+            (device.state === 'lost' && device.certificates.some((c) => c.status === 'valid'))) ? (
+            <MarkLostDevice device={device} />
+          ) : null}
           {access.manage && device.state !== 'retired' ? <RetireDevice device={device} /> : null}
         </>
       ) : null}

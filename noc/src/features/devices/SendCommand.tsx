@@ -12,6 +12,7 @@ const ORDER: readonly CommandType[] = [
   'reboot',
   'locate',
   'rotate_certificate',
+  'reattest',
   'update_os',
   'install_app',
   'uninstall_app',

@@ -60,6 +60,7 @@ export const COMMAND_TEXT: Record<CommandType, string> = {
   reboot: 'Reboot',
   locate: 'Locate (lost mode)',
   rotate_certificate: 'Rotate the device certificate',
+  reattest: 'Re-attest the device key',
   update_os: 'Update the OS',
   install_app: 'Install an app',
   uninstall_app: 'Uninstall an app',

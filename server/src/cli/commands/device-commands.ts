@@ -17,6 +17,7 @@ const TYPES: readonly CommandType[] = [
   'uninstall_app',
   'update_os',
   'rotate_certificate',
+  'reattest',
   'relinquish',
   'locate',
 ];

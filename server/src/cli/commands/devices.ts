@@ -148,6 +148,30 @@ function retire(devices: Command, { api, print }: CliContext): void {
     });
 }
 
+function lost(devices: Command, { api, print }: CliContext): void {
+  devices
+    .command('lost')
+    .description(
+      'declare a handset lost: its certificates are revoked (CRL) and its SIM barred; a found handset is enrolled again (device-admin; audited)',
+    )
+    .requiredOption('--device <id>', 'the device id')
+    .option('--reason <text>', 'why (kept in the audit log)')
+    .option('--json', 'print JSON')
+    .action(async (o: { device: string; reason?: string; json?: boolean }) => {
+      const r = await unwrap(
+        api().POST('/api/v1/devices/{id}/lost', {
+          params: { path: { id: o.device } },
+          body: o.reason ? { reason: o.reason } : {},
+        }),
+      );
+      print(
+        r,
+        !!o.json,
+        () => `${r.id} lost; revoked certificates: ${r.revokedCertificates.join(', ') || 'none'}\n`,
+      );
+    });
+}
+
 /** Offline: installs a copy of Google's attestation/status JSON as the server's mirror (no network call). */
 function attestationStatus(devices: Command, { io }: CliContext): void {
   devices
@@ -183,6 +207,7 @@ const SUBCOMMANDS: readonly ((devices: Command, ctx: CliContext) => void)[] = [
   list,
   show,
   retire,
+  lost,
   tokenCreate,
   tokenList,
   attestationStatus,

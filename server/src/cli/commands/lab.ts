@@ -45,6 +45,11 @@ export function registerLabCommands(program: Command, ctx: CliContext): void {
       0,
     )
     .option('--model <codename>', 'the model the handsets attest (OS updates are for a model)', 'labphone')
+    .option(
+      '--push <url>',
+      "the MQTT broker's device listener, e.g. mqtts://127.0.0.1:18830: handsets check in at once on a push (default: PAKAWAAZ_PUSH_URL)",
+    )
+    .option('--no-push', 'poll only, even when PAKAWAAZ_PUSH_URL is set')
     .option('--json', 'print the final figures as JSON')
     .action(async (o: FleetArgs) => {
       if (o.devices > MAX_DEVICES) throw new CliError(`--devices is at most ${MAX_DEVICES}.`, 2);
@@ -73,6 +78,7 @@ export function registerLabCommands(program: Command, ctx: CliContext): void {
         // the server: lab only, a real handset ships it in its OS image).
         ota: { model: o.model, dir: join(dir, 'fleet-ota', String(process.pid)) },
         ...(o.official ? { officials: o.official } : {}),
+        ...(pushUrl(o, ctx.io.env) ? { pushUrl: pushUrl(o, ctx.io.env)! } : {}),
         onProgress: (p) => ctx.io.stderr(`${progressLine(p)}\n`),
       });
       ctx.print(done, !!o.json, () => `${progressLine(done)}\n`);
@@ -90,8 +96,13 @@ type FleetArgs = {
   official?: string[];
   deviceUrl: string;
   labRoot?: string;
+  /** The URL, true (no --push given), or false (--no-push). */
+  push: string | boolean;
   json?: boolean;
 };
+
+const pushUrl = (o: FleetArgs, env: Record<string, string | undefined>): string | null =>
+  typeof o.push === 'string' ? o.push : o.push ? env.PAKAWAAZ_PUSH_URL || null : null;
 
 const failure = (p: FleetProgress) =>
   `No handset could enrol${p.lastError ? ` (last error: ${p.lastError})` : ''}. Is the server running with ` +

@@ -1,11 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
-import { pushTopic } from '@pakawaaz/device-mgmt';
 import { reachable, requireServices } from '@pakawaaz/test-support';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPushClient, type PushClient } from './push-client.js';
+import { pushTopic } from './push-wire.js';
 
 const hasMosquitto = !spawnSync('mosquitto', ['-h']).error;
 if (!hasMosquitto) {
@@ -46,7 +46,7 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-describe.skipIf(!hasMosquitto)('lab push client', () => {
+describe.skipIf(!hasMosquitto)('handset push client', () => {
   it('checks in on connect and on a push, ignores other payloads, and comes back after the broker restarts', async () => {
     const port = await freePort();
     const url = `mqtt://127.0.0.1:${port}`;
