@@ -91,7 +91,7 @@ export class CheckInService {
         if (row) await targetOf(row);
       }
       done = await this.database.db.transaction((tx) =>
-        this.inTransaction(device.deviceId, report, now, facts, targetOf, tx),
+        this.inTransaction(device, report, now, facts, targetOf, tx),
       );
     }
     await this.outcomes.settle(done.after);
@@ -124,6 +124,9 @@ export class CheckInService {
     const policy = await this.policies.atVersions(read.policyVersion, read.nationalPolicyVersion);
     const after: AfterAck = { deviceId, revoke: null, osEvents: [] };
     const next = nextState(report, after);
+    // Leaving lost mode is decided under the row lock: an operator may have declared the device lost since
+    // this check-in was authenticated (its certificates revoked), which a plain write would undo.
+    if (row.state === 'lost' && next !== 'lost') return 'lock';
     const verdict = this.compliance.evaluate(
       { ...row, state: next, lastCheckInAt: now },
       report,
@@ -154,7 +157,7 @@ export class CheckInService {
   }
 
   private async inTransaction(
-    deviceId: string,
+    { deviceId, certThumbprint }: DevicePrincipal,
     report: CheckInReportInput,
     now: Date,
     facts: ReleaseFacts,
@@ -168,6 +171,13 @@ export class CheckInService {
     if (!row) throw deviceMgmtError('device_not_found', 'No such device.');
     if (row.state === 'wiped' || row.state === 'retired')
       throw deviceMgmtError('device_not_active', `The device is ${row.state}.`);
+    // Declared lost by an operator while this check-in was in flight (authenticated with the certificate that
+    // is revoked now): the device does nothing more, least of all turn active again.
+    if (row.state === 'lost' && (await this.devices.certificateRevoked(certThumbprint, tx)))
+      throw deviceMgmtError(
+        'device_not_active',
+        'The device was declared lost: enrol it again if it is found.',
+      );
     const acks = report.acknowledgements ?? [];
     const { after } =
       acks.length > 0

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { and, asc, eq, gt, inArray, isNull, lt, lte, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { deviceCertificates } from '../device-ca/device-ca.schema.js';
 import { devices } from './devices.schema.js';
 
 export type DeviceRow = typeof devices.$inferSelect;
@@ -35,6 +36,16 @@ export class DeviceStateRepository {
   }
 
   /** The row, locked until the transaction ends: one check-in or command at a time decides a transition. */
+  /** Whether the certificate (base64url SHA-256 of its DER) has been revoked (a certificate not ours: false). */
+  async certificateRevoked(thumbprint: string, tx: Db): Promise<boolean> {
+    const rows = await tx
+      .select({ revokedAt: deviceCertificates.revokedAt })
+      .from(deviceCertificates)
+      .where(eq(deviceCertificates.thumbprint, thumbprint))
+      .limit(1);
+    return rows[0]?.revokedAt != null;
+  }
+
   async lock(id: string, tx: Db): Promise<DeviceRow | undefined> {
     const rows = await tx.select().from(devices).where(eq(devices.id, id)).limit(1).for('update');
     return rows[0];

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { eq } from 'drizzle-orm';
 import { CheckInRepository } from '../../src/check-in/check-in.repository.js';
 import { deviceCommands } from '../../src/commands/device-commands.schema.js';
+import { deviceCertificates } from '../../src/device-ca/device-ca.schema.js';
 import { CheckInService } from '../../src/check-in/check-in.service.js';
 import type { CheckInReportInput } from '../../src/check-in/check-in.dto.js';
 import { CommandsService } from '../../src/commands/commands.service.js';
@@ -318,6 +319,29 @@ describe('compliance transitions', () => {
     expect(await write).toEqual([]);
     const listed = (await fx.get(CommandsService).list(d.id, national)).commands;
     expect(listed.map((c) => c.state)).toEqual(['succeeded']);
+  });
+
+  it('a check-in in flight when an operator declares the device lost is refused and leaves it lost', async () => {
+    const d = await addDevice(fx.handle);
+    const me = devicePrincipal(d); // authenticated with its certificate before the declaration
+    await fx.handle.db.delete(deviceCertificates).where(eq(deviceCertificates.thumbprint, me.certThumbprint));
+    await checkIns.checkIn(me, REPORT); // remembered by this node: the next plain check-in skips the read
+    // The operator's declaration: state lost and the certificate revoked, in one transaction.
+    await fx.handle.db.insert(deviceCertificates).values({
+      serial: 'a1',
+      deviceId: d.id,
+      thumbprint: me.certThumbprint,
+      der: Buffer.from([0x30]),
+      notBefore: new Date(Date.now() - HOUR),
+      notAfter: new Date(Date.now() + 24 * HOUR),
+      revokedAt: new Date(),
+      revocationReason: 'keyCompromise',
+    });
+    await devices.update(d.id, { state: 'lost' });
+    const err = await checkIns.checkIn(me, REPORT).catch((e: unknown) => e);
+    expect((err as AppError).code).toBe('device_not_active');
+    expect((await devices.find(d.id))?.state).toBe('lost');
+    await fx.handle.db.delete(deviceCertificates).where(eq(deviceCertificates.thumbprint, me.certThumbprint));
   });
 
   it('refuses a wiped device and an unknown one', async () => {
