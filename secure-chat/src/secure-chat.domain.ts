@@ -14,7 +14,7 @@ export const secureChatDomain = {
   name: 'secure-chat',
   pgSchema: 'secure_chat',
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
-  status: 'planned',
+  status: 'active',
   auth: {
     capabilities: {
       // Chat is worth having once the federal ministries talk to each other; calls need the media hosts
