@@ -1,0 +1,73 @@
+import { decodeExternalSender, type GroupInfo } from 'ts-mls';
+import { ratchetTreeFromExtension, verifyGroupInfoSignature } from 'ts-mls/groupInfo.js';
+import { treeHashRoot } from 'ts-mls/treeHash.js';
+import { x509Certificates } from './credential.js';
+import { decodeWhole } from './decode.js';
+import { MLS_LIMITS, MlsInputError } from './errors.js';
+import { CHAT_CIPHERSUITE, chatSuite } from './suite.js';
+
+export type GroupMember = { leafIndex: number; certificates: Uint8Array[]; signatureKey: Uint8Array };
+
+/** What the delivery service knows of a group: its epoch, who is in it, who may propose from outside. */
+export type GroupFacts = {
+  groupId: Uint8Array;
+  epoch: bigint;
+  members: GroupMember[];
+  /** The `external_senders` of the group context (ts-mls: one extension per sender; index = sender index). */
+  externalSenderKeys: Uint8Array[];
+  /** The GroupInfo as decoded, for externalRemove. */
+  groupInfo: GroupInfo;
+};
+
+/**
+ * A GroupInfo (RFC 9420 §12.4.3) that carries the `ratchet_tree` extension, checked: the chat suite, a tree
+ * whose root hash is the group context's `tree_hash`, every leaf an X.509 credential, and the signature of the
+ * signer leaf. Members send it with each commit: it is the server's view of the group.
+ */
+export async function readGroupInfo(bytes: Uint8Array): Promise<GroupFacts> {
+  const { groupInfo } = decodeWhole(bytes, MLS_LIMITS.maxGroupInfoBytes, 'GroupInfo', ['mls_group_info']);
+  const context = groupInfo.groupContext;
+  if (context.cipherSuite !== CHAT_CIPHERSUITE)
+    throw new MlsInputError(
+      'mls_unsupported',
+      `the GroupInfo is for ${context.cipherSuite}; secure chat uses ${CHAT_CIPHERSUITE}`,
+    );
+  let tree;
+  try {
+    tree = ratchetTreeFromExtension(groupInfo);
+  } catch {
+    throw new MlsInputError('mls_malformed', 'the GroupInfo ratchet_tree extension does not decode');
+  }
+  if (!tree)
+    throw new MlsInputError(
+      'mls_malformed',
+      'the GroupInfo lacks the ratchet_tree extension (RFC 9420 §12.4.3.3)',
+    );
+  const cs = await chatSuite();
+  if (!Buffer.from(await treeHashRoot(tree, cs.hash)).equals(Buffer.from(context.treeHash)))
+    throw new MlsInputError(
+      'mls_malformed',
+      "the GroupInfo's ratchet tree is not the one its group context names",
+    );
+  const members: GroupMember[] = [];
+  for (let node = 0; node < tree.length; node += 2) {
+    const n = tree[node];
+    if (n?.nodeType !== 'leaf') continue;
+    members.push({
+      leafIndex: node / 2,
+      certificates: x509Certificates(n.leaf.credential, 'group member'),
+      signatureKey: n.leaf.signaturePublicKey,
+    });
+  }
+  const signer = members.find((m) => m.leafIndex === groupInfo.signer);
+  if (!signer) throw new MlsInputError('mls_malformed', 'the GroupInfo signer is not a member');
+  if (!(await verifyGroupInfoSignature(groupInfo, signer.signatureKey, cs.signature)))
+    throw new MlsInputError('mls_bad_signature', 'the GroupInfo signature does not verify');
+  const externalSenderKeys = context.extensions.flatMap((e) => {
+    if (e.extensionType !== 'external_senders') return [];
+    const decoded = decodeExternalSender(e.extensionData, 0);
+    if (!decoded) throw new MlsInputError('mls_malformed', 'an external_senders extension does not decode');
+    return [decoded[0].signaturePublicKey];
+  });
+  return { groupId: context.groupId, epoch: context.epoch, members, externalSenderKeys, groupInfo };
+}
