@@ -162,7 +162,7 @@ export class ChatController {
     return this.groups.commit(device, groupId, {
       commit: fromB64u(body.commit, MLS_LIMITS.maxMessageBytes, 'commit'),
       groupInfo: fromB64u(body.groupInfo, MLS_LIMITS.maxGroupInfoBytes, 'groupInfo'),
-      ...(body.welcome ? { welcome: fromB64u(body.welcome, MLS_LIMITS.maxGroupInfoBytes, 'welcome') } : {}),
+      ...(body.welcome ? { welcome: fromB64u(body.welcome, MLS_LIMITS.maxWelcomeBytes, 'welcome') } : {}),
       clientId: body.clientId,
     });
   }

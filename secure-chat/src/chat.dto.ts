@@ -57,7 +57,7 @@ export const CommitRequest = named(
   z.strictObject({
     commit: mls(MLS_LIMITS.maxMessageBytes, 'Commit (public or private message)'),
     groupInfo: mls(MLS_LIMITS.maxGroupInfoBytes, "GroupInfo of the commit's next epoch, with ratchet_tree"),
-    welcome: mls(MLS_LIMITS.maxGroupInfoBytes, 'Welcome of the added devices').optional(),
+    welcome: mls(MLS_LIMITS.maxWelcomeBytes, 'Welcome of the added devices').optional(),
     clientId: ClientId,
   }),
   'input',

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
+import { externalSenderExtension } from '@pakawaaz/mls';
 import { AppError, platformDomain } from '@pakawaaz/platform';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import { defaultLifetime } from 'ts-mls';
@@ -12,13 +13,7 @@ import { KeyPackagesRepository } from '../../src/key-packages/key-packages.repos
 import { KeyPackagesService } from '../../src/key-packages/key-packages.service.js';
 import type { SecureChatConfig } from '../../src/secure-chat.config.js';
 import { secureChatDomain } from '../../src/secure-chat.domain.js';
-import {
-  externalSendersExtension,
-  testCa,
-  TestDevice,
-  TestDeviceAuthenticator,
-  TestMember,
-} from '../support/mls-devices.js';
+import { testCa, TestDevice, TestDeviceAuthenticator, TestMember } from '../support/mls-devices.js';
 
 const MINISTRY = randomUUID();
 const OTHER_MINISTRY = randomUUID();
@@ -229,7 +224,7 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
         status: 422,
       });
       const aliceGroup = await TestMember.createGroup(alice, randomBytes(16), [
-        externalSendersExtension(serverKey),
+        externalSenderExtension(serverKey),
       ]);
       expect((await codeOf(groups.register(bob.principal, await aliceGroup.groupInfo()))).code).toBe(
         'mls_credential_refused',
@@ -238,7 +233,7 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
 
     it('registers a group, adds a device with a commit and Welcome, and fans out messages (MLS end to end)', async () => {
       const id = randomBytes(16);
-      a = await TestMember.createGroup(alice, id, [externalSendersExtension(serverKey)]);
+      a = await TestMember.createGroup(alice, id, [externalSenderExtension(serverKey)]);
       const registered = await groups.register(alice.principal, await a.groupInfo());
       groupId = registered.groupId;
       expect(registered).toEqual({ groupId: Buffer.from(id).toString('base64url'), epoch: '0' });
@@ -351,7 +346,7 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
       const [state] = [a.state];
       const carolKp = await carol.keyPackage();
       // Alice's state is at epoch 1 here unless the winning commit was applied: build from a fresh group.
-      const g = await TestMember.createGroup(alice, randomBytes(16), [externalSendersExtension(serverKey)]);
+      const g = await TestMember.createGroup(alice, randomBytes(16), [externalSenderExtension(serverKey)]);
       const reg = await groups.register(alice.principal, await g.groupInfo());
       const addCarol = await g.commitAdding([carolKp.publicPackage]);
       expect(

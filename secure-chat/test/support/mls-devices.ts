@@ -10,7 +10,6 @@ import {
   defaultCapabilities,
   defaultLifetime,
   emptyPskIndex,
-  encodeExternalSender,
   encodeMlsMessage,
   generateKeyPackageWithKey,
   getCiphersuiteFromName,
@@ -108,20 +107,6 @@ export class TestDevice {
     const bytes = encode({ version: 'mls10', wireformat: 'mls_key_package', keyPackage: kp.publicPackage });
     return { ...kp, bytes };
   }
-}
-
-/** The external_senders extension naming the server's key (the single-entry encoding ts-mls 1.6 reads). */
-export function externalSendersExtension(serverKey: Uint8Array): Extension {
-  return {
-    extensionType: 'external_senders',
-    extensionData: encodeExternalSender({
-      signaturePublicKey: serverKey,
-      credential: {
-        credentialType: 'basic',
-        identity: new TextEncoder().encode('pakawaaz-delivery-service'),
-      },
-    }),
-  };
 }
 
 /** A member's MLS state with the bytes the server needs. */
