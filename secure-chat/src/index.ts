@@ -5,3 +5,5 @@ export { loadSecureChatConfig, type SecureChatConfig } from './secure-chat.confi
 export { SECURE_CHAT_ERROR_STATUS, type SecureChatErrorCode } from './secure-chat.errors.js';
 // Revocation (the lead): DeliveryService.removeDevice stops delivery to a device and names its groups.
 export { DeliveryService } from './delivery/delivery.service.js';
+// The chat WebSocket: the server hands it the 'upgrade' requests of its listeners.
+export { ChatSocketServer, CHAT_WS_PATH } from './ws/chat-socket.server.js';

@@ -11,6 +11,7 @@ import { KeyPackagesRepository } from './key-packages/key-packages.repository.js
 import { KeyPackagesService } from './key-packages/key-packages.service.js';
 import { SECURE_CHAT_CONFIG, type SecureChatConfig } from './secure-chat.config.js';
 import { ChatHub } from './ws/chat-hub.js';
+import { ChatSocketServer } from './ws/chat-socket.server.js';
 
 /**
  * Nest module of the secure-chat domain: the MLS delivery service. Devices (DEVICE_AUTHENTICATOR, bound by
@@ -39,8 +40,9 @@ export class SecureChatModule {
         DeliveryRepository,
         GroupsService,
         DeliveryService,
+        ChatSocketServer,
       ],
-      exports: [DeliveryService, ChatHub],
+      exports: [DeliveryService, ChatHub, ChatSocketServer],
     };
   }
 }

@@ -1,6 +1,5 @@
 import { webcrypto } from 'node:crypto';
-import { p256 } from '@noble/curves/nist.js';
-import * as x509 from '@peculiar/x509';
+import { createTestCa, issueTestDevice, type TestCa } from '@pakawaaz/test-support';
 import { certificateThumbprint, type DeviceAuthenticator, type DevicePrincipal } from '@pakawaaz/platform';
 import {
   createApplicationMessage,
@@ -25,25 +24,12 @@ import {
   type PrivateKeyPackage,
 } from 'ts-mls';
 
-const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-
 export const SUITE = 'MLS_128_DHKEMP256_AES128GCM_SHA256_P256' as const;
 let suite: Promise<CiphersuiteImpl> | undefined;
 export const chatSuite = () => (suite ??= getCiphersuiteImpl(getCiphersuiteFromName(SUITE)));
 
-/** A device CA of the test: issues device certificates for MLS signature keys. */
-export async function testCa() {
-  const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01',
-    name: 'CN=Test device CA',
-    notBefore: new Date(Date.now() - 60_000),
-    notAfter: new Date(Date.now() + 86_400_000),
-    keys,
-    signingAlgorithm: ALG,
-  });
-  return { keys, cert };
-}
+/** The device CA of the tests (test-support's, with real keys). */
+export const testCa = (): Promise<TestCa> => createTestCa('Chat test device CA');
 
 export const encode = (m: MLSMessage): Uint8Array => encodeMlsMessage(m);
 export const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64url');
@@ -57,31 +43,34 @@ export class TestDevice {
     private readonly publicKey: Uint8Array,
   ) {}
 
+  /** A handset the test CA issued a certificate to; its WebCrypto key is also its MLS signature key. */
   static async create(
-    ca: Awaited<ReturnType<typeof testCa>>,
+    ca: TestCa,
     ids: { deviceId: string; userId: string; institutionId: string | null },
   ): Promise<TestDevice> {
-    const signKey = p256.utils.randomSecretKey();
-    const publicKey = p256.getPublicKey(signKey, false);
-    const spki = await webcrypto.subtle.importKey('raw', publicKey, ALG, true, ['verify']);
-    const cert = await x509.X509CertificateGenerator.create({
-      serialNumber: Buffer.from(ids.deviceId.replaceAll('-', '').slice(0, 16), 'hex').toString('hex'),
-      subject: `CN=${ids.deviceId}`,
-      issuer: ca.cert.subject,
-      notBefore: new Date(Date.now() - 60_000),
-      notAfter: new Date(Date.now() + 86_400_000),
-      signingAlgorithm: ALG,
-      publicKey: spki,
-      signingKey: ca.keys.privateKey,
-    });
-    const der = new Uint8Array(cert.rawData);
-    return new TestDevice(
+    const issued = await issueTestDevice(ca, { serial: ids.deviceId.replaceAll('-', '').slice(0, 16) });
+    const jwk = await webcrypto.subtle.exportKey('jwk', issued.keys.privateKey);
+    const signKey = new Uint8Array(Buffer.from(jwk.d!, 'base64url'));
+    const publicKey = new Uint8Array(
+      Buffer.concat([Buffer.of(4), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]),
+    );
+    const der = new Uint8Array(issued.cert.rawData);
+    const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', issued.keys.privateKey));
+    const device = new TestDevice(
       { ...ids, certThumbprint: certificateThumbprint(der), compliance: 'compliant' },
       der,
       signKey,
       publicKey,
     );
+    device.tls = {
+      cert: issued.cert.toString('pem'),
+      key: `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END PRIVATE KEY-----\n`,
+    };
+    return device;
   }
+
+  /** The certificate and key as PEM, for a mutual-TLS connection. */
+  tls: { cert: string; key: string } = { cert: '', key: '' };
 
   get deviceId(): string {
     return this.principal.deviceId;
