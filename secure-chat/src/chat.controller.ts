@@ -93,7 +93,7 @@ export class ChatController {
   /** One KeyPackage per live device of an official this device's official may see (one-time ones consumed). */
   @Post('key-packages/claim')
   @HttpCode(200)
-  @ErrorCodes(E, 'official_not_found')
+  @ErrorCodes(E, 'official_not_found', 'directory_unavailable')
   @ZodResponse(200, ClaimKeyPackagesReply)
   claim(
     @CurrentDevice() device: DevicePrincipal,
@@ -152,6 +152,7 @@ export class ChatController {
     'not_a_member',
     'official_not_found',
     'client_id_reused',
+    'directory_unavailable',
   )
   @ZodResponse(200, GroupEpochReply)
   commit(

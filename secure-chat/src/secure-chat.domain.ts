@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { DomainDescriptor } from '@pakawaaz/platform';
+import { CHAT_WAKE_CONSUMER, ChatQueued } from './secure-chat.events.js';
 
 // Type-level capability registration (`interface`: only interfaces merge across modules).
 declare module '@pakawaaz/platform' {
@@ -15,6 +16,7 @@ export const secureChatDomain = {
   pgSchema: 'secure_chat',
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
   status: 'active',
+  events: { publishes: [ChatQueued], consumes: [CHAT_WAKE_CONSUMER] },
   auth: {
     capabilities: {
       // Chat is worth having once the federal ministries talk to each other; calls need the media hosts

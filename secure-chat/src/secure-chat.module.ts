@@ -9,8 +9,10 @@ import { GroupsService } from './groups/groups.service.js';
 import { IdentityChatDirectory } from './identity-directory.js';
 import { KeyPackagesRepository } from './key-packages/key-packages.repository.js';
 import { KeyPackagesService } from './key-packages/key-packages.service.js';
+import { KEY_PACKAGE_READER, WorkerKeyPackageReader } from './key-packages/key-package-reader.js';
 import { SECURE_CHAT_CONFIG, type SecureChatConfig } from './secure-chat.config.js';
 import { ChatHub } from './ws/chat-hub.js';
+import { ChatRelay } from './ws/chat-relay.js';
 import { ChatSocketServer } from './ws/chat-socket.server.js';
 
 /**
@@ -36,11 +38,13 @@ export class SecureChatModule {
         ChatHub,
         { provide: CHAT_WAKE, useExisting: ChatHub },
         KeyPackagesRepository,
+        { provide: KEY_PACKAGE_READER, useClass: WorkerKeyPackageReader },
         KeyPackagesService,
         DeliveryRepository,
         GroupsService,
         DeliveryService,
         ChatSocketServer,
+        ChatRelay,
       ],
       exports: [DeliveryService, ChatHub, ChatSocketServer],
     };

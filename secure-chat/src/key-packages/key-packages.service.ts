@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   certificateThumbprint,
   DEVICE_AUTHENTICATOR,
@@ -7,10 +7,11 @@ import {
 } from '@pakawaaz/platform';
 import { CHAT_DIRECTORY, CHAT_WAKE, type ChatDirectory, type ChatWake } from '../chat-ports.js';
 import { b64u } from '../mls/bytes.js';
-import { MLS_LIMITS, readKeyPackage, type KeyPackageFacts } from '../mls/mls-facts.js';
+import { MLS_LIMITS, MlsInputError, type KeyPackageFacts } from '../mls/mls-facts.js';
 import { mlsInput } from '../mls/mls-input.js';
 import { SECURE_CHAT_CONFIG, type SecureChatConfig } from '../secure-chat.config.js';
 import { secureChatError } from '../secure-chat.errors.js';
+import { inlineKeyPackageReader, KEY_PACKAGE_READER, type KeyPackageReader } from './key-package-reader.js';
 import { KeyPackagesRepository, type NewKeyPackage } from './key-packages.repository.js';
 
 export type ClaimedKeyPackage = { deviceId: string; keyPackage: string; lastResort: boolean };
@@ -28,7 +29,12 @@ export class KeyPackagesService {
     @Inject(CHAT_DIRECTORY) private readonly directory: ChatDirectory,
     @Inject(CHAT_WAKE) private readonly wake: ChatWake,
     @Inject(SECURE_CHAT_CONFIG) private readonly config: SecureChatConfig,
-  ) {}
+    @Optional() @Inject(KEY_PACKAGE_READER) reader?: KeyPackageReader | null,
+  ) {
+    this.reader = reader ?? inlineKeyPackageReader;
+  }
+
+  private readonly reader: KeyPackageReader;
 
   /** Stores the calling device's packages (all or none); how many were new and how many one-time ones it has. */
   async upload(
@@ -42,9 +48,14 @@ export class KeyPackagesService {
         `Send 1 to ${MLS_LIMITS.maxKeyPackagesPerUpload} KeyPackages, and at most one last-resort package.`,
       );
     const rows: NewKeyPackage[] = [];
+    const read = await this.reader.readAll(packages);
     for (const [i, bytes] of packages.entries()) {
       const field = `keyPackages[${i}]`;
-      const kp = await mlsInput(() => readKeyPackage(bytes), field);
+      const kp = await mlsInput(() => {
+        const r = read[i]!;
+        if (r instanceof MlsInputError) throw r;
+        return r;
+      }, field);
       this.checkOwn(device, kp, field, now);
       rows.push({
         ref: b64u(kp.ref),

@@ -9,6 +9,7 @@ import type { ChatDirectory, ChatWake } from '../../src/chat-ports.js';
 import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
 import { DeliveryService } from '../../src/delivery/delivery.service.js';
 import { GroupsService } from '../../src/groups/groups.service.js';
+import { WorkerKeyPackageReader } from '../../src/key-packages/key-package-reader.js';
 import { KeyPackagesRepository } from '../../src/key-packages/key-packages.repository.js';
 import { KeyPackagesService } from '../../src/key-packages/key-packages.service.js';
 import type { SecureChatConfig } from '../../src/secure-chat.config.js';
@@ -55,6 +56,8 @@ async function codeOf(p: Promise<unknown>): Promise<{ code: string; status: numb
 describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
   let db: TestDatabase;
   let keyPackages: KeyPackagesService;
+  /** KeyPackages are verified on worker threads, as the server does. */
+  let reader: WorkerKeyPackageReader;
   let groups: GroupsService;
   /** Commits whose transactions meet after reading the group: without the row lock both would read the same epoch. */
   let racing: GroupsService;
@@ -109,7 +112,8 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
     };
     const kpRepo = new KeyPackagesRepository(db.handle);
     const repo = new DeliveryRepository(db.handle);
-    keyPackages = new KeyPackagesService(kpRepo, auth, directory, wake, config);
+    reader = new WorkerKeyPackageReader();
+    keyPackages = new KeyPackagesService(kpRepo, auth, directory, wake, config, reader);
     groups = new GroupsService(repo, directory, { signatureKey: serverKey }, wake, auth);
     racing = new GroupsService(
       new RendezvousRepository(db.handle),
@@ -122,6 +126,7 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
   }, 60_000);
 
   afterAll(async () => {
+    await reader?.onModuleDestroy();
     await db?.drop();
   });
 
