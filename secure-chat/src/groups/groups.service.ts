@@ -96,10 +96,11 @@ export class GroupsService {
     this.requireExternalSender(info);
     const welcome = input.welcome ? await mlsInput(() => readWelcome(input.welcome!), 'welcome') : undefined;
     const leaves = await leafDevices(this.devices, info.members);
-    if (!leaves.some((l) => l.deviceId === device.deviceId) && msg.sender?.type === 'member')
-      // A committer that removes itself is not a thing MLS allows (RFC 9420 §12.4); a tree without it is wrong.
+    // A committer does not remove itself (RFC 9420 §12.4): a next tree without the calling device is wrong.
+    if (!leaves.some((l) => l.deviceId === device.deviceId))
       throw secureChatError('not_a_member', 'groupInfo: the committing device is not in the new tree.');
 
+    const senderLeaf = msg.sender?.type === 'member' ? msg.sender.leafIndex : undefined;
     const { result, wake } = await this.repo.db.transaction(async (tx) => {
       const previous = await this.repo.previousSend(device.deviceId, input.clientId, tx);
       if (previous) return { result: this.replay(previous, 'commit', groupId), wake: [] as string[] };
@@ -107,6 +108,13 @@ export class GroupsService {
       const members = group ? await this.repo.members(groupId, tx) : [];
       if (!group || !members.some((m) => m.deviceId === device.deviceId))
         throw secureChatError('group_not_found', 'No group with this id of which this device is a member.');
+      // A PublicMessage names its sender's leaf: it must be the calling device's.
+      if (
+        senderLeaf !== undefined &&
+        msg.epoch === group.epoch &&
+        members.find((m) => m.leafIndex === senderLeaf)?.deviceId !== device.deviceId
+      )
+        throw secureChatError('not_a_member', "commit: its sender leaf is not the calling device's.");
       if (msg.epoch !== group.epoch)
         throw secureChatError(
           'mls_stale_epoch',

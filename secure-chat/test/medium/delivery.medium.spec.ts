@@ -261,6 +261,15 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
       expect(bobInbox.map((e) => e.kind)).toEqual(['welcome']);
       const b = await TestMember.join(bob, Buffer.from(bobInbox[0]!.body, 'base64url'), bobKp);
 
+      // Alice's commit (a PublicMessage names her leaf) posted by Bob's device: refused.
+      const alicesCommit = await a.commitAdding([], { publicMessage: true });
+      const posted = groups.commit(bob.principal, groupId, {
+        commit: alicesCommit.commit,
+        groupInfo: alicesCommit.groupInfo,
+        clientId: 'bob-posts-alices',
+      });
+      expect(await codeOf(posted)).toMatchObject({ code: 'not_a_member', status: 403 });
+
       const sent = await delivery.send(alice.principal, groupId, {
         message: await a.message('namaste'),
         clientId: 'msg-0001',

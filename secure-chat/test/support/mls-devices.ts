@@ -132,13 +132,14 @@ export class TestMember {
   }
 
   /** A commit adding these KeyPackages (not applied until `applied()`): its bytes, the next GroupInfo, the Welcome. */
-  async commitAdding(packages: KeyPackage[]) {
+  async commitAdding(packages: KeyPackage[], options: { publicMessage?: boolean } = {}) {
     const cs = await chatSuite();
     const result = await createCommit(
       { state: this.state, cipherSuite: cs },
       {
         extraProposals: packages.map((keyPackage) => ({ proposalType: 'add' as const, add: { keyPackage } })),
         ratchetTreeExtension: true,
+        wireAsPublicMessage: options.publicMessage ?? false,
       },
     );
     const groupInfo = await createGroupInfoWithExternalPubAndRatchetTree(result.newState, [], cs);
