@@ -72,11 +72,25 @@ const CHECK_IN_ERROR_STATUS = {
   idempotency_key_reused: 409,
 } as const satisfies Record<CheckInErrorCode, HttpStatus>;
 
-export type DeviceMgmtErrorCode = EnrolmentErrorCode | CheckInErrorCode;
+// Device groups within an institution.
+type GroupErrorCode =
+  'device_group_not_found' | 'device_group_name_taken' | 'device_group_institution_required';
+
+const GROUP_ERROR_STATUS = {
+  // Also for a group of another institution.
+  device_group_not_found: 404,
+  // Group names are unique within an institution (case-insensitive).
+  device_group_name_taken: 409,
+  // A national principal names the institution a new group belongs to.
+  device_group_institution_required: 422,
+} as const satisfies Record<GroupErrorCode, HttpStatus>;
+
+export type DeviceMgmtErrorCode = EnrolmentErrorCode | CheckInErrorCode | GroupErrorCode;
 
 export const DEVICE_MGMT_ERROR_STATUS = {
   ...ENROLMENT_ERROR_STATUS,
   ...CHECK_IN_ERROR_STATUS,
+  ...GROUP_ERROR_STATUS,
 } as const satisfies Record<DeviceMgmtErrorCode, HttpStatus>;
 
 export const deviceMgmtError = defineErrors(DEVICE_MGMT_ERROR_STATUS);

@@ -11,6 +11,9 @@ import { ComplianceRecorder } from './compliance/compliance-recorder.js';
 import { ComplianceSweepService } from './compliance/compliance-sweep.service.js';
 import { Officials } from './enrolment/officials.js';
 import { DeviceStateRepository } from './devices/device-state.repository.js';
+import { DeviceGroupsController } from './groups/device-groups.controller.js';
+import { DeviceGroupsRepository } from './groups/device-groups.repository.js';
+import { DeviceGroupsService } from './groups/device-groups.service.js';
 import { PoliciesController } from './policies/policies.controller.js';
 import { PoliciesRepository } from './policies/policies.repository.js';
 import { PoliciesService } from './policies/policies.service.js';
@@ -25,11 +28,13 @@ import { OsUpdatesRepository } from './os-updates/os-updates.repository.js';
  * own minimum patch level is the only one, and no OS update is ever offered. DeviceMgmtModule binds the first two.
  */
 @Module({
-  controllers: [PoliciesController, CommandsController, CheckInController],
+  controllers: [PoliciesController, DeviceGroupsController, CommandsController, CheckInController],
   providers: [
     DeviceStateRepository,
     PoliciesRepository,
     PoliciesService,
+    DeviceGroupsRepository,
+    DeviceGroupsService,
     CommandsRepository,
     CommandOutcomes,
     CommandsService,

@@ -80,3 +80,4 @@ export {
   type LabAttestationRoot,
 } from '@pakawaaz/handset-simulator';
 export { startPushClient, type PushClient, type PushClientOptions } from './handset/push-client.js';
+export * from './chat/index.js';

@@ -11,6 +11,8 @@ import { ReviewsPage } from './features/app-store/ReviewsPage';
 import { RolloutDetailPage } from './features/app-store/RolloutDetailPage';
 import { RolloutsPage } from './features/app-store/RolloutsPage';
 import { DeviceDetailPage } from './features/devices/DeviceDetailPage';
+import { DeviceGroupPage } from './features/devices/DeviceGroupPage';
+import { DeviceGroupsPage } from './features/devices/DeviceGroupsPage';
 import { DevicesPage } from './features/devices/DevicesPage';
 import { EnrolmentPage } from './features/devices/EnrolmentPage';
 import { PoliciesPage } from './features/devices/PoliciesPage';
@@ -53,6 +55,7 @@ const ROUTES: Record<string, () => ReactNode> = {
   '/devices': () => <DevicesPage />,
   '/devices/enrolment': () => <EnrolmentPage />,
   '/devices/policies': () => <PoliciesPage />,
+  '/devices/groups': () => <DeviceGroupsPage />,
   '/devices/os-rollouts': () => <OsRolloutsPage />,
   '/hardened-os': () => <HardenedOsPage />,
   '/store/reviews': () => <ReviewsPage />,
@@ -65,6 +68,7 @@ const PARAM_ROUTES: readonly [RegExp, (param: string) => ReactNode][] = [
   [/^\/subscribers\/([^/]+)$/, (imsi) => <SubscriberDetailPage key={imsi} imsi={imsi} />],
   [/^\/users\/([^/]+)$/, (id) => <UserDetailPage key={id} id={id} />],
   [/^\/devices\/([^/]+)$/, (id) => <DeviceDetailPage key={id} id={id} />],
+  [/^\/devices\/groups\/([^/]+)$/, (id) => <DeviceGroupPage key={id} id={id} />],
   [/^\/store\/rollouts\/([^/]+)$/, (id) => <RolloutDetailPage key={id} id={id} />],
 ];
 

@@ -17,13 +17,13 @@ import { deviceCommands } from '../commands/device-commands.schema.js';
 import type { DeviceRow, DeviceUpdate } from '../devices/device-state.repository.js';
 import { devices } from '../devices/devices.schema.js';
 import { devicePolicies } from '../policies/device-policies.schema.js';
-import { NATIONAL } from '../policies/policy-settings.js';
+import { GROUP_SCOPE_PREFIX, NATIONAL } from '../policies/policy-settings.js';
 import { newestOsUpdateOf } from '../os-updates/os-updates.repository.js';
 import type { OsUpdateSeen } from '../os-updates/os-update-step.js';
 
 /**
  * The device as a check-in read it: the row, its row version, the version of the policy in force for it (its
- * institution's newest, else the national newest) and the newest national version (the floors it is raised to).
+ * group's newest, else its institution's newest, else the national newest) and the newest national version (the floors it is raised to).
  */
 export type CheckInRead = {
   row: DeviceRow;
@@ -53,9 +53,12 @@ export type CheckInWrite = Required<
   >
 >;
 
+// The nearest scope with a policy wins: the device's group, then its institution, then the national one.
 const policyVersionOf = sql<number | null>`(select ${devicePolicies.version} from ${devicePolicies}
-  where ${devicePolicies.scope} in (${devices.institutionId}, ${NATIONAL})
-  order by ${devicePolicies.scope} = ${NATIONAL}, ${devicePolicies.version} desc limit 1)`;
+  where ${devicePolicies.scope} in (${devices.institutionId}, ${GROUP_SCOPE_PREFIX} || ${devices.groupId}::text, ${NATIONAL})
+  order by case when ${devicePolicies.scope} = ${NATIONAL} then 2
+    when ${devicePolicies.scope} = ${devices.institutionId} then 1 else 0 end,
+    ${devicePolicies.version} desc limit 1)`;
 const nationalVersionOf = sql<number | null>`(select max(${devicePolicies.version}) from ${devicePolicies}
   where ${devicePolicies.scope} = ${NATIONAL})`;
 const asVersion = (v: unknown) => (v === null ? null : Number(v));

@@ -173,7 +173,7 @@ export class CheckInService {
       acks.length > 0
         ? await this.outcomes.record(deviceId, acks, now, tx)
         : { after: { deviceId, revoke: null, osEvents: [] as string[] } satisfies AfterAck };
-    const policy = await this.policies.effective(row.institutionId, tx);
+    const policy = await this.policies.effective(row.institutionId, tx, row.groupId);
     const stored = await this.reportToStore(deviceId, report, now, tx);
     const next = nextState(report, after);
     // The SIM the handset reports is kept in its report only: the IMSI events bar is the one bound at enrolment.

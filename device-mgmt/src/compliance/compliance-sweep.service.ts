@@ -1,10 +1,19 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DATABASE, LOGGER, type DatabaseHandle, type Logger } from '@pakawaaz/platform';
 import { CommandsRepository } from '../commands/commands.repository.js';
-import { DeviceStateRepository, type DeviceRow } from '../devices/device-state.repository.js';
+import {
+  DeviceStateRepository,
+  type DeviceRow,
+  type SweepScope,
+} from '../devices/device-state.repository.js';
 import { PoliciesRepository } from '../policies/policies.repository.js';
 import { PoliciesService } from '../policies/policies.service.js';
-import { NATIONAL, type EffectivePolicy } from '../policies/policy-settings.js';
+import {
+  GROUP_SCOPE_PREFIX,
+  isGroupScope,
+  NATIONAL,
+  type EffectivePolicy,
+} from '../policies/policy-settings.js';
 import { ComplianceRecorder, type PendingEvent, type ReleaseFacts } from './compliance-recorder.js';
 import { OVERDUE_INTERVALS, type ReportFacts } from './compliance.js';
 
@@ -50,12 +59,20 @@ export class ComplianceSweepService implements OnApplicationBootstrap, OnApplica
   async sweep(now: Date = new Date()): Promise<SweepResult> {
     const result: SweepResult = { evaluated: 0, changed: 0, events: 0, expiredCommands: 0 };
     result.expiredCommands = await this.commands.expire(now);
-    const own = (await this.policyRows.currentAll(null)).map((r) => r.scope).filter((s) => s !== NATIONAL);
-    const scopes = [...own.map((id) => ({ institutions: [id] })), { except: own }];
+    const stored = (await this.policyRows.currentAll(null)).map((r) => r.scope).filter((s) => s !== NATIONAL);
+    // Devices of a group with its own policy follow it; the others their institution's or the national one.
+    const groups = stored.filter(isGroupScope).map((s) => s.slice(GROUP_SCOPE_PREFIX.length));
+    const own = stored.filter((s) => !isGroupScope(s));
+    const scopes: SweepScope[] = [
+      ...groups.map((id) => ({ groups: [id] })),
+      ...own.map((id) => ({ institutions: [id], exceptGroups: groups })),
+      { except: own, exceptGroups: groups },
+    ];
     for (const scope of scopes) {
-      const policy = await this.policies.effective(
-        'institutions' in scope ? (scope.institutions[0] ?? null) : null,
-      );
+      const policy =
+        'groups' in scope
+          ? await this.policies.effective(null, undefined, scope.groups[0] ?? null)
+          : await this.policies.effective('institutions' in scope ? (scope.institutions[0] ?? null) : null);
       const s = policy.settings;
       const at = (ms: number) => new Date(now.getTime() - ms);
       const limits = {
@@ -90,9 +107,13 @@ export class ComplianceSweepService implements OnApplicationBootstrap, OnApplica
     for (;;) {
       const page = await this.devices.withBootKey(key, after, batch);
       for (const device of page) {
-        const scope = device.institutionId ?? NATIONAL;
+        const scope = `${device.institutionId ?? NATIONAL}/${device.groupId ?? ''}`;
         let policy = policies.get(scope);
-        if (!policy) policies.set(scope, (policy = await this.policies.effective(device.institutionId)));
+        if (!policy)
+          policies.set(
+            scope,
+            (policy = await this.policies.effective(device.institutionId, undefined, device.groupId)),
+          );
         const facts = await this.recorder.releaseFacts(device.institutionId);
         const withKey = { ...facts, compromisedBootKeys: new Set([...facts.compromisedBootKeys, key]) };
         await this.reevaluateInto(result, device.id, policy, now, withKey);

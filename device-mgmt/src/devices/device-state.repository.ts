@@ -4,6 +4,12 @@ import { and, asc, eq, gt, inArray, isNull, lt, lte, ne, notInArray, or, sql, ty
 import { devices } from './devices.schema.js';
 
 export type DeviceRow = typeof devices.$inferSelect;
+
+/** Which devices one policy of the compliance sweep covers: a group's, an institution's, or the rest. */
+export type SweepScope =
+  | { groups: readonly string[] }
+  | { institutions: readonly string[]; exceptGroups: readonly string[] }
+  | { except: readonly string[]; exceptGroups: readonly string[] };
 export type DeviceUpdate = Partial<
   Pick<
     DeviceRow,
@@ -58,17 +64,24 @@ export class DeviceStateRepository {
    * device whose institution is not listed (the national policy's).
    */
   async sweepCandidates(
-    scope: { institutions: readonly string[] } | { except: readonly string[] },
+    scope: SweepScope,
     limits: { graceBefore: Date; staleBefore: Date; silentBefore: Date },
     limit: number,
     tx: Db = this.database.db,
   ): Promise<DeviceRow[]> {
+    const outsideGroups = (except: readonly string[]): SQL | undefined =>
+      except.length === 0 ? undefined : or(isNull(devices.groupId), notInArray(devices.groupId, [...except]));
     const inScope: SQL | undefined =
-      'institutions' in scope
-        ? inArray(devices.institutionId, [...scope.institutions])
-        : scope.except.length === 0
-          ? undefined
-          : or(isNull(devices.institutionId), notInArray(devices.institutionId, [...scope.except]));
+      'groups' in scope
+        ? inArray(devices.groupId, [...scope.groups])
+        : 'institutions' in scope
+          ? and(inArray(devices.institutionId, [...scope.institutions]), outsideGroups(scope.exceptGroups))
+          : and(
+              scope.except.length === 0
+                ? undefined
+                : or(isNull(devices.institutionId), notInArray(devices.institutionId, [...scope.except])),
+              outsideGroups(scope.exceptGroups),
+            );
     const lacks = (reason: string) =>
       sql`not (${devices.complianceReasons} @> ${JSON.stringify([reason])}::jsonb)`;
     return tx

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { deviceMgmtSchema } from '../device-mgmt.schema.js';
+import { deviceGroups } from '../groups/device-groups.schema.js';
 
 /**
  * An issued handset, from its attested enrolment on. `user_id`/`institution_id` are plain ids from identity
@@ -14,6 +15,8 @@ export const devices = deviceMgmtSchema.table(
     id: uuid('id').primaryKey().defaultRandom(),
     userId: text('user_id').notNull(),
     institutionId: text('institution_id'),
+    /** The institution's device group it is in, if any (at most one); its policy layers on the institution's. */
+    groupId: uuid('group_id').references(() => deviceGroups.id, { onDelete: 'set null' }),
     /** The SIM the enrolment token was bound to, if any; later the SIM the handset reports at check-in. */
     imsi: text('imsi'),
     /** Attested identifiers (Android KeyDescription attestationIdImei/Serial/Brand/Model …), when present. */
@@ -45,6 +48,7 @@ export const devices = deviceMgmtSchema.table(
   (t) => [
     index('devices_user_idx').on(t.userId),
     index('devices_institution_idx').on(t.institutionId),
+    index('devices_group_idx').on(t.groupId),
     index('devices_compliance_idx').on(t.compliance),
     // One live enrolment per handset: a retired or wiped handset may be enrolled again (re-issued).
     uniqueIndex('devices_imei_live_idx')

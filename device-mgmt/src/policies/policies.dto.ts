@@ -27,10 +27,12 @@ export const PutDevicePolicyRequest = named(
 export const DevicePolicy = named(
   'DevicePolicy',
   z.object({
-    scope: z.string().describe("'national' or an institution id"),
+    scope: z.string().describe("'national', an institution id or 'group:<group id>'"),
     source: z
-      .enum(['institution', 'national', 'default'])
-      .describe('Whose policy is in force for the scope: its own, the national one, or the built-in default'),
+      .enum(['group', 'institution', 'national', 'default'])
+      .describe(
+        "Whose policy is in force for the scope: the group's, the institution's, the national one, or the built-in default",
+      ),
     version: z.number().int(),
     settings: PolicySettingsOutput,
     updatedBy: z.string().nullable(),

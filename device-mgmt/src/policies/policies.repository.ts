@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { desc, eq, inArray, max, sql } from 'drizzle-orm';
 import { devicePolicies } from './device-policies.schema.js';
-import { NATIONAL } from './policy-settings.js';
+import { groupScope, NATIONAL } from './policy-settings.js';
 
 export type PolicyRow = typeof devicePolicies.$inferSelect;
 
@@ -25,17 +25,25 @@ export class PoliciesRepository {
   }
 
   /**
-   * The policy in force for a device of this institution, in one query: the newest row of the institution's
-   * scope if it has one, else of the national scope (versions only grow, so "newest institution row first"
-   * is an ORDER BY). Undefined: the built-in default.
+   * The policy in force for a device of this institution (and group), in one query: the newest row of the
+   * group's scope if it has one, else of the institution's, else of the national scope (versions only grow,
+   * so "newest row of the nearest scope" is an ORDER BY). Undefined: the built-in default.
    */
-  async effective(institutionId: string | null, tx: Db = this.database.db): Promise<PolicyRow | undefined> {
-    const scopes = institutionId ? [institutionId, NATIONAL] : [NATIONAL];
+  async effective(
+    institutionId: string | null,
+    tx: Db = this.database.db,
+    groupId: string | null = null,
+  ): Promise<PolicyRow | undefined> {
+    const group = groupId ? groupScope(groupId) : null;
+    const scopes = [...(group ? [group] : []), ...(institutionId ? [institutionId] : []), NATIONAL];
     const rows = await tx
       .select()
       .from(devicePolicies)
       .where(inArray(devicePolicies.scope, scopes))
-      .orderBy(sql`${devicePolicies.scope} = ${NATIONAL}`, desc(devicePolicies.version))
+      .orderBy(
+        sql`case when ${devicePolicies.scope} = ${NATIONAL} then 2 when ${devicePolicies.scope} = ${group ?? ''} then 0 else 1 end`,
+        desc(devicePolicies.version),
+      )
       .limit(1);
     return rows[0];
   }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  AppError,
   AuditService,
   canonicalJson,
   DATABASE,
@@ -16,6 +17,7 @@ import { PoliciesRepository, type PolicyRow } from './policies.repository.js';
 import { weakerThanNational, withNationalFloors } from './policy-floors.js';
 import {
   DEFAULT_POLICY_SETTINGS,
+  isGroupScope,
   NATIONAL,
   PolicySettingsSchema,
   type EffectivePolicy,
@@ -26,7 +28,7 @@ import {
 /** A policy as operators see it: `source` says whether the scope has its own or inherits the national one. */
 export type PolicyView = {
   scope: PolicyScope;
-  source: 'institution' | 'national' | 'default';
+  source: 'group' | 'institution' | 'national' | 'default';
   version: number;
   settings: PolicySettings;
   updatedBy: string | null;
@@ -35,9 +37,13 @@ export type PolicyView = {
 
 export type PolicyChange = { settings: PolicySettings; baseVersion?: number | undefined };
 
+/** A device group as its policy routes need it (the caller found it; `notFound` hides it out of scope). */
+export type GroupRef = { id: string; institutionId: string; scope: PolicyScope; notFound: () => AppError };
+
 /**
  * Device policies: one national policy (the built-in default, version 0, until one is stored) and optional
- * per-institution policies that replace it for that institution's devices. Every change is a new version.
+ * per-institution policies that replace it for that institution's devices, and per-group policies that replace
+ * the institution's for the group's devices (both raised to the national floors). Every change is a new version.
  */
 @Injectable()
 export class PoliciesService {
@@ -55,7 +61,10 @@ export class PoliciesService {
     const ids = scopeIds(by);
     const rows = await this.policies.currentAll(ids === null ? null : [NATIONAL, ...ids]);
     const national = rows.find((r) => r.scope === NATIONAL);
-    const views = rows.filter((r) => r.scope !== NATIONAL).map((r) => viewOf(r, r.scope));
+    // Groups' policies are read through their group (DeviceGroupsService).
+    const views = rows
+      .filter((r) => r.scope !== NATIONAL && !isGroupScope(r.scope))
+      .map((r) => viewOf(r, r.scope));
     return { policies: [national ? viewOf(national, NATIONAL) : defaultView(NATIONAL), ...views] };
   }
 
@@ -72,8 +81,8 @@ export class PoliciesService {
    * then the effective policy carries the national version (versions only grow), so handsets that applied
    * the institution's version are sent the raised settings at their next check-in.
    */
-  async effective(institutionId: string | null, tx?: Db): Promise<EffectivePolicy> {
-    const row = await this.policies.effective(institutionId, tx);
+  async effective(institutionId: string | null, tx?: Db, groupId?: string | null): Promise<EffectivePolicy> {
+    const row = await this.policies.effective(institutionId, tx, groupId ?? null);
     if (!row || row.scope === NATIONAL) return row ? effectiveOf(row) : DEFAULT_EFFECTIVE;
     return raisedToNational(row, await this.national(tx));
   }
@@ -122,6 +131,33 @@ export class PoliciesService {
   ): Promise<PolicyView> {
     if (scope === NATIONAL) requireNational(by);
     else requireInScope(by, scope, policyNotFound);
+    return this.store(scope, change, by, requestId);
+  }
+
+  /** The policy in force for a group's devices (its own, else its institution's, else the national one). */
+  async getForGroup(group: GroupRef, by: Principal): Promise<PolicyView> {
+    requireInScope(by, group.institutionId, group.notFound);
+    const row = await this.policies.effective(group.institutionId, undefined, group.id);
+    return row ? viewOf(row, group.scope) : defaultView(group.scope);
+  }
+
+  /** Stores a group's next version (the group's institution's device-admins and national ones). */
+  async putForGroup(
+    group: GroupRef,
+    change: PolicyChange,
+    by: Principal,
+    requestId: string | null,
+  ): Promise<PolicyView> {
+    requireInScope(by, group.institutionId, group.notFound);
+    return this.store(group.scope, change, by, requestId);
+  }
+
+  private async store(
+    scope: PolicyScope,
+    change: PolicyChange,
+    by: Principal,
+    requestId: string | null,
+  ): Promise<PolicyView> {
     return this.database.db.transaction(async (tx) => {
       await this.policies.lockVersions(tx);
       const own = await this.policies.current(scope, tx);
@@ -165,7 +201,7 @@ export class PoliciesService {
     if (fields.length > 0)
       throw deviceMgmtError(
         'policy_below_national_floor',
-        `An institution's policy may be stricter than the national policy, never weaker: ${fields.join(', ')}.`,
+        `An institution's or a group's policy may be stricter than the national policy, never weaker: ${fields.join(', ')}.`,
         { fields },
       );
   }
@@ -209,7 +245,7 @@ function settingsDigest(settings: unknown): string {
 function viewOf(row: PolicyRow, scope: PolicyScope): PolicyView {
   return {
     scope,
-    source: row.scope === NATIONAL ? 'national' : 'institution',
+    source: row.scope === NATIONAL ? 'national' : isGroupScope(row.scope) ? 'group' : 'institution',
     version: row.version,
     settings: settingsOf(row),
     updatedBy: row.updatedByName,

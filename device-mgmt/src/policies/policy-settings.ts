@@ -83,9 +83,12 @@ export const DEFAULT_POLICY_SETTINGS: PolicySettings = PolicySettingsSchema.pars
 export const patchMonthOf = (yyyyMm: string): number =>
   Number(yyyyMm.slice(0, 4)) * 100 + Number(yyyyMm.slice(5, 7));
 
-/** The scope of a policy: the national default or an institution's own. */
+/** The scope of a policy: the national default, an institution's own (its id) or a group's (`group:<id>`). */
 export type PolicyScope = 'national' | (string & {});
 export const NATIONAL = 'national';
+export const GROUP_SCOPE_PREFIX = 'group:';
+export const groupScope = (groupId: string): string => `${GROUP_SCOPE_PREFIX}${groupId}`;
+export const isGroupScope = (scope: string): boolean => scope.startsWith(GROUP_SCOPE_PREFIX);
 
 /** A policy in force: its version (unique across scopes, 0 for the built-in default) and settings. */
 export type EffectivePolicy = {

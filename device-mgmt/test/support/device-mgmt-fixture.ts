@@ -81,7 +81,10 @@ export async function createDeviceMgmtFixture(
     {
       provide: OFFICIAL_DIRECTORY,
       useValue: {
-        find: () => Promise.resolve(null),
+        find: (ref: string) =>
+          Promise.resolve(
+            Object.values(DIRECTORY_PEOPLE).find((p) => p.userId === ref || p.username === ref) ?? null,
+          ),
         byIds: (ids: readonly string[]) =>
           Promise.resolve(
             new Map(ids.flatMap((id) => (DIRECTORY_PEOPLE[id] ? [[id, DIRECTORY_PEOPLE[id]] as const] : []))),
@@ -211,7 +214,7 @@ export function devicePrincipal(row: {
 export async function resetDeviceData(handle: DatabaseHandle): Promise<void> {
   await handle.db.execute(
     sql.raw(
-      'truncate device_mgmt.devices, device_mgmt.device_commands, device_mgmt.device_policies, device_mgmt.device_os_updates, device_mgmt.os_update_events',
+      'truncate device_mgmt.devices, device_mgmt.device_groups, device_mgmt.device_commands, device_mgmt.device_policies, device_mgmt.device_os_updates, device_mgmt.os_update_events',
     ),
   );
 }

@@ -15,7 +15,14 @@ export {
 } from './ceremony.js';
 export { canonicalJson } from './canonical-json.js';
 export { diffTargets, reviewTargets, verifiedCurrent, type TargetsDiff } from './targets-review.js';
-export { keyIdOf, type TufPublicKey, type TufSigningKey } from './tuf-keys.js';
+export {
+  generateSigningKey,
+  keyIdOf,
+  localSigner,
+  type TufPublicKey,
+  type TufSigner,
+  type TufSigningKey,
+} from './tuf-keys.js';
 export {
   parseMetadata,
   serializeMetadata,
@@ -28,4 +35,4 @@ export { ROLES, SPEC_VERSION, type TufRole } from './tuf-metadata.schema.js';
 export type { RoleKeys } from './tuf-repository.js';
 export { DEMO_KEY_DIR, DEMO_ROOT_FIELD, demoKeys } from './demo-keys.js';
 export { signMetadata, tufDate } from './tuf-metadata.js';
-export { buildTargets } from './tuf-repository.js';
+export { buildRoot, buildTargets, publishOnline } from './tuf-repository.js';

@@ -1,6 +1,7 @@
 // tuf-js 3 (a well-kept TUF 1.0 client) against a repository built with our core: it must refresh and
 // download, and refuse each attack the TUF spec names — tampering, freeze (expiry), rollback,
-// wrong signers and mismatched target bytes — and follow a root rotation.
+// wrong signers, mix-and-match (an old targets under a newer snapshot) and mismatched target bytes — and
+// follow a root rotation.
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -10,8 +11,15 @@ import path from 'node:path';
 import { Updater } from 'tuf-js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateSigningKey, localSigner, type TufSigningKey } from '../../src/tuf/tuf-keys.js';
+import { SPEC_VERSION } from '../../src/tuf/tuf-metadata.schema.js';
 import { serializeMetadata, signMetadata, type Envelope } from '../../src/tuf/tuf-metadata.js';
-import { buildRoot, buildTargets, publishOnline, type RoleKeys } from '../../src/tuf/tuf-repository.js';
+import {
+  buildRoot,
+  buildTargets,
+  publishOnline,
+  signTimestamp,
+  type RoleKeys,
+} from '../../src/tuf/tuf-repository.js';
 
 const TARGET = 'oriole/1.2.0/full-ota.zip';
 const PAYLOAD = Buffer.from('an OTA payload, signed by the release team');
@@ -169,6 +177,70 @@ describe('tuf-js 3 against our repository', () => {
     await download();
     await publish({ snapshotVersion: 1 });
     await expect(updater().refresh()).rejects.toThrow(/version/i);
+  });
+
+  it('refuses an old, validly signed targets.json served under the name the newer snapshot names (mix-and-match)', async () => {
+    const old = metadata.get('1.targets.json')!;
+    await publish();
+    expect(JSON.parse(metadata.get('snapshot.json')!.toString())).toMatchObject({
+      signed: { version: 2, meta: { 'targets.json': { version: 2 } } },
+    });
+    // The genuine v1 targets, signed by the real targets key, where the client fetches targets v2.
+    metadata.set('2.targets.json', old);
+    metadata.set('targets.json', old);
+    await expect(updater().refresh()).rejects.toThrow(
+      /version 1 of targets does not match snapshot version 2/i,
+    );
+    // Nothing of the mixed repository is trusted: no targets.json kept.
+    await expect(readFile(path.join(clientDir, 'targets.json'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('a client that trusted targets v1 refuses it again once the snapshot names v2 (mix-and-match)', async () => {
+    expect(await download()).toEqual(PAYLOAD);
+    const old = metadata.get('1.targets.json')!;
+    await publish();
+    metadata.set('2.targets.json', old);
+    await expect(updater().refresh()).rejects.toThrow(
+      /version 1 of targets does not match snapshot version 2/i,
+    );
+    expect(await trustedVersion('targets')).toBe(1);
+  });
+
+  it('refuses targets whose bytes differ from the hash the snapshot pins (mix-and-match by hash)', async () => {
+    await publish();
+    const genuine = metadata.get('2.targets.json')!;
+    // A snapshot that pins targets v2 by length and hash, as the spec allows, signed by the snapshot key.
+    const snapshot = signMetadata<'snapshot'>(
+      {
+        _type: 'snapshot',
+        spec_version: SPEC_VERSION,
+        version: 3,
+        expires: '2030-01-01T00:00:00Z',
+        meta: {
+          'targets.json': { version: 2, length: genuine.length, hashes: { sha256: sha256(genuine) } },
+        },
+      },
+      [keys.snapshot],
+    );
+    const snapshotBytes = serializeMetadata(snapshot);
+    const { bytes } = await signTimestamp({
+      version: 3,
+      snapshotVersion: 3,
+      snapshotBytes,
+      now: new Date(),
+      signers: [localSigner(keys.timestamp)],
+    });
+    metadata.set('3.snapshot.json', snapshotBytes);
+    metadata.set('timestamp.json', bytes);
+    // Same version, validly signed by the targets key, different contents: caught by the pinned hash.
+    const other = signMetadata<'targets'>(
+      buildTargets({ version: 2, expires: '2030-01-01T00:00:00Z', targets: [] }),
+      [keys.targets],
+    );
+    metadata.set('2.targets.json', serializeMetadata(other));
+    await expect(updater().refresh()).rejects.toThrow(/hash|length/i);
+    metadata.set('2.targets.json', genuine);
+    expect(await download()).toEqual(PAYLOAD);
   });
 
   it('refuses timestamp metadata signed by a key root does not list', async () => {

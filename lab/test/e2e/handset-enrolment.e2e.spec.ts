@@ -209,6 +209,63 @@ describe('attested enrolment over HTTP', () => {
     expect(badCsr.body.code).toBe('csr_invalid');
   });
 
+  it('answers oversized and over-deep chains and CSRs with 400 within the time budget, and keeps serving', async () => {
+    const token = await newToken();
+    const handset = new LabHandset(root);
+    const c = await handset.challenge(server.url, token);
+    const a = await handset.attest(c.challenge);
+    const b64 = (b: Buffer) => b.toString('base64');
+    // DER SEQUENCEs nested `depth` deep (each with a 2-byte long-form length), as one value.
+    const nested = (depth: number): Buffer => {
+      let v = Buffer.alloc(0);
+      for (let i = 0; i < depth; i++)
+        v = Buffer.concat([Buffer.from([0x30, 0x82, v.length >> 8, v.length & 0xff]), v]);
+      return v;
+    };
+    const cert = Buffer.from(a.chain[0]!, 'base64');
+    const padded = (n: number) => Buffer.concat([cert, Buffer.alloc(n - cert.length, 0x41)]);
+    const chains: [string, string[]][] = [
+      // Limits of device-mgmt's attestation parser (ATTESTATION_LIMITS): 8 certificates of 16 KiB, 64 KiB.
+      ['nine certificates', Array.from({ length: 9 }, () => a.chain[0]!)],
+      ['a 17 KiB certificate', [b64(padded(17 * 1024)), ...a.chain.slice(1)]],
+      ['80 KiB in all', Array.from({ length: 8 }, () => b64(padded(10 * 1024)))],
+      ['ASN.1 nested 2,000 deep', [b64(nested(2_000)), ...a.chain.slice(1)]],
+    ];
+    for (const [what, attestationChain] of chains) {
+      const fresh = await handset.challenge(server.url, token);
+      const started = performance.now();
+      const r = await call(null, 'POST', '/api/v1/enrolment', {
+        token,
+        challengeId: fresh.challengeId,
+        attestationChain,
+        csr: a.csr,
+      });
+      const ms = performance.now() - started;
+      expect(r.status, `${what}: ${JSON.stringify(r.body)}`).toBe(400);
+      expect(ms, what).toBeLessThan(5_000);
+    }
+    const csrs: [string, string][] = [
+      ['a 5 KiB CSR', b64(Buffer.concat([Buffer.from(a.csr, 'base64'), Buffer.alloc(5 * 1024, 0x41)]))],
+      ['a CSR nested 1,000 deep', b64(nested(1_000))],
+    ];
+    for (const [what, csr] of csrs) {
+      const fresh = await handset.challenge(server.url, token);
+      const attested = await handset.attest(fresh.challenge);
+      const started = performance.now();
+      const r = await call(null, 'POST', '/api/v1/enrolment', {
+        token,
+        challengeId: fresh.challengeId,
+        attestationChain: attested.chain,
+        csr,
+      });
+      expect(r.status, `${what}: ${JSON.stringify(r.body)}`).toBe(400);
+      expect(performance.now() - started, what).toBeLessThan(5_000);
+    }
+    // The token was never spent by the refusals: a good attempt still enrols.
+    const ok = await handset.tryEnrol(server.url, token);
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+  });
+
   it("keeps an institution's device administrator to its own officials", async () => {
     const r = await call(deviceAdmin, 'POST', '/api/v1/enrolment-tokens', { official: OTHER.username });
     expect(r.status).toBe(404);

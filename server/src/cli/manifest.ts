@@ -22,6 +22,8 @@ const devices: Module = async () => (await import('./commands/devices.js')).regi
 const network: Module = async () => (await import('./commands/network.js')).registerNetworkCommands;
 const networkHealth: Module = async () =>
   (await import('./commands/network-health.js')).registerNetworkHealthCommands;
+const deviceGroups: Module = async () =>
+  (await import('./commands/device-groups.js')).registerDeviceGroupCommands;
 const deviceCommands: Module = async () =>
   (await import('./commands/device-commands.js')).registerDeviceCommandCommands;
 const os: Module = async () => (await import('./commands/os.js')).registerOsCommands;
@@ -93,7 +95,7 @@ export const COMMANDS: Readonly<Record<string, TopLevelCommand>> = {
   alarms: { description: 'alarms raised by the network health monitor', modules: [networkHealth] },
   devices: {
     description: 'hardened handsets: enrolment, commands, policies',
-    modules: [devices, deviceCommands],
+    modules: [devices, deviceCommands, deviceGroups],
   },
   os: {
     description: 'hardened OS: models, verified-boot keys, releases, OTA payloads, rollouts',

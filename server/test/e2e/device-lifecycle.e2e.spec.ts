@@ -14,7 +14,7 @@ import {
 } from '@pakawaaz/handset-simulator';
 import { decodeJwt } from 'jose';
 import { freeTcpPort } from '@pakawaaz/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /*
@@ -258,5 +258,33 @@ describe('the device factor', () => {
     await expect(
       handset.deviceCall('GET', '/api/v1/account/sessions', undefined, signedIn.body.accessToken),
     ).resolves.toBeTruthy();
+  });
+});
+
+describe('a device certificate past its validity', () => {
+  it('is refused on the device port with the reason expired, checked on every request (not only at issue)', async () => {
+    const notAfter = new X509Certificate(handset.enrolment!.certificatePem).notAfter;
+    // Within its validity, the handset's certificate is accepted.
+    await expect(handset.checkIn()).resolves.toBeTruthy();
+    // The server's clock moves past notAfter (only JavaScript's Date: the TLS handshake, which lets any
+    // certificate of the device CA through to the guard, still runs in real time).
+    vi.useFakeTimers({ toFake: ['Date'], now: notAfter.getTime() + 60_000 });
+    try {
+      const refused = await handset.checkIn().then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(refused).toBeInstanceOf(HandsetHttpError);
+      const e = refused as HandsetHttpError;
+      expect([e.status, e.code, (e.body as { details?: unknown }).details]).toEqual([
+        401,
+        'device_certificate_refused',
+        { reason: 'expired' },
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
+    // Back within its validity: accepted again (the refusal was the date, nothing else).
+    await expect(handset.checkIn()).resolves.toBeTruthy();
   });
 });

@@ -8,6 +8,7 @@ import {
   SimulatedHandset,
   type LabAttestationRoot,
 } from '@pakawaaz/handset-simulator';
+import { DATABASE, sql, type DatabaseHandle } from '@pakawaaz/platform';
 import { freeTcpPort } from '@pakawaaz/test-support';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +38,7 @@ const OMAR = { username: 'omar.farooq', displayName: 'Omar Farooq' };
 const FINANCE_ADMIN = { username: 'finance.devices', password: 'amber-quartz-harbour-77' };
 const NADIA_IMEI = '490154203237518';
 const OMAR_IMEI = '356938035643809';
+const OMAR_MODEL = 'pkz-field-2';
 
 describe.skipIf(!chromiumAvailable('the NOC devices browser test'))(
   'NOC device pages in a real browser (Debian chromium)',
@@ -48,6 +50,7 @@ describe.skipIf(!chromiumAvailable('the NOC devices browser test'))(
     let root: LabAttestationRoot;
     const handsets: SimulatedHandset[] = [];
     let nadiaDevice = '';
+    let nadiaHandset: SimulatedHandset | undefined;
     const problems: Problem[] = [];
 
     const api = <T>(method: string, p: string, body?: unknown): Promise<T> =>
@@ -87,16 +90,22 @@ describe.skipIf(!chromiumAvailable('the NOC devices browser test'))(
       const omar = await api<{ token: string }>('POST', '/api/v1/enrolment-tokens', {
         official: OMAR.username,
       });
-      const omarHandset = handset(OMAR_IMEI);
+      const omarHandset = handset(OMAR_IMEI, OMAR_MODEL);
       await omarHandset.enrol(omar.token);
       await omarHandset.checkIn();
       browser = await launchChromium();
     });
 
     /** A simulated handset (lab-attested key) reaching the API and, over mutual TLS, the device port. */
-    function handset(imei: string): SimulatedHandset {
+    function handset(imei: string, model?: string): SimulatedHandset {
       if (!server.devicePort.open) throw new Error('the device port is not open');
-      const h = new SimulatedHandset({ apiUrl: server.url, deviceUrl: server.devicePort.url, root, imei });
+      const h = new SimulatedHandset({
+        apiUrl: server.url,
+        deviceUrl: server.devicePort.url,
+        root,
+        imei,
+        ...(model ? { model } : {}),
+      });
       handsets.push(h);
       return h;
     }
@@ -139,6 +148,7 @@ describe.skipIf(!chromiumAvailable('the NOC devices browser test'))(
 
       // The handset scans the code: challenge, attested key, CSR, device certificate.
       const nadia = handset(NADIA_IMEI);
+      nadiaHandset = nadia;
       nadiaDevice = (await nadia.enrol(enrolToken)).deviceId;
       // Its first check-in over mutual TLS: compliant, with the patch level it reports.
       expect((await nadia.checkIn()).compliance.state).toBe('compliant');
@@ -165,6 +175,44 @@ describe.skipIf(!chromiumAvailable('the NOC devices browser test'))(
       await visible(row.getByText('2025-11', { exact: true }));
       await page.getByLabel('Patch level', { exact: true }).selectOption('2025-11');
       await page.waitForURL('**/devices?patchLevel=2025-11');
+      await visible(row);
+
+      // Institution, compliance and model filter the list too (each kept in the address): Finance's handset
+      // is another model, and made non-compliant here, so each filter shows one of the two handsets.
+      const financeId = (
+        await api<{ institutions: { id: string; name: string }[] }>('GET', '/api/v1/institutions')
+      ).institutions.find((i) => i.name === FINANCE)!.id;
+      await server.app
+        .get<DatabaseHandle>(DATABASE)
+        .db.execute(
+          sql`update device_mgmt.devices set compliance = 'non_compliant', compliance_reasons = '["CHECK_IN_OVERDUE"]'::jsonb, non_compliant_since = now() where imei = ${OMAR_IMEI}`,
+        );
+      await page.goto('/devices');
+      const omarRow = page
+        .getByRole('table', { name: 'Devices' })
+        .getByRole('row')
+        .filter({ hasText: OMAR.displayName });
+      await visible(row);
+      await visible(omarRow);
+      const only = async (shown: typeof row, hidden: typeof row) => {
+        await visible(shown);
+        await expect.poll(() => hidden.count()).toBe(0);
+      };
+      await page.getByLabel('Institution', { exact: true }).selectOption(financeId);
+      await page.waitForURL(`**/devices?institution=${financeId}`);
+      await only(omarRow, row);
+      await page.goto('/devices');
+      await page.getByLabel('Compliance', { exact: true }).selectOption('compliant');
+      await page.waitForURL('**/devices?compliance=compliant');
+      await only(row, omarRow);
+      await page.getByLabel('Compliance', { exact: true }).selectOption('non_compliant');
+      await page.waitForURL('**/devices?compliance=non_compliant');
+      await only(omarRow, row);
+      await page.goto('/devices');
+      await page.getByLabel('Model', { exact: true }).selectOption(OMAR_MODEL);
+      await page.waitForURL(`**/devices?model=${OMAR_MODEL}`);
+      await only(omarRow, row);
+      await page.goto('/devices');
       await visible(row);
 
       await row.getByRole('link', { name: new RegExp(`^Device of ${NADIA.displayName}`) }).click();
@@ -285,6 +333,71 @@ describe.skipIf(!chromiumAvailable('the NOC devices browser test'))(
       expect((await national()).version).toBeGreaterThan(meanwhile.version);
       expectNoProblems(problems, (p) => p.kind === 'console' && p.text.includes('409'));
       await page.context().close();
+    });
+
+    it('an admin makes a device group, adds an official by username and gives the group a policy of its own; the handset gets it', async () => {
+      const institutionId = (name: string) =>
+        api<{ institutions: { id: string; name: string }[] }>('GET', '/api/v1/institutions').then(
+          (r) => r.institutions.find((i) => i.name === name)!.id,
+        );
+      const { page } = await openContext(browser, server.url, problems);
+      await page.goto('/devices/groups');
+      await page.waitForURL('**/login?next=%2Fdevices%2Fgroups');
+      await submitPassword(page, 'admin', server.adminPassword);
+      await page.waitForURL('**/devices/groups');
+      const create = page.getByRole('form', { name: 'New device group' });
+      await create.getByLabel('Name', { exact: true }).fill('Field officers');
+      await create.getByLabel('Institution', { exact: true }).selectOption(await institutionId(INTERIOR));
+      await create.getByRole('button', { name: 'Create group' }).click();
+      await page.waitForURL(/\/devices\/groups\/[0-9a-f-]{36}$/);
+      const groupId = new URL(page.url()).pathname.split('/').pop()!;
+      await visible(page.getByRole('heading', { name: 'Field officers', level: 1 }));
+
+      // Operators pick people by name: the official's username adds her handset.
+      const add = page.getByRole('form', { name: 'Add handsets' });
+      await add.getByLabel('Officials or device ids').fill(NADIA.username);
+      await add.getByRole('button', { name: 'Add to the group' }).click();
+      const members = page.getByRole('table', { name: 'Group members' });
+      await visible(members.getByRole('row').filter({ hasText: NADIA.username }));
+
+      // The policy editor, reused for the group: saving stores the group's own version.
+      const form = page.getByRole('form', { name: 'Device policy' });
+      await visible(page.getByText('Saving gives this group a policy of its own', { exact: false }));
+      await form.getByLabel('Screenshots allowed', { exact: true }).uncheck();
+      await form.getByRole('button', { name: 'Save policy' }).click();
+      type GroupPolicy = { version: number; source: string; settings: Record<string, unknown> };
+      const groupPolicy = () => api<GroupPolicy>('GET', `/api/v1/device-groups/${groupId}/policy`);
+      await expect.poll(async () => (await groupPolicy()).source).toBe('group');
+      const stored = await groupPolicy();
+      expect(stored.settings).toMatchObject({ screenshotsAllowed: false });
+      // The handset in the group receives it at its next check-in.
+      const reply = await nadiaHandset!.checkIn();
+      expect(reply.policy).toMatchObject({
+        version: stored.version,
+        settings: { screenshotsAllowed: false },
+      });
+
+      await page.getByRole('link', { name: '← Device groups' }).click();
+      const listed = page
+        .getByRole('table', { name: 'Device groups' })
+        .getByRole('row')
+        .filter({ hasText: 'Field officers' });
+      await visible(listed);
+      expect(await listed.innerText()).toContain(INTERIOR);
+      expectNoProblems(problems);
+      await page.context().close();
+
+      // Finance's device-admin does not see Interior's group, even by its address.
+      const other = await openContext(browser, server.url, problems);
+      await other.page.goto('/login');
+      await submitPassword(other.page, FINANCE_ADMIN.username, FINANCE_ADMIN.password);
+      await other.page.waitForURL('**/devices');
+      await other.page.goto('/devices/groups');
+      await visible(other.page.getByText('No device groups yet.'));
+      await other.page.goto(`/devices/groups/${groupId}`);
+      await visible(other.page.getByRole('heading', { name: 'Device group not found', level: 1 }));
+      expectNoProblems(problems, (p) => p.kind === 'console' && p.text.includes('404'));
+      await other.page.context().close();
     });
 
     it('an admin wipes a handset and retires another, each only after typing its identifier', async () => {

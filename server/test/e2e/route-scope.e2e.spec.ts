@@ -82,6 +82,8 @@ const w = {
   deviceA: 'dddddddd-aaaa-4aaa-8aaa-00000000000a',
   commandA: '',
   enrolmentTokenA: '',
+  /** A device group of A holding deviceA, with a policy of its own. */
+  groupA: '',
 };
 /** B's principals: name → bearer token. Users first (self operations need an account). */
 const principalsOfB: { name: string; token: string; user?: { id: string; username: string } }[] = [];
@@ -182,6 +184,11 @@ beforeAll(async () => {
   w.commandA = (
     await ok<{ id: string }>('POST', `/api/v1/devices/${w.deviceA}/commands`, { type: 'lock' })
   ).id;
+  w.groupA = (
+    await ok<{ id: string }>('POST', '/api/v1/device-groups', { name: 'Scope A group', institutionId: w.a })
+  ).id;
+  await ok('POST', `/api/v1/device-groups/${w.groupA}/members`, { devices: [w.deviceA] });
+  await ok('PUT', `/api/v1/device-groups/${w.groupA}/policy`, { settings: { cameraAllowed: false } });
 
   const viewer = await signIn(w.viewerB.username);
   const official = await signIn(w.officialB.username);
@@ -214,6 +221,7 @@ const forbiddenMarkers = () => [
   w.deviceA,
   w.commandA,
   w.enrolmentTokenA,
+  w.groupA,
   SIM_A,
   SIM_NATIONAL,
 ];
@@ -242,6 +250,9 @@ async function snapshotOfA(): Promise<unknown> {
   const intruders = await ok('GET', '/api/v1/users?search=scope-intruder');
   const device = await ok('GET', `/api/v1/devices/${w.deviceA}`);
   const enrolmentTokens = await ok('GET', '/api/v1/enrolment-tokens');
+  const deviceGroup = await ok('GET', `/api/v1/device-groups/${w.groupA}`);
+  const deviceGroupsOfA = await ok('GET', `/api/v1/device-groups?institution=${w.a}`);
+  const deviceGroupPolicy = await ok('GET', `/api/v1/device-groups/${w.groupA}/policy`);
   const stripVolatile = (s: { sessions: { id: string }[] }) => s.sessions.map((x) => x.id).sort();
   return {
     officialA,
@@ -255,6 +266,9 @@ async function snapshotOfA(): Promise<unknown> {
     intruders,
     device,
     enrolmentTokens,
+    deviceGroup,
+    deviceGroupsOfA,
+    deviceGroupPolicy,
   };
 }
 const db = () => server.app.get<DatabaseHandle>(DATABASE).db;
@@ -326,6 +340,32 @@ const INSTITUTION_FIXTURES: Record<string, InstitutionFixture> = {
   'GET /api/v1/device-policies/{scope}': { read: () => `/api/v1/device-policies/${w.a}` },
   'PUT /api/v1/device-policies/{scope}': {
     write: () => ({ path: `/api/v1/device-policies/${w.a}`, body: { settings: { cameraAllowed: false } } }),
+  },
+  // Device groups: A's are not said to exist to B; B cannot make one in A nor pull A's handsets in.
+  'GET /api/v1/device-groups': { read: () => `/api/v1/device-groups?institution=${w.a}` },
+  'GET /api/v1/device-groups/{id}': { read: () => `/api/v1/device-groups/${w.groupA}` },
+  'GET /api/v1/device-groups/{id}/policy': { read: () => `/api/v1/device-groups/${w.groupA}/policy` },
+  'POST /api/v1/device-groups': {
+    write: () => ({
+      path: '/api/v1/device-groups',
+      body: { name: 'Scope intruder group', institutionId: w.a },
+    }),
+  },
+  'PATCH /api/v1/device-groups/{id}': {
+    write: () => ({ path: `/api/v1/device-groups/${w.groupA}`, body: { name: 'Renamed by B' } }),
+  },
+  'DELETE /api/v1/device-groups/{id}': { write: () => ({ path: `/api/v1/device-groups/${w.groupA}` }) },
+  'POST /api/v1/device-groups/{id}/members': {
+    write: () => ({ path: `/api/v1/device-groups/${w.groupA}/members`, body: { devices: [w.deviceA] } }),
+  },
+  'DELETE /api/v1/device-groups/{id}/members/{deviceId}': {
+    write: () => ({ path: `/api/v1/device-groups/${w.groupA}/members/${w.deviceA}` }),
+  },
+  'PUT /api/v1/device-groups/{id}/policy': {
+    write: () => ({
+      path: `/api/v1/device-groups/${w.groupA}/policy`,
+      body: { settings: { cameraAllowed: true } },
+    }),
   },
   'GET /api/v1/devices/{id}/commands': { read: () => `/api/v1/devices/${w.deviceA}/commands` },
   'POST /api/v1/devices/{id}/commands': {

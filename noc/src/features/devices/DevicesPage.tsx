@@ -84,6 +84,9 @@ export function DevicesPage() {
           <Link to="/devices/policies" className="button button-secondary">
             Policies
           </Link>
+          <Link to="/devices/groups" className="button button-secondary">
+            Groups
+          </Link>
           <button
             type="button"
             className="button button-secondary"

@@ -15,19 +15,23 @@ export function OsDistribution({
   view,
   error,
   onRetry,
+  title = 'Operating system',
 }: {
   view: FleetOs | undefined;
   error: unknown;
   onRetry: () => void;
+  /** The section's heading (and accessible name). */
+  title?: string;
 }) {
   if (error && !view)
     return <ErrorNotice error={error} title="Could not load the fleet's OS" onRetry={onRetry} />;
   if (!view || view.total === 0) return null;
+  const headingId = `fleet-os-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   const builds = view.byOsBuild.slice(0, BUILD_ROWS);
   const rest = view.total - builds.reduce((n, b) => n + b.count, 0);
   return (
-    <section aria-labelledby="fleet-os-heading" className="fleet-os">
-      <h2 id="fleet-os-heading">Operating system</h2>
+    <section aria-labelledby={headingId} className="fleet-os">
+      <h2 id={headingId}>{title}</h2>
       <BarChart bars={patchBars(view.byPatchMonth)} title="Security patch level" unit="devices" />
       <div className="table-wrap fleet-patch-levels">
         <table className="table table-compact">

@@ -6,7 +6,7 @@ import { useApiMutation } from '../../data/hooks';
 import { api, unwrap } from '../../api/client';
 import type { DevicePolicy } from './types';
 import { baseVersionOf, draftOf, settingsOf, type PolicyDraft } from './policy-draft';
-import { DEVICE_POLICIES_KEY, DEVICES_KEY } from './queries';
+import { DEVICE_GROUPS_KEY, DEVICE_POLICIES_KEY, DEVICES_KEY } from './queries';
 
 function Check({
   id,
@@ -187,28 +187,33 @@ export function PolicyEditor({
   policy,
   readOnly,
   onReload,
+  groupId,
 }: {
   scope: string;
   policy: DevicePolicy;
   readOnly: boolean;
   onReload: () => void;
+  /** A device group's policy (its own route) rather than the nation's or an institution's. */
+  groupId?: string;
 }) {
   const [draft, setDraft] = useState<PolicyDraft>(() => draftOf(policy.settings));
   const setField = <K extends keyof PolicyDraft>(key: K, value: PolicyDraft[K]) =>
     setDraft((d) => ({ ...d, [key]: value }));
   const client = useQueryClient();
   const save = useApiMutation({
-    run: (d: PolicyDraft) =>
-      unwrap(
-        api.PUT('/api/v1/device-policies/{scope}', {
-          params: { path: { scope } },
-          body: { settings: settingsOf(d), baseVersion: baseVersionOf(scope, policy) },
-        }),
-      ),
+    run: (d: PolicyDraft) => {
+      const body = { settings: settingsOf(d), baseVersion: baseVersionOf(scope, policy) };
+      return unwrap(
+        groupId
+          ? api.PUT('/api/v1/device-groups/{id}/policy', { params: { path: { id: groupId } }, body })
+          : api.PUT('/api/v1/device-policies/{scope}', { params: { path: { scope } }, body }),
+      );
+    },
     // Read again after a save only: after a 409 the page must keep the operator's draft and the notice
     // (reading the newer version would start the editor again and lose both); "Reload the policy" reads it.
     onSuccess: () => {
-      for (const queryKey of [DEVICE_POLICIES_KEY, DEVICES_KEY]) void client.invalidateQueries({ queryKey });
+      for (const queryKey of [DEVICE_POLICIES_KEY, DEVICES_KEY, DEVICE_GROUPS_KEY])
+        void client.invalidateQueries({ queryKey });
     },
   });
   const changed = save.error !== null && asApiError(save.error).code === 'policy_changed';
@@ -216,7 +221,13 @@ export function PolicyEditor({
   return (
     <section className="card form-card card-stacked" aria-labelledby="policy-editor-heading">
       <h2 id="policy-editor-heading">{readOnly ? 'Settings' : 'Edit the settings'}</h2>
-      {policy.source !== 'institution' && scope !== 'national' && !readOnly ? (
+      {groupId && policy.source !== 'group' && !readOnly ? (
+        <p className="card-lead">
+          Saving gives this group a policy of its own, starting from the settings below. It may differ from
+          the institution&apos;s, but never be weaker than the national policy.
+        </p>
+      ) : null}
+      {!groupId && policy.source !== 'institution' && scope !== 'national' && !readOnly ? (
         <p className="card-lead">
           Saving gives this institution a policy of its own, starting from the settings below.
         </p>

@@ -71,6 +71,11 @@ export function settingsOf(d: PolicyDraft): PolicySettings {
 
 /** The version a save is made against: the scope's own policy's, 0 while it follows another. */
 export function baseVersionOf(scope: string, policy: DevicePolicy): number {
-  const own = scope === 'national' ? policy.source === 'national' : policy.source === 'institution';
+  const own =
+    scope === 'national'
+      ? policy.source === 'national'
+      : scope.startsWith('group:')
+        ? policy.source === 'group'
+        : policy.source === 'institution';
   return own ? policy.version : 0;
 }

@@ -34,6 +34,7 @@ export const pageOf = (f: DeviceFilters): number => {
 export const DEVICES_KEY = ['devices'] as const;
 export const ENROLMENT_TOKENS_KEY = ['enrolment-tokens'] as const;
 export const DEVICE_POLICIES_KEY = ['device-policies'] as const;
+export const DEVICE_GROUPS_KEY = ['device-groups'] as const;
 
 export const deviceKeys = {
   list: (f: DeviceFilters) => [...DEVICES_KEY, 'list', f] as const,
@@ -75,6 +76,18 @@ export const deviceQueries = {
     ),
   enrolmentTokens: () =>
     apiQuery(ENROLMENT_TOKENS_KEY, (signal) => unwrap(api.GET('/api/v1/enrolment-tokens', { signal }))),
+  groups: () =>
+    apiQuery([...DEVICE_GROUPS_KEY, 'list'], (signal) =>
+      unwrap(api.GET('/api/v1/device-groups', { signal })),
+    ),
+  group: (id: string) =>
+    apiQuery([...DEVICE_GROUPS_KEY, 'one', id], (signal) =>
+      unwrap(api.GET('/api/v1/device-groups/{id}', { params: { path: { id } }, signal })),
+    ),
+  groupPolicy: (id: string) =>
+    apiQuery([...DEVICE_GROUPS_KEY, 'policy', id], (signal) =>
+      unwrap(api.GET('/api/v1/device-groups/{id}/policy', { params: { path: { id } }, signal })),
+    ),
   policy: (scope: string) =>
     apiQuery([...DEVICE_POLICIES_KEY, scope], (signal) =>
       unwrap(api.GET('/api/v1/device-policies/{scope}', { params: { path: { scope } }, signal })),

@@ -21,6 +21,8 @@ export type EnrolmentToken = Schemas['EnrolmentToken'];
 export type CreatedEnrolmentToken = Schemas['CreatedEnrolmentToken'];
 
 export type DevicePolicy = Schemas['DevicePolicy'];
+export type DeviceGroup = Schemas['DeviceGroup'];
+export type DeviceGroupDetail = Schemas['DeviceGroupDetail'];
 export type PolicySettings = Schemas['DevicePolicySettings'];
 
 /**

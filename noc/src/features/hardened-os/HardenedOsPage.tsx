@@ -1,7 +1,10 @@
+import { inApi, usePermissions } from '../../auth/permissions';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { StatusPill } from '../../components/StatusPill';
 import { useApiQuery } from '../../data/hooks';
 import { formatDateTime } from '../../format';
+import { OsDistribution } from '../devices/OsDistribution';
+import { deviceQueries } from '../devices/queries';
 import { osQueries, type BootKey, type OsRelease } from './queries';
 import { RolloutsSection } from './RolloutsSection';
 
@@ -84,12 +87,19 @@ function ReleaseTable({ releases }: { releases: readonly OsRelease[] }) {
   );
 }
 
-/** The hardened OS registry: releases and their payloads, the verified-boot key inventory, patch floors. */
+/**
+ * The hardened OS registry: releases and their payloads, the verified-boot key inventory, patch floors, and
+ * (for operators who may read the fleet) the handsets' security patch levels as a chart.
+ */
 export function HardenedOsPage() {
   const releases = useApiQuery(osQueries.releases());
   const keys = useApiQuery(osQueries.bootKeys());
   const models = useApiQuery(osQueries.models());
   const floors = useApiQuery(osQueries.floors());
+  // The fleet's patch levels (a device route: device-admin and viewer, not os-admin alone).
+  const { can } = usePermissions();
+  const showFleet = inApi('GET /api/v1/devices/os') && can('GET /api/v1/devices/os');
+  const fleet = useApiQuery(deviceQueries.os(), { enabled: showFleet });
   const national = floors.data?.floors.find((f) => f.institutionId === null);
   const compromised = keys.data?.keys.filter((k) => k.status === 'compromised').length ?? 0;
   return (
@@ -112,6 +122,7 @@ export function HardenedOsPage() {
               keys.refresh();
               models.refresh();
               floors.refresh();
+              if (showFleet) fleet.refresh();
             }}
           >
             Refresh
@@ -123,6 +134,14 @@ export function HardenedOsPage() {
         {' · '}national patch floor: {national ? national.minimumPatchLevel : 'none'}
         {compromised > 0 ? ` · ${compromised} compromised key(s)` : ''}
       </p>
+      {showFleet ? (
+        <OsDistribution
+          view={fleet.data}
+          error={fleet.error}
+          onRetry={fleet.refresh}
+          title="Fleet patch levels"
+        />
+      ) : null}
       <section aria-labelledby="os-releases">
         <h2 id="os-releases">Releases</h2>
         {releases.error ? <ErrorNotice error={releases.error} /> : null}

@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { CliError, unwrap, type Schemas } from '../api-client.js';
 import type { CliContext } from '../context.js';
 import { positiveInt } from '../context.js';
+import { offline, registerSignCommands } from './os-sign.js';
 
 type Ceremony = typeof import('@pakawaaz/hardened-os/tuf');
 type RoleKeysOf = import('@pakawaaz/hardened-os/tuf').RoleKeys;
@@ -11,18 +11,6 @@ type TufRole = import('@pakawaaz/hardened-os/tuf').TufRole;
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const ROLE_NAMES = ['root', 'targets', 'snapshot', 'timestamp'];
-
-/** Runs an offline step; the ceremony's refusals become exit 1 with their message, never a stack. */
-async function offline<T>(fn: (c: Ceremony) => Promise<T>): Promise<T> {
-  const c = await import('@pakawaaz/hardened-os/tuf');
-  try {
-    return await fn(c);
-  } catch (err) {
-    if (err instanceof c.CeremonyError || err instanceof c.TufMetadataError)
-      throw new CliError(err.message, 1);
-    throw err;
-  }
-}
 
 async function readJsonFile(file: string): Promise<unknown> {
   const text = await readFile(file, 'utf8').catch(() => {
@@ -139,83 +127,7 @@ function registerOffline(tuf: Command, ctx: CliContext) {
       });
     });
 
-  tuf
-    .command('sign-root <file>')
-    .description('OFFLINE: add root signatures to a root file (each key holder in turn); writes --out')
-    .requiredOption('--key <key.json>', 'a root private key file; repeat', collect)
-    .option('--previous <root.json>', 'the root it replaces (its root keys may sign a rotation)')
-    .requiredOption('--out <file>', 'the signed root')
-    .action(async (file: string, o: { key: string[]; previous?: string; out: string }) => {
-      await offline(async (c) => {
-        const root = await c.readMetadata('root', file);
-        const trusted = o.previous ? [await c.readMetadata('root', o.previous), root] : [root];
-        const signers = await Promise.all(o.key.map((f) => c.readSigningKey(f)));
-        const signed = c.addSignatures(root, 'root', signers, trusted);
-        await c.writeMetadata(o.out, signed);
-        ctx.io.stdout(
-          `${signed.signatures.length} signature(s) on root version ${signed.signed.version}: ${o.out}\n`,
-        );
-      });
-    });
-
-  tuf
-    .command('sign-targets')
-    .description('OFFLINE: targets metadata from a targets export, signed with the targets key(s)')
-    .requiredOption('--export <file>', 'from `pakawaaz os tuf export-targets --out`')
-    .requiredOption('--root <root.json>', 'the current root (which keys may sign targets)')
-    .requiredOption('--key <key.json>', 'a targets private key file; repeat', collect)
-    .option('--expires-days <n>', 'targets lifetime in days', positiveInt, 90)
-    .option('--version <n>', 'targets version (default: the published one + 1)', positiveInt)
-    .option('--current <targets.json>', 'the targets signed now (targets.json from the server), for the diff')
-    .option('--yes', 'sign without asking (after reading the review printed)')
-    .requiredOption('--out <file>', 'the signed targets (N.targets.json)')
-    .action(
-      async (o: {
-        export: string;
-        root: string;
-        key: string[];
-        expiresDays: number;
-        version?: number;
-        current?: string;
-        yes?: boolean;
-        out: string;
-      }) => {
-        await offline(async (c) => {
-          const root = await c.readMetadata('root', o.root);
-          const keys = await Promise.all(o.key.map((f) => c.readSigningKey(f)));
-          const current = o.current
-            ? c.verifiedCurrent(await c.readMetadata('targets', o.current), root)
-            : undefined;
-          const signed = await c.signTargetsFromExport({
-            exportFile: o.export,
-            root,
-            keys,
-            expiresDays: o.expiresDays,
-            now: new Date(),
-            ...(o.version ? { version: o.version } : {}),
-          });
-          // The export comes from the server, which the signing room does not trust: the signer reads what
-          // the signature will vouch for before it is written.
-          ctx.io.stdout(c.reviewTargets(signed, current).text);
-          if (!o.yes) await confirm(`Sign these targets as version ${signed.signed.version}? [y/N] `, ctx.io);
-          await c.writeMetadata(o.out, signed);
-          const n = Object.keys(signed.signed.targets).length;
-          ctx.io.stdout(`wrote targets version ${signed.signed.version} (${n} target(s)) to ${o.out}\n`);
-        });
-      },
-    );
-}
-
-/** Asks on a terminal; anywhere else the signer must have said --yes. */
-async function confirm(question: string, io: CliContext['io']): Promise<void> {
-  if (!process.stdin.isTTY)
-    throw new CliError('Not signed: not on a terminal, so nobody confirmed. Give --yes to sign.', 2);
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  const answer = await rl.question(question).finally(() => rl.close());
-  if (!/^y(es)?$/i.test(answer.trim())) {
-    io.stderr('not signed\n');
-    throw new CliError('', 1);
-  }
+  registerSignCommands(tuf, ctx);
 }
 
 /** The server side of the ceremony: what goes into the signing room and what comes back. */

@@ -4,6 +4,7 @@ import { Option } from '../commander.js';
 import { baseUrlOf, CliError, unwrap, type Schemas } from '../api-client.js';
 import type { CliContext, RegisterCommands } from '../context.js';
 import { registerPublish } from './os-publish.js';
+import { registerOsSign } from './os-sign.js';
 import { registerTuf } from './os-tuf.js';
 import { registerRolloutCommands } from './os-rollouts.js';
 import { uploadFile } from './os-upload.js';
@@ -236,6 +237,7 @@ export const registerOsCommands: RegisterCommands = (program, ctx) => {
   registerReleases(os, ctx);
   registerFloors(os, ctx);
   registerTuf(os, ctx);
+  registerOsSign(os, ctx);
   registerRolloutCommands(os, ctx);
   registerPublish(os, ctx);
 };

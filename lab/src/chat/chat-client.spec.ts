@@ -1,0 +1,219 @@
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CHAT_CIPHERSUITE } from '@pakawaaz/mls';
+import { ChatClient, type ChatClientOptions } from './chat-client.js';
+import { MemoryDeliveryService, testDeviceCa, testExternalSender } from './chat-fixtures.js';
+import type { ChatEvent } from './chat-types.js';
+import { b64u, framingOf, MLS_LIMITS, mlsFromWire } from './mls-glue.js';
+
+/**
+ * A stand-in for secure-chat's HTTP and WebSocket edge (mutual TLS, the device named by its certificate; routes
+ * and bodies of its chat.dto.ts), over MemoryDeliveryService: enough to drive ChatClient through chat-wire.ts.
+ */
+type Wire = { seq: number; groupId: string; senderDevice: null; kind: string; body: string; at: string };
+function edge(tls: { certPem: string; keyPem: string; caPem: string }, es: { signatureKey: Uint8Array }) {
+  const ds = new MemoryDeliveryService();
+  const kps = new Map<string, Map<string, string[]>>(); // user → device → KeyPackages
+  const queues = new Map<string, Wire[]>();
+  const sockets = new Map<string, WebSocket>();
+  const stats = { refused: 0 };
+  let seq = 0;
+  const whoami = (s: TLSSocket) => {
+    const c = s.getPeerCertificate();
+    const uris = (c.subjectaltname ?? '').split(', ');
+    const user = uris.find((u) => u.startsWith('URI:urn:pakawaaz:user:'))?.slice(22) ?? '';
+    return { deviceId: String(c.subject.CN), user };
+  };
+  const flush = () => {
+    for (const [device, q] of ds.queues)
+      for (const env of q.splice(0)) {
+        const item: Wire = {
+          seq: ++seq,
+          groupId: env.groupId!,
+          senderDevice: null,
+          kind: env.kind,
+          body: env.message,
+          at: new Date().toISOString(),
+        };
+        queues.set(device, [...(queues.get(device) ?? []), item]);
+        sockets.get(device)?.send(JSON.stringify({ type: 'deliver', envelopes: [item] }));
+      }
+  };
+  const framing = (message: string) => framingOf(mlsFromWire(message, MLS_LIMITS.groupInfoOrWelcome))!;
+  const server: Server = createServer(
+    { cert: tls.certPem, key: tls.keyPem, ca: [tls.caPem], requestCert: true, rejectUnauthorized: true },
+    (req, res) => {
+      const me = whoami(req.socket as TLSSocket);
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const reply = (status: number, v?: unknown) => {
+          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(v ?? {}));
+        };
+        const b = (body ? JSON.parse(body) : {}) as Record<string, string>;
+        const url = new URL(req.url!, 'https://x');
+        const path = url.pathname.replace('/api/v1/chat', '');
+        let m: RegExpExecArray | null;
+        if (path === '/external-sender')
+          return reply(200, { signatureKey: b64u(es.signatureKey), cipherSuite: CHAT_CIPHERSUITE });
+        if (path === '/key-packages') {
+          const mine = kps.get(me.user) ?? new Map<string, string[]>();
+          const list = [
+            ...(mine.get(me.deviceId) ?? []),
+            ...(JSON.parse(body) as { keyPackages: string[] }).keyPackages,
+          ];
+          mine.set(me.deviceId, list);
+          kps.set(me.user, mine);
+          return reply(200, { stored: list.length, oneTimeLeft: list.length });
+        }
+        if (path === '/key-packages/claim') {
+          const out = [...(kps.get(b.user!) ?? new Map<string, string[]>())].map(([deviceId, list]) => ({
+            deviceId,
+            keyPackage: list.shift()!,
+            lastResort: false,
+          }));
+          return reply(200, { userId: b.user, keyPackages: out.filter((k) => k.keyPackage) });
+        }
+        if (path === '/groups') {
+          const gi = mlsFromWire(b.groupInfo!, MLS_LIMITS.groupInfoOrWelcome);
+          if (gi.wireformat !== 'mls_group_info') return reply(400, { code: 'mls_malformed' });
+          const groupId = b64u(gi.groupInfo.groupContext.groupId);
+          ds.register(groupId, b.groupInfo!);
+          return reply(201, { groupId, epoch: '0' });
+        }
+        if ((m = /^\/groups\/([^/]+)\/commits$/.exec(path))) {
+          const groupId = decodeURIComponent(m[1]!);
+          const { epoch } = framing(b.commit!);
+          const r = ds.commit(me.deviceId, {
+            groupId,
+            epoch,
+            commit: b.commit!,
+            groupInfo: b.groupInfo!,
+            ...(b.welcome ? { welcome: b.welcome } : {}),
+          });
+          flush();
+          if (r.status !== 200) stats.refused++;
+          return r.status === 200
+            ? reply(200, { groupId, epoch: String(epoch + 1n) })
+            : reply(409, { code: r.code, message: 'stale epoch' });
+        }
+        if ((m = /^\/groups\/([^/]+)\/messages$/.exec(path))) {
+          const kind = framing(b.message!).contentType === 'proposal' ? 'proposal' : 'application';
+          ds.send(me.deviceId, decodeURIComponent(m[1]!), kind, b.message!);
+          flush();
+          return reply(200, { recipients: 1 });
+        }
+        if (path === '/inbox') {
+          const after = Number(url.searchParams.get('after'));
+          return reply(200, { envelopes: (queues.get(me.deviceId) ?? []).filter((i) => i.seq > after) });
+        }
+        if (path === '/inbox/ack') {
+          const upTo = (JSON.parse(body) as { upTo: number }).upTo;
+          queues.set(
+            me.deviceId,
+            (queues.get(me.deviceId) ?? []).filter((i) => i.seq > upTo),
+          );
+          return reply(200, { removed: 0 });
+        }
+        reply(404, { code: 'not_found' });
+      });
+    },
+  );
+  const wss = new WebSocketServer({ server, path: '/api/v1/chat/ws' });
+  wss.on('connection', (ws, req) => {
+    const me = whoami(req.socket as TLSSocket);
+    sockets.set(me.deviceId, ws);
+    ws.on('message', (d: Buffer) => {
+      const f = JSON.parse(d.toString()) as { type: string; upTo: number };
+      if (f.type === 'ack')
+        queues.set(
+          me.deviceId,
+          (queues.get(me.deviceId) ?? []).filter((i) => i.seq > f.upTo),
+        );
+    });
+  });
+  return { server, ds, queues, wss, stats };
+}
+
+const until = async (what: () => boolean, ms = 5_000) => {
+  const end = Date.now() + ms;
+  while (!what()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe('ChatClient: the driver over HTTPS and WebSocket with the device certificate', () => {
+  let e: ReturnType<typeof edge>;
+  let base: string;
+  const events: Record<string, ChatEvent[]> = {};
+  const saved: Record<string, NonNullable<ChatClientOptions['saved']>> = {};
+  let pki: Awaited<ReturnType<typeof testDeviceCa>>;
+  const clients: ChatClient[] = [];
+
+  const open = async (deviceId: string, user: string, creds?: { certPem: string; keyPem: string }) => {
+    const d = creds ?? (await pki.device(deviceId, user));
+    const c = await ChatClient.open({
+      baseUrl: base,
+      tls: { certPem: d.certPem, keyPem: d.keyPem, caPems: [pki.caPem] },
+      ...(saved[deviceId] ? { saved: saved[deviceId] } : {}),
+      persist: (s) => void (saved[deviceId] = JSON.parse(JSON.stringify(s)) as typeof s),
+      onEvent: (ev) => (events[deviceId] ??= []).push(ev),
+    });
+    clients.push(c);
+    return { c, d };
+  };
+
+  beforeAll(async () => {
+    pki = await testDeviceCa();
+    e = edge({ ...(await pki.server()), caPem: pki.caPem }, testExternalSender());
+    await new Promise<void>((r) => e.server.listen(0, '127.0.0.1', r));
+    base = `https://localhost:${(e.server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    for (const c of clients) await c.close();
+    e.wss.close();
+    await new Promise((r) => e.server.close(r));
+  });
+
+  it('group over the wire: Welcome and text by WebSocket, a 409 stale epoch rebased, restart from persisted state', async () => {
+    const alice = await open('alice-phone', 'alice');
+    const phone = await open('bob-phone', 'bob');
+    const tablet = await open('bob-tablet', 'bob');
+    for (const x of [alice, phone, tablet]) await x.c.uploadKeyPackages(2, true);
+    await phone.c.start();
+    await tablet.c.start();
+
+    const g = await alice.c.createGroup();
+    await alice.c.addMembers(g, ['bob']);
+    await until(() => ['bob-phone', 'bob-tablet'].every((d) => events[d]?.some((x) => x.type === 'joined')));
+
+    // bob-phone moves the group on while alice is offline; alice's removal is refused (409), then rebased.
+    await phone.c.rotateKeys(g);
+    await alice.c.removeDevices(g, ['bob-tablet']);
+    await until(() => events['bob-tablet']?.some((x) => x.type === 'removed') ?? false);
+    await until(() => phone.c.core.epoch(g) === 3n);
+    expect(e.stats.refused).toBe(1);
+    expect(
+      phone.c.core
+        .members(g)
+        .map((m) => m.deviceId)
+        .sort(),
+    ).toEqual(['alice-phone', 'bob-phone']);
+    expect(alice.c.core.epoch(g)).toBe(3n);
+
+    const id = await alice.c.send(g, { type: 'text', text: 'over the wire' });
+    await until(() => events['bob-phone']?.some((x) => x.type === 'message' && x.id === id) ?? false);
+    await until(() => (e.queues.get('bob-phone') ?? []).length === 0); // acknowledged over the WebSocket
+
+    // alice restarts from what she persisted and catches up from the queue.
+    await alice.c.close();
+    await phone.c.send(g, { type: 'receipt', status: 'read', ids: [id] });
+    const again = await open('alice-phone', 'alice', alice.d);
+    await again.c.sync();
+    expect(again.c.core.history.get(g, id)?.read).toEqual(['bob-phone']);
+  });
+});

@@ -1,0 +1,291 @@
+import WebSocket from 'ws';
+import { mtlsFetch, type ClientTls, type MtlsFetch } from '@pakawaaz/handset-simulator';
+import { call, ChatHttpError, retry } from './chat-http.js';
+import { ChatCore } from './chat-core.js';
+import { newMessageId, type ChatBody } from './chat-content.js';
+import type { ChatSnapshot } from './chat-snapshot.js';
+import type { ChatCommit, ChatEvent } from './chat-types.js';
+import { certificateDerFromPem } from './device-key.js';
+import {
+  chatRoutes,
+  parseExternalSender,
+  parseQueueItem,
+  parseServerFrame,
+  type QueueItem,
+} from './chat-wire.js';
+
+export type ChatClientOptions = {
+  /** https://host:devicePort of the server's device edge. */
+  baseUrl: string;
+  /** The device certificate and key (the enrolment's), and the device CA: TLS and MLS trust anchor both. */
+  tls: ClientTls;
+  /** What `persist` saved last time, to continue after a restart. */
+  saved?: { core: ChatSnapshot; seq: number };
+  persist?: (s: { core: ChatSnapshot; seq: number }) => void | Promise<void>;
+  onEvent?: (e: ChatEvent) => void;
+  /** Commit the server's Remove proposals when they arrive (default true). */
+  autoCommit?: boolean;
+};
+
+const MAX_REBASES = 5;
+const QUEUE_PAGE = 200;
+
+/**
+ * The tiny driver around ChatCore: HTTP and WebSocket over the device's mutual-TLS session. One operation at a
+ * time touches the core (a promise chain), deliveries are acknowledged only after they were applied and saved.
+ */
+export class ChatClient {
+  private chain: Promise<unknown> = Promise.resolve();
+  private ws: WebSocket | null = null;
+  private closed = false;
+  private seq: number;
+
+  private constructor(
+    readonly core: ChatCore,
+    private readonly o: ChatClientOptions,
+    private readonly http: MtlsFetch,
+  ) {
+    this.seq = o.saved?.seq ?? 0;
+  }
+
+  /** Fetches the server's external sender (pinned for this session), then opens the device's chat state. */
+  static async open(o: ChatClientOptions): Promise<ChatClient> {
+    const http = mtlsFetch(o.tls);
+    try {
+      const es = parseExternalSender(await call(http, o.baseUrl, 'GET', chatRoutes.externalSender()));
+      const core = await ChatCore.open(
+        {
+          keyPem: o.tls.keyPem,
+          certificateDer: certificateDerFromPem(o.tls.certPem),
+          trust: {
+            deviceCaDers: o.tls.caPems.map(certificateDerFromPem),
+            externalSenderKeys: [es.signatureKey],
+          },
+        },
+        o.saved?.core,
+      );
+      const client = new ChatClient(core, o, http);
+      client.externalSender = es;
+      return client;
+    } catch (e) {
+      http.close();
+      throw e;
+    }
+  }
+
+  externalSender!: Awaited<ReturnType<typeof parseExternalSender>>;
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return call<T>(this.http, this.o.baseUrl, method, path, body);
+  }
+
+  private async save(): Promise<void> {
+    await this.o.persist?.({ core: this.core.save(), seq: this.seq });
+  }
+
+  private emit(events: ChatEvent[]): void {
+    for (const e of events) this.o.onEvent?.(e);
+  }
+
+  uploadKeyPackages(n: number, lastResort = false): Promise<{ stored: number; oneTimeLeft: number }> {
+    return this.serial(async () => {
+      const keyPackages = await this.core.makeKeyPackages(n, lastResort);
+      await this.save(); // the private halves first: a Welcome may follow at once
+      return this.call<{ stored: number; oneTimeLeft: number }>('POST', chatRoutes.keyPackages(), {
+        keyPackages,
+      });
+    });
+  }
+
+  createGroup(): Promise<string> {
+    return this.serial(async () => {
+      const { groupId, groupInfo } = await this.core.createGroup(this.externalSender);
+      await this.call('POST', chatRoutes.groups(), { groupInfo });
+      await this.save();
+      return groupId;
+    });
+  }
+
+  /** Adds every live device of these officials (one claimed KeyPackage each). */
+  addMembers(groupId: string, userIds: readonly string[]): Promise<void> {
+    return this.serial(async () => {
+      const kps: string[] = [];
+      for (const u of userIds) {
+        const r = await this.call<{ keyPackages: { keyPackage: string }[] }>(
+          'POST',
+          chatRoutes.claimKeyPackages(),
+          { user: u },
+        );
+        kps.push(...r.keyPackages.map((k) => k.keyPackage));
+      }
+      if (kps.length > 0) await this.submit(await this.core.add(groupId, kps));
+    });
+  }
+
+  removeDevices(groupId: string, deviceIds: readonly string[]): Promise<void> {
+    return this.serial(async () => this.submit(await this.core.remove(groupId, deviceIds)));
+  }
+
+  /** A commit with a fresh path: post-compromise security (call on a timer, or after a suspected compromise). */
+  rotateKeys(groupId: string): Promise<void> {
+    return this.serial(async () => this.submit(await this.core.update(groupId)));
+  }
+
+  /** Sends text, a file reference, a receipt or a typing indicator; retried with the same client message id. */
+  send(groupId: string, body: ChatBody): Promise<string> {
+    return this.serial(async () => {
+      const s = await this.core.send(groupId, body);
+      await this.save();
+      const payload = { clientId: s.id, message: s.message };
+      await retry(() => this.call('POST', chatRoutes.messages(groupId), payload));
+      return s.id;
+    });
+  }
+
+  /** Registers a commit; on 409 mls_stale_epoch applies what it missed, rebuilds the change and retries. */
+  private async submit(first: ChatCommit | null): Promise<void> {
+    let c = first;
+    for (let i = 0; c && i <= MAX_REBASES; i++) {
+      // The server reads the epoch from the commit; the client id makes a retried POST land once.
+      const body = {
+        commit: c.commit,
+        groupInfo: c.groupInfo,
+        clientId: newMessageId(),
+        ...(c.welcome ? { welcome: c.welcome } : {}),
+      };
+      try {
+        await retry(() => this.call('POST', chatRoutes.commits(c!.groupId), body));
+        this.emit(this.core.confirm(c.groupId));
+        await this.save();
+        return;
+      } catch (e) {
+        if (!(e instanceof ChatHttpError)) throw e; // unknown outcome: the commit's echo or a rival settles it
+        if (e.body.code !== 'mls_stale_epoch') {
+          this.core.abandon(c.groupId); // refused for good (e.g. mls_credential_refused)
+          throw e;
+        }
+      }
+      const items = await this.fetchQueue();
+      const mine = items.filter((it) => it.groupId === c!.groupId && it.kind !== 'welcome');
+      for (const it of items.filter((x) => !mine.includes(x))) this.emit(await this.core.receive(it));
+      const r = await this.core.rebase(c.groupId, mine);
+      this.emit(r.events);
+      await this.ack(items);
+      c = r.commit;
+    }
+    if (c) throw new Error(`the commit lost ${MAX_REBASES + 1} races for its epoch: try again later`);
+  }
+
+  private async fetchQueue(): Promise<QueueItem[]> {
+    const items: QueueItem[] = [];
+    for (let after = this.seq; ;) {
+      const r = await this.call<{ envelopes?: unknown[] }>('GET', chatRoutes.inbox(after, QUEUE_PAGE));
+      const raw = Array.isArray(r?.envelopes) ? r.envelopes : [];
+      const page = raw.map(parseQueueItem).filter((x): x is QueueItem => x !== null && x.seq > after);
+      items.push(...page);
+      if (page.length === 0 || raw.length < QUEUE_PAGE) return items;
+      after = page[page.length - 1]!.seq;
+    }
+  }
+
+  private async ack(items: readonly QueueItem[]): Promise<void> {
+    const upTo = Math.max(this.seq, ...items.map((i) => i.seq));
+    this.seq = upTo;
+    await this.save();
+    if (items.length === 0) return;
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: 'ack', upTo }));
+    else await this.call('POST', chatRoutes.ack(), { upTo });
+  }
+
+  private async apply(items: readonly QueueItem[]): Promise<void> {
+    for (const it of items) {
+      if (it.seq <= this.seq) continue; // at-least-once: already applied
+      const events = await this.core.receive(it);
+      this.seq = it.seq; // saved with the core state it produced (acknowledged below)
+      this.emit(events);
+      if (this.o.autoCommit === false) continue;
+      for (const e of events)
+        if (e.type === 'proposals-pending')
+          // Every member tries; the losers' rebase finds nothing left to commit. A failure here must not
+          // hold up delivery: another member commits, or the next proposal retries.
+          await this.submit(await this.core.commitPending(e.groupId)).catch(() => undefined);
+    }
+    await this.ack(items);
+  }
+
+  /** Fetches and applies everything queued (on start, after a reconnect, or on a "check in" push). */
+  sync(): Promise<void> {
+    return this.serial(async () => this.apply(await this.fetchQueue()));
+  }
+
+  /** Opens the WebSocket (device certificate on the TLS session) and catches up; reconnects until close(). */
+  start(): Promise<void> {
+    this.closed = false;
+    return new Promise<void>((resolve, reject) => this.connect(resolve, reject, 0));
+  }
+
+  private connect(opened: () => void, failed: (e: Error) => void, attempt: number): void {
+    const url = new URL(chatRoutes.ws(), this.o.baseUrl.replace(/^http/, 'ws'));
+    const { certPem, keyPem, caPems } = this.o.tls;
+    const ws = new WebSocket(url, {
+      cert: certPem,
+      key: keyPem,
+      ca: [...caPems],
+      maxPayload: 2 * 1024 * 1024,
+    });
+    this.ws = ws;
+    let open = false;
+    ws.on('open', () => {
+      open = true;
+      attempt = 0;
+      // What was queued while the device was away, before live deliveries (they wait on the same chain).
+      this.sync().then(opened, opened);
+    });
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      const raw = Array.isArray(data)
+        ? Buffer.concat(data)
+        : data instanceof ArrayBuffer
+          ? Buffer.from(data)
+          : data;
+      const text = raw.toString('utf8');
+      const frame = parseServerFrame(text);
+      if (frame?.type === 'deliver') void this.serial(() => this.apply(frame.items)).catch(() => undefined);
+      else if (frame?.type === 'key_packages_low') void this.uploadKeyPackages(20).catch(() => undefined);
+    });
+    ws.on('error', (e) => {
+      if (!open && attempt === 0) {
+        this.closed = true; // the first connection failed: the caller decides whether to try again
+        failed(e);
+      }
+    });
+    ws.on('close', () => {
+      if (this.ws === ws) this.ws = null;
+      if (this.closed) return;
+      const delay = Math.min(30_000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
+      setTimeout(
+        () =>
+          !this.closed &&
+          this.connect(
+            () => undefined,
+            () => undefined,
+            attempt + 1,
+          ),
+        delay,
+      );
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.ws?.close();
+    await this.chain;
+    this.http.close();
+  }
+}

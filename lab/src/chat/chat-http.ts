@@ -1,0 +1,54 @@
+import type { MtlsFetch } from '@pakawaaz/handset-simulator';
+import type { ChatHttpErrorBody } from './chat-wire.js';
+
+export class ChatHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ChatHttpErrorBody,
+  ) {
+    super(`${status} ${body.code}${body.message ? `: ${body.message}` : ''}`);
+  }
+}
+
+/** One JSON call to the server; a non-2xx reply becomes a ChatHttpError with the server's `{ code, message }`. */
+export async function call<T>(
+  http: MtlsFetch,
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const init: RequestInit = { method, headers: { accept: 'application/json' } };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers = { ...init.headers, 'content-type': 'application/json' };
+  }
+  const res = await http(new Request(new URL(path, base), init));
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text ? (JSON.parse(text) as unknown) : undefined;
+  } catch {
+    if (res.ok) throw new Error(`${method} ${path}: the server's reply is not JSON`);
+  }
+  if (!res.ok)
+    throw new ChatHttpError(
+      res.status,
+      typeof (json as ChatHttpErrorBody | undefined)?.code === 'string'
+        ? (json as ChatHttpErrorBody)
+        : { code: `http_${res.status}` },
+    );
+  return json as T;
+}
+
+/** Retries network failures and 5xx (the server deduplicates by client message id), not 4xx. */
+export async function retry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if ((e instanceof ChatHttpError && e.status < 500) || i + 1 >= attempts) throw e;
+      await new Promise((r) => setTimeout(r, 200 * 2 ** i));
+    }
+  }
+}

@@ -1,0 +1,26 @@
+// Secure chat client SDK: a pure core (ChatCore) and its driver (ChatClient) over docs/secure-chat.md.
+export { ChatCore, type ChatDevice } from './chat-core.js';
+export { ChatClient, type ChatClientOptions } from './chat-client.js';
+export { ChatHttpError } from './chat-http.js';
+export { chatAuthenticationService, identityOf, type ChatTrust, type DeviceIdentity } from './chat-auth.js';
+export {
+  ChatContentError,
+  decodeContent,
+  encodeContent,
+  newMessageId,
+  type ChatBody,
+  type ChatContent,
+  type ChatFileRef,
+} from './chat-content.js';
+export { ChatHistory, type HistoryEntry } from './chat-history.js';
+export type { ChatSnapshot } from './chat-snapshot.js';
+export {
+  ChatCoreError,
+  type ChatCommit,
+  type ChatEnvelope,
+  type ChatEvent,
+  type IgnoredReason,
+} from './chat-types.js';
+export { chatRoutes, type QueueItem, type ServerFrame } from './chat-wire.js';
+export { deviceKeyFromPem, certificateDerFromPem, type DeviceSigningKey } from './device-key.js';
+export { MemoryDeliveryService, testDeviceCa, testExternalSender } from './chat-fixtures.js';
