@@ -66,6 +66,7 @@ import { API_TOKEN_MEMORY, SIGNING_KEY, TokenService } from './tokens/token.serv
 import { JwksController, TokensController } from './tokens/tokens.controller.js';
 import { FactorResetService } from './users/factor-reset.service.js';
 import { OFFICIAL_DIRECTORY, OfficialDirectoryService } from './users/official-directory.service.js';
+import { OFFICIAL_VISIBILITY, OfficialVisibilityService } from './directory/official-visibility.service.js';
 import { FactorResetsRepository } from './users/factor-resets.repository.js';
 import { PasswordChanges } from './users/password-changes.service.js';
 import { ActorDirectoryService } from './users/actor-directory.service.js';
@@ -176,6 +177,8 @@ export class IdentityModule {
         { provide: TOKEN_VERIFIER, useExisting: TokenService },
         OfficialDirectoryService,
         { provide: OFFICIAL_DIRECTORY, useExisting: OfficialDirectoryService },
+        OfficialVisibilityService,
+        { provide: OFFICIAL_VISIBILITY, useExisting: OfficialVisibilityService },
         ActorDirectoryService,
         { provide: ACTOR_DIRECTORY, useExisting: ActorDirectoryService },
       ],

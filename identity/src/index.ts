@@ -14,6 +14,7 @@ export { RadiusListener } from './radius/radius.listener.js';
 export { AuthEventsService } from './auth-events/auth-events.service.js';
 export { DEVICE_TRUST, type DeviceTrust } from './device-auth/device-trust.port.js';
 export { OFFICIAL_DIRECTORY } from './users/official-directory.service.js';
+export { OFFICIAL_VISIBILITY, type OfficialVisibility } from './directory/official-visibility.service.js';
 export {
   UserUpdated,
   UserDisabled,

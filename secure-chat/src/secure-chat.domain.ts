@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { DomainDescriptor } from '@pakawaaz/platform';
+import { CHAT_WAKE_CONSUMER, ChatQueued } from './secure-chat.events.js';
 
 // Type-level capability registration (`interface`: only interfaces merge across modules).
 declare module '@pakawaaz/platform' {
@@ -14,7 +15,8 @@ export const secureChatDomain = {
   name: 'secure-chat',
   pgSchema: 'secure_chat',
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
-  status: 'planned',
+  status: 'active',
+  events: { publishes: [ChatQueued], consumes: [CHAT_WAKE_CONSUMER] },
   auth: {
     capabilities: {
       // Chat is worth having once the federal ministries talk to each other; calls need the media hosts

@@ -1,5 +1,52 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { KEYS, type KeyService } from '@pakawaaz/platform';
+import { CHAT_DIRECTORY, CHAT_EXTERNAL_SENDER, CHAT_WAKE } from './chat-ports.js';
+import { ChatController } from './chat.controller.js';
+import { DeliveryRepository } from './delivery/delivery.repository.js';
+import { DeliveryService } from './delivery/delivery.service.js';
+import { useExternalSender } from './external-sender.js';
+import { GroupsService } from './groups/groups.service.js';
+import { IdentityChatDirectory } from './identity-directory.js';
+import { KeyPackagesRepository } from './key-packages/key-packages.repository.js';
+import { KeyPackagesService } from './key-packages/key-packages.service.js';
+import { KEY_PACKAGE_READER, WorkerKeyPackageReader } from './key-packages/key-package-reader.js';
+import { SECURE_CHAT_CONFIG, type SecureChatConfig } from './secure-chat.config.js';
+import { ChatHub } from './ws/chat-hub.js';
+import { ChatRelay } from './ws/chat-relay.js';
+import { ChatSocketServer } from './ws/chat-socket.server.js';
 
-/** Nest module of the secure-chat domain; features register their controllers and providers here as they land. */
+/**
+ * Nest module of the secure-chat domain: the MLS delivery service. Devices (DEVICE_AUTHENTICATOR, bound by
+ * device management) publish and claim KeyPackages, register groups, commit and send; queues are per device.
+ * CHAT_DIRECTORY is identity's directory (a test may bind another); CHAT_WAKE the hub of connected sockets.
+ */
 @Module({})
-export class SecureChatModule {}
+export class SecureChatModule {
+  static forRoot(config: SecureChatConfig): DynamicModule {
+    return {
+      module: SecureChatModule,
+      controllers: [ChatController],
+      providers: [
+        { provide: SECURE_CHAT_CONFIG, useValue: config },
+        {
+          provide: CHAT_EXTERNAL_SENDER,
+          inject: [KEYS],
+          useFactory: (keys: KeyService) => useExternalSender(keys, config),
+        },
+        IdentityChatDirectory,
+        { provide: CHAT_DIRECTORY, useExisting: IdentityChatDirectory },
+        ChatHub,
+        { provide: CHAT_WAKE, useExisting: ChatHub },
+        KeyPackagesRepository,
+        { provide: KEY_PACKAGE_READER, useClass: WorkerKeyPackageReader },
+        KeyPackagesService,
+        DeliveryRepository,
+        GroupsService,
+        DeliveryService,
+        ChatSocketServer,
+        ChatRelay,
+      ],
+      exports: [DeliveryService, ChatHub, ChatSocketServer],
+    };
+  }
+}

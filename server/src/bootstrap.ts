@@ -8,6 +8,7 @@ import { loadCoreNetworkConfig, NetworkSpecService } from '@pakawaaz/core-networ
 import { loadDeviceMgmtConfig } from '@pakawaaz/device-mgmt';
 import { loadHardenedOsConfig } from '@pakawaaz/hardened-os';
 import { loadAppStoreConfig } from '@pakawaaz/app-store';
+import { ChatSocketServer, loadSecureChatConfig } from '@pakawaaz/secure-chat';
 import {
   RadiusListener,
   FirstStartService,
@@ -47,7 +48,12 @@ import {
 } from './http/fastify-setup.js';
 import { installInputRules } from './http/input-rules.js';
 import { loadTls, warnIfExpiring, warnIfInsecure } from './http/tls.js';
-import { DevicePortStatus, openDevicePort, type DevicePortState } from './http/device-port.js';
+import {
+  DevicePortStatus,
+  openDevicePort,
+  type DevicePortState,
+  type UpgradeHandler,
+} from './http/device-port.js';
 import { seedDemoApps } from './demo-apps.js';
 import { startDemoFleet, type DemoFleetState } from './demo-fleet.js';
 import { buildOpenApi } from './http/openapi.js';
@@ -152,6 +158,7 @@ export async function createApp(
     hardenedOs: loadHardenedOsConfig(env, config),
     deviceMgmt: loadDeviceMgmtConfig(env, config),
     appStore: loadAppStoreConfig(env, config),
+    secureChat: loadSecureChatConfig(env, config),
   };
   const https = loadTls(config);
   warnIfInsecure(config, https, resources.logger);
@@ -215,10 +222,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     const running = app;
     // Fastify's own request handler: the device port serves the same routes, hooks and guard.
     const instance = app.getHttpAdapter().getInstance();
+    const upgrade = chatUpgrade(app, config.PAKAWAAZ_DOMAINS.includes('secure-chat'));
+    app.getHttpServer().on('upgrade', upgrade);
     const devicePort = await openDevicePort({
       config,
       edge: optional<DeviceEdgeTls>(app, DEVICE_EDGE_TLS),
       handler: (req, res) => instance.routing(req, res),
+      upgrade,
       logger: resources.logger,
       listen: options.listen !== false,
     });
@@ -281,4 +291,17 @@ async function shutdown(
   await resources.keys.close();
   await resources.database.close();
   resources.logger.flush();
+}
+
+/**
+ * The listeners' WebSocket upgrades: the chat socket's path goes to secure chat (when served here); any other
+ * upgrade is answered 404 and closed, so no socket is left hanging.
+ */
+function chatUpgrade(app: NestFastifyApplication, served: boolean): UpgradeHandler {
+  const chat = served ? app.get(ChatSocketServer) : undefined;
+  return (req, socket, head) => {
+    if (chat?.handleUpgrade(req, socket, head)) return;
+    socket.on('error', () => undefined);
+    socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+  };
 }

@@ -468,6 +468,150 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chat/external-sender": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Chat_externalSenderKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Chat_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/groups/{groupId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Chat_groupInfo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/groups/{groupId}/commits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Chat_commit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/groups/{groupId}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Chat_send"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Chat_inbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/inbox/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Chat_ack"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/key-packages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Chat_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/key-packages/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Chat_claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/device-ca/certificate": {
         parameters: {
             query?: never;
@@ -3038,6 +3182,42 @@ export interface components {
             currentPassword: string;
             newPassword: string;
         };
+        ChatAckReply: {
+            removed: number;
+        };
+        ChatAckRequest: {
+            /** @description Delete the queue up to this seq, inclusive */
+            upTo: number;
+        };
+        ChatEnvelope: {
+            /** Format: date-time */
+            at: string;
+            /** @description base64url of the MLSMessage */
+            body: string;
+            groupId: string;
+            /** @enum {string} */
+            kind: "commit" | "welcome" | "application" | "proposal";
+            senderDevice: string | null;
+            seq: number;
+        };
+        ChatExternalSender: {
+            cipherSuite: string;
+            /** @description base64url of the P-256 public key (uncompressed point), MLS's signature_key */
+            signatureKey: string;
+        };
+        ChatInbox: {
+            envelopes: {
+                /** Format: date-time */
+                at: string;
+                /** @description base64url of the MLSMessage */
+                body: string;
+                groupId: string;
+                /** @enum {string} */
+                kind: "commit" | "welcome" | "application" | "proposal";
+                senderDevice: string | null;
+                seq: number;
+            }[];
+        };
         CheckInReply: {
             commands: {
                 /** Format: date-time */
@@ -3147,12 +3327,34 @@ export interface components {
             securityPatch: string;
             vendorPatch?: string;
         };
+        ClaimKeyPackagesReply: {
+            keyPackages: {
+                deviceId: string;
+                keyPackage: string;
+                lastResort: boolean;
+            }[];
+            userId: string;
+        };
+        ClaimKeyPackagesRequest: {
+            /** @description Username or user id of the official */
+            user: string;
+        };
         CommandAcknowledgement: {
             /** Format: uuid */
             commandId: string;
             detail?: string;
             /** @enum {string} */
             state: "succeeded" | "failed";
+        };
+        CommitRequest: {
+            /** @description Client message id (idempotency key per device), e.g. a UUID */
+            clientId: string;
+            /** @description Commit (public or private message): base64url of the MLSMessage, at most 262144 bytes */
+            commit: string;
+            /** @description GroupInfo of the commit's next epoch, with ratchet_tree: base64url of the MLSMessage, at most 1048576 bytes */
+            groupInfo: string;
+            /** @description Welcome of the added devices: base64url of the MLSMessage, at most 1048576 bytes */
+            welcome?: string;
         };
         /** @enum {string} */
         CoreNetworkErrorCode: "alarm_not_found" | "assignment_file_too_large" | "assignment_job_not_found" | "institution_mismatch" | "invalid_assignment_file" | "invalid_network_spec" | "invalid_profile" | "invalid_scrape_targets" | "invalid_sim_import" | "invalid_static_ip" | "network_spec_changed" | "network_spec_missing" | "network_spec_not_found" | "network_spec_too_large" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "open5gs_not_configured" | "profile_in_use" | "profile_not_found" | "profile_strands_static_addresses" | "sim_import_not_found" | "sim_import_too_large" | "sim_not_available" | "sim_not_found" | "spec_orphans_profiles" | "spec_orphans_static_addresses" | "static_ip_in_use" | "subscriber_exists" | "subscriber_not_found" | "weak_security_not_allowed";
@@ -4634,6 +4836,14 @@ export interface components {
             };
             total: number;
             trustsLabAttestationRoot: boolean;
+        };
+        GroupEpochReply: {
+            epoch: string;
+            groupId: string;
+        };
+        GroupInfoReply: {
+            epoch: string;
+            groupInfo: string;
         };
         /** @enum {string} */
         HardenedOsErrorCode: "boot_key_compromised" | "boot_key_exists" | "boot_key_not_found" | "device_model_exists" | "device_model_not_found" | "invalid_os_registry_input" | "invalid_rollout" | "payload_digest_mismatch" | "payload_exists" | "payload_too_large" | "payload_truncated" | "payload_uploads_busy" | "release_exists" | "release_not_found" | "rollout_exists_for_model" | "rollout_not_found" | "rollout_stage_over_threshold" | "rollout_state_conflict" | "tuf_demo_root_refused" | "tuf_key_refused" | "tuf_metadata_invalid" | "tuf_metadata_not_found" | "tuf_metadata_rejected" | "tuf_root_missing" | "tuf_target_unknown" | "unknown_institution";
@@ -6183,6 +6393,10 @@ export interface components {
         RefreshRequest: {
             refreshToken: string;
         };
+        RegisterGroupRequest: {
+            /** @description GroupInfo of epoch 0: base64url of the MLSMessage, at most 1048576 bytes */
+            groupInfo: string;
+        };
         ReleaseInput: {
             bootPatchLevel?: string;
             buildId: string;
@@ -6309,6 +6523,17 @@ export interface components {
                     sst: number;
                 }[];
             };
+        };
+        SendMessageReply: {
+            epoch: string;
+            groupId: string;
+            recipients: number;
+        };
+        SendMessageRequest: {
+            /** @description Client message id (idempotency key per device), e.g. a UUID */
+            clientId: string;
+            /** @description Application message or proposal: base64url of the MLSMessage, at most 262144 bytes */
+            message: string;
         };
         Session: {
             acr: string;
@@ -7232,6 +7457,13 @@ export interface components {
             institution?: string | null;
             phone?: string | null;
             roles?: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "os-admin" | "billing" | "device-admin" | "app-reviewer" | "developer")[];
+        };
+        UploadKeyPackagesReply: {
+            oneTimeLeft: number;
+            stored: number;
+        };
+        UploadKeyPackagesRequest: {
+            keyPackages: string[];
         };
         User: {
             /** Format: date-time */
@@ -9961,6 +10193,654 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "rate_limited";
+                    };
+                };
+            };
+        };
+    };
+    Chat_externalSenderKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatExternalSender"];
+                };
+            };
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+        };
+    };
+    Chat_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterGroupRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupEpochReply"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `malformed_json`, `mls_malformed`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "malformed_json" | "mls_malformed" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+            /** @description `mls_credential_refused` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "mls_credential_refused";
+                    };
+                };
+            };
+            /** @description `group_exists` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "group_exists";
+                    };
+                };
+            };
+            /** @description `mls_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "mls_too_large";
+                    };
+                };
+            };
+            /** @description `mls_bad_signature`, `mls_external_sender_missing`, `mls_unsupported`, `mls_wrong_group` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "mls_bad_signature" | "mls_external_sender_missing" | "mls_unsupported" | "mls_wrong_group";
+                    };
+                };
+            };
+        };
+    };
+    Chat_groupInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The MLS group id, base64url */
+                groupId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupInfoReply"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+            /** @description `group_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "group_not_found";
+                    };
+                };
+            };
+        };
+    };
+    Chat_commit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The MLS group id, base64url */
+                groupId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommitRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupEpochReply"];
+                };
+            };
+            /** @description `invalid_chat_input`, `malformed_client_certificate`, `malformed_json`, `mls_malformed`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_chat_input" | "malformed_client_certificate" | "malformed_json" | "mls_malformed" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+            /** @description `mls_credential_refused`, `not_a_member` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "mls_credential_refused" | "not_a_member";
+                    };
+                };
+            };
+            /** @description `group_not_found`, `official_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "group_not_found" | "official_not_found";
+                    };
+                };
+            };
+            /** @description `client_id_reused`, `mls_stale_epoch` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "client_id_reused" | "mls_stale_epoch";
+                    };
+                };
+            };
+            /** @description `mls_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "mls_too_large";
+                    };
+                };
+            };
+            /** @description `mls_bad_signature`, `mls_external_sender_missing`, `mls_unsupported`, `mls_wrong_group` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "mls_bad_signature" | "mls_external_sender_missing" | "mls_unsupported" | "mls_wrong_group";
+                    };
+                };
+            };
+        };
+    };
+    Chat_send: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The MLS group id, base64url */
+                groupId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SendMessageReply"];
+                };
+            };
+            /** @description `invalid_chat_input`, `malformed_client_certificate`, `malformed_json`, `mls_malformed`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_chat_input" | "malformed_client_certificate" | "malformed_json" | "mls_malformed" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+            /** @description `group_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "group_not_found";
+                    };
+                };
+            };
+            /** @description `client_id_reused`, `mls_stale_epoch` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "client_id_reused" | "mls_stale_epoch";
+                    };
+                };
+            };
+            /** @description `mls_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "mls_too_large";
+                    };
+                };
+            };
+            /** @description `mls_unsupported`, `mls_wrong_group` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "mls_unsupported" | "mls_wrong_group";
+                    };
+                };
+            };
+        };
+    };
+    Chat_inbox: {
+        parameters: {
+            query?: {
+                after?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatInbox"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+        };
+    };
+    Chat_ack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatAckRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatAckReply"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+        };
+    };
+    Chat_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadKeyPackagesRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadKeyPackagesReply"];
+                };
+            };
+            /** @description `invalid_chat_input`, `malformed_client_certificate`, `malformed_json`, `mls_malformed`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_chat_input" | "malformed_client_certificate" | "malformed_json" | "mls_malformed" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+            /** @description `mls_credential_refused` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "mls_credential_refused";
+                    };
+                };
+            };
+            /** @description `mls_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "mls_too_large";
+                    };
+                };
+            };
+            /** @description `key_package_expired`, `mls_bad_signature`, `mls_unsupported` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "key_package_expired" | "mls_bad_signature" | "mls_unsupported";
+                    };
+                };
+            };
+        };
+    };
+    Chat_claim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClaimKeyPackagesRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimKeyPackagesReply"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+            /** @description `official_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "official_not_found";
                     };
                 };
             };

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import {
   markDeviceListenerSocket,
@@ -34,6 +35,8 @@ export type DevicePort = {
 export const DEVICE_PORT_MIN_TLS = 'TLSv1.3';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+/** Handles an 'upgrade' request (a WebSocket); the listener then owns the socket. */
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 /**
  * The device port: HTTPS asking every client for a certificate (mutual TLS), serving the same application as
@@ -50,6 +53,8 @@ export async function openDevicePort(options: {
   config: PlatformConfig;
   edge: DeviceEdgeTls | undefined;
   handler: Handler;
+  /** WebSocket upgrades (the chat socket); without it, an upgrade request is left unanswered by Node. */
+  upgrade?: UpgradeHandler;
   logger: Logger;
   listen: boolean;
 }): Promise<DevicePort> {
@@ -106,6 +111,7 @@ export async function openDevicePort(options: {
     );
     socket.destroy();
   });
+  if (options.upgrade) server.on('upgrade', options.upgrade);
   server.on('tlsClientError', (err: Error) => {
     logger.debug({ err: { message: err.message } }, 'device port: TLS handshake failed');
   });

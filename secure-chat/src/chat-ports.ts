@@ -1,0 +1,34 @@
+/**
+ * Seams of the secure-chat domain: what it needs from identity (who an official is, whom a device's official
+ * may see), the server's external-sender key, and how queued envelopes wake devices. Bound in SecureChatModule.
+ */
+
+/** An official as chat needs it: an active official by username or id, and their institution. */
+export type ChatOfficial = {
+  readonly userId: string;
+  readonly institutionId: string | null;
+  readonly active: boolean;
+};
+
+export type ChatDirectory = {
+  find(ref: string): Promise<ChatOfficial | null>;
+  /**
+   * Whether an official of `viewerInstitutionId` may see officials of `targetInstitutionId` in the directory
+   * (identity's directory visibility). A viewer of no institution is national and sees everyone.
+   */
+  maySee(viewerInstitutionId: string | null, targetInstitutionId: string | null): Promise<boolean>;
+};
+export const CHAT_DIRECTORY = Symbol.for('pakawaaz.secure-chat.ChatDirectory');
+
+/** The server's MLS external sender (RFC 9420 §12.1.8.1): its P-256 signature key, uncompressed point. */
+export type ChatExternalSender = { readonly signatureKey: Uint8Array };
+export const CHAT_EXTERNAL_SENDER = Symbol.for('pakawaaz.secure-chat.ExternalSender');
+
+/** Wakes devices whose queue grew, and tells a device its KeyPackages run low. Best effort. */
+export type ChatWake = {
+  queued(deviceIds: readonly string[]): void;
+  keyPackagesLow(deviceId: string, left: number): void;
+  /** The device is removed from chat: its sockets close now. */
+  removed(deviceId: string): void;
+};
+export const CHAT_WAKE = Symbol.for('pakawaaz.secure-chat.ChatWake');

@@ -1,0 +1,98 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { bytea } from '@pakawaaz/platform';
+import { secureChatSchema } from '../secure-chat.schema.js';
+
+/**
+ * KeyPackages devices published (RFC 9420 §10), keyed by their KeyPackageRef (base64url). A claim takes one
+ * one-time package per device and deletes it; the last-resort package of a device stays.
+ */
+export const keyPackages = secureChatSchema.table(
+  'key_packages',
+  {
+    ref: text('ref').primaryKey(),
+    deviceId: uuid('device_id').notNull(),
+    userId: uuid('user_id').notNull(),
+    institutionId: uuid('institution_id'),
+    lastResort: boolean('last_resort').notNull(),
+    keyPackage: bytea('key_package').notNull(),
+    /** The device certificate (DER) of its credential: claims hand out only packages of live devices. */
+    certificate: bytea('certificate').notNull(),
+    notAfter: timestamp('not_after', { withTimezone: true, mode: 'date' }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('key_packages_device_idx').on(t.deviceId, t.lastResort)],
+);
+
+/** A group as the server knows it: its epoch and the latest GroupInfo (with the ratchet tree) a member sent. */
+export const chatGroups = secureChatSchema.table('groups', {
+  groupId: text('group_id').primaryKey(),
+  epoch: bigint('epoch', { mode: 'bigint' }).notNull(),
+  groupInfo: bytea('group_info').notNull(),
+  createdBy: uuid('created_by').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+/** The devices of a group's current epoch, by leaf index: who receives its messages. */
+export const groupMembers = secureChatSchema.table(
+  'group_members',
+  {
+    groupId: text('group_id').notNull(),
+    leafIndex: integer('leaf_index').notNull(),
+    deviceId: uuid('device_id').notNull(),
+    userId: uuid('user_id').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.groupId, t.leafIndex] }),
+    index('group_members_device_idx').on(t.deviceId),
+  ],
+);
+
+export const QUEUE_KINDS = ['commit', 'welcome', 'application', 'proposal'] as const;
+export type QueueKind = (typeof QUEUE_KINDS)[number];
+
+/** Each device's durable queue: ciphertext and the minimum metadata, in `seq` order, until acknowledged. */
+export const deviceQueue = secureChatSchema.table(
+  'device_queue',
+  {
+    deviceId: uuid('device_id').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    groupId: text('group_id').notNull(),
+    senderDevice: uuid('sender_device'),
+    kind: text('kind', { enum: QUEUE_KINDS }).notNull(),
+    body: bytea('body').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.deviceId, t.seq] })],
+);
+
+/** The next `seq` of each device's queue (a row lock on it orders concurrent enqueues to one device). */
+export const deviceSeq = secureChatSchema.table('device_seq', {
+  deviceId: uuid('device_id').primaryKey(),
+  lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
+});
+
+/** Sends already accepted, by the sender's client id: a retry gets the first answer and stores nothing. */
+export const chatSends = secureChatSchema.table(
+  'sends',
+  {
+    deviceId: uuid('device_id').notNull(),
+    clientId: text('client_id').notNull(),
+    result: jsonb('result').$type<Record<string, unknown>>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' })
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [primaryKey({ columns: [t.deviceId, t.clientId] })],
+);

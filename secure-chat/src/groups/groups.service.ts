@@ -1,0 +1,170 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { DEVICE_AUTHENTICATOR, type DeviceAuthenticator, type DevicePrincipal } from '@pakawaaz/platform';
+import {
+  CHAT_DIRECTORY,
+  CHAT_EXTERNAL_SENDER,
+  CHAT_WAKE,
+  type ChatDirectory,
+  type ChatExternalSender,
+  type ChatWake,
+} from '../chat-ports.js';
+import { DeliveryRepository } from '../delivery/delivery.repository.js';
+import { b64u } from '../mls/bytes.js';
+import { readGroupInfo, readMessage, readWelcome, type GroupInfoFacts } from '../mls/mls-facts.js';
+import { mlsInput } from '../mls/mls-input.js';
+import { secureChatError } from '../secure-chat.errors.js';
+import { planCommit } from './commit-plan.js';
+import { leafDevices } from './leaf-devices.js';
+
+export type CommitInput = {
+  commit: Uint8Array;
+  groupInfo: Uint8Array;
+  welcome?: Uint8Array;
+  clientId: string;
+};
+export type CommitResult = { groupId: string; epoch: string };
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+
+/**
+ * Groups at the delivery service: registration with the epoch-0 GroupInfo, and the ordering of handshake
+ * messages — one commit per epoch, under a row lock on the group, so of concurrent commits exactly one wins and
+ * the others are told the epoch to rebase on (409 mls_stale_epoch).
+ */
+@Injectable()
+export class GroupsService {
+  constructor(
+    private readonly repo: DeliveryRepository,
+    @Inject(CHAT_DIRECTORY) private readonly directory: ChatDirectory,
+    @Inject(CHAT_EXTERNAL_SENDER) private readonly externalSender: ChatExternalSender,
+    @Inject(CHAT_WAKE) private readonly wake: ChatWake,
+    @Optional() @Inject(DEVICE_AUTHENTICATOR) private readonly devices?: DeviceAuthenticator | null,
+  ) {}
+
+  /** A new group: epoch 0, the server's external sender listed, the calling device its only member. */
+  async register(device: DevicePrincipal, groupInfo: Uint8Array): Promise<CommitResult> {
+    const info = await mlsInput(() => readGroupInfo(groupInfo), 'groupInfo');
+    if (info.epoch !== 0n)
+      throw secureChatError('mls_wrong_group', 'Register a group with its epoch-0 GroupInfo.');
+    this.requireExternalSender(info);
+    const leaves = await leafDevices(this.devices, info.members);
+    if (leaves.length !== 1 || leaves[0]!.deviceId !== device.deviceId)
+      throw secureChatError(
+        'mls_credential_refused',
+        'A new group has one member: the calling device, with its own device certificate.',
+      );
+    const groupId = b64u(info.groupId);
+    await this.repo.db.transaction(async (tx) => {
+      const fresh = await this.repo.insertGroup(
+        { groupId, epoch: 0n, groupInfo: Buffer.from(groupInfo), createdBy: device.deviceId },
+        tx,
+      );
+      if (!fresh) throw secureChatError('group_exists', 'A group with this id is already registered.');
+      await this.repo.replaceMembers(groupId, [leaves[0]!], tx);
+    });
+    return { groupId, epoch: '0' };
+  }
+
+  /** The latest GroupInfo of a group the calling device is a member of (what a rebase or a rejoin starts from). */
+  async groupInfo(device: DevicePrincipal, groupId: string): Promise<{ epoch: string; groupInfo: string }> {
+    const group = await this.repo.group(groupId);
+    const members = group ? await this.repo.members(groupId) : [];
+    if (!group || !members.some((m) => m.deviceId === device.deviceId))
+      throw secureChatError('group_not_found', 'No group with this id of which this device is a member.');
+    return { epoch: group.epoch.toString(), groupInfo: group.groupInfo.toString('base64url') };
+  }
+
+  /**
+   * A commit for the group's current epoch, with the next epoch's GroupInfo (and a Welcome when it adds
+   * devices). Idempotent per (device, clientId): a retry gets the first answer.
+   */
+  async commit(device: DevicePrincipal, groupId: string, input: CommitInput): Promise<CommitResult> {
+    const msg = await mlsInput(() => readMessage(input.commit), 'commit');
+    if (msg.contentType !== 'commit')
+      throw secureChatError(
+        'invalid_chat_input',
+        'commit: this is not a commit (send messages to /messages).',
+      );
+    if (b64u(msg.groupId) !== groupId)
+      throw secureChatError('mls_wrong_group', 'commit: it is for another group.');
+    const info = await mlsInput(() => readGroupInfo(input.groupInfo), 'groupInfo');
+    if (b64u(info.groupId) !== groupId || info.epoch !== msg.epoch + 1n)
+      throw secureChatError(
+        'mls_wrong_group',
+        "groupInfo: it must be the group's next epoch after the commit.",
+      );
+    this.requireExternalSender(info);
+    const welcome = input.welcome ? await mlsInput(() => readWelcome(input.welcome!), 'welcome') : undefined;
+    const leaves = await leafDevices(this.devices, info.members);
+    // A committer does not remove itself (RFC 9420 §12.4): a next tree without the calling device is wrong.
+    if (!leaves.some((l) => l.deviceId === device.deviceId))
+      throw secureChatError('not_a_member', 'groupInfo: the committing device is not in the new tree.');
+
+    const senderLeaf = msg.sender?.type === 'member' ? msg.sender.leafIndex : undefined;
+    const { result, wake } = await this.repo.db.transaction(async (tx) => {
+      const previous = await this.repo.previousSend(device.deviceId, input.clientId, tx);
+      if (previous) return { result: this.replay(previous, 'commit', groupId), wake: [] as string[] };
+      const group = await this.repo.lockGroup(groupId, tx);
+      const members = group ? await this.repo.members(groupId, tx) : [];
+      if (!group || !members.some((m) => m.deviceId === device.deviceId))
+        throw secureChatError('group_not_found', 'No group with this id of which this device is a member.');
+      // A PublicMessage names its sender's leaf: it must be the calling device's.
+      if (
+        senderLeaf !== undefined &&
+        msg.epoch === group.epoch &&
+        members.find((m) => m.leafIndex === senderLeaf)?.deviceId !== device.deviceId
+      )
+        throw secureChatError('not_a_member', "commit: its sender leaf is not the calling device's.");
+      if (msg.epoch !== group.epoch)
+        throw secureChatError(
+          'mls_stale_epoch',
+          `The group is at epoch ${group.epoch}: fetch the inbox, process it, rebase the commit and retry.`,
+          { epoch: group.epoch.toString() },
+        );
+      const plan = planCommit(members, leaves, device.deviceId);
+      if (plan.duplicateDevice)
+        throw secureChatError('mls_credential_refused', 'groupInfo: one device sits on two leaves.');
+      for (const o of plan.joiningOfficials)
+        if (!(await this.directory.maySee(device.institutionId, o.institutionId)))
+          throw secureChatError('official_not_found', 'The commit adds an official you may not see.');
+      if (plan.welcomeTo.length > 0 && !welcome)
+        throw secureChatError('invalid_chat_input', 'welcome: the commit adds devices; send their Welcome.');
+      await this.repo.advanceGroup(groupId, info.epoch, Buffer.from(input.groupInfo), tx);
+      await this.repo.replaceMembers(groupId, leaves, tx);
+      const sender = device.deviceId;
+      await this.repo.enqueue(
+        plan.commitTo,
+        { groupId, senderDevice: sender, kind: 'commit', body: Buffer.from(input.commit) },
+        tx,
+      );
+      if (welcome && input.welcome)
+        await this.repo.enqueue(
+          plan.welcomeTo,
+          { groupId, senderDevice: sender, kind: 'welcome', body: Buffer.from(input.welcome) },
+          tx,
+        );
+      const result: CommitResult = { groupId, epoch: info.epoch.toString() };
+      await this.repo.recordSend(sender, input.clientId, { op: 'commit', ...result }, tx);
+      return { result, wake: [...plan.commitTo, ...plan.welcomeTo] };
+    });
+    if (wake.length) this.wake.queued(wake);
+    return result;
+  }
+
+  private requireExternalSender(info: GroupInfoFacts): void {
+    if (!info.externalSenderKeys.some((k) => sameBytes(k, this.externalSender.signatureKey)))
+      throw secureChatError(
+        'mls_external_sender_missing',
+        "The group must list the server's external sender (GET /api/v1/chat/external-sender).",
+      );
+  }
+
+  private replay(previous: Record<string, unknown>, op: string, groupId: string): CommitResult {
+    if (previous['op'] !== op || previous['groupId'] !== groupId)
+      throw secureChatError(
+        'client_id_reused',
+        'This clientId was used for another operation: use a new one.',
+      );
+    return { groupId, epoch: String(previous['epoch']) };
+  }
+}

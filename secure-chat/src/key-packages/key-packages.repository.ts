@@ -1,0 +1,113 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
+import { and, asc, count, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { keyPackages } from '../delivery/delivery.schema.js';
+
+export type NewKeyPackage = typeof keyPackages.$inferInsert;
+
+/** KeyPackages at rest: insert, count, claim (one per device, one-time ones consumed). */
+@Injectable()
+export class KeyPackagesRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  get db(): DatabaseHandle['db'] {
+    return this.database.db;
+  }
+
+  /** Inserts the packages; a ref already stored is skipped. A new last-resort package replaces the old one. */
+  async insert(rows: readonly NewKeyPackage[], tx: Db): Promise<number> {
+    if (rows.length === 0) return 0;
+    const lastResort = rows.find((r) => r.lastResort);
+    if (lastResort)
+      await tx
+        .delete(keyPackages)
+        .where(and(eq(keyPackages.deviceId, lastResort.deviceId), eq(keyPackages.lastResort, true)));
+    const inserted = await tx
+      .insert(keyPackages)
+      .values([...rows])
+      .onConflictDoNothing({ target: keyPackages.ref })
+      .returning({ ref: keyPackages.ref });
+    return inserted.length;
+  }
+
+  /** One-time packages a device has left (expired ones not counted). */
+  async oneTimeLeft(deviceId: string, now: Date, tx: Db = this.db): Promise<number> {
+    const [row] = await tx
+      .select({ n: count() })
+      .from(keyPackages)
+      .where(
+        and(
+          eq(keyPackages.deviceId, deviceId),
+          eq(keyPackages.lastResort, false),
+          sql`${keyPackages.notAfter} > ${now}`,
+        ),
+      );
+    return row?.n ?? 0;
+  }
+
+  /**
+   * For each device: one unexpired one-time package, locked and deleted (SKIP LOCKED: two claims never take
+   * the same one), else its last-resort package, kept.
+   */
+  async claim(deviceIds: readonly string[], now: Date, tx: Db) {
+    const out = new Map<string, { ref: string; keyPackage: Buffer; lastResort: boolean }>();
+    for (const deviceId of deviceIds) {
+      const [row] = await tx
+        .select({ ref: keyPackages.ref, keyPackage: keyPackages.keyPackage })
+        .from(keyPackages)
+        .where(
+          and(
+            eq(keyPackages.deviceId, deviceId),
+            eq(keyPackages.lastResort, false),
+            sql`${keyPackages.notAfter} > ${now}`,
+          ),
+        )
+        .orderBy(asc(keyPackages.createdAt))
+        .limit(1)
+        .for('update', { skipLocked: true });
+      if (row) {
+        await tx.delete(keyPackages).where(eq(keyPackages.ref, row.ref));
+        out.set(deviceId, { ...row, lastResort: false });
+        continue;
+      }
+      const [kept] = await tx
+        .select({ ref: keyPackages.ref, keyPackage: keyPackages.keyPackage })
+        .from(keyPackages)
+        .where(
+          and(
+            eq(keyPackages.deviceId, deviceId),
+            eq(keyPackages.lastResort, true),
+            sql`${keyPackages.notAfter} > ${now}`,
+          ),
+        )
+        .limit(1);
+      if (kept) out.set(deviceId, { ...kept, lastResort: true });
+    }
+    return out;
+  }
+
+  /** The devices of an official that hold an unexpired package, with the certificate they published it under. */
+  async devicesOf(userId: string, now: Date) {
+    return this.db
+      .selectDistinctOn([keyPackages.deviceId], {
+        deviceId: keyPackages.deviceId,
+        certificate: keyPackages.certificate,
+      })
+      .from(keyPackages)
+      .where(and(eq(keyPackages.userId, userId), sql`${keyPackages.notAfter} > ${now}`))
+      .orderBy(asc(keyPackages.deviceId), desc(keyPackages.createdAt));
+  }
+
+  /** Drops a device's packages (the device is removed from chat) and expired ones. */
+  async deleteForDevices(deviceIds: readonly string[], tx: Db): Promise<void> {
+    if (deviceIds.length) await tx.delete(keyPackages).where(inArray(keyPackages.deviceId, [...deviceIds]));
+  }
+
+  async deleteExpired(now: Date): Promise<number> {
+    const gone = await this.db
+      .delete(keyPackages)
+      .where(lt(keyPackages.notAfter, now))
+      .returning({ ref: keyPackages.ref });
+    return gone.length;
+  }
+}

@@ -1,0 +1,125 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import {
+  certificateThumbprint,
+  DEVICE_AUTHENTICATOR,
+  type DeviceAuthenticator,
+  type DevicePrincipal,
+} from '@pakawaaz/platform';
+import { CHAT_DIRECTORY, CHAT_WAKE, type ChatDirectory, type ChatWake } from '../chat-ports.js';
+import { b64u } from '../mls/bytes.js';
+import { MLS_LIMITS, MlsInputError, type KeyPackageFacts } from '../mls/mls-facts.js';
+import { mlsInput } from '../mls/mls-input.js';
+import { SECURE_CHAT_CONFIG, type SecureChatConfig } from '../secure-chat.config.js';
+import { secureChatError } from '../secure-chat.errors.js';
+import { inlineKeyPackageReader, KEY_PACKAGE_READER, type KeyPackageReader } from './key-package-reader.js';
+import { KeyPackagesRepository, type NewKeyPackage } from './key-packages.repository.js';
+
+export type ClaimedKeyPackage = { deviceId: string; keyPackage: string; lastResort: boolean };
+
+/**
+ * KeyPackages (RFC 9420 §10): a device publishes its own — the credential's certificate must be the very
+ * certificate it authenticated with — and another official's device claims one per live device of an official
+ * it may see. One-time packages are consumed; the last-resort one stays; a device running low is told.
+ */
+@Injectable()
+export class KeyPackagesService {
+  constructor(
+    private readonly repo: KeyPackagesRepository,
+    @Inject(DEVICE_AUTHENTICATOR) private readonly devices: DeviceAuthenticator,
+    @Inject(CHAT_DIRECTORY) private readonly directory: ChatDirectory,
+    @Inject(CHAT_WAKE) private readonly wake: ChatWake,
+    @Inject(SECURE_CHAT_CONFIG) private readonly config: SecureChatConfig,
+    @Optional() @Inject(KEY_PACKAGE_READER) reader?: KeyPackageReader | null,
+  ) {
+    this.reader = reader ?? inlineKeyPackageReader;
+  }
+
+  private readonly reader: KeyPackageReader;
+
+  /** Stores the calling device's packages (all or none); how many were new and how many one-time ones it has. */
+  async upload(
+    device: DevicePrincipal,
+    packages: readonly Uint8Array[],
+    now = new Date(),
+  ): Promise<{ stored: number; oneTimeLeft: number }> {
+    if (packages.length === 0 || packages.length > MLS_LIMITS.maxKeyPackagesPerUpload + 1)
+      throw secureChatError(
+        'invalid_chat_input',
+        `Send 1 to ${MLS_LIMITS.maxKeyPackagesPerUpload} KeyPackages, and at most one last-resort package.`,
+      );
+    const rows: NewKeyPackage[] = [];
+    const read = await this.reader.readAll(packages);
+    for (const [i, bytes] of packages.entries()) {
+      const field = `keyPackages[${i}]`;
+      const kp = await mlsInput(() => {
+        const r = read[i]!;
+        if (r instanceof MlsInputError) throw r;
+        return r;
+      }, field);
+      this.checkOwn(device, kp, field, now);
+      rows.push({
+        ref: b64u(kp.ref),
+        deviceId: device.deviceId,
+        userId: device.userId,
+        institutionId: device.institutionId,
+        lastResort: kp.lastResort,
+        keyPackage: Buffer.from(bytes),
+        certificate: Buffer.from(kp.certificates[0]!),
+        notAfter: kp.notAfter,
+      });
+    }
+    const lastResort = rows.filter((r) => r.lastResort).length;
+    if (lastResort > 1 || rows.length - lastResort > MLS_LIMITS.maxKeyPackagesPerUpload)
+      throw secureChatError(
+        'invalid_chat_input',
+        `At most ${MLS_LIMITS.maxKeyPackagesPerUpload} one-time KeyPackages and one last-resort package.`,
+      );
+    const stored = await this.repo.db.transaction((tx) => this.repo.insert(rows, tx));
+    return { stored, oneTimeLeft: await this.repo.oneTimeLeft(device.deviceId, now) };
+  }
+
+  /**
+   * One KeyPackage for each live device of an official the caller may see (the calling device excluded). An
+   * official the caller may not see, unknown or inactive, is the same 404.
+   */
+  async claim(
+    device: DevicePrincipal,
+    ref: string,
+    now = new Date(),
+  ): Promise<{ userId: string; keyPackages: ClaimedKeyPackage[] }> {
+    const official = await this.directory.find(ref);
+    if (!official?.active || !(await this.directory.maySee(device.institutionId, official.institutionId)))
+      throw secureChatError('official_not_found', 'No official with this username or id that you may see.');
+    const candidates = await this.repo.devicesOf(official.userId, now);
+    const live: string[] = [];
+    for (const c of candidates) {
+      if (c.deviceId === device.deviceId) continue;
+      const auth = await this.devices.authenticate([new Uint8Array(c.certificate)]);
+      if (auth.ok && auth.device.deviceId === c.deviceId) live.push(c.deviceId);
+    }
+    const claimed = await this.repo.db.transaction((tx) => this.repo.claim(live, now, tx));
+    for (const deviceId of new Set([...claimed].filter(([, k]) => !k.lastResort).map(([d]) => d))) {
+      const left = await this.repo.oneTimeLeft(deviceId, now);
+      if (left < this.config.lowKeyPackages) this.wake.keyPackagesLow(deviceId, left);
+    }
+    return {
+      userId: official.userId,
+      keyPackages: [...claimed].map(([deviceId, k]) => ({
+        deviceId,
+        keyPackage: k.keyPackage.toString('base64url'),
+        lastResort: k.lastResort,
+      })),
+    };
+  }
+
+  private checkOwn(device: DevicePrincipal, kp: KeyPackageFacts, field: string, now: Date): void {
+    if (certificateThumbprint(kp.certificates[0]!) !== device.certThumbprint)
+      throw secureChatError(
+        'mls_credential_refused',
+        `${field}: the credential's certificate is not this device's certificate.`,
+        { field },
+      );
+    if (kp.notBefore > now || kp.notAfter <= now)
+      throw secureChatError('key_package_expired', `${field}: its lifetime does not cover now.`, { field });
+  }
+}

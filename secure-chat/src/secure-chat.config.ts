@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
+import { z } from 'zod';
+
+const unset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const int = (min: number, max: number, dflt: number) =>
+  z.preprocess(
+    unset,
+    z.coerce.number({ message: 'expected a whole number' }).int().min(min).max(max).default(dflt),
+  );
+
+const schema = z.object({
+  PAKAWAAZ_CHAT_EXTERNAL_SENDER_KEY_FILE: z.preprocess(unset, z.string().optional()),
+  PAKAWAAZ_CHAT_LOW_KEY_PACKAGES: int(1, 50, 10),
+  PAKAWAAZ_CHAT_WS_MAX_FRAME_BYTES: int(4096, 4 * 1024 * 1024, 1536 * 1024),
+  PAKAWAAZ_CHAT_WS_FRAMES_PER_SECOND: int(1, 10000, 50),
+  PAKAWAAZ_CHAT_WS_PING_SECONDS: int(5, 600, 30),
+});
+
+export type SecureChatConfig = {
+  /** The server's MLS external-sender key (P-256, ES256 in the key service; an HSM names it `chat-external-sender`). */
+  externalSenderKeyFile: string;
+  /** Fewer one-time KeyPackages left than this: the device is told to upload more. */
+  lowKeyPackages: number;
+  /** Largest WebSocket frame a device may send (a 1 MiB GroupInfo in base64url and its envelope fit). */
+  wsMaxFrameBytes: number;
+  /** Frames a device may send per second (a token bucket of twice this burst). */
+  wsFramesPerSecond: number;
+  /** Ping interval; a socket that misses a pong is closed. */
+  wsPingSeconds: number;
+};
+
+export function loadSecureChatConfig(env: Env, platform: PlatformConfig): SecureChatConfig {
+  const c = parseConfig(schema, env);
+  return {
+    externalSenderKeyFile: path.resolve(
+      c.PAKAWAAZ_CHAT_EXTERNAL_SENDER_KEY_FILE ??
+        path.join(platform.dataDir, 'keys', 'chat-external-sender.jwk'),
+    ),
+    lowKeyPackages: c.PAKAWAAZ_CHAT_LOW_KEY_PACKAGES,
+    wsMaxFrameBytes: c.PAKAWAAZ_CHAT_WS_MAX_FRAME_BYTES,
+    wsFramesPerSecond: c.PAKAWAAZ_CHAT_WS_FRAMES_PER_SECOND,
+    wsPingSeconds: c.PAKAWAAZ_CHAT_WS_PING_SECONDS,
+  };
+}
+
+export const SECURE_CHAT_CONFIG = Symbol.for('pakawaaz.SecureChatConfig');

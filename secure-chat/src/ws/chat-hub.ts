@@ -1,0 +1,103 @@
+import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
+import { DEVICE_PUSH, type DevicePush } from '@pakawaaz/device-mgmt';
+import { LOGGER } from '@pakawaaz/platform';
+import type { Logger } from 'pino';
+import type { ChatWake } from '../chat-ports.js';
+
+/** A connected device's socket, as the hub sees it. */
+export type ChatSession = {
+  readonly deviceId: string;
+  /** New envelopes are queued: deliver them. */
+  wake(): void;
+  /** Tell the device to upload KeyPackages. */
+  keyPackagesLow(left: number): void;
+  /** Close the socket (the device is removed from chat). */
+  close(code: number, reason: string): void;
+};
+
+/** A device not connected here is pushed "check in" at most this often. */
+export const PUSH_INTERVAL_MS = 30_000;
+
+/**
+ * The devices connected to this node, and how queued envelopes reach them: a connected device's socket is woken
+ * at once; one that is not gets a "check in" push through device management's MQTT (at most every 30 s per
+ * device). A cluster relays wakes between nodes (ChatRelay) before falling back to the push.
+ */
+@Injectable()
+export class ChatHub implements ChatWake, OnModuleDestroy {
+  private readonly sessions = new Map<string, Set<ChatSession>>();
+  private readonly pushedAt = new Map<string, number>();
+  /** Set by the cluster relay: wakes for devices not connected here go to the other nodes too. */
+  relay: ((deviceIds: readonly string[]) => void) | undefined;
+
+  constructor(
+    @Optional() @Inject(DEVICE_PUSH) private readonly push?: DevicePush | null,
+    @Optional() @Inject(LOGGER) private readonly logger?: Logger,
+  ) {}
+
+  add(session: ChatSession): () => void {
+    let set = this.sessions.get(session.deviceId);
+    if (!set) this.sessions.set(session.deviceId, (set = new Set()));
+    set.add(session);
+    return () => {
+      set.delete(session);
+      if (set.size === 0 && this.sessions.get(session.deviceId) === set)
+        this.sessions.delete(session.deviceId);
+    };
+  }
+
+  connected(deviceId: string): boolean {
+    return this.sessions.has(deviceId);
+  }
+
+  get connections(): number {
+    let n = 0;
+    for (const s of this.sessions.values()) n += s.size;
+    return n;
+  }
+
+  queued(deviceIds: readonly string[]): void {
+    const away = this.wakeLocal(deviceIds);
+    if (away.length === 0) return;
+    this.relay?.(away);
+    this.pushCheckIn(away);
+  }
+
+  /** Wakes the sockets of these devices connected here; the devices that are not. */
+  wakeLocal(deviceIds: readonly string[]): string[] {
+    const away: string[] = [];
+    for (const id of deviceIds) {
+      const set = this.sessions.get(id);
+      if (set) for (const s of set) s.wake();
+      else away.push(id);
+    }
+    return away;
+  }
+
+  keyPackagesLow(deviceId: string, left: number): void {
+    const set = this.sessions.get(deviceId);
+    if (set) for (const s of set) s.keyPackagesLow(left);
+    else this.pushCheckIn([deviceId]);
+  }
+
+  removed(deviceId: string): void {
+    for (const s of this.sessions.get(deviceId) ?? []) s.close(4403, 'device removed from chat');
+    this.sessions.delete(deviceId);
+  }
+
+  private pushCheckIn(deviceIds: readonly string[]): void {
+    if (!this.push) return;
+    const now = Date.now();
+    const due = deviceIds.filter((d) => (this.pushedAt.get(d) ?? 0) + PUSH_INTERVAL_MS <= now);
+    if (due.length === 0) return;
+    for (const d of due) this.pushedAt.set(d, now);
+    if (this.pushedAt.size > 100_000)
+      for (const [d, t] of this.pushedAt) if (t + PUSH_INTERVAL_MS <= now) this.pushedAt.delete(d);
+    this.push.notify(due).catch((err: unknown) => this.logger?.warn({ err }, 'chat: check-in push failed'));
+  }
+
+  onModuleDestroy(): void {
+    for (const set of this.sessions.values()) for (const s of set) s.close(1001, 'server shutting down');
+    this.sessions.clear();
+  }
+}

@@ -1,0 +1,75 @@
+import type { DevicePrincipal } from '@pakawaaz/platform';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import type { DeliveryService } from '../delivery/delivery.service.js';
+import type { ChatSession as HubSession } from './chat-hub.js';
+import type { ServerFrame } from './frames.js';
+
+/** Bytes buffered on a socket above which delivery waits (a slow reader is not flooded). */
+const HIGH_WATER = 4 * 1024 * 1024;
+
+/**
+ * One device's socket: delivers its queue in seq order — everything unacknowledged when it connects, then what
+ * is queued while it is connected — one read at a time (a wake during a read reads again after it).
+ */
+export class ChatSession implements HubSession {
+  /** The highest seq sent on this socket: a wake reads after it (the queue itself keeps what is unacked). */
+  private sentUpTo = 0;
+  private reading = false;
+  private again = false;
+  /** Frames dropped in a row by the rate limit (the first one is answered with an error frame). */
+  dropped = 0;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly device: DevicePrincipal,
+    private readonly delivery: DeliveryService,
+    private readonly logger?: Logger,
+  ) {}
+
+  get deviceId(): string {
+    return this.device.deviceId;
+  }
+
+  send(frame: ServerFrame): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(frame));
+  }
+
+  wake(): void {
+    if (this.reading) {
+      this.again = true;
+      return;
+    }
+    this.reading = true;
+    void this.pump().finally(() => (this.reading = false));
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        for (;;) {
+          if (this.ws.readyState !== this.ws.OPEN) return;
+          if (this.ws.bufferedAmount > HIGH_WATER) {
+            await new Promise((r) => setTimeout(r, 50));
+            continue;
+          }
+          const envelopes = await this.delivery.inbox(this.device, this.sentUpTo);
+          if (envelopes.length === 0) break;
+          this.sentUpTo = envelopes[envelopes.length - 1]!.seq;
+          this.send({ type: 'deliver', envelopes });
+        }
+      } while (this.again);
+    } catch (err) {
+      this.logger?.warn({ err, deviceId: this.device.deviceId }, 'chat socket: delivery failed');
+    }
+  }
+
+  keyPackagesLow(left: number): void {
+    this.send({ type: 'key_packages_low', left });
+  }
+
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+}

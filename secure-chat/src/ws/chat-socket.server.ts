@@ -1,0 +1,192 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
+import {
+  AppError,
+  CLIENT_CERTIFICATES,
+  ClientCertificates,
+  DEVICE_AUTHENTICATOR,
+  LOGGER,
+  type DeviceAuthenticator,
+  type DevicePrincipal,
+} from '@pakawaaz/platform';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { DeliveryService } from '../delivery/delivery.service.js';
+import { GroupsService } from '../groups/groups.service.js';
+import { fromB64u } from '../mls/bytes.js';
+import { MLS_LIMITS } from '../mls/mls-facts.js';
+import { SECURE_CHAT_CONFIG, type SecureChatConfig } from '../secure-chat.config.js';
+import { ChatHub } from './chat-hub.js';
+import { ChatSession } from './chat-session.js';
+import { ClientFrame, FrameBudget } from './frames.js';
+
+export const CHAT_WS_PATH = '/api/v1/chat/ws';
+
+/**
+ * The chat WebSocket (`ws`, noServer): the server's HTTP listeners hand it their 'upgrade' requests. A device
+ * authenticates with the client certificate of its TLS connection (the device port's mutual TLS, or a
+ * certificate an allow-listed proxy forwards), as its HTTP routes do; anything else is refused before the
+ * upgrade. Limits: frame size (ws maxPayload: a bigger frame closes the socket, 1009), frames per second per
+ * device (over it: an error frame, the frame dropped), ping every PAKAWAAZ_CHAT_WS_PING_SECONDS (no pong: closed;
+ * the certificate is checked again then: a revoked device is closed).
+ */
+@Injectable()
+export class ChatSocketServer implements OnModuleDestroy {
+  private readonly wss: WebSocketServer;
+  private readonly budgets = new Map<string, FrameBudget>();
+  private readonly certificates: ClientCertificates;
+
+  constructor(
+    private readonly hub: ChatHub,
+    private readonly delivery: DeliveryService,
+    private readonly groups: GroupsService,
+    @Inject(SECURE_CHAT_CONFIG) private readonly config: SecureChatConfig,
+    @Optional() @Inject(DEVICE_AUTHENTICATOR) private readonly devices?: DeviceAuthenticator | null,
+    @Optional() @Inject(CLIENT_CERTIFICATES) certificates?: ClientCertificates | null,
+    @Optional() @Inject(LOGGER) private readonly logger?: Logger,
+  ) {
+    this.certificates =
+      certificates ?? new ClientCertificates({ trustedProxies: [], header: 'x-client-cert' });
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: config.wsMaxFrameBytes });
+  }
+
+  /** Handles an 'upgrade' of a listener; false when the path is not the chat socket's (left to others). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== CHAT_WS_PATH) return false;
+    socket.on('error', () => undefined);
+    this.authenticate(req)
+      .then((auth) => {
+        if (!auth.ok) return refuse(socket, auth.status, auth.code);
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, auth.device, auth.chain));
+      })
+      .catch((err: unknown) => {
+        this.logger?.error({ err }, 'chat socket: upgrade failed');
+        refuse(socket, 500, 'internal_error');
+      });
+    return true;
+  }
+
+  private async authenticate(req: IncomingMessage) {
+    type Refusal = { ok: false; status: number; code: string };
+    let chain: Uint8Array[] | null;
+    try {
+      chain = this.certificates.chain({ headers: req.headers, raw: { socket: req.socket } });
+    } catch {
+      return { ok: false, status: 400, code: 'malformed_client_certificate' } satisfies Refusal;
+    }
+    if (!chain) return { ok: false, status: 401, code: 'device_certificate_required' } satisfies Refusal;
+    if (!this.devices)
+      return { ok: false, status: 503, code: 'device_management_unavailable' } satisfies Refusal;
+    const result = await this.devices.authenticate(chain);
+    if (!result.ok) return { ok: false, status: 403, code: 'device_certificate_refused' } satisfies Refusal;
+    return { ok: true as const, device: result.device, chain };
+  }
+
+  private open(ws: WebSocket, device: DevicePrincipal, chain: Uint8Array[]): void {
+    const session = new ChatSession(ws, device, this.delivery, this.logger);
+    const remove = this.hub.add(session);
+    let alive = true;
+    const timer = setInterval(() => {
+      if (!alive) return void ws.terminate();
+      alive = false;
+      ws.ping();
+      // The certificate may have been revoked since the upgrade: checked again at each ping.
+      this.devices
+        ?.authenticate(chain)
+        .then((r) => {
+          if (!r.ok) session.close(4403, 'device certificate refused');
+        })
+        .catch(() => undefined);
+    }, this.config.wsPingSeconds * 1000);
+    timer.unref();
+    ws.on('pong', () => (alive = true));
+    ws.on('message', (data, isBinary) => void this.frame(session, device, data, isBinary));
+    ws.on('error', () => undefined);
+    ws.on('close', () => {
+      clearInterval(timer);
+      remove();
+    });
+    session.wake();
+  }
+
+  private async frame(session: ChatSession, device: DevicePrincipal, data: unknown, isBinary: boolean) {
+    let budget = this.budgets.get(device.deviceId);
+    if (!budget) {
+      if (this.budgets.size >= 100_000) this.budgets.clear();
+      budget = new FrameBudget(this.config.wsFramesPerSecond, Date.now());
+      this.budgets.set(device.deviceId, budget);
+    }
+    if (!budget.take(Date.now())) {
+      // A device that goes on flooding after the error is cut off (it reconnects with a fresh socket).
+      if (++session.dropped > this.config.wsFramesPerSecond * 4) return session.close(1008, 'rate limit');
+      if (session.dropped > 1) return;
+      return session.send({
+        type: 'error',
+        code: 'chat_rate_limited',
+        message: `More than ${this.config.wsFramesPerSecond} frames a second: frames are dropped; slow down.`,
+      });
+    }
+    session.dropped = 0;
+    let frame: ClientFrame;
+    try {
+      if (isBinary) throw new Error('binary');
+      const text = Buffer.isBuffer(data)
+        ? data.toString('utf8')
+        : Buffer.concat(data as Buffer[]).toString('utf8');
+      frame = ClientFrame.parse(JSON.parse(text));
+    } catch {
+      return session.send({
+        type: 'error',
+        code: 'invalid_chat_input',
+        message: 'Send JSON text frames: ack {upTo}, send {id, groupId, message, clientId} or commit {…}.',
+      });
+    }
+    const id = frame.type === 'ack' ? undefined : frame.id;
+    try {
+      if (frame.type === 'ack') {
+        const { removed } = await this.delivery.ack(device, frame.upTo);
+        return session.send({ type: 'acked', upTo: frame.upTo, removed });
+      }
+      const result =
+        frame.type === 'send'
+          ? await this.delivery.send(device, frame.groupId, {
+              message: fromB64u(frame.message, MLS_LIMITS.maxMessageBytes, 'message'),
+              clientId: frame.clientId,
+            })
+          : await this.groups.commit(device, frame.groupId, {
+              commit: fromB64u(frame.commit, MLS_LIMITS.maxMessageBytes, 'commit'),
+              groupInfo: fromB64u(frame.groupInfo, MLS_LIMITS.maxGroupInfoBytes, 'groupInfo'),
+              ...(frame.welcome
+                ? { welcome: fromB64u(frame.welcome, MLS_LIMITS.maxWelcomeBytes, 'welcome') }
+                : {}),
+              clientId: frame.clientId,
+            });
+      session.send({ type: 'result', id: id!, result });
+    } catch (err) {
+      if (err instanceof AppError)
+        return session.send({
+          type: 'error',
+          id,
+          code: err.code,
+          message: err.message,
+          details: err.details,
+        });
+      this.logger?.error({ err, deviceId: device.deviceId }, 'chat socket: frame failed');
+      session.send({ type: 'error', id, code: 'internal_error', message: 'The server failed; retry later.' });
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.wss.close();
+  }
+}
+
+function refuse(socket: Duplex, status: number, code: string): void {
+  const body = JSON.stringify({ code });
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Error'}\r\n` +
+      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
