@@ -4,6 +4,10 @@ import type { DomainDescriptor } from '@pakawaaz/platform';
 // Type-level capability registration (`interface`: only interfaces merge across modules).
 declare module '@pakawaaz/platform' {
   // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
+  interface RoleRegistry {
+    'chat-admin': 'institution';
+  }
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
   interface CapabilityRegistry {
     chat: true;
     calls: true;
@@ -16,6 +20,13 @@ export const secureChatDomain = {
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
   status: 'planned',
   auth: {
+    roles: {
+      // An institution's chat administrator: its attachments' usage, and deleting any of its files.
+      'chat-admin': {
+        description: "secure chat: the institution's attachments and quota",
+        scope: 'institution',
+      },
+    },
     capabilities: {
       // Chat is worth having once the federal ministries talk to each other; calls need the media hosts
       // sized for the whole country.

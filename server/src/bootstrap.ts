@@ -8,6 +8,7 @@ import { loadCoreNetworkConfig, NetworkSpecService } from '@pakawaaz/core-networ
 import { loadDeviceMgmtConfig } from '@pakawaaz/device-mgmt';
 import { loadHardenedOsConfig } from '@pakawaaz/hardened-os';
 import { loadAppStoreConfig } from '@pakawaaz/app-store';
+import { loadSecureChatConfig } from '@pakawaaz/secure-chat';
 import {
   RadiusListener,
   FirstStartService,
@@ -152,6 +153,7 @@ export async function createApp(
     hardenedOs: loadHardenedOsConfig(env, config),
     deviceMgmt: loadDeviceMgmtConfig(env, config),
     appStore: loadAppStoreConfig(env, config),
+    secureChat: loadSecureChatConfig(env, config),
   };
   const https = loadTls(config);
   warnIfInsecure(config, https, resources.logger);

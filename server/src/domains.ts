@@ -35,7 +35,7 @@ import {
   type Role,
   type RoleDefinition,
 } from '@pakawaaz/platform';
-import { SecureChatModule, secureChatDomain } from '@pakawaaz/secure-chat';
+import { SecureChatModule, secureChatDomain, type SecureChatConfig } from '@pakawaaz/secure-chat';
 
 /** Every domain, in migration order (the floors of DESIGN §2): their data and what they register with the kernel. */
 export const ALL_DOMAINS = [
@@ -71,6 +71,7 @@ export const ALL_ROLES = {
   ...identityDomain.auth.roles,
   ...deviceMgmtDomain.auth.roles,
   ...appStoreDomain.auth.roles,
+  ...secureChatDomain.auth.roles,
 } as const satisfies Record<Role, RoleDefinition>;
 
 // Tokens are valid across the cluster, so a node knows every domain's roles, not only those it serves.
@@ -82,6 +83,7 @@ export type DomainConfigs = {
   hardenedOs: HardenedOsConfig;
   deviceMgmt: DeviceMgmtConfig;
   appStore: AppStoreConfig;
+  secureChat: SecureChatConfig;
 };
 
 /** Nest modules of the domains a node may serve (identity is wired separately: every node needs it). */
@@ -90,7 +92,7 @@ export const DOMAIN_MODULES = {
   'hardened-os': (c) => HardenedOsModule.forRoot(c.hardenedOs),
   'device-mgmt': (c) => DeviceMgmtModule.forRoot(c.deviceMgmt),
   'app-store': (c) => AppStoreModule.forRoot(c.appStore),
-  'secure-chat': () => SecureChatModule,
+  'secure-chat': (c) => SecureChatModule.forRoot(c.secureChat),
 } as const satisfies Record<Exclude<DomainName, 'identity'>, (c: DomainConfigs) => Type | DynamicModule>;
 
 /** The domain modules a node's configuration selects (already validated against DOMAINS), and their ports. */
