@@ -50,8 +50,8 @@ export class FilesRepository {
       .where(eq(chatFileUsage.institutionId, institutionId));
   }
 
-  async usage(institutionIds: readonly string[] | null): Promise<UsageRow[]> {
-    const q = this.db.select().from(chatFileUsage);
+  async usage(institutionIds: readonly string[] | null, tx: Db = this.db): Promise<UsageRow[]> {
+    const q = tx.select().from(chatFileUsage);
     return institutionIds === null
       ? q.orderBy(chatFileUsage.institutionId)
       : q

@@ -6,6 +6,7 @@ import {
   platformError,
   requireInScope,
   scopeIds,
+  type Db,
   type DevicePrincipal,
   type Principal,
 } from '@pakawaaz/platform';
@@ -78,7 +79,7 @@ export class FilesService {
         this.config.defaultQuotaBytes,
         tx,
       );
-      if (!usage) throw await this.quotaExceeded(institutionId, input.sizeBytes);
+      if (!usage) throw await this.quotaExceeded(institutionId, input.sizeBytes, tx);
       return this.repo.insert(
         {
           id,
@@ -238,8 +239,9 @@ export class FilesService {
     };
   }
 
-  private async quotaExceeded(institutionId: string, needBytes: number) {
-    const [usage] = await this.repo.usage([institutionId]);
+  /** Inside the reservation's transaction (the embedded database has one connection: never a second one). */
+  private async quotaExceeded(institutionId: string, needBytes: number, tx: Db) {
+    const [usage] = await this.repo.usage([institutionId], tx);
     const quotaBytes = usage?.quotaBytes ?? this.config.defaultQuotaBytes;
     return filesError(
       'file_quota_exceeded',
