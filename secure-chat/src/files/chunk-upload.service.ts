@@ -94,10 +94,9 @@ export class ChunkUploadService {
       );
     }
     // A renewal keeps the lease while a slow chunk streams; a process that dies lets it lapse.
-    const renew = setInterval(
-      () => void this.repo.lease(row.id, leaseId, until(), this.files.now()),
-      leaseMs / 3,
-    );
+    const renew = setInterval(() => {
+      this.repo.renew(row.id, leaseId, until()).catch(() => undefined); // a failed renewal lets the lease lapse
+    }, leaseMs / 3);
     renew.unref();
     let settled = leased.offsetBytes;
     try {
@@ -150,6 +149,9 @@ export class ChunkUploadService {
 
   /** The last byte is in: seal, hash, and either issue the link or discard the upload. */
   private async finish(row: FileRow): Promise<z.infer<typeof UploadView>> {
+    const current = await this.repo.byId(row.id);
+    // Deleted while its last chunk streamed in: nothing to seal.
+    if (current?.state !== 'uploading') throw filesError('upload_not_found', 'The upload was deleted.');
     await this.blobs.complete(row.id);
     const stream = await this.blobs.openRead(row.id);
     if (!stream) throw new Error(`sealed blob ${row.id} cannot be read`);

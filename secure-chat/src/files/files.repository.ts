@@ -91,6 +91,16 @@ export class FilesRepository {
     return rows[0] ?? null;
   }
 
+  /** Extends a lease this PATCH still holds (false when it lost it). */
+  async renew(id: string, leaseId: string, until: Date): Promise<boolean> {
+    const rows = await this.db
+      .update(chatFiles)
+      .set({ leaseUntil: until })
+      .where(and(eq(chatFiles.id, id), eq(chatFiles.leaseId, leaseId)))
+      .returning({ id: chatFiles.id });
+    return rows.length > 0;
+  }
+
   /** Records where the upload stands and frees the lease, if this PATCH still holds it. */
   async settle(id: string, leaseId: string, offset: number, now: Date): Promise<boolean> {
     const rows = await this.db

@@ -46,6 +46,7 @@ let files: FilesService;
 let chunks: ChunkUploadService;
 let sweep: FilesSweepService;
 let blobs: DiskBlobStore;
+let repo: FilesRepository;
 let clock = Date.UTC(2026, 11, 5, 9);
 
 const config: FilesConfig = {
@@ -101,7 +102,7 @@ const tokenOf = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 beforeAll(async () => {
   db = await createTestDatabase([platformDomain, secureChatDomain]);
   dir = await mkdtemp(path.join(tmpdir(), 'pkz-chat-files-'));
-  const repo = new FilesRepository(db.handle);
+  repo = new FilesRepository(db.handle);
   blobs = new DiskBlobStore(dir);
   files = new FilesService(repo, blobs, { ...config, dir }, new AuditService(db.handle));
   files.now = () => new Date(clock);
@@ -166,6 +167,24 @@ describe('resumable uploads', () => {
     slow.end(bytes.subarray(5_000, 10_000));
     expect((await first).offset).toBe(10_000);
     expect((await send(amina, u.id, 10_000, bytes.subarray(10_000))).state).toBe('complete');
+  });
+
+  it('takes over from a PATCH whose process died once its lease lapses, at the size the store holds', async () => {
+    const bytes = randomBytes(3000);
+    const u = await files.create(amina, { sizeBytes: 3000, sha256: sha(bytes) });
+    await send(amina, u.id, 0, bytes.subarray(0, 1000));
+    // The dead PATCH: it took the lease and wrote 500 bytes, but never recorded them.
+    await repo.lease(u.id, randomUUID(), new Date(clock + 60_000), new Date(clock));
+    await blobs.append(u.id, 1000, Readable.from([bytes.subarray(1000, 1500)]), { maxBytes: 500 });
+    expect((await files.status(amina, u.id)).offset).toBe(1000);
+    expect((await code(send(amina, u.id, 1000, bytes.subarray(1000)))).code).toBe('upload_busy');
+    clock += 61_000;
+    expect((await files.status(amina, u.id)).offset).toBe(1500);
+    expect(await code(send(amina, u.id, 1000, bytes.subarray(1000)))).toEqual({
+      code: 'upload_offset_mismatch',
+      details: { offset: 1500 },
+    });
+    expect((await send(amina, u.id, 1500, bytes.subarray(1500))).state).toBe('complete');
   });
 
   it('refuses bad input with stable codes', async () => {
