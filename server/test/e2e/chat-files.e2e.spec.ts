@@ -200,6 +200,29 @@ describe('chat attachments from a handset', () => {
     expect(((await gone.json()) as { code: string }).code).toBe('file_gone');
   });
 
+  it("takes an official's own token on the main port; a deleted file's link answers 410", async () => {
+    const token = await server.signIn('sana.interior', 'meadow-copper-signal-47', 'harbour-violet-engine-93');
+    const bytes = randomBytes(5000);
+    const call = (method: string, p: string, body?: Buffer, headers: Record<string, string> = {}) =>
+      fetch(`${server.url}${p}`, { method, body, headers: { authorization: `Bearer ${token}`, ...headers } });
+    const created = await call(
+      'POST',
+      '/api/v1/chat/files',
+      Buffer.from(JSON.stringify({ sizeBytes: 5000, sha256: sha(bytes) })),
+      { 'content-type': 'application/json' },
+    );
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const done = await call('PATCH', `/api/v1/chat/files/${id}`, bytes, {
+      'content-type': 'application/offset+octet-stream',
+      'upload-offset': '0',
+    });
+    const { download } = (await done.json()) as { download: { path: string } };
+    expect((await fetch(`${server.url}${download.path}`)).status).toBe(200);
+    expect((await call('DELETE', `/api/v1/chat/files/${id}`)).status).toBe(204);
+    expect((await fetch(`${server.url}${download.path}`)).status).toBe(410);
+  });
+
   it('refuses the device routes without the certificate, and a forged link', async () => {
     const r = await device('POST', ROUTE, {
       cert: false,
