@@ -16,6 +16,7 @@ export const ROLES: readonly { role: Role; description: string }[] = [
   { role: 'os-admin', description: 'device models, verified-boot keys, OS releases and OTA payloads' },
   { role: 'app-reviewer', description: 'app store reviews and catalogues' },
   { role: 'developer', description: 'publish APKs of the developer organisations one belongs to' },
+  { role: 'chat-admin', description: "secure chat: the institution's attachments and quota" },
   { role: 'billing', description: 'usage and fees' },
   { role: 'super-admin', description: 'everything, including operators and their roles' },
 ];
@@ -30,6 +31,7 @@ export const INSTITUTION_SCOPED_ROLES: readonly Role[] = [
   'device-admin',
   'app-reviewer',
   'developer',
+  'chat-admin',
   'billing',
 ];
 

@@ -7,3 +7,6 @@ export { SECURE_CHAT_ERROR_STATUS, type SecureChatErrorCode } from './secure-cha
 export { DeliveryService } from './delivery/delivery.service.js';
 // The chat WebSocket: the server hands it the 'upgrade' requests of its listeners.
 export { ChatSocketServer, CHAT_WS_PATH } from './ws/chat-socket.server.js';
+export type { BlobStore, BlobRange, AppendLimits } from './files/blob-store.js';
+export { CHUNK_ROUTES } from './files/files-routes.js';
+export { UPLOAD_MEDIA_TYPE } from './files/files-rules.js';

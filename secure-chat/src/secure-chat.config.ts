@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
 import { z } from 'zod';
+import { loadFilesConfig, type FilesConfig } from './files/files.config.js';
 
 const unset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const int = (min: number, max: number, dflt: number) =>
@@ -18,6 +19,8 @@ const schema = z.object({
 });
 
 export type SecureChatConfig = {
+  /** Attachments (files/): storage, limits, quota. */
+  files: FilesConfig;
   /** The server's MLS external-sender key (P-256, ES256 in the key service; an HSM names it `chat-external-sender`). */
   externalSenderKeyFile: string;
   /** Fewer one-time KeyPackages left than this: the device is told to upload more. */
@@ -41,6 +44,7 @@ export function loadSecureChatConfig(env: Env, platform: PlatformConfig): Secure
     wsMaxFrameBytes: c.PAKAWAAZ_CHAT_WS_MAX_FRAME_BYTES,
     wsFramesPerSecond: c.PAKAWAAZ_CHAT_WS_FRAMES_PER_SECOND,
     wsPingSeconds: c.PAKAWAAZ_CHAT_WS_PING_SECONDS,
+    files: loadFilesConfig(env, platform),
   };
 }
 

@@ -5,6 +5,10 @@ import { CHAT_WAKE_CONSUMER, ChatQueued } from './secure-chat.events.js';
 // Type-level capability registration (`interface`: only interfaces merge across modules).
 declare module '@pakawaaz/platform' {
   // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
+  interface RoleRegistry {
+    'chat-admin': 'institution';
+  }
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
   interface CapabilityRegistry {
     chat: true;
     calls: true;
@@ -18,6 +22,13 @@ export const secureChatDomain = {
   status: 'active',
   events: { publishes: [ChatQueued], consumes: [CHAT_WAKE_CONSUMER] },
   auth: {
+    roles: {
+      // An institution's chat administrator: its attachments' usage, and deleting any of its files.
+      'chat-admin': {
+        description: "secure chat: the institution's attachments and quota",
+        scope: 'institution',
+      },
+    },
     capabilities: {
       // Chat is worth having once the federal ministries talk to each other; calls need the media hosts
       // sized for the whole country.

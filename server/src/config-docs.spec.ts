@@ -13,6 +13,7 @@ const CONFIG_FILES = [
   'hardened-os/src/hardened-os.config.ts',
   'app-store/src/app-store.config.ts',
   'secure-chat/src/secure-chat.config.ts',
+  'secure-chat/src/files/files.config.ts',
 ];
 
 /** Variables read outside the config schemas: the CLI's, and the tests' (documented for developers). */

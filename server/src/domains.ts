@@ -71,6 +71,7 @@ export const ALL_ROLES = {
   ...identityDomain.auth.roles,
   ...deviceMgmtDomain.auth.roles,
   ...appStoreDomain.auth.roles,
+  ...secureChatDomain.auth.roles,
 } as const satisfies Record<Role, RoleDefinition>;
 
 // Tokens are valid across the cluster, so a node knows every domain's roles, not only those it serves.

@@ -1,5 +1,5 @@
 /** HTTP statuses an error code may map to. */
-export type HttpStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
+export type HttpStatus = 400 | 401 | 403 | 404 | 405 | 409 | 410 | 413 | 415 | 416 | 422 | 429 | 500 | 503;
 
 /**
  * An error a client may see: a stable machine code, a human message that says what to do, and the HTTP

@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { APK_MEDIA_TYPE, STORE_APK_ROUTE } from '@pakawaaz/app-store';
 import { OS_PAYLOAD_ROUTE } from '@pakawaaz/hardened-os';
+import { CHUNK_ROUTES, UPLOAD_MEDIA_TYPE } from '@pakawaaz/secure-chat';
 import type { Logger, Metrics } from '@pakawaaz/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -75,6 +76,20 @@ export function createFastifyAdapter(options: {
     if (req.routeOptions.url !== STORE_APK_ROUTE) {
       done(
         Object.assign(new Error(`${APK_MEDIA_TYPE} is accepted for APK uploads only`), {
+          statusCode: 415,
+          code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+        }),
+        undefined,
+      );
+      return;
+    }
+    done(null, payload);
+  });
+  // Chat attachments' chunks (tus 1.0's media type) likewise, on the PATCH routes only.
+  adapter.getInstance().addContentTypeParser(UPLOAD_MEDIA_TYPE, (req, payload, done) => {
+    if (!CHUNK_ROUTES.has(req.routeOptions.url ?? '')) {
+      done(
+        Object.assign(new Error(`${UPLOAD_MEDIA_TYPE} is accepted for chat attachment chunks only`), {
           statusCode: 415,
           code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
         }),

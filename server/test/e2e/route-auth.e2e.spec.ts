@@ -55,6 +55,9 @@ const PUBLIC = new Set([
   'GET /ota/targets/{model}/{version}/{file}',
   // The catalogue key handsets pin: catalogues are checked by their signature, not by who may read the key.
   'GET /api/v1/store/catalogue/key',
+  // A chat attachment's capability URL: the 256-bit token in the path is the credential (the file is
+  // ciphertext; its key travels in the E2EE message).
+  'GET /api/v1/chat/downloads/{token}',
 ]);
 
 type Spec = {

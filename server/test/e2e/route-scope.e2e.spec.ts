@@ -77,6 +77,7 @@ const w = {
   sessionA: '',
   sessionB: '',
   tokenA: '',
+  fileA: '',
   passkeyA: 'c2NvcGUtZTJlLXBhc3NrZXktb2YtYQ',
   /** A handset of A (inserted as enrolment would) with one queued command, and an enrolment token of A. */
   deviceA: 'dddddddd-aaaa-4aaa-8aaa-00000000000a',
@@ -167,6 +168,14 @@ beforeAll(async () => {
   const a = await signIn(w.officialA.username);
   w.sessionA = a.sessionId;
   w.tokenA = a.accessToken;
+  w.fileA = (
+    await ok<{ id: string }>(
+      'POST',
+      '/api/v1/chat/files',
+      { sizeBytes: 10, sha256: 'a'.repeat(64) },
+      w.tokenA,
+    )
+  ).id;
   await signIn(w.operatorA.username);
   const db = server.app.get<DatabaseHandle>(DATABASE);
   await db.db.execute(
@@ -253,6 +262,7 @@ async function snapshotOfA(): Promise<unknown> {
   const deviceGroup = await ok('GET', `/api/v1/device-groups/${w.groupA}`);
   const deviceGroupsOfA = await ok('GET', `/api/v1/device-groups?institution=${w.a}`);
   const deviceGroupPolicy = await ok('GET', `/api/v1/device-groups/${w.groupA}/policy`);
+  const chatFileA = await ok('GET', `/api/v1/chat/files/${w.fileA}`, undefined, w.tokenA);
   const stripVolatile = (s: { sessions: { id: string }[] }) => s.sessions.map((x) => x.id).sort();
   return {
     officialA,
@@ -269,6 +279,7 @@ async function snapshotOfA(): Promise<unknown> {
     deviceGroup,
     deviceGroupsOfA,
     deviceGroupPolicy,
+    chatFileA,
   };
 }
 const db = () => server.app.get<DatabaseHandle>(DATABASE).db;
@@ -469,6 +480,9 @@ Object.assign(INSTITUTION_FIXTURES, {
       body: { userId: w.officialB.id },
     }),
   },
+  // Chat attachments: B's chat-admin sees B's usage only, and cannot delete A's file.
+  'GET /api/v1/chat/admin/files/usage': { read: () => '/api/v1/chat/admin/files/usage' },
+  'DELETE /api/v1/chat/admin/files/{id}': { write: () => ({ path: `/api/v1/chat/admin/files/${w.fileA}` }) },
 } satisfies Record<string, InstitutionFixture>);
 
 /** Self operations, called by B's users with plausible bodies; `check` looks at the reply. */
@@ -498,6 +512,24 @@ const SELF_FIXTURES: Record<
   'DELETE /api/v1/account/totp': {},
   'POST /api/v1/account/recovery-codes': {},
   'GET /api/v1/directory': { path: () => '/api/v1/directory?q=scope' },
+  // An official's own attachments: A's file is not found for B's users, whatever they ask.
+  'POST /api/v1/chat/files': { body: { sizeBytes: 10, sha256: 'a'.repeat(64) } },
+  'GET /api/v1/chat/files/{id}': {
+    path: () => `/api/v1/chat/files/${w.fileA}`,
+    check: (r) => expect(r.status).toBe(404),
+  },
+  'PATCH /api/v1/chat/files/{id}': {
+    path: () => `/api/v1/chat/files/${w.fileA}`,
+    check: (r) => expect(r.status).toBe(404),
+  },
+  'POST /api/v1/chat/files/{id}/link': {
+    path: () => `/api/v1/chat/files/${w.fileA}/link`,
+    check: (r) => expect(r.status).toBe(404),
+  },
+  'DELETE /api/v1/chat/files/{id}': {
+    path: () => `/api/v1/chat/files/${w.fileA}`,
+    check: (r) => expect(r.status).toBe(404),
+  },
   'POST /api/v1/auth/password': { body: { currentPassword: 'not-the-password', newPassword: 'x' } },
   // Last: it ends the caller's session.
   'POST /api/v1/auth/logout': {},

@@ -1,0 +1,123 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BlobAppendError, type AppendLimits, type BlobRange, type BlobStore } from './blob-store.js';
+
+const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const STAGED = '.part';
+
+/**
+ * The BlobStore on a local folder (by default `<data>/chat-files`, mode 0700): `<id>.part` while staged,
+ * `<id>` once sealed (a rename, then an fsync of the folder). Blobs are named by id, not by SHA-256 like the
+ * APK and OTA stores: ciphertext under a fresh key per file never repeats, so content addressing would
+ * deduplicate nothing, and one name per file makes deletion and quota accounting exact.
+ */
+export class DiskBlobStore implements BlobStore {
+  constructor(private readonly dir: string) {}
+
+  private file(id: string, staged: boolean): string {
+    if (!ID.test(id)) throw new Error('not a blob id');
+    return path.join(this.dir, staged ? `${id}${STAGED}` : id);
+  }
+
+  async create(id: string): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const handle = await open(this.file(id, true), 'wx', 0o600);
+    await handle.close();
+  }
+
+  async append(id: string, offset: number, source: Readable, limits: AppendLimits): Promise<number> {
+    const file = this.file(id, true);
+    const before = await sizeOf(file);
+    if (before === null) {
+      source.resume();
+      throw new BlobAppendError('not_found', 0, 'no such upload');
+    }
+    if (before !== offset) {
+      source.resume();
+      throw new BlobAppendError('offset_mismatch', before, `the upload holds ${before} bytes`);
+    }
+    let written = 0;
+    const idle =
+      limits.idleMs === undefined
+        ? undefined
+        : setTimeout(() => source.destroy(timeout(limits.idleMs!)), limits.idleMs).unref();
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        idle?.refresh();
+        // Up to the limit is kept (those bytes are at their right offsets); beyond it the stream is cut.
+        const room = limits.maxBytes - written;
+        if (chunk.length > room) {
+          written += room;
+          if (room > 0) this.push(chunk.subarray(0, room));
+          return done(new BlobAppendError('too_large', 0, `more than ${limits.maxBytes} bytes`));
+        }
+        written += chunk.length;
+        done(null, chunk);
+      },
+    });
+    try {
+      // flush: the bytes reach the disk before the offset is acknowledged (a crash never loses an acked byte).
+      await pipeline(source, meter, createWriteStream(file, { flags: 'r+', start: offset, flush: true }));
+      return offset + written;
+    } catch (err) {
+      const now = (await sizeOf(file)) ?? 0;
+      if (err instanceof BlobAppendError) throw new BlobAppendError(err.reason, now, err.message);
+      if (isAbort(err)) throw new BlobAppendError('interrupted', now, 'the client stopped sending');
+      throw err;
+    } finally {
+      clearTimeout(idle);
+    }
+  }
+
+  async size(id: string): Promise<number | null> {
+    return (await sizeOf(this.file(id, true))) ?? (await sizeOf(this.file(id, false)));
+  }
+
+  async complete(id: string): Promise<void> {
+    const sealed = this.file(id, false);
+    // Sealing a sealed blob is a no-op (the caller may retry after a crash between sealing and recording it).
+    if ((await sizeOf(this.file(id, true))) === null && (await sizeOf(sealed)) !== null) return;
+    await rename(this.file(id, true), sealed);
+    const dir = await open(this.dir, 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  }
+
+  async openRead(id: string, range?: BlobRange): Promise<Readable | null> {
+    const handle = await open(this.file(id, false), 'r').catch((err: unknown) => {
+      if ((err as { code?: unknown }).code === 'ENOENT') return null;
+      throw err;
+    });
+    if (!handle) return null;
+    return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+  }
+
+  async delete(id: string): Promise<void> {
+    await rm(this.file(id, true), { force: true });
+    await rm(this.file(id, false), { force: true });
+  }
+}
+
+async function sizeOf(file: string): Promise<number | null> {
+  return stat(file).then(
+    (s) => s.size,
+    (err: unknown) => {
+      if ((err as { code?: unknown }).code === 'ENOENT') return null;
+      throw err;
+    },
+  );
+}
+
+const timeout = (ms: number) => new BlobAppendError('timeout', 0, `nothing arrived for ${ms} ms`);
+
+function isAbort(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : '';
+  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || message === 'aborted';
+}

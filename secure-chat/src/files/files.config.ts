@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
+import { z } from 'zod';
+
+const unset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const bytes = (min: number, max: number, def: number) =>
+  z.preprocess(unset, z.coerce.number({ message: 'expected bytes' }).int().min(min).max(max).default(def));
+
+const MiB = 1024 ** 2;
+const GiB = 1024 ** 3;
+
+const schema = z.object({
+  PAKAWAAZ_CHAT_FILES_DIR: z.preprocess(unset, z.string().optional()),
+  PAKAWAAZ_CHAT_FILE_MAX_BYTES: bytes(1024, 16 * GiB, 100 * MiB),
+  PAKAWAAZ_CHAT_FILE_CHUNK_MAX_BYTES: bytes(64 * 1024, 1 * GiB, 8 * MiB),
+  PAKAWAAZ_CHAT_FILE_QUOTA_BYTES: bytes(1024, 2 ** 50, 20 * GiB),
+  PAKAWAAZ_CHAT_FILE_UPLOAD_IDLE_SECONDS: z.preprocess(
+    unset,
+    z.coerce.number({ message: 'expected seconds' }).int().min(1).max(3600).default(30),
+  ),
+  PAKAWAAZ_CHAT_FILE_ABANDON_HOURS: z.preprocess(
+    unset,
+    z.coerce.number({ message: 'expected hours' }).int().min(1).max(720).default(24),
+  ),
+});
+
+export type FilesConfig = {
+  /** Where attachments' ciphertext is kept (the disk BlobStore), by default `<data>/chat-files`. */
+  dir: string;
+  /** Largest file a client may declare. */
+  maxFileBytes: number;
+  /** Largest body one PATCH may carry: counted while it arrives, the stream is cut beyond it. */
+  chunkMaxBytes: number;
+  /** Bytes an institution may hold (complete files and reservations of uploads in progress). */
+  defaultQuotaBytes: number;
+  /** A PATCH that sends nothing for this long is ended; the bytes received so far are kept. */
+  uploadIdleMs: number;
+  /** An upload not completed this long after its creation is deleted by the sweep. */
+  abandonMs: number;
+};
+
+export function loadFilesConfig(env: Env, platform: PlatformConfig): FilesConfig {
+  const c = parseConfig(schema, env);
+  return {
+    dir: path.resolve(c.PAKAWAAZ_CHAT_FILES_DIR ?? path.join(platform.dataDir, 'chat-files')),
+    maxFileBytes: c.PAKAWAAZ_CHAT_FILE_MAX_BYTES,
+    chunkMaxBytes: c.PAKAWAAZ_CHAT_FILE_CHUNK_MAX_BYTES,
+    defaultQuotaBytes: c.PAKAWAAZ_CHAT_FILE_QUOTA_BYTES,
+    uploadIdleMs: c.PAKAWAAZ_CHAT_FILE_UPLOAD_IDLE_SECONDS * 1000,
+    abandonMs: c.PAKAWAAZ_CHAT_FILE_ABANDON_HOURS * 3_600_000,
+  };
+}
+
+export const FILES_CONFIG = Symbol.for('pakawaaz.ChatFilesConfig');

@@ -1,0 +1,152 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
+import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { chatFiles, chatFileUsage } from './files.schema.js';
+
+export type FileRow = typeof chatFiles.$inferSelect;
+export type UsageRow = typeof chatFileUsage.$inferSelect;
+
+/** The rows of secure_chat.chat_files and chat_file_usage; only FilesService and the sweep use it. */
+@Injectable()
+export class FilesRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  private get db(): Db {
+    return this.database.db;
+  }
+
+  transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
+  /**
+   * Adds `bytes` to the institution's usage if it stays within its quota (its own, else `defaultQuota`);
+   * one conditional UPDATE, so concurrent reservations never overrun together. Null when refused.
+   */
+  async reserve(
+    institutionId: string,
+    bytes: number,
+    defaultQuota: number,
+    tx: Db,
+  ): Promise<UsageRow | null> {
+    await tx.insert(chatFileUsage).values({ institutionId, usedBytes: 0 }).onConflictDoNothing();
+    const rows = await tx
+      .update(chatFileUsage)
+      .set({ usedBytes: sql`${chatFileUsage.usedBytes} + ${bytes}`, updatedAt: new Date() })
+      .where(
+        and(
+          eq(chatFileUsage.institutionId, institutionId),
+          sql`${chatFileUsage.usedBytes} + ${bytes} <= coalesce(${chatFileUsage.quotaBytes}, ${defaultQuota})`,
+        ),
+      )
+      .returning();
+    return rows[0] ?? null;
+  }
+
+  async release(institutionId: string, bytes: number, tx: Db = this.db): Promise<void> {
+    await tx
+      .update(chatFileUsage)
+      .set({ usedBytes: sql`greatest(0, ${chatFileUsage.usedBytes} - ${bytes})`, updatedAt: new Date() })
+      .where(eq(chatFileUsage.institutionId, institutionId));
+  }
+
+  async usage(institutionIds: readonly string[] | null, tx: Db = this.db): Promise<UsageRow[]> {
+    const q = tx.select().from(chatFileUsage);
+    return institutionIds === null
+      ? q.orderBy(chatFileUsage.institutionId)
+      : q
+          .where(inArray(chatFileUsage.institutionId, [...institutionIds]))
+          .orderBy(chatFileUsage.institutionId);
+  }
+
+  async insert(row: typeof chatFiles.$inferInsert, tx: Db): Promise<FileRow> {
+    return (await tx.insert(chatFiles).values(row).returning())[0]!;
+  }
+
+  async byId(id: string, tx: Db = this.db, lock = false): Promise<FileRow | undefined> {
+    const q = tx.select().from(chatFiles).where(eq(chatFiles.id, id));
+    return (await (lock ? q.for('update') : q))[0];
+  }
+
+  async byTokenHash(tokenHash: string): Promise<FileRow | undefined> {
+    return (await this.db.select().from(chatFiles).where(eq(chatFiles.tokenHash, tokenHash)))[0];
+  }
+
+  /**
+   * Takes the upload's lease if no live PATCH holds it (one conditional UPDATE: of two concurrent PATCHes one
+   * gets the row). Returns the row as it was before, with the new lease, or null when held or not uploading.
+   */
+  async lease(id: string, leaseId: string, until: Date, now: Date): Promise<FileRow | null> {
+    const rows = await this.db
+      .update(chatFiles)
+      .set({ leaseId, leaseUntil: until, updatedAt: now })
+      .where(
+        and(
+          eq(chatFiles.id, id),
+          eq(chatFiles.state, 'uploading'),
+          or(isNull(chatFiles.leaseUntil), lt(chatFiles.leaseUntil, now)),
+        ),
+      )
+      .returning();
+    return rows[0] ?? null;
+  }
+
+  /** Extends a lease this PATCH still holds (false when it lost it). */
+  async renew(id: string, leaseId: string, until: Date): Promise<boolean> {
+    const rows = await this.db
+      .update(chatFiles)
+      .set({ leaseUntil: until })
+      .where(and(eq(chatFiles.id, id), eq(chatFiles.leaseId, leaseId)))
+      .returning({ id: chatFiles.id });
+    return rows.length > 0;
+  }
+
+  /** Records where the upload stands and frees the lease, if this PATCH still holds it. */
+  async settle(id: string, leaseId: string, offset: number, now: Date): Promise<boolean> {
+    const rows = await this.db
+      .update(chatFiles)
+      .set({ offsetBytes: offset, leaseId: null, leaseUntil: null, updatedAt: now })
+      .where(and(eq(chatFiles.id, id), eq(chatFiles.leaseId, leaseId)))
+      .returning({ id: chatFiles.id });
+    return rows.length > 0;
+  }
+
+  async update(id: string, set: Partial<typeof chatFiles.$inferInsert>, tx: Db = this.db): Promise<FileRow> {
+    return (await tx.update(chatFiles).set(set).where(eq(chatFiles.id, id)).returning())[0]!;
+  }
+
+  /** Ids of files past their time (complete: expired; uploading: abandoned), oldest first, at most `limit`. */
+  async expired(now: Date, limit: number): Promise<{ id: string }[]> {
+    return this.db
+      .select({ id: chatFiles.id })
+      .from(chatFiles)
+      .where(
+        and(
+          inArray(chatFiles.state, ['uploading', 'complete']),
+          lt(chatFiles.expiresAt, now),
+          // An upload a PATCH is streaming into right now waits for the next run.
+          or(isNull(chatFiles.leaseUntil), lt(chatFiles.leaseUntil, now)),
+        ),
+      )
+      .orderBy(chatFiles.expiresAt)
+      .limit(limit);
+  }
+
+  /** Deletes tombstones deleted before `before`; returns how many. */
+  async purgeTombstones(before: Date, limit: number): Promise<number> {
+    const rows = await this.db
+      .delete(chatFiles)
+      .where(
+        inArray(
+          chatFiles.id,
+          this.db
+            .select({ id: chatFiles.id })
+            .from(chatFiles)
+            .where(and(eq(chatFiles.state, 'deleted'), lt(chatFiles.deletedAt, before)))
+            .limit(limit),
+        ),
+      )
+      .returning({ id: chatFiles.id });
+    return rows.length;
+  }
+}
