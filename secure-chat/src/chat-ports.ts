@@ -20,8 +20,14 @@ export type ChatDirectory = {
 };
 export const CHAT_DIRECTORY = Symbol.for('pakawaaz.secure-chat.ChatDirectory');
 
-/** The server's MLS external sender (RFC 9420 §12.1.8.1): its P-256 signature key, uncompressed point. */
-export type ChatExternalSender = { readonly signatureKey: Uint8Array };
+/**
+ * The server's MLS external sender (RFC 9420 §12.1.8.1): its P-256 signature key (uncompressed point), and
+ * ES256 signatures by the key service (r ‖ s; the private half never leaves the file or the HSM).
+ */
+export type ChatExternalSender = {
+  readonly signatureKey: Uint8Array;
+  signEs256(data: Uint8Array): Promise<Uint8Array>;
+};
 export const CHAT_EXTERNAL_SENDER = Symbol.for('pakawaaz.secure-chat.ExternalSender');
 
 /** Wakes devices whose queue grew, and tells a device its KeyPackages run low. Best effort. */

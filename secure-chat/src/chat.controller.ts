@@ -77,6 +77,7 @@ export class ChatController {
     'mls_unsupported',
     'mls_bad_signature',
     'mls_credential_refused',
+    'device_removed_from_chat',
     'key_package_expired',
   )
   @ZodResponse(200, UploadKeyPackagesReply)
@@ -114,6 +115,7 @@ export class ChatController {
     'mls_credential_refused',
     'mls_external_sender_missing',
     'mls_wrong_group',
+    'device_removed_from_chat',
     'group_exists',
   )
   @ZodResponse(201, GroupEpochReply)
@@ -148,6 +150,7 @@ export class ChatController {
     'mls_external_sender_missing',
     'mls_wrong_group',
     'mls_stale_epoch',
+    'mls_member_removed',
     'group_not_found',
     'not_a_member',
     'official_not_found',

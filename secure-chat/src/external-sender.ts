@@ -25,5 +25,6 @@ export async function useExternalSender(
     signatureKey: new Uint8Array(
       Buffer.concat([Buffer.of(4), Buffer.from(x, 'base64url'), Buffer.from(y, 'base64url')]),
     ),
+    signEs256: async (data) => new Uint8Array(await signer.sign(data)),
   };
 }

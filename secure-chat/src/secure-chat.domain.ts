@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { DomainDescriptor } from '@pakawaaz/platform';
+import { DEVICE_REMOVAL_CONSUMER, OFFICIAL_STATUS_CONSUMER } from './membership/membership.events.js';
 import { CHAT_WAKE_CONSUMER, ChatQueued } from './secure-chat.events.js';
 
 // Type-level capability registration (`interface`: only interfaces merge across modules).
@@ -20,7 +21,10 @@ export const secureChatDomain = {
   pgSchema: 'secure_chat',
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
   status: 'active',
-  events: { publishes: [ChatQueued], consumes: [CHAT_WAKE_CONSUMER] },
+  events: {
+    publishes: [ChatQueued],
+    consumes: [CHAT_WAKE_CONSUMER, DEVICE_REMOVAL_CONSUMER, OFFICIAL_STATUS_CONSUMER],
+  },
   auth: {
     roles: {
       // An institution's chat administrator: its attachments' usage, and deleting any of its files.

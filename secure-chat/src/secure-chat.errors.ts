@@ -9,6 +9,8 @@ export type SecureChatErrorCode =
   | 'mls_credential_refused'
   | 'mls_external_sender_missing'
   | 'mls_stale_epoch'
+  | 'mls_member_removed'
+  | 'device_removed_from_chat'
   | 'mls_wrong_group'
   | 'key_package_expired'
   | 'official_not_found'
@@ -36,6 +38,11 @@ export const SECURE_CHAT_ERROR_STATUS = {
   mls_external_sender_missing: 422,
   // The commit is for another epoch than the group's current one: fetch the inbox, process, rebase, retry.
   mls_stale_epoch: 409,
+  // The new tree still holds a device the server removed (revoked, lost, official disabled): fetch the inbox,
+  // where the server's Remove proposal waits, and commit it with the change.
+  mls_member_removed: 409,
+  // This device was taken out of chat (revoked, wiped, lost, retired, or its official disabled).
+  device_removed_from_chat: 403,
   // The GroupInfo or message names another group (or the GroupInfo is not for the next epoch).
   mls_wrong_group: 422,
   // The KeyPackage's lifetime does not cover now.

@@ -7,6 +7,9 @@ import { DeliveryRepository } from './delivery/delivery.repository.js';
 import { DeliveryService } from './delivery/delivery.service.js';
 import { useExternalSender } from './external-sender.js';
 import { GroupsService } from './groups/groups.service.js';
+import { DeviceRemovalService } from './membership/device-removal.service.js';
+import { MembershipListener } from './membership/membership.listener.js';
+import { RemovalsRepository } from './membership/removals.repository.js';
 import { IdentityChatDirectory } from './identity-directory.js';
 import { KeyPackagesRepository } from './key-packages/key-packages.repository.js';
 import { KeyPackagesService } from './key-packages/key-packages.service.js';
@@ -47,8 +50,11 @@ export class SecureChatModule {
         DeliveryService,
         ChatSocketServer,
         ChatRelay,
+        RemovalsRepository,
+        DeviceRemovalService,
+        MembershipListener,
       ],
-      exports: [DeliveryService, ChatHub, ChatSocketServer],
+      exports: [DeliveryService, DeviceRemovalService, ChatHub, ChatSocketServer],
     };
   }
 }

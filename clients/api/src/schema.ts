@@ -11448,7 +11448,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `mls_credential_refused` */
+            /** @description `device_removed_from_chat`, `mls_credential_refused` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11456,7 +11456,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "mls_credential_refused";
+                        code?: "device_removed_from_chat" | "mls_credential_refused";
                     };
                 };
             };
@@ -11630,7 +11630,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `client_id_reused`, `mls_stale_epoch` */
+            /** @description `client_id_reused`, `mls_member_removed`, `mls_stale_epoch` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11638,7 +11638,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "client_id_reused" | "mls_stale_epoch";
+                        code?: "client_id_reused" | "mls_member_removed" | "mls_stale_epoch";
                     };
                 };
             };
@@ -11908,7 +11908,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `mls_credential_refused` */
+            /** @description `device_removed_from_chat`, `mls_credential_refused` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11916,7 +11916,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "mls_credential_refused";
+                        code?: "device_removed_from_chat" | "mls_credential_refused";
                     };
                 };
             };

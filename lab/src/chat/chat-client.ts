@@ -148,7 +148,10 @@ export class ChatClient {
     });
   }
 
-  /** Registers a commit; on 409 mls_stale_epoch applies what it missed, rebuilds the change and retries. */
+  /**
+   * Registers a commit; on 409 mls_stale_epoch or mls_member_removed applies what it missed (commits, the
+   * server's Remove proposals), rebuilds the change on it and retries.
+   */
   private async submit(first: ChatCommit | null): Promise<void> {
     let c = first;
     for (let i = 0; c && i <= MAX_REBASES; i++) {
@@ -166,7 +169,9 @@ export class ChatClient {
         return;
       } catch (e) {
         if (!(e instanceof ChatHttpError)) throw e; // unknown outcome: the commit's echo or a rival settles it
-        if (e.body.code !== 'mls_stale_epoch') {
+        // Another commit won the epoch, or the tree still holds a device the server removed (its Remove
+        // proposal waits in the queue): both are rebased on what the queue holds.
+        if (e.body.code !== 'mls_stale_epoch' && e.body.code !== 'mls_member_removed') {
           this.core.abandon(c.groupId); // refused for good (e.g. mls_credential_refused)
           throw e;
         }

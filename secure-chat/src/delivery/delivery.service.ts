@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DevicePrincipal } from '@pakawaaz/platform';
 import { CHAT_WAKE, type ChatWake } from '../chat-ports.js';
 import { messageEpochAccepted } from '../groups/commit-plan.js';
-import { KeyPackagesRepository } from '../key-packages/key-packages.repository.js';
 import { b64u } from '../mls/bytes.js';
 import { readMessage } from '../mls/mls-facts.js';
 import { mlsInput } from '../mls/mls-input.js';
@@ -31,7 +30,6 @@ export const INBOX_PAGE = 200;
 export class DeliveryService {
   constructor(
     private readonly repo: DeliveryRepository,
-    private readonly keyPackages: KeyPackagesRepository,
     @Inject(CHAT_WAKE) private readonly wake: ChatWake,
   ) {}
 
@@ -97,19 +95,5 @@ export class DeliveryService {
   /** Deletes the calling device's queue up to `upTo` (delivered and processed). */
   async ack(device: DevicePrincipal, upTo: number): Promise<{ removed: number }> {
     return { removed: await this.repo.ack(device.deviceId, upTo) };
-  }
-
-  /**
-   * A device leaves chat now (revoked, wiped, lost, retired): it is dropped from every group's member list, its
-   * queue and KeyPackages are deleted and its sockets closed — nothing more is delivered to it. The groups it
-   * was in are returned: the caller proposes its Remove there as the external sender.
-   */
-  async removeDevice(deviceId: string): Promise<{ groups: string[] }> {
-    const groups = await this.repo.db.transaction(async (tx) => {
-      await this.keyPackages.deleteForDevices([deviceId], tx);
-      return this.repo.dropDevice(deviceId, tx);
-    });
-    this.wake.removed(deviceId);
-    return { groups };
   }
 }

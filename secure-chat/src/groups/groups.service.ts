@@ -15,6 +15,7 @@ import { mlsInput } from '../mls/mls-input.js';
 import { secureChatError } from '../secure-chat.errors.js';
 import { planCommit } from './commit-plan.js';
 import { leafDevices } from './leaf-devices.js';
+import { RemovalsRepository } from '../membership/removals.repository.js';
 
 export type CommitInput = {
   commit: Uint8Array;
@@ -36,9 +37,11 @@ export class GroupsService {
   constructor(
     private readonly repo: DeliveryRepository,
     @Inject(CHAT_DIRECTORY) private readonly directory: ChatDirectory,
-    @Inject(CHAT_EXTERNAL_SENDER) private readonly externalSender: ChatExternalSender,
+    @Inject(CHAT_EXTERNAL_SENDER) private readonly externalSender: Pick<ChatExternalSender, 'signatureKey'>,
     @Inject(CHAT_WAKE) private readonly wake: ChatWake,
     @Optional() @Inject(DEVICE_AUTHENTICATOR) private readonly devices?: DeviceAuthenticator | null,
+    // Devices taken out of chat (bound in SecureChatModule; a test of ordering alone may leave it out).
+    @Optional() private readonly removals?: RemovalsRepository,
   ) {}
 
   /** A new group: epoch 0, the server's external sender listed, the calling device its only member. */
@@ -53,6 +56,8 @@ export class GroupsService {
         'mls_credential_refused',
         'A new group has one member: the calling device, with its own device certificate.',
       );
+    if ((await this.removals?.removedAmong([device.deviceId]))?.size)
+      throw secureChatError('device_removed_from_chat', 'This device was taken out of chat.');
     const groupId = b64u(info.groupId);
     await this.repo.db.transaction(async (tx) => {
       const fresh = await this.repo.insertGroup(
@@ -120,6 +125,18 @@ export class GroupsService {
           'mls_stale_epoch',
           `The group is at epoch ${group.epoch}: fetch the inbox, process it, rebase the commit and retry.`,
           { epoch: group.epoch.toString() },
+        );
+      // Under the group's lock, so a removal (which locks it too) is either seen here or proposed after.
+      const removed = await this.removals?.removedAmong(
+        leaves.map((l) => l.deviceId),
+        tx,
+      );
+      const stale = leaves.find((l) => removed?.has(l.deviceId));
+      if (stale)
+        throw secureChatError(
+          'mls_member_removed',
+          `Leaf ${stale.leafIndex} is a device taken out of chat: fetch the inbox and commit the server's Remove proposal with your change.`,
+          { leafIndex: stale.leafIndex },
         );
       const plan = planCommit(members, leaves, device.deviceId);
       if (plan.duplicateDevice)

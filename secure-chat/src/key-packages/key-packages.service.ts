@@ -12,6 +12,7 @@ import { mlsInput } from '../mls/mls-input.js';
 import { SECURE_CHAT_CONFIG, type SecureChatConfig } from '../secure-chat.config.js';
 import { secureChatError } from '../secure-chat.errors.js';
 import { inlineKeyPackageReader, KEY_PACKAGE_READER, type KeyPackageReader } from './key-package-reader.js';
+import { RemovalsRepository } from '../membership/removals.repository.js';
 import { KeyPackagesRepository, type NewKeyPackage } from './key-packages.repository.js';
 
 export type ClaimedKeyPackage = { deviceId: string; keyPackage: string; lastResort: boolean };
@@ -30,6 +31,8 @@ export class KeyPackagesService {
     @Inject(CHAT_WAKE) private readonly wake: ChatWake,
     @Inject(SECURE_CHAT_CONFIG) private readonly config: SecureChatConfig,
     @Optional() @Inject(KEY_PACKAGE_READER) reader?: KeyPackageReader | null,
+    // Devices taken out of chat (bound in SecureChatModule).
+    @Optional() private readonly removals?: RemovalsRepository,
   ) {
     this.reader = reader ?? inlineKeyPackageReader;
   }
@@ -47,6 +50,8 @@ export class KeyPackagesService {
         'invalid_chat_input',
         `Send 1 to ${MLS_LIMITS.maxKeyPackagesPerUpload} KeyPackages, and at most one last-resort package.`,
       );
+    if ((await this.removals?.removedAmong([device.deviceId]))?.size)
+      throw secureChatError('device_removed_from_chat', 'This device was taken out of chat.');
     const rows: NewKeyPackage[] = [];
     const read = await this.reader.readAll(packages);
     for (const [i, bytes] of packages.entries()) {
@@ -97,7 +102,9 @@ export class KeyPackagesService {
       const auth = await this.devices.authenticate([new Uint8Array(c.certificate)]);
       if (auth.ok && auth.device.deviceId === c.deviceId) live.push(c.deviceId);
     }
-    const claimed = await this.repo.db.transaction((tx) => this.repo.claim(live, now, tx));
+    const removed = await this.removals?.removedAmong(live);
+    const claimable = live.filter((d) => !removed?.has(d));
+    const claimed = await this.repo.db.transaction((tx) => this.repo.claim(claimable, now, tx));
     for (const deviceId of new Set([...claimed].filter(([, k]) => !k.lastResort).map(([d]) => d))) {
       const left = await this.repo.oneTimeLeft(deviceId, now);
       if (left < this.config.lowKeyPackages) this.wake.keyPackagesLow(deviceId, left);

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { p256 } from '@noble/curves/nist.js';
 import { externalSenderExtension } from '@pakawaaz/mls';
-import { ClientCertificates, platformDomain } from '@pakawaaz/platform';
+import { ClientCertificates, platformDomain, type Logger } from '@pakawaaz/platform';
 import { createTestDatabase, issueTestDevice, type TestDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -13,6 +13,8 @@ import { DeliveryService } from '../../src/delivery/delivery.service.js';
 import { GroupsService } from '../../src/groups/groups.service.js';
 import { KeyPackagesRepository } from '../../src/key-packages/key-packages.repository.js';
 import { KeyPackagesService } from '../../src/key-packages/key-packages.service.js';
+import { DeviceRemovalService } from '../../src/membership/device-removal.service.js';
+import { RemovalsRepository } from '../../src/membership/removals.repository.js';
 import type { SecureChatConfig } from '../../src/secure-chat.config.js';
 import { secureChatDomain } from '../../src/secure-chat.domain.js';
 import { ChatHub } from '../../src/ws/chat-hub.js';
@@ -30,6 +32,14 @@ const config: SecureChatConfig = {
   wsMaxFrameBytes: 64 * 1024,
   wsFramesPerSecond: 5,
   wsPingSeconds: 30,
+  files: {
+    dir: '/nonexistent',
+    maxFileBytes: 1 << 20,
+    chunkMaxBytes: 1 << 16,
+    defaultQuotaBytes: 1 << 24,
+    uploadIdleMs: 30_000,
+    abandonMs: 3_600_000,
+  },
 };
 
 type Frame = { type: string; [k: string]: unknown };
@@ -84,7 +94,9 @@ describe('chat WebSocket (mutual TLS, PostgreSQL, real MLS)', () => {
   let sockets: ChatSocketServer;
   const pushed: string[][] = [];
   const auth = new TestDeviceAuthenticator();
-  const serverKey = p256.getPublicKey(p256.utils.randomSecretKey(), false);
+  const serverSecret = p256.utils.randomSecretKey();
+  const serverKey = p256.getPublicKey(serverSecret, false);
+  let removal: DeviceRemovalService;
   let alice: TestDevice;
   let bob: TestDevice;
   const open: WebSocket[] = [];
@@ -133,7 +145,19 @@ describe('chat WebSocket (mutual TLS, PostgreSQL, real MLS)', () => {
     const repo = new DeliveryRepository(db.handle);
     keyPackages = new KeyPackagesService(kpRepo, auth, directory, hub, config);
     groups = new GroupsService(repo, directory, { signatureKey: serverKey }, hub, auth);
-    delivery = new DeliveryService(repo, kpRepo, hub);
+    delivery = new DeliveryService(repo, hub);
+    removal = new DeviceRemovalService(
+      new RemovalsRepository(db.handle),
+      repo,
+      kpRepo,
+      {
+        signatureKey: serverKey,
+        signEs256: (data) =>
+          Promise.resolve(p256.sign(data, serverSecret, { prehash: true, format: 'compact' })),
+      },
+      hub,
+      { info: () => undefined } as unknown as Logger,
+    );
     sockets = new ChatSocketServer(
       hub,
       delivery,
@@ -291,7 +315,7 @@ describe('chat WebSocket (mutual TLS, PostgreSQL, real MLS)', () => {
 
   it('closes the sockets of a device removed from chat', async () => {
     const c = await connected(bob);
-    await delivery.removeDevice(bob.deviceId);
+    await removal.removeDevice(bob.deviceId, null, 'retired');
     expect(await c.closed).toMatchObject({ code: 4403 });
   });
 });

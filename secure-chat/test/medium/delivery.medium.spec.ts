@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
-import { externalSenderExtension } from '@pakawaaz/mls';
-import { AppError, platformDomain } from '@pakawaaz/platform';
+import { externalSenderExtension, readMessage } from '@pakawaaz/mls';
+import { AppError, platformDomain, type Logger } from '@pakawaaz/platform';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import { defaultLifetime } from 'ts-mls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,8 @@ import { GroupsService } from '../../src/groups/groups.service.js';
 import { WorkerKeyPackageReader } from '../../src/key-packages/key-package-reader.js';
 import { KeyPackagesRepository } from '../../src/key-packages/key-packages.repository.js';
 import { KeyPackagesService } from '../../src/key-packages/key-packages.service.js';
+import { DeviceRemovalService } from '../../src/membership/device-removal.service.js';
+import { RemovalsRepository } from '../../src/membership/removals.repository.js';
 import type { SecureChatConfig } from '../../src/secure-chat.config.js';
 import { secureChatDomain } from '../../src/secure-chat.domain.js';
 import { testCa, TestDevice, TestDeviceAuthenticator, TestMember } from '../support/mls-devices.js';
@@ -24,6 +26,14 @@ const config: SecureChatConfig = {
   wsMaxFrameBytes: 1 << 20,
   wsFramesPerSecond: 50,
   wsPingSeconds: 30,
+  files: {
+    dir: '/nonexistent',
+    maxFileBytes: 1 << 20,
+    chunkMaxBytes: 1 << 16,
+    defaultQuotaBytes: 1 << 24,
+    uploadIdleMs: 30_000,
+    abandonMs: 3_600_000,
+  },
 };
 
 /**
@@ -62,11 +72,13 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
   /** Commits whose transactions meet after reading the group: without the row lock both would read the same epoch. */
   let racing: GroupsService;
   let delivery: DeliveryService;
+  let removal: DeviceRemovalService;
   const auth = new TestDeviceAuthenticator();
   const woken: string[] = [];
   const low: { deviceId: string; left: number }[] = [];
   const removed: string[] = [];
-  const serverKey = p256.getPublicKey(p256.utils.randomSecretKey(), false);
+  const serverSecret = p256.utils.randomSecretKey();
+  const serverKey = p256.getPublicKey(serverSecret, false);
   let alice: TestDevice;
   let bob: TestDevice;
   let bob2: TestDevice;
@@ -113,8 +125,9 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
     const kpRepo = new KeyPackagesRepository(db.handle);
     const repo = new DeliveryRepository(db.handle);
     reader = new WorkerKeyPackageReader();
-    keyPackages = new KeyPackagesService(kpRepo, auth, directory, wake, config, reader);
-    groups = new GroupsService(repo, directory, { signatureKey: serverKey }, wake, auth);
+    const removals = new RemovalsRepository(db.handle);
+    keyPackages = new KeyPackagesService(kpRepo, auth, directory, wake, config, reader, removals);
+    groups = new GroupsService(repo, directory, { signatureKey: serverKey }, wake, auth, removals);
     racing = new GroupsService(
       new RendezvousRepository(db.handle),
       directory,
@@ -122,7 +135,18 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
       wake,
       auth,
     );
-    delivery = new DeliveryService(repo, kpRepo, wake);
+    delivery = new DeliveryService(repo, wake);
+    const signEs256 = (data: Uint8Array) =>
+      Promise.resolve(p256.sign(data, serverSecret, { prehash: true, format: 'compact' }));
+    const quiet = { info: () => undefined } as unknown as Logger;
+    removal = new DeviceRemovalService(
+      removals,
+      repo,
+      kpRepo,
+      { signatureKey: serverKey, signEs256 },
+      wake,
+      quiet,
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -421,12 +445,57 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
       ).toBe('mls_too_large');
     });
 
-    it('removeDevice stops delivery to a device at once and names its groups', async () => {
-      const { groups: affected } = await delivery.removeDevice(bob.deviceId);
-      expect(affected).toContain(groupId);
+    it('removing a device stops delivery at once, proposes its Remove, and refuses a tree that keeps it', async () => {
+      // A group of Alice and Bob at epoch 1 (Bob is also in the group of the tests above).
+      const g = await TestMember.createGroup(alice, randomBytes(16), [externalSenderExtension(serverKey)]);
+      const { groupId: gid } = await groups.register(alice.principal, await g.groupInfo());
+      const add = await g.commitAdding([(await bob.keyPackage()).publicPackage]);
+      await groups.commit(alice.principal, gid, {
+        commit: add.commit,
+        groupInfo: add.groupInfo,
+        welcome: add.welcome!,
+        clientId: 'removal-add-bob',
+      });
+      add.apply();
+      const before = (await delivery.inbox(alice.principal, 0)).at(-1)?.seq ?? 0;
+      woken.length = 0;
+      expect(await removal.removeDevice(bob.deviceId, users.bob, 'lost')).toEqual({
+        deviceId: bob.deviceId,
+        groups: 2,
+      });
       expect(removed).toContain(bob.deviceId);
+      expect(woken).toEqual([alice.deviceId]);
       expect(await delivery.inbox(bob.principal, 0)).toEqual([]);
-      expect((await codeOf(groups.groupInfo(bob.principal, groupId))).code).toBe('group_not_found');
+      expect((await codeOf(groups.groupInfo(bob.principal, gid))).code).toBe('group_not_found');
+      // The server's Remove of Bob's leaf (1), as the group's external sender, for epoch 1, in Alice's queue.
+      const proposals = (await delivery.inbox(alice.principal, before)).filter((e) => e.kind === 'proposal');
+      const mine = proposals.find((e) => e.groupId === gid);
+      expect(mine).toMatchObject({ senderDevice: null });
+      expect(readMessage(Buffer.from(mine!.body, 'base64url'))).toMatchObject({
+        epoch: 1n,
+        contentType: 'proposal',
+        sender: { type: 'external', senderIndex: 0 },
+      });
+      // A commit whose tree still holds Bob's device is refused until it carries the Remove.
+      const keeps = await g.commitAdding([]);
+      expect(
+        await codeOf(
+          groups.commit(alice.principal, gid, {
+            commit: keeps.commit,
+            groupInfo: keeps.groupInfo,
+            clientId: 'commit-keeps-bob',
+          }),
+        ),
+      ).toMatchObject({ code: 'mls_member_removed', status: 409, details: { leafIndex: 1 } });
+      // The removed device publishes nothing more; removing it again changes nothing.
+      const kp = await bob.keyPackage();
+      expect((await codeOf(keyPackages.upload(bob.principal, [kp.bytes]))).code).toBe(
+        'device_removed_from_chat',
+      );
+      expect(await removal.removeDevice(bob.deviceId, users.bob, 'lost')).toEqual({
+        deviceId: bob.deviceId,
+        groups: 0,
+      });
     });
   });
 });

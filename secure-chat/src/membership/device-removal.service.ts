@@ -1,0 +1,78 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { LOGGER, type Logger } from '@pakawaaz/platform';
+import { externalRemove } from '@pakawaaz/mls';
+import { CHAT_EXTERNAL_SENDER, CHAT_WAKE, type ChatExternalSender, type ChatWake } from '../chat-ports.js';
+import { DeliveryRepository } from '../delivery/delivery.repository.js';
+import { KeyPackagesRepository } from '../key-packages/key-packages.repository.js';
+import { RemovalsRepository } from './removals.repository.js';
+import type { RemovalReason } from './removals.schema.js';
+
+export type Removal = { deviceId: string; groups: number };
+
+/**
+ * Revocation is membership: a device that is wiped, lost, retired (its certificates revoked) or whose official
+ * is disabled leaves every group. In one transaction per device, under each group's row lock: the device is
+ * recorded as removed, the server — the groups' external sender — proposes its Remove for the group's current
+ * epoch to every other member device (signed through the key service), and the device is dropped from the
+ * member lists with its queue and KeyPackages. Delivery to it stops at once; the next commit of any member
+ * must carry the Remove (a tree that still holds a removed device is refused, 409 mls_member_removed), after
+ * which the device holds no key of the group.
+ */
+@Injectable()
+export class DeviceRemovalService {
+  constructor(
+    private readonly removals: RemovalsRepository,
+    private readonly delivery: DeliveryRepository,
+    private readonly keyPackages: KeyPackagesRepository,
+    @Inject(CHAT_EXTERNAL_SENDER) private readonly sender: ChatExternalSender,
+    @Inject(CHAT_WAKE) private readonly wake: ChatWake,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Takes one device out of chat (internal: called for device management's and identity's events). */
+  async removeDevice(deviceId: string, userId: string | null, reason: RemovalReason): Promise<Removal> {
+    const { woken, groups } = await this.removals.db.transaction(async (tx) => {
+      await this.removals.record(deviceId, userId, reason, tx);
+      const groups = await this.removals.groupsOf(deviceId, tx);
+      const woken: string[] = [];
+      for (const groupId of groups) {
+        const group = await this.delivery.lockGroup(groupId, tx);
+        const members = await this.delivery.members(groupId, tx);
+        const leaf = members.find((m) => m.deviceId === deviceId);
+        const others = [...new Set(members.filter((m) => m.deviceId !== deviceId).map((m) => m.deviceId))];
+        if (!group || !leaf || others.length === 0) continue;
+        const proposal = await externalRemove(new Uint8Array(group.groupInfo), leaf.leafIndex, {
+          publicKey: this.sender.signatureKey,
+          signEs256: (data) => this.sender.signEs256(data),
+        });
+        await this.delivery.enqueue(
+          others,
+          { groupId, senderDevice: null, kind: 'proposal', body: Buffer.from(proposal) },
+          tx,
+        );
+        woken.push(...others);
+      }
+      await this.keyPackages.deleteForDevices([deviceId], tx);
+      await this.delivery.dropDevice(deviceId, tx);
+      return { woken, groups };
+    });
+    if (woken.length) this.wake.queued([...new Set(woken)]);
+    this.wake.removed(deviceId);
+    if (groups.length)
+      this.logger.info({ deviceId, reason, groups: groups.length }, 'device removed from its chat groups');
+    return { deviceId, groups: groups.length };
+  }
+
+  /** Every device of an official that chat knows of (their official was disabled). */
+  async removeOfficial(userId: string): Promise<Removal[]> {
+    const out: Removal[] = [];
+    for (const deviceId of await this.removals.devicesOfUser(userId))
+      out.push(await this.removeDevice(deviceId, userId, 'user_disabled'));
+    return out;
+  }
+
+  /** The official is enabled again: their devices may publish KeyPackages and be added to groups anew. */
+  liftOfficial(userId: string): Promise<number> {
+    return this.removals.liftUserDisabled(userId);
+  }
+}

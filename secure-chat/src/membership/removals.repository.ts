@@ -1,0 +1,62 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
+import { and, eq, inArray } from 'drizzle-orm';
+import { groupMembers, keyPackages } from '../delivery/delivery.schema.js';
+import { removedDevices, type RemovalReason } from './removals.schema.js';
+
+/** The devices taken out of chat, and the groups a device sits in. */
+@Injectable()
+export class RemovalsRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  get db(): Db {
+    return this.database.db;
+  }
+
+  async record(deviceId: string, userId: string | null, reason: RemovalReason, tx: Db): Promise<void> {
+    await tx.insert(removedDevices).values({ deviceId, userId, reason }).onConflictDoNothing();
+  }
+
+  /** Which of these devices were removed. */
+  async removedAmong(deviceIds: readonly string[], tx: Db = this.db): Promise<Set<string>> {
+    if (deviceIds.length === 0) return new Set();
+    const rows = await tx
+      .select({ deviceId: removedDevices.deviceId })
+      .from(removedDevices)
+      .where(inArray(removedDevices.deviceId, [...deviceIds]));
+    return new Set(rows.map((r) => r.deviceId));
+  }
+
+  /** The groups the device is a member of, sorted (the order their rows are locked in). */
+  async groupsOf(deviceId: string, tx: Db): Promise<string[]> {
+    const rows = await tx
+      .selectDistinct({ groupId: groupMembers.groupId })
+      .from(groupMembers)
+      .where(eq(groupMembers.deviceId, deviceId));
+    return rows.map((r) => r.groupId).sort();
+  }
+
+  /** Every device chat knows of an official: in a group, or with KeyPackages published. */
+  async devicesOfUser(userId: string): Promise<string[]> {
+    const [inGroups, published] = await Promise.all([
+      this.db
+        .selectDistinct({ deviceId: groupMembers.deviceId })
+        .from(groupMembers)
+        .where(eq(groupMembers.userId, userId)),
+      this.db
+        .selectDistinct({ deviceId: keyPackages.deviceId })
+        .from(keyPackages)
+        .where(eq(keyPackages.userId, userId)),
+    ]);
+    return [...new Set([...inGroups, ...published].map((r) => r.deviceId))].sort();
+  }
+
+  /** An official enabled again: the removals their disabling caused are lifted. */
+  async liftUserDisabled(userId: string): Promise<number> {
+    const gone = await this.db
+      .delete(removedDevices)
+      .where(and(eq(removedDevices.userId, userId), eq(removedDevices.reason, 'user_disabled')))
+      .returning({ deviceId: removedDevices.deviceId });
+    return gone.length;
+  }
+}
