@@ -7,6 +7,13 @@ export const MLS_LIMITS = {
   maxGroupInfoBytes: 1024 * 1024,
   maxWelcomeBytes: 1024 * 1024,
   maxKeyPackagesPerUpload: 50,
+  /**
+   * Leaves of a group's ratchet tree (its nodes: twice that, less one). Checked on the decoded tree before it
+   * is hashed: the cost of reading a GroupInfo is bounded by members, not by the bytes an attacker chooses.
+   */
+  maxGroupLeaves: 2048,
+  /** The group id (RFC 9420 leaves its length open; the server keys groups by it). */
+  maxGroupIdBytes: 64,
   /** Certificates in an X.509 credential, and the size of each (a device certificate and its CAs). */
   maxCredentialCertificates: 4,
   maxCertificateBytes: 8 * 1024,

@@ -1,7 +1,7 @@
 import { decodeExternalSender, type GroupInfo } from 'ts-mls';
 import { ratchetTreeFromExtension, verifyGroupInfoSignature } from 'ts-mls/groupInfo.js';
 import { treeHashRoot } from 'ts-mls/treeHash.js';
-import { x509Certificates } from './credential.js';
+import { checkSignatureKeyIsCertificateKey, x509Certificates } from './credential.js';
 import { decodeWhole } from './decode.js';
 import { MLS_LIMITS, MlsInputError } from './errors.js';
 import { CHAT_CIPHERSUITE, chatSuite } from './suite.js';
@@ -43,6 +43,13 @@ export async function readGroupInfo(bytes: Uint8Array): Promise<GroupFacts> {
       'mls_malformed',
       'the GroupInfo lacks the ratchet_tree extension (RFC 9420 §12.4.3.3)',
     );
+  if (tree.length > 2 * MLS_LIMITS.maxGroupLeaves - 1)
+    throw new MlsInputError(
+      'mls_too_large',
+      `the GroupInfo's ratchet tree has ${tree.length} nodes; a group has at most ${MLS_LIMITS.maxGroupLeaves} members`,
+    );
+  if (context.groupId.length === 0 || context.groupId.length > MLS_LIMITS.maxGroupIdBytes)
+    throw new MlsInputError('mls_malformed', `a group id is 1 to ${MLS_LIMITS.maxGroupIdBytes} bytes`);
   const cs = await chatSuite();
   if (!Buffer.from(await treeHashRoot(tree, cs.hash)).equals(Buffer.from(context.treeHash)))
     throw new MlsInputError(
@@ -53,11 +60,10 @@ export async function readGroupInfo(bytes: Uint8Array): Promise<GroupFacts> {
   for (let node = 0; node < tree.length; node += 2) {
     const n = tree[node];
     if (n?.nodeType !== 'leaf') continue;
-    members.push({
-      leafIndex: node / 2,
-      certificates: x509Certificates(n.leaf.credential, 'group member'),
-      signatureKey: n.leaf.signaturePublicKey,
-    });
+    const certificates = x509Certificates(n.leaf.credential, 'group member');
+    // RFC 9420 §5.3.1: a leaf signs with its certificate's key (else a leaf could claim another's device).
+    checkSignatureKeyIsCertificateKey(certificates[0]!, n.leaf.signaturePublicKey, `leaf ${node / 2}`);
+    members.push({ leafIndex: node / 2, certificates, signatureKey: n.leaf.signaturePublicKey });
   }
   const signer = members.find((m) => m.leafIndex === groupInfo.signer);
   if (!signer) throw new MlsInputError('mls_malformed', 'the GroupInfo signer is not a member');

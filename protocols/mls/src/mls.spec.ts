@@ -21,6 +21,8 @@ import {
   type PrivateKeyPackage,
 } from 'ts-mls';
 import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
+import { encodeRatchetTree } from 'ts-mls/ratchetTree.js';
+import { ratchetTreeFromExtension } from 'ts-mls/groupInfo.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MlsInputError } from './errors.js';
 import { externalRemove, externalSenderExtension, newExternalSenderKey } from './external-sender.js';
@@ -255,6 +257,48 @@ describe('a group as the delivery service sees it', () => {
       groupInfo: await createGroupInfoWithExternalPub(state, [], cs),
     });
     expect(await refusal(readGroupInfo(noTree))).toBe('mls_malformed');
+  });
+
+  it('refuses a tree of more nodes than a group may have before hashing it, and a leaf keyed unlike its certificate', async () => {
+    const cs = await chatSuite();
+    const d = await device('erin-phone');
+    const kp = await keyPackage(d);
+    const state = await createGroup(
+      new TextEncoder().encode('group-5'),
+      kp.publicPackage,
+      kp.privatePackage,
+      [],
+      cs,
+    );
+    const groupInfo = await createGroupInfoWithExternalPubAndRatchetTree(state, [], cs);
+    const leaf = ratchetTreeFromExtension(groupInfo)![0]!;
+    // One leaf, 4,095 blank nodes, one leaf: cheap bytes, a costly hash (the limit is 2,048 members). Refused
+    // as too large, not as a tree-hash mismatch: the size is checked before anything is hashed.
+    const huge = [leaf, ...Array<undefined>(4095).fill(undefined), leaf];
+    const bloated = {
+      ...groupInfo,
+      extensions: groupInfo.extensions.map((e) =>
+        e.extensionType === 'ratchet_tree' ? { ...e, extensionData: encodeRatchetTree(huge) } : e,
+      ),
+    };
+    expect(
+      await refusal(
+        readGroupInfo(
+          encodeMlsMessage({ version: 'mls10', wireformat: 'mls_group_info', groupInfo: bloated }),
+        ),
+      ),
+    ).toBe('mls_too_large');
+    // A member whose credential is another device's certificate, signing with its own key.
+    const victim = await device('victim-phone');
+    const forged = await keyPackage(d, [victim.cert]);
+    const other = await createGroup(
+      new TextEncoder().encode('group-6'),
+      forged.publicPackage,
+      forged.privatePackage,
+      [],
+      cs,
+    );
+    expect(await refusal(readGroupInfo(await groupInfoBytes(other)))).toBe('mls_bad_signature');
   });
 
   it('signs an external Remove with a raw key too, and refuses a group that does not list the key', async () => {

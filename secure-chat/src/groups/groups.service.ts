@@ -50,6 +50,11 @@ export class GroupsService {
     if (info.epoch !== 0n)
       throw secureChatError('mls_wrong_group', 'Register a group with its epoch-0 GroupInfo.');
     this.requireExternalSender(info);
+    if (info.members.length !== 1)
+      throw secureChatError(
+        'mls_credential_refused',
+        'A new group has one member: the calling device, with its own device certificate.',
+      );
     const leaves = await leafDevices(this.devices, info.members);
     if (leaves.length !== 1 || leaves[0]!.deviceId !== device.deviceId)
       throw secureChatError(
