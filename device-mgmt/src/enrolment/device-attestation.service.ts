@@ -100,6 +100,20 @@ export class DeviceAttestationService {
     const d = await this.repo.device(device.deviceId);
     if (!d) throw deviceMgmtError('device_not_found', 'No such device.');
     const issued = await this.repo.transaction(async (tx) => {
+      // Under the device's row lock: an operator who declared the handset lost (or wiped, or retired it) while
+      // this request was under way has revoked the certificate it came with; it gets no new one.
+      const locked = await this.repo.lockDevice(d.id, tx);
+      if (!locked || locked.state !== 'active')
+        throw deviceMgmtError(
+          'device_not_active',
+          `The device is ${locked?.state ?? 'gone'}: no certificate is issued.`,
+        );
+      const presented = await this.certificates.byThumbprint(device.certThumbprint);
+      if (!presented || presented.revokedAt)
+        throw deviceMgmtError(
+          'device_not_active',
+          'The certificate this request came with was revoked meanwhile.',
+        );
       const cert = await this.ca.issue(
         { csr, attestedSpki: spki, deviceId: d.id, userId: d.userId, imei: d.imei },
         tx,

@@ -191,6 +191,12 @@ export class EnrolmentRepository {
       .where(eq(devices.id, deviceId));
   }
 
+  /** The device row, locked until the transaction ends (a renewal against an operator's loss or wipe). */
+  async lockDevice(id: string, tx: Db): Promise<DeviceRow | null> {
+    const [r] = await tx.select().from(devices).where(eq(devices.id, id)).for('update');
+    return r ?? null;
+  }
+
   async device(id: string): Promise<DeviceRow | null> {
     const [r] = await this.database.db.select().from(devices).where(eq(devices.id, id));
     return r ?? null;

@@ -406,6 +406,12 @@ describe('the device CA ports', () => {
         ),
       ),
     ).toBe('csr_key_mismatch');
+    // Declared lost while a renewal with the new certificate is under way (state lost, certificate revoked):
+    // the renewal, authenticated before, gets no certificate.
+    await db.handle.db.update(devices).set({ state: 'lost' }).where(eq(devices.id, deviceId));
+    await ca.revokeForDevice(deviceId, 'lost');
+    const inFlight = { ...principal, certThumbprint: thumbprintOf(newDer) };
+    expect(await code(renewal.renew(inFlight, { csr: csrDer }))).toBe('device_not_active');
   });
 
   it(`rate limits renewals per device across the cluster: ${RENEWALS_PER_HOUR} attempts an hour, then 429 with Retry-After`, async () => {

@@ -115,6 +115,29 @@ export class FilesRepository {
     return (await tx.update(chatFiles).set(set).where(eq(chatFiles.id, id)).returning())[0]!;
   }
 
+  /**
+   * Seals an upload only if it is still `uploading` under `leaseId` (a delete while its last chunk was being
+   * hashed leaves it deleted); the sealed row, or undefined when it was not.
+   */
+  async sealIfUploading(
+    id: string,
+    leaseId: string | null,
+    set: Partial<typeof chatFiles.$inferInsert>,
+  ): Promise<FileRow | undefined> {
+    const rows = await this.db
+      .update(chatFiles)
+      .set(set)
+      .where(
+        and(
+          eq(chatFiles.id, id),
+          eq(chatFiles.state, 'uploading'),
+          leaseId === null ? isNull(chatFiles.leaseId) : eq(chatFiles.leaseId, leaseId),
+        ),
+      )
+      .returning();
+    return rows[0];
+  }
+
   /** Ids of files past their time (complete: expired; uploading: abandoned), oldest first, at most `limit`. */
   async expired(now: Date, limit: number): Promise<{ id: string }[]> {
     return this.db

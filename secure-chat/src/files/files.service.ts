@@ -140,7 +140,7 @@ export class FilesService {
   async seal(row: FileRow): Promise<z.infer<typeof UploadView>> {
     const token = randomBytes(32).toString('base64url');
     const completedAt = this.now();
-    const updated = await this.repo.update(row.id, {
+    const updated = await this.repo.sealIfUploading(row.id, row.leaseId, {
       state: 'complete',
       offsetBytes: row.sizeBytes,
       leaseId: null,
@@ -150,6 +150,9 @@ export class FilesService {
       updatedAt: completedAt,
       expiresAt: fileExpiry(completedAt, row.retentionDays),
     });
+    // Deleted (by its uploader or an administrator) while its last chunk was being hashed: it stays deleted.
+    if (!updated)
+      throw filesError('file_gone', 'This upload was deleted while it completed: upload the file again.');
     return this.view(updated, token);
   }
 
