@@ -94,7 +94,7 @@ export class ChatController {
   /** One KeyPackage per live device of an official this device's official may see (one-time ones consumed). */
   @Post('key-packages/claim')
   @HttpCode(200)
-  @ErrorCodes(E, 'official_not_found', 'directory_unavailable')
+  @ErrorCodes(E, 'device_removed_from_chat', 'official_not_found', 'directory_unavailable')
   @ZodResponse(200, ClaimKeyPackagesReply)
   claim(
     @CurrentDevice() device: DevicePrincipal,

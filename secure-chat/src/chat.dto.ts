@@ -79,7 +79,13 @@ export const SendMessageReply = named(
 export const GroupIdParam = z.string().regex(/^[A-Za-z0-9_-]{1,344}$/, 'a base64url MLS group id');
 
 export const InboxQuery = z.strictObject({
-  after: z.coerce.number().int().min(0).default(0).describe('Return envelopes with seq greater than this'),
+  after: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(Number.MAX_SAFE_INTEGER)
+    .default(0)
+    .describe('Return envelopes with seq greater than this'),
   limit: z.coerce.number().int().min(1).max(200).default(200),
 });
 export const Envelope = named(
@@ -96,7 +102,14 @@ export const Envelope = named(
 export const InboxReply = named('ChatInbox', z.object({ envelopes: z.array(Envelope) }));
 export const AckRequest = named(
   'ChatAckRequest',
-  z.strictObject({ upTo: z.number().int().min(0).describe('Delete the queue up to this seq, inclusive') }),
+  z.strictObject({
+    upTo: z
+      .number()
+      .int()
+      .min(0)
+      .max(Number.MAX_SAFE_INTEGER)
+      .describe('Delete the queue up to this seq, inclusive'),
+  }),
   'input',
 );
 export const AckReply = named('ChatAckReply', z.object({ removed: z.number().int() }));

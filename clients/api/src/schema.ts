@@ -11992,6 +11992,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description `device_removed_from_chat` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_removed_from_chat";
+                    };
+                };
+            };
             /** @description `official_not_found` */
             404: {
                 headers: {

@@ -33,7 +33,8 @@ export function readCsvUpload<H>(
     let stored: Promise<void> = Promise.resolve();
     const storeAll = (blocks: CsvBlock[]): Promise<void> => {
       stored = stored.then(async () => {
-        for (const block of blocks) await store(block);
+        // After a failure nothing more is stored: the caller is cleaning up what was.
+        for (const block of blocks) if (!failed) await store(block);
       });
       return stored;
     };

@@ -92,6 +92,8 @@ export class KeyPackagesService {
     ref: string,
     now = new Date(),
   ): Promise<{ userId: string; keyPackages: ClaimedKeyPackage[] }> {
+    if ((await this.removals?.removedAmong([device.deviceId]))?.size)
+      throw secureChatError('device_removed_from_chat', 'This device was taken out of chat.');
     const official = await this.directory.find(ref);
     if (!official?.active || !(await this.directory.maySee(device.institutionId, official.institutionId)))
       throw secureChatError('official_not_found', 'No official with this username or id that you may see.');

@@ -13,7 +13,7 @@ const id = z.union([z.string().max(64), z.number().int()]);
 
 /** Frames a device sends on /api/v1/chat/ws (JSON text). */
 export const ClientFrame = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('ack'), upTo: z.number().int().min(0) }),
+  z.strictObject({ type: z.literal('ack'), upTo: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }),
   z.strictObject({
     type: z.literal('send'),
     id,
