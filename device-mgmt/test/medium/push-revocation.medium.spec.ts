@@ -183,6 +183,8 @@ beforeAll(async () => {
     {} as Officials,
     new AuditService(db.handle),
     config,
+    bus,
+    testLogger,
   );
   @Global()
   @Module({

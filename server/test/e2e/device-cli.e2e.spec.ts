@@ -27,6 +27,7 @@ let env: Record<string, string>;
 let dir: string;
 let root: LabAttestationRoot;
 let handset: SimulatedHandset;
+let deviceId = '';
 let institutionId = '';
 
 const cli = (...args: string[]) => runCli(args, env);
@@ -80,7 +81,7 @@ beforeAll(async () => {
   });
   if (!server.devicePort.open) throw new Error('the device port is not open');
   handset = new SimulatedHandset({ apiUrl: server.url, deviceUrl: server.devicePort.url, root });
-  await handset.enrol(enrolment.token);
+  deviceId = (await handset.enrol(enrolment.token)).deviceId;
   await handset.checkIn();
 }, 120_000);
 afterAll(async () => {
@@ -91,22 +92,22 @@ afterAll(async () => {
 
 describe('devices command / commands from the CLI', () => {
   it('queues a lock, the handset obeys it, and the history shows each state', async () => {
-    const queued = await json<Command>('devices', 'command', '--device', handset.deviceId, '--type', 'lock');
+    const queued = await json<Command>('devices', 'command', '--device', deviceId, '--type', 'lock');
     expect(queued).toMatchObject({ type: 'lock', state: 'queued' });
-    const before = await json<{ commands: Command[] }>('devices', 'commands', '--device', handset.deviceId);
+    const before = await json<{ commands: Command[] }>('devices', 'commands', '--device', deviceId);
     expect(before.commands.map((c) => [c.id, c.type, c.state])).toEqual([[queued.id, 'lock', 'queued']]);
     // Delivered at the next check-in and obeyed; acknowledged at the one after.
     await handset.checkIn();
     expect(handset.state.locked).toBe(true);
     expect(
-      (await json<{ commands: Command[] }>('devices', 'commands', '--device', handset.deviceId)).commands[0]
+      (await json<{ commands: Command[] }>('devices', 'commands', '--device', deviceId)).commands[0]
         ?.state,
     ).toBe('delivered');
     await handset.checkIn();
-    const after = await json<{ commands: Command[] }>('devices', 'commands', '--device', handset.deviceId);
+    const after = await json<{ commands: Command[] }>('devices', 'commands', '--device', deviceId);
     expect(after.commands.map((c) => [c.id, c.state])).toEqual([[queued.id, 'succeeded']]);
     // The text form: one line per command with its type and state.
-    const text = await cli('devices', 'commands', '--device', handset.deviceId);
+    const text = await cli('devices', 'commands', '--device', deviceId);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(new RegExp(`lock\\s+succeeded\\s+${queued.id}`));
   });
@@ -116,7 +117,7 @@ describe('devices command / commands from the CLI', () => {
       'devices',
       'command',
       '--device',
-      handset.deviceId,
+      deviceId,
       '--type',
       'reboot',
       '--idempotency-key',
@@ -125,19 +126,19 @@ describe('devices command / commands from the CLI', () => {
     const first = await json<Command>(...args);
     const again = await json<Command>(...args);
     expect(again.id).toBe(first.id);
-    const listed = await json<{ commands: Command[] }>('devices', 'commands', '--device', handset.deviceId);
+    const listed = await json<{ commands: Command[] }>('devices', 'commands', '--device', deviceId);
     expect(listed.commands.filter((c) => c.type === 'reboot')).toHaveLength(1);
   });
 
   it('refuses a wipe nobody confirmed, an unknown type and an unknown device, queuing nothing', async () => {
     const count = async () =>
-      (await json<{ commands: Command[] }>('devices', 'commands', '--device', handset.deviceId)).commands
+      (await json<{ commands: Command[] }>('devices', 'commands', '--device', deviceId)).commands
         .length;
     const n = await count();
-    const wipe = await cli('devices', 'command', '--device', handset.deviceId, '--type', 'wipe');
+    const wipe = await cli('devices', 'command', '--device', deviceId, '--type', 'wipe');
     expect(wipe.code).toBe(2);
     expect(wipe.stderr).toContain('--yes');
-    const unknownType = await cli('devices', 'command', '--device', handset.deviceId, '--type', 'explode');
+    const unknownType = await cli('devices', 'command', '--device', deviceId, '--type', 'explode');
     expect(unknownType.code).toBe(2);
     expect(unknownType.stderr).toContain('Unknown command type "explode"');
     expect(await count()).toBe(n);
@@ -172,7 +173,7 @@ describe('devices groups from the CLI', () => {
       '--official',
       OFFICIAL,
     );
-    expect(filled.devices.map((d) => [d.id, d.official.username])).toEqual([[handset.deviceId, OFFICIAL]]);
+    expect(filled.devices.map((d) => [d.id, d.official.username])).toEqual([[deviceId, OFFICIAL]]);
     const file = path.join(dir, 'field.json');
     await writeFile(file, JSON.stringify({ cameraAllowed: false, checkInIntervalSeconds: 300 }));
     const stored = await json<{ version: number; source: string }>(
