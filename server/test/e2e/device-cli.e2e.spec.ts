@@ -100,8 +100,7 @@ describe('devices command / commands from the CLI', () => {
     await handset.checkIn();
     expect(handset.state.locked).toBe(true);
     expect(
-      (await json<{ commands: Command[] }>('devices', 'commands', '--device', deviceId)).commands[0]
-        ?.state,
+      (await json<{ commands: Command[] }>('devices', 'commands', '--device', deviceId)).commands[0]?.state,
     ).toBe('delivered');
     await handset.checkIn();
     const after = await json<{ commands: Command[] }>('devices', 'commands', '--device', deviceId);
@@ -132,8 +131,7 @@ describe('devices command / commands from the CLI', () => {
 
   it('refuses a wipe nobody confirmed, an unknown type and an unknown device, queuing nothing', async () => {
     const count = async () =>
-      (await json<{ commands: Command[] }>('devices', 'commands', '--device', deviceId)).commands
-        .length;
+      (await json<{ commands: Command[] }>('devices', 'commands', '--device', deviceId)).commands.length;
     const n = await count();
     const wipe = await cli('devices', 'command', '--device', deviceId, '--type', 'wipe');
     expect(wipe.code).toBe(2);
