@@ -4883,7 +4883,7 @@ export interface components {
             }[];
         };
         /** @description Every stable error code, of every domain (ErrorReply.code is one of them). */
-        ErrorCode: components["schemas"]["PlatformErrorCode"] | components["schemas"]["IdentityErrorCode"] | components["schemas"]["CoreNetworkErrorCode"] | components["schemas"]["DeviceMgmtErrorCode"] | components["schemas"]["HardenedOsErrorCode"] | components["schemas"]["AppStoreErrorCode"];
+        ErrorCode: components["schemas"]["PlatformErrorCode"] | components["schemas"]["IdentityErrorCode"] | components["schemas"]["CoreNetworkErrorCode"] | components["schemas"]["DeviceMgmtErrorCode"] | components["schemas"]["HardenedOsErrorCode"] | components["schemas"]["AppStoreErrorCode"] | components["schemas"]["SecureChatErrorCode"];
         ErrorReply: {
             code: string;
             message: string;
@@ -6711,6 +6711,8 @@ export interface components {
                 }[];
             };
         };
+        /** @enum {string} */
+        SecureChatErrorCode: "chat_rate_limited" | "client_id_reused" | "device_removed_from_chat" | "directory_unavailable" | "file_gone" | "file_institution_required" | "file_not_found" | "file_quota_exceeded" | "file_too_large" | "group_exists" | "group_not_found" | "invalid_chat_input" | "invalid_file_input" | "key_package_expired" | "mls_bad_signature" | "mls_credential_refused" | "mls_external_sender_missing" | "mls_malformed" | "mls_member_removed" | "mls_stale_epoch" | "mls_too_large" | "mls_unsupported" | "mls_wrong_group" | "not_a_member" | "official_not_found" | "range_not_satisfiable" | "upload_already_complete" | "upload_beyond_size" | "upload_busy" | "upload_chunk_too_large" | "upload_digest_mismatch" | "upload_interrupted" | "upload_media_type" | "upload_not_found" | "upload_offset_mismatch" | "upload_offset_required";
         SendMessageReply: {
             epoch: string;
             groupId: string;
