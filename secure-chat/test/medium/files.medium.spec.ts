@@ -222,6 +222,19 @@ describe('resumable uploads', () => {
     expect(await usedBytes(INST_B)).toBe(before);
     expect((await readdir(dir)).filter((n) => n.startsWith(u.id))).toEqual([]);
   });
+
+  it('leaves deleted an upload deleted while its last chunk was being hashed: no link, quota released once', async () => {
+    const before = await usedBytes(INST_B);
+    const bytes = randomBytes(1000);
+    const u = await files.create(omar, { sizeBytes: 1000, sha256: sha(bytes) });
+    // The row the completing PATCH holds, as it was read before its hash: then the uploader deletes it.
+    const held = (await repo.byId(u.id))!;
+    await files.discard(held);
+    expect(await usedBytes(INST_B)).toBe(before);
+    expect(await code(files.seal(held))).toMatchObject({ code: 'file_gone' });
+    expect((await repo.byId(u.id))?.state).toBe('deleted');
+    expect(await usedBytes(INST_B)).toBe(before);
+  });
 });
 
 describe('quota, links, retention and deletion', () => {
