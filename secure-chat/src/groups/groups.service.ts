@@ -50,17 +50,15 @@ export class GroupsService {
     if (info.epoch !== 0n)
       throw secureChatError('mls_wrong_group', 'Register a group with its epoch-0 GroupInfo.');
     this.requireExternalSender(info);
-    if (info.members.length !== 1)
-      throw secureChatError(
+    const notAlone = () =>
+      secureChatError(
         'mls_credential_refused',
         'A new group has one member: the calling device, with its own device certificate.',
       );
+    // Counted before device management is asked about any leaf.
+    if (info.members.length !== 1) throw notAlone();
     const leaves = await leafDevices(this.devices, info.members);
-    if (leaves.length !== 1 || leaves[0]!.deviceId !== device.deviceId)
-      throw secureChatError(
-        'mls_credential_refused',
-        'A new group has one member: the calling device, with its own device certificate.',
-      );
+    if (leaves[0]!.deviceId !== device.deviceId) throw notAlone();
     if ((await this.removals?.removedAmong([device.deviceId]))?.size)
       throw secureChatError('device_removed_from_chat', 'This device was taken out of chat.');
     const groupId = b64u(info.groupId);
