@@ -3,11 +3,13 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CHAT_CIPHERSUITE } from '@pakawaaz/mls';
+import { CHAT_CIPHERSUITE, externalRemove } from '@pakawaaz/mls';
 import { ChatClient, type ChatClientOptions } from './chat-client.js';
 import { MemoryDeliveryService, testDeviceCa, testExternalSender } from './chat-fixtures.js';
 import type { ChatEvent } from './chat-types.js';
-import { b64u, framingOf, MLS_LIMITS, mlsFromWire } from './mls-glue.js';
+import { identityOf } from './chat-auth.js';
+import { ratchetTreeFromExtension } from 'ts-mls/groupInfo.js';
+import { b64u, framingOf, leavesOf, MLS_LIMITS, mlsFromWire } from './mls-glue.js';
 
 /**
  * A stand-in for secure-chat's HTTP and WebSocket edge (mutual TLS, the device named by its certificate; routes
@@ -135,7 +137,7 @@ function edge(tls: { certPem: string; keyPem: string; caPem: string }, es: { sig
         );
     });
   });
-  return { server, ds, queues, wss, stats };
+  return { server, ds, queues, wss, stats, flush };
 }
 
 const until = async (what: () => boolean, ms = 5_000) => {
@@ -153,10 +155,17 @@ describe('ChatClient: the driver over HTTPS and WebSocket with the device certif
   const saved: Record<string, NonNullable<ChatClientOptions['saved']>> = {};
   let pki: Awaited<ReturnType<typeof testDeviceCa>>;
   const clients: ChatClient[] = [];
+  const es = testExternalSender();
 
-  const open = async (deviceId: string, user: string, creds?: { certPem: string; keyPem: string }) => {
+  const open = async (
+    deviceId: string,
+    user: string,
+    creds?: { certPem: string; keyPem: string },
+    autoCommit = true,
+  ) => {
     const d = creds ?? (await pki.device(deviceId, user));
     const c = await ChatClient.open({
+      autoCommit,
       baseUrl: base,
       tls: { certPem: d.certPem, keyPem: d.keyPem, caPems: [pki.caPem] },
       ...(saved[deviceId] ? { saved: saved[deviceId] } : {}),
@@ -169,7 +178,7 @@ describe('ChatClient: the driver over HTTPS and WebSocket with the device certif
 
   beforeAll(async () => {
     pki = await testDeviceCa();
-    e = edge({ ...(await pki.server()), caPem: pki.caPem }, testExternalSender());
+    e = edge({ ...(await pki.server()), caPem: pki.caPem }, es);
     await new Promise<void>((r) => e.server.listen(0, '127.0.0.1', r));
     base = `https://localhost:${(e.server.address() as AddressInfo).port}`;
   });
@@ -216,4 +225,51 @@ describe('ChatClient: the driver over HTTPS and WebSocket with the device certif
     await again.c.sync();
     expect(again.c.core.history.get(g, id)?.read).toEqual(['bob-phone']);
   });
+
+  it('commits the server’s Remove in every group, also one that arrived while it rebased a lost race', async () => {
+    const dana = await open('dana-phone', 'dana');
+    const erin = await open('erin-phone', 'erin', undefined, false); // never commits for the server
+    const fay = await open('fay-phone', 'fay');
+    const gone = await open('gone-phone', 'gus');
+    for (const x of [dana, erin, fay, gone]) await x.c.uploadKeyPackages(2, true);
+    for (const x of [erin, fay, gone]) await x.c.start(); // dana stays offline: she catches up with sync()
+
+    const big = await fay.c.createGroup();
+    await fay.c.addMembers(big, ['dana', 'erin', 'gus']);
+    await dana.c.sync();
+    const small = await dana.c.createGroup();
+    await dana.c.addMembers(small, ['erin', 'gus']);
+    await until(() => events['gone-phone']?.filter((x) => x.type === 'joined').length === 2);
+
+    // The server proposes gone-phone's Remove in both groups (as DeviceRemovalService does, big first).
+    e.ds.cut.add('gone-phone');
+    for (const g of [big, small]) {
+      const gi = mlsFromWire(e.ds.groups.get(g)!.groupInfo, MLS_LIMITS.groupInfoOrWelcome);
+      if (gi.wireformat !== 'mls_group_info') throw new Error('GroupInfo expected');
+      const leaf = leavesOf({ ratchetTree: ratchetTreeFromExtension(gi.groupInfo)! }).find(
+        (l) => identityOf(l.credential)?.deviceId === 'gone-phone',
+      )!;
+      e.ds.send('server', g, 'proposal', b64u(await externalRemove(gi.groupInfo, leaf.leafIndex, es.key)));
+    }
+    const [bigEpoch, smallEpoch] = [e.ds.groups.get(big)!.epoch, e.ds.groups.get(small)!.epoch];
+    e.flush();
+    // fay (online, not in the small group) commits the big group's Remove…
+    await until(() => e.ds.groups.get(big)!.epoch === bigEpoch + 1n);
+    // …while dana, offline, rotates her keys in the big group: 409, she fetches her queue (both proposals and
+    // fay's commit) and rebases. Only she can commit the small group's Remove (erin never does): she must.
+    await dana.c.rotateKeys(big);
+    expect(e.ds.groups.get(big)!.epoch).toBe(bigEpoch + 2n);
+    await until(() => e.ds.groups.get(small)!.epoch === smallEpoch + 1n);
+    expect(e.ds.groups.get(small)!.members.has('gone-phone')).toBe(false);
+    expect(e.ds.groups.get(big)!.members.has('gone-phone')).toBe(false);
+    for (const g of [big, small])
+      expect(
+        events['dana-phone']!.some(
+          (x) =>
+            x.type === 'members-changed' &&
+            x.groupId === g &&
+            x.removed.some((m) => m.deviceId === 'gone-phone'),
+        ),
+      ).toBe(true);
+  }, 30_000);
 });

@@ -39,6 +39,8 @@ export class ChatClient {
   private ws: WebSocket | null = null;
   private closed = false;
   private seq: number;
+  /** Groups with Remove proposals received and not yet committed by this device (see commitProposed). */
+  private readonly proposed = new Set<string>();
 
   private constructor(
     readonly core: ChatCore,
@@ -125,16 +127,23 @@ export class ChatClient {
         kps.push(...r.keyPackages.map((k) => k.keyPackage));
       }
       if (kps.length > 0) await this.submit(await this.core.add(groupId, kps));
+      await this.commitProposed();
     });
   }
 
   removeDevices(groupId: string, deviceIds: readonly string[]): Promise<void> {
-    return this.serial(async () => this.submit(await this.core.remove(groupId, deviceIds)));
+    return this.serial(async () => {
+      await this.submit(await this.core.remove(groupId, deviceIds));
+      await this.commitProposed();
+    });
   }
 
   /** A commit with a fresh path: post-compromise security (call on a timer, or after a suspected compromise). */
   rotateKeys(groupId: string): Promise<void> {
-    return this.serial(async () => this.submit(await this.core.update(groupId)));
+    return this.serial(async () => {
+      await this.submit(await this.core.update(groupId));
+      await this.commitProposed();
+    });
   }
 
   /** Sends text, a file reference, a receipt or a typing indicator; retried with the same client message id. */
@@ -178,7 +187,9 @@ export class ChatClient {
       }
       const items = await this.fetchQueue();
       const mine = items.filter((it) => it.groupId === c!.groupId && it.kind !== 'welcome');
-      for (const it of items.filter((x) => !mine.includes(x))) this.emit(await this.core.receive(it));
+      // What the queue holds for other groups is applied here (apply() then skips it): their proposals are
+      // noted, so that this device still commits them.
+      for (const it of items.filter((x) => !mine.includes(x))) await this.take(it);
       const r = await this.core.rebase(c.groupId, mine);
       this.emit(r.events);
       await this.ack(items);
@@ -208,20 +219,38 @@ export class ChatClient {
     else await this.call('POST', chatRoutes.ack(), { upTo });
   }
 
+  /** Applies one queued item, emits its events and notes a group whose proposals now wait for a commit. */
+  private async take(it: QueueItem): Promise<void> {
+    const events = await this.core.receive(it);
+    this.seq = Math.max(this.seq, it.seq); // saved with the core state it produced (acknowledged after)
+    this.emit(events);
+    for (const e of events) if (e.type === 'proposals-pending') this.proposed.add(e.groupId);
+  }
+
   private async apply(items: readonly QueueItem[]): Promise<void> {
     for (const it of items) {
       if (it.seq <= this.seq) continue; // at-least-once: already applied
-      const events = await this.core.receive(it);
-      this.seq = it.seq; // saved with the core state it produced (acknowledged below)
-      this.emit(events);
-      if (this.o.autoCommit === false) continue;
-      for (const e of events)
-        if (e.type === 'proposals-pending')
-          // Every member tries; the losers' rebase finds nothing left to commit. A failure here must not
-          // hold up delivery: another member commits, or the next proposal retries.
-          await this.submit(await this.core.commitPending(e.groupId)).catch(() => undefined);
+      await this.take(it);
     }
     await this.ack(items);
+    await this.commitProposed();
+  }
+
+  /**
+   * Commits the Remove proposals received, once everything delivered is applied (so at the newest epoch known).
+   * Every member tries; the losers' rebase finds nothing left to commit. A failure must not hold up delivery:
+   * another member commits, or the next proposal retries. Proposals noted while rebasing one group's commit
+   * are committed in the same pass — a device that lost the race in one group still commits in the others.
+   */
+  private async commitProposed(): Promise<void> {
+    if (this.o.autoCommit === false) return this.proposed.clear();
+    for (const groupId of this.proposed) {
+      this.proposed.delete(groupId);
+      await this.core
+        .commitPending(groupId)
+        .then((c) => this.submit(c))
+        .catch(() => undefined);
+    }
   }
 
   /** Fetches and applies everything queued (on start, after a reconnect, or on a "check in" push). */
