@@ -11,4 +11,5 @@ export { DeviceRemovalService } from './membership/device-removal.service.js';
 export { ChatSocketServer, CHAT_WS_PATH } from './ws/chat-socket.server.js';
 export type { BlobStore, BlobRange, AppendLimits } from './files/blob-store.js';
 export { CHUNK_ROUTES } from './files/files-routes.js';
+export { CHAT_BODY_LIMITS } from './chat-limits.js';
 export { UPLOAD_MEDIA_TYPE } from './files/files-rules.js';

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
 import { z } from 'zod';
+import { CHAT_COMMIT_BODY_BYTES } from './chat-limits.js';
 import { loadFilesConfig, type FilesConfig } from './files/files.config.js';
 
 const unset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -13,7 +14,7 @@ const int = (min: number, max: number, dflt: number) =>
 const schema = z.object({
   PAKAWAAZ_CHAT_EXTERNAL_SENDER_KEY_FILE: z.preprocess(unset, z.string().optional()),
   PAKAWAAZ_CHAT_LOW_KEY_PACKAGES: int(1, 50, 10),
-  PAKAWAAZ_CHAT_WS_MAX_FRAME_BYTES: int(4096, 4 * 1024 * 1024, 1536 * 1024),
+  PAKAWAAZ_CHAT_WS_MAX_FRAME_BYTES: int(4096, 4 * 1024 * 1024, CHAT_COMMIT_BODY_BYTES),
   PAKAWAAZ_CHAT_WS_FRAMES_PER_SECOND: int(1, 10000, 50),
   PAKAWAAZ_CHAT_WS_PING_SECONDS: int(5, 600, 30),
 });
@@ -25,7 +26,7 @@ export type SecureChatConfig = {
   externalSenderKeyFile: string;
   /** Fewer one-time KeyPackages left than this: the device is told to upload more. */
   lowKeyPackages: number;
-  /** Largest WebSocket frame a device may send (a 1 MiB GroupInfo in base64url and its envelope fit). */
+  /** Largest WebSocket frame a device may send (by default the largest commit, with GroupInfo and Welcome). */
   wsMaxFrameBytes: number;
   /** Frames a device may send per second (a token bucket of twice this burst). */
   wsFramesPerSecond: number;

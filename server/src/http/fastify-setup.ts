@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { APK_MEDIA_TYPE, STORE_APK_ROUTE } from '@pakawaaz/app-store';
 import { OS_PAYLOAD_ROUTE } from '@pakawaaz/hardened-os';
-import { CHUNK_ROUTES, UPLOAD_MEDIA_TYPE } from '@pakawaaz/secure-chat';
+import { CHAT_BODY_LIMITS, CHUNK_ROUTES, UPLOAD_MEDIA_TYPE } from '@pakawaaz/secure-chat';
 import type { Logger, Metrics } from '@pakawaaz/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -40,6 +40,12 @@ export function createFastifyAdapter(options: {
   // urlencoded forms, so a cross-site HTML form can never submit to the API. Parse errors reach Nest's
   // exception layer (and so our global filter) through the error handler Nest installs.
   adapter.getInstance().removeContentTypeParser('text/plain');
+  // A few JSON routes take more than the general limit (a chat commit carries a GroupInfo and a Welcome): their
+  // own limit, set as each route is registered; never lower than the general one.
+  adapter.getInstance().addHook('onRoute', (route) => {
+    const own = CHAT_BODY_LIMITS.get(route.url);
+    if (own !== undefined) route.bodyLimit = Math.max(own, route.bodyLimit ?? options.bodyLimit);
+  });
   // Bulk uploads (SIM vendor batches, officials) are CSV, accepted on the import route only: any other route refuses
   // text/csv before reading a byte. On the import route the body is not read here at all: the handler gets
   // the request stream, after authentication and authorisation, and reads it with its limits checked as the

@@ -80,6 +80,22 @@ describe('control plane over HTTP (embedded default)', () => {
         413,
         'payload_too_large',
       ],
+      // A chat commit may carry ~3 MiB (GroupInfo and Welcome at their MLS limits): read, then refused for
+      // want of a device certificate; beyond its own limit, 413 before any of it is parsed.
+      [
+        await server.request('POST', '/api/v1/chat/groups/g/commits', {
+          body: { commit: 'A'.repeat(2 * 1024 * 1024), groupInfo: 'A', clientId: 'abcdefgh' },
+        }),
+        401,
+        'device_certificate_required',
+      ],
+      [
+        await server.request('POST', '/api/v1/chat/groups/g/commits', {
+          body: { commit: 'A'.repeat(4 * 1024 * 1024), groupInfo: 'A', clientId: 'abcdefgh' },
+        }),
+        413,
+        'payload_too_large',
+      ],
       [
         await server.request('POST', '/api/v1/auth/login', {
           body: '{"__proto__": {"roles": ["super-admin"]}, "username": "a", "password": "b"}',
