@@ -93,25 +93,50 @@ export class DeliveryRepository {
     return [...new Set(gone.map((g) => g.groupId))].sort();
   }
 
-  /**
-   * Appends one envelope to each device's queue; the seqs given, by device. The devices' seq rows are taken in
-   * id order so two fan-outs that share devices cannot deadlock.
-   */
+  /** Appends one envelope to each device's queue; the seqs given, by device. */
   async enqueue(deviceIds: readonly string[], envelope: Envelope, tx: Db): Promise<Map<string, number>> {
-    const seqs = new Map<string, number>();
-    for (const deviceId of [...new Set(deviceIds)].sort()) {
-      const [row] = await tx
-        .insert(deviceSeq)
-        .values({ deviceId, lastSeq: 1 })
-        .onConflictDoUpdate({ target: deviceSeq.deviceId, set: { lastSeq: sql`${deviceSeq.lastSeq} + 1` } })
-        .returning({ seq: deviceSeq.lastSeq });
-      seqs.set(deviceId, row!.seq);
-    }
-    if (seqs.size)
-      await tx
-        .insert(deviceQueue)
-        .values([...seqs].map(([deviceId, seq]) => ({ deviceId, seq, ...envelope })));
-    return seqs;
+    const [seqs] = await this.enqueueAll([{ deviceIds, envelope }], tx);
+    return seqs!;
+  }
+
+  /**
+   * Appends envelopes to devices' queues in one pass (a commit and its Welcome; the Remove proposals of one
+   * revocation): each device's seq row is taken once, all of them in one statement and in id order, so two
+   * transactions that share devices cannot deadlock on them. A device's envelopes keep the order given.
+   * The seqs given, by device, per batch.
+   */
+  async enqueueAll(
+    batches: readonly { deviceIds: readonly string[]; envelope: Envelope }[],
+    tx: Db,
+  ): Promise<Map<string, number>[]> {
+    const targets = batches.map((b) => [...new Set(b.deviceIds)]);
+    const counts = new Map<string, number>();
+    for (const ids of targets) for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+    const out = targets.map(() => new Map<string, number>());
+    if (counts.size === 0) return out;
+    const rows = await tx
+      .insert(deviceSeq)
+      .values(
+        [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([deviceId, n]) => ({ deviceId, lastSeq: n })),
+      )
+      .onConflictDoUpdate({
+        target: deviceSeq.deviceId,
+        set: { lastSeq: sql`${deviceSeq.lastSeq} + excluded.last_seq` },
+      })
+      .returning({ deviceId: deviceSeq.deviceId, lastSeq: deviceSeq.lastSeq });
+    // The first seq of each device's new run, handed out batch by batch.
+    const next = new Map(rows.map((r) => [r.deviceId, r.lastSeq - counts.get(r.deviceId)! + 1]));
+    const queued: (typeof deviceQueue.$inferInsert)[] = [];
+    targets.forEach((ids, i) => {
+      for (const deviceId of ids) {
+        const seq = next.get(deviceId)!;
+        next.set(deviceId, seq + 1);
+        out[i]!.set(deviceId, seq);
+        queued.push({ deviceId, seq, ...batches[i]!.envelope });
+      }
+    });
+    await tx.insert(deviceQueue).values(queued);
+    return out;
   }
 
   /** The device's queue after `after`, in order. */

@@ -152,17 +152,29 @@ export class GroupsService {
       await this.repo.advanceGroup(groupId, info.epoch, Buffer.from(input.groupInfo), tx);
       await this.repo.replaceMembers(groupId, leaves, tx);
       const sender = device.deviceId;
-      await this.repo.enqueue(
-        plan.commitTo,
-        { groupId, senderDevice: sender, kind: 'commit', body: Buffer.from(input.commit) },
+      // The commit to the previous members and the Welcome to the new ones: one pass over the queues.
+      await this.repo.enqueueAll(
+        [
+          {
+            deviceIds: plan.commitTo,
+            envelope: { groupId, senderDevice: sender, kind: 'commit', body: Buffer.from(input.commit) },
+          },
+          ...(welcome && input.welcome
+            ? [
+                {
+                  deviceIds: plan.welcomeTo,
+                  envelope: {
+                    groupId,
+                    senderDevice: sender,
+                    kind: 'welcome' as const,
+                    body: Buffer.from(input.welcome),
+                  },
+                },
+              ]
+            : []),
+        ],
         tx,
       );
-      if (welcome && input.welcome)
-        await this.repo.enqueue(
-          plan.welcomeTo,
-          { groupId, senderDevice: sender, kind: 'welcome', body: Buffer.from(input.welcome) },
-          tx,
-        );
       const result: CommitResult = { groupId, epoch: info.epoch.toString() };
       await this.repo.recordSend(sender, input.clientId, { op: 'commit', ...result }, tx);
       return { result, wake: [...plan.commitTo, ...plan.welcomeTo] };

@@ -33,10 +33,14 @@ export class DeviceRemovalService {
   async removeDevice(deviceId: string, userId: string | null, reason: RemovalReason): Promise<Removal> {
     const { woken, groups } = await this.removals.db.transaction(async (tx) => {
       await this.removals.record(deviceId, userId, reason, tx);
-      const groups = await this.removals.groupsOf(deviceId, tx);
-      const woken: string[] = [];
-      for (const groupId of groups) {
-        const group = await this.delivery.lockGroup(groupId, tx);
+      const groups = await this.removals.groupsOf(deviceId, tx); // in id order
+      // Every group's row first (in id order), then the queues in one pass: a commit or a message in one of
+      // these groups takes its group before any queue, so neither can wait on the other in a cycle.
+      const locked = [];
+      for (const groupId of groups) locked.push(await this.delivery.lockGroup(groupId, tx));
+      const batches: Parameters<DeliveryRepository['enqueueAll']>[0][number][] = [];
+      for (const [i, groupId] of groups.entries()) {
+        const group = locked[i];
         const members = await this.delivery.members(groupId, tx);
         const leaf = members.find((m) => m.deviceId === deviceId);
         const others = [...new Set(members.filter((m) => m.deviceId !== deviceId).map((m) => m.deviceId))];
@@ -45,13 +49,13 @@ export class DeviceRemovalService {
           publicKey: this.sender.signatureKey,
           signEs256: (data) => this.sender.signEs256(data),
         });
-        await this.delivery.enqueue(
-          others,
-          { groupId, senderDevice: null, kind: 'proposal', body: Buffer.from(proposal) },
-          tx,
-        );
-        woken.push(...others);
+        batches.push({
+          deviceIds: others,
+          envelope: { groupId, senderDevice: null, kind: 'proposal', body: Buffer.from(proposal) },
+        });
       }
+      await this.delivery.enqueueAll(batches, tx);
+      const woken = batches.flatMap((b) => b.deviceIds);
       await this.keyPackages.deleteForDevices([deviceId], tx);
       await this.delivery.dropDevice(deviceId, tx);
       return { woken, groups };

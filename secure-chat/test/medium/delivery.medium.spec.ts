@@ -339,6 +339,63 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
       expect((await delivery.inbox(bob.principal, 0)).map((e) => e.seq)).toEqual(seqs.slice(2));
     });
 
+    it('queues fan-outs that share devices in one pass each: consecutive seqs, no deadlock under concurrency', async () => {
+      const repo = new DeliveryRepository(db.handle);
+      const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+      const env = (n: number) => ({
+        groupId: 'g-seq',
+        senderDevice: null,
+        kind: 'application' as const,
+        body: Buffer.from([n]),
+      });
+      // One transaction: a device in two batches gets two consecutive seqs, in batch order.
+      const [first, second] = await db.handle.db.transaction((tx) =>
+        repo.enqueueAll(
+          [
+            { deviceIds: [a, b, a], envelope: env(1) },
+            { deviceIds: [c, a], envelope: env(2) },
+          ],
+          tx,
+        ),
+      );
+      expect([...first!]).toEqual([
+        [a, 1],
+        [b, 1],
+      ]);
+      expect([...second!]).toEqual([
+        [c, 1],
+        [a, 2],
+      ]);
+      // Twenty transactions at once, each a commit-and-Welcome shape over the same devices in opposite orders
+      // (two enqueue passes each would deadlock: one holds a's row waiting for c's, the other the reverse).
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          db.handle.db.transaction((tx) =>
+            repo.enqueueAll(
+              i % 2
+                ? [
+                    { deviceIds: [a, b], envelope: env(3) },
+                    { deviceIds: [c], envelope: env(4) },
+                  ]
+                : [
+                    { deviceIds: [c], envelope: env(3) },
+                    { deviceIds: [b, a], envelope: env(4) },
+                  ],
+              tx,
+            ),
+          ),
+        ),
+      );
+      for (const [device, count] of [
+        [a, 22],
+        [b, 21],
+        [c, 21],
+      ] as const) {
+        const seqs = (await repo.inbox(device, 0, 100)).map((e) => e.seq);
+        expect(seqs).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+      }
+    });
+
     it('refuses a commit for a stale epoch with the current one, and lets exactly one of two concurrent commits win', async () => {
       // Two members commit concurrently at epoch 1 (Alice adds bob2, a plain self-update by another commit).
       const bob2Kp = await bob2.keyPackage();
