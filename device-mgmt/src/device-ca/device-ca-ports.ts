@@ -37,18 +37,19 @@ export class DeviceCaPorts implements DeviceAuthenticator, DeviceTrust, DeviceEd
     if (now < checked.notBefore || now > checked.notAfter) return { ok: false, reason: 'expired' };
     const row = await this.repo.byThumbprint(thumbprint);
     if (!row) return { ok: false, reason: 'unknown_device' };
-    if (row.revokedAt) return { ok: false, reason: 'revoked' };
-    if (row.state === 'wiped' || row.state === 'retired') return { ok: false, reason: 'device_retired' };
-    return {
-      ok: true,
-      device: {
-        deviceId: row.deviceId,
-        userId: row.userId,
-        institutionId: row.institutionId,
-        certThumbprint: thumbprint,
-        compliance: row.compliance,
-      },
+    const device = {
+      deviceId: row.deviceId,
+      userId: row.userId,
+      institutionId: row.institutionId,
+      certThumbprint: thumbprint,
+      compliance: row.compliance,
     };
+    if (row.revokedAt)
+      return row.revocationReason === 'superseded' && row.state === 'active'
+        ? { ok: false, reason: 'revoked', replaced: device }
+        : { ok: false, reason: 'revoked' };
+    if (row.state === 'wiped' || row.state === 'retired') return { ok: false, reason: 'device_retired' };
+    return { ok: true, device };
   }
 
   /** Issued by one of our CA certificates (native X.509 parse and ECDSA check), and not a CA itself. */

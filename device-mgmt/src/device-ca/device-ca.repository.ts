@@ -12,6 +12,7 @@ export type NewDeviceCertificate = typeof deviceCertificates.$inferInsert;
 export type CertificateWithDevice = {
   serial: string;
   revokedAt: Date | null;
+  revocationReason: string | null;
   deviceId: string;
   userId: string;
   institutionId: string | null;
@@ -54,6 +55,7 @@ export class DeviceCaRepository {
       .select({
         serial: deviceCertificates.serial,
         revokedAt: deviceCertificates.revokedAt,
+        revocationReason: deviceCertificates.revocationReason,
         deviceId: devices.id,
         userId: devices.userId,
         institutionId: devices.institutionId,

@@ -376,7 +376,7 @@ describe('the device CA ports', () => {
   });
 
   it('renews a certificate for the same key: a new serial, the old one revoked as superseded', async () => {
-    const { deviceId, issued, csrDer } = await enrolledDevice();
+    const { deviceId, der, issued, csrDer } = await enrolledDevice();
     const principal = {
       deviceId,
       userId: 'u-nadia',
@@ -391,6 +391,12 @@ describe('the device CA ports', () => {
       Buffer.from(renewed.certificate.replace(/-----[^-]+-----|\s/g, ''), 'base64'),
     );
     expect(await ports.authenticate([newDer])).toMatchObject({ ok: true, device: { deviceId } });
+    // The replaced certificate authenticates nothing, but still names its device (an MLS leaf made with it).
+    expect(await ports.authenticate([der])).toMatchObject({
+      ok: false,
+      reason: 'revoked',
+      replaced: { deviceId, userId: 'u-nadia' },
+    });
     // A CSR for another key needs a new attestation.
     const other = await enrolledDevice();
     expect(

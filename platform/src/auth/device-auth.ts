@@ -26,7 +26,16 @@ export type DeviceRefusal = 'untrusted' | 'expired' | 'revoked' | 'unknown_devic
 
 export type DeviceAuthentication =
   | { readonly ok: true; readonly device: DevicePrincipal }
-  | { readonly ok: false; readonly reason: DeviceRefusal };
+  | {
+      readonly ok: false;
+      readonly reason: DeviceRefusal;
+      /**
+       * Only for a certificate revoked because a renewal replaced it (not for cause) while its device is still
+       * in service: the device it names. Authentication refuses it all the same; a record made with it — an
+       * MLS leaf in a chat group until the device updates it — may still name the device.
+       */
+      readonly replaced?: DevicePrincipal;
+    };
 
 export type DeviceAuthenticator = {
   /** The client certificate's DER (leaf); any intermediates the handset sent follow it. */

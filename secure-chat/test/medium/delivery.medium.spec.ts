@@ -437,7 +437,7 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
       ).toMatchObject({ code: 'mls_stale_epoch', details: { epoch: '2' } });
     });
 
-    it('refuses a commit adding an official the committer may not see, or a leaf whose certificate is revoked', async () => {
+    it('refuses a commit adding an official the committer may not see, or a leaf whose certificate is revoked (not one a renewal replaced)', async () => {
       const [state] = [a.state];
       const carolKp = await carol.keyPackage();
       // Alice's state is at epoch 1 here unless the winning commit was applied: build from a fresh group.
@@ -467,6 +467,17 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
         ),
       ).toMatchObject({ code: 'mls_credential_refused', status: 403 });
       auth.revoked.delete(bob2.deviceId);
+      // Renewed: the certificate in Bob's leaf is superseded, his device in service. The group goes on.
+      auth.superseded.add(bob2.deviceId);
+      expect(
+        await groups.commit(alice.principal, reg.groupId, {
+          commit: addBob2.commit,
+          groupInfo: addBob2.groupInfo,
+          welcome: addBob2.welcome!,
+          clientId: 'add-bob2-renewed',
+        }),
+      ).toEqual({ groupId: reg.groupId, epoch: '1' });
+      auth.superseded.delete(bob2.deviceId);
       expect(a.state).toBe(state);
     });
 

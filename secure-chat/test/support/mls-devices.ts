@@ -182,6 +182,8 @@ export class TestMember {
 export class TestDeviceAuthenticator implements DeviceAuthenticator {
   private readonly byThumbprint = new Map<string, DevicePrincipal>();
   readonly revoked = new Set<string>();
+  /** Devices whose certificate a renewal replaced (revoked as superseded; the device still in service). */
+  readonly superseded = new Set<string>();
 
   add(...devices: TestDevice[]): void {
     for (const d of devices) this.byThumbprint.set(d.principal.certThumbprint, d.principal);
@@ -192,6 +194,8 @@ export class TestDeviceAuthenticator implements DeviceAuthenticator {
     if (!device) return Promise.resolve({ ok: false as const, reason: 'unknown_device' as const });
     if (this.revoked.has(device.deviceId))
       return Promise.resolve({ ok: false as const, reason: 'revoked' as const });
+    if (this.superseded.has(device.deviceId))
+      return Promise.resolve({ ok: false as const, reason: 'revoked' as const, replaced: device });
     return Promise.resolve({ ok: true as const, device });
   }
 }
