@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import {
   chatGroups,
   chatSends,
@@ -33,10 +34,22 @@ export class DeliveryRepository {
     return row ?? null;
   }
 
-  /** The group, share-locked: messages pass each other, a commit waits for them and they for it. */
-  async shareGroup(groupId: string, tx: Db) {
-    const [row] = await tx.select().from(chatGroups).where(eq(chatGroups.groupId, groupId)).for('share');
-    return row ?? null;
+  /**
+   * The group's epoch and member devices in one round trip, the group's row share-locked: messages pass each
+   * other, a commit waits for them and they for it. Null when there is no such group.
+   */
+  async shareGroup(groupId: string, tx: Db): Promise<{ epoch: bigint; deviceIds: string[] } | null> {
+    // Aliased: FOR SHARE OF names the table as FROM does, and drizzle would schema-qualify the bare table.
+    const g = alias(chatGroups, 'g');
+    const rows = await tx
+      .select({ epoch: g.epoch, deviceId: groupMembers.deviceId })
+      .from(g)
+      .leftJoin(groupMembers, eq(groupMembers.groupId, g.groupId))
+      .where(eq(g.groupId, groupId))
+      .for('share', { of: g });
+    const [first] = rows;
+    if (!first) return null;
+    return { epoch: first.epoch, deviceIds: rows.flatMap((r) => (r.deviceId ? [r.deviceId] : [])) };
   }
 
   async group(groupId: string, tx: Db = this.db) {
@@ -94,24 +107,20 @@ export class DeliveryRepository {
   }
 
   /**
-   * Appends one envelope to each device's queue; the seqs given, by device. The devices' seq rows are taken in
-   * id order so two fan-outs that share devices cannot deadlock.
+   * Appends one envelope to each device's queue; the seqs given, by device. Two statements whatever the number
+   * of devices (a fan-out to 500 members was 501): one upsert takes every device's next seq — its rows in device
+   * id order, so two fan-outs that share devices cannot deadlock — and one insert queues the envelopes.
    */
   async enqueue(deviceIds: readonly string[], envelope: Envelope, tx: Db): Promise<Map<string, number>> {
-    const seqs = new Map<string, number>();
-    for (const deviceId of [...new Set(deviceIds)].sort()) {
-      const [row] = await tx
-        .insert(deviceSeq)
-        .values({ deviceId, lastSeq: 1 })
-        .onConflictDoUpdate({ target: deviceSeq.deviceId, set: { lastSeq: sql`${deviceSeq.lastSeq} + 1` } })
-        .returning({ seq: deviceSeq.lastSeq });
-      seqs.set(deviceId, row!.seq);
-    }
-    if (seqs.size)
-      await tx
-        .insert(deviceQueue)
-        .values([...seqs].map(([deviceId, seq]) => ({ deviceId, seq, ...envelope })));
-    return seqs;
+    const ids = [...new Set(deviceIds)].sort();
+    if (ids.length === 0) return new Map();
+    const rows = await tx
+      .insert(deviceSeq)
+      .values(ids.map((deviceId) => ({ deviceId, lastSeq: 1 })))
+      .onConflictDoUpdate({ target: deviceSeq.deviceId, set: { lastSeq: sql`${deviceSeq.lastSeq} + 1` } })
+      .returning({ deviceId: deviceSeq.deviceId, seq: deviceSeq.lastSeq });
+    await tx.insert(deviceQueue).values(rows.map(({ deviceId, seq }) => ({ deviceId, seq, ...envelope })));
+    return new Map(rows.map((r) => [r.deviceId, r.seq]));
   }
 
   /** The device's queue after `after`, in order. */
