@@ -1,22 +1,17 @@
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   labRootPaths,
   loadOrCreateLabRoot,
-  SimulatedHandset,
+  type SimulatedHandset,
   type LabAttestationRoot,
 } from '@pakawaaz/handset-simulator';
-import {
-  controlPlaneApi,
-  signedIn,
-  unwrap,
-  type ControlPlaneApi,
-} from '../server-process/control-plane-api.js';
+import { controlPlaneApi, signedIn } from '../server-process/control-plane-api.js';
 import { freeTcpPort, startServerProcess, type ServerProcess } from '../server-process/server-process.js';
 import { withThrowawayDatabase } from '../server-process/throwaway-database.js';
-import { closedLoop, describeLoad, type LoadResult } from './load.js';
+import { provisionOfficial, enrolHandsets } from './bench-fleet.js';
+import { closedLoop, describeLoad, processCpuSeconds, type LoadResult } from './load.js';
 
 /**
  * Device check-ins against the built server in a child process, on embedded PGlite and on PostgreSQL:
@@ -38,61 +33,6 @@ const MODERATE_IN_FLIGHT = 64;
 const PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR;
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
-async function provision(api: ControlPlaneApi): Promise<void> {
-  const inst = await unwrap(api.POST('/api/v1/institutions', { body: { name: 'Bench Ministry' } }));
-  await unwrap(
-    api.POST('/api/v1/users', {
-      body: {
-        username: 'bench.official',
-        displayName: 'Bench Official',
-        kind: 'official',
-        institution: inst.id,
-        password: 'cobalt-ferry-lantern-84',
-      },
-    }),
-  );
-}
-
-async function enrolAll(
-  server: ServerProcess,
-  api: ControlPlaneApi,
-  root: LabAttestationRoot,
-  deviceUrl: string,
-) {
-  const handsets: SimulatedHandset[] = [];
-  const result = await closedLoop({
-    concurrency: 16,
-    maxCount: DEVICES,
-    maxMs: 15 * 60_000,
-    op: async () => {
-      const { token } = await unwrap(
-        api.POST('/api/v1/enrolment-tokens', { body: { official: 'bench.official', expiresInHours: 1 } }),
-      );
-      const h = new SimulatedHandset({ apiUrl: server.url, deviceUrl, root });
-      await h.enrol(token);
-      handsets.push(h);
-      return true;
-    },
-  });
-  out(describeLoad('enrolment (token + challenge + attestation + certificate)', 'enrolments', result));
-  return handsets;
-}
-
-/**
- * CPU time (user + system, ms) the server process has used so far, from /proc (Linux; clock ticks of 10 ms):
- * on a machine whose cores the bench client shares, the server's CPU per check-in says more about a node's
- * capacity than the rate alone.
- */
-function serverCpuMs(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
-}
-
 /** A storm, with the server's CPU per operation over it appended to the line. */
 async function measured(
   server: ServerProcess,
@@ -100,13 +40,15 @@ async function measured(
   unit: string,
   run: () => Promise<LoadResult>,
 ): Promise<void> {
-  const before = serverCpuMs(server.pid);
+  // The server's CPU per check-in (from /proc): on a machine whose cores the bench client shares, it says more
+  // about a node's capacity than the rate alone.
+  const before = processCpuSeconds(server.pid);
   const result = await run();
-  const after = serverCpuMs(server.pid);
+  const ms = (processCpuSeconds(server.pid) - before) * 1000;
   const cpu =
-    before === null || after === null || result.count === 0
+    Number.isNaN(ms) || result.count === 0
       ? ''
-      : `; server CPU ${((after - before) / result.count).toFixed(2)} ms per ${unit.replace(/s$/, '')}`;
+      : `; server CPU ${(ms / result.count).toFixed(2)} ms per ${unit.replace(/s$/, '')}`;
   out(`${describeLoad(label, unit, result)}${cpu}`);
 }
 
@@ -155,8 +97,17 @@ async function runMode(name: string, env: Record<string, string>, root: LabAttes
   try {
     server = await start({});
     const admin = await signedIn(controlPlaneApi(server.url), 'admin', ADMIN_PASSWORD);
-    await provision(admin);
-    handsets.push(...(await enrolAll(server, admin, root, `https://127.0.0.1:${devicePort}`)));
+    await provisionOfficial(admin, 'bench.official', 'Bench Ministry');
+    handsets.push(
+      ...(await enrolHandsets({
+        api: admin,
+        root,
+        apiUrl: server.url,
+        deviceUrl: `https://127.0.0.1:${devicePort}`,
+        official: 'bench.official',
+        count: DEVICES,
+      })),
+    );
     out(
       describeLoad(
         'check-in storm, a TLS handshake per handset',

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import {
   chatGroups,
   chatSends,
@@ -33,10 +34,22 @@ export class DeliveryRepository {
     return row ?? null;
   }
 
-  /** The group, share-locked: messages pass each other, a commit waits for them and they for it. */
-  async shareGroup(groupId: string, tx: Db) {
-    const [row] = await tx.select().from(chatGroups).where(eq(chatGroups.groupId, groupId)).for('share');
-    return row ?? null;
+  /**
+   * The group's epoch and member devices in one round trip, the group's row share-locked: messages pass each
+   * other, a commit waits for them and they for it. Null when there is no such group.
+   */
+  async shareGroup(groupId: string, tx: Db): Promise<{ epoch: bigint; deviceIds: string[] } | null> {
+    // Aliased: FOR SHARE OF names the table as FROM does, and drizzle would schema-qualify the bare table.
+    const g = alias(chatGroups, 'g');
+    const rows = await tx
+      .select({ epoch: g.epoch, deviceId: groupMembers.deviceId })
+      .from(g)
+      .leftJoin(groupMembers, eq(groupMembers.groupId, g.groupId))
+      .where(eq(g.groupId, groupId))
+      .for('share', { of: g });
+    const [first] = rows;
+    if (!first) return null;
+    return { epoch: first.epoch, deviceIds: rows.flatMap((r) => (r.deviceId ? [r.deviceId] : [])) };
   }
 
   async group(groupId: string, tx: Db = this.db) {

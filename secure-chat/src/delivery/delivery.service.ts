@@ -56,8 +56,7 @@ export class DeliveryService {
       }
       // A shared lock: messages to a group go on in parallel, and wait for a commit being applied.
       const group = await this.repo.shareGroup(groupId, tx);
-      const members = group ? await this.repo.members(groupId, tx) : [];
-      if (!group || !members.some((m) => m.deviceId === device.deviceId))
+      if (!group?.deviceIds.includes(device.deviceId))
         throw secureChatError('group_not_found', 'No group with this id of which this device is a member.');
       if (!messageEpochAccepted(group.epoch, msg.epoch))
         throw secureChatError(
@@ -65,7 +64,7 @@ export class DeliveryService {
           `The group is at epoch ${group.epoch}: messages are accepted for it and the one before.`,
           { epoch: group.epoch.toString() },
         );
-      const to = members.map((m) => m.deviceId).filter((d) => d !== device.deviceId);
+      const to = group.deviceIds.filter((d) => d !== device.deviceId);
       await this.repo.enqueue(
         to,
         { groupId, senderDevice: device.deviceId, kind, body: Buffer.from(input.message) },

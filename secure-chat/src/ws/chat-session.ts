@@ -7,6 +7,8 @@ import type { ServerFrame } from './frames.js';
 
 /** Bytes buffered on a socket above which delivery waits (a slow reader is not flooded). */
 const HIGH_WATER = 4 * 1024 * 1024;
+/** After a failed queue read, the next one. */
+const RETRY_MS = 1_000;
 
 /**
  * One device's socket: delivers its queue in seq order — everything unacknowledged when it connects, then what
@@ -61,7 +63,10 @@ export class ChatSession implements HubSession {
         }
       } while (this.again);
     } catch (err) {
+      // E.g. no database connection free in time under load: what is queued must not wait for the next wake
+      // (a device whose last message hit this would not get it until it reconnects), so read again shortly.
       this.logger?.warn({ err, deviceId: this.device.deviceId }, 'chat socket: delivery failed');
+      setTimeout(() => this.wake(), RETRY_MS).unref();
     }
   }
 

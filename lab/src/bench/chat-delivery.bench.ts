@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import {
+  labRootPaths,
+  loadOrCreateLabRoot,
+  type LabAttestationRoot,
+  type SimulatedHandset,
+} from '@pakawaaz/handset-simulator';
+import { controlPlaneApi, signedIn } from '../server-process/control-plane-api.js';
+import { freeTcpPort, startServerProcess, type ServerProcess } from '../server-process/server-process.js';
+import { withThrowawayDatabase } from '../server-process/throwaway-database.js';
+import { enrolHandsets, provisionOfficial } from './bench-fleet.js';
+import { chatDevices, makeGroup, makePairs, type BenchDevice } from './chat-bench-groups.js';
+import { fanOut, oneToOne, CpuMeter, type DeliveryRouter } from './chat-bench-runs.js';
+import { BenchSocket } from './chat-bench-socket.js';
+import { closedLoop, describeLoad } from './load.js';
+
+/**
+ * Secure chat's delivery service under load (issue 16's target: ≥ 10,000 durable 1:1 messages/s on 2 cores
+ * with 2,000 connected clients, p99 enqueue-to-deliver < 50 ms; fan-out to a 500-member group, p99 to the
+ * last member). The built server runs in a child process, on embedded PGlite and on PostgreSQL;
+ * BENCH_CHAT_CLIENTS handsets (default 2,000) enrol through the real API, hold real MLS groups (1:1 pairs
+ * and one BENCH_CHAT_GROUP-member group, default 500) and stay connected on the chat WebSocket over mutual
+ * TLS. Senders resend ciphertexts encrypted once before the run (see chat-bench-groups.ts); receivers
+ * acknowledge what they get. The server's CPU (from /proc) and the load generator's are reported apart:
+ * they share the machine's cores. Baselines, same run: `GET /healthz` on the device port over kept-alive
+ * mutual TLS (the server's floor per request), and on PostgreSQL a plain durable INSERT, one commit each,
+ * into the same database (the database's floor per message).
+ */
+const ADMIN_PASSWORD = 'amber-quarry-lantern-61';
+const CLIENTS = Number(process.env.BENCH_CHAT_CLIENTS ?? 2000);
+const GROUP = Math.min(CLIENTS, Number(process.env.BENCH_CHAT_GROUP ?? 500));
+const SECONDS = Number(process.env.BENCH_CHAT_SECONDS ?? 10);
+const MAX_MESSAGES = 200_000;
+const FAN_OUTS = 20;
+/** BENCH_CPU_PROF_DIR: the server child writes a V8 CPU profile there (`node --cpu-prof`) when it stops. */
+const PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR;
+const out = (line: string): void => void process.stdout.write(`${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** CLOCK_MONOTONIC in µs: the clock of a V8 CPU profile, to cut the measured window out of the server's. */
+const monoUs = () => (process.hrtime.bigint() / 1000n).toString();
+
+async function connectAll(devices: readonly BenchDevice[], deviceUrl: string, router: DeliveryRouter) {
+  let lastDelivery = performance.now();
+  const result = await closedLoop({
+    concurrency: 32,
+    maxCount: devices.length,
+    maxMs: 5 * 60_000,
+    op: async (i) => {
+      const d = devices[i]!;
+      d.socket = await BenchSocket.open(deviceUrl, d.tls);
+      d.socket.onDeliver = (envelopes, at) => {
+        lastDelivery = at;
+        for (const e of envelopes) if (e.kind === 'application') router.get(e.groupId)?.(at);
+      };
+      return true;
+    },
+  });
+  out(describeLoad('chat WebSocket connects (mutual TLS handshake + upgrade)', 'connections', result));
+  if (result.failures) throw new Error('some sockets did not connect');
+  // The Welcomes and commits of the set-up reach every device on connect: let them drain before measuring.
+  while (performance.now() - lastDelivery < 1_000) await sleep(100);
+}
+
+async function healthzBaseline(server: ServerProcess, devices: readonly BenchDevice[]): Promise<void> {
+  const op = async (i: number) => {
+    await devices[i % devices.length]!.handset.deviceCall('GET', '/healthz');
+    return true;
+  };
+  await closedLoop({ concurrency: 256, maxCount: devices.length, maxMs: 60_000, op }); // opens the connections
+  const cpu = new CpuMeter(server.pid);
+  const r = await closedLoop({ concurrency: 256, maxCount: 20_000, maxMs: SECONDS * 1000, op });
+  out(
+    `${describeLoad('baseline: GET /healthz, kept-alive mTLS, 256 in flight', 'requests', r)}; ${cpu.line(r.count, 'request')}`,
+  );
+}
+
+/** The database's floor: one durable INSERT of a queue-sized row per message, one commit each, 64 in flight. */
+async function insertBaseline(databaseUrl: string): Promise<void> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 16 });
+  try {
+    await pool.query(
+      'create table bench_raw (device_id uuid, seq bigint, body bytea, primary key (device_id, seq))',
+    );
+    const body = Buffer.alloc(250, 7);
+    const r = await closedLoop({
+      concurrency: 64,
+      maxCount: 100_000,
+      maxMs: SECONDS * 1000,
+      op: async (i) => {
+        await pool.query('insert into bench_raw values ($1, $2, $3)', [randomUUID(), i, body]);
+        return true;
+      },
+    });
+    out(
+      describeLoad(
+        'baseline: durable INSERT into the same database, one commit each, 64 in flight',
+        'rows',
+        r,
+      ),
+    );
+    await pool.query('drop table bench_raw');
+  } finally {
+    await pool.end();
+  }
+}
+
+type Fleet = { handsets: SimulatedHandset[]; chat: BenchDevice[] };
+
+async function measure(server: ServerProcess, fleet: Fleet, deviceUrl: string, databaseUrl?: string) {
+  const router: DeliveryRouter = new Map();
+  const t0 = performance.now();
+  const chat = await chatDevices(fleet.handsets);
+  fleet.chat.push(...chat);
+  const pairs = await makePairs(chat);
+  const group = await makeGroup(chat.slice(0, GROUP), FAN_OUTS);
+  out(
+    `set-up: ${pairs.length} 1:1 groups and one ${GROUP}-member group made with ts-mls and committed, ` +
+      `${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+  await connectAll(chat, deviceUrl, router);
+  await healthzBaseline(server, chat);
+  if (databaseUrl) await insertBaseline(databaseUrl);
+  const tag = randomUUID().slice(0, 8);
+  const window = PROFILE_DIR ? monoUs() : '';
+  let best = 0;
+  for (const inFlight of [256, 64]) {
+    const r = await oneToOne(pairs, router, server.pid, {
+      seconds: SECONDS,
+      maxMessages: MAX_MESSAGES,
+      inFlight,
+      tag: `${tag}-${inFlight}`,
+    });
+    if (PROFILE_DIR && inFlight === 256)
+      out(`(profile window of this 1:1 run: ${window}–${monoUs()} µs, CLOCK_MONOTONIC)`);
+    out(`1:1, ${pairs.length} senders → ${pairs.length} receivers, ${inFlight} sends in flight: ${r.line}`);
+    best = Math.max(best, r.perSecond);
+  }
+  const rate = Math.max(50, Math.round(best / 2 / 50) * 50);
+  const paced = await oneToOne(pairs, router, server.pid, {
+    seconds: SECONDS,
+    maxMessages: MAX_MESSAGES,
+    inFlight: 256,
+    ratePerSecond: rate,
+    tag: `${tag}-p`,
+  });
+  out(`1:1 at a steady ${rate}/s offered (half the best rate above): ${paced.line}`);
+  out(
+    `fan-out, one ${GROUP}-member group: ${await fanOut(group, GROUP - 1, router, server.pid, `${tag}-f`)}`,
+  );
+}
+
+async function runMode(name: string, env: Record<string, string>, root: LabAttestationRoot, labDir: string) {
+  out(`\n## secure chat delivery on ${name} (${CLIENTS} connected devices)`);
+  const devicePort = await freeTcpPort();
+  const deviceUrl = `https://127.0.0.1:${devicePort}`;
+  let server: ServerProcess | undefined;
+  const fleet: Fleet = { handsets: [], chat: [] };
+  try {
+    server = await startServerProcess({
+      adminPassword: ADMIN_PASSWORD,
+      ...(PROFILE_DIR ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] } : {}),
+      env: {
+        ...env,
+        PAKAWAAZ_DEVICE_PORT: String(devicePort),
+        PAKAWAAZ_TRUST_LAB_ROOT: '1',
+        PAKAWAAZ_LAB_ROOT_FILE: labRootPaths(labDir).cert,
+        PAKAWAAZ_ENROLMENT_RATE_PER_IP: '1000000',
+        PAKAWAAZ_CHAT_WS_FRAMES_PER_SECOND: '10000',
+        // A commit adding 100 devices to a 500-member group carries two copies of the tree (GroupInfo, Welcome).
+        BODY_LIMIT_BYTES: String(8 * 1024 * 1024),
+        OPEN5GS_MONITOR: 'off',
+      },
+    });
+    const admin = await signedIn(controlPlaneApi(server.url), 'admin', ADMIN_PASSWORD);
+    await provisionOfficial(admin, 'bench.official', 'Bench Ministry');
+    fleet.handsets.push(
+      ...(await enrolHandsets({
+        api: admin,
+        root,
+        apiUrl: server.url,
+        deviceUrl,
+        official: 'bench.official',
+        count: CLIENTS,
+      })),
+    );
+    await measure(server, fleet, deviceUrl, env.DATABASE_URL);
+  } catch (error) {
+    out(`FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    if (server) out(`server output (tail):\n${server.output()}`);
+    process.exitCode = 1;
+  } finally {
+    fleet.chat.forEach((d) => d.socket?.close());
+    fleet.handsets.forEach((h) => h.close());
+    await server?.stop();
+  }
+}
+
+export async function run(): Promise<void> {
+  const labDir = await mkdtemp(path.join(tmpdir(), 'pkz-bench-lab-'));
+  const onSignal = (): void => process.exit(130);
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    const root = await loadOrCreateLabRoot(labDir);
+    const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    const ran = await withThrowawayDatabase(adminUrl, `pakawaaz_chat_bench_${process.pid}`, (url) =>
+      runMode('PostgreSQL (production mode)', { DATABASE_URL: url }, root, labDir).then(() => true),
+    );
+    if (!ran) out('\n(PostgreSQL not reachable at TEST_DATABASE_URL: PostgreSQL rows skipped)');
+    if (process.env.BENCH_CHAT_MODES !== 'postgres')
+      await runMode('embedded PGlite (the default)', {}, root, labDir);
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    await rm(labDir, { recursive: true, force: true });
+  }
+}
