@@ -22,6 +22,9 @@ export type EmbeddedJanusState =
 export class EmbeddedJanusService implements OnApplicationBootstrap, OnModuleDestroy {
   private running: RunningJanus | undefined;
   private current: EmbeddedJanusState = { state: 'off', detail: 'not started yet' };
+  private settle: () => void = () => undefined;
+  /** Resolves once the embedded Janus is running and registered, or known not to be (probes wait for it). */
+  readonly settled = new Promise<void>((resolve) => (this.settle = resolve));
 
   constructor(
     @Inject(CALLS_CONFIG) private readonly config: CallsConfig,
@@ -35,6 +38,14 @@ export class EmbeddedJanusService implements OnApplicationBootstrap, OnModuleDes
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.bootstrap();
+    } finally {
+      this.settle();
+    }
+  }
+
+  private async bootstrap(): Promise<void> {
     if (this.config.janus === 'off') {
       this.current = { state: 'off', detail: 'PAKAWAAZ_JANUS=off' };
       return;

@@ -1,9 +1,16 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { EVENT_BUS, LOGGER, type EventBus, type Logger } from '@pakawaaz/platform';
+import {
+  Inject,
+  Injectable,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { EVENT_BUS, FeatureBoard, LOGGER, type EventBus, type Logger } from '@pakawaaz/platform';
 import { CALLS_CONFIG, type CallsConfig } from '../calls.config.js';
 import { MediaHostHealthChanged } from '../calls.events.js';
 import { CallsRepository } from '../rooms/calls.repository.js';
 import { MediaHostsRepository, type MediaHostRow } from './media-hosts.repository.js';
+import { EmbeddedJanusService } from './embedded-janus.service.js';
 import { MediaHostsService } from './media-hosts.service.js';
 import { nextHealth } from './placement.js';
 
@@ -27,10 +34,14 @@ export class HostHealthService implements OnApplicationBootstrap, OnModuleDestro
     @Inject(CALLS_CONFIG) private readonly config: Pick<CallsConfig, 'healthMs'>,
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     @Inject(LOGGER) private readonly logger: Logger,
+    // /healthz's `calls` line (absent in narrow tests).
+    @Optional() private readonly features?: FeatureBoard,
+    @Optional() private readonly embedded?: EmbeddedJanusService,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.schedule(0);
+    // The first round once the embedded Janus (if any) is registered, so /healthz is right from the start.
+    void (this.embedded?.settled ?? Promise.resolve()).then(() => this.schedule(0));
   }
 
   onModuleDestroy(): void {
@@ -41,10 +52,23 @@ export class HostHealthService implements OnApplicationBootstrap, OnModuleDestro
   /** One round over every host (the timer's work; tests call it directly). */
   async probeAll(now = new Date()): Promise<void> {
     const rows = await this.repo.list();
-    await Promise.all(rows.filter((r) => r.enabled).map((r) => this.probe(r, now)));
+    const health = await Promise.all(rows.filter((r) => r.enabled).map((r) => this.probe(r, now)));
+    const up = health.filter((h) => h === 'up').length;
+    this.features?.set(
+      'calls',
+      up > 0
+        ? { state: 'enabled', detail: `${up} of ${rows.length} media hosts up` }
+        : { state: 'disabled', detail: this.whyDisabled(rows.length) },
+    );
   }
 
-  private async probe(row: MediaHostRow, now: Date): Promise<void> {
+  private whyDisabled(hosts: number): string {
+    if (hosts > 0) return `calls disabled: none of ${hosts} media hosts is up`;
+    const e = this.embedded?.status;
+    return `calls disabled: no media host${e && 'detail' in e ? ` (${e.detail})` : ''}`;
+  }
+
+  private async probe(row: MediaHostRow, now: Date): Promise<MediaHostRow['health']> {
     let ok = true;
     let detail: string | null = null;
     let info: { version: string; sessions: number } | undefined;
@@ -62,7 +86,7 @@ export class HostHealthService implements OnApplicationBootstrap, OnModuleDestro
       sessions: info?.sessions ?? null,
       checkedAt: now,
     });
-    if (!changed || next.health === 'unknown') return;
+    if (!changed || next.health === 'unknown') return next.health;
     // Its rooms died with it: the calls are over (clients see their Janus session drop) and free no capacity.
     const ended = next.health === 'down' ? await this.calls.endCallsOnHost(row.id, now) : [];
     this.logger[next.health === 'up' ? 'info' : 'warn'](
@@ -72,6 +96,7 @@ export class HostHealthService implements OnApplicationBootstrap, OnModuleDestro
     await this.bus.publish(
       MediaHostHealthChanged.create({ hostId: row.id, name: row.name, health: next.health, detail }),
     );
+    return next.health;
   }
 
   private schedule(delayMs: number): void {
