@@ -210,8 +210,14 @@ describe.skipIf(!janusBinary)('calls on a real Janus', () => {
       videoroom: 'joined',
     });
 
+    // The same token under an id the server never issued (Janus does not bind the two): kicked as well.
+    const rogue = await JanusClient.connect(joinB.janus.url);
+    clients.push(rogue);
+    expect(await rogue.join(joinB.janus.room, 777, joinB.janus.token)).toMatchObject({ videoroom: 'joined' });
+
     expect(await calls.kickDevice(bilal.deviceId)).toBe(1);
     expect(await pb.waitForEvent((d) => d['leaving'] === 'ok' || d['reason'] === 'kicked')).toBe(true);
+    expect(await rogue.waitForEvent((d) => d['leaving'] === 'ok' || d['reason'] === 'kicked')).toBe(true);
     const admin = new JanusAdmin(a.adminUrl, a.adminSecret);
     expect((await admin.participants(joinA.janus.room)).map((p) => p.id)).toEqual([
       joinA.janus.participantId,

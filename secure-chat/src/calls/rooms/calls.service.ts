@@ -161,16 +161,26 @@ export class CallsService {
     return rows.length;
   }
 
-  /** Revokes the device's token and kicks its participant id; its row says why it is out. */
+  /**
+   * Revokes the device's token and kicks its participant id; its row says why it is out. Janus does not bind
+   * a token to an id, so every participant in the room under an id we did not issue to a joined device is
+   * kicked too (a removed device that joined under another id is out as well).
+   */
   private async drop(call: CallRow, deviceId: string, state: 'left' | 'removed'): Promise<void> {
-    const me = (await this.repo.participants(call.id)).find((p) => p.deviceId === deviceId);
+    const people = await this.repo.participants(call.id);
+    const me = people.find((p) => p.deviceId === deviceId);
     if (!me) return;
     await this.repo.setParticipantState(call.id, deviceId, state, new Date());
+    const issued = new Set(
+      people.filter((p) => p.state === 'joined' && p.deviceId !== deviceId).map((p) => p.participantId),
+    );
     const admin = await this.hosts.adminOf(await this.hostOf(call));
     const token = await this.secrets.joinToken(call.id, deviceId);
     await this.janus(async () => {
       await admin.allow(call.roomId, 'remove', [token]);
       await admin.kick(call.roomId, me.participantId);
+      for (const p of await admin.participants(call.roomId))
+        if (!issued.has(p.id)) await admin.kick(call.roomId, p.id);
     });
   }
 
