@@ -13,6 +13,7 @@ import { DATABASE } from './db/database.tokens.js';
 import { DEAD_LETTERS, type DeadLetterStore } from './events/dead-letters.js';
 import { EVENT_BUS, type EventBus } from './events/event-bus.js';
 import { HealthController } from './http/health.controller.js';
+import { FeatureBoard } from './http/features.js';
 import { HealthService } from './http/health.service.js';
 import { APP_INFO, LOGGER, PLATFORM_CONFIG, type AppInfo } from './http/platform.tokens.js';
 import { Metrics } from './metrics/metrics.js';
@@ -70,6 +71,7 @@ export class PlatformModule {
             }),
         },
         HealthService,
+        FeatureBoard,
         AuditService,
         AuditCheckpointer,
         RouteScopeCheck,
@@ -86,6 +88,7 @@ export class PlatformModule {
         KEYS,
         CLIENT_CERTIFICATES,
         HealthService,
+        FeatureBoard,
         AuditService,
         RouteScopeCheck,
         RolloutGate,

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
 import { z } from 'zod';
 import { CHAT_COMMIT_BODY_BYTES } from './chat-limits.js';
+import { loadCallsConfig, type CallsConfig } from './calls/calls.config.js';
 import { loadFilesConfig, type FilesConfig } from './files/files.config.js';
 
 const unset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -22,6 +23,8 @@ const schema = z.object({
 export type SecureChatConfig = {
   /** Attachments (files/): storage, limits, quota. */
   files: FilesConfig;
+  /** Calls (calls/): media hosts, the embedded Janus, TURN (always loaded; absent only in narrow tests). */
+  calls?: CallsConfig;
   /** The server's MLS external-sender key (P-256, ES256 in the key service; an HSM names it `chat-external-sender`). */
   externalSenderKeyFile: string;
   /** Fewer one-time KeyPackages left than this: the device is told to upload more. */
@@ -46,6 +49,7 @@ export function loadSecureChatConfig(env: Env, platform: PlatformConfig): Secure
     wsFramesPerSecond: c.PAKAWAAZ_CHAT_WS_FRAMES_PER_SECOND,
     wsPingSeconds: c.PAKAWAAZ_CHAT_WS_PING_SECONDS,
     files: loadFilesConfig(env, platform),
+    calls: loadCallsConfig(env, platform),
   };
 }
 

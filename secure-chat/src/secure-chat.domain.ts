@@ -1,5 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import type { DomainDescriptor } from '@pakawaaz/platform';
+import {
+  CALL_KICKS_CONSUMER,
+  CALL_KICKS_OFFICIAL_CONSUMER,
+  MediaHostHealthChanged,
+} from './calls/calls.events.js';
 import { DEVICE_REMOVAL_CONSUMER, OFFICIAL_STATUS_CONSUMER } from './membership/membership.events.js';
 import { CHAT_WAKE_CONSUMER, ChatQueued } from './secure-chat.events.js';
 
@@ -8,6 +13,7 @@ declare module '@pakawaaz/platform' {
   // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
   interface RoleRegistry {
     'chat-admin': 'institution';
+    'media-admin': 'national';
   }
   // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
   interface CapabilityRegistry {
@@ -22,8 +28,14 @@ export const secureChatDomain = {
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
   status: 'active',
   events: {
-    publishes: [ChatQueued],
-    consumes: [CHAT_WAKE_CONSUMER, DEVICE_REMOVAL_CONSUMER, OFFICIAL_STATUS_CONSUMER],
+    publishes: [ChatQueued, MediaHostHealthChanged],
+    consumes: [
+      CHAT_WAKE_CONSUMER,
+      DEVICE_REMOVAL_CONSUMER,
+      OFFICIAL_STATUS_CONSUMER,
+      CALL_KICKS_CONSUMER,
+      CALL_KICKS_OFFICIAL_CONSUMER,
+    ],
   },
   auth: {
     roles: {
@@ -31,6 +43,11 @@ export const secureChatDomain = {
       'chat-admin': {
         description: "secure chat: the institution's attachments and quota",
         scope: 'institution',
+      },
+      // Media hosts (Janus) and TURN are national infrastructure, like the network.
+      'media-admin': {
+        description: 'calls: media hosts (Janus) and TURN',
+        scope: 'national',
       },
     },
     capabilities: {

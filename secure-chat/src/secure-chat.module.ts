@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { KEYS, type KeyService } from '@pakawaaz/platform';
 import { CHAT_DIRECTORY, CHAT_EXTERNAL_SENDER, CHAT_WAKE } from './chat-ports.js';
 import { ChatController } from './chat.controller.js';
+import { ChatCallsModule } from './calls/calls.module.js';
 import { ChatFilesModule } from './files/files.module.js';
 import { DeliveryRepository } from './delivery/delivery.repository.js';
 import { DeliveryService } from './delivery/delivery.service.js';
@@ -29,7 +30,10 @@ export class SecureChatModule {
   static forRoot(config: SecureChatConfig): DynamicModule {
     return {
       module: SecureChatModule,
-      imports: [ChatFilesModule.forRoot(config.files)],
+      imports: [
+        ChatFilesModule.forRoot(config.files),
+        ...(config.calls ? [ChatCallsModule.forRoot(config.calls)] : []),
+      ],
       controllers: [ChatController],
       providers: [
         { provide: SECURE_CHAT_CONFIG, useValue: config },

@@ -14,6 +14,7 @@ const CONFIG_FILES = [
   'app-store/src/app-store.config.ts',
   'secure-chat/src/secure-chat.config.ts',
   'secure-chat/src/files/files.config.ts',
+  'secure-chat/src/calls/calls.config.ts',
 ];
 
 /** Variables read outside the config schemas: the CLI's, and the tests' (documented for developers). */

@@ -21,10 +21,14 @@ describe('event contracts of the composed system', () => {
     expect(expecting('device-mgmt.device.lost')).toEqual([
       'core-network.device-barring',
       'secure-chat.device-removals',
+      'secure-chat.call-kicks',
     ]);
     // Revocation is membership: chat removes revoked devices and a disabled official's.
     expect(expecting('device-mgmt.device.certificates-revoked')).toContain('secure-chat.device-removals');
     expect(expecting('identity.user.disabled')).toContain('secure-chat.official-status');
+    // ...and kicks them from their live calls.
+    expect(expecting('device-mgmt.device.certificates-revoked')).toContain('secure-chat.call-kicks');
+    expect(expecting('identity.user.disabled')).toContain('secure-chat.call-kicks-officials');
     expect(expecting('identity.session.revoked')).toEqual(['identity.session-cache']);
     // Handsets' OS updates feed hardened-os's rollouts (auto-halt), and a compromised boot key device-mgmt.
     expect(expecting('device-mgmt.device.os-update')).toEqual(['hardened-os.os-update-outcomes']);

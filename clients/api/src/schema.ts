@@ -468,6 +468,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calls/media-hosts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MediaHosts_list"];
+        put?: never;
+        post: operations["MediaHosts_add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/media-hosts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["MediaHosts_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MediaHosts_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/chat/admin/files/usage": {
         parameters: {
             query?: never;
@@ -495,6 +543,86 @@ export interface paths {
         put?: never;
         post?: never;
         delete: operations["FilesAdmin_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Calls_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/calls/{callId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Calls_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/calls/{callId}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Calls_end"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/calls/{callId}/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Calls_join"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/calls/{callId}/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Calls_leave"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -3307,6 +3435,61 @@ export interface components {
             failed: number;
             totalRows: number;
         };
+        Call: {
+            callId: string;
+            endReason: string | null;
+            /** Format: date-time */
+            endedAt: string | null;
+            groupId: string;
+            participants: {
+                deviceId: string;
+                /** @enum {string} */
+                state: "joined" | "left" | "removed";
+                userId: string;
+            }[];
+            /** Format: date-time */
+            startedAt: string;
+            startedByDevice: string;
+            /** @enum {string} */
+            state: "live" | "ended";
+        };
+        CallJoin: {
+            callId: string;
+            groupId: string;
+            janus: {
+                participantId: number;
+                room: number;
+                token: string;
+                url: string;
+            };
+            turn: {
+                credential: string;
+                /** Format: date-time */
+                expiresAt: string;
+                ttlSeconds: number;
+                urls: string[];
+                username: string;
+            } | null;
+        };
+        CallsStatus: {
+            /** @enum {string} */
+            calls: "available" | "disabled";
+            embeddedJanus: {
+                detail: string | null;
+                state: string;
+            };
+            hosts: {
+                liveRooms: number;
+                total: number;
+                up: number;
+            };
+            reason: string | null;
+            turn: {
+                configured: boolean;
+                ttlSeconds: number | null;
+                urls: string[];
+            };
+        };
         CatalogueDiffQuery: {
             /** @description Timestamp of the index the handset holds */
             from: number;
@@ -3550,7 +3733,7 @@ export interface components {
             /** Format: uuid */
             institutionId?: string | null;
             name: string;
-            roles: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "os-admin" | "billing" | "device-admin" | "app-reviewer" | "developer" | "chat-admin")[];
+            roles: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "os-admin" | "billing" | "device-admin" | "app-reviewer" | "developer" | "chat-admin" | "media-admin")[];
         };
         CreateDeviceCommandRequest: {
             expiresInMinutes?: number;
@@ -3648,7 +3831,7 @@ export interface components {
             mustChangePassword?: boolean;
             password: string;
             phone?: string | null;
-            roles?: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "os-admin" | "billing" | "device-admin" | "app-reviewer" | "developer" | "chat-admin")[];
+            roles?: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "os-admin" | "billing" | "device-admin" | "app-reviewer" | "developer" | "chat-admin" | "media-admin")[];
             username: string;
         };
         CreatedApiToken: {
@@ -5126,6 +5309,13 @@ export interface components {
             value: number;
         };
         Liveness: {
+            features: {
+                [key: string]: {
+                    detail: string | null;
+                    /** @enum {string} */
+                    state: "enabled" | "disabled";
+                };
+            };
             /** @enum {string} */
             status: "ok";
             version: string;
@@ -5188,6 +5378,45 @@ export interface components {
         };
         MarkLost: {
             reason?: string;
+        };
+        MediaHost: {
+            adminUrl: string;
+            capacity: number;
+            /** Format: date-time */
+            checkedAt: string | null;
+            embedded: boolean;
+            enabled: boolean;
+            /** @enum {string} */
+            health: "unknown" | "up" | "down";
+            healthDetail: string | null;
+            id: string;
+            janusVersion: string | null;
+            name: string;
+            rooms: number;
+            sessions: number | null;
+            wsUrl: string;
+        };
+        MediaHostList: {
+            hosts: {
+                adminUrl: string;
+                capacity: number;
+                /** Format: date-time */
+                checkedAt: string | null;
+                embedded: boolean;
+                enabled: boolean;
+                /** @enum {string} */
+                health: "unknown" | "up" | "down";
+                healthDetail: string | null;
+                id: string;
+                janusVersion: string | null;
+                name: string;
+                rooms: number;
+                sessions: number | null;
+                wsUrl: string;
+            }[];
+        };
+        MediaHostRemoved: {
+            removed: string;
         };
         NetworkAlarm: {
             /** Format: date-time */
@@ -5755,6 +5984,13 @@ export interface components {
                 message: string;
                 path: string;
             }[];
+        };
+        NewMediaHost: {
+            adminSecret: string;
+            adminUrl: string;
+            capacity: number;
+            name: string;
+            wsUrl: string;
         };
         NewRadiusClient: {
             cidr: string;
@@ -6712,7 +6948,7 @@ export interface components {
             };
         };
         /** @enum {string} */
-        SecureChatErrorCode: "chat_rate_limited" | "client_id_reused" | "device_removed_from_chat" | "directory_unavailable" | "file_gone" | "file_institution_required" | "file_not_found" | "file_quota_exceeded" | "file_too_large" | "group_exists" | "group_not_found" | "invalid_chat_input" | "invalid_file_input" | "key_package_expired" | "mls_bad_signature" | "mls_credential_refused" | "mls_external_sender_missing" | "mls_malformed" | "mls_member_removed" | "mls_stale_epoch" | "mls_too_large" | "mls_unsupported" | "mls_wrong_group" | "not_a_member" | "official_not_found" | "range_not_satisfiable" | "upload_already_complete" | "upload_beyond_size" | "upload_busy" | "upload_chunk_too_large" | "upload_digest_mismatch" | "upload_interrupted" | "upload_media_type" | "upload_not_found" | "upload_offset_mismatch" | "upload_offset_required";
+        SecureChatErrorCode: "call_ended" | "call_full" | "call_in_progress" | "call_not_found" | "calls_unavailable" | "chat_rate_limited" | "client_id_reused" | "device_removed_from_chat" | "directory_unavailable" | "file_gone" | "file_institution_required" | "file_not_found" | "file_quota_exceeded" | "file_too_large" | "group_exists" | "group_not_found" | "invalid_call_input" | "invalid_chat_input" | "invalid_file_input" | "key_package_expired" | "media_host_busy" | "media_host_exists" | "media_host_not_found" | "media_host_unreachable" | "mls_bad_signature" | "mls_credential_refused" | "mls_external_sender_missing" | "mls_malformed" | "mls_member_removed" | "mls_stale_epoch" | "mls_too_large" | "mls_unsupported" | "mls_wrong_group" | "not_a_member" | "not_call_starter" | "official_not_found" | "range_not_satisfiable" | "upload_already_complete" | "upload_beyond_size" | "upload_busy" | "upload_chunk_too_large" | "upload_digest_mismatch" | "upload_interrupted" | "upload_media_type" | "upload_not_found" | "upload_offset_mismatch" | "upload_offset_required";
         SendMessageReply: {
             epoch: string;
             groupId: string;
@@ -6921,6 +7157,9 @@ export interface components {
             /** @enum {string} */
             status: "totp_enrolment_required";
             ticket: string;
+        };
+        StartCall: {
+            groupId: string;
         };
         StatusChange: {
             reason?: string;
@@ -7645,7 +7884,7 @@ export interface components {
             email?: string | null;
             institution?: string | null;
             phone?: string | null;
-            roles?: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "os-admin" | "billing" | "device-admin" | "app-reviewer" | "developer" | "chat-admin")[];
+            roles?: ("super-admin" | "security-officer" | "viewer" | "sim-operator" | "network-admin" | "os-admin" | "billing" | "device-admin" | "app-reviewer" | "developer" | "chat-admin" | "media-admin")[];
         };
         UploadKeyPackagesReply: {
             oneTimeLeft: number;
@@ -10387,6 +10626,284 @@ export interface operations {
             };
         };
     };
+    MediaHosts_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaHostList"];
+                };
+            };
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
+                    };
+                };
+            };
+        };
+    };
+    MediaHosts_add: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewMediaHost"];
+            };
+        };
+        responses: {
+            /** @description Registered after its admin API answered; the secret is stored sealed */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaHost"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
+                    };
+                };
+            };
+            /** @description `media_host_exists` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "media_host_exists";
+                    };
+                };
+            };
+            /** @description `media_host_unreachable` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "media_host_unreachable";
+                    };
+                };
+            };
+        };
+    };
+    MediaHosts_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaHostRemoved"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
+                    };
+                };
+            };
+            /** @description `media_host_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "media_host_not_found";
+                    };
+                };
+            };
+            /** @description `media_host_busy` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "media_host_busy";
+                    };
+                };
+            };
+        };
+    };
+    MediaHosts_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallsStatus"];
+                };
+            };
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
+                    };
+                };
+            };
+        };
+    };
     FilesAdmin_usage: {
         parameters: {
             query?: never;
@@ -10506,6 +11023,346 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "file_not_found";
+                    };
+                };
+            };
+        };
+    };
+    Calls_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartCall"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallJoin"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+            /** @description `call_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "call_not_found";
+                    };
+                };
+            };
+            /** @description `call_in_progress` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "call_in_progress";
+                    };
+                };
+            };
+        };
+    };
+    Calls_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                callId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+            /** @description `call_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "call_not_found";
+                    };
+                };
+            };
+        };
+    };
+    Calls_end: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                callId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+            /** @description `not_call_starter` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "not_call_starter";
+                    };
+                };
+            };
+            /** @description `call_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "call_not_found";
+                    };
+                };
+            };
+        };
+    };
+    Calls_join: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                callId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallJoin"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+            /** @description `call_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "call_not_found";
+                    };
+                };
+            };
+            /** @description `call_full` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "call_full";
+                    };
+                };
+            };
+            /** @description `call_ended` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "call_ended";
+                    };
+                };
+            };
+        };
+    };
+    Calls_leave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                callId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required";
+                    };
+                };
+            };
+            /** @description `call_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "call_not_found";
                     };
                 };
             };

@@ -108,6 +108,8 @@ function childEnv(options: ServerProcessOptions, ports: Ports, dataDir: string):
     PAKAWAAZ_MQTT_PORT: '0',
     // The embedded demo's simulated handsets would enrol into the lab's server too.
     PAKAWAAZ_DEMO_FLEET: 'false',
+    // No embedded Janus per lab server (a calls test passes PAKAWAAZ_JANUS=auto).
+    PAKAWAAZ_JANUS: 'off',
     ...options.env,
     HOST: '127.0.0.1',
     PORT: String(ports.port),

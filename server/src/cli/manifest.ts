@@ -29,6 +29,7 @@ const deviceCommands: Module = async () =>
 const os: Module = async () => (await import('./commands/os.js')).registerOsCommands;
 const store: Module = async () => (await import('./commands/store.js')).registerStoreCommands;
 const lab: Module = async () => (await import('./commands/lab.js')).registerLabCommands;
+const calls: Module = async () => (await import('./commands/calls.js')).registerCallsCommands;
 
 export type TopLevelCommand = {
   /** The line `pakawaaz --help` prints: the command's description, word for word. */
@@ -102,6 +103,7 @@ export const COMMANDS: Readonly<Record<string, TopLevelCommand>> = {
     modules: [os],
   },
   store: { description: 'the app store: publish APKs and follow their review', modules: [store] },
+  calls: { description: 'calls: media hosts (Janus) and TURN', modules: [calls] },
   lab: { description: 'simulated handsets against a running server (demo, tests, load)', modules: [lab] },
 };
 

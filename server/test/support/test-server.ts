@@ -52,6 +52,8 @@ export async function startTestServer(
     PAKAWAAZ_MQTT_PORT: '0',
     // The embedded demo's simulated handsets would enrol into every test's server.
     PAKAWAAZ_DEMO_FLEET: 'false',
+    // No embedded Janus per test server (a calls test passes 'auto', or registers its own Janus).
+    PAKAWAAZ_JANUS: 'off',
     PAKAWAAZ_DATA_DIR: dataDir,
     PAKAWAAZ_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     LOG_LEVEL: 'silent',

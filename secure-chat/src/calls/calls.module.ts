@@ -1,0 +1,50 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { DATABASE, KEYS, type DatabaseHandle, type KeyService } from '@pakawaaz/platform';
+import { DeliveryRepository } from '../delivery/delivery.repository.js';
+import { CALLS_CONFIG, type CallsConfig } from './calls.config.js';
+import { CallsStatusService } from './calls-status.service.js';
+import { CALLS_SECRETS, openCallsSecrets } from './media-hosts/calls-secrets.js';
+import { EmbeddedJanusService } from './media-hosts/embedded-janus.service.js';
+import { HostHealthService } from './media-hosts/host-health.service.js';
+import { MediaHostsController } from './media-hosts/media-hosts.controller.js';
+import { MediaHostsRepository } from './media-hosts/media-hosts.repository.js';
+import { MediaHostsService } from './media-hosts/media-hosts.service.js';
+import { CallKicksListener } from './rooms/call-kicks.listener.js';
+import { CallsController } from './rooms/calls.controller.js';
+import { CallsRepository } from './rooms/calls.repository.js';
+import { CallsService } from './rooms/calls.service.js';
+import { TurnService } from './turn/turn.service.js';
+
+/**
+ * Calls' control plane: media hosts (Janus; the embedded one when installed), their health, placement of each
+ * call's E2EE VideoRoom, join tokens, TURN credentials, and kicking devices taken out of chat.
+ */
+@Module({})
+export class ChatCallsModule {
+  static forRoot(config: CallsConfig): DynamicModule {
+    return {
+      module: ChatCallsModule,
+      controllers: [MediaHostsController, CallsController],
+      providers: [
+        { provide: CALLS_CONFIG, useValue: config },
+        {
+          provide: CALLS_SECRETS,
+          inject: [KEYS, DATABASE],
+          useFactory: (keys: KeyService, db: DatabaseHandle) =>
+            openCallsSecrets(keys, db, config.secretsKeyFile),
+        },
+        DeliveryRepository,
+        MediaHostsRepository,
+        MediaHostsService,
+        EmbeddedJanusService,
+        HostHealthService,
+        TurnService,
+        CallsStatusService,
+        CallsRepository,
+        CallsService,
+        CallKicksListener,
+      ],
+      exports: [CallsStatusService],
+    };
+  }
+}

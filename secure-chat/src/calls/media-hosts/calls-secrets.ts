@@ -1,0 +1,51 @@
+import type { DatabaseHandle, KeySet, KeyService } from '@pakawaaz/platform';
+import { mediaHosts } from '../calls.schema.js';
+
+export const CALLS_SECRETS = Symbol.for('pakawaaz.secure-chat.CallsSecrets');
+
+/** Seals media hosts' admin secrets and derives join tokens, under the `calls-secrets` key set. */
+export type CallsSecrets = {
+  seal(adminSecret: string): Promise<string>;
+  open(sealed: string): Promise<string>;
+  /** A call's join token for one device: recomputable (to revoke it), never stored. */
+  joinToken(callId: string, deviceId: string): Promise<string>;
+};
+
+const PREFIX = 's1.';
+const CONTEXT = 'secure-chat:media-host-admin-secret';
+
+export function callsSecretsOver(keys: KeySet): CallsSecrets {
+  return {
+    async seal(secret) {
+      return PREFIX + (await keys.seal(Buffer.from(secret, 'utf8'), CONTEXT)).toString('base64url');
+    },
+    async open(sealed) {
+      if (!sealed.startsWith(PREFIX)) throw new Error('not a sealed media host secret');
+      return (await keys.open(Buffer.from(sealed.slice(PREFIX.length), 'base64url'), CONTEXT)).toString(
+        'utf8',
+      );
+    },
+    async joinToken(callId, deviceId) {
+      const mac = await keys.mac(Buffer.from(`secure-chat:call-join\n${callId}\n${deviceId}`, 'utf8'));
+      return mac.toString('base64url');
+    },
+  };
+}
+
+export async function openCallsSecrets(
+  keys: KeyService,
+  database: DatabaseHandle,
+  file: string,
+): Promise<CallsSecrets> {
+  const set = await keys.useKeySet({
+    name: 'calls-secrets',
+    file,
+    protects: "media hosts' (Janus) admin secrets",
+    fileVariable: 'PAKAWAAZ_CALLS_SECRETS_KEY_FILE',
+    inUse: async () => {
+      const [row] = await database.db.select({ id: mediaHosts.id }).from(mediaHosts).limit(1);
+      return row !== undefined;
+    },
+  });
+  return callsSecretsOver(set);
+}

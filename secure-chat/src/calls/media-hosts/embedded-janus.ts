@@ -1,0 +1,147 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { access, constants, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { JanusAdmin } from './janus-admin.js';
+import { renderJanusConfig } from './janus-config.js';
+
+export type EmbeddedJanusOptions = {
+  binary: string;
+  libDir: string;
+  dir: string;
+  wsPort: number;
+  adminPort: number;
+  rtpPorts: string;
+  /** How long Janus may take to answer its admin API after spawning. */
+  startTimeoutMs?: number;
+  /** Janus's own output, line by line (the server logs it at debug). */
+  onOutput?: (line: string) => void;
+};
+
+export type RunningJanus = {
+  wsUrl: string;
+  adminUrl: string;
+  adminSecret: string;
+  pid: number;
+  /** Resolves when the process has exited (SIGTERM, then SIGKILL after 5 s). */
+  stop(): Promise<void>;
+  exited: Promise<number | null>;
+};
+
+/** Where the binary is (a path, or a name searched on PATH), or undefined when there is none to run. */
+export async function findJanus(binary: string): Promise<string | undefined> {
+  const candidates = binary.includes('/')
+    ? [binary]
+    : (process.env['PATH'] ?? '').split(':').map((d) => path.join(d || '.', binary));
+  for (const c of candidates) {
+    try {
+      await access(c, constants.X_OK);
+      return c;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const modules = async (libDir: string, sub: string) => {
+  try {
+    return await readdir(path.join(libDir, sub));
+  } catch {
+    return [];
+  }
+};
+
+/**
+ * Starts a local Janus for the embedded default: a generated configuration in `dir` (VideoRoom only, WebSocket
+ * and admin API on loopback, a random admin secret for this run), then waits until the admin API answers.
+ */
+export async function startEmbeddedJanus(binary: string, o: EmbeddedJanusOptions): Promise<RunningJanus> {
+  await mkdir(o.dir, { recursive: true, mode: 0o700 });
+  const adminSecret = randomBytes(24).toString('hex');
+  const wsPort = o.wsPort || (await freePort());
+  const adminPort = o.adminPort || (await freePort());
+  const files = renderJanusConfig({
+    configsFolder: o.dir,
+    libFolder: o.libDir,
+    modules: {
+      plugins: await modules(o.libDir, 'plugins'),
+      transports: await modules(o.libDir, 'transports'),
+      events: await modules(o.libDir, 'events'),
+      loggers: await modules(o.libDir, 'loggers'),
+    },
+    adminSecret,
+    wsPort,
+    adminPort,
+    rtpPortRange: o.rtpPorts,
+  });
+  for (const [name, text] of Object.entries(files))
+    await writeFile(path.join(o.dir, name), text, { mode: 0o600 });
+  const child = spawn(binary, ['-F', o.dir, '-C', path.join(o.dir, 'janus.jcfg'), '--disable-colors'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  pipeLines(child, o.onOutput);
+  const adminUrl = `http://127.0.0.1:${adminPort}/admin`;
+  try {
+    await waitForAdmin(new JanusAdmin(adminUrl, adminSecret, 1000), exited, o.startTimeoutMs ?? 15_000);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return {
+    wsUrl: `ws://127.0.0.1:${wsPort}`,
+    adminUrl,
+    adminSecret,
+    pid: child.pid ?? 0,
+    exited,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function waitForAdmin(admin: JanusAdmin, exited: Promise<number | null>, timeoutMs: number) {
+  let gone: number | null | undefined;
+  void exited.then((code) => (gone = code));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (gone !== undefined) throw new Error(`janus exited at start (code ${gone}); see its output`);
+    try {
+      await admin.info();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline)
+        throw new Error(`janus did not answer its admin API: ${(err as Error).message}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function pipeLines(child: ChildProcess, onOutput?: (line: string) => void) {
+  for (const stream of [child.stdout, child.stderr]) {
+    let rest = '';
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      if (onOutput) for (const l of lines) if (l.trim()) onOutput(l);
+    });
+  }
+}

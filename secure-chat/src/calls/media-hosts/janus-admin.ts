@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+
+/** Janus answered with an error (`janus: "error"`, or a VideoRoom `error_code`), or did not answer at all. */
+export class JanusError extends Error {
+  override readonly name = 'JanusError';
+  constructor(
+    message: string,
+    readonly code: number | null,
+  ) {
+    super(message);
+  }
+}
+
+export type JanusInfo = { version: string; sessions: number };
+export type JanusRoom = { room: number; requireE2ee: boolean; participants: number };
+export type JanusParticipant = { id: number; publisher: boolean };
+
+type Json = Record<string, unknown>;
+const MAX_REPLY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A tiny driver of one Janus's admin API over HTTP (`admin_http`, the transport's `/admin` path): server
+ * info, the session list, and VideoRoom requests through `message_plugin` — synchronous plugin requests
+ * without a session, authenticated by the admin secret (and the VideoRoom's `admin_key`, the same secret).
+ * Media never passes here: clients speak to Janus's WebSocket API themselves.
+ */
+export class JanusAdmin {
+  constructor(
+    private readonly url: string,
+    private readonly secret: string,
+    private readonly timeoutMs = 3000,
+  ) {}
+
+  async info(): Promise<JanusInfo> {
+    const info = await this.call({ janus: 'info' });
+    const list = await this.call({ janus: 'list_sessions' });
+    const sessions = Array.isArray(list['sessions']) ? list['sessions'].length : 0;
+    return { version: String(info['version_string'] ?? 'unknown'), sessions };
+  }
+
+  /** A non-permanent room whose participants must present one of its `allowed` tokens and publish E2EE. */
+  async createRoom(room: number, publishers: number, description: string): Promise<void> {
+    await this.videoroom({
+      request: 'create',
+      room,
+      description,
+      secret: this.secret,
+      is_private: true,
+      permanent: false,
+      publishers,
+      require_e2ee: true,
+      allowed: [],
+    });
+  }
+
+  async destroyRoom(room: number): Promise<void> {
+    try {
+      await this.videoroom({ request: 'destroy', room, secret: this.secret, permanent: false });
+    } catch (err) {
+      // 426: no such room (Janus restarted, or destroyed before) — what destroy wanted.
+      if (!(err instanceof JanusError && err.code === 426)) throw err;
+    }
+  }
+
+  allow(room: number, action: 'add' | 'remove', tokens: string[]): Promise<Json> {
+    return this.videoroom({ request: 'allowed', room, secret: this.secret, action, allowed: tokens });
+  }
+
+  async kick(room: number, id: number): Promise<void> {
+    try {
+      await this.videoroom({ request: 'kick', room, secret: this.secret, id });
+    } catch (err) {
+      // 428: no such participant (not joined, or gone already).
+      if (!(err instanceof JanusError && err.code === 428)) throw err;
+    }
+  }
+
+  async participants(room: number): Promise<JanusParticipant[]> {
+    const r = await this.videoroom({ request: 'listparticipants', room });
+    const list = Array.isArray(r['participants']) ? (r['participants'] as Json[]) : [];
+    return list.map((p) => ({ id: Number(p['id']), publisher: p['publisher'] === true }));
+  }
+
+  async rooms(): Promise<JanusRoom[]> {
+    const r = await this.videoroom({ request: 'list' });
+    const list = Array.isArray(r['list']) ? (r['list'] as Json[]) : [];
+    return list.map((x) => ({
+      room: Number(x['room']),
+      requireE2ee: x['require_e2ee'] === true,
+      participants: Number(x['num_participants'] ?? 0),
+    }));
+  }
+
+  private async videoroom(request: Json): Promise<Json> {
+    const reply = await this.call({
+      janus: 'message_plugin',
+      plugin: 'janus.plugin.videoroom',
+      request: { ...request, admin_key: this.secret },
+    });
+    const response = (reply['response'] ?? {}) as Json;
+    if (typeof response['error_code'] === 'number')
+      throw new JanusError(`VideoRoom: ${String(response['error'])}`, response['error_code']);
+    return response;
+  }
+
+  private async call(body: Json): Promise<Json> {
+    const transaction = randomBytes(8).toString('hex');
+    let res: Response;
+    try {
+      res = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...body, transaction, admin_secret: this.secret }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause?.code;
+      throw new JanusError(`Janus admin API unreachable: ${cause ?? (err as Error).message}`, null);
+    }
+    const text = await res.text();
+    if (text.length > MAX_REPLY_BYTES) throw new JanusError('Janus admin reply too large', null);
+    let reply: Json;
+    try {
+      reply = JSON.parse(text) as Json;
+    } catch {
+      throw new JanusError(`Janus admin API answered HTTP ${res.status} without JSON`, null);
+    }
+    if (reply['janus'] === 'error') {
+      const e = (reply['error'] ?? {}) as Json;
+      throw new JanusError(`Janus: ${String(e['reason'])}`, typeof e['code'] === 'number' ? e['code'] : null);
+    }
+    return reply;
+  }
+}

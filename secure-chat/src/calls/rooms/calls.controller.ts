@@ -1,0 +1,75 @@
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  CurrentDevice,
+  DeviceRoute,
+  ErrorCodes,
+  ZodBody,
+  ZodResponse,
+  ZodValidationPipe,
+  type DevicePrincipal,
+} from '@pakawaaz/platform';
+import type { z } from 'zod';
+import { CALLS_ERROR_STATUS as E } from '../calls.errors.js';
+import { CallIdParam, CallJoin, CallReply, StartCallInput } from '../calls.dto.js';
+import { CallsService } from './calls.service.js';
+
+const callId = new ZodValidationPipe(CallIdParam);
+const ID = ApiParam({ name: 'callId', schema: { type: 'string', format: 'uuid' } });
+
+/**
+ * Calls of chat groups for enrolled devices (the device certificate of the TLS session): start a group's call,
+ * join, leave, end. Every operation acts on the calling device, inside groups it is a member of.
+ */
+@ApiTags('calls')
+@DeviceRoute()
+@Controller('api/v1/chat/calls')
+export class CallsController {
+  constructor(private readonly calls: CallsService) {}
+
+  /** Starts the group's call on a media host and joins the calling device to it. */
+  @Post()
+  @ErrorCodes(E, 'call_not_found', 'call_in_progress', 'calls_unavailable')
+  @ZodResponse(201, CallJoin)
+  start(@ZodBody(StartCallInput) b: z.infer<typeof StartCallInput>, @CurrentDevice() d: DevicePrincipal) {
+    return this.calls.start(d, b.groupId);
+  }
+
+  @Get(':callId')
+  @ID
+  @ErrorCodes(E, 'call_not_found')
+  @ZodResponse(200, CallReply)
+  get(@Param('callId', callId) id: string, @CurrentDevice() d: DevicePrincipal) {
+    return this.calls.get(d, id);
+  }
+
+  /** The Janus URL, room, participant id and join token, and TURN credentials, for the calling device. */
+  @Post(':callId/join')
+  @HttpCode(200)
+  @ID
+  @ErrorCodes(E, 'call_not_found', 'call_ended', 'call_full', 'calls_unavailable')
+  @ZodResponse(200, CallJoin)
+  join(@Param('callId', callId) id: string, @CurrentDevice() d: DevicePrincipal) {
+    return this.calls.join(d, id);
+  }
+
+  /** The device leaves (its token is revoked, it is kicked); the last one out ends the call. */
+  @Post(':callId/leave')
+  @HttpCode(200)
+  @ID
+  @ErrorCodes(E, 'call_not_found', 'calls_unavailable')
+  @ZodResponse(200, CallReply)
+  leave(@Param('callId', callId) id: string, @CurrentDevice() d: DevicePrincipal) {
+    return this.calls.leave(d, id);
+  }
+
+  /** The starter ends the call for everyone (the room is destroyed). */
+  @Post(':callId/end')
+  @HttpCode(200)
+  @ID
+  @ErrorCodes(E, 'call_not_found', 'not_call_starter')
+  @ZodResponse(200, CallReply)
+  end(@Param('callId', callId) id: string, @CurrentDevice() d: DevicePrincipal) {
+    return this.calls.end(d, id);
+  }
+}

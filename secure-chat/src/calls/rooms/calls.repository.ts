@@ -1,0 +1,118 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import { callParticipants, calls, mediaHosts } from '../calls.schema.js';
+
+export type CallRow = typeof calls.$inferSelect;
+export type ParticipantRow = typeof callParticipants.$inferSelect;
+
+/** Calls and their participants. */
+@Injectable()
+export class CallsRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  get db(): DatabaseHandle['db'] {
+    return this.database.db;
+  }
+
+  async call(id: string, tx: Db = this.db): Promise<CallRow | null> {
+    const [row] = await tx.select().from(calls).where(eq(calls.id, id));
+    return row ?? null;
+  }
+
+  async lockCall(id: string, tx: Db): Promise<CallRow | null> {
+    const [row] = await tx.select().from(calls).where(eq(calls.id, id)).for('update');
+    return row ?? null;
+  }
+
+  async liveCallOfGroup(groupId: string, tx: Db = this.db): Promise<CallRow | null> {
+    const [row] = await tx
+      .select()
+      .from(calls)
+      .where(and(eq(calls.groupId, groupId), eq(calls.state, 'live')));
+    return row ?? null;
+  }
+
+  async insertCall(row: typeof calls.$inferInsert, tx: Db): Promise<void> {
+    await tx.insert(calls).values(row);
+  }
+
+  async endCall(id: string, reason: string, at: Date, tx: Db = this.db): Promise<void> {
+    await tx
+      .update(calls)
+      .set({ state: 'ended', endedAt: at, endReason: reason })
+      .where(and(eq(calls.id, id), eq(calls.state, 'live')));
+    await tx
+      .update(callParticipants)
+      .set({ state: 'left', leftAt: at })
+      .where(and(eq(callParticipants.callId, id), eq(callParticipants.state, 'joined')));
+  }
+
+  participants(callId: string, tx: Db = this.db): Promise<ParticipantRow[]> {
+    return tx
+      .select()
+      .from(callParticipants)
+      .where(eq(callParticipants.callId, callId))
+      .orderBy(asc(callParticipants.joinedAt));
+  }
+
+  async upsertParticipant(row: typeof callParticipants.$inferInsert, tx: Db): Promise<void> {
+    await tx
+      .insert(callParticipants)
+      .values(row)
+      .onConflictDoUpdate({
+        target: [callParticipants.callId, callParticipants.deviceId],
+        set: { state: 'joined', joinedAt: row.joinedAt, leftAt: null },
+      });
+  }
+
+  async setParticipantState(
+    callId: string,
+    deviceId: string,
+    state: 'left' | 'removed',
+    at: Date,
+    tx: Db = this.db,
+  ): Promise<void> {
+    await tx
+      .update(callParticipants)
+      .set({ state, leftAt: at })
+      .where(and(eq(callParticipants.callId, callId), eq(callParticipants.deviceId, deviceId)));
+  }
+
+  /** Live calls a device (or an official's devices) is joined to, with the host each runs on. */
+  liveParticipations(by: { deviceId: string } | { userId: string }, tx: Db = this.db) {
+    return tx
+      .select({ call: calls, participant: callParticipants, host: mediaHosts })
+      .from(callParticipants)
+      .innerJoin(calls, eq(calls.id, callParticipants.callId))
+      .innerJoin(mediaHosts, eq(mediaHosts.id, calls.hostId))
+      .where(
+        and(
+          'deviceId' in by
+            ? eq(callParticipants.deviceId, by.deviceId)
+            : eq(callParticipants.userId, by.userId),
+          eq(callParticipants.state, 'joined'),
+          eq(calls.state, 'live'),
+        ),
+      );
+  }
+
+  /** A host went down: its live calls are over (their rooms died with it). */
+  async endCallsOnHost(hostId: string, at: Date, tx: Db = this.db): Promise<string[]> {
+    const live = await tx
+      .select({ id: calls.id })
+      .from(calls)
+      .where(and(eq(calls.hostId, hostId), eq(calls.state, 'live')));
+    const ids = live.map((c) => c.id);
+    if (ids.length === 0) return [];
+    await tx
+      .update(calls)
+      .set({ state: 'ended', endedAt: at, endReason: 'media_host_down' })
+      .where(inArray(calls.id, ids));
+    await tx
+      .update(callParticipants)
+      .set({ state: 'left', leftAt: at })
+      .where(and(inArray(callParticipants.callId, ids), eq(callParticipants.state, 'joined')));
+    return ids;
+  }
+}

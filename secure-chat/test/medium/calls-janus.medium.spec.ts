@@ -1,0 +1,283 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  AppError,
+  AuditService,
+  FileKeyBackend,
+  KeyService,
+  NATIONAL_SCOPE,
+  platformDomain,
+  type DevicePrincipal,
+  type DomainEvent,
+  type EventBus,
+  type Principal,
+} from '@pakawaaz/platform';
+import { createTestDatabase, requireServices, testLogger, type TestDatabase } from '@pakawaaz/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CALLS_ERROR_STATUS } from '../../src/calls/calls.errors.js';
+import { mediaHosts } from '../../src/calls/calls.schema.js';
+import { openCallsSecrets, type CallsSecrets } from '../../src/calls/media-hosts/calls-secrets.js';
+import {
+  findJanus,
+  startEmbeddedJanus,
+  type RunningJanus,
+} from '../../src/calls/media-hosts/embedded-janus.js';
+import { HostHealthService } from '../../src/calls/media-hosts/host-health.service.js';
+import { JanusAdmin } from '../../src/calls/media-hosts/janus-admin.js';
+import { MediaHostsRepository } from '../../src/calls/media-hosts/media-hosts.repository.js';
+import { MediaHostsService } from '../../src/calls/media-hosts/media-hosts.service.js';
+import { CallsRepository } from '../../src/calls/rooms/calls.repository.js';
+import { CallsService } from '../../src/calls/rooms/calls.service.js';
+import { TurnService } from '../../src/calls/turn/turn.service.js';
+import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
+import { secureChatDomain } from '../../src/secure-chat.domain.js';
+import { JanusClient } from '../support/janus-ws.js';
+
+const janusBinary = await findJanus('janus');
+if (!janusBinary && requireServices())
+  throw new Error('janus is not installed (apt-get install janus) and PAKAWAAZ_REQUIRE_SERVICES is set');
+
+const INST = randomUUID();
+const device = (): DevicePrincipal => ({
+  deviceId: randomUUID(),
+  userId: randomUUID(),
+  institutionId: INST,
+  certThumbprint: 'x',
+  compliance: 'compliant',
+});
+const operator: Principal = {
+  actor: { type: 'operator', id: 'noc-operator' },
+  name: 'noc',
+  roles: ['media-admin'],
+  institutionId: null,
+  scope: NATIONAL_SCOPE,
+  amr: ['pwd'],
+  acr: 'aal1',
+  tokenId: 'jti',
+};
+const ctx = { principal: operator, requestId: null };
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (err instanceof AppError) return err.code;
+  throw new Error(`expected an AppError, got ${String(err)}`);
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return Date.now() - started;
+}
+
+/*
+ * The calls control plane against real Janus processes (Debian's `janus`, started with the embedded
+ * driver's generated configuration on loopback) and the database the environment gives: media hosts
+ * registered with their admin API checked, E2EE rooms Janus itself lists, join tokens Janus enforces on a
+ * participant's WebSocket, kicks, and a killed Janus marked down with new calls placed elsewhere.
+ */
+describe.skipIf(!janusBinary)('calls on a real Janus', () => {
+  let dir: string;
+  let db: TestDatabase;
+  let a: RunningJanus;
+  let b: RunningJanus;
+  let secrets: CallsSecrets;
+  let repo: MediaHostsRepository;
+  let hosts: MediaHostsService;
+  let health: HostHealthService;
+  let calls: CallsService;
+  const published: DomainEvent[] = [];
+  const clients: JanusClient[] = [];
+  const groupId = 'Z3JvdXAtb25l';
+  const alice = device();
+  const bilal = device();
+  const outsider = device();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-calls-'));
+    const start = (name: string) =>
+      startEmbeddedJanus(janusBinary!, {
+        binary: janusBinary!,
+        libDir: `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/janus`,
+        dir: path.join(dir, name),
+        wsPort: 0,
+        adminPort: 0,
+        rtpPorts: '20000-29999',
+        startTimeoutMs: 30_000,
+      });
+    [a, b] = await Promise.all([start('janus-a'), start('janus-b')]);
+    db = await createTestDatabase([platformDomain, secureChatDomain]);
+    const keys = new KeyService(new FileKeyBackend(), testLogger);
+    secrets = await openCallsSecrets(keys, db.handle, path.join(dir, 'calls-secrets.key'));
+    repo = new MediaHostsRepository(db.handle);
+    hosts = new MediaHostsService(repo, secrets, new AuditService(db.handle));
+    const callsRepo = new CallsRepository(db.handle);
+    const bus = {
+      publish: (e: DomainEvent) => Promise.resolve(void published.push(e)),
+    } as unknown as EventBus;
+    health = new HostHealthService(repo, hosts, callsRepo, { healthMs: 300 }, bus, testLogger);
+    const delivery = new DeliveryRepository(db.handle);
+    calls = new CallsService(
+      callsRepo,
+      repo,
+      hosts,
+      delivery,
+      new TurnService({ turn: null }),
+      secrets,
+      { maxParticipants: 10 },
+      testLogger,
+    );
+    await delivery.db.transaction(async (tx) => {
+      await delivery.insertGroup(
+        { groupId, epoch: 0n, groupInfo: Buffer.from('gi'), createdBy: alice.deviceId },
+        tx,
+      );
+      await delivery.replaceMembers(
+        groupId,
+        [alice, bilal].map((d, leafIndex) => ({ leafIndex, deviceId: d.deviceId, userId: d.userId })),
+        tx,
+      );
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    health?.onModuleDestroy();
+    for (const c of clients) c.close();
+    await Promise.all([a?.stop(), b?.stop()]);
+    await db?.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('registers a Janus only when its admin API answers, and stores its secret sealed', async () => {
+    const bad = {
+      name: 'janus-a',
+      wsUrl: a.wsUrl,
+      adminUrl: a.adminUrl,
+      adminSecret: 'x'.repeat(32),
+      capacity: 5,
+    };
+    expect(await codeOf(hosts.add(bad, ctx))).toBe('media_host_unreachable');
+    const added = await hosts.add({ ...bad, adminSecret: a.adminSecret }, ctx);
+    expect(added).toMatchObject({ name: 'janus-a', health: 'unknown', rooms: 0, capacity: 5 });
+    expect(await codeOf(hosts.add({ ...bad, adminSecret: a.adminSecret }, ctx))).toBe('media_host_exists');
+    const [row] = await db.handle.db.select().from(mediaHosts);
+    expect(row!.adminSecretSealed).not.toContain(a.adminSecret);
+    expect(await secrets.open(row!.adminSecretSealed)).toBe(a.adminSecret);
+
+    await health.probeAll();
+    const { hosts: listed } = await hosts.list(ctx);
+    expect(listed[0]).toMatchObject({ name: 'janus-a', health: 'up', janusVersion: '1.1.2' });
+    expect(published.map((e) => e.data)).toContainEqual(
+      expect.objectContaining({ name: 'janus-a', health: 'up' }),
+    );
+  });
+
+  it('starts a call as an E2EE VideoRoom that Janus lists, for member devices only', async () => {
+    expect(await codeOf(calls.start(outsider, groupId))).toBe('call_not_found');
+    const join = await calls.start(alice, groupId);
+    expect(join.janus.url).toBe(a.wsUrl);
+    const rooms = await new JanusAdmin(a.adminUrl, a.adminSecret).rooms();
+    expect(rooms).toContainEqual({ room: join.janus.room, requireE2ee: true, participants: 0 });
+    expect(await codeOf(calls.start(bilal, groupId))).toBe('call_in_progress');
+    expect(await codeOf(calls.join(outsider, join.callId))).toBe('call_not_found');
+  });
+
+  it('admits a participant to the room with its own token only, and kicks a device taken out of chat', async () => {
+    const live = (await calls.get(alice, (await liveCallId())!)).callId;
+    const joinA = await calls.join(alice, live);
+    const joinB = await calls.join(bilal, live);
+    expect(joinB.janus.token).not.toBe(joinA.janus.token);
+
+    const intruder = await JanusClient.connect(joinA.janus.url);
+    clients.push(intruder);
+    expect(await intruder.join(joinA.janus.room, 4242, undefined)).toMatchObject({ error_code: 433 });
+    expect(await intruder.join(joinA.janus.room, 4243, 'guessed-token')).toMatchObject({ error_code: 433 });
+
+    const pa = await JanusClient.connect(joinA.janus.url);
+    const pb = await JanusClient.connect(joinB.janus.url);
+    clients.push(pa, pb);
+    expect(await pa.join(joinA.janus.room, joinA.janus.participantId, joinA.janus.token)).toMatchObject({
+      videoroom: 'joined',
+    });
+    expect(await pb.join(joinB.janus.room, joinB.janus.participantId, joinB.janus.token)).toMatchObject({
+      videoroom: 'joined',
+    });
+
+    // The same token under an id the server never issued (Janus does not bind the two): kicked as well.
+    const rogue = await JanusClient.connect(joinB.janus.url);
+    clients.push(rogue);
+    expect(await rogue.join(joinB.janus.room, 777, joinB.janus.token)).toMatchObject({ videoroom: 'joined' });
+
+    expect(await calls.kickDevice(bilal.deviceId)).toBe(1);
+    expect(await pb.waitForEvent((d) => d['leaving'] === 'ok' || d['reason'] === 'kicked')).toBe(true);
+    expect(await rogue.waitForEvent((d) => d['leaving'] === 'ok' || d['reason'] === 'kicked')).toBe(true);
+    const admin = new JanusAdmin(a.adminUrl, a.adminSecret);
+    expect((await admin.participants(joinA.janus.room)).map((p) => p.id)).toEqual([
+      joinA.janus.participantId,
+    ]);
+    const again = await JanusClient.connect(joinB.janus.url);
+    clients.push(again);
+    expect(await again.join(joinB.janus.room, joinB.janus.participantId, joinB.janus.token)).toMatchObject({
+      error_code: 433,
+    });
+    const view = await calls.get(alice, live);
+    expect(view.participants).toContainEqual({
+      deviceId: bilal.deviceId,
+      userId: bilal.userId,
+      state: 'removed',
+    });
+  });
+
+  it("ends a call at the starter's word: the room is destroyed", async () => {
+    const id = (await liveCallId())!;
+    expect(await codeOf(calls.end(bilal, id))).toBe('not_call_starter');
+    const room = (await calls.join(alice, id)).janus.room;
+    const ended = await calls.end(alice, id);
+    expect(ended).toMatchObject({ state: 'ended', endReason: 'ended_by_starter' });
+    const rooms = await new JanusAdmin(a.adminUrl, a.adminSecret).rooms();
+    expect(rooms.map((r) => r.room)).not.toContain(room);
+    expect(await codeOf(calls.join(alice, id))).toBe('call_ended');
+  });
+
+  it('marks a killed Janus down within seconds; its calls end and new calls go elsewhere', async () => {
+    await hosts.add(
+      { name: 'janus-b', wsUrl: b.wsUrl, adminUrl: b.adminUrl, adminSecret: b.adminSecret, capacity: 5 },
+      ctx,
+    );
+    await health.probeAll();
+    const onA = await calls.start(alice, groupId);
+    expect(onA.janus.url).toBe(a.wsUrl);
+
+    health.onApplicationBootstrap();
+    process.kill(a.pid, 'SIGKILL');
+    const took = await until(async () => (await repo.find('janus-a'))?.health === 'down', 15_000);
+    expect(took).toBeLessThan(15_000);
+    expect(published.map((e) => e.data)).toContainEqual(
+      expect.objectContaining({ name: 'janus-a', health: 'down' }),
+    );
+    expect(await calls.get(alice, onA.callId)).toMatchObject({
+      state: 'ended',
+      endReason: 'media_host_down',
+    });
+
+    const onB = await calls.start(alice, groupId);
+    expect(onB.janus.url).toBe(b.wsUrl);
+    await calls.end(alice, onB.callId);
+
+    await b.stop();
+    await until(async () => (await repo.find('janus-b'))?.health === 'down', 15_000);
+    expect(await codeOf(calls.start(alice, groupId))).toBe('calls_unavailable');
+    expect(CALLS_ERROR_STATUS.calls_unavailable).toBe(503);
+  });
+
+  async function liveCallId(): Promise<string | undefined> {
+    return (await new CallsRepository(db.handle).liveCallOfGroup(groupId))?.id;
+  }
+});

@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+import { unwrap } from '../api-client.js';
+import { positiveInt, type RegisterCommands } from '../context.js';
+
+/** Calls: whether they work, and the media hosts (Janus) they run on. */
+export const registerCallsCommands: RegisterCommands = (program, { api, io, print }) => {
+  const calls = program.command('calls').description('calls: media hosts (Janus) and TURN');
+  calls
+    .command('status')
+    .description('whether calls work now, and why not (no media host up, TURN not configured)')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const s = await unwrap(api().GET('/api/v1/calls/status'));
+      print(s, !!o.json, () =>
+        [
+          `calls: ${s.calls}${s.reason ? ` (${s.reason})` : ''}`,
+          `media hosts: ${s.hosts.up} of ${s.hosts.total} up, ${s.hosts.liveRooms} live calls`,
+          `embedded Janus: ${s.embeddedJanus.state}${s.embeddedJanus.detail ? ` (${s.embeddedJanus.detail})` : ''}`,
+          `TURN: ${s.turn.configured ? s.turn.urls.join(' ') : 'not configured'}`,
+          '',
+        ].join('\n'),
+      );
+    });
+  const hosts = calls.command('hosts').description('media hosts: the Janus instances calls are placed on');
+  hosts
+    .command('list')
+    .description('media hosts with their health and live calls (never their secrets)')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const r = await unwrap(api().GET('/api/v1/calls/media-hosts'));
+      print(
+        r,
+        !!o.json,
+        () =>
+          r.hosts
+            .map(
+              (h) =>
+                `${h.name.padEnd(20)}  ${h.health.padEnd(7)}  ${`${h.rooms}/${h.capacity}`.padEnd(9)}  ${h.wsUrl}` +
+                (h.healthDetail ? `  (${h.healthDetail})` : ''),
+            )
+            .join('\n') + '\n',
+      );
+    });
+  hosts
+    .command('add')
+    .description('register a Janus: its admin API must answer with the secret (stored sealed)')
+    .requiredOption('--name <name>', 'a name for the host, e.g. janus-isb-1')
+    .requiredOption(
+      '--ws-url <url>',
+      "Janus's WebSocket API as clients reach it, e.g. wss://media1.example:8989",
+    )
+    .requiredOption('--admin-url <url>', "Janus's admin API, e.g. http://10.0.4.11:7088/admin")
+    .requiredOption(
+      '--admin-secret-file <file>',
+      "a file holding Janus's admin_secret (never on the command line)",
+    )
+    .option('--capacity <rooms>', 'calls it holds at once', positiveInt, 100)
+    .option('--json', 'print JSON')
+    .action(
+      async (o: {
+        name: string;
+        wsUrl: string;
+        adminUrl: string;
+        adminSecretFile: string;
+        capacity: number;
+        json?: boolean;
+      }) => {
+        const adminSecret = (await readFile(o.adminSecretFile, 'utf8')).trim();
+        const body = {
+          name: o.name,
+          wsUrl: o.wsUrl,
+          adminUrl: o.adminUrl,
+          adminSecret,
+          capacity: o.capacity,
+        };
+        const h = await unwrap(api().POST('/api/v1/calls/media-hosts', { body }));
+        print(h, !!o.json, () => `registered ${h.name} (${h.id})\n`);
+      },
+    );
+  hosts
+    .command('remove <name-or-id>')
+    .description('remove a media host (refused while it holds live calls)')
+    .action(async (id: string) => {
+      await unwrap(api().DELETE('/api/v1/calls/media-hosts/{id}', { params: { path: { id } } }));
+      io.stdout(`removed ${id}\n`);
+    });
+};
