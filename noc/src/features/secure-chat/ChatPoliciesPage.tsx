@@ -51,7 +51,7 @@ export function ChatPoliciesPage() {
         />
       ) : null}
       <section aria-labelledby="chat-policies-heading">
-        <h2 id="chat-policies-heading">{canSet ? 'Stored policies' : 'Your institution'}</h2>
+        <h2 id="chat-policies-heading">Policies</h2>
         <div className="table-wrap">
           <table>
             <thead>
