@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
 import { externalSenderExtension } from '@pakawaaz/mls';
 import {
-  AppError,
   AuditService,
   NATIONAL_SCOPE,
   platformDomain,
@@ -25,6 +24,7 @@ import { ChatRetentionSweep } from '../../src/policy/chat-retention-sweep.servic
 import type { SecureChatConfig } from '../../src/secure-chat.config.js';
 import { secureChatDomain } from '../../src/secure-chat.domain.js';
 import { testCa, TestDevice, TestDeviceAuthenticator, TestMember } from '../support/mls-devices.js';
+import { codeOf } from '../support/app-error.js';
 
 /*
  * Chat policies, legal hold and retention on the database the environment gives (PostgreSQL when reachable):
@@ -53,15 +53,6 @@ const operator = (institutionId: string | null): Principal => ({
   tokenId: 'jti',
 });
 const national = operator(null);
-
-async function codeOf(p: Promise<unknown>): Promise<{ code: string; status: number; details: unknown }> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
-  return { code: err.code, status: err.status, details: err.details };
-}
 
 describe('chat policies, legal hold and retention (PostgreSQL, real MLS bytes)', () => {
   let db: TestDatabase;
