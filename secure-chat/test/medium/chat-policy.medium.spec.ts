@@ -246,8 +246,17 @@ describe('chat policies, legal hold and retention (PostgreSQL, real MLS bytes)',
         clientId: 'hold-0002',
       });
       expect(sent.recipients).toBe(2);
+      const update = await a.commitAdding([]);
+      await groups.commit(alice.principal, groupId, {
+        commit: update.commit,
+        groupInfo: update.groupInfo,
+        clientId: 'hold-commit-1',
+      });
+      update.apply();
       const page = await policies.heldMetadata({ institution: A, limit: 10 }, national, 'req-read');
+      // Newest first: the commit, then the message (nothing of the first send, before the hold).
       expect(page.entries).toEqual([
+        expect.objectContaining({ senderDevice: alice.deviceId, groupId, kind: 'commit', recipients: 2 }),
         expect.objectContaining({
           senderDevice: alice.deviceId,
           senderUser: users.alice,
@@ -256,7 +265,7 @@ describe('chat policies, legal hold and retention (PostgreSQL, real MLS bytes)',
           recipients: 2,
         }),
       ]);
-      expect(page.entries[0]!.sizeBytes).toBeGreaterThan(0);
+      expect(page.entries[1]!.sizeBytes).toBeGreaterThan(0);
       expect(JSON.stringify(page)).not.toContain('under hold');
       expect((await audit.page({ action: 'secure-chat.hold.metadata-read' })).entries).toHaveLength(1);
       expect((await policies.get(A, operator(A))).hold).toMatchObject({
@@ -266,7 +275,7 @@ describe('chat policies, legal hold and retention (PostgreSQL, real MLS bytes)',
       // Kept through a sweep while the hold lasts; deleted by the sweep once it is lifted.
       expect((await sweep.sweep()).heldMetadata).toBe(0);
       await policies.releaseHold(A, national, null);
-      expect((await sweep.sweep()).heldMetadata).toBe(1);
+      expect((await sweep.sweep()).heldMetadata).toBe(2);
       expect((await policies.heldMetadata({ institution: A, limit: 10 }, national, null)).entries).toEqual(
         [],
       );
