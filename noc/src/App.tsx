@@ -18,6 +18,7 @@ import { EnrolmentPage } from './features/devices/EnrolmentPage';
 import { PoliciesPage } from './features/devices/PoliciesPage';
 import { HardenedOsPage } from './features/hardened-os/HardenedOsPage';
 import { OsRolloutsPage } from './features/hardened-os/OsRolloutsPage';
+import { ChatPoliciesPage } from './features/secure-chat/ChatPoliciesPage';
 import { InstitutionsPage } from './features/institutions/InstitutionsPage';
 import { LoginPage } from './features/login/LoginPage';
 import { NetworkPage } from './features/network/NetworkPage';
@@ -61,6 +62,7 @@ const ROUTES: Record<string, () => ReactNode> = {
   '/store/reviews': () => <ReviewsPage />,
   '/store/apps': () => <AppsPage />,
   '/store/rollouts': () => <RolloutsPage />,
+  '/secure-chat': () => <ChatPoliciesPage />,
 };
 
 /** Routes with a path parameter: a pattern and the page it renders. */

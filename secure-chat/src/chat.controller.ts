@@ -36,6 +36,7 @@ import { KeyPackagesService } from './key-packages/key-packages.service.js';
 import { b64u, fromB64u } from './mls/bytes.js';
 import { CHAT_CIPHERSUITE, MLS_LIMITS } from './mls/mls-facts.js';
 import { SECURE_CHAT_ERROR_STATUS as E } from './secure-chat.errors.js';
+import { FloodLimited } from './ws/chat-flood.js';
 
 const GROUP_PARAM = {
   name: 'groupId',
@@ -94,7 +95,15 @@ export class ChatController {
   /** One KeyPackage per live device of an official this device's official may see (one-time ones consumed). */
   @Post('key-packages/claim')
   @HttpCode(200)
-  @ErrorCodes(E, 'device_removed_from_chat', 'official_not_found', 'directory_unavailable')
+  @FloodLimited('claims')
+  @ErrorCodes(
+    E,
+    'device_removed_from_chat',
+    'official_not_found',
+    'chat_policy_forbids',
+    'chat_rate_limited',
+    'directory_unavailable',
+  )
   @ZodResponse(200, ClaimKeyPackagesReply)
   claim(
     @CurrentDevice() device: DevicePrincipal,
@@ -138,6 +147,7 @@ export class ChatController {
   /** A commit for the group's current epoch, with the next GroupInfo and the Welcome of added devices. */
   @Post('groups/:groupId/commits')
   @HttpCode(200)
+  @FloodLimited('frames')
   @ApiParam(GROUP_PARAM)
   @ErrorCodes(
     E,
@@ -154,7 +164,9 @@ export class ChatController {
     'group_not_found',
     'not_a_member',
     'official_not_found',
+    'chat_policy_forbids',
     'client_id_reused',
+    'chat_rate_limited',
     'directory_unavailable',
   )
   @ZodResponse(200, GroupEpochReply)
@@ -174,6 +186,7 @@ export class ChatController {
   /** An application message or proposal, fanned out to every member device but this one. */
   @Post('groups/:groupId/messages')
   @HttpCode(200)
+  @FloodLimited('frames')
   @ApiParam(GROUP_PARAM)
   @ErrorCodes(
     E,
@@ -185,6 +198,7 @@ export class ChatController {
     'mls_stale_epoch',
     'group_not_found',
     'client_id_reused',
+    'chat_rate_limited',
   )
   @ZodResponse(200, SendMessageReply)
   send(

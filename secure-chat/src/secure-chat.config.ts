@@ -18,6 +18,9 @@ const schema = z.object({
   PAKAWAAZ_CHAT_WS_MAX_FRAME_BYTES: int(4096, 4 * 1024 * 1024, CHAT_COMMIT_BODY_BYTES),
   PAKAWAAZ_CHAT_WS_FRAMES_PER_SECOND: int(1, 10000, 50),
   PAKAWAAZ_CHAT_WS_PING_SECONDS: int(5, 600, 30),
+  PAKAWAAZ_CHAT_CLAIMS_PER_SECOND: int(1, 1000, 5),
+  PAKAWAAZ_CHAT_RETENTION_DAYS: int(1, 365, 30),
+  PAKAWAAZ_CHAT_CLIENT_ID_DAYS: int(1, 90, 7),
 });
 
 export type SecureChatConfig = {
@@ -35,6 +38,12 @@ export type SecureChatConfig = {
   wsFramesPerSecond: number;
   /** Ping interval; a socket that misses a pong is closed. */
   wsPingSeconds: number;
+  /** KeyPackage claims a device may make per second (a token bucket of twice this burst). */
+  claimsPerSecond: number;
+  /** Days undelivered ciphertext is kept for an institution without its own chat policy. */
+  retentionDays: number;
+  /** Days a send's client id is remembered (a retry within them gets the first answer). */
+  clientIdDays: number;
 };
 
 export function loadSecureChatConfig(env: Env, platform: PlatformConfig): SecureChatConfig {
@@ -48,6 +57,9 @@ export function loadSecureChatConfig(env: Env, platform: PlatformConfig): Secure
     wsMaxFrameBytes: c.PAKAWAAZ_CHAT_WS_MAX_FRAME_BYTES,
     wsFramesPerSecond: c.PAKAWAAZ_CHAT_WS_FRAMES_PER_SECOND,
     wsPingSeconds: c.PAKAWAAZ_CHAT_WS_PING_SECONDS,
+    claimsPerSecond: c.PAKAWAAZ_CHAT_CLAIMS_PER_SECOND,
+    retentionDays: c.PAKAWAAZ_CHAT_RETENTION_DAYS,
+    clientIdDays: c.PAKAWAAZ_CHAT_CLIENT_ID_DAYS,
     files: loadFilesConfig(env, platform),
     calls: loadCallsConfig(env, platform),
   };

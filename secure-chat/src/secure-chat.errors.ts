@@ -19,6 +19,8 @@ export type SecureChatErrorCode =
   | 'not_a_member'
   | 'client_id_reused'
   | 'chat_rate_limited'
+  | 'chat_policy_forbids'
+  | 'chat_policy_not_found'
   | 'directory_unavailable';
 
 export const SECURE_CHAT_ERROR_STATUS = {
@@ -59,6 +61,11 @@ export const SECURE_CHAT_ERROR_STATUS = {
   client_id_reused: 409,
   // Too many frames or requests from one device: slow down.
   chat_rate_limited: 429,
+  // An institution's chat policy (details.institutionId: whose) forbids its officials to share a group with the
+  // other official's institution (details.otherInstitutionId, null: national).
+  chat_policy_forbids: 403,
+  // No chat policy of this institution that the caller may read (another institution's is the same answer).
+  chat_policy_not_found: 404,
   // Identity's directory does not answer on this node.
   directory_unavailable: 503,
 } as const satisfies Record<SecureChatErrorCode, HttpStatus>;

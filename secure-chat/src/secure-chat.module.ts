@@ -18,6 +18,12 @@ import { KEY_PACKAGE_READER, WorkerKeyPackageReader } from './key-packages/key-p
 import { SECURE_CHAT_CONFIG, type SecureChatConfig } from './secure-chat.config.js';
 import { ChatHub } from './ws/chat-hub.js';
 import { ChatRelay } from './ws/chat-relay.js';
+import { ChatFlood, ChatFloodGuard } from './ws/chat-flood.js';
+import { ChatPolicyController } from './policy/chat-policy.controller.js';
+import { ChatPolicyEnforcer } from './policy/chat-policy.enforcer.js';
+import { ChatPolicyRepository } from './policy/chat-policy.repository.js';
+import { ChatPolicyService } from './policy/chat-policy.service.js';
+import { ChatRetentionSweep } from './policy/chat-retention-sweep.service.js';
 import { ChatSocketServer } from './ws/chat-socket.server.js';
 
 /**
@@ -34,7 +40,7 @@ export class SecureChatModule {
         ChatFilesModule.forRoot(config.files),
         ...(config.calls ? [ChatCallsModule.forRoot(config.calls)] : []),
       ],
-      controllers: [ChatController],
+      controllers: [ChatController, ChatPolicyController],
       providers: [
         { provide: SECURE_CHAT_CONFIG, useValue: config },
         {
@@ -57,6 +63,12 @@ export class SecureChatModule {
         RemovalsRepository,
         DeviceRemovalService,
         MembershipListener,
+        ChatFlood,
+        ChatFloodGuard,
+        ChatPolicyRepository,
+        ChatPolicyEnforcer,
+        ChatPolicyService,
+        ChatRetentionSweep,
       ],
       exports: [DeliveryService, DeviceRemovalService, ChatHub, ChatSocketServer],
     };

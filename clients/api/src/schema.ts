@@ -820,6 +820,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chat/held-metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ChatPolicy_held"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/chat/inbox": {
         parameters: {
             query?: never;
@@ -879,6 +895,54 @@ export interface paths {
         put?: never;
         post: operations["Chat_claim"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ChatPolicy_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/policies/{institutionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ChatPolicy_get"];
+        put: operations["ChatPolicy_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/policies/{institutionId}/hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["ChatPolicy_hold"];
+        post?: never;
+        delete: operations["ChatPolicy_release"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3575,6 +3639,23 @@ export interface components {
                 usedBytes: number;
             }[];
         };
+        ChatHeldMetadataPage: {
+            entries: {
+                /** Format: date-time */
+                at: string;
+                groupId: string;
+                id: number;
+                /** @enum {string} */
+                kind: "commit" | "welcome" | "application" | "proposal";
+                recipients: number;
+                /** Format: uuid */
+                senderDevice: string;
+                /** Format: uuid */
+                senderUser: string;
+                sizeBytes: number;
+            }[];
+            nextBeforeId: number | null;
+        };
         ChatInbox: {
             envelopes: {
                 /** Format: date-time */
@@ -3586,6 +3667,48 @@ export interface components {
                 kind: "commit" | "welcome" | "application" | "proposal";
                 senderDevice: string | null;
                 seq: number;
+            }[];
+        };
+        ChatPolicy: {
+            allowedInstitutions: string[];
+            /** @enum {string} */
+            crossInstitution: "directory" | "own-institution" | "allow-list";
+            /** @description The legal hold of metadata, or null */
+            hold: {
+                reason: string;
+                setBy: string | null;
+                /** Format: date-time */
+                since: string;
+            } | null;
+            /** Format: uuid */
+            institutionId: string;
+            retentionDays: number;
+            /** @enum {string} */
+            source: "institution" | "default";
+            /** Format: date-time */
+            updatedAt: string | null;
+            updatedBy: string | null;
+        };
+        ChatPolicyList: {
+            policies: {
+                allowedInstitutions: string[];
+                /** @enum {string} */
+                crossInstitution: "directory" | "own-institution" | "allow-list";
+                /** @description The legal hold of metadata, or null */
+                hold: {
+                    reason: string;
+                    setBy: string | null;
+                    /** Format: date-time */
+                    since: string;
+                } | null;
+                /** Format: uuid */
+                institutionId: string;
+                retentionDays: number;
+                /** @enum {string} */
+                source: "institution" | "default";
+                /** Format: date-time */
+                updatedAt: string | null;
+                updatedBy: string | null;
             }[];
         };
         CheckInReply: {
@@ -6679,6 +6802,23 @@ export interface components {
              */
             track: "pilot" | "beta" | "stable";
         };
+        PutChatPolicyRequest: {
+            /**
+             * @description With allow-list: the institutions its officials may share groups with
+             * @default []
+             */
+            allowedInstitutions: string[];
+            /**
+             * @description directory: whom the directory lets officials see; own-institution: no group mixes this institution's officials with another's; allow-list: only with allowedInstitutions
+             * @enum {string}
+             */
+            crossInstitution: "directory" | "own-institution" | "allow-list";
+            /**
+             * @description Days undelivered ciphertext waits in a device queue before it is purged
+             * @default 30
+             */
+            retentionDays: number;
+        };
         PutDevicePolicyRequest: {
             /** @description The scope's own version this change was made against (0: none yet); 409 policy_changed when it moved */
             baseVersion?: number;
@@ -6948,7 +7088,7 @@ export interface components {
             };
         };
         /** @enum {string} */
-        SecureChatErrorCode: "call_ended" | "call_full" | "call_in_progress" | "call_not_found" | "calls_unavailable" | "chat_rate_limited" | "client_id_reused" | "device_removed_from_chat" | "directory_unavailable" | "file_gone" | "file_institution_required" | "file_not_found" | "file_quota_exceeded" | "file_too_large" | "group_exists" | "group_not_found" | "invalid_call_input" | "invalid_chat_input" | "invalid_file_input" | "key_package_expired" | "media_host_busy" | "media_host_exists" | "media_host_not_found" | "media_host_unreachable" | "mls_bad_signature" | "mls_credential_refused" | "mls_external_sender_missing" | "mls_malformed" | "mls_member_removed" | "mls_stale_epoch" | "mls_too_large" | "mls_unsupported" | "mls_wrong_group" | "not_a_member" | "not_call_starter" | "official_not_found" | "range_not_satisfiable" | "upload_already_complete" | "upload_beyond_size" | "upload_busy" | "upload_chunk_too_large" | "upload_digest_mismatch" | "upload_interrupted" | "upload_media_type" | "upload_not_found" | "upload_offset_mismatch" | "upload_offset_required";
+        SecureChatErrorCode: "call_ended" | "call_full" | "call_in_progress" | "call_not_found" | "calls_unavailable" | "chat_policy_forbids" | "chat_policy_not_found" | "chat_rate_limited" | "client_id_reused" | "device_removed_from_chat" | "directory_unavailable" | "file_gone" | "file_institution_required" | "file_not_found" | "file_quota_exceeded" | "file_too_large" | "file_uploader_share_exceeded" | "group_exists" | "group_not_found" | "invalid_call_input" | "invalid_chat_input" | "invalid_file_input" | "key_package_expired" | "media_host_busy" | "media_host_exists" | "media_host_not_found" | "media_host_unreachable" | "mls_bad_signature" | "mls_credential_refused" | "mls_external_sender_missing" | "mls_malformed" | "mls_member_removed" | "mls_stale_epoch" | "mls_too_large" | "mls_unsupported" | "mls_wrong_group" | "not_a_member" | "not_call_starter" | "official_not_found" | "range_not_satisfiable" | "upload_already_complete" | "upload_beyond_size" | "upload_busy" | "upload_chunk_too_large" | "upload_digest_mismatch" | "upload_interrupted" | "upload_media_type" | "upload_not_found" | "upload_offset_mismatch" | "upload_offset_required";
         SendMessageReply: {
             epoch: string;
             groupId: string;
@@ -6997,6 +7137,10 @@ export interface components {
                 userId: string;
                 username: string;
             }[];
+        };
+        SetChatHoldRequest: {
+            /** @description Why (case or order reference): kept and audited */
+            reason: string;
         };
         SetRolloutPhase: {
             /** @enum {string} */
@@ -12465,7 +12609,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `mls_credential_refused`, `not_a_member` */
+            /** @description `chat_policy_forbids`, `mls_credential_refused`, `not_a_member` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12473,7 +12617,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "mls_credential_refused" | "not_a_member";
+                        code?: "chat_policy_forbids" | "mls_credential_refused" | "not_a_member";
                     };
                 };
             };
@@ -12522,6 +12666,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "mls_bad_signature" | "mls_external_sender_missing" | "mls_unsupported" | "mls_wrong_group";
+                    };
+                };
+            };
+            /** @description `chat_rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "chat_rate_limited";
                     };
                 };
             };
@@ -12621,6 +12779,82 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "mls_unsupported" | "mls_wrong_group";
+                    };
+                };
+            };
+            /** @description `chat_rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "chat_rate_limited";
+                    };
+                };
+            };
+        };
+    };
+    ChatPolicy_held: {
+        parameters: {
+            query: {
+                institution: string;
+                from?: string;
+                to?: string;
+                beforeId?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first; each read is audited. nextBeforeId pages on */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatHeldMetadataPage"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };
@@ -12851,7 +13085,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_removed_from_chat` */
+            /** @description `chat_policy_forbids`, `device_removed_from_chat` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12859,7 +13093,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_removed_from_chat";
+                        code?: "chat_policy_forbids" | "device_removed_from_chat";
                     };
                 };
             };
@@ -12872,6 +13106,332 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "official_not_found";
+                    };
+                };
+            };
+            /** @description `chat_rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "chat_rate_limited";
+                    };
+                };
+            };
+        };
+    };
+    ChatPolicy_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description National: every stored policy; an institution: its own (defaults if none) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatPolicyList"];
+                };
+            };
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+        };
+    };
+    ChatPolicy_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The institution id */
+                institutionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The institution's policy (source default: none stored) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatPolicy"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `chat_policy_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "chat_policy_not_found";
+                    };
+                };
+            };
+        };
+    };
+    ChatPolicy_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The institution id */
+                institutionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutChatPolicyRequest"];
+            };
+        };
+        responses: {
+            /** @description Binds on the next claim or commit; the retention on the next sweep */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatPolicy"];
+                };
+            };
+            /** @description `invalid_chat_input`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_chat_input" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
+                    };
+                };
+            };
+        };
+    };
+    ChatPolicy_hold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The institution id */
+                institutionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetChatHoldRequest"];
+            };
+        };
+        responses: {
+            /** @description From now on its officials' delivery metadata is kept (never ciphertext) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatPolicy"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
+                    };
+                };
+            };
+        };
+    };
+    ChatPolicy_release: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The institution id */
+                institutionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The hold lifted: the next sweep deletes the metadata kept under it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatPolicy"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
                     };
                 };
             };

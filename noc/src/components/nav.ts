@@ -77,7 +77,7 @@ const NAV: readonly NavEntry[] = [
       { label: 'Rollouts', path: '/store/rollouts', live: true, roles: ['app-reviewer'] },
     ],
   },
-  { label: 'Secure chat', path: '/secure-chat', live: false },
+  { label: 'Secure chat', path: '/secure-chat', live: true, roles: ['chat-admin', 'viewer'] },
 ];
 
 /**

@@ -18,6 +18,8 @@ export type Envelope = {
   readonly body: Buffer;
 };
 export type Member = { leafIndex: number; deviceId: string; userId: string };
+/** A member as stored: with its official's institution when the caller knows it (leaves do). */
+export type StoredMember = Member & { institutionId?: string | null };
 
 /** Groups, their members, the per-device queues and the sends already accepted. */
 @Injectable()
@@ -86,14 +88,18 @@ export class DeliveryRepository {
       .orderBy(asc(groupMembers.leafIndex));
   }
 
-  async replaceMembers(groupId: string, members: readonly Member[], tx: Db): Promise<void> {
+  async replaceMembers(groupId: string, members: readonly StoredMember[], tx: Db): Promise<void> {
     await tx.delete(groupMembers).where(eq(groupMembers.groupId, groupId));
     if (members.length)
-      await tx
-        .insert(groupMembers)
-        .values(
-          members.map((m) => ({ groupId, leafIndex: m.leafIndex, deviceId: m.deviceId, userId: m.userId })),
-        );
+      await tx.insert(groupMembers).values(
+        members.map((m) => ({
+          groupId,
+          leafIndex: m.leafIndex,
+          deviceId: m.deviceId,
+          userId: m.userId,
+          institutionId: m.institutionId ?? null,
+        })),
+      );
   }
 
   /** Removes a device from every group's member list; the groups it was in. */

@@ -31,7 +31,10 @@ export const keyPackages = secureChatSchema.table(
     notAfter: timestamp('not_after', { withTimezone: true, mode: 'date' }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
-  (t) => [index('key_packages_device_idx').on(t.deviceId, t.lastResort)],
+  (t) => [
+    index('key_packages_device_idx').on(t.deviceId, t.lastResort),
+    index('key_packages_not_after_idx').on(t.notAfter),
+  ],
 );
 
 /** A group as the server knows it: its epoch and the latest GroupInfo (with the ratchet tree) a member sent. */
@@ -52,6 +55,8 @@ export const groupMembers = secureChatSchema.table(
     leafIndex: integer('leaf_index').notNull(),
     deviceId: uuid('device_id').notNull(),
     userId: uuid('user_id').notNull(),
+    /** The official's institution (null: national), read from the leaf's certificate: for chat policies. */
+    institutionId: uuid('institution_id'),
   },
   (t) => [
     primaryKey({ columns: [t.groupId, t.leafIndex] }),
@@ -74,7 +79,8 @@ export const deviceQueue = secureChatSchema.table(
     body: bytea('body').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.deviceId, t.seq] })],
+  // created_at: the retention sweep finds what waited too long.
+  (t) => [primaryKey({ columns: [t.deviceId, t.seq] }), index('device_queue_created_idx').on(t.createdAt)],
 );
 
 /** The next `seq` of each device's queue (a row lock on it orders concurrent enqueues to one device). */
@@ -94,5 +100,6 @@ export const chatSends = secureChatSchema.table(
       .notNull()
       .default(sql`now()`),
   },
-  (t) => [primaryKey({ columns: [t.deviceId, t.clientId] })],
+  // created_at: the sweep forgets client ids after the idempotency window.
+  (t) => [primaryKey({ columns: [t.deviceId, t.clientId] }), index('sends_created_idx').on(t.createdAt)],
 );

@@ -1,10 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { DevicePrincipal } from '@pakawaaz/platform';
 import { CHAT_WAKE, type ChatWake } from '../chat-ports.js';
 import { messageEpochAccepted } from '../groups/commit-plan.js';
 import { b64u } from '../mls/bytes.js';
 import { readMessage } from '../mls/mls-facts.js';
 import { mlsInput } from '../mls/mls-input.js';
+import { ChatPolicyEnforcer } from '../policy/chat-policy.enforcer.js';
 import { secureChatError } from '../secure-chat.errors.js';
 import { DeliveryRepository } from './delivery.repository.js';
 import type { QueueKind } from './delivery.schema.js';
@@ -31,6 +32,8 @@ export class DeliveryService {
   constructor(
     private readonly repo: DeliveryRepository,
     @Inject(CHAT_WAKE) private readonly wake: ChatWake,
+    // Legal hold of metadata (bound in SecureChatModule).
+    @Optional() private readonly policy?: ChatPolicyEnforcer,
   ) {}
 
   async send(
@@ -72,6 +75,11 @@ export class DeliveryService {
       );
       const result: SendResult = { groupId, epoch: msg.epoch.toString(), recipients: new Set(to).size };
       await this.repo.recordSend(device.deviceId, input.clientId, { op: 'send', ...result }, tx);
+      await this.policy?.recordSend(
+        device,
+        { groupId, kind, sizeBytes: input.message.length, recipients: result.recipients },
+        tx,
+      );
       return { result, wake: to };
     });
     if (wake.length) this.wake.queued(wake);

@@ -14,6 +14,10 @@ const schema = z.object({
   PAKAWAAZ_CHAT_FILE_MAX_BYTES: bytes(1024, 16 * GiB, 100 * MiB),
   PAKAWAAZ_CHAT_FILE_CHUNK_MAX_BYTES: bytes(64 * 1024, 1 * GiB, 8 * MiB),
   PAKAWAAZ_CHAT_FILE_QUOTA_BYTES: bytes(1024, 2 ** 50, 20 * GiB),
+  PAKAWAAZ_CHAT_FILE_UPLOADER_SHARE_PERCENT: z.preprocess(
+    unset,
+    z.coerce.number({ message: 'expected a percentage' }).int().min(1).max(100).default(25),
+  ),
   PAKAWAAZ_CHAT_FILE_UPLOAD_IDLE_SECONDS: z.preprocess(
     unset,
     z.coerce.number({ message: 'expected seconds' }).int().min(1).max(3600).default(30),
@@ -33,6 +37,8 @@ export type FilesConfig = {
   chunkMaxBytes: number;
   /** Bytes an institution may hold (complete files and reservations of uploads in progress). */
   defaultQuotaBytes: number;
+  /** The most of its institution's quota one handset (or one official's token) may hold, in percent. */
+  uploaderSharePercent: number;
   /** A PATCH that sends nothing for this long is ended; the bytes received so far are kept. */
   uploadIdleMs: number;
   /** An upload not completed this long after its creation is deleted by the sweep. */
@@ -46,6 +52,7 @@ export function loadFilesConfig(env: Env, platform: PlatformConfig): FilesConfig
     maxFileBytes: c.PAKAWAAZ_CHAT_FILE_MAX_BYTES,
     chunkMaxBytes: c.PAKAWAAZ_CHAT_FILE_CHUNK_MAX_BYTES,
     defaultQuotaBytes: c.PAKAWAAZ_CHAT_FILE_QUOTA_BYTES,
+    uploaderSharePercent: c.PAKAWAAZ_CHAT_FILE_UPLOADER_SHARE_PERCENT,
     uploadIdleMs: c.PAKAWAAZ_CHAT_FILE_UPLOAD_IDLE_SECONDS * 1000,
     abandonMs: c.PAKAWAAZ_CHAT_FILE_ABANDON_HOURS * 3_600_000,
   };

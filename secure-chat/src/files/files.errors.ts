@@ -5,6 +5,7 @@ export type FilesErrorCode =
   | 'file_institution_required'
   | 'file_too_large'
   | 'file_quota_exceeded'
+  | 'file_uploader_share_exceeded'
   | 'upload_not_found'
   | 'upload_media_type'
   | 'upload_offset_required'
@@ -28,6 +29,9 @@ export const FILES_ERROR_STATUS = {
   // The institution's stored files and uploads in progress would exceed its quota: delete files (or let
   // them expire) or ask the operator for a larger quota; details carry usedBytes and quotaBytes.
   file_quota_exceeded: 413,
+  // This handset (or official's token) would hold more than its share of the institution's quota
+  // (PAKAWAAZ_CHAT_FILE_UPLOADER_SHARE_PERCENT): details carry heldBytes and shareBytes.
+  file_uploader_share_exceeded: 413,
   // No upload with this id of this uploader (another official's is not said to exist).
   upload_not_found: 404,
   // PATCH takes the bytes as application/offset+octet-stream (tus 1.0), nothing else.

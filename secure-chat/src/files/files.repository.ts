@@ -43,6 +43,31 @@ export class FilesRepository {
     return rows[0] ?? null;
   }
 
+  /**
+   * Bytes one uploader holds in the institution (uploads in progress and complete files): its handset's, or
+   * an official's token's. Called after `reserve` in the same transaction: the institution's usage row is
+   * locked then, so two creations by the same uploader count each other.
+   */
+  async uploaderBytes(
+    institutionId: string,
+    who: { userId: string; deviceId: string | null },
+    tx: Db,
+  ): Promise<number> {
+    const [row] = await tx
+      .select({ n: sql<number>`coalesce(sum(${chatFiles.sizeBytes}), 0)::float8` })
+      .from(chatFiles)
+      .where(
+        and(
+          eq(chatFiles.institutionId, institutionId),
+          inArray(chatFiles.state, ['uploading', 'complete']),
+          who.deviceId === null
+            ? and(eq(chatFiles.uploaderUserId, who.userId), isNull(chatFiles.uploaderDeviceId))
+            : eq(chatFiles.uploaderDeviceId, who.deviceId),
+        ),
+      );
+    return Number(row?.n ?? 0);
+  }
+
   async release(institutionId: string, bytes: number, tx: Db = this.db): Promise<void> {
     await tx
       .update(chatFileUsage)

@@ -16,7 +16,7 @@ import { BLOB_STORE, type BlobStore } from './blob-store.js';
 import { FILES_CONFIG, type FilesConfig } from './files.config.js';
 import type { CreateUploadInput, UploadView, UsageView } from './files.dto.js';
 import { filesError } from './files.errors.js';
-import { FilesRepository, type FileRow } from './files.repository.js';
+import { FilesRepository, type FileRow, type UsageRow } from './files.repository.js';
 import { DEFAULT_RETENTION_DAYS, fileExpiry, parseRange } from './files-rules.js';
 
 /** Who uploads: an official, through a handset's certificate or their own token. */
@@ -80,6 +80,8 @@ export class FilesService {
         tx,
       );
       if (!usage) throw await this.quotaExceeded(institutionId, input.sizeBytes, tx);
+      // A refusal here rolls the reservation back with the transaction.
+      await this.requireUploaderShare(usage, who, input.sizeBytes, tx);
       return this.repo.insert(
         {
           id,
@@ -240,6 +242,19 @@ export class FilesService {
         ? { download: { path: `${DOWNLOAD_ROUTE}/${token}`, expiresAt: row.expiresAt.toISOString() } }
         : {}),
     };
+  }
+
+  /** One uploader may not reserve the whole quota: at most its share of it (counted before the reservation). */
+  private async requireUploaderShare(usage: UsageRow, who: Uploader, needBytes: number, tx: Db) {
+    const quotaBytes = usage.quotaBytes ?? this.config.defaultQuotaBytes;
+    const shareBytes = Math.floor((quotaBytes * this.config.uploaderSharePercent) / 100);
+    const heldBytes = await this.repo.uploaderBytes(usage.institutionId, who, tx);
+    if (heldBytes + needBytes > shareBytes)
+      throw filesError(
+        'file_uploader_share_exceeded',
+        `One ${who.deviceId ? 'handset' : 'account'} may hold at most ${this.config.uploaderSharePercent}% of its institution's attachment quota (${shareBytes} bytes): delete files you no longer need, or wait for them to expire.`,
+        { heldBytes, shareBytes, needBytes },
+      );
   }
 
   /** Inside the reservation's transaction (the embedded database has one connection: never a second one). */

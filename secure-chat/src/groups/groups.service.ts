@@ -16,6 +16,7 @@ import { secureChatError } from '../secure-chat.errors.js';
 import { planCommit } from './commit-plan.js';
 import { leafDevices } from './leaf-devices.js';
 import { RemovalsRepository } from '../membership/removals.repository.js';
+import { ChatPolicyEnforcer } from '../policy/chat-policy.enforcer.js';
 
 export type CommitInput = {
   commit: Uint8Array;
@@ -42,6 +43,8 @@ export class GroupsService {
     @Optional() @Inject(DEVICE_AUTHENTICATOR) private readonly devices?: DeviceAuthenticator | null,
     // Devices taken out of chat (bound in SecureChatModule; a test of ordering alone may leave it out).
     @Optional() private readonly removals?: RemovalsRepository,
+    // Chat policies and legal hold (bound in SecureChatModule; a test of ordering alone may leave it out).
+    @Optional() private readonly policy?: ChatPolicyEnforcer,
   ) {}
 
   /** A new group: epoch 0, the server's external sender listed, the calling device its only member. */
@@ -147,6 +150,12 @@ export class GroupsService {
       for (const o of plan.joiningOfficials)
         if (!(await this.directory.maySee(device.institutionId, o.institutionId)))
           throw secureChatError('official_not_found', 'The commit adds an official you may not see.');
+      await this.policy?.requireCommit(
+        device.institutionId,
+        leaves.map((l) => l.institutionId),
+        plan.joiningOfficials.map((o) => o.institutionId),
+        tx,
+      );
       if (plan.welcomeTo.length > 0 && !welcome)
         throw secureChatError('invalid_chat_input', 'welcome: the commit adds devices; send their Welcome.');
       await this.repo.advanceGroup(groupId, info.epoch, Buffer.from(input.groupInfo), tx);
@@ -177,7 +186,13 @@ export class GroupsService {
       );
       const result: CommitResult = { groupId, epoch: info.epoch.toString() };
       await this.repo.recordSend(sender, input.clientId, { op: 'commit', ...result }, tx);
-      return { result, wake: [...plan.commitTo, ...plan.welcomeTo] };
+      const to = [...plan.commitTo, ...plan.welcomeTo];
+      await this.policy?.recordSend(
+        device,
+        { groupId, kind: 'commit', sizeBytes: input.commit.length, recipients: new Set(to).size },
+        tx,
+      );
+      return { result, wake: to };
     });
     if (wake.length) this.wake.queued(wake);
     return result;

@@ -13,6 +13,7 @@ import { SECURE_CHAT_CONFIG, type SecureChatConfig } from '../secure-chat.config
 import { secureChatError } from '../secure-chat.errors.js';
 import { inlineKeyPackageReader, KEY_PACKAGE_READER, type KeyPackageReader } from './key-package-reader.js';
 import { RemovalsRepository } from '../membership/removals.repository.js';
+import { ChatPolicyEnforcer } from '../policy/chat-policy.enforcer.js';
 import { KeyPackagesRepository, type NewKeyPackage } from './key-packages.repository.js';
 
 export type ClaimedKeyPackage = { deviceId: string; keyPackage: string; lastResort: boolean };
@@ -33,6 +34,8 @@ export class KeyPackagesService {
     @Optional() @Inject(KEY_PACKAGE_READER) reader?: KeyPackageReader | null,
     // Devices taken out of chat (bound in SecureChatModule).
     @Optional() private readonly removals?: RemovalsRepository,
+    // Chat policies (bound in SecureChatModule).
+    @Optional() private readonly policy?: ChatPolicyEnforcer,
   ) {
     this.reader = reader ?? inlineKeyPackageReader;
   }
@@ -97,6 +100,7 @@ export class KeyPackagesService {
     const official = await this.directory.find(ref);
     if (!official?.active || !(await this.directory.maySee(device.institutionId, official.institutionId)))
       throw secureChatError('official_not_found', 'No official with this username or id that you may see.');
+    await this.policy?.requirePair(device.institutionId, official.institutionId);
     const candidates = await this.repo.devicesOf(official.userId, now);
     const live: string[] = [];
     for (const c of candidates) {

@@ -19,7 +19,8 @@ import { MLS_LIMITS } from '../mls/mls-facts.js';
 import { SECURE_CHAT_CONFIG, type SecureChatConfig } from '../secure-chat.config.js';
 import { ChatHub } from './chat-hub.js';
 import { ChatSession } from './chat-session.js';
-import { ClientFrame, FrameBudget } from './frames.js';
+import { ChatFlood } from './chat-flood.js';
+import { ClientFrame } from './frames.js';
 
 export const CHAT_WS_PATH = '/api/v1/chat/ws';
 
@@ -34,13 +35,13 @@ export const CHAT_WS_PATH = '/api/v1/chat/ws';
 @Injectable()
 export class ChatSocketServer implements OnModuleDestroy {
   private readonly wss: WebSocketServer;
-  private readonly budgets = new Map<string, FrameBudget>();
   private readonly certificates: ClientCertificates;
 
   constructor(
     private readonly hub: ChatHub,
     private readonly delivery: DeliveryService,
     private readonly groups: GroupsService,
+    private readonly flood: ChatFlood,
     @Inject(SECURE_CHAT_CONFIG) private readonly config: SecureChatConfig,
     @Optional() @Inject(DEVICE_AUTHENTICATOR) private readonly devices?: DeviceAuthenticator | null,
     @Optional() @Inject(CLIENT_CERTIFICATES) certificates?: ClientCertificates | null,
@@ -112,13 +113,7 @@ export class ChatSocketServer implements OnModuleDestroy {
   }
 
   private async frame(session: ChatSession, device: DevicePrincipal, data: unknown, isBinary: boolean) {
-    let budget = this.budgets.get(device.deviceId);
-    if (!budget) {
-      if (this.budgets.size >= 100_000) this.budgets.clear();
-      budget = new FrameBudget(this.config.wsFramesPerSecond, Date.now());
-      this.budgets.set(device.deviceId, budget);
-    }
-    if (!budget.take(Date.now())) {
+    if (this.flood.take('frames', device.deviceId) !== null) {
       // A device that goes on flooding after the error is cut off (it reconnects with a fresh socket).
       if (++session.dropped > this.config.wsFramesPerSecond * 4) return session.close(1008, 'rate limit');
       if (session.dropped > 1) return;

@@ -50,28 +50,3 @@ export type ServerFrame =
   | { type: 'acked'; upTo: number; removed: number }
   | { type: 'result'; id: string | number; result: unknown }
   | { type: 'error'; id?: string | number; code: string; message: string; details?: unknown };
-
-/**
- * A token bucket per device (all its sockets): `perSecond` frames a second, bursts of twice that. Pure; the
- * caller passes the clock.
- */
-export class FrameBudget {
-  private tokens: number;
-  private at: number;
-
-  constructor(
-    private readonly perSecond: number,
-    now: number,
-  ) {
-    this.tokens = perSecond * 2;
-    this.at = now;
-  }
-
-  take(now: number): boolean {
-    this.tokens = Math.min(this.perSecond * 2, this.tokens + ((now - this.at) / 1000) * this.perSecond);
-    this.at = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}

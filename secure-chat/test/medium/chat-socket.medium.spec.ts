@@ -17,6 +17,7 @@ import { DeviceRemovalService } from '../../src/membership/device-removal.servic
 import { RemovalsRepository } from '../../src/membership/removals.repository.js';
 import type { SecureChatConfig } from '../../src/secure-chat.config.js';
 import { secureChatDomain } from '../../src/secure-chat.domain.js';
+import { ChatFlood } from '../../src/ws/chat-flood.js';
 import { ChatHub } from '../../src/ws/chat-hub.js';
 import { CHAT_WS_PATH, ChatSocketServer } from '../../src/ws/chat-socket.server.js';
 import { b64, testCa, TestDevice, TestDeviceAuthenticator, TestMember } from '../support/mls-devices.js';
@@ -32,11 +33,15 @@ const config: SecureChatConfig = {
   wsMaxFrameBytes: 64 * 1024,
   wsFramesPerSecond: 5,
   wsPingSeconds: 30,
+  claimsPerSecond: 5,
+  retentionDays: 30,
+  clientIdDays: 7,
   files: {
     dir: '/nonexistent',
     maxFileBytes: 1 << 20,
     chunkMaxBytes: 1 << 16,
     defaultQuotaBytes: 1 << 24,
+    uploaderSharePercent: 25,
     uploadIdleMs: 30_000,
     abandonMs: 3_600_000,
   },
@@ -162,6 +167,7 @@ describe('chat WebSocket (mutual TLS, PostgreSQL, real MLS)', () => {
       hub,
       delivery,
       groups,
+      new ChatFlood(config),
       config,
       auth,
       new ClientCertificates({ trustedProxies: [], header: 'x-client-cert' }),

@@ -17,6 +17,7 @@ import { RemovalsRepository } from '../../src/membership/removals.repository.js'
 import type { SecureChatConfig } from '../../src/secure-chat.config.js';
 import { secureChatDomain } from '../../src/secure-chat.domain.js';
 import { testCa, TestDevice, TestDeviceAuthenticator, TestMember } from '../support/mls-devices.js';
+import { codeOf } from '../support/app-error.js';
 
 const MINISTRY = randomUUID();
 const OTHER_MINISTRY = randomUUID();
@@ -26,11 +27,15 @@ const config: SecureChatConfig = {
   wsMaxFrameBytes: 1 << 20,
   wsFramesPerSecond: 50,
   wsPingSeconds: 30,
+  claimsPerSecond: 5,
+  retentionDays: 30,
+  clientIdDays: 7,
   files: {
     dir: '/nonexistent',
     maxFileBytes: 1 << 20,
     chunkMaxBytes: 1 << 16,
     defaultQuotaBytes: 1 << 24,
+    uploaderSharePercent: 25,
     uploadIdleMs: 30_000,
     abandonMs: 3_600_000,
   },
@@ -51,16 +56,6 @@ class RendezvousRepository extends DeliveryRepository {
     await Promise.race([this.met, new Promise((r) => setTimeout(r, 500))]);
     return row;
   }
-}
-
-/** The code of the AppError a promise rejects with. */
-async function codeOf(p: Promise<unknown>): Promise<{ code: string; status: number; details: unknown }> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
-  return { code: err.code, status: err.status, details: err.details };
 }
 
 describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {

@@ -54,6 +54,8 @@ const config: FilesConfig = {
   maxFileBytes: 1 << 20,
   chunkMaxBytes: 64 * 1024,
   defaultQuotaBytes: 3 << 20,
+  // The quota tests fill it from one uploader; the share has its own test.
+  uploaderSharePercent: 100,
   uploadIdleMs: 1000,
   abandonMs: 3_600_000,
 };
@@ -97,6 +99,7 @@ async function stored(id: string, size: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 25));
 }
 
+const audit = () => new AuditService(db.handle);
 const tokenOf = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 
 beforeAll(async () => {
@@ -104,7 +107,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'pkz-chat-files-'));
   repo = new FilesRepository(db.handle);
   blobs = new DiskBlobStore(dir);
-  files = new FilesService(repo, blobs, { ...config, dir }, new AuditService(db.handle));
+  files = new FilesService(repo, blobs, { ...config, dir }, audit());
   files.now = () => new Date(clock);
   chunks = new ChunkUploadService(files, repo, blobs);
   sweep = new FilesSweepService(files, repo, { info: () => undefined, error: () => undefined } as never);
@@ -251,6 +254,28 @@ describe('quota, links, retention and deletion', () => {
     await files.remove(who, a.id);
     expect(await usedBytes(inst)).toBe(2 << 20);
     await files.create(who, { sizeBytes: 1 << 20, sha256: 'a'.repeat(64) });
+  });
+
+  it("caps one handset's (or account's) share of its institution's quota; others still have room", async () => {
+    const inst = randomUUID();
+    const halves = new FilesService(repo, blobs, { ...config, dir, uploaderSharePercent: 50 }, audit());
+    const phone: Uploader = { userId: randomUUID(), institutionId: inst, deviceId: randomUUID() };
+    const other: Uploader = { userId: phone.userId, institutionId: inst, deviceId: randomUUID() };
+    await halves.create(phone, { sizeBytes: 1 << 20, sha256: 'a'.repeat(64) });
+    expect(await code(halves.create(phone, { sizeBytes: 1 << 20, sha256: 'a'.repeat(64) }))).toEqual({
+      code: 'file_uploader_share_exceeded',
+      details: { heldBytes: 1 << 20, shareBytes: (3 << 20) / 2, needBytes: 1 << 20 },
+    });
+    // Nothing was reserved for the refused one; the official's other handset has its own share.
+    expect(await usedBytes(inst)).toBe(1 << 20);
+    await halves.create(other, { sizeBytes: 1 << 20, sha256: 'a'.repeat(64) });
+    // Concurrent creations by one uploader count each other (the usage row's lock): one of two passes.
+    const fresh: Uploader = { userId: randomUUID(), institutionId: randomUUID(), deviceId: randomUUID() };
+    const both = await Promise.allSettled([
+      halves.create(fresh, { sizeBytes: 1 << 20, sha256: 'a'.repeat(64) }),
+      halves.create(fresh, { sizeBytes: 1 << 20, sha256: 'a'.repeat(64) }),
+    ]);
+    expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
   });
 
   it('answers an expired link with 410, and the sweep deletes expired files and abandoned uploads', async () => {

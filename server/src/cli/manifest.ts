@@ -4,6 +4,7 @@ import type { RegisterCommands } from './context.js';
 type Module = () => Promise<RegisterCommands>;
 
 const server: Module = async () => (await import('./commands/server.js')).registerServerCommands;
+const chat: Module = async () => (await import('./commands/chat.js')).registerChatCommands;
 const identity: Module = async () => (await import('./commands/identity.js')).registerIdentityCommands;
 const users: Module = async () => (await import('./commands/users.js')).registerUserCommands;
 const userImports: Module = async () =>
@@ -104,6 +105,7 @@ export const COMMANDS: Readonly<Record<string, TopLevelCommand>> = {
   },
   store: { description: 'the app store: publish APKs and follow their review', modules: [store] },
   calls: { description: 'calls: media hosts (Janus) and TURN', modules: [calls] },
+  chat: { description: 'secure chat: per-institution policies and legal holds', modules: [chat] },
   lab: { description: 'simulated handsets against a running server (demo, tests, load)', modules: [lab] },
 };
 

@@ -57,32 +57,38 @@ const deviceUrl = (path: string, scheme: 'https' | 'wss') => {
 // The test server certificate names no host; its chain is what is checked (node:tls wants undefined).
 const anyHost = (() => undefined) as unknown as () => boolean;
 
-async function get(
-  path: string,
-  as?: TestDevice,
-): Promise<{ status: number; body: Record<string, unknown> }> {
+type DeviceReply = { status: number; body: Record<string, unknown>; retryAfter?: string | undefined };
+
+async function call(method: string, path: string, as?: TestDevice, body?: unknown): Promise<DeviceReply> {
   const key = as ? await keyPem(as) : undefined;
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       deviceUrl(path, 'https'),
       {
+        method,
         agent: false,
         ca: pem(ca),
         checkServerIdentity: () => undefined,
+        ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' } }),
         ...(as ? { cert: pem(as), key } : {}),
       },
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }),
+          resolve({
+            status: res.statusCode ?? 0,
+            body: JSON.parse(text) as Record<string, unknown>,
+            retryAfter: res.headers['retry-after'],
+          }),
         );
       },
     );
     req.on('error', reject);
-    req.end();
+    req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
+const get = (path: string, as?: TestDevice) => call('GET', path, as);
 
 async function socket(as?: TestDevice): Promise<{ ws: WebSocket } | { status: number }> {
   const ws = new WebSocket(deviceUrl('/api/v1/chat/ws', 'wss'), {
@@ -111,7 +117,11 @@ beforeAll(async () => {
     compliance: 'compliant',
   });
   server = await startTestServer(
-    { PAKAWAAZ_DEVICE_PORT: String(await freeTcpPort()), PAKAWAAZ_DOMAINS: 'identity,secure-chat' },
+    {
+      PAKAWAAZ_DEVICE_PORT: String(await freeTcpPort()),
+      PAKAWAAZ_DOMAINS: 'identity,secure-chat',
+      PAKAWAAZ_CHAT_CLAIMS_PER_SECOND: '1',
+    },
     {
       providers: [
         { provide: DEVICE_EDGE_TLS, useValue: edge },
@@ -143,6 +153,17 @@ describe('secure chat on the device port', () => {
     opened.ws.send(JSON.stringify({ type: 'ack', upTo: 0 }));
     expect(await reply).toEqual({ type: 'acked', upTo: 0, removed: 0 });
     opened.ws.close();
+  });
+
+  it('limits KeyPackage claims per device: 429 chat_rate_limited with Retry-After past the burst', async () => {
+    const claim = () => call('POST', '/api/v1/chat/key-packages/claim', phone, { user: 'nobody.here' });
+    // Past a burst of twice the rate (1 a second) the device is told to wait, before anything is looked up.
+    // Eight at once: even a slow machine cannot refill the bucket between them.
+    const replies = await Promise.all(Array.from({ length: 8 }, claim));
+    expect(replies.filter((r) => r.body.code === 'official_not_found').length).toBeGreaterThanOrEqual(1);
+    const limited = replies.find((r) => r.status === 429);
+    expect(limited?.body.code).toBe('chat_rate_limited');
+    expect(Number(limited?.retryAfter)).toBeGreaterThanOrEqual(1);
   });
 
   it('answers an upgrade to any other path with 404 (no socket left hanging)', async () => {

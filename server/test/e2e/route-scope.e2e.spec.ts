@@ -483,6 +483,9 @@ Object.assign(INSTITUTION_FIXTURES, {
   // Chat attachments: B's chat-admin sees B's usage only, and cannot delete A's file.
   'GET /api/v1/chat/admin/files/usage': { read: () => '/api/v1/chat/admin/files/usage' },
   'DELETE /api/v1/chat/admin/files/{id}': { write: () => ({ path: `/api/v1/chat/admin/files/${w.fileA}` }) },
+  // Chat policies: B reads B's (defaults when none is stored), never A's; setting them is national.
+  'GET /api/v1/chat/policies': { read: () => '/api/v1/chat/policies', sees: () => [w.b] },
+  'GET /api/v1/chat/policies/{institutionId}': { read: () => `/api/v1/chat/policies/${w.a}` },
 } satisfies Record<string, InstitutionFixture>);
 
 /** Self operations, called by B's users with plausible bodies; `check` looks at the reply. */

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '@pakawaaz/platform';
+import type { SecureChatConfig } from '../secure-chat.config.js';
+import { ChatFlood, TokenBucket } from './chat-flood.js';
+
+const config = { wsFramesPerSecond: 4, claimsPerSecond: 1 } as SecureChatConfig;
+
+describe('chat flood limits', () => {
+  it('a token bucket allows a burst of twice the rate, then refills with the clock', () => {
+    const b = new TokenBucket(2, 0);
+    expect([1, 2, 3, 4, 5].map(() => b.take(0))).toEqual([true, true, true, true, false]);
+    expect(b.retryAfterSeconds()).toBe(1);
+    expect(b.take(500)).toBe(true); // half a second: one token back
+    expect(b.take(500)).toBe(false);
+  });
+
+  it('keeps one bucket per device and kind: sends and claims do not draw on each other', () => {
+    const flood = new ChatFlood(config);
+    for (let i = 0; i < 8; i++) expect(flood.take('frames', 'd1', 0)).toBeNull();
+    expect(flood.take('frames', 'd1', 0)).toBe(1);
+    expect(flood.take('frames', 'd2', 0)).toBeNull();
+    expect(flood.take('claims', 'd1', 0)).toBeNull();
+    expect(flood.take('claims', 'd1', 0)).toBeNull();
+    expect(flood.take('claims', 'd1', 0)).toBe(1);
+  });
+
+  it('answers 429 chat_rate_limited with the seconds to wait (sent as Retry-After)', () => {
+    const flood = new ChatFlood(config);
+    flood.require('claims', 'd', 0);
+    flood.require('claims', 'd', 0);
+    let err: unknown;
+    try {
+      flood.require('claims', 'd', 0);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AppError);
+    expect(err).toMatchObject({ code: 'chat_rate_limited', status: 429, details: { retryAfterSeconds: 1 } });
+  });
+});

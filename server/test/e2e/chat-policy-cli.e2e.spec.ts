@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, runCli } from '../support/cli.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/*
+ * Chat policies and legal holds through the real `pakawaaz` binary against a real server: a national
+ * operator names institutions by name; an institution's viewer reads its own policy and never another's
+ * (the same 404 as none), nor sets one (403 national_only). Every change is in the audit log.
+ */
+let server: TestServer;
+let env: Record<string, string>;
+let water = '';
+let power = '';
+
+const cli = (...args: string[]) => runCli(args, env);
+async function json<T>(...args: string[]): Promise<T> {
+  const r = await cli(...args, '--json');
+  expect(r.stderr, args.join(' ')).toBe('');
+  expect(r.code, args.join(' ')).toBe(0);
+  return JSON.parse(r.stdout) as T;
+}
+type Policy = {
+  institutionId: string;
+  crossInstitution: string;
+  allowedInstitutions: string[];
+  hold: unknown;
+};
+
+beforeAll(async () => {
+  ensureBuilt();
+  server = await startTestServer({ OPEN5GS_MONITOR: 'off' });
+  const admin = await server.adminToken();
+  env = { PAKAWAAZ_URL: server.url, PAKAWAAZ_TOKEN: admin };
+  const make = async (name: string) =>
+    (await server.json<{ id: string }>('POST', '/api/v1/institutions', { token: admin, body: { name } })).id;
+  water = await make('Ministry of Water (chat)');
+  power = await make('Ministry of Power (chat)');
+}, 120_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('pakawaaz chat policy and hold', () => {
+  it('sets and shows a policy by institution name, and puts an institution on hold and back', async () => {
+    const set = await json<Policy>(
+      'chat',
+      'policy',
+      'set',
+      'Ministry of Water (chat)',
+      '--cross',
+      'allow-list',
+      '--allow',
+      'Ministry of Power (chat)',
+      '--retention-days',
+      '14',
+    );
+    expect(set).toMatchObject({
+      institutionId: water,
+      crossInstitution: 'allow-list',
+      allowedInstitutions: [power],
+    });
+    const shown = await cli('chat', 'policy', 'show', 'Ministry of Water (chat)');
+    expect(shown.stdout).toContain('retention: 14 days');
+    expect((await cli('chat', 'policy', 'set', 'No Such Ministry', '--cross', 'directory')).stderr).toContain(
+      'No institution "No Such Ministry"',
+    );
+    const held = await json<Policy>(
+      'chat',
+      'hold',
+      'set',
+      'Ministry of Water (chat)',
+      '--reason',
+      'Case 7/2026',
+    );
+    expect(held.hold).toMatchObject({ reason: 'Case 7/2026' });
+    expect(
+      (await json<{ entries: unknown[] }>('chat', 'hold', 'metadata', 'Ministry of Water (chat)')).entries,
+    ).toEqual([]);
+    expect((await json<Policy>('chat', 'hold', 'release', 'Ministry of Water (chat)')).hold).toBeNull();
+    const audit = await server.json<{ entries: { action: string }[] }>(
+      'GET',
+      '/api/v1/audit?search=secure-chat',
+      {
+        token: env.PAKAWAAZ_TOKEN!,
+      },
+    );
+    expect(audit.entries.map((e) => e.action)).toEqual(
+      expect.arrayContaining([
+        'secure-chat.policy.changed',
+        'secure-chat.hold.set',
+        'secure-chat.hold.metadata-read',
+        'secure-chat.hold.released',
+      ]),
+    );
+  });
+
+  it("keeps an institution's viewer to its own policy", async () => {
+    const admin = env.PAKAWAAZ_TOKEN!;
+    await server.json('POST', '/api/v1/users', {
+      token: admin,
+      body: {
+        kind: 'operator',
+        username: 'power-viewer',
+        displayName: 'Power viewer',
+        password: 'amber-orchard-violin-7',
+        institution: power,
+        roles: ['viewer'],
+      },
+    });
+    const token = await server.signIn('power-viewer', 'amber-orchard-violin-7', 'cobalt-harbour-lantern-9');
+    const viewer = { PAKAWAAZ_URL: server.url, PAKAWAAZ_TOKEN: token };
+    expect((await server.request('GET', `/api/v1/chat/policies/${power}`, { token })).status).toBe(200);
+    const other = await server.request('GET', `/api/v1/chat/policies/${water}`, { token });
+    expect([other.status, ((await other.json()) as { code: string }).code]).toEqual([
+      404,
+      'chat_policy_not_found',
+    ]);
+    expect(
+      JSON.stringify(
+        (await server.json<{ policies: Policy[] }>('GET', '/api/v1/chat/policies', { token })).policies,
+      ),
+    ).not.toContain(water);
+    const r = await runCli(['chat', 'policy', 'set', power, '--cross', 'directory'], viewer);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/national|403/);
+  });
+});
