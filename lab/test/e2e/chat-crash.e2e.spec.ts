@@ -63,6 +63,8 @@ const start = () =>
       PAKAWAAZ_TRUST_LAB_ROOT: '1',
       PAKAWAAZ_LAB_ROOT_FILE: labRootPaths(labDir).cert,
       OPEN5GS_MONITOR: 'off',
+      // The burst is the test, not flooding: a device's sends (socket frames and HTTP alike) are not limited here.
+      PAKAWAAZ_CHAT_WS_FRAMES_PER_SECOND: '10000',
     },
   });
 
