@@ -47,6 +47,7 @@ export class DeviceCaPorts implements DeviceAuthenticator, DeviceTrust, DeviceEd
         institutionId: row.institutionId,
         certThumbprint: thumbprint,
         compliance: row.compliance,
+        kind: row.kind,
       },
     };
   }

@@ -17,6 +17,7 @@ export type CertificateWithDevice = {
   institutionId: string | null;
   state: 'active' | 'lost' | 'wiped' | 'retired';
   compliance: 'compliant' | 'grace' | 'non_compliant';
+  kind: 'handset' | 'desktop';
 };
 
 @Injectable()
@@ -59,6 +60,7 @@ export class DeviceCaRepository {
         institutionId: devices.institutionId,
         state: devices.state,
         compliance: devices.compliance,
+        kind: devices.kind,
       })
       .from(deviceCertificates)
       .innerJoin(devices, eq(devices.id, deviceCertificates.deviceId))
