@@ -1252,6 +1252,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/enrolment/desktop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DesktopEnrolment_enrol"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/factor-resets": {
         parameters: {
             query?: never;
@@ -3426,6 +3442,8 @@ export interface components {
             /** @description The full policy when the handset applied another version; null when it is up to date */
             policy: {
                 settings: {
+                    /** @default true */
+                    allowDesktop: boolean;
                     allowedApps?: string[];
                     /** @default true */
                     cameraAllowed: boolean;
@@ -4169,6 +4187,17 @@ export interface components {
             };
             type: string;
         };
+        DesktopEnrolled: {
+            /** @description the device CA certificates, PEM */
+            caCertificates: string[];
+            /** @description the desktop device certificate, PEM */
+            certificate: string;
+            deviceId: string;
+        };
+        DesktopEnrolmentRequest: {
+            /** @description PKCS#10 request (base64 DER) for the browser’s non-extractable ECDSA P-256 key */
+            csr: string;
+        };
         DeveloperOrg: {
             /** Format: date-time */
             createdAt: string;
@@ -4300,6 +4329,11 @@ export interface components {
             imsi: string | null;
             institutionId: string | null;
             institutionName: string | null;
+            /**
+             * @description desktop: an official’s browser (the web chat)
+             * @enum {string}
+             */
+            kind: "handset" | "desktop";
             /** Format: date-time */
             lastAttestedAt: string;
             /** Format: date-time */
@@ -4382,7 +4416,7 @@ export interface components {
             userId: string;
         };
         /** @enum {string} */
-        DeviceMgmtErrorCode: "attestation_malformed" | "attestation_refused" | "challenge_invalid" | "command_not_cancellable" | "command_not_delivered" | "command_not_found" | "csr_invalid" | "csr_key_mismatch" | "device_already_enrolled" | "device_group_institution_required" | "device_group_name_taken" | "device_group_not_found" | "device_not_active" | "device_not_found" | "device_retired" | "enrolment_token_invalid" | "enrolment_token_not_found" | "enrolment_token_spent" | "idempotency_key_reused" | "invalid_status_list" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "policy_below_national_floor" | "policy_changed" | "policy_not_found" | "renewal_rate_limited" | "sim_not_assigned";
+        DeviceMgmtErrorCode: "attestation_malformed" | "attestation_refused" | "challenge_invalid" | "command_not_cancellable" | "command_not_delivered" | "command_not_found" | "csr_invalid" | "csr_key_mismatch" | "desktop_devices_forbidden" | "device_already_enrolled" | "device_group_institution_required" | "device_group_name_taken" | "device_group_not_found" | "device_not_active" | "device_not_found" | "device_retired" | "enrolment_token_invalid" | "enrolment_token_not_found" | "enrolment_token_spent" | "idempotency_key_reused" | "invalid_status_list" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "policy_below_national_floor" | "policy_changed" | "policy_not_found" | "renewal_rate_limited" | "sim_not_assigned";
         DeviceModel: {
             codename: string;
             /** Format: date-time */
@@ -4422,6 +4456,11 @@ export interface components {
                 imsi: string | null;
                 institutionId: string | null;
                 institutionName: string | null;
+                /**
+                 * @description desktop: an official’s browser (the web chat)
+                 * @enum {string}
+                 */
+                kind: "handset" | "desktop";
                 /** Format: date-time */
                 lastAttestedAt: string;
                 /** Format: date-time */
@@ -4446,6 +4485,8 @@ export interface components {
             /** @description 'national', an institution id or 'group:<group id>' */
             scope: string;
             settings: {
+                /** @default true */
+                allowDesktop: boolean;
                 allowedApps?: string[];
                 /** @default true */
                 cameraAllowed: boolean;
@@ -4506,6 +4547,8 @@ export interface components {
                 /** @description 'national', an institution id or 'group:<group id>' */
                 scope: string;
                 settings: {
+                    /** @default true */
+                    allowDesktop: boolean;
                     allowedApps?: string[];
                     /** @default true */
                     cameraAllowed: boolean;
@@ -4563,6 +4606,8 @@ export interface components {
             }[];
         };
         DevicePolicySettings: {
+            /** @default true */
+            allowDesktop: boolean;
             allowedApps?: string[];
             /** @default true */
             cameraAllowed: boolean;
@@ -4609,6 +4654,8 @@ export interface components {
             usbDataAllowed: boolean;
         };
         DevicePolicySettingsInput: {
+            /** @default true */
+            allowDesktop: boolean;
             allowedApps?: string[];
             /** @default true */
             cameraAllowed: boolean;
@@ -4672,6 +4719,11 @@ export interface components {
             imsi: string | null;
             institutionId: string | null;
             institutionName: string | null;
+            /**
+             * @description desktop: an official’s browser (the web chat)
+             * @enum {string}
+             */
+            kind: "handset" | "desktop";
             /** Format: date-time */
             lastAttestedAt: string;
             /** Format: date-time */
@@ -6255,7 +6307,7 @@ export interface components {
             }[];
         };
         /** @enum {string} */
-        PlatformErrorCode: "capability_not_enabled" | "certificate_binding_failed" | "database_unavailable" | "device_certificate_refused" | "device_certificate_required" | "device_management_unavailable" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_client_certificate" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "operator_route_on_device_port" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
+        PlatformErrorCode: "capability_not_enabled" | "certificate_binding_failed" | "database_unavailable" | "device_certificate_refused" | "device_certificate_required" | "device_management_unavailable" | "dpop_proof_invalid" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_client_certificate" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "operator_route_on_device_port" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
         PreviewNetworkSpecRequest: {
             yaml: string;
         };
@@ -6447,6 +6499,8 @@ export interface components {
             /** @description The scope's own version this change was made against (0: none yet); 409 policy_changed when it moved */
             baseVersion?: number;
             settings: {
+                /** @default true */
+                allowDesktop: boolean;
                 allowedApps?: string[];
                 /** @default true */
                 cameraAllowed: boolean;
@@ -10545,7 +10599,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10553,7 +10607,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -10616,7 +10670,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10624,7 +10678,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -10673,7 +10727,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10681,7 +10735,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -10739,7 +10793,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10747,7 +10801,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -10846,7 +10900,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10854,7 +10908,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -10981,7 +11035,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10989,7 +11043,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -11438,7 +11492,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11446,7 +11500,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -11533,7 +11587,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11541,7 +11595,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -11596,7 +11650,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11604,7 +11658,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -11707,7 +11761,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11715,7 +11769,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -11802,7 +11856,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11810,7 +11864,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -11850,7 +11904,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11858,7 +11912,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -11898,7 +11952,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11906,7 +11960,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -11982,7 +12036,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11990,7 +12044,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -13031,7 +13085,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13039,7 +13093,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -13111,7 +13165,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13119,7 +13173,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -13195,7 +13249,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13203,7 +13257,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -13293,7 +13347,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13301,7 +13355,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -13367,7 +13421,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13375,7 +13429,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -13435,7 +13489,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13443,7 +13497,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -15006,6 +15060,90 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "attestation_refused" | "csr_key_mismatch";
+                    };
+                };
+            };
+        };
+    };
+    DesktopEnrolment_enrol: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DesktopEnrolmentRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DesktopEnrolled"];
+                };
+            };
+            /** @description `csr_invalid`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "csr_invalid" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `desktop_devices_forbidden`, `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "desktop_devices_forbidden" | "forbidden";
+                    };
+                };
+            };
+            /** @description `official_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "official_disabled";
+                    };
+                };
+            };
+            /** @description `not_an_official` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "not_an_official";
                     };
                 };
             };
@@ -20371,7 +20509,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20379,7 +20517,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -20763,7 +20901,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20771,7 +20909,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -20821,7 +20959,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20829,7 +20967,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };

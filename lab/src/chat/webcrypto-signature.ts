@@ -40,7 +40,11 @@ export function webCryptoSignature(fallback: Signature): Signature {
     sign: async (signKey, message) => {
       const key = keys.get(hex(signKey));
       if (!key) return fallback.sign(signKey, message);
-      const p1363 = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, message);
+      const p1363 = await crypto.subtle.sign(
+        { name: 'ECDSA', hash: 'SHA-256' },
+        key,
+        new Uint8Array(message),
+      );
       return p1363ToDer(new Uint8Array(p1363));
     },
     verify: (publicKey, message, signature) => fallback.verify(publicKey, message, signature),
