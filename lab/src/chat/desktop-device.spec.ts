@@ -35,6 +35,8 @@ describe('desktop device key (WebCrypto, non-extractable)', () => {
     const d = await desktop();
     const { signKey, publicKey } = await desktopSigningKey(d);
     expect(publicKey).toEqual(await publicPoint(d.keys));
+    // The same handle after a restart: a saved snapshot still names this key.
+    expect((await desktopSigningKey(d)).signKey).toEqual(signKey);
     const fallback = {
       sign: () => Promise.reject(new Error('not the WebCrypto key')),
       verify: () => Promise.resolve(false),

@@ -98,7 +98,8 @@ export function dpopFetch(
 export async function desktopSigningKey(
   device: DesktopIdentity,
 ): Promise<{ signKey: Uint8Array; publicKey: Uint8Array }> {
-  return { signKey: registerWebCryptoKey(device.keys.privateKey), publicKey: await publicPoint(device.keys) };
+  const publicKey = await publicPoint(device.keys);
+  return { signKey: await registerWebCryptoKey(device.keys.privateKey, publicKey), publicKey };
 }
 
 /** The chat WebSocket's subprotocols for a desktop device (a browser cannot set headers on a WebSocket). */

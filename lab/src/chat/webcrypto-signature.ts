@@ -11,9 +11,17 @@ type CryptoKey = webcrypto.CryptoKey;
 const keys = new Map<string, CryptoKey>();
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
-/** A handle for this CryptoKey (ECDSA P-256, usage `sign`): what ChatCore keeps as the "signKey". */
-export function registerWebCryptoKey(key: CryptoKey): Uint8Array {
-  const handle = crypto.getRandomValues(new Uint8Array(32));
+/**
+ * The handle for this CryptoKey (ECDSA P-256, usage `sign`): what ChatCore keeps as the "signKey". Derived
+ * from the public point, so a snapshot saved before a restart names the same key after it (the handle is a
+ * name, not a secret: it signs nothing without the CryptoKey registered in this page).
+ */
+export async function registerWebCryptoKey(key: CryptoKey, publicPoint: Uint8Array): Promise<Uint8Array> {
+  const label = new TextEncoder().encode('pakawaaz webcrypto signing key handle');
+  const input = new Uint8Array(label.length + publicPoint.length);
+  input.set(label);
+  input.set(publicPoint, label.length);
+  const handle = new Uint8Array(await crypto.subtle.digest('SHA-256', input));
   keys.set(hex(handle), key);
   return handle;
 }

@@ -40,6 +40,7 @@ type Desktop = {
   deviceId: string;
   chat?: ChatClient;
   events: ChatEvent[];
+  saved?: Parameters<NonNullable<Parameters<typeof ChatClient.open>[0]['persist']>>[0];
 };
 
 let server: ServerProcess;
@@ -90,13 +91,16 @@ async function desktop(username: string): Promise<Desktop> {
 }
 
 async function openChat(d: Desktop): Promise<ChatClient> {
+  const restart = d.saved !== undefined;
   d.chat = await ChatClient.open({
     baseUrl: server.url,
     tls: { certPem: d.certPem, keyPem: '', caPems: d.caPems },
     desktop: { identity: d.identity, accessToken: () => d.token },
+    ...(d.saved ? { saved: d.saved } : {}),
+    persist: (s) => void (d.saved = s),
     onEvent: (e) => d.events.push(e),
   });
-  await d.chat.uploadKeyPackages(3);
+  if (!restart) await d.chat.uploadKeyPackages(3);
   await d.chat.start();
   return d.chat;
 }
@@ -255,6 +259,14 @@ describe('desktop devices: officials’ browsers on WebCrypto keys and DPoP', ()
       fetched.subarray(12),
     );
     expect(new Uint8Array(opened)).toEqual(plain);
+
+    // A restart from the saved snapshot: the same CryptoKey signs the group's messages (its handle is stable).
+    await a.close();
+    const again = await openChat(ds.aisha!);
+    await again.send(groupId, { type: 'text', text: 'Back after a restart' });
+    await waitFor('bilal reads after the restart', () =>
+      ds.bilal!.events.find((e) => e.type === 'message' && e.text === 'Back after a restart'),
+    );
     for (const d of [ds.aisha!, ds.bilal]) await d.chat?.close();
   });
 
