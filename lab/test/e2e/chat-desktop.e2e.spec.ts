@@ -271,12 +271,13 @@ describe('desktop devices: officials’ browsers on WebCrypto keys and DPoP', ()
   });
 
   it('an institution whose device policy forbids desktops gets desktop_devices_forbidden', async () => {
-    await unwrap(
-      admin.PUT('/api/v1/device-policies/{scope}', {
-        params: { path: { scope: users['Ministry of Defence']! } },
-        body: { settings: { allowDesktop: false } },
-      }),
-    );
+    // Every other setting at its default (the typed client wants them all spelled out).
+    const put = await fetch(`${server.url}/api/v1/device-policies/${users['Ministry of Defence']!}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ settings: { allowDesktop: false } }),
+    });
+    expect(put.status).toBe(200);
     const token = await signIn('dawood.shah');
     const res = await enrolDesktop(token, await desktopCsr(await createDesktopKey()));
     expect(res.status).toBe(403);
