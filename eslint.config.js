@@ -19,6 +19,7 @@ export default tseslint.config(
       '*/drizzle.config.ts',
       'vitest.config.ts',
       'noc/vite.config.ts',
+      'web-chat/vite.config.ts',
     ],
   },
   js.configs.recommended,

@@ -41,3 +41,16 @@ if (!ifNeeded || nocStale) {
   const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
   run('NOC dashboard (vite build)', process.execPath, [vite, 'build', '--logLevel', 'warn'], nocDir);
 }
+
+// The officials' web chat (web-chat/, served at /chat/): its own Vite build, apart from the NOC.
+const webChatDir = path.join(root, 'web-chat');
+const webChatIndex = path.join(webChatDir, 'dist', 'index.html');
+const webChatSources = ['src', 'index.html', 'vite.config.ts', 'package.json', '../lab/src/chat'].map((f) =>
+  path.join(webChatDir, f),
+);
+const webChatStale =
+  !existsSync(webChatIndex) || Math.max(...webChatSources.map(newest)) > statSync(webChatIndex).mtimeMs;
+if (!ifNeeded || webChatStale) {
+  const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  run('web chat (vite build)', process.execPath, [vite, 'build', '--logLevel', 'warn'], webChatDir);
+}

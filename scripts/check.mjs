@@ -29,6 +29,7 @@ step('build (tsc -b, NOC)', node, [path.join(root, 'scripts/build.mjs'), '--if-n
 for (const p of workspaceDirs().map((w) => `${w}/test`))
   if (existsSync(path.join(root, p, 'tsconfig.json'))) step(`typecheck ${p}`, node, [tsc, '-p', p]);
 step('typecheck noc', node, [tsc, '-p', 'noc', '--noEmit']);
+step('typecheck web-chat', node, [tsc, '-p', 'web-chat', '--noEmit']);
 step('lint (typescript-eslint type-checked, floors; size report)', node, [
   path.join(root, 'scripts/lint.mjs'),
 ]);

@@ -19,7 +19,8 @@ type EnrolmentErrorCode =
   | 'device_retired'
   | 'invalid_status_list'
   | 'sim_not_assigned'
-  | 'renewal_rate_limited';
+  | 'renewal_rate_limited'
+  | 'desktop_devices_forbidden';
 
 const ENROLMENT_ERROR_STATUS = {
   enrolment_token_invalid: 401,
@@ -43,6 +44,8 @@ const ENROLMENT_ERROR_STATUS = {
   sim_not_assigned: 422,
   // More certificate renewals than RENEWALS_PER_HOUR for one device (Retry-After says when to come back).
   renewal_rate_limited: 429,
+  // The institution's device policy (allowDesktop: false) forbids enrolling a browser as a desktop device.
+  desktop_devices_forbidden: 403,
 } as const satisfies Record<EnrolmentErrorCode, HttpStatus>;
 
 // Check-in, policies, compliance and commands.

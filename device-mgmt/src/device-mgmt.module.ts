@@ -35,6 +35,8 @@ import {
 } from './enrolment/enrolment.controller.js';
 import { EnrolmentRepository } from './enrolment/enrolment.repository.js';
 import { EnrolmentService } from './enrolment/enrolment.service.js';
+import { DesktopEnrolmentController } from './enrolment/desktop-enrolment.controller.js';
+import { DesktopEnrolmentService } from './enrolment/desktop-enrolment.service.js';
 import { EnrolmentTokensService } from './enrolment/enrolment-tokens.service.js';
 import { Officials } from './enrolment/officials.js';
 import { PushModule } from './push/push.module.js';
@@ -57,6 +59,7 @@ export class DeviceMgmtModule {
       controllers: [
         EnrolmentTokensController,
         HandsetEnrolmentController,
+        DesktopEnrolmentController,
         DeviceCaController,
         DeviceAdminController,
         DeviceAttestationController,
@@ -82,6 +85,7 @@ export class DeviceMgmtModule {
         EnrolmentRepository,
         EnrolmentTokensService,
         EnrolmentService,
+        DesktopEnrolmentService,
         DeviceAdminRepository,
         DeviceAdminService,
         FleetOsRepository,

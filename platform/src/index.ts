@@ -26,6 +26,8 @@ export * from './db/migration-lint.js';
 export * from './openapi/zod-openapi.js';
 export * from './auth/auth.decorators.js';
 export * from './auth/device-auth.js';
+export * from './auth/desktop-device.js';
+export * from './auth/dpop.js';
 export * from './auth/client-certificate.js';
 export * from './auth/device.controller.js';
 export * from './auth/auth.guard.js';

@@ -1444,6 +1444,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/enrolment/desktop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DesktopEnrolment_enrol"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/factor-resets": {
         parameters: {
             query?: never;
@@ -3732,6 +3748,8 @@ export interface components {
             /** @description The full policy when the handset applied another version; null when it is up to date */
             policy: {
                 settings: {
+                    /** @default true */
+                    allowDesktop: boolean;
                     allowedApps?: string[];
                     /** @default true */
                     cameraAllowed: boolean;
@@ -4475,6 +4493,17 @@ export interface components {
             };
             type: string;
         };
+        DesktopEnrolled: {
+            /** @description the device CA certificates, PEM */
+            caCertificates: string[];
+            /** @description the desktop device certificate, PEM */
+            certificate: string;
+            deviceId: string;
+        };
+        DesktopEnrolmentRequest: {
+            /** @description PKCS#10 request (base64 DER) for the browser’s non-extractable ECDSA P-256 key */
+            csr: string;
+        };
         DeveloperOrg: {
             /** Format: date-time */
             createdAt: string;
@@ -4606,6 +4635,11 @@ export interface components {
             imsi: string | null;
             institutionId: string | null;
             institutionName: string | null;
+            /**
+             * @description desktop: an official’s browser (the web chat)
+             * @enum {string}
+             */
+            kind: "handset" | "desktop";
             /** Format: date-time */
             lastAttestedAt: string;
             /** Format: date-time */
@@ -4688,7 +4722,7 @@ export interface components {
             userId: string;
         };
         /** @enum {string} */
-        DeviceMgmtErrorCode: "attestation_malformed" | "attestation_refused" | "challenge_invalid" | "command_not_cancellable" | "command_not_delivered" | "command_not_found" | "csr_invalid" | "csr_key_mismatch" | "device_already_enrolled" | "device_group_institution_required" | "device_group_name_taken" | "device_group_not_found" | "device_not_active" | "device_not_found" | "device_retired" | "enrolment_token_invalid" | "enrolment_token_not_found" | "enrolment_token_spent" | "idempotency_key_reused" | "invalid_status_list" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "policy_below_national_floor" | "policy_changed" | "policy_not_found" | "renewal_rate_limited" | "sim_not_assigned";
+        DeviceMgmtErrorCode: "attestation_malformed" | "attestation_refused" | "challenge_invalid" | "command_not_cancellable" | "command_not_delivered" | "command_not_found" | "csr_invalid" | "csr_key_mismatch" | "desktop_devices_forbidden" | "device_already_enrolled" | "device_group_institution_required" | "device_group_name_taken" | "device_group_not_found" | "device_not_active" | "device_not_found" | "device_retired" | "enrolment_token_invalid" | "enrolment_token_not_found" | "enrolment_token_spent" | "idempotency_key_reused" | "invalid_status_list" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "policy_below_national_floor" | "policy_changed" | "policy_not_found" | "renewal_rate_limited" | "sim_not_assigned";
         DeviceModel: {
             codename: string;
             /** Format: date-time */
@@ -4728,6 +4762,11 @@ export interface components {
                 imsi: string | null;
                 institutionId: string | null;
                 institutionName: string | null;
+                /**
+                 * @description desktop: an official’s browser (the web chat)
+                 * @enum {string}
+                 */
+                kind: "handset" | "desktop";
                 /** Format: date-time */
                 lastAttestedAt: string;
                 /** Format: date-time */
@@ -4752,6 +4791,8 @@ export interface components {
             /** @description 'national', an institution id or 'group:<group id>' */
             scope: string;
             settings: {
+                /** @default true */
+                allowDesktop: boolean;
                 allowedApps?: string[];
                 /** @default true */
                 cameraAllowed: boolean;
@@ -4812,6 +4853,8 @@ export interface components {
                 /** @description 'national', an institution id or 'group:<group id>' */
                 scope: string;
                 settings: {
+                    /** @default true */
+                    allowDesktop: boolean;
                     allowedApps?: string[];
                     /** @default true */
                     cameraAllowed: boolean;
@@ -4869,6 +4912,8 @@ export interface components {
             }[];
         };
         DevicePolicySettings: {
+            /** @default true */
+            allowDesktop: boolean;
             allowedApps?: string[];
             /** @default true */
             cameraAllowed: boolean;
@@ -4915,6 +4960,8 @@ export interface components {
             usbDataAllowed: boolean;
         };
         DevicePolicySettingsInput: {
+            /** @default true */
+            allowDesktop: boolean;
             allowedApps?: string[];
             /** @default true */
             cameraAllowed: boolean;
@@ -4978,6 +5025,11 @@ export interface components {
             imsi: string | null;
             institutionId: string | null;
             institutionName: string | null;
+            /**
+             * @description desktop: an official’s browser (the web chat)
+             * @enum {string}
+             */
+            kind: "handset" | "desktop";
             /** Format: date-time */
             lastAttestedAt: string;
             /** Format: date-time */
@@ -6614,7 +6666,7 @@ export interface components {
             }[];
         };
         /** @enum {string} */
-        PlatformErrorCode: "capability_not_enabled" | "certificate_binding_failed" | "database_unavailable" | "device_certificate_refused" | "device_certificate_required" | "device_management_unavailable" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_client_certificate" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "operator_route_on_device_port" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
+        PlatformErrorCode: "capability_not_enabled" | "certificate_binding_failed" | "database_unavailable" | "device_certificate_refused" | "device_certificate_required" | "device_management_unavailable" | "dpop_proof_invalid" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_client_certificate" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "operator_route_on_device_port" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
         PreviewNetworkSpecRequest: {
             yaml: string;
         };
@@ -6823,6 +6875,8 @@ export interface components {
             /** @description The scope's own version this change was made against (0: none yet); 409 policy_changed when it moved */
             baseVersion?: number;
             settings: {
+                /** @default true */
+                allowDesktop: boolean;
                 allowedApps?: string[];
                 /** @default true */
                 cameraAllowed: boolean;
@@ -11206,7 +11260,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11214,7 +11268,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -11276,7 +11330,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11284,7 +11338,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -11334,7 +11388,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11342,7 +11396,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -11404,7 +11458,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11412,7 +11466,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -11486,7 +11540,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11494,7 +11548,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -11546,7 +11600,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11554,7 +11608,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -11617,7 +11671,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11625,7 +11679,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -11674,7 +11728,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11682,7 +11736,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -11740,7 +11794,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11748,7 +11802,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -11847,7 +11901,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11855,7 +11909,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -11982,7 +12036,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11990,7 +12044,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12439,7 +12493,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12447,7 +12501,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12534,7 +12588,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12542,7 +12596,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12597,7 +12651,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12605,7 +12659,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12722,7 +12776,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12730,7 +12784,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12893,7 +12947,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12901,7 +12955,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12941,7 +12995,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12949,7 +13003,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12989,7 +13043,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12997,7 +13051,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -13073,7 +13127,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13081,7 +13135,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -14448,7 +14502,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14456,7 +14510,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -14528,7 +14582,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14536,7 +14590,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -14612,7 +14666,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14620,7 +14674,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -14710,7 +14764,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14718,7 +14772,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -14784,7 +14838,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14792,7 +14846,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -14852,7 +14906,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14860,7 +14914,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -16423,6 +16477,90 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "attestation_refused" | "csr_key_mismatch";
+                    };
+                };
+            };
+        };
+    };
+    DesktopEnrolment_enrol: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DesktopEnrolmentRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DesktopEnrolled"];
+                };
+            };
+            /** @description `csr_invalid`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "csr_invalid" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `desktop_devices_forbidden`, `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "desktop_devices_forbidden" | "forbidden";
+                    };
+                };
+            };
+            /** @description `official_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "official_disabled";
+                    };
+                };
+            };
+            /** @description `not_an_official` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "not_an_official";
                     };
                 };
             };
@@ -21788,7 +21926,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21796,7 +21934,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -22180,7 +22318,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22188,7 +22326,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -22238,7 +22376,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22246,7 +22384,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
                     };
                 };
             };

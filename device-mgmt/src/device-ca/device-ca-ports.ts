@@ -43,6 +43,7 @@ export class DeviceCaPorts implements DeviceAuthenticator, DeviceTrust, DeviceEd
       institutionId: row.institutionId,
       certThumbprint: thumbprint,
       compliance: row.compliance,
+      kind: row.kind,
     };
     if (row.revokedAt)
       return row.revocationReason === 'superseded' && row.state === 'active'

@@ -18,6 +18,7 @@ export type CertificateWithDevice = {
   institutionId: string | null;
   state: 'active' | 'lost' | 'wiped' | 'retired';
   compliance: 'compliant' | 'grace' | 'non_compliant';
+  kind: 'handset' | 'desktop';
 };
 
 @Injectable()
@@ -61,6 +62,7 @@ export class DeviceCaRepository {
         institutionId: devices.institutionId,
         state: devices.state,
         compliance: devices.compliance,
+        kind: devices.kind,
       })
       .from(deviceCertificates)
       .innerJoin(devices, eq(devices.id, deviceCertificates.deviceId))

@@ -32,6 +32,7 @@ export const DeviceSummary = named(
     }),
     institutionId: z.string().nullable(),
     institutionName: z.string().nullable(),
+    kind: z.enum(['handset', 'desktop']).describe('desktop: an official’s browser (the web chat)'),
     imei: z.string().nullable(),
     serial: z.string().nullable(),
     brand: z.string().nullable(),

@@ -39,6 +39,7 @@ function summary(d: DeviceRow, o: OfficialRecord | undefined) {
     official: { id: d.userId, username: o?.username ?? null, displayName: o?.displayName ?? null },
     institutionId: d.institutionId,
     institutionName: o?.institutionName ?? null,
+    kind: d.kind,
     imei: d.imei,
     serial: d.serial,
     brand: d.brand,

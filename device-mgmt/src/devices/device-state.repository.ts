@@ -101,6 +101,8 @@ export class DeviceStateRepository {
       .where(
         and(
           inArray(devices.state, ['active', 'lost']),
+          // Desktops neither attest nor check in: their standing is their certificate and the official's.
+          eq(devices.kind, 'handset'),
           ne(devices.compliance, 'non_compliant'),
           inScope,
           or(

@@ -14,6 +14,14 @@ export const devices = deviceMgmtSchema.table(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     userId: text('user_id').notNull(),
+    /**
+     * `handset`: an attested phone (mutual TLS on the device port). `desktop`: an official's browser, its key a
+     * non-extractable WebCrypto key, enrolled with the official's sign-in (no attestation, no check-ins); it
+     * authenticates with the access token and a DPoP proof signed by that key.
+     */
+    kind: text('kind', { enum: ['handset', 'desktop'] })
+      .notNull()
+      .default('handset'),
     institutionId: text('institution_id'),
     /** The institution's device group it is in, if any (at most one); its policy layers on the institution's. */
     groupId: uuid('group_id').references(() => deviceGroups.id, { onDelete: 'set null' }),

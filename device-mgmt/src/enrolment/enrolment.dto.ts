@@ -147,3 +147,24 @@ export const RenewalRequest = named(
 );
 
 export const b64Bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'));
+
+export const DesktopEnrolmentRequest = named(
+  'DesktopEnrolmentRequest',
+  z
+    .object({
+      csr: b64(MAX_CSR_BYTES).describe(
+        'PKCS#10 request (base64 DER) for the browser’s non-extractable ECDSA P-256 key',
+      ),
+    })
+    .strict(),
+  'input',
+);
+
+export const DesktopEnrolled = named(
+  'DesktopEnrolled',
+  z.object({
+    deviceId: z.string(),
+    certificate: z.string().describe('the desktop device certificate, PEM'),
+    caCertificates: z.array(z.string()).describe('the device CA certificates, PEM'),
+  }),
+);

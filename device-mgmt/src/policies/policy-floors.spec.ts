@@ -107,10 +107,18 @@ describe('withNationalFloors', () => {
       minimumPatchLevel: '2026-09',
       graceHours: 6,
       checkInIntervalSeconds: 300,
+      allowDesktop: true,
     });
     expect(weakerThanNational(merged, NATIONAL)).toEqual([]);
     // Still a valid policy (required apps allowed).
     expect(PolicySettingsSchema.parse(merged)).toEqual(merged);
+  });
+
+  it('keeps desktop devices forbidden for every institution when the national policy forbids them', () => {
+    const national = settings({ allowDesktop: false });
+    expect(weakerThanNational(settings({ allowDesktop: true }), national)).toEqual(['allowDesktop']);
+    expect(withNationalFloors(settings({ allowDesktop: true }), national).allowDesktop).toBe(false);
+    expect(withNationalFloors(settings({ allowDesktop: false }), settings({})).allowDesktop).toBe(false);
   });
 
   it('gives the national allow-list to an institution without one, with the national required apps in it', () => {

@@ -12,7 +12,8 @@ type Floor = {
 };
 
 /** A setting where `true` is the stricter value (required) or `false` is (allowed). */
-type AllowedFlag = 'cameraAllowed' | 'usbDataAllowed' | 'screenshotsAllowed' | 'developerOptionsAllowed';
+type AllowedFlag =
+  'cameraAllowed' | 'usbDataAllowed' | 'screenshotsAllowed' | 'developerOptionsAllowed' | 'allowDesktop';
 const allowed = (field: AllowedFlag): Floor => ({
   field,
   weaker: (o, n) => o[field] && !n[field],
@@ -58,6 +59,7 @@ export const POLICY_FLOORS: readonly Floor[] = [
         : {},
   },
   allowed('cameraAllowed'),
+  allowed('allowDesktop'),
   allowed('usbDataAllowed'),
   allowed('screenshotsAllowed'),
   allowed('developerOptionsAllowed'),

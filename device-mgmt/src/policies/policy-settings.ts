@@ -61,6 +61,8 @@ export const PolicySettingsSchema = z
       .max(24 * 30)
       .default(24),
     checkInIntervalSeconds: z.number().int().min(60).max(86_400).default(900),
+    /** Officials may enrol a browser as a `desktop` device (the officials' web chat); false refuses it. */
+    allowDesktop: z.boolean().default(true),
   })
   .strict()
   .superRefine((s, ctx) => {

@@ -346,6 +346,7 @@ describe('the device CA ports', () => {
         institutionId: INTERIOR,
         certThumbprint: issued.thumbprint,
         compliance: 'compliant',
+        kind: 'handset',
       },
     });
     expect(await ports.bindingOf(issued.thumbprint)).toEqual({ userId: 'u-nadia', deviceId });

@@ -5,6 +5,7 @@ import { ChatCore } from './chat-core.js';
 import { newMessageId, type ChatBody } from './chat-content.js';
 import type { ChatSnapshot } from './chat-snapshot.js';
 import type { ChatCommit, ChatEvent } from './chat-types.js';
+import { desktopSigningKey, dpopFetch, dpopWsProtocols, type DesktopIdentity } from './desktop-device.js';
 import { certificateDerFromPem } from './device-key.js';
 import {
   chatRoutes,
@@ -25,10 +26,16 @@ export type ChatClientOptions = {
   onEvent?: (e: ChatEvent) => void;
   /** Commit the server's Remove proposals when they arrive (default true). */
   autoCommit?: boolean;
+  /**
+   * A desktop device (an official's browser) on the main port: DPoP proofs by its WebCrypto key and the
+   * official's access token instead of mutual TLS; `tls.keyPem` is unused then.
+   */
+  desktop?: { identity: DesktopIdentity; accessToken: () => string };
 };
 
 const MAX_REBASES = 5;
 const QUEUE_PAGE = 200;
+const WS_MAX = 2 * 1024 * 1024;
 
 /**
  * The tiny driver around ChatCore: HTTP and WebSocket over the device's mutual-TLS session. One operation at a
@@ -52,12 +59,13 @@ export class ChatClient {
 
   /** Fetches the server's external sender (pinned for this session), then opens the device's chat state. */
   static async open(o: ChatClientOptions): Promise<ChatClient> {
-    const http = mtlsFetch(o.tls);
+    const http = o.desktop ? dpopFetch(o.desktop.identity, o.desktop.accessToken) : mtlsFetch(o.tls);
     try {
       const es = parseExternalSender(await call(http, o.baseUrl, 'GET', chatRoutes.externalSender()));
       const core = await ChatCore.open(
         {
           keyPem: o.tls.keyPem,
+          ...(o.desktop ? { key: await desktopSigningKey(o.desktop.identity) } : {}),
           certificateDer: certificateDerFromPem(o.tls.certPem),
           trust: {
             deviceCaDers: o.tls.caPems.map(certificateDerFromPem),
@@ -266,13 +274,21 @@ export class ChatClient {
 
   private connect(opened: () => void, failed: (e: Error) => void, attempt: number): void {
     const url = new URL(chatRoutes.ws(), this.o.baseUrl.replace(/^http/, 'ws'));
+    const { desktop } = this.o;
+    if (!desktop) return this.connected(new WebSocket(url, this.wsTls()), opened, failed, attempt);
+    dpopWsProtocols(desktop.identity, url.href, desktop.accessToken()).then(
+      (protocols) =>
+        this.connected(new WebSocket(url, protocols, { maxPayload: WS_MAX }), opened, failed, attempt),
+      failed,
+    );
+  }
+
+  private wsTls() {
     const { certPem, keyPem, caPems } = this.o.tls;
-    const ws = new WebSocket(url, {
-      cert: certPem,
-      key: keyPem,
-      ca: [...caPems],
-      maxPayload: 2 * 1024 * 1024,
-    });
+    return { cert: certPem, key: keyPem, ca: [...caPems], maxPayload: WS_MAX };
+  }
+
+  private connected(ws: WebSocket, opened: () => void, failed: (e: Error) => void, attempt: number): void {
     this.ws = ws;
     let open = false;
     ws.on('open', () => {

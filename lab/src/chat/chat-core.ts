@@ -41,6 +41,8 @@ import {
 export type ChatDevice = {
   /** PKCS#8 PEM of the device key (ECDSA P-256): it signs MLS too. */
   keyPem: string;
+  /** Instead of `keyPem`: a key that cannot be exported (a desktop's WebCrypto key, see desktopSigningKey). */
+  key?: DeviceSigningKey;
   /** DER of the device certificate the device CA issued at enrolment. */
   certificateDer: Uint8Array;
   trust: ChatTrust;
@@ -68,7 +70,7 @@ export class ChatCore implements CoreContext {
     readonly cs: CiphersuiteImpl,
     readonly device: ChatDevice,
   ) {
-    this.key = deviceKeyFromPem(device.keyPem);
+    this.key = device.key ?? deviceKeyFromPem(device.keyPem);
     this.credential = { credentialType: 'x509', certificates: [device.certificateDer] };
     this.config = { ...defaultClientConfig, authService: chatAuthenticationService(device.trust) };
     const id = identityOf(this.credential);

@@ -10,6 +10,7 @@ import {
 import { createGroupInfoWithRatchetTree } from 'ts-mls/createCommit.js';
 import { chatSuite, MLS_LIMITS as LIMITS, MlsInputError } from '@pakawaaz/mls';
 import { nodeP256Signature } from './node-signature.js';
+import { webCryptoSignature } from './webcrypto-signature.js';
 
 /** The contract's size limits (@pakawaaz/mls), checked before decoding. */
 export const MLS_LIMITS = {
@@ -19,9 +20,15 @@ export const MLS_LIMITS = {
 } as const;
 
 let suite: Promise<CiphersuiteImpl> | undefined;
-/** The one cipher suite of secure chat (@pakawaaz/mls), with P-256 signatures on node:crypto. */
+/**
+ * The one cipher suite of secure chat (@pakawaaz/mls), with P-256 signatures on node:crypto, or through a
+ * registered non-extractable WebCrypto key (a desktop device).
+ */
 export const chatCiphersuite = (): Promise<CiphersuiteImpl> =>
-  (suite ??= chatSuite().then((cs) => ({ ...cs, signature: nodeP256Signature(cs.signature) })));
+  (suite ??= chatSuite().then((cs) => ({
+    ...cs,
+    signature: webCryptoSignature(nodeP256Signature(cs.signature)),
+  })));
 
 export const b64u = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
 export const fromB64u = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64url'));

@@ -16,6 +16,8 @@ import {
   type DevicePrincipal,
   type DeviceRefusal,
 } from './device-auth.js';
+import { desktopDevice } from './desktop-device.js';
+import { DPOP_REPLAY } from './dpop.js';
 import type { Amr, Principal, Role } from './principal.js';
 import { routeAccess } from './route-access.js';
 import { requireNational } from './scope.js';
@@ -23,7 +25,9 @@ import { TOKEN_VERIFIER, type TokenVerifier } from './token-verifier.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{16,4096})$/;
 
-type GuardedRequest = AuthenticatedRequest & DeviceAuthenticatedRequest & CertificateRequest;
+type GuardedRequest = AuthenticatedRequest &
+  DeviceAuthenticatedRequest &
+  CertificateRequest & { method?: string; url?: string };
 
 /** What a refused device certificate is told: the port's reason, nothing more about the device. */
 const REFUSAL_TEXT: Record<DeviceRefusal, string> = {
@@ -94,11 +98,23 @@ export class AuthGuard implements CanActivate {
 
   private async authenticateDevice(request: GuardedRequest): Promise<DevicePrincipal> {
     const chain = this.certificates.chain(request);
-    if (!chain)
+    if (!chain) {
+      // An official's browser (desktop device): access token + DPoP proof of its device key (RFC 9449).
+      const desktop = await desktopDevice(
+        {
+          authorization: request.headers.authorization,
+          proof: request.headers.dpop,
+          method: request.method ?? '',
+          path: (request.url ?? '').split('?')[0] ?? '',
+        },
+        { verifier: this.verifier, devices: this.devices, replay: DPOP_REPLAY },
+      );
+      if (desktop) return desktop.device;
       throw platformError(
         'device_certificate_required',
-        'This route is for enrolled handsets: present the device certificate (mutual TLS on the device port).',
+        'This route is for enrolled devices: present the device certificate (mutual TLS on the device port), or a desktop device’s access token with its DPoP proof.',
       );
+    }
     if (!this.devices)
       throw platformError(
         'device_management_unavailable',

@@ -19,6 +19,11 @@ export type DevicePrincipal = {
    * recover); tokens bound to a `non_compliant` device's certificate stop working.
    */
   readonly compliance: 'compliant' | 'grace' | 'non_compliant';
+  /**
+   * `desktop`: an official's browser (the web chat), authenticated by access token and DPoP proof instead of
+   * mutual TLS. Absent means a handset.
+   */
+  readonly kind?: 'handset' | 'desktop';
 };
 
 /** Why a presented certificate does not authenticate a device. */

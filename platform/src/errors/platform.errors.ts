@@ -20,6 +20,8 @@ export type PlatformErrorCode =
   | 'device_certificate_required'
   | 'device_certificate_refused'
   | 'certificate_binding_failed'
+  // A desktop device (the web chat): its DPoP proof (RFC 9449) is missing, malformed, stale or not this request's.
+  | 'dpop_proof_invalid'
   | 'malformed_client_certificate'
   | 'device_management_unavailable'
   | 'operator_route_on_device_port'
@@ -45,6 +47,7 @@ export const PLATFORM_ERROR_STATUS = {
   device_certificate_required: 401,
   device_certificate_refused: 401,
   certificate_binding_failed: 401,
+  dpop_proof_invalid: 401,
   malformed_client_certificate: 400,
   device_management_unavailable: 503,
   operator_route_on_device_port: 403,

@@ -1,13 +1,18 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import {
   AppError,
   CLIENT_CERTIFICATES,
   ClientCertificates,
   DEVICE_AUTHENTICATOR,
+  desktopDevice,
+  DPOP_REPLAY,
   LOGGER,
+  TOKEN_VERIFIER,
   type DeviceAuthenticator,
+  type TokenVerifier,
   type DevicePrincipal,
 } from '@pakawaaz/platform';
 import type { Logger } from 'pino';
@@ -23,6 +28,11 @@ import { ChatFlood } from './chat-flood.js';
 import { ClientFrame } from './frames.js';
 
 export const CHAT_WS_PATH = '/api/v1/chat/ws';
+/**
+ * A browser cannot set headers on a WebSocket: a desktop device offers the subprotocols
+ * `pakawaaz.dpop`, `token.<access token>` and `dpop.<proof for GET /api/v1/chat/ws>`; the server selects the first.
+ */
+export const CHAT_WS_DPOP_PROTOCOL = 'pakawaaz.dpop';
 
 /**
  * The chat WebSocket (`ws`, noServer): the server's HTTP listeners hand it their 'upgrade' requests. A device
@@ -46,10 +56,15 @@ export class ChatSocketServer implements OnModuleDestroy {
     @Optional() @Inject(DEVICE_AUTHENTICATOR) private readonly devices?: DeviceAuthenticator | null,
     @Optional() @Inject(CLIENT_CERTIFICATES) certificates?: ClientCertificates | null,
     @Optional() @Inject(LOGGER) private readonly logger?: Logger,
+    private readonly moduleRef?: ModuleRef,
   ) {
     this.certificates =
       certificates ?? new ClientCertificates({ trustedProxies: [], header: 'x-client-cert' });
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: config.wsMaxFrameBytes });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: config.wsMaxFrameBytes,
+      handleProtocols: (offered) => (offered.has(CHAT_WS_DPOP_PROTOCOL) ? CHAT_WS_DPOP_PROTOCOL : false),
+    });
   }
 
   /** Handles an 'upgrade' of a listener; false when the path is not the chat socket's (left to others). */
@@ -77,12 +92,42 @@ export class ChatSocketServer implements OnModuleDestroy {
     } catch {
       return { ok: false, status: 400, code: 'malformed_client_certificate' } satisfies Refusal;
     }
-    if (!chain) return { ok: false, status: 401, code: 'device_certificate_required' } satisfies Refusal;
+    if (!chain) return this.authenticateDesktop(req);
     if (!this.devices)
       return { ok: false, status: 503, code: 'device_management_unavailable' } satisfies Refusal;
     const result = await this.devices.authenticate(chain);
     if (!result.ok) return { ok: false, status: 403, code: 'device_certificate_refused' } satisfies Refusal;
     return { ok: true as const, device: result.device, chain };
+  }
+
+  /** An official's browser: access token and DPoP proof in the offered subprotocols (CHAT_WS_DPOP_PROTOCOL). */
+  private async authenticateDesktop(req: IncomingMessage) {
+    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    const after = (prefix: string) => offered.find((p) => p.startsWith(prefix))?.slice(prefix.length);
+    const token = offered.includes(CHAT_WS_DPOP_PROTOCOL) ? after('token.') : undefined;
+    const verifier = token ? this.tokenVerifier() : null;
+    try {
+      const desktop = verifier
+        ? await desktopDevice(
+            { authorization: `DPoP ${token}`, proof: after('dpop.'), method: 'GET', path: CHAT_WS_PATH },
+            { verifier, devices: this.devices, replay: DPOP_REPLAY },
+          )
+        : null;
+      if (!desktop) return { ok: false as const, status: 401, code: 'device_certificate_required' };
+      return { ok: true as const, ...desktop };
+    } catch (err) {
+      if (err instanceof AppError) return { ok: false as const, status: err.status, code: err.code };
+      throw err;
+    }
+  }
+
+  /** Identity's token verifier (the guard's), found in the application: secure chat does not import identity. */
+  private tokenVerifier(): TokenVerifier | null {
+    try {
+      return this.moduleRef?.get<TokenVerifier>(TOKEN_VERIFIER, { strict: false }) ?? null;
+    } catch {
+      return null;
+    }
   }
 
   private open(ws: WebSocket, device: DevicePrincipal, chain: Uint8Array[]): void {

@@ -21,6 +21,8 @@ const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
 /** The built NOC (noc/dist), resolved from this file so it works from src/ (tests) and dist/ (runtime). */
 export const NOC_DIST = fileURLToPath(new URL('../../../noc/dist/', import.meta.url));
+/** The built officials' web chat (web-chat/dist), served at /chat/. */
+export const WEB_CHAT_DIST = fileURLToPath(new URL('../../../web-chat/dist/', import.meta.url));
 
 export function createFastifyAdapter(options: {
   bodyLimit: number;
@@ -150,6 +152,21 @@ export function installHooks(instance: FastifyInstance, logger: Logger, metrics:
 
 /** Serves the NOC SPA: hashed assets cached for a year, index.html never cached. */
 export async function serveNoc(instance: FastifyInstance): Promise<boolean> {
+  // The officials' web chat, when built: its own page and assets under /chat/, apart from the NOC's.
+  if (existsSync(`${WEB_CHAT_DIST}index.html`))
+    await instance.register(fastifyStatic, {
+      root: WEB_CHAT_DIST,
+      prefix: '/chat/',
+      decorateReply: false,
+      // A route per built file (and /chat/ for index.html): with the router's ignoreTrailingSlash, a wildcard
+      // route would leave /chat/ to the NOC's.
+      wildcard: false,
+      index: ['index.html'],
+      cacheControl: false,
+      setHeaders: (res, file) => {
+        res.setHeader('cache-control', cacheControlOf(file));
+      },
+    });
   if (!existsSync(`${NOC_DIST}index.html`)) return false;
   await instance.register(fastifyStatic, {
     root: NOC_DIST,
@@ -158,14 +175,14 @@ export async function serveNoc(instance: FastifyInstance): Promise<boolean> {
     index: ['index.html'],
     cacheControl: false,
     setHeaders: (res, file) => {
-      res.setHeader(
-        'cache-control',
-        file.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
-      );
+      res.setHeader('cache-control', cacheControlOf(file));
     },
   });
   return true;
 }
+
+const cacheControlOf = (file: string) =>
+  file.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
 
 /** SPA fallback: a browser navigating to /system or /audit gets index.html; API clients get the JSON 404. */
 export function wantsNocPage(req: FastifyRequest): boolean {

@@ -75,12 +75,13 @@ export function platformErrorsOf(access: RouteAccess, op: Operation): Documented
   if ((op.parameters?.length ?? 0) > 0 || op.requestBody) errors.push(platform('validation_failed'));
   if (op.requestBody?.content?.['application/json']) errors.push(platform('malformed_json'));
   if (access.public) return errors;
-  // A handset's route: its certificate authenticates it (no bearer token, no roles).
+  // A device's route: a handset's certificate (mutual TLS), or a desktop's access token + DPoP proof.
   if (access.scope === 'device') {
     errors.push(
       platform('device_certificate_required'),
       platform('device_certificate_refused'),
       platform('malformed_client_certificate'),
+      platform('dpop_proof_invalid'),
     );
     return errors;
   }

@@ -533,6 +533,11 @@ const SELF_FIXTURES: Record<
     path: () => `/api/v1/chat/files/${w.fileA}`,
     check: (r) => expect(r.status).toBe(404),
   },
+  // A desktop device is enrolled for the caller only (a CSR that is no CSR here: refused before anything).
+  'POST /api/v1/enrolment/desktop': {
+    body: { csr: 'MAA=' },
+    check: (r) => expect([400, 422]).toContain(r.status),
+  },
   'POST /api/v1/auth/password': { body: { currentPassword: 'not-the-password', newPassword: 'x' } },
   // Last: it ends the caller's session.
   'POST /api/v1/auth/logout': {},

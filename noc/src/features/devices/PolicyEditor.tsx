@@ -90,6 +90,7 @@ export const POLICY_FIELDSETS: readonly PolicyFieldset[] = [
       check('usbDataAllowed', 'policy-usb', 'USB data allowed (charging is always allowed)'),
       check('screenshotsAllowed', 'policy-screenshots', 'Screenshots allowed'),
       check('developerOptionsAllowed', 'policy-developer', 'Developer options allowed'),
+      check('allowDesktop', 'policy-desktop', 'Officials may enrol a browser as a desktop device (web chat)'),
     ],
   },
   {

@@ -14,6 +14,7 @@ const SETTINGS: PolicySettings = {
   minimumPatchLevel: null,
   graceHours: 24,
   checkInIntervalSeconds: 900,
+  allowDesktop: true,
 };
 
 describe('policy form', () => {

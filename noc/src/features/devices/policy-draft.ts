@@ -16,6 +16,7 @@ export type PolicyDraft = {
   usbDataAllowed: boolean;
   screenshotsAllowed: boolean;
   developerOptionsAllowed: boolean;
+  allowDesktop: boolean;
   restrictApps: boolean;
   allowedApps: string;
   requiredApps: string;
@@ -36,6 +37,7 @@ export function draftOf(s: PolicySettings): PolicyDraft {
     usbDataAllowed: s.usbDataAllowed,
     screenshotsAllowed: s.screenshotsAllowed,
     developerOptionsAllowed: s.developerOptionsAllowed,
+    allowDesktop: s.allowDesktop,
     restrictApps: s.allowedApps !== undefined,
     allowedApps: lines(s.allowedApps),
     requiredApps: lines(s.requiredApps),
@@ -59,6 +61,7 @@ export function settingsOf(d: PolicyDraft): PolicySettings {
     usbDataAllowed: d.usbDataAllowed,
     screenshotsAllowed: d.screenshotsAllowed,
     developerOptionsAllowed: d.developerOptionsAllowed,
+    allowDesktop: d.allowDesktop,
     ...(d.restrictApps ? { allowedApps: packages(d.allowedApps) } : {}),
     requiredApps: packages(d.requiredApps),
     updateWindow: { start: d.updateStart, end: d.updateEnd },

@@ -1,0 +1,1 @@
+ALTER TABLE "device_mgmt"."devices" ADD COLUMN "kind" text DEFAULT 'handset' NOT NULL;

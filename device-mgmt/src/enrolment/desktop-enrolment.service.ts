@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { AuditService, type Db, type Principal } from '@pakawaaz/platform';
+import { DeviceCaService } from '../device-ca/device-ca.service.js';
+import { deviceMgmtError } from '../device-mgmt.errors.js';
+import { PoliciesService } from '../policies/policies.service.js';
+import { EnrolmentRepository } from './enrolment.repository.js';
+import { EnrolmentService } from './enrolment.service.js';
+import { Officials } from './officials.js';
+
+export type DesktopEnrolled = { deviceId: string; certificate: string; caCertificates: string[] };
+
+/** What the NOC shows of a browser enrolment (no hardware facts: nothing is attested). */
+const DESKTOP_FACTS = { kind: 'desktop', attested: false } as const;
+
+/**
+ * An official enrols the browser they are signed in with as a `desktop` device (the officials' web chat): the
+ * page made a non-extractable ECDSA P-256 key and a CSR for it; the device CA certifies that key for this
+ * official. No attestation — the sign-in is the proof of who asks — so the institution's device policy may
+ * forbid it (`allowDesktop: false`).
+ */
+@Injectable()
+export class DesktopEnrolmentService {
+  constructor(
+    private readonly repo: EnrolmentRepository,
+    private readonly enrolment: EnrolmentService,
+    private readonly ca: DeviceCaService,
+    private readonly officials: Officials,
+    private readonly policies: PoliciesService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async enrol(by: Principal, csrDer: Uint8Array, requestId: string): Promise<DesktopEnrolled> {
+    if (by.actor.type !== 'official')
+      throw deviceMgmtError('not_an_official', 'Only an official signed in as themselves enrols a desktop.');
+    const official = await this.officials.find(by.actor.id);
+    if (!official || official.status !== 'active' || official.kind !== 'official')
+      throw deviceMgmtError('official_disabled', 'This official is disabled or gone.');
+    const policy = await this.policies.effective(by.institutionId);
+    if (!policy.settings.allowDesktop)
+      throw deviceMgmtError(
+        'desktop_devices_forbidden',
+        "Your institution's device policy does not allow desktop devices: use your handset.",
+        { policyVersion: policy.version },
+      );
+    const csr = await this.enrolment.csr(csrDer);
+    const deviceId = randomUUID();
+    const now = new Date();
+    const cert = await this.repo.transaction(async (tx: Db) => {
+      await this.repo.insertDevice(
+        {
+          id: deviceId,
+          userId: by.actor.id,
+          institutionId: by.institutionId,
+          kind: 'desktop',
+          attestation: { ...DESKTOP_FACTS },
+          lastAttestedAt: now,
+        },
+        tx,
+      );
+      const issued = await this.ca.issue(
+        { csr, attestedSpki: null, deviceId, userId: by.actor.id, imei: null },
+        tx,
+      );
+      await this.audit.record(
+        {
+          actor: by.actor,
+          action: 'device-mgmt.device.enrolled',
+          target: `device:${deviceId}`,
+          details: { kind: 'desktop', serial: issued.serial, session: by.sessionId ?? null },
+          requestId,
+        },
+        tx,
+      );
+      return issued;
+    });
+    return { deviceId, certificate: cert.pem, caCertificates: this.ca.caPems() };
+  }
+}

@@ -1,0 +1,286 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { testDatabaseUrl, withDatabase } from '@pakawaaz/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChatClient } from '../../src/chat/chat-client.js';
+import type { ChatEvent } from '../../src/chat/chat-types.js';
+import {
+  createDesktopKey,
+  desktopCsr,
+  dpopFetch,
+  dpopProof,
+  type DesktopIdentity,
+} from '../../src/chat/desktop-device.js';
+import { certificateDerFromPem } from '../../src/chat/device-key.js';
+import {
+  controlPlaneApi,
+  passwordLogin,
+  signedIn,
+  unwrap,
+  type ControlPlaneApi,
+} from '../../src/server-process/control-plane-api.js';
+import { startServerProcess, type ServerProcess } from '../../src/server-process/server-process.js';
+
+/*
+ * Desktop devices (the officials' web client) end to end on the built server and PostgreSQL: an official signs
+ * in, enrols a non-extractable WebCrypto key (Node's WebCrypto, the browser's API) as a device of kind
+ * `desktop`, and authenticates every chat route and the chat WebSocket on the main port with the access token
+ * and DPoP proofs (RFC 9449) instead of mutual TLS. Two officials chat, send a receipt and share a file; an
+ * institution whose device policy forbids desktops gets a clear refusal.
+ */
+const ADMIN_PASSWORD = 'lantern-quartz-meadow-27';
+const PASSWORD = 'meadow-violin-copper-58';
+const DB = `pakawaaz_chat_desktop_e2e_${process.pid}`;
+
+type Desktop = {
+  token: string;
+  identity: DesktopIdentity;
+  caPems: string[];
+  certPem: string;
+  deviceId: string;
+  chat?: ChatClient;
+  events: ChatEvent[];
+  saved?: Parameters<NonNullable<Parameters<typeof ChatClient.open>[0]['persist']>>[0];
+};
+
+let server: ServerProcess;
+let admin: ControlPlaneApi;
+const users: Record<string, string> = {};
+const adminDb = () => new pg.Client({ connectionString: testDatabaseUrl() });
+
+async function waitFor<T>(what: string, probe: () => T | undefined, ms = 20_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function signIn(username: string): Promise<string> {
+  const step = await passwordLogin(controlPlaneApi(server.url), username, PASSWORD);
+  if (step.status !== 'authenticated') throw new Error(`${username}: ${step.status}`);
+  return step.accessToken;
+}
+
+function enrolDesktop(token: string, csr: Uint8Array): Promise<Response> {
+  return fetch(`${server.url}/api/v1/enrolment/desktop`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ csr: Buffer.from(csr).toString('base64') }),
+  });
+}
+
+async function desktop(username: string): Promise<Desktop> {
+  const token = await signIn(username);
+  const keys = await createDesktopKey();
+  expect(keys.privateKey.extractable).toBe(false);
+  const res = await enrolDesktop(token, await desktopCsr(keys));
+  expect(res.status).toBe(201);
+  const body = (await res.json()) as { deviceId: string; certificate: string; caCertificates: string[] };
+  const identity = { keys, certificateDer: certificateDerFromPem(body.certificate) };
+  return {
+    token,
+    identity,
+    certPem: body.certificate,
+    caPems: body.caCertificates,
+    deviceId: body.deviceId,
+    events: [],
+  };
+}
+
+async function openChat(d: Desktop): Promise<ChatClient> {
+  const restart = d.saved !== undefined;
+  d.chat = await ChatClient.open({
+    baseUrl: server.url,
+    tls: { certPem: d.certPem, keyPem: '', caPems: d.caPems },
+    desktop: { identity: d.identity, accessToken: () => d.token },
+    ...(d.saved ? { saved: d.saved } : {}),
+    persist: (s) => void (d.saved = s),
+    onEvent: (e) => d.events.push(e),
+  });
+  if (!restart) await d.chat.uploadKeyPackages(3);
+  await d.chat.start();
+  return d.chat;
+}
+
+beforeAll(async () => {
+  const c = adminDb();
+  await c.connect();
+  await c.query(`drop database if exists "${DB}" with (force)`);
+  await c.query(`create database "${DB}"`);
+  await c.end();
+  server = await startServerProcess({
+    adminPassword: ADMIN_PASSWORD,
+    env: { DATABASE_URL: withDatabase(testDatabaseUrl(), DB), OPEN5GS_MONITOR: 'off' },
+  });
+  admin = await signedIn(controlPlaneApi(server.url), 'admin', ADMIN_PASSWORD);
+  for (const [name, officials] of [
+    ['Ministry of Interior', ['aisha.malik', 'bilal.khan']],
+    ['Ministry of Defence', ['dawood.shah']],
+  ] as const) {
+    const inst = await unwrap(admin.POST('/api/v1/institutions', { body: { name } }));
+    users[name] = inst.id;
+    for (const username of officials) {
+      const u = await unwrap(
+        admin.POST('/api/v1/users', {
+          body: {
+            username,
+            displayName: username,
+            kind: 'official',
+            institution: inst.id,
+            password: PASSWORD,
+          },
+        }),
+      );
+      users[username] = u.id;
+    }
+  }
+}, 240_000);
+
+afterAll(async () => {
+  await server?.stop();
+  const c = adminDb();
+  await c.connect();
+  await c.query(`drop database if exists "${DB}" with (force)`);
+  await c.end();
+});
+
+describe('desktop devices: officials’ browsers on WebCrypto keys and DPoP', () => {
+  const ds: Record<string, Desktop> = {};
+
+  it('enrols a desktop and authenticates device routes with token + DPoP; replays and other tokens are refused', async () => {
+    ds.aisha = await desktop('aisha.malik');
+    const d = ds.aisha;
+    const http = dpopFetch(d.identity, () => d.token);
+    const who = await http(new Request(`${server.url}/api/v1/device/whoami`));
+    expect(who.status).toBe(200);
+    expect(await who.json()).toMatchObject({ deviceId: d.deviceId, userId: users['aisha.malik'] });
+
+    const url = `${server.url}/api/v1/device/whoami`;
+    const proof = await dpopProof(d.identity, { method: 'GET', url, accessToken: d.token });
+    const headers = { authorization: `DPoP ${d.token}`, dpop: proof };
+    expect((await fetch(url, { headers })).status).toBe(200);
+    const replay = await fetch(url, { headers });
+    expect(replay.status).toBe(401);
+    expect(await replay.json()).toMatchObject({ code: 'dpop_proof_invalid' });
+    // Another official's token with this desktop's proof: the certificate is not theirs.
+    const bilal = await signIn('bilal.khan');
+    const other = await dpopProof(d.identity, { method: 'GET', url, accessToken: bilal });
+    const stolen = await fetch(url, { headers: { authorization: `DPoP ${bilal}`, dpop: other } });
+    expect(await stolen.json()).toMatchObject({ code: 'dpop_proof_invalid' });
+    // A proof for another route does not open this one; no proof at all asks for a certificate.
+    const elsewhere = await dpopProof(d.identity, {
+      method: 'GET',
+      url: `${server.url}/x`,
+      accessToken: d.token,
+    });
+    const wrong = await fetch(url, { headers: { authorization: `DPoP ${d.token}`, dpop: elsewhere } });
+    expect(await wrong.json()).toMatchObject({ code: 'dpop_proof_invalid' });
+    const bare = await fetch(url, { headers: { authorization: `Bearer ${d.token}` } });
+    expect(await bare.json()).toMatchObject({ code: 'device_certificate_required' });
+
+    const list = await unwrap(admin.GET('/api/v1/devices', { params: { query: {} } }));
+    expect(list.devices.find((x) => x.id === d.deviceId)).toMatchObject({ kind: 'desktop' });
+  });
+
+  it('two officials chat from their desktops: text, a receipt and a client-encrypted file', async () => {
+    ds.bilal = await desktop('bilal.khan');
+    const a = await openChat(ds.aisha!);
+    await openChat(ds.bilal);
+    const groupId = await a.createGroup();
+    await a.addMembers(groupId, [users['bilal.khan']!]);
+    await waitFor('bilal joins', () =>
+      ds.bilal!.events.find((e) => e.type === 'joined' && e.groupId === groupId),
+    );
+    const id = await a.send(groupId, { type: 'text', text: 'Sent from my browser' });
+    const got = await waitFor('bilal reads', () =>
+      ds.bilal!.events.find((e) => e.type === 'message' && e.text === 'Sent from my browser'),
+    );
+    expect(got).toMatchObject({ groupId });
+    await ds.bilal.chat!.send(groupId, { type: 'receipt', status: 'read', ids: [id] });
+    await waitFor('the receipt', () =>
+      ds.aisha!.events.find((e) => e.type === 'receipt' && e.ids.includes(id)),
+    );
+
+    // The file, sealed in the browser (AES-GCM on WebCrypto) and uploaded over the DPoP-authenticated route.
+    const plain = new TextEncoder().encode('Minutes of the 4 December meeting.\n'.repeat(100));
+    const key = crypto.getRandomValues(new Uint8Array(32));
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const aes = await crypto.subtle.importKey('raw', key, 'AES-GCM', false, ['encrypt', 'decrypt']);
+    const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, aes, plain));
+    const sealed = Buffer.concat([iv, ct]);
+    const sha256 = createHash('sha256').update(sealed).digest('hex');
+    const http = dpopFetch(ds.aisha!.identity, () => ds.aisha!.token);
+    const created = await http(
+      new Request(`${server.url}/api/v1/chat/device/files`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sizeBytes: sealed.length, sha256 }),
+      }),
+    );
+    expect(created.status).toBe(201);
+    const upload = (await created.json()) as { id: string };
+    const sent = await http(
+      new Request(`${server.url}/api/v1/chat/device/files/${upload.id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' },
+        body: sealed,
+      }),
+    );
+    expect(sent.status).toBe(200);
+    const done = (await sent.json()) as { state: string; download: { path: string } };
+    await a.send(groupId, {
+      type: 'file',
+      file: {
+        url: `${server.url}${done.download.path}`,
+        key: Buffer.from(key).toString('base64url'),
+        hash: Buffer.from(sha256, 'hex').toString('base64url'),
+        name: 'minutes.txt',
+        size: sealed.length,
+      },
+    });
+    const file = await waitFor('the file', () =>
+      ds.bilal!.events.find((e) => e.type === 'message' && e.file !== undefined),
+    );
+    if (file.type !== 'message' || !file.file) throw new Error('expected a file');
+    const fetched = new Uint8Array(await (await fetch(file.file.url)).arrayBuffer());
+    const k = await crypto.subtle.importKey(
+      'raw',
+      Buffer.from(file.file.key, 'base64url'),
+      'AES-GCM',
+      false,
+      ['decrypt'],
+    );
+    const opened = await crypto.subtle.decrypt(
+      { name: 'AES-GCM', iv: fetched.subarray(0, 12) },
+      k,
+      fetched.subarray(12),
+    );
+    expect(new Uint8Array(opened)).toEqual(plain);
+
+    // A restart from the saved snapshot: the same CryptoKey signs the group's messages (its handle is stable).
+    await a.close();
+    const again = await openChat(ds.aisha!);
+    await again.send(groupId, { type: 'text', text: 'Back after a restart' });
+    await waitFor('bilal reads after the restart', () =>
+      ds.bilal!.events.find((e) => e.type === 'message' && e.text === 'Back after a restart'),
+    );
+    for (const d of [ds.aisha!, ds.bilal]) await d.chat?.close();
+  });
+
+  it('an institution whose device policy forbids desktops gets desktop_devices_forbidden', async () => {
+    // Every other setting at its default (the typed client wants them all spelled out).
+    const put = await fetch(`${server.url}/api/v1/device-policies/${users['Ministry of Defence']!}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ settings: { allowDesktop: false } }),
+    });
+    expect(put.status).toBe(200);
+    const token = await signIn('dawood.shah');
+    const res = await enrolDesktop(token, await desktopCsr(await createDesktopKey()));
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ code: 'desktop_devices_forbidden' });
+  });
+});

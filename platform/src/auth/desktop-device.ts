@@ -1,0 +1,58 @@
+import { platformError } from '../errors/platform.errors.js';
+import type { DeviceAuthenticator, DevicePrincipal } from './device-auth.js';
+import { DpopReplayCache, verifyDpopProof } from './dpop.js';
+import type { TokenVerifier } from './token-verifier.js';
+
+const DPOP = /^DPoP ([A-Za-z0-9._~+/=-]{16,4096})$/;
+
+export type DesktopRequest = {
+  /** The Authorization header (`DPoP <access token>`). */
+  authorization: unknown;
+  /** The DPoP header: the proof. */
+  proof: unknown;
+  method: string;
+  /** The request's path, without the query. */
+  path: string;
+};
+
+/**
+ * A desktop device (an official's browser) on a device route: the official's access token and a DPoP proof
+ * signed by the browser's device key, whose `x5c` is its desktop device certificate. The certificate must be
+ * one device management accepts (live, not revoked), of kind `desktop`, enrolled for this very official.
+ * null when the request carries no DPoP authorization (the caller asks for mutual TLS then).
+ */
+export async function desktopDevice(
+  req: DesktopRequest,
+  deps: { verifier: TokenVerifier; devices: DeviceAuthenticator | null | undefined; replay: DpopReplayCache },
+): Promise<{ device: DevicePrincipal; chain: Uint8Array[] } | null> {
+  const token = DPOP.exec(typeof req.authorization === 'string' ? req.authorization : '')?.[1];
+  if (!token) return null;
+  if (typeof req.proof !== 'string')
+    throw platformError('dpop_proof_invalid', 'Send the DPoP proof header with the DPoP access token.');
+  const principal = await deps.verifier.verify(token);
+  if (!principal)
+    throw platformError('unauthenticated', 'Sign in again: the access token is invalid or expired.');
+  const proof = verifyDpopProof(
+    req.proof,
+    { method: req.method, path: req.path, accessToken: token },
+    deps.replay,
+  );
+  if (!proof.ok) throw platformError('dpop_proof_invalid', `The DPoP proof is refused: ${proof.why}.`);
+  if (!deps.devices)
+    throw platformError(
+      'device_management_unavailable',
+      'Device management is not running on this node: devices cannot be authenticated here.',
+    );
+  const result = await deps.devices.authenticate(proof.chain);
+  if (!result.ok)
+    throw platformError('device_certificate_refused', 'The desktop device certificate is refused.', {
+      reason: result.reason,
+    });
+  const device = result.device;
+  if (device.kind !== 'desktop' || device.userId !== principal.actor.id)
+    throw platformError(
+      'dpop_proof_invalid',
+      'The DPoP proof must be signed by a desktop device of the signed-in official (handsets use mutual TLS).',
+    );
+  return { device, chain: proof.chain };
+}

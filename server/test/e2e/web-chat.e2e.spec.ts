@@ -1,0 +1,138 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  chromiumAvailable,
+  expectNoProblems,
+  launchChromium,
+  openContext,
+  visible,
+  type Problem,
+} from '../support/noc-browser.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/*
+ * The officials' web chat (/chat/) in real Chromium against the real server: two officials in separate browser
+ * profiles sign in and enrol their browsers as desktop devices — a non-extractable WebCrypto key, certified
+ * by the device CA — and the page proves the device to the server with DPoP (token + proof, no mutual TLS);
+ * the key in IndexedDB cannot be exported, and after a reload the same device is used again. An official of an
+ * institution whose device policy forbids desktops is refused with desktop_devices_forbidden.
+ */
+const PASSWORD = 'violet-harbour-tandem-93';
+const OFFICIALS = [
+  { username: 'aisha.malik', displayName: 'Aisha Malik', institution: 'Ministry of Interior (web chat)' },
+  { username: 'bilal.khan', displayName: 'Bilal Khan', institution: 'Ministry of Interior (web chat)' },
+  { username: 'dawood.shah', displayName: 'Dawood Shah', institution: 'Ministry of Defence (web chat)' },
+] as const;
+
+async function signIn(page: Page, username: string): Promise<void> {
+  await page.goto('/chat/');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await visible(page.getByText('Signed in as'));
+}
+
+/** Whether the private key the page stored can be exported (it must not). A string: no DOM types here. */
+const exportable = (page: Page, userId: string): Promise<string> =>
+  page.evaluate(`(async () => {
+    const db = await new Promise((ok, ko) => {
+      const r = indexedDB.open('pakawaaz-chat', 1);
+      r.onsuccess = () => ok(r.result);
+      r.onerror = () => ko(r.error);
+    });
+    const d = await new Promise((ok) => {
+      const r = db.transaction('devices').objectStore('devices').get(${JSON.stringify(userId)});
+      r.onsuccess = () => ok(r.result);
+    });
+    db.close();
+    if (d.keys.privateKey.extractable) return 'extractable';
+    return crypto.subtle.exportKey('pkcs8', d.keys.privateKey).then(() => 'exported', (e) => 'refused: ' + e.name);
+  })()`);
+
+describe.skipIf(!chromiumAvailable('the web chat browser test'))(
+  'the officials’ web chat in a real browser (Debian chromium)',
+  () => {
+    let server: TestServer;
+    let browser: Browser;
+    let token: string;
+    const ids: Record<string, string> = {};
+    const problems: Problem[] = [];
+
+    beforeAll(async () => {
+      server = await startTestServer({ OPEN5GS_MONITOR: 'off' });
+      token = await server.adminToken();
+      for (const name of new Set(OFFICIALS.map((o) => o.institution))) {
+        const inst = await server.json<{ id: string }>('POST', '/api/v1/institutions', {
+          token,
+          body: { name },
+        });
+        ids[name] = inst.id;
+      }
+      for (const o of OFFICIALS) {
+        const u = await server.json<{ id: string }>('POST', '/api/v1/users', {
+          token,
+          body: {
+            kind: 'official',
+            username: o.username,
+            displayName: o.displayName,
+            password: PASSWORD,
+            institution: ids[o.institution],
+          },
+        });
+        ids[o.username] = u.id;
+      }
+      await server.json('PUT', `/api/v1/device-policies/${ids['Ministry of Defence (web chat)']}`, {
+        token,
+        body: { settings: { allowDesktop: false } },
+      });
+      browser = await launchChromium();
+    }, 120_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.stop();
+    });
+
+    it('two officials in separate profiles enrol their browsers as desktop devices and prove them with DPoP', async () => {
+      const enrolled: string[] = [];
+      for (const o of OFFICIALS.slice(0, 2)) {
+        const { context, page } = await openContext(browser, server.url, problems);
+        await signIn(page, o.username);
+        await page.getByRole('button', { name: 'Enrol this browser' }).click();
+        const status = page.getByRole('status');
+        await visible(status.getByText('This browser is desktop device'));
+        const deviceId = (await status.getAttribute('data-device-id')) ?? '';
+        enrolled.push(deviceId);
+        expect(await exportable(page, ids[o.username]!)).toMatch(/^refused/);
+        // A reload signs in again and uses the stored device: no second enrolment.
+        await signIn(page, o.username);
+        await visible(status.getByText(`This browser is desktop device ${deviceId}`));
+        expect(await page.getByRole('button', { name: 'Enrol this browser' }).isHidden()).toBe(true);
+        await context.close();
+      }
+      const list = await server.json<{ devices: { id: string; kind: string; official: { id: string } }[] }>(
+        'GET',
+        '/api/v1/devices',
+        { token },
+      );
+      for (const [i, id] of enrolled.entries())
+        expect(list.devices.find((d) => d.id === id)).toMatchObject({
+          kind: 'desktop',
+          official: { id: ids[OFFICIALS[i]!.username] },
+        });
+      expectNoProblems(problems);
+    });
+
+    it('an official whose institution forbids desktop devices is told so', async () => {
+      const { context, page } = await openContext(browser, server.url, problems);
+      await signIn(page, 'dawood.shah');
+      await page.getByRole('button', { name: 'Enrol this browser' }).click();
+      const alert = page.getByRole('alert');
+      await visible(alert.getByText('does not allow desktop devices'));
+      expect(await alert.getAttribute('data-code')).toBe('desktop_devices_forbidden');
+      await context.close();
+      // The refused POST is the only problem the page reports (the browser logs the 403).
+      expectNoProblems(problems, (p) => p.kind === 'console' && /403/.test(p.text));
+    });
+  },
+);

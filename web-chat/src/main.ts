@@ -1,0 +1,113 @@
+import {
+  createDesktopKey,
+  desktopCsr,
+  dpopFetch,
+  type DesktopIdentity,
+} from '../../lab/src/chat/desktop-device.ts';
+import { loadDevice, saveDevice, type StoredDevice } from './device-store.ts';
+
+/*
+ * The officials' web chat: sign in (password, then a one-time code when the account has one), enrol this
+ * browser as a desktop device (a non-extractable ECDSA P-256 WebCrypto key, certified by the device CA), then
+ * call the device routes with the access token and DPoP proofs signed by that key.
+ */
+type LoginStep =
+  | { status: 'authenticated'; accessToken: string }
+  | { status: 'mfa_required'; ticket: string; factors: string[] }
+  | { status: string; ticket?: string };
+type ApiError = { code: string; message?: string };
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const session: { token: string; userId: string; name: string } = { token: '', userId: '', name: '' };
+let ticket = '';
+
+function showError(e: unknown): void {
+  const err = e as Partial<ApiError> & { message?: string };
+  $('error').textContent = err.code ? `${err.message ?? ''} (${err.code})` : String(err.message ?? e);
+  $('error').dataset.code = err.code ?? '';
+}
+
+async function api<T>(path: string, init: RequestInit = {}, token = session.token): Promise<T> {
+  const headers = new Headers(init.headers);
+  headers.set('accept', 'application/json');
+  if (init.body) headers.set('content-type', 'application/json');
+  if (token) headers.set('authorization', `Bearer ${token}`);
+  const res = await fetch(path, { ...init, headers });
+  const body = (await res.json().catch(() => ({}))) as T & ApiError;
+  if (!res.ok) throw Object.assign(new Error(body.message ?? `HTTP ${res.status}`), { code: body.code });
+  return body;
+}
+
+async function signIn(form: HTMLFormElement): Promise<void> {
+  const data = new FormData(form);
+  const step = ticket
+    ? await api<LoginStep>('/api/v1/auth/login/totp', {
+        method: 'POST',
+        body: JSON.stringify({ ticket, code: data.get('otp') }),
+      })
+    : await api<LoginStep>('/api/v1/auth/login', {
+        method: 'POST',
+        body: JSON.stringify({ username: data.get('username'), password: data.get('password') }),
+      });
+  if (step.status === 'mfa_required' && 'factors' in step && step.factors.includes('totp')) {
+    ticket = step.ticket;
+    $('otp-row').hidden = false;
+    return;
+  }
+  if (step.status !== 'authenticated' || !('accessToken' in step))
+    throw new Error(`This sign-in needs a step the web chat does not offer (${step.status}): use the NOC.`);
+  session.token = step.accessToken;
+  const me = await api<{ id: string; username: string; displayName?: string }>('/api/v1/auth/me');
+  session.userId = me.id;
+  session.name = me.displayName ?? me.username;
+  form.hidden = true;
+  $('device').hidden = false;
+  $('who').textContent = `Signed in as ${session.name}`;
+  const stored = await loadDevice(me.id);
+  if (stored) await useDevice(stored);
+}
+
+async function enrol(): Promise<void> {
+  const keys = await createDesktopKey();
+  const csr = await desktopCsr(keys);
+  let s = '';
+  for (const b of csr) s += String.fromCharCode(b);
+  const enrolled = await api<{ deviceId: string; certificate: string; caCertificates: string[] }>(
+    '/api/v1/enrolment/desktop',
+    { method: 'POST', body: JSON.stringify({ csr: btoa(s) }) },
+  );
+  const device: StoredDevice = {
+    userId: session.userId,
+    deviceId: enrolled.deviceId,
+    keys,
+    certificatePem: enrolled.certificate,
+    caPems: enrolled.caCertificates,
+  };
+  await saveDevice(device);
+  await useDevice(device);
+}
+
+const derOf = (pem: string): Uint8Array =>
+  Uint8Array.from(atob(pem.replace(/-----[^-]+-----|\s/g, '')), (c) => c.charCodeAt(0));
+
+/** Proves the device to the server: `GET /api/v1/device/whoami` with the token and a DPoP proof. */
+async function useDevice(d: StoredDevice): Promise<void> {
+  const identity: DesktopIdentity = { keys: d.keys, certificateDer: derOf(d.certificatePem) };
+  const http = dpopFetch(identity, () => session.token);
+  const res = await http(new Request(new URL('/api/v1/device/whoami', location.href)));
+  const who = (await res.json()) as { deviceId?: string } & Partial<ApiError>;
+  if (!res.ok) throw Object.assign(new Error(who.message ?? 'refused'), { code: who.code });
+  $('enrol').hidden = true;
+  $('device-status').textContent = `This browser is desktop device ${who.deviceId ?? ''}`;
+  $('device-status').dataset.deviceId = who.deviceId ?? '';
+}
+
+$<HTMLFormElement>('sign-in').addEventListener('submit', (e) => {
+  e.preventDefault();
+  $('error').textContent = '';
+  signIn(e.target as HTMLFormElement).catch(showError);
+});
+$('enrol').addEventListener('click', () => {
+  $('error').textContent = '';
+  enrol().catch(showError);
+});
