@@ -5,6 +5,14 @@ import path from 'node:path';
 import { reachable, requireServices } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, runCli } from '../support/cli.js';
+import {
+  chromiumAvailable,
+  launchChromium,
+  openContext,
+  submitPassword,
+  visible,
+  type Problem,
+} from '../support/noc-browser.js';
 import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from '../support/test-server.js';
 
 const JANUS = '/usr/bin/janus';
@@ -93,6 +101,30 @@ describe.skipIf(!existsSync(JANUS))('calls with the embedded Janus', () => {
     const again = await runCli(['calls', 'hosts', 'remove', 'janus-two'], env);
     expect(again.stderr).toContain('media_host_not_found');
   });
+
+  it.skipIf(!chromiumAvailable('the NOC Calls page test'))(
+    'shows calls available and the embedded host up on the NOC Calls page (Debian chromium)',
+    async () => {
+      const problems: Problem[] = [];
+      const browser = await launchChromium();
+      try {
+        const { page } = await openContext(browser, server.url, problems);
+        await page.goto('/calls');
+        await page.waitForURL('**/login?next=%2Fcalls');
+        await submitPassword(page, 'admin', TEST_ADMIN_PASSWORD);
+        await page.waitForURL('**/calls');
+        await visible(page.getByRole('heading', { name: 'Calls', level: 1 }));
+        await visible(page.getByText('available', { exact: true }));
+        const row = page.getByRole('row').filter({ hasText: 'embedded (embedded)' });
+        await visible(row.getByText('up', { exact: true }));
+        expect(await row.innerText()).toContain('1.1.2');
+        await visible(page.getByText('not configured', { exact: true }));
+        expect(problems).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 
   it('stops Janus with the server', async () => {
     const list = await runCli(['calls', 'hosts', 'list', '--json'], env);
