@@ -15,9 +15,10 @@ import {
   type Principal,
 } from '@pakawaaz/platform';
 import { createTestDatabase, requireServices, testLogger, type TestDatabase } from '@pakawaaz/test-support';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALLS_ERROR_STATUS } from '../../src/calls/calls.errors.js';
-import { mediaHosts } from '../../src/calls/calls.schema.js';
+import { calls as callsTable, mediaHosts } from '../../src/calls/calls.schema.js';
 import { openCallsSecrets, type CallsSecrets } from '../../src/calls/media-hosts/calls-secrets.js';
 import {
   findJanus,
@@ -271,8 +272,21 @@ describe.skipIf(!janusBinary)('calls on a real Janus', () => {
     expect(onB.janus.url).toBe(b.wsUrl);
     await calls.end(alice, onB.callId);
 
+    // Janus gone before any probe saw it: the room cannot be created, the call is not left live.
+    health.onModuleDestroy();
     await b.stop();
-    await until(async () => (await repo.find('janus-b'))?.health === 'down', 15_000);
+    expect((await repo.find('janus-b'))?.health).toBe('up');
+    expect(await codeOf(calls.start(alice, groupId))).toBe('calls_unavailable');
+    expect(await liveCallId()).toBeUndefined();
+    const [failed] = await db.handle.db
+      .select()
+      .from(callsTable)
+      .where(eq(callsTable.endReason, 'room_not_created'));
+    expect(failed).toMatchObject({ state: 'ended', hostId: (await repo.find('janus-b'))!.id });
+
+    await health.probeAll();
+    await health.probeAll();
+    expect((await repo.find('janus-b'))?.health).toBe('down');
     expect(await codeOf(calls.start(alice, groupId))).toBe('calls_unavailable');
     expect(CALLS_ERROR_STATUS.calls_unavailable).toBe(503);
   });
