@@ -40,7 +40,10 @@ export async function startCoturn(o: { port: number; secret: string; dir: string
   const deadline = Date.now() + 15_000;
   while (!(await reachable(`tcp://127.0.0.1:${o.port}`, 500))) {
     if (child.exitCode !== null) throw new Error(`turnserver exited: ${out.slice(-2000)}`);
-    if (Date.now() > deadline) throw new Error(`turnserver did not start: ${out.slice(-2000)}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`turnserver did not start: ${out.slice(-2000)}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
