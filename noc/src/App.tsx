@@ -23,6 +23,7 @@ import { InstitutionsPage } from './features/institutions/InstitutionsPage';
 import { LoginPage } from './features/login/LoginPage';
 import { NetworkPage } from './features/network/NetworkPage';
 import { ProfilesPage } from './features/profiles/ProfilesPage';
+import { CallsPage } from './features/calls/CallsPage';
 import { AccountingPage } from './features/radius/AccountingPage';
 import { RolloutPage } from './features/rollout/RolloutPage';
 import { AuthLogPage } from './features/radius/AuthLogPage';
@@ -53,6 +54,7 @@ const ROUTES: Record<string, () => ReactNode> = {
   '/radius/clients': () => <NasClientsPage />,
   '/radius/log': () => <AuthLogPage />,
   '/radius/accounting': () => <AccountingPage />,
+  '/calls': () => <CallsPage />,
   '/devices': () => <DevicesPage />,
   '/devices/enrolment': () => <EnrolmentPage />,
   '/devices/policies': () => <PoliciesPage />,

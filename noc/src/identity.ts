@@ -17,6 +17,7 @@ export const ROLES: readonly { role: Role; description: string }[] = [
   { role: 'app-reviewer', description: 'app store reviews and catalogues' },
   { role: 'developer', description: 'publish APKs of the developer organisations one belongs to' },
   { role: 'chat-admin', description: "secure chat: the institution's attachments and quota" },
+  { role: 'media-admin', description: 'calls: media hosts (Janus) and TURN' },
   { role: 'billing', description: 'usage and fees' },
   { role: 'super-admin', description: 'everything, including operators and their roles' },
 ];

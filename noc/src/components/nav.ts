@@ -78,6 +78,8 @@ const NAV: readonly NavEntry[] = [
     ],
   },
   { label: 'Secure chat', path: '/secure-chat', live: true, roles: ['chat-admin', 'viewer'] },
+  // Media hosts are national infrastructure; GET /api/v1/calls/media-hosts is media-admin only.
+  { label: 'Calls', path: '/calls', live: true, national: true, roles: ['media-admin'] },
 ];
 
 /**

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
+import { ConfigError, parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
 import { z } from 'zod';
 
 const unset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -72,9 +72,13 @@ export function loadCallsConfig(env: Env, platform: PlatformConfig): CallsConfig
   const c = parseConfig(schema, env);
   const urls = c.PAKAWAAZ_TURN_URLS ?? [];
   if (urls.length > 0 !== (c.PAKAWAAZ_TURN_SECRET_FILE !== undefined))
-    throw new Error(
-      'PAKAWAAZ_TURN_URLS and PAKAWAAZ_TURN_SECRET_FILE go together: set both (coturn with use-auth-secret) or neither',
-    );
+    throw new ConfigError([
+      {
+        variable: urls.length > 0 ? 'PAKAWAAZ_TURN_SECRET_FILE' : 'PAKAWAAZ_TURN_URLS',
+        expected:
+          'goes together with the other: set both PAKAWAAZ_TURN_URLS and PAKAWAAZ_TURN_SECRET_FILE, or neither',
+      },
+    ]);
   return {
     janus: c.PAKAWAAZ_JANUS,
     janusBinary: c.PAKAWAAZ_JANUS_BINARY,

@@ -6,8 +6,10 @@ import {
   AppError,
   AuditService,
   FileKeyBackend,
+  InProcessEventBus,
   KeyService,
   NATIONAL_SCOPE,
+  newEvent,
   platformDomain,
   type DevicePrincipal,
   type DomainEvent,
@@ -15,9 +17,10 @@ import {
   type Principal,
 } from '@pakawaaz/platform';
 import { createTestDatabase, requireServices, testLogger, type TestDatabase } from '@pakawaaz/test-support';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALLS_ERROR_STATUS } from '../../src/calls/calls.errors.js';
-import { mediaHosts } from '../../src/calls/calls.schema.js';
+import { calls as callsTable, mediaHosts } from '../../src/calls/calls.schema.js';
 import { openCallsSecrets, type CallsSecrets } from '../../src/calls/media-hosts/calls-secrets.js';
 import {
   findJanus,
@@ -28,6 +31,7 @@ import { HostHealthService } from '../../src/calls/media-hosts/host-health.servi
 import { JanusAdmin } from '../../src/calls/media-hosts/janus-admin.js';
 import { MediaHostsRepository } from '../../src/calls/media-hosts/media-hosts.repository.js';
 import { MediaHostsService } from '../../src/calls/media-hosts/media-hosts.service.js';
+import { CallKicksListener } from '../../src/calls/rooms/call-kicks.listener.js';
 import { CallsRepository } from '../../src/calls/rooms/calls.repository.js';
 import { CallsService } from '../../src/calls/rooms/calls.service.js';
 import { TurnService } from '../../src/calls/turn/turn.service.js';
@@ -235,6 +239,40 @@ describe.skipIf(!janusBinary)('calls on a real Janus', () => {
     });
   });
 
+  it('kicks a device from its call when device management revokes its certificates (the event)', async () => {
+    const bus = new InProcessEventBus(testLogger, { retryBaseMs: 10 });
+    const listener = new CallKicksListener(bus, calls);
+    await listener.onApplicationBootstrap();
+    try {
+      const id = (await liveCallId())!;
+      const join = await calls.join(bilal, id);
+      const pb = await JanusClient.connect(join.janus.url);
+      clients.push(pb);
+      expect(await pb.join(join.janus.room, join.janus.participantId, join.janus.token)).toMatchObject({
+        videoroom: 'joined',
+      });
+      const revoked = (reason: string) =>
+        bus.publish(
+          newEvent('device-mgmt.device.certificates-revoked', 'device-mgmt', {
+            deviceId: bilal.deviceId,
+            reason,
+          }),
+        );
+      const stateOfBilal = async () =>
+        (await calls.get(alice, id)).participants.find((p) => p.deviceId === bilal.deviceId)?.state;
+      // A renewal replaces the certificate of a device in service: it stays in the call.
+      await revoked('superseded');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await stateOfBilal()).toBe('joined');
+      await revoked('wiped');
+      await until(async () => (await stateOfBilal()) === 'removed', 10_000);
+      expect(await pb.waitForEvent((d) => d['leaving'] === 'ok' || d['reason'] === 'kicked')).toBe(true);
+    } finally {
+      await listener.onModuleDestroy();
+      await bus.close();
+    }
+  });
+
   it("ends a call at the starter's word: the room is destroyed", async () => {
     const id = (await liveCallId())!;
     expect(await codeOf(calls.end(bilal, id))).toBe('not_call_starter');
@@ -257,8 +295,15 @@ describe.skipIf(!janusBinary)('calls on a real Janus', () => {
 
     health.onApplicationBootstrap();
     process.kill(a.pid, 'SIGKILL');
-    const took = await until(async () => (await repo.find('janus-a'))?.health === 'down', 15_000);
+    // The event is the probe's last step (after the health is stored and the host's calls ended).
+    const downEvent = () =>
+      published.some((e) => {
+        const d = e.data as { name?: string; health?: string };
+        return d.name === 'janus-a' && d.health === 'down';
+      });
+    const took = await until(() => Promise.resolve(downEvent()), 15_000);
     expect(took).toBeLessThan(15_000);
+    expect(await repo.find('janus-a')).toMatchObject({ health: 'down' });
     expect(published.map((e) => e.data)).toContainEqual(
       expect.objectContaining({ name: 'janus-a', health: 'down' }),
     );
@@ -271,8 +316,21 @@ describe.skipIf(!janusBinary)('calls on a real Janus', () => {
     expect(onB.janus.url).toBe(b.wsUrl);
     await calls.end(alice, onB.callId);
 
+    // Janus gone before any probe saw it: the room cannot be created, the call is not left live.
+    health.onModuleDestroy();
     await b.stop();
-    await until(async () => (await repo.find('janus-b'))?.health === 'down', 15_000);
+    expect((await repo.find('janus-b'))?.health).toBe('up');
+    expect(await codeOf(calls.start(alice, groupId))).toBe('calls_unavailable');
+    expect(await liveCallId()).toBeUndefined();
+    const [failed] = await db.handle.db
+      .select()
+      .from(callsTable)
+      .where(eq(callsTable.endReason, 'room_not_created'));
+    expect(failed).toMatchObject({ state: 'ended', hostId: (await repo.find('janus-b'))!.id });
+
+    await health.probeAll();
+    await health.probeAll();
+    expect((await repo.find('janus-b'))?.health).toBe('down');
     expect(await codeOf(calls.start(alice, groupId))).toBe('calls_unavailable');
     expect(CALLS_ERROR_STATUS.calls_unavailable).toBe(503);
   });

@@ -1,18 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { execFile } from 'node:child_process';
-import { connect } from 'node:net';
 import { promisify } from 'node:util';
-
-const tcpOpen = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
+import { reachable } from '@pakawaaz/test-support';
 
 export const TURNSERVER = '/usr/bin/turnserver';
 export const UCLIENT = '/usr/bin/turnutils_uclient';
@@ -49,9 +38,12 @@ export async function startCoturn(o: { port: number; secret: string; dir: string
   let out = '';
   child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
   const deadline = Date.now() + 15_000;
-  while (!(await tcpOpen(o.port))) {
+  while (!(await reachable(`tcp://127.0.0.1:${o.port}`, 500))) {
     if (child.exitCode !== null) throw new Error(`turnserver exited: ${out.slice(-2000)}`);
-    if (Date.now() > deadline) throw new Error(`turnserver did not start: ${out.slice(-2000)}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`turnserver did not start: ${out.slice(-2000)}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {

@@ -1,11 +1,18 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { requireServices } from '@pakawaaz/test-support';
+import { reachable, requireServices } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, runCli } from '../support/cli.js';
+import {
+  chromiumAvailable,
+  launchChromium,
+  openContext,
+  submitPassword,
+  visible,
+  type Problem,
+} from '../support/noc-browser.js';
 import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from '../support/test-server.js';
 
 const JANUS = '/usr/bin/janus';
@@ -25,17 +32,6 @@ async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise
     await new Promise((r) => setTimeout(r, 200));
   }
 }
-
-const portOpen = (url: string) =>
-  new Promise<boolean>((resolve) => {
-    const { hostname, port } = new URL(url);
-    const s = connect(Number(port), hostname);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 
 /*
  * The embedded default: a server that finds Debian's janus starts it on loopback, registers it as the media
@@ -77,7 +73,7 @@ describe.skipIf(!existsSync(JANUS))('calls with the embedded Janus', () => {
     const { hosts } = JSON.parse(list.stdout) as { hosts: { name: string; health: string; wsUrl: string }[] };
     expect(hosts).toEqual([expect.objectContaining({ name: 'embedded', health: 'up', embedded: true })]);
     expect(hosts[0]!.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
-    expect(await portOpen(hosts[0]!.wsUrl)).toBe(true);
+    expect(await reachable(hosts[0]!.wsUrl)).toBe(true);
   });
 
   it('adds a media host only with its admin secret, lists it without the secret, and removes it', async () => {
@@ -106,11 +102,35 @@ describe.skipIf(!existsSync(JANUS))('calls with the embedded Janus', () => {
     expect(again.stderr).toContain('media_host_not_found');
   });
 
+  it.skipIf(!chromiumAvailable('the NOC Calls page test'))(
+    'shows calls available and the embedded host up on the NOC Calls page (Debian chromium)',
+    async () => {
+      const problems: Problem[] = [];
+      const browser = await launchChromium();
+      try {
+        const { page } = await openContext(browser, server.url, problems);
+        await page.goto('/calls');
+        await page.waitForURL('**/login?next=%2Fcalls');
+        await submitPassword(page, 'admin', TEST_ADMIN_PASSWORD);
+        await page.waitForURL('**/calls');
+        await visible(page.getByRole('heading', { name: 'Calls', level: 1 }));
+        await visible(page.getByText('available', { exact: true }));
+        const row = page.getByRole('row').filter({ hasText: 'embedded (embedded)' });
+        await visible(row.getByText('up', { exact: true }));
+        expect(await row.innerText()).toContain('1.1.2');
+        await visible(page.getByText('not configured', { exact: true }));
+        expect(problems).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
+
   it('stops Janus with the server', async () => {
     const list = await runCli(['calls', 'hosts', 'list', '--json'], env);
     const ws = (JSON.parse(list.stdout) as { hosts: { wsUrl: string }[] }).hosts[0]!.wsUrl;
     await server.stop();
-    expect(await portOpen(ws)).toBe(false);
+    expect(await reachable(ws)).toBe(false);
   });
 });
 

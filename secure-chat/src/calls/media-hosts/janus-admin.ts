@@ -35,7 +35,8 @@ export class JanusAdmin {
     const info = await this.call({ janus: 'info' });
     const list = await this.call({ janus: 'list_sessions' });
     const sessions = Array.isArray(list['sessions']) ? list['sessions'].length : 0;
-    return { version: String(info['version_string'] ?? 'unknown'), sessions };
+    const version = typeof info['version_string'] === 'string' ? info['version_string'] : 'unknown';
+    return { version, sessions };
   }
 
   /** A non-permanent room whose participants must present one of its `allowed` tokens and publish E2EE. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditService, requireRole, type Principal } from '@pakawaaz/platform';
+import { AuditService, requireRole, type Db, type Principal } from '@pakawaaz/platform';
 import { callsError } from '../calls.errors.js';
 import { CALLS_SECRETS, type CallsSecrets } from './calls-secrets.js';
 import { JanusAdmin } from './janus-admin.js';
@@ -121,8 +121,8 @@ export class MediaHostsService {
   }
 
   /** Inside a placement transaction (locked): the host a new call's room goes to, or calls_unavailable. */
-  async place(tx: Parameters<MediaHostsRepository['list']>[0]): Promise<MediaHostRow> {
-    await this.repo.lockPlacement(tx!);
+  async place(tx: Db): Promise<MediaHostRow> {
+    await this.repo.lockPlacement(tx);
     const [rows, rooms] = await Promise.all([this.repo.list(tx), this.repo.liveRooms(tx)]);
     const chosen = placeRoom(rows.map((r) => ({ ...r, rooms: rooms.get(r.id) ?? 0 })));
     if (!chosen)

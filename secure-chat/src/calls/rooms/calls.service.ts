@@ -55,12 +55,12 @@ export class CallsService {
   async start(device: DevicePrincipal, groupId: string): Promise<JoinDetails> {
     await this.requireMember(device, groupId);
     const callId = randomUUID();
-    await this.repo.db.transaction(async (tx) => {
+    const roomId = randomId();
+    const host = await this.repo.db.transaction(async (tx) => {
       const host = await this.hosts.place(tx);
       const live = await this.repo.liveCallOfGroup(groupId, tx);
       if (live)
         throw callsError('call_in_progress', 'The group has a live call: join it.', { callId: live.id });
-      const roomId = randomId();
       await this.repo.insertCall(
         {
           id: callId,
@@ -74,13 +74,17 @@ export class CallsService {
         },
         tx,
       );
-      // Inside the transaction: a room Janus refused leaves no call behind.
-      await this.janus(() =>
-        this.hosts
-          .adminOf(host)
-          .then((a) => a.createRoom(roomId, this.config.maxParticipants, `call ${callId}`)),
-      );
+      return host;
     });
+    // After the commit: no database transaction (PGlite's one connection) waits on Janus.
+    try {
+      await this.janus(async () =>
+        (await this.hosts.adminOf(host)).createRoom(roomId, this.config.maxParticipants, `call ${callId}`),
+      );
+    } catch (err) {
+      await this.repo.endCall(callId, 'room_not_created', new Date());
+      throw err;
+    }
     return this.join(device, callId);
   }
 

@@ -29,6 +29,8 @@ export class TurnService {
       if (secret.length < 16) throw new Error('PAKAWAAZ_TURN_SECRET_FILE holds fewer than 16 characters');
       return secret;
     });
+    // A file fixed after a failed read is read again at the next join.
+    this.secret.catch(() => (this.secret = undefined));
     return turnCredentials({
       secret: await this.secret,
       urls: t.urls,
