@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiParam, ApiTags } from '@nestjs/swagger';
 import {
   CurrentDevice,
@@ -11,6 +11,8 @@ import {
   type DevicePrincipal,
 } from '@pakawaaz/platform';
 import type { z } from 'zod';
+import { BotSendBudget } from './bots/bot-send-budget.guard.js';
+import { BOTS_ERROR_STATUS } from './bots/bots.errors.js';
 import { CHAT_EXTERNAL_SENDER, type ChatExternalSender } from './chat-ports.js';
 import {
   AckReply,
@@ -46,10 +48,11 @@ const groupIdPipe = new ZodValidationPipe(GroupIdParam);
 
 /**
  * Secure chat over HTTP for enrolled devices (the same operations as the WebSocket): authenticated by the
- * device certificate; every service acts on the calling device only.
+ * device certificate; every service acts on the calling device only. Bots (e-Office service accounts, see
+ * bots/) call them too, their sends within a budget.
  */
 @ApiTags('chat')
-@DeviceRoute()
+@DeviceRoute({ bots: true })
 @Controller('api/v1/chat')
 export class ChatController {
   constructor(
@@ -157,6 +160,8 @@ export class ChatController {
     'client_id_reused',
     'directory_unavailable',
   )
+  @UseGuards(BotSendBudget)
+  @ErrorCodes(BOTS_ERROR_STATUS, 'bot_rate_limited')
   @ZodResponse(200, GroupEpochReply)
   commit(
     @CurrentDevice() device: DevicePrincipal,
@@ -186,6 +191,8 @@ export class ChatController {
     'group_not_found',
     'client_id_reused',
   )
+  @UseGuards(BotSendBudget)
+  @ErrorCodes(BOTS_ERROR_STATUS, 'bot_rate_limited')
   @ZodResponse(200, SendMessageReply)
   send(
     @CurrentDevice() device: DevicePrincipal,

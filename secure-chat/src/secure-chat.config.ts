@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
 import { z } from 'zod';
+import { loadBotsConfig, type BotsConfig } from './bots/bots.config.js';
 import { loadFilesConfig, type FilesConfig } from './files/files.config.js';
 
 const unset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -21,6 +22,8 @@ const schema = z.object({
 export type SecureChatConfig = {
   /** Attachments (files/): storage, limits, quota. */
   files: FilesConfig;
+  /** e-Office bots: send budget, webhook timeouts and back-off, lab mode's loopback http. */
+  bots: BotsConfig;
   /** The server's MLS external-sender key (P-256, ES256 in the key service; an HSM names it `chat-external-sender`). */
   externalSenderKeyFile: string;
   /** Fewer one-time KeyPackages left than this: the device is told to upload more. */
@@ -45,6 +48,7 @@ export function loadSecureChatConfig(env: Env, platform: PlatformConfig): Secure
     wsFramesPerSecond: c.PAKAWAAZ_CHAT_WS_FRAMES_PER_SECOND,
     wsPingSeconds: c.PAKAWAAZ_CHAT_WS_PING_SECONDS,
     files: loadFilesConfig(env, platform),
+    bots: loadBotsConfig(env),
   };
 }
 

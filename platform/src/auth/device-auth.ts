@@ -19,10 +19,21 @@ export type DevicePrincipal = {
    * recover); tokens bound to a `non_compliant` device's certificate stop working.
    */
   readonly compliance: 'compliant' | 'grace' | 'non_compliant';
+  /**
+   * `bot`: a service account's certificate (an e-Office bot of `institutionId`, `userId` = `bot:<deviceId>`),
+   * not a handset. Only routes declared `@DeviceRoute({ bots: true })` accept it; absent for handsets.
+   */
+  readonly kind?: 'bot';
 };
 
 /** Why a presented certificate does not authenticate a device. */
-export type DeviceRefusal = 'untrusted' | 'expired' | 'revoked' | 'unknown_device' | 'device_retired';
+export type DeviceRefusal =
+  | 'untrusted'
+  | 'expired'
+  | 'revoked'
+  | 'unknown_device'
+  | 'device_retired'
+  | 'not_a_handset';
 
 export type DeviceAuthentication =
   | { readonly ok: true; readonly device: DevicePrincipal }
@@ -36,13 +47,23 @@ export type DeviceAuthenticator = {
 export const DEVICE_AUTHENTICATOR = Symbol.for('pakawaaz.DeviceAuthenticator');
 
 export const DEVICE_ROUTE = 'pakawaaz:device-route';
+/** Metadata of a device route that bots (service accounts with a device-CA certificate) may call too. */
+export const DEVICE_ROUTE_BOTS = 'pakawaaz:device-route-bots';
 
 /**
  * A route for handsets: the caller is the device its certificate names (no bearer token). Its scope is the
- * device itself — the service acts on `@CurrentDevice()` only.
+ * device itself — the service acts on `@CurrentDevice()` only. `bots: true` lets a bot's certificate in too
+ * (secure chat's delivery routes); every other device route refuses it (`not_a_handset`).
  */
-export const DeviceRoute = () =>
-  applyDecorators(SetMetadata(DEVICE_ROUTE, true), SetMetadata(ROUTE_SCOPE, 'device'));
+export const DeviceRoute = (o: { bots?: boolean } = {}) =>
+  applyDecorators(
+    SetMetadata(DEVICE_ROUTE, true),
+    SetMetadata(ROUTE_SCOPE, 'device'),
+    SetMetadata(DEVICE_ROUTE_BOTS, o.bots === true),
+  );
+
+/** Whether an authenticated device is a handset (not a bot): what device trust, MFA and fleet routes need. */
+export const isHandset = (d: Pick<DevicePrincipal, 'kind'>): boolean => d.kind === undefined;
 
 export type DeviceAuthenticatedRequest = { device?: DevicePrincipal };
 
