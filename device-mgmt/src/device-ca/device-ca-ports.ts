@@ -12,8 +12,7 @@ const MAX_LEAF_BYTES = 8192;
 const MEMO_MAX = 50_000;
 
 type Checked =
-  | { ok: true; notBefore: number; notAfter: number; bot: BotOfCertificate | null }
-  | { ok: false };
+  { ok: true; notBefore: number; notAfter: number; bot: BotOfCertificate | null } | { ok: false };
 
 /**
  * The device CA's answers to the other slices: the platform guard's DEVICE_AUTHENTICATOR (every device request:

@@ -3,7 +3,7 @@ import { webcrypto } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Pkcs10CertificateRequestGenerator } from '@peculiar/x509';
 import type { ClientTls } from '@pakawaaz/handset-simulator';
-import { verifyWebhook, type WebhookVerdict } from '@pakawaaz/platform/webhooks';
+import { verifyWebhook, type WebhookVerdict } from '@pakawaaz/platform';
 import { ChatClient } from './chat-client.js';
 import type { ChatEvent } from './chat-types.js';
 import { parseQueueItem, type QueueItem } from './chat-wire.js';
@@ -28,9 +28,17 @@ const pem = (label: string, der: ArrayBuffer) =>
     .join('\n')}\n-----END ${label}-----\n`;
 
 /** Generates the bot's key and enrols it (`POST /api/v1/chat/bot-enrolment` on the main API port). */
-export async function enrolBot(o: { apiUrl: string; botId: string; enrolmentSecret: string }): Promise<BotCredentials> {
+export async function enrolBot(o: {
+  apiUrl: string;
+  botId: string;
+  enrolmentSecret: string;
+}): Promise<BotCredentials> {
   const keys = await webcrypto.subtle.generateKey(SIGN, true, ['sign', 'verify']);
-  const csr = await Pkcs10CertificateRequestGenerator.create({ name: `CN=${o.botId}`, keys, signingAlgorithm: SIGN });
+  const csr = await Pkcs10CertificateRequestGenerator.create({
+    name: `CN=${o.botId}`,
+    keys,
+    signingAlgorithm: SIGN,
+  });
   const res = await fetch(new URL('/api/v1/chat/bot-enrolment', o.apiUrl), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -76,10 +84,14 @@ export class ChatBot {
   readonly refused: WebhookVerdict[] = [];
 
   static async open(o: ChatBotOptions): Promise<ChatBot> {
-    const chat = await ChatClient.open({ baseUrl: o.deviceUrl, tls: o.credentials, onEvent: (e) => o.onEvent?.(e) });
-    let bot: ChatBot | undefined;
-    const server = createServer((req, res) => void bot!.receive(req, res));
-    bot = new ChatBot(chat, server, o);
+    const chat = await ChatClient.open({
+      baseUrl: o.deviceUrl,
+      tls: o.credentials,
+      onEvent: (e) => o.onEvent?.(e),
+    });
+    const holder: { bot?: ChatBot } = {};
+    const server = createServer((req, res) => void holder.bot!.receive(req, res));
+    const bot = (holder.bot = new ChatBot(chat, server, o));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(o.port ?? 0, o.host ?? '127.0.0.1', resolve);

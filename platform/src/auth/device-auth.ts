@@ -28,12 +28,7 @@ export type DevicePrincipal = {
 
 /** Why a presented certificate does not authenticate a device. */
 export type DeviceRefusal =
-  | 'untrusted'
-  | 'expired'
-  | 'revoked'
-  | 'unknown_device'
-  | 'device_retired'
-  | 'not_a_handset';
+  'untrusted' | 'expired' | 'revoked' | 'unknown_device' | 'device_retired' | 'not_a_handset';
 
 export type DeviceAuthentication =
   | { readonly ok: true; readonly device: DevicePrincipal }

@@ -50,7 +50,10 @@ describe('Standard Webhooks signatures', () => {
 
   it('refuses a timestamp outside the replay window, even correctly signed', () => {
     const old = webhookHeaders(SPEC.secret, SPEC.id, SPEC.timestamp - 301, SPEC.body);
-    expect(verifyWebhook(SPEC.secret, old, SPEC.body, SPEC.timestamp)).toEqual({ ok: false, reason: 'too_old' });
+    expect(verifyWebhook(SPEC.secret, old, SPEC.body, SPEC.timestamp)).toEqual({
+      ok: false,
+      reason: 'too_old',
+    });
     const future = webhookHeaders(SPEC.secret, SPEC.id, SPEC.timestamp + 301, SPEC.body);
     expect(verifyWebhook(SPEC.secret, future, SPEC.body, SPEC.timestamp)).toEqual({
       ok: false,

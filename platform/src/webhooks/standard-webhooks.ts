@@ -25,7 +25,12 @@ export function webhookKey(secret: string): Buffer {
 }
 
 /** `v1,<base64 HMAC-SHA256(key, id.timestamp.body)>`. */
-export function signWebhook(secret: string, id: string, timestampSeconds: number, body: string | Uint8Array): string {
+export function signWebhook(
+  secret: string,
+  id: string,
+  timestampSeconds: number,
+  body: string | Uint8Array,
+): string {
   const mac = createHmac('sha256', webhookKey(secret))
     .update(`${id}.${timestampSeconds}.`)
     .update(body)

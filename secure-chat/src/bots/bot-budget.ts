@@ -41,7 +41,11 @@ export class BotBudgets {
     if (this.budgets.size > 10_000)
       for (const [id, b] of this.budgets) if (now - b.seen > 3_600_000) this.budgets.delete(id);
     let entry = this.budgets.get(botId);
-    if (!entry) this.budgets.set(botId, (entry = { budget: new BotBudget(this.perMinute, this.burst, now), seen: now }));
+    if (!entry)
+      this.budgets.set(
+        botId,
+        (entry = { budget: new BotBudget(this.perMinute, this.burst, now), seen: now }),
+      );
     entry.seen = now;
     return entry.budget.take(now);
   }

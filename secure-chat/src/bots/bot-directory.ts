@@ -7,7 +7,10 @@ const BOT_REF = /^bot:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 /** Whom a device may add to a group (or claim KeyPackages of): an official it may see, or a bot of its own institution. */
 export type MemberReach = {
-  mayReach(viewerInstitutionId: string | null, target: { userId: string; institutionId: string | null }): Promise<boolean>;
+  mayReach(
+    viewerInstitutionId: string | null,
+    target: { userId: string; institutionId: string | null },
+  ): Promise<boolean>;
 };
 
 /**

@@ -22,9 +22,13 @@ export class BotSendBudget implements CanActivate {
     if (device?.kind !== 'bot') return true;
     const r = this.budgets.take(device.deviceId, Date.now());
     if (!r.ok)
-      throw botsError('bot_rate_limited', `Too many sends from this bot: retry in ${r.retryAfterSeconds} s.`, {
-        retryAfterSeconds: r.retryAfterSeconds,
-      });
+      throw botsError(
+        'bot_rate_limited',
+        `Too many sends from this bot: retry in ${r.retryAfterSeconds} s.`,
+        {
+          retryAfterSeconds: r.retryAfterSeconds,
+        },
+      );
     return true;
   }
 }

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { LOGGER, webhookHeaders, type DevicePrincipal, type Logger } from '@pakawaaz/platform';
 import { DeliveryService } from '../delivery/delivery.service.js';
 import { BOTS_CONFIG, type BotsConfig } from './bots.config.js';
@@ -75,7 +81,8 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
       const ids = await this.bots.activeIds();
       this.botIds.clear();
       for (const id of ids) this.botIds.add(id);
-      for (const bot of await this.bots.activeWithQueue()) if (!this.waiting.has(bot.id)) void this.kick(bot.id);
+      for (const bot of await this.bots.activeWithQueue())
+        if (!this.waiting.has(bot.id)) void this.kick(bot.id);
     } catch (err) {
       this.logger?.warn({ err }, 'bot webhook sweep failed');
     }
@@ -120,7 +127,10 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
       failures += 1;
       await this.bots.update(bot.id, { failures, lastError: problem });
       const wait = retryDelay(failures, this.config.maxBackoffMs);
-      this.logger?.warn({ botId: bot.id, failures, problem, retryInMs: wait }, 'bot webhook refused a delivery');
+      this.logger?.warn(
+        { botId: bot.id, failures, problem, retryInMs: wait },
+        'bot webhook refused a delivery',
+      );
       const timer = setTimeout(() => {
         this.waiting.delete(bot.id);
         void this.kick(bot.id);
@@ -145,7 +155,11 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
       await res.body?.cancel();
       return res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`;
     } catch (err) {
-      return err instanceof Error ? err.name === 'TimeoutError' ? 'timed out' : err.message.slice(0, 200) : 'failed';
+      return err instanceof Error
+        ? err.name === 'TimeoutError'
+          ? 'timed out'
+          : err.message.slice(0, 200)
+        : 'failed';
     }
   }
 }

@@ -3,7 +3,10 @@ import { z } from 'zod';
 
 const unset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const int = (min: number, max: number, dflt: number) =>
-  z.preprocess(unset, z.coerce.number({ message: 'expected a whole number' }).int().min(min).max(max).default(dflt));
+  z.preprocess(
+    unset,
+    z.coerce.number({ message: 'expected a whole number' }).int().min(min).max(max).default(dflt),
+  );
 
 const schema = z.object({
   PAKAWAAZ_CHAT_BOT_SENDS_PER_MINUTE: int(1, 100_000, 60),

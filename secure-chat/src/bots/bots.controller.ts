@@ -5,6 +5,7 @@ import {
   CurrentPrincipal,
   DeviceRoute,
   ErrorCodes,
+  PLATFORM_ERROR_STATUS,
   Public,
   RequestId,
   Roles,
@@ -46,6 +47,7 @@ export class BotsAdminController {
   @Roles('chat-admin')
   @Header('cache-control', 'no-store')
   @ErrorCodes(E, 'invalid_bot_input')
+  @ErrorCodes(PLATFORM_ERROR_STATUS, 'out_of_scope')
   @ZodResponse(201, RegisteredBot)
   register(
     @ZodBody(RegisterBotRequest) body: z.infer<typeof RegisterBotRequest>,
@@ -68,11 +70,7 @@ export class BotsAdminController {
   @Roles('chat-admin')
   @ErrorCodes(E, 'bot_not_found')
   @ZodResponse(200, BotView)
-  disable(
-    @Param('id', botId) id: string,
-    @CurrentPrincipal() p: Principal,
-    @RequestId() requestId: string,
-  ) {
+  disable(@Param('id', botId) id: string, @CurrentPrincipal() p: Principal, @RequestId() requestId: string) {
     return this.bots.disable(id, p, requestId);
   }
 }

@@ -97,7 +97,9 @@ export class BotsService {
   async disable(id: string, by: Principal, requestId: string): Promise<BotView> {
     requireRole(by, 'chat-admin');
     const row = await this.repo.byId(id);
-    requireInScope(by, row?.institutionId, () => botsError('bot_not_found', 'No such bot in your institution.'));
+    requireInScope(by, row?.institutionId, () =>
+      botsError('bot_not_found', 'No such bot in your institution.'),
+    );
     if (row!.state !== 'disabled') {
       await this.repo.update(id, { state: 'disabled', disabledAt: new Date(), enrolmentSecretHash: null });
       this.webhooks.remember(id, false);
@@ -120,7 +122,8 @@ export class BotsService {
    */
   async enrol(input: { botId: string; enrolmentSecret: string; csr: Uint8Array }) {
     const ca = this.ca();
-    const refused = () => botsError('bot_enrolment_invalid', 'Unknown bot, or its enrolment secret is spent or wrong.');
+    const refused = () =>
+      botsError('bot_enrolment_invalid', 'Unknown bot, or its enrolment secret is spent or wrong.');
     const issued = await this.repo.db.transaction(async (tx) => {
       const row = await this.repo.lockPending(input.botId, tx);
       const given = hashOf(input.enrolmentSecret);
@@ -134,7 +137,11 @@ export class BotsService {
         if (err instanceof DeviceCaError) throw botsError('bot_csr_invalid', err.message, { code: err.code });
         throw err;
       }
-      await this.repo.update(row.id, { state: 'active', enrolmentSecretHash: null, enrolledAt: new Date() }, tx);
+      await this.repo.update(
+        row.id,
+        { state: 'active', enrolmentSecretHash: null, enrolledAt: new Date() },
+        tx,
+      );
       return cert;
     });
     this.webhooks.remember(input.botId, true);

@@ -28,6 +28,7 @@ const deviceCommands: Module = async () =>
   (await import('./commands/device-commands.js')).registerDeviceCommandCommands;
 const os: Module = async () => (await import('./commands/os.js')).registerOsCommands;
 const store: Module = async () => (await import('./commands/store.js')).registerStoreCommands;
+const chatBots: Module = async () => (await import('./commands/chat-bots.js')).registerChatBotCommands;
 const lab: Module = async () => (await import('./commands/lab.js')).registerLabCommands;
 
 export type TopLevelCommand = {
@@ -102,6 +103,7 @@ export const COMMANDS: Readonly<Record<string, TopLevelCommand>> = {
     modules: [os],
   },
   store: { description: 'the app store: publish APKs and follow their review', modules: [store] },
+  chat: { description: 'secure chat: e-Office bots', modules: [chatBots] },
   lab: { description: 'simulated handsets against a running server (demo, tests, load)', modules: [lab] },
 };
 
