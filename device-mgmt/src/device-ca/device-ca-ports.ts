@@ -66,7 +66,7 @@ export class DeviceCaPorts
       ok: true,
       device: {
         deviceId: bot.botId,
-        userId: `bot:${bot.botId}`,
+        userId: bot.botId,
         institutionId: bot.institutionId,
         certThumbprint: thumbprint,
         compliance: 'compliant',

@@ -20,7 +20,7 @@ export type DevicePrincipal = {
    */
   readonly compliance: 'compliant' | 'grace' | 'non_compliant';
   /**
-   * `bot`: a service account's certificate (an e-Office bot of `institutionId`, `userId` = `bot:<deviceId>`),
+   * `bot`: a service account's certificate (an e-Office bot of `institutionId`; its `userId` is its `deviceId`, the bot id),
    * not a handset. Only routes declared `@DeviceRoute({ bots: true })` accept it; absent for handsets.
    */
   readonly kind?: 'bot';
