@@ -37,7 +37,10 @@ import { GroupsService } from './groups/groups.service.js';
 import { KeyPackagesService } from './key-packages/key-packages.service.js';
 import { b64u, fromB64u } from './mls/bytes.js';
 import { CHAT_CIPHERSUITE, MLS_LIMITS } from './mls/mls-facts.js';
-import { SECURE_CHAT_ERROR_STATUS as E } from './secure-chat.errors.js';
+import { SECURE_CHAT_ERROR_STATUS } from './secure-chat.errors.js';
+
+/** Chat's codes, and a bot's 429 on the routes that send (BotSendBudget). */
+const E = { ...SECURE_CHAT_ERROR_STATUS, bot_rate_limited: BOTS_ERROR_STATUS.bot_rate_limited };
 
 const GROUP_PARAM = {
   name: 'groupId',
@@ -159,9 +162,9 @@ export class ChatController {
     'official_not_found',
     'client_id_reused',
     'directory_unavailable',
+    'bot_rate_limited',
   )
   @UseGuards(BotSendBudget)
-  @ErrorCodes(BOTS_ERROR_STATUS, 'bot_rate_limited')
   @ZodResponse(200, GroupEpochReply)
   commit(
     @CurrentDevice() device: DevicePrincipal,
@@ -190,9 +193,9 @@ export class ChatController {
     'mls_stale_epoch',
     'group_not_found',
     'client_id_reused',
+    'bot_rate_limited',
   )
   @UseGuards(BotSendBudget)
-  @ErrorCodes(BOTS_ERROR_STATUS, 'bot_rate_limited')
   @ZodResponse(200, SendMessageReply)
   send(
     @CurrentDevice() device: DevicePrincipal,

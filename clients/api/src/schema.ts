@@ -10739,7 +10739,7 @@ export interface operations {
                     "application/json": components["schemas"]["BotEnrolled"];
                 };
             };
-            /** @description `bot_csr_invalid`, `malformed_json`, `validation_failed` */
+            /** @description `bot_csr_invalid`, `invalid_chat_input`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10747,7 +10747,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "bot_csr_invalid" | "malformed_json" | "validation_failed";
+                        code?: "bot_csr_invalid" | "invalid_chat_input" | "malformed_json" | "validation_failed";
                     };
                 };
             };
@@ -10867,7 +10867,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`, `out_of_scope` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10875,7 +10875,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "forbidden";
+                        code?: "forbidden" | "out_of_scope";
                     };
                 };
             };
@@ -12108,6 +12108,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description `bot_rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "bot_rate_limited";
+                    };
+                };
+            };
         };
     };
     Chat_send: {
@@ -12204,6 +12218,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "mls_unsupported" | "mls_wrong_group";
+                    };
+                };
+            };
+            /** @description `bot_rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "bot_rate_limited";
                     };
                 };
             };

@@ -33,6 +33,12 @@ import {
 import { BotsService } from './bots.service.js';
 
 const botId = new ZodValidationPipe(BotIdParam);
+/** The bot API's codes, with the platform's and chat's that its routes answer too. */
+const CODES = {
+  ...E,
+  out_of_scope: PLATFORM_ERROR_STATUS.out_of_scope,
+  invalid_chat_input: SECURE_CHAT_ERROR_STATUS.invalid_chat_input,
+};
 
 /** An institution's e-Office bots, for its chat administrators (national ones: every institution's). */
 @ApiTags('chat')
@@ -46,8 +52,7 @@ export class BotsAdminController {
   @Post()
   @Roles('chat-admin')
   @Header('cache-control', 'no-store')
-  @ErrorCodes(E, 'invalid_bot_input')
-  @ErrorCodes(PLATFORM_ERROR_STATUS, 'out_of_scope')
+  @ErrorCodes(CODES, 'invalid_bot_input', 'out_of_scope')
   @ZodResponse(201, RegisteredBot)
   register(
     @ZodBody(RegisterBotRequest) body: z.infer<typeof RegisterBotRequest>,
@@ -85,8 +90,7 @@ export class BotEnrolmentController {
   @Post()
   @Public()
   @Header('cache-control', 'no-store')
-  @ErrorCodes(E, 'bot_enrolment_invalid', 'bot_csr_invalid', 'bot_ca_unavailable')
-  @ErrorCodes(SECURE_CHAT_ERROR_STATUS, 'invalid_chat_input')
+  @ErrorCodes(CODES, 'bot_enrolment_invalid', 'bot_csr_invalid', 'bot_ca_unavailable', 'invalid_chat_input')
   @ZodResponse(201, BotEnrolled)
   enrol(@ZodBody(BotEnrolmentRequest) body: z.infer<typeof BotEnrolmentRequest>) {
     return this.bots.enrol({
