@@ -15,6 +15,7 @@ import { KeyPackagesRepository } from '../../src/key-packages/key-packages.repos
 import { KeyPackagesService } from '../../src/key-packages/key-packages.service.js';
 import { DeviceRemovalService } from '../../src/membership/device-removal.service.js';
 import { RemovalsRepository } from '../../src/membership/removals.repository.js';
+import { loadBotsConfig } from '../../src/bots/bots.config.js';
 import type { SecureChatConfig } from '../../src/secure-chat.config.js';
 import { secureChatDomain } from '../../src/secure-chat.domain.js';
 import { ChatHub } from '../../src/ws/chat-hub.js';
@@ -32,6 +33,7 @@ const config: SecureChatConfig = {
   wsMaxFrameBytes: 64 * 1024,
   wsFramesPerSecond: 5,
   wsPingSeconds: 30,
+  bots: loadBotsConfig({}),
   files: {
     dir: '/nonexistent',
     maxFileBytes: 1 << 20,
