@@ -239,6 +239,10 @@ describe('an e-Office bot in secure chat', () => {
       bot: true,
     });
     expect(bot.refused).toEqual([]);
+    // The administrator sees the webhook's health: delivered, nothing failing.
+    const [listed] = (await unwrap(interiorAdmin.GET('/api/v1/chat/bots'))).bots;
+    expect(listed).toMatchObject({ state: 'active', failures: 0, lastError: null });
+    expect(listed!.lastDeliveryAt).not.toBeNull();
   });
 
   it('refuses a forged webhook and a replayed (old) one', async () => {
