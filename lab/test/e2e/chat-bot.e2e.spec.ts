@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -8,7 +9,7 @@ import {
   SimulatedHandset,
   type ClientTls,
 } from '@pakawaaz/handset-simulator';
-import { signWebhook } from '@pakawaaz/platform';
+import { signWebhook, verifyWebhook } from '@pakawaaz/platform';
 import { testDatabaseUrl, withDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatBot, enrolBot, type BotCredentials } from '../../src/chat/bot.js';
@@ -243,6 +244,52 @@ describe('an e-Office bot in secure chat', () => {
     const [listed] = (await unwrap(interiorAdmin.GET('/api/v1/chat/bots'))).bots;
     expect(listed).toMatchObject({ state: 'active', failures: 0, lastError: null });
     expect(listed!.lastDeliveryAt).not.toBeNull();
+  });
+
+  it('retries a refused webhook delivery with the same webhook-id, signed anew', async () => {
+    // A second bot whose webhook answers 503 once: the server retries (back-off from 1 s) until a 2xx.
+    const calls: { id: string; ok: boolean; status: number }[] = [];
+    const port = await freeTcpPort();
+    const second = await unwrap(
+      interiorAdmin.POST('/api/v1/chat/bots', {
+        body: { name: 'e-Office workflow', webhookUrl: `http://127.0.0.1:${port}/hook` },
+      }),
+    );
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const now = Math.floor(Date.now() / 1000);
+        const ok = verifyWebhook(second.webhookSecret, req.headers, Buffer.concat(chunks), now).ok;
+        const status = calls.length === 0 ? 503 : 204;
+        calls.push({ id: String(req.headers['webhook-id']), ok, status });
+        res.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(port, '127.0.0.1', r));
+    const creds = await enrolBot({
+      apiUrl: server.url,
+      botId: second.id,
+      enrolmentSecret: second.enrolmentSecret,
+    });
+    const chat = await ChatClient.open({ baseUrl: deviceUrl, tls: creds });
+    try {
+      await chat.uploadKeyPackages(1);
+      await aisha.chat.addMembers(group, [second.user]);
+      await waitFor('the retried delivery', () => (calls.some((c) => c.status === 204) ? true : undefined));
+      expect(calls.slice(0, 2).map((c) => [c.ok, c.status])).toEqual([
+        [true, 503],
+        [true, 204],
+      ]);
+      expect(calls[1]!.id).toBe(calls[0]!.id);
+      const listed = (await unwrap(interiorAdmin.GET('/api/v1/chat/bots'))).bots.find(
+        (b) => b.id === second.id,
+      );
+      expect(listed).toMatchObject({ failures: 0, lastError: null });
+    } finally {
+      await chat.close();
+      await new Promise((r) => receiver.close(r));
+    }
   });
 
   it('refuses a forged webhook and a replayed (old) one', async () => {
