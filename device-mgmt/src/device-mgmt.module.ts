@@ -12,6 +12,7 @@ import {
 } from '@pakawaaz/platform';
 import { AppFleetRepository } from './app-fleet/app-fleet.repository.js';
 import { AppFleetService } from './app-fleet/app-fleet.service.js';
+import { BOT_CERTIFICATES } from './device-ca/bot-certificates.js';
 import { DeviceCaPorts } from './device-ca/device-ca-ports.js';
 import { DeviceCaRepository } from './device-ca/device-ca.repository.js';
 import { DEVICE_CA_STATE, DeviceCaService, openDeviceCaState } from './device-ca/device-ca.service.js';
@@ -79,6 +80,7 @@ export class DeviceMgmtModule {
         { provide: DEVICE_EDGE_TLS, useExisting: DeviceCaPorts },
         { provide: DEVICE_TRUST, useExisting: DeviceCaPorts },
         { provide: DEVICE_CERTIFICATES, useExisting: DeviceCaPorts },
+        { provide: BOT_CERTIFICATES, useExisting: DeviceCaPorts },
         AttestationContext,
         AttestationVerifier,
         Officials,
@@ -101,6 +103,7 @@ export class DeviceMgmtModule {
         DEVICE_EDGE_TLS,
         DEVICE_TRUST,
         DEVICE_CERTIFICATES,
+        BOT_CERTIFICATES,
         push,
         AppFleetService,
       ],

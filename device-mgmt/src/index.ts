@@ -27,6 +27,9 @@ export {
   type DeviceCertificates,
   type DevicePush,
 } from './devices/device-ports.js';
+// Secure chat's e-Office bots: certificates of the device CA that name a bot of an institution, not a handset.
+export { BOT_CERTIFICATES, botOfCertificate, type BotCertificates } from './device-ca/bot-certificates.js';
+export { DeviceCaError, MAX_CSR_BYTES } from './device-ca/csr.js';
 export { DEVICE_MGMT_ERROR_STATUS, type DeviceMgmtErrorCode } from './device-mgmt.errors.js';
 // Check-in, policies, compliance and commands: what the CLI, lab and other domains may name.
 export {

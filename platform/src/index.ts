@@ -63,3 +63,4 @@ export * from './workers/worker-script.js';
 export * from './workers/worker-pool.js';
 export * from './csv/index.js';
 export * from './csv/read-upload.js';
+export * from './webhooks/standard-webhooks.js';

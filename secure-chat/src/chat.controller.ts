@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiParam, ApiTags } from '@nestjs/swagger';
 import {
   CurrentDevice,
@@ -11,6 +11,8 @@ import {
   type DevicePrincipal,
 } from '@pakawaaz/platform';
 import type { z } from 'zod';
+import { BotSendBudget } from './bots/bot-send-budget.guard.js';
+import { BOTS_ERROR_STATUS } from './bots/bots.errors.js';
 import { CHAT_EXTERNAL_SENDER, type ChatExternalSender } from './chat-ports.js';
 import {
   AckReply,
@@ -35,8 +37,11 @@ import { GroupsService } from './groups/groups.service.js';
 import { KeyPackagesService } from './key-packages/key-packages.service.js';
 import { b64u, fromB64u } from './mls/bytes.js';
 import { CHAT_CIPHERSUITE, MLS_LIMITS } from './mls/mls-facts.js';
-import { SECURE_CHAT_ERROR_STATUS as E } from './secure-chat.errors.js';
+import { SECURE_CHAT_ERROR_STATUS } from './secure-chat.errors.js';
 import { FloodLimited } from './ws/chat-flood.js';
+
+/** Chat's codes, and a bot's 429 on the routes that send (BotSendBudget). */
+const E = { ...SECURE_CHAT_ERROR_STATUS, bot_rate_limited: BOTS_ERROR_STATUS.bot_rate_limited };
 
 const GROUP_PARAM = {
   name: 'groupId',
@@ -47,10 +52,11 @@ const groupIdPipe = new ZodValidationPipe(GroupIdParam);
 
 /**
  * Secure chat over HTTP for enrolled devices (the same operations as the WebSocket): authenticated by the
- * device certificate; every service acts on the calling device only.
+ * device certificate; every service acts on the calling device only. Bots (e-Office service accounts, see
+ * bots/) call them too, their sends within a budget.
  */
 @ApiTags('chat')
-@DeviceRoute()
+@DeviceRoute({ bots: true })
 @Controller('api/v1/chat')
 export class ChatController {
   constructor(
@@ -168,7 +174,9 @@ export class ChatController {
     'client_id_reused',
     'chat_rate_limited',
     'directory_unavailable',
+    'bot_rate_limited',
   )
+  @UseGuards(BotSendBudget)
   @ZodResponse(200, GroupEpochReply)
   commit(
     @CurrentDevice() device: DevicePrincipal,
@@ -199,7 +207,9 @@ export class ChatController {
     'group_not_found',
     'client_id_reused',
     'chat_rate_limited',
+    'bot_rate_limited',
   )
+  @UseGuards(BotSendBudget)
   @ZodResponse(200, SendMessageReply)
   send(
     @CurrentDevice() device: DevicePrincipal,

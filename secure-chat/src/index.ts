@@ -5,6 +5,7 @@ export { loadSecureChatConfig, type SecureChatConfig } from './secure-chat.confi
 export { SECURE_CHAT_ERROR_STATUS, type SecureChatErrorCode } from './secure-chat.errors.js';
 export { FILES_ERROR_STATUS } from './files/files.errors.js';
 export { CALLS_ERROR_STATUS, type CallsErrorCode } from './calls/calls.errors.js';
+export { BOTS_ERROR_STATUS } from './bots/bots.errors.js';
 export { DeliveryService } from './delivery/delivery.service.js';
 // Revocation is membership: a device leaves its groups (the server proposes its Remove).
 export { DeviceRemovalService } from './membership/device-removal.service.js';

@@ -3,6 +3,7 @@ import { parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
 import { z } from 'zod';
 import { CHAT_COMMIT_BODY_BYTES } from './chat-limits.js';
 import { loadCallsConfig, type CallsConfig } from './calls/calls.config.js';
+import { loadBotsConfig, type BotsConfig } from './bots/bots.config.js';
 import { loadFilesConfig, type FilesConfig } from './files/files.config.js';
 
 const unset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -28,6 +29,8 @@ export type SecureChatConfig = {
   files: FilesConfig;
   /** Calls (calls/): media hosts, the embedded Janus, TURN (always loaded; absent only in narrow tests). */
   calls?: CallsConfig;
+  /** e-Office bots: send budget, webhook timeouts and back-off, lab mode's loopback http. */
+  bots: BotsConfig;
   /** The server's MLS external-sender key (P-256, ES256 in the key service; an HSM names it `chat-external-sender`). */
   externalSenderKeyFile: string;
   /** Fewer one-time KeyPackages left than this: the device is told to upload more. */
@@ -62,6 +65,7 @@ export function loadSecureChatConfig(env: Env, platform: PlatformConfig): Secure
     clientIdDays: c.PAKAWAAZ_CHAT_CLIENT_ID_DAYS,
     files: loadFilesConfig(env, platform),
     calls: loadCallsConfig(env, platform),
+    bots: loadBotsConfig(env),
   };
 }
 

@@ -3,6 +3,8 @@ import { KEYS, type KeyService } from '@pakawaaz/platform';
 import { CHAT_DIRECTORY, CHAT_EXTERNAL_SENDER, CHAT_WAKE } from './chat-ports.js';
 import { ChatController } from './chat.controller.js';
 import { ChatCallsModule } from './calls/calls.module.js';
+import { BotAwareDirectory } from './bots/bot-directory.js';
+import { BOT_CONTROLLERS, botProviders, BotWakeTap, wakeWithBots } from './bots/bots.providers.js';
 import { ChatFilesModule } from './files/files.module.js';
 import { DeliveryRepository } from './delivery/delivery.repository.js';
 import { DeliveryService } from './delivery/delivery.service.js';
@@ -40,7 +42,7 @@ export class SecureChatModule {
         ChatFilesModule.forRoot(config.files),
         ...(config.calls ? [ChatCallsModule.forRoot(config.calls)] : []),
       ],
-      controllers: [ChatController, ChatPolicyController],
+      controllers: [ChatController, ChatPolicyController, ...BOT_CONTROLLERS],
       providers: [
         { provide: SECURE_CHAT_CONFIG, useValue: config },
         {
@@ -49,9 +51,10 @@ export class SecureChatModule {
           useFactory: (keys: KeyService) => useExternalSender(keys, config),
         },
         IdentityChatDirectory,
-        { provide: CHAT_DIRECTORY, useExisting: IdentityChatDirectory },
+        { provide: CHAT_DIRECTORY, useExisting: BotAwareDirectory },
         ChatHub,
-        { provide: CHAT_WAKE, useExisting: ChatHub },
+        { provide: CHAT_WAKE, inject: [ChatHub, BotWakeTap], useFactory: wakeWithBots },
+        ...botProviders(config.bots),
         KeyPackagesRepository,
         { provide: KEY_PACKAGE_READER, useClass: WorkerKeyPackageReader },
         KeyPackagesService,

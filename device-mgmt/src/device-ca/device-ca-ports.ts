@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { DeviceAuthentication, DeviceAuthenticator, DeviceEdgeTls } from '@pakawaaz/platform';
 import type { DeviceTrust } from '@pakawaaz/identity';
 import type { DeviceCertificates } from '../devices/device-ports.js';
+import { botOfCertificate, type BotCertificates, type BotOfCertificate } from './bot-certificates.js';
 import { DeviceCaRepository } from './device-ca.repository.js';
 import { DeviceCaService } from './device-ca.service.js';
 
@@ -10,15 +11,19 @@ const MAX_LEAF_BYTES = 8192;
 /** Signature checks remembered per node (a certificate's bytes never change); cleared when full. */
 const MEMO_MAX = 50_000;
 
-type Checked = { ok: true; notBefore: number; notAfter: number } | { ok: false };
+type Checked =
+  { ok: true; notBefore: number; notAfter: number; bot: BotOfCertificate | null } | { ok: false };
 
 /**
  * The device CA's answers to the other slices: the platform guard's DEVICE_AUTHENTICATOR (every device request:
  * kept to one native signature check, remembered, and one indexed query), identity's DEVICE_TRUST (the device
- * factor), the device edge's TLS identity and DEVICE_CERTIFICATES (revocation on wipe, loss, retirement).
+ * factor), the device edge's TLS identity, DEVICE_CERTIFICATES (revocation on wipe, loss, retirement) and
+ * BOT_CERTIFICATES (secure chat's e-Office bots: a certificate of this CA, never a handset).
  */
 @Injectable()
-export class DeviceCaPorts implements DeviceAuthenticator, DeviceTrust, DeviceEdgeTls, DeviceCertificates {
+export class DeviceCaPorts
+  implements DeviceAuthenticator, DeviceTrust, DeviceEdgeTls, DeviceCertificates, BotCertificates
+{
   private readonly checked = new Map<string, Checked>();
   private anchorKeys: { subject: string; key: KeyObject }[] | undefined;
 
@@ -35,6 +40,7 @@ export class DeviceCaPorts implements DeviceAuthenticator, DeviceTrust, DeviceEd
     if (!checked.ok) return { ok: false, reason: 'untrusted' };
     const now = Date.now();
     if (now < checked.notBefore || now > checked.notAfter) return { ok: false, reason: 'expired' };
+    if (checked.bot) return this.authenticateBot(thumbprint, checked.bot);
     const row = await this.repo.byThumbprint(thumbprint);
     if (!row) return { ok: false, reason: 'unknown_device' };
     const device = {
@@ -53,6 +59,24 @@ export class DeviceCaPorts implements DeviceAuthenticator, DeviceTrust, DeviceEd
     return { ok: true, device };
   }
 
+  /** A bot's certificate: recorded for this bot and not revoked (disabling a bot revokes its certificates). */
+  private async authenticateBot(thumbprint: string, bot: BotOfCertificate): Promise<DeviceAuthentication> {
+    const row = await this.repo.certificateByThumbprint(thumbprint);
+    if (!row || row.deviceId !== bot.botId) return { ok: false, reason: 'unknown_device' };
+    if (row.revokedAt) return { ok: false, reason: 'revoked' };
+    return {
+      ok: true,
+      device: {
+        deviceId: bot.botId,
+        userId: bot.botId,
+        institutionId: bot.institutionId,
+        certThumbprint: thumbprint,
+        compliance: 'compliant',
+        kind: 'bot',
+      },
+    };
+  }
+
   /** Issued by one of our CA certificates (native X.509 parse and ECDSA check), and not a CA itself. */
   private check(thumbprint: string, der: Uint8Array): Checked {
     const memo = this.checked.get(thumbprint);
@@ -66,7 +90,12 @@ export class DeviceCaPorts implements DeviceAuthenticator, DeviceTrust, DeviceEd
       });
       const signedByUs = this.anchorKeys.some((a) => a.subject === cert.issuer && cert.verify(a.key));
       if (signedByUs && !cert.ca)
-        result = { ok: true, notBefore: Date.parse(cert.validFrom), notAfter: Date.parse(cert.validTo) };
+        result = {
+          ok: true,
+          notBefore: Date.parse(cert.validFrom),
+          notAfter: Date.parse(cert.validTo),
+          bot: botOfCertificate(cert),
+        };
     } catch {
       result = { ok: false };
     }
@@ -80,10 +109,13 @@ export class DeviceCaPorts implements DeviceAuthenticator, DeviceTrust, DeviceEd
     return Promise.resolve(this.ca.anchors.map((a) => new Uint8Array(a.rawData)));
   }
 
-  /** A serial the CA never issued counts as revoked: identity trusts only what we vouch for. */
+  /**
+   * A serial the CA never issued counts as revoked: identity trusts only what we vouch for. So does a bot's
+   * certificate: it is no handset, and no official's device factor.
+   */
   async isRevoked(serialHex: string): Promise<boolean> {
     const row = await this.repo.bySerial(serialHex.toLowerCase().replace(/^0+(?=.)/, ''));
-    return !row || row.revokedAt !== null;
+    return !row || row.revokedAt !== null || botOfCertificate(new NodeX509(row.der)) !== null;
   }
 
   async bindingOf(certThumbprint: string): Promise<{ userId: string; deviceId: string } | null> {
@@ -103,6 +135,17 @@ export class DeviceCaPorts implements DeviceAuthenticator, DeviceTrust, DeviceEd
 
   serverIdentity(hostnames: readonly string[]) {
     return this.ca.serverIdentity(hostnames);
+  }
+
+  // ── BOT_CERTIFICATES ──
+  issueBot(botId: string, institutionId: string, csrDer: Uint8Array) {
+    return this.ca.issueBot(botId, institutionId, csrDer);
+  }
+
+  async revokeBot(botId: string): Promise<number> {
+    const serials = await this.ca.revokeForDevice(botId, 'retired');
+    this.ca.invalidateCrl();
+    return serials.length;
   }
 
   // ── DEVICE_CERTIFICATES ──

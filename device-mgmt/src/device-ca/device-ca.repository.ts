@@ -89,6 +89,16 @@ export class DeviceCaRepository {
     return row !== undefined;
   }
 
+  /** A certificate alone (a bot's: it has no device row). */
+  async certificateByThumbprint(thumbprint: string): Promise<DeviceCertificateRow | null> {
+    const [row] = await this.database.db
+      .select()
+      .from(deviceCertificates)
+      .where(eq(deviceCertificates.thumbprint, thumbprint))
+      .limit(1);
+    return row ?? null;
+  }
+
   async byThumbprintDer(thumbprint: string): Promise<Buffer | null> {
     const [row] = await this.database.db
       .select({ der: deviceCertificates.der })

@@ -16,11 +16,14 @@ import {
   buildCrl,
   certificatePem,
   createCaCertificate,
+  issueBotCertificate,
   issueDeviceCertificate,
   issueServerCertificate,
   openDeviceCa,
   thumbprintOf,
+  verifiedCsr,
   type DeviceCa,
+  type IssuedDer,
   type VerifiedCsr,
 } from './device-ca.js';
 import { DeviceCaRepository } from './device-ca.repository.js';
@@ -127,13 +130,17 @@ export class DeviceCaService {
       now,
       validityDays: this.config.certificateValidityDays,
     });
+    return this.record(o.deviceId, cert, tx);
+  }
+
+  private async record(deviceId: string, cert: IssuedDer, tx?: Db): Promise<IssuedCertificate> {
     const der = cert.der;
     const serial = cert.serialHex;
     const thumbprint = thumbprintOf(der);
     await this.repo.insert(
       {
         serial,
-        deviceId: o.deviceId,
+        deviceId,
         thumbprint,
         der: Buffer.from(der),
         notBefore: cert.notBefore,
@@ -142,6 +149,20 @@ export class DeviceCaService {
       tx,
     );
     return { serial, thumbprint, pem: certificatePem(der), notAfter: cert.notAfter };
+  }
+
+  /** A bot's certificate for the key of its CSR (PKCS#10 DER, self-signature checked), recorded under its id. */
+  async issueBot(botId: string, institutionId: string, csrDer: Uint8Array): Promise<IssuedCertificate> {
+    const csr = await verifiedCsr(csrDer);
+    const now = new Date();
+    const cert = await issueBotCertificate(this.state.ca, {
+      csr,
+      botId,
+      institutionId,
+      now,
+      validityDays: this.config.certificateValidityDays,
+    });
+    return this.record(botId, cert);
   }
 
   async revokeForDevice(deviceId: string, reason: string, tx?: Db, keep?: string): Promise<string[]> {

@@ -5,12 +5,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { webcrypto } from 'node:crypto';
 import { Pkcs10CertificateRequestGenerator } from '@peculiar/x509';
+import { X509Certificate as NodeX509 } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { botOfCertificate } from './bot-certificates.js';
 import {
   buildCrl,
   certificatePem,
   createCaCertificate,
   DeviceCaError,
+  issueBotCertificate,
   issueDeviceCertificate,
   issueServerCertificate,
   openDeviceCa,
@@ -80,6 +83,40 @@ describe('device CA', () => {
     expect(openssl('x509', '-in', leafPem, '-noout', '-serial').toLowerCase()).toContain(cert.serialHex);
     const days = (cert.notAfter.getTime() - cert.notBefore.getTime()) / 86_400_000;
     expect(Math.round(days)).toBe(90);
+  });
+
+  it('issues a bot certificate that names the bot and its institution, and no device or official', async () => {
+    const ca = await testCa();
+    const { der } = await handsetCsr();
+    const botId = '0b3a52d4-1c7e-4f0a-9e61-2d5c8f7a9b10';
+    const institutionId = '7d1e9c2b-5a4f-4e3d-8c2b-1a0f9e8d7c6b';
+    const cert = await issueBotCertificate(ca, {
+      csr: await verifiedCsr(der),
+      botId,
+      institutionId,
+      now: new Date(),
+      validityDays: 90,
+    });
+    const leafPem = file('bot.pem', certificatePem(cert.der));
+    const caPem = file('bot-ca.pem', ca.certificate.toString('pem'));
+    expect(openssl('verify', '-purpose', 'sslclient', '-CAfile', caPem, leafPem)).toContain(': OK');
+    const text = openssl('x509', '-in', leafPem, '-noout', '-text');
+    expect(text).toContain(`Subject: CN = ${botId}`);
+    expect(text).toContain(`URI:urn:pakawaaz:bot:${botId}`);
+    expect(text).toContain(`URI:urn:pakawaaz:institution:${institutionId}`);
+    expect(text).not.toMatch(/urn:pakawaaz:(device|user):/);
+    expect(botOfCertificate(new NodeX509(cert.der))).toEqual({ botId, institutionId });
+    // A handset's certificate is no bot's.
+    const handset = await issueDeviceCertificate(ca, {
+      csr: await verifiedCsr(der),
+      attestedSpki: null,
+      deviceId: botId,
+      userId: 'u-1',
+      imei: null,
+      now: new Date(),
+      validityDays: 90,
+    });
+    expect(botOfCertificate(new NodeX509(handset.der))).toBeNull();
   });
 
   it('refuses a CSR whose key is not the attested one, and a CSR with a broken signature', async () => {

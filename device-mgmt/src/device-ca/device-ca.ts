@@ -167,7 +167,39 @@ export async function issueDeviceCertificate(ca: DeviceCa, r: DeviceCertificateR
     throw new DeviceCaError('CSR_KEY_MISMATCH', 'the CSR key is not the key the hardware attested');
   const uris = [`urn:pakawaaz:device:${r.deviceId}`, `urn:pakawaaz:user:${r.userId}`];
   if (r.imei) uris.push(`urn:imei:${r.imei}`);
-  const san = seq(...uris.map((u) => tlv(0x86, Buffer.from(u, 'ascii'))));
+  return issueClientCertificate(ca, { spki, commonName: r.deviceId, uris, ...r });
+}
+
+/** SAN URI prefix that marks a bot's certificate (a service account, never a handset). */
+export const BOT_URI = 'urn:pakawaaz:bot:';
+/** SAN URI prefix naming the institution a bot belongs to. */
+export const INSTITUTION_URI = 'urn:pakawaaz:institution:';
+
+/**
+ * A bot's certificate (an e-Office service account of one institution, an MLS credential): CN = bot id, SAN
+ * URIs `urn:pakawaaz:bot:<id>` and `urn:pakawaaz:institution:<id>`, no device or user URI — so nothing that
+ * looks for a handset or an official finds one in it. Client authentication only, like a device certificate.
+ */
+export async function issueBotCertificate(
+  ca: DeviceCa,
+  r: { csr: VerifiedCsr; botId: string; institutionId: string; now: Date; validityDays: number },
+): Promise<IssuedDer> {
+  const uris = [`${BOT_URI}${r.botId}`, `${INSTITUTION_URI}${r.institutionId}`];
+  return issueClientCertificate(ca, { spki: r.csr.spki, commonName: r.botId, uris, ...r });
+}
+
+async function issueClientCertificate(
+  ca: DeviceCa,
+  r: {
+    spki: Uint8Array;
+    commonName: string;
+    uris: readonly string[];
+    now: Date;
+    validityDays: number;
+    serialHex?: string;
+  },
+): Promise<IssuedDer> {
+  const san = seq(...r.uris.map((u) => tlv(0x86, Buffer.from(u, 'ascii'))));
   const serialHex = r.serialHex ?? newSerialHex();
   const second = Math.floor(r.now.getTime() / 1000) * 1000;
   const notBefore = new Date(second - 60_000);
@@ -178,8 +210,8 @@ export async function issueDeviceCertificate(ca: DeviceCa, r: DeviceCertificateR
     SIGNATURE_ALGORITHM,
     ca.issuerDer,
     seq(time(notBefore), time(notAfter)),
-    seq(set(seq(CN, utf8(r.deviceId)))),
-    spki,
+    seq(set(seq(CN, utf8(r.commonName)))),
+    r.spki,
     tlv(
       0xa3,
       seq(FIXED_EXTENSIONS, ext(EXT.subjectAltName, false, san), new Uint8Array(ca.authorityKeyId.rawData)),

@@ -9,6 +9,7 @@ import { ModuleRef } from '@nestjs/core';
 import {
   consume,
   DEVICE_AUTHENTICATOR,
+  isHandset,
   DEVICE_EDGE_TLS,
   EVENT_BUS,
   LOGGER,
@@ -151,6 +152,8 @@ export class DevicePushService implements DevicePush, OnApplicationBootstrap, On
         tls: await this.brokerTls(edge, hostnames),
         authenticate: async (chain) => {
           const r = await authenticator.authenticate(chain);
+          // Push is for handsets: a chat bot's certificate gets no MQTT session.
+          if (r.ok && !isHandset(r.device)) return { ok: false, reason: 'not_a_handset' as const };
           return r.ok ? { ok: true, deviceId: r.device.deviceId } : r;
         },
         onEvent: (e) => this.onBrokerEvent(e),

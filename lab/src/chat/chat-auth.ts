@@ -2,8 +2,11 @@ import { X509Certificate } from 'node:crypto';
 import type { AuthenticationService, Credential } from 'ts-mls';
 import { certificatePoint } from './device-key.js';
 
-/** Who a leaf is, read from its device certificate (CN = device id; SAN URIs name device and official). */
-export type DeviceIdentity = { deviceId: string; userId: string | null; serial: string };
+/**
+ * Who a leaf is, read from its device certificate (CN = device id; SAN URIs name device and official). An
+ * e-Office bot's certificate names the bot instead (`urn:pakawaaz:bot:<id>`): its id is device and user both.
+ */
+export type DeviceIdentity = { deviceId: string; userId: string | null; serial: string; bot?: true };
 
 export type ChatTrust = {
   /** The device CA certificates (DER) a member's certificate must be issued by: the pinned anchors. */
@@ -49,9 +52,12 @@ function readIdentity(der: Uint8Array): DeviceIdentity | null {
       .map((u) => u.slice(4))
       .find((u) => u.startsWith(prefix))
       ?.slice(prefix.length) ?? null;
-  const deviceId = uri('urn:pakawaaz:device:') ?? cn;
+  const bot = uri('urn:pakawaaz:bot:');
+  const deviceId = uri('urn:pakawaaz:device:') ?? bot ?? cn;
   if (!deviceId) return null;
-  return { deviceId, userId: uri('urn:pakawaaz:user:'), serial: cert.serialNumber.toLowerCase() };
+  const serial = cert.serialNumber.toLowerCase();
+  if (bot) return { deviceId, userId: bot, serial, bot: true };
+  return { deviceId, userId: uri('urn:pakawaaz:user:'), serial };
 }
 
 /**

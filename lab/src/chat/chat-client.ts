@@ -261,6 +261,11 @@ export class ChatClient {
     }
   }
 
+  /** Applies envelopes that came another way (a bot's webhook) as a WebSocket delivery is, then acknowledges. */
+  deliver(items: readonly QueueItem[]): Promise<void> {
+    return this.serial(() => this.apply(items));
+  }
+
   /** Fetches and applies everything queued (on start, after a reconnect, or on a "check in" push). */
   sync(): Promise<void> {
     return this.serial(async () => this.apply(await this.fetchQueue()));

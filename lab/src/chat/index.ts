@@ -24,3 +24,4 @@ export {
 export { chatRoutes, type QueueItem, type ServerFrame } from './chat-wire.js';
 export { deviceKeyFromPem, certificateDerFromPem, type DeviceSigningKey } from './device-key.js';
 export { MemoryDeliveryService, testDeviceCa, testExternalSender } from './chat-fixtures.js';
+export { ChatBot, enrolBot, type BotCredentials, type ChatBotOptions } from './bot.js';

@@ -69,6 +69,10 @@ class HandsetController {
   @DeviceRoute()
   checkIn(): void {}
 }
+@DeviceRoute({ bots: true })
+class ChatDeliveryController {
+  send(): void {}
+}
 @RouteScope('self')
 class AccountController {
   profile(): void {}
@@ -167,6 +171,33 @@ describe('AuthGuard on @DeviceRoute()', () => {
     const { run } = setup([], false);
     const err = await rejection(run(HandsetController, 'checkIn', { chain: [GOOD] }));
     expect([err.status, err.code]).toEqual([503, 'device_management_unavailable']);
+  });
+});
+
+describe('AuthGuard and bots (service accounts with a device-CA certificate)', () => {
+  const bot: DevicePrincipal = { ...device(OTHER), userId: 'bot-1', kind: 'bot' };
+
+  it('lets a bot in on routes declared @DeviceRoute({ bots: true }) only', async () => {
+    const { run } = setup([[OTHER, { ok: true, device: bot }]]);
+    const { allowed, request } = await run(ChatDeliveryController, 'send', { chain: [OTHER] });
+    expect([allowed, request.device]).toEqual([true, bot]);
+    const err = await rejection(run(HandsetController, 'checkIn', { chain: [OTHER] }));
+    expect([err.status, err.code, err.details]).toEqual([
+      401,
+      'device_certificate_refused',
+      { reason: 'not_a_handset' },
+    ]);
+  });
+
+  it('still lets a handset in on a route open to bots', async () => {
+    const { run } = setup([[GOOD, { ok: true, device: device(GOOD) }]]);
+    expect((await run(ChatDeliveryController, 'send', { chain: [GOOD] })).allowed).toBe(true);
+  });
+
+  it('never accepts a bot certificate for a token bound to a certificate', async () => {
+    const { run } = setup([[GOOD, { ok: true, device: { ...device(GOOD), kind: 'bot' } }]]);
+    const err = await rejection(run(AccountController, 'profile', { token: BOUND_TOKEN, chain: [GOOD] }));
+    expect([err.status, err.code]).toEqual([401, 'certificate_binding_failed']);
   });
 });
 

@@ -11,6 +11,8 @@ import {
 } from './client-certificate.js';
 import {
   DEVICE_AUTHENTICATOR,
+  DEVICE_ROUTE_BOTS,
+  isHandset,
   type DeviceAuthenticatedRequest,
   type DeviceAuthenticator,
   type DevicePrincipal,
@@ -36,6 +38,7 @@ const REFUSAL_TEXT: Record<DeviceRefusal, string> = {
   revoked: 'it has been revoked',
   unknown_device: 'no enrolled device holds it',
   device_retired: 'the device has been retired',
+  not_a_handset: 'it is a bot certificate, and this route is for handsets',
 };
 
 /**
@@ -75,7 +78,13 @@ export class AuthGuard implements CanActivate {
         "This is a national operators' route: use the main API port; the device port serves handsets.",
       );
     if (access.scope === 'device') {
-      request.device = await this.authenticateDevice(request);
+      const device = await this.authenticateDevice(request);
+      const botsAllowed = this.reflector.getAllAndOverride<boolean>(DEVICE_ROUTE_BOTS, [
+        ctx.getHandler(),
+        ctx.getClass(),
+      ]);
+      if (!isHandset(device) && !botsAllowed) throw refused('not_a_handset');
+      request.device = device;
       return true;
     }
     const header = request.headers.authorization;
@@ -121,12 +130,7 @@ export class AuthGuard implements CanActivate {
         'Device management is not running on this node: handsets cannot be authenticated here.',
       );
     const result = await this.devices.authenticate(chain);
-    if (!result.ok)
-      throw platformError(
-        'device_certificate_refused',
-        `The device certificate is refused: ${REFUSAL_TEXT[result.reason]}.`,
-        { reason: result.reason },
-      );
+    if (!result.ok) throw refused(result.reason);
     return result.device;
   }
 
@@ -142,6 +146,7 @@ export class AuthGuard implements CanActivate {
     const result = await this.devices.authenticate(chain);
     if (!result.ok) throw refuse(`the certificate is refused (${REFUSAL_TEXT[result.reason]})`);
     const device = result.device;
+    if (!isHandset(device)) throw refuse('a bot certificate holds no sign-in');
     if (device.certThumbprint !== principal.certThumbprint || device.userId !== principal.actor.id)
       throw refuse('the certificate is not the one this account was signed in with');
     if (device.compliance === 'non_compliant')
@@ -149,6 +154,11 @@ export class AuthGuard implements CanActivate {
     return device;
   }
 }
+
+const refused = (reason: DeviceRefusal) =>
+  platformError('device_certificate_refused', `The device certificate is refused: ${REFUSAL_TEXT[reason]}.`, {
+    reason,
+  });
 
 export function hasRole(principal: Pick<Principal, 'roles'>, roles: readonly Role[]): boolean {
   return principal.roles.includes('super-admin') || roles.some((r) => principal.roles.includes(r));

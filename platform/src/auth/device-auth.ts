@@ -21,13 +21,16 @@ export type DevicePrincipal = {
   readonly compliance: 'compliant' | 'grace' | 'non_compliant';
   /**
    * `desktop`: an official's browser (the web chat), authenticated by access token and DPoP proof instead of
-   * mutual TLS. Absent means a handset.
+   * mutual TLS. `bot`: a service account's certificate (an e-Office bot of `institutionId`; its `userId` is
+   * its `deviceId`, the bot id), not a handset: only routes declared `@DeviceRoute({ bots: true })` accept it.
+   * Absent means a handset.
    */
-  readonly kind?: 'handset' | 'desktop';
+  readonly kind?: 'handset' | 'desktop' | 'bot';
 };
 
 /** Why a presented certificate does not authenticate a device. */
-export type DeviceRefusal = 'untrusted' | 'expired' | 'revoked' | 'unknown_device' | 'device_retired';
+export type DeviceRefusal =
+  'untrusted' | 'expired' | 'revoked' | 'unknown_device' | 'device_retired' | 'not_a_handset';
 
 export type DeviceAuthentication =
   | { readonly ok: true; readonly device: DevicePrincipal }
@@ -50,13 +53,23 @@ export type DeviceAuthenticator = {
 export const DEVICE_AUTHENTICATOR = Symbol.for('pakawaaz.DeviceAuthenticator');
 
 export const DEVICE_ROUTE = 'pakawaaz:device-route';
+/** Metadata of a device route that bots (service accounts with a device-CA certificate) may call too. */
+export const DEVICE_ROUTE_BOTS = 'pakawaaz:device-route-bots';
 
 /**
  * A route for handsets: the caller is the device its certificate names (no bearer token). Its scope is the
- * device itself — the service acts on `@CurrentDevice()` only.
+ * device itself — the service acts on `@CurrentDevice()` only. `bots: true` lets a bot's certificate in too
+ * (secure chat's delivery routes); every other device route refuses it (`not_a_handset`).
  */
-export const DeviceRoute = () =>
-  applyDecorators(SetMetadata(DEVICE_ROUTE, true), SetMetadata(ROUTE_SCOPE, 'device'));
+export const DeviceRoute = (o: { bots?: boolean } = {}) =>
+  applyDecorators(
+    SetMetadata(DEVICE_ROUTE, true),
+    SetMetadata(ROUTE_SCOPE, 'device'),
+    SetMetadata(DEVICE_ROUTE_BOTS, o.bots === true),
+  );
+
+/** Whether an authenticated device is a handset (not a bot): what device trust, MFA and fleet routes need. */
+export const isHandset = (d: Pick<DevicePrincipal, 'kind'>): boolean => d.kind === undefined;
 
 export type DeviceAuthenticatedRequest = { device?: DevicePrincipal };
 

@@ -12,6 +12,7 @@ import { DeliveryRepository } from '../delivery/delivery.repository.js';
 import { b64u } from '../mls/bytes.js';
 import { readGroupInfo, readMessage, readWelcome, type GroupInfoFacts } from '../mls/mls-facts.js';
 import { mlsInput } from '../mls/mls-input.js';
+import { mayReach } from '../bots/bot-directory.js';
 import { secureChatError } from '../secure-chat.errors.js';
 import { planCommit } from './commit-plan.js';
 import { leafDevices } from './leaf-devices.js';
@@ -148,7 +149,7 @@ export class GroupsService {
       if (plan.duplicateDevice)
         throw secureChatError('mls_credential_refused', 'groupInfo: one device sits on two leaves.');
       for (const o of plan.joiningOfficials)
-        if (!(await this.directory.maySee(device.institutionId, o.institutionId)))
+        if (!(await mayReach(this.directory, device.institutionId, o)))
           throw secureChatError('official_not_found', 'The commit adds an official you may not see.');
       await this.policy?.requireCommit(
         device.institutionId,

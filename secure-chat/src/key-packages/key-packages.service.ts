@@ -5,6 +5,7 @@ import {
   type DeviceAuthenticator,
   type DevicePrincipal,
 } from '@pakawaaz/platform';
+import { mayReach } from '../bots/bot-directory.js';
 import { CHAT_DIRECTORY, CHAT_WAKE, type ChatDirectory, type ChatWake } from '../chat-ports.js';
 import { b64u } from '../mls/bytes.js';
 import { MLS_LIMITS, MlsInputError, type KeyPackageFacts } from '../mls/mls-facts.js';
@@ -98,7 +99,7 @@ export class KeyPackagesService {
     if ((await this.removals?.removedAmong([device.deviceId]))?.size)
       throw secureChatError('device_removed_from_chat', 'This device was taken out of chat.');
     const official = await this.directory.find(ref);
-    if (!official?.active || !(await this.directory.maySee(device.institutionId, official.institutionId)))
+    if (!official?.active || !(await mayReach(this.directory, device.institutionId, official)))
       throw secureChatError('official_not_found', 'No official with this username or id that you may see.');
     await this.policy?.requirePair(device.institutionId, official.institutionId);
     const candidates = await this.repo.devicesOf(official.userId, now);

@@ -14,6 +14,7 @@ import { KeyPackagesRepository } from '../../src/key-packages/key-packages.repos
 import { KeyPackagesService } from '../../src/key-packages/key-packages.service.js';
 import { DeviceRemovalService } from '../../src/membership/device-removal.service.js';
 import { RemovalsRepository } from '../../src/membership/removals.repository.js';
+import { loadBotsConfig } from '../../src/bots/bots.config.js';
 import type { SecureChatConfig } from '../../src/secure-chat.config.js';
 import { secureChatDomain } from '../../src/secure-chat.domain.js';
 import { testCa, TestDevice, TestDeviceAuthenticator, TestMember } from '../support/mls-devices.js';
@@ -30,6 +31,7 @@ const config: SecureChatConfig = {
   claimsPerSecond: 5,
   retentionDays: 30,
   clientIdDays: 7,
+  bots: loadBotsConfig({}),
   files: {
     dir: '/nonexistent',
     maxFileBytes: 1 << 20,

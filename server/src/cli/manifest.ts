@@ -29,6 +29,7 @@ const deviceCommands: Module = async () =>
   (await import('./commands/device-commands.js')).registerDeviceCommandCommands;
 const os: Module = async () => (await import('./commands/os.js')).registerOsCommands;
 const store: Module = async () => (await import('./commands/store.js')).registerStoreCommands;
+const chatBots: Module = async () => (await import('./commands/chat-bots.js')).registerChatBotCommands;
 const lab: Module = async () => (await import('./commands/lab.js')).registerLabCommands;
 const calls: Module = async () => (await import('./commands/calls.js')).registerCallsCommands;
 
@@ -105,7 +106,10 @@ export const COMMANDS: Readonly<Record<string, TopLevelCommand>> = {
   },
   store: { description: 'the app store: publish APKs and follow their review', modules: [store] },
   calls: { description: 'calls: media hosts (Janus) and TURN', modules: [calls] },
-  chat: { description: 'secure chat: per-institution policies and legal holds', modules: [chat] },
+  chat: {
+    description: 'secure chat: per-institution policies, legal holds and e-Office bots',
+    modules: [chat, chatBots],
+  },
   lab: { description: 'simulated handsets against a running server (demo, tests, load)', modules: [lab] },
 };
 

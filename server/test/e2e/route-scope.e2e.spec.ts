@@ -85,6 +85,8 @@ const w = {
   enrolmentTokenA: '',
   /** A device group of A holding deviceA, with a policy of its own. */
   groupA: '',
+  botA: '',
+  botB: '',
 };
 /** B's principals: name → bearer token. Users first (self operations need an account). */
 const principalsOfB: { name: string; token: string; user?: { id: string; username: string } }[] = [];
@@ -198,6 +200,14 @@ beforeAll(async () => {
   ).id;
   await ok('POST', `/api/v1/device-groups/${w.groupA}/members`, { devices: [w.deviceA] });
   await ok('PUT', `/api/v1/device-groups/${w.groupA}/policy`, { settings: { cameraAllowed: false } });
+  const bot = (institutionId: string, name: string) =>
+    ok<{ id: string }>('POST', '/api/v1/chat/bots', {
+      name,
+      institutionId,
+      webhookUrl: `https://${name}.example/webhook`,
+    });
+  w.botA = (await bot(w.a, 'eoffice-a')).id;
+  w.botB = (await bot(w.b, 'eoffice-b')).id;
 
   const viewer = await signIn(w.viewerB.username);
   const official = await signIn(w.officialB.username);
@@ -231,6 +241,7 @@ const forbiddenMarkers = () => [
   w.commandA,
   w.enrolmentTokenA,
   w.groupA,
+  w.botA,
   SIM_A,
   SIM_NATIONAL,
 ];
@@ -263,6 +274,9 @@ async function snapshotOfA(): Promise<unknown> {
   const deviceGroupsOfA = await ok('GET', `/api/v1/device-groups?institution=${w.a}`);
   const deviceGroupPolicy = await ok('GET', `/api/v1/device-groups/${w.groupA}/policy`);
   const chatFileA = await ok('GET', `/api/v1/chat/files/${w.fileA}`, undefined, w.tokenA);
+  const botsOfA = await db().execute(
+    sql`select id, name, state, webhook_url from secure_chat.bots where institution_id = ${w.a} order by id`,
+  );
   const stripVolatile = (s: { sessions: { id: string }[] }) => s.sessions.map((x) => x.id).sort();
   return {
     officialA,
@@ -280,6 +294,7 @@ async function snapshotOfA(): Promise<unknown> {
     deviceGroupsOfA,
     deviceGroupPolicy,
     chatFileA,
+    botsOfA: JSON.stringify(botsOfA),
   };
 }
 const db = () => server.app.get<DatabaseHandle>(DATABASE).db;
@@ -486,6 +501,15 @@ Object.assign(INSTITUTION_FIXTURES, {
   // Chat policies: B reads B's (defaults when none is stored), never A's; setting them is national.
   'GET /api/v1/chat/policies': { read: () => '/api/v1/chat/policies', sees: () => [w.b] },
   'GET /api/v1/chat/policies/{institutionId}': { read: () => `/api/v1/chat/policies/${w.a}` },
+  // e-Office bots: B lists B's bots only, cannot register one for A, nor disable A's.
+  'GET /api/v1/chat/bots': { read: () => '/api/v1/chat/bots', sees: () => [w.botB] },
+  'POST /api/v1/chat/bots': {
+    write: () => ({
+      path: '/api/v1/chat/bots',
+      body: { name: 'intruder', institutionId: w.a, webhookUrl: 'https://intruder.example/hook' },
+    }),
+  },
+  'POST /api/v1/chat/bots/{id}/disable': { write: () => ({ path: `/api/v1/chat/bots/${w.botA}/disable` }) },
 } satisfies Record<string, InstitutionFixture>);
 
 /** Self operations, called by B's users with plausible bodies; `check` looks at the reply. */

@@ -1,0 +1,165 @@
+import {
+  Inject,
+  Injectable,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { LOGGER, webhookHeaders, type DevicePrincipal, type Logger } from '@pakawaaz/platform';
+import { DeliveryService } from '../delivery/delivery.service.js';
+import { BOTS_CONFIG, type BotsConfig } from './bots.config.js';
+import { BotsRepository } from './bots.repository.js';
+import { BotWakeTap } from './bot-wake-tap.js';
+import type { ChatBotRow } from './bots.schema.js';
+
+/** Envelopes one webhook call carries at most. */
+export const WEBHOOK_BATCH = 100;
+const SWEEP_MS = 15_000;
+
+/** What a bot's webhook receives (JSON, signed per Standard Webhooks): its queue, still MLS ciphertext. */
+export type BotDelivery = {
+  type: 'chat.deliver';
+  botId: string;
+  envelopes: Awaited<ReturnType<DeliveryService['inbox']>>;
+};
+
+/** The wait before retry `attempt` (1, 2, …): doubling from one second up to `capMs`, with ±20 % jitter. */
+export const retryDelay = (attempt: number, capMs: number, random = Math.random): number =>
+  Math.round(Math.min(capMs, 1000 * 2 ** Math.min(attempt - 1, 30)) * (0.8 + 0.4 * random()));
+
+/**
+ * A bot has no socket: its queue is POSTed to its webhook, signed (Standard Webhooks: `webhook-id`,
+ * `webhook-timestamp`, `webhook-signature`), and acknowledged on a 2xx — at least once, in `seq` order, the
+ * same `webhook-id` for the same envelopes on every retry. A failure is retried with exponential back-off; a
+ * sweep every 15 s picks up queues another node filled, or that waited through a restart.
+ */
+@Injectable()
+export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
+  /** Active bots' ids (refreshed by the sweep): a wake for any other device costs nothing here. */
+  private readonly botIds = new Set<string>();
+  private readonly running = new Set<string>();
+  private readonly waiting = new Map<string, NodeJS.Timeout>();
+  private sweeper: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly bots: BotsRepository,
+    private readonly delivery: DeliveryService,
+    @Inject(BOTS_CONFIG) private readonly config: BotsConfig,
+    tap: BotWakeTap,
+    @Optional() @Inject(LOGGER) private readonly logger?: Logger,
+  ) {
+    tap.listener = (ids) => this.queued(ids);
+  }
+
+  onApplicationBootstrap(): void {
+    this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS);
+    this.sweeper.unref();
+    void this.sweep();
+  }
+
+  onModuleDestroy(): void {
+    this.stopped = true;
+    clearInterval(this.sweeper);
+    for (const t of this.waiting.values()) clearTimeout(t);
+    this.waiting.clear();
+  }
+
+  /** CHAT_WAKE's `queued`: devices whose queue grew (a bot among them is delivered to now). */
+  queued(deviceIds: readonly string[]): void {
+    for (const id of deviceIds) if (this.botIds.has(id) && !this.waiting.has(id)) void this.kick(id);
+  }
+
+  /** A bot enrolled or disabled on this node (the sweep tells the others). */
+  remember(id: string, active: boolean): void {
+    if (active) this.botIds.add(id);
+    else this.botIds.delete(id);
+  }
+
+  private async sweep(): Promise<void> {
+    try {
+      const ids = await this.bots.activeIds();
+      this.botIds.clear();
+      for (const id of ids) this.botIds.add(id);
+      for (const bot of await this.bots.activeWithQueue())
+        if (!this.waiting.has(bot.id)) void this.kick(bot.id);
+    } catch (err) {
+      this.logger?.warn({ err }, 'bot webhook sweep failed');
+    }
+  }
+
+  private async kick(id: string): Promise<void> {
+    if (this.running.has(id) || this.stopped) return;
+    this.running.add(id);
+    try {
+      const bot = await this.bots.byId(id);
+      if (bot?.state === 'active') await this.drain(bot);
+    } catch (err) {
+      this.logger?.error({ err, botId: id }, 'bot webhook delivery failed');
+    } finally {
+      this.running.delete(id);
+    }
+  }
+
+  /** Delivers the queue batch by batch until it is empty or a delivery fails (then schedules the retry). */
+  private async drain(bot: ChatBotRow): Promise<void> {
+    const principal: DevicePrincipal = {
+      deviceId: bot.id,
+      userId: bot.id,
+      institutionId: bot.institutionId,
+      certThumbprint: '',
+      compliance: 'compliant',
+      kind: 'bot',
+    };
+    let failures = bot.failures;
+    for (;;) {
+      const envelopes = await this.delivery.inbox(principal, 0, WEBHOOK_BATCH);
+      if (envelopes.length === 0 || this.stopped) return;
+      const upTo = envelopes[envelopes.length - 1]!.seq;
+      const body = JSON.stringify({ type: 'chat.deliver', botId: bot.id, envelopes } satisfies BotDelivery);
+      const problem = await this.post(bot, `msg_${bot.id}_${envelopes[0]!.seq}_${upTo}`, body);
+      if (problem === null) {
+        await this.delivery.ack(principal, upTo);
+        await this.bots.update(bot.id, { failures: 0, lastDeliveryAt: new Date(), lastError: null });
+        failures = 0;
+        continue;
+      }
+      failures += 1;
+      await this.bots.update(bot.id, { failures, lastError: problem });
+      const wait = retryDelay(failures, this.config.maxBackoffMs);
+      this.logger?.warn(
+        { botId: bot.id, failures, problem, retryInMs: wait },
+        'bot webhook refused a delivery',
+      );
+      const timer = setTimeout(() => {
+        this.waiting.delete(bot.id);
+        void this.kick(bot.id);
+      }, wait);
+      timer.unref();
+      this.waiting.set(bot.id, timer);
+      return;
+    }
+  }
+
+  /** One signed POST; null on a 2xx, else what went wrong (no redirect is followed). */
+  private async post(bot: ChatBotRow, id: string, body: string): Promise<string | null> {
+    const headers = webhookHeaders(bot.webhookSecret, id, Math.floor(Date.now() / 1000), body);
+    try {
+      const res = await fetch(bot.webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.config.webhookTimeoutMs),
+      });
+      await res.body?.cancel();
+      return res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`;
+    } catch (err) {
+      return err instanceof Error
+        ? err.name === 'TimeoutError'
+          ? 'timed out'
+          : err.message.slice(0, 200)
+        : 'failed';
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import { envBool, parseConfig, type Env } from '@pakawaaz/platform';
+import { z } from 'zod';
+
+const unset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const int = (min: number, max: number, dflt: number) =>
+  z.preprocess(
+    unset,
+    z.coerce.number({ message: 'expected a whole number' }).int().min(min).max(max).default(dflt),
+  );
+
+const schema = z.object({
+  PAKAWAAZ_CHAT_BOT_SENDS_PER_MINUTE: int(1, 100_000, 60),
+  PAKAWAAZ_CHAT_BOT_SEND_BURST: int(1, 100_000, 20),
+  PAKAWAAZ_CHAT_BOT_WEBHOOK_TIMEOUT_SECONDS: int(1, 120, 10),
+  PAKAWAAZ_CHAT_BOT_WEBHOOK_MAX_BACKOFF_SECONDS: int(1, 86_400, 600),
+  PAKAWAAZ_CHAT_BOT_LOOPBACK_HTTP: envBool(false),
+});
+
+export type BotsConfig = {
+  /** Sends (messages and commits) a bot may make a minute, and its burst (a token bucket per bot). */
+  sendsPerMinute: number;
+  sendBurst: number;
+  /** One webhook delivery's time limit, and the longest wait between two retries (exponential, jittered). */
+  webhookTimeoutMs: number;
+  maxBackoffMs: number;
+  /** Lab mode: webhooks may be plain http to a loopback address (otherwise https only). */
+  loopbackHttp: boolean;
+};
+
+export function loadBotsConfig(env: Env): BotsConfig {
+  const c = parseConfig(schema, env);
+  return {
+    sendsPerMinute: c.PAKAWAAZ_CHAT_BOT_SENDS_PER_MINUTE,
+    sendBurst: c.PAKAWAAZ_CHAT_BOT_SEND_BURST,
+    webhookTimeoutMs: c.PAKAWAAZ_CHAT_BOT_WEBHOOK_TIMEOUT_SECONDS * 1000,
+    maxBackoffMs: c.PAKAWAAZ_CHAT_BOT_WEBHOOK_MAX_BACKOFF_SECONDS * 1000,
+    loopbackHttp: c.PAKAWAAZ_CHAT_BOT_LOOPBACK_HTTP,
+  };
+}
+
+export const BOTS_CONFIG = Symbol.for('pakawaaz.secure-chat.BotsConfig');
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** A webhook URL the server will call: https (no credentials in it), or http to loopback in lab mode. */
+export function webhookUrlProblem(raw: string, loopbackHttp: boolean): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'not a URL';
+  }
+  if (raw.length > 2048) return 'longer than 2048 characters';
+  if (url.username || url.password) return 'credentials in the URL';
+  if (url.hash) return 'a fragment';
+  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'http:' && loopbackHttp && LOOPBACK.has(url.hostname)) return null;
+  return loopbackHttp ? 'not https (http only to a loopback address)' : 'not https';
+}

@@ -1,0 +1,36 @@
+import type { Provider } from '@nestjs/common';
+import type { ChatWake } from '../chat-ports.js';
+import type { ChatHub } from '../ws/chat-hub.js';
+import { BotAwareDirectory } from './bot-directory.js';
+import { BotSendBudget } from './bot-send-budget.guard.js';
+import { BotWebhooks } from './bot-webhooks.service.js';
+import { BotWakeTap } from './bot-wake-tap.js';
+import { BOTS_CONFIG, type BotsConfig } from './bots.config.js';
+import { BotDirectoryController, BotEnrolmentController, BotsAdminController } from './bots.controller.js';
+import { BotsRepository } from './bots.repository.js';
+import { BotsService } from './bots.service.js';
+
+export { BotWakeTap };
+
+/** The e-Office bot API's pieces, for SecureChatModule (which binds CHAT_DIRECTORY and CHAT_WAKE through them). */
+export const BOT_CONTROLLERS = [BotsAdminController, BotEnrolmentController, BotDirectoryController];
+
+export const botProviders = (config: BotsConfig): Provider[] => [
+  { provide: BOTS_CONFIG, useValue: config },
+  BotsRepository,
+  BotsService,
+  BotWebhooks,
+  BotAwareDirectory,
+  BotSendBudget,
+  BotWakeTap,
+];
+
+/** CHAT_WAKE: the hub (sockets, push, other nodes), and bots' webhooks. */
+export const wakeWithBots = (hub: ChatHub, tap: BotWakeTap): ChatWake => ({
+  queued: (ids) => {
+    hub.queued(ids);
+    tap.listener?.(ids);
+  },
+  keyPackagesLow: (id, left) => hub.keyPackagesLow(id, left),
+  removed: (id) => hub.removed(id),
+});

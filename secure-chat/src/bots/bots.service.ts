@@ -1,0 +1,186 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { BOT_CERTIFICATES, DeviceCaError, type BotCertificates } from '@pakawaaz/device-mgmt';
+import {
+  AuditService,
+  DEVICE_EDGE_TLS,
+  newWebhookSecret,
+  requireInScope,
+  requireRole,
+  scopeIds,
+  type DeviceEdgeTls,
+  type DevicePrincipal,
+  type Principal,
+} from '@pakawaaz/platform';
+import { DeviceRemovalService } from '../membership/device-removal.service.js';
+import { BOTS_CONFIG, webhookUrlProblem, type BotsConfig } from './bots.config.js';
+import { botsError } from './bots.errors.js';
+import { BotsRepository } from './bots.repository.js';
+import { BotWebhooks } from './bot-webhooks.service.js';
+import type { ChatBotRow } from './bots.schema.js';
+
+export type BotView = {
+  id: string;
+  name: string;
+  institutionId: string;
+  webhookUrl: string;
+  state: ChatBotRow['state'];
+  /** What an official's device claims KeyPackages with (`POST /api/v1/chat/key-packages/claim`). */
+  user: string;
+  failures: number;
+  lastDeliveryAt: string | null;
+  lastError: string | null;
+  enrolledAt: string | null;
+  createdAt: string;
+};
+
+const hashOf = (secret: string) => createHash('sha256').update(secret).digest();
+export const botUser = (id: string) => `bot:${id}`;
+
+/**
+ * e-Office bots: an institution's chat administrator (or a national one) registers a bot and receives its
+ * webhook secret and one-time enrolment secret once; the bot enrols with a CSR and gets a device-CA certificate
+ * naming it (device management issues it: one CA); disabling revokes that certificate and takes the bot out of
+ * every group through the removal machinery. An institution's administrator sees and acts on its bots only.
+ */
+@Injectable()
+export class BotsService {
+  constructor(
+    private readonly repo: BotsRepository,
+    private readonly removal: DeviceRemovalService,
+    private readonly audit: AuditService,
+    private readonly webhooks: BotWebhooks,
+    @Inject(BOTS_CONFIG) private readonly config: BotsConfig,
+    @Optional() @Inject(BOT_CERTIFICATES) private readonly certificates?: BotCertificates | null,
+    @Optional() @Inject(DEVICE_EDGE_TLS) private readonly edge?: DeviceEdgeTls | null,
+  ) {}
+
+  async register(
+    input: { name: string; institutionId?: string | undefined; webhookUrl: string },
+    by: Principal,
+    requestId: string,
+  ): Promise<BotView & { webhookSecret: string; enrolmentSecret: string }> {
+    requireRole(by, 'chat-admin');
+    const ids = scopeIds(by);
+    const institutionId = input.institutionId ?? ids?.[0];
+    if (!institutionId)
+      throw botsError('invalid_bot_input', 'institutionId: a national administrator names the institution.');
+    requireInScope(by, institutionId);
+    const problem = webhookUrlProblem(input.webhookUrl, this.config.loopbackHttp);
+    if (problem) throw botsError('invalid_bot_input', `webhookUrl: ${problem}.`, { field: 'webhookUrl' });
+    const webhookSecret = newWebhookSecret();
+    const enrolmentSecret = randomBytes(32).toString('base64url');
+    const row = await this.repo.insert({
+      institutionId,
+      name: input.name,
+      webhookUrl: input.webhookUrl,
+      webhookSecret,
+      enrolmentSecretHash: hashOf(enrolmentSecret).toString('base64url'),
+      createdBy: `${by.actor.type}:${by.actor.id}`,
+    });
+    await this.audit.record({
+      actor: by.actor,
+      action: 'secure-chat.bot.registered',
+      target: `bot:${row.id}`,
+      details: { name: row.name, institutionId, webhookUrl: row.webhookUrl },
+      requestId,
+    });
+    return { ...view(row), webhookSecret, enrolmentSecret };
+  }
+
+  async list(by: Principal): Promise<BotView[]> {
+    requireRole(by, 'chat-admin', 'viewer');
+    return (await this.repo.list(scopeIds(by))).map(view);
+  }
+
+  /** Revokes the bot's certificate and takes it out of its groups (the server proposes its Remove). */
+  async disable(id: string, by: Principal, requestId: string): Promise<BotView> {
+    requireRole(by, 'chat-admin');
+    const row = await this.repo.byId(id);
+    requireInScope(by, row?.institutionId, () =>
+      botsError('bot_not_found', 'No such bot in your institution.'),
+    );
+    if (row!.state !== 'disabled') {
+      await this.repo.update(id, { state: 'disabled', disabledAt: new Date(), enrolmentSecretHash: null });
+      this.webhooks.remember(id, false);
+      await this.ca().revokeBot(id);
+      await this.removal.removeDevice(id, null, 'retired');
+      await this.audit.record({
+        actor: by.actor,
+        action: 'secure-chat.bot.disabled',
+        target: `bot:${id}`,
+        details: { name: row!.name, institutionId: row!.institutionId },
+        requestId,
+      });
+    }
+    return view((await this.repo.byId(id))!);
+  }
+
+  /**
+   * The bot's side (public: the enrolment secret is the credential, spent once): a P-256 CSR → its certificate
+   * (the MLS credential and the mTLS client certificate of the device port) and the CA certificates.
+   */
+  async enrol(input: { botId: string; enrolmentSecret: string; csr: Uint8Array }) {
+    const ca = this.ca();
+    const refused = () =>
+      botsError('bot_enrolment_invalid', 'Unknown bot, or its enrolment secret is spent or wrong.');
+    const issued = await this.repo.db.transaction(async (tx) => {
+      const row = await this.repo.lockPending(input.botId, tx);
+      const given = hashOf(input.enrolmentSecret);
+      const expected = row?.enrolmentSecretHash ? Buffer.from(row.enrolmentSecretHash, 'base64url') : null;
+      if (!row || !expected || expected.length !== given.length || !timingSafeEqual(expected, given))
+        throw refused();
+      let cert;
+      try {
+        cert = await ca.issueBot(row.id, row.institutionId, input.csr);
+      } catch (err) {
+        if (err instanceof DeviceCaError) throw botsError('bot_csr_invalid', err.message, { code: err.code });
+        throw err;
+      }
+      await this.repo.update(
+        row.id,
+        { state: 'active', enrolmentSecretHash: null, enrolledAt: new Date() },
+        tx,
+      );
+      return cert;
+    });
+    this.webhooks.remember(input.botId, true);
+    return {
+      botId: input.botId,
+      user: botUser(input.botId),
+      certificate: issued.pem,
+      notAfter: issued.notAfter.toISOString(),
+      caCertificates: this.edge ? [...(await this.edge.clientCas())] : [],
+    };
+  }
+
+  /** The active bots an official's device may add to a group: its institution's only. */
+  async directory(device: DevicePrincipal): Promise<{ id: string; name: string; user: string }[]> {
+    if (!device.institutionId) return [];
+    return (await this.repo.list([device.institutionId]))
+      .filter((b) => b.state === 'active')
+      .map((b) => ({ id: b.id, name: b.name, user: botUser(b.id) }));
+  }
+
+  private ca(): BotCertificates {
+    if (!this.certificates)
+      throw botsError('bot_ca_unavailable', 'Device management (the device CA) is not running on this node.');
+    return this.certificates;
+  }
+}
+
+function view(b: ChatBotRow): BotView {
+  return {
+    id: b.id,
+    name: b.name,
+    institutionId: b.institutionId,
+    webhookUrl: b.webhookUrl,
+    state: b.state,
+    user: botUser(b.id),
+    failures: b.failures,
+    lastDeliveryAt: b.lastDeliveryAt?.toISOString() ?? null,
+    lastError: b.lastError,
+    enrolledAt: b.enrolledAt?.toISOString() ?? null,
+    createdAt: b.createdAt.toISOString(),
+  };
+}
