@@ -548,6 +548,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chat/bot-directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["BotDirectory_directory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/bot-enrolment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["BotEnrolment_enrol"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/bots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["BotsAdmin_list"];
+        put?: never;
+        post: operations["BotsAdmin_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/bots/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["BotsAdmin_disable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/chat/calls": {
         parameters: {
             query?: never;
@@ -3500,6 +3564,23 @@ export interface components {
              */
             status: "active" | "retired" | "compromised";
         };
+        BotEnrolled: {
+            botId: string;
+            /** @description PEM: the device CA (it also issues the device port’s TLS) */
+            caCertificates: string[];
+            /** @description PEM: the MLS credential and the mTLS client certificate */
+            certificate: string;
+            /** Format: date-time */
+            notAfter: string;
+            user: string;
+        };
+        BotEnrolmentRequest: {
+            /** Format: uuid */
+            botId: string;
+            /** @description PKCS#10 request for the bot’s P-256 key (DER, base64url) */
+            csr: string;
+            enrolmentSecret: string;
+        };
         BulkAssignmentResult: {
             /** @description lines assigned (in a dry run: that would be) */
             assigned: number;
@@ -3595,6 +3676,53 @@ export interface components {
         ChatAckRequest: {
             /** @description Delete the queue up to this seq, inclusive */
             upTo: number;
+        };
+        ChatBot: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            enrolledAt: string | null;
+            /** @description Webhook deliveries failed in a row */
+            failures: number;
+            id: string;
+            institutionId: string;
+            /** Format: date-time */
+            lastDeliveryAt: string | null;
+            lastError: string | null;
+            name: string;
+            /** @enum {string} */
+            state: "pending" | "active" | "disabled";
+            /** @description What an official claims its KeyPackages with: bot:<id> */
+            user: string;
+            webhookUrl: string;
+        };
+        ChatBotDirectory: {
+            bots: {
+                id: string;
+                name: string;
+                user: string;
+            }[];
+        };
+        ChatBotList: {
+            bots: {
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                enrolledAt: string | null;
+                /** @description Webhook deliveries failed in a row */
+                failures: number;
+                id: string;
+                institutionId: string;
+                /** Format: date-time */
+                lastDeliveryAt: string | null;
+                lastError: string | null;
+                name: string;
+                /** @enum {string} */
+                state: "pending" | "active" | "disabled";
+                /** @description What an official claims its KeyPackages with: bot:<id> */
+                user: string;
+                webhookUrl: string;
+            }[];
         };
         ChatEnvelope: {
             /** Format: date-time */
@@ -7010,9 +7138,43 @@ export interface components {
         RefreshRequest: {
             refreshToken: string;
         };
+        RegisterBotRequest: {
+            /**
+             * Format: uuid
+             * @description The bot's institution (an institution's administrator: their own, the default)
+             */
+            institutionId?: string;
+            /** @description Shown to officials, e.g. "e-Office" */
+            name: string;
+            /** @description https URL the server POSTs the bot’s queue to (signed) */
+            webhookUrl: string;
+        };
         RegisterGroupRequest: {
             /** @description GroupInfo of epoch 0: base64url of the MLSMessage, at most 1048576 bytes */
             groupInfo: string;
+        };
+        RegisteredChatBot: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            enrolledAt: string | null;
+            /** @description One-time secret the bot enrols its key with (shown once) */
+            enrolmentSecret: string;
+            /** @description Webhook deliveries failed in a row */
+            failures: number;
+            id: string;
+            institutionId: string;
+            /** Format: date-time */
+            lastDeliveryAt: string | null;
+            lastError: string | null;
+            name: string;
+            /** @enum {string} */
+            state: "pending" | "active" | "disabled";
+            /** @description What an official claims its KeyPackages with: bot:<id> */
+            user: string;
+            /** @description whsec_…: verifies the webhooks (shown once) */
+            webhookSecret: string;
+            webhookUrl: string;
         };
         ReleaseInput: {
             bootPatchLevel?: string;
@@ -7142,7 +7304,7 @@ export interface components {
             };
         };
         /** @enum {string} */
-        SecureChatErrorCode: "call_ended" | "call_full" | "call_in_progress" | "call_not_found" | "calls_unavailable" | "chat_policy_forbids" | "chat_policy_not_found" | "chat_rate_limited" | "client_id_reused" | "device_removed_from_chat" | "directory_unavailable" | "file_gone" | "file_institution_required" | "file_not_found" | "file_quota_exceeded" | "file_too_large" | "file_uploader_share_exceeded" | "group_exists" | "group_not_found" | "invalid_call_input" | "invalid_chat_input" | "invalid_file_input" | "key_package_expired" | "media_host_busy" | "media_host_exists" | "media_host_not_found" | "media_host_unreachable" | "mls_bad_signature" | "mls_credential_refused" | "mls_external_sender_missing" | "mls_malformed" | "mls_member_removed" | "mls_stale_epoch" | "mls_too_large" | "mls_unsupported" | "mls_wrong_group" | "not_a_member" | "not_call_starter" | "official_not_found" | "range_not_satisfiable" | "upload_already_complete" | "upload_beyond_size" | "upload_busy" | "upload_chunk_too_large" | "upload_digest_mismatch" | "upload_interrupted" | "upload_media_type" | "upload_not_found" | "upload_offset_mismatch" | "upload_offset_required";
+        SecureChatErrorCode: "bot_ca_unavailable" | "bot_csr_invalid" | "bot_enrolment_invalid" | "bot_not_found" | "bot_rate_limited" | "call_ended" | "call_full" | "call_in_progress" | "call_not_found" | "calls_unavailable" | "chat_policy_forbids" | "chat_policy_not_found" | "chat_rate_limited" | "client_id_reused" | "device_removed_from_chat" | "directory_unavailable" | "file_gone" | "file_institution_required" | "file_not_found" | "file_quota_exceeded" | "file_too_large" | "file_uploader_share_exceeded" | "group_exists" | "group_not_found" | "invalid_bot_input" | "invalid_call_input" | "invalid_chat_input" | "invalid_file_input" | "key_package_expired" | "media_host_busy" | "media_host_exists" | "media_host_not_found" | "media_host_unreachable" | "mls_bad_signature" | "mls_credential_refused" | "mls_external_sender_missing" | "mls_malformed" | "mls_member_removed" | "mls_stale_epoch" | "mls_too_large" | "mls_unsupported" | "mls_wrong_group" | "not_a_member" | "not_call_starter" | "official_not_found" | "range_not_satisfiable" | "upload_already_complete" | "upload_beyond_size" | "upload_busy" | "upload_chunk_too_large" | "upload_digest_mismatch" | "upload_interrupted" | "upload_media_type" | "upload_not_found" | "upload_offset_mismatch" | "upload_offset_required";
         SendMessageReply: {
             epoch: string;
             groupId: string;
@@ -11226,6 +11388,284 @@ export interface operations {
             };
         };
     };
+    BotDirectory_directory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatBotDirectory"];
+                };
+            };
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                    };
+                };
+            };
+        };
+    };
+    BotEnrolment_enrol: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BotEnrolmentRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotEnrolled"];
+                };
+            };
+            /** @description `bot_csr_invalid`, `invalid_chat_input`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "bot_csr_invalid" | "invalid_chat_input" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `bot_enrolment_invalid` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "bot_enrolment_invalid";
+                    };
+                };
+            };
+        };
+    };
+    BotsAdmin_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatBotList"];
+                };
+            };
+            /** @description `malformed_client_certificate` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+        };
+    };
+    BotsAdmin_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterBotRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredChatBot"];
+                };
+            };
+            /** @description `invalid_bot_input`, `malformed_client_certificate`, `malformed_json`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_bot_input" | "malformed_client_certificate" | "malformed_json" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `out_of_scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "out_of_scope";
+                    };
+                };
+            };
+        };
+    };
+    BotsAdmin_disable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatBot"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `bot_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "bot_not_found";
+                    };
+                };
+            };
+        };
+    };
     Calls_start: {
         parameters: {
             query?: never;
@@ -12723,7 +13163,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `chat_rate_limited` */
+            /** @description `bot_rate_limited`, `chat_rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
@@ -12733,7 +13173,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "chat_rate_limited";
+                        code?: "bot_rate_limited" | "chat_rate_limited";
                     };
                 };
             };
@@ -12836,7 +13276,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `chat_rate_limited` */
+            /** @description `bot_rate_limited`, `chat_rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
@@ -12846,7 +13286,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "chat_rate_limited";
+                        code?: "bot_rate_limited" | "chat_rate_limited";
                     };
                 };
             };
