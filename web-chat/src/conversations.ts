@@ -25,7 +25,6 @@ export class Conversations {
   private current: string | null = null;
   /** Messages this browser sent a read receipt for (group id, message id). */
   private readonly receipted = new Set<string>();
-  private readonly looking = new Set<string>();
 
   constructor(
     private readonly me: string,
@@ -55,27 +54,9 @@ export class Conversations {
   private nameOf(userId: string | null): string {
     if (!userId) return 'Unknown device';
     if (userId === this.me) return 'You';
-    const known = this.session?.names.get(userId);
-    if (known) return known;
-    void this.lookUp(userId);
-    return `Official ${userId.slice(0, 8)}`;
-  }
-
-  /** The name of an official who wrote first (the directory, when this official's token may read it). */
-  private async lookUp(userId: string): Promise<void> {
-    if (this.looking.has(userId) || !this.session) return;
-    this.looking.add(userId);
-    const res = await fetch(`/api/v1/users/${encodeURIComponent(userId)}`, {
-      headers: { authorization: `Bearer ${this.token()}`, accept: 'application/json' },
-    }).catch(() => null);
-    if (!res?.ok) return;
-    const u = (await res.json()) as { username?: string; displayName?: string };
-    const name = u.displayName ?? u.username;
-    if (!name) return;
-    this.session.names.set(userId, name);
-    await this.session.saveNames();
-    this.renderList();
-    if (this.current) this.renderMessages();
+    // No identity route lists officials to an official's token: an official who wrote first is shown by id
+    // until this browser learns the name (starting a chat by username records it).
+    return this.session?.names.get(userId) ?? `Official ${userId.slice(0, 8)}`;
   }
 
   private title(groupId: string): string {
@@ -170,7 +151,6 @@ export class Conversations {
     this.session!.names.set(peer.userId, username);
     await this.session!.saveNames();
     this.open(groupId);
-    void this.lookUp(peer.userId);
   }
 
   async sendText(text: string): Promise<void> {
