@@ -143,14 +143,17 @@ export class Conversations {
     this.client.send(groupId, { type: 'receipt', status: 'read', ids }).catch(this.fail);
   }
 
-  async startChat(username: string): Promise<void> {
+  /** A new conversation (an MLS group) with one official or several, named by username. */
+  async startChat(usernames: readonly string[]): Promise<void> {
+    if (usernames.length === 0) throw new Error('name at least one official');
     const groupId = await this.client.createGroup();
-    await this.client.addMembers(groupId, [username]);
-    const peer = this.client.core.members(groupId).find((m) => m.userId !== this.me);
-    if (!peer?.userId) throw new Error(`${username} has no chat device yet: ask them to sign in once`);
-    this.session!.names.set(peer.userId, username);
+    const added = await this.client.addMembers(groupId, usernames);
+    for (const a of added) this.session!.names.set(a.userId, a.user);
     await this.session!.saveNames();
     this.open(groupId);
+    const missing = added.filter((a) => a.devices === 0).map((a) => a.user);
+    if (missing.length > 0)
+      throw new Error(`${missing.join(', ')}: no chat device yet (they sign in to the chat once first)`);
   }
 
   async sendText(text: string): Promise<void> {

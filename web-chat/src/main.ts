@@ -127,7 +127,14 @@ const field = (f: FormData, name: string): string => {
   return typeof v === 'string' ? v : '';
 };
 
-onSubmit('new-chat', (f) => view?.startChat(field(f, 'user').trim()));
+onSubmit('new-chat', (f) =>
+  view?.startChat(
+    field(f, 'user')
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean),
+  ),
+);
 onSubmit('send', (f) => view?.sendText(field(f, 'text')));
 onSubmit('send-file', (f) => view?.sendFile(f.get('file') as File));
 onSubmit('search', (f) => view?.search(field(f, 'q')));

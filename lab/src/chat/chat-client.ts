@@ -133,20 +133,29 @@ export class ChatClient {
     });
   }
 
-  /** Adds every live device of these officials (one claimed KeyPackage each). */
-  addMembers(groupId: string, userIds: readonly string[]): Promise<void> {
+  /**
+   * Adds every live device of these officials (by username or user id; one claimed KeyPackage each). Returns
+   * each official's user id and how many devices were added, in the order asked.
+   */
+  addMembers(
+    groupId: string,
+    users: readonly string[],
+  ): Promise<{ user: string; userId: string; devices: number }[]> {
     return this.serial(async () => {
       const kps: string[] = [];
-      for (const u of userIds) {
-        const r = await this.call<{ keyPackages: { keyPackage: string }[] }>(
+      const added: { user: string; userId: string; devices: number }[] = [];
+      for (const user of users) {
+        const r = await this.call<{ userId: string; keyPackages: { keyPackage: string }[] }>(
           'POST',
           chatRoutes.claimKeyPackages(),
-          { user: u },
+          { user },
         );
         kps.push(...r.keyPackages.map((k) => k.keyPackage));
+        added.push({ user, userId: r.userId, devices: r.keyPackages.length });
       }
       if (kps.length > 0) await this.submit(await this.core.add(groupId, kps));
       await this.commitProposed();
+      return added;
     });
   }
 

@@ -18,7 +18,8 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
  * the key in IndexedDB cannot be exported, and after a reload the same device is used again. An official of an
  * institution whose device policy forbids desktops is refused with desktop_devices_forbidden. Two more officials
  * then chat from their browsers (the SDK's ChatCore bundled for the page, MLS state sealed in IndexedDB): text
- * both ways, a read receipt, a file encrypted in one browser and opened in the other, a search in local history.
+ * both ways, a read receipt, a file encrypted in one browser and opened in the other, a search in local history,
+ * then a group with a third.
  */
 const PASSWORD = 'violet-harbour-tandem-93';
 const OFFICIALS = [
@@ -27,6 +28,7 @@ const OFFICIALS = [
   { username: 'dawood.shah', displayName: 'Dawood Shah', institution: 'Ministry of Defence (web chat)' },
   { username: 'chen.li', displayName: 'Chen Li', institution: 'Ministry of Interior (web chat)' },
   { username: 'farah.aziz', displayName: 'Farah Aziz', institution: 'Ministry of Interior (web chat)' },
+  { username: 'gul.hassan', displayName: 'Gul Hassan', institution: 'Ministry of Interior (web chat)' },
 ] as const;
 
 /** MLS work in a page on a loaded 2-core machine: generous. */
@@ -159,14 +161,16 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
       expectNoProblems(problems, (p) => p.kind === 'console' && /403/.test(p.text));
     });
 
-    it('two officials in separate browser contexts chat: text both ways, a read receipt, a file, local search', async () => {
+    it('officials in separate browser contexts chat: text both ways, a read receipt, a file, local search, a group', async () => {
       const chen = await openContext(browser, server.url, problems);
       const farah = await openContext(browser, server.url, problems);
       await enrolAndOpenChat(chen.page, 'chen.li');
       await enrolAndOpenChat(farah.page, 'farah.aziz');
+      const gul = await openContext(browser, server.url, problems);
+      await enrolAndOpenChat(gul.page, 'gul.hassan');
 
       // Chen starts a chat by Farah's username: a new MLS group, Farah's device added by its KeyPackage.
-      await chen.page.getByLabel('Official’s username').fill('farah.aziz');
+      await chen.page.getByLabel('Officials’ usernames').fill('farah.aziz');
       await chen.page.getByRole('button', { name: 'Start chat' }).click();
       await shown(chen.page.getByRole('heading', { name: 'Chat with farah.aziz' }));
       await send(chen.page, 'Salam from Chen, the budget note is ready');
@@ -201,15 +205,27 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
       await shown(results.getByText('Salam from Chen, the budget note is ready', { exact: false }));
       expect(await results.getByRole('listitem').count()).toBe(1);
 
+      // A group: Chen names two officials; both browsers join and read the message.
+      await chen.page.getByLabel('Officials’ usernames').fill('farah.aziz, gul.hassan');
+      await chen.page.getByRole('button', { name: 'Start chat' }).click();
+      await shown(chen.page.getByRole('heading', { name: 'Chat with farah.aziz, gul.hassan' }));
+      await send(chen.page, 'Group: the agenda for Monday');
+      await gul.page.getByRole('button', { name: /^Chat with / }).click();
+      await shown(message(gul.page, 'Group: the agenda for Monday'));
+      await farah.page.getByRole('button', { name: /^Chat with .+, / }).click();
+      await shown(message(farah.page, 'Group: the agenda for Monday'));
+      await farah.page.getByRole('button', { name: /^Chat with [^,]+$/ }).click();
+
       // A reload restores the conversation from the sealed state in IndexedDB, and the chat goes on.
       await signIn(chen.page, 'chen.li');
-      await chen.page.getByRole('button', { name: /^Chat with / }).click();
+      await chen.page.getByRole('button', { name: 'Chat with farah.aziz', exact: true }).click();
       await shown(message(chen.page, 'Thank you Chen, reading it now'));
       await send(chen.page, 'Back after a reload');
       await shown(message(farah.page, 'Back after a reload'));
 
       await chen.context.close();
       await farah.context.close();
+      await gul.context.close();
       // The forbidding institution's refused enrolment (above) is the only problem any page reported.
       expectNoProblems(problems, (p) => p.kind === 'console' && /403/.test(p.text));
     }, 300_000);
