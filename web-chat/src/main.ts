@@ -1,15 +1,19 @@
+import { derFromPem } from '../../lab/src/chat/bytes.ts';
 import {
   createDesktopKey,
   desktopCsr,
   dpopFetch,
   type DesktopIdentity,
 } from '../../lab/src/chat/desktop-device.ts';
+import { openChatSession } from './chat-session.ts';
+import { Conversations } from './conversations.ts';
 import { loadDevice, saveDevice, type StoredDevice } from './device-store.ts';
 
 /*
  * The officials' web chat: sign in (password, then a one-time code when the account has one), enrol this
  * browser as a desktop device (a non-extractable ECDSA P-256 WebCrypto key, certified by the device CA), then
- * call the device routes with the access token and DPoP proofs signed by that key.
+ * call the device routes with the access token and DPoP proofs signed by that key, and chat as that device
+ * (conversations.ts: the screens; chat-session.ts: the SDK's driver in the browser).
  */
 type LoginStep =
   | { status: 'authenticated'; accessToken: string }
@@ -20,6 +24,7 @@ type ApiError = { code: string; message?: string };
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const session: { token: string; userId: string; name: string } = { token: '', userId: '', name: '' };
 let ticket = '';
+let view: Conversations | null = null;
 
 function showError(e: unknown): void {
   const err = e as Partial<ApiError> & { message?: string };
@@ -87,12 +92,9 @@ async function enrol(): Promise<void> {
   await useDevice(device);
 }
 
-const derOf = (pem: string): Uint8Array =>
-  Uint8Array.from(atob(pem.replace(/-----[^-]+-----|\s/g, '')), (c) => c.charCodeAt(0));
-
 /** Proves the device to the server: `GET /api/v1/device/whoami` with the token and a DPoP proof. */
 async function useDevice(d: StoredDevice): Promise<void> {
-  const identity: DesktopIdentity = { keys: d.keys, certificateDer: derOf(d.certificatePem) };
+  const identity: DesktopIdentity = { keys: d.keys, certificateDer: derFromPem(d.certificatePem) };
   const http = dpopFetch(identity, () => session.token);
   const res = await http(new Request(new URL('/api/v1/device/whoami', location.href)));
   const who = (await res.json()) as { deviceId?: string } & Partial<ApiError>;
@@ -100,7 +102,42 @@ async function useDevice(d: StoredDevice): Promise<void> {
   $('enrol').hidden = true;
   $('device-status').textContent = `This browser is desktop device ${who.deviceId ?? ''}`;
   $('device-status').dataset.deviceId = who.deviceId ?? '';
+  if (view) return;
+  view = new Conversations(d.userId, () => session.token, showError);
+  view.attach(await openChatSession(d, identity, () => session.token, view.onEvent));
 }
+
+/** A form whose submit runs `action` with its fields, shows a failure, and is cleared when it succeeded. */
+function onSubmit(id: string, action: (data: FormData) => Promise<void> | void): void {
+  $<HTMLFormElement>(id).addEventListener('submit', (e) => {
+    e.preventDefault();
+    $('error').textContent = '';
+    const form = e.target as HTMLFormElement;
+    const button = form.querySelector('button');
+    if (button) button.disabled = true;
+    Promise.resolve()
+      .then(() => action(new FormData(form)))
+      .then(() => id !== 'search' && form.reset(), showError)
+      .finally(() => button && (button.disabled = false));
+  });
+}
+
+const field = (f: FormData, name: string): string => {
+  const v = f.get(name);
+  return typeof v === 'string' ? v : '';
+};
+
+onSubmit('new-chat', (f) =>
+  view?.startChat(
+    field(f, 'user')
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean),
+  ),
+);
+onSubmit('send', (f) => view?.sendText(field(f, 'text')));
+onSubmit('send-file', (f) => view?.sendFile(f.get('file') as File));
+onSubmit('search', (f) => view?.search(field(f, 'q')));
 
 $<HTMLFormElement>('sign-in').addEventListener('submit', (e) => {
   e.preventDefault();

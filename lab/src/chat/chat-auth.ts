@@ -1,5 +1,8 @@
-import { X509Certificate } from 'node:crypto';
+// Portable (Node and the browser): certificates are read with @peculiar/x509 on WebCrypto, not node:crypto.
+import 'reflect-metadata'; // @peculiar/x509's dependency injection needs it loaded first
+import { BasicConstraintsExtension, SubjectAlternativeNameExtension, X509Certificate } from '@peculiar/x509';
 import type { AuthenticationService, Credential } from 'ts-mls';
+import { sameBytes } from './bytes.js';
 import { certificatePoint } from './device-key.js';
 
 /**
@@ -20,15 +23,16 @@ export type ChatTrust = {
 };
 
 const MAX_CHAIN = 4;
-const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.from(a).equals(b);
 
 function parse(der: Uint8Array): X509Certificate | null {
   try {
-    return new X509Certificate(der);
+    return new X509Certificate(new Uint8Array(der));
   } catch {
     return null;
   }
 }
+
+const isCa = (c: X509Certificate) => c.getExtension(BasicConstraintsExtension)?.ca === true;
 
 const identities = new WeakMap<Uint8Array, DeviceIdentity | null>();
 
@@ -45,17 +49,16 @@ export function identityOf(credential: Credential): DeviceIdentity | null {
 function readIdentity(der: Uint8Array): DeviceIdentity | null {
   const cert = parse(der);
   if (!cert) return null;
-  const cn = /(?:^|\n)CN=([^\n]+)/.exec(cert.subject)?.[1] ?? null;
-  const uris = (cert.subjectAltName ?? '').split(', ').filter((s) => s.startsWith('URI:'));
-  const uri = (prefix: string) =>
-    uris
-      .map((u) => u.slice(4))
-      .find((u) => u.startsWith(prefix))
-      ?.slice(prefix.length) ?? null;
+  const cn = cert.subjectName.getField('CN')[0] ?? null;
+  const uris = (cert.getExtension(SubjectAlternativeNameExtension)?.names.items ?? [])
+    .filter((n) => n.type === 'url')
+    .map((n) => n.value);
+  const uri = (prefix: string) => uris.find((u) => u.startsWith(prefix))?.slice(prefix.length) ?? null;
   const bot = uri('urn:pakawaaz:bot:');
   const deviceId = uri('urn:pakawaaz:device:') ?? bot ?? cn;
   if (!deviceId) return null;
-  const serial = cert.serialNumber.toLowerCase();
+  // As OpenSSL prints it (node:crypto's serialNumber): hex of the integer without leading zero bytes.
+  const serial = cert.serialNumber.toLowerCase().replace(/^(00)+(?=.)/, '');
   if (bot) return { deviceId, userId: bot, serial, bot: true };
   return { deviceId, userId: uri('urn:pakawaaz:user:'), serial };
 }
@@ -69,26 +72,29 @@ function readIdentity(der: Uint8Array): DeviceIdentity | null {
 export function chatAuthenticationService(trust: ChatTrust): AuthenticationService {
   const anchors = trust.deviceCaDers.map((d) => {
     const c = parse(d);
-    if (!c || !c.ca) throw new Error('a device CA anchor is not a CA certificate');
+    if (!c || !isCa(c)) throw new Error('a device CA anchor is not a CA certificate');
     return c;
   });
   const now = trust.now ?? (() => new Date());
-  return {
-    validateCredential: (credential, signaturePublicKey) =>
-      Promise.resolve(valid(credential, signaturePublicKey)),
-  };
-  function valid(credential: Credential, signaturePublicKey: Uint8Array): boolean {
+  return { validateCredential: valid };
+  async function valid(credential: Credential, signaturePublicKey: Uint8Array): Promise<boolean> {
     if (trust.externalSenderKeys?.some((k) => sameBytes(k, signaturePublicKey))) return true;
     if (credential.credentialType !== 'x509') return false;
     if (credential.certificates.length === 0 || credential.certificates.length > MAX_CHAIN) return false;
-    const leaf = parse(credential.certificates[0]!);
-    if (!leaf || leaf.ca) return false;
+    const der = credential.certificates[0]!;
+    const leaf = parse(der);
+    if (!leaf || isCa(leaf)) return false;
     const t = now().getTime();
-    if (t < Date.parse(leaf.validFrom) || t > Date.parse(leaf.validTo)) return false;
-    const issuer = anchors.find((a) => leaf.checkIssued(a) && leaf.verify(a.publicKey));
-    if (!issuer) return false;
+    if (t < leaf.notBefore.getTime() || t > leaf.notAfter.getTime()) return false;
+    let issued = false;
+    for (const a of anchors) {
+      if (leaf.issuer !== a.subject) continue;
+      issued = await leaf.verify({ publicKey: a.publicKey, signatureOnly: true }).catch(() => false);
+      if (issued) break;
+    }
+    if (!issued) return false;
     try {
-      return sameBytes(certificatePoint(leaf), signaturePublicKey);
+      return sameBytes(certificatePoint(der), signaturePublicKey);
     } catch {
       return false;
     }

@@ -34,6 +34,17 @@ export type ChatClientOptions = {
 };
 
 const MAX_REBASES = 5;
+
+/** A text frame as `ws` (Node: Buffer, ArrayBuffer or fragments) or the browser (a string) hands it over. */
+function frameText(data: unknown): string {
+  if (typeof data === 'string') return data;
+  const parts = (Array.isArray(data) ? data : [data]).map((p) =>
+    p instanceof ArrayBuffer ? new Uint8Array(p) : (p as Uint8Array),
+  );
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
+  return new TextDecoder().decode(all);
+}
 const QUEUE_PAGE = 200;
 const WS_MAX = 2 * 1024 * 1024;
 
@@ -122,20 +133,29 @@ export class ChatClient {
     });
   }
 
-  /** Adds every live device of these officials (one claimed KeyPackage each). */
-  addMembers(groupId: string, userIds: readonly string[]): Promise<void> {
+  /**
+   * Adds every live device of these officials (by username or user id; one claimed KeyPackage each). Returns
+   * each official's user id and how many devices were added, in the order asked.
+   */
+  addMembers(
+    groupId: string,
+    users: readonly string[],
+  ): Promise<{ user: string; userId: string; devices: number }[]> {
     return this.serial(async () => {
       const kps: string[] = [];
-      for (const u of userIds) {
-        const r = await this.call<{ keyPackages: { keyPackage: string }[] }>(
+      const added: { user: string; userId: string; devices: number }[] = [];
+      for (const user of users) {
+        const r = await this.call<{ userId: string; keyPackages: { keyPackage: string }[] }>(
           'POST',
           chatRoutes.claimKeyPackages(),
-          { user: u },
+          { user },
         );
         kps.push(...r.keyPackages.map((k) => k.keyPackage));
+        added.push({ user, userId: r.userId, devices: r.keyPackages.length });
       }
       if (kps.length > 0) await this.submit(await this.core.add(groupId, kps));
       await this.commitProposed();
+      return added;
     });
   }
 
@@ -302,15 +322,9 @@ export class ChatClient {
       // What was queued while the device was away, before live deliveries (they wait on the same chain).
       this.sync().then(opened, opened);
     });
-    ws.on('message', (data, isBinary) => {
+    ws.on('message', (data: unknown, isBinary: boolean) => {
       if (isBinary) return;
-      const raw = Array.isArray(data)
-        ? Buffer.concat(data)
-        : data instanceof ArrayBuffer
-          ? Buffer.from(data)
-          : data;
-      const text = raw.toString('utf8');
-      const frame = parseServerFrame(text);
+      const frame = parseServerFrame(frameText(data));
       if (frame?.type === 'deliver') void this.serial(() => this.apply(frame.items)).catch(() => undefined);
       else if (frame?.type === 'key_packages_low') void this.uploadKeyPackages(20).catch(() => undefined);
     });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { b64u, fromB64u } from './bytes.js';
 
 /**
  * What travels inside an MLS application message: a small typed JSON. Receipts and typing indicators are
@@ -40,7 +40,7 @@ export class ChatContentError extends Error {
   }
 }
 
-export const newMessageId = (): string => randomBytes(16).toString('base64url');
+export const newMessageId = (): string => b64u(crypto.getRandomValues(new Uint8Array(16)));
 
 export function encodeContent(body: ChatBody, id = newMessageId(), sentAt = Date.now()): Uint8Array {
   const content: ChatContent = { ...body, id, sentAt };
@@ -96,9 +96,9 @@ function check(v: unknown): asserts v is ChatContent {
       if (typeof f !== 'object' || f === null) bad('file is an object');
       const ff = f as Record<string, unknown>;
       if (!isStr(ff.url, 2048) || !/^https?:\/\//.test(ff.url)) bad('file.url is an http(s) URL');
-      if (!isStr(ff.key, 64) || !B64U.test(ff.key) || Buffer.from(ff.key, 'base64url').length !== 32)
+      if (!isStr(ff.key, 64) || !B64U.test(ff.key) || fromB64u(ff.key).length !== 32)
         bad('file.key is 32 bytes, base64url');
-      if (!isStr(ff.hash, 64) || !B64U.test(ff.hash) || Buffer.from(ff.hash, 'base64url').length !== 32)
+      if (!isStr(ff.hash, 64) || !B64U.test(ff.hash) || fromB64u(ff.hash).length !== 32)
         bad('file.hash is a SHA-256, base64url');
       if (!isStr(ff.name, 255) || ff.name.length === 0) bad('file.name is 1–255 characters');
       if (typeof ff.size !== 'number' || !Number.isSafeInteger(ff.size) || ff.size < 0)

@@ -1,6 +1,7 @@
 // Every URL and frame the client SDK uses, in one place (docs/secure-chat.md and secure-chat's chat.dto.ts /
 // ws/frames.ts): align here when the server moves.
 import { CHAT_CIPHERSUITE } from '@pakawaaz/mls';
+import { fromB64u } from './bytes.js';
 import type { ChatEnvelope } from './chat-types.js';
 
 const API = '/api/v1/chat';
@@ -90,7 +91,7 @@ export function parseExternalSender(v: unknown): { signatureKey: Uint8Array } {
   if (typeof o?.signatureKey !== 'string') throw new Error('the external-sender reply lacks signatureKey');
   if (o.cipherSuite !== undefined && o.cipherSuite !== CHAT_CIPHERSUITE)
     throw new Error(`the server uses another cipher suite than ${CHAT_CIPHERSUITE}`);
-  const signatureKey = new Uint8Array(Buffer.from(o.signatureKey, 'base64url'));
+  const signatureKey = fromB64u(o.signatureKey);
   if (signatureKey.length !== 65 || signatureKey[0] !== 4)
     throw new Error('the external-sender key is not an uncompressed P-256 point');
   return { signatureKey };

@@ -4,6 +4,7 @@
 import type { webcrypto } from 'node:crypto';
 import 'reflect-metadata'; // @peculiar/x509's dependency injection needs it loaded first
 import { Pkcs10CertificateRequestGenerator } from '@peculiar/x509';
+import { b64u } from './bytes.js';
 import { registerWebCryptoKey } from './webcrypto-signature.js';
 
 // Type-only (erased): the same WebCrypto types the browser has.
@@ -12,11 +13,6 @@ type CryptoKeyPair = webcrypto.CryptoKeyPair;
 const ECDSA = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
-const b64u = (b: Uint8Array): string => {
-  let s = '';
-  for (const x of b) s += String.fromCharCode(x);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-};
 const b64 = (b: Uint8Array): string => {
   let s = '';
   for (const x of b) s += String.fromCharCode(x);

@@ -9,6 +9,7 @@ import {
 } from 'ts-mls';
 import { createGroupInfoWithRatchetTree } from 'ts-mls/createCommit.js';
 import { chatSuite, MLS_LIMITS as LIMITS, MlsInputError } from '@pakawaaz/mls';
+import { b64u, fromB64u } from './bytes.js';
 import { nodeP256Signature } from './node-signature.js';
 import { webCryptoSignature } from './webcrypto-signature.js';
 
@@ -30,8 +31,7 @@ export const chatCiphersuite = (): Promise<CiphersuiteImpl> =>
     signature: webCryptoSignature(nodeP256Signature(cs.signature)),
   })));
 
-export const b64u = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
-export const fromB64u = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64url'));
+export { b64u, fromB64u } from './bytes.js';
 
 /** An MLSMessage as it travels: base64url (no padding) of its TLS encoding. */
 export const mlsToWire = (m: MLSMessage): string => b64u(encodeMlsMessage(m));

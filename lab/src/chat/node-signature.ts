@@ -1,18 +1,12 @@
 // P-256 ECDSA for ts-mls on node:crypto (OpenSSL) instead of its pure-JS default: same encoding (DER
 // signature over SHA-256 of the message, RFC 9420 §5.1.2 / SEC1 points), several times faster.
-import {
-  createECDH,
-  createPrivateKey,
-  ECDH,
-  createPublicKey,
-  sign,
-  verify,
-  type KeyObject,
-} from 'node:crypto';
+// Node only: the browser bundle (web-chat) replaces this module with browser-signature.ts.
+import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { p256 } from '@noble/curves/nist.js';
 import type { Signature } from 'ts-mls';
+import { b64u } from './bytes.js';
 
 const CACHE = 256;
-const b64u = (b: Uint8Array) => Buffer.from(b).toString('base64url');
 
 function bounded<V>(): { get(k: string, make: () => V): V } {
   const m = new Map<string, V>();
@@ -33,9 +27,9 @@ const privateKeys = bounded<KeyObject>();
 const publicKeys = bounded<KeyObject>();
 
 /** The uncompressed SEC1 form of a P-256 point (ts-mls's own keygen makes compressed ones). */
-function uncompressed(point: Uint8Array): Buffer {
-  if (point.length === 65 && point[0] === 4) return Buffer.from(point);
-  return ECDH.convertKey(Buffer.from(point), 'prime256v1', undefined, undefined, 'uncompressed') as Buffer;
+function uncompressed(point: Uint8Array): Uint8Array {
+  if (point.length === 65 && point[0] === 4) return point;
+  return p256.Point.fromBytes(point).toBytes(false);
 }
 
 function publicKeyOf(point: Uint8Array): KeyObject {
@@ -51,9 +45,7 @@ function publicKeyOf(point: Uint8Array): KeyObject {
 
 function privateKeyOf(d: Uint8Array): KeyObject {
   return privateKeys.get(b64u(d), () => {
-    const ecdh = createECDH('prime256v1');
-    ecdh.setPrivateKey(Buffer.from(d));
-    const p = ecdh.getPublicKey();
+    const p = p256.getPublicKey(d, false);
     return createPrivateKey({
       key: { kty: 'EC', crv: 'P-256', d: b64u(d), x: b64u(p.subarray(1, 33)), y: b64u(p.subarray(33)) },
       format: 'jwk',

@@ -1,4 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   chromiumAvailable,
@@ -15,18 +16,43 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
  * profiles sign in and enrol their browsers as desktop devices — a non-extractable WebCrypto key, certified
  * by the device CA — and the page proves the device to the server with DPoP (token + proof, no mutual TLS);
  * the key in IndexedDB cannot be exported, and after a reload the same device is used again. An official of an
- * institution whose device policy forbids desktops is refused with desktop_devices_forbidden.
+ * institution whose device policy forbids desktops is refused with desktop_devices_forbidden. Two more officials
+ * then chat from their browsers (the SDK's ChatCore bundled for the page, MLS state sealed in IndexedDB): text
+ * both ways, a read receipt, a file encrypted in one browser and opened in the other, a search in local history,
+ * then a group with a third.
  */
 const PASSWORD = 'violet-harbour-tandem-93';
 const OFFICIALS = [
   { username: 'aisha.malik', displayName: 'Aisha Malik', institution: 'Ministry of Interior (web chat)' },
   { username: 'bilal.khan', displayName: 'Bilal Khan', institution: 'Ministry of Interior (web chat)' },
   { username: 'dawood.shah', displayName: 'Dawood Shah', institution: 'Ministry of Defence (web chat)' },
+  { username: 'chen.li', displayName: 'Chen Li', institution: 'Ministry of Interior (web chat)' },
+  { username: 'farah.aziz', displayName: 'Farah Aziz', institution: 'Ministry of Interior (web chat)' },
+  { username: 'gul.hassan', displayName: 'Gul Hassan', institution: 'Ministry of Interior (web chat)' },
 ] as const;
+
+/** MLS work in a page on a loaded 2-core machine: generous. */
+const CHAT_MS = 45_000;
+const shown = (locator: Locator): Promise<void> => locator.waitFor({ state: 'visible', timeout: CHAT_MS });
+
+/** Signs in, enrols this browser and waits for the conversation screens (the device's KeyPackages are up). */
+async function enrolAndOpenChat(page: Page, username: string): Promise<void> {
+  await signIn(page, username);
+  await page.getByRole('button', { name: 'Enrol this browser' }).click();
+  await shown(page.getByRole('heading', { name: 'Conversations' }));
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  await page.getByRole('textbox', { name: 'Message' }).fill(text);
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+}
+
+const message = (page: Page, text: string): Locator =>
+  page.getByRole('log', { name: 'Messages' }).getByRole('listitem').filter({ hasText: text });
 
 async function signIn(page: Page, username: string): Promise<void> {
   await page.goto('/chat/');
-  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Username', { exact: true }).fill(username);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await visible(page.getByText('Signed in as'));
@@ -36,7 +62,7 @@ async function signIn(page: Page, username: string): Promise<void> {
 const exportable = (page: Page, userId: string): Promise<string> =>
   page.evaluate(`(async () => {
     const db = await new Promise((ok, ko) => {
-      const r = indexedDB.open('pakawaaz-chat', 1);
+      const r = indexedDB.open('pakawaaz-chat');
       r.onsuccess = () => ok(r.result);
       r.onerror = () => ko(r.error);
     });
@@ -134,5 +160,74 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
       // The refused POST is the only problem the page reports (the browser logs the 403).
       expectNoProblems(problems, (p) => p.kind === 'console' && /403/.test(p.text));
     });
+
+    it('officials in separate browser contexts chat: text both ways, a read receipt, a file, local search, a group', async () => {
+      const chen = await openContext(browser, server.url, problems);
+      const farah = await openContext(browser, server.url, problems);
+      await enrolAndOpenChat(chen.page, 'chen.li');
+      await enrolAndOpenChat(farah.page, 'farah.aziz');
+      const gul = await openContext(browser, server.url, problems);
+      await enrolAndOpenChat(gul.page, 'gul.hassan');
+
+      // Chen starts a chat by Farah's username: a new MLS group, Farah's device added by its KeyPackage.
+      await chen.page.getByLabel('Officials’ usernames').fill('farah.aziz');
+      await chen.page.getByRole('button', { name: 'Start chat' }).click();
+      await shown(chen.page.getByRole('heading', { name: 'Chat with farah.aziz' }));
+      await send(chen.page, 'Salam from Chen, the budget note is ready');
+
+      // Farah's browser joined by the Welcome: the conversation is listed, the message decrypted there.
+      await farah.page.getByRole('button', { name: /^Chat with / }).click();
+      await shown(message(farah.page, 'Salam from Chen, the budget note is ready'));
+      // Opened on screen: Farah's browser sends a read receipt, which Chen's shows.
+      await shown(message(chen.page, 'Salam from Chen').getByText('Read', { exact: true }));
+
+      await send(farah.page, 'Thank you Chen, reading it now');
+      await shown(message(chen.page, 'Thank you Chen, reading it now'));
+
+      // A file: sealed with AES-256-GCM in Chen's browser, uploaded with Chen's token, opened in Farah's.
+      const content = 'Minutes of the 5 December meeting.\n'.repeat(200);
+      await chen.page.getByLabel('Attach a file').setInputFiles({
+        name: 'minutes.txt',
+        mimeType: 'text/plain',
+        buffer: Buffer.from(content),
+      });
+      await chen.page.getByRole('button', { name: 'Send file' }).click();
+      const download = farah.page.getByRole('button', { name: 'Download minutes.txt' });
+      await shown(download);
+      const [file] = await Promise.all([farah.page.waitForEvent('download'), download.click()]);
+      expect(file.suggestedFilename()).toBe('minutes.txt');
+      expect(await readFile(await file.path(), 'utf8')).toBe(content);
+
+      // Search in local history (the page's own index; nothing leaves the browser).
+      await farah.page.getByLabel('Search history').fill('budget');
+      await farah.page.getByRole('button', { name: 'Search', exact: true }).click();
+      const results = farah.page.getByRole('list', { name: 'Search results' });
+      await shown(results.getByText('Salam from Chen, the budget note is ready', { exact: false }));
+      expect(await results.getByRole('listitem').count()).toBe(1);
+
+      // A group: Chen names two officials; both browsers join and read the message.
+      await chen.page.getByLabel('Officials’ usernames').fill('farah.aziz, gul.hassan');
+      await chen.page.getByRole('button', { name: 'Start chat' }).click();
+      await shown(chen.page.getByRole('heading', { name: 'Chat with farah.aziz, gul.hassan' }));
+      await send(chen.page, 'Group: the agenda for Monday');
+      await gul.page.getByRole('button', { name: /^Chat with / }).click();
+      await shown(message(gul.page, 'Group: the agenda for Monday'));
+      await farah.page.getByRole('button', { name: /^Chat with .+, / }).click();
+      await shown(message(farah.page, 'Group: the agenda for Monday'));
+      await farah.page.getByRole('button', { name: /^Chat with [^,]+$/ }).click();
+
+      // A reload restores the conversation from the sealed state in IndexedDB, and the chat goes on.
+      await signIn(chen.page, 'chen.li');
+      await chen.page.getByRole('button', { name: 'Chat with farah.aziz', exact: true }).click();
+      await shown(message(chen.page, 'Thank you Chen, reading it now'));
+      await send(chen.page, 'Back after a reload');
+      await shown(message(farah.page, 'Back after a reload'));
+
+      await chen.context.close();
+      await farah.context.close();
+      await gul.context.close();
+      // The forbidding institution's refused enrolment (above) is the only problem any page reported.
+      expectNoProblems(problems, (p) => p.kind === 'console' && /403/.test(p.text));
+    }, 300_000);
   },
 );

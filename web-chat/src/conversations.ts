@@ -1,0 +1,188 @@
+// The conversation screens: the list of conversations, a new chat with an official by username, the messages
+// of one conversation with their read receipts, sending text and files, and search in local history. Plain
+// DOM; everything shown comes from the SDK's local state (ChatCore's groups and history).
+import type { ChatFileRef } from '../../lab/src/chat/chat-content.ts';
+import type { HistoryEntry } from '../../lab/src/chat/chat-history.ts';
+import type { ChatEvent } from '../../lab/src/chat/chat-types.ts';
+import type { ChatSession } from './chat-session.ts';
+import { fetchAndOpen, sealAndUpload } from './files.ts';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  text = '',
+  attrs: Record<string, string> = {},
+): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  e.textContent = text;
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  return e;
+}
+
+export class Conversations {
+  private session: ChatSession | null = null;
+  private current: string | null = null;
+  /** Messages this browser sent a read receipt for (group id, message id). */
+  private readonly receipted = new Set<string>();
+
+  constructor(
+    private readonly me: string,
+    private readonly token: () => string,
+    private readonly fail: (e: unknown) => void,
+  ) {}
+
+  attach(session: ChatSession): void {
+    this.session = session;
+    $('chat').hidden = false;
+    this.renderList();
+  }
+
+  /** The SDK's events, as they are applied: redraw, and send read receipts for what is on screen. */
+  readonly onEvent = (e: ChatEvent): void => {
+    if (!this.session) return;
+    if (e.type === 'typing' || e.type === 'ignored') return;
+    this.renderList();
+    if (e.groupId === this.current) this.renderMessages();
+  };
+
+  private get client() {
+    if (!this.session) throw new Error('the chat is not open yet');
+    return this.session.client;
+  }
+
+  private nameOf(userId: string | null): string {
+    if (!userId) return 'Unknown device';
+    if (userId === this.me) return 'You';
+    // No identity route lists officials to an official's token: an official who wrote first is shown by id
+    // until this browser learns the name (starting a chat by username records it).
+    return this.session?.names.get(userId) ?? `Official ${userId.slice(0, 8)}`;
+  }
+
+  private title(groupId: string): string {
+    const peers = new Set(
+      this.client.core
+        .members(groupId)
+        .map((m) => m.userId)
+        .filter((u) => u !== this.me),
+    );
+    if (peers.size === 0) return 'Only you';
+    return `Chat with ${[...peers].map((u) => this.nameOf(u)).join(', ')}`;
+  }
+
+  renderList(): void {
+    const list = $('conversations');
+    list.replaceChildren();
+    for (const groupId of this.client.core.groups.keys()) {
+      const b = el('button', this.title(groupId), { type: 'button' });
+      if (groupId === this.current) b.setAttribute('aria-current', 'true');
+      b.addEventListener('click', () => this.open(groupId));
+      const li = el('li');
+      li.append(b);
+      list.append(li);
+    }
+  }
+
+  open(groupId: string): void {
+    this.current = groupId;
+    $('conversation').hidden = false;
+    this.renderList();
+    this.renderMessages();
+  }
+
+  private statusOf(e: HistoryEntry): string {
+    if (e.read.length > 0) return 'Read';
+    return e.delivered.length > 0 ? 'Delivered' : 'Sent';
+  }
+
+  private renderMessages(): void {
+    const groupId = this.current;
+    if (!groupId || !this.client.core.groups.has(groupId)) return;
+    $('conversation-title').textContent = this.title(groupId);
+    const entries = this.client.core.history.conversation(groupId, 200);
+    $('messages').replaceChildren(...entries.map((e) => this.messageItem(e)));
+    this.markRead(groupId, entries);
+  }
+
+  private messageItem(e: HistoryEntry): HTMLLIElement {
+    const li = el('li', '', { 'data-message-id': e.id });
+    li.append(el('strong', `${e.own ? 'You' : this.nameOf(e.fromUser)}: `));
+    if (e.text) li.append(el('span', e.text));
+    if (e.file) li.append(this.fileButton(e.file));
+    li.append(
+      ' ',
+      el('time', new Date(e.sentAt).toLocaleTimeString(), { datetime: new Date(e.sentAt).toISOString() }),
+    );
+    if (e.own) {
+      const status = this.statusOf(e);
+      li.append(' ', el('span', status, { class: 'receipt', 'data-status': status.toLowerCase() }));
+    }
+    return li;
+  }
+
+  private fileButton(file: ChatFileRef): HTMLButtonElement {
+    const b = el('button', `Download ${file.name}`, { type: 'button' });
+    b.addEventListener('click', () => {
+      fetchAndOpen(file)
+        .then((blob) => {
+          const a = el('a', '', { download: file.name, href: URL.createObjectURL(blob) });
+          a.click();
+          setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+        })
+        .catch(this.fail);
+    });
+    return b;
+  }
+
+  /** Read receipts for the others' messages now on screen (once each). */
+  private markRead(groupId: string, entries: readonly HistoryEntry[]): void {
+    if (document.visibilityState !== 'visible') return;
+    const ids = entries.filter((e) => !e.own && !this.receipted.has(`${groupId} ${e.id}`)).map((e) => e.id);
+    if (ids.length === 0) return;
+    for (const id of ids) this.receipted.add(`${groupId} ${id}`);
+    this.client.send(groupId, { type: 'receipt', status: 'read', ids }).catch(this.fail);
+  }
+
+  /** A new conversation (an MLS group) with one official or several, named by username. */
+  async startChat(usernames: readonly string[]): Promise<void> {
+    if (usernames.length === 0) throw new Error('name at least one official');
+    const groupId = await this.client.createGroup();
+    const added = await this.client.addMembers(groupId, usernames);
+    for (const a of added) this.session!.names.set(a.userId, a.user);
+    await this.session!.saveNames();
+    this.open(groupId);
+    const missing = added.filter((a) => a.devices === 0).map((a) => a.user);
+    if (missing.length > 0)
+      throw new Error(`${missing.join(', ')}: no chat device yet (they sign in to the chat once first)`);
+  }
+
+  async sendText(text: string): Promise<void> {
+    if (!this.current) throw new Error('open a conversation first');
+    await this.client.send(this.current, { type: 'text', text });
+    this.renderMessages();
+  }
+
+  async sendFile(file: File): Promise<void> {
+    const groupId = this.current;
+    if (!groupId) throw new Error('open a conversation first');
+    const ref = await sealAndUpload(file, this.token(), groupId);
+    await this.client.send(groupId, { type: 'file', file: ref });
+    this.renderMessages();
+  }
+
+  search(query: string): void {
+    const hits = this.client.core.history.search(query, { limit: 50 });
+    const list = $('results');
+    list.replaceChildren();
+    if (hits.length === 0) list.append(el('li', 'No messages found'));
+    for (const h of hits) {
+      const b = el('button', `${h.own ? 'You' : this.nameOf(h.fromUser)}: ${h.text || h.file?.name || ''}`, {
+        type: 'button',
+      });
+      b.addEventListener('click', () => this.open(h.groupId));
+      const li = el('li');
+      li.append(b);
+      list.append(li);
+    }
+  }
+}

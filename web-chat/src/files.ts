@@ -1,0 +1,76 @@
+// Files in a conversation: sealed in the browser (AES-256-GCM on WebCrypto, a fresh key per file, the IV
+// prepended), uploaded with the official's token through /api/v1/chat/files; the key and the capability URL
+// travel inside the MLS message, so the server stores ciphertext it cannot open.
+import { b64u, fromB64u } from '../../lab/src/chat/bytes.ts';
+import type { ChatFileRef } from '../../lab/src/chat/chat-content.ts';
+
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+type Upload = { id: string; chunkMaxBytes: number; offset: number; download?: { path: string } };
+
+async function json<T>(res: Response): Promise<T> {
+  const body = (await res.json().catch(() => ({}))) as T & { code?: string; message?: string };
+  if (!res.ok)
+    throw Object.assign(new Error(body.message ?? `HTTP ${res.status}`), { code: body.code ?? '' });
+  return body;
+}
+
+/** Seals and uploads a file (in chunks, as the server's limit says); returns the reference to send. */
+export async function sealAndUpload(file: File, token: string, groupId: string): Promise<ChatFileRef> {
+  const key = crypto.getRandomValues(new Uint8Array(32));
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const aes = await crypto.subtle.importKey('raw', key, 'AES-GCM', false, ['encrypt']);
+  const ct = new Uint8Array(
+    await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, aes, await file.arrayBuffer()),
+  );
+  const sealed = new Uint8Array(iv.length + ct.length);
+  sealed.set(iv);
+  sealed.set(ct, iv.length);
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', sealed));
+  const auth = { authorization: `Bearer ${token}` };
+  let up = await json<Upload>(
+    await fetch('/api/v1/chat/files', {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ sizeBytes: sealed.length, sha256: hex(digest), groupId }),
+    }),
+  );
+  while (up.offset < sealed.length) {
+    const chunk = sealed.subarray(up.offset, up.offset + up.chunkMaxBytes);
+    up = await json<Upload>(
+      await fetch(`/api/v1/chat/files/${encodeURIComponent(up.id)}`, {
+        method: 'PATCH',
+        headers: {
+          ...auth,
+          'content-type': 'application/offset+octet-stream',
+          'upload-offset': String(up.offset),
+        },
+        body: chunk,
+      }),
+    );
+  }
+  if (!up.download) throw new Error('the server did not return a download link');
+  return {
+    url: new URL(up.download.path, location.origin).href,
+    key: b64u(key),
+    hash: b64u(digest),
+    name: file.name || 'file',
+    size: sealed.length,
+  };
+}
+
+/** Downloads a file of a conversation, checks its hash and opens it with the key the message carried. */
+export async function fetchAndOpen(ref: ChatFileRef): Promise<Blob> {
+  const res = await fetch(ref.url, { referrerPolicy: 'no-referrer' });
+  if (!res.ok) throw new Error(`the file is no longer available (HTTP ${res.status})`);
+  const sealed = new Uint8Array(await res.arrayBuffer());
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', sealed));
+  if (b64u(digest) !== ref.hash) throw new Error('the file does not match its message (hash)');
+  const aes = await crypto.subtle.importKey('raw', fromB64u(ref.key), 'AES-GCM', false, ['decrypt']);
+  const plain = await crypto.subtle.decrypt(
+    { name: 'AES-GCM', iv: sealed.subarray(0, 12) },
+    aes,
+    sealed.subarray(12),
+  );
+  return new Blob([plain]);
+}
