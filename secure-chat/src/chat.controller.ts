@@ -56,7 +56,7 @@ const groupIdPipe = new ZodValidationPipe(GroupIdParam);
  * bots/) call them too, their sends within a budget.
  */
 @ApiTags('chat')
-@DeviceRoute({ bots: true })
+@DeviceRoute({ bots: true, desktops: true })
 @Controller('api/v1/chat')
 export class ChatController {
   constructor(

@@ -73,6 +73,10 @@ class HandsetController {
 class ChatDeliveryController {
   send(): void {}
 }
+@DeviceRoute({ desktops: true })
+class ChatFilesController {
+  upload(): void {}
+}
 @RouteScope('self')
 class AccountController {
   profile(): void {}
@@ -187,6 +191,26 @@ describe('AuthGuard and bots (service accounts with a device-CA certificate)', (
       'device_certificate_refused',
       { reason: 'not_a_handset' },
     ]);
+  });
+
+  it('lets a handset in whether or not device management names its kind; a desktop only where declared', async () => {
+    const handset: DevicePrincipal = { ...device(GOOD), kind: 'handset' };
+    const desktop: DevicePrincipal = { ...device(OTHER), kind: 'desktop' };
+    const { run } = setup([
+      [GOOD, { ok: true, device: handset }],
+      [OTHER, { ok: true, device: desktop }],
+    ]);
+    expect((await run(HandsetController, 'checkIn', { chain: [GOOD] })).allowed).toBe(true);
+    expect((await run(ChatDeliveryController, 'send', { chain: [GOOD] })).allowed).toBe(true);
+    expect((await run(ChatFilesController, 'upload', { chain: [GOOD] })).allowed).toBe(true);
+    expect((await run(ChatFilesController, 'upload', { chain: [OTHER] })).allowed).toBe(true);
+    for (const refusal of [
+      rejection(run(HandsetController, 'checkIn', { chain: [OTHER] })),
+      rejection(run(ChatDeliveryController, 'send', { chain: [OTHER] })),
+    ]) {
+      const err = await refusal;
+      expect([err.status, err.details]).toEqual([401, { reason: 'not_a_handset' }]);
+    }
   });
 
   it('still lets a handset in on a route open to bots', async () => {

@@ -12,6 +12,7 @@ import {
 import {
   DEVICE_AUTHENTICATOR,
   DEVICE_ROUTE_BOTS,
+  DEVICE_ROUTE_DESKTOPS,
   isHandset,
   type DeviceAuthenticatedRequest,
   type DeviceAuthenticator,
@@ -38,7 +39,7 @@ const REFUSAL_TEXT: Record<DeviceRefusal, string> = {
   revoked: 'it has been revoked',
   unknown_device: 'no enrolled device holds it',
   device_retired: 'the device has been retired',
-  not_a_handset: 'it is a bot certificate, and this route is for handsets',
+  not_a_handset: 'it is a bot or desktop device, and this route is for handsets',
 };
 
 /**
@@ -79,11 +80,10 @@ export class AuthGuard implements CanActivate {
       );
     if (access.scope === 'device') {
       const device = await this.authenticateDevice(request);
-      const botsAllowed = this.reflector.getAllAndOverride<boolean>(DEVICE_ROUTE_BOTS, [
-        ctx.getHandler(),
-        ctx.getClass(),
-      ]);
-      if (!isHandset(device) && !botsAllowed) throw refused('not_a_handset');
+      const allows = (key: string) =>
+        this.reflector.getAllAndOverride<boolean>(key, [ctx.getHandler(), ctx.getClass()]) === true;
+      if (device.kind === 'bot' && !allows(DEVICE_ROUTE_BOTS)) throw refused('not_a_handset');
+      if (device.kind === 'desktop' && !allows(DEVICE_ROUTE_DESKTOPS)) throw refused('not_a_handset');
       request.device = device;
       return true;
     }
@@ -146,7 +146,7 @@ export class AuthGuard implements CanActivate {
     const result = await this.devices.authenticate(chain);
     if (!result.ok) throw refuse(`the certificate is refused (${REFUSAL_TEXT[result.reason]})`);
     const device = result.device;
-    if (!isHandset(device)) throw refuse('a bot certificate holds no sign-in');
+    if (!isHandset(device)) throw refuse('only a handset’s certificate holds a sign-in');
     if (device.certThumbprint !== principal.certThumbprint || device.userId !== principal.actor.id)
       throw refuse('the certificate is not the one this account was signed in with');
     if (device.compliance === 'non_compliant')

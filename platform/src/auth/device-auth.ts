@@ -55,21 +55,29 @@ export const DEVICE_AUTHENTICATOR = Symbol.for('pakawaaz.DeviceAuthenticator');
 export const DEVICE_ROUTE = 'pakawaaz:device-route';
 /** Metadata of a device route that bots (service accounts with a device-CA certificate) may call too. */
 export const DEVICE_ROUTE_BOTS = 'pakawaaz:device-route-bots';
+/** Metadata of a device route that desktop devices (officials' browsers, token + DPoP) may call too. */
+export const DEVICE_ROUTE_DESKTOPS = 'pakawaaz:device-route-desktops';
 
 /**
  * A route for handsets: the caller is the device its certificate names (no bearer token). Its scope is the
- * device itself — the service acts on `@CurrentDevice()` only. `bots: true` lets a bot's certificate in too
- * (secure chat's delivery routes); every other device route refuses it (`not_a_handset`).
+ * device itself — the service acts on `@CurrentDevice()` only. `desktops: true` lets an official's browser in
+ * too (secure chat: delivery, files, calls), `bots: true` a bot's certificate (chat delivery); every other
+ * device route — check-in, attestation, catalogues — is for handsets only and refuses them (`not_a_handset`).
  */
-export const DeviceRoute = (o: { bots?: boolean } = {}) =>
+export const DeviceRoute = (o: { bots?: boolean; desktops?: boolean } = {}) =>
   applyDecorators(
     SetMetadata(DEVICE_ROUTE, true),
     SetMetadata(ROUTE_SCOPE, 'device'),
     SetMetadata(DEVICE_ROUTE_BOTS, o.bots === true),
+    SetMetadata(DEVICE_ROUTE_DESKTOPS, o.desktops === true),
   );
 
-/** Whether an authenticated device is a handset (not a bot): what device trust, MFA and fleet routes need. */
-export const isHandset = (d: Pick<DevicePrincipal, 'kind'>): boolean => d.kind === undefined;
+/**
+ * Whether an authenticated device is a handset (neither a bot nor a desktop): what device trust, MFA, push and
+ * fleet routes need.
+ */
+export const isHandset = (d: Pick<DevicePrincipal, 'kind'>): boolean =>
+  d.kind === undefined || d.kind === 'handset';
 
 export type DeviceAuthenticatedRequest = { device?: DevicePrincipal };
 

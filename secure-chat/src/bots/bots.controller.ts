@@ -103,7 +103,7 @@ export class BotEnrolmentController {
 
 /** What an official's handset may add to a group: the active bots of its institution. */
 @ApiTags('chat')
-@DeviceRoute()
+@DeviceRoute({ desktops: true })
 @Controller('api/v1/chat/bot-directory')
 export class BotDirectoryController {
   constructor(private readonly bots: BotsService) {}

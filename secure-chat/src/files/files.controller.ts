@@ -85,7 +85,7 @@ export class FilesController {
 
 /** The same, for handsets: the official is the one the device certificate was enrolled for. */
 @ApiTags('secure-chat')
-@DeviceRoute()
+@DeviceRoute({ desktops: true })
 @Controller(DEVICE_FILES_ROUTE)
 export class DeviceFilesController {
   constructor(

@@ -125,4 +125,46 @@ describe('pakawaaz chat policy and hold', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/national|403/);
   });
+
+  it('registers, lists and disables an e-Office bot with institutions and bots named by name', async () => {
+    type Bot = { id: string; name: string; institutionId: string; state: string };
+    const added = await json<Bot & { webhookSecret: string; enrolmentSecret: string }>(
+      'chat',
+      'bots',
+      'add',
+      'e-Office',
+      '--webhook',
+      'https://eoffice.water.gov.example/pakawaaz',
+      '--institution',
+      'Ministry of Water (chat)',
+    );
+    expect(added).toMatchObject({ name: 'e-Office', institutionId: water, state: 'pending' });
+    expect(added.webhookSecret).toMatch(/^whsec_/);
+    const listed = await cli('chat', 'bots', 'list');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain('e-Office  (Ministry of Water (chat))');
+    // A second "e-Office" in another institution: a bare name is ambiguous, --institution settles it.
+    await json(
+      'chat',
+      'bots',
+      'add',
+      'e-Office',
+      '--webhook',
+      'https://eoffice.power.gov.example/hook',
+      '--institution',
+      power,
+    );
+    const ambiguous = await cli('chat', 'bots', 'disable', 'e-Office');
+    expect([ambiguous.code, ambiguous.stderr]).toEqual([2, expect.stringContaining('--institution')]);
+    const disabled = await json<Bot>(
+      'chat',
+      'bots',
+      'disable',
+      'e-Office',
+      '--institution',
+      'Ministry of Water (chat)',
+    );
+    expect(disabled).toMatchObject({ id: added.id, state: 'disabled' });
+    expect((await cli('chat', 'bots', 'disable', 'no-such-bot')).code).toBe(1);
+  });
 });

@@ -22,7 +22,7 @@ const ID = ApiParam({ name: 'callId', schema: { type: 'string', format: 'uuid' }
  * join, leave, end. Every operation acts on the calling device, inside groups it is a member of.
  */
 @ApiTags('calls')
-@DeviceRoute()
+@DeviceRoute({ desktops: true })
 @Controller('api/v1/chat/calls')
 export class CallsController {
   constructor(private readonly calls: CallsService) {}

@@ -1,5 +1,6 @@
-import { unwrap, type Schemas } from '../api-client.js';
+import { CliError, unwrap, type Schemas } from '../api-client.js';
 import type { RegisterCommands } from '../context.js';
+import { findInstitution, institutionNames } from '../institutions.js';
 
 type Bot = Schemas['ChatBot'];
 
@@ -19,20 +20,21 @@ export const registerChatBotCommands: RegisterCommands = (program, ctx) => {
     .description('register a bot; prints its webhook secret and one-time enrolment secret (shown once)')
     .argument('<name>', 'shown to officials, e.g. "e-Office"')
     .requiredOption('--webhook <url>', 'https URL the server posts the bot’s queue to (signed)')
-    .option('--institution <id>', 'the bot’s institution (required for national operators)')
+    .option('--institution <name>', 'the bot’s institution, by name or id (required for national operators)')
     .option('--json', 'print JSON')
     .action(async (name: string, o: { webhook: string; institution?: string; json?: boolean }) => {
       const body = {
         name,
         webhookUrl: o.webhook,
-        ...(o.institution ? { institutionId: o.institution } : {}),
+        ...(o.institution ? { institutionId: (await findInstitution(api(), o.institution)).id } : {}),
       };
       const r = await unwrap(api().POST('/api/v1/chat/bots', { body }));
+      const names = await institutionNames(api());
       ctx.print(
         r,
         !!o.json,
         () =>
-          `registered ${botLine(r)}` +
+          `registered ${botLine(r, names)}` +
           `  webhook secret:   ${r.webhookSecret}\n` +
           `  enrolment secret: ${r.enrolmentSecret}\n` +
           '  (shown once: give both to the e-Office system; it enrols with POST /api/v1/chat/bot-enrolment)\n',
@@ -44,20 +46,35 @@ export const registerChatBotCommands: RegisterCommands = (program, ctx) => {
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
       const r = await unwrap(api().GET('/api/v1/chat/bots'));
-      ctx.print(r, !!o.json, () => (r.bots.length ? r.bots.map(botLine).join('') : 'no bots\n'));
+      const names = await institutionNames(api());
+      ctx.print(r, !!o.json, () =>
+        r.bots.length ? r.bots.map((b) => botLine(b, names)).join('') : 'no bots\n',
+      );
     });
   bots
     .command('disable')
     .description('revoke the bot’s certificate and take it out of every group')
-    .argument('<bot>', 'the bot id')
+    .argument('<bot>', 'the bot, by name or id')
+    .option('--institution <name>', 'the bot’s institution, when two institutions have bots of that name')
     .option('--json', 'print JSON')
-    .action(async (id: string, o: { json?: boolean }) => {
+    .action(async (ref: string, o: { institution?: string; json?: boolean }) => {
+      const { bots: all } = await unwrap(api().GET('/api/v1/chat/bots'));
+      const inst = o.institution ? (await findInstitution(api(), o.institution)).id : undefined;
+      const found = all.filter(
+        (b) => (b.id === ref || b.name === ref) && (!inst || b.institutionId === inst),
+      );
+      if (found.length === 0) throw new CliError(`No bot "${ref}" you may manage.`, 1);
+      if (found.length > 1)
+        throw new CliError(`${found.length} bots are named "${ref}": add --institution <name>.`, 2);
+      const id = found[0]!.id;
       const r = await unwrap(api().POST('/api/v1/chat/bots/{id}/disable', { params: { path: { id } } }));
-      ctx.print(r, !!o.json, () => `disabled ${botLine(r)}`);
+      const names = await institutionNames(api());
+      ctx.print(r, !!o.json, () => `disabled ${botLine(r, names)}`);
     });
 };
 
-function botLine(b: Bot): string {
+function botLine(b: Bot, institutions: ReadonlyMap<string, string>): string {
   const failing = b.failures > 0 ? `  webhook failing ×${b.failures}: ${b.lastError ?? '?'}` : '';
-  return `${b.id}  ${b.state.padEnd(8)}  ${b.name}  (${b.institutionId})  ${b.webhookUrl}${failing}\n`;
+  const inst = institutions.get(b.institutionId) ?? b.institutionId;
+  return `${b.id}  ${b.state.padEnd(8)}  ${b.name}  (${inst})  ${b.webhookUrl}${failing}\n`;
 }
