@@ -17,13 +17,13 @@ export const DeviceIdentity = named(
   }),
 );
 
-/** The device edge's own route: a handset (or a test) learns whom its certificate authenticates. */
+/** The device edge's own route: a handset or an official's browser (or a test) learns which device it is. */
 @ApiTags('device')
 @Controller('api/v1/device')
 export class DeviceEdgeController {
   /** The device the presented certificate authenticates, as device management knows it. */
   @Get('whoami')
-  @DeviceRoute()
+  @DeviceRoute({ desktops: true })
   @ZodResponse(200, DeviceIdentity)
   whoami(@CurrentDevice() device: DevicePrincipal): z.infer<typeof DeviceIdentity> {
     return {
