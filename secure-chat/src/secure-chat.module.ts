@@ -6,6 +6,8 @@ import { ChatCallsModule } from './calls/calls.module.js';
 import { ChatFilesModule } from './files/files.module.js';
 import { DeliveryRepository } from './delivery/delivery.repository.js';
 import { DeliveryService } from './delivery/delivery.service.js';
+import { SendBatchRepository } from './delivery/send-batch.repository.js';
+import { SendGroupCommit } from './delivery/send-group-commit.js';
 import { useExternalSender } from './external-sender.js';
 import { GroupsService } from './groups/groups.service.js';
 import { DeviceRemovalService } from './membership/device-removal.service.js';
@@ -57,6 +59,8 @@ export class SecureChatModule {
         KeyPackagesService,
         DeliveryRepository,
         GroupsService,
+        SendBatchRepository,
+        SendGroupCommit,
         DeliveryService,
         ChatSocketServer,
         ChatRelay,

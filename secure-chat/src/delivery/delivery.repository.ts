@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
 import {
   chatGroups,
   chatSends,
@@ -34,24 +33,6 @@ export class DeliveryRepository {
   async lockGroup(groupId: string, tx: Db) {
     const [row] = await tx.select().from(chatGroups).where(eq(chatGroups.groupId, groupId)).for('update');
     return row ?? null;
-  }
-
-  /**
-   * The group's epoch and member devices in one round trip, the group's row share-locked: messages pass each
-   * other, a commit waits for them and they for it. Null when there is no such group.
-   */
-  async shareGroup(groupId: string, tx: Db): Promise<{ epoch: bigint; deviceIds: string[] } | null> {
-    // Aliased: FOR SHARE OF names the table as FROM does, and drizzle would schema-qualify the bare table.
-    const g = alias(chatGroups, 'g');
-    const rows = await tx
-      .select({ epoch: g.epoch, deviceId: groupMembers.deviceId })
-      .from(g)
-      .leftJoin(groupMembers, eq(groupMembers.groupId, g.groupId))
-      .where(eq(g.groupId, groupId))
-      .for('share', { of: g });
-    const [first] = rows;
-    if (!first) return null;
-    return { epoch: first.epoch, deviceIds: rows.flatMap((r) => (r.deviceId ? [r.deviceId] : [])) };
   }
 
   async group(groupId: string, tx: Db = this.db) {
@@ -158,8 +139,22 @@ export class DeliveryRepository {
     return out;
   }
 
-  /** The device's queue after `after`, in order. */
+  /** The device's queue after `after`, in order (a prepared statement: every socket wake runs it). */
   async inbox(deviceId: string, after: number, limit: number) {
+    this.inboxQuery ??= this.prepareInbox();
+    return this.inboxQuery.execute({ d: deviceId, a: after, n: limit });
+  }
+
+  /** Deletes the device's queue up to `upTo`; how many envelopes went (prepared: every ack runs it). */
+  async ack(deviceId: string, upTo: number): Promise<number> {
+    this.ackQuery ??= this.prepareAck();
+    return (await this.ackQuery.execute({ d: deviceId, u: upTo })).length;
+  }
+
+  private inboxQuery: ReturnType<typeof this.prepareInbox> | undefined;
+  private ackQuery: ReturnType<typeof this.prepareAck> | undefined;
+
+  private prepareInbox() {
     return this.db
       .select({
         seq: deviceQueue.seq,
@@ -170,18 +165,18 @@ export class DeliveryRepository {
         createdAt: deviceQueue.createdAt,
       })
       .from(deviceQueue)
-      .where(and(eq(deviceQueue.deviceId, deviceId), gt(deviceQueue.seq, after)))
+      .where(and(eq(deviceQueue.deviceId, sql.placeholder('d')), gt(deviceQueue.seq, sql.placeholder('a'))))
       .orderBy(asc(deviceQueue.seq))
-      .limit(limit);
+      .limit(sql.placeholder('n'))
+      .prepare('secure_chat_inbox');
   }
 
-  /** Deletes the device's queue up to `upTo`; how many envelopes went. */
-  async ack(deviceId: string, upTo: number): Promise<number> {
-    const gone = await this.db
+  private prepareAck() {
+    return this.db
       .delete(deviceQueue)
-      .where(and(eq(deviceQueue.deviceId, deviceId), lte(deviceQueue.seq, upTo)))
-      .returning({ seq: deviceQueue.seq });
-    return gone.length;
+      .where(and(eq(deviceQueue.deviceId, sql.placeholder('d')), lte(deviceQueue.seq, sql.placeholder('u'))))
+      .returning({ seq: deviceQueue.seq })
+      .prepare('secure_chat_ack');
   }
 
   async pending(deviceIds: readonly string[]): Promise<Map<string, number>> {
