@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import {
   chatGroups,
   chatSends,
@@ -9,6 +9,7 @@ import {
   groupMembers,
   type QueueKind,
 } from './delivery.schema.js';
+import { QueueBatches, type QueueRow } from './queue-batches.js';
 
 export type Envelope = {
   readonly groupId: string;
@@ -23,7 +24,11 @@ export type StoredMember = Member & { institutionId?: string | null };
 /** Groups, their members, the per-device queues and the sends already accepted. */
 @Injectable()
 export class DeliveryRepository {
-  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+  private readonly queues: QueueBatches;
+
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {
+    this.queues = new QueueBatches(database);
+  }
 
   get db(): DatabaseHandle['db'] {
     return this.database.db;
@@ -139,44 +144,14 @@ export class DeliveryRepository {
     return out;
   }
 
-  /** The device's queue after `after`, in order (a prepared statement: every socket wake runs it). */
-  async inbox(deviceId: string, after: number, limit: number) {
-    this.inboxQuery ??= this.prepareInbox();
-    return this.inboxQuery.execute({ d: deviceId, a: after, n: limit });
+  /** The device's queue after `after`, in order (the reads of devices woken together are one statement). */
+  async inbox(deviceId: string, after: number, limit: number): Promise<QueueRow[]> {
+    return this.queues.inbox(deviceId, after, limit);
   }
 
-  /** Deletes the device's queue up to `upTo`; how many envelopes went (prepared: every ack runs it). */
+  /** Deletes the device's queue up to `upTo`; how many envelopes went (acks arriving together: one statement). */
   async ack(deviceId: string, upTo: number): Promise<number> {
-    this.ackQuery ??= this.prepareAck();
-    return (await this.ackQuery.execute({ d: deviceId, u: upTo })).length;
-  }
-
-  private inboxQuery: ReturnType<typeof this.prepareInbox> | undefined;
-  private ackQuery: ReturnType<typeof this.prepareAck> | undefined;
-
-  private prepareInbox() {
-    return this.db
-      .select({
-        seq: deviceQueue.seq,
-        groupId: deviceQueue.groupId,
-        senderDevice: deviceQueue.senderDevice,
-        kind: deviceQueue.kind,
-        body: deviceQueue.body,
-        createdAt: deviceQueue.createdAt,
-      })
-      .from(deviceQueue)
-      .where(and(eq(deviceQueue.deviceId, sql.placeholder('d')), gt(deviceQueue.seq, sql.placeholder('a'))))
-      .orderBy(asc(deviceQueue.seq))
-      .limit(sql.placeholder('n'))
-      .prepare('secure_chat_inbox');
-  }
-
-  private prepareAck() {
-    return this.db
-      .delete(deviceQueue)
-      .where(and(eq(deviceQueue.deviceId, sql.placeholder('d')), lte(deviceQueue.seq, sql.placeholder('u'))))
-      .returning({ seq: deviceQueue.seq })
-      .prepare('secure_chat_ack');
+    return this.queues.deleteUpTo(deviceId, upTo);
   }
 
   async pending(deviceIds: readonly string[]): Promise<Map<string, number>> {
