@@ -103,7 +103,12 @@ export class SendGroupCommit {
   /** One transaction for the batch; the wakes after it commits. */
   private async write(items: readonly PendingSend[]): Promise<Settled<SendResult>[]> {
     const { settled, wake } = await this.repo.db.transaction((tx) => this.writeIn(items, tx));
-    if (wake.size) this.wake.queued([...wake]);
+    try {
+      if (wake.size) this.wake.queued([...wake]);
+    } catch (err) {
+      // Committed: the sends are answered whatever happens to the wake (a socket reads again on its next one).
+      this.logger?.warn({ err }, 'chat: waking the recipients of a send batch failed');
+    }
     return settled;
   }
 
