@@ -22,6 +22,7 @@ const schema = z.object({
   PAKAWAAZ_CHAT_CLAIMS_PER_SECOND: int(1, 1000, 5),
   PAKAWAAZ_CHAT_RETENTION_DAYS: int(1, 365, 30),
   PAKAWAAZ_CHAT_CLIENT_ID_DAYS: int(1, 90, 7),
+  PAKAWAAZ_CHAT_SEND_BATCH: int(1, 1000, 64),
 });
 
 export type SecureChatConfig = {
@@ -47,6 +48,8 @@ export type SecureChatConfig = {
   retentionDays: number;
   /** Days a send's client id is remembered (a retry within them gets the first answer). */
   clientIdDays: number;
+  /** Most sends written in one transaction (group commit; 1 writes each send on its own). */
+  sendBatch: number;
 };
 
 export function loadSecureChatConfig(env: Env, platform: PlatformConfig): SecureChatConfig {
@@ -63,6 +66,7 @@ export function loadSecureChatConfig(env: Env, platform: PlatformConfig): Secure
     claimsPerSecond: c.PAKAWAAZ_CHAT_CLAIMS_PER_SECOND,
     retentionDays: c.PAKAWAAZ_CHAT_RETENTION_DAYS,
     clientIdDays: c.PAKAWAAZ_CHAT_CLIENT_ID_DAYS,
+    sendBatch: c.PAKAWAAZ_CHAT_SEND_BATCH,
     files: loadFilesConfig(env, platform),
     calls: loadCallsConfig(env, platform),
     bots: loadBotsConfig(env),

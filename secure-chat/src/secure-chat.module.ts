@@ -8,6 +8,8 @@ import { BOT_CONTROLLERS, botProviders, BotWakeTap, wakeWithBots } from './bots/
 import { ChatFilesModule } from './files/files.module.js';
 import { DeliveryRepository } from './delivery/delivery.repository.js';
 import { DeliveryService } from './delivery/delivery.service.js';
+import { SendBatchRepository } from './delivery/send-batch.repository.js';
+import { SendGroupCommit } from './delivery/send-group-commit.js';
 import { useExternalSender } from './external-sender.js';
 import { GroupsService } from './groups/groups.service.js';
 import { DeviceRemovalService } from './membership/device-removal.service.js';
@@ -60,6 +62,8 @@ export class SecureChatModule {
         KeyPackagesService,
         DeliveryRepository,
         GroupsService,
+        SendBatchRepository,
+        SendGroupCommit,
         DeliveryService,
         ChatSocketServer,
         ChatRelay,

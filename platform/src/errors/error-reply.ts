@@ -31,6 +31,12 @@ const DB_UNAVAILABLE_CODES = new Set([
   '08006',
 ]);
 
+/**
+ * The Retry-After of a 503 `database_unavailable` (no connection free within the pool's timeout, or none at
+ * all): short, as a busy pool frees up within a second or so.
+ */
+export const DATABASE_RETRY_AFTER_SECONDS = 1;
+
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
     const code = (e as { code?: unknown }).code;

@@ -2,7 +2,7 @@ import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common'
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError } from '../errors/app-error.js';
-import { toErrorReply } from '../errors/error-reply.js';
+import { DATABASE_RETRY_AFTER_SECONDS, toErrorReply } from '../errors/error-reply.js';
 
 export type ExceptionFilterOptions = {
   /** Offered every 404 first; returns true when it answered (e.g. the NOC's SPA fallback for browser navigation). */
@@ -23,7 +23,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const { status, body } = toErrorReply(exception, request.id, this.logger);
     if (status === 404 && this.options.onNotFound?.(request, reply)) return;
-    const retryAfter = retryAfterOf(exception);
+    const retryAfter =
+      retryAfterOf(exception) ??
+      (body.code === 'database_unavailable' ? DATABASE_RETRY_AFTER_SECONDS : undefined);
     if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import {
   chatGroups,
   chatSends,
@@ -10,6 +9,7 @@ import {
   groupMembers,
   type QueueKind,
 } from './delivery.schema.js';
+import { QueueBatches, type QueueRow } from './queue-batches.js';
 
 export type Envelope = {
   readonly groupId: string;
@@ -24,7 +24,11 @@ export type StoredMember = Member & { institutionId?: string | null };
 /** Groups, their members, the per-device queues and the sends already accepted. */
 @Injectable()
 export class DeliveryRepository {
-  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+  private readonly queues: QueueBatches;
+
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {
+    this.queues = new QueueBatches(database);
+  }
 
   get db(): DatabaseHandle['db'] {
     return this.database.db;
@@ -34,24 +38,6 @@ export class DeliveryRepository {
   async lockGroup(groupId: string, tx: Db) {
     const [row] = await tx.select().from(chatGroups).where(eq(chatGroups.groupId, groupId)).for('update');
     return row ?? null;
-  }
-
-  /**
-   * The group's epoch and member devices in one round trip, the group's row share-locked: messages pass each
-   * other, a commit waits for them and they for it. Null when there is no such group.
-   */
-  async shareGroup(groupId: string, tx: Db): Promise<{ epoch: bigint; deviceIds: string[] } | null> {
-    // Aliased: FOR SHARE OF names the table as FROM does, and drizzle would schema-qualify the bare table.
-    const g = alias(chatGroups, 'g');
-    const rows = await tx
-      .select({ epoch: g.epoch, deviceId: groupMembers.deviceId })
-      .from(g)
-      .leftJoin(groupMembers, eq(groupMembers.groupId, g.groupId))
-      .where(eq(g.groupId, groupId))
-      .for('share', { of: g });
-    const [first] = rows;
-    if (!first) return null;
-    return { epoch: first.epoch, deviceIds: rows.flatMap((r) => (r.deviceId ? [r.deviceId] : [])) };
   }
 
   async group(groupId: string, tx: Db = this.db) {
@@ -158,30 +144,14 @@ export class DeliveryRepository {
     return out;
   }
 
-  /** The device's queue after `after`, in order. */
-  async inbox(deviceId: string, after: number, limit: number) {
-    return this.db
-      .select({
-        seq: deviceQueue.seq,
-        groupId: deviceQueue.groupId,
-        senderDevice: deviceQueue.senderDevice,
-        kind: deviceQueue.kind,
-        body: deviceQueue.body,
-        createdAt: deviceQueue.createdAt,
-      })
-      .from(deviceQueue)
-      .where(and(eq(deviceQueue.deviceId, deviceId), gt(deviceQueue.seq, after)))
-      .orderBy(asc(deviceQueue.seq))
-      .limit(limit);
+  /** The device's queue after `after`, in order (the reads of devices woken together are one statement). */
+  async inbox(deviceId: string, after: number, limit: number): Promise<QueueRow[]> {
+    return this.queues.inbox(deviceId, after, limit);
   }
 
-  /** Deletes the device's queue up to `upTo`; how many envelopes went. */
+  /** Deletes the device's queue up to `upTo`; how many envelopes went (acks arriving together: one statement). */
   async ack(deviceId: string, upTo: number): Promise<number> {
-    const gone = await this.db
-      .delete(deviceQueue)
-      .where(and(eq(deviceQueue.deviceId, deviceId), lte(deviceQueue.seq, upTo)))
-      .returning({ seq: deviceQueue.seq });
-    return gone.length;
+    return this.queues.deleteUpTo(deviceId, upTo);
   }
 
   async pending(deviceIds: readonly string[]): Promise<Map<string, number>> {

@@ -1,14 +1,14 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { DevicePrincipal } from '@pakawaaz/platform';
-import { CHAT_WAKE, type ChatWake } from '../chat-ports.js';
-import { messageEpochAccepted } from '../groups/commit-plan.js';
 import { b64u } from '../mls/bytes.js';
 import { readMessage } from '../mls/mls-facts.js';
 import { mlsInput } from '../mls/mls-input.js';
-import { ChatPolicyEnforcer } from '../policy/chat-policy.enforcer.js';
 import { secureChatError } from '../secure-chat.errors.js';
 import { DeliveryRepository } from './delivery.repository.js';
 import type { QueueKind } from './delivery.schema.js';
+import { SendGroupCommit, type SendResult } from './send-group-commit.js';
+
+export type { SendResult } from './send-group-commit.js';
 
 export type QueuedEnvelope = {
   seq: number;
@@ -18,7 +18,6 @@ export type QueuedEnvelope = {
   body: string;
   at: string;
 };
-export type SendResult = { groupId: string; epoch: string; recipients: number };
 
 /** Most envelopes one inbox read returns. */
 export const INBOX_PAGE = 200;
@@ -31,9 +30,7 @@ export const INBOX_PAGE = 200;
 export class DeliveryService {
   constructor(
     private readonly repo: DeliveryRepository,
-    @Inject(CHAT_WAKE) private readonly wake: ChatWake,
-    // Legal hold of metadata (bound in SecureChatModule).
-    @Optional() private readonly policy?: ChatPolicyEnforcer,
+    private readonly sends: SendGroupCommit,
   ) {}
 
   async send(
@@ -46,44 +43,14 @@ export class DeliveryService {
       throw secureChatError('invalid_chat_input', 'message: a commit goes to /commits with its GroupInfo.');
     if (b64u(msg.groupId) !== groupId)
       throw secureChatError('mls_wrong_group', 'message: it is for another group.');
-    const kind: QueueKind = msg.contentType;
-    const { result, wake } = await this.repo.db.transaction(async (tx) => {
-      const previous = await this.repo.previousSend(device.deviceId, input.clientId, tx);
-      if (previous) {
-        if (previous['op'] !== 'send' || previous['groupId'] !== groupId)
-          throw secureChatError(
-            'client_id_reused',
-            'This clientId was used for another operation: use a new one.',
-          );
-        return { result: previous as SendResult, wake: [] as string[] };
-      }
-      // A shared lock: messages to a group go on in parallel, and wait for a commit being applied.
-      const group = await this.repo.shareGroup(groupId, tx);
-      if (!group?.deviceIds.includes(device.deviceId))
-        throw secureChatError('group_not_found', 'No group with this id of which this device is a member.');
-      if (!messageEpochAccepted(group.epoch, msg.epoch))
-        throw secureChatError(
-          'mls_stale_epoch',
-          `The group is at epoch ${group.epoch}: messages are accepted for it and the one before.`,
-          { epoch: group.epoch.toString() },
-        );
-      const to = group.deviceIds.filter((d) => d !== device.deviceId);
-      await this.repo.enqueue(
-        to,
-        { groupId, senderDevice: device.deviceId, kind, body: Buffer.from(input.message) },
-        tx,
-      );
-      const result: SendResult = { groupId, epoch: msg.epoch.toString(), recipients: new Set(to).size };
-      await this.repo.recordSend(device.deviceId, input.clientId, { op: 'send', ...result }, tx);
-      await this.policy?.recordSend(
-        device,
-        { groupId, kind, sizeBytes: input.message.length, recipients: result.recipients },
-        tx,
-      );
-      return { result, wake: to };
+    return this.sends.send({
+      device,
+      groupId,
+      clientId: input.clientId,
+      kind: msg.contentType,
+      epoch: msg.epoch,
+      message: input.message,
     });
-    if (wake.length) this.wake.queued(wake);
-    return { groupId: result.groupId, epoch: result.epoch, recipients: result.recipients };
   }
 
   /** The calling device's queue after `after` (at most INBOX_PAGE), oldest first. */

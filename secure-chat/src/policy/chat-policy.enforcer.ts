@@ -42,16 +42,26 @@ export class ChatPolicyEnforcer {
 
   /** Keeps the metadata of a send by this device when its institution is on legal hold. */
   async recordSend(device: DevicePrincipal, meta: SendMetadata, tx: Db): Promise<void> {
-    if (device.institutionId === null || !(await this.repo.onHold(device.institutionId, tx))) return;
-    await this.repo.recordHeld(
-      {
-        institutionId: device.institutionId,
+    await this.recordSends([{ device, meta }], tx);
+  }
+
+  /** recordSend for a batch of sends: each institution's hold read once, the held rows in one insert. */
+  async recordSends(
+    sends: readonly { device: DevicePrincipal; meta: SendMetadata }[],
+    tx: Db,
+  ): Promise<void> {
+    const institutions = [...new Set(sends.flatMap((s) => s.device.institutionId ?? []))];
+    if (institutions.length === 0) return;
+    const held = await this.repo.onHoldAmong(institutions, tx);
+    const rows = sends
+      .filter((s) => s.device.institutionId !== null && held.has(s.device.institutionId))
+      .map(({ device, meta }) => ({
+        institutionId: device.institutionId!,
         senderDevice: device.deviceId,
         senderUser: device.userId,
         ...meta,
-      },
-      tx,
-    );
+      }));
+    if (rows.length) await this.repo.recordHeld(rows, tx);
   }
 
   private async policies(ids: string[], tx?: Db): Promise<Map<string, ChatPolicyRules>> {

@@ -50,16 +50,19 @@ export class ChatPolicyRepository {
   }
 
   /** Whether the institution is on legal hold (read inside the send's transaction). */
-  async onHold(institutionId: string, tx: Db): Promise<boolean> {
-    const [row] = await tx
-      .select({ since: chatPolicies.holdSince })
+  /** Which of these institutions are on legal hold. */
+  async onHoldAmong(institutionIds: readonly string[], tx: Db): Promise<Set<string>> {
+    const rows = await tx
+      .select({ id: chatPolicies.institutionId })
       .from(chatPolicies)
-      .where(and(eq(chatPolicies.institutionId, institutionId), isNotNull(chatPolicies.holdSince)));
-    return !!row;
+      .where(
+        and(inArray(chatPolicies.institutionId, [...institutionIds]), isNotNull(chatPolicies.holdSince)),
+      );
+    return new Set(rows.map((r) => r.id));
   }
 
-  async recordHeld(row: NewHeldRow, tx: Db): Promise<void> {
-    await tx.insert(heldMetadata).values(row);
+  async recordHeld(rows: readonly NewHeldRow[], tx: Db): Promise<void> {
+    await tx.insert(heldMetadata).values([...rows]);
   }
 
   /** An institution's held metadata, newest first, before the id `beforeId`, within [from, to). */

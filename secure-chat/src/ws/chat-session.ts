@@ -33,8 +33,29 @@ export class ChatSession implements HubSession {
     return this.device.deviceId;
   }
 
+  /** Frames waiting for the end of this turn of the event loop (sent together: see flush). */
+  private outbox: ServerFrame[] = [];
+
   send(frame: ServerFrame): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(frame));
+    if (this.outbox.push(frame) === 1) setImmediate(() => this.flush());
+  }
+
+  /**
+   * Sends the turn's frames in one socket write (corked: one TLS record run, one syscall, where each frame
+   * would be one), `deliver` frames back to back merged into one. Their order is kept.
+   */
+  private flush(): void {
+    if (this.outbox.length === 0) return;
+    const frames = mergeDeliveries(this.outbox);
+    this.outbox = [];
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    socket?.cork();
+    try {
+      for (const f of frames) this.ws.send(JSON.stringify(f));
+    } finally {
+      socket?.uncork();
+    }
   }
 
   wake(): void {
@@ -75,6 +96,19 @@ export class ChatSession implements HubSession {
   }
 
   close(code: number, reason: string): void {
+    this.flush(); // what was said before the close goes out before it
     this.ws.close(code, reason);
   }
+}
+
+/** Consecutive `deliver` frames as one (their envelopes in order); other frames as they are. */
+export function mergeDeliveries(frames: readonly ServerFrame[]): ServerFrame[] {
+  const out: ServerFrame[] = [];
+  for (const f of frames) {
+    const last = out[out.length - 1];
+    if (f.type === 'deliver' && last?.type === 'deliver')
+      out[out.length - 1] = { type: 'deliver', envelopes: [...last.envelopes, ...f.envelopes] };
+    else out.push(f);
+  }
+  return out;
 }

@@ -6,9 +6,11 @@ import {
   AppError,
   CLIENT_CERTIFICATES,
   ClientCertificates,
+  DATABASE_RETRY_AFTER_SECONDS,
   DEVICE_AUTHENTICATOR,
   desktopDevice,
   DPOP_REPLAY,
+  isDatabaseUnavailable,
   LOGGER,
   TOKEN_VERIFIER,
   type DeviceAuthenticator,
@@ -214,6 +216,15 @@ export class ChatSocketServer implements OnModuleDestroy {
           code: err.code,
           message: err.message,
           details: err.details,
+        });
+      if (isDatabaseUnavailable(err))
+        // E.g. every pooled connection busy past the pool's timeout: the client retries (same clientId).
+        return session.send({
+          type: 'error',
+          id,
+          code: 'database_unavailable',
+          message: 'The database is busy or unavailable; retry shortly with the same clientId.',
+          details: { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS },
         });
       this.logger?.error({ err, deviceId: device.deviceId }, 'chat socket: frame failed');
       session.send({ type: 'error', id, code: 'internal_error', message: 'The server failed; retry later.' });

@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatDirectory, ChatWake } from '../../src/chat-ports.js';
 import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
 import { DeliveryService } from '../../src/delivery/delivery.service.js';
+import { SendBatchRepository } from '../../src/delivery/send-batch.repository.js';
+import { SendGroupCommit } from '../../src/delivery/send-group-commit.js';
 import { GroupsService } from '../../src/groups/groups.service.js';
 import { KeyPackagesRepository } from '../../src/key-packages/key-packages.repository.js';
 import { KeyPackagesService } from '../../src/key-packages/key-packages.service.js';
@@ -110,7 +112,10 @@ describe('chat policies, legal hold and retention (PostgreSQL, real MLS bytes)',
     const kpRepo = new KeyPackagesRepository(db.handle);
     keyPackages = new KeyPackagesService(kpRepo, auth, directory, wake, config, null, undefined, enforcer);
     groups = new GroupsService(repo, directory, { signatureKey: serverKey }, wake, auth, undefined, enforcer);
-    delivery = new DeliveryService(repo, wake, enforcer);
+    delivery = new DeliveryService(
+      repo,
+      new SendGroupCommit(repo, new SendBatchRepository(), wake, db.handle, null, enforcer),
+    );
     const quiet = { info: () => undefined, error: () => undefined } as unknown as Logger;
     sweep = new ChatRetentionSweep(policyRepo, config, quiet);
   }, 60_000);

@@ -10,6 +10,8 @@ import WebSocket from 'ws';
 import type { ChatDirectory } from '../../src/chat-ports.js';
 import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
 import { DeliveryService } from '../../src/delivery/delivery.service.js';
+import { SendBatchRepository } from '../../src/delivery/send-batch.repository.js';
+import { SendGroupCommit } from '../../src/delivery/send-group-commit.js';
 import { GroupsService } from '../../src/groups/groups.service.js';
 import { KeyPackagesRepository } from '../../src/key-packages/key-packages.repository.js';
 import { KeyPackagesService } from '../../src/key-packages/key-packages.service.js';
@@ -152,7 +154,10 @@ describe('chat WebSocket (mutual TLS, PostgreSQL, real MLS)', () => {
     const repo = new DeliveryRepository(db.handle);
     keyPackages = new KeyPackagesService(kpRepo, auth, directory, hub, config);
     groups = new GroupsService(repo, directory, { signatureKey: serverKey }, hub, auth);
-    delivery = new DeliveryService(repo, hub);
+    delivery = new DeliveryService(
+      repo,
+      new SendGroupCommit(repo, new SendBatchRepository(), hub, db.handle),
+    );
     removal = new DeviceRemovalService(
       new RemovalsRepository(db.handle),
       repo,

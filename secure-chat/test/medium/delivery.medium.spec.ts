@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatDirectory, ChatWake } from '../../src/chat-ports.js';
 import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
 import { DeliveryService } from '../../src/delivery/delivery.service.js';
+import { SendBatchRepository } from '../../src/delivery/send-batch.repository.js';
+import { SendGroupCommit } from '../../src/delivery/send-group-commit.js';
 import { GroupsService } from '../../src/groups/groups.service.js';
 import { WorkerKeyPackageReader } from '../../src/key-packages/key-package-reader.js';
 import { KeyPackagesRepository } from '../../src/key-packages/key-packages.repository.js';
@@ -132,7 +134,10 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
       wake,
       auth,
     );
-    delivery = new DeliveryService(repo, wake);
+    delivery = new DeliveryService(
+      repo,
+      new SendGroupCommit(repo, new SendBatchRepository(), wake, db.handle),
+    );
     const signEs256 = (data: Uint8Array) =>
       Promise.resolve(p256.sign(data, serverSecret, { prehash: true, format: 'compact' }));
     const quiet = { info: () => undefined } as unknown as Logger;

@@ -1,0 +1,95 @@
+import { GroupCommit, type DatabaseHandle, type Keyed, type Settled } from '@pakawaaz/platform';
+import { sql } from 'drizzle-orm';
+import { deviceQueue, type QueueKind } from './delivery.schema.js';
+import { runPrepared, statement } from './prepared.js';
+
+export type QueueRow = {
+  seq: number;
+  groupId: string;
+  senderDevice: string | null;
+  kind: QueueKind;
+  body: Buffer;
+  createdAt: Date;
+};
+
+/** Most devices' reads (or acks) in one statement. */
+const QUEUE_BATCH = 64;
+
+// One statement for many devices' reads: each device's page after its cursor, in seq order (a lateral
+// subquery on the primary key per device).
+const READ = statement(
+  'secure_chat_inbox_batch',
+  (p) => sql`select x.i, q.seq::text as seq, q.group_id, q.sender_device::text as sender,
+      q.kind, q.body, q.created_at
+    from json_to_recordset(${p(0)}::json) as x(i int, d uuid, a bigint, n int)
+    cross join lateral (select * from ${deviceQueue} q where q.device_id = x.d and q.seq > x.a
+      order by q.seq limit x.n) q
+    order by x.i, q.seq`,
+);
+const ACK = statement(
+  'secure_chat_ack_batch',
+  (
+    p,
+  ) => sql`with gone as (delete from ${deviceQueue} q using json_to_recordset(${p(0)}::json) as x(i int, d uuid, u bigint)
+      where q.device_id = x.d and q.seq <= x.u returning x.i)
+    select i, count(*)::int as n from gone group by i`,
+);
+
+type RawRow = {
+  i: number;
+  seq: string;
+  group_id: string;
+  sender: string | null;
+  kind: QueueKind;
+  body: Uint8Array;
+  created_at: Date | string;
+};
+
+/**
+ * The queue reads of socket wakes and the acks, batched as sends are (GroupCommit, keyed by device): the
+ * reads that many wakes ask for at once are one statement, as are the acks that arrive together.
+ */
+export class QueueBatches {
+  private readonly reads: GroupCommit<{ after: number; limit: number }, QueueRow[]>;
+  private readonly acks: GroupCommit<number, number>;
+
+  constructor(private readonly database: DatabaseHandle) {
+    const maxInFlight = database.mode === 'embedded' ? 1 : 2;
+    this.reads = new GroupCommit({ flush: (b) => this.read(b), maxBatch: QUEUE_BATCH, maxInFlight });
+    this.acks = new GroupCommit({ flush: (b) => this.ack(b), maxBatch: QUEUE_BATCH, maxInFlight });
+  }
+
+  inbox(deviceId: string, after: number, limit: number): Promise<QueueRow[]> {
+    return this.reads.write(deviceId, { after, limit });
+  }
+
+  /** Deletes the device's queue up to `upTo`; how many envelopes went. */
+  deleteUpTo(deviceId: string, upTo: number): Promise<number> {
+    return this.acks.write(deviceId, upTo);
+  }
+
+  private async read(batch: readonly Keyed<{ after: number; limit: number }>[]) {
+    const rows = await runPrepared<RawRow>(this.database.db, READ, [
+      JSON.stringify(batch.map((b, i) => ({ i, d: b.key, a: b.item.after, n: b.item.limit }))),
+    ]);
+    const out = batch.map((): QueueRow[] => []);
+    for (const r of rows)
+      out[r.i]?.push({
+        seq: Number(r.seq),
+        groupId: r.group_id,
+        senderDevice: r.sender,
+        kind: r.kind,
+        body: Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength),
+        createdAt: new Date(r.created_at),
+      });
+    return out.map((value): Settled<QueueRow[]> => ({ ok: true, value }));
+  }
+
+  private async ack(batch: readonly Keyed<number>[]) {
+    const rows = await runPrepared<{ i: number; n: number }>(this.database.db, ACK, [
+      JSON.stringify(batch.map((b, i) => ({ i, d: b.key, u: b.item }))),
+    ]);
+    const gone = new Map(rows.map((r) => [r.i, r.n]));
+    return batch.map((_, i): Settled<number> => ({ ok: true, value: gone.get(i) ?? 0 }));
+  }
+}

@@ -1,0 +1,200 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import {
+  DATABASE,
+  GroupCommit,
+  LOGGER,
+  type DatabaseHandle,
+  type Db,
+  type DevicePrincipal,
+  type Keyed,
+  type Settled,
+} from '@pakawaaz/platform';
+import type { Logger } from 'pino';
+import { CHAT_WAKE, type ChatWake } from '../chat-ports.js';
+import { messageEpochAccepted } from '../groups/commit-plan.js';
+import { ChatPolicyEnforcer } from '../policy/chat-policy.enforcer.js';
+import { SECURE_CHAT_CONFIG, type SecureChatConfig } from '../secure-chat.config.js';
+import { secureChatError } from '../secure-chat.errors.js';
+import { DeliveryRepository } from './delivery.repository.js';
+import type { QueueKind } from './delivery.schema.js';
+import { clientKey, SendBatchRepository, type SharedGroup } from './send-batch.repository.js';
+
+export type SendResult = { groupId: string; epoch: string; recipients: number };
+/** A send checked as far as it can be without the database (its MLS framing read). */
+export type PendingSend = {
+  device: DevicePrincipal;
+  groupId: string;
+  clientId: string;
+  kind: QueueKind;
+  epoch: bigint;
+  message: Uint8Array;
+};
+
+/** Most sends in one transaction by default (PAKAWAAZ_CHAT_SEND_BATCH). */
+export const SEND_BATCH = 64;
+
+/**
+ * Group commit of sends (as device check-ins do, see GroupCommit): sends arriving together — socket frames and
+ * HTTP alike — are written in one transaction of a few multi-row statements, whatever their number: the
+ * client ids claimed, the groups share-locked, the envelopes queued, the answers recorded (and, under a legal
+ * hold, the metadata kept). Each send gets its own answer: one refused (stale epoch, unknown group, a client
+ * id reused) is answered with its error and its batch-mates go on. A batch that fails as a whole (a deadlock
+ * with a commit, say) is written again one send per transaction, so each gets its own answer; a database
+ * failure then fails the send, and the client retries with the same clientId.
+ *
+ * Writes are keyed by the sending device: a device's sends are written one batch after another, in the order
+ * they arrived, so its messages are queued in the order it sent them.
+ */
+@Injectable()
+export class SendGroupCommit {
+  private readonly group: GroupCommit<PendingSend, SendResult>;
+
+  constructor(
+    private readonly repo: DeliveryRepository,
+    private readonly batch: SendBatchRepository,
+    @Inject(CHAT_WAKE) private readonly wake: ChatWake,
+    @Inject(DATABASE) database: DatabaseHandle,
+    @Optional() @Inject(SECURE_CHAT_CONFIG) config?: Pick<SecureChatConfig, 'sendBatch'> | null,
+    // Legal hold of metadata (bound in SecureChatModule).
+    @Optional() private readonly policy?: ChatPolicyEnforcer,
+    @Optional() @Inject(LOGGER) private readonly logger?: Logger,
+  ) {
+    this.group = new GroupCommit({
+      flush: (batch) => this.flush(batch),
+      maxBatch: config?.sendBatch ?? SEND_BATCH,
+      // The pool's other connections serve inbox reads, acks and commits; the embedded database has one.
+      maxInFlight: database.mode === 'embedded' ? 1 : 3,
+    });
+  }
+
+  send(pending: PendingSend): Promise<SendResult> {
+    return this.group.write(pending.device.deviceId, pending);
+  }
+
+  /** For tests and the bench: the largest batch so far, sends waiting, batches in flight. */
+  stats(): ReturnType<GroupCommit<PendingSend, SendResult>['stats']> {
+    return this.group.stats();
+  }
+
+  private async flush(batch: readonly Keyed<PendingSend>[]): Promise<Settled<SendResult>[]> {
+    const items = batch.map((b) => b.item);
+    if (items.length > 1) {
+      try {
+        return await this.write(items);
+      } catch (error) {
+        this.logger?.warn(
+          { err: error, sends: items.length },
+          'chat send batch failed as a whole; writing its sends one by one',
+        );
+      }
+    }
+    const settled: Settled<SendResult>[] = [];
+    for (const item of items) {
+      try {
+        const [one] = await this.write([item]);
+        settled.push(one!);
+      } catch (error) {
+        settled.push({ ok: false, error });
+      }
+    }
+    return settled;
+  }
+
+  /** One transaction for the batch; the wakes after it commits. */
+  private async write(items: readonly PendingSend[]): Promise<Settled<SendResult>[]> {
+    const { settled, wake } = await this.repo.db.transaction((tx) => this.writeIn(items, tx));
+    try {
+      if (wake.size) this.wake.queued([...wake]);
+    } catch (err) {
+      // Committed: the sends are answered whatever happens to the wake (a socket reads again on its next one).
+      this.logger?.warn({ err }, 'chat: waking the recipients of a send batch failed');
+    }
+    return settled;
+  }
+
+  private async writeIn(items: readonly PendingSend[], tx: Db) {
+    const pairs = items.map((s) => ({ d: s.device.deviceId, c: s.clientId }));
+    const fresh = await this.batch.claim(pairs, tx);
+    const previous = await this.batch.previous(
+      pairs.filter((p) => !fresh.has(clientKey(p.d, p.c))),
+      tx,
+    );
+    const settled: Settled<SendResult>[] = items.map((s) => {
+      const before = previous.get(clientKey(s.device.deviceId, s.clientId));
+      if (!before) return { ok: true, value: undefined as unknown as SendResult };
+      if (before['op'] !== 'send' || before['groupId'] !== s.groupId) return { ok: false, error: reused() };
+      const { groupId, epoch, recipients } = before as SendResult;
+      return { ok: true, value: { groupId, epoch, recipients } };
+    });
+    const isNew = (i: number) => fresh.has(clientKey(items[i]!.device.deviceId, items[i]!.clientId));
+    const groups = await this.batch.shareGroups(
+      [...new Set(items.filter((_, i) => isNew(i)).map((s) => s.groupId))],
+      tx,
+    );
+    const accepted: { i: number; to: string[] }[] = [];
+    const refused: { d: string; c: string }[] = [];
+    items.forEach((s, i) => {
+      if (!isNew(i)) return;
+      const refusal = refusalOf(s, groups.get(s.groupId));
+      if (refusal) {
+        settled[i] = { ok: false, error: refusal };
+        refused.push(pairs[i]!);
+      } else
+        accepted.push({ i, to: groups.get(s.groupId)!.deviceIds.filter((d) => d !== s.device.deviceId) });
+    });
+    await this.batch.release(refused, tx);
+    await this.repo.enqueueAll(
+      accepted.map(({ i, to }) => {
+        const s = items[i]!;
+        const envelope = {
+          groupId: s.groupId,
+          senderDevice: s.device.deviceId,
+          kind: s.kind,
+          body: Buffer.from(s.message.buffer, s.message.byteOffset, s.message.byteLength),
+        };
+        return { deviceIds: to, envelope };
+      }),
+      tx,
+    );
+    const wake = new Set<string>();
+    const results = accepted.map(({ i, to }) => {
+      const s = items[i]!;
+      for (const d of to) wake.add(d);
+      const value: SendResult = {
+        groupId: s.groupId,
+        epoch: s.epoch.toString(),
+        recipients: new Set(to).size,
+      };
+      settled[i] = { ok: true, value };
+      return { ...pairs[i]!, r: { op: 'send', ...value } };
+    });
+    await this.batch.record(results, tx);
+    await this.policy?.recordSends(
+      accepted.map(({ i }, k) => {
+        const s = items[i]!;
+        const { recipients } = results[k]!.r;
+        return {
+          device: s.device,
+          meta: { groupId: s.groupId, kind: s.kind, sizeBytes: s.message.length, recipients },
+        };
+      }),
+      tx,
+    );
+    return { settled, wake };
+  }
+}
+
+function refusalOf(s: PendingSend, group: SharedGroup | undefined) {
+  if (!group?.deviceIds.includes(s.device.deviceId))
+    return secureChatError('group_not_found', 'No group with this id of which this device is a member.');
+  if (!messageEpochAccepted(group.epoch, s.epoch))
+    return secureChatError(
+      'mls_stale_epoch',
+      `The group is at epoch ${group.epoch}: messages are accepted for it and the one before.`,
+      { epoch: group.epoch.toString() },
+    );
+  return null;
+}
+
+const reused = () =>
+  secureChatError('client_id_reused', 'This clientId was used for another operation: use a new one.');

@@ -1,0 +1,114 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { platformDomain, type DevicePrincipal } from '@pakawaaz/platform';
+import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatWake } from '../../src/chat-ports.js';
+import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
+import { SendBatchRepository } from '../../src/delivery/send-batch.repository.js';
+import { SendGroupCommit, type PendingSend } from '../../src/delivery/send-group-commit.js';
+import { secureChatDomain } from '../../src/secure-chat.domain.js';
+import { codeOf } from '../support/app-error.js';
+
+const device = (): DevicePrincipal =>
+  ({ deviceId: randomUUID(), userId: randomUUID(), institutionId: null }) as unknown as DevicePrincipal;
+
+/**
+ * Group commit of sends (the MLS framing is read before a send reaches the batch, so these sends
+ * carry opaque bytes and the epoch the framing gave). The database handle says "embedded" so one batch is in
+ * flight at a time: sends made while it is, go out together as the next batch.
+ */
+describe('secure chat sends: group commit (PostgreSQL; PGlite when it is not reachable)', () => {
+  let db: TestDatabase;
+  let repo: DeliveryRepository;
+  let sends: SendGroupCommit;
+  const woken: string[] = [];
+  const [a, b, c, d, e] = [device(), device(), device(), device(), device()];
+  const groupId = randomBytes(16).toString('base64url');
+  const other = randomBytes(16).toString('base64url');
+
+  const send = (from: DevicePrincipal, over: Partial<PendingSend> = {}): PendingSend => ({
+    device: from,
+    groupId,
+    clientId: `c-${randomUUID()}`,
+    kind: 'application',
+    epoch: 5n,
+    message: randomBytes(48),
+    ...over,
+  });
+  const queueOf = async (p: DevicePrincipal) =>
+    (await repo.inbox(p.deviceId, 0, 200)).map((r) => ({ seq: r.seq, from: r.senderDevice, body: r.body }));
+
+  beforeAll(async () => {
+    db = await createTestDatabase([platformDomain, secureChatDomain]);
+    repo = new DeliveryRepository(db.handle);
+    const wake: ChatWake = {
+      queued: (ids) => void woken.push(...ids),
+      keyPackagesLow: () => undefined,
+      removed: () => undefined,
+    };
+    const oneAtATime = { ...db.handle, mode: 'embedded' as const };
+    sends = new SendGroupCommit(repo, new SendBatchRepository(), wake, oneAtATime, { sendBatch: 64 });
+    await db.handle.db.transaction(async (tx) => {
+      await repo.insertGroup({ groupId, epoch: 5n, groupInfo: Buffer.from('gi'), createdBy: a.deviceId }, tx);
+      await repo.replaceMembers(
+        groupId,
+        [a, b, c, d].map((p, leafIndex) => ({ leafIndex, deviceId: p.deviceId, userId: p.userId })),
+        tx,
+      );
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('answers each send of one batch on its own: a stale epoch or an unknown group fails only itself', async () => {
+    const warmUp = sends.send(send(a));
+    const ok = send(b, { epoch: 4n }); // the epoch before: accepted
+    const stale = send(c, { epoch: 3n });
+    const stranger = send(e); // not a member
+    const unknown = send(d, { groupId: other });
+    const answers = Promise.allSettled([ok, stale, stranger, unknown].map((s) => sends.send(s)));
+    await warmUp;
+    const [okA, staleA, strangerA, unknownA] = await answers;
+    expect(sends.stats().largestBatch).toBe(4);
+    expect(okA).toEqual({ status: 'fulfilled', value: { groupId, epoch: '4', recipients: 3 } });
+    const refusal = (r: PromiseSettledResult<unknown> | undefined) =>
+      codeOf(r?.status === 'fulfilled' ? Promise.resolve(r.value) : Promise.reject(r?.reason as Error));
+    expect(await refusal(staleA)).toEqual({ code: 'mls_stale_epoch', status: 409, details: { epoch: '5' } });
+    expect((await refusal(strangerA)).code).toBe('group_not_found');
+    expect((await refusal(unknownA)).code).toBe('group_not_found');
+    // Only the accepted ones were queued (the warm-up to b, c, d; b's to a, c, d).
+    expect((await queueOf(c)).map((q) => q.from)).toEqual([a.deviceId, b.deviceId]);
+    // A refused send's client id stays free: retried at the right epoch it is accepted.
+    expect(await sends.send({ ...stale, epoch: 5n })).toEqual({ groupId, epoch: '5', recipients: 3 });
+  });
+
+  it('stores a send and its retry (same clientId, sent together) once, answering both alike', async () => {
+    const before = (await queueOf(d)).length;
+    const one = send(a, { clientId: 'dup-client-id-1' });
+    const [first, second] = await Promise.all([sends.send(one), sends.send({ ...one })]);
+    expect(second).toEqual(first);
+    const fromA = (await queueOf(d)).slice(before).filter((q) => q.from === a.deviceId);
+    expect(fromA).toHaveLength(1);
+    expect(Buffer.compare(fromA[0]!.body, Buffer.from(one.message))).toBe(0);
+    // The same clientId for another group is refused, not answered with the first result.
+    expect((await codeOf(sends.send({ ...one, groupId: other }))).code).toBe('client_id_reused');
+  });
+
+  it("keeps each device's order: sends made without waiting are queued in the order they were made", async () => {
+    const before = (await queueOf(d)).length;
+    const fromA = Array.from({ length: 5 }, () => send(a));
+    const fromB = Array.from({ length: 5 }, () => send(b));
+    // Interleaved, none awaited before the next: batches carry one send of each device at a time.
+    await Promise.all(fromA.flatMap((s, i) => [sends.send(s), sends.send(fromB[i]!)]));
+    const queued = (await queueOf(d)).slice(before);
+    const bodies = (p: DevicePrincipal) =>
+      queued.filter((q) => q.from === p.deviceId).map((q) => Buffer.from(q.body).toString('hex'));
+    expect(bodies(a)).toEqual(fromA.map((s) => Buffer.from(s.message).toString('hex')));
+    expect(bodies(b)).toEqual(fromB.map((s) => Buffer.from(s.message).toString('hex')));
+    const seqs = queued.map((q) => q.seq);
+    expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    expect(woken).toContain(d.deviceId);
+  });
+});
