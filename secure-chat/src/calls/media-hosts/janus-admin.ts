@@ -12,7 +12,7 @@ export class JanusError extends Error {
 }
 
 export type JanusInfo = { version: string; sessions: number };
-export type JanusRoom = { room: number; requireE2ee: boolean; participants: number };
+export type JanusRoom = { room: number; requireE2ee: boolean; requirePvtid: boolean; participants: number };
 export type JanusParticipant = { id: number; publisher: boolean };
 
 type Json = Record<string, unknown>;
@@ -39,7 +39,12 @@ export class JanusAdmin {
     return { version, sessions };
   }
 
-  /** A non-permanent room whose participants must present one of its `allowed` tokens and publish E2EE. */
+  /**
+   * A non-permanent room whose publishers must present one of its `allowed` tokens and publish E2EE, and whose
+   * subscribers must present a joined publisher's `private_id` (`require_pvtid`): Janus checks the token only
+   * for publishers, so without it room and feed ids alone would let anyone (a kicked device too) receive the
+   * media; with it a kick also tears down the kicked participant's subscriptions.
+   */
   async createRoom(room: number, publishers: number, description: string): Promise<void> {
     await this.videoroom({
       request: 'create',
@@ -50,6 +55,7 @@ export class JanusAdmin {
       permanent: false,
       publishers,
       require_e2ee: true,
+      require_pvtid: true,
       allowed: [],
     });
   }
@@ -88,6 +94,7 @@ export class JanusAdmin {
     return list.map((x) => ({
       room: Number(x['room']),
       requireE2ee: x['require_e2ee'] === true,
+      requirePvtid: x['require_pvtid'] === true,
       participants: Number(x['num_participants'] ?? 0),
     }));
   }
