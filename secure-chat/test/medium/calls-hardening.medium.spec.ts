@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { platformDomain } from '@pakawaaz/platform';
@@ -48,6 +48,10 @@ describe.skipIf(!janusBinary)('calls hardening on a real Janus', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-calls-h-'));
+    // Left from an earlier run with loose modes: tightened at start (the files hold the admin secret).
+    await mkdir(path.join(dir, 'janus'), { mode: 0o755 });
+    await chmod(path.join(dir, 'janus'), 0o755);
+    await writeFile(path.join(dir, 'janus', 'janus.jcfg'), 'old', { mode: 0o644 });
     janus = await startJanus(janusBinary!, path.join(dir, 'janus'));
     admin = new JanusAdmin(janus.adminUrl, janus.adminSecret);
     db = await createTestDatabase([platformDomain, secureChatDomain]);
@@ -63,6 +67,11 @@ describe.skipIf(!janusBinary)('calls hardening on a real Janus', () => {
     await janus?.stop();
     await db?.drop();
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it("tightens the Janus configuration folder's and files' modes at every start", async () => {
+    expect((await stat(path.join(dir, 'janus'))).mode & 0o777).toBe(0o700);
+    expect((await stat(path.join(dir, 'janus', 'janus.jcfg'))).mode & 0o777).toBe(0o600);
   });
 
   const roomsInJanus = async () => (await admin.rooms()).map((r) => r.room);

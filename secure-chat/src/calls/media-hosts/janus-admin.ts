@@ -120,13 +120,14 @@ export class JanusAdmin {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ ...body, transaction, admin_secret: this.secret }),
         signal: AbortSignal.timeout(this.timeoutMs),
+        // The admin URL is operator-configured: never follow it elsewhere (with the admin secret in the body).
+        redirect: 'error',
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code;
       throw new JanusError(`Janus admin API unreachable: ${cause ?? (err as Error).message}`, null);
     }
-    const text = await res.text();
-    if (text.length > MAX_REPLY_BYTES) throw new JanusError('Janus admin reply too large', null);
+    const text = await readCapped(res, MAX_REPLY_BYTES);
     let reply: Json;
     try {
       reply = JSON.parse(text) as Json;
@@ -139,4 +140,24 @@ export class JanusAdmin {
     }
     return reply;
   }
+}
+
+/** The body as text, read as a stream and abandoned as soon as it passes `max` bytes. */
+async function readCapped(res: Response, max: number): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of res.body ?? []) {
+      size += chunk.byteLength;
+      if (size > max) throw new JanusError('Janus admin reply too large', null);
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    if (err instanceof JanusError) {
+      await res.body?.cancel().catch(() => undefined);
+      throw err;
+    }
+    throw new JanusError(`Janus admin reply unreadable: ${(err as Error).message}`, null);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

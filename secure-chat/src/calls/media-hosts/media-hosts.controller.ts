@@ -73,7 +73,7 @@ export class MediaHostsController {
   }
 
   /** Ends any live call nationwide (its room destroyed), e.g. one holding capacity it should not. */
-  @Post('calls/:callId/end')
+  @Post(':callId/end')
   @HttpCode(200)
   @Roles('media-admin')
   @ErrorCodes(E, 'call_not_found')
