@@ -147,7 +147,7 @@ async function readCapped(res: Response, max: number): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
-    for await (const chunk of res.body ?? []) {
+    for await (const chunk of (res.body ?? []) as AsyncIterable<Uint8Array>) {
       size += chunk.byteLength;
       if (size > max) throw new JanusError('Janus admin reply too large', null);
       chunks.push(chunk);
