@@ -188,16 +188,20 @@ describe.skipIf(!janusBinary)('calls hardening on a real Janus', () => {
 
   it('sweeps rooms without a live call from a host when it comes back up, and at each reaper round', async () => {
     const live = await w.calls.start(alice, g1);
-    await admin.createRoom(4711, 2, 'left behind');
+    // One of a call ended while the host was away (its own room secret), one from before room secrets.
+    const gone = randomUUID();
+    await admin.createRoom(4711, await w.secrets.roomSecret(gone), 2, `call ${gone}`);
+    await admin.createRoom(4713, janus.adminSecret, 2, 'left behind');
     await db.handle.db
       .update(mediaHosts)
       .set({ health: 'down', failures: 2 })
       .where(eq(mediaHosts.name, 'janus'));
     await w.health.probeAll();
     expect(await roomsInJanus()).not.toContain(4711);
+    expect(await roomsInJanus()).not.toContain(4713);
     expect(await roomsInJanus()).toContain(live.janus.room);
 
-    await admin.createRoom(4712, 2, 'left behind');
+    await admin.createRoom(4712, await w.secrets.roomSecret(gone), 2, `call ${gone}`);
     await w.reaper.round(Date.now());
     expect(await roomsInJanus()).not.toContain(4712);
     expect(await roomsInJanus()).toContain(live.janus.room);

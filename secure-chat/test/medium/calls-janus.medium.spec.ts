@@ -116,9 +116,16 @@ describe.skipIf(!janusBinary)('calls on a real Janus', () => {
     // and a kick tears down the kicked participant's subscriptions.
     expect(rooms).toContainEqual({
       room: join.janus.room,
+      description: `call ${join.callId}`,
       requireE2ee: true,
       requirePvtid: true,
       participants: 0,
+    });
+    // The room has a secret of its own: the host's admin secret does not change it.
+    const asAdmin = new JanusAdmin(a.adminUrl, a.adminSecret);
+    await expect(asAdmin.kick(join.janus.room, a.adminSecret, 1)).rejects.toMatchObject({ code: 433 });
+    await expect(asAdmin.allow(join.janus.room, a.adminSecret, 'add', ['x'])).rejects.toMatchObject({
+      code: 433,
     });
     expect(await codeOf(calls.start(bilal, groupId))).toBe('call_in_progress');
     expect(await codeOf(calls.join(outsider, join.callId))).toBe('call_not_found');

@@ -86,7 +86,7 @@ export async function wireCalls(db: TestDatabase, dir: string, limits: CallsLimi
   const callsRepo = new CallsRepository(db.handle);
   const bus = { publish: (e: DomainEvent) => Promise.resolve(void published.push(e)) } as unknown as EventBus;
   const rooms = new CallRoomsService(callsRepo, repo, hosts, secrets, audit, testLogger);
-  const reaper = new CallReaperService(callsRepo, rooms, repo, hosts, limits, testLogger);
+  const reaper = new CallReaperService(callsRepo, rooms, repo, hosts, secrets, limits, testLogger);
   const health = new HostHealthService(
     repo,
     hosts,

@@ -3,7 +3,8 @@ import { LOGGER, type Logger } from '@pakawaaz/platform';
 import { CALLS_CONFIG, type CallsConfig } from '../calls.config.js';
 import { MediaHostsRepository, type MediaHostRow } from '../media-hosts/media-hosts.repository.js';
 import { MediaHostsService } from '../media-hosts/media-hosts.service.js';
-import { CallRoomsService } from './call-rooms.service.js';
+import { CALLS_SECRETS, type CallsSecrets } from '../media-hosts/calls-secrets.js';
+import { callOfRoom, CallRoomsService } from './call-rooms.service.js';
 import { CallsRepository } from './calls.repository.js';
 
 /**
@@ -23,6 +24,7 @@ export class CallReaperService implements OnApplicationBootstrap, OnModuleDestro
     private readonly rooms: CallRoomsService,
     private readonly hostsRepo: MediaHostsRepository,
     private readonly hosts: MediaHostsService,
+    @Inject(CALLS_SECRETS) private readonly secrets: CallsSecrets,
     @Inject(CALLS_CONFIG) private readonly config: Pick<CallsConfig, 'idleMs'>,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -83,7 +85,9 @@ export class CallReaperService implements OnApplicationBootstrap, OnModuleDestro
       for (const r of rooms) {
         if (live.has(r.room)) continue;
         try {
-          await admin.destroyRoom(r.room);
+          const callId = callOfRoom(r.description);
+          if (callId) await admin.destroyRoom(r.room, await this.secrets.roomSecret(callId));
+          else await admin.destroyLegacyRoom(r.room);
           destroyed++;
         } catch (err) {
           this.logger.warn({ err, host: host.name, room: r.room }, 'orphan room not destroyed (retried)');

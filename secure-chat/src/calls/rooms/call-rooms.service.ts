@@ -12,6 +12,11 @@ import { CallsRepository, type CallRow } from './calls.repository.js';
  * kick devices taken out of chat, end a call (destroy its room). Shared by the device routes, the kick
  * listener, the operator's end and the idle reaper.
  */
+/** A call room's Janus description, from which the orphan sweep recovers the call (and its room secret). */
+export const roomDescription = (callId: string) => `call ${callId}`;
+export const callOfRoom = (description: string) =>
+  /^call ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(description)?.[1];
+
 @Injectable()
 export class CallRoomsService {
   constructor(
@@ -86,11 +91,12 @@ export class CallRoomsService {
     if (host) {
       const admin = await this.hosts.adminOf(host);
       const token = await this.secrets.joinToken(call.id, deviceId);
+      const secret = await this.secrets.roomSecret(call.id);
       await this.janus(async () => {
-        await admin.allow(call.roomId, 'remove', [token]);
-        await admin.kick(call.roomId, me.participantId);
+        await admin.allow(call.roomId, secret, 'remove', [token]);
+        await admin.kick(call.roomId, secret, me.participantId);
         for (const p of await admin.participants(call.roomId))
-          if (!issued.has(p.id)) await admin.kick(call.roomId, p.id);
+          if (!issued.has(p.id)) await admin.kick(call.roomId, secret, p.id);
       });
     }
     await this.repo.setParticipantState(call.id, deviceId, state, new Date());
@@ -109,7 +115,7 @@ export class CallRoomsService {
     const host = await this.hostsRepo.find(call.hostId);
     if (!host) return;
     try {
-      await (await this.hosts.adminOf(host)).destroyRoom(call.roomId);
+      await (await this.hosts.adminOf(host)).destroyRoom(call.roomId, await this.secrets.roomSecret(call.id));
     } catch (err) {
       // The host's orphan sweep destroys it later (a room without a live call).
       this.logger.warn({ err, callId: call.id }, 'could not destroy a call room');

@@ -9,7 +9,7 @@ import { CALLS_SECRETS, type CallsSecrets } from '../media-hosts/calls-secrets.j
 import { MediaHostsService } from '../media-hosts/media-hosts.service.js';
 import { TurnService } from '../turn/turn.service.js';
 import type { TurnCredentials } from '../turn/turn-credentials.js';
-import { CallRoomsService } from './call-rooms.service.js';
+import { CallRoomsService, roomDescription } from './call-rooms.service.js';
 import { CallsRepository, type CallRow } from './calls.repository.js';
 
 export type JoinDetails = {
@@ -89,7 +89,12 @@ export class CallsService {
     });
     try {
       await this.rooms.janus(async () =>
-        (await this.hosts.adminOf(host)).createRoom(roomId, this.config.maxParticipants, `call ${callId}`),
+        (await this.hosts.adminOf(host)).createRoom(
+          roomId,
+          await this.secrets.roomSecret(callId),
+          this.config.maxParticipants,
+          roomDescription(callId),
+        ),
       );
     } catch (err) {
       await this.repo.endCall(callId, 'room_not_created', new Date());
@@ -129,11 +134,12 @@ export class CallsService {
     const host = await this.rooms.hostOf(call);
     const token = await this.secrets.joinToken(callId, device.deviceId);
     const admin = await this.hosts.adminOf(host);
-    await this.rooms.janus(() => admin.allow(call.roomId, 'add', [token]));
+    const secret = await this.secrets.roomSecret(callId);
+    await this.rooms.janus(() => admin.allow(call.roomId, secret, 'add', [token]));
     // A kick (or the call's end) that ran between the commit and the token's addition: take it back.
     const now = (await this.repo.participants(callId)).find((p) => p.deviceId === device.deviceId);
     if (now?.state !== 'joined' || (await this.repo.call(callId))?.state !== 'live') {
-      await this.rooms.janus(() => admin.allow(call.roomId, 'remove', [token]));
+      await this.rooms.janus(() => admin.allow(call.roomId, secret, 'remove', [token]));
       throw callsError('call_ended', 'The call has ended, or this device was taken out of it.');
     }
     return {
