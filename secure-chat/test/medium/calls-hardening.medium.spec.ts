@@ -108,7 +108,7 @@ describe.skipIf(!janusBinary)('calls hardening on a real Janus', () => {
     expect(await roomsInJanus()).not.toContain(join.janus.room);
 
     const other = await w.calls.start(alice, g3);
-    const viewer = { ...mediaAdmin, roles: ['viewer'] };
+    const viewer = { ...mediaAdmin, roles: ['viewer' as const] };
     expect(await codeOf(w.rooms.endByOperator(other.callId, { principal: viewer, requestId: null }))).toBe(
       'forbidden',
     );
