@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, type Socket } from 'node:net';
 import path from 'node:path';
 import { platformDomain } from '@pakawaaz/platform';
 import { createTestDatabase, requireServices, type TestDatabase } from '@pakawaaz/test-support';
@@ -206,5 +207,45 @@ describe.skipIf(!janusBinary)('calls hardening on a real Janus', () => {
     expect(await roomsInJanus()).not.toContain(4712);
     expect(await roomsInJanus()).toContain(live.janus.room);
     await w.calls.end(alice, live.callId);
+  });
+
+  it('reserves under the placement lock but asks Janus outside it: a hung host holds up no other start', async () => {
+    // Accepts connections and never answers (a hung Janus); placed first (more free rooms), then on a tie the
+    // real one goes first by name.
+    const sockets = new Set<Socket>();
+    const hung = createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    try {
+      const port = (hung.address() as { port: number }).port;
+      await db.handle.db.insert(mediaHosts).values({
+        id: randomUUID(),
+        name: 'zz-hung',
+        wsUrl: `ws://127.0.0.1:${port}`,
+        adminUrl: `http://127.0.0.1:${port}/admin`,
+        adminSecretSealed: await w.secrets.seal('y'.repeat(32)),
+        capacity: 11,
+        health: 'up',
+      });
+      let settled = false;
+      const onHung = w.calls.start(alice, g1).finally(() => (settled = true));
+      const reserved = async () =>
+        (await db.handle.db.select().from(callsTable).where(eq(callsTable.groupId, g1))).some(
+          (c) => c.state === 'live',
+        );
+      while (!(await reserved())) await new Promise((r) => setTimeout(r, 20));
+      const other = await w.calls.start(bilal, g2);
+      expect(other.janus.url).toBe(janus.wsUrl);
+      expect(settled).toBe(false);
+      expect(await codeOf(onHung)).toBe('calls_unavailable');
+      // The reserved call is not left live: it ended because Janus made no room.
+      const ofG1 = await db.handle.db.select().from(callsTable).where(eq(callsTable.groupId, g1));
+      expect(ofG1.filter((c) => c.state === 'live')).toEqual([]);
+      expect(ofG1.map((c) => c.endReason)).toContain('room_not_created');
+      await w.calls.end(bilal, other.callId);
+    } finally {
+      await db.handle.db.update(mediaHosts).set({ enabled: false }).where(eq(mediaHosts.name, 'zz-hung'));
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => hung.close(r));
+    }
   });
 });
