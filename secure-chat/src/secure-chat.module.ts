@@ -42,7 +42,7 @@ export class SecureChatModule {
       module: SecureChatModule,
       imports: [
         ChatFilesModule.forRoot(config.files),
-        ...(config.calls ? [ChatCallsModule.forRoot(config.calls)] : []),
+        ...(config.calls ? [ChatCallsModule.forRoot(config.calls, config)] : []),
       ],
       controllers: [ChatController, ChatPolicyController, ...BOT_CONTROLLERS],
       providers: [

@@ -516,6 +516,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calls/{callId}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["MediaHosts_endCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/chat/admin/files/usage": {
         parameters: {
             query?: never;
@@ -6465,6 +6481,11 @@ export interface components {
             /** @enum {string} */
             mode: "mongodb" | "export-only";
         };
+        OperatorEndedCall: {
+            callId: string;
+            /** @enum {string} */
+            state: "ended";
+        };
         OsRelease: {
             bootPatchLevel: string | null;
             buildId: string;
@@ -7304,7 +7325,7 @@ export interface components {
             };
         };
         /** @enum {string} */
-        SecureChatErrorCode: "bot_ca_unavailable" | "bot_csr_invalid" | "bot_enrolment_invalid" | "bot_not_found" | "bot_rate_limited" | "call_ended" | "call_full" | "call_in_progress" | "call_not_found" | "calls_unavailable" | "chat_policy_forbids" | "chat_policy_not_found" | "chat_rate_limited" | "client_id_reused" | "device_removed_from_chat" | "directory_unavailable" | "file_gone" | "file_institution_required" | "file_not_found" | "file_quota_exceeded" | "file_too_large" | "file_uploader_share_exceeded" | "group_exists" | "group_not_found" | "invalid_bot_input" | "invalid_call_input" | "invalid_chat_input" | "invalid_file_input" | "key_package_expired" | "media_host_busy" | "media_host_exists" | "media_host_not_found" | "media_host_unreachable" | "mls_bad_signature" | "mls_credential_refused" | "mls_external_sender_missing" | "mls_malformed" | "mls_member_removed" | "mls_stale_epoch" | "mls_too_large" | "mls_unsupported" | "mls_wrong_group" | "not_a_member" | "not_call_starter" | "official_not_found" | "range_not_satisfiable" | "upload_already_complete" | "upload_beyond_size" | "upload_busy" | "upload_chunk_too_large" | "upload_digest_mismatch" | "upload_interrupted" | "upload_media_type" | "upload_not_found" | "upload_offset_mismatch" | "upload_offset_required";
+        SecureChatErrorCode: "bot_ca_unavailable" | "bot_csr_invalid" | "bot_enrolment_invalid" | "bot_not_found" | "bot_rate_limited" | "call_ended" | "call_full" | "call_in_progress" | "call_limit_reached" | "call_not_found" | "calls_unavailable" | "chat_policy_forbids" | "chat_policy_not_found" | "chat_rate_limited" | "client_id_reused" | "device_removed_from_chat" | "directory_unavailable" | "file_gone" | "file_institution_required" | "file_not_found" | "file_quota_exceeded" | "file_too_large" | "file_uploader_share_exceeded" | "group_exists" | "group_not_found" | "invalid_bot_input" | "invalid_call_input" | "invalid_chat_input" | "invalid_file_input" | "key_package_expired" | "media_host_busy" | "media_host_exists" | "media_host_not_found" | "media_host_unreachable" | "mls_bad_signature" | "mls_credential_refused" | "mls_external_sender_missing" | "mls_malformed" | "mls_member_removed" | "mls_stale_epoch" | "mls_too_large" | "mls_unsupported" | "mls_wrong_group" | "not_a_member" | "not_call_starter" | "official_not_found" | "range_not_satisfiable" | "upload_already_complete" | "upload_beyond_size" | "upload_busy" | "upload_chunk_too_large" | "upload_digest_mismatch" | "upload_interrupted" | "upload_media_type" | "upload_not_found" | "upload_offset_mismatch" | "upload_offset_required";
         SendMessageReply: {
             epoch: string;
             groupId: string;
@@ -11264,6 +11285,76 @@ export interface operations {
             };
         };
     };
+    MediaHosts_endCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                callId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorEndedCall"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `national_only`, `operator_route_on_device_port` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "national_only" | "operator_route_on_device_port";
+                    };
+                };
+            };
+            /** @description `call_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "call_not_found";
+                    };
+                };
+            };
+        };
+    };
     FilesAdmin_usage: {
         parameters: {
             query?: never;
@@ -11733,6 +11824,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "call_in_progress";
+                    };
+                };
+            };
+            /** @description `call_limit_reached` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "call_limit_reached";
                     };
                 };
             };

@@ -419,6 +419,12 @@ describe('the device CA ports', () => {
     await ca.revokeForDevice(deviceId, 'lost');
     const inFlight = { ...principal, certThumbprint: thumbprintOf(newDer) };
     expect(await code(renewal.renew(inFlight, { csr: csrDer }))).toBe('device_not_active');
+    // Its superseded certificate no longer names the device once it is out of service (lost, wiped,
+    // retired): a replaced certificate is honoured for an active device only.
+    for (const state of ['lost', 'wiped', 'retired'] as const) {
+      await db.handle.db.update(devices).set({ state }).where(eq(devices.id, deviceId));
+      expect(await ports.authenticate([der])).toEqual({ ok: false, reason: 'revoked' });
+    }
   });
 
   it(`rate limits renewals per device across the cluster: ${RENEWALS_PER_HOUR} attempts an hour, then 429 with Retry-After`, async () => {

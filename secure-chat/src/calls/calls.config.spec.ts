@@ -15,6 +15,8 @@ describe('calls configuration', () => {
       janusDir: '/srv/pakawaaz/janus',
       secretsKeyFile: '/srv/pakawaaz/keys/calls-secrets.key',
       healthMs: 5000,
+      maxStartedPerDevice: 2,
+      idleMs: 120_000,
       turn: null,
     });
   });
@@ -24,10 +26,10 @@ describe('calls configuration', () => {
       {
         PAKAWAAZ_TURN_URLS: 'turn:turn1.example:3478?transport=udp, turns:turn1.example:5349?transport=tcp',
         PAKAWAAZ_TURN_SECRET_FILE: '/etc/pakawaaz/turn-secret',
-        PAKAWAAZ_TURN_TTL_SECONDS: '600',
       },
       platform,
     );
+    // Ten minutes by default: a leaked credential relays for no longer than a call setup needs.
     expect(c.turn).toEqual({
       urls: ['turn:turn1.example:3478?transport=udp', 'turns:turn1.example:5349?transport=tcp'],
       secretFile: '/etc/pakawaaz/turn-secret',

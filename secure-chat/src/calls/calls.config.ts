@@ -30,6 +30,8 @@ const schema = z.object({
   PAKAWAAZ_CALLS_SECRETS_KEY_FILE: z.preprocess(unset, z.string().optional()),
   PAKAWAAZ_CALLS_HEALTH_SECONDS: int(1, 300, 5),
   PAKAWAAZ_CALLS_MAX_PARTICIPANTS: int(2, 500, 50),
+  PAKAWAAZ_CALLS_MAX_STARTED_PER_DEVICE: int(1, 100, 2),
+  PAKAWAAZ_CALLS_IDLE_SECONDS: int(10, 86_400, 120),
   PAKAWAAZ_TURN_URLS: z.preprocess(
     (v) =>
       typeof unset(v) === 'string'
@@ -40,7 +42,7 @@ const schema = z.object({
     z.array(turnUrl).max(10).optional(),
   ),
   PAKAWAAZ_TURN_SECRET_FILE: z.preprocess(unset, z.string().optional()),
-  PAKAWAAZ_TURN_TTL_SECONDS: int(60, 86_400, 3600),
+  PAKAWAAZ_TURN_TTL_SECONDS: int(60, 86_400, 600),
 });
 
 export type CallsConfig = {
@@ -62,6 +64,10 @@ export type CallsConfig = {
   /** How often every media host is probed; two failed probes in a row mark it down. */
   healthMs: number;
   maxParticipants: number;
+  /** Live calls one device may have started at once. */
+  maxStartedPerDevice: number;
+  /** A live call with nobody in its Janus room this long is ended (and the sweep runs this often). */
+  idleMs: number;
   /** coturn (`use-auth-secret`): its URLs and the file holding its `static-auth-secret`; none: no TURN. */
   turn: { urls: string[]; secretFile: string; ttlSeconds: number } | null;
 };
@@ -93,6 +99,8 @@ export function loadCallsConfig(env: Env, platform: PlatformConfig): CallsConfig
     ),
     healthMs: c.PAKAWAAZ_CALLS_HEALTH_SECONDS * 1000,
     maxParticipants: c.PAKAWAAZ_CALLS_MAX_PARTICIPANTS,
+    maxStartedPerDevice: c.PAKAWAAZ_CALLS_MAX_STARTED_PER_DEVICE,
+    idleMs: c.PAKAWAAZ_CALLS_IDLE_SECONDS * 1000,
     turn: c.PAKAWAAZ_TURN_SECRET_FILE
       ? {
           urls,

@@ -121,3 +121,8 @@ export const CallReply = named(
     ),
   }),
 );
+
+export const OperatorEndedCall = named(
+  'OperatorEndedCall',
+  z.object({ callId: z.string(), state: z.literal('ended') }).strict(),
+);

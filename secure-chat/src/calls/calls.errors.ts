@@ -10,6 +10,7 @@ export type CallsErrorCode =
   | 'call_not_found'
   | 'call_in_progress'
   | 'call_full'
+  | 'call_limit_reached'
   | 'call_ended'
   | 'not_call_starter';
 
@@ -30,6 +31,8 @@ export const CALLS_ERROR_STATUS = {
   // The group has a live call: join it (details.callId).
   call_in_progress: 409,
   call_full: 409,
+  // The device already holds PAKAWAAZ_CALLS_MAX_STARTED_PER_DEVICE live calls it started (details.limit).
+  call_limit_reached: 429,
   call_ended: 410,
   // Only the device that started a call ends it for everyone; the others leave.
   not_call_starter: 403,

@@ -1,6 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DATABASE, KEYS, type DatabaseHandle, type KeyService } from '@pakawaaz/platform';
 import { DeliveryRepository } from '../delivery/delivery.repository.js';
+import { RemovalsRepository } from '../membership/removals.repository.js';
+import { SECURE_CHAT_CONFIG, type SecureChatConfig } from '../secure-chat.config.js';
+import { ChatFlood, ChatFloodGuard } from '../ws/chat-flood.js';
 import { CALLS_CONFIG, type CallsConfig } from './calls.config.js';
 import { CallsStatusService } from './calls-status.service.js';
 import { CALLS_SECRETS, openCallsSecrets } from './media-hosts/calls-secrets.js';
@@ -10,6 +13,8 @@ import { MediaHostsController } from './media-hosts/media-hosts.controller.js';
 import { MediaHostsRepository } from './media-hosts/media-hosts.repository.js';
 import { MediaHostsService } from './media-hosts/media-hosts.service.js';
 import { CallKicksListener } from './rooms/call-kicks.listener.js';
+import { CallReaperService } from './rooms/call-reaper.service.js';
+import { CallRoomsService } from './rooms/call-rooms.service.js';
 import { CallsController } from './rooms/calls.controller.js';
 import { CallsRepository } from './rooms/calls.repository.js';
 import { CallsService } from './rooms/calls.service.js';
@@ -21,12 +26,17 @@ import { TurnService } from './turn/turn.service.js';
  */
 @Module({})
 export class ChatCallsModule {
-  static forRoot(config: CallsConfig): DynamicModule {
+  static forRoot(config: CallsConfig, chat: SecureChatConfig): DynamicModule {
     return {
       module: ChatCallsModule,
       controllers: [MediaHostsController, CallsController],
       providers: [
         { provide: CALLS_CONFIG, useValue: config },
+        // The chat flood limiter (the same class and settings) for the calls routes.
+        { provide: SECURE_CHAT_CONFIG, useValue: chat },
+        ChatFlood,
+        ChatFloodGuard,
+        RemovalsRepository,
         {
           provide: CALLS_SECRETS,
           inject: [KEYS, DATABASE],
@@ -42,6 +52,8 @@ export class ChatCallsModule {
         CallsStatusService,
         CallsRepository,
         CallsService,
+        CallRoomsService,
+        CallReaperService,
         CallKicksListener,
       ],
       exports: [CallsStatusService],

@@ -2,41 +2,32 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  AppError,
-  AuditService,
-  FileKeyBackend,
-  InProcessEventBus,
-  KeyService,
-  NATIONAL_SCOPE,
-  newEvent,
-  platformDomain,
-  type DevicePrincipal,
-  type DomainEvent,
-  type EventBus,
-  type Principal,
-} from '@pakawaaz/platform';
+import { InProcessEventBus, newEvent, platformDomain, type DomainEvent } from '@pakawaaz/platform';
 import { createTestDatabase, requireServices, testLogger, type TestDatabase } from '@pakawaaz/test-support';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALLS_ERROR_STATUS } from '../../src/calls/calls.errors.js';
 import { calls as callsTable, mediaHosts } from '../../src/calls/calls.schema.js';
-import { openCallsSecrets, type CallsSecrets } from '../../src/calls/media-hosts/calls-secrets.js';
-import {
-  findJanus,
-  startEmbeddedJanus,
-  type RunningJanus,
-} from '../../src/calls/media-hosts/embedded-janus.js';
-import { HostHealthService } from '../../src/calls/media-hosts/host-health.service.js';
+import type { CallsSecrets } from '../../src/calls/media-hosts/calls-secrets.js';
+import { findJanus, type RunningJanus } from '../../src/calls/media-hosts/embedded-janus.js';
+import type { HostHealthService } from '../../src/calls/media-hosts/host-health.service.js';
 import { JanusAdmin } from '../../src/calls/media-hosts/janus-admin.js';
-import { MediaHostsRepository } from '../../src/calls/media-hosts/media-hosts.repository.js';
-import { MediaHostsService } from '../../src/calls/media-hosts/media-hosts.service.js';
+import type { MediaHostsRepository } from '../../src/calls/media-hosts/media-hosts.repository.js';
+import type { MediaHostsService } from '../../src/calls/media-hosts/media-hosts.service.js';
 import { CallKicksListener } from '../../src/calls/rooms/call-kicks.listener.js';
+import type { CallRoomsService } from '../../src/calls/rooms/call-rooms.service.js';
 import { CallsRepository } from '../../src/calls/rooms/calls.repository.js';
-import { CallsService } from '../../src/calls/rooms/calls.service.js';
-import { TurnService } from '../../src/calls/turn/turn.service.js';
-import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
+import type { CallsService } from '../../src/calls/rooms/calls.service.js';
 import { secureChatDomain } from '../../src/secure-chat.domain.js';
+import {
+  codeOf,
+  device as deviceOf,
+  groupOf,
+  mediaAdmin,
+  startJanus,
+  until,
+  wireCalls,
+} from '../support/calls-fixture.js';
 import { JanusClient } from '../support/janus-ws.js';
 
 const janusBinary = await findJanus('janus');
@@ -44,42 +35,8 @@ if (!janusBinary && requireServices())
   throw new Error('janus is not installed (apt-get install janus) and PAKAWAAZ_REQUIRE_SERVICES is set');
 
 const INST = randomUUID();
-const device = (): DevicePrincipal => ({
-  deviceId: randomUUID(),
-  userId: randomUUID(),
-  institutionId: INST,
-  certThumbprint: 'x',
-  compliance: 'compliant',
-});
-const operator: Principal = {
-  actor: { type: 'operator', id: 'noc-operator' },
-  name: 'noc',
-  roles: ['media-admin'],
-  institutionId: null,
-  scope: NATIONAL_SCOPE,
-  amr: ['pwd'],
-  acr: 'aal1',
-  tokenId: 'jti',
-};
-const ctx = { principal: operator, requestId: null };
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (err instanceof AppError) return err.code;
-  throw new Error(`expected an AppError, got ${String(err)}`);
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return Date.now() - started;
-}
+const device = () => deviceOf(INST);
+const ctx = { principal: mediaAdmin, requestId: null };
 
 /*
  * The calls control plane against real Janus processes (Debian's `janus`, started with the embedded
@@ -97,58 +54,25 @@ describe.skipIf(!janusBinary)('calls on a real Janus', () => {
   let hosts: MediaHostsService;
   let health: HostHealthService;
   let calls: CallsService;
-  const published: DomainEvent[] = [];
+  let callRooms: CallRoomsService;
+  let published: DomainEvent[];
   const clients: JanusClient[] = [];
   const groupId = 'Z3JvdXAtb25l';
   const alice = device();
   const bilal = device();
+  const carol = device();
   const outsider = device();
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-calls-'));
-    const start = (name: string) =>
-      startEmbeddedJanus(janusBinary!, {
-        binary: janusBinary!,
-        libDir: `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/janus`,
-        dir: path.join(dir, name),
-        wsPort: 0,
-        adminPort: 0,
-        rtpPorts: '20000-29999',
-        startTimeoutMs: 30_000,
-      });
-    [a, b] = await Promise.all([start('janus-a'), start('janus-b')]);
+    [a, b] = await Promise.all([
+      startJanus(janusBinary!, path.join(dir, 'janus-a')),
+      startJanus(janusBinary!, path.join(dir, 'janus-b')),
+    ]);
     db = await createTestDatabase([platformDomain, secureChatDomain]);
-    const keys = new KeyService(new FileKeyBackend(), testLogger);
-    secrets = await openCallsSecrets(keys, db.handle, path.join(dir, 'calls-secrets.key'));
-    repo = new MediaHostsRepository(db.handle);
-    hosts = new MediaHostsService(repo, secrets, new AuditService(db.handle));
-    const callsRepo = new CallsRepository(db.handle);
-    const bus = {
-      publish: (e: DomainEvent) => Promise.resolve(void published.push(e)),
-    } as unknown as EventBus;
-    health = new HostHealthService(repo, hosts, callsRepo, { healthMs: 300 }, bus, testLogger);
-    const delivery = new DeliveryRepository(db.handle);
-    calls = new CallsService(
-      callsRepo,
-      repo,
-      hosts,
-      delivery,
-      new TurnService({ turn: null }),
-      secrets,
-      { maxParticipants: 10 },
-      testLogger,
-    );
-    await delivery.db.transaction(async (tx) => {
-      await delivery.insertGroup(
-        { groupId, epoch: 0n, groupInfo: Buffer.from('gi'), createdBy: alice.deviceId },
-        tx,
-      );
-      await delivery.replaceMembers(
-        groupId,
-        [alice, bilal].map((d, leafIndex) => ({ leafIndex, deviceId: d.deviceId, userId: d.userId })),
-        tx,
-      );
-    });
+    const w = await wireCalls(db, dir, { maxParticipants: 10, maxStartedPerDevice: 5, idleMs: 60_000 });
+    ({ published, secrets, repo, hosts, health, calls, rooms: callRooms } = w);
+    await groupOf(w.delivery, groupId, [alice, bilal, carol]);
   }, 90_000);
 
   afterAll(async () => {
@@ -188,7 +112,21 @@ describe.skipIf(!janusBinary)('calls on a real Janus', () => {
     const join = await calls.start(alice, groupId);
     expect(join.janus.url).toBe(a.wsUrl);
     const rooms = await new JanusAdmin(a.adminUrl, a.adminSecret).rooms();
-    expect(rooms).toContainEqual({ room: join.janus.room, requireE2ee: true, participants: 0 });
+    // require_pvtid: subscribing takes a joined publisher's private id (Janus checks tokens for publishers only),
+    // and a kick tears down the kicked participant's subscriptions.
+    expect(rooms).toContainEqual({
+      room: join.janus.room,
+      description: `call ${join.callId}`,
+      requireE2ee: true,
+      requirePvtid: true,
+      participants: 0,
+    });
+    // The room has a secret of its own: the host's admin secret does not change it.
+    const asAdmin = new JanusAdmin(a.adminUrl, a.adminSecret);
+    await expect(asAdmin.kick(join.janus.room, a.adminSecret, 1)).rejects.toMatchObject({ code: 433 });
+    await expect(asAdmin.allow(join.janus.room, a.adminSecret, 'add', ['x'])).rejects.toMatchObject({
+      code: 433,
+    });
     expect(await codeOf(calls.start(bilal, groupId))).toBe('call_in_progress');
     expect(await codeOf(calls.join(outsider, join.callId))).toBe('call_not_found');
   });
@@ -219,7 +157,7 @@ describe.skipIf(!janusBinary)('calls on a real Janus', () => {
     clients.push(rogue);
     expect(await rogue.join(joinB.janus.room, 777, joinB.janus.token)).toMatchObject({ videoroom: 'joined' });
 
-    expect(await calls.kickDevice(bilal.deviceId)).toBe(1);
+    expect(await callRooms.kickDevice(bilal.deviceId)).toBe(1);
     expect(await pb.waitForEvent((d) => d['leaving'] === 'ok' || d['reason'] === 'kicked')).toBe(true);
     expect(await rogue.waitForEvent((d) => d['leaving'] === 'ok' || d['reason'] === 'kicked')).toBe(true);
     const admin = new JanusAdmin(a.adminUrl, a.adminSecret);
@@ -241,11 +179,13 @@ describe.skipIf(!janusBinary)('calls on a real Janus', () => {
 
   it('kicks a device from its call when device management revokes its certificates (the event)', async () => {
     const bus = new InProcessEventBus(testLogger, { retryBaseMs: 10 });
-    const listener = new CallKicksListener(bus, calls);
+    const listener = new CallKicksListener(bus, callRooms);
     await listener.onApplicationBootstrap();
     try {
       const id = (await liveCallId())!;
-      const join = await calls.join(bilal, id);
+      // Kicked from a call is out of it for good (the kick test's device).
+      expect(await codeOf(calls.join(bilal, id))).toBe('call_not_found');
+      const join = await calls.join(carol, id);
       const pb = await JanusClient.connect(join.janus.url);
       clients.push(pb);
       expect(await pb.join(join.janus.room, join.janus.participantId, join.janus.token)).toMatchObject({
@@ -254,18 +194,18 @@ describe.skipIf(!janusBinary)('calls on a real Janus', () => {
       const revoked = (reason: string) =>
         bus.publish(
           newEvent('device-mgmt.device.certificates-revoked', 'device-mgmt', {
-            deviceId: bilal.deviceId,
+            deviceId: carol.deviceId,
             reason,
           }),
         );
-      const stateOfBilal = async () =>
-        (await calls.get(alice, id)).participants.find((p) => p.deviceId === bilal.deviceId)?.state;
+      const stateOfCarol = async () =>
+        (await calls.get(alice, id)).participants.find((p) => p.deviceId === carol.deviceId)?.state;
       // A renewal replaces the certificate of a device in service: it stays in the call.
       await revoked('superseded');
       await new Promise((r) => setTimeout(r, 300));
-      expect(await stateOfBilal()).toBe('joined');
+      expect(await stateOfCarol()).toBe('joined');
       await revoked('wiped');
-      await until(async () => (await stateOfBilal()) === 'removed', 10_000);
+      await until(async () => (await stateOfCarol()) === 'removed', 10_000);
       expect(await pb.waitForEvent((d) => d['leaving'] === 'ok' || d['reason'] === 'kicked')).toBe(true);
     } finally {
       await listener.onModuleDestroy();
@@ -301,8 +241,7 @@ describe.skipIf(!janusBinary)('calls on a real Janus', () => {
         const d = e.data as { name?: string; health?: string };
         return d.name === 'janus-a' && d.health === 'down';
       });
-    const took = await until(() => Promise.resolve(downEvent()), 15_000);
-    expect(took).toBeLessThan(15_000);
+    await until(() => Promise.resolve(downEvent()), 15_000);
     expect(await repo.find('janus-a')).toMatchObject({ health: 'down' });
     expect(published.map((e) => e.data)).toContainEqual(
       expect.objectContaining({ name: 'janus-a', health: 'down' }),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -74,6 +75,14 @@ describe.skipIf(!existsSync(JANUS))('calls with the embedded Janus', () => {
     expect(hosts).toEqual([expect.objectContaining({ name: 'embedded', health: 'up', embedded: true })]);
     expect(hosts[0]!.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
     expect(await reachable(hosts[0]!.wsUrl)).toBe(true);
+  });
+
+  it("lets a national media admin end any call by id (the route is there and checks the id's call)", async () => {
+    const token = await server.adminToken();
+    const res = await server.request('POST', `/api/v1/calls/${randomUUID()}/end`, { token });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ code: 'call_not_found' });
+    expect((await server.request('POST', '/api/v1/calls/not-a-uuid/end', { token })).status).toBe(400);
   });
 
   it('adds a media host only with its admin secret, lists it without the secret, and removes it', async () => {

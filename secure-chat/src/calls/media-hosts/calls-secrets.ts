@@ -9,6 +9,8 @@ export type CallsSecrets = {
   open(sealed: string): Promise<string>;
   /** A call's join token for one device: recomputable (to revoke it), never stored. */
   joinToken(callId: string, deviceId: string): Promise<string>;
+  /** A call's room secret (destroy, kick, `allowed`): recomputable, never stored, never the admin secret. */
+  roomSecret(callId: string): Promise<string>;
 };
 
 const PREFIX = 's1.';
@@ -27,6 +29,10 @@ export function callsSecretsOver(keys: KeySet): CallsSecrets {
     },
     async joinToken(callId, deviceId) {
       const mac = await keys.mac(Buffer.from(`secure-chat:call-join\n${callId}\n${deviceId}`, 'utf8'));
+      return mac.toString('base64url');
+    },
+    async roomSecret(callId) {
+      const mac = await keys.mac(Buffer.from(`secure-chat:call-room\n${callId}`, 'utf8'));
       return mac.toString('base64url');
     },
   };

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { access, constants, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { access, chmod, constants, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { JanusAdmin } from './janus-admin.js';
@@ -69,7 +69,10 @@ const modules = async (libDir: string, sub: string) => {
  * and admin API on loopback, a random admin secret for this run), then waits until the admin API answers.
  */
 export async function startEmbeddedJanus(binary: string, o: EmbeddedJanusOptions): Promise<RunningJanus> {
+  // mkdir's and writeFile's modes apply only to what they create: a folder or files left from an earlier run
+  // (or loosened by hand) are tightened at every start — the files hold the admin secret.
   await mkdir(o.dir, { recursive: true, mode: 0o700 });
+  await chmod(o.dir, 0o700);
   const adminSecret = randomBytes(24).toString('hex');
   const wsPort = o.wsPort || (await freePort());
   const adminPort = o.adminPort || (await freePort());
@@ -87,8 +90,10 @@ export async function startEmbeddedJanus(binary: string, o: EmbeddedJanusOptions
     adminPort,
     rtpPortRange: o.rtpPorts,
   });
-  for (const [name, text] of Object.entries(files))
+  for (const [name, text] of Object.entries(files)) {
     await writeFile(path.join(o.dir, name), text, { mode: 0o600 });
+    await chmod(path.join(o.dir, name), 0o600);
+  }
   const child = spawn(binary, ['-F', o.dir, '-C', path.join(o.dir, 'janus.jcfg'), '--disable-colors'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -8,6 +8,7 @@ import {
 import { EVENT_BUS, FeatureBoard, LOGGER, type EventBus, type Logger } from '@pakawaaz/platform';
 import { CALLS_CONFIG, type CallsConfig } from '../calls.config.js';
 import { MediaHostHealthChanged } from '../calls.events.js';
+import { CallReaperService } from '../rooms/call-reaper.service.js';
 import { CallsRepository } from '../rooms/calls.repository.js';
 import { MediaHostsRepository, type MediaHostRow } from './media-hosts.repository.js';
 import { EmbeddedJanusService } from './embedded-janus.service.js';
@@ -37,6 +38,7 @@ export class HostHealthService implements OnApplicationBootstrap, OnModuleDestro
     // /healthz's `calls` line (absent in narrow tests).
     @Optional() private readonly features?: FeatureBoard,
     @Optional() private readonly embedded?: EmbeddedJanusService,
+    @Optional() private readonly reaper?: CallReaperService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -89,6 +91,8 @@ export class HostHealthService implements OnApplicationBootstrap, OnModuleDestro
     if (!changed || next.health === 'unknown') return next.health;
     // Its rooms died with it: the calls are over (clients see their Janus session drop) and free no capacity.
     const ended = next.health === 'down' ? await this.calls.endCallsOnHost(row.id, now) : [];
+    // Back up: the rooms of the calls ended while it was down may have survived (a network cut, not a crash).
+    if (next.health === 'up') await this.reaper?.sweepOrphans(row);
     this.logger[next.health === 'up' ? 'info' : 'warn'](
       { host: row.name, health: next.health, detail, endedCalls: ended.length },
       `media host ${next.health}`,

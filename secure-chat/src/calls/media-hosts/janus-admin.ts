@@ -12,7 +12,13 @@ export class JanusError extends Error {
 }
 
 export type JanusInfo = { version: string; sessions: number };
-export type JanusRoom = { room: number; requireE2ee: boolean; participants: number };
+export type JanusRoom = {
+  room: number;
+  description: string;
+  requireE2ee: boolean;
+  requirePvtid: boolean;
+  participants: number;
+};
 export type JanusParticipant = { id: number; publisher: boolean };
 
 type Json = Record<string, unknown>;
@@ -22,6 +28,8 @@ const MAX_REPLY_BYTES = 4 * 1024 * 1024;
  * A tiny driver of one Janus's admin API over HTTP (`admin_http`, the transport's `/admin` path): server
  * info, the session list, and VideoRoom requests through `message_plugin` — synchronous plugin requests
  * without a session, authenticated by the admin secret (and the VideoRoom's `admin_key`, the same secret).
+ * Each room has a secret of its own (`roomSecret`, derived per call by the caller) that its destroy, kick
+ * and `allowed` requests carry: the host-wide admin secret is not spread over every room.
  * Media never passes here: clients speak to Janus's WebSocket API themselves.
  */
 export class JanusAdmin {
@@ -39,37 +47,48 @@ export class JanusAdmin {
     return { version, sessions };
   }
 
-  /** A non-permanent room whose participants must present one of its `allowed` tokens and publish E2EE. */
-  async createRoom(room: number, publishers: number, description: string): Promise<void> {
+  /**
+   * A non-permanent room whose publishers must present one of its `allowed` tokens and publish E2EE, and whose
+   * subscribers must present a joined publisher's `private_id` (`require_pvtid`): Janus checks the token only
+   * for publishers, so without it room and feed ids alone would let anyone (a kicked device too) receive the
+   * media; with it a kick also tears down the kicked participant's subscriptions.
+   */
+  async createRoom(room: number, roomSecret: string, publishers: number, description: string): Promise<void> {
     await this.videoroom({
       request: 'create',
       room,
       description,
-      secret: this.secret,
+      secret: roomSecret,
       is_private: true,
       permanent: false,
       publishers,
       require_e2ee: true,
+      require_pvtid: true,
       allowed: [],
     });
   }
 
-  async destroyRoom(room: number): Promise<void> {
+  async destroyRoom(room: number, roomSecret: string): Promise<void> {
     try {
-      await this.videoroom({ request: 'destroy', room, secret: this.secret, permanent: false });
+      await this.videoroom({ request: 'destroy', room, secret: roomSecret, permanent: false });
     } catch (err) {
       // 426: no such room (Janus restarted, or destroyed before) — what destroy wanted.
       if (!(err instanceof JanusError && err.code === 426)) throw err;
     }
   }
 
-  allow(room: number, action: 'add' | 'remove', tokens: string[]): Promise<Json> {
-    return this.videoroom({ request: 'allowed', room, secret: this.secret, action, allowed: tokens });
+  /** A room made before rooms had secrets of their own (the admin secret was every room's). */
+  destroyLegacyRoom(room: number): Promise<void> {
+    return this.destroyRoom(room, this.secret);
   }
 
-  async kick(room: number, id: number): Promise<void> {
+  allow(room: number, roomSecret: string, action: 'add' | 'remove', tokens: string[]): Promise<Json> {
+    return this.videoroom({ request: 'allowed', room, secret: roomSecret, action, allowed: tokens });
+  }
+
+  async kick(room: number, roomSecret: string, id: number): Promise<void> {
     try {
-      await this.videoroom({ request: 'kick', room, secret: this.secret, id });
+      await this.videoroom({ request: 'kick', room, secret: roomSecret, id });
     } catch (err) {
       // 428: no such participant (not joined, or gone already).
       if (!(err instanceof JanusError && err.code === 428)) throw err;
@@ -87,7 +106,9 @@ export class JanusAdmin {
     const list = Array.isArray(r['list']) ? (r['list'] as Json[]) : [];
     return list.map((x) => ({
       room: Number(x['room']),
+      description: typeof x['description'] === 'string' ? x['description'] : '',
       requireE2ee: x['require_e2ee'] === true,
+      requirePvtid: x['require_pvtid'] === true,
       participants: Number(x['num_participants'] ?? 0),
     }));
   }
@@ -113,13 +134,14 @@ export class JanusAdmin {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ ...body, transaction, admin_secret: this.secret }),
         signal: AbortSignal.timeout(this.timeoutMs),
+        // The admin URL is operator-configured: never follow it elsewhere (with the admin secret in the body).
+        redirect: 'error',
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code;
       throw new JanusError(`Janus admin API unreachable: ${cause ?? (err as Error).message}`, null);
     }
-    const text = await res.text();
-    if (text.length > MAX_REPLY_BYTES) throw new JanusError('Janus admin reply too large', null);
+    const text = await readCapped(res, MAX_REPLY_BYTES);
     let reply: Json;
     try {
       reply = JSON.parse(text) as Json;
@@ -132,4 +154,24 @@ export class JanusAdmin {
     }
     return reply;
   }
+}
+
+/** The body as text, read as a stream and abandoned as soon as it passes `max` bytes. */
+async function readCapped(res: Response, max: number): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of (res.body ?? []) as AsyncIterable<Uint8Array>) {
+      size += chunk.byteLength;
+      if (size > max) throw new JanusError('Janus admin reply too large', null);
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    if (err instanceof JanusError) {
+      await res.body?.cancel().catch(() => undefined);
+      throw err;
+    }
+    throw new JanusError(`Janus admin reply unreadable: ${(err as Error).message}`, null);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, Param, Post } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   CurrentPrincipal,
@@ -8,18 +8,22 @@ import {
   RouteScope,
   ZodBody,
   ZodResponse,
+  ZodValidationPipe,
   type Principal,
 } from '@pakawaaz/platform';
 import type { z } from 'zod';
 import { CALLS_ERROR_STATUS as E } from '../calls.errors.js';
 import {
+  CallIdParam,
   CallsStatusReply,
+  OperatorEndedCall,
   MediaHost,
   MediaHostList,
   MediaHostRemoved,
   NewMediaHostInput,
 } from '../calls.dto.js';
 import { CallsStatusService } from '../calls-status.service.js';
+import { CallRoomsService } from '../rooms/call-rooms.service.js';
 import { MediaHostsService } from './media-hosts.service.js';
 
 /** Media hosts (Janus instances) and whether calls work: national infrastructure. */
@@ -31,6 +35,7 @@ export class MediaHostsController {
   constructor(
     private readonly hosts: MediaHostsService,
     private readonly calls: CallsStatusService,
+    private readonly rooms: CallRoomsService,
   ) {}
 
   @Get('status')
@@ -65,5 +70,19 @@ export class MediaHostsController {
   @ZodResponse(200, MediaHostRemoved)
   remove(@Param('id') id: string, @CurrentPrincipal() p: Principal, @RequestId() r: string) {
     return this.hosts.remove(id, { principal: p, requestId: r });
+  }
+
+  /** Ends any live call nationwide (its room destroyed), e.g. one holding capacity it should not. */
+  @Post(':callId/end')
+  @HttpCode(200)
+  @Roles('media-admin')
+  @ErrorCodes(E, 'call_not_found')
+  @ZodResponse(200, OperatorEndedCall)
+  endCall(
+    @Param('callId', new ZodValidationPipe(CallIdParam)) id: string,
+    @CurrentPrincipal() p: Principal,
+    @RequestId() r: string,
+  ) {
+    return this.rooms.endByOperator(id, { principal: p, requestId: r });
   }
 }

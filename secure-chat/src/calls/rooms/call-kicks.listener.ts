@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import { consume, EVENT_BUS, type EventBus, type Subscription } from '@pakawaaz/platform';
 import { CertificatesRevoked } from '../../membership/membership.events.js';
 import { CALL_KICKS_CONSUMER, CALL_KICKS_OFFICIAL_CONSUMER } from '../calls.events.js';
-import { CallsService } from './calls.service.js';
+import { CallRoomsService } from './call-rooms.service.js';
 
 /**
  * A device taken out of chat (certificates revoked for a wipe, loss or retirement; lost mode; its official
@@ -15,7 +15,7 @@ export class CallKicksListener implements OnApplicationBootstrap, OnModuleDestro
 
   constructor(
     @Inject(EVENT_BUS) private readonly bus: EventBus,
-    private readonly calls: CallsService,
+    private readonly calls: CallRoomsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {

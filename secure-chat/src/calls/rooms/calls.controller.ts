@@ -12,6 +12,7 @@ import {
 import type { z } from 'zod';
 import { CALLS_ERROR_STATUS as E } from '../calls.errors.js';
 import { CallIdParam, CallJoin, CallReply, StartCallInput } from '../calls.dto.js';
+import { FloodLimited } from '../../ws/chat-flood.js';
 import { CallsService } from './calls.service.js';
 
 const callId = new ZodValidationPipe(CallIdParam);
@@ -19,7 +20,8 @@ const ID = ApiParam({ name: 'callId', schema: { type: 'string', format: 'uuid' }
 
 /**
  * Calls of chat groups for enrolled devices (the device certificate of the TLS session): start a group's call,
- * join, leave, end. Every operation acts on the calling device, inside groups it is a member of.
+ * join, leave, end. Every operation acts on the calling device, inside groups it is a member of, and draws on
+ * the device's chat flood bucket for KeyPackage claims (each costs Janus and database work).
  */
 @ApiTags('calls')
 @DeviceRoute({ desktops: true })
@@ -29,7 +31,8 @@ export class CallsController {
 
   /** Starts the group's call on a media host and joins the calling device to it. */
   @Post()
-  @ErrorCodes(E, 'call_not_found', 'call_in_progress', 'calls_unavailable')
+  @ErrorCodes(E, 'call_not_found', 'call_in_progress', 'call_limit_reached', 'calls_unavailable')
+  @FloodLimited('claims')
   @ZodResponse(201, CallJoin)
   start(@ZodBody(StartCallInput) b: z.infer<typeof StartCallInput>, @CurrentDevice() d: DevicePrincipal) {
     return this.calls.start(d, b.groupId);
@@ -38,6 +41,7 @@ export class CallsController {
   @Get(':callId')
   @ID
   @ErrorCodes(E, 'call_not_found')
+  @FloodLimited('claims')
   @ZodResponse(200, CallReply)
   get(@Param('callId', callId) id: string, @CurrentDevice() d: DevicePrincipal) {
     return this.calls.get(d, id);
@@ -48,6 +52,7 @@ export class CallsController {
   @HttpCode(200)
   @ID
   @ErrorCodes(E, 'call_not_found', 'call_ended', 'call_full', 'calls_unavailable')
+  @FloodLimited('claims')
   @ZodResponse(200, CallJoin)
   join(@Param('callId', callId) id: string, @CurrentDevice() d: DevicePrincipal) {
     return this.calls.join(d, id);
@@ -58,6 +63,7 @@ export class CallsController {
   @HttpCode(200)
   @ID
   @ErrorCodes(E, 'call_not_found', 'calls_unavailable')
+  @FloodLimited('claims')
   @ZodResponse(200, CallReply)
   leave(@Param('callId', callId) id: string, @CurrentDevice() d: DevicePrincipal) {
     return this.calls.leave(d, id);
@@ -68,6 +74,7 @@ export class CallsController {
   @HttpCode(200)
   @ID
   @ErrorCodes(E, 'call_not_found', 'not_call_starter')
+  @FloodLimited('claims')
   @ZodResponse(200, CallReply)
   end(@Param('callId', callId) id: string, @CurrentDevice() d: DevicePrincipal) {
     return this.calls.end(d, id);

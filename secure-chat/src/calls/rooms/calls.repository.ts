@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, lt } from 'drizzle-orm';
 import { callParticipants, calls, mediaHosts } from '../calls.schema.js';
 
 export type CallRow = typeof calls.$inferSelect;
@@ -31,6 +31,32 @@ export class CallsRepository {
       .from(calls)
       .where(and(eq(calls.groupId, groupId), eq(calls.state, 'live')));
     return row ?? null;
+  }
+
+  /** Live calls a device started (the per-device cap on calls it holds open). */
+  async liveCallsStartedBy(deviceId: string, tx: Db = this.db): Promise<number> {
+    const [row] = await tx
+      .select({ n: count() })
+      .from(calls)
+      .where(and(eq(calls.startedByDevice, deviceId), eq(calls.state, 'live')));
+    return row?.n ?? 0;
+  }
+
+  /** Live calls started before `before` (the reaper's candidates). */
+  liveCallsStartedBefore(before: Date, tx: Db = this.db): Promise<CallRow[]> {
+    return tx
+      .select()
+      .from(calls)
+      .where(and(eq(calls.state, 'live'), lt(calls.startedAt, before)));
+  }
+
+  /** The room ids of a host's live calls (what its Janus may hold; anything else there is an orphan). */
+  async liveRoomIds(hostId: string, tx: Db = this.db): Promise<Set<number>> {
+    const rows = await tx
+      .select({ roomId: calls.roomId })
+      .from(calls)
+      .where(and(eq(calls.hostId, hostId), eq(calls.state, 'live')));
+    return new Set(rows.map((r) => Number(r.roomId)));
   }
 
   async insertCall(row: typeof calls.$inferInsert, tx: Db): Promise<void> {

@@ -1,15 +1,15 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { LOGGER, type DevicePrincipal, type Logger } from '@pakawaaz/platform';
+import type { DevicePrincipal } from '@pakawaaz/platform';
 import { DeliveryRepository } from '../../delivery/delivery.repository.js';
+import { RemovalsRepository } from '../../membership/removals.repository.js';
 import { CALLS_CONFIG, type CallsConfig } from '../calls.config.js';
 import { callsError } from '../calls.errors.js';
 import { CALLS_SECRETS, type CallsSecrets } from '../media-hosts/calls-secrets.js';
-import { JanusError } from '../media-hosts/janus-admin.js';
-import { MediaHostsRepository } from '../media-hosts/media-hosts.repository.js';
 import { MediaHostsService } from '../media-hosts/media-hosts.service.js';
 import { TurnService } from '../turn/turn.service.js';
 import type { TurnCredentials } from '../turn/turn-credentials.js';
+import { CallRoomsService, roomDescription } from './call-rooms.service.js';
 import { CallsRepository, type CallRow } from './calls.repository.js';
 
 export type JoinDetails = {
@@ -29,6 +29,9 @@ export type CallView = {
   participants: { deviceId: string; userId: string; state: 'joined' | 'left' | 'removed' }[];
 };
 
+const notFound = () =>
+  callsError('call_not_found', 'No call with this id in a group this device is a member of.');
+
 // Janus ids are 64-bit; JSON numbers are exact below 2^53, and 48 random bits never collide in practice.
 const randomId = () => randomInt(1, 2 ** 48 - 1);
 
@@ -43,24 +46,32 @@ const randomId = () => randomInt(1, 2 ** 48 - 1);
 export class CallsService {
   constructor(
     private readonly repo: CallsRepository,
-    private readonly hostsRepo: MediaHostsRepository,
+    private readonly rooms: CallRoomsService,
     private readonly hosts: MediaHostsService,
     private readonly delivery: DeliveryRepository,
+    private readonly removals: RemovalsRepository,
     private readonly turn: TurnService,
     @Inject(CALLS_SECRETS) private readonly secrets: CallsSecrets,
-    @Inject(CALLS_CONFIG) private readonly config: Pick<CallsConfig, 'maxParticipants'>,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(CALLS_CONFIG)
+    private readonly config: Pick<CallsConfig, 'maxParticipants' | 'maxStartedPerDevice'>,
   ) {}
 
   async start(device: DevicePrincipal, groupId: string): Promise<JoinDetails> {
     await this.requireMember(device, groupId);
     const callId = randomUUID();
     const roomId = randomId();
+    // The placement lock is held only to reserve (the call row): Janus is called after the commit, so a hung
+    // host never holds up other starts; a room Janus did not create ends the reserved call.
     const host = await this.repo.db.transaction(async (tx) => {
       const host = await this.hosts.place(tx);
       const live = await this.repo.liveCallOfGroup(groupId, tx);
       if (live)
         throw callsError('call_in_progress', 'The group has a live call: join it.', { callId: live.id });
+      const mine = await this.repo.liveCallsStartedBy(device.deviceId, tx);
+      if (mine >= this.config.maxStartedPerDevice)
+        throw callsError('call_limit_reached', 'This device has too many live calls: end one first.', {
+          limit: this.config.maxStartedPerDevice,
+        });
       await this.repo.insertCall(
         {
           id: callId,
@@ -76,10 +87,14 @@ export class CallsService {
       );
       return host;
     });
-    // After the commit: no database transaction (PGlite's one connection) waits on Janus.
     try {
-      await this.janus(async () =>
-        (await this.hosts.adminOf(host)).createRoom(roomId, this.config.maxParticipants, `call ${callId}`),
+      await this.rooms.janus(async () =>
+        (await this.hosts.adminOf(host)).createRoom(
+          roomId,
+          await this.secrets.roomSecret(callId),
+          this.config.maxParticipants,
+          roomDescription(callId),
+        ),
       );
     } catch (err) {
       await this.repo.endCall(callId, 'room_not_created', new Date());
@@ -90,11 +105,15 @@ export class CallsService {
 
   async join(device: DevicePrincipal, callId: string): Promise<JoinDetails> {
     const call = await this.visibleCall(device, callId);
-    if (call.state !== 'live') throw callsError('call_ended', 'The call has ended.');
     const participantId = await this.repo.db.transaction(async (tx) => {
-      await this.repo.lockCall(callId, tx);
+      // Under the call's lock, the call as it is now (not as read before): an ended call is not joined, and
+      // a device taken out of chat (or kicked from this call) does not come back.
+      const locked = await this.repo.lockCall(callId, tx);
+      if (locked?.state !== 'live') throw callsError('call_ended', 'The call has ended.');
+      if ((await this.removals.removedAmong([device.deviceId], tx)).size > 0) throw notFound();
       const people = await this.repo.participants(callId, tx);
       const mine = people.find((p) => p.deviceId === device.deviceId);
+      if (mine?.state === 'removed') throw notFound();
       const joined = people.filter((p) => p.state === 'joined' && p.deviceId !== device.deviceId);
       if (joined.length >= this.config.maxParticipants) throw callsError('call_full', 'The call is full.');
       const id = mine?.participantId ?? randomId();
@@ -112,9 +131,17 @@ export class CallsService {
       );
       return id;
     });
-    const host = await this.hostOf(call);
+    const host = await this.rooms.hostOf(call);
     const token = await this.secrets.joinToken(callId, device.deviceId);
-    await this.janus(() => this.hosts.adminOf(host).then((a) => a.allow(call.roomId, 'add', [token])));
+    const admin = await this.hosts.adminOf(host);
+    const secret = await this.secrets.roomSecret(callId);
+    await this.rooms.janus(() => admin.allow(call.roomId, secret, 'add', [token]));
+    // A kick (or the call's end) that ran between the commit and the token's addition: take it back.
+    const now = (await this.repo.participants(callId)).find((p) => p.deviceId === device.deviceId);
+    if (now?.state !== 'joined' || (await this.repo.call(callId))?.state !== 'live') {
+      await this.rooms.janus(() => admin.allow(call.roomId, secret, 'remove', [token]));
+      throw callsError('call_ended', 'The call has ended, or this device was taken out of it.');
+    }
     return {
       callId,
       groupId: call.groupId,
@@ -125,10 +152,10 @@ export class CallsService {
 
   async leave(device: DevicePrincipal, callId: string): Promise<CallView> {
     const call = await this.visibleCall(device, callId);
-    if (call.state === 'live') await this.drop(call, device.deviceId, 'left');
-    const left = await this.repo.participants(callId);
-    if (call.state === 'live' && !left.some((p) => p.state === 'joined'))
-      await this.finish(call, 'everyone_left');
+    if (call.state === 'live') {
+      await this.rooms.drop(call, device.deviceId, 'left');
+      await this.rooms.finishIfEmpty(call, 'everyone_left');
+    }
     return this.view(callId);
   }
 
@@ -139,7 +166,7 @@ export class CallsService {
         'not_call_starter',
         'Only the device that started the call ends it; leave it instead.',
       );
-    if (call.state === 'live') await this.finish(call, 'ended_by_starter');
+    if (call.state === 'live') await this.rooms.finish(call, 'ended_by_starter');
     return this.view(callId);
   }
 
@@ -148,63 +175,10 @@ export class CallsService {
     return this.view(callId);
   }
 
-  /** A device taken out of chat: out of every live call at once (token revoked, kicked). */
-  async kickDevice(deviceId: string): Promise<number> {
-    return this.kick(await this.repo.liveParticipations({ deviceId }));
-  }
-
-  async kickOfficial(userId: string): Promise<number> {
-    return this.kick(await this.repo.liveParticipations({ userId }));
-  }
-
-  private async kick(rows: Awaited<ReturnType<CallsRepository['liveParticipations']>>): Promise<number> {
-    for (const { call, participant } of rows) {
-      await this.drop(call, participant.deviceId, 'removed');
-      this.logger.info({ callId: call.id, deviceId: participant.deviceId }, 'device kicked from a call');
-    }
-    return rows.length;
-  }
-
-  /**
-   * Revokes the device's token and kicks its participant id; its row says why it is out. Janus does not bind
-   * a token to an id, so every participant in the room under an id we did not issue to a joined device is
-   * kicked too (a removed device that joined under another id is out as well).
-   */
-  private async drop(call: CallRow, deviceId: string, state: 'left' | 'removed'): Promise<void> {
-    const people = await this.repo.participants(call.id);
-    const me = people.find((p) => p.deviceId === deviceId);
-    if (!me) return;
-    await this.repo.setParticipantState(call.id, deviceId, state, new Date());
-    const issued = new Set(
-      people.filter((p) => p.state === 'joined' && p.deviceId !== deviceId).map((p) => p.participantId),
-    );
-    const admin = await this.hosts.adminOf(await this.hostOf(call));
-    const token = await this.secrets.joinToken(call.id, deviceId);
-    await this.janus(async () => {
-      await admin.allow(call.roomId, 'remove', [token]);
-      await admin.kick(call.roomId, me.participantId);
-      for (const p of await admin.participants(call.roomId))
-        if (!issued.has(p.id)) await admin.kick(call.roomId, p.id);
-    });
-  }
-
-  private async finish(call: CallRow, reason: string): Promise<void> {
-    await this.repo.endCall(call.id, reason, new Date());
-    const host = await this.hostsRepo.find(call.hostId);
-    if (!host) return;
-    try {
-      await (await this.hosts.adminOf(host)).destroyRoom(call.roomId);
-    } catch (err) {
-      // The call is over either way; a room left behind dies with a non-permanent Janus room on restart.
-      this.logger.warn({ err, callId: call.id }, 'could not destroy a call room');
-    }
-  }
-
   private async visibleCall(device: DevicePrincipal, callId: string): Promise<CallRow> {
     const call = await this.repo.call(callId);
     const members = call ? await this.delivery.members(call.groupId) : [];
-    if (!call || !members.some((m) => m.deviceId === device.deviceId))
-      throw callsError('call_not_found', 'No call with this id in a group this device is a member of.');
+    if (!call || !members.some((m) => m.deviceId === device.deviceId)) throw notFound();
     return call;
   }
 
@@ -212,22 +186,6 @@ export class CallsService {
     const members = await this.delivery.members(groupId);
     if (!members.some((m) => m.deviceId === device.deviceId))
       throw callsError('call_not_found', 'No group with this id of which this device is a member.');
-  }
-
-  private async hostOf(call: CallRow) {
-    const host = await this.hostsRepo.find(call.hostId);
-    if (!host) throw callsError('call_ended', 'The call has ended (its media host is gone).');
-    return host;
-  }
-
-  private async janus<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!(err instanceof JanusError)) throw err;
-      this.logger.warn({ err: err.message }, 'media host request failed');
-      throw callsError('calls_unavailable', 'The media host did not answer: try again.');
-    }
   }
 
   private async view(callId: string): Promise<CallView> {

@@ -24,13 +24,18 @@ export class TurnService {
   async issue(deviceId: string, nowMs = Date.now()): Promise<TurnCredentials | null> {
     const t = this.config.turn;
     if (!t) return null;
-    this.secret ??= readFile(t.secretFile, 'utf8').then((s) => {
-      const secret = s.trim();
-      if (secret.length < 16) throw new Error('PAKAWAAZ_TURN_SECRET_FILE holds fewer than 16 characters');
-      return secret;
-    });
-    // A file fixed after a failed read is read again at the next join.
-    this.secret.catch(() => (this.secret = undefined));
+    if (!this.secret) {
+      const reading = readFile(t.secretFile, 'utf8').then((s) => {
+        const secret = s.trim();
+        if (secret.length < 16) throw new Error('PAKAWAAZ_TURN_SECRET_FILE holds fewer than 16 characters');
+        return secret;
+      });
+      this.secret = reading;
+      // A failed read is not kept: the file (fixed meanwhile) is read again at the next join.
+      reading.catch(() => {
+        if (this.secret === reading) this.secret = undefined;
+      });
+    }
     return turnCredentials({
       secret: await this.secret,
       urls: t.urls,
