@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Db } from '@pakawaaz/platform';
 import type { ChatDirectory, ChatOfficial } from '../chat-ports.js';
 import { IdentityChatDirectory } from '../identity-directory.js';
 import { BotsRepository } from './bots.repository.js';
@@ -7,9 +8,11 @@ const BOT_REF = /^bot:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 /** Whom a device may add to a group (or claim KeyPackages of): an official it may see, or a bot of its own institution. */
 export type MemberReach = {
+  /** `tx`: the caller's transaction, when it holds one (the embedded database has a single connection). */
   mayReach(
     viewerInstitutionId: string | null,
     target: { userId: string; institutionId: string | null },
+    tx?: Db,
   ): Promise<boolean>;
 };
 
@@ -39,8 +42,9 @@ export class BotAwareDirectory implements ChatDirectory, MemberReach {
   async mayReach(
     viewerInstitutionId: string | null,
     target: { userId: string; institutionId: string | null },
+    tx?: Db,
   ): Promise<boolean> {
-    const bot = await this.bots.byId(target.userId);
+    const bot = await this.bots.byId(target.userId, tx);
     if (bot) return bot.state === 'active' && viewerInstitutionId === bot.institutionId;
     return this.maySee(viewerInstitutionId, target.institutionId);
   }
@@ -51,8 +55,9 @@ export function mayReach(
   directory: ChatDirectory,
   viewerInstitutionId: string | null,
   target: { userId: string; institutionId: string | null },
+  tx?: Db,
 ): Promise<boolean> {
   return 'mayReach' in directory
-    ? (directory as ChatDirectory & MemberReach).mayReach(viewerInstitutionId, target)
+    ? (directory as ChatDirectory & MemberReach).mayReach(viewerInstitutionId, target, tx)
     : directory.maySee(viewerInstitutionId, target.institutionId);
 }

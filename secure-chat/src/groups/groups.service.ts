@@ -149,7 +149,8 @@ export class GroupsService {
       if (plan.duplicateDevice)
         throw secureChatError('mls_credential_refused', 'groupInfo: one device sits on two leaves.');
       for (const o of plan.joiningOfficials)
-        if (!(await mayReach(this.directory, device.institutionId, o)))
+        // In the transaction: on the embedded database a query outside it would wait for it for ever.
+        if (!(await mayReach(this.directory, device.institutionId, o, tx)))
           throw secureChatError('official_not_found', 'The commit adds an official you may not see.');
       await this.policy?.requireCommit(
         device.institutionId,
