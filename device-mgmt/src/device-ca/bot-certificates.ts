@@ -1,4 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
+import type { Db } from '@pakawaaz/platform';
 import { BOT_URI, INSTITUTION_URI } from './device-ca.js';
 
 /**
@@ -8,11 +9,15 @@ import { BOT_URI, INSTITUTION_URI } from './device-ca.js';
  * principal on routes that allow bots; DEVICE_TRUST never takes it for a handset.
  */
 export type BotCertificates = {
-  /** Issues (and records under `botId`) a certificate for the key of a PKCS#10 CSR; DeviceCaError if bad. */
+  /**
+   * Issues (and records under `botId`, in the caller's transaction `tx` when it holds one) a certificate for
+   * the key of a PKCS#10 CSR; DeviceCaError if bad.
+   */
   issueBot(
     botId: string,
     institutionId: string,
     csrDer: Uint8Array,
+    tx?: Db,
   ): Promise<{ serial: string; thumbprint: string; pem: string; notAfter: Date }>;
   /** Revokes every certificate of the bot; how many were live. */
   revokeBot(botId: string): Promise<number>;

@@ -1,6 +1,6 @@
 import { createHash, X509Certificate as NodeX509, type KeyObject } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { DeviceAuthentication, DeviceAuthenticator, DeviceEdgeTls } from '@pakawaaz/platform';
+import type { Db, DeviceAuthentication, DeviceAuthenticator, DeviceEdgeTls } from '@pakawaaz/platform';
 import type { DeviceTrust } from '@pakawaaz/identity';
 import type { DeviceCertificates } from '../devices/device-ports.js';
 import { botOfCertificate, type BotCertificates, type BotOfCertificate } from './bot-certificates.js';
@@ -115,12 +115,15 @@ export class DeviceCaPorts
    */
   async isRevoked(serialHex: string): Promise<boolean> {
     const row = await this.repo.bySerial(serialHex.toLowerCase().replace(/^0+(?=.)/, ''));
-    return !row || row.revokedAt !== null || botOfCertificate(new NodeX509(row.der)) !== null;
+    if (!row || row.revokedAt !== null || botOfCertificate(new NodeX509(row.der)) !== null) return true;
+    // An official's browser (desktop device) is no handset either: its key proves no sign-in.
+    return (await this.repo.byThumbprint(row.thumbprint))?.kind === 'desktop';
   }
 
   async bindingOf(certThumbprint: string): Promise<{ userId: string; deviceId: string } | null> {
     const row = await this.repo.byThumbprint(certThumbprint);
     if (!row || row.revokedAt || row.state === 'wiped' || row.state === 'retired') return null;
+    if (row.kind === 'desktop') return null;
     return { userId: row.userId, deviceId: row.deviceId };
   }
 
@@ -138,8 +141,8 @@ export class DeviceCaPorts
   }
 
   // ── BOT_CERTIFICATES ──
-  issueBot(botId: string, institutionId: string, csrDer: Uint8Array) {
-    return this.ca.issueBot(botId, institutionId, csrDer);
+  issueBot(botId: string, institutionId: string, csrDer: Uint8Array, tx?: Db) {
+    return this.ca.issueBot(botId, institutionId, csrDer, tx);
   }
 
   async revokeBot(botId: string): Promise<number> {

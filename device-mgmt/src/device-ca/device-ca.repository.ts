@@ -80,6 +80,7 @@ export class DeviceCaRepository {
       .where(
         and(
           eq(devices.userId, userId),
+          eq(devices.kind, 'handset'),
           inArray(devices.state, ['active', 'lost']),
           isNull(deviceCertificates.revokedAt),
           gt(deviceCertificates.notAfter, now),

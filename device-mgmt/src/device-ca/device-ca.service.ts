@@ -152,7 +152,12 @@ export class DeviceCaService {
   }
 
   /** A bot's certificate for the key of its CSR (PKCS#10 DER, self-signature checked), recorded under its id. */
-  async issueBot(botId: string, institutionId: string, csrDer: Uint8Array): Promise<IssuedCertificate> {
+  async issueBot(
+    botId: string,
+    institutionId: string,
+    csrDer: Uint8Array,
+    tx?: Db,
+  ): Promise<IssuedCertificate> {
     const csr = await verifiedCsr(csrDer);
     const now = new Date();
     const cert = await issueBotCertificate(this.state.ca, {
@@ -162,7 +167,7 @@ export class DeviceCaService {
       now,
       validityDays: this.config.certificateValidityDays,
     });
-    return this.record(botId, cert);
+    return this.record(botId, cert, tx);
   }
 
   async revokeForDevice(deviceId: string, reason: string, tx?: Db, keep?: string): Promise<string[]> {

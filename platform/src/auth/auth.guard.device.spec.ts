@@ -193,7 +193,7 @@ describe('AuthGuard and bots (service accounts with a device-CA certificate)', (
     ]);
   });
 
-  it('lets a handset in whether or not device management names its kind; a desktop only where declared', async () => {
+  it('lets a handset in whether or not device management names its kind; a desktop certificate never over mutual TLS', async () => {
     const handset: DevicePrincipal = { ...device(GOOD), kind: 'handset' };
     const desktop: DevicePrincipal = { ...device(OTHER), kind: 'desktop' };
     const { run } = setup([
@@ -203,13 +203,15 @@ describe('AuthGuard and bots (service accounts with a device-CA certificate)', (
     expect((await run(HandsetController, 'checkIn', { chain: [GOOD] })).allowed).toBe(true);
     expect((await run(ChatDeliveryController, 'send', { chain: [GOOD] })).allowed).toBe(true);
     expect((await run(ChatFilesController, 'upload', { chain: [GOOD] })).allowed).toBe(true);
-    expect((await run(ChatFilesController, 'upload', { chain: [OTHER] })).allowed).toBe(true);
+    // A desktop proves itself with its official's token and a DPoP proof; its certificate alone (a key its
+    // official could have made anywhere) opens nothing, not even the routes desktops may call.
     for (const refusal of [
+      rejection(run(ChatFilesController, 'upload', { chain: [OTHER] })),
       rejection(run(HandsetController, 'checkIn', { chain: [OTHER] })),
       rejection(run(ChatDeliveryController, 'send', { chain: [OTHER] })),
     ]) {
       const err = await refusal;
-      expect([err.status, err.details]).toEqual([401, { reason: 'not_a_handset' }]);
+      expect([err.status, err.details]).toEqual([401, { reason: 'desktop_needs_dpop' }]);
     }
   });
 

@@ -40,6 +40,8 @@ const REFUSAL_TEXT: Record<DeviceRefusal, string> = {
   unknown_device: 'no enrolled device holds it',
   device_retired: 'the device has been retired',
   not_a_handset: 'it is a bot or desktop device, and this route is for handsets',
+  desktop_needs_dpop:
+    'it is a desktop device’s: present its official’s access token and a DPoP proof, not mutual TLS',
 };
 
 /**
@@ -131,6 +133,9 @@ export class AuthGuard implements CanActivate {
       );
     const result = await this.devices.authenticate(chain);
     if (!result.ok) throw refused(result.reason);
+    // A desktop device's certificate comes in only with its official's token and a DPoP proof (above): over
+    // mutual TLS it would outlive the token, a sign-out and a password reset.
+    if (result.device.kind === 'desktop') throw refused('desktop_needs_dpop');
     return result.device;
   }
 

@@ -30,7 +30,13 @@ export type DevicePrincipal = {
 
 /** Why a presented certificate does not authenticate a device. */
 export type DeviceRefusal =
-  'untrusted' | 'expired' | 'revoked' | 'unknown_device' | 'device_retired' | 'not_a_handset';
+  | 'untrusted'
+  | 'expired'
+  | 'revoked'
+  | 'unknown_device'
+  | 'device_retired'
+  | 'not_a_handset'
+  | 'desktop_needs_dpop';
 
 export type DeviceAuthentication =
   | { readonly ok: true; readonly device: DevicePrincipal }

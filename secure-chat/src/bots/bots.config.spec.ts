@@ -16,6 +16,27 @@ describe('bot webhook URLs', () => {
     expect(webhookUrlProblem('https://user:pw@eoffice.example/hook', false)).toBe('credentials in the URL');
     expect(webhookUrlProblem('https://eoffice.example/hook#x', false)).toBe('a fragment');
     expect(webhookUrlProblem('eoffice', false)).toBe('not a URL');
+    // Never the server itself or link-local (cloud metadata), whatever the scheme.
+    for (const u of [
+      'https://127.0.0.1/hook',
+      'https://[::1]/hook',
+      'https://169.254.169.254/latest',
+      'https://[::ffff:127.0.0.1]/hook',
+      'https://[fe80::1]/hook',
+      'https://0.0.0.0/hook',
+      'https://localhost/hook',
+      'https://admin.localhost/hook',
+    ])
+      expect(webhookUrlProblem(u, true), u).toMatch(/loopback/);
+    // With an allow-list, only its hosts (a leading dot: the domain and its subdomains).
+    const hosts = ['eoffice.gov.example', '.interior.gov.example'];
+    expect(webhookUrlProblem('https://eoffice.gov.example/h', false, hosts)).toBeNull();
+    expect(webhookUrlProblem('https://a.interior.gov.example/h', false, hosts)).toBeNull();
+    expect(webhookUrlProblem('https://10.0.0.5/h', false, hosts)).toMatch(/WEBHOOK_HOSTS/);
+    expect(webhookUrlProblem('https://eoffice.gov.example.evil/h', false, hosts)).toMatch(/WEBHOOK_HOSTS/);
+    expect(
+      loadBotsConfig({ PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS: ' A.example, .b.example ' }).webhookHosts,
+    ).toEqual(['a.example', '.b.example']);
   });
 });
 
@@ -35,6 +56,7 @@ describe('bot webhook retries', () => {
       webhookTimeoutMs: 10_000,
       maxBackoffMs: 600_000,
       loopbackHttp: false,
+      webhookHosts: [],
     });
   });
 });

@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import { envBool, parseConfig, type Env } from '@pakawaaz/platform';
 import { z } from 'zod';
 
@@ -14,6 +15,7 @@ const schema = z.object({
   PAKAWAAZ_CHAT_BOT_WEBHOOK_TIMEOUT_SECONDS: int(1, 120, 10),
   PAKAWAAZ_CHAT_BOT_WEBHOOK_MAX_BACKOFF_SECONDS: int(1, 86_400, 600),
   PAKAWAAZ_CHAT_BOT_LOOPBACK_HTTP: envBool(false),
+  PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS: z.preprocess(unset, z.string().max(4096).optional()),
 });
 
 export type BotsConfig = {
@@ -25,6 +27,12 @@ export type BotsConfig = {
   maxBackoffMs: number;
   /** Lab mode: webhooks may be plain http to a loopback address (otherwise https only). */
   loopbackHttp: boolean;
+  /**
+   * Hosts webhooks may go to (`eoffice.gov.example`, or `.gov.example` for a domain and its subdomains); empty:
+   * any host but loopback, link-local and unspecified addresses. Set it in production: a chat-admin of an
+   * institution registers webhook URLs, and the server calls them from inside the data centre.
+   */
+  webhookHosts: readonly string[];
 };
 
 export function loadBotsConfig(env: Env): BotsConfig {
@@ -35,6 +43,10 @@ export function loadBotsConfig(env: Env): BotsConfig {
     webhookTimeoutMs: c.PAKAWAAZ_CHAT_BOT_WEBHOOK_TIMEOUT_SECONDS * 1000,
     maxBackoffMs: c.PAKAWAAZ_CHAT_BOT_WEBHOOK_MAX_BACKOFF_SECONDS * 1000,
     loopbackHttp: c.PAKAWAAZ_CHAT_BOT_LOOPBACK_HTTP,
+    webhookHosts: (c.PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
   };
 }
 
@@ -42,8 +54,34 @@ export const BOTS_CONFIG = Symbol.for('pakawaaz.secure-chat.BotsConfig');
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-/** A webhook URL the server will call: https (no credentials in it), or http to loopback in lab mode. */
-export function webhookUrlProblem(raw: string, loopbackHttp: boolean): string | null {
+/** Addresses a webhook never goes to: the server itself, link-local (cloud metadata), unspecified. */
+const NEVER = new BlockList();
+NEVER.addSubnet('127.0.0.0', 8, 'ipv4');
+NEVER.addSubnet('169.254.0.0', 16, 'ipv4');
+NEVER.addSubnet('0.0.0.0', 8, 'ipv4');
+NEVER.addAddress('::1', 'ipv6');
+NEVER.addAddress('::', 'ipv6');
+NEVER.addSubnet('fe80::', 10, 'ipv6');
+
+function hostProblem(hostname: string, allowed: readonly string[]): string | null {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const family = isIP(host);
+  if (family && NEVER.check(host, family === 4 ? 'ipv4' : 'ipv6')) return 'a loopback or link-local address';
+  if (host === 'localhost' || host.endsWith('.localhost')) return 'a loopback address';
+  if (allowed.length && !allowed.some((a) => (a.startsWith('.') ? host.endsWith(a) : host === a)))
+    return 'a host not in PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS';
+  return null;
+}
+
+/**
+ * A webhook URL the server will call: https (no credentials in it) to an allowed host, or http to loopback in
+ * lab mode.
+ */
+export function webhookUrlProblem(
+  raw: string,
+  loopbackHttp: boolean,
+  allowedHosts: readonly string[] = [],
+): string | null {
   let url: URL;
   try {
     url = new URL(raw);
@@ -53,7 +91,7 @@ export function webhookUrlProblem(raw: string, loopbackHttp: boolean): string | 
   if (raw.length > 2048) return 'longer than 2048 characters';
   if (url.username || url.password) return 'credentials in the URL';
   if (url.hash) return 'a fragment';
-  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'https:') return hostProblem(url.hostname, allowedHosts);
   if (url.protocol === 'http:' && loopbackHttp && LOOPBACK.has(url.hostname)) return null;
   return loopbackHttp ? 'not https (http only to a loopback address)' : 'not https';
 }

@@ -66,7 +66,7 @@ export class BotsService {
     if (!institutionId)
       throw botsError('invalid_bot_input', 'institutionId: a national administrator names the institution.');
     requireInScope(by, institutionId);
-    const problem = webhookUrlProblem(input.webhookUrl, this.config.loopbackHttp);
+    const problem = webhookUrlProblem(input.webhookUrl, this.config.loopbackHttp, this.config.webhookHosts);
     if (problem) throw botsError('invalid_bot_input', `webhookUrl: ${problem}.`, { field: 'webhookUrl' });
     const webhookSecret = newWebhookSecret();
     const enrolmentSecret = randomBytes(32).toString('base64url');
@@ -132,7 +132,9 @@ export class BotsService {
         throw refused();
       let cert;
       try {
-        cert = await ca.issueBot(row.id, row.institutionId, input.csr);
+        // In the transaction: the certificate is recorded with the bot's activation or not at all (and the
+        // embedded database's one connection is the transaction's).
+        cert = await ca.issueBot(row.id, row.institutionId, input.csr, tx);
       } catch (err) {
         if (err instanceof DeviceCaError) throw botsError('bot_csr_invalid', err.message, { code: err.code });
         throw err;

@@ -41,14 +41,18 @@ export class ChatPolicyService {
     const rows = await this.repo.policies(ids);
     if (ids === null) return { policies: rows.map((r) => viewOf(r, this.defaults)) };
     return {
-      policies: ids.map((id) => viewOf(rows.find((r) => r.institutionId === id) ?? id, this.defaults)),
+      policies: ids.map((id) =>
+        withoutHold(viewOf(rows.find((r) => r.institutionId === id) ?? id, this.defaults)),
+      ),
     };
   }
 
+  /** An institution's own principal never learns of a legal hold on it (nor who set it, nor why). */
   async get(institutionId: string, by: Principal): Promise<View> {
     requireInScope(by, institutionId, notFound);
     const [row] = await this.repo.policies([institutionId]);
-    return viewOf(row ?? institutionId, this.defaults);
+    const view = viewOf(row ?? institutionId, this.defaults);
+    return scopeIds(by) === null ? view : withoutHold(view);
   }
 
   async put(
@@ -193,4 +197,9 @@ function viewOf(row: PolicyRow | string, defaults: Defaults): View {
         ? { reason: row.holdReason, setBy: row.holdSetBy, since: row.holdSince.toISOString() }
         : null,
   };
+}
+
+/** A policy as an institution's principal sees it: a legal hold is the national investigators' business. */
+function withoutHold(view: View): View {
+  return { ...view, hold: null };
 }

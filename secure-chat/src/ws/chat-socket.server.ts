@@ -98,8 +98,9 @@ export class ChatSocketServer implements OnModuleDestroy {
     if (!this.devices)
       return { ok: false, status: 503, code: 'device_management_unavailable' } satisfies Refusal;
     const result = await this.devices.authenticate(chain);
-    // A bot's queue goes to its webhook, and its sends over HTTP (within its budget): no socket for it.
-    if (!result.ok || result.device.kind === 'bot')
+    // A bot's queue goes to its webhook, and its sends over HTTP (within its budget): no socket for it. A
+    // desktop device's certificate comes in only with its official's token and a DPoP proof, never alone.
+    if (!result.ok || result.device.kind === 'bot' || result.device.kind === 'desktop')
       return { ok: false, status: 403, code: 'device_certificate_refused' } satisfies Refusal;
     return { ok: true as const, device: result.device, chain };
   }

@@ -273,10 +273,13 @@ describe('chat policies, legal hold and retention (PostgreSQL, real MLS bytes)',
       expect(page.entries[1]!.sizeBytes).toBeGreaterThan(0);
       expect(JSON.stringify(page)).not.toContain('under hold');
       expect((await audit.page({ action: 'secure-chat.hold.metadata-read' })).entries).toHaveLength(1);
-      expect((await policies.get(A, operator(A))).hold).toMatchObject({
+      expect((await policies.get(A, national)).hold).toMatchObject({
         reason: 'Case 42/2026',
         setBy: 'op-national',
       });
+      // The institution under investigation is not told, by either read.
+      expect((await policies.get(A, operator(A))).hold).toBeNull();
+      expect((await policies.list(operator(A))).policies.every((p) => p.hold === null)).toBe(true);
       // Kept through a sweep while the hold lasts; deleted by the sweep once it is lifted.
       expect((await sweep.sweep()).heldMetadata).toBe(0);
       await policies.releaseHold(A, national, null);
