@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import pg from 'pg';
 import { testDatabaseUrl, withDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,12 @@ import {
   unwrap,
   type ControlPlaneApi,
 } from '../../src/server-process/control-plane-api.js';
-import { startServerProcess, type ServerProcess } from '../../src/server-process/server-process.js';
+import {
+  freeTcpPort,
+  startServerProcess,
+  type ServerProcess,
+} from '../../src/server-process/server-process.js';
+import { mtlsFetch } from '@pakawaaz/handset-simulator';
 
 /*
  * Desktop devices (the officials' web client) end to end on the built server and PostgreSQL: an official signs
@@ -57,6 +62,8 @@ async function waitFor<T>(what: string, probe: () => T | undefined, ms = 20_000)
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+let devicePort = 0;
 
 async function signIn(username: string): Promise<string> {
   const step = await passwordLogin(controlPlaneApi(server.url), username, PASSWORD);
@@ -111,9 +118,14 @@ beforeAll(async () => {
   await c.query(`drop database if exists "${DB}" with (force)`);
   await c.query(`create database "${DB}"`);
   await c.end();
+  devicePort = await freeTcpPort();
   server = await startServerProcess({
     adminPassword: ADMIN_PASSWORD,
-    env: { DATABASE_URL: withDatabase(testDatabaseUrl(), DB), OPEN5GS_MONITOR: 'off' },
+    env: {
+      DATABASE_URL: withDatabase(testDatabaseUrl(), DB),
+      OPEN5GS_MONITOR: 'off',
+      PAKAWAAZ_DEVICE_PORT: String(devicePort),
+    },
   });
   admin = await signedIn(controlPlaneApi(server.url), 'admin', ADMIN_PASSWORD);
   for (const [name, officials] of [
@@ -183,6 +195,37 @@ describe('desktop devices: officials’ browsers on WebCrypto keys and DPoP', ()
 
     const list = await unwrap(admin.GET('/api/v1/devices', { params: { query: {} } }));
     expect(list.devices.find((x) => x.id === d.deviceId)).toMatchObject({ kind: 'desktop' });
+  });
+
+  it('a desktop certificate alone (its key exported, used for mutual TLS) opens nothing without token and proof', async () => {
+    // What an attacker holding an official's token for a minute could do: enrol a key of their own.
+    const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+      'sign',
+      'verify',
+    ]);
+    const res = await enrolDesktop(await signIn('aisha.malik'), await desktopCsr(keys));
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { certificate: string; caCertificates: string[] };
+    const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
+    const http = mtlsFetch({
+      certPem: body.certificate,
+      keyPem: `-----BEGIN PRIVATE KEY-----\n${pkcs8.replace(/(.{64})/g, '$1\n')}\n-----END PRIVATE KEY-----\n`,
+      caPems: body.caCertificates,
+    });
+    try {
+      for (const path of ['/api/v1/device/whoami', '/api/v1/chat/inbox?after=0&limit=1']) {
+        const r = await http(new Request(`https://127.0.0.1:${devicePort}${path}`));
+        expect([r.status, await r.json()], path).toEqual([
+          401,
+          expect.objectContaining({
+            code: 'device_certificate_refused',
+            details: { reason: 'desktop_needs_dpop' },
+          }),
+        ]);
+      }
+    } finally {
+      http.close();
+    }
   });
 
   it('two officials chat from their desktops: text, a receipt and a client-encrypted file', async () => {

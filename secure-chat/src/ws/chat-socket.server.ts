@@ -77,7 +77,9 @@ export class ChatSocketServer implements OnModuleDestroy {
     this.authenticate(req)
       .then((auth) => {
         if (!auth.ok) return refuse(socket, auth.status, auth.code);
-        this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, auth.device, auth.chain));
+        this.wss.handleUpgrade(req, socket, head, (ws) =>
+          this.open(ws, auth.device, auth.chain, 'token' in auth ? auth.token : undefined),
+        );
       })
       .catch((err: unknown) => {
         this.logger?.error({ err }, 'chat socket: upgrade failed');
@@ -118,8 +120,8 @@ export class ChatSocketServer implements OnModuleDestroy {
             { verifier, devices: this.devices, replay: DPOP_REPLAY },
           )
         : null;
-      if (!desktop) return { ok: false as const, status: 401, code: 'device_certificate_required' };
-      return { ok: true as const, ...desktop };
+      if (!desktop || !token) return { ok: false as const, status: 401, code: 'device_certificate_required' };
+      return { ok: true as const, ...desktop, token };
     } catch (err) {
       if (err instanceof AppError) return { ok: false as const, status: err.status, code: err.code };
       throw err;
@@ -135,7 +137,8 @@ export class ChatSocketServer implements OnModuleDestroy {
     }
   }
 
-  private open(ws: WebSocket, device: DevicePrincipal, chain: Uint8Array[]): void {
+  /** `token`: a desktop's access token, checked again at each ping (the socket ends with the sign-in). */
+  private open(ws: WebSocket, device: DevicePrincipal, chain: Uint8Array[], token?: string): void {
     const session = new ChatSession(ws, device, this.delivery, this.logger);
     const remove = this.hub.add(session);
     let alive = true;
@@ -150,6 +153,13 @@ export class ChatSocketServer implements OnModuleDestroy {
           if (!r.ok) session.close(4403, 'device certificate refused');
         })
         .catch(() => undefined);
+      if (token)
+        void this.tokenVerifier()
+          ?.verify(token)
+          .then((p) => {
+            if (!p) session.close(4401, 'access token expired or revoked: sign in again');
+          })
+          .catch(() => undefined);
     }, this.config.wsPingSeconds * 1000);
     timer.unref();
     ws.on('pong', () => (alive = true));
