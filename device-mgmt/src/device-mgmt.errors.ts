@@ -20,7 +20,8 @@ type EnrolmentErrorCode =
   | 'invalid_status_list'
   | 'sim_not_assigned'
   | 'renewal_rate_limited'
-  | 'desktop_devices_forbidden';
+  | 'desktop_devices_forbidden'
+  | 'desktop_limit_reached';
 
 const ENROLMENT_ERROR_STATUS = {
   enrolment_token_invalid: 401,
@@ -46,6 +47,8 @@ const ENROLMENT_ERROR_STATUS = {
   renewal_rate_limited: 429,
   // The institution's device policy (allowDesktop: false) forbids enrolling a browser as a desktop device.
   desktop_devices_forbidden: 403,
+  // An official holds DESKTOPS_PER_OFFICIAL live desktop devices already: retire one first.
+  desktop_limit_reached: 409,
 } as const satisfies Record<EnrolmentErrorCode, HttpStatus>;
 
 // Check-in, policies, compliance and commands.

@@ -4866,7 +4866,7 @@ export interface components {
             userId: string;
         };
         /** @enum {string} */
-        DeviceMgmtErrorCode: "attestation_malformed" | "attestation_refused" | "challenge_invalid" | "command_not_cancellable" | "command_not_delivered" | "command_not_found" | "csr_invalid" | "csr_key_mismatch" | "desktop_devices_forbidden" | "device_already_enrolled" | "device_group_institution_required" | "device_group_name_taken" | "device_group_not_found" | "device_not_active" | "device_not_found" | "device_retired" | "enrolment_token_invalid" | "enrolment_token_not_found" | "enrolment_token_spent" | "idempotency_key_reused" | "invalid_status_list" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "policy_below_national_floor" | "policy_changed" | "policy_not_found" | "renewal_rate_limited" | "sim_not_assigned";
+        DeviceMgmtErrorCode: "attestation_malformed" | "attestation_refused" | "challenge_invalid" | "command_not_cancellable" | "command_not_delivered" | "command_not_found" | "csr_invalid" | "csr_key_mismatch" | "desktop_devices_forbidden" | "desktop_limit_reached" | "device_already_enrolled" | "device_group_institution_required" | "device_group_name_taken" | "device_group_not_found" | "device_not_active" | "device_not_found" | "device_retired" | "enrolment_token_invalid" | "enrolment_token_not_found" | "enrolment_token_spent" | "idempotency_key_reused" | "invalid_status_list" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "policy_below_national_floor" | "policy_changed" | "policy_not_found" | "renewal_rate_limited" | "sim_not_assigned";
         DeviceModel: {
             codename: string;
             /** Format: date-time */
@@ -17085,7 +17085,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `official_disabled` */
+            /** @description `desktop_limit_reached`, `official_disabled` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -17093,7 +17093,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "official_disabled";
+                        code?: "desktop_limit_reached" | "official_disabled";
                     };
                 };
             };

@@ -23,6 +23,7 @@ import { DesktopEnrolmentService } from './desktop-enrolment.service.js';
   'not_an_official',
   'official_disabled',
   'desktop_devices_forbidden',
+  'desktop_limit_reached',
   'csr_invalid',
 )
 @Controller('api/v1/enrolment/desktop')

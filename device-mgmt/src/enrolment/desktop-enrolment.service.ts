@@ -10,6 +10,9 @@ import { Officials } from './officials.js';
 
 export type DesktopEnrolled = { deviceId: string; certificate: string; caCertificates: string[] };
 
+/** Live desktop devices an official may hold: each is a long-lived key, so their number is bounded. */
+export const DESKTOPS_PER_OFFICIAL = 5;
+
 /** What the NOC shows of a browser enrolment (no hardware facts: nothing is attested). */
 const DESKTOP_FACTS = { kind: 'desktop', attested: false } as const;
 
@@ -47,6 +50,12 @@ export class DesktopEnrolmentService {
     const deviceId = randomUUID();
     const now = new Date();
     const cert = await this.repo.transaction(async (tx: Db) => {
+      if ((await this.repo.liveDesktops(by.actor.id, tx)) >= DESKTOPS_PER_OFFICIAL)
+        throw deviceMgmtError(
+          'desktop_limit_reached',
+          `You have ${DESKTOPS_PER_OFFICIAL} desktop devices already: ask an administrator to retire one you no longer use.`,
+          { limit: DESKTOPS_PER_OFFICIAL },
+        );
       await this.repo.insertDevice(
         {
           id: deviceId,

@@ -170,6 +170,22 @@ export class EnrolmentRepository {
     return gone.length;
   }
 
+  /** The official's live desktop devices (active or lost), counted under a lock on their rows. */
+  async liveDesktops(userId: string, tx: Db): Promise<number> {
+    const rows = await tx
+      .select({ id: devices.id })
+      .from(devices)
+      .where(
+        and(
+          eq(devices.userId, userId),
+          eq(devices.kind, 'desktop'),
+          inArray(devices.state, ['active', 'lost']),
+        ),
+      )
+      .for('update');
+    return rows.length;
+  }
+
   async insertDevice(row: typeof devices.$inferInsert, tx: Db): Promise<DeviceRow> {
     const [r] = await tx.insert(devices).values(row).returning();
     return r!;

@@ -326,4 +326,21 @@ describe('desktop devices: officials’ browsers on WebCrypto keys and DPoP', ()
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ code: 'desktop_devices_forbidden' });
   });
+
+  it('an official holds at most five live desktop devices', async () => {
+    const token = await signIn('bilal.khan');
+    const statuses: number[] = [];
+    let refusal: unknown;
+    for (let i = 0; i < 6 && refusal === undefined; i++) {
+      const res = await enrolDesktop(token, await desktopCsr(await createDesktopKey()));
+      statuses.push(res.status);
+      if (res.status !== 201) refusal = await res.json();
+    }
+    expect(statuses.at(-1)).toBe(409);
+    expect(refusal).toMatchObject({ code: 'desktop_limit_reached', details: { limit: 5 } });
+    const { devices } = await unwrap(admin.GET('/api/v1/devices', { params: { query: {} } }));
+    expect(
+      devices.filter((d) => d.kind === 'desktop' && d.userId === users['bilal.khan'] && d.state === 'active'),
+    ).toHaveLength(5);
+  });
 });
