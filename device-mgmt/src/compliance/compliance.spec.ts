@@ -228,6 +228,7 @@ describe('policy settings', () => {
       minimumPatchLevel: null,
       graceHours: 24,
       checkInIntervalSeconds: 900,
+      allowDesktop: true,
     });
   });
 

@@ -340,7 +340,9 @@ describe('desktop devices: officials’ browsers on WebCrypto keys and DPoP', ()
     expect(refusal).toMatchObject({ code: 'desktop_limit_reached', details: { limit: 5 } });
     const { devices } = await unwrap(admin.GET('/api/v1/devices', { params: { query: {} } }));
     expect(
-      devices.filter((d) => d.kind === 'desktop' && d.userId === users['bilal.khan'] && d.state === 'active'),
+      devices.filter(
+        (d) => d.kind === 'desktop' && d.official.id === users['bilal.khan'] && d.state === 'active',
+      ),
     ).toHaveLength(5);
   });
 });

@@ -49,9 +49,14 @@ describe('the OpenAPI contract documents errors', () => {
   );
 
   it.each(operations.filter((o) => scope(o) === 'device'))(
-    '$name (device): 401 device_certificate_required/refused, no bearer codes',
+    '$name (device): 401 device_certificate_required/refused or dpop_proof_invalid, no bearer codes',
     ({ op }) => {
-      expect(codesOf(op, '401')).toEqual(['device_certificate_refused', 'device_certificate_required']);
+      // A handset's certificate, or a desktop's token with its DPoP proof (refused: dpop_proof_invalid).
+      expect(codesOf(op, '401')).toEqual([
+        'device_certificate_refused',
+        'device_certificate_required',
+        'dpop_proof_invalid',
+      ]);
       expect(codesOf(op, '400')).toContain('malformed_client_certificate');
       expect(op.security).toEqual([{ mutualTLS: [] }]);
     },

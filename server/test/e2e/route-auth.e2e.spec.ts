@@ -58,6 +58,8 @@ const PUBLIC = new Set([
   // A chat attachment's capability URL: the 256-bit token in the path is the credential (the file is
   // ciphertext; its key travels in the E2EE message).
   'GET /api/v1/chat/downloads/{token}',
+  // An e-Office bot before it has a certificate: its single-use enrolment secret is its credential.
+  'POST /api/v1/chat/bot-enrolment',
 ]);
 
 type Spec = {

@@ -13,7 +13,9 @@ const MODES = ['directory', 'own-institution', 'allow-list'] as const;
  * GET /api/v1/institutions.
  */
 export const registerChatCommands: RegisterCommands = (program, ctx) => {
-  const chat = program.command('chat').description('secure chat: per-institution policies and legal holds');
+  const chat = program
+    .command('chat')
+    .description('secure chat: per-institution policies, legal holds and e-Office bots');
   const api = () => ctx.api();
   const names = async () => {
     const { institutions } = await unwrap(api().GET('/api/v1/institutions'));
