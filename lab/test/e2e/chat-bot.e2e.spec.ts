@@ -27,6 +27,7 @@ import {
   startServerProcess,
   type ServerProcess,
 } from '../../src/server-process/server-process.js';
+import { waitFor as waitForEvent } from '../support/wait-for.js';
 
 /*
  * The e-Office bot API end to end: the built server in a child process on PostgreSQL. An institution's chat
@@ -56,17 +57,9 @@ const botEvents: ChatEvent[] = [];
 let webhookPort = 0;
 let group = '';
 
-const adminDb = () => new pg.Client({ connectionString: testDatabaseUrl() });
+const waitFor = <T>(what: string, probe: () => T | undefined, ms = 30_000) => waitForEvent(what, probe, ms);
 
-async function waitFor<T>(what: string, probe: () => T | undefined, ms = 30_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const adminDb = () => new pg.Client({ connectionString: testDatabaseUrl() });
 
 const texts = (events: ChatEvent[]) =>
   events.flatMap((e) => (e.type === 'message' && e.groupId === group && e.text ? [e.text] : []));

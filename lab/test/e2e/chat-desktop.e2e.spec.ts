@@ -25,6 +25,7 @@ import {
   type ServerProcess,
 } from '../../src/server-process/server-process.js';
 import { mtlsFetch } from '@pakawaaz/handset-simulator';
+import { waitFor } from '../support/wait-for.js';
 
 /*
  * Desktop devices (the officials' web client) end to end on the built server and PostgreSQL: an official signs
@@ -52,16 +53,6 @@ let server: ServerProcess;
 let admin: ControlPlaneApi;
 const users: Record<string, string> = {};
 const adminDb = () => new pg.Client({ connectionString: testDatabaseUrl() });
-
-async function waitFor<T>(what: string, probe: () => T | undefined, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 let devicePort = 0;
 

@@ -24,6 +24,7 @@ import {
   startServerProcess,
   type ServerProcess,
 } from '../../src/server-process/server-process.js';
+import { waitFor } from '../support/wait-for.js';
 
 /*
  * Secure chat end to end: the built server in a child process on PostgreSQL, officials' lab-attested handsets
@@ -53,16 +54,6 @@ const users: Record<string, string> = {};
 const devices: Record<string, Device> = {};
 
 const adminDb = () => new pg.Client({ connectionString: testDatabaseUrl() });
-
-async function waitFor<T>(what: string, probe: () => T | undefined, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const texts = (d: Device, groupId: string) =>
   d.events.flatMap((e) => (e.type === 'message' && e.groupId === groupId && e.text ? [e.text] : []));
