@@ -39,6 +39,7 @@ const config: SecureChatConfig = {
   claimsPerSecond: 5,
   retentionDays: 30,
   clientIdDays: 7,
+  sendBatch: 64,
   bots: loadBotsConfig({}),
   files: {
     dir: '/nonexistent',

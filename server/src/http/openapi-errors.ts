@@ -8,7 +8,12 @@ import { APP_STORE_ERROR_STATUS } from '@pakawaaz/app-store';
 import { DEVICE_MGMT_ERROR_STATUS } from '@pakawaaz/device-mgmt';
 import { HARDENED_OS_ERROR_STATUS } from '@pakawaaz/hardened-os';
 import { IDENTITY_ERROR_STATUS } from '@pakawaaz/identity';
-import { BOTS_ERROR_STATUS, CALLS_ERROR_STATUS, FILES_ERROR_STATUS, SECURE_CHAT_ERROR_STATUS } from '@pakawaaz/secure-chat';
+import {
+  BOTS_ERROR_STATUS,
+  CALLS_ERROR_STATUS,
+  FILES_ERROR_STATUS,
+  SECURE_CHAT_ERROR_STATUS,
+} from '@pakawaaz/secure-chat';
 import {
   PLATFORM_ERROR_STATUS,
   type DocumentedError,
@@ -34,7 +39,12 @@ export const ERROR_CODE_MAPS: Readonly<Record<string, Readonly<Record<string, Ht
   DeviceMgmtErrorCode: DEVICE_MGMT_ERROR_STATUS,
   HardenedOsErrorCode: HARDENED_OS_ERROR_STATUS,
   AppStoreErrorCode: APP_STORE_ERROR_STATUS,
-  SecureChatErrorCode: { ...SECURE_CHAT_ERROR_STATUS, ...FILES_ERROR_STATUS, ...CALLS_ERROR_STATUS, ...BOTS_ERROR_STATUS },
+  SecureChatErrorCode: {
+    ...SECURE_CHAT_ERROR_STATUS,
+    ...FILES_ERROR_STATUS,
+    ...CALLS_ERROR_STATUS,
+    ...BOTS_ERROR_STATUS,
+  },
 };
 
 /** The code enums as OpenAPI components: one per domain, and their union. */
