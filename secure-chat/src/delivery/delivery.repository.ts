@@ -98,12 +98,6 @@ export class DeliveryRepository {
     return [...new Set(gone.map((g) => g.groupId))].sort();
   }
 
-  /** Appends one envelope to each device's queue; the seqs given, by device. */
-  async enqueue(deviceIds: readonly string[], envelope: Envelope, tx: Db): Promise<Map<string, number>> {
-    const [seqs] = await this.enqueueAll([{ deviceIds, envelope }], tx);
-    return seqs!;
-  }
-
   /**
    * Appends envelopes to devices' queues in one pass (a commit and its Welcome; the Remove proposals of one
    * revocation): each device's seq row is taken once, all of them in one statement and in id order, so two
