@@ -3,13 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DirectoryService } from '../../src/directory/directory.service.js';
 import { InstitutionsService } from '../../src/directory/institutions.service.js';
 import { OfficialVisibilityService } from '../../src/directory/official-visibility.service.js';
-import { UserAdminService } from '../../src/users/user-admin.service.js';
-import {
-  createIdentityFixture,
-  principal,
-  resetIdentityData,
-  type IdentityFixture,
-} from '../support/identity-fixture.js';
+import * as identity from '../support/identity-fixture.js';
 
 /*
  * People search from an official's device (GET /api/v1/directory/people): an official finds, by a name, a
@@ -18,34 +12,22 @@ import {
  * theirs, never themselves, never more than the limit.
  */
 
-let fx: IdentityFixture;
-let directory: DirectoryService;
-let visibility: OfficialVisibilityService;
-const root = { principal: principal(['super-admin']), requestId: null };
-const officer = { principal: principal(['security-officer']), requestId: null };
-const PASSWORD = 'amber-orchard-violin-7';
-
-beforeAll(async () => {
-  fx = await createIdentityFixture();
-  directory = fx.get(DirectoryService);
-  visibility = fx.get(OfficialVisibilityService);
-});
+let fx: identity.IdentityFixture;
+beforeAll(async () => void (fx = await identity.createIdentityFixture()));
+beforeEach(async () => identity.resetIdentityData(fx.handle));
 afterAll(async () => fx?.close());
-beforeEach(async () => resetIdentityData(fx.handle));
 
+/** Interior and Defence see only themselves; Finance was granted Interior; the Cabinet sees all. */
 async function world() {
-  const institutions = fx.get(InstitutionsService);
-  const users = fx.get(UserAdminService);
-  // Interior (own scope) sees only itself; Finance (own) grants itself a view of Interior.
-  const interior = await institutions.create({ name: 'Ministry of Interior', directoryScope: 'own' }, root);
-  const defence = await institutions.create({ name: 'Ministry of Defence', directoryScope: 'own' }, root);
-  const finance = await institutions.create(
-    { name: 'Ministry of Finance', directoryScope: 'own', visibleInstitutionIds: [interior.id] },
-    root,
-  );
-  const cabinet = await institutions.create({ name: 'Cabinet Division', directoryScope: 'all' }, root);
-  const official = (username: string, displayName: string, institution: string) =>
-    users.create({ kind: 'official', username, displayName, password: PASSWORD, institution }, officer);
+  const ctx = { principal: identity.principal(['super-admin']), requestId: null };
+  const create = (name: string, more: { directoryScope?: 'own' | 'all'; visibleInstitutionIds?: string[] }) =>
+    fx.get(InstitutionsService).create({ name, directoryScope: 'own', ...more }, ctx);
+  const interior = await create('Ministry of Interior', {});
+  const defence = await create('Ministry of Defence', {});
+  const finance = await create('Ministry of Finance', { visibleInstitutionIds: [interior.id] });
+  const cabinet = await create('Cabinet Division', { directoryScope: 'all' });
+  const official = (username: string, displayName: string, institutionId: string) =>
+    fx.addUser({ username, displayName, kind: 'official', institutionId });
   return {
     interior,
     defence,
@@ -68,7 +50,7 @@ const device = (userId: string, institutionId: string | null): DevicePrincipal =
 });
 
 const names = async (d: DevicePrincipal, q: string, limit = 10) =>
-  (await directory.people(d, { q, limit })).people.map((p) => p.displayName);
+  (await fx.get(DirectoryService).people(d, { q, limit })).people.map((p) => p.displayName);
 
 describe('people search from an official’s device', () => {
   it('finds officials of its own institution by name prefix, a word of the name, or username prefix', async () => {
@@ -81,7 +63,7 @@ describe('people search from an official’s device', () => {
     expect(await names(aisha, 'ilal')).toEqual([]);
     expect(await names(aisha, 'b%')).toEqual([]);
     expect(await names(aisha, '__')).toEqual([]);
-    const [bilal] = (await directory.people(aisha, { q: 'bilal', limit: 10 })).people;
+    const [bilal] = (await fx.get(DirectoryService).people(aisha, { q: 'bilal', limit: 10 })).people;
     expect(bilal).toEqual({
       userId: w.bilal.id,
       displayName: 'Bilal Khan',
@@ -97,7 +79,7 @@ describe('people search from an official’s device', () => {
     // "Bilal Ahmed" of Defence matches the prefix; Interior may not see Defence — and the chat agrees.
     expect(await names(aisha, 'bilal')).toEqual(['Bilal Khan']);
     expect(await names(aisha, 'bilal.ahmed')).toEqual([]);
-    expect(await visibility.maySee(w.interior.id, w.defence.id)).toBe(false);
+    expect(await fx.get(OfficialVisibilityService).maySee(w.interior.id, w.defence.id)).toBe(false);
     // Nor Finance (a grant is one-way), nor the Cabinet (scope `all` is theirs, not Interior's), nor itself.
     expect(await names(aisha, 'farah')).toEqual([]);
     expect(await names(aisha, 'nadia')).toEqual([]);
@@ -105,7 +87,7 @@ describe('people search from an official’s device', () => {
     // Finance's grant shows Interior's officials, not Defence's.
     const farah = device(w.farah.id, w.finance.id);
     expect(await names(farah, 'bilal')).toEqual(['Bilal Khan']);
-    expect(await visibility.maySee(w.finance.id, w.interior.id)).toBe(true);
+    expect(await fx.get(OfficialVisibilityService).maySee(w.finance.id, w.interior.id)).toBe(true);
     // Scope `all` sees every institution; a device of no institution (national) too, as the chat lets them.
     expect(await names(device(w.nadia.id, w.cabinet.id), 'bilal')).toEqual(['Bilal Ahmed', 'Bilal Khan']);
     expect(await names(device(w.nadia.id, null), 'bilal')).toEqual(['Bilal Ahmed', 'Bilal Khan']);
@@ -115,9 +97,11 @@ describe('people search from an official’s device', () => {
     const w = await world();
     const nadia = device(w.nadia.id, w.cabinet.id);
     expect(await names(nadia, 'bilal', 1)).toEqual(['Bilal Ahmed']);
-    await fx.get(UserAdminService).setStatus(w.bilal.id, 'disabled', 'transferred', officer);
+    await fx.users.update(w.bilal.id, { status: 'disabled' });
     expect(await names(nadia, 'bilal')).toEqual(['Bilal Ahmed']);
     const bot = { ...device('bot', w.interior.id), kind: 'bot' as const };
-    await expect(directory.people(bot, { q: 'bilal', limit: 10 })).rejects.toBeInstanceOf(AppError);
+    await expect(fx.get(DirectoryService).people(bot, { q: 'bilal', limit: 10 })).rejects.toBeInstanceOf(
+      AppError,
+    );
   });
 });
