@@ -13,6 +13,7 @@ import {
   type Subscription,
 } from './event-bus.js';
 import { assertPublishable, type EventCatalog } from './event-contract.js';
+import { pause } from './pause.js';
 
 export type InProcessEventBusOptions = {
   /** Deliveries per event and durable consumer before it is dead-lettered. */
@@ -227,18 +228,7 @@ export class InProcessEventBus implements EventBus {
   /** Waits before the next attempt; false when the bus closes meanwhile. */
   private backoff(attempt: number): Promise<boolean> {
     const signal = this.shutdown.signal;
-    if (signal.aborted) return Promise.resolve(false);
     const ms = Math.min(this.retryBaseMs * 2 ** (attempt - 1), this.retryMaxMs);
-    return new Promise((resolve) => {
-      const onAbort = () => {
-        clearTimeout(timer);
-        resolve(false);
-      };
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(true);
-      }, ms);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    return pause(ms, signal);
   }
 }

@@ -5,10 +5,10 @@ import {
   deadLetterMalformed,
   describe,
   parseEvent,
-  pause,
   RESUBSCRIBE_DELAY_MS,
   type Context,
 } from './nats-context.js';
+import { pause } from './pause.js';
 
 /**
  * One subscribeBroadcast() call: an ordered ephemeral JetStream consumer that starts at the stream's end.

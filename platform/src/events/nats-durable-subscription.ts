@@ -21,11 +21,11 @@ import {
   isApiError,
   MAX_RETRY_DELAY_MS,
   parseEvent,
-  pause,
   PULL_BATCH,
   RESUBSCRIBE_DELAY_MS,
   type Context,
 } from './nats-context.js';
+import { pause } from './pause.js';
 
 /** One subscribe() call: a pull loop on a durable consumer, handling one message at a time. */
 export class DurableSubscription {
