@@ -36,6 +36,8 @@ export class SFrameError extends Error {
 
 const MAX_U64 = (1n << 64n) - 1n;
 const subtle = () => globalThis.crypto.subtle;
+/** WebCrypto's DOM typings want ArrayBuffer-backed views; ours always are (never a SharedArrayBuffer). */
+const ab = (b: Uint8Array) => b as Uint8Array<ArrayBuffer>;
 
 function minBytes(v: bigint): Uint8Array {
   const out: number[] = [];
@@ -89,8 +91,8 @@ export function decodeHeader(bytes: Uint8Array): { kid: bigint; ctr: bigint; len
 async function hmac(hash: SFrameSuite['hash'], key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
   // An empty HMAC key is the all-zero key of RFC 5869's default salt; WebCrypto refuses a zero-length key.
   const raw = key.length ? key : new Uint8Array(hash === 'SHA-256' ? 32 : 64);
-  const k = await subtle().importKey('raw', raw, { name: 'HMAC', hash }, false, ['sign']);
-  return new Uint8Array(await subtle().sign('HMAC', k, data));
+  const k = await subtle().importKey('raw', ab(raw), { name: 'HMAC', hash }, false, ['sign']);
+  return new Uint8Array(await subtle().sign('HMAC', k, ab(data)));
 }
 
 /** RFC 5869 HKDF-Extract and HKDF-Expand (WebCrypto's HKDF does both at once and hides the PRK). */
@@ -159,9 +161,9 @@ async function ctrHmacTag(
 }
 
 async function aesCtr(encKey: Uint8Array, nonce: Uint8Array, data: Uint8Array) {
-  const k = await subtle().importKey('raw', encKey, 'AES-CTR', false, ['encrypt']);
+  const k = await subtle().importKey('raw', ab(encKey), 'AES-CTR', false, ['encrypt']);
   const counter = concat(nonce, new Uint8Array(4));
-  return bytes(await subtle().encrypt({ name: 'AES-CTR', counter, length: 32 }, k, data));
+  return bytes(await subtle().encrypt({ name: 'AES-CTR', counter: ab(counter), length: 32 }, k, ab(data)));
 }
 
 /** `AEAD.Encrypt(key, nonce, aad, pt)` of the suite (RFC 5116 convention: the tag is appended). */
@@ -176,9 +178,13 @@ export async function aeadEncrypt(
     const ct = await aesCtr(key.subarray(0, s.nka), nonce, pt);
     return concat(ct, await ctrHmacTag(s, key.subarray(s.nka), nonce, aad, ct));
   }
-  const k = await subtle().importKey('raw', key, 'AES-GCM', false, ['encrypt']);
+  const k = await subtle().importKey('raw', ab(key), 'AES-GCM', false, ['encrypt']);
   return bytes(
-    await subtle().encrypt({ name: 'AES-GCM', iv: nonce, additionalData: aad, tagLength: 128 }, k, pt),
+    await subtle().encrypt(
+      { name: 'AES-GCM', iv: ab(nonce), additionalData: ab(aad), tagLength: 128 },
+      k,
+      ab(pt),
+    ),
   );
 }
 
@@ -198,10 +204,14 @@ export async function aeadDecrypt(
     if (diff !== 0) throw new SFrameError('sframe_auth_failed', 'SFrame authentication failed');
     return aesCtr(key.subarray(0, s.nka), nonce, inner);
   }
-  const k = await subtle().importKey('raw', key, 'AES-GCM', false, ['decrypt']);
+  const k = await subtle().importKey('raw', ab(key), 'AES-GCM', false, ['decrypt']);
   try {
     return bytes(
-      await subtle().decrypt({ name: 'AES-GCM', iv: nonce, additionalData: aad, tagLength: 128 }, k, ct),
+      await subtle().decrypt(
+        { name: 'AES-GCM', iv: ab(nonce), additionalData: ab(aad), tagLength: 128 },
+        k,
+        ab(ct),
+      ),
     );
   } catch {
     throw new SFrameError('sframe_auth_failed', 'SFrame authentication failed');
