@@ -60,7 +60,8 @@ export class SFrameKeyRing {
   private readonly epochs = new Map<bigint, Live>();
   private current: Live | null = null;
   private ctr = 0n;
-  readonly stats = { encrypted: 0, decrypted: 0, unknownKid: 0, authFailed: 0 };
+  /** Counters, and the KID of the last frame decrypted (-1 before any): what a call's UI and tests read. */
+  readonly stats = { encrypted: 0, decrypted: 0, unknownKid: 0, authFailed: 0, lastKid: -1 };
 
   constructor(o: KeyRingOptions = {}) {
     this.suite = o.suite ?? SFRAME_AES_128_GCM;
@@ -123,8 +124,9 @@ export class SFrameKeyRing {
   /** The plaintext, or null when the frame is not for us (unknown KID) or does not authenticate (counted). */
   async decrypt(frame: Uint8Array, metadata?: Uint8Array): Promise<Uint8Array | null> {
     try {
-      const { plaintext } = await sframeDecrypt((kid) => this.keyFor(kid), frame, metadata);
+      const { kid, plaintext } = await sframeDecrypt((k) => this.keyFor(k), frame, metadata);
       this.stats.decrypted++;
+      this.stats.lastKid = Number(kid);
       return plaintext;
     } catch (err) {
       if (!(err instanceof SFrameError)) throw err;

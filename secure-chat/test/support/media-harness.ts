@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startEmbeddedJanus } from '../../src/calls/media-hosts/embedded-janus.js';
+import { startJanus } from './calls-fixture.js';
 
 // Media tests need a network namespace (Janus ignores loopback for ICE): lab/tools/netns-media.sh makes one
 // with a veth pair; Janus and Chromium both run inside it, the test drives them over the veth's address.
@@ -40,18 +40,9 @@ export async function mediaNet(): Promise<MediaNet> {
   return { name, ip: `${net}.2`, down };
 }
 
+/** A Janus of the calls fixture, inside the namespace, its APIs on the namespace's address. */
 export const startJanusIn = (net: MediaNet, binary: string, dir: string) =>
-  startEmbeddedJanus(binary, {
-    binary,
-    libDir: `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/janus`,
-    dir,
-    wsPort: 0,
-    adminPort: 0,
-    rtpPorts: '20000-29999',
-    startTimeoutMs: 30_000,
-    listenIp: net.ip,
-    wrap: ['ip', 'netns', 'exec', net.name],
-  });
+  startJanus(binary, dir, { listenIp: net.ip, wrap: ['ip', 'netns', 'exec', net.name] });
 
 /** The web client's call media (web-chat/src/calls) bundled for a plain page, and its SFrame worker. */
 export async function mediaBundles(): Promise<{ page: string; worker: string }> {

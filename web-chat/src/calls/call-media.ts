@@ -5,7 +5,13 @@ import { gathered, JanusSession, type Json, type Jsep, type VideoRoomHandle } fr
 import type { WireEpoch, WorkerMessage } from './sframe-worker.ts';
 
 export type CallJanus = { url: string; room: number; participantId: number; token: string };
-type Stats = { encrypted: number; decrypted: number; unknownKid: number; authFailed: number };
+type Stats = {
+  encrypted: number;
+  decrypted: number;
+  unknownKid: number;
+  authFailed: number;
+  lastKid: number;
+};
 type Transformable = { transform: unknown };
 declare const RTCRtpScriptTransform: new (worker: Worker, options: unknown) => unknown;
 

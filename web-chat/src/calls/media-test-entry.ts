@@ -4,5 +4,6 @@ import { CallMedia } from './call-media.ts';
 
 Object.assign(globalThis, {
   CallMedia,
-  fakeMedia: () => navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } }),
+  fakeMedia: () =>
+    navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 160, height: 120, frameRate: 10 } }),
 });
