@@ -1,10 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { platformDomain } from '@pakawaaz/platform';
 import { createTestDatabase, requireServices, type TestDatabase } from '@pakawaaz/test-support';
 import type { Browser, Page } from 'playwright-core';
+import type { ClientState } from 'ts-mls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findJanus, type RunningJanus } from '../../src/calls/media-hosts/embedded-janus.js';
 import type { CallRoomsService } from '../../src/calls/rooms/call-rooms.service.js';
@@ -20,6 +21,7 @@ import {
   startJanusIn,
   type MediaNet,
 } from '../support/media-harness.js';
+import { mlsGroup, pageEpochOf, removeMember, type PageEpoch } from '../support/mls-epochs.js';
 
 const janusBinary = await findJanus('janus');
 const unavailable = await mediaUnavailable(janusBinary);
@@ -27,7 +29,7 @@ if (unavailable && requireServices()) throw new Error(`${unavailable} and PAKAWA
 if (unavailable) console.warn(`\n[notice] skipping the calls media test: ${unavailable}\n`);
 
 type CallJoin = Awaited<ReturnType<CallsService['start']>>;
-type Epoch = { epoch: string; baseKey: number[]; leaves: number[]; leafCount: number; ownLeaf: number };
+type Epoch = PageEpoch;
 type Inbound = { feed: number; framesDecoded: number; packets: number; ended: boolean };
 type Stats = {
   inbound: Inbound[];
@@ -67,12 +69,13 @@ describe.skipIf(unavailable !== null)('call media through Janus, end-to-end encr
   const groupId = 'bWVkaWEtZ3JvdXA';
   const pages = new Map<string, Page>();
   const joins = new Map<string, CallJoin>();
-  // The MLS epoch's SFrame base key (lab/src/calls/mls-sframe.ts derives it from the exporter; here a fresh
-  // one stands for it) and leaves: alice 0, bilal 1, carol 2. Dara is in the room without the key.
-  const epoch1 = { epoch: '1', baseKey: [...randomBytes(16)], leaves: [0, 1, 2], leafCount: 4 };
+  // The chat group's MLS states (ts-mls): alice leaf 0, bilal 1, carol 2. Each page gets the SFrame epoch its
+  // member derives from its own state with the exporter. Dara has a token for the room but is not in the group.
+  let mls: ClientState[];
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-media-'));
+    mls = await mlsGroup(['alice', 'bilal', 'carol']);
     net = await mediaNet();
     const bundles = await mediaBundles();
     janus = await startJanusIn(net, janusBinary!, path.join(dir, 'janus'));
@@ -136,14 +139,12 @@ describe.skipIf(unavailable !== null)('call media through Janus, end-to-end encr
   const feedOf = (name: string) => joins.get(name)!.janus.participantId;
 
   it('three participants with the epoch key publish and see each other; frames are SFrame both ways', async () => {
-    for (const [name, leaf] of [
-      ['alice', 0],
-      ['bilal', 1],
-      ['carol', 2],
-    ] as const)
-      await onPage(name, (c, e) => c.setEpoch(e), { ...epoch1, ownLeaf: leaf });
-    // Dara holds another key: a member of the room (a token), not of the epoch.
-    await onPage('dara', (c, e) => c.setEpoch(e), { ...epoch1, baseKey: [...randomBytes(16)], ownLeaf: 3 });
+    for (const [i, name] of ['alice', 'bilal', 'carol'].entries())
+      await onPage(name, (c, e) => c.setEpoch(e), await pageEpochOf(mls[i]!));
+    // Dara holds another group's key, with a receive key for alice's KID: her frames fail authentication.
+    const [outsider] = await mlsGroup(['dara']);
+    const wrong = { ...(await pageEpochOf(outsider!)), leaves: [0, 1, 2, 3], leafCount: 4, ownLeaf: 3 };
+    await onPage('dara', (c, e) => c.setEpoch(e), wrong);
     // Dara only listens (one encoder less on a small machine); the others publish camera and microphone.
     const publishers = ['alice', 'bilal', 'carol'];
     for (const name of publishers)
@@ -202,10 +203,12 @@ describe.skipIf(unavailable !== null)('call media through Janus, end-to-end encr
   it('the membership change’s new epoch rotates the keys without a gap: receivers first, then the sender', async () => {
     // Bilal is out of the MLS group too: epoch 2 has alice and carol only. Carol keeps epoch 1 for frames in
     // flight; alice then seals with epoch 2's key (a new KID).
-    const epoch2 = { epoch: '2', baseKey: [...randomBytes(16)], leaves: [0, 2], leafCount: 4 };
-    await onPage('carol', (c, e) => c.setEpoch(e), { ...epoch2, ownLeaf: 2 });
+    mls = await removeMember(mls, 0, 1);
+    const [a2, c2] = [await pageEpochOf(mls[0]!), await pageEpochOf(mls[2]!)];
+    expect([a2.epoch, a2.leaves, c2.baseKey]).toEqual(['2', [0, 2], a2.baseKey]);
+    await onPage('carol', (c, e) => c.setEpoch(e), c2);
     await new Promise((r) => setTimeout(r, 300));
-    await onPage('alice', (c, e) => c.setEpoch(e), { ...epoch2, ownLeaf: 0 });
+    await onPage('alice', (c, e) => c.setEpoch(e), a2);
     const before = await stats('carol');
     // KID = (leaf << 4) | epoch % 16 (RFC 9605 §5.2, E = 4): alice's epoch-1 KID was 0x01, epoch 2's is 0x02.
     await until(async () => (await stats('carol')).sframe.lastKid === 0x02, 5_000);
