@@ -81,3 +81,4 @@ export {
 } from '@pakawaaz/handset-simulator';
 export { startPushClient, type PushClient, type PushClientOptions } from '@pakawaaz/handset-simulator';
 export * from './chat/index.js';
+export * from './calls/index.js';

@@ -13,7 +13,7 @@ import {
 } from '@pakawaaz/platform';
 import { testLogger, type TestDatabase } from '@pakawaaz/test-support';
 import { openCallsSecrets } from '../../src/calls/media-hosts/calls-secrets.js';
-import { startEmbeddedJanus } from '../../src/calls/media-hosts/embedded-janus.js';
+import { startEmbeddedJanus, type EmbeddedJanusOptions } from '../../src/calls/media-hosts/embedded-janus.js';
 import { HostHealthService } from '../../src/calls/media-hosts/host-health.service.js';
 import { MediaHostsRepository } from '../../src/calls/media-hosts/media-hosts.repository.js';
 import { MediaHostsService } from '../../src/calls/media-hosts/media-hosts.service.js';
@@ -62,8 +62,13 @@ export async function until(check: () => Promise<boolean>, timeoutMs: number): P
   }
 }
 
-export const startJanus = (binary: string, dir: string) =>
+export const startJanus = (
+  binary: string,
+  dir: string,
+  extra: Pick<EmbeddedJanusOptions, 'listenIp' | 'wrap'> = {},
+) =>
   startEmbeddedJanus(binary, {
+    ...extra,
     binary,
     libDir: `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/janus`,
     dir,

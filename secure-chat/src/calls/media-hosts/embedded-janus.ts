@@ -15,6 +15,10 @@ export type EmbeddedJanusOptions = {
   rtpPorts: string;
   /** How long Janus may take to answer its admin API after spawning. */
   startTimeoutMs?: number;
+  /** Address of the WebSocket and admin API (default loopback; media tests use a namespace's address). */
+  listenIp?: string;
+  /** A command Janus is run under, e.g. `ip netns exec <ns>` (lab/tools/netns-media.sh). */
+  wrap?: string[];
   /** Janus's own output, line by line (the server logs it at debug). */
   onOutput?: (line: string) => void;
 };
@@ -89,17 +93,19 @@ export async function startEmbeddedJanus(binary: string, o: EmbeddedJanusOptions
     wsPort,
     adminPort,
     rtpPortRange: o.rtpPorts,
+    listenIp: o.listenIp,
   });
   for (const [name, text] of Object.entries(files)) {
     await writeFile(path.join(o.dir, name), text, { mode: 0o600 });
     await chmod(path.join(o.dir, name), 0o600);
   }
-  const child = spawn(binary, ['-F', o.dir, '-C', path.join(o.dir, 'janus.jcfg'), '--disable-colors'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const args = ['-F', o.dir, '-C', path.join(o.dir, 'janus.jcfg'), '--disable-colors'];
+  const [command, ...prefix] = [...(o.wrap ?? []), binary];
+  const child = spawn(command, [...prefix, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   pipeLines(child, o.onOutput);
-  const adminUrl = `http://127.0.0.1:${adminPort}/admin`;
+  const host = o.listenIp ?? '127.0.0.1';
+  const adminUrl = `http://${host}:${adminPort}/admin`;
   try {
     await waitForAdmin(new JanusAdmin(adminUrl, adminSecret, 1000), exited, o.startTimeoutMs ?? 15_000);
   } catch (err) {
@@ -107,7 +113,7 @@ export async function startEmbeddedJanus(binary: string, o: EmbeddedJanusOptions
     throw err;
   }
   return {
-    wsUrl: `ws://127.0.0.1:${wsPort}`,
+    wsUrl: `ws://${host}:${wsPort}`,
     adminUrl,
     adminSecret,
     pid: child.pid ?? 0,

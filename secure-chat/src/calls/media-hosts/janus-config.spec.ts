@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderJanusConfig } from './janus-config.js';
 
-const files = renderJanusConfig({
+const input = {
   configsFolder: '/data/janus',
   libFolder: '/usr/lib/x86_64-linux-gnu/janus',
   modules: {
@@ -14,7 +14,8 @@ const files = renderJanusConfig({
   wsPort: 18188,
   adminPort: 17088,
   rtpPortRange: '20000-29999',
-});
+};
+const files = renderJanusConfig(input);
 
 describe('the embedded Janus configuration', () => {
   it('loads the VideoRoom plugin and the WebSocket and HTTP transports only', () => {
@@ -32,6 +33,13 @@ describe('the embedded Janus configuration', () => {
     const http = files['janus.transport.http.jcfg']!;
     expect(http).toContain('http = false');
     expect(http).toMatch(/admin_port = 17088\n\tadmin_ip = "127.0.0.1"/);
+  });
+
+  it('binds both to another address only when asked (a media test’s network namespace)', () => {
+    const inNs = renderJanusConfig({ ...input, listenIp: '10.77.0.2' });
+    expect(inNs['janus.transport.websockets.jcfg']).toContain('ws_ip = "10.77.0.2"');
+    expect(inNs['janus.transport.http.jcfg']).toContain('admin_ip = "10.77.0.2"');
+    expect(JSON.stringify(inNs)).not.toContain('127.0.0.1');
   });
 
   it('requires the admin secret for the admin API and for creating VideoRoom rooms', () => {

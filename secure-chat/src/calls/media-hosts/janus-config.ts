@@ -16,6 +16,8 @@ export type JanusConfigInput = {
   adminPort: number;
   /** UDP range for media (ICE candidates): a slice of its own, never Janus's default 10000-60000. */
   rtpPortRange: string;
+  /** Address the WebSocket and admin API listen on: loopback unless a test puts Janus in a namespace. */
+  listenIp?: string;
 };
 
 const USED = new Set(['libjanus_videoroom.so', 'libjanus_websockets.so', 'libjanus_http.so']);
@@ -28,6 +30,7 @@ const disabled = (files: string[]) =>
 const str = (v: string) => JSON.stringify(v);
 
 export function renderJanusConfig(c: JanusConfigInput): Record<string, string> {
+  const ip = str(c.listenIp ?? '127.0.0.1');
   const lib = (sub: string) => str(`${c.libFolder}/${sub}`);
   return {
     'janus.jcfg': `general: {
@@ -65,7 +68,7 @@ loggers: {
 \tjson = "compact"
 \tws = true
 \tws_port = ${c.wsPort}
-\tws_ip = "127.0.0.1"
+\tws_ip = ${ip}
 \twss = false
 }
 admin: {
@@ -83,7 +86,7 @@ admin: {
 \tadmin_base_path = "/admin"
 \tadmin_http = true
 \tadmin_port = ${c.adminPort}
-\tadmin_ip = "127.0.0.1"
+\tadmin_ip = ${ip}
 \tadmin_https = false
 }
 `,
