@@ -68,7 +68,7 @@ export function invite(caller: Party, members: readonly Party[], inCall: Readonl
   const state: RingState = { caller, observers, invitees, outcome: null };
   const ringing = invitees.filter((i) => i.state === 'ringing');
   const signals: Signal[] = [];
-  if (ringing.length > 0 || observers.length > 0)
+  if (ringing.length > 0)
     signals.push({ type: 'call-ring', to: [...ids(ringing), ...ids(observers)], by: caller });
   for (const user of usersOf(invitees))
     if (invitees.every((i) => i.userId !== user || i.state === 'busy'))
