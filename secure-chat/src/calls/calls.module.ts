@@ -8,6 +8,9 @@ import { CALL_SIGNALLING, CHAT_DIRECTORY, type ChatDirectory } from '../chat-por
 import { ChatFlood, ChatFloodGuard } from '../ws/chat-flood.js';
 import { ChatHub } from '../ws/chat-hub.js';
 import { CALLS_CONFIG, type CallsConfig } from './calls.config.js';
+import { CallHistoryController } from './history/call-history.controller.js';
+import { CallHistoryRepository } from './history/call-history.repository.js';
+import { CallHistoryService } from './history/call-history.service.js';
 import { CallsStatusService } from './calls-status.service.js';
 import { CALLS_SECRETS, openCallsSecrets } from './media-hosts/calls-secrets.js';
 import { EmbeddedJanusService } from './media-hosts/embedded-janus.service.js';
@@ -40,7 +43,7 @@ export class ChatCallsModule {
   static forRoot(config: CallsConfig, chat: SecureChatConfig): DynamicModule {
     return {
       module: ChatCallsModule,
-      controllers: [MediaHostsController, CallsController],
+      controllers: [CallHistoryController, MediaHostsController, CallsController],
       providers: [
         { provide: CALLS_CONFIG, useValue: config },
         // The chat flood limiter (the same class and settings) for the calls routes.
@@ -85,6 +88,8 @@ export class ChatCallsModule {
         },
         CallNotifier,
         CallRingsRepository,
+        CallHistoryRepository,
+        CallHistoryService,
         CallSignallingService,
         { provide: CALL_SIGNALLING, useExisting: CallSignallingService },
       ],

@@ -6,6 +6,8 @@ import { ClientCertificates, platformDomain } from '@pakawaaz/platform';
 import { createTestDatabase, requireServices, type TestDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALL_SIGNALLING } from '../../src/chat-ports.js';
+import { CallHistoryRepository } from '../../src/calls/history/call-history.repository.js';
+import { CallHistoryService } from '../../src/calls/history/call-history.service.js';
 import type { CallsLimits } from '../support/calls-fixture.js';
 import { findJanus, type RunningJanus } from '../../src/calls/media-hosts/embedded-janus.js';
 import type { DeliveryService } from '../../src/delivery/delivery.service.js';
@@ -193,6 +195,48 @@ describe.skipIf(!janusBinary)('call signalling over the chat socket', () => {
     expect(B1.got.some((f) => f['callId'] === callId && f.type === 'call-ring')).toBe(false);
     await w.calls.leave(b1.principal, other.callId);
     await w.calls.leave(b2.principal, other.callId);
+  });
+
+  it('keeps call records: national operators see all, an institution only the calls involving it', async () => {
+    const history = new CallHistoryService(new CallHistoryRepository(db.handle), {
+      get: () => ({
+        find: (ref: string) => Promise.resolve(ref === 'bilal' ? { userId: users.b } : null),
+        byIds: (ids: string[]) =>
+          Promise.resolve(
+            new Map(ids.map((id) => [id, { userId: id, username: `u-${id.slice(0, 4)}`, displayName: 'X' }])),
+          ),
+      }),
+    } as never);
+    const all = await history.history({ limit: 50 }, mediaAdmin);
+    const answered = all.calls.find((c) => c.outcome === 'answered')!;
+    expect(answered).toMatchObject({
+      kind: 'video',
+      participants: 2,
+      rang: 2,
+      mediaHost: 'janus',
+      state: 'ended',
+    });
+    expect(answered.durationSeconds).toBeGreaterThanOrEqual(0);
+    expect(answered.caller).toEqual({
+      userId: users.a,
+      username: `u-${users.a.slice(0, 4)}`,
+      displayName: 'X',
+    });
+    expect(all.calls.map((c) => c.outcome)).toEqual(
+      expect.arrayContaining(['answered', 'declined', 'missed', 'busy']),
+    );
+    const of = (institutionIds: string[]) => ({
+      ...mediaAdmin,
+      roles: ['viewer'],
+      scope: { kind: 'institution' as const, institutionIds },
+    });
+    expect((await history.history({ limit: 50 }, of([randomUUID()]))).calls).toEqual([]);
+    expect((await history.history({ limit: 50 }, of([INST]))).calls).toHaveLength(all.calls.length);
+    const page = await history.history({ limit: 2 }, mediaAdmin);
+    const next = await history.history({ limit: 50, before: page.nextBefore! }, mediaAdmin);
+    expect([...page.calls, ...next.calls].map((c) => c.callId)).toEqual(all.calls.map((c) => c.callId));
+    const declined = await history.history({ limit: 50, outcome: 'declined', official: 'bilal' }, mediaAdmin);
+    expect(declined.calls.map((c) => c.outcome)).toEqual(['declined']);
   });
 
   it('answers malformed frames with error frames and keeps the socket; refuses non-members', async () => {
