@@ -1,5 +1,6 @@
 import { defineConsumer, defineEvent } from '@pakawaaz/platform';
 import { z } from 'zod';
+import { CALL_SIGNAL_TYPES } from './ws/frames.js';
 
 /** Most device ids one wake event carries (a 500-member group's fan-out fits; bigger ones are split). */
 export const WAKE_BATCH = 1000;
@@ -40,17 +41,7 @@ export const CallSignalled = defineEvent(
     node: z.string().min(1).max(64),
     deviceIds: z.array(z.string().min(1).max(100)).min(1).max(WAKE_BATCH),
     frame: z.strictObject({
-      type: z.enum([
-        'call-ring',
-        'call-accepted',
-        'call-answered-elsewhere',
-        'call-declined',
-        'call-busy',
-        'call-missed',
-        'call-cancelled',
-        'call-left',
-        'call-ended',
-      ]),
+      type: z.enum(CALL_SIGNAL_TYPES),
       callId: z.uuid(),
       groupId: z.string().min(1).max(344),
       kind: z.enum(['voice', 'video']),

@@ -25,16 +25,15 @@ export type CallJoin = {
     ttlSeconds: number;
   } | null;
 };
-export type CallSignalType =
-  | 'call-ring'
-  | 'call-accepted'
-  | 'call-answered-elsewhere'
-  | 'call-declined'
-  | 'call-busy'
-  | 'call-missed'
-  | 'call-cancelled'
-  | 'call-left'
-  | 'call-ended';
+type Answer = 'ring' | 'accepted' | 'answered-elsewhere' | 'declined' | 'busy';
+type Over = 'missed' | 'cancelled' | 'left' | 'ended';
+/** `call-ring`, `call-accepted`, …, `call-ended` (docs/calls.md "Signalling"). */
+export type CallSignalType = `call-${Answer | Over}`;
+const SIGNALS = new Set(
+  'ring accepted answered-elsewhere declined busy missed cancelled left ended'
+    .split(' ')
+    .map((e) => `call-${e}`),
+);
 /** A signal the server sent about a call. */
 export type CallSignal = {
   type: CallSignalType;
@@ -56,18 +55,6 @@ export class CallSignalError extends Error {
     super(`${code}: ${message}`);
   }
 }
-
-const SIGNALS = new Set<string>([
-  'call-ring',
-  'call-accepted',
-  'call-answered-elsewhere',
-  'call-declined',
-  'call-busy',
-  'call-missed',
-  'call-cancelled',
-  'call-left',
-  'call-ended',
-]);
 
 /** A call signal frame from the server, or null when it is not one. */
 export function parseCallSignal(v: Record<string, unknown>): CallSignal | null {

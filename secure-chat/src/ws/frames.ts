@@ -80,16 +80,18 @@ export function parseClientFrame(
 }
 
 /** Signalling frames the server sends about a call (docs/calls.md "Signalling"). */
-export type CallSignalType =
-  | 'call-ring'
-  | 'call-accepted'
-  | 'call-answered-elsewhere'
-  | 'call-declined'
-  | 'call-busy'
-  | 'call-missed'
-  | 'call-cancelled'
-  | 'call-left'
-  | 'call-ended';
+export const CALL_SIGNAL_TYPES = [
+  'call-ring',
+  'call-accepted',
+  'call-answered-elsewhere',
+  'call-declined',
+  'call-busy',
+  'call-missed',
+  'call-cancelled',
+  'call-left',
+  'call-ended',
+] as const;
+export type CallSignalType = (typeof CALL_SIGNAL_TYPES)[number];
 export type CallSignalFrame = {
   type: CallSignalType;
   callId: string;

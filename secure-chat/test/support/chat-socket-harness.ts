@@ -50,7 +50,7 @@ export class SocketProbe {
 }
 
 /** An HTTPS listener (mutual TLS under the test CA) handing its upgrades to the chat socket server. */
-export async function listenChatSocket(ca: TestCa, sockets: ChatSocketServer) {
+export async function serveChatSocket(ca: TestCa, sockets: ChatSocketServer) {
   const serverCert = await issueTestDevice(ca, { serial: '05', usage: 'server' });
   const caPem = ca.cert.toString('pem');
   const server: Server = createServer({
@@ -65,6 +65,12 @@ export async function listenChatSocket(ca: TestCa, sockets: ChatSocketServer) {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `wss://127.0.0.1:${(server.address() as AddressInfo).port}${CHAT_WS_PATH}`;
+  return { url, caPem, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** The chat socket served, and devices' sockets to it (SocketProbe). */
+export async function listenChatSocket(ca: TestCa, sockets: ChatSocketServer) {
+  const { url, caPem, close: stop } = await serveChatSocket(ca, sockets);
   const open: WebSocket[] = [];
   const connect = (device: TestDevice) =>
     new Promise<SocketProbe>((resolve, reject) => {
@@ -80,7 +86,7 @@ export async function listenChatSocket(ca: TestCa, sockets: ChatSocketServer) {
     });
   const close = async () => {
     for (const ws of open) ws.terminate();
-    await new Promise((r) => server.close(r));
+    await stop();
   };
   return { connect, close };
 }

@@ -1,3 +1,5 @@
+import type { CallSignalType } from '../../ws/frames.js';
+
 /**
  * The ringing of a call, as a pure state machine: who rings, who answered, declined or is busy, and when the
  * call is over before anyone answered. No I/O: the service loads the state under the call's row lock, applies
@@ -25,14 +27,8 @@ export type RingState = {
   readonly outcome: Outcome | null;
 };
 
-export type SignalType =
-  | 'call-ring'
-  | 'call-accepted'
-  | 'call-answered-elsewhere'
-  | 'call-declined'
-  | 'call-busy'
-  | 'call-missed'
-  | 'call-cancelled';
+/** The signals of the ringing (call-left and call-ended come from the room, not from this machine). */
+export type SignalType = Exclude<CallSignalType, 'call-left' | 'call-ended'>;
 /** One signal frame for these devices; `by` is the device whose act it reports (null: the server's). */
 export type Signal = { readonly type: SignalType; readonly to: readonly string[]; readonly by: Party | null };
 
