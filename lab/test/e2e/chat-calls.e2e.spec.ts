@@ -8,17 +8,10 @@ import { requireServices, testDatabaseUrl, withDatabase } from '@pakawaaz/test-s
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatClient } from '../../src/chat/chat-client.js';
 import type { CallSignal } from '../../src/chat/chat-calls.js';
-import {
-  controlPlaneApi,
-  signedIn,
-  unwrap,
-  type ControlPlaneApi,
-} from '../../src/server-process/control-plane-api.js';
-import {
-  freeTcpPort,
-  startServerProcess,
-  type ServerProcess,
-} from '../../src/server-process/server-process.js';
+import * as api from '../../src/server-process/control-plane-api.js';
+import * as proc from '../../src/server-process/server-process.js';
+
+const { unwrap } = api;
 
 const JANUS = '/usr/bin/janus';
 if (!existsSync(JANUS) && requireServices())
@@ -33,8 +26,8 @@ const PASSWORD = 'saffron-harbour-kettle-41';
 const DB = `pakawaaz_calls_e2e_${process.pid}`;
 
 describe.skipIf(!existsSync(JANUS))('calls through the client SDK', () => {
-  let server: ServerProcess;
-  let admin: ControlPlaneApi;
+  let server: proc.ServerProcess;
+  let admin: api.ControlPlaneApi;
   let dir: string;
   const clients: Record<string, ChatClient> = {};
   const userIds: Record<string, string> = {};
@@ -47,9 +40,9 @@ describe.skipIf(!existsSync(JANUS))('calls through the client SDK', () => {
     await db.query(`drop database if exists "${DB}" with (force)`);
     await db.query(`create database "${DB}"`);
     await db.end();
-    const devicePort = await freeTcpPort();
+    const devicePort = await proc.freeTcpPort();
     const root = await loadOrCreateLabRoot(path.join(dir, 'lab'));
-    server = await startServerProcess({
+    server = await proc.startServerProcess({
       adminPassword: PASSWORD,
       env: {
         DATABASE_URL: withDatabase(testDatabaseUrl(), DB),
@@ -61,7 +54,7 @@ describe.skipIf(!existsSync(JANUS))('calls through the client SDK', () => {
         PAKAWAAZ_CALLS_RING_SECONDS: '30',
       },
     });
-    admin = await signedIn(controlPlaneApi(server.url), 'admin', PASSWORD);
+    admin = await api.signedIn(api.controlPlaneApi(server.url), 'admin', PASSWORD);
     const inst = await unwrap(admin.POST('/api/v1/institutions', { body: { name: 'Ministry of Railways' } }));
     for (const [username, displayName] of [
       ['aisha.calls', 'Aisha Malik'],
