@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional, type OnModuleDestroy, type OnModuleInit }
 import { LOGGER, type DevicePrincipal, type Logger } from '@pakawaaz/platform';
 import type { CallSignalling } from '../../chat-ports.js';
 import { DeliveryRepository } from '../../delivery/delivery.repository.js';
+import { ChatFlood } from '../../ws/chat-flood.js';
 import type { CallClientFrame, CallSignalFrame } from '../../ws/frames.js';
 import { CALLS_CONFIG, type CallsConfig } from '../calls.config.js';
 import { callsError } from '../calls.errors.js';
@@ -50,6 +51,9 @@ export class CallSignallingService implements CallSignalling, OnModuleInit, OnMo
     @Inject(CALLS_CONFIG) private readonly config: Pick<CallsConfig, 'ringMs'>,
     @Inject(LOGGER) private readonly logger: Logger,
     @Optional() @Inject(CALL_DIRECTORY) private readonly directory?: CallDirectory | null,
+    // The calls module's flood limiter (its claims bucket, as the calls routes): each frame costs Janus and
+    // database work. Absent in narrow tests.
+    @Optional() private readonly flood?: ChatFlood | null,
   ) {}
 
   onModuleInit(): void {
@@ -63,20 +67,21 @@ export class CallSignallingService implements CallSignalling, OnModuleInit, OnMo
     this.timers.clear();
   }
 
-  frame(device: DevicePrincipal, frame: CallClientFrame): Promise<unknown> {
+  async frame(device: DevicePrincipal, frame: CallClientFrame): Promise<unknown> {
+    this.flood?.require('claims', device.deviceId);
     switch (frame.type) {
       case 'call-invite':
-        return this.invite(device, frame.callId, frame.kind);
+        return await this.invite(device, frame.callId, frame.kind);
       case 'call-accept':
-        return this.accept(device, frame.callId);
+        return await this.accept(device, frame.callId);
       case 'call-hangup':
-        return this.hangup(device, frame.callId);
+        return await this.hangup(device, frame.callId);
       case 'call-decline':
-        return this.act(device, frame.callId, { type: 'decline', device: party(device) });
+        return await this.act(device, frame.callId, { type: 'decline', device: party(device) });
       case 'call-busy':
-        return this.act(device, frame.callId, { type: 'busy', device: party(device) });
+        return await this.act(device, frame.callId, { type: 'busy', device: party(device) });
       case 'call-cancel':
-        return this.act(device, frame.callId, { type: 'cancel', device: party(device) });
+        return await this.act(device, frame.callId, { type: 'cancel', device: party(device) });
     }
   }
 
