@@ -1,3 +1,6 @@
+import type { DevicePrincipal } from '@pakawaaz/platform';
+import type { CallClientFrame, CallSignalFrame } from './ws/frames.js';
+
 /**
  * Seams of the secure-chat domain: what it needs from identity (who an official is, whom a device's official
  * may see), the server's external-sender key, and how queued envelopes wake devices. Bound in SecureChatModule.
@@ -38,3 +41,13 @@ export type ChatWake = {
   removed(deviceId: string): void;
 };
 export const CHAT_WAKE = Symbol.for('pakawaaz.secure-chat.ChatWake');
+
+/**
+ * Call signalling over the chat socket (bound by the calls module when calls are configured): a device's
+ * `call-*` frame (its reply's result), and the rings pending for a device that just connected.
+ */
+export type CallSignalling = {
+  frame(device: DevicePrincipal, frame: CallClientFrame): Promise<unknown>;
+  ringing(device: DevicePrincipal): Promise<CallSignalFrame[]>;
+};
+export const CALL_SIGNALLING = Symbol.for('pakawaaz.secure-chat.CallSignalling');

@@ -6,7 +6,7 @@ import {
   MediaHostHealthChanged,
 } from './calls/calls.events.js';
 import { DEVICE_REMOVAL_CONSUMER, OFFICIAL_STATUS_CONSUMER } from './membership/membership.events.js';
-import { CHAT_WAKE_CONSUMER, ChatQueued } from './secure-chat.events.js';
+import { CALL_SIGNAL_CONSUMER, CallSignalled, CHAT_WAKE_CONSUMER, ChatQueued } from './secure-chat.events.js';
 
 // Type-level capability registration (`interface`: only interfaces merge across modules).
 declare module '@pakawaaz/platform' {
@@ -28,9 +28,10 @@ export const secureChatDomain = {
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
   status: 'active',
   events: {
-    publishes: [ChatQueued, MediaHostHealthChanged],
+    publishes: [ChatQueued, CallSignalled, MediaHostHealthChanged],
     consumes: [
       CHAT_WAKE_CONSUMER,
+      CALL_SIGNAL_CONSUMER,
       DEVICE_REMOVAL_CONSUMER,
       OFFICIAL_STATUS_CONSUMER,
       CALL_KICKS_CONSUMER,

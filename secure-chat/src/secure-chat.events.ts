@@ -1,5 +1,6 @@
 import { defineConsumer, defineEvent } from '@pakawaaz/platform';
 import { z } from 'zod';
+import { CALL_SIGNAL_TYPES } from './ws/frames.js';
 
 /** Most device ids one wake event carries (a 500-member group's fan-out fits; bigger ones are split). */
 export const WAKE_BATCH = 1000;
@@ -28,4 +29,52 @@ export const CHAT_WAKE_CONSUMER = defineConsumer({
   delivery: 'broadcast',
   filter: ChatQueued.type,
   expects: [ChatQueued],
+});
+
+/**
+ * A call signal for devices not connected to the publishing node (cluster mode): every node sends it on the
+ * sockets it holds of them. Metadata only (call, group, kind, who): no media key ever travels here.
+ */
+export const CallSignalled = defineEvent(
+  'secure-chat.call.signalled',
+  z.object({
+    node: z.string().min(1).max(64),
+    deviceIds: z.array(z.string().min(1).max(100)).min(1).max(WAKE_BATCH),
+    frame: z.strictObject({
+      type: z.enum(CALL_SIGNAL_TYPES),
+      callId: z.uuid(),
+      groupId: z.string().min(1).max(344),
+      kind: z.enum(['voice', 'video']),
+      by: z.object({ deviceId: z.string().max(100), userId: z.string().max(100) }).nullable(),
+      ringUntil: z.string().max(40).optional(),
+      reason: z.string().max(64).optional(),
+    }),
+  }),
+  {
+    examples: [
+      {
+        node: '6f1c2a9e-0b7d-4c3e-9a51-2d8e4f7a1b03',
+        deviceIds: ['4c0f8e2a-9d1b-4e7a-b3c5-6f2d8a0e1b9c'],
+        frame: {
+          type: 'call-ring',
+          callId: '0b9f3c1e-5a7d-4e2b-8c6f-1d3a5e7b9c2f',
+          groupId: 'Z3JvdXAtb25l',
+          kind: 'voice',
+          by: {
+            deviceId: '9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d',
+            userId: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f',
+          },
+          ringUntil: '2026-12-05T10:00:45.000Z',
+        },
+      },
+    ],
+  },
+);
+
+/** Every node sends the call signals it holds sockets for. */
+export const CALL_SIGNAL_CONSUMER = defineConsumer({
+  name: 'secure-chat.call-signals',
+  delivery: 'broadcast',
+  filter: CallSignalled.type,
+  expects: [CallSignalled],
 });

@@ -468,6 +468,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calls/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CallHistory_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calls/media-hosts": {
         parameters: {
             query?: never;
@@ -3645,6 +3661,41 @@ export interface components {
             startedByDevice: string;
             /** @enum {string} */
             state: "live" | "ended";
+        };
+        CallHistory: {
+            calls: {
+                /** Format: date-time */
+                answeredAt: string | null;
+                callId: string;
+                caller: {
+                    displayName: string | null;
+                    userId: string;
+                    username: string | null;
+                };
+                durationSeconds: number | null;
+                endReason: string | null;
+                /** Format: date-time */
+                endedAt: string | null;
+                groupId: string;
+                institutions: string[];
+                /** @enum {string} */
+                kind: "voice" | "video";
+                mediaHost: string | null;
+                /** @enum {string|null} */
+                outcome: "answered" | "missed" | "declined" | "cancelled" | "busy" | null;
+                participants: number;
+                people: {
+                    displayName: string | null;
+                    userId: string;
+                    username: string | null;
+                }[];
+                rang: number;
+                /** Format: date-time */
+                startedAt: string;
+                /** @enum {string} */
+                state: "live" | "ended";
+            }[];
+            nextBefore: string | null;
         };
         CallJoin: {
             callId: string;
@@ -7357,7 +7408,7 @@ export interface components {
             };
         };
         /** @enum {string} */
-        SecureChatErrorCode: "bot_ca_unavailable" | "bot_csr_invalid" | "bot_enrolment_invalid" | "bot_not_found" | "bot_rate_limited" | "call_ended" | "call_full" | "call_in_progress" | "call_limit_reached" | "call_not_found" | "calls_unavailable" | "chat_policy_forbids" | "chat_policy_not_found" | "chat_rate_limited" | "client_id_reused" | "device_removed_from_chat" | "directory_unavailable" | "file_gone" | "file_institution_required" | "file_not_found" | "file_quota_exceeded" | "file_too_large" | "file_uploader_share_exceeded" | "group_exists" | "group_not_found" | "invalid_bot_input" | "invalid_call_input" | "invalid_chat_input" | "invalid_file_input" | "key_package_expired" | "media_host_busy" | "media_host_exists" | "media_host_not_found" | "media_host_unreachable" | "mls_bad_signature" | "mls_credential_refused" | "mls_external_sender_missing" | "mls_malformed" | "mls_member_removed" | "mls_stale_epoch" | "mls_too_large" | "mls_unsupported" | "mls_wrong_group" | "not_a_member" | "not_call_starter" | "official_not_found" | "range_not_satisfiable" | "upload_already_complete" | "upload_beyond_size" | "upload_busy" | "upload_chunk_too_large" | "upload_digest_mismatch" | "upload_interrupted" | "upload_media_type" | "upload_not_found" | "upload_offset_mismatch" | "upload_offset_required";
+        SecureChatErrorCode: "bot_ca_unavailable" | "bot_csr_invalid" | "bot_enrolment_invalid" | "bot_not_found" | "bot_rate_limited" | "call_ended" | "call_full" | "call_in_progress" | "call_limit_reached" | "call_not_found" | "call_not_ringing" | "calls_unavailable" | "chat_policy_forbids" | "chat_policy_not_found" | "chat_rate_limited" | "client_id_reused" | "device_removed_from_chat" | "directory_unavailable" | "file_gone" | "file_institution_required" | "file_not_found" | "file_quota_exceeded" | "file_too_large" | "file_uploader_share_exceeded" | "group_exists" | "group_not_found" | "invalid_bot_input" | "invalid_call_input" | "invalid_chat_input" | "invalid_file_input" | "key_package_expired" | "media_host_busy" | "media_host_exists" | "media_host_not_found" | "media_host_unreachable" | "mls_bad_signature" | "mls_credential_refused" | "mls_external_sender_missing" | "mls_malformed" | "mls_member_removed" | "mls_stale_epoch" | "mls_too_large" | "mls_unsupported" | "mls_wrong_group" | "not_a_member" | "not_call_starter" | "official_not_found" | "range_not_satisfiable" | "upload_already_complete" | "upload_beyond_size" | "upload_busy" | "upload_chunk_too_large" | "upload_digest_mismatch" | "upload_interrupted" | "upload_media_type" | "upload_not_found" | "upload_offset_mismatch" | "upload_offset_required";
         SendMessageReply: {
             epoch: string;
             groupId: string;
@@ -11034,6 +11085,70 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "rate_limited";
+                    };
+                };
+            };
+        };
+    };
+    CallHistory_list: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                outcome?: "answered" | "missed" | "declined" | "cancelled" | "busy";
+                official?: string;
+                institution?: string;
+                before?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallHistory"];
+                };
+            };
+            /** @description `invalid_call_input`, `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "invalid_call_input" | "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };

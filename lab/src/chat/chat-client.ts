@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { mtlsFetch, type ClientTls, type MtlsFetch } from '@pakawaaz/handset-simulator';
+import { callFrame, ChatCalls, type CallSignal } from './chat-calls.js';
 import { call, ChatHttpError, retry } from './chat-http.js';
 import { ChatCore } from './chat-core.js';
 import { newMessageId, type ChatBody } from './chat-content.js';
@@ -9,6 +10,7 @@ import { desktopSigningKey, dpopFetch, dpopWsProtocols, type DesktopIdentity } f
 import { certificateDerFromPem } from './device-key.js';
 import {
   chatRoutes,
+  frameText,
   parseExternalSender,
   parseQueueItem,
   parseServerFrame,
@@ -24,6 +26,8 @@ export type ChatClientOptions = {
   saved?: { core: ChatSnapshot; seq: number };
   persist?: (s: { core: ChatSnapshot; seq: number }) => void | Promise<void>;
   onEvent?: (e: ChatEvent) => void;
+  /** Call signals (ring, accepted, answered elsewhere, missed, ended …): see `calls`. */
+  onCallSignal?: (s: CallSignal) => void;
   /** Commit the server's Remove proposals when they arrive (default true). */
   autoCommit?: boolean;
   /**
@@ -35,16 +39,6 @@ export type ChatClientOptions = {
 
 const MAX_REBASES = 5;
 
-/** A text frame as `ws` (Node: Buffer, ArrayBuffer or fragments) or the browser (a string) hands it over. */
-function frameText(data: unknown): string {
-  if (typeof data === 'string') return data;
-  const parts = (Array.isArray(data) ? data : [data]).map((p) =>
-    p instanceof ArrayBuffer ? new Uint8Array(p) : (p as Uint8Array),
-  );
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
-  return new TextDecoder().decode(all);
-}
 const QUEUE_PAGE = 200;
 const WS_MAX = 2 * 1024 * 1024;
 
@@ -60,12 +54,23 @@ export class ChatClient {
   /** Groups with Remove proposals received and not yet committed by this device (see commitProposed). */
   private readonly proposed = new Set<string>();
 
+  /** Calls of this device's groups: place, accept, decline, busy, cancel, hang up (docs/calls.md). */
+  readonly calls: ChatCalls;
+
   private constructor(
     readonly core: ChatCore,
     private readonly o: ChatClientOptions,
     private readonly http: MtlsFetch,
   ) {
     this.seq = o.saved?.seq ?? 0;
+    this.calls = new ChatCalls(
+      {
+        send: (frame) =>
+          this.ws?.readyState === WebSocket.OPEN && (this.ws.send(JSON.stringify(frame)), true),
+        call: (method, path, body) => this.call(method, path, body),
+      },
+      o.onCallSignal,
+    );
   }
 
   /** Fetches the server's external sender (pinned for this session), then opens the device's chat state. */
@@ -324,7 +329,9 @@ export class ChatClient {
     });
     ws.on('message', (data: unknown, isBinary: boolean) => {
       if (isBinary) return;
-      const frame = parseServerFrame(frameText(data));
+      const text = frameText(data);
+      if (callFrame(text, this.calls)) return;
+      const frame = parseServerFrame(text);
       if (frame?.type === 'deliver') void this.serial(() => this.apply(frame.items)).catch(() => undefined);
       else if (frame?.type === 'key_packages_low') void this.uploadKeyPackages(20).catch(() => undefined);
     });
@@ -336,6 +343,7 @@ export class ChatClient {
     });
     ws.on('close', () => {
       if (this.ws === ws) this.ws = null;
+      this.calls.disconnected();
       if (this.closed) return;
       const delay = Math.min(30_000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
       setTimeout(

@@ -63,6 +63,16 @@ export function parseQueueItem(v: unknown): QueueItem | null {
   };
 }
 
+/** A text frame as `ws` (Node: Buffer, ArrayBuffer or fragments) or the browser (a string) hands it over. */
+export function frameText(data: unknown): string {
+  if (typeof data === 'string') return data;
+  const parts = (Array.isArray(data) ? data : [data]).map((p) =>
+    p instanceof ArrayBuffer ? new Uint8Array(p) : (p as Uint8Array),
+  );
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
+  return new TextDecoder().decode(all);
+}
 /** A server frame, or null when it is not one the client knows (skipped). */
 export function parseServerFrame(text: string): ServerFrame | null {
   if (text.length > MAX_FRAME_CHARS) return null;

@@ -2,6 +2,15 @@
 export { ChatCore, type ChatDevice } from './chat-core.js';
 export { ChatClient, type ChatClientOptions } from './chat-client.js';
 export { ChatHttpError } from './chat-http.js';
+export {
+  CallSignalError,
+  ChatCalls,
+  callRoutes,
+  type CallJoin,
+  type CallKind,
+  type CallSignal,
+  type CallSignalType,
+} from './chat-calls.js';
 export { chatAuthenticationService, identityOf, type ChatTrust, type DeviceIdentity } from './chat-auth.js';
 export {
   ChatContentError,

@@ -17,6 +17,7 @@ describe('calls configuration', () => {
       healthMs: 5000,
       maxStartedPerDevice: 2,
       idleMs: 120_000,
+      ringMs: 45_000,
       turn: null,
     });
   });

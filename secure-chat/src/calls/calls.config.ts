@@ -32,6 +32,7 @@ const schema = z.object({
   PAKAWAAZ_CALLS_MAX_PARTICIPANTS: int(2, 500, 50),
   PAKAWAAZ_CALLS_MAX_STARTED_PER_DEVICE: int(1, 100, 2),
   PAKAWAAZ_CALLS_IDLE_SECONDS: int(10, 86_400, 120),
+  PAKAWAAZ_CALLS_RING_SECONDS: int(1, 300, 45),
   PAKAWAAZ_TURN_URLS: z.preprocess(
     (v) =>
       typeof unset(v) === 'string'
@@ -68,6 +69,8 @@ export type CallsConfig = {
   maxStartedPerDevice: number;
   /** A live call with nobody in its Janus room this long is ended (and the sweep runs this often). */
   idleMs: number;
+  /** Callees ring this long; then the call is missed (and ends if nobody answered). */
+  ringMs: number;
   /** coturn (`use-auth-secret`): its URLs and the file holding its `static-auth-secret`; none: no TURN. */
   turn: { urls: string[]; secretFile: string; ttlSeconds: number } | null;
 };
@@ -101,6 +104,7 @@ export function loadCallsConfig(env: Env, platform: PlatformConfig): CallsConfig
     maxParticipants: c.PAKAWAAZ_CALLS_MAX_PARTICIPANTS,
     maxStartedPerDevice: c.PAKAWAAZ_CALLS_MAX_STARTED_PER_DEVICE,
     idleMs: c.PAKAWAAZ_CALLS_IDLE_SECONDS * 1000,
+    ringMs: c.PAKAWAAZ_CALLS_RING_SECONDS * 1000,
     turn: c.PAKAWAAZ_TURN_SECRET_FILE
       ? {
           urls,

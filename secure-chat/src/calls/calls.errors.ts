@@ -12,7 +12,8 @@ export type CallsErrorCode =
   | 'call_full'
   | 'call_limit_reached'
   | 'call_ended'
-  | 'not_call_starter';
+  | 'not_call_starter'
+  | 'call_not_ringing';
 
 export const CALLS_ERROR_STATUS = {
   invalid_call_input: 400,
@@ -36,6 +37,9 @@ export const CALLS_ERROR_STATUS = {
   call_ended: 410,
   // Only the device that started a call ends it for everyone; the others leave.
   not_call_starter: 403,
+  // A signal about the ringing (invite, decline, busy, cancel) of a call that does not ring (any more): rung
+  // already, answered or over, or the device is not one it rings.
+  call_not_ringing: 409,
 } as const satisfies Record<CallsErrorCode, HttpStatus>;
 
 export const callsError = defineErrors(CALLS_ERROR_STATUS);

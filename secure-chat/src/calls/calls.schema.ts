@@ -56,12 +56,28 @@ export const calls = secureChatSchema.table(
     startedAt: at('started_at').notNull(),
     endedAt: at('ended_at'),
     endReason: text('end_reason'),
+    /** What the call is for (the callees' ringing screen); set when the caller invites. */
+    kind: text('kind', { enum: ['voice', 'video'] })
+      .notNull()
+      .default('voice'),
+    /** The institutions of the officials it involves (caller, callees, participants): the operators' scope. */
+    institutions: text('institutions')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /** Set at the invite: callees ring until then (null: the call was never rung). */
+    ringUntil: at('ring_until'),
+    /** The first callee's answer. */
+    answeredAt: at('answered_at'),
+    /** How the ringing ended (null while ringing, or for a call never rung). */
+    outcome: text('outcome', { enum: ['answered', 'missed', 'declined', 'cancelled', 'busy'] }),
   },
   (t) => [
     // One live call per group: a second start is told to join the first.
     uniqueIndex('calls_one_live_per_group')
       .on(t.groupId)
       .where(sql`${t.state} = 'live'`),
+    index('calls_started_at').on(t.startedAt),
     index('calls_host_live')
       .on(t.hostId)
       .where(sql`${t.state} = 'live'`),
@@ -84,4 +100,22 @@ export const callParticipants = secureChatSchema.table(
     leftAt: at('left_at'),
   },
   (t) => [primaryKey({ columns: [t.callId, t.deviceId] }), index('call_participants_device').on(t.deviceId)],
+);
+
+/**
+ * The devices a call rang (every member device of the group of another official than the caller's) and what
+ * each did. Rows exist for rung calls only; `state` follows the signalling state machine (call-state.ts).
+ */
+export const callInvitees = secureChatSchema.table(
+  'call_invitees',
+  {
+    callId: uuid('call_id').notNull(),
+    deviceId: text('device_id').notNull(),
+    userId: text('user_id').notNull(),
+    state: text('state', {
+      enum: ['ringing', 'accepted', 'answered_elsewhere', 'declined', 'busy', 'missed', 'cancelled'],
+    }).notNull(),
+    at: at('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.callId, t.deviceId] }), index('call_invitees_device').on(t.deviceId)],
 );

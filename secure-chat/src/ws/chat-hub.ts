@@ -3,6 +3,7 @@ import { DEVICE_PUSH, type DevicePush } from '@pakawaaz/device-mgmt';
 import { LOGGER } from '@pakawaaz/platform';
 import type { Logger } from 'pino';
 import type { ChatWake } from '../chat-ports.js';
+import type { CallSignalFrame } from './frames.js';
 
 /** A connected device's socket, as the hub sees it. */
 export type ChatSession = {
@@ -11,6 +12,8 @@ export type ChatSession = {
   wake(): void;
   /** Tell the device to upload KeyPackages. */
   keyPackagesLow(left: number): void;
+  /** Send a frame now (call signalling: it is not queued, a device that is not connected misses it). */
+  send(frame: CallSignalFrame): void;
   /** Close the socket (the device is removed from chat). */
   close(code: number, reason: string): void;
 };
@@ -29,6 +32,8 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
   private readonly pushedAt = new Map<string, number>();
   /** Set by the cluster relay: wakes for devices not connected here go to the other nodes too. */
   relay: ((deviceIds: readonly string[]) => void) | undefined;
+  /** Set by the cluster relay: call signals for devices not connected here go to the other nodes too. */
+  relaySignal: ((deviceIds: readonly string[], frame: CallSignalFrame) => void) | undefined;
 
   constructor(
     @Optional() @Inject(DEVICE_PUSH) private readonly push?: DevicePush | null,
@@ -74,6 +79,29 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
     return away;
   }
 
+  /**
+   * A call signal for these devices: sent on their sockets here, relayed to the other nodes for the others;
+   * `push`: the devices not connected here are also pushed "check in" at once (a ring), whatever the
+   * interval: on connecting they are told the calls ringing them.
+   */
+  signal(deviceIds: readonly string[], frame: CallSignalFrame, push = false): void {
+    const away = this.signalLocal(deviceIds, frame);
+    if (away.length === 0) return;
+    this.relaySignal?.(away, frame);
+    if (push) this.pushCheckIn(away, true);
+  }
+
+  /** Sends the frame on the sockets of these devices connected here; the devices that are not. */
+  signalLocal(deviceIds: readonly string[], frame: CallSignalFrame): string[] {
+    const away: string[] = [];
+    for (const id of deviceIds) {
+      const set = this.sessions.get(id);
+      if (set) for (const s of set) s.send(frame);
+      else away.push(id);
+    }
+    return away;
+  }
+
   keyPackagesLow(deviceId: string, left: number): void {
     const set = this.sessions.get(deviceId);
     if (set) for (const s of set) s.keyPackagesLow(left);
@@ -85,10 +113,12 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
     this.sessions.delete(deviceId);
   }
 
-  private pushCheckIn(deviceIds: readonly string[]): void {
+  private pushCheckIn(deviceIds: readonly string[], now_ = false): void {
     if (!this.push) return;
     const now = Date.now();
-    const due = deviceIds.filter((d) => (this.pushedAt.get(d) ?? 0) + PUSH_INTERVAL_MS <= now);
+    const due = now_
+      ? deviceIds
+      : deviceIds.filter((d) => (this.pushedAt.get(d) ?? 0) + PUSH_INTERVAL_MS <= now);
     if (due.length === 0) return;
     for (const d of due) this.pushedAt.set(d, now);
     if (this.pushedAt.size > 100_000)

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { consume, EVENT_BUS, LOGGER, type EventBus, type Subscription } from '@pakawaaz/platform';
 import type { Logger } from 'pino';
-import { CHAT_WAKE_CONSUMER, ChatQueued, WAKE_BATCH } from '../secure-chat.events.js';
+import {
+  CALL_SIGNAL_CONSUMER,
+  CallSignalled,
+  CHAT_WAKE_CONSUMER,
+  ChatQueued,
+  WAKE_BATCH,
+} from '../secure-chat.events.js';
 import { ChatHub } from './chat-hub.js';
 
 /**
@@ -12,7 +18,7 @@ import { ChatHub } from './chat-hub.js';
 @Injectable()
 export class ChatRelay implements OnModuleInit, OnModuleDestroy {
   readonly node = randomUUID();
-  private subscription: Subscription | undefined;
+  private subscriptions: Subscription[] = [];
 
   constructor(
     private readonly hub: ChatHub,
@@ -23,20 +29,35 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     if (this.bus?.mode !== 'nats') return;
     const bus = this.bus;
-    this.subscription = await consume(bus, CHAT_WAKE_CONSUMER, (e) => {
-      if (e.data.node !== this.node) this.hub.wakeLocal(e.data.deviceIds);
-      return Promise.resolve();
-    });
+    this.subscriptions.push(
+      await consume(bus, CHAT_WAKE_CONSUMER, (e) => {
+        if (e.data.node !== this.node) this.hub.wakeLocal(e.data.deviceIds);
+        return Promise.resolve();
+      }),
+      await consume(bus, CALL_SIGNAL_CONSUMER, (e) => {
+        if (e.data.node !== this.node) this.hub.signalLocal(e.data.deviceIds, e.data.frame);
+        return Promise.resolve();
+      }),
+    );
     this.hub.relay = (deviceIds) => {
       for (let i = 0; i < deviceIds.length; i += WAKE_BATCH)
         bus
           .publish(ChatQueued.create({ node: this.node, deviceIds: deviceIds.slice(i, i + WAKE_BATCH) }))
           .catch((err: unknown) => this.logger?.warn({ err }, 'chat: the wake could not be relayed'));
     };
+    this.hub.relaySignal = (deviceIds, frame) => {
+      for (let i = 0; i < deviceIds.length; i += WAKE_BATCH)
+        bus
+          .publish(
+            CallSignalled.create({ node: this.node, deviceIds: deviceIds.slice(i, i + WAKE_BATCH), frame }),
+          )
+          .catch((err: unknown) => this.logger?.warn({ err }, 'chat: a call signal could not be relayed'));
+    };
   }
 
   async onModuleDestroy(): Promise<void> {
     this.hub.relay = undefined;
-    await this.subscription?.unsubscribe();
+    this.hub.relaySignal = undefined;
+    await Promise.all(this.subscriptions.map((s) => s.unsubscribe()));
   }
 }

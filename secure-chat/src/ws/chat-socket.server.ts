@@ -27,7 +27,8 @@ import { SECURE_CHAT_CONFIG, type SecureChatConfig } from '../secure-chat.config
 import { ChatHub } from './chat-hub.js';
 import { ChatSession } from './chat-session.js';
 import { ChatFlood } from './chat-flood.js';
-import { ClientFrame } from './frames.js';
+import { CALL_SIGNALLING, type CallSignalling } from '../chat-ports.js';
+import { parseClientFrame, type ClientFrame } from './frames.js';
 
 export const CHAT_WS_PATH = '/api/v1/chat/ws';
 /**
@@ -137,6 +138,15 @@ export class ChatSocketServer implements OnModuleDestroy {
     }
   }
 
+  /** The calls module's signalling (absent when calls are not configured), found in the application. */
+  private signalling(): CallSignalling | null {
+    try {
+      return this.moduleRef?.get<CallSignalling>(CALL_SIGNALLING, { strict: false }) ?? null;
+    } catch {
+      return null;
+    }
+  }
+
   /** `token`: a desktop's access token, checked again at each ping (the socket ends with the sign-in). */
   private open(ws: WebSocket, device: DevicePrincipal, chain: Uint8Array[], token?: string): void {
     const session = new ChatSession(ws, device, this.delivery, this.logger);
@@ -170,6 +180,11 @@ export class ChatSocketServer implements OnModuleDestroy {
       remove();
     });
     session.wake();
+    // A device that connects (e.g. after a check-in push) is told of the calls ringing it.
+    void this.signalling()
+      ?.ringing(device)
+      .then((frames) => frames.forEach((f) => session.send(f)))
+      .catch((err: unknown) => this.logger?.warn({ err }, 'chat socket: pending rings not read'));
   }
 
   private async frame(session: ChatSession, device: DevicePrincipal, data: unknown, isBinary: boolean) {
@@ -184,26 +199,40 @@ export class ChatSocketServer implements OnModuleDestroy {
       });
     }
     session.dropped = 0;
-    let frame: ClientFrame;
-    try {
-      if (isBinary) throw new Error('binary');
-      const text = Buffer.isBuffer(data)
+    const text = isBinary
+      ? null
+      : Buffer.isBuffer(data)
         ? data.toString('utf8')
         : Buffer.concat(data as Buffer[]).toString('utf8');
-      frame = ClientFrame.parse(JSON.parse(text));
-    } catch {
+    const parsed =
+      text === null ? { ok: false as const, message: 'Send JSON text frames.' } : parseClientFrame(text);
+    if (!parsed.ok)
       return session.send({
         type: 'error',
+        id: parsed.id,
         code: 'invalid_chat_input',
-        message: 'Send JSON text frames: ack {upTo}, send {id, groupId, message, clientId} or commit {…}.',
+        message: parsed.message,
       });
-    }
+    const frame: ClientFrame = parsed.frame;
     const id = frame.type === 'ack' ? undefined : frame.id;
     try {
+      if (frame.type.startsWith('call-')) {
+        const signalling = this.signalling();
+        if (!signalling)
+          return session.send({
+            type: 'error',
+            id,
+            code: 'calls_unavailable',
+            message: 'Calls are not configured on this server.',
+          });
+        const result = await signalling.frame(device, frame as Parameters<CallSignalling['frame']>[1]);
+        return session.send({ type: 'result', id: id!, result });
+      }
       if (frame.type === 'ack') {
         const { removed } = await this.delivery.ack(device, frame.upTo);
         return session.send({ type: 'acked', upTo: frame.upTo, removed });
       }
+      if (frame.type !== 'send' && frame.type !== 'commit') return;
       const result =
         frame.type === 'send'
           ? await this.delivery.send(device, frame.groupId, {

@@ -11,8 +11,22 @@ const groupId = z.string().regex(/^[A-Za-z0-9_-]{1,344}$/);
 /** The client's id of a request frame, echoed in its reply. */
 const id = z.union([z.string().max(64), z.number().int()]);
 
+const callId = z.uuid();
+/** Call signalling a device sends (metadata only: media keys come from the group's MLS exporter). */
+export const CallClientFrame = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('call-invite'), id, callId, kind: z.enum(['voice', 'video']) }),
+  z.strictObject({ type: z.literal('call-accept'), id, callId }),
+  z.strictObject({ type: z.literal('call-decline'), id, callId }),
+  z.strictObject({ type: z.literal('call-busy'), id, callId }),
+  z.strictObject({ type: z.literal('call-cancel'), id, callId }),
+  z.strictObject({ type: z.literal('call-hangup'), id, callId }),
+]);
+export type CallClientFrame = z.infer<typeof CallClientFrame>;
+export const CALL_CLIENT_TYPES = CallClientFrame.options.map((o) => o.shape.type.value);
+
 /** Frames a device sends on /api/v1/chat/ws (JSON text). */
 export const ClientFrame = z.discriminatedUnion('type', [
+  ...CallClientFrame.options,
   z.strictObject({ type: z.literal('ack'), upTo: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }),
   z.strictObject({
     type: z.literal('send'),
@@ -33,8 +47,67 @@ export const ClientFrame = z.discriminatedUnion('type', [
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
+const TYPES = ['ack', 'send', 'commit', ...CALL_CLIENT_TYPES];
+
+/**
+ * Parses a text frame; a bad one gets an error message that says what is wrong (unknown type, which field),
+ * and the request id when it has one (so the client can match it). Never throws.
+ */
+export function parseClientFrame(
+  text: string,
+): { ok: true; frame: ClientFrame } | { ok: false; id?: string | number; message: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, message: 'Send JSON text frames.' };
+  }
+  const parsed = ClientFrame.safeParse(json);
+  if (parsed.success) return { ok: true, frame: parsed.data };
+  const obj = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
+  const rid = id.safeParse(obj['id']);
+  const idOf = rid.success ? { id: rid.data } : {};
+  const type = obj['type'];
+  if (typeof type !== 'string' || !TYPES.includes(type))
+    return {
+      ok: false,
+      ...idOf,
+      message: `Unknown frame type ${JSON.stringify(type ?? null).slice(0, 40)}: one of ${TYPES.join(', ')}.`,
+    };
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.join('.') || '(frame)';
+  return { ok: false, ...idOf, message: `Invalid ${type} frame: ${field}: ${issue.message}.`.slice(0, 300) };
+}
+
+/** Signalling frames the server sends about a call (docs/calls.md "Signalling"). */
+export const CALL_SIGNAL_TYPES = [
+  'call-ring',
+  'call-accepted',
+  'call-answered-elsewhere',
+  'call-declined',
+  'call-busy',
+  'call-missed',
+  'call-cancelled',
+  'call-left',
+  'call-ended',
+] as const;
+export type CallSignalType = (typeof CALL_SIGNAL_TYPES)[number];
+export type CallSignalFrame = {
+  type: CallSignalType;
+  callId: string;
+  groupId: string;
+  kind: 'voice' | 'video';
+  /** The device (and its official) whose act this reports; null: the server's (timeout, end). */
+  by: { deviceId: string; userId: string } | null;
+  /** call-ring: rings until then. */
+  ringUntil?: string;
+  /** call-ended: why (e.g. everyone_left, missed, media_host_down). */
+  reason?: string;
+};
+
 /** Frames the server sends (documented in docs/secure-chat.md). */
 export type ServerFrame =
+  | CallSignalFrame
   | {
       type: 'deliver';
       envelopes: {

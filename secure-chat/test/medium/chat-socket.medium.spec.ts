@@ -1,10 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { p256 } from '@noble/curves/nist.js';
 import { externalSenderExtension } from '@pakawaaz/mls';
 import { ClientCertificates, platformDomain, type Logger } from '@pakawaaz/platform';
-import { createTestDatabase, issueTestDevice, type TestDatabase } from '@pakawaaz/test-support';
+import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ChatDirectory } from '../../src/chat-ports.js';
@@ -22,7 +20,8 @@ import type { SecureChatConfig } from '../../src/secure-chat.config.js';
 import { secureChatDomain } from '../../src/secure-chat.domain.js';
 import { ChatFlood } from '../../src/ws/chat-flood.js';
 import { ChatHub } from '../../src/ws/chat-hub.js';
-import { CHAT_WS_PATH, ChatSocketServer } from '../../src/ws/chat-socket.server.js';
+import { ChatSocketServer } from '../../src/ws/chat-socket.server.js';
+import { serveChatSocket } from '../support/chat-socket-harness.js';
 import { b64, testCa, TestDevice, TestDeviceAuthenticator, TestMember } from '../support/mls-devices.js';
 
 /*
@@ -95,7 +94,7 @@ class Client {
 
 describe('chat WebSocket (mutual TLS, PostgreSQL, real MLS)', () => {
   let db: TestDatabase;
-  let server: Server;
+  let stopServer: (() => Promise<unknown>) | undefined;
   let url: string;
   let caPem: string;
   let keyPackages: KeyPackagesService;
@@ -180,29 +179,13 @@ describe('chat WebSocket (mutual TLS, PostgreSQL, real MLS)', () => {
       auth,
       new ClientCertificates({ trustedProxies: [], header: 'x-client-cert' }),
     );
-    const serverCert = await issueTestDevice(ca, { serial: '05', usage: 'server' });
-    const keyPem = (await import('node:crypto')).KeyObject.from(serverCert.keys.privateKey).export({
-      type: 'pkcs8',
-      format: 'pem',
-    });
-    server = createServer({
-      cert: serverCert.cert.toString('pem'),
-      key: keyPem,
-      ca: caPem,
-      requestCert: true,
-      rejectUnauthorized: false,
-    });
-    server.on('upgrade', (req, socket, head) => {
-      if (!sockets.handleUpgrade(req, socket, head)) socket.destroy();
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `wss://127.0.0.1:${(server.address() as AddressInfo).port}${CHAT_WS_PATH}`;
+    ({ url, close: stopServer } = await serveChatSocket(ca, sockets));
   }, 60_000);
 
   afterAll(async () => {
     for (const ws of open) ws.terminate();
     sockets?.onModuleDestroy();
-    await new Promise((r) => server?.close(r));
+    await stopServer?.();
     await db?.drop();
   });
 

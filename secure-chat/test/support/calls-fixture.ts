@@ -21,6 +21,9 @@ import { CallReaperService } from '../../src/calls/rooms/call-reaper.service.js'
 import { CallRoomsService } from '../../src/calls/rooms/call-rooms.service.js';
 import { CallsRepository } from '../../src/calls/rooms/calls.repository.js';
 import { CallsService } from '../../src/calls/rooms/calls.service.js';
+import { CallNotifier, type CallSignalSink } from '../../src/calls/signalling/call-notifier.js';
+import { CallRingsRepository } from '../../src/calls/signalling/call-rings.repository.js';
+import { CallSignallingService } from '../../src/calls/signalling/call-signalling.service.js';
 import { TurnService } from '../../src/calls/turn/turn.service.js';
 import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
 import { RemovalsRepository } from '../../src/membership/removals.repository.js';
@@ -78,10 +81,16 @@ export const startJanus = (
     startTimeoutMs: 30_000,
   });
 
-export type CallsLimits = { maxParticipants: number; maxStartedPerDevice: number; idleMs: number };
+export type CallsLimits = {
+  maxParticipants: number;
+  maxStartedPerDevice: number;
+  idleMs: number;
+  /** Ring time of the signalling (read at each invite: a test may change it). */
+  ringMs?: number;
+};
 
 /** The calls services over a test database, as the module wires them (events into `published`). */
-export async function wireCalls(db: TestDatabase, dir: string, limits: CallsLimits) {
+export async function wireCalls(db: TestDatabase, dir: string, limits: CallsLimits, sink?: CallSignalSink) {
   const published: DomainEvent[] = [];
   const keys = new KeyService(new FileKeyBackend(), testLogger);
   const secrets = await openCallsSecrets(keys, db.handle, path.join(dir, 'calls-secrets.key'));
@@ -89,8 +98,10 @@ export async function wireCalls(db: TestDatabase, dir: string, limits: CallsLimi
   const audit = new AuditService(db.handle);
   const hosts = new MediaHostsService(repo, secrets, audit);
   const callsRepo = new CallsRepository(db.handle);
+  const delivery = new DeliveryRepository(db.handle);
+  const notifier = sink ? new CallNotifier(delivery, sink) : undefined;
   const bus = { publish: (e: DomainEvent) => Promise.resolve(void published.push(e)) } as unknown as EventBus;
-  const rooms = new CallRoomsService(callsRepo, repo, hosts, secrets, audit, testLogger);
+  const rooms = new CallRoomsService(callsRepo, repo, hosts, secrets, audit, testLogger, notifier);
   const reaper = new CallReaperService(callsRepo, rooms, repo, hosts, secrets, limits, testLogger);
   const health = new HostHealthService(
     repo,
@@ -102,8 +113,8 @@ export async function wireCalls(db: TestDatabase, dir: string, limits: CallsLimi
     undefined,
     undefined,
     reaper,
+    notifier,
   );
-  const delivery = new DeliveryRepository(db.handle);
   const removals = new RemovalsRepository(db.handle);
   const calls = new CallsService(
     callsRepo,
@@ -115,7 +126,33 @@ export async function wireCalls(db: TestDatabase, dir: string, limits: CallsLimi
     secrets,
     limits,
   );
-  return { published, secrets, repo, hosts, callsRepo, rooms, reaper, health, delivery, removals, calls };
+  const signalling = notifier
+    ? new CallSignallingService(
+        callsRepo,
+        new CallRingsRepository(db.handle),
+        delivery,
+        calls,
+        rooms,
+        notifier,
+        limits as { ringMs: number },
+        testLogger,
+        { institutionOf: () => Promise.resolve(null) },
+      )
+    : undefined;
+  return {
+    published,
+    secrets,
+    repo,
+    hosts,
+    callsRepo,
+    rooms,
+    reaper,
+    health,
+    delivery,
+    removals,
+    calls,
+    signalling,
+  };
 }
 
 /** A chat group whose members are these devices. */

@@ -105,7 +105,7 @@ export const COMMANDS: Readonly<Record<string, TopLevelCommand>> = {
     modules: [os],
   },
   store: { description: 'the app store: publish APKs and follow their review', modules: [store] },
-  calls: { description: 'calls: media hosts (Janus) and TURN', modules: [calls] },
+  calls: { description: 'calls: media hosts (Janus), TURN and call records', modules: [calls] },
   chat: {
     description: 'secure chat: per-institution policies, legal holds and e-Office bots',
     modules: [chat, chatBots],

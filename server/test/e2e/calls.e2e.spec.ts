@@ -128,12 +128,23 @@ describe.skipIf(!existsSync(JANUS))('calls with the embedded Janus', () => {
         await visible(row.getByText('up', { exact: true }));
         expect(await row.innerText()).toContain('1.1.2');
         await visible(page.getByText('not configured', { exact: true }));
+        await visible(page.getByRole('heading', { name: 'History', level: 2 }));
+        await visible(page.getByText('No calls.', { exact: true }));
         expect(problems).toEqual([]);
       } finally {
         await browser.close();
       }
     },
   );
+
+  it('prints the call records (none yet) and refuses a bad filter', async () => {
+    const none = await runCli(['calls', 'history'], env);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toBe('no calls\n');
+    const bad = await runCli(['calls', 'history', '--outcome', 'exploded'], env);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('validation_failed');
+  });
 
   it('stops Janus with the server', async () => {
     const list = await runCli(['calls', 'hosts', 'list', '--json'], env);

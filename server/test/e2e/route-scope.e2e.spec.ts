@@ -503,6 +503,8 @@ Object.assign(INSTITUTION_FIXTURES, {
   'GET /api/v1/chat/policies/{institutionId}': { read: () => `/api/v1/chat/policies/${w.a}` },
   // e-Office bots: B lists B's bots only, cannot register one for A, nor disable A's.
   'GET /api/v1/chat/bots': { read: () => '/api/v1/chat/bots', sees: () => [w.botB] },
+  // Call records: an institution sees the calls involving its officials (none of A's here).
+  'GET /api/v1/calls/history': { read: () => '/api/v1/calls/history?limit=200' },
   'POST /api/v1/chat/bots': {
     write: () => ({
       path: '/api/v1/chat/bots',

@@ -2,11 +2,12 @@ import { ReadFailure, RefreshStatus } from '../../components/QueryStatus';
 import { StatusPill } from '../../components/StatusPill';
 import { useApiQuery } from '../../data/hooks';
 import { formatDateTime } from '../../format';
+import { CallHistory } from './CallHistory';
 import { callsQueries, type CallsStatus, type MediaHost } from './queries';
 
 const POLL_MS = 5_000;
 
-/** Calls: whether they work, the media hosts (Janus) with their health and live calls, and TURN. */
+/** Calls: whether they work, the media hosts (Janus) with their health and live calls, TURN, the history. */
 export function CallsPage() {
   const status = useApiQuery(callsQueries.status(), { pollMs: POLL_MS });
   const hosts = useApiQuery(callsQueries.hosts(), { pollMs: POLL_MS });
@@ -34,6 +35,7 @@ export function CallsPage() {
       />
       {status.data ? <StatusCards status={status.data} /> : null}
       {hosts.data ? <HostsTable hosts={hosts.data.hosts} /> : null}
+      <CallHistory />
     </>
   );
 }

@@ -8,6 +8,7 @@ import {
 import { EVENT_BUS, FeatureBoard, LOGGER, type EventBus, type Logger } from '@pakawaaz/platform';
 import { CALLS_CONFIG, type CallsConfig } from '../calls.config.js';
 import { MediaHostHealthChanged } from '../calls.events.js';
+import { CallNotifier } from '../signalling/call-notifier.js';
 import { CallReaperService } from '../rooms/call-reaper.service.js';
 import { CallsRepository } from '../rooms/calls.repository.js';
 import { MediaHostsRepository, type MediaHostRow } from './media-hosts.repository.js';
@@ -39,6 +40,7 @@ export class HostHealthService implements OnApplicationBootstrap, OnModuleDestro
     @Optional() private readonly features?: FeatureBoard,
     @Optional() private readonly embedded?: EmbeddedJanusService,
     @Optional() private readonly reaper?: CallReaperService,
+    @Optional() private readonly notifier?: CallNotifier,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -91,6 +93,11 @@ export class HostHealthService implements OnApplicationBootstrap, OnModuleDestro
     if (!changed || next.health === 'unknown') return next.health;
     // Its rooms died with it: the calls are over (clients see their Janus session drop) and free no capacity.
     const ended = next.health === 'down' ? await this.calls.endCallsOnHost(row.id, now) : [];
+    // Their participants are told at once (call-ended, media_host_down) rather than left on a dead room.
+    for (const call of ended)
+      this.notifier
+        ?.ended(call, 'media_host_down')
+        .catch((err: unknown) => this.logger.warn({ err, callId: call.id }, 'call-ended not signalled'));
     // Back up: the rooms of the calls ended while it was down may have survived (a network cut, not a crash).
     if (next.health === 'up') await this.reaper?.sweepOrphans(row);
     this.logger[next.health === 'up' ? 'info' : 'warn'](

@@ -1,10 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AuditService, LOGGER, requireRole, type Logger } from '@pakawaaz/platform';
 import { callsError } from '../calls.errors.js';
 import { CALLS_SECRETS, type CallsSecrets } from '../media-hosts/calls-secrets.js';
 import { JanusError } from '../media-hosts/janus-admin.js';
 import { MediaHostsRepository, type MediaHostRow } from '../media-hosts/media-hosts.repository.js';
 import { MediaHostsService, type Ctx } from '../media-hosts/media-hosts.service.js';
+import { CallNotifier } from '../signalling/call-notifier.js';
 import { CallsRepository, type CallRow } from './calls.repository.js';
 
 /**
@@ -26,6 +27,7 @@ export class CallRoomsService {
     @Inject(CALLS_SECRETS) private readonly secrets: CallsSecrets,
     private readonly audit: AuditService,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() private readonly notifier?: CallNotifier,
   ) {}
 
   /** A national operator ends a live call (abuse, a stuck room): its room is destroyed. Audited. */
@@ -100,6 +102,14 @@ export class CallRoomsService {
       });
     }
     await this.repo.setParticipantState(call.id, deviceId, state, new Date());
+    this.notify(() => this.notifier?.left(call, me));
+  }
+
+  /** Signals are best effort: a failed one is logged, never fails what the call did. */
+  notify(send: () => Promise<void> | undefined): void {
+    void Promise.resolve()
+      .then(send)
+      .catch((err: unknown) => this.logger.warn({ err }, 'a call signal could not be sent'));
   }
 
   async finishIfEmpty(call: CallRow, reason: string): Promise<boolean> {
@@ -112,6 +122,7 @@ export class CallRoomsService {
   /** Ends the call (recorded first: nobody joins it any more) and destroys its room. */
   async finish(call: CallRow, reason: string): Promise<void> {
     await this.repo.endCall(call.id, reason, new Date());
+    this.notify(() => this.notifier?.ended(call, reason));
     const host = await this.hostsRepo.find(call.hostId);
     if (!host) return;
     try {

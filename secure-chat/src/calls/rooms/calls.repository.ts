@@ -1,10 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, asc, count, eq, inArray, lt } from 'drizzle-orm';
-import { callParticipants, calls, mediaHosts } from '../calls.schema.js';
+import { and, asc, count, eq, inArray, lt, sql } from 'drizzle-orm';
+import { callInvitees, callParticipants, calls, mediaHosts } from '../calls.schema.js';
 
 export type CallRow = typeof calls.$inferSelect;
 export type ParticipantRow = typeof callParticipants.$inferSelect;
+
+/** A call ended while it still rang (nobody answered, not settled): the ringing was cancelled. */
+const stillRinging = sql`coalesce(${calls.outcome}, case when ${calls.ringUntil} is not null then 'cancelled' end)`;
 
 /** Calls and their participants. */
 @Injectable()
@@ -66,12 +69,30 @@ export class CallsRepository {
   async endCall(id: string, reason: string, at: Date, tx: Db = this.db): Promise<void> {
     await tx
       .update(calls)
-      .set({ state: 'ended', endedAt: at, endReason: reason })
+      .set({ state: 'ended', endedAt: at, endReason: reason, outcome: stillRinging })
       .where(and(eq(calls.id, id), eq(calls.state, 'live')));
+    await this.closeCalls([id], at, tx);
+  }
+
+  /** Participants still joined have left; devices still ringing stop (the call is over). */
+  private async closeCalls(ids: string[], at: Date, tx: Db): Promise<void> {
     await tx
       .update(callParticipants)
       .set({ state: 'left', leftAt: at })
-      .where(and(eq(callParticipants.callId, id), eq(callParticipants.state, 'joined')));
+      .where(and(inArray(callParticipants.callId, ids), eq(callParticipants.state, 'joined')));
+    await tx
+      .update(callInvitees)
+      .set({ state: 'cancelled', at })
+      .where(and(inArray(callInvitees.callId, ids), eq(callInvitees.state, 'ringing')));
+  }
+
+  /** Records an institution the call involves (a joining device's official's). */
+  async addInstitution(id: string, institutionId: string | null, tx: Db): Promise<void> {
+    if (!institutionId) return;
+    await tx
+      .update(calls)
+      .set({ institutions: sql`array_append(${calls.institutions}, ${institutionId})` })
+      .where(and(eq(calls.id, id), sql`not (${institutionId} = any(${calls.institutions}))`));
   }
 
   participants(callId: string, tx: Db = this.db): Promise<ParticipantRow[]> {
@@ -124,21 +145,18 @@ export class CallsRepository {
   }
 
   /** A host went down: its live calls are over (their rooms died with it). */
-  async endCallsOnHost(hostId: string, at: Date, tx: Db = this.db): Promise<string[]> {
+  async endCallsOnHost(hostId: string, at: Date, tx: Db = this.db): Promise<CallRow[]> {
     const live = await tx
-      .select({ id: calls.id })
+      .select()
       .from(calls)
       .where(and(eq(calls.hostId, hostId), eq(calls.state, 'live')));
     const ids = live.map((c) => c.id);
     if (ids.length === 0) return [];
     await tx
       .update(calls)
-      .set({ state: 'ended', endedAt: at, endReason: 'media_host_down' })
+      .set({ state: 'ended', endedAt: at, endReason: 'media_host_down', outcome: stillRinging })
       .where(inArray(calls.id, ids));
-    await tx
-      .update(callParticipants)
-      .set({ state: 'left', leftAt: at })
-      .where(and(inArray(callParticipants.callId, ids), eq(callParticipants.state, 'joined')));
-    return ids;
+    await this.closeCalls(ids, at, tx);
+    return live;
   }
 }

@@ -82,6 +82,7 @@ export class CallsService {
           startedByUser: device.userId,
           state: 'live',
           startedAt: new Date(),
+          institutions: device.institutionId ? [device.institutionId] : [],
         },
         tx,
       );
@@ -118,6 +119,7 @@ export class CallsService {
       if (joined.length >= this.config.maxParticipants) throw callsError('call_full', 'The call is full.');
       const id = mine?.participantId ?? randomId();
       const at = new Date();
+      await this.repo.addInstitution(callId, device.institutionId, tx);
       await this.repo.upsertParticipant(
         {
           callId,
@@ -175,7 +177,7 @@ export class CallsService {
     return this.view(callId);
   }
 
-  private async visibleCall(device: DevicePrincipal, callId: string): Promise<CallRow> {
+  async visibleCall(device: DevicePrincipal, callId: string): Promise<CallRow> {
     const call = await this.repo.call(callId);
     const members = call ? await this.delivery.members(call.groupId) : [];
     if (!call || !members.some((m) => m.deviceId === device.deviceId)) throw notFound();

@@ -1,8 +1,42 @@
 import { readFile } from 'node:fs/promises';
 import { unwrap } from '../api-client.js';
 import { positiveInt, type RegisterCommands } from '../context.js';
+import { printable } from './radius-log.js';
 
-/** Calls: whether they work, and the media hosts (Janus) they run on. */
+type CallRecord = {
+  startedAt: string;
+  kind: string;
+  outcome: string | null;
+  endReason: string | null;
+  durationSeconds: number | null;
+  participants: number;
+  rang: number;
+  mediaHost: string | null;
+  caller: Person;
+  people: Person[];
+};
+type Person = { userId: string; username: string | null; displayName: string | null };
+
+/** A person by name (the directory's), their id only when the directory does not know them. */
+const nameOf = (p: Person) =>
+  printable(p.displayName ? `${p.displayName} (${p.username})` : (p.username ?? p.userId));
+const duration = (s: number | null) =>
+  s === null ? '-' : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+
+/** One call record as a line: when, kind, outcome, duration, who called, who joined, where. */
+export function callLine(c: CallRecord): string {
+  const joined = c.people.filter((p) => p.userId !== c.caller.userId).map(nameOf);
+  return [
+    c.startedAt.slice(0, 19).replace('T', ' '),
+    c.kind.padEnd(5),
+    (c.outcome ?? (c.endReason ? 'ended' : 'live')).padEnd(9),
+    duration(c.durationSeconds).padStart(7),
+    `${nameOf(c.caller)} → ${joined.length ? joined.join(', ') : '-'}`,
+    `(${c.participants} joined, ${c.rang} rung${c.mediaHost ? `, ${printable(c.mediaHost)}` : ''})`,
+  ].join('  ');
+}
+
+/** Calls: whether they work, the media hosts (Janus) they run on, and the call records. */
 export const registerCallsCommands: RegisterCommands = (program, { api, io, print }) => {
   const calls = program.command('calls').description('calls: media hosts (Janus) and TURN');
   calls
@@ -21,6 +55,39 @@ export const registerCallsCommands: RegisterCommands = (program, { api, io, prin
         ].join('\n'),
       );
     });
+  calls
+    .command('history')
+    .description('call records, newest first: who called whom, how it ended, how long (never content)')
+    .option('--official <username>', 'calls this official placed, was rung for or joined')
+    .option('--outcome <outcome>', 'answered, missed, declined, cancelled or busy')
+    .option('--from <iso>', 'started at or after')
+    .option('--to <iso>', 'started before')
+    .option('--institution <id>', "calls involving this institution's officials")
+    .option('--before <cursor>', "the previous page's next cursor")
+    .option('--limit <n>', 'calls per page (≤ 200)', positiveInt, 50)
+    .option('--json', 'print JSON')
+    .action(
+      async (o: {
+        official?: string;
+        outcome?: 'answered' | 'missed' | 'declined' | 'cancelled' | 'busy';
+        from?: string;
+        to?: string;
+        institution?: string;
+        before?: string;
+        limit: number;
+        json?: boolean;
+      }) => {
+        const { json, ...query } = o;
+        const r = await unwrap(api().GET('/api/v1/calls/history', { params: { query } }));
+        print(r, !!json, () =>
+          r.calls.length === 0
+            ? 'no calls\n'
+            : r.calls.map(callLine).join('\n') +
+              (r.nextBefore ? `\nmore: --before ${r.nextBefore}` : '') +
+              '\n',
+        );
+      },
+    );
   const hosts = calls.command('hosts').description('media hosts: the Janus instances calls are placed on');
   hosts
     .command('list')
