@@ -468,6 +468,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/token/dpop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Auth_dpopToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calls/media-hosts": {
         parameters: {
             query?: never;
@@ -5304,6 +5320,12 @@ export interface components {
             /** @enum {string} */
             status: "active" | "not-served" | "planned";
         };
+        DpopToken: {
+            accessToken: string;
+            expiresIn: number;
+            /** @enum {string} */
+            tokenType: "DPoP";
+        };
         EnrolRequest: {
             /** @description the one-time enrolment code (dashes and case do not matter) */
             code: string;
@@ -6815,7 +6837,7 @@ export interface components {
             }[];
         };
         /** @enum {string} */
-        PlatformErrorCode: "capability_not_enabled" | "certificate_binding_failed" | "database_unavailable" | "device_certificate_refused" | "device_certificate_required" | "device_management_unavailable" | "dpop_proof_invalid" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_client_certificate" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "operator_route_on_device_port" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
+        PlatformErrorCode: "capability_not_enabled" | "certificate_binding_failed" | "database_unavailable" | "device_certificate_refused" | "device_certificate_required" | "device_management_unavailable" | "dpop_binding_failed" | "dpop_proof_invalid" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_client_certificate" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "operator_route_on_device_port" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
         PreviewNetworkSpecRequest: {
             yaml: string;
         };
@@ -8521,7 +8543,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8529,7 +8551,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -8617,7 +8639,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8625,7 +8647,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -8709,7 +8731,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8717,7 +8739,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -8800,7 +8822,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8808,7 +8830,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -8892,7 +8914,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8900,7 +8922,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -8984,7 +9006,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8992,7 +9014,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -9076,7 +9098,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9084,7 +9106,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -9165,7 +9187,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9173,7 +9195,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -9261,7 +9283,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9269,7 +9291,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -9361,7 +9383,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9369,7 +9391,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9417,7 +9439,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9425,7 +9447,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9483,7 +9505,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9491,7 +9513,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10532,7 +10554,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10540,7 +10562,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -10614,7 +10636,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10622,7 +10644,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -10697,7 +10719,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10705,7 +10727,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -11007,6 +11029,91 @@ export interface operations {
             };
         };
     };
+    Auth_dpopToken: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description RFC 9449 proof (POST, this URL, ath) of the key to bind */
+                DPoP: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session’s access token re-issued bound to the DPoP key (cnf.jkt) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DpopToken"];
+                };
+            };
+            /** @description `factor_not_available`, `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "factor_not_available" | "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `dpop_proof_invalid`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "dpop_proof_invalid" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `password_change_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "password_change_required";
+                    };
+                };
+            };
+            /** @description `totp_invalid`, `weak_password` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "totp_invalid" | "weak_password";
+                    };
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+        };
+    };
     MediaHosts_list: {
         parameters: {
             query?: never;
@@ -11037,7 +11144,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11045,7 +11152,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11097,7 +11204,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11105,7 +11212,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11179,7 +11286,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11187,7 +11294,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11259,7 +11366,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11267,7 +11374,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11317,7 +11424,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11325,7 +11432,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11385,7 +11492,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11393,7 +11500,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11441,7 +11548,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11449,7 +11556,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11509,7 +11616,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11517,7 +11624,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -11601,7 +11708,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11609,7 +11716,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11661,7 +11768,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11669,7 +11776,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11719,7 +11826,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11727,7 +11834,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11791,7 +11898,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11799,7 +11906,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -11875,7 +11982,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11883,7 +11990,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -11933,7 +12040,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11941,7 +12048,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12003,7 +12110,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12011,7 +12118,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12085,7 +12192,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12093,7 +12200,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12145,7 +12252,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12153,7 +12260,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12216,7 +12323,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12224,7 +12331,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12273,7 +12380,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12281,7 +12388,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12339,7 +12446,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12347,7 +12454,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12446,7 +12553,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12454,7 +12561,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12581,7 +12688,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12589,7 +12696,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12629,7 +12736,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12637,7 +12744,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12700,7 +12807,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12708,7 +12815,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12769,7 +12876,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12777,7 +12884,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12847,7 +12954,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12855,7 +12962,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12966,7 +13073,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12974,7 +13081,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -13038,7 +13145,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13046,7 +13153,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -13133,7 +13240,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13141,7 +13248,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -13196,7 +13303,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13204,7 +13311,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -13321,7 +13428,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13329,7 +13436,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -13433,7 +13540,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13441,7 +13548,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -13492,7 +13599,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13500,7 +13607,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -13540,7 +13647,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13548,7 +13655,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -13588,7 +13695,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13596,7 +13703,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -13672,7 +13779,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13680,7 +13787,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -13754,7 +13861,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13762,7 +13869,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -13813,7 +13920,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13821,7 +13928,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -13888,7 +13995,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13896,7 +14003,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -13951,7 +14058,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13959,7 +14066,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14010,7 +14117,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14018,7 +14125,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14104,7 +14211,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14112,7 +14219,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14176,7 +14283,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14184,7 +14291,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14270,7 +14377,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14278,7 +14385,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14340,7 +14447,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14348,7 +14455,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14414,7 +14521,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14422,7 +14529,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14500,7 +14607,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14508,7 +14615,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14571,7 +14678,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14579,7 +14686,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14641,7 +14748,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14649,7 +14756,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14715,7 +14822,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14723,7 +14830,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14807,7 +14914,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14815,7 +14922,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14877,7 +14984,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14885,7 +14992,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14951,7 +15058,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14959,7 +15066,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -15047,7 +15154,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15055,7 +15162,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -15127,7 +15234,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15135,7 +15242,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -15211,7 +15318,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15219,7 +15326,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -15309,7 +15416,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15317,7 +15424,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -15383,7 +15490,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15391,7 +15498,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -15451,7 +15558,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15459,7 +15566,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -15504,7 +15611,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15512,7 +15619,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -15584,7 +15691,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15592,7 +15699,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -15664,7 +15771,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15672,7 +15779,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -15746,7 +15853,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15754,7 +15861,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -15828,7 +15935,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15836,7 +15943,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -15911,7 +16018,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15919,7 +16026,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -15994,7 +16101,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16002,7 +16109,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -16080,7 +16187,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16088,7 +16195,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -16166,7 +16273,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16174,7 +16281,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -16251,7 +16358,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16259,7 +16366,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -16357,7 +16464,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16365,7 +16472,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -16417,7 +16524,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16425,7 +16532,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -16479,7 +16586,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16487,7 +16594,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -16575,7 +16682,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16583,7 +16690,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -16706,7 +16813,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16714,7 +16821,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -16802,7 +16909,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16810,7 +16917,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -16893,7 +17000,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16901,7 +17008,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -17061,7 +17168,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17069,7 +17176,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -17143,7 +17250,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17151,7 +17258,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -17237,7 +17344,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17245,7 +17352,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -17335,7 +17442,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17343,7 +17450,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -17427,7 +17534,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17435,7 +17542,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -17537,7 +17644,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17545,7 +17652,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -17645,7 +17752,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17653,7 +17760,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -17750,7 +17857,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17758,7 +17865,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -17862,7 +17969,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17870,7 +17977,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -17974,7 +18081,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17982,7 +18089,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18057,7 +18164,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18065,7 +18172,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18127,7 +18234,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18135,7 +18242,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18195,7 +18302,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18203,7 +18310,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18268,7 +18375,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18276,7 +18383,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18336,7 +18443,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18344,7 +18451,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18440,7 +18547,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18448,7 +18555,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18548,7 +18655,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18556,7 +18663,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18656,7 +18763,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18664,7 +18771,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18760,7 +18867,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18768,7 +18875,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18816,7 +18923,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18824,7 +18931,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18872,7 +18979,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18880,7 +18987,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18928,7 +19035,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18936,7 +19043,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18998,7 +19105,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19006,7 +19113,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19070,7 +19177,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19078,7 +19185,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19157,7 +19264,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19165,7 +19272,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19237,7 +19344,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19245,7 +19352,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19309,7 +19416,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19317,7 +19424,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19389,7 +19496,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19397,7 +19504,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19461,7 +19568,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19469,7 +19576,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19532,7 +19639,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19540,7 +19647,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19604,7 +19711,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19612,7 +19719,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19686,7 +19793,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19694,7 +19801,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19764,7 +19871,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19772,7 +19879,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19882,7 +19989,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19890,7 +19997,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19956,7 +20063,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19964,7 +20071,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20024,7 +20131,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20032,7 +20139,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20096,7 +20203,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20104,7 +20211,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20178,7 +20285,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20186,7 +20293,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20252,7 +20359,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20260,7 +20367,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20338,7 +20445,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20346,7 +20453,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20420,7 +20527,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20428,7 +20535,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20502,7 +20609,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20510,7 +20617,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20584,7 +20691,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20592,7 +20699,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20640,7 +20747,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20648,7 +20755,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20700,7 +20807,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20708,7 +20815,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20780,7 +20887,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20788,7 +20895,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20840,7 +20947,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20848,7 +20955,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20920,7 +21027,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20928,7 +21035,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20982,7 +21089,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20990,7 +21097,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21074,7 +21181,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21082,7 +21189,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21170,7 +21277,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21178,7 +21285,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21264,7 +21371,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21272,7 +21379,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21355,7 +21462,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21363,7 +21470,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21453,7 +21560,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21461,7 +21568,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21551,7 +21658,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21559,7 +21666,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21643,7 +21750,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21651,7 +21758,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21735,7 +21842,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21743,7 +21850,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21791,7 +21898,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21799,7 +21906,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21858,7 +21965,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21866,7 +21973,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21928,7 +22035,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21936,7 +22043,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21990,7 +22097,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21998,7 +22105,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -22082,7 +22189,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22090,7 +22197,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -22180,7 +22287,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22188,7 +22295,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -22274,7 +22381,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22282,7 +22389,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -22366,7 +22473,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22374,7 +22481,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -22471,7 +22578,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22479,7 +22586,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -22527,7 +22634,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22535,7 +22642,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -22591,7 +22698,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22599,7 +22706,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -22715,7 +22822,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22723,7 +22830,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -22785,7 +22892,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22793,7 +22900,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -22863,7 +22970,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22871,7 +22978,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -22921,7 +23028,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22929,7 +23036,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -22999,7 +23106,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23007,7 +23114,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23069,7 +23176,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23077,7 +23184,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23137,7 +23244,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23145,7 +23252,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23196,7 +23303,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23204,7 +23311,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23255,7 +23362,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23263,7 +23370,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23323,7 +23430,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23331,7 +23438,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23379,7 +23486,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23387,7 +23494,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23439,7 +23546,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23447,7 +23554,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23513,7 +23620,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23521,7 +23628,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23583,7 +23690,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23591,7 +23698,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23645,7 +23752,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23653,7 +23760,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23701,7 +23808,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23709,7 +23816,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23759,7 +23866,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23767,7 +23874,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23819,7 +23926,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23827,7 +23934,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23901,7 +24008,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23909,7 +24016,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23975,7 +24082,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23983,7 +24090,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -24057,7 +24164,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -24065,7 +24172,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -24143,7 +24250,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -24151,7 +24258,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -24225,7 +24332,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -24233,7 +24340,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -24311,7 +24418,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -24319,7 +24426,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -24397,7 +24504,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -24405,7 +24512,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -24479,7 +24586,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -24487,7 +24594,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -24559,7 +24666,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -24567,7 +24674,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -24654,7 +24761,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -24662,7 +24769,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -24745,7 +24852,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -24753,7 +24860,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -24843,7 +24950,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -24851,7 +24958,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -24918,7 +25025,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -24926,7 +25033,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -25014,7 +25121,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -25022,7 +25129,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -25112,7 +25219,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -25120,7 +25227,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -25182,7 +25289,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -25190,7 +25297,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -25273,7 +25380,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -25281,7 +25388,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -25371,7 +25478,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -25379,7 +25486,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -25469,7 +25576,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -25477,7 +25584,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -25567,7 +25674,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -25575,7 +25682,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -25659,7 +25766,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -25667,7 +25774,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -25715,7 +25822,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -25723,7 +25830,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -25799,7 +25906,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -25807,7 +25914,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -25878,7 +25985,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -25886,7 +25993,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -25958,7 +26065,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -25966,7 +26073,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26021,7 +26128,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26029,7 +26136,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26079,7 +26186,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26087,7 +26194,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26135,7 +26242,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26143,7 +26250,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26199,7 +26306,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26207,7 +26314,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26295,7 +26402,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26303,7 +26410,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26389,7 +26496,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26397,7 +26504,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26487,7 +26594,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26495,7 +26602,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26585,7 +26692,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26593,7 +26700,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26683,7 +26790,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26691,7 +26798,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26781,7 +26888,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26789,7 +26896,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26879,7 +26986,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26887,7 +26994,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26973,7 +27080,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26981,7 +27088,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -27067,7 +27174,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -27075,7 +27182,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -27161,7 +27268,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -27169,7 +27276,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
