@@ -28,9 +28,10 @@ export type BotsConfig = {
   /** Lab mode: webhooks may be plain http to a loopback address (otherwise https only). */
   loopbackHttp: boolean;
   /**
-   * Hosts webhooks may go to (`eoffice.gov.example`, or `.gov.example` for a domain and its subdomains); empty:
-   * any host but loopback, link-local and unspecified addresses. Set it in production: a chat-admin of an
-   * institution registers webhook URLs, and the server calls them from inside the data centre.
+   * Hosts webhooks may go to (`eoffice.gov.example`, or `.gov.example` for a domain and its subdomains), at
+   * any address but loopback, link-local and unspecified; empty: any host at a public address only (no
+   * private networks). Set it in production: a chat-admin of an institution registers webhook URLs, and the
+   * server calls them from inside the data centre. The address a name resolves to is checked when connecting.
    */
   webhookHosts: readonly string[];
 };
@@ -63,10 +64,45 @@ NEVER.addAddress('::1', 'ipv6');
 NEVER.addAddress('::', 'ipv6');
 NEVER.addSubnet('fe80::', 10, 'ipv6');
 
+const LOOPBACK_BLOCK = new BlockList();
+LOOPBACK_BLOCK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK_BLOCK.addAddress('::1', 'ipv6');
+
+/** Private networks (RFC 1918, shared address space, unique local): only for hosts an allow-list names. */
+const PRIVATE = new BlockList();
+PRIVATE.addSubnet('10.0.0.0', 8, 'ipv4');
+PRIVATE.addSubnet('172.16.0.0', 12, 'ipv4');
+PRIVATE.addSubnet('192.168.0.0', 16, 'ipv4');
+PRIVATE.addSubnet('100.64.0.0', 10, 'ipv4');
+PRIVATE.addSubnet('fc00::', 7, 'ipv6');
+
+/**
+ * Why a webhook may not go to this address, or null. Never loopback (but in lab mode, for http to a loopback
+ * host), link-local or unspecified; private networks only when PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS is set (its
+ * hosts are the operator's to vouch for). Checked on the literal at registration and, for a name, on the
+ * address it resolves to when the server connects (webhook-post.ts).
+ */
+export function addressProblem(
+  address: string,
+  policy: { loopback: boolean; privateNetworks: boolean },
+): string | null {
+  const family = isIP(address);
+  if (!family) return 'not an address';
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  if (NEVER.check(address, type) && !(policy.loopback && LOOPBACK_BLOCK.check(address, type)))
+    return 'a loopback or link-local address';
+  if (!policy.privateNetworks && PRIVATE.check(address, type))
+    return 'a private address (name the host in PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS)';
+  return null;
+}
+
 function hostProblem(hostname: string, allowed: readonly string[]): string | null {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const family = isIP(host);
-  if (family && NEVER.check(host, family === 4 ? 'ipv4' : 'ipv6')) return 'a loopback or link-local address';
+  if (family) {
+    const problem = addressProblem(host, { loopback: false, privateNetworks: allowed.length > 0 });
+    if (problem) return problem;
+  }
   if (host === 'localhost' || host.endsWith('.localhost')) return 'a loopback address';
   if (allowed.length && !allowed.some((a) => (a.startsWith('.') ? host.endsWith(a) : host === a)))
     return 'a host not in PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS';
