@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { LOGGER, webhookHeaders, type DevicePrincipal, type Logger } from '@pakawaaz/platform';
 import { DeliveryService } from '../delivery/delivery.service.js';
+import { BOT_SECRETS, type BotSecrets } from './bot-secrets.js';
 import { BOTS_CONFIG, type BotsConfig } from './bots.config.js';
 import { BotsRepository } from './bots.repository.js';
 import { BotWakeTap } from './bot-wake-tap.js';
@@ -47,6 +48,7 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly bots: BotsRepository,
     private readonly delivery: DeliveryService,
     @Inject(BOTS_CONFIG) private readonly config: BotsConfig,
+    @Inject(BOT_SECRETS) private readonly secrets: BotSecrets,
     tap: BotWakeTap,
     @Optional() @Inject(LOGGER) private readonly logger?: Logger,
   ) {
@@ -147,7 +149,8 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
    * connect time and its address checked then (webhook-post.ts), as the literal was at registration.
    */
   private async post(bot: ChatBotRow, id: string, body: string): Promise<string | null> {
-    const headers = webhookHeaders(bot.webhookSecret, id, Math.floor(Date.now() / 1000), body);
+    const secret = await this.secrets.open(bot.webhookSecret);
+    const headers = webhookHeaders(secret, id, Math.floor(Date.now() / 1000), body);
     const url = new URL(bot.webhookUrl);
     const lookup = guardedLookup({
       loopback: this.config.loopbackHttp && url.protocol === 'http:',

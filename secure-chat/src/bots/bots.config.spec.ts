@@ -53,7 +53,9 @@ describe('bot webhook retries', () => {
   });
 
   it('defaults: 60 sends a minute, bursts of 20, https only', () => {
-    expect(loadBotsConfig({})).toEqual({
+    const { secretsKeyFile, ...rest } = loadBotsConfig({});
+    expect(secretsKeyFile).toMatch(/\/\.pakawaaz\/keys\/bot-secrets\.key$/);
+    expect(rest).toEqual({
       sendsPerMinute: 60,
       sendBurst: 20,
       webhookTimeoutMs: 10_000,

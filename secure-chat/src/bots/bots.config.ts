@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import path from 'node:path';
 import { envBool, parseConfig, type Env } from '@pakawaaz/platform';
 import { z } from 'zod';
 
@@ -16,6 +17,7 @@ const schema = z.object({
   PAKAWAAZ_CHAT_BOT_WEBHOOK_MAX_BACKOFF_SECONDS: int(1, 86_400, 600),
   PAKAWAAZ_CHAT_BOT_LOOPBACK_HTTP: envBool(false),
   PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS: z.preprocess(unset, z.string().max(4096).optional()),
+  PAKAWAAZ_CHAT_BOT_SECRETS_KEY_FILE: z.preprocess(unset, z.string().optional()),
 });
 
 export type BotsConfig = {
@@ -34,9 +36,11 @@ export type BotsConfig = {
    * server calls them from inside the data centre. The address a name resolves to is checked when connecting.
    */
   webhookHosts: readonly string[];
+  /** The key set bots' webhook secrets are sealed under (a file, or a label in an HSM). */
+  secretsKeyFile: string;
 };
 
-export function loadBotsConfig(env: Env): BotsConfig {
+export function loadBotsConfig(env: Env, dataDir = '.pakawaaz'): BotsConfig {
   const c = parseConfig(schema, env);
   return {
     sendsPerMinute: c.PAKAWAAZ_CHAT_BOT_SENDS_PER_MINUTE,
@@ -48,6 +52,9 @@ export function loadBotsConfig(env: Env): BotsConfig {
       .split(',')
       .map((h) => h.trim().toLowerCase())
       .filter(Boolean),
+    secretsKeyFile: path.resolve(
+      c.PAKAWAAZ_CHAT_BOT_SECRETS_KEY_FILE ?? path.join(dataDir, 'keys', 'bot-secrets.key'),
+    ),
   };
 }
 
