@@ -357,4 +357,34 @@ describe('desktop devices: officials’ browsers on WebCrypto keys and DPoP', ()
       ),
     ).toHaveLength(5);
   });
+
+  it('turning allowDesktop off retires the desktops already enrolled there (revoked, audited)', async () => {
+    const d = ds.aisha!;
+    const whoami = () =>
+      dpopFetch(d.identity, () => d.deviceToken)(new Request(`${server.url}/api/v1/device/whoami`));
+    expect((await whoami()).status).toBe(200);
+    const interior = users['Ministry of Interior']!;
+    const put = await fetch(`${server.url}/api/v1/device-policies/${interior}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ settings: { allowDesktop: false } }),
+    });
+    expect(put.status).toBe(200);
+    const { devices } = await unwrap(admin.GET('/api/v1/devices', { params: { query: {} } }));
+    const desktops = devices.filter((x) => x.kind === 'desktop' && x.institutionId === interior);
+    expect(desktops.length).toBeGreaterThanOrEqual(6);
+    expect(desktops.filter((x) => x.state !== 'retired')).toEqual([]);
+    // Its certificate is revoked: the desktop is refused from now on.
+    const refused = await whoami();
+    expect([refused.status, ((await refused.json()) as { code: string }).code]).toEqual([
+      401,
+      'device_certificate_refused',
+    ]);
+    const audit = await fetch(
+      `${server.url}/api/v1/audit?action=device-mgmt.device.retired&q=${d.deviceId}`,
+      { headers: { authorization: `Bearer ${admin.token}` } },
+    );
+    const body = JSON.stringify(await audit.json());
+    expect(body).toContain('allowDesktop: false');
+  });
 });
