@@ -7,7 +7,7 @@ import { normalOrigin, type DpopProof } from './dpop.js';
 /** Where accepted DPoP proofs are spent: false when the proof (its key and jti) was spent before. */
 export type DpopReplay = {
   spend(proof: Pick<DpopProof, 'jkt' | 'jti' | 'expiresAtMs'>, nowMs?: number): Promise<boolean>;
-}
+};
 
 /** What the guard and the chat socket check DPoP proofs with (PlatformModule provides it). */
 export type DpopSettings = {
