@@ -34,6 +34,7 @@ const alias = {
   '@pakawaaz/device-mgmt/attestation': `${root}device-mgmt/src/attestation/index.ts`,
   '@pakawaaz/hardened-os/tuf': `${root}hardened-os/src/tuf/index.ts`,
   '@pakawaaz/app-store/catalogue': `${root}app-store/src/catalogue/index.ts`,
+  '@pakawaaz/test-support/browser': `${root}test-support/src/browser/index.ts`,
   ...Object.fromEntries(
     Object.entries(workspaces).map(([name, dir]) => [`@pakawaaz/${name}`, `${root}${dir}/src/index.ts`]),
   ),

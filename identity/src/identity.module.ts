@@ -23,7 +23,11 @@ import { LoginTickets } from './auth/login-tickets.service.js';
 import { FirstStartService } from './bootstrap/first-start.service.js';
 import { InitialPasswordFile } from './bootstrap/initial-password-file.js';
 import { DeviceAuthService } from './device-auth/device-auth.service.js';
-import { DirectoryController, InstitutionsController } from './directory/directory.controller.js';
+import {
+  DirectoryController,
+  InstitutionsController,
+  PeopleController,
+} from './directory/directory.controller.js';
 import { DirectoryService } from './directory/directory.service.js';
 import { INSTITUTION_SCOPES, InstitutionScopes } from './directory/institution-scopes.js';
 import { InstitutionsRepository } from './directory/institutions.repository.js';
@@ -97,6 +101,7 @@ export class IdentityModule {
         InstitutionPhaseController,
         RolloutController,
         DirectoryController,
+        PeopleController,
         SessionsController,
         RadiusController,
         AuthEventsController,

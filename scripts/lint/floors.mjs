@@ -60,7 +60,14 @@ export const FLOORS = [
     // The CSV import pieces without Nest: worker threads import them (a worker never loads a main face).
     faces: ['csv'],
   },
-  { dir: 'test-support', name: TEST_SUPPORT, may: ['@pakawaaz/platform', ...PROTOCOLS], testOnly: true },
+  {
+    dir: 'test-support',
+    name: TEST_SUPPORT,
+    may: ['@pakawaaz/platform', ...PROTOCOLS],
+    testOnly: true,
+    // Real Chromium and the web chat's pages: only browser tests load playwright-core.
+    faces: ['browser'],
+  },
   {
     dir: 'core-network',
     name: '@pakawaaz/core-network',

@@ -1,10 +1,11 @@
-// The conversation screens: the list of conversations, a new chat with an official by username, the messages
-// of one conversation with their read receipts, sending text and files, and search in local history. Plain
-// DOM; everything shown comes from the SDK's local state (ChatCore's groups and history).
+// The conversation screens: the list of conversations, a new chat with officials picked in the people search,
+// the messages of one conversation with their read receipts, sending text and files, and search in local
+// history. Plain DOM; everything shown comes from the SDK's local state (ChatCore's groups and history).
 import type { ChatFileRef } from '../../lab/src/chat/chat-content.ts';
 import type { HistoryEntry } from '../../lab/src/chat/chat-history.ts';
 import type { ChatEvent } from '../../lab/src/chat/chat-types.ts';
 import type { ChatSession } from './chat-session.ts';
+import type { Person } from './people.ts';
 import { fetchAndOpen, sealAndUpload } from './files.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -54,8 +55,8 @@ export class Conversations {
   private nameOf(userId: string | null): string {
     if (!userId) return 'Unknown device';
     if (userId === this.me) return 'You';
-    // No identity route lists officials to an official's token: an official who wrote first is shown by id
-    // until this browser learns the name (starting a chat by username records it).
+    // An official who wrote first is shown by id until this browser learns the name (picking them in the
+    // people search records it).
     return this.session?.names.get(userId) ?? `Official ${userId.slice(0, 8)}`;
   }
 
@@ -143,15 +144,18 @@ export class Conversations {
     this.client.send(groupId, { type: 'receipt', status: 'read', ids }).catch(this.fail);
   }
 
-  /** A new conversation (an MLS group) with one official or several, named by username. */
-  async startChat(usernames: readonly string[]): Promise<void> {
-    if (usernames.length === 0) throw new Error('name at least one official');
+  /** A new conversation (an MLS group) with one official or several, picked in the people search. */
+  async startChat(people: readonly Person[]): Promise<void> {
+    if (people.length === 0) throw new Error('choose at least one official');
     const groupId = await this.client.createGroup();
-    const added = await this.client.addMembers(groupId, usernames);
-    for (const a of added) this.session!.names.set(a.userId, a.user);
+    for (const p of people) this.session!.names.set(p.userId, p.displayName);
     await this.session!.saveNames();
+    const added = await this.client.addMembers(
+      groupId,
+      people.map((p) => p.userId),
+    );
     this.open(groupId);
-    const missing = added.filter((a) => a.devices === 0).map((a) => a.user);
+    const missing = added.filter((a) => a.devices === 0).map((a) => this.nameOf(a.userId));
     if (missing.length > 0)
       throw new Error(`${missing.join(', ')}: no chat device yet (they sign in to the chat once first)`);
   }

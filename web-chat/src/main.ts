@@ -9,6 +9,7 @@ import {
 import { openChatSession } from './chat-session.ts';
 import { Conversations } from './conversations.ts';
 import { loadDevice, saveDevice, type StoredDevice } from './device-store.ts';
+import { PeoplePicker } from './people.ts';
 
 /*
  * The officials' web chat: sign in (password, then a one-time code when the account has one), enrol this
@@ -107,8 +108,9 @@ async function useDevice(d: StoredDevice): Promise<void> {
   $('device-status').textContent = `This browser is desktop device ${who.deviceId ?? ''}`;
   $('device-status').dataset.deviceId = who.deviceId ?? '';
   if (view) return;
-  view = new Conversations(d.userId, () => session.token, showError);
-  view.attach(await openChatSession(d, identity, () => session.deviceToken, view.onEvent));
+  const v = (view = new Conversations(d.userId, () => session.token, showError));
+  v.attach(await openChatSession(d, identity, () => session.deviceToken, v.onEvent));
+  new PeoplePicker(http, (people) => v.startChat(people), showError).attach();
 }
 
 /** A form whose submit runs `action` with its fields, shows a failure, and is cleared when it succeeded. */
@@ -131,14 +133,6 @@ const field = (f: FormData, name: string): string => {
   return typeof v === 'string' ? v : '';
 };
 
-onSubmit('new-chat', (f) =>
-  view?.startChat(
-    field(f, 'user')
-      .split(',')
-      .map((u) => u.trim())
-      .filter(Boolean),
-  ),
-);
 onSubmit('send', (f) => view?.sendText(field(f, 'text')));
 onSubmit('send-file', (f) => view?.sendFile(f.get('file') as File));
 onSubmit('search', (f) => view?.search(field(f, 'q')));

@@ -1,7 +1,9 @@
 import { Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
+  CurrentDevice,
   CurrentPrincipal,
+  DeviceRoute,
   RequestId,
   Roles,
   RouteScope,
@@ -10,6 +12,8 @@ import {
   ZodResponse,
   type Principal,
   ErrorCodes,
+  PLATFORM_ERROR_STATUS,
+  type DevicePrincipal,
 } from '@pakawaaz/platform';
 import type { z } from 'zod';
 import { DirectoryService } from './directory.service.js';
@@ -102,5 +106,30 @@ export class DirectoryController {
     @CurrentPrincipal() p: Principal,
   ) {
     return this.directory.search(q, p);
+  }
+}
+
+/**
+ * People search for officials' devices — handsets (mutual TLS) and web clients (token + DPoP): whom the
+ * device's official may start a chat with, by the chat's own visibility rule.
+ */
+@ApiTags('directory')
+@DeviceRoute({ desktops: true })
+@ErrorCodes(
+  { ...IDENTITY_ERROR_STATUS, forbidden: PLATFORM_ERROR_STATUS.forbidden },
+  'rate_limited',
+  'forbidden',
+)
+@Controller('api/v1/directory/people')
+export class PeopleController {
+  constructor(private readonly directory: DirectoryService) {}
+
+  @Get()
+  @ZodResponse(200, dto.PeoplePage)
+  people(
+    @ZodQuery(dto.PeopleQuery) q: z.infer<typeof dto.PeopleQuery>,
+    @CurrentDevice() device: DevicePrincipal,
+  ) {
+    return this.directory.people(device, q);
   }
 }

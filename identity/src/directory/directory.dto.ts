@@ -56,3 +56,22 @@ export const DirectoryPage = named(
   'DirectoryPage',
   z.object({ entries: z.array(DirectoryEntry), total: z.number().int() }),
 );
+
+/** People search from an official's device: a name (or a word of it) or username prefix, a few results. */
+export const PeopleQuery = z
+  .object({
+    q: z.string().trim().min(2, 'type at least 2 characters').max(64),
+    limit: z.coerce.number().int().min(1).max(20).default(10),
+  })
+  .strict();
+export const Person = named(
+  'Person',
+  z.object({
+    userId: z.string(),
+    displayName: z.string(),
+    designation: z.string().nullable(),
+    institutionId: z.string().nullable(),
+    institution: z.string().nullable(),
+  }),
+);
+export const PeoplePage = named('PeoplePage', z.object({ people: z.array(Person) }));

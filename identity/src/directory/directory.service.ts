@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isNational, platformError, type Principal } from '@pakawaaz/platform';
-import { and, asc, eq, ilike, inArray, or, sql } from 'drizzle-orm';
+import { isNational, platformError, type DevicePrincipal, type Principal } from '@pakawaaz/platform';
+import { and, asc, eq, ilike, inArray, isNotNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import { RateLimiter } from '../auth/rate-limiter.js';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { identityError } from '../identity.errors.js';
-import { likePattern, UsersRepository } from '../users/users.repository.js';
+import { likePattern, prefixPattern, UsersRepository } from '../users/users.repository.js';
 import { users } from '../users/users.schema.js';
 import { InstitutionsRepository } from './institutions.repository.js';
-import { visibleInstitutions } from './visibility.js';
+import { seenOfficials, visibleInstitutions, type SeenOfficials } from './visibility.js';
 
 export type DirectoryEntry = {
   id: string;
@@ -19,6 +19,15 @@ export type DirectoryEntry = {
   phone: string | null;
 };
 export type DirectoryQuery = { q: string; institution?: string | undefined; limit: number; offset: number };
+/** An official a device's owner may start a chat with: the id the chat's claim takes, and what to show. */
+export type Person = {
+  userId: string;
+  displayName: string;
+  designation: string | null;
+  institutionId: string | null;
+  institution: string | null;
+};
+export type PeopleQuery = { q: string; limit: number };
 
 /** Deep paging is what scraping looks like; a person looks at a few pages of a search. */
 export const DIRECTORY_MAX_OFFSET = 200;
@@ -45,13 +54,7 @@ export class DirectoryService {
     q: DirectoryQuery,
     principal: Principal,
   ): Promise<{ entries: DirectoryEntry[]; total: number }> {
-    const allowed = this.limiter.take(`${principal.actor.type}:${principal.actor.id}`, Date.now());
-    if (!allowed.allowed)
-      throw identityError(
-        'rate_limited',
-        `Too many directory searches: wait ${allowed.retryAfterSeconds} s.`,
-        { retryAfterSeconds: allowed.retryAfterSeconds },
-      );
+    this.take(`${principal.actor.type}:${principal.actor.id}`);
     if (q.offset > DIRECTORY_MAX_OFFSET)
       throw platformError(
         'validation_failed',
@@ -94,4 +97,65 @@ export class DirectoryService {
     }));
     return { entries, total: count?.n ?? 0 };
   }
+
+  /**
+   * People search for an official's device (handset or web client): active officials whose name — or a word
+   * of it — or username starts with `q`, among those the device's official may see by the very rule secure
+   * chat applies to group members (`OfficialVisibility.maySee`, here for every target at once). The caller is
+   * left out; no paging beyond the first `limit`; the same per-official budget as `search`.
+   */
+  async people(device: DevicePrincipal, q: PeopleQuery): Promise<{ people: Person[] }> {
+    if (device.kind === 'bot')
+      throw platformError('forbidden', 'People search is for officials’ devices, not bots.');
+    this.take(`official:${device.userId}`);
+    const [all, grants] = await Promise.all([this.institutions.all(), this.institutions.grants()]);
+    const seen = seenOfficials(device.institutionId, all, grants);
+    const visible = visibility(seen);
+    if (visible === null) return { people: [] };
+    const rows = await this.usersRepo.db
+      .select()
+      .from(users)
+      .where(
+        and(
+          eq(users.kind, 'official'),
+          eq(users.status, 'active'),
+          ne(users.id, device.userId),
+          visible,
+          or(
+            ilike(users.displayName, prefixPattern(q.q)),
+            ilike(users.displayName, `% ${prefixPattern(q.q)}`),
+            ilike(users.username, prefixPattern(q.q)),
+          ),
+        ),
+      )
+      .orderBy(asc(users.displayName), asc(users.id))
+      .limit(q.limit);
+    const names = new Map(all.map((i) => [i.id, i.name]));
+    return {
+      people: rows.map((u) => ({
+        userId: u.id,
+        displayName: u.displayName,
+        designation: u.designation,
+        institutionId: u.institutionId,
+        institution: u.institutionId ? (names.get(u.institutionId) ?? null) : null,
+      })),
+    };
+  }
+
+  private take(key: string): void {
+    const allowed = this.limiter.take(key, Date.now());
+    if (!allowed.allowed)
+      throw identityError(
+        'rate_limited',
+        `Too many directory searches: wait ${allowed.retryAfterSeconds} s.`,
+        { retryAfterSeconds: allowed.retryAfterSeconds },
+      );
+  }
+}
+
+/** The query's condition for whom `seen` includes (undefined: no condition); null when nobody. */
+function visibility(seen: SeenOfficials): SQL | undefined | null {
+  if (seen.kind === 'everyone') return undefined;
+  if (seen.kind === 'any-institution') return isNotNull(users.institutionId);
+  return seen.ids.length ? inArray(users.institutionId, [...seen.ids]) : null;
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InstitutionsRepository } from './institutions.repository.js';
-import { visibleInstitutions } from './visibility.js';
+import { sees, seenOfficials } from './visibility.js';
 
 /** Domains above identity find it by this token (`ModuleRef.get(OFFICIAL_VISIBILITY, { strict: false })`). */
 export const OFFICIAL_VISIBILITY = Symbol.for('pakawaaz.identity.OfficialVisibility');
@@ -24,7 +24,6 @@ export class OfficialVisibilityService implements OfficialVisibility {
     if (targetInstitutionId === null) return false;
     if (viewerInstitutionId === targetInstitutionId) return true;
     const [all, grants] = await Promise.all([this.institutions.all(), this.institutions.grants()]);
-    const visible = visibleInstitutions(viewerInstitutionId, all, grants);
-    return visible === 'all' || visible.has(targetInstitutionId);
+    return sees(seenOfficials(viewerInstitutionId, all, grants), targetInstitutionId);
   }
 }

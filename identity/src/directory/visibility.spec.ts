@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parentProblem, visibleInstitutions, type InstitutionNode } from './visibility.js';
+import {
+  parentProblem,
+  sees,
+  seenOfficials,
+  visibleInstitutions,
+  type InstitutionNode,
+} from './visibility.js';
 
 const ministry = (id: string, scope: InstitutionNode['directoryScope'] = 'hierarchy') =>
   ({ id, parentId: null, directoryScope: scope, kind: 'ministry' }) as const;
@@ -57,5 +63,24 @@ describe('parentProblem', () => {
     expect(parentProblem(null, 'passports', nodes)).toMatch(/attached to a ministry/);
     expect(parentProblem(null, 'nope', nodes)).toMatch(/not found/);
     expect(parentProblem('interior', 'interior', nodes)).toMatch(/own parent/);
+  });
+});
+
+describe('seenOfficials / sees (the people search and the chat’s member check)', () => {
+  it('national viewers see everyone, officials of no institution too', () => {
+    const seen = seenOfficials(null, nodes, []);
+    expect([sees(seen, 'finance'), sees(seen, null)]).toEqual([true, true]);
+  });
+  it('scope all: every institution, no official of none', () => {
+    const seen = seenOfficials('cabinet', nodes, []);
+    expect([sees(seen, 'revenue'), sees(seen, null)]).toEqual([true, false]);
+  });
+  it('otherwise the visible institutions, the viewer’s own even when unknown to the tree', () => {
+    expect(seenOfficials('police', nodes, [{ institutionId: 'police', visibleId: 'finance' }])).toEqual({
+      kind: 'institutions',
+      ids: ['police', 'finance'],
+    });
+    expect(seenOfficials('ghost', nodes, [])).toEqual({ kind: 'institutions', ids: ['ghost'] });
+    expect(sees(seenOfficials('police', nodes, []), 'interior')).toBe(false);
   });
 });

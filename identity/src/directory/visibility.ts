@@ -31,6 +31,34 @@ export function visibleInstitutions(
   return visible;
 }
 
+/**
+ * Whom an official of `viewerId` may see, for every target at once (the shape a query filters on): `everyone`
+ * for a viewer of no institution (national: officials of no institution too), `any-institution` for scope
+ * `all` (no official of no institution), else these institutions — always the viewer's own.
+ */
+export type SeenOfficials =
+  | { readonly kind: 'everyone' }
+  | { readonly kind: 'any-institution' }
+  | { readonly kind: 'institutions'; readonly ids: readonly string[] };
+
+export function seenOfficials(
+  viewerId: string | null,
+  nodes: readonly InstitutionNode[],
+  grants: readonly VisibilityGrant[],
+): SeenOfficials {
+  if (viewerId === null) return { kind: 'everyone' };
+  const visible = visibleInstitutions(viewerId, nodes, grants);
+  if (visible === 'all') return { kind: 'any-institution' };
+  return { kind: 'institutions', ids: [...new Set([viewerId, ...visible])] };
+}
+
+/** Whether `seen` includes an official of `targetId` (null: of no institution). */
+export function sees(seen: SeenOfficials, targetId: string | null): boolean {
+  if (seen.kind === 'everyone') return true;
+  if (targetId === null) return false;
+  return seen.kind === 'any-institution' || seen.ids.includes(targetId);
+}
+
 /** A department's parent must be a ministry, and an institution cannot be its own ancestor. */
 export function parentProblem(
   id: string | null,

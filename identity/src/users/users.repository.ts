@@ -27,6 +27,8 @@ export type UserListQuery = {
 
 /** `%` and `_` typed by a user are literal characters, not wildcards. */
 export const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** Text that starts with `text` (wildcards typed by a user stay literal). */
+export const prefixPattern = (text: string) => likePattern(text).slice(1);
 
 @Injectable()
 export class UsersRepository {

@@ -1,6 +1,6 @@
 import type { BenchPair } from './chat-bench-groups.js';
 import type { BenchSocket } from './chat-bench-socket.js';
-import { fmtInt, fmtMs, processCpuSeconds, quantile } from './load.js';
+import { fmtInt, fmtMs, processCpuSplit, quantile } from './load.js';
 
 /**
  * The chat bench's measurements. Every delivery is timed from the moment its send frame left the sender to
@@ -18,23 +18,28 @@ const q = (s: Float64Array, p: number) => fmtMs(quantile(s, p));
 
 /** Server CPU (from /proc) and this process's CPU over a measurement. */
 export class CpuMeter {
-  private readonly server0: number;
+  private readonly server0: { user: number; system: number };
   private readonly self0 = process.cpuUsage();
   private readonly t0 = performance.now();
 
   constructor(private readonly serverPid: number) {
-    this.server0 = processCpuSeconds(serverPid);
+    this.server0 = processCpuSplit(serverPid);
   }
 
   /** ", server CPU … ms per <unit> (… cores); generator …" for `count` operations. */
   line(count: number, unit: string): string {
     const wall = (performance.now() - this.t0) / 1000;
-    const server = processCpuSeconds(this.serverPid) - this.server0;
+    const now = processCpuSplit(this.serverPid);
+    const [user, system] = [now.user - this.server0.user, now.system - this.server0.system];
+    const server = user + system;
     const self = process.cpuUsage(this.self0);
     const gen = (self.user + self.system) / 1e6;
     const per = (s: number) => `${((s * 1000) / Math.max(1, count)).toFixed(3)} ms per ${unit}`;
     const cores = (s: number) => `${(s / wall).toFixed(2)} cores`;
-    const srv = Number.isNaN(server) ? 'server CPU n/a' : `server CPU ${per(server)} (${cores(server)})`;
+    const split = `${((user * 1000) / Math.max(1, count)).toFixed(3)} user + ${((system * 1000) / Math.max(1, count)).toFixed(3)} system`;
+    const srv = Number.isNaN(server)
+      ? 'server CPU n/a'
+      : `server CPU ${per(server)} (${split}; ${cores(server)})`;
     return `${srv}; load generator CPU ${per(gen)} (${cores(gen)}), reported apart`;
   }
 }

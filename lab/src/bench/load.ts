@@ -80,11 +80,17 @@ export function describeLoad(name: string, unit: string, r: LoadResult): string 
 
 /** User + system CPU seconds of a process so far (Linux /proc); NaN where that is not readable. */
 export function processCpuSeconds(pid: number): number {
+  const { user, system } = processCpuSplit(pid);
+  return user + system;
+}
+
+/** User and system (kernel: syscalls, TCP) CPU seconds of a process so far; NaN where not readable. */
+export function processCpuSplit(pid: number): { user: number; system: number } {
   try {
     // Fields after the parenthesised command: utime and stime are the 12th and 13th, in clock ticks (100/s).
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
   } catch {
-    return Number.NaN;
+    return { user: Number.NaN, system: Number.NaN };
   }
 }

@@ -1,32 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
-import {
-  loadOrCreateLabRoot,
-  mtlsFetch,
-  SimulatedHandset,
-  type ClientTls,
-} from '@pakawaaz/handset-simulator';
+import { mtlsFetch } from '@pakawaaz/handset-simulator';
 import { signWebhook, verifyWebhook } from '@pakawaaz/platform';
-import { testDatabaseUrl, withDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatBot, enrolBot, type BotCredentials } from '../../src/chat/bot.js';
 import { ChatClient } from '../../src/chat/chat-client.js';
 import { ChatHttpError } from '../../src/chat/chat-http.js';
 import type { ChatEvent } from '../../src/chat/chat-types.js';
-import {
-  controlPlaneApi,
-  signedIn,
-  unwrap,
-  type ControlPlaneApi,
-} from '../../src/server-process/control-plane-api.js';
-import {
-  freeTcpPort,
-  startServerProcess,
-  type ServerProcess,
-} from '../../src/server-process/server-process.js';
+import { unwrap, type ControlPlaneApi } from '../../src/server-process/control-plane-api.js';
+import { freeTcpPort, type ServerProcess } from '../../src/server-process/server-process.js';
+import { startChatLab, textsIn, type ChatHandset, type ChatLab } from '../support/chat-server.js';
 import { waitFor as waitForEvent } from '../support/wait-for.js';
 
 /*
@@ -37,17 +19,14 @@ import { waitFor as waitForEvent } from '../support/wait-for.js';
  * replayed webhooks are refused by the bot helper, a flooding bot gets 429, and another institution's
  * administrator never sees or touches the bot.
  */
-const ADMIN_PASSWORD = 'lantern-quartz-meadow-27';
-const DB = `pakawaaz_chat_bot_e2e_${process.pid}`;
 const NOTICE = 'Document 7/2026 awaits your signature';
 const REPLY = 'Signed — forward it to the Secretary';
 
+let lab: ChatLab;
 let server: ServerProcess;
-let admin: ControlPlaneApi;
-let dir = '';
 let deviceUrl = '';
 let interior = '';
-let aisha: { tls: ClientTls; chat: ChatClient; events: ChatEvent[] };
+let aisha: ChatHandset;
 let interiorAdmin: ControlPlaneApi;
 let financeAdmin: ControlPlaneApi;
 let registered: { id: string; webhookSecret: string; enrolmentSecret: string; user: string };
@@ -59,89 +38,28 @@ let group = '';
 
 const waitFor = <T>(what: string, probe: () => T | undefined, ms = 30_000) => waitForEvent(what, probe, ms);
 
-const adminDb = () => new pg.Client({ connectionString: testDatabaseUrl() });
-
-const texts = (events: ChatEvent[]) =>
-  events.flatMap((e) => (e.type === 'message' && e.groupId === group && e.text ? [e.text] : []));
-
-async function chatAdminOf(institutionId: string, name: string): Promise<ControlPlaneApi> {
-  const { token } = await unwrap(
-    admin.POST('/api/v1/tokens', { body: { name, roles: ['chat-admin'], institutionId } }),
-  );
-  return controlPlaneApi(server.url, token);
-}
+const texts = (events: ChatEvent[]) => textsIn(events, group);
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'pkz-chat-bot-e2e-'));
-  const root = await loadOrCreateLabRoot(path.join(dir, 'lab'));
-  const c = adminDb();
-  await c.connect();
-  await c.query(`drop database if exists "${DB}" with (force)`);
-  await c.query(`create database "${DB}"`);
-  await c.end();
-  const port = await freeTcpPort();
   webhookPort = await freeTcpPort();
-  deviceUrl = `https://127.0.0.1:${port}`;
-  server = await startServerProcess({
-    adminPassword: ADMIN_PASSWORD,
-    env: {
-      DATABASE_URL: withDatabase(testDatabaseUrl(), DB),
-      PAKAWAAZ_DEVICE_PORT: String(port),
-      PAKAWAAZ_TRUST_LAB_ROOT: '1',
-      PAKAWAAZ_LAB_ROOT_FILE: path.join(dir, 'lab', 'attestation-root.pem'),
-      OPEN5GS_MONITOR: 'off',
-      // Lab mode: the bot's webhook is plain http on loopback. A small budget, so the flood test is short.
-      PAKAWAAZ_CHAT_BOT_LOOPBACK_HTTP: 'true',
-      PAKAWAAZ_CHAT_BOT_SEND_BURST: '4',
-      PAKAWAAZ_CHAT_BOT_SENDS_PER_MINUTE: '2',
-    },
+  lab = await startChatLab('chat_bot_e2e', {
+    // Lab mode: the bot's webhook is plain http on loopback. A small budget, so the flood test is short.
+    PAKAWAAZ_CHAT_BOT_LOOPBACK_HTTP: 'true',
+    PAKAWAAZ_CHAT_BOT_SEND_BURST: '4',
+    PAKAWAAZ_CHAT_BOT_SENDS_PER_MINUTE: '2',
   });
-  admin = await signedIn(controlPlaneApi(server.url), 'admin', ADMIN_PASSWORD);
-  interior = (await unwrap(admin.POST('/api/v1/institutions', { body: { name: 'Ministry of Interior' } })))
-    .id;
-  const finance = (
-    await unwrap(admin.POST('/api/v1/institutions', { body: { name: 'Ministry of Finance' } }))
-  ).id;
-  interiorAdmin = await chatAdminOf(interior, 'interior-chat-admin');
-  financeAdmin = await chatAdminOf(finance, 'finance-chat-admin');
-  await unwrap(
-    admin.POST('/api/v1/users', {
-      body: {
-        username: 'aisha.malik',
-        displayName: 'Aisha Malik',
-        kind: 'official',
-        institution: interior,
-        password: 'meadow-violin-copper-58',
-      },
-    }),
-  );
-  const { token } = await unwrap(
-    admin.POST('/api/v1/enrolment-tokens', { body: { official: 'aisha.malik' } }),
-  );
-  const handset = new SimulatedHandset({ apiUrl: server.url, deviceUrl, root });
-  await handset.enrol(token);
-  const saved = handset.saved()!;
-  const tls = {
-    certPem: saved.enrolment.certificatePem,
-    keyPem: saved.keyPem,
-    caPems: saved.enrolment.caPems,
-  };
-  const events: ChatEvent[] = [];
-  const chat = await ChatClient.open({ baseUrl: deviceUrl, tls, onEvent: (e) => events.push(e) });
-  await chat.uploadKeyPackages(3);
-  await chat.start();
-  aisha = { tls, chat, events };
+  ({ server, deviceUrl } = lab);
+  interior = await lab.institution('Ministry of Interior');
+  const finance = await lab.institution('Ministry of Finance');
+  interiorAdmin = await lab.chatAdmin(interior, 'interior-chat-admin');
+  financeAdmin = await lab.chatAdmin(finance, 'finance-chat-admin');
+  await lab.official('aisha.malik', 'Aisha Malik', interior);
+  aisha = await lab.handset('aisha', 'aisha.malik', 3);
 }, 240_000);
 
 afterAll(async () => {
   await bot?.close().catch(() => undefined);
-  await aisha?.chat.close().catch(() => undefined);
-  await server?.stop();
-  const c = adminDb();
-  await c.connect();
-  await c.query(`drop database if exists "${DB}" with (force)`);
-  await c.end();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await lab?.stop();
 });
 
 describe('an e-Office bot in secure chat', () => {

@@ -1,6 +1,4 @@
 import { createHash, webcrypto } from 'node:crypto';
-import pg from 'pg';
-import { testDatabaseUrl, withDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatClient } from '../../src/chat/chat-client.js';
 import type { ChatEvent } from '../../src/chat/chat-types.js';
@@ -16,16 +14,12 @@ import { certificateDerFromPem } from '../../src/chat/device-key.js';
 import {
   controlPlaneApi,
   passwordLogin,
-  signedIn,
   unwrap,
   type ControlPlaneApi,
 } from '../../src/server-process/control-plane-api.js';
-import {
-  freeTcpPort,
-  startServerProcess,
-  type ServerProcess,
-} from '../../src/server-process/server-process.js';
+import type { ServerProcess } from '../../src/server-process/server-process.js';
 import { mtlsFetch } from '@pakawaaz/handset-simulator';
+import { OFFICIAL_PASSWORD as PASSWORD, startChatLab, type ChatLab } from '../support/chat-server.js';
 import { waitFor } from '../support/wait-for.js';
 
 /*
@@ -35,9 +29,6 @@ import { waitFor } from '../support/wait-for.js';
  * and DPoP proofs (RFC 9449) instead of mutual TLS. Two officials chat, send a receipt and share a file; an
  * institution whose device policy forbids desktops gets a clear refusal.
  */
-const ADMIN_PASSWORD = 'lantern-quartz-meadow-27';
-const PASSWORD = 'meadow-violin-copper-58';
-const DB = `pakawaaz_chat_desktop_e2e_${process.pid}`;
 
 type Desktop = {
   /** The sign-in's access token (bearer routes). */
@@ -53,10 +44,11 @@ type Desktop = {
   saved?: Parameters<NonNullable<Parameters<typeof ChatClient.open>[0]['persist']>>[0];
 };
 
+let lab: ChatLab;
 let server: ServerProcess;
 let admin: ControlPlaneApi;
-const users: Record<string, string> = {};
-const adminDb = () => new pg.Client({ connectionString: testDatabaseUrl() });
+/** Officials' user ids by username, institutions' ids by name. */
+let users: Record<string, string> = {};
 
 let devicePort = 0;
 
@@ -109,51 +101,18 @@ async function openChat(d: Desktop): Promise<ChatClient> {
 }
 
 beforeAll(async () => {
-  const c = adminDb();
-  await c.connect();
-  await c.query(`drop database if exists "${DB}" with (force)`);
-  await c.query(`create database "${DB}"`);
-  await c.end();
-  devicePort = await freeTcpPort();
-  server = await startServerProcess({
-    adminPassword: ADMIN_PASSWORD,
-    env: {
-      DATABASE_URL: withDatabase(testDatabaseUrl(), DB),
-      OPEN5GS_MONITOR: 'off',
-      PAKAWAAZ_DEVICE_PORT: String(devicePort),
-    },
-  });
-  admin = await signedIn(controlPlaneApi(server.url), 'admin', ADMIN_PASSWORD);
+  lab = await startChatLab('chat_desktop_e2e');
+  ({ server, admin, users, devicePort } = lab);
   for (const [name, officials] of [
     ['Ministry of Interior', ['aisha.malik', 'bilal.khan']],
     ['Ministry of Defence', ['dawood.shah']],
   ] as const) {
-    const inst = await unwrap(admin.POST('/api/v1/institutions', { body: { name } }));
-    users[name] = inst.id;
-    for (const username of officials) {
-      const u = await unwrap(
-        admin.POST('/api/v1/users', {
-          body: {
-            username,
-            displayName: username,
-            kind: 'official',
-            institution: inst.id,
-            password: PASSWORD,
-          },
-        }),
-      );
-      users[username] = u.id;
-    }
+    const id = (users[name] = await lab.institution(name));
+    for (const username of officials) await lab.official(username, username, id);
   }
 }, 240_000);
 
-afterAll(async () => {
-  await server?.stop();
-  const c = adminDb();
-  await c.connect();
-  await c.query(`drop database if exists "${DB}" with (force)`);
-  await c.end();
-});
+afterAll(async () => lab?.stop());
 
 describe('desktop devices: officials’ browsers on WebCrypto keys and DPoP', () => {
   const ds: Record<string, Desktop> = {};

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MlsInputError } from './errors.js';
 import { readGroupInfo } from './group-info.js';
 import { readKeyPackage } from './key-package.js';
-import { readMessage } from './message.js';
+import { decodeMessage, readMessage } from './message.js';
 import { readWelcome } from './welcome.js';
 
 /*
@@ -73,6 +73,29 @@ describe('readMessage on the interop vectors', () => {
     expect(await code(() => readMessage(app.subarray(0, app.length - 1)))).toBe('mls_malformed');
     expect(await code(() => readMessage(new Uint8Array()))).toBe('mls_malformed');
     expect(await code(() => readMessage(new Uint8Array(256 * 1024 + 1)))).toBe('mls_too_large');
+  });
+});
+
+describe("readMessage's PrivateMessage header reader", () => {
+  const outcome = (read: (b: Uint8Array) => unknown, b: Uint8Array) => {
+    try {
+      return read(b);
+    } catch (err) {
+      return (err as MlsInputError).code;
+    }
+  };
+
+  it("agrees with ts-mls's decoder on the vector cut at every length and with every byte of its header changed", () => {
+    const pm = bytes('private_message');
+    const variants: Uint8Array[] = [Uint8Array.from([...pm, 0])];
+    for (let n = 0; n < pm.length; n++) variants.push(pm.subarray(0, n));
+    for (let i = 0; i < Math.min(pm.length, 40); i++)
+      for (const v of [0x00, 0x01, 0x02, 0x03, 0x04, 0x3f, 0x40, 0x7f, 0x80, 0xbf, 0xc0, 0xff]) {
+        const m = Uint8Array.from(pm);
+        m[i] = v;
+        variants.push(m);
+      }
+    for (const v of variants) expect(outcome(readMessage, v)).toEqual(outcome(decodeMessage, v));
   });
 });
 

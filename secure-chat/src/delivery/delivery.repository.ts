@@ -1,22 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import {
-  chatGroups,
-  chatSends,
-  deviceQueue,
-  deviceSeq,
-  groupMembers,
-  type QueueKind,
-} from './delivery.schema.js';
+import { chatGroups, chatSends, deviceQueue, groupMembers } from './delivery.schema.js';
+import { ENQUEUE, enqueueParams, seqsGiven, type EnqueueBatch } from './enqueue.js';
+import { runPrepared } from './prepared.js';
 import { QueueBatches, type QueueRow } from './queue-batches.js';
 
-export type Envelope = {
-  readonly groupId: string;
-  readonly senderDevice: string | null;
-  readonly kind: QueueKind;
-  readonly body: Buffer;
-};
+export type { Envelope } from './enqueue.js';
 export type Member = { leafIndex: number; deviceId: string; userId: string };
 /** A member as stored: with its official's institution when the caller knows it (leaves do). */
 export type StoredMember = Member & { institutionId?: string | null };
@@ -104,38 +94,10 @@ export class DeliveryRepository {
    * transactions that share devices cannot deadlock on them. A device's envelopes keep the order given.
    * The seqs given, by device, per batch.
    */
-  async enqueueAll(
-    batches: readonly { deviceIds: readonly string[]; envelope: Envelope }[],
-    tx: Db,
-  ): Promise<Map<string, number>[]> {
-    const targets = batches.map((b) => [...new Set(b.deviceIds)]);
-    const counts = new Map<string, number>();
-    for (const ids of targets) for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
-    const out = targets.map(() => new Map<string, number>());
-    if (counts.size === 0) return out;
-    const rows = await tx
-      .insert(deviceSeq)
-      .values(
-        [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([deviceId, n]) => ({ deviceId, lastSeq: n })),
-      )
-      .onConflictDoUpdate({
-        target: deviceSeq.deviceId,
-        set: { lastSeq: sql`${deviceSeq.lastSeq} + excluded.last_seq` },
-      })
-      .returning({ deviceId: deviceSeq.deviceId, lastSeq: deviceSeq.lastSeq });
-    // The first seq of each device's new run, handed out batch by batch.
-    const next = new Map(rows.map((r) => [r.deviceId, r.lastSeq - counts.get(r.deviceId)! + 1]));
-    const queued: (typeof deviceQueue.$inferInsert)[] = [];
-    targets.forEach((ids, i) => {
-      for (const deviceId of ids) {
-        const seq = next.get(deviceId)!;
-        next.set(deviceId, seq + 1);
-        out[i]!.set(deviceId, seq);
-        queued.push({ deviceId, seq, ...batches[i]!.envelope });
-      }
-    });
-    await tx.insert(deviceQueue).values(queued);
-    return out;
+  async enqueueAll(batches: readonly EnqueueBatch[], tx: Db): Promise<Map<string, number>[]> {
+    const { targets, count, params } = enqueueParams(batches);
+    if (count === 0) return targets.map(() => new Map());
+    return seqsGiven(targets, await runPrepared<{ d: string; l: string; n: number }>(tx, ENQUEUE, params));
   }
 
   /** The device's queue after `after`, in order (the reads of devices woken together are one statement). */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Db } from '@pakawaaz/platform';
 import { sql } from 'drizzle-orm';
 import { chatGroups, chatSends, groupMembers } from './delivery.schema.js';
+import { enqueueCtes, enqueueParams, enqueueTargets, type EnqueueBatch } from './enqueue.js';
 import { runPrepared, statement } from './prepared.js';
 
 /** A send's (device, clientId): the key of its idempotency row. */
@@ -11,37 +12,38 @@ export type SharedGroup = { epoch: bigint; deviceIds: string[] };
 
 // Each statement takes its rows as one JSON parameter (json_to_recordset), so its text is the same for a
 // batch of one or of a hundred: PostgreSQL plans it once per connection (named), PGlite runs it as is.
-const CLAIM = statement(
-  'secure_chat_send_claim',
-  (p) => sql`insert into ${chatSends} (device_id, client_id, result)
-    select x.d, x.c, '{}'::jsonb from json_to_recordset(${p(0)}::json) as x(d uuid, c text)
-    on conflict do nothing returning device_id::text as d, client_id as c`,
-);
 const PREVIOUS = statement(
   'secure_chat_send_previous',
   (p) => sql`select s.device_id::text as d, s.client_id as c, s.result
     from ${chatSends} s join json_to_recordset(${p(0)}::json) as x(d uuid, c text)
       on s.device_id = x.d and s.client_id = x.c`,
 );
-const RELEASE = statement(
-  'secure_chat_send_release',
-  (p) => sql`delete from ${chatSends} s using json_to_recordset(${p(0)}::json) as x(d uuid, c text)
-    where s.device_id = x.d and s.client_id = x.c`,
+// The claims and the groups' rows in one statement: the (device, clientId) pairs that were new, and each group's
+// epoch and members, its row share-locked, in group id order (the sort is below the lock): messages pass each
+// other, a commit (FOR UPDATE on its group) waits for them and they for it. Rows: ('c', device, clientId, null)
+// for a claim, ('g', group, epoch, member device) for a group.
+const CLAIM_AND_SHARE = statement(
+  'secure_chat_send_claim_share',
+  (p) => sql`with c as (insert into ${chatSends} (device_id, client_id, result)
+      select x.d, x.c, '{}'::jsonb from json_to_recordset(${p(0)}::json) as x(d uuid, c text)
+      on conflict do nothing returning device_id::text as d, client_id as c),
+    g as (select g.group_id as g, g.epoch::text as e, m.device_id::text as d
+      from ${chatGroups} g left join ${groupMembers} m on m.group_id = g.group_id
+      where g.group_id in (select json_array_elements_text(${p(1)}::json))
+      order by g.group_id for share of g)
+    select 'c' as t, d as a, c as b, null as m from c union all select 'g', g, e, d from g`,
 );
-const RECORD = statement(
-  'secure_chat_send_record',
-  (p) => sql`update ${chatSends} s set result = x.r
-    from json_to_recordset(${p(0)}::json) as x(d uuid, c text, r jsonb)
-    where s.device_id = x.d and s.client_id = x.c`,
-);
-// The groups' rows share-locked in group id order (the sort is below the lock): messages pass each other,
-// a commit (FOR UPDATE on its group) waits for them and they for it.
-const SHARE = statement(
-  'secure_chat_send_groups',
-  (p) => sql`select g.group_id as g, g.epoch::text as e, m.device_id::text as d
-    from ${chatGroups} g left join ${groupMembers} m on m.group_id = g.group_id
-    where g.group_id in (select json_array_elements_text(${p(0)}::json))
-    order by g.group_id for share of g`,
+// The rest of the batch in one statement: the claims of refused sends dropped ($1), the answers of the
+// accepted ones recorded ($2), their envelopes queued ($3, $4: see enqueue.ts).
+const WRITE = statement(
+  'secure_chat_send_write',
+  (p) => sql`with r as (delete from ${chatSends} s using json_to_recordset(${p(0)}::json) as x(d uuid, c text)
+      where s.device_id = x.d and s.client_id = x.c),
+    w as (update ${chatSends} s set result = x.r
+      from json_to_recordset(${p(1)}::json) as x(d uuid, c text, r jsonb)
+      where s.device_id = x.d and s.client_id = x.c),
+    ${enqueueTargets(p(2))}, ${enqueueCtes(p(3))}
+    select count(*)::int as n from u`,
 );
 
 const key = (d: string, c: string) => `${d}\n${c}`;
@@ -49,10 +51,32 @@ const key = (d: string, c: string) => `${d}\n${c}`;
 /** The statements of a batch of sends (DeliveryService's group commit), each one round trip for the batch. */
 @Injectable()
 export class SendBatchRepository {
-  /** Claims these (device, clientId) pairs: the keys that were new (the others were sent before). */
-  async claim(pairs: readonly ClientKey[], tx: Db): Promise<Set<string>> {
-    const rows = await runPrepared<{ d: string; c: string }>(tx, CLAIM, [JSON.stringify(pairs)]);
-    return new Set(rows.map((r) => key(r.d, r.c)));
+  /**
+   * Claims these (device, clientId) pairs — the keys that were new (the others were sent before) — and reads
+   * the groups' epochs and member devices, their rows share-locked (a missing group is not in the map).
+   */
+  async claimAndShare(
+    pairs: readonly ClientKey[],
+    groupIds: readonly string[],
+    tx: Db,
+  ): Promise<{ fresh: Set<string>; groups: Map<string, SharedGroup> }> {
+    const rows = await runPrepared<{ t: 'c' | 'g'; a: string; b: string; m: string | null }>(
+      tx,
+      CLAIM_AND_SHARE,
+      [JSON.stringify(pairs), JSON.stringify([...groupIds].sort())],
+    );
+    const fresh = new Set<string>();
+    const groups = new Map<string, SharedGroup>();
+    for (const r of rows) {
+      if (r.t === 'c') {
+        fresh.add(key(r.a, r.b));
+        continue;
+      }
+      let g = groups.get(r.a);
+      if (!g) groups.set(r.a, (g = { epoch: BigInt(r.b), deviceIds: [] }));
+      if (r.m) g.deviceIds.push(r.m);
+    }
+    return { fresh, groups };
   }
 
   /** The stored answers of pairs sent before, by key. */
@@ -64,27 +88,19 @@ export class SendBatchRepository {
     return new Map(rows.map((r) => [key(r.d, r.c), parseJson(r.result)]));
   }
 
-  /** Drops the claims of sends refused inside the batch (their client ids stay free for a retry). */
-  async release(pairs: readonly ClientKey[], tx: Db): Promise<void> {
-    if (pairs.length) await runPrepared(tx, RELEASE, [JSON.stringify(pairs)]);
-  }
-
-  async record(rows: readonly (ClientKey & { r: Record<string, unknown> })[], tx: Db): Promise<void> {
-    if (rows.length) await runPrepared(tx, RECORD, [JSON.stringify(rows)]);
-  }
-
-  /** The groups' epochs and member devices, their rows share-locked; a missing group is not in the map. */
-  async shareGroups(groupIds: readonly string[], tx: Db): Promise<Map<string, SharedGroup>> {
-    const rows = await runPrepared<{ g: string; e: string; d: string | null }>(tx, SHARE, [
-      JSON.stringify([...groupIds].sort()),
-    ]);
-    const out = new Map<string, SharedGroup>();
-    for (const r of rows) {
-      let g = out.get(r.g);
-      if (!g) out.set(r.g, (g = { epoch: BigInt(r.e), deviceIds: [] }));
-      if (r.d) g.deviceIds.push(r.d);
-    }
-    return out;
+  /**
+   * Drops the claims of the sends refused inside the batch (their client ids stay free for a retry), records
+   * the answers of the accepted ones and queues their envelopes: one round trip.
+   */
+  async write(
+    refused: readonly ClientKey[],
+    answers: readonly (ClientKey & { r: Record<string, unknown> })[],
+    envelopes: readonly EnqueueBatch[],
+    tx: Db,
+  ): Promise<void> {
+    if (refused.length === 0 && answers.length === 0) return;
+    const { params } = enqueueParams(envelopes);
+    await runPrepared(tx, WRITE, [JSON.stringify(refused), JSON.stringify(answers), ...params]);
   }
 }
 

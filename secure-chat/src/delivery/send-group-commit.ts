@@ -114,23 +114,23 @@ export class SendGroupCommit {
 
   private async writeIn(items: readonly PendingSend[], tx: Db) {
     const pairs = items.map((s) => ({ d: s.device.deviceId, c: s.clientId }));
-    const fresh = await this.batch.claim(pairs, tx);
-    const previous = await this.batch.previous(
-      pairs.filter((p) => !fresh.has(clientKey(p.d, p.c))),
+    const { fresh, groups } = await this.batch.claimAndShare(
+      pairs,
+      [...new Set(items.map((s) => s.groupId))],
       tx,
     );
-    const settled: Settled<SendResult>[] = items.map((s) => {
-      const before = previous.get(clientKey(s.device.deviceId, s.clientId));
+    const isNew = (i: number) => fresh.has(clientKey(pairs[i]!.d, pairs[i]!.c));
+    const previous = await this.batch.previous(
+      pairs.filter((_, i) => !isNew(i)),
+      tx,
+    );
+    const settled: Settled<SendResult>[] = items.map((s, i) => {
+      const before = previous.get(clientKey(pairs[i]!.d, pairs[i]!.c));
       if (!before) return { ok: true, value: undefined as unknown as SendResult };
       if (before['op'] !== 'send' || before['groupId'] !== s.groupId) return { ok: false, error: reused() };
       const { groupId, epoch, recipients } = before as SendResult;
       return { ok: true, value: { groupId, epoch, recipients } };
     });
-    const isNew = (i: number) => fresh.has(clientKey(items[i]!.device.deviceId, items[i]!.clientId));
-    const groups = await this.batch.shareGroups(
-      [...new Set(items.filter((_, i) => isNew(i)).map((s) => s.groupId))],
-      tx,
-    );
     const accepted: { i: number; to: string[] }[] = [];
     const refused: { d: string; c: string }[] = [];
     items.forEach((s, i) => {
@@ -142,20 +142,6 @@ export class SendGroupCommit {
       } else
         accepted.push({ i, to: groups.get(s.groupId)!.deviceIds.filter((d) => d !== s.device.deviceId) });
     });
-    await this.batch.release(refused, tx);
-    await this.repo.enqueueAll(
-      accepted.map(({ i, to }) => {
-        const s = items[i]!;
-        const envelope = {
-          groupId: s.groupId,
-          senderDevice: s.device.deviceId,
-          kind: s.kind,
-          body: Buffer.from(s.message.buffer, s.message.byteOffset, s.message.byteLength),
-        };
-        return { deviceIds: to, envelope };
-      }),
-      tx,
-    );
     const wake = new Set<string>();
     const results = accepted.map(({ i, to }) => {
       const s = items[i]!;
@@ -168,7 +154,21 @@ export class SendGroupCommit {
       settled[i] = { ok: true, value };
       return { ...pairs[i]!, r: { op: 'send', ...value } };
     });
-    await this.batch.record(results, tx);
+    await this.batch.write(
+      refused,
+      results,
+      accepted.map(({ i, to }) => {
+        const s = items[i]!;
+        const envelope = {
+          groupId: s.groupId,
+          senderDevice: s.device.deviceId,
+          kind: s.kind,
+          body: Buffer.from(s.message.buffer, s.message.byteOffset, s.message.byteLength),
+        };
+        return { deviceIds: to, envelope };
+      }),
+      tx,
+    );
     await this.policy?.recordSends(
       accepted.map(({ i }, k) => {
         const s = items[i]!;

@@ -1,12 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, asc, desc, eq, gte, inArray, isNotNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { chatSends, deviceQueue, groupMembers, keyPackages } from '../delivery/delivery.schema.js';
+import { runPrepared, statement } from '../delivery/prepared.js';
 import { chatPolicies, heldMetadata } from './chat-policy.schema.js';
 
 export type PolicyRow = typeof chatPolicies.$inferSelect;
 export type HeldRow = typeof heldMetadata.$inferSelect;
 export type NewHeldRow = typeof heldMetadata.$inferInsert;
+
+const ON_HOLD = statement(
+  'secure_chat_on_hold',
+  (p) => sql`select institution_id::text as id from ${chatPolicies}
+    where institution_id in (select json_array_elements_text(${p(0)}::json)::uuid) and hold_since is not null`,
+);
 
 /** Both drivers answer `{ rows }` from execute(). */
 const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
@@ -51,13 +58,9 @@ export class ChatPolicyRepository {
 
   /** Whether the institution is on legal hold (read inside the send's transaction). */
   /** Which of these institutions are on legal hold. */
+  /** Read by every batch of sends: a prepared statement (see delivery/prepared.ts). */
   async onHoldAmong(institutionIds: readonly string[], tx: Db): Promise<Set<string>> {
-    const rows = await tx
-      .select({ id: chatPolicies.institutionId })
-      .from(chatPolicies)
-      .where(
-        and(inArray(chatPolicies.institutionId, [...institutionIds]), isNotNull(chatPolicies.holdSince)),
-      );
+    const rows = await runPrepared<{ id: string }>(tx, ON_HOLD, [JSON.stringify(institutionIds)]);
     return new Set(rows.map((r) => r.id));
   }
 

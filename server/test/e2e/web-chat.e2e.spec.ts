@@ -1,15 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  chromiumAvailable,
-  expectNoProblems,
-  launchChromium,
-  openContext,
-  visible,
-  type Problem,
-} from '../support/noc-browser.js';
+import * as browse from '@pakawaaz/test-support/browser';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+
+const { chromiumAvailable, expectNoProblems, findPeople, launchChromium, message, openContext } = browse;
+const { send, shown, startChatWith, visible } = browse;
 
 /*
  * The officials' web chat (/chat/) in real Chromium against the real server: two officials in separate browser
@@ -19,7 +15,8 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
  * institution whose device policy forbids desktops is refused with desktop_devices_forbidden. Two more officials
  * then chat from their browsers (the SDK's ChatCore bundled for the page, MLS state sealed in IndexedDB): text
  * both ways, a read receipt, a file encrypted in one browser and opened in the other, a search in local history,
- * then a group with a third.
+ * then a group with a third — each chat started from the people search, which never shows an official of an
+ * institution whose directory is hidden from theirs.
  */
 const PASSWORD = 'violet-harbour-tandem-93';
 const OFFICIALS = [
@@ -31,32 +28,8 @@ const OFFICIALS = [
   { username: 'gul.hassan', displayName: 'Gul Hassan', institution: 'Ministry of Interior (web chat)' },
 ] as const;
 
-/** MLS work in a page on a loaded 2-core machine: generous. */
-const CHAT_MS = 45_000;
-const shown = (locator: Locator): Promise<void> => locator.waitFor({ state: 'visible', timeout: CHAT_MS });
-
-/** Signs in, enrols this browser and waits for the conversation screens (the device's KeyPackages are up). */
-async function enrolAndOpenChat(page: Page, username: string): Promise<void> {
-  await signIn(page, username);
-  await page.getByRole('button', { name: 'Enrol this browser' }).click();
-  await shown(page.getByRole('heading', { name: 'Conversations' }));
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  await page.getByRole('textbox', { name: 'Message' }).fill(text);
-  await page.getByRole('button', { name: 'Send', exact: true }).click();
-}
-
-const message = (page: Page, text: string): Locator =>
-  page.getByRole('log', { name: 'Messages' }).getByRole('listitem').filter({ hasText: text });
-
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.goto('/chat/');
-  await page.getByLabel('Username', { exact: true }).fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await visible(page.getByText('Signed in as'));
-}
+const enrolAndOpenChat = (page: Page, username: string) => browse.enrolAndOpenChat(page, username, PASSWORD);
+const signIn = (page: Page, username: string) => browse.signIn(page, username, PASSWORD);
 
 /** Whether the private key the page stored can be exported (it must not). A string: no DOM types here. */
 const exportable = (page: Page, userId: string): Promise<string> =>
@@ -82,7 +55,7 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
     let browser: Browser;
     let token: string;
     const ids: Record<string, string> = {};
-    const problems: Problem[] = [];
+    const problems: browse.Problem[] = [];
 
     beforeAll(async () => {
       server = await startTestServer({ OPEN5GS_MONITOR: 'off' });
@@ -169,10 +142,10 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
       const gul = await openContext(browser, server.url, problems);
       await enrolAndOpenChat(gul.page, 'gul.hassan');
 
-      // Chen starts a chat by Farah's username: a new MLS group, Farah's device added by its KeyPackage.
-      await chen.page.getByLabel('Officials’ usernames').fill('farah.aziz');
-      await chen.page.getByRole('button', { name: 'Start chat' }).click();
-      await shown(chen.page.getByRole('heading', { name: 'Chat with farah.aziz' }));
+      // Chen finds Farah in the people search — not Dawood of Defence, whose directory Interior may not see —
+      // and starts a chat: a new MLS group, Farah's device added by its KeyPackage.
+      await shown((await findPeople(chen.page, 'da')).getByText('Nobody found'));
+      await startChatWith(chen.page, [{ query: 'far', displayName: 'Farah Aziz' }]);
       await send(chen.page, 'Salam from Chen, the budget note is ready');
 
       // Farah's browser joined by the Welcome: the conversation is listed, the message decrypted there.
@@ -205,10 +178,11 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
       await shown(results.getByText('Salam from Chen, the budget note is ready', { exact: false }));
       expect(await results.getByRole('listitem').count()).toBe(1);
 
-      // A group: Chen names two officials; both browsers join and read the message.
-      await chen.page.getByLabel('Officials’ usernames').fill('farah.aziz, gul.hassan');
-      await chen.page.getByRole('button', { name: 'Start chat' }).click();
-      await shown(chen.page.getByRole('heading', { name: 'Chat with farah.aziz, gul.hassan' }));
+      // A group: Chen chooses two officials (one by username); both browsers join and read the message.
+      await startChatWith(chen.page, [
+        { query: 'Farah', displayName: 'Farah Aziz' },
+        { query: 'gul.h', displayName: 'Gul Hassan' },
+      ]);
       await send(chen.page, 'Group: the agenda for Monday');
       await gul.page.getByRole('button', { name: /^Chat with / }).click();
       await shown(message(gul.page, 'Group: the agenda for Monday'));
@@ -218,7 +192,7 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
 
       // A reload restores the conversation from the sealed state in IndexedDB, and the chat goes on.
       await signIn(chen.page, 'chen.li');
-      await chen.page.getByRole('button', { name: 'Chat with farah.aziz', exact: true }).click();
+      await chen.page.getByRole('button', { name: 'Chat with Farah Aziz', exact: true }).click();
       await shown(message(chen.page, 'Thank you Chen, reading it now'));
       await send(chen.page, 'Back after a reload');
       await shown(message(farah.page, 'Back after a reload'));
