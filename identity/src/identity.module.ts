@@ -67,6 +67,7 @@ import { ApiTokensRepository } from './tokens/api-tokens.repository.js';
 import { useTokenSigningKey } from './tokens/signing-key.js';
 import { ApiTokenMemory } from './tokens/api-token-memory.js';
 import { API_TOKEN_MEMORY, SIGNING_KEY, TokenService } from './tokens/token.service.js';
+import { DpopTokenService } from './tokens/dpop-token.service.js';
 import { JwksController, TokensController } from './tokens/tokens.controller.js';
 import { FactorResetService } from './users/factor-reset.service.js';
 import { OFFICIAL_DIRECTORY, OfficialDirectoryService } from './users/official-directory.service.js';
@@ -144,6 +145,7 @@ export class IdentityModule {
         { provide: INSTITUTION_PHASES, useExisting: INSTITUTION_SCOPES },
         { provide: API_TOKEN_MEMORY, useFactory: () => new ApiTokenMemory() },
         TokenService,
+        DpopTokenService,
         SessionsService,
         AuthEventsRepository,
         AuthEventsService,

@@ -28,6 +28,8 @@ export * from './auth/auth.decorators.js';
 export * from './auth/device-auth.js';
 export * from './auth/desktop-device.js';
 export * from './auth/dpop.js';
+export * from './auth/dpop-replay.js';
+export * from './auth/dpop-replay.schema.js';
 export * from './auth/client-certificate.js';
 export * from './auth/device.controller.js';
 export * from './auth/auth.guard.js';

@@ -6,6 +6,7 @@ import { AuditCheckpointer } from './audit/audit-checkpointer.js';
 import { AUDIT_CHECKPOINT_KEY, AUDIT_CHECKPOINT_SIGNER, AuditService } from './audit/audit.service.js';
 import { CLIENT_CERTIFICATES, ClientCertificates } from './auth/client-certificate.js';
 import { DeviceEdgeController } from './auth/device.controller.js';
+import { DatabaseDpopReplay, DPOP_SETTINGS } from './auth/dpop-replay.js';
 import { RouteScopeCheck } from './auth/route-access.js';
 import type { PlatformConfig } from './config/platform.config.js';
 import type { DatabaseHandle } from './db/database.js';
@@ -70,6 +71,14 @@ export class PlatformModule {
               alg: 'EdDSA',
             }),
         },
+        {
+          // Spent DPoP proofs in the database: a proof serves once across every node of the deployment.
+          provide: DPOP_SETTINGS,
+          useValue: {
+            replay: new DatabaseDpopReplay(resources.database.db),
+            origins: resources.config.PAKAWAAZ_PUBLIC_ORIGINS,
+          },
+        },
         HealthService,
         FeatureBoard,
         AuditService,
@@ -87,6 +96,7 @@ export class PlatformModule {
         Metrics,
         KEYS,
         CLIENT_CERTIFICATES,
+        DPOP_SETTINGS,
         HealthService,
         FeatureBoard,
         AuditService,

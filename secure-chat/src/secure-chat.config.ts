@@ -69,7 +69,7 @@ export function loadSecureChatConfig(env: Env, platform: PlatformConfig): Secure
     sendBatch: c.PAKAWAAZ_CHAT_SEND_BATCH,
     files: loadFilesConfig(env, platform),
     calls: loadCallsConfig(env, platform),
-    bots: loadBotsConfig(env),
+    bots: loadBotsConfig(env, platform.dataDir),
   };
 }
 

@@ -2,6 +2,7 @@ import { derFromPem } from '../../lab/src/chat/bytes.ts';
 import {
   createDesktopKey,
   desktopCsr,
+  dpopBoundToken,
   dpopFetch,
   type DesktopIdentity,
 } from '../../lab/src/chat/desktop-device.ts';
@@ -13,7 +14,8 @@ import { PeoplePicker } from './people.ts';
 /*
  * The officials' web chat: sign in (password, then a one-time code when the account has one), enrol this
  * browser as a desktop device (a non-extractable ECDSA P-256 WebCrypto key, certified by the device CA), then
- * call the device routes with the access token and DPoP proofs signed by that key, and chat as that device
+ * call the device routes with the access token re-issued bound to that key (RFC 9449 `cnf.jkt`) and DPoP
+ * proofs signed by it, and chat as that device
  * (conversations.ts: the screens; chat-session.ts: the SDK's driver in the browser).
  */
 type LoginStep =
@@ -23,7 +25,8 @@ type LoginStep =
 type ApiError = { code: string; message?: string };
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const session: { token: string; userId: string; name: string } = { token: '', userId: '', name: '' };
+/** `token`: the sign-in's (bearer routes); `deviceToken`: the same, bound to the device key (device routes). */
+const session = { token: '', deviceToken: '', userId: '', name: '' };
 let ticket = '';
 let view: Conversations | null = null;
 
@@ -93,10 +96,11 @@ async function enrol(): Promise<void> {
   await useDevice(device);
 }
 
-/** Proves the device to the server: `GET /api/v1/device/whoami` with the token and a DPoP proof. */
+/** Proves the device to the server: `GET /api/v1/device/whoami` with the bound token and a DPoP proof. */
 async function useDevice(d: StoredDevice): Promise<void> {
   const identity: DesktopIdentity = { keys: d.keys, certificateDer: derFromPem(d.certificatePem) };
-  const http = dpopFetch(identity, () => session.token);
+  session.deviceToken = (await dpopBoundToken(identity, location.href, session.token)).accessToken;
+  const http = dpopFetch(identity, () => session.deviceToken);
   const res = await http(new Request(new URL('/api/v1/device/whoami', location.href)));
   const who = (await res.json()) as { deviceId?: string } & Partial<ApiError>;
   if (!res.ok) throw Object.assign(new Error(who.message ?? 'refused'), { code: who.code });
@@ -105,7 +109,7 @@ async function useDevice(d: StoredDevice): Promise<void> {
   $('device-status').dataset.deviceId = who.deviceId ?? '';
   if (view) return;
   const v = (view = new Conversations(d.userId, () => session.token, showError));
-  v.attach(await openChatSession(d, identity, () => session.token, v.onEvent));
+  v.attach(await openChatSession(d, identity, () => session.deviceToken, v.onEvent));
   new PeoplePicker(http, (people) => v.startChat(people), showError).attach();
 }
 

@@ -468,6 +468,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/token/dpop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Auth_dpopToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calls/history": {
         parameters: {
             query?: never;
@@ -5371,6 +5387,12 @@ export interface components {
             /** @enum {string} */
             status: "active" | "not-served" | "planned";
         };
+        DpopToken: {
+            accessToken: string;
+            expiresIn: number;
+            /** @enum {string} */
+            tokenType: "DPoP";
+        };
         EnrolRequest: {
             /** @description the one-time enrolment code (dashes and case do not matter) */
             code: string;
@@ -6898,7 +6920,7 @@ export interface components {
             userId: string;
         };
         /** @enum {string} */
-        PlatformErrorCode: "capability_not_enabled" | "certificate_binding_failed" | "database_unavailable" | "device_certificate_refused" | "device_certificate_required" | "device_management_unavailable" | "dpop_proof_invalid" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_client_certificate" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "operator_route_on_device_port" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
+        PlatformErrorCode: "capability_not_enabled" | "certificate_binding_failed" | "database_unavailable" | "device_certificate_refused" | "device_certificate_required" | "device_management_unavailable" | "dpop_binding_failed" | "dpop_proof_invalid" | "forbidden" | "insufficient_authentication" | "internal_error" | "invalid_characters" | "malformed_client_certificate" | "malformed_json" | "method_not_allowed" | "national_only" | "not_found" | "operator_route_on_device_port" | "out_of_scope" | "payload_too_large" | "rate_limited" | "unauthenticated" | "unsupported_content_encoding" | "unsupported_media_type" | "validation_failed";
         PreviewNetworkSpecRequest: {
             yaml: string;
         };
@@ -8604,7 +8626,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8612,7 +8634,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -8700,7 +8722,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8708,7 +8730,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -8792,7 +8814,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8800,7 +8822,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -8883,7 +8905,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8891,7 +8913,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -8975,7 +8997,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8983,7 +9005,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -9067,7 +9089,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9075,7 +9097,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -9159,7 +9181,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9167,7 +9189,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -9248,7 +9270,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9256,7 +9278,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -9344,7 +9366,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `passkey_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9352,7 +9374,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "passkey_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -9444,7 +9466,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9452,7 +9474,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9500,7 +9522,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9508,7 +9530,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -9566,7 +9588,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9574,7 +9596,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -10615,7 +10637,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10623,7 +10645,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -10697,7 +10719,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10705,7 +10727,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -10780,7 +10802,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10788,7 +10810,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -11090,6 +11112,91 @@ export interface operations {
             };
         };
     };
+    Auth_dpopToken: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description RFC 9449 proof (POST, this URL, ath) of the key to bind */
+                DPoP: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session’s access token re-issued bound to the DPoP key (cnf.jkt) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DpopToken"];
+                };
+            };
+            /** @description `factor_not_available`, `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "factor_not_available" | "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `dpop_proof_invalid`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "dpop_proof_invalid" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden`, `password_change_required` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "password_change_required";
+                    };
+                };
+            };
+            /** @description `totp_invalid`, `weak_password` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "totp_invalid" | "weak_password";
+                    };
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+        };
+    };
     CallHistory_list: {
         parameters: {
             query?: {
@@ -11128,7 +11235,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11136,7 +11243,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11184,7 +11291,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11192,7 +11299,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11244,7 +11351,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11252,7 +11359,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11326,7 +11433,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11334,7 +11441,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11406,7 +11513,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11414,7 +11521,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11464,7 +11571,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11472,7 +11579,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11532,7 +11639,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11540,7 +11647,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11588,7 +11695,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11596,7 +11703,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11656,7 +11763,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11664,7 +11771,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -11748,7 +11855,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11756,7 +11863,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11808,7 +11915,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11816,7 +11923,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11866,7 +11973,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11874,7 +11981,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -11938,7 +12045,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11946,7 +12053,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12022,7 +12129,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12030,7 +12137,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12080,7 +12187,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12088,7 +12195,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12150,7 +12257,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12158,7 +12265,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12232,7 +12339,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12240,7 +12347,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12292,7 +12399,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12300,7 +12407,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12363,7 +12470,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12371,7 +12478,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12420,7 +12527,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12428,7 +12535,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12486,7 +12593,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12494,7 +12601,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12593,7 +12700,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12601,7 +12708,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12728,7 +12835,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12736,7 +12843,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -12776,7 +12883,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12784,7 +12891,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12847,7 +12954,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12855,7 +12962,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12916,7 +13023,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12924,7 +13031,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -12994,7 +13101,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13002,7 +13109,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -13113,7 +13220,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13121,7 +13228,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -13185,7 +13292,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13193,7 +13300,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -13280,7 +13387,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13288,7 +13395,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -13343,7 +13450,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13351,7 +13458,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -13468,7 +13575,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13476,7 +13583,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -13580,7 +13687,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13588,7 +13695,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -13639,7 +13746,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13647,7 +13754,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -13687,7 +13794,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13695,7 +13802,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -13735,7 +13842,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13743,7 +13850,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -13819,7 +13926,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13827,7 +13934,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -13901,7 +14008,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13909,7 +14016,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -13960,7 +14067,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13968,7 +14075,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14035,7 +14142,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14043,7 +14150,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14098,7 +14205,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14106,7 +14213,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14157,7 +14264,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14165,7 +14272,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14251,7 +14358,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14259,7 +14366,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14323,7 +14430,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14331,7 +14438,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14417,7 +14524,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14425,7 +14532,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14487,7 +14594,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14495,7 +14602,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14561,7 +14668,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14569,7 +14676,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14647,7 +14754,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14655,7 +14762,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14718,7 +14825,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14726,7 +14833,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14788,7 +14895,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14796,7 +14903,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14862,7 +14969,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14870,7 +14977,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -14954,7 +15061,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14962,7 +15069,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -15024,7 +15131,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15032,7 +15139,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -15098,7 +15205,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15106,7 +15213,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -15194,7 +15301,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15202,7 +15309,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -15274,7 +15381,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15282,7 +15389,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -15358,7 +15465,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15366,7 +15473,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -15456,7 +15563,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15464,7 +15571,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -15530,7 +15637,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15538,7 +15645,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -15598,7 +15705,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15606,7 +15713,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -15651,7 +15758,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15659,7 +15766,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -15731,7 +15838,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15739,7 +15846,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -15811,7 +15918,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15819,7 +15926,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -15893,7 +16000,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15901,7 +16008,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -15975,7 +16082,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15983,7 +16090,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -16058,7 +16165,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16066,7 +16173,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -16141,7 +16248,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16149,7 +16256,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -16227,7 +16334,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16235,7 +16342,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -16313,7 +16420,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16321,7 +16428,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -16398,7 +16505,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16406,7 +16513,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -16504,7 +16611,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16512,7 +16619,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -16564,7 +16671,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16572,7 +16679,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -16626,7 +16733,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16634,7 +16741,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -16722,7 +16829,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16730,7 +16837,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -16781,7 +16888,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16789,7 +16896,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -16926,7 +17033,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16934,7 +17041,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -17022,7 +17129,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17030,7 +17137,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -17113,7 +17220,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17121,7 +17228,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -17281,7 +17388,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17289,7 +17396,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -17363,7 +17470,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17371,7 +17478,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -17457,7 +17564,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17465,7 +17572,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -17555,7 +17662,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17563,7 +17670,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -17647,7 +17754,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17655,7 +17762,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -17757,7 +17864,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17765,7 +17872,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -17865,7 +17972,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17873,7 +17980,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -17970,7 +18077,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17978,7 +18085,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18082,7 +18189,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18090,7 +18197,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18194,7 +18301,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18202,7 +18309,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18277,7 +18384,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18285,7 +18392,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18347,7 +18454,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18355,7 +18462,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18415,7 +18522,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18423,7 +18530,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18488,7 +18595,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18496,7 +18603,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18556,7 +18663,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18564,7 +18671,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18660,7 +18767,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18668,7 +18775,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18768,7 +18875,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18776,7 +18883,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18876,7 +18983,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18884,7 +18991,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -18980,7 +19087,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18988,7 +19095,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19036,7 +19143,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19044,7 +19151,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19092,7 +19199,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19100,7 +19207,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19148,7 +19255,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19156,7 +19263,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19218,7 +19325,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19226,7 +19333,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19290,7 +19397,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19298,7 +19405,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19377,7 +19484,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19385,7 +19492,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19457,7 +19564,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19465,7 +19572,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19529,7 +19636,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19537,7 +19644,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19609,7 +19716,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19617,7 +19724,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19681,7 +19788,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19689,7 +19796,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19752,7 +19859,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19760,7 +19867,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19824,7 +19931,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19832,7 +19939,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19906,7 +20013,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19914,7 +20021,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -19984,7 +20091,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -19992,7 +20099,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20102,7 +20209,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20110,7 +20217,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20176,7 +20283,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20184,7 +20291,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20244,7 +20351,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20252,7 +20359,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20316,7 +20423,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20324,7 +20431,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20398,7 +20505,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20406,7 +20513,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20472,7 +20579,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20480,7 +20587,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20558,7 +20665,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20566,7 +20673,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20640,7 +20747,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20648,7 +20755,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20722,7 +20829,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20730,7 +20837,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20804,7 +20911,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20812,7 +20919,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20860,7 +20967,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20868,7 +20975,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -20920,7 +21027,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -20928,7 +21035,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21000,7 +21107,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21008,7 +21115,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21060,7 +21167,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21068,7 +21175,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21140,7 +21247,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21148,7 +21255,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21202,7 +21309,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21210,7 +21317,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21294,7 +21401,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21302,7 +21409,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21390,7 +21497,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21398,7 +21505,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21484,7 +21591,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21492,7 +21599,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21575,7 +21682,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21583,7 +21690,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21673,7 +21780,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21681,7 +21788,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21771,7 +21878,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21779,7 +21886,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21863,7 +21970,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21871,7 +21978,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -21955,7 +22062,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -21963,7 +22070,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -22011,7 +22118,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22019,7 +22126,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -22078,7 +22185,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22086,7 +22193,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -22148,7 +22255,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22156,7 +22263,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -22210,7 +22317,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22218,7 +22325,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -22302,7 +22409,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22310,7 +22417,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -22400,7 +22507,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22408,7 +22515,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -22494,7 +22601,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22502,7 +22609,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -22586,7 +22693,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22594,7 +22701,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -22691,7 +22798,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22699,7 +22806,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -22747,7 +22854,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22755,7 +22862,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -22811,7 +22918,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22819,7 +22926,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -22935,7 +23042,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -22943,7 +23050,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23005,7 +23112,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23013,7 +23120,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23083,7 +23190,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23091,7 +23198,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -23141,7 +23248,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23149,7 +23256,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
                     };
                 };
             };
@@ -23219,7 +23326,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23227,7 +23334,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23289,7 +23396,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23297,7 +23404,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23357,7 +23464,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23365,7 +23472,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23416,7 +23523,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23424,7 +23531,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23475,7 +23582,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23483,7 +23590,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23543,7 +23650,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23551,7 +23658,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23599,7 +23706,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23607,7 +23714,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23659,7 +23766,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23667,7 +23774,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23733,7 +23840,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23741,7 +23848,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23803,7 +23910,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23811,7 +23918,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23865,7 +23972,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23873,7 +23980,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23921,7 +24028,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23929,7 +24036,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -23979,7 +24086,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23987,7 +24094,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -24039,7 +24146,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -24047,7 +24154,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -24121,7 +24228,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -24129,7 +24236,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -24195,7 +24302,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -24203,7 +24310,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -24277,7 +24384,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -24285,7 +24392,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -24363,7 +24470,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -24371,7 +24478,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -24445,7 +24552,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -24453,7 +24560,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -24531,7 +24638,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -24539,7 +24646,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -24617,7 +24724,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -24625,7 +24732,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -24699,7 +24806,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -24707,7 +24814,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -24779,7 +24886,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -24787,7 +24894,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -24874,7 +24981,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -24882,7 +24989,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -24965,7 +25072,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -24973,7 +25080,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -25063,7 +25170,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -25071,7 +25178,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -25138,7 +25245,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -25146,7 +25253,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -25234,7 +25341,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -25242,7 +25349,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -25332,7 +25439,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -25340,7 +25447,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -25402,7 +25509,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -25410,7 +25517,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -25493,7 +25600,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -25501,7 +25608,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -25591,7 +25698,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -25599,7 +25706,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -25689,7 +25796,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -25697,7 +25804,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -25787,7 +25894,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -25795,7 +25902,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -25879,7 +25986,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -25887,7 +25994,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -25935,7 +26042,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -25943,7 +26050,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26019,7 +26126,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26027,7 +26134,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26098,7 +26205,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26106,7 +26213,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26178,7 +26285,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26186,7 +26293,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26241,7 +26348,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26249,7 +26356,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26299,7 +26406,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26307,7 +26414,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26355,7 +26462,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26363,7 +26470,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26419,7 +26526,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26427,7 +26534,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26515,7 +26622,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26523,7 +26630,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26609,7 +26716,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26617,7 +26724,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26707,7 +26814,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26715,7 +26822,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26805,7 +26912,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26813,7 +26920,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -26903,7 +27010,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -26911,7 +27018,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -27001,7 +27108,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -27009,7 +27116,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -27099,7 +27206,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -27107,7 +27214,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -27193,7 +27300,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -27201,7 +27308,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -27287,7 +27394,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -27295,7 +27402,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };
@@ -27381,7 +27488,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -27389,7 +27496,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
                     };
                 };
             };

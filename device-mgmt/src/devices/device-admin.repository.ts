@@ -109,6 +109,21 @@ export class DeviceAdminRepository {
     return r ?? null;
   }
 
+  /** Live (active) desktop devices, all or of one institution or device group. */
+  liveDesktops(where: { institutionId?: string; groupId?: string }): Promise<DeviceRow[]> {
+    return this.database.db
+      .select()
+      .from(devices)
+      .where(
+        and(
+          eq(devices.kind, 'desktop'),
+          eq(devices.state, 'active'),
+          where.institutionId ? eq(devices.institutionId, where.institutionId) : undefined,
+          where.groupId ? eq(devices.groupId, where.groupId) : undefined,
+        ),
+      );
+  }
+
   async setState(id: string, state: DeviceRow['state'], tx: Db): Promise<void> {
     await tx.update(devices).set({ state, updatedAt: new Date() }).where(eq(devices.id, id));
   }

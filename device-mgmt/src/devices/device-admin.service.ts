@@ -153,6 +153,45 @@ export class DeviceAdminService {
     const d = await this.visible(id, by);
     if (d.state === 'retired' || d.state === 'wiped')
       throw deviceMgmtError('device_retired', `This device is already ${d.state}.`);
+    const serials = await this.retireNow(id, { reason }, by, requestId);
+    return { id, state: 'retired' as const, revokedCertificates: serials };
+  }
+
+  /**
+   * The desktops a device policy change now forbids (`allowDesktop: false`), retired as an operator's
+   * retirement is (certificates revoked, DeviceCertificatesRevoked announced: chat removes their leaves) and
+   * audited each, naming the policy. `forbidden` is the caller's reading of each one's effective policy.
+   */
+  async retireForbiddenDesktops(
+    where: { institutionId?: string; groupId?: string },
+    forbidden: (d: DeviceRow) => Promise<boolean>,
+    policy: { scope: string; version: number },
+    by: Principal,
+    requestId: string | null,
+  ): Promise<string[]> {
+    requireRole(by, 'device-admin');
+    const retired: string[] = [];
+    for (const d of await this.repo.liveDesktops(where)) {
+      if (!(await forbidden(d))) continue;
+      const reason = 'the device policy forbids desktop devices (allowDesktop: false)';
+      await this.retireNow(
+        d.id,
+        { reason, policyScope: policy.scope, policyVersion: policy.version },
+        by,
+        requestId,
+      );
+      retired.push(d.id);
+    }
+    return retired;
+  }
+
+  /** Retires the device: state, certificates revoked and audited in one transaction, then announced. */
+  private async retireNow(
+    id: string,
+    details: { reason: string } & Record<string, unknown>,
+    by: Principal,
+    requestId: string | null,
+  ): Promise<string[]> {
     const serials = await this.repo.transaction(async (tx) => {
       await this.repo.setState(id, 'retired', tx);
       const revoked = await this.ca.revokeForDevice(id, 'retired', tx);
@@ -161,7 +200,7 @@ export class DeviceAdminService {
           actor: by.actor,
           action: 'device-mgmt.device.retired',
           target: `device:${id}`,
-          details: { reason, revokedCertificates: revoked },
+          details: { ...details, revokedCertificates: revoked },
           requestId,
         },
         tx,
@@ -169,7 +208,7 @@ export class DeviceAdminService {
       return revoked;
     });
     await this.ca.announceRevoked(id, serials, 'retired');
-    return { id, state: 'retired' as const, revokedCertificates: serials };
+    return serials;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import {
   AppError,
   AuditService,
@@ -13,10 +14,12 @@ import {
   type Principal,
 } from '@pakawaaz/platform';
 import { deviceMgmtError } from '../device-mgmt.errors.js';
+import { DeviceAdminService } from '../devices/device-admin.service.js';
 import { PoliciesRepository, type PolicyRow } from './policies.repository.js';
 import { weakerThanNational, withNationalFloors } from './policy-floors.js';
 import {
   DEFAULT_POLICY_SETTINGS,
+  GROUP_SCOPE_PREFIX,
   isGroupScope,
   NATIONAL,
   PolicySettingsSchema,
@@ -54,6 +57,7 @@ export class PoliciesService {
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     private readonly policies: PoliciesRepository,
     private readonly audit: AuditService,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   /** National principals see every stored policy; an institution's see the national one and their own. */
@@ -153,6 +157,28 @@ export class PoliciesService {
   }
 
   private async store(
+    scope: PolicyScope,
+    change: PolicyChange,
+    by: Principal,
+    requestId: string | null,
+  ): Promise<PolicyView> {
+    const view = await this.storeVersion(scope, change, by, requestId);
+    if (!change.settings.allowDesktop) await this.retireForbiddenDesktops(view, by, requestId);
+    return view;
+  }
+
+  /** `allowDesktop` off: enrolled desktops it now forbids are retired (revoked: chat removes their leaves). */
+  private retireForbiddenDesktops(view: PolicyView, by: Principal, requestId: string | null) {
+    const group = isGroupScope(view.scope) ? view.scope.slice(GROUP_SCOPE_PREFIX.length) : null;
+    const where = view.scope === NATIONAL ? {} : group ? { groupId: group } : { institutionId: view.scope };
+    const forbidden = async (d: { institutionId: string | null; groupId: string | null }) =>
+      !(await this.effective(d.institutionId, undefined, d.groupId)).settings.allowDesktop;
+    // Device administration lives in the module that imports this one: found in the application at use.
+    const devices = this.moduleRef.get(DeviceAdminService, { strict: false });
+    return devices.retireForbiddenDesktops(where, forbidden, view, by, requestId);
+  }
+
+  private async storeVersion(
     scope: PolicyScope,
     change: PolicyChange,
     by: Principal,

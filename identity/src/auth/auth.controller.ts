@@ -1,5 +1,5 @@
-import { Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import {
   CurrentPrincipal,
   Public,
@@ -12,11 +12,13 @@ import {
   PLATFORM_ERROR_STATUS,
 } from '@pakawaaz/platform';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { DeviceAuthService } from '../device-auth/device-auth.service.js';
 import { PasskeysService } from '../mfa/passkeys.service.js';
 import type { ClientMeta } from '../sessions/sessions.service.js';
 import { SimAuthService } from '../sim-auth/sim-auth.service.js';
+import { DpopTokenService } from '../tokens/dpop-token.service.js';
 import * as dto from './auth.dto.js';
 import { AccountService } from './account.service.js';
 import { Client } from './client-meta.js';
@@ -50,6 +52,7 @@ export class AuthController {
     private readonly sim: SimAuthService,
     private readonly device: DeviceAuthService,
     private readonly passkeys: PasskeysService,
+    private readonly dpopTokens: DpopTokenService,
   ) {}
 
   @Post('login')
@@ -216,6 +219,26 @@ export class AuthController {
     @RequestId() requestId: string,
   ) {
     return this.account.refresh(b.refreshToken, requestId);
+  }
+
+  @Post('token/dpop')
+  @HttpCode(200)
+  @ApiBearerAuth('bearer')
+  @ApiHeader({
+    name: 'DPoP',
+    required: true,
+    description: 'RFC 9449 proof (POST, this URL, ath) of the key to bind',
+  })
+  @ZodResponse(200, dto.DpopToken, 'The session’s access token re-issued bound to the DPoP key (cnf.jkt)')
+  @ErrorCodes(PLATFORM_ERROR_STATUS, 'dpop_proof_invalid')
+  dpopToken(@CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest) {
+    const auth = req.headers.authorization ?? '';
+    return this.dpopTokens.bind(principal, {
+      token: auth.startsWith('Bearer ') ? auth.slice(7) : '',
+      proof: req.headers.dpop,
+      host: req.headers.host,
+      encrypted: (req.raw.socket as { encrypted?: boolean }).encrypted === true,
+    });
   }
 
   @Post('logout')

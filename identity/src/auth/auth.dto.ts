@@ -69,6 +69,14 @@ export const RefreshRequest = named(
   z.object({ refreshToken: z.string().min(1).max(200) }).strict(),
   'input',
 );
+export const DpopToken = named(
+  'DpopToken',
+  z.object({
+    accessToken: z.string(),
+    tokenType: z.literal('DPoP'),
+    expiresIn: z.number().int(),
+  }),
+);
 export const ChangePasswordRequest = named(
   'ChangePasswordRequest',
   z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) }).strict(),

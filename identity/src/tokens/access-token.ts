@@ -13,8 +13,11 @@ export type AccessTokenClaims = {
   acr: string;
   /** Session id: revoking the session invalidates the token at once (identity checks it on every use). */
   sid: string;
-  /** RFC 8705 certificate binding of a handset's token: base64url SHA-256 of its device certificate. */
-  cnf?: { 'x5t#S256': string } | undefined;
+  /**
+   * Proof of possession: RFC 8705 `x5t#S256` binds a handset's token to its device certificate (base64url
+   * SHA-256); RFC 9449 `jkt` binds a desktop device's token to its DPoP key (RFC 7638 thumbprint).
+   */
+  cnf?: { 'x5t#S256': string } | { jkt: string } | undefined;
 };
 
 /** The signing half stays in the key service (a file or an HSM); the public half verifies in memory. */
@@ -77,9 +80,13 @@ function isAccessPayload(p: JWTPayload): p is JWTPayload & VerifiedAccessToken {
     typeof p.acr === 'string' &&
     typeof p.jti === 'string' &&
     typeof p.sid === 'string' &&
-    (p.cnf === undefined ||
-      (typeof p.cnf === 'object' &&
-        p.cnf !== null &&
-        typeof (p.cnf as Record<string, unknown>)['x5t#S256'] === 'string'))
+    (p.cnf === undefined || isCnf(p.cnf))
   );
+}
+
+/** One binding, of one kind: a certificate's (RFC 8705) or a DPoP key's (RFC 9449). */
+function isCnf(cnf: unknown): boolean {
+  if (typeof cnf !== 'object' || cnf === null) return false;
+  const c = cnf as Record<string, unknown>;
+  return (typeof c['x5t#S256'] === 'string') !== (typeof c.jkt === 'string');
 }

@@ -106,12 +106,14 @@ export class TokenService implements TokenVerifier, OnApplicationBootstrap, OnAp
       acr: v.acr,
       tokenId: v.jti,
       sessionId: v.sid,
-      ...(v.cnf ? { certThumbprint: v.cnf['x5t#S256'] } : {}),
+      ...(v.cnf && 'x5t#S256' in v.cnf ? { certThumbprint: v.cnf['x5t#S256'] } : {}),
+      ...(v.cnf && 'jkt' in v.cnf ? { dpopJkt: v.cnf.jkt } : {}),
     };
   }
 
-  async issueAccessToken(claims: AccessTokenClaims): Promise<{ accessToken: string; expiresIn: number }> {
-    const ttl = this.config.accessTokenTtlSeconds;
+  /** `ttl` at most the configured one: a token re-issued bound (DpopTokenService) outlives nothing. */
+  async issueAccessToken(claims: AccessTokenClaims, ttl = this.config.accessTokenTtlSeconds) {
+    ttl = Math.min(ttl, this.config.accessTokenTtlSeconds);
     const accessToken = await issueAccessToken(claims, this.key, {
       issuer: this.config.issuer,
       ttlSeconds: ttl,

@@ -71,6 +71,37 @@ export async function dpopProof(
   return `${input}.${b64u(new Uint8Array(sig))}`;
 }
 
+/** Where a session's access token is re-issued bound to the device key (RFC 9449 §5). */
+export const DPOP_TOKEN_PATH = '/api/v1/auth/token/dpop';
+
+/**
+ * The access token a desktop device uses on device routes and the chat WebSocket: the session's token (from
+ * the sign-in) re-issued bound to this device's key (`cnf.jkt`, RFC 9449 §6), with the same expiry. The
+ * session's own token stays for the other routes: a bound token is refused as a bearer token.
+ */
+export async function dpopBoundToken(
+  device: DesktopIdentity,
+  baseUrl: string,
+  sessionToken: string,
+  base: typeof fetch = fetch,
+): Promise<{ accessToken: string; expiresIn: number }> {
+  const url = new URL(DPOP_TOKEN_PATH, baseUrl).href;
+  const proof = await dpopProof(device, { method: 'POST', url, accessToken: sessionToken });
+  const res = await base(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${sessionToken}`, dpop: proof },
+  });
+  const body = (await res.json().catch(() => ({}))) as {
+    accessToken?: string;
+    expiresIn?: number;
+    code?: string;
+    message?: string;
+  };
+  if (!res.ok || typeof body.accessToken !== 'string')
+    throw Object.assign(new Error(body.message ?? `HTTP ${res.status}`), { code: body.code ?? '' });
+  return { accessToken: body.accessToken, expiresIn: body.expiresIn ?? 0 };
+}
+
 /** A fetch that authenticates as the desktop device: `Authorization: DPoP <token>` and a fresh proof. */
 export function dpopFetch(
   device: DesktopIdentity,

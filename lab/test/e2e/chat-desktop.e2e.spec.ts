@@ -5,6 +5,7 @@ import type { ChatEvent } from '../../src/chat/chat-types.js';
 import {
   createDesktopKey,
   desktopCsr,
+  dpopBoundToken,
   dpopFetch,
   dpopProof,
   type DesktopIdentity,
@@ -30,7 +31,10 @@ import { waitFor } from '../support/wait-for.js';
  */
 
 type Desktop = {
+  /** The sign-in's access token (bearer routes). */
   token: string;
+  /** The same, re-issued bound to the device key (RFC 9449 cnf.jkt): device routes with DPoP proofs. */
+  deviceToken: string;
   identity: DesktopIdentity;
   caPems: string[];
   certPem: string;
@@ -72,6 +76,7 @@ async function desktop(username: string): Promise<Desktop> {
   const identity = { keys, certificateDer: certificateDerFromPem(body.certificate) };
   return {
     token,
+    deviceToken: (await dpopBoundToken(identity, server.url, token)).accessToken,
     identity,
     certPem: body.certificate,
     caPems: body.caCertificates,
@@ -85,7 +90,7 @@ async function openChat(d: Desktop): Promise<ChatClient> {
   d.chat = await ChatClient.open({
     baseUrl: server.url,
     tls: { certPem: d.certPem, keyPem: '', caPems: d.caPems },
-    desktop: { identity: d.identity, accessToken: () => d.token },
+    desktop: { identity: d.identity, accessToken: () => d.deviceToken },
     ...(d.saved ? { saved: d.saved } : {}),
     persist: (s) => void (d.saved = s),
     onEvent: (e) => d.events.push(e),
@@ -115,31 +120,47 @@ describe('desktop devices: officials’ browsers on WebCrypto keys and DPoP', ()
   it('enrols a desktop and authenticates device routes with token + DPoP; replays and other tokens are refused', async () => {
     ds.aisha = await desktop('aisha.malik');
     const d = ds.aisha;
-    const http = dpopFetch(d.identity, () => d.token);
+    const http = dpopFetch(d.identity, () => d.deviceToken);
     const who = await http(new Request(`${server.url}/api/v1/device/whoami`));
     expect(who.status).toBe(200);
     expect(await who.json()).toMatchObject({ deviceId: d.deviceId, userId: users['aisha.malik'] });
 
     const url = `${server.url}/api/v1/device/whoami`;
-    const proof = await dpopProof(d.identity, { method: 'GET', url, accessToken: d.token });
-    const headers = { authorization: `DPoP ${d.token}`, dpop: proof };
+    const proof = await dpopProof(d.identity, { method: 'GET', url, accessToken: d.deviceToken });
+    const headers = { authorization: `DPoP ${d.deviceToken}`, dpop: proof };
     expect((await fetch(url, { headers })).status).toBe(200);
     const replay = await fetch(url, { headers });
     expect(replay.status).toBe(401);
     expect(await replay.json()).toMatchObject({ code: 'dpop_proof_invalid' });
-    // Another official's token with this desktop's proof: the certificate is not theirs.
-    const bilal = await signIn('bilal.khan');
-    const other = await dpopProof(d.identity, { method: 'GET', url, accessToken: bilal });
-    const stolen = await fetch(url, { headers: { authorization: `DPoP ${bilal}`, dpop: other } });
-    expect(await stolen.json()).toMatchObject({ code: 'dpop_proof_invalid' });
-    // A proof for another route does not open this one; no proof at all asks for a certificate.
-    const elsewhere = await dpopProof(d.identity, {
-      method: 'GET',
-      url: `${server.url}/x`,
-      accessToken: d.token,
+    // The session's token, not bound to the device key (RFC 9449 §6): refused with a proof.
+    const unbound = await dpopProof(d.identity, { method: 'GET', url, accessToken: d.token });
+    const plain = await fetch(url, { headers: { authorization: `DPoP ${d.token}`, dpop: unbound } });
+    expect(await plain.json()).toMatchObject({ code: 'dpop_binding_failed' });
+    // The bound token without a proof, as a bearer token on another route: refused too.
+    const me = await fetch(`${server.url}/api/v1/auth/me`, {
+      headers: { authorization: `Bearer ${d.deviceToken}` },
     });
-    const wrong = await fetch(url, { headers: { authorization: `DPoP ${d.token}`, dpop: elsewhere } });
-    expect(await wrong.json()).toMatchObject({ code: 'dpop_proof_invalid' });
+    expect([me.status, ((await me.json()) as { code: string }).code]).toEqual([401, 'dpop_binding_failed']);
+    // Another official's token, bound to this desktop's key: the certificate is not theirs.
+    const bilal = await dpopBoundToken(d.identity, server.url, await signIn('bilal.khan'));
+    const other = await dpopProof(d.identity, { method: 'GET', url, accessToken: bilal.accessToken });
+    const stolen = await fetch(url, {
+      headers: { authorization: `DPoP ${bilal.accessToken}`, dpop: other },
+    });
+    expect(await stolen.json()).toMatchObject({ code: 'dpop_proof_invalid' });
+    // A proof for another route, or another server (htu: scheme, host and path), does not open this one.
+    const evil = Object.assign(new URL(url), { hostname: 'evil.example' }).href;
+    for (const elsewhereUrl of [`${server.url}/x`, evil]) {
+      const elsewhere = await dpopProof(d.identity, {
+        method: 'GET',
+        url: elsewhereUrl,
+        accessToken: d.deviceToken,
+      });
+      const wrong = await fetch(url, {
+        headers: { authorization: `DPoP ${d.deviceToken}`, dpop: elsewhere },
+      });
+      expect(await wrong.json()).toMatchObject({ code: 'dpop_proof_invalid' });
+    }
     const bare = await fetch(url, { headers: { authorization: `Bearer ${d.token}` } });
     expect(await bare.json()).toMatchObject({ code: 'device_certificate_required' });
 
@@ -205,7 +226,7 @@ describe('desktop devices: officials’ browsers on WebCrypto keys and DPoP', ()
     const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, aes, plain));
     const sealed = Buffer.concat([iv, ct]);
     const sha256 = createHash('sha256').update(sealed).digest('hex');
-    const http = dpopFetch(ds.aisha!.identity, () => ds.aisha!.token);
+    const http = dpopFetch(ds.aisha!.identity, () => ds.aisha!.deviceToken);
     const created = await http(
       new Request(`${server.url}/api/v1/chat/device/files`, {
         method: 'POST',
@@ -294,5 +315,35 @@ describe('desktop devices: officials’ browsers on WebCrypto keys and DPoP', ()
         (d) => d.kind === 'desktop' && d.official.id === users['bilal.khan'] && d.state === 'active',
       ),
     ).toHaveLength(5);
+  });
+
+  it('turning allowDesktop off retires the desktops already enrolled there (revoked, audited)', async () => {
+    const d = ds.aisha!;
+    const whoami = () =>
+      dpopFetch(d.identity, () => d.deviceToken)(new Request(`${server.url}/api/v1/device/whoami`));
+    expect((await whoami()).status).toBe(200);
+    const interior = users['Ministry of Interior']!;
+    const put = await fetch(`${server.url}/api/v1/device-policies/${interior}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ settings: { allowDesktop: false } }),
+    });
+    expect(put.status).toBe(200);
+    const { devices } = await unwrap(admin.GET('/api/v1/devices', { params: { query: {} } }));
+    const desktops = devices.filter((x) => x.kind === 'desktop' && x.institutionId === interior);
+    expect(desktops.length).toBeGreaterThanOrEqual(6);
+    expect(desktops.filter((x) => x.state !== 'retired')).toEqual([]);
+    // Its certificate is revoked: the desktop is refused from now on.
+    const refused = await whoami();
+    expect([refused.status, ((await refused.json()) as { code: string }).code]).toEqual([
+      401,
+      'device_certificate_refused',
+    ]);
+    const audit = await fetch(
+      `${server.url}/api/v1/audit?action=device-mgmt.device.retired&q=${d.deviceId}`,
+      { headers: { authorization: `Bearer ${admin.token}` } },
+    );
+    const body = JSON.stringify(await audit.json());
+    expect(body).toContain('allowDesktop: false');
   });
 });

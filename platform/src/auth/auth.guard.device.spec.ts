@@ -47,6 +47,7 @@ class TableAuthenticator implements DeviceAuthenticator {
 
 const BOUND_TOKEN = 'bound-token-aaaaaaaaaaaaaaaa';
 const PLAIN_TOKEN = 'plain-token-bbbbbbbbbbbbbbbb';
+const DPOP_BOUND_TOKEN = 'dpop-bound-token-cccccccccccc';
 const principal = (certThumbprint?: string): Principal => ({
   actor: { type: 'official', id: USER },
   name: 'ola',
@@ -61,7 +62,13 @@ const principal = (certThumbprint?: string): Principal => ({
 const verifier: TokenVerifier = {
   verify: (t) =>
     Promise.resolve(
-      t === BOUND_TOKEN ? principal(certificateThumbprint(GOOD)) : t === PLAIN_TOKEN ? principal() : null,
+      t === BOUND_TOKEN
+        ? principal(certificateThumbprint(GOOD))
+        : t === PLAIN_TOKEN
+          ? principal()
+          : t === DPOP_BOUND_TOKEN
+            ? { ...principal(), dpopJkt: 'jkt-of-a-desktop-key' }
+            : null,
     ),
 };
 
@@ -224,6 +231,15 @@ describe('AuthGuard and bots (service accounts with a device-CA certificate)', (
     const { run } = setup([[GOOD, { ok: true, device: { ...device(GOOD), kind: 'bot' } }]]);
     const err = await rejection(run(AccountController, 'profile', { token: BOUND_TOKEN, chain: [GOOD] }));
     expect([err.status, err.code]).toEqual([401, 'certificate_binding_failed']);
+  });
+});
+
+describe('AuthGuard on tokens bound to a desktop DPoP key (RFC 9449 cnf.jkt)', () => {
+  it('refuses one presented as a bearer token: it serves its desktop’s device routes, with a proof', async () => {
+    const { run } = setup();
+    const err = await rejection(run(AccountController, 'profile', { token: DPOP_BOUND_TOKEN }));
+    expect([err.status, err.code]).toEqual([401, 'dpop_binding_failed']);
+    expect((await run(AccountController, 'profile', { token: PLAIN_TOKEN })).allowed).toBe(true);
   });
 });
 

@@ -20,7 +20,7 @@ import {
   type DeviceRefusal,
 } from './device-auth.js';
 import { desktopDevice } from './desktop-device.js';
-import { DPOP_REPLAY } from './dpop.js';
+import { DPOP_SETTINGS, dpopOrigins, MemoryDpopReplay, type DpopSettings } from './dpop-replay.js';
 import type { Amr, Principal, Role } from './principal.js';
 import { routeAccess } from './route-access.js';
 import { requireNational } from './scope.js';
@@ -58,15 +58,18 @@ const REFUSAL_TEXT: Record<DeviceRefusal, string> = {
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly certificates: ClientCertificates;
+  private readonly dpop: DpopSettings;
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
     @Optional() @Inject(DEVICE_AUTHENTICATOR) private readonly devices?: DeviceAuthenticator | null,
     @Optional() @Inject(CLIENT_CERTIFICATES) certificates?: ClientCertificates | null,
+    @Optional() @Inject(DPOP_SETTINGS) dpop?: DpopSettings | null,
   ) {
     this.certificates =
       certificates ?? new ClientCertificates({ trustedProxies: [], header: 'x-client-cert' });
+    this.dpop = dpop ?? { replay: new MemoryDpopReplay(), origins: [] };
   }
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -97,6 +100,12 @@ export class AuthGuard implements CanActivate {
         'unauthenticated',
         'Sign in again: the bearer token is missing, invalid or expired.',
       );
+    // RFC 9449 §7.1: a token bound to a desktop's DPoP key is no bearer token; it serves that desktop's routes.
+    if (principal.dpopJkt)
+      throw platformError(
+        'dpop_binding_failed',
+        'This token is bound to a desktop device key (DPoP): present it with a DPoP proof on a device route, or use the session token here.',
+      );
     if (principal.certThumbprint) request.device = await this.checkBinding(request, principal);
     request.principal = principal;
     // Scope before roles: an institution's principal learns only that the route is national.
@@ -117,8 +126,12 @@ export class AuthGuard implements CanActivate {
           proof: request.headers.dpop,
           method: request.method ?? '',
           path: (request.url ?? '').split('?')[0] ?? '',
+          origins: dpopOrigins(this.dpop.origins, {
+            host: request.headers.host,
+            encrypted: (request.raw?.socket as { encrypted?: boolean } | undefined)?.encrypted === true,
+          }),
         },
-        { verifier: this.verifier, devices: this.devices, replay: DPOP_REPLAY },
+        { verifier: this.verifier, devices: this.devices, replay: this.dpop.replay },
       );
       if (desktop) return desktop.device;
       throw platformError(

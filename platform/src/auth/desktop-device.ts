@@ -1,6 +1,7 @@
 import { platformError } from '../errors/platform.errors.js';
 import type { DeviceAuthenticator, DevicePrincipal } from './device-auth.js';
-import { DpopReplayCache, verifyDpopProof } from './dpop.js';
+import { verifyDpopProof } from './dpop.js';
+import type { DpopReplay } from './dpop-replay.js';
 import type { TokenVerifier } from './token-verifier.js';
 
 const DPOP = /^DPoP ([A-Za-z0-9._~+/=-]{16,4096})$/;
@@ -13,31 +14,43 @@ export type DesktopRequest = {
   method: string;
   /** The request's path, without the query. */
   path: string;
+  /** The origins the proof's `htu` may name (dpopOrigins). */
+  origins: readonly string[];
 };
 
 /**
- * A desktop device (an official's browser) on a device route: the official's access token and a DPoP proof
- * signed by the browser's device key, whose `x5c` is its desktop device certificate. The certificate must be
- * one device management accepts (live, not revoked), of kind `desktop`, enrolled for this very official.
- * null when the request carries no DPoP authorization (the caller asks for mutual TLS then).
+ * A desktop device (an official's browser) on a device route: the official's access token, bound to the
+ * browser's device key (`cnf.jkt`), and a DPoP proof signed by that key, whose `x5c` is its desktop device
+ * certificate. The certificate must be one device management accepts (live, not revoked), of kind `desktop`,
+ * enrolled for this very official. The proof's `jti` is spent last, when all of that holds: a refused request
+ * cannot burn a proof its owner is about to use. null when the request carries no DPoP authorization.
  */
 export async function desktopDevice(
   req: DesktopRequest,
-  deps: { verifier: TokenVerifier; devices: DeviceAuthenticator | null | undefined; replay: DpopReplayCache },
+  deps: { verifier: TokenVerifier; devices: DeviceAuthenticator | null | undefined; replay: DpopReplay },
 ): Promise<{ device: DevicePrincipal; chain: Uint8Array[] } | null> {
   const token = DPOP.exec(typeof req.authorization === 'string' ? req.authorization : '')?.[1];
   if (!token) return null;
   if (typeof req.proof !== 'string')
     throw platformError('dpop_proof_invalid', 'Send the DPoP proof header with the DPoP access token.');
+  const proof = verifyDpopProof(req.proof, {
+    method: req.method,
+    path: req.path,
+    origins: req.origins,
+    accessToken: token,
+    certificate: true,
+  });
+  if (!proof.ok) throw platformError('dpop_proof_invalid', `The DPoP proof is refused: ${proof.why}.`);
   const principal = await deps.verifier.verify(token);
   if (!principal)
     throw platformError('unauthenticated', 'Sign in again: the access token is invalid or expired.');
-  const proof = verifyDpopProof(
-    req.proof,
-    { method: req.method, path: req.path, accessToken: token },
-    deps.replay,
-  );
-  if (!proof.ok) throw platformError('dpop_proof_invalid', `The DPoP proof is refused: ${proof.why}.`);
+  if (principal.dpopJkt !== proof.jkt)
+    throw platformError(
+      'dpop_binding_failed',
+      principal.dpopJkt
+        ? 'The access token is bound to another device key (cnf.jkt): use the token issued to this device.'
+        : 'The access token is not bound to this device key: get a DPoP-bound token (POST /api/v1/auth/token/dpop).',
+    );
   if (!deps.devices)
     throw platformError(
       'device_management_unavailable',
@@ -54,5 +67,7 @@ export async function desktopDevice(
       'dpop_proof_invalid',
       'The DPoP proof must be signed by a desktop device of the signed-in official (handsets use mutual TLS).',
     );
+  if (!(await deps.replay.spend(proof)))
+    throw platformError('dpop_proof_invalid', 'The DPoP proof is refused: it was used before (jti).');
   return { device, chain: proof.chain };
 }

@@ -33,6 +33,8 @@ export type Principal = {
   readonly sessionId?: string;
   /** RFC 8705: base64url SHA-256 of the device certificate a handset's token is bound to. */
   readonly certThumbprint?: string;
+  /** RFC 9449 §6: the JWK thumbprint of the desktop device key an official's token is bound to (`cnf.jkt`). */
+  readonly dpopJkt?: string;
   /**
    * An API token's owner: the person whose rights bound the token; for a token without one (the bootstrap
    * token's descendants), the first token of its chain, whose holder made them all. Absent for people, who

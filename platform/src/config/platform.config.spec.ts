@@ -151,6 +151,15 @@ describe('the device edge', () => {
     });
   });
 
+  it('normalises the public origins DPoP proofs must name (RFC 9449 §4.3)', () => {
+    expect(loadPlatformConfig({}, CWD).PAKAWAAZ_PUBLIC_ORIGINS).toEqual([]);
+    const c = loadPlatformConfig(
+      { PAKAWAAZ_PUBLIC_ORIGINS: 'HTTPS://Chat.Gov.Example:443/, http://10.0.0.5:8080' },
+      CWD,
+    );
+    expect(c.PAKAWAAZ_PUBLIC_ORIGINS).toEqual(['https://chat.gov.example', 'http://10.0.0.5:8080']);
+  });
+
   it('parses host names, proxy addresses and CIDRs (v4 and v6) and a header name', () => {
     const c = loadPlatformConfig(
       {
@@ -177,6 +186,8 @@ describe('the device edge', () => {
     [{ PAKAWAAZ_DEVICE_PROXY_ADDRESSES: '10.0.0.0/8/1' }, 'PAKAWAAZ_DEVICE_PROXY_ADDRESSES', /CIDR/],
     [{ PAKAWAAZ_DEVICE_CERT_HEADER: 'x client cert' }, 'PAKAWAAZ_DEVICE_CERT_HEADER', /header name/],
     [{ PAKAWAAZ_DEVICE_HOSTNAMES: 'a b' }, 'PAKAWAAZ_DEVICE_HOSTNAMES', /host names/],
+    [{ PAKAWAAZ_PUBLIC_ORIGINS: 'https://chat.example/app' }, 'PAKAWAAZ_PUBLIC_ORIGINS', /without a path/],
+    [{ PAKAWAAZ_PUBLIC_ORIGINS: 'ftp://chat.example' }, 'PAKAWAAZ_PUBLIC_ORIGINS', /not one: ftp/],
     [{ PAKAWAAZ_DEVICE_PORT: '99999' }, 'PAKAWAAZ_DEVICE_PORT', /between 0 and 65535/],
     [{ PAKAWAAZ_DEVICE_TLS_CERT_FILE: '/etc/pki/d.crt' }, 'PAKAWAAZ_DEVICE_TLS_KEY_FILE', /or neither/],
   ] as const)('%j → %s', (env, variable, expected) => {

@@ -83,6 +83,26 @@ const platformSchema = (domains: DomainComposition) =>
         .default('x-client-cert')
         .transform((v) => v.toLowerCase()),
     ),
+    /**
+     * The origins (`https://chat.example.gov`) clients reach this server by, comma-separated: a desktop's DPoP
+     * proof must name one of them (RFC 9449 §4.3). Set it behind a reverse proxy; unset: the request's own.
+     */
+    PAKAWAAZ_PUBLIC_ORIGINS: z.preprocess(
+      (v) => (v === undefined ? '' : v),
+      z.string().transform((v, ctx) => {
+        const entries = list(v);
+        const origins = entries.map(publicOrigin);
+        const bad = entries.filter((_, i) => origins[i] === null);
+        if (bad.length > 0) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `expected comma-separated http(s) origins without a path (https://chat.example.gov); not one: ${bad.join(', ')}`,
+          });
+          return z.NEVER;
+        }
+        return origins as string[];
+      }),
+    ),
     PAKAWAAZ_DATA_DIR: z.preprocess((v) => (v === '' ? undefined : v), z.string().default('.pakawaaz')),
     DATABASE_URL: envUrl(['postgres', 'postgresql']),
     NATS_URL: envUrl(['nats', 'tls']),
@@ -176,6 +196,17 @@ const list = (v: string) =>
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+
+/** `scheme://host[:port]` of an http(s) origin without path, query or credentials; null otherwise. */
+function publicOrigin(entry: string): string | null {
+  try {
+    const u = new URL(entry);
+    const bare = !u.username && !u.password && !u.search && !u.hash && u.pathname === '/';
+    return bare && (u.protocol === 'https:' || u.protocol === 'http:') ? u.origin : null;
+  } catch {
+    return null;
+  }
+}
 
 /** An address or CIDR of the proxy allow-list, or null when it is not one. */
 export function parseCidr(

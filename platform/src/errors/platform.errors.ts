@@ -22,6 +22,8 @@ export type PlatformErrorCode =
   | 'certificate_binding_failed'
   // A desktop device (the web chat): its DPoP proof (RFC 9449) is missing, malformed, stale or not this request's.
   | 'dpop_proof_invalid'
+  // A token bound to a DPoP key (RFC 9449 `cnf.jkt`) without that key's proof, or a desktop's token unbound.
+  | 'dpop_binding_failed'
   | 'malformed_client_certificate'
   | 'device_management_unavailable'
   | 'operator_route_on_device_port'
@@ -48,6 +50,7 @@ export const PLATFORM_ERROR_STATUS = {
   device_certificate_refused: 401,
   certificate_binding_failed: 401,
   dpop_proof_invalid: 401,
+  dpop_binding_failed: 401,
   malformed_client_certificate: 400,
   device_management_unavailable: 503,
   operator_route_on_device_port: 403,

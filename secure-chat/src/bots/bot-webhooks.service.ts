@@ -7,10 +7,12 @@ import {
 } from '@nestjs/common';
 import { LOGGER, webhookHeaders, type DevicePrincipal, type Logger } from '@pakawaaz/platform';
 import { DeliveryService } from '../delivery/delivery.service.js';
+import { BOT_SECRETS, type BotSecrets } from './bot-secrets.js';
 import { BOTS_CONFIG, type BotsConfig } from './bots.config.js';
 import { BotsRepository } from './bots.repository.js';
 import { BotWakeTap } from './bot-wake-tap.js';
 import type { ChatBotRow } from './bots.schema.js';
+import { guardedLookup, postWebhook } from './webhook-post.js';
 
 /** Envelopes one webhook call carries at most. */
 export const WEBHOOK_BATCH = 100;
@@ -46,6 +48,7 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly bots: BotsRepository,
     private readonly delivery: DeliveryService,
     @Inject(BOTS_CONFIG) private readonly config: BotsConfig,
+    @Inject(BOT_SECRETS) private readonly secrets: BotSecrets,
     tap: BotWakeTap,
     @Optional() @Inject(LOGGER) private readonly logger?: Logger,
   ) {
@@ -141,22 +144,29 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** One signed POST; null on a 2xx, else what went wrong (no redirect is followed). */
+  /**
+   * One signed POST; null on a 2xx, else what went wrong (no redirect is followed). A name is resolved at
+   * connect time and its address checked then (webhook-post.ts), as the literal was at registration.
+   */
   private async post(bot: ChatBotRow, id: string, body: string): Promise<string | null> {
-    const headers = webhookHeaders(bot.webhookSecret, id, Math.floor(Date.now() / 1000), body);
+    const secret = await this.secrets.open(bot.webhookSecret);
+    const headers = webhookHeaders(secret, id, Math.floor(Date.now() / 1000), body);
+    const url = new URL(bot.webhookUrl);
+    const lookup = guardedLookup({
+      loopback: this.config.loopbackHttp && url.protocol === 'http:',
+      privateNetworks: this.config.webhookHosts.length > 0,
+    });
     try {
-      const res = await fetch(bot.webhookUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
+      const status = await postWebhook(
+        bot.webhookUrl,
+        { 'content-type': 'application/json', ...headers },
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.config.webhookTimeoutMs),
-      });
-      await res.body?.cancel();
-      return res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`;
+        { timeoutMs: this.config.webhookTimeoutMs, lookup },
+      );
+      return status >= 200 && status < 300 ? null : `HTTP ${status}`;
     } catch (err) {
       return err instanceof Error
-        ? err.name === 'TimeoutError'
+        ? err.name === 'TimeoutError' || err.name === 'AbortError'
           ? 'timed out'
           : err.message.slice(0, 200)
         : 'failed';

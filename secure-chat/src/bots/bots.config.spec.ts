@@ -28,6 +28,9 @@ describe('bot webhook URLs', () => {
       'https://admin.localhost/hook',
     ])
       expect(webhookUrlProblem(u, true), u).toMatch(/loopback/);
+    // Without an allow-list, public addresses only: no private network.
+    expect(webhookUrlProblem('https://10.0.0.5/h', false)).toMatch(/private/);
+    expect(webhookUrlProblem('https://[fd00::5]/h', false)).toMatch(/private/);
     // With an allow-list, only its hosts (a leading dot: the domain and its subdomains).
     const hosts = ['eoffice.gov.example', '.interior.gov.example'];
     expect(webhookUrlProblem('https://eoffice.gov.example/h', false, hosts)).toBeNull();
@@ -50,7 +53,9 @@ describe('bot webhook retries', () => {
   });
 
   it('defaults: 60 sends a minute, bursts of 20, https only', () => {
-    expect(loadBotsConfig({})).toEqual({
+    const { secretsKeyFile, ...rest } = loadBotsConfig({});
+    expect(secretsKeyFile).toMatch(/\/\.pakawaaz\/keys\/bot-secrets\.key$/);
+    expect(rest).toEqual({
       sendsPerMinute: 60,
       sendBurst: 20,
       webhookTimeoutMs: 10_000,

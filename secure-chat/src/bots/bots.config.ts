@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import path from 'node:path';
 import { envBool, parseConfig, type Env } from '@pakawaaz/platform';
 import { z } from 'zod';
 
@@ -16,6 +17,7 @@ const schema = z.object({
   PAKAWAAZ_CHAT_BOT_WEBHOOK_MAX_BACKOFF_SECONDS: int(1, 86_400, 600),
   PAKAWAAZ_CHAT_BOT_LOOPBACK_HTTP: envBool(false),
   PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS: z.preprocess(unset, z.string().max(4096).optional()),
+  PAKAWAAZ_CHAT_BOT_SECRETS_KEY_FILE: z.preprocess(unset, z.string().optional()),
 });
 
 export type BotsConfig = {
@@ -28,14 +30,17 @@ export type BotsConfig = {
   /** Lab mode: webhooks may be plain http to a loopback address (otherwise https only). */
   loopbackHttp: boolean;
   /**
-   * Hosts webhooks may go to (`eoffice.gov.example`, or `.gov.example` for a domain and its subdomains); empty:
-   * any host but loopback, link-local and unspecified addresses. Set it in production: a chat-admin of an
-   * institution registers webhook URLs, and the server calls them from inside the data centre.
+   * Hosts webhooks may go to (`eoffice.gov.example`, or `.gov.example` for a domain and its subdomains), at
+   * any address but loopback, link-local and unspecified; empty: any host at a public address only (no
+   * private networks). Set it in production: a chat-admin of an institution registers webhook URLs, and the
+   * server calls them from inside the data centre. The address a name resolves to is checked when connecting.
    */
   webhookHosts: readonly string[];
+  /** The key set bots' webhook secrets are sealed under (a file, or a label in an HSM). */
+  secretsKeyFile: string;
 };
 
-export function loadBotsConfig(env: Env): BotsConfig {
+export function loadBotsConfig(env: Env, dataDir = '.pakawaaz'): BotsConfig {
   const c = parseConfig(schema, env);
   return {
     sendsPerMinute: c.PAKAWAAZ_CHAT_BOT_SENDS_PER_MINUTE,
@@ -47,6 +52,9 @@ export function loadBotsConfig(env: Env): BotsConfig {
       .split(',')
       .map((h) => h.trim().toLowerCase())
       .filter(Boolean),
+    secretsKeyFile: path.resolve(
+      c.PAKAWAAZ_CHAT_BOT_SECRETS_KEY_FILE ?? path.join(dataDir, 'keys', 'bot-secrets.key'),
+    ),
   };
 }
 
@@ -63,10 +71,45 @@ NEVER.addAddress('::1', 'ipv6');
 NEVER.addAddress('::', 'ipv6');
 NEVER.addSubnet('fe80::', 10, 'ipv6');
 
+const LOOPBACK_BLOCK = new BlockList();
+LOOPBACK_BLOCK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK_BLOCK.addAddress('::1', 'ipv6');
+
+/** Private networks (RFC 1918, shared address space, unique local): only for hosts an allow-list names. */
+const PRIVATE = new BlockList();
+PRIVATE.addSubnet('10.0.0.0', 8, 'ipv4');
+PRIVATE.addSubnet('172.16.0.0', 12, 'ipv4');
+PRIVATE.addSubnet('192.168.0.0', 16, 'ipv4');
+PRIVATE.addSubnet('100.64.0.0', 10, 'ipv4');
+PRIVATE.addSubnet('fc00::', 7, 'ipv6');
+
+/**
+ * Why a webhook may not go to this address, or null. Never loopback (but in lab mode, for http to a loopback
+ * host), link-local or unspecified; private networks only when PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS is set (its
+ * hosts are the operator's to vouch for). Checked on the literal at registration and, for a name, on the
+ * address it resolves to when the server connects (webhook-post.ts).
+ */
+export function addressProblem(
+  address: string,
+  policy: { loopback: boolean; privateNetworks: boolean },
+): string | null {
+  const family = isIP(address);
+  if (!family) return 'not an address';
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  if (NEVER.check(address, type) && !(policy.loopback && LOOPBACK_BLOCK.check(address, type)))
+    return 'a loopback or link-local address';
+  if (!policy.privateNetworks && PRIVATE.check(address, type))
+    return 'a private address (name the host in PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS)';
+  return null;
+}
+
 function hostProblem(hostname: string, allowed: readonly string[]): string | null {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const family = isIP(host);
-  if (family && NEVER.check(host, family === 4 ? 'ipv4' : 'ipv6')) return 'a loopback or link-local address';
+  if (family) {
+    const problem = addressProblem(host, { loopback: false, privateNetworks: allowed.length > 0 });
+    if (problem) return problem;
+  }
   if (host === 'localhost' || host.endsWith('.localhost')) return 'a loopback address';
   if (allowed.length && !allowed.some((a) => (a.startsWith('.') ? host.endsWith(a) : host === a)))
     return 'a host not in PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS';

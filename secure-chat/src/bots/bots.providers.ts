@@ -1,8 +1,10 @@
 import type { Provider } from '@nestjs/common';
+import { DATABASE, KEYS, type DatabaseHandle, type KeyService } from '@pakawaaz/platform';
 import type { ChatWake } from '../chat-ports.js';
 import type { ChatHub } from '../ws/chat-hub.js';
 import { BotAwareDirectory } from './bot-directory.js';
 import { BotSendBudget } from './bot-send-budget.guard.js';
+import { BOT_SECRETS, openBotSecrets } from './bot-secrets.js';
 import { BotWebhooks } from './bot-webhooks.service.js';
 import { BotWakeTap } from './bot-wake-tap.js';
 import { BOTS_CONFIG, type BotsConfig } from './bots.config.js';
@@ -17,6 +19,12 @@ export const BOT_CONTROLLERS = [BotsAdminController, BotEnrolmentController, Bot
 
 export const botProviders = (config: BotsConfig): Provider[] => [
   { provide: BOTS_CONFIG, useValue: config },
+  {
+    // Webhook secrets sealed at rest; rows from before sealing are sealed at start-up.
+    provide: BOT_SECRETS,
+    inject: [KEYS, DATABASE],
+    useFactory: (keys: KeyService, db: DatabaseHandle) => openBotSecrets(keys, db, config.secretsKeyFile),
+  },
   BotsRepository,
   BotsService,
   BotWebhooks,

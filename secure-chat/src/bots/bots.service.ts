@@ -13,6 +13,7 @@ import {
   type Principal,
 } from '@pakawaaz/platform';
 import { DeviceRemovalService } from '../membership/device-removal.service.js';
+import { BOT_SECRETS, type BotSecrets } from './bot-secrets.js';
 import { BOTS_CONFIG, webhookUrlProblem, type BotsConfig } from './bots.config.js';
 import { botsError } from './bots.errors.js';
 import { BotsRepository } from './bots.repository.js';
@@ -51,6 +52,7 @@ export class BotsService {
     private readonly audit: AuditService,
     private readonly webhooks: BotWebhooks,
     @Inject(BOTS_CONFIG) private readonly config: BotsConfig,
+    @Inject(BOT_SECRETS) private readonly secrets: BotSecrets,
     @Optional() @Inject(BOT_CERTIFICATES) private readonly certificates?: BotCertificates | null,
     @Optional() @Inject(DEVICE_EDGE_TLS) private readonly edge?: DeviceEdgeTls | null,
   ) {}
@@ -74,7 +76,7 @@ export class BotsService {
       institutionId,
       name: input.name,
       webhookUrl: input.webhookUrl,
-      webhookSecret,
+      webhookSecret: await this.secrets.seal(webhookSecret),
       enrolmentSecretHash: hashOf(enrolmentSecret).toString('base64url'),
       createdBy: `${by.actor.type}:${by.actor.id}`,
     });

@@ -9,13 +9,16 @@ import {
   DATABASE_RETRY_AFTER_SECONDS,
   DEVICE_AUTHENTICATOR,
   desktopDevice,
-  DPOP_REPLAY,
+  DPOP_SETTINGS,
+  dpopOrigins,
+  MemoryDpopReplay,
   isDatabaseUnavailable,
   LOGGER,
   TOKEN_VERIFIER,
   type DeviceAuthenticator,
   type TokenVerifier,
   type DevicePrincipal,
+  type DpopSettings,
 } from '@pakawaaz/platform';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -49,6 +52,7 @@ export const CHAT_WS_DPOP_PROTOCOL = 'pakawaaz.dpop';
 export class ChatSocketServer implements OnModuleDestroy {
   private readonly wss: WebSocketServer;
   private readonly certificates: ClientCertificates;
+  private readonly dpop: DpopSettings;
 
   constructor(
     private readonly hub: ChatHub,
@@ -60,9 +64,11 @@ export class ChatSocketServer implements OnModuleDestroy {
     @Optional() @Inject(CLIENT_CERTIFICATES) certificates?: ClientCertificates | null,
     @Optional() @Inject(LOGGER) private readonly logger?: Logger,
     private readonly moduleRef?: ModuleRef,
+    @Optional() @Inject(DPOP_SETTINGS) dpop?: DpopSettings | null,
   ) {
     this.certificates =
       certificates ?? new ClientCertificates({ trustedProxies: [], header: 'x-client-cert' });
+    this.dpop = dpop ?? { replay: new MemoryDpopReplay(), origins: [] };
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: config.wsMaxFrameBytes,
@@ -117,8 +123,17 @@ export class ChatSocketServer implements OnModuleDestroy {
     try {
       const desktop = verifier
         ? await desktopDevice(
-            { authorization: `DPoP ${token}`, proof: after('dpop.'), method: 'GET', path: CHAT_WS_PATH },
-            { verifier, devices: this.devices, replay: DPOP_REPLAY },
+            {
+              authorization: `DPoP ${token}`,
+              proof: after('dpop.'),
+              method: 'GET',
+              path: CHAT_WS_PATH,
+              origins: dpopOrigins(this.dpop.origins, {
+                host: req.headers.host,
+                encrypted: (req.socket as { encrypted?: boolean }).encrypted === true,
+              }),
+            },
+            { verifier, devices: this.devices, replay: this.dpop.replay },
           )
         : null;
       if (!desktop || !token) return { ok: false as const, status: 401, code: 'device_certificate_required' };

@@ -44,6 +44,8 @@ describe('the OpenAPI contract documents errors', () => {
       expect(codesOf(op, '401')).toContain('unauthenticated');
       // Any bearer token may be bound to a device certificate (RFC 8705).
       expect(codesOf(op, '401')).toContain('certificate_binding_failed');
+      // A token bound to a desktop's DPoP key (RFC 9449) is refused as a bearer token.
+      expect(codesOf(op, '401')).toContain('dpop_binding_failed');
       expect(codesOf(op, '403')).toContain('forbidden');
     },
   );
@@ -55,6 +57,7 @@ describe('the OpenAPI contract documents errors', () => {
       expect(codesOf(op, '401')).toEqual([
         'device_certificate_refused',
         'device_certificate_required',
+        'dpop_binding_failed',
         'dpop_proof_invalid',
       ]);
       expect(codesOf(op, '400')).toContain('malformed_client_certificate');

@@ -92,12 +92,18 @@ export function platformErrorsOf(access: RouteAccess, op: Operation): Documented
       platform('device_certificate_refused'),
       platform('malformed_client_certificate'),
       platform('dpop_proof_invalid'),
+      platform('dpop_binding_failed'),
     );
     return errors;
   }
   errors.push(platform('unauthenticated'), platform('forbidden'));
-  // Any bearer token may be bound to a device certificate (RFC 8705), checked on every route.
-  errors.push(platform('certificate_binding_failed'), platform('malformed_client_certificate'));
+  // Any bearer token may be bound to a device certificate (RFC 8705), checked on every route; a token bound
+  // to a desktop's DPoP key (RFC 9449) serves its device routes only.
+  errors.push(
+    platform('certificate_binding_failed'),
+    platform('malformed_client_certificate'),
+    platform('dpop_binding_failed'),
+  );
   if (access.amr?.length || access.anyAmr?.length) errors.push(platform('insufficient_authentication'));
   if ((access.scope ?? 'national') === 'national')
     errors.push(platform('national_only'), platform('operator_route_on_device_port'));

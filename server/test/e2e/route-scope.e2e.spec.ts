@@ -564,6 +564,8 @@ const SELF_FIXTURES: Record<
     body: { csr: 'MAA=' },
     check: (r) => expect([400, 422]).toContain(r.status),
   },
+  // The caller's own token, re-issued bound to a DPoP key: without a proof, nothing is issued.
+  'POST /api/v1/auth/token/dpop': { check: (r) => expect(r.status).toBe(401) },
   'POST /api/v1/auth/password': { body: { currentPassword: 'not-the-password', newPassword: 'x' } },
   // Last: it ends the caller's session.
   'POST /api/v1/auth/logout': {},

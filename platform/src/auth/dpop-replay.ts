@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { lt, sql } from 'drizzle-orm';
+import type { Db } from '../db/database.js';
+import { dpopSpentProofs } from './dpop-replay.schema.js';
+import { normalOrigin, type DpopProof } from './dpop.js';
+
+/** Where accepted DPoP proofs are spent: false when the proof (its key and jti) was spent before. */
+export type DpopReplay = {
+  spend(proof: Pick<DpopProof, 'jkt' | 'jti' | 'expiresAtMs'>, nowMs?: number): Promise<boolean>;
+};
+
+/** What the guard and the chat socket check DPoP proofs with (PlatformModule provides it). */
+export type DpopSettings = {
+  replay: DpopReplay;
+  /** PAKAWAAZ_PUBLIC_ORIGINS: the origins `htu` may name; empty: the origin the request itself reached. */
+  origins: readonly string[];
+};
+export const DPOP_SETTINGS = Symbol.for('pakawaaz.DpopSettings');
+
+const spentKey = (p: Pick<DpopProof, 'jkt' | 'jti'>) =>
+  createHash('sha256').update(`${p.jkt}.${p.jti}`, 'utf8').digest('base64url');
+
+/** One process's memory (tests, a node without a database): bounded, the oldest go first under a flood. */
+export class MemoryDpopReplay implements DpopReplay {
+  private readonly seen = new Map<string, number>();
+  constructor(private readonly max = 100_000) {}
+
+  spend(proof: Pick<DpopProof, 'jkt' | 'jti' | 'expiresAtMs'>, nowMs = Date.now()): Promise<boolean> {
+    for (const [k, until] of this.seen) {
+      if (until > nowMs && this.seen.size < this.max) break;
+      this.seen.delete(k);
+    }
+    const key = spentKey(proof);
+    if ((this.seen.get(key) ?? 0) > nowMs) return Promise.resolve(false);
+    this.seen.delete(key);
+    this.seen.set(key, proof.expiresAtMs);
+    return Promise.resolve(true);
+  }
+}
+
+/**
+ * The deployment's spent proofs in `platform.dpop_spent_proofs`, so a proof serves once whichever node it
+ * reaches: one insert per spend (an expired row of the same key is taken over), a sweep at most every minute.
+ */
+export class DatabaseDpopReplay implements DpopReplay {
+  private lastSweep = 0;
+  constructor(
+    private readonly db: Db,
+    private readonly sweepEveryMs = 60_000,
+  ) {}
+
+  async spend(proof: Pick<DpopProof, 'jkt' | 'jti' | 'expiresAtMs'>, nowMs = Date.now()): Promise<boolean> {
+    const now = new Date(nowMs);
+    const rows = await this.db
+      .insert(dpopSpentProofs)
+      .values({ jtiHash: spentKey(proof), expiresAt: new Date(proof.expiresAtMs) })
+      .onConflictDoUpdate({
+        target: dpopSpentProofs.jtiHash,
+        set: { expiresAt: sql`excluded.expires_at` },
+        setWhere: lt(dpopSpentProofs.expiresAt, now),
+      })
+      .returning({ jtiHash: dpopSpentProofs.jtiHash });
+    if (nowMs - this.lastSweep > this.sweepEveryMs) {
+      this.lastSweep = nowMs;
+      void this.db
+        .delete(dpopSpentProofs)
+        .where(lt(dpopSpentProofs.expiresAt, now))
+        .catch(() => undefined);
+    }
+    return rows.length === 1;
+  }
+}
+
+/**
+ * The origins a proof's `htu` may name for this request: the configured public origins (behind a reverse
+ * proxy the Host header is the proxy's business, not the client's), else the origin the request reached.
+ */
+export function dpopOrigins(
+  configured: readonly string[],
+  req: { host: unknown; encrypted: boolean },
+): readonly string[] {
+  if (configured.length > 0) return configured;
+  if (typeof req.host !== 'string' || req.host.length > 300) return [];
+  const origin = normalOrigin(`${req.encrypted ? 'https' : 'http'}://${req.host}`);
+  return origin ? [origin] : [];
+}

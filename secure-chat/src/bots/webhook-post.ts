@@ -1,0 +1,66 @@
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { addressProblem } from './bots.config.js';
+
+type Resolve = (
+  hostname: string,
+  options: LookupOptions & { all: true },
+  callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
+/**
+ * A `lookup` for the webhook's socket: the name is resolved here and only addresses `addressProblem` allows
+ * are handed to the connect — the address checked is the address connected to (no second resolution for a
+ * short-lived DNS answer to turn into loopback, cloud metadata or a private network).
+ */
+export function guardedLookup(
+  policy: { loopback: boolean; privateNetworks: boolean },
+  resolve: Resolve = dnsLookup,
+): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, '', 0);
+      const ok = addresses.filter((a) => addressProblem(a.address, policy) === null);
+      if (ok.length === 0) {
+        const why = addresses[0] ? addressProblem(addresses[0].address, policy) : 'no address';
+        const refused = Object.assign(new Error(`${hostname} resolves to ${why}`), { code: 'EWEBHOOKADDR' });
+        return callback(refused, '', 0);
+      }
+      if ((options as { all?: boolean }).all)
+        return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, ok);
+      callback(null, ok[0]!.address, ok[0]!.family);
+    });
+  };
+}
+
+/** One POST to a webhook through `lookup`; resolves to the status (the body is discarded, no redirect). */
+export function postWebhook(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  opts: { timeoutMs: number; lookup: LookupFunction },
+): Promise<number> {
+  const u = new URL(url);
+  const request = u.protocol === 'https:' ? https.request : http.request;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      u,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+        lookup: opts.lookup,
+        agent: false,
+        signal: AbortSignal.timeout(opts.timeoutMs),
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
