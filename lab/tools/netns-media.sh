@@ -29,7 +29,7 @@ check)
   ip netns delete "$probe"
   ;;
 up)
-  if ip netns list | grep -qw "^$name"; then exit 0; fi
+  if ip netns list | awk '{print $1}' | grep -qxF "$name"; then exit 0; fi
   ip netns add "$name"
   ip link add "$host_if" type veth peer name "$ns_if"
   ip link set "$ns_if" netns "$name"

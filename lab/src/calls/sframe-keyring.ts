@@ -41,6 +41,26 @@ export function mlsKid(leaf: number, epoch: bigint, s: number, e = SFRAME_EPOCH_
 
 type Live = { epoch: bigint; send: SFrameKey; receive: Map<bigint, SFrameKey>; retireAt: number | null };
 
+/** Counters below the highest a KID has authenticated that a receiver still accepts (frames reordered). */
+export const SFRAME_REPLAY_WINDOW = 128n;
+
+/** Per receive KID: the highest counter authenticated, and which of the window below it were seen (bit i: max - i). */
+type Seen = { max: bigint; bits: bigint };
+
+/**
+ * The first counter of a send key: random in [0, 2^62). A send key is a function of (epoch, leaf) only, and the
+ * same device may send under it again (a rejoin, a reload, a second tab in the same epoch): a counter restarted
+ * at 0 would repeat AES-GCM nonces under one key. A random 62-bit start makes two such runs overlap with
+ * probability about 2n/2^62 for n frames (RFC 9605 §4.4.2 asks only that a counter never repeat under a key).
+ */
+export function randomCounterStart(): bigint {
+  const b = crypto.getRandomValues(new Uint8Array(8));
+  b[0]! &= 0x3f;
+  let v = 0n;
+  for (const x of b) v = (v << 8n) | BigInt(x);
+  return v;
+}
+
 export type KeyRingOptions = {
   suite?: SFrameSuite;
   /** How long a replaced epoch's keys still decrypt (frames in flight across a membership change). */
@@ -60,8 +80,13 @@ export class SFrameKeyRing {
   private readonly epochs = new Map<bigint, Live>();
   private current: Live | null = null;
   private ctr = 0n;
+  /** The newest epoch claimed by setEpoch, set before its keys are derived (a second call for it is ignored). */
+  private claimed: bigint | null = null;
+  /** Bumped by clear(): a setEpoch still deriving when the ring was cleared installs nothing. */
+  private generation = 0;
+  private readonly seen = new Map<bigint, Seen>();
   /** Counters, and the KID of the last frame decrypted (-1 before any): what a call's UI and tests read. */
-  readonly stats = { encrypted: 0, decrypted: 0, unknownKid: 0, authFailed: 0, lastKid: -1 };
+  readonly stats = { encrypted: 0, decrypted: 0, unknownKid: 0, authFailed: 0, replayed: 0, lastKid: -1 };
 
   constructor(o: KeyRingOptions = {}) {
     this.suite = o.suite ?? SFRAME_AES_128_GCM;
@@ -76,7 +101,9 @@ export class SFrameKeyRing {
   async setEpoch(e: SFrameEpoch): Promise<void> {
     if (e.baseKey.length !== this.suite.nk)
       throw new SFrameError('sframe_range', 'base key of the wrong size');
-    if (this.current && e.epoch <= this.current.epoch) return;
+    if (this.claimed !== null && e.epoch <= this.claimed) return;
+    this.claimed = e.epoch;
+    const generation = this.generation;
     const s = indexBits(e.leafCount);
     const receive = new Map<bigint, SFrameKey>();
     for (const leaf of e.leaves) {
@@ -85,27 +112,60 @@ export class SFrameKeyRing {
       receive.set(kid, await deriveKeySalt(this.suite, kid, e.baseKey));
     }
     const send = await deriveKeySalt(this.suite, mlsKid(e.ownLeaf, e.epoch, s), e.baseKey);
+    if (generation !== this.generation) return;
     const slot = e.epoch % (1n << BigInt(SFRAME_EPOCH_BITS));
     for (const [old, live] of this.epochs)
-      if (old % (1n << BigInt(SFRAME_EPOCH_BITS)) === slot) this.epochs.delete(old);
+      if (old % (1n << BigInt(SFRAME_EPOCH_BITS)) === slot) this.forget(old);
       else live.retireAt ??= this.now() + this.graceMs;
     const live: Live = { epoch: e.epoch, send, receive, retireAt: null };
     this.epochs.set(e.epoch, live);
     this.current = live;
-    this.ctr = 0n;
+    this.ctr = randomCounterStart();
   }
 
   /** Drops every key: the participant left the call or was removed from the group. */
   clear(): void {
     this.epochs.clear();
+    this.seen.clear();
     this.current = null;
+    this.claimed = null;
+    this.generation++;
+  }
+
+  private forget(epoch: bigint): void {
+    const live = this.epochs.get(epoch);
+    if (live) for (const kid of live.receive.keys()) this.seen.delete(kid);
+    this.epochs.delete(epoch);
+  }
+
+  /**
+   * RFC 9605 §9.3: a counter a KID already authenticated, or one older than the window, is a replay (the SFU
+   * re-sending an earlier frame). Called only after the frame authenticated, so forged frames move nothing.
+   */
+  private fresh(kid: bigint, ctr: bigint): boolean {
+    const s = this.seen.get(kid);
+    if (!s) {
+      this.seen.set(kid, { max: ctr, bits: 1n });
+      return true;
+    }
+    if (ctr > s.max) {
+      const shift = ctr - s.max;
+      s.bits =
+        shift >= SFRAME_REPLAY_WINDOW ? 1n : ((s.bits << shift) | 1n) & ((1n << SFRAME_REPLAY_WINDOW) - 1n);
+      s.max = ctr;
+      return true;
+    }
+    const back = s.max - ctr;
+    if (back >= SFRAME_REPLAY_WINDOW || (s.bits >> back) & 1n) return false;
+    s.bits |= 1n << back;
+    return true;
   }
 
   private keyFor(kid: bigint): SFrameKey | undefined {
     const now = this.now();
     for (const [epoch, live] of this.epochs) {
       if (live.retireAt !== null && live.retireAt <= now) {
-        this.epochs.delete(epoch);
+        this.forget(epoch);
         continue;
       }
       const k = live.receive.get(kid);
@@ -121,10 +181,14 @@ export class SFrameKeyRing {
     return out;
   }
 
-  /** The plaintext, or null when the frame is not for us (unknown KID) or does not authenticate (counted). */
+  /** The plaintext, or null when the frame is not for us (unknown KID), does not authenticate or is a replay (counted). */
   async decrypt(frame: Uint8Array, metadata?: Uint8Array): Promise<Uint8Array | null> {
     try {
-      const { kid, plaintext } = await sframeDecrypt((k) => this.keyFor(k), frame, metadata);
+      const { kid, ctr, plaintext } = await sframeDecrypt((k) => this.keyFor(k), frame, metadata);
+      if (!this.fresh(kid, ctr)) {
+        this.stats.replayed++;
+        return null;
+      }
       this.stats.decrypted++;
       this.stats.lastKid = Number(kid);
       return plaintext;
