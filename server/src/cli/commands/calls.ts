@@ -38,7 +38,7 @@ export function callLine(c: CallRecord): string {
 
 /** Calls: whether they work, the media hosts (Janus) they run on, and the call records. */
 export const registerCallsCommands: RegisterCommands = (program, { api, io, print }) => {
-  const calls = program.command('calls').description('calls: media hosts (Janus) and TURN');
+  const calls = program.command('calls').description('calls: media hosts (Janus), TURN and call records');
   calls
     .command('status')
     .description('whether calls work now, and why not (no media host up, TURN not configured)')
