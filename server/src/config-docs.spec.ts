@@ -15,6 +15,7 @@ const CONFIG_FILES = [
   'secure-chat/src/secure-chat.config.ts',
   'secure-chat/src/files/files.config.ts',
   'secure-chat/src/calls/calls.config.ts',
+  'secure-chat/src/bots/bots.config.ts',
 ];
 
 /** Variables read outside the config schemas: the CLI's, and the tests' (documented for developers). */
