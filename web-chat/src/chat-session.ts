@@ -2,6 +2,7 @@
 // desktop device (DPoP with the official's token), its MLS state and history sealed in IndexedDB.
 import { ChatClient } from '../../lab/src/chat/chat-client.ts';
 import type { ChatSnapshot } from '../../lab/src/chat/chat-snapshot.ts';
+import type { CallSignal } from '../../lab/src/chat/chat-calls.ts';
 import type { ChatEvent } from '../../lab/src/chat/chat-types.ts';
 import type { DesktopIdentity } from '../../lab/src/chat/desktop-device.ts';
 import { loadChat, saveChat, type StoredDevice } from './device-store.ts';
@@ -23,7 +24,7 @@ export async function openChatSession(
   device: StoredDevice,
   identity: DesktopIdentity,
   accessToken: () => string,
-  onEvent: (e: ChatEvent) => void,
+  on: { onEvent: (e: ChatEvent) => void; onCallSignal: (s: CallSignal) => void },
 ): Promise<ChatSession> {
   const saved = await loadChat<Saved>(device.userId, device.deviceId);
   const names = new Map(Object.entries(saved?.names ?? {}));
@@ -39,7 +40,8 @@ export async function openChatSession(
       last = s;
       return persist();
     },
-    onEvent,
+    onEvent: on.onEvent,
+    onCallSignal: on.onCallSignal,
     desktop: { identity, accessToken },
   });
   // A new device publishes KeyPackages (one last-resort) so that others can add it; the server asks for more.

@@ -52,7 +52,12 @@ export class Conversations {
     return this.session.client;
   }
 
-  private nameOf(userId: string | null): string {
+  /** The conversation on screen (its group id). */
+  get currentGroup(): string | null {
+    return this.current;
+  }
+
+  nameOf(userId: string | null): string {
     if (!userId) return 'Unknown device';
     if (userId === this.me) return 'You';
     // An official who wrote first is shown by id until this browser learns the name (picking them in the

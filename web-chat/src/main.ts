@@ -6,6 +6,7 @@ import {
   dpopFetch,
   type DesktopIdentity,
 } from '../../lab/src/chat/desktop-device.ts';
+import { CallScreen } from './call-screen.ts';
 import { openChatSession } from './chat-session.ts';
 import { Conversations } from './conversations.ts';
 import { loadDevice, saveDevice, type StoredDevice } from './device-store.ts';
@@ -109,7 +110,18 @@ async function useDevice(d: StoredDevice): Promise<void> {
   $('device-status').dataset.deviceId = who.deviceId ?? '';
   if (view) return;
   const v = (view = new Conversations(d.userId, () => session.token, showError));
-  v.attach(await openChatSession(d, identity, () => session.deviceToken, v.onEvent));
+  const calls = new CallScreen(
+    d.userId,
+    (u) => v.nameOf(u),
+    () => v.currentGroup,
+    showError,
+  );
+  const chat = await openChatSession(d, identity, () => session.deviceToken, {
+    onEvent: (e) => (v.onEvent(e), calls.onChatEvent()),
+    onCallSignal: calls.onSignal,
+  });
+  v.attach(chat);
+  calls.attach(chat.client);
   new PeoplePicker(http, (people) => v.startChat(people), showError).attach();
 }
 

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import type { CallSignal, CallSignalType } from '../../../lab/src/chat/chat-calls.ts';
+import {
+  busyFor,
+  callReducer,
+  describeCall,
+  idle,
+  inCall,
+  type CallAction,
+  type CallState,
+} from './call-state.ts';
+
+const ME = 'user-me';
+const names: Record<string, string> = { [ME]: 'You', 'user-amina': 'Amina Khan', 'user-bilal': 'Bilal Shah' };
+const name = (u: string) => names[u] ?? `Official ${u}`;
+
+const signal = (type: CallSignalType, by: string | null, extra: Partial<CallSignal> = {}): CallAction => ({
+  type: 'signal',
+  me: ME,
+  signal: {
+    type,
+    callId: 'call-1',
+    groupId: 'group-1',
+    kind: 'video',
+    by: by === null ? null : { deviceId: `dev-${by}`, userId: by },
+    ...extra,
+  },
+});
+const run = (actions: CallAction[], from: CallState = idle) => actions.reduce(callReducer, from);
+const text = (s: CallState) => describeCall(s, name);
+const place: CallAction[] = [
+  { type: 'place', groupId: 'group-1' },
+  { type: 'placed', callId: 'call-1', outcome: null },
+];
+
+describe('the caller', () => {
+  it('shows Calling… until someone accepts, then is in the call', () => {
+    const calling = run(place);
+    expect(calling).toMatchObject({ phase: 'calling', callId: 'call-1' });
+    expect(text(calling)).toBe('Calling…');
+    const answered = callReducer(calling, signal('call-accepted', 'user-amina')).phase;
+    expect(answered).toBe('in-call');
+  });
+
+  it('a decline ends the call when the server ends it, naming who declined', () => {
+    const s = run([...place, signal('call-declined', 'user-amina')]);
+    expect(s.phase).toBe('calling'); // a group call goes on while others may answer
+    const over = callReducer(s, signal('call-ended', null, { reason: 'declined' }));
+    expect(text(over)).toBe('Amina Khan declined the call');
+    expect(inCall(over)).toBe(false);
+  });
+
+  it('busy at the invite is over at once; busy later is named at the end', () => {
+    const atInvite = run([
+      { type: 'place', groupId: 'group-1' },
+      { type: 'placed', callId: 'call-1', outcome: 'busy' },
+    ]);
+    expect(text(atInvite)).toBe('Busy: nobody could take the call');
+    const later = run([
+      ...place,
+      signal('call-busy', 'user-bilal'),
+      signal('call-ended', null, { reason: 'busy' }),
+    ]);
+    expect(text(later)).toBe('Bilal Shah is busy in another call');
+  });
+
+  it('no answer, and the later call-ended does not replace the first word', () => {
+    const s = run([...place, signal('call-missed', null), signal('call-ended', null, { reason: 'missed' })]);
+    expect(text(s)).toBe('No answer');
+  });
+
+  it('hanging up, then dismissing', () => {
+    const s = run([...place, signal('call-accepted', 'user-amina'), { type: 'hang-up' }]);
+    expect(text(s)).toBe('You hung up');
+    expect(callReducer(s, { type: 'dismiss' })).toEqual(idle);
+  });
+
+  it('the call ended, in plain words for each reason', () => {
+    const inCallState = run([...place, signal('call-accepted', 'user-amina')]);
+    const ended = (reason: string) => text(callReducer(inCallState, signal('call-ended', null, { reason })));
+    expect(ended('everyone_left')).toBe('Call ended: everyone left');
+    expect(ended('ended_by_operator')).toBe('Call ended: an operator ended it');
+    expect(ended('media_host_down')).toBe('Call ended: the call server stopped');
+    expect(ended('something_new')).toBe('Call ended: something_new');
+  });
+
+  it('signals of another call are ignored', () => {
+    const s = run(place);
+    expect(callReducer(s, signal('call-ended', null, { callId: 'call-2', reason: 'everyone_left' }))).toBe(s);
+  });
+});
+
+describe('the callee', () => {
+  const ring = signal('call-ring', 'user-amina', { ringUntil: '2026-01-01T00:00:30Z' });
+
+  it('rings with the caller’s name, accepts and joins', () => {
+    const ringing = run([ring]);
+    expect(text(ringing)).toBe('Amina Khan is calling');
+    const joining = callReducer(ringing, { type: 'accept' });
+    expect(joining.phase).toBe('joining');
+    expect(callReducer(joining, { type: 'joined' }).phase).toBe('in-call');
+  });
+
+  it('declining, answered elsewhere, cancelled, missed', () => {
+    expect(text(run([ring, { type: 'decline' }]))).toBe('You declined the call');
+    expect(text(run([ring, signal('call-answered-elsewhere', ME)]))).toBe('Answered on your other device');
+    expect(text(run([ring, signal('call-declined', ME)]))).toBe('Declined on your other device');
+    expect(text(run([ring, signal('call-cancelled', 'user-amina')]))).toBe('Amina Khan cancelled the call');
+    expect(text(run([ring, signal('call-missed', null)]))).toBe('Missed call from Amina Khan');
+  });
+
+  it('the ring of one’s own call on another device (an observer) does not ring here', () => {
+    expect(run([signal('call-ring', ME)])).toEqual(idle);
+  });
+
+  it('a failure while joining is shown and ends the call for this browser', () => {
+    const s = run([ring, { type: 'accept' }, { type: 'failed', reason: 'janus: cannot connect' }]);
+    expect(text(s)).toBe('The call failed: janus: cannot connect');
+  });
+
+  it('a second call while in one is answered busy, not rung', () => {
+    const inCallState = run([ring, { type: 'accept' }, { type: 'joined' }]);
+    const other = signal('call-ring', 'user-bilal', { callId: 'call-2' });
+    if (other.type !== 'signal') throw new Error('unreachable');
+    expect(busyFor(inCallState, other.signal, ME)).toBe(true);
+    expect(busyFor(idle, other.signal, ME)).toBe(false);
+    expect(callReducer(inCallState, other)).toBe(inCallState);
+  });
+});
