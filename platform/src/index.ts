@@ -37,6 +37,7 @@ export * from './auth/token-verifier.js';
 export * from './http/all-exceptions.filter.js';
 export * from './http/health.service.js';
 export * from './http/features.js';
+export * from './http/page-sources.js';
 export * from './http/platform.tokens.js';
 export * from './metrics/metrics.js';
 export * from './platform.module.js';

@@ -15,6 +15,7 @@ import { DEAD_LETTERS, type DeadLetterStore } from './events/dead-letters.js';
 import { EVENT_BUS, type EventBus } from './events/event-bus.js';
 import { HealthController } from './http/health.controller.js';
 import { FeatureBoard } from './http/features.js';
+import { PageConnectSources } from './http/page-sources.js';
 import { HealthService } from './http/health.service.js';
 import { APP_INFO, LOGGER, PLATFORM_CONFIG, type AppInfo } from './http/platform.tokens.js';
 import { Metrics } from './metrics/metrics.js';
@@ -81,6 +82,7 @@ export class PlatformModule {
         },
         HealthService,
         FeatureBoard,
+        PageConnectSources,
         AuditService,
         AuditCheckpointer,
         RouteScopeCheck,
@@ -99,6 +101,7 @@ export class PlatformModule {
         DPOP_SETTINGS,
         HealthService,
         FeatureBoard,
+        PageConnectSources,
         AuditService,
         RouteScopeCheck,
         RolloutGate,

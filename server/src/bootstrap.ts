@@ -28,6 +28,7 @@ import {
   migrateDomains,
   openDatabase,
   openKeyService,
+  PageConnectSources,
   type DeviceEdgeTls,
   type KeyService,
   type EventBus,
@@ -174,7 +175,8 @@ export async function createApp(
     },
   );
   const instance = app.getHttpAdapter().getInstance();
-  installHooks(instance, logger, metrics);
+  const pageSources = app.get(PageConnectSources);
+  installHooks(instance, logger, metrics, () => pageSources.list());
   installInputRules(instance);
   const nocServed = await serveNoc(instance);
   app.useGlobalFilters(

@@ -118,15 +118,25 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 /** One year, the host only (the operator decides for subdomains). */
 const HSTS = 'max-age=31536000';
-const NOC_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const csp = (connect: readonly string[]) =>
+  `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src ${["'self'", ...connect].join(' ')}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`;
+const NOC_CSP = csp([]);
 
-/** Request ids on every reply, security headers, one access-log line and one metrics sample per request. */
-export function installHooks(instance: FastifyInstance, logger: Logger, metrics: Metrics): void {
+/**
+ * Request ids on every reply, security headers, one access-log line and one metrics sample per request. The web
+ * chat's pages (`/chat/`) may also connect to `chatConnect()`'s origins (the media hosts' Janus WebSockets).
+ */
+export function installHooks(
+  instance: FastifyInstance,
+  logger: Logger,
+  metrics: Metrics,
+  chatConnect: () => readonly string[] = () => [],
+): void {
   instance.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) void reply.header(k, v);
-    if (!req.url.startsWith('/docs')) void reply.header('content-security-policy', NOC_CSP);
+    if (req.url.startsWith('/chat/')) void reply.header('content-security-policy', csp(chatConnect()));
+    else if (!req.url.startsWith('/docs')) void reply.header('content-security-policy', NOC_CSP);
     // Served over TLS here: browsers keep to HTTPS for this host (not sent on plain HTTP, where it means nothing).
     if ((req.raw.socket as { encrypted?: boolean }).encrypted === true)
       void reply.header('strict-transport-security', HSTS);

@@ -46,8 +46,8 @@ const decoding = (page: Page, selector: string): Promise<boolean> =>
  * namespace of lab/tools/netns-media.sh gives this host a veth address (the host end), so Janus and Chromium
  * have a non-loopback address to meet on even where the machine has no other interface.
  *
- * `bypassCSP`: the server's CSP for /chat/ is `connect-src 'self'`, which refuses the page's WebSocket to the
- * media host's Janus (another origin); remove it once the server allows the media hosts there.
+ * No `bypassCSP`: the page's own CSP must let it reach the media host's Janus (the server names the enabled
+ * media hosts' WebSocket origins in `/chat/`'s connect-src), so a CSP violation fails the call and the test.
  */
 describe.skipIf(unavailable !== null)('calls in the officials’ web chat (Chromium, Janus, SFrame)', () => {
   const ns = `pkz-webcall-${process.pid}`;
@@ -102,7 +102,7 @@ describe.skipIf(unavailable !== null)('calls in the officials’ web chat (Chrom
   it('one official calls another from a conversation; both decode the other’s SFrame video, then hang up', async () => {
     const pages: Page[] = [];
     for (const o of OFFICIALS) {
-      const context = await browser!.newContext({ baseURL: server!.url, bypassCSP: true });
+      const context = await browser!.newContext({ baseURL: server!.url });
       const page = await context.newPage();
       page.setDefaultTimeout(browse.STEP_MS);
       page.on('pageerror', (err) => problems.push({ kind: 'pageerror', text: err.message, url: page.url() }));

@@ -5,7 +5,14 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { EVENT_BUS, FeatureBoard, LOGGER, type EventBus, type Logger } from '@pakawaaz/platform';
+import {
+  EVENT_BUS,
+  FeatureBoard,
+  LOGGER,
+  PageConnectSources,
+  type EventBus,
+  type Logger,
+} from '@pakawaaz/platform';
 import { CALLS_CONFIG, type CallsConfig } from '../calls.config.js';
 import { MediaHostHealthChanged } from '../calls.events.js';
 import { CallNotifier } from '../signalling/call-notifier.js';
@@ -41,6 +48,7 @@ export class HostHealthService implements OnApplicationBootstrap, OnModuleDestro
     @Optional() private readonly embedded?: EmbeddedJanusService,
     @Optional() private readonly reaper?: CallReaperService,
     @Optional() private readonly notifier?: CallNotifier,
+    @Optional() private readonly pageSources?: PageConnectSources,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -56,7 +64,13 @@ export class HostHealthService implements OnApplicationBootstrap, OnModuleDestro
   /** One round over every host (the timer's work; tests call it directly). */
   async probeAll(now = new Date()): Promise<void> {
     const rows = await this.repo.list();
-    const health = await Promise.all(rows.filter((r) => r.enabled).map((r) => this.probe(r, now)));
+    const enabled = rows.filter((r) => r.enabled);
+    // The web chat's pages connect to the hosts' Janus WebSockets: its CSP names them (updated every round).
+    this.pageSources?.set(
+      'calls',
+      enabled.map((r) => r.wsUrl),
+    );
+    const health = await Promise.all(enabled.map((r) => this.probe(r, now)));
     const up = health.filter((h) => h === 'up').length;
     this.features?.set(
       'calls',
