@@ -551,7 +551,10 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
       });
       expect(removed).toContain(bob.deviceId);
       expect(woken).toEqual([alice.deviceId]);
-      expect(await delivery.inbox(bob.principal, 0)).toEqual([]);
+      expect(await codeOf(delivery.inbox(bob.principal, 0))).toMatchObject({
+        code: 'device_removed_from_chat',
+        status: 403,
+      });
       expect((await codeOf(groups.groupInfo(bob.principal, gid))).code).toBe('group_not_found');
       // The server's Remove of Bob's leaf (1), as the group's external sender, for epoch 1, in Alice's queue.
       const proposals = (await delivery.inbox(alice.principal, before)).filter((e) => e.kind === 'proposal');
