@@ -224,6 +224,7 @@ export class ChatController {
 
   /** This device's queue after `after`, oldest first (at least once: until acknowledged). */
   @Get('inbox')
+  @ErrorCodes(E, 'device_removed_from_chat')
   @ZodResponse(200, InboxReply)
   async inbox(
     @CurrentDevice() device: DevicePrincipal,

@@ -2,11 +2,18 @@ import { fileURLToPath } from 'node:url';
 import type { DomainDescriptor } from '@pakawaaz/platform';
 import {
   CALL_KICKS_CONSUMER,
+  CALL_KICKS_GROUP_CONSUMER,
   CALL_KICKS_OFFICIAL_CONSUMER,
   MediaHostHealthChanged,
 } from './calls/calls.events.js';
 import { DEVICE_REMOVAL_CONSUMER, OFFICIAL_STATUS_CONSUMER } from './membership/membership.events.js';
-import { CALL_SIGNAL_CONSUMER, CallSignalled, CHAT_WAKE_CONSUMER, ChatQueued } from './secure-chat.events.js';
+import {
+  CALL_SIGNAL_CONSUMER,
+  CallSignalled,
+  CHAT_WAKE_CONSUMER,
+  ChatQueued,
+  GroupMembersDropped,
+} from './secure-chat.events.js';
 
 // Type-level capability registration (`interface`: only interfaces merge across modules).
 declare module '@pakawaaz/platform' {
@@ -28,7 +35,7 @@ export const secureChatDomain = {
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
   status: 'active',
   events: {
-    publishes: [ChatQueued, CallSignalled, MediaHostHealthChanged],
+    publishes: [ChatQueued, CallSignalled, MediaHostHealthChanged, GroupMembersDropped],
     consumes: [
       CHAT_WAKE_CONSUMER,
       CALL_SIGNAL_CONSUMER,
@@ -36,6 +43,7 @@ export const secureChatDomain = {
       OFFICIAL_STATUS_CONSUMER,
       CALL_KICKS_CONSUMER,
       CALL_KICKS_OFFICIAL_CONSUMER,
+      CALL_KICKS_GROUP_CONSUMER,
     ],
   },
   auth: {

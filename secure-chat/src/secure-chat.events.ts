@@ -78,3 +78,18 @@ export const CALL_SIGNAL_CONSUMER = defineConsumer({
   filter: CallSignalled.type,
   expects: [CallSignalled],
 });
+
+/**
+ * An accepted commit's new tree left these devices out (an ordinary MLS Remove): the calls module kicks them
+ * from the group's live call. Published after the commit's transaction; split in batches of WAKE_BATCH.
+ */
+export const GroupMembersDropped = defineEvent(
+  'secure-chat.group.members-dropped',
+  z.object({
+    groupId: z.string().min(1).max(344),
+    deviceIds: z.array(z.string().min(1).max(100)).min(1).max(WAKE_BATCH),
+  }),
+  {
+    examples: [{ groupId: 'Z3JvdXAtMQ', deviceIds: ['4c0f8e2a-9d1b-4e7a-b3c5-6f2d8a0e1b9c'] }],
+  },
+);

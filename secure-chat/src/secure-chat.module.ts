@@ -11,6 +11,7 @@ import { DeliveryService } from './delivery/delivery.service.js';
 import { SendBatchRepository } from './delivery/send-batch.repository.js';
 import { SendGroupCommit } from './delivery/send-group-commit.js';
 import { useExternalSender } from './external-sender.js';
+import { DroppedMembers } from './groups/dropped-members.js';
 import { GroupsService } from './groups/groups.service.js';
 import { DeviceRemovalService } from './membership/device-removal.service.js';
 import { MembershipListener } from './membership/membership.listener.js';
@@ -62,6 +63,7 @@ export class SecureChatModule {
         KeyPackagesService,
         DeliveryRepository,
         GroupsService,
+        DroppedMembers,
         SendBatchRepository,
         SendGroupCommit,
         DeliveryService,

@@ -29,6 +29,8 @@ describe('event contracts of the composed system', () => {
     // ...and kicks them from their live calls.
     expect(expecting('device-mgmt.device.certificates-revoked')).toContain('secure-chat.call-kicks');
     expect(expecting('identity.user.disabled')).toContain('secure-chat.call-kicks-officials');
+    // A device an ordinary MLS Remove commit dropped leaves the group's live call.
+    expect(expecting('secure-chat.group.members-dropped')).toEqual(['secure-chat.call-kicks-groups']);
     expect(expecting('identity.session.revoked')).toEqual(['identity.session-cache']);
     // Handsets' OS updates feed hardened-os's rollouts (auto-halt), and a compromised boot key device-mgmt.
     expect(expecting('device-mgmt.device.os-update')).toEqual(['hardened-os.os-update-outcomes']);

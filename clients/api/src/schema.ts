@@ -13758,6 +13758,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description `device_removed_from_chat` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_removed_from_chat";
+                    };
+                };
+            };
         };
     };
     Chat_ack: {

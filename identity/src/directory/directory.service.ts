@@ -102,14 +102,19 @@ export class DirectoryService {
    * People search for an official's device (handset or web client): active officials whose name — or a word
    * of it — or username starts with `q`, among those the device's official may see by the very rule secure
    * chat applies to group members (`OfficialVisibility.maySee`, here for every target at once). The caller is
-   * left out; no paging beyond the first `limit`; the same per-official budget as `search`.
+   * left out; no paging beyond the first `limit`; the same per-official budget as `search`. The device's
+   * official is read afresh: a disabled official's device (its certificate still valid) is refused, and the
+   * scope is the official's current institution, not the one the device was enrolled under.
    */
   async people(device: DevicePrincipal, q: PeopleQuery): Promise<{ people: Person[] }> {
     if (device.kind === 'bot')
       throw platformError('forbidden', 'People search is for officials’ devices, not bots.');
-    this.take(`official:${device.userId}`);
+    const owner = await this.usersRepo.findById(device.userId);
+    if (owner?.kind !== 'official' || owner.status !== 'active')
+      throw platformError('forbidden', 'People search is for active officials’ devices.');
+    this.take(`official:${owner.id}`);
     const [all, grants] = await Promise.all([this.institutions.all(), this.institutions.grants()]);
-    const seen = seenOfficials(device.institutionId, all, grants);
+    const seen = seenOfficials(owner.institutionId, all, grants);
     const visible = visibility(seen);
     if (visible === null) return { people: [] };
     const rows = await this.usersRepo.db

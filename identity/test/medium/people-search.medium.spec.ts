@@ -104,4 +104,21 @@ describe('people search from an official’s device', () => {
       AppError,
     );
   });
+
+  it('reads the device’s official afresh: disabled is refused, a moved official has the new scope', async () => {
+    const w = await world();
+    // Aisha's handset was enrolled under Interior; she moved to the Cabinet: she now sees every institution.
+    const aisha = device(w.aisha.id, w.interior.id);
+    await fx.users.update(w.aisha.id, { institutionId: w.cabinet.id });
+    expect(await names(aisha, 'bilal')).toEqual(['Bilal Ahmed', 'Bilal Khan']);
+    // Bilal Khan moved from Interior to Defence: his Interior-enrolled handset sees Defence's officials.
+    const bilal = device(w.bilal.id, w.interior.id);
+    await fx.users.update(w.bilal.id, { institutionId: w.defence.id });
+    expect(await names(bilal, 'bilal')).toEqual(['Bilal Ahmed']);
+    // A disabled official's handset still holds its certificate; the search refuses it.
+    await fx.users.update(w.aisha.id, { status: 'disabled' });
+    await expect(fx.get(DirectoryService).people(aisha, { q: 'bilal', limit: 10 })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+  });
 });

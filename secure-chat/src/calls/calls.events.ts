@@ -1,6 +1,7 @@
 import { defineConsumer, defineEvent } from '@pakawaaz/platform';
 import { z } from 'zod';
 import { CertificatesRevoked, HandsetLost, OfficialDisabled } from '../membership/membership.events.js';
+import { GroupMembersDropped } from '../secure-chat.events.js';
 
 /** A media host went up or down (the NOC's alarm; new calls go elsewhere while it is down). */
 export const MediaHostHealthChanged = defineEvent(
@@ -36,4 +37,12 @@ export const CALL_KICKS_OFFICIAL_CONSUMER = defineConsumer({
   delivery: 'durable',
   filter: 'identity.user.>',
   expects: [OfficialDisabled],
+});
+
+/** Devices an accepted commit dropped from a group are kicked from that group's live call. */
+export const CALL_KICKS_GROUP_CONSUMER = defineConsumer({
+  name: 'secure-chat.call-kicks-groups',
+  delivery: 'durable',
+  filter: 'secure-chat.group.>',
+  expects: [GroupMembersDropped],
 });

@@ -1,5 +1,7 @@
 import { GroupCommit, type DatabaseHandle, type Keyed, type Settled } from '@pakawaaz/platform';
 import { sql } from 'drizzle-orm';
+import { removedDevices } from '../membership/removals.schema.js';
+import { secureChatError } from '../secure-chat.errors.js';
 import { deviceQueue, type QueueKind } from './delivery.schema.js';
 import { runPrepared, statement } from './prepared.js';
 
@@ -16,15 +18,19 @@ export type QueueRow = {
 const QUEUE_BATCH = 64;
 
 // One statement for many devices' reads: each device's page after its cursor, in seq order (a lateral
-// subquery on the primary key per device).
+// subquery on the primary key per device). A device taken out of chat reads nothing: one row with `gone`
+// set instead (a primary-key probe of removed_devices per device).
 const READ = statement(
   'secure_chat_inbox_batch',
-  (p) => sql`select x.i, q.seq::text as seq, q.group_id, q.sender_device::text as sender,
-      q.kind, q.body, q.created_at
-    from json_to_recordset(${p(0)}::json) as x(i int, d uuid, a bigint, n int)
-    cross join lateral (select * from ${deviceQueue} q where q.device_id = x.d and q.seq > x.a
+  (p) => sql`with x as (select * from json_to_recordset(${p(0)}::json) as x(i int, d uuid, a bigint, n int))
+    select x.i, q.seq as s, q.seq::text as seq, q.group_id, q.sender_device::text as sender,
+      q.kind, q.body, q.created_at, false as gone
+    from x cross join lateral (select * from ${deviceQueue} q where q.device_id = x.d and q.seq > x.a
       order by q.seq limit x.n) q
-    order by x.i, q.seq`,
+    where not exists (select 1 from ${removedDevices} r where r.device_id = x.d)
+    union all select x.i, null, null, null, null, null, null, null, true
+    from x join ${removedDevices} r on r.device_id = x.d
+    order by 1, 2`,
 );
 const ACK = statement(
   'secure_chat_ack_batch',
@@ -43,6 +49,7 @@ type RawRow = {
   kind: QueueKind;
   body: Uint8Array;
   created_at: Date | string;
+  gone: boolean;
 };
 
 /**
@@ -73,16 +80,26 @@ export class QueueBatches {
       JSON.stringify(batch.map((b, i) => ({ i, d: b.key, a: b.item.after, n: b.item.limit }))),
     ]);
     const out = batch.map((): QueueRow[] => []);
+    const gone = new Set<number>();
     for (const r of rows)
-      out[r.i]?.push({
-        seq: Number(r.seq),
-        groupId: r.group_id,
-        senderDevice: r.sender,
-        kind: r.kind,
-        body: Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength),
-        createdAt: new Date(r.created_at),
-      });
-    return out.map((value): Settled<QueueRow[]> => ({ ok: true, value }));
+      if (r.gone) gone.add(r.i);
+      else
+        out[r.i]?.push({
+          seq: Number(r.seq),
+          groupId: r.group_id,
+          senderDevice: r.sender,
+          kind: r.kind,
+          body: Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength),
+          createdAt: new Date(r.created_at),
+        });
+    return out.map((value, i): Settled<QueueRow[]> =>
+      gone.has(i)
+        ? {
+            ok: false,
+            error: secureChatError('device_removed_from_chat', 'This device was taken out of chat.'),
+          }
+        : { ok: true, value },
+    );
   }
 
   private async ack(batch: readonly Keyed<number>[]) {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Db } from '@pakawaaz/platform';
 import { sql } from 'drizzle-orm';
 import { chatGroups, chatSends, groupMembers } from './delivery.schema.js';
-import { enqueueCtes, enqueueParams, enqueueTargets, type EnqueueBatch } from './enqueue.js';
+import { enqueueCtes, enqueueParams, type EnqueueBatch } from './enqueue.js';
 import { runPrepared, statement } from './prepared.js';
 
 /** A send's (device, clientId): the key of its idempotency row. */
@@ -34,7 +34,9 @@ const CLAIM_AND_SHARE = statement(
     select 'c' as t, d as a, c as b, null as m from c union all select 'g', g, e, d from g`,
 );
 // The rest of the batch in one statement: the claims of refused sends dropped ($1), the answers of the
-// accepted ones recorded ($2), their envelopes queued ($3, $4: see enqueue.ts).
+// accepted ones recorded ($2), their envelopes queued ($3, $5: see enqueue.ts) — only to devices still members
+// now of the envelope's group ($4: each envelope's group). The share lock above waited for a concurrent commit or removal, but under READ
+// COMMITTED the member rows it returned may predate them; this statement's snapshot is taken after the wait.
 const WRITE = statement(
   'secure_chat_send_write',
   (p) => sql`with r as (delete from ${chatSends} s using json_to_recordset(${p(0)}::json) as x(d uuid, c text)
@@ -42,7 +44,10 @@ const WRITE = statement(
     w as (update ${chatSends} s set result = x.r
       from json_to_recordset(${p(1)}::json) as x(d uuid, c text, r jsonb)
       where s.device_id = x.d and s.client_id = x.c),
-    ${enqueueTargets(p(2))}, ${enqueueCtes(p(3))}
+    t as (select a.o, a.i, a.d from json_to_recordset(${p(2)}::json) as a(o int, i int, d uuid)
+      join json_to_recordset(${p(3)}::json) as e(i int, g text) on e.i = a.i
+      where exists (select 1 from ${groupMembers} m where m.device_id = a.d and m.group_id = e.g)),
+    ${enqueueCtes(p(4))}
     select count(*)::int as n from u`,
 );
 
@@ -100,7 +105,14 @@ export class SendBatchRepository {
   ): Promise<void> {
     if (refused.length === 0 && answers.length === 0) return;
     const { params } = enqueueParams(envelopes);
-    await runPrepared(tx, WRITE, [JSON.stringify(refused), JSON.stringify(answers), ...params]);
+    const groupOf = JSON.stringify(envelopes.map((b, i) => ({ i, g: b.envelope.groupId })));
+    await runPrepared(tx, WRITE, [
+      JSON.stringify(refused),
+      JSON.stringify(answers),
+      params[0],
+      groupOf,
+      params[1],
+    ]);
   }
 }
 

@@ -15,6 +15,7 @@ import { mlsInput } from '../mls/mls-input.js';
 import { mayReach } from '../bots/bot-directory.js';
 import { secureChatError } from '../secure-chat.errors.js';
 import { planCommit } from './commit-plan.js';
+import { DroppedMembers } from './dropped-members.js';
 import { leafDevices } from './leaf-devices.js';
 import { RemovalsRepository } from '../membership/removals.repository.js';
 import { ChatPolicyEnforcer } from '../policy/chat-policy.enforcer.js';
@@ -46,6 +47,8 @@ export class GroupsService {
     @Optional() private readonly removals?: RemovalsRepository,
     // Chat policies and legal hold (bound in SecureChatModule; a test of ordering alone may leave it out).
     @Optional() private readonly policy?: ChatPolicyEnforcer,
+    // Tells the calls module whom a commit dropped (bound in SecureChatModule; optional likewise).
+    @Optional() private readonly droppedMembers?: DroppedMembers,
   ) {}
 
   /** A new group: epoch 0, the server's external sender listed, the calling device its only member. */
@@ -113,9 +116,10 @@ export class GroupsService {
       throw secureChatError('not_a_member', 'groupInfo: the committing device is not in the new tree.');
 
     const senderLeaf = msg.sender?.type === 'member' ? msg.sender.leafIndex : undefined;
-    const { result, wake } = await this.repo.db.transaction(async (tx) => {
+    const { result, wake, dropped } = await this.repo.db.transaction(async (tx) => {
       const previous = await this.repo.previousSend(device.deviceId, input.clientId, tx);
-      if (previous) return { result: this.replay(previous, 'commit', groupId), wake: [] as string[] };
+      if (previous)
+        return { result: this.replay(previous, 'commit', groupId), wake: [] as string[], dropped: [] };
       const group = await this.repo.lockGroup(groupId, tx);
       const members = group ? await this.repo.members(groupId, tx) : [];
       if (!group || !members.some((m) => m.deviceId === device.deviceId))
@@ -194,9 +198,16 @@ export class GroupsService {
         { groupId, kind: 'commit', sizeBytes: input.commit.length, recipients: new Set(to).size },
         tx,
       );
-      return { result, wake: to };
+      const kept = new Set(leaves.map((l) => l.deviceId));
+      return {
+        result,
+        wake: to,
+        dropped: members.filter((m) => !kept.has(m.deviceId)).map((m) => m.deviceId),
+      };
     });
     if (wake.length) this.wake.queued(wake);
+    // Devices the new tree left out leave the group's live call too (after the commit, like the wake).
+    if (dropped.length) this.droppedMembers?.dropped(groupId, dropped);
     return result;
   }
 

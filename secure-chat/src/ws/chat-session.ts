@@ -1,4 +1,4 @@
-import type { DevicePrincipal } from '@pakawaaz/platform';
+import { AppError, type DevicePrincipal } from '@pakawaaz/platform';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { DeliveryService } from '../delivery/delivery.service.js';
@@ -84,6 +84,9 @@ export class ChatSession implements HubSession {
         }
       } while (this.again);
     } catch (err) {
+      // Taken out of chat (the hub's close may have raced this read): closed as the hub closes it.
+      if (err instanceof AppError && err.code === 'device_removed_from_chat')
+        return this.close(4403, 'device removed from chat');
       // E.g. no database connection free in time under load: what is queued must not wait for the next wake
       // (a device whose last message hit this would not get it until it reconnects), so read again shortly.
       this.logger?.warn({ err, deviceId: this.device.deviceId }, 'chat socket: delivery failed');

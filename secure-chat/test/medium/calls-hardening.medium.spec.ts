@@ -33,7 +33,8 @@ const IDLE_MS = 60_000;
  * The calls control plane's defences against a device holding capacity, lost kicks and leftover rooms, on a
  * real Janus: the per-device cap on started calls, the idle reaper, a kick that empties a call ending it,
  * the operator's end, kicks confirmed by Janus before they are recorded (and the rest of a kick going on when
- * one host fails), removed devices refused at join, and rooms without a live call swept from a host.
+ * one host fails), devices a commit dropped kicked from the group's call, removed devices refused at join,
+ * and rooms without a live call swept from a host.
  */
 describe.skipIf(!janusBinary)('calls hardening on a real Janus', () => {
   let dir: string;
@@ -170,6 +171,29 @@ describe.skipIf(!janusBinary)('calls hardening on a real Janus', () => {
     expect(await stateIn(deadCall)).toBe('joined');
     await db.handle.db.update(callsTable).set({ state: 'ended' }).where(eq(callsTable.id, deadCall));
     await w.calls.end(alice, join.callId);
+  });
+
+  it("kicks a device a commit dropped from a group out of that group's call only", async () => {
+    const c1 = await w.calls.start(alice, g1);
+    await w.calls.join(bilal, c1.callId);
+    const c2 = await w.calls.start(bilal, g2);
+    await w.calls.join(alice, c2.callId);
+    const stateOf = async (callId: string, deviceId: string) =>
+      (
+        await db.handle.db
+          .select()
+          .from(callParticipants)
+          .where(and(eq(callParticipants.callId, callId), eq(callParticipants.deviceId, deviceId)))
+      )[0]?.state;
+    // Alice's commit removed Bilal's device from g1 (GroupMembersDropped): out of g1's call, not of g2's.
+    expect(await w.rooms.kickFromGroup(g1, [bilal.deviceId])).toBe(1);
+    expect(await stateOf(c1.callId, bilal.deviceId)).toBe('removed');
+    expect(await stateOf(c2.callId, bilal.deviceId)).toBe('joined');
+    expect(await callRow(c1.callId)).toMatchObject({ state: 'live' });
+    // Redelivered: nothing left to kick.
+    expect(await w.rooms.kickFromGroup(g1, [bilal.deviceId])).toBe(0);
+    await w.calls.end(alice, c1.callId);
+    await w.calls.end(bilal, c2.callId);
   });
 
   it('refuses a device taken out of chat at join, under the call lock', async () => {

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
 import { externalSenderExtension, readMessage } from '@pakawaaz/mls';
-import { AppError, platformDomain, type Logger } from '@pakawaaz/platform';
+import { AppError, platformDomain, type DomainEvent, type EventBus, type Logger } from '@pakawaaz/platform';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import { defaultLifetime } from 'ts-mls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
 import { DeliveryService } from '../../src/delivery/delivery.service.js';
 import { SendBatchRepository } from '../../src/delivery/send-batch.repository.js';
 import { SendGroupCommit } from '../../src/delivery/send-group-commit.js';
+import { DroppedMembers } from '../../src/groups/dropped-members.js';
 import { GroupsService } from '../../src/groups/groups.service.js';
 import { WorkerKeyPackageReader } from '../../src/key-packages/key-package-reader.js';
 import { KeyPackagesRepository } from '../../src/key-packages/key-packages.repository.js';
@@ -77,6 +78,8 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
   const woken: string[] = [];
   const low: { deviceId: string; left: number }[] = [];
   const removed: string[] = [];
+  /** What the commits told the calls module (GroupMembersDropped). */
+  const published: DomainEvent[] = [];
   const serverSecret = p256.utils.randomSecretKey();
   const serverKey = p256.getPublicKey(serverSecret, false);
   let alice: TestDevice;
@@ -127,7 +130,19 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
     reader = new WorkerKeyPackageReader();
     const removals = new RemovalsRepository(db.handle);
     keyPackages = new KeyPackagesService(kpRepo, auth, directory, wake, config, reader, removals);
-    groups = new GroupsService(repo, directory, { signatureKey: serverKey }, wake, auth, removals);
+    const bus = {
+      publish: (e: DomainEvent) => Promise.resolve(void published.push(e)),
+    } as unknown as EventBus;
+    groups = new GroupsService(
+      repo,
+      directory,
+      { signatureKey: serverKey },
+      wake,
+      auth,
+      removals,
+      undefined,
+      new DroppedMembers(bus),
+    );
     racing = new GroupsService(
       new RendezvousRepository(db.handle),
       directory,
@@ -536,7 +551,10 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
       });
       expect(removed).toContain(bob.deviceId);
       expect(woken).toEqual([alice.deviceId]);
-      expect(await delivery.inbox(bob.principal, 0)).toEqual([]);
+      expect(await codeOf(delivery.inbox(bob.principal, 0))).toMatchObject({
+        code: 'device_removed_from_chat',
+        status: 403,
+      });
       expect((await codeOf(groups.groupInfo(bob.principal, gid))).code).toBe('group_not_found');
       // The server's Remove of Bob's leaf (1), as the group's external sender, for epoch 1, in Alice's queue.
       const proposals = (await delivery.inbox(alice.principal, before)).filter((e) => e.kind === 'proposal');
@@ -567,6 +585,30 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
         deviceId: bob.deviceId,
         groups: 0,
       });
+    });
+
+    it('tells the calls module which devices an ordinary Remove commit dropped (and nothing for an add)', async () => {
+      const g = await TestMember.createGroup(alice, randomBytes(16), [externalSenderExtension(serverKey)]);
+      const { groupId: gid } = await groups.register(alice.principal, await g.groupInfo());
+      const add = await g.commitAdding([(await bob2.keyPackage()).publicPackage]);
+      published.length = 0;
+      await groups.commit(alice.principal, gid, {
+        commit: add.commit,
+        groupInfo: add.groupInfo,
+        welcome: add.welcome!,
+        clientId: 'dropped-add-bob2',
+      });
+      add.apply();
+      expect(published).toEqual([]);
+      const remove = await g.commitRemoving([1]);
+      await groups.commit(alice.principal, gid, {
+        commit: remove.commit,
+        groupInfo: remove.groupInfo,
+        clientId: 'dropped-remove-bob2',
+      });
+      expect(published.map((e) => [e.type, e.data])).toEqual([
+        ['secure-chat.group.members-dropped', { groupId: gid, deviceIds: [bob2.deviceId] }],
+      ]);
     });
   });
 });

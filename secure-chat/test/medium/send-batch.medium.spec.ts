@@ -6,6 +6,7 @@ import type { ChatWake } from '../../src/chat-ports.js';
 import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
 import { SendBatchRepository } from '../../src/delivery/send-batch.repository.js';
 import { SendGroupCommit, type PendingSend } from '../../src/delivery/send-group-commit.js';
+import { RemovalsRepository } from '../../src/membership/removals.repository.js';
 import { secureChatDomain } from '../../src/secure-chat.domain.js';
 import { codeOf } from '../support/app-error.js';
 
@@ -110,5 +111,52 @@ describe('secure chat sends: group commit (PostgreSQL; PGlite when it is not rea
     const seqs = queued.map((q) => q.seq);
     expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
     expect(woken).toContain(d.deviceId);
+  });
+
+  it('queues a send only to devices still members after a removal it waited for (READ COMMITTED)', async (ctx) => {
+    if (!db.url) ctx.skip(); // PGlite: one connection, no transaction runs beside another
+    const raced = randomBytes(16).toString('base64url');
+    const members = (ps: DevicePrincipal[]) =>
+      ps.map((p, leafIndex) => ({ leafIndex, deviceId: p.deviceId, userId: p.userId }));
+    await db.handle.db.transaction(async (tx) => {
+      await repo.insertGroup(
+        { groupId: raced, epoch: 5n, groupInfo: Buffer.from('gi'), createdBy: a.deviceId },
+        tx,
+      );
+      await repo.replaceMembers(raced, members([a, b, c, d]), tx);
+    });
+    // A removal of d holds the group's row (FOR UPDATE, the row itself unchanged) while a send arrives.
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let holding!: () => void;
+    const held = new Promise<void>((r) => (holding = r));
+    const removal = db.handle.db.transaction(async (tx) => {
+      await repo.lockGroup(raced, tx);
+      await repo.replaceMembers(raced, members([a, b, c]), tx);
+      holding();
+      await released;
+    });
+    await held;
+    const sent = sends.send(send(a, { groupId: raced }));
+    await new Promise((r) => setTimeout(r, 300)); // the send now waits on the group's row
+    release();
+    await removal;
+    await sent;
+    const fromRaced = async (p: DevicePrincipal) =>
+      (await repo.inbox(p.deviceId, 0, 200)).filter((q) => q.groupId === raced).length;
+    expect(await fromRaced(d)).toBe(0);
+    expect(await fromRaced(c)).toBe(1);
+  });
+
+  it('refuses the inbox of a device taken out of chat; the others of the same batch read theirs', async () => {
+    const gone = device();
+    await db.handle.db.transaction(async (tx) =>
+      new RemovalsRepository(db.handle).record(gone.deviceId, gone.userId, 'lost', tx),
+    );
+    // Asked together: one batch of reads.
+    const refused = codeOf(repo.inbox(gone.deviceId, 0, 200));
+    const read = repo.inbox(c.deviceId, 0, 200);
+    expect(await refused).toMatchObject({ code: 'device_removed_from_chat', status: 403 });
+    expect((await read).length).toBeGreaterThan(0);
   });
 });

@@ -22,6 +22,7 @@ import {
   type Lifetime,
   type MLSMessage,
   type PrivateKeyPackage,
+  type Proposal,
 } from 'ts-mls';
 
 export const SUITE = 'MLS_128_DHKEMP256_AES128GCM_SHA256_P256' as const;
@@ -133,11 +134,25 @@ export class TestMember {
 
   /** A commit adding these KeyPackages (not applied until `applied()`): its bytes, the next GroupInfo, the Welcome. */
   async commitAdding(packages: KeyPackage[], options: { publicMessage?: boolean } = {}) {
+    return this.commitWith(
+      packages.map((keyPackage) => ({ proposalType: 'add' as const, add: { keyPackage } })),
+      options,
+    );
+  }
+
+  /** A commit removing these leaves (an ordinary MLS Remove by a member), as `commitAdding`. */
+  async commitRemoving(leaves: number[]) {
+    return this.commitWith(
+      leaves.map((removed) => ({ proposalType: 'remove' as const, remove: { removed } })),
+    );
+  }
+
+  private async commitWith(extraProposals: Proposal[], options: { publicMessage?: boolean } = {}) {
     const cs = await chatSuite();
     const result = await createCommit(
       { state: this.state, cipherSuite: cs },
       {
-        extraProposals: packages.map((keyPackage) => ({ proposalType: 'add' as const, add: { keyPackage } })),
+        extraProposals,
         ratchetTreeExtension: true,
         wireAsPublicMessage: options.publicMessage ?? false,
       },

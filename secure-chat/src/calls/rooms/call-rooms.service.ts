@@ -51,6 +51,11 @@ export class CallRoomsService {
     return this.kick(await this.repo.liveParticipations({ deviceId }));
   }
 
+  /** Devices a commit dropped from a group: out of that group's live call (other calls are not theirs to lose). */
+  async kickFromGroup(groupId: string, deviceIds: readonly string[]): Promise<number> {
+    return this.kick(await this.repo.liveParticipations({ groupId, deviceIds }));
+  }
+
   async kickOfficial(userId: string): Promise<number> {
     return this.kick(await this.repo.liveParticipations({ userId }));
   }

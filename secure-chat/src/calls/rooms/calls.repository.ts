@@ -127,21 +127,22 @@ export class CallsRepository {
   }
 
   /** Live calls a device (or an official's devices) is joined to, with the host each runs on. */
-  liveParticipations(by: { deviceId: string } | { userId: string }, tx: Db = this.db) {
+  liveParticipations(
+    by: { deviceId: string } | { userId: string } | { groupId: string; deviceIds: readonly string[] },
+    tx: Db = this.db,
+  ) {
+    const who =
+      'groupId' in by
+        ? and(eq(calls.groupId, by.groupId), inArray(callParticipants.deviceId, [...by.deviceIds]))
+        : 'deviceId' in by
+          ? eq(callParticipants.deviceId, by.deviceId)
+          : eq(callParticipants.userId, by.userId);
     return tx
       .select({ call: calls, participant: callParticipants, host: mediaHosts })
       .from(callParticipants)
       .innerJoin(calls, eq(calls.id, callParticipants.callId))
       .innerJoin(mediaHosts, eq(mediaHosts.id, calls.hostId))
-      .where(
-        and(
-          'deviceId' in by
-            ? eq(callParticipants.deviceId, by.deviceId)
-            : eq(callParticipants.userId, by.userId),
-          eq(callParticipants.state, 'joined'),
-          eq(calls.state, 'live'),
-        ),
-      );
+      .where(and(who, eq(callParticipants.state, 'joined'), eq(calls.state, 'live')));
   }
 
   /** A host went down: its live calls are over (their rooms died with it). */
