@@ -62,38 +62,36 @@ export const BOTS_CONFIG = Symbol.for('pakawaaz.secure-chat.BotsConfig');
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/** A BlockList of these CIDR subnets (`a.b.c.d/n`, `x::/n`). */
+function subnets(...cidrs: string[]): BlockList {
+  const list = new BlockList();
+  for (const cidr of cidrs) {
+    const [net, bits] = cidr.split('/') as [string, string];
+    list.addSubnet(net, Number(bits), isIP(net) === 4 ? 'ipv4' : 'ipv6');
+  }
+  return list;
+}
+
 /** Addresses a webhook never goes to: the server itself, link-local (cloud metadata), unspecified (also when
  * embedded in an IPv6 address: see `embeddedIpv4`). */
-const NEVER = new BlockList();
-NEVER.addSubnet('127.0.0.0', 8, 'ipv4');
-NEVER.addSubnet('169.254.0.0', 16, 'ipv4');
-NEVER.addSubnet('0.0.0.0', 8, 'ipv4');
-NEVER.addAddress('::1', 'ipv6');
-NEVER.addAddress('::', 'ipv6');
-NEVER.addSubnet('fe80::', 10, 'ipv6');
+const NEVER = subnets('127.0.0.0/8', '169.254.0.0/16', '0.0.0.0/8', '::1/128', '::/128', 'fe80::/10');
 
 /** Never either: not unicast on the Internet (multicast, reserved, benchmarking, IETF protocol assignments),
  * or IPv4 in IPv6 the server cannot see into (Teredo, local-use NAT64). */
-const RESERVED = new BlockList();
-RESERVED.addSubnet('224.0.0.0', 4, 'ipv4');
-RESERVED.addSubnet('240.0.0.0', 4, 'ipv4');
-RESERVED.addSubnet('198.18.0.0', 15, 'ipv4');
-RESERVED.addSubnet('192.0.0.0', 24, 'ipv4');
-RESERVED.addSubnet('ff00::', 8, 'ipv6');
-RESERVED.addSubnet('2001::', 32, 'ipv6');
-RESERVED.addSubnet('64:ff9b:1::', 48, 'ipv6');
+const RESERVED = subnets(
+  '224.0.0.0/4',
+  '240.0.0.0/4',
+  '198.18.0.0/15',
+  '192.0.0.0/24',
+  'ff00::/8',
+  '2001::/32',
+  '64:ff9b:1::/48',
+);
 
-const LOOPBACK_BLOCK = new BlockList();
-LOOPBACK_BLOCK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK_BLOCK.addAddress('::1', 'ipv6');
+const LOOPBACK_BLOCK = subnets('127.0.0.0/8', '::1/128');
 
 /** Private networks (RFC 1918, shared address space, unique local): only for hosts an allow-list names. */
-const PRIVATE = new BlockList();
-PRIVATE.addSubnet('10.0.0.0', 8, 'ipv4');
-PRIVATE.addSubnet('172.16.0.0', 12, 'ipv4');
-PRIVATE.addSubnet('192.168.0.0', 16, 'ipv4');
-PRIVATE.addSubnet('100.64.0.0', 10, 'ipv4');
-PRIVATE.addSubnet('fc00::', 7, 'ipv6');
+const PRIVATE = subnets('10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7');
 
 /**
  * Why a webhook may not go to this address, or null. Never loopback (but in lab mode, for http to a loopback
