@@ -39,17 +39,15 @@ export class DesktopEnrolmentService {
     const official = await this.officials.find(by.actor.id);
     if (!official || official.status !== 'active' || official.kind !== 'official')
       throw deviceMgmtError('official_disabled', 'This official is disabled or gone.');
-    const policy = await this.policies.effective(by.institutionId);
-    if (!policy.settings.allowDesktop)
-      throw deviceMgmtError(
-        'desktop_devices_forbidden',
-        "Your institution's device policy does not allow desktop devices: use your handset.",
-        { policyVersion: policy.version },
-      );
+    requireDesktopsAllowed(await this.policies.effective(by.institutionId));
     const csr = await this.enrolment.csr(csrDer);
     const deviceId = randomUUID();
     const now = new Date();
     const cert = await this.repo.transaction(async (tx: Db) => {
+      // Again under the policy versions' shared lock: a change turning `allowDesktop` off either committed
+      // before (refused here) or waits for this insert (and its retirement of desktops then finds this one).
+      await this.repo.holdPolicyVersions(tx);
+      requireDesktopsAllowed(await this.policies.effective(by.institutionId, tx));
       if ((await this.repo.liveDesktops(by.actor.id, tx)) >= DESKTOPS_PER_OFFICIAL)
         throw deviceMgmtError(
           'desktop_limit_reached',
@@ -85,4 +83,13 @@ export class DesktopEnrolmentService {
     });
     return { deviceId, certificate: cert.pem, caCertificates: this.ca.caPems() };
   }
+}
+
+function requireDesktopsAllowed(policy: { version: number; settings: { allowDesktop: boolean } }): void {
+  if (!policy.settings.allowDesktop)
+    throw deviceMgmtError(
+      'desktop_devices_forbidden',
+      "Your institution's device policy does not allow desktop devices: use your handset.",
+      { policyVersion: policy.version },
+    );
 }

@@ -1,7 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, notInArray, type SQL } from 'drizzle-orm';
+import {
+  and,
+  desc,
+  eq,
+  gt,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  lte,
+  notInArray,
+  sql,
+  type SQL,
+} from 'drizzle-orm';
 import { devices } from '../devices/devices.schema.js';
+import { VERSION_LOCK_KEY } from '../policies/policies.repository.js';
 import { attestationChallenges, enrolmentTokens, renewalAttempts } from './enrolment.schema.js';
 
 /** Unused challenges kept per enrolment token or device: asking for another supersedes the oldest. */
@@ -17,6 +31,12 @@ export class EnrolmentRepository {
 
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     return this.database.db.transaction(fn);
+  }
+
+  /** Until `tx` ends no device policy change commits (it holds the same lock exclusively while it stores). */
+  async holdPolicyVersions(tx: Db): Promise<void> {
+    if (this.database.mode === 'postgresql')
+      await tx.execute(sql`select pg_advisory_xact_lock_shared(${VERSION_LOCK_KEY})`);
   }
 
   /**

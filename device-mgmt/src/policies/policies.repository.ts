@@ -7,7 +7,8 @@ import { groupScope, NATIONAL } from './policy-settings.js';
 export type PolicyRow = typeof devicePolicies.$inferSelect;
 
 /** Advisory lock key serialising policy versions cluster-wide ("pkdp" folded to 32 bits). */
-const VERSION_LOCK_KEY = 0x706b6470;
+/** The advisory lock a policy change holds while it stores a version (`lockVersions`). */
+export const VERSION_LOCK_KEY = 0x706b6470;
 
 @Injectable()
 export class PoliciesRepository {

@@ -38,9 +38,14 @@ export class MemoryDpopReplay implements DpopReplay {
   }
 }
 
+/** How far apart the nodes' clocks may be: a spent proof is kept this much longer than its own expiry. */
+export const DPOP_CLOCK_SKEW_MS = 60_000;
+
 /**
  * The deployment's spent proofs in `platform.dpop_spent_proofs`, so a proof serves once whichever node it
  * reaches: one insert per spend (an expired row of the same key is taken over), a sweep at most every minute.
+ * Each node judges expiry on its own clock, so a row lives DPOP_CLOCK_SKEW_MS past the proof's expiry: a node
+ * whose clock runs ahead does not forget a proof that a node whose clock runs behind would still accept.
  */
 export class DatabaseDpopReplay implements DpopReplay {
   private lastSweep = 0;
@@ -53,7 +58,7 @@ export class DatabaseDpopReplay implements DpopReplay {
     const now = new Date(nowMs);
     const rows = await this.db
       .insert(dpopSpentProofs)
-      .values({ jtiHash: spentKey(proof), expiresAt: new Date(proof.expiresAtMs) })
+      .values({ jtiHash: spentKey(proof), expiresAt: new Date(proof.expiresAtMs + DPOP_CLOCK_SKEW_MS) })
       .onConflictDoUpdate({
         target: dpopSpentProofs.jtiHash,
         set: { expiresAt: sql`excluded.expires_at` },

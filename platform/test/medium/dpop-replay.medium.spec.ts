@@ -37,11 +37,23 @@ describe('spent DPoP proofs, shared by the nodes of a deployment (RFC 9449 §11.
   it('forgets a proof once it is stale: its row is taken over, and swept', async () => {
     const node = new DatabaseDpopReplay(testDb.handle.db, 0);
     expect(await node.spend(proof('jti-late'), now)).toBe(true);
-    expect(await node.spend(proof('jti-late'), now + 61_000)).toBe(true);
+    expect(await node.spend(proof('jti-late'), now + 121_000)).toBe(true);
     await node.spend(proof('jti-sweeper'), now + 200_000);
     await new Promise((r) => setTimeout(r, 200));
     const left = await testDb.handle.db.select().from(dpopSpentProofs);
-    expect(left.every((r) => r.expiresAt.getTime() >= now + 60_000)).toBe(true);
+    expect(left.every((r) => r.expiresAt.getTime() >= now + 120_000)).toBe(true);
     expect(left.length).toBeLessThan(5);
+  });
+
+  it('nodes whose clocks are up to a minute apart: one running ahead does not free a proof still valid elsewhere', async () => {
+    const ahead = new DatabaseDpopReplay(testDb.handle.db, 0);
+    const behind = new DatabaseDpopReplay(testDb.handle.db, 0);
+    expect(await behind.spend(proof('jti-skew'), now)).toBe(true);
+    // 50 s ahead, at real time now + 20 s: past the proof's expiry on its clock; it sweeps.
+    await ahead.spend(proof('jti-skew-sweep'), now + 70_000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await ahead.spend(proof('jti-skew'), now + 70_000)).toBe(false);
+    // The node behind still accepts the proof's iat: the spend must still refuse it.
+    expect(await behind.spend(proof('jti-skew'), now + 20_000)).toBe(false);
   });
 });

@@ -8,7 +8,7 @@ import {
 import { LOGGER, webhookHeaders, type DevicePrincipal, type Logger } from '@pakawaaz/platform';
 import { DeliveryService } from '../delivery/delivery.service.js';
 import { BOT_SECRETS, type BotSecrets } from './bot-secrets.js';
-import { BOTS_CONFIG, type BotsConfig } from './bots.config.js';
+import { BOTS_CONFIG, webhookUrlProblem, type BotsConfig } from './bots.config.js';
 import { BotsRepository } from './bots.repository.js';
 import { BotWakeTap } from './bot-wake-tap.js';
 import type { ChatBotRow } from './bots.schema.js';
@@ -145,10 +145,15 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * One signed POST; null on a 2xx, else what went wrong (no redirect is followed). A name is resolved at
-   * connect time and its address checked then (webhook-post.ts), as the literal was at registration.
+   * One signed POST; null on a 2xx, else what went wrong (no redirect is followed). The URL is checked as at
+   * registration, against the current allow-list (private networks only for a host it names); a name is
+   * resolved at connect time and its address checked then (webhook-post.ts).
    */
   private async post(bot: ChatBotRow, id: string, body: string): Promise<string | null> {
+    // The registration check again, under today's allow-list: a URL registered while the list was unset
+    // (public addresses only) does not gain private networks when the operator sets a list that omits it.
+    const refused = webhookUrlProblem(bot.webhookUrl, this.config.loopbackHttp, this.config.webhookHosts);
+    if (refused) return `refused: ${refused}`;
     const secret = await this.secrets.open(bot.webhookSecret);
     const headers = webhookHeaders(secret, id, Math.floor(Date.now() / 1000), body);
     const url = new URL(bot.webhookUrl);

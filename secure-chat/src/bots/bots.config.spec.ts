@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { retryDelay } from './bot-webhooks.service.js';
-import { loadBotsConfig, webhookUrlProblem } from './bots.config.js';
+import { addressProblem, embeddedIpv4, loadBotsConfig, webhookUrlProblem } from './bots.config.js';
 
 describe('bot webhook URLs', () => {
   it('takes https only, and http to loopback in lab mode', () => {
@@ -63,5 +63,50 @@ describe('bot webhook retries', () => {
       loopbackHttp: false,
       webhookHosts: [],
     });
+  });
+});
+
+describe('webhook addresses: IPv4 inside IPv6, reserved ranges', () => {
+  const open = { loopback: false, privateNetworks: false };
+  it('finds the IPv4 address an IPv6 one carries', () => {
+    expect(embeddedIpv4('64:ff9b::a9fe:a9fe')).toBe('169.254.169.254');
+    expect(embeddedIpv4('::127.0.0.1')).toBe('127.0.0.1');
+    expect(embeddedIpv4('2002:7f00:1::')).toBe('127.0.0.1');
+    expect(embeddedIpv4('::ffff:0:10.0.0.5')).toBe('10.0.0.5');
+    expect(embeddedIpv4('::ffff:a00:5')).toBe('10.0.0.5');
+    expect(embeddedIpv4('2a00:1450:4001:80b::200e')).toBeNull();
+    expect(embeddedIpv4('::1')).toBeNull();
+  });
+
+  it('refuses what the embedded IPv4 address would be refused for', () => {
+    for (const a of [
+      '64:ff9b::a9fe:a9fe',
+      '::127.0.0.1',
+      '::a9fe:a9fe',
+      '2002:7f00:1::',
+      '::ffff:0:127.0.0.1',
+    ])
+      expect(addressProblem(a, open), a).toMatch(/loopback/);
+    expect(addressProblem('64:ff9b::a00:5', open)).toMatch(/private/);
+    expect(addressProblem('2002:c0a8:101::1', open)).toMatch(/private/);
+    expect(addressProblem('64:ff9b::a00:5', { ...open, privateNetworks: true })).toBeNull();
+    expect(addressProblem('64:ff9b::808:808', open)).toBeNull();
+    expect(webhookUrlProblem('https://[64:ff9b::a9fe:a9fe]/latest', false)).toMatch(/loopback/);
+  });
+
+  it('refuses multicast and reserved ranges, whatever the allow-list', () => {
+    for (const a of [
+      '198.18.0.1',
+      '198.19.255.255',
+      '192.0.0.170',
+      '240.0.0.1',
+      '255.255.255.255',
+      '224.0.0.1',
+    ])
+      expect(addressProblem(a, { ...open, privateNetworks: true }), a).toMatch(/multicast or reserved/);
+    for (const a of ['ff02::1', '2001:0:4136:e378:8000:63bf:3fff:fdd2', '64:ff9b:1::a00:5'])
+      expect(addressProblem(a, open), a).toMatch(/multicast or reserved/);
+    expect(addressProblem('8.8.8.8', open)).toBeNull();
+    expect(addressProblem('::1', { loopback: true, privateNetworks: false })).toBeNull();
   });
 });

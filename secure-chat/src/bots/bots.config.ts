@@ -62,26 +62,36 @@ export const BOTS_CONFIG = Symbol.for('pakawaaz.secure-chat.BotsConfig');
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-/** Addresses a webhook never goes to: the server itself, link-local (cloud metadata), unspecified. */
-const NEVER = new BlockList();
-NEVER.addSubnet('127.0.0.0', 8, 'ipv4');
-NEVER.addSubnet('169.254.0.0', 16, 'ipv4');
-NEVER.addSubnet('0.0.0.0', 8, 'ipv4');
-NEVER.addAddress('::1', 'ipv6');
-NEVER.addAddress('::', 'ipv6');
-NEVER.addSubnet('fe80::', 10, 'ipv6');
+/** A BlockList of these CIDR subnets (`a.b.c.d/n`, `x::/n`). */
+function subnets(...cidrs: string[]): BlockList {
+  const list = new BlockList();
+  for (const cidr of cidrs) {
+    const [net, bits] = cidr.split('/') as [string, string];
+    list.addSubnet(net, Number(bits), isIP(net) === 4 ? 'ipv4' : 'ipv6');
+  }
+  return list;
+}
 
-const LOOPBACK_BLOCK = new BlockList();
-LOOPBACK_BLOCK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK_BLOCK.addAddress('::1', 'ipv6');
+/** Addresses a webhook never goes to: the server itself, link-local (cloud metadata), unspecified (also when
+ * embedded in an IPv6 address: see `embeddedIpv4`). */
+const NEVER = subnets('127.0.0.0/8', '169.254.0.0/16', '0.0.0.0/8', '::1/128', '::/128', 'fe80::/10');
+
+/** Never either: not unicast on the Internet (multicast, reserved, benchmarking, IETF protocol assignments),
+ * or IPv4 in IPv6 the server cannot see into (Teredo, local-use NAT64). */
+const RESERVED = subnets(
+  '224.0.0.0/4',
+  '240.0.0.0/4',
+  '198.18.0.0/15',
+  '192.0.0.0/24',
+  'ff00::/8',
+  '2001::/32',
+  '64:ff9b:1::/48',
+);
+
+const LOOPBACK_BLOCK = subnets('127.0.0.0/8', '::1/128');
 
 /** Private networks (RFC 1918, shared address space, unique local): only for hosts an allow-list names. */
-const PRIVATE = new BlockList();
-PRIVATE.addSubnet('10.0.0.0', 8, 'ipv4');
-PRIVATE.addSubnet('172.16.0.0', 12, 'ipv4');
-PRIVATE.addSubnet('192.168.0.0', 16, 'ipv4');
-PRIVATE.addSubnet('100.64.0.0', 10, 'ipv4');
-PRIVATE.addSubnet('fc00::', 7, 'ipv6');
+const PRIVATE = subnets('10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7');
 
 /**
  * Why a webhook may not go to this address, or null. Never loopback (but in lab mode, for http to a loopback
@@ -98,8 +108,41 @@ export function addressProblem(
   const type = family === 4 ? 'ipv4' : 'ipv6';
   if (NEVER.check(address, type) && !(policy.loopback && LOOPBACK_BLOCK.check(address, type)))
     return 'a loopback or link-local address';
+  if (RESERVED.check(address, type)) return 'a multicast or reserved address';
   if (!policy.privateNetworks && PRIVATE.check(address, type))
     return 'a private address (name the host in PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS)';
+  const v4 = family === 6 ? embeddedIpv4(address) : null;
+  return v4 ? addressProblem(v4, policy) : null;
+}
+
+/** The 16 bytes of an IPv6 literal (`isIP` said it is one; a trailing dotted quad allowed). */
+function ipv6Bytes(address: string): number[] {
+  let a = address.split('%')[0]!;
+  const quad = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(a);
+  if (quad) {
+    const [w, x, y, z] = quad.slice(1).map(Number) as [number, number, number, number];
+    a = `${a.slice(0, quad.index)}${((w << 8) | x).toString(16)}:${((y << 8) | z).toString(16)}`;
+  }
+  const [head, tail] = a.includes('::') ? a.split('::') : [a, undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  return groups.flatMap((g) => [parseInt(g, 16) >> 8, parseInt(g, 16) & 255]);
+}
+
+/**
+ * The IPv4 address an IPv6 one carries, to be checked in turn: NAT64 (64:ff9b::/96), IPv4-compatible
+ * (::a.b.c.d), -mapped (::ffff:a.b.c.d), -translated (::ffff:0:a.b.c.d), 6to4 (2002::/16); else null.
+ */
+export function embeddedIpv4(address: string): string | null {
+  const b = ipv6Bytes(address);
+  const v4 = (at: number) => b.slice(at, at + 4).join('.');
+  const zero = (from: number, to: number) => b.slice(from, to).every((x) => x === 0);
+  if (b[0] === 0x20 && b[1] === 0x02) return v4(2);
+  if (b[0] === 0 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b && zero(4, 12)) return v4(12);
+  if (zero(0, 10) && b[10] === 0xff && b[11] === 0xff) return v4(12);
+  if (zero(0, 12) && b[12] !== 0) return v4(12); // not ::, ::1 (checked as themselves)
+  if (zero(0, 8) && b[8] === 0xff && b[9] === 0xff && zero(10, 12)) return v4(12);
   return null;
 }
 

@@ -20,6 +20,9 @@ export type ChatSession = {
 
 /** A device not connected here is pushed "check in" at most this often. */
 export const PUSH_INTERVAL_MS = 30_000;
+/** A ring (a call inviting a device not connected) pushes it at most this often: an invite/cancel loop cannot
+ * push a group's offline devices faster (the ring itself waits for the device: pending rings on connect). */
+export const RING_PUSH_INTERVAL_MS = 10_000;
 
 /**
  * The devices connected to this node, and how queued envelopes reach them: a connected device's socket is woken
@@ -30,6 +33,7 @@ export const PUSH_INTERVAL_MS = 30_000;
 export class ChatHub implements ChatWake, OnModuleDestroy {
   private readonly sessions = new Map<string, Set<ChatSession>>();
   private readonly pushedAt = new Map<string, number>();
+  private readonly ringPushedAt = new Map<string, number>();
   /** Set by the cluster relay: wakes for devices not connected here go to the other nodes too. */
   relay: ((deviceIds: readonly string[]) => void) | undefined;
   /** Set by the cluster relay: call signals for devices not connected here go to the other nodes too. */
@@ -81,8 +85,9 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
 
   /**
    * A call signal for these devices: sent on their sockets here, relayed to the other nodes for the others;
-   * `push`: the devices not connected here are also pushed "check in" at once (a ring), whatever the
-   * interval: on connecting they are told the calls ringing them.
+   * `push`: the devices not connected here are also pushed "check in" (a ring) without waiting out the
+   * check-in interval, though at most once per RING_PUSH_INTERVAL_MS: on connecting they are told the calls
+   * ringing them.
    */
   signal(deviceIds: readonly string[], frame: CallSignalFrame, push = false): void {
     const away = this.signalLocal(deviceIds, frame);
@@ -113,16 +118,21 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
     this.sessions.delete(deviceId);
   }
 
-  private pushCheckIn(deviceIds: readonly string[], now_ = false): void {
+  private pushCheckIn(deviceIds: readonly string[], ring = false): void {
     if (!this.push) return;
     const now = Date.now();
-    const due = now_
-      ? deviceIds
-      : deviceIds.filter((d) => (this.pushedAt.get(d) ?? 0) + PUSH_INTERVAL_MS <= now);
+    const [at, interval] = ring
+      ? [this.ringPushedAt, RING_PUSH_INTERVAL_MS]
+      : [this.pushedAt, PUSH_INTERVAL_MS];
+    const due = deviceIds.filter((d) => (at.get(d) ?? 0) + interval <= now);
     if (due.length === 0) return;
-    for (const d of due) this.pushedAt.set(d, now);
-    if (this.pushedAt.size > 100_000)
-      for (const [d, t] of this.pushedAt) if (t + PUSH_INTERVAL_MS <= now) this.pushedAt.delete(d);
+    for (const d of due) at.set(d, now);
+    if (ring) for (const d of due) this.pushedAt.set(d, now);
+    for (const [map, ms] of [
+      [this.pushedAt, PUSH_INTERVAL_MS],
+      [this.ringPushedAt, RING_PUSH_INTERVAL_MS],
+    ] as const)
+      if (map.size > 100_000) for (const [d, t] of map) if (t + ms <= now) map.delete(d);
     this.push.notify(due).catch((err: unknown) => this.logger?.warn({ err }, 'chat: check-in push failed'));
   }
 

@@ -32,6 +32,9 @@ export class CallHistoryService {
   async history(q: z.output<typeof CallHistoryQuery>, by: Principal) {
     requireRole(by, 'media-admin', 'chat-admin', 'viewer');
     const userId = q.official ? await this.userIdOf(q.official) : undefined;
+    // An unknown official has no calls: an empty page, not an error (which would tell an institution's
+    // operator whether a username exists anywhere); a known one's calls are still only those in scope.
+    if (userId === null) return { calls: [], nextBefore: null };
     const [at, id] = q.before ? q.before.split('_') : [];
     const rows = await this.repo.page({
       scope: scopeIds(by),
@@ -61,10 +64,10 @@ export class CallHistoryService {
     return this.directory;
   }
 
-  private async userIdOf(ref: string): Promise<string> {
-    const found = await this.port()?.find(ref);
-    if (!found) throw callsError('invalid_call_input', 'No official with this username or id.');
-    return found.userId;
+  private async userIdOf(ref: string): Promise<string | null> {
+    const port = this.port();
+    if (!port) throw callsError('invalid_call_input', 'The official filter needs the identity directory.');
+    return (await port.find(ref))?.userId ?? null;
   }
 
   private async names(userIds: string[]): Promise<Map<string, OfficialRecord>> {

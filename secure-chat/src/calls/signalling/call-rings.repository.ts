@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, eq, gt, inArray, isNotNull, isNull, lte, ne } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNotNull, isNull, lte, ne, sql } from 'drizzle-orm';
 import { callInvitees, callParticipants, calls } from '../calls.schema.js';
 import type { CallKind, Invitee, Outcome } from './call-state.js';
 
@@ -33,7 +33,11 @@ export class CallRingsRepository {
       .set({
         kind: ring.kind,
         ringUntil: ring.ringUntil,
-        institutions: ring.institutions,
+        // Merged under the call's lock with what a concurrent join added (not the pre-lock read's list).
+        institutions: sql`array(select distinct unnest(${calls.institutions} || array[${sql.join(
+          ring.institutions.map((i) => sql`${i}`),
+          sql`, `,
+        )}]::text[]))`,
         outcome: ring.outcome,
       })
       .where(eq(calls.id, callId));

@@ -118,11 +118,17 @@ export class CallSignallingService implements CallSignalling, OnModuleInit, OnMo
     return { callId, outcome: step.state.outcome, ringUntil: ringUntil.toISOString() };
   }
 
-  /** A callee (or any member device) joins: the reply is the join's; a ringing device's answer is recorded. */
+  /**
+   * A callee (or any member device) joins: the reply is the join's; a ringing device's answer is recorded
+   * first. A device whose ring is over (declined, cancelled, missed) gets no join unless the call was
+   * answered: then it joins as any member may (REST `join`).
+   */
   async accept(device: DevicePrincipal, callId: string) {
-    const join = await this.calls.join(device, callId);
-    await this.transition(callId, (s) => apply(s, { type: 'accept', device: party(device) }));
-    return join;
+    await this.calls.visibleCall(device, callId);
+    const step = await this.transition(callId, (s) => apply(s, { type: 'accept', device: party(device) }));
+    if (step?.refused === 'not_ringing' && step.state.outcome !== 'answered')
+      throw notRinging('This call no longer rings this device (declined, cancelled or over).');
+    return this.calls.join(device, callId);
   }
 
   /** Leaves the call; the caller's hang-up before an answer cancels it, a ringing callee's declines it. */
@@ -151,7 +157,11 @@ export class CallSignallingService implements CallSignalling, OnModuleInit, OnMo
 
   /** The rings pending for a device that connects (it may have been pushed "check in" for them). */
   async ringing(device: DevicePrincipal): Promise<CallSignalFrame[]> {
-    const calls = await this.rings.ringingFor(device.deviceId, new Date());
+    const ringing = await this.rings.ringingFor(device.deviceId, new Date());
+    // Only calls of groups the device is still in: one removed during the ring window is not rung.
+    const calls: CallRow[] = [];
+    for (const c of ringing)
+      if ((await this.delivery.members(c.groupId)).some((m) => m.deviceId === device.deviceId)) calls.push(c);
     return calls.map((c) => ({
       type: 'call-ring',
       callId: c.id,
