@@ -108,7 +108,8 @@ describe.skipIf(!janusBinary)('call signalling over the chat socket', () => {
       { get: (token: unknown) => (token === CALL_SIGNALLING ? w.signalling : null) } as never,
     );
     listener = await listenChatSocket(ca, sockets);
-    [A1, A2, B1, C1] = await Promise.all([a1, a2, b1, c1].map((d) => listener.connect(d)));
+    const probes = await Promise.all([a1, a2, b1, c1].map((d) => listener.connect(d)));
+    [A1, A2, B1, C1] = probes as [SocketProbe, SocketProbe, SocketProbe, SocketProbe];
   }, 120_000);
 
   afterAll(async () => {
@@ -227,7 +228,7 @@ describe.skipIf(!janusBinary)('call signalling over the chat socket', () => {
     );
     const of = (institutionIds: string[]) => ({
       ...mediaAdmin,
-      roles: ['viewer'],
+      roles: ['viewer' as const],
       scope: { kind: 'institution' as const, institutionIds },
     });
     expect((await history.history({ limit: 50 }, of([randomUUID()]))).calls).toEqual([]);

@@ -20,6 +20,7 @@ const session = (deviceId: string) => {
     woken: 0,
     wake: () => void s.woken++,
     keyPackagesLow: () => undefined,
+    send: () => undefined,
     close: () => undefined,
   };
   return s;
