@@ -1,4 +1,10 @@
-import { KeyError, LEGACY_VERSION, SealedDataError, type KeySet } from '@pakawaaz/platform';
+import {
+  KeyError,
+  LEGACY_VERSION,
+  SEALED_TEXT_PREFIX,
+  SealedDataError,
+  type KeySet,
+} from '@pakawaaz/platform';
 
 /**
  * Seals identity's small secrets at rest — TOTP seeds and RADIUS shared secrets, which must be recovered in
@@ -40,7 +46,6 @@ export class SecretBoxError extends Error {
 /** The key service's name of identity's sealing key set. */
 export const IDENTITY_SECRETS_KEY = 'identity-secrets';
 
-const PREFIX = 's1.';
 const LEGACY_PREFIX = 'v1.';
 const context = (purpose: SecretPurpose) => `identity:${purpose}`;
 
@@ -49,13 +54,12 @@ export function secretBoxOver(keys: KeySet): SecretBox {
     mac(purpose, data) {
       return keys.mac(Buffer.from(`identity:${purpose}\n`, 'ascii'), data);
     },
-    async seal(purpose, plaintext) {
-      return PREFIX + (await keys.seal(plaintext, context(purpose))).toString('base64url');
+    seal(purpose, plaintext) {
+      return keys.sealText(plaintext, context(purpose));
     },
     async open(purpose, sealed) {
       try {
-        if (sealed.startsWith(PREFIX))
-          return await keys.open(Buffer.from(sealed.slice(PREFIX.length), 'base64url'), context(purpose));
+        if (sealed.startsWith(SEALED_TEXT_PREFIX)) return await keys.openText(sealed, context(purpose));
         if (sealed.startsWith(LEGACY_PREFIX)) return await openLegacy(keys, purpose, sealed);
       } catch (err) {
         const unopenable =

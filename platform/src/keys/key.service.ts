@@ -113,6 +113,9 @@ export class KeyService {
   }
 }
 
+/** How `KeySet.sealText` marks a sealed value in a text column. */
+export const SEALED_TEXT_PREFIX = 's1.';
+
 /** One key set: seal/open with its versions, the MAC, and the steps of a rotation. */
 export class KeySet {
   constructor(
@@ -160,6 +163,21 @@ export class KeySet {
       env.body,
       envelopeAad(this.ref.name, env.keyVersion, context),
     );
+  }
+
+  /**
+   * `seal` for a text column: `s1.<base64url of the envelope>` (SEALED_TEXT_PREFIX), the one stored form of a
+   * sealed value (identity's secrets, media hosts' admin secrets, bots' webhook secrets).
+   */
+  async sealText(plaintext: Uint8Array | string, context: string): Promise<string> {
+    const bytes = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext;
+    return SEALED_TEXT_PREFIX + (await this.seal(bytes, context)).toString('base64url');
+  }
+
+  /** Opens `sealText`'s form; throws SealedDataError for any other value or one that does not open. */
+  async openText(sealed: string, context: string): Promise<Buffer> {
+    if (!sealed.startsWith(SEALED_TEXT_PREFIX)) throw new SealedDataError('not a sealed value (s1.)');
+    return this.open(Buffer.from(sealed.slice(SEALED_TEXT_PREFIX.length), 'base64url'), context);
   }
 
   /** The version a blob was sealed under (rotation: what still needs re-sealing), undefined for other bytes. */

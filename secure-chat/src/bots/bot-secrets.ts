@@ -1,4 +1,4 @@
-import type { DatabaseHandle, KeySet, KeyService } from '@pakawaaz/platform';
+import { SEALED_TEXT_PREFIX, type DatabaseHandle, type KeySet, type KeyService } from '@pakawaaz/platform';
 import { and, eq, like } from 'drizzle-orm';
 import { chatBots } from './bots.schema.js';
 
@@ -11,22 +11,18 @@ export type BotSecrets = {
   open(stored: string): Promise<string>;
 };
 
-const PREFIX = 's1.';
 const CONTEXT = 'secure-chat:bot-webhook-secret';
 /** Standard Webhooks secrets as bots were given them: how a row from before sealing looks. */
 const PLAINTEXT = 'whsec_';
 
 export function botSecretsOver(keys: KeySet): BotSecrets {
   return {
-    async seal(secret) {
-      return PREFIX + (await keys.seal(Buffer.from(secret, 'utf8'), CONTEXT)).toString('base64url');
+    seal(secret) {
+      return keys.sealText(secret, CONTEXT);
     },
     async open(stored) {
       if (stored.startsWith(PLAINTEXT)) return stored;
-      if (!stored.startsWith(PREFIX)) throw new Error('not a sealed bot webhook secret');
-      return (await keys.open(Buffer.from(stored.slice(PREFIX.length), 'base64url'), CONTEXT)).toString(
-        'utf8',
-      );
+      return (await keys.openText(stored, CONTEXT)).toString('utf8');
     },
   };
 }
@@ -70,7 +66,7 @@ export async function openBotSecrets(
       const [row] = await database.db
         .select({ id: chatBots.id })
         .from(chatBots)
-        .where(like(chatBots.webhookSecret, `${PREFIX}%`))
+        .where(like(chatBots.webhookSecret, `${SEALED_TEXT_PREFIX}%`))
         .limit(1);
       return row !== undefined;
     },
