@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
@@ -47,12 +48,20 @@ export default defineConfig({
   plugins,
   resolve: { alias },
   test: {
+    // Most test time is waiting (PostgreSQL, spawned servers, browsers, Janus), so one worker more than the
+    // cores keeps them busy; vitest's own default (cores − 1) ran the whole suite one file at a time on the
+    // 2-core build machines. Unit, medium and e2e files share their worker's module cache (`isolate: false`):
+    // a fresh process and a fresh import of Nest, drizzle and the domains for every file cost more than
+    // the tests. So a test file must leave no global state behind (process.env, timers, globals: restore
+    // them in afterEach/afterAll) — every file still gets its own database, ports and temp folders.
+    maxWorkers: Math.max(3, availableParallelism()),
     projects: [
       {
         plugins,
         resolve: { alias },
         test: {
           name: 'unit',
+          isolate: false,
           include: [
             '*/src/**/*.spec.ts',
             '{protocols,simulators}/*/src/**/*.spec.ts',
@@ -67,6 +76,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'medium',
+          isolate: false,
           include: ['*/test/medium/**/*.medium.spec.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
@@ -80,7 +90,9 @@ export default defineConfig({
           include: ['*/test/e2e/**/*.e2e.spec.ts'],
           testTimeout: 90_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
+          isolate: false,
+          // Two at a time: each file runs servers, CLIs or browsers of its own, which need the cores.
+          maxWorkers: 2,
         },
       },
       {

