@@ -64,6 +64,23 @@ export const CallsStatusReply = named(
       configured: z.boolean(),
       urls: z.array(z.string()),
       ttlSeconds: z.number().int().nullable(),
+      /** How often each server is probed (null when TURN is not configured). */
+      probeSeconds: z.number().int().nullable(),
+      /** Each probed server (`host:port` of the `turn:` URLs) with what the last probe saw. */
+      servers: z.array(
+        z.object({
+          server: z.string(),
+          urls: z.array(z.string()),
+          health: z.enum(['unknown', 'up', 'degraded', 'down']),
+          checkedAt: z.iso.datetime().nullable(),
+          /** The STUN Binding's round trip. */
+          rttMs: z.number().int().nullable(),
+          /** Why it is not up, in plain words. */
+          error: z.string().nullable(),
+        }),
+      ),
+      /** Configured URLs the probe does not check (`turns:`, TLS). */
+      unprobed: z.array(z.string()),
     }),
   }),
 );

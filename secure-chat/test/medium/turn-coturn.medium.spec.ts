@@ -30,6 +30,7 @@ describe.skipIf(!coturnAvailable())('TURN credentials against a real coturn', ()
         urls: [`turn:127.0.0.1:${coturn.port}?transport=udp`],
         secretFile: path.join(dir, 'turn-secret'),
         ttlSeconds: 600,
+        probeMs: 30_000,
       },
     });
   }, 30_000);
