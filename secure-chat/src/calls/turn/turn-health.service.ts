@@ -8,6 +8,7 @@ import {
 import { EVENT_BUS, FeatureBoard, LOGGER, type EventBus, type Logger } from '@pakawaaz/platform';
 import { CALLS_CONFIG, type CallsConfig } from '../calls.config.js';
 import { TurnServerHealthChanged } from '../calls.events.js';
+import { Rounds } from '../rounds.js';
 import { alarmOf, turnTargets, type TurnHealth, type TurnTarget } from './turn-health.js';
 import { probeTurn, type ProbeCredentials, type ProbeResult } from './turn-probe.js';
 import { TurnServersRepository } from './turn-servers.repository.js';
@@ -37,8 +38,11 @@ export type TurnServerStatus = {
  */
 @Injectable()
 export class TurnHealthService implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly rounds = new Rounds(
+    () => this.probeAll(),
+    () => this.config.turn?.probeMs ?? 60_000,
+    (err) => this.logger.error({ err }, 'TURN probes failed'),
+  );
 
   constructor(
     private readonly repo: TurnServersRepository,
@@ -51,12 +55,11 @@ export class TurnHealthService implements OnApplicationBootstrap, OnModuleDestro
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.turn) this.schedule(0);
+    if (this.config.turn) this.rounds.start(0);
   }
 
   onModuleDestroy(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
+    this.rounds.stop();
   }
 
   /** Each configured server with its stored health (none when TURN is not configured). */
@@ -142,16 +145,5 @@ export class TurnHealthService implements OnApplicationBootstrap, OnModuleDestro
       .catch((err: unknown) =>
         this.logger.error({ err, server: t.server }, 'could not publish the TURN alarm'),
       );
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped || !this.config.turn) return;
-    const every = this.config.turn.probeMs;
-    this.timer = setTimeout(() => {
-      this.probeAll()
-        .catch((err: unknown) => this.logger.error({ err }, 'TURN probes failed'))
-        .finally(() => this.schedule(every));
-    }, delayMs);
-    this.timer.unref();
   }
 }
