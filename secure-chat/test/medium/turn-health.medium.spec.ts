@@ -4,10 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { platformDomain, type DomainEvent, type EventBus } from '@pakawaaz/platform';
 import {
+  coturnAvailable,
   createTestDatabase,
   freeTcpPort,
   requireServices,
+  startCoturn,
   testLogger,
+  type Coturn,
   type TestDatabase,
 } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +19,6 @@ import { TurnHealthService } from '../../src/calls/turn/turn-health.service.js';
 import { TurnServersRepository } from '../../src/calls/turn/turn-servers.repository.js';
 import { TurnService } from '../../src/calls/turn/turn.service.js';
 import { secureChatDomain } from '../../src/secure-chat.domain.js';
-import { coturnAvailable, startCoturn, type Coturn } from '../support/coturn.js';
 
 if (!coturnAvailable() && requireServices())
   throw new Error('coturn is not installed (apt-get install coturn) and PAKAWAAZ_REQUIRE_SERVICES is set');

@@ -2,10 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freeTcpPort, requireServices } from '@pakawaaz/test-support';
+import {
+  coturnAvailable,
+  freeTcpPort,
+  requireServices,
+  startCoturn,
+  type Coturn,
+} from '@pakawaaz/test-support';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { coturnAvailable, startCoturn, type Coturn } from '../../../secure-chat/test/support/coturn.js';
 import {
   chromiumAvailable,
   expectNoProblems,
