@@ -126,6 +126,13 @@ describe('TURN probe', () => {
     const bare = await probeTurn(scripted([() => ({ cls: 'success', attributes: [] })]), null, 3_000);
     expect(bare.health).toBe('down');
     expect(bare.error).toMatch(/no XOR-MAPPED-ADDRESS/);
+    const short: Handler = () => ({
+      cls: 'success',
+      attributes: [{ type: Attr.xorMappedAddress, value: XOR_V4.subarray(0, 6) }],
+    });
+    const malformed = await probeTurn(scripted([short]), null, 3_000);
+    expect(malformed.health).toBe('down');
+    expect(malformed.error).toMatch(/XOR-MAPPED-ADDRESS is malformed: XOR IPv4 address is not 8 bytes/);
   });
 
   it('is up on a Binding answer alone when it has no credentials to allocate with', async () => {

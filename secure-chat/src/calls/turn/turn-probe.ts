@@ -54,11 +54,15 @@ export async function probeTurn(
     const m = binding.message;
     if (m.method !== StunMethod.binding || m.cls !== 'success')
       return down(`the Binding request was answered ${describe(binding)}`);
-    const mapped = attribute(m, Attr.xorMappedAddress);
-    if (!mapped) return down('the Binding response carries no XOR-MAPPED-ADDRESS');
-    decodeXorAddress(mapped, m.transactionId);
   } catch (err) {
     return down(`no STUN answer: ${(err as Error).message}`);
+  }
+  const mapped = attribute(binding.message, Attr.xorMappedAddress);
+  if (!mapped) return down('the Binding response carries no XOR-MAPPED-ADDRESS');
+  try {
+    decodeXorAddress(mapped, binding.message.transactionId);
+  } catch (err) {
+    return down(`the Binding response's XOR-MAPPED-ADDRESS is malformed: ${(err as Error).message}`);
   }
   const rttMs = binding.rttMs;
   if (!credentials) return { health: 'up', rttMs, error: null };
