@@ -75,6 +75,13 @@ describe('the caller', () => {
     expect(callReducer(s, { type: 'dismiss' })).toEqual(idle);
   });
 
+  it('a kick from the room (the device was taken out of the chat) ends the call for this browser only', () => {
+    const s = run([...place, signal('call-accepted', 'user-amina'), { type: 'kicked' }]);
+    expect(text(s)).toBe('You were taken out of the call');
+    expect(inCall(s)).toBe(false);
+    expect(callReducer(idle, { type: 'kicked' })).toEqual(idle);
+  });
+
   it('the call ended, in plain words for each reason', () => {
     const inCallState = run([...place, signal('call-accepted', 'user-amina')]);
     const ended = (reason: string) => text(callReducer(inCallState, signal('call-ended', null, { reason })));

@@ -4,7 +4,15 @@ import type { CallSignal } from '../../../lab/src/chat/chat-calls.ts';
 
 /** Why a call is over for this browser. `ended` carries the server's `reason`. */
 export type OverWhy =
-  'declined' | 'busy' | 'missed' | 'cancelled' | 'answered-elsewhere' | 'ended' | 'hung-up' | 'failed';
+  | 'declined'
+  | 'busy'
+  | 'missed'
+  | 'cancelled'
+  | 'answered-elsewhere'
+  | 'ended'
+  | 'hung-up'
+  | 'removed'
+  | 'failed';
 
 export type CallState =
   | { phase: 'idle' }
@@ -34,6 +42,8 @@ export type CallAction =
   | { type: 'joined' }
   | { type: 'decline' }
   | { type: 'hang-up' }
+  /** The media host kicked this device out of the room (its device was taken out of the chat). */
+  | { type: 'kicked' }
   | { type: 'failed'; reason: string }
   | { type: 'dismiss' }
   | { type: 'signal'; signal: CallSignal; me: string };
@@ -117,6 +127,8 @@ export function callReducer(s: CallState, a: CallAction): CallState {
       return s.phase === 'ringing' ? over(s, 'declined', { by: '' }) : s;
     case 'hang-up':
       return inCall(s) ? over(s as Exclude<CallState, { phase: 'idle' }>, 'hung-up') : s;
+    case 'kicked':
+      return inCall(s) ? over(s as Exclude<CallState, { phase: 'idle' }>, 'removed') : s;
     case 'failed':
       return s.phase === 'idle' || s.phase === 'over' ? s : over(s, 'failed', { reason: a.reason });
     case 'dismiss':
@@ -171,6 +183,8 @@ function overText(s: Extract<CallState, { phase: 'over' }>, name: (userId: strin
       return 'Answered on your other device';
     case 'hung-up':
       return 'You hung up';
+    case 'removed':
+      return 'You were taken out of the call';
     case 'failed':
       return `The call failed: ${s.reason ?? 'unknown error'}`;
     case 'ended':
