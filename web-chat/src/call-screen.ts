@@ -47,6 +47,7 @@ export class CallScreen {
     $('call-start-voice').addEventListener('click', () => this.place('voice'));
     $('call-share').addEventListener('click', () => void this.share().catch(this.fail));
     $('call-accept').addEventListener('click', () => this.accept());
+    $('call-join').addEventListener('click', () => this.accept());
     $('call-decline').addEventListener('click', () => this.decline());
     $('call-hangup').addEventListener('click', () => this.hangUp());
     $('call-dismiss').addEventListener('click', () => this.dispatch({ type: 'dismiss' }));
@@ -103,10 +104,12 @@ export class CallScreen {
     run().catch((e) => this.failed(e));
   }
 
+  /** Accept (a ringing call) or Join call (a group call in progress this browser missed or declined). */
   private accept(): void {
-    const s = this.state;
-    if (s.phase !== 'ringing' || !this.client) return;
+    if (!this.client) return;
     this.dispatch({ type: 'accept' });
+    const s = this.state;
+    if (s.phase !== 'joining') return;
     const calls = this.client.calls;
     const run = async () => {
       await this.joinMedia(await calls.accept(s.callId));
@@ -273,6 +276,7 @@ export class CallScreen {
     $('call-accept').hidden = $('call-decline').hidden = s.phase !== 'ringing';
     $('call-hangup').hidden = !inCall(s);
     $('call-dismiss').hidden = s.phase !== 'over';
+    $('call-join').hidden = !(s.phase === 'over' && s.joinable);
     $('call-media').hidden = !inCall(s);
     $('call-local').hidden = this.kind !== 'video';
     const share = $('call-share');

@@ -25,8 +25,8 @@ const framesDecoded = (page: Page): Promise<number> =>
 
 /*
  * A group call in the officials' web chat (support/web-calls.ts: Chromium, the built server, its embedded
- * Janus): Hina calls a conversation of three, Imran accepts and their videos flow; Zara joins later and all
- * three decode each other's video, every frame SFrame-sealed under the group's MLS epoch. Then an operator
+ * Janus): Hina calls a conversation of three, Imran accepts and their videos flow; Zara lets it ring out and
+ * joins the call in progress later (Join call), and all three decode each other's video, every frame SFrame-sealed under the group's MLS epoch. Then an operator
  * retires Zara's browser (its certificate revoked): the server kicks it from the room and proposes its
  * Remove, Hina's or Imran's page commits it, the tile goes on both sides, and they go on decoding under the
  * new epoch's keys (the KID's epoch bits change).
@@ -37,8 +37,8 @@ describe.skipIf(unavailable !== null)(
     let calls: WebCalls | undefined;
 
     beforeAll(async () => {
-      // Zara answers while still rung, well after Hina and Imran have media: a long ring.
-      calls = await startWebCalls('webgroup', OFFICIALS, { PAKAWAAZ_CALLS_RING_SECONDS: '240' });
+      // A short ring: Zara lets it ring out, then joins the call in progress.
+      calls = await startWebCalls('webgroup', OFFICIALS, { PAKAWAAZ_CALLS_RING_SECONDS: '20' });
     }, 180_000);
 
     afterAll(async () => {
@@ -65,8 +65,9 @@ describe.skipIf(unavailable !== null)(
       for (const page of [hina, imran])
         await until(async () => (await tilesDecoding(page)) === 1, 'Hina and Imran decode each other');
 
-      // Zara, still rung, joins the call in progress: every page decodes the two others.
-      await zara.getByRole('button', { name: 'Accept' }).click();
+      // Zara missed the ring; the call goes on (Imran answered): she joins it, and every page decodes the others.
+      await browse.shown(zara.getByText(/^Missed call from /));
+      await zara.getByRole('button', { name: 'Join call' }).click();
       await browse.shown(zara.getByText('In call', { exact: true }));
       for (const page of [hina, imran, zara])
         await until(async () => (await tilesDecoding(page)) === 2, 'all three decode each other');

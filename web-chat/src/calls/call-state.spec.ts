@@ -75,6 +75,25 @@ describe('the caller', () => {
     expect(callReducer(s, { type: 'dismiss' })).toEqual(idle);
   });
 
+  it('a group call answered by another official may be joined after this browser missed or declined it', () => {
+    const ring = signal('call-ring', 'user-amina');
+    const missed = run([ring, signal('call-accepted', 'user-bilal'), signal('call-missed', null)]);
+    expect(text(missed)).toBe('Missed call from Amina Khan');
+    expect(callReducer(missed, { type: 'accept' })).toEqual({
+      phase: 'joining',
+      groupId: 'group-1',
+      callId: 'call-1',
+    });
+    const declined = run([ring, signal('call-accepted', 'user-bilal'), { type: 'decline' }]);
+    expect(callReducer(declined, { type: 'accept' }).phase).toBe('joining');
+    // Nobody answered, or the call has ended since: nothing to join.
+    const unanswered = run([ring, signal('call-missed', null)]);
+    expect(callReducer(unanswered, { type: 'accept' })).toBe(unanswered);
+    const ended = callReducer(missed, signal('call-ended', null, { reason: 'everyone_left' }));
+    expect(text(ended)).toBe('Missed call from Amina Khan');
+    expect(callReducer(ended, { type: 'accept' })).toBe(ended);
+  });
+
   it('a kick from the room (the device was taken out of the chat) ends the call for this browser only', () => {
     const s = run([...place, signal('call-accepted', 'user-amina'), { type: 'kicked' }]);
     expect(text(s)).toBe('You were taken out of the call');

@@ -19,7 +19,8 @@ export type CallState =
   /** This browser placed the call (and joined its room): the others are being rung. */
   | { phase: 'calling'; groupId: string; callId?: string; refusedBy?: string[] }
   /** Someone else's call rings this browser. */
-  | { phase: 'ringing'; groupId: string; callId: string; from: string }
+  /** `answered`: another official took the call (`call-accepted`): it goes on after this ring. */
+  | { phase: 'ringing'; groupId: string; callId: string; from: string; answered?: boolean }
   | { phase: 'joining'; groupId: string; callId: string }
   | { phase: 'in-call'; groupId: string; callId: string }
   | {
@@ -32,6 +33,8 @@ export type CallState =
       reason?: string;
       /** This browser placed the call (a missed call reads differently on each side). */
       outgoing: boolean;
+      /** A group call this browser missed or declined goes on (answered, not ended): it may still join. */
+      joinable?: boolean;
     };
 
 export type CallAction =
@@ -71,7 +74,17 @@ const ENDED_AS: Record<string, OverWhy> = {
 function over(s: Exclude<CallState, { phase: 'idle' }>, why: OverWhy, extra: Partial<CallState> = {}) {
   const outgoing = s.phase === 'calling' || (s.phase === 'over' && s.outgoing);
   const by = s.phase === 'ringing' && s.from ? { by: s.from } : {};
-  return { phase: 'over', groupId: s.groupId, callId: s.callId, why, outgoing, ...by, ...extra } as CallState;
+  const joinable = s.phase === 'ringing' && s.answered && (why === 'missed' || why === 'declined');
+  return {
+    phase: 'over',
+    groupId: s.groupId,
+    callId: s.callId,
+    why,
+    outgoing,
+    ...by,
+    ...(joinable ? { joinable } : {}),
+    ...extra,
+  } as CallState;
 }
 
 function onSignal(s: CallState, signal: CallSignal, me: string): CallState {
@@ -81,9 +94,11 @@ function onSignal(s: CallState, signal: CallSignal, me: string): CallState {
     return { phase: 'ringing', groupId: signal.groupId, callId: signal.callId, from: by ?? '' };
   }
   if (s.phase === 'idle' || callOf(s) !== signal.callId) return s;
-  if (s.phase === 'over') return s; // the first word on a call stays (e.g. "missed", then its call-ended)
+  // The first word on a call stays (e.g. "missed", then its call-ended); an ended call is joined no more.
+  if (s.phase === 'over') return signal.type === 'call-ended' && s.joinable ? { ...s, joinable: false } : s;
   switch (signal.type) {
     case 'call-accepted':
+      if (s.phase === 'ringing') return { ...s, answered: true };
       return s.phase === 'calling' ? { phase: 'in-call', groupId: s.groupId, callId: signal.callId } : s;
     case 'call-answered-elsewhere':
       return s.phase === 'ringing' ? over(s, 'answered-elsewhere') : s;
@@ -119,7 +134,9 @@ export function callReducer(s: CallState, a: CallAction): CallState {
       if (s.phase !== 'calling') return s;
       if (a.outcome === 'busy') return over({ ...s, callId: a.callId }, 'busy');
       return { ...s, callId: a.callId };
-    case 'accept':
+    case 'accept': // a ringing call, or a group call in progress this browser missed or declined
+      if (s.phase === 'over' && s.joinable && s.callId)
+        return { phase: 'joining', groupId: s.groupId, callId: s.callId };
       return s.phase === 'ringing' ? { phase: 'joining', groupId: s.groupId, callId: s.callId } : s;
     case 'joined':
       return s.phase === 'joining' ? { phase: 'in-call', groupId: s.groupId, callId: s.callId } : s;
