@@ -1,21 +1,10 @@
 import * as browse from '@pakawaaz/test-support/browser';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  callFigures,
-  openConversation,
-  startWebCalls,
-  tilesDecoding,
-  until,
-  webCallsUnavailable,
-  type WebCalls,
-} from '../support/web-calls.js';
+import * as wc from '../support/web-calls.js';
 
-const unavailable = await webCallsUnavailable('the web chat calls test');
-const OFFICIALS = [
-  { username: 'hina.qureshi', displayName: 'Hina Qureshi' },
-  { username: 'imran.siddiqui', displayName: 'Imran Siddiqui' },
-] as const;
+const unavailable = await wc.webCallsUnavailable('the web chat calls test');
+const [HINA, IMRAN] = wc.OFFICIALS;
 
 /** The shape of the page's first participant video (width / height), 0 when none decodes. */
 const aspect = (page: Page): Promise<number> =>
@@ -37,16 +26,16 @@ const peer = async (page: Page): Promise<string> =>
  * it, still opened by SFrame; and a voice call: no camera, the other official by name, audio flowing.
  */
 describe.skipIf(unavailable !== null)('calls in the officials’ web chat (Chromium, Janus, SFrame)', () => {
-  let calls: WebCalls | undefined;
+  let calls: wc.WebCalls | undefined;
   let hina: Page;
   let imran: Page;
 
   beforeAll(async () => {
-    calls = await startWebCalls('webcall', OFFICIALS);
-    hina = await calls.open(OFFICIALS[0].username);
-    imran = await calls.open(OFFICIALS[1].username);
+    calls = await wc.startWebCalls('webcall', [HINA, IMRAN]);
+    hina = await calls.open(HINA.username);
+    imran = await calls.open(IMRAN.username);
     await browse.startChatWith(hina, [{ query: 'imr', displayName: 'Imran Siddiqui' }]);
-    await openConversation(imran);
+    await wc.openConversation(imran);
   }, 240_000);
 
   afterAll(async () => {
@@ -73,24 +62,24 @@ describe.skipIf(unavailable !== null)('calls in the officials’ web chat (Chrom
   it('one official calls another; both decode the other’s SFrame video; a shared screen replaces the camera', async () => {
     await answer('Call (video)');
     for (const page of [hina, imran])
-      await until(async () => (await tilesDecoding(page)) === 1, 'each page decodes the other’s video');
+      await wc.until(async () => (await wc.tilesDecoding(page)) === 1, 'each page decodes the other’s video');
     // Each tile is named after its official as the page knows them (the call's record: feed id = participant
     // id): by name where the page learnt it (Hina chose Imran), else as the conversation's title shows them.
     await browse.shown(hina.getByRole('list', { name: 'Participants' }).getByText('Imran Siddiqui'));
     await browse.shown(imran.getByRole('list', { name: 'Participants' }).getByText(await peer(imran)));
     // The fake camera is 4:3; Chromium's fake screen (getDisplayMedia, no picker) 16:9.
-    await until(async () => Math.abs((await aspect(imran)) - 4 / 3) < 0.05, 'the camera on Imran’s side');
-    const before = Number((await callFigures(imran))['decrypted']);
+    await wc.until(async () => Math.abs((await aspect(imran)) - 4 / 3) < 0.05, 'the camera on Imran’s side');
+    const before = Number((await wc.callFigures(imran))['decrypted']);
 
     await hina.getByRole('button', { name: 'Share screen' }).click();
     await browse.shown(hina.getByRole('button', { name: 'Stop sharing' }));
-    await until(async () => Math.abs((await aspect(imran)) - 16 / 9) < 0.05, 'the screen on Imran’s side');
+    await wc.until(async () => Math.abs((await aspect(imran)) - 16 / 9) < 0.05, 'the screen on Imran’s side');
     // Still SFrame: the frames Imran decodes were opened by his worker (Janus cannot send clear frames:
     // a frame the worker does not open is dropped, so nothing would decode).
-    const sharing = await callFigures(imran);
+    const sharing = await wc.callFigures(imran);
     expect(Number(sharing['decrypted'])).toBeGreaterThan(before);
     await hina.getByRole('button', { name: 'Stop sharing' }).click();
-    await until(async () => Math.abs((await aspect(imran)) - 4 / 3) < 0.05, 'the camera again');
+    await wc.until(async () => Math.abs((await aspect(imran)) - 4 / 3) < 0.05, 'the camera again');
     await hangUp();
     browse.expectNoProblems(calls!.problems);
   }, 240_000);
@@ -110,10 +99,10 @@ describe.skipIf(unavailable !== null)('calls in the officials’ web chat (Chrom
       expect(videoTracks).toBe(0);
     }
     for (const page of [hina, imran]) {
-      await until(async () => Number((await callFigures(page))['audioPackets']) > 0, 'audio packets');
-      const first = await callFigures(page);
+      await wc.until(async () => Number((await wc.callFigures(page))['audioPackets']) > 0, 'audio packets');
+      const first = await wc.callFigures(page);
       await new Promise((r) => setTimeout(r, 3_000));
-      const later = await callFigures(page);
+      const later = await wc.callFigures(page);
       expect(Number(later['audioPackets'])).toBeGreaterThan(Number(first['audioPackets']));
       expect(Number(later['decrypted'])).toBeGreaterThan(Number(first['decrypted']));
     }

@@ -1,22 +1,10 @@
 import * as browse from '@pakawaaz/test-support/browser';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  callFigures,
-  openConversation,
-  startWebCalls,
-  tilesDecoding,
-  until,
-  webCallsUnavailable,
-  type WebCalls,
-} from '../support/web-calls.js';
+import * as wc from '../support/web-calls.js';
 
-const unavailable = await webCallsUnavailable('the web chat group calls test');
-const OFFICIALS = [
-  { username: 'hina.qureshi', displayName: 'Hina Qureshi' },
-  { username: 'imran.siddiqui', displayName: 'Imran Siddiqui' },
-  { username: 'zara.baloch', displayName: 'Zara Baloch' },
-] as const;
+const unavailable = await wc.webCallsUnavailable('the web chat group calls test');
+const OFFICIALS = wc.OFFICIALS;
 
 /** Total frames the page's participant videos decoded so far. */
 const framesDecoded = (page: Page): Promise<number> =>
@@ -34,11 +22,11 @@ const framesDecoded = (page: Page): Promise<number> =>
 describe.skipIf(unavailable !== null)(
   'group calls in the officials’ web chat (Chromium, Janus, SFrame)',
   () => {
-    let calls: WebCalls | undefined;
+    let calls: wc.WebCalls | undefined;
 
     beforeAll(async () => {
       // A short ring: Zara lets it ring out, then joins the call in progress.
-      calls = await startWebCalls('webgroup', OFFICIALS, { PAKAWAAZ_CALLS_RING_SECONDS: '20' });
+      calls = await wc.startWebCalls('webgroup', OFFICIALS, { PAKAWAAZ_CALLS_RING_SECONDS: '20' });
     }, 180_000);
 
     afterAll(async () => {
@@ -55,7 +43,7 @@ describe.skipIf(unavailable !== null)(
         { query: 'imr', displayName: 'Imran Siddiqui' },
         { query: 'zar', displayName: 'Zara Baloch' },
       ]);
-      for (const page of [imran, zara]) await openConversation(page);
+      for (const page of [imran, zara]) await wc.openConversation(page);
 
       await hina.getByRole('button', { name: 'Call (video)' }).click();
       await browse.shown(hina.getByRole('status').getByText('Calling…'));
@@ -63,21 +51,21 @@ describe.skipIf(unavailable !== null)(
       await imran.getByRole('button', { name: 'Accept' }).click();
       await browse.shown(hina.getByText('In call', { exact: true }));
       for (const page of [hina, imran])
-        await until(async () => (await tilesDecoding(page)) === 1, 'Hina and Imran decode each other');
+        await wc.until(async () => (await wc.tilesDecoding(page)) === 1, 'Hina and Imran decode each other');
 
       // Zara missed the ring; the call goes on (Imran answered): she joins it, and every page decodes the others.
       await browse.shown(zara.getByText(/^Missed call from /));
       await zara.getByRole('button', { name: 'Join call' }).click();
       await browse.shown(zara.getByText('In call', { exact: true }));
       for (const page of [hina, imran, zara])
-        await until(async () => (await tilesDecoding(page)) === 2, 'all three decode each other');
+        await wc.until(async () => (await wc.tilesDecoding(page)) === 2, 'all three decode each other');
       const tiles = (page: Page) => page.getByRole('list', { name: 'Participants' });
       // Named: Hina chose both (the others know her by the id the conversation shows, until they learn names).
       await browse.shown(tiles(hina).getByText('Imran Siddiqui'));
       await browse.shown(tiles(hina).getByText('Zara Baloch'));
       for (const page of [imran, zara])
         expect(await page.locator('#call-tiles li[data-user-id]').count()).toBe(2);
-      const before = await Promise.all([hina, imran].map(callFigures));
+      const before = await Promise.all([hina, imran].map(wc.callFigures));
 
       // An operator retires Zara's browser: her certificate is revoked, so she is out of the chat.
       const zaraDevice =
@@ -90,27 +78,30 @@ describe.skipIf(unavailable !== null)(
       // Janus kicked her: her call is over, and her tile goes on both other sides.
       await browse.shown(zara.getByText('You were taken out of the call'));
       for (const page of [hina, imran]) {
-        await until(async () => (await tiles(page).getByRole('listitem').count()) === 1, 'Zara’s tile goes');
+        await wc.until(
+          async () => (await tiles(page).getByRole('listitem').count()) === 1,
+          'Zara’s tile goes',
+        );
       }
       expect(await tiles(hina).getByText('Zara Baloch').count()).toBe(0);
       // The Remove is a new MLS epoch: both pages take it, and what they now open is under its KIDs
       // (a KID's low 4 bits are the epoch mod 16, docs/calls.md).
       for (const [i, page] of [hina, imran].entries()) {
         const was = before[i]!;
-        await until(async () => {
-          const f = await callFigures(page);
+        await wc.until(async () => {
+          const f = await wc.callFigures(page);
           return (
             Number(f['epoch']) > Number(was['epoch']) && (Number(f['kid']) & 15) === Number(f['epoch']) % 16
           );
         }, 'the new epoch’s keys');
-        const rotated = await callFigures(page);
+        const rotated = await wc.callFigures(page);
         expect(Number(rotated['kid'])).not.toBe(Number(was['kid']));
         const frames = await framesDecoded(page);
-        await until(
+        await wc.until(
           async () => (await framesDecoded(page)) > frames + 10,
           'decoding goes on after the rotation',
         );
-        expect(await tilesDecoding(page)).toBe(1);
+        expect(await wc.tilesDecoding(page)).toBe(1);
       }
 
       for (const page of [imran, hina]) {

@@ -38,6 +38,12 @@ export async function webCallsUnavailable(what: string): Promise<string | null> 
 }
 
 export type Official = { username: string; displayName: string };
+/** The officials the specs enrol (each spec takes the first two or all three). */
+export const OFFICIALS = [
+  { username: 'hina.qureshi', displayName: 'Hina Qureshi' },
+  { username: 'imran.siddiqui', displayName: 'Imran Siddiqui' },
+  { username: 'zara.baloch', displayName: 'Zara Baloch' },
+] as const;
 export type WebCalls = {
   server: TestServer;
   browser: Browser;

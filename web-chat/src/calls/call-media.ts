@@ -93,7 +93,7 @@ export class CallMedia {
    * not the track, so the new track's frames are sealed as the camera's were; no renegotiation.
    */
   async replaceVideo(track: MediaStreamTrack): Promise<void> {
-    const sender = this.pc?.getSenders().find((s) => s.track?.kind === 'video' || s.track === null);
+    const sender = this.pc?.getSenders().find((s) => s.track?.kind === 'video');
     if (!sender) throw new Error('this call sends no video');
     await sender.replaceTrack(track);
   }
