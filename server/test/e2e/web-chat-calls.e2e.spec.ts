@@ -45,7 +45,8 @@ describe.skipIf(unavailable !== null)('calls in the officials’ web chat (Chrom
   async function answer(button: 'Call (video)' | 'Voice call'): Promise<void> {
     await hina.getByRole('button', { name: button }).click();
     await browse.shown(hina.getByRole('status').getByText('Calling…'));
-    await browse.shown(imran.getByText(/ is calling$/));
+    const ring = button === 'Voice call' ? / is calling \(voice call\)$/ : / is calling$/;
+    await browse.shown(imran.getByText(ring));
     await imran.getByRole('button', { name: 'Accept' }).click();
     await browse.shown(hina.getByText('In call', { exact: true }));
     await browse.shown(imran.getByText('In call', { exact: true }));
@@ -76,8 +77,13 @@ describe.skipIf(unavailable !== null)('calls in the officials’ web chat (Chrom
     await wc.until(async () => Math.abs((await aspect(imran)) - 16 / 9) < 0.05, 'the screen on Imran’s side');
     // Still SFrame: the frames Imran decodes were opened by his worker (Janus cannot send clear frames:
     // a frame the worker does not open is dropped, so nothing would decode).
-    const sharing = await wc.callFigures(imran);
-    expect(Number(sharing['decrypted'])).toBeGreaterThan(before);
+    const opened = async () => Number((await wc.callFigures(imran))['decrypted']);
+    const sharing = await opened();
+    await wc.until(
+      async () => (await opened()) > Math.max(before, sharing),
+      'SFrame opens the screen’s frames',
+    );
+    expect(await aspect(imran)).toBeCloseTo(16 / 9, 1);
     await hina.getByRole('button', { name: 'Stop sharing' }).click();
     await wc.until(async () => Math.abs((await aspect(imran)) - 4 / 3) < 0.05, 'the camera again');
     await hangUp();

@@ -122,6 +122,8 @@ describe('the callee', () => {
   it('rings with the caller’s name, accepts and joins', () => {
     const ringing = run([ring]);
     expect(text(ringing)).toBe('Amina Khan is calling');
+    const voice = signal('call-ring', 'user-amina', { kind: 'voice' });
+    expect(text(callReducer(idle, voice))).toBe('Amina Khan is calling (voice call)');
     const joining = callReducer(ringing, { type: 'accept' });
     expect(joining.phase).toBe('joining');
     expect(callReducer(joining, { type: 'joined' }).phase).toBe('in-call');

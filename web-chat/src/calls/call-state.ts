@@ -1,6 +1,6 @@
 // The call panel's state, pure: what the official did (call, accept, decline, hang up) and what the server
 // signalled (docs/calls.md "Signalling") → one phase, and the plain words the panel shows for it.
-import type { CallSignal } from '../../../lab/src/chat/chat-calls.ts';
+import type { CallKind, CallSignal } from '../../../lab/src/chat/chat-calls.ts';
 
 /** Why a call is over for this browser. `ended` carries the server's `reason`. */
 export type OverWhy =
@@ -20,7 +20,7 @@ export type CallState =
   | { phase: 'calling'; groupId: string; callId?: string; refusedBy?: string[] }
   /** Someone else's call rings this browser. */
   /** `answered`: another official took the call (`call-accepted`): it goes on after this ring. */
-  | { phase: 'ringing'; groupId: string; callId: string; from: string; answered?: boolean }
+  | { phase: 'ringing'; groupId: string; callId: string; from: string; kind?: CallKind; answered?: boolean }
   | { phase: 'joining'; groupId: string; callId: string }
   | { phase: 'in-call'; groupId: string; callId: string }
   | {
@@ -91,7 +91,8 @@ function onSignal(s: CallState, signal: CallSignal, me: string): CallState {
   const by = signal.by?.userId;
   if (signal.type === 'call-ring') {
     if (by === me || !(s.phase === 'idle' || s.phase === 'over')) return s;
-    return { phase: 'ringing', groupId: signal.groupId, callId: signal.callId, from: by ?? '' };
+    const { groupId, callId, kind } = signal;
+    return { phase: 'ringing', groupId, callId, from: by ?? '', kind };
   }
   if (s.phase === 'idle' || callOf(s) !== signal.callId) return s;
   // The first word on a call stays (e.g. "missed", then its call-ended); an ended call is joined no more.
@@ -173,7 +174,7 @@ export function describeCall(s: CallState, name: (userId: string) => string): st
     case 'calling':
       return 'Calling…';
     case 'ringing':
-      return `${name(s.from)} is calling`;
+      return `${name(s.from)} is calling${s.kind === 'voice' ? ' (voice call)' : ''}`;
     case 'joining':
       return 'Joining the call…';
     case 'in-call':
