@@ -1,7 +1,8 @@
-// The call panel: the conversation's Call (video) and Voice call buttons, an incoming call's Accept / Decline,
-// Hang up, Share screen, and the participants (this browser's camera, one named tile per remote publisher). State is call-state.ts's reducer; this file does
-// the I/O: the SDK's signalling (ChatClient.calls), the media (calls/call-media.ts) and the SFrame epochs,
-// derived from the conversation's MLS group state and fed to the worker again whenever its epoch changes.
+// The call panel: the conversation's Call (video) and Voice call buttons, an incoming call's Accept / Decline
+// (or Join call), Hang up, Share screen, and the participants (this browser's camera, one named tile per remote
+// publisher). State is call-state.ts's reducer; this file does the I/O: the SDK's signalling (ChatClient.calls),
+// the media (calls/call-media.ts) and the SFrame epochs, derived from the conversation's MLS group state and fed
+// to the worker again whenever its epoch changes.
 import { sframeEpochOf } from '../../lab/src/calls/mls-sframe.ts';
 import type { CallJoin, CallKind, CallSignal } from '../../lab/src/chat/chat-calls.ts';
 import type { ChatClient } from '../../lab/src/chat/chat-client.ts';
@@ -92,6 +93,7 @@ export class CallScreen {
     this.dispatch({ type: 'place', groupId });
     if (this.state.phase !== 'calling') return;
     this.kind = kind;
+    this.render();
     const calls = this.client.calls;
     const run = async () => {
       // Starting the call joins this device; its room takes our media while the others are rung.
@@ -176,15 +178,18 @@ export class CallScreen {
     for (const feed of media.publishers) {
       if (this.tiles.has(feed) || this.joining.has(feed)) continue;
       this.joining.add(feed);
-      const sub = (await media.subscribe(feed).catch(() => null)) as Subscription | null;
-      this.joining.delete(feed);
-      // A refused subscription (a reply, not a Subscription: the feed went away) is not in the list.
-      if (!sub || !media.subscriptions.includes(sub) || this.media !== media) {
-        if (sub) media.publishers.delete(feed);
-        continue;
+      try {
+        const sub = (await media.subscribe(feed).catch(() => null)) as Subscription | null;
+        // A refused subscription (a reply, not a Subscription: the feed went away) is not in the list.
+        if (!sub || !media.subscriptions.includes(sub) || this.media !== media) {
+          if (sub) media.publishers.delete(feed);
+          continue;
+        }
+        const tracks = sub.pc.getReceivers().flatMap((r) => (r.track ? [r.track] : []));
+        await this.tiles.add(feed, tracks, this.kind === 'video');
+      } finally {
+        this.joining.delete(feed); // a poll that came meanwhile saw it joining: one subscription per feed
       }
-      const tracks = sub.pc.getReceivers().flatMap((r) => (r.track ? [r.track] : []));
-      await this.tiles.add(feed, tracks, this.kind === 'video');
     }
     for (const feed of this.tiles.feeds) {
       const ended = media.subscriptions.filter((s) => s.feed === feed).every((s) => s.ended);

@@ -14,10 +14,10 @@ const framesDecoded = (page: Page): Promise<number> =>
 /*
  * A group call in the officials' web chat (support/web-calls.ts: Chromium, the built server, its embedded
  * Janus): Hina calls a conversation of three, Imran accepts and their videos flow; Zara lets it ring out and
- * joins the call in progress later (Join call), and all three decode each other's video, every frame SFrame-sealed under the group's MLS epoch. Then an operator
- * retires Zara's browser (its certificate revoked): the server kicks it from the room and proposes its
- * Remove, Hina's or Imran's page commits it, the tile goes on both sides, and they go on decoding under the
- * new epoch's keys (the KID's epoch bits change).
+ * joins the call in progress later (Join call), and all three decode each other's video, every frame
+ * SFrame-sealed under the group's MLS epoch. Then an operator retires Zara's browser (its certificate
+ * revoked): the server kicks it from the room and proposes its Remove, Hina's or Imran's page commits it,
+ * the tile goes on both sides, and they go on decoding under the new epoch's keys (the KID's epoch bits change).
  */
 describe.skipIf(unavailable !== null)(
   'group calls in the officials’ web chat (Chromium, Janus, SFrame)',
