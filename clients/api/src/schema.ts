@@ -3668,6 +3668,7 @@ export interface components {
             groupId: string;
             participants: {
                 deviceId: string;
+                participantId: number;
                 /** @enum {string} */
                 state: "joined" | "left" | "removed";
                 userId: string;

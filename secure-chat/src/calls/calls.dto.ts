@@ -134,7 +134,13 @@ export const CallReply = named(
     endedAt: isoDateTime().nullable(),
     endReason: z.string().nullable(),
     participants: z.array(
-      z.object({ deviceId: z.string(), userId: z.string(), state: z.enum(['joined', 'left', 'removed']) }),
+      z.object({
+        deviceId: z.string(),
+        userId: z.string(),
+        /** The VideoRoom id the device joins with: which official a publisher's feed is. */
+        participantId: z.number().int(),
+        state: z.enum(['joined', 'left', 'removed']),
+      }),
     ),
   }),
 );
