@@ -37,11 +37,29 @@ const workerUrl = () =>
   (worker ??= URL.createObjectURL(
     new Blob([document.getElementById('sframe-worker')!.textContent], { type: 'text/javascript' }),
   ));
-type Video = { width: number; height: number; frameRate: number };
+/** `noise`: a canvas of random pixels instead of the fake camera's simple pattern (which compresses well). */
+type Video = { width: number; height: number; frameRate: number; noise?: boolean };
+
+/** The microphone, and video of random pixels: an encoder cannot compress it, so it sends at full rate. */
+async function noisy(v: Video): Promise<MediaStream> {
+  const canvas = Object.assign(document.createElement('canvas'), { width: v.width, height: v.height });
+  const g = canvas.getContext('2d')!;
+  const img = g.createImageData(v.width, v.height);
+  const px = new Uint32Array(img.data.buffer);
+  setInterval(() => {
+    for (let i = 0; i < px.length; i++) px[i] = (Math.random() * 0x1000000) | 0xff000000;
+    g.putImageData(img, 0, 0);
+  }, 1000 / v.frameRate);
+  const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
+  return new MediaStream([...mic.getAudioTracks(), ...canvas.captureStream(v.frameRate).getVideoTracks()]);
+}
 
 /** Camera and microphone, join with the server's token, publish SFrame-sealed; each step's time in `t`. */
 async function publish(janus: CallJanus, epoch: WireEpoch, video: Video, t: Times) {
-  const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video });
+  const { noise, ...size } = video;
+  const stream = noise
+    ? await noisy(video)
+    : await navigator.mediaDevices.getUserMedia({ audio: true, video: size });
   t['camera'] = now();
   const m = (media = await CallMedia.join(janus, workerUrl()));
   m.setEpoch(epoch);
