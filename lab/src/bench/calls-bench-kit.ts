@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import {
   labRootPaths,
   loadOrCreateLabRoot,
@@ -180,9 +181,13 @@ export async function withCallsBench(n: number, body: (b: Bench) => Promise<void
     await closeLab(was).catch(() => undefined);
     await n?.down().catch(() => undefined);
   };
+  const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `pakawaaz_calls_bench_${process.pid}`;
+  // On a signal the finally blocks never run (process.exit): the same cleanup, and the database dropped here.
   const onSignal = (): void =>
     void cleanup()
       .then(() => rm(dir, { recursive: true, force: true }))
+      .then(() => dropDatabase(adminUrl, name))
       .finally(() => process.exit(130));
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   const inLab = async (env: Record<string, string>) => {
@@ -202,8 +207,6 @@ export async function withCallsBench(n: number, body: (b: Bench) => Promise<void
     return true;
   };
   try {
-    const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-    const name = `pakawaaz_calls_bench_${process.pid}`;
     const ran = await withThrowawayDatabase(adminUrl, name, async (url) => {
       out('(server on PostgreSQL, production mode)');
       return inLab({ DATABASE_URL: url });
@@ -216,5 +219,17 @@ export async function withCallsBench(n: number, body: (b: Bench) => Promise<void
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     await cleanup();
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  const db = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 2_000 });
+  try {
+    await db.connect();
+    await db.query(`drop database if exists "${name}" with (force)`);
+  } catch {
+    // not reachable: nothing was created there
+  } finally {
+    await db.end().catch(() => undefined);
   }
 }

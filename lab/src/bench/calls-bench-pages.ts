@@ -50,6 +50,10 @@ export async function launchPages(dir: string): Promise<Pages> {
   const browser = await chromium.launch({
     executablePath: wrapper,
     headless: true,
+    // The bench's own handler closes the browser, the server and the namespace on a signal, then exits.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
     // Playwright adds --no-first-run, --disable-background-networking and the like itself. Host candidates as
     // addresses (Janus resolves no mDNS names); no Local Network Access prompt for Janus's veth address.
     args: ['--no-sandbox', '--disable-gpu', ...FAKE_MEDIA, `--disable-features=${DISABLED.join(',')}`],
