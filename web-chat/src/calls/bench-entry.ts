@@ -100,7 +100,14 @@ async function callMedia(janus: CallJanus, epoch: WireEpoch) {
   t['subscriberConnected'] = now();
   await until('first packet', async () => ((await inbound(pc)).packets > 0 ? true : undefined));
   t['firstPacket'] = now();
-  await until('first frame', async () => ((await inbound(pc)).frames > 0 ? true : undefined));
+  await until('first frame', async () => ((await inbound(pc)).frames > 0 ? true : undefined)).catch(
+    async (e: Error) => {
+      // Which side failed: packets without frames that SFrame opened, or frames opened that did not decode.
+      throw new Error(
+        `${e.message} (${JSON.stringify({ ...(await inbound(pc)), ...(await m.stats()).sframe })})`,
+      );
+    },
+  );
   t['firstFrame'] = now();
   return t;
 }
