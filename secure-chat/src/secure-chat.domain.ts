@@ -5,6 +5,7 @@ import {
   CALL_KICKS_GROUP_CONSUMER,
   CALL_KICKS_OFFICIAL_CONSUMER,
   MediaHostHealthChanged,
+  TurnServerHealthChanged,
 } from './calls/calls.events.js';
 import { DEVICE_REMOVAL_CONSUMER, OFFICIAL_STATUS_CONSUMER } from './membership/membership.events.js';
 import {
@@ -35,7 +36,13 @@ export const secureChatDomain = {
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
   status: 'active',
   events: {
-    publishes: [ChatQueued, CallSignalled, MediaHostHealthChanged, GroupMembersDropped],
+    publishes: [
+      ChatQueued,
+      CallSignalled,
+      MediaHostHealthChanged,
+      TurnServerHealthChanged,
+      GroupMembersDropped,
+    ],
     consumes: [
       CHAT_WAKE_CONSUMER,
       CALL_SIGNAL_CONSUMER,

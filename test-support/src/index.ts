@@ -20,3 +20,4 @@ export {
   type PemIdentity,
 } from './mqtt-test-pki.js';
 export { freeTcpPort } from './ports.js';
+export { allocates, coturnAvailable, startCoturn, type Coturn } from './coturn.js';

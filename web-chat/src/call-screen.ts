@@ -1,9 +1,10 @@
-// The call panel: the conversation's Call button, an incoming call's Accept / Decline, Hang up, and the video
-// tiles (this browser's camera, one per remote publisher). State is call-state.ts's reducer; this file does
-// the I/O: the SDK's signalling (ChatClient.calls), the media (calls/call-media.ts) and the SFrame epochs,
-// derived from the conversation's MLS group state and fed to the worker again whenever its epoch changes.
+// The call panel: the conversation's Call (video) and Voice call buttons, an incoming call's Accept / Decline
+// (or Join call), Hang up, Share screen, and the participants (this browser's camera, one named tile per remote
+// publisher). State is call-state.ts's reducer; this file does the I/O: the SDK's signalling (ChatClient.calls),
+// the media (calls/call-media.ts) and the SFrame epochs, derived from the conversation's MLS group state and fed
+// to the worker again whenever its epoch changes.
 import { sframeEpochOf } from '../../lab/src/calls/mls-sframe.ts';
-import type { CallJoin, CallSignal } from '../../lab/src/chat/chat-calls.ts';
+import type { CallJoin, CallKind, CallSignal } from '../../lab/src/chat/chat-calls.ts';
 import type { ChatClient } from '../../lab/src/chat/chat-client.ts';
 import { CallMedia, type Subscription } from './calls/call-media.ts';
 import {
@@ -15,6 +16,7 @@ import {
   type CallAction,
   type CallState,
 } from './calls/call-state.ts';
+import { CallTiles } from './calls/call-tiles.ts';
 import workerUrl from './calls/sframe-worker.ts?worker&url';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -27,7 +29,12 @@ export class CallScreen {
   private local: MediaStream | null = null;
   private epoch: bigint | null = null;
   private poll: ReturnType<typeof setInterval> | undefined;
-  private readonly tiles = new Map<number, HTMLVideoElement>();
+  /** What this call carries: a voice call asks for no camera and shows names, not video tiles. */
+  private kind: CallKind = 'video';
+  /** The shared screen's track while it replaces the camera. */
+  private screen: MediaStreamTrack | null = null;
+  private readonly tiles: CallTiles;
+  private readonly joining = new Set<number>();
 
   constructor(
     private readonly me: string,
@@ -36,8 +43,12 @@ export class CallScreen {
     private readonly current: () => string | null,
     private readonly fail: (e: unknown) => void,
   ) {
-    $('call-start').addEventListener('click', () => this.place());
+    this.tiles = new CallTiles($('call-tiles'), name, () => this.record());
+    $('call-start').addEventListener('click', () => this.place('video'));
+    $('call-start-voice').addEventListener('click', () => this.place('voice'));
+    $('call-share').addEventListener('click', () => void this.share().catch(this.fail));
     $('call-accept').addEventListener('click', () => this.accept());
+    $('call-join').addEventListener('click', () => this.accept());
     $('call-decline').addEventListener('click', () => this.decline());
     $('call-hangup').addEventListener('click', () => this.hangUp());
     $('call-dismiss').addEventListener('click', () => this.dispatch({ type: 'dismiss' }));
@@ -55,7 +66,14 @@ export class CallScreen {
       return;
     }
     this.dispatch({ type: 'signal', signal, me: this.me });
+    // Someone hung up or was taken out: the call's record says whose tile goes (whatever Janus told us).
+    if (signal.type === 'call-left' && this.media && this.callId() === signal.callId)
+      void this.tiles.departed().then((feeds) => feeds.forEach((f) => this.media?.gone.add(f)), this.fail);
   };
+
+  private callId(): string | undefined {
+    return this.state.phase === 'idle' ? undefined : this.state.callId;
+  }
 
   /** Any chat event: a commit in the call's group is a new epoch, whose SFrame keys the worker needs. */
   readonly onChatEvent = (): void => void this.feedEpoch().catch(this.fail);
@@ -63,19 +81,23 @@ export class CallScreen {
   private dispatch(a: CallAction): void {
     const before = this.state;
     this.state = callReducer(before, a);
+    if (a.type === 'signal' && this.state.phase === 'ringing' && this.state !== before)
+      this.kind = a.signal.kind;
     if (inCall(before) && !inCall(this.state)) this.closeMedia();
     this.render();
   }
 
-  private place(): void {
+  private place(kind: CallKind): void {
     const groupId = this.current();
     if (!groupId || !this.client) return this.fail(new Error('open a conversation first'));
     this.dispatch({ type: 'place', groupId });
     if (this.state.phase !== 'calling') return;
+    this.kind = kind;
+    this.render();
     const calls = this.client.calls;
     const run = async () => {
       // Starting the call joins this device; its room takes our media while the others are rung.
-      const placed = await calls.place(groupId, 'video');
+      const placed = await calls.place(groupId, kind);
       this.dispatch({ type: 'placed', callId: placed.join.callId, outcome: placed.outcome });
       if (inCall(this.state)) await this.joinMedia(placed.join);
       else if (this.state.phase === 'over' && this.state.why === 'hung-up')
@@ -84,10 +106,12 @@ export class CallScreen {
     run().catch((e) => this.failed(e));
   }
 
+  /** Accept (a ringing call) or Join call (a group call in progress this browser missed or declined). */
   private accept(): void {
-    const s = this.state;
-    if (s.phase !== 'ringing' || !this.client) return;
+    if (!this.client) return;
     this.dispatch({ type: 'accept' });
+    const s = this.state;
+    if (s.phase !== 'joining') return;
     const calls = this.client.calls;
     const run = async () => {
       await this.joinMedia(await calls.accept(s.callId));
@@ -122,7 +146,7 @@ export class CallScreen {
     const ice: RTCIceServer[] = join.turn
       ? [{ urls: join.turn.urls, username: join.turn.username, credential: join.turn.credential }]
       : [];
-    const local = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+    const local = await navigator.mediaDevices.getUserMedia({ audio: true, video: this.kind === 'video' });
     const media = await CallMedia.join(join.janus, workerUrl, ice);
     if (!inCall(this.state) || this.state.phase === 'idle' || this.state.callId !== join.callId) {
       media.close(); // hung up or ended while joining
@@ -140,34 +164,81 @@ export class CallScreen {
     await this.follow();
   }
 
-  /** Subscribes to publishers not yet on screen; drops the tiles of those who left. */
+  private record() {
+    const callId = this.callId();
+    return this.client && callId ? this.client.calls.get(callId) : Promise.resolve(null);
+  }
+
+  /** Subscribes to publishers not yet on screen; drops the tiles of those who left; notes a kick. */
   private async follow(): Promise<void> {
     const media = this.media;
     if (!media) return;
+    if (media.kicked) return this.dispatch({ type: 'kicked' });
+    await this.feedEpoch(); // also after this browser's own commits
     for (const feed of media.publishers) {
-      if (this.tiles.has(feed)) continue;
-      const video = document.createElement('video');
-      this.tiles.set(feed, video);
-      const sub = (await media.subscribe(feed).catch(() => null)) as Subscription | null;
-      // A refused subscription (a reply, not a Subscription: the feed went away) is not in the list.
-      if (!sub || !media.subscriptions.includes(sub) || this.media !== media) {
-        this.tiles.delete(feed);
-        if (sub) media.publishers.delete(feed);
-        continue;
+      if (this.tiles.has(feed) || this.joining.has(feed)) continue;
+      this.joining.add(feed);
+      try {
+        const sub = (await media.subscribe(feed).catch(() => null)) as Subscription | null;
+        // A refused subscription (a reply, not a Subscription: the feed went away) is not in the list.
+        if (!sub || !media.subscriptions.includes(sub) || this.media !== media) {
+          if (sub) media.publishers.delete(feed);
+          continue;
+        }
+        const tracks = sub.pc.getReceivers().flatMap((r) => (r.track ? [r.track] : []));
+        await this.tiles.add(feed, tracks, this.kind === 'video');
+      } finally {
+        this.joining.delete(feed); // a poll that came meanwhile saw it joining: one subscription per feed
       }
-      video.autoplay = true;
-      video.playsInline = true;
-      video.dataset.feed = String(feed);
-      video.setAttribute('aria-label', 'A participant’s video');
-      video.srcObject = new MediaStream(sub.pc.getReceivers().flatMap((r) => (r.track ? [r.track] : [])));
-      $('call-tiles').append(video);
     }
-    for (const s of media.subscriptions)
-      if (s.ended && this.tiles.has(s.feed)) {
-        this.tiles.get(s.feed)!.remove();
-        media.publishers.delete(s.feed);
-        this.tiles.delete(s.feed);
+    for (const feed of this.tiles.feeds) {
+      const ended = media.subscriptions.filter((s) => s.feed === feed).every((s) => s.ended);
+      if (media.gone.has(feed) || ended) {
+        this.tiles.remove(feed);
+        media.publishers.delete(feed);
       }
+    }
+    await this.showStats(media);
+  }
+
+  /**
+   * What the call's media does, on the panel's element for whoever diagnoses a call (and the tests): the MLS
+   * epoch the keys come from, the last SFrame KID that opened a frame, frames opened and refused, audio packets.
+   */
+  private async showStats(media: CallMedia): Promise<void> {
+    const { inbound, sframe } = await media.stats();
+    const d = $('call-media').dataset;
+    d.epoch = String(this.epoch ?? '');
+    d.kid = String(sframe.lastKid);
+    d.decrypted = String(sframe.decrypted);
+    d.refused = String(sframe.authFailed + sframe.unknownKid);
+    d.audioPackets = String(inbound.reduce((n, i) => n + i.audioPackets, 0));
+  }
+
+  /** Share screen / Stop sharing: the screen's track replaces the camera's on the same (SFrame) sender. */
+  private async share(): Promise<void> {
+    if (this.screen) return this.unshare();
+    const media = this.media;
+    if (!media) return;
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    const [track] = stream.getVideoTracks();
+    if (!track || this.media !== media) return void stream.getTracks().forEach((t) => t.stop());
+    this.screen = track;
+    track.addEventListener('ended', () => void this.unshare().catch(this.fail));
+    await media.replaceVideo(track);
+    $<HTMLVideoElement>('call-local').srcObject = stream;
+    this.render();
+  }
+
+  private async unshare(): Promise<void> {
+    const track = this.screen;
+    if (!track) return;
+    this.screen = null;
+    track.stop();
+    const camera = this.local?.getVideoTracks()[0];
+    if (camera && this.media) await this.media.replaceVideo(camera);
+    $<HTMLVideoElement>('call-local').srcObject = this.local;
+    this.render();
   }
 
   /** The call's group's current epoch → its SFrame keys, once per epoch (the ring keeps the last one 10 s). */
@@ -188,10 +259,14 @@ export class CallScreen {
     this.media?.close();
     this.media = null;
     for (const t of this.local?.getTracks() ?? []) t.stop();
+    this.screen?.stop();
+    this.screen = null;
     this.local = null;
     $<HTMLVideoElement>('call-local').srcObject = null;
-    for (const v of this.tiles.values()) v.remove();
     this.tiles.clear();
+    this.joining.clear();
+    const figures = $('call-media').dataset;
+    for (const k of Object.keys(figures)) delete figures[k];
   }
 
   private render(): void {
@@ -201,10 +276,17 @@ export class CallScreen {
     status.dataset.phase = s.phase;
     status.dataset.reason = s.phase === 'over' ? (s.reason ?? s.why) : '';
     $('call').hidden = s.phase === 'idle';
-    $('call-start').toggleAttribute('disabled', s.phase !== 'idle' && s.phase !== 'over');
+    for (const id of ['call-start', 'call-start-voice'])
+      $(id).toggleAttribute('disabled', s.phase !== 'idle' && s.phase !== 'over');
     $('call-accept').hidden = $('call-decline').hidden = s.phase !== 'ringing';
     $('call-hangup').hidden = !inCall(s);
     $('call-dismiss').hidden = s.phase !== 'over';
+    $('call-join').hidden = !(s.phase === 'over' && s.joinable);
     $('call-media').hidden = !inCall(s);
+    $('call-local').hidden = this.kind !== 'video';
+    const share = $('call-share');
+    share.hidden = !inCall(s) || this.kind !== 'video' || !('getDisplayMedia' in navigator.mediaDevices);
+    share.textContent = this.screen ? 'Stop sharing' : 'Share screen';
+    share.setAttribute('aria-pressed', String(this.screen !== null));
   }
 }

@@ -3668,6 +3668,7 @@ export interface components {
             groupId: string;
             participants: {
                 deviceId: string;
+                participantId: number;
                 /** @enum {string} */
                 state: "joined" | "left" | "removed";
                 userId: string;
@@ -3746,7 +3747,19 @@ export interface components {
             reason: string | null;
             turn: {
                 configured: boolean;
+                probeSeconds: number | null;
+                servers: {
+                    /** Format: date-time */
+                    checkedAt: string | null;
+                    error: string | null;
+                    /** @enum {string} */
+                    health: "unknown" | "up" | "degraded" | "down";
+                    rttMs: number | null;
+                    server: string;
+                    urls: string[];
+                }[];
                 ttlSeconds: number | null;
+                unprobed: string[];
                 urls: string[];
             };
         };

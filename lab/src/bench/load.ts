@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 
 /**
  * Closed-loop load for the benchmarks: `concurrency` workers each run one operation after another until
@@ -93,4 +94,35 @@ export function processCpuSplit(pid: number): { user: number; system: number } {
   } catch {
     return { user: Number.NaN, system: Number.NaN };
   }
+}
+
+/** The pid of a descendant process of `pid` whose command is `comm` (the server's embedded Janus). */
+export async function childNamed(pid: number, comm: string): Promise<number> {
+  for (const p of await descendants(pid))
+    if ((await readFile(`/proc/${p}/comm`, 'utf8').catch(() => '')).trim() === comm) return p;
+  throw new Error(`no ${comm} process under ${pid}`);
+}
+
+/** Every live descendant of `pid` (from /proc's parent ids). */
+export async function descendants(pid: number): Promise<number[]> {
+  const parents = new Map<number, number[]>();
+  for (const e of await readdir('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    const stat = await readFile(`/proc/${e}/stat`, 'utf8').catch(() => '');
+    const ppid = Number(stat.split(') ')[1]?.split(' ')[1]);
+    if (ppid) parents.set(ppid, [...(parents.get(ppid) ?? []), Number(e)]);
+  }
+  const found: number[] = [];
+  for (let todo = [pid]; todo.length;) {
+    const kids = todo.flatMap((p) => parents.get(p) ?? []);
+    found.push(...kids);
+    todo = kids;
+  }
+  return found;
+}
+
+/** CPU seconds (user + system) of a process tree: the browser's, the generator's side. */
+export async function treeCpuSeconds(pid: number): Promise<number> {
+  const pids = [pid, ...(await descendants(pid))];
+  return pids.map(processCpuSeconds).reduce((s, x) => s + (Number.isNaN(x) ? 0 : x), 0);
 }

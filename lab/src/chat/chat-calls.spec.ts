@@ -30,6 +30,17 @@ describe('the SDK calls', () => {
     expect(await placing).toMatchObject({ join: { callId: CALL }, outcome: null });
   });
 
+  it('reads the call’s record and ends the call over HTTP, not on the socket', async () => {
+    const h = harness();
+    await h.calls.get(CALL);
+    await h.calls.end(CALL);
+    expect(h.posted).toEqual([
+      { method: 'GET', path: `/api/v1/chat/calls/${CALL}`, body: undefined },
+      { method: 'POST', path: `/api/v1/chat/calls/${CALL}/end`, body: undefined },
+    ]);
+    expect(h.sent).toEqual([]);
+  });
+
   it('turns error replies into CallSignalError with the code, and refuses without a socket', async () => {
     const h = harness();
     const declining = h.calls.decline(CALL);

@@ -25,6 +25,13 @@ export type CallJoin = {
     ttlSeconds: number;
   } | null;
 };
+/** `GET /api/v1/chat/calls/{callId}`: the call and its participants (a VideoRoom feed id is a participantId). */
+export type CallView = {
+  callId: string;
+  groupId: string;
+  state: 'live' | 'ended';
+  participants: { deviceId: string; userId: string; participantId: number; state: string }[];
+};
 type Answer = 'ring' | 'accepted' | 'answered-elsewhere' | 'declined' | 'busy';
 type Over = 'missed' | 'cancelled' | 'left' | 'ended';
 /** `call-ring`, `call-accepted`, …, `call-ended` (docs/calls.md "Signalling"). */
@@ -125,6 +132,10 @@ export class ChatCalls {
   /** Leaves the call (the caller's before an answer cancels it; a ringing callee's declines it). */
   hangUp(callId: string): Promise<unknown> {
     return this.request('call-hangup', callId);
+  }
+  /** The call and who is in it. */
+  get(callId: string): Promise<CallView> {
+    return this.io.call('GET', callRoutes.call(callId));
   }
   /** Ends the call for everyone (its starter only). */
   end(callId: string): Promise<unknown> {

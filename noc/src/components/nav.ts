@@ -78,8 +78,10 @@ const NAV: readonly NavEntry[] = [
     ],
   },
   { label: 'Secure chat', path: '/secure-chat', live: true, roles: ['chat-admin', 'viewer'] },
-  // Media hosts are national infrastructure; GET /api/v1/calls/media-hosts is media-admin only.
-  { label: 'Calls', path: '/calls', live: true, national: true, roles: ['media-admin'] },
+  // The calls' status (national: media-admin, viewer) and media hosts (media-admin) are national
+  // infrastructure, but the history (media-admin, chat-admin, viewer) is also an institution's: the page
+  // shows each part to whoever may read it (CallsPage), so the entry follows the history's roles.
+  { label: 'Calls', path: '/calls', live: true, roles: ['media-admin', 'chat-admin', 'viewer'] },
 ];
 
 /**

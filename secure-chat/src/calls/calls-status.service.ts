@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { requireRole, type Principal } from '@pakawaaz/platform';
 import { EmbeddedJanusService } from './media-hosts/embedded-janus.service.js';
 import { MediaHostsRepository } from './media-hosts/media-hosts.repository.js';
+import { turnTargets } from './turn/turn-health.js';
+import { TurnHealthService, type TurnServerStatus } from './turn/turn-health.service.js';
 import { TurnService, type TurnStatus } from './turn/turn.service.js';
 
 export type CallsStatus = {
@@ -9,7 +11,7 @@ export type CallsStatus = {
   reason: string | null;
   embeddedJanus: { state: string; detail: string | null };
   hosts: { total: number; up: number; liveRooms: number };
-  turn: TurnStatus;
+  turn: TurnStatus & { servers: TurnServerStatus[]; unprobed: string[] };
 };
 
 /** Whether calls work now, and why not: the NOC's and the operator's first question. */
@@ -19,6 +21,7 @@ export class CallsStatusService {
     private readonly repo: MediaHostsRepository,
     private readonly embedded: EmbeddedJanusService,
     private readonly turn: TurnService,
+    private readonly turnHealth: TurnHealthService,
   ) {}
 
   async status(principal: Principal): Promise<CallsStatus> {
@@ -27,7 +30,12 @@ export class CallsStatusService {
   }
 
   async current(): Promise<CallsStatus> {
-    const [rows, rooms] = await Promise.all([this.repo.list(), this.repo.liveRooms()]);
+    const [rows, rooms, servers] = await Promise.all([
+      this.repo.list(),
+      this.repo.liveRooms(),
+      this.turnHealth.status(),
+    ]);
+    const turn = this.turn.status();
     const up = rows.filter((r) => r.enabled && r.health === 'up').length;
     const e = this.embedded.status;
     const embeddedJanus = { state: e.state, detail: 'detail' in e ? e.detail : null };
@@ -42,7 +50,7 @@ export class CallsStatusService {
       reason,
       embeddedJanus,
       hosts: { total: rows.length, up, liveRooms: [...rooms.values()].reduce((a, b) => a + b, 0) },
-      turn: this.turn.status(),
+      turn: { ...turn, servers, unprobed: turnTargets(turn.urls).unprobed },
     };
   }
 }

@@ -35,6 +35,7 @@ describe('calls configuration', () => {
       urls: ['turn:turn1.example:3478?transport=udp', 'turns:turn1.example:5349?transport=tcp'],
       secretFile: '/etc/pakawaaz/turn-secret',
       ttlSeconds: 600,
+      probeMs: 30_000,
     });
     expect(() => loadCallsConfig({ PAKAWAAZ_TURN_URLS: 'turn:t.example:3478' }, platform)).toThrow(
       /goes together/,

@@ -44,6 +44,7 @@ const schema = z.object({
   ),
   PAKAWAAZ_TURN_SECRET_FILE: z.preprocess(unset, z.string().optional()),
   PAKAWAAZ_TURN_TTL_SECONDS: int(60, 86_400, 600),
+  PAKAWAAZ_TURN_PROBE_SECONDS: int(1, 3_600, 30),
 });
 
 export type CallsConfig = {
@@ -72,7 +73,13 @@ export type CallsConfig = {
   /** Callees ring this long; then the call is missed (and ends if nobody answered). */
   ringMs: number;
   /** coturn (`use-auth-secret`): its URLs and the file holding its `static-auth-secret`; none: no TURN. */
-  turn: { urls: string[]; secretFile: string; ttlSeconds: number } | null;
+  turn: {
+    urls: string[];
+    secretFile: string;
+    ttlSeconds: number;
+    /** How often each TURN server is probed (STUN Binding, then an Allocate with REST credentials). */
+    probeMs: number;
+  } | null;
 };
 
 const debianMultiarch = () => (process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu');
@@ -110,6 +117,7 @@ export function loadCallsConfig(env: Env, platform: PlatformConfig): CallsConfig
           urls,
           secretFile: path.resolve(c.PAKAWAAZ_TURN_SECRET_FILE),
           ttlSeconds: c.PAKAWAAZ_TURN_TTL_SECONDS,
+          probeMs: c.PAKAWAAZ_TURN_PROBE_SECONDS * 1000,
         }
       : null,
   };

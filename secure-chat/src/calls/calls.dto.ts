@@ -64,6 +64,23 @@ export const CallsStatusReply = named(
       configured: z.boolean(),
       urls: z.array(z.string()),
       ttlSeconds: z.number().int().nullable(),
+      /** How often each server is probed (null when TURN is not configured). */
+      probeSeconds: z.number().int().nullable(),
+      /** Each probed server (`host:port` of the `turn:` URLs) with what the last probe saw. */
+      servers: z.array(
+        z.object({
+          server: z.string(),
+          urls: z.array(z.string()),
+          health: z.enum(['unknown', 'up', 'degraded', 'down']),
+          checkedAt: z.iso.datetime().nullable(),
+          /** The STUN Binding's round trip. */
+          rttMs: z.number().int().nullable(),
+          /** Why it is not up, in plain words. */
+          error: z.string().nullable(),
+        }),
+      ),
+      /** Configured URLs the probe does not check (`turns:`, TLS). */
+      unprobed: z.array(z.string()),
     }),
   }),
 );
@@ -117,7 +134,13 @@ export const CallReply = named(
     endedAt: isoDateTime().nullable(),
     endReason: z.string().nullable(),
     participants: z.array(
-      z.object({ deviceId: z.string(), userId: z.string(), state: z.enum(['joined', 'left', 'removed']) }),
+      z.object({
+        deviceId: z.string(),
+        userId: z.string(),
+        /** The VideoRoom id the device joins with: which official a publisher's feed is. */
+        participantId: z.number().int(),
+        state: z.enum(['joined', 'left', 'removed']),
+      }),
     ),
   }),
 );

@@ -24,6 +24,32 @@ export const MediaHostHealthChanged = defineEvent(
   },
 );
 
+/**
+ * A TURN server's shared health changed (turn/turn-health.service.ts): `alarm: raised` when it stops being
+ * usable — `down` (no STUN answer) or `degraded` (it answers but refuses the probe's allocation, e.g. a wrong
+ * shared secret) —, `cleared` when it is `up` again. Calls go on without it on networks where peers reach
+ * each other directly. Published once per cluster, by the node whose probe changed the stored health.
+ */
+export const TurnServerHealthChanged = defineEvent(
+  'secure-chat.turn.health-changed',
+  z.object({
+    server: z.string().min(1).max(300),
+    health: z.enum(['up', 'degraded', 'down']),
+    alarm: z.enum(['raised', 'cleared']),
+    detail: z.string().max(500).nullable(),
+  }),
+  {
+    examples: [
+      {
+        server: 'turn.example.gov:3478',
+        health: 'down',
+        alarm: 'raised',
+        detail: 'no STUN answer: no answer within 3000 ms',
+      },
+    ],
+  },
+);
+
 /** A device taken out of chat is kicked from its live calls at once (once per cluster). */
 export const CALL_KICKS_CONSUMER = defineConsumer({
   name: 'secure-chat.call-kicks',

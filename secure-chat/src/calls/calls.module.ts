@@ -31,6 +31,8 @@ import {
   CallSignallingService,
   type CallDirectory,
 } from './signalling/call-signalling.service.js';
+import { TurnHealthService } from './turn/turn-health.service.js';
+import { TurnServersRepository } from './turn/turn-servers.repository.js';
 import { TurnService } from './turn/turn.service.js';
 
 /**
@@ -63,6 +65,8 @@ export class ChatCallsModule {
         EmbeddedJanusService,
         HostHealthService,
         TurnService,
+        TurnServersRepository,
+        TurnHealthService,
         CallsStatusService,
         CallsRepository,
         CallsService,

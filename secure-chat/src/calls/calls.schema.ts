@@ -119,3 +119,21 @@ export const callInvitees = secureChatSchema.table(
   },
   (t) => [primaryKey({ columns: [t.callId, t.deviceId] }), index('call_invitees_device').on(t.deviceId)],
 );
+
+/**
+ * What the nodes' probes last saw of each configured TURN server (`host:port`; see turn/turn-health.ts):
+ * shared so every node reports the same state and only the node whose probe changes it raises or clears the
+ * alarm. `failures` counts bad probes in a row; rows of servers no longer configured are deleted.
+ */
+export const turnServers = secureChatSchema.table('turn_servers', {
+  server: text('server').primaryKey(),
+  health: text('health', { enum: ['unknown', 'up', 'degraded', 'down'] })
+    .notNull()
+    .default('unknown'),
+  failures: integer('failures').notNull().default(0),
+  /** Why it is not up, in plain words (null when up). */
+  detail: text('detail'),
+  /** The last Binding round trip (null when it did not answer). */
+  rttMs: integer('rtt_ms'),
+  checkedAt: at('checked_at'),
+});

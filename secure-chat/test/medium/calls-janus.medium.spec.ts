@@ -173,6 +173,7 @@ describe.skipIf(!janusBinary)('calls on a real Janus', () => {
     expect(view.participants).toContainEqual({
       deviceId: bilal.deviceId,
       userId: bilal.userId,
+      participantId: joinB.janus.participantId,
       state: 'removed',
     });
   });

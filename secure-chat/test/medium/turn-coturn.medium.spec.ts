@@ -2,10 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freeTcpPort, requireServices } from '@pakawaaz/test-support';
+import {
+  allocates,
+  coturnAvailable,
+  freeTcpPort,
+  requireServices,
+  startCoturn,
+  type Coturn,
+} from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TurnService } from '../../src/calls/turn/turn.service.js';
-import { allocates, coturnAvailable, startCoturn, type Coturn } from '../support/coturn.js';
 
 if (!coturnAvailable() && requireServices())
   throw new Error('coturn is not installed (apt-get install coturn) and PAKAWAAZ_REQUIRE_SERVICES is set');
@@ -30,6 +36,7 @@ describe.skipIf(!coturnAvailable())('TURN credentials against a real coturn', ()
         urls: [`turn:127.0.0.1:${coturn.port}?transport=udp`],
         secretFile: path.join(dir, 'turn-secret'),
         ttlSeconds: 600,
+        probeMs: 30_000,
       },
     });
   }, 30_000);

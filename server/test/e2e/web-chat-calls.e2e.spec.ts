@@ -1,134 +1,118 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { requireServices } from '@pakawaaz/test-support';
 import * as browse from '@pakawaaz/test-support/browser';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import * as wc from '../support/web-calls.js';
 
-const JANUS = '/usr/bin/janus';
-const NETNS = fileURLToPath(new URL('../../../lab/tools/netns-media.sh', import.meta.url));
-const run = promisify(execFile);
+const unavailable = await wc.webCallsUnavailable('the web chat calls test');
+const [HINA, IMRAN] = wc.OFFICIALS;
 
-/** Why this test cannot run here (no janus, no chromium, no `ip netns`), or null. */
-async function unavailableWhy(): Promise<string | null> {
-  if (!existsSync(JANUS)) return 'janus is not installed (apt-get install janus)';
-  if (!existsSync(browse.CHROMIUM)) return `Chromium is not installed at ${browse.CHROMIUM}`;
-  return run(NETNS, ['check']).then(
-    () => null,
-    () => '`ip netns` is not permitted here (root or CAP_NET_ADMIN)',
-  );
-}
-const unavailable = await unavailableWhy();
-if (unavailable && requireServices()) throw new Error(`${unavailable} and PAKAWAAZ_REQUIRE_SERVICES is set`);
-if (unavailable) console.warn(`\n[notice] skipping the web chat calls test: ${unavailable}\n`);
-
-const PASSWORD = 'violet-harbour-tandem-93';
-const OFFICIALS = [
-  { username: 'hina.qureshi', displayName: 'Hina Qureshi' },
-  { username: 'imran.siddiqui', displayName: 'Imran Siddiqui' },
-] as const;
-
-/** Whether a video element of the page shows decoded frames (a string expression: no DOM types here). */
-const decoding = (page: Page, selector: string): Promise<boolean> =>
+/** The shape of the page's first participant video (width / height), 0 when none decodes. */
+const aspect = (page: Page): Promise<number> =>
   page.evaluate(`(() => {
-    const v = document.querySelector(${JSON.stringify(selector)});
-    return !!v && v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > 0;
+    const v = document.querySelector('#call-tiles video');
+    return v && v.videoHeight > 0 ? v.videoWidth / v.videoHeight : 0;
   })()`);
+
+/** The other official of the page's 1:1 conversation, as its title names them. */
+const peer = async (page: Page): Promise<string> =>
+  ((await page.locator('#conversation-title').textContent()) ?? '').replace(/^Chat with /, '');
 
 /*
  * Calls in the officials' web chat (/chat/), in real Chromium against the built server and its embedded
- * Janus: one official presses Call (video) in a conversation, the other sees the ring and accepts, and each
- * page decodes the other's video, every frame SFrame-sealed with the key the page derived from that
- * conversation's MLS epoch (Janus forwards only what it cannot read). Janus ignores loopback for ICE: the
- * namespace of lab/tools/netns-media.sh gives this host a veth address (the host end), so Janus and Chromium
- * have a non-loopback address to meet on even where the machine has no other interface.
- *
- * No `bypassCSP`: the page's own CSP must let it reach the media host's Janus (the server names the enabled
- * media hosts' WebSocket origins in `/chat/`'s connect-src), so a CSP violation fails the call and the test.
+ * Janus (support/web-calls.ts): one official presses Call (video) in a conversation, the other sees the ring
+ * and accepts, and each page decodes the other's video, every frame SFrame-sealed with the key the page
+ * derived from that conversation's MLS epoch (Janus forwards only what it cannot read). Then the caller shares
+ * a screen (Chromium's fake screen, through getDisplayMedia) in place of the camera: the other side decodes
+ * it, still opened by SFrame; and a voice call: no camera, the other official by name, audio flowing.
  */
 describe.skipIf(unavailable !== null)('calls in the officials’ web chat (Chromium, Janus, SFrame)', () => {
-  const ns = `pkz-webcall-${process.pid}`;
-  const env = { ...process.env, PAKAWAAZ_MEDIA_NET: `10.78.${(process.pid % 200) + 20}` };
-  let server: TestServer | undefined;
-  let browser: Browser | undefined;
-  const problems: browse.Problem[] = [];
+  let calls: wc.WebCalls | undefined;
+  let hina: Page;
+  let imran: Page;
 
   beforeAll(async () => {
-    await run(NETNS, ['down', ns], { env });
-    await run(NETNS, ['up', ns], { env });
-    server = await startTestServer({ PAKAWAAZ_JANUS: 'auto', PAKAWAAZ_CALLS_HEALTH_SECONDS: '1' });
-    const token = await server.adminToken();
-    // The embedded Janus registers itself as a media host once it is up.
-    for (let i = 0; ; i++) {
-      const h = (await (await fetch(`${server.url}/healthz`)).json()) as {
-        features: Record<string, { state: string }>;
-      };
-      if (h.features['calls']?.state === 'enabled') break;
-      if (i > 150) throw new Error('calls not enabled within 30 s');
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const inst = await server.json<{ id: string }>('POST', '/api/v1/institutions', {
-      token,
-      body: { name: 'Ministry of Water (web calls)' },
-    });
-    for (const o of OFFICIALS)
-      await server.json('POST', '/api/v1/users', {
-        token,
-        body: { kind: 'official', ...o, password: PASSWORD, institution: inst.id },
-      });
-    browser = await chromium.launch({
-      executablePath: browse.CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-        // Host candidates as addresses (Janus resolves no .local names).
-        '--disable-features=WebRtcHideLocalIpsWithMdns',
-      ],
-    });
-  }, 180_000);
+    calls = await wc.startWebCalls('webcall', [HINA, IMRAN]);
+    hina = await calls.open(HINA.username);
+    imran = await calls.open(IMRAN.username);
+    await browse.startChatWith(hina, [{ query: 'imr', displayName: 'Imran Siddiqui' }]);
+    await wc.openConversation(imran);
+  }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await run(NETNS, ['down', ns], { env }).catch(() => undefined);
+    await calls?.stop();
   });
 
-  it('one official calls another from a conversation; both decode the other’s SFrame video, then hang up', async () => {
-    const pages: Page[] = [];
-    for (const o of OFFICIALS) {
-      const context = await browser!.newContext({ baseURL: server!.url });
-      const page = await context.newPage();
-      page.setDefaultTimeout(browse.STEP_MS);
-      page.on('pageerror', (err) => problems.push({ kind: 'pageerror', text: err.message, url: page.url() }));
-      await browse.enrolAndOpenChat(page, o.username, PASSWORD);
-      pages.push(page);
-    }
-    const [hina, imran] = pages as [Page, Page];
-    await browse.startChatWith(hina, [{ query: 'imr', displayName: 'Imran Siddiqui' }]);
-    await browse.shown(imran.getByRole('button', { name: /^Chat with / }));
-    await imran.getByRole('button', { name: /^Chat with / }).click();
-
-    await hina.getByRole('button', { name: 'Call (video)' }).click();
+  async function answer(button: 'Call (video)' | 'Voice call'): Promise<void> {
+    await hina.getByRole('button', { name: button }).click();
     await browse.shown(hina.getByRole('status').getByText('Calling…'));
-    await browse.shown(imran.getByText(/ is calling$/));
+    const ring = button === 'Voice call' ? / is calling \(voice call\)$/ : / is calling$/;
+    await browse.shown(imran.getByText(ring));
     await imran.getByRole('button', { name: 'Accept' }).click();
     await browse.shown(hina.getByText('In call', { exact: true }));
     await browse.shown(imran.getByText('In call', { exact: true }));
-    for (const page of [hina, imran])
-      await expect
-        .poll(() => decoding(page, '#call-tiles video'), { timeout: 45_000, interval: 500 })
-        .toBe(true);
+  }
 
+  async function hangUp(): Promise<void> {
     await imran.getByRole('button', { name: 'Hang up' }).click();
     await browse.shown(imran.getByText('You hung up'));
     await hina.getByRole('button', { name: 'Hang up' }).click();
     await browse.shown(hina.getByText('You hung up'));
-    browse.expectNoProblems(problems);
+    for (const page of [hina, imran]) await page.getByRole('button', { name: 'Close' }).click();
+  }
+
+  it('one official calls another; both decode the other’s SFrame video; a shared screen replaces the camera', async () => {
+    await answer('Call (video)');
+    for (const page of [hina, imran])
+      await wc.until(async () => (await wc.tilesDecoding(page)) === 1, 'each page decodes the other’s video');
+    // Each tile is named after its official as the page knows them (the call's record: feed id = participant
+    // id): by name where the page learnt it (Hina chose Imran), else as the conversation's title shows them.
+    await browse.shown(hina.getByRole('list', { name: 'Participants' }).getByText('Imran Siddiqui'));
+    await browse.shown(imran.getByRole('list', { name: 'Participants' }).getByText(await peer(imran)));
+    // The fake camera is 4:3; Chromium's fake screen (getDisplayMedia, no picker) 16:9.
+    await wc.until(async () => Math.abs((await aspect(imran)) - 4 / 3) < 0.05, 'the camera on Imran’s side');
+    const before = Number((await wc.callFigures(imran))['decrypted']);
+
+    await hina.getByRole('button', { name: 'Share screen' }).click();
+    await browse.shown(hina.getByRole('button', { name: 'Stop sharing' }));
+    await wc.until(async () => Math.abs((await aspect(imran)) - 16 / 9) < 0.05, 'the screen on Imran’s side');
+    // Still SFrame: the frames Imran decodes were opened by his worker (Janus cannot send clear frames:
+    // a frame the worker does not open is dropped, so nothing would decode).
+    const opened = async () => Number((await wc.callFigures(imran))['decrypted']);
+    const sharing = await opened();
+    await wc.until(
+      async () => (await opened()) > Math.max(before, sharing),
+      'SFrame opens the screen’s frames',
+    );
+    expect(await aspect(imran)).toBeCloseTo(16 / 9, 1);
+    await hina.getByRole('button', { name: 'Stop sharing' }).click();
+    await wc.until(async () => Math.abs((await aspect(imran)) - 4 / 3) < 0.05, 'the camera again');
+    await hangUp();
+    browse.expectNoProblems(calls!.problems);
+  }, 240_000);
+
+  it('a voice call asks for no camera, names the other official and carries SFrame-sealed audio', async () => {
+    await answer('Voice call');
+    for (const page of [hina, imran]) {
+      const tiles = page.getByRole('list', { name: 'Participants' });
+      await browse.shown(tiles.getByText(await peer(page)));
+      expect(await page.locator('#call-tiles video').count()).toBe(0);
+      expect(await page.locator('#call-tiles audio').count()).toBe(1);
+      expect(await page.getByRole('button', { name: 'Share screen' }).isVisible()).toBe(false);
+      // No camera: the local stream holds the microphone only.
+      const videoTracks = await page.evaluate(
+        `document.getElementById('call-local').srcObject?.getVideoTracks().length ?? -1`,
+      );
+      expect(videoTracks).toBe(0);
+    }
+    for (const page of [hina, imran]) {
+      await wc.until(async () => Number((await wc.callFigures(page))['audioPackets']) > 0, 'audio packets');
+      const first = await wc.callFigures(page);
+      await new Promise((r) => setTimeout(r, 3_000));
+      const later = await wc.callFigures(page);
+      expect(Number(later['audioPackets'])).toBeGreaterThan(Number(first['audioPackets']));
+      expect(Number(later['decrypted'])).toBeGreaterThan(Number(first['decrypted']));
+    }
+    await hangUp();
+    browse.expectNoProblems(calls!.problems);
   }, 240_000);
 });

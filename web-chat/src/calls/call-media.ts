@@ -28,6 +28,10 @@ export class CallMedia {
   readonly publishers = new Set<number>();
   readonly events: Json[] = [];
   readonly subscriptions: Subscription[] = [];
+  /** Feeds Janus said left or unpublished (their tiles go). */
+  readonly gone = new Set<number>();
+  /** Janus kicked this participant (its device was taken out of the chat). */
+  kicked = false;
   privateId = 0;
   publisherUp = false;
   private session!: JanusSession;
@@ -84,6 +88,16 @@ export class CallMedia {
     await pc.setRemoteDescription({ type: jsep.type, sdp: jsep.sdp });
   }
 
+  /**
+   * Sends `track` instead of the camera (screen sharing, and back). The SFrame transform belongs to the sender,
+   * not the track, so the new track's frames are sealed as the camera's were; no renegotiation.
+   */
+  async replaceVideo(track: MediaStreamTrack): Promise<void> {
+    const sender = this.pc?.getSenders().find((s) => s.track?.kind === 'video');
+    if (!sender) throw new Error('this call sends no video');
+    await sender.replaceTrack(track);
+  }
+
   /** Subscribes to a publisher's feed with `privateId` (default: this participant's own). */
   async subscribe(feed: number, privateId = this.privateId): Promise<Subscription | Json> {
     const sub: Subscription = {
@@ -120,19 +134,21 @@ export class CallMedia {
 
   /** Inbound media per subscription (frames decoded, packets), and the worker's SFrame counters. */
   async stats(): Promise<{
-    inbound: { feed: number; framesDecoded: number; packets: number; ended: boolean }[];
+    inbound: { feed: number; framesDecoded: number; packets: number; audioPackets: number; ended: boolean }[];
     sframe: Stats;
   }> {
     const inbound = [];
     for (const s of this.subscriptions) {
       let framesDecoded = 0;
       let packets = 0;
+      let audioPackets = 0;
       (await s.pc.getStats()).forEach((r: Record<string, unknown>) => {
         if (r['type'] !== 'inbound-rtp') return;
         framesDecoded += Number(r['framesDecoded'] ?? 0);
         packets += Number(r['packetsReceived'] ?? 0);
+        if (r['kind'] === 'audio') audioPackets += Number(r['packetsReceived'] ?? 0);
       });
-      inbound.push({ feed: s.feed, framesDecoded, packets, ended: s.ended });
+      inbound.push({ feed: s.feed, framesDecoded, packets, audioPackets, ended: s.ended });
     }
     const sframe = await new Promise<Stats>((resolve) => {
       const on = (e: MessageEvent<{ type: string; stats: Stats }>) => {
@@ -164,10 +180,20 @@ export class CallMedia {
   private onPublisherEvent(e: Json) {
     this.events.push(e);
     const d = (e['plugindata'] as Json | undefined)?.['data'] as Json | undefined;
-    if (d) this.notePublishers(d);
+    if (!d) return;
+    this.notePublishers(d);
+    if (d['leaving'] === 'ok' && d['reason'] === 'kicked') this.kicked = true;
+    for (const k of ['leaving', 'unpublished', 'kicked'])
+      if (typeof d[k] === 'number') {
+        this.gone.add(d[k]);
+        this.publishers.delete(d[k]);
+      }
   }
 
   private notePublishers(d: Json) {
-    for (const p of (d['publishers'] as { id: number }[] | undefined) ?? []) this.publishers.add(p.id);
+    for (const p of (d['publishers'] as { id: number }[] | undefined) ?? []) {
+      this.gone.delete(p.id); // published again (a rejoin keeps its participant id)
+      this.publishers.add(p.id);
+    }
   }
 }

@@ -75,6 +75,32 @@ describe('the caller', () => {
     expect(callReducer(s, { type: 'dismiss' })).toEqual(idle);
   });
 
+  it('a group call answered by another official may be joined after this browser missed or declined it', () => {
+    const ring = signal('call-ring', 'user-amina');
+    const missed = run([ring, signal('call-accepted', 'user-bilal'), signal('call-missed', null)]);
+    expect(text(missed)).toBe('Missed call from Amina Khan');
+    expect(callReducer(missed, { type: 'accept' })).toEqual({
+      phase: 'joining',
+      groupId: 'group-1',
+      callId: 'call-1',
+    });
+    const declined = run([ring, signal('call-accepted', 'user-bilal'), { type: 'decline' }]);
+    expect(callReducer(declined, { type: 'accept' }).phase).toBe('joining');
+    // Nobody answered, or the call has ended since: nothing to join.
+    const unanswered = run([ring, signal('call-missed', null)]);
+    expect(callReducer(unanswered, { type: 'accept' })).toBe(unanswered);
+    const ended = callReducer(missed, signal('call-ended', null, { reason: 'everyone_left' }));
+    expect(text(ended)).toBe('Missed call from Amina Khan');
+    expect(callReducer(ended, { type: 'accept' })).toBe(ended);
+  });
+
+  it('a kick from the room (the device was taken out of the chat) ends the call for this browser only', () => {
+    const s = run([...place, signal('call-accepted', 'user-amina'), { type: 'kicked' }]);
+    expect(text(s)).toBe('You were taken out of the call');
+    expect(inCall(s)).toBe(false);
+    expect(callReducer(idle, { type: 'kicked' })).toEqual(idle);
+  });
+
   it('the call ended, in plain words for each reason', () => {
     const inCallState = run([...place, signal('call-accepted', 'user-amina')]);
     const ended = (reason: string) => text(callReducer(inCallState, signal('call-ended', null, { reason })));
@@ -96,6 +122,8 @@ describe('the callee', () => {
   it('rings with the caller’s name, accepts and joins', () => {
     const ringing = run([ring]);
     expect(text(ringing)).toBe('Amina Khan is calling');
+    const voice = signal('call-ring', 'user-amina', { kind: 'voice' });
+    expect(text(callReducer(idle, voice))).toBe('Amina Khan is calling (voice call)');
     const joining = callReducer(ringing, { type: 'accept' });
     expect(joining.phase).toBe('joining');
     expect(callReducer(joining, { type: 'joined' }).phase).toBe('in-call');

@@ -1,17 +1,26 @@
 // The call panel's state, pure: what the official did (call, accept, decline, hang up) and what the server
 // signalled (docs/calls.md "Signalling") → one phase, and the plain words the panel shows for it.
-import type { CallSignal } from '../../../lab/src/chat/chat-calls.ts';
+import type { CallKind, CallSignal } from '../../../lab/src/chat/chat-calls.ts';
 
 /** Why a call is over for this browser. `ended` carries the server's `reason`. */
 export type OverWhy =
-  'declined' | 'busy' | 'missed' | 'cancelled' | 'answered-elsewhere' | 'ended' | 'hung-up' | 'failed';
+  | 'declined'
+  | 'busy'
+  | 'missed'
+  | 'cancelled'
+  | 'answered-elsewhere'
+  | 'ended'
+  | 'hung-up'
+  | 'removed'
+  | 'failed';
 
 export type CallState =
   | { phase: 'idle' }
   /** This browser placed the call (and joined its room): the others are being rung. */
   | { phase: 'calling'; groupId: string; callId?: string; refusedBy?: string[] }
   /** Someone else's call rings this browser. */
-  | { phase: 'ringing'; groupId: string; callId: string; from: string }
+  /** `answered`: another official took the call (`call-accepted`): it goes on after this ring. */
+  | { phase: 'ringing'; groupId: string; callId: string; from: string; kind?: CallKind; answered?: boolean }
   | { phase: 'joining'; groupId: string; callId: string }
   | { phase: 'in-call'; groupId: string; callId: string }
   | {
@@ -24,6 +33,8 @@ export type CallState =
       reason?: string;
       /** This browser placed the call (a missed call reads differently on each side). */
       outgoing: boolean;
+      /** A group call this browser missed or declined goes on (answered, not ended): it may still join. */
+      joinable?: boolean;
     };
 
 export type CallAction =
@@ -34,6 +45,8 @@ export type CallAction =
   | { type: 'joined' }
   | { type: 'decline' }
   | { type: 'hang-up' }
+  /** The media host kicked this device out of the room (its device was taken out of the chat). */
+  | { type: 'kicked' }
   | { type: 'failed'; reason: string }
   | { type: 'dismiss' }
   | { type: 'signal'; signal: CallSignal; me: string };
@@ -61,19 +74,32 @@ const ENDED_AS: Record<string, OverWhy> = {
 function over(s: Exclude<CallState, { phase: 'idle' }>, why: OverWhy, extra: Partial<CallState> = {}) {
   const outgoing = s.phase === 'calling' || (s.phase === 'over' && s.outgoing);
   const by = s.phase === 'ringing' && s.from ? { by: s.from } : {};
-  return { phase: 'over', groupId: s.groupId, callId: s.callId, why, outgoing, ...by, ...extra } as CallState;
+  const joinable = s.phase === 'ringing' && s.answered && (why === 'missed' || why === 'declined');
+  return {
+    phase: 'over',
+    groupId: s.groupId,
+    callId: s.callId,
+    why,
+    outgoing,
+    ...by,
+    ...(joinable ? { joinable } : {}),
+    ...extra,
+  } as CallState;
 }
 
 function onSignal(s: CallState, signal: CallSignal, me: string): CallState {
   const by = signal.by?.userId;
   if (signal.type === 'call-ring') {
     if (by === me || !(s.phase === 'idle' || s.phase === 'over')) return s;
-    return { phase: 'ringing', groupId: signal.groupId, callId: signal.callId, from: by ?? '' };
+    const { groupId, callId, kind } = signal;
+    return { phase: 'ringing', groupId, callId, from: by ?? '', kind };
   }
   if (s.phase === 'idle' || callOf(s) !== signal.callId) return s;
-  if (s.phase === 'over') return s; // the first word on a call stays (e.g. "missed", then its call-ended)
+  // The first word on a call stays (e.g. "missed", then its call-ended); an ended call is joined no more.
+  if (s.phase === 'over') return signal.type === 'call-ended' && s.joinable ? { ...s, joinable: false } : s;
   switch (signal.type) {
     case 'call-accepted':
+      if (s.phase === 'ringing') return { ...s, answered: true };
       return s.phase === 'calling' ? { phase: 'in-call', groupId: s.groupId, callId: signal.callId } : s;
     case 'call-answered-elsewhere':
       return s.phase === 'ringing' ? over(s, 'answered-elsewhere') : s;
@@ -109,7 +135,9 @@ export function callReducer(s: CallState, a: CallAction): CallState {
       if (s.phase !== 'calling') return s;
       if (a.outcome === 'busy') return over({ ...s, callId: a.callId }, 'busy');
       return { ...s, callId: a.callId };
-    case 'accept':
+    case 'accept': // a ringing call, or a group call in progress this browser missed or declined
+      if (s.phase === 'over' && s.joinable && s.callId)
+        return { phase: 'joining', groupId: s.groupId, callId: s.callId };
       return s.phase === 'ringing' ? { phase: 'joining', groupId: s.groupId, callId: s.callId } : s;
     case 'joined':
       return s.phase === 'joining' ? { phase: 'in-call', groupId: s.groupId, callId: s.callId } : s;
@@ -117,6 +145,8 @@ export function callReducer(s: CallState, a: CallAction): CallState {
       return s.phase === 'ringing' ? over(s, 'declined', { by: '' }) : s;
     case 'hang-up':
       return inCall(s) ? over(s as Exclude<CallState, { phase: 'idle' }>, 'hung-up') : s;
+    case 'kicked':
+      return inCall(s) ? over(s as Exclude<CallState, { phase: 'idle' }>, 'removed') : s;
     case 'failed':
       return s.phase === 'idle' || s.phase === 'over' ? s : over(s, 'failed', { reason: a.reason });
     case 'dismiss':
@@ -144,7 +174,7 @@ export function describeCall(s: CallState, name: (userId: string) => string): st
     case 'calling':
       return 'Calling…';
     case 'ringing':
-      return `${name(s.from)} is calling`;
+      return `${name(s.from)} is calling${s.kind === 'voice' ? ' (voice call)' : ''}`;
     case 'joining':
       return 'Joining the call…';
     case 'in-call':
@@ -171,6 +201,8 @@ function overText(s: Extract<CallState, { phase: 'over' }>, name: (userId: strin
       return 'Answered on your other device';
     case 'hung-up':
       return 'You hung up';
+    case 'removed':
+      return 'You were taken out of the call';
     case 'failed':
       return `The call failed: ${s.reason ?? 'unknown error'}`;
     case 'ended':

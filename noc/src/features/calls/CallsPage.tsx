@@ -1,30 +1,41 @@
+import { usePermissions } from '../../auth/permissions';
 import { ReadFailure, RefreshStatus } from '../../components/QueryStatus';
 import { StatusPill } from '../../components/StatusPill';
 import { useApiQuery } from '../../data/hooks';
 import { formatDateTime } from '../../format';
 import { CallHistory } from './CallHistory';
 import { callsQueries, type CallsStatus, type MediaHost } from './queries';
+import { TurnPanel } from './TurnPanel';
 
 const POLL_MS = 5_000;
 
-/** Calls: whether they work, the media hosts (Janus) with their health and live calls, TURN, the history. */
+/**
+ * Calls: whether they work, the media hosts (Janus) with their health and live calls, TURN, the history. The
+ * infrastructure parts are national (status: media-admin and viewer; hosts: media-admin); the history is also
+ * an institution's (its officials' calls): each part shows to whoever may read it.
+ */
 export function CallsPage() {
-  const status = useApiQuery(callsQueries.status(), { pollMs: POLL_MS });
-  const hosts = useApiQuery(callsQueries.hosts(), { pollMs: POLL_MS });
+  const { can } = usePermissions();
+  const readStatus = can('GET /api/v1/calls/status');
+  const readHosts = can('GET /api/v1/calls/media-hosts');
+  const status = useApiQuery(callsQueries.status(), { pollMs: POLL_MS, enabled: readStatus });
+  const hosts = useApiQuery(callsQueries.hosts(), { pollMs: POLL_MS, enabled: readHosts });
   return (
     <>
       <div className="page-header">
         <h1>Calls</h1>
-        <RefreshStatus
-          updatedAt={hosts.updatedAt}
-          loading={hosts.loading}
-          fetching={hosts.fetching}
-          pollMs={POLL_MS}
-          onRefresh={() => {
-            status.refresh();
-            hosts.refresh();
-          }}
-        />
+        {readStatus ? (
+          <RefreshStatus
+            updatedAt={status.updatedAt}
+            loading={status.loading}
+            fetching={status.fetching || hosts.fetching}
+            pollMs={POLL_MS}
+            onRefresh={() => {
+              status.refresh();
+              if (readHosts) hosts.refresh();
+            }}
+          />
+        ) : null}
       </div>
       <ReadFailure
         error={status.error ?? hosts.error}
@@ -34,6 +45,7 @@ export function CallsPage() {
         onRetry={status.refresh}
       />
       {status.data ? <StatusCards status={status.data} /> : null}
+      {status.data ? <TurnPanel turn={status.data.turn} /> : null}
       {hosts.data ? <HostsTable hosts={hosts.data.hosts} /> : null}
       <CallHistory />
     </>
@@ -70,18 +82,30 @@ function StatusCards({ status }: { status: CallsStatus }) {
           <dt>Status</dt>
           <dd>
             <StatusPill
-              value={status.turn.configured ? 'configured' : 'not configured'}
-              tone={status.turn.configured ? 'good' : 'warn'}
+              value={turnSummary(status.turn)}
+              tone={
+                !status.turn.configured
+                  ? 'warn'
+                  : status.turn.servers.some((s) => s.health === 'down' || s.health === 'degraded')
+                    ? 'bad'
+                    : 'good'
+              }
             />
           </dd>
-          <dt>Servers</dt>
-          <dd className="break">{status.turn.urls.length ? status.turn.urls.join(', ') : '—'}</dd>
-          <dt>Credentials valid</dt>
-          <dd>{status.turn.ttlSeconds === null ? '—' : `${status.turn.ttlSeconds} s`}</dd>
+          <dt>Servers up</dt>
+          <dd>
+            {status.turn.servers.filter((s) => s.health === 'up').length} of {status.turn.servers.length}
+          </dd>
         </dl>
       </section>
     </div>
   );
+}
+
+function turnSummary(turn: CallsStatus['turn']): string {
+  if (!turn.configured) return 'not configured';
+  const bad = turn.servers.filter((s) => s.health === 'down' || s.health === 'degraded').length;
+  return bad ? `${bad} not working` : 'working';
 }
 
 function HostsTable({ hosts }: { hosts: MediaHost[] }) {

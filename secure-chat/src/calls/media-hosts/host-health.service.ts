@@ -18,6 +18,7 @@ import { MediaHostHealthChanged } from '../calls.events.js';
 import { CallNotifier } from '../signalling/call-notifier.js';
 import { CallReaperService } from '../rooms/call-reaper.service.js';
 import { CallsRepository } from '../rooms/calls.repository.js';
+import { Rounds } from '../rounds.js';
 import { MediaHostsRepository, type MediaHostRow } from './media-hosts.repository.js';
 import { EmbeddedJanusService } from './embedded-janus.service.js';
 import { MediaHostsService } from './media-hosts.service.js';
@@ -33,8 +34,11 @@ export const DOWN_AFTER = 2;
  */
 @Injectable()
 export class HostHealthService implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly rounds = new Rounds(
+    () => this.probeAll(),
+    () => this.config.healthMs,
+    (err) => this.logger.error({ err }, 'media host probes failed'),
+  );
 
   constructor(
     private readonly repo: MediaHostsRepository,
@@ -53,12 +57,11 @@ export class HostHealthService implements OnApplicationBootstrap, OnModuleDestro
 
   onApplicationBootstrap(): void {
     // The first round once the embedded Janus (if any) is registered, so /healthz is right from the start.
-    void (this.embedded?.settled ?? Promise.resolve()).then(() => this.schedule(0));
+    void (this.embedded?.settled ?? Promise.resolve()).then(() => this.rounds.start(0));
   }
 
   onModuleDestroy(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
+    this.rounds.stop();
   }
 
   /** One round over every host (the timer's work; tests call it directly). */
@@ -122,15 +125,5 @@ export class HostHealthService implements OnApplicationBootstrap, OnModuleDestro
       MediaHostHealthChanged.create({ hostId: row.id, name: row.name, health: next.health, detail }),
     );
     return next.health;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.probeAll()
-        .catch((err: unknown) => this.logger.error({ err }, 'media host probes failed'))
-        .finally(() => this.schedule(this.config.healthMs));
-    }, delayMs);
-    this.timer.unref();
   }
 }

@@ -5,6 +5,7 @@ import { MediaHostsRepository, type MediaHostRow } from '../media-hosts/media-ho
 import { MediaHostsService } from '../media-hosts/media-hosts.service.js';
 import { CALLS_SECRETS, type CallsSecrets } from '../media-hosts/calls-secrets.js';
 import { callOfRoom, CallRoomsService } from './call-rooms.service.js';
+import { Rounds } from '../rounds.js';
 import { CallsRepository } from './calls.repository.js';
 
 /**
@@ -16,8 +17,11 @@ import { CallsRepository } from './calls.repository.js';
 @Injectable()
 export class CallReaperService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly emptySince = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly rounds = new Rounds(
+    () => this.round(),
+    () => Math.max(1000, this.config.idleMs / 4),
+    (err) => this.logger.error({ err }, 'call reaper round failed'),
+  );
 
   constructor(
     private readonly calls: CallsRepository,
@@ -30,12 +34,11 @@ export class CallReaperService implements OnApplicationBootstrap, OnModuleDestro
   ) {}
 
   onApplicationBootstrap(): void {
-    this.schedule();
+    this.rounds.start(Math.max(1000, this.config.idleMs / 4));
   }
 
   onModuleDestroy(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
+    this.rounds.stop();
   }
 
   /** One round (the timer's work; tests call it with their clock). */
@@ -98,18 +101,5 @@ export class CallReaperService implements OnApplicationBootstrap, OnModuleDestro
     }
     if (destroyed > 0) this.logger.info({ host: host.name, destroyed }, 'orphan call rooms destroyed');
     return destroyed;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(
-      () => {
-        this.round()
-          .catch((err: unknown) => this.logger.error({ err }, 'call reaper round failed'))
-          .finally(() => this.schedule());
-      },
-      Math.max(1000, this.config.idleMs / 4),
-    );
-    this.timer.unref();
   }
 }

@@ -26,7 +26,12 @@ export type CallView = {
   startedAt: string;
   endedAt: string | null;
   endReason: string | null;
-  participants: { deviceId: string; userId: string; state: 'joined' | 'left' | 'removed' }[];
+  participants: {
+    deviceId: string;
+    userId: string;
+    participantId: number;
+    state: 'joined' | 'left' | 'removed';
+  }[];
 };
 
 const notFound = () =>
@@ -201,7 +206,12 @@ export class CallsService {
       startedAt: call.startedAt.toISOString(),
       endedAt: call.endedAt?.toISOString() ?? null,
       endReason: call.endReason,
-      participants: people.map((p) => ({ deviceId: p.deviceId, userId: p.userId, state: p.state })),
+      participants: people.map((p) => ({
+        deviceId: p.deviceId,
+        userId: p.userId,
+        participantId: p.participantId,
+        state: p.state,
+      })),
     };
   }
 }

@@ -14,7 +14,9 @@ describe('TURN service', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-turn-'));
     dirs.push(dir);
     const secretFile = path.join(dir, 'turn-secret');
-    const turn = new TurnService({ turn: { urls: ['turn:t.example:3478'], secretFile, ttlSeconds: 600 } });
+    const turn = new TurnService({
+      turn: { urls: ['turn:t.example:3478'], secretFile, ttlSeconds: 600, probeMs: 30_000 },
+    });
     await expect(turn.issue('device-1')).rejects.toThrow(/ENOENT/);
     await writeFile(secretFile, 'short\n');
     await expect(turn.issue('device-1')).rejects.toThrow(/fewer than 16/);

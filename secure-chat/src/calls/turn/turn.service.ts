@@ -3,7 +3,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CALLS_CONFIG, type CallsConfig } from '../calls.config.js';
 import { turnCredentials, type TurnCredentials } from './turn-credentials.js';
 
-export type TurnStatus = { configured: boolean; urls: string[]; ttlSeconds: number | null };
+export type TurnStatus = {
+  configured: boolean;
+  urls: string[];
+  ttlSeconds: number | null;
+  probeSeconds: number | null;
+};
 
 /**
  * Short-lived coturn credentials per call and device. The shared secret (coturn's `static-auth-secret`) is
@@ -18,7 +23,12 @@ export class TurnService {
 
   status(): TurnStatus {
     const t = this.config.turn;
-    return { configured: t !== null, urls: t?.urls ?? [], ttlSeconds: t?.ttlSeconds ?? null };
+    return {
+      configured: t !== null,
+      urls: t?.urls ?? [],
+      ttlSeconds: t?.ttlSeconds ?? null,
+      probeSeconds: t ? t.probeMs / 1000 : null,
+    };
   }
 
   async issue(deviceId: string, nowMs = Date.now()): Promise<TurnCredentials | null> {

@@ -51,6 +51,12 @@ export const registerCallsCommands: RegisterCommands = (program, { api, io, prin
           `media hosts: ${s.hosts.up} of ${s.hosts.total} up, ${s.hosts.liveRooms} live calls`,
           `embedded Janus: ${s.embeddedJanus.state}${s.embeddedJanus.detail ? ` (${s.embeddedJanus.detail})` : ''}`,
           `TURN: ${s.turn.configured ? s.turn.urls.join(' ') : 'not configured'}`,
+          ...s.turn.servers.map(
+            (t) =>
+              `  ${t.server}: ${t.health}${t.rttMs === null ? '' : `, ${t.rttMs} ms`}` +
+              `${t.checkedAt ? `, checked ${t.checkedAt}` : ''}${t.error ? ` (${t.error})` : ''}`,
+          ),
+          ...s.turn.unprobed.map((u) => `  ${u}: not probed`),
           '',
         ].join('\n'),
       );

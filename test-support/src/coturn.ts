@@ -1,7 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { reachable } from '@pakawaaz/test-support';
+import { reachable } from './services.js';
 
 export const TURNSERVER = '/usr/bin/turnserver';
 export const UCLIENT = '/usr/bin/turnutils_uclient';
