@@ -191,6 +191,8 @@ export class CallScreen {
         this.joining.delete(feed); // a poll that came meanwhile saw it joining: one subscription per feed
       }
     }
+    // Every poll: a feed whose participant the record no longer has joined (or never had) goes.
+    for (const feed of await this.tiles.departed()) media.gone.add(feed);
     for (const feed of this.tiles.feeds) {
       const ended = media.subscriptions.filter((s) => s.feed === feed).every((s) => s.ended);
       if (media.gone.has(feed) || ended) {
