@@ -225,9 +225,15 @@ export class CallScreen {
     const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
     const [track] = stream.getVideoTracks();
     if (!track || this.media !== media) return void stream.getTracks().forEach((t) => t.stop());
+    try {
+      await media.replaceVideo(track);
+    } catch (err) {
+      track.stop(); // not sent: the capture ends, and the button still says "Share screen"
+      throw err;
+    }
     this.screen = track;
     track.addEventListener('ended', () => void this.unshare().catch(this.fail));
-    await media.replaceVideo(track);
+    if (track.readyState === 'ended') return this.unshare(); // stopped while being put on the sender
     $<HTMLVideoElement>('call-local').srcObject = stream;
     this.render();
   }
