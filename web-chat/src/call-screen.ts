@@ -191,6 +191,8 @@ export class CallScreen {
         this.joining.delete(feed); // a poll that came meanwhile saw it joining: one subscription per feed
       }
     }
+    // Every poll: a feed whose participant the record no longer has joined (or never had) goes.
+    for (const feed of await this.tiles.departed()) media.gone.add(feed);
     for (const feed of this.tiles.feeds) {
       const ended = media.subscriptions.filter((s) => s.feed === feed).every((s) => s.ended);
       if (media.gone.has(feed) || ended) {
@@ -223,9 +225,15 @@ export class CallScreen {
     const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
     const [track] = stream.getVideoTracks();
     if (!track || this.media !== media) return void stream.getTracks().forEach((t) => t.stop());
+    try {
+      await media.replaceVideo(track);
+    } catch (err) {
+      track.stop(); // not sent: the capture ends, and the button still says "Share screen"
+      throw err;
+    }
     this.screen = track;
     track.addEventListener('ended', () => void this.unshare().catch(this.fail));
-    await media.replaceVideo(track);
+    if (track.readyState === 'ended') return this.unshare(); // stopped while being put on the sender
     $<HTMLVideoElement>('call-local').srcObject = stream;
     this.render();
   }

@@ -9,10 +9,11 @@ import { Rounds } from '../rounds.js';
 import { CallsRepository } from './calls.repository.js';
 
 /**
- * Keeps capacity honest, every quarter of PAKAWAAZ_CALLS_IDLE_SECONDS: a live call whose Janus room has had
- * nobody in it for that long is ended (`nobody_joined`) — a started call nobody uses does not hold a room —
- * and every host that is up is swept of rooms without a live call (calls ended while the host was down, a
- * destroy that failed), retried each round until Janus confirms.
+ * Keeps capacity and rooms honest, every quarter of PAKAWAAZ_CALLS_IDLE_SECONDS: a live call whose Janus room
+ * has had nobody in it for that long is ended (`nobody_joined`) — a started call nobody uses does not hold a
+ * room — whoever is in a live call's room under an id the call's record does not have joined is kicked
+ * (`CallRoomsService.evictStrangers`), and every host that is up is swept of rooms without a live call (calls
+ * ended while the host was down, a destroy that failed), retried each round until Janus confirms.
  */
 @Injectable()
 export class CallReaperService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -44,6 +45,7 @@ export class CallReaperService implements OnApplicationBootstrap, OnModuleDestro
   /** One round (the timer's work; tests call it with their clock). */
   async round(now = Date.now()): Promise<void> {
     await this.reapIdle(now);
+    await this.evictStrangers(now);
     for (const host of await this.hostsRepo.list())
       if (host.enabled && host.health === 'up') await this.sweepOrphans(host);
   }
@@ -76,6 +78,17 @@ export class CallReaperService implements OnApplicationBootstrap, OnModuleDestro
     }
     if (ended.length > 0) this.logger.info({ calls: ended.length }, 'idle calls ended');
     return ended;
+  }
+
+  /** Kicks, in every live call's room, whoever is there under an id the call's record does not have joined. */
+  async evictStrangers(now = Date.now()): Promise<number> {
+    let kicked = 0;
+    for (const call of await this.calls.liveCallsStartedBefore(new Date(now + 1)))
+      kicked += await this.rooms.evictStrangers(call).catch((err: unknown) => {
+        this.rooms.warn(err, call.id);
+        return 0;
+      });
+    return kicked;
   }
 
   /** Destroys the host's Janus rooms that belong to no live call; how many it destroyed. */

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { AuditService, LOGGER, requireRole, type Logger } from '@pakawaaz/platform';
+import { AuditService, LOGGER, requireRole, SYSTEM_ACTOR, type Logger } from '@pakawaaz/platform';
 import { callsError } from '../calls.errors.js';
 import { CALLS_SECRETS, type CallsSecrets } from '../media-hosts/calls-secrets.js';
 import { JanusError } from '../media-hosts/janus-admin.js';
@@ -7,6 +7,7 @@ import { MediaHostsRepository, type MediaHostRow } from '../media-hosts/media-ho
 import { MediaHostsService, type Ctx } from '../media-hosts/media-hosts.service.js';
 import { CallNotifier } from '../signalling/call-notifier.js';
 import { CallsRepository, type CallRow } from './calls.repository.js';
+import { strangers } from './strangers.js';
 
 /**
  * What the control plane does to a call's room in Janus: take a device out (Janus first, then the record),
@@ -85,15 +86,13 @@ export class CallRoomsService {
    * Revokes the device's token and kicks its participant id in Janus, then records why it is out — in that
    * order, so a Janus failure leaves the row `joined` (and the kick retried) rather than a device recorded
    * out while still in the room. Janus does not bind a token to an id, so every participant in the room
-   * under an id we did not issue to another joined device is kicked too.
+   * under an id we did not issue to another joined device is kicked too (`strangers`).
    */
   async drop(call: CallRow, deviceId: string, state: 'left' | 'removed'): Promise<void> {
     const people = await this.repo.participants(call.id);
     const me = people.find((p) => p.deviceId === deviceId);
     if (!me) return;
-    const issued = new Set(
-      people.filter((p) => p.state === 'joined' && p.deviceId !== deviceId).map((p) => p.participantId),
-    );
+    const others = people.filter((p) => p.deviceId !== deviceId);
     const host = await this.hostsRepo.find(call.hostId);
     if (host) {
       const admin = await this.hosts.adminOf(host);
@@ -102,12 +101,46 @@ export class CallRoomsService {
       await this.janus(async () => {
         await admin.allow(call.roomId, secret, 'remove', [token]);
         await admin.kick(call.roomId, secret, me.participantId);
-        for (const p of await admin.participants(call.roomId))
-          if (!issued.has(p.id)) await admin.kick(call.roomId, secret, p.id);
+        for (const id of strangers(await admin.participants(call.roomId), others))
+          await admin.kick(call.roomId, secret, id);
       });
     }
     await this.repo.setParticipantState(call.id, deviceId, state, new Date());
     this.notify(() => this.notifier?.left(call, me));
+  }
+
+  /**
+   * Kicks every participant of the call's room under an id the record does not have `joined` (or holding
+   * `reclaim`, the id just handed to a device asking to join): see `strangers`. Logged and audited; how many.
+   * Janus is listed before the record is read, so a device that joined meanwhile (recorded before it
+   * connects) is never taken for a stranger. Run after each join and in every reaper round.
+   */
+  async evictStrangers(call: CallRow, reclaim?: number): Promise<number> {
+    const host = await this.hostsRepo.find(call.hostId);
+    if (!host) return 0;
+    const admin = await this.hosts.adminOf(host);
+    const present = await admin.participants(call.roomId);
+    if (present.length === 0) return 0;
+    const ids = strangers(present, await this.repo.participants(call.id), reclaim);
+    const secret = await this.secrets.roomSecret(call.id);
+    for (const id of ids) {
+      await admin.kick(call.roomId, secret, id);
+      this.logger.warn(
+        { callId: call.id, participantId: id },
+        'a participant under an id not issued to it kicked',
+      );
+      await this.audit.record({
+        actor: SYSTEM_ACTOR,
+        action: 'secure-chat.call.stranger-kicked',
+        target: `call:${call.id}`,
+        details: { groupId: call.groupId, participantId: id, reclaimed: id === reclaim },
+      });
+    }
+    return ids.length;
+  }
+
+  warn(err: unknown, callId: string): void {
+    this.logger.warn({ err, callId }, 'stranger sweep failed (retried by the reaper)');
   }
 
   /** Signals are best effort: a failed one is logged, never fails what the call did. */

@@ -149,6 +149,11 @@ export class CallsService {
       await this.rooms.janus(() => admin.allow(call.roomId, secret, 'remove', [token]));
       throw callsError('call_ended', 'The call has ended, or this device was taken out of it.');
     }
+    // Whoever is in the room under an id not issued to them — or under this device's own id, before it
+    // connects — goes. Best effort: the reaper's next round sweeps again.
+    await this.rooms
+      .evictStrangers(call, participantId)
+      .catch((err: unknown) => this.rooms.warn(err, callId));
     return {
       callId,
       groupId: call.groupId,
