@@ -91,8 +91,10 @@ export default defineConfig({
           testTimeout: 90_000,
           hookTimeout: 120_000,
           isolate: false,
-          // Two at a time: each file runs servers, CLIs or browsers of its own, which need the cores.
+          // Two at a time: each file runs servers, CLIs or browsers of its own, which need the cores. A pool
+          // of its own, so after unit and medium (vitest runs a group order's projects in one pool).
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -106,6 +108,7 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],
