@@ -50,7 +50,7 @@ export default defineConfig({
   test: {
     // Most test time is waiting (PostgreSQL, spawned servers, browsers, Janus), so one worker more than the
     // cores keeps them busy; vitest's own default (cores − 1) ran the whole suite one file at a time on the
-    // 2-core build machines. Unit, medium and e2e files share their worker's module cache (`isolate: false`):
+    // 2-core build machines. Medium and e2e files share their worker's module cache (`isolate: false`):
     // a fresh process and a fresh import of Nest, drizzle and the domains for every file cost more than
     // the tests. So a test file must leave no global state behind (process.env, timers, globals: restore
     // them in afterEach/afterAll) — every file still gets its own database, ports and temp folders.
@@ -61,7 +61,8 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          isolate: false,
+          // Unit files keep a fresh module graph each: some prove module-level registries from empty (the
+          // role registry), and their imports are small.
           include: [
             '*/src/**/*.spec.ts',
             '{protocols,simulators}/*/src/**/*.spec.ts',
