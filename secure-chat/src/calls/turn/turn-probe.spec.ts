@@ -126,17 +126,20 @@ describe('TURN probe', () => {
     const bare: Handler = () => ({ cls: 'success', attributes: [], key: KEY });
     const client = scripted([bindingOk, () => challenge('n1'), bare]);
     const r = await probeTurn(client, CREDS, 3_000);
-    expect(r).toMatchObject({ health: 'degraded', error: expect.stringMatching(/no relayed address/) });
+    expect(r.health).toBe('degraded');
+    expect(r.error).toMatch(/no relayed address/);
     expect(client.seen.map((m) => m.method).at(-1)).toBe(StunMethod.refresh);
   });
 
   it('takes a success of another method for no allocation', async () => {
     const binding: Handler = (req, raw) => ({ ...allocated(req, raw), method: StunMethod.binding });
     const r = await probeTurn(scripted([bindingOk, () => challenge('n1'), binding]), CREDS, 3_000);
-    expect(r).toMatchObject({ health: 'degraded', error: expect.stringMatching(/success of method 1/) });
+    expect(r.health).toBe('degraded');
+    expect(r.error).toMatch(/success of method 1/);
     const unauth: Handler = () => ({ cls: 'success', attributes: [], method: StunMethod.refresh });
     const first = await probeTurn(scripted([bindingOk, unauth]), CREDS, 3_000);
-    expect(first).toMatchObject({ health: 'degraded', error: expect.stringMatching(/success of method 4/) });
+    expect(first.health).toBe('degraded');
+    expect(first.error).toMatch(/success of method 4/);
   });
 
   it('says a malformed ERROR-CODE is one (not "no STUN answer"), and strips controls from reasons', async () => {
@@ -145,7 +148,8 @@ describe('TURN probe', () => {
       attributes: [{ type: Attr.errorCode, value: Buffer.from([0, 0, 6, 199]) }],
     });
     const r = await probeTurn(scripted([bad]), null, 3_000);
-    expect(r).toMatchObject({ health: 'down', error: expect.stringMatching(/malformed ERROR-CODE/) });
+    expect(r.health).toBe('down');
+    expect(r.error).toMatch(/malformed ERROR-CODE/);
     const noisy: Handler = () => ({
       cls: 'error',
       attributes: [
