@@ -17,6 +17,8 @@ import { TurnService } from './turn.service.js';
 
 /** Bad probes in a row before a TURN server is marked down or degraded (one lost datagram is not an outage). */
 export const TURN_DOWN_AFTER = 2;
+/** A server no node has checked for this many probe periods is no longer configured anywhere: its row goes. */
+export const TURN_PRUNE_AFTER_PERIODS = 5;
 /** A probe's wait for each answer (Binding, each Allocate). */
 const ANSWER_TIMEOUT_MS = 3_000;
 
@@ -83,7 +85,8 @@ export class TurnHealthService implements OnApplicationBootstrap, OnModuleDestro
   /** One round over every server (the timer's work; tests call it directly). */
   async probeAll(now = new Date()): Promise<void> {
     const { targets } = turnTargets(this.config.turn?.urls ?? []);
-    await this.repo.sync(targets.map((t) => t.server));
+    const periodMs = this.config.turn?.probeMs ?? 60_000;
+    await this.repo.prune(new Date(now.getTime() - TURN_PRUNE_AFTER_PERIODS * periodMs));
     if (targets.length === 0) return;
     let credentials: ProbeCredentials | null = null;
     let secretError: string | null = null;
@@ -126,7 +129,7 @@ export class TurnHealthService implements OnApplicationBootstrap, OnModuleDestro
       result = { ...result, health: 'degraded', error: `the TURN secret cannot be read: ${secretError}` };
     result = { ...result, error: result.error?.slice(0, 500) ?? null };
     const change = await this.repo.record(t.server, result, TURN_DOWN_AFTER, now);
-    if (!change || change.before === change.after) return;
+    if (change.before === change.after) return;
     const alarm = alarmOf(change.before, change.after);
     if (!alarm || change.after === 'unknown') return;
     this.logger[alarm === 'raised' ? 'error' : 'info'](
