@@ -99,11 +99,11 @@ export class TurnHealthService implements OnApplicationBootstrap, OnModuleDestro
     await Promise.all(targets.map((t) => this.probeOne(t, credentials, secretError, now)));
     if (!this.features) return;
     const servers = await this.status();
-    const up = servers.filter((s) => s.health === 'up').length;
-    const bad = servers.find((s) => s.health === 'down' || s.health === 'degraded');
+    const count = (h: TurnHealth) => servers.filter((s) => s.health === h).length;
+    // /healthz is public: counts only; which server and why is for GET /api/v1/calls/status.
     this.features.set('turn', {
-      state: up > 0 ? 'enabled' : 'disabled',
-      detail: `${up} of ${servers.length} TURN servers up${bad ? `; ${bad.server} ${bad.health}: ${bad.error ?? ''}` : ''}`,
+      state: count('up') > 0 ? 'enabled' : 'disabled',
+      detail: `${count('up')} of ${servers.length} TURN servers up, ${count('degraded')} degraded, ${count('down')} down`,
     });
   }
 
