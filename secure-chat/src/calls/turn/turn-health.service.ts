@@ -9,10 +9,10 @@ import { EVENT_BUS, FeatureBoard, LOGGER, type EventBus, type Logger } from '@pa
 import { CALLS_CONFIG, type CallsConfig } from '../calls.config.js';
 import { TurnServerHealthChanged } from '../calls.events.js';
 import { Rounds } from '../rounds.js';
-import { alarmOf, turnTargets, type TurnHealth, type TurnTarget } from './turn-health.js';
+import { alarmOf, bestProbe, turnTargets, type TurnHealth, type TurnTarget } from './turn-health.js';
 import { probeTurn, type ProbeCredentials, type ProbeResult } from './turn-probe.js';
 import { TurnServersRepository } from './turn-servers.repository.js';
-import { openStunClient } from './stun-udp.js';
+import { openStunClient, resolveHost, type ResolvedAddress } from './stun-udp.js';
 import { TurnService } from './turn.service.js';
 
 /** Bad probes in a row before a TURN server is marked down or degraded (one lost datagram is not an outage). */
@@ -107,6 +107,23 @@ export class TurnHealthService implements OnApplicationBootstrap, OnModuleDestro
     });
   }
 
+  private async probeAt(
+    a: ResolvedAddress,
+    t: TurnTarget,
+    credentials: ProbeCredentials | null,
+  ): Promise<ProbeResult> {
+    try {
+      const client = await openStunClient(a, t.port);
+      try {
+        return await probeTurn(client, credentials, ANSWER_TIMEOUT_MS);
+      } finally {
+        client.close();
+      }
+    } catch (err) {
+      return { health: 'down', rttMs: null, error: `cannot reach ${a.address}: ${(err as Error).message}` };
+    }
+  }
+
   private async probeOne(
     t: TurnTarget,
     credentials: ProbeCredentials | null,
@@ -115,14 +132,14 @@ export class TurnHealthService implements OnApplicationBootstrap, OnModuleDestro
   ): Promise<void> {
     let result: ProbeResult;
     try {
-      const client = await openStunClient(t.host, t.port);
-      try {
-        result = await probeTurn(client, credentials, ANSWER_TIMEOUT_MS);
-      } finally {
-        client.close();
-      }
+      const addresses = await resolveHost(t.host, ANSWER_TIMEOUT_MS);
+      // Every address (A and AAAA): an unreachable one of them is not the server down.
+      const results = await Promise.all(
+        addresses.map(async (a) => ({ address: a.address, result: await this.probeAt(a, t, credentials) })),
+      );
+      result = bestProbe(t.host, results);
     } catch (err) {
-      result = { health: 'down', rttMs: null, error: `cannot reach ${t.host}: ${(err as Error).message}` };
+      result = { health: 'down', rttMs: null, error: `cannot resolve ${t.host}: ${(err as Error).message}` };
     }
     // Without the secret, clients get no TURN credentials either: the server is of no use to them.
     if (secretError && result.health === 'up')
