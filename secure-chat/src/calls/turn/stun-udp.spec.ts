@@ -86,6 +86,11 @@ describe('STUN over UDP', () => {
     expect(close).toHaveBeenCalledTimes(1);
   });
 
+  it('gives a DNS lookup that does not answer up at the deadline', async () => {
+    const never = () => new Promise<never>(() => undefined);
+    await expect(resolveHost('turn.example', 100, never)).rejects.toThrow('no DNS answer within 100 ms');
+  });
+
   it('resolves every address of a name', async () => {
     const all = await resolveHost('localhost', 3_000);
     expect(all.length).toBeGreaterThan(0);

@@ -25,13 +25,17 @@ export type ResolvedAddress = { address: string; family: number };
  * Every address of `host` (A and AAAA, as the resolver orders them). A lookup slower than `timeoutMs` fails:
  * one slow DNS server must not stall a round that probes every server at once.
  */
-export async function resolveHost(host: string, timeoutMs: number): Promise<ResolvedAddress[]> {
+export async function resolveHost(
+  host: string,
+  timeoutMs: number,
+  lookupAll: (host: string) => Promise<ResolvedAddress[]> = (h) => lookup(h, { all: true }),
+): Promise<ResolvedAddress[]> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new StunError(`no DNS answer within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
-    return await Promise.race([lookup(host, { all: true }), late]);
+    return await Promise.race([lookupAll(host), late]);
   } finally {
     clearTimeout(timer);
   }
