@@ -38,6 +38,8 @@ const MAX_MESSAGES = 200_000;
 const FAN_OUTS = 20;
 /** BENCH_CPU_PROF_DIR: the server child writes a V8 CPU profile there (`node --cpu-prof`) when it stops. */
 const PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR;
+/** BENCH_SERVER_NODE_ARGS: more node flags for the server child, space-separated (e.g. `--perf-basic-prof`). */
+const NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** CLOCK_MONOTONIC in µs: the clock of a V8 CPU profile, to cut the measured window out of the server's. */
@@ -162,7 +164,7 @@ async function runMode(name: string, env: Record<string, string>, root: LabAttes
   try {
     server = await startServerProcess({
       adminPassword: ADMIN_PASSWORD,
-      ...(PROFILE_DIR ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] } : {}),
+      nodeArgs: [...NODE_ARGS, ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
       env: {
         ...env,
         PAKAWAAZ_DEVICE_PORT: String(devicePort),

@@ -47,6 +47,13 @@ describe('calls configuration', () => {
     expect(() =>
       loadCallsConfig({ PAKAWAAZ_TURN_URLS: 'https://x', PAKAWAAZ_TURN_SECRET_FILE: '/x' }, platform),
     ).toThrow(/PAKAWAAZ_TURN_URLS/);
+    const host = (n: number) => `${'a'.repeat(n - 8)}.example`;
+    const withHost = (n: number) => ({
+      PAKAWAAZ_TURN_URLS: `turn:${host(n)}:3478`,
+      PAKAWAAZ_TURN_SECRET_FILE: '/x',
+    });
+    expect(loadCallsConfig(withHost(253), platform).turn?.urls).toEqual([`turn:${host(253)}:3478`]);
+    expect(() => loadCallsConfig(withHost(254), platform)).toThrow(/TURN host is at most 253 characters/);
     expect(() => loadCallsConfig({ PAKAWAAZ_JANUS: 'maybe' }, platform)).toThrow(/PAKAWAAZ_JANUS/);
     expect(() => loadCallsConfig({ PAKAWAAZ_JANUS_RTP_PORTS: '1-2' }, platform)).toThrow(
       /PAKAWAAZ_JANUS_RTP_PORTS/,

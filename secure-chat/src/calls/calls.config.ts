@@ -8,10 +8,16 @@ const int = (min: number, max: number, dflt: number) =>
     unset,
     z.coerce.number({ message: 'expected a whole number' }).int().min(min).max(max).default(dflt),
   );
+/** A DNS name is at most 253 characters (RFC 1035 §2.3.4); the probe's `host:port` must fit its event. */
+const MAX_HOST = 253;
 const turnUrl = z
   .string()
   .regex(/^turns?:[^\s,]+$/, 'expected turn: or turns: URLs, comma-separated')
-  .max(300);
+  .max(300)
+  .refine(
+    (u) => (/^turns?:(\[[^\]]*\]|[^:?]*)/.exec(u)?.[1] ?? '').length <= MAX_HOST,
+    `a TURN host is at most ${MAX_HOST} characters`,
+  );
 
 const schema = z.object({
   PAKAWAAZ_JANUS: z.preprocess(unset, z.enum(['auto', 'off']).default('auto')),

@@ -90,7 +90,7 @@ export class QueueBatches {
           senderDevice: r.sender,
           kind: r.kind,
           body: Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength),
-          createdAt: new Date(r.created_at),
+          createdAt: r.created_at instanceof Date ? r.created_at : new Date(r.created_at),
         });
     return out.map((value, i): Settled<QueueRow[]> =>
       gone.has(i)

@@ -3,6 +3,7 @@ import type { Db } from '@pakawaaz/platform';
 import { sql } from 'drizzle-orm';
 import { chatGroups, chatSends, groupMembers } from './delivery.schema.js';
 import { enqueueCtes, enqueueParams, type EnqueueBatch } from './enqueue.js';
+import { onHoldSql } from '../policy/chat-policy.repository.js';
 import { runPrepared, statement } from './prepared.js';
 
 /** A send's (device, clientId): the key of its idempotency row. */
@@ -21,9 +22,10 @@ const PREVIOUS = statement(
 // The claims and the groups' rows in one statement: the (device, clientId) pairs that were new, and each group's
 // epoch and members, its row share-locked, in group id order (the sort is below the lock): messages pass each
 // other, a commit (FOR UPDATE on its group) waits for them and they for it. Rows: ('c', device, clientId, null)
-// for a claim, ('g', group, epoch, member device) for a group.
+// for a claim, ('g', group, epoch, member device) for a group, ('h', institution) for a sender's institution on
+// legal hold (policy/chat-policy.repository.ts: read here, the batch's transaction needs no round trip for it).
 const CLAIM_AND_SHARE = statement(
-  'secure_chat_send_claim_share',
+  'secure_chat_send_claim_share_hold',
   (p) => sql`with c as (insert into ${chatSends} (device_id, client_id, result)
       select x.d, x.c, '{}'::jsonb from json_to_recordset(${p(0)}::json) as x(d uuid, c text)
       on conflict do nothing returning device_id::text as d, client_id as c),
@@ -31,7 +33,8 @@ const CLAIM_AND_SHARE = statement(
       from ${chatGroups} g left join ${groupMembers} m on m.group_id = g.group_id
       where g.group_id in (select json_array_elements_text(${p(1)}::json))
       order by g.group_id for share of g)
-    select 'c' as t, d as a, c as b, null as m from c union all select 'g', g, e, d from g`,
+    select 'c' as t, d as a, c as b, null as m from c union all select 'g', g, e, d from g
+    union all select 'h', id, null, null from (${onHoldSql(p(2))}) h`,
 );
 // The rest of the batch in one statement: the claims of refused sends dropped ($1), the answers of the
 // accepted ones recorded ($2), their envelopes queued ($3, $5: see enqueue.ts) — only to devices still members
@@ -58,30 +61,37 @@ const key = (d: string, c: string) => `${d}\n${c}`;
 export class SendBatchRepository {
   /**
    * Claims these (device, clientId) pairs — the keys that were new (the others were sent before) — and reads
-   * the groups' epochs and member devices, their rows share-locked (a missing group is not in the map).
+   * the groups' epochs and member devices, their rows share-locked (a missing group is not in the map), and
+   * which of `institutionIds` are on legal hold.
    */
   async claimAndShare(
     pairs: readonly ClientKey[],
     groupIds: readonly string[],
+    institutionIds: readonly string[],
     tx: Db,
-  ): Promise<{ fresh: Set<string>; groups: Map<string, SharedGroup> }> {
-    const rows = await runPrepared<{ t: 'c' | 'g'; a: string; b: string; m: string | null }>(
+  ): Promise<{ fresh: Set<string>; groups: Map<string, SharedGroup>; held: Set<string> }> {
+    const rows = await runPrepared<{ t: 'c' | 'g' | 'h'; a: string; b: string; m: string | null }>(
       tx,
       CLAIM_AND_SHARE,
-      [JSON.stringify(pairs), JSON.stringify([...groupIds].sort())],
+      [JSON.stringify(pairs), JSON.stringify([...groupIds].sort()), JSON.stringify(institutionIds)],
     );
     const fresh = new Set<string>();
     const groups = new Map<string, SharedGroup>();
+    const held = new Set<string>();
     for (const r of rows) {
       if (r.t === 'c') {
         fresh.add(key(r.a, r.b));
+        continue;
+      }
+      if (r.t === 'h') {
+        held.add(r.a);
         continue;
       }
       let g = groups.get(r.a);
       if (!g) groups.set(r.a, (g = { epoch: BigInt(r.b), deviceIds: [] }));
       if (r.m) g.deviceIds.push(r.m);
     }
-    return { fresh, groups };
+    return { fresh, groups, held };
   }
 
   /** The stored answers of pairs sent before, by key. */

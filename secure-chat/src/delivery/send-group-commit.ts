@@ -12,7 +12,7 @@ import {
 import type { Logger } from 'pino';
 import { CHAT_WAKE, type ChatWake } from '../chat-ports.js';
 import { messageEpochAccepted } from '../groups/commit-plan.js';
-import { ChatPolicyEnforcer } from '../policy/chat-policy.enforcer.js';
+import { ChatPolicyEnforcer, senderInstitutions } from '../policy/chat-policy.enforcer.js';
 import { SECURE_CHAT_CONFIG, type SecureChatConfig } from '../secure-chat.config.js';
 import { secureChatError } from '../secure-chat.errors.js';
 import { DeliveryRepository } from './delivery.repository.js';
@@ -114,9 +114,12 @@ export class SendGroupCommit {
 
   private async writeIn(items: readonly PendingSend[], tx: Db) {
     const pairs = items.map((s) => ({ d: s.device.deviceId, c: s.clientId }));
-    const { fresh, groups } = await this.batch.claimAndShare(
+    // The senders' legal holds are read in the same round trip (none to read without the policy module).
+    const institutions = this.policy ? senderInstitutions(items.map((s) => s.device)) : [];
+    const { fresh, groups, held } = await this.batch.claimAndShare(
       pairs,
       [...new Set(items.map((s) => s.groupId))],
+      institutions,
       tx,
     );
     const isNew = (i: number) => fresh.has(clientKey(pairs[i]!.d, pairs[i]!.c));
@@ -179,6 +182,7 @@ export class SendGroupCommit {
         };
       }),
       tx,
+      held,
     );
     return { settled, wake };
   }

@@ -45,14 +45,18 @@ export class ChatPolicyEnforcer {
     await this.recordSends([{ device, meta }], tx);
   }
 
-  /** recordSend for a batch of sends: each institution's hold read once, the held rows in one insert. */
+  /**
+   * recordSend for a batch of sends: each institution's hold read once, the held rows in one insert. `held`:
+   * the institutions on hold among the senders', read earlier in the same transaction (see holdsRead).
+   */
   async recordSends(
     sends: readonly { device: DevicePrincipal; meta: SendMetadata }[],
     tx: Db,
+    held?: ReadonlySet<string>,
   ): Promise<void> {
-    const institutions = [...new Set(sends.flatMap((s) => s.device.institutionId ?? []))];
+    const institutions = senderInstitutions(sends.map((s) => s.device));
     if (institutions.length === 0) return;
-    const held = await this.repo.onHoldAmong(institutions, tx);
+    held ??= await this.repo.onHoldAmong(institutions, tx);
     const rows = sends
       .filter((s) => s.device.institutionId !== null && held.has(s.device.institutionId))
       .map(({ device, meta }) => ({
@@ -81,4 +85,9 @@ function refuse(refusal: PolicyRefusal | null, callerInstitution: string | null)
     }.`,
     { institutionId: refusal.refusedBy, otherInstitutionId: refusal.other },
   );
+}
+
+/** The institutions of these devices, each once (the ids whose legal hold a batch of sends reads). */
+export function senderInstitutions(devices: readonly DevicePrincipal[]): string[] {
+  return [...new Set(devices.flatMap((d) => d.institutionId ?? []))];
 }

@@ -9,11 +9,13 @@ export type PolicyRow = typeof chatPolicies.$inferSelect;
 export type HeldRow = typeof heldMetadata.$inferSelect;
 export type NewHeldRow = typeof heldMetadata.$inferInsert;
 
-const ON_HOLD = statement(
-  'secure_chat_on_hold',
-  (p) => sql`select institution_id::text as id from ${chatPolicies}
-    where institution_id in (select json_array_elements_text(${p(0)}::json)::uuid) and hold_since is not null`,
-);
+/**
+ * The institutions on legal hold among a JSON array of ids (`ids`), as rows `(id)`: also part of the
+ * statement that starts a batch of sends (send-batch.repository.ts), which so reads the holds in its round trip.
+ */
+export const onHoldSql = (ids: SQL) => sql`select institution_id::text as id from ${chatPolicies}
+    where institution_id in (select json_array_elements_text(${ids}::json)::uuid) and hold_since is not null`;
+const ON_HOLD = statement('secure_chat_on_hold', (p) => onHoldSql(p(0)));
 
 /** Both drivers answer `{ rows }` from execute(). */
 const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;

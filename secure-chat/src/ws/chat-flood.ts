@@ -52,7 +52,11 @@ const MAX_TRACKED = 100_000;
 
 @Injectable()
 export class ChatFlood {
-  private readonly buckets = new Map<string, TokenBucket>();
+  /** By kind, then device (no key built per frame: this runs for every frame of every socket). */
+  private readonly buckets: Record<FloodKind, Map<string, TokenBucket>> = {
+    frames: new Map(),
+    claims: new Map(),
+  };
 
   constructor(@Inject(SECURE_CHAT_CONFIG) private readonly config: SecureChatConfig) {}
 
@@ -62,13 +66,13 @@ export class ChatFlood {
 
   /** Null when the device may go on; else the seconds it should wait. */
   take(kind: FloodKind, deviceId: string, now = Date.now()): number | null {
-    const key = `${kind}:${deviceId}`;
-    let bucket = this.buckets.get(key);
+    const buckets = this.buckets[kind];
+    let bucket = buckets.get(deviceId);
     if (!bucket) {
       // A bounded memory: forgetting every bucket at once only hands out fresh bursts.
-      if (this.buckets.size >= MAX_TRACKED) this.buckets.clear();
+      if (buckets.size >= MAX_TRACKED) buckets.clear();
       bucket = new TokenBucket(this.perSecond(kind), now);
-      this.buckets.set(key, bucket);
+      buckets.set(deviceId, bucket);
     }
     return bucket.take(now) ? null : bucket.retryAfterSeconds();
   }

@@ -62,6 +62,8 @@ export function parseClientFrame(
   } catch {
     return { ok: false, message: 'Send JSON text frames.' };
   }
+  const hot = hotFrame(json);
+  if (hot) return { ok: true, frame: hot };
   const parsed = ClientFrame.safeParse(json);
   if (parsed.success) return { ok: true, frame: parsed.data };
   const obj = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
@@ -77,6 +79,38 @@ export function parseClientFrame(
   const issue = parsed.error.issues[0]!;
   const field = issue.path.join('.') || '(frame)';
   return { ok: false, ...idOf, message: `Invalid ${type} frame: ${field}: ${issue.message}.`.slice(0, 300) };
+}
+
+const MESSAGE_CHARS = Math.ceil((MLS_LIMITS.maxMessageBytes * 4) / 3);
+const B64U_TEXT = /^[A-Za-z0-9_-]+$/;
+const CLIENT_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+const GROUP_ID = /^[A-Za-z0-9_-]{1,344}$/;
+
+/**
+ * The two frames of every message, `send` and `ack`, checked by hand (ClientFrame's schema costs more than the
+ * rest of their parsing): a frame is returned only if ClientFrame accepts it as it is, with exactly its keys.
+ * Anything else — another type, a missing, extra or bad field — is null, and the schema decides (and words
+ * the error), so what is accepted and refused, and how, is the schema's.
+ */
+export function hotFrame(json: unknown): ClientFrame | null {
+  if (typeof json !== 'object' || json === null) return null;
+  const o = json as Record<string, unknown>;
+  let keys = 0;
+  for (const k in o) if (Object.hasOwn(o, k)) keys++;
+  if (o['type'] === 'ack') {
+    const upTo = o['upTo'];
+    return keys === 2 && Number.isSafeInteger(upTo) && (upTo as number) >= 0
+      ? { type: 'ack', upTo: upTo as number }
+      : null;
+  }
+  if (o['type'] !== 'send' || keys !== 5) return null;
+  const { id, groupId, message, clientId } = o;
+  const idOk =
+    (typeof id === 'string' && id.length <= 64) || (typeof id === 'number' && Number.isSafeInteger(id));
+  if (!idOk || typeof groupId !== 'string' || !GROUP_ID.test(groupId)) return null;
+  if (typeof clientId !== 'string' || !CLIENT_ID.test(clientId)) return null;
+  if (typeof message !== 'string' || message.length > MESSAGE_CHARS || !B64U_TEXT.test(message)) return null;
+  return { type: 'send', id, groupId, message, clientId };
 }
 
 /** Signalling frames the server sends about a call (docs/calls.md "Signalling"). */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createSocket, type Socket } from 'node:dgram';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -108,5 +109,83 @@ describe.skipIf(!coturnAvailable())('TURN health against a real coturn', () => {
     expect(s!.rttMs).toBeGreaterThanOrEqual(0);
     expect(s!.error).toMatch(/refused our credentials \(401\)/);
     expect(alarms()).toEqual([expect.objectContaining({ health: 'degraded', alarm: 'raised' })]);
+  }, 60_000);
+});
+
+/*
+ * Two nodes with different `turn:` lists on one database (a rolling configuration change): neither removes
+ * the other's rows, so a silent server only one of them lists still goes down after two bad probes and
+ * raises the alarm; its row goes once no node has checked it for five probe periods.
+ */
+describe('TURN health across nodes with different servers', () => {
+  const PERIOD_MS = 60_000;
+  let dir: string;
+  let db: TestDatabase;
+  const silent: Socket[] = [];
+  const published: DomainEvent[] = [];
+  const bus = { publish: (e: DomainEvent) => Promise.resolve(void published.push(e)) } as unknown as EventBus;
+
+  const node = (servers: string[]) => {
+    const config: Pick<CallsConfig, 'turn'> = {
+      turn: {
+        urls: servers.map((s) => `turn:${s}`),
+        secretFile: path.join(dir, 'turn-secret'),
+        ttlSeconds: 600,
+        probeMs: PERIOD_MS,
+      },
+    };
+    const repo = new TurnServersRepository(db.handle);
+    return { repo, health: new TurnHealthService(repo, new TurnService(config), config, bus, testLogger) };
+  };
+  // A UDP port that takes datagrams and never answers (no ICMP either): every probe of it times out.
+  const silentServer = () =>
+    new Promise<string>((resolve) => {
+      const s = createSocket('udp4');
+      silent.push(s);
+      s.bind(0, '127.0.0.1', () => resolve(`127.0.0.1:${s.address().port}`));
+    });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-turn-nodes-'));
+    await writeFile(path.join(dir, 'turn-secret'), `${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
+    db = await createTestDatabase([platformDomain, secureChatDomain]);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const s of silent) s.close();
+    await db?.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('raises the alarm for a server one node lists, and prunes rows no node checks', async () => {
+    const [shared, onlyA] = await Promise.all([silentServer(), silentServer()]);
+    const a = node([shared, onlyA]);
+    const b = node([shared]);
+    const t0 = Date.now();
+    const at = (periods: number) => new Date(t0 + periods * PERIOD_MS);
+    await a.health.probeAll(at(0));
+    await b.health.probeAll(at(0.5));
+    await a.health.probeAll(at(1));
+    const health = new Map((await a.repo.list()).map((r) => [r.server, r.health]));
+    expect(health).toEqual(
+      new Map([
+        [shared, 'down'],
+        [onlyA, 'down'],
+      ]),
+    );
+    const raised = published.map((e) => e.data as { server: string; alarm: string });
+    expect(raised).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ server: onlyA, alarm: 'raised' }),
+        expect.objectContaining({ server: shared, alarm: 'raised' }),
+      ]),
+    );
+    expect(raised).toHaveLength(2);
+
+    // Node A is gone (or no longer lists it): B keeps its own row, and drops A's only after five periods.
+    await b.health.probeAll(at(5));
+    expect((await b.repo.list()).map((r) => r.server)).toEqual([shared, onlyA].sort());
+    await b.health.probeAll(at(6.5));
+    expect((await b.repo.list()).map((r) => r.server)).toEqual([shared]);
   }, 60_000);
 });

@@ -22,7 +22,7 @@ import { Rounds } from '../rounds.js';
 import { MediaHostsRepository, type MediaHostRow } from './media-hosts.repository.js';
 import { EmbeddedJanusService } from './embedded-janus.service.js';
 import { MediaHostsService } from './media-hosts.service.js';
-import { nextHealth } from './placement.js';
+import { callsDisabledDetail, nextHealth } from './placement.js';
 
 /** Failed probes in a row before a host is marked down (one lost reply is not an outage). */
 export const DOWN_AFTER = 2;
@@ -79,14 +79,8 @@ export class HostHealthService implements OnApplicationBootstrap, OnModuleDestro
       'calls',
       up > 0
         ? { state: 'enabled', detail: `${up} of ${rows.length} media hosts up` }
-        : { state: 'disabled', detail: this.whyDisabled(rows.length) },
+        : { state: 'disabled', detail: callsDisabledDetail(rows.length, this.embedded?.status) },
     );
-  }
-
-  private whyDisabled(hosts: number): string {
-    if (hosts > 0) return `calls disabled: none of ${hosts} media hosts is up`;
-    const e = this.embedded?.status;
-    return `calls disabled: no media host${e && 'detail' in e ? ` (${e.detail})` : ''}`;
   }
 
   private async probe(row: MediaHostRow, now: Date): Promise<MediaHostRow['health']> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextHealth, placeRoom, type HostLoad } from './placement.js';
+import { callsDisabledDetail, nextHealth, placeRoom, type HostLoad } from './placement.js';
 
 const host = (name: string, o: Partial<HostLoad> = {}): HostLoad => ({
   id: name,
@@ -48,5 +48,26 @@ describe('nextHealth', () => {
     expect(s).toEqual({ health: 'down', failures: 2 });
     expect(nextHealth(s.health, s.failures, true, 2)).toEqual({ health: 'up', failures: 0 });
     expect(nextHealth('unknown', 0, false, 2)).toEqual({ health: 'unknown', failures: 1 });
+  });
+});
+
+describe('callsDisabledDetail (the public /healthz line)', () => {
+  it("keeps a start failure's message (paths, Janus output) out and points at the log", () => {
+    const d = callsDisabledDetail(0, {
+      state: 'failed',
+      detail: "EACCES: permission denied, open '/var/lib/pakawaaz/janus/janus.jcfg'",
+    });
+    expect(d).toBe('calls disabled: no media host (the embedded Janus did not start: see the server log)');
+    expect(d).not.toContain('/var/lib');
+  });
+
+  it('says what to install when there is no janus, and counts hosts when there are some', () => {
+    expect(
+      callsDisabledDetail(0, { state: 'not_installed', detail: 'no janus binary (apt-get install janus)' }),
+    ).toBe('calls disabled: no media host (no janus binary (apt-get install janus))');
+    expect(callsDisabledDetail(2, { state: 'failed', detail: 'x' })).toBe(
+      'calls disabled: none of 2 media hosts is up',
+    );
+    expect(callsDisabledDetail(0, undefined)).toBe('calls disabled: no media host');
   });
 });

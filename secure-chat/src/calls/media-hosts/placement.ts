@@ -32,3 +32,19 @@ export function nextHealth(
   const f = failures + 1;
   return { health: f >= threshold ? 'down' : current, failures: f };
 }
+
+/**
+ * `/healthz`'s calls line when no host is up. /healthz is public: the embedded Janus's start failure
+ * (its message can carry paths and Janus's own output) stays in the server log; the other states' texts
+ * are ours ("no … binary (apt-get install janus)", "janus exited (code 1)").
+ */
+export function callsDisabledDetail(
+  hosts: number,
+  embedded: { state: string; detail?: string } | undefined,
+): string {
+  if (hosts > 0) return `calls disabled: none of ${hosts} media hosts is up`;
+  if (embedded?.detail === undefined) return 'calls disabled: no media host';
+  const why =
+    embedded.state === 'failed' ? 'the embedded Janus did not start: see the server log' : embedded.detail;
+  return `calls disabled: no media host (${why})`;
+}

@@ -33,8 +33,12 @@ export function decodeXorAddress(value: Buffer, transactionId: Buffer): Transpor
 /** ERROR-CODE (RFC 8489 §14.8): class × 100 + number, and the reason phrase (UTF-8, at most 763 bytes). */
 export function decodeErrorCode(value: Buffer): { code: number; reason: string } {
   if (value.length < 4 || value.length > 4 + 763) throw new StunError('ERROR-CODE of a wrong length');
-  const code = (value[2]! & 0x07) * 100 + value[3]!;
-  if (code < 300 || code > 699) throw new StunError(`ERROR-CODE ${code} out of range`);
+  const cls = value[2]! & 0x07;
+  const number = value[3]!;
+  // Class 3–6, number 0–99 (§14.8): a number past 99 would pass for another class's code.
+  if (cls < 3 || cls > 6 || number > 99)
+    throw new StunError(`ERROR-CODE class ${cls} number ${number} out of range`);
+  const code = cls * 100 + number;
   return { code, reason: value.subarray(4).toString('utf8') };
 }
 
@@ -42,6 +46,17 @@ export function decodeErrorCode(value: Buffer): { code: number; reason: string }
 export function decodeText(value: Buffer, max: number): string {
   if (value.length > max) throw new StunError(`text attribute longer than ${max} bytes`);
   return value.toString('utf8');
+}
+
+/**
+ * Text from a server (a reason phrase, a REALM) made safe to log and print: C0 and C1 control characters,
+ * DEL and bidirectional overrides removed, at most `max` characters. For display only — a REALM enters the
+ * long-term key exactly as sent.
+ */
+export function printable(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
 export const encodeText = (text: string): Buffer => Buffer.from(text, 'utf8');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeErrorCode, decodeText, decodeXorAddress } from './stun-attributes.js';
+import { decodeErrorCode, decodeText, decodeXorAddress, printable } from './stun-attributes.js';
 import {
   Attr,
   attribute,
@@ -149,5 +149,13 @@ describe('STUN codec against RFC 5769', () => {
       reason: 'Unauthorized',
     });
     expect(() => decodeErrorCode(Buffer.from([0, 0, 1, 0]))).toThrow(/out of range/);
+    // The number is 0–99: class 4 number 199 is not 599.
+    expect(() => decodeErrorCode(Buffer.from([0, 0, 4, 199]))).toThrow(/out of range/);
+    expect(() => decodeErrorCode(Buffer.from([0, 0, 6, 100]))).toThrow(/out of range/);
+  });
+
+  it('makes server text printable: no C0/C1 controls, DEL or bidi overrides, bounded', () => {
+    expect(printable('Unauth\u001b\u0007\r\norized\u0085\u007f\u202e', 100)).toBe('Unauthorized');
+    expect(printable('é'.repeat(10), 4)).toBe('éééé…');
   });
 });

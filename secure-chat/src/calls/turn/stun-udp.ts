@@ -19,8 +19,32 @@ export type StunClient = {
   close(): void;
 };
 
-export async function openStunClient(host: string, port: number): Promise<StunClient> {
-  const { address, family } = await lookup(host);
+export type ResolvedAddress = { address: string; family: number };
+
+/**
+ * Every address of `host` (A and AAAA, as the resolver orders them). A lookup slower than `timeoutMs` fails:
+ * one slow DNS server must not stall a round that probes every server at once.
+ */
+export async function resolveHost(
+  host: string,
+  timeoutMs: number,
+  lookupAll: (host: string) => Promise<ResolvedAddress[]> = (h) => lookup(h, { all: true }),
+): Promise<ResolvedAddress[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StunError(`no DNS answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([lookupAll(host), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function openStunClient(
+  { address, family }: ResolvedAddress,
+  port: number,
+): Promise<StunClient> {
   const socket: Socket = createSocket(family === 6 ? 'udp6' : 'udp4');
   const waiting = new Map<string, (raw: Buffer, message: StunMessage) => void>();
   socket.on('message', (raw, from) => {
@@ -36,9 +60,13 @@ export async function openStunClient(host: string, port: number): Promise<StunCl
   // An ICMP port unreachable surfaces as an error on a connected socket only; requests then time out.
   socket.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
+    const failed = (err: Error) => {
+      socket.close();
+      reject(err);
+    };
+    socket.once('error', failed);
     socket.bind(0, () => {
-      socket.off('error', reject);
+      socket.off('error', failed);
       resolve();
     });
   });

@@ -9,14 +9,16 @@ import { EVENT_BUS, FeatureBoard, LOGGER, type EventBus, type Logger } from '@pa
 import { CALLS_CONFIG, type CallsConfig } from '../calls.config.js';
 import { TurnServerHealthChanged } from '../calls.events.js';
 import { Rounds } from '../rounds.js';
-import { alarmOf, turnTargets, type TurnHealth, type TurnTarget } from './turn-health.js';
+import { alarmOf, bestProbe, turnTargets, type TurnHealth, type TurnTarget } from './turn-health.js';
 import { probeTurn, type ProbeCredentials, type ProbeResult } from './turn-probe.js';
 import { TurnServersRepository } from './turn-servers.repository.js';
-import { openStunClient } from './stun-udp.js';
+import { openStunClient, resolveHost, type ResolvedAddress } from './stun-udp.js';
 import { TurnService } from './turn.service.js';
 
 /** Bad probes in a row before a TURN server is marked down or degraded (one lost datagram is not an outage). */
 export const TURN_DOWN_AFTER = 2;
+/** A server no node has checked for this many probe periods is no longer configured anywhere: its row goes. */
+export const TURN_PRUNE_AFTER_PERIODS = 5;
 /** A probe's wait for each answer (Binding, each Allocate). */
 const ANSWER_TIMEOUT_MS = 3_000;
 
@@ -83,7 +85,8 @@ export class TurnHealthService implements OnApplicationBootstrap, OnModuleDestro
   /** One round over every server (the timer's work; tests call it directly). */
   async probeAll(now = new Date()): Promise<void> {
     const { targets } = turnTargets(this.config.turn?.urls ?? []);
-    await this.repo.sync(targets.map((t) => t.server));
+    const periodMs = this.config.turn?.probeMs ?? 60_000;
+    await this.repo.prune(new Date(now.getTime() - TURN_PRUNE_AFTER_PERIODS * periodMs));
     if (targets.length === 0) return;
     let credentials: ProbeCredentials | null = null;
     let secretError: string | null = null;
@@ -96,12 +99,29 @@ export class TurnHealthService implements OnApplicationBootstrap, OnModuleDestro
     await Promise.all(targets.map((t) => this.probeOne(t, credentials, secretError, now)));
     if (!this.features) return;
     const servers = await this.status();
-    const up = servers.filter((s) => s.health === 'up').length;
-    const bad = servers.find((s) => s.health === 'down' || s.health === 'degraded');
+    const count = (h: TurnHealth) => servers.filter((s) => s.health === h).length;
+    // /healthz is public: counts only; which server and why is for GET /api/v1/calls/status.
     this.features.set('turn', {
-      state: up > 0 ? 'enabled' : 'disabled',
-      detail: `${up} of ${servers.length} TURN servers up${bad ? `; ${bad.server} ${bad.health}: ${bad.error ?? ''}` : ''}`,
+      state: count('up') > 0 ? 'enabled' : 'disabled',
+      detail: `${count('up')} of ${servers.length} TURN servers up, ${count('degraded')} degraded, ${count('down')} down`,
     });
+  }
+
+  private async probeAt(
+    a: ResolvedAddress,
+    t: TurnTarget,
+    credentials: ProbeCredentials | null,
+  ): Promise<ProbeResult> {
+    try {
+      const client = await openStunClient(a, t.port);
+      try {
+        return await probeTurn(client, credentials, ANSWER_TIMEOUT_MS);
+      } finally {
+        client.close();
+      }
+    } catch (err) {
+      return { health: 'down', rttMs: null, error: `cannot reach ${a.address}: ${(err as Error).message}` };
+    }
   }
 
   private async probeOne(
@@ -112,21 +132,21 @@ export class TurnHealthService implements OnApplicationBootstrap, OnModuleDestro
   ): Promise<void> {
     let result: ProbeResult;
     try {
-      const client = await openStunClient(t.host, t.port);
-      try {
-        result = await probeTurn(client, credentials, ANSWER_TIMEOUT_MS);
-      } finally {
-        client.close();
-      }
+      const addresses = await resolveHost(t.host, ANSWER_TIMEOUT_MS);
+      // Every address (A and AAAA): an unreachable one of them is not the server down.
+      const results = await Promise.all(
+        addresses.map(async (a) => ({ address: a.address, result: await this.probeAt(a, t, credentials) })),
+      );
+      result = bestProbe(t.host, results);
     } catch (err) {
-      result = { health: 'down', rttMs: null, error: `cannot reach ${t.host}: ${(err as Error).message}` };
+      result = { health: 'down', rttMs: null, error: `cannot resolve ${t.host}: ${(err as Error).message}` };
     }
     // Without the secret, clients get no TURN credentials either: the server is of no use to them.
     if (secretError && result.health === 'up')
       result = { ...result, health: 'degraded', error: `the TURN secret cannot be read: ${secretError}` };
     result = { ...result, error: result.error?.slice(0, 500) ?? null };
     const change = await this.repo.record(t.server, result, TURN_DOWN_AFTER, now);
-    if (!change || change.before === change.after) return;
+    if (change.before === change.after) return;
     const alarm = alarmOf(change.before, change.after);
     if (!alarm || change.after === 'unknown') return;
     this.logger[alarm === 'raised' ? 'error' : 'info'](

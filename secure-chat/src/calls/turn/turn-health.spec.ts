@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alarmOf, nextTurnHealth, turnTargets } from './turn-health.js';
+import { alarmOf, bestProbe, nextTurnHealth, turnTargets } from './turn-health.js';
 
 describe('TURN health', () => {
   it('probes each host:port of the turn: URLs once (RFC 7065, 3478 by default), not turns:', () => {
@@ -45,5 +45,21 @@ describe('TURN health', () => {
     expect(alarmOf('degraded', 'up')).toBe('cleared');
     expect(alarmOf('unknown', 'up')).toBeNull();
     expect(alarmOf('down', 'down')).toBeNull();
+  });
+
+  it('takes the healthiest of the addresses of a name and says which address a bad verdict is about', () => {
+    const down = { health: 'down' as const, rttMs: null, error: 'no STUN answer' };
+    const up = { health: 'up' as const, rttMs: 3, error: null };
+    expect(
+      bestProbe('turn.example', [
+        { address: '2001:db8::1', result: down },
+        { address: '192.0.2.1', result: up },
+      ]),
+    ).toEqual(up);
+    expect(bestProbe('turn.example', [{ address: '2001:db8::1', result: down }]).error).toBe(
+      '2001:db8::1: no STUN answer',
+    );
+    expect(bestProbe('192.0.2.1', [{ address: '192.0.2.1', result: down }])).toEqual(down);
+    expect(bestProbe('turn.example', []).health).toBe('down');
   });
 });

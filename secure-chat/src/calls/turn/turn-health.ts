@@ -1,3 +1,5 @@
+import type { ProbeResult } from './turn-probe.js';
+
 /**
  * Which TURN servers the probe checks, and their health from the probes' results. Pure.
  *
@@ -25,6 +27,22 @@ export function turnTargets(urls: readonly string[]): { targets: TurnTarget[]; u
     byServer.set(server, t);
   }
   return { targets: [...byServer.values()], unprobed };
+}
+
+/**
+ * One verdict for a server probed at each of its addresses: the healthiest (clients use whichever address
+ * works). When the host is a name, the verdict says which address it is about.
+ */
+export function bestProbe(
+  host: string,
+  results: readonly { address: string; result: ProbeResult }[],
+): ProbeResult {
+  const rank = { up: 0, degraded: 1, down: 2 } as const;
+  const best = [...results].sort((x, y) => rank[x.result.health] - rank[y.result.health])[0];
+  if (!best) return { health: 'down', rttMs: null, error: `${host} has no address` };
+  const { address, result } = best;
+  if (address === host || result.error === null) return result;
+  return { ...result, error: `${address}: ${result.error}` };
 }
 
 /**

@@ -19,7 +19,7 @@ import { probeTurn } from './turn-probe.js';
 type Handler = (
   req: StunMessage,
   raw: Buffer,
-) => { cls: StunClassName; attributes: StunAttribute[]; key?: Buffer };
+) => { cls: StunClassName; attributes: StunAttribute[]; key?: Buffer; method?: number };
 
 const XOR_V4 = Buffer.from([0, 1, 0xa1, 0x47, 0xe1, 0x12, 0xa6, 0x43]);
 const CREDS = { username: '1767225600:turn-probe', password: 'c2VjcmV0LWhtYWM=' };
@@ -57,7 +57,12 @@ function scripted(handlers: Handler[]): StunClient & { seen: StunMessage[] } {
       if (!h) return Promise.reject(new Error('no answer within 3000 ms'));
       const r = h(req, raw);
       const out = encodeStun(
-        { method: req.method, cls: r.cls, transactionId: req.transactionId, attributes: r.attributes },
+        {
+          method: r.method ?? req.method,
+          cls: r.cls,
+          transactionId: req.transactionId,
+          attributes: r.attributes,
+        },
         r.key ? { integrityKey: r.key } : {},
       );
       return Promise.resolve({ raw: out, message: decodeStun(out), rttMs: 4 });
@@ -104,14 +109,58 @@ describe('TURN probe', () => {
     expect(r.error).toMatch(/refused our credentials \(401\).*static-auth-secret/);
   });
 
-  it('is degraded when a success response does not carry our MESSAGE-INTEGRITY', async () => {
+  it('is degraded when a success response does not carry our MESSAGE-INTEGRITY, and releases it', async () => {
     const forged: Handler = () => ({
       cls: 'success',
       attributes: [{ type: Attr.xorRelayedAddress, value: XOR_V4 }],
     });
-    const r = await probeTurn(scripted([bindingOk, () => challenge('n1'), forged]), CREDS, 3_000);
+    const client = scripted([bindingOk, () => challenge('n1'), forged]);
+    const r = await probeTurn(client, CREDS, 3_000);
     expect(r.health).toBe('degraded');
     expect(r.error).toMatch(/MESSAGE-INTEGRITY/);
+    expect(client.seen.at(-1)!.method).toBe(StunMethod.refresh);
+    expect(attribute(client.seen.at(-1)!, Attr.lifetime)).toEqual(Buffer.from([0, 0, 0, 0]));
+  });
+
+  it('is degraded when an Allocate success carries no relayed address, and releases it', async () => {
+    const bare: Handler = () => ({ cls: 'success', attributes: [], key: KEY });
+    const client = scripted([bindingOk, () => challenge('n1'), bare]);
+    const r = await probeTurn(client, CREDS, 3_000);
+    expect(r.health).toBe('degraded');
+    expect(r.error).toMatch(/no relayed address/);
+    expect(client.seen.map((m) => m.method).at(-1)).toBe(StunMethod.refresh);
+  });
+
+  it('takes a success of another method for no allocation', async () => {
+    const binding: Handler = (req, raw) => ({ ...allocated(req, raw), method: StunMethod.binding });
+    const r = await probeTurn(scripted([bindingOk, () => challenge('n1'), binding]), CREDS, 3_000);
+    expect(r.health).toBe('degraded');
+    expect(r.error).toMatch(/success of method 1/);
+    const unauth: Handler = () => ({ cls: 'success', attributes: [], method: StunMethod.refresh });
+    const first = await probeTurn(scripted([bindingOk, unauth]), CREDS, 3_000);
+    expect(first.health).toBe('degraded');
+    expect(first.error).toMatch(/success of method 4/);
+  });
+
+  it('says a malformed ERROR-CODE is one (not "no STUN answer"), and strips controls from reasons', async () => {
+    const bad: Handler = () => ({
+      cls: 'error',
+      attributes: [{ type: Attr.errorCode, value: Buffer.from([0, 0, 6, 199]) }],
+    });
+    const r = await probeTurn(scripted([bad]), null, 3_000);
+    expect(r.health).toBe('down');
+    expect(r.error).toMatch(/malformed ERROR-CODE/);
+    const noisy: Handler = () => ({
+      cls: 'error',
+      attributes: [
+        {
+          type: Attr.errorCode,
+          value: Buffer.from([0, 0, 4, 0, ...encodeText('Bad\u001b\r\nRequest\u009b')]),
+        },
+      ],
+    });
+    const n = await probeTurn(scripted([noisy]), null, 3_000);
+    expect(n.error).toBe('the Binding request was answered with error 400 BadRequest');
   });
 
   it('is down without a Binding answer, or with one that is not a success with XOR-MAPPED-ADDRESS', async () => {

@@ -3,6 +3,7 @@ import {
   decodeText,
   decodeXorAddress,
   encodeLifetime,
+  printable,
   encodeText,
   requestedTransportUdp,
 } from './stun-attributes.js';
@@ -51,12 +52,12 @@ export async function probeTurn(
         encodeStun({ method: StunMethod.binding, cls: 'request', transactionId, attributes: [] }),
       timeoutMs,
     );
-    const m = binding.message;
-    if (m.method !== StunMethod.binding || m.cls !== 'success')
-      return down(`the Binding request was answered ${describe(binding)}`);
   } catch (err) {
     return down(`no STUN answer: ${(err as Error).message}`);
   }
+  const m = binding.message;
+  if (m.method !== StunMethod.binding || m.cls !== 'success')
+    return down(`the Binding request was answered ${describe(binding)}`);
   const mapped = attribute(binding.message, Attr.xorMappedAddress);
   if (!mapped) return down('the Binding response carries no XOR-MAPPED-ADDRESS');
   try {
@@ -84,7 +85,7 @@ async function allocate(
       encodeStun({ method: StunMethod.allocate, cls: 'request', transactionId, attributes: [transport] }),
     timeoutMs,
   );
-  if (first.message.cls === 'success') {
+  if (first.message.cls === 'success' && first.message.method === StunMethod.allocate) {
     // A server that relays without authentication: it works, though anyone may use it.
     await release(client, [], undefined, timeoutMs);
     return { health: 'up', error: null };
@@ -112,12 +113,13 @@ async function allocate(
         ),
       timeoutMs,
     );
-    if (reply.message.cls === 'success') {
+    if (reply.message.cls === 'success' && reply.message.method === StunMethod.allocate) {
+      // Whatever is wrong with the success, the server may hold an allocation for us: free it.
+      await release(client, auth, key, timeoutMs);
       if (!integrityValid(reply.raw, reply.message, key))
         return degraded('the Allocate response does not carry our MESSAGE-INTEGRITY');
       if (!attribute(reply.message, Attr.xorRelayedAddress))
         return degraded('the Allocate response carries no relayed address');
-      await release(client, auth, key, timeoutMs);
       return { health: 'up', error: null };
     }
     const again = errorOf(reply);
@@ -162,16 +164,26 @@ async function release(
 const down = (error: string): ProbeResult => ({ health: 'down', rttMs: null, error });
 const degraded = (error: string) => ({ health: 'degraded' as const, error });
 
+/** The error response's code; null for anything else, a malformed ERROR-CODE included (describe says which). */
 function errorOf(r: StunReply): number | null {
   if (r.message.cls !== 'error') return null;
   const v = attribute(r.message, Attr.errorCode);
-  return v ? decodeErrorCode(v).code : null;
+  try {
+    return v ? decodeErrorCode(v).code : null;
+  } catch {
+    return null;
+  }
 }
 
+/** An unexpected answer in plain words; never throws, and the server's reason phrase is made printable. */
 function describe(r: StunReply): string {
   if (r.message.cls !== 'error') return `with a ${r.message.cls} of method ${r.message.method}`;
   const v = attribute(r.message, Attr.errorCode);
   if (!v) return 'with an error without ERROR-CODE';
-  const e = decodeErrorCode(v);
-  return `with error ${e.code} ${e.reason.slice(0, 100)}`.trim();
+  try {
+    const e = decodeErrorCode(v);
+    return `with error ${e.code} ${printable(e.reason, 100)}`.trim();
+  } catch (err) {
+    return `with a malformed ERROR-CODE (${(err as Error).message})`;
+  }
 }

@@ -1,13 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle } from '@pakawaaz/platform';
-import { asc, eq, notInArray } from 'drizzle-orm';
+import { asc, eq, isNull, lt, or } from 'drizzle-orm';
 import { turnServers } from '../calls.schema.js';
 import { nextTurnHealth, type TurnHealth } from './turn-health.js';
 import type { ProbeResult } from './turn-probe.js';
 
 export type TurnServerRow = typeof turnServers.$inferSelect;
 
-/** The TURN servers' shared health (one row per configured `host:port`). */
+/**
+ * The TURN servers' shared health: one row per `host:port` some node probes. Nodes may list different servers
+ * (a rolling configuration change): a node adds the rows of its own servers as it probes them and never
+ * removes another's; a row no node has checked for a while is pruned.
+ */
 @Injectable()
 export class TurnServersRepository {
   constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
@@ -16,17 +20,11 @@ export class TurnServersRepository {
     return this.database.db.select().from(turnServers).orderBy(asc(turnServers.server));
   }
 
-  /** Rows for the configured servers exist; those of servers no longer configured go. */
-  async sync(servers: readonly string[]): Promise<void> {
-    const db = this.database.db;
-    if (servers.length > 0)
-      await db
-        .insert(turnServers)
-        .values(servers.map((server) => ({ server })))
-        .onConflictDoNothing();
-    await db
+  /** Drops the rows of servers no node has checked since `before` (no longer configured anywhere). */
+  async prune(before: Date): Promise<void> {
+    await this.database.db
       .delete(turnServers)
-      .where(servers.length > 0 ? notInArray(turnServers.server, [...servers]) : undefined);
+      .where(or(lt(turnServers.checkedAt, before), isNull(turnServers.checkedAt)));
   }
 
   /**
@@ -38,10 +36,12 @@ export class TurnServersRepository {
     probe: ProbeResult,
     threshold: number,
     at: Date,
-  ): Promise<{ before: TurnHealth; after: TurnHealth } | null> {
+  ): Promise<{ before: TurnHealth; after: TurnHealth }> {
     return this.database.db.transaction(async (tx) => {
+      // Created here, in the transaction that checks it: no other node ever sees it unchecked.
+      await tx.insert(turnServers).values({ server }).onConflictDoNothing();
       const [row] = await tx.select().from(turnServers).where(eq(turnServers.server, server)).for('update');
-      if (!row) return null;
+      if (!row) throw new Error(`TURN server row ${server} vanished`);
       const next = nextTurnHealth(row.health, row.failures, probe.health, threshold);
       await tx
         .update(turnServers)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callLine } from './calls.js';
+import { callLine, turnServerLine } from './calls.js';
 
 const person = (userId: string, username: string | null, displayName: string | null) => ({
   userId,
@@ -42,5 +42,23 @@ describe('pakawaaz calls history lines', () => {
     expect(line).toMatch(/ missed +- {2}Eve\\x1b\[2J \(eve\)/);
     expect(line).not.toContain('\u001b');
     expect(line).toContain('→ -  (1 joined, 3 rung)');
+  });
+});
+
+describe('pakawaaz calls status TURN lines', () => {
+  it('escapes control characters the TURN server put in its reason (stored before they were stripped)', () => {
+    const line = turnServerLine({
+      server: 'turn.example.gov:3478',
+      health: 'degraded',
+      rttMs: 4,
+      checkedAt: '2026-12-05T10:00:00.000Z',
+      error: 'the first Allocate was answered with error 403 \u001b]0;owned\u0007',
+    });
+    // eslint-disable-next-line no-control-regex
+    expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(line).toBe(
+      '  turn.example.gov:3478: degraded, 4 ms, checked 2026-12-05T10:00:00.000Z' +
+        ' (the first Allocate was answered with error 403 \\x1b]0;owned\\x07)',
+    );
   });
 });

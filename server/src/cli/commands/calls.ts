@@ -36,6 +36,19 @@ export function callLine(c: CallRecord): string {
   ].join('  ');
 }
 
+type TurnServer = {
+  server: string;
+  health: string;
+  rttMs: number | null;
+  checkedAt: string | null;
+  error: string | null;
+};
+
+/** One TURN server's health as a line; its error (which may quote the TURN server) with controls escaped. */
+export const turnServerLine = (t: TurnServer): string =>
+  `  ${printable(t.server)}: ${t.health}${t.rttMs === null ? '' : `, ${t.rttMs} ms`}` +
+  `${t.checkedAt ? `, checked ${t.checkedAt}` : ''}${t.error ? ` (${printable(t.error)})` : ''}`;
+
 /** Calls: whether they work, the media hosts (Janus) they run on, and the call records. */
 export const registerCallsCommands: RegisterCommands = (program, { api, io, print }) => {
   const calls = program.command('calls').description('calls: media hosts (Janus), TURN and call records');
@@ -51,11 +64,7 @@ export const registerCallsCommands: RegisterCommands = (program, { api, io, prin
           `media hosts: ${s.hosts.up} of ${s.hosts.total} up, ${s.hosts.liveRooms} live calls`,
           `embedded Janus: ${s.embeddedJanus.state}${s.embeddedJanus.detail ? ` (${s.embeddedJanus.detail})` : ''}`,
           `TURN: ${s.turn.configured ? s.turn.urls.join(' ') : 'not configured'}`,
-          ...s.turn.servers.map(
-            (t) =>
-              `  ${t.server}: ${t.health}${t.rttMs === null ? '' : `, ${t.rttMs} ms`}` +
-              `${t.checkedAt ? `, checked ${t.checkedAt}` : ''}${t.error ? ` (${t.error})` : ''}`,
-          ),
+          ...s.turn.servers.map(turnServerLine),
           ...s.turn.unprobed.map((u) => `  ${u}: not probed`),
           '',
         ].join('\n'),
