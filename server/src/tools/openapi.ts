@@ -25,8 +25,9 @@ export async function renderOpenApi(): Promise<string> {
   const logger = createLogger({ level: 'warn' });
   // A throw-away data folder: rendering needs a token signing key but must not touch the real one.
   const dataDir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-openapi-'));
-  // No embedded MQTT broker: rendering must not take (or collide on) the device push port.
-  const env = { PAKAWAAZ_DATA_DIR: dataDir, PAKAWAAZ_MQTT_PORT: '0' };
+  // No embedded MQTT broker (rendering must not take or collide on the device push port) and no embedded
+  // Janus (it would start a media server, and probe it, only to be stopped again).
+  const env = { PAKAWAAZ_DATA_DIR: dataDir, PAKAWAAZ_MQTT_PORT: '0', PAKAWAAZ_JANUS: 'off' };
   const config = loadPlatformConfig(env, process.cwd(), DOMAINS);
   const database = await openDatabase({ dataDir: 'memory://', logger });
   await migrateDomains(database, ALL_DOMAINS, logger);
