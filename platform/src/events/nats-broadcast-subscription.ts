@@ -5,6 +5,7 @@ import {
   deadLetterMalformed,
   describe,
   parseEvent,
+  PULL_EXPIRES_MS,
   RESUBSCRIBE_DELAY_MS,
   type Context,
 } from './nats-context.js';
@@ -61,7 +62,7 @@ export class BroadcastSubscription {
     });
     // Where a consumer created at the stream's end starts: a loop restarted before any delivery resumes there.
     this.lastSeq ??= (await this.consumer.info(true)).delivered.stream_seq;
-    this.messages = await this.consumer.consume({ max_messages: 64 });
+    this.messages = await this.consumer.consume({ max_messages: 64, expires: PULL_EXPIRES_MS });
     this.watch(this.messages).catch(() => undefined);
   }
 

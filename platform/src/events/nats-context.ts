@@ -15,6 +15,13 @@ export const MAX_RETRY_DELAY_MS = 60_000;
 export const RESUBSCRIBE_DELAY_MS = 1_000;
 /** Messages pulled ahead per subscription; small, as they are handled one at a time. */
 export const PULL_BATCH = 8;
+/**
+ * How long one pull request lives (nats.js sends idle heartbeats every half of it). A pull lost around a
+ * reconnect is replaced only after two missed heartbeats: with nats.js's default of 30 s a node could go
+ * that long without the events published after it came back. 5 s bounds that gap; the cost is one pull
+ * request per consumer every 5 s while idle.
+ */
+export const PULL_EXPIRES_MS = 5_000;
 
 export type Settings = {
   readonly location: string;

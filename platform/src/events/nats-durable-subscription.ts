@@ -22,6 +22,7 @@ import {
   MAX_RETRY_DELAY_MS,
   parseEvent,
   PULL_BATCH,
+  PULL_EXPIRES_MS,
   RESUBSCRIBE_DELAY_MS,
   type Context,
 } from './nats-context.js';
@@ -98,7 +99,11 @@ export class DurableSubscription {
       try {
         const consumer = await js.consumers.get(settings.stream, this.durable);
         // abort_on_missing_resource: a deleted durable ends the loop here, and is recreated below.
-        this.messages = await consumer.consume({ max_messages: PULL_BATCH, abort_on_missing_resource: true });
+        this.messages = await consumer.consume({
+          max_messages: PULL_BATCH,
+          expires: PULL_EXPIRES_MS,
+          abort_on_missing_resource: true,
+        });
         if (signal.aborted) void this.messages.close();
         for await (const m of this.messages) await this.handle(m);
       } catch (err) {
