@@ -38,6 +38,7 @@ import {
 } from './user-import-chunks.js';
 import { officialsReader, uploadError, USER_IMPORT_LIMITS } from './user-import-upload.js';
 import type { CodedOfficialRow, UserBlockResult, UserBlockTask } from './user-import.worker.js';
+import { assertCodesDownloadable, blockChunks, creatorOf } from './user-import-rules.js';
 import { UserImportsRepository, type UserImportJobRow } from './user-imports.repository.js';
 
 export const USER_IMPORT_MAX_ATTEMPTS = 3;
@@ -117,7 +118,7 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
         sourceSha256: read.sha256,
         sourceHeader: read.header,
         totalRows: read.rows,
-        createdBy: `${actor.type}:${actor.id}`,
+        createdBy: creatorOf(ctx.principal),
         createdByName: ctx.principal.name,
         scopeIds: scopeIds(ctx.principal) === null ? null : [...scopeIds(ctx.principal)!],
       });
@@ -140,16 +141,14 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
   async job(id: string, ctx: Ctx): Promise<UserImportJobRow> {
     requireRole(ctx.principal, 'security-officer');
     const job = await this.repo.job(id);
-    const { actor } = ctx.principal;
-    if (!job || (scopeIds(ctx.principal) !== null && job.createdBy !== `${actor.type}:${actor.id}`))
+    if (!job || (scopeIds(ctx.principal) !== null && job.createdBy !== creatorOf(ctx.principal)))
       throw identityError('user_import_not_found', 'No officials import with this id.');
     return job;
   }
 
   async list(ctx: Ctx): Promise<UserImportJobRow[]> {
     requireRole(ctx.principal, 'security-officer');
-    const { actor } = ctx.principal;
-    return this.repo.listJobs(50, scopeIds(ctx.principal) === null ? undefined : `${actor.type}:${actor.id}`);
+    return this.repo.listJobs(50, scopeIds(ctx.principal) === null ? undefined : creatorOf(ctx.principal));
   }
 
   /**
@@ -158,32 +157,13 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
    */
   async codes(id: string, ctx: Ctx): Promise<string> {
     const job = await this.job(id, ctx);
-    const { actor } = ctx.principal;
-    // A scheduled directory sync's codes go to a national security officer (no person started it).
-    const mine = job.createdBy === `${actor.type}:${actor.id}`;
-    if (!mine && !(job.createdBy.startsWith('system:') && scopeIds(ctx.principal) === null))
-      throw identityError(
-        'enrolment_codes_gone',
-        'Only the one who started this import receives its enrolment codes.',
-      );
-    if (job.status === 'queued' || job.status === 'running')
-      throw identityError(
-        'user_import_unfinished',
-        'The import is still running: fetch the codes when it has finished.',
-      );
-    if (job.dryRun || job.codesDownloadedAt)
-      throw identityError(
-        'enrolment_codes_gone',
-        job.dryRun
-          ? 'A dry run creates nobody and issues no codes.'
-          : 'The codes of this import were downloaded already; they are shown once.',
-      );
+    assertCodesDownloadable(job, ctx.principal);
     const parts = await this.database.db.transaction(async (tx) => {
       const sealed = await this.repo.takeCodes(tx, job.id);
       await this.repo.updateJob(tx, job.id, { codesDownloadedAt: new Date() });
       await this.audit.record(
         {
-          actor,
+          actor: ctx.principal.actor,
           action: 'identity.user-import.codes-downloaded',
           target: `user-import:${job.id}`,
           details: { chunks: sealed.length },
@@ -258,16 +238,10 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
     seen: Map<string, number>,
   ): Promise<void> {
     const size = USER_IMPORT_CHUNK_ROWS[this.database.mode];
-    const lines = [
-      ...result.rows.map((row) => ({ line: row.line, row })),
-      ...result.problems.map((problem) => ({ line: problem.line, problem })),
-    ].sort((a, b) => a.line - b.line);
-    for (let i = 0; i < lines.length && !this.stopping; i += size) {
-      const slice = lines.slice(i, i + size);
-      const rows = slice.flatMap((l) => ('row' in l ? [l.row] : []));
-      const problems = slice.flatMap((l) => ('problem' in l ? [l.problem] : []));
+    for (const { rows, problems, lastLine } of blockChunks(result, size)) {
+      if (this.stopping) break;
       await this.database.backgroundTurn();
-      await this.commitChunk(job, rows, problems, slice.at(-1)!.line, lookup, seen);
+      await this.commitChunk(job, rows, problems, lastLine, lookup, seen);
     }
   }
 

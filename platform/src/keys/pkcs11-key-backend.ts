@@ -11,9 +11,15 @@ import {
   type SigningAlg,
 } from './key-backend.js';
 import { newestVersion, newVersionId } from './key-versions.js';
+import {
+  closePkcs11Session,
+  openPkcs11Session,
+  type Handle,
+  type Pkcs11Module,
+  type Pkcs11Options,
+} from './pkcs11-session.js';
 
-type Pkcs11Module = typeof Pkcs11Types;
-type Handle = Buffer;
+export type { Pkcs11Options } from './pkcs11-session.js';
 
 // PKCS#11 3.0 values that pkcs11js has no names for.
 const CKK_EC_EDWARDS = 0x40;
@@ -22,29 +28,6 @@ const CKM_EDDSA = 0x1057;
 /** DER of the curve OIDs: prime256v1 (1.2.840.10045.3.1.7) and id-Ed25519 (1.3.101.112). */
 const P256_PARAMS = Buffer.from('06082a8648ce3d030107', 'hex');
 const ED25519_PARAMS = Buffer.from('06032b6570', 'hex');
-
-export type Pkcs11Options = {
-  /** The vendor's PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so. */
-  modulePath: string;
-  tokenLabel: string;
-  /** The user PIN (read from PAKAWAAZ_PKCS11_PIN_FILE by the caller; never logged). */
-  pin: string;
-};
-
-/** One C_Initialize per loaded library in this process, however many backends use it. */
-const loaded = new Map<string, { module: Pkcs11Types.PKCS11; users: number }>();
-
-async function loadPkcs11(): Promise<Pkcs11Module> {
-  try {
-    const m = (await import('pkcs11js')) as unknown as { default?: Pkcs11Module } & Pkcs11Module;
-    return m.default ?? m;
-  } catch (err) {
-    throw new KeyError(
-      'key_backend',
-      `The PKCS#11 binding (pkcs11js) does not load: ${(err as Error).message}. Reinstall with npm ci (it builds with node-gyp).`,
-    );
-  }
-}
 
 /**
  * Keys in a PKCS#11 token (an HSM; softhsm2 in tests). Every key is generated inside the token as sensitive and
@@ -71,46 +54,7 @@ export class Pkcs11KeyBackend implements KeyBackend {
   ) {}
 
   static async open(o: Pkcs11Options): Promise<Pkcs11KeyBackend> {
-    const p = await loadPkcs11();
-    let entry = loaded.get(o.modulePath);
-    if (!entry) {
-      const mod = new p.PKCS11();
-      try {
-        mod.load(o.modulePath);
-        mod.C_Initialize();
-      } catch (err) {
-        throw new KeyError(
-          'key_backend',
-          `Cannot load the PKCS#11 module ${o.modulePath}: ${(err as Error).message}. Check PAKAWAAZ_PKCS11_MODULE.`,
-        );
-      }
-      entry = { module: mod, users: 0 };
-      loaded.set(o.modulePath, entry);
-    }
-    const mod = entry.module;
-    const slot = mod.C_GetSlotList(true).find((s) => mod.C_GetTokenInfo(s).label.trim() === o.tokenLabel);
-    if (!slot) {
-      if (entry.users === 0) finalize(o.modulePath);
-      throw new KeyError(
-        'key_backend',
-        `No PKCS#11 token labelled "${o.tokenLabel}" in ${o.modulePath}. Check PAKAWAAZ_PKCS11_TOKEN_LABEL and that the token is initialised.`,
-      );
-    }
-    const session = mod.C_OpenSession(slot, p.CKF_SERIAL_SESSION | p.CKF_RW_SESSION);
-    try {
-      mod.C_Login(session, p.CKU_USER, o.pin);
-    } catch (err) {
-      // Login is per process and token: a second backend on the same token finds it logged in already.
-      if ((err as { code?: number }).code !== p.CKR_USER_ALREADY_LOGGED_IN) {
-        mod.C_CloseSession(session);
-        if (entry.users === 0) finalize(o.modulePath);
-        throw new KeyError(
-          'key_backend',
-          `Cannot log in to the PKCS#11 token "${o.tokenLabel}": ${(err as Error).message.split(/\s/)[0]}. Check PAKAWAAZ_PKCS11_PIN_FILE.`,
-        );
-      }
-    }
-    entry.users++;
+    const { p, mod, session } = await openPkcs11Session(o);
     return new Pkcs11KeyBackend(p, mod, o.modulePath, session, o.tokenLabel);
   }
 
@@ -227,12 +171,7 @@ export class Pkcs11KeyBackend implements KeyBackend {
   }
 
   close(): Promise<void> {
-    const entry = loaded.get(this.modulePath);
-    try {
-      this.mod.C_CloseSession(this.session);
-    } finally {
-      if (entry && --entry.users <= 0) finalize(this.modulePath);
-    }
+    closePkcs11Session(this.mod, this.modulePath, this.session);
     return Promise.resolve();
   }
 
@@ -335,16 +274,6 @@ export class Pkcs11KeyBackend implements KeyBackend {
       if (h) this.handles.set(k, h);
     }
     return h;
-  }
-}
-
-function finalize(modulePath: string): void {
-  const entry = loaded.get(modulePath);
-  loaded.delete(modulePath);
-  try {
-    entry?.module.C_Finalize();
-  } catch {
-    // Finalising a library that failed half-way is best effort.
   }
 }
 
