@@ -11129,7 +11129,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description RFC 9449 proof (POST, this URL, ath) of the key to bind */
+                /** @description RFC 9449 proof (POST, this URL, ath, x5c: the desktop device certificate) of the key to bind */
                 DPoP: string;
             };
             path?: never;
@@ -11158,7 +11158,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `dpop_proof_invalid`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `device_certificate_refused`, `dpop_binding_failed`, `dpop_proof_invalid`, `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11166,7 +11166,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "dpop_proof_invalid" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "device_certificate_refused" | "dpop_binding_failed" | "dpop_proof_invalid" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid" | "unauthenticated";
                     };
                 };
             };

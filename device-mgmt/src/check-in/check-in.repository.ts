@@ -16,8 +16,7 @@ import { MAX_COMMANDS_PER_CHECK_IN } from '../commands/commands.repository.js';
 import { deviceCommands } from '../commands/device-commands.schema.js';
 import type { DeviceRow, DeviceUpdate } from '../devices/device-state.repository.js';
 import { devices } from '../devices/devices.schema.js';
-import { devicePolicies } from '../policies/device-policies.schema.js';
-import { GROUP_SCOPE_PREFIX, NATIONAL } from '../policies/policy-settings.js';
+import { asVersion, nationalVersionOf, policyVersionOf } from '../policies/policy-versions.sql.js';
 import { newestOsUpdateOf } from '../os-updates/os-updates.repository.js';
 import type { OsUpdateSeen } from '../os-updates/os-update-step.js';
 
@@ -53,15 +52,6 @@ export type CheckInWrite = Required<
   >
 >;
 
-// The nearest scope with a policy wins: the device's group, then its institution, then the national one.
-const policyVersionOf = sql<number | null>`(select ${devicePolicies.version} from ${devicePolicies}
-  where ${devicePolicies.scope} in (${devices.institutionId}, ${GROUP_SCOPE_PREFIX} || ${devices.groupId}::text, ${NATIONAL})
-  order by case when ${devicePolicies.scope} = ${NATIONAL} then 2
-    when ${devicePolicies.scope} = ${devices.institutionId} then 1 else 0 end,
-    ${devicePolicies.version} desc limit 1)`;
-const nationalVersionOf = sql<number | null>`(select max(${devicePolicies.version}) from ${devicePolicies}
-  where ${devicePolicies.scope} = ${NATIONAL})`;
-const asVersion = (v: unknown) => (v === null ? null : Number(v));
 /** Renders the write's SQL (text and parameters) for the named statement. */
 const dialect = new PgDialect();
 

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Db, DeviceAuthentication, DeviceAuthenticator, DeviceEdgeTls } from '@pakawaaz/platform';
 import type { DeviceTrust } from '@pakawaaz/identity';
 import type { DeviceCertificates } from '../devices/device-ports.js';
+import { PoliciesService } from '../policies/policies.service.js';
 import { botOfCertificate, type BotCertificates, type BotOfCertificate } from './bot-certificates.js';
 import { DeviceCaRepository } from './device-ca.repository.js';
 import { DeviceCaService } from './device-ca.service.js';
@@ -30,6 +31,7 @@ export class DeviceCaPorts
   constructor(
     private readonly ca: DeviceCaService,
     private readonly repo: DeviceCaRepository,
+    private readonly policies: PoliciesService,
   ) {}
 
   async authenticate(chain: readonly Uint8Array[]): Promise<DeviceAuthentication> {
@@ -56,6 +58,11 @@ export class DeviceCaPorts
         ? { ok: false, reason: 'revoked', replaced: device }
         : { ok: false, reason: 'revoked' };
     if (row.state === 'wiped' || row.state === 'retired') return { ok: false, reason: 'device_retired' };
+    // The policy in force now, not only the retirement its change runs after storing it (which may lag).
+    if (row.kind === 'desktop') {
+      const policy = await this.policies.atVersions(row.policyVersion, row.nationalPolicyVersion);
+      if (!policy.settings.allowDesktop) return { ok: false, reason: 'desktop_forbidden' };
+    }
     return { ok: true, device };
   }
 

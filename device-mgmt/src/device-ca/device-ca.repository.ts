@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { and, desc, eq, gt, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import { devices } from '../devices/devices.schema.js';
+import { asVersion, nationalVersionOf, policyVersionOf } from '../policies/policy-versions.sql.js';
 import { deviceCaCertificates, deviceCertificates } from './device-ca.schema.js';
 
 export type CaCertificateRow = typeof deviceCaCertificates.$inferSelect;
@@ -19,6 +20,9 @@ export type CertificateWithDevice = {
   state: 'active' | 'lost' | 'wiped' | 'retired';
   compliance: 'compliant' | 'grace' | 'non_compliant';
   kind: 'handset' | 'desktop';
+  /** A desktop's device policy versions in force (PoliciesService.atVersions); null for a handset. */
+  policyVersion: number | null;
+  nationalPolicyVersion: number | null;
 };
 
 @Injectable()
@@ -63,6 +67,13 @@ export class DeviceCaRepository {
         state: devices.state,
         compliance: devices.compliance,
         kind: devices.kind,
+        // Only a desktop's: the policy decides whether it may be one (handsets' requests skip the lookups).
+        policyVersion: sql<
+          number | null
+        >`case when ${devices.kind} = 'desktop' then ${policyVersionOf} end`.mapWith(asVersion),
+        nationalPolicyVersion: sql<
+          number | null
+        >`case when ${devices.kind} = 'desktop' then ${nationalVersionOf} end`.mapWith(asVersion),
       })
       .from(deviceCertificates)
       .innerJoin(devices, eq(devices.id, deviceCertificates.deviceId))

@@ -27,6 +27,7 @@ import { Pkcs10CertificateRequestGenerator } from '@peculiar/x509';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceCaPorts } from '../../src/device-ca/device-ca-ports.js';
+import type { PoliciesService } from '../../src/policies/policies.service.js';
 import { DeviceCaRepository } from '../../src/device-ca/device-ca.repository.js';
 import { DeviceCaService, openDeviceCaState } from '../../src/device-ca/device-ca.service.js';
 import { thumbprintOf, verifiedCsr } from '../../src/device-ca/device-ca.js';
@@ -127,7 +128,8 @@ beforeAll(async () => {
   const state = await openDeviceCaState(keys, db.handle, config, testLogger);
   const caRepo = new DeviceCaRepository(db.handle);
   ca = new DeviceCaService(state, config, caRepo);
-  ports = new DeviceCaPorts(ca, caRepo);
+  // Handsets only here: the device policy is asked for desktops alone.
+  ports = new DeviceCaPorts(ca, caRepo, {} as PoliciesService);
   const repo = new EnrolmentRepository(db.handle);
   const officials = new Officials({ get: () => directory } as unknown as ModuleRef);
   const rollout = {

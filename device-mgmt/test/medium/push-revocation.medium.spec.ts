@@ -27,6 +27,7 @@ import { Pkcs10CertificateRequestGenerator } from '@peculiar/x509';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceCaPorts } from '../../src/device-ca/device-ca-ports.js';
+import type { PoliciesService } from '../../src/policies/policies.service.js';
 import { DeviceCaRepository } from '../../src/device-ca/device-ca.repository.js';
 import { DeviceCaService, openDeviceCaState } from '../../src/device-ca/device-ca.service.js';
 import { verifiedCsr } from '../../src/device-ca/device-ca.js';
@@ -175,7 +176,8 @@ beforeAll(async () => {
   const state = await openDeviceCaState(keys, db.handle, config, testLogger);
   const caRepo = new DeviceCaRepository(db.handle);
   ca = new DeviceCaService(state, config, caRepo, bus, testLogger);
-  ports = new DeviceCaPorts(ca, caRepo);
+  // Handsets only here: the device policy is asked for desktops alone.
+  ports = new DeviceCaPorts(ca, caRepo, {} as PoliciesService);
   admin = new DeviceAdminService(
     new DeviceAdminRepository(db.handle),
     caRepo,

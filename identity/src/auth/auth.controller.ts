@@ -227,10 +227,17 @@ export class AuthController {
   @ApiHeader({
     name: 'DPoP',
     required: true,
-    description: 'RFC 9449 proof (POST, this URL, ath) of the key to bind',
+    description:
+      'RFC 9449 proof (POST, this URL, ath, x5c: the desktop device certificate) of the key to bind',
   })
   @ZodResponse(200, dto.DpopToken, 'The session’s access token re-issued bound to the DPoP key (cnf.jkt)')
-  @ErrorCodes(PLATFORM_ERROR_STATUS, 'dpop_proof_invalid')
+  @ErrorCodes(
+    PLATFORM_ERROR_STATUS,
+    'dpop_proof_invalid',
+    'forbidden',
+    'device_certificate_refused',
+    'device_management_unavailable',
+  )
   dpopToken(@CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest) {
     const auth = req.headers.authorization ?? '';
     return this.dpopTokens.bind(principal, {

@@ -1,10 +1,13 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
+  DEVICE_AUTHENTICATOR,
   DPOP_SETTINGS,
+  enrolledDesktop,
   dpopOrigins,
   MemoryDpopReplay,
   platformError,
   verifyDpopProof,
+  type DeviceAuthenticator,
   type DpopSettings,
   type Principal,
 } from '@pakawaaz/platform';
@@ -26,7 +29,7 @@ export type DpopTokenRequest = {
 
 /**
  * RFC 9449 §5 for a desktop device (the officials' web chat): the session's access token, presented with a
- * DPoP proof of the browser's device key, is re-issued bound to that key (`cnf.jkt`, RFC 9449 §6) — same
+ * DPoP proof of the browser's device key carrying its desktop certificate (`x5c`), is re-issued bound to that key (`cnf.jkt`, RFC 9449 §6) — same
  * session, claims and expiry, so it outlives nothing. Device routes take only a bound token from a desktop,
  * and only with a proof of that key; the guard refuses a bound token as a bearer token anywhere else.
  */
@@ -40,6 +43,7 @@ export class DpopTokenService {
     @Inject(IDENTITY_CONFIG) config: IdentityConfig,
     private readonly tokens: TokenService,
     @Optional() @Inject(DPOP_SETTINGS) dpop?: DpopSettings | null,
+    @Optional() @Inject(DEVICE_AUTHENTICATOR) private readonly devices?: DeviceAuthenticator | null,
   ) {
     this.check = accessTokenChecker(key, config.issuer);
     this.dpop = dpop ?? { replay: new MemoryDpopReplay(), origins: [] };
@@ -59,13 +63,16 @@ export class DpopTokenService {
       path: DPOP_TOKEN_PATH,
       origins,
       accessToken: req.token,
-      certificate: false,
+      certificate: true,
     });
     if (!proof.ok) throw platformError('dpop_proof_invalid', `The DPoP proof is refused: ${proof.why}.`);
     const now = new Date();
     const claims = await this.check(req.token, now);
     if (!claims || claims.sid !== principal.sessionId)
       throw platformError('unauthenticated', 'Sign in again: the access token is invalid or expired.');
+    // The key must be an enrolled desktop's that device management accepts now: live, this official's, and
+    // allowed by the device policy in force (not only until a retirement that may not have run yet).
+    await enrolledDesktop(proof.chain, principal.actor.id, this.devices);
     if (!(await this.dpop.replay.spend(proof)))
       throw platformError('dpop_proof_invalid', 'The DPoP proof is refused: it was used before (jti).');
     const { sub, typ, name, inst, roles, amr, acr, sid, exp } = claims;

@@ -42,6 +42,7 @@ const REFUSAL_TEXT: Record<DeviceRefusal, string> = {
   not_a_handset: 'it is a bot or desktop device, and this route is for handsets',
   desktop_needs_dpop:
     'it is a desktop device’s: present its official’s access token and a DPoP proof, not mutual TLS',
+  desktop_forbidden: 'the device policy in force does not allow desktop devices',
 };
 
 /**

@@ -51,23 +51,43 @@ export async function desktopDevice(
         ? 'The access token is bound to another device key (cnf.jkt): use the token issued to this device.'
         : 'The access token is not bound to this device key: get a DPoP-bound token (POST /api/v1/auth/token/dpop).',
     );
-  if (!deps.devices)
+  const device = await enrolledDesktop(proof.chain, principal.actor.id, deps.devices);
+  if (!(await deps.replay.spend(proof)))
+    throw platformError('dpop_proof_invalid', 'The DPoP proof is refused: it was used before (jti).');
+  return { device, chain: proof.chain };
+}
+
+/**
+ * The desktop device a DPoP proof's `x5c` names, as device management accepts it now (live, not revoked, not
+ * retired, and allowed by the device policy in force — its answer, not a retirement that may not have run
+ * yet), enrolled for this official. The device routes' guard and the DPoP token exchange both ask it.
+ */
+export async function enrolledDesktop(
+  chain: readonly Uint8Array[],
+  userId: string,
+  devices: DeviceAuthenticator | null | undefined,
+): Promise<DevicePrincipal> {
+  if (!devices)
     throw platformError(
       'device_management_unavailable',
       'Device management is not running on this node: devices cannot be authenticated here.',
     );
-  const result = await deps.devices.authenticate(proof.chain);
+  const result = await devices.authenticate(chain);
+  if (!result.ok && result.reason === 'desktop_forbidden')
+    throw platformError(
+      'forbidden',
+      "Your institution's device policy does not allow desktop devices: use your handset.",
+      { reason: result.reason },
+    );
   if (!result.ok)
     throw platformError('device_certificate_refused', 'The desktop device certificate is refused.', {
       reason: result.reason,
     });
   const device = result.device;
-  if (device.kind !== 'desktop' || device.userId !== principal.actor.id)
+  if (device.kind !== 'desktop' || device.userId !== userId)
     throw platformError(
       'dpop_proof_invalid',
       'The DPoP proof must be signed by a desktop device of the signed-in official (handsets use mutual TLS).',
     );
-  if (!(await deps.replay.spend(proof)))
-    throw platformError('dpop_proof_invalid', 'The DPoP proof is refused: it was used before (jti).');
-  return { device, chain: proof.chain };
+  return device;
 }

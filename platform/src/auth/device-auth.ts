@@ -36,7 +36,9 @@ export type DeviceRefusal =
   | 'unknown_device'
   | 'device_retired'
   | 'not_a_handset'
-  | 'desktop_needs_dpop';
+  | 'desktop_needs_dpop'
+  /** A desktop device whose institution's (or group's) device policy in force now forbids desktops. */
+  | 'desktop_forbidden';
 
 export type DeviceAuthentication =
   | { readonly ok: true; readonly device: DevicePrincipal }
