@@ -244,7 +244,9 @@ describe('the automatic halt', () => {
     const v = await release(devA, [reviewerA], 'gov.pk.a.crashy', 1);
     const r = await rollouts.start({ versionId: v.id, institutionId: INST_A, percent: 5 }, reviewerA, 'req');
     const installs = fleet.commandsWith(installKeyPrefix(v.id));
-    expect(installs.length).toBeGreaterThan(40);
+    // 5 % of institution A's 1,200 handsets, drawn by a hash salted with the app's random id: binomial,
+    // mean 60, sd 7.5. 25 is 4.6 sd below (it was 40, 2.7 sd: it failed 1 run in ~200 — 39 once).
+    expect(installs.length).toBeGreaterThan(25);
     for (const c of installs) fleet.settle(c, 'succeeded');
     await engine.tick();
     expect((await rollouts.get(r.id, reviewerA)).state).toBe('running');
@@ -653,7 +655,9 @@ describe('the kill switch', () => {
 
     const result = await rollouts.kill(v.id, { reason: 'leaks location' }, reviewerNational, 'req');
     const installs = fleet.commandsWith(installKeyPrefix(v.id));
-    expect(installs.length).toBeGreaterThan(40);
+    // 5 % of institution A's 1,200 handsets, drawn by a hash salted with the app's random id: binomial,
+    // mean 60, sd 7.5. 25 is 4.6 sd below (it was 40, 2.7 sd: it failed 1 run in ~200 — 39 once).
+    expect(installs.length).toBeGreaterThan(25);
     expect(result).toMatchObject({
       haltedRollouts: [r.id],
       institutions: [INST_A, INST_B].sort(),
