@@ -48,9 +48,9 @@ export default defineConfig({
   plugins,
   resolve: { alias },
   test: {
-    // Most test time is waiting (PostgreSQL, spawned servers, browsers, Janus), so one worker more than the
-    // cores keeps them busy; vitest's own default (cores − 1) ran the whole suite one file at a time on the
-    // 2-core build machines. Medium and e2e files share their worker's module cache (`isolate: false`):
+    // Most test time is waiting (PostgreSQL, spawned servers, browsers, Janus), so as many workers as cores
+    // and at least three (one more than the build machines' two cores) keep them busy; vitest's own default
+    // (cores − 1) ran the whole suite one file at a time on the 2-core build machines. Medium and e2e files share their worker's module cache (`isolate: false`):
     // a fresh process and a fresh import of Nest, drizzle and the domains for every file cost more than
     // the tests. So a test file must leave no global state behind (process.env, timers, globals: restore
     // them in afterEach/afterAll) — every file still gets its own database, ports and temp folders.
