@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import { MLS_LIMITS } from '../mls/mls-facts.js';
 
-const b64u = (max: number) =>
-  z
-    .string()
-    .max(Math.ceil((max * 4) / 3))
-    .regex(/^[A-Za-z0-9_-]+$/);
-const clientId = z.string().regex(/^[A-Za-z0-9._:-]{8,128}$/);
-const groupId = z.string().regex(/^[A-Za-z0-9_-]{1,344}$/);
+// One pattern each for the schema and the hand check of the hot frames (hotFrame, below).
+const B64U_TEXT = /^[A-Za-z0-9_-]+$/;
+const CLIENT_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+const GROUP_ID = /^[A-Za-z0-9_-]{1,344}$/;
+/** base64url characters of at most `max` bytes. */
+const b64uChars = (max: number) => Math.ceil((max * 4) / 3);
+
+const b64u = (max: number) => z.string().max(b64uChars(max)).regex(B64U_TEXT);
+const clientId = z.string().regex(CLIENT_ID);
+const groupId = z.string().regex(GROUP_ID);
 /** The client's id of a request frame, echoed in its reply. */
 const id = z.union([z.string().max(64), z.number().int()]);
 
@@ -81,10 +84,7 @@ export function parseClientFrame(
   return { ok: false, ...idOf, message: `Invalid ${type} frame: ${field}: ${issue.message}.`.slice(0, 300) };
 }
 
-const MESSAGE_CHARS = Math.ceil((MLS_LIMITS.maxMessageBytes * 4) / 3);
-const B64U_TEXT = /^[A-Za-z0-9_-]+$/;
-const CLIENT_ID = /^[A-Za-z0-9._:-]{8,128}$/;
-const GROUP_ID = /^[A-Za-z0-9_-]{1,344}$/;
+const MESSAGE_CHARS = b64uChars(MLS_LIMITS.maxMessageBytes);
 
 /**
  * The two frames of every message, `send` and `ack`, checked by hand (ClientFrame's schema costs more than the
