@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startServerProcess } from '../server-process/server-process.js';
+import { procStatFields } from './load.js';
 
 /**
  * Start-up of the `pakawaaz` CLI's API commands (target: ≤ 150 ms), against bare `node -e ''` measured in
@@ -23,7 +24,7 @@ const ADMIN_PASSWORD = 'quiet-harbour-lantern-42';
 
 /** CPU seconds of this process's exited children (Linux: cutime + cstime of /proc/self/stat, in ticks). */
 function childrenCpuMs(): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const fields = procStatFields(readFileSync('/proc/self/stat', 'utf8'));
   return (Number(fields[13]) + Number(fields[14])) * 10; // USER_HZ is 100 on Linux
 }
 

@@ -85,11 +85,19 @@ export function processCpuSeconds(pid: number): number {
   return user + system;
 }
 
+/**
+ * The fields of a /proc/<pid>/stat line after the command, which is in parentheses and may itself hold ") ":
+ * state is [0], ppid [1], utime [11], stime [12], cutime [13], cstime [14] (times in clock ticks, 100/s).
+ */
+export function procStatFields(stat: string): string[] {
+  const end = stat.lastIndexOf(') ');
+  return end < 0 ? [] : stat.slice(end + 2).split(' ');
+}
+
 /** User and system (kernel: syscalls, TCP) CPU seconds of a process so far; NaN where not readable. */
 export function processCpuSplit(pid: number): { user: number; system: number } {
   try {
-    // Fields after the parenthesised command: utime and stime are the 12th and 13th, in clock ticks (100/s).
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const fields = procStatFields(readFileSync(`/proc/${pid}/stat`, 'utf8'));
     return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
   } catch {
     return { user: Number.NaN, system: Number.NaN };
@@ -109,7 +117,7 @@ export async function descendants(pid: number): Promise<number[]> {
   for (const e of await readdir('/proc')) {
     if (!/^\d+$/.test(e)) continue;
     const stat = await readFile(`/proc/${e}/stat`, 'utf8').catch(() => '');
-    const ppid = Number(stat.split(') ')[1]?.split(' ')[1]);
+    const ppid = Number(procStatFields(stat)[1]);
     if (ppid) parents.set(ppid, [...(parents.get(ppid) ?? []), Number(e)]);
   }
   const found: number[] = [];
