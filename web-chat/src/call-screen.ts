@@ -59,6 +59,24 @@ export class CallScreen {
     this.render();
   }
 
+  /**
+   * A conversation opened (or the chat reconnected): its group's live call, if this browser was not rung for
+   * it (offline through the ring, in the group since, reloaded), is offered to join.
+   */
+  lookLive(groupId: string): void {
+    this.client?.calls
+      .live(groupId)
+      .then(([call]) => {
+        if (this.current() !== groupId) return; // another conversation opened meanwhile
+        this.dispatch({
+          type: 'live',
+          groupId,
+          call: call ? { callId: call.callId, kind: call.kind } : null,
+        });
+      })
+      .catch(this.fail);
+  }
+
   /** The SDK's call signals. */
   readonly onSignal = (signal: CallSignal): void => {
     if (this.client && busyFor(this.state, signal, this.me)) {
@@ -109,8 +127,10 @@ export class CallScreen {
   /** Accept (a ringing call) or Join call (a group call in progress this browser missed or declined). */
   private accept(): void {
     if (!this.client) return;
+    const offered = this.state;
     this.dispatch({ type: 'accept' });
     const s = this.state;
+    if (offered.phase === 'available') this.kind = offered.kind;
     if (s.phase !== 'joining') return;
     const calls = this.client.calls;
     const run = async () => {
@@ -289,7 +309,7 @@ export class CallScreen {
     $('call-accept').hidden = $('call-decline').hidden = s.phase !== 'ringing';
     $('call-hangup').hidden = !inCall(s);
     $('call-dismiss').hidden = s.phase !== 'over';
-    $('call-join').hidden = !(s.phase === 'over' && s.joinable);
+    $('call-join').hidden = !((s.phase === 'over' && s.joinable) || s.phase === 'available');
     $('call-media').hidden = !inCall(s);
     $('call-local').hidden = this.kind !== 'video';
     const share = $('call-share');

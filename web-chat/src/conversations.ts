@@ -89,8 +89,12 @@ export class Conversations {
     }
   }
 
+  /** Told of each conversation opened (the call panel looks up its group's call in progress). */
+  onOpen: ((groupId: string) => void) | null = null;
+
   open(groupId: string): void {
     this.current = groupId;
+    this.onOpen?.(groupId);
     $('conversation').hidden = false;
     this.renderList();
     this.renderMessages();

@@ -122,6 +122,7 @@ async function useDevice(d: StoredDevice): Promise<void> {
   });
   v.attach(chat);
   calls.attach(chat.client);
+  v.onOpen = (groupId) => calls.lookLive(groupId);
   new PeoplePicker(http, (people) => v.startChat(people), showError).attach();
 }
 

@@ -667,7 +667,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        get: operations["Calls_live"];
         put?: never;
         post: operations["Calls_start"];
         delete?: never;
@@ -3666,6 +3666,10 @@ export interface components {
             /** Format: date-time */
             endedAt: string | null;
             groupId: string;
+            /** @enum {string} */
+            kind: "voice" | "video";
+            /** @enum {string|null} */
+            outcome: "answered" | "missed" | "declined" | "cancelled" | "busy" | null;
             participants: {
                 deviceId: string;
                 participantId: number;
@@ -5728,6 +5732,31 @@ export interface components {
             kpi: string;
             nf: string;
             value: number;
+        };
+        LiveCalls: {
+            calls: {
+                callId: string;
+                endReason: string | null;
+                /** Format: date-time */
+                endedAt: string | null;
+                groupId: string;
+                /** @enum {string} */
+                kind: "voice" | "video";
+                /** @enum {string|null} */
+                outcome: "answered" | "missed" | "declined" | "cancelled" | "busy" | null;
+                participants: {
+                    deviceId: string;
+                    participantId: number;
+                    /** @enum {string} */
+                    state: "joined" | "left" | "removed";
+                    userId: string;
+                }[];
+                /** Format: date-time */
+                startedAt: string;
+                startedByDevice: string;
+                /** @enum {string} */
+                state: "live" | "ended";
+            }[];
         };
         Liveness: {
             features: {
@@ -12019,6 +12048,64 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "bot_not_found";
+                    };
+                };
+            };
+        };
+    };
+    Calls_live: {
+        parameters: {
+            query?: {
+                groupId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveCalls"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                    };
+                };
+            };
+            /** @description `call_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "call_not_found";
                     };
                 };
             };

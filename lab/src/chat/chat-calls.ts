@@ -5,6 +5,11 @@
 export const callRoutes = {
   /** POST { groupId } → 201 CallJoin: starts the group's call and joins this device. */
   start: () => '/api/v1/chat/calls',
+  /** GET → {calls: Call[]}: the live calls of the device's groups (`groupId`: of that one). */
+  live: (groupId?: string) =>
+    groupId === undefined
+      ? '/api/v1/chat/calls'
+      : `/api/v1/chat/calls?groupId=${encodeURIComponent(groupId)}`,
   /** GET → Call. */
   call: (callId: string) => `/api/v1/chat/calls/${encodeURIComponent(callId)}`,
   /** POST → Call: ends the call for everyone (the starter only). */
@@ -30,6 +35,9 @@ export type CallView = {
   callId: string;
   groupId: string;
   state: 'live' | 'ended';
+  kind: CallKind;
+  /** How the ringing went: null while it rings (or for a call never rung). */
+  outcome: Outcome;
   participants: { deviceId: string; userId: string; participantId: number; state: string }[];
 };
 type Answer = 'ring' | 'accepted' | 'answered-elsewhere' | 'declined' | 'busy';
@@ -136,6 +144,10 @@ export class ChatCalls {
   /** The call and who is in it. */
   get(callId: string): Promise<CallView> {
     return this.io.call('GET', callRoutes.call(callId));
+  }
+  /** The live calls of this device's groups (`groupId`: of that one) — to join one it was never rung for. */
+  async live(groupId?: string): Promise<CallView[]> {
+    return (await this.io.call<{ calls: CallView[] }>('GET', callRoutes.live(groupId))).calls;
   }
   /** Ends the call for everyone (its starter only). */
   end(callId: string): Promise<unknown> {

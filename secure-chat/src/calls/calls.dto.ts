@@ -86,19 +86,12 @@ export const CallsStatusReply = named(
 );
 
 export const CallIdParam = z.uuid();
-export const StartCallInput = named(
-  'StartCall',
-  z
-    .object({
-      groupId: z
-        .string()
-        .min(1)
-        .max(200)
-        .regex(/^[A-Za-z0-9_-]+$/, 'base64url'),
-    })
-    .strict(),
-  'input',
-);
+const GroupId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9_-]+$/, 'base64url');
+export const StartCallInput = named('StartCall', z.object({ groupId: GroupId }).strict(), 'input');
 
 const Turn = z.object({
   urls: z.array(z.string()),
@@ -133,6 +126,9 @@ export const CallReply = named(
     startedAt: isoDateTime(),
     endedAt: isoDateTime().nullable(),
     endReason: z.string().nullable(),
+    kind: z.enum(['voice', 'video']),
+    /** How the ringing went: null while it rings (or for a call never rung). */
+    outcome: z.enum(['answered', 'missed', 'declined', 'cancelled', 'busy']).nullable(),
     participants: z.array(
       z.object({
         deviceId: z.string(),
@@ -144,6 +140,14 @@ export const CallReply = named(
     ),
   }),
 );
+
+export const LiveCallsQuery = z
+  .object({
+    /** One group's live call (the caller must be a member); without it, every group's of the device. */
+    groupId: GroupId.optional(),
+  })
+  .strict();
+export const LiveCalls = named('LiveCalls', z.object({ calls: z.array(CallReply) }));
 
 export const OperatorEndedCall = named(
   'OperatorEndedCall',

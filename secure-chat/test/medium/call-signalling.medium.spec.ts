@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALL_SIGNALLING } from '../../src/chat-ports.js';
 import { CallHistoryRepository } from '../../src/calls/history/call-history.repository.js';
 import { CallHistoryService } from '../../src/calls/history/call-history.service.js';
+import { CallRingsRepository } from '../../src/calls/signalling/call-rings.repository.js';
 import type { CallsLimits } from '../support/calls-fixture.js';
 import { findJanus, type RunningJanus } from '../../src/calls/media-hosts/embedded-janus.js';
 import type { DeliveryService } from '../../src/delivery/delivery.service.js';
@@ -267,6 +268,44 @@ describe.skipIf(!janusBinary)('call signalling over the chat socket', () => {
     expect((await w.callsRepo.call(callId))!.outcome).toBe('cancelled');
     C1.send({ type: 'ack', upTo: 0 });
     expect(await C1.next('acked')).toMatchObject({ upTo: 0 }); // the socket lives on
+  });
+
+  it('a member device the call never rang finds it (live calls) and answering it answers the ring', async () => {
+    const { callId } = await ring(A1, a1);
+    await B1.next('call-ring', callId);
+    // C joins the group while it rings (a commit added c1): nothing rang c1, and it may not see ab's calls before.
+    await expect(w.calls.live(c1.principal, ab)).rejects.toMatchObject({ code: 'call_not_found' });
+    const membersOf = (devices: TestDevice[]) =>
+      devices.map((d, leafIndex) => ({ leafIndex, deviceId: d.deviceId, userId: d.principal.userId }));
+    await w.delivery.db.transaction((tx) =>
+      w.delivery.replaceMembers(ab, membersOf([a1, a2, b1, b2, c1]), tx),
+    );
+    const live = await w.calls.live(c1.principal, ab);
+    expect(live.calls).toEqual([
+      expect.objectContaining({ callId, groupId: ab, state: 'live', kind: 'video', outcome: null }),
+    ]);
+    // Without a group: every group's of the device (bc has no call now).
+    expect((await w.calls.live(c1.principal)).calls.map((c) => c.callId)).toEqual([callId]);
+    expect(C1.got.some((f) => f['callId'] === callId)).toBe(false);
+
+    C1.send({ type: 'call-accept', id: 'late', callId });
+    expect(await C1.take((f) => f['id'] === 'late')).toMatchObject({ type: 'result', result: { callId } });
+    expect(await A1.next('call-accepted', callId)).toMatchObject({ by: { deviceId: c1.deviceId } });
+    await B1.next('call-accepted', callId); // B still rings: the call goes on answered
+    expect((await w.callsRepo.call(callId))!.outcome).toBe('answered');
+    expect(await new CallRingsRepository(db.handle).invitees(callId)).toContainEqual(
+      expect.objectContaining({ deviceId: c1.deviceId, state: 'accepted' }),
+    );
+    for (const [probe, d] of [
+      [A1, a1],
+      [C1, c1],
+    ] as const) {
+      probe.send({ type: 'call-hangup', id: `bye-${d.deviceId}`, callId });
+      await probe.take((f) => f['id'] === `bye-${d.deviceId}`);
+    }
+    await ended(B1, callId);
+    expect((await w.calls.live(c1.principal, ab)).calls).toEqual([]);
+    await w.delivery.db.transaction((tx) => w.delivery.replaceMembers(ab, membersOf([a1, a2, b1, b2]), tx));
   });
 
   it('a Janus killed mid-call: the participants are told call-ended (media_host_down)', async () => {

@@ -13,8 +13,8 @@ const framesDecoded = (page: Page): Promise<number> =>
 
 /*
  * A group call in the officials' web chat (support/web-calls.ts: Chromium, the built server, its embedded
- * Janus): Hina calls a conversation of three, Imran accepts and their videos flow; Zara lets it ring out and
- * joins the call in progress later (Join call), and all three decode each other's video, every frame
+ * Janus): Hina calls a conversation of three, Imran accepts and their videos flow; Zara lets it ring out,
+ * reloads her page and joins the call in progress it finds (Join call), and all three decode each other's video, every frame
  * SFrame-sealed under the group's MLS epoch. Then an operator retires Zara's browser (its certificate
  * revoked): the server kicks it from the room and proposes its Remove, Hina's or Imran's page commits it,
  * the tile goes on both sides, and they go on decoding under the new epoch's keys (the KID's epoch bits change).
@@ -53,8 +53,15 @@ describe.skipIf(unavailable !== null)(
       for (const page of [hina, imran])
         await wc.until(async () => (await wc.tilesDecoding(page)) === 1, 'Hina and Imran decode each other');
 
-      // Zara missed the ring; the call goes on (Imran answered): she joins it, and every page decodes the others.
+      // Zara missed the ring; the call goes on (Imran answered) and her page offers to join it. She reloads
+      // the page instead: nothing rings her now, but opening the conversation finds the call in progress
+      // (GET /api/v1/chat/calls?groupId=); she joins it, and every page decodes the others.
       await browse.shown(zara.getByText(/^Missed call from /));
+      await browse.shown(zara.getByRole('button', { name: 'Join call' }));
+      await browse.signIn(zara, OFFICIALS[2].username, wc.PASSWORD);
+      await browse.shown(zara.getByRole('heading', { name: 'Conversations' }));
+      await wc.openConversation(zara);
+      await browse.shown(zara.getByRole('status').getByText('A call is in progress'));
       await zara.getByRole('button', { name: 'Join call' }).click();
       await browse.shown(zara.getByText('In call', { exact: true }));
       for (const page of [hina, imran, zara])

@@ -20,7 +20,7 @@ import { startTestServer, type TestServer } from './test-server.js';
 const JANUS = '/usr/bin/janus';
 const NETNS = fileURLToPath(new URL('../../../lab/tools/netns-media.sh', import.meta.url));
 const run = promisify(execFile);
-const PASSWORD = 'violet-harbour-tandem-93';
+export const PASSWORD = 'violet-harbour-tandem-93';
 
 /** Why these tests cannot run here (no janus, no chromium, no `ip netns`), or null; warns or throws. */
 export async function webCallsUnavailable(what: string): Promise<string | null> {

@@ -155,3 +155,51 @@ describe('the callee', () => {
     expect(callReducer(inCallState, other)).toBe(inCallState);
   });
 });
+
+describe('a call in progress this browser was not rung for (looked up when the conversation opens)', () => {
+  const found = (
+    call: { callId: string; kind: 'voice' | 'video' } | null,
+    groupId = 'group-1',
+  ): CallAction => ({
+    type: 'live',
+    groupId,
+    call,
+  });
+
+  it('offers to join it, joins, and is in the call', () => {
+    const offered = run([found({ callId: 'call-1', kind: 'voice' })]);
+    expect(offered).toEqual({ phase: 'available', groupId: 'group-1', callId: 'call-1', kind: 'voice' });
+    expect(text(offered)).toBe('A voice call is in progress');
+    expect(text(run([found({ callId: 'call-1', kind: 'video' })]))).toBe('A call is in progress');
+    expect(inCall(offered)).toBe(false);
+    const joined = run([{ type: 'accept' }, { type: 'joined' }], offered);
+    expect(joined).toEqual({ phase: 'in-call', groupId: 'group-1', callId: 'call-1' });
+  });
+
+  it('goes when the call ends or another conversation without a call opens; a ring still rings', () => {
+    const offered = run([found({ callId: 'call-1', kind: 'video' })]);
+    expect(run([signal('call-ended', null, { reason: 'everyone_left' })], offered)).toBe(idle);
+    expect(run([found(null, 'group-2')], offered)).toBe(idle);
+    const rung = run([signal('call-ring', 'user-amina', { callId: 'call-2', groupId: 'group-2' })], offered);
+    expect(rung).toMatchObject({ phase: 'ringing', callId: 'call-2' });
+  });
+
+  it('never replaces a call this browser is in, ringing or joining, nor a missed call it may join', () => {
+    const inCallState = run([...place, signal('call-accepted', 'user-amina')]);
+    expect(run([found({ callId: 'call-9', kind: 'video' })], inCallState)).toBe(inCallState);
+    const ringing = run([signal('call-ring', 'user-amina')]);
+    expect(run([found({ callId: 'call-1', kind: 'video' })], ringing)).toBe(ringing);
+    const missed = run([
+      signal('call-ring', 'user-amina'),
+      signal('call-accepted', 'user-bilal'),
+      signal('call-missed', null),
+    ]);
+    expect(missed).toMatchObject({ phase: 'over', joinable: true });
+    expect(run([found({ callId: 'call-1', kind: 'video' })], missed)).toBe(missed);
+    // Another call of another conversation, though, is offered over an old "missed".
+    expect(run([found({ callId: 'call-3', kind: 'video' }, 'group-3')], missed)).toMatchObject({
+      phase: 'available',
+      callId: 'call-3',
+    });
+  });
+});

@@ -21,6 +21,8 @@ export type CallState =
   /** Someone else's call rings this browser. */
   /** `answered`: another official took the call (`call-accepted`): it goes on after this ring. */
   | { phase: 'ringing'; groupId: string; callId: string; from: string; kind?: CallKind; answered?: boolean }
+  /** The open conversation's group has a call going on that did not ring this browser: it may join. */
+  | { phase: 'available'; groupId: string; callId: string; kind: CallKind }
   | { phase: 'joining'; groupId: string; callId: string }
   | { phase: 'in-call'; groupId: string; callId: string }
   | {
@@ -49,6 +51,8 @@ export type CallAction =
   | { type: 'kicked' }
   | { type: 'failed'; reason: string }
   | { type: 'dismiss' }
+  /** What the server says of the open conversation's group: its live call, or none (null). */
+  | { type: 'live'; groupId: string; call: { callId: string; kind: CallKind } | null }
   | { type: 'signal'; signal: CallSignal; me: string };
 
 export const idle: CallState = { phase: 'idle' };
@@ -90,13 +94,14 @@ function over(s: Exclude<CallState, { phase: 'idle' }>, why: OverWhy, extra: Par
 function onSignal(s: CallState, signal: CallSignal, me: string): CallState {
   const by = signal.by?.userId;
   if (signal.type === 'call-ring') {
-    if (by === me || !(s.phase === 'idle' || s.phase === 'over')) return s;
+    if (by === me || !(s.phase === 'idle' || s.phase === 'over' || s.phase === 'available')) return s;
     const { groupId, callId, kind } = signal;
     return { phase: 'ringing', groupId, callId, from: by ?? '', kind };
   }
   if (s.phase === 'idle' || callOf(s) !== signal.callId) return s;
   // The first word on a call stays (e.g. "missed", then its call-ended); an ended call is joined no more.
   if (s.phase === 'over') return signal.type === 'call-ended' && s.joinable ? { ...s, joinable: false } : s;
+  if (s.phase === 'available') return signal.type === 'call-ended' ? idle : s;
   switch (signal.type) {
     case 'call-accepted':
       if (s.phase === 'ringing') return { ...s, answered: true };
@@ -135,9 +140,9 @@ export function callReducer(s: CallState, a: CallAction): CallState {
       if (s.phase !== 'calling') return s;
       if (a.outcome === 'busy') return over({ ...s, callId: a.callId }, 'busy');
       return { ...s, callId: a.callId };
-    case 'accept': // a ringing call, or a group call in progress this browser missed or declined
-      if (s.phase === 'over' && s.joinable && s.callId)
-        return { phase: 'joining', groupId: s.groupId, callId: s.callId };
+    case 'accept': // a ringing call, or a group call in progress this browser missed, declined or was not rung
+      if ((s.phase === 'over' && s.joinable && s.callId) || s.phase === 'available')
+        return { phase: 'joining', groupId: s.groupId, callId: s.callId! };
       return s.phase === 'ringing' ? { phase: 'joining', groupId: s.groupId, callId: s.callId } : s;
     case 'joined':
       return s.phase === 'joining' ? { phase: 'in-call', groupId: s.groupId, callId: s.callId } : s;
@@ -153,7 +158,21 @@ export function callReducer(s: CallState, a: CallAction): CallState {
       return s.phase === 'over' ? idle : s;
     case 'signal':
       return onSignal(s, a.signal, a.me);
+    case 'live':
+      return live(s, a);
   }
+}
+
+/**
+ * The open conversation's live call (looked up when it opens): offered to join when this browser is not busy
+ * with a call, nor already showing this one (a missed call it may join says more than "in progress").
+ */
+function live(s: CallState, a: Extract<CallAction, { type: 'live' }>): CallState {
+  const shown = s.phase === 'idle' || s.phase === 'over' || s.phase === 'available';
+  if (!shown) return s;
+  if (!a.call) return s.phase === 'available' ? idle : s;
+  if (s.phase === 'over' && s.callId === a.call.callId && s.joinable) return s;
+  return { phase: 'available', groupId: a.groupId, callId: a.call.callId, kind: a.call.kind };
 }
 
 const REASONS: Record<string, string> = {
@@ -175,6 +194,8 @@ export function describeCall(s: CallState, name: (userId: string) => string): st
       return 'Calling…';
     case 'ringing':
       return `${name(s.from)} is calling${s.kind === 'voice' ? ' (voice call)' : ''}`;
+    case 'available':
+      return `A ${s.kind === 'voice' ? 'voice call' : 'call'} is in progress`;
     case 'joining':
       return 'Joining the call…';
     case 'in-call':

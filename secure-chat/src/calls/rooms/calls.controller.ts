@@ -5,13 +5,14 @@ import {
   DeviceRoute,
   ErrorCodes,
   ZodBody,
+  ZodQuery,
   ZodResponse,
   ZodValidationPipe,
   type DevicePrincipal,
 } from '@pakawaaz/platform';
 import type { z } from 'zod';
 import { CALLS_ERROR_STATUS as E } from '../calls.errors.js';
-import { CallIdParam, CallJoin, CallReply, StartCallInput } from '../calls.dto.js';
+import { CallIdParam, CallJoin, CallReply, LiveCalls, LiveCallsQuery, StartCallInput } from '../calls.dto.js';
 import { FloodLimited } from '../../ws/chat-flood.js';
 import { CallsService } from './calls.service.js';
 
@@ -36,6 +37,18 @@ export class CallsController {
   @ZodResponse(201, CallJoin)
   start(@ZodBody(StartCallInput) b: z.infer<typeof StartCallInput>, @CurrentDevice() d: DevicePrincipal) {
     return this.calls.start(d, b.groupId);
+  }
+
+  /**
+   * The live calls of the device's groups (`groupId`: of that one), with who is in them: a device that was
+   * never rung (offline through the ring, added to the group later, reloaded) finds the call to join.
+   */
+  @Get()
+  @ErrorCodes(E, 'call_not_found')
+  @FloodLimited('claims')
+  @ZodResponse(200, LiveCalls)
+  live(@ZodQuery(LiveCallsQuery) q: z.infer<typeof LiveCallsQuery>, @CurrentDevice() d: DevicePrincipal) {
+    return this.calls.live(d, q.groupId);
   }
 
   @Get(':callId')

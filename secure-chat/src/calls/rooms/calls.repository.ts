@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { and, asc, count, eq, inArray, lt, sql } from 'drizzle-orm';
+import { groupMembers } from '../../delivery/delivery.schema.js';
 import { callInvitees, callParticipants, calls, mediaHosts } from '../calls.schema.js';
 
 export type CallRow = typeof calls.$inferSelect;
@@ -34,6 +35,26 @@ export class CallsRepository {
       .from(calls)
       .where(and(eq(calls.groupId, groupId), eq(calls.state, 'live')));
     return row ?? null;
+  }
+
+  /**
+   * The live calls of the groups this device is a member of (one per group at most), or of one of them:
+   * what a device that was never rung (offline through the ring, added later, reloaded) may join.
+   */
+  async liveCallsOfMember(deviceId: string, groupId?: string): Promise<CallRow[]> {
+    return this.db
+      .select({ call: calls })
+      .from(calls)
+      .innerJoin(groupMembers, eq(groupMembers.groupId, calls.groupId))
+      .where(
+        and(
+          eq(groupMembers.deviceId, deviceId),
+          eq(calls.state, 'live'),
+          groupId === undefined ? undefined : eq(calls.groupId, groupId),
+        ),
+      )
+      .orderBy(asc(calls.startedAt))
+      .then((rows) => rows.map((r) => r.call));
   }
 
   /** Live calls a device started (the per-device cap on calls it holds open). */

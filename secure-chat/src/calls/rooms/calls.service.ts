@@ -26,6 +26,9 @@ export type CallView = {
   startedAt: string;
   endedAt: string | null;
   endReason: string | null;
+  kind: 'voice' | 'video';
+  /** How the ringing went: null while it rings (or a call never rung), else answered, missed, … */
+  outcome: 'answered' | 'missed' | 'declined' | 'cancelled' | 'busy' | null;
   participants: {
     deviceId: string;
     userId: string;
@@ -187,6 +190,16 @@ export class CallsService {
     return this.view(callId);
   }
 
+  /**
+   * The live calls of the device's groups, or of one of them (a member's only: else 404 call_not_found) —
+   * for a device that was never rung (offline through the ring, added to the group later, reloaded).
+   */
+  async live(device: DevicePrincipal, groupId?: string): Promise<{ calls: CallView[] }> {
+    if (groupId !== undefined) await this.requireMember(device, groupId);
+    const rows = await this.repo.liveCallsOfMember(device.deviceId, groupId);
+    return { calls: await Promise.all(rows.map((c) => this.view(c.id, c))) };
+  }
+
   async visibleCall(device: DevicePrincipal, callId: string): Promise<CallRow> {
     const call = await this.repo.call(callId);
     const members = call ? await this.delivery.members(call.groupId) : [];
@@ -200,8 +213,8 @@ export class CallsService {
       throw callsError('call_not_found', 'No group with this id of which this device is a member.');
   }
 
-  private async view(callId: string): Promise<CallView> {
-    const call = (await this.repo.call(callId))!;
+  private async view(callId: string, row?: CallRow): Promise<CallView> {
+    const call = row ?? (await this.repo.call(callId))!;
     const people = await this.repo.participants(callId);
     return {
       callId,
@@ -211,6 +224,8 @@ export class CallsService {
       startedAt: call.startedAt.toISOString(),
       endedAt: call.endedAt?.toISOString() ?? null,
       endReason: call.endReason,
+      kind: call.kind,
+      outcome: call.outcome,
       participants: people.map((p) => ({
         deviceId: p.deviceId,
         userId: p.userId,

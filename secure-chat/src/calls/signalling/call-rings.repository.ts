@@ -56,7 +56,9 @@ export class CallRingsRepository {
     const at = new Date();
     for (const i of after) {
       const was = before.find((b) => b.deviceId === i.deviceId);
-      if (was?.state !== i.state)
+      // A member device the call never rang that answered it (call-state.ts, withLateCallee).
+      if (!was) await tx.insert(callInvitees).values({ callId, ...i, at });
+      else if (was.state !== i.state)
         await tx
           .update(callInvitees)
           .set({ state: i.state, at })

@@ -6,6 +6,8 @@ const a2: Party = { deviceId: 'a2', userId: 'A' };
 const b1: Party = { deviceId: 'b1', userId: 'B' };
 const b2: Party = { deviceId: 'b2', userId: 'B' };
 const c1: Party = { deviceId: 'c1', userId: 'C' };
+const c2: Party = { deviceId: 'c2', userId: 'C' };
+const d1: Party = { deviceId: 'd1', userId: 'D' };
 const none = new Set<string>();
 const states = (s: RingState) => Object.fromEntries(s.invitees.map((i) => [i.deviceId, i.state]));
 
@@ -44,6 +46,34 @@ describe('call signalling state machine', () => {
     s = first.state;
     const last = apply(s, { type: 'busy', device: c1 });
     expect(last).toMatchObject({ end: true, state: { outcome: 'declined' } });
+  });
+
+  it('a member device never rung that accepts a ringing call answers it; the timeout then ends nothing', () => {
+    // c2 was offline when the call started (not rung), d1 joined the group since.
+    const rung = invite(a1, [a1, b1, c1], none).state;
+    const step = apply(rung, { type: 'accept', device: c2 });
+    expect(step.refused).toBeUndefined();
+    expect(step.state.outcome).toBe('answered');
+    expect(states(step.state)).toEqual({ b1: 'ringing', c1: 'answered_elsewhere', c2: 'accepted' });
+    expect(step.signals).toEqual([
+      { type: 'call-answered-elsewhere', to: ['c1'], by: c2 },
+      { type: 'call-accepted', to: ['a1', 'b1'], by: c2 },
+    ]);
+    expect(apply(step.state, { type: 'timeout' })).toMatchObject({
+      end: false,
+      state: { outcome: 'answered' },
+    });
+    // Once answered, a late member joins as accepted, and may not decline what never rang it.
+    const later = apply(step.state, { type: 'accept', device: d1 });
+    expect(states(later.state)).toMatchObject({ d1: 'accepted' });
+    expect(apply(step.state, { type: 'decline', device: d1 }).refused).toBe('not_callee');
+  });
+
+  it("the caller's own other device does not answer its call; nobody answers a call that is over", () => {
+    const rung = invite(a1, [a1, b1], none).state;
+    expect(apply(rung, { type: 'accept', device: a2 }).refused).toBe('not_callee');
+    const missed = apply(rung, { type: 'timeout' }).state;
+    expect(apply(missed, { type: 'accept', device: c1 }).refused).toBe('not_callee');
   });
 
   it('times out as missed: the ringing devices and the caller are told, the call ends', () => {
@@ -85,9 +115,11 @@ describe('call signalling state machine', () => {
     expect(step.signals).toEqual([{ type: 'call-busy', to: ['a1', 'b2'], by: b1 }]);
   });
 
-  it('refuses acts of devices that are not callees', () => {
+  it('refuses acts of devices that are not callees (membership itself is the service’s check)', () => {
     const s = invite(a1, [a1, a2, b1], none).state;
     expect(apply(s, { type: 'accept', device: a2 }).refused).toBe('not_callee');
-    expect(apply(s, { type: 'accept', device: { deviceId: 'x', userId: 'X' } }).refused).toBe('not_callee');
+    for (const type of ['decline', 'busy'] as const)
+      expect(apply(s, { type, device: { deviceId: 'x', userId: 'X' } }).refused).toBe('not_callee');
+    expect(apply(s, { type: 'cancel', device: b1 }).refused).toBe('not_caller');
   });
 });

@@ -72,8 +72,9 @@ export function invite(caller: Party, members: readonly Party[], inCall: Readonl
   return settle(state, signals);
 }
 
-export function apply(state: RingState, event: RingEvent): Step {
-  if (event.type === 'timeout') return timeout(state);
+export function apply(given: RingState, event: RingEvent): Step {
+  if (event.type === 'timeout') return timeout(given);
+  const state = withLateCallee(given, event);
   const device = event.device;
   if (event.type === 'cancel') {
     if (device.userId !== state.caller.userId) return refuse(state, 'not_caller');
@@ -113,6 +114,20 @@ export function apply(state: RingState, event: RingEvent): Step {
     },
   ];
   return settle(next, signals);
+}
+
+/**
+ * A member device the call never rang (offline through the ring's start, or in the group since) that accepts
+ * while the call rings or goes on answered: it answers as a callee would — unless it is the caller's official's
+ * (their own other device joins without answering their own call).
+ */
+function withLateCallee(state: RingState, event: Exclude<RingEvent, { type: 'timeout' }>): RingState {
+  const device = event.device;
+  if (event.type !== 'accept' || device.userId === state.caller.userId) return state;
+  if (state.outcome !== null && state.outcome !== 'answered') return state;
+  if (state.invitees.some((i) => i.deviceId === device.deviceId)) return state;
+  const late: Invitee = { deviceId: device.deviceId, userId: device.userId, state: 'ringing' };
+  return { ...state, invitees: [...state.invitees, late] };
 }
 
 /** The ring time is over: devices still ringing missed it; with nobody answered, the call is over (`missed`). */
