@@ -15,12 +15,13 @@ const stream = `PKZ_CHATTEST_${run}`;
 const subjectPrefix = `pkzchattest.${run}`;
 
 const session = (deviceId: string) => {
-  const s: ChatSession & { woken: number } = {
+  const s: ChatSession & { woken: number; sent: unknown[] } = {
     deviceId,
     woken: 0,
+    sent: [],
     wake: () => void s.woken++,
     keyPackagesLow: () => undefined,
-    send: () => undefined,
+    send: (frame) => void s.sent.push(frame),
     close: () => undefined,
   };
   return s;
@@ -73,5 +74,66 @@ describe.skipIf(!natsUp)('chat wakes between cluster nodes (NATS)', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(onA.woken).toBe(1);
     expect(onB.woken).toBe(1);
+  });
+});
+
+/** The same two nodes: a call signal for a device held by the other node reaches its socket, once. */
+describe.skipIf(!natsUp)('call signals between cluster nodes (NATS)', () => {
+  const buses: EventBus[] = [];
+  const relays: ChatRelay[] = [];
+  const hubs: ChatHub[] = [];
+  const pushes: string[][] = [];
+
+  beforeAll(async () => {
+    for (let i = 0; i < 2; i++) {
+      const bus = await connectNatsEventBus({
+        url: natsUrl,
+        logger: testLogger,
+        stream: `${stream}_CALLS`,
+        subjectPrefix: `${subjectPrefix}calls`,
+        catalog: eventCatalog([platformDomain, secureChatDomain]),
+      });
+      const hub = new ChatHub({ notify: (ids) => Promise.resolve(void pushes.push([...ids])) });
+      const relay = new ChatRelay(hub, bus, testLogger);
+      await relay.onModuleInit();
+      buses.push(bus);
+      hubs.push(hub);
+      relays.push(relay);
+    }
+  }, 30_000);
+
+  afterAll(async () => {
+    for (const r of relays) await r.onModuleDestroy();
+    for (const b of buses) await b.close();
+    const nc = await connect({ servers: natsUrl });
+    await (await jetstreamManager(nc)).streams.delete(`${stream}_CALLS`).catch(() => undefined);
+    await nc.close();
+  });
+
+  it('a ring on node A reaches the callee on node B (and its caller-side device on A at once); the offline one is pushed', async () => {
+    const [a, b] = hubs as [ChatHub, ChatHub];
+    const callee = session(randomUUID());
+    const observer = session(randomUUID());
+    const offline = randomUUID();
+    b.add(callee);
+    a.add(observer);
+    const ring = {
+      type: 'call-ring' as const,
+      callId: randomUUID(),
+      groupId: 'Z3JvdXAtcmVsYXk',
+      kind: 'video' as const,
+      by: { deviceId: randomUUID(), userId: randomUUID() },
+      ringUntil: new Date(Date.now() + 30_000).toISOString(),
+    };
+    a.signal([callee.deviceId, observer.deviceId, offline], ring, true);
+    expect(observer.sent).toEqual([ring]); // local at once
+    await vi.waitFor(() => expect(callee.sent).toEqual([ring]), { timeout: 10_000, interval: 25 });
+    // A node does not know which devices the others hold: every device not connected to it is pushed too.
+    expect(pushes.flat()).toEqual(expect.arrayContaining([offline, callee.deviceId]));
+    expect(pushes.flat()).not.toContain(observer.deviceId);
+    // The relayed frame is the ring itself, validated on the way (a bad one is not delivered); nothing twice.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(callee.sent).toHaveLength(1);
+    expect(observer.sent).toHaveLength(1);
   });
 });
