@@ -45,10 +45,13 @@ export type DesktopIdentity = {
   certificateDer: Uint8Array;
 };
 
-/** An RFC 9449 DPoP proof for one request, carrying the device certificate in `x5c`. */
+/**
+ * An RFC 9449 DPoP proof for one request, carrying the device certificate in `x5c`; `ath` names the access
+ * token it goes with (none at the token endpoint: a refresh, RFC 9449 §5).
+ */
 export async function dpopProof(
   device: DesktopIdentity,
-  request: { method: string; url: string; accessToken: string },
+  request: { method: string; url: string; accessToken?: string },
 ): Promise<string> {
   const jwk = await crypto.subtle.exportKey('jwk', device.keys.publicKey);
   const header = {
@@ -57,14 +60,18 @@ export async function dpopProof(
     jwk: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y },
     x5c: [b64(device.certificateDer)],
   };
-  const ath = b64u(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(request.accessToken))));
+  const token = request.accessToken;
+  const ath =
+    token === undefined
+      ? undefined
+      : b64u(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(token))));
   const url = new URL(request.url);
   const claims = {
     htm: request.method,
     htu: `${url.origin}${url.pathname}`,
     iat: Math.floor(Date.now() / 1000),
     jti: b64u(crypto.getRandomValues(new Uint8Array(16))),
-    ath,
+    ...(ath ? { ath } : {}),
   };
   const input = `${b64u(utf8(JSON.stringify(header)))}.${b64u(utf8(JSON.stringify(claims)))}`;
   const sig = await crypto.subtle.sign(SIGN, device.keys.privateKey, utf8(input));
@@ -91,15 +98,48 @@ export async function dpopBoundToken(
     method: 'POST',
     headers: { authorization: `Bearer ${sessionToken}`, dpop: proof },
   });
-  const body = (await res.json().catch(() => ({}))) as {
-    accessToken?: string;
-    expiresIn?: number;
+  const body = await tokenReply(res);
+  return { accessToken: body.accessToken, expiresIn: body.expiresIn ?? 0 };
+}
+
+type TokenReply = { accessToken: string; refreshToken?: string; tokenType?: string; expiresIn?: number };
+
+async function tokenReply(res: Response): Promise<TokenReply> {
+  const body = (await res.json().catch(() => ({}))) as Partial<TokenReply> & {
     code?: string;
     message?: string;
   };
   if (!res.ok || typeof body.accessToken !== 'string')
     throw Object.assign(new Error(body.message ?? `HTTP ${res.status}`), { code: body.code ?? '' });
-  return { accessToken: body.accessToken, expiresIn: body.expiresIn ?? 0 };
+  return body as TokenReply;
+}
+
+/** Where a session's refresh token is exchanged for new tokens. */
+export const REFRESH_PATH = '/api/v1/auth/refresh';
+
+/**
+ * Refreshes a session bound to this device's key (RFC 9449 §5): the refresh token with a proof of the key,
+ * for a new access token bound to it (`tokenType` DPoP) and the next refresh token. A copied refresh token is
+ * refused without the key.
+ */
+export async function dpopRefresh(
+  device: DesktopIdentity,
+  baseUrl: string,
+  refreshToken: string,
+  base: typeof fetch = fetch,
+): Promise<{ accessToken: string; refreshToken: string; expiresIn: number }> {
+  const url = new URL(REFRESH_PATH, baseUrl).href;
+  const res = await base(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', dpop: await dpopProof(device, { method: 'POST', url }) },
+    body: JSON.stringify({ refreshToken }),
+  });
+  const body = await tokenReply(res);
+  if (body.tokenType !== 'DPoP' || typeof body.refreshToken !== 'string')
+    throw Object.assign(new Error('the refreshed token is not bound to this device'), {
+      code: 'dpop_binding_failed',
+    });
+  return { accessToken: body.accessToken, refreshToken: body.refreshToken, expiresIn: body.expiresIn ?? 0 };
 }
 
 /** A fetch that authenticates as the desktop device: `Authorization: DPoP <token>` and a fresh proof. */
