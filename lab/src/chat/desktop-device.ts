@@ -51,7 +51,7 @@ export type DesktopIdentity = {
  */
 export async function dpopProof(
   device: DesktopIdentity,
-  request: { method: string; url: string; accessToken?: string },
+  request: { method: string; url: string; accessToken?: string | undefined },
 ): Promise<string> {
   const jwk = await crypto.subtle.exportKey('jwk', device.keys.publicKey);
   const header = {
@@ -84,7 +84,7 @@ export const DPOP_TOKEN_PATH = '/api/v1/auth/token/dpop';
 /**
  * The access token a desktop device uses on device routes and the chat WebSocket: the session's token (from
  * the sign-in) re-issued bound to this device's key (`cnf.jkt`, RFC 9449 §6), with the same expiry. The
- * session's own token stays for the other routes: a bound token is refused as a bearer token.
+ * session is bound to the key from then on: its refresh needs a proof of it (dpopRefresh).
  */
 export async function dpopBoundToken(
   device: DesktopIdentity,
@@ -92,26 +92,10 @@ export async function dpopBoundToken(
   sessionToken: string,
   base: typeof fetch = fetch,
 ): Promise<{ accessToken: string; expiresIn: number }> {
-  const url = new URL(DPOP_TOKEN_PATH, baseUrl).href;
-  const proof = await dpopProof(device, { method: 'POST', url, accessToken: sessionToken });
-  const res = await base(url, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${sessionToken}`, dpop: proof },
+  const body = await tokenCall(device, new URL(DPOP_TOKEN_PATH, baseUrl).href, base, {
+    bearer: sessionToken,
   });
-  const body = await tokenReply(res);
   return { accessToken: body.accessToken, expiresIn: body.expiresIn ?? 0 };
-}
-
-type TokenReply = { accessToken: string; refreshToken?: string; tokenType?: string; expiresIn?: number };
-
-async function tokenReply(res: Response): Promise<TokenReply> {
-  const body = (await res.json().catch(() => ({}))) as Partial<TokenReply> & {
-    code?: string;
-    message?: string;
-  };
-  if (!res.ok || typeof body.accessToken !== 'string')
-    throw Object.assign(new Error(body.message ?? `HTTP ${res.status}`), { code: body.code ?? '' });
-  return body as TokenReply;
 }
 
 /** Where a session's refresh token is exchanged for new tokens. */
@@ -128,18 +112,36 @@ export async function dpopRefresh(
   refreshToken: string,
   base: typeof fetch = fetch,
 ): Promise<{ accessToken: string; refreshToken: string; expiresIn: number }> {
-  const url = new URL(REFRESH_PATH, baseUrl).href;
-  const res = await base(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', dpop: await dpopProof(device, { method: 'POST', url }) },
-    body: JSON.stringify({ refreshToken }),
-  });
-  const body = await tokenReply(res);
+  const body = await tokenCall(device, new URL(REFRESH_PATH, baseUrl).href, base, { body: { refreshToken } });
   if (body.tokenType !== 'DPoP' || typeof body.refreshToken !== 'string')
     throw Object.assign(new Error('the refreshed token is not bound to this device'), {
       code: 'dpop_binding_failed',
     });
   return { accessToken: body.accessToken, refreshToken: body.refreshToken, expiresIn: body.expiresIn ?? 0 };
+}
+
+type TokenReply = { accessToken: string; refreshToken?: string; tokenType?: string; expiresIn?: number };
+
+/** A POST to a token endpoint with a proof of the device key (`ath` when a bearer token goes with it). */
+async function tokenCall(
+  device: DesktopIdentity,
+  url: string,
+  base: typeof fetch,
+  with_: { bearer?: string; body?: unknown },
+): Promise<TokenReply> {
+  const token = with_.bearer;
+  const headers = new Headers({ dpop: await dpopProof(device, { method: 'POST', url, accessToken: token }) });
+  if (token !== undefined) headers.set('authorization', `Bearer ${token}`);
+  if (with_.body !== undefined) headers.set('content-type', 'application/json');
+  const body = with_.body === undefined ? undefined : JSON.stringify(with_.body);
+  const res = await base(url, { method: 'POST', headers, body });
+  const reply = (await res.json().catch(() => ({}))) as Partial<TokenReply> & {
+    code?: string;
+    message?: string;
+  };
+  if (!res.ok || typeof reply.accessToken !== 'string')
+    throw Object.assign(new Error(reply.message ?? `HTTP ${res.status}`), { code: reply.code ?? '' });
+  return reply as TokenReply;
 }
 
 /** A fetch that authenticates as the desktop device: `Authorization: DPoP <token>` and a fresh proof. */

@@ -87,6 +87,8 @@ describe('desktop devices, hardened: fresh MFA to enrol, DPoP-bound refresh, htu
   /** A second multi-factor session, left unbound, and when it signed in. */
   let other: Tokens;
   let otherAt = 0;
+  /** Another desktop of the same official. */
+  let secondDesktop: DesktopIdentity;
   let identity: DesktopIdentity;
 
   it('enrolling a desktop needs a sign-in with a second factor; a password-only sign-in is told to sign in again', async () => {
@@ -117,11 +119,18 @@ describe('desktop devices, hardened: fresh MFA to enrol, DPoP-bound refresh, htu
     otherAt = Date.now();
     other = await signIn('farah.aziz', secret, -1);
     expect(other.acr).toBe('aal2');
+    const second = await enrol(other.accessToken);
+    expect(second.status).toBe(201);
+    secondDesktop = second.identity!;
   });
 
   it('a bound session’s refresh token is refused without a proof of its key, and never yields an unbound token', async () => {
     const bound = await dpopBoundToken(identity, server.url, mfa.accessToken);
     const jkt = (claims(bound.accessToken).cnf as { jkt: string }).jkt;
+    // The session is bound to that key now: its token is not re-issued bound to another of the official's.
+    await expect(dpopBoundToken(secondDesktop, server.url, mfa.accessToken)).rejects.toMatchObject({
+      code: 'dpop_binding_failed',
+    });
     // The attack: the refresh token copied out of the browser, replayed without the device key.
     expect(await call('/api/v1/auth/refresh', { body: { refreshToken: mfa.refreshToken } })).toMatchObject({
       status: 401,
