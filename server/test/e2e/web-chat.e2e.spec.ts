@@ -18,7 +18,7 @@ const { send, shown, startChatWith, visible } = browse;
  * then a group with a third — each chat started from the people search, which never shows an official of an
  * institution whose directory is hidden from theirs. An enrolment asked for after the sign-in grew older than the
  * window (PAKAWAAZ_DESKTOP_ENROL_MAX_AUTH_AGE_SECONDS) is refused, and the page asks for the sign-in again and
- * then enrols.
+ * then enrols; its device-bound token is renewed by a DPoP-bound refresh (RFC 9449 §5) and keeps serving.
  */
 const MAX_AUTH_AGE_S = 30;
 const PASSWORD = 'violet-harbour-tandem-93';
@@ -65,6 +65,8 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
       server = await startTestServer({
         OPEN5GS_MONITOR: 'off',
         PAKAWAAZ_DESKTOP_ENROL_MAX_AUTH_AGE_SECONDS: String(MAX_AUTH_AGE_S),
+        // Short-lived tokens: the pages renew their device-bound token (DPoP refresh) within seconds.
+        PAKAWAAZ_ACCESS_TOKEN_TTL_SECONDS: '60',
       });
       token = await server.adminToken();
       for (const name of new Set(OFFICIALS.map((o) => o.institution))) {
@@ -152,8 +154,20 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
       // The sign-in form is back (no reload); signing in enrols the browser without another click.
       await page.getByLabel('Username', { exact: true }).fill('hamid.raza');
       await page.getByLabel('Password').fill(PASSWORD);
+      const renewal = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/refresh'), {
+        timeout: 30_000,
+      });
       await page.getByRole('button', { name: 'Sign in' }).click();
       await visible(page.getByRole('status').getByText('This browser is desktop device'));
+      await shown(page.getByRole('heading', { name: 'Conversations' }));
+      // The bound session renews its token with a proof of the device key, into a token bound to it…
+      const renewed = await renewal;
+      expect([renewed.status(), ((await renewed.json()) as { tokenType: string }).tokenType]).toEqual([
+        200,
+        'DPoP',
+      ]);
+      // …which the device routes take (the people search).
+      await findPeople(page, 'Aisha');
       await context.close();
       // The refused POST is the only problem the page reports (the browser logs the 401).
       expectNoProblems(problems, (p) => p.kind === 'console' && /401/.test(p.text));
