@@ -45,3 +45,23 @@ describe('the check-in group commit', () => {
       );
   });
 });
+
+describe('what enrolling a desktop takes', () => {
+  it('a sign-in of the last 300 s with a second factor (aal2); aal1 with the demo data, whose officials hold none', () => {
+    expect(loadDeviceMgmtConfig({}, platform(false)).desktopEnrolment).toEqual({
+      maxAuthAgeSeconds: 300,
+      acr: 'aal2',
+    });
+    expect(loadDeviceMgmtConfig({}, platform(true)).desktopEnrolment.acr).toBe('aal1');
+    const set = { PAKAWAAZ_DESKTOP_ENROL_MAX_AUTH_AGE_SECONDS: '60', PAKAWAAZ_DESKTOP_ENROL_ACR: 'aal3' };
+    expect(loadDeviceMgmtConfig(set, platform(true)).desktopEnrolment).toEqual({
+      maxAuthAgeSeconds: 60,
+      acr: 'aal3',
+    });
+    for (const bad of [
+      { PAKAWAAZ_DESKTOP_ENROL_MAX_AUTH_AGE_SECONDS: '5' },
+      { PAKAWAAZ_DESKTOP_ENROL_ACR: 'aal4' },
+    ])
+      expect(() => loadDeviceMgmtConfig(bad, platform(false))).toThrow(/PAKAWAAZ_DESKTOP_ENROL_/);
+  });
+});

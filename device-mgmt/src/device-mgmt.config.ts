@@ -49,6 +49,14 @@ const schema = z.object({
   ),
   PAKAWAAZ_TRUSTED_BOOT_KEYS: z.preprocess(unset, hexList.optional()),
   PAKAWAAZ_ENROL_URL_BASE: z.preprocess(unset, z.string().url().optional()),
+  PAKAWAAZ_DESKTOP_ENROL_MAX_AUTH_AGE_SECONDS: z.preprocess(
+    unset,
+    z.coerce.number({ message: 'expected seconds' }).int().min(30).max(86_400).default(300),
+  ),
+  PAKAWAAZ_DESKTOP_ENROL_ACR: z.preprocess(
+    unset,
+    z.enum(['aal1', 'aal2', 'aal3'], { message: 'expected aal1, aal2 or aal3' }).optional(),
+  ),
   PAKAWAAZ_CHECK_IN_BATCH: z.preprocess(
     unset,
     z.coerce.number({ message: 'expected a number of check-ins' }).int().min(1).max(256).default(64),
@@ -165,6 +173,12 @@ export type DeviceMgmtConfig = {
   enrolUrlBase: string | null;
   /** Most check-ins written in one statement (group commit); 1 writes each on its own. */
   checkInBatch: number;
+  /**
+   * What enrolling a desktop (a long-lived device key) takes: a sign-in at most `maxAuthAgeSeconds` old
+   * (PAKAWAAZ_DESKTOP_ENROL_MAX_AUTH_AGE_SECONDS, 300) at assurance level `acr` or above
+   * (PAKAWAAZ_DESKTOP_ENROL_ACR: aal2, a second factor; aal1 with the demo data, whose officials hold none).
+   */
+  desktopEnrolment: { maxAuthAgeSeconds: number; acr: 'aal1' | 'aal2' | 'aal3' };
   push: PushConfig;
 };
 
@@ -201,6 +215,10 @@ export function loadDeviceMgmtConfig(env: Env, platform: PlatformConfig): Device
     trustedBootKeys: c.PAKAWAAZ_TRUSTED_BOOT_KEYS?.toLowerCase().split(',') ?? [],
     enrolUrlBase: c.PAKAWAAZ_ENROL_URL_BASE?.replace(/\/+$/, '') ?? null,
     checkInBatch: c.PAKAWAAZ_CHECK_IN_BATCH,
+    desktopEnrolment: {
+      maxAuthAgeSeconds: c.PAKAWAAZ_DESKTOP_ENROL_MAX_AUTH_AGE_SECONDS,
+      acr: c.PAKAWAAZ_DESKTOP_ENROL_ACR ?? (platform.seedDemo ? 'aal1' : 'aal2'),
+    },
     push: loadPushConfig(env, platform),
   };
 }

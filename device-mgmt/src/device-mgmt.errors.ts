@@ -21,7 +21,8 @@ type EnrolmentErrorCode =
   | 'sim_not_assigned'
   | 'renewal_rate_limited'
   | 'desktop_devices_forbidden'
-  | 'desktop_limit_reached';
+  | 'desktop_limit_reached'
+  | 'fresh_sign_in_required';
 
 const ENROLMENT_ERROR_STATUS = {
   enrolment_token_invalid: 401,
@@ -49,6 +50,8 @@ const ENROLMENT_ERROR_STATUS = {
   desktop_devices_forbidden: 403,
   // An official holds DESKTOPS_PER_OFFICIAL live desktop devices already: retire one first.
   desktop_limit_reached: 409,
+  // A desktop's enrolment needs a recent sign-in (auth_time) at the assurance level configured: sign in again.
+  fresh_sign_in_required: 401,
 } as const satisfies Record<EnrolmentErrorCode, HttpStatus>;
 
 // Check-in, policies, compliance and commands.

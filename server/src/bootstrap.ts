@@ -18,6 +18,7 @@ import {
 import {
   AllExceptionsFilter,
   DEVICE_EDGE_TLS,
+  DPOP_SETTINGS,
   DeadLetterStore,
   InProcessEventBus,
   Metrics,
@@ -30,6 +31,7 @@ import {
   openKeyService,
   PageConnectSources,
   type DeviceEdgeTls,
+  type DpopSettings,
   type KeyService,
   type EventBus,
   type Env,
@@ -49,6 +51,7 @@ import {
 } from './http/fastify-setup.js';
 import { installInputRules } from './http/input-rules.js';
 import { loadTls, warnIfExpiring, warnIfInsecure } from './http/tls.js';
+import { dpopOriginsAtStart } from './http/public-origins.js';
 import {
   DevicePortStatus,
   openDevicePort,
@@ -235,6 +238,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       listen: options.listen !== false,
     });
     app.get(DevicePortStatus).state = devicePort.state;
+    // What a desktop's DPoP proof may name in `htu`: the configured public origins, else the listeners' own.
+    const ports = { main: port, device: devicePort.state.open ? devicePort.state.port : null };
+    app.get<DpopSettings>(DPOP_SETTINGS).origins = dpopOriginsAtStart(
+      config,
+      ports,
+      loadTls(config)?.cert,
+      resources.logger,
+    );
     const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
     const demoFleet = await startDemoFleet({
       app,

@@ -6,7 +6,7 @@ import type { HistoryEntry } from '../../lab/src/chat/chat-history.ts';
 import type { ChatEvent } from '../../lab/src/chat/chat-types.ts';
 import type { ChatSession } from './chat-session.ts';
 import type { Person } from './people.ts';
-import { fetchAndOpen, sealAndUpload } from './files.ts';
+import { fetchAndOpen, sealAndUpload, type DeviceHttp } from './files.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -29,7 +29,7 @@ export class Conversations {
 
   constructor(
     private readonly me: string,
-    private readonly token: () => string,
+    private readonly http: DeviceHttp,
     private readonly fail: (e: unknown) => void,
   ) {}
 
@@ -178,7 +178,7 @@ export class Conversations {
   async sendFile(file: File): Promise<void> {
     const groupId = this.current;
     if (!groupId) throw new Error('open a conversation first');
-    const ref = await sealAndUpload(file, this.token(), groupId);
+    const ref = await sealAndUpload(file, this.http, groupId);
     await this.client.send(groupId, { type: 'file', file: ref });
     this.renderMessages();
   }

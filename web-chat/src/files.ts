@@ -1,5 +1,6 @@
 // Files in a conversation: sealed in the browser (AES-256-GCM on WebCrypto, a fresh key per file, the IV
-// prepended), uploaded with the official's token through /api/v1/chat/files; the key and the capability URL
+// prepended), uploaded as this desktop device (its DPoP-bound token and proofs) through
+// /api/v1/chat/device/files; the key and the capability URL
 // travel inside the MLS message, so the server stores ciphertext it cannot open.
 import { b64u, fromB64u } from '../../lab/src/chat/bytes.ts';
 import type { ChatFileRef } from '../../lab/src/chat/chat-content.ts';
@@ -15,8 +16,13 @@ async function json<T>(res: Response): Promise<T> {
   return body;
 }
 
+/** How the page calls device routes: dpopFetch (the bound token and a fresh proof per request). */
+export type DeviceHttp = (request: Request) => Promise<Response>;
+
+const FILES = '/api/v1/chat/device/files';
+
 /** Seals and uploads a file (in chunks, as the server's limit says); returns the reference to send. */
-export async function sealAndUpload(file: File, token: string, groupId: string): Promise<ChatFileRef> {
+export async function sealAndUpload(file: File, http: DeviceHttp, groupId: string): Promise<ChatFileRef> {
   const key = crypto.getRandomValues(new Uint8Array(32));
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const aes = await crypto.subtle.importKey('raw', key, 'AES-GCM', false, ['encrypt']);
@@ -27,26 +33,25 @@ export async function sealAndUpload(file: File, token: string, groupId: string):
   sealed.set(iv);
   sealed.set(ct, iv.length);
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', sealed));
-  const auth = { authorization: `Bearer ${token}` };
   let up = await json<Upload>(
-    await fetch('/api/v1/chat/files', {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ sizeBytes: sealed.length, sha256: hex(digest), groupId }),
-    }),
+    await http(
+      new Request(new URL(FILES, location.origin), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sizeBytes: sealed.length, sha256: hex(digest), groupId }),
+      }),
+    ),
   );
   while (up.offset < sealed.length) {
     const chunk = sealed.subarray(up.offset, up.offset + up.chunkMaxBytes);
     up = await json<Upload>(
-      await fetch(`/api/v1/chat/files/${encodeURIComponent(up.id)}`, {
-        method: 'PATCH',
-        headers: {
-          ...auth,
-          'content-type': 'application/offset+octet-stream',
-          'upload-offset': String(up.offset),
-        },
-        body: chunk,
-      }),
+      await http(
+        new Request(new URL(`${FILES}/${encodeURIComponent(up.id)}`, location.origin), {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/offset+octet-stream', 'upload-offset': String(up.offset) },
+          body: chunk,
+        }),
+      ),
     );
   }
   if (!up.download) throw new Error('the server did not return a download link');

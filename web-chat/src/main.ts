@@ -4,6 +4,7 @@ import {
   desktopCsr,
   dpopBoundToken,
   dpopFetch,
+  dpopRefresh,
   type DesktopIdentity,
 } from '../../lab/src/chat/desktop-device.ts';
 import { CallScreen } from './call-screen.ts';
@@ -16,19 +17,28 @@ import { PeoplePicker } from './people.ts';
  * The officials' web chat: sign in (password, then a one-time code when the account has one), enrol this
  * browser as a desktop device (a non-extractable ECDSA P-256 WebCrypto key, certified by the device CA), then
  * call the device routes with the access token re-issued bound to that key (RFC 9449 `cnf.jkt`) and DPoP
- * proofs signed by it, and chat as that device
+ * proofs signed by it, and chat as that device. The session is bound to the key from then on: its refresh
+ * token is refreshed only with a proof of the key, into bound tokens (RFC 9449 §5). Enrolling needs a recent
+ * sign-in (with a second factor where the deployment says so): when the server answers
+ * fresh_sign_in_required, the page asks for the sign-in again and then enrols
  * (conversations.ts: the screens; chat-session.ts: the SDK's driver in the browser).
  */
 type LoginStep =
-  | { status: 'authenticated'; accessToken: string }
+  | { status: 'authenticated'; accessToken: string; refreshToken: string }
   | { status: 'mfa_required'; ticket: string; factors: string[] }
   | { status: string; ticket?: string };
 type ApiError = { code: string; message?: string };
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-/** `token`: the sign-in's (bearer routes); `deviceToken`: the same, bound to the device key (device routes). */
-const session = { token: '', deviceToken: '', userId: '', name: '' };
+/**
+ * `token`: the sign-in's (bearer routes, until the device is in use); `deviceToken`: the session's token bound to
+ * the device key (device routes), renewed with `refreshToken` and a proof of the key.
+ */
+const session = { token: '', refreshToken: '', deviceToken: '', userId: '', name: '' };
 let ticket = '';
+/** The enrolment asked for a fresh sign-in: enrol again once it is done. */
+let enrolAfterSignIn = false;
+let renewal: ReturnType<typeof setTimeout> | undefined;
 let view: Conversations | null = null;
 
 function showError(e: unknown): void {
@@ -67,6 +77,9 @@ async function signIn(form: HTMLFormElement): Promise<void> {
   if (step.status !== 'authenticated' || !('accessToken' in step))
     throw new Error(`This sign-in needs a step the web chat does not offer (${step.status}): use the NOC.`);
   session.token = step.accessToken;
+  session.refreshToken = step.refreshToken;
+  ticket = '';
+  $('otp-row').hidden = true;
   const me = await api<{ id: string; username: string; displayName?: string }>('/api/v1/auth/me');
   session.userId = me.id;
   session.name = me.displayName ?? me.username;
@@ -75,6 +88,18 @@ async function signIn(form: HTMLFormElement): Promise<void> {
   $('who').textContent = `Signed in as ${session.name}`;
   const stored = await loadDevice(me.id);
   if (stored) await useDevice(stored);
+  else if (enrolAfterSignIn) {
+    enrolAfterSignIn = false;
+    await enrol();
+  }
+}
+
+/** The server wants a recent (multi-factor) sign-in before it certifies a key: sign in again, then enrol. */
+function signInAgain(e: unknown): void {
+  showError(e);
+  enrolAfterSignIn = true;
+  $('sign-in').hidden = false;
+  $('device').hidden = true;
 }
 
 async function enrol(): Promise<void> {
@@ -85,7 +110,10 @@ async function enrol(): Promise<void> {
   const enrolled = await api<{ deviceId: string; certificate: string; caCertificates: string[] }>(
     '/api/v1/enrolment/desktop',
     { method: 'POST', body: JSON.stringify({ csr: btoa(s) }) },
-  );
+  ).catch((e: unknown) => {
+    if ((e as Partial<ApiError>).code === 'fresh_sign_in_required') signInAgain(e);
+    throw e;
+  });
   const device: StoredDevice = {
     userId: session.userId,
     deviceId: enrolled.deviceId,
@@ -100,7 +128,9 @@ async function enrol(): Promise<void> {
 /** Proves the device to the server: `GET /api/v1/device/whoami` with the bound token and a DPoP proof. */
 async function useDevice(d: StoredDevice): Promise<void> {
   const identity: DesktopIdentity = { keys: d.keys, certificateDer: derFromPem(d.certificatePem) };
-  session.deviceToken = (await dpopBoundToken(identity, location.href, session.token)).accessToken;
+  const bound = await dpopBoundToken(identity, location.href, session.token);
+  session.deviceToken = bound.accessToken;
+  renewBefore(identity, bound.expiresIn);
   const http = dpopFetch(identity, () => session.deviceToken);
   const res = await http(new Request(new URL('/api/v1/device/whoami', location.href)));
   const who = (await res.json()) as { deviceId?: string } & Partial<ApiError>;
@@ -109,7 +139,7 @@ async function useDevice(d: StoredDevice): Promise<void> {
   $('device-status').textContent = `This browser is desktop device ${who.deviceId ?? ''}`;
   $('device-status').dataset.deviceId = who.deviceId ?? '';
   if (view) return;
-  const v = (view = new Conversations(d.userId, () => session.token, showError));
+  const v = (view = new Conversations(d.userId, http, showError));
   const calls = new CallScreen(
     d.userId,
     (u) => v.nameOf(u),
@@ -124,6 +154,30 @@ async function useDevice(d: StoredDevice): Promise<void> {
   calls.attach(chat.client);
   v.onOpen = (groupId) => calls.lookLive(groupId);
   new PeoplePicker(http, (people) => v.startChat(people), showError).attach();
+}
+
+/**
+ * Renews the bound token a minute before it expires: the session's refresh token with a proof of the device
+ * key (a copy of the refresh token is no use without it). A refusal ends the session here: sign in again.
+ */
+function renewBefore(identity: DesktopIdentity, expiresIn: number): void {
+  clearTimeout(renewal);
+  renewal = setTimeout(
+    () => {
+      dpopRefresh(identity, location.href, session.refreshToken).then(
+        (next) => {
+          session.deviceToken = next.accessToken;
+          session.refreshToken = next.refreshToken;
+          renewBefore(identity, next.expiresIn);
+        },
+        (e: unknown) => {
+          showError(e);
+          $('sign-in').hidden = false;
+        },
+      );
+    },
+    Math.max(5, expiresIn - 60) * 1000,
+  );
 }
 
 /** A form whose submit runs `action` with its fields, shows a failure, and is cleared when it succeeded. */

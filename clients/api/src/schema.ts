@@ -4966,7 +4966,7 @@ export interface components {
             userId: string;
         };
         /** @enum {string} */
-        DeviceMgmtErrorCode: "attestation_malformed" | "attestation_refused" | "challenge_invalid" | "command_not_cancellable" | "command_not_delivered" | "command_not_found" | "csr_invalid" | "csr_key_mismatch" | "desktop_devices_forbidden" | "desktop_limit_reached" | "device_already_enrolled" | "device_group_institution_required" | "device_group_name_taken" | "device_group_not_found" | "device_not_active" | "device_not_found" | "device_retired" | "enrolment_token_invalid" | "enrolment_token_not_found" | "enrolment_token_spent" | "idempotency_key_reused" | "invalid_status_list" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "policy_below_national_floor" | "policy_changed" | "policy_not_found" | "renewal_rate_limited" | "sim_not_assigned";
+        DeviceMgmtErrorCode: "attestation_malformed" | "attestation_refused" | "challenge_invalid" | "command_not_cancellable" | "command_not_delivered" | "command_not_found" | "csr_invalid" | "csr_key_mismatch" | "desktop_devices_forbidden" | "desktop_limit_reached" | "device_already_enrolled" | "device_group_institution_required" | "device_group_name_taken" | "device_group_not_found" | "device_not_active" | "device_not_found" | "device_retired" | "enrolment_token_invalid" | "enrolment_token_not_found" | "enrolment_token_spent" | "fresh_sign_in_required" | "idempotency_key_reused" | "invalid_status_list" | "not_an_official" | "official_directory_unavailable" | "official_disabled" | "official_not_found" | "policy_below_national_floor" | "policy_changed" | "policy_not_found" | "renewal_rate_limited" | "sim_not_assigned";
         DeviceModel: {
             codename: string;
             /** Format: date-time */
@@ -5792,8 +5792,11 @@ export interface components {
             sessionId: string;
             /** @enum {string} */
             status: "authenticated";
-            /** @enum {string} */
-            tokenType: "Bearer";
+            /**
+             * @description DPoP: the session is bound to a desktop device key, and so is this access token (RFC 9449)
+             * @enum {string}
+             */
+            tokenType: "Bearer" | "DPoP";
             userId: string;
             withheldRoles: string[];
         } | {
@@ -7656,8 +7659,11 @@ export interface components {
             sessionId: string;
             /** @enum {string} */
             status: "authenticated";
-            /** @enum {string} */
-            tokenType: "Bearer";
+            /**
+             * @description DPoP: the session is bound to a desktop device key, and so is this access token (RFC 9449)
+             * @enum {string}
+             */
+            tokenType: "Bearer" | "DPoP";
             userId: string;
             withheldRoles: string[];
         } | {
@@ -10899,7 +10905,10 @@ export interface operations {
     Auth_refresh: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description RFC 9449 proof (POST, this URL, no ath) of the device key the session is bound to: required once the session was bound (POST /api/v1/auth/token/dpop) */
+                DPoP?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -10909,7 +10918,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description New access and refresh tokens (the old refresh token is spent) */
+            /** @description New access and refresh tokens (the old refresh token is spent); tokenType DPoP for a session bound to a device key */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -10930,7 +10939,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_credentials`, `login_ticket_invalid`, `passkey_invalid`, `refresh_token_invalid`, `sim_conversation_invalid` */
+            /** @description Refresh token invalid (refresh_token_invalid); the session is bound to a device key and the DPoP proof is missing or refused (dpop_proof_invalid) or of another key (dpop_binding_failed) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10938,7 +10947,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid";
+                        code?: "dpop_binding_failed" | "dpop_proof_invalid" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid";
                     };
                 };
             };
@@ -17500,7 +17509,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `fresh_sign_in_required`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17508,7 +17517,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "fresh_sign_in_required" | "unauthenticated";
                     };
                 };
             };

@@ -25,6 +25,7 @@ import { DesktopEnrolmentService } from './desktop-enrolment.service.js';
   'desktop_devices_forbidden',
   'desktop_limit_reached',
   'csr_invalid',
+  'fresh_sign_in_required',
 )
 @Controller('api/v1/enrolment/desktop')
 export class DesktopEnrolmentController {

@@ -6,6 +6,8 @@ const official = {
   actor: { type: 'official', id: 'u1' },
   institutionId: 'inst-a',
   roles: [],
+  acr: 'aal2',
+  authTime: Math.floor(Date.now() / 1000),
 } as unknown as Principal;
 
 describe('desktop enrolment and the allowDesktop policy', () => {
@@ -34,6 +36,7 @@ describe('desktop enrolment and the allowDesktop policy', () => {
       { find: () => Promise.resolve({ status: 'active', kind: 'official' }) } as never,
       policies as never,
       { record: () => Promise.resolve() } as never,
+      { desktopEnrolment: { maxAuthAgeSeconds: 300, acr: 'aal2' } },
     );
     await expect(svc.enrol(official, new Uint8Array(), 'r1')).rejects.toMatchObject({
       code: 'desktop_devices_forbidden',

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AuditService, type Db, type Principal } from '@pakawaaz/platform';
 import { DeviceCaService } from '../device-ca/device-ca.service.js';
+import { DEVICE_MGMT_CONFIG, type DeviceMgmtConfig } from '../device-mgmt.config.js';
 import { deviceMgmtError } from '../device-mgmt.errors.js';
 import { PoliciesService } from '../policies/policies.service.js';
 import { EnrolmentRepository } from './enrolment.repository.js';
 import { EnrolmentService } from './enrolment.service.js';
+import { staleSignIn } from './fresh-sign-in.js';
 import { Officials } from './officials.js';
 
 export type DesktopEnrolled = { deviceId: string; certificate: string; caCertificates: string[] };
@@ -19,8 +21,9 @@ const DESKTOP_FACTS = { kind: 'desktop', attested: false } as const;
 /**
  * An official enrols the browser they are signed in with as a `desktop` device (the officials' web chat): the
  * page made a non-extractable ECDSA P-256 key and a CSR for it; the device CA certifies that key for this
- * official. No attestation — the sign-in is the proof of who asks — so the institution's device policy may
- * forbid it (`allowDesktop: false`).
+ * official. No attestation — the sign-in is the proof of who asks — so that sign-in must be recent and strong
+ * (config `desktopEnrolment`: whoever holds a token for a minute, or a long session's, mints no device that
+ * outlives it), and the institution's device policy may forbid it (`allowDesktop: false`).
  */
 @Injectable()
 export class DesktopEnrolmentService {
@@ -31,11 +34,19 @@ export class DesktopEnrolmentService {
     private readonly officials: Officials,
     private readonly policies: PoliciesService,
     private readonly audit: AuditService,
+    @Inject(DEVICE_MGMT_CONFIG) private readonly config: Pick<DeviceMgmtConfig, 'desktopEnrolment'>,
   ) {}
 
   async enrol(by: Principal, csrDer: Uint8Array, requestId: string): Promise<DesktopEnrolled> {
     if (by.actor.type !== 'official')
       throw deviceMgmtError('not_an_official', 'Only an official signed in as themselves enrols a desktop.');
+    const rule = this.config.desktopEnrolment;
+    const stale = staleSignIn(by, rule, Date.now());
+    if (stale)
+      throw deviceMgmtError('fresh_sign_in_required', `Sign in again: ${stale}.`, {
+        maxAuthAgeSeconds: rule.maxAuthAgeSeconds,
+        acr: rule.acr,
+      });
     const official = await this.officials.find(by.actor.id);
     if (!official || official.status !== 'active' || official.kind !== 'official')
       throw deviceMgmtError('official_disabled', 'This official is disabled or gone.');

@@ -123,6 +123,7 @@ beforeAll(async () => {
     trustedBootKeys: [],
     enrolUrlBase: 'https://noc.gov.example',
     checkInBatch: 64,
+    desktopEnrolment: { maxAuthAgeSeconds: 300, acr: 'aal2' },
   };
   const keys = new KeyService(new FileKeyBackend(), testLogger);
   const state = await openDeviceCaState(keys, db.handle, config, testLogger);

@@ -165,6 +165,7 @@ beforeAll(async () => {
     trustedBootKeys: [],
     enrolUrlBase: 'https://noc.gov.example',
     checkInBatch: 64,
+    desktopEnrolment: { maxAuthAgeSeconds: 300, acr: 'aal2' },
   };
   const metrics = new Metrics();
   bus = new InProcessEventBus(testLogger, {

@@ -94,8 +94,11 @@ export class AccountService {
     };
   }
 
-  async refresh(refreshToken: string, requestId: string): Promise<LoginStep> {
-    return { status: 'authenticated', ...(await this.sessions.refresh(refreshToken, requestId)) };
+  async refresh(refreshToken: string, requestId: string, dpopProof?: unknown): Promise<LoginStep> {
+    return {
+      status: 'authenticated',
+      ...(await this.sessions.refresh(refreshToken, requestId, dpopProof)),
+    };
   }
 
   logout(ctx: Ctx): Promise<void> {

@@ -213,12 +213,29 @@ export class AuthController {
   @Post('refresh')
   @Public()
   @HttpCode(200)
-  @ZodResponse(200, dto.LoginStep, 'New access and refresh tokens (the old refresh token is spent)')
+  @ApiHeader({
+    name: 'DPoP',
+    required: false,
+    description:
+      'RFC 9449 proof (POST, this URL, no ath) of the device key the session is bound to: required once the session was bound (POST /api/v1/auth/token/dpop)',
+  })
+  @ZodResponse(
+    200,
+    dto.LoginStep,
+    'New access and refresh tokens (the old refresh token is spent); tokenType DPoP for a session bound to a device key',
+  )
+  @ZodResponse(
+    401,
+    dto.ErrorReply,
+    'Refresh token invalid (refresh_token_invalid); the session is bound to a device key and the DPoP proof is missing or refused (dpop_proof_invalid) or of another key (dpop_binding_failed)',
+  )
+  @ErrorCodes(PLATFORM_ERROR_STATUS, 'dpop_proof_invalid', 'dpop_binding_failed')
   refresh(
     @ZodBody(dto.RefreshRequest) b: z.infer<typeof dto.RefreshRequest>,
     @RequestId() requestId: string,
+    @Req() req: FastifyRequest,
   ) {
-    return this.account.refresh(b.refreshToken, requestId);
+    return this.account.refresh(b.refreshToken, requestId, req.headers.dpop);
   }
 
   @Post('token/dpop')
@@ -234,6 +251,7 @@ export class AuthController {
   @ErrorCodes(
     PLATFORM_ERROR_STATUS,
     'dpop_proof_invalid',
+    'dpop_binding_failed',
     'forbidden',
     'device_certificate_refused',
     'device_management_unavailable',
@@ -243,8 +261,6 @@ export class AuthController {
     return this.dpopTokens.bind(principal, {
       token: auth.startsWith('Bearer ') ? auth.slice(7) : '',
       proof: req.headers.dpop,
-      host: req.headers.host,
-      encrypted: (req.raw.socket as { encrypted?: boolean }).encrypted === true,
     });
   }
 

@@ -140,7 +140,9 @@ const Authenticated = z.object({
   userId: z.string(),
   accessToken: z.string(),
   refreshToken: z.string(),
-  tokenType: z.literal('Bearer'),
+  tokenType: z
+    .enum(['Bearer', 'DPoP'])
+    .describe('DPoP: the session is bound to a desktop device key, and so is this access token (RFC 9449)'),
   expiresIn: z.number().int(),
   sessionId: z.string(),
   amr: Amr,

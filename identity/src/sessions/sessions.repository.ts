@@ -7,7 +7,7 @@ import {
   type Principal,
   isUuid,
 } from '@pakawaaz/platform';
-import { and, desc, eq, gt, inArray, isNull, ne } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, ne, or } from 'drizzle-orm';
 import { users } from '../users/users.schema.js';
 import { refreshTokens, sessions } from './sessions.schema.js';
 
@@ -102,6 +102,16 @@ export class SessionsRepository {
       .where(eq(refreshTokens.secretHash, secretHash))
       .limit(1);
     return row;
+  }
+
+  /** Binds a session to a DPoP key (RFC 9449 §5); false when it is gone or bound to another key already. */
+  async bindDpop(id: string, jkt: string, tx: Db = this.db): Promise<boolean> {
+    const rows = await tx
+      .update(sessions)
+      .set({ dpopJkt: jkt })
+      .where(and(eq(sessions.id, id), or(isNull(sessions.dpopJkt), eq(sessions.dpopJkt, jkt))))
+      .returning({ id: sessions.id });
+    return rows.length === 1;
   }
 
   /** Marks a refresh token used; false when it was used already (possibly by a concurrent request). */

@@ -14,6 +14,12 @@ export const sessions = identitySchema.table(
     acr: text('acr').notNull(),
     /** RFC 8705 certificate binding (base64url SHA-256 of the device certificate), for handsets. */
     certThumbprint: text('cert_thumbprint'),
+    /**
+     * RFC 9449 §5: the JWK thumbprint of the desktop device key the session was bound to (its first access
+     * token re-issued bound, POST /auth/token/dpop). From then on a refresh needs a DPoP proof of that key and
+     * yields only tokens bound to it: a copied refresh token is no use without the browser's key.
+     */
+    dpopJkt: text('dpop_jkt'),
     ip: text('ip'),
     userAgent: text('user_agent'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),

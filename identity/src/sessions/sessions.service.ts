@@ -18,6 +18,7 @@ import {
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { identityError } from '../identity.errors.js';
 import { MfaRepository } from '../mfa/mfa.repository.js';
+import { DpopTokenService } from '../tokens/dpop-token.service.js';
 import { TokenService } from '../tokens/token.service.js';
 import type { Ctx } from '../users/access.js';
 import { effectiveRoles } from '../users/roles.js';
@@ -32,7 +33,8 @@ export type SessionTokens = {
   userId: string;
   accessToken: string;
   refreshToken: string;
-  tokenType: 'Bearer';
+  /** DPoP: the session is bound to a desktop's key, and so is the access token (RFC 9449 §5). */
+  tokenType: 'Bearer' | 'DPoP';
   expiresIn: number;
   sessionId: string;
   amr: Amr[];
@@ -62,6 +64,7 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     private readonly mfa: MfaRepository,
+    private readonly dpop: DpopTokenService,
   ) {}
 
   /** Other nodes' revocations reach this node's cache through the bus (the recheck interval bounds the rest). */
@@ -90,6 +93,7 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
       amr,
       acr,
       certThumbprint: meta.certThumbprint ?? null,
+      dpopJkt: null,
       ip: meta.ip ?? null,
       userAgent: meta.userAgent?.slice(0, 300) ?? null,
       createdAt: now,
@@ -104,8 +108,12 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
     return this.tokensFor(user, { ...session, revokedAt: null, revokedReason: null }, refreshToken);
   }
 
-  /** Rotates a refresh token. A token used twice means it was copied: the whole session is revoked. */
-  async refresh(secret: string, requestId: string | null): Promise<SessionTokens> {
+  /**
+   * Rotates a refresh token. A token used twice means it was copied: the whole session is revoked. A session
+   * bound to a desktop's DPoP key is refreshed only with a proof of that key (`dpopProof`), checked before the
+   * token is spent, and yields tokens bound to that key: never an unbound one.
+   */
+  async refresh(secret: string, requestId: string | null, dpopProof?: unknown): Promise<SessionTokens> {
     const invalid = () =>
       identityError('refresh_token_invalid', 'Sign in again: the refresh token is not valid.');
     if (!secret.startsWith(REFRESH_PREFIX) || secret.length > 100) throw invalid();
@@ -113,6 +121,7 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
     const token = await this.repo.findRefreshToken(hashSecret(secret));
     const session = token && (await this.repo.find(token.sessionId));
     if (!token || !session || session.revokedAt) throw invalid();
+    if (session.dpopJkt) await this.dpop.refreshProof(dpopProof, session.dpopJkt);
     if (token.usedAt || !(await this.repo.useRefreshToken(token.id, now))) {
       await this.revokeSession(session, 'refresh-token-reuse', SYSTEM_ACTOR, requestId);
       throw invalid();
@@ -264,13 +273,15 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
       amr,
       acr: session.acr,
       sid: session.id,
+      auth_time: Math.floor(session.createdAt.getTime() / 1000),
       ...(session.certThumbprint ? { cnf: { 'x5t#S256': session.certThumbprint } } : {}),
+      ...(session.dpopJkt ? { cnf: { jkt: session.dpopJkt } } : {}),
     });
     return {
       userId: user.id,
       accessToken,
       refreshToken,
-      tokenType: 'Bearer',
+      tokenType: session.dpopJkt ? 'DPoP' : 'Bearer',
       expiresIn,
       sessionId: session.id,
       amr,

@@ -18,6 +18,11 @@ export type AccessTokenClaims = {
    * SHA-256); RFC 9449 `jkt` binds a desktop device's token to its DPoP key (RFC 7638 thumbprint).
    */
   cnf?: { 'x5t#S256': string } | { jkt: string } | undefined;
+  /**
+   * OIDC `auth_time`: when the session's sign-in proved its factors (seconds since the epoch). A refresh keeps
+   * it, so a route that needs a recent sign-in (a desktop's enrolment) tells a fresh one from a long session.
+   */
+  auth_time?: number | undefined;
 };
 
 /** The signing half stays in the key service (a file or an HSM); the public half verifies in memory. */
@@ -80,7 +85,8 @@ function isAccessPayload(p: JWTPayload): p is JWTPayload & VerifiedAccessToken {
     typeof p.acr === 'string' &&
     typeof p.jti === 'string' &&
     typeof p.sid === 'string' &&
-    (p.cnf === undefined || isCnf(p.cnf))
+    (p.cnf === undefined || isCnf(p.cnf)) &&
+    (p.auth_time === undefined || Number.isSafeInteger(p.auth_time))
   );
 }
 

@@ -3,7 +3,6 @@ import {
   DEVICE_AUTHENTICATOR,
   DPOP_SETTINGS,
   enrolledDesktop,
-  dpopOrigins,
   MemoryDpopReplay,
   platformError,
   verifyDpopProof,
@@ -12,19 +11,19 @@ import {
   type Principal,
 } from '@pakawaaz/platform';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
+import { SessionsRepository } from '../sessions/sessions.repository.js';
 import type { SigningKey } from './access-token.js';
 import { accessTokenChecker, type AccessTokenCheck } from './access-token-check.js';
 import { SIGNING_KEY, TokenService } from './token.service.js';
 
 export const DPOP_TOKEN_PATH = '/api/v1/auth/token/dpop';
+export const REFRESH_PATH = '/api/v1/auth/refresh';
 
 export type DpopTokenRequest = {
   /** The session's access token the caller authenticated with (Bearer). */
   token: string;
   /** The DPoP header: a proof for this request, signed by the key to bind. */
   proof: unknown;
-  host: unknown;
-  encrypted: boolean;
 };
 
 /**
@@ -32,6 +31,8 @@ export type DpopTokenRequest = {
  * DPoP proof of the browser's device key carrying its desktop certificate (`x5c`), is re-issued bound to that key (`cnf.jkt`, RFC 9449 §6) — same
  * session, claims and expiry, so it outlives nothing. Device routes take only a bound token from a desktop,
  * and only with a proof of that key; the guard refuses a bound token as a bearer token anywhere else.
+ * The session is bound to that key from then on (RFC 9449 §5, a public client): its refresh token is
+ * refreshed only with a proof of the key (refreshProof), into tokens bound to it.
  */
 @Injectable()
 export class DpopTokenService {
@@ -42,6 +43,7 @@ export class DpopTokenService {
     @Inject(SIGNING_KEY) key: SigningKey,
     @Inject(IDENTITY_CONFIG) config: IdentityConfig,
     private readonly tokens: TokenService,
+    private readonly sessions: SessionsRepository,
     @Optional() @Inject(DPOP_SETTINGS) dpop?: DpopSettings | null,
     @Optional() @Inject(DEVICE_AUTHENTICATOR) private readonly devices?: DeviceAuthenticator | null,
   ) {
@@ -57,11 +59,10 @@ export class DpopTokenService {
       );
     if (typeof req.proof !== 'string')
       throw platformError('dpop_proof_invalid', 'Send the DPoP header: a proof signed by the key to bind.');
-    const origins = dpopOrigins(this.dpop.origins, req);
     const proof = verifyDpopProof(req.proof, {
       method: 'POST',
       path: DPOP_TOKEN_PATH,
-      origins,
+      origins: this.dpop.origins,
       accessToken: req.token,
       certificate: true,
     });
@@ -75,11 +76,43 @@ export class DpopTokenService {
     await enrolledDesktop(proof.chain, principal.actor.id, this.devices);
     if (!(await this.dpop.replay.spend(proof)))
       throw platformError('dpop_proof_invalid', 'The DPoP proof is refused: it was used before (jti).');
-    const { sub, typ, name, inst, roles, amr, acr, sid, exp } = claims;
+    if (!(await this.sessions.bindDpop(claims.sid, proof.jkt)))
+      throw platformError(
+        'dpop_binding_failed',
+        'This session is bound to another device key already: sign in again in this browser.',
+      );
+    const { sub, typ, name, inst, roles, amr, acr, sid, exp, auth_time } = claims;
     const { accessToken, expiresIn } = await this.tokens.issueAccessToken(
-      { sub, typ, name, inst, roles, amr, acr, sid, cnf: { jkt: proof.jkt } },
+      { sub, typ, name, inst, roles, amr, acr, sid, auth_time, cnf: { jkt: proof.jkt } },
       Math.max(1, exp - Math.floor(now.getTime() / 1000)),
     );
     return { accessToken, tokenType: 'DPoP' as const, expiresIn };
+  }
+
+  /**
+   * RFC 9449 §5: the refresh of a session bound to a DPoP key needs a proof of that key for this request
+   * (POST /auth/refresh, no `ath`: no access token goes with it). Spends the proof; throws when it is missing,
+   * refused or of another key — before the refresh token is spent, so a thief's attempt costs its owner nothing.
+   */
+  async refreshProof(proof: unknown, jkt: string): Promise<void> {
+    if (typeof proof !== 'string')
+      throw platformError(
+        'dpop_proof_invalid',
+        'This session is bound to a device key (DPoP): send its refresh token with a DPoP proof of that key.',
+      );
+    const checked = verifyDpopProof(proof, {
+      method: 'POST',
+      path: REFRESH_PATH,
+      origins: this.dpop.origins,
+      certificate: false,
+    });
+    if (!checked.ok) throw platformError('dpop_proof_invalid', `The DPoP proof is refused: ${checked.why}.`);
+    if (checked.jkt !== jkt)
+      throw platformError(
+        'dpop_binding_failed',
+        'This session is bound to another device key (DPoP): refresh it from the browser that holds that key.',
+      );
+    if (!(await this.dpop.replay.spend(checked)))
+      throw platformError('dpop_proof_invalid', 'The DPoP proof is refused: it was used before (jti).');
   }
 }

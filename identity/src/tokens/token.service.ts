@@ -106,6 +106,7 @@ export class TokenService implements TokenVerifier, OnApplicationBootstrap, OnAp
       acr: v.acr,
       tokenId: v.jti,
       sessionId: v.sid,
+      ...(v.auth_time !== undefined ? { authTime: v.auth_time } : {}),
       ...(v.cnf && 'x5t#S256' in v.cnf ? { certThumbprint: v.cnf['x5t#S256'] } : {}),
       ...(v.cnf && 'jkt' in v.cnf ? { dpopJkt: v.cnf.jkt } : {}),
     };

@@ -86,6 +86,8 @@ export async function startCallsLab(
       PAKAWAAZ_LAB_ROOT_FILE: labRootPaths(labDir).cert,
       PAKAWAAZ_JANUS: 'auto',
       PAKAWAAZ_CALLS_HEALTH_SECONDS: '1',
+      // The bench's officials sign in with a password only.
+      PAKAWAAZ_DESKTOP_ENROL_ACR: 'aal1',
       PAKAWAAZ_CALLS_MAX_PARTICIPANTS: '50',
       PAKAWAAZ_CHAT_CLAIMS_PER_SECOND: '1000',
       PAKAWAAZ_CHAT_WS_FRAMES_PER_SECOND: '10000',

@@ -45,10 +45,13 @@ export type DesktopIdentity = {
   certificateDer: Uint8Array;
 };
 
-/** An RFC 9449 DPoP proof for one request, carrying the device certificate in `x5c`. */
+/**
+ * An RFC 9449 DPoP proof for one request, carrying the device certificate in `x5c`; `ath` names the access
+ * token it goes with (none at the token endpoint: a refresh, RFC 9449 §5).
+ */
 export async function dpopProof(
   device: DesktopIdentity,
-  request: { method: string; url: string; accessToken: string },
+  request: { method: string; url: string; accessToken?: string | undefined },
 ): Promise<string> {
   const jwk = await crypto.subtle.exportKey('jwk', device.keys.publicKey);
   const header = {
@@ -57,14 +60,18 @@ export async function dpopProof(
     jwk: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y },
     x5c: [b64(device.certificateDer)],
   };
-  const ath = b64u(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(request.accessToken))));
+  const token = request.accessToken;
+  const ath =
+    token === undefined
+      ? undefined
+      : b64u(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(token))));
   const url = new URL(request.url);
   const claims = {
     htm: request.method,
     htu: `${url.origin}${url.pathname}`,
     iat: Math.floor(Date.now() / 1000),
     jti: b64u(crypto.getRandomValues(new Uint8Array(16))),
-    ath,
+    ...(ath ? { ath } : {}),
   };
   const input = `${b64u(utf8(JSON.stringify(header)))}.${b64u(utf8(JSON.stringify(claims)))}`;
   const sig = await crypto.subtle.sign(SIGN, device.keys.privateKey, utf8(input));
@@ -77,7 +84,7 @@ export const DPOP_TOKEN_PATH = '/api/v1/auth/token/dpop';
 /**
  * The access token a desktop device uses on device routes and the chat WebSocket: the session's token (from
  * the sign-in) re-issued bound to this device's key (`cnf.jkt`, RFC 9449 §6), with the same expiry. The
- * session's own token stays for the other routes: a bound token is refused as a bearer token.
+ * session is bound to the key from then on: its refresh needs a proof of it (dpopRefresh).
  */
 export async function dpopBoundToken(
   device: DesktopIdentity,
@@ -85,21 +92,56 @@ export async function dpopBoundToken(
   sessionToken: string,
   base: typeof fetch = fetch,
 ): Promise<{ accessToken: string; expiresIn: number }> {
-  const url = new URL(DPOP_TOKEN_PATH, baseUrl).href;
-  const proof = await dpopProof(device, { method: 'POST', url, accessToken: sessionToken });
-  const res = await base(url, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${sessionToken}`, dpop: proof },
+  const body = await tokenCall(device, new URL(DPOP_TOKEN_PATH, baseUrl).href, base, {
+    bearer: sessionToken,
   });
-  const body = (await res.json().catch(() => ({}))) as {
-    accessToken?: string;
-    expiresIn?: number;
+  return { accessToken: body.accessToken, expiresIn: body.expiresIn ?? 0 };
+}
+
+/** Where a session's refresh token is exchanged for new tokens. */
+export const REFRESH_PATH = '/api/v1/auth/refresh';
+
+/**
+ * Refreshes a session bound to this device's key (RFC 9449 §5): the refresh token with a proof of the key,
+ * for a new access token bound to it (`tokenType` DPoP) and the next refresh token. A copied refresh token is
+ * refused without the key.
+ */
+export async function dpopRefresh(
+  device: DesktopIdentity,
+  baseUrl: string,
+  refreshToken: string,
+  base: typeof fetch = fetch,
+): Promise<{ accessToken: string; refreshToken: string; expiresIn: number }> {
+  const body = await tokenCall(device, new URL(REFRESH_PATH, baseUrl).href, base, { body: { refreshToken } });
+  if (body.tokenType !== 'DPoP' || typeof body.refreshToken !== 'string')
+    throw Object.assign(new Error('the refreshed token is not bound to this device'), {
+      code: 'dpop_binding_failed',
+    });
+  return { accessToken: body.accessToken, refreshToken: body.refreshToken, expiresIn: body.expiresIn ?? 0 };
+}
+
+type TokenReply = { accessToken: string; refreshToken?: string; tokenType?: string; expiresIn?: number };
+
+/** A POST to a token endpoint with a proof of the device key (`ath` when a bearer token goes with it). */
+async function tokenCall(
+  device: DesktopIdentity,
+  url: string,
+  base: typeof fetch,
+  with_: { bearer?: string; body?: unknown },
+): Promise<TokenReply> {
+  const token = with_.bearer;
+  const headers = new Headers({ dpop: await dpopProof(device, { method: 'POST', url, accessToken: token }) });
+  if (token !== undefined) headers.set('authorization', `Bearer ${token}`);
+  if (with_.body !== undefined) headers.set('content-type', 'application/json');
+  const body = with_.body === undefined ? undefined : JSON.stringify(with_.body);
+  const res = await base(url, { method: 'POST', headers, body });
+  const reply = (await res.json().catch(() => ({}))) as Partial<TokenReply> & {
     code?: string;
     message?: string;
   };
-  if (!res.ok || typeof body.accessToken !== 'string')
-    throw Object.assign(new Error(body.message ?? `HTTP ${res.status}`), { code: body.code ?? '' });
-  return { accessToken: body.accessToken, expiresIn: body.expiresIn ?? 0 };
+  if (!res.ok || typeof reply.accessToken !== 'string')
+    throw Object.assign(new Error(reply.message ?? `HTTP ${res.status}`), { code: reply.code ?? '' });
+  return reply as TokenReply;
 }
 
 /** A fetch that authenticates as the desktop device: `Authorization: DPoP <token>` and a fresh proof. */

@@ -89,6 +89,9 @@ export async function startChatLab(name: string, env: Record<string, string> = {
       PAKAWAAZ_TRUST_LAB_ROOT: '1',
       PAKAWAAZ_LAB_ROOT_FILE: path.join(dir, 'lab', 'attestation-root.pem'),
       OPEN5GS_MONITOR: 'off',
+      // Officials sign in with a password only here; the desktop enrolment's second-factor rule (aal2) has
+      // its own e2e test (chat-desktop-hardening).
+      PAKAWAAZ_DESKTOP_ENROL_ACR: 'aal1',
       ...env,
     },
   });

@@ -20,7 +20,7 @@ import {
   type DeviceRefusal,
 } from './device-auth.js';
 import { desktopDevice } from './desktop-device.js';
-import { DPOP_SETTINGS, dpopOrigins, MemoryDpopReplay, type DpopSettings } from './dpop-replay.js';
+import { DPOP_SETTINGS, MemoryDpopReplay, type DpopSettings } from './dpop-replay.js';
 import type { Amr, Principal, Role } from './principal.js';
 import { routeAccess } from './route-access.js';
 import { requireNational } from './scope.js';
@@ -127,10 +127,7 @@ export class AuthGuard implements CanActivate {
           proof: request.headers.dpop,
           method: request.method ?? '',
           path: (request.url ?? '').split('?')[0] ?? '',
-          origins: dpopOrigins(this.dpop.origins, {
-            host: request.headers.host,
-            encrypted: (request.raw?.socket as { encrypted?: boolean } | undefined)?.encrypted === true,
-          }),
+          origins: this.dpop.origins,
         },
         { verifier: this.verifier, devices: this.devices, replay: this.dpop.replay },
       );

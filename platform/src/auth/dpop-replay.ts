@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { dpopSpentProofs } from './dpop-replay.schema.js';
-import { normalOrigin, type DpopProof } from './dpop.js';
+import type { DpopProof } from './dpop.js';
 
 /** Where accepted DPoP proofs are spent: false when the proof (its key and jti) was spent before. */
 export type DpopReplay = {
@@ -12,7 +12,11 @@ export type DpopReplay = {
 /** What the guard and the chat socket check DPoP proofs with (PlatformModule provides it). */
 export type DpopSettings = {
   replay: DpopReplay;
-  /** PAKAWAAZ_PUBLIC_ORIGINS: the origins `htu` may name; empty: the origin the request itself reached. */
+  /**
+   * The origins `htu` may name (RFC 9449 §4.3): PAKAWAAZ_PUBLIC_ORIGINS, else those the server derives from
+   * its own listeners and certificates once they are bound (server/src/http/public-origins.ts) — never the
+   * request's Host header. Empty until then: every proof is refused.
+   */
   origins: readonly string[];
 };
 export const DPOP_SETTINGS = Symbol.for('pakawaaz.DpopSettings');
@@ -74,18 +78,4 @@ export class DatabaseDpopReplay implements DpopReplay {
     }
     return rows.length === 1;
   }
-}
-
-/**
- * The origins a proof's `htu` may name for this request: the configured public origins (behind a reverse
- * proxy the Host header is the proxy's business, not the client's), else the origin the request reached.
- */
-export function dpopOrigins(
-  configured: readonly string[],
-  req: { host: unknown; encrypted: boolean },
-): readonly string[] {
-  if (configured.length > 0) return configured;
-  if (typeof req.host !== 'string' || req.host.length > 300) return [];
-  const origin = normalOrigin(`${req.encrypted ? 'https' : 'http'}://${req.host}`);
-  return origin ? [origin] : [];
 }

@@ -33,6 +33,11 @@ export type Principal = {
   readonly sessionId?: string;
   /** RFC 8705: base64url SHA-256 of the device certificate a handset's token is bound to. */
   readonly certThumbprint?: string;
+  /**
+   * When the session's sign-in proved its factors (OIDC `auth_time`, seconds since the epoch); kept by a
+   * refresh. Absent for API tokens. What a route needing a recent sign-in checks (requireRecentSignIn).
+   */
+  readonly authTime?: number;
   /** RFC 9449 §6: the JWK thumbprint of the desktop device key an official's token is bound to (`cnf.jkt`). */
   readonly dpopJkt?: string;
   /**

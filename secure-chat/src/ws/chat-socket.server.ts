@@ -10,7 +10,6 @@ import {
   DEVICE_AUTHENTICATOR,
   desktopDevice,
   DPOP_SETTINGS,
-  dpopOrigins,
   MemoryDpopReplay,
   isDatabaseUnavailable,
   LOGGER,
@@ -128,10 +127,7 @@ export class ChatSocketServer implements OnModuleDestroy {
               proof: after('dpop.'),
               method: 'GET',
               path: CHAT_WS_PATH,
-              origins: dpopOrigins(this.dpop.origins, {
-                host: req.headers.host,
-                encrypted: (req.socket as { encrypted?: boolean }).encrypted === true,
-              }),
+              origins: this.dpop.origins,
             },
             { verifier, devices: this.devices, replay: this.dpop.replay },
           )

@@ -16,8 +16,11 @@ const { send, shown, startChatWith, visible } = browse;
  * then chat from their browsers (the SDK's ChatCore bundled for the page, MLS state sealed in IndexedDB): text
  * both ways, a read receipt, a file encrypted in one browser and opened in the other, a search in local history,
  * then a group with a third — each chat started from the people search, which never shows an official of an
- * institution whose directory is hidden from theirs.
+ * institution whose directory is hidden from theirs. An enrolment asked for after the sign-in grew older than the
+ * window (PAKAWAAZ_DESKTOP_ENROL_MAX_AUTH_AGE_SECONDS) is refused, and the page asks for the sign-in again and
+ * then enrols; its device-bound token is renewed by a DPoP-bound refresh (RFC 9449 §5) and keeps serving.
  */
+const MAX_AUTH_AGE_S = 30;
 const PASSWORD = 'violet-harbour-tandem-93';
 const OFFICIALS = [
   { username: 'aisha.malik', displayName: 'Aisha Malik', institution: 'Ministry of Interior (web chat)' },
@@ -26,6 +29,7 @@ const OFFICIALS = [
   { username: 'chen.li', displayName: 'Chen Li', institution: 'Ministry of Interior (web chat)' },
   { username: 'farah.aziz', displayName: 'Farah Aziz', institution: 'Ministry of Interior (web chat)' },
   { username: 'gul.hassan', displayName: 'Gul Hassan', institution: 'Ministry of Interior (web chat)' },
+  { username: 'hamid.raza', displayName: 'Hamid Raza', institution: 'Ministry of Interior (web chat)' },
 ] as const;
 
 const enrolAndOpenChat = (page: Page, username: string) => browse.enrolAndOpenChat(page, username, PASSWORD);
@@ -58,7 +62,12 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
     const problems: browse.Problem[] = [];
 
     beforeAll(async () => {
-      server = await startTestServer({ OPEN5GS_MONITOR: 'off' });
+      server = await startTestServer({
+        OPEN5GS_MONITOR: 'off',
+        PAKAWAAZ_DESKTOP_ENROL_MAX_AUTH_AGE_SECONDS: String(MAX_AUTH_AGE_S),
+        // Short-lived tokens: the pages renew their device-bound token (DPoP refresh) within seconds.
+        PAKAWAAZ_ACCESS_TOKEN_TTL_SECONDS: '60',
+      });
       token = await server.adminToken();
       for (const name of new Set(OFFICIALS.map((o) => o.institution))) {
         const inst = await server.json<{ id: string }>('POST', '/api/v1/institutions', {
@@ -133,6 +142,36 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
       // The refused POST is the only problem the page reports (the browser logs the 403).
       expectNoProblems(problems, (p) => p.kind === 'console' && /403/.test(p.text));
     });
+
+    it('an enrolment after the sign-in grew stale asks for the sign-in again, then enrols', async () => {
+      const { context, page } = await openContext(browser, server.url, problems);
+      await signIn(page, 'hamid.raza');
+      await page.waitForTimeout((MAX_AUTH_AGE_S + 2) * 1000);
+      await page.getByRole('button', { name: 'Enrol this browser' }).click();
+      const alert = page.getByRole('alert');
+      await visible(alert.getByText('Sign in again'));
+      expect(await alert.getAttribute('data-code')).toBe('fresh_sign_in_required');
+      // The sign-in form is back (no reload); signing in enrols the browser without another click.
+      await page.getByLabel('Username', { exact: true }).fill('hamid.raza');
+      await page.getByLabel('Password').fill(PASSWORD);
+      const renewal = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/refresh'), {
+        timeout: 30_000,
+      });
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await visible(page.getByRole('status').getByText('This browser is desktop device'));
+      await shown(page.getByRole('heading', { name: 'Conversations' }));
+      // The bound session renews its token with a proof of the device key, into a token bound to it…
+      const renewed = await renewal;
+      expect([renewed.status(), ((await renewed.json()) as { tokenType: string }).tokenType]).toEqual([
+        200,
+        'DPoP',
+      ]);
+      // …which the device routes take (the people search).
+      await findPeople(page, 'Aisha');
+      await context.close();
+      // The refused POST is the only problem the page reports (the browser logs the 401).
+      expectNoProblems(problems, (p) => p.kind === 'console' && /401/.test(p.text));
+    }, 120_000);
 
     it('officials in separate browser contexts chat: text both ways, a read receipt, a file, local search, a group', async () => {
       const chen = await openContext(browser, server.url, problems);

@@ -44,6 +44,9 @@ export async function startTestServer(
     HOST: '127.0.0.1',
     // Tests drive the admin with a password; the passkey rule has its own e2e test.
     PAKAWAAZ_REQUIRE_PASSKEYS: 'false',
+    // Officials sign in with a password only here; the desktop enrolment's second-factor rule (aal2) has its
+    // own e2e test (lab chat-desktop-hardening).
+    PAKAWAAZ_DESKTOP_ENROL_ACR: 'aal1',
     RADIUS_AUTH_PORT: '0',
     RADIUS_ACCT_PORT: '0',
     // The device port has no "any free port" value (0 turns it off): a test that wants it picks one.

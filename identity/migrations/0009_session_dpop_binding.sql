@@ -1,0 +1,1 @@
+ALTER TABLE "identity"."sessions" ADD COLUMN "dpop_jkt" text;
