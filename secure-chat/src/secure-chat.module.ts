@@ -20,6 +20,7 @@ import { IdentityChatDirectory } from './identity-directory.js';
 import { KeyPackagesRepository } from './key-packages/key-packages.repository.js';
 import { KeyPackagesService } from './key-packages/key-packages.service.js';
 import { KEY_PACKAGE_READER, WorkerKeyPackageReader } from './key-packages/key-package-reader.js';
+import { COMMIT_CHECKER, WorkerCommitChecker } from './groups/commit-checker.js';
 import { SECURE_CHAT_CONFIG, type SecureChatConfig } from './secure-chat.config.js';
 import { ChatHub } from './ws/chat-hub.js';
 import { ChatRelay } from './ws/chat-relay.js';
@@ -62,6 +63,7 @@ export class SecureChatModule {
         { provide: KEY_PACKAGE_READER, useClass: WorkerKeyPackageReader },
         KeyPackagesService,
         DeliveryRepository,
+        { provide: COMMIT_CHECKER, useClass: WorkerCommitChecker },
         GroupsService,
         DroppedMembers,
         SendBatchRepository,

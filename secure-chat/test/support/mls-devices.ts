@@ -147,6 +147,31 @@ export class TestMember {
     );
   }
 
+  /** Takes in a proposal (the server's external Remove) as a PublicMessage, to commit by reference. */
+  async receiveProposal(bytes: Uint8Array): Promise<void> {
+    const cs = await chatSuite();
+    const { decodeMlsMessage, processMessage, acceptAll } = await import('ts-mls');
+    const m = decodeMlsMessage(bytes, 0)![0];
+    if (m.wireformat !== 'mls_public_message') throw new Error('not a public message');
+    const r = await processMessage(m, this.state, emptyPskIndex, acceptAll, cs);
+    if (r.kind !== 'newState') throw new Error('the proposal did not give a new state');
+    this.state = r.newState;
+  }
+
+  /** A commit of the proposals received (by reference) and an UpdatePath, as `commitAdding`. */
+  commitPending(options: { publicMessage?: boolean } = {}) {
+    return this.commitWith([], options);
+  }
+
+  /** The raw ts-mls commit (its new state unapplied), for tests that forge what goes with it. */
+  async rawCommit(extraProposals: Proposal[]) {
+    const cs = await chatSuite();
+    return createCommit(
+      { state: this.state, cipherSuite: cs },
+      { extraProposals, ratchetTreeExtension: true, wireAsPublicMessage: true },
+    );
+  }
+
   private async commitWith(extraProposals: Proposal[], options: { publicMessage?: boolean } = {}) {
     const cs = await chatSuite();
     const result = await createCommit(
@@ -154,7 +179,7 @@ export class TestMember {
       {
         extraProposals,
         ratchetTreeExtension: true,
-        wireAsPublicMessage: options.publicMessage ?? false,
+        wireAsPublicMessage: options.publicMessage ?? true,
       },
     );
     const groupInfo = await createGroupInfoWithExternalPubAndRatchetTree(result.newState, [], cs);

@@ -1,0 +1,56 @@
+/**
+ * A commit-check worker thread: reads the next epoch's GroupInfo and checks it against the commit and the
+ * group's current GroupInfo (@pakawaaz/mls checkCommit: two P-256 signatures, the proposals applied to the
+ * tree, two tree hashes and the transcript hash — tens of milliseconds for a large group, which the event loop
+ * that serves every socket must not spend). Nothing here logs. (Imports node: built-ins and the pure, built
+ * `@pakawaaz/mls`.)
+ */
+import { parentPort } from 'node:worker_threads';
+import { checkCommit, MlsInputError, type GroupMember } from '@pakawaaz/mls';
+import type { WorkerTaskReply } from '@pakawaaz/platform';
+
+export type CommitCheckTask = {
+  /** The group's current GroupInfo (as the server stored it). */
+  previous: Uint8Array;
+  commit: Uint8Array;
+  /** The next epoch's GroupInfo the member sent with the commit. */
+  groupInfo: Uint8Array;
+  /** The PublicMessage proposals of the current epoch the server holds (its external Removes). */
+  proposals: Uint8Array[];
+};
+/** What the delivery service keeps of a checked commit (the decoded GroupInfo stays in the worker). */
+export type CheckedCommitFacts = {
+  groupId: Uint8Array;
+  epoch: bigint;
+  members: GroupMember[];
+  externalSenderKeys: Uint8Array[];
+  committerLeaf: number;
+};
+export type CommitCheckReading =
+  { ok: true; facts: CheckedCommitFacts } | { ok: false; code: MlsInputError['code']; message: string };
+
+export async function checkCommitTask(task: CommitCheckTask): Promise<CommitCheckReading> {
+  try {
+    const { groupId, epoch, members, externalSenderKeys, committerLeaf } = await checkCommit(
+      task.previous,
+      task.commit,
+      task.groupInfo,
+      task.proposals,
+    );
+    return { ok: true, facts: { groupId, epoch, members, externalSenderKeys, committerLeaf } };
+  } catch (err) {
+    if (!(err instanceof MlsInputError)) throw err;
+    return { ok: false, code: err.code, message: err.message };
+  }
+}
+
+parentPort?.on('message', (task: CommitCheckTask) => {
+  checkCommitTask(task).then(
+    (output) => parentPort?.postMessage({ ok: true, output } satisfies WorkerTaskReply<CommitCheckReading>),
+    (err: unknown) =>
+      parentPort?.postMessage({
+        ok: false,
+        message: err instanceof Error ? err.message : 'commit check failed',
+      } satisfies WorkerTaskReply),
+  );
+});
