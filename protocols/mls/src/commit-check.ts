@@ -36,7 +36,9 @@ export async function checkCommit(
   next: Uint8Array,
   proposals: readonly Uint8Array[] = [],
 ): Promise<CheckedCommit> {
-  const before = decodeWhole(previous, MLS_LIMITS.maxGroupInfoBytes, 'GroupInfo', ['mls_group_info']).groupInfo;
+  const before = decodeWhole(previous, MLS_LIMITS.maxGroupInfoBytes, 'GroupInfo', [
+    'mls_group_info',
+  ]).groupInfo;
   const tree = ratchetTreeFromExtension(before);
   if (!tree) throw new MlsInputError('mls_malformed', 'the stored GroupInfo has no ratchet tree');
   const message = decodeWhole(commit, MLS_LIMITS.maxMessageBytes, 'commit', [

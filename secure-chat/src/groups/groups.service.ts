@@ -36,8 +36,6 @@ export type CommitInput = {
 export type CommitResult = { groupId: string; epoch: string };
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
-/** The group is not at the commit's epoch (or the caller is no member): not checked before the lock. */
-const STALE = Symbol('stale');
 
 /**
  * Groups at the delivery service: registration with the epoch-0 GroupInfo, and the ordering of handshake
@@ -126,10 +124,7 @@ export class GroupsService {
     const welcome = input.welcome ? await mlsInput(() => readWelcome(input.welcome!), 'welcome') : undefined;
     // Checked against the current epoch off the loop and before the group's lock; if the group moved meanwhile
     // (or the commit is not for its epoch), the transaction replays, refuses as stale or checks it again.
-    const early = await this.nextEpoch(device.deviceId, groupId, msg.epoch, input).catch((err: unknown) => {
-      if (err === STALE) return undefined;
-      throw err;
-    });
+    const early = await this.nextEpoch(device.deviceId, groupId, msg.epoch, input);
 
     const senderLeaf = msg.sender.leafIndex;
     const { result, wake, dropped } = await this.repo.db.transaction(async (tx) => {
@@ -152,7 +147,9 @@ export class GroupsService {
           `The group is at epoch ${group.epoch}: fetch the inbox, process it, rebase the commit and retry.`,
           { epoch: group.epoch.toString() },
         );
-      const { info, leaves } = early ?? (await this.nextEpoch(device.deviceId, groupId, msg.epoch, input, tx));
+      const next = early ?? (await this.nextEpoch(device.deviceId, groupId, msg.epoch, input, tx));
+      if (!next) throw new Error('the locked group is at the commit epoch, and the caller a member');
+      const { info, leaves } = next;
       const committerLeaf = leaves.find((l) => l.leafIndex === info.committerLeaf);
       // A committer does not remove itself (RFC 9420 §12.4), nor does its leaf change hands.
       if (committerLeaf?.deviceId !== device.deviceId)
@@ -234,8 +231,8 @@ export class GroupsService {
 
   /**
    * The next epoch as the commit makes it of the group's current one (its stored GroupInfo and the server's
-   * proposals of that epoch), checked on the worker threads, with every leaf's device. STALE when the group is
-   * not (or no longer) at the commit's epoch, or the caller is no member: the transaction then says why.
+   * proposals of that epoch), checked on the worker threads, with every leaf's device. Undefined when the group
+   * is not (or no longer) at the commit's epoch, or the caller is no member: the transaction then says why.
    */
   private async nextEpoch(
     deviceId: string,
@@ -243,11 +240,11 @@ export class GroupsService {
     epoch: bigint,
     input: CommitInput,
     tx?: Db,
-  ): Promise<{ info: NextEpoch; leaves: LeafDevice[] }> {
+  ): Promise<{ info: NextEpoch; leaves: LeafDevice[] } | undefined> {
     const group = await this.repo.group(groupId, tx);
-    if (!group || group.epoch !== epoch) throw STALE;
+    if (!group || group.epoch !== epoch) return undefined;
     // A device that is no member learns nothing of the group from the checks' answers.
-    if (!(await this.repo.members(groupId, tx)).some((m) => m.deviceId === deviceId)) throw STALE;
+    if (!(await this.repo.members(groupId, tx)).some((m) => m.deviceId === deviceId)) return undefined;
     const proposals = (await this.removals?.proposalsOf(groupId, epoch, tx)) ?? [];
     const info = await checkedCommit(this.checker, {
       previous: new Uint8Array(group.groupInfo),

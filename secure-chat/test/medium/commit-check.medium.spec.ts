@@ -67,7 +67,11 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
       find: () => Promise.resolve(null),
       maySee: () => Promise.resolve(true),
     };
-    const wake: ChatWake = { queued: () => undefined, keyPackagesLow: () => undefined, removed: () => undefined };
+    const wake: ChatWake = {
+      queued: () => undefined,
+      keyPackagesLow: () => undefined,
+      removed: () => undefined,
+    };
     repo = new DeliveryRepository(db.handle);
     const removals = new RemovalsRepository(db.handle);
     groups = new GroupsService(
@@ -126,7 +130,9 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
     expect((await readGroupInfo(forged)).members.map((m) => m.leafIndex)).toEqual([0, 1]);
     const commit = encode(removeBob.commit);
     expect(
-      await codeOf(groups.commit(alice.principal, gid, { commit, groupInfo: forged, clientId: randomUUID() })),
+      await codeOf(
+        groups.commit(alice.principal, gid, { commit, groupInfo: forged, clientId: randomUUID() }),
+      ),
     ).toMatchObject({ code: 'mls_commit_mismatch', status: 422 });
     expect(await memberIds(gid)).toEqual([alice.deviceId, bob.deviceId].sort());
 
@@ -152,7 +158,9 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
     for (const tree of [withCarol, dropped]) {
       const forged = await forgedGroupInfo(update.newState, tree);
       expect(
-        await codeOf(groups.commit(alice.principal, gid, { commit, groupInfo: forged, clientId: randomUUID() })),
+        await codeOf(
+          groups.commit(alice.principal, gid, { commit, groupInfo: forged, clientId: randomUUID() }),
+        ),
       ).toMatchObject({ code: 'mls_commit_mismatch', status: 422 });
     }
     expect(await memberIds(gid)).toEqual([alice.deviceId, bob.deviceId].sort());
