@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { p256 } from '@noble/curves/nist.js';
 import { externalSenderExtension, readGroupInfo } from '@pakawaaz/mls';
 import { platformDomain, type Logger } from '@pakawaaz/platform';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
@@ -23,6 +22,7 @@ import {
   testCa,
   TestDevice,
   TestDeviceAuthenticator,
+  testExternalSender,
   TestMember,
 } from '../support/mls-devices.js';
 
@@ -49,8 +49,8 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
   let repo: DeliveryRepository;
   const checker = new WorkerCommitChecker();
   const auth = new TestDeviceAuthenticator();
-  const serverSecret = p256.utils.randomSecretKey();
-  const serverKey = p256.getPublicKey(serverSecret, false);
+  const server = testExternalSender();
+  const serverKey = server.signatureKey;
   const devices: Record<'alice' | 'bob' | 'bob2' | 'carol', TestDevice> = {} as never;
 
   beforeAll(async () => {
@@ -74,27 +74,11 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
     };
     repo = new DeliveryRepository(db.handle);
     const removals = new RemovalsRepository(db.handle);
-    groups = new GroupsService(
-      repo,
-      directory,
-      { signatureKey: serverKey },
-      wake,
-      auth,
-      removals,
-      undefined,
-      undefined,
-      checker,
-    );
-    const signEs256 = (data: Uint8Array) =>
-      Promise.resolve(p256.sign(data, serverSecret, { prehash: true, format: 'compact' }));
-    removal = new DeviceRemovalService(
-      removals,
-      repo,
-      new KeyPackagesRepository(db.handle),
-      { signatureKey: serverKey, signEs256 },
-      wake,
-      { info: () => undefined } as unknown as Logger,
-    );
+    const quiet = { info: () => undefined } as unknown as Logger;
+    const keyPackages = new KeyPackagesRepository(db.handle);
+    removal = new DeviceRemovalService(removals, repo, keyPackages, server, wake, quiet);
+    // The server's checker on worker threads; no chat policy, no calls module.
+    groups = new GroupsService(repo, directory, server, wake, auth, removals, undefined, undefined, checker);
   }, 60_000);
 
   afterAll(async () => {
@@ -109,13 +93,19 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
     const { groupId: gid } = await groups.register(alice.principal, await a.groupInfo());
     const add = await a.commitAdding([(await bob.keyPackage()).publicPackage]);
     const honest = { commit: add.commit, groupInfo: add.groupInfo, welcome: add.welcome! };
-    expect(await groups.commit(alice.principal, gid, { ...honest, clientId: randomUUID() })).toEqual({
+    expect(await post(gid, honest)).toEqual({
       groupId: gid,
       epoch: '1',
     });
     add.apply();
     return { a, gid };
   }
+
+  /** Alice posts a commit with its GroupInfo (and Welcome) under a new client id. */
+  const post = (
+    gid: string,
+    c: { commit: Uint8Array; groupInfo: Uint8Array; welcome?: Uint8Array | undefined },
+  ) => groups.commit(devices.alice.principal, gid, { ...c, clientId: randomUUID() });
 
   const memberIds = async (gid: string) => (await repo.members(gid)).map((m) => m.deviceId).sort();
 
@@ -129,21 +119,14 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
     // Everything the server checked before passes: Alice's signature, the tree hash of its own context.
     expect((await readGroupInfo(forged)).members.map((m) => m.leafIndex)).toEqual([0, 1]);
     const commit = encode(removeBob.commit);
-    expect(
-      await codeOf(
-        groups.commit(alice.principal, gid, { commit, groupInfo: forged, clientId: randomUUID() }),
-      ),
-    ).toMatchObject({ code: 'mls_commit_mismatch', status: 422 });
+    expect(await codeOf(post(gid, { commit, groupInfo: forged }))).toMatchObject({
+      code: 'mls_commit_mismatch',
+      status: 422,
+    });
     expect(await memberIds(gid)).toEqual([alice.deviceId, bob.deviceId].sort());
 
     const honest = await a.commitRemoving([1]);
-    expect(
-      await groups.commit(alice.principal, gid, {
-        commit: honest.commit,
-        groupInfo: honest.groupInfo,
-        clientId: randomUUID(),
-      }),
-    ).toEqual({ groupId: gid, epoch: '2' });
+    expect(await post(gid, honest)).toEqual({ groupId: gid, epoch: '2' });
     expect(await memberIds(gid)).toEqual([alice.deviceId]);
   });
 
@@ -157,11 +140,10 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
     const dropped: RatchetTree = [update.newState.ratchetTree[0]];
     for (const tree of [withCarol, dropped]) {
       const forged = await forgedGroupInfo(update.newState, tree);
-      expect(
-        await codeOf(
-          groups.commit(alice.principal, gid, { commit, groupInfo: forged, clientId: randomUUID() }),
-        ),
-      ).toMatchObject({ code: 'mls_commit_mismatch', status: 422 });
+      expect(await codeOf(post(gid, { commit, groupInfo: forged }))).toMatchObject({
+        code: 'mls_commit_mismatch',
+        status: 422,
+      });
     }
     expect(await memberIds(gid)).toEqual([alice.deviceId, bob.deviceId].sort());
     // The same commit with its true GroupInfo: an update (new path), accepted.
@@ -172,7 +154,7 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
       wireformat: 'mls_group_info',
       groupInfo: await createGroupInfoWithExternalPubAndRatchetTree(update.newState, [], cs),
     });
-    expect(await groups.commit(alice.principal, gid, { commit, groupInfo, clientId: randomUUID() })).toEqual({
+    expect(await post(gid, { commit, groupInfo })).toEqual({
       groupId: gid,
       epoch: '2',
     });
@@ -183,37 +165,18 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
     const a = await TestMember.createGroup(alice, randomBytes(16), [externalSenderExtension(serverKey)]);
     const { groupId: gid } = await groups.register(alice.principal, await a.groupInfo());
     const add = await a.commitAdding([(await bob2.keyPackage()).publicPackage]);
-    await groups.commit(alice.principal, gid, {
-      commit: add.commit,
-      groupInfo: add.groupInfo,
-      welcome: add.welcome!,
-      clientId: randomUUID(),
-    });
+    await post(gid, add);
     add.apply();
     // A PrivateMessage commit hides its proposals from the server: refused.
     const hidden = await a.commitAdding([], { publicMessage: false });
-    expect(
-      await codeOf(
-        groups.commit(alice.principal, gid, {
-          commit: hidden.commit,
-          groupInfo: hidden.groupInfo,
-          clientId: randomUUID(),
-        }),
-      ),
-    ).toMatchObject({ code: 'mls_unsupported', status: 422 });
+    expect(await codeOf(post(gid, hidden))).toMatchObject({ code: 'mls_unsupported', status: 422 });
 
     await removal.removeDevice(bob2.deviceId, null, 'lost');
     const inbox = await repo.inbox(alice.deviceId, 0, 50);
     const proposal = inbox.find((e) => e.groupId === gid && e.kind === 'proposal');
     await a.receiveProposal(new Uint8Array(proposal!.body));
     const pending = await a.commitPending();
-    expect(
-      await groups.commit(alice.principal, gid, {
-        commit: pending.commit,
-        groupInfo: pending.groupInfo,
-        clientId: randomUUID(),
-      }),
-    ).toEqual({ groupId: gid, epoch: '2' });
+    expect(await post(gid, pending)).toEqual({ groupId: gid, epoch: '2' });
     expect(await memberIds(gid)).toEqual([alice.deviceId]);
   });
 });

@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { p256 } from '@noble/curves/nist.js';
 import { externalSenderExtension, readMessage } from '@pakawaaz/mls';
 import { AppError, platformDomain, type DomainEvent, type EventBus, type Logger } from '@pakawaaz/platform';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
@@ -20,7 +19,13 @@ import { RemovalsRepository } from '../../src/membership/removals.repository.js'
 import { loadBotsConfig } from '../../src/bots/bots.config.js';
 import type { SecureChatConfig } from '../../src/secure-chat.config.js';
 import { secureChatDomain } from '../../src/secure-chat.domain.js';
-import { testCa, TestDevice, TestDeviceAuthenticator, TestMember } from '../support/mls-devices.js';
+import {
+  testCa,
+  TestDevice,
+  TestDeviceAuthenticator,
+  testExternalSender,
+  TestMember,
+} from '../support/mls-devices.js';
 import { codeOf } from '../support/app-error.js';
 
 const MINISTRY = randomUUID();
@@ -80,8 +85,8 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
   const removed: string[] = [];
   /** What the commits told the calls module (GroupMembersDropped). */
   const published: DomainEvent[] = [];
-  const serverSecret = p256.utils.randomSecretKey();
-  const serverKey = p256.getPublicKey(serverSecret, false);
+  const server = testExternalSender();
+  const serverKey = server.signatureKey;
   let alice: TestDevice;
   let bob: TestDevice;
   let bob2: TestDevice;
@@ -156,17 +161,8 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
       repo,
       new SendGroupCommit(repo, new SendBatchRepository(), wake, db.handle),
     );
-    const signEs256 = (data: Uint8Array) =>
-      Promise.resolve(p256.sign(data, serverSecret, { prehash: true, format: 'compact' }));
     const quiet = { info: () => undefined } as unknown as Logger;
-    removal = new DeviceRemovalService(
-      removals,
-      repo,
-      kpRepo,
-      { signatureKey: serverKey, signEs256 },
-      wake,
-      quiet,
-    );
+    removal = new DeviceRemovalService(removals, repo, kpRepo, server, wake, quiet);
   }, 60_000);
 
   afterAll(async () => {

@@ -1,4 +1,5 @@
 import { webcrypto } from 'node:crypto';
+import { p256 } from '@noble/curves/nist.js';
 import { createTestCa, issueTestDevice, type TestCa } from '@pakawaaz/test-support';
 import { certificateThumbprint, type DeviceAuthenticator, type DevicePrincipal } from '@pakawaaz/platform';
 import {
@@ -238,4 +239,16 @@ export class TestDeviceAuthenticator implements DeviceAuthenticator {
       return Promise.resolve({ ok: false as const, reason: 'revoked' as const, replaced: device });
     return Promise.resolve({ ok: true as const, device });
   }
+}
+
+/** The server's external sender in a test: a P-256 key in memory, signing as the key service does (JWS r ‖ s). */
+export function testExternalSender(): {
+  signatureKey: Uint8Array;
+  signEs256(data: Uint8Array): Promise<Uint8Array>;
+} {
+  const secret = p256.utils.randomSecretKey();
+  return {
+    signatureKey: p256.getPublicKey(secret, false),
+    signEs256: (data) => Promise.resolve(p256.sign(data, secret, { prehash: true, format: 'compact' })),
+  };
 }
