@@ -142,6 +142,20 @@ describe('checkCommit', () => {
       expect(await refusal(checkCommit(info, update.commit, await forged(update.newState, tree)))).toBe(
         'mls_commit_mismatch',
       );
+    // The commit's own signature, altered or not DER at all: the committer did not sign it.
+    const m = decodeMlsMessage(update.commit, 0)![0];
+    if (m.wireformat !== 'mls_public_message') throw new Error('a PublicMessage');
+    const flipped = Uint8Array.from(m.publicMessage.auth.signature);
+    flipped[flipped.length - 1]! ^= 0x01;
+    for (const signature of [flipped, new Uint8Array(3)]) {
+      const resigned = {
+        ...m,
+        publicMessage: { ...m.publicMessage, auth: { ...m.publicMessage.auth, signature } },
+      };
+      expect(await refusal(checkCommit(info, encodeMlsMessage(resigned), update.next))).toBe(
+        'mls_bad_signature',
+      );
+    }
     const hidden = await commitOf(a, [], false);
     expect(await refusal(checkCommit(info, hidden.commit, hidden.next))).toBe('mls_unsupported');
   });

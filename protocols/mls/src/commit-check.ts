@@ -69,7 +69,7 @@ export async function checkCommit(
     auth,
     context,
     cs.signature,
-  );
+  ).catch(() => false); // a signature that is not DER does not verify either
   if (!signed) throw new MlsInputError('mls_bad_signature', "the commit's signature does not verify");
 
   const applied = await withMlsErrors(async () => {
