@@ -80,7 +80,12 @@ async function aliceAndBob(): Promise<{ a: ClientState; b: ClientState; info: Ui
   );
   const bobKp = await keyPackage(bob);
   const add = await commitOf(a0, [{ proposalType: 'add', add: { keyPackage: bobKp.publicPackage } }]);
-  expect(await leaves(checkCommit(await groupInfoBytes(a0), add.commit, add.next))).toEqual([0, 1]);
+  const checked = await checkCommit(await groupInfoBytes(a0), add.commit, add.next);
+  expect(checked.members.map((m) => m.leafIndex)).toEqual([0, 1]);
+  // Whom the Welcome must reach: Bob's KeyPackage, by the ref the Welcome names it with (RFC 9420 §12.4.3.1).
+  expect(checked.addedKeyPackageRefs.map((r) => Buffer.from(r))).toEqual([
+    Buffer.from(add.welcome!.secrets[0]!.newMember),
+  ]);
   const b = await joinGroup(add.welcome!, bobKp.publicPackage, bobKp.privatePackage, emptyPskIndex, cs);
   return { a: add.newState, b, info: add.next };
 }

@@ -1,5 +1,6 @@
 import type { ClientState, GroupContext, RatchetTree } from 'ts-mls';
 import { makeProposalRef } from 'ts-mls/authenticatedContent.js';
+import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
 import { applyProposals, nextEpochContext, validateLeafNodeUpdateOrCommit } from 'ts-mls/clientState.js';
 import { defaultClientConfig } from 'ts-mls/clientConfig.js';
 import { verifyFramedContentSignature } from 'ts-mls/framedContent.js';
@@ -15,7 +16,11 @@ import { readGroupInfo, type GroupFacts } from './group-info.js';
 import { chatSuite } from './suite.js';
 
 /** The next epoch's GroupInfo, read and checked against the commit it follows. */
-export type CheckedCommit = GroupFacts & { committerLeaf: number };
+export type CheckedCommit = GroupFacts & {
+  committerLeaf: number;
+  /** The KeyPackageRefs of the commit's Adds (RFC 9420 §5.2): whom its Welcome must be addressed to. */
+  addedKeyPackageRefs: Uint8Array[];
+};
 
 const mismatch = (why: string) => new MlsInputError('mls_commit_mismatch', why);
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
@@ -72,7 +77,7 @@ export async function checkCommit(
   ).catch(() => false); // a signature that is not DER does not verify either
   if (!signed) throw new MlsInputError('mls_bad_signature', "the commit's signature does not verify");
 
-  const applied = await withMlsErrors(async () => {
+  const { context: applied, addedKeyPackageRefs } = await withMlsErrors(async () => {
     const state = await stateFor(tree, context, proposals, committerLeaf, cs.hash);
     const result = await applyProposals(state, content.commit.proposals, committerLeaf, ANY_PSK, false, cs);
     if (result.additionalResult.kind === 'externalCommit' || result.selfRemoved)
@@ -95,15 +100,20 @@ export async function checkCommit(
       if (leafError) throw mismatch(`the UpdatePath leaf: ${leafError.message}`);
       newTree = await applyUpdatePath(newTree, committerLeaf, path, cs.hash);
     }
-    return nextEpochContext(
-      { ...context, extensions },
-      'mls_public_message',
-      content,
-      auth.signature,
-      await treeHashRoot(newTree, cs.hash),
-      before.confirmationTag,
-      cs.hash,
-    );
+    const adds =
+      result.additionalResult.kind === 'memberCommit' ? result.additionalResult.addedLeafNodes : [];
+    return {
+      context: await nextEpochContext(
+        { ...context, extensions },
+        'mls_public_message',
+        content,
+        auth.signature,
+        await treeHashRoot(newTree, cs.hash),
+        before.confirmationTag,
+        cs.hash,
+      ),
+      addedKeyPackageRefs: await Promise.all(adds.map(([, kp]) => makeKeyPackageRef(kp, cs.hash))),
+    };
   });
 
   const facts = await readGroupInfo(next);
@@ -117,7 +127,7 @@ export async function checkCommit(
   if (info.signer !== committerLeaf) throw mismatch('the GroupInfo is not signed by the committer');
   if (!same(info.confirmationTag, auth.confirmationTag))
     throw mismatch("the GroupInfo's confirmation tag is not the commit's");
-  return { ...facts, committerLeaf };
+  return { ...facts, committerLeaf, addedKeyPackageRefs };
 }
 
 /** PSKs are the members' secrets: the server only needs the tree, so any PSK id resolves (to zeros). */

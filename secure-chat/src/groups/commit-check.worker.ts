@@ -25,19 +25,18 @@ export type CheckedCommitFacts = {
   members: GroupMember[];
   externalSenderKeys: Uint8Array[];
   committerLeaf: number;
+  /** The KeyPackageRefs of the commit's Adds: whom its Welcome must be addressed to. */
+  addedKeyPackageRefs: Uint8Array[];
 };
 export type CommitCheckReading =
   { ok: true; facts: CheckedCommitFacts } | { ok: false; code: MlsInputError['code']; message: string };
 
 export async function checkCommitTask(task: CommitCheckTask): Promise<CommitCheckReading> {
   try {
-    const { groupId, epoch, members, externalSenderKeys, committerLeaf } = await checkCommit(
-      task.previous,
-      task.commit,
-      task.groupInfo,
-      task.proposals,
-    );
-    return { ok: true, facts: { groupId, epoch, members, externalSenderKeys, committerLeaf } };
+    const checked = await checkCommit(task.previous, task.commit, task.groupInfo, task.proposals);
+    const { groupId, epoch, members, externalSenderKeys, committerLeaf, addedKeyPackageRefs } = checked;
+    const facts = { groupId, epoch, members, externalSenderKeys, committerLeaf, addedKeyPackageRefs };
+    return { ok: true, facts };
   } catch (err) {
     if (!(err instanceof MlsInputError)) throw err;
     return { ok: false, code: err.code, message: err.message };

@@ -150,6 +150,13 @@ export class GroupsService {
       const next = early ?? (await this.nextEpoch(device.deviceId, groupId, msg.epoch, input, tx));
       if (!next) throw new Error('the locked group is at the commit epoch, and the caller a member');
       const { info, leaves } = next;
+      // The Welcome goes to the devices the commit adds: it must be addressed to each added KeyPackage.
+      const addressed = new Set(welcome?.keyPackageRefs.map(b64u));
+      if (welcome && !info.addedKeyPackageRefs.every((ref) => addressed.has(b64u(ref))))
+        throw secureChatError(
+          'mls_commit_mismatch',
+          'welcome: it is not addressed to every KeyPackage the commit adds.',
+        );
       const committerLeaf = leaves.find((l) => l.leafIndex === info.committerLeaf);
       // A committer does not remove itself (RFC 9420 §12.4), nor does its leaf change hands.
       if (committerLeaf?.deviceId !== device.deviceId)

@@ -160,6 +160,20 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
     });
   });
 
+  it('refuses an Add whose Welcome is addressed to another KeyPackage than the one added', async () => {
+    const { carol } = devices;
+    const { a, gid } = await aliceAndBob();
+    const [kp1, kp2] = [await carol.keyPackage(), await carol.keyPackage()];
+    const add1 = await a.commitAdding([kp1.publicPackage]);
+    const add2 = await a.commitAdding([kp2.publicPackage]);
+    expect(await codeOf(post(gid, { ...add1, welcome: add2.welcome }))).toMatchObject({
+      code: 'mls_commit_mismatch',
+      status: 422,
+    });
+    expect(await post(gid, add1)).toEqual({ groupId: gid, epoch: '2' });
+    expect(await memberIds(gid)).toContain(carol.deviceId);
+  });
+
   it("accepts a commit of the server's Remove by reference, and refuses a PrivateMessage commit", async () => {
     const { alice, bob2 } = devices;
     const a = await TestMember.createGroup(alice, randomBytes(16), [externalSenderExtension(serverKey)]);
