@@ -35,7 +35,9 @@ export class DirectoryBudget {
     if (!local.allowed) return local;
     const db = this.database.db;
     const cap = sql`${this.perMinute}::float8`;
-    const level = sql`least(${cap}, ${directoryBudgets.tokens} + extract(epoch from now() - ${directoryBudgets.at}) * ${cap} / 60)`;
+    // Refilled since `at` (never negative: another node's transaction may have started a moment later).
+    const elapsed = sql`greatest(0, extract(epoch from now() - ${directoryBudgets.at}))`;
+    const level = sql`least(${cap}, ${directoryBudgets.tokens} + ${elapsed} * ${cap} / 60)`;
     const taken = await db
       .insert(directoryBudgets)
       .values({ key, tokens: this.perMinute - 1, at: sql`now()` })
