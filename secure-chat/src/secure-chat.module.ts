@@ -21,6 +21,7 @@ import { KeyPackagesRepository } from './key-packages/key-packages.repository.js
 import { KeyPackagesService } from './key-packages/key-packages.service.js';
 import { KEY_PACKAGE_READER, WorkerKeyPackageReader } from './key-packages/key-package-reader.js';
 import { COMMIT_CHECKER, WorkerCommitChecker } from './groups/commit-checker.js';
+import { ChatMlsWorkers } from './mls/mls-workers.js';
 import { SECURE_CHAT_CONFIG, type SecureChatConfig } from './secure-chat.config.js';
 import { ChatHub } from './ws/chat-hub.js';
 import { ChatRelay } from './ws/chat-relay.js';
@@ -60,6 +61,7 @@ export class SecureChatModule {
         { provide: CHAT_WAKE, inject: [ChatHub, BotWakeTap], useFactory: wakeWithBots },
         ...botProviders(config.bots),
         KeyPackagesRepository,
+        ChatMlsWorkers,
         { provide: KEY_PACKAGE_READER, useClass: WorkerKeyPackageReader },
         KeyPackagesService,
         DeliveryRepository,

@@ -1,14 +1,14 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { WorkerPool } from '@pakawaaz/platform';
+import { Injectable } from '@nestjs/common';
 import { MlsInputError } from '../mls/mls-facts.js';
+import { ChatMlsWorkers } from '../mls/mls-workers.js';
 import {
   checkCommitTask,
   type CheckedCommitFacts,
   type CommitCheckReading,
   type CommitCheckTask,
-} from './commit-check.worker.js';
+} from './commit-check.task.js';
 
-export type { CheckedCommitFacts, CommitCheckTask } from './commit-check.worker.js';
+export type { CheckedCommitFacts, CommitCheckTask } from './commit-check.task.js';
 
 /** Checks a commit and its next GroupInfo against the group's current one: the facts, or why not. */
 export type CommitChecker = {
@@ -23,23 +23,15 @@ export const inlineCommitChecker: CommitChecker = {
 };
 
 /**
- * On worker threads (platform WorkerPool), as KeyPackages are read: a commit's check is signatures and tree
- * hashes over the whole group, which the event loop that serves every socket must not spend.
+ * On worker threads (the chat's MLS workers, shared with KeyPackage uploads): a commit's check is signatures
+ * and tree hashes over the whole group, which the event loop that serves every socket must not spend.
  */
 @Injectable()
-export class WorkerCommitChecker implements CommitChecker, OnModuleDestroy {
-  private readonly pool = new WorkerPool<CommitCheckTask, CommitCheckReading>(
-    import.meta.url,
-    'commit-check.worker',
-    { name: 'chat-commits', size: 2, taskTimeoutMs: 30_000 },
-  );
+export class WorkerCommitChecker implements CommitChecker {
+  constructor(private readonly workers: ChatMlsWorkers) {}
 
   async check(task: CommitCheckTask): Promise<CheckedCommitFacts | MlsInputError> {
-    return toResult(await this.pool.run(task));
-  }
-
-  onModuleDestroy(): Promise<void> {
-    return this.pool.close();
+    return toResult(await this.workers.checkCommit(task));
   }
 }
 

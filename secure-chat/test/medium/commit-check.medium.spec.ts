@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatDirectory, ChatWake } from '../../src/chat-ports.js';
 import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
 import { WorkerCommitChecker } from '../../src/groups/commit-checker.js';
+import { ChatMlsWorkers } from '../../src/mls/mls-workers.js';
 import { GroupsService } from '../../src/groups/groups.service.js';
 import { KeyPackagesRepository } from '../../src/key-packages/key-packages.repository.js';
 import { DeviceRemovalService } from '../../src/membership/device-removal.service.js';
@@ -47,7 +48,8 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
   let groups: GroupsService;
   let removal: DeviceRemovalService;
   let repo: DeliveryRepository;
-  const checker = new WorkerCommitChecker();
+  const workers = new ChatMlsWorkers();
+  const checker = new WorkerCommitChecker(workers);
   const auth = new TestDeviceAuthenticator();
   const server = testExternalSender();
   const serverKey = server.signatureKey;
@@ -82,7 +84,7 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
   }, 60_000);
 
   afterAll(async () => {
-    await checker.onModuleDestroy();
+    await workers.onModuleDestroy();
     await db?.drop();
   });
 

@@ -12,6 +12,7 @@ import { SendGroupCommit } from '../../src/delivery/send-group-commit.js';
 import { DroppedMembers } from '../../src/groups/dropped-members.js';
 import { GroupsService } from '../../src/groups/groups.service.js';
 import { WorkerKeyPackageReader } from '../../src/key-packages/key-package-reader.js';
+import { ChatMlsWorkers } from '../../src/mls/mls-workers.js';
 import { KeyPackagesRepository } from '../../src/key-packages/key-packages.repository.js';
 import { KeyPackagesService } from '../../src/key-packages/key-packages.service.js';
 import { DeviceRemovalService } from '../../src/membership/device-removal.service.js';
@@ -73,6 +74,7 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
   let db: TestDatabase;
   let keyPackages: KeyPackagesService;
   /** KeyPackages are verified on worker threads, as the server does. */
+  const workers = new ChatMlsWorkers();
   let reader: WorkerKeyPackageReader;
   let groups: GroupsService;
   /** Commits whose transactions meet after reading the group: without the row lock both would read the same epoch. */
@@ -134,7 +136,7 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
     };
     const kpRepo = new KeyPackagesRepository(db.handle);
     const repo = new DeliveryRepository(db.handle);
-    reader = new WorkerKeyPackageReader();
+    reader = new WorkerKeyPackageReader(workers);
     const removals = new RemovalsRepository(db.handle);
     keyPackages = new KeyPackagesService(kpRepo, auth, directory, wake, config, reader, removals);
     const bus = {
@@ -166,7 +168,7 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await reader?.onModuleDestroy();
+    await workers.onModuleDestroy();
     await db?.drop();
   });
 

@@ -1,13 +1,11 @@
 /**
- * A commit-check worker thread: reads the next epoch's GroupInfo and checks it against the commit and the
- * group's current GroupInfo (@pakawaaz/mls checkCommit: two P-256 signatures, the proposals applied to the
- * tree, two tree hashes and the transcript hash — tens of milliseconds for a large group, which the event loop
- * that serves every socket must not spend). Nothing here logs. (Imports node: built-ins and the pure, built
- * `@pakawaaz/mls`.)
+ * A commit-check task of the chat's MLS worker threads (mls/mls.worker.ts): reads the next epoch's GroupInfo
+ * and checks it against the commit and the group's current GroupInfo (@pakawaaz/mls checkCommit: P-256
+ * signatures, the proposals applied to the tree — each added KeyPackage verified —, tree hashes and the
+ * transcript hash, which the event loop that serves every socket must not spend). Nothing here logs.
+ * (Imports the pure, built `@pakawaaz/mls`.)
  */
-import { parentPort } from 'node:worker_threads';
 import { checkCommit, MlsInputError, type GroupMember } from '@pakawaaz/mls';
-import type { WorkerTaskReply } from '@pakawaaz/platform';
 
 export type CommitCheckTask = {
   /** The group's current GroupInfo (as the server stored it). */
@@ -42,14 +40,3 @@ export async function checkCommitTask(task: CommitCheckTask): Promise<CommitChec
     return { ok: false, code: err.code, message: err.message };
   }
 }
-
-parentPort?.on('message', (task: CommitCheckTask) => {
-  checkCommitTask(task).then(
-    (output) => parentPort?.postMessage({ ok: true, output } satisfies WorkerTaskReply<CommitCheckReading>),
-    (err: unknown) =>
-      parentPort?.postMessage({
-        ok: false,
-        message: err instanceof Error ? err.message : 'commit check failed',
-      } satisfies WorkerTaskReply),
-  );
-});
