@@ -28,6 +28,7 @@ import {
   InstitutionsController,
   PeopleController,
 } from './directory/directory.controller.js';
+import { DirectoryBudget } from './directory/directory-budget.js';
 import { DirectoryService } from './directory/directory.service.js';
 import { INSTITUTION_SCOPES, InstitutionScopes } from './directory/institution-scopes.js';
 import { InstitutionsRepository } from './directory/institutions.repository.js';
@@ -174,6 +175,7 @@ export class IdentityModule {
         DirectoryLinksService,
         InstitutionsService,
         RolloutService,
+        DirectoryBudget,
         DirectoryService,
         AccountService,
         FirstStartService,

@@ -167,6 +167,7 @@ export class ChatController {
     'mls_wrong_group',
     'mls_stale_epoch',
     'mls_member_removed',
+    'mls_commit_mismatch',
     'group_not_found',
     'not_a_member',
     'official_not_found',

@@ -10,6 +10,7 @@ export type SecureChatErrorCode =
   | 'mls_external_sender_missing'
   | 'mls_stale_epoch'
   | 'mls_member_removed'
+  | 'mls_commit_mismatch'
   | 'device_removed_from_chat'
   | 'mls_wrong_group'
   | 'key_package_expired'
@@ -43,6 +44,11 @@ export const SECURE_CHAT_ERROR_STATUS = {
   // The new tree still holds a device the server removed (revoked, lost, official disabled): fetch the inbox,
   // where the server's Remove proposal waits, and commit it with the change.
   mls_member_removed: 409,
+  // The GroupInfo sent with a commit is not what the commit makes of the group's current epoch: its tree is not
+  // the previous tree with exactly the commit's proposals and path applied (a member kept, dropped or added
+  // without a proposal), its context is not the next one, another leaf signed it, or the commit names a
+  // proposal the server does not hold. Not retryable as it is: the client's MLS state is wrong.
+  mls_commit_mismatch: 422,
   // This device was taken out of chat (revoked, wiped, lost, retired, or its official disabled).
   device_removed_from_chat: 403,
   // The GroupInfo or message names another group (or the GroupInfo is not for the next epoch).

@@ -20,6 +20,8 @@ import { IdentityChatDirectory } from './identity-directory.js';
 import { KeyPackagesRepository } from './key-packages/key-packages.repository.js';
 import { KeyPackagesService } from './key-packages/key-packages.service.js';
 import { KEY_PACKAGE_READER, WorkerKeyPackageReader } from './key-packages/key-package-reader.js';
+import { COMMIT_CHECKER, WorkerCommitChecker } from './groups/commit-checker.js';
+import { ChatMlsWorkers } from './mls/mls-workers.js';
 import { SECURE_CHAT_CONFIG, type SecureChatConfig } from './secure-chat.config.js';
 import { ChatHub } from './ws/chat-hub.js';
 import { ChatRelay } from './ws/chat-relay.js';
@@ -59,9 +61,11 @@ export class SecureChatModule {
         { provide: CHAT_WAKE, inject: [ChatHub, BotWakeTap], useFactory: wakeWithBots },
         ...botProviders(config.bots),
         KeyPackagesRepository,
+        ChatMlsWorkers,
         { provide: KEY_PACKAGE_READER, useClass: WorkerKeyPackageReader },
         KeyPackagesService,
         DeliveryRepository,
+        { provide: COMMIT_CHECKER, useClass: WorkerCommitChecker },
         GroupsService,
         DroppedMembers,
         SendBatchRepository,

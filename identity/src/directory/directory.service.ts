@@ -1,11 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { isNational, platformError, type DevicePrincipal, type Principal } from '@pakawaaz/platform';
 import { and, asc, eq, ilike, inArray, isNotNull, ne, or, sql, type SQL } from 'drizzle-orm';
-import { RateLimiter } from '../auth/rate-limiter.js';
-import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { identityError } from '../identity.errors.js';
 import { likePattern, prefixPattern, UsersRepository } from '../users/users.repository.js';
 import { users } from '../users/users.schema.js';
+import { DirectoryBudget } from './directory-budget.js';
 import { InstitutionsRepository } from './institutions.repository.js';
 import { seenOfficials, visibleInstitutions, type SeenOfficials } from './visibility.js';
 
@@ -40,21 +39,17 @@ export const DIRECTORY_MAX_OFFSET = 200;
  */
 @Injectable()
 export class DirectoryService {
-  private readonly limiter: RateLimiter;
-
   constructor(
     private readonly usersRepo: UsersRepository,
     private readonly institutions: InstitutionsRepository,
-    @Inject(IDENTITY_CONFIG) config: IdentityConfig,
-  ) {
-    this.limiter = new RateLimiter(config.directoryRate);
-  }
+    private readonly budget: DirectoryBudget,
+  ) {}
 
   async search(
     q: DirectoryQuery,
     principal: Principal,
   ): Promise<{ entries: DirectoryEntry[]; total: number }> {
-    this.take(`${principal.actor.type}:${principal.actor.id}`);
+    await this.take(`${principal.actor.type}:${principal.actor.id}`);
     if (q.offset > DIRECTORY_MAX_OFFSET)
       throw platformError(
         'validation_failed',
@@ -112,7 +107,7 @@ export class DirectoryService {
     const owner = await this.usersRepo.findById(device.userId);
     if (owner?.kind !== 'official' || owner.status !== 'active')
       throw platformError('forbidden', 'People search is for active officials’ devices.');
-    this.take(`official:${owner.id}`);
+    await this.take(`official:${owner.id}`);
     const [all, grants] = await Promise.all([this.institutions.all(), this.institutions.grants()]);
     const seen = seenOfficials(owner.institutionId, all, grants);
     const visible = visibility(seen);
@@ -147,8 +142,9 @@ export class DirectoryService {
     };
   }
 
-  private take(key: string): void {
-    const allowed = this.limiter.take(key, Date.now());
+  /** Spends one search of the caller's budget, counted across every node (DirectoryBudget). */
+  private async take(key: string): Promise<void> {
+    const allowed = await this.budget.take(key);
     if (!allowed.allowed)
       throw identityError(
         'rate_limited',

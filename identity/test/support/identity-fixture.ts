@@ -208,7 +208,7 @@ export async function resetIdentityData(handle: DatabaseHandle): Promise<void> {
   await handle.db.transaction(async (tx) => {
     await tx.execute(
       sql.raw(
-        'truncate identity.users, identity.api_tokens, identity.institutions, identity.institution_visibility, identity.sessions, identity.refresh_tokens, identity.totp_factors, identity.recovery_codes, identity.passkeys, identity.webauthn_challenges, identity.factor_resets, identity.radius_clients, identity.radius_accounting, identity.auth_events, identity.user_import_jobs, identity.user_import_blocks, identity.user_import_codes, identity.user_enrolments, identity.directory_syncs, identity.directory_links',
+        'truncate identity.users, identity.api_tokens, identity.institutions, identity.institution_visibility, identity.sessions, identity.refresh_tokens, identity.totp_factors, identity.recovery_codes, identity.passkeys, identity.webauthn_challenges, identity.factor_resets, identity.radius_clients, identity.radius_accounting, identity.auth_events, identity.user_import_jobs, identity.user_import_blocks, identity.user_import_codes, identity.user_enrolments, identity.directory_syncs, identity.directory_links, identity.directory_budgets',
       ),
     );
     // The checkpoints go with the log they sign, or the next one would report the emptied log as truncated.

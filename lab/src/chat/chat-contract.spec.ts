@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readGroupInfo, readKeyPackage, readMessage, readWelcome } from '@pakawaaz/mls';
+import { checkCommit, readGroupInfo, readKeyPackage, readMessage, readWelcome } from '@pakawaaz/mls';
 import { ChatCore } from './chat-core.js';
 import { testDeviceCa, testExternalSender } from './chat-fixtures.js';
 import { deviceKeyFromPem } from './device-key.js';
@@ -38,6 +38,9 @@ describe('contract: what the client sends passes the delivery service’s reader
     expect(g1.epoch).toBe(1n);
     expect(g1.members).toHaveLength(2);
     expect(readWelcome(fromB64u(c.welcome!)).keyPackageRefs.map(hex)).toEqual([hex(kp.ref)]);
+    // The server's check of the commit against its GroupInfo (and its Welcome against its Adds) passes.
+    const checked = await checkCommit(fromB64u(g.groupInfo), fromB64u(c.commit), fromB64u(c.groupInfo));
+    expect([checked.committerLeaf, checked.addedKeyPackageRefs.map(hex)]).toEqual([0, [hex(kp.ref)]]);
     alice.confirm(g.groupId);
 
     const m = await alice.send(g.groupId, { type: 'text', text: 'hello' });

@@ -27,7 +27,12 @@ export type MlsInputErrorCode =
   /** Another cipher suite, protocol version, wire format or credential type than secure chat uses. */
   | 'mls_unsupported'
   /** A signature that does not verify, or a signature key that is not the credential's. */
-  | 'mls_bad_signature';
+  | 'mls_bad_signature'
+  /**
+   * A commit and the next epoch's GroupInfo sent with it that do not agree (the GroupInfo's tree or context is
+   * not what the commit's proposals and path make of the current epoch, or another member signed it).
+   */
+  | 'mls_commit_mismatch';
 
 /** Bad MLS input: the code is stable (the API returns it), the message says what is wrong. */
 export class MlsInputError extends Error {

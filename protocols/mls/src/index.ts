@@ -5,6 +5,7 @@ export { readMessage, type MessageFacts, type MessageSender } from './message.js
 export { readKeyPackage, LAST_RESORT_EXTENSION, type KeyPackageFacts } from './key-package.js';
 export { readGroupInfo, type GroupFacts, type GroupMember } from './group-info.js';
 export { readWelcome } from './welcome.js';
+export { checkCommit, type CheckedCommit } from './commit-check.js';
 export { certificatePublicPoint } from './credential.js';
 export {
   externalRemove,

@@ -1,6 +1,5 @@
 import 'reflect-metadata';
-import { generateKeyPairSync, sign, webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import {
   acceptAll,
   createApplicationMessage,
@@ -16,100 +15,24 @@ import {
   joinGroup,
   processMessage,
   processPrivateMessage,
-  type ClientState,
-  type KeyPackage,
-  type PrivateKeyPackage,
 } from 'ts-mls';
 import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
 import { encodeRatchetTree } from 'ts-mls/ratchetTree.js';
 import { ratchetTreeFromExtension } from 'ts-mls/groupInfo.js';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { MlsInputError } from './errors.js';
+import { describe, expect, it } from 'vitest';
 import { externalRemove, externalSenderExtension, newExternalSenderKey } from './external-sender.js';
 import { readGroupInfo } from './group-info.js';
 import { readKeyPackage } from './key-package.js';
 import { readMessage } from './message.js';
 import { chatSuite } from './suite.js';
 import { readWelcome } from './welcome.js';
+import { device, groupInfoBytes, keyPackage, kpBytes, refusal } from './test-devices.js';
 
 /*
  * A real MLS exchange on ts-mls with the chat suite and X.509 credentials — devices whose P-256 key is in a
  * certificate a test CA issued, as device management's CA issues them — read the way the delivery service
  * reads it. The server's external Remove is processed and committed by a real member.
  */
-type CryptoKeyPair = webcrypto.CryptoKeyPair;
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-const EC = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-const year = { notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 365 * 86_400_000) };
-
-type Device = { cert: Uint8Array; signKey: Uint8Array; publicKey: Uint8Array };
-type Package = { publicPackage: KeyPackage; privatePackage: PrivateKeyPackage };
-
-let caKeys: CryptoKeyPair;
-let ca: x509.X509Certificate;
-let serial = 2;
-
-async function device(name: string, keys?: CryptoKeyPair): Promise<Device> {
-  const pair = keys ?? (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']));
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: (serial++).toString(16).padStart(2, '0'),
-    subject: `CN=${name}`,
-    issuer: ca.subject,
-    publicKey: pair.publicKey,
-    signingKey: caKeys.privateKey,
-    signingAlgorithm: EC,
-    ...year,
-  });
-  const jwk = await webcrypto.subtle.exportKey('jwk', pair.privateKey);
-  const b = (s: string | undefined) => Buffer.from(s!, 'base64url');
-  return {
-    cert: new Uint8Array(cert.rawData),
-    signKey: new Uint8Array(b(jwk.d)),
-    publicKey: Uint8Array.from([4, ...b(jwk.x), ...b(jwk.y)]),
-  };
-}
-
-async function keyPackage(d: Device, certificates = [d.cert]): Promise<Package> {
-  return generateKeyPackageWithKey(
-    { credentialType: 'x509', certificates },
-    defaultCapabilities(),
-    defaultLifetime,
-    [],
-    { signKey: d.signKey, publicKey: d.publicKey },
-    await chatSuite(),
-  );
-}
-
-const kpBytes = (p: Package) =>
-  encodeMlsMessage({ version: 'mls10', wireformat: 'mls_key_package', keyPackage: p.publicPackage });
-
-async function groupInfoBytes(state: ClientState): Promise<Uint8Array> {
-  const groupInfo = await createGroupInfoWithExternalPubAndRatchetTree(state, [], await chatSuite());
-  return encodeMlsMessage({ version: 'mls10', wireformat: 'mls_group_info', groupInfo });
-}
-
-async function refusal(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(MlsInputError);
-    return (err as MlsInputError).code;
-  }
-  throw new Error('expected a refusal');
-}
-
-beforeAll(async () => {
-  caKeys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
-  ca = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01',
-    name: 'CN=Test Device CA',
-    keys: caKeys,
-    signingAlgorithm: EC,
-    extensions: [new x509.BasicConstraintsExtension(true, undefined, true)],
-    ...year,
-  });
-});
-
 describe('readKeyPackage', () => {
   it('reads a device KeyPackage: its ref, certificate, lifetime', async () => {
     const d = await device('device-a');

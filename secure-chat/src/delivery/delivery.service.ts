@@ -43,6 +43,13 @@ export class DeliveryService {
       throw secureChatError('invalid_chat_input', 'message: a commit goes to /commits with its GroupInfo.');
     if (b64u(msg.groupId) !== groupId)
       throw secureChatError('mls_wrong_group', 'message: it is for another group.');
+    // A member's proposal would be committed by reference, which the server could not resolve when it checks
+    // that commit's next tree (only its own Removes are held): members put proposals in their commit by value.
+    if (msg.contentType === 'proposal')
+      throw secureChatError(
+        'mls_unsupported',
+        'message: proposals go in a commit by value (the server checks every commit against its proposals).',
+      );
     return this.sends.send({
       device,
       groupId,

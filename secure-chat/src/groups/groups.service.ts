@@ -1,5 +1,10 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { DEVICE_AUTHENTICATOR, type DeviceAuthenticator, type DevicePrincipal } from '@pakawaaz/platform';
+import {
+  DEVICE_AUTHENTICATOR,
+  type Db,
+  type DeviceAuthenticator,
+  type DevicePrincipal,
+} from '@pakawaaz/platform';
 import {
   CHAT_DIRECTORY,
   CHAT_EXTERNAL_SENDER,
@@ -14,7 +19,9 @@ import { readGroupInfo, readMessage, readWelcome, type GroupInfoFacts } from '..
 import { mlsInput } from '../mls/mls-input.js';
 import { mayReach } from '../bots/bot-directory.js';
 import { secureChatError } from '../secure-chat.errors.js';
-import { planCommit } from './commit-plan.js';
+import { checkedCommit, type NextEpoch } from './checked-commit.js';
+import { COMMIT_CHECKER, inlineCommitChecker, type CommitChecker } from './commit-checker.js';
+import { planCommit, type LeafDevice } from './commit-plan.js';
 import { DroppedMembers } from './dropped-members.js';
 import { leafDevices } from './leaf-devices.js';
 import { RemovalsRepository } from '../membership/removals.repository.js';
@@ -49,7 +56,13 @@ export class GroupsService {
     @Optional() private readonly policy?: ChatPolicyEnforcer,
     // Tells the calls module whom a commit dropped (bound in SecureChatModule; optional likewise).
     @Optional() private readonly droppedMembers?: DroppedMembers,
-  ) {}
+    // Commits are checked on worker threads in the server (bound in SecureChatModule); inline in tests.
+    @Optional() @Inject(COMMIT_CHECKER) checker?: CommitChecker | null,
+  ) {
+    this.checker = checker ?? inlineCommitChecker;
+  }
+
+  private readonly checker: CommitChecker;
 
   /** A new group: epoch 0, the server's external sender listed, the calling device its only member. */
   async register(device: DevicePrincipal, groupInfo: Uint8Array): Promise<CommitResult> {
@@ -102,20 +115,18 @@ export class GroupsService {
       );
     if (b64u(msg.groupId) !== groupId)
       throw secureChatError('mls_wrong_group', 'commit: it is for another group.');
-    const info = await mlsInput(() => readGroupInfo(input.groupInfo), 'groupInfo');
-    if (b64u(info.groupId) !== groupId || info.epoch !== msg.epoch + 1n)
+    // The server checks the next tree against the commit's proposals: it must see them (RFC 9420 §6.2).
+    if (msg.wireformat !== 'public_message' || msg.sender?.type !== 'member')
       throw secureChatError(
-        'mls_wrong_group',
-        "groupInfo: it must be the group's next epoch after the commit.",
+        'mls_unsupported',
+        'commit: a commit is a PublicMessage from a member (the server checks its GroupInfo against it).',
       );
-    this.requireExternalSender(info);
     const welcome = input.welcome ? await mlsInput(() => readWelcome(input.welcome!), 'welcome') : undefined;
-    const leaves = await leafDevices(this.devices, info.members);
-    // A committer does not remove itself (RFC 9420 §12.4): a next tree without the calling device is wrong.
-    if (!leaves.some((l) => l.deviceId === device.deviceId))
-      throw secureChatError('not_a_member', 'groupInfo: the committing device is not in the new tree.');
+    // Checked against the current epoch off the loop and before the group's lock; if the group moved meanwhile
+    // (or the commit is not for its epoch), the transaction replays, refuses as stale or checks it again.
+    const early = await this.nextEpoch(device.deviceId, groupId, msg.epoch, input);
 
-    const senderLeaf = msg.sender?.type === 'member' ? msg.sender.leafIndex : undefined;
+    const senderLeaf = msg.sender.leafIndex;
     const { result, wake, dropped } = await this.repo.db.transaction(async (tx) => {
       const previous = await this.repo.previousSend(device.deviceId, input.clientId, tx);
       if (previous)
@@ -126,7 +137,6 @@ export class GroupsService {
         throw secureChatError('group_not_found', 'No group with this id of which this device is a member.');
       // A PublicMessage names its sender's leaf: it must be the calling device's.
       if (
-        senderLeaf !== undefined &&
         msg.epoch === group.epoch &&
         members.find((m) => m.leafIndex === senderLeaf)?.deviceId !== device.deviceId
       )
@@ -137,6 +147,20 @@ export class GroupsService {
           `The group is at epoch ${group.epoch}: fetch the inbox, process it, rebase the commit and retry.`,
           { epoch: group.epoch.toString() },
         );
+      const next = early ?? (await this.nextEpoch(device.deviceId, groupId, msg.epoch, input, tx));
+      if (!next) throw new Error('the locked group is at the commit epoch, and the caller a member');
+      const { info, leaves } = next;
+      // The Welcome goes to the devices the commit adds: it must be addressed to each added KeyPackage.
+      const addressed = new Set(welcome?.keyPackageRefs.map(b64u));
+      if (welcome && !info.addedKeyPackageRefs.every((ref) => addressed.has(b64u(ref))))
+        throw secureChatError(
+          'mls_commit_mismatch',
+          'welcome: it is not addressed to every KeyPackage the commit adds.',
+        );
+      const committerLeaf = leaves.find((l) => l.leafIndex === info.committerLeaf);
+      // A committer does not remove itself (RFC 9420 §12.4), nor does its leaf change hands.
+      if (committerLeaf?.deviceId !== device.deviceId)
+        throw secureChatError('not_a_member', 'groupInfo: the committing device is not in the new tree.');
       // Under the group's lock, so a removal (which locks it too) is either seen here or proposed after.
       const removed = await this.removals?.removedAmong(
         leaves.map((l) => l.deviceId),
@@ -165,6 +189,7 @@ export class GroupsService {
       if (plan.welcomeTo.length > 0 && !welcome)
         throw secureChatError('invalid_chat_input', 'welcome: the commit adds devices; send their Welcome.');
       await this.repo.advanceGroup(groupId, info.epoch, Buffer.from(input.groupInfo), tx);
+      await this.removals?.clearProposals(groupId, tx);
       await this.repo.replaceMembers(groupId, leaves, tx);
       const sender = device.deviceId;
       // The commit to the previous members and the Welcome to the new ones: one pass over the queues.
@@ -209,6 +234,33 @@ export class GroupsService {
     // Devices the new tree left out leave the group's live call too (after the commit, like the wake).
     if (dropped.length) this.droppedMembers?.dropped(groupId, dropped);
     return result;
+  }
+
+  /**
+   * The next epoch as the commit makes it of the group's current one (its stored GroupInfo and the server's
+   * proposals of that epoch), checked on the worker threads, with every leaf's device. Undefined when the group
+   * is not (or no longer) at the commit's epoch, or the caller is no member: the transaction then says why.
+   */
+  private async nextEpoch(
+    deviceId: string,
+    groupId: string,
+    epoch: bigint,
+    input: CommitInput,
+    tx?: Db,
+  ): Promise<{ info: NextEpoch; leaves: LeafDevice[] } | undefined> {
+    const group = await this.repo.group(groupId, tx);
+    if (!group || group.epoch !== epoch) return undefined;
+    // A device that is no member learns nothing of the group from the checks' answers.
+    if (!(await this.repo.members(groupId, tx)).some((m) => m.deviceId === deviceId)) return undefined;
+    const proposals = (await this.removals?.proposalsOf(groupId, epoch, tx)) ?? [];
+    const info = await checkedCommit(this.checker, {
+      previous: new Uint8Array(group.groupInfo),
+      commit: input.commit,
+      groupInfo: input.groupInfo,
+      proposals,
+    });
+    this.requireExternalSender(info);
+    return { info, leaves: await leafDevices(this.devices, info.members) };
   }
 
   private requireExternalSender(info: GroupInfoFacts): void {

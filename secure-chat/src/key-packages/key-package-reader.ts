@@ -1,7 +1,7 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { WorkerPool } from '@pakawaaz/platform';
+import { Injectable } from '@nestjs/common';
 import { MlsInputError, type KeyPackageFacts } from '../mls/mls-facts.js';
-import { readKeyPackages, type KeyPackageReading, type KeyPackageTask } from './key-package.worker.js';
+import { ChatMlsWorkers } from '../mls/mls-workers.js';
+import { readKeyPackages, type KeyPackageReading } from './key-package.task.js';
 
 /** Reads a batch of KeyPackages: facts, or the MlsInputError of each one refused (in order). */
 export type KeyPackageReader = {
@@ -16,27 +16,15 @@ export const inlineKeyPackageReader: KeyPackageReader = {
 };
 
 /**
- * On worker threads (platform WorkerPool): a 51-package upload is over a second of signature checks, which the
- * event loop that serves every socket must not spend. A batch is one task.
+ * On worker threads (the chat's MLS workers): a 51-package upload is over a second of signature checks, which
+ * the event loop that serves every socket must not spend. A batch is one task.
  */
 @Injectable()
-export class WorkerKeyPackageReader implements KeyPackageReader, OnModuleDestroy {
-  private readonly pool = new WorkerPool<KeyPackageTask, KeyPackageReading[]>(
-    import.meta.url,
-    'key-package.worker',
-    {
-      name: 'chat-key-packages',
-      size: 2,
-      taskTimeoutMs: 30_000,
-    },
-  );
+export class WorkerKeyPackageReader implements KeyPackageReader {
+  constructor(private readonly workers: ChatMlsWorkers) {}
 
   async readAll(packages: readonly Uint8Array[]): Promise<(KeyPackageFacts | MlsInputError)[]> {
-    return (await this.pool.run({ packages: [...packages] })).map(toResult);
-  }
-
-  onModuleDestroy(): Promise<void> {
-    return this.pool.close();
+    return (await this.workers.readKeyPackages({ packages: [...packages] })).map(toResult);
   }
 }
 

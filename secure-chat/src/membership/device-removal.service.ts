@@ -49,6 +49,8 @@ export class DeviceRemovalService {
           publicKey: this.sender.signatureKey,
           signEs256: (data) => this.sender.signEs256(data),
         });
+        // Kept for this epoch: a member's commit names it by reference, which the server must resolve.
+        await this.removals.recordProposal(groupId, group.epoch, proposal, tx);
         batches.push({
           deviceIds: others,
           envelope: { groupId, senderDevice: null, kind: 'proposal', body: Buffer.from(proposal) },

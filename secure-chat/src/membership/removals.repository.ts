@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { and, eq, inArray } from 'drizzle-orm';
 import { groupMembers, keyPackages } from '../delivery/delivery.schema.js';
-import { removedDevices, type RemovalReason } from './removals.schema.js';
+import { externalProposals, removedDevices, type RemovalReason } from './removals.schema.js';
 
 /** The devices taken out of chat, and the groups a device sits in. */
 @Injectable()
@@ -15,6 +15,26 @@ export class RemovalsRepository {
 
   async record(deviceId: string, userId: string | null, reason: RemovalReason, tx: Db): Promise<void> {
     await tx.insert(removedDevices).values({ deviceId, userId, reason }).onConflictDoNothing();
+  }
+
+  /** A Remove proposal the server sent to a group's members for this epoch (they commit it by reference). */
+  async recordProposal(groupId: string, epoch: bigint, message: Uint8Array, tx: Db): Promise<void> {
+    await tx.insert(externalProposals).values({ groupId, epoch, message: Buffer.from(message) });
+  }
+
+  /** The server's proposals for the group's epoch, oldest first (what a commit may name by reference). */
+  async proposalsOf(groupId: string, epoch: bigint, tx: Db = this.db): Promise<Uint8Array[]> {
+    const rows = await tx
+      .select({ message: externalProposals.message })
+      .from(externalProposals)
+      .where(and(eq(externalProposals.groupId, groupId), eq(externalProposals.epoch, epoch)))
+      .orderBy(externalProposals.createdAt);
+    return rows.map((r) => new Uint8Array(r.message));
+  }
+
+  /** The group moved to the next epoch: the proposals of the epochs before it are void (RFC 9420 §12.4). */
+  async clearProposals(groupId: string, tx: Db): Promise<void> {
+    await tx.delete(externalProposals).where(eq(externalProposals.groupId, groupId));
   }
 
   /** Which of these devices were removed. */

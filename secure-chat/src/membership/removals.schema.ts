@@ -1,4 +1,5 @@
-import { text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bytea } from '@pakawaaz/platform';
 import { secureChatSchema } from '../secure-chat.schema.js';
 
 /**
@@ -15,3 +16,20 @@ export const removedDevices = secureChatSchema.table('removed_devices', {
 });
 
 export type RemovalReason = 'wiped' | 'lost' | 'retired' | 'user_disabled';
+
+/**
+ * The Remove proposals the server sent as a group's external sender, for the epoch they were made in: a
+ * member commits them by reference (ProposalRef), and the server must know what such a reference applies to
+ * when it checks a commit's next tree. A commit moving the group to the next epoch clears them.
+ */
+export const externalProposals = secureChatSchema.table(
+  'external_proposals',
+  {
+    groupId: text('group_id').notNull(),
+    epoch: bigint('epoch', { mode: 'bigint' }).notNull(),
+    /** The MLSMessage (a PublicMessage) as sent to the members. */
+    message: bytea('message').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('external_proposals_group_idx').on(t.groupId, t.epoch)],
+);

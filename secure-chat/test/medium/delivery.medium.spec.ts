@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { p256 } from '@noble/curves/nist.js';
 import { externalSenderExtension, readMessage } from '@pakawaaz/mls';
 import { AppError, platformDomain, type DomainEvent, type EventBus, type Logger } from '@pakawaaz/platform';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
@@ -13,6 +12,7 @@ import { SendGroupCommit } from '../../src/delivery/send-group-commit.js';
 import { DroppedMembers } from '../../src/groups/dropped-members.js';
 import { GroupsService } from '../../src/groups/groups.service.js';
 import { WorkerKeyPackageReader } from '../../src/key-packages/key-package-reader.js';
+import { ChatMlsWorkers } from '../../src/mls/mls-workers.js';
 import { KeyPackagesRepository } from '../../src/key-packages/key-packages.repository.js';
 import { KeyPackagesService } from '../../src/key-packages/key-packages.service.js';
 import { DeviceRemovalService } from '../../src/membership/device-removal.service.js';
@@ -20,7 +20,13 @@ import { RemovalsRepository } from '../../src/membership/removals.repository.js'
 import { loadBotsConfig } from '../../src/bots/bots.config.js';
 import type { SecureChatConfig } from '../../src/secure-chat.config.js';
 import { secureChatDomain } from '../../src/secure-chat.domain.js';
-import { testCa, TestDevice, TestDeviceAuthenticator, TestMember } from '../support/mls-devices.js';
+import {
+  testCa,
+  TestDevice,
+  TestDeviceAuthenticator,
+  testExternalSender,
+  TestMember,
+} from '../support/mls-devices.js';
 import { codeOf } from '../support/app-error.js';
 
 const MINISTRY = randomUUID();
@@ -68,6 +74,7 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
   let db: TestDatabase;
   let keyPackages: KeyPackagesService;
   /** KeyPackages are verified on worker threads, as the server does. */
+  const workers = new ChatMlsWorkers();
   let reader: WorkerKeyPackageReader;
   let groups: GroupsService;
   /** Commits whose transactions meet after reading the group: without the row lock both would read the same epoch. */
@@ -80,8 +87,8 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
   const removed: string[] = [];
   /** What the commits told the calls module (GroupMembersDropped). */
   const published: DomainEvent[] = [];
-  const serverSecret = p256.utils.randomSecretKey();
-  const serverKey = p256.getPublicKey(serverSecret, false);
+  const server = testExternalSender();
+  const serverKey = server.signatureKey;
   let alice: TestDevice;
   let bob: TestDevice;
   let bob2: TestDevice;
@@ -129,7 +136,7 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
     };
     const kpRepo = new KeyPackagesRepository(db.handle);
     const repo = new DeliveryRepository(db.handle);
-    reader = new WorkerKeyPackageReader();
+    reader = new WorkerKeyPackageReader(workers);
     const removals = new RemovalsRepository(db.handle);
     keyPackages = new KeyPackagesService(kpRepo, auth, directory, wake, config, reader, removals);
     const bus = {
@@ -156,21 +163,12 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
       repo,
       new SendGroupCommit(repo, new SendBatchRepository(), wake, db.handle),
     );
-    const signEs256 = (data: Uint8Array) =>
-      Promise.resolve(p256.sign(data, serverSecret, { prehash: true, format: 'compact' }));
     const quiet = { info: () => undefined } as unknown as Logger;
-    removal = new DeviceRemovalService(
-      removals,
-      repo,
-      kpRepo,
-      { signatureKey: serverKey, signEs256 },
-      wake,
-      quiet,
-    );
+    removal = new DeviceRemovalService(removals, repo, kpRepo, server, wake, quiet);
   }, 60_000);
 
   afterAll(async () => {
-    await reader?.onModuleDestroy();
+    await workers.onModuleDestroy();
     await db?.drop();
   });
 

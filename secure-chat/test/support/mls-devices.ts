@@ -1,4 +1,5 @@
 import { webcrypto } from 'node:crypto';
+import { p256 } from '@noble/curves/nist.js';
 import { createTestCa, issueTestDevice, type TestCa } from '@pakawaaz/test-support';
 import { certificateThumbprint, type DeviceAuthenticator, type DevicePrincipal } from '@pakawaaz/platform';
 import {
@@ -147,6 +148,31 @@ export class TestMember {
     );
   }
 
+  /** Takes in a proposal (the server's external Remove) as a PublicMessage, to commit by reference. */
+  async receiveProposal(bytes: Uint8Array): Promise<void> {
+    const cs = await chatSuite();
+    const { decodeMlsMessage, processMessage, acceptAll } = await import('ts-mls');
+    const m = decodeMlsMessage(bytes, 0)![0];
+    if (m.wireformat !== 'mls_public_message') throw new Error('not a public message');
+    const r = await processMessage(m, this.state, emptyPskIndex, acceptAll, cs);
+    if (r.kind !== 'newState') throw new Error('the proposal did not give a new state');
+    this.state = r.newState;
+  }
+
+  /** A commit of the proposals received (by reference) and an UpdatePath, as `commitAdding`. */
+  commitPending(options: { publicMessage?: boolean } = {}) {
+    return this.commitWith([], options);
+  }
+
+  /** The raw ts-mls commit (its new state unapplied), for tests that forge what goes with it. */
+  async rawCommit(extraProposals: Proposal[]) {
+    const cs = await chatSuite();
+    return createCommit(
+      { state: this.state, cipherSuite: cs },
+      { extraProposals, ratchetTreeExtension: true, wireAsPublicMessage: true },
+    );
+  }
+
   private async commitWith(extraProposals: Proposal[], options: { publicMessage?: boolean } = {}) {
     const cs = await chatSuite();
     const result = await createCommit(
@@ -154,7 +180,7 @@ export class TestMember {
       {
         extraProposals,
         ratchetTreeExtension: true,
-        wireAsPublicMessage: options.publicMessage ?? false,
+        wireAsPublicMessage: options.publicMessage ?? true,
       },
     );
     const groupInfo = await createGroupInfoWithExternalPubAndRatchetTree(result.newState, [], cs);
@@ -213,4 +239,16 @@ export class TestDeviceAuthenticator implements DeviceAuthenticator {
       return Promise.resolve({ ok: false as const, reason: 'revoked' as const, replaced: device });
     return Promise.resolve({ ok: true as const, device });
   }
+}
+
+/** The server's external sender in a test: a P-256 key in memory, signing as the key service does (JWS r ‖ s). */
+export function testExternalSender(): {
+  signatureKey: Uint8Array;
+  signEs256(data: Uint8Array): Promise<Uint8Array>;
+} {
+  const secret = p256.utils.randomSecretKey();
+  return {
+    signatureKey: p256.getPublicKey(secret, false),
+    signEs256: (data) => Promise.resolve(p256.sign(data, secret, { prehash: true, format: 'compact' })),
+  };
 }
