@@ -12109,6 +12109,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description `chat_rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "chat_rate_limited";
+                    };
+                };
+            };
         };
     };
     Calls_start: {
@@ -12181,7 +12195,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `call_limit_reached` */
+            /** @description `call_limit_reached`, `chat_rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
@@ -12191,7 +12205,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "call_limit_reached";
+                        code?: "call_limit_reached" | "chat_rate_limited";
                     };
                 };
             };
@@ -12250,6 +12264,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "call_not_found";
+                    };
+                };
+            };
+            /** @description `chat_rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "chat_rate_limited";
                     };
                 };
             };
@@ -12320,6 +12348,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "call_not_found";
+                    };
+                };
+            };
+            /** @description `chat_rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "chat_rate_limited";
                     };
                 };
             };
@@ -12405,6 +12447,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description `chat_rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "chat_rate_limited";
+                    };
+                };
+            };
         };
     };
     Calls_leave: {
@@ -12460,6 +12516,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "call_not_found";
+                    };
+                };
+            };
+            /** @description `chat_rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "chat_rate_limited";
                     };
                 };
             };
