@@ -12118,6 +12118,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description `chat_rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "chat_rate_limited";
+                    };
+                };
+            };
         };
     };
     Calls_start: {
@@ -12190,7 +12204,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `call_limit_reached` */
+            /** @description `call_limit_reached`, `chat_rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
@@ -12200,7 +12214,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "call_limit_reached";
+                        code?: "call_limit_reached" | "chat_rate_limited";
                     };
                 };
             };
@@ -12259,6 +12273,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "call_not_found";
+                    };
+                };
+            };
+            /** @description `chat_rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "chat_rate_limited";
                     };
                 };
             };
@@ -12329,6 +12357,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "call_not_found";
+                    };
+                };
+            };
+            /** @description `chat_rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "chat_rate_limited";
                     };
                 };
             };
@@ -12414,6 +12456,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description `chat_rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "chat_rate_limited";
+                    };
+                };
+            };
         };
     };
     Calls_leave: {
@@ -12469,6 +12525,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "call_not_found";
+                    };
+                };
+            };
+            /** @description `chat_rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "chat_rate_limited";
                     };
                 };
             };

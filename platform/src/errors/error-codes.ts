@@ -1,4 +1,4 @@
-import { SetMetadata, type Type } from '@nestjs/common';
+import type { Type } from '@nestjs/common';
 import { METHOD_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import type { HttpStatus } from './app-error.js';
@@ -16,11 +16,15 @@ export type DocumentedError = { readonly code: string; readonly status: HttpStat
 export function ErrorCodes<const M extends Record<string, HttpStatus>>(
   map: M,
   ...codes: readonly (keyof M & string)[]
-) {
-  return SetMetadata(
-    ERROR_CODES,
-    codes.map((code): DocumentedError => ({ code, status: map[code] as HttpStatus })),
-  );
+): ClassDecorator & MethodDecorator {
+  const declared = codes.map((code): DocumentedError => ({ code, status: map[code] as HttpStatus }));
+  // Several on one target add up (a decorator such as a rate limit's declares its own code beside the route's).
+  return (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor): void => {
+    const on = (descriptor?.value as object | undefined) ?? target;
+    const before = (Reflect.getMetadata(ERROR_CODES, on) as DocumentedError[] | undefined) ?? [];
+    const added = declared.filter((d) => !before.some((b) => b.code === d.code));
+    Reflect.defineMetadata(ERROR_CODES, [...before, ...added], on);
+  };
 }
 
 /** The codes each route declares (its controller's, then its own), keyed `Controller.method`. */

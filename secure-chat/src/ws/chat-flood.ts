@@ -8,9 +8,9 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { DevicePrincipal } from '@pakawaaz/platform';
+import { ErrorCodes, type DevicePrincipal } from '@pakawaaz/platform';
 import { SECURE_CHAT_CONFIG, type SecureChatConfig } from '../secure-chat.config.js';
-import { secureChatError } from '../secure-chat.errors.js';
+import { SECURE_CHAT_ERROR_STATUS, secureChatError } from '../secure-chat.errors.js';
 
 /**
  * A token bucket: `perSecond` tokens a second, bursts of twice that. Pure; the caller passes the clock.
@@ -109,4 +109,8 @@ export class ChatFloodGuard implements CanActivate {
 
 /** A device route limited like the chat socket's frames (`frames`) or KeyPackage claims (`claims`). */
 export const FloodLimited = (kind: FloodKind) =>
-  applyDecorators(SetMetadata(FLOOD_KIND, kind), UseGuards(ChatFloodGuard));
+  applyDecorators(
+    SetMetadata(FLOOD_KIND, kind),
+    UseGuards(ChatFloodGuard),
+    ErrorCodes(SECURE_CHAT_ERROR_STATUS, 'chat_rate_limited'),
+  );

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ClientCertificates, platformDomain } from '@pakawaaz/platform';
+import { ClientCertificates, platformDomain, sql } from '@pakawaaz/platform';
 import { createTestDatabase, requireServices, type TestDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALL_SIGNALLING } from '../../src/chat-ports.js';
@@ -54,6 +54,8 @@ describe.skipIf(!janusBinary)('call signalling over the chat socket', () => {
   const bc = 'Z3JvdXAtYmM';
   let a1: TestDevice, a2: TestDevice, b1: TestDevice, b2: TestDevice, c1: TestDevice;
   let A1: SocketProbe, A2: SocketProbe, B1: SocketProbe, B2: SocketProbe, C1: SocketProbe;
+  let ca: Awaited<ReturnType<typeof testCa>>;
+  let rings: CallRingsRepository;
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-signalling-'));
@@ -72,7 +74,8 @@ describe.skipIf(!janusBinary)('call signalling over the chat socket', () => {
       { principal: mediaAdmin, requestId: null },
     );
     await w.health.probeAll();
-    const ca = await testCa();
+    ca = await testCa();
+    rings = new CallRingsRepository(db.handle);
     const dev = (userId: string) =>
       TestDevice.create(ca, { deviceId: randomUUID(), userId, institutionId: INST });
     [a1, a2, b1, b2, c1] = await Promise.all([
@@ -293,7 +296,7 @@ describe.skipIf(!janusBinary)('call signalling over the chat socket', () => {
     expect(await A1.next('call-accepted', callId)).toMatchObject({ by: { deviceId: c1.deviceId } });
     await B1.next('call-accepted', callId); // B still rings: the call goes on answered
     expect((await w.callsRepo.call(callId))!.outcome).toBe('answered');
-    expect(await new CallRingsRepository(db.handle).invitees(callId)).toContainEqual(
+    expect(await rings.invitees(callId)).toContainEqual(
       expect.objectContaining({ deviceId: c1.deviceId, state: 'accepted' }),
     );
     for (const [probe, d] of [
@@ -305,6 +308,37 @@ describe.skipIf(!janusBinary)('call signalling over the chat socket', () => {
     }
     await ended(B1, callId);
     expect((await w.calls.live(c1.principal, ab)).calls).toEqual([]);
+    await w.delivery.db.transaction((tx) => w.delivery.replaceMembers(ab, membersOf([a1, a2, b1, b2]), tx));
+  });
+
+  it('a late answer from a device that may not join (taken out of the chat) changes nothing; nor one after the ring time', async () => {
+    const d = await TestDevice.create(ca, {
+      deviceId: randomUUID(),
+      userId: randomUUID(),
+      institutionId: null,
+    });
+    const { callId } = await ring(A1, a1);
+    await B1.next('call-ring', callId);
+    // d is in the group's tree again, but was taken out of the chat (a revoked device stays out).
+    const membersOf = (devices: TestDevice[]) =>
+      devices.map((x, leafIndex) => ({ leafIndex, deviceId: x.deviceId, userId: x.principal.userId }));
+    await w.delivery.db.transaction(async (tx) => {
+      await w.delivery.replaceMembers(ab, membersOf([a1, a2, b1, b2, d]), tx);
+      await w.removals.record(d.deviceId, d.principal.userId, 'lost', tx);
+    });
+    await expect(w.signalling!.accept(d.principal, callId)).rejects.toMatchObject({ code: 'call_not_found' });
+    expect((await w.callsRepo.call(callId))!.outcome).toBeNull(); // still rings: nobody answered
+    expect(A1.got.some((f) => f.type === 'call-accepted' && f['callId'] === callId)).toBe(false);
+    expect((await rings.invitees(callId)).map((i) => i.deviceId)).not.toContain(d.deviceId);
+
+    // The ring time passed before the timer ran: an answer now finds the call missed, and it ends.
+    await w.delivery.db.execute(
+      sql`update secure_chat.calls set ring_until = now() - interval '1 second' where id = ${callId}`,
+    );
+    B1.send({ type: 'call-accept', id: 'too-late', callId });
+    expect(await B1.take((f) => f['id'] === 'too-late')).toMatchObject({ code: 'call_not_ringing' });
+    expect(await ended(A1, callId)).toMatchObject({ reason: 'missed' });
+    expect((await w.callsRepo.call(callId))!.outcome).toBe('missed');
     await w.delivery.db.transaction((tx) => w.delivery.replaceMembers(ab, membersOf([a1, a2, b1, b2]), tx));
   });
 

@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { DevicePrincipal } from '@pakawaaz/platform';
+import type { Db, DevicePrincipal } from '@pakawaaz/platform';
 import { DeliveryRepository } from '../../delivery/delivery.repository.js';
 import { RemovalsRepository } from '../../membership/removals.repository.js';
 import { CALLS_CONFIG, type CallsConfig } from '../calls.config.js';
@@ -10,7 +10,7 @@ import { MediaHostsService } from '../media-hosts/media-hosts.service.js';
 import { TurnService } from '../turn/turn.service.js';
 import type { TurnCredentials } from '../turn/turn-credentials.js';
 import { CallRoomsService, roomDescription } from './call-rooms.service.js';
-import { CallsRepository, type CallRow } from './calls.repository.js';
+import { CallsRepository, type CallRow, type ParticipantRow } from './calls.repository.js';
 
 export type JoinDetails = {
   callId: string;
@@ -119,15 +119,9 @@ export class CallsService {
       // a device taken out of chat (or kicked from this call) does not come back.
       const locked = await this.repo.lockCall(callId, tx);
       if (locked?.state !== 'live') throw callsError('call_ended', 'The call has ended.');
-      if ((await this.removals.removedAmong([device.deviceId], tx)).size > 0) throw notFound();
-      const people = await this.repo.participants(callId, tx);
-      const mine = people.find((p) => p.deviceId === device.deviceId);
-      if (mine?.state === 'removed') throw notFound();
-      const joined = people.filter((p) => p.state === 'joined' && p.deviceId !== device.deviceId);
-      if (joined.length >= this.config.maxParticipants) throw callsError('call_full', 'The call is full.');
+      const mine = await this.admit(device, locked, tx);
       const id = mine?.participantId ?? randomId();
       const at = new Date();
-      await this.repo.addInstitution(callId, device.institutionId, tx);
       await this.repo.upsertParticipant(
         {
           callId,
@@ -163,6 +157,24 @@ export class CallsService {
       janus: { url: host.wsUrl, room: call.roomId, participantId, token },
       turn: await this.turn.issue(device.deviceId),
     };
+  }
+
+  /**
+   * May this device join the call (its row locked in `tx`)? A member of the group now, not taken out of the
+   * chat nor out of this call, and a place left; its institution joins the call's (the operators' scope).
+   * Throws call_not_found or call_full; returns the device's participant row, if it had one.
+   */
+  async admit(device: DevicePrincipal, call: CallRow, tx: Db): Promise<ParticipantRow | undefined> {
+    const members = await this.delivery.members(call.groupId, tx);
+    if (!members.some((m) => m.deviceId === device.deviceId)) throw notFound();
+    if ((await this.removals.removedAmong([device.deviceId], tx)).size > 0) throw notFound();
+    const people = await this.repo.participants(call.id, tx);
+    const mine = people.find((p) => p.deviceId === device.deviceId);
+    if (mine?.state === 'removed') throw notFound();
+    const joined = people.filter((p) => p.state === 'joined' && p.deviceId !== device.deviceId);
+    if (joined.length >= this.config.maxParticipants) throw callsError('call_full', 'The call is full.');
+    await this.repo.addInstitution(call.id, device.institutionId, tx);
+    return mine;
   }
 
   async leave(device: DevicePrincipal, callId: string): Promise<CallView> {

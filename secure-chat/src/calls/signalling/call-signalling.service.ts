@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { LOGGER, type DevicePrincipal, type Logger } from '@pakawaaz/platform';
+import { LOGGER, type Db, type DevicePrincipal, type Logger } from '@pakawaaz/platform';
 import type { CallSignalling } from '../../chat-ports.js';
 import { DeliveryRepository } from '../../delivery/delivery.repository.js';
 import { ChatFlood } from '../../ws/chat-flood.js';
@@ -125,8 +125,19 @@ export class CallSignallingService implements CallSignalling, OnModuleInit, OnMo
    */
   async accept(device: DevicePrincipal, callId: string) {
     await this.calls.visibleCall(device, callId);
-    const step = await this.transition(callId, (s) => apply(s, { type: 'accept', device: party(device) }));
-    if (step?.refused === 'not_ringing' && step.state.outcome !== 'answered')
+    let rangOut = false;
+    const step = await this.transition(callId, async (s, call, tx) => {
+      // Past its ring time unanswered, the call is missed — whatever the timer has not run yet.
+      if (s.outcome === null && call.ringUntil && call.ringUntil.getTime() <= Date.now()) {
+        rangOut = true;
+        return apply(s, { type: 'timeout' });
+      }
+      // A device the call never rang answers it only if it may join it (checked under the call's lock).
+      if (!s.invitees.some((i) => i.deviceId === device.deviceId) && device.userId !== s.caller.userId)
+        await this.calls.admit(device, call, tx);
+      return apply(s, { type: 'accept', device: party(device) });
+    });
+    if (rangOut || (step?.refused === 'not_ringing' && step.state.outcome !== 'answered'))
       throw notRinging('This call no longer rings this device (declined, cancelled or over).');
     return this.calls.join(device, callId);
   }
@@ -202,7 +213,7 @@ export class CallSignallingService implements CallSignalling, OnModuleInit, OnMo
    */
   private async transition(
     callId: string,
-    step: (state: RingState, call: CallRow) => Step | null,
+    step: (state: RingState, call: CallRow, tx: Db) => Step | null | Promise<Step | null>,
   ): Promise<Step | null> {
     const members = await this.delivery.members((await this.repo.call(callId))?.groupId ?? '');
     const done = await this.repo.db.transaction(async (tx) => {
@@ -211,7 +222,7 @@ export class CallSignallingService implements CallSignalling, OnModuleInit, OnMo
       const invitees = await this.rings.invitees(callId, tx);
       const caller = { deviceId: call.startedByDevice, userId: call.startedByUser };
       const observers = members.filter((m) => m.userId === caller.userId && m.deviceId !== caller.deviceId);
-      const next = step({ caller, observers, invitees, outcome: call.outcome }, call);
+      const next = await step({ caller, observers, invitees, outcome: call.outcome }, call, tx);
       if (!next || next.refused) return next && { call, next };
       await this.rings.record(callId, invitees, next.state.invitees, next.state.outcome, tx);
       return { call, next };
