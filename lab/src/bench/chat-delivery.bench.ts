@@ -36,6 +36,8 @@ const GROUP = Math.min(CLIENTS, Number(process.env.BENCH_CHAT_GROUP ?? 500));
 const SECONDS = Number(process.env.BENCH_CHAT_SECONDS ?? 10);
 const MAX_MESSAGES = 200_000;
 const FAN_OUTS = 20;
+/** BENCH_CHAT_MODES: `postgres`, `pglite` or both (comma-separated; default both). */
+const MODES = (process.env.BENCH_CHAT_MODES ?? 'postgres,pglite').split(',').map((m) => m.trim());
 /** BENCH_CPU_PROF_DIR: the server child writes a V8 CPU profile there (`node --cpu-prof`) when it stops. */
 const PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR;
 /** BENCH_SERVER_NODE_ARGS: more node flags for the server child, space-separated (e.g. `--perf-basic-prof`). */
@@ -208,12 +210,13 @@ export async function run(): Promise<void> {
   try {
     const root = await loadOrCreateLabRoot(labDir);
     const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-    const ran = await withThrowawayDatabase(adminUrl, `pakawaaz_chat_bench_${process.pid}`, (url) =>
-      runMode('PostgreSQL (production mode)', { DATABASE_URL: url }, root, labDir).then(() => true),
-    );
-    if (!ran) out('\n(PostgreSQL not reachable at TEST_DATABASE_URL: PostgreSQL rows skipped)');
-    if (process.env.BENCH_CHAT_MODES !== 'postgres')
-      await runMode('embedded PGlite (the default)', {}, root, labDir);
+    if (MODES.includes('postgres')) {
+      const ran = await withThrowawayDatabase(adminUrl, `pakawaaz_chat_bench_${process.pid}`, (url) =>
+        runMode('PostgreSQL (production mode)', { DATABASE_URL: url }, root, labDir).then(() => true),
+      );
+      if (!ran) out('\n(PostgreSQL not reachable at TEST_DATABASE_URL: PostgreSQL rows skipped)');
+    }
+    if (MODES.includes('pglite')) await runMode('embedded PGlite (the default)', {}, root, labDir);
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     await rm(labDir, { recursive: true, force: true });
