@@ -16,20 +16,31 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sorted = (values: number[]) => Float64Array.from(values).sort();
 const q = (s: Float64Array, p: number) => fmtMs(quantile(s, p));
 
+/** The server's process, or the nodes' of a cluster (their CPU summed). */
+export type ServerPids = number | readonly number[];
+const cpuOf = (pids: ServerPids) =>
+  [pids].flat().reduce(
+    (sum, pid) => {
+      const c = processCpuSplit(pid);
+      return { user: sum.user + c.user, system: sum.system + c.system };
+    },
+    { user: 0, system: 0 },
+  );
+
 /** Server CPU (from /proc) and this process's CPU over a measurement. */
 export class CpuMeter {
   private readonly server0: { user: number; system: number };
   private readonly self0 = process.cpuUsage();
   private readonly t0 = performance.now();
 
-  constructor(private readonly serverPid: number) {
-    this.server0 = processCpuSplit(serverPid);
+  constructor(private readonly serverPid: ServerPids) {
+    this.server0 = cpuOf(serverPid);
   }
 
   /** ", server CPU … ms per <unit> (… cores); generator …" for `count` operations. */
   line(count: number, unit: string): string {
     const wall = (performance.now() - this.t0) / 1000;
-    const now = processCpuSplit(this.serverPid);
+    const now = cpuOf(this.serverPid);
     const [user, system] = [now.user - this.server0.user, now.system - this.server0.system];
     const server = user + system;
     const self = process.cpuUsage(this.self0);
@@ -65,7 +76,7 @@ export type OneToOneResult = { perSecond: number; line: string };
 export async function oneToOne(
   pairs: readonly BenchPair[],
   router: DeliveryRouter,
-  serverPid: number,
+  serverPid: ServerPids,
   o: OneToOneOptions,
 ): Promise<OneToOneResult> {
   const idle: Flow[] = pairs.map((pair) => ({ pair, sentAt: [], got: 0, n: 0 }));
@@ -137,7 +148,7 @@ export async function fanOut(
   group: { groupId: string; owner: { socket?: BenchSocket }; messages: readonly string[] },
   recipients: number,
   router: DeliveryRouter,
-  serverPid: number,
+  serverPid: ServerPids,
   tag: string,
 ): Promise<string> {
   const toLast: number[] = [];

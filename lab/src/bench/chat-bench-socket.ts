@@ -8,9 +8,17 @@ export type DeliveredEnvelope = { seq: number; groupId: string; kind: string; bo
 type Waiting = { resolve: (result: unknown) => void; reject: (e: Error) => void };
 
 /**
+ * How long a socket waits after a `deliver` frame before it acknowledges (BENCH_CHAT_ACK_MS; default 0: at the
+ * end of the event-loop turn): the frames delivered meanwhile share one cumulative `ack upTo`, as the SDK's
+ * frames applied together do.
+ */
+const ACK_DELAY_MS = Number(process.env.BENCH_CHAT_ACK_MS ?? 0);
+
+/**
  * A device's chat WebSocket for the load generator: the device certificate on the TLS session, `send` frames
  * with their replies matched by frame id, and every `deliver` frame handed to `onDeliver` with the time it
- * arrived, then acknowledged at once (`ack upTo` its last seq), as a client that stored it would. No MLS
+ * arrived, then acknowledged (`ack upTo` its last seq, one ack for the frames of a turn), as a client that
+ * stored it would. No MLS
  * here: the messages it sends were encrypted once, before the run, so the generator measures the server and
  * not its own crypto.
  */
@@ -19,6 +27,7 @@ export class BenchSocket {
   private nextId = 0;
   /** Highest seq delivered on this socket. */
   lastSeq = 0;
+  private ackDue = false;
   onDeliver: (envelopes: readonly DeliveredEnvelope[], at: number) => void = () => undefined;
 
   private constructor(private readonly ws: WebSocket) {
@@ -70,7 +79,15 @@ export class BenchSocket {
       const at = performance.now();
       this.lastSeq = f.envelopes[f.envelopes.length - 1]!.seq;
       this.onDeliver(f.envelopes, at);
-      this.ws.send(JSON.stringify({ type: 'ack', upTo: this.lastSeq }));
+      if (this.ackDue) return;
+      this.ackDue = true;
+      const ack = () => {
+        this.ackDue = false;
+        if (this.ws.readyState === WebSocket.OPEN)
+          this.ws.send(JSON.stringify({ type: 'ack', upTo: this.lastSeq }));
+      };
+      if (ACK_DELAY_MS > 0) setTimeout(ack, ACK_DELAY_MS);
+      else setImmediate(ack);
     } else if (f.type === 'result' || f.type === 'error') {
       const w = f.id === undefined ? undefined : this.waiting.get(Number(f.id));
       if (!w) return;

@@ -36,6 +36,14 @@ const GROUP = Math.min(CLIENTS, Number(process.env.BENCH_CHAT_GROUP ?? 500));
 const SECONDS = Number(process.env.BENCH_CHAT_SECONDS ?? 10);
 const MAX_MESSAGES = 200_000;
 const FAN_OUTS = 20;
+/**
+ * BENCH_CHAT_NODES=2 (PostgreSQL only): two server processes of one cluster, on BENCH_CHAT_NATS_URL, sharing the
+ * data folder (keys) and the database; each pair's sender connects to the first, its receiver to the second,
+ * so every 1:1 message crosses nodes (a wake over NATS). The CPU figures are both nodes' together.
+ */
+const NODES = Number(process.env.BENCH_CHAT_NODES ?? 1);
+/** BENCH_CHAT_MODES: `postgres`, `pglite` or both (comma-separated; default both). */
+const MODES = (process.env.BENCH_CHAT_MODES ?? 'postgres,pglite').split(',').map((m) => m.trim());
 /** BENCH_CPU_PROF_DIR: the server child writes a V8 CPU profile there (`node --cpu-prof`) when it stops. */
 const PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR;
 /** BENCH_SERVER_NODE_ARGS: more node flags for the server child, space-separated (e.g. `--perf-basic-prof`). */
@@ -45,7 +53,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** CLOCK_MONOTONIC in µs: the clock of a V8 CPU profile, to cut the measured window out of the server's. */
 const monoUs = () => (process.hrtime.bigint() / 1000n).toString();
 
-async function connectAll(devices: readonly BenchDevice[], deviceUrl: string, router: DeliveryRouter) {
+async function connectAll(devices: readonly BenchDevice[], deviceUrls: string[], router: DeliveryRouter) {
   let lastDelivery = performance.now();
   const result = await closedLoop({
     concurrency: 32,
@@ -53,7 +61,7 @@ async function connectAll(devices: readonly BenchDevice[], deviceUrl: string, ro
     maxMs: 5 * 60_000,
     op: async (i) => {
       const d = devices[i]!;
-      d.socket = await BenchSocket.open(deviceUrl, d.tls);
+      d.socket = await BenchSocket.open(deviceUrls[i % deviceUrls.length]!, d.tls);
       d.socket.onDeliver = (envelopes, at) => {
         lastDelivery = at;
         for (const e of envelopes) if (e.kind === 'application') router.get(e.groupId)?.(at);
@@ -112,7 +120,11 @@ async function insertBaseline(databaseUrl: string): Promise<void> {
 
 type Fleet = { handsets: SimulatedHandset[]; chat: BenchDevice[] };
 
-async function measure(server: ServerProcess, fleet: Fleet, deviceUrl: string, databaseUrl?: string) {
+type Nodes = { servers: ServerProcess[]; deviceUrls: string[] };
+
+async function measure({ servers, deviceUrls }: Nodes, fleet: Fleet, databaseUrl?: string) {
+  const [server] = servers as [ServerProcess];
+  const pids = servers.map((s) => s.pid);
   const router: DeliveryRouter = new Map();
   const t0 = performance.now();
   const chat = await chatDevices(fleet.handsets);
@@ -123,14 +135,14 @@ async function measure(server: ServerProcess, fleet: Fleet, deviceUrl: string, d
     `set-up: ${pairs.length} 1:1 groups and one ${GROUP}-member group made with ts-mls and committed, ` +
       `${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
-  await connectAll(chat, deviceUrl, router);
+  await connectAll(chat, deviceUrls, router);
   await healthzBaseline(server, chat);
   if (databaseUrl) await insertBaseline(databaseUrl);
   const tag = randomUUID().slice(0, 8);
   const window = PROFILE_DIR ? monoUs() : '';
   let best = 0;
   for (const inFlight of [256, 64]) {
-    const r = await oneToOne(pairs, router, server.pid, {
+    const r = await oneToOne(pairs, router, pids, {
       seconds: SECONDS,
       maxMessages: MAX_MESSAGES,
       inFlight,
@@ -142,7 +154,7 @@ async function measure(server: ServerProcess, fleet: Fleet, deviceUrl: string, d
     best = Math.max(best, r.perSecond);
   }
   const rate = Math.max(50, Math.round(best / 2 / 50) * 50);
-  const paced = await oneToOne(pairs, router, server.pid, {
+  const paced = await oneToOne(pairs, router, pids, {
     seconds: SECONDS,
     maxMessages: MAX_MESSAGES,
     inFlight: 256,
@@ -150,33 +162,42 @@ async function measure(server: ServerProcess, fleet: Fleet, deviceUrl: string, d
     tag: `${tag}-p`,
   });
   out(`1:1 at a steady ${rate}/s offered (half the best rate above): ${paced.line}`);
-  out(
-    `fan-out, one ${GROUP}-member group: ${await fanOut(group, GROUP - 1, router, server.pid, `${tag}-f`)}`,
-  );
+  out(`fan-out, one ${GROUP}-member group: ${await fanOut(group, GROUP - 1, router, pids, `${tag}-f`)}`);
 }
 
 async function runMode(name: string, env: Record<string, string>, root: LabAttestationRoot, labDir: string) {
-  out(`\n## secure chat delivery on ${name} (${CLIENTS} connected devices)`);
-  const devicePort = await freeTcpPort();
-  const deviceUrl = `https://127.0.0.1:${devicePort}`;
-  let server: ServerProcess | undefined;
+  const cluster = NODES === 2 && env.DATABASE_URL !== undefined;
+  if (cluster && !process.env.BENCH_CHAT_NATS_URL)
+    throw new Error('BENCH_CHAT_NODES=2 needs BENCH_CHAT_NATS_URL');
+  out(`\n## secure chat delivery on ${name} (${CLIENTS} connected devices${cluster ? ', two nodes' : ''})`);
+  const nodes: Nodes = { servers: [], deviceUrls: [] };
   const fleet: Fleet = { handsets: [], chat: [] };
   try {
-    server = await startServerProcess({
-      adminPassword: ADMIN_PASSWORD,
-      nodeArgs: [...NODE_ARGS, ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
-      env: {
-        ...env,
-        PAKAWAAZ_DEVICE_PORT: String(devicePort),
-        PAKAWAAZ_TRUST_LAB_ROOT: '1',
-        PAKAWAAZ_LAB_ROOT_FILE: labRootPaths(labDir).cert,
-        PAKAWAAZ_ENROLMENT_RATE_PER_IP: '1000000',
-        PAKAWAAZ_CHAT_WS_FRAMES_PER_SECOND: '10000',
-        // A commit adding 100 devices to a 500-member group carries two copies of the tree (GroupInfo, Welcome).
-        BODY_LIMIT_BYTES: String(8 * 1024 * 1024),
-        OPEN5GS_MONITOR: 'off',
-      },
-    });
+    for (let n = 0; n < (cluster ? 2 : 1); n++) {
+      const devicePort = await freeTcpPort();
+      nodes.deviceUrls.push(`https://127.0.0.1:${devicePort}`);
+      nodes.servers.push(
+        await startServerProcess({
+          adminPassword: ADMIN_PASSWORD,
+          nodeArgs: [...NODE_ARGS, ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
+          // The second node shares the first one's keys (device CA, token signing): one cluster.
+          ...(n > 0 ? { dataDir: nodes.servers[0]!.dataDir } : {}),
+          env: {
+            ...env,
+            ...(cluster ? { NATS_URL: process.env.BENCH_CHAT_NATS_URL! } : {}),
+            PAKAWAAZ_DEVICE_PORT: String(devicePort),
+            PAKAWAAZ_TRUST_LAB_ROOT: '1',
+            PAKAWAAZ_LAB_ROOT_FILE: labRootPaths(labDir).cert,
+            PAKAWAAZ_ENROLMENT_RATE_PER_IP: '1000000',
+            PAKAWAAZ_CHAT_WS_FRAMES_PER_SECOND: '10000',
+            // A commit adding 100 devices to a 500-member group carries two copies of the tree (GroupInfo, Welcome).
+            BODY_LIMIT_BYTES: String(8 * 1024 * 1024),
+            OPEN5GS_MONITOR: 'off',
+          },
+        }),
+      );
+    }
+    const server = nodes.servers[0]!;
     const admin = await signedIn(controlPlaneApi(server.url), 'admin', ADMIN_PASSWORD);
     await provisionOfficial(admin, 'bench.official', 'Bench Ministry');
     fleet.handsets.push(
@@ -184,20 +205,20 @@ async function runMode(name: string, env: Record<string, string>, root: LabAttes
         api: admin,
         root,
         apiUrl: server.url,
-        deviceUrl,
+        deviceUrl: nodes.deviceUrls[0]!,
         official: 'bench.official',
         count: CLIENTS,
       })),
     );
-    await measure(server, fleet, deviceUrl, env.DATABASE_URL);
+    await measure(nodes, fleet, env.DATABASE_URL);
   } catch (error) {
     out(`FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    if (server) out(`server output (tail):\n${server.output()}`);
+    for (const s of nodes.servers) out(`server output (tail):\n${s.output()}`);
     process.exitCode = 1;
   } finally {
     fleet.chat.forEach((d) => d.socket?.close());
     fleet.handsets.forEach((h) => h.close());
-    await server?.stop();
+    for (const s of [...nodes.servers].reverse()) await s.stop();
   }
 }
 
@@ -208,12 +229,13 @@ export async function run(): Promise<void> {
   try {
     const root = await loadOrCreateLabRoot(labDir);
     const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-    const ran = await withThrowawayDatabase(adminUrl, `pakawaaz_chat_bench_${process.pid}`, (url) =>
-      runMode('PostgreSQL (production mode)', { DATABASE_URL: url }, root, labDir).then(() => true),
-    );
-    if (!ran) out('\n(PostgreSQL not reachable at TEST_DATABASE_URL: PostgreSQL rows skipped)');
-    if (process.env.BENCH_CHAT_MODES !== 'postgres')
-      await runMode('embedded PGlite (the default)', {}, root, labDir);
+    if (MODES.includes('postgres')) {
+      const ran = await withThrowawayDatabase(adminUrl, `pakawaaz_chat_bench_${process.pid}`, (url) =>
+        runMode('PostgreSQL (production mode)', { DATABASE_URL: url }, root, labDir).then(() => true),
+      );
+      if (!ran) out('\n(PostgreSQL not reachable at TEST_DATABASE_URL: PostgreSQL rows skipped)');
+    }
+    if (MODES.includes('pglite')) await runMode('embedded PGlite (the default)', {}, root, labDir);
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     await rm(labDir, { recursive: true, force: true });

@@ -22,6 +22,9 @@ function edge(tls: { certPem: string; keyPem: string; caPem: string }, es: { sig
   const queues = new Map<string, Wire[]>();
   const sockets = new Map<string, WebSocket>();
   const stats = { refused: 0 };
+  /** Every ack frame, with the device's persisted seq when it arrived (set by the test: see onAck). */
+  const acks: { device: string; upTo: number; savedSeq?: number }[] = [];
+  const hooks: { savedSeq?: (device: string) => number | undefined } = {};
   let seq = 0;
   const whoami = (s: TLSSocket) => {
     const c = s.getPeerCertificate();
@@ -131,13 +134,15 @@ function edge(tls: { certPem: string; keyPem: string; caPem: string }, es: { sig
     ws.on('message', (d: Buffer) => {
       const f = JSON.parse(d.toString()) as { type: string; upTo: number };
       if (f.type === 'ack')
+        acks.push({ device: me.deviceId, upTo: f.upTo, savedSeq: hooks.savedSeq?.(me.deviceId) });
+      if (f.type === 'ack')
         queues.set(
           me.deviceId,
           (queues.get(me.deviceId) ?? []).filter((i) => i.seq > f.upTo),
         );
     });
   });
-  return { server, ds, queues, wss, stats, flush };
+  return { server, ds, queues, wss, stats, flush, acks, hooks };
 }
 
 const until = async (what: () => boolean, ms = 5_000) => {
@@ -272,4 +277,32 @@ describe('ChatClient: the driver over HTTPS and WebSocket with the device certif
         ),
       ).toBe(true);
   }, 30_000);
+
+  it('acknowledges deliver frames applied together with one cumulative ack, never beyond what it saved', async () => {
+    const hal = await open('hal-phone', 'hal');
+    const ida = await open('ida-phone', 'ida');
+    for (const x of [hal, ida]) await x.c.uploadKeyPackages(2, true);
+    await ida.c.start();
+    const g = await hal.c.createGroup();
+    await hal.c.addMembers(g, ['ida']);
+    await until(() => events['ida-phone']?.some((x) => x.type === 'joined') ?? false);
+    await until(() => (e.queues.get('ida-phone') ?? []).length === 0);
+    e.hooks.savedSeq = (device) => saved[device]?.seq;
+    const before = e.acks.length;
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const m = await hal.c.core.send(g, { type: 'text', text: `note ${i}` });
+      ids.push(m.id);
+      e.ds.send('hal-phone', g, 'application', m.message);
+    }
+    e.flush(); // ten deliver frames at once, each with one message
+    const got = () => events['ida-phone']!.filter((x) => x.type === 'message' && ids.includes(x.id)).length;
+    await until(() => got() === 10);
+    await until(() => (e.queues.get('ida-phone') ?? []).length === 0); // all acknowledged
+    const acks = e.acks.slice(before).filter((a) => a.device === 'ida-phone');
+    expect(acks.length).toBeGreaterThanOrEqual(1);
+    expect(acks.length).toBeLessThan(10); // the frames waiting to be applied share their ack
+    for (const a of acks) expect(a.savedSeq).toBeGreaterThanOrEqual(a.upTo); // persisted before acknowledged
+    expect(acks.map((a) => a.upTo)).toEqual([...acks.map((a) => a.upTo)].sort((x, y) => x - y));
+  });
 });

@@ -1,21 +1,15 @@
 import WebSocket from 'ws';
 import { mtlsFetch, type ClientTls, type MtlsFetch } from '@pakawaaz/handset-simulator';
 import { callFrame, ChatCalls, type CallSignal } from './chat-calls.js';
-import { call, ChatHttpError, retry } from './chat-http.js';
+import { SocketAcks } from './chat-acks.js';
+import { call, ChatHttpError, fetchQueue, retry } from './chat-http.js';
 import { ChatCore } from './chat-core.js';
 import { newMessageId, type ChatBody } from './chat-content.js';
 import type { ChatSnapshot } from './chat-snapshot.js';
 import type { ChatCommit, ChatEvent } from './chat-types.js';
 import { desktopSigningKey, dpopFetch, dpopWsProtocols, type DesktopIdentity } from './desktop-device.js';
 import { certificateDerFromPem } from './device-key.js';
-import {
-  chatRoutes,
-  frameText,
-  parseExternalSender,
-  parseQueueItem,
-  parseServerFrame,
-  type QueueItem,
-} from './chat-wire.js';
+import { chatRoutes, frameText, parseExternalSender, parseServerFrame, type QueueItem } from './chat-wire.js';
 
 export type ChatClientOptions = {
   /** https://host:devicePort of the server's device edge. */
@@ -39,7 +33,6 @@ export type ChatClientOptions = {
 
 const MAX_REBASES = 5;
 
-const QUEUE_PAGE = 200;
 const WS_MAX = 2 * 1024 * 1024;
 
 /**
@@ -51,6 +44,9 @@ export class ChatClient {
   private ws: WebSocket | null = null;
   private closed = false;
   private seq: number;
+  /** The seq last persisted with the core state that applied it: what may be acknowledged. */
+  private savedSeq: number;
+  private readonly acks = new SocketAcks();
   /** Groups with Remove proposals received and not yet committed by this device (see commitProposed). */
   private readonly proposed = new Set<string>();
 
@@ -63,6 +59,7 @@ export class ChatClient {
     private readonly http: MtlsFetch,
   ) {
     this.seq = o.saved?.seq ?? 0;
+    this.savedSeq = this.seq;
     this.calls = new ChatCalls(
       {
         send: (frame) =>
@@ -112,7 +109,9 @@ export class ChatClient {
   }
 
   private async save(): Promise<void> {
-    await this.o.persist?.({ core: this.core.save(), seq: this.seq });
+    const seq = this.seq;
+    await this.o.persist?.({ core: this.core.save(), seq });
+    this.savedSeq = Math.max(this.savedSeq, seq);
   }
 
   private emit(events: ChatEvent[]): void {
@@ -231,25 +230,20 @@ export class ChatClient {
     if (c) throw new Error(`the commit lost ${MAX_REBASES + 1} races for its epoch: try again later`);
   }
 
-  private async fetchQueue(): Promise<QueueItem[]> {
-    const items: QueueItem[] = [];
-    for (let after = this.seq; ;) {
-      const r = await this.call<{ envelopes?: unknown[] }>('GET', chatRoutes.inbox(after, QUEUE_PAGE));
-      const raw = Array.isArray(r?.envelopes) ? r.envelopes : [];
-      const page = raw.map(parseQueueItem).filter((x): x is QueueItem => x !== null && x.seq > after);
-      items.push(...page);
-      if (page.length === 0 || raw.length < QUEUE_PAGE) return items;
-      after = page[page.length - 1]!.seq;
-    }
+  private fetchQueue(): Promise<QueueItem[]> {
+    return fetchQueue((path) => this.call('GET', path), this.seq);
   }
 
-  private async ack(items: readonly QueueItem[]): Promise<void> {
+  /** Saves what was applied, then acknowledges it (`send`), or leaves that to applyDelivered. */
+  private async ack(items: readonly QueueItem[], send = true): Promise<void> {
     const upTo = Math.max(this.seq, ...items.map((i) => i.seq));
     this.seq = upTo;
     await this.save();
-    if (items.length === 0) return;
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: 'ack', upTo }));
-    else await this.call('POST', chatRoutes.ack(), { upTo });
+    if (items.length === 0 || !send) return;
+    if (this.ws?.readyState === WebSocket.OPEN) {
+      this.ws.send(JSON.stringify({ type: 'ack', upTo }));
+      this.acks.sent(upTo);
+    } else await this.call('POST', chatRoutes.ack(), { upTo });
   }
 
   /** Applies one queued item, emits its events and notes a group whose proposals now wait for a commit. */
@@ -260,13 +254,24 @@ export class ChatClient {
     for (const e of events) if (e.type === 'proposals-pending') this.proposed.add(e.groupId);
   }
 
-  private async apply(items: readonly QueueItem[]): Promise<void> {
+  private async apply(items: readonly QueueItem[], ack = true): Promise<void> {
     for (const it of items) {
       if (it.seq <= this.seq) continue; // at-least-once: already applied
       await this.take(it);
     }
-    await this.ack(items);
+    await this.ack(items, ack);
     await this.commitProposed();
+  }
+
+  /** A socket's deliver frame, applied; acknowledged with the frames applied together (SocketAcks). */
+  private async applyDelivered(items: readonly QueueItem[]): Promise<void> {
+    try {
+      await this.apply(items, false);
+    } finally {
+      const upTo = this.acks.applied(this.savedSeq);
+      if (upTo !== null && this.ws?.readyState === WebSocket.OPEN)
+        this.ws.send(JSON.stringify({ type: 'ack', upTo }));
+    }
   }
 
   /**
@@ -324,6 +329,7 @@ export class ChatClient {
     ws.on('open', () => {
       open = true;
       attempt = 0;
+      this.acks.reset();
       // What was queued while the device was away, before live deliveries (they wait on the same chain).
       this.sync().then(opened, opened);
     });
@@ -332,8 +338,10 @@ export class ChatClient {
       const text = frameText(data);
       if (callFrame(text, this.calls)) return;
       const frame = parseServerFrame(text);
-      if (frame?.type === 'deliver') void this.serial(() => this.apply(frame.items)).catch(() => undefined);
-      else if (frame?.type === 'key_packages_low') void this.uploadKeyPackages(20).catch(() => undefined);
+      if (frame?.type === 'deliver') {
+        this.acks.received();
+        void this.serial(() => this.applyDelivered(frame.items)).catch(() => undefined);
+      } else if (frame?.type === 'key_packages_low') void this.uploadKeyPackages(20).catch(() => undefined);
     });
     ws.on('error', (e) => {
       if (!open && attempt === 0) {

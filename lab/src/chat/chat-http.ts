@@ -1,5 +1,7 @@
 import type { MtlsFetch } from '@pakawaaz/handset-simulator';
-import type { ChatHttpErrorBody } from './chat-wire.js';
+import { chatRoutes, parseQueueItem, type ChatHttpErrorBody, type QueueItem } from './chat-wire.js';
+
+const QUEUE_PAGE = 200;
 
 export class ChatHttpError extends Error {
   constructor(
@@ -50,5 +52,21 @@ export async function retry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
       if ((e instanceof ChatHttpError && e.status < 500) || i + 1 >= attempts) throw e;
       await new Promise((r) => setTimeout(r, 200 * 2 ** i));
     }
+  }
+}
+
+/** Everything queued for the device after `after`, page by page (`get`: a GET of a path, as `call` does it). */
+export async function fetchQueue(
+  get: (path: string) => Promise<unknown>,
+  after: number,
+): Promise<QueueItem[]> {
+  const items: QueueItem[] = [];
+  for (;;) {
+    const r = (await get(chatRoutes.inbox(after, QUEUE_PAGE))) as { envelopes?: unknown[] } | undefined;
+    const raw = Array.isArray(r?.envelopes) ? r.envelopes : [];
+    const page = raw.map(parseQueueItem).filter((x): x is QueueItem => x !== null && x.seq > after);
+    items.push(...page);
+    if (page.length === 0 || raw.length < QUEUE_PAGE) return items;
+    after = page[page.length - 1]!.seq;
   }
 }

@@ -36,8 +36,11 @@ export type ServerFrame =
   | { type: 'deliver'; items: QueueItem[] }
   | { type: 'key_packages_low'; left: number }
   | { type: 'error'; code: string; message?: string };
-/** Frames the client sends (it uses HTTP for sends and commits, the socket for acks). */
-export type ClientFrame = { type: 'ack'; upTo: number };
+/**
+ * Frames the client sends (it uses HTTP for sends and commits, the socket for acks). `reply: true` would ask
+ * for an `acked` frame; the SDK never asks (nothing reads it), so a successful ack is not answered.
+ */
+export type ClientFrame = { type: 'ack'; upTo: number; reply?: boolean };
 
 /** The server's error body, `{ code, message, requestId }`. */
 export type ChatHttpErrorBody = { code: string; message?: string };

@@ -71,6 +71,7 @@ export class ChatSocketServer implements OnModuleDestroy {
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: config.wsMaxFrameBytes,
+      perMessageDeflate: false, // ws's default, said here: compressing ciphertext costs CPU and saves nothing
       handleProtocols: (offered) => (offered.has(CHAT_WS_DPOP_PROTOCOL) ? CHAT_WS_DPOP_PROTOCOL : false),
     });
   }
@@ -241,7 +242,9 @@ export class ChatSocketServer implements OnModuleDestroy {
       }
       if (frame.type === 'ack') {
         const { removed } = await this.delivery.ack(device, frame.upTo);
-        return session.send({ type: 'acked', upTo: frame.upTo, removed });
+        // Answered only when asked: an `acked` frame per ack would be a fifth frame per message.
+        if (frame.reply) session.send({ type: 'acked', upTo: frame.upTo, removed });
+        return;
       }
       if (frame.type !== 'send' && frame.type !== 'commit') return;
       const result =

@@ -47,6 +47,15 @@ const variants: unknown[] = [
   { ...ack, upTo: 2.5 },
   { ...ack, upTo: '3' },
   { ...ack, id: 1 },
+  { ...ack, reply: true },
+  { ...ack, reply: false },
+  { ...ack, reply: 'true' },
+  { ...ack, reply: 1 },
+  { ...ack, reply: null },
+  { ...ack, reply: true, id: 1 },
+  { ...ack, upTo: -1, reply: true },
+  { ...ack, upTo: 2.5, reply: false },
+  { type: 'ack', reply: true },
   { type: 'ack' },
   { type: 'commit', id: 1, groupId: 'g', commit: 'AA', groupInfo: 'AA', clientId: 'abcdefgh' },
   { type: 'nope' },
@@ -59,6 +68,8 @@ describe('hotFrame (send and ack without the schema)', () => {
   it('takes the valid send and ack frames', () => {
     expect(hotFrame(send)).toEqual(send);
     expect(hotFrame(ack)).toEqual(ack);
+    expect(hotFrame({ ...ack, reply: true })).toEqual({ ...ack, reply: true });
+    expect(hotFrame({ ...ack, reply: false })).toEqual({ ...ack, reply: false });
   });
 
   it('accepts only what the schema accepts, as the schema reads it', () => {

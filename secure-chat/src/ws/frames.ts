@@ -30,7 +30,12 @@ export const CALL_CLIENT_TYPES = CallClientFrame.options.map((o) => o.shape.type
 /** Frames a device sends on /api/v1/chat/ws (JSON text). */
 export const ClientFrame = z.discriminatedUnion('type', [
   ...CallClientFrame.options,
-  z.strictObject({ type: z.literal('ack'), upTo: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }),
+  // `reply: true` asks for an `acked` frame; without it a successful ack is not answered (a failure still is).
+  z.strictObject({
+    type: z.literal('ack'),
+    upTo: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    reply: z.boolean().optional(),
+  }),
   z.strictObject({
     type: z.literal('send'),
     id,
@@ -98,10 +103,10 @@ export function hotFrame(json: unknown): ClientFrame | null {
   let keys = 0;
   for (const k in o) if (Object.hasOwn(o, k)) keys++;
   if (o['type'] === 'ack') {
-    const upTo = o['upTo'];
-    return keys === 2 && Number.isSafeInteger(upTo) && (upTo as number) >= 0
-      ? { type: 'ack', upTo: upTo as number }
-      : null;
+    const { upTo, reply } = o;
+    if (!Number.isSafeInteger(upTo) || (upTo as number) < 0) return null;
+    if (keys === 2) return { type: 'ack', upTo: upTo as number };
+    return keys === 3 && typeof reply === 'boolean' ? { type: 'ack', upTo: upTo as number, reply } : null;
   }
   if (o['type'] !== 'send' || keys !== 5) return null;
   const { id, groupId, message, clientId } = o;

@@ -269,7 +269,7 @@ describe.skipIf(!janusBinary)('call signalling over the chat socket', () => {
     await A2.next('call-cancelled', callId);
     expect(await ended(B1, callId)).toMatchObject({ reason: 'cancelled' });
     expect((await w.callsRepo.call(callId))!.outcome).toBe('cancelled');
-    C1.send({ type: 'ack', upTo: 0 });
+    C1.send({ type: 'ack', upTo: 0, reply: true });
     expect(await C1.next('acked')).toMatchObject({ upTo: 0 }); // the socket lives on
   });
 

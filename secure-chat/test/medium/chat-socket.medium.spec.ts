@@ -241,8 +241,11 @@ describe('chat WebSocket (mutual TLS, PostgreSQL, real MLS)', () => {
     const again = await connected(bob);
     const redelivered = (await again.next('deliver')).envelopes as { seq: number }[];
     expect(redelivered.map((e) => e.seq)).toEqual([welcome[0]!.seq, delivered[0]!.seq]);
-    again.send({ type: 'ack', upTo: delivered[0]!.seq });
-    expect(await again.next('acked')).toEqual({ type: 'acked', upTo: delivered[0]!.seq, removed: 2 });
+    // An ack is answered only when it asks (reply: true), and one that does not ask is applied all the same.
+    again.send({ type: 'ack', upTo: welcome[0]!.seq });
+    again.send({ type: 'ack', upTo: delivered[0]!.seq, reply: true });
+    expect(await again.next('acked')).toEqual({ type: 'acked', upTo: delivered[0]!.seq, removed: 1 });
+    expect(again.frames.filter((f) => f.type === 'acked')).toHaveLength(0); // none for the first
     again.ws.close();
     await again.closed;
     const afterAck = await connected(bob);
@@ -295,7 +298,7 @@ describe('chat WebSocket (mutual TLS, PostgreSQL, real MLS)', () => {
     c.ws.send('not json');
     expect(await c.next('error')).toMatchObject({ code: 'invalid_chat_input' });
     await new Promise((r) => setTimeout(r, 1000));
-    for (let i = 0; i < 60; i++) c.send({ type: 'ack', upTo: 0 });
+    for (let i = 0; i < 60; i++) c.send({ type: 'ack', upTo: 0, reply: true });
     expect(await c.closed).toMatchObject({ code: 1008 });
     expect(c.frames.filter((f) => f.code === 'chat_rate_limited')).toHaveLength(1);
     expect(c.frames.filter((f) => f.type === 'acked').length).toBeLessThanOrEqual(10);
@@ -305,7 +308,7 @@ describe('chat WebSocket (mutual TLS, PostgreSQL, real MLS)', () => {
     expect((await big.closed).code).toBe(1009);
     // The server goes on serving.
     const fine = await connected(bob);
-    fine.send({ type: 'ack', upTo: 0 });
+    fine.send({ type: 'ack', upTo: 0, reply: true });
     expect(await fine.next('acked')).toMatchObject({ type: 'acked' });
     fine.ws.close();
   });

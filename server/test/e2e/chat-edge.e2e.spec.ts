@@ -150,7 +150,7 @@ describe('secure chat on the device port', () => {
     const reply = new Promise<Record<string, unknown>>((resolve) =>
       opened.ws.once('message', (d: Buffer) => resolve(JSON.parse(d.toString()) as Record<string, unknown>)),
     );
-    opened.ws.send(JSON.stringify({ type: 'ack', upTo: 0 }));
+    opened.ws.send(JSON.stringify({ type: 'ack', upTo: 0, reply: true }));
     expect(await reply).toEqual({ type: 'acked', upTo: 0, removed: 0 });
     opened.ws.close();
   });
