@@ -35,6 +35,8 @@ export class CallScreen {
   private screen: MediaStreamTrack | null = null;
   private readonly tiles: CallTiles;
   private readonly joining = new Set<number>();
+  /** This browser's last hang-up, until the server answered it. */
+  private leaving: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly me: string,
@@ -114,6 +116,8 @@ export class CallScreen {
     this.render();
     const calls = this.client.calls;
     const run = async () => {
+      // A call just hung up here may still be the group's live one until the server has our leave.
+      await this.leaving;
       // Starting the call joins this device; its room takes our media while the others are rung.
       const placed = await calls.place(groupId, kind);
       this.dispatch({ type: 'placed', callId: placed.join.callId, outcome: placed.outcome });
@@ -152,7 +156,7 @@ export class CallScreen {
     if (!inCall(s) || s.phase === 'idle' || !this.client) return;
     this.dispatch({ type: 'hang-up' });
     // Before the call id is known there is nothing to leave yet: place() sees the state and stops.
-    if (s.callId) this.client.calls.hangUp(s.callId).catch(this.fail);
+    if (s.callId) this.leaving = this.client.calls.hangUp(s.callId).catch(this.fail);
   }
 
   private failed(e: unknown): void {
