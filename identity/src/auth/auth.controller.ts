@@ -217,7 +217,7 @@ export class AuthController {
     name: 'DPoP',
     required: false,
     description:
-      'RFC 9449 proof (POST, this URL, no ath) of the device key the session is bound to: required once the session was bound (POST /api/v1/auth/token/dpop)',
+      'RFC 9449 proof (POST, this URL, no ath, x5c: the desktop device certificate) of the device key the session is bound to: required once the session was bound (POST /api/v1/auth/token/dpop)',
   })
   @ZodResponse(
     200,
@@ -227,9 +227,16 @@ export class AuthController {
   @ZodResponse(
     401,
     dto.ErrorReply,
-    'Refresh token invalid (refresh_token_invalid); the session is bound to a device key and the DPoP proof is missing or refused (dpop_proof_invalid) or of another key (dpop_binding_failed)',
+    'Refresh token invalid (refresh_token_invalid); the session is bound to a device key and the DPoP proof is missing or refused (dpop_proof_invalid) or of another key (dpop_binding_failed), or its desktop is no longer enrolled (device_certificate_refused)',
   )
-  @ErrorCodes(PLATFORM_ERROR_STATUS, 'dpop_proof_invalid', 'dpop_binding_failed')
+  @ErrorCodes(
+    PLATFORM_ERROR_STATUS,
+    'dpop_proof_invalid',
+    'dpop_binding_failed',
+    'forbidden',
+    'device_certificate_refused',
+    'device_management_unavailable',
+  )
   refresh(
     @ZodBody(dto.RefreshRequest) b: z.infer<typeof dto.RefreshRequest>,
     @RequestId() requestId: string,

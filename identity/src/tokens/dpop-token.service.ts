@@ -91,10 +91,12 @@ export class DpopTokenService {
 
   /**
    * RFC 9449 §5: the refresh of a session bound to a DPoP key needs a proof of that key for this request
-   * (POST /auth/refresh, no `ath`: no access token goes with it). Spends the proof; throws when it is missing,
-   * refused or of another key — before the refresh token is spent, so a thief's attempt costs its owner nothing.
+   * (POST /auth/refresh, no `ath`: no access token goes with it), carrying the desktop certificate (`x5c`) of
+   * a desktop device management still accepts as `userId`'s: retiring or wiping the desktop ends the
+   * session's renewals. Spends the proof; throws when it is missing, refused, of another key or of a desktop
+   * no longer enrolled — before the refresh token is spent, so a thief's attempt costs its owner nothing.
    */
-  async refreshProof(proof: unknown, jkt: string): Promise<void> {
+  async refreshProof(proof: unknown, jkt: string, userId: string): Promise<void> {
     if (typeof proof !== 'string')
       throw platformError(
         'dpop_proof_invalid',
@@ -112,6 +114,12 @@ export class DpopTokenService {
         'dpop_binding_failed',
         'This session is bound to another device key (DPoP): refresh it from the browser that holds that key.',
       );
+    if (checked.chain.length === 0)
+      throw platformError(
+        'dpop_proof_invalid',
+        'The DPoP proof is refused: x5c must carry the desktop device certificate.',
+      );
+    await enrolledDesktop(checked.chain, userId, this.devices);
     if (!(await this.dpop.replay.spend(checked)))
       throw platformError('dpop_proof_invalid', 'The DPoP proof is refused: it was used before (jti).');
   }
