@@ -89,6 +89,8 @@ describe('desktop devices, hardened: fresh MFA to enrol, DPoP-bound refresh, htu
   let otherAt = 0;
   /** Another desktop of the same official. */
   let secondDesktop: DesktopIdentity;
+  /** The first desktop's device id. */
+  let deviceId = '';
   let identity: DesktopIdentity;
 
   it('enrolling a desktop needs a sign-in with a second factor; a password-only sign-in is told to sign in again', async () => {
@@ -115,6 +117,7 @@ describe('desktop devices, hardened: fresh MFA to enrol, DPoP-bound refresh, htu
     const enrolled = await enrol(mfa.accessToken);
     expect(enrolled.status).toBe(201);
     identity = enrolled.identity!;
+    deviceId = enrolled.body.deviceId as string;
     // The next time step's code (each is accepted once; the window takes one step ahead).
     otherAt = Date.now();
     other = await signIn('farah.aziz', secret, -1);
@@ -218,4 +221,18 @@ describe('desktop devices, hardened: fresh MFA to enrol, DPoP-bound refresh, htu
       body: { code: 'fresh_sign_in_required', message: expect.stringContaining('Sign in again') as unknown },
     });
   }, 90_000);
+
+  it('retiring the desktop ends its bound session’s renewals: the refresh needs a desktop still enrolled', async () => {
+    // The session bound to the first desktop renews while it is enrolled…
+    const next = await dpopRefresh(identity, server.url, mfa.refreshToken);
+    const retired = await lab.admin.POST('/api/v1/devices/{id}/retire', {
+      params: { path: { id: deviceId } },
+      body: { reason: 'left the ministry' },
+    });
+    expect(retired.response.status).toBe(200);
+    // …and not once device management retired it (its certificate revoked).
+    await expect(dpopRefresh(identity, server.url, next.refreshToken)).rejects.toMatchObject({
+      code: 'device_certificate_refused',
+    });
+  });
 });
