@@ -27,6 +27,15 @@ import { IDENTITY_ERROR_STATUS } from '../identity.errors.js';
 
 const b64 = (s: string) => Buffer.from(s, 'base64');
 
+/** What a proof of a desktop's key is refused with, at the bind and at a bound session's refresh. */
+const DESKTOP_PROOF_ERRORS = [
+  'dpop_proof_invalid',
+  'dpop_binding_failed',
+  'forbidden',
+  'device_certificate_refused',
+  'device_management_unavailable',
+] as const;
+
 /** Sign-in, step by step (password, then second factors), token refresh and logout. */
 @ApiTags('auth')
 // The routes that need a token (logout, me, password) act on the caller's own account.
@@ -229,14 +238,7 @@ export class AuthController {
     dto.ErrorReply,
     'Refresh token invalid (refresh_token_invalid); the session is bound to a device key and the DPoP proof is missing or refused (dpop_proof_invalid) or of another key (dpop_binding_failed), or its desktop is no longer enrolled (device_certificate_refused)',
   )
-  @ErrorCodes(
-    PLATFORM_ERROR_STATUS,
-    'dpop_proof_invalid',
-    'dpop_binding_failed',
-    'forbidden',
-    'device_certificate_refused',
-    'device_management_unavailable',
-  )
+  @ErrorCodes(PLATFORM_ERROR_STATUS, ...DESKTOP_PROOF_ERRORS)
   refresh(
     @ZodBody(dto.RefreshRequest) b: z.infer<typeof dto.RefreshRequest>,
     @RequestId() requestId: string,
@@ -255,14 +257,7 @@ export class AuthController {
       'RFC 9449 proof (POST, this URL, ath, x5c: the desktop device certificate) of the key to bind',
   })
   @ZodResponse(200, dto.DpopToken, 'The session’s access token re-issued bound to the DPoP key (cnf.jkt)')
-  @ErrorCodes(
-    PLATFORM_ERROR_STATUS,
-    'dpop_proof_invalid',
-    'dpop_binding_failed',
-    'forbidden',
-    'device_certificate_refused',
-    'device_management_unavailable',
-  )
+  @ErrorCodes(PLATFORM_ERROR_STATUS, ...DESKTOP_PROOF_ERRORS)
   dpopToken(@CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest) {
     const auth = req.headers.authorization ?? '';
     return this.dpopTokens.bind(principal, {
