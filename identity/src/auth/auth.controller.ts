@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import {
+  AcceptsUnboundSessionToken,
   CurrentPrincipal,
   Public,
   RequestId,
@@ -248,6 +249,7 @@ export class AuthController {
   }
 
   @Post('token/dpop')
+  @AcceptsUnboundSessionToken()
   @HttpCode(200)
   @ApiBearerAuth('bearer')
   @ApiHeader({
@@ -267,6 +269,7 @@ export class AuthController {
   }
 
   @Post('logout')
+  @AcceptsUnboundSessionToken()
   @HttpCode(204)
   @ApiBearerAuth('bearer')
   logout(@CurrentPrincipal() principal: Principal, @RequestId() requestId: string) {

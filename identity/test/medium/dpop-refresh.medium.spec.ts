@@ -116,8 +116,13 @@ afterAll(async () => fx?.close());
 describe('refresh of a session bound to a desktop key (RFC 9449 §5)', () => {
   it('needs a proof of that key, yields tokens bound to it, and spends nothing when refused', async () => {
     const s = await signIn();
+    expect((await fx.tokens.verify(s.accessToken))?.sessionDpopBound).toBeUndefined();
     const bound = await bind(s);
     expect(decodeJwt(bound.accessToken).cnf).toBeDefined();
+    // The sign-in's token is marked at once (the guard lets it log out, nothing else); the bound one is not.
+    expect((await fx.tokens.verify(s.accessToken))?.sessionDpopBound).toBe(true);
+    expect(await fx.tokens.verify(bound.accessToken)).toMatchObject({ dpopJkt: jktOf(bound) });
+    expect((await fx.tokens.verify(bound.accessToken))?.sessionDpopBound).toBeUndefined();
     const jkt = jktOf(bound);
     expect(await codeOf(sessions().refresh(s.refreshToken, null))).toBe('dpop_proof_invalid');
     expect(await codeOf(sessions().refresh(s.refreshToken, null, await refreshProof(other)))).toBe(

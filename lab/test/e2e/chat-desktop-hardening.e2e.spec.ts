@@ -92,6 +92,8 @@ describe('desktop devices, hardened: fresh MFA to enrol, DPoP-bound refresh, htu
   /** The first desktop's device id. */
   let deviceId = '';
   let identity: DesktopIdentity;
+  /** The sign-in's own (unbound) token of the session bound below. */
+  let signInToken = '';
 
   it('enrolling a desktop needs a sign-in with a second factor; a password-only sign-in is told to sign in again', async () => {
     const kamran = await signIn('kamran.ali');
@@ -128,11 +130,17 @@ describe('desktop devices, hardened: fresh MFA to enrol, DPoP-bound refresh, htu
   });
 
   it('a bound session’s refresh token is refused without a proof of its key, and never yields an unbound token', async () => {
+    signInToken = mfa.accessToken;
     const bound = await dpopBoundToken(identity, server.url, mfa.accessToken);
     const jkt = (claims(bound.accessToken).cnf as { jkt: string }).jkt;
     // The session is bound to that key now: its token is not re-issued bound to another of the official's.
     await expect(dpopBoundToken(secondDesktop, server.url, mfa.accessToken)).rejects.toMatchObject({
       code: 'dpop_binding_failed',
+    });
+    // The sign-in's unbound token is no bearer token any more either (it still logs out).
+    expect(await call('/api/v1/auth/me', { token: mfa.accessToken })).toMatchObject({
+      status: 401,
+      body: { code: 'dpop_binding_failed' },
     });
     // The attack: the refresh token copied out of the browser, replayed without the device key.
     expect(await call('/api/v1/auth/refresh', { body: { refreshToken: mfa.refreshToken } })).toMatchObject({
@@ -234,5 +242,11 @@ describe('desktop devices, hardened: fresh MFA to enrol, DPoP-bound refresh, htu
     await expect(dpopRefresh(identity, server.url, next.refreshToken)).rejects.toMatchObject({
       code: 'device_certificate_refused',
     });
+    // The sign-in's unbound token still logs the session out (the one route it serves once bound).
+    const out = await fetch(`${server.url}/api/v1/auth/logout`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${signInToken}` },
+    });
+    expect(out.status).toBe(204);
   });
 });
