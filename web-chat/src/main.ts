@@ -31,8 +31,9 @@ type ApiError = { code: string; message?: string };
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 /**
- * `token`: the sign-in's (bearer routes, until the device is in use); `deviceToken`: the session's token bound to
- * the device key (device routes), renewed with `refreshToken` and a proof of the key.
+ * `token`: the sign-in's (bearer routes until the device is in use; once the session is bound, the server takes
+ * it for logout only); `deviceToken`: the session's token bound to the device key (device routes), renewed with
+ * `refreshToken` and a proof of the key.
  */
 const session = { token: '', refreshToken: '', deviceToken: '', userId: '', name: '' };
 let ticket = '';
