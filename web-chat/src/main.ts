@@ -8,7 +8,7 @@ import {
   type DesktopIdentity,
 } from '../../lab/src/chat/desktop-device.ts';
 import { CallScreen } from './call-screen.ts';
-import { openChatSession } from './chat-session.ts';
+import { openChatSession, type ChatSession } from './chat-session.ts';
 import { Conversations } from './conversations.ts';
 import { loadDevice, saveDevice, type StoredDevice } from './device-store.ts';
 import { PeoplePicker } from './people.ts';
@@ -31,8 +31,9 @@ type ApiError = { code: string; message?: string };
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 /**
- * `token`: the sign-in's (bearer routes, until the device is in use); `deviceToken`: the session's token bound to
- * the device key (device routes), renewed with `refreshToken` and a proof of the key.
+ * `token`: the sign-in's (bearer routes until the device is in use; once the session is bound, the server takes
+ * it for logout only); `deviceToken`: the session's token bound to the device key (device routes), renewed with
+ * `refreshToken` and a proof of the key.
  */
 const session = { token: '', refreshToken: '', deviceToken: '', userId: '', name: '' };
 let ticket = '';
@@ -40,6 +41,9 @@ let ticket = '';
 let enrolAfterSignIn = false;
 let renewal: ReturnType<typeof setTimeout> | undefined;
 let view: Conversations | null = null;
+let chat: ChatSession | null = null;
+/** Why the page signed out, shown once it started afresh (sessionStorage: this tab only). */
+const SIGNED_OUT = 'pakawaaz-signed-out';
 
 function showError(e: unknown): void {
   const err = e as Partial<ApiError> & { message?: string };
@@ -94,10 +98,14 @@ async function signIn(form: HTMLFormElement): Promise<void> {
   }
 }
 
-/** The server wants a recent (multi-factor) sign-in before it certifies a key: sign in again, then enrol. */
+/**
+ * The server wants a recent (multi-factor) sign-in before it certifies a key: the stale session is logged out
+ * (the new sign-in starts another), then the page asks for the sign-in and enrols.
+ */
 function signInAgain(e: unknown): void {
   showError(e);
   enrolAfterSignIn = true;
+  void logout();
   $('sign-in').hidden = false;
   $('device').hidden = true;
 }
@@ -146,7 +154,7 @@ async function useDevice(d: StoredDevice): Promise<void> {
     () => v.currentGroup,
     showError,
   );
-  const chat = await openChatSession(d, identity, () => session.deviceToken, {
+  chat = await openChatSession(d, identity, () => session.deviceToken, {
     onEvent: (e) => (v.onEvent(e), calls.onChatEvent()),
     onCallSignal: calls.onSignal,
   });
@@ -170,14 +178,36 @@ function renewBefore(identity: DesktopIdentity, expiresIn: number): void {
           session.refreshToken = next.refreshToken;
           renewBefore(identity, next.expiresIn);
         },
-        (e: unknown) => {
-          showError(e);
-          $('sign-in').hidden = false;
-        },
+        (e: unknown) => void signOut(e),
       );
     },
     Math.max(5, expiresIn - 60) * 1000,
   );
+}
+
+/**
+ * Ends the session on the server (logout) and forgets its tokens. Best effort: it takes the sign-in's token
+ * (logout is a bearer route, where the device-bound token is refused), which may have expired or whose session
+ * may be revoked already — then the session ends at its idle limit, its refresh token useless without the key.
+ */
+async function logout(): Promise<void> {
+  const token = session.token;
+  Object.assign(session, { token: '', refreshToken: '', deviceToken: '' });
+  if (token) await api('/api/v1/auth/logout', { method: 'POST' }, token).catch(() => undefined);
+}
+
+/**
+ * A renewal was refused (session revoked or ended, desktop retired…): stop renewing, close the chat socket,
+ * log out, and start the page afresh on the sign-in form, saying why — nothing of the session stays in use.
+ */
+async function signOut(why: unknown): Promise<void> {
+  clearTimeout(renewal);
+  await chat?.client.close().catch(() => undefined);
+  await logout();
+  const e = why as Partial<ApiError> & { message?: string };
+  const message = `Signed out: ${e.message ?? String(why)} Sign in again.`;
+  sessionStorage.setItem(SIGNED_OUT, JSON.stringify({ code: e.code ?? '', message }));
+  location.reload();
 }
 
 /** A form whose submit runs `action` with its fields, shows a failure, and is cleared when it succeeded. */
@@ -203,6 +233,12 @@ const field = (f: FormData, name: string): string => {
 onSubmit('send', (f) => view?.sendText(field(f, 'text')));
 onSubmit('send-file', (f) => view?.sendFile(f.get('file') as File));
 onSubmit('search', (f) => view?.search(field(f, 'q')));
+
+const signedOut = sessionStorage.getItem(SIGNED_OUT);
+if (signedOut) {
+  sessionStorage.removeItem(SIGNED_OUT);
+  showError(JSON.parse(signedOut));
+}
 
 $<HTMLFormElement>('sign-in').addEventListener('submit', (e) => {
   e.preventDefault();

@@ -10906,7 +10906,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description RFC 9449 proof (POST, this URL, no ath) of the device key the session is bound to: required once the session was bound (POST /api/v1/auth/token/dpop) */
+                /** @description RFC 9449 proof (POST, this URL, no ath, x5c: the desktop device certificate) of the device key the session is bound to: required once the session was bound (POST /api/v1/auth/token/dpop) */
                 DPoP?: string;
             };
             path?: never;
@@ -10939,7 +10939,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Refresh token invalid (refresh_token_invalid); the session is bound to a device key and the DPoP proof is missing or refused (dpop_proof_invalid) or of another key (dpop_binding_failed) */
+            /** @description Refresh token invalid (refresh_token_invalid); the session is bound to a device key and the DPoP proof is missing or refused (dpop_proof_invalid) or of another key (dpop_binding_failed), or its desktop is no longer enrolled (device_certificate_refused) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10947,11 +10947,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "dpop_binding_failed" | "dpop_proof_invalid" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid";
+                        code?: "device_certificate_refused" | "dpop_binding_failed" | "dpop_proof_invalid" | "invalid_credentials" | "login_ticket_invalid" | "passkey_invalid" | "refresh_token_invalid" | "sim_conversation_invalid";
                     };
                 };
             };
-            /** @description `password_change_required` */
+            /** @description `forbidden`, `password_change_required` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10959,7 +10959,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "password_change_required";
+                        code?: "forbidden" | "password_change_required";
                     };
                 };
             };

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import {
+  AcceptsUnboundSessionToken,
   CurrentPrincipal,
   Public,
   RequestId,
@@ -26,6 +27,15 @@ import { LoginService } from './login.service.js';
 import { IDENTITY_ERROR_STATUS } from '../identity.errors.js';
 
 const b64 = (s: string) => Buffer.from(s, 'base64');
+
+/** What a proof of a desktop's key is refused with, at the bind and at a bound session's refresh. */
+const DESKTOP_PROOF_ERRORS = [
+  'dpop_proof_invalid',
+  'dpop_binding_failed',
+  'forbidden',
+  'device_certificate_refused',
+  'device_management_unavailable',
+] as const;
 
 /** Sign-in, step by step (password, then second factors), token refresh and logout. */
 @ApiTags('auth')
@@ -217,7 +227,7 @@ export class AuthController {
     name: 'DPoP',
     required: false,
     description:
-      'RFC 9449 proof (POST, this URL, no ath) of the device key the session is bound to: required once the session was bound (POST /api/v1/auth/token/dpop)',
+      'RFC 9449 proof (POST, this URL, no ath, x5c: the desktop device certificate) of the device key the session is bound to: required once the session was bound (POST /api/v1/auth/token/dpop)',
   })
   @ZodResponse(
     200,
@@ -227,9 +237,9 @@ export class AuthController {
   @ZodResponse(
     401,
     dto.ErrorReply,
-    'Refresh token invalid (refresh_token_invalid); the session is bound to a device key and the DPoP proof is missing or refused (dpop_proof_invalid) or of another key (dpop_binding_failed)',
+    'Refresh token invalid (refresh_token_invalid); the session is bound to a device key and the DPoP proof is missing or refused (dpop_proof_invalid) or of another key (dpop_binding_failed), or its desktop is no longer enrolled (device_certificate_refused)',
   )
-  @ErrorCodes(PLATFORM_ERROR_STATUS, 'dpop_proof_invalid', 'dpop_binding_failed')
+  @ErrorCodes(PLATFORM_ERROR_STATUS, ...DESKTOP_PROOF_ERRORS)
   refresh(
     @ZodBody(dto.RefreshRequest) b: z.infer<typeof dto.RefreshRequest>,
     @RequestId() requestId: string,
@@ -239,6 +249,7 @@ export class AuthController {
   }
 
   @Post('token/dpop')
+  @AcceptsUnboundSessionToken()
   @HttpCode(200)
   @ApiBearerAuth('bearer')
   @ApiHeader({
@@ -248,14 +259,7 @@ export class AuthController {
       'RFC 9449 proof (POST, this URL, ath, x5c: the desktop device certificate) of the key to bind',
   })
   @ZodResponse(200, dto.DpopToken, 'The session’s access token re-issued bound to the DPoP key (cnf.jkt)')
-  @ErrorCodes(
-    PLATFORM_ERROR_STATUS,
-    'dpop_proof_invalid',
-    'dpop_binding_failed',
-    'forbidden',
-    'device_certificate_refused',
-    'device_management_unavailable',
-  )
+  @ErrorCodes(PLATFORM_ERROR_STATUS, ...DESKTOP_PROOF_ERRORS)
   dpopToken(@CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest) {
     const auth = req.headers.authorization ?? '';
     return this.dpopTokens.bind(principal, {
@@ -265,6 +269,7 @@ export class AuthController {
   }
 
   @Post('logout')
+  @AcceptsUnboundSessionToken()
   @HttpCode(204)
   @ApiBearerAuth('bearer')
   logout(@CurrentPrincipal() principal: Principal, @RequestId() requestId: string) {

@@ -23,6 +23,7 @@ export function createSessionCache(repo: SessionsRepository): SessionCache {
             idleTimeoutSeconds: s.idleTimeoutSeconds,
             expiresAt: s.expiresAt,
             revoked: s.revokedAt !== null,
+            dpopJkt: s.dpopJkt,
           }
         : null;
     },

@@ -5,9 +5,13 @@ import { sessionEnded } from './session-policy.js';
  * Per-node memory of session liveness, so that verifying an access token costs no database round trip
  * while revocation still takes effect at once: a revocation on this node updates the entry immediately; other
  * nodes re-read a session from the database at most `recheckMs` after they last did (the bound on how long a
- * revoked session lives on elsewhere in a cluster). Bounded in size: the oldest entries are evicted first.
+ * revoked session lives on elsewhere in a cluster, and a DPoP binding made elsewhere takes to be seen). Bounded in size: the oldest entries are evicted first.
  */
-export type SessionState = SessionClock & { revoked: boolean };
+export type SessionState = SessionClock & {
+  revoked: boolean;
+  /** The desktop key the session is bound to (RFC 9449 §5), if it is. */
+  dpopJkt?: string | null;
+};
 type Entry = { state: SessionState; checkedAt: number; lastSeenWrittenAt: number };
 
 export type SessionCacheOptions = {
@@ -33,12 +37,17 @@ export class SessionCache {
 
   /** True while the session is usable at `now`; records the activity for the idle timeout. */
   async alive(sid: string, now: Date): Promise<boolean> {
+    return (await this.live(sid, now)) !== null;
+  }
+
+  /** The session's state while it is usable at `now`, else null; records the activity for the idle timeout. */
+  async live(sid: string, now: Date): Promise<SessionState | null> {
     let entry = this.entries.get(sid);
     if (!entry || (!entry.state.revoked && now.getTime() - entry.checkedAt > this.recheckMs)) {
       const state = await this.options.load(sid);
       if (!state) {
         this.entries.delete(sid);
-        return false;
+        return null;
       }
       // The database's last-seen lags ours by up to touchEveryMs: keep the newer one.
       if (entry && entry.state.lastSeenAt > state.lastSeenAt) state.lastSeenAt = entry.state.lastSeenAt;
@@ -46,13 +55,13 @@ export class SessionCache {
       entry = { state, checkedAt: now.getTime(), lastSeenWrittenAt };
       this.set(sid, entry);
     }
-    if (entry.state.revoked || sessionEnded(entry.state, now)) return false;
+    if (entry.state.revoked || sessionEnded(entry.state, now)) return null;
     entry.state.lastSeenAt = now;
     if (now.getTime() - entry.lastSeenWrittenAt >= this.touchEveryMs) {
       entry.lastSeenWrittenAt = now.getTime();
       await this.options.touch(sid, now);
     }
-    return true;
+    return entry.state;
   }
 
   revoked(sid: string): void {

@@ -7,7 +7,7 @@ import {
   type Principal,
   isUuid,
 } from '@pakawaaz/platform';
-import { and, desc, eq, gt, inArray, isNull, ne, or } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, ne } from 'drizzle-orm';
 import { users } from '../users/users.schema.js';
 import { refreshTokens, sessions } from './sessions.schema.js';
 
@@ -29,6 +29,16 @@ export class SessionsRepository {
   async find(id: string, tx: Db = this.db): Promise<SessionRow | undefined> {
     if (!isUuid(id)) return undefined;
     const [row] = await tx.select().from(sessions).where(eq(sessions.id, id)).limit(1);
+    return row;
+  }
+
+  /**
+   * The session, its row locked until `tx` ends (SELECT … FOR UPDATE): a refresh and a DPoP bind of one
+   * session take turns, so the binding a refresh reads is the one in force when its tokens are issued.
+   */
+  async lock(id: string, tx: Db): Promise<SessionRow | undefined> {
+    if (!isUuid(id)) return undefined;
+    const [row] = await tx.select().from(sessions).where(eq(sessions.id, id)).for('update').limit(1);
     return row;
   }
 
@@ -104,14 +114,17 @@ export class SessionsRepository {
     return row;
   }
 
-  /** Binds a session to a DPoP key (RFC 9449 §5); false when it is gone or bound to another key already. */
-  async bindDpop(id: string, jkt: string, tx: Db = this.db): Promise<boolean> {
-    const rows = await tx
-      .update(sessions)
-      .set({ dpopJkt: jkt })
-      .where(and(eq(sessions.id, id), or(isNull(sessions.dpopJkt), eq(sessions.dpopJkt, jkt))))
-      .returning({ id: sessions.id });
-    return rows.length === 1;
+  /**
+   * Binds a session to a DPoP key (RFC 9449 §5), its row locked (`lock`) so that no refresh of it runs
+   * between; false when it is gone, revoked or bound to another key already.
+   */
+  async bindDpop(id: string, jkt: string): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const row = await this.lock(id, tx);
+      if (!row || row.revokedAt || (row.dpopJkt !== null && row.dpopJkt !== jkt)) return false;
+      if (row.dpopJkt === null) await tx.update(sessions).set({ dpopJkt: jkt }).where(eq(sessions.id, id));
+      return true;
+    });
   }
 
   /** Marks a refresh token used; false when it was used already (possibly by a concurrent request). */

@@ -12,6 +12,7 @@ import {
   type Subscription,
   isRole,
   NATIONAL_SCOPE,
+  platformError,
   requireInScope,
   requireRole,
 } from '@pakawaaz/platform';
@@ -110,27 +111,47 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
 
   /**
    * Rotates a refresh token. A token used twice means it was copied: the whole session is revoked. A session
-   * bound to a desktop's DPoP key is refreshed only with a proof of that key (`dpopProof`), checked before the
-   * token is spent, and yields tokens bound to that key: never an unbound one.
+   * bound to a desktop's DPoP key is refreshed only with a proof of that key by a desktop still enrolled
+   * (`dpopProof`), checked before the token is spent, and yields tokens bound to that key: never an unbound
+   * one. The token is spent with the session row locked and only if its binding is still the one read: a bind
+   * (DpopTokenService.bind, which locks the row too) that landed in between refuses this refresh unspent.
    */
   async refresh(secret: string, requestId: string | null, dpopProof?: unknown): Promise<SessionTokens> {
     const invalid = () =>
       identityError('refresh_token_invalid', 'Sign in again: the refresh token is not valid.');
     if (!secret.startsWith(REFRESH_PREFIX) || secret.length > 100) throw invalid();
-    const now = new Date();
     const token = await this.repo.findRefreshToken(hashSecret(secret));
-    const session = token && (await this.repo.find(token.sessionId));
-    if (!token || !session || session.revokedAt) throw invalid();
-    if (session.dpopJkt) await this.dpop.refreshProof(dpopProof, session.dpopJkt);
-    if (token.usedAt || !(await this.repo.useRefreshToken(token.id, now))) {
-      await this.revokeSession(session, 'refresh-token-reuse', SYSTEM_ACTOR, requestId);
-      throw invalid();
-    }
-    const user = await this.users.findById(session.userId);
-    // A closed password step is no reason to end a session: it is the attacker who is locked out.
-    if (sessionEnded(session, now) || !user || user.status !== 'active') throw invalid();
-    await this.repo.touch(session.id, now);
-    const refreshToken = await this.newRefreshToken(session.id, this.repo.db);
+    const read = token && (await this.repo.find(token.sessionId));
+    if (!token || !read || read.revokedAt) throw invalid();
+    if (read.dpopJkt) await this.dpop.refreshProof(dpopProof, read.dpopJkt, read.userId);
+    const now = new Date();
+    const outcome = await this.repo.db.transaction(async (tx) => {
+      const session = await this.repo.lock(read.id, tx);
+      if (!session || session.revokedAt) return { kind: 'invalid' } as const;
+      if (session.dpopJkt !== read.dpopJkt) return { kind: 'bound' } as const;
+      if (token.usedAt || !(await this.repo.useRefreshToken(token.id, now, tx)))
+        return { kind: 'reused', session } as const;
+      const user = await this.users.findById(session.userId, tx);
+      // A closed password step is no reason to end a session: it is the attacker who is locked out.
+      if (sessionEnded(session, now) || !user || user.status !== 'active')
+        return { kind: 'invalid' } as const;
+      await this.repo.touch(session.id, now, tx);
+      return {
+        kind: 'refreshed',
+        session,
+        user,
+        refreshToken: await this.newRefreshToken(session.id, tx),
+      } as const;
+    });
+    if (outcome.kind === 'bound')
+      throw platformError(
+        'dpop_proof_invalid',
+        'This session was bound to a device key (DPoP) meanwhile: send its refresh token with a DPoP proof of that key.',
+      );
+    if (outcome.kind === 'reused')
+      await this.revokeSession(outcome.session, 'refresh-token-reuse', SYSTEM_ACTOR, requestId);
+    if (outcome.kind !== 'refreshed') throw invalid();
+    const { session, user, refreshToken } = outcome;
     return this.tokensFor(user, { ...session, lastSeenAt: now }, refreshToken);
   }
 

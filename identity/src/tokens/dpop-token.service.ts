@@ -11,6 +11,7 @@ import {
   type Principal,
 } from '@pakawaaz/platform';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
+import { SESSION_CACHE, type SessionCacheHandle } from '../sessions/session-cache.provider.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
 import type { SigningKey } from './access-token.js';
 import { accessTokenChecker, type AccessTokenCheck } from './access-token-check.js';
@@ -30,7 +31,8 @@ export type DpopTokenRequest = {
  * RFC 9449 §5 for a desktop device (the officials' web chat): the session's access token, presented with a
  * DPoP proof of the browser's device key carrying its desktop certificate (`x5c`), is re-issued bound to that key (`cnf.jkt`, RFC 9449 §6) — same
  * session, claims and expiry, so it outlives nothing. Device routes take only a bound token from a desktop,
- * and only with a proof of that key; the guard refuses a bound token as a bearer token anywhere else.
+ * and only with a proof of that key; the guard refuses a bound token as a bearer token anywhere else, and the
+ * sign-in's unbound token of the bound session everywhere but logout and this exchange.
  * The session is bound to that key from then on (RFC 9449 §5, a public client): its refresh token is
  * refreshed only with a proof of the key (refreshProof), into tokens bound to it.
  */
@@ -44,6 +46,7 @@ export class DpopTokenService {
     @Inject(IDENTITY_CONFIG) config: IdentityConfig,
     private readonly tokens: TokenService,
     private readonly sessions: SessionsRepository,
+    @Inject(SESSION_CACHE) private readonly cache: SessionCacheHandle,
     @Optional() @Inject(DPOP_SETTINGS) dpop?: DpopSettings | null,
     @Optional() @Inject(DEVICE_AUTHENTICATOR) private readonly devices?: DeviceAuthenticator | null,
   ) {
@@ -81,6 +84,8 @@ export class DpopTokenService {
         'dpop_binding_failed',
         'This session is bound to another device key already: sign in again in this browser.',
       );
+    // This node sees the binding at once (the sign-in's token is refused from now on); others at their recheck.
+    this.cache.forget(claims.sid);
     const { sub, typ, name, inst, roles, amr, acr, sid, exp, auth_time } = claims;
     const { accessToken, expiresIn } = await this.tokens.issueAccessToken(
       { sub, typ, name, inst, roles, amr, acr, sid, auth_time, cnf: { jkt: proof.jkt } },
@@ -91,10 +96,12 @@ export class DpopTokenService {
 
   /**
    * RFC 9449 §5: the refresh of a session bound to a DPoP key needs a proof of that key for this request
-   * (POST /auth/refresh, no `ath`: no access token goes with it). Spends the proof; throws when it is missing,
-   * refused or of another key — before the refresh token is spent, so a thief's attempt costs its owner nothing.
+   * (POST /auth/refresh, no `ath`: no access token goes with it), carrying the desktop certificate (`x5c`) of
+   * a desktop device management still accepts as `userId`'s: retiring or wiping the desktop ends the
+   * session's renewals. Spends the proof; throws when it is missing, refused, of another key or of a desktop
+   * no longer enrolled — before the refresh token is spent, so a thief's attempt costs its owner nothing.
    */
-  async refreshProof(proof: unknown, jkt: string): Promise<void> {
+  async refreshProof(proof: unknown, jkt: string, userId: string): Promise<void> {
     if (typeof proof !== 'string')
       throw platformError(
         'dpop_proof_invalid',
@@ -112,6 +119,12 @@ export class DpopTokenService {
         'dpop_binding_failed',
         'This session is bound to another device key (DPoP): refresh it from the browser that holds that key.',
       );
+    if (checked.chain.length === 0)
+      throw platformError(
+        'dpop_proof_invalid',
+        'The DPoP proof is refused: x5c must carry the desktop device certificate.',
+      );
+    await enrolledDesktop(checked.chain, userId, this.devices);
     if (!(await this.dpop.replay.spend(checked)))
       throw platformError('dpop_proof_invalid', 'The DPoP proof is refused: it was used before (jti).');
   }

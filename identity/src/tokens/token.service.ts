@@ -93,7 +93,8 @@ export class TokenService implements TokenVerifier, OnApplicationBootstrap, OnAp
     if (looksLikeApiToken(token)) return this.verifyApiToken(token);
     const now = new Date();
     const v = await this.check(token, now);
-    if (!v || !(await this.sessions.alive(v.sid, now))) return null;
+    const session = v && (await this.sessions.live(v.sid, now));
+    if (!v || !session) return null;
     // A promise only when the tree must be re-read: most requests pay a map lookup here.
     const scope = this.scopes.scopeOf(v.inst, now.getTime());
     return {
@@ -109,6 +110,8 @@ export class TokenService implements TokenVerifier, OnApplicationBootstrap, OnAp
       ...(v.auth_time !== undefined ? { authTime: v.auth_time } : {}),
       ...(v.cnf && 'x5t#S256' in v.cnf ? { certThumbprint: v.cnf['x5t#S256'] } : {}),
       ...(v.cnf && 'jkt' in v.cnf ? { dpopJkt: v.cnf.jkt } : {}),
+      // The sign-in's token of a session bound since: the guard lets it log out, nothing else.
+      ...(session.dpopJkt && !(v.cnf && 'jkt' in v.cnf) ? { sessionDpopBound: true as const } : {}),
     };
   }
 

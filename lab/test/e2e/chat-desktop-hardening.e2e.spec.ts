@@ -89,7 +89,11 @@ describe('desktop devices, hardened: fresh MFA to enrol, DPoP-bound refresh, htu
   let otherAt = 0;
   /** Another desktop of the same official. */
   let secondDesktop: DesktopIdentity;
+  /** The first desktop's device id. */
+  let deviceId = '';
   let identity: DesktopIdentity;
+  /** The sign-in's own (unbound) token of the session bound below. */
+  let signInToken = '';
 
   it('enrolling a desktop needs a sign-in with a second factor; a password-only sign-in is told to sign in again', async () => {
     const kamran = await signIn('kamran.ali');
@@ -115,6 +119,7 @@ describe('desktop devices, hardened: fresh MFA to enrol, DPoP-bound refresh, htu
     const enrolled = await enrol(mfa.accessToken);
     expect(enrolled.status).toBe(201);
     identity = enrolled.identity!;
+    deviceId = enrolled.body.deviceId as string;
     // The next time step's code (each is accepted once; the window takes one step ahead).
     otherAt = Date.now();
     other = await signIn('farah.aziz', secret, -1);
@@ -125,11 +130,17 @@ describe('desktop devices, hardened: fresh MFA to enrol, DPoP-bound refresh, htu
   });
 
   it('a bound session’s refresh token is refused without a proof of its key, and never yields an unbound token', async () => {
+    signInToken = mfa.accessToken;
     const bound = await dpopBoundToken(identity, server.url, mfa.accessToken);
     const jkt = (claims(bound.accessToken).cnf as { jkt: string }).jkt;
     // The session is bound to that key now: its token is not re-issued bound to another of the official's.
     await expect(dpopBoundToken(secondDesktop, server.url, mfa.accessToken)).rejects.toMatchObject({
       code: 'dpop_binding_failed',
+    });
+    // The sign-in's unbound token is no bearer token any more either (it still logs out).
+    expect(await call('/api/v1/auth/me', { token: mfa.accessToken })).toMatchObject({
+      status: 401,
+      body: { code: 'dpop_binding_failed' },
     });
     // The attack: the refresh token copied out of the browser, replayed without the device key.
     expect(await call('/api/v1/auth/refresh', { body: { refreshToken: mfa.refreshToken } })).toMatchObject({
@@ -218,4 +229,24 @@ describe('desktop devices, hardened: fresh MFA to enrol, DPoP-bound refresh, htu
       body: { code: 'fresh_sign_in_required', message: expect.stringContaining('Sign in again') as unknown },
     });
   }, 90_000);
+
+  it('retiring the desktop ends its bound session’s renewals: the refresh needs a desktop still enrolled', async () => {
+    // The session bound to the first desktop renews while it is enrolled…
+    const next = await dpopRefresh(identity, server.url, mfa.refreshToken);
+    const retired = await lab.admin.POST('/api/v1/devices/{id}/retire', {
+      params: { path: { id: deviceId } },
+      body: { reason: 'left the ministry' },
+    });
+    expect(retired.response.status).toBe(200);
+    // …and not once device management retired it (its certificate revoked).
+    await expect(dpopRefresh(identity, server.url, next.refreshToken)).rejects.toMatchObject({
+      code: 'device_certificate_refused',
+    });
+    // The sign-in's unbound token still logs the session out (the one route it serves once bound).
+    const out = await fetch(`${server.url}/api/v1/auth/logout`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${signInToken}` },
+    });
+    expect(out.status).toBe(204);
+  });
 });

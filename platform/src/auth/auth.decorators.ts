@@ -7,6 +7,7 @@ export const REQUIRED_ROLES = 'pakawaaz:roles';
 export const REQUIRED_AMR = 'pakawaaz:amr';
 export const REQUIRED_ANY_AMR = 'pakawaaz:any-amr';
 export const ROUTE_SCOPE = 'pakawaaz:route-scope';
+export const UNBOUND_SESSION_TOKEN = 'pakawaaz:unbound-session-token';
 
 /**
  * How a route treats institution scope — data, read by the guard, documented per operation in openapi.json
@@ -40,6 +41,13 @@ export const AnyRole = () => SetMetadata(REQUIRED_ROLES, 'any');
 export const RequireAmr = (...amr: Amr[]) => SetMetadata(REQUIRED_AMR, amr);
 /** The caller's token must carry at least one of these methods, e.g. a fresh second factor: `otp` or `hwk`. */
 export const RequireAnyAmr = (...amr: Amr[]) => SetMetadata(REQUIRED_ANY_AMR, amr);
+
+/**
+ * The route takes the sign-in's unbound token of a session bound to a desktop's DPoP key (Principal
+ * `sessionDpopBound`), which every other route refuses: logout (a browser must be able to end its session)
+ * and the bind itself (re-binding to the same key, with a proof of it).
+ */
+export const AcceptsUnboundSessionToken = () => SetMetadata(UNBOUND_SESSION_TOKEN, true);
 
 export type AuthenticatedRequest = { principal?: Principal; id: string };
 

@@ -3,6 +3,7 @@ import { ExecutionContextHost } from '@nestjs/core/internal';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors/app-error.js';
 import {
+  AcceptsUnboundSessionToken,
   AnyRole,
   Public,
   RequireAmr,
@@ -30,6 +31,8 @@ const ADMIN_TOKEN = 'super-admin-token-bbbbbbbbbbbbbbbb';
 const MFA_TOKEN = 'mfa-operator-token-cccccccccccccccc';
 const INSTITUTION_TOKEN = 'ministry-viewer-token-dddddddddddddddd';
 const OFFICIAL_TOKEN = 'official-token-eeeeeeeeeeeeeeee';
+/** The sign-in's unbound token of a session bound to a desktop's DPoP key since. */
+const BOUND_SESSION_TOKEN = 'bound-session-sign-in-token-ffffffff';
 
 function principal(
   name: string,
@@ -55,6 +58,11 @@ const PRINCIPALS: Record<string, Principal> = {
   [MFA_TOKEN]: principal('net-nia', [NETWORK_ADMIN], [PWD, OTP]),
   [INSTITUTION_TOKEN]: principal('interior-ina', ['viewer'], [PWD, OTP], 'inst-interior'),
   [OFFICIAL_TOKEN]: principal('official-ola', [], [PWD, OTP], 'inst-interior'),
+  [BOUND_SESSION_TOKEN]: {
+    ...principal('official-bea', [], [PWD], 'inst-interior'),
+    sessionId: 'sid-bea',
+    sessionDpopBound: true,
+  },
 };
 
 /** The TokenVerifier port, implemented over a fixed table; it records what it was asked. */
@@ -110,6 +118,14 @@ class StatusController {
 
   /** Nobody classified this one: the guard treats it as national (the start-up check refuses it anyway). */
   forgotten(): void {}
+}
+
+@RouteScope('self')
+class AccountController {
+  @AcceptsUnboundSessionToken()
+  logout(): void {}
+
+  me(): void {}
 }
 
 @Public()
@@ -314,5 +330,14 @@ describe('route scope', () => {
     const err = await rejection(run(StatusController, 'overview', `Bearer ${OFFICIAL_TOKEN}`));
     expect(err.code).toBe('forbidden');
     expect(err.message).toContain('holds none');
+  });
+
+  it('refuses the unbound token of a session bound to a DPoP key (401 dpop_binding_failed), but on logout', async () => {
+    const { run } = setup();
+    const err = await rejection(run(AccountController, 'me', `Bearer ${BOUND_SESSION_TOKEN}`));
+    expect([err.status, err.code]).toEqual([401, 'dpop_binding_failed']);
+    expect((await run(AccountController, 'logout', `Bearer ${BOUND_SESSION_TOKEN}`)).allowed).toBe(true);
+    // An unbound session's token is unaffected on either.
+    expect((await run(AccountController, 'me', `Bearer ${OFFICIAL_TOKEN}`)).allowed).toBe(true);
   });
 });

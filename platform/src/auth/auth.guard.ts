@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { platformError } from '../errors/platform.errors.js';
-import type { AuthenticatedRequest } from './auth.decorators.js';
+import { UNBOUND_SESSION_TOKEN, type AuthenticatedRequest } from './auth.decorators.js';
 import {
   certificateThumbprint,
   CLIENT_CERTIFICATES,
@@ -84,12 +84,12 @@ export class AuthGuard implements CanActivate {
         'operator_route_on_device_port',
         "This is a national operators' route: use the main API port; the device port serves handsets.",
       );
+    const allowed = (key: string) =>
+      this.reflector.getAllAndOverride<boolean>(key, [ctx.getHandler(), ctx.getClass()]) === true;
     if (access.scope === 'device') {
       const device = await this.authenticateDevice(request);
-      const allows = (key: string) =>
-        this.reflector.getAllAndOverride<boolean>(key, [ctx.getHandler(), ctx.getClass()]) === true;
-      if (device.kind === 'bot' && !allows(DEVICE_ROUTE_BOTS)) throw refused('not_a_handset');
-      if (device.kind === 'desktop' && !allows(DEVICE_ROUTE_DESKTOPS)) throw refused('not_a_handset');
+      if (device.kind === 'bot' && !allowed(DEVICE_ROUTE_BOTS)) throw refused('not_a_handset');
+      if (device.kind === 'desktop' && !allowed(DEVICE_ROUTE_DESKTOPS)) throw refused('not_a_handset');
       request.device = device;
       return true;
     }
@@ -106,6 +106,13 @@ export class AuthGuard implements CanActivate {
       throw platformError(
         'dpop_binding_failed',
         'This token is bound to a desktop device key (DPoP): present it with a DPoP proof on a device route, or use the session token here.',
+      );
+    // RFC 9449 §5: once its session is bound to a desktop's key, the sign-in's unbound token is no bearer
+    // token either, but for logout and the bind (@AcceptsUnboundSessionToken).
+    if (principal.sessionDpopBound && !allowed(UNBOUND_SESSION_TOKEN))
+      throw platformError(
+        'dpop_binding_failed',
+        'This session is bound to a desktop device key (DPoP): its unbound token serves only logout; use the bound token with a DPoP proof on the device routes.',
       );
     if (principal.certThumbprint) request.device = await this.checkBinding(request, principal);
     request.principal = principal;

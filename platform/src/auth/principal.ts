@@ -41,6 +41,11 @@ export type Principal = {
   /** RFC 9449 §6: the JWK thumbprint of the desktop device key an official's token is bound to (`cnf.jkt`). */
   readonly dpopJkt?: string;
   /**
+   * The token is unbound but its session was bound to a desktop's DPoP key since (RFC 9449 §5): the sign-in's
+   * token, which the guard refuses but on routes marked @AcceptsUnboundSessionToken().
+   */
+  readonly sessionDpopBound?: true;
+  /**
    * An API token's owner: the person whose rights bound the token; for a token without one (the bootstrap
    * token's descendants), the first token of its chain, whose holder made them all. Absent for people, who
    * act as themselves, and for a chain's first token. See personOf.

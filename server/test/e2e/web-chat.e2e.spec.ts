@@ -17,8 +17,9 @@ const { send, shown, startChatWith, visible } = browse;
  * both ways, a read receipt, a file encrypted in one browser and opened in the other, a search in local history,
  * then a group with a third — each chat started from the people search, which never shows an official of an
  * institution whose directory is hidden from theirs. An enrolment asked for after the sign-in grew older than the
- * window (PAKAWAAZ_DESKTOP_ENROL_MAX_AUTH_AGE_SECONDS) is refused, and the page asks for the sign-in again and
- * then enrols; its device-bound token is renewed by a DPoP-bound refresh (RFC 9449 §5) and keeps serving.
+ * window (PAKAWAAZ_DESKTOP_ENROL_MAX_AUTH_AGE_SECONDS) is refused, and the page logs the stale session out, asks
+ * for the sign-in again and then enrols; its device-bound token is renewed by a DPoP-bound refresh (RFC 9449 §5)
+ * and keeps serving, and once the session is revoked the refused renewal signs the page out, saying why.
  */
 const MAX_AUTH_AGE_S = 30;
 const PASSWORD = 'violet-harbour-tandem-93';
@@ -96,6 +97,16 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
       browser = await launchChromium();
     }, 120_000);
 
+    /** The ids of an official's live sessions. */
+    const liveSessions = async (username: string) =>
+      (
+        await server.json<{ sessions: { id: string; userId: string }[] }>('GET', '/api/v1/sessions', {
+          token,
+        })
+      ).sessions
+        .filter((x) => x.userId === ids[username])
+        .map((x) => x.id);
+
     afterAll(async () => {
       await browser?.close();
       await server?.stop();
@@ -147,11 +158,15 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
       const { context, page } = await openContext(browser, server.url, problems);
       await signIn(page, 'hamid.raza');
       await page.waitForTimeout((MAX_AUTH_AGE_S + 2) * 1000);
+      const loggedOut = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/logout'));
       await page.getByRole('button', { name: 'Enrol this browser' }).click();
       const alert = page.getByRole('alert');
       await visible(alert.getByText('Sign in again'));
       expect(await alert.getAttribute('data-code')).toBe('fresh_sign_in_required');
-      // The sign-in form is back (no reload); signing in enrols the browser without another click.
+      // The stale session is logged out; the sign-in form is back (no reload); signing in enrols the browser
+      // without another click.
+      expect((await loggedOut).status()).toBe(204);
+      expect(await liveSessions('hamid.raza')).toEqual([]);
       await page.getByLabel('Username', { exact: true }).fill('hamid.raza');
       await page.getByLabel('Password').fill(PASSWORD);
       const renewal = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/refresh'), {
@@ -168,6 +183,14 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
       ]);
       // …which the device routes take (the people search).
       await findPeople(page, 'Aisha');
+      // A refused renewal (here: the session revoked by a security officer) signs the page out cleanly: the
+      // sign-in form, saying why, and nothing of the session left (no chat on screen, no renewal running).
+      const [live] = await liveSessions('hamid.raza');
+      await server.json('DELETE', `/api/v1/sessions/${live!}`, { token });
+      await shown(page.getByRole('alert').getByText('Signed out'));
+      expect(await page.getByRole('alert').getAttribute('data-code')).toBe('refresh_token_invalid');
+      await shown(page.getByRole('button', { name: 'Sign in' }));
+      expect(await page.getByRole('heading', { name: 'Conversations' }).isHidden()).toBe(true);
       await context.close();
       // The refused POST is the only problem the page reports (the browser logs the 401).
       expectNoProblems(problems, (p) => p.kind === 'console' && /401/.test(p.text));
