@@ -164,4 +164,43 @@ describe('checkCommit', () => {
     const hidden = await commitOf(a, [], false);
     expect(await refusal(checkCommit(info, hidden.commit, hidden.next))).toBe('mls_unsupported');
   });
+
+  it('bounds the next tree by the previous leaves and the adds before hashing it', async () => {
+    const { a, info } = await aliceAndBob();
+    const update = await commitOf(a);
+    const [withCarol] = addLeafNode(
+      update.newState.ratchetTree,
+      (await keyPackage(carol)).publicPackage.leafNode,
+    );
+    // The context the commit makes, signed by the committer, over a tree with one leaf more than it can have:
+    // refused on the count (mls_commit_mismatch), before the hash that would find it malformed.
+    const cs = await chatSuite();
+    const groupInfo = await createGroupInfoWithRatchetTree(
+      update.newState.groupContext,
+      update.newState.confirmationTag,
+      update.newState,
+      withCarol,
+      [],
+      cs,
+    );
+    const bigger = encodeMlsMessage({ version: 'mls10', wireformat: 'mls_group_info', groupInfo });
+    expect(await refusal(readGroupInfo(bigger))).toBe('mls_malformed');
+    expect(await refusal(checkCommit(info, update.commit, bigger))).toBe('mls_commit_mismatch');
+  });
+
+  it('refuses a ReInit that members could not follow through the server', async () => {
+    const { a, info } = await aliceAndBob();
+    const reinit = await commitOf(a, [
+      {
+        proposalType: 'reinit',
+        reinit: {
+          groupId: new Uint8Array(16),
+          version: 'mls10',
+          cipherSuite: a.groupContext.cipherSuite,
+          extensions: [],
+        },
+      },
+    ]);
+    expect(await refusal(checkCommit(info, reinit.commit, reinit.next))).toBe('mls_unsupported');
+  });
 });
