@@ -84,6 +84,7 @@ export async function checkCommit(
     context: applied,
     addedKeyPackageRefs,
     addedLeaves,
+    leafCount,
   } = await withMlsErrors(async () => {
     const state = await stateFor(tree, context, proposals, committerLeaf, cs.hash);
     const result = await applyProposals(state, content.commit.proposals, committerLeaf, ANY_PSK, false, cs);
@@ -121,6 +122,7 @@ export async function checkCommit(
       ),
       addedKeyPackageRefs: await Promise.all(adds.map(([, kp]) => makeKeyPackageRef(kp, cs.hash))),
       addedLeaves: adds.map(([leaf]) => Number(leaf)),
+      leafCount: (newTree.length + 1) / 2,
     };
   });
 
@@ -135,8 +137,9 @@ export async function checkCommit(
   if (info.signer !== committerLeaf) throw mismatch('the GroupInfo is not signed by the committer');
   if (!same(info.confirmationTag, auth.confirmationTag))
     throw mismatch("the GroupInfo's confirmation tag is not the commit's");
-  // Its tree hashes to the context's tree_hash: read it, no bigger than the previous tree and the adds.
-  const facts = await readGroupInfo(next, (tree.length + 1) / 2 + addedLeaves.length);
+  // Its tree hashes to the context's tree_hash: read it, no bigger than the tree the commit makes (the previous
+  // leaves and the adds': a forged tree of 1,500 leaves costs no hash nor certificate parse).
+  const facts = await readGroupInfo(next, leafCount);
   return { ...facts, committerLeaf, addedKeyPackageRefs, addedLeaves };
 }
 

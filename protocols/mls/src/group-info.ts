@@ -55,7 +55,7 @@ export async function readGroupInfo(
   if ((tree.length + 1) / 2 > maxLeaves)
     throw new MlsInputError(
       'mls_commit_mismatch',
-      `the GroupInfo's ratchet tree has more leaves than the previous tree and the commit's adds (${maxLeaves})`,
+      `the GroupInfo's ratchet tree has more leaves than the tree the commit makes (${maxLeaves})`,
     );
   if (context.groupId.length === 0 || context.groupId.length > MLS_LIMITS.maxGroupIdBytes)
     throw new MlsInputError('mls_malformed', `a group id is 1 to ${MLS_LIMITS.maxGroupIdBytes} bytes`);
