@@ -15,7 +15,7 @@ import {
 import { createGroupInfoWithRatchetTree } from 'ts-mls/createCommit.js';
 import { addLeafNode } from 'ts-mls/ratchetTree.js';
 import { treeHashRoot } from 'ts-mls/treeHash.js';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkCommit } from './commit-check.js';
 import { externalRemove, externalSenderExtension, newExternalSenderKey } from './external-sender.js';
 import { readGroupInfo } from './group-info.js';
@@ -202,5 +202,20 @@ describe('checkCommit', () => {
       },
     ]);
     expect(await refusal(checkCommit(info, reinit.commit, reinit.next))).toBe('mls_unsupported');
+  });
+
+  it('refuses an Add of a KeyPackage whose lifetime no longer covers now', async () => {
+    const { a, info } = await aliceAndBob();
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const brief = await keyPackage(carol, [carol.cert], { notBefore: now - 60n, notAfter: now + 60n });
+    const add = await commitOf(a, [{ proposalType: 'add', add: { keyPackage: brief.publicPackage } }]);
+    expect((await checkCommit(info, add.commit, add.next)).addedLeaves).toEqual([2]);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 120_000);
+      expect(await refusal(checkCommit(info, add.commit, add.next))).toBe('mls_commit_mismatch');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

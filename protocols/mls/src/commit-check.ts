@@ -186,7 +186,11 @@ async function stateFor(
     groupContext,
     ratchetTree: tree,
     unappliedProposals,
-    clientConfig: defaultClientConfig,
+    // An added KeyPackage's lifetime must cover now (ts-mls checks it on receipt only when asked).
+    clientConfig: {
+      ...defaultClientConfig,
+      lifetimeConfig: { ...defaultClientConfig.lifetimeConfig, validateLifetimeOnReceive: true },
+    },
     privatePath: { leafIndex: committerLeaf },
   } as unknown as ClientState;
 }
