@@ -10,12 +10,18 @@ export const CHAT_SWEEP_MS = 10 * 60_000;
 export const CHAT_SWEEP_BATCH = 1000;
 const CHAT_SWEEP_ROUNDS = 50;
 
-export type ChatSweepResult = { envelopes: number; sends: number; keyPackages: number; heldMetadata: number };
+export type ChatSweepResult = {
+  envelopes: number;
+  sends: number;
+  keyPackages: number;
+  heldMetadata: number;
+  staleProposals: number;
+};
 
 /**
  * Server-side retention: envelopes that waited longer than their recipient institution's retention, client ids
- * older than the idempotency window, KeyPackages past their lifetime, and metadata kept under a hold that was
- * lifted. On a timer, never on a request; bounded batches with the event loop free between them. Several nodes
+ * older than the idempotency window, KeyPackages past their lifetime, metadata kept under a hold that was
+ * lifted, and the server's external proposals of epochs their group has left. On a timer, never on a request; bounded batches with the event loop free between them. Several nodes
  * may sweep at once: each delete is idempotent.
  */
 @Injectable()
@@ -49,6 +55,7 @@ export class ChatRetentionSweep implements OnApplicationBootstrap, OnApplication
       sends: await rounds(batch, () => this.repo.purgeSends(sendsBefore, batch)),
       keyPackages: await rounds(batch, () => this.repo.purgeKeyPackages(now, batch)),
       heldMetadata: await rounds(batch, () => this.repo.purgeReleased(batch)),
+      staleProposals: await rounds(batch, () => this.repo.purgeStaleProposals(batch)),
     };
   }
 
@@ -56,7 +63,8 @@ export class ChatRetentionSweep implements OnApplicationBootstrap, OnApplication
     if (this.running) return;
     this.running = this.sweep()
       .then((r) => {
-        if (r.envelopes + r.sends + r.keyPackages + r.heldMetadata > 0) this.logger.info(r, 'chat swept');
+        if (r.envelopes + r.sends + r.keyPackages + r.heldMetadata + r.staleProposals > 0)
+          this.logger.info(r, 'chat swept');
       })
       .catch((err: unknown) =>
         this.logger.error({ err: { message: (err as Error).message } }, 'chat sweep failed'),
