@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatDirectory, ChatWake } from '../../src/chat-ports.js';
 import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
 import { WorkerCommitChecker } from '../../src/groups/commit-checker.js';
-import { ChatMlsWorkers } from '../../src/mls/mls-workers.js';
+import { CHAT_MLS_LANES, ChatMlsWorkers, MLS_BUSY_RETRY_AFTER_SECONDS } from '../../src/mls/mls-workers.js';
 import { GroupsService } from '../../src/groups/groups.service.js';
 import { KeyPackagesRepository } from '../../src/key-packages/key-packages.repository.js';
 import { DeviceRemovalService } from '../../src/membership/device-removal.service.js';
@@ -194,5 +194,37 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
     const pending = await a.commitPending();
     expect(await post(gid, pending)).toEqual({ groupId: gid, epoch: '2' });
     expect(await memberIds(gid)).toEqual([alice.deviceId]);
+  });
+
+  it('keeps a worker for KeyPackage uploads under a flood of commit checks, and bounds the flood (503 mls_busy)', async () => {
+    const { carol } = devices;
+    const { a, gid } = await aliceAndBob();
+    const update = await a.commitAdding([]);
+    const task = {
+      previous: new Uint8Array((await repo.group(gid))!.groupInfo),
+      commit: update.commit,
+      groupInfo: update.groupInfo,
+      proposals: [],
+    };
+    const kp = (await carol.keyPackage()).bytes;
+    // Both threads started (the first task of each lane starts one).
+    await Promise.all([workers.checkCommit(task), workers.readKeyPackages({ packages: [kp] })]);
+    // More commit checks than the lane queues (from many devices: the service's per-device cap is not hit).
+    let settled = 0;
+    const flood = Array.from({ length: CHAT_MLS_LANES.commit.maxQueued + 2 }, () =>
+      workers.checkCommit(task).then(
+        (r) => [settled++, r.ok][1],
+        (err: unknown) => [settled++, err][1],
+      ),
+    );
+    const reading = await workers.readKeyPackages({ packages: [kp] });
+    expect(reading).toMatchObject([{ ok: true }]);
+    // The upload was answered while commit checks still waited for their one worker.
+    expect(settled).toBeLessThan(flood.length - 2);
+    const results = await Promise.all(flood);
+    expect(results.filter((r) => r === true).length).toBeGreaterThanOrEqual(CHAT_MLS_LANES.commit.maxQueued);
+    expect(results.filter((r) => r !== true)).toMatchObject([
+      { code: 'mls_busy', status: 503, details: { retryAfterSeconds: MLS_BUSY_RETRY_AFTER_SECONDS } },
+    ]);
   });
 });
