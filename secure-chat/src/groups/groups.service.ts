@@ -21,6 +21,7 @@ import { planCommit, type LeafDevice } from './commit-plan.js';
 import { DroppedMembers } from './dropped-members.js';
 import { leafDevices } from './leaf-devices.js';
 import { RemovalsRepository } from '../membership/removals.repository.js';
+import { KeyPackagesRepository } from '../key-packages/key-packages.repository.js';
 import { ChatPolicyEnforcer } from '../policy/chat-policy.enforcer.js';
 
 export type CommitInput = {
@@ -54,6 +55,8 @@ export class GroupsService {
     @Optional() private readonly droppedMembers?: DroppedMembers,
     // Commits are checked on worker threads in the server (bound in SecureChatModule); inline in tests.
     @Optional() @Inject(COMMIT_CHECKER) checker?: CommitChecker | null,
+    // The KeyPackages handed out, which alone a commit may add (bound in SecureChatModule; optional likewise).
+    @Optional() private readonly claims?: KeyPackagesRepository,
   ) {
     this.checker = checker ?? inlineCommitChecker;
   }
@@ -165,6 +168,13 @@ export class GroupsService {
         throw secureChatError(
           'mls_commit_mismatch',
           'welcome: it is not addressed to every KeyPackage the commit adds.',
+        );
+      const adds = info.addedKeyPackageRefs.map(b64u);
+      const claimed = await this.claims?.takeClaimed(adds, device.deviceId, new Date(), tx);
+      if (claimed && adds.some((ref) => !claimed.has(ref)))
+        throw secureChatError(
+          'mls_commit_mismatch',
+          'commit: it adds a KeyPackage not handed out to this device (POST /api/v1/chat/key-packages/claim), used already or expired.',
         );
       const committerLeaf = leaves.find((l) => l.leafIndex === info.committerLeaf);
       // A committer does not remove itself (RFC 9420 §12.4), nor does its leaf change hands.

@@ -4,6 +4,7 @@ import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm
 import {
   chatGroups,
   chatSends,
+  claimedKeyPackages,
   deviceQueue,
   groupMembers,
   keyPackages,
@@ -131,6 +132,16 @@ export class ChatPolicyRepository {
     return this.count(sql`
       with gone as (delete from ${keyPackages} where ref in (
         select ref from ${keyPackages} where not_after <= ${now.toISOString()}::timestamptz limit ${batch})
+        returning 1)
+      select count(*)::int as n from gone`);
+  }
+
+  /** Deletes the records of KeyPackages handed out that expired (no commit may add them any more). */
+  async purgeClaimedKeyPackages(now: Date, batch: number): Promise<number> {
+    return this.count(sql`
+      with gone as (delete from ${claimedKeyPackages} where (ref, claimed_by) in (
+        select ref, claimed_by from ${claimedKeyPackages} where not_after <= ${now.toISOString()}::timestamptz
+        limit ${batch})
         returning 1)
       select count(*)::int as n from gone`);
   }

@@ -53,7 +53,9 @@ export class ChatRetentionSweep implements OnApplicationBootstrap, OnApplication
     return {
       envelopes: await rounds(batch, () => this.repo.purgeQueue(now, floor, days, batch)),
       sends: await rounds(batch, () => this.repo.purgeSends(sendsBefore, batch)),
-      keyPackages: await rounds(batch, () => this.repo.purgeKeyPackages(now, batch)),
+      keyPackages:
+        (await rounds(batch, () => this.repo.purgeKeyPackages(now, batch))) +
+        (await rounds(batch, () => this.repo.purgeClaimedKeyPackages(now, batch))),
       heldMetadata: await rounds(batch, () => this.repo.purgeReleased(batch)),
       staleProposals: await rounds(batch, () => this.repo.purgeStaleProposals(batch)),
     };

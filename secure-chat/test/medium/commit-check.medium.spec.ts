@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import type { ClientState, RatchetTree } from 'ts-mls';
 import { createGroupInfoWithRatchetTree } from 'ts-mls/createCommit.js';
 import { addLeafNode } from 'ts-mls/ratchetTree.js';
+import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
 import { treeHashRoot } from 'ts-mls/treeHash.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatDirectory, ChatWake } from '../../src/chat-ports.js';
@@ -46,6 +47,8 @@ async function forgedGroupInfo(next: ClientState, tree: RatchetTree): Promise<Ui
 describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real MLS, worker threads)', () => {
   let db: TestDatabase;
   let groups: GroupsService;
+  let claiming: GroupsService;
+  let keyPackages: KeyPackagesRepository;
   let removal: DeviceRemovalService;
   let repo: DeliveryRepository;
   const workers = new ChatMlsWorkers();
@@ -77,10 +80,13 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
     repo = new DeliveryRepository(db.handle);
     const removals = new RemovalsRepository(db.handle);
     const quiet = { info: () => undefined } as unknown as Logger;
-    const keyPackages = new KeyPackagesRepository(db.handle);
+    keyPackages = new KeyPackagesRepository(db.handle);
     removal = new DeviceRemovalService(removals, repo, keyPackages, server, wake, quiet);
     // The server's checker on worker threads; no chat policy, no calls module.
     groups = new GroupsService(repo, directory, server, wake, auth, removals, undefined, undefined, checker);
+    // As in the server: only KeyPackages handed out to the committer may be added.
+    const [u, v] = [undefined, undefined];
+    claiming = new GroupsService(repo, directory, server, wake, auth, removals, u, v, checker, keyPackages);
   }, 60_000);
 
   afterAll(async () => {
@@ -226,5 +232,46 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
     expect(results.filter((r) => r !== true)).toMatchObject([
       { code: 'mls_busy', status: 503, details: { retryAfterSeconds: MLS_BUSY_RETRY_AFTER_SECONDS } },
     ]);
+  });
+
+  it('adds only a KeyPackage handed out to the committer, unexpired, and a one-time one only once', async () => {
+    const { alice, carol } = devices;
+    const a = await TestMember.createGroup(alice, randomBytes(16), [externalSenderExtension(serverKey)]);
+    const { groupId: gid } = await claiming.register(alice.principal, await a.groupInfo());
+    const kp = await carol.keyPackage();
+    const add = await a.commitAdding([kp.publicPackage]);
+    const commit = () => claiming.commit(alice.principal, gid, { ...add, clientId: randomUUID() });
+    // Carol published it, but nobody claimed it: Alice cannot have it from the server.
+    expect(await codeOf(commit())).toMatchObject({ code: 'mls_commit_mismatch', status: 422 });
+    const ref = Buffer.from(await makeKeyPackageRef(kp.publicPackage, (await chatSuite()).hash)).toString(
+      'base64url',
+    );
+    const now = new Date();
+    await db.handle.db.transaction(async (tx) => {
+      await keyPackages.insert(
+        [
+          {
+            ref,
+            deviceId: carol.deviceId,
+            userId: carol.principal.userId,
+            institutionId: MINISTRY,
+            lastResort: false,
+            keyPackage: Buffer.from(kp.bytes),
+            certificate: Buffer.from(carol.certificate),
+            notAfter: new Date(now.getTime() + 86_400_000),
+          },
+        ],
+        tx,
+      );
+      expect([...(await keyPackages.claim([carol.deviceId], now, tx, alice.deviceId)).keys()]).toEqual([
+        carol.deviceId,
+      ]);
+    });
+    expect(await commit()).toEqual({ groupId: gid, epoch: '1' });
+    // Used up: no later commit may add it again.
+    const left = await db.handle.db.transaction((tx) =>
+      keyPackages.takeClaimed([ref], alice.deviceId, new Date(), tx),
+    );
+    expect(left.size).toBe(0);
   });
 });
