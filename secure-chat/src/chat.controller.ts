@@ -86,6 +86,7 @@ export class ChatController {
     'mls_credential_refused',
     'device_removed_from_chat',
     'key_package_expired',
+    'mls_busy',
   )
   @ZodResponse(200, UploadKeyPackagesReply)
   upload(
@@ -176,6 +177,7 @@ export class ChatController {
     'chat_rate_limited',
     'directory_unavailable',
     'bot_rate_limited',
+    'mls_busy',
   )
   @UseGuards(BotSendBudget)
   @ZodResponse(200, GroupEpochReply)

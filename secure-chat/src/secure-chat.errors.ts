@@ -22,7 +22,8 @@ export type SecureChatErrorCode =
   | 'chat_rate_limited'
   | 'chat_policy_forbids'
   | 'chat_policy_not_found'
-  | 'directory_unavailable';
+  | 'directory_unavailable'
+  | 'mls_busy';
 
 export const SECURE_CHAT_ERROR_STATUS = {
   // The request body is not what the operation takes (field missing, not base64url, too many items).
@@ -74,6 +75,9 @@ export const SECURE_CHAT_ERROR_STATUS = {
   chat_policy_not_found: 404,
   // Identity's directory does not answer on this node.
   directory_unavailable: 503,
+  // The MLS worker threads are busy (their queue for this kind of work is full, or the task waited too long),
+  // or one stopped (a crash, or a check past 30 s): retry after `Retry-After` seconds.
+  mls_busy: 503,
 } as const satisfies Record<SecureChatErrorCode, HttpStatus>;
 
 export const secureChatError = defineErrors(SECURE_CHAT_ERROR_STATUS);

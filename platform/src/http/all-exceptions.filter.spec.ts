@@ -1,6 +1,7 @@
 import type { ArgumentsHost } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { AppError } from '../errors/app-error.js';
 import { AllExceptionsFilter } from './all-exceptions.filter.js';
 
 const quiet = { warn: () => undefined, error: () => undefined } as unknown as Logger;
@@ -34,6 +35,11 @@ describe('AllExceptionsFilter', () => {
     expect(sent.status).toBe(503);
     expect(sent.headers['retry-after']).toBe('1');
     expect(sent.body).toMatchObject({ code: 'database_unavailable' });
+  });
+
+  it("gives a 503 whose details say when to come back its Retry-After (an overloaded worker pool's)", () => {
+    const sent = answer(new AppError('mls_busy', 'busy', 503, { retryAfterSeconds: 2 }));
+    expect([sent.status, sent.headers['retry-after']]).toEqual([503, '2']);
   });
 
   it('gives no Retry-After to a 500', () => {

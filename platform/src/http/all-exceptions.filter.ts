@@ -31,9 +31,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 }
 
-/** A 429 whose details carry `retryAfterSeconds` tells the client when to come back (RFC 9110 §10.2.3). */
+/** A 429 or 503 whose details carry `retryAfterSeconds` tells the client when to come back (RFC 9110 §10.2.3). */
 function retryAfterOf(exception: unknown): number | undefined {
-  if (!(exception instanceof AppError) || exception.status !== 429) return undefined;
+  if (!(exception instanceof AppError) || (exception.status !== 429 && exception.status !== 503))
+    return undefined;
   const seconds = (exception.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
   return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0
     ? Math.ceil(seconds)

@@ -15,7 +15,7 @@ import {
 import { createGroupInfoWithRatchetTree } from 'ts-mls/createCommit.js';
 import { addLeafNode } from 'ts-mls/ratchetTree.js';
 import { treeHashRoot } from 'ts-mls/treeHash.js';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkCommit } from './commit-check.js';
 import { externalRemove, externalSenderExtension, newExternalSenderKey } from './external-sender.js';
 import { readGroupInfo } from './group-info.js';
@@ -163,5 +163,59 @@ describe('checkCommit', () => {
     }
     const hidden = await commitOf(a, [], false);
     expect(await refusal(checkCommit(info, hidden.commit, hidden.next))).toBe('mls_unsupported');
+  });
+
+  it('bounds the next tree by the previous leaves and the adds before hashing it', async () => {
+    const { a, info } = await aliceAndBob();
+    const update = await commitOf(a);
+    const [withCarol] = addLeafNode(
+      update.newState.ratchetTree,
+      (await keyPackage(carol)).publicPackage.leafNode,
+    );
+    // The context the commit makes, signed by the committer, over a tree with one leaf more than it can have:
+    // refused on the count (mls_commit_mismatch), before the hash that would find it malformed.
+    const cs = await chatSuite();
+    const groupInfo = await createGroupInfoWithRatchetTree(
+      update.newState.groupContext,
+      update.newState.confirmationTag,
+      update.newState,
+      withCarol,
+      [],
+      cs,
+    );
+    const bigger = encodeMlsMessage({ version: 'mls10', wireformat: 'mls_group_info', groupInfo });
+    expect(await refusal(readGroupInfo(bigger))).toBe('mls_malformed');
+    expect(await refusal(checkCommit(info, update.commit, bigger))).toBe('mls_commit_mismatch');
+  });
+
+  it('refuses a ReInit that members could not follow through the server', async () => {
+    const { a, info } = await aliceAndBob();
+    const reinit = await commitOf(a, [
+      {
+        proposalType: 'reinit',
+        reinit: {
+          groupId: new Uint8Array(16),
+          version: 'mls10',
+          cipherSuite: a.groupContext.cipherSuite,
+          extensions: [],
+        },
+      },
+    ]);
+    expect(await refusal(checkCommit(info, reinit.commit, reinit.next))).toBe('mls_unsupported');
+  });
+
+  it('refuses an Add of a KeyPackage whose lifetime no longer covers now', async () => {
+    const { a, info } = await aliceAndBob();
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const brief = await keyPackage(carol, [carol.cert], { notBefore: now - 60n, notAfter: now + 60n });
+    const add = await commitOf(a, [{ proposalType: 'add', add: { keyPackage: brief.publicPackage } }]);
+    expect((await checkCommit(info, add.commit, add.next)).addedLeaves).toEqual([2]);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 120_000);
+      expect(await refusal(checkCommit(info, add.commit, add.next))).toBe('mls_commit_mismatch');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

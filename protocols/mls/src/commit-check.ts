@@ -1,4 +1,4 @@
-import type { ClientState, GroupContext, RatchetTree } from 'ts-mls';
+import type { ClientState, Commit, GroupContext, RatchetTree } from 'ts-mls';
 import { makeProposalRef } from 'ts-mls/authenticatedContent.js';
 import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
 import { applyProposals, nextEpochContext, validateLeafNodeUpdateOrCommit } from 'ts-mls/clientState.js';
@@ -20,6 +20,8 @@ export type CheckedCommit = GroupFacts & {
   committerLeaf: number;
   /** The KeyPackageRefs of the commit's Adds (RFC 9420 §5.2): whom its Welcome must be addressed to. */
   addedKeyPackageRefs: Uint8Array[];
+  /** The leaves the commit's Adds fill in the next tree (their devices get the Welcome). */
+  addedLeaves: number[];
 };
 
 const mismatch = (why: string) => new MlsInputError('mls_commit_mismatch', why);
@@ -77,7 +79,13 @@ export async function checkCommit(
   ).catch(() => false); // a signature that is not DER does not verify either
   if (!signed) throw new MlsInputError('mls_bad_signature', "the commit's signature does not verify");
 
-  const { context: applied, addedKeyPackageRefs } = await withMlsErrors(async () => {
+  refuseUnfollowable(content.commit.proposals);
+  const {
+    context: applied,
+    addedKeyPackageRefs,
+    addedLeaves,
+    leafCount,
+  } = await withMlsErrors(async () => {
     const state = await stateFor(tree, context, proposals, committerLeaf, cs.hash);
     const result = await applyProposals(state, content.commit.proposals, committerLeaf, ANY_PSK, false, cs);
     if (result.additionalResult.kind === 'externalCommit' || result.selfRemoved)
@@ -113,11 +121,13 @@ export async function checkCommit(
         cs.hash,
       ),
       addedKeyPackageRefs: await Promise.all(adds.map(([, kp]) => makeKeyPackageRef(kp, cs.hash))),
+      addedLeaves: adds.map(([leaf]) => Number(leaf)),
+      leafCount: (newTree.length + 1) / 2,
     };
   });
 
-  const facts = await readGroupInfo(next);
-  const info = facts.groupInfo;
+  // The cheap comparisons first, on the decoded GroupInfo: a forged one costs no tree hash nor certificate.
+  const info = decodeWhole(next, MLS_LIMITS.maxGroupInfoBytes, 'GroupInfo', ['mls_group_info']).groupInfo;
   if (!same(encodeGroupContext(info.groupContext), encodeGroupContext(applied)))
     throw mismatch(
       info.groupContext.epoch === applied.epoch && !same(info.groupContext.treeHash, applied.treeHash)
@@ -127,7 +137,25 @@ export async function checkCommit(
   if (info.signer !== committerLeaf) throw mismatch('the GroupInfo is not signed by the committer');
   if (!same(info.confirmationTag, auth.confirmationTag))
     throw mismatch("the GroupInfo's confirmation tag is not the commit's");
-  return { ...facts, committerLeaf, addedKeyPackageRefs };
+  // Its tree hashes to the context's tree_hash: read it, no bigger than the tree the commit makes (the previous
+  // leaves and the adds': a forged tree of 1,500 leaves costs no hash nor certificate parse).
+  const facts = await readGroupInfo(next, leafCount);
+  return { ...facts, committerLeaf, addedKeyPackageRefs, addedLeaves };
+}
+
+/**
+ * Proposals members cannot follow through the delivery service: a ReInit (a new group the server never
+ * registered) and an external PSK (a secret some members may lack). Refused before anything is applied.
+ */
+function refuseUnfollowable(proposals: Commit['proposals']): void {
+  for (const p of proposals) {
+    if (p.proposalOrRefType !== 'proposal') continue;
+    const { proposal } = p;
+    if (proposal.proposalType === 'reinit')
+      throw new MlsInputError('mls_unsupported', 'a ReInit proposal is not accepted (register a new group)');
+    if (proposal.proposalType === 'psk' && proposal.psk.preSharedKeyId.psktype === 'external')
+      throw new MlsInputError('mls_unsupported', 'an external PSK proposal is not accepted');
+  }
 }
 
 /** PSKs are the members' secrets: the server only needs the tree, so any PSK id resolves (to zeros). */
@@ -158,7 +186,11 @@ async function stateFor(
     groupContext,
     ratchetTree: tree,
     unappliedProposals,
-    clientConfig: defaultClientConfig,
+    // An added KeyPackage's lifetime must cover now (ts-mls checks it on receipt only when asked).
+    clientConfig: {
+      ...defaultClientConfig,
+      lifetimeConfig: { ...defaultClientConfig.lifetimeConfig, validateLifetimeOnReceive: true },
+    },
     privatePath: { leafIndex: committerLeaf },
   } as unknown as ClientState;
 }

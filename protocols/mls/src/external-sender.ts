@@ -1,12 +1,15 @@
 import { p256 } from '@noble/curves/nist.js';
 import {
+  decodeExternalSender,
   encodeExternalSender,
   encodeMlsMessage,
-  proposeExternal,
   type Credential,
   type Extension,
+  type GroupContext,
   type GroupInfo,
+  type MLSMessage,
 } from 'ts-mls';
+import { protectExternalProposalPublic } from 'ts-mls/messageProtectionPublic.js';
 import { decodeWhole } from './decode.js';
 import { MLS_LIMITS, MlsInputError } from './errors.js';
 import { chatSuite } from './suite.js';
@@ -77,15 +80,18 @@ export async function externalRemove(
           },
         }
       : suite;
-  let message;
+  const senderIndex = externalSenderIndex(info.groupContext, sender.publicKey);
+  let message: MLSMessage;
   try {
-    message = await proposeExternal(
-      info,
-      { proposalType: 'remove', remove: { removed: leafIndex } },
-      sender.publicKey,
+    const { publicMessage } = await protectExternalProposalPublic(
       'signEs256' in sender ? new Uint8Array(32) : sender.privateKey,
+      info.groupContext,
+      new Uint8Array(),
+      { proposalType: 'remove', remove: { removed: leafIndex } },
+      { senderType: 'external', senderIndex },
       cs,
     );
+    message = { wireformat: 'mls_public_message', version: info.groupContext.version, publicMessage };
   } catch (err) {
     throw new MlsInputError(
       'mls_malformed',
@@ -93,4 +99,19 @@ export async function externalRemove(
     );
   }
   return encodeMlsMessage(message);
+}
+
+/**
+ * The server's sender index as members read it: its position among the `external_senders` extensions only
+ * (ts-mls's proposeExternal counts every extension, so a group context with another extension before the
+ * server's would get a Remove every member refuses).
+ */
+export function externalSenderIndex(context: GroupContext, publicKey: Uint8Array): number {
+  const keys = context.extensions
+    .filter((e) => e.extensionType === 'external_senders')
+    .map((e) => decodeExternalSender(e.extensionData, 0)?.[0].signaturePublicKey);
+  const index = keys.findIndex((k) => k && Buffer.from(k).equals(Buffer.from(publicKey)));
+  if (index < 0)
+    throw new MlsInputError('mls_malformed', "the group does not list the server's external sender");
+  return index;
 }

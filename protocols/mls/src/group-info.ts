@@ -24,7 +24,11 @@ export type GroupFacts = {
  * whose root hash is the group context's `tree_hash`, every leaf an X.509 credential, and the signature of the
  * signer leaf. Members send it with each commit: it is the server's view of the group.
  */
-export async function readGroupInfo(bytes: Uint8Array): Promise<GroupFacts> {
+export async function readGroupInfo(
+  bytes: Uint8Array,
+  /** At most this many leaves (a commit's next tree: the previous leaves and its adds), checked before hashing. */
+  maxLeaves: number = MLS_LIMITS.maxGroupLeaves,
+): Promise<GroupFacts> {
   const { groupInfo } = decodeWhole(bytes, MLS_LIMITS.maxGroupInfoBytes, 'GroupInfo', ['mls_group_info']);
   const context = groupInfo.groupContext;
   if (context.cipherSuite !== CHAT_CIPHERSUITE)
@@ -47,6 +51,11 @@ export async function readGroupInfo(bytes: Uint8Array): Promise<GroupFacts> {
     throw new MlsInputError(
       'mls_too_large',
       `the GroupInfo's ratchet tree has ${tree.length} nodes; a group has at most ${MLS_LIMITS.maxGroupLeaves} members`,
+    );
+  if ((tree.length + 1) / 2 > maxLeaves)
+    throw new MlsInputError(
+      'mls_commit_mismatch',
+      `the GroupInfo's ratchet tree has more leaves than the tree the commit makes (${maxLeaves})`,
     );
   if (context.groupId.length === 0 || context.groupId.length > MLS_LIMITS.maxGroupIdBytes)
     throw new MlsInputError('mls_malformed', `a group id is 1 to ${MLS_LIMITS.maxGroupIdBytes} bytes`);

@@ -249,5 +249,19 @@ describe('a group as the delivery service sees it', () => {
       cs,
     );
     expect(await refusal(externalRemove(await groupInfoBytes(unlisted), 0, key))).toBe('mls_malformed');
+    // Members number external senders among the external_senders extensions only (RFC 9420 §12.1.8.1): with
+    // another extension and another sender before the server's, its index is 1 (ts-mls's proposeExternal: 2).
+    const decoded = decodeMlsMessage(await groupInfoBytes(listed), 0)![0];
+    if (decoded.wireformat !== 'mls_group_info') throw new Error('not a GroupInfo');
+    const info = decoded.groupInfo;
+    const extensions = [
+      { extensionType: 'required_capabilities' as const, extensionData: new Uint8Array([0, 0, 0]) },
+      externalSenderExtension(newExternalSenderKey().publicKey),
+      ...info.groupContext.extensions,
+    ];
+    const moved = { ...info, groupContext: { ...info.groupContext, extensions } };
+    expect(readMessage(await externalRemove(moved, 0, key))).toMatchObject({
+      sender: { type: 'external', senderIndex: 1 },
+    });
   });
 });

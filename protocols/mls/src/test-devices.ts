@@ -60,11 +60,15 @@ export async function device(name: string, keys?: CryptoKeyPair): Promise<Device
   };
 }
 
-export async function keyPackage(d: Device, certificates = [d.cert]): Promise<Package> {
+export async function keyPackage(
+  d: Device,
+  certificates = [d.cert],
+  lifetime = defaultLifetime,
+): Promise<Package> {
   return generateKeyPackageWithKey(
     { credentialType: 'x509', certificates },
     defaultCapabilities(),
-    defaultLifetime,
+    lifetime,
     [],
     { signKey: d.signKey, publicKey: d.publicKey },
     await chatSuite(),

@@ -14,6 +14,26 @@ import { bytea } from '@pakawaaz/platform';
 import { secureChatSchema } from '../secure-chat.schema.js';
 
 /**
+ * KeyPackages the server handed out, by the device that claimed each (a last-resort one may be claimed by many):
+ * a commit may add only a KeyPackage its committer claimed, unexpired, and a one-time one only once (its row
+ * goes with the commit that adds it). The sweep deletes expired rows.
+ */
+export const claimedKeyPackages = secureChatSchema.table(
+  'claimed_key_packages',
+  {
+    ref: text('ref').notNull(),
+    claimedBy: uuid('claimed_by').notNull(),
+    lastResort: boolean('last_resort').notNull(),
+    notAfter: timestamp('not_after', { withTimezone: true, mode: 'date' }).notNull(),
+    claimedAt: timestamp('claimed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.ref, t.claimedBy] }),
+    index('claimed_key_packages_not_after_idx').on(t.notAfter),
+  ],
+);
+
+/**
  * KeyPackages devices published (RFC 9420 §10), keyed by their KeyPackageRef (base64url). A claim takes one
  * one-time package per device and deletes it; the last-resort package of a device stays.
  */

@@ -25,6 +25,8 @@ export type CheckedCommitFacts = {
   committerLeaf: number;
   /** The KeyPackageRefs of the commit's Adds: whom its Welcome must be addressed to. */
   addedKeyPackageRefs: Uint8Array[];
+  /** The leaves the commit's Adds fill (their devices get the Welcome). */
+  addedLeaves: number[];
 };
 export type CommitCheckReading =
   { ok: true; facts: CheckedCommitFacts } | { ok: false; code: MlsInputError['code']; message: string };
@@ -32,8 +34,12 @@ export type CommitCheckReading =
 export async function checkCommitTask(task: CommitCheckTask): Promise<CommitCheckReading> {
   try {
     const checked = await checkCommit(task.previous, task.commit, task.groupInfo, task.proposals);
-    const { groupId, epoch, members, externalSenderKeys, committerLeaf, addedKeyPackageRefs } = checked;
-    const facts = { groupId, epoch, members, externalSenderKeys, committerLeaf, addedKeyPackageRefs };
+    const { groupId, epoch, members, externalSenderKeys, committerLeaf, addedKeyPackageRefs, addedLeaves } =
+      checked;
+    const facts = {
+      ...{ groupId, epoch, members, externalSenderKeys },
+      ...{ committerLeaf, addedKeyPackageRefs, addedLeaves },
+    };
     return { ok: true, facts };
   } catch (err) {
     if (!(err instanceof MlsInputError)) throw err;

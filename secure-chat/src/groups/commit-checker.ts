@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { MlsInputError } from '../mls/mls-facts.js';
 import { ChatMlsWorkers } from '../mls/mls-workers.js';
+import { RefusedCommits } from './refused-commits.js';
 import {
   checkCommitTask,
   type CheckedCommitFacts,
@@ -24,14 +25,23 @@ export const inlineCommitChecker: CommitChecker = {
 
 /**
  * On worker threads (the chat's MLS workers, shared with KeyPackage uploads): a commit's check is signatures
- * and tree hashes over the whole group, which the event loop that serves every socket must not spend.
+ * and tree hashes over the whole group, which the event loop that serves every socket must not spend. Its
+ * refusals are remembered, so a replay is answered without a worker.
  */
 @Injectable()
 export class WorkerCommitChecker implements CommitChecker {
   constructor(private readonly workers: ChatMlsWorkers) {}
 
+  // A replayed refused commit costs a hash, not a worker (refused-commits.ts).
+  private readonly refused = new RefusedCommits<MlsInputError>();
+
   async check(task: CommitCheckTask): Promise<CheckedCommitFacts | MlsInputError> {
-    return toResult(await this.workers.checkCommit(task));
+    const key = RefusedCommits.key(task);
+    const known = this.refused.get(key);
+    if (known) return known;
+    const r = toResult(await this.workers.checkCommit(task));
+    if (r instanceof MlsInputError) this.refused.remember(key, r);
+    return r;
   }
 }
 

@@ -17,7 +17,7 @@ export type PreviousMember = {
 export type CommitPlan = {
   /** Previous members but the committer: they process the commit. */
   readonly commitTo: string[];
-  /** Devices in the new epoch that were not in the previous one: they join with the Welcome. */
+  /** Devices in the new epoch that were not in the previous one, or on a leaf the commit adds: the Welcome's. */
   readonly welcomeTo: string[];
   /** Officials with a device in the new epoch and none in the previous one. */
   readonly joiningOfficials: { userId: string; institutionId: string | null }[];
@@ -29,6 +29,8 @@ export function planCommit(
   previous: readonly PreviousMember[],
   next: readonly LeafDevice[],
   committerDevice: string,
+  /** The leaves the commit's Adds fill: their devices join with the Welcome, even one the commit removed. */
+  addedLeaves: readonly number[] = [],
 ): CommitPlan {
   const before = new Set(previous.map((m) => m.deviceId));
   const usersBefore = new Set(previous.map((m) => m.userId));
@@ -38,11 +40,12 @@ export function planCommit(
     if (seen.has(leaf.deviceId)) duplicateDevice ??= leaf.deviceId;
     seen.add(leaf.deviceId);
   }
+  const added = new Set(next.filter((l) => addedLeaves.includes(l.leafIndex)).map((l) => l.deviceId));
   const joining = new Map<string, string | null>();
   for (const leaf of next) if (!usersBefore.has(leaf.userId)) joining.set(leaf.userId, leaf.institutionId);
   return {
     commitTo: [...before].filter((d) => d !== committerDevice).sort(),
-    welcomeTo: [...seen].filter((d) => !before.has(d)).sort(),
+    welcomeTo: [...seen].filter((d) => !before.has(d) || added.has(d)).sort(),
     joiningOfficials: [...joining].map(([userId, institutionId]) => ({ userId, institutionId })),
     ...(duplicateDevice ? { duplicateDevice } : {}),
   };

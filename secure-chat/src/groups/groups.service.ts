@@ -1,10 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import {
-  DEVICE_AUTHENTICATOR,
-  type Db,
-  type DeviceAuthenticator,
-  type DevicePrincipal,
-} from '@pakawaaz/platform';
+import { DEVICE_AUTHENTICATOR, type DeviceAuthenticator, type DevicePrincipal } from '@pakawaaz/platform';
 import {
   CHAT_DIRECTORY,
   CHAT_EXTERNAL_SENDER,
@@ -20,11 +15,13 @@ import { mlsInput } from '../mls/mls-input.js';
 import { mayReach } from '../bots/bot-directory.js';
 import { secureChatError } from '../secure-chat.errors.js';
 import { checkedCommit, type NextEpoch } from './checked-commit.js';
+import { CommitsInFlight } from './commits-in-flight.js';
 import { COMMIT_CHECKER, inlineCommitChecker, type CommitChecker } from './commit-checker.js';
 import { planCommit, type LeafDevice } from './commit-plan.js';
 import { DroppedMembers } from './dropped-members.js';
 import { leafDevices } from './leaf-devices.js';
 import { RemovalsRepository } from '../membership/removals.repository.js';
+import { KeyPackagesRepository } from '../key-packages/key-packages.repository.js';
 import { ChatPolicyEnforcer } from '../policy/chat-policy.enforcer.js';
 
 export type CommitInput = {
@@ -58,6 +55,8 @@ export class GroupsService {
     @Optional() private readonly droppedMembers?: DroppedMembers,
     // Commits are checked on worker threads in the server (bound in SecureChatModule); inline in tests.
     @Optional() @Inject(COMMIT_CHECKER) checker?: CommitChecker | null,
+    // The KeyPackages handed out, which alone a commit may add (bound in SecureChatModule; optional likewise).
+    @Optional() private readonly claims?: KeyPackagesRepository,
   ) {
     this.checker = checker ?? inlineCommitChecker;
   }
@@ -106,7 +105,17 @@ export class GroupsService {
    * A commit for the group's current epoch, with the next epoch's GroupInfo (and a Welcome when it adds
    * devices). Idempotent per (device, clientId): a retry gets the first answer.
    */
-  async commit(device: DevicePrincipal, groupId: string, input: CommitInput): Promise<CommitResult> {
+  commit(device: DevicePrincipal, groupId: string, input: CommitInput): Promise<CommitResult> {
+    return this.inFlight.one(device.deviceId, () => this.commitOne(device, groupId, input));
+  }
+
+  private readonly inFlight = new CommitsInFlight();
+
+  private async commitOne(
+    device: DevicePrincipal,
+    groupId: string,
+    input: CommitInput,
+  ): Promise<CommitResult> {
     const msg = await mlsInput(() => readMessage(input.commit), 'commit');
     if (msg.contentType !== 'commit')
       throw secureChatError(
@@ -122,8 +131,8 @@ export class GroupsService {
         'commit: a commit is a PublicMessage from a member (the server checks its GroupInfo against it).',
       );
     const welcome = input.welcome ? await mlsInput(() => readWelcome(input.welcome!), 'welcome') : undefined;
-    // Checked against the current epoch off the loop and before the group's lock; if the group moved meanwhile
-    // (or the commit is not for its epoch), the transaction replays, refuses as stale or checks it again.
+    // Checked against the current epoch off the loop and before the group's lock (never under it: a lock and a
+    // connection held while the workers are busy); if the group moved meanwhile, the commit is stale.
     const early = await this.nextEpoch(device.deviceId, groupId, msg.epoch, input);
 
     const senderLeaf = msg.sender.leafIndex;
@@ -147,15 +156,25 @@ export class GroupsService {
           `The group is at epoch ${group.epoch}: fetch the inbox, process it, rebase the commit and retry.`,
           { epoch: group.epoch.toString() },
         );
-      const next = early ?? (await this.nextEpoch(device.deviceId, groupId, msg.epoch, input, tx));
-      if (!next) throw new Error('the locked group is at the commit epoch, and the caller a member');
-      const { info, leaves } = next;
+      // Not checked before (the group was elsewhere then, or the caller no member): retry from the inbox.
+      if (!early)
+        throw secureChatError('mls_stale_epoch', `The group moved: fetch the inbox and retry the commit.`, {
+          epoch: group.epoch.toString(),
+        });
+      const { info, leaves } = early;
       // The Welcome goes to the devices the commit adds: it must be addressed to each added KeyPackage.
       const addressed = new Set(welcome?.keyPackageRefs.map(b64u));
       if (welcome && !info.addedKeyPackageRefs.every((ref) => addressed.has(b64u(ref))))
         throw secureChatError(
           'mls_commit_mismatch',
           'welcome: it is not addressed to every KeyPackage the commit adds.',
+        );
+      const adds = info.addedKeyPackageRefs.map(b64u);
+      const claimed = await this.claims?.takeClaimed(adds, device.deviceId, new Date(), tx);
+      if (claimed && adds.some((ref) => !claimed.has(ref)))
+        throw secureChatError(
+          'mls_commit_mismatch',
+          'commit: it adds a KeyPackage not handed out to this device (POST /api/v1/chat/key-packages/claim), used already or expired.',
         );
       const committerLeaf = leaves.find((l) => l.leafIndex === info.committerLeaf);
       // A committer does not remove itself (RFC 9420 §12.4), nor does its leaf change hands.
@@ -173,7 +192,7 @@ export class GroupsService {
           `Leaf ${stale.leafIndex} is a device taken out of chat: fetch the inbox and commit the server's Remove proposal with your change.`,
           { leafIndex: stale.leafIndex },
         );
-      const plan = planCommit(members, leaves, device.deviceId);
+      const plan = planCommit(members, leaves, device.deviceId, info.addedLeaves);
       if (plan.duplicateDevice)
         throw secureChatError('mls_credential_refused', 'groupInfo: one device sits on two leaves.');
       for (const o of plan.joiningOfficials)
@@ -186,7 +205,7 @@ export class GroupsService {
         plan.joiningOfficials.map((o) => o.institutionId),
         tx,
       );
-      if (plan.welcomeTo.length > 0 && !welcome)
+      if ((plan.welcomeTo.length > 0 || info.addedLeaves.length > 0) && !welcome)
         throw secureChatError('invalid_chat_input', 'welcome: the commit adds devices; send their Welcome.');
       await this.repo.advanceGroup(groupId, info.epoch, Buffer.from(input.groupInfo), tx);
       await this.removals?.clearProposals(groupId, tx);
@@ -246,13 +265,12 @@ export class GroupsService {
     groupId: string,
     epoch: bigint,
     input: CommitInput,
-    tx?: Db,
   ): Promise<{ info: NextEpoch; leaves: LeafDevice[] } | undefined> {
-    const group = await this.repo.group(groupId, tx);
+    const group = await this.repo.group(groupId);
     if (!group || group.epoch !== epoch) return undefined;
     // A device that is no member learns nothing of the group from the checks' answers.
-    if (!(await this.repo.members(groupId, tx)).some((m) => m.deviceId === deviceId)) return undefined;
-    const proposals = (await this.removals?.proposalsOf(groupId, epoch, tx)) ?? [];
+    if (!(await this.repo.members(groupId)).some((m) => m.deviceId === deviceId)) return undefined;
+    const proposals = (await this.removals?.proposalsOf(groupId, epoch)) ?? [];
     const info = await checkedCommit(this.checker, {
       previous: new Uint8Array(group.groupInfo),
       commit: input.commit,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { and, asc, count, desc, eq, inArray, lt, sql } from 'drizzle-orm';
-import { keyPackages } from '../delivery/delivery.schema.js';
+import { claimedKeyPackages, keyPackages } from '../delivery/delivery.schema.js';
 
 export type NewKeyPackage = typeof keyPackages.$inferInsert;
 
@@ -49,11 +49,11 @@ export class KeyPackagesRepository {
    * For each device: one unexpired one-time package, locked and deleted (SKIP LOCKED: two claims never take
    * the same one), else its last-resort package, kept.
    */
-  async claim(deviceIds: readonly string[], now: Date, tx: Db) {
-    const out = new Map<string, { ref: string; keyPackage: Buffer; lastResort: boolean }>();
+  async claim(deviceIds: readonly string[], now: Date, tx: Db, claimedBy?: string) {
+    const out = new Map<string, { ref: string; keyPackage: Buffer; lastResort: boolean; notAfter: Date }>();
     for (const deviceId of deviceIds) {
       const [row] = await tx
-        .select({ ref: keyPackages.ref, keyPackage: keyPackages.keyPackage })
+        .select({ ref: keyPackages.ref, keyPackage: keyPackages.keyPackage, notAfter: keyPackages.notAfter })
         .from(keyPackages)
         .where(
           and(
@@ -71,7 +71,7 @@ export class KeyPackagesRepository {
         continue;
       }
       const [kept] = await tx
-        .select({ ref: keyPackages.ref, keyPackage: keyPackages.keyPackage })
+        .select({ ref: keyPackages.ref, keyPackage: keyPackages.keyPackage, notAfter: keyPackages.notAfter })
         .from(keyPackages)
         .where(
           and(
@@ -83,7 +83,40 @@ export class KeyPackagesRepository {
         .limit(1);
       if (kept) out.set(deviceId, { ...kept, lastResort: true });
     }
+    const handedOut = [...out.values()].map(({ ref, lastResort, notAfter }) => ({
+      ref,
+      lastResort,
+      notAfter,
+    }));
+    if (claimedBy && handedOut.length)
+      await tx
+        .insert(claimedKeyPackages)
+        .values(handedOut.map((k) => ({ ...k, claimedBy })))
+        .onConflictDoUpdate({
+          target: [claimedKeyPackages.ref, claimedKeyPackages.claimedBy],
+          set: { claimedAt: now },
+        });
     return out;
+  }
+
+  /**
+   * Of these KeyPackageRefs a commit adds, those `claimedBy` was handed out and that are unexpired; the
+   * one-time ones among them are used up (deleted in the commit's transaction).
+   */
+  async takeClaimed(refs: readonly string[], claimedBy: string, now: Date, tx: Db): Promise<Set<string>> {
+    if (refs.length === 0) return new Set();
+    const mine = and(
+      inArray(claimedKeyPackages.ref, [...refs]),
+      eq(claimedKeyPackages.claimedBy, claimedBy),
+      sql`${claimedKeyPackages.notAfter} > ${now}`,
+    );
+    const rows = await tx
+      .select({ ref: claimedKeyPackages.ref })
+      .from(claimedKeyPackages)
+      .where(mine)
+      .for('update');
+    await tx.delete(claimedKeyPackages).where(and(mine, eq(claimedKeyPackages.lastResort, false)));
+    return new Set(rows.map((r) => r.ref));
   }
 
   /** The devices of an official that hold an unexpired package, with the certificate they published it under. */

@@ -111,7 +111,9 @@ export class KeyPackagesService {
     }
     const removed = await this.removals?.removedAmong(live);
     const claimable = live.filter((d) => !removed?.has(d));
-    const claimed = await this.repo.db.transaction((tx) => this.repo.claim(claimable, now, tx));
+    const claimed = await this.repo.db.transaction((tx) =>
+      this.repo.claim(claimable, now, tx, device.deviceId),
+    );
     for (const deviceId of new Set([...claimed].filter(([, k]) => !k.lastResort).map(([d]) => d))) {
       const left = await this.repo.oneTimeLeft(deviceId, now);
       if (left < this.config.lowKeyPackages) this.wake.keyPackagesLow(deviceId, left);

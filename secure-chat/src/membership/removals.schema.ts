@@ -1,4 +1,4 @@
-import { bigint, index, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, index, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { bytea } from '@pakawaaz/platform';
 import { secureChatSchema } from '../secure-chat.schema.js';
 
@@ -20,11 +20,13 @@ export type RemovalReason = 'wiped' | 'lost' | 'retired' | 'user_disabled';
 /**
  * The Remove proposals the server sent as a group's external sender, for the epoch they were made in: a
  * member commits them by reference (ProposalRef), and the server must know what such a reference applies to
- * when it checks a commit's next tree. A commit moving the group to the next epoch clears them.
+ * when it checks a commit's next tree. A commit moving the group to the next epoch clears them; the periodic
+ * sweep deletes any left for an epoch the group has left, or of a group that is gone.
  */
 export const externalProposals = secureChatSchema.table(
   'external_proposals',
   {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
     groupId: text('group_id').notNull(),
     epoch: bigint('epoch', { mode: 'bigint' }).notNull(),
     /** The MLSMessage (a PublicMessage) as sent to the members. */

@@ -1,7 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
-import { chatSends, deviceQueue, groupMembers, keyPackages } from '../delivery/delivery.schema.js';
+import {
+  chatGroups,
+  chatSends,
+  claimedKeyPackages,
+  deviceQueue,
+  groupMembers,
+  keyPackages,
+} from '../delivery/delivery.schema.js';
+import { externalProposals } from '../membership/removals.schema.js';
 import { runPrepared, statement } from '../delivery/prepared.js';
 import { chatPolicies, heldMetadata } from './chat-policy.schema.js';
 
@@ -124,6 +132,30 @@ export class ChatPolicyRepository {
     return this.count(sql`
       with gone as (delete from ${keyPackages} where ref in (
         select ref from ${keyPackages} where not_after <= ${now.toISOString()}::timestamptz limit ${batch})
+        returning 1)
+      select count(*)::int as n from gone`);
+  }
+
+  /** Deletes the records of KeyPackages handed out that expired (no commit may add them any more). */
+  async purgeClaimedKeyPackages(now: Date, batch: number): Promise<number> {
+    return this.count(sql`
+      with gone as (delete from ${claimedKeyPackages} where (ref, claimed_by) in (
+        select ref, claimed_by from ${claimedKeyPackages} where not_after <= ${now.toISOString()}::timestamptz
+        limit ${batch})
+        returning 1)
+      select count(*)::int as n from gone`);
+  }
+
+  /**
+   * Deletes the server's external proposals of an epoch their group has left (void, RFC 9420 §12.4) or of a
+   * group that is gone; those of a group's current epoch stay however old (a member may still commit them).
+   */
+  async purgeStaleProposals(batch: number): Promise<number> {
+    return this.count(sql`
+      with gone as (delete from ${externalProposals} where id in (
+        select p.id from ${externalProposals} p
+        where not exists (select 1 from ${chatGroups} g where g.group_id = p.group_id and g.epoch = p.epoch)
+        limit ${batch})
         returning 1)
       select count(*)::int as n from gone`);
   }

@@ -10,12 +10,18 @@ export const CHAT_SWEEP_MS = 10 * 60_000;
 export const CHAT_SWEEP_BATCH = 1000;
 const CHAT_SWEEP_ROUNDS = 50;
 
-export type ChatSweepResult = { envelopes: number; sends: number; keyPackages: number; heldMetadata: number };
+export type ChatSweepResult = {
+  envelopes: number;
+  sends: number;
+  keyPackages: number;
+  heldMetadata: number;
+  staleProposals: number;
+};
 
 /**
  * Server-side retention: envelopes that waited longer than their recipient institution's retention, client ids
- * older than the idempotency window, KeyPackages past their lifetime, and metadata kept under a hold that was
- * lifted. On a timer, never on a request; bounded batches with the event loop free between them. Several nodes
+ * older than the idempotency window, KeyPackages past their lifetime, metadata kept under a hold that was
+ * lifted, and the server's external proposals of epochs their group has left. On a timer, never on a request; bounded batches with the event loop free between them. Several nodes
  * may sweep at once: each delete is idempotent.
  */
 @Injectable()
@@ -47,8 +53,11 @@ export class ChatRetentionSweep implements OnApplicationBootstrap, OnApplication
     return {
       envelopes: await rounds(batch, () => this.repo.purgeQueue(now, floor, days, batch)),
       sends: await rounds(batch, () => this.repo.purgeSends(sendsBefore, batch)),
-      keyPackages: await rounds(batch, () => this.repo.purgeKeyPackages(now, batch)),
+      keyPackages:
+        (await rounds(batch, () => this.repo.purgeKeyPackages(now, batch))) +
+        (await rounds(batch, () => this.repo.purgeClaimedKeyPackages(now, batch))),
       heldMetadata: await rounds(batch, () => this.repo.purgeReleased(batch)),
+      staleProposals: await rounds(batch, () => this.repo.purgeStaleProposals(batch)),
     };
   }
 
@@ -56,7 +65,8 @@ export class ChatRetentionSweep implements OnApplicationBootstrap, OnApplication
     if (this.running) return;
     this.running = this.sweep()
       .then((r) => {
-        if (r.envelopes + r.sends + r.keyPackages + r.heldMetadata > 0) this.logger.info(r, 'chat swept');
+        if (r.envelopes + r.sends + r.keyPackages + r.heldMetadata + r.staleProposals > 0)
+          this.logger.info(r, 'chat swept');
       })
       .catch((err: unknown) =>
         this.logger.error({ err: { message: (err as Error).message } }, 'chat sweep failed'),

@@ -316,7 +316,17 @@ describe('chat policies, legal hold and retention (PostgreSQL, real MLS bytes)',
       await db.handle.db.execute(
         sql`update secure_chat.key_packages set not_after = now() - interval '1 hour' where device_id = ${carol.deviceId}`,
       );
+      // The server's proposals: one of the group's current epoch (kept), one of an epoch it left, one of no group.
+      const epoch = (await groups.groupInfo(alice.principal, groupId)).epoch;
+      await db.handle.db.execute(sql`insert into secure_chat.external_proposals (group_id, epoch, message)
+        values (${groupId}, ${epoch}::bigint, '\\x01'), (${groupId}, ${epoch}::bigint - 1, '\\x02'),
+               ('no-such-group', 0, '\\x03')`);
       const swept = await sweep.sweep();
+      expect(swept.staleProposals).toBe(2);
+      const left = await db.handle.db.execute(sql`select epoch::text from secure_chat.external_proposals
+        where group_id = ${groupId}`);
+      expect(left).toMatchObject({ rows: [{ epoch }] });
+      await db.handle.db.execute(sql`delete from secure_chat.external_proposals`);
       expect(swept.envelopes).toBe(bobBefore);
       expect(await queued(bob)).toBe(0);
       expect(await queued(dave)).toBe(daveBefore);
@@ -328,7 +338,13 @@ describe('chat policies, legal hold and retention (PostgreSQL, real MLS bytes)',
         clientId: 'retention-1',
       });
       expect(resent.recipients).toBe(2);
-      expect(await sweep.sweep()).toEqual({ envelopes: 0, sends: 0, keyPackages: 0, heldMetadata: 0 });
+      expect(await sweep.sweep()).toEqual({
+        envelopes: 0,
+        sends: 0,
+        keyPackages: 0,
+        heldMetadata: 0,
+        staleProposals: 0,
+      });
     });
   });
 });

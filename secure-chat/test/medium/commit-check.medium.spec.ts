@@ -5,12 +5,13 @@ import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import type { ClientState, RatchetTree } from 'ts-mls';
 import { createGroupInfoWithRatchetTree } from 'ts-mls/createCommit.js';
 import { addLeafNode } from 'ts-mls/ratchetTree.js';
+import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
 import { treeHashRoot } from 'ts-mls/treeHash.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatDirectory, ChatWake } from '../../src/chat-ports.js';
 import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
 import { WorkerCommitChecker } from '../../src/groups/commit-checker.js';
-import { ChatMlsWorkers } from '../../src/mls/mls-workers.js';
+import { CHAT_MLS_LANES, ChatMlsWorkers, MLS_BUSY_RETRY_AFTER_SECONDS } from '../../src/mls/mls-workers.js';
 import { GroupsService } from '../../src/groups/groups.service.js';
 import { KeyPackagesRepository } from '../../src/key-packages/key-packages.repository.js';
 import { DeviceRemovalService } from '../../src/membership/device-removal.service.js';
@@ -46,6 +47,8 @@ async function forgedGroupInfo(next: ClientState, tree: RatchetTree): Promise<Ui
 describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real MLS, worker threads)', () => {
   let db: TestDatabase;
   let groups: GroupsService;
+  let claiming: GroupsService;
+  let keyPackages: KeyPackagesRepository;
   let removal: DeviceRemovalService;
   let repo: DeliveryRepository;
   const workers = new ChatMlsWorkers();
@@ -77,10 +80,13 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
     repo = new DeliveryRepository(db.handle);
     const removals = new RemovalsRepository(db.handle);
     const quiet = { info: () => undefined } as unknown as Logger;
-    const keyPackages = new KeyPackagesRepository(db.handle);
+    keyPackages = new KeyPackagesRepository(db.handle);
     removal = new DeviceRemovalService(removals, repo, keyPackages, server, wake, quiet);
     // The server's checker on worker threads; no chat policy, no calls module.
     groups = new GroupsService(repo, directory, server, wake, auth, removals, undefined, undefined, checker);
+    // As in the server: only KeyPackages handed out to the committer may be added.
+    const [u, v] = [undefined, undefined];
+    claiming = new GroupsService(repo, directory, server, wake, auth, removals, u, v, checker, keyPackages);
   }, 60_000);
 
   afterAll(async () => {
@@ -194,5 +200,78 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
     const pending = await a.commitPending();
     expect(await post(gid, pending)).toEqual({ groupId: gid, epoch: '2' });
     expect(await memberIds(gid)).toEqual([alice.deviceId]);
+  });
+
+  it('keeps a worker for KeyPackage uploads under a flood of commit checks, and bounds the flood (503 mls_busy)', async () => {
+    const { carol } = devices;
+    const { a, gid } = await aliceAndBob();
+    const update = await a.commitAdding([]);
+    const task = {
+      previous: new Uint8Array((await repo.group(gid))!.groupInfo),
+      commit: update.commit,
+      groupInfo: update.groupInfo,
+      proposals: [],
+    };
+    const kp = (await carol.keyPackage()).bytes;
+    // Both threads started (the first task of each lane starts one).
+    await Promise.all([workers.checkCommit(task), workers.readKeyPackages({ packages: [kp] })]);
+    // More commit checks than the lane queues (from many devices: the service's per-device cap is not hit).
+    let settled = 0;
+    const flood = Array.from({ length: CHAT_MLS_LANES.commit.maxQueued + 2 }, () =>
+      workers.checkCommit(task).then(
+        (r) => [settled++, r.ok][1],
+        (err: unknown) => [settled++, err][1],
+      ),
+    );
+    const reading = await workers.readKeyPackages({ packages: [kp] });
+    expect(reading).toMatchObject([{ ok: true }]);
+    // The upload was answered while commit checks still waited for their one worker.
+    expect(settled).toBeLessThan(flood.length - 2);
+    const results = await Promise.all(flood);
+    expect(results.filter((r) => r === true).length).toBeGreaterThanOrEqual(CHAT_MLS_LANES.commit.maxQueued);
+    expect(results.filter((r) => r !== true)).toMatchObject([
+      { code: 'mls_busy', status: 503, details: { retryAfterSeconds: MLS_BUSY_RETRY_AFTER_SECONDS } },
+    ]);
+  });
+
+  it('adds only a KeyPackage handed out to the committer, unexpired, and a one-time one only once', async () => {
+    const { alice, carol } = devices;
+    const a = await TestMember.createGroup(alice, randomBytes(16), [externalSenderExtension(serverKey)]);
+    const { groupId: gid } = await claiming.register(alice.principal, await a.groupInfo());
+    const kp = await carol.keyPackage();
+    const add = await a.commitAdding([kp.publicPackage]);
+    const commit = () => claiming.commit(alice.principal, gid, { ...add, clientId: randomUUID() });
+    // Carol published it, but nobody claimed it: Alice cannot have it from the server.
+    expect(await codeOf(commit())).toMatchObject({ code: 'mls_commit_mismatch', status: 422 });
+    const ref = Buffer.from(await makeKeyPackageRef(kp.publicPackage, (await chatSuite()).hash)).toString(
+      'base64url',
+    );
+    const now = new Date();
+    await db.handle.db.transaction(async (tx) => {
+      await keyPackages.insert(
+        [
+          {
+            ref,
+            deviceId: carol.deviceId,
+            userId: carol.principal.userId,
+            institutionId: MINISTRY,
+            lastResort: false,
+            keyPackage: Buffer.from(kp.bytes),
+            certificate: Buffer.from(carol.certificate),
+            notAfter: new Date(now.getTime() + 86_400_000),
+          },
+        ],
+        tx,
+      );
+      expect([...(await keyPackages.claim([carol.deviceId], now, tx, alice.deviceId)).keys()]).toEqual([
+        carol.deviceId,
+      ]);
+    });
+    expect(await commit()).toEqual({ groupId: gid, epoch: '1' });
+    // Used up: no later commit may add it again.
+    const left = await db.handle.db.transaction((tx) =>
+      keyPackages.takeClaimed([ref], alice.deviceId, new Date(), tx),
+    );
+    expect(left.size).toBe(0);
   });
 });

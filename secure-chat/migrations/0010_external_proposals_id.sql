@@ -1,0 +1,1 @@
+ALTER TABLE "secure_chat"."external_proposals" ADD COLUMN "id" bigserial PRIMARY KEY NOT NULL;
