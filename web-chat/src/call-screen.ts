@@ -63,11 +63,13 @@ export class CallScreen {
 
   /**
    * A conversation opened (or the chat reconnected): its group's live call, if this browser was not rung for
-   * it (offline through the ring, in the group since, reloaded), is offered to join.
+   * it (in the group since the call started, back after its ring time, reloaded), is offered to join.
    */
   lookLive(groupId: string): void {
-    this.client?.calls
-      .live(groupId)
+    const client = this.client;
+    if (!client) return;
+    void this.leaving
+      .then(() => client.calls.live(groupId)) // after a hang-up here, the call as the server has it now
       .then(([call]) => {
         if (this.current() !== groupId) return; // another conversation opened meanwhile
         this.dispatch({
@@ -138,6 +140,7 @@ export class CallScreen {
     if (s.phase !== 'joining') return;
     const calls = this.client.calls;
     const run = async () => {
+      await this.leaving; // a leave of this call still on its way would land after the join
       await this.joinMedia(await calls.accept(s.callId));
       this.dispatch({ type: 'joined' });
     };
