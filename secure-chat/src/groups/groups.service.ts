@@ -106,7 +106,9 @@ export class GroupsService {
    * devices). Idempotent per (device, clientId): a retry gets the first answer.
    */
   commit(device: DevicePrincipal, groupId: string, input: CommitInput): Promise<CommitResult> {
-    return this.inFlight.one(device.deviceId, () => this.commitOne(device, groupId, input));
+    return this.inFlight.one(device.deviceId, `${groupId} ${input.clientId}`, () =>
+      this.commitOne(device, groupId, input),
+    );
   }
 
   private readonly inFlight = new CommitsInFlight();

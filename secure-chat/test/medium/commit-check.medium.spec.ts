@@ -117,6 +117,22 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
 
   const memberIds = async (gid: string) => (await repo.members(gid)).map((m) => m.deviceId).sort();
 
+  it("answers a retry of a commit in flight (same client id, e.g. after a connection reset) with the first's answer, and another commit 429", async () => {
+    const { alice } = devices;
+    const { a, gid } = await aliceAndBob();
+    const removeBob = await a.commitRemoving([1]);
+    const body = { ...removeBob, clientId: randomUUID() };
+    const first = groups.commit(alice.principal, gid, body);
+    const retried = groups.commit(alice.principal, gid, body);
+    const other = groups.commit(alice.principal, gid, { ...removeBob, clientId: randomUUID() });
+    expect(await codeOf(other)).toMatchObject({ code: 'chat_rate_limited', status: 429 });
+    expect(await first).toEqual({ groupId: gid, epoch: '2' });
+    expect(await retried).toEqual({ groupId: gid, epoch: '2' });
+    // Once answered, a retry is answered from the registered send.
+    expect(await groups.commit(alice.principal, gid, body)).toEqual({ groupId: gid, epoch: '2' });
+    expect(await memberIds(gid)).toEqual([alice.deviceId]);
+  });
+
   it('refuses a Remove whose GroupInfo still holds the removed leaf, then accepts the honest one', async () => {
     const { alice, bob } = devices;
     const { a, gid } = await aliceAndBob();
