@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import { mtlsFetch, type ClientTls, type MtlsFetch } from '@pakawaaz/handset-simulator';
 import { callFrame, ChatCalls, type CallSignal } from './chat-calls.js';
 import { SocketAcks } from './chat-acks.js';
-import { call, ChatHttpError, fetchQueue, retry } from './chat-http.js';
+import { call, ChatHttpError, fetchQueue, mayRetry, retry } from './chat-http.js';
 import { ChatCore } from './chat-core.js';
 import { newMessageId, type ChatBody } from './chat-content.js';
 import type { ChatSnapshot } from './chat-snapshot.js';
@@ -209,7 +209,9 @@ export class ChatClient {
         await this.save();
         return;
       } catch (e) {
-        if (!(e instanceof ChatHttpError)) throw e; // unknown outcome: the commit's echo or a rival settles it
+        // Unknown outcome (no answer, or 429/5xx past the retries — the first try may still land): the commit
+        // stays pending, and its echo or a rival settles it. Only a definitive refusal abandons it.
+        if (!(e instanceof ChatHttpError) || mayRetry(e)) throw e;
         // Another commit won the epoch, or the tree still holds a device the server removed (its Remove
         // proposal waits in the queue): both are rebased on what the queue holds.
         if (e.body.code !== 'mls_stale_epoch' && e.body.code !== 'mls_member_removed') {

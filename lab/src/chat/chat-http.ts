@@ -3,10 +3,15 @@ import { chatRoutes, parseQueueItem, type ChatHttpErrorBody, type QueueItem } fr
 
 const QUEUE_PAGE = 200;
 
+/** The longest Retry-After honoured (a server asking for more is retried after this). */
+export const MAX_RETRY_AFTER_SECONDS = 30;
+
 export class ChatHttpError extends Error {
   constructor(
     readonly status: number,
     readonly body: ChatHttpErrorBody,
+    /** The server's Retry-After (429, 503), in seconds. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(`${status} ${body.code}${body.message ? `: ${body.message}` : ''}`);
   }
@@ -39,18 +44,37 @@ export async function call<T>(
       typeof (json as ChatHttpErrorBody | undefined)?.code === 'string'
         ? (json as ChatHttpErrorBody)
         : { code: `http_${res.status}` },
+      retryAfter(res.headers.get('retry-after')),
     );
   return json as T;
 }
 
-/** Retries network failures and 5xx (the server deduplicates by client message id), not 4xx. */
+/** Retry-After in delay-seconds (an HTTP date or garbage is ignored), at most MAX_RETRY_AFTER_SECONDS. */
+function retryAfter(header: string | null): number | undefined {
+  if (!header || !/^\d{1,6}$/.test(header.trim())) return undefined;
+  return Math.min(Number(header.trim()), MAX_RETRY_AFTER_SECONDS);
+}
+
+/**
+ * Whether a failed call's outcome is unknown or only postponed — a network failure, 429 or 5xx — so that it is
+ * retried (with the same client id) rather than taken as the server's refusal.
+ */
+export function mayRetry(e: unknown): boolean {
+  return !(e instanceof ChatHttpError) || e.status === 429 || e.status >= 500;
+}
+
+/**
+ * Retries network failures, 429 and 5xx (the server deduplicates by client message id), not other 4xx; waits
+ * the server's Retry-After when it gave one, else backs off (0.2, 0.4, 0.8 s …).
+ */
 export async function retry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
   for (let i = 0; ; i++) {
     try {
       return await fn();
     } catch (e) {
-      if ((e instanceof ChatHttpError && e.status < 500) || i + 1 >= attempts) throw e;
-      await new Promise((r) => setTimeout(r, 200 * 2 ** i));
+      if (!mayRetry(e) || i + 1 >= attempts) throw e;
+      const after = e instanceof ChatHttpError ? e.retryAfterSeconds : undefined;
+      await new Promise((r) => setTimeout(r, Math.max(200 * 2 ** i, (after ?? 0) * 1000)));
     }
   }
 }

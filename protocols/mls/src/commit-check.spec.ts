@@ -16,6 +16,7 @@ import { createGroupInfoWithRatchetTree } from 'ts-mls/createCommit.js';
 import { addLeafNode } from 'ts-mls/ratchetTree.js';
 import { treeHashRoot } from 'ts-mls/treeHash.js';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { readCommitAdds } from './commit-adds.js';
 import { checkCommit } from './commit-check.js';
 import { externalRemove, externalSenderExtension, newExternalSenderKey } from './external-sender.js';
 import { readGroupInfo } from './group-info.js';
@@ -86,6 +87,12 @@ async function aliceAndBob(): Promise<{ a: ClientState; b: ClientState; info: Ui
   expect(checked.addedKeyPackageRefs.map((r) => Buffer.from(r))).toEqual([
     Buffer.from(add.welcome!.secrets[0]!.newMember),
   ]);
+  // Read cheaply before the check (no signature): the same refs.
+  const early = await readCommitAdds(add.commit);
+  expect(early.addedKeyPackageRefs.map((r) => Buffer.from(r))).toEqual([
+    Buffer.from(add.welcome!.secrets[0]!.newMember),
+  ]);
+  expect(early.removes).toBe(0);
   const b = await joinGroup(add.welcome!, bobKp.publicPackage, bobKp.privatePackage, emptyPskIndex, cs);
   return { a: add.newState, b, info: add.next };
 }
@@ -106,6 +113,7 @@ describe('checkCommit', () => {
     ]);
     const remove = await commitOf(update.newState, [{ proposalType: 'remove', remove: { removed: 0 } }]);
     expect(await leaves(checkCommit(update.next, remove.commit, remove.next))).toEqual([1]);
+    expect(await readCommitAdds(remove.commit)).toEqual({ addedKeyPackageRefs: [], removes: 1 });
   });
 
   it("accepts the server's external Remove committed by reference, only when the server holds it", async () => {

@@ -16,6 +16,7 @@ import { mayReach } from '../bots/bot-directory.js';
 import { secureChatError } from '../secure-chat.errors.js';
 import { checkedCommit, type NextEpoch } from './checked-commit.js';
 import { CommitsInFlight } from './commits-in-flight.js';
+import { notHandedOut, precheckCommitAdds } from './commit-adds-precheck.js';
 import { COMMIT_CHECKER, inlineCommitChecker, type CommitChecker } from './commit-checker.js';
 import { planCommit, type LeafDevice } from './commit-plan.js';
 import { DroppedMembers } from './dropped-members.js';
@@ -106,7 +107,9 @@ export class GroupsService {
    * devices). Idempotent per (device, clientId): a retry gets the first answer.
    */
   commit(device: DevicePrincipal, groupId: string, input: CommitInput): Promise<CommitResult> {
-    return this.inFlight.one(device.deviceId, () => this.commitOne(device, groupId, input));
+    return this.inFlight.one(device.deviceId, `${groupId} ${input.clientId}`, () =>
+      this.commitOne(device, groupId, input),
+    );
   }
 
   private readonly inFlight = new CommitsInFlight();
@@ -171,11 +174,7 @@ export class GroupsService {
         );
       const adds = info.addedKeyPackageRefs.map(b64u);
       const claimed = await this.claims?.takeClaimed(adds, device.deviceId, new Date(), tx);
-      if (claimed && adds.some((ref) => !claimed.has(ref)))
-        throw secureChatError(
-          'mls_commit_mismatch',
-          'commit: it adds a KeyPackage not handed out to this device (POST /api/v1/chat/key-packages/claim), used already or expired.',
-        );
+      if (claimed && adds.some((ref) => !claimed.has(ref))) throw notHandedOut();
       const committerLeaf = leaves.find((l) => l.leafIndex === info.committerLeaf);
       // A committer does not remove itself (RFC 9420 §12.4), nor does its leaf change hands.
       if (committerLeaf?.deviceId !== device.deviceId)
@@ -269,7 +268,10 @@ export class GroupsService {
     const group = await this.repo.group(groupId);
     if (!group || group.epoch !== epoch) return undefined;
     // A device that is no member learns nothing of the group from the checks' answers.
-    if (!(await this.repo.members(groupId)).some((m) => m.deviceId === deviceId)) return undefined;
+    const members = await this.repo.members(groupId);
+    if (!members.some((m) => m.deviceId === deviceId)) return undefined;
+    // Read-only and cheap, before any worker time: Adds that could never pass the claims check.
+    await precheckCommitAdds(input.commit, members.length, deviceId, this.claims, new Date());
     const proposals = (await this.removals?.proposalsOf(groupId, epoch)) ?? [];
     const info = await checkedCommit(this.checker, {
       previous: new Uint8Array(group.groupInfo),

@@ -24,4 +24,16 @@ describe('RefusedCommits', () => {
     refused.remember('c', 'C');
     expect([refused.get('a'), refused.get('b'), refused.get('c')]).toEqual(['A again', undefined, 'C']);
   });
+
+  it('forgets a refusal after its time (the check reads the clock: a KeyPackage may become valid)', () => {
+    let now = 0;
+    const refused = new RefusedCommits<string>(8, 600_000, () => now);
+    refused.remember('a', 'A');
+    now = 599_999;
+    expect(refused.get('a')).toBe('A');
+    now = 600_000;
+    expect(refused.get('a')).toBeUndefined();
+    refused.remember('a', 'A later');
+    expect(refused.get('a')).toBe('A later');
+  });
 });

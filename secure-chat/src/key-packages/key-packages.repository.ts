@@ -99,6 +99,22 @@ export class KeyPackagesRepository {
     return out;
   }
 
+  /** Of these KeyPackageRefs, those `claimedBy` was handed out and that are unexpired (read only, no lock). */
+  async claimedAmong(refs: readonly string[], claimedBy: string, now: Date): Promise<Set<string>> {
+    if (refs.length === 0) return new Set();
+    const rows = await this.db
+      .select({ ref: claimedKeyPackages.ref })
+      .from(claimedKeyPackages)
+      .where(
+        and(
+          inArray(claimedKeyPackages.ref, [...refs]),
+          eq(claimedKeyPackages.claimedBy, claimedBy),
+          sql`${claimedKeyPackages.notAfter} > ${now}`,
+        ),
+      );
+    return new Set(rows.map((r) => r.ref));
+  }
+
   /**
    * Of these KeyPackageRefs a commit adds, those `claimedBy` was handed out and that are unexpired; the
    * one-time ones among them are used up (deleted in the commit's transaction).

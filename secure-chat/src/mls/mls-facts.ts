@@ -15,6 +15,7 @@ export {
   MLS_LIMITS,
   MlsInputError,
   readKeyPackage,
+  readCommitAdds,
   readMessage,
   readWelcome,
   type MlsInputErrorCode,

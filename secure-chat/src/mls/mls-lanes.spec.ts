@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MlsLaneBusyError, MlsLanes } from './mls-lanes.js';
 
 /** A runner whose tasks finish when the test says so: which tasks run, in which order. */
@@ -49,19 +49,28 @@ describe('MlsLanes', () => {
     expect(m.started).toEqual(['c1', 'kp1']);
   });
 
-  it('drops a task that waited longer than its lane allows, and runs the next', async () => {
-    const m = manual();
-    let now = 0;
-    const lanes = new MlsLanes(m.run, 2, limits, () => now);
-    void lanes.submit('commit', 'c1');
-    const late = lanes.submit('commit', 'c2').catch((e: unknown) => e);
-    now = 4_000;
-    const fresh = lanes.submit('commit', 'c3');
-    now = 6_000;
-    await m.done('c1');
-    expect(await late).toBeInstanceOf(MlsLaneBusyError);
-    expect(m.started).toEqual(['c1', 'c3']);
-    await m.done('c3');
-    await expect(fresh).resolves.toBe('c3 done');
+  it('refuses a task still queued when its lane wait elapses (by a timer, with no dispatch), and runs the next', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const m = manual();
+      const lanes = new MlsLanes(m.run, 2, limits);
+      void lanes.submit('commit', 'c1');
+      const late = lanes.submit('commit', 'c2').catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(4_000);
+      const fresh = lanes.submit('commit', 'c3');
+      expect(lanes.queued('commit')).toBe(2);
+      // c1 still runs: nothing is dispatched, yet c2 is refused when its 5 s are up — not at c1's end.
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(await late).toBeInstanceOf(MlsLaneBusyError);
+      expect(lanes.queued('commit')).toBe(1);
+      await m.done('c1');
+      expect(m.started).toEqual(['c1', 'c3']);
+      // c3, dispatched in time, is not refused by its timer later.
+      await vi.advanceTimersByTimeAsync(10_000);
+      await m.done('c3');
+      await expect(fresh).resolves.toBe('c3 done');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -2,8 +2,9 @@
  * Admission to the chat's MLS worker threads, one lane per kind of work (KeyPackage batches, commit checks):
  * each lane has its own bounded queue and a cap on the workers it may hold, and free workers are handed out
  * round-robin among the lanes with work, so a flood of one kind neither starves the other nor grows memory
- * without bound. Over a lane's queue bound, or after waiting longer than its `maxWaitMs` for a worker, a task
- * is refused with MlsLaneBusyError (the service answers 503 with Retry-After). Pure: the runner is given.
+ * without bound. Over a lane's queue bound a task is refused at once, and one still waiting for a worker when
+ * its lane's `maxWaitMs` elapses (a timer, not only checked at dispatch) is taken out of the queue and refused,
+ * both with MlsLaneBusyError (the service answers 503 with Retry-After). Pure: the runner is given.
  */
 export class MlsLaneBusyError extends Error {
   override name = 'MlsLaneBusyError';
@@ -12,13 +13,18 @@ export class MlsLaneBusyError extends Error {
 export type LaneLimits = {
   /** Tasks that may wait for a worker; one more is refused at once. */
   maxQueued: number;
-  /** A task that waited longer than this for a worker is dropped (its caller has likely given up). */
+  /** A task still waiting for a worker after this is dropped and refused (its caller has likely given up). */
   maxWaitMs: number;
   /** Workers the lane may hold at once (less than all of them leaves the other lanes a worker). */
   maxRunning: number;
 };
 
-type Waiting = { task: unknown; since: number; resolve: (v: unknown) => void; reject: (e: Error) => void };
+type Waiting = {
+  task: unknown;
+  timer: ReturnType<typeof setTimeout>;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+};
 
 export class MlsLanes<Lane extends string> {
   private readonly queues = new Map<Lane, Waiting[]>();
@@ -31,7 +37,6 @@ export class MlsLanes<Lane extends string> {
     private readonly run: (task: unknown) => Promise<unknown>,
     private readonly workers: number,
     private readonly limits: Readonly<Record<Lane, LaneLimits>>,
-    private readonly now: () => number = Date.now,
   ) {
     this.order = Object.keys(limits) as Lane[];
     for (const lane of this.order) {
@@ -46,7 +51,15 @@ export class MlsLanes<Lane extends string> {
     if (queue.length >= this.limits[lane].maxQueued)
       return Promise.reject(new MlsLaneBusyError(`the ${lane} queue is full`));
     return new Promise((resolve, reject) => {
-      queue.push({ task, since: this.now(), resolve, reject });
+      const waiting: Waiting = { task, resolve, reject, timer: undefined as never };
+      waiting.timer = setTimeout(() => {
+        const at = queue.indexOf(waiting);
+        if (at < 0) return; // dispatched meanwhile
+        queue.splice(at, 1);
+        reject(new MlsLaneBusyError(`a ${lane} task waited too long for a worker`));
+      }, this.limits[lane].maxWaitMs);
+      waiting.timer.unref?.();
+      queue.push(waiting);
       this.dispatch();
     });
   }
@@ -61,10 +74,7 @@ export class MlsLanes<Lane extends string> {
       const lane = this.pick();
       if (lane === undefined) return;
       const waiting = this.queues.get(lane)!.shift()!;
-      if (this.now() - waiting.since > this.limits[lane].maxWaitMs) {
-        waiting.reject(new MlsLaneBusyError(`a ${lane} task waited too long for a worker`));
-        continue;
-      }
+      clearTimeout(waiting.timer);
       this.busy++;
       this.running.set(lane, this.running.get(lane)! + 1);
       void this.run(waiting.task)

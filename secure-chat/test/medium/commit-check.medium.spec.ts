@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { externalSenderExtension, readGroupInfo } from '@pakawaaz/mls';
+import { externalSenderExtension, MLS_LIMITS, readGroupInfo } from '@pakawaaz/mls';
 import { platformDomain, type Logger } from '@pakawaaz/platform';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import type { ClientState, RatchetTree } from 'ts-mls';
@@ -10,7 +10,9 @@ import { treeHashRoot } from 'ts-mls/treeHash.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatDirectory, ChatWake } from '../../src/chat-ports.js';
 import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
+import { precheckCommitAdds } from '../../src/groups/commit-adds-precheck.js';
 import { WorkerCommitChecker } from '../../src/groups/commit-checker.js';
+import type { CommitCheckTask } from '../../src/groups/commit-check.task.js';
 import { CHAT_MLS_LANES, ChatMlsWorkers, MLS_BUSY_RETRY_AFTER_SECONDS } from '../../src/mls/mls-workers.js';
 import { GroupsService } from '../../src/groups/groups.service.js';
 import { KeyPackagesRepository } from '../../src/key-packages/key-packages.repository.js';
@@ -57,6 +59,7 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
   const server = testExternalSender();
   const serverKey = server.signatureKey;
   const devices: Record<'alice' | 'bob' | 'bob2' | 'carol', TestDevice> = {} as never;
+  let checks = 0; // commit checks the claiming service sent to a worker
 
   beforeAll(async () => {
     db = await createTestDatabase([platformDomain, secureChatDomain]);
@@ -86,7 +89,8 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
     groups = new GroupsService(repo, directory, server, wake, auth, removals, undefined, undefined, checker);
     // As in the server: only KeyPackages handed out to the committer may be added.
     const [u, v] = [undefined, undefined];
-    claiming = new GroupsService(repo, directory, server, wake, auth, removals, u, v, checker, keyPackages);
+    const counting = { check: (t: CommitCheckTask) => (checks++, checker.check(t)) };
+    claiming = new GroupsService(repo, directory, server, wake, auth, removals, u, v, counting, keyPackages);
   }, 60_000);
 
   afterAll(async () => {
@@ -116,6 +120,22 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
   ) => groups.commit(devices.alice.principal, gid, { ...c, clientId: randomUUID() });
 
   const memberIds = async (gid: string) => (await repo.members(gid)).map((m) => m.deviceId).sort();
+
+  it("answers a retry of a commit in flight (same client id, e.g. after a connection reset) with the first's answer, and another commit 429", async () => {
+    const { alice } = devices;
+    const { a, gid } = await aliceAndBob();
+    const removeBob = await a.commitRemoving([1]);
+    const body = { ...removeBob, clientId: randomUUID() };
+    const first = groups.commit(alice.principal, gid, body);
+    const retried = groups.commit(alice.principal, gid, body);
+    const other = groups.commit(alice.principal, gid, { ...removeBob, clientId: randomUUID() });
+    expect(await codeOf(other)).toMatchObject({ code: 'chat_rate_limited', status: 429 });
+    expect(await first).toEqual({ groupId: gid, epoch: '2' });
+    expect(await retried).toEqual({ groupId: gid, epoch: '2' });
+    // Once answered, a retry is answered from the registered send.
+    expect(await groups.commit(alice.principal, gid, body)).toEqual({ groupId: gid, epoch: '2' });
+    expect(await memberIds(gid)).toEqual([alice.deviceId]);
+  });
 
   it('refuses a Remove whose GroupInfo still holds the removed leaf, then accepts the honest one', async () => {
     const { alice, bob } = devices;
@@ -241,8 +261,20 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
     const kp = await carol.keyPackage();
     const add = await a.commitAdding([kp.publicPackage]);
     const commit = () => claiming.commit(alice.principal, gid, { ...add, clientId: randomUUID() });
-    // Carol published it, but nobody claimed it: Alice cannot have it from the server.
+    // Carol published it, but nobody claimed it: Alice cannot have it from the server — refused before any
+    // worker time (a commit of many self-made Adds cannot hold the commit lane).
+    checks = 0;
     expect(await codeOf(commit())).toMatchObject({ code: 'mls_commit_mismatch', status: 422 });
+    expect(checks).toBe(0);
+    // Nor may a commit add past the group's bound (here: as if it were full already).
+    const full = precheckCommitAdds(
+      add.commit,
+      MLS_LIMITS.maxGroupLeaves,
+      alice.deviceId,
+      undefined,
+      new Date(),
+    );
+    expect(await codeOf(full)).toMatchObject({ code: 'mls_commit_mismatch', status: 422 });
     const ref = Buffer.from(await makeKeyPackageRef(kp.publicPackage, (await chatSuite()).hash)).toString(
       'base64url',
     );
@@ -268,6 +300,7 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
       ]);
     });
     expect(await commit()).toEqual({ groupId: gid, epoch: '1' });
+    expect(checks).toBe(1);
     // Used up: no later commit may add it again.
     const left = await db.handle.db.transaction((tx) =>
       keyPackages.takeClaimed([ref], alice.deviceId, new Date(), tx),
