@@ -13,6 +13,7 @@ import {
 import {
   RETIRED_SESSION_CACHE_CONSUMERS,
   SESSION_CACHE_CONSUMER,
+  SessionBound,
   SessionRevoked,
 } from './sessions/sessions.events.js';
 import { ApiTokenRevoked, TOKEN_MEMORY_CONSUMER } from './tokens/tokens.events.js';
@@ -42,6 +43,7 @@ export const identityDomain = {
       UserDisabled,
       UserEnabled,
       SessionRevoked,
+      SessionBound,
       UserPasswordClosed,
       RadiusClientChanged,
       InstitutionChanged,

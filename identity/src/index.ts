@@ -24,7 +24,7 @@ export {
   type UserUpdatedEvent,
 } from './users/users.events.js';
 export { ApiTokenRevoked } from './tokens/tokens.events.js';
-export { SessionRevoked, type SessionRevokedEvent } from './sessions/sessions.events.js';
+export { SessionBound, SessionRevoked, type SessionRevokedEvent } from './sessions/sessions.events.js';
 export { RadiusClientChanged } from './radius/radius.events.js';
 export {
   issueAccessToken,

@@ -32,6 +32,8 @@ describe('event contracts of the composed system', () => {
     // A device an ordinary MLS Remove commit dropped leaves the group's live call.
     expect(expecting('secure-chat.group.members-dropped')).toEqual(['secure-chat.call-kicks-groups']);
     expect(expecting('identity.session.revoked')).toEqual(['identity.session-cache']);
+    // A session bound to a desktop's DPoP key: every node's cache re-reads it (its unbound token: logout only).
+    expect(expecting('identity.session.bound')).toEqual(['identity.session-cache']);
     // Handsets' OS updates feed hardened-os's rollouts (auto-halt), and a compromised boot key device-mgmt.
     expect(expecting('device-mgmt.device.os-update')).toEqual(['hardened-os.os-update-outcomes']);
     expect(expecting('hardened-os.boot-key.compromised')).toEqual(['device-mgmt.boot-key-compromised']);

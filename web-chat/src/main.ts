@@ -12,6 +12,7 @@ import { openChatSession, type ChatSession } from './chat-session.ts';
 import { Conversations } from './conversations.ts';
 import { loadDevice, saveDevice, type StoredDevice } from './device-store.ts';
 import { PeoplePicker } from './people.ts';
+import { afterRenewalFailure, retryAfterSeconds } from './renewal.ts';
 
 /*
  * The officials' web chat: sign in (password, then a one-time code when the account has one), enrol this
@@ -40,6 +41,8 @@ let ticket = '';
 /** The enrolment asked for a fresh sign-in: enrol again once it is done. */
 let enrolAfterSignIn = false;
 let renewal: ReturnType<typeof setTimeout> | undefined;
+/** This browser's desktop device once in use: its key proves the bound token (logout included). */
+let deviceIdentity: DesktopIdentity | null = null;
 let view: Conversations | null = null;
 let chat: ChatSession | null = null;
 /** Why the page signed out, shown once it started afresh (sessionStorage: this tab only). */
@@ -136,6 +139,7 @@ async function enrol(): Promise<void> {
 /** Proves the device to the server: `GET /api/v1/device/whoami` with the bound token and a DPoP proof. */
 async function useDevice(d: StoredDevice): Promise<void> {
   const identity: DesktopIdentity = { keys: d.keys, certificateDer: derFromPem(d.certificatePem) };
+  deviceIdentity = identity;
   const bound = await dpopBoundToken(identity, location.href, session.token);
   session.deviceToken = bound.accessToken;
   renewBefore(identity, bound.expiresIn);
@@ -166,34 +170,49 @@ async function useDevice(d: StoredDevice): Promise<void> {
 
 /**
  * Renews the bound token a minute before it expires: the session's refresh token with a proof of the device
- * key (a copy of the refresh token is no use without it). A refusal ends the session here: sign in again.
+ * key (a copy of the refresh token is no use without it). A refusal ends the session here: sign in again; a
+ * failure that may pass (network, 429, 5xx) is tried again while the token lasts (renewal.ts decides).
  */
 function renewBefore(identity: DesktopIdentity, expiresIn: number): void {
+  const expiresAt = Date.now() + expiresIn * 1000;
+  const attempt = (failures: number) =>
+    dpopRefresh(identity, location.href, session.refreshToken).then(
+      (next) => {
+        session.deviceToken = next.accessToken;
+        session.refreshToken = next.refreshToken;
+        renewBefore(identity, next.expiresIn);
+      },
+      (e: unknown) => {
+        const f = e as { status?: number; code?: string; retryAfter?: string | null };
+        const failure = {
+          ...f,
+          code: f.code || undefined,
+          retryAfterSeconds: retryAfterSeconds(f.retryAfter ?? null),
+        };
+        const next = afterRenewalFailure(failure, failures, expiresAt - Date.now());
+        if (next.action === 'sign-out') return void signOut(e);
+        renewal = setTimeout(() => void attempt(failures + 1), next.afterMs);
+      },
+    );
   clearTimeout(renewal);
-  renewal = setTimeout(
-    () => {
-      dpopRefresh(identity, location.href, session.refreshToken).then(
-        (next) => {
-          session.deviceToken = next.accessToken;
-          session.refreshToken = next.refreshToken;
-          renewBefore(identity, next.expiresIn);
-        },
-        (e: unknown) => void signOut(e),
-      );
-    },
-    Math.max(5, expiresIn - 60) * 1000,
-  );
+  renewal = setTimeout(() => void attempt(0), Math.max(5, expiresIn - 60) * 1000);
 }
 
 /**
- * Ends the session on the server (logout) and forgets its tokens. Best effort: it takes the sign-in's token
- * (logout is a bearer route, where the device-bound token is refused), which may have expired or whose session
- * may be revoked already — then the session ends at its idle limit, its refresh token useless without the key.
+ * Ends the session on the server (logout) and forgets its tokens. Once the session is bound, with the bound
+ * token and a proof of the device key (the sign-in's unbound token expires long before the session); before,
+ * with the sign-in's token. Best effort: the session may be revoked already — then it has ended anyway.
  */
 async function logout(): Promise<void> {
-  const token = session.token;
+  const { token, deviceToken } = session;
   Object.assign(session, { token: '', refreshToken: '', deviceToken: '' });
-  if (token) await api('/api/v1/auth/logout', { method: 'POST' }, token).catch(() => undefined);
+  const url = new URL('/api/v1/auth/logout', location.href);
+  if (deviceToken && deviceIdentity)
+    await dpopFetch(
+      deviceIdentity,
+      () => deviceToken,
+    )(new Request(url, { method: 'POST' })).catch(() => undefined);
+  else if (token) await api(url.pathname, { method: 'POST' }, token).catch(() => undefined);
 }
 
 /**

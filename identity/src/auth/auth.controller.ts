@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import {
+  AcceptsDpopSessionToken,
   AcceptsUnboundSessionToken,
   CurrentPrincipal,
   Public,
@@ -270,8 +271,16 @@ export class AuthController {
 
   @Post('logout')
   @AcceptsUnboundSessionToken()
+  @AcceptsDpopSessionToken()
   @HttpCode(204)
   @ApiBearerAuth('bearer')
+  @ApiHeader({
+    name: 'DPoP',
+    required: false,
+    description:
+      'With `Authorization: DPoP <token>` (a session bound to a desktop key): RFC 9449 proof (POST, this URL, ath) of that key',
+  })
+  @ErrorCodes(PLATFORM_ERROR_STATUS, 'dpop_proof_invalid')
   logout(@CurrentPrincipal() principal: Principal, @RequestId() requestId: string) {
     return this.account.logout({ principal, requestId });
   }

@@ -26,7 +26,12 @@ import { effectiveRoles } from '../users/roles.js';
 import { UsersRepository, type UserRow } from '../users/users.repository.js';
 import { SESSION_CACHE, type SessionCacheHandle } from './session-cache.provider.js';
 import { sessionEnded, SESSION_LIMITS, type Acr } from './session-policy.js';
-import { SESSION_CACHE_CONSUMER, SessionRevoked, type SessionRevokedEvent } from './sessions.events.js';
+import {
+  SESSION_CACHE_CONSUMER,
+  SessionBound,
+  SessionRevoked,
+  type SessionRevokedEvent,
+} from './sessions.events.js';
 import { SessionsRepository, type SessionRow } from './sessions.repository.js';
 
 export type ClientMeta = { ip?: string | null | undefined; userAgent?: string | null | undefined };
@@ -68,10 +73,12 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
     private readonly dpop: DpopTokenService,
   ) {}
 
-  /** Other nodes' revocations reach this node's cache through the bus (the recheck interval bounds the rest). */
+  /** Other nodes' revocations and bindings reach this node's cache through the bus (the recheck interval bounds the rest). */
   async onApplicationBootstrap(): Promise<void> {
     this.subscription = await consume(this.bus, SESSION_CACHE_CONSUMER, (event) => {
-      this.cache.revoked(event.data.sessionId);
+      // Bound: re-read the session (its sign-in's unbound token now serves logout only); revoked: refuse it.
+      if (event.type === SessionBound.type) this.cache.forget(event.data.sessionId);
+      else this.cache.revoked(event.data.sessionId);
       return Promise.resolve();
     });
   }

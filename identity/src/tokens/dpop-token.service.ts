@@ -3,6 +3,8 @@ import {
   DEVICE_AUTHENTICATOR,
   DPOP_SETTINGS,
   enrolledDesktop,
+  EVENT_BUS,
+  type EventBus,
   MemoryDpopReplay,
   platformError,
   verifyDpopProof,
@@ -12,6 +14,7 @@ import {
 } from '@pakawaaz/platform';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { SESSION_CACHE, type SessionCacheHandle } from '../sessions/session-cache.provider.js';
+import { SessionBound } from '../sessions/sessions.events.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
 import type { SigningKey } from './access-token.js';
 import { accessTokenChecker, type AccessTokenCheck } from './access-token-check.js';
@@ -47,6 +50,7 @@ export class DpopTokenService {
     private readonly tokens: TokenService,
     private readonly sessions: SessionsRepository,
     @Inject(SESSION_CACHE) private readonly cache: SessionCacheHandle,
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
     @Optional() @Inject(DPOP_SETTINGS) dpop?: DpopSettings | null,
     @Optional() @Inject(DEVICE_AUTHENTICATOR) private readonly devices?: DeviceAuthenticator | null,
   ) {
@@ -84,8 +88,10 @@ export class DpopTokenService {
         'dpop_binding_failed',
         'This session is bound to another device key already: sign in again in this browser.',
       );
-    // This node sees the binding at once (the sign-in's token is refused from now on); others at their recheck.
+    // This node sees the binding at once (the sign-in's token is refused from now on); the others through the
+    // bus (SessionBound), their 5 s recheck bounding a lost event.
     this.cache.forget(claims.sid);
+    await this.bus.publish(SessionBound.create({ sessionId: claims.sid, userId: principal.actor.id }));
     const { sub, typ, name, inst, roles, amr, acr, sid, exp, auth_time } = claims;
     const { accessToken, expiresIn } = await this.tokens.issueAccessToken(
       { sub, typ, name, inst, roles, amr, acr, sid, auth_time, cnf: { jkt: proof.jkt } },

@@ -11,6 +11,7 @@ import { createTestCa, issueTestDevice, type TestCa, type TestDevice } from '@pa
 import { eq } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SessionBound } from '../../src/sessions/sessions.events.js';
 import { SessionsRepository } from '../../src/sessions/sessions.repository.js';
 import { sessions as sessionsTable } from '../../src/sessions/sessions.schema.js';
 import { SessionsService, type SessionTokens } from '../../src/sessions/sessions.service.js';
@@ -114,6 +115,29 @@ beforeAll(async () => {
 afterAll(async () => fx?.close());
 
 describe('refresh of a session bound to a desktop key (RFC 9449 §5)', () => {
+  it('another node’s bind reaches this node’s session cache through the bus (SessionBound), not after 5 s', async () => {
+    const s = await signIn();
+    const seen: string[] = [];
+    const sub = await fx.bus.subscribeBroadcast('test-session-bound', SessionBound.type, (e) => {
+      seen.push((e.data as { sessionId: string }).sessionId);
+      return Promise.resolve();
+    });
+    // This node's bind announces itself.
+    await bind(s);
+    await expect.poll(() => seen).toContain(s.sessionId);
+    await sub.unsubscribe();
+    // Another node's bind: the row changes, this node's cache still holds the session unbound…
+    const t = await signIn();
+    expect((await fx.tokens.verify(t.accessToken))?.sessionDpopBound).toBeUndefined();
+    expect(await fx.get(SessionsRepository).bindDpop(t.sessionId, 'k'.repeat(43))).toBeTruthy();
+    expect((await fx.tokens.verify(t.accessToken))?.sessionDpopBound).toBeUndefined();
+    // …until its SessionBound arrives: the sign-in's token is marked (logout only) well before the recheck.
+    await fx.bus.publish(SessionBound.create({ sessionId: t.sessionId, userId: official.id }));
+    await expect
+      .poll(async () => (await fx.tokens.verify(t.accessToken))?.sessionDpopBound, { timeout: 2_000 })
+      .toBe(true);
+  });
+
   it('needs a proof of that key, yields tokens bound to it, and spends nothing when refused', async () => {
     const s = await signIn();
     expect((await fx.tokens.verify(s.accessToken))?.sessionDpopBound).toBeUndefined();

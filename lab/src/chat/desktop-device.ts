@@ -140,7 +140,12 @@ async function tokenCall(
     message?: string;
   };
   if (!res.ok || typeof reply.accessToken !== 'string')
-    throw Object.assign(new Error(reply.message ?? `HTTP ${res.status}`), { code: reply.code ?? '' });
+    // The status and Retry-After let a caller tell a refusal from a failure that may pass (429, 5xx).
+    throw Object.assign(new Error(reply.message ?? `HTTP ${res.status}`), {
+      code: reply.code ?? '',
+      status: res.status,
+      retryAfter: res.headers.get('retry-after'),
+    });
   return reply as TokenReply;
 }
 

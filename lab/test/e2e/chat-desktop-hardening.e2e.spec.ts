@@ -242,11 +242,31 @@ describe('desktop devices, hardened: fresh MFA to enrol, DPoP-bound refresh, htu
     await expect(dpopRefresh(identity, server.url, next.refreshToken)).rejects.toMatchObject({
       code: 'device_certificate_refused',
     });
-    // The sign-in's unbound token still logs the session out (the one route it serves once bound).
-    const out = await fetch(`${server.url}/api/v1/auth/logout`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${signInToken}` },
+    // The session is still live: it logs out with its bound token and a proof of the key (RFC 9449 §7.1) —
+    // the sign-in's token, which expires long before, is not needed. No device check: a retired desktop may.
+    const url = `${server.url}/api/v1/auth/logout`;
+    const logout = async (authorization: string, by?: DesktopIdentity) => {
+      const headers: Record<string, string> = { authorization };
+      if (by) headers.dpop = await dpopProof(by, { method: 'POST', url, accessToken: next.accessToken });
+      const res = await fetch(url, { method: 'POST', headers });
+      return {
+        status: res.status,
+        code: res.status === 204 ? '' : ((await res.json()) as Reply['body']).code,
+      };
+    };
+    // Without a proof, or as a bearer token, or with a proof of another key, the bound token is refused.
+    expect(await logout(`Bearer ${next.accessToken}`)).toEqual({ status: 401, code: 'dpop_binding_failed' });
+    expect(await logout(`DPoP ${next.accessToken}`)).toEqual({ status: 401, code: 'dpop_proof_invalid' });
+    expect(await logout(`DPoP ${next.accessToken}`, secondDesktop)).toEqual({
+      status: 401,
+      code: 'dpop_binding_failed',
     });
-    expect(out.status).toBe(204);
+    expect(await logout(`DPoP ${next.accessToken}`, identity)).toEqual({ status: 204, code: '' });
+    // The session has ended: its sign-in's token (which could log out until then) and its bound token are dead.
+    expect(await logout(`Bearer ${signInToken}`)).toEqual({ status: 401, code: 'unauthenticated' });
+    expect(await logout(`DPoP ${next.accessToken}`, identity)).toEqual({
+      status: 401,
+      code: 'unauthenticated',
+    });
   });
 });

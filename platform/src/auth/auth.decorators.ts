@@ -8,6 +8,7 @@ export const REQUIRED_AMR = 'pakawaaz:amr';
 export const REQUIRED_ANY_AMR = 'pakawaaz:any-amr';
 export const ROUTE_SCOPE = 'pakawaaz:route-scope';
 export const UNBOUND_SESSION_TOKEN = 'pakawaaz:unbound-session-token';
+export const DPOP_SESSION_TOKEN = 'pakawaaz:dpop-session-token';
 
 /**
  * How a route treats institution scope — data, read by the guard, documented per operation in openapi.json
@@ -48,6 +49,14 @@ export const RequireAnyAmr = (...amr: Amr[]) => SetMetadata(REQUIRED_ANY_AMR, am
  * and the bind itself (re-binding to the same key, with a proof of it).
  */
 export const AcceptsUnboundSessionToken = () => SetMetadata(UNBOUND_SESSION_TOKEN, true);
+
+/**
+ * The route also takes the session's token bound to a desktop's DPoP key (`Authorization: DPoP`), with a DPoP
+ * proof of that key for this request (RFC 9449 §7.1) — outside the device routes: logout, so a bound session can
+ * be ended once the sign-in's unbound token has expired. The key's proof is enough (no device management check:
+ * a retired desktop may still end its session).
+ */
+export const AcceptsDpopSessionToken = () => SetMetadata(DPOP_SESSION_TOKEN, true);
 
 export type AuthenticatedRequest = { principal?: Principal; id: string };
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { platformError } from '../errors/platform.errors.js';
-import { UNBOUND_SESSION_TOKEN, type AuthenticatedRequest } from './auth.decorators.js';
+import { DPOP_SESSION_TOKEN, UNBOUND_SESSION_TOKEN, type AuthenticatedRequest } from './auth.decorators.js';
 import {
   certificateThumbprint,
   CLIENT_CERTIFICATES,
@@ -19,7 +19,7 @@ import {
   type DevicePrincipal,
   type DeviceRefusal,
 } from './device-auth.js';
-import { desktopDevice } from './desktop-device.js';
+import { desktopDevice, dpopSessionPrincipal } from './desktop-device.js';
 import { DPOP_SETTINGS, MemoryDpopReplay, type DpopSettings } from './dpop-replay.js';
 import type { Amr, Principal, Role } from './principal.js';
 import { routeAccess } from './route-access.js';
@@ -94,6 +94,9 @@ export class AuthGuard implements CanActivate {
       return true;
     }
     const header = request.headers.authorization;
+    // RFC 9449 §7.1: a route that takes the session's DPoP-bound token (logout) takes it with a proof of its key.
+    const bound = allowed(DPOP_SESSION_TOKEN) ? await this.dpopSession(request) : null;
+    if (bound) return this.admit(request, bound, access);
     const match = BEARER.exec(typeof header === 'string' ? header : '');
     const principal = match?.[1] ? await this.verifier.verify(match[1]) : null;
     if (!principal)
@@ -115,6 +118,10 @@ export class AuthGuard implements CanActivate {
         'This session is bound to a desktop device key (DPoP): its unbound token serves only logout; use the bound token with a DPoP proof on the device routes.',
       );
     if (principal.certThumbprint) request.device = await this.checkBinding(request, principal);
+    return this.admit(request, principal, access);
+  }
+
+  private admit(request: GuardedRequest, principal: Principal, access: ReturnType<typeof routeAccess>): true {
     request.principal = principal;
     // Scope before roles: an institution's principal learns only that the route is national.
     if ((access.scope ?? 'national') === 'national') requireNational(principal);
@@ -122,6 +129,19 @@ export class AuthGuard implements CanActivate {
     assertAmr(principal, access.amr);
     assertAnyAmr(principal, access.anyAmr);
     return true;
+  }
+
+  private dpopSession(request: GuardedRequest): Promise<Principal | null> {
+    return dpopSessionPrincipal(
+      {
+        authorization: request.headers.authorization,
+        proof: request.headers.dpop,
+        method: request.method ?? '',
+        path: (request.url ?? '').split('?')[0] ?? '',
+        origins: this.dpop.origins,
+      },
+      { verifier: this.verifier, replay: this.dpop.replay },
+    );
   }
 
   private async authenticateDevice(request: GuardedRequest): Promise<DevicePrincipal> {

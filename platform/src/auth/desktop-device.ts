@@ -2,6 +2,7 @@ import { platformError } from '../errors/platform.errors.js';
 import type { DeviceAuthenticator, DevicePrincipal } from './device-auth.js';
 import { verifyDpopProof } from './dpop.js';
 import type { DpopReplay } from './dpop-replay.js';
+import type { Principal } from './principal.js';
 import type { TokenVerifier } from './token-verifier.js';
 
 const DPOP = /^DPoP ([A-Za-z0-9._~+/=-]{16,4096})$/;
@@ -55,6 +56,41 @@ export async function desktopDevice(
   if (!(await deps.replay.spend(proof)))
     throw platformError('dpop_proof_invalid', 'The DPoP proof is refused: it was used before (jti).');
   return { device, chain: proof.chain };
+}
+
+/**
+ * A session's DPoP-bound token with a proof of its key for this request (RFC 9449 §7.1), on a route that takes
+ * it besides the device routes (@AcceptsDpopSessionToken: logout). The key's proof is all it needs — no device
+ * management check, so a retired desktop can still end its session. The `jti` is spent last. null when the
+ * request carries no DPoP authorization.
+ */
+export async function dpopSessionPrincipal(
+  req: DesktopRequest,
+  deps: { verifier: TokenVerifier; replay: DpopReplay },
+): Promise<Principal | null> {
+  const token = DPOP.exec(typeof req.authorization === 'string' ? req.authorization : '')?.[1];
+  if (!token) return null;
+  if (typeof req.proof !== 'string')
+    throw platformError('dpop_proof_invalid', 'Send the DPoP proof header with the DPoP access token.');
+  const proof = verifyDpopProof(req.proof, {
+    method: req.method,
+    path: req.path,
+    origins: req.origins,
+    accessToken: token,
+    certificate: false,
+  });
+  if (!proof.ok) throw platformError('dpop_proof_invalid', `The DPoP proof is refused: ${proof.why}.`);
+  const principal = await deps.verifier.verify(token);
+  if (!principal)
+    throw platformError('unauthenticated', 'Sign in again: the access token is invalid or expired.');
+  if (!principal.dpopJkt || principal.dpopJkt !== proof.jkt)
+    throw platformError(
+      'dpop_binding_failed',
+      'The access token is not bound to the key that signed the DPoP proof (cnf.jkt).',
+    );
+  if (!(await deps.replay.spend(proof)))
+    throw platformError('dpop_proof_invalid', 'The DPoP proof is refused: it was used before (jti).');
+  return principal;
 }
 
 /**

@@ -186,8 +186,14 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
       // A refused renewal (here: the session revoked by a security officer) signs the page out cleanly: the
       // sign-in form, saying why, and nothing of the session left (no chat on screen, no renewal running).
       const [live] = await liveSessions('hamid.raza');
+      const signOut = page.waitForRequest((r) => r.url().endsWith('/api/v1/auth/logout'), {
+        timeout: 30_000,
+      });
       await server.json('DELETE', `/api/v1/sessions/${live!}`, { token });
       await shown(page.getByRole('alert').getByText('Signed out'));
+      // The page logs out with the bound token and a proof of its key (the sign-in's token expires long before).
+      const headers = (await signOut).headers();
+      expect([headers.authorization?.split(' ')[0], typeof headers.dpop]).toEqual(['DPoP', 'string']);
       expect(await page.getByRole('alert').getAttribute('data-code')).toBe('refresh_token_invalid');
       await shown(page.getByRole('button', { name: 'Sign in' }));
       expect(await page.getByRole('heading', { name: 'Conversations' }).isHidden()).toBe(true);
