@@ -41,6 +41,13 @@ describe('retry (a commit or message POST whose outcome is unknown)', () => {
     expect(seen[2]!.at - seen[1]!.at).toBe(3000);
   });
 
+  it('throws a Retry-After longer than it waits on its own (a bot over its minute) at once, for the app', async () => {
+    const { http, seen } = endpoint([{ status: 429, retryAfter: '60', body: { code: 'bot_rate_limited' } }]);
+    const answer = retry(() => call(http, 'https://chat.test', 'POST', '/messages', { clientId: 'c-2' }));
+    await expect(answer).rejects.toMatchObject({ status: 429, retryAfterSeconds: 30 });
+    expect(seen).toHaveLength(1);
+  });
+
   it('gives up at once on a refusal (4xx other than 429), and says which failures may be retried', async () => {
     const { http, seen } = endpoint([{ status: 422, body: { code: 'mls_commit_mismatch' } }]);
     const err = await retry(() =>

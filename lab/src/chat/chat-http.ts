@@ -63,9 +63,13 @@ export function mayRetry(e: unknown): boolean {
   return !(e instanceof ChatHttpError) || e.status === 429 || e.status >= 500;
 }
 
+/** The longest a call waits on its own before trying again: a longer Retry-After is the caller's to honour. */
+export const MAX_RETRY_WAIT_SECONDS = 5;
+
 /**
  * Retries network failures, 429 and 5xx (the server deduplicates by client message id), not other 4xx; waits
- * the server's Retry-After when it gave one, else backs off (0.2, 0.4, 0.8 s …).
+ * the server's Retry-After when it gave one, else backs off (0.2, 0.4, 0.8 s …). A Retry-After over
+ * MAX_RETRY_WAIT_SECONDS (a bot's budget for the minute, say) is thrown at once, for the app to show or wait.
  */
 export async function retry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
   for (let i = 0; ; i++) {
@@ -74,6 +78,7 @@ export async function retry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
     } catch (e) {
       if (!mayRetry(e) || i + 1 >= attempts) throw e;
       const after = e instanceof ChatHttpError ? e.retryAfterSeconds : undefined;
+      if (after !== undefined && after > MAX_RETRY_WAIT_SECONDS) throw e;
       await new Promise((r) => setTimeout(r, Math.max(200 * 2 ** i, (after ?? 0) * 1000)));
     }
   }
