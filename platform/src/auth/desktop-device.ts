@@ -30,21 +30,9 @@ export async function desktopDevice(
   req: DesktopRequest,
   deps: { verifier: TokenVerifier; devices: DeviceAuthenticator | null | undefined; replay: DpopReplay },
 ): Promise<{ device: DevicePrincipal; chain: Uint8Array[] } | null> {
-  const token = DPOP.exec(typeof req.authorization === 'string' ? req.authorization : '')?.[1];
-  if (!token) return null;
-  if (typeof req.proof !== 'string')
-    throw platformError('dpop_proof_invalid', 'Send the DPoP proof header with the DPoP access token.');
-  const proof = verifyDpopProof(req.proof, {
-    method: req.method,
-    path: req.path,
-    origins: req.origins,
-    accessToken: token,
-    certificate: true,
-  });
-  if (!proof.ok) throw platformError('dpop_proof_invalid', `The DPoP proof is refused: ${proof.why}.`);
-  const principal = await deps.verifier.verify(token);
-  if (!principal)
-    throw platformError('unauthenticated', 'Sign in again: the access token is invalid or expired.');
+  const bound = await boundToken(req, deps.verifier, true);
+  if (!bound) return null;
+  const { principal, proof } = bound;
   if (principal.dpopJkt !== proof.jkt)
     throw platformError(
       'dpop_binding_failed',
@@ -68,6 +56,24 @@ export async function dpopSessionPrincipal(
   req: DesktopRequest,
   deps: { verifier: TokenVerifier; replay: DpopReplay },
 ): Promise<Principal | null> {
+  const bound = await boundToken(req, deps.verifier, false);
+  if (!bound) return null;
+  const { principal, proof } = bound;
+  if (!principal.dpopJkt || principal.dpopJkt !== proof.jkt)
+    throw platformError(
+      'dpop_binding_failed',
+      'The access token is not bound to the key that signed the DPoP proof (cnf.jkt).',
+    );
+  if (!(await deps.replay.spend(proof)))
+    throw platformError('dpop_proof_invalid', 'The DPoP proof is refused: it was used before (jti).');
+  return principal;
+}
+
+/**
+ * The `DPoP <token>` authorization's proof, checked for this request (with its certificate chain in `x5c` when
+ * `certificate`), and the token's principal; null without DPoP authorization. Nothing is spent here.
+ */
+async function boundToken(req: DesktopRequest, verifier: TokenVerifier, certificate: boolean) {
   const token = DPOP.exec(typeof req.authorization === 'string' ? req.authorization : '')?.[1];
   if (!token) return null;
   if (typeof req.proof !== 'string')
@@ -77,20 +83,13 @@ export async function dpopSessionPrincipal(
     path: req.path,
     origins: req.origins,
     accessToken: token,
-    certificate: false,
+    certificate,
   });
   if (!proof.ok) throw platformError('dpop_proof_invalid', `The DPoP proof is refused: ${proof.why}.`);
-  const principal = await deps.verifier.verify(token);
+  const principal = await verifier.verify(token);
   if (!principal)
     throw platformError('unauthenticated', 'Sign in again: the access token is invalid or expired.');
-  if (!principal.dpopJkt || principal.dpopJkt !== proof.jkt)
-    throw platformError(
-      'dpop_binding_failed',
-      'The access token is not bound to the key that signed the DPoP proof (cnf.jkt).',
-    );
-  if (!(await deps.replay.spend(proof)))
-    throw platformError('dpop_proof_invalid', 'The DPoP proof is refused: it was used before (jti).');
-  return principal;
+  return { principal, proof };
 }
 
 /**
