@@ -27,7 +27,7 @@ const session = (deviceId: string) => {
   return s;
 };
 
-/** Two nodes of a cluster on NATS: a message queued on one wakes the device connected to the other. */
+/** Two nodes of a cluster on NATS: a message queued on one wakes the device connected to the other; a call signal reaches it. */
 describe.skipIf(!natsUp)('chat wakes between cluster nodes (NATS)', () => {
   const buses: EventBus[] = [];
   const relays: ChatRelay[] = [];
@@ -75,41 +75,8 @@ describe.skipIf(!natsUp)('chat wakes between cluster nodes (NATS)', () => {
     expect(onA.woken).toBe(1);
     expect(onB.woken).toBe(1);
   });
-});
 
-/** The same two nodes: a call signal for a device held by the other node reaches its socket, once. */
-describe.skipIf(!natsUp)('call signals between cluster nodes (NATS)', () => {
-  const buses: EventBus[] = [];
-  const relays: ChatRelay[] = [];
-  const hubs: ChatHub[] = [];
-  const pushes: string[][] = [];
-
-  beforeAll(async () => {
-    for (let i = 0; i < 2; i++) {
-      const bus = await connectNatsEventBus({
-        url: natsUrl,
-        logger: testLogger,
-        stream: `${stream}_CALLS`,
-        subjectPrefix: `${subjectPrefix}calls`,
-        catalog: eventCatalog([platformDomain, secureChatDomain]),
-      });
-      const hub = new ChatHub({ notify: (ids) => Promise.resolve(void pushes.push([...ids])) });
-      const relay = new ChatRelay(hub, bus, testLogger);
-      await relay.onModuleInit();
-      buses.push(bus);
-      hubs.push(hub);
-      relays.push(relay);
-    }
-  }, 30_000);
-
-  afterAll(async () => {
-    for (const r of relays) await r.onModuleDestroy();
-    for (const b of buses) await b.close();
-    const nc = await connect({ servers: natsUrl });
-    await (await jetstreamManager(nc)).streams.delete(`${stream}_CALLS`).catch(() => undefined);
-    await nc.close();
-  });
-
+  // A call signal for a device held by the other node reaches its socket, once.
   it('a ring on node A reaches the callee on node B (and its caller-side device on A at once); the offline one is pushed', async () => {
     const [a, b] = hubs as [ChatHub, ChatHub];
     const callee = session(randomUUID());
