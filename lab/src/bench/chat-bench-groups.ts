@@ -12,11 +12,15 @@ import { closedLoop } from './load.js';
  * (a sender and a receiver each) and one large group, registered and committed through the real API. Each
  * group's application messages are encrypted here once; the run sends those ciphertexts again and again
  * under fresh client ids — valid MLS for the group's epoch, all the delivery service checks (it never
- * decrypts), while the generator's cores stay free to measure the server.
+ * decrypts), while the generator's cores stay free to measure the server. Members join as in the product: each
+ * uploads a KeyPackage, the committer claims it by the member's official (one handset per official here) and
+ * adds it — the server accepts only KeyPackages its committer claimed.
  */
 
 export type BenchDevice = {
   readonly handset: SimulatedHandset;
+  /** The official this handset is the only device of. */
+  readonly username: string;
   readonly tls: ClientTls;
   readonly core: ChatCore;
   socket?: BenchSocket;
@@ -35,12 +39,16 @@ const TEXT = 'Please review the revised duty roster before the 3 pm meeting; com
 /** Add proposals per commit: a commit of 100 inline KeyPackages stays under the 256 KiB message limit. */
 const ADDS_PER_COMMIT = 100;
 
-export async function chatDevices(handsets: readonly SimulatedHandset[]): Promise<BenchDevice[]> {
+/** Handset i is the only device of official `usernames[i]`. */
+export async function chatDevices(
+  handsets: readonly SimulatedHandset[],
+  usernames: readonly string[],
+): Promise<BenchDevice[]> {
   const first = handsets[0];
   if (!first) return [];
   const es = parseExternalSender(await first.deviceCall('GET', chatRoutes.externalSender()));
   return Promise.all(
-    handsets.map(async (handset) => {
+    handsets.map(async (handset, i) => {
       const saved = handset.saved();
       if (!saved) throw new Error('a handset is not enrolled');
       const tls = {
@@ -56,7 +64,7 @@ export async function chatDevices(handsets: readonly SimulatedHandset[]): Promis
           externalSenderKeys: [es.signatureKey],
         },
       });
-      return { handset, tls, core };
+      return { handset, username: usernames[i]!, tls, core };
     }),
   );
 }
@@ -72,6 +80,26 @@ async function register(owner: BenchDevice): Promise<string> {
   const { groupId, groupInfo } = await owner.core.createGroup(externalSender(owner));
   await owner.handset.deviceCall('POST', chatRoutes.groups(), { groupInfo });
   return groupId;
+}
+
+/**
+ * Each member uploads one KeyPackage; the committer claims them by official through the server (as the SDK's
+ * addMembers does): the KeyPackages to add.
+ */
+async function claimed(committer: BenchDevice, members: readonly BenchDevice[]): Promise<string[]> {
+  const kps: string[] = [];
+  for (const m of members) {
+    const keyPackages = await m.core.makeKeyPackages(1);
+    await m.handset.deviceCall('POST', chatRoutes.keyPackages(), { keyPackages });
+    const r = await committer.handset.deviceCall<{ keyPackages: { keyPackage: string }[] }>(
+      'POST',
+      chatRoutes.claimKeyPackages(),
+      { user: m.username },
+    );
+    if (r.keyPackages.length !== 1) throw new Error(`${m.username}: ${r.keyPackages.length} KeyPackages claimed`);
+    kps.push(r.keyPackages[0]!.keyPackage);
+  }
+  return kps;
 }
 
 async function commit(d: BenchDevice, c: ChatCommit): Promise<void> {
@@ -95,8 +123,7 @@ export async function makePairs(devices: readonly BenchDevice[]): Promise<BenchP
       const sender = devices[2 * i]!;
       const receiver = devices[2 * i + 1]!;
       const groupId = await register(sender);
-      const [kp] = await receiver.core.makeKeyPackages(1);
-      await commit(sender, await sender.core.add(groupId, [kp!]));
+      await commit(sender, await sender.core.add(groupId, await claimed(sender, [receiver])));
       const { message } = await sender.core.send(groupId, { type: 'text', text: TEXT });
       pairs.push({ sender, receiver, groupId, message });
       return true;
@@ -115,8 +142,7 @@ export async function makeGroup(
   if (!owner) throw new Error('a group needs members');
   const groupId = await register(owner);
   for (let i = 0; i < rest.length; i += ADDS_PER_COMMIT) {
-    const kps: string[] = [];
-    for (const d of rest.slice(i, i + ADDS_PER_COMMIT)) kps.push(...(await d.core.makeKeyPackages(1)));
+    const kps = await claimed(owner, rest.slice(i, i + ADDS_PER_COMMIT));
     await commit(owner, await owner.core.add(groupId, kps));
   }
   const out: string[] = [];

@@ -12,7 +12,7 @@ import {
 import { controlPlaneApi, signedIn } from '../server-process/control-plane-api.js';
 import { freeTcpPort, startServerProcess, type ServerProcess } from '../server-process/server-process.js';
 import { withThrowawayDatabase } from '../server-process/throwaway-database.js';
-import { enrolHandsets, provisionOfficial } from './bench-fleet.js';
+import { enrolHandsets, provisionOfficials } from './bench-fleet.js';
 import { chatDevices, makeGroup, makePairs, type BenchDevice } from './chat-bench-groups.js';
 import { fanOut, oneToOne, CpuMeter, type DeliveryRouter } from './chat-bench-runs.js';
 import { BenchSocket } from './chat-bench-socket.js';
@@ -118,7 +118,7 @@ async function insertBaseline(databaseUrl: string): Promise<void> {
   }
 }
 
-type Fleet = { handsets: SimulatedHandset[]; chat: BenchDevice[] };
+type Fleet = { handsets: SimulatedHandset[]; usernames: string[]; chat: BenchDevice[] };
 
 type Nodes = { servers: ServerProcess[]; deviceUrls: string[] };
 
@@ -127,7 +127,7 @@ async function measure({ servers, deviceUrls }: Nodes, fleet: Fleet, databaseUrl
   const pids = servers.map((s) => s.pid);
   const router: DeliveryRouter = new Map();
   const t0 = performance.now();
-  const chat = await chatDevices(fleet.handsets);
+  const chat = await chatDevices(fleet.handsets, fleet.usernames);
   fleet.chat.push(...chat);
   const pairs = await makePairs(chat);
   const group = await makeGroup(chat.slice(0, GROUP), FAN_OUTS);
@@ -171,7 +171,7 @@ async function runMode(name: string, env: Record<string, string>, root: LabAttes
     throw new Error('BENCH_CHAT_NODES=2 needs BENCH_CHAT_NATS_URL');
   out(`\n## secure chat delivery on ${name} (${CLIENTS} connected devices${cluster ? ', two nodes' : ''})`);
   const nodes: Nodes = { servers: [], deviceUrls: [] };
-  const fleet: Fleet = { handsets: [], chat: [] };
+  const fleet: Fleet = { handsets: [], usernames: [], chat: [] };
   try {
     for (let n = 0; n < (cluster ? 2 : 1); n++) {
       const devicePort = await freeTcpPort();
@@ -190,6 +190,7 @@ async function runMode(name: string, env: Record<string, string>, root: LabAttes
             PAKAWAAZ_LAB_ROOT_FILE: labRootPaths(labDir).cert,
             PAKAWAAZ_ENROLMENT_RATE_PER_IP: '1000000',
             PAKAWAAZ_CHAT_WS_FRAMES_PER_SECOND: '10000',
+            PAKAWAAZ_CHAT_CLAIMS_PER_SECOND: '1000', // the set-up claims a KeyPackage per member
             // A commit adding 100 devices to a 500-member group carries two copies of the tree (GroupInfo, Welcome).
             BODY_LIMIT_BYTES: String(8 * 1024 * 1024),
             OPEN5GS_MONITOR: 'off',
@@ -199,14 +200,15 @@ async function runMode(name: string, env: Record<string, string>, root: LabAttes
     }
     const server = nodes.servers[0]!;
     const admin = await signedIn(controlPlaneApi(server.url), 'admin', ADMIN_PASSWORD);
-    await provisionOfficial(admin, 'bench.official', 'Bench Ministry');
+    // One official per handset, as in the field: a KeyPackage claim names an official's every live device.
+    fleet.usernames.push(...(await provisionOfficials(admin, 'bench.official', 'Bench Ministry', CLIENTS)));
     fleet.handsets.push(
       ...(await enrolHandsets({
         api: admin,
         root,
         apiUrl: server.url,
         deviceUrl: nodes.deviceUrls[0]!,
-        official: 'bench.official',
+        official: (i) => fleet.usernames[i]!,
         count: CLIENTS,
       })),
     );
