@@ -1,5 +1,6 @@
 import type { BenchPair } from './chat-bench-groups.js';
 import type { BenchSocket } from './chat-bench-socket.js';
+import type { DatabaseCpu } from './database-cpu.js';
 import { fmtInt, fmtMs, processCpuSplit, quantile } from './load.js';
 
 /**
@@ -27,18 +28,32 @@ const cpuOf = (pids: ServerPids) =>
     { user: 0, system: 0 },
   );
 
-/** Server CPU (from /proc) and this process's CPU over a measurement. */
+/** What a run measures: the server's process(es) and, on PostgreSQL, the database's. */
+export type Measured = { readonly server: ServerPids; readonly database?: DatabaseCpu };
+
+/** Server CPU (from /proc), PostgreSQL's when measured, and this process's CPU over a measurement. */
 export class CpuMeter {
   private readonly server0: { user: number; system: number };
   private readonly self0 = process.cpuUsage();
   private readonly t0 = performance.now();
 
-  constructor(private readonly serverPid: ServerPids) {
+  private constructor(
+    private readonly serverPid: ServerPids,
+    private readonly databaseEnd?: () => Promise<number>,
+  ) {
     this.server0 = cpuOf(serverPid);
   }
 
-  /** ", server CPU … ms per <unit> (… cores); generator …" for `count` operations. */
-  line(count: number, unit: string): string {
+  static async start(m: Measured): Promise<CpuMeter> {
+    return new CpuMeter(m.server, await m.database?.start());
+  }
+
+  /**
+   * "server CPU … ms per <unit> (… cores); PostgreSQL …; server and PostgreSQL together …; generator …" for
+   * `count` operations.
+   */
+  async line(count: number, unit: string): Promise<string> {
+    const database = await this.databaseEnd?.();
     const wall = (performance.now() - this.t0) / 1000;
     const now = cpuOf(this.serverPid);
     const [user, system] = [now.user - this.server0.user, now.system - this.server0.system];
@@ -51,7 +66,11 @@ export class CpuMeter {
     const srv = Number.isNaN(server)
       ? 'server CPU n/a'
       : `server CPU ${per(server)} (${split}; ${cores(server)})`;
-    return `${srv}; load generator CPU ${per(gen)} (${cores(gen)}), reported apart`;
+    const db =
+      database === undefined
+        ? ''
+        : `; PostgreSQL CPU ${per(database)} (${cores(database)}); server and PostgreSQL together ${per(server + database)}`;
+    return `${srv}${db}; load generator CPU ${per(gen)} (${cores(gen)}), reported apart`;
   }
 }
 
@@ -76,7 +95,7 @@ export type OneToOneResult = { perSecond: number; line: string };
 export async function oneToOne(
   pairs: readonly BenchPair[],
   router: DeliveryRouter,
-  serverPid: ServerPids,
+  measured: Measured,
   o: OneToOneOptions,
 ): Promise<OneToOneResult> {
   const idle: Flow[] = pairs.map((pair) => ({ pair, sentAt: [], got: 0, n: 0 }));
@@ -89,7 +108,7 @@ export async function oneToOne(
       const t = f.sentAt[f.got++];
       if (t !== undefined) deliveries.push(at - t);
     });
-  const cpu = new CpuMeter(serverPid);
+  const cpu = await CpuMeter.start(measured);
   const started = performance.now();
   const deadline = started + o.seconds * 1000;
   let issued = 0;
@@ -136,7 +155,7 @@ export async function oneToOne(
     line:
       `${fmtInt(perSecond)} messages/s acknowledged (${fmtInt(sent)} in ${elapsed.toFixed(1)} s${failed}${lost}); ` +
       `send→ack p50 ${q(a, 0.5)}, p99 ${q(a, 0.99)}; enqueue→deliver p50 ${q(d, 0.5)}, p95 ${q(d, 0.95)}, ` +
-      `p99 ${q(d, 0.99)}, max ${q(d, 1)}; ${cpu.line(sent, 'message')}`,
+      `p99 ${q(d, 0.99)}, max ${q(d, 1)}; ${await cpu.line(sent, 'message')}`,
   };
 }
 
@@ -148,12 +167,12 @@ export async function fanOut(
   group: { groupId: string; owner: { socket?: BenchSocket }; messages: readonly string[] },
   recipients: number,
   router: DeliveryRouter,
-  serverPid: ServerPids,
+  measured: Measured,
   tag: string,
 ): Promise<string> {
   const toLast: number[] = [];
   const toFirst: number[] = [];
-  const cpu = new CpuMeter(serverPid);
+  const cpu = await CpuMeter.start(measured);
   for (const [i, message] of group.messages.entries()) {
     let left = recipients;
     const t0 = performance.now();
@@ -176,6 +195,6 @@ export async function fanOut(
   return (
     `${group.messages.length} messages one after another to ${fmtInt(recipients)} members each: ` +
     `to the last member p50 ${q(l, 0.5)}, p99 ${q(l, 0.99)}, max ${q(l, 1)}; to the first p50 ${q(f, 0.5)}; ` +
-    `${cpu.line(group.messages.length * recipients, 'delivery')}`
+    `${await cpu.line(group.messages.length * recipients, 'delivery')}`
   );
 }

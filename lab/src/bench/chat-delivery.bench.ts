@@ -13,8 +13,9 @@ import { controlPlaneApi, signedIn } from '../server-process/control-plane-api.j
 import { freeTcpPort, startServerProcess, type ServerProcess } from '../server-process/server-process.js';
 import { withThrowawayDatabase } from '../server-process/throwaway-database.js';
 import { enrolHandsets, provisionOfficials } from './bench-fleet.js';
-import { chatDevices, makeGroup, makePairs, type BenchDevice } from './chat-bench-groups.js';
-import { fanOut, oneToOne, CpuMeter, type DeliveryRouter } from './chat-bench-runs.js';
+import { chatDevices, makeGroup, makePairs, type BenchDevice, type BenchPair } from './chat-bench-groups.js';
+import { fanOut, oneToOne, CpuMeter, type DeliveryRouter, type Measured } from './chat-bench-runs.js';
+import { DatabaseCpu } from './database-cpu.js';
 import { BenchSocket } from './chat-bench-socket.js';
 import { closedLoop, describeLoad } from './load.js';
 
@@ -25,8 +26,9 @@ import { closedLoop, describeLoad } from './load.js';
  * BENCH_CHAT_CLIENTS handsets (default 2,000) enrol through the real API, hold real MLS groups (1:1 pairs
  * and one BENCH_CHAT_GROUP-member group, default 500) and stay connected on the chat WebSocket over mutual
  * TLS. Senders resend ciphertexts encrypted once before the run (see chat-bench-groups.ts); receivers
- * acknowledge what they get. The server's CPU (from /proc) and the load generator's are reported apart:
- * they share the machine's cores. Baselines, same run: `GET /healthz` on the device port over kept-alive
+ * acknowledge what they get. The server's CPU (from /proc), PostgreSQL's (its backends for the bench's
+ * database and the WAL writer: database-cpu.ts) and the load generator's are reported apart: they share the
+ * machine's cores. Baselines, same run: `GET /healthz` on the device port over kept-alive
  * mutual TLS (the server's floor per request), and on PostgreSQL a plain durable INSERT, one commit each,
  * into the same database (the database's floor per message).
  */
@@ -81,10 +83,10 @@ async function healthzBaseline(server: ServerProcess, devices: readonly BenchDev
     return true;
   };
   await closedLoop({ concurrency: 256, maxCount: devices.length, maxMs: 60_000, op }); // opens the connections
-  const cpu = new CpuMeter(server.pid);
+  const cpu = await CpuMeter.start({ server: server.pid });
   const r = await closedLoop({ concurrency: 256, maxCount: 20_000, maxMs: SECONDS * 1000, op });
   out(
-    `${describeLoad('baseline: GET /healthz, kept-alive mTLS, 256 in flight', 'requests', r)}; ${cpu.line(r.count, 'request')}`,
+    `${describeLoad('baseline: GET /healthz, kept-alive mTLS, 256 in flight', 'requests', r)}; ${await cpu.line(r.count, 'request')}`,
   );
 }
 
@@ -138,11 +140,25 @@ async function measure({ servers, deviceUrls }: Nodes, fleet: Fleet, databaseUrl
   await connectAll(chat, deviceUrls, router);
   await healthzBaseline(server, chat);
   if (databaseUrl) await insertBaseline(databaseUrl);
+  const database = databaseUrl ? await DatabaseCpu.open(databaseUrl) : undefined;
+  try {
+    await runs({ server: pids, ...(database ? { database } : {}) }, pairs, group, router);
+  } finally {
+    await database?.close();
+  }
+}
+
+async function runs(
+  measured: Measured,
+  pairs: BenchPair[],
+  group: Awaited<ReturnType<typeof makeGroup>>,
+  router: DeliveryRouter,
+) {
   const tag = randomUUID().slice(0, 8);
   const window = PROFILE_DIR ? monoUs() : '';
   let best = 0;
   for (const inFlight of [256, 64]) {
-    const r = await oneToOne(pairs, router, pids, {
+    const r = await oneToOne(pairs, router, measured, {
       seconds: SECONDS,
       maxMessages: MAX_MESSAGES,
       inFlight,
@@ -154,7 +170,7 @@ async function measure({ servers, deviceUrls }: Nodes, fleet: Fleet, databaseUrl
     best = Math.max(best, r.perSecond);
   }
   const rate = Math.max(50, Math.round(best / 2 / 50) * 50);
-  const paced = await oneToOne(pairs, router, pids, {
+  const paced = await oneToOne(pairs, router, measured, {
     seconds: SECONDS,
     maxMessages: MAX_MESSAGES,
     inFlight: 256,
@@ -162,7 +178,7 @@ async function measure({ servers, deviceUrls }: Nodes, fleet: Fleet, databaseUrl
     tag: `${tag}-p`,
   });
   out(`1:1 at a steady ${rate}/s offered (half the best rate above): ${paced.line}`);
-  out(`fan-out, one ${GROUP}-member group: ${await fanOut(group, GROUP - 1, router, pids, `${tag}-f`)}`);
+  out(`fan-out, one ${GROUP}-member group: ${await fanOut(group, GROUP - 1, router, measured, `${tag}-f`)}`);
 }
 
 async function runMode(name: string, env: Record<string, string>, root: LabAttestationRoot, labDir: string) {
