@@ -33,9 +33,29 @@ export type ChatExternalSender = {
 };
 export const CHAT_EXTERNAL_SENDER = Symbol.for('pakawaaz.secure-chat.ExternalSender');
 
+/** An envelope in a device's queue, as delivered (the `deliver` frame, GET inbox). */
+export type QueuedEnvelope = {
+  seq: number;
+  groupId: string;
+  senderDevice: string | null;
+  kind: string;
+  /** The MLS message, base64url. */
+  body: string;
+  /** When it was queued (ISO 8601). */
+  at: string;
+};
+
+/** An envelope just queued for a device, with the seq its queue gave it (committed). */
+export type HandedEnvelope = { readonly deviceId: string; readonly envelope: QueuedEnvelope };
+
 /** Wakes devices whose queue grew, and tells a device its KeyPackages run low. Best effort. */
 export type ChatWake = {
   queued(deviceIds: readonly string[]): void;
+  /**
+   * Like `queued`, with the envelopes themselves (committed, in seq order per device): a socket here whose
+   * next seq is the first of them sends them without reading its queue; any other wakes and reads.
+   */
+  handOff?(handed: readonly HandedEnvelope[]): void;
   keyPackagesLow(deviceId: string, left: number): void;
   /** The device is removed from chat: its sockets close now. */
   removed(deviceId: string): void;

@@ -39,6 +39,10 @@ export const wakeWithBots = (hub: ChatHub, tap: BotWakeTap): ChatWake => ({
     hub.queued(ids);
     tap.listener?.(ids);
   },
+  handOff: (handed) => {
+    hub.handOff(handed);
+    if (tap.listener) tap.listener([...new Set(handed.map((h) => h.deviceId))]);
+  },
   keyPackagesLow: (id, left) => hub.keyPackagesLow(id, left),
   removed: (id) => hub.removed(id),
 });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { DevicePrincipal } from '@pakawaaz/platform';
+import type { QueuedEnvelope as PortEnvelope } from '../chat-ports.js';
 import { b64u } from '../mls/bytes.js';
 import { readMessage } from '../mls/mls-facts.js';
 import { mlsInput } from '../mls/mls-input.js';
@@ -10,14 +11,7 @@ import { SendGroupCommit, type SendResult } from './send-group-commit.js';
 
 export type { SendResult } from './send-group-commit.js';
 
-export type QueuedEnvelope = {
-  seq: number;
-  groupId: string;
-  senderDevice: string | null;
-  kind: QueueKind;
-  body: string;
-  at: string;
-};
+export type QueuedEnvelope = Omit<PortEnvelope, 'kind'> & { kind: QueueKind };
 
 /** Most envelopes one inbox read returns. */
 export const INBOX_PAGE = 200;

@@ -69,3 +69,23 @@ export function seqsGiven(
     return seqs;
   });
 }
+
+/**
+ * The seqs a statement that may have skipped some targets gave (the send batch queues only to devices still
+ * members: `taken` is each device's last seq and how many it got). Only devices that got every envelope
+ * meant for them are in the maps — their seqs follow from the count; a device that lost one (left the group
+ * meanwhile) is left out, and its socket reads its queue instead.
+ */
+export function seqsWhereWhole(
+  targets: readonly string[][],
+  taken: readonly { d: string; l: string; n: number }[],
+): Map<string, number>[] {
+  const meant = new Map<string, number>();
+  for (const ids of targets) for (const d of ids) meant.set(d, (meant.get(d) ?? 0) + 1);
+  const whole = taken.filter((r) => meant.get(r.d) === r.n);
+  const wholeIds = new Set(whole.map((r) => r.d));
+  return seqsGiven(
+    targets.map((ids) => ids.filter((d) => wholeIds.has(d))),
+    whole,
+  );
+}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Db } from '@pakawaaz/platform';
 import { sql } from 'drizzle-orm';
 import { chatGroups, chatSends, groupMembers } from './delivery.schema.js';
-import { enqueueCtes, enqueueParams, type EnqueueBatch } from './enqueue.js';
+import { enqueueCtes, enqueueParams, seqsWhereWhole, type EnqueueBatch } from './enqueue.js';
 import { onHoldSql } from '../policy/chat-policy.repository.js';
 import { runPrepared, statement } from './prepared.js';
 
@@ -51,7 +51,7 @@ const WRITE = statement(
       join json_to_recordset(${p(3)}::json) as e(i int, g text) on e.i = a.i
       where exists (select 1 from ${groupMembers} m where m.device_id = a.d and m.group_id = e.g)),
     ${enqueueCtes(p(4))}
-    select count(*)::int as n from u`,
+    select u.device_id::text as d, u.last_seq::text as l, n.n from u join n on n.d = u.device_id`,
 );
 
 const key = (d: string, c: string) => `${d}\n${c}`;
@@ -105,24 +105,26 @@ export class SendBatchRepository {
 
   /**
    * Drops the claims of the sends refused inside the batch (their client ids stay free for a retry), records
-   * the answers of the accepted ones and queues their envelopes: one round trip.
+   * the answers of the accepted ones and queues their envelopes: one round trip. The seqs each envelope got,
+   * by device (seqsWhereWhole: a device that left its group meanwhile is not in them).
    */
   async write(
     refused: readonly ClientKey[],
     answers: readonly (ClientKey & { r: Record<string, unknown> })[],
     envelopes: readonly EnqueueBatch[],
     tx: Db,
-  ): Promise<void> {
-    if (refused.length === 0 && answers.length === 0) return;
-    const { params } = enqueueParams(envelopes);
+  ): Promise<Map<string, number>[]> {
+    if (refused.length === 0 && answers.length === 0) return [];
+    const { params, targets } = enqueueParams(envelopes);
     const groupOf = JSON.stringify(envelopes.map((b, i) => ({ i, g: b.envelope.groupId })));
-    await runPrepared(tx, WRITE, [
+    const taken = await runPrepared<{ d: string; l: string; n: number }>(tx, WRITE, [
       JSON.stringify(refused),
       JSON.stringify(answers),
       params[0],
       groupOf,
       params[1],
     ]);
+    return seqsWhereWhole(targets, taken);
   }
 }
 

@@ -10,13 +10,14 @@ import {
   type Settled,
 } from '@pakawaaz/platform';
 import type { Logger } from 'pino';
-import { CHAT_WAKE, type ChatWake } from '../chat-ports.js';
+import { CHAT_WAKE, type ChatWake, type HandedEnvelope } from '../chat-ports.js';
 import { messageEpochAccepted } from '../groups/commit-plan.js';
 import { ChatPolicyEnforcer, senderInstitutions } from '../policy/chat-policy.enforcer.js';
 import { SECURE_CHAT_CONFIG, type SecureChatConfig } from '../secure-chat.config.js';
 import { secureChatError } from '../secure-chat.errors.js';
 import { DeliveryRepository } from './delivery.repository.js';
 import type { QueueKind } from './delivery.schema.js';
+import type { EnqueueBatch } from './enqueue.js';
 import { clientKey, SendBatchRepository, type SharedGroup } from './send-batch.repository.js';
 
 export type SendResult = { groupId: string; epoch: string; recipients: number };
@@ -100,10 +101,16 @@ export class SendGroupCommit {
     return settled;
   }
 
-  /** One transaction for the batch; the wakes after it commits. */
+  /**
+   * One transaction for the batch; after it commits, the envelopes are handed to the recipients' sockets (a
+   * socket here takes them without reading its queue) and the other recipients woken.
+   */
   private async write(items: readonly PendingSend[]): Promise<Settled<SendResult>[]> {
-    const { settled, wake } = await this.repo.db.transaction((tx) => this.writeIn(items, tx));
+    const { settled, wake, queued } = await this.repo.db.transaction((tx) => this.writeIn(items, tx));
     try {
+      const handed = this.wake.handOff ? handOffs(queued, new Date().toISOString()) : [];
+      for (const h of handed) wake.delete(h.deviceId);
+      if (handed.length) this.wake.handOff!(handed);
       if (wake.size) this.wake.queued([...wake]);
     } catch (err) {
       // Committed: the sends are answered whatever happens to the wake (a socket reads again on its next one).
@@ -157,21 +164,17 @@ export class SendGroupCommit {
       settled[i] = { ok: true, value };
       return { ...pairs[i]!, r: { op: 'send', ...value } };
     });
-    await this.batch.write(
-      refused,
-      results,
-      accepted.map(({ i, to }) => {
-        const s = items[i]!;
-        const envelope = {
-          groupId: s.groupId,
-          senderDevice: s.device.deviceId,
-          kind: s.kind,
-          body: Buffer.from(s.message.buffer, s.message.byteOffset, s.message.byteLength),
-        };
-        return { deviceIds: to, envelope };
-      }),
-      tx,
-    );
+    const envelopes = accepted.map(({ i, to }) => {
+      const s = items[i]!;
+      const envelope = {
+        groupId: s.groupId,
+        senderDevice: s.device.deviceId,
+        kind: s.kind,
+        body: Buffer.from(s.message.buffer, s.message.byteOffset, s.message.byteLength),
+      };
+      return { deviceIds: to, envelope };
+    });
+    const seqs = await this.batch.write(refused, results, envelopes, tx);
     await this.policy?.recordSends(
       accepted.map(({ i }, k) => {
         const s = items[i]!;
@@ -184,8 +187,26 @@ export class SendGroupCommit {
       tx,
       held,
     );
-    return { settled, wake };
+    return { settled, wake, queued: envelopes.map((e, k) => ({ ...e, seqs: seqs[k] })) };
   }
+}
+
+/** The batch's envelopes for each recipient whose seqs are known (body base64url once per envelope). */
+function handOffs(
+  queued: readonly (EnqueueBatch & { seqs: Map<string, number> | undefined })[],
+  at: string,
+): HandedEnvelope[] {
+  const handed: HandedEnvelope[] = [];
+  for (const { envelope: e, seqs } of queued) {
+    if (!seqs?.size) continue;
+    const body = e.body.toString('base64url');
+    for (const [deviceId, seq] of seqs)
+      handed.push({
+        deviceId,
+        envelope: { seq, groupId: e.groupId, senderDevice: e.senderDevice, kind: e.kind, body, at },
+      });
+  }
+  return handed;
 }
 
 function refusalOf(s: PendingSend, group: SharedGroup | undefined) {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/comm
 import { DEVICE_PUSH, type DevicePush } from '@pakawaaz/device-mgmt';
 import { LOGGER } from '@pakawaaz/platform';
 import type { Logger } from 'pino';
-import type { ChatWake } from '../chat-ports.js';
+import type { ChatWake, HandedEnvelope, QueuedEnvelope } from '../chat-ports.js';
 import type { CallSignalFrame } from './frames.js';
 
 /** A connected device's socket, as the hub sees it. */
@@ -10,6 +10,8 @@ export type ChatSession = {
   readonly deviceId: string;
   /** New envelopes are queued: deliver them. */
   wake(): void;
+  /** These envelopes were just queued for the device (in seq order): send them, or wake if not next. */
+  offer(envelopes: readonly QueuedEnvelope[]): void;
   /** Tell the device to upload KeyPackages. */
   keyPackagesLow(left: number): void;
   /** Send a frame now (call signalling: it is not queued, a device that is not connected misses it). */
@@ -67,6 +69,24 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
 
   queued(deviceIds: readonly string[]): void {
     const away = this.wakeLocal(deviceIds);
+    if (away.length === 0) return;
+    this.relay?.(away);
+    this.pushCheckIn(away);
+  }
+
+  handOff(handed: readonly HandedEnvelope[]): void {
+    const byDevice = new Map<string, QueuedEnvelope[]>();
+    for (const { deviceId, envelope } of handed) {
+      const list = byDevice.get(deviceId);
+      if (list) list.push(envelope);
+      else byDevice.set(deviceId, [envelope]);
+    }
+    const away: string[] = [];
+    for (const [id, envelopes] of byDevice) {
+      const set = this.sessions.get(id);
+      if (set) for (const s of set) s.offer(envelopes);
+      else away.push(id);
+    }
     if (away.length === 0) return;
     this.relay?.(away);
     this.pushCheckIn(away);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeDeliveries } from './chat-session.js';
+import { ChatSession, mergeDeliveries } from './chat-session.js';
 import type { ServerFrame } from './frames.js';
 
 const env = (seq: number) => ({
@@ -26,5 +26,82 @@ describe('mergeDeliveries (one socket write per turn)', () => {
       { type: 'deliver', envelopes: [env(4)] },
       { type: 'acked', upTo: 3, removed: 3 },
     ]);
+  });
+});
+
+/** A socket that records the envelopes sent on it, and a queue the session reads (each read recorded). */
+function harness(queue: number[]) {
+  const sent: number[] = [];
+  const reads: number[] = [];
+  const ws = {
+    OPEN: 1,
+    readyState: 1,
+    bufferedAmount: 0,
+    send: (data: string) => {
+      const f = JSON.parse(data) as ServerFrame;
+      if (f.type === 'deliver') sent.push(...f.envelopes.map((e) => e.seq));
+    },
+  };
+  const delivery = {
+    inbox: (_device: unknown, after: number) => {
+      reads.push(after);
+      return Promise.resolve(queue.filter((s) => s > after).map(env));
+    },
+  };
+  const session = new ChatSession(
+    ws as unknown as ConstructorParameters<typeof ChatSession>[0],
+    { deviceId: 'd' } as unknown as ConstructorParameters<typeof ChatSession>[1],
+    delivery as unknown as ConstructorParameters<typeof ChatSession>[2],
+  );
+  const settle = () => new Promise((r) => setTimeout(r, 20));
+  return { session, sent, reads, queue, ws, settle };
+}
+
+describe('ChatSession.offer (envelopes handed by the send batch, no queue read)', () => {
+  it('sends the next envelopes at once without reading the queue', async () => {
+    const h = harness([1, 2]);
+    h.session.wake(); // on connect: reads what is queued
+    await h.settle();
+    h.queue.push(3, 4);
+    h.session.offer([env(3), env(4)]);
+    await h.settle();
+    expect(h.sent).toEqual([1, 2, 3, 4]);
+    expect(h.reads).toEqual([0, 2]); // the connect's read (and its empty follow-up) only
+  });
+
+  it('reads the queue instead when what is offered is not next (an envelope it has not seen came first)', async () => {
+    const h = harness([1]);
+    h.session.wake();
+    await h.settle();
+    // Seq 3 is offered before 2 (two batches answered out of order): 2 must not be skipped.
+    h.queue.push(2, 3);
+    h.session.offer([env(3)]);
+    await h.settle();
+    h.session.offer([env(2)]); // already sent by the read: not again
+    await h.settle();
+    expect(h.sent).toEqual([1, 2, 3]);
+  });
+
+  it('while a read is under way, reads again after it rather than racing it; nothing is sent twice', async () => {
+    const h = harness([1, 2]);
+    h.session.wake(); // the read is in flight
+    h.queue.push(3);
+    h.session.offer([env(3)]);
+    await h.settle();
+    expect(h.sent).toEqual([1, 2, 3]);
+  });
+
+  it('leaves a backed-up socket to the reading path (its high-water wait)', async () => {
+    const h = harness([]);
+    h.session.wake();
+    await h.settle();
+    h.ws.bufferedAmount = 64 * 1024 * 1024;
+    h.queue.push(1);
+    h.session.offer([env(1)]);
+    await h.settle();
+    expect(h.sent).toEqual([]);
+    h.ws.bufferedAmount = 0;
+    await new Promise((r) => setTimeout(r, 120));
+    expect(h.sent).toEqual([1]);
   });
 });

@@ -1,6 +1,7 @@
 import { AppError, type DevicePrincipal } from '@pakawaaz/platform';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
+import type { QueuedEnvelope } from '../chat-ports.js';
 import type { DeliveryService } from '../delivery/delivery.service.js';
 import type { ChatSession as HubSession } from './chat-hub.js';
 import type { ServerFrame } from './frames.js';
@@ -56,6 +57,27 @@ export class ChatSession implements HubSession {
     } finally {
       socket?.uncork();
     }
+  }
+
+  /**
+   * Envelopes just queued for this device, in seq order: sent at once when they follow what this socket sent
+   * (no queue read: the send batch that queued them knows them) — else, or while a read is under way or the
+   * socket is backed up, a wake reads the queue as usual. Either way the queue keeps them until acknowledged.
+   */
+  offer(envelopes: readonly QueuedEnvelope[]): void {
+    const first = envelopes[0];
+    if (!first) return;
+    const contiguous = envelopes.every((e, k) => e.seq === first.seq + k);
+    if (
+      this.reading ||
+      !contiguous ||
+      first.seq !== this.sentUpTo + 1 ||
+      this.ws.readyState !== this.ws.OPEN ||
+      this.ws.bufferedAmount > HIGH_WATER
+    )
+      return this.wake();
+    this.sentUpTo = envelopes[envelopes.length - 1]!.seq;
+    this.send({ type: 'deliver', envelopes: [...envelopes] });
   }
 
   wake(): void {

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { platformDomain, type DevicePrincipal } from '@pakawaaz/platform';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatWake } from '../../src/chat-ports.js';
+import type { ChatWake, HandedEnvelope } from '../../src/chat-ports.js';
 import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
 import { SendBatchRepository } from '../../src/delivery/send-batch.repository.js';
 import { SendGroupCommit, type PendingSend } from '../../src/delivery/send-group-commit.js';
@@ -23,6 +23,7 @@ describe('secure chat sends: group commit (PostgreSQL; PGlite when it is not rea
   let repo: DeliveryRepository;
   let sends: SendGroupCommit;
   const woken: string[] = [];
+  const handed: HandedEnvelope[] = [];
   const [a, b, c, d, e] = [device(), device(), device(), device(), device()];
   const groupId = randomBytes(16).toString('base64url');
   const other = randomBytes(16).toString('base64url');
@@ -44,6 +45,7 @@ describe('secure chat sends: group commit (PostgreSQL; PGlite when it is not rea
     repo = new DeliveryRepository(db.handle);
     const wake: ChatWake = {
       queued: (ids) => void woken.push(...ids),
+      handOff: (h) => void handed.push(...h),
       keyPackagesLow: () => undefined,
       removed: () => undefined,
     };
@@ -110,7 +112,24 @@ describe('secure chat sends: group commit (PostgreSQL; PGlite when it is not rea
     expect(bodies(b)).toEqual(fromB.map((s) => Buffer.from(s.message).toString('hex')));
     const seqs = queued.map((q) => q.seq);
     expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
-    expect(woken).toContain(d.deviceId);
+    expect(woken.concat(handed.map((h) => h.deviceId))).toContain(d.deviceId);
+  });
+
+  it("hands each recipient's socket exactly what its queue holds: the seqs, in order, and the bodies", async () => {
+    handed.length = 0;
+    const before = new Map(await Promise.all([a, b, c, d].map(async (p) => [p, (await queueOf(p)).length] as const)));
+    const batch = [send(a), send(b), send(a), send(c), send(b)];
+    await Promise.all(batch.map((s) => sends.send(s)));
+    for (const p of [a, b, c, d]) {
+      const queued = (await queueOf(p)).slice(before.get(p));
+      const mine = handed.filter((h) => h.deviceId === p.deviceId).map((h) => h.envelope);
+      expect(mine.map((e) => e.seq)).toEqual(queued.map((q) => q.seq));
+      expect(mine.map((e) => e.senderDevice)).toEqual(queued.map((q) => q.from));
+      expect(mine.map((e) => e.body)).toEqual(queued.map((q) => Buffer.from(q.body).toString('base64url')));
+      expect(mine.every((e) => e.groupId === groupId && e.kind === 'application')).toBe(true);
+    }
+    // Three recipients a send (the four members but its sender): every one handed, none left to a read.
+    expect(handed).toHaveLength(3 * 5);
   });
 
   it('queues a send only to devices still members after a removal it waited for (READ COMMITTED)', async (ctx) => {
@@ -146,6 +165,11 @@ describe('secure chat sends: group commit (PostgreSQL; PGlite when it is not rea
       (await repo.inbox(p.deviceId, 0, 200)).filter((q) => q.groupId === raced).length;
     expect(await fromRaced(d)).toBe(0);
     expect(await fromRaced(c)).toBe(1);
+    // d, left out by the statement, is not handed the envelope (it is only woken); c is, with its seq.
+    const racedHanded = handed.filter((h) => h.envelope.groupId === raced);
+    expect(racedHanded.map((h) => h.deviceId).sort()).toEqual([b.deviceId, c.deviceId].sort());
+    const [cRow] = (await repo.inbox(c.deviceId, 0, 200)).filter((q) => q.groupId === raced);
+    expect(racedHanded.find((h) => h.deviceId === c.deviceId)?.envelope.seq).toBe(cRow!.seq);
   });
 
   it('refuses the inbox of a device taken out of chat; the others of the same batch read theirs', async () => {
