@@ -20,6 +20,7 @@ const session = (deviceId: string) => {
     woken: 0,
     sent: [],
     wake: () => void s.woken++,
+    offer: () => void s.woken++,
     keyPackagesLow: () => undefined,
     send: (frame) => void s.sent.push(frame),
     close: () => undefined,
