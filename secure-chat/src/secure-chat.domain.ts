@@ -13,6 +13,8 @@ import {
   CallSignalled,
   CHAT_WAKE_CONSUMER,
   ChatQueued,
+  DEVICES_HELD_CONSUMER,
+  DevicesHeld,
   GroupMembersDropped,
 } from './secure-chat.events.js';
 
@@ -39,6 +41,7 @@ export const secureChatDomain = {
     publishes: [
       ChatQueued,
       CallSignalled,
+      DevicesHeld,
       MediaHostHealthChanged,
       TurnServerHealthChanged,
       GroupMembersDropped,
@@ -46,6 +49,7 @@ export const secureChatDomain = {
     consumes: [
       CHAT_WAKE_CONSUMER,
       CALL_SIGNAL_CONSUMER,
+      DEVICES_HELD_CONSUMER,
       DEVICE_REMOVAL_CONSUMER,
       OFFICIAL_STATUS_CONSUMER,
       CALL_KICKS_CONSUMER,

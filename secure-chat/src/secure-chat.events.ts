@@ -5,20 +5,30 @@ import { CALL_SIGNAL_TYPES } from './ws/frames.js';
 /** Most device ids one wake event carries (a 500-member group's fan-out fits; bigger ones are split). */
 export const WAKE_BATCH = 1000;
 
+const nodeId = z.string().min(1).max(64);
+/** An ask id (cluster presence): the nodes holding some of the devices answer with DevicesHeld. */
+const askId = z.string().min(1).max(64);
+
 /**
  * Envelopes were queued for these devices (cluster mode): every node wakes the sockets it holds of them. The
  * queue itself is PostgreSQL; this only says "read it now". `node` is the publishing node's id (it skips its
- * own events).
+ * own events). With `ask`, the nodes holding some of these devices answer which (DevicesHeld): the publisher
+ * pushes "check in" only the devices no node holds.
  */
 export const ChatQueued = defineEvent(
   'secure-chat.queue.woken',
   z.object({
-    node: z.string().min(1).max(64),
+    node: nodeId,
     deviceIds: z.array(z.string().min(1).max(100)).min(1).max(WAKE_BATCH),
+    ask: askId.optional(),
   }),
   {
     examples: [
-      { node: '6f1c2a9e-0b7d-4c3e-9a51-2d8e4f7a1b03', deviceIds: ['4c0f8e2a-9d1b-4e7a-b3c5-6f2d8a0e1b9c'] },
+      {
+        node: '6f1c2a9e-0b7d-4c3e-9a51-2d8e4f7a1b03',
+        deviceIds: ['4c0f8e2a-9d1b-4e7a-b3c5-6f2d8a0e1b9c'],
+        ask: '2b7e1c4a-8d3f-4a9e-b6c1-5f0d2e8a7b3c',
+      },
     ],
   },
 );
@@ -33,13 +43,15 @@ export const CHAT_WAKE_CONSUMER = defineConsumer({
 
 /**
  * A call signal for devices not connected to the publishing node (cluster mode): every node sends it on the
- * sockets it holds of them. Metadata only (call, group, kind, who): no media key ever travels here.
+ * sockets it holds of them. Metadata only (call, group, kind, who): no media key ever travels here. With
+ * `ask` (a ring that pushes), the holders answer like a wake's (DevicesHeld).
  */
 export const CallSignalled = defineEvent(
   'secure-chat.call.signalled',
   z.object({
-    node: z.string().min(1).max(64),
+    node: nodeId,
     deviceIds: z.array(z.string().min(1).max(100)).min(1).max(WAKE_BATCH),
+    ask: askId.optional(),
     frame: z.strictObject({
       type: z.enum(CALL_SIGNAL_TYPES),
       callId: z.uuid(),
@@ -77,6 +89,38 @@ export const CALL_SIGNAL_CONSUMER = defineConsumer({
   delivery: 'broadcast',
   filter: CallSignalled.type,
   expects: [CallSignalled],
+});
+
+/**
+ * The answer to an ask (cluster presence): node `node` holds these devices of ask `ask`, published by node
+ * `to` (which alone acts on it: it does not push them). Sent only by a node holding some of them.
+ */
+export const DevicesHeld = defineEvent(
+  'secure-chat.presence.held',
+  z.object({
+    to: nodeId,
+    ask: askId,
+    node: nodeId,
+    deviceIds: z.array(z.string().min(1).max(100)).min(1).max(WAKE_BATCH),
+  }),
+  {
+    examples: [
+      {
+        to: '6f1c2a9e-0b7d-4c3e-9a51-2d8e4f7a1b03',
+        ask: '2b7e1c4a-8d3f-4a9e-b6c1-5f0d2e8a7b3c',
+        node: 'd4a8f2c6-1e3b-4f7a-9c5d-8b0e6a2f4c1d',
+        deviceIds: ['4c0f8e2a-9d1b-4e7a-b3c5-6f2d8a0e1b9c'],
+      },
+    ],
+  },
+);
+
+/** Every node reads the answers and keeps those addressed to it. */
+export const DEVICES_HELD_CONSUMER = defineConsumer({
+  name: 'secure-chat.presence-answers',
+  delivery: 'broadcast',
+  filter: DevicesHeld.type,
+  expects: [DevicesHeld],
 });
 
 /**

@@ -31,3 +31,39 @@ describe('ChatHub ring pushes', () => {
     expect(pushed).toHaveLength(2);
   });
 });
+
+describe('ChatHub in a cluster', () => {
+  it('pushes only the devices the relay says no other node holds; all of them if the relay fails', async () => {
+    const pushed: string[][] = [];
+    const hub = new ChatHub({ notify: (ids) => Promise.resolve(void pushed.push([...ids])) });
+    const asked: [readonly string[], boolean][] = [];
+    hub.relay = (ids, ask) => {
+      asked.push([ids, ask]);
+      return Promise.resolve(ids.filter((d) => d !== 'elsewhere'));
+    };
+    hub.queued(['elsewhere', 'nowhere']);
+    expect(pushed).toEqual([]); // not before the other nodes answered
+    await vi.waitFor(() => expect(pushed).toEqual([['nowhere']]));
+    expect(asked).toEqual([[['elsewhere', 'nowhere'], true]]);
+
+    hub.relaySignal = () => Promise.reject(new Error('bus down'));
+    hub.signal(['elsewhere'], ring, true);
+    await vi.waitFor(() => expect(pushed).toEqual([['nowhere'], ['elsewhere']]));
+  });
+
+  it('does not ask when it has no push to send, nor for a signal that does not push', () => {
+    const hub = new ChatHub(null);
+    const asks: boolean[] = [];
+    hub.relay = (_ids, ask) => {
+      asks.push(ask);
+      return Promise.resolve([]);
+    };
+    hub.relaySignal = (_ids, _frame, ask) => {
+      asks.push(ask);
+      return Promise.resolve([]);
+    };
+    hub.queued(['d1']);
+    hub.signal(['d1'], ring, false);
+    expect(asks).toEqual([false, false]);
+  });
+});

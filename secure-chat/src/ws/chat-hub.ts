@@ -29,17 +29,23 @@ export const RING_PUSH_INTERVAL_MS = 10_000;
 /**
  * The devices connected to this node, and how queued envelopes reach them: a connected device's socket is woken
  * at once; one that is not gets a "check in" push through device management's MQTT (at most every 30 s per
- * device). A cluster relays wakes between nodes (ChatRelay) before falling back to the push.
+ * device). A cluster relays wakes between nodes (ChatRelay) and pushes only the devices no other node says it
+ * holds (within a short wait; no answer means push).
  */
 @Injectable()
 export class ChatHub implements ChatWake, OnModuleDestroy {
   private readonly sessions = new Map<string, Set<ChatSession>>();
   private readonly pushedAt = new Map<string, number>();
   private readonly ringPushedAt = new Map<string, number>();
-  /** Set by the cluster relay: wakes for devices not connected here go to the other nodes too. */
-  relay: ((deviceIds: readonly string[]) => void) | undefined;
-  /** Set by the cluster relay: call signals for devices not connected here go to the other nodes too. */
-  relaySignal: ((deviceIds: readonly string[], frame: CallSignalFrame) => void) | undefined;
+  /**
+   * Set by the cluster relay: wakes for devices not connected here go to the other nodes too. With `ask`, it
+   * resolves (after a short wait at most) to those no other node holds: only they are pushed.
+   */
+  relay: ((deviceIds: readonly string[], ask: boolean) => Promise<readonly string[]>) | undefined;
+  /** Set by the cluster relay: call signals for devices not connected here go to the other nodes too (`ask`: as relay's). */
+  relaySignal:
+    | ((deviceIds: readonly string[], frame: CallSignalFrame, ask: boolean) => Promise<readonly string[]>)
+    | undefined;
 
   constructor(
     @Optional() @Inject(DEVICE_PUSH) private readonly push?: DevicePush | null,
@@ -70,8 +76,8 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
   queued(deviceIds: readonly string[]): void {
     const away = this.wakeLocal(deviceIds);
     if (away.length === 0) return;
-    this.relay?.(away);
-    this.pushCheckIn(away);
+    const relay = this.relay;
+    this.pushUnheld(away, false, relay && ((ask) => relay(away, ask)));
   }
 
   handOff(handed: readonly HandedEnvelope[]): void {
@@ -112,8 +118,9 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
   signal(deviceIds: readonly string[], frame: CallSignalFrame, push = false): void {
     const away = this.signalLocal(deviceIds, frame);
     if (away.length === 0) return;
-    this.relaySignal?.(away, frame);
-    if (push) this.pushCheckIn(away, true);
+    const relay = this.relaySignal;
+    if (push) this.pushUnheld(away, true, relay && ((ask) => relay(away, frame, ask)));
+    else void relay?.(away, frame, false);
   }
 
   /** Sends the frame on the sockets of these devices connected here; the devices that are not. */
@@ -138,8 +145,25 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
     this.sessions.delete(deviceId);
   }
 
+  /**
+   * Pushes these devices not connected here: at once on a single node; in a cluster, once the other nodes have
+   * answered which of them they hold (the relay resolves to the rest; it pushes them all if it fails).
+   */
+  private pushUnheld(
+    away: readonly string[],
+    ring: boolean,
+    relayed: ((ask: boolean) => Promise<readonly string[]>) | undefined,
+  ): void {
+    if (!relayed) return this.pushCheckIn(away, ring);
+    if (!this.push) return void relayed(false).catch(() => undefined);
+    relayed(true).then(
+      (unheld) => this.pushCheckIn(unheld, ring),
+      () => this.pushCheckIn(away, ring),
+    );
+  }
+
   private pushCheckIn(deviceIds: readonly string[], ring = false): void {
-    if (!this.push) return;
+    if (!this.push || deviceIds.length === 0) return;
     const now = Date.now();
     const [at, interval] = ring
       ? [this.ringPushedAt, RING_PUSH_INTERVAL_MS]

@@ -7,18 +7,27 @@ import {
   CallSignalled,
   CHAT_WAKE_CONSUMER,
   ChatQueued,
+  DEVICES_HELD_CONSUMER,
+  DevicesHeld,
   WAKE_BATCH,
 } from '../secure-chat.events.js';
 import { ChatHub } from './chat-hub.js';
+import type { CallSignalFrame } from './frames.js';
+import { ANSWER_WAIT_MS, HeldAsks } from './held-asks.js';
 
 /**
  * Cluster mode (the NATS event bus): a wake for devices not connected to this node goes to the other nodes,
- * which wake the sockets they hold. The embedded default (one node, the in-process bus) needs nothing of it.
+ * which wake the sockets they hold and answer which devices those are (cluster presence, HeldAsks): this node
+ * then pushes "check in" only the devices no node holds. The embedded default (one node, the in-process bus)
+ * needs nothing of it.
  */
 @Injectable()
 export class ChatRelay implements OnModuleInit, OnModuleDestroy {
   readonly node = randomUUID();
   private subscriptions: Subscription[] = [];
+  private readonly asks = new HeldAsks();
+  /** The open asks' callers: each resolved with the devices to push. */
+  private readonly waiting = new Map<string, (push: readonly string[]) => void>();
 
   constructor(
     private readonly hub: ChatHub,
@@ -30,34 +39,84 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
     if (this.bus?.mode !== 'nats') return;
     const bus = this.bus;
     this.subscriptions.push(
+      await consume(bus, DEVICES_HELD_CONSUMER, (e) => {
+        if (e.data.to === this.node) this.answered(e.data.ask, e.data.deviceIds);
+        return Promise.resolve();
+      }),
       await consume(bus, CHAT_WAKE_CONSUMER, (e) => {
-        if (e.data.node !== this.node) this.hub.wakeLocal(e.data.deviceIds);
+        if (e.data.node !== this.node)
+          this.answer(e.data, e.data.deviceIds, this.hub.wakeLocal(e.data.deviceIds));
         return Promise.resolve();
       }),
       await consume(bus, CALL_SIGNAL_CONSUMER, (e) => {
-        if (e.data.node !== this.node) this.hub.signalLocal(e.data.deviceIds, e.data.frame);
+        if (e.data.node !== this.node)
+          this.answer(e.data, e.data.deviceIds, this.hub.signalLocal(e.data.deviceIds, e.data.frame));
         return Promise.resolve();
       }),
     );
-    this.hub.relay = (deviceIds) => {
-      for (let i = 0; i < deviceIds.length; i += WAKE_BATCH)
-        bus
-          .publish(ChatQueued.create({ node: this.node, deviceIds: deviceIds.slice(i, i + WAKE_BATCH) }))
-          .catch((err: unknown) => this.logger?.warn({ err }, 'chat: the wake could not be relayed'));
-    };
-    this.hub.relaySignal = (deviceIds, frame) => {
-      for (let i = 0; i < deviceIds.length; i += WAKE_BATCH)
-        bus
-          .publish(
-            CallSignalled.create({ node: this.node, deviceIds: deviceIds.slice(i, i + WAKE_BATCH), frame }),
-          )
-          .catch((err: unknown) => this.logger?.warn({ err }, 'chat: a call signal could not be relayed'));
-    };
+    this.hub.relay = (deviceIds, ask) =>
+      this.relay(deviceIds, ask, (data) => ChatQueued.create(data), 'the wake');
+    this.hub.relaySignal = (deviceIds, frame: CallSignalFrame, ask) =>
+      this.relay(deviceIds, ask, (data) => CallSignalled.create({ ...data, frame }), 'a call signal');
+  }
+
+  /** Publishes in batches; with `ask`, resolves to the devices no node claimed within ANSWER_WAIT_MS. */
+  private relay(
+    deviceIds: readonly string[],
+    ask: boolean,
+    create: (data: { node: string; deviceIds: string[]; ask?: string }) => Parameters<EventBus['publish']>[0],
+    what: string,
+  ): Promise<readonly string[]> {
+    const id = ask ? randomUUID() : undefined;
+    const opened = id !== undefined && this.asks.ask(id, deviceIds, Date.now());
+    for (let i = 0; i < deviceIds.length; i += WAKE_BATCH)
+      this.bus!.publish(
+        create({
+          node: this.node,
+          deviceIds: deviceIds.slice(i, i + WAKE_BATCH),
+          ...(opened ? { ask: id } : {}),
+        }),
+      ).catch((err: unknown) => this.logger?.warn({ err }, `chat: ${what} could not be relayed`));
+    if (!ask) return Promise.resolve([]);
+    // Too many asks open: unsure, push them all now.
+    if (!opened) return Promise.resolve(deviceIds);
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      setTimeout(() => this.settle(this.asks.due(Date.now())), ANSWER_WAIT_MS + 10).unref();
+    });
+  }
+
+  /** A wake or signal from another node with an ask: tell it which of its devices this node holds. */
+  private answer(
+    data: { node: string; ask?: string | undefined },
+    ids: readonly string[],
+    away: string[],
+  ): void {
+    if (data.ask === undefined || away.length === ids.length) return;
+    const notHere = new Set(away);
+    const held = ids.filter((d) => !notHere.has(d));
+    this.bus!.publish(
+      DevicesHeld.create({ to: data.node, ask: data.ask, node: this.node, deviceIds: held }),
+    ).catch((err: unknown) => this.logger?.warn({ err }, 'chat: a presence answer could not be sent'));
+  }
+
+  private answered(id: string, deviceIds: readonly string[]): void {
+    if (this.asks.held(id, deviceIds) !== 'claimed') return;
+    this.waiting.get(id)?.([]);
+    this.waiting.delete(id);
+  }
+
+  private settle(done: [string, string[]][]): void {
+    for (const [id, push] of done) {
+      this.waiting.get(id)?.(push);
+      this.waiting.delete(id);
+    }
   }
 
   async onModuleDestroy(): Promise<void> {
     this.hub.relay = undefined;
     this.hub.relaySignal = undefined;
-    await Promise.all(this.subscriptions.map((s) => s.unsubscribe()));
+    await Promise.all(this.subscriptions.splice(0).map((s) => s.unsubscribe()));
+    this.settle(this.asks.drain());
   }
 }

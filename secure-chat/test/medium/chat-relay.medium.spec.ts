@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { secureChatDomain } from '../../src/secure-chat.domain.js';
 import { ChatHub, type ChatSession } from '../../src/ws/chat-hub.js';
 import { ChatRelay } from '../../src/ws/chat-relay.js';
+import { ANSWER_WAIT_MS } from '../../src/ws/held-asks.js';
 
 const natsUrl = testNatsUrl();
 const natsUp = await serviceGate('NATS', natsUrl);
@@ -28,7 +29,10 @@ const session = (deviceId: string) => {
   return s;
 };
 
-/** Two nodes of a cluster on NATS: a message queued on one wakes the device connected to the other; a call signal reaches it. */
+/**
+ * Two nodes of a cluster on NATS: a message queued on one wakes the device connected to the other; a call signal
+ * reaches it; the node that queued pushes "check in" only the devices connected to neither (cluster presence).
+ */
 describe.skipIf(!natsUp)('chat wakes between cluster nodes (NATS)', () => {
   const buses: EventBus[] = [];
   const relays: ChatRelay[] = [];
@@ -96,12 +100,67 @@ describe.skipIf(!natsUp)('chat wakes between cluster nodes (NATS)', () => {
     a.signal([callee.deviceId, observer.deviceId, offline], ring, true);
     expect(observer.sent).toEqual([ring]); // local at once
     await vi.waitFor(() => expect(callee.sent).toEqual([ring]), { timeout: 10_000, interval: 25 });
-    // A node does not know which devices the others hold: every device not connected to it is pushed too.
-    expect(pushes.flat()).toEqual(expect.arrayContaining([offline, callee.deviceId]));
+    // Node B answers that it holds the callee: only the device connected nowhere is pushed (a ring push).
+    await vi.waitFor(() => expect(pushes.flat()).toContain(offline), { timeout: 10_000, interval: 25 });
+    await new Promise((r) => setTimeout(r, ANSWER_WAIT_MS + 300));
+    expect(pushes.flat()).not.toContain(callee.deviceId);
     expect(pushes.flat()).not.toContain(observer.deviceId);
     // The relayed frame is the ring itself, validated on the way (a bad one is not delivered); nothing twice.
     await new Promise((r) => setTimeout(r, 300));
     expect(callee.sent).toHaveLength(1);
     expect(observer.sent).toHaveLength(1);
+  });
+
+  it('a message queued on node A for a device connected to node B pushes it no check-in; one connected nowhere is pushed, once', async () => {
+    const [a, b] = hubs as [ChatHub, ChatHub];
+    const onB = session(randomUUID());
+    const nowhere = randomUUID();
+    b.add(onB);
+    const before = pushes.length;
+    a.queued([onB.deviceId, nowhere]);
+    await vi.waitFor(() => expect(onB.woken).toBe(1), { timeout: 10_000, interval: 25 });
+    await vi.waitFor(() => expect(pushes.flat()).toContain(nowhere), { timeout: 10_000, interval: 25 });
+    // Past every answer window: node B's device was never pushed, by either node; the other one once.
+    await new Promise((r) => setTimeout(r, ANSWER_WAIT_MS + 300));
+    const since = pushes.slice(before).flat();
+    expect(since).not.toContain(onB.deviceId);
+    expect(since.filter((d) => d === nowhere)).toHaveLength(1);
+  });
+
+  it('a device that moves from node B to node A is pushed while connected nowhere, and not once it is back', async () => {
+    const [a, b] = hubs as [ChatHub, ChatHub];
+    const phone = session(randomUUID());
+    const leaveB = b.add(phone);
+    leaveB(); // its link dropped: connected nowhere
+    b.queued([phone.deviceId]);
+    await vi.waitFor(() => expect(pushes.flat()).toContain(phone.deviceId), {
+      timeout: 10_000,
+      interval: 25,
+    });
+    const before = pushes.length;
+    // It reconnects to node A; a message queued on node B (whose own throttle is 30 s) pushes nothing.
+    a.add(phone);
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 31_000 });
+    try {
+      b.queued([phone.deviceId]);
+      await vi.waitFor(() => expect(phone.woken).toBeGreaterThan(0), { timeout: 10_000, interval: 25 });
+      await new Promise((r) => setTimeout(r, ANSWER_WAIT_MS + 300));
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(pushes.slice(before).flat()).not.toContain(phone.deviceId);
+  });
+
+  // Last: node B stops. Its devices are pushed by node A from then on (nobody answers for them).
+  it('a node that stopped answers nothing: the devices it held are pushed after the wait', async () => {
+    const [a, b] = hubs as [ChatHub, ChatHub];
+    const onB = session(randomUUID());
+    b.add(onB);
+    await relays[1]!.onModuleDestroy();
+    const started = Date.now();
+    a.queued([onB.deviceId]);
+    await vi.waitFor(() => expect(pushes.flat()).toContain(onB.deviceId), { timeout: 10_000, interval: 25 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(ANSWER_WAIT_MS - 50);
+    expect(onB.woken).toBe(0);
   });
 });
