@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ChatHub, RING_PUSH_INTERVAL_MS } from './chat-hub.js';
+import { ChatHub, HELD_FRESH_MS, RING_PUSH_INTERVAL_MS } from './chat-hub.js';
 import type { CallSignalFrame } from './frames.js';
 
 const ring = {
@@ -47,8 +47,8 @@ describe('ChatHub in a cluster', () => {
     expect(asked).toEqual([[['elsewhere', 'nowhere'], true]]);
 
     hub.relaySignal = () => Promise.reject(new Error('bus down'));
-    hub.signal(['elsewhere'], ring, true);
-    await vi.waitFor(() => expect(pushed).toEqual([['nowhere'], ['elsewhere']]));
+    hub.signal(['unknown'], ring, true); // (not 'elsewhere': said held a moment ago, it is not asked about)
+    await vi.waitFor(() => expect(pushed).toEqual([['nowhere'], ['unknown']]));
   });
 
   it('does not ask when it has no push to send, nor for a signal that does not push', () => {
@@ -65,5 +65,30 @@ describe('ChatHub in a cluster', () => {
     hub.queued(['d1']);
     hub.signal(['d1'], ring, false);
     expect(asks).toEqual([false, false]);
+  });
+
+  it('asks about a device only when a push would go: not again while it was pushed or held elsewhere lately', async () => {
+    vi.useFakeTimers({ now: 2_000_000 });
+    const pushed: string[][] = [];
+    const hub = new ChatHub({ notify: (ids) => Promise.resolve(void pushed.push([...ids])) });
+    const asks: [readonly string[], boolean][] = [];
+    hub.relay = (ids, ask) => {
+      asks.push([ids, ask]);
+      return Promise.resolve(ids.filter((d) => d !== 'busy'));
+    };
+    hub.queued(['busy', 'off']);
+    await vi.waitFor(() => expect(pushed).toEqual([['off']]));
+    // A message a second for both: the busy one is held elsewhere, the offline one was just pushed: no asks,
+    // the wakes are still relayed.
+    for (let i = 0; i < 4; i++) {
+      vi.advanceTimersByTime(1_000);
+      hub.queued(['busy', 'off']);
+    }
+    expect(asks.map(([, ask]) => ask)).toEqual([true, false, false, false, false]);
+    // Past HELD_FRESH_MS the busy device is asked about again (it may have left that node).
+    vi.advanceTimersByTime(HELD_FRESH_MS);
+    hub.queued(['busy']);
+    expect(asks.at(-1)).toEqual([['busy'], true]);
+    await vi.waitFor(() => expect(pushed).toEqual([['off']]));
   });
 });
