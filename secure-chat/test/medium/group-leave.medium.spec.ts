@@ -103,12 +103,7 @@ describe('leaving a group (PostgreSQL, real MLS bytes)', () => {
     const { groupId } = await groups.register(alice.principal, await a.groupInfo());
     const kps = await Promise.all([bob, bob2, carol].map((d) => d.keyPackage()));
     const add = await a.commitAdding(kps.map((k) => k.publicPackage));
-    await groups.commit(alice.principal, groupId, {
-      commit: add.commit,
-      groupInfo: add.groupInfo,
-      welcome: add.welcome!,
-      clientId: `add-${groupId.slice(0, 8)}`,
-    });
+    await post(a, groupId, add, `add-${groupId.slice(0, 8)}`);
     add.apply();
     const joined = await Promise.all(
       [bob, bob2, carol].map(async (d, i) => {
@@ -119,6 +114,20 @@ describe('leaving a group (PostgreSQL, real MLS bytes)', () => {
     );
     return { groupId, a, c: joined[2]! };
   }
+
+  /** Posts a member's commit (with its Welcome, if it has one) as the member's device. */
+  const post = (
+    m: TestMember,
+    groupId: string,
+    c: { commit: Uint8Array; groupInfo: Uint8Array; welcome?: Uint8Array | undefined },
+    clientId: string,
+  ) =>
+    groups.commit(m.device.principal, groupId, {
+      commit: c.commit,
+      groupInfo: c.groupInfo,
+      ...(c.welcome ? { welcome: c.welcome } : {}),
+      clientId,
+    });
 
   const lastSeq = async (d: TestDevice) => (await delivery.inbox(d.principal, 0)).at(-1)?.seq ?? 0;
 
@@ -171,34 +180,18 @@ describe('leaving a group (PostgreSQL, real MLS bytes)', () => {
 
     // A commit whose tree still holds Bob's devices is refused; one carrying the server's Removes goes through.
     const keeps = await a.commitAdding([]);
-    expect(
-      await codeOf(
-        groups.commit(alice.principal, groupId, {
-          commit: keeps.commit,
-          groupInfo: keeps.groupInfo,
-          clientId: 'keeps-bob',
-        }),
-      ),
-    ).toMatchObject({ code: 'mls_member_removed', status: 409, details: { leafIndex: 1 } });
+    expect(await codeOf(post(a, groupId, keeps, 'keeps-bob'))).toMatchObject({
+      code: 'mls_member_removed',
+      status: 409,
+      details: { leafIndex: 1 },
+    });
     for (const p of proposals) await a.receiveProposal(body(p.body));
     const removes = await a.commitPending();
-    expect(
-      await groups.commit(alice.principal, groupId, {
-        commit: removes.commit,
-        groupInfo: removes.groupInfo,
-        clientId: 'commit-removes',
-      }),
-    ).toEqual({ groupId, epoch: '2' });
+    expect(await post(a, groupId, removes, 'commit-removes')).toEqual({ groupId, epoch: '2' });
     removes.apply();
-    // Later commits go on, and the commit reached Carol but not Bob.
+    // Later commits go on, and nothing of them reaches Bob's devices.
     const next = await a.commitAdding([]);
-    expect(
-      await groups.commit(alice.principal, groupId, {
-        commit: next.commit,
-        groupInfo: next.groupInfo,
-        clientId: 'after-removes',
-      }),
-    ).toEqual({ groupId, epoch: '3' });
+    expect(await post(a, groupId, next, 'after-removes')).toEqual({ groupId, epoch: '3' });
     expect(await delivery.inbox(bob2.principal, bobBefore)).toEqual([]);
   });
 
@@ -210,21 +203,10 @@ describe('leaving a group (PostgreSQL, real MLS bytes)', () => {
     );
     await a.receiveProposal(body(proposal[0]!.body));
     const removes = await a.commitPending();
-    await groups.commit(alice.principal, groupId, {
-      commit: removes.commit,
-      groupInfo: removes.groupInfo,
-      clientId: 'rm-carol',
-    });
+    await post(a, groupId, removes, 'rm-carol');
     removes.apply();
     const back = await a.commitAdding([(await carol.keyPackage()).publicPackage]);
-    expect(
-      await groups.commit(alice.principal, groupId, {
-        commit: back.commit,
-        groupInfo: back.groupInfo,
-        welcome: back.welcome!,
-        clientId: 'carol-back',
-      }),
-    ).toEqual({ groupId, epoch: '3' });
+    expect(await post(a, groupId, back, 'carol-back')).toEqual({ groupId, epoch: '3' });
     const again = await leaving.leave(carol.principal, groupId);
     expect(again).toEqual({ groupId, devices: [carol.deviceId], closed: false });
   });
