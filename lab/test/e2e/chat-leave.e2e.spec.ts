@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatHttpError } from '../../src/chat/chat-http.js';
-import { startChatLab, textsIn, type ChatHandset, type ChatLab } from '../support/chat-server.js';
+import {
+  startChatLab,
+  textsIn,
+  threeOfficials,
+  type ChatHandset,
+  type ChatLab,
+} from '../support/chat-server.js';
 import { waitFor } from '../support/wait-for.js';
 
 /*
@@ -20,20 +26,15 @@ const forGroup = (h: ChatHandset, groupId: string) =>
 beforeAll(async () => {
   lab = await startChatLab('chat_leave_e2e');
   ({ users } = lab);
-  const inst = await lab.institution('Ministry of Interior');
-  for (const [username, name] of [
-    ['aisha.malik', 'Aisha Malik'],
-    ['bilal.khan', 'Bilal Khan'],
-    ['chand.bibi', 'Chand Bibi'],
-  ] as const)
-    await lab.official(username, name, inst);
-  for (const [name, username] of [
-    ['aisha-phone', 'aisha.malik'],
-    ['aisha-tablet', 'aisha.malik'],
-    ['bilal', 'bilal.khan'],
-    ['chand', 'chand.bibi'],
-  ] as const)
-    d[name] = await lab.handset(name, username);
+  Object.assign(
+    d,
+    await threeOfficials(lab, [
+      ['aisha-phone', 'aisha.malik'],
+      ['aisha-tablet', 'aisha.malik'],
+      ['bilal', 'bilal.khan'],
+      ['chand', 'chand.bibi'],
+    ]),
+  );
 }, 240_000);
 
 afterAll(async () => lab?.stop());
