@@ -26,6 +26,7 @@ import {
   GroupInfoReply,
   InboxQuery,
   InboxReply,
+  LeaveGroupReply,
   RegisterGroupRequest,
   SendMessageReply,
   SendMessageRequest,
@@ -34,6 +35,7 @@ import {
 } from './chat.dto.js';
 import { DeliveryService } from './delivery/delivery.service.js';
 import { GroupsService } from './groups/groups.service.js';
+import { GroupLeaveService } from './membership/group-leave.service.js';
 import { KeyPackagesService } from './key-packages/key-packages.service.js';
 import { b64u, fromB64u } from './mls/bytes.js';
 import { CHAT_CIPHERSUITE, MLS_LIMITS } from './mls/mls-facts.js';
@@ -63,6 +65,7 @@ export class ChatController {
     private readonly keyPackages: KeyPackagesService,
     private readonly groups: GroupsService,
     private readonly delivery: DeliveryService,
+    private readonly leaving: GroupLeaveService,
     @Inject(CHAT_EXTERNAL_SENDER) private readonly externalSender: ChatExternalSender,
   ) {}
 
@@ -192,6 +195,20 @@ export class ChatController {
       ...(body.welcome ? { welcome: fromB64u(body.welcome, MLS_LIMITS.maxWelcomeBytes, 'welcome') } : {}),
       clientId: body.clientId,
     });
+  }
+
+  /**
+   * The calling official leaves the group: the server proposes the Remove of each of the official's devices to
+   * the other members (who commit it) and stops delivering the group to them at once. Idempotent.
+   */
+  @Post('groups/:groupId/leave')
+  @HttpCode(200)
+  @FloodLimited('frames')
+  @ApiParam(GROUP_PARAM)
+  @ErrorCodes(E, 'group_not_found', 'chat_rate_limited')
+  @ZodResponse(200, LeaveGroupReply)
+  leave(@CurrentDevice() device: DevicePrincipal, @Param('groupId', groupIdPipe) groupId: string) {
+    return this.leaving.leave(device, groupId);
   }
 
   /** An application message or proposal, fanned out to every member device but this one. */

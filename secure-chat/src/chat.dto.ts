@@ -50,6 +50,16 @@ export const RegisterGroupRequest = named(
   'input',
 );
 export const GroupEpochReply = named('GroupEpochReply', z.object({ groupId: z.string(), epoch: z.string() }));
+export const LeaveGroupReply = named(
+  'LeaveGroupReply',
+  z.object({
+    groupId: z.string(),
+    /** The official's devices that left (their leaves' Removes proposed to the other members). */
+    devices: z.array(z.string()),
+    /** Nobody else was left: the group keeps no member and nothing more is delivered in it. */
+    closed: z.boolean(),
+  }),
+);
 export const GroupInfoReply = named('GroupInfoReply', z.object({ epoch: z.string(), groupInfo: z.string() }));
 
 export const CommitRequest = named(

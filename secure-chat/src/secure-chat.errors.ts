@@ -42,8 +42,8 @@ export const SECURE_CHAT_ERROR_STATUS = {
   mls_external_sender_missing: 422,
   // The commit is for another epoch than the group's current one: fetch the inbox, process, rebase, retry.
   mls_stale_epoch: 409,
-  // The new tree still holds a device the server removed (revoked, lost, official disabled): fetch the inbox,
-  // where the server's Remove proposal waits, and commit it with the change.
+  // The new tree still holds a device the server removed (revoked, lost, official disabled) or whose official
+  // left the group: fetch the inbox, where the server's Remove proposal waits, and commit it with the change.
   mls_member_removed: 409,
   // The GroupInfo sent with a commit is not what the commit makes of the group's current epoch: its tree is not
   // the previous tree with exactly the commit's proposals and path applied (a member kept, dropped or added

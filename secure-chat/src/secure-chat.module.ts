@@ -14,6 +14,8 @@ import { useExternalSender } from './external-sender.js';
 import { DroppedMembers } from './groups/dropped-members.js';
 import { GroupsService } from './groups/groups.service.js';
 import { DeviceRemovalService } from './membership/device-removal.service.js';
+import { DeparturesRepository } from './membership/departures.repository.js';
+import { GroupLeaveService } from './membership/group-leave.service.js';
 import { MembershipListener } from './membership/membership.listener.js';
 import { RemovalsRepository } from './membership/removals.repository.js';
 import { IdentityChatDirectory } from './identity-directory.js';
@@ -75,6 +77,8 @@ export class SecureChatModule {
         ChatRelay,
         RemovalsRepository,
         DeviceRemovalService,
+        DeparturesRepository,
+        GroupLeaveService,
         MembershipListener,
         ChatFlood,
         ChatFloodGuard,

@@ -36,6 +36,7 @@ export class Conversations {
   attach(session: ChatSession): void {
     this.session = session;
     $('chat').hidden = false;
+    $('leave').addEventListener('click', () => void this.leave().catch(this.fail));
     this.renderList();
   }
 
@@ -167,6 +168,27 @@ export class Conversations {
     const missing = added.filter((a) => a.devices === 0).map((a) => this.nameOf(a.userId));
     if (missing.length > 0)
       throw new Error(`${missing.join(', ')}: no chat device yet (they sign in to the chat once first)`);
+  }
+
+  /**
+   * Leaves the conversation on screen once the official confirms: the server takes all their devices out of the
+   * group (the others' clients commit it), and the conversation leaves the list (its local history stays).
+   */
+  async leave(): Promise<void> {
+    const groupId = this.current;
+    if (!groupId) return;
+    const question = `Leave “${this.title(groupId)}”? You will receive nothing more sent in it.`;
+    if (!window.confirm(question)) return;
+    try {
+      await this.client.leaveGroup(groupId);
+    } finally {
+      // Also when the server said this device is no member already: the SDK forgot the group then too.
+      if (!this.client.core.groups.has(groupId)) {
+        this.current = null;
+        $('conversation').hidden = true;
+        this.renderList();
+      }
+    }
   }
 
   async sendText(text: string): Promise<void> {

@@ -916,6 +916,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chat/groups/{groupId}/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Chat_leave"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/chat/groups/{groupId}/messages": {
         parameters: {
             query?: never;
@@ -5732,6 +5748,11 @@ export interface components {
             kpi: string;
             nf: string;
             value: number;
+        };
+        LeaveGroupReply: {
+            closed: boolean;
+            devices: string[];
+            groupId: string;
         };
         LiveCalls: {
             calls: {
@@ -13715,6 +13736,79 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "bot_rate_limited" | "chat_rate_limited";
+                    };
+                };
+            };
+        };
+    };
+    Chat_leave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The MLS group id, base64url */
+                groupId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveGroupReply"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                    };
+                };
+            };
+            /** @description `group_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "group_not_found";
+                    };
+                };
+            };
+            /** @description `chat_rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "chat_rate_limited";
                     };
                 };
             };

@@ -4,6 +4,7 @@ import { callFrame, ChatCalls, type CallSignal } from './chat-calls.js';
 import { SocketAcks } from './chat-acks.js';
 import { call, ChatHttpError, fetchQueue, mayRetry, retry } from './chat-http.js';
 import { ChatCore } from './chat-core.js';
+import { leaveGroup, type LeaveReply } from './chat-leave.js';
 import { newMessageId, type ChatBody } from './chat-content.js';
 import type { ChatSnapshot } from './chat-snapshot.js';
 import type { ChatCommit, ChatEvent } from './chat-types.js';
@@ -32,6 +33,7 @@ export type ChatClientOptions = {
 };
 
 const MAX_REBASES = 5;
+const noop = () => undefined;
 
 const WS_MAX = 2 * 1024 * 1024;
 
@@ -168,6 +170,13 @@ export class ChatClient {
       await this.submit(await this.core.remove(groupId, deviceIds));
       await this.commitProposed();
     });
+  }
+
+  /** This official leaves the group, and this device forgets it (chat-leave.ts). */
+  leaveGroup(groupId: string): Promise<LeaveReply> {
+    this.proposed.delete(groupId);
+    const done = (events: ChatEvent[]) => (this.emit(events), this.save());
+    return this.serial(() => leaveGroup((m, p) => this.call(m, p), this.core, groupId, done));
   }
 
   /** A commit with a fresh path: post-compromise security (call on a timer, or after a suspected compromise). */
@@ -356,16 +365,7 @@ export class ChatClient {
       this.calls.disconnected();
       if (this.closed) return;
       const delay = Math.min(30_000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
-      setTimeout(
-        () =>
-          !this.closed &&
-          this.connect(
-            () => undefined,
-            () => undefined,
-            attempt + 1,
-          ),
-        delay,
-      );
+      setTimeout(() => !this.closed && this.connect(noop, noop, attempt + 1), delay);
     });
   }
 

@@ -18,6 +18,8 @@ export const chatRoutes = {
   groups: () => `${API}/groups`,
   /** POST { commit, groupInfo, welcome?, clientId } → 200 { groupId, epoch } | 409 mls_stale_epoch. */
   commits: (groupId: string) => `${API}/groups/${seg(groupId)}/commits`,
+  /** POST → 200 { groupId, devices, closed }: this official leaves the group (idempotent). */
+  leave: (groupId: string) => `${API}/groups/${seg(groupId)}/leave`,
   /** POST { message, clientId } → 200 { groupId, epoch, recipients } (idempotent by clientId). */
   messages: (groupId: string) => `${API}/groups/${seg(groupId)}/messages`,
   /** GET ?after=<seq>&limit=<n ≤ 200> → { envelopes: WireEnvelope[] }. */

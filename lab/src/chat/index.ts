@@ -2,6 +2,7 @@
 export { ChatCore, type ChatDevice } from './chat-core.js';
 export { ChatClient, type ChatClientOptions } from './chat-client.js';
 export { ChatHttpError } from './chat-http.js';
+export { forgetGroup, type LeaveReply } from './chat-leave.js';
 export {
   CallSignalError,
   ChatCalls,

@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unwrap, type ControlPlaneApi } from '../../src/server-process/control-plane-api.js';
 import type { ServerProcess } from '../../src/server-process/server-process.js';
 import { openSharedFile, shareFromHandset } from '../support/chat-files.js';
-import { startChatLab, textsIn, type ChatHandset, type ChatLab } from '../support/chat-server.js';
+import {
+  startChatLab,
+  textsIn,
+  threeOfficials,
+  type ChatHandset,
+  type ChatLab,
+} from '../support/chat-server.js';
 import { waitFor } from '../support/wait-for.js';
 
 /*
@@ -27,20 +33,15 @@ const texts = (d: Device, groupId: string) => textsIn(d.events, groupId);
 beforeAll(async () => {
   lab = await startChatLab('chat_e2e');
   ({ server, admin, deviceUrl, users } = lab);
-  const inst = await lab.institution('Ministry of Interior');
-  for (const [username, displayName] of [
-    ['aisha.malik', 'Aisha Malik'],
-    ['bilal.khan', 'Bilal Khan'],
-    ['chand.bibi', 'Chand Bibi'],
-  ] as const)
-    await lab.official(username, displayName, inst);
-  for (const [name, username] of [
-    ['aisha', 'aisha.malik'],
-    ['bilal-phone', 'bilal.khan'],
-    ['bilal-tablet', 'bilal.khan'],
-    ['chand', 'chand.bibi'],
-  ] as const)
-    devices[name] = await lab.handset(name, username);
+  Object.assign(
+    devices,
+    await threeOfficials(lab, [
+      ['aisha', 'aisha.malik'],
+      ['bilal-phone', 'bilal.khan'],
+      ['bilal-tablet', 'bilal.khan'],
+      ['chand', 'chand.bibi'],
+    ]),
+  );
 }, 240_000);
 
 afterAll(async () => lab?.stop());

@@ -153,3 +153,20 @@ export async function startChatLab(name: string, env: Record<string, string> = {
 /** The texts a device decrypted in `groupId`, in order. */
 export const textsIn = (events: readonly ChatEvent[], groupId: string): string[] =>
   events.flatMap((e) => (e.type === 'message' && e.groupId === groupId && e.text ? [e.text] : []));
+
+/** Three officials of one ministry — aisha.malik, bilal.khan, chand.bibi — and their handsets (name, username). */
+export async function threeOfficials(
+  lab: ChatLab,
+  handsets: readonly (readonly [name: string, username: string])[],
+): Promise<Record<string, ChatHandset>> {
+  const inst = await lab.institution('Ministry of Interior');
+  for (const [username, displayName] of [
+    ['aisha.malik', 'Aisha Malik'],
+    ['bilal.khan', 'Bilal Khan'],
+    ['chand.bibi', 'Chand Bibi'],
+  ] as const)
+    await lab.official(username, displayName, inst);
+  const out: Record<string, ChatHandset> = {};
+  for (const [name, username] of handsets) out[name] = await lab.handset(name, username);
+  return out;
+}

@@ -22,6 +22,7 @@ import { planCommit, type LeafDevice } from './commit-plan.js';
 import { DroppedMembers } from './dropped-members.js';
 import { leafDevices } from './leaf-devices.js';
 import { RemovalsRepository } from '../membership/removals.repository.js';
+import { DeparturesRepository } from '../membership/departures.repository.js';
 import { KeyPackagesRepository } from '../key-packages/key-packages.repository.js';
 import { ChatPolicyEnforcer } from '../policy/chat-policy.enforcer.js';
 
@@ -58,6 +59,8 @@ export class GroupsService {
     @Optional() @Inject(COMMIT_CHECKER) checker?: CommitChecker | null,
     // The KeyPackages handed out, which alone a commit may add (bound in SecureChatModule; optional likewise).
     @Optional() private readonly claims?: KeyPackagesRepository,
+    // Devices whose official left a group (bound in SecureChatModule; optional likewise).
+    @Optional() private readonly departures?: DeparturesRepository,
   ) {
     this.checker = checker ?? inlineCommitChecker;
   }
@@ -180,15 +183,14 @@ export class GroupsService {
       if (committerLeaf?.deviceId !== device.deviceId)
         throw secureChatError('not_a_member', 'groupInfo: the committing device is not in the new tree.');
       // Under the group's lock, so a removal (which locks it too) is either seen here or proposed after.
-      const removed = await this.removals?.removedAmong(
-        leaves.map((l) => l.deviceId),
-        tx,
-      );
-      const stale = leaves.find((l) => removed?.has(l.deviceId));
+      const inTree = leaves.map((l) => l.deviceId);
+      const removed = await this.removals?.removedAmong(inTree, tx);
+      const left = await this.departures?.pendingAmong(groupId, inTree, tx);
+      const stale = leaves.find((l) => removed?.has(l.deviceId) || left?.has(l.deviceId));
       if (stale)
         throw secureChatError(
           'mls_member_removed',
-          `Leaf ${stale.leafIndex} is a device taken out of chat: fetch the inbox and commit the server's Remove proposal with your change.`,
+          `Leaf ${stale.leafIndex} is a device taken out of chat or whose official left the group: fetch the inbox and commit the server's Remove proposal with your change.`,
           { leafIndex: stale.leafIndex },
         );
       const plan = planCommit(members, leaves, device.deviceId, info.addedLeaves);
@@ -208,6 +210,7 @@ export class GroupsService {
         throw secureChatError('invalid_chat_input', 'welcome: the commit adds devices; send their Welcome.');
       await this.repo.advanceGroup(groupId, info.epoch, Buffer.from(input.groupInfo), tx);
       await this.removals?.clearProposals(groupId, tx);
+      await this.departures?.settle(groupId, inTree, tx);
       await this.repo.replaceMembers(groupId, leaves, tx);
       const sender = device.deviceId;
       // The commit to the previous members and the Welcome to the new ones: one pass over the queues.

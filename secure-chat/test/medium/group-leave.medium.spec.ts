@@ -1,0 +1,231 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { externalSenderExtension, readMessage } from '@pakawaaz/mls';
+import { platformDomain, type DomainEvent, type EventBus } from '@pakawaaz/platform';
+import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatDirectory, ChatWake } from '../../src/chat-ports.js';
+import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
+import { DeliveryService } from '../../src/delivery/delivery.service.js';
+import { SendBatchRepository } from '../../src/delivery/send-batch.repository.js';
+import { SendGroupCommit } from '../../src/delivery/send-group-commit.js';
+import { DroppedMembers } from '../../src/groups/dropped-members.js';
+import { GroupsService } from '../../src/groups/groups.service.js';
+import { DeparturesRepository } from '../../src/membership/departures.repository.js';
+import { GroupLeaveService } from '../../src/membership/group-leave.service.js';
+import { RemovalsRepository } from '../../src/membership/removals.repository.js';
+import { secureChatDomain } from '../../src/secure-chat.domain.js';
+import { codeOf } from '../support/app-error.js';
+import {
+  testCa,
+  TestDevice,
+  TestDeviceAuthenticator,
+  testExternalSender,
+  TestMember,
+} from '../support/mls-devices.js';
+
+const MINISTRY = randomUUID();
+const body = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64url'));
+
+describe('leaving a group (PostgreSQL, real MLS bytes)', () => {
+  let db: TestDatabase;
+  let groups: GroupsService;
+  let delivery: DeliveryService;
+  let leaving: GroupLeaveService;
+  const auth = new TestDeviceAuthenticator();
+  const woken: string[] = [];
+  const published: DomainEvent[] = [];
+  const server = testExternalSender();
+  const users = { alice: randomUUID(), bob: randomUUID(), carol: randomUUID() };
+  let alice: TestDevice;
+  let bob: TestDevice;
+  let bob2: TestDevice;
+  let carol: TestDevice;
+
+  beforeAll(async () => {
+    db = await createTestDatabase([platformDomain, secureChatDomain]);
+    const ca = await testCa();
+    const device = (userId: string) =>
+      TestDevice.create(ca, { deviceId: randomUUID(), userId, institutionId: MINISTRY });
+    [alice, bob, bob2, carol] = await Promise.all([
+      device(users.alice),
+      device(users.bob),
+      device(users.bob),
+      device(users.carol),
+    ]);
+    auth.add(alice, bob, bob2, carol);
+    const directory: ChatDirectory = {
+      find: (ref) => Promise.resolve({ userId: ref, institutionId: MINISTRY, active: true }),
+      maySee: () => Promise.resolve(true),
+    };
+    const wake: ChatWake = {
+      queued: (ids) => void woken.push(...ids),
+      keyPackagesLow: () => undefined,
+      removed: () => undefined,
+    };
+    const repo = new DeliveryRepository(db.handle);
+    const removals = new RemovalsRepository(db.handle);
+    const departures = new DeparturesRepository(db.handle);
+    const bus = {
+      publish: (e: DomainEvent) => Promise.resolve(void published.push(e)),
+    } as unknown as EventBus;
+    const dropped = new DroppedMembers(bus);
+    const key = { signatureKey: server.signatureKey };
+    // The departures, as SecureChatModule binds them (the checker and the claims are the test's defaults).
+    groups = new GroupsService(
+      repo,
+      directory,
+      key,
+      wake,
+      auth,
+      removals,
+      undefined,
+      dropped,
+      undefined,
+      undefined,
+      departures,
+    );
+    delivery = new DeliveryService(
+      repo,
+      new SendGroupCommit(repo, new SendBatchRepository(), wake, db.handle),
+    );
+    leaving = new GroupLeaveService(repo, removals, departures, server, wake, dropped);
+  }, 60_000);
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  /** Alice's group of Alice (leaf 0), Bob's two devices and Carol, all joined: epoch 1. */
+  async function groupOfFour() {
+    const a = await TestMember.createGroup(alice, randomBytes(16), [
+      externalSenderExtension(server.signatureKey),
+    ]);
+    const { groupId } = await groups.register(alice.principal, await a.groupInfo());
+    const kps = await Promise.all([bob, bob2, carol].map((d) => d.keyPackage()));
+    const add = await a.commitAdding(kps.map((k) => k.publicPackage));
+    await post(a, groupId, add, `add-${groupId.slice(0, 8)}`);
+    add.apply();
+    const joined = await Promise.all(
+      [bob, bob2, carol].map(async (d, i) => {
+        const inbox = await delivery.inbox(d.principal, 0);
+        const welcome = inbox.find((e) => e.groupId === groupId && e.kind === 'welcome')!;
+        return TestMember.join(d, body(welcome.body), kps[i]!);
+      }),
+    );
+    return { groupId, a, c: joined[2]! };
+  }
+
+  /** Posts a member's commit (with its Welcome, if it has one) as the member's device. */
+  const post = (
+    m: TestMember,
+    groupId: string,
+    c: { commit: Uint8Array; groupInfo: Uint8Array; welcome?: Uint8Array | undefined },
+    clientId: string,
+  ) =>
+    groups.commit(m.device.principal, groupId, {
+      commit: c.commit,
+      groupInfo: c.groupInfo,
+      ...(c.welcome ? { welcome: c.welcome } : {}),
+      clientId,
+    });
+
+  const lastSeq = async (d: TestDevice) => (await delivery.inbox(d.principal, 0)).at(-1)?.seq ?? 0;
+
+  it('proposes the Remove of every device of the official, stops delivering to them, and refuses a tree that keeps them until it is committed', async () => {
+    const { groupId, a, c } = await groupOfFour();
+    const aliceBefore = await lastSeq(alice);
+    const bobBefore = await lastSeq(bob);
+    woken.length = 0;
+    published.length = 0;
+
+    const left = await leaving.leave(bob.principal, groupId);
+    expect(left).toEqual({ groupId, devices: [bob.deviceId, bob2.deviceId], closed: false });
+    expect(woken.sort()).toEqual([alice.deviceId, carol.deviceId].sort());
+    expect(published.map((e) => e.data)).toEqual([{ groupId, deviceIds: [bob.deviceId, bob2.deviceId] }]);
+
+    // Two Removes (leaves 1 and 2) by the server as external sender, for epoch 1, to Alice and to Carol.
+    const proposals = (await delivery.inbox(alice.principal, aliceBefore)).filter(
+      (e) => e.kind === 'proposal',
+    );
+    expect(proposals).toHaveLength(2);
+    for (const p of proposals) {
+      expect(p).toMatchObject({ groupId, senderDevice: null });
+      expect(readMessage(body(p.body))).toMatchObject({
+        epoch: 1n,
+        contentType: 'proposal',
+        sender: { type: 'external', senderIndex: 0 },
+      });
+    }
+
+    // Leaving again (from either device of Bob's) answers the same and proposes nothing more.
+    expect(await leaving.leave(bob2.principal, groupId)).toEqual(left);
+    expect(await leaving.leave(bob.principal, groupId)).toEqual(left);
+    expect(await delivery.inbox(alice.principal, aliceBefore)).toHaveLength(2);
+
+    // Bob's devices are no members any more: nothing of the group reaches them, and they may not send to it.
+    const sent = await delivery.send(carol.principal, groupId, {
+      message: await c.message('after'),
+      clientId: 'c-after-1',
+    });
+    expect(sent).toMatchObject({ recipients: 1 });
+    expect(await delivery.inbox(bob.principal, bobBefore)).toEqual([]);
+    expect((await codeOf(groups.groupInfo(bob.principal, groupId))).code).toBe('group_not_found');
+    expect(
+      (
+        await codeOf(
+          delivery.send(bob.principal, groupId, { message: await c.message('x'), clientId: 'b-send-1' }),
+        )
+      ).code,
+    ).toBe('group_not_found');
+
+    // A commit whose tree still holds Bob's devices is refused; one carrying the server's Removes goes through.
+    const keeps = await a.commitAdding([]);
+    expect(await codeOf(post(a, groupId, keeps, 'keeps-bob'))).toMatchObject({
+      code: 'mls_member_removed',
+      status: 409,
+      details: { leafIndex: 1 },
+    });
+    for (const p of proposals) await a.receiveProposal(body(p.body));
+    const removes = await a.commitPending();
+    expect(await post(a, groupId, removes, 'commit-removes')).toEqual({ groupId, epoch: '2' });
+    removes.apply();
+    // Later commits go on, and nothing of them reaches Bob's devices.
+    const next = await a.commitAdding([]);
+    expect(await post(a, groupId, next, 'after-removes')).toEqual({ groupId, epoch: '3' });
+    expect(await delivery.inbox(bob2.principal, bobBefore)).toEqual([]);
+  });
+
+  it('adds an official who left anew once the Remove is committed (and they may leave again)', async () => {
+    const { groupId, a } = await groupOfFour();
+    await leaving.leave(carol.principal, groupId);
+    const proposal = (await delivery.inbox(alice.principal, 0)).filter(
+      (e) => e.groupId === groupId && e.kind === 'proposal',
+    );
+    await a.receiveProposal(body(proposal[0]!.body));
+    const removes = await a.commitPending();
+    await post(a, groupId, removes, 'rm-carol');
+    removes.apply();
+    const back = await a.commitAdding([(await carol.keyPackage()).publicPackage]);
+    expect(await post(a, groupId, back, 'carol-back')).toEqual({ groupId, epoch: '3' });
+    const again = await leaving.leave(carol.principal, groupId);
+    expect(again).toEqual({ groupId, devices: [carol.deviceId], closed: false });
+  });
+
+  it('closes a group its official is the only one left in, and refuses a device that never was a member', async () => {
+    const a = await TestMember.createGroup(alice, randomBytes(16), [
+      externalSenderExtension(server.signatureKey),
+    ]);
+    const { groupId } = await groups.register(alice.principal, await a.groupInfo());
+    expect(await codeOf(leaving.leave(bob.principal, groupId))).toMatchObject({
+      code: 'group_not_found',
+      status: 404,
+    });
+    expect((await codeOf(leaving.leave(bob.principal, 'bm8tc3VjaC1ncm91cA'))).code).toBe('group_not_found');
+    const before = await lastSeq(alice);
+    const closed = await leaving.leave(alice.principal, groupId);
+    expect(closed).toEqual({ groupId, devices: [alice.deviceId], closed: true });
+    expect(await leaving.leave(alice.principal, groupId)).toEqual(closed);
+    expect(await delivery.inbox(alice.principal, before)).toEqual([]);
+    expect((await codeOf(groups.groupInfo(alice.principal, groupId))).code).toBe('group_not_found');
+  });
+});
