@@ -5,13 +5,23 @@ describe('seqs a send batch gave (hand-off to sockets without a queue read)', ()
   // Three envelopes: x to a and b, y to a, z to b and c. Each device's run: last seq - count + 1 onwards.
   const targets = [['a', 'b'], ['a'], ['b', 'c']];
 
-  it('numbers each device\'s envelopes in batch order from its last seq back', () => {
+  it("numbers each device's envelopes in batch order from its last seq back", () => {
     const taken = [
       { d: 'a', l: '12', n: 2 },
       { d: 'b', l: '7', n: 2 },
       { d: 'c', l: '1', n: 1 },
     ];
-    const all = [new Map([['a', 11], ['b', 6]]), new Map([['a', 12]]), new Map([['b', 7], ['c', 1]])];
+    const all = [
+      new Map([
+        ['a', 11],
+        ['b', 6],
+      ]),
+      new Map([['a', 12]]),
+      new Map([
+        ['b', 7],
+        ['c', 1],
+      ]),
+    ];
     expect(seqsGiven(targets, taken)).toEqual(all);
     expect(seqsWhereWhole(targets, taken)).toEqual(all);
   });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Db } from '@pakawaaz/platform';
 import { sql } from 'drizzle-orm';
+import { removedDevices } from '../membership/removals.schema.js';
 import { chatGroups, chatSends, groupMembers } from './delivery.schema.js';
 import { enqueueCtes, enqueueParams, seqsWhereWhole, type EnqueueBatch } from './enqueue.js';
 import { onHoldSql } from '../policy/chat-policy.repository.js';
@@ -38,7 +39,10 @@ const CLAIM_AND_SHARE = statement(
 );
 // The rest of the batch in one statement: the claims of refused sends dropped ($1), the answers of the
 // accepted ones recorded ($2), their envelopes queued ($3, $5: see enqueue.ts) — only to devices still members
-// now of the envelope's group ($4: each envelope's group). The share lock above waited for a concurrent commit or removal, but under READ
+// now of the envelope's group ($4: each envelope's group) and not taken out of chat (a removal racing a commit
+// that added the device could leave it a member: the queue read refuses such a device, and the hand-off that
+// skips that read must not reach it either). Each device's last seq and count come back, and the queue rows'
+// time (the transaction's: created_at). The share lock above waited for a concurrent commit or removal, but under READ
 // COMMITTED the member rows it returned may predate them; this statement's snapshot is taken after the wait.
 const WRITE = statement(
   'secure_chat_send_write',
@@ -49,9 +53,10 @@ const WRITE = statement(
       where s.device_id = x.d and s.client_id = x.c),
     t as (select a.o, a.i, a.d from json_to_recordset(${p(2)}::json) as a(o int, i int, d uuid)
       join json_to_recordset(${p(3)}::json) as e(i int, g text) on e.i = a.i
-      where exists (select 1 from ${groupMembers} m where m.device_id = a.d and m.group_id = e.g)),
+      where exists (select 1 from ${groupMembers} m where m.device_id = a.d and m.group_id = e.g)
+        and not exists (select 1 from ${removedDevices} r where r.device_id = a.d)),
     ${enqueueCtes(p(4))}
-    select u.device_id::text as d, u.last_seq::text as l, n.n from u join n on n.d = u.device_id`,
+    select u.device_id::text as d, u.last_seq::text as l, n.n, now() as at from u join n on n.d = u.device_id`,
 );
 
 const key = (d: string, c: string) => `${d}\n${c}`;
@@ -106,25 +111,27 @@ export class SendBatchRepository {
   /**
    * Drops the claims of the sends refused inside the batch (their client ids stay free for a retry), records
    * the answers of the accepted ones and queues their envelopes: one round trip. The seqs each envelope got,
-   * by device (seqsWhereWhole: a device that left its group meanwhile is not in them).
+   * by device (seqsWhereWhole: a device that left its group meanwhile is not in them), and the time the queue
+   * rows carry (undefined when nothing was queued).
    */
   async write(
     refused: readonly ClientKey[],
     answers: readonly (ClientKey & { r: Record<string, unknown> })[],
     envelopes: readonly EnqueueBatch[],
     tx: Db,
-  ): Promise<Map<string, number>[]> {
-    if (refused.length === 0 && answers.length === 0) return [];
+  ): Promise<{ seqs: Map<string, number>[]; at: Date | undefined }> {
+    if (refused.length === 0 && answers.length === 0) return { seqs: [], at: undefined };
     const { params, targets } = enqueueParams(envelopes);
     const groupOf = JSON.stringify(envelopes.map((b, i) => ({ i, g: b.envelope.groupId })));
-    const taken = await runPrepared<{ d: string; l: string; n: number }>(tx, WRITE, [
+    const taken = await runPrepared<{ d: string; l: string; n: number; at: Date | string }>(tx, WRITE, [
       JSON.stringify(refused),
       JSON.stringify(answers),
       params[0],
       groupOf,
       params[1],
     ]);
-    return seqsWhereWhole(targets, taken);
+    const at = taken[0]?.at;
+    return { seqs: seqsWhereWhole(targets, taken), at: at === undefined ? undefined : new Date(at) };
   }
 }
 

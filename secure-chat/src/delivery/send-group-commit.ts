@@ -106,9 +106,9 @@ export class SendGroupCommit {
    * socket here takes them without reading its queue) and the other recipients woken.
    */
   private async write(items: readonly PendingSend[]): Promise<Settled<SendResult>[]> {
-    const { settled, wake, queued } = await this.repo.db.transaction((tx) => this.writeIn(items, tx));
+    const { settled, wake, queued, at } = await this.repo.db.transaction((tx) => this.writeIn(items, tx));
     try {
-      const handed = this.wake.handOff ? handOffs(queued, new Date().toISOString()) : [];
+      const handed = this.wake.handOff && at ? handOffs(queued, at.toISOString()) : [];
       for (const h of handed) wake.delete(h.deviceId);
       if (handed.length) this.wake.handOff!(handed);
       if (wake.size) this.wake.queued([...wake]);
@@ -174,7 +174,7 @@ export class SendGroupCommit {
       };
       return { deviceIds: to, envelope };
     });
-    const seqs = await this.batch.write(refused, results, envelopes, tx);
+    const { seqs, at } = await this.batch.write(refused, results, envelopes, tx);
     await this.policy?.recordSends(
       accepted.map(({ i }, k) => {
         const s = items[i]!;
@@ -187,7 +187,7 @@ export class SendGroupCommit {
       tx,
       held,
     );
-    return { settled, wake, queued: envelopes.map((e, k) => ({ ...e, seqs: seqs[k] })) };
+    return { settled, wake, at, queued: envelopes.map((e, k) => ({ ...e, seqs: seqs[k] })) };
   }
 }
 

@@ -25,12 +25,6 @@ export const PUSH_INTERVAL_MS = 30_000;
 /** A ring (a call inviting a device not connected) pushes it at most this often: an invite/cancel loop cannot
  * push a group's offline devices faster (the ring itself waits for the device: pending rings on connect). */
 export const RING_PUSH_INTERVAL_MS = 10_000;
-/**
- * A device another node said it held is not asked about again (nor pushed) for this long: a busy device
- * connected elsewhere costs one ask per this interval, not one per message. A device that left that node
- * meanwhile is pushed by a later message, and reads its whole queue when it reconnects.
- */
-export const HELD_FRESH_MS = 5_000;
 
 /**
  * The devices connected to this node, and how queued envelopes reach them: a connected device's socket is woken
@@ -43,8 +37,6 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
   private readonly sessions = new Map<string, Set<ChatSession>>();
   private readonly pushedAt = new Map<string, number>();
   private readonly ringPushedAt = new Map<string, number>();
-  /** Devices another node said it held (cluster presence), and when. */
-  private readonly heldElsewhereAt = new Map<string, number>();
   /**
    * Set by the cluster relay: wakes for devices not connected here go to the other nodes too. With `ask`, it
    * resolves (after a short wait at most) to those no other node holds: only they are pushed.
@@ -163,18 +155,13 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
     relayed: ((ask: boolean) => Promise<readonly string[]>) | undefined,
   ): void {
     if (!relayed) return this.pushCheckIn(away, ring);
-    // Asked about only when it would be pushed: due (not pushed within the interval) and not said to be held
-    // by another node within HELD_FRESH_MS — a busy device held elsewhere is not asked about on every message.
-    const now = Date.now();
-    const unsure = this.push ? this.due(away, ring, now).filter((d) => !this.heldRecently(d, now)) : [];
+    // Asked about only when a push could go (not pushed within the spacing): a device pushed a moment ago
+    // would not be pushed again whatever the answer.
+    const unsure = this.push ? this.due(away, ring, Date.now()) : [];
     if (unsure.length === 0) return void relayed(false).catch(() => undefined);
     relayed(true).then(
       (unheld) => {
         const notHeld = new Set(unheld);
-        const at = Date.now();
-        for (const d of away) if (!notHeld.has(d)) this.heldElsewhereAt.set(d, at);
-        if (this.heldElsewhereAt.size > 100_000)
-          for (const [d, t] of this.heldElsewhereAt) if (t + HELD_FRESH_MS <= at) this.heldElsewhereAt.delete(d);
         this.pushCheckIn(
           unsure.filter((d) => notHeld.has(d)),
           ring,
@@ -182,11 +169,6 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
       },
       () => this.pushCheckIn(unsure, ring),
     );
-  }
-
-  private heldRecently(deviceId: string, now: number): boolean {
-    const t = this.heldElsewhereAt.get(deviceId);
-    return t !== undefined && t + HELD_FRESH_MS > now;
   }
 
   /** Those of these devices a push would reach now (the last one longer ago than the interval). */

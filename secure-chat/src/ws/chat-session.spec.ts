@@ -105,3 +105,36 @@ describe('ChatSession.offer (envelopes handed by the send batch, no queue read)'
     expect(h.sent).toEqual([1]);
   });
 });
+
+describe('ChatSession wakes', () => {
+  it('loses no wake that arrives as a read that found nothing finishes (at any microtask after it)', async () => {
+    for (let depth = 0; depth < 6; depth++) {
+      const h = harness([]);
+      const inbox = (
+        h.session as unknown as { delivery: { inbox: (d: unknown, a: number) => Promise<unknown> } }
+      ).delivery;
+      const read = inbox.inbox.bind(inbox);
+      let armed = true;
+      inbox.inbox = (d, after) => {
+        const r = read(d, after);
+        if (armed) {
+          armed = false;
+          // Seq 1 is queued and its wake comes `depth` microtasks after this (empty) read resolves.
+          let hop = (): void => {
+            h.queue.push(1);
+            h.session.wake();
+          };
+          for (let k = 0; k < depth; k++) {
+            const next = hop;
+            hop = () => queueMicrotask(next);
+          }
+          void r.then(hop);
+        }
+        return r;
+      };
+      h.session.wake();
+      await h.settle();
+      expect({ depth, sent: h.sent }).toEqual({ depth, sent: [1] });
+    }
+  });
+});

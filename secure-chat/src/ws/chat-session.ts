@@ -86,7 +86,7 @@ export class ChatSession implements HubSession {
       return;
     }
     this.reading = true;
-    void this.pump().finally(() => (this.reading = false));
+    void this.pump();
   }
 
   private async pump(): Promise<void> {
@@ -113,6 +113,10 @@ export class ChatSession implements HubSession {
       // (a device whose last message hit this would not get it until it reconnects), so read again shortly.
       this.logger?.warn({ err, deviceId: this.device.deviceId }, 'chat socket: delivery failed');
       setTimeout(() => this.wake(), RETRY_MS).unref();
+    } finally {
+      // In the same turn as the last `again` check: a wake after it finds `reading` false and reads (were this
+      // cleared a microtask later, as `.finally()` on the call would, a wake in between would be lost).
+      this.reading = false;
     }
   }
 

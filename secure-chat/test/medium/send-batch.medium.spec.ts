@@ -1,9 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { platformDomain, type DevicePrincipal } from '@pakawaaz/platform';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatWake, HandedEnvelope } from '../../src/chat-ports.js';
 import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
+import { deviceQueue } from '../../src/delivery/delivery.schema.js';
 import { SendBatchRepository } from '../../src/delivery/send-batch.repository.js';
 import { SendGroupCommit, type PendingSend } from '../../src/delivery/send-group-commit.js';
 import { RemovalsRepository } from '../../src/membership/removals.repository.js';
@@ -117,7 +119,9 @@ describe('secure chat sends: group commit (PostgreSQL; PGlite when it is not rea
 
   it("hands each recipient's socket exactly what its queue holds: the seqs, in order, and the bodies", async () => {
     handed.length = 0;
-    const before = new Map(await Promise.all([a, b, c, d].map(async (p) => [p, (await queueOf(p)).length] as const)));
+    const before = new Map(
+      await Promise.all([a, b, c, d].map(async (p) => [p, (await queueOf(p)).length] as const)),
+    );
     const batch = [send(a), send(b), send(a), send(c), send(b)];
     await Promise.all(batch.map((s) => sends.send(s)));
     for (const p of [a, b, c, d]) {
@@ -170,6 +174,33 @@ describe('secure chat sends: group commit (PostgreSQL; PGlite when it is not rea
     expect(racedHanded.map((h) => h.deviceId).sort()).toEqual([b.deviceId, c.deviceId].sort());
     const [cRow] = (await repo.inbox(c.deviceId, 0, 200)).filter((q) => q.groupId === raced);
     expect(racedHanded.find((h) => h.deviceId === c.deviceId)?.envelope.seq).toBe(cRow!.seq);
+  });
+
+  it('queues nothing to a member taken out of chat (a removal that raced the commit adding it), nor hands it', async () => {
+    const odd = randomBytes(16).toString('base64url');
+    const [p, r] = [device(), device()];
+    await db.handle.db.transaction(async (tx) => {
+      await repo.insertGroup(
+        { groupId: odd, epoch: 5n, groupInfo: Buffer.from('gi'), createdBy: p.deviceId },
+        tx,
+      );
+      await repo.replaceMembers(
+        odd,
+        [p, r, c].map((x, leafIndex) => ({ leafIndex, deviceId: x.deviceId, userId: x.userId })),
+        tx,
+      );
+      await new RemovalsRepository(db.handle).record(r.deviceId, r.userId, 'lost', tx);
+    });
+    handed.length = 0;
+    await sends.send(send(p, { groupId: odd }));
+    expect(handed.map((h) => h.deviceId)).toEqual([c.deviceId]);
+    const queued = await db.handle.db
+      .select({ d: deviceQueue.deviceId, at: deviceQueue.createdAt })
+      .from(deviceQueue)
+      .where(eq(deviceQueue.groupId, odd));
+    expect(queued.map((q) => q.d)).toEqual([c.deviceId]);
+    // The hand-off carries the queue row's time (the transaction's), as a read would.
+    expect(handed[0]!.envelope.at).toBe(queued[0]!.at.toISOString());
   });
 
   it('refuses the inbox of a device taken out of chat; the others of the same batch read theirs', async () => {
