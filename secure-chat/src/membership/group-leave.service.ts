@@ -44,7 +44,10 @@ export class GroupLeaveService {
         const devices = await this.departures.ofOfficial(groupId, device.userId, tx);
         return { result: leaveResult(groupId, devices, members.length === 0), notify: [], left: [] };
       }
-      const plan = planLeave(members, device.userId);
+      // The official as the group records the caller's leaf (its device's official when it was added): the
+      // caller always leaves, with every other device recorded for that official.
+      const official = members.find((m) => m.deviceId === device.deviceId)!.userId;
+      const plan = planLeave(members, official);
       const batches = [];
       // Nobody else to commit a Remove when the group closes: no proposal then.
       for (const leaf of plan.closed ? [] : plan.leaving) {
@@ -64,7 +67,7 @@ export class GroupLeaveService {
       const left = plan.leaving.map((l) => l.deviceId);
       await this.departures.dropMembers(groupId, left, tx);
       await this.delivery.enqueueAll(batches, tx);
-      const devices = await this.departures.ofOfficial(groupId, device.userId, tx);
+      const devices = await this.departures.ofOfficial(groupId, official, tx);
       return { result: leaveResult(groupId, devices, plan.closed), notify: plan.notify, left };
     });
     if (notify.length) this.wake.queued(notify);
