@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MLS_LIMITS } from '../mls/mls-facts.js';
+import type { QueuedEnvelope } from '../chat-ports.js';
 
 // One pattern each for the schema and the hand check of the hot frames (hotFrame, below).
 const B64U_TEXT = /^[A-Za-z0-9_-]+$/;
@@ -149,14 +150,7 @@ export type ServerFrame =
   | CallSignalFrame
   | {
       type: 'deliver';
-      envelopes: {
-        seq: number;
-        groupId: string;
-        senderDevice: string | null;
-        kind: string;
-        body: string;
-        at: string;
-      }[];
+      envelopes: QueuedEnvelope[];
     }
   | { type: 'key_packages_low'; left: number }
   | { type: 'acked'; upTo: number; removed: number }
