@@ -101,7 +101,7 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
     const liveSessions = async (username: string) =>
       (
         await server.json<{ sessions: { id: string; userId: string }[] }>('GET', '/api/v1/sessions', {
-          token,
+          token: await server.adminToken(), // a fresh one: tokens live 60 s here, a slow run outlives one
         })
       ).sessions
         .filter((x) => x.userId === ids[username])
@@ -132,7 +132,7 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
       const list = await server.json<{ devices: { id: string; kind: string; official: { id: string } }[] }>(
         'GET',
         '/api/v1/devices',
-        { token },
+        { token: await server.adminToken() },
       );
       for (const [i, id] of enrolled.entries())
         expect(list.devices.find((d) => d.id === id)).toMatchObject({
@@ -189,7 +189,7 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
       const signOut = page.waitForRequest((r) => r.url().endsWith('/api/v1/auth/logout'), {
         timeout: 30_000,
       });
-      await server.json('DELETE', `/api/v1/sessions/${live!}`, { token });
+      await server.json('DELETE', `/api/v1/sessions/${live!}`, { token: await server.adminToken() });
       await shown(page.getByRole('alert').getByText('Signed out'));
       // The page logs out with the bound token and a proof of its key (the sign-in's token expires long before).
       const headers = (await signOut).headers();
