@@ -85,6 +85,7 @@ export async function enrolHandsets(o: {
     },
   });
   out(describeLoad('enrolment (token + challenge + attestation + certificate)', 'enrolments', result));
-  if (handsets.filter(Boolean).length < o.count) throw new Error(`only ${handsets.length} of ${o.count} handsets enrolled`);
+  if (handsets.filter(Boolean).length < o.count)
+    throw new Error(`only ${handsets.length} of ${o.count} handsets enrolled`);
   return handsets;
 }

@@ -96,7 +96,8 @@ async function claimed(committer: BenchDevice, members: readonly BenchDevice[]):
       chatRoutes.claimKeyPackages(),
       { user: m.username },
     );
-    if (r.keyPackages.length !== 1) throw new Error(`${m.username}: ${r.keyPackages.length} KeyPackages claimed`);
+    if (r.keyPackages.length !== 1)
+      throw new Error(`${m.username}: ${r.keyPackages.length} KeyPackages claimed`);
     kps.push(r.keyPackages[0]!.keyPackage);
   }
   return kps;
