@@ -108,9 +108,11 @@ export class SendGroupCommit {
   private async write(items: readonly PendingSend[]): Promise<Settled<SendResult>[]> {
     const { settled, wake, queued, at } = await this.repo.db.transaction((tx) => this.writeIn(items, tx));
     try {
-      const handed = this.wake.handOff && at ? handOffs(queued, at.toISOString()) : [];
-      for (const h of handed) wake.delete(h.deviceId);
-      if (handed.length) this.wake.handOff!(handed);
+      if (this.wake.handOff && at) {
+        const handed = handOffs(queued, at.toISOString());
+        for (const h of handed) wake.delete(h.deviceId);
+        if (handed.length) this.wake.handOff(handed);
+      }
       if (wake.size) this.wake.queued([...wake]);
     } catch (err) {
       // Committed: the sends are answered whatever happens to the wake (a socket reads again on its next one).

@@ -74,10 +74,7 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
   }
 
   queued(deviceIds: readonly string[]): void {
-    const away = this.wakeLocal(deviceIds);
-    if (away.length === 0) return;
-    const relay = this.relay;
-    this.pushUnheld(away, false, relay && ((ask) => relay(away, ask)));
+    this.queuedAway(this.wakeLocal(deviceIds));
   }
 
   handOff(handed: readonly HandedEnvelope[]): void {
@@ -93,6 +90,11 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
       if (set) for (const s of set) s.offer(envelopes);
       else away.push(id);
     }
+    this.queuedAway(away);
+  }
+
+  /** Devices with new envelopes that are not connected here: the other nodes' sockets, else a push. */
+  private queuedAway(away: readonly string[]): void {
     if (away.length === 0) return;
     const relay = this.relay;
     this.pushUnheld(away, false, relay && ((ask) => relay(away, ask)));
