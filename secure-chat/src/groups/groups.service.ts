@@ -281,7 +281,13 @@ export class GroupsService {
       commit: input.commit,
       groupInfo: input.groupInfo,
       proposals,
+    }).catch(async (e: unknown) => {
+      // The proposals are read after the group: another member's commit landing in between clears them, and
+      // this commit then names proposals "not held". The group moved: stale (409, rebase), not a mismatch.
+      if ((await this.repo.group(groupId))?.epoch !== epoch) return undefined;
+      throw e;
     });
+    if (!info) return undefined;
     this.requireExternalSender(info);
     return { info, leaves: await leafDevices(this.devices, info.members) };
   }

@@ -31,6 +31,8 @@ describe('leaving a group (PostgreSQL, real MLS bytes)', () => {
   let groups: GroupsService;
   let delivery: DeliveryService;
   let leaving: GroupLeaveService;
+  /** A GroupsService as `groups`, with another removals port (to stage a race). */
+  let groupsWith: (removals: RemovalsRepository) => GroupsService;
   const auth = new TestDeviceAuthenticator();
   const woken: string[] = [];
   const published: DomainEvent[] = [];
@@ -71,19 +73,21 @@ describe('leaving a group (PostgreSQL, real MLS bytes)', () => {
     const dropped = new DroppedMembers(bus);
     const key = { signatureKey: server.signatureKey };
     // The departures, as SecureChatModule binds them (the checker and the claims are the test's defaults).
-    groups = new GroupsService(
-      repo,
-      directory,
-      key,
-      wake,
-      auth,
-      removals,
-      undefined,
-      dropped,
-      undefined,
-      undefined,
-      departures,
-    );
+    groupsWith = (r) =>
+      new GroupsService(
+        repo,
+        directory,
+        key,
+        wake,
+        auth,
+        r,
+        undefined,
+        dropped,
+        undefined,
+        undefined,
+        departures,
+      );
+    groups = groupsWith(removals);
     delivery = new DeliveryService(
       repo,
       new SendGroupCommit(repo, new SendBatchRepository(), wake, db.handle),
@@ -193,6 +197,37 @@ describe('leaving a group (PostgreSQL, real MLS bytes)', () => {
     const next = await a.commitAdding([]);
     expect(await post(a, groupId, next, 'after-removes')).toEqual({ groupId, epoch: '3' });
     expect(await delivery.inbox(bob2.principal, bobBefore)).toEqual([]);
+  });
+
+  it('a commit of the Removes that loses the race to another member’s is stale (409), never a mismatch', async () => {
+    const { groupId, a, c } = await groupOfFour();
+    await leaving.leave(bob.principal, groupId);
+    const proposals = (await delivery.inbox(alice.principal, 0)).filter(
+      (e) => e.groupId === groupId && e.kind === 'proposal',
+    );
+    for (const p of proposals) {
+      await a.receiveProposal(body(p.body));
+      await c.receiveProposal(body(p.body));
+    }
+    const fromAlice = await a.commitPending();
+    const fromCarol = await c.commitPending();
+    // Carol's commit reads the group at epoch 1; Alice's lands (clearing the Removes) before Carol's reads them.
+    const removals = new RemovalsRepository(db.handle);
+    let landed: Promise<unknown> | undefined;
+    const racing = Object.assign(Object.create(removals) as RemovalsRepository, {
+      proposalsOf: async (...args: Parameters<RemovalsRepository['proposalsOf']>) => {
+        landed ??= post(a, groupId, fromAlice, 'alice-wins');
+        await landed;
+        return removals.proposalsOf(...args);
+      },
+    });
+    const lost = groupsWith(racing).commit(carol.principal, groupId, {
+      commit: fromCarol.commit,
+      groupInfo: fromCarol.groupInfo,
+      clientId: 'carol-loses',
+    });
+    expect(await codeOf(lost)).toMatchObject({ code: 'mls_stale_epoch', status: 409 });
+    expect(await landed).toEqual({ groupId, epoch: '2' });
   });
 
   it('adds an official who left anew once the Remove is committed (and they may leave again)', async () => {
