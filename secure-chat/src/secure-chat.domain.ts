@@ -11,7 +11,9 @@ import { DEVICE_REMOVAL_CONSUMER, OFFICIAL_STATUS_CONSUMER } from './membership/
 import {
   CALL_SIGNAL_CONSUMER,
   CallSignalled,
+  CHAT_REMOVED_CONSUMER,
   CHAT_WAKE_CONSUMER,
+  ChatDeviceRemoved,
   ChatQueued,
   DEVICES_HELD_CONSUMER,
   DevicesHeld,
@@ -41,6 +43,7 @@ export const secureChatDomain = {
     publishes: [
       ChatQueued,
       CallSignalled,
+      ChatDeviceRemoved,
       DevicesHeld,
       MediaHostHealthChanged,
       TurnServerHealthChanged,
@@ -49,6 +52,7 @@ export const secureChatDomain = {
     consumes: [
       CHAT_WAKE_CONSUMER,
       CALL_SIGNAL_CONSUMER,
+      CHAT_REMOVED_CONSUMER,
       DEVICES_HELD_CONSUMER,
       DEVICE_REMOVAL_CONSUMER,
       OFFICIAL_STATUS_CONSUMER,

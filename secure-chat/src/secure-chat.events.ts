@@ -124,6 +124,28 @@ export const DEVICES_HELD_CONSUMER = defineConsumer({
 });
 
 /**
+ * A device was taken out of chat (cluster mode: revoked, lost, its official disabled): every other node closes
+ * the sockets it holds of it, as the publishing node closed its own. `node`: the publisher (it skips its own).
+ */
+export const ChatDeviceRemoved = defineEvent(
+  'secure-chat.device.removed',
+  z.object({ node: nodeId, deviceId: z.string().min(1).max(100) }),
+  {
+    examples: [
+      { node: '6f1c2a9e-0b7d-4c3e-9a51-2d8e4f7a1b03', deviceId: '4c0f8e2a-9d1b-4e7a-b3c5-6f2d8a0e1b9c' },
+    ],
+  },
+);
+
+/** Each node closes its own sockets of the removed device: broadcast, nothing kept past the node. */
+export const CHAT_REMOVED_CONSUMER = defineConsumer({
+  name: 'secure-chat.socket-removals',
+  delivery: 'broadcast',
+  filter: ChatDeviceRemoved.type,
+  expects: [ChatDeviceRemoved],
+});
+
+/**
  * An accepted commit's new tree left these devices out (an ordinary MLS Remove): the calls module kicks them
  * from the group's live call. Published after the commit's transaction; split in batches of WAKE_BATCH.
  */

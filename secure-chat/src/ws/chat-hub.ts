@@ -46,6 +46,8 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
   relaySignal:
     | ((deviceIds: readonly string[], frame: CallSignalFrame, ask: boolean) => Promise<readonly string[]>)
     | undefined;
+  /** Set by the cluster relay: a device removed from chat has its sockets on the other nodes closed too. */
+  relayRemoved: ((deviceId: string) => void) | undefined;
 
   constructor(
     @Optional() @Inject(DEVICE_PUSH) private readonly push?: DevicePush | null,
@@ -142,7 +144,14 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
     else this.pushCheckIn([deviceId]);
   }
 
+  /** The device is removed from chat: its sockets here close now, and the other nodes close theirs. */
   removed(deviceId: string): void {
+    this.removedLocal(deviceId);
+    this.relayRemoved?.(deviceId);
+  }
+
+  /** Closes the sockets of this device connected here (a removal on this node, or relayed from another). */
+  removedLocal(deviceId: string): void {
     for (const s of this.sessions.get(deviceId) ?? []) s.close(4403, 'device removed from chat');
     this.sessions.delete(deviceId);
   }

@@ -5,7 +5,9 @@ import type { Logger } from 'pino';
 import {
   CALL_SIGNAL_CONSUMER,
   CallSignalled,
+  CHAT_REMOVED_CONSUMER,
   CHAT_WAKE_CONSUMER,
+  ChatDeviceRemoved,
   ChatQueued,
   DEVICES_HELD_CONSUMER,
   DevicesHeld,
@@ -18,8 +20,8 @@ import { ANSWER_WAIT_MS, HeldAsks } from './held-asks.js';
 /**
  * Cluster mode (the NATS event bus): a wake for devices not connected to this node goes to the other nodes,
  * which wake the sockets they hold and answer which devices those are (cluster presence, HeldAsks): this node
- * then pushes "check in" only the devices no node holds. The embedded default (one node, the in-process bus)
- * needs nothing of it.
+ * then pushes "check in" only the devices no node holds. A device removed from chat has its sockets closed on
+ * every node. The embedded default (one node, the in-process bus) needs nothing of it.
  */
 @Injectable()
 export class ChatRelay implements OnModuleInit, OnModuleDestroy {
@@ -53,7 +55,15 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
           this.answer(e.data, e.data.deviceIds, this.hub.signalLocal(e.data.deviceIds, e.data.frame));
         return Promise.resolve();
       }),
+      await consume(bus, CHAT_REMOVED_CONSUMER, (e) => {
+        if (e.data.node !== this.node) this.hub.removedLocal(e.data.deviceId);
+        return Promise.resolve();
+      }),
     );
+    this.hub.relayRemoved = (deviceId) =>
+      void bus
+        .publish(ChatDeviceRemoved.create({ node: this.node, deviceId }))
+        .catch((err: unknown) => this.logger?.warn({ err }, 'chat: a removal could not be relayed'));
     this.hub.relay = (deviceIds, ask) =>
       this.relay(deviceIds, ask, (data) => ChatQueued.create(data), 'the wake');
     this.hub.relaySignal = (deviceIds, frame: CallSignalFrame, ask) =>
@@ -116,6 +126,7 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.hub.relay = undefined;
     this.hub.relaySignal = undefined;
+    this.hub.relayRemoved = undefined;
     await Promise.all(this.subscriptions.splice(0).map((s) => s.unsubscribe()));
     this.settle(this.asks.drain());
   }

@@ -16,22 +16,24 @@ const stream = `PKZ_CHATTEST_${run}`;
 const subjectPrefix = `pkzchattest.${run}`;
 
 const session = (deviceId: string) => {
-  const s: ChatSession & { woken: number; sent: unknown[] } = {
+  const s: ChatSession & { woken: number; sent: unknown[]; closed: number[] } = {
     deviceId,
     woken: 0,
     sent: [],
+    closed: [],
     wake: () => void s.woken++,
     offer: () => void s.woken++,
     keyPackagesLow: () => undefined,
     send: (frame) => void s.sent.push(frame),
-    close: () => undefined,
+    close: (code) => void s.closed.push(code),
   };
   return s;
 };
 
 /**
  * Two nodes of a cluster on NATS: a message queued on one wakes the device connected to the other; a call signal
- * reaches it; the node that queued pushes "check in" only the devices connected to neither (cluster presence).
+ * reaches it; the node that queued pushes "check in" only the devices connected to neither (cluster presence); a
+ * device removed from chat on one has its socket on the other closed.
  */
 describe.skipIf(!natsUp)('chat wakes between cluster nodes (NATS)', () => {
   const buses: EventBus[] = [];
@@ -149,6 +151,25 @@ describe.skipIf(!natsUp)('chat wakes between cluster nodes (NATS)', () => {
       vi.useRealTimers();
     }
     expect(pushes.slice(before).flat()).not.toContain(phone.deviceId);
+  });
+
+  it('a device removed from chat on node A has its socket on node B closed, and only that device', async () => {
+    const [a, b] = hubs as [ChatHub, ChatHub];
+    const removedOnA = session(randomUUID());
+    const removedOnB = session(removedOnA.deviceId); // the same device, a second socket on the other node
+    const bystander = session(randomUUID());
+    a.add(removedOnA);
+    b.add(removedOnB);
+    b.add(bystander);
+    a.removed(removedOnA.deviceId);
+    expect(removedOnA.closed).toEqual([4403]); // local at once
+    await vi.waitFor(() => expect(removedOnB.closed).toEqual([4403]), { timeout: 10_000, interval: 25 });
+    expect(b.connected(removedOnB.deviceId)).toBe(false);
+    // Node A does not act on its own event (closed once); the other device on node B stays.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(removedOnA.closed).toEqual([4403]);
+    expect(bystander.closed).toEqual([]);
+    expect(b.connected(bystander.deviceId)).toBe(true);
   });
 
   // Last: node B stops. Its devices are pushed by node A from then on (nobody answers for them).
