@@ -44,6 +44,8 @@ export class Conversations {
   readonly onEvent = (e: ChatEvent): void => {
     if (!this.session) return;
     if (e.type === 'typing' || e.type === 'ignored') return;
+    // Out of the group on screen (the official left it from another device, say): the conversation closes.
+    if (e.type === 'removed' && e.groupId === this.current) this.closeConversation();
     this.renderList();
     if (e.groupId === this.current) this.renderMessages();
   };
@@ -172,7 +174,8 @@ export class Conversations {
 
   /**
    * Leaves the conversation on screen once the official confirms: the server takes all their devices out of the
-   * group (the others' clients commit it), and the conversation leaves the list (its local history stays).
+   * group (the others' clients commit it), and the conversation leaves the list (its local history stays) — on
+   * the official's other devices too, once their SDK reads the server's Remove of their own leaf.
    */
   async leave(): Promise<void> {
     const groupId = this.current;
@@ -184,11 +187,16 @@ export class Conversations {
     } finally {
       // Also when the server said this device is no member already: the SDK forgot the group then too.
       if (!this.client.core.groups.has(groupId)) {
-        this.current = null;
-        $('conversation').hidden = true;
+        if (this.current === groupId) this.closeConversation();
         this.renderList();
       }
     }
+  }
+
+  /** No conversation on screen any more (its group was left or forgotten). */
+  private closeConversation(): void {
+    this.current = null;
+    $('conversation').hidden = true;
   }
 
   async sendText(text: string): Promise<void> {

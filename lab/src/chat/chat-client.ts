@@ -262,7 +262,9 @@ export class ChatClient {
     const events = await this.core.receive(it);
     this.seq = Math.max(this.seq, it.seq); // saved with the core state it produced (acknowledged after)
     this.emit(events);
-    for (const e of events) if (e.type === 'proposals-pending') this.proposed.add(e.groupId);
+    for (const e of events)
+      if (e.type === 'proposals-pending') this.proposed.add(e.groupId);
+      else if (e.type === 'removed') this.proposed.delete(e.groupId); // nothing left to commit there
   }
 
   private async apply(items: readonly QueueItem[], ack = true): Promise<void> {

@@ -30,6 +30,21 @@ export const chatPolicy: IncomingMessageCallback = (i) => {
   return fromServer && i.proposal.proposal.proposalType !== 'remove' ? 'reject' : 'accept';
 };
 
+/**
+ * The server proposed the Remove of this device's own leaf: its official left the group from another device
+ * (POST …/leave), and the server already dropped this device from the member list — no commit will reach it,
+ * so it leaves the group now. Only the server (the external sender) proposes Removes; a member commits them.
+ */
+function removedByServer(before: ClientState, after: ClientState): boolean {
+  const self = before.privatePath.leafIndex;
+  return Object.values(after.unappliedProposals).some(
+    (p) =>
+      p.senderLeafIndex === undefined &&
+      p.proposal.proposalType === 'remove' &&
+      p.proposal.remove.removed === self,
+  );
+}
+
 /** Device identities of a state's members by leaf index. */
 export function membersOf(state: ClientState): Map<number, DeviceIdentity> {
   return new Map(leavesOf(state).map((l) => [l.leafIndex, identityOf(l.credential) ?? UNKNOWN]));
@@ -97,7 +112,7 @@ async function handshake(
   if (r.kind !== 'newState')
     return ignored(groupId, 'malformed', 'an application message framed as handshake');
   if (r.actionTaken === 'reject') return ignored(groupId, 'refused', 'the server may only propose Remove');
-  if (r.newState.groupActiveState.kind === 'removedFromGroup') {
+  if (r.newState.groupActiveState.kind === 'removedFromGroup' || removedByServer(before, r.newState)) {
     ctx.groups.delete(groupId);
     return [{ type: 'removed', groupId }];
   }

@@ -13,8 +13,8 @@ import { waitFor } from '../support/wait-for.js';
  * Leaving a group end to end: the built server in a child process on PostgreSQL, officials' lab-attested
  * handsets, the client SDK (ts-mls) over mutual TLS and real WebSockets. Aisha (on a phone and a tablet) leaves
  * a group of three officials: the server proposes the Remove of both her handsets as the group's external
- * sender, Bilal's or Chand's client commits it, nothing sent afterwards reaches her handsets, and the two
- * others chat on.
+ * sender, her other handset forgets the group on reading its own Remove, Bilal's or Chand's client commits
+ * them, nothing sent afterwards reaches her handsets, and the two others chat on.
  */
 let lab: ChatLab;
 let users: Record<string, string> = {};
@@ -64,6 +64,11 @@ describe('an official leaves a chat group', () => {
     // The leaving handset forgot the group; leaving again (from her other handset) is the same answer.
     expect(phone.chat.core.groups.has(group)).toBe(false);
     expect(phone.events.at(-1)).toEqual({ type: 'removed', groupId: group });
+    // Her tablet is told too (the server's Remove of its own leaf): it forgets the group without asking.
+    await waitFor('the tablet forgets the group', () =>
+      tablet.events.find((e) => e.type === 'removed' && e.groupId === group),
+    );
+    expect(tablet.chat.core.groups.has(group)).toBe(false);
     const again = await tablet.chat.leaveGroup(group);
     expect(again).toEqual({ ...reply, devices: again.devices });
     expect(again.devices.sort()).toEqual(reply.devices.sort());

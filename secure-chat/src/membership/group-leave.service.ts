@@ -18,7 +18,9 @@ const notFound = () =>
  * the group's current epoch, keeps the proposals for the commit that names them, queues them to the other
  * members and drops the official's devices from the member list: all in one transaction under the group's row
  * lock, so nothing sent to the group after the leave reaches them. A member's next commit must carry the
- * Removes (409 mls_member_removed until it does). Leaving again gets the same answer and proposes nothing.
+ * Removes (409 mls_member_removed until it does). The official's other devices get the proposals too: each
+ * reads the Remove of its own leaf and forgets the group. Leaving again gets the same answer and proposes
+ * nothing.
  */
 @Injectable()
 export class GroupLeaveService {
@@ -47,19 +49,21 @@ export class GroupLeaveService {
       // The official as the group records the caller's leaf (its device's official when it was added): the
       // caller always leaves, with every other device recorded for that official.
       const official = members.find((m) => m.deviceId === device.deviceId)!.userId;
-      const plan = planLeave(members, official);
+      const plan = planLeave(members, official, device.deviceId);
+      // The other members commit the Removes; the official's other devices read their own and forget the group.
+      const told = [...plan.notify, ...plan.siblings];
       const batches = [];
-      // Nobody else to commit a Remove when the group closes: no proposal then.
-      for (const leaf of plan.closed ? [] : plan.leaving) {
+      for (const leaf of told.length > 0 ? plan.leaving : []) {
         const proposal = await externalRemove(new Uint8Array(group.groupInfo), leaf.leafIndex, {
           publicKey: this.sender.signatureKey,
           signEs256: (data) => this.sender.signEs256(data),
         });
-        // Kept for this epoch: a member's commit names it by reference, which the server must resolve.
-        await this.removals.recordProposal(groupId, group.epoch, proposal, tx);
+        // Kept for this epoch: a member's commit names it by reference, which the server must resolve (nobody
+        // is left to commit when the group closes).
+        if (!plan.closed) await this.removals.recordProposal(groupId, group.epoch, proposal, tx);
         const body = Buffer.from(proposal);
         batches.push({
-          deviceIds: plan.notify,
+          deviceIds: told,
           envelope: { groupId, senderDevice: null, kind: 'proposal' as const, body },
         });
       }
@@ -68,7 +72,7 @@ export class GroupLeaveService {
       await this.departures.dropMembers(groupId, left, tx);
       await this.delivery.enqueueAll(batches, tx);
       const devices = await this.departures.ofOfficial(groupId, official, tx);
-      return { result: leaveResult(groupId, devices, plan.closed), notify: plan.notify, left };
+      return { result: leaveResult(groupId, devices, plan.closed), notify: told, left };
     });
     if (notify.length) this.wake.queued(notify);
     // The devices leave the group's live call too (after the commit, like the wake).

@@ -8,18 +8,21 @@ describe('planLeave', () => {
     const plan = planLeave(
       [m(3, 'a-tablet', 'a'), m(0, 'b-phone', 'b'), m(1, 'a-phone', 'a'), m(2, 'c-phone', 'c')],
       'a',
+      'a-phone',
     );
     expect(plan.leaving.map((l) => [l.leafIndex, l.deviceId])).toEqual([
       [1, 'a-phone'],
       [3, 'a-tablet'],
     ]);
     expect(plan.notify).toEqual(['b-phone', 'c-phone']);
+    // The official's other device is told too; the caller learns it from the reply.
+    expect(plan.siblings).toEqual(['a-tablet']);
     expect(plan.closed).toBe(false);
   });
 
   it('closes the group when only the official is left (nobody to commit a Remove)', () => {
-    const plan = planLeave([m(0, 'a-phone', 'a'), m(1, 'a-laptop', 'a')], 'a');
-    expect(plan).toMatchObject({ notify: [], closed: true });
+    const plan = planLeave([m(0, 'a-phone', 'a'), m(1, 'a-laptop', 'a')], 'a', 'a-laptop');
+    expect(plan).toMatchObject({ notify: [], siblings: ['a-phone'], closed: true });
     expect(plan.leaving).toHaveLength(2);
   });
 

@@ -116,7 +116,7 @@ describe('leaving a group (PostgreSQL, real MLS bytes)', () => {
         return TestMember.join(d, body(welcome.body), kps[i]!);
       }),
     );
-    return { groupId, a, c: joined[2]! };
+    return { groupId, a, b2: joined[1]!, c: joined[2]! };
   }
 
   /** Posts a member's commit (with its Welcome, if it has one) as the member's device. */
@@ -136,15 +136,17 @@ describe('leaving a group (PostgreSQL, real MLS bytes)', () => {
   const lastSeq = async (d: TestDevice) => (await delivery.inbox(d.principal, 0)).at(-1)?.seq ?? 0;
 
   it('proposes the Remove of every device of the official, stops delivering to them, and refuses a tree that keeps them until it is committed', async () => {
-    const { groupId, a, c } = await groupOfFour();
+    const { groupId, a, b2, c } = await groupOfFour();
     const aliceBefore = await lastSeq(alice);
     const bobBefore = await lastSeq(bob);
+    const bob2Before = await lastSeq(bob2);
     woken.length = 0;
     published.length = 0;
 
     const left = await leaving.leave(bob.principal, groupId);
     expect(left).toEqual({ groupId, devices: [bob.deviceId, bob2.deviceId], closed: false });
-    expect(woken.sort()).toEqual([alice.deviceId, carol.deviceId].sort());
+    // The other members, and Bob's other device (told that it left too); not the calling device.
+    expect(woken.sort()).toEqual([alice.deviceId, bob2.deviceId, carol.deviceId].sort());
     expect(published.map((e) => e.data)).toEqual([{ groupId, deviceIds: [bob.deviceId, bob2.deviceId] }]);
 
     // Two Removes (leaves 1 and 2) by the server as external sender, for epoch 1, to Alice and to Carol.
@@ -160,6 +162,17 @@ describe('leaving a group (PostgreSQL, real MLS bytes)', () => {
         sender: { type: 'external', senderIndex: 0 },
       });
     }
+
+    // Bob's other device gets the same two Removes, one of them of its own leaf (2): its client forgets the
+    // group on reading it. The calling device learns it from the reply, and gets nothing.
+    const told = await delivery.inbox(bob2.principal, bob2Before);
+    expect(told.map((e) => e.body)).toEqual(proposals.map((p) => p.body));
+    for (const p of told) await b2.receiveProposal(body(p.body));
+    expect(Object.values(b2.state.unappliedProposals).map((p) => [p.senderLeafIndex, p.proposal])).toEqual([
+      [undefined, { proposalType: 'remove', remove: { removed: 1 } }],
+      [undefined, { proposalType: 'remove', remove: { removed: 2 } }],
+    ]);
+    expect(await delivery.inbox(bob.principal, bobBefore)).toEqual([]);
 
     // Leaving again (from either device of Bob's) answers the same and proposes nothing more.
     expect(await leaving.leave(bob2.principal, groupId)).toEqual(left);
@@ -196,7 +209,7 @@ describe('leaving a group (PostgreSQL, real MLS bytes)', () => {
     // Later commits go on, and nothing of them reaches Bob's devices.
     const next = await a.commitAdding([]);
     expect(await post(a, groupId, next, 'after-removes')).toEqual({ groupId, epoch: '3' });
-    expect(await delivery.inbox(bob2.principal, bobBefore)).toEqual([]);
+    expect(await delivery.inbox(bob2.principal, bob2Before)).toHaveLength(2);
   });
 
   it('a commit of the Removes that loses the race to another member’s is stale (409), never a mismatch', async () => {
@@ -244,6 +257,37 @@ describe('leaving a group (PostgreSQL, real MLS bytes)', () => {
     expect(await post(a, groupId, back, 'carol-back')).toEqual({ groupId, epoch: '3' });
     const again = await leaving.leave(carol.principal, groupId);
     expect(again).toEqual({ groupId, devices: [carol.deviceId], closed: false });
+  });
+
+  it("closing a group still tells the official's other device, and keeps no proposal for a commit", async () => {
+    const b = await TestMember.createGroup(bob, randomBytes(16), [
+      externalSenderExtension(server.signatureKey),
+    ]);
+    const { groupId } = await groups.register(bob.principal, await b.groupInfo());
+    const kp = await bob2.keyPackage();
+    const add = await b.commitAdding([kp.publicPackage]);
+    await post(b, groupId, add, `add-${groupId.slice(0, 8)}`);
+    add.apply();
+    const welcome = (await delivery.inbox(bob2.principal, 0)).find(
+      (e) => e.groupId === groupId && e.kind === 'welcome',
+    )!;
+    const b2 = await TestMember.join(bob2, body(welcome.body), kp);
+    const before = await lastSeq(bob2);
+
+    expect(await leaving.leave(bob.principal, groupId)).toEqual({
+      groupId,
+      devices: [bob.deviceId, bob2.deviceId],
+      closed: true,
+    });
+    const told = await delivery.inbox(bob2.principal, before);
+    expect(told).toHaveLength(2);
+    for (const p of told) await b2.receiveProposal(body(p.body));
+    expect(Object.values(b2.state.unappliedProposals).map((p) => p.proposal)).toContainEqual({
+      proposalType: 'remove',
+      remove: { removed: 1 },
+    });
+    // Nobody is left to commit: nothing kept for the epoch.
+    expect(await new RemovalsRepository(db.handle).proposalsOf(groupId, 1n)).toEqual([]);
   });
 
   it('closes a group its official is the only one left in, and refuses a device that never was a member', async () => {
