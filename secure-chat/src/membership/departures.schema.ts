@@ -5,7 +5,8 @@ import { secureChatSchema } from '../secure-chat.schema.js';
  * Devices whose official left a group (POST /groups/{groupId}/leave): the server proposed the Remove of each
  * leaf as the group's external sender and dropped the devices from the member list. Until a member commits the
  * Remove (`settled`), a commit whose tree still holds the device is refused (409 mls_member_removed); the row
- * then stays so that leaving again gets the same answer, and goes when the device is added to the group anew.
+ * then stays so that leaving again gets the same answer, and goes when the device is added to the group anew
+ * or, settled, once the leave is older than the client-id window (the retention sweep).
  */
 export const groupDepartures = secureChatSchema.table(
   'group_departures',

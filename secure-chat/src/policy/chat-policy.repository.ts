@@ -9,6 +9,7 @@ import {
   groupMembers,
   keyPackages,
 } from '../delivery/delivery.schema.js';
+import { groupDepartures } from '../membership/departures.schema.js';
 import { externalProposals } from '../membership/removals.schema.js';
 import { runPrepared, statement } from '../delivery/prepared.js';
 import { chatPolicies, heldMetadata } from './chat-policy.schema.js';
@@ -157,6 +158,19 @@ export class ChatPolicyRepository {
         where not exists (select 1 from ${chatGroups} g where g.group_id = p.group_id and g.epoch = p.epoch)
         limit ${batch})
         returning 1)
+      select count(*)::int as n from gone`);
+  }
+
+  /**
+   * Deletes the departures settled (their Remove committed, or the group closed) whose leave is older than
+   * `before`: kept until then only so that a repeated leave gets the same answer. A pending one stays (it
+   * refuses a commit that keeps the device) until a commit settles it.
+   */
+  async purgeSettledDepartures(before: Date, batch: number): Promise<number> {
+    return this.count(sql`
+      with gone as (delete from ${groupDepartures} where (group_id, device_id) in (
+        select group_id, device_id from ${groupDepartures}
+        where settled and departed_at < ${before.toISOString()}::timestamptz limit ${batch}) returning 1)
       select count(*)::int as n from gone`);
   }
 

@@ -16,13 +16,16 @@ export type ChatSweepResult = {
   keyPackages: number;
   heldMetadata: number;
   staleProposals: number;
+  departures: number;
 };
 
 /**
  * Server-side retention: envelopes that waited longer than their recipient institution's retention, client ids
  * older than the idempotency window, KeyPackages past their lifetime, metadata kept under a hold that was
- * lifted, and the server's external proposals of epochs their group has left. On a timer, never on a request; bounded batches with the event loop free between them. Several nodes
- * may sweep at once: each delete is idempotent.
+ * lifted, the server's external proposals of epochs their group has left, and settled group departures older
+ * than the idempotency window (a repeated leave within it gets the same answer; after it, 404). On a timer,
+ * never on a request; bounded batches with the event loop free between them. Several nodes may sweep at once:
+ * each delete is idempotent.
  */
 @Injectable()
 export class ChatRetentionSweep implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -58,6 +61,7 @@ export class ChatRetentionSweep implements OnApplicationBootstrap, OnApplication
         (await rounds(batch, () => this.repo.purgeClaimedKeyPackages(now, batch))),
       heldMetadata: await rounds(batch, () => this.repo.purgeReleased(batch)),
       staleProposals: await rounds(batch, () => this.repo.purgeStaleProposals(batch)),
+      departures: await rounds(batch, () => this.repo.purgeSettledDepartures(sendsBefore, batch)),
     };
   }
 
@@ -65,8 +69,7 @@ export class ChatRetentionSweep implements OnApplicationBootstrap, OnApplication
     if (this.running) return;
     this.running = this.sweep()
       .then((r) => {
-        if (r.envelopes + r.sends + r.keyPackages + r.heldMetadata + r.staleProposals > 0)
-          this.logger.info(r, 'chat swept');
+        if (Object.values(r).some((n) => n > 0)) this.logger.info(r, 'chat swept');
       })
       .catch((err: unknown) =>
         this.logger.error({ err: { message: (err as Error).message } }, 'chat sweep failed'),

@@ -321,8 +321,20 @@ describe('chat policies, legal hold and retention (PostgreSQL, real MLS bytes)',
       await db.handle.db.execute(sql`insert into secure_chat.external_proposals (group_id, epoch, message)
         values (${groupId}, ${epoch}::bigint, '\\x01'), (${groupId}, ${epoch}::bigint - 1, '\\x02'),
                ('no-such-group', 0, '\\x03')`);
+      // Departures: settled long ago (goes), settled just now and pending long ago (both stay).
+      const [old, fresh, pending] = [randomUUID(), randomUUID(), randomUUID()];
+      await db.handle.db.execute(sql`insert into secure_chat.group_departures
+        (group_id, device_id, user_id, leaf_index, epoch, settled, departed_at)
+        values (${groupId}, ${old}, ${old}, 7, 1, true, now() - interval '8 days'),
+               (${groupId}, ${fresh}, ${fresh}, 8, 1, true, now()),
+               (${groupId}, ${pending}, ${pending}, 9, 1, false, now() - interval '8 days')`);
       const swept = await sweep.sweep();
       expect(swept.staleProposals).toBe(2);
+      expect(swept.departures).toBe(1);
+      const departed = await db.handle.db.execute(sql`select device_id::text as d
+        from secure_chat.group_departures where group_id = ${groupId} order by leaf_index`);
+      expect(departed).toMatchObject({ rows: [{ d: fresh }, { d: pending }] });
+      await db.handle.db.execute(sql`delete from secure_chat.group_departures where group_id = ${groupId}`);
       const left = await db.handle.db.execute(sql`select epoch::text from secure_chat.external_proposals
         where group_id = ${groupId}`);
       expect(left).toMatchObject({ rows: [{ epoch }] });
@@ -344,6 +356,7 @@ describe('chat policies, legal hold and retention (PostgreSQL, real MLS bytes)',
         keyPackages: 0,
         heldMetadata: 0,
         staleProposals: 0,
+        departures: 0,
       });
     });
   });
