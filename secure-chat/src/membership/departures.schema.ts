@@ -17,7 +17,7 @@ export const groupDepartures = secureChatSchema.table(
     /** The leaf the device held, and the epoch the Remove was proposed for. */
     leafIndex: integer('leaf_index').notNull(),
     epoch: bigint('epoch', { mode: 'bigint' }).notNull(),
-    /** A commit without the device was accepted (or nobody was left to commit the Remove). */
+    /** A commit without the device was accepted (or nobody was left to commit the Remove: the group closed). */
     settled: boolean('settled').notNull().default(false),
     departedAt: timestamp('departed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },

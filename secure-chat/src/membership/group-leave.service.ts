@@ -68,6 +68,8 @@ export class GroupLeaveService {
         });
       }
       await this.departures.record(groupId, group.epoch, plan.leaving, plan.closed, tx);
+      // Closed: nobody is left to commit the Removes of those who left before either (their rows settle too).
+      if (plan.closed) await this.departures.settle(groupId, [], tx);
       const left = plan.leaving.map((l) => l.deviceId);
       await this.departures.dropMembers(groupId, left, tx);
       await this.delivery.enqueueAll(batches, tx);

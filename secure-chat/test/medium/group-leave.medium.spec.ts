@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { externalSenderExtension, readMessage } from '@pakawaaz/mls';
 import { platformDomain, type DomainEvent, type EventBus } from '@pakawaaz/platform';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatDirectory, ChatWake } from '../../src/chat-ports.js';
 import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
@@ -288,6 +289,30 @@ describe('leaving a group (PostgreSQL, real MLS bytes)', () => {
     });
     // Nobody is left to commit: nothing kept for the epoch.
     expect(await new RemovalsRepository(db.handle).proposalsOf(groupId, 1n)).toEqual([]);
+  });
+
+  it('closing a group settles the departures still waiting for a commit (nobody is left to make it)', async () => {
+    const a = await TestMember.createGroup(alice, randomBytes(16), [
+      externalSenderExtension(server.signatureKey),
+    ]);
+    const { groupId } = await groups.register(alice.principal, await a.groupInfo());
+    const kp = await carol.keyPackage();
+    const add = await a.commitAdding([kp.publicPackage]);
+    await post(a, groupId, add, `add-${groupId.slice(0, 8)}`);
+    const settled = async () => {
+      const r = await db.handle.db.execute(sql`select device_id::text as d, settled
+        from secure_chat.group_departures where group_id = ${groupId} order by leaf_index`);
+      return (r as { rows: unknown[] }).rows;
+    };
+    await leaving.leave(carol.principal, groupId);
+    expect(await settled()).toEqual([{ d: carol.deviceId, settled: false }]);
+    // Alice leaves before committing Carol's Remove: the group closes, and Carol's departure is settled too
+    // (the retention sweep may delete both once the window has passed).
+    expect(await leaving.leave(alice.principal, groupId)).toMatchObject({ closed: true });
+    expect(await settled()).toEqual([
+      { d: alice.deviceId, settled: true },
+      { d: carol.deviceId, settled: true },
+    ]);
   });
 
   it('closes a group its official is the only one left in, and refuses a device that never was a member', async () => {
