@@ -102,10 +102,7 @@ describe('leaving a group (PostgreSQL, real MLS bytes)', () => {
 
   /** Alice's group of Alice (leaf 0), Bob's two devices and Carol, all joined: epoch 1. */
   async function groupOfFour() {
-    const a = await TestMember.createGroup(alice, randomBytes(16), [
-      externalSenderExtension(server.signatureKey),
-    ]);
-    const { groupId } = await groups.register(alice.principal, await a.groupInfo());
+    const { groupId, a } = await groupOf(alice);
     const kps = await Promise.all([bob, bob2, carol].map((d) => d.keyPackage()));
     const add = await a.commitAdding(kps.map((k) => k.publicPackage));
     await post(a, groupId, add, `add-${groupId.slice(0, 8)}`);
@@ -118,6 +115,23 @@ describe('leaving a group (PostgreSQL, real MLS bytes)', () => {
       }),
     );
     return { groupId, a, b2: joined[1]!, c: joined[2]! };
+  }
+
+  /** A group of `owner`'s device (leaf 0); with `joiner` added and joined (epoch 1). */
+  async function groupOf(owner: TestDevice, joiner?: TestDevice) {
+    const a = await TestMember.createGroup(owner, randomBytes(16), [
+      externalSenderExtension(server.signatureKey),
+    ]);
+    const { groupId } = await groups.register(owner.principal, await a.groupInfo());
+    if (!joiner) return { groupId, a };
+    const kp = await joiner.keyPackage();
+    const add = await a.commitAdding([kp.publicPackage]);
+    await post(a, groupId, add, `add-${groupId.slice(0, 8)}`);
+    add.apply();
+    const welcome = (await delivery.inbox(joiner.principal, 0)).find(
+      (e) => e.groupId === groupId && e.kind === 'welcome',
+    )!;
+    return { groupId, a, joined: await TestMember.join(joiner, body(welcome.body), kp) };
   }
 
   /** Posts a member's commit (with its Welcome, if it has one) as the member's device. */
@@ -261,18 +275,8 @@ describe('leaving a group (PostgreSQL, real MLS bytes)', () => {
   });
 
   it("closing a group still tells the official's other device, and keeps no proposal for a commit", async () => {
-    const b = await TestMember.createGroup(bob, randomBytes(16), [
-      externalSenderExtension(server.signatureKey),
-    ]);
-    const { groupId } = await groups.register(bob.principal, await b.groupInfo());
-    const kp = await bob2.keyPackage();
-    const add = await b.commitAdding([kp.publicPackage]);
-    await post(b, groupId, add, `add-${groupId.slice(0, 8)}`);
-    add.apply();
-    const welcome = (await delivery.inbox(bob2.principal, 0)).find(
-      (e) => e.groupId === groupId && e.kind === 'welcome',
-    )!;
-    const b2 = await TestMember.join(bob2, body(welcome.body), kp);
+    const { groupId, joined } = await groupOf(bob, bob2);
+    const b2 = joined!;
     const before = await lastSeq(bob2);
 
     expect(await leaving.leave(bob.principal, groupId)).toEqual({
@@ -292,13 +296,7 @@ describe('leaving a group (PostgreSQL, real MLS bytes)', () => {
   });
 
   it('closing a group settles the departures still waiting for a commit (nobody is left to make it)', async () => {
-    const a = await TestMember.createGroup(alice, randomBytes(16), [
-      externalSenderExtension(server.signatureKey),
-    ]);
-    const { groupId } = await groups.register(alice.principal, await a.groupInfo());
-    const kp = await carol.keyPackage();
-    const add = await a.commitAdding([kp.publicPackage]);
-    await post(a, groupId, add, `add-${groupId.slice(0, 8)}`);
+    const { groupId } = await groupOf(alice, carol);
     const settled = async () => {
       const r = await db.handle.db.execute(sql`select device_id::text as d, settled
         from secure_chat.group_departures where group_id = ${groupId} order by leaf_index`);
@@ -316,10 +314,7 @@ describe('leaving a group (PostgreSQL, real MLS bytes)', () => {
   });
 
   it('closes a group its official is the only one left in, and refuses a device that never was a member', async () => {
-    const a = await TestMember.createGroup(alice, randomBytes(16), [
-      externalSenderExtension(server.signatureKey),
-    ]);
-    const { groupId } = await groups.register(alice.principal, await a.groupInfo());
+    const { groupId } = await groupOf(alice);
     expect(await codeOf(leaving.leave(bob.principal, groupId))).toMatchObject({
       code: 'group_not_found',
       status: 404,
