@@ -209,6 +209,9 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
       await enrolAndOpenChat(farah.page, 'farah.aziz');
       const gul = await openContext(browser, server.url, problems);
       await enrolAndOpenChat(gul.page, 'gul.hassan');
+      // Gul's second browser: another desktop device of hers (it learns of her leave below without asking).
+      const gul2 = await openContext(browser, server.url, problems);
+      await enrolAndOpenChat(gul2.page, 'gul.hassan');
 
       // Chen finds Farah in the people search — not Dawood of Defence, whose directory Interior may not see —
       // and starts a chat: a new MLS group, Farah's device added by its KeyPackage.
@@ -252,8 +255,10 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
         { query: 'gul.h', displayName: 'Gul Hassan' },
       ]);
       await send(chen.page, 'Group: the agenda for Monday');
-      await gul.page.getByRole('button', { name: /^Chat with / }).click();
-      await shown(message(gul.page, 'Group: the agenda for Monday'));
+      for (const g of [gul, gul2]) {
+        await g.page.getByRole('button', { name: /^Chat with / }).click();
+        await shown(message(g.page, 'Group: the agenda for Monday'));
+      }
       await farah.page.getByRole('button', { name: /^Chat with .+, / }).click();
       await shown(message(farah.page, 'Group: the agenda for Monday'));
       await farah.page.getByRole('button', { name: /^Chat with [^,]+$/ }).click();
@@ -265,13 +270,16 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
       await send(chen.page, 'Back after a reload');
       await shown(message(farah.page, 'Back after a reload'));
 
-      // Gul leaves the group, after confirming: it leaves her list, and once Chen's or Farah's browser has
-      // committed the server's Remove, Farah's shows it as a chat with Chen alone (two such, with the 1:1).
+      // Gul leaves the group, after confirming: it leaves her list — in her other browser too, where it was on
+      // screen (the server's Remove of its own leaf) — and once Chen's or Farah's browser has committed the
+      // server's Removes, Farah's shows it as a chat with Chen alone (two such, with the 1:1).
       await gul.page.getByRole('button', { name: /^Chat with .+, / }).click();
       gul.page.once('dialog', (d) => void d.accept());
       await gul.page.getByRole('button', { name: 'Leave group' }).click();
       await gul.page.locator('#conversations li').first().waitFor({ state: 'detached', timeout: CHAT_MS });
       await gul.page.locator('#conversation').waitFor({ state: 'hidden', timeout: CHAT_MS });
+      await gul2.page.locator('#conversations li').first().waitFor({ state: 'detached', timeout: CHAT_MS });
+      await gul2.page.locator('#conversation').waitFor({ state: 'hidden', timeout: CHAT_MS });
       await farah.page
         .getByRole('button', { name: /^Chat with .+, / })
         .waitFor({ state: 'detached', timeout: CHAT_MS });
@@ -280,6 +288,7 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
       await chen.context.close();
       await farah.context.close();
       await gul.context.close();
+      await gul2.context.close();
       // The forbidding institution's refused enrolment (above) is the only problem any page reported, but for
       // the Remove's commit that lost its epoch to the other browser's (409, rebased and found done).
       expectNoProblems(problems, (p) => p.kind === 'console' && /403|409/.test(p.text));
