@@ -1,5 +1,10 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { DEVICE_AUTHENTICATOR, type DeviceAuthenticator, type DevicePrincipal } from '@pakawaaz/platform';
+import {
+  AppError,
+  DEVICE_AUTHENTICATOR,
+  type DeviceAuthenticator,
+  type DevicePrincipal,
+} from '@pakawaaz/platform';
 import {
   CHAT_DIRECTORY,
   CHAT_EXTERNAL_SENDER,
@@ -284,7 +289,12 @@ export class GroupsService {
     }).catch(async (e: unknown) => {
       // The proposals are read after the group: another member's commit landing in between clears them, and
       // this commit then names proposals "not held". The group moved: stale (409, rebase), not a mismatch.
-      if ((await this.repo.group(groupId))?.epoch !== epoch) return undefined;
+      if (
+        e instanceof AppError &&
+        e.code === 'mls_commit_mismatch' &&
+        (await this.repo.epochOf(groupId)) !== epoch
+      )
+        return undefined;
       throw e;
     });
     if (!info) return undefined;

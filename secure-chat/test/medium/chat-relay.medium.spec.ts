@@ -161,12 +161,15 @@ describe.skipIf(!natsUp)('chat wakes between cluster nodes (NATS)', () => {
     a.add(removedOnA);
     b.add(removedOnB);
     b.add(bystander);
+    const localOnA = vi.spyOn(a, 'removedLocal');
     a.removed(removedOnA.deviceId);
     expect(removedOnA.closed).toEqual([4403]); // local at once
     await vi.waitFor(() => expect(removedOnB.closed).toEqual([4403]), { timeout: 10_000, interval: 25 });
     expect(b.connected(removedOnB.deviceId)).toBe(false);
     // Node A does not act on its own event (closed once); the other device on node B stays.
     await new Promise((r) => setTimeout(r, 300));
+    expect(localOnA).toHaveBeenCalledTimes(1);
+    localOnA.mockRestore();
     expect(removedOnA.closed).toEqual([4403]);
     expect(bystander.closed).toEqual([]);
     expect(b.connected(bystander.deviceId)).toBe(true);
