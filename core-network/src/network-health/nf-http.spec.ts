@@ -21,7 +21,9 @@ function serve(handler: (res: ServerResponse) => void): Promise<string> {
   );
 }
 
-const opts = { timeoutMs: 300, maxBytes: 1024 };
+// Generous where an answer is expected (a loaded machine can take 300 ms on loopback); short where it times out.
+const opts = { timeoutMs: 10_000, maxBytes: 1024 };
+const short = { ...opts, timeoutMs: 300 };
 
 async function failure(p: Promise<unknown>): Promise<NfFetchError> {
   try {
@@ -48,11 +50,11 @@ describe('fetchNfText', () => {
 
   it('times out when the NF accepts but never answers, and when it stalls mid-body', async () => {
     const hang = await serve(() => undefined);
-    expect((await failure(fetchNfText(hang, opts))).message).toBe('timed out after 300 ms');
+    expect((await failure(fetchNfText(hang, short))).message).toBe('timed out after 300 ms');
     server?.closeAllConnections();
     server?.close();
     const stall = await serve((res) => res.writeHead(200).write('ran_ue'));
-    expect((await failure(fetchNfText(stall, opts))).message).toBe('timed out after 300 ms');
+    expect((await failure(fetchNfText(stall, short))).message).toBe('timed out after 300 ms');
   });
 
   it('refuses bodies over the limit, declared or streamed', async () => {

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -49,6 +50,7 @@ let outsider: SimulatedHandset;
 type Figures = { targeted: number; queued: number; installed: number; crashing: number; failed: number };
 type Rollout = {
   id: string;
+  appId: string;
   state: string;
   percent: number;
   haltReason: string | null;
@@ -71,6 +73,20 @@ const tick = () => server.app.get(AppRolloutEngine).tick();
 async function checkInAll(): Promise<void> {
   for (let round = 0; round < 2; round++) for (const { handset } of records) await handset.checkIn();
   await outsider.checkIn();
+}
+
+/** A device's place in an app's rollouts, [0, 10000): SHA-256(appId:deviceId), first 4 bytes big-endian. */
+const place = (appId: string, deviceId: string) =>
+  createHash('sha256').update(`${appId}:${deviceId}`).digest().readUInt32BE(0) % 10_000;
+
+/** A percent whose share holds some of these places and not all (the split nearest the middle). */
+function splittingPercent(places: number[]): number {
+  const hundreds = places.map((p) => Math.floor(p / 100)).sort((a, b) => a - b);
+  const splits = hundreds.flatMap((h, k) => (k + 1 < hundreds.length && h < hundreds[k + 1]! ? [k] : []));
+  const mid = (hundreds.length - 1) / 2;
+  const k = splits.sort((a, b) => Math.abs(a - mid) - Math.abs(b - mid))[0];
+  if (k === undefined) throw new Error('every handset sits in the same percent: run again');
+  return hundreds[k]! + 1;
 }
 
 const versionOf = (h: SimulatedHandset) => h.state.apps.find((a) => a.package === PKG)?.versionCode;
@@ -220,15 +236,31 @@ describe.skipIf(!pg)(
         '--institution',
         RECORDS,
         '--percent',
-        '50',
+        '1',
       ]);
       first = started.id;
+      // A device's place is the documented hash of app and device (README, "Who gets it"): widened, before any
+      // check-in, to a share that holds some of the six handsets and not all (a fixed 50 % holds all or none
+      // of them once in 32 runs).
+      const share = splittingPercent(records.map(({ handset }) => place(started.appId, handset.deviceId!)));
+      await cli(['store', 'rollout', 'set', first, '--percent', String(share)]);
       await checkInAll();
       const half = await show(first);
-      const installed = records.filter(({ handset }) => versionOf(handset) === 7).length;
-      // Exactly the handsets in the share installed it (the bucket is a hash: some, not necessarily 3).
-      expect(half.figures).toMatchObject({ targeted: installed, installed, failed: 0 });
-      expect(installed).toBeLessThan(HANDSETS);
+      const installed = records.filter(({ handset }) => versionOf(handset) === 7);
+      // Exactly the handsets in the share installed it.
+      expect(installed.map(({ handset }) => handset.deviceId).sort()).toEqual(
+        records
+          .filter(({ handset }) => place(started.appId, handset.deviceId!) < share * 100)
+          .map(({ handset }) => handset.deviceId)
+          .sort(),
+      );
+      expect(half.figures).toMatchObject({
+        targeted: installed.length,
+        installed: installed.length,
+        failed: 0,
+      });
+      expect(installed.length).toBeGreaterThan(0);
+      expect(installed.length).toBeLessThan(HANDSETS);
 
       await cli(['store', 'rollout', 'set', first, '--percent', '100']);
       await checkInAll();
