@@ -35,15 +35,6 @@ export class DeliveryRepository {
     return row ?? null;
   }
 
-  /** The group's epoch alone (null: no such group): not its GroupInfo, which may be a MiB. */
-  async epochOf(groupId: string): Promise<bigint | null> {
-    const [row] = await this.db
-      .select({ epoch: chatGroups.epoch })
-      .from(chatGroups)
-      .where(eq(chatGroups.groupId, groupId));
-    return row?.epoch ?? null;
-  }
-
   /** Inserts the group; false when the id is taken. */
   async insertGroup(row: typeof chatGroups.$inferInsert, tx: Db): Promise<boolean> {
     const inserted = await tx

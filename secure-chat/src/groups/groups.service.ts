@@ -1,10 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import {
-  AppError,
-  DEVICE_AUTHENTICATOR,
-  type DeviceAuthenticator,
-  type DevicePrincipal,
-} from '@pakawaaz/platform';
+import { DEVICE_AUTHENTICATOR, type DeviceAuthenticator, type DevicePrincipal } from '@pakawaaz/platform';
 import {
   CHAT_DIRECTORY,
   CHAT_EXTERNAL_SENDER,
@@ -214,7 +209,6 @@ export class GroupsService {
       if ((plan.welcomeTo.length > 0 || info.addedLeaves.length > 0) && !welcome)
         throw secureChatError('invalid_chat_input', 'welcome: the commit adds devices; send their Welcome.');
       await this.repo.advanceGroup(groupId, info.epoch, Buffer.from(input.groupInfo), tx);
-      await this.removals?.clearProposals(groupId, tx);
       await this.departures?.settle(groupId, inTree, tx);
       await this.repo.replaceMembers(groupId, leaves, tx);
       const sender = device.deviceId;
@@ -286,18 +280,7 @@ export class GroupsService {
       commit: input.commit,
       groupInfo: input.groupInfo,
       proposals,
-    }).catch(async (e: unknown) => {
-      // The proposals are read after the group: another member's commit landing in between clears them, and
-      // this commit then names proposals "not held". The group moved: stale (409, rebase), not a mismatch.
-      if (
-        e instanceof AppError &&
-        e.code === 'mls_commit_mismatch' &&
-        (await this.repo.epochOf(groupId)) !== epoch
-      )
-        return undefined;
-      throw e;
     });
-    if (!info) return undefined;
     this.requireExternalSender(info);
     return { info, leaves: await leafDevices(this.devices, info.members) };
   }

@@ -22,7 +22,11 @@ export class RemovalsRepository {
     await tx.insert(externalProposals).values({ groupId, epoch, message: Buffer.from(message) });
   }
 
-  /** The server's proposals for the group's epoch, oldest first (what a commit may name by reference). */
+  /**
+   * The server's proposals for the group's epoch, oldest first (what a commit may name by reference). Kept past
+   * their epoch until the retention sweep (purgeStaleProposals): a commit checked while another member's lands
+   * still finds its epoch's proposals, and is then refused as stale under the group's lock (409, rebase).
+   */
   async proposalsOf(groupId: string, epoch: bigint, tx: Db = this.db): Promise<Uint8Array[]> {
     const rows = await tx
       .select({ message: externalProposals.message })
@@ -30,11 +34,6 @@ export class RemovalsRepository {
       .where(and(eq(externalProposals.groupId, groupId), eq(externalProposals.epoch, epoch)))
       .orderBy(externalProposals.createdAt);
     return rows.map((r) => new Uint8Array(r.message));
-  }
-
-  /** The group moved to the next epoch: the proposals of the epochs before it are void (RFC 9420 §12.4). */
-  async clearProposals(groupId: string, tx: Db): Promise<void> {
-    await tx.delete(externalProposals).where(eq(externalProposals.groupId, groupId));
   }
 
   /** Which of these devices were removed. */

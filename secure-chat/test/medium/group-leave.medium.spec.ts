@@ -239,7 +239,7 @@ describe('leaving a group (PostgreSQL, real MLS bytes)', () => {
     }
     const fromAlice = await a.commitPending();
     const fromCarol = await c.commitPending();
-    // Carol's commit reads the group at epoch 1; Alice's lands (clearing the Removes) before Carol's reads them.
+    // Carol's commit reads the group at epoch 1; Alice's lands before Carol's reads the Removes of epoch 1.
     const removals = new RemovalsRepository(db.handle);
     let landed: Promise<unknown> | undefined;
     const racing = Object.assign(Object.create(removals) as RemovalsRepository, {
