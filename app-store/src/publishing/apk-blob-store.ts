@@ -4,6 +4,7 @@ import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { discardWritten } from '@pakawaaz/platform';
 
 /** Why an upload was refused while it was read; nothing is left on disk. */
 export class ApkUploadError extends Error {
@@ -71,10 +72,12 @@ export class ApkBlobStore {
         done(null, chunk);
       },
     });
+    // flush: the data reaches the disk before the descriptor is closed (fsync), so the rename in commit() never
+    // publishes a name whose bytes are still only in the page cache. The stream is kept to wait for: a failed
+    // upload's temp file removed before the stream lets go of it could be left behind (discardWritten).
+    const sink = createWriteStream(temp, { flags: 'wx', mode: 0o600, flush: true });
     try {
-      // flush: the data reaches the disk before the descriptor is closed (fsync), so the rename in commit()
-      // never publishes a name whose bytes are still only in the page cache.
-      await pipeline(source, meter, createWriteStream(temp, { flags: 'wx', mode: 0o600, flush: true }));
+      await pipeline(source, meter, sink);
       if (limits.declaredBytes !== undefined && size !== limits.declaredBytes)
         throw new ApkUploadError(
           'truncated',
@@ -82,7 +85,7 @@ export class ApkBlobStore {
         );
       return { sha256: hash.digest('hex'), sizeBytes: size, temp };
     } catch (err) {
-      await rm(temp, { force: true });
+      await discardWritten(sink, temp);
       if (err instanceof ApkUploadError) throw err;
       // A client that hangs up mid-body surfaces as a stream error ('aborted', ECONNRESET): a truncated upload.
       if (isAbort(err))

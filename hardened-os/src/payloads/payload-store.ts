@@ -4,6 +4,7 @@ import { access, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { discardWritten } from '@pakawaaz/platform';
 
 /** Why an upload was refused; nothing is left on disk in either case. */
 export class PayloadUploadError extends Error {
@@ -63,8 +64,10 @@ export class PayloadStore {
         done(null, chunk);
       },
     });
+    // Kept to wait for: a failed upload's temp file removed before the stream lets go of it could be left behind.
+    const sink = createWriteStream(temp, { flags: 'wx', mode: 0o600 });
     try {
-      await pipeline(source, meter, createWriteStream(temp, { flags: 'wx', mode: 0o600 }));
+      await pipeline(source, meter, sink);
       if (limits.declaredBytes !== undefined && size !== limits.declaredBytes)
         throw new PayloadUploadError(
           'truncated',
@@ -80,7 +83,7 @@ export class PayloadStore {
       await rename(temp, file);
       return { sha256, sizeBytes: size, file };
     } catch (err) {
-      await rm(temp, { force: true });
+      await discardWritten(sink, temp);
       // A client that hangs up mid-body surfaces as a stream error ('aborted', ECONNRESET): a truncated upload.
       if (err instanceof PayloadUploadError) throw err;
       if (isAbort(err))
