@@ -10,6 +10,7 @@ export * from './db/database.js';
 export * from './db/database.tokens.js';
 export * from './db/uuid.js';
 export * from './db/group-commit.js';
+export * from './db/run-query.js';
 export * from './db/domain.js';
 export * from './db/migrate.js';
 export * from './db/platform.schema.js';

@@ -3,22 +3,27 @@ import {
   DATABASE,
   GroupCommit,
   LOGGER,
+  runQuery,
   type DatabaseHandle,
   type Keyed,
   type Logger,
   type Settled,
 } from '@pakawaaz/platform';
 import { eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
 import type { DeliveredCommand } from '../commands/command-view.js';
 import { DEVICE_MGMT_CONFIG, type DeviceMgmtConfig } from '../device-mgmt.config.js';
-import { MAX_COMMANDS_PER_CHECK_IN } from '../commands/commands.repository.js';
-import { deviceCommands } from '../commands/device-commands.schema.js';
 import type { DeviceRow, DeviceUpdate } from '../devices/device-state.repository.js';
 import { devices } from '../devices/devices.schema.js';
 import { asVersion, nationalVersionOf, policyVersionOf } from '../policies/policy-versions.sql.js';
 import { newestOsUpdateOf } from '../os-updates/os-updates.repository.js';
 import type { OsUpdateSeen } from '../os-updates/os-update-step.js';
+import {
+  WRITE_MANY,
+  WRITE_ONE,
+  writeManyQuery,
+  writeOneQuery,
+  type PendingWrite,
+} from './check-in-write.sql.js';
 
 /**
  * The device as a check-in read it: the row, its row version, the version of the policy in force for it (its
@@ -51,9 +56,6 @@ export type CheckInWrite = Required<
     | 'appliedPolicyVersion'
   >
 >;
-
-/** Renders the write's SQL (text and parameters) for the named statement. */
-const dialect = new PgDialect();
 
 /**
  * How many devices' last check-in this node remembers (see CheckInRepository): a national fleet is 10,000
@@ -207,124 +209,27 @@ export class CheckInRepository {
   private async writeOne(deviceId: string, { read, set, now }: PendingWrite): Promise<Stored | undefined> {
     // A named statement (its text is the same for every check-in; the values are parameters): PostgreSQL
     // plans this CTE once per connection instead of at every check-in.
-    const statement = dialect.sqlToQuery(sql`
-      with stored as (
-        update ${devices} set
-          state = ${set.state},
-          compliance = ${set.compliance},
-          compliance_reasons = ${JSON.stringify(set.complianceReasons)}::jsonb,
-          non_compliant_since = ${set.nonCompliantSince?.toISOString() ?? null}::timestamptz,
-          last_check_in_at = ${set.lastCheckInAt?.toISOString() ?? null}::timestamptz,
-          last_report = ${JSON.stringify(set.lastReport)}::jsonb,
-          applied_policy_version = ${set.appliedPolicyVersion}::integer,
-          updated_at = ${now.toISOString()}::timestamptz
-        where id = ${deviceId} and xmin = ${read.rowVersion}::xid
-          and ${policyVersionOf} is not distinct from ${read.policyVersion}::integer
-          and ${nationalVersionOf} is not distinct from ${read.nationalPolicyVersion}::integer
-        returning id, xmin::text as version
-      ), delivered as (
-        update ${deviceCommands} set
-          state = 'delivered',
-          delivered_at = coalesce(delivered_at, ${now.toISOString()}::timestamptz)
-        where id in (
-          select ${deviceCommands.id} from ${deviceCommands}
-          where ${deviceCommands.deviceId} = ${deviceId}
-            and ${deviceCommands.state} in ('queued', 'delivered')
-            and ${deviceCommands.expiresAt} > ${now.toISOString()}::timestamptz
-          order by ${deviceCommands.createdAt}, ${deviceCommands.id} limit ${MAX_COMMANDS_PER_CHECK_IN}
-        )
-          -- Checked again on the target row: an acknowledgement or a cancel committed meanwhile is not undone.
-          and state in ('queued', 'delivered')
-          and exists (select 1 from stored)
-        returning id, type, params, created_at, expires_at
-      )
-      select stored.version, case when delivered.id is null then null else json_build_object(
-        'id', delivered.id, 'type', delivered.type, 'params', delivered.params,
-        'createdAt', delivered.created_at, 'expiresAt', delivered.expires_at) end as command
-      from stored left join delivered on true`);
-    const answer: unknown = await this.database.db._.session
-      .prepareQuery(statement, undefined, 'device_mgmt_check_in_write', false)
-      .execute();
-    const { rows } = answer as { rows: { version: string; command: RawCommand | null }[] };
+    const rows = await runQuery<{ version: string; command: RawCommand | null }>(
+      this.database.db,
+      writeOneQuery(deviceId, { read, set, now }),
+      WRITE_ONE,
+    );
     const version = rows[0]?.version;
     if (version === undefined) return undefined;
     return { version, commands: commandsOf(rows.flatMap((r) => (r.command ? [r.command] : []))) };
   }
 
   /**
-   * The same write for several devices in one statement: the devices' columns travel as one JSON array
-   * (one parameter, so the statement's text — and its plan — is the same whatever the batch's size). Each
-   * row is stored only under its own guard; the commands are delivered only to the devices stored.
+   * The same write for several devices in one statement (see writeManyQuery), planned at each call (see
+   * WRITE_MANY). Each row is stored only under its own guard; the commands are delivered only to the devices
+   * stored.
    */
   private async writeMany(batch: readonly Keyed<PendingWrite>[]): Promise<(Stored | undefined)[]> {
-    const input = JSON.stringify(
-      batch.map(({ key, item: { read, set, now } }) => ({
-        id: key,
-        version: read.rowVersion,
-        policy: read.policyVersion,
-        national: read.nationalPolicyVersion,
-        state: set.state,
-        compliance: set.compliance,
-        reasons: set.complianceReasons,
-        non_compliant_since: set.nonCompliantSince?.toISOString() ?? null,
-        last_check_in_at: set.lastCheckInAt?.toISOString() ?? null,
-        report: set.lastReport,
-        applied: set.appliedPolicyVersion,
-        at: now.toISOString(),
-      })),
+    const rows = await runQuery<{ device: string; version: string | null; command: RawCommand | null }>(
+      this.database.db,
+      writeManyQuery(batch),
+      WRITE_MANY,
     );
-    const statement = dialect.sqlToQuery(sql`
-      with input as (
-        select * from jsonb_to_recordset(${input}::jsonb) as i(
-          id uuid, version text, policy integer, national integer, state text, compliance text,
-          reasons jsonb, non_compliant_since timestamptz, last_check_in_at timestamptz, report jsonb,
-          applied integer, at timestamptz)
-      ), stored as (
-        update ${devices} set
-          state = i.state,
-          compliance = i.compliance,
-          compliance_reasons = i.reasons,
-          non_compliant_since = i.non_compliant_since,
-          last_check_in_at = i.last_check_in_at,
-          last_report = i.report,
-          applied_policy_version = i.applied,
-          updated_at = i.at
-        from input i
-        where ${devices.id} = i.id and ${devices}.xmin = i.version::xid
-          and ${policyVersionOf} is not distinct from i.policy
-          and ${nationalVersionOf} is not distinct from i.national
-        returning ${devices.id} as id, ${devices}.xmin::text as version
-      ), due as (
-        select c.id from (
-          select ${deviceCommands.id} as id, row_number() over (
-            partition by ${deviceCommands.deviceId} order by ${deviceCommands.createdAt}, ${deviceCommands.id}
-          ) as n
-          from ${deviceCommands} join input i on ${deviceCommands.deviceId} = i.id
-          where ${deviceCommands.state} in ('queued', 'delivered') and ${deviceCommands.expiresAt} > i.at
-        ) c where c.n <= ${MAX_COMMANDS_PER_CHECK_IN}::integer
-      ), delivered as (
-        update ${deviceCommands} set
-          state = 'delivered',
-          delivered_at = coalesce(${deviceCommands.deliveredAt}, i.at)
-        from input i
-        where ${deviceCommands.deviceId} = i.id
-          and ${deviceCommands.id} in (select id from due)
-          -- Checked again on the target row: an acknowledgement or a cancel committed meanwhile is not undone.
-          and ${deviceCommands.state} in ('queued', 'delivered')
-          and ${deviceCommands.deviceId} in (select id from stored)
-        returning ${deviceCommands.deviceId} as device, json_build_object(
-          'id', ${deviceCommands.id}, 'type', ${deviceCommands.type}, 'params', ${deviceCommands.params},
-          'createdAt', ${deviceCommands.createdAt}, 'expiresAt', ${deviceCommands.expiresAt}) as command
-      )
-      select id::text as device, version, null::json as command from stored
-      union all
-      select device::text, null, command from delivered`);
-    const answer: unknown = await this.database.db._.session
-      .prepareQuery(statement, undefined, 'device_mgmt_check_in_write_many', false)
-      .execute();
-    const { rows } = answer as {
-      rows: { device: string; version: string | null; command: RawCommand | null }[];
-    };
     const versions = new Map<string, string>();
     const commands = new Map<string, RawCommand[]>();
     for (const r of rows) {
@@ -341,7 +246,6 @@ export class CheckInRepository {
 /** Most check-ins in one statement by default (PAKAWAAZ_CHECK_IN_BATCH; their reports are a few KiB each). */
 export const CHECK_IN_BATCH = 64;
 
-type PendingWrite = { read: CheckInRead; set: CheckInWrite; now: Date };
 /** A stored check-in: the row's new version and the commands delivered with it. */
 type Stored = { version: string; commands: DeliveredCommand[] };
 
