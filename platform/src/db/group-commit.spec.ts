@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GroupCommit, type Keyed, type Settled } from './group-commit.js';
 
 /** A flush the test releases by hand, recording each batch's keys. */
@@ -16,7 +16,12 @@ function gated() {
       await new Promise((r) => setImmediate(r));
     }
   };
-  return { batches, flush, releaseAll };
+  /** Ends the oldest statement in flight and lets what it settles run. */
+  const releaseOne = async () => {
+    gates.shift()?.();
+    await new Promise((r) => setImmediate(r));
+  };
+  return { batches, flush, releaseAll, releaseOne };
 }
 
 describe('GroupCommit', () => {
@@ -86,5 +91,85 @@ describe('GroupCommit', () => {
       flush: () => Promise.resolve([]),
     });
     await expect(group.write('a', 1)).rejects.toThrow(/fewer results/);
+  });
+
+  describe('lingering', () => {
+    afterEach(() => void vi.useRealTimers());
+    const lingering = (g: ReturnType<typeof gated>) =>
+      new GroupCommit({ flush: g.flush, maxBatch: 10, maxInFlight: 3, linger: { ms: 5, batch: 3 } });
+
+    it('flushes the first statement at once; with one in flight, what arrives waits for it and goes out together', async () => {
+      const g = gated();
+      const group = lingering(g);
+      const writes = [group.write('a', 1)];
+      expect(g.batches).toEqual([['a']]); // idle: no wait at all
+      writes.push(group.write('c', 2), group.write('b', 3));
+      expect(g.batches).toEqual([['a']]); // two slots free, but two writes are fewer than linger.batch
+      await g.releaseOne();
+      expect(g.batches).toEqual([['a'], ['b', 'c']]); // the statement ended: they went at once, together
+      await g.releaseAll();
+      expect(await Promise.all(writes)).toEqual([10, 20, 30]);
+    });
+
+    it('opens another slot at once for linger.batch writes waiting (a burst keeps its parallelism)', async () => {
+      const g = gated();
+      const group = lingering(g);
+      const writes = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((k, i) => group.write(k, i));
+      expect(g.batches).toEqual([['a'], ['b', 'c', 'd'], ['e', 'f', 'g']]);
+      await g.releaseAll();
+      expect(await Promise.all(writes)).toEqual([0, 10, 20, 30, 40, 50, 60]);
+      expect(g.batches.flat().sort()).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    });
+
+    it('waits at most linger.ms for a statement that takes longer, then opens another slot', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const g = gated();
+      const group = lingering(g);
+      const writes = [group.write('a', 1), group.write('b', 2)];
+      vi.advanceTimersByTime(4);
+      expect(g.batches).toEqual([['a']]);
+      vi.advanceTimersByTime(1);
+      expect(g.batches).toEqual([['a'], ['b']]);
+      // The next write waits again: the timer is armed anew for each wait, not left expired.
+      writes.push(group.write('c', 3));
+      expect(g.batches).toEqual([['a'], ['b']]);
+      vi.advanceTimersByTime(5);
+      expect(g.batches).toEqual([['a'], ['b'], ['c']]);
+      await g.releaseAll();
+      expect(await Promise.all(writes)).toEqual([10, 20, 30]);
+    });
+
+    it('sends what waited as soon as any statement in flight ends, not only the last one', async () => {
+      const g = gated();
+      const group = lingering(g);
+      const writes = ['a', 'b', 'c', 'd'].map((k, i) => group.write(k, i)); // a, then [b c d] at once
+      writes.push(group.write('e', 4)); // one waiting: it lingers
+      expect(g.batches).toEqual([['a'], ['b', 'c', 'd']]);
+      await g.releaseOne(); // a's statement ends; b c d's is still in flight
+      expect(g.batches).toEqual([['a'], ['b', 'c', 'd'], ['e']]);
+      await g.releaseAll();
+      expect(await Promise.all(writes)).toEqual([0, 10, 20, 30, 40]);
+    });
+
+    it('a wait that ended with only busy keys waiting does not let the next write skip its own wait', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const g = gated();
+      const group = lingering(g);
+      const writes = [group.write('a', 1), group.write('a', 2)]; // the second waits for the first's key
+      vi.advanceTimersByTime(5); // the wait ends: nothing can go (a is busy)
+      writes.push(group.write('b', 3));
+      expect(g.batches).toEqual([['a']]); // b lingers as any write would
+      vi.advanceTimersByTime(5);
+      expect(g.batches).toEqual([['a'], ['b']]);
+      await g.releaseAll();
+      expect(await Promise.all(writes)).toEqual([10, 20, 30]);
+    });
+
+    it('refuses a linger without a positive batch', () => {
+      expect(
+        () =>
+          new GroupCommit({ flush: gated().flush, maxBatch: 2, maxInFlight: 2, linger: { ms: 1, batch: 0 } }),
+      ).toThrow(RangeError);
+    });
   });
 });

@@ -9,6 +9,13 @@
  * committed before an earlier one. A batch's keys are sorted, which makes its statement's text and row
  * order repeatable; it does not fix the order the database locks rows in (the plan does), so the flush must
  * expect a deadlock between concurrent batches and answer it (CheckInRepository writes that batch one by one).
+ *
+ * With `linger`, only the first slot flushes at once: while a statement is in flight, a further one starts when
+ * `linger.batch` writes are waiting (those whose key is busy included) or after `linger.ms`, whichever comes
+ * first — and as soon as a statement in flight ends, what waited goes out at once. At a moderate rate, where
+ * each write would otherwise find a slot free and be its own transaction, the writes that arrive during one
+ * statement go out together as the next: fewer commits, at a cost in latency bounded by the statement's time
+ * or `ms`. A burst still opens every slot.
  */
 export type GroupCommitOptions<I, O> = {
   /**
@@ -20,6 +27,8 @@ export type GroupCommitOptions<I, O> = {
   maxBatch: number;
   /** Most statements in flight at once (no more than the pool's connections others also need). */
   maxInFlight: number;
+  /** A second statement in flight only for `batch` writes waiting, or after `ms` (see above); none by default. */
+  linger?: { ms: number; batch: number };
 };
 
 export type Keyed<I> = { key: string; item: I };
@@ -32,10 +41,15 @@ export class GroupCommit<I, O> {
   private readonly busy = new Set<string>();
   private inFlight = 0;
   private largest = 0;
+  /** Lingering (see above): the timer that ends the wait, and whether it has. */
+  private lingerTimer: NodeJS.Timeout | null = null;
+  private lingered = false;
 
   constructor(private readonly options: GroupCommitOptions<I, O>) {
     if (!(options.maxBatch >= 1 && options.maxInFlight >= 1))
       throw new RangeError('maxBatch and maxInFlight must be at least 1');
+    const l = options.linger;
+    if (l && !(l.ms >= 0 && l.batch >= 1)) throw new RangeError('linger needs ms >= 0 and batch >= 1');
   }
 
   write(key: string, item: I): Promise<O> {
@@ -52,13 +66,29 @@ export class GroupCommit<I, O> {
 
   private pump(): void {
     while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
+      if (this.lingering()) return;
       const batch = this.take();
+      this.lingered = false; // a wait that ended with every waiting key busy is over, not carried forward
       if (batch.length === 0) return;
+      if (this.lingerTimer) clearTimeout(this.lingerTimer);
+      this.lingerTimer = null;
       this.inFlight++;
       for (const w of batch) this.busy.add(w.key);
       this.largest = Math.max(this.largest, batch.length);
       void this.run(batch);
     }
+  }
+
+  /** Whether the waiting writes stay for the statement in flight (arming the timer that bounds the wait). */
+  private lingering(): boolean {
+    const l = this.options.linger;
+    if (!l || this.inFlight === 0 || this.lingered || this.queue.length >= l.batch) return false;
+    this.lingerTimer ??= setTimeout(() => {
+      this.lingerTimer = null;
+      this.lingered = true;
+      this.pump();
+    }, l.ms).unref();
+    return true;
   }
 
   /** The oldest waiting writes whose keys are free, one per key; the others keep their place in the queue. */
@@ -89,6 +119,8 @@ export class GroupCommit<I, O> {
     } finally {
       this.inFlight--;
       for (const w of batch) this.busy.delete(w.key);
+      // A statement ended: what waited for one goes out now, whether or not others are still in flight.
+      if (this.queue.length > 0) this.lingered = true;
       this.pump();
     }
   }
