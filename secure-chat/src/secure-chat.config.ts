@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
+import { parseConfig, type DatabaseMode, type Env, type PlatformConfig } from '@pakawaaz/platform';
 import { z } from 'zod';
 import { CHAT_COMMIT_BODY_BYTES } from './chat-limits.js';
 import { loadCallsConfig, type CallsConfig } from './calls/calls.config.js';
@@ -23,6 +23,7 @@ const schema = z.object({
   PAKAWAAZ_CHAT_RETENTION_DAYS: int(1, 365, 30),
   PAKAWAAZ_CHAT_CLIENT_ID_DAYS: int(1, 90, 7),
   PAKAWAAZ_CHAT_SEND_BATCH: int(1, 1000, 64),
+  PAKAWAAZ_CHAT_COMMIT_LINGER_MS: int(0, 100, 2),
 });
 
 export type SecureChatConfig = {
@@ -50,7 +51,28 @@ export type SecureChatConfig = {
   clientIdDays: number;
   /** Most sends written in one transaction (group commit; 1 writes each send on its own). */
   sendBatch: number;
+  /**
+   * How long sends, queue reads and acks wait for the statement of their kind in flight before another starts
+   * (GroupCommit's linger; 0: never, each finds a free slot). See commitLinger.
+   */
+  commitLingerMs: number;
 };
+
+/** Writes waiting that open a further slot at once, lingering or not (a burst keeps its parallelism). */
+const LINGER_BATCH = 16;
+
+/**
+ * GroupCommit's linger for the chat's batched statements on PostgreSQL: at a moderate rate each send (read,
+ * ack) would find a slot free and pay a transaction and a commit of its own; lingering, those arriving during
+ * one statement go out together after it. The embedded database has one slot: nothing to linger for.
+ */
+export function commitLinger(
+  config: Pick<SecureChatConfig, 'commitLingerMs'> | null | undefined,
+  mode: DatabaseMode,
+): { linger?: { ms: number; batch: number } } {
+  const ms = config?.commitLingerMs ?? 0;
+  return ms > 0 && mode !== 'embedded' ? { linger: { ms, batch: LINGER_BATCH } } : {};
+}
 
 export function loadSecureChatConfig(env: Env, platform: PlatformConfig): SecureChatConfig {
   const c = parseConfig(schema, env);
@@ -67,6 +89,7 @@ export function loadSecureChatConfig(env: Env, platform: PlatformConfig): Secure
     retentionDays: c.PAKAWAAZ_CHAT_RETENTION_DAYS,
     clientIdDays: c.PAKAWAAZ_CHAT_CLIENT_ID_DAYS,
     sendBatch: c.PAKAWAAZ_CHAT_SEND_BATCH,
+    commitLingerMs: c.PAKAWAAZ_CHAT_COMMIT_LINGER_MS,
     files: loadFilesConfig(env, platform),
     calls: loadCallsConfig(env, platform),
     bots: loadBotsConfig(env, platform.dataDir),

@@ -1,6 +1,6 @@
 import type { BenchPair } from './chat-bench-groups.js';
 import type { BenchSocket } from './chat-bench-socket.js';
-import type { DatabaseCpu } from './database-cpu.js';
+import type { DatabaseCpu, DatabaseSpent } from './database-cpu.js';
 import { fmtInt, fmtMs, processCpuSplit, quantile } from './load.js';
 
 /**
@@ -39,7 +39,7 @@ export class CpuMeter {
 
   private constructor(
     private readonly serverPid: ServerPids,
-    private readonly databaseEnd?: () => Promise<number>,
+    private readonly databaseEnd?: () => Promise<DatabaseSpent>,
   ) {
     this.server0 = cpuOf(serverPid);
   }
@@ -69,7 +69,9 @@ export class CpuMeter {
     const db =
       database === undefined
         ? ''
-        : `; PostgreSQL CPU ${per(database)} (${cores(database)}); server and PostgreSQL together ${per(server + database)}`;
+        : `; PostgreSQL CPU ${per(database.cpu)} (${cores(database.cpu)}; autovacuum ${per(database.autovacuum)}, ` +
+          `WAL writer ${per(database.walWriter)}; ${(database.commits / Math.max(1, count)).toFixed(2)} ` +
+          `transactions a ${unit}); server and PostgreSQL together ${per(server + database.cpu)}`;
     return `${srv}${db}; load generator CPU ${per(gen)} (${cores(gen)}), reported apart`;
   }
 }

@@ -1,10 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { chatGroups, chatSends, deviceQueue, groupMembers } from './delivery.schema.js';
 import { ENQUEUE, enqueueParams, seqsGiven, type EnqueueBatch } from './enqueue.js';
 import { runPrepared } from './prepared.js';
 import { QueueBatches, type QueueRow } from './queue-batches.js';
+import { commitLinger, SECURE_CHAT_CONFIG, type SecureChatConfig } from '../secure-chat.config.js';
 
 export type { Envelope } from './enqueue.js';
 export type Member = { leafIndex: number; deviceId: string; userId: string };
@@ -16,8 +17,11 @@ export type StoredMember = Member & { institutionId?: string | null };
 export class DeliveryRepository {
   private readonly queues: QueueBatches;
 
-  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {
-    this.queues = new QueueBatches(database);
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    @Optional() @Inject(SECURE_CHAT_CONFIG) config?: Pick<SecureChatConfig, 'commitLingerMs'> | null,
+  ) {
+    this.queues = new QueueBatches(database, commitLinger(config, database.mode));
   }
 
   get db(): DatabaseHandle['db'] {
@@ -85,6 +89,7 @@ export class DeliveryRepository {
       .where(eq(groupMembers.deviceId, deviceId))
       .returning({ groupId: groupMembers.groupId });
     await tx.delete(deviceQueue).where(eq(deviceQueue.deviceId, deviceId));
+    this.queues.forget(deviceId);
     return [...new Set(gone.map((g) => g.groupId))].sort();
   }
 

@@ -87,7 +87,11 @@ export const groupMembers = secureChatSchema.table(
 export const QUEUE_KINDS = ['commit', 'welcome', 'application', 'proposal'] as const;
 export type QueueKind = (typeof QUEUE_KINDS)[number];
 
-/** Each device's durable queue: ciphertext and the minimum metadata, in `seq` order, until acknowledged. */
+/**
+ * Each device's durable queue: ciphertext and the minimum metadata, in `seq` order, until acknowledged. Rows
+ * are inserted and deleted, never updated: an ack deletes by ctid what it found (queue-batches.ts), and a row
+ * updated meanwhile would be skipped while a higher seq went, leaving it below where the next ack starts.
+ */
 export const deviceQueue = secureChatSchema.table(
   'device_queue',
   {

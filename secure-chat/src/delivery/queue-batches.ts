@@ -1,4 +1,10 @@
-import { GroupCommit, type DatabaseHandle, type Keyed, type Settled } from '@pakawaaz/platform';
+import {
+  GroupCommit,
+  type DatabaseHandle,
+  type GroupCommitOptions,
+  type Keyed,
+  type Settled,
+} from '@pakawaaz/platform';
 import { sql } from 'drizzle-orm';
 import { removedDevices } from '../membership/removals.schema.js';
 import { secureChatError } from '../secure-chat.errors.js';
@@ -16,6 +22,8 @@ export type QueueRow = {
 
 /** Most devices' reads (or acks) in one statement. */
 const QUEUE_BATCH = 64;
+/** Most devices whose deleted seq a node remembers (see QueueBatches.deletedUpTo): about 100 bytes each. */
+const DELETED_UP_TO_MAX = 200_000;
 
 // One statement for many devices' reads: each device's page after its cursor, in seq order (a lateral
 // subquery on the primary key per device). A device taken out of chat reads nothing: one row with `gone`
@@ -32,14 +40,28 @@ const READ = statement(
     from x join ${removedDevices} r on r.device_id = x.d
     order by 1, 2`,
 );
+// Many devices' acks in one statement. Acknowledged rows stay in the queue's pages, and their entries in its
+// primary key, until a vacuum: a scan of a device's whole queue, or of everything up to its ack, reads its
+// history since then, more the busier it is — the bench found such scans most of PostgreSQL's CPU a message.
+// So each device's rows are found by the primary key between the highest seq this node deleted for it (`a`:
+// nothing at or below it is left) and its ack (`u`), in a lateral subquery behind `offset 0` (the planner may
+// not flatten it into a hash join over the table), and deleted by their ctids. The statement is planned at
+// each call ('each call': unnamed): a plan kept from when the queue was empty reads the table whole even for
+// ctids, one for the queue as it is uses a TID scan. A row another node deleted meanwhile is skipped (READ
+// COMMITTED), so its count is that node's.
 const ACK = statement(
   'secure_chat_ack_batch',
-  (
-    p,
-  ) => sql`with gone as (delete from ${deviceQueue} q using json_to_recordset(${p(0)}::json) as x(i int, d uuid, u bigint)
-      where q.device_id = x.d and q.seq <= x.u returning x.i)
-    select i, count(*)::int as n from gone group by i`,
+  (p) => sql`with gone as (delete from ${deviceQueue} q where q.ctid = any (array(
+      select k.ctid from json_to_recordset(${p(0)}::json) as x(d uuid, a bigint, u bigint)
+        cross join lateral (select ctid from ${deviceQueue} q1
+          where q1.device_id = x.d and q1.seq > x.a and q1.seq <= x.u offset 0) k))
+      returning q.device_id, q.seq)
+    select device_id::text as d, count(*)::int as n, max(seq)::text as top from gone group by 1`,
+  'each call',
 );
+
+/** The statements, for the test that reads their plans. */
+export const QUEUE_STATEMENTS = { read: READ, ack: ACK } as const;
 
 type RawRow = {
   i: number;
@@ -59,11 +81,27 @@ type RawRow = {
 export class QueueBatches {
   private readonly reads: GroupCommit<{ after: number; limit: number }, QueueRow[]>;
   private readonly acks: GroupCommit<number, number>;
+  /**
+   * The highest seq this node deleted for each device that acknowledged through it: nothing at or below it is
+   * left (a device's seqs are committed in order, so whatever it acknowledged was all there), and the next ack
+   * starts after it. Not the ack itself: an ack past the device's last seq must not hide rows queued later. The
+   * first ack after a start scans from the queue's start. It assumes seqs only grow: a database restored to an
+   * earlier point under a running node would hand out seqs at or below it again (restart the node then).
+   */
+  private readonly deletedUpTo = new Map<string, number>();
 
-  constructor(private readonly database: DatabaseHandle) {
-    const maxInFlight = database.mode === 'embedded' ? 1 : 2;
-    this.reads = new GroupCommit({ flush: (b) => this.read(b), maxBatch: QUEUE_BATCH, maxInFlight });
-    this.acks = new GroupCommit({ flush: (b) => this.ack(b), maxBatch: QUEUE_BATCH, maxInFlight });
+  /** A device taken out of chat: its queue is gone, and so is what this node knew of it. */
+  forget(deviceId: string): void {
+    this.deletedUpTo.delete(deviceId);
+  }
+
+  constructor(
+    private readonly database: DatabaseHandle,
+    linger: Pick<GroupCommitOptions<unknown, unknown>, 'linger'> = {},
+  ) {
+    const options = { maxBatch: QUEUE_BATCH, maxInFlight: database.mode === 'embedded' ? 1 : 2, ...linger };
+    this.reads = new GroupCommit({ flush: (b) => this.read(b), ...options });
+    this.acks = new GroupCommit({ flush: (b) => this.ack(b), ...options });
   }
 
   inbox(deviceId: string, after: number, limit: number): Promise<QueueRow[]> {
@@ -103,10 +141,15 @@ export class QueueBatches {
   }
 
   private async ack(batch: readonly Keyed<number>[]) {
-    const rows = await runPrepared<{ i: number; n: number }>(this.database.db, ACK, [
-      JSON.stringify(batch.map((b, i) => ({ i, d: b.key, u: b.item }))),
+    const from = batch.map((b) => this.deletedUpTo.get(b.key) ?? 0);
+    const rows = await runPrepared<{ d: string; n: number; top: string }>(this.database.db, ACK, [
+      JSON.stringify(batch.map((b, i) => ({ d: b.key, a: from[i], u: b.item }))),
     ]);
-    const gone = new Map(rows.map((r) => [r.i, r.n]));
-    return batch.map((_, i): Settled<number> => ({ ok: true, value: gone.get(i) ?? 0 }));
+    // Bounded: past DELETED_UP_TO_MAX devices it starts over (a device not in it scans from its queue's start).
+    if (this.deletedUpTo.size > DELETED_UP_TO_MAX) this.deletedUpTo.clear();
+    for (const r of rows) this.deletedUpTo.set(r.d, Math.max(this.deletedUpTo.get(r.d) ?? 0, Number(r.top)));
+    // A batch holds one ack a device (GroupCommit's key): the counts come back by device.
+    const gone = new Map(rows.map((r) => [r.d, r.n]));
+    return batch.map((b): Settled<number> => ({ ok: true, value: gone.get(b.key) ?? 0 }));
   }
 }

@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { CHAT_WAKE, type ChatWake, type HandedEnvelope } from '../chat-ports.js';
 import { messageEpochAccepted } from '../groups/commit-plan.js';
 import { ChatPolicyEnforcer, senderInstitutions } from '../policy/chat-policy.enforcer.js';
-import { SECURE_CHAT_CONFIG, type SecureChatConfig } from '../secure-chat.config.js';
+import { commitLinger, SECURE_CHAT_CONFIG, type SecureChatConfig } from '../secure-chat.config.js';
 import { secureChatError } from '../secure-chat.errors.js';
 import { DeliveryRepository } from './delivery.repository.js';
 import type { QueueKind } from './delivery.schema.js';
@@ -36,12 +36,19 @@ export const SEND_BATCH = 64;
 
 /**
  * Group commit of sends (as device check-ins do, see GroupCommit): sends arriving together — socket frames and
- * HTTP alike — are written in one transaction of a few multi-row statements, whatever their number: the
- * client ids claimed, the groups share-locked, the envelopes queued, the answers recorded (and, under a legal
- * hold, the metadata kept). Each send gets its own answer: one refused (stale epoch, unknown group, a client
- * id reused) is answered with its error and its batch-mates go on. A batch that fails as a whole (a deadlock
- * with a commit, say) is written again one send per transaction, so each gets its own answer; a database
- * failure then fails the send, and the client retries with the same clientId.
+ * HTTP alike — are written in one transaction of a few multi-row statements, whatever their number: the groups
+ * share-locked, each accepted send's idempotency row inserted once with its answer, the envelopes of the rows
+ * inserted queued (and, under a legal hold, the metadata kept). Each send gets its own answer: one refused
+ * (stale epoch, unknown group, a client id reused) is answered with its error and its batch-mates go on; a
+ * refused send stores nothing, so its client id stays free for a retry. A batch that fails as a whole (a
+ * deadlock with a commit, say) is written again one send per transaction, so each gets its own answer; a
+ * database failure then fails the send, and the client retries with the same clientId.
+ *
+ * Idempotent: a send whose (device, clientId) is already stored — a retry after a lost answer, or a duplicate
+ * sent at the same time over another connection or node, whose transaction the insert waits for — queues
+ * nothing and gets the stored answer (read after the write), or `client_id_reused` when the id was another
+ * group's or operation's. A refused send is also answered from a stored row when there is one (a retry whose
+ * group moved on since its first answer).
  *
  * Writes are keyed by the sending device: a device's sends are written one batch after another, in the order
  * they arrived, so its messages are queued in the order it sent them.
@@ -55,7 +62,9 @@ export class SendGroupCommit {
     private readonly batch: SendBatchRepository,
     @Inject(CHAT_WAKE) private readonly wake: ChatWake,
     @Inject(DATABASE) database: DatabaseHandle,
-    @Optional() @Inject(SECURE_CHAT_CONFIG) config?: Pick<SecureChatConfig, 'sendBatch'> | null,
+    @Optional()
+    @Inject(SECURE_CHAT_CONFIG)
+    config?: Pick<SecureChatConfig, 'sendBatch' | 'commitLingerMs'> | null,
     // Legal hold of metadata (bound in SecureChatModule).
     @Optional() private readonly policy?: ChatPolicyEnforcer,
     @Optional() @Inject(LOGGER) private readonly logger?: Logger,
@@ -65,6 +74,7 @@ export class SendGroupCommit {
       maxBatch: config?.sendBatch ?? SEND_BATCH,
       // The pool's other connections serve inbox reads, acks and commits; the embedded database has one.
       maxInFlight: database.mode === 'embedded' ? 1 : 3,
+      ...commitLinger(config, database.mode),
     });
   }
 
@@ -122,75 +132,80 @@ export class SendGroupCommit {
   }
 
   private async writeIn(items: readonly PendingSend[], tx: Db) {
-    const pairs = items.map((s) => ({ d: s.device.deviceId, c: s.clientId }));
     // The senders' legal holds are read in the same round trip (none to read without the policy module).
     const institutions = this.policy ? senderInstitutions(items.map((s) => s.device)) : [];
-    const { fresh, groups, held } = await this.batch.claimAndShare(
-      pairs,
+    const { groups, held } = await this.batch.share(
       [...new Set(items.map((s) => s.groupId))],
       institutions,
       tx,
     );
-    const isNew = (i: number) => fresh.has(clientKey(pairs[i]!.d, pairs[i]!.c));
-    const previous = await this.batch.previous(
-      pairs.filter((_, i) => !isNew(i)),
-      tx,
-    );
-    const settled: Settled<SendResult>[] = items.map((s, i) => {
-      const before = previous.get(clientKey(pairs[i]!.d, pairs[i]!.c));
-      if (!before) return { ok: true, value: undefined as unknown as SendResult };
-      if (before['op'] !== 'send' || before['groupId'] !== s.groupId) return { ok: false, error: reused() };
-      const { groupId, epoch, recipients } = before as SendResult;
-      return { ok: true, value: { groupId, epoch, recipients } };
-    });
-    const accepted: { i: number; to: string[] }[] = [];
-    const refused: { d: string; c: string }[] = [];
-    items.forEach((s, i) => {
-      if (!isNew(i)) return;
-      const refusal = refusalOf(s, groups.get(s.groupId));
-      if (refusal) {
-        settled[i] = { ok: false, error: refusal };
-        refused.push(pairs[i]!);
-      } else
-        accepted.push({ i, to: groups.get(s.groupId)!.deviceIds.filter((d) => d !== s.device.deviceId) });
-    });
-    const wake = new Set<string>();
-    const results = accepted.map(({ i, to }) => {
-      const s = items[i]!;
-      for (const d of to) wake.add(d);
+    const refusals = items.map((s) => refusalOf(s, groups.get(s.groupId)));
+    const settled: Settled<SendResult>[] = refusals.map((error) => ({ ok: false, error }));
+    const accepted = items.flatMap((s, i) => {
+      if (refusals[i]) return [];
+      const to = groups.get(s.groupId)!.deviceIds.filter((d) => d !== s.device.deviceId);
       const value: SendResult = {
         groupId: s.groupId,
         epoch: s.epoch.toString(),
         recipients: new Set(to).size,
       };
-      settled[i] = { ok: true, value };
-      return { ...pairs[i]!, r: { op: 'send', ...value } };
-    });
-    const envelopes = accepted.map(({ i, to }) => {
-      const s = items[i]!;
       const envelope = {
         groupId: s.groupId,
         senderDevice: s.device.deviceId,
         kind: s.kind,
         body: Buffer.from(s.message.buffer, s.message.byteOffset, s.message.byteLength),
       };
-      return { deviceIds: to, envelope };
+      settled[i] = { ok: true, value };
+      return [
+        {
+          i,
+          d: s.device.deviceId,
+          c: s.clientId,
+          r: { op: 'send', ...value },
+          queue: { deviceIds: to, envelope },
+        },
+      ];
     });
-    const { seqs, at } = await this.batch.write(refused, results, envelopes, tx);
+    const { seqs, at, stored } = await this.batch.write(accepted, tx);
+    const written = accepted.filter((a) => !stored.has(clientKey(a.d, a.c)));
+    // A send refused here, or whose (device, clientId) was stored before (a retry, a duplicate this batch waited
+    // for), is answered from the stored row when there is one: read now, after the write (READ COMMITTED: a new
+    // snapshot, which sees the row of a transaction the write or the share lock waited for).
+    const again = items.flatMap((s, i) =>
+      refusals[i] || stored.has(clientKey(s.device.deviceId, s.clientId))
+        ? [{ i, d: s.device.deviceId, c: s.clientId }]
+        : [],
+    );
+    const previous = await this.batch.previous(again, tx);
+    for (const { i, d, c } of again) {
+      const before = previous.get(clientKey(d, c));
+      if (before) settled[i] = answerOf(before, items[i]!);
+      // The pair conflicted yet its row is gone (forgotten by the sweep meanwhile): nothing was queued for it.
+      else if (!refusals[i]) throw new Error('chat send: a stored clientId vanished during its batch');
+    }
     await this.policy?.recordSends(
-      accepted.map(({ i }, k) => {
-        const s = items[i]!;
-        const { recipients } = results[k]!.r;
-        return {
-          device: s.device,
-          meta: { groupId: s.groupId, kind: s.kind, sizeBytes: s.message.length, recipients },
-        };
-      }),
+      written.map(({ i, r }) => ({
+        device: items[i]!.device,
+        meta: {
+          groupId: items[i]!.groupId,
+          kind: items[i]!.kind,
+          sizeBytes: items[i]!.message.length,
+          recipients: r.recipients,
+        },
+      })),
       tx,
       held,
     );
-    return { settled, wake, at, queued: envelopes.map((e, k) => ({ ...e, seqs: seqs[k] })) };
+    const wake = new Set(written.flatMap((a) => a.queue.deviceIds));
+    return { settled, wake, at, queued: accepted.map((a, k) => ({ ...a.queue, seqs: seqs[k] })) };
   }
+}
+
+/** The answer to a send whose (device, clientId) is stored: the first answer, or a refusal if it was another's. */
+function answerOf(before: Record<string, unknown>, s: PendingSend): Settled<SendResult> {
+  if (before['op'] !== 'send' || before['groupId'] !== s.groupId) return { ok: false, error: reused() };
+  const { groupId, epoch, recipients } = before as SendResult;
+  return { ok: true, value: { groupId, epoch, recipients } };
 }
 
 /** The batch's envelopes for each recipient whose seqs are known (body base64url once per envelope). */

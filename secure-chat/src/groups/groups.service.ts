@@ -143,10 +143,12 @@ export class GroupsService {
 
     const senderLeaf = msg.sender.leafIndex;
     const { result, wake, dropped } = await this.repo.db.transaction(async (tx) => {
+      // The group's row before the (device, clientId) row, the order a send batch takes them in (its share
+      // lock, then its idempotency row): the other order deadlocks a commit and a send reusing one clientId.
+      const group = await this.repo.lockGroup(groupId, tx);
       const previous = await this.repo.previousSend(device.deviceId, input.clientId, tx);
       if (previous)
         return { result: this.replay(previous, 'commit', groupId), wake: [] as string[], dropped: [] };
-      const group = await this.repo.lockGroup(groupId, tx);
       const members = group ? await this.repo.members(groupId, tx) : [];
       if (!group || !members.some((m) => m.deviceId === device.deviceId))
         throw secureChatError('group_not_found', 'No group with this id of which this device is a member.');

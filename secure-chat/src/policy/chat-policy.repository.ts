@@ -11,7 +11,7 @@ import {
 } from '../delivery/delivery.schema.js';
 import { groupDepartures } from '../membership/departures.schema.js';
 import { externalProposals } from '../membership/removals.schema.js';
-import { runPrepared, statement } from '../delivery/prepared.js';
+import { anyOf, runPrepared, statement } from '../delivery/prepared.js';
 import { chatPolicies, heldMetadata } from './chat-policy.schema.js';
 
 export type PolicyRow = typeof chatPolicies.$inferSelect;
@@ -23,7 +23,7 @@ export type NewHeldRow = typeof heldMetadata.$inferInsert;
  * statement that starts a batch of sends (send-batch.repository.ts), which so reads the holds in its round trip.
  */
 export const onHoldSql = (ids: SQL) => sql`select institution_id::text as id from ${chatPolicies}
-    where institution_id in (select json_array_elements_text(${ids}::json)::uuid) and hold_since is not null`;
+    where institution_id = ${anyOf(ids, '::uuid')} and hold_since is not null`;
 const ON_HOLD = statement('secure_chat_on_hold', (p) => onHoldSql(p(0)));
 
 /** Both drivers answer `{ rows }` from execute(). */

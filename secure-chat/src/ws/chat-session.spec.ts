@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ChatSession, mergeDeliveries } from './chat-session.js';
 import type { ServerFrame } from './frames.js';
 
@@ -136,5 +136,21 @@ describe('ChatSession wakes', () => {
       await h.settle();
       expect({ depth, sent: h.sent }).toEqual({ depth, sent: [1] });
     }
+  });
+});
+
+describe('ChatSession flushes', () => {
+  it('flushes every session with frames at the end of the turn with one immediate for all', async () => {
+    const sessions = [harness([]), harness([]), harness([])];
+    const scheduled = vi.spyOn(globalThis, 'setImmediate');
+    try {
+      sessions.forEach((h) => h.session.offer([env(1)]));
+      sessions[1]!.session.offer([env(2)]); // a second frame of a session waiting: no other immediate
+      expect(scheduled).toHaveBeenCalledTimes(1);
+    } finally {
+      scheduled.mockRestore();
+    }
+    await sessions[0]!.settle();
+    expect(sessions.map((h) => h.sent)).toEqual([[1], [1, 2], [1]]);
   });
 });

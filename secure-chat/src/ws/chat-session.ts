@@ -38,14 +38,14 @@ export class ChatSession implements HubSession {
   private outbox: ServerFrame[] = [];
 
   send(frame: ServerFrame): void {
-    if (this.outbox.push(frame) === 1) setImmediate(() => this.flush());
+    if (this.outbox.push(frame) === 1) flushAtEndOfTurn(this);
   }
 
   /**
    * Sends the turn's frames in one socket write (corked: one TLS record run, one syscall, where each frame
    * would be one), `deliver` frames back to back merged into one. Their order is kept.
    */
-  private flush(): void {
+  flush(): void {
     if (this.outbox.length === 0) return;
     const frames = mergeDeliveries(this.outbox);
     this.outbox = [];
@@ -127,6 +127,31 @@ export class ChatSession implements HubSession {
   close(code: number, reason: string): void {
     this.flush(); // what was said before the close goes out before it
     this.ws.close(code, reason);
+  }
+}
+
+/**
+ * The sessions with frames waiting, flushed at the end of the turn by one immediate for all of them: a send
+ * batch answers its senders and hands off to its recipients at once, dozens of sockets in one turn, and each
+ * needed an immediate and a closure of its own.
+ */
+const dirty: ChatSession[] = [];
+
+function flushAtEndOfTurn(session: ChatSession): void {
+  if (dirty.push(session) === 1) setImmediate(flushDirty);
+}
+
+function flushDirty(): void {
+  const sessions = dirty.splice(0);
+  for (const s of sessions) {
+    try {
+      s.flush();
+    } catch (err) {
+      // One socket's failure must not keep the others' frames: thrown again outside this loop.
+      queueMicrotask(() => {
+        throw err;
+      });
+    }
   }
 }
 

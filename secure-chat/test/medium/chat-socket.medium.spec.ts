@@ -39,6 +39,7 @@ const config: SecureChatConfig = {
   retentionDays: 30,
   clientIdDays: 7,
   sendBatch: 64,
+  commitLingerMs: 2,
   bots: loadBotsConfig({}),
   files: {
     dir: '/nonexistent',

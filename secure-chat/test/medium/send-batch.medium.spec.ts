@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { platformDomain, type DevicePrincipal } from '@pakawaaz/platform';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import { eq } from 'drizzle-orm';
@@ -11,9 +11,9 @@ import { SendGroupCommit, type PendingSend } from '../../src/delivery/send-group
 import { RemovalsRepository } from '../../src/membership/removals.repository.js';
 import { secureChatDomain } from '../../src/secure-chat.domain.js';
 import { codeOf } from '../support/app-error.js';
+import { pendingSend, sendingDevice } from '../support/pending-send.js';
 
-const device = (): DevicePrincipal =>
-  ({ deviceId: randomUUID(), userId: randomUUID(), institutionId: null }) as unknown as DevicePrincipal;
+const device = sendingDevice;
 
 /**
  * Group commit of sends (the MLS framing is read before a send reaches the batch, so these sends
@@ -30,15 +30,7 @@ describe('secure chat sends: group commit (PostgreSQL; PGlite when it is not rea
   const groupId = randomBytes(16).toString('base64url');
   const other = randomBytes(16).toString('base64url');
 
-  const send = (from: DevicePrincipal, over: Partial<PendingSend> = {}): PendingSend => ({
-    device: from,
-    groupId,
-    clientId: `c-${randomUUID()}`,
-    kind: 'application',
-    epoch: 5n,
-    message: randomBytes(48),
-    ...over,
-  });
+  const send = (from: DevicePrincipal, over: Partial<PendingSend> = {}) => pendingSend(from, groupId, over);
   const queueOf = async (p: DevicePrincipal) =>
     (await repo.inbox(p.deviceId, 0, 200)).map((r) => ({ seq: r.seq, from: r.senderDevice, body: r.body }));
 
@@ -52,7 +44,10 @@ describe('secure chat sends: group commit (PostgreSQL; PGlite when it is not rea
       removed: () => undefined,
     };
     const oneAtATime = { ...db.handle, mode: 'embedded' as const };
-    sends = new SendGroupCommit(repo, new SendBatchRepository(), wake, oneAtATime, { sendBatch: 64 });
+    sends = new SendGroupCommit(repo, new SendBatchRepository(), wake, oneAtATime, {
+      sendBatch: 64,
+      commitLingerMs: 0,
+    });
     await db.handle.db.transaction(async (tx) => {
       await repo.insertGroup({ groupId, epoch: 5n, groupInfo: Buffer.from('gi'), createdBy: a.deviceId }, tx);
       await repo.replaceMembers(
