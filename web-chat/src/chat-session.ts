@@ -24,7 +24,11 @@ export async function openChatSession(
   device: StoredDevice,
   identity: DesktopIdentity,
   accessToken: () => string,
-  on: { onEvent: (e: ChatEvent) => void; onCallSignal: (s: CallSignal) => void },
+  on: {
+    onEvent: (e: ChatEvent) => void;
+    onCallSignal: (s: CallSignal) => void;
+    onReconnectError: (e: Error) => void;
+  },
 ): Promise<ChatSession> {
   const saved = await loadChat<Saved>(device.userId, device.deviceId);
   const names = new Map(Object.entries(saved?.names ?? {}));
@@ -42,6 +46,7 @@ export async function openChatSession(
     },
     onEvent: on.onEvent,
     onCallSignal: on.onCallSignal,
+    onReconnectError: on.onReconnectError,
     desktop: { identity, accessToken },
   });
   // A new device publishes KeyPackages (one last-resort) so that others can add it; the server asks for more.

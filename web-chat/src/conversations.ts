@@ -7,6 +7,7 @@ import type { ChatEvent } from '../../lab/src/chat/chat-types.ts';
 import type { ChatSession } from './chat-session.ts';
 import type { Person } from './people.ts';
 import { fetchAndOpen, sealAndUpload, type DeviceHttp } from './files.ts';
+import { renderKeyed } from './keyed-list.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -79,17 +80,27 @@ export class Conversations {
     return `Chat with ${[...peers].map((u) => this.nameOf(u)).join(', ')}`;
   }
 
+  /** In place (renderKeyed): a conversation's button stays the same element, so a click on it is never lost. */
   renderList(): void {
-    const list = $('conversations');
-    list.replaceChildren();
-    for (const groupId of this.client.core.groups.keys()) {
-      const b = el('button', this.title(groupId), { type: 'button' });
-      if (groupId === this.current) b.setAttribute('aria-current', 'true');
-      b.addEventListener('click', () => this.open(groupId));
-      const li = el('li');
-      li.append(b);
-      list.append(li);
-    }
+    renderKeyed(
+      $('conversations'),
+      [...this.client.core.groups.keys()],
+      (groupId) => groupId,
+      (groupId) => {
+        const b = el('button', '', { type: 'button' });
+        b.addEventListener('click', () => this.open(groupId));
+        const li = el('li');
+        li.append(b);
+        return li;
+      },
+      (li, groupId) => {
+        const b = li.firstElementChild as HTMLButtonElement;
+        const title = this.title(groupId);
+        if (b.textContent !== title) b.textContent = title;
+        if (groupId === this.current) b.setAttribute('aria-current', 'true');
+        else b.removeAttribute('aria-current');
+      },
+    );
   }
 
   /** Told of each conversation opened (the call panel looks up its group's call in progress). */
@@ -113,8 +124,20 @@ export class Conversations {
     if (!groupId || !this.client.core.groups.has(groupId)) return;
     $('conversation-title').textContent = this.title(groupId);
     const entries = this.client.core.history.conversation(groupId, 200);
-    $('messages').replaceChildren(...entries.map((e) => this.messageItem(e)));
+    // Keyed by what an item shows: one that did not change (its Download button, say) stays the same element.
+    renderKeyed(
+      $('messages'),
+      entries,
+      (e) => this.shown(e),
+      (e) => this.messageItem(e),
+    );
     this.markRead(groupId, entries);
+  }
+
+  /** What a message's item shows: a new item when it changes (a receipt came, a name was learnt). */
+  private shown(e: HistoryEntry): string {
+    const who = e.own ? 'You' : this.nameOf(e.fromUser);
+    return JSON.stringify([e.groupId, e.id, who, e.own ? this.statusOf(e) : '']);
   }
 
   private messageItem(e: HistoryEntry): HTMLLIElement {

@@ -161,6 +161,8 @@ async function useDevice(d: StoredDevice): Promise<void> {
   chat = await openChatSession(d, identity, () => session.deviceToken, {
     onEvent: (e) => (v.onEvent(e), calls.onChatEvent()),
     onCallSignal: calls.onSignal,
+    // Shown as the first connection's failure is; the SDK keeps trying with its backoff meanwhile.
+    onReconnectError: showError,
   });
   v.attach(chat);
   calls.attach(chat.client);

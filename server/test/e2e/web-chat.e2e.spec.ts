@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as browse from '@pakawaaz/test-support/browser';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
-const { chromiumAvailable, expectNoProblems, findPeople, launchChromium, message, openContext } = browse;
+const { chromiumAvailable, expectNoProblems, findPeople, launchChromium, message, openContext, pagesReport } =
+  browse;
 const { CHAT_MS, send, shown, startChatWith, visible } = browse;
 
 /*
@@ -106,6 +107,10 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
       ).sessions
         .filter((x) => x.userId === ids[username])
         .map((x) => x.id);
+
+    afterEach(async ({ task }) => {
+      if (task.result?.state === 'fail') console.error(await pagesReport(browser, problems));
+    });
 
     afterAll(async () => {
       await browser?.close();
@@ -221,6 +226,8 @@ describe.skipIf(!chromiumAvailable('the web chat browser test'))(
 
       // Farah's browser joined by the Welcome: the conversation is listed, the message decrypted there.
       await farah.page.getByRole('button', { name: /^Chat with / }).click();
+      // The conversation opened (were it not, the wait below could only say the message is not shown).
+      await visible(farah.page.getByRole('heading', { name: /^Chat with / }));
       await shown(message(farah.page, 'Salam from Chen, the budget note is ready'));
       // Opened on screen: Farah's browser sends a read receipt, which Chen's shows.
       await shown(message(chen.page, 'Salam from Chen').getByText('Read', { exact: true }));

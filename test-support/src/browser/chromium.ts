@@ -72,6 +72,30 @@ export async function openContext(
   return { context, page };
 }
 
+/**
+ * What the pages said before a test failed, for its log: a timed-out wait names only what it waited for, and
+ * the cause is usually in a page — the problems it reported (an HTTP error, an exception) and the alerts it
+ * shows. Call it in `afterEach` when the test failed.
+ */
+export async function pagesReport(
+  browser: Browser | undefined,
+  problems: readonly Problem[],
+): Promise<string> {
+  const lines = problems.map((p) => `  ${p.kind}: ${p.text} (${p.url})`);
+  for (const [c, context] of (browser?.contexts() ?? []).entries())
+    for (const page of context.pages()) {
+      const alerts = await page
+        .getByRole('alert')
+        .allInnerTexts()
+        .catch((e: Error) => [`(unreadable: ${e.message})`]);
+      const shown = alerts.filter((a) => a.trim() !== '');
+      lines.push(
+        `  context ${c}, ${page.url()}: ${shown.length ? `alert: ${shown.join(' | ')}` : 'no alert shown'}`,
+      );
+    }
+  return `What the pages reported before the failure:\n${lines.join('\n') || '  nothing'}`;
+}
+
 export const visible = (locator: Locator): Promise<void> =>
   locator.waitFor({ state: 'visible', timeout: STEP_MS });
 

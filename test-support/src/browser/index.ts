@@ -7,6 +7,7 @@ export {
   expectNoProblems,
   launchChromium,
   openContext,
+  pagesReport,
   visible,
   type Problem,
 } from './chromium.js';
