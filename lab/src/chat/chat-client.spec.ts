@@ -167,6 +167,7 @@ describe('ChatClient: the driver over HTTPS and WebSocket with the device certif
     user: string,
     creds?: { certPem: string; keyPem: string },
     autoCommit = true,
+    onEvent: (ev: ChatEvent) => void = (ev) => void (events[deviceId] ??= []).push(ev),
   ) => {
     const d = creds ?? (await pki.device(deviceId, user));
     const c = await ChatClient.open({
@@ -175,7 +176,7 @@ describe('ChatClient: the driver over HTTPS and WebSocket with the device certif
       tls: { certPem: d.certPem, keyPem: d.keyPem, caPems: [pki.caPem] },
       ...(saved[deviceId] ? { saved: saved[deviceId] } : {}),
       persist: (s) => void (saved[deviceId] = JSON.parse(JSON.stringify(s)) as typeof s),
-      onEvent: (ev) => (events[deviceId] ??= []).push(ev),
+      onEvent,
     });
     clients.push(c);
     return { c, d };
@@ -304,5 +305,28 @@ describe('ChatClient: the driver over HTTPS and WebSocket with the device certif
     expect(acks.length).toBeLessThan(10); // the frames waiting to be applied share their ack
     for (const a of acks) expect(a.savedSeq).toBeGreaterThanOrEqual(a.upTo); // persisted before acknowledged
     expect(acks.map((a) => a.upTo)).toEqual([...acks.map((a) => a.upTo)].sort((x, y) => x - y));
+  });
+
+  it('goes on applying and acknowledging when the application’s event handler throws', async () => {
+    const kim = await open('kim-phone', 'kim');
+    const failing = (ev: ChatEvent) => {
+      (events['lou-phone'] ??= []).push(ev);
+      if (ev.type === 'message') throw new Error('a bug in the application');
+    };
+    const lou = await open('lou-phone', 'lou', undefined, true, failing);
+    for (const x of [kim, lou]) await x.c.uploadKeyPackages(2, true);
+    await lou.c.start();
+    const g = await kim.c.createGroup();
+    await kim.c.addMembers(g, ['lou']);
+    await until(() => events['lou-phone']?.some((x) => x.type === 'joined') ?? false);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const m = await kim.c.core.send(g, { type: 'text', text: `notice ${i}` });
+      ids.push(m.id);
+      e.ds.send('kim-phone', g, 'application', m.message);
+    }
+    e.flush();
+    await until(() => ids.every((id) => lou.c.core.history.get(g, id)));
+    await until(() => (e.queues.get('lou-phone') ?? []).length === 0); // acknowledged all the same
   });
 });

@@ -1,41 +1,20 @@
-import WebSocket from 'ws';
-import { mtlsFetch, type ClientTls, type MtlsFetch } from '@pakawaaz/handset-simulator';
-import { callFrame, ChatCalls, type CallSignal } from './chat-calls.js';
+import { mtlsFetch, type MtlsFetch } from '@pakawaaz/handset-simulator';
+import { callFrame, ChatCalls } from './chat-calls.js';
+import type { ChatClientOptions } from './chat-client-options.js';
 import { SocketAcks } from './chat-acks.js';
+import { ChatConnection } from './chat-connection.js';
 import { call, ChatHttpError, fetchQueue, mayRetry, retry } from './chat-http.js';
 import { ChatCore } from './chat-core.js';
 import { leaveGroup, type LeaveReply } from './chat-leave.js';
 import { newMessageId, type ChatBody } from './chat-content.js';
-import type { ChatSnapshot } from './chat-snapshot.js';
 import type { ChatCommit, ChatEvent } from './chat-types.js';
-import { desktopSigningKey, dpopFetch, dpopWsProtocols, type DesktopIdentity } from './desktop-device.js';
+import { desktopSigningKey, dpopFetch } from './desktop-device.js';
 import { certificateDerFromPem } from './device-key.js';
-import { chatRoutes, frameText, parseExternalSender, parseServerFrame, type QueueItem } from './chat-wire.js';
+import { chatRoutes, parseExternalSender, parseServerFrame, type QueueItem } from './chat-wire.js';
 
-export type ChatClientOptions = {
-  /** https://host:devicePort of the server's device edge. */
-  baseUrl: string;
-  /** The device certificate and key (the enrolment's), and the device CA: TLS and MLS trust anchor both. */
-  tls: ClientTls;
-  /** What `persist` saved last time, to continue after a restart. */
-  saved?: { core: ChatSnapshot; seq: number };
-  persist?: (s: { core: ChatSnapshot; seq: number }) => void | Promise<void>;
-  onEvent?: (e: ChatEvent) => void;
-  /** Call signals (ring, accepted, answered elsewhere, missed, ended …): see `calls`. */
-  onCallSignal?: (s: CallSignal) => void;
-  /** Commit the server's Remove proposals when they arrive (default true). */
-  autoCommit?: boolean;
-  /**
-   * A desktop device (an official's browser) on the main port: DPoP proofs by its WebCrypto key and the
-   * official's access token instead of mutual TLS; `tls.keyPem` is unused then.
-   */
-  desktop?: { identity: DesktopIdentity; accessToken: () => string };
-};
+export type { ChatClientOptions } from './chat-client-options.js';
 
 const MAX_REBASES = 5;
-const noop = () => undefined;
-
-const WS_MAX = 2 * 1024 * 1024;
 
 /**
  * The tiny driver around ChatCore: HTTP and WebSocket over the device's mutual-TLS session. One operation at a
@@ -43,8 +22,8 @@ const WS_MAX = 2 * 1024 * 1024;
  */
 export class ChatClient {
   private chain: Promise<unknown> = Promise.resolve();
-  private ws: WebSocket | null = null;
-  private closed = false;
+  /** The WebSocket (chat-connection.ts): deliveries and call signals in, acks and call signals out. */
+  private readonly socket: ChatConnection;
   private seq: number;
   /** The seq last persisted with the core state that applied it: what may be acknowledged. */
   private savedSeq: number;
@@ -64,12 +43,17 @@ export class ChatClient {
     this.savedSeq = this.seq;
     this.calls = new ChatCalls(
       {
-        send: (frame) =>
-          this.ws?.readyState === WebSocket.OPEN && (this.ws.send(JSON.stringify(frame)), true),
+        send: (frame) => this.socket.send(frame),
         call: (method, path, body) => this.call(method, path, body),
       },
       o.onCallSignal,
     );
+    this.socket = new ChatConnection(o, {
+      // What was queued while the device was away, before live deliveries (they wait on the same chain).
+      opened: () => (this.acks.reset(), this.sync()),
+      text: (text) => this.onFrame(text),
+      closed: () => this.calls.disconnected(),
+    });
   }
 
   /** Fetches the server's external sender (pinned for this session), then opens the device's chat state. */
@@ -116,8 +100,17 @@ export class ChatClient {
     this.savedSeq = Math.max(this.savedSeq, seq);
   }
 
+  /**
+   * Tells the application of what was applied. Its handler failing must not stop delivery: what is applied stays
+   * applied, and the rest of the frame and its ack would otherwise be skipped (a later ack then covers them).
+   */
   private emit(events: ChatEvent[]): void {
-    for (const e of events) this.o.onEvent?.(e);
+    for (const e of events)
+      try {
+        this.o.onEvent?.(e);
+      } catch (err) {
+        console.error('chat: the application’s event handler failed', err);
+      }
   }
 
   uploadKeyPackages(n: number, lastResort = false): Promise<{ stored: number; oneTimeLeft: number }> {
@@ -251,10 +244,8 @@ export class ChatClient {
     this.seq = upTo;
     await this.save();
     if (items.length === 0 || !send) return;
-    if (this.ws?.readyState === WebSocket.OPEN) {
-      this.ws.send(JSON.stringify({ type: 'ack', upTo }));
-      this.acks.sent(upTo);
-    } else await this.call('POST', chatRoutes.ack(), { upTo });
+    if (this.socket.send({ type: 'ack', upTo })) this.acks.sent(upTo);
+    else await this.call('POST', chatRoutes.ack(), { upTo });
   }
 
   /** Applies one queued item, emits its events and notes a group whose proposals now wait for a commit. */
@@ -282,8 +273,7 @@ export class ChatClient {
       await this.apply(items, false);
     } finally {
       const upTo = this.acks.applied(this.savedSeq);
-      if (upTo !== null && this.ws?.readyState === WebSocket.OPEN)
-        this.ws.send(JSON.stringify({ type: 'ack', upTo }));
+      if (upTo !== null) this.socket.send({ type: 'ack', upTo });
     }
   }
 
@@ -316,64 +306,21 @@ export class ChatClient {
 
   /** Opens the WebSocket (device certificate on the TLS session) and catches up; reconnects until close(). */
   start(): Promise<void> {
-    this.closed = false;
-    return new Promise<void>((resolve, reject) => this.connect(resolve, reject, 0));
+    return this.socket.start();
   }
 
-  private connect(opened: () => void, failed: (e: Error) => void, attempt: number): void {
-    const url = new URL(chatRoutes.ws(), this.o.baseUrl.replace(/^http/, 'ws'));
-    const { desktop } = this.o;
-    if (!desktop) return this.connected(new WebSocket(url, this.wsTls()), opened, failed, attempt);
-    dpopWsProtocols(desktop.identity, url.href, desktop.accessToken()).then(
-      (protocols) =>
-        this.connected(new WebSocket(url, protocols, { maxPayload: WS_MAX }), opened, failed, attempt),
-      failed,
-    );
-  }
-
-  private wsTls() {
-    const { certPem, keyPem, caPems } = this.o.tls;
-    return { cert: certPem, key: keyPem, ca: [...caPems], maxPayload: WS_MAX };
-  }
-
-  private connected(ws: WebSocket, opened: () => void, failed: (e: Error) => void, attempt: number): void {
-    this.ws = ws;
-    let open = false;
-    ws.on('open', () => {
-      open = true;
-      attempt = 0;
-      this.acks.reset();
-      // What was queued while the device was away, before live deliveries (they wait on the same chain).
-      this.sync().then(opened, opened);
-    });
-    ws.on('message', (data: unknown, isBinary: boolean) => {
-      if (isBinary) return;
-      const text = frameText(data);
-      if (callFrame(text, this.calls)) return;
-      const frame = parseServerFrame(text);
-      if (frame?.type === 'deliver') {
-        this.acks.received();
-        void this.serial(() => this.applyDelivered(frame.items)).catch(() => undefined);
-      } else if (frame?.type === 'key_packages_low') void this.uploadKeyPackages(20).catch(() => undefined);
-    });
-    ws.on('error', (e) => {
-      if (!open && attempt === 0) {
-        this.closed = true; // the first connection failed: the caller decides whether to try again
-        failed(e);
-      }
-    });
-    ws.on('close', () => {
-      if (this.ws === ws) this.ws = null;
-      this.calls.disconnected();
-      if (this.closed) return;
-      const delay = Math.min(30_000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
-      setTimeout(() => !this.closed && this.connect(noop, noop, attempt + 1), delay);
-    });
+  /** A text frame from the socket: a call signal, a delivery (applied in turn), or a request for KeyPackages. */
+  private onFrame(text: string): void {
+    if (callFrame(text, this.calls)) return;
+    const frame = parseServerFrame(text);
+    if (frame?.type === 'deliver') {
+      this.acks.received();
+      void this.serial(() => this.applyDelivered(frame.items)).catch(() => undefined);
+    } else if (frame?.type === 'key_packages_low') void this.uploadKeyPackages(20).catch(() => undefined);
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    this.ws?.close();
+    this.socket.close();
     await this.chain;
     this.http.close();
   }
