@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
@@ -41,6 +42,17 @@ const alias = {
   ),
 };
 
+// Under `npm test` (PAKAWAAZ_TEST_TRACE set), every worker records the files it runs and, on a fatal V8 error
+// (heap exhausted), writes a diagnostic report next to that trace, so a worker that dies can be named and
+// explained (scripts/test-trace/).
+const trace = process.env.PAKAWAAZ_TEST_TRACE;
+const traced = {
+  setupFiles: [`${root}scripts/test-trace/setup.mjs`],
+  execArgv: trace
+    ? ['--report-on-fatalerror', '--report-compact', `--report-directory=${path.dirname(trace)}`]
+    : [],
+};
+
 // SWC emits decorator metadata, which Nest's dependency injection needs (esbuild does not).
 const plugins = [swc.vite({ module: { type: 'es6' } })];
 
@@ -61,6 +73,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
+          ...traced,
           // Unit files keep a fresh module graph each: some prove module-level registries from empty (the
           // role registry), and their imports are small.
           include: [
@@ -77,6 +90,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'medium',
+          ...traced,
           isolate: false,
           include: ['*/test/medium/**/*.medium.spec.ts'],
           testTimeout: 60_000,
@@ -88,6 +102,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'e2e',
+          ...traced,
           include: ['*/test/e2e/**/*.e2e.spec.ts'],
           testTimeout: 90_000,
           hookTimeout: 120_000,
@@ -105,6 +120,7 @@ export default defineConfig({
           // Latency under load (p99 bounds): `npm test` runs this tier on its own after the others, so no
           // other test file competes for the machine's cores while it measures.
           name: 'load',
+          ...traced,
           include: ['*/test/load/**/*.load.spec.ts'],
           testTimeout: 300_000,
           hookTimeout: 120_000,

@@ -3,11 +3,13 @@
 // (real PostgreSQL/NATS, or PGlite/skip with a notice) and e2e (HTTP, CLI, browser) together, then the load
 // tier (p99 latency bounds while a bulk job runs) on its own, so no other test competes for the cores while
 // it measures — and ends with a one-line summary. Extra arguments go to vitest as they are, in one run
-// (e.g. `npm test -- --project unit`).
+// (e.g. `npm test -- --project unit`). When a test worker dies (vitest: "Worker exited unexpectedly"), it
+// says which file the worker was running and why it may have died (scripts/test-trace/).
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runVitest } from './test-trace/run.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--if-needed'], {
@@ -30,12 +32,9 @@ const totals = { passed: 0, failed: 0, skipped: 0, reports: 0 };
 let status = 0;
 for (const [i, args] of runs.entries()) {
   const report = path.join(tmpdir(), `pakawaaz-vitest-${process.pid}-${i}.json`);
-  const run = spawnSync(
-    process.execPath,
-    [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args],
-    { cwd: root, stdio: 'inherit' },
-  );
-  if (run.status !== 0) status = run.status ?? 1;
+  const { code, lines } = await runVitest(vitest, args, { root, report });
+  if (code !== 0) status = code;
+  if (lines.length > 0) process.stdout.write(`\n${lines.join('\n')}\n`);
   try {
     const r = JSON.parse(readFileSync(report, 'utf8'));
     totals.passed += r.numPassedTests;
