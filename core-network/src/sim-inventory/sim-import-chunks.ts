@@ -7,9 +7,11 @@ import type { SimImportError } from './sims.schema.js';
 /**
  * Lines per transaction: a crash loses at most one chunk of work, never half a chunk. On the embedded database
  * a chunk's transaction holds its one connection, and every statement of a sign-in that arrives meanwhile
- * waits for it: there the chunks are small, so that wait stays short; PostgreSQL serves others beside them.
+ * waits for it: there the chunks are small, so that wait stays short; PostgreSQL serves others beside them,
+ * but each chunk's statement is still built, sent and answered on the event loop — 100 lines rather than 250
+ * took the sign-in p99 during the largest import from ~90–99 ms to ~73–85 ms (docs/operations.md).
  */
-export const IMPORT_CHUNK_ROWS = { postgresql: 250, embedded: 50 } as const;
+export const IMPORT_CHUNK_ROWS = { postgresql: 100, embedded: 50 } as const;
 /** Per-row problems kept on a job (the counters are always complete). */
 const MAX_STORED_ERRORS = 1_000;
 
