@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
+import { EMBEDDED_DATABASE_NODE_FLAGS } from './platform/src/db/wasm-flags.js';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 // Every TypeScript workspace, by package name (npm workspaces in package.json).
@@ -44,13 +45,18 @@ const alias = {
 
 // Under `npm test` (PAKAWAAZ_TEST_TRACE set), every worker records the files it runs and, on a fatal V8 error
 // (heap exhausted), writes a diagnostic report next to that trace, so a worker that dies can be named and
-// explained (scripts/test-trace/).
+// explained (scripts/test-trace/). Every worker runs with the embedded database's Node flags, as the server
+// does: a worker starts and stops dozens of embedded databases, and without them V8's WebAssembly tier-up race
+// (platform/src/db/wasm-flags.ts) killed one on Node 24 in CI.
 const trace = process.env.PAKAWAAZ_TEST_TRACE;
 const traced = {
   setupFiles: [`${root}scripts/test-trace/setup.mjs`],
-  execArgv: trace
-    ? ['--report-on-fatalerror', '--report-compact', `--report-directory=${path.dirname(trace)}`]
-    : [],
+  execArgv: [
+    ...EMBEDDED_DATABASE_NODE_FLAGS,
+    ...(trace
+      ? ['--report-on-fatalerror', '--report-compact', `--report-directory=${path.dirname(trace)}`]
+      : []),
+  ],
 };
 
 // SWC emits decorator metadata, which Nest's dependency injection needs (esbuild does not).

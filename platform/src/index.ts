@@ -11,6 +11,7 @@ export * from './db/database.tokens.js';
 export * from './db/uuid.js';
 export * from './db/group-commit.js';
 export * from './db/run-query.js';
+export * from './db/wasm-flags.js';
 export * from './db/domain.js';
 export * from './db/migrate.js';
 export * from './db/platform.schema.js';

@@ -1,5 +1,6 @@
-#!/usr/bin/env node
-// The `pakawaaz` command. Runs the compiled CLI (npm run build, or npm start, builds it).
+#!/usr/bin/env -S node --liftoff-only
+// The `pakawaaz` command. Runs the compiled CLI (npm run build, or npm start, builds it). `pakawaaz start` runs
+// the server with its embedded database, hence node's flag above (platform/src/db/wasm-flags.ts).
 // Built-ins come from process.getBuiltinModule, not `import`: importing node:fs from ESM also loads
 // fs/promises and readline, and node:http loads undici on Node 24 — a measurable part of a CLI call.
 const { existsSync } = process.getBuiltinModule('node:fs');

@@ -5,9 +5,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { EMBEDDED_DATABASE_NODE_FLAGS } from '@pakawaaz/platform';
 import { waitForHealthy } from '../http-probe.js';
 
 const MAIN = fileURLToPath(new URL('../../../server/dist/main.js', import.meta.url));
+/** As `npm start` runs it. */
+const SERVER = [...EMBEDDED_DATABASE_NODE_FLAGS, MAIN];
 const BASELINE = `require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1')`;
 
 function freePort(): Promise<number> {
@@ -55,8 +58,8 @@ async function measurePostgres(env: Record<string, string>) {
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
     const pgEnv = { ...env, DATABASE_URL: url.toString() };
-    await measure([MAIN], pgEnv, (p) => `http://127.0.0.1:${p}/healthz`);
-    return await measure([MAIN], pgEnv, (p) => `http://127.0.0.1:${p}/healthz`);
+    await measure(SERVER, pgEnv, (p) => `http://127.0.0.1:${p}/healthz`);
+    return await measure(SERVER, pgEnv, (p) => `http://127.0.0.1:${p}/healthz`);
   } finally {
     await admin.query(`drop database if exists "${name}" with (force)`);
     await admin.end();
@@ -69,8 +72,8 @@ export async function run(): Promise<void> {
   try {
     const baseline = await measure(['-e', BASELINE], {}, (p) => `http://127.0.0.1:${p}/`);
     const env = { PAKAWAAZ_DATA_DIR: dataDir, HOST: '127.0.0.1' };
-    const first = await measure([MAIN], env, (p) => `http://127.0.0.1:${p}/healthz`);
-    const warm = await measure([MAIN], env, (p) => `http://127.0.0.1:${p}/healthz`);
+    const first = await measure(SERVER, env, (p) => `http://127.0.0.1:${p}/healthz`);
+    const warm = await measure(SERVER, env, (p) => `http://127.0.0.1:${p}/healthz`);
     const rows: [string, { ms: number; rss: number }][] = [
       ['bare node http server (baseline)', baseline],
       ['pakawaaz embedded, first start (migrate + seed)', first],

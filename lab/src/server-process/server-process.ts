@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EMBEDDED_DATABASE_NODE_FLAGS } from '@pakawaaz/platform';
 import { waitForHealthy } from '../http-probe.js';
 
 /**
@@ -137,10 +138,14 @@ function stopper(child: ChildProcess, dataDir: string, keep: boolean): () => Pro
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'pakawaaz-lab-')));
   const ports = { port: await freeTcpPort(), authPort: await freeUdpPort(), acctPort: await freeUdpPort() };
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER_MAIN], {
-    env: childEnv(options, ports, dataDir),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...EMBEDDED_DATABASE_NODE_FLAGS, ...(options.nodeArgs ?? []), SERVER_MAIN],
+    {
+      env: childEnv(options, ports, dataDir),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const output = capture(child);
   const stop = stopper(child, dataDir, options.dataDir !== undefined);
   const url = `http://127.0.0.1:${ports.port}`;

@@ -7,6 +7,7 @@ import { quietTurns } from './background-turn.js';
 import type { Logger } from 'pino';
 import { startWorker } from '../workers/worker-script.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { missingWasmFlags } from './wasm-flags.js';
 import type { PgliteWorkerData, PgliteWorkerReply, PgliteWorkerRequest } from './pglite.worker.js';
 
 /**
@@ -111,6 +112,14 @@ export async function openEmbedded({
     release = await lockDataDir(path.join(dataDir, 'db.lock'));
   }
   const location = dir ? `embedded (${dir})` : 'embedded (in memory)';
+  // A first start initialises the database (a few seconds): say so before the wait, not after.
+  logger.info({ location }, 'opening the embedded database');
+  const missing = missingWasmFlags();
+  if (missing.length > 0)
+    logger.warn(
+      { missing },
+      `start node with ${missing.join(' ')} (npm start does): without it, V8 can crash this process when the embedded database's thread stops (platform/src/db/wasm-flags.ts)`,
+    );
   // PGlite's WASM runtime costs ~600 MB RSS whatever we do; Postgres' default 128 MB of shared buffers on top
   // is more than an embedded single-node install needs.
   const workerData: PgliteWorkerData = { dir, postgresqlconf: ['shared_buffers=32MB', 'wal_buffers=1MB'] };

@@ -6,7 +6,7 @@ import { DEMO_INSTITUTION } from '@pakawaaz/identity';
 import { freeTcpPort } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../support/cli.js';
-import { startServerProcess, waitFor, type ServerRun } from '../support/server-process.js';
+import { startServerProcess, waitFor, waitHealthy, type ServerRun } from '../support/server-process.js';
 
 /*
  * `npm start` with the embedded database and its demo data: the real process forks the demo fleet, whose
@@ -40,11 +40,7 @@ async function get<T>(p: string): Promise<T> {
 
 async function start(): Promise<void> {
   run = startServerProcess(env);
-  await waitFor(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok), 100_000).catch(
-    (err: Error) => {
-      throw new Error(`${err.message}\n${run.output()}`);
-    },
-  );
+  await waitHealthy(run, `http://127.0.0.1:${port}`, 100_000);
   const login = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -164,13 +160,20 @@ describe('the embedded demo fleet', () => {
 
   it('leaves its commands pending for the handset that is switched off', async () => {
     await waitFor(() => Promise.resolve(run.output().includes('demo fleet is checking in')), 30_000);
-    const { devices } = await get<{ devices: Device[] }>('/api/v1/devices?limit=50');
-    const pending: (Command & { deviceId: string })[] = [];
-    for (const d of devices) {
-      const { commands } = await get<{ commands: Command[] }>(`/api/v1/devices/${d.id}/commands`);
-      pending.push(...commands.filter((c) => c.state === 'queued').map((c) => ({ ...c, deviceId: d.id })));
-    }
-    // The OS update the fleet left it, and e-Office, which it will install when it comes back.
+    const queued = async () => {
+      const { devices } = await get<{ devices: Device[] }>('/api/v1/devices?limit=50');
+      const pending: (Command & { deviceId: string })[] = [];
+      for (const d of devices) {
+        const { commands } = await get<{ commands: Command[] }>(`/api/v1/devices/${d.id}/commands`);
+        pending.push(...commands.filter((c) => c.state === 'queued').map((c) => ({ ...c, deviceId: d.id })));
+      }
+      return pending;
+    };
+    // The OS update the fleet left it, and e-Office, which it will install when it comes back: the store's
+    // mandatory rule queues that install for handsets enrolled after its rollout on the engine's next tick
+    // (APP_TICK_MS, 30 s), so it may come a tick after the others.
+    let pending = await queued();
+    await waitFor(async () => (pending = await queued()).length >= 2, 45_000).catch(() => undefined);
     expect(pending.map((c) => c.type).sort()).toEqual(['install_app', 'update_os']);
     expect(new Set(pending.map((c) => c.deviceId)).size).toBe(1);
   });

@@ -1,59 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseUrl } from '@pakawaaz/test-support';
 import { ensureBuilt } from '../support/cli.js';
+import { randomPort, startServerProcess, waitFor, waitHealthy } from '../support/server-process.js';
 import { freshPostgresDatabase, postgresAvailable, type FreshDatabase } from '../support/postgres.js';
 import { TcpProxy } from '@pakawaaz/test-support';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
-
-type Run = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
-
-function startProcess(env: Record<string, string>): Run {
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      LOG_LEVEL: 'warn',
-      PAKAWAAZ_DEVICE_PORT: '0',
-      PAKAWAAZ_MQTT_PORT: '0',
-      PAKAWAAZ_DEMO_FLEET: 'false',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  return {
-    child,
-    output: () => out,
-    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
-  };
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms`);
-}
-
-const healthy = (port: number) => () => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok);
 
 beforeAll(() => ensureBuilt());
 
 describe('start-up refusals', () => {
   it('refuses to start on invalid configuration and names each variable', async () => {
-    const run = startProcess({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://db/x' });
+    const run = startServerProcess({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://db/x' });
     expect(await run.exited).toBe(1);
     const out = run.output();
     expect(out).toContain('Invalid configuration');
@@ -64,7 +25,7 @@ describe('start-up refusals', () => {
   });
 
   it('exits non-zero with a clear message when the database is unreachable', async () => {
-    const run = startProcess({
+    const run = startServerProcess({
       PORT: '0',
       DATABASE_URL: 'postgres://pakawaaz:s3cret@127.0.0.1:59998/pakawaaz',
     });
@@ -83,30 +44,35 @@ describe('embedded lifecycle of the real process', () => {
   });
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
-  it('starts, refuses a second server on the same data folder, and shuts down gracefully on SIGTERM', async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const first = startProcess({
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PAKAWAAZ_DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
-    });
-    await waitFor(healthy(port), 60_000);
-    expect(first.output()).toContain(`Pakawaaz control plane is up: http://127.0.0.1:${port}`);
-    expect(first.output()).toContain(`Its generated password is in ${dataDir}/initial-admin-password`);
-    expect(existsSync(path.join(dataDir, 'db.lock'))).toBe(true);
+  it(
+    'starts, refuses a second server on the same data folder, and shuts down gracefully on SIGTERM',
+    { timeout: 150_000 },
+    async () => {
+      const port = randomPort();
+      const first = startServerProcess({
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        PAKAWAAZ_DATA_DIR: dataDir,
+        LOG_LEVEL: 'info',
+      });
+      // A first start initialises the embedded database: seconds, or a minute and more on a loaded machine.
+      await waitHealthy(first, `http://127.0.0.1:${port}`, 100_000);
+      expect(first.output()).toContain(`Pakawaaz control plane is up: http://127.0.0.1:${port}`);
+      expect(first.output()).toContain(`Its generated password is in ${dataDir}/initial-admin-password`);
+      expect(existsSync(path.join(dataDir, 'db.lock'))).toBe(true);
 
-    const second = startProcess({ PORT: String(port + 1), PAKAWAAZ_DATA_DIR: dataDir });
-    expect(await second.exited).toBe(1);
-    expect(second.output()).toContain(`The embedded database is in use by process ${first.child.pid}`);
+      const second = startServerProcess({ PORT: String(port + 1), PAKAWAAZ_DATA_DIR: dataDir });
+      expect(await second.exited).toBe(1);
+      expect(second.output()).toContain(`The embedded database is in use by process ${first.child.pid}`);
 
-    first.child.kill('SIGTERM');
-    expect(await first.exited).toBe(0);
-    expect(first.output()).toMatch(/"signal":"SIGTERM".*"msg":"shutting down/);
-    expect(first.output()).toMatch(/"msg":"stopped"/);
-    expect(existsSync(path.join(dataDir, 'db.lock'))).toBe(false);
-    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
-  });
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+      expect(first.output()).toMatch(/"signal":"SIGTERM".*"msg":"shutting down/);
+      expect(first.output()).toMatch(/"msg":"stopped"/);
+      expect(existsSync(path.join(dataDir, 'db.lock'))).toBe(false);
+      await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    },
+  );
 });
 
 const pg = await postgresAvailable();

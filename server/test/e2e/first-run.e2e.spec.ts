@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, runCli } from '../support/cli.js';
-import { randomPort, startServerProcess, waitFor, type ServerRun } from '../support/server-process.js';
+import {
+  randomPort,
+  startServerProcess,
+  waitFor,
+  waitHealthy,
+  type ServerRun,
+} from '../support/server-process.js';
 
 beforeAll(() => ensureBuilt());
 
@@ -27,10 +33,10 @@ describe('a fresh data folder: the generated admin password works once, for its 
       PAKAWAAZ_REQUIRE_PASSKEYS: 'false',
       LOG_LEVEL: 'info',
     });
-    await waitFor(() => fetch(`${url}/healthz`).then((r) => r.ok), 60_000);
+    await waitHealthy(server, url, 100_000);
     // The banner follows the rest of start-up (after the port answers): wait for it, not for a race.
     await waitFor(() => Promise.resolve(server.output().includes('control plane is up')), 30_000);
-  }, 90_000);
+  }, 150_000);
   afterAll(async () => {
     server?.child.kill('SIGTERM');
     await server?.exited;

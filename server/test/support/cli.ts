@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { EMBEDDED_DATABASE_NODE_FLAGS } from '@pakawaaz/platform';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 export const CLI = `${root}server/bin/pakawaaz.js`;
@@ -14,14 +15,17 @@ export function ensureBuilt(): void {
 
 export type CliResult = { code: number | null; stdout: string; stderr: string };
 
-/** Runs the real `pakawaaz` binary as a user would, with the given environment and standard input. */
+/**
+ * Runs the real `pakawaaz` binary as a user would (with the Node flags of its shebang), with the given environment
+ * and standard input.
+ */
 export function runCli(
   args: string[],
   env: Record<string, string | undefined>,
   stdin?: string,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [...EMBEDDED_DATABASE_NODE_FLAGS, CLI, ...args], {
       cwd: root,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { labRootPaths, loadOrCreateLabRoot, type LabAttestationRoot } from '@pakawaaz/handset-simulator';
 import { freeTcpPort } from '@pakawaaz/test-support';
-import { startServerProcess, waitFor, type ServerRun } from './server-process.js';
+import { startServerProcess, waitHealthy, type ServerRun } from './server-process.js';
 
 /**
  * The real server process (`server/dist/main.js`) that a test can kill -9 or stop and start again on the
@@ -82,9 +82,7 @@ export async function restartableServer(env: Record<string, string> = {}): Promi
     async start() {
       const started = startServerProcess(fullEnv);
       run = started;
-      await waitFor(() => fetch(`${url}/healthz`).then((r) => r.ok), 100_000).catch((err: Error) => {
-        throw new Error(`${err.message}\n${started.output()}`);
-      });
+      await waitHealthy(started, url, 100_000);
     },
     async kill9() {
       await halt('SIGKILL');

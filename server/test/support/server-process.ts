@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { EMBEDDED_DATABASE_NODE_FLAGS } from '@pakawaaz/platform';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
 export type ServerRun = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
 
-/** The real `npm start` process (compiled), with only the given environment; stdout and stderr collected. */
+/** The real `npm start` process (compiled, with its Node flags), with only the given environment; stdout and stderr collected. */
 export function startServerProcess(env: Record<string, string>): ServerRun {
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [...EMBEDDED_DATABASE_NODE_FLAGS, MAIN], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -27,6 +28,32 @@ export function startServerProcess(env: Record<string, string>): ServerRun {
     output: () => out,
     exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
   };
+}
+
+/**
+ * Waits until the process answers `${url}/healthz`. Fails at once when it exits (with its code or signal: a
+ * native crash is SIGSEGV or SIGTRAP), or after `timeoutMs` — either way with the end of what it printed, so a
+ * failed start says why.
+ */
+export async function waitHealthy(run: ServerRun, url: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let failure = `not healthy within ${timeoutMs} ms`;
+  while (Date.now() < until) {
+    const { exitCode, signalCode } = run.child;
+    if (exitCode !== null || signalCode !== null) {
+      failure = `the server exited (${signalCode ?? `code ${exitCode}`}) before it was healthy`;
+      break;
+    }
+    if (
+      await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${failure}; its output ends:\n${run.output().slice(-6000)}`);
 }
 
 export async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
