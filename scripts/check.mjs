@@ -39,7 +39,11 @@ step('format (prettier --check)', node, [
   '--log-level=warn',
   '.',
 ]);
-step('OpenAPI drift (openapi.json)', node, [path.join(root, 'server/dist/tools/openapi.js')]);
+// The tool opens an in-memory embedded database: node's flag for it (platform/src/db/wasm-flags.ts).
+step('OpenAPI drift (openapi.json)', node, [
+  '--liftoff-only',
+  path.join(root, 'server/dist/tools/openapi.js'),
+]);
 
 // The typed client (@pakawaaz/api-client: CLI, lab, NOC) must be generated from the committed openapi.json.
 const tmp = mkdtempSync(path.join(tmpdir(), 'pakawaaz-check-'));

@@ -122,7 +122,9 @@ export function nodeReports(dir) {
 export function kernelLines(since, pids, run = spawnSync) {
   const r = run('dmesg', ['--time-format', 'iso'], { encoding: 'utf8', maxBuffer: 64 * MiB });
   if (r.status !== 0 || typeof r.stdout !== 'string') return ['(the kernel log is not readable here)'];
-  const ours = new RegExp(`\\b(${pids.join('|')})\\b`);
+  // How the kernel names a process: node[1234]: segfault …, Killed process 1234 (node), oom-kill:…,pid=1234,
+  const id = `(?:${pids.join('|')})`;
+  const ours = pids.length ? new RegExp(`\\[${id}\\]|process ${id}\\b|pid=${id}\\b`) : /(?!)/;
   const recent = r.stdout
     .split('\n')
     .filter((l) => /out of memory|oom-kill|killed process|segfault|general protection|traps:/i.test(l))
@@ -133,5 +135,5 @@ export function kernelLines(since, pids, run = spawnSync) {
     .filter((e) => !(e.at < since));
   const named = recent.filter((e) => ours.test(e.text)).map((e) => e.line);
   const others = recent.filter((e) => !ours.test(e.text)).map((e) => `(another process or thread) ${e.line}`);
-  return [...named.slice(-10), ...others.slice(-10)];
+  return [...named.slice(0, 10), ...others.slice(0, 10)]; // the first lines: usually the cause
 }

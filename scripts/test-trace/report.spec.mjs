@@ -76,6 +76,7 @@ group('the test workers trace (npm test)', () => {
       '2026-12-06T10:00:00,000000+00:00 node[4242]: segfault at 0 ip 0 sp 0 error 4',
       '2026-12-06T12:00:00,000000+00:00 open5gs-nrfd[999]: segfault at 0 ip 0 sp 0 error 4',
       '2026-12-06T12:00:01,000000+00:00 Out of memory: Killed process 4242 (node) total-vm:4242kB',
+      '2026-12-06T12:00:01,500000+00:00 oom-kill:constraint=CONSTRAINT_NONE,task=postgres,pid=777,uid=4242',
       '2026-12-06T12:00:02,000000+00:00 EXT4-fs (vda): mounted filesystem',
     ].join('\n');
     const dmesg = () => ({ status: 0, stdout: log });
@@ -83,8 +84,14 @@ group('the test workers trace (npm test)', () => {
       '2026-12-06T12:00:01,000000+00:00 Out of memory: Killed process 4242 (node) total-vm:4242kB',
       // A thread of the worker crashes under its own id; a server a test started is another process.
       '(another process or thread) 2026-12-06T12:00:00,000000+00:00 open5gs-nrfd[999]: segfault at 0 ip 0 sp 0 error 4',
+      // 4242 as a uid is not the worker's pid 4242.
+      '(another process or thread) 2026-12-06T12:00:01,500000+00:00 oom-kill:constraint=CONSTRAINT_NONE,task=postgres,pid=777,uid=4242',
     ]);
     expect(kernelLines(0, [4242], () => ({ status: 1 }))).toEqual(['(the kernel log is not readable here)']);
+    // No worker died (a failed run): every line is another process's.
+    expect(
+      kernelLines(Date.parse('2026-12-06T11:00:00Z'), [], dmesg).every((l) => l.startsWith('(another')),
+    ).toBe(true);
   });
 
   it("adds Node's report of the exhausted heap, with the dead worker's pid", () => {

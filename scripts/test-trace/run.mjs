@@ -59,6 +59,11 @@ export async function runVitest(vitest, args, { root, report, out = process }) {
   const pids = workers.died.map((w) => w.pid);
   if (pids.length > 0)
     lines.push(...crashes.lines(), ...nodeReports(traceDir), ...kernelLines(started, pids));
+  else if (code !== 0) {
+    // No worker died, but a server a test spawned may have (a failed start, a closed connection).
+    const kernel = kernelLines(started, []).filter((l) => !l.startsWith('(the kernel log'));
+    if (kernel.length > 0) lines.push('the kernel logged these crashes during the run:', ...kernel);
+  }
   rmSync(traceDir, { recursive: true, force: true });
   return { code, died: workers.died, lines };
 }

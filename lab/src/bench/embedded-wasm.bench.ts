@@ -6,7 +6,8 @@ import { EMBEDDED_DATABASE_NODE_FLAGS } from '@pakawaaz/platform';
 /*
  * What the embedded database's Node flags (platform/src/db/wasm-flags.ts: WebAssembly on V8's baseline
  * compiler only, which avoids V8's tier-up crash) cost: the same PGlite workload in fresh processes, with V8's
- * default (the baseline of this run) and with the flags, alternated so a busy moment hits both alike.
+ * default (the baseline of this run) and with the flags, the order alternating. PGlite runs on the processes'
+ * main thread here (the server gives it a worker thread: the same compiled code, with the same flags).
  */
 const WORKLOAD = fileURLToPath(new URL('./embedded-wasm-workload.js', import.meta.url));
 const RUNS = Number(process.env.BENCH_WASM_RUNS ?? 3);
@@ -26,8 +27,10 @@ export async function run(): Promise<void> {
     [EMBEDDED_DATABASE_NODE_FLAGS.join(' '), EMBEDDED_DATABASE_NODE_FLAGS],
   ];
   const results = new Map<string, Timings[]>(variants.map(([name]) => [name, []]));
+  // The order alternates each round, so a cold file cache or a busy moment does not always land on one.
   for (let r = 0; r < RUNS; r++)
-    for (const [name, flags] of variants) results.get(name)!.push(await once(flags));
+    for (const [name, flags] of r % 2 ? [...variants].reverse() : variants)
+      results.get(name)!.push(await once(flags));
   const base = results.get(variants[0]![0])!;
   const rows = base[0]!.rows;
   process.stdout.write(

@@ -10,6 +10,7 @@ describe('the embedded database’s Node flags', () => {
     expect(missingWasmFlags([], 'v24.22.3')).toEqual(['--liftoff-only']);
     expect(missingWasmFlags(['--inspect'], 'v22.1.0')).toEqual(['--liftoff-only']);
     expect(missingWasmFlags(['--inspect', '--liftoff-only'], 'v24.22.3')).toEqual([]);
+    expect(missingWasmFlags(['--liftoff_only'], 'v24.22.3')).toEqual([]); // V8's other spelling
   });
 
   it('asks nothing of Node 20, whose V8 predates the race', () => {

@@ -28,7 +28,8 @@ import { ALL_DOMAINS, DOMAINS } from '../domains.js';
  */
 async function withDatabase<T>(env: Env, fn: (db: DatabaseHandle) => Promise<T>): Promise<T> {
   const config = loadPlatformConfig(env, process.cwd(), DOMAINS);
-  const logger = createLogger({ level: 'warn' });
+  // On standard error: standard output is the command's result (`--json` is parsed by scripts).
+  const logger = createLogger({ level: 'warn' }, process.stderr);
   const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.dataDir, logger });
   try {
     return await fn(db);

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EMBEDDED_DATABASE_NODE_FLAGS } from '@pakawaaz/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ensureBuilt } from '../support/cli.js';
 
@@ -79,6 +80,20 @@ describe('the CLI loads only what a command needs', () => {
     ],
   ] as [string[], string[]][])('%j imports only the command modules it needs: %j', (args, modules) => {
     expect(commandModules(loadedBy(args, { PAKAWAAZ_TOKEN: 'pkz_test' }).urls)).toEqual(modules);
+  });
+
+  it('runs through its own shebang, as the installed command does (env -S passes node its flag)', () => {
+    // The node that runs this test first on PATH: the shebang's `env` finds it there.
+    const r = spawnSync(CLI, ['--version'], {
+      env: { PATH: `${path.dirname(process.execPath)}:${process.env.PATH}` },
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    // The embedded database's flags (`pakawaaz start`, the offline commands): the shebang follows the list.
+    expect(readFileSync(CLI, 'utf8').split('\n')[0]).toBe(
+      `#!/usr/bin/env -S node ${EMBEDDED_DATABASE_NODE_FLAGS.join(' ')}`,
+    );
   });
 
   it('an offline command still loads the server code it needs (the recorder sees it)', () => {

@@ -6,7 +6,10 @@ const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
 export type ServerRun = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
 
-/** The real `npm start` process (compiled, with its Node flags), with only the given environment; stdout and stderr collected. */
+/**
+ * The real `npm start` process (compiled, with its Node flags), with only the given environment; stdout and
+ * stderr collected.
+ */
 export function startServerProcess(env: Record<string, string>): ServerRun {
   const child = spawn(process.execPath, [...EMBEDDED_DATABASE_NODE_FLAGS, MAIN], {
     env: {
@@ -44,13 +47,12 @@ export async function waitHealthy(run: ServerRun, url: string, timeoutMs: number
       failure = `the server exited (${signalCode ?? `code ${exitCode}`}) before it was healthy`;
       break;
     }
-    if (
-      await fetch(`${url}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
+    // Each probe bounded: a server that accepts and never answers must not outlast the wait.
+    const ok = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) }).then(
+      async (r) => (await r.arrayBuffer(), r.ok),
+      () => false,
+    );
+    if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${failure}; its output ends:\n${run.output().slice(-6000)}`);
