@@ -9,9 +9,10 @@ import type { SimImportError } from './sims.schema.js';
  * a chunk's transaction holds its one connection, and every statement of a sign-in that arrives meanwhile
  * waits for it: there the chunks are small, so that wait stays short; PostgreSQL serves others beside them,
  * but each chunk's statement is still built, sent and answered on the event loop — 100 lines rather than 250
- * took the sign-in p99 during the largest import from ~90–99 ms to ~73–85 ms (docs/operations.md).
+ * took the sign-in p99 during the largest import from ~99 ms to ~73–85 ms; on the embedded database, 25 rather
+ * than 50 from ~81–90 ms to ~62–68 ms, for an import ~75 % longer (docs/operations.md).
  */
-export const IMPORT_CHUNK_ROWS = { postgresql: 100, embedded: 50 } as const;
+export const IMPORT_CHUNK_ROWS = { postgresql: 100, embedded: 25 } as const;
 /** Per-row problems kept on a job (the counters are always complete). */
 const MAX_STORED_ERRORS = 1_000;
 
