@@ -48,10 +48,9 @@ export async function waitHealthy(run: ServerRun, url: string, timeoutMs: number
       break;
     }
     // Each probe bounded: a server that accepts and never answers must not outlast the wait.
-    const ok = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) }).then(
-      async (r) => (await r.arrayBuffer(), r.ok),
-      () => false,
-    );
+    const ok = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) })
+      .then(async (r) => (await r.arrayBuffer(), r.ok))
+      .catch(() => false); // refused, cut off mid-answer, or timed out: try again
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
