@@ -175,12 +175,18 @@ describe.skipIf(unavailable !== null)('call media through Janus, end-to-end encr
   }, 40_000);
 
   it('a participant without the epoch key receives the packets and decodes nothing', async () => {
+    // Dara's subscription was answered in the first test, but nothing waited for its first packets: on a loaded
+    // machine her connection may still be coming up (a CI run saw 0 packets here).
+    await until(async () => {
+      const s = await stats('dara');
+      return (s.inbound[0]?.packets ?? 0) > 0 && s.sframe.authFailed > 0;
+    }, 15_000);
     const d = await stats('dara');
     expect(d.inbound[0]!.packets).toBeGreaterThan(0);
     expect(d.inbound[0]!.framesDecoded).toBe(0);
     expect(d.sframe.decrypted).toBe(0);
     expect(d.sframe.authFailed).toBeGreaterThan(0);
-  });
+  }, 20_000);
 
   it('a kicked device’s subscriptions receive nothing more, and its private_id subscribes to nothing', async () => {
     const before = (await stats('bilal')).inbound[0]!;
