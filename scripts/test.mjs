@@ -28,7 +28,7 @@ const runs = extra.length
       ['--project', 'load'],
     ];
 
-const totals = { passed: 0, failed: 0, skipped: 0, reports: 0 };
+const totals = { passed: 0, failed: 0, skipped: 0, failedFiles: 0, reports: 0 };
 let status = 0;
 for (const [i, args] of runs.entries()) {
   const report = path.join(tmpdir(), `pakawaaz-vitest-${process.pid}-${i}.json`);
@@ -40,6 +40,8 @@ for (const [i, args] of runs.entries()) {
     totals.passed += r.numPassedTests;
     totals.failed += r.numFailedTests;
     totals.skipped += r.numPendingTests + r.numTodoTests;
+    // A file fails without a failed test when its import or a hook (beforeAll) fails: its tests are skipped.
+    totals.failedFiles += r.numFailedTestSuites;
     totals.reports++;
     rmSync(report, { force: true });
   } catch {
@@ -49,6 +51,7 @@ for (const [i, args] of runs.entries()) {
 process.stdout.write(`\nwall time: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 if (totals.reports > 0)
   process.stdout.write(
-    `tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`,
+    `tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped; ` +
+      `test files failed: ${totals.failedFiles}\n`,
   );
 process.exit(status);

@@ -43,6 +43,7 @@ export {
 } from './http-sim/http-sim-factor.js';
 export {
   startServerProcess,
+  withServerOutput,
   freeTcpPort,
   freeUdpPort,
   SERVER_MAIN,

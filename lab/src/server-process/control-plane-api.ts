@@ -26,6 +26,26 @@ function mask(body: unknown): unknown {
   return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, SECRET_KEYS.has(k) ? '***' : v]));
 }
 
+/**
+ * Longest a lab request may wait for its answer. A server that accepts a connection and never answers (its
+ * event loop stuck) would otherwise hold a test until its hook's timeout, which says nothing of the request.
+ */
+export const LAB_REQUEST_TIMEOUT_MS = 60_000;
+
+const boundedFetch =
+  (timeoutMs: number) =>
+  async (request: Request): Promise<Response> => {
+    try {
+      return await fetch(request, { signal: AbortSignal.timeout(timeoutMs) });
+    } catch (error) {
+      if ((error as Error).name !== 'TimeoutError') throw error;
+      const u = new URL(request.url);
+      throw new Error(`${request.method} ${u.pathname} got no answer within ${timeoutMs} ms`, {
+        cause: error,
+      });
+    }
+  };
+
 export type ControlPlaneApi = PakawaazClient & {
   readonly url: string;
   readonly token: string | undefined;
@@ -36,8 +56,13 @@ export type ControlPlaneApi = PakawaazClient & {
  * The typed client (@pakawaaz/api-client) with the token; any non-2xx reply rejects with the ApiError above
  * (request and response verbatim), so callers `unwrap` only successes.
  */
-export function controlPlaneApi(url: string, token?: string): ControlPlaneApi {
-  const client = createApiClient({ baseUrl: url, ...(token ? { token } : {}) });
+export function controlPlaneApi(
+  url: string,
+  token?: string,
+  requestTimeoutMs = LAB_REQUEST_TIMEOUT_MS,
+): ControlPlaneApi {
+  const fetch = boundedFetch(requestTimeoutMs);
+  const client = createApiClient({ baseUrl: url, fetch, ...(token ? { token } : {}) });
   const sent = new WeakMap<Request, Promise<string>>();
   client.use({
     onRequest({ request }) {
@@ -57,7 +82,11 @@ export function controlPlaneApi(url: string, token?: string): ControlPlaneApi {
       );
     },
   });
-  return Object.assign(client, { url, token, withToken: (next: string) => controlPlaneApi(url, next) });
+  return Object.assign(client, {
+    url,
+    token,
+    withToken: (next: string) => controlPlaneApi(url, next, requestTimeoutMs),
+  });
 }
 
 export type LoginStep = Schemas['LoginStep'];

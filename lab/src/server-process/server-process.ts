@@ -43,6 +43,20 @@ export type ServerProcessOptions = {
 
 const OUTPUT_LIMIT = 16_384;
 
+/**
+ * Runs a step against the server (a test's set-up, say); when it fails, the error ends with what the server
+ * printed, so a request refused or never answered shows the server's side too.
+ */
+export async function withServerOutput<T>(server: ServerProcess, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof Error)
+      error.message += `\n--- the server's output ends:\n${server.output().slice(-6000)}`;
+    throw error;
+  }
+}
+
 export function freeTcpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
@@ -152,7 +166,8 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   try {
     const died = exited(child, output);
     died.catch(() => undefined);
-    const timeoutMs = options.startTimeoutMs ?? 120_000;
+    // Under vitest's 120 s hook timeout, so a start that fails says why (with the output) before the hook dies.
+    const timeoutMs = options.startTimeoutMs ?? 90_000;
     await Promise.race([waitForHealthy(`${url}/healthz`, { timeoutMs }), died]);
   } catch (error) {
     await stop();

@@ -13,7 +13,11 @@ import {
   unwrap,
   type ControlPlaneApi,
 } from '../../src/server-process/control-plane-api.js';
-import { startServerProcess, type ServerProcess } from '../../src/server-process/server-process.js';
+import {
+  startServerProcess,
+  withServerOutput,
+  type ServerProcess,
+} from '../../src/server-process/server-process.js';
 import { provisionFleet, type LabSim, type SimFleet } from '../../src/server-process/sim-fleet.js';
 import { createEapAkaPeer } from '../../src/sim-peer/eap-aka-peer.js';
 import { createUsim, withAcceptedSqn } from '../../src/sim-peer/usim.js';
@@ -37,9 +41,11 @@ beforeAll(async () => {
     adminPassword: ADMIN_PASSWORD,
     env: { PAKAWAAZ_LOCKOUT_THRESHOLD: String(GUESS_LIMIT) },
   });
-  admin = await signedIn(controlPlaneApi(server.url), 'admin', ADMIN_PASSWORD);
-  fleet = await provisionFleet(admin, { sims: 4, ...OFFICIAL, radiusSecret: 'lab-e2e-nas-secret-000001' });
-  nas = await createNas({ host: '127.0.0.1', ...server.radius, secret: fleet.radiusSecret });
+  await withServerOutput(server, async () => {
+    admin = await signedIn(controlPlaneApi(server.url), 'admin', ADMIN_PASSWORD);
+    fleet = await provisionFleet(admin, { sims: 4, ...OFFICIAL, radiusSecret: 'lab-e2e-nas-secret-000001' });
+    nas = await createNas({ host: '127.0.0.1', ...server.radius, secret: fleet.radiusSecret });
+  });
 });
 afterAll(async () => {
   await nas?.close();
