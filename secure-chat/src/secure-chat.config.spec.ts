@@ -3,7 +3,17 @@ import { commitLinger } from './secure-chat.config.js';
 
 describe('commitLinger', () => {
   it('lingers on PostgreSQL for the configured time, a second statement at once for 16 writes waiting', () => {
-    expect(commitLinger({ commitLingerMs: 2 }, 'postgresql')).toEqual({ linger: { ms: 2, batch: 16 } });
+    expect(commitLinger({ commitLingerMs: 2 }, 'postgresql')).toEqual({
+      linger: { ms: 2, batch: 16, idleMs: 0 },
+    });
+  });
+
+  it('gathers on an idle slot only when asked (PAKAWAAZ_CHAT_COMMIT_GATHER_MS), and only with the linger on', () => {
+    expect(commitLinger({ commitLingerMs: 2, commitGatherMs: 5 }, 'postgresql')).toEqual({
+      linger: { ms: 2, batch: 16, idleMs: 5 },
+    });
+    expect(commitLinger({ commitLingerMs: 0, commitGatherMs: 5 }, 'postgresql')).toEqual({});
+    expect(commitLinger({ commitLingerMs: 2, commitGatherMs: 5 }, 'embedded')).toEqual({});
   });
 
   it('never on the embedded database (one statement at a time: nothing to linger for) nor when set to 0', () => {

@@ -24,6 +24,7 @@ const schema = z.object({
   PAKAWAAZ_CHAT_CLIENT_ID_DAYS: int(1, 90, 7),
   PAKAWAAZ_CHAT_SEND_BATCH: int(1, 1000, 64),
   PAKAWAAZ_CHAT_COMMIT_LINGER_MS: int(0, 100, 2),
+  PAKAWAAZ_CHAT_COMMIT_GATHER_MS: int(0, 100, 0),
 });
 
 export type SecureChatConfig = {
@@ -56,6 +57,8 @@ export type SecureChatConfig = {
    * (GroupCommit's linger; 0: never, each finds a free slot). See commitLinger.
    */
   commitLingerMs: number;
+  /** How long the first statement of its kind waits for others to join it on an idle slot (0: never). */
+  commitGatherMs?: number;
 };
 
 /** Writes waiting that open a further slot at once, lingering or not (a burst keeps its parallelism). */
@@ -67,11 +70,12 @@ const LINGER_BATCH = 16;
  * one statement go out together after it. The embedded database has one slot: nothing to linger for.
  */
 export function commitLinger(
-  config: Pick<SecureChatConfig, 'commitLingerMs'> | null | undefined,
+  config: Pick<SecureChatConfig, 'commitLingerMs' | 'commitGatherMs'> | null | undefined,
   mode: DatabaseMode,
-): { linger?: { ms: number; batch: number } } {
+): { linger?: { ms: number; batch: number; idleMs: number } } {
   const ms = config?.commitLingerMs ?? 0;
-  return ms > 0 && mode !== 'embedded' ? { linger: { ms, batch: LINGER_BATCH } } : {};
+  const idleMs = config?.commitGatherMs ?? 0;
+  return ms > 0 && mode !== 'embedded' ? { linger: { ms, batch: LINGER_BATCH, idleMs } } : {};
 }
 
 export function loadSecureChatConfig(env: Env, platform: PlatformConfig): SecureChatConfig {
@@ -90,6 +94,7 @@ export function loadSecureChatConfig(env: Env, platform: PlatformConfig): Secure
     clientIdDays: c.PAKAWAAZ_CHAT_CLIENT_ID_DAYS,
     sendBatch: c.PAKAWAAZ_CHAT_SEND_BATCH,
     commitLingerMs: c.PAKAWAAZ_CHAT_COMMIT_LINGER_MS,
+    commitGatherMs: c.PAKAWAAZ_CHAT_COMMIT_GATHER_MS,
     files: loadFilesConfig(env, platform),
     calls: loadCallsConfig(env, platform),
     bots: loadBotsConfig(env, platform.dataDir),

@@ -165,6 +165,52 @@ describe('GroupCommit', () => {
       expect(await Promise.all(writes)).toEqual([10, 20, 30]);
     });
 
+    describe('with idleMs (a gathering window on an idle slot)', () => {
+      const gathering = (g: ReturnType<typeof gated>) =>
+        new GroupCommit({
+          flush: g.flush,
+          maxBatch: 10,
+          maxInFlight: 3,
+          linger: { ms: 5, batch: 3, idleMs: 4 },
+        });
+
+      it('the first statement waits idleMs after the first write, and takes what arrived meanwhile', async () => {
+        vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+        const g = gated();
+        const group = gathering(g);
+        const writes = [group.write('b', 1)];
+        vi.advanceTimersByTime(2);
+        writes.push(group.write('a', 2)); // does not start the window again
+        vi.advanceTimersByTime(1);
+        expect(g.batches).toEqual([]);
+        vi.advanceTimersByTime(1);
+        expect(g.batches).toEqual([['a', 'b']]);
+        // With a statement in flight, the next write lingers by linger.ms (5), not idleMs.
+        writes.push(group.write('c', 3));
+        vi.advanceTimersByTime(4);
+        expect(g.batches).toEqual([['a', 'b']]);
+        vi.advanceTimersByTime(1);
+        expect(g.batches).toEqual([['a', 'b'], ['c']]);
+        await g.releaseAll();
+        expect(await Promise.all(writes)).toEqual([10, 20, 30]);
+      });
+
+      it('goes at once for linger.batch writes waiting, and waits anew once the slots are idle again', async () => {
+        vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+        const g = gated();
+        const group = gathering(g);
+        const writes = ['a', 'b', 'c'].map((k, i) => group.write(k, i));
+        expect(g.batches).toEqual([['a', 'b', 'c']]);
+        await g.releaseAll();
+        writes.push(group.write('d', 3));
+        expect(g.batches).toEqual([['a', 'b', 'c']]);
+        vi.advanceTimersByTime(4);
+        expect(g.batches).toEqual([['a', 'b', 'c'], ['d']]);
+        await g.releaseAll();
+        expect(await Promise.all(writes)).toEqual([0, 10, 20, 30]);
+      });
+    });
+
     it('refuses a linger without a positive batch', () => {
       expect(
         () =>

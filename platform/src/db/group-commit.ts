@@ -15,7 +15,9 @@
  * first — and as soon as a statement in flight ends, what waited goes out at once. At a moderate rate, where
  * each write would otherwise find a slot free and be its own transaction, the writes that arrive during one
  * statement go out together as the next: fewer commits, at a cost in latency bounded by the statement's time
- * or `ms`. A burst still opens every slot.
+ * or `ms`. A burst still opens every slot. With `linger.idleMs` the first slot gathers too: a write that finds
+ * every slot idle waits up to that long (or for `linger.batch` writes) — latency bought for larger batches where
+ * the traffic is steady but too light for statements to overlap.
  */
 export type GroupCommitOptions<I, O> = {
   /**
@@ -27,8 +29,11 @@ export type GroupCommitOptions<I, O> = {
   maxBatch: number;
   /** Most statements in flight at once (no more than the pool's connections others also need). */
   maxInFlight: number;
-  /** A second statement in flight only for `batch` writes waiting, or after `ms` (see above); none by default. */
-  linger?: { ms: number; batch: number };
+  /**
+   * A second statement in flight only for `batch` writes waiting, or after `ms` (see above); none by default.
+   * With `idleMs`, the first waits too: for `batch` writes, or `idleMs` after the first arrived.
+   */
+  linger?: { ms: number; batch: number; idleMs?: number };
 };
 
 export type Keyed<I> = { key: string; item: I };
@@ -49,7 +54,8 @@ export class GroupCommit<I, O> {
     if (!(options.maxBatch >= 1 && options.maxInFlight >= 1))
       throw new RangeError('maxBatch and maxInFlight must be at least 1');
     const l = options.linger;
-    if (l && !(l.ms >= 0 && l.batch >= 1)) throw new RangeError('linger needs ms >= 0 and batch >= 1');
+    if (l && !(l.ms >= 0 && l.batch >= 1 && (l.idleMs ?? 0) >= 0))
+      throw new RangeError('linger needs ms >= 0, batch >= 1 and idleMs >= 0');
   }
 
   write(key: string, item: I): Promise<O> {
@@ -82,12 +88,14 @@ export class GroupCommit<I, O> {
   /** Whether the waiting writes stay for the statement in flight (arming the timer that bounds the wait). */
   private lingering(): boolean {
     const l = this.options.linger;
-    if (!l || this.inFlight === 0 || this.lingered || this.queue.length >= l.batch) return false;
+    if (!l || this.lingered || this.queue.length >= l.batch) return false;
+    const ms = this.inFlight > 0 ? l.ms : (l.idleMs ?? 0);
+    if (this.inFlight === 0 && ms <= 0) return false;
     this.lingerTimer ??= setTimeout(() => {
       this.lingerTimer = null;
       this.lingered = true;
       this.pump();
-    }, l.ms).unref();
+    }, ms).unref();
     return true;
   }
 

@@ -19,7 +19,9 @@ export class DeliveryRepository {
 
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
-    @Optional() @Inject(SECURE_CHAT_CONFIG) config?: Pick<SecureChatConfig, 'commitLingerMs'> | null,
+    @Optional()
+    @Inject(SECURE_CHAT_CONFIG)
+    config?: Pick<SecureChatConfig, 'commitLingerMs' | 'commitGatherMs'> | null,
   ) {
     this.queues = new QueueBatches(database, commitLinger(config, database.mode));
   }

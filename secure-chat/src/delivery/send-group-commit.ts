@@ -64,7 +64,7 @@ export class SendGroupCommit {
     @Inject(DATABASE) database: DatabaseHandle,
     @Optional()
     @Inject(SECURE_CHAT_CONFIG)
-    config?: Pick<SecureChatConfig, 'sendBatch' | 'commitLingerMs'> | null,
+    config?: Pick<SecureChatConfig, 'sendBatch' | 'commitLingerMs' | 'commitGatherMs'> | null,
     // Legal hold of metadata (bound in SecureChatModule).
     @Optional() private readonly policy?: ChatPolicyEnforcer,
     @Optional() @Inject(LOGGER) private readonly logger?: Logger,
