@@ -41,7 +41,9 @@ for (const [i, args] of runs.entries()) {
     totals.failed += r.numFailedTests;
     totals.skipped += r.numPendingTests + r.numTodoTests;
     // A file fails without a failed test when its import or a hook (beforeAll) fails: its tests are skipped.
-    totals.failedFiles += r.numFailedTestSuites;
+    totals.failedFiles += r.testResults.filter(
+      (f) => f.status === 'failed' && !f.assertionResults.some((t) => t.status === 'failed'),
+    ).length;
     totals.reports++;
     rmSync(report, { force: true });
   } catch {
@@ -52,6 +54,6 @@ process.stdout.write(`\nwall time: ${((Date.now() - started) / 1000).toFixed(1)}
 if (totals.reports > 0)
   process.stdout.write(
     `tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped; ` +
-      `test files failed: ${totals.failedFiles}\n`,
+      `files failed outside a test: ${totals.failedFiles}\n`,
   );
 process.exit(status);

@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlPlaneApi } from './control-plane-api.js';
@@ -24,6 +25,21 @@ describe('controlPlaneApi', () => {
       'GET /api/v1/network/spec got no answer within 300 ms',
     );
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('bounds the wait for the answer, not its body: a body slower than the time still arrives', async () => {
+    const slow = createHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+      setTimeout(() => res.end('{"spec":null}'), 600);
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    try {
+      const api = controlPlaneApi(`http://127.0.0.1:${(slow.address() as { port: number }).port}`, 't', 300);
+      expect((await api.GET('/api/v1/network/spec')).data).toEqual({ spec: null });
+    } finally {
+      await new Promise((r) => slow.close(r));
+    }
   });
 
   it('keeps the time for a client with another token', async () => {

@@ -27,22 +27,27 @@ function mask(body: unknown): unknown {
 }
 
 /**
- * Longest a lab request may wait for its answer. A server that accepts a connection and never answers (its
- * event loop stuck) would otherwise hold a test until its hook's timeout, which says nothing of the request.
+ * Longest a lab request may wait for its answer's headers. A server that accepts a connection and never
+ * answers (its event loop stuck) would otherwise hold a test until its hook's timeout, which says nothing of
+ * the request. The body, once the headers came, may take as long as it takes (a large download).
  */
 export const LAB_REQUEST_TIMEOUT_MS = 60_000;
 
 const boundedFetch =
   (timeoutMs: number) =>
-  async (request: Request): Promise<Response> => {
+  async (request: Request, init?: RequestInit): Promise<Response> => {
+    const timer = new AbortController();
+    const timeout = setTimeout(() => timer.abort(new Error('timeout')), timeoutMs);
     try {
-      return await fetch(request, { signal: AbortSignal.timeout(timeoutMs) });
+      return await fetch(request, { ...init, signal: AbortSignal.any([request.signal, timer.signal]) });
     } catch (error) {
-      if ((error as Error).name !== 'TimeoutError') throw error;
+      if (!timer.signal.aborted || request.signal.aborted) throw error;
       const u = new URL(request.url);
       throw new Error(`${request.method} ${u.pathname} got no answer within ${timeoutMs} ms`, {
         cause: error,
       });
+    } finally {
+      clearTimeout(timeout);
     }
   };
 

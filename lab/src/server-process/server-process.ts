@@ -51,9 +51,11 @@ export async function withServerOutput<T>(server: ServerProcess, step: () => Pro
   try {
     return await step();
   } catch (error) {
-    if (error instanceof Error)
-      error.message += `\n--- the server's output ends:\n${server.output().slice(-6000)}`;
-    throw error;
+    // A new error: some errors' message cannot be set (a DOMException's is a getter).
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(`${why}\n--- the server's output ends:\n${server.output().slice(-6000)}`, {
+      cause: error,
+    });
   }
 }
 

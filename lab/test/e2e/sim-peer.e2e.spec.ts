@@ -46,7 +46,8 @@ beforeAll(async () => {
     fleet = await provisionFleet(admin, { sims: 4, ...OFFICIAL, radiusSecret: 'lab-e2e-nas-secret-000001' });
     nas = await createNas({ host: '127.0.0.1', ...server.radius, secret: fleet.radiusSecret });
   });
-});
+  // Over the start's 90 s, a request's 60 s and the import's minute: each fails with its own message first.
+}, 240_000);
 afterAll(async () => {
   await nas?.close();
   await server?.stop();

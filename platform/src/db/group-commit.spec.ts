@@ -202,12 +202,29 @@ describe('GroupCommit', () => {
         const writes = ['a', 'b', 'c'].map((k, i) => group.write(k, i));
         expect(g.batches).toEqual([['a', 'b', 'c']]);
         await g.releaseAll();
+        vi.advanceTimersByTime(10); // the window that batch cut short left no timer behind to fire later
         writes.push(group.write('d', 3));
+        vi.advanceTimersByTime(3);
         expect(g.batches).toEqual([['a', 'b', 'c']]);
-        vi.advanceTimersByTime(4);
+        vi.advanceTimersByTime(1);
         expect(g.batches).toEqual([['a', 'b', 'c'], ['d']]);
         await g.releaseAll();
         expect(await Promise.all(writes)).toEqual([0, 10, 20, 30]);
+      });
+
+      it('waits for no more writes than one statement may take (maxBatch below linger.batch)', async () => {
+        vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+        const g = gated();
+        const group = new GroupCommit({
+          flush: g.flush,
+          maxBatch: 2,
+          maxInFlight: 1,
+          linger: { ms: 5, batch: 16, idleMs: 4 },
+        });
+        const writes = [group.write('a', 1), group.write('b', 2)];
+        expect(g.batches).toEqual([['a', 'b']]);
+        await g.releaseAll();
+        expect(await Promise.all(writes)).toEqual([10, 20]);
       });
     });
 

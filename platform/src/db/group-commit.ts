@@ -88,14 +88,18 @@ export class GroupCommit<I, O> {
   /** Whether the waiting writes stay for the statement in flight (arming the timer that bounds the wait). */
   private lingering(): boolean {
     const l = this.options.linger;
-    if (!l || this.lingered || this.queue.length >= l.batch) return false;
-    const ms = this.inFlight > 0 ? l.ms : (l.idleMs ?? 0);
-    if (this.inFlight === 0 && ms <= 0) return false;
+    // No wait for more writes than one statement may take.
+    if (!l || this.lingered || this.queue.length >= Math.min(l.batch, this.options.maxBatch)) return false;
+    const idle = this.inFlight === 0;
+    const ms = idle ? (l.idleMs ?? 0) : l.ms;
+    if (idle && ms <= 0) return false;
     this.lingerTimer ??= setTimeout(() => {
       this.lingerTimer = null;
       this.lingered = true;
       this.pump();
-    }, ms).unref();
+    }, ms);
+    // A statement in flight keeps the process alive; an idle wait's timer must, or its writes could be lost.
+    if (!idle) this.lingerTimer.unref();
     return true;
   }
 
