@@ -39,6 +39,7 @@ export * from './auth/token-verifier.js';
 export * from './http/all-exceptions.filter.js';
 export * from './http/health.service.js';
 export * from './http/features.js';
+export * from './net/loopback-port.js';
 export * from './http/page-sources.js';
 export * from './http/platform.tokens.js';
 export * from './metrics/metrics.js';

@@ -1,9 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freeTcpPort } from '@pakawaaz/platform';
 
 /**
  * A real OpenLDAP server (Debian's slapd) for a test: a throw-away slapd.conf and mdb database in a temp
@@ -24,17 +25,6 @@ export type Slapd = {
 
 export const SLAPD = '/usr/sbin/slapd';
 export const slapdAvailable = () => existsSync(SLAPD) && existsSync('/usr/sbin/slapadd');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForPort(port: number, child: ChildProcess, timeoutMs = 15_000): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -114,9 +104,9 @@ export async function startSlapd(ldif: string, suffix = 'dc=gov,dc=example', tls
   await writeFile(data, base + ldif);
   const add = spawnSync('/usr/sbin/slapadd', ['-q', '-f', conf, '-l', data], { encoding: 'utf8' });
   if (add.status !== 0) throw new Error(`slapadd failed: ${add.stderr}`);
-  const port = await freePort();
+  const port = await freeTcpPort();
   const url = `ldap://127.0.0.1:${port}`;
-  const ldapsUrl = tls ? `ldaps://127.0.0.1:${await freePort()}` : undefined;
+  const ldapsUrl = tls ? `ldaps://127.0.0.1:${await freeTcpPort()}` : undefined;
   // -d 0: stays in the foreground (the test owns the process) and logs nothing.
   const listen = [url, ...(ldapsUrl ? [ldapsUrl] : [])].map((u) => `${u}/`).join(' ');
   const child = spawn(SLAPD, ['-f', conf, '-h', listen, '-d', '0'], { stdio: 'ignore' });

@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { EMBEDDED_DATABASE_NODE_FLAGS } from '@pakawaaz/platform';
+import { EMBEDDED_DATABASE_NODE_FLAGS, freeTcpPort } from '@pakawaaz/platform';
 import { waitForHealthy } from '../http-probe.js';
 
 const MAIN = fileURLToPath(new URL('../../../server/dist/main.js', import.meta.url));
@@ -13,22 +12,13 @@ const MAIN = fileURLToPath(new URL('../../../server/dist/main.js', import.meta.u
 const SERVER = [...EMBEDDED_DATABASE_NODE_FLAGS, MAIN];
 const BASELINE = `require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1')`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 async function rssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
 async function measure(args: string[], env: Record<string, string>, url: (port: number) => string) {
-  const port = await freePort();
+  const port = await freeTcpPort();
   const child: ChildProcess = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: 'ignore',

@@ -1,12 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EMBEDDED_DATABASE_NODE_FLAGS } from '@pakawaaz/platform';
+import { EMBEDDED_DATABASE_NODE_FLAGS, freeTcpPort, freeUdpPort } from '@pakawaaz/platform';
 import { waitForHealthy } from '../http-probe.js';
 
 /**
@@ -59,26 +57,9 @@ export async function withServerOutput<T>(server: ServerProcess, step: () => Pro
   }
 }
 
-export function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
-  });
-}
-
-export function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createSocket('udp4');
-    s.once('error', reject);
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+// Free loopback ports below the ephemeral range (an outgoing connection cannot take one between the probe and
+// the server's bind, which the kernel's own choice allowed: EADDRINUSE at start-up).
+export { freeTcpPort, freeUdpPort };
 
 /** Resolves when the child exits; SIGKILL after `graceMs` if SIGTERM was not enough. */
 function terminate(child: ChildProcess, graceMs = 20_000): Promise<void> {

@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freeTcpPort } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseUrl } from '@pakawaaz/test-support';
 import { ensureBuilt } from '../support/cli.js';
-import { randomPort, startServerProcess, waitFor, waitHealthy } from '../support/server-process.js';
+import { startServerProcess, waitFor, waitHealthy } from '../support/server-process.js';
 import { freshPostgresDatabase, postgresAvailable, type FreshDatabase } from '../support/postgres.js';
 import { TcpProxy } from '@pakawaaz/test-support';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -48,7 +49,7 @@ describe('embedded lifecycle of the real process', () => {
     'starts, refuses a second server on the same data folder, and shuts down gracefully on SIGTERM',
     { timeout: 150_000 },
     async () => {
-      const port = randomPort();
+      const port = await freeTcpPort();
       const first = startServerProcess({
         PORT: String(port),
         HOST: '127.0.0.1',

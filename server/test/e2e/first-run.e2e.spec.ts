@@ -2,15 +2,10 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freeTcpPort } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, runCli } from '../support/cli.js';
-import {
-  randomPort,
-  startServerProcess,
-  waitFor,
-  waitHealthy,
-  type ServerRun,
-} from '../support/server-process.js';
+import { startServerProcess, waitFor, waitHealthy, type ServerRun } from '../support/server-process.js';
 
 beforeAll(() => ensureBuilt());
 
@@ -23,7 +18,7 @@ describe('a fresh data folder: the generated admin password works once, for its 
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-first-run-'));
-    const port = randomPort();
+    const port = await freeTcpPort();
     url = `http://127.0.0.1:${port}`;
     server = startServerProcess({
       PORT: String(port),

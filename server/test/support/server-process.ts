@@ -65,5 +65,3 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number):
   }
   throw new Error(`condition not met within ${timeoutMs} ms`);
 }
-
-export const randomPort = () => 20000 + Math.floor(Math.random() * 20000);

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { access, chmod, constants, mkdir, readdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { freeTcpPort } from '@pakawaaz/platform';
 import { JanusAdmin } from './janus-admin.js';
 import { renderJanusConfig } from './janus-config.js';
 
@@ -49,17 +49,6 @@ export async function findJanus(binary: string): Promise<string | undefined> {
   return undefined;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 const modules = async (libDir: string, sub: string) => {
   try {
     return await readdir(path.join(libDir, sub));
@@ -78,8 +67,8 @@ export async function startEmbeddedJanus(binary: string, o: EmbeddedJanusOptions
   await mkdir(o.dir, { recursive: true, mode: 0o700 });
   await chmod(o.dir, 0o700);
   const adminSecret = randomBytes(24).toString('hex');
-  const wsPort = o.wsPort || (await freePort());
-  const adminPort = o.adminPort || (await freePort());
+  const wsPort = o.wsPort || (await freeTcpPort());
+  const adminPort = o.adminPort || (await freeTcpPort());
   const files = renderJanusConfig({
     configsFolder: o.dir,
     libFolder: o.libDir,
