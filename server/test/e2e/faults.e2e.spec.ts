@@ -2,13 +2,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freeTcpPort } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDatabaseUrl } from '@pakawaaz/test-support';
+import { freeTcpPort, TcpProxy, testDatabaseUrl } from '@pakawaaz/test-support';
 import { ensureBuilt } from '../support/cli.js';
 import { startServerProcess, waitFor, waitHealthy } from '../support/server-process.js';
 import { freshPostgresDatabase, postgresAvailable, type FreshDatabase } from '../support/postgres.js';
-import { TcpProxy } from '@pakawaaz/test-support';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 beforeAll(() => ensureBuilt());
