@@ -17,6 +17,7 @@ import { chatDevices, makeGroup, makePairs, type BenchDevice, type BenchPair } f
 import { fanOut, oneToOne, CpuMeter, type DeliveryRouter, type Measured } from './chat-bench-runs.js';
 import { DatabaseCpu } from './database-cpu.js';
 import { BenchSocket } from './chat-bench-socket.js';
+import { transportFloor } from './chat-transport-floor.js';
 import { closedLoop, describeLoad } from './load.js';
 
 /**
@@ -29,8 +30,10 @@ import { closedLoop, describeLoad } from './load.js';
  * acknowledge what they get. The server's CPU (from /proc), PostgreSQL's (its backends for the bench's
  * database and the WAL writer: database-cpu.ts) and the load generator's are reported apart: they share the
  * machine's cores. Baselines, same run: `GET /healthz` on the device port over kept-alive
- * mutual TLS (the server's floor per request), and on PostgreSQL a plain durable INSERT, one commit each,
- * into the same database (the database's floor per message).
+ * mutual TLS (the server's floor per request), the same 1:1 run through a relay that passes the protocol's
+ * frames and does nothing else (chat-transport-floor.ts: the floor of a message's transport), and on
+ * PostgreSQL a plain durable INSERT, one commit each, into the same database (the database's floor per
+ * message).
  */
 const ADMIN_PASSWORD = 'amber-quarry-lantern-61';
 const CLIENTS = Number(process.env.BENCH_CHAT_CLIENTS ?? 2000);
@@ -152,6 +155,15 @@ async function measure({ servers, deviceUrls }: Nodes, fleet: Fleet, databaseUrl
   await connectAll(chat, deviceUrls, router);
   await healthzBaseline(server, chat);
   if (databaseUrl) await insertBaseline(databaseUrl);
+  const floor = await transportFloor(pairs, {
+    seconds: SECONDS,
+    maxMessages: MAX_MESSAGES,
+    inFlight: 256,
+    tag: 'floor',
+  });
+  out(
+    `baseline: transport floor (chat-relay-floor.ts: the four frames only; "server" is the relay), 256 in flight: ${floor}`,
+  );
   const database = databaseUrl ? await DatabaseCpu.open(databaseUrl) : undefined;
   try {
     await runs({ server: pids, ...(database ? { database } : {}) }, pairs, group, router);
