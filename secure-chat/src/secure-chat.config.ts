@@ -25,6 +25,7 @@ const schema = z.object({
   PAKAWAAZ_CHAT_SEND_BATCH: int(1, 1000, 64),
   PAKAWAAZ_CHAT_COMMIT_LINGER_MS: int(0, 100, 2),
   PAKAWAAZ_CHAT_COMMIT_GATHER_MS: int(0, 100, 0),
+  PAKAWAAZ_CHAT_ACK_GATHER_MS: int(0, 1000, 20),
 });
 
 export type SecureChatConfig = {
@@ -59,6 +60,8 @@ export type SecureChatConfig = {
   commitLingerMs: number;
   /** How long the first statement of its kind waits for others to join it on an idle slot (0: never). */
   commitGatherMs?: number;
+  /** How long acks wait for others before their statement (0: as sends do; see ackBatching). */
+  ackGatherMs?: number;
 };
 
 /** Writes waiting that open a further slot at once, lingering or not (a burst keeps its parallelism). */
@@ -78,6 +81,25 @@ export function commitLinger(
   return ms > 0 && mode !== 'embedded' ? { linger: { ms, batch: LINGER_BATCH, idleMs } } : {};
 }
 
+/** Most devices' acks in one statement when acks gather. */
+export const ACK_GATHER_BATCH = 256;
+
+/**
+ * The ack statements' batching. An ack is not urgent: the rows it deletes are never sent on the socket again
+ * (the session reads after what it sent), a reconnecting device starts after what it stored, and a crash before
+ * the delete only redelivers what at-least-once allows. With `ackGatherMs`, acks wait up to that long for
+ * others (or for ACK_GATHER_BATCH of them) and go out as one statement of up to that many devices, on either
+ * database; an ack is still answered only after its delete commits. Otherwise, as the sends (commitLinger).
+ */
+export function ackBatching(
+  config: Pick<SecureChatConfig, 'commitLingerMs' | 'commitGatherMs' | 'ackGatherMs'> | null | undefined,
+  mode: DatabaseMode,
+): { maxBatch?: number; linger?: { ms: number; batch: number; idleMs: number } } {
+  const ms = config?.ackGatherMs ?? 0;
+  if (ms === 0) return commitLinger(config, mode);
+  return { maxBatch: ACK_GATHER_BATCH, linger: { ms, batch: ACK_GATHER_BATCH, idleMs: ms } };
+}
+
 export function loadSecureChatConfig(env: Env, platform: PlatformConfig): SecureChatConfig {
   const c = parseConfig(schema, env);
   return {
@@ -95,6 +117,7 @@ export function loadSecureChatConfig(env: Env, platform: PlatformConfig): Secure
     sendBatch: c.PAKAWAAZ_CHAT_SEND_BATCH,
     commitLingerMs: c.PAKAWAAZ_CHAT_COMMIT_LINGER_MS,
     commitGatherMs: c.PAKAWAAZ_CHAT_COMMIT_GATHER_MS,
+    ackGatherMs: c.PAKAWAAZ_CHAT_ACK_GATHER_MS,
     files: loadFilesConfig(env, platform),
     calls: loadCallsConfig(env, platform),
     bots: loadBotsConfig(env, platform.dataDir),

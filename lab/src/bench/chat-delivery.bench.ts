@@ -57,7 +57,7 @@ const NODES = Number(process.env.BENCH_CHAT_NODES ?? 1);
 const MODES = (process.env.BENCH_CHAT_MODES ?? 'postgres,pglite').split(',').map((m) => m.trim());
 /** BENCH_CPU_PROF_DIR: the server child writes a V8 CPU profile there (`node --cpu-prof`) when it stops. */
 const PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR;
-/** BENCH_SERVER_NODE_ARGS: more node flags for the server child, space-separated (e.g. `--perf-basic-prof`). */
+/** BENCH_SERVER_NODE_ARGS: more node flags for the server child, space-separated (e.g. `--perf-prof`: README). */
 const NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 /** The bench's own PAKAWAAZ_CHAT_* settings reach the server child (e.g. PAKAWAAZ_CHAT_COMMIT_LINGER_MS=0). */
 const CHAT_SETTINGS = Object.fromEntries(

@@ -5,7 +5,12 @@ import { chatGroups, chatSends, deviceQueue, groupMembers } from './delivery.sch
 import { ENQUEUE, enqueueParams, seqsGiven, type EnqueueBatch } from './enqueue.js';
 import { runPrepared } from './prepared.js';
 import { QueueBatches, type QueueRow } from './queue-batches.js';
-import { commitLinger, SECURE_CHAT_CONFIG, type SecureChatConfig } from '../secure-chat.config.js';
+import {
+  ackBatching,
+  commitLinger,
+  SECURE_CHAT_CONFIG,
+  type SecureChatConfig,
+} from '../secure-chat.config.js';
 
 export type { Envelope } from './enqueue.js';
 export type Member = { leafIndex: number; deviceId: string; userId: string };
@@ -21,9 +26,18 @@ export class DeliveryRepository {
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     @Optional()
     @Inject(SECURE_CHAT_CONFIG)
-    config?: Pick<SecureChatConfig, 'commitLingerMs' | 'commitGatherMs'> | null,
+    config?: Pick<SecureChatConfig, 'commitLingerMs' | 'commitGatherMs' | 'ackGatherMs'> | null,
   ) {
-    this.queues = new QueueBatches(database, commitLinger(config, database.mode));
+    this.queues = new QueueBatches(
+      database,
+      commitLinger(config, database.mode),
+      ackBatching(config, database.mode),
+    );
+  }
+
+  /** For tests and the bench: the queue reads' and acks' batching (QueueBatches.stats). */
+  queueStats(): ReturnType<QueueBatches['stats']> {
+    return this.queues.stats();
   }
 
   get db(): DatabaseHandle['db'] {

@@ -95,13 +95,20 @@ export class QueueBatches {
     this.deletedUpTo.delete(deviceId);
   }
 
+  /** `linger`: the reads' (and, unless `acks` says otherwise, the acks') batching (secure-chat.config.ts). */
   constructor(
     private readonly database: DatabaseHandle,
     linger: Pick<GroupCommitOptions<unknown, unknown>, 'linger'> = {},
+    acks: Partial<Pick<GroupCommitOptions<unknown, unknown>, 'linger' | 'maxBatch'>> = linger,
   ) {
-    const options = { maxBatch: QUEUE_BATCH, maxInFlight: database.mode === 'embedded' ? 1 : 2, ...linger };
-    this.reads = new GroupCommit({ flush: (b) => this.read(b), ...options });
-    this.acks = new GroupCommit({ flush: (b) => this.ack(b), ...options });
+    const options = { maxBatch: QUEUE_BATCH, maxInFlight: database.mode === 'embedded' ? 1 : 2 };
+    this.reads = new GroupCommit({ flush: (b) => this.read(b), ...options, ...linger });
+    this.acks = new GroupCommit({ flush: (b) => this.ack(b), ...options, ...acks });
+  }
+
+  /** For tests and the bench: each kind's writes waiting, statements in flight and largest batch so far. */
+  stats() {
+    return { reads: this.reads.stats(), acks: this.acks.stats() };
   }
 
   inbox(deviceId: string, after: number, limit: number): Promise<QueueRow[]> {
