@@ -84,6 +84,40 @@ describe('GroupCommit', () => {
     await expect(e).resolves.toBe(5);
   });
 
+  it('with merge, writes of one key that wait together go out as one, every caller getting its answer', async () => {
+    const g = gated();
+    const group = new GroupCommit({ flush: g.flush, maxBatch: 10, maxInFlight: 1, merge: Math.max });
+    const writes = [group.write('d', 1), group.write('d', 2), group.write('e', 1), group.write('d', 3)];
+    writes.push(group.write('d', 2)); // merged into the waiting 3: the highest stays
+    await g.releaseAll();
+    // The first d was in flight; the later ones waited for it as one write (3), beside e.
+    expect(g.batches).toEqual([['d'], ['d', 'e']]);
+    expect(await Promise.all(writes)).toEqual([10, 30, 10, 30, 30]);
+    expect(group.stats().waiting).toBe(0);
+  });
+
+  it('drain ends a gathering wait at once and resolves when nothing waits or is in flight', async () => {
+    const g = gated();
+    const group = new GroupCommit({
+      flush: g.flush,
+      maxBatch: 10,
+      maxInFlight: 2,
+      linger: { ms: 60_000, batch: 10, idleMs: 60_000 },
+    });
+    const writes = [group.write('a', 1), group.write('b', 2)];
+    expect(g.batches).toEqual([]); // gathering for a minute
+    let drained = false;
+    const drain = group.drain().then(() => (drained = true));
+    expect(g.batches).toEqual([['a', 'b']]);
+    writes.push(group.write('c', 3)); // after drain began: at once, no lingering
+    expect(g.batches).toEqual([['a', 'b'], ['c']]);
+    await g.releaseOne();
+    expect(drained).toBe(false);
+    await g.releaseAll();
+    await drain;
+    expect(await Promise.all(writes)).toEqual([10, 20, 30]);
+  });
+
   it('refuses a flush answer with fewer results than writes instead of leaving callers waiting', async () => {
     const group = new GroupCommit<number, number>({
       maxBatch: 10,

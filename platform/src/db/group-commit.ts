@@ -34,6 +34,11 @@ export type GroupCommitOptions<I, O> = {
    * With `idleMs`, the first waits too: for `batch` writes, or `idleMs` after the first arrived.
    */
   linger?: { ms: number; batch: number; idleMs?: number };
+  /**
+   * Writes of one key that wait together become one write, `merge(waiting, next)` (cumulative acks: the
+   * highest), and every caller gets its answer. Without it each waits for its own statement.
+   */
+  merge?: (waiting: I, next: I) => I;
 };
 
 export type Keyed<I> = { key: string; item: I };
@@ -49,6 +54,11 @@ export class GroupCommit<I, O> {
   /** Lingering (see above): the timer that ends the wait, and whether it has. */
   private lingerTimer: NodeJS.Timeout | null = null;
   private lingered = false;
+  /** With `merge`: the one waiting write of each key not yet taken. */
+  private readonly waitingByKey = new Map<string, Waiting<I, O>>();
+  /** Draining (drain): nothing lingers any more. */
+  private draining = false;
+  private readonly idle: (() => void)[] = [];
 
   constructor(private readonly options: GroupCommitOptions<I, O>) {
     if (!(options.maxBatch >= 1 && options.maxInFlight >= 1))
@@ -59,10 +69,41 @@ export class GroupCommit<I, O> {
   }
 
   write(key: string, item: I): Promise<O> {
-    return new Promise<O>((resolve, reject) => {
-      this.queue.push({ key, item, resolve, reject });
+    return new Promise<O>((resolve, reject: (e: unknown) => void) => {
+      const merge = this.options.merge;
+      const same = merge && this.waitingByKey.get(key);
+      if (merge && same) {
+        same.item = merge(same.item, item);
+        // Every merged caller is answered with the one write's answer.
+        const [resolved, rejected, also] = [same.resolve, same.reject, { resolve, reject }];
+        same.resolve = (o) => {
+          resolved(o);
+          also.resolve(o);
+        };
+        same.reject = (e) => {
+          rejected(e);
+          also.reject(e);
+        };
+        return;
+      }
+      const w = { key, item, resolve, reject };
+      this.queue.push(w);
+      if (merge) this.waitingByKey.set(key, w);
       this.pump();
     });
+  }
+
+  /**
+   * Ends every wait now and resolves once nothing waits and nothing is in flight; writes after it go out
+   * without lingering. For a shutdown, before the database closes (a gathering wait would otherwise outlive
+   * its pool).
+   */
+  async drain(): Promise<void> {
+    this.draining = true;
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = null;
+    this.pump();
+    while (this.queue.length > 0 || this.inFlight > 0) await new Promise<void>((r) => this.idle.push(r));
   }
 
   /** For a bench's report: writes waiting now, statements in flight, the largest batch so far. */
@@ -89,7 +130,8 @@ export class GroupCommit<I, O> {
   private lingering(): boolean {
     const l = this.options.linger;
     // No wait for more writes than one statement may take.
-    if (!l || this.lingered || this.queue.length >= Math.min(l.batch, this.options.maxBatch)) return false;
+    if (!l || this.lingered || this.draining || this.queue.length >= Math.min(l.batch, this.options.maxBatch))
+      return false;
     const idle = this.inFlight === 0;
     const ms = idle ? (l.idleMs ?? 0) : l.ms;
     if (idle && ms <= 0) return false;
@@ -108,9 +150,10 @@ export class GroupCommit<I, O> {
     const taken = new Map<string, Waiting<I, O>>();
     const left: Waiting<I, O>[] = [];
     for (const w of this.queue) {
-      if (taken.size < this.options.maxBatch && !this.busy.has(w.key) && !taken.has(w.key))
+      if (taken.size < this.options.maxBatch && !this.busy.has(w.key) && !taken.has(w.key)) {
         taken.set(w.key, w);
-      else left.push(w);
+        this.waitingByKey.delete(w.key);
+      } else left.push(w);
     }
     this.queue.splice(0, this.queue.length, ...left);
     return [...taken.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -134,6 +177,7 @@ export class GroupCommit<I, O> {
       // A statement ended: what waited for one goes out now, whether or not others are still in flight.
       if (this.queue.length > 0) this.lingered = true;
       this.pump();
+      if (this.queue.length === 0 && this.inFlight === 0) for (const done of this.idle.splice(0)) done();
     }
   }
 }
