@@ -25,7 +25,7 @@ const schema = z.object({
   PAKAWAAZ_CHAT_SEND_BATCH: int(1, 1000, 64),
   PAKAWAAZ_CHAT_COMMIT_LINGER_MS: int(0, 100, 2),
   PAKAWAAZ_CHAT_COMMIT_GATHER_MS: int(0, 100, 0),
-  PAKAWAAZ_CHAT_ACK_GATHER_MS: int(0, 1000, 20),
+  PAKAWAAZ_CHAT_ACK_GATHER_MS: int(0, 100, 20),
 });
 
 export type SecureChatConfig = {

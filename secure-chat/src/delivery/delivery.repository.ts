@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { chatGroups, chatSends, deviceQueue, groupMembers } from './delivery.schema.js';
@@ -19,7 +19,7 @@ export type StoredMember = Member & { institutionId?: string | null };
 
 /** Groups, their members, the per-device queues and the sends already accepted. */
 @Injectable()
-export class DeliveryRepository {
+export class DeliveryRepository implements OnApplicationShutdown {
   private readonly queues: QueueBatches;
 
   constructor(
@@ -33,6 +33,11 @@ export class DeliveryRepository {
       commitLinger(config, database.mode),
       ackBatching(config, database.mode),
     );
+  }
+
+  /** The reads and acks still waiting (a gathering ack) go out before the database closes. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.queues.drain();
   }
 
   /** For tests and the bench: the queue reads' and acks' batching (QueueBatches.stats). */

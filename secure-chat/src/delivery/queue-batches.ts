@@ -103,7 +103,13 @@ export class QueueBatches {
   ) {
     const options = { maxBatch: QUEUE_BATCH, maxInFlight: database.mode === 'embedded' ? 1 : 2 };
     this.reads = new GroupCommit({ flush: (b) => this.read(b), ...options, ...linger });
-    this.acks = new GroupCommit({ flush: (b) => this.ack(b), ...options, ...acks });
+    // A device's acks are cumulative: those that wait together are one, up to the highest.
+    this.acks = new GroupCommit({ flush: (b) => this.ack(b), ...options, ...acks, merge: Math.max });
+  }
+
+  /** Sends what waits now and resolves when nothing is left (shutdown: before the database closes). */
+  async drain(): Promise<void> {
+    await Promise.all([this.reads.drain(), this.acks.drain()]);
   }
 
   /** For tests and the bench: each kind's writes waiting, statements in flight and largest batch so far. */
@@ -115,7 +121,10 @@ export class QueueBatches {
     return this.reads.write(deviceId, { after, limit });
   }
 
-  /** Deletes the device's queue up to `upTo`; how many envelopes went. */
+  /**
+   * Deletes the device's queue up to `upTo`; how many envelopes went. A device's acks that wait together go
+   * as one, to the highest, and share its count.
+   */
   deleteUpTo(deviceId: string, upTo: number): Promise<number> {
     return this.acks.write(deviceId, upTo);
   }

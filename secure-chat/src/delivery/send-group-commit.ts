@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import {
   DATABASE,
   GroupCommit,
@@ -54,7 +54,7 @@ export const SEND_BATCH = 64;
  * they arrived, so its messages are queued in the order it sent them.
  */
 @Injectable()
-export class SendGroupCommit {
+export class SendGroupCommit implements OnApplicationShutdown {
   private readonly group: GroupCommit<PendingSend, SendResult>;
 
   constructor(
@@ -76,6 +76,11 @@ export class SendGroupCommit {
       maxInFlight: database.mode === 'embedded' ? 1 : 3,
       ...commitLinger(config, database.mode),
     });
+  }
+
+  /** Sends still gathering (PAKAWAAZ_CHAT_COMMIT_GATHER_MS) are written before the database closes. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.group.drain();
   }
 
   send(pending: PendingSend): Promise<SendResult> {

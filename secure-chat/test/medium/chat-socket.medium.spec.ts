@@ -40,6 +40,7 @@ const config: SecureChatConfig = {
   clientIdDays: 7,
   sendBatch: 64,
   commitLingerMs: 2,
+  ackGatherMs: 20, // the server's default: acks over the socket gather
   bots: loadBotsConfig({}),
   files: {
     dir: '/nonexistent',
