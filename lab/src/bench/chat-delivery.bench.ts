@@ -152,9 +152,7 @@ async function measure({ servers, deviceUrls }: Nodes, fleet: Fleet, databaseUrl
     `set-up: ${pairs.length} 1:1 groups and one ${GROUP}-member group made with ts-mls and committed, ` +
       `${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
-  await connectAll(chat, deviceUrls, router);
-  await healthzBaseline(server, chat);
-  if (databaseUrl) await insertBaseline(databaseUrl);
+  // Before the devices connect to the server: meanwhile the generator holds only the relay's sockets.
   const floor = await transportFloor(pairs, {
     seconds: SECONDS,
     maxMessages: MAX_MESSAGES,
@@ -164,6 +162,9 @@ async function measure({ servers, deviceUrls }: Nodes, fleet: Fleet, databaseUrl
   out(
     `baseline: transport floor (chat-relay-floor.ts: the four frames only; "server" is the relay), 256 in flight: ${floor}`,
   );
+  await connectAll(chat, deviceUrls, router);
+  await healthzBaseline(server, chat);
+  if (databaseUrl) await insertBaseline(databaseUrl);
   const database = databaseUrl ? await DatabaseCpu.open(databaseUrl) : undefined;
   try {
     await runs({ server: pids, ...(database ? { database } : {}) }, pairs, group, router);

@@ -6,9 +6,10 @@ import { WebSocketServer, type WebSocket } from 'ws';
  * The chat bench's transport floor, in a process of its own so that its CPU is measured apart: the chat
  * protocol's four frames of a 1:1 message over the same mutual-TLS WebSockets as the delivery service — `send`
  * read, `result` to the sender, `deliver` to the receiver, `ack` read — and nothing else (no database, no
- * checks, no queue, nothing kept). What a server speaking this protocol on this machine cannot spend less
- * than; the bench runs it against the same connected devices as the server (chat-transport-floor.ts), in
- * its own process (chat-relay-floor-process.ts).
+ * checks, no queue, nothing kept), written as the server's sockets are (Node's TLS, `ws`, a socket's frames of
+ * a turn in one write): about the least a server of this protocol spends on this machine. The bench runs it
+ * with the same devices as the server (chat-transport-floor.ts), in a process of its own
+ * (chat-relay-floor-process.ts).
  */
 /** A 1:1 group's receiver, by the SHA-256 fingerprint of its device certificate (as `getPeerCertificate`). */
 export type RelayRoute = { groupId: string; receiver: string; senderDevice: string };
@@ -70,7 +71,9 @@ export async function startFloorRelay(m: RelayStart): Promise<number> {
     key: m.keyPem,
     requestCert: true,
     rejectUnauthorized: false,
+    minVersion: 'TLSv1.3', // as the device port
   });
+  const send = endOfTurnWrites();
   const wss = new WebSocketServer({ server, perMessageDeflate: false, maxPayload: 4 * 1024 * 1024 });
   wss.on('connection', (ws, req) => {
     const fingerprint = (req.socket as TLSSocket).getPeerCertificate().fingerprint256;
@@ -80,10 +83,34 @@ export async function startFloorRelay(m: RelayStart): Promise<number> {
     ws.on('message', (data: Buffer, isBinary) => {
       if (isBinary) return;
       const out = relay.frame(data.toString('utf8'));
-      if (out.reply) ws.send(out.reply);
-      if (out.deliver) sockets.get(out.deliver.to)?.send(out.deliver.frame);
+      if (out.reply) send(ws, out.reply);
+      const to = out.deliver && sockets.get(out.deliver.to);
+      if (to) send(to, out.deliver!.frame);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as { port: number }).port;
+}
+
+/**
+ * Writes as the delivery service's sessions do (chat-session.ts): a socket's frames of one event-loop turn
+ * go out together at its end, corked into one write.
+ */
+function endOfTurnWrites(): (ws: WebSocket, frame: string) => void {
+  const waiting = new Map<WebSocket, string[]>();
+  const flush = () => {
+    for (const [ws, frames] of waiting) {
+      const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+      socket?.cork();
+      for (const f of frames) ws.send(f);
+      socket?.uncork();
+    }
+    waiting.clear();
+  };
+  return (ws, frame) => {
+    const frames = waiting.get(ws);
+    if (frames) return void frames.push(frame);
+    if (waiting.size === 0) setImmediate(flush);
+    waiting.set(ws, [frame]);
+  };
 }

@@ -7,6 +7,7 @@ import {
   SubjectAlternativeNameExtension,
   X509CertificateGenerator,
 } from '@peculiar/x509';
+import { keyPem } from '../chat/chat-fixtures.js';
 import type { BenchDevice, BenchPair } from './chat-bench-groups.js';
 import { oneToOne, type DeliveryRouter } from './chat-bench-runs.js';
 import { BenchSocket } from './chat-bench-socket.js';
@@ -30,15 +31,16 @@ async function relayIdentity(): Promise<{ certPem: string; keyPem: string }> {
       new SubjectAlternativeNameExtension([{ type: 'ip', value: '127.0.0.1' }]),
     ],
   });
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
-  const keyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`;
-  return { certPem: cert.toString('pem'), keyPem };
+  return { certPem: cert.toString('pem'), keyPem: await keyPem(keys.privateKey) };
 }
 
 function started(child: ChildProcess, start: RelayStart): Promise<number> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the transport floor did not start in time')), ANSWER_MS);
-    child.once('exit', (code) => reject(new Error(`the transport floor exited (${code})`)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the transport floor exited (${code})`));
+    });
     child.once('message', (m) => {
       clearTimeout(timer);
       resolve((m as { port: number }).port);

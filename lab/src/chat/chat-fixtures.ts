@@ -20,7 +20,8 @@ import { leavesOf, MLS_LIMITS, mlsFromWire } from './mls-glue.js';
 const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGN = { ...EC, hash: 'SHA-256' } as const;
 
-async function keyPem(key: webcrypto.CryptoKey): Promise<string> {
+/** A private key as PKCS#8 PEM. */
+export async function keyPem(key: webcrypto.CryptoKey): Promise<string> {
   const b64 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key)).toString('base64');
   return `-----BEGIN PRIVATE KEY-----\n${b64.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`;
 }
