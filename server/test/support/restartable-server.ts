@@ -1,9 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { labRootPaths, loadOrCreateLabRoot, type LabAttestationRoot } from '@pakawaaz/handset-simulator';
 import { freeTcpPort } from '@pakawaaz/test-support';
-import { startServerProcess, waitHealthy, type ServerRun } from './server-process.js';
+import { startServerProcess, waitFor, waitHealthy, type ServerRun } from './server-process.js';
 
 /**
  * The real server process (`server/dist/main.js`) that a test can kill -9 or stop and start again on the
@@ -28,6 +28,19 @@ export type RestartableServer = {
 };
 
 const PASSWORD = 'quartz-lantern-orchard-58';
+
+/** The pids of the Janus processes started for the data folder `dir` (their `-F <dir>/janus`). */
+export async function janusProcessesOf(dir: string): Promise<number[]> {
+  const pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d));
+  const found: number[] = [];
+  for (const pid of pids) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    const args = cmdline.split('\0');
+    if (args.some((a) => a.endsWith('/janus')) && args.includes(path.join(dir, 'janus')))
+      found.push(Number(pid));
+  }
+  return found;
+}
 
 export async function restartableServer(env: Record<string, string> = {}): Promise<RestartableServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'pakawaaz-restart-'));
@@ -86,6 +99,12 @@ export async function restartableServer(env: Record<string, string> = {}): Promi
     },
     async kill9() {
       await halt('SIGKILL');
+      // The embedded Janus dies with its server (secure-chat's embedded-janus.ts): none may run on.
+      await waitFor(async () => (await janusProcessesOf(dataDir)).length === 0, 5_000).catch(async () => {
+        throw new Error(
+          `the embedded Janus outlived kill -9 of its server: pids ${(await janusProcessesOf(dataDir)).join(', ')}`,
+        );
+      });
     },
     async stop() {
       const code = await halt('SIGTERM');

@@ -34,7 +34,7 @@ export type RunningJanus = {
 };
 
 /** Where the binary is (a path, or a name searched on PATH), or undefined when there is none to run. */
-export async function findJanus(binary: string): Promise<string | undefined> {
+export async function findExecutable(binary: string): Promise<string | undefined> {
   const candidates = binary.includes('/')
     ? [binary]
     : (process.env['PATH'] ?? '').split(':').map((d) => path.join(d || '.', binary));
@@ -47,6 +47,19 @@ export async function findJanus(binary: string): Promise<string | undefined> {
     }
   }
   return undefined;
+}
+
+/** Where the Janus binary is (findExecutable). */
+export const findJanus = findExecutable;
+
+/**
+ * `setpriv --pdeathsig KILL` (util-linux, on every Debian): Janus is killed when the server that started it
+ * dies, however it dies. After a crash or a kill -9 it would otherwise run on, its ports taken and its rooms
+ * orphaned, beside the Janus of the next start. Without setpriv, Janus is started as before.
+ */
+async function dieWithServer(): Promise<string[]> {
+  const setpriv = await findExecutable('setpriv');
+  return setpriv ? [setpriv, '--pdeathsig', 'KILL', '--'] : [];
 }
 
 const modules = async (libDir: string, sub: string) => {
@@ -89,7 +102,7 @@ export async function startEmbeddedJanus(binary: string, o: EmbeddedJanusOptions
     await chmod(path.join(o.dir, name), 0o600);
   }
   const args = ['-F', o.dir, '-C', path.join(o.dir, 'janus.jcfg'), '--disable-colors'];
-  const [command, ...prefix] = [...(o.wrap ?? []), binary];
+  const [command, ...prefix] = [...(await dieWithServer()), ...(o.wrap ?? []), binary];
   const child = spawn(command, [...prefix, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   pipeLines(child, o.onOutput);
