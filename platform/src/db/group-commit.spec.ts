@@ -96,6 +96,17 @@ describe('GroupCommit', () => {
     expect(group.stats().waiting).toBe(0);
   });
 
+  it('answers any number of merged callers (50,000 behind one key in flight)', async () => {
+    const g = gated();
+    const group = new GroupCommit({ flush: g.flush, maxBatch: 10, maxInFlight: 1, merge: Math.max });
+    const writes = Array.from({ length: 50_001 }, (_, i) => group.write('d', i));
+    await g.releaseAll();
+    const answers = await Promise.all(writes);
+    expect(answers[0]).toBe(0);
+    expect(new Set(answers.slice(1))).toEqual(new Set([500_000])); // one write, to the highest
+    expect(g.batches).toEqual([['d'], ['d']]);
+  });
+
   it('drain ends a gathering wait at once and resolves when nothing waits or is in flight', async () => {
     const g = gated();
     const group = new GroupCommit({

@@ -44,7 +44,9 @@ export type GroupCommitOptions<I, O> = {
 export type Keyed<I> = { key: string; item: I };
 export type Settled<O> = { ok: true; value: O } | { ok: false; error: unknown };
 
-type Waiting<I, O> = Keyed<I> & { resolve: (o: O) => void; reject: (e: unknown) => void };
+type Caller<O> = { resolve: (o: O) => void; reject: (e: unknown) => void };
+/** A write waiting or in flight, and its callers (more than one when writes were merged into it). */
+type Waiting<I, O> = Keyed<I> & { callers: Caller<O>[] };
 
 export class GroupCommit<I, O> {
   private readonly queue: Waiting<I, O>[] = [];
@@ -73,20 +75,12 @@ export class GroupCommit<I, O> {
       const merge = this.options.merge;
       const same = merge && this.waitingByKey.get(key);
       if (merge && same) {
-        same.item = merge(same.item, item);
         // Every merged caller is answered with the one write's answer.
-        const [resolved, rejected, also] = [same.resolve, same.reject, { resolve, reject }];
-        same.resolve = (o) => {
-          resolved(o);
-          also.resolve(o);
-        };
-        same.reject = (e) => {
-          rejected(e);
-          also.reject(e);
-        };
+        same.item = merge(same.item, item);
+        same.callers.push({ resolve, reject });
         return;
       }
-      const w = { key, item, resolve, reject };
+      const w = { key, item, callers: [{ resolve, reject }] };
       this.queue.push(w);
       if (merge) this.waitingByKey.set(key, w);
       this.pump();
@@ -164,13 +158,14 @@ export class GroupCommit<I, O> {
       const settled = await this.options.flush(batch.map(({ key, item }) => ({ key, item })));
       batch.forEach((w, i) => {
         const s = settled[i];
-        if (s === undefined)
-          w.reject(new Error('group commit: the flush answered fewer results than writes'));
-        else if (s.ok) w.resolve(s.value);
-        else w.reject(s.error);
+        for (const c of w.callers)
+          if (s === undefined)
+            c.reject(new Error('group commit: the flush answered fewer results than writes'));
+          else if (s.ok) c.resolve(s.value);
+          else c.reject(s.error);
       });
     } catch (error) {
-      for (const w of batch) w.reject(error);
+      for (const w of batch) for (const c of w.callers) c.reject(error);
     } finally {
       this.inFlight--;
       for (const w of batch) this.busy.delete(w.key);
