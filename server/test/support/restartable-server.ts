@@ -36,7 +36,8 @@ export async function janusProcessesOf(dir: string): Promise<number[]> {
   for (const pid of pids) {
     const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
     const args = cmdline.split('\0');
-    if (args.some((a) => a.endsWith('/janus')) && args.includes(path.join(dir, 'janus')))
+    const configs = args[args.indexOf('-F') + 1];
+    if (path.basename(args[0] ?? '') === 'janus' && configs === path.join(dir, 'janus'))
       found.push(Number(pid));
   }
   return found;
@@ -101,9 +102,9 @@ export async function restartableServer(env: Record<string, string> = {}): Promi
       await halt('SIGKILL');
       // The embedded Janus dies with its server (secure-chat's embedded-janus.ts): none may run on.
       await waitFor(async () => (await janusProcessesOf(dataDir)).length === 0, 5_000).catch(async () => {
-        throw new Error(
-          `the embedded Janus outlived kill -9 of its server: pids ${(await janusProcessesOf(dataDir)).join(', ')}`,
-        );
+        const left = await janusProcessesOf(dataDir);
+        for (const pid of left) process.kill(pid, 'SIGKILL'); // not left to outlive the test too
+        throw new Error(`the embedded Janus outlived kill -9 of its server: pids ${left.join(', ')}`);
       });
     },
     async stop() {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { access, chmod, constants, mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -53,13 +53,19 @@ export async function findExecutable(binary: string): Promise<string | undefined
 export const findJanus = findExecutable;
 
 /**
- * `setpriv --pdeathsig KILL` (util-linux, on every Debian): Janus is killed when the server that started it
- * dies, however it dies. After a crash or a kill -9 it would otherwise run on, its ports taken and its rooms
- * orphaned, beside the Janus of the next start. Without setpriv, Janus is started as before.
+ * `setpriv --pdeathsig KILL` (util-linux 2.33 or later, on every Debian since 10): Janus is killed when the
+ * server that started it dies, however it dies. After a crash or a kill -9 it would otherwise run on, its
+ * ports taken and its rooms orphaned, beside the Janus of the next start. Tried once on `true` first: without
+ * a setpriv that has `--pdeathsig`, Janus is started as before.
  */
 async function dieWithServer(): Promise<string[]> {
   const setpriv = await findExecutable('setpriv');
-  return setpriv ? [setpriv, '--pdeathsig', 'KILL', '--'] : [];
+  if (!setpriv) return [];
+  const prefix = [setpriv, '--pdeathsig', 'KILL', '--'];
+  const works = await new Promise<boolean>((resolve) =>
+    execFile(setpriv, [...prefix.slice(1), 'true'], { timeout: 5000 }, (err) => resolve(err === null)),
+  );
+  return works ? prefix : [];
 }
 
 const modules = async (libDir: string, sub: string) => {
