@@ -86,10 +86,11 @@ export const ACK_GATHER_BATCH = 256;
 
 /**
  * The ack statements' batching. An ack is not urgent: the rows it deletes are never sent on the socket again
- * (the session reads after what it sent), a reconnecting device starts after what it stored, and a crash before
- * the delete only redelivers what at-least-once allows. With `ackGatherMs`, acks wait up to that long for
- * others (or for ACK_GATHER_BATCH of them) and go out as one statement of up to that many devices, on either
- * database; an ack is still answered only after its delete commits. Otherwise, as the sends (commitLinger).
+ * (the session reads after what it sent); a device that reconnects before the delete, or after a crash before
+ * it, gets them again, as at-least-once allows, and skips the seqs it applied. With `ackGatherMs`, acks wait
+ * up to that long for others (or for ACK_GATHER_BATCH of them) and go out as one statement of up to that many
+ * devices, on either database; an ack is still answered only after its delete commits. Otherwise, as the
+ * sends (commitLinger).
  */
 export function ackBatching(
   config: Pick<SecureChatConfig, 'commitLingerMs' | 'commitGatherMs' | 'ackGatherMs'> | null | undefined,
