@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { groupMembers, keyPackages } from '../delivery/delivery.schema.js';
 import { externalProposals, removedDevices, type RemovalReason } from './removals.schema.js';
 
@@ -13,8 +13,19 @@ export class RemovalsRepository {
     return this.database.db;
   }
 
+  /**
+   * A device already recorded keeps its row, but a lasting reason (wiped, lost, retired) replaces
+   * 'user_disabled': the official's re-enabling lifts only what their disabling caused, never a lost handset.
+   */
   async record(deviceId: string, userId: string | null, reason: RemovalReason, tx: Db): Promise<void> {
-    await tx.insert(removedDevices).values({ deviceId, userId, reason }).onConflictDoNothing();
+    await tx
+      .insert(removedDevices)
+      .values({ deviceId, userId, reason })
+      .onConflictDoUpdate({
+        target: removedDevices.deviceId,
+        set: { reason: sql`excluded.reason` },
+        setWhere: sql`excluded.reason <> 'user_disabled'`,
+      });
   }
 
   /** A Remove proposal the server sent to a group's members for this epoch (they commit it by reference). */

@@ -6,7 +6,8 @@ import { secureChatSchema } from '../secure-chat.schema.js';
  * Devices taken out of chat (revocation is membership): their certificates were revoked (wipe, loss,
  * retirement), the handset reported lost mode, or their official was disabled. A removed device may not publish
  * KeyPackages, register a group or sit in a committed tree; a row for a disabled official goes when the
- * official is enabled again (their devices may then be added to groups anew).
+ * official is enabled again (their devices may then be added to groups anew) — unless a lasting reason
+ * (wiped, lost, retired) was recorded for the device since: that reason replaces 'user_disabled' and stays.
  */
 export const removedDevices = secureChatSchema.table('removed_devices', {
   deviceId: uuid('device_id').primaryKey(),
