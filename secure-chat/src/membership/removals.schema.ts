@@ -16,6 +16,17 @@ export const removedDevices = secureChatSchema.table('removed_devices', {
   removedAt: timestamp('removed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
 
+/**
+ * Officials disabled in identity, by id: every device of theirs is out of chat — also one chat never knew (no
+ * group, no KeyPackage), whose certificate device management still accepts. Written on identity's disabled
+ * event, deleted on its enabled event. Checked with removed_devices for the caller of an upload, claim or
+ * registration and for every leaf of a commit's tree.
+ */
+export const disabledOfficials = secureChatSchema.table('disabled_officials', {
+  userId: text('user_id').primaryKey(),
+  disabledAt: timestamp('disabled_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
 export type RemovalReason = 'wiped' | 'lost' | 'retired' | 'user_disabled';
 
 /**
