@@ -1,5 +1,10 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { DEVICE_AUTHENTICATOR, type DeviceAuthenticator, type DevicePrincipal } from '@pakawaaz/platform';
+import {
+  AppError,
+  DEVICE_AUTHENTICATOR,
+  type DeviceAuthenticator,
+  type DevicePrincipal,
+} from '@pakawaaz/platform';
 import {
   CHAT_DIRECTORY,
   CHAT_EXTERNAL_SENDER,
@@ -69,16 +74,19 @@ export class GroupsService {
 
   /** A new group: epoch 0, the server's external sender listed, the calling device its only member. */
   async register(device: DevicePrincipal, groupInfo: Uint8Array): Promise<CommitResult> {
-    const info = await mlsInput(() => readGroupInfo(groupInfo), 'groupInfo');
-    if (info.epoch !== 0n)
-      throw secureChatError('mls_wrong_group', 'Register a group with its epoch-0 GroupInfo.');
-    this.requireExternalSender(info);
     const notAlone = () =>
       secureChatError(
         'mls_credential_refused',
         'A new group has one member: the calling device, with its own device certificate.',
       );
-    // Counted before device management is asked about any leaf.
+    // A tree of one leaf, counted as it is decoded — before it is hashed or a leaf's signature checked on the
+    // main loop (a GroupInfo of up to 1 MiB and 2,048 leaves would be), and before device management is asked.
+    const info = await mlsInput(() => readGroupInfo(groupInfo, 1), 'groupInfo').catch((err: unknown) => {
+      throw err instanceof AppError && err.code === 'mls_commit_mismatch' ? notAlone() : err;
+    });
+    if (info.epoch !== 0n)
+      throw secureChatError('mls_wrong_group', 'Register a group with its epoch-0 GroupInfo.');
+    this.requireExternalSender(info);
     if (info.members.length !== 1) throw notAlone();
     const leaves = await leafDevices(this.devices, info.members);
     if (leaves[0]!.deviceId !== device.deviceId) throw notAlone();
