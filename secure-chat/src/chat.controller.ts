@@ -125,6 +125,7 @@ export class ChatController {
   /** Registers a new group with its epoch-0 GroupInfo (this device its only member, the external sender listed). */
   @Post('groups')
   @HttpCode(201)
+  @FloodLimited('frames')
   @ErrorCodes(
     E,
     'mls_malformed',

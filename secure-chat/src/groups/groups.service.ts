@@ -1,5 +1,10 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { DEVICE_AUTHENTICATOR, type DeviceAuthenticator, type DevicePrincipal } from '@pakawaaz/platform';
+import {
+  AppError,
+  DEVICE_AUTHENTICATOR,
+  type DeviceAuthenticator,
+  type DevicePrincipal,
+} from '@pakawaaz/platform';
 import {
   CHAT_DIRECTORY,
   CHAT_EXTERNAL_SENDER,
@@ -69,23 +74,28 @@ export class GroupsService {
 
   /** A new group: epoch 0, the server's external sender listed, the calling device its only member. */
   async register(device: DevicePrincipal, groupInfo: Uint8Array): Promise<CommitResult> {
-    const info = await mlsInput(() => readGroupInfo(groupInfo), 'groupInfo');
-    if (info.epoch !== 0n)
-      throw secureChatError('mls_wrong_group', 'Register a group with its epoch-0 GroupInfo.');
-    this.requireExternalSender(info);
     const notAlone = () =>
       secureChatError(
         'mls_credential_refused',
         'A new group has one member: the calling device, with its own device certificate.',
       );
-    // Counted before device management is asked about any leaf.
+    // A tree of one leaf, counted as it is decoded — before it is hashed or a leaf's signature checked on the
+    // main loop (a GroupInfo of up to 1 MiB and 2,048 leaves would be), and before device management is asked.
+    const info = await mlsInput(() => readGroupInfo(groupInfo, 1), 'groupInfo').catch((err: unknown) => {
+      throw err instanceof AppError && err.code === 'mls_commit_mismatch' ? notAlone() : err;
+    });
+    if (info.epoch !== 0n)
+      throw secureChatError('mls_wrong_group', 'Register a group with its epoch-0 GroupInfo.');
+    this.requireExternalSender(info);
     if (info.members.length !== 1) throw notAlone();
     const leaves = await leafDevices(this.devices, info.members);
     if (leaves[0]!.deviceId !== device.deviceId) throw notAlone();
-    if ((await this.removals?.removedAmong([device.deviceId]))?.size)
-      throw secureChatError('device_removed_from_chat', 'This device was taken out of chat.');
     const groupId = b64u(info.groupId);
     await this.repo.db.transaction(async (tx) => {
+      // As a commit adding the device: a removal or disabling in flight is waited for, then seen.
+      await this.removals?.lockJoining([device], tx);
+      if ((await this.removals?.refusedAmong([device], tx))?.size)
+        throw secureChatError('device_removed_from_chat', 'This device was taken out of chat.');
       const fresh = await this.repo.insertGroup(
         { groupId, epoch: 0n, groupInfo: Buffer.from(groupInfo), createdBy: device.deviceId },
         tx,
@@ -143,6 +153,9 @@ export class GroupsService {
 
     const senderLeaf = msg.sender.leafIndex;
     const { result, wake, dropped } = await this.repo.db.transaction(async (tx) => {
+      // The devices the commit adds, and their officials, locked (shared) before the group: a removal of one of
+      // them waits for this commit or this commit for it, and then sees it (RemovalsRepository.lockDevice).
+      await this.removals?.lockJoining(early?.joining ?? [], tx);
       // The group's row before the (device, clientId) row, the order a send batch takes them in (its share
       // lock, then its idempotency row): the other order deadlocks a commit and a send reusing one clientId.
       const group = await this.repo.lockGroup(groupId, tx);
@@ -184,9 +197,10 @@ export class GroupsService {
       // A committer does not remove itself (RFC 9420 §12.4), nor does its leaf change hands.
       if (committerLeaf?.deviceId !== device.deviceId)
         throw secureChatError('not_a_member', 'groupInfo: the committing device is not in the new tree.');
-      // Under the group's lock, so a removal (which locks it too) is either seen here or proposed after.
+      // Under the group's lock, so a removal (which locks it too) is either seen here or proposed after; a
+      // device the commit adds, under its own lock above. A disabled official's devices are all refused.
       const inTree = leaves.map((l) => l.deviceId);
-      const removed = await this.removals?.removedAmong(inTree, tx);
+      const removed = await this.removals?.refusedAmong(leaves, tx);
       const left = await this.departures?.pendingAmong(groupId, inTree, tx);
       const stale = leaves.find((l) => removed?.has(l.deviceId) || left?.has(l.deviceId));
       if (stale)
@@ -268,7 +282,7 @@ export class GroupsService {
     groupId: string,
     epoch: bigint,
     input: CommitInput,
-  ): Promise<{ info: NextEpoch; leaves: LeafDevice[] } | undefined> {
+  ): Promise<{ info: NextEpoch; leaves: LeafDevice[]; joining: LeafDevice[] } | undefined> {
     const group = await this.repo.group(groupId);
     if (!group || group.epoch !== epoch) return undefined;
     // A device that is no member learns nothing of the group from the checks' answers.
@@ -284,7 +298,9 @@ export class GroupsService {
       proposals,
     });
     this.requireExternalSender(info);
-    return { info, leaves: await leafDevices(this.devices, info.members) };
+    const leaves = await leafDevices(this.devices, info.members);
+    const before = new Set(members.map((m) => m.deviceId));
+    return { info, leaves, joining: leaves.filter((l) => !before.has(l.deviceId)) };
   }
 
   private requireExternalSender(info: GroupInfoFacts): void {

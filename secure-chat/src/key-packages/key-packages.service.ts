@@ -54,7 +54,7 @@ export class KeyPackagesService {
         'invalid_chat_input',
         `Send 1 to ${MLS_LIMITS.maxKeyPackagesPerUpload} KeyPackages, and at most one last-resort package.`,
       );
-    if ((await this.removals?.removedAmong([device.deviceId]))?.size)
+    if ((await this.removals?.refusedAmong([device]))?.size)
       throw secureChatError('device_removed_from_chat', 'This device was taken out of chat.');
     const rows: NewKeyPackage[] = [];
     const read = await this.reader.readAll(packages);
@@ -96,7 +96,7 @@ export class KeyPackagesService {
     ref: string,
     now = new Date(),
   ): Promise<{ userId: string; keyPackages: ClaimedKeyPackage[] }> {
-    if ((await this.removals?.removedAmong([device.deviceId]))?.size)
+    if ((await this.removals?.refusedAmong([device]))?.size)
       throw secureChatError('device_removed_from_chat', 'This device was taken out of chat.');
     const official = await this.directory.find(ref);
     if (!official?.active || !(await mayReach(this.directory, device.institutionId, official)))
@@ -109,7 +109,9 @@ export class KeyPackagesService {
       const auth = await this.devices.authenticate([new Uint8Array(c.certificate)]);
       if (auth.ok && auth.device.deviceId === c.deviceId) live.push(c.deviceId);
     }
-    const removed = await this.removals?.removedAmong(live);
+    const removed = await this.removals?.refusedAmong(
+      live.map((deviceId) => ({ deviceId, userId: official.userId })),
+    );
     const claimable = live.filter((d) => !removed?.has(d));
     const claimed = await this.repo.db.transaction((tx) =>
       this.repo.claim(claimable, now, tx, device.deviceId),

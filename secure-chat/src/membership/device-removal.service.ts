@@ -32,6 +32,9 @@ export class DeviceRemovalService {
   /** Takes one device out of chat (internal: called for device management's and identity's events). */
   async removeDevice(deviceId: string, userId: string | null, reason: RemovalReason): Promise<Removal> {
     const { woken, groups } = await this.removals.db.transaction(async (tx) => {
+      // Before the record and the read of its groups: a commit adding the device meanwhile (another group) has
+      // ended, so the device is a member there and gets its Remove; one after it finds the device removed.
+      await this.removals.lockDevice(deviceId, tx);
       await this.removals.record(deviceId, userId, reason, tx);
       const groups = await this.removals.groupsOf(deviceId, tx); // in id order
       // Every group's row first (in id order), then the queues in one pass: a commit or a message in one of
@@ -69,8 +72,14 @@ export class DeviceRemovalService {
     return { deviceId, groups: groups.length };
   }
 
-  /** Every device of an official that chat knows of (their official was disabled). */
+  /**
+   * An official disabled: recorded by id first, so chat refuses every device of theirs — one it never knew too
+   * (no group, no KeyPackage: its certificate stays valid at device management) — as caller and as a leaf of
+   * any commit; then each device chat knows of leaves its groups. A commit adding one of their devices either
+   * ended before the record (the device is then a member, found here) or finds the official disabled.
+   */
   async removeOfficial(userId: string): Promise<Removal[]> {
+    await this.removals.db.transaction((tx) => this.removals.recordDisabled(userId, tx));
     const out: Removal[] = [];
     for (const deviceId of await this.removals.devicesOfUser(userId))
       out.push(await this.removeDevice(deviceId, userId, 'user_disabled'));

@@ -6,13 +6,25 @@ import { secureChatSchema } from '../secure-chat.schema.js';
  * Devices taken out of chat (revocation is membership): their certificates were revoked (wipe, loss,
  * retirement), the handset reported lost mode, or their official was disabled. A removed device may not publish
  * KeyPackages, register a group or sit in a committed tree; a row for a disabled official goes when the
- * official is enabled again (their devices may then be added to groups anew).
+ * official is enabled again (their devices may then be added to groups anew) — unless a lasting reason
+ * (wiped, lost, retired) was recorded for the device since: that reason replaces 'user_disabled' and stays.
  */
 export const removedDevices = secureChatSchema.table('removed_devices', {
   deviceId: uuid('device_id').primaryKey(),
   userId: uuid('user_id'),
   reason: text('reason').$type<RemovalReason>().notNull(),
   removedAt: timestamp('removed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+/**
+ * Officials disabled in identity, by id: every device of theirs is out of chat — also one chat never knew (no
+ * group, no KeyPackage), whose certificate device management still accepts. Written on identity's disabled
+ * event, deleted on its enabled event. Checked with removed_devices for the caller of an upload, claim or
+ * registration and for every leaf of a commit's tree.
+ */
+export const disabledOfficials = secureChatSchema.table('disabled_officials', {
+  userId: text('user_id').primaryKey(),
+  disabledAt: timestamp('disabled_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
 
 export type RemovalReason = 'wiped' | 'lost' | 'retired' | 'user_disabled';

@@ -37,8 +37,8 @@ export function uncompressedP256(key: Uint8Array): Uint8Array | null {
 }
 
 /** A GroupInfo with its ratchet tree: epoch, every leaf's certificates, the external senders; signature verified. */
-export async function readGroupInfo(bytes: Uint8Array): Promise<GroupInfoFacts> {
-  const facts = await readGroupInfoBytes(bytes);
+export async function readGroupInfo(bytes: Uint8Array, maxLeaves?: number): Promise<GroupInfoFacts> {
+  const facts = await readGroupInfoBytes(bytes, maxLeaves);
   return {
     groupId: facts.groupId,
     epoch: facts.epoch,

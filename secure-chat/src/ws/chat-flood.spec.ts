@@ -1,5 +1,7 @@
+import { Reflector } from '@nestjs/core';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '@pakawaaz/platform';
+import { ChatController } from '../chat.controller.js';
 import type { SecureChatConfig } from '../secure-chat.config.js';
 import { ChatFlood, TokenBucket } from './chat-flood.js';
 
@@ -36,5 +38,16 @@ describe('chat flood limits', () => {
     }
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ code: 'chat_rate_limited', status: 429, details: { retryAfterSeconds: 1 } });
+  });
+
+  it('limits the heavy device routes: commits and group registrations draw on the frames bucket, claims on theirs', () => {
+    const kind = (route: 'register' | 'commit' | 'claim') =>
+      new Reflector().get<string | undefined>(
+        'pakawaaz:chat-flood',
+        Object.getOwnPropertyDescriptor(ChatController.prototype, route)!.value as () => unknown,
+      );
+    expect(kind('register')).toBe('frames');
+    expect(kind('commit')).toBe('frames');
+    expect(kind('claim')).toBe('claims');
   });
 });

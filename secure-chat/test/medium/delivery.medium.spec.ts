@@ -277,6 +277,11 @@ describe('secure chat delivery service (PostgreSQL, real MLS bytes)', () => {
       expect((await codeOf(groups.register(bob.principal, await aliceGroup.groupInfo()))).code).toBe(
         'mls_credential_refused',
       );
+      // A tree of two leaves (here an epoch-1 GroupInfo) is refused as it is decoded, before anything else of it.
+      const add = await aliceGroup.commitAdding([(await bob.keyPackage()).publicPackage]);
+      expect((await codeOf(groups.register(alice.principal, add.groupInfo))).code).toBe(
+        'mls_credential_refused',
+      );
     });
 
     it('registers a group, adds a device with a commit and Welcome, and fans out messages (MLS end to end)', async () => {
