@@ -198,6 +198,18 @@ describe('chat WebSocket (mutual TLS, PostgreSQL, real MLS)', () => {
     auth.revoked.delete(bob.deviceId);
   });
 
+  it('keeps two sockets a device: a third closes the oldest (4409), and the two others are served', async () => {
+    const [first, second] = [await connected(alice), await connected(alice)];
+    const third = await connected(alice);
+    expect(await first.closed).toEqual({ code: 4409, reason: 'replaced by a newer socket of this device' });
+    for (const c of [second, third]) {
+      c.send({ type: 'ack', upTo: 0, reply: true });
+      expect(await c.next('acked')).toMatchObject({ type: 'acked' });
+      c.ws.close();
+      await c.closed;
+    }
+  });
+
   it('delivers a Welcome and messages over the socket, at least once until acked, with replies to send and commit', async () => {
     const a = await TestMember.createGroup(alice, randomBytes(16), [externalSenderExtension(serverKey)]);
     const { groupId } = await groups.register(alice.principal, await a.groupInfo());
