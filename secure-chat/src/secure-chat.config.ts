@@ -18,6 +18,8 @@ const schema = z.object({
   PAKAWAAZ_CHAT_LOW_KEY_PACKAGES: int(1, 50, 10),
   PAKAWAAZ_CHAT_WS_MAX_FRAME_BYTES: int(4096, 4 * 1024 * 1024, CHAT_COMMIT_BODY_BYTES),
   PAKAWAAZ_CHAT_WS_FRAMES_PER_SECOND: int(1, 10000, 50),
+  // At least 2 MiB: its burst (twice) must hold the largest frame (PAKAWAAZ_CHAT_WS_MAX_FRAME_BYTES, ≤ 4 MiB).
+  PAKAWAAZ_CHAT_WS_BYTES_PER_SECOND: int(2 * 1024 * 1024, 1024 * 1024 * 1024, 4 * 1024 * 1024),
   PAKAWAAZ_CHAT_WS_PING_SECONDS: int(5, 600, 30),
   PAKAWAAZ_CHAT_CLAIMS_PER_SECOND: int(1, 1000, 5),
   PAKAWAAZ_CHAT_RETENTION_DAYS: int(1, 365, 30),
@@ -43,6 +45,8 @@ export type SecureChatConfig = {
   wsMaxFrameBytes: number;
   /** Frames a device may send per second (a token bucket of twice this burst). */
   wsFramesPerSecond: number;
+  /** Bytes of WebSocket frames a device may send per second (a token bucket of twice this burst). */
+  wsBytesPerSecond: number;
   /** Ping interval; a socket that misses a pong is closed. */
   wsPingSeconds: number;
   /** KeyPackage claims a device may make per second (a token bucket of twice this burst). */
@@ -111,6 +115,7 @@ export function loadSecureChatConfig(env: Env, platform: PlatformConfig): Secure
     lowKeyPackages: c.PAKAWAAZ_CHAT_LOW_KEY_PACKAGES,
     wsMaxFrameBytes: c.PAKAWAAZ_CHAT_WS_MAX_FRAME_BYTES,
     wsFramesPerSecond: c.PAKAWAAZ_CHAT_WS_FRAMES_PER_SECOND,
+    wsBytesPerSecond: c.PAKAWAAZ_CHAT_WS_BYTES_PER_SECOND,
     wsPingSeconds: c.PAKAWAAZ_CHAT_WS_PING_SECONDS,
     claimsPerSecond: c.PAKAWAAZ_CHAT_CLAIMS_PER_SECOND,
     retentionDays: c.PAKAWAAZ_CHAT_RETENTION_DAYS,

@@ -47,7 +47,7 @@ export const SEND_BATCH = 64;
  * Idempotent: a send whose (device, clientId) is already stored — a retry after a lost answer, or a duplicate
  * sent at the same time over another connection or node, whose transaction the insert waits for — queues
  * nothing and gets the stored answer (read after the write), or `client_id_reused` when the id was another
- * group's or operation's. A refused send is also answered from a stored row when there is one (a retry whose
+ * group's or operation's; the recipients of a send answered from its stored row are woken all the same. A refused send is also answered from a stored row when there is one (a retry whose
  * group moved on since its first answer).
  *
  * Writes are keyed by the sending device: a device's sends are written one batch after another, in the order
@@ -201,7 +201,10 @@ export class SendGroupCommit implements OnApplicationShutdown {
       tx,
       held,
     );
-    const wake = new Set(written.flatMap((a) => a.queue.deviceIds));
+    // The recipients of every send answered as accepted, those found stored too (not handed off: their seqs are
+    // not known): a batch whose COMMIT went through but whose answer was lost (its connection dropped) is
+    // written again send by send, finds each stored, and its recipients would otherwise wait for a later wake.
+    const wake = new Set(accepted.flatMap((a) => (settled[a.i]!.ok ? a.queue.deviceIds : [])));
     return { settled, wake, at, queued: accepted.map((a, k) => ({ ...a.queue, seqs: seqs[k] })) };
   }
 }

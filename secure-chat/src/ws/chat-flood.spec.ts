@@ -5,7 +5,7 @@ import { ChatController } from '../chat.controller.js';
 import type { SecureChatConfig } from '../secure-chat.config.js';
 import { ChatFlood, TokenBucket } from './chat-flood.js';
 
-const config = { wsFramesPerSecond: 4, claimsPerSecond: 1 } as SecureChatConfig;
+const config = { wsFramesPerSecond: 4, wsBytesPerSecond: 1000, claimsPerSecond: 1 } as SecureChatConfig;
 
 describe('chat flood limits', () => {
   it('a token bucket allows a burst of twice the rate, then refills with the clock', () => {
@@ -24,6 +24,18 @@ describe('chat flood limits', () => {
     expect(flood.take('claims', 'd1', 0)).toBeNull();
     expect(flood.take('claims', 'd1', 0)).toBeNull();
     expect(flood.take('claims', 'd1', 0)).toBe(1);
+  });
+
+  it('limits a socket’s frames by their bytes as well as their number (bursts of twice each)', () => {
+    const flood = new ChatFlood(config);
+    expect(flood.socketFrame('d1', 1500, 0)).toBeNull();
+    expect(flood.socketFrame('d1', 600, 0)).toMatch(/^More than 1000 bytes of frames a second/);
+    expect(flood.socketFrame('d1', 500, 0)).toBeNull(); // 2000 bytes of burst: 1500 + 500
+    expect(flood.socketFrame('d1', 1, 0)).toMatch(/bytes/);
+    expect(flood.socketFrame('d1', 500, 500)).toBeNull(); // half a second: 500 bytes back
+    expect(flood.socketFrame('d2', 1, 0)).toBeNull();
+    for (let i = 0; i < 7; i++) flood.socketFrame('d2', 1, 0);
+    expect(flood.socketFrame('d2', 1, 0)).toMatch(/^More than 4 frames a second/);
   });
 
   it('answers 429 chat_rate_limited with the seconds to wait (sent as Retry-After)', () => {

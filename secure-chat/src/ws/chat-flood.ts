@@ -27,27 +27,29 @@ export class TokenBucket {
     this.at = now;
   }
 
-  take(now: number): boolean {
+  /** Takes `cost` tokens (a frame: 1; its bytes: as many) if there are that many. */
+  take(now: number, cost = 1): boolean {
     this.tokens = Math.min(this.perSecond * 2, this.tokens + ((now - this.at) / 1000) * this.perSecond);
     this.at = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < cost) return false;
+    this.tokens -= cost;
     return true;
   }
 
-  /** Whole seconds until a token is back (at least 1). */
-  retryAfterSeconds(): number {
-    return Math.max(1, Math.ceil((1 - this.tokens) / this.perSecond));
+  /** Whole seconds until `cost` tokens are back (at least 1). */
+  retryAfterSeconds(cost = 1): number {
+    return Math.max(1, Math.ceil((cost - this.tokens) / this.perSecond));
   }
 }
 
 /**
  * What a device may send: `frames` — WebSocket frames and the HTTP sends (messages, commits) drawing from the
- * same bucket, so a device cannot double its rate by using both — and `claims`, KeyPackage claims (each costs
- * certificate checks of another official's devices). One limiter per node for all of a device's sockets and
+ * same bucket, so a device cannot double its rate by using both — `bytes`, the bytes of its WebSocket frames
+ * (each is parsed synchronously: 50 frames a second of 3 MiB each would be 150 MiB/s of JSON), and `claims`,
+ * KeyPackage claims (each costs certificate checks of another official's devices). One limiter per node for all of a device's sockets and
  * requests; per node, so a cluster of n nodes lets a device n times through (the load balancer pins it).
  */
-export type FloodKind = 'frames' | 'claims';
+export type FloodKind = 'frames' | 'bytes' | 'claims';
 const MAX_TRACKED = 100_000;
 
 @Injectable()
@@ -55,17 +57,28 @@ export class ChatFlood {
   /** By kind, then device (no key built per frame: this runs for every frame of every socket). */
   private readonly buckets: Record<FloodKind, Map<string, TokenBucket>> = {
     frames: new Map(),
+    bytes: new Map(),
     claims: new Map(),
   };
 
   constructor(@Inject(SECURE_CHAT_CONFIG) private readonly config: SecureChatConfig) {}
 
   perSecond(kind: FloodKind): number {
+    if (kind === 'bytes') return this.config.wsBytesPerSecond;
     return kind === 'frames' ? this.config.wsFramesPerSecond : this.config.claimsPerSecond;
   }
 
-  /** Null when the device may go on; else the seconds it should wait. */
-  take(kind: FloodKind, deviceId: string, now = Date.now()): number | null {
+  /** A WebSocket frame of `bytes`: null when the device may go on; else the limit it went over, in words. */
+  socketFrame(deviceId: string, bytes: number, now = Date.now()): string | null {
+    if (this.take('frames', deviceId, now) !== null)
+      return `More than ${this.config.wsFramesPerSecond} frames a second: frames are dropped; slow down.`;
+    if (this.take('bytes', deviceId, now, bytes) !== null)
+      return `More than ${this.config.wsBytesPerSecond} bytes of frames a second: frames are dropped; slow down.`;
+    return null;
+  }
+
+  /** Null when the device may go on (`cost` tokens taken); else the seconds it should wait. */
+  take(kind: FloodKind, deviceId: string, now = Date.now(), cost = 1): number | null {
     const buckets = this.buckets[kind];
     let bucket = buckets.get(deviceId);
     if (!bucket) {
@@ -74,7 +87,7 @@ export class ChatFlood {
       bucket = new TokenBucket(this.perSecond(kind), now);
       buckets.set(deviceId, bucket);
     }
-    return bucket.take(now) ? null : bucket.retryAfterSeconds();
+    return bucket.take(now, cost) ? null : bucket.retryAfterSeconds(cost);
   }
 
   /** 429 chat_rate_limited with Retry-After (the error filter sends details.retryAfterSeconds as the header). */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ChatHub, RING_PUSH_INTERVAL_MS } from './chat-hub.js';
+import { ChatHub, MAX_SOCKETS_PER_DEVICE, RING_PUSH_INTERVAL_MS, type ChatSession } from './chat-hub.js';
 import type { CallSignalFrame } from './frames.js';
 
 const ring = {
@@ -93,5 +93,38 @@ describe('ChatHub in a cluster', () => {
     ]);
     await vi.runAllTimersAsync();
     expect(pushed).toEqual([['off']]);
+  });
+});
+
+describe('ChatHub sockets per device', () => {
+  it('keeps at most MAX_SOCKETS_PER_DEVICE a device: a newer one closes the oldest, which is woken no more', () => {
+    const hub = new ChatHub(null);
+    const closed: [string, number][] = [];
+    const woken: string[] = [];
+    const session = (name: string, deviceId = 'd1') =>
+      ({
+        deviceId,
+        wake: () => void woken.push(name),
+        offer: () => undefined,
+        keyPackagesLow: () => undefined,
+        send: () => undefined,
+        close: (code: number) => void closed.push([name, code]),
+      }) as ChatSession;
+    hub.add(session('other', 'd2'));
+    const removes = ['s1', 's2'].map((n) => hub.add(session(n)));
+    expect(MAX_SOCKETS_PER_DEVICE).toBe(2);
+    expect(closed).toEqual([]);
+    hub.add(session('s3'));
+    expect(closed).toEqual([['s1', 4409]]);
+    expect(hub.connections).toBe(3);
+    hub.queued(['d1']);
+    expect(woken).toEqual(['s2', 's3']);
+    removes[0]!(); // the replaced socket's close completes later: nothing else goes
+    hub.add(session('s4'));
+    expect(closed).toEqual([
+      ['s1', 4409],
+      ['s2', 4409],
+    ]);
+    expect(hub.connections).toBe(3);
   });
 });

@@ -20,6 +20,15 @@ export type ChatSession = {
   close(code: number, reason: string): void;
 };
 
+/**
+ * Most sockets a device keeps open on a node: a handset that reconnects while its old socket is still half-open
+ * (the network changed; no pong yet) must not be refused. Each socket reads the whole queue and is handed every
+ * envelope, so more would multiply a device's delivery: the oldest is closed (SOCKET_REPLACED) for a new one.
+ */
+export const MAX_SOCKETS_PER_DEVICE = 2;
+/** The close code and reason of a device's oldest socket when it opens one more than MAX_SOCKETS_PER_DEVICE. */
+export const SOCKET_REPLACED = { code: 4409, reason: 'replaced by a newer socket of this device' } as const;
+
 /** A device not connected here is pushed "check in" at most this often. */
 export const PUSH_INTERVAL_MS = 30_000;
 /** A ring (a call inviting a device not connected) pushes it at most this often: an invite/cancel loop cannot
@@ -57,6 +66,13 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
   add(session: ChatSession): () => void {
     let set = this.sessions.get(session.deviceId);
     if (!set) this.sessions.set(session.deviceId, (set = new Set()));
+    // The oldest first (a Set keeps insertion order); out of the hub at once, not when its close completes (a
+    // half-open socket's may take the close timeout), so it is neither woken nor counted meanwhile.
+    for (const old of set) {
+      if (set.size < MAX_SOCKETS_PER_DEVICE) break;
+      set.delete(old);
+      old.close(SOCKET_REPLACED.code, SOCKET_REPLACED.reason);
+    }
     set.add(session);
     return () => {
       set.delete(session);

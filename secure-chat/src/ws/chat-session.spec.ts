@@ -1,37 +1,22 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ChatSession, mergeDeliveries } from './chat-session.js';
+import { ChatSession } from './chat-session.js';
+import { DELIVER_FRAME_BYTES } from './deliver-frames.js';
 import type { ServerFrame } from './frames.js';
 
-const env = (seq: number) => ({
+const env = (seq: number, bodyChars = 1) => ({
   seq,
   groupId: 'g',
   senderDevice: null,
   kind: 'application',
-  body: 'b',
+  body: 'b'.repeat(bodyChars),
   at: 'now',
 });
 
-describe('mergeDeliveries (one socket write per turn)', () => {
-  it('merges deliver frames back to back, in order, and keeps every other frame where it was', () => {
-    const frames: ServerFrame[] = [
-      { type: 'deliver', envelopes: [env(1)] },
-      { type: 'deliver', envelopes: [env(2), env(3)] },
-      { type: 'result', id: 1, result: {} },
-      { type: 'deliver', envelopes: [env(4)] },
-      { type: 'acked', upTo: 3, removed: 3 },
-    ];
-    expect(mergeDeliveries(frames)).toEqual([
-      { type: 'deliver', envelopes: [env(1), env(2), env(3)] },
-      { type: 'result', id: 1, result: {} },
-      { type: 'deliver', envelopes: [env(4)] },
-      { type: 'acked', upTo: 3, removed: 3 },
-    ]);
-  });
-});
-
 /** A socket that records the envelopes sent on it, and a queue the session reads (each read recorded). */
-function harness(queue: number[]) {
+function harness(queue: number[], bodyChars = 1) {
   const sent: number[] = [];
+  /** Each `deliver` frame written: its bytes and its envelopes' seqs. */
+  const frames: { bytes: number; seqs: number[] }[] = [];
   const reads: number[] = [];
   const ws = {
     OPEN: 1,
@@ -39,13 +24,15 @@ function harness(queue: number[]) {
     bufferedAmount: 0,
     send: (data: string) => {
       const f = JSON.parse(data) as ServerFrame;
-      if (f.type === 'deliver') sent.push(...f.envelopes.map((e) => e.seq));
+      if (f.type !== 'deliver') return;
+      sent.push(...f.envelopes.map((e) => e.seq));
+      frames.push({ bytes: Buffer.byteLength(data), seqs: f.envelopes.map((e) => e.seq) });
     },
   };
   const delivery = {
     inbox: (_device: unknown, after: number) => {
       reads.push(after);
-      return Promise.resolve(queue.filter((s) => s > after).map(env));
+      return Promise.resolve(queue.filter((s) => s > after).map((s) => env(s, bodyChars)));
     },
   };
   const session = new ChatSession(
@@ -54,7 +41,7 @@ function harness(queue: number[]) {
     delivery as unknown as ConstructorParameters<typeof ChatSession>[2],
   );
   const settle = () => new Promise((r) => setTimeout(r, 20));
-  return { session, sent, reads, queue, ws, settle };
+  return { session, sent, frames, reads, queue, ws, settle };
 }
 
 describe('ChatSession.offer (envelopes handed by the send batch, no queue read)', () => {
@@ -152,5 +139,39 @@ describe('ChatSession flushes', () => {
     }
     await sessions[0]!.settle();
     expect(sessions.map((h) => h.sent)).toEqual([[1], [1, 2], [1]]);
+  });
+});
+
+describe('ChatSession frame sizes (at most DELIVER_FRAME_BYTES: a client over its limit closes, 1009)', () => {
+  const big = 400_000; // characters of body: two envelopes fit a frame, three do not
+
+  it('cuts a queue read at the budget and reads again after what it sent', async () => {
+    const h = harness([1, 2, 3, 4, 5], big);
+    h.session.wake();
+    await h.settle();
+    expect(h.frames.map((f) => f.seqs)).toEqual([[1, 2], [3, 4], [5]]);
+    expect(Math.max(...h.frames.map((f) => f.bytes))).toBeLessThanOrEqual(DELIVER_FRAME_BYTES);
+    expect(h.reads).toEqual([0, 2, 4, 5]);
+  });
+
+  it('splits a hand-off, and hand-offs merged in one turn, at the budget', async () => {
+    const h = harness([], big);
+    h.session.wake();
+    await h.settle();
+    h.session.offer([env(1, big), env(2, big), env(3, big)]);
+    h.session.offer([env(4, big)]);
+    await h.settle();
+    expect(h.frames.map((f) => f.seqs)).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(Math.max(...h.frames.map((f) => f.bytes))).toBeLessThanOrEqual(DELIVER_FRAME_BYTES);
+  });
+
+  it('sends an envelope larger than the budget alone in its frame', async () => {
+    const h = harness([1, 2, 3], 1_398_102); // a Welcome of 1 MiB
+    h.session.wake();
+    await h.settle();
+    expect(h.frames.map((f) => f.seqs)).toEqual([[1], [2], [3]]);
   });
 });

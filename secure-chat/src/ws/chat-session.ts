@@ -4,6 +4,7 @@ import type { WebSocket } from 'ws';
 import type { QueuedEnvelope } from '../chat-ports.js';
 import type { DeliveryService } from '../delivery/delivery.service.js';
 import type { ChatSession as HubSession } from './chat-hub.js';
+import { frameEnd, mergeDeliveries } from './deliver-frames.js';
 import type { ServerFrame } from './frames.js';
 
 /** Bytes buffered on a socket above which delivery waits (a slow reader is not flooded). */
@@ -43,7 +44,8 @@ export class ChatSession implements HubSession {
 
   /**
    * Sends the turn's frames in one socket write (corked: one TLS record run, one syscall, where each frame
-   * would be one), `deliver` frames back to back merged into one. Their order is kept.
+   * would be one), `deliver` frames back to back merged — into frames of DELIVER_FRAME_BYTES at most. Their
+   * order is kept.
    */
   flush(): void {
     if (this.outbox.length === 0) return;
@@ -99,8 +101,11 @@ export class ChatSession implements HubSession {
             await new Promise((r) => setTimeout(r, 50));
             continue;
           }
-          const envelopes = await this.delivery.inbox(this.device, this.sentUpTo);
-          if (envelopes.length === 0) break;
+          const page = await this.delivery.inbox(this.device, this.sentUpTo);
+          if (page.length === 0) break;
+          // One frame's worth (DELIVER_FRAME_BYTES) a read: the next read starts after it.
+          const end = frameEnd(page);
+          const envelopes = end === page.length ? page : page.slice(0, end);
           this.sentUpTo = envelopes[envelopes.length - 1]!.seq;
           this.send({ type: 'deliver', envelopes });
         }
@@ -153,16 +158,4 @@ function flushDirty(): void {
       });
     }
   }
-}
-
-/** Consecutive `deliver` frames as one (their envelopes in order); other frames as they are. */
-export function mergeDeliveries(frames: readonly ServerFrame[]): ServerFrame[] {
-  const out: ServerFrame[] = [];
-  for (const f of frames) {
-    const last = out[out.length - 1];
-    if (f.type === 'deliver' && last?.type === 'deliver')
-      out[out.length - 1] = { type: 'deliver', envelopes: [...last.envelopes, ...f.envelopes] };
-    else out.push(f);
-  }
-  return out;
 }

@@ -43,8 +43,8 @@ export const CHAT_WS_DPOP_PROTOCOL = 'pakawaaz.dpop';
  * The chat WebSocket (`ws`, noServer): the server's HTTP listeners hand it their 'upgrade' requests. A device
  * authenticates with the client certificate of its TLS connection (the device port's mutual TLS, or a
  * certificate an allow-listed proxy forwards), as its HTTP routes do; anything else is refused before the
- * upgrade. Limits: frame size (ws maxPayload: a bigger frame closes the socket, 1009), frames per second per
- * device (over it: an error frame, the frame dropped), ping every PAKAWAAZ_CHAT_WS_PING_SECONDS (no pong: closed;
+ * upgrade. Limits: frame size (ws maxPayload: a bigger frame closes the socket, 1009), frames and their bytes
+ * per second per device (over either: an error frame, the frame dropped), ping every PAKAWAAZ_CHAT_WS_PING_SECONDS (no pong: closed;
  * the certificate is checked again then: a revoked device is closed).
  */
 @Injectable()
@@ -200,15 +200,13 @@ export class ChatSocketServer implements OnModuleDestroy {
   }
 
   private async frame(session: ChatSession, device: DevicePrincipal, data: unknown, isBinary: boolean) {
-    if (this.flood.take('frames', device.deviceId) !== null) {
+    const bytes = Buffer.isBuffer(data) ? data.length : (data as Buffer[]).reduce((n, b) => n + b.length, 0);
+    const over = this.flood.socketFrame(device.deviceId, bytes);
+    if (over !== null) {
       // A device that goes on flooding after the error is cut off (it reconnects with a fresh socket).
       if (++session.dropped > this.config.wsFramesPerSecond * 4) return session.close(1008, 'rate limit');
       if (session.dropped > 1) return;
-      return session.send({
-        type: 'error',
-        code: 'chat_rate_limited',
-        message: `More than ${this.config.wsFramesPerSecond} frames a second: frames are dropped; slow down.`,
-      });
+      return session.send({ type: 'error', code: 'chat_rate_limited', message: over });
     }
     session.dropped = 0;
     const text = isBinary

@@ -31,6 +31,7 @@ const INST = randomUUID();
 const config = {
   wsMaxFrameBytes: 64 * 1024,
   wsFramesPerSecond: 50,
+  wsBytesPerSecond: 4 * 1024 * 1024,
   wsPingSeconds: 30,
   claimsPerSecond: 50,
   bots: loadBotsConfig({}),

@@ -34,6 +34,7 @@ const config: SecureChatConfig = {
   lowKeyPackages: 10,
   wsMaxFrameBytes: 64 * 1024,
   wsFramesPerSecond: 5,
+  wsBytesPerSecond: 64 * 1024,
   wsPingSeconds: 30,
   claimsPerSecond: 5,
   retentionDays: 30,
@@ -198,6 +199,18 @@ describe('chat WebSocket (mutual TLS, PostgreSQL, real MLS)', () => {
     auth.revoked.delete(bob.deviceId);
   });
 
+  it('keeps two sockets a device: a third closes the oldest (4409), and the two others are served', async () => {
+    const [first, second] = [await connected(alice), await connected(alice)];
+    const third = await connected(alice);
+    expect(await first.closed).toEqual({ code: 4409, reason: 'replaced by a newer socket of this device' });
+    for (const c of [second, third]) {
+      c.send({ type: 'ack', upTo: 0, reply: true });
+      expect(await c.next('acked')).toMatchObject({ type: 'acked' });
+      c.ws.close();
+      await c.closed;
+    }
+  });
+
   it('delivers a Welcome and messages over the socket, at least once until acked, with replies to send and commit', async () => {
     const a = await TestMember.createGroup(alice, randomBytes(16), [externalSenderExtension(serverKey)]);
     const { groupId } = await groups.register(alice.principal, await a.groupInfo());
@@ -313,6 +326,17 @@ describe('chat WebSocket (mutual TLS, PostgreSQL, real MLS)', () => {
     fine.send({ type: 'ack', upTo: 0, reply: true });
     expect(await fine.next('acked')).toMatchObject({ type: 'acked' });
     fine.ws.close();
+  });
+
+  it('drops a frame over the bytes a second (a burst of twice that) with one error, as the frame limit does', async () => {
+    await new Promise((r) => setTimeout(r, 2000)); // the byte bucket full again after the test before
+    const c = await connected(bob);
+    const frame = 'x'.repeat(50_000); // three are over 128 KiB, and each is answered (not JSON)
+    for (let i = 0; i < 3; i++) c.ws.send(frame);
+    const codes = [await c.next('error'), await c.next('error'), await c.next('error')].map((f) => f.code);
+    expect(codes).toEqual(['invalid_chat_input', 'invalid_chat_input', 'chat_rate_limited']);
+    c.ws.close();
+    await c.closed;
   });
 
   it('closes the sockets of a device removed from chat', async () => {

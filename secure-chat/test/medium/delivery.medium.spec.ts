@@ -36,6 +36,7 @@ const config: SecureChatConfig = {
   lowKeyPackages: 10,
   wsMaxFrameBytes: 1 << 20,
   wsFramesPerSecond: 50,
+  wsBytesPerSecond: 4 * 1024 * 1024,
   wsPingSeconds: 30,
   claimsPerSecond: 5,
   retentionDays: 30,

@@ -99,10 +99,44 @@ describe('secure chat sends: one idempotency row a send (PostgreSQL; PGlite when
     expect(answerTwo).toEqual(answerOne);
     const body = Buffer.from(s.message).toString('hex');
     for (const p of [b, c]) expect((await bodiesOf(p)).filter((x) => x === body)).toHaveLength(1);
-    // Node two queued nothing, so it hands and wakes no one.
+    // Node two queued nothing, so it hands off nothing (no seqs), but it wakes the recipients all the same.
     expect(two.handed).toEqual([]);
-    expect(two.woken).toEqual([]);
+    expect(two.woken.sort()).toEqual([b.deviceId, c.deviceId].sort());
     expect(one.handed.map((h) => h.deviceId).sort()).toEqual([b.deviceId, c.deviceId].sort());
+  });
+
+  it('wakes the recipients when a batch committed but its answer was lost, and its sends are found stored', async () => {
+    // The handle's second transaction commits, then fails as a connection dropped before the reply would.
+    let calls = 0;
+    let mark = 0;
+    const lossy: DatabaseHandle = {
+      ...db.handle,
+      db: new Proxy(db.handle.db, {
+        get: (target, p) =>
+          p === 'transaction'
+            ? async (fn: (tx: Db) => Promise<unknown>) => {
+                if (++calls !== 2) return target.transaction(fn);
+                mark = n.woken.length;
+                await target.transaction(fn);
+                throw new Error('Connection terminated unexpectedly');
+              }
+            : (Reflect.get(target, p) as unknown),
+      }),
+      mode: 'embedded', // one batch in flight: the two sends below gather while the first is written
+    };
+    const n = node(lossy);
+    const [fromA, fromB] = [send(), send({ device: b })];
+    const warmUp = n.sends.send(send());
+    const answers = await Promise.all([warmUp, n.sends.send(fromA), n.sends.send(fromB)]);
+    expect(calls).toBe(4); // the warm-up, the batch of two (lost), each of its sends again
+    expect(answers.slice(1)).toEqual([
+      { groupId, epoch: '5', recipients: 2 },
+      { groupId, epoch: '5', recipients: 2 },
+    ]);
+    // Queued once, by the batch whose answer was lost; woken by the sends that found themselves stored.
+    const bodyOf = (x: PendingSend) => Buffer.from(x.message).toString('hex');
+    expect((await bodiesOf(c)).filter((x) => x === bodyOf(fromA) || x === bodyOf(fromB))).toHaveLength(2);
+    expect(new Set(n.woken.slice(mark))).toEqual(new Set([a.deviceId, b.deviceId, c.deviceId]));
   });
 
   it("writes each send's idempotency row once, with its answer: no claim row updated afterwards", async () => {

@@ -1,0 +1,80 @@
+import type { QueuedEnvelope } from '../chat-ports.js';
+import type { ServerFrame } from './frames.js';
+
+/**
+ * Most bytes of JSON text in one `deliver` frame, unless its one envelope alone is larger: a frame holds at
+ * least one envelope. The largest envelope, a Welcome of MLS_LIMITS.maxWelcomeBytes (1 MiB), is 1,398,102
+ * base64url characters, so the largest `deliver` frame is under 1.4 MB — below the SDK's 2 MiB max payload
+ * (a frame over a client's limit closes its socket, 1009, and it would be sent the same frame again).
+ */
+export const DELIVER_FRAME_BYTES = 1024 * 1024;
+
+/** `{"type":"deliver","envelopes":[` and `]}`. */
+const FRAME_CHARS = 32;
+/** An envelope's keys, quotes, commas and seq (at most 16 digits), a comma after it: more than they take. */
+const ENVELOPE_CHARS = 100;
+
+/**
+ * An envelope's bytes in a frame, at least: every field is ASCII without escapes (base64url, a UUID, a kind,
+ * an ISO date), so characters are bytes; the fixed part is counted high. No JSON.stringify per envelope.
+ */
+export function envelopeBytes(e: QueuedEnvelope): number {
+  return (
+    ENVELOPE_CHARS +
+    e.body.length +
+    e.groupId.length +
+    (e.senderDevice?.length ?? 0) +
+    e.kind.length +
+    e.at.length
+  );
+}
+
+/** The end of the frame that starts at `start`: the envelopes that fit `budget` bytes (at least one). */
+export function frameEnd(
+  envelopes: readonly QueuedEnvelope[],
+  start = 0,
+  budget = DELIVER_FRAME_BYTES,
+): number {
+  let bytes = FRAME_CHARS;
+  let n = start;
+  while (n < envelopes.length) {
+    bytes += envelopeBytes(envelopes[n]!);
+    if (n > start && bytes > budget) break;
+    n++;
+  }
+  return n;
+}
+
+/**
+ * The frames to write: consecutive `deliver` frames merged (their envelopes in order) and the merged run cut
+ * into frames of at most `budget` bytes each (a lone larger envelope is a frame of its own); other frames as
+ * they are, where they were.
+ */
+export function mergeDeliveries(frames: readonly ServerFrame[], budget = DELIVER_FRAME_BYTES): ServerFrame[] {
+  const out: ServerFrame[] = [];
+  let run: QueuedEnvelope[] = [];
+  let runs = 0;
+  const cut = () => {
+    if (runs === 1 && frameEnd(run, 0, budget) === run.length) out.push({ type: 'deliver', envelopes: run });
+    else
+      for (let at = 0; at < run.length;) {
+        const end = frameEnd(run, at, budget);
+        out.push({ type: 'deliver', envelopes: run.slice(at, end) });
+        at = end;
+      }
+    run = [];
+    runs = 0;
+  };
+  for (const f of frames) {
+    if (f.type !== 'deliver') {
+      cut();
+      out.push(f);
+    } else if (runs++ === 0) run = f.envelopes;
+    else {
+      if (runs === 2) run = [...run];
+      for (const e of f.envelopes) run.push(e);
+    }
+  }
+  cut();
+  return out;
+}
