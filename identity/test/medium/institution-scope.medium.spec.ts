@@ -194,6 +194,20 @@ describe('services keep an institution principal to its rows', () => {
     ).toBe(true);
   });
 
+  it('sessions: without the role, another user’s live session is as unknown as no session at all', async () => {
+    const w = await world();
+    const sanaSession = (await signedIn(w.sana.id)).sessionId!;
+    const sessions = fx.get(SessionsService);
+    for (const caller of [await signedIn(w.ayesha.id), await signedIn(w.viewer.id)]) {
+      const ctx = { principal: caller, requestId: null };
+      const live = await refusal(sessions.revoke(sanaSession, ctx));
+      const unknown = await refusal(sessions.revoke(randomUUID(), ctx));
+      expect([live.code, live.message]).toEqual([unknown.code, unknown.message]);
+      expect(live.code).toBe('session_not_found');
+    }
+    expect((await sessions.list(root)).some((s) => s.id === sanaSession)).toBe(true);
+  });
+
   it('institutions: its own, below it and what its directory may see; shaping the tree is national', async () => {
     const w = await world();
     const viewer = await signedIn(w.viewer.id);

@@ -697,3 +697,22 @@ describe('self operations act on the caller only', () => {
     expect((await call('GET', '/api/v1/auth/me', w.tokenA)).status).toBe(200);
   });
 });
+
+describe('DELETE /api/v1/sessions/{id} does not say whether another user’s session exists', () => {
+  it('B’s principals get the same 404 for A’s live session as for an unknown id', async () => {
+    // B's users signed out in the self tests: B's official signs in again, beside B's API tokens.
+    const official = { name: 'official of B', token: (await signIn(w.officialB.username)).accessToken };
+    for (const p of [official, ...principalsOfB.filter((x) => !x.user)]) {
+      const live = await call('DELETE', `/api/v1/sessions/${w.sessionA}`, p.token);
+      const unknown = await call('DELETE', '/api/v1/sessions/00000000-0000-4000-8000-0000000000ef', p.token);
+      const said = (r: Reply) => [
+        r.status,
+        (r.body as { code?: string; message?: string }).code,
+        (r.body as { message?: string }).message,
+      ];
+      expect(said(live), p.name).toEqual(said(unknown));
+      expect(live.status, `${p.name}: ${live.text}`).toBe(404);
+    }
+    expect((await call('GET', '/api/v1/auth/me', w.tokenA)).status).toBe(200);
+  });
+});
