@@ -3452,7 +3452,7 @@ export interface components {
             percent: number;
         };
         /** @enum {string} */
-        AppStoreErrorCode: "already_reviewed" | "apk_inspector_unavailable" | "apk_manifest_incomplete" | "apk_not_found" | "apk_not_verified" | "apk_too_large" | "apk_truncated" | "apk_upload_timeout" | "apk_uploads_busy" | "app_not_found" | "app_version_not_found" | "catalogue_diff_not_found" | "catalogue_log_unavailable" | "catalogue_not_found" | "developer_org_exists" | "developer_org_not_found" | "developer_org_required" | "fleet_unavailable" | "invalid_store_input" | "log_entry_not_found" | "log_size_invalid" | "not_a_developer" | "outside_institution_scope" | "package_owned_by_another_org" | "percent_not_increasing" | "policy_findings_unresolved" | "review_by_uploader" | "rollout_exists" | "rollout_not_found" | "rollout_state_conflict" | "signer_mismatch" | "version_code_not_increasing" | "version_not_in_review" | "version_not_rollable" | "version_not_withdrawable";
+        AppStoreErrorCode: "already_reviewed" | "apk_inspector_unavailable" | "apk_manifest_incomplete" | "apk_not_found" | "apk_not_verified" | "apk_too_large" | "apk_truncated" | "apk_upload_timeout" | "apk_uploads_busy" | "app_not_found" | "app_version_not_found" | "catalogue_diff_not_found" | "catalogue_log_unavailable" | "catalogue_not_found" | "developer_org_exists" | "developer_org_not_found" | "developer_org_required" | "fleet_unavailable" | "invalid_store_input" | "log_entry_not_found" | "log_size_invalid" | "not_a_developer" | "outside_institution_scope" | "package_owned_by_another_org" | "percent_not_increasing" | "policy_findings_unresolved" | "review_by_uploader" | "rollout_exists" | "rollout_not_found" | "rollout_state_conflict" | "signer_mismatch" | "user_directory_unavailable" | "user_not_found" | "version_code_not_increasing" | "version_not_in_review" | "version_not_rollable" | "version_not_withdrawable";
         AppVersionKillInput: {
             reason: string;
         };
@@ -4789,7 +4789,10 @@ export interface components {
             }[];
         };
         DeveloperOrgMemberInput: {
-            /** @description The user id of the developer */
+            /**
+             * Format: uuid
+             * @description The user id of the developer (a user in your scope)
+             */
             userId: string;
         };
         DeveloperOrgMembers: {
@@ -24152,7 +24155,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `developer_org_not_found` */
+            /** @description `developer_org_not_found`, `user_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -24160,7 +24163,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "developer_org_not_found";
+                        code?: "developer_org_not_found" | "user_not_found";
                     };
                 };
             };

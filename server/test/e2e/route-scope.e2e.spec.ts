@@ -68,6 +68,8 @@ const w = {
   a: '',
   b: '',
   b1: '',
+  /** A developer organisation of B, to which B's reviewers try to add A's official. */
+  orgB: '',
   officialA: { id: '', username: 'scope-official-a' },
   operatorA: { id: '', username: 'scope-operator-a' },
   officialB: { id: '', username: 'scope-official-b' },
@@ -166,6 +168,9 @@ beforeAll(async () => {
   w.operatorA.id = (await user(w.operatorA.username, w.a, { kind: 'operator', roles: ['viewer'] })).id;
   w.officialB.id = (await user(w.officialB.username, w.b)).id;
   w.officialB1.id = (await user(w.officialB1.username, w.b1)).id;
+  w.orgB = (
+    await ok<{ id: string }>('POST', '/api/v1/store/orgs', { name: 'Scope B IT', institutionId: w.b })
+  ).id;
   w.viewerB.id = (await user(w.viewerB.username, w.b, { kind: 'operator', roles: ['viewer'] })).id;
   const a = await signIn(w.officialA.username);
   w.sessionA = a.sessionId;
@@ -277,6 +282,9 @@ async function snapshotOfA(): Promise<unknown> {
   const botsOfA = await db().execute(
     sql`select id, name, state, webhook_url from secure_chat.bots where institution_id = ${w.a} order by id`,
   );
+  const orgsOfA = await db().execute(
+    sql`select org_id from app_store.org_members where user_id = ${w.officialA.id} order by org_id`,
+  );
   const stripVolatile = (s: { sessions: { id: string }[] }) => s.sessions.map((x) => x.id).sort();
   return {
     officialA,
@@ -295,6 +303,7 @@ async function snapshotOfA(): Promise<unknown> {
     deviceGroupPolicy,
     chatFileA,
     botsOfA: JSON.stringify(botsOfA),
+    orgsOfA: JSON.stringify(orgsOfA),
   };
 }
 const db = () => server.app.get<DatabaseHandle>(DATABASE).db;
@@ -489,11 +498,9 @@ Object.assign(INSTITUTION_FIXTURES, {
   'POST /api/v1/store/versions/{id}/kill': {
     write: () => ({ path: `/api/v1/store/versions/${NO_SUCH_ROLLOUT}/kill`, body: { reason: 'intruder' } }),
   },
+  // B's own organisation: B's reviewers cannot make A's official one of its developers.
   'POST /api/v1/store/orgs/{id}/members': {
-    write: () => ({
-      path: `/api/v1/store/orgs/${NO_SUCH_ROLLOUT}/members`,
-      body: { userId: w.officialB.id },
-    }),
+    write: () => ({ path: `/api/v1/store/orgs/${w.orgB}/members`, body: { userId: w.officialA.id } }),
   },
   // Chat attachments: B's chat-admin sees B's usage only, and cannot delete A's file.
   'GET /api/v1/chat/admin/files/usage': { read: () => '/api/v1/chat/admin/files/usage' },
@@ -695,6 +702,24 @@ describe('self operations act on the caller only', () => {
     expect(await snapshotOfA()).toEqual(before);
     // A's own session still works: nobody else's logout or revocation touched it.
     expect((await call('GET', '/api/v1/auth/me', w.tokenA)).status).toBe(200);
+  });
+});
+
+describe('a developer organisation takes members identity knows, in the caller’s scope', () => {
+  it('B’s app reviewer: A’s official and an unknown id are the same 404; a malformed id a 400; B’s official joins', async () => {
+    const reviewer = principalsOfB.find((p) => p.name === 'API token of B (app-reviewer)');
+    if (!reviewer) throw new Error('no app-reviewer token of B');
+    const add = (userId: string) =>
+      call('POST', `/api/v1/store/orgs/${w.orgB}/members`, reviewer.token, { userId });
+    const ofA = await add(w.officialA.id);
+    const unknown = await add('00000000-0000-4000-8000-0000000000ee');
+    for (const r of [ofA, unknown])
+      expect([r.status, (r.body as { code?: string }).code], r.text).toEqual([404, 'user_not_found']);
+    expect((ofA.body as { message: string }).message).toBe((unknown.body as { message: string }).message);
+    expect((await add('not-a-user-id')).status).toBe(400);
+    const joined = await add(w.officialB.id);
+    expect(joined.status, joined.text).toBe(201);
+    expect((joined.body as { userIds: string[] }).userIds).toEqual([w.officialB.id]);
   });
 });
 
