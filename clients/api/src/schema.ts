@@ -5665,38 +5665,38 @@ export interface components {
         IdentityErrorCode: "device_auth_unavailable" | "directory_link_exists" | "directory_sync_invalid" | "directory_sync_not_found" | "directory_unreachable" | "enrolment_code_invalid" | "enrolment_codes_gone" | "factor_not_available" | "factor_reset_not_found" | "factor_reset_pending" | "institution_exists" | "institution_in_use" | "institution_invalid" | "institution_not_found" | "institution_phase_changed" | "invalid_credentials" | "invalid_role" | "invalid_user_import" | "login_ticket_invalid" | "passkey_invalid" | "passkey_not_found" | "password_change_required" | "radius_client_exists" | "radius_client_invalid" | "radius_client_not_found" | "rate_limited" | "refresh_token_invalid" | "role_scope" | "session_not_found" | "sim_conversation_invalid" | "token_not_found" | "totp_already_enrolled" | "totp_invalid" | "totp_not_enrolled" | "two_person_rule" | "user_exists" | "user_import_not_found" | "user_import_too_large" | "user_import_unfinished" | "user_not_found" | "weak_password";
         Institution: {
             /** Format: date-time */
-            createdAt: string;
+            createdAt?: string;
             /** @enum {string} */
-            directoryScope: "own" | "hierarchy" | "all";
+            directoryScope?: "own" | "hierarchy" | "all";
             id: string;
             /** @enum {string} */
             kind: "ministry" | "department";
             name: string;
             parentId: string | null;
             /** @enum {string} */
-            rolloutPhase: "pilot" | "federal-ministries" | "nationwide";
+            rolloutPhase?: "pilot" | "federal-ministries" | "nationwide";
             /** Format: date-time */
-            updatedAt: string;
-            users: number;
-            visibleInstitutionIds: string[];
+            updatedAt?: string;
+            users?: number;
+            visibleInstitutionIds?: string[];
         };
         InstitutionList: {
             institutions: {
                 /** Format: date-time */
-                createdAt: string;
+                createdAt?: string;
                 /** @enum {string} */
-                directoryScope: "own" | "hierarchy" | "all";
+                directoryScope?: "own" | "hierarchy" | "all";
                 id: string;
                 /** @enum {string} */
                 kind: "ministry" | "department";
                 name: string;
                 parentId: string | null;
                 /** @enum {string} */
-                rolloutPhase: "pilot" | "federal-ministries" | "nationwide";
+                rolloutPhase?: "pilot" | "federal-ministries" | "nationwide";
                 /** Format: date-time */
-                updatedAt: string;
-                users: number;
-                visibleInstitutionIds: string[];
+                updatedAt?: string;
+                users?: number;
+                visibleInstitutionIds?: string[];
             }[];
         };
         InstitutionRing: {

@@ -68,6 +68,8 @@ const w = {
   a: '',
   b: '',
   b1: '',
+  /** B1's sibling department: B1's directory shows it (and B), its scope holds neither. */
+  b2: '',
   /** A developer organisation of B, to which B's reviewers try to add A's official. */
   orgB: '',
   officialA: { id: '', username: 'scope-official-a' },
@@ -75,6 +77,7 @@ const w = {
   officialB: { id: '', username: 'scope-official-b' },
   officialB1: { id: '', username: 'scope-official-b1' },
   viewerB: { id: '', username: 'scope-viewer-b' },
+  viewerB1: { id: '', username: 'scope-viewer-b1' },
   adminId: '',
   sessionA: '',
   sessionB: '',
@@ -92,6 +95,8 @@ const w = {
 };
 /** B's principals: name → bearer token. Users first (self operations need an account). */
 const principalsOfB: { name: string; token: string; user?: { id: string; username: string } }[] = [];
+/** Principals of department B1 (child of B): a viewer signed in, and a token with every institution role. */
+const principalsOfB1: { name: string; token: string }[] = [];
 
 type Reply = { status: number; body: unknown; text: string };
 async function call(method: string, path: string, token: string, body?: unknown): Promise<Reply> {
@@ -168,6 +173,11 @@ beforeAll(async () => {
   w.operatorA.id = (await user(w.operatorA.username, w.a, { kind: 'operator', roles: ['viewer'] })).id;
   w.officialB.id = (await user(w.officialB.username, w.b)).id;
   w.officialB1.id = (await user(w.officialB1.username, w.b1)).id;
+  w.b2 = (
+    await ok<{ id: string }>('POST', '/api/v1/institutions', { name: 'Scope Department B2', parentId: w.b })
+  ).id;
+  await user('scope-official-b2', w.b2);
+  w.viewerB1.id = (await user(w.viewerB1.username, w.b1, { kind: 'operator', roles: ['viewer'] })).id;
   w.orgB = (
     await ok<{ id: string }>('POST', '/api/v1/store/orgs', { name: 'Scope B IT', institutionId: w.b })
   ).id;
@@ -229,6 +239,16 @@ beforeAll(async () => {
     });
     principalsOfB.push({ name: `API token of B (${roles.join(', ')})`, token: created.token });
   }
+  principalsOfB1.push({
+    name: 'viewer of B1 (user)',
+    token: (await signIn(w.viewerB1.username)).accessToken,
+  });
+  const b1Token = await ok<{ token: string }>('POST', '/api/v1/tokens', {
+    name: 'scope-b1-all',
+    roles: INSTITUTION_ROLES,
+    institutionId: w.b1,
+  });
+  principalsOfB1.push({ name: `API token of B1 (${INSTITUTION_ROLES.join(', ')})`, token: b1Token.token });
 });
 afterAll(() => server?.stop());
 
@@ -702,6 +722,40 @@ describe('self operations act on the caller only', () => {
     expect(await snapshotOfA()).toEqual(before);
     // A's own session still works: nobody else's logout or revocation touched it.
     expect((await call('GET', '/api/v1/auth/me', w.tokenA)).status).toBe(200);
+  });
+});
+
+describe('a department sees its ministry and sibling departments by name only', () => {
+  const BRIEF = ['id', 'kind', 'name', 'parentId'];
+  type Listed = { id: string; users?: number };
+
+  it('GET /api/v1/institutions and /institutions/{id}: no users, grants, scope nor phase beyond B1', async () => {
+    expect(principalsOfB1.length).toBe(2);
+    for (const p of principalsOfB1) {
+      const r = await call('GET', '/api/v1/institutions', p.token);
+      expect(r.status, `${p.name}: ${r.text}`).toBe(200);
+      const listed = (r.body as { institutions: Listed[] }).institutions;
+      expect(listed.map((i) => i.id)).toContain(w.b1);
+      expect(listed.find((i) => i.id === w.b1)?.users, p.name).toBeGreaterThanOrEqual(2);
+      for (const i of listed.filter((x) => x.id !== w.b1))
+        expect(Object.keys(i).sort(), `${p.name} sees ${JSON.stringify(i)}`).toEqual(BRIEF);
+      expectNoLeak(r, `GET /api/v1/institutions as ${p.name}`);
+      for (const id of [w.b, w.b2]) {
+        const one = await call('GET', `/api/v1/institutions/${id}`, p.token);
+        expect([200, 404], `${p.name}: ${one.text}`).toContain(one.status);
+        if (one.status === 200) expect(Object.keys(one.body as object).sort(), one.text).toEqual(BRIEF);
+      }
+    }
+  });
+
+  it('GET /api/v1/rollout: the phase and users of B1 only', async () => {
+    for (const p of principalsOfB1) {
+      const r = await call('GET', '/api/v1/rollout', p.token);
+      expect(r.status, `${p.name}: ${r.text}`).toBe(200);
+      const plan = r.body as { phases: { institutions: number }[]; institutions: { id: string }[] };
+      expect(plan.institutions.map((i) => i.id)).toEqual([w.b1]);
+      expect(plan.phases.reduce((n, x) => n + x.institutions, 0)).toBe(1);
+    }
   });
 });
 
