@@ -92,6 +92,8 @@ const w = {
   groupA: '',
   botA: '',
   botB: '',
+  /** An OS rollout whose first ring is A's (A's institution placed in the pilot ring). */
+  osRolloutA: '',
 };
 /** B's principals: name → bearer token. Users first (self operations need an account). */
 const principalsOfB: { name: string; token: string; user?: { id: string; username: string } }[] = [];
@@ -223,6 +225,23 @@ beforeAll(async () => {
     });
   w.botA = (await bot(w.a, 'eoffice-a')).id;
   w.botB = (await bot(w.b, 'eoffice-b')).id;
+  await ok('POST', '/api/v1/os/models', {
+    codename: 'shiba',
+    manufacturer: 'Google',
+    name: 'Pixel 8',
+    strongBox: true,
+  });
+  const build = 'BP1A.250105.004';
+  const release = await ok<{ id: string }>('POST', '/api/v1/os/releases', {
+    model: 'shiba',
+    buildId: build,
+    fingerprint: `google/shiba/shiba:15/${build}/1:user/release-keys`,
+    version: '15',
+    securityPatchLevel: '2025-01-05',
+    channel: 'stable',
+  });
+  await ok('PUT', `/api/v1/os/rings/${w.a}`, { ring: 'pilot' });
+  w.osRolloutA = (await ok<{ id: string }>('POST', '/api/v1/os/rollouts', { releaseId: release.id })).id;
 
   const viewer = await signIn(w.viewerB.username);
   const official = await signIn(w.officialB.username);
@@ -444,7 +463,7 @@ Object.assign(INSTITUTION_FIXTURES, {
   },
   'GET /api/v1/enrolment-tokens': { read: () => '/api/v1/enrolment-tokens' },
   'GET /api/v1/os/rollouts': { read: () => '/api/v1/os/rollouts' },
-  'GET /api/v1/os/rollouts/{id}': { read: () => `/api/v1/os/rollouts/${NO_SUCH_ROLLOUT}` },
+  'GET /api/v1/os/rollouts/{id}': { read: () => `/api/v1/os/rollouts/${w.osRolloutA}` },
   // B's readers see their own institutions' rings (broad unless set), never A's.
   'GET /api/v1/os/rings': { read: () => '/api/v1/os/rings', sees: () => [w.b] },
   'POST /api/v1/enrolment-tokens': {
