@@ -6,6 +6,8 @@ export type AppStoreErrorCode =
   | 'developer_org_required'
   | 'developer_org_not_found'
   | 'developer_org_exists'
+  | 'user_not_found'
+  | 'user_directory_unavailable'
   | 'outside_institution_scope'
   | 'app_not_found'
   | 'app_version_not_found'
@@ -45,6 +47,11 @@ export const APP_STORE_ERROR_STATUS = {
   developer_org_required: 400,
   developer_org_not_found: 404,
   developer_org_exists: 409,
+  // A developer organisation's new member: no user with this id, or one outside the caller's scope (the same
+  // answer for both, so another institution's people are not said to exist).
+  user_not_found: 404,
+  // Identity does not answer on this node: no member can be checked, so none is added.
+  user_directory_unavailable: 503,
   // An institution's reviewer creates organisations and sets the policy of its own institution only (vendors'
   // organisations and the national policy: national callers).
   outside_institution_scope: 403,

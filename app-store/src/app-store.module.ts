@@ -11,6 +11,7 @@ import {
 } from './catalogues/catalogues.controller.js';
 import { CATALOGUE_KEY, CATALOGUE_SIGNER, CataloguesService } from './catalogues/catalogues.service.js';
 import { ApkBlobStore } from './publishing/apk-blob-store.js';
+import { DEVELOPER_DIRECTORY, IdentityDeveloperDirectory } from './publishing/developer-directory.js';
 import { WorkerApkInspector } from './publishing/apk-inspector.pool.js';
 import { PoliciesService } from './publishing/policies.service.js';
 import { StoreController } from './publishing/publishing.controller.js';
@@ -52,6 +53,7 @@ export class AppStoreModule {
         PublishingRepository,
         PublishingService,
         ReviewsService,
+        { provide: DEVELOPER_DIRECTORY, useClass: IdentityDeveloperDirectory },
         PoliciesService,
         {
           provide: STORE_LOG_SIGNER,

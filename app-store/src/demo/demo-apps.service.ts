@@ -86,7 +86,7 @@ export class DemoAppsService {
     if (app && !pending) return { seeded: false, reason: `${input.packageName} is in the store already` };
     if (!app) {
       const org = await this.developerOrg(input.institutionId, reviewers[0]!);
-      await this.reviews.addMember(org, { userId: developer.actor.id }, reviewers[0]!, DEMO_SEED_REQUEST);
+      await this.reviews.addSeedMember(org, developer.actor, reviewers[0]!, DEMO_SEED_REQUEST);
       const apk = await input.apk();
       const published = await this.publishing.publish(
         {

@@ -207,7 +207,12 @@ export class StoreController {
 
   @Post('orgs/:id/members')
   @Roles('app-reviewer')
-  @ErrorCodes(APP_STORE_ERROR_STATUS, 'developer_org_not_found')
+  @ErrorCodes(
+    APP_STORE_ERROR_STATUS,
+    'developer_org_not_found',
+    'user_not_found',
+    'user_directory_unavailable',
+  )
   @ZodResponse(201, MemberList)
   addMember(
     @Param('id', new ZodValidationPipe(OrgIdParam)) id: string,

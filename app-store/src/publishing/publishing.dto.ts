@@ -65,7 +65,7 @@ export const OrgInput = named(
 );
 export const MemberInput = named(
   'DeveloperOrgMemberInput',
-  z.object({ userId: z.string().min(1).max(128).describe('The user id of the developer') }).strict(),
+  z.object({ userId: uuid.describe('The user id of the developer (a user in your scope)') }).strict(),
   'input',
 );
 export const MandatoryInput = named(

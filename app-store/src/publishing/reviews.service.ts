@@ -5,6 +5,7 @@ import {
   DATABASE,
   inScope,
   scopeIds,
+  type Actor,
   type DatabaseHandle,
   type Principal,
   personKey,
@@ -13,6 +14,7 @@ import {
 import type { z } from 'zod';
 import { appStoreError } from '../app-store.errors.js';
 import { CataloguesService } from '../catalogues/catalogues.service.js';
+import { DEVELOPER_DIRECTORY, type DeveloperDirectory } from './developer-directory.js';
 import { approvalsNeeded, permissionDiff } from './publishing-rules.js';
 import {
   appView,
@@ -40,6 +42,7 @@ export class ReviewsService {
     private readonly publishing: PublishingService,
     private readonly audit: AuditService,
     private readonly log: TransparencyLogService,
+    @Inject(DEVELOPER_DIRECTORY) private readonly developers: DeveloperDirectory,
     // Republishes the catalogues an approval or withdrawal changes (absent in tests of review alone).
     @Optional() private readonly catalogues?: CataloguesService,
   ) {}
@@ -215,19 +218,32 @@ export class ReviewsService {
     return orgView(row);
   }
 
+  /** Adds a user identity knows, in the caller's scope (another institution's people read as unknown). */
   async addMember(orgId: string, input: z.output<typeof MemberInput>, by: Principal, requestId: string) {
+    requireRole(by, 'app-reviewer');
     const org = await this.repo.org(orgId);
     if (!org || !inScope(by, org.institutionId))
       throw appStoreError('developer_org_not_found', 'No organisation with this id.');
+    return this.enlist(orgId, await this.developers.member(input.userId, by), by, requestId);
+  }
+
+  /** The demo seed's developer, a system actor identity does not know (DemoAppsService). */
+  async addSeedMember(orgId: string, actor: Actor, by: Principal, requestId: string) {
+    requireRole(by, 'app-reviewer');
+    if (actor.type !== 'system') throw new Error('only a system actor joins without identity knowing it');
+    return this.enlist(orgId, actor.id, by, requestId);
+  }
+
+  private async enlist(orgId: string, userId: string, by: Principal, requestId: string) {
     await this.database.db.transaction(async (tx) => {
-      const added = await this.repo.addMember({ orgId, userId: input.userId, addedBy: personKey(by) }, tx);
+      const added = await this.repo.addMember({ orgId, userId, addedBy: personKey(by) }, tx);
       if (added)
         await this.audit.record(
           {
             actor: by.actor,
             action: 'app-store.org.member-added',
             target: `developer-org:${orgId}`,
-            details: { userId: input.userId },
+            details: { userId },
             requestId,
           },
           tx,

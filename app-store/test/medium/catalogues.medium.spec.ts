@@ -39,7 +39,16 @@ import { PublishingRepository } from '../../src/publishing/publishing.repository
 import { PublishingService } from '../../src/publishing/publishing.service.js';
 import type { TransparencyLogService } from '../../src/transparency/transparency-log.service.js';
 import { ReviewsService } from '../../src/publishing/reviews.service.js';
-import { INST_A, INST_B, LOG_SKEY, LOG_VKEY, ORIGIN, principal, RSA1 } from './store-fixtures.js';
+import {
+  INST_A,
+  INST_B,
+  LOG_SKEY,
+  LOG_VKEY,
+  ORIGIN,
+  principal,
+  RSA1,
+  anyDeveloper,
+} from './store-fixtures.js';
 
 /*
  * Catalogues on the database the environment gives (PostgreSQL when reachable, else PGlite; the file runs on
@@ -147,7 +156,7 @@ beforeAll(async () => {
     undefined, // no worker pool: the inspector below stands in for it
     () => Promise.resolve(next),
   );
-  reviews = new ReviewsService(db.handle, repo, publishing, audit, approvalLog, catalogues);
+  reviews = new ReviewsService(db.handle, repo, publishing, audit, approvalLog, anyDeveloper, catalogues);
   const orgA = await reviews.createOrg({ name: 'Ministry A', institutionId: INST_A }, reviewerA, 'r');
   await reviews.addMember(orgA.id, { userId: devA.actor.id }, reviewerA, 'r');
   const orgB = await reviews.createOrg({ name: 'Ministry B', institutionId: INST_B }, reviewerB, 'r');
@@ -306,6 +315,7 @@ describe('republication', () => {
       publishing,
       new AuditService(db.handle),
       approvalLog,
+      anyDeveloper,
       otherNode,
     );
     await release(devA, reviewerA, 'gov.pk.a.notes', 1, 'stable', otherReviews);

@@ -15,7 +15,7 @@ import { PublishingRepository } from '../../src/publishing/publishing.repository
 import { PublishingService } from '../../src/publishing/publishing.service.js';
 import { ReviewsService } from '../../src/publishing/reviews.service.js';
 import { TransparencyLogService } from '../../src/transparency/transparency-log.service.js';
-import { INST_A, INST_B, inspection, principal, RSA1 } from './store-fixtures.js';
+import { INST_A, INST_B, inspection, principal, RSA1, anyDeveloper } from './store-fixtures.js';
 
 function testLogSigner(): NoteSigner {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
@@ -131,7 +131,7 @@ beforeAll(async () => {
     inspector,
   );
   log = new TransparencyLogService(db.handle, testLogSigner());
-  reviews = new ReviewsService(db.handle, repo, publishing, audit, log);
+  reviews = new ReviewsService(db.handle, repo, publishing, audit, log, anyDeveloper);
   policies = new PoliciesService(db.handle, repo, audit);
   const orgA = await reviews.createOrg({ name: 'Ministry A apps', institutionId: INST_A }, reviewerA, 'r');
   await reviews.addMember(orgA.id, { userId: devA.actor.id }, reviewerA, 'r');

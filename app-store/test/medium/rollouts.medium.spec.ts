@@ -31,7 +31,7 @@ import { AppRolloutsRepository } from '../../src/rollouts/app-rollouts.repositor
 import { AppRolloutsService } from '../../src/rollouts/app-rollouts.service.js';
 import type { TransparencyLogService } from '../../src/transparency/transparency-log.service.js';
 import { MemoryFleet } from './memory-fleet.js';
-import { INST_A, INST_B, LOG_SKEY, ORIGIN, principal, RSA1 } from './store-fixtures.js';
+import { INST_A, INST_B, LOG_SKEY, ORIGIN, principal, RSA1, anyDeveloper } from './store-fixtures.js';
 
 /*
  * App rollouts on the database the environment gives, through the real publishing, review, catalogue and
@@ -135,7 +135,7 @@ beforeAll(async () => {
     () => Promise.resolve(next),
   );
   const approvalLog = { append: () => Promise.resolve(0) } as unknown as TransparencyLogService;
-  reviews = new ReviewsService(db.handle, repo, publishing, audit, approvalLog, catalogues);
+  reviews = new ReviewsService(db.handle, repo, publishing, audit, approvalLog, anyDeveloper, catalogues);
   const orgA = await reviews.createOrg({ name: 'Ministry A', institutionId: INST_A }, reviewerA, 'r');
   await reviews.addMember(orgA.id, { userId: devA.actor.id }, reviewerA, 'r');
   const orgB = await reviews.createOrg({ name: 'Ministry B', institutionId: INST_B }, reviewerB, 'r');

@@ -1,5 +1,6 @@
 import type { ApkInspection } from '@pakawaaz/apk';
 import { NATIONAL_SCOPE, type Principal } from '@pakawaaz/platform';
+import type { DeveloperDirectory } from '../../src/publishing/developer-directory.js';
 
 /*
  * What the app store's medium tests share: two institutions, the people who act in them, the APK log's key
@@ -50,3 +51,6 @@ export function inspection(over: Partial<ApkInspection> = {}): ApkInspection {
     ...over,
   };
 }
+
+/** Identity's directory as these tests need it: every user id names a user (the e2e tests check the scope). */
+export const anyDeveloper: DeveloperDirectory = { member: (userId) => Promise.resolve(userId) };

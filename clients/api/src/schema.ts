@@ -3452,7 +3452,7 @@ export interface components {
             percent: number;
         };
         /** @enum {string} */
-        AppStoreErrorCode: "already_reviewed" | "apk_inspector_unavailable" | "apk_manifest_incomplete" | "apk_not_found" | "apk_not_verified" | "apk_too_large" | "apk_truncated" | "apk_upload_timeout" | "apk_uploads_busy" | "app_not_found" | "app_version_not_found" | "catalogue_diff_not_found" | "catalogue_log_unavailable" | "catalogue_not_found" | "developer_org_exists" | "developer_org_not_found" | "developer_org_required" | "fleet_unavailable" | "invalid_store_input" | "log_entry_not_found" | "log_size_invalid" | "not_a_developer" | "outside_institution_scope" | "package_owned_by_another_org" | "percent_not_increasing" | "policy_findings_unresolved" | "review_by_uploader" | "rollout_exists" | "rollout_not_found" | "rollout_state_conflict" | "signer_mismatch" | "version_code_not_increasing" | "version_not_in_review" | "version_not_rollable" | "version_not_withdrawable";
+        AppStoreErrorCode: "already_reviewed" | "apk_inspector_unavailable" | "apk_manifest_incomplete" | "apk_not_found" | "apk_not_verified" | "apk_too_large" | "apk_truncated" | "apk_upload_timeout" | "apk_uploads_busy" | "app_not_found" | "app_version_not_found" | "catalogue_diff_not_found" | "catalogue_log_unavailable" | "catalogue_not_found" | "developer_org_exists" | "developer_org_not_found" | "developer_org_required" | "fleet_unavailable" | "invalid_store_input" | "log_entry_not_found" | "log_size_invalid" | "not_a_developer" | "outside_institution_scope" | "package_owned_by_another_org" | "percent_not_increasing" | "policy_findings_unresolved" | "review_by_uploader" | "rollout_exists" | "rollout_not_found" | "rollout_state_conflict" | "signer_mismatch" | "user_directory_unavailable" | "user_not_found" | "version_code_not_increasing" | "version_not_in_review" | "version_not_rollable" | "version_not_withdrawable";
         AppVersionKillInput: {
             reason: string;
         };
@@ -4789,7 +4789,10 @@ export interface components {
             }[];
         };
         DeveloperOrgMemberInput: {
-            /** @description The user id of the developer */
+            /**
+             * Format: uuid
+             * @description The user id of the developer (a user in your scope)
+             */
             userId: string;
         };
         DeveloperOrgMembers: {
@@ -5662,38 +5665,38 @@ export interface components {
         IdentityErrorCode: "device_auth_unavailable" | "directory_link_exists" | "directory_sync_invalid" | "directory_sync_not_found" | "directory_unreachable" | "enrolment_code_invalid" | "enrolment_codes_gone" | "factor_not_available" | "factor_reset_not_found" | "factor_reset_pending" | "institution_exists" | "institution_in_use" | "institution_invalid" | "institution_not_found" | "institution_phase_changed" | "invalid_credentials" | "invalid_role" | "invalid_user_import" | "login_ticket_invalid" | "passkey_invalid" | "passkey_not_found" | "password_change_required" | "radius_client_exists" | "radius_client_invalid" | "radius_client_not_found" | "rate_limited" | "refresh_token_invalid" | "role_scope" | "session_not_found" | "sim_conversation_invalid" | "token_not_found" | "totp_already_enrolled" | "totp_invalid" | "totp_not_enrolled" | "two_person_rule" | "user_exists" | "user_import_not_found" | "user_import_too_large" | "user_import_unfinished" | "user_not_found" | "weak_password";
         Institution: {
             /** Format: date-time */
-            createdAt: string;
+            createdAt?: string;
             /** @enum {string} */
-            directoryScope: "own" | "hierarchy" | "all";
+            directoryScope?: "own" | "hierarchy" | "all";
             id: string;
             /** @enum {string} */
             kind: "ministry" | "department";
             name: string;
             parentId: string | null;
             /** @enum {string} */
-            rolloutPhase: "pilot" | "federal-ministries" | "nationwide";
+            rolloutPhase?: "pilot" | "federal-ministries" | "nationwide";
             /** Format: date-time */
-            updatedAt: string;
-            users: number;
-            visibleInstitutionIds: string[];
+            updatedAt?: string;
+            users?: number;
+            visibleInstitutionIds?: string[];
         };
         InstitutionList: {
             institutions: {
                 /** Format: date-time */
-                createdAt: string;
+                createdAt?: string;
                 /** @enum {string} */
-                directoryScope: "own" | "hierarchy" | "all";
+                directoryScope?: "own" | "hierarchy" | "all";
                 id: string;
                 /** @enum {string} */
                 kind: "ministry" | "department";
                 name: string;
                 parentId: string | null;
                 /** @enum {string} */
-                rolloutPhase: "pilot" | "federal-ministries" | "nationwide";
+                rolloutPhase?: "pilot" | "federal-ministries" | "nationwide";
                 /** Format: date-time */
-                updatedAt: string;
-                users: number;
-                visibleInstitutionIds: string[];
+                updatedAt?: string;
+                users?: number;
+                visibleInstitutionIds?: string[];
             }[];
         };
         InstitutionRing: {
@@ -24152,7 +24155,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `developer_org_not_found` */
+            /** @description `developer_org_not_found`, `user_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -24160,7 +24163,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "developer_org_not_found";
+                        code?: "developer_org_not_found" | "user_not_found";
                     };
                 };
             };

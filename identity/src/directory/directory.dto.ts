@@ -10,12 +10,14 @@ export const Institution = named(
     name: z.string(),
     kind: z.enum(INSTITUTION_KINDS),
     parentId: z.string().nullable(),
-    rolloutPhase: z.enum(ROLLOUT_PHASES),
-    directoryScope: z.enum(DIRECTORY_SCOPES),
-    visibleInstitutionIds: z.array(z.string()),
-    users: z.number().int(),
-    createdAt: isoDateTime(),
-    updatedAt: isoDateTime(),
+    // The rest only for an institution in the caller's scope (every one for a national principal): one the
+    // caller's directory merely shows (parent, sibling, grant, scope `all`) comes with id, name, kind and parent.
+    rolloutPhase: z.enum(ROLLOUT_PHASES).optional(),
+    directoryScope: z.enum(DIRECTORY_SCOPES).optional(),
+    visibleInstitutionIds: z.array(z.string()).optional(),
+    users: z.number().int().optional(),
+    createdAt: isoDateTime().optional(),
+    updatedAt: isoDateTime().optional(),
   }),
 );
 export const InstitutionList = named('InstitutionList', z.object({ institutions: z.array(Institution) }));

@@ -4,6 +4,7 @@ import {
   AuditService,
   EVENT_BUS,
   consume,
+  inScope,
   requireNational,
   requireRole,
   scopeIds,
@@ -35,6 +36,8 @@ export type InstitutionInput = {
   visibleInstitutionIds?: string[] | undefined;
 };
 export type InstitutionView = InstitutionRow & { visibleInstitutionIds: string[]; users: number };
+/** An institution the caller's directory shows but its scope does not hold: enough to name and place it. */
+export type InstitutionBrief = Pick<InstitutionRow, 'id' | 'name' | 'kind' | 'parentId'>;
 
 /** Ministries and departments, their rollout phase and their directory visibility. */
 @Injectable()
@@ -61,10 +64,11 @@ export class InstitutionsService implements OnApplicationBootstrap, OnApplicatio
   }
 
   /**
-   * National principals see every institution. An official sees those its directory may show (hierarchy,
-   * grants); an operator or token of an institution those and the ones in its scope (its own and below).
+   * National principals see every institution. An institution principal sees in full those in its scope (its
+   * own and below); those its directory merely shows (hierarchy, grants, `all`) only by id, name, kind and
+   * parent — no users, grants, directory scope nor phase of another institution.
    */
-  async list(ctx: Ctx): Promise<InstitutionView[]> {
+  async list(ctx: Ctx): Promise<(InstitutionView | InstitutionBrief)[]> {
     const [rows, grants] = await Promise.all([this.repo.all(), this.repo.grants()]);
     const scope = scopeIds(ctx.principal);
     const directory = scope && visibleInstitutions(ctx.principal.institutionId ?? '', rows, grants);
@@ -72,10 +76,24 @@ export class InstitutionsService implements OnApplicationBootstrap, OnApplicatio
     const shown = rows.filter(
       (r) => !scope || directory === 'all' || directory?.has(r.id) || acting.includes(r.id),
     );
-    return Promise.all(shown.map(async (r) => this.view(r, grants)));
+    return Promise.all(
+      shown.map(async (r) =>
+        inScope(ctx.principal, r.id)
+          ? this.view(r, grants)
+          : { id: r.id, name: r.name, kind: r.kind, parentId: r.parentId },
+      ),
+    );
   }
 
-  async get(id: string, ctx: Ctx): Promise<InstitutionView> {
+  /** The institutions in the caller's scope, in full (what the rollout plan counts and lists). */
+  async listInScope(ctx: Ctx): Promise<InstitutionView[]> {
+    const [rows, grants] = await Promise.all([this.repo.all(), this.repo.grants()]);
+    return Promise.all(
+      rows.filter((r) => inScope(ctx.principal, r.id)).map(async (r) => this.view(r, grants)),
+    );
+  }
+
+  async get(id: string, ctx: Ctx): Promise<InstitutionView | InstitutionBrief> {
     const found = (await this.list(ctx)).find((i) => i.id === id);
     if (!found) throw identityError('institution_not_found', 'No institution with this id.');
     return found;

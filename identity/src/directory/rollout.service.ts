@@ -7,7 +7,8 @@ import type { RolloutPlan } from './rollout.dto.js';
 
 /**
  * The rollout as operators see it: the kernel's plan (what each phase enables) with the institutions in
- * each phase. Institutions are those the caller may list (InstitutionsService.list applies the scope).
+ * each phase. Institutions are those in the caller's scope (its own and below; every one for a national
+ * principal): the phase and users of an institution the directory merely shows are not the caller's business.
  */
 @Injectable()
 export class RolloutService {
@@ -20,7 +21,7 @@ export class RolloutService {
     // Operators' business: an official, or an operator whose roles the MFA policy holds back, has no role.
     if (ctx.principal.roles.length === 0)
       throw platformError('forbidden', 'The rollout plan needs an operator role; your account holds none.');
-    const institutions = await this.institutions.list(ctx);
+    const institutions = await this.institutions.listInScope(ctx);
     const { phases, capabilities } = this.gate.plan;
     return {
       phases: phases.map((p) => ({

@@ -10,6 +10,7 @@ import {
   type Db,
   type EventBus,
   type Subscription,
+  hasRole,
   isRole,
   NATIONAL_SCOPE,
   platformError,
@@ -187,19 +188,23 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
     }));
   }
 
-  /** Revokes one session: the owner may end their own, a security officer anyone's. */
+  /**
+   * Revokes one session: the owner may end their own, a security officer anyone's in scope. Whoever may do
+   * neither gets the same 404 for another's live session as for an unknown id: not whether it exists.
+   */
   async revoke(id: string, ctx: Ctx): Promise<void> {
     const session = await this.repo.find(id);
     const notFound = () => identityError('session_not_found', 'No live session with this id.');
+    const own = session?.userId === ctx.principal.actor.id;
+    if (!own && !hasRole(ctx.principal, ['security-officer'])) throw notFound();
     if (!session || session.revokedAt) throw notFound();
-    if (session.userId !== ctx.principal.actor.id) {
-      requireRole(ctx.principal, 'security-officer');
+    if (!own) {
       const owner = await this.users.findById(session.userId);
       requireInScope(ctx.principal, owner?.institutionId, notFound);
     }
     await this.revokeSession(
       session,
-      session.userId === ctx.principal.actor.id ? 'logout' : 'revoked-by-administrator',
+      own ? 'logout' : 'revoked-by-administrator',
       ctx.principal.actor,
       ctx.requestId,
     );

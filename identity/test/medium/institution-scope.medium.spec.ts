@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DirectoryService } from '../../src/directory/directory.service.js';
 import { InstitutionChanged } from '../../src/directory/institutions.events.js';
 import { InstitutionsService } from '../../src/directory/institutions.service.js';
+import { RolloutService } from '../../src/directory/rollout.service.js';
 import { SessionsService } from '../../src/sessions/sessions.service.js';
 import { hashApiTokenSecret, newApiTokenSecret } from '../../src/tokens/api-token-secret.js';
 import { ApiTokensRepository } from '../../src/tokens/api-tokens.repository.js';
@@ -194,6 +195,20 @@ describe('services keep an institution principal to its rows', () => {
     ).toBe(true);
   });
 
+  it('sessions: without the role, another user’s live session is as unknown as no session at all', async () => {
+    const w = await world();
+    const sanaSession = (await signedIn(w.sana.id)).sessionId!;
+    const sessions = fx.get(SessionsService);
+    for (const caller of [await signedIn(w.ayesha.id), await signedIn(w.viewer.id)]) {
+      const ctx = { principal: caller, requestId: null };
+      const live = await refusal(sessions.revoke(sanaSession, ctx));
+      const unknown = await refusal(sessions.revoke(randomUUID(), ctx));
+      expect([live.code, live.message]).toEqual([unknown.code, unknown.message]);
+      expect(live.code).toBe('session_not_found');
+    }
+    expect((await sessions.list(root)).some((s) => s.id === sanaSession)).toBe(true);
+  });
+
   it('institutions: its own, below it and what its directory may see; shaping the tree is national', async () => {
     const w = await world();
     const viewer = await signedIn(w.viewer.id);
@@ -208,6 +223,31 @@ describe('services keep an institution principal to its rows', () => {
       institutions.update(w.passports.id, { name: 'Renamed' }, { principal: scopedAdmin, requestId: null }),
     );
     expect(err.code).toBe('national_only');
+  });
+
+  it('institutions: beyond its scope a department sees only what names and places them (no users, grants, phase)', async () => {
+    const w = await world();
+    await institutions.update(w.interior.id, { visibleInstitutionIds: [w.finance.id] }, root);
+    const operator = principal(['viewer'], { institutionId: w.passports.id });
+    const ctx = { principal: operator, requestId: null };
+    const byName = new Map((await institutions.list(ctx)).map((i) => [i.name, i]));
+    expect([...byName.keys()].sort()).toEqual(['Directorate of Passports', 'Ministry of Interior']);
+    expect(byName.get('Directorate of Passports')).toMatchObject({ users: 1, rolloutPhase: 'pilot' });
+    const brief = { id: w.interior.id, name: 'Ministry of Interior', kind: 'ministry', parentId: null };
+    expect(byName.get('Ministry of Interior')).toEqual(brief);
+    expect(await institutions.get(w.interior.id, ctx)).toEqual(brief);
+    // Scope `all`: every institution is named, none beyond the scope in full.
+    await institutions.update(w.passports.id, { directoryScope: 'all' }, root);
+    const all = await institutions.list(ctx);
+    expect(all.map((i) => i.name).sort()).toEqual([
+      'Directorate of Passports',
+      'Ministry of Finance',
+      'Ministry of Interior',
+    ]);
+    for (const i of all) expect('users' in i, i.name).toBe(i.id === w.passports.id);
+    const plan = await fx.get(RolloutService).plan(ctx);
+    expect(plan.institutions.map((i) => i.name)).toEqual(['Directorate of Passports']);
+    expect(plan.phases.reduce((n, p) => n + p.institutions, 0)).toBe(1);
   });
 
   it('scope is for acting, the directory rule for looking people up: they differ where the directory is narrower', async () => {

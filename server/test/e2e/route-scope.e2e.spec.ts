@@ -68,11 +68,16 @@ const w = {
   a: '',
   b: '',
   b1: '',
+  /** B1's sibling department: B1's directory shows it (and B), its scope holds neither. */
+  b2: '',
+  /** A developer organisation of B, to which B's reviewers try to add A's official. */
+  orgB: '',
   officialA: { id: '', username: 'scope-official-a' },
   operatorA: { id: '', username: 'scope-operator-a' },
   officialB: { id: '', username: 'scope-official-b' },
   officialB1: { id: '', username: 'scope-official-b1' },
   viewerB: { id: '', username: 'scope-viewer-b' },
+  viewerB1: { id: '', username: 'scope-viewer-b1' },
   adminId: '',
   sessionA: '',
   sessionB: '',
@@ -87,9 +92,13 @@ const w = {
   groupA: '',
   botA: '',
   botB: '',
+  /** An OS rollout whose first ring is A's (A's institution placed in the pilot ring). */
+  osRolloutA: '',
 };
 /** B's principals: name → bearer token. Users first (self operations need an account). */
 const principalsOfB: { name: string; token: string; user?: { id: string; username: string } }[] = [];
+/** Principals of department B1 (child of B): a viewer signed in, and a token with every institution role. */
+const principalsOfB1: { name: string; token: string }[] = [];
 
 type Reply = { status: number; body: unknown; text: string };
 async function call(method: string, path: string, token: string, body?: unknown): Promise<Reply> {
@@ -166,6 +175,14 @@ beforeAll(async () => {
   w.operatorA.id = (await user(w.operatorA.username, w.a, { kind: 'operator', roles: ['viewer'] })).id;
   w.officialB.id = (await user(w.officialB.username, w.b)).id;
   w.officialB1.id = (await user(w.officialB1.username, w.b1)).id;
+  w.b2 = (
+    await ok<{ id: string }>('POST', '/api/v1/institutions', { name: 'Scope Department B2', parentId: w.b })
+  ).id;
+  await user('scope-official-b2', w.b2);
+  w.viewerB1.id = (await user(w.viewerB1.username, w.b1, { kind: 'operator', roles: ['viewer'] })).id;
+  w.orgB = (
+    await ok<{ id: string }>('POST', '/api/v1/store/orgs', { name: 'Scope B IT', institutionId: w.b })
+  ).id;
   w.viewerB.id = (await user(w.viewerB.username, w.b, { kind: 'operator', roles: ['viewer'] })).id;
   const a = await signIn(w.officialA.username);
   w.sessionA = a.sessionId;
@@ -208,6 +225,23 @@ beforeAll(async () => {
     });
   w.botA = (await bot(w.a, 'eoffice-a')).id;
   w.botB = (await bot(w.b, 'eoffice-b')).id;
+  await ok('POST', '/api/v1/os/models', {
+    codename: 'shiba',
+    manufacturer: 'Google',
+    name: 'Pixel 8',
+    strongBox: true,
+  });
+  const build = 'BP1A.250105.004';
+  const release = await ok<{ id: string }>('POST', '/api/v1/os/releases', {
+    model: 'shiba',
+    buildId: build,
+    fingerprint: `google/shiba/shiba:15/${build}/1:user/release-keys`,
+    version: '15',
+    securityPatchLevel: '2025-01-05',
+    channel: 'stable',
+  });
+  await ok('PUT', `/api/v1/os/rings/${w.a}`, { ring: 'pilot' });
+  w.osRolloutA = (await ok<{ id: string }>('POST', '/api/v1/os/rollouts', { releaseId: release.id })).id;
 
   const viewer = await signIn(w.viewerB.username);
   const official = await signIn(w.officialB.username);
@@ -224,6 +258,16 @@ beforeAll(async () => {
     });
     principalsOfB.push({ name: `API token of B (${roles.join(', ')})`, token: created.token });
   }
+  principalsOfB1.push({
+    name: 'viewer of B1 (user)',
+    token: (await signIn(w.viewerB1.username)).accessToken,
+  });
+  const b1Token = await ok<{ token: string }>('POST', '/api/v1/tokens', {
+    name: 'scope-b1-all',
+    roles: INSTITUTION_ROLES,
+    institutionId: w.b1,
+  });
+  principalsOfB1.push({ name: `API token of B1 (${INSTITUTION_ROLES.join(', ')})`, token: b1Token.token });
 });
 afterAll(() => server?.stop());
 
@@ -277,6 +321,9 @@ async function snapshotOfA(): Promise<unknown> {
   const botsOfA = await db().execute(
     sql`select id, name, state, webhook_url from secure_chat.bots where institution_id = ${w.a} order by id`,
   );
+  const orgsOfA = await db().execute(
+    sql`select org_id from app_store.org_members where user_id = ${w.officialA.id} order by org_id`,
+  );
   const stripVolatile = (s: { sessions: { id: string }[] }) => s.sessions.map((x) => x.id).sort();
   return {
     officialA,
@@ -295,6 +342,7 @@ async function snapshotOfA(): Promise<unknown> {
     deviceGroupPolicy,
     chatFileA,
     botsOfA: JSON.stringify(botsOfA),
+    orgsOfA: JSON.stringify(orgsOfA),
   };
 }
 const db = () => server.app.get<DatabaseHandle>(DATABASE).db;
@@ -415,7 +463,7 @@ Object.assign(INSTITUTION_FIXTURES, {
   },
   'GET /api/v1/enrolment-tokens': { read: () => '/api/v1/enrolment-tokens' },
   'GET /api/v1/os/rollouts': { read: () => '/api/v1/os/rollouts' },
-  'GET /api/v1/os/rollouts/{id}': { read: () => `/api/v1/os/rollouts/${NO_SUCH_ROLLOUT}` },
+  'GET /api/v1/os/rollouts/{id}': { read: () => `/api/v1/os/rollouts/${w.osRolloutA}` },
   // B's readers see their own institutions' rings (broad unless set), never A's.
   'GET /api/v1/os/rings': { read: () => '/api/v1/os/rings', sees: () => [w.b] },
   'POST /api/v1/enrolment-tokens': {
@@ -489,11 +537,9 @@ Object.assign(INSTITUTION_FIXTURES, {
   'POST /api/v1/store/versions/{id}/kill': {
     write: () => ({ path: `/api/v1/store/versions/${NO_SUCH_ROLLOUT}/kill`, body: { reason: 'intruder' } }),
   },
+  // B's own organisation: B's reviewers cannot make A's official one of its developers.
   'POST /api/v1/store/orgs/{id}/members': {
-    write: () => ({
-      path: `/api/v1/store/orgs/${NO_SUCH_ROLLOUT}/members`,
-      body: { userId: w.officialB.id },
-    }),
+    write: () => ({ path: `/api/v1/store/orgs/${w.orgB}/members`, body: { userId: w.officialA.id } }),
   },
   // Chat attachments: B's chat-admin sees B's usage only, and cannot delete A's file.
   'GET /api/v1/chat/admin/files/usage': { read: () => '/api/v1/chat/admin/files/usage' },
@@ -694,6 +740,77 @@ describe('self operations act on the caller only', () => {
     }
     expect(await snapshotOfA()).toEqual(before);
     // A's own session still works: nobody else's logout or revocation touched it.
+    expect((await call('GET', '/api/v1/auth/me', w.tokenA)).status).toBe(200);
+  });
+});
+
+describe('a department sees its ministry and sibling departments by name only', () => {
+  const BRIEF = ['id', 'kind', 'name', 'parentId'];
+  type Listed = { id: string; users?: number };
+
+  it('GET /api/v1/institutions and /institutions/{id}: no users, grants, scope nor phase beyond B1', async () => {
+    expect(principalsOfB1.length).toBe(2);
+    for (const p of principalsOfB1) {
+      const r = await call('GET', '/api/v1/institutions', p.token);
+      expect(r.status, `${p.name}: ${r.text}`).toBe(200);
+      const listed = (r.body as { institutions: Listed[] }).institutions;
+      expect(listed.map((i) => i.id)).toContain(w.b1);
+      expect(listed.find((i) => i.id === w.b1)?.users, p.name).toBeGreaterThanOrEqual(2);
+      for (const i of listed.filter((x) => x.id !== w.b1))
+        expect(Object.keys(i).sort(), `${p.name} sees ${JSON.stringify(i)}`).toEqual(BRIEF);
+      expectNoLeak(r, `GET /api/v1/institutions as ${p.name}`);
+      for (const id of [w.b, w.b2]) {
+        const one = await call('GET', `/api/v1/institutions/${id}`, p.token);
+        expect([200, 404], `${p.name}: ${one.text}`).toContain(one.status);
+        if (one.status === 200) expect(Object.keys(one.body as object).sort(), one.text).toEqual(BRIEF);
+      }
+    }
+  });
+
+  it('GET /api/v1/rollout: the phase and users of B1 only', async () => {
+    for (const p of principalsOfB1) {
+      const r = await call('GET', '/api/v1/rollout', p.token);
+      expect(r.status, `${p.name}: ${r.text}`).toBe(200);
+      const plan = r.body as { phases: { institutions: number }[]; institutions: { id: string }[] };
+      expect(plan.institutions.map((i) => i.id)).toEqual([w.b1]);
+      expect(plan.phases.reduce((n, x) => n + x.institutions, 0)).toBe(1);
+    }
+  });
+});
+
+describe('a developer organisation takes members identity knows, in the caller’s scope', () => {
+  it('B’s app reviewer: A’s official and an unknown id are the same 404; a malformed id a 400; B’s official joins', async () => {
+    const reviewer = principalsOfB.find((p) => p.name === 'API token of B (app-reviewer)');
+    if (!reviewer) throw new Error('no app-reviewer token of B');
+    const add = (userId: string) =>
+      call('POST', `/api/v1/store/orgs/${w.orgB}/members`, reviewer.token, { userId });
+    const ofA = await add(w.officialA.id);
+    const unknown = await add('00000000-0000-4000-8000-0000000000ee');
+    for (const r of [ofA, unknown])
+      expect([r.status, (r.body as { code?: string }).code], r.text).toEqual([404, 'user_not_found']);
+    expect((ofA.body as { message: string }).message).toBe((unknown.body as { message: string }).message);
+    expect((await add('not-a-user-id')).status).toBe(400);
+    const joined = await add(w.officialB.id);
+    expect(joined.status, joined.text).toBe(201);
+    expect((joined.body as { userIds: string[] }).userIds).toEqual([w.officialB.id]);
+  });
+});
+
+describe('DELETE /api/v1/sessions/{id} does not say whether another user’s session exists', () => {
+  it('B’s principals get the same 404 for A’s live session as for an unknown id', async () => {
+    // B's users signed out in the self tests: B's official signs in again, beside B's API tokens.
+    const official = { name: 'official of B', token: (await signIn(w.officialB.username)).accessToken };
+    for (const p of [official, ...principalsOfB.filter((x) => !x.user)]) {
+      const live = await call('DELETE', `/api/v1/sessions/${w.sessionA}`, p.token);
+      const unknown = await call('DELETE', '/api/v1/sessions/00000000-0000-4000-8000-0000000000ef', p.token);
+      const said = (r: Reply) => [
+        r.status,
+        (r.body as { code?: string; message?: string }).code,
+        (r.body as { message?: string }).message,
+      ];
+      expect(said(live), p.name).toEqual(said(unknown));
+      expect(live.status, `${p.name}: ${live.text}`).toBe(404);
+    }
     expect((await call('GET', '/api/v1/auth/me', w.tokenA)).status).toBe(200);
   });
 });

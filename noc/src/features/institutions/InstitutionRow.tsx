@@ -9,22 +9,53 @@ import type { Institution } from '../../identity';
 import { PHASE_TONE, PHASES, SCOPES, type Phase, type Scope } from './options';
 import { INSTITUTIONS_KEY } from './queries';
 
-/** One institution; `canEdit`/`canDelete` come from the route table (both are super-admin's). */
-export function InstitutionRow({
+type RowProps<I> = {
+  institution: I;
+  depth: number;
+  parentName: string | null;
+  hasDepartments: boolean;
+  canEdit: boolean;
+  canDelete: boolean;
+};
+/** An institution in the caller's scope: the server sends its phase, directory scope and users. */
+type FullInstitution = Institution & Required<Pick<Institution, 'rolloutPhase' | 'directoryScope' | 'users'>>;
+
+/**
+ * One institution; `canEdit`/`canDelete` come from the route table (both are super-admin's). One the caller's
+ * directory shows but its scope does not hold comes by name only: its phase, scope and users are not shown.
+ */
+export function InstitutionRow(props: RowProps<Institution>) {
+  const { institution: i, depth, parentName } = props;
+  if (i.rolloutPhase === undefined || i.directoryScope === undefined || i.users === undefined)
+    return (
+      <tr>
+        <th scope="row" className={depth > 0 ? 'indent' : undefined}>
+          {i.name}
+        </th>
+        <td>{i.kind}</td>
+        <td>{parentName ?? <span className="muted">—</span>}</td>
+        <td colSpan={4} className="muted">
+          outside your institution
+        </td>
+      </tr>
+    );
+  const full: FullInstitution = {
+    ...i,
+    rolloutPhase: i.rolloutPhase,
+    directoryScope: i.directoryScope,
+    users: i.users,
+  };
+  return <FullRow {...props} institution={full} />;
+}
+
+function FullRow({
   institution,
   depth,
   parentName,
   hasDepartments,
   canEdit,
   canDelete,
-}: {
-  institution: Institution;
-  depth: number;
-  parentName: string | null;
-  hasDepartments: boolean;
-  canEdit: boolean;
-  canDelete: boolean;
-}) {
+}: RowProps<FullInstitution>) {
   const [editing, setEditing] = useState(false);
   const [phase, setPhase] = useState<Phase>(institution.rolloutPhase);
   const [scope, setScope] = useState<Scope>(institution.directoryScope);

@@ -1,7 +1,7 @@
 import type { Institution } from '../../identity';
 
-export type Phase = Institution['rolloutPhase'];
-export type Scope = Institution['directoryScope'];
+export type Phase = NonNullable<Institution['rolloutPhase']>;
+export type Scope = NonNullable<Institution['directoryScope']>;
 
 export const PHASES: readonly { value: Phase; label: string }[] = [
   { value: 'pilot', label: 'pilot' },

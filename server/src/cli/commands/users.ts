@@ -88,7 +88,7 @@ export const registerUserCommands: RegisterCommands = (program, ctx) => {
           r.institutions
             .map(
               (i) =>
-                `${i.id}  ${i.kind.padEnd(10)}  ${i.rolloutPhase.padEnd(18)}  ${String(i.users).padStart(5)} users  ${i.name}`,
+                `${i.id}  ${i.kind.padEnd(10)}  ${(i.rolloutPhase ?? '-').padEnd(18)}  ${String(i.users ?? '-').padStart(5)} users  ${i.name}`,
             )
             .join('\n') + '\n',
       );
