@@ -105,19 +105,19 @@ export class BotsService {
   async disable(id: string, by: Principal, requestId: string): Promise<BotView> {
     requireRole(by, 'chat-admin');
     const row = await this.repo.byId(id);
-    requireInScope(by, row?.institutionId, () =>
-      botsError('bot_not_found', 'No such bot in your institution.'),
-    );
+    const notFound = () => botsError('bot_not_found', 'No such bot in your institution.');
+    if (!row) throw notFound();
+    requireInScope(by, row.institutionId, notFound);
     await this.ca().revokeBot(id);
     await this.removal.removeDevice(id, null, 'retired');
     this.webhooks.remember(id, false);
-    if (row!.state !== 'disabled') {
+    if (row.state !== 'disabled') {
       await this.repo.update(id, { state: 'disabled', disabledAt: new Date(), enrolmentSecretHash: null });
       await this.audit.record({
         actor: by.actor,
         action: 'secure-chat.bot.disabled',
         target: `bot:${id}`,
-        details: { name: row!.name, institutionId: row!.institutionId },
+        details: { name: row.name, institutionId: row.institutionId },
         requestId,
       });
     }

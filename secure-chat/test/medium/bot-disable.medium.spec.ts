@@ -129,4 +129,12 @@ describe('disabling a bot', () => {
     await bots.disable(id, operator(INSTITUTION), 'req-3');
     expect(revoked).toEqual([id]);
   });
+
+  it('an unknown bot id is 404 bot_not_found for a national administrator too (not a 500)', async () => {
+    for (const by of [operator(null), operator(INSTITUTION)])
+      expect(await codeOf(bots.disable(randomUUID(), by, 'req-4'))).toMatchObject({
+        code: 'bot_not_found',
+        status: 404,
+      });
+  });
 });
