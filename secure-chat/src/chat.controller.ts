@@ -11,6 +11,7 @@ import {
   type DevicePrincipal,
 } from '@pakawaaz/platform';
 import type { z } from 'zod';
+import { ActiveBots } from './bots/active-bots.guard.js';
 import { BotSendBudget } from './bots/bot-send-budget.guard.js';
 import { BOTS_ERROR_STATUS } from './bots/bots.errors.js';
 import { CHAT_EXTERNAL_SENDER, type ChatExternalSender } from './chat-ports.js';
@@ -55,10 +56,11 @@ const groupIdPipe = new ZodValidationPipe(GroupIdParam);
 /**
  * Secure chat over HTTP for enrolled devices (the same operations as the WebSocket): authenticated by the
  * device certificate; every service acts on the calling device only. Bots (e-Office service accounts, see
- * bots/) call them too, their sends within a budget.
+ * bots/) call them too while active (ActiveBots), their sends within a budget.
  */
 @ApiTags('chat')
 @DeviceRoute({ bots: true, desktops: true })
+@UseGuards(ActiveBots)
 @Controller('api/v1/chat')
 export class ChatController {
   constructor(

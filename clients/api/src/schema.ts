@@ -12835,6 +12835,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description `file_gone` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "file_gone";
+                    };
+                };
+            };
             /** @description `upload_beyond_size`, `upload_chunk_too_large` */
             413: {
                 headers: {
@@ -13352,6 +13364,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "upload_already_complete" | "upload_busy" | "upload_offset_mismatch";
+                    };
+                };
+            };
+            /** @description `file_gone` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "file_gone";
                     };
                 };
             };

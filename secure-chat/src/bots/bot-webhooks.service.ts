@@ -12,7 +12,7 @@ import { BOTS_CONFIG, webhookUrlProblem, type BotsConfig } from './bots.config.j
 import { BotsRepository } from './bots.repository.js';
 import { BotWakeTap } from './bot-wake-tap.js';
 import type { ChatBotRow } from './bots.schema.js';
-import { guardedLookup, postWebhook } from './webhook-post.js';
+import { guardedLookup, postWebhook, webhookFailure } from './webhook-post.js';
 
 /** Envelopes one webhook call carries at most. */
 export const WEBHOOK_BATCH = 100;
@@ -145,7 +145,8 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * One signed POST; null on a 2xx, else what went wrong (no redirect is followed). The URL is checked as at
+   * One signed POST; null on a 2xx, else what went wrong as `webhookFailure`'s category or `HTTP <status>` (no
+   * redirect is followed). The URL is checked as at
    * registration, against the current allow-list (private networks only for a host it names); a name is
    * resolved at connect time and its address checked then (webhook-post.ts).
    */
@@ -153,7 +154,10 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
     // The registration check again, under today's allow-list: a URL registered while the list was unset
     // (public addresses only) does not gain private networks when the operator sets a list that omits it.
     const refused = webhookUrlProblem(bot.webhookUrl, this.config.loopbackHttp, this.config.webhookHosts);
-    if (refused) return `refused: ${refused}`;
+    if (refused) {
+      this.logger?.warn({ botId: bot.id, refused }, 'bot webhook URL refused');
+      return 'address not allowed';
+    }
     const secret = await this.secrets.open(bot.webhookSecret);
     const headers = webhookHeaders(secret, id, Math.floor(Date.now() / 1000), body);
     const url = new URL(bot.webhookUrl);
@@ -170,11 +174,9 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
       );
       return status >= 200 && status < 300 ? null : `HTTP ${status}`;
     } catch (err) {
-      return err instanceof Error
-        ? err.name === 'TimeoutError' || err.name === 'AbortError'
-          ? 'timed out'
-          : err.message.slice(0, 200)
-        : 'failed';
+      // The detail (addresses, ports) for the operator's log only; the chat-admin's list gets its category.
+      this.logger?.warn({ err, botId: bot.id }, 'bot webhook POST failed');
+      return webhookFailure(err);
     }
   }
 }

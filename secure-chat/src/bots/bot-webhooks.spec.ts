@@ -1,10 +1,13 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { BotWebhooks } from './bot-webhooks.service.js';
 import { loadBotsConfig } from './bots.config.js';
 import type { ChatBotRow } from './bots.schema.js';
+import { webhookFailure } from './webhook-post.js';
 
 /** The delivery path with fakes: one queued envelope, the repository's updates recorded. */
-function harness(webhookUrl: string, hosts: string) {
+function harness(webhookUrl: string, hosts: string, loopbackHttp = false) {
   const updates: Record<string, unknown>[] = [];
   const bot = { id: 'b1', institutionId: 'i1', state: 'active', failures: 0, webhookUrl, webhookSecret: 's' };
   const bots = {
@@ -13,7 +16,10 @@ function harness(webhookUrl: string, hosts: string) {
   };
   const delivery = { inbox: () => Promise.resolve([{ seq: 1 }]), ack: () => Promise.resolve() };
   const config = {
-    ...loadBotsConfig({ PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS: hosts }),
+    ...loadBotsConfig({
+      PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS: hosts,
+      PAKAWAAZ_CHAT_BOT_LOOPBACK_HTTP: String(loopbackHttp),
+    }),
     webhookTimeoutMs: 2000,
   };
   const secrets = { open: () => Promise.resolve('whsec_' + Buffer.alloc(32).toString('base64')) };
@@ -29,6 +35,34 @@ describe('bot webhook delivery re-checks the URL', () => {
     svc.onModuleDestroy();
     expect(updates).toHaveLength(1);
     expect(updates[0]).toMatchObject({ failures: 1 });
-    expect(String(updates[0]!.lastError)).toMatch(/^refused: .*WEBHOOK_HOSTS/);
+    expect(updates[0]!.lastError).toBe('address not allowed');
+  });
+});
+
+describe("a failed delivery's lastError (shown to the institution's chat-admins)", () => {
+  it('is a category, never the error text that names addresses and ports', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as AddressInfo;
+        s.close(() => resolve(port));
+      });
+    });
+    const { svc, updates } = harness(`http://127.0.0.1:${port}/hook`, '', true);
+    await (svc as unknown as { kick(id: string): Promise<void> }).kick('b1');
+    svc.onModuleDestroy();
+    expect(updates[0]).toMatchObject({ failures: 1, lastError: 'connection refused' });
+  });
+
+  it('maps errors to a small set of categories', () => {
+    const e = (code: string, name = 'Error') =>
+      Object.assign(new Error(`x 10.1.2.3:${code}`), { code, name });
+    expect(webhookFailure(e('EWEBHOOKADDR'))).toBe('address not allowed');
+    expect(webhookFailure(e('ECONNRESET'))).toBe('connection reset');
+    expect(webhookFailure(e('ENOTFOUND'))).toBe('name not resolved');
+    expect(webhookFailure(e('EHOSTUNREACH'))).toBe('unreachable');
+    expect(webhookFailure(e('DEPTH_ZERO_SELF_SIGNED_CERT'))).toBe('TLS failed');
+    expect(webhookFailure(e('ERR_TLS_CERT_ALTNAME_INVALID'))).toBe('TLS failed');
+    expect(webhookFailure(e('', 'TimeoutError'))).toBe('timed out');
+    expect(webhookFailure(new Error('anything else at 10.1.2.3:8443'))).toBe('failed');
   });
 });

@@ -2,6 +2,7 @@ import type { Provider } from '@nestjs/common';
 import { DATABASE, KEYS, type DatabaseHandle, type KeyService } from '@pakawaaz/platform';
 import type { ChatWake } from '../chat-ports.js';
 import type { ChatHub } from '../ws/chat-hub.js';
+import { ActiveBots } from './active-bots.guard.js';
 import { BotAwareDirectory } from './bot-directory.js';
 import { BotSendBudget } from './bot-send-budget.guard.js';
 import { BOT_SECRETS, openBotSecrets } from './bot-secrets.js';
@@ -30,6 +31,7 @@ export const botProviders = (config: BotsConfig): Provider[] => [
   BotWebhooks,
   BotAwareDirectory,
   BotSendBudget,
+  ActiveBots,
   BotWakeTap,
 ];
 

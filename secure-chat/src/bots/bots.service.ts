@@ -95,23 +95,29 @@ export class BotsService {
     return (await this.repo.list(scopeIds(by))).map(view);
   }
 
-  /** Revokes the bot's certificate and takes it out of its groups (the server proposes its Remove). */
+  /**
+   * Revokes the bot's certificate and takes it out of its groups (the server proposes its Remove), then marks
+   * it disabled: marked last, so a revocation or removal that fails (no device CA here, the database, a busy
+   * group) leaves it active and the call can be repeated. Both steps are idempotent and run again on a bot
+   * already disabled (one disabled before this order finishes the steps it missed); the audit records the
+   * first only. The chat routes refuse a bot that is not active (ActiveBots), whatever its certificate.
+   */
   async disable(id: string, by: Principal, requestId: string): Promise<BotView> {
     requireRole(by, 'chat-admin');
     const row = await this.repo.byId(id);
-    requireInScope(by, row?.institutionId, () =>
-      botsError('bot_not_found', 'No such bot in your institution.'),
-    );
-    if (row!.state !== 'disabled') {
+    const notFound = () => botsError('bot_not_found', 'No such bot in your institution.');
+    if (!row) throw notFound();
+    requireInScope(by, row.institutionId, notFound);
+    await this.ca().revokeBot(id);
+    await this.removal.removeDevice(id, null, 'retired');
+    this.webhooks.remember(id, false);
+    if (row.state !== 'disabled') {
       await this.repo.update(id, { state: 'disabled', disabledAt: new Date(), enrolmentSecretHash: null });
-      this.webhooks.remember(id, false);
-      await this.ca().revokeBot(id);
-      await this.removal.removeDevice(id, null, 'retired');
       await this.audit.record({
         actor: by.actor,
         action: 'secure-chat.bot.disabled',
         target: `bot:${id}`,
-        details: { name: row!.name, institutionId: row!.institutionId },
+        details: { name: row.name, institutionId: row.institutionId },
         requestId,
       });
     }

@@ -64,3 +64,23 @@ export function postWebhook(
     req.end(body);
   });
 }
+
+const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|EPROTO$)/;
+
+/**
+ * What a bot's list shows of a failed delivery (`lastError`, seen by the institution's chat-admins): a small set
+ * of categories, never the error's text — that names the addresses and ports behind the URL, which would make
+ * the webhook a probe of the data centre's network. The full error goes to the server's log.
+ */
+export function webhookFailure(err: unknown): string {
+  const e = err as { name?: unknown; code?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError' || code === 'ETIMEDOUT') return 'timed out';
+  if (code === 'EWEBHOOKADDR') return 'address not allowed';
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ECONNRESET' || code === 'EPIPE') return 'connection reset';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return 'name not resolved';
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'unreachable';
+  if (TLS_CODE.test(code)) return 'TLS failed';
+  return 'failed';
+}

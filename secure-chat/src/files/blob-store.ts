@@ -10,7 +10,10 @@ export type AppendLimits = {
   readonly idleMs?: number | undefined;
 };
 
-/** Why an append stopped early. `size` is what the blob holds now: the client resumes from there. */
+/**
+ * Why an append stopped early (or, `not_found`, a `complete` found no blob). `size` is what the blob holds now:
+ * the client resumes from there.
+ */
 export class BlobAppendError extends Error {
   constructor(
     readonly reason: 'offset_mismatch' | 'too_large' | 'interrupted' | 'timeout' | 'not_found',
@@ -34,7 +37,7 @@ export class BlobAppendError extends Error {
  *   guarantees one append at a time per blob (the service's lease); implementations need not lock.
  * - `size(id)`: the staged or sealed size, or null when there is no such blob.
  * - `complete(id)`: seals a staged blob (atomic: a reader never sees a partial blob under the sealed name);
- *   sealing a sealed blob again is a no-op.
+ *   sealing a sealed blob again is a no-op; a blob that is neither (deleted meanwhile) is `not_found`.
  * - `openRead(id, range?)`: a stream of a sealed blob (or of its range); null when it is not sealed.
  * - `delete(id)`: removes a staged or sealed blob; deleting nothing is not an error.
  *

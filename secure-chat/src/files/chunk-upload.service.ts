@@ -152,9 +152,14 @@ export class ChunkUploadService {
     const current = await this.repo.byId(row.id);
     // Deleted while its last chunk streamed in: nothing to seal.
     if (current?.state !== 'uploading') throw filesError('upload_not_found', 'The upload was deleted.');
-    await this.blobs.complete(row.id);
+    // Deleted (its DELETE, the sweep) after that check: its bytes are gone before they were sealed or read.
+    const gone = () =>
+      filesError('file_gone', 'This upload was deleted while it completed: upload the file again.');
+    await this.blobs.complete(row.id).catch((err: unknown) => {
+      throw err instanceof BlobAppendError && err.reason === 'not_found' ? gone() : err;
+    });
     const stream = await this.blobs.openRead(row.id);
-    if (!stream) throw new Error(`sealed blob ${row.id} cannot be read`);
+    if (!stream) throw gone();
     const hash = createHash('sha256');
     await pipeline(stream, hash);
     const actual = hash.digest('hex');

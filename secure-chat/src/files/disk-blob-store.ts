@@ -80,7 +80,12 @@ export class DiskBlobStore implements BlobStore {
     const sealed = this.file(id, false);
     // Sealing a sealed blob is a no-op (the caller may retry after a crash between sealing and recording it).
     if ((await sizeOf(this.file(id, true))) === null && (await sizeOf(sealed)) !== null) return;
-    await rename(this.file(id, true), sealed);
+    await rename(this.file(id, true), sealed).catch((err: unknown) => {
+      // Deleted meanwhile (its DELETE, or the sweep): there is nothing to seal.
+      if ((err as { code?: unknown }).code === 'ENOENT')
+        throw new BlobAppendError('not_found', 0, 'no such blob');
+      throw err;
+    });
     const dir = await open(this.dir, 'r');
     try {
       await dir.sync();

@@ -81,6 +81,7 @@ export const ChunkOp = () =>
       'upload_interrupted',
       'upload_already_complete',
       'upload_digest_mismatch',
+      'file_gone',
     ),
     ZodResponse(
       200,

@@ -29,6 +29,11 @@ export class FilesSweepService implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   onApplicationBootstrap(): void {
+    if (this.files.config.unsharedInCluster)
+      this.logger.warn(
+        { dir: this.files.config.dir },
+        'cluster mode (NATS_URL) with chat attachments in this node’s data folder: another node cannot read what this one stores; set PAKAWAAZ_CHAT_FILES_DIR to one shared folder on every node',
+      );
     this.timer = setInterval(() => void this.sweepQuietly(), FILES_SWEEP_MS);
     this.timer.unref();
   }

@@ -43,6 +43,11 @@ export type FilesConfig = {
   uploadIdleMs: number;
   /** An upload not completed this long after its creation is deleted by the sweep. */
   abandonMs: number;
+  /**
+   * Cluster mode (NATS) with the default folder under this node's data folder: the other nodes cannot read
+   * what this one stores (warned at start; every node must use one shared folder).
+   */
+  unsharedInCluster?: boolean;
 };
 
 export function loadFilesConfig(env: Env, platform: PlatformConfig): FilesConfig {
@@ -55,6 +60,7 @@ export function loadFilesConfig(env: Env, platform: PlatformConfig): FilesConfig
     uploaderSharePercent: c.PAKAWAAZ_CHAT_FILE_UPLOADER_SHARE_PERCENT,
     uploadIdleMs: c.PAKAWAAZ_CHAT_FILE_UPLOAD_IDLE_SECONDS * 1000,
     abandonMs: c.PAKAWAAZ_CHAT_FILE_ABANDON_HOURS * 3_600_000,
+    unsharedInCluster: platform.eventBusMode === 'nats' && c.PAKAWAAZ_CHAT_FILES_DIR === undefined,
   };
 }
 

@@ -55,7 +55,8 @@ export const FILES_ERROR_STATUS = {
   upload_digest_mismatch: 422,
   // No file has this link or id (never had, or its tombstone was purged).
   file_not_found: 404,
-  // The file expired or was deleted: ask the sender to share it again.
+  // The file expired or was deleted (on a PATCH: deleted while its last chunk completed): ask the sender to
+  // share it again.
   file_gone: 410,
   // The Range header names no byte of the file (or is not `bytes=start-end`).
   range_not_satisfiable: 416,
