@@ -13582,6 +13582,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description `chat_rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "chat_rate_limited";
+                    };
+                };
+            };
         };
     };
     Chat_groupInfo: {
