@@ -23,7 +23,7 @@ export const removedDevices = secureChatSchema.table('removed_devices', {
  * registration and for every leaf of a commit's tree.
  */
 export const disabledOfficials = secureChatSchema.table('disabled_officials', {
-  userId: text('user_id').primaryKey(),
+  userId: uuid('user_id').primaryKey(),
   disabledAt: timestamp('disabled_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
 
