@@ -167,7 +167,7 @@ export class CallsService {
   async admit(device: DevicePrincipal, call: CallRow, tx: Db): Promise<ParticipantRow | undefined> {
     const members = await this.delivery.members(call.groupId, tx);
     if (!members.some((m) => m.deviceId === device.deviceId)) throw notFound();
-    if ((await this.removals.removedAmong([device.deviceId], tx)).size > 0) throw notFound();
+    if ((await this.removals.refusedAmong([device], tx)).size > 0) throw notFound();
     const people = await this.repo.participants(call.id, tx);
     const mine = people.find((p) => p.deviceId === device.deviceId);
     if (mine?.state === 'removed') throw notFound();
