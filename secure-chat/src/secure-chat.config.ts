@@ -18,8 +18,9 @@ const schema = z.object({
   PAKAWAAZ_CHAT_LOW_KEY_PACKAGES: int(1, 50, 10),
   PAKAWAAZ_CHAT_WS_MAX_FRAME_BYTES: int(4096, 4 * 1024 * 1024, CHAT_COMMIT_BODY_BYTES),
   PAKAWAAZ_CHAT_WS_FRAMES_PER_SECOND: int(1, 10000, 50),
-  // At least 2 MiB: its burst (twice) must hold the largest frame (PAKAWAAZ_CHAT_WS_MAX_FRAME_BYTES, ≤ 4 MiB).
-  PAKAWAAZ_CHAT_WS_BYTES_PER_SECOND: int(2 * 1024 * 1024, 1024 * 1024 * 1024, 4 * 1024 * 1024),
+  // At least 4 MiB: its burst (twice) holds two of the largest frames (PAKAWAAZ_CHAT_WS_MAX_FRAME_BYTES, ≤ 4
+  // MiB) — a commit refused as stale and its rebased retry a moment later are both read.
+  PAKAWAAZ_CHAT_WS_BYTES_PER_SECOND: int(4 * 1024 * 1024, 1024 * 1024 * 1024, 4 * 1024 * 1024),
   PAKAWAAZ_CHAT_WS_PING_SECONDS: int(5, 600, 30),
   PAKAWAAZ_CHAT_CLAIMS_PER_SECOND: int(1, 1000, 5),
   PAKAWAAZ_CHAT_RETENTION_DAYS: int(1, 365, 30),
