@@ -28,6 +28,7 @@ export async function openChatSession(
     onEvent: (e: ChatEvent) => void;
     onCallSignal: (s: CallSignal) => void;
     onReconnectError: (e: Error) => void;
+    onReplaced: () => void;
   },
 ): Promise<ChatSession> {
   const saved = await loadChat<Saved>(device.userId, device.deviceId);
@@ -47,6 +48,7 @@ export async function openChatSession(
     onEvent: on.onEvent,
     onCallSignal: on.onCallSignal,
     onReconnectError: on.onReconnectError,
+    onReplaced: on.onReplaced,
     desktop: { identity, accessToken },
   });
   // A new device publishes KeyPackages (one last-resort) so that others can add it; the server asks for more.

@@ -163,6 +163,13 @@ async function useDevice(d: StoredDevice): Promise<void> {
     onCallSignal: calls.onSignal,
     // Shown as the first connection's failure is; the SDK keeps trying with its backoff meanwhile.
     onReconnectError: showError,
+    // The server keeps two sockets a device: a third tab or window of this browser profile took this one's.
+    onReplaced: () =>
+      showError(
+        new Error(
+          'Chat is open in other tabs or windows of this browser: this one stopped. Reload it to chat here.',
+        ),
+      ),
   });
   v.attach(chat);
   calls.attach(chat.client);

@@ -28,4 +28,10 @@ export type ChatClientOptions = {
    * again with the backoff. For the application to show; the first connection's failure rejects start().
    */
   onReconnectError?: (e: Error) => void;
+  /**
+   * The server closed this socket for a newer one of the same device (4409: it keeps two a device, a third
+   * closes the oldest — another tab or window of the same browser profile, say). The client does not reconnect
+   * (it would close the next socket in turn); start() again to take the device's delivery back here.
+   */
+  onReplaced?: () => void;
 };

@@ -67,6 +67,36 @@ describe('ChatConnection (desktop device)', () => {
     },
   );
 
+  it('does not reconnect a socket the server replaced by a newer one of the device (4409), and says so', async () => {
+    proofs.dpopWsProtocols.mockResolvedValue(['pakawaaz.dpop']);
+    const replaced = vi.fn();
+    const closed = vi.fn();
+    const { port } = server.address() as AddressInfo;
+    const connection = new ChatConnection(
+      {
+        baseUrl: `http://127.0.0.1:${port}`,
+        tls: { certPem: '', keyPem: '', caPems: [] },
+        desktop: { identity: {} as DesktopIdentity, accessToken: () => 'token' },
+        onReplaced: replaced,
+      },
+      { opened: () => Promise.resolve(), text: () => undefined, closed },
+    );
+    try {
+      await connection.start();
+      sockets[0]!.close(4409, 'replaced by a newer socket of this device');
+      await vi.waitFor(() => expect(replaced).toHaveBeenCalledTimes(1), { timeout: 3_000, interval: 20 });
+      expect(closed).toHaveBeenCalledTimes(1);
+      // Past the first reconnect's backoff (250 ms here): no second socket.
+      await new Promise((r) => setTimeout(r, 700));
+      expect(sockets).toHaveLength(1);
+      // Taken back on purpose: start() opens a socket again.
+      await connection.start();
+      expect(sockets).toHaveLength(2);
+    } finally {
+      connection.close();
+    }
+  });
+
   it('opens no socket when closed while its proof was being built, and start() says so', async () => {
     let prove!: (protocols: string[]) => void;
     proofs.dpopWsProtocols.mockReturnValueOnce(new Promise((resolve) => (prove = resolve)));

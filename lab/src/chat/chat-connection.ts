@@ -9,6 +9,8 @@ import { chatRoutes, frameText } from './chat-wire.js';
 const noop = () => undefined;
 
 const WS_MAX = 2 * 1024 * 1024;
+/** The close code of a device's oldest socket when it opens a third (docs/secure-chat.md, "Limits"). */
+const SOCKET_REPLACED = 4409;
 
 /** What the client does with its socket: catch up once it opened, take text frames, note that it closed. */
 export type ConnectionEvents = {
@@ -26,7 +28,10 @@ export class ChatConnection {
   private retry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    private readonly o: Pick<ChatClientOptions, 'baseUrl' | 'tls' | 'desktop' | 'onReconnectError'>,
+    private readonly o: Pick<
+      ChatClientOptions,
+      'baseUrl' | 'tls' | 'desktop' | 'onReconnectError' | 'onReplaced'
+    >,
     private readonly on: ConnectionEvents,
   ) {}
 
@@ -108,11 +113,18 @@ export class ChatConnection {
         failed(e);
       }
     });
-    ws.on('close', () => {
+    ws.on('close', (code: number) => {
       // A socket replaced by a later start() is not this client's to report or reconnect.
       if (this.ws !== ws) return;
       this.ws = null;
       this.on.closed();
+      // The server keeps two sockets a device: a third of this device opened elsewhere (another tab of the
+      // same browser profile, say) and this one, the oldest, was closed for it. Reconnecting would close the
+      // next one, and so on round the devices' sockets: this client stops and tells the application.
+      if (code === SOCKET_REPLACED) {
+        this.closed = true;
+        return this.o.onReplaced?.();
+      }
       this.reconnect(attempt);
     });
   }

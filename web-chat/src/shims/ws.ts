@@ -14,7 +14,8 @@ export default class BrowserWebSocket {
     return this.ws.readyState;
   }
 
-  on(event: 'open' | 'close', fn: () => void): this;
+  on(event: 'open', fn: () => void): this;
+  on(event: 'close', fn: (code: number) => void): this;
   on(event: 'message', fn: (data: unknown, isBinary: boolean) => void): this;
   on(event: 'error', fn: (e: Error) => void): this;
   on(event: 'open' | 'close' | 'message' | 'error', fn: (...args: never[]) => void): this {
@@ -23,6 +24,7 @@ export default class BrowserWebSocket {
       this.ws.addEventListener('message', (e) => f(e.data, typeof e.data !== 'string'));
     else if (event === 'error')
       this.ws.addEventListener('error', () => f(new Error('the chat connection failed')));
+    else if (event === 'close') this.ws.addEventListener('close', (e) => f(e.code));
     else this.ws.addEventListener(event, () => f());
     return this;
   }
