@@ -17,7 +17,7 @@ export const RolloutPlan = named(
         introduces: z.array(z.string()),
         /** Everything an institution in this phase gets. */
         enables: z.array(z.string()),
-        /** Institutions in this phase (of those the caller may see). */
+        /** Institutions in this phase (of those in the caller's scope). */
         institutions: z.number().int(),
       }),
     ),
