@@ -48,6 +48,11 @@ export const keyPackages = secureChatSchema.table(
     keyPackage: bytea('key_package').notNull(),
     /** The device certificate (DER) of its credential: claims hand out only packages of live devices. */
     certificate: bytea('certificate').notNull(),
+    /**
+     * Its thumbprint (base64url SHA-256 of the DER, as DevicePrincipal.certThumbprint): a claim hands out only
+     * packages under the device's live certificate, never one a renewal replaced.
+     */
+    certThumbprint: text('cert_thumbprint').notNull(),
     notAfter: timestamp('not_after', { withTimezone: true, mode: 'date' }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
