@@ -59,6 +59,8 @@ export const keyPackages = secureChatSchema.table(
   (t) => [
     index('key_packages_device_idx').on(t.deviceId, t.lastResort),
     index('key_packages_not_after_idx').on(t.notAfter),
+    // A claim reads an official's devices and certificates (certificatesOf).
+    index('key_packages_user_idx').on(t.userId),
   ],
 );
 
