@@ -48,12 +48,19 @@ export const keyPackages = secureChatSchema.table(
     keyPackage: bytea('key_package').notNull(),
     /** The device certificate (DER) of its credential: claims hand out only packages of live devices. */
     certificate: bytea('certificate').notNull(),
+    /**
+     * Its thumbprint (base64url SHA-256 of the DER, as DevicePrincipal.certThumbprint): a claim hands out only
+     * packages under the device's live certificate, never one a renewal replaced.
+     */
+    certThumbprint: text('cert_thumbprint').notNull(),
     notAfter: timestamp('not_after', { withTimezone: true, mode: 'date' }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [
     index('key_packages_device_idx').on(t.deviceId, t.lastResort),
     index('key_packages_not_after_idx').on(t.notAfter),
+    // A claim reads an official's devices and certificates (certificatesOf).
+    index('key_packages_user_idx').on(t.userId),
   ],
 );
 

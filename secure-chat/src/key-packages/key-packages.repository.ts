@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, asc, count, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import { claimedKeyPackages, keyPackages } from '../delivery/delivery.schema.js';
 
 export type NewKeyPackage = typeof keyPackages.$inferInsert;
+/** A device and one certificate it published KeyPackages under (by thumbprint). */
+export type DeviceCertificate = { deviceId: string; certThumbprint: string };
 
 /** KeyPackages at rest: insert, count, claim (one per device, one-time ones consumed). */
 @Injectable()
@@ -14,9 +16,13 @@ export class KeyPackagesRepository {
     return this.database.db;
   }
 
-  /** Inserts the packages; a ref already stored is skipped. A new last-resort package replaces the old one. */
+  /**
+   * Inserts the packages; a ref already stored is skipped. A new last-resort package replaces the old one, and
+   * the device's packages under any other certificate go (a renewal replaced it: they are never handed out).
+   */
   async insert(rows: readonly NewKeyPackage[], tx: Db): Promise<number> {
     if (rows.length === 0) return 0;
+    await this.dropSuperseded(rows[0]!, tx);
     const lastResort = rows.find((r) => r.lastResort);
     if (lastResort)
       await tx
@@ -30,34 +36,31 @@ export class KeyPackagesRepository {
     return inserted.length;
   }
 
-  /** One-time packages a device has left (expired ones not counted). */
-  async oneTimeLeft(deviceId: string, now: Date, tx: Db = this.db): Promise<number> {
+  /** One-time packages a device has left under its live certificate (expired ones not counted). */
+  async oneTimeLeft(live: DeviceCertificate, now: Date, tx: Db = this.db): Promise<number> {
     const [row] = await tx
       .select({ n: count() })
       .from(keyPackages)
       .where(
-        and(
-          eq(keyPackages.deviceId, deviceId),
-          eq(keyPackages.lastResort, false),
-          sql`${keyPackages.notAfter} > ${now}`,
-        ),
+        and(underCertificate(live), eq(keyPackages.lastResort, false), sql`${keyPackages.notAfter} > ${now}`),
       );
     return row?.n ?? 0;
   }
 
   /**
-   * For each device: one unexpired one-time package, locked and deleted (SKIP LOCKED: two claims never take
-   * the same one), else its last-resort package, kept.
+   * For each device, under its live certificate only: one unexpired one-time package, locked and deleted (SKIP
+   * LOCKED: two claims never take the same one), else its last-resort package, kept.
    */
-  async claim(deviceIds: readonly string[], now: Date, tx: Db, claimedBy?: string) {
+  async claim(devices: readonly DeviceCertificate[], now: Date, tx: Db, claimedBy?: string) {
     const out = new Map<string, { ref: string; keyPackage: Buffer; lastResort: boolean; notAfter: Date }>();
-    for (const deviceId of deviceIds) {
+    for (const live of devices) {
+      const { deviceId } = live;
       const [row] = await tx
         .select({ ref: keyPackages.ref, keyPackage: keyPackages.keyPackage, notAfter: keyPackages.notAfter })
         .from(keyPackages)
         .where(
           and(
-            eq(keyPackages.deviceId, deviceId),
+            underCertificate(live),
             eq(keyPackages.lastResort, false),
             sql`${keyPackages.notAfter} > ${now}`,
           ),
@@ -75,7 +78,7 @@ export class KeyPackagesRepository {
         .from(keyPackages)
         .where(
           and(
-            eq(keyPackages.deviceId, deviceId),
+            underCertificate(live),
             eq(keyPackages.lastResort, true),
             sql`${keyPackages.notAfter} > ${now}`,
           ),
@@ -135,16 +138,35 @@ export class KeyPackagesRepository {
     return new Set(rows.map((r) => r.ref));
   }
 
-  /** The devices of an official that hold an unexpired package, with the certificate they published it under. */
-  async devicesOf(userId: string, now: Date) {
+  /**
+   * The certificates an official's devices hold unexpired packages under (one row per device and certificate,
+   * with its newest package's time): a renewal leaves a device with two until one of them is dropped.
+   */
+  async certificatesOf(userId: string, now: Date) {
     return this.db
-      .selectDistinctOn([keyPackages.deviceId], {
+      .selectDistinctOn([keyPackages.deviceId, keyPackages.certThumbprint], {
         deviceId: keyPackages.deviceId,
+        certThumbprint: keyPackages.certThumbprint,
         certificate: keyPackages.certificate,
+        newest: keyPackages.createdAt,
       })
       .from(keyPackages)
       .where(and(eq(keyPackages.userId, userId), sql`${keyPackages.notAfter} > ${now}`))
-      .orderBy(asc(keyPackages.deviceId), desc(keyPackages.createdAt));
+      .orderBy(asc(keyPackages.deviceId), asc(keyPackages.certThumbprint), desc(keyPackages.createdAt));
+  }
+
+  /** Drops the packages a device published under this certificate (a renewal replaced it). */
+  async dropUnder(stale: readonly DeviceCertificate[], tx: Db): Promise<void> {
+    if (stale.length) await tx.delete(keyPackages).where(or(...stale.map(underCertificate)));
+  }
+
+  /** Drops the device's packages under any certificate but this live one (a renewal replaced it). */
+  async dropSuperseded(live: DeviceCertificate, tx: Db): Promise<void> {
+    await tx
+      .delete(keyPackages)
+      .where(
+        and(eq(keyPackages.deviceId, live.deviceId), ne(keyPackages.certThumbprint, live.certThumbprint)),
+      );
   }
 
   /** Drops a device's packages (the device is removed from chat) and expired ones. */
@@ -160,3 +182,6 @@ export class KeyPackagesRepository {
     return gone.length;
   }
 }
+
+const underCertificate = (live: DeviceCertificate) =>
+  and(eq(keyPackages.deviceId, live.deviceId), eq(keyPackages.certThumbprint, live.certThumbprint));

@@ -16,13 +16,16 @@ import { inlineKeyPackageReader, KEY_PACKAGE_READER, type KeyPackageReader } fro
 import { RemovalsRepository } from '../membership/removals.repository.js';
 import { ChatPolicyEnforcer } from '../policy/chat-policy.enforcer.js';
 import { KeyPackagesRepository, type NewKeyPackage } from './key-packages.repository.js';
+import { liveCertificates } from './live-certificates.js';
 
 export type ClaimedKeyPackage = { deviceId: string; keyPackage: string; lastResort: boolean };
 
 /**
  * KeyPackages (RFC 9420 §10): a device publishes its own — the credential's certificate must be the very
  * certificate it authenticated with — and another official's device claims one per live device of an official
- * it may see. One-time packages are consumed; the last-resort one stays; a device running low is told.
+ * it may see, only under the certificate that authenticates the device now (RFC 9420 §5.3: the server checks
+ * the credential before storing or handing out). One-time packages are consumed; the last-resort one stays;
+ * packages under a certificate a renewal replaced are dropped; a device running low is told.
  */
 @Injectable()
 export class KeyPackagesService {
@@ -74,6 +77,7 @@ export class KeyPackagesService {
         lastResort: kp.lastResort,
         keyPackage: Buffer.from(bytes),
         certificate: Buffer.from(kp.certificates[0]!),
+        certThumbprint: device.certThumbprint,
         notAfter: kp.notAfter,
       });
     }
@@ -84,7 +88,7 @@ export class KeyPackagesService {
         `At most ${MLS_LIMITS.maxKeyPackagesPerUpload} one-time KeyPackages and one last-resort package.`,
       );
     const stored = await this.repo.db.transaction((tx) => this.repo.insert(rows, tx));
-    return { stored, oneTimeLeft: await this.repo.oneTimeLeft(device.deviceId, now) };
+    return { stored, oneTimeLeft: await this.repo.oneTimeLeft(device, now) };
   }
 
   /**
@@ -102,22 +106,28 @@ export class KeyPackagesService {
     if (!official?.active || !(await mayReach(this.directory, device.institutionId, official)))
       throw secureChatError('official_not_found', 'No official with this username or id that you may see.');
     await this.policy?.requirePair(device.institutionId, official.institutionId);
-    const candidates = await this.repo.devicesOf(official.userId, now);
-    const live: string[] = [];
-    for (const c of candidates) {
-      if (c.deviceId === device.deviceId) continue;
-      const auth = await this.devices.authenticate([new Uint8Array(c.certificate)]);
-      if (auth.ok && auth.device.deviceId === c.deviceId) live.push(c.deviceId);
-    }
+    const published = (await this.repo.certificatesOf(official.userId, now)).filter(
+      (c) => c.deviceId !== device.deviceId,
+    );
+    const auths = [];
+    for (const c of published) auths.push(await this.devices.authenticate([new Uint8Array(c.certificate)]));
+    const { live, stale, touched } = liveCertificates(published, auths);
     const removed = await this.removals?.refusedAmong(
-      live.map((deviceId) => ({ deviceId, userId: official.userId })),
+      [...new Set([...live.map((l) => l.deviceId), ...touched])].map((deviceId) => ({
+        deviceId,
+        userId: official.userId,
+      })),
     );
-    const claimable = live.filter((d) => !removed?.has(d));
-    const claimed = await this.repo.db.transaction((tx) =>
-      this.repo.claim(claimable, now, tx, device.deviceId),
-    );
-    for (const deviceId of new Set([...claimed].filter(([, k]) => !k.lastResort).map(([d]) => d))) {
-      const left = await this.repo.oneTimeLeft(deviceId, now);
+    const claimable = live.filter((l) => !removed?.has(l.deviceId));
+    const claimed = await this.repo.db.transaction(async (tx) => {
+      await this.repo.dropUnder(stale, tx);
+      return this.repo.claim(claimable, now, tx, device.deviceId);
+    });
+    const low = new Set([...claimed].filter(([, k]) => !k.lastResort).map(([d]) => d));
+    for (const d of touched) if (!removed?.has(d)) low.add(d);
+    for (const deviceId of low) {
+      const cert = live.find((l) => l.deviceId === deviceId);
+      const left = cert ? await this.repo.oneTimeLeft(cert, now) : 0;
       if (left < this.config.lowKeyPackages) this.wake.keyPackagesLow(deviceId, left);
     }
     return {

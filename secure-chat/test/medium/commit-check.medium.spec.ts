@@ -290,12 +290,13 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
             lastResort: false,
             keyPackage: Buffer.from(kp.bytes),
             certificate: Buffer.from(carol.certificate),
+            certThumbprint: carol.principal.certThumbprint,
             notAfter: new Date(now.getTime() + 86_400_000),
           },
         ],
         tx,
       );
-      expect([...(await keyPackages.claim([carol.deviceId], now, tx, alice.deviceId)).keys()]).toEqual([
+      expect([...(await keyPackages.claim([carol.principal], now, tx, alice.deviceId)).keys()]).toEqual([
         carol.deviceId,
       ]);
     });

@@ -1,0 +1,1 @@
+CREATE INDEX "key_packages_user_idx" ON "secure_chat"."key_packages" USING btree ("user_id");
