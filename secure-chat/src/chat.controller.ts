@@ -245,7 +245,10 @@ export class ChatController {
     });
   }
 
-  /** This device's queue after `after`, oldest first (at least once: until acknowledged). */
+  /**
+   * This device's queue after `after`, oldest first (at least once: until acknowledged): at most `limit`
+   * envelopes and INBOX_BYTES (1 MiB) of them as JSON, but always one; `more` when the queue holds more.
+   */
   @Get('inbox')
   @ErrorCodes(E, 'device_removed_from_chat')
   @ZodResponse(200, InboxReply)
@@ -253,7 +256,7 @@ export class ChatController {
     @CurrentDevice() device: DevicePrincipal,
     @ZodQuery(InboxQuery) q: z.infer<typeof InboxQuery>,
   ): Promise<z.infer<typeof InboxReply>> {
-    return { envelopes: await this.delivery.inbox(device, q.after, q.limit) };
+    return this.delivery.inboxPage(device, q.after, { limit: q.limit });
   }
 
   /** Deletes this device's queue up to `upTo`. */

@@ -3933,6 +3933,7 @@ export interface components {
             nextBeforeId: number | null;
         };
         ChatInbox: {
+            /** @description At most `limit` envelopes and 1 MiB of them as JSON, but at least one when any is queued */
             envelopes: {
                 /** Format: date-time */
                 at: string;
@@ -3944,6 +3945,8 @@ export interface components {
                 senderDevice: string | null;
                 seq: number;
             }[];
+            /** @description The queue holds more after the last envelope: read again with `after` its seq */
+            more: boolean;
         };
         ChatPolicy: {
             allowedInstitutions: string[];

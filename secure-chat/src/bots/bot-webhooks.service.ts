@@ -116,7 +116,7 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
     };
     let failures = bot.failures;
     for (;;) {
-      const envelopes = await this.delivery.inbox(principal, 0, WEBHOOK_BATCH);
+      const envelopes = await this.delivery.inbox(principal, 0, { limit: WEBHOOK_BATCH });
       if (envelopes.length === 0 || this.stopped) return;
       const upTo = envelopes[envelopes.length - 1]!.seq;
       const body = JSON.stringify({ type: 'chat.deliver', botId: bot.id, envelopes } satisfies BotDelivery);
