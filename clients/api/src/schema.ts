@@ -13745,7 +13745,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `mls_too_large` */
+            /** @description `payload_too_large`: the body is over 3149826 bytes (the commit, GroupInfo and Welcome at the MLS limits, in base64url, with the JSON around), refused before it is read; `mls_too_large`: an MLS input over its limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -13753,7 +13753,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "mls_too_large";
+                        code?: "mls_too_large" | "payload_too_large";
                     };
                 };
             };
@@ -13931,7 +13931,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `mls_too_large` */
+            /** @description `payload_too_large`: the body is over 350550 bytes (the message at the MLS limits, in base64url, with the JSON around), refused before it is read; `mls_too_large`: an MLS input over its limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -13939,7 +13939,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "mls_too_large";
+                        code?: "mls_too_large" | "payload_too_large";
                     };
                 };
             };

@@ -206,4 +206,18 @@ describe('secure chat on the device port', () => {
       body: { removed: 3 },
     });
   });
+
+  it('refuses a message send over its own body limit (an MLS message at 256 KiB, base64url) with 413', async () => {
+    const send = (chars: number) =>
+      call('POST', '/api/v1/chat/groups/g/messages', phone, {
+        message: 'A'.repeat(chars),
+        clientId: 'abcdefgh',
+      });
+    // Under the server's general limit (1 MiB) but over the send's own: refused before it is parsed.
+    const over = await send(600 * 1024);
+    expect([over.status, over.body.code]).toEqual([413, 'payload_too_large']);
+    // A message at the MLS limit is read (and found no MLS message).
+    const at = await send(Math.ceil((256 * 1024 * 4) / 3));
+    expect([at.status, at.body.code]).toEqual([400, 'mls_malformed']);
+  });
 });
