@@ -14,7 +14,7 @@ import { BotWakeTap } from './bot-wake-tap.js';
 import type { ChatBotRow } from './bots.schema.js';
 import { guardedLookup, postWebhook, webhookFailure } from './webhook-post.js';
 
-/** Envelopes one webhook call carries at most. */
+/** Envelopes one webhook call carries at most (and at most INBOX_BYTES of them, 1 MiB, but always one). */
 export const WEBHOOK_BATCH = 100;
 const SWEEP_MS = 15_000;
 
