@@ -14,7 +14,18 @@ export const CHAT_COMMIT_BODY_BYTES =
   base64url(MLS_LIMITS.maxWelcomeBytes) +
   4096;
 
-/** Routes whose body may exceed the server's general limit, and their own limit (Fastify route paths). */
+/**
+ * The largest message send over HTTP: an MLS message at MLS_LIMITS.maxMessageBytes (256 KiB) in base64url and
+ * the JSON around it (a client id of up to 128 characters) — what the socket's `send` frame takes. A larger
+ * body is refused, 413 payload_too_large, before any of it is parsed (the server's general limit is 1 MiB).
+ */
+export const CHAT_SEND_BODY_BYTES = base64url(MLS_LIMITS.maxMessageBytes) + 1024;
+
+/**
+ * Chat routes' own body limits, whatever the server's general one (Fastify route paths): each the largest
+ * body a valid request has, from the MLS limits.
+ */
 export const CHAT_BODY_LIMITS: ReadonlyMap<string, number> = new Map([
   ['/api/v1/chat/groups/:groupId/commits', CHAT_COMMIT_BODY_BYTES],
+  ['/api/v1/chat/groups/:groupId/messages', CHAT_SEND_BODY_BYTES],
 ]);

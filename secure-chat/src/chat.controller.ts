@@ -1,9 +1,10 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   CurrentDevice,
   DeviceRoute,
   ErrorCodes,
+  PLATFORM_ERROR_STATUS,
   ZodBody,
   ZodQuery,
   ZodResponse,
@@ -34,6 +35,7 @@ import {
   UploadKeyPackagesReply,
   UploadKeyPackagesRequest,
 } from './chat.dto.js';
+import { CHAT_COMMIT_BODY_BYTES, CHAT_SEND_BODY_BYTES } from './chat-limits.js';
 import { DeliveryService } from './delivery/delivery.service.js';
 import { GroupsService } from './groups/groups.service.js';
 import { GroupLeaveService } from './membership/group-leave.service.js';
@@ -43,8 +45,22 @@ import { CHAT_CIPHERSUITE, MLS_LIMITS } from './mls/mls-facts.js';
 import { SECURE_CHAT_ERROR_STATUS } from './secure-chat.errors.js';
 import { FloodLimited } from './ws/chat-flood.js';
 
-/** Chat's codes, and a bot's 429 on the routes that send (BotSendBudget). */
-const E = { ...SECURE_CHAT_ERROR_STATUS, bot_rate_limited: BOTS_ERROR_STATUS.bot_rate_limited };
+/**
+ * Chat's codes, a bot's 429 on the routes that send (BotSendBudget), and the 413 of a body over its route's
+ * own limit (CHAT_BODY_LIMITS).
+ */
+const E = {
+  ...SECURE_CHAT_ERROR_STATUS,
+  bot_rate_limited: BOTS_ERROR_STATUS.bot_rate_limited,
+  payload_too_large: PLATFORM_ERROR_STATUS.payload_too_large,
+};
+
+/** The 413 of a route with its own body limit (CHAT_BODY_LIMITS), and of an MLS input over MLS_LIMITS. */
+const tooLarge = (bytes: number, what: string) =>
+  ApiResponse({
+    status: 413,
+    description: `\`payload_too_large\`: the body is over ${bytes} bytes (${what} at the MLS limits, in base64url, with the JSON around), refused before it is read; \`mls_too_large\`: an MLS input over its limit`,
+  });
 
 const GROUP_PARAM = {
   name: 'groupId',
@@ -184,7 +200,9 @@ export class ChatController {
     'directory_unavailable',
     'bot_rate_limited',
     'mls_busy',
+    'payload_too_large',
   )
+  @tooLarge(CHAT_COMMIT_BODY_BYTES, 'the commit, GroupInfo and Welcome')
   @UseGuards(BotSendBudget)
   @ZodResponse(200, GroupEpochReply)
   commit(
@@ -214,7 +232,10 @@ export class ChatController {
     return this.leaving.leave(device, groupId);
   }
 
-  /** An application message or proposal, fanned out to every member device but this one. */
+  /**
+   * An application message or proposal, fanned out to every member device but this one. Its body is at most
+   * CHAT_SEND_BODY_BYTES (the message at its MLS limit, 256 KiB, in base64url): larger, 413 payload_too_large.
+   */
   @Post('groups/:groupId/messages')
   @HttpCode(200)
   @FloodLimited('frames')
@@ -231,7 +252,9 @@ export class ChatController {
     'client_id_reused',
     'chat_rate_limited',
     'bot_rate_limited',
+    'payload_too_large',
   )
+  @tooLarge(CHAT_SEND_BODY_BYTES, 'the message')
   @UseGuards(BotSendBudget)
   @ZodResponse(200, SendMessageReply)
   send(
@@ -245,7 +268,10 @@ export class ChatController {
     });
   }
 
-  /** This device's queue after `after`, oldest first (at least once: until acknowledged). */
+  /**
+   * This device's queue after `after`, oldest first (at least once: until acknowledged): at most `limit`
+   * envelopes and INBOX_BYTES (1 MiB) of them as JSON, but always one; `more` when the queue holds more.
+   */
   @Get('inbox')
   @ErrorCodes(E, 'device_removed_from_chat')
   @ZodResponse(200, InboxReply)
@@ -253,7 +279,7 @@ export class ChatController {
     @CurrentDevice() device: DevicePrincipal,
     @ZodQuery(InboxQuery) q: z.infer<typeof InboxQuery>,
   ): Promise<z.infer<typeof InboxReply>> {
-    return { envelopes: await this.delivery.inbox(device, q.after, q.limit) };
+    return this.delivery.inboxPage(device, q.after, { limit: q.limit });
   }
 
   /** Deletes this device's queue up to `upTo`. */

@@ -109,7 +109,17 @@ export const Envelope = named(
     at: isoDateTime(),
   }),
 );
-export const InboxReply = named('ChatInbox', z.object({ envelopes: z.array(Envelope) }));
+export const InboxReply = named(
+  'ChatInbox',
+  z.object({
+    envelopes: z
+      .array(Envelope)
+      .describe('At most `limit` envelopes and 1 MiB of them as JSON, but at least one when any is queued'),
+    more: z
+      .boolean()
+      .describe('The queue holds more after the last envelope: read again with `after` its seq'),
+  }),
+);
 export const AckRequest = named(
   'ChatAckRequest',
   z.strictObject({

@@ -3933,6 +3933,7 @@ export interface components {
             nextBeforeId: number | null;
         };
         ChatInbox: {
+            /** @description At most `limit` envelopes and 1 MiB of them as JSON, but at least one when any is queued */
             envelopes: {
                 /** Format: date-time */
                 at: string;
@@ -3944,6 +3945,8 @@ export interface components {
                 senderDevice: string | null;
                 seq: number;
             }[];
+            /** @description The queue holds more after the last envelope: read again with `after` its seq */
+            more: boolean;
         };
         ChatPolicy: {
             allowedInstitutions: string[];
@@ -13742,7 +13745,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `mls_too_large` */
+            /** @description `payload_too_large`: the body is over 3149826 bytes (the commit, GroupInfo and Welcome at the MLS limits, in base64url, with the JSON around), refused before it is read; `mls_too_large`: an MLS input over its limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -13750,7 +13753,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "mls_too_large";
+                        code?: "mls_too_large" | "payload_too_large";
                     };
                 };
             };
@@ -13928,7 +13931,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `mls_too_large` */
+            /** @description `payload_too_large`: the body is over 350550 bytes (the message at the MLS limits, in base64url, with the JSON around), refused before it is read; `mls_too_large`: an MLS input over its limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -13936,7 +13939,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "mls_too_large";
+                        code?: "mls_too_large" | "payload_too_large";
                     };
                 };
             };

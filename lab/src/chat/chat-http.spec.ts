@@ -1,6 +1,6 @@
 import type { MtlsFetch } from '@pakawaaz/handset-simulator';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { call, ChatHttpError, mayRetry, retry } from './chat-http.js';
+import { call, ChatHttpError, fetchQueue, mayRetry, retry } from './chat-http.js';
 
 /** An HTTP endpoint that answers with `replies` in turn and keeps each request's body and arrival time. */
 function endpoint(replies: Array<{ status: number; retryAfter?: string; body: unknown }>) {
@@ -71,5 +71,44 @@ describe('retry (a commit or message POST whose outcome is unknown)', () => {
     ]);
     const odd = await call(dated, 'https://chat.test', 'POST', '/x', {}).catch((e: unknown) => e);
     expect((odd as ChatHttpError).retryAfterSeconds).toBeUndefined();
+  });
+});
+
+describe('fetchQueue (GET inbox, page by page)', () => {
+  const envelope = (seq: number) => ({
+    seq,
+    groupId: 'g',
+    senderDevice: null,
+    kind: 'application',
+    body: 'AA',
+  });
+  /** A queue of `n` envelopes served `per` a page, with `more` as the server says it (or without it). */
+  function queue(n: number, per: number, withMore = true) {
+    const asked: string[] = [];
+    const get = (path: string) => {
+      asked.push(path);
+      const after = Number(new URL(path, 'http://x').searchParams.get('after'));
+      const envelopes = Array.from({ length: Math.max(0, Math.min(per, n - after)) }, (_, k) =>
+        envelope(after + k + 1),
+      );
+      const more = after + envelopes.length < n;
+      return Promise.resolve(withMore ? { envelopes, more } : { envelopes });
+    };
+    return { get, asked };
+  }
+
+  it('reads on while the server says more: a page cut by bytes is short of the count asked', async () => {
+    const q = queue(5, 2);
+    expect((await fetchQueue(q.get, 0)).map((i) => i.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(q.asked).toHaveLength(3);
+  });
+
+  it('stops when the server says no more, even on a full page; without `more`, at a short page', async () => {
+    const full = queue(200, 200);
+    expect(await fetchQueue(full.get, 0)).toHaveLength(200);
+    expect(full.asked).toHaveLength(1);
+    const old = queue(250, 200, false);
+    expect(await fetchQueue(old.get, 0)).toHaveLength(250);
+    expect(old.asked).toHaveLength(2);
   });
 });

@@ -91,11 +91,15 @@ export async function fetchQueue(
 ): Promise<QueueItem[]> {
   const items: QueueItem[] = [];
   for (;;) {
-    const r = (await get(chatRoutes.inbox(after, QUEUE_PAGE))) as { envelopes?: unknown[] } | undefined;
+    const r = (await get(chatRoutes.inbox(after, QUEUE_PAGE))) as
+      { envelopes?: unknown[]; more?: unknown } | undefined;
     const raw = Array.isArray(r?.envelopes) ? r.envelopes : [];
     const page = raw.map(parseQueueItem).filter((x): x is QueueItem => x !== null && x.seq > after);
     items.push(...page);
-    if (page.length === 0 || raw.length < QUEUE_PAGE) return items;
+    // A page is cut by count and by bytes (1 MiB): `more` says whether the queue goes on (a server before it
+    // cut by count only: a short page was the end).
+    const more = typeof r?.more === 'boolean' ? r.more : raw.length >= QUEUE_PAGE;
+    if (page.length === 0 || !more) return items;
     after = page[page.length - 1]!.seq;
   }
 }

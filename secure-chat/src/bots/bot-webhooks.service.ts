@@ -14,7 +14,7 @@ import { BotWakeTap } from './bot-wake-tap.js';
 import type { ChatBotRow } from './bots.schema.js';
 import { guardedLookup, postWebhook, webhookFailure } from './webhook-post.js';
 
-/** Envelopes one webhook call carries at most. */
+/** Envelopes one webhook call carries at most (and at most INBOX_BYTES of them, 1 MiB, but always one). */
 export const WEBHOOK_BATCH = 100;
 const SWEEP_MS = 15_000;
 
@@ -116,7 +116,7 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
     };
     let failures = bot.failures;
     for (;;) {
-      const envelopes = await this.delivery.inbox(principal, 0, WEBHOOK_BATCH);
+      const envelopes = await this.delivery.inbox(principal, 0, { limit: WEBHOOK_BATCH });
       if (envelopes.length === 0 || this.stopped) return;
       const upTo = envelopes[envelopes.length - 1]!.seq;
       const body = JSON.stringify({ type: 'chat.deliver', botId: bot.id, envelopes } satisfies BotDelivery);

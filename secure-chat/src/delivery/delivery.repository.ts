@@ -4,7 +4,8 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { chatGroups, chatSends, deviceQueue, groupMembers } from './delivery.schema.js';
 import { ENQUEUE, enqueueParams, seqsGiven, type EnqueueBatch } from './enqueue.js';
 import { runPrepared } from './prepared.js';
-import { QueueBatches, type QueueRow } from './queue-batches.js';
+import { INBOX_BYTES } from './envelope-bytes.js';
+import { QueueBatches, type QueuePage, type QueueRow } from './queue-batches.js';
 import {
   ackBatching,
   commitLinger,
@@ -127,8 +128,13 @@ export class DeliveryRepository implements OnApplicationShutdown {
   }
 
   /** The device's queue after `after`, in order (the reads of devices woken together are one statement). */
-  async inbox(deviceId: string, after: number, limit: number): Promise<QueueRow[]> {
-    return this.queues.inbox(deviceId, after, limit);
+  async inbox(deviceId: string, after: number, limit: number, bytes = INBOX_BYTES): Promise<QueueRow[]> {
+    return (await this.inboxPage(deviceId, after, limit, bytes)).rows;
+  }
+
+  /** `inbox`, and whether more follows: at most `limit` rows and `bytes` bytes of envelopes, but one row. */
+  inboxPage(deviceId: string, after: number, limit: number, bytes = INBOX_BYTES): Promise<QueuePage> {
+    return this.queues.inbox(deviceId, { after, limit, bytes });
   }
 
   /** Deletes the device's queue up to `upTo`; how many envelopes went (acks arriving together: one statement). */

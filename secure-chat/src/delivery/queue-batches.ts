@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm';
 import { removedDevices } from '../membership/removals.schema.js';
 import { secureChatError } from '../secure-chat.errors.js';
 import { deviceQueue, type QueueKind } from './delivery.schema.js';
+import { STORED_ENVELOPE_BYTES_SQL } from './envelope-bytes.js';
 import { runPrepared, statement } from './prepared.js';
 
 export type QueueRow = {
@@ -20,26 +21,41 @@ export type QueueRow = {
   createdAt: Date;
 };
 
+/** A read's rows, and whether the queue holds more after them (cut by count or by bytes). */
+export type QueuePage = { rows: QueueRow[]; more: boolean };
+/** A device's read: after its cursor, at most `limit` rows and `bytes` bytes of envelopes (but one row). */
+type Read = { after: number; limit: number; bytes: number };
+
 /** Most devices' reads (or acks) in one statement. */
 const QUEUE_BATCH = 64;
 /** Most devices whose deleted seq a node remembers (see QueueBatches.deletedUpTo): about 100 bytes each. */
 const DELETED_UP_TO_MAX = 200_000;
 
 // One statement for many devices' reads: each device's page after its cursor, in seq order (a lateral
-// subquery on the primary key per device). A device taken out of chat reads nothing: one row with `gone`
-// set instead (a primary-key probe of removed_devices per device).
+// subquery on the primary key per device), cut by bytes in the database: at most `n` rows, those whose
+// envelopes' bytes (STORED_ENVELOPE_BYTES_SQL, summed in seq order) are within the device's budget `b`, and the
+// first whatever its size (its running sum is its own bytes: a row's are never 0). The sum reads the bodies'
+// lengths only (octet_length of a TOASTed value reads its header, not the value): a row past the cut is never
+// read whole. `more`: a row follows (lead() sees past the limit: window functions come before it). A device
+// taken out of chat reads nothing: one row with `gone` set instead (a primary-key probe of removed_devices).
+const BYTES = sql.raw(STORED_ENVELOPE_BYTES_SQL);
 const READ = statement(
   'secure_chat_inbox_batch',
-  (p) => sql`with x as (select * from json_to_recordset(${p(0)}::json) as x(i int, d uuid, a bigint, n int))
+  (p) => sql`with x as (select * from json_to_recordset(${p(0)}::json)
+      as x(i int, d uuid, a bigint, n int, b bigint))
     select x.i, q.seq as s, q.seq::text as seq, q.group_id, q.sender_device::text as sender,
-      q.kind, q.body, q.created_at, false as gone
-    from x cross join lateral (select * from ${deviceQueue} q where q.device_id = x.d and q.seq > x.a
-      order by q.seq limit x.n) q
+      q.kind, q.body, q.created_at, q.more, false as gone
+    from x cross join lateral (select * from (select q.*, sum(${BYTES}) over w as run,
+        lead(q.seq) over w is not null as more
+      from ${deviceQueue} q where q.device_id = x.d and q.seq > x.a
+      window w as (order by q.seq rows unbounded preceding) order by q.seq limit x.n) q
+      where q.run <= x.b or q.run = ${BYTES}) q
     where not exists (select 1 from ${removedDevices} r where r.device_id = x.d)
-    union all select x.i, null, null, null, null, null, null, null, true
+    union all select x.i, null, null, null, null, null, null, null, null, true
     from x join ${removedDevices} r on r.device_id = x.d
     order by 1, 2`,
 );
+
 // Many devices' acks in one statement. Acknowledged rows stay in the queue's pages, and their entries in its
 // primary key, until a vacuum: a scan of a device's whole queue, or of everything up to its ack, reads its
 // history since then, more the busier it is — the bench found such scans most of PostgreSQL's CPU a message.
@@ -71,6 +87,7 @@ type RawRow = {
   kind: QueueKind;
   body: Uint8Array;
   created_at: Date | string;
+  more: boolean | null;
   gone: boolean;
 };
 
@@ -79,7 +96,7 @@ type RawRow = {
  * reads that many wakes ask for at once are one statement, as are the acks that arrive together.
  */
 export class QueueBatches {
-  private readonly reads: GroupCommit<{ after: number; limit: number }, QueueRow[]>;
+  private readonly reads: GroupCommit<Read, QueuePage>;
   private readonly acks: GroupCommit<number, number>;
   /**
    * The highest seq this node deleted for each device that acknowledged through it: nothing at or below it is
@@ -117,8 +134,8 @@ export class QueueBatches {
     return { reads: this.reads.stats(), acks: this.acks.stats() };
   }
 
-  inbox(deviceId: string, after: number, limit: number): Promise<QueueRow[]> {
-    return this.reads.write(deviceId, { after, limit });
+  inbox(deviceId: string, read: Read): Promise<QueuePage> {
+    return this.reads.write(deviceId, read);
   }
 
   /**
@@ -129,16 +146,20 @@ export class QueueBatches {
     return this.acks.write(deviceId, upTo);
   }
 
-  private async read(batch: readonly Keyed<{ after: number; limit: number }>[]) {
+  private async read(batch: readonly Keyed<Read>[]) {
     const rows = await runPrepared<RawRow>(this.database.db, READ, [
-      JSON.stringify(batch.map((b, i) => ({ i, d: b.key, a: b.item.after, n: b.item.limit }))),
+      JSON.stringify(
+        batch.map((b, i) => ({ i, d: b.key, a: b.item.after, n: b.item.limit, b: b.item.bytes })),
+      ),
     ]);
-    const out = batch.map((): QueueRow[] => []);
+    const out = batch.map((): QueuePage => ({ rows: [], more: false }));
     const gone = new Set<number>();
-    for (const r of rows)
+    for (const r of rows) {
+      const page = out[r.i];
       if (r.gone) gone.add(r.i);
-      else
-        out[r.i]?.push({
+      else if (page) {
+        page.more = r.more === true; // the last row's: a row follows it
+        page.rows.push({
           seq: Number(r.seq),
           groupId: r.group_id,
           senderDevice: r.sender,
@@ -146,7 +167,9 @@ export class QueueBatches {
           body: Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength),
           createdAt: r.created_at instanceof Date ? r.created_at : new Date(r.created_at),
         });
-    return out.map((value, i): Settled<QueueRow[]> =>
+      }
+    }
+    return out.map((value, i): Settled<QueuePage> =>
       gone.has(i)
         ? {
             ok: false,

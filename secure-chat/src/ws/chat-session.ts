@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws';
 import type { QueuedEnvelope } from '../chat-ports.js';
 import type { DeliveryService } from '../delivery/delivery.service.js';
 import type { ChatSession as HubSession } from './chat-hub.js';
-import { frameEnd, mergeDeliveries } from './deliver-frames.js';
+import { DELIVER_ENVELOPE_BYTES, frameEnd, mergeDeliveries } from './deliver-frames.js';
 import type { ServerFrame } from './frames.js';
 
 /** Bytes buffered on a socket above which delivery waits (a slow reader is not flooded). */
@@ -101,9 +101,11 @@ export class ChatSession implements HubSession {
             await new Promise((r) => setTimeout(r, 50));
             continue;
           }
-          const page = await this.delivery.inbox(this.device, this.sentUpTo);
+          const page = await this.delivery.inbox(this.device, this.sentUpTo, {
+            bytes: DELIVER_ENVELOPE_BYTES,
+          });
           if (page.length === 0) break;
-          // One frame's worth (DELIVER_FRAME_BYTES) a read: the next read starts after it.
+          // One frame's worth a read, cut by the database (DELIVER_ENVELOPE_BYTES); cut here again all the same.
           const end = frameEnd(page);
           const envelopes = end === page.length ? page : page.slice(0, end);
           this.sentUpTo = envelopes[envelopes.length - 1]!.seq;

@@ -1,5 +1,8 @@
 import type { QueuedEnvelope } from '../chat-ports.js';
+import { envelopeBytes } from '../delivery/envelope-bytes.js';
 import type { ServerFrame } from './frames.js';
+
+export { envelopeBytes } from '../delivery/envelope-bytes.js';
 
 /**
  * Most bytes of JSON text in one `deliver` frame, unless its one envelope alone is larger: a frame holds at
@@ -11,23 +14,8 @@ export const DELIVER_FRAME_BYTES = 1024 * 1024;
 
 /** `{"type":"deliver","envelopes":[` and `]}`. */
 const FRAME_CHARS = 32;
-/** An envelope's keys, quotes, commas and seq (at most 16 digits), a comma after it: more than they take. */
-const ENVELOPE_CHARS = 100;
-
-/**
- * An envelope's bytes in a frame, at least: every field is ASCII without escapes (base64url, a UUID, a kind,
- * an ISO date), so characters are bytes; the fixed part is counted high. No JSON.stringify per envelope.
- */
-export function envelopeBytes(e: QueuedEnvelope): number {
-  return (
-    ENVELOPE_CHARS +
-    e.body.length +
-    e.groupId.length +
-    (e.senderDevice?.length ?? 0) +
-    e.kind.length +
-    e.at.length
-  );
-}
+/** The bytes of envelopes a `deliver` frame holds: the socket reads the queue by this many (INBOX_BYTES). */
+export const DELIVER_ENVELOPE_BYTES = DELIVER_FRAME_BYTES - FRAME_CHARS;
 
 /** The end of the frame that starts at `start`: the envelopes that fit `budget` bytes (at least one). */
 export function frameEnd(

@@ -53,7 +53,7 @@ describe('secure chat: the batch statements read the queue and the groups by ind
   let db: TestDatabase;
   const devices = Array.from({ length: 60 }, () => randomUUID());
   const groupIds = Array.from({ length: 30 }, () => randomBytes(16).toString('base64url'));
-  const reads = [JSON.stringify(devices.slice(0, 8).map((d, i) => ({ i, d, a: 0, n: 100 })))];
+  const reads = [JSON.stringify(devices.slice(0, 8).map((d, i) => ({ i, d, a: 0, n: 100, b: 1024 * 1024 })))];
   const share = [JSON.stringify(groupIds.slice(0, 4)), JSON.stringify([randomUUID()])];
   /** The plans of the statements run by name, for these parameters: custom and generic. */
   const namedPlans = () =>

@@ -42,11 +42,11 @@ export function createFastifyAdapter(options: {
   // urlencoded forms, so a cross-site HTML form can never submit to the API. Parse errors reach Nest's
   // exception layer (and so our global filter) through the error handler Nest installs.
   adapter.getInstance().removeContentTypeParser('text/plain');
-  // A few JSON routes take more than the general limit (a chat commit carries a GroupInfo and a Welcome): their
-  // own limit, set as each route is registered; never lower than the general one.
+  // Chat's JSON routes have their own limits, set as each route is registered, whatever the general one: a
+  // commit takes more (it carries a GroupInfo and a Welcome), a message send less (one MLS message).
   adapter.getInstance().addHook('onRoute', (route) => {
     const own = CHAT_BODY_LIMITS.get(route.url);
-    if (own !== undefined) route.bodyLimit = Math.max(own, route.bodyLimit ?? options.bodyLimit);
+    if (own !== undefined) route.bodyLimit = own;
   });
   // Bulk uploads (SIM vendor batches, officials) are CSV, accepted on the import route only: any other route refuses
   // text/csv before reading a byte. On the import route the body is not read here at all: the handler gets

@@ -1,9 +1,12 @@
 import { webcrypto } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import {
+  DATABASE,
   DEVICE_AUTHENTICATOR,
   DEVICE_EDGE_TLS,
   certificateThumbprint,
+  sql,
+  type DatabaseHandle,
   type DeviceAuthentication,
   type DeviceAuthenticator,
   type DeviceEdgeTls,
@@ -29,6 +32,7 @@ let ca: TestCa;
 let phone: TestDevice;
 let serverCert: TestDevice;
 const devices = new Map<string, DevicePrincipal>();
+const PHONE_DEVICE = '00000000-0000-4000-8000-0000000000c1';
 
 const pem = (d: TestDevice | TestCa) => d.cert.toString('pem');
 async function keyPem(d: TestDevice): Promise<string> {
@@ -110,7 +114,7 @@ beforeAll(async () => {
     issueTestDevice(ca, { serial: '05', usage: 'server' }),
   ]);
   devices.set(certificateThumbprint(new Uint8Array(phone.cert.rawData)), {
-    deviceId: '00000000-0000-4000-8000-0000000000c1',
+    deviceId: PHONE_DEVICE,
     userId: '00000000-0000-4000-8000-0000000000a1',
     institutionId: null,
     certThumbprint: certificateThumbprint(new Uint8Array(phone.cert.rawData)),
@@ -176,5 +180,44 @@ describe('secure chat on the device port', () => {
       ws.once('error', reject);
     });
     expect(status).toBe(404);
+  });
+  it('answers GET inbox with at most 1 MiB of envelopes (one at least) and says when more is queued', async () => {
+    // Three envelopes of 600 KiB (800,000 base64url characters each): one an answer.
+    const db = server.app.get<DatabaseHandle>(DATABASE).db;
+    for (const seq of [1, 2, 3])
+      await db.execute(sql`insert into secure_chat.device_queue (device_id, seq, group_id, kind, body)
+        values (${PHONE_DEVICE}, ${seq}, 'g', 'application', decode(repeat('ab', ${600 * 1024}), 'hex'))`);
+    const pages: { seqs: number[]; more: unknown }[] = [];
+    for (let after = 0; pages.length < 4;) {
+      const r = await get(`/api/v1/chat/inbox?after=${after}`, phone);
+      expect(r.status).toBe(200);
+      const envelopes = r.body.envelopes as { seq: number; body: string }[];
+      pages.push({ seqs: envelopes.map((e) => e.seq), more: r.body.more });
+      expect(envelopes[0]?.body.length ?? 0).toBe(envelopes.length ? 819_200 : 0);
+      if (!r.body.more) break;
+      after = envelopes.at(-1)!.seq;
+    }
+    expect(pages).toEqual([
+      { seqs: [1], more: true },
+      { seqs: [2], more: true },
+      { seqs: [3], more: false },
+    ]);
+    expect(await call('POST', '/api/v1/chat/inbox/ack', phone, { upTo: 3 })).toMatchObject({
+      body: { removed: 3 },
+    });
+  });
+
+  it('refuses a message send over its own body limit (an MLS message at 256 KiB, base64url) with 413', async () => {
+    const send = (chars: number) =>
+      call('POST', '/api/v1/chat/groups/g/messages', phone, {
+        message: 'A'.repeat(chars),
+        clientId: 'abcdefgh',
+      });
+    // Under the server's general limit (1 MiB) but over the send's own: refused before it is parsed.
+    const over = await send(600 * 1024);
+    expect([over.status, over.body.code]).toEqual([413, 'payload_too_large']);
+    // A message at the MLS limit is read (and found no MLS message).
+    const at = await send(Math.ceil((256 * 1024 * 4) / 3));
+    expect([at.status, at.body.code]).toEqual([400, 'mls_malformed']);
   });
 });
