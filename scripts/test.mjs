@@ -29,6 +29,9 @@ const runs = extra.length
     ];
 
 const totals = { passed: 0, failed: 0, skipped: 0, failedFiles: 0, reports: 0 };
+// Each file's own wall time (files run side by side, so they add up to more than the run): the list that says
+// where CI's time goes, printed after the summary.
+const slowest = [];
 let status = 0;
 for (const [i, args] of runs.entries()) {
   const report = path.join(tmpdir(), `pakawaaz-vitest-${process.pid}-${i}.json`);
@@ -45,10 +48,21 @@ for (const [i, args] of runs.entries()) {
       (f) => f.status === 'failed' && !f.assertionResults.some((t) => t.status === 'failed'),
     ).length;
     totals.reports++;
+    slowest.push(
+      ...r.testResults.map((f) => ({ file: path.relative(root, f.name), ms: f.endTime - f.startTime })),
+    );
     rmSync(report, { force: true });
   } catch {
     process.stdout.write(`\n(no vitest report was written for: ${args.join(' ')})\n`);
   }
+}
+if (slowest.length > 0) {
+  const top = slowest
+    .filter((f) => Number.isFinite(f.ms))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 12);
+  process.stdout.write(`\nslowest files (each file's own wall time):\n`);
+  for (const f of top) process.stdout.write(`  ${(f.ms / 1000).toFixed(1).padStart(7)} s  ${f.file}\n`);
 }
 process.stdout.write(`\nwall time: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 if (totals.reports > 0)
