@@ -4,6 +4,13 @@ import { AuthEventsService } from '@pakawaaz/identity';
 import { DATABASE, sql, type DatabaseHandle } from '@pakawaaz/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeSim, simCsv } from '@pakawaaz/test-support';
+import {
+  seedStoreOfA,
+  STORE_PACKAGE_OF_A,
+  storeMarkersOfA,
+  storeSnapshotOfA,
+  type StoreOfA,
+} from '../support/route-scope-store.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /*
@@ -94,6 +101,8 @@ const w = {
   botB: '',
   /** An OS rollout whose first ring is A's (A's institution placed in the pilot ring). */
   osRolloutA: '',
+  /** A's app store: a developer organisation, an app with an approved version and one in review, a rollout. */
+  storeA: {} as StoreOfA,
 };
 /** B's principals: name → bearer token. Users first (self operations need an account). */
 const principalsOfB: { name: string; token: string; user?: { id: string; username: string } }[] = [];
@@ -242,6 +251,16 @@ beforeAll(async () => {
   });
   await ok('PUT', `/api/v1/os/rings/${w.a}`, { ring: 'pilot' });
   w.osRolloutA = (await ok<{ id: string }>('POST', '/api/v1/os/rollouts', { releaseId: release.id })).id;
+  w.storeA = await seedStoreOfA({
+    server,
+    admin,
+    adminId: w.adminId,
+    institution: w.a,
+    reviewer: async () => {
+      await user('scope-reviewer-a', w.a, { kind: 'operator', roles: ['app-reviewer'] });
+      return (await signIn('scope-reviewer-a')).accessToken;
+    },
+  });
 
   const viewer = await signIn(w.viewerB.username);
   const official = await signIn(w.officialB.username);
@@ -288,6 +307,8 @@ const forbiddenMarkers = () => [
   w.botA,
   SIM_A,
   SIM_NATIONAL,
+  'scope-reviewer-a',
+  ...storeMarkersOfA(w.storeA),
 ];
 function expectNoLeak(reply: Reply, what: string): void {
   for (const marker of forbiddenMarkers())
@@ -343,17 +364,20 @@ async function snapshotOfA(): Promise<unknown> {
     chatFileA,
     botsOfA: JSON.stringify(botsOfA),
     orgsOfA: JSON.stringify(orgsOfA),
+    storeA: await storeSnapshotOfA(server, admin, w.storeA),
   };
 }
 const db = () => server.app.get<DatabaseHandle>(DATABASE).db;
 
 type InstitutionFixture =
-  /** A read: B's principals get 403/404 or a reply without A's rows; `sees` is what B's viewer must see. */
-  | { read: () => string; sees?: () => string[] }
+  /**
+   * A read: B's principals get 403/404 or a reply without A's rows; `sees` is what B's viewer must see, and
+   * `seenByA` what A's app reviewer sees through the same request (A's rows are there to leak).
+   */
+  | { read: () => string; sees?: () => string[]; seenByA?: () => string[] }
   /** A change aimed at A's row: B's principals get 403/404 and A's rows stay as they were. */
   | { write: () => { path: string; body?: unknown } };
 
-const NO_SUCH_ROLLOUT = '00000000-0000-4000-8000-000000000000';
 const INSTITUTION_FIXTURES: Record<string, InstitutionFixture> = {
   'GET /api/v1/institutions': { read: () => '/api/v1/institutions', sees: () => [w.b, w.b1] },
   'GET /api/v1/institutions/{id}': { read: () => `/api/v1/institutions/${w.a}` },
@@ -473,17 +497,23 @@ Object.assign(INSTITUTION_FIXTURES, {
     write: () => ({ path: `/api/v1/enrolment-tokens/${w.enrolmentTokenA}` }),
   },
   // The app store: B's principals belong to no developer organisation of A (nor any), and review nothing of A.
-  'GET /api/v1/store/apps': { read: () => '/api/v1/store/apps' },
-  'GET /api/v1/store/apps/{id}/versions': { read: () => `/api/v1/store/apps/${NO_SUCH_ROLLOUT}/versions` },
-  'GET /api/v1/store/reviews': { read: () => '/api/v1/store/reviews' },
-  'GET /api/v1/store/orgs': { read: () => '/api/v1/store/orgs' },
+  'GET /api/v1/store/apps': {
+    read: () => '/api/v1/store/apps',
+    seenByA: () => [w.storeA.app, STORE_PACKAGE_OF_A],
+  },
+  'GET /api/v1/store/apps/{id}/versions': {
+    read: () => `/api/v1/store/apps/${w.storeA.app}/versions`,
+    seenByA: () => [w.storeA.approved, w.storeA.inReview, w.storeA.apkSha256],
+  },
+  'GET /api/v1/store/reviews': { read: () => '/api/v1/store/reviews', seenByA: () => [w.storeA.inReview] },
+  'GET /api/v1/store/orgs': { read: () => '/api/v1/store/orgs', seenByA: () => [w.storeA.org] },
   'POST /api/v1/store/apps/versions': { write: () => ({ path: '/api/v1/store/apps/versions', body: {} }) },
   'PUT /api/v1/store/apps/{id}/mandatory': {
-    write: () => ({ path: `/api/v1/store/apps/${NO_SUCH_ROLLOUT}/mandatory`, body: { mandatory: true } }),
+    write: () => ({ path: `/api/v1/store/apps/${w.storeA.app}/mandatory`, body: { mandatory: true } }),
   },
   'POST /api/v1/store/versions/{id}/reviews': {
     write: () => ({
-      path: `/api/v1/store/versions/${NO_SUCH_ROLLOUT}/reviews`,
+      path: `/api/v1/store/versions/${w.storeA.inReview}/reviews`,
       body: { decision: 'approve', reason: 'scope test' },
     }),
   },
@@ -501,7 +531,7 @@ Object.assign(INSTITUTION_FIXTURES, {
     }),
   },
   'POST /api/v1/store/versions/{id}/withdraw': {
-    write: () => ({ path: `/api/v1/store/versions/${NO_SUCH_ROLLOUT}/withdraw` }),
+    write: () => ({ path: `/api/v1/store/versions/${w.storeA.approved}/withdraw` }),
   },
   'POST /api/v1/store/orgs': {
     write: () => ({ path: '/api/v1/store/orgs', body: { name: 'scope-intruder-org', institutionId: w.a } }),
@@ -509,33 +539,37 @@ Object.assign(INSTITUTION_FIXTURES, {
   // A's catalogue: out of B's scope, as unknown as an institution without one.
   'GET /api/v1/store/institutions/{id}/catalogue': {
     read: () => `/api/v1/store/institutions/${w.a}/catalogue`,
+    seenByA: () => [w.a],
   },
   'POST /api/v1/store/institutions/{id}/catalogue/rebuild': {
     write: () => ({ path: `/api/v1/store/institutions/${w.a}/catalogue/rebuild` }),
   },
   // App rollouts: A's are not said to exist to B; B cannot roll out to A.
-  'GET /api/v1/store/rollouts': { read: () => '/api/v1/store/rollouts' },
-  'GET /api/v1/store/rollouts/{id}': { read: () => `/api/v1/store/rollouts/${NO_SUCH_ROLLOUT}` },
+  'GET /api/v1/store/rollouts': { read: () => '/api/v1/store/rollouts', seenByA: () => [w.storeA.rollout] },
+  'GET /api/v1/store/rollouts/{id}': {
+    read: () => `/api/v1/store/rollouts/${w.storeA.rollout}`,
+    seenByA: () => [w.storeA.approved],
+  },
   'POST /api/v1/store/rollouts': {
     write: () => ({
       path: '/api/v1/store/rollouts',
-      body: { versionId: NO_SUCH_ROLLOUT, institutionId: w.a, percent: 5 },
+      body: { versionId: w.storeA.approved, institutionId: w.b, percent: 5 },
     }),
   },
   'POST /api/v1/store/rollouts/{id}/percent': {
-    write: () => ({ path: `/api/v1/store/rollouts/${NO_SUCH_ROLLOUT}/percent`, body: { percent: 50 } }),
+    write: () => ({ path: `/api/v1/store/rollouts/${w.storeA.rollout}/percent`, body: { percent: 50 } }),
   },
   'POST /api/v1/store/rollouts/{id}/pause': {
-    write: () => ({ path: `/api/v1/store/rollouts/${NO_SUCH_ROLLOUT}/pause` }),
+    write: () => ({ path: `/api/v1/store/rollouts/${w.storeA.rollout}/pause` }),
   },
   'POST /api/v1/store/rollouts/{id}/resume': {
-    write: () => ({ path: `/api/v1/store/rollouts/${NO_SUCH_ROLLOUT}/resume` }),
+    write: () => ({ path: `/api/v1/store/rollouts/${w.storeA.rollout}/resume` }),
   },
   'POST /api/v1/store/rollouts/{id}/halt': {
-    write: () => ({ path: `/api/v1/store/rollouts/${NO_SUCH_ROLLOUT}/halt`, body: { reason: 'intruder' } }),
+    write: () => ({ path: `/api/v1/store/rollouts/${w.storeA.rollout}/halt`, body: { reason: 'intruder' } }),
   },
   'POST /api/v1/store/versions/{id}/kill': {
-    write: () => ({ path: `/api/v1/store/versions/${NO_SUCH_ROLLOUT}/kill`, body: { reason: 'intruder' } }),
+    write: () => ({ path: `/api/v1/store/versions/${w.storeA.approved}/kill`, body: { reason: 'intruder' } }),
   },
   // B's own organisation: B's reviewers cannot make A's official one of its developers.
   'POST /api/v1/store/orgs/{id}/members': {
@@ -710,6 +744,16 @@ describe('institution operations keep B to its rows', () => {
       expectNoLeak(r, `${key} as ${p.name}`);
     }
     expect(await snapshotOfA()).toEqual(before);
+  });
+
+  it.each(
+    Object.entries(INSTITUTION_FIXTURES).flatMap(([key, f]) =>
+      'seenByA' in f && f.seenByA ? [[key, f.read, f.seenByA] as const] : [],
+    ),
+  )('A’s app reviewer reads A’s rows through %s (the fixture is not vacuous)', async (_key, read, seen) => {
+    const r = await call('GET', read(), w.storeA.reviewerToken);
+    expect(r.status, r.text).toBe(200);
+    for (const marker of seen()) expect(r.text, `A's reviewer sees ${marker}`).toContain(marker);
   });
 
   it('B’s viewer reads B’s own rows through the same operations (the fixtures are not vacuous)', async () => {
