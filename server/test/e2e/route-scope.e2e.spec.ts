@@ -1,9 +1,21 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AuthEventsService } from '@pakawaaz/identity';
 import { DATABASE, sql, type DatabaseHandle } from '@pakawaaz/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeSim, simCsv } from '@pakawaaz/test-support';
+import { DEVICE_FIXTURES, type DeviceScopeWorld } from '../support/route-scope-device-fixtures.js';
+import {
+  deviceCall,
+  deviceMarkersOfA,
+  devicePortEnv,
+  deviceSnapshotOfA,
+  seedDeviceRowsOfA,
+  type DeviceRowsOfA,
+} from '../support/route-scope-devices.js';
 import {
   seedStoreOfA,
   STORE_PACKAGE_OF_A,
@@ -70,6 +82,7 @@ const [SIM_A, SIM_B1, SIM_NATIONAL] = SIMS.map((s) => s.imsi) as [string, string
 
 let server: TestServer;
 let admin: string;
+let dir: string;
 /** What the tests refer to: ids of A's and B's rows, and B's principals. */
 const w = {
   a: '',
@@ -103,6 +116,8 @@ const w = {
   osRolloutA: '',
   /** A's app store: a developer organisation, an app with an approved version and one in review, a rollout. */
   storeA: {} as StoreOfA,
+  /** Enrolled handsets of A and B, and the rows of A's handset (a command, an attachment, a group, a call). */
+  devicesA: {} as DeviceRowsOfA,
 };
 /** B's principals: name → bearer token. Users first (self operations need an account). */
 const principalsOfB: { name: string; token: string; user?: { id: string; username: string } }[] = [];
@@ -172,7 +187,13 @@ async function importAndAssign(): Promise<void> {
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ OPEN5GS_MONITOR: 'off', PAKAWAAZ_LOGIN_RATE_PER_ACCOUNT: '1000' });
+  dir = await mkdtemp(path.join(tmpdir(), 'pkz-route-scope-'));
+  const device = await devicePortEnv(dir);
+  server = await startTestServer({
+    OPEN5GS_MONITOR: 'off',
+    PAKAWAAZ_LOGIN_RATE_PER_ACCOUNT: '1000',
+    ...device.env,
+  });
   admin = await server.adminToken();
   w.adminId = (await ok<{ id: string }>('GET', '/api/v1/auth/me')).id;
   w.a = (await ok<{ id: string }>('POST', '/api/v1/institutions', { name: 'Scope Ministry A' })).id;
@@ -251,6 +272,14 @@ beforeAll(async () => {
   });
   await ok('PUT', `/api/v1/os/rings/${w.a}`, { ring: 'pilot' });
   w.osRolloutA = (await ok<{ id: string }>('POST', '/api/v1/os/rollouts', { releaseId: release.id })).id;
+  w.devicesA = await seedDeviceRowsOfA({
+    server,
+    admin,
+    root: device.root,
+    officialA: w.officialA,
+    officialB: w.officialB,
+    institutionA: w.a,
+  });
   w.storeA = await seedStoreOfA({
     server,
     admin,
@@ -288,7 +317,12 @@ beforeAll(async () => {
   });
   principalsOfB1.push({ name: `API token of B1 (${INSTITUTION_ROLES.join(', ')})`, token: b1Token.token });
 });
-afterAll(() => server?.stop());
+afterAll(async () => {
+  w.devicesA.handsetA?.close();
+  w.devicesA.handsetB?.close();
+  await server?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
 
 /** Anything that identifies a row of A, or a national row: none of it may reach a principal of B. */
 const forbiddenMarkers = () => [
@@ -309,6 +343,7 @@ const forbiddenMarkers = () => [
   SIM_NATIONAL,
   'scope-reviewer-a',
   ...storeMarkersOfA(w.storeA),
+  ...deviceMarkersOfA(w.devicesA),
 ];
 function expectNoLeak(reply: Reply, what: string): void {
   for (const marker of forbiddenMarkers())
@@ -539,7 +574,7 @@ Object.assign(INSTITUTION_FIXTURES, {
   // A's catalogue: out of B's scope, as unknown as an institution without one.
   'GET /api/v1/store/institutions/{id}/catalogue': {
     read: () => `/api/v1/store/institutions/${w.a}/catalogue`,
-    seenByA: () => [w.a],
+    seenByA: () => [w.a, w.storeA.apkSha256],
   },
   'POST /api/v1/store/institutions/{id}/catalogue/rebuild': {
     write: () => ({ path: `/api/v1/store/institutions/${w.a}/catalogue/rebuild` }),
@@ -714,6 +749,50 @@ describe('device operations take no bearer token', () => {
       }
     },
   );
+});
+
+describe('device operations keep a handset of B to its rows', () => {
+  const x = (): DeviceScopeWorld => ({
+    d: w.devicesA,
+    institutionA: w.a,
+    officialA: w.officialA,
+    apkSha256A: w.storeA.apkSha256,
+  });
+
+  // A's accounts and handsets as the super-admin sees them, before and after B's handset calls everything
+  // (A's handset's own calls touch only its rows, compared around each of B's changes).
+  let before: unknown;
+  it('every device operation has a fixture here, and no fixture is stale', async () => {
+    before = await snapshotOfA();
+    expect(
+      byScope('device')
+        .map((o) => o.key)
+        .sort(),
+    ).toEqual(Object.keys(DEVICE_FIXTURES).sort());
+  });
+
+  it.each(byScope('device').map((o) => [o.key, o] as const))('%s', async (key, op) => {
+    const fixture = DEVICE_FIXTURES[key];
+    if (!fixture) throw new Error(`no fixture for ${key}: add one to DEVICE_FIXTURES`);
+    const { path: p, body } = fixture.request(x());
+    const before = op.method === 'GET' ? null : await deviceSnapshotOfA(server, w.devicesA);
+    const r = await deviceCall(server, w.devicesA.handsetB, op.method, p, body);
+    expectDocumented(op, r);
+    if (fixture.refusedWith) {
+      expect([403, 404], `B's handset: ${r.text}`).toContain(r.status);
+      expect((r.body as { code?: string }).code, r.text).toBe(fixture.refusedWith);
+    } else expect(r.status, `B's handset: ${r.text}`).toBeLessThan(500);
+    expectNoLeak(r, `${key} as B's handset`);
+    if (before !== null) expect(await deviceSnapshotOfA(server, w.devicesA)).toEqual(before);
+    if (!fixture.seenByA) return;
+    const a = await deviceCall(server, w.devicesA.handsetA, op.method, p, body);
+    expect(a.status, `A's handset: ${a.text}`).toBeLessThan(300);
+    for (const marker of fixture.seenByA(x())) expect(a.text, `A's handset sees ${marker}`).toContain(marker);
+  });
+
+  it('nothing of A changed', async () => {
+    expect(await snapshotOfA()).toEqual(before);
+  });
 });
 
 describe('institution operations keep B to its rows', () => {

@@ -114,12 +114,16 @@ export const storeMarkersOfA = (s: StoreOfA) => [
 /** A's store as the super-admin sees it: whatever B does, this must not change. */
 export async function storeSnapshotOfA(server: TestServer, admin: string, s: StoreOfA): Promise<unknown> {
   const get = <T>(path: string) => server.json<T>('GET', path, { token: admin });
-  const { apps } = await get<{ apps: { id: string }[] }>('/api/v1/store/apps');
-  const rollout = await get<{ state: string; percent: number }>(`/api/v1/store/rollouts/${s.rollout}`);
+  const [{ apps }, versions, rollout, { orgs }] = await Promise.all([
+    get<{ apps: { id: string }[] }>('/api/v1/store/apps'),
+    get(`/api/v1/store/apps/${s.app}/versions`),
+    get<{ state: string; percent: number }>(`/api/v1/store/rollouts/${s.rollout}`),
+    get<{ orgs: unknown[] }>('/api/v1/store/orgs'),
+  ]);
   return {
     app: apps.find((a) => a.id === s.app),
-    versions: await get(`/api/v1/store/apps/${s.app}/versions`),
+    versions,
     rollout: [rollout.state, rollout.percent],
-    orgs: (await get<{ orgs: unknown[] }>('/api/v1/store/orgs')).orgs.length,
+    orgs: orgs.length,
   };
 }
