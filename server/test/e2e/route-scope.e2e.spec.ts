@@ -32,9 +32,13 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
  * - never reach a `national` operation (403 national_only, before the handler);
  * - never see institution A's rows (nor national rows) through an `institution` operation, nor change them;
  * - through `self` operations, touch nothing of another user;
- * - through `device` operations (a handset's, authenticated by its certificate), get nothing: 401.
- * An operation without a classification, or an `institution`/`self` operation without an entry in the tables
- * below, fails this test: a new route is added here on purpose.
+ * - through `device` operations (a handset's, authenticated by its certificate), get nothing: 401;
+ * and B's handset (lab-attested, enrolled, on the device port) must not reach A's handset's rows through them.
+ * A's rows are real, and A's principals read them through the same requests: an id that does not exist would
+ * answer 404 whatever the scope check did.
+ * An operation without a classification, or an `institution`/`self`/`device` operation without an entry in the
+ * tables below (device ones in ../support/route-scope-device-fixtures.ts), fails this test: a new route is
+ * added here on purpose.
  */
 
 type Operation = {
