@@ -1,12 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { request as httpsRequest } from 'node:https';
 import path from 'node:path';
 import {
   labRootPaths,
   loadOrCreateLabRoot,
+  mtlsFetch,
   SimulatedHandset,
   type LabAttestationRoot,
-  type SavedHandset,
+  type MtlsFetch,
 } from '@pakawaaz/handset-simulator';
 import { DATABASE, sql, type DatabaseHandle } from '@pakawaaz/platform';
 import { freeTcpPort } from '@pakawaaz/test-support';
@@ -19,7 +19,7 @@ import type { TestServer } from './test-server.js';
  * a chat group it is the member of and a live call in that group (the group and call written as the delivery
  * service records them: their MLS content is not what is checked here).
  */
-export type Handset = { deviceId: string; tls: SavedHandset; close(): void };
+export type Handset = { deviceId: string; fetch: MtlsFetch; close(): void };
 export type DeviceRowsOfA = {
   handsetA: Handset;
   handsetB: Handset;
@@ -52,46 +52,29 @@ function deviceUrl(server: TestServer): string {
 }
 
 /** One request over the device port with this handset's certificate; any status is an answer. */
-export function deviceCall(
+export async function deviceCall(
   server: TestServer,
   h: Handset,
   method: string,
   p: string,
   body?: unknown,
 ): Promise<DeviceReply> {
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      new URL(p, deviceUrl(server)),
-      {
-        method,
-        headers: payload
-          ? { 'content-type': 'application/json', 'content-length': String(payload.length) }
-          : {},
-        ca: h.tls.enrolment.caPems,
-        cert: h.tls.enrolment.certificatePem,
-        key: h.tls.keyPem,
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown = null;
-          try {
-            parsed = text ? JSON.parse(text) : null;
-          } catch {
-            parsed = text;
-          }
-          resolve({ status: res.statusCode ?? 0, text, body: parsed });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+  const res = await h.fetch(
+    new Request(new URL(p, deviceUrl(server)), {
+      method,
+      ...(body === undefined
+        ? {}
+        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    }),
+  );
+  const text = await res.text();
+  let parsed: unknown = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = text;
+  }
+  return { status: res.status, text, body: parsed };
 }
 
 async function enrol(server: TestServer, admin: string, root: LabAttestationRoot, official: string) {
@@ -101,8 +84,16 @@ async function enrol(server: TestServer, admin: string, root: LabAttestationRoot
     body: { official },
   });
   await handset.enrol(token);
-  const tls = handset.saved()!;
-  return { deviceId: tls.enrolment.deviceId, tls, close: () => handset.close() };
+  const { enrolment, keyPem } = handset.saved()!;
+  const fetch = mtlsFetch({ certPem: enrolment.certificatePem, keyPem, caPems: enrolment.caPems }, 1);
+  return {
+    deviceId: enrolment.deviceId,
+    fetch,
+    close: () => {
+      fetch.close();
+      handset.close();
+    },
+  };
 }
 
 type Seeding = {
