@@ -13,7 +13,9 @@ import {
   deviceMarkersOfA,
   devicePortEnv,
   deviceSnapshotOfA,
+  replyOf,
   seedDeviceRowsOfA,
+  type DeviceReply,
   type DeviceRowsOfA,
 } from '../support/route-scope-devices.js';
 import {
@@ -128,17 +130,9 @@ const principalsOfB: { name: string; token: string; user?: { id: string; usernam
 /** Principals of department B1 (child of B): a viewer signed in, and a token with every institution role. */
 const principalsOfB1: { name: string; token: string }[] = [];
 
-type Reply = { status: number; body: unknown; text: string };
+type Reply = DeviceReply;
 async function call(method: string, path: string, token: string, body?: unknown): Promise<Reply> {
-  const res = await server.request(method, path, { token, ...(body === undefined ? {} : { body }) });
-  const text = await res.text();
-  let parsed: unknown = null;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = text;
-  }
-  return { status: res.status, body: parsed, text };
+  return replyOf(await server.request(method, path, { token, ...(body === undefined ? {} : { body }) }));
 }
 async function ok<T>(method: string, path: string, body?: unknown, token = admin): Promise<T> {
   const r = await call(method, path, token, body);

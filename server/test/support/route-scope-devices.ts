@@ -59,22 +59,21 @@ export async function deviceCall(
   p: string,
   body?: unknown,
 ): Promise<DeviceReply> {
-  const res = await h.fetch(
-    new Request(new URL(p, deviceUrl(server)), {
-      method,
-      ...(body === undefined
-        ? {}
-        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    }),
-  );
+  const json =
+    body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  return replyOf(await h.fetch(new Request(new URL(p, deviceUrl(server)), { method, ...json })));
+}
+
+/** A reply's status and text, and its body parsed when it is JSON (else the text). */
+export async function replyOf(res: Response): Promise<DeviceReply> {
   const text = await res.text();
-  let parsed: unknown = null;
+  let body: unknown = null;
   try {
-    parsed = text ? JSON.parse(text) : null;
+    body = text ? JSON.parse(text) : null;
   } catch {
-    parsed = text;
+    body = text;
   }
-  return { status: res.status, text, body: parsed };
+  return { status: res.status, text, body };
 }
 
 async function enrol(server: TestServer, admin: string, root: LabAttestationRoot, official: string) {
