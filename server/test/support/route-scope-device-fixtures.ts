@@ -10,9 +10,10 @@ export type DeviceScopeWorld = {
 
 /**
  * A device operation as B's handset calls it. `refusedWith`: the request addresses a row of A, and B's handset
- * gets 403/404 with this code — the scope check's, not an earlier refusal — and A's rows stay as they were; otherwise it addresses the caller's own rows or none, and whatever
- * it answers (below 500) holds nothing of A's. `seenByA`: A's handset, through the same request, gets a 2xx
- * with these in it — the rows are there to leak.
+ * gets 403/404 with this code — the scope check's, not an earlier refusal — and A's rows stay as they were;
+ * otherwise it addresses the caller's own rows or none, and whatever it answers (below 500) holds nothing of
+ * A's. `seenByA`: A's handset, through the same request, gets a 2xx with these in it — the rows are there to
+ * leak.
  */
 export type DeviceFixture = {
   request: (x: DeviceScopeWorld) => { path: string; body?: unknown };
@@ -21,39 +22,25 @@ export type DeviceFixture = {
 };
 
 const ZERO = 'AAAA';
-const vec = (b: number[]) => [b.length, ...b]; // MLS variable-length vectors, shorter than 64 bytes here
-const epochOne = [0, 0, 0, 0, 0, 0, 0, 1];
+/** An MLS variable-length vector (RFC 9420 §2.1.2) shorter than 64 bytes: a one-byte length. */
+const vec = (b: number[]) => [b.length, ...b];
+const MLS10 = [0, 1];
+const EPOCH_ONE = [0, 0, 0, 0, 0, 0, 0, 1];
 /**
  * A well-formed MLSMessage of A's group at epoch 1 (RFC 9420 §6), its cryptography empty: what the delivery
  * service decodes and routes by group before anything else — an application PrivateMessage, or a commit
  * PublicMessage from leaf 0. B's handset is no member, so neither goes further than the membership check.
  */
 function mlsMessage(groupId: string, kind: 'application' | 'commit'): string {
-  const gid = vec([...Buffer.from(groupId, 'base64url')]);
-  const bytes =
-    kind === 'application'
-      ? [0, 1, 0, 2, ...gid, ...epochOne, 1, ...vec([]), ...vec([0]), ...vec([0])]
-      : [
-          0,
-          1,
-          0,
-          1,
-          ...gid,
-          ...epochOne,
-          1,
-          0,
-          0,
-          0,
-          0,
-          ...vec([]),
-          3,
-          ...vec([]),
-          0,
-          ...vec([0]),
-          ...vec([0]),
-          ...vec([0]),
-        ];
-  return Buffer.from(bytes).toString('base64url');
+  const group = [...vec([...Buffer.from(groupId, 'base64url')]), ...EPOCH_ONE];
+  const empty = vec([]);
+  const oneByte = vec([0]);
+  const application = [0, 2, ...group, 1, ...empty, ...oneByte, ...oneByte]; // sender data, ciphertext
+  const sender = [1, 0, 0, 0, 0]; // a member, leaf 0
+  const content = [3, ...empty, 0]; // a commit of no proposals and no path
+  const tags = [...oneByte, ...oneByte, ...oneByte]; // signature, confirmation and membership tags
+  const commit = [0, 1, ...group, ...sender, ...empty, ...content, ...tags];
+  return Buffer.from([...MLS10, ...(kind === 'application' ? application : commit)]).toString('base64url');
 }
 const call = (x: DeviceScopeWorld, tail = '') => ({ path: `/api/v1/chat/calls/${x.d.callA}${tail}` });
 const group = (x: DeviceScopeWorld, tail = '', body?: unknown) => ({
