@@ -270,24 +270,27 @@ beforeAll(async () => {
   });
   await ok('PUT', `/api/v1/os/rings/${w.a}`, { ring: 'pilot' });
   w.osRolloutA = (await ok<{ id: string }>('POST', '/api/v1/os/rollouts', { releaseId: release.id })).id;
-  w.devicesA = await seedDeviceRowsOfA({
-    server,
-    admin,
-    root: device.root,
-    officialA: w.officialA,
-    officialB: w.officialB,
-    institutionA: w.a,
-  });
-  w.storeA = await seedStoreOfA({
-    server,
-    admin,
-    adminId: w.adminId,
-    institution: w.a,
-    reviewer: async () => {
-      await user('scope-reviewer-a', w.a, { kind: 'operator', roles: ['app-reviewer'] });
-      return (await signIn('scope-reviewer-a')).accessToken;
-    },
-  });
+  // Independent of each other: enrolling the handsets and publishing A's app overlap.
+  [w.devicesA, w.storeA] = await Promise.all([
+    seedDeviceRowsOfA({
+      server,
+      admin,
+      root: device.root,
+      officialA: w.officialA,
+      officialB: w.officialB,
+      institutionA: w.a,
+    }),
+    seedStoreOfA({
+      server,
+      admin,
+      adminId: w.adminId,
+      institution: w.a,
+      reviewer: async () => {
+        await user('scope-reviewer-a', w.a, { kind: 'operator', roles: ['app-reviewer'] });
+        return (await signIn('scope-reviewer-a')).accessToken;
+      },
+    }),
+  ]);
 
   const viewer = await signIn(w.viewerB.username);
   const official = await signIn(w.officialB.username);

@@ -105,8 +105,10 @@ type Seeding = {
 };
 
 export async function seedDeviceRowsOfA(s: Seeding): Promise<DeviceRowsOfA> {
-  const handsetA = await enrol(s.server, s.admin, s.root, s.officialA.username);
-  const handsetB = await enrol(s.server, s.admin, s.root, s.officialB.username);
+  const [handsetA, handsetB] = await Promise.all([
+    enrol(s.server, s.admin, s.root, s.officialA.username),
+    enrol(s.server, s.admin, s.root, s.officialB.username),
+  ]);
   const commandA = (
     await s.server.json<{ id: string }>('POST', `/api/v1/devices/${handsetA.deviceId}/commands`, {
       token: s.admin,
