@@ -1,9 +1,30 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AuthEventsService } from '@pakawaaz/identity';
 import { DATABASE, sql, type DatabaseHandle } from '@pakawaaz/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeSim, simCsv } from '@pakawaaz/test-support';
+import { DEVICE_FIXTURES, type DeviceScopeWorld } from '../support/route-scope-device-fixtures.js';
+import {
+  deviceCall,
+  deviceMarkersOfA,
+  devicePortEnv,
+  deviceSnapshotOfA,
+  replyOf,
+  seedDeviceRowsOfA,
+  type DeviceReply,
+  type DeviceRowsOfA,
+} from '../support/route-scope-devices.js';
+import {
+  seedStoreOfA,
+  STORE_PACKAGE_OF_A,
+  storeMarkersOfA,
+  storeSnapshotOfA,
+  type StoreOfA,
+} from '../support/route-scope-store.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /*
@@ -13,9 +34,13 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
  * - never reach a `national` operation (403 national_only, before the handler);
  * - never see institution A's rows (nor national rows) through an `institution` operation, nor change them;
  * - through `self` operations, touch nothing of another user;
- * - through `device` operations (a handset's, authenticated by its certificate), get nothing: 401.
- * An operation without a classification, or an `institution`/`self` operation without an entry in the tables
- * below, fails this test: a new route is added here on purpose.
+ * - through `device` operations (a handset's, authenticated by its certificate), get nothing: 401;
+ * and B's handset (lab-attested, enrolled, on the device port) must not reach A's handset's rows through them.
+ * A's rows are real, and A's principals read them through the same requests: an id that does not exist would
+ * answer 404 whatever the scope check did.
+ * An operation without a classification, or an `institution`/`self`/`device` operation without an entry in the
+ * tables below (device ones in ../support/route-scope-device-fixtures.ts), fails this test: a new route is
+ * added here on purpose.
  */
 
 type Operation = {
@@ -63,6 +88,7 @@ const [SIM_A, SIM_B1, SIM_NATIONAL] = SIMS.map((s) => s.imsi) as [string, string
 
 let server: TestServer;
 let admin: string;
+let dir: string;
 /** What the tests refer to: ids of A's and B's rows, and B's principals. */
 const w = {
   a: '',
@@ -94,23 +120,19 @@ const w = {
   botB: '',
   /** An OS rollout whose first ring is A's (A's institution placed in the pilot ring). */
   osRolloutA: '',
+  /** A's app store: a developer organisation, an app with an approved version and one in review, a rollout. */
+  storeA: {} as StoreOfA,
+  /** Enrolled handsets of A and B, and the rows of A's handset (a command, an attachment, a group, a call). */
+  devicesA: {} as DeviceRowsOfA,
 };
 /** B's principals: name → bearer token. Users first (self operations need an account). */
 const principalsOfB: { name: string; token: string; user?: { id: string; username: string } }[] = [];
 /** Principals of department B1 (child of B): a viewer signed in, and a token with every institution role. */
 const principalsOfB1: { name: string; token: string }[] = [];
 
-type Reply = { status: number; body: unknown; text: string };
+type Reply = DeviceReply;
 async function call(method: string, path: string, token: string, body?: unknown): Promise<Reply> {
-  const res = await server.request(method, path, { token, ...(body === undefined ? {} : { body }) });
-  const text = await res.text();
-  let parsed: unknown = null;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = text;
-  }
-  return { status: res.status, body: parsed, text };
+  return replyOf(await server.request(method, path, { token, ...(body === undefined ? {} : { body }) }));
 }
 async function ok<T>(method: string, path: string, body?: unknown, token = admin): Promise<T> {
   const r = await call(method, path, token, body);
@@ -163,7 +185,13 @@ async function importAndAssign(): Promise<void> {
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ OPEN5GS_MONITOR: 'off', PAKAWAAZ_LOGIN_RATE_PER_ACCOUNT: '1000' });
+  dir = await mkdtemp(path.join(tmpdir(), 'pkz-route-scope-'));
+  const device = await devicePortEnv(dir);
+  server = await startTestServer({
+    OPEN5GS_MONITOR: 'off',
+    PAKAWAAZ_LOGIN_RATE_PER_ACCOUNT: '1000',
+    ...device.env,
+  });
   admin = await server.adminToken();
   w.adminId = (await ok<{ id: string }>('GET', '/api/v1/auth/me')).id;
   w.a = (await ok<{ id: string }>('POST', '/api/v1/institutions', { name: 'Scope Ministry A' })).id;
@@ -242,6 +270,27 @@ beforeAll(async () => {
   });
   await ok('PUT', `/api/v1/os/rings/${w.a}`, { ring: 'pilot' });
   w.osRolloutA = (await ok<{ id: string }>('POST', '/api/v1/os/rollouts', { releaseId: release.id })).id;
+  // Independent of each other: enrolling the handsets and publishing A's app overlap.
+  [w.devicesA, w.storeA] = await Promise.all([
+    seedDeviceRowsOfA({
+      server,
+      admin,
+      root: device.root,
+      officialA: w.officialA,
+      officialB: w.officialB,
+      institutionA: w.a,
+    }),
+    seedStoreOfA({
+      server,
+      admin,
+      adminId: w.adminId,
+      institution: w.a,
+      reviewer: async () => {
+        await user('scope-reviewer-a', w.a, { kind: 'operator', roles: ['app-reviewer'] });
+        return (await signIn('scope-reviewer-a')).accessToken;
+      },
+    }),
+  ]);
 
   const viewer = await signIn(w.viewerB.username);
   const official = await signIn(w.officialB.username);
@@ -269,7 +318,12 @@ beforeAll(async () => {
   });
   principalsOfB1.push({ name: `API token of B1 (${INSTITUTION_ROLES.join(', ')})`, token: b1Token.token });
 });
-afterAll(() => server?.stop());
+afterAll(async () => {
+  w.devicesA.handsetA?.close();
+  w.devicesA.handsetB?.close();
+  await server?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
 
 /** Anything that identifies a row of A, or a national row: none of it may reach a principal of B. */
 const forbiddenMarkers = () => [
@@ -288,6 +342,9 @@ const forbiddenMarkers = () => [
   w.botA,
   SIM_A,
   SIM_NATIONAL,
+  'scope-reviewer-a',
+  ...storeMarkersOfA(w.storeA),
+  ...deviceMarkersOfA(w.devicesA),
 ];
 function expectNoLeak(reply: Reply, what: string): void {
   for (const marker of forbiddenMarkers())
@@ -343,17 +400,20 @@ async function snapshotOfA(): Promise<unknown> {
     chatFileA,
     botsOfA: JSON.stringify(botsOfA),
     orgsOfA: JSON.stringify(orgsOfA),
+    storeA: await storeSnapshotOfA(server, admin, w.storeA),
   };
 }
 const db = () => server.app.get<DatabaseHandle>(DATABASE).db;
 
 type InstitutionFixture =
-  /** A read: B's principals get 403/404 or a reply without A's rows; `sees` is what B's viewer must see. */
-  | { read: () => string; sees?: () => string[] }
+  /**
+   * A read: B's principals get 403/404 or a reply without A's rows; `sees` is what B's viewer must see, and
+   * `seenByA` what A's app reviewer sees through the same request (A's rows are there to leak).
+   */
+  | { read: () => string; sees?: () => string[]; seenByA?: () => string[] }
   /** A change aimed at A's row: B's principals get 403/404 and A's rows stay as they were. */
   | { write: () => { path: string; body?: unknown } };
 
-const NO_SUCH_ROLLOUT = '00000000-0000-4000-8000-000000000000';
 const INSTITUTION_FIXTURES: Record<string, InstitutionFixture> = {
   'GET /api/v1/institutions': { read: () => '/api/v1/institutions', sees: () => [w.b, w.b1] },
   'GET /api/v1/institutions/{id}': { read: () => `/api/v1/institutions/${w.a}` },
@@ -473,17 +533,23 @@ Object.assign(INSTITUTION_FIXTURES, {
     write: () => ({ path: `/api/v1/enrolment-tokens/${w.enrolmentTokenA}` }),
   },
   // The app store: B's principals belong to no developer organisation of A (nor any), and review nothing of A.
-  'GET /api/v1/store/apps': { read: () => '/api/v1/store/apps' },
-  'GET /api/v1/store/apps/{id}/versions': { read: () => `/api/v1/store/apps/${NO_SUCH_ROLLOUT}/versions` },
-  'GET /api/v1/store/reviews': { read: () => '/api/v1/store/reviews' },
-  'GET /api/v1/store/orgs': { read: () => '/api/v1/store/orgs' },
+  'GET /api/v1/store/apps': {
+    read: () => '/api/v1/store/apps',
+    seenByA: () => [w.storeA.app, STORE_PACKAGE_OF_A],
+  },
+  'GET /api/v1/store/apps/{id}/versions': {
+    read: () => `/api/v1/store/apps/${w.storeA.app}/versions`,
+    seenByA: () => [w.storeA.approved, w.storeA.inReview, w.storeA.apkSha256],
+  },
+  'GET /api/v1/store/reviews': { read: () => '/api/v1/store/reviews', seenByA: () => [w.storeA.inReview] },
+  'GET /api/v1/store/orgs': { read: () => '/api/v1/store/orgs', seenByA: () => [w.storeA.org] },
   'POST /api/v1/store/apps/versions': { write: () => ({ path: '/api/v1/store/apps/versions', body: {} }) },
   'PUT /api/v1/store/apps/{id}/mandatory': {
-    write: () => ({ path: `/api/v1/store/apps/${NO_SUCH_ROLLOUT}/mandatory`, body: { mandatory: true } }),
+    write: () => ({ path: `/api/v1/store/apps/${w.storeA.app}/mandatory`, body: { mandatory: true } }),
   },
   'POST /api/v1/store/versions/{id}/reviews': {
     write: () => ({
-      path: `/api/v1/store/versions/${NO_SUCH_ROLLOUT}/reviews`,
+      path: `/api/v1/store/versions/${w.storeA.inReview}/reviews`,
       body: { decision: 'approve', reason: 'scope test' },
     }),
   },
@@ -501,7 +567,7 @@ Object.assign(INSTITUTION_FIXTURES, {
     }),
   },
   'POST /api/v1/store/versions/{id}/withdraw': {
-    write: () => ({ path: `/api/v1/store/versions/${NO_SUCH_ROLLOUT}/withdraw` }),
+    write: () => ({ path: `/api/v1/store/versions/${w.storeA.approved}/withdraw` }),
   },
   'POST /api/v1/store/orgs': {
     write: () => ({ path: '/api/v1/store/orgs', body: { name: 'scope-intruder-org', institutionId: w.a } }),
@@ -509,33 +575,37 @@ Object.assign(INSTITUTION_FIXTURES, {
   // A's catalogue: out of B's scope, as unknown as an institution without one.
   'GET /api/v1/store/institutions/{id}/catalogue': {
     read: () => `/api/v1/store/institutions/${w.a}/catalogue`,
+    seenByA: () => [w.a, w.storeA.apkSha256],
   },
   'POST /api/v1/store/institutions/{id}/catalogue/rebuild': {
     write: () => ({ path: `/api/v1/store/institutions/${w.a}/catalogue/rebuild` }),
   },
   // App rollouts: A's are not said to exist to B; B cannot roll out to A.
-  'GET /api/v1/store/rollouts': { read: () => '/api/v1/store/rollouts' },
-  'GET /api/v1/store/rollouts/{id}': { read: () => `/api/v1/store/rollouts/${NO_SUCH_ROLLOUT}` },
+  'GET /api/v1/store/rollouts': { read: () => '/api/v1/store/rollouts', seenByA: () => [w.storeA.rollout] },
+  'GET /api/v1/store/rollouts/{id}': {
+    read: () => `/api/v1/store/rollouts/${w.storeA.rollout}`,
+    seenByA: () => [w.storeA.approved],
+  },
   'POST /api/v1/store/rollouts': {
     write: () => ({
       path: '/api/v1/store/rollouts',
-      body: { versionId: NO_SUCH_ROLLOUT, institutionId: w.a, percent: 5 },
+      body: { versionId: w.storeA.approved, institutionId: w.b, percent: 5 },
     }),
   },
   'POST /api/v1/store/rollouts/{id}/percent': {
-    write: () => ({ path: `/api/v1/store/rollouts/${NO_SUCH_ROLLOUT}/percent`, body: { percent: 50 } }),
+    write: () => ({ path: `/api/v1/store/rollouts/${w.storeA.rollout}/percent`, body: { percent: 50 } }),
   },
   'POST /api/v1/store/rollouts/{id}/pause': {
-    write: () => ({ path: `/api/v1/store/rollouts/${NO_SUCH_ROLLOUT}/pause` }),
+    write: () => ({ path: `/api/v1/store/rollouts/${w.storeA.rollout}/pause` }),
   },
   'POST /api/v1/store/rollouts/{id}/resume': {
-    write: () => ({ path: `/api/v1/store/rollouts/${NO_SUCH_ROLLOUT}/resume` }),
+    write: () => ({ path: `/api/v1/store/rollouts/${w.storeA.rollout}/resume` }),
   },
   'POST /api/v1/store/rollouts/{id}/halt': {
-    write: () => ({ path: `/api/v1/store/rollouts/${NO_SUCH_ROLLOUT}/halt`, body: { reason: 'intruder' } }),
+    write: () => ({ path: `/api/v1/store/rollouts/${w.storeA.rollout}/halt`, body: { reason: 'intruder' } }),
   },
   'POST /api/v1/store/versions/{id}/kill': {
-    write: () => ({ path: `/api/v1/store/versions/${NO_SUCH_ROLLOUT}/kill`, body: { reason: 'intruder' } }),
+    write: () => ({ path: `/api/v1/store/versions/${w.storeA.approved}/kill`, body: { reason: 'intruder' } }),
   },
   // B's own organisation: B's reviewers cannot make A's official one of its developers.
   'POST /api/v1/store/orgs/{id}/members': {
@@ -682,6 +752,50 @@ describe('device operations take no bearer token', () => {
   );
 });
 
+describe('device operations keep a handset of B to its rows', () => {
+  const x = (): DeviceScopeWorld => ({
+    d: w.devicesA,
+    institutionA: w.a,
+    officialA: w.officialA,
+    apkSha256A: w.storeA.apkSha256,
+  });
+
+  // A's accounts and handsets as the super-admin sees them, before and after B's handset calls everything
+  // (A's handset's own calls touch only its rows, compared around each of B's changes).
+  let before: unknown;
+  it('every device operation has a fixture here, and no fixture is stale', async () => {
+    before = await snapshotOfA();
+    expect(
+      byScope('device')
+        .map((o) => o.key)
+        .sort(),
+    ).toEqual(Object.keys(DEVICE_FIXTURES).sort());
+  });
+
+  it.each(byScope('device').map((o) => [o.key, o] as const))('%s', async (key, op) => {
+    const fixture = DEVICE_FIXTURES[key];
+    if (!fixture) throw new Error(`no fixture for ${key}: add one to DEVICE_FIXTURES`);
+    const { path: p, body } = fixture.request(x());
+    const before = op.method === 'GET' ? null : await deviceSnapshotOfA(server, w.devicesA);
+    const r = await deviceCall(server, w.devicesA.handsetB, op.method, p, body);
+    expectDocumented(op, r);
+    if (fixture.refusedWith) {
+      expect([403, 404], `B's handset: ${r.text}`).toContain(r.status);
+      expect((r.body as { code?: string }).code, r.text).toBe(fixture.refusedWith);
+    } else expect(r.status, `B's handset: ${r.text}`).toBeLessThan(500);
+    expectNoLeak(r, `${key} as B's handset`);
+    if (before !== null) expect(await deviceSnapshotOfA(server, w.devicesA)).toEqual(before);
+    if (!fixture.seenByA) return;
+    const a = await deviceCall(server, w.devicesA.handsetA, op.method, p, body);
+    expect(a.status, `A's handset: ${a.text}`).toBeLessThan(300);
+    for (const marker of fixture.seenByA(x())) expect(a.text, `A's handset sees ${marker}`).toContain(marker);
+  });
+
+  it('nothing of A changed', async () => {
+    expect(await snapshotOfA()).toEqual(before);
+  });
+});
+
 describe('institution operations keep B to its rows', () => {
   it.each(byScope('institution').map((o) => [o.key, o] as const))('%s', async (key, op) => {
     const fixture = INSTITUTION_FIXTURES[key];
@@ -710,6 +824,16 @@ describe('institution operations keep B to its rows', () => {
       expectNoLeak(r, `${key} as ${p.name}`);
     }
     expect(await snapshotOfA()).toEqual(before);
+  });
+
+  it.each(
+    Object.entries(INSTITUTION_FIXTURES).flatMap(([key, f]) =>
+      'seenByA' in f && f.seenByA ? [[key, f.read, f.seenByA] as const] : [],
+    ),
+  )('A’s app reviewer reads A’s rows through %s (the fixture is not vacuous)', async (_key, read, seen) => {
+    const r = await call('GET', read(), w.storeA.reviewerToken);
+    expect(r.status, r.text).toBe(200);
+    for (const marker of seen()) expect(r.text, `A's reviewer sees ${marker}`).toContain(marker);
   });
 
   it('B’s viewer reads B’s own rows through the same operations (the fixtures are not vacuous)', async () => {
