@@ -136,34 +136,25 @@ function StorePolicyForm({ scope, stored }: { scope: string; stored: StorePolicy
       ) : save.error ? (
         <ErrorNotice error={save.error} title="Not saved" />
       ) : null}
-      <Field id="store-policy-deny" label="Denied permissions (one a line)">
-        <textarea
-          id="store-policy-deny"
-          rows={4}
-          value={draft.deny}
-          onChange={(e) => setDraft({ ...draft, deny: e.target.value })}
-        />
-      </Field>
-      <div className="field field-check">
-        <label htmlFor="store-policy-any">
-          <input
-            id="store-policy-any"
-            type="checkbox"
-            checked={draft.anyAllowed}
-            onChange={(e) => setDraft({ ...draft, anyAllowed: e.target.checked })}
-          />{' '}
-          Any permission that is not denied
-        </label>
-      </div>
+      <PermissionsField
+        id="store-policy-deny"
+        label="Denied permissions (one a line)"
+        value={draft.deny}
+        onChange={(deny) => setDraft({ ...draft, deny })}
+      />
+      <CheckField
+        id="store-policy-any"
+        label="Any permission that is not denied"
+        checked={draft.anyAllowed}
+        onChange={(anyAllowed) => setDraft({ ...draft, anyAllowed })}
+      />
       {draft.anyAllowed ? null : (
-        <Field id="store-policy-allow" label="Allowed permissions (one a line)">
-          <textarea
-            id="store-policy-allow"
-            rows={4}
-            value={draft.allow}
-            onChange={(e) => setDraft({ ...draft, allow: e.target.value })}
-          />
-        </Field>
+        <PermissionsField
+          id="store-policy-allow"
+          label="Allowed permissions (one a line)"
+          value={draft.allow}
+          onChange={(allow) => setDraft({ ...draft, allow })}
+        />
       )}
       <Field id="store-policy-sdk" label="Lowest target SDK">
         <input
@@ -176,20 +167,36 @@ function StorePolicyForm({ scope, stored }: { scope: string; stored: StorePolicy
           onChange={(e) => setDraft({ ...draft, minTargetSdk: Number(e.target.value) })}
         />
       </Field>
-      <div className="field field-check">
-        <label htmlFor="store-policy-cleartext">
-          <input
-            id="store-policy-cleartext"
-            type="checkbox"
-            checked={draft.cleartext}
-            onChange={(e) => setDraft({ ...draft, cleartext: e.target.checked })}
-          />{' '}
-          Allow cleartext HTTP
-        </label>
-      </div>
+      <CheckField
+        id="store-policy-cleartext"
+        label="Allow cleartext HTTP"
+        checked={draft.cleartext}
+        onChange={(cleartext) => setDraft({ ...draft, cleartext })}
+      />
       <button type="submit" className="button button-primary" disabled={save.pending}>
         {save.pending ? 'Saving…' : 'Save policy'}
       </button>
     </form>
+  );
+}
+
+type Control<T> = { id: string; label: string; onChange: (value: T) => void };
+
+function PermissionsField({ id, label, value, onChange }: Control<string> & { value: string }) {
+  return (
+    <Field id={id} label={label}>
+      <textarea id={id} rows={4} value={value} onChange={(e) => onChange(e.target.value)} />
+    </Field>
+  );
+}
+
+function CheckField({ id, label, checked, onChange }: Control<boolean> & { checked: boolean }) {
+  return (
+    <div className="field field-check">
+      <label htmlFor={id}>
+        <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} />{' '}
+        {label}
+      </label>
+    </div>
   );
 }
