@@ -9,6 +9,7 @@ export type AppStoreErrorCode =
   | 'user_not_found'
   | 'user_directory_unavailable'
   | 'outside_institution_scope'
+  | 'policy_below_national_floor'
   | 'app_not_found'
   | 'app_version_not_found'
   | 'apk_too_large'
@@ -55,6 +56,9 @@ export const APP_STORE_ERROR_STATUS = {
   // An institution's reviewer creates organisations and sets the policy of its own institution only (vendors'
   // organisations and the national policy: national callers).
   outside_institution_scope: 403,
+  // The national store policy is a floor: an institution's may be stricter, never weaker (details.fields names
+  // every weaker setting).
+  policy_below_national_floor: 422,
   app_not_found: 404,
   app_version_not_found: 404,
   // Over PAKAWAAZ_STORE_APK_MAX_BYTES, declared (refused before reading) or counted while reading.

@@ -10,6 +10,7 @@ import { AppsPage } from './features/app-store/AppsPage';
 import { ReviewsPage } from './features/app-store/ReviewsPage';
 import { RolloutDetailPage } from './features/app-store/RolloutDetailPage';
 import { RolloutsPage } from './features/app-store/RolloutsPage';
+import { StorePoliciesPage } from './features/app-store/StorePoliciesPage';
 import { DeviceDetailPage } from './features/devices/DeviceDetailPage';
 import { DeviceGroupPage } from './features/devices/DeviceGroupPage';
 import { DeviceGroupsPage } from './features/devices/DeviceGroupsPage';
@@ -64,6 +65,7 @@ const ROUTES: Record<string, () => ReactNode> = {
   '/store/reviews': () => <ReviewsPage />,
   '/store/apps': () => <AppsPage />,
   '/store/rollouts': () => <RolloutsPage />,
+  '/store/policies': () => <StorePoliciesPage />,
   '/secure-chat': () => <ChatPoliciesPage />,
 };
 

@@ -19,6 +19,7 @@ export * from './auth/principal.js';
 export * from './auth/registry.js';
 export * from './auth/scope.js';
 export * from './auth/route-access.js';
+export * from './policy/national-floors.js';
 export * from './rollout/rollout-plan.js';
 export * from './rollout/capabilities.js';
 export * from './rollout/rollout-gate.js';

@@ -152,7 +152,7 @@ export class StoreController {
   @ZodResponse(
     200,
     StorePolicyView,
-    "scope: 'national' or an institution id; inherited: the national one applies",
+    "scope: 'national' or an institution id; inherited: the national one applies; effective: raised to the national floor",
   )
   policy(
     @Param('scope', new ZodValidationPipe(PolicyScopeParam)) scope: string,
@@ -163,8 +163,12 @@ export class StoreController {
 
   @Put('policies/:scope')
   @Roles('app-reviewer')
-  @ErrorCodes(APP_STORE_ERROR_STATUS, 'outside_institution_scope')
-  @ZodResponse(200, StorePolicyView, 'Applies to versions uploaded from now on (their findings are kept)')
+  @ErrorCodes(APP_STORE_ERROR_STATUS, 'outside_institution_scope', 'policy_below_national_floor')
+  @ZodResponse(
+    200,
+    StorePolicyView,
+    "Applies to versions uploaded from now on (their findings are kept); an institution's may not be weaker than the national one",
+  )
   setPolicy(
     @Param('scope', new ZodValidationPipe(PolicyScopeParam)) scope: string,
     @ZodBody(StorePolicyInput) body: z.output<typeof StorePolicyInput>,

@@ -32,6 +32,11 @@ export const StorePolicyView = named(
     scope: z.string(),
     policy: StorePolicyInput,
     inherited: z.boolean().describe('No policy of its own: the national one (or the default) applies'),
+    effective: StorePolicyInput.describe(
+      "What uploads are checked against: the scope's policy raised to the national one in force (the " +
+        'national policy is a floor: denied permissions joined, allow lists intersected, the higher target ' +
+        'SDK, cleartext only where both allow it)',
+    ),
   }),
 );
 export const AppIdParam = uuid;

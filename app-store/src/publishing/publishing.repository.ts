@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { and, desc, eq, inArray, lt, max, ne, or, sql, type SQL } from 'drizzle-orm';
-import { approvalsNeeded, type Track } from './publishing-rules.js';
+import { approvalsNeeded, type StorePolicy, type Track } from './publishing-rules.js';
 import { apps, appVersions, developerOrgs, orgMembers, reviews, storePolicies } from './publishing.schema.js';
 
 export type OrgRow = typeof developerOrgs.$inferSelect;
@@ -207,14 +207,12 @@ export class PublishingRepository {
       });
   }
 
-  async policyRow(scope: string): Promise<typeof storePolicies.$inferSelect | undefined> {
-    return (await this.db.select().from(storePolicies).where(eq(storePolicies.scope, scope)))[0];
+  async policyRow(scope: string, tx: Db = this.db): Promise<typeof storePolicies.$inferSelect | undefined> {
+    return (await tx.select().from(storePolicies).where(eq(storePolicies.scope, scope)))[0];
   }
 
-  /** The institution's policy, else the national one; undefined when neither was set. */
-  async policy(
-    institutionId: string | null,
-  ): Promise<(typeof storePolicies.$inferSelect)['policy'] | undefined> {
+  /** The institution's own policy and the national one, in one read (each undefined when not set). */
+  async policy(institutionId: string | null): Promise<{ own?: StorePolicy; national?: StorePolicy }> {
     const rows = await this.db
       .select()
       .from(storePolicies)
@@ -223,6 +221,9 @@ export class PublishingRepository {
           ? eq(storePolicies.scope, 'national')
           : or(eq(storePolicies.scope, institutionId), eq(storePolicies.scope, 'national')),
       );
-    return (rows.find((r) => r.scope === institutionId) ?? rows[0])?.policy;
+    return {
+      own: rows.find((r) => institutionId !== null && r.scope === institutionId)?.policy,
+      national: rows.find((r) => r.scope === 'national')?.policy,
+    };
   }
 }

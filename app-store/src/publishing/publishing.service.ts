@@ -22,7 +22,6 @@ import { WorkerApkInspector } from './apk-inspector.pool.js';
 import {
   checkSigner,
   checkVersionCode,
-  DEFAULT_STORE_POLICY,
   manifestFacts,
   permissionDiff,
   policyFindings,
@@ -34,6 +33,7 @@ import {
   type AppRow,
   type OrgRow,
 } from './publishing.repository.js';
+import { storePolicyInForce } from './store-floors.js';
 
 /** The media type of an APK (IANA registration application/vnd.android.package-archive). */
 export const APK_MEDIA_TYPE = 'application/vnd.android.package-archive';
@@ -51,7 +51,7 @@ type Refuse = (err: unknown) => never;
 /**
  * Publishing: a developer streams an APK; it is stored in a temporary file with its size capped, inspected
  * (signatures, manifest), checked against the app's pinned signer, the track's versionCode and the owning
- * institution's policy, and only then kept, as a version in review. Nothing is stored on any refusal.
+ * institution's policy (raised to the national one), and only then kept, as a version in review. Nothing is stored on any refusal.
  */
 @Injectable()
 export class PublishingService implements OnModuleInit {
@@ -163,10 +163,9 @@ export class PublishingService implements OnModuleInit {
       if (!code.ok) throw appStoreError(code.code, code.message);
     }
     const manifest = manifestFacts(inspection);
-    const findings = policyFindings(
-      manifest,
-      (await this.repo.policy(org.institutionId)) ?? DEFAULT_STORE_POLICY,
-    );
+    // The policy in force: the institution's raised to the national one as it is now.
+    const { own, national } = await this.repo.policy(org.institutionId);
+    const findings = policyFindings(manifest, storePolicyInForce(own, national));
     const previous = app ? await this.repo.previousVersion(app.id, versionCode) : undefined;
     const blobPath = await this.blobs.commit(received);
     const actor = personKey(by);

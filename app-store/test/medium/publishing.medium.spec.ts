@@ -380,19 +380,32 @@ describe('racing uploads', () => {
 // Last: its uploads would join the review queue the tests above count.
 describe('store policies', () => {
   const lenient = { permissionAllow: null, permissionDeny: [], minTargetSdk: 21, allowCleartext: true };
+  const SMS = 'android.permission.READ_SMS';
 
   it('starts from the default, inherited; an institution sets its own, never the national one nor another’s', async () => {
     expect(await policies.get(INST_A, reviewerA)).toMatchObject({
       inherited: true,
       policy: { minTargetSdk: 35 },
+      effective: { minTargetSdk: 35 },
     });
     expect((await rejection(policies.set('national', lenient, reviewerA, 'r'))).code).toBe(
       'outside_institution_scope',
     );
     expect((await rejection(policies.get(INST_B, reviewerA))).code).toBe('outside_institution_scope');
+    // The built-in default is the national policy while none is stored: the floor.
+    const weaker = await rejection(policies.set(INST_A, lenient, reviewerA, 'r'));
+    expect([weaker.code, weaker.status, weaker.details]).toEqual([
+      'policy_below_national_floor',
+      422,
+      { fields: ['permissionDeny', 'minTargetSdk', 'allowCleartext'] },
+    ]);
+    expect((await policies.get(INST_A, reviewerA)).inherited).toBe(true);
+    await policies.set('national', lenient, reviewerNational, 'r');
     expect(await policies.set(INST_A, lenient, reviewerA, 'r')).toMatchObject({ inherited: false });
-    expect((await policies.get(INST_A, reviewerA)).policy).toEqual(lenient);
+    expect(await policies.get(INST_A, reviewerA)).toMatchObject({ policy: lenient, effective: lenient });
     expect((await policies.get(INST_B, reviewerB)).inherited).toBe(true);
+    // Stricter than the national policy: B's own.
+    await policies.set(INST_B, { ...lenient, minTargetSdk: 35, allowCleartext: false }, reviewerB, 'r');
   });
 
   it("applies the owning organisation's institution policy to new uploads", async () => {
@@ -406,5 +419,36 @@ describe('store policies', () => {
     expect(r.version.findings).toEqual([]);
     const b = await publish(devB, { package: 'gov.pk.b.legacy', ...legacy });
     expect(b.version.findings.map((f) => f.code)).toEqual(['target_sdk_below_floor', 'cleartext_traffic']);
+  });
+
+  it("checks uploads against a national policy tightened after the institution's was stored", async () => {
+    const national = {
+      permissionAllow: null,
+      permissionDeny: [SMS],
+      minTargetSdk: 30,
+      allowCleartext: false,
+    };
+    await policies.set('national', national, reviewerNational, 'r');
+    // A's stored policy is as it was; what is in force is raised to the national one.
+    expect(await policies.get(INST_A, reviewerA)).toMatchObject({
+      inherited: false,
+      policy: lenient,
+      effective: national,
+    });
+    const r = await publish(devA, {
+      package: 'gov.pk.a.sms',
+      targetSdk: 26,
+      permissions: [SMS],
+      usesCleartextTraffic: true,
+      cleartextTraffic: { permitted: true, domains: [], decidedBy: 'manifest' },
+    });
+    expect(r.version.findings.map((f) => f.code)).toEqual([
+      'permission_denied',
+      'target_sdk_below_floor',
+      'cleartext_traffic',
+    ]);
+    // And A can no longer store its lenient policy again.
+    const again = await rejection(policies.set(INST_A, lenient, reviewerA, 'r'));
+    expect(again.details).toEqual({ fields: ['permissionDeny', 'minTargetSdk', 'allowCleartext'] });
   });
 });

@@ -3452,7 +3452,7 @@ export interface components {
             percent: number;
         };
         /** @enum {string} */
-        AppStoreErrorCode: "already_reviewed" | "apk_inspector_unavailable" | "apk_manifest_incomplete" | "apk_not_found" | "apk_not_verified" | "apk_too_large" | "apk_truncated" | "apk_upload_timeout" | "apk_uploads_busy" | "app_not_found" | "app_version_not_found" | "catalogue_diff_not_found" | "catalogue_log_unavailable" | "catalogue_not_found" | "developer_org_exists" | "developer_org_not_found" | "developer_org_required" | "fleet_unavailable" | "invalid_store_input" | "log_entry_not_found" | "log_size_invalid" | "not_a_developer" | "outside_institution_scope" | "package_owned_by_another_org" | "percent_not_increasing" | "policy_findings_unresolved" | "review_by_uploader" | "rollout_exists" | "rollout_not_found" | "rollout_state_conflict" | "signer_mismatch" | "user_directory_unavailable" | "user_not_found" | "version_code_not_increasing" | "version_not_in_review" | "version_not_rollable" | "version_not_withdrawable";
+        AppStoreErrorCode: "already_reviewed" | "apk_inspector_unavailable" | "apk_manifest_incomplete" | "apk_not_found" | "apk_not_verified" | "apk_too_large" | "apk_truncated" | "apk_upload_timeout" | "apk_uploads_busy" | "app_not_found" | "app_version_not_found" | "catalogue_diff_not_found" | "catalogue_log_unavailable" | "catalogue_not_found" | "developer_org_exists" | "developer_org_not_found" | "developer_org_required" | "fleet_unavailable" | "invalid_store_input" | "log_entry_not_found" | "log_size_invalid" | "not_a_developer" | "outside_institution_scope" | "package_owned_by_another_org" | "percent_not_increasing" | "policy_below_national_floor" | "policy_findings_unresolved" | "review_by_uploader" | "rollout_exists" | "rollout_not_found" | "rollout_state_conflict" | "signer_mismatch" | "user_directory_unavailable" | "user_not_found" | "version_code_not_increasing" | "version_not_in_review" | "version_not_rollable" | "version_not_withdrawable";
         AppVersionKillInput: {
             reason: string;
         };
@@ -7928,6 +7928,17 @@ export interface components {
             permissionDeny: string[];
         };
         StorePolicyView: {
+            /** @description What uploads are checked against: the scope's policy raised to the national one in force (the national policy is a floor: denied permissions joined, allow lists intersected, the higher target SDK, cleartext only where both allow it) */
+            effective: {
+                /** @description Whether apps may send cleartext HTTP */
+                allowCleartext: boolean;
+                /** @description Lowest targetSdkVersion accepted */
+                minTargetSdk: number;
+                /** @description Permissions an app may request; null: any that is not denied */
+                permissionAllow: string[] | null;
+                /** @description Permissions no app may request */
+                permissionDeny: string[];
+            };
             /** @description No policy of its own: the national one (or the default) applies */
             inherited: boolean;
             policy: {
@@ -24221,7 +24232,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description scope: 'national' or an institution id; inherited: the national one applies */
+            /** @description scope: 'national' or an institution id; inherited: the national one applies; effective: raised to the national floor */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -24283,7 +24294,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Applies to versions uploaded from now on (their findings are kept) */
+            /** @description Applies to versions uploaded from now on (their findings are kept); an institution's may not be weaker than the national one */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -24325,6 +24336,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "forbidden" | "outside_institution_scope";
+                    };
+                };
+            };
+            /** @description `policy_below_national_floor` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "policy_below_national_floor";
                     };
                 };
             };

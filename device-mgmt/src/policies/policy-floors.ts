@@ -1,3 +1,4 @@
+import { missingFrom, raisedToFloors, weakerThanFloors, type NationalFloor } from '@pakawaaz/platform';
 import { patchMonthOf, type PolicySettings } from './policy-settings.js';
 
 /**
@@ -5,11 +6,7 @@ import { patchMonthOf, type PolicySettings } from './policy-settings.js';
  * names the setting it guards, says whether an institution's value is weaker than the national one, and gives
  * the stricter of the two. `updateWindow` is scheduling, not security: an institution picks its own.
  */
-type Floor = {
-  readonly field: string;
-  weaker(own: PolicySettings, national: PolicySettings): boolean;
-  stricter(own: PolicySettings, national: PolicySettings): Partial<PolicySettings>;
-};
+type Floor = NationalFloor<PolicySettings>;
 
 /** A setting where `true` is the stricter value (required) or `false` is (allowed). */
 type AllowedFlag =
@@ -29,8 +26,6 @@ const atMost = (field: Limit): Floor => ({
 });
 
 const patch = (s: PolicySettings) => (s.minimumPatchLevel ? patchMonthOf(s.minimumPatchLevel) : 0);
-const missingFrom = (mine: readonly string[], theirs: readonly string[]) =>
-  theirs.filter((p) => !mine.includes(p));
 
 export const POLICY_FLOORS: readonly Floor[] = [
   {
@@ -99,7 +94,7 @@ export const POLICY_FLOORS: readonly Floor[] = [
 
 /** The settings of an institution's policy that are weaker than the national policy's (empty: none). */
 export function weakerThanNational(own: PolicySettings, national: PolicySettings): string[] {
-  return POLICY_FLOORS.filter((f) => f.weaker(own, national)).map((f) => f.field);
+  return weakerThanFloors(POLICY_FLOORS, own, national);
 }
 
 /**
@@ -107,5 +102,5 @@ export function weakerThanNational(own: PolicySettings, national: PolicySettings
  * policy is stricter (a national policy tightened after the institution stored its own binds at once).
  */
 export function withNationalFloors(own: PolicySettings, national: PolicySettings): PolicySettings {
-  return POLICY_FLOORS.reduce<PolicySettings>((s, f) => ({ ...s, ...f.stricter(s, national) }), own);
+  return raisedToFloors(POLICY_FLOORS, own, national);
 }

@@ -75,6 +75,8 @@ const NAV: readonly NavEntry[] = [
       { label: 'Apps', path: '/store/apps', live: true },
       // The rollout routes are app-reviewer only (developers see their apps, not the handsets' installs).
       { label: 'Rollouts', path: '/store/rollouts', live: true, roles: ['app-reviewer'] },
+      // Reviewers read and set store policies (their institution's; the national one nationally).
+      { label: 'Policies', path: '/store/policies', live: true, roles: ['app-reviewer'] },
     ],
   },
   { label: 'Secure chat', path: '/secure-chat', live: true, roles: ['chat-admin', 'viewer'] },

@@ -16,6 +16,7 @@ export const storeKeys = {
   rollouts: ['store', 'rollouts'] as const,
   rolloutList: (institutionId: string) => ['store', 'rollouts', 'list', institutionId] as const,
   rollout: (id: string) => ['store', 'rollouts', id] as const,
+  policy: (scope: string) => ['store', 'policies', scope] as const,
 };
 
 export const storeQueries = {
@@ -47,9 +48,16 @@ export const storeQueries = {
     apiQuery(storeKeys.rollout(id), (signal) =>
       unwrap(api.GET('/api/v1/store/rollouts/{id}', { params: { path: { id } }, signal })),
     ),
+  /** A scope's store policy ('national' or an institution id): its own, and the effective one. */
+  policy: (scope: string) =>
+    apiQuery(storeKeys.policy(scope), (signal) =>
+      unwrap(api.GET('/api/v1/store/policies/{scope}', { params: { path: { scope } }, signal })),
+    ),
 };
 
 export const storeWrites = {
+  setPolicy: (scope: string, body: Schemas['StorePolicy']) =>
+    unwrap(api.PUT('/api/v1/store/policies/{scope}', { params: { path: { scope } }, body })),
   review: (versionId: string, decision: 'approve' | 'reject', reason: string) =>
     unwrap(
       api.POST('/api/v1/store/versions/{id}/reviews', {
