@@ -3822,6 +3822,11 @@ export interface components {
             lastDeliveryAt: string | null;
             lastError: string | null;
             name: string;
+            /**
+             * Format: date-time
+             * @description When a failed webhook delivery is retried (exponential back-off); null when not backing off
+             */
+            nextAttemptAt: string | null;
             /** @enum {string} */
             state: "pending" | "active" | "disabled";
             /** @description What an official claims its KeyPackages with: bot:<id> */
@@ -3849,6 +3854,11 @@ export interface components {
                 lastDeliveryAt: string | null;
                 lastError: string | null;
                 name: string;
+                /**
+                 * Format: date-time
+                 * @description When a failed webhook delivery is retried (exponential back-off); null when not backing off
+                 */
+                nextAttemptAt: string | null;
                 /** @enum {string} */
                 state: "pending" | "active" | "disabled";
                 /** @description What an official claims its KeyPackages with: bot:<id> */
@@ -7366,6 +7376,11 @@ export interface components {
             lastDeliveryAt: string | null;
             lastError: string | null;
             name: string;
+            /**
+             * Format: date-time
+             * @description When a failed webhook delivery is retried (exponential back-off); null when not backing off
+             */
+            nextAttemptAt: string | null;
             /** @enum {string} */
             state: "pending" | "active" | "disabled";
             /** @description What an official claims its KeyPackages with: bot:<id> */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   Inject,
   Injectable,
@@ -16,7 +17,6 @@ import { guardedLookup, postWebhook, webhookFailure } from './webhook-post.js';
 
 /** Envelopes one webhook call carries at most (and at most INBOX_BYTES of them, 1 MiB, but always one). */
 export const WEBHOOK_BATCH = 100;
-const SWEEP_MS = 15_000;
 
 /** What a bot's webhook receives (JSON, signed per Standard Webhooks): its queue, still MLS ciphertext. */
 export type BotDelivery = {
@@ -29,11 +29,17 @@ export type BotDelivery = {
 export const retryDelay = (attempt: number, capMs: number, random = Math.random): number =>
   Math.round(Math.min(capMs, 1000 * 2 ** Math.min(attempt - 1, 30)) * (0.8 + 0.4 * random()));
 
+/** How a drain ended: the queue emptied, a delivery failed (the retry is scheduled), the lease was lost. */
+type Drained = 'empty' | 'failed' | 'lost' | 'stopped';
+
 /**
  * A bot has no socket: its queue is POSTed to its webhook, signed (Standard Webhooks: `webhook-id`,
  * `webhook-timestamp`, `webhook-signature`), and acknowledged on a 2xx — at least once, in `seq` order, the
- * same `webhook-id` for the same envelopes on every retry. A failure is retried with exponential back-off; a
- * sweep every 15 s picks up queues another node filled, or that waited through a restart.
+ * same `webhook-id` for the same envelopes on every retry. One node delivers a bot's queue at a time,
+ * cluster-wide: it claims the bot's drain lease in the database (renewed per batch, released at the end, left
+ * to expire by a node that dies). A failure sets the bot's next attempt (exponential back-off) in the database
+ * too: no node claims the bot before it, and a timer fires then. A sweep every 15 s picks up queues another node
+ * filled, or that waited through a restart or a lease left by a dead node.
  */
 @Injectable()
 export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
@@ -56,7 +62,7 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
-    this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS);
+    this.sweeper = setInterval(() => void this.sweep(), this.config.sweepMs);
     this.sweeper.unref();
     void this.sweep();
   }
@@ -68,7 +74,7 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
     this.waiting.clear();
   }
 
-  /** CHAT_WAKE's `queued`: devices whose queue grew (a bot among them is delivered to now). */
+  /** CHAT_WAKE's `queued`: devices whose queue grew (a bot among them is delivered to now, unless backing off). */
   queued(deviceIds: readonly string[]): void {
     for (const id of deviceIds) if (this.botIds.has(id) && !this.waiting.has(id)) void this.kick(id);
   }
@@ -79,24 +85,52 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
     else this.botIds.delete(id);
   }
 
+  /** Delivers the due queues; a retry due before the next sweep gets a timer (its node may have died). */
   private async sweep(): Promise<void> {
     try {
       const ids = await this.bots.activeIds();
       this.botIds.clear();
       for (const id of ids) this.botIds.add(id);
-      for (const bot of await this.bots.activeWithQueue())
-        if (!this.waiting.has(bot.id)) void this.kick(bot.id);
+      for (const bot of await this.bots.activeWithQueue()) {
+        if (this.waiting.has(bot.id)) continue;
+        if (bot.waitMs === 0) void this.kick(bot.id);
+        else if (bot.waitMs <= this.config.sweepMs) this.retryIn(bot.id, bot.waitMs);
+      }
     } catch (err) {
       this.logger?.warn({ err }, 'bot webhook sweep failed');
     }
   }
 
+  private retryIn(id: string, ms: number): void {
+    clearTimeout(this.waiting.get(id));
+    const timer = setTimeout(() => {
+      this.waiting.delete(id);
+      void this.kick(id);
+    }, ms);
+    timer.unref();
+    this.waiting.set(id, timer);
+  }
+
+  /**
+   * Claims the bot's lease and drains its queue, unless another node drains it or it backs off. After the
+   * release the queue is looked at once more: a wake that came while the lease was held found it taken.
+   */
   private async kick(id: string): Promise<void> {
     if (this.running.has(id) || this.stopped) return;
     this.running.add(id);
     try {
-      const bot = await this.bots.byId(id);
-      if (bot?.state === 'active') await this.drain(bot);
+      for (let again = true; again && !this.stopped;) {
+        const token = randomUUID();
+        const bot = await this.bots.claimDrain(id, token, this.config.drainLeaseMs);
+        if (!bot) return;
+        let drained: Drained;
+        try {
+          drained = await this.drain(bot, token);
+        } finally {
+          await this.bots.releaseDrain(id, token);
+        }
+        again = drained === 'empty' && (await this.bots.hasQueue(id));
+      }
     } catch (err) {
       this.logger?.error({ err, botId: id }, 'bot webhook delivery failed');
     } finally {
@@ -105,7 +139,7 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Delivers the queue batch by batch until it is empty or a delivery fails (then schedules the retry). */
-  private async drain(bot: ChatBotRow): Promise<void> {
+  private async drain(bot: ChatBotRow, token: string): Promise<Drained> {
     const principal: DevicePrincipal = {
       deviceId: bot.id,
       userId: bot.id,
@@ -115,32 +149,33 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
       kind: 'bot',
     };
     let failures = bot.failures;
-    for (;;) {
+    for (let batch = 0; ; batch++) {
+      if (this.stopped) return 'stopped';
+      if (batch > 0 && !(await this.bots.renewDrain(bot.id, token, this.config.drainLeaseMs))) {
+        this.logger?.warn({ botId: bot.id }, 'bot webhook lease lost (expired, claimed by another node)');
+        return 'lost';
+      }
       const envelopes = await this.delivery.inbox(principal, 0, { limit: WEBHOOK_BATCH });
-      if (envelopes.length === 0 || this.stopped) return;
+      if (envelopes.length === 0) return 'empty';
       const upTo = envelopes[envelopes.length - 1]!.seq;
       const body = JSON.stringify({ type: 'chat.deliver', botId: bot.id, envelopes } satisfies BotDelivery);
       const problem = await this.post(bot, `msg_${bot.id}_${envelopes[0]!.seq}_${upTo}`, body);
       if (problem === null) {
         await this.delivery.ack(principal, upTo);
-        await this.bots.update(bot.id, { failures: 0, lastDeliveryAt: new Date(), lastError: null });
+        const success = { failures: 0, lastDeliveryAt: new Date(), lastError: null, nextAttemptAt: null };
+        await this.bots.update(bot.id, success);
         failures = 0;
         continue;
       }
       failures += 1;
-      await this.bots.update(bot.id, { failures, lastError: problem });
       const wait = retryDelay(failures, this.config.maxBackoffMs);
+      const at = await this.bots.backOff(bot.id, failures, problem, wait);
       this.logger?.warn(
-        { botId: bot.id, failures, problem, retryInMs: wait },
+        { botId: bot.id, failures, problem, retryAt: at.toISOString() },
         'bot webhook refused a delivery',
       );
-      const timer = setTimeout(() => {
-        this.waiting.delete(bot.id);
-        void this.kick(bot.id);
-      }, wait);
-      timer.unref();
-      this.waiting.set(bot.id, timer);
-      return;
+      this.retryIn(bot.id, wait);
+      return 'failed';
     }
   }
 

@@ -11,8 +11,14 @@ function harness(webhookUrl: string, hosts: string, loopbackHttp = false) {
   const updates: Record<string, unknown>[] = [];
   const bot = { id: 'b1', institutionId: 'i1', state: 'active', failures: 0, webhookUrl, webhookSecret: 's' };
   const bots = {
-    byId: () => Promise.resolve(bot),
+    claimDrain: () => Promise.resolve(bot),
+    releaseDrain: () => Promise.resolve(),
+    hasQueue: () => Promise.resolve(false),
     update: (_id: string, patch: Record<string, unknown>) => Promise.resolve(void updates.push(patch)),
+    backOff: (_id: string, failures: number, lastError: string) => {
+      updates.push({ failures, lastError });
+      return Promise.resolve(new Date());
+    },
   };
   const delivery = { inbox: () => Promise.resolve([{ seq: 1 }]), ack: () => Promise.resolve() };
   const config = {

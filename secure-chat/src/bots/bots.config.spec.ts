@@ -52,6 +52,10 @@ describe('bot webhook retries', () => {
     expect(retryDelay(1, 600_000, () => 1)).toBe(1200);
   });
 
+  it("a drain lease outlasts a batch's POST: twice the webhook timeout and 30 s", () => {
+    expect(loadBotsConfig({ PAKAWAAZ_CHAT_BOT_WEBHOOK_TIMEOUT_SECONDS: '120' }).drainLeaseMs).toBe(270_000);
+  });
+
   it('defaults: 60 sends a minute, bursts of 20, https only', () => {
     const { secretsKeyFile, ...rest } = loadBotsConfig({});
     expect(secretsKeyFile).toMatch(/\/\.pakawaaz\/keys\/bot-secrets\.key$/);
@@ -60,6 +64,8 @@ describe('bot webhook retries', () => {
       sendBurst: 20,
       webhookTimeoutMs: 10_000,
       maxBackoffMs: 600_000,
+      drainLeaseMs: 50_000,
+      sweepMs: 15_000,
       loopbackHttp: false,
       webhookHosts: [],
     });

@@ -27,6 +27,13 @@ export type BotsConfig = {
   /** One webhook delivery's time limit, and the longest wait between two retries (exponential, jittered). */
   webhookTimeoutMs: number;
   maxBackoffMs: number;
+  /**
+   * How long a node's lease on a bot's queue lasts (`drainLeaseMs` of the timeout), renewed before each batch:
+   * one node delivers a bot's queue at a time, and a node that dies blocks its bots this long at most.
+   */
+  drainLeaseMs: number;
+  /** How often every node sweeps for queues to deliver (those another node filled, or a restart left). */
+  sweepMs: number;
   /** Lab mode: webhooks may be plain http to a loopback address (otherwise https only). */
   loopbackHttp: boolean;
   /**
@@ -47,6 +54,8 @@ export function loadBotsConfig(env: Env, dataDir = '.pakawaaz'): BotsConfig {
     sendBurst: c.PAKAWAAZ_CHAT_BOT_SEND_BURST,
     webhookTimeoutMs: c.PAKAWAAZ_CHAT_BOT_WEBHOOK_TIMEOUT_SECONDS * 1000,
     maxBackoffMs: c.PAKAWAAZ_CHAT_BOT_WEBHOOK_MAX_BACKOFF_SECONDS * 1000,
+    drainLeaseMs: drainLeaseMs(c.PAKAWAAZ_CHAT_BOT_WEBHOOK_TIMEOUT_SECONDS * 1000),
+    sweepMs: 15_000,
     loopbackHttp: c.PAKAWAAZ_CHAT_BOT_LOOPBACK_HTTP,
     webhookHosts: (c.PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS ?? '')
       .split(',')
@@ -57,6 +66,12 @@ export function loadBotsConfig(env: Env, dataDir = '.pakawaaz'): BotsConfig {
     ),
   };
 }
+
+/**
+ * A drain lease outlasts a batch: its POST (at most the webhook timeout) and the database work around it (the
+ * queue read, the ack, the row's update), with room for a slow database — twice the timeout and 30 s.
+ */
+export const drainLeaseMs = (webhookTimeoutMs: number): number => 2 * webhookTimeoutMs + 30_000;
 
 export const BOTS_CONFIG = Symbol.for('pakawaaz.secure-chat.BotsConfig');
 

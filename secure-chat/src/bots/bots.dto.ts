@@ -29,6 +29,11 @@ export const BotView = named(
     failures: z.number().int().describe('Webhook deliveries failed in a row'),
     lastDeliveryAt: isoDateTime().nullable(),
     lastError: z.string().nullable(),
+    nextAttemptAt: isoDateTime()
+      .nullable()
+      .describe(
+        'When a failed webhook delivery is retried (exponential back-off); null when not backing off',
+      ),
     enrolledAt: isoDateTime().nullable(),
     createdAt: isoDateTime(),
   }),

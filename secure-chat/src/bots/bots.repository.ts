@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { deviceQueue } from '../delivery/delivery.schema.js';
 import { chatBots, type ChatBotRow } from './bots.schema.js';
 
@@ -57,18 +57,84 @@ export class BotsRepository {
     return rows.map((r) => r.id);
   }
 
-  /** Active bots with something in their queue (the dispatcher's sweep). */
-  async activeWithQueue(): Promise<ChatBotRow[]> {
-    return this.database.db
-      .select()
+  /**
+   * Active bots with something in their queue that no live lease is draining (the dispatcher's sweep), each
+   * with the milliseconds until its next attempt (0: due now), by the database's clock.
+   */
+  async activeWithQueue(): Promise<{ id: string; waitMs: number }[]> {
+    const rows = await this.database.db
+      .select({
+        id: chatBots.id,
+        waitMs: sql<number>`greatest(0, ceil(extract(epoch from ${chatBots.nextAttemptAt} - now()) * 1000))`,
+      })
       .from(chatBots)
       .where(
         and(
           eq(chatBots.state, 'active'),
           isNull(chatBots.disabledAt),
+          or(isNull(chatBots.drainingUntil), lte(chatBots.drainingUntil, sql`now()`)),
           sql`exists (select 1 from ${deviceQueue} q where q.device_id = ${chatBots.id})`,
         ),
       )
       .limit(1000);
+    return rows.map((r) => ({ id: r.id, waitMs: Number(r.waitMs ?? 0) }));
+  }
+
+  async hasQueue(id: string): Promise<boolean> {
+    const rows = await this.database.db
+      .select({ one: sql`1` })
+      .from(deviceQueue)
+      .where(eq(deviceQueue.deviceId, id))
+      .limit(1);
+    return rows.length > 0;
+  }
+
+  /**
+   * Claims the drain lease of an active bot for `leaseMs` under `token`, atomically: only when no live lease
+   * holds it and its next attempt is due — one node delivers a bot's queue at a time, cluster-wide, and not
+   * before its back-off. The row, or null when another node drains it, it backs off, or it is not active.
+   */
+  async claimDrain(id: string, token: string, leaseMs: number): Promise<ChatBotRow | null> {
+    const [row] = await this.database.db
+      .update(chatBots)
+      .set({ drainingUntil: sql`now() + ${leaseMs}::integer * interval '1 millisecond'`, drainLease: token })
+      .where(
+        and(
+          eq(chatBots.id, id),
+          eq(chatBots.state, 'active'),
+          or(isNull(chatBots.drainingUntil), lte(chatBots.drainingUntil, sql`now()`)),
+          or(isNull(chatBots.nextAttemptAt), lte(chatBots.nextAttemptAt, sql`now()`)),
+        ),
+      )
+      .returning();
+    return row ?? null;
+  }
+
+  /** Extends the lease `token` holds; false when it holds it no more (it expired and another node claimed). */
+  async renewDrain(id: string, token: string, leaseMs: number): Promise<boolean> {
+    const rows = await this.database.db
+      .update(chatBots)
+      .set({ drainingUntil: sql`now() + ${leaseMs}::integer * interval '1 millisecond'` })
+      .where(and(eq(chatBots.id, id), eq(chatBots.drainLease, token)))
+      .returning({ id: chatBots.id });
+    return rows.length > 0;
+  }
+
+  /** Gives the lease back (if `token` still holds it). */
+  async releaseDrain(id: string, token: string): Promise<void> {
+    await this.database.db
+      .update(chatBots)
+      .set({ drainingUntil: null, drainLease: null })
+      .where(and(eq(chatBots.id, id), eq(chatBots.drainLease, token)));
+  }
+
+  /** Records a failed delivery: the next attempt `waitMs` from now (the database's clock); returns its time. */
+  async backOff(id: string, failures: number, lastError: string, waitMs: number): Promise<Date> {
+    const [row] = await this.database.db
+      .update(chatBots)
+      .set({ failures, lastError, nextAttemptAt: sql`now() + ${waitMs}::integer * interval '1 millisecond'` })
+      .where(eq(chatBots.id, id))
+      .returning({ at: chatBots.nextAttemptAt });
+    return row?.at ?? new Date(Date.now() + waitMs);
   }
 }

@@ -24,6 +24,12 @@ export const chatBots = secureChatSchema.table(
     failures: integer('failures').notNull().default(0),
     lastDeliveryAt: timestamp('last_delivery_at', { withTimezone: true, mode: 'date' }),
     lastError: text('last_error'),
+    /** When a failed delivery is retried (no node delivers before it); null when not backing off. */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }),
+    /** The drain lease: the one node delivering the queue holds it until `draining_until` (renewed per batch). */
+    drainingUntil: timestamp('draining_until', { withTimezone: true, mode: 'date' }),
+    /** Which claim holds the lease (a random id per claim): only it renews or releases it. */
+    drainLease: uuid('drain_lease'),
     enrolledAt: timestamp('enrolled_at', { withTimezone: true, mode: 'date' }),
     disabledAt: timestamp('disabled_at', { withTimezone: true, mode: 'date' }),
     createdBy: text('created_by').notNull(),

@@ -31,6 +31,8 @@ export type BotView = {
   failures: number;
   lastDeliveryAt: string | null;
   lastError: string | null;
+  /** When the failing webhook is tried again (null: not backing off). */
+  nextAttemptAt: string | null;
   enrolledAt: string | null;
   createdAt: string;
 };
@@ -190,6 +192,7 @@ function view(b: ChatBotRow): BotView {
     failures: b.failures,
     lastDeliveryAt: b.lastDeliveryAt?.toISOString() ?? null,
     lastError: b.lastError,
+    nextAttemptAt: b.nextAttemptAt?.toISOString() ?? null,
     enrolledAt: b.enrolledAt?.toISOString() ?? null,
     createdAt: b.createdAt.toISOString(),
   };

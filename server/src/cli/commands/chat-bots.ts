@@ -74,7 +74,8 @@ export const registerChatBotCommands: RegisterCommands = (program, ctx) => {
 };
 
 function botLine(b: Bot, institutions: ReadonlyMap<string, string>): string {
-  const failing = b.failures > 0 ? `  webhook failing ×${b.failures}: ${b.lastError ?? '?'}` : '';
+  const retry = b.nextAttemptAt ? `, retrying at ${b.nextAttemptAt}` : '';
+  const failing = b.failures > 0 ? `  webhook failing ×${b.failures}: ${b.lastError ?? '?'}${retry}` : '';
   const inst = institutions.get(b.institutionId) ?? b.institutionId;
   return `${b.id}  ${b.state.padEnd(8)}  ${b.name}  (${inst})  ${b.webhookUrl}${failing}\n`;
 }
