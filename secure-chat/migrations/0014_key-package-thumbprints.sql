@@ -1,7 +1,4 @@
-ALTER TABLE "secure_chat"."key_packages" ADD COLUMN "cert_thumbprint" text;
---> statement-breakpoint
--- Packages stored before: their certificate's thumbprint (RFC 8705 x5t#S256, base64url SHA-256 of the DER).
-UPDATE "secure_chat"."key_packages"
-	SET "cert_thumbprint" = rtrim(translate(encode(sha256("certificate"), 'base64'), '+/', '-_'), '=');
---> statement-breakpoint
-ALTER TABLE "secure_chat"."key_packages" ALTER COLUMN "cert_thumbprint" SET NOT NULL;
+-- Each package's certificate thumbprint (RFC 8705 x5t#S256: base64url SHA-256 of the DER, as the server computes
+-- DevicePrincipal.certThumbprint), computed by the database: the rows stored before get theirs as the column is
+-- added, and a node of the previous release, which inserts without it, still stores packages during a rolling upgrade.
+ALTER TABLE "secure_chat"."key_packages" ADD COLUMN "cert_thumbprint" text GENERATED ALWAYS AS (rtrim(translate(encode(sha256(certificate), 'base64'), '+/', '-_'), '=')) STORED NOT NULL;

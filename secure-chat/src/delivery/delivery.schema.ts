@@ -49,10 +49,14 @@ export const keyPackages = secureChatSchema.table(
     /** The device certificate (DER) of its credential: claims hand out only packages of live devices. */
     certificate: bytea('certificate').notNull(),
     /**
-     * Its thumbprint (base64url SHA-256 of the DER, as DevicePrincipal.certThumbprint): a claim hands out only
-     * packages under the device's live certificate, never one a renewal replaced.
+     * Its thumbprint (base64url SHA-256 of the DER, as DevicePrincipal.certThumbprint — RFC 8705's x5t#S256): a
+     * claim hands out only packages under the device's live certificate, never one a renewal replaced. Computed
+     * by the database from `certificate`, so a node of the previous release, which does not know the column,
+     * still stores packages during a rolling upgrade (docs/operations.md: migrate first, then roll the nodes).
      */
-    certThumbprint: text('cert_thumbprint').notNull(),
+    certThumbprint: text('cert_thumbprint')
+      .notNull()
+      .generatedAlwaysAs(sql`rtrim(translate(encode(sha256(certificate), 'base64'), '+/', '-_'), '=')`),
     notAfter: timestamp('not_after', { withTimezone: true, mode: 'date' }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },

@@ -18,11 +18,12 @@ export class KeyPackagesRepository {
 
   /**
    * Inserts the packages; a ref already stored is skipped. A new last-resort package replaces the old one, and
-   * the device's packages under any other certificate go (a renewal replaced it: they are never handed out).
+   * the device's packages under any other certificate than `live`, the one they are published under, go (a
+   * renewal replaced it: they are never handed out).
    */
-  async insert(rows: readonly NewKeyPackage[], tx: Db): Promise<number> {
+  async insert(live: DeviceCertificate, rows: readonly NewKeyPackage[], tx: Db): Promise<number> {
     if (rows.length === 0) return 0;
-    await this.dropSuperseded(rows[0]!, tx);
+    await this.dropSuperseded(live, tx);
     const lastResort = rows.find((r) => r.lastResort);
     if (lastResort)
       await tx

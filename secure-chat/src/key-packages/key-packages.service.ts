@@ -77,7 +77,6 @@ export class KeyPackagesService {
         lastResort: kp.lastResort,
         keyPackage: Buffer.from(bytes),
         certificate: Buffer.from(kp.certificates[0]!),
-        certThumbprint: device.certThumbprint,
         notAfter: kp.notAfter,
       });
     }
@@ -87,7 +86,7 @@ export class KeyPackagesService {
         'invalid_chat_input',
         `At most ${MLS_LIMITS.maxKeyPackagesPerUpload} one-time KeyPackages and one last-resort package.`,
       );
-    const stored = await this.repo.db.transaction((tx) => this.repo.insert(rows, tx));
+    const stored = await this.repo.db.transaction((tx) => this.repo.insert(device, rows, tx));
     return { stored, oneTimeLeft: await this.repo.oneTimeLeft(device, now) };
   }
 

@@ -281,6 +281,7 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
     const now = new Date();
     await db.handle.db.transaction(async (tx) => {
       await keyPackages.insert(
+        carol.principal,
         [
           {
             ref,
@@ -290,7 +291,6 @@ describe('a commit and the GroupInfo sent with it must agree (PostgreSQL, real M
             lastResort: false,
             keyPackage: Buffer.from(kp.bytes),
             certificate: Buffer.from(carol.certificate),
-            certThumbprint: carol.principal.certThumbprint,
             notAfter: new Date(now.getTime() + 86_400_000),
           },
         ],

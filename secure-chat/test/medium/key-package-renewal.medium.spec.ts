@@ -62,14 +62,13 @@ describe('KeyPackages after a certificate renewal', () => {
   /** The certificate of a handed-out package's credential. */
   const certOf = async (b64: string) =>
     (await readKeyPackage(new Uint8Array(Buffer.from(b64, 'base64url')))).certificates[0]!;
-  /** A device's stored packages: their thumbprint, and the one migration 0014 computes from the certificate. */
+  /** A device's stored packages: their thumbprint, as the database computes it from the certificate. */
   const stored = async (deviceId: string) => {
     const r = await repo.db.execute(
-      sql`select cert_thumbprint as thumbprint,
-            rtrim(translate(encode(sha256(certificate), 'base64'), '+/', '-_'), '=') as backfilled
-          from secure_chat.key_packages where device_id = ${deviceId} order by created_at`,
+      sql`select cert_thumbprint as thumbprint from secure_chat.key_packages
+          where device_id = ${deviceId} order by created_at`,
     );
-    return (r as { rows: { thumbprint: string; backfilled: string }[] }).rows;
+    return (r as { rows: { thumbprint: string }[] }).rows;
   };
 
   beforeAll(async () => {
@@ -139,13 +138,17 @@ describe('KeyPackages after a certificate renewal', () => {
         lastResort: false,
         keyPackage: Buffer.from(k.bytes),
         certificate: Buffer.from(before.certificate),
-        certThumbprint: before.principal.certThumbprint,
         notAfter: new Date(Date.now() + 86_400_000),
         createdAt: new Date(Date.now() - 3_600_000),
       })),
     );
-    // The migration's backfill computes the thumbprint the server does.
-    for (const row of await stored(before.deviceId)) expect(row.backfilled).toBe(row.thumbprint);
+    // The database computes the thumbprint the server does (DevicePrincipal.certThumbprint).
+    expect((await stored(before.deviceId)).map((r) => r.thumbprint)).toEqual([
+      before.principal.certThumbprint,
+      before.principal.certThumbprint,
+      after.principal.certThumbprint,
+      after.principal.certThumbprint,
+    ]);
 
     const first = await keyPackages.claim(alice.principal, users.bob);
     const mine = first.keyPackages.filter((k) => k.deviceId === before.deviceId);
@@ -163,5 +166,16 @@ describe('KeyPackages after a certificate renewal', () => {
     expect(second).toEqual([
       { deviceId: after.deviceId, keyPackage: Buffer.from(live[1]!).toString('base64url'), lastResort: true },
     ]);
+  });
+
+  it('stores a package a node of the previous release inserts during a rolling upgrade, with its thumbprint', async () => {
+    // Migrations run before the nodes roll (docs/operations.md): an old node inserts without cert_thumbprint.
+    const device = await handset(users.bob);
+    const kp = await device.keyPackage();
+    await repo.db.execute(sql`insert into secure_chat.key_packages
+        (ref, device_id, user_id, institution_id, last_resort, key_package, certificate, not_after)
+      values (${`old-node-${device.deviceId}`}, ${device.deviceId}, ${users.bob}, ${MINISTRY}, false,
+        ${Buffer.from(kp.bytes)}, ${Buffer.from(device.certificate)}, now() + interval '1 day')`);
+    expect(await stored(device.deviceId)).toEqual([{ thumbprint: device.principal.certThumbprint }]);
   });
 });
