@@ -54,6 +54,15 @@ describe('storePolicyWeakerThanNational', () => {
     ]);
   });
 
+  it('takes an allow-list entry the institution also denies as no loosening (deny wins)', () => {
+    // READ_SMS is outside the national allow list, but denied by both: neither policy accepts it.
+    const own: StorePolicy = { ...NATIONAL, permissionAllow: [NET, CAMERA, LOCATION, SMS] };
+    expect(storePolicyWeakerThanNational(own, NATIONAL)).toEqual([]);
+    // Denied only by the national policy: the institution would accept it, so both settings are weaker.
+    const loosened: StorePolicy = { ...own, permissionDeny: [CALLS] };
+    expect(storePolicyWeakerThanNational(loosened, NATIONAL)).toEqual(['permissionDeny', 'permissionAllow']);
+  });
+
   it('lets an institution set any allow list, and allow cleartext, where the national policy does', () => {
     const own: StorePolicy = {
       permissionAllow: [NET],

@@ -27,9 +27,12 @@ export const STORE_POLICY_FLOORS: readonly NationalFloor<StorePolicy>[] = [
   },
   {
     field: 'permissionAllow',
+    // Weaker when the institution's policy would accept a permission the national allow list leaves out: an
+    // entry of its list that it also denies accepts nothing (deny wins: policyFindings), so it is no loosening.
     weaker: (o, n) =>
       n.permissionAllow !== null &&
-      (o.permissionAllow === null || missingFrom(n.permissionAllow, o.permissionAllow).length > 0),
+      (o.permissionAllow === null ||
+        missingFrom(n.permissionAllow, o.permissionAllow).some((p) => !o.permissionDeny.includes(p))),
     stricter: (o, n) => {
       const national = n.permissionAllow;
       if (national === null) return {};
