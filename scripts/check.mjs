@@ -47,20 +47,40 @@ if (!(await step('build (tsc -b, NOC)', node, [path.join(root, 'scripts/build.mj
   finish();
 
 // Each workspace's src is typechecked by `tsc -b` above; its test/ folder (not built) in tsconfig.tests.json.
+// The one program honours only tsconfig.tests.json's options: each folder's own tsconfig.json must say the same,
+// and a test/ folder with TypeScript in it needs one (and a place in the list), or it would go unchecked.
 const testsConfig = path.join(root, 'tsconfig.tests.json');
+const tests = JSON.parse(readFileSync(testsConfig, 'utf8'));
 const testDirs = workspaceDirs()
   .map((w) => `${w}/test`)
-  .filter((p) => existsSync(path.join(root, p, 'tsconfig.json')));
-const included = JSON.parse(readFileSync(testsConfig, 'utf8')).include;
-const missing = testDirs.filter((d) => !included.includes(d));
-if (missing.length) {
-  process.stderr.write(`[check] tsconfig.tests.json does not include: ${missing.join(', ')} — add them\n`);
-  failed.push('tsconfig.tests.json covers every test/ folder');
+  .filter((p) => existsSync(path.join(root, p)));
+const problems = [];
+for (const dir of testDirs) {
+  const own = path.join(root, dir, 'tsconfig.json');
+  if (!existsSync(own)) {
+    if (readdirSync(path.join(root, dir), { recursive: true }).some((f) => /\.tsx?$/.test(String(f))))
+      problems.push(`${dir} has TypeScript but no tsconfig.json`);
+    continue;
+  }
+  if (!tests.include.includes(dir)) problems.push(`tsconfig.tests.json does not include ${dir}`);
+  const options = JSON.parse(readFileSync(own, 'utf8')).compilerOptions;
+  if (JSON.stringify(options) !== JSON.stringify(tests.compilerOptions))
+    problems.push(
+      `${dir}/tsconfig.json's compilerOptions differ from tsconfig.tests.json's (check uses those)`,
+    );
+}
+if (problems.length) {
+  for (const p of problems) process.stderr.write(`[check] ${p}\n`);
+  failed.push('tsconfig.tests.json covers every test/ folder, with the same options');
 }
 
 await pool([
   () =>
-    step(`typecheck tests (${testDirs.length} test/ folders, one program)`, node, [tsc, '-p', testsConfig]),
+    step(`typecheck tests (${tests.include.length} test/ folders, one program)`, node, [
+      tsc,
+      '-p',
+      testsConfig,
+    ]),
   () => step('typecheck noc', node, [tsc, '-p', 'noc', '--noEmit']),
   () => step('typecheck web-chat', node, [tsc, '-p', 'web-chat', '--noEmit']),
   () =>
