@@ -128,13 +128,36 @@ export class BotsRepository {
       .where(and(eq(chatBots.id, id), eq(chatBots.drainLease, token)));
   }
 
-  /** Records a failed delivery: the next attempt `waitMs` from now (the database's clock); returns its time. */
-  async backOff(id: string, failures: number, lastError: string, waitMs: number): Promise<Date> {
+  /**
+   * Records a delivered batch (no failures, no back-off) if `token` still holds the lease; false when it holds it
+   * no more: the node that claimed it since owns the row's delivery state, and a late 2xx must not overwrite it.
+   */
+  async delivered(id: string, token: string): Promise<boolean> {
+    const rows = await this.database.db
+      .update(chatBots)
+      .set({ failures: 0, lastDeliveryAt: new Date(), lastError: null, nextAttemptAt: null })
+      .where(and(eq(chatBots.id, id), eq(chatBots.drainLease, token)))
+      .returning({ id: chatBots.id });
+    return rows.length > 0;
+  }
+
+  /**
+   * Records a failed delivery if `token` still holds the lease: the next attempt `waitMs` from now (the
+   * database's clock); returns its time, or null when the lease was lost (a late failure — the POST outlived the
+   * lease — must not back off a bot another node has since delivered to).
+   */
+  async backOff(
+    id: string,
+    token: string,
+    failures: number,
+    lastError: string,
+    waitMs: number,
+  ): Promise<Date | null> {
     const [row] = await this.database.db
       .update(chatBots)
       .set({ failures, lastError, nextAttemptAt: sql`now() + ${waitMs}::integer * interval '1 millisecond'` })
-      .where(eq(chatBots.id, id))
+      .where(and(eq(chatBots.id, id), eq(chatBots.drainLease, token)))
       .returning({ at: chatBots.nextAttemptAt });
-    return row?.at ?? new Date(Date.now() + waitMs);
+    return row ? (row.at ?? new Date(Date.now() + waitMs)) : null;
   }
 }

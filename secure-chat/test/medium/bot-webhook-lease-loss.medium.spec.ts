@@ -1,0 +1,131 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { platformDomain } from '@pakawaaz/platform';
+import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { BotSecrets } from '../../src/bots/bot-secrets.js';
+import { BotWakeTap } from '../../src/bots/bot-wake-tap.js';
+import { BotWebhooks } from '../../src/bots/bot-webhooks.service.js';
+import { loadBotsConfig, type BotsConfig } from '../../src/bots/bots.config.js';
+import { BotsRepository } from '../../src/bots/bots.repository.js';
+import { chatBots } from '../../src/bots/bots.schema.js';
+import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
+import { DeliveryService } from '../../src/delivery/delivery.service.js';
+import type { SendGroupCommit } from '../../src/delivery/send-group-commit.js';
+import { secureChatDomain } from '../../src/secure-chat.domain.js';
+
+/*
+ * The edges of the drain lease (bot-webhook-lease.medium.spec.ts has the cluster's ordinary course), on one
+ * database (PostgreSQL; PGlite when it is not reachable):
+ * - a node whose POST outlives its lease (a 300 ms lease here, a first response taking 900 ms; in production a
+ *   node or database stalled past the 50 s lease) writes nothing to the bot's row when it answers at last: the
+ *   node that claimed the lease since owns the failures, the last error and the next attempt.
+ */
+
+const LEASE_MS = 300;
+const SLOW_MS = 900;
+const config: BotsConfig = {
+  ...loadBotsConfig({ PAKAWAAZ_CHAT_BOT_LOOPBACK_HTTP: 'true' }),
+  webhookTimeoutMs: 2000,
+  maxBackoffMs: 60_000,
+  drainLeaseMs: LEASE_MS,
+  sweepMs: 60_000,
+};
+const secrets: BotSecrets = {
+  seal: (s) => Promise.resolve(s),
+  open: () => Promise.resolve('whsec_' + Buffer.alloc(32, 7).toString('base64')),
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let db: TestDatabase;
+let bots: BotsRepository;
+let queues: DeliveryRepository;
+let receiver: Server;
+let url: string;
+/** The receiver's answers in turn: the first slow, the second quick. */
+let answers: number[] = [];
+let posts = 0;
+const nodes: BotWebhooks[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase([platformDomain, secureChatDomain]);
+  bots = new BotsRepository(db.handle);
+  queues = new DeliveryRepository(db.handle);
+  receiver = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const k = posts++;
+      setTimeout(() => res.writeHead(answers[k] ?? 204).end(), k === 0 ? SLOW_MS : 10);
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+}, 60_000);
+
+afterEach(async () => {
+  for (const n of nodes.splice(0)) n.onModuleDestroy();
+  await bots.db.update(chatBots).set({ state: 'disabled', disabledAt: new Date() });
+  posts = 0;
+});
+
+afterAll(async () => {
+  await new Promise((r) => receiver.close(r));
+  await db?.drop();
+});
+
+const node = (): BotWebhooks => {
+  const delivery = new DeliveryService(queues, null as unknown as SendGroupCommit);
+  const n = new BotWebhooks(bots, delivery, config, secrets, new BotWakeTap());
+  nodes.push(n);
+  return n;
+};
+
+const envelope = () => ({
+  groupId: randomBytes(16).toString('base64url'),
+  senderDevice: null,
+  kind: 'application' as const,
+  body: randomBytes(8),
+});
+
+/** Node A claims and POSTs (slowly); its lease expires; node B claims and POSTs the batch again (quickly). */
+const leaseOutlived = async (): Promise<string> => {
+  const row = await bots.insert({
+    institutionId: randomUUID(),
+    name: 'e-Office',
+    webhookUrl: url,
+    webhookSecret: 'sealed',
+    createdBy: 'operator:test',
+  });
+  await bots.update(row.id, { state: 'active', enrolledAt: new Date() });
+  await queues.enqueueAll([{ deviceIds: [row.id], envelope: envelope() }], queues.db);
+  const [a, b] = [node(), node()];
+  for (const n of [a, b]) n.remember(row.id, true);
+  a.queued([row.id]);
+  await sleep(LEASE_MS + 150);
+  b.queued([row.id]);
+  // Until A has its answer and is done (B long before it).
+  const busy = () => nodes.some((n) => (n as unknown as { running: Set<string> }).running.size > 0);
+  for (let i = 0; i < 100 && busy(); i++) await sleep(20);
+  expect(busy()).toBe(false);
+  // The batch was POSTed twice — at least once, the same webhook-id (documented).
+  expect(posts).toBe(2);
+  expect(await bots.hasQueue(row.id)).toBe(false);
+  return row.id;
+};
+
+describe('a node whose POST outlived its drain lease writes nothing to the bot row', () => {
+  it('its late failure does not back off a bot another node has since delivered to', async () => {
+    answers = [500, 204];
+    const id = await leaseOutlived();
+    expect(await bots.byId(id)).toMatchObject({ failures: 0, lastError: null, nextAttemptAt: null });
+  });
+
+  it('its late success does not clear the back-off another node has since set', async () => {
+    answers = [204, 503];
+    const id = await leaseOutlived();
+    const row = await bots.byId(id);
+    expect(row).toMatchObject({ failures: 1, lastError: 'HTTP 503' });
+    expect(row!.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now());
+  });
+});
