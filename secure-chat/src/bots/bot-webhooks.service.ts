@@ -91,7 +91,7 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
       const ids = await this.bots.activeIds();
       this.botIds.clear();
       for (const id of ids) this.botIds.add(id);
-      for (const bot of await this.bots.activeWithQueue()) {
+      for (const bot of await this.bots.activeWithQueue(this.config.sweepMs)) {
         if (this.waiting.has(bot.id)) continue;
         if (bot.waitMs === 0) void this.kick(bot.id);
         else if (bot.waitMs <= this.config.sweepMs) this.retryIn(bot.id, bot.waitMs);

@@ -58,10 +58,12 @@ export class BotsRepository {
   }
 
   /**
-   * Active bots with something in their queue that no live lease is draining (the dispatcher's sweep), each
-   * with the milliseconds until its next attempt (0: due now), by the database's clock.
+   * Active bots with something in their queue that no live lease is draining and whose next attempt is due
+   * within `aheadMs` (the dispatcher's sweep, `aheadMs` its interval), each with the milliseconds until that
+   * attempt (0: due now), by the database's clock; the most overdue first (no back-off, then the oldest). Bots
+   * backing off beyond the next sweep are left out, so they cannot fill the 1000 and starve a due one.
    */
-  async activeWithQueue(): Promise<{ id: string; waitMs: number }[]> {
+  async activeWithQueue(aheadMs: number): Promise<{ id: string; waitMs: number }[]> {
     const rows = await this.database.db
       .select({
         id: chatBots.id,
@@ -73,9 +75,14 @@ export class BotsRepository {
           eq(chatBots.state, 'active'),
           isNull(chatBots.disabledAt),
           or(isNull(chatBots.drainingUntil), lte(chatBots.drainingUntil, sql`now()`)),
+          or(
+            isNull(chatBots.nextAttemptAt),
+            lte(chatBots.nextAttemptAt, sql`now() + ${aheadMs}::integer * interval '1 millisecond'`),
+          ),
           sql`exists (select 1 from ${deviceQueue} q where q.device_id = ${chatBots.id})`,
         ),
       )
+      .orderBy(sql`${chatBots.nextAttemptAt} asc nulls first`, asc(chatBots.id))
       .limit(1000);
     return rows.map((r) => ({ id: r.id, waitMs: Number(r.waitMs ?? 0) }));
   }

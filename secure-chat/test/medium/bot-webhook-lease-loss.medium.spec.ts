@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { platformDomain } from '@pakawaaz/platform';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
+import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BotSecrets } from '../../src/bots/bot-secrets.js';
 import { BotWakeTap } from '../../src/bots/bot-wake-tap.js';
@@ -20,7 +21,9 @@ import { secureChatDomain } from '../../src/secure-chat.domain.js';
  * database (PostgreSQL; PGlite when it is not reachable):
  * - a node whose POST outlives its lease (a 300 ms lease here, a first response taking 900 ms; in production a
  *   node or database stalled past the 50 s lease) writes nothing to the bot's row when it answers at last: the
- *   node that claimed the lease since owns the failures, the last error and the next attempt.
+ *   node that claimed the lease since owns the failures, the last error and the next attempt;
+ * - the sweep's 1000 bots are the due ones, most overdue first: bots backing off beyond the next sweep do not
+ *   fill them and starve a bot that is due.
  */
 
 const LEASE_MS = 300;
@@ -128,4 +131,39 @@ describe('a node whose POST outlived its drain lease writes nothing to the bot r
     expect(row).toMatchObject({ failures: 1, lastError: 'HTTP 503' });
     expect(row!.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now());
   });
+});
+
+describe('the sweep', () => {
+  it('returns the due bots, most overdue first, however many others back off', async () => {
+    const inst = randomUUID();
+    /** `count` active bots named `name`, their next attempt `at` (an SQL expression). */
+    const insert = (count: number, name: string, at: ReturnType<typeof sql>) =>
+      bots.db.execute(sql`insert into secure_chat.bots
+          (institution_id, name, webhook_url, webhook_secret, created_by, state, failures, next_attempt_at)
+        select ${inst}::uuid, ${name}, 'https://x.example/h', 's', 't', 'active', 9, ${at}
+        from generate_series(1, ${count}::integer)`);
+    // Inserted first: an unordered scan would meet them first.
+    await insert(1000, 'backing off', sql`now() + interval '1 hour'`);
+    await insert(1000, 'due before the next sweep', sql`now() + interval '5 seconds'`);
+    await insert(1, 'overdue', sql`now() - interval '1 minute'`);
+    await insert(1, 'due', sql`null`);
+    const all = await bots.db
+      .select({ id: chatBots.id, name: chatBots.name })
+      .from(chatBots)
+      .where(sql`${chatBots.institutionId} = ${inst}::uuid`);
+    await queues.enqueueAll([{ deviceIds: all.map((b) => b.id), envelope: envelope() }], queues.db);
+    const name = new Map(all.map((b) => [b.id, b.name]));
+
+    const swept = await bots.activeWithQueue(15_000);
+
+    expect(swept).toHaveLength(1000);
+    expect(swept.slice(0, 2).map((b) => [name.get(b.id), b.waitMs])).toEqual([
+      ['due', 0],
+      ['overdue', 0],
+    ]);
+    expect(new Set(swept.slice(2).map((b) => name.get(b.id)))).toEqual(
+      new Set(['due before the next sweep']),
+    );
+    for (const b of swept.slice(2)) expect(b.waitMs).toBeGreaterThan(0);
+  }, 120_000);
 });
