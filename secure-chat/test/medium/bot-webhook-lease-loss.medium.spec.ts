@@ -1,20 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { platformDomain } from '@pakawaaz/platform';
-import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { BotSecrets } from '../../src/bots/bot-secrets.js';
-import { BotWakeTap } from '../../src/bots/bot-wake-tap.js';
-import { BotWebhooks } from '../../src/bots/bot-webhooks.service.js';
 import { loadBotsConfig, type BotsConfig } from '../../src/bots/bots.config.js';
-import { BotsRepository } from '../../src/bots/bots.repository.js';
+import type { BotsRepository } from '../../src/bots/bots.repository.js';
 import { chatBots } from '../../src/bots/bots.schema.js';
-import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
-import { DeliveryService } from '../../src/delivery/delivery.service.js';
-import type { SendGroupCommit } from '../../src/delivery/send-group-commit.js';
-import { secureChatDomain } from '../../src/secure-chat.domain.js';
+import type { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
+import { BotWebhookCluster } from '../support/bot-webhook-cluster.js';
 
 /*
  * The edges of the drain lease (bot-webhook-lease.medium.spec.ts has the cluster's ordinary course), on one
@@ -35,54 +26,29 @@ const config: BotsConfig = {
   drainLeaseMs: LEASE_MS,
   sweepMs: 60_000,
 };
-const secrets: BotSecrets = {
-  seal: (s) => Promise.resolve(s),
-  open: () => Promise.resolve('whsec_' + Buffer.alloc(32, 7).toString('base64')),
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-let db: TestDatabase;
-let bots: BotsRepository;
-let queues: DeliveryRepository;
-let receiver: Server;
-let url: string;
 /** The receiver's answers in turn: the first slow, the second quick. */
 let answers: number[] = [];
 let posts = 0;
-const nodes: BotWebhooks[] = [];
+const cluster = new BotWebhookCluster(config, (_req, _body, res) => {
+  const k = posts++;
+  setTimeout(() => res.writeHead(answers[k] ?? 204).end(), k === 0 ? SLOW_MS : 10);
+});
+let bots: BotsRepository;
+let queues: DeliveryRepository;
 
 beforeAll(async () => {
-  db = await createTestDatabase([platformDomain, secureChatDomain]);
-  bots = new BotsRepository(db.handle);
-  queues = new DeliveryRepository(db.handle);
-  receiver = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const k = posts++;
-      setTimeout(() => res.writeHead(answers[k] ?? 204).end(), k === 0 ? SLOW_MS : 10);
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  await cluster.start();
+  ({ bots, queues } = cluster);
 }, 60_000);
 
 afterEach(async () => {
-  for (const n of nodes.splice(0)) n.onModuleDestroy();
-  await bots.db.update(chatBots).set({ state: 'disabled', disabledAt: new Date() });
+  await cluster.reset();
   posts = 0;
 });
 
-afterAll(async () => {
-  await new Promise((r) => receiver.close(r));
-  await db?.drop();
-});
-
-const node = (): BotWebhooks => {
-  const delivery = new DeliveryService(queues, null as unknown as SendGroupCommit);
-  const n = new BotWebhooks(bots, delivery, config, secrets, new BotWakeTap());
-  nodes.push(n);
-  return n;
-};
+afterAll(() => cluster.close());
 
 const envelope = () => ({
   groupId: randomBytes(16).toString('base64url'),
@@ -96,21 +62,20 @@ const leaseOutlived = async (): Promise<string> => {
   const row = await bots.insert({
     institutionId: randomUUID(),
     name: 'e-Office',
-    webhookUrl: url,
+    webhookUrl: cluster.url,
     webhookSecret: 'sealed',
     createdBy: 'operator:test',
   });
   await bots.update(row.id, { state: 'active', enrolledAt: new Date() });
   await queues.enqueueAll([{ deviceIds: [row.id], envelope: envelope() }], queues.db);
-  const [a, b] = [node(), node()];
+  const [a, b] = [cluster.node(), cluster.node()];
   for (const n of [a, b]) n.remember(row.id, true);
   a.queued([row.id]);
   await sleep(LEASE_MS + 150);
   b.queued([row.id]);
   // Until A has its answer and is done (B long before it).
-  const busy = () => nodes.some((n) => (n as unknown as { running: Set<string> }).running.size > 0);
-  for (let i = 0; i < 100 && busy(); i++) await sleep(20);
-  expect(busy()).toBe(false);
+  for (let i = 0; i < 100 && cluster.busy(); i++) await sleep(20);
+  expect(cluster.busy()).toBe(false);
   // The batch was POSTed twice — at least once, the same webhook-id (documented).
   expect(posts).toBe(2);
   expect(await bots.hasQueue(row.id)).toBe(false);
