@@ -91,7 +91,7 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
       const ids = await this.bots.activeIds();
       this.botIds.clear();
       for (const id of ids) this.botIds.add(id);
-      for (const bot of await this.bots.activeWithQueue()) {
+      for (const bot of await this.bots.activeWithQueue(this.config.sweepMs)) {
         if (this.waiting.has(bot.id)) continue;
         if (bot.waitMs === 0) void this.kick(bot.id);
         else if (bot.waitMs <= this.config.sweepMs) this.retryIn(bot.id, bot.waitMs);
@@ -152,8 +152,7 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
     for (let batch = 0; ; batch++) {
       if (this.stopped) return 'stopped';
       if (batch > 0 && !(await this.bots.renewDrain(bot.id, token, this.config.drainLeaseMs))) {
-        this.logger?.warn({ botId: bot.id }, 'bot webhook lease lost (expired, claimed by another node)');
-        return 'lost';
+        return this.lost(bot.id);
       }
       const envelopes = await this.delivery.inbox(principal, 0, { limit: WEBHOOK_BATCH });
       if (envelopes.length === 0) return 'empty';
@@ -161,15 +160,20 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
       const body = JSON.stringify({ type: 'chat.deliver', botId: bot.id, envelopes } satisfies BotDelivery);
       const problem = await this.post(bot, `msg_${bot.id}_${envelopes[0]!.seq}_${upTo}`, body);
       if (problem === null) {
+        // The ack is not fenced by the lease, on purpose: it deletes the queue up to `upTo`, and this node got a
+        // 2xx for exactly those envelopes — they were delivered, whoever holds the lease now. Acks are monotonic
+        // ("up to seq", idempotent): a late ack of a batch another node has since POSTed and acked removes
+        // nothing more, and never reaches past what this node POSTed. The row's delivery state is fenced.
         await this.delivery.ack(principal, upTo);
-        const success = { failures: 0, lastDeliveryAt: new Date(), lastError: null, nextAttemptAt: null };
-        await this.bots.update(bot.id, success);
+        if (!(await this.bots.delivered(bot.id, token))) return this.lost(bot.id);
         failures = 0;
         continue;
       }
       failures += 1;
       const wait = retryDelay(failures, this.config.maxBackoffMs);
-      const at = await this.bots.backOff(bot.id, failures, problem, wait);
+      const at = await this.bots.backOff(bot.id, token, failures, problem, wait);
+      // The POST outlived the lease: the node holding it now decides; this late failure changes nothing.
+      if (at === null) return this.lost(bot.id);
       this.logger?.warn(
         { botId: bot.id, failures, problem, retryAt: at.toISOString() },
         'bot webhook refused a delivery',
@@ -177,6 +181,11 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
       this.retryIn(bot.id, wait);
       return 'failed';
     }
+  }
+
+  private lost(botId: string): Drained {
+    this.logger?.warn({ botId }, 'bot webhook lease lost (expired, claimed by another node)');
+    return 'lost';
   }
 
   /**

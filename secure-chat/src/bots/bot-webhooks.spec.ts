@@ -14,8 +14,11 @@ function harness(webhookUrl: string, hosts: string, loopbackHttp = false) {
     claimDrain: () => Promise.resolve(bot),
     releaseDrain: () => Promise.resolve(),
     hasQueue: () => Promise.resolve(false),
-    update: (_id: string, patch: Record<string, unknown>) => Promise.resolve(void updates.push(patch)),
-    backOff: (_id: string, failures: number, lastError: string) => {
+    delivered: () => {
+      updates.push({ failures: 0, lastError: null });
+      return Promise.resolve(true);
+    },
+    backOff: (_id: string, _token: string, failures: number, lastError: string) => {
       updates.push({ failures, lastError });
       return Promise.resolve(new Date());
     },

@@ -58,10 +58,12 @@ export class BotsRepository {
   }
 
   /**
-   * Active bots with something in their queue that no live lease is draining (the dispatcher's sweep), each
-   * with the milliseconds until its next attempt (0: due now), by the database's clock.
+   * Active bots with something in their queue that no live lease is draining and whose next attempt is due
+   * within `aheadMs` (the dispatcher's sweep, `aheadMs` its interval), each with the milliseconds until that
+   * attempt (0: due now), by the database's clock; the most overdue first (no back-off, then the oldest). Bots
+   * backing off beyond the next sweep are left out, so they cannot fill the 1000 and starve a due one.
    */
-  async activeWithQueue(): Promise<{ id: string; waitMs: number }[]> {
+  async activeWithQueue(aheadMs: number): Promise<{ id: string; waitMs: number }[]> {
     const rows = await this.database.db
       .select({
         id: chatBots.id,
@@ -73,9 +75,14 @@ export class BotsRepository {
           eq(chatBots.state, 'active'),
           isNull(chatBots.disabledAt),
           or(isNull(chatBots.drainingUntil), lte(chatBots.drainingUntil, sql`now()`)),
+          or(
+            isNull(chatBots.nextAttemptAt),
+            lte(chatBots.nextAttemptAt, sql`now() + ${aheadMs}::integer * interval '1 millisecond'`),
+          ),
           sql`exists (select 1 from ${deviceQueue} q where q.device_id = ${chatBots.id})`,
         ),
       )
+      .orderBy(sql`${chatBots.nextAttemptAt} asc nulls first`, asc(chatBots.id))
       .limit(1000);
     return rows.map((r) => ({ id: r.id, waitMs: Number(r.waitMs ?? 0) }));
   }
@@ -128,13 +135,36 @@ export class BotsRepository {
       .where(and(eq(chatBots.id, id), eq(chatBots.drainLease, token)));
   }
 
-  /** Records a failed delivery: the next attempt `waitMs` from now (the database's clock); returns its time. */
-  async backOff(id: string, failures: number, lastError: string, waitMs: number): Promise<Date> {
+  /**
+   * Records a delivered batch (no failures, no back-off) if `token` still holds the lease; false when it holds it
+   * no more: the node that claimed it since owns the row's delivery state, and a late 2xx must not overwrite it.
+   */
+  async delivered(id: string, token: string): Promise<boolean> {
+    const rows = await this.database.db
+      .update(chatBots)
+      .set({ failures: 0, lastDeliveryAt: new Date(), lastError: null, nextAttemptAt: null })
+      .where(and(eq(chatBots.id, id), eq(chatBots.drainLease, token)))
+      .returning({ id: chatBots.id });
+    return rows.length > 0;
+  }
+
+  /**
+   * Records a failed delivery if `token` still holds the lease: the next attempt `waitMs` from now (the
+   * database's clock); returns its time, or null when the lease was lost (a late failure — the POST outlived the
+   * lease — must not back off a bot another node has since delivered to).
+   */
+  async backOff(
+    id: string,
+    token: string,
+    failures: number,
+    lastError: string,
+    waitMs: number,
+  ): Promise<Date | null> {
     const [row] = await this.database.db
       .update(chatBots)
       .set({ failures, lastError, nextAttemptAt: sql`now() + ${waitMs}::integer * interval '1 millisecond'` })
-      .where(eq(chatBots.id, id))
+      .where(and(eq(chatBots.id, id), eq(chatBots.drainLease, token)))
       .returning({ at: chatBots.nextAttemptAt });
-    return row?.at ?? new Date(Date.now() + waitMs);
+    return row ? (row.at ?? new Date(Date.now() + waitMs)) : null;
   }
 }

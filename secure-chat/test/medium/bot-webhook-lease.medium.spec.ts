@@ -1,19 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { platformDomain } from '@pakawaaz/platform';
-import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { BotSecrets } from '../../src/bots/bot-secrets.js';
-import { BotWakeTap } from '../../src/bots/bot-wake-tap.js';
-import { BotWebhooks } from '../../src/bots/bot-webhooks.service.js';
 import { loadBotsConfig, type BotsConfig } from '../../src/bots/bots.config.js';
-import { BotsRepository } from '../../src/bots/bots.repository.js';
-import { chatBots } from '../../src/bots/bots.schema.js';
-import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
-import { DeliveryService } from '../../src/delivery/delivery.service.js';
-import type { SendGroupCommit } from '../../src/delivery/send-group-commit.js';
-import { secureChatDomain } from '../../src/secure-chat.domain.js';
+import type { BotsRepository } from '../../src/bots/bots.repository.js';
+import type { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
+import { BotWebhookCluster } from '../support/bot-webhook-cluster.js';
 
 /*
  * Two nodes of a cluster (two BotWebhooks on one database, PostgreSQL; PGlite when it is not reachable) and one
@@ -31,64 +21,39 @@ const config: BotsConfig = {
   drainLeaseMs: 5000,
   sweepMs: 50,
 };
-const secrets: BotSecrets = {
-  seal: (s) => Promise.resolve(s),
-  open: () => Promise.resolve('whsec_' + Buffer.alloc(32, 7).toString('base64')),
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Hit = { at: number; id: string; seqs: number[] };
 
-let db: TestDatabase;
-let bots: BotsRepository;
-let queues: DeliveryRepository;
-let receiver: Server;
-let url: string;
 let status = 500;
 let hits: Hit[] = [];
-const nodes: BotWebhooks[] = [];
+const cluster = new BotWebhookCluster(config, (req, raw, res) => {
+  const body = JSON.parse(raw.toString()) as { envelopes: { seq: number }[] };
+  hits.push({
+    at: Date.now(),
+    id: String(req.headers['webhook-id']),
+    seqs: body.envelopes.map((e) => e.seq),
+  });
+  // A receiver that takes a moment, so two nodes draining at once would overlap.
+  setTimeout(() => res.writeHead(status).end(), 20);
+});
+let bots: BotsRepository;
+let queues: DeliveryRepository;
+let url: string;
 
 beforeAll(async () => {
-  db = await createTestDatabase([platformDomain, secureChatDomain]);
-  bots = new BotsRepository(db.handle);
-  queues = new DeliveryRepository(db.handle);
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString()) as { envelopes: { seq: number }[] };
-      hits.push({
-        at: Date.now(),
-        id: String(req.headers['webhook-id']),
-        seqs: body.envelopes.map((e) => e.seq),
-      });
-      // A receiver that takes a moment, so two nodes draining at once would overlap.
-      setTimeout(() => res.writeHead(status).end(), 20);
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  await cluster.start();
+  ({ bots, queues, url } = cluster);
 }, 60_000);
 
 afterEach(async () => {
-  for (const n of nodes.splice(0)) n.onModuleDestroy();
-  // Each test's bot only: the next test's nodes leave the earlier ones alone.
-  await bots.db.update(chatBots).set({ state: 'disabled', disabledAt: new Date() });
+  await cluster.reset();
   hits = [];
 });
 
-afterAll(async () => {
-  await new Promise((r) => receiver.close(r));
-  await db?.drop();
-});
+afterAll(() => cluster.close());
 
-/** A node: the real repositories on the shared database. */
-const node = (): BotWebhooks => {
-  const delivery = new DeliveryService(queues, null as unknown as SendGroupCommit);
-  const n = new BotWebhooks(bots, delivery, config, secrets, new BotWakeTap());
-  nodes.push(n);
-  return n;
-};
+const node = () => cluster.node();
 
 /** An active bot with `count` envelopes queued. */
 const botWith = async (count: number): Promise<string> => {
@@ -116,8 +81,7 @@ const botWith = async (count: number): Promise<string> => {
 
 /** Waits until the bot's queue is empty and no node is delivering. */
 const drained = async (id: string) => {
-  const busy = () => nodes.some((n) => (n as unknown as { running: Set<string> }).running.size > 0);
-  for (let i = 0; i < 200 && ((await bots.hasQueue(id)) || busy()); i++) await sleep(25);
+  for (let i = 0; i < 200 && ((await bots.hasQueue(id)) || cluster.busy()); i++) await sleep(25);
 };
 
 /** A node started now (and woken for the bot): nothing POSTed before `notBeforeMs`, then the one envelope. */
