@@ -43,3 +43,8 @@ export function formatBytes(octets: number): string {
   }
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
 }
+
+/** What was typed as a list — one a line, or separated by commas or spaces — without the empty entries. */
+export function typedList(text: string): string[] {
+  return text.split(/[\s,]+/).filter((item) => item.length > 0);
+}

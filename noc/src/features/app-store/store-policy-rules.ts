@@ -1,5 +1,6 @@
 // Imported from the client package, not ../../api/client (which binds to the window): these are pure.
 import { asApiError, type Schemas } from '@pakawaaz/api-client';
+import { typedList } from '../../format';
 
 /** A store policy's settings, as the API has them. */
 export type StorePolicySettings = Schemas['StorePolicy'];
@@ -14,7 +15,7 @@ export const STORE_POLICY_LABELS: Record<keyof StorePolicySettings, string> = {
 
 /** Permission names typed one a line (or separated by commas or spaces), each once, in order. */
 export function permissionsOf(text: string): string[] {
-  return [...new Set(text.split(/[\s,]+/).filter((p) => p.length > 0))];
+  return [...new Set(typedList(text))];
 }
 
 /** A setting's value in words. */

@@ -5,6 +5,7 @@ import { StatusPill } from '../../components/StatusPill';
 import { api, unwrap } from '../../api/client';
 import { useApiMutation, useApiQuery } from '../../data/hooks';
 import { Link, navigate } from '../../router';
+import { typedList } from '../../format';
 import { useDeviceAccess } from './access';
 import { CompliancePill } from './labels';
 import { PolicyEditor } from './PolicyEditor';
@@ -14,10 +15,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Splits what was typed into device ids and officials' usernames (one per line or comma). */
 export function membersOf(text: string): { devices: string[]; officials: string[] } {
-  const refs = text
-    .split(/[\s,]+/)
-    .map((r) => r.trim())
-    .filter(Boolean);
+  const refs = typedList(text);
   return { devices: refs.filter((r) => UUID.test(r)), officials: refs.filter((r) => !UUID.test(r)) };
 }
 

@@ -1,12 +1,8 @@
+import { typedList } from '../../format';
 import type { DevicePolicy, PolicySettings } from './types';
 
 /** The form's text for a list of packages: one per line. */
 const lines = (list: readonly string[] | undefined): string => (list ?? []).join('\n');
-const packages = (text: string): string[] =>
-  text
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
 
 export type PolicyDraft = {
   screenLockRequired: boolean;
@@ -62,8 +58,8 @@ export function settingsOf(d: PolicyDraft): PolicySettings {
     screenshotsAllowed: d.screenshotsAllowed,
     developerOptionsAllowed: d.developerOptionsAllowed,
     allowDesktop: d.allowDesktop,
-    ...(d.restrictApps ? { allowedApps: packages(d.allowedApps) } : {}),
-    requiredApps: packages(d.requiredApps),
+    ...(d.restrictApps ? { allowedApps: typedList(d.allowedApps) } : {}),
+    requiredApps: typedList(d.requiredApps),
     updateWindow: { start: d.updateStart, end: d.updateEnd },
     maxAttestationAgeHours: Number(d.maxAttestationAgeHours),
     minimumPatchLevel: d.minimumPatchLevel || null,
