@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, asc, count, desc, eq, inArray, lt, ne, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { claimedKeyPackages, keyPackages } from '../delivery/delivery.schema.js';
 
 export type NewKeyPackage = typeof keyPackages.$inferInsert;
@@ -170,17 +170,12 @@ export class KeyPackagesRepository {
       );
   }
 
-  /** Drops a device's packages (the device is removed from chat) and expired ones. */
+  /**
+   * Drops a device's packages (the device is removed from chat). Expired ones go with the retention sweep
+   * (ChatPolicyRepository.purgeKeyPackages).
+   */
   async deleteForDevices(deviceIds: readonly string[], tx: Db): Promise<void> {
     if (deviceIds.length) await tx.delete(keyPackages).where(inArray(keyPackages.deviceId, [...deviceIds]));
-  }
-
-  async deleteExpired(now: Date): Promise<number> {
-    const gone = await this.db
-      .delete(keyPackages)
-      .where(lt(keyPackages.notAfter, now))
-      .returning({ ref: keyPackages.ref });
-    return gone.length;
   }
 }
 
