@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pool } from './pool.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const bin = (pkg, file) => path.join(root, 'node_modules', pkg, file);
@@ -32,15 +33,6 @@ function step(label, cmd, args) {
     child.on('error', () => done(false));
     child.on('exit', (code) => done(code === 0));
   });
-}
-
-/** Runs the jobs (functions returning promises) `width` at a time. */
-async function pool(jobs, width = 2) {
-  const queue = [...jobs];
-  const worker = async () => {
-    for (let job = queue.shift(); job; job = queue.shift()) await job();
-  };
-  await Promise.all(Array.from({ length: width }, worker));
 }
 
 if (!(await step('build (tsc -b, NOC)', node, [path.join(root, 'scripts/build.mjs'), '--if-needed'])))

@@ -12,6 +12,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { ESLint } from 'eslint';
+import { pool } from './pool.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const fix = process.argv.includes('--fix');
@@ -78,12 +79,9 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'pakawaaz-lint-'));
 const results = [];
 try {
   // Two groups at a time: two cores, and two bounded heaps fit any machine that builds the project.
-  const queue = groups.map((g, i) => ({ patterns: g, out: path.join(tmp, `${i}.json`) }));
-  const worker = async () => {
-    for (let job = queue.shift(); job; job = queue.shift())
-      results.push(...(await runGroup(job.patterns, job.out)));
-  };
-  await Promise.all([worker(), worker()]);
+  await pool(
+    groups.map((g, i) => async () => results.push(...(await runGroup(g, path.join(tmp, `${i}.json`))))),
+  );
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
