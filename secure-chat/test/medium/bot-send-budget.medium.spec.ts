@@ -87,6 +87,23 @@ describe.each(databases)('bots’ send budgets (%s, two nodes)', (_name, open) =
     expect(decisions).toEqual([true, true, true, true, false, false]);
   });
 
+  it('sweeps the rows whose bucket has refilled, and keeps the others', async () => {
+    const [full, spent] = [randomUUID(), randomUUID()];
+    // Burst 4 at 6 a minute refills from empty in 40 s: a row 41 s old is full, one just written is not.
+    await handle.db.insert(botSendBudgets).values([
+      { key: full, tokens: 0, at: sql`now() - interval '41 seconds'` },
+      { key: spent, tokens: 0, at: sql`now()` },
+    ]);
+    // A node sweeps on its first send more than a minute into its clock (in the background).
+    expect((await node().take(randomUUID(), 61_000)).allowed).toBe(true);
+    const left = async () =>
+      (await handle.db.select({ key: botSendBudgets.key }).from(botSendBudgets)).map((r) => r.key);
+    for (let i = 0; i < 100 && (await left()).includes(full); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(await left()).not.toContain(full);
+    expect(await left()).toContain(spent);
+  });
+
   it('answers a bot over budget 429 bot_rate_limited on any node, and lets handsets through', async () => {
     const guards = [0, 1].map(
       () => new BotSendBudget(new BotBudgets(handle, { sendsPerMinute: 1, sendBurst: 2 })),
