@@ -21,6 +21,8 @@ export * from './auth/scope.js';
 export * from './auth/route-access.js';
 export * from './policy/national-floors.js';
 export * from './rollout/rollout-plan.js';
+export * from './budget/token-buckets.js';
+export * from './budget/shared-budget.js';
 export * from './rollout/capabilities.js';
 export * from './rollout/rollout-gate.js';
 export * from './events/event-bus.js';

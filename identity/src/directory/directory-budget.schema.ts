@@ -1,4 +1,4 @@
-import { doublePrecision, index, text, timestamp } from 'drizzle-orm/pg-core';
+import { sharedBudgetTable } from '@pakawaaz/platform';
 import { identitySchema } from '../identity.schema.js';
 
 /**
@@ -6,14 +6,4 @@ import { identitySchema } from '../identity.schema.js';
  * every node: N nodes do not give N times the budget for walking the directory. A row whose bucket has refilled
  * (a minute after its last search) carries nothing and is swept.
  */
-export const directoryBudgets = identitySchema.table(
-  'directory_budgets',
-  {
-    /** `official:<id>`, `user:<id>`, `api_token:<id>`: whose budget. */
-    key: text('key').primaryKey(),
-    tokens: doublePrecision('tokens').notNull(),
-    /** When `tokens` was last computed, on the database's clock (one clock for every node). */
-    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
-  },
-  (t) => [index('directory_budgets_at_idx').on(t.at)],
-);
+export const directoryBudgets = sharedBudgetTable(identitySchema, 'directory_budgets');

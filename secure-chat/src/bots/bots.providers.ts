@@ -3,6 +3,7 @@ import { DATABASE, KEYS, type DatabaseHandle, type KeyService } from '@pakawaaz/
 import type { ChatWake } from '../chat-ports.js';
 import type { ChatHub } from '../ws/chat-hub.js';
 import { ActiveBots } from './active-bots.guard.js';
+import { BotBudgets } from './bot-budget.js';
 import { BotAwareDirectory } from './bot-directory.js';
 import { BotSendBudget } from './bot-send-budget.guard.js';
 import { BOT_SECRETS, openBotSecrets } from './bot-secrets.js';
@@ -30,6 +31,7 @@ export const botProviders = (config: BotsConfig): Provider[] => [
   BotsService,
   BotWebhooks,
   BotAwareDirectory,
+  BotBudgets,
   BotSendBudget,
   ActiveBots,
   BotWakeTap,
