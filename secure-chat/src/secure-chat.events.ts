@@ -10,10 +10,29 @@ const nodeId = z.string().min(1).max(64);
 const askId = z.string().min(1).max(64);
 
 /**
+ * Most characters of handed envelopes (their JSON, near enough) one wake event carries: with its WAKE_BATCH
+ * device ids it stays well under the bus's MAX_EVENT_BYTES. Devices whose envelopes do not fit read their queues.
+ */
+export const HANDED_CHARS = 128 * 1024;
+
+/** An envelope handed to another node's socket with its wake (the queue's row, as a `deliver` frame has it). */
+const handedEnvelope = z.strictObject({
+  seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  groupId: z.string().min(1).max(344),
+  senderDevice: z.string().min(1).max(100).nullable(),
+  kind: z.string().min(1).max(32),
+  body: z.string().max(HANDED_CHARS),
+  at: z.string().max(40),
+});
+
+/**
  * Envelopes were queued for these devices (cluster mode): every node wakes the sockets it holds of them. The
- * queue itself is PostgreSQL; this only says "read it now". `node` is the publishing node's id (it skips its
- * own events). With `ask`, the nodes holding some of these devices answer which (DevicesHeld): the publisher
- * pushes "check in" only the devices no node holds.
+ * queue itself is PostgreSQL; this says "read it now" — or, for the devices in `handed`, gives what was just
+ * queued for them, all of it in seq order, which a socket whose next seq it is sends without reading (any
+ * other reads). `node` is the publishing node's id (it skips its own events). With `ask`, the nodes holding
+ * some of these devices answer which (DevicesHeld): the publisher pushes "check in" only the devices no node
+ * holds. Transient (core NATS, never stored): a node that missed some while disconnected reads every socket's
+ * queue when it is back.
  */
 export const ChatQueued = defineEvent(
   'secure-chat.queue.woken',
@@ -21,22 +40,44 @@ export const ChatQueued = defineEvent(
     node: nodeId,
     deviceIds: z.array(z.string().min(1).max(100)).min(1).max(WAKE_BATCH),
     ask: askId.optional(),
+    handed: z
+      .array(
+        z.strictObject({ deviceId: z.string().min(1).max(100), envelopes: z.array(handedEnvelope).min(1) }),
+      )
+      .max(WAKE_BATCH)
+      .optional(),
   }),
   {
+    transient: true,
     examples: [
       {
         node: '6f1c2a9e-0b7d-4c3e-9a51-2d8e4f7a1b03',
-        deviceIds: ['4c0f8e2a-9d1b-4e7a-b3c5-6f2d8a0e1b9c'],
+        deviceIds: ['4c0f8e2a-9d1b-4e7a-b3c5-6f2d8a0e1b9c', '8d2e4f6a-1b3c-4d5e-9f7a-2c4e6a8b0d1f'],
         ask: '2b7e1c4a-8d3f-4a9e-b6c1-5f0d2e8a7b3c',
+        handed: [
+          {
+            deviceId: '8d2e4f6a-1b3c-4d5e-9f7a-2c4e6a8b0d1f',
+            envelopes: [
+              {
+                seq: 42,
+                groupId: 'Z3JvdXAtb25l',
+                senderDevice: '9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d',
+                kind: 'application',
+                body: 'AAEAAgxncm91cC1vbmU',
+                at: '2026-12-07T10:00:00.000Z',
+              },
+            ],
+          },
+        ],
       },
     ],
   },
 );
 
-/** Each node wakes its own sockets: broadcast, nothing kept past the node. */
+/** Each node wakes its own sockets: transient, nothing kept anywhere. */
 export const CHAT_WAKE_CONSUMER = defineConsumer({
   name: 'secure-chat.socket-wakes',
-  delivery: 'broadcast',
+  delivery: 'transient',
   filter: ChatQueued.type,
   expects: [ChatQueued],
 });
@@ -80,13 +121,14 @@ export const CallSignalled = defineEvent(
         },
       },
     ],
+    transient: true,
   },
 );
 
-/** Every node sends the call signals it holds sockets for. */
+/** Every node sends the call signals it holds sockets for (transient: a ring is also read on connecting). */
 export const CALL_SIGNAL_CONSUMER = defineConsumer({
   name: 'secure-chat.call-signals',
-  delivery: 'broadcast',
+  delivery: 'transient',
   filter: CallSignalled.type,
   expects: [CallSignalled],
 });
@@ -112,13 +154,14 @@ export const DevicesHeld = defineEvent(
         deviceIds: ['4c0f8e2a-9d1b-4e7a-b3c5-6f2d8a0e1b9c'],
       },
     ],
+    transient: true,
   },
 );
 
-/** Every node reads the answers and keeps those addressed to it. */
+/** Every node reads the answers and keeps those addressed to it (transient: an ask unanswered in time pushes). */
 export const DEVICES_HELD_CONSUMER = defineConsumer({
   name: 'secure-chat.presence-answers',
-  delivery: 'broadcast',
+  delivery: 'transient',
   filter: DevicesHeld.type,
   expects: [DevicesHeld],
 });

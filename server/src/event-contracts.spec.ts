@@ -43,6 +43,11 @@ describe('event contracts of the composed system', () => {
       'identity.radius-clients': 'broadcast',
       'core-network.official-facts': 'durable',
       'hardened-os.os-update-outcomes': 'durable',
+      // Hints to the nodes connected now (core NATS, never stored); a removal is kept for a node away.
+      'secure-chat.socket-wakes': 'transient',
+      'secure-chat.presence-answers': 'transient',
+      'secure-chat.call-signals': 'transient',
+      'secure-chat.socket-removals': 'broadcast',
     });
   });
 

@@ -16,6 +16,9 @@ export type EventHandler<E extends DomainEvent = DomainEvent> = (event: E) => Pr
 
 export type Subscription = { unsubscribe(): Promise<void> };
 
+/** `onGap`: the node was disconnected from the bus and is again: transient events sent meanwhile were lost. */
+export type TransientOptions = { onGap?: () => void };
+
 export type EventBusHealth = { status: 'up' | 'down'; detail?: string };
 
 /**
@@ -28,6 +31,11 @@ export type EventBusHealth = { status: 'up' | 'down'; detail?: string };
  * - `subscribeBroadcast(name, …)` is **broadcast**: every node gets every event published from now on, for
  *   per-node state (caches). Nothing is kept on the server after the subscription ends; a handler that throws
  *   is logged, not retried (caches re-read their source on their own schedule).
+ * - `subscribeTransient(name, …)` gets **transient** events, sent with `signal` (never `publish`): hints to
+ *   the nodes connected now ("read your queue", a call ringing), where the state they point at is stored
+ *   elsewhere. With NATS they are core NATS messages on their own subjects: never stored, no ack, no
+ *   replay — a node disconnected meanwhile misses them, and its `onGap` runs when it is connected again
+ *   (it re-reads what the hints were about). In process they are delivered like broadcasts.
  * `filter` is an event type, a prefix ending in `>` (`identity.>`), or `>` for everything. A handler that
  * throws an `InvalidEventError` (see `typedHandler`) has its event dead-lettered at once.
  */
@@ -36,6 +44,14 @@ export type EventBus = {
   publish(event: DomainEvent): Promise<void>;
   subscribe(consumer: string, filter: string, handler: EventHandler): Promise<Subscription>;
   subscribeBroadcast(name: string, filter: string, handler: EventHandler): Promise<Subscription>;
+  /** Sends a transient event (its definition says `transient: true`) to the nodes subscribed now. */
+  signal(event: DomainEvent): Promise<void>;
+  subscribeTransient(
+    name: string,
+    filter: string,
+    handler: EventHandler,
+    options?: TransientOptions,
+  ): Promise<Subscription>;
   health(): Promise<EventBusHealth>;
   close(): Promise<void>;
 };

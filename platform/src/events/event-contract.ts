@@ -10,6 +10,7 @@ import {
   type EventBus,
   type EventHandler,
   type Subscription,
+  type TransientOptions,
 } from './event-bus.js';
 
 /**
@@ -26,6 +27,8 @@ export type EventDefinition<K extends string = string, S extends z.ZodType = z.Z
   readonly schema: S;
   /** Realistic payloads; the contract test feeds each one to every consumer of this type. */
   readonly examples: readonly z.input<S>[];
+  /** Sent with `signal` to `transient` consumers, never stored (EventBus): a hint, not a fact. */
+  readonly transient: boolean;
   /** A new event with validated data. A payload the schema rejects is a programming error: this throws. */
   create(data: z.input<S>, options?: { now?: Date; id?: string }): DomainEvent<z.output<S>, K>;
 };
@@ -36,7 +39,7 @@ export type EventExpectation<K extends string = string, S extends z.ZodType = z.
   readonly schema: S;
 };
 
-export type EventDelivery = 'durable' | 'broadcast';
+export type EventDelivery = 'durable' | 'broadcast' | 'transient';
 
 /** A consumer: its fixed name, how it is delivered, the filter it subscribes with and the events it handles. */
 export type EventConsumer<Es extends readonly EventExpectation[] = readonly EventExpectation[]> = {
@@ -74,7 +77,7 @@ export class EventDataError extends Error {
 export function defineEvent<const K extends string, S extends z.ZodType>(
   type: K,
   schema: S,
-  options: { examples: readonly [z.input<S>, ...z.input<S>[]] },
+  options: { examples: readonly [z.input<S>, ...z.input<S>[]]; transient?: boolean },
 ): EventDefinition<K, S> {
   if (!EVENT_TYPE_PATTERN.test(type)) throw new Error(`invalid event type "${type}"`);
   const source = type.split('.')[0]!;
@@ -83,6 +86,7 @@ export function defineEvent<const K extends string, S extends z.ZodType>(
     source,
     schema,
     examples: options.examples,
+    transient: options.transient ?? false,
     create(data, { now = new Date(), id = randomUUID() } = {}) {
       const parsed = schema.safeParse(data);
       if (!parsed.success) throw new EventDataError(type, describeIssues(parsed.error));
@@ -130,16 +134,20 @@ export function typedHandler<const Es extends readonly EventExpectation[]>(
   };
 }
 
-/** Subscribes a declared consumer: durable or broadcast as declared, its events validated on receive. */
+/**
+ * Subscribes a declared consumer: durable, broadcast or transient as declared, its events validated on receive.
+ * `options` apply to a transient consumer (its `onGap`).
+ */
 export function consume<const Es extends readonly EventExpectation[]>(
   bus: EventBus,
   consumer: EventConsumer<Es>,
   handler: (event: ReceivedEvent<Es>) => Promise<void>,
+  options?: TransientOptions,
 ): Promise<Subscription> {
   const typed = typedHandler(consumer.expects, handler);
-  return consumer.delivery === 'durable'
-    ? bus.subscribe(consumer.name, consumer.filter, typed)
-    : bus.subscribeBroadcast(consumer.name, consumer.filter, typed);
+  if (consumer.delivery === 'durable') return bus.subscribe(consumer.name, consumer.filter, typed);
+  if (consumer.delivery === 'broadcast') return bus.subscribeBroadcast(consumer.name, consumer.filter, typed);
+  return bus.subscribeTransient(consumer.name, consumer.filter, typed, options);
 }
 
 /** Every published event type of the composed system with its definition: what the bus may publish. */
@@ -153,14 +161,27 @@ export function eventCatalog(
   return catalog;
 }
 
-/** Throws when the catalog does not declare the event's type or its data fails the declared schema. */
-export function assertPublishable(catalog: EventCatalog | undefined, event: DomainEvent): void {
+/**
+ * Throws when the catalog does not declare the event's type, its data fails the declared schema, or it is sent
+ * the wrong way: a transient event with `publish` (it would be stored and replayed) or another with `signal`
+ * (it would be lost). Without a catalog, nothing is checked.
+ */
+export function assertPublishable(
+  catalog: EventCatalog | undefined,
+  event: DomainEvent,
+  how: 'publish' | 'signal' = 'publish',
+): void {
   if (!catalog) return;
   const def = catalog.get(event.type);
   if (!def)
     throw new EventDataError(
       event.type,
       'no domain declares this event type: declare it with defineEvent and list it in the domain descriptor',
+    );
+  if (def.transient !== (how === 'signal'))
+    throw new EventDataError(
+      event.type,
+      def.transient ? 'a transient event: send it with signal()' : 'not a transient event: publish() it',
     );
   const parsed = def.schema.safeParse(event.data);
   if (!parsed.success) throw new EventDataError(event.type, describeIssues(parsed.error));
@@ -207,7 +228,8 @@ export function checkEventContracts(
     for (const c of d.events?.consumes ?? []) {
       if (consumers.has(c.name)) problems.push(`consumer name ${c.name} is used twice`);
       consumers.add(c.name);
-      for (const expected of c.expects) problems.push(...checkExpectation(d.name, c.name, expected, defs));
+      for (const expected of c.expects)
+        problems.push(...checkExpectation(d.name, c.name, c.delivery, expected, defs));
     }
   }
   const retired = domains.flatMap((d) => d.events?.retiredConsumers ?? []);
@@ -220,12 +242,19 @@ export function checkEventContracts(
 function checkExpectation(
   domain: string,
   consumer: string,
+  delivery: EventDelivery,
   expected: EventExpectation,
   defs: ReadonlyMap<string, EventDefinition>,
 ): string[] {
   const def = defs.get(expected.type);
   if (!def) return [`${domain}'s consumer ${consumer} expects ${expected.type}, which no domain publishes`];
   const problems: string[] = [];
+  if (def.transient !== (delivery === 'transient'))
+    problems.push(
+      def.transient
+        ? `${domain}'s consumer ${consumer} expects the transient ${expected.type}: only a transient consumer gets it`
+        : `${domain}'s transient consumer ${consumer} expects ${expected.type}, which is not transient: it never gets it`,
+    );
   def.examples.forEach((example, i) => {
     let wire: unknown;
     try {

@@ -30,7 +30,8 @@ export type InProcessEventBusOptions = {
 type Member = { readonly filter: string; readonly handler: EventHandler };
 /** The subscriptions sharing one consumer name; each event goes to one of them, in turn. */
 type ConsumerGroup = { members: Member[]; next: number };
-type BroadcastMember = Member & { readonly name: string };
+/** A broadcast subscription, or a transient one (`signal`'s events only). */
+type BroadcastMember = Member & { readonly name: string; readonly transient: boolean };
 
 /** Runs fn now and turns its result or exception into a promise (the port's methods never throw synchronously). */
 function settle<T>(fn: () => T): Promise<T> {
@@ -43,7 +44,8 @@ const errorText = (err: unknown) => (err instanceof Error ? err.message : String
  * The EventBus of a single node (no NATS_URL). Same contract as the JetStream bus, minus durability:
  * delivery is asynchronous, at-least-once while the process lives, and events are copied through JSON so
  * a handler sees exactly what it would receive from NATS (and cannot mutate another consumer's copy).
- * Broadcast subscriptions are the node's own fan-out: each gets every event once, without retries.
+ * Broadcast subscriptions are the node's own fan-out: each gets every event once, without retries; transient
+ * ones get `signal`'s events the same way (one process is never disconnected from itself: no gap).
  */
 export class InProcessEventBus implements EventBus {
   readonly mode = 'in-process' as const;
@@ -70,19 +72,34 @@ export class InProcessEventBus implements EventBus {
 
   publish(event: DomainEvent): Promise<void> {
     return settle(() => {
-      this.assertOpen();
-      if (!EVENT_TYPE_PATTERN.test(event.type)) throw new Error(`invalid event type "${event.type}"`);
-      assertPublishable(this.catalog, event);
-      const json = JSON.stringify(event);
-      if (Buffer.byteLength(json) > MAX_EVENT_BYTES)
-        throw new Error(`event ${event.type} is larger than ${MAX_EVENT_BYTES} bytes`);
+      const json = this.checked(event, 'publish');
       for (const [consumer, group] of this.groups) {
         if (group.members.some((m) => matchesFilter(event.type, m.filter)))
           this.track(this.deliver(consumer, group, event, json));
       }
-      for (const member of this.broadcasts)
-        if (matchesFilter(event.type, member.filter)) this.track(this.deliverOnce(member, event, json));
+      this.cast(event, json, false);
     });
+  }
+
+  signal(event: DomainEvent): Promise<void> {
+    return settle(() => this.cast(event, this.checked(event, 'signal'), true));
+  }
+
+  /** The event as JSON, once it is known to be sendable this way. */
+  private checked(event: DomainEvent, how: 'publish' | 'signal'): string {
+    this.assertOpen();
+    if (!EVENT_TYPE_PATTERN.test(event.type)) throw new Error(`invalid event type "${event.type}"`);
+    assertPublishable(this.catalog, event, how);
+    const json = JSON.stringify(event);
+    if (Buffer.byteLength(json) > MAX_EVENT_BYTES)
+      throw new Error(`event ${event.type} is larger than ${MAX_EVENT_BYTES} bytes`);
+    return json;
+  }
+
+  private cast(event: DomainEvent, json: string, transient: boolean): void {
+    for (const member of this.broadcasts)
+      if (member.transient === transient && matchesFilter(event.type, member.filter))
+        this.track(this.deliverOnce(member, event, json));
   }
 
   subscribe(consumer: string, filter: string, handler: EventHandler): Promise<Subscription> {
@@ -103,10 +120,17 @@ export class InProcessEventBus implements EventBus {
   }
 
   subscribeBroadcast(name: string, filter: string, handler: EventHandler): Promise<Subscription> {
+    return this.join({ name, filter, handler, transient: false });
+  }
+
+  subscribeTransient(name: string, filter: string, handler: EventHandler): Promise<Subscription> {
+    return this.join({ name, filter, handler, transient: true });
+  }
+
+  private join(member: BroadcastMember): Promise<Subscription> {
     return settle(() => {
       this.assertOpen();
-      assertValidFilter(filter);
-      const member: BroadcastMember = { name, filter, handler };
+      assertValidFilter(member.filter);
       this.broadcasts.add(member);
       return {
         unsubscribe: () => {

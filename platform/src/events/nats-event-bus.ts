@@ -19,11 +19,13 @@ import {
   type EventBusHealth,
   type EventHandler,
   type Subscription,
+  type TransientOptions,
 } from './event-bus.js';
 import { assertPublishable, type EventCatalog } from './event-contract.js';
 import { BroadcastSubscription } from './nats-broadcast-subscription.js';
 import { describe, isApiError, type Context, type Settings } from './nats-context.js';
 import { DurableSubscription } from './nats-durable-subscription.js';
+import { TransientSubscription, transientPrefix } from './nats-transient-subscription.js';
 
 export { durableName } from './event-bus.js';
 
@@ -33,7 +35,10 @@ export type NatsEventBusOptions = {
   logger: Logger;
   /** JetStream stream holding the events; default `PAKAWAAZ_EVENTS`. */
   stream?: string;
-  /** Subjects are `<prefix>.<event type>`; default `pakawaaz.events`. */
+  /**
+   * Subjects are `<prefix>.<event type>`; default `pakawaaz.events`. Transient events (`signal`) go on
+   * `<prefix>-transient.<event type>`, outside the stream.
+   */
   subjectPrefix?: string;
   /** How long the server waits for an ack before redelivering; handlers still running extend it. Default 30 s. */
   ackWaitMs?: number;
@@ -189,9 +194,11 @@ export async function retireConsumers(
   return deleted;
 }
 
+type Started = { start(): Promise<void>; stop(): Promise<void> };
+
 class NatsEventBus implements EventBus {
   readonly mode = 'nats' as const;
-  private readonly subscriptions = new Set<DurableSubscription | BroadcastSubscription>();
+  private readonly subscriptions = new Set<Started>();
   private connected = true;
 
   constructor(
@@ -204,11 +211,7 @@ class NatsEventBus implements EventBus {
   }
 
   async publish(event: DomainEvent): Promise<void> {
-    if (!EVENT_TYPE_PATTERN.test(event.type)) throw new Error(`invalid event type "${event.type}"`);
-    assertPublishable(this.catalog, event);
-    const body = JSON.stringify(event);
-    if (Buffer.byteLength(body) > MAX_EVENT_BYTES)
-      throw new Error(`event ${event.type} is larger than ${MAX_EVENT_BYTES} bytes`);
+    const body = this.checked(event, 'publish');
     // msgID sets Nats-Msg-Id: JetStream drops a republished event id within the duplicate window.
     const ack = await this.ctx.js.publish(`${this.ctx.settings.prefix}.${event.type}`, body, {
       msgID: event.id,
@@ -220,8 +223,35 @@ class NatsEventBus implements EventBus {
       );
   }
 
+  /** A core NATS publish: buffered by the client and flushed with its next write, never stored, no ack. */
+  signal(event: DomainEvent): Promise<void> {
+    return new Promise((resolve) => {
+      const body = this.checked(event, 'signal');
+      this.ctx.nc.publish(`${transientPrefix(this.ctx.settings.prefix)}.${event.type}`, body);
+      resolve();
+    });
+  }
+
+  private checked(event: DomainEvent, how: 'publish' | 'signal'): string {
+    if (!EVENT_TYPE_PATTERN.test(event.type)) throw new Error(`invalid event type "${event.type}"`);
+    assertPublishable(this.catalog, event, how);
+    const body = JSON.stringify(event);
+    if (Buffer.byteLength(body) > MAX_EVENT_BYTES)
+      throw new Error(`event ${event.type} is larger than ${MAX_EVENT_BYTES} bytes`);
+    return body;
+  }
+
   subscribe(consumer: string, filter: string, handler: EventHandler): Promise<Subscription> {
     return this.add(new DurableSubscription(this.ctx, consumer, filter, handler));
+  }
+
+  subscribeTransient(
+    name: string,
+    filter: string,
+    handler: EventHandler,
+    options?: TransientOptions,
+  ): Promise<Subscription> {
+    return this.add(new TransientSubscription(this.ctx, name, filter, handler, options));
   }
 
   subscribeBroadcast(name: string, filter: string, handler: EventHandler): Promise<Subscription> {
@@ -252,7 +282,7 @@ class NatsEventBus implements EventBus {
     });
   }
 
-  private async add(sub: DurableSubscription | BroadcastSubscription): Promise<Subscription> {
+  private async add(sub: Started): Promise<Subscription> {
     await sub.start();
     this.subscriptions.add(sub);
     return {
@@ -273,6 +303,8 @@ class NatsEventBus implements EventBus {
       } else if (s.type === 'reconnect') {
         this.connected = true;
         this.ctx.logger.info({ server: location }, 'reconnected to NATS');
+        // Transient events sent while this node was away are lost: their subscribers catch up on their own.
+        for (const sub of this.subscriptions) if (sub instanceof TransientSubscription) sub.options.onGap?.();
       } else if (s.type === 'error') {
         this.ctx.logger.warn({ server: location, error: s.error.message }, 'NATS connection error');
       }

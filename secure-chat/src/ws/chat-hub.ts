@@ -5,6 +5,9 @@ import type { Logger } from 'pino';
 import type { ChatWake, HandedEnvelope, QueuedEnvelope } from '../chat-ports.js';
 import type { CallSignalFrame } from './frames.js';
 
+/** Envelopes just queued, by device, each device's in seq order. */
+export type Handed = ReadonlyMap<string, readonly QueuedEnvelope[]>;
+
 /** A connected device's socket, as the hub sees it. */
 export type ChatSession = {
   readonly deviceId: string;
@@ -47,10 +50,12 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
   private readonly pushedAt = new Map<string, number>();
   private readonly ringPushedAt = new Map<string, number>();
   /**
-   * Set by the cluster relay: wakes for devices not connected here go to the other nodes too. With `ask`, it
-   * resolves (after a short wait at most) to those no other node holds: only they are pushed.
+   * Set by the cluster relay: wakes for devices not connected here go to the other nodes too, with the
+   * envelopes just queued for them when known (`handed`). With `ask`, it resolves (after a short wait at most)
+   * to those no other node holds: only they are pushed.
    */
-  relay: ((deviceIds: readonly string[], ask: boolean) => Promise<readonly string[]>) | undefined;
+  relay:
+    ((deviceIds: readonly string[], ask: boolean, handed?: Handed) => Promise<readonly string[]>) | undefined;
   /** Set by the cluster relay: call signals for devices not connected here go to the other nodes too (`ask`: as relay's). */
   relaySignal:
     | ((deviceIds: readonly string[], frame: CallSignalFrame, ask: boolean) => Promise<readonly string[]>)
@@ -102,31 +107,39 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
       if (list) list.push(envelope);
       else byDevice.set(deviceId, [envelope]);
     }
-    const away: string[] = [];
-    for (const [id, envelopes] of byDevice) {
-      const set = this.sessions.get(id);
-      if (set) for (const s of set) s.offer(envelopes);
-      else away.push(id);
-    }
-    this.queuedAway(away);
+    const away = this.wakeLocal([...byDevice.keys()], byDevice);
+    this.queuedAway(away, this.relay && away.length ? byDevice : undefined);
   }
 
-  /** Devices with new envelopes that are not connected here: the other nodes' sockets, else a push. */
-  private queuedAway(away: readonly string[]): void {
+  /**
+   * Devices with new envelopes that are not connected here: the other nodes' sockets (given the envelopes when
+   * known), else a push.
+   */
+  private queuedAway(away: readonly string[], handed?: Handed): void {
     if (away.length === 0) return;
     const relay = this.relay;
-    this.pushUnheld(away, false, relay && ((ask) => relay(away, ask)));
+    this.pushUnheld(away, false, relay && ((ask) => relay(away, ask, handed)));
   }
 
-  /** Wakes the sockets of these devices connected here; the devices that are not. */
-  wakeLocal(deviceIds: readonly string[]): string[] {
+  /**
+   * Wakes the sockets of these devices connected here — offering those in `handed` their envelopes (a socket
+   * whose next seq they start at sends them without reading its queue) — and returns the devices that are not.
+   */
+  wakeLocal(deviceIds: readonly string[], handed?: Handed): string[] {
     const away: string[] = [];
     for (const id of deviceIds) {
       const set = this.sessions.get(id);
-      if (set) for (const s of set) s.wake();
-      else away.push(id);
+      const envelopes = handed?.get(id);
+      if (!set) away.push(id);
+      else if (envelopes) for (const s of set) s.offer(envelopes);
+      else for (const s of set) s.wake();
     }
     return away;
+  }
+
+  /** Every socket here reads its queue (the cluster's transient wakes may have missed some meanwhile). */
+  wakeAllLocal(): void {
+    for (const set of this.sessions.values()) for (const s of set) s.wake();
   }
 
   /**

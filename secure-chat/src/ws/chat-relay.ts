@@ -11,17 +11,23 @@ import {
   ChatQueued,
   DEVICES_HELD_CONSUMER,
   DevicesHeld,
+  HANDED_CHARS,
   WAKE_BATCH,
 } from '../secure-chat.events.js';
+import type { QueuedEnvelope } from '../chat-ports.js';
 import { ChatHub } from './chat-hub.js';
 import type { CallSignalFrame } from './frames.js';
 import { ANSWER_WAIT_MS, HeldAsks } from './held-asks.js';
 
 /**
  * Cluster mode (the NATS event bus): a wake for devices not connected to this node goes to the other nodes,
- * which wake the sockets they hold and answer which devices those are (cluster presence, HeldAsks): this node
- * then pushes "check in" only the devices no node holds. A device removed from chat has its sockets closed on
- * every node. The embedded default (one node, the in-process bus) needs nothing of it.
+ * with the envelopes just queued for them (up to HANDED_CHARS an event: a socket there sends them
+ * without reading its queue), and those nodes wake the sockets they hold and answer which devices those are
+ * (cluster presence, HeldAsks): this node then pushes "check in" only the devices no node holds. Wakes, call
+ * signals and answers are transient (core NATS, never stored): after a reconnect every socket here reads its
+ * queue, since wakes sent meanwhile are lost. A device removed from chat has its sockets closed on every node
+ * (a stored event: a node that was away closes them when it is back). The embedded default (one node, the
+ * in-process bus) needs nothing of it.
  */
 @Injectable()
 export class ChatRelay implements OnModuleInit, OnModuleDestroy {
@@ -45,11 +51,16 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
         if (e.data.to === this.node) this.answered(e.data.ask, e.data.deviceIds);
         return Promise.resolve();
       }),
-      await consume(bus, CHAT_WAKE_CONSUMER, (e) => {
-        if (e.data.node !== this.node)
-          this.answer(e.data, e.data.deviceIds, this.hub.wakeLocal(e.data.deviceIds));
-        return Promise.resolve();
-      }),
+      await consume(
+        bus,
+        CHAT_WAKE_CONSUMER,
+        (e) => {
+          if (e.data.node !== this.node)
+            this.answer(e.data, e.data.deviceIds, this.hub.wakeLocal(e.data.deviceIds, handedOf(e.data)));
+          return Promise.resolve();
+        },
+        { onGap: () => this.hub.wakeAllLocal() },
+      ),
       await consume(bus, CALL_SIGNAL_CONSUMER, (e) => {
         if (e.data.node !== this.node)
           this.answer(e.data, e.data.deviceIds, this.hub.signalLocal(e.data.deviceIds, e.data.frame));
@@ -64,8 +75,8 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
       void bus
         .publish(ChatDeviceRemoved.create({ node: this.node, deviceId }))
         .catch((err: unknown) => this.logger?.warn({ err }, 'chat: a removal could not be relayed'));
-    this.hub.relay = (deviceIds, ask) =>
-      this.relay(deviceIds, ask, (data) => ChatQueued.create(data), 'the wake');
+    this.hub.relay = (deviceIds, ask, handed) =>
+      this.relay(deviceIds, ask, (data) => ChatQueued.create(withHanded(data, handed)), 'the wake');
     this.hub.relaySignal = (deviceIds, frame: CallSignalFrame, ask) =>
       this.relay(deviceIds, ask, (data) => CallSignalled.create({ ...data, frame }), 'a call signal');
   }
@@ -80,7 +91,7 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
     const id = ask ? randomUUID() : undefined;
     const opened = id !== undefined && this.asks.ask(id, deviceIds, Date.now());
     for (let i = 0; i < deviceIds.length; i += WAKE_BATCH)
-      this.bus!.publish(
+      this.bus!.signal(
         create({
           node: this.node,
           deviceIds: deviceIds.slice(i, i + WAKE_BATCH),
@@ -105,7 +116,7 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
     if (data.ask === undefined || away.length === ids.length) return;
     const notHere = new Set(away);
     const held = ids.filter((d) => !notHere.has(d));
-    this.bus!.publish(
+    this.bus!.signal(
       DevicesHeld.create({ to: data.node, ask: data.ask, node: this.node, deviceIds: held }),
     ).catch((err: unknown) => this.logger?.warn({ err }, 'chat: a presence answer could not be sent'));
   }
@@ -130,4 +141,51 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
     await Promise.all(this.subscriptions.splice(0).map((s) => s.unsubscribe()));
     this.settle(this.asks.drain());
   }
+}
+
+type Handed = NonNullable<Parameters<NonNullable<ChatHub['relay']>>[2]>;
+type WakeData = {
+  node: string;
+  deviceIds: string[];
+  ask?: string;
+  handed?: { deviceId: string; envelopes: QueuedEnvelope[] }[];
+};
+
+/**
+ * A wake's data with the envelopes of as many of its devices as fit in HANDED_CHARS, each device's all or
+ * none (a device given only some would send those and never read the rest: one given none reads its queue).
+ */
+export function withHanded(data: WakeData, handed: Handed | undefined): WakeData {
+  if (!handed) return data;
+  let room = HANDED_CHARS;
+  const out: { deviceId: string; envelopes: QueuedEnvelope[] }[] = [];
+  for (const deviceId of data.deviceIds) {
+    const envelopes = handed.get(deviceId);
+    if (!envelopes) continue;
+    let chars = deviceId.length + 32;
+    for (const e of envelopes) chars += jsonChars(e);
+    if (chars > room) continue;
+    room -= chars;
+    out.push({ deviceId, envelopes: [...envelopes] });
+  }
+  return out.length ? { ...data, handed: out } : data;
+}
+
+/** An envelope's length as JSON, near enough (the names, quotes and commas: at most ENVELOPE_FRAME). */
+function jsonChars(e: QueuedEnvelope): number {
+  return (
+    ENVELOPE_FRAME +
+    e.body.length +
+    e.groupId.length +
+    (e.senderDevice?.length ?? 4) +
+    e.kind.length +
+    e.at.length
+  );
+}
+const ENVELOPE_FRAME = 96;
+
+/** The envelopes a wake handed over, by device. */
+function handedOf(data: { handed?: { deviceId: string; envelopes: QueuedEnvelope[] }[] | undefined }) {
+  if (!data.handed) return undefined;
+  return new Map(data.handed.map((h) => [h.deviceId, h.envelopes]));
 }

@@ -2,9 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { connectNatsEventBus, eventCatalog, platformDomain, type EventBus } from '@pakawaaz/platform';
-import { serviceGate, testLogger, testNatsUrl } from '@pakawaaz/test-support';
+import { serviceGate, TcpProxy, testLogger, testNatsUrl } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { secureChatDomain } from '../../src/secure-chat.domain.js';
+import { HANDED_CHARS } from '../../src/secure-chat.events.js';
 import { ChatHub, type ChatSession } from '../../src/ws/chat-hub.js';
 import { ChatRelay } from '../../src/ws/chat-relay.js';
 import { ANSWER_WAIT_MS } from '../../src/ws/held-asks.js';
@@ -14,15 +15,26 @@ const natsUp = await serviceGate('NATS', natsUrl);
 const run = randomBytes(4).toString('hex');
 const stream = `PKZ_CHATTEST_${run}`;
 const subjectPrefix = `pkzchattest.${run}`;
+const WAIT = { timeout: 10_000, interval: 25 };
+
+async function streamMessages(): Promise<number> {
+  const nc = await connect({ servers: natsUrl });
+  try {
+    return (await (await jetstreamManager(nc)).streams.info(stream)).state.messages;
+  } finally {
+    await nc.close();
+  }
+}
 
 const session = (deviceId: string) => {
-  const s: ChatSession & { woken: number; sent: unknown[]; closed: number[] } = {
+  const s: ChatSession & { woken: number; offered: unknown[]; sent: unknown[]; closed: number[] } = {
     deviceId,
     woken: 0,
+    offered: [],
     sent: [],
     closed: [],
     wake: () => void s.woken++,
-    offer: () => void s.woken++,
+    offer: (envelopes) => void (s.woken++, s.offered.push(...envelopes)),
     keyPackagesLow: () => undefined,
     send: (frame) => void s.sent.push(frame),
     close: (code) => void s.closed.push(code),
@@ -151,6 +163,64 @@ describe.skipIf(!natsUp)('chat wakes between cluster nodes (NATS)', () => {
       vi.useRealTimers();
     }
     expect(pushes.slice(before).flat()).not.toContain(phone.deviceId);
+  });
+
+  it('hands the envelopes to the socket on node B with the wake (no queue read there), and stores none of it', async () => {
+    const [a, b] = hubs as [ChatHub, ChatHub];
+    const onB = session(randomUUID());
+    const reads = session(randomUUID()); // its envelope is too big to hand over: it reads its queue
+    b.add(onB);
+    b.add(reads);
+    const stored = await streamMessages();
+    const envelope = (seq: number, body: string) => ({
+      seq,
+      groupId: 'Z3JvdXAtb25l',
+      senderDevice: randomUUID(),
+      kind: 'application',
+      body,
+      at: new Date().toISOString(),
+    });
+    const mine = [envelope(7, 'AAEC'), envelope(8, 'AwQF')];
+    a.handOff([
+      ...mine.map((e) => ({ deviceId: onB.deviceId, envelope: e })),
+      { deviceId: reads.deviceId, envelope: envelope(3, 'A'.repeat(HANDED_CHARS)) },
+    ]);
+    await vi.waitFor(() => expect(onB.offered).toEqual(mine), { timeout: 10_000, interval: 25 });
+    await vi.waitFor(() => expect(reads.woken).toBe(1), { timeout: 10_000, interval: 25 });
+    expect(reads.offered).toEqual([]);
+    // Wakes, answers and call signals are core NATS messages: the events stream holds none of them.
+    expect(await streamMessages()).toBe(stored);
+  });
+
+  it("a node cut off from NATS reads every socket's queue when it is back (the wakes it missed are lost)", async () => {
+    const target = new URL(natsUrl);
+    const proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 4222) });
+    const port = await proxy.start();
+    const bus = await connectNatsEventBus({
+      url: `nats://127.0.0.1:${port}`,
+      logger: testLogger,
+      stream,
+      subjectPrefix,
+      catalog: eventCatalog([platformDomain, secureChatDomain]),
+    });
+    const hub = new ChatHub();
+    const relay = new ChatRelay(hub, bus, testLogger);
+    try {
+      await relay.onModuleInit();
+      const away = session(randomUUID());
+      hub.add(away);
+      await proxy.cut();
+      await vi.waitFor(async () => expect((await bus.health()).status).toBe('down'), WAIT);
+      hubs[0]!.queued([away.deviceId]); // lost: the cut node is not subscribed now
+      await new Promise((r) => setTimeout(r, 300));
+      expect(away.woken).toBe(0);
+      await proxy.start(port);
+      await vi.waitFor(() => expect(away.woken).toBe(1), { timeout: 30_000, interval: 50 });
+    } finally {
+      await relay.onModuleDestroy();
+      await bus.close();
+      await proxy.cut();
+    }
   });
 
   it('a device removed from chat on node A has its socket on node B closed, and only that device', async () => {
