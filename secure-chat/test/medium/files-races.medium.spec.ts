@@ -10,6 +10,7 @@ import type { BlobStore } from '../../src/files/blob-store.js';
 import { ChunkUploadService } from '../../src/files/chunk-upload.service.js';
 import { DiskBlobStore } from '../../src/files/disk-blob-store.js';
 import type { FilesConfig } from '../../src/files/files.config.js';
+import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
 import { FilesRepository } from '../../src/files/files.repository.js';
 import { FilesService, type Uploader } from '../../src/files/files.service.js';
 import { UPLOAD_MEDIA_TYPE } from '../../src/files/files-rules.js';
@@ -64,7 +65,13 @@ beforeAll(async () => {
     },
     delete: (id) => disk.delete(id),
   };
-  files = new FilesService(repo, blobs, { ...config, dir }, new AuditService(db.handle));
+  files = new FilesService(
+    repo,
+    blobs,
+    { ...config, dir },
+    new AuditService(db.handle),
+    new DeliveryRepository(db.handle),
+  );
   chunks = new ChunkUploadService(files, repo, blobs);
 });
 

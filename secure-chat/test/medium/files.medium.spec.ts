@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChunkUploadService } from '../../src/files/chunk-upload.service.js';
 import { DiskBlobStore } from '../../src/files/disk-blob-store.js';
 import type { FilesConfig } from '../../src/files/files.config.js';
+import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
 import { FilesRepository } from '../../src/files/files.repository.js';
 import { FilesService, type Uploader } from '../../src/files/files.service.js';
 import { FilesSweepService } from '../../src/files/files-sweep.service.js';
@@ -107,7 +108,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'pkz-chat-files-'));
   repo = new FilesRepository(db.handle);
   blobs = new DiskBlobStore(dir);
-  files = new FilesService(repo, blobs, { ...config, dir }, audit());
+  files = new FilesService(repo, blobs, { ...config, dir }, audit(), new DeliveryRepository(db.handle));
   files.now = () => new Date(clock);
   chunks = new ChunkUploadService(files, repo, blobs);
   sweep = new FilesSweepService(files, repo, { info: () => undefined, error: () => undefined } as never);
@@ -258,7 +259,13 @@ describe('quota, links, retention and deletion', () => {
 
   it("caps one handset's (or account's) share of its institution's quota; others still have room", async () => {
     const inst = randomUUID();
-    const halves = new FilesService(repo, blobs, { ...config, dir, uploaderSharePercent: 50 }, audit());
+    const halves = new FilesService(
+      repo,
+      blobs,
+      { ...config, dir, uploaderSharePercent: 50 },
+      audit(),
+      new DeliveryRepository(db.handle),
+    );
     const phone: Uploader = { userId: randomUUID(), institutionId: inst, deviceId: randomUUID() };
     const other: Uploader = { userId: phone.userId, institutionId: inst, deviceId: randomUUID() };
     await halves.create(phone, { sizeBytes: 1 << 20, sha256: 'a'.repeat(64) });
