@@ -41,6 +41,7 @@ export const CreateOp = () =>
       'file_institution_required',
       'file_too_large',
       'file_quota_exceeded',
+      'file_uploader_share_exceeded',
     ),
     // groupId names no group the uploader is a member of (the group routes' answer).
     ErrorCodes(SECURE_CHAT_ERROR_STATUS, 'group_not_found'),
