@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AppError, AuditService, platformDomain, sql } from '@pakawaaz/platform';
+import { AuditService, platformDomain, sql } from '@pakawaaz/platform';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
@@ -10,6 +10,8 @@ import { DiskBlobStore } from '../../src/files/disk-blob-store.js';
 import { FilesRepository } from '../../src/files/files.repository.js';
 import { FilesService, type Uploader } from '../../src/files/files.service.js';
 import { secureChatDomain } from '../../src/secure-chat.domain.js';
+import { codeOf } from '../support/app-error.js';
+import { FILES_TEST_CONFIG } from '../support/files-config.js';
 
 /*
  * A file's groupId is its uploader's claim: checked against the group's current members when the upload is
@@ -43,16 +45,6 @@ let delivery: DeliveryRepository;
 
 const input = (groupId?: string) => ({ sizeBytes: 1000, sha256: 'a'.repeat(64), groupId });
 
-async function refusal(p: Promise<unknown>): Promise<{ code: string; status: number }> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof AppError) return { code: err.code, status: err.status };
-    throw err;
-  }
-  throw new Error('expected an AppError');
-}
-
 /** What a refused creation must not leave: rows, reserved bytes, stored blobs. */
 async function stored(): Promise<{ rows: unknown; used: unknown; blobs: string[] }> {
   const rows = await db.handle.db.execute(
@@ -68,15 +60,7 @@ async function stored(): Promise<{ rows: unknown; used: unknown; blobs: string[]
 beforeAll(async () => {
   db = await createTestDatabase([platformDomain, secureChatDomain]);
   dir = await mkdtemp(path.join(tmpdir(), 'pkz-chat-files-group-'));
-  const config = {
-    dir,
-    maxFileBytes: 1 << 20,
-    chunkMaxBytes: 64 * 1024,
-    defaultQuotaBytes: 3 << 20,
-    uploaderSharePercent: 100,
-    uploadIdleMs: 1000,
-    abandonMs: 3_600_000,
-  };
+  const config = { ...FILES_TEST_CONFIG, dir };
   delivery = new DeliveryRepository(db.handle);
   const repo = new FilesRepository(db.handle);
   files = new FilesService(repo, new DiskBlobStore(dir), config, new AuditService(db.handle), delivery);
@@ -133,7 +117,7 @@ describe("a file's groupId", () => {
     ['a member tagging a group that does not exist', () => device(amina, amina.phone), 'bm8tc3VjaC1ncm91cA'],
   ])('is refused with 404 group_not_found for %s, nothing stored', async (_, who, groupId) => {
     const before = await stored();
-    expect(await refusal(files.create(who(), input(groupId)))).toEqual({
+    expect(await codeOf(files.create(who(), input(groupId)))).toEqual({
       code: 'group_not_found',
       status: 404,
     });
@@ -150,8 +134,8 @@ describe("a file's groupId", () => {
     );
     const omarsPhone = device(omar, omar.phone, INST_B);
     const before = await stored();
-    const ofA = await refusal(files.create(omarsPhone, input(GROUP)));
-    const none = await refusal(files.create(omarsPhone, input(randomBytes(16).toString('base64url'))));
+    const ofA = await codeOf(files.create(omarsPhone, input(GROUP)));
+    const none = await codeOf(files.create(omarsPhone, input(randomBytes(16).toString('base64url'))));
     expect(ofA).toEqual({ code: 'group_not_found', status: 404 });
     expect(none).toEqual(ofA);
     expect(await stored()).toEqual(before);
