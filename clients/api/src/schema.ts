@@ -3908,7 +3908,7 @@ export interface components {
             state: "uploading" | "complete";
         };
         ChatFileUploadInput: {
-            /** @description The chat group the file is for (informational) */
+            /** @description The chat group the file is for (base64url MLS group id). The uploading device must be a current member of it (with an official token: one of the official’s devices), else 404 group_not_found */
             groupId?: string;
             /** @description Days the file stays downloadable once complete (default 7, at most 30) */
             retentionDays?: number;
@@ -12658,7 +12658,19 @@ export interface operations {
                     };
                 };
             };
-            /** @description `file_quota_exceeded`, `file_too_large` */
+            /** @description `group_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "group_not_found";
+                    };
+                };
+            };
+            /** @description `file_quota_exceeded`, `file_too_large`, `file_uploader_share_exceeded` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -12666,7 +12678,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "file_quota_exceeded" | "file_too_large";
+                        code?: "file_quota_exceeded" | "file_too_large" | "file_uploader_share_exceeded";
                     };
                 };
             };
@@ -13154,7 +13166,19 @@ export interface operations {
                     };
                 };
             };
-            /** @description `file_quota_exceeded`, `file_too_large` */
+            /** @description `group_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "group_not_found";
+                    };
+                };
+            };
+            /** @description `file_quota_exceeded`, `file_too_large`, `file_uploader_share_exceeded` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -13162,7 +13186,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "file_quota_exceeded" | "file_too_large";
+                        code?: "file_quota_exceeded" | "file_too_large" | "file_uploader_share_exceeded";
                     };
                 };
             };

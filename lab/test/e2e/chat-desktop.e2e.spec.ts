@@ -228,11 +228,13 @@ describe('desktop devices: officials’ browsers on WebCrypto keys and DPoP', ()
       new Request(`${server.url}/api/v1/chat/device/files`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ sizeBytes: sealed.length, sha256 }),
+        // Tagged with the chat it is for, as the web client does: the desktop is a member of that group.
+        body: JSON.stringify({ sizeBytes: sealed.length, sha256, groupId }),
       }),
     );
     expect(created.status).toBe(201);
-    const upload = (await created.json()) as { id: string };
+    const upload = (await created.json()) as { id: string; groupId: string };
+    expect(upload.groupId).toBe(groupId);
     const sent = await http(
       new Request(`${server.url}/api/v1/chat/device/files/${upload.id}`, {
         method: 'PATCH',

@@ -2,6 +2,7 @@ import { applyDecorators, HttpCode } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiHeader, ApiParam, ApiResponse } from '@nestjs/swagger';
 import { ErrorCodes, ZodResponse } from '@pakawaaz/platform';
 import type { z } from 'zod';
+import { SECURE_CHAT_ERROR_STATUS } from '../secure-chat.errors.js';
 import { UploadView } from './files.dto.js';
 import { FILES_ERROR_STATUS } from './files.errors.js';
 import { UPLOAD_MEDIA_TYPE } from './files-rules.js';
@@ -40,7 +41,10 @@ export const CreateOp = () =>
       'file_institution_required',
       'file_too_large',
       'file_quota_exceeded',
+      'file_uploader_share_exceeded',
     ),
+    // groupId names no group the uploader is a member of (the group routes' answer).
+    ErrorCodes(SECURE_CHAT_ERROR_STATUS, 'group_not_found'),
     ZodResponse(201, UploadView, 'Reserved against the institution quota; send the bytes with PATCH'),
   );
 

@@ -19,7 +19,9 @@ export const CreateUploadInput = named(
         .min(1)
         .max(200)
         .optional()
-        .describe('The chat group the file is for (informational)'),
+        .describe(
+          'The chat group the file is for (base64url MLS group id). The uploading device must be a current member of it (with an official token: one of the official’s devices), else 404 group_not_found',
+        ),
       retentionDays: z
         .number()
         .int()

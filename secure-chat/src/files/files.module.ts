@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DeliveryRepository } from '../delivery/delivery.repository.js';
 import { BLOB_STORE } from './blob-store.js';
 import { ChunkUploadService } from './chunk-upload.service.js';
 import { DiskBlobStore } from './disk-blob-store.js';
@@ -20,6 +21,8 @@ export class ChatFilesModule {
         { provide: FILES_CONFIG, useValue: config },
         { provide: BLOB_STORE, useValue: new DiskBlobStore(config.dir) },
         FilesRepository,
+        // The chat groups' members, which a file's groupId is checked against (read only).
+        DeliveryRepository,
         FilesService,
         ChunkUploadService,
         FilesSweepService,

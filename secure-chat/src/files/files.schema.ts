@@ -20,7 +20,10 @@ export const chatFiles = secureChatSchema.table(
     uploaderUserId: text('uploader_user_id').notNull(),
     /** The handset it came from (device route), or null (an official's token). */
     uploaderDeviceId: text('uploader_device_id'),
-    /** The chat group it is meant for, if the client says so (informational: the server cannot check it). */
+    /**
+     * The chat group it is meant for, if the client says so: a group its uploader was a member of when the
+     * upload was created (checked then; the file is not tied to the group's later membership).
+     */
     groupId: text('group_id'),
     state: text('state', { enum: ['uploading', 'complete', 'deleted'] }).notNull(),
     sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),

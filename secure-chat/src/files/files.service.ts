@@ -12,6 +12,8 @@ import {
 } from '@pakawaaz/platform';
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
+import { DeliveryRepository } from '../delivery/delivery.repository.js';
+import { secureChatError } from '../secure-chat.errors.js';
 import { BLOB_STORE, type BlobStore } from './blob-store.js';
 import { FILES_CONFIG, type FilesConfig } from './files.config.js';
 import type { CreateUploadInput, UploadView, UsageView } from './files.dto.js';
@@ -46,7 +48,8 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 /**
  * Attachments: reservations against the institution's quota, capability links, deletion. The chunks
  * themselves are ChunkUploadService's. Every method checks its caller first: the uploader acts on their own
- * files only (another official's are "not found"), an institution's chat-admin on its institution's.
+ * files only (another official's are "not found"), an institution's chat-admin on its institution's; a file
+ * tagged with a chat group is its uploader's only if it is a member of that group.
  */
 @Injectable()
 export class FilesService {
@@ -57,13 +60,15 @@ export class FilesService {
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     @Inject(FILES_CONFIG) readonly config: FilesConfig,
     private readonly audit: AuditService,
+    // The chat groups' members: a file's groupId must name a group its uploader is in.
+    private readonly groups: DeliveryRepository,
   ) {}
 
   async create(
     who: Uploader,
     input: z.output<typeof CreateUploadInput>,
   ): Promise<z.infer<typeof UploadView>> {
-    const institutionId = requireInstitution(who);
+    const institutionId = await this.requireUploader(who, input.groupId);
     if (input.sizeBytes > this.config.maxFileBytes)
       throw filesError(
         'file_too_large',
@@ -242,6 +247,23 @@ export class FilesService {
         ? { download: { path: `${DOWNLOAD_ROUTE}/${token}`, expiresAt: row.expiresAt.toISOString() } }
         : {}),
     };
+  }
+
+  /**
+   * The uploader's institution, which the file counts against; and, when the upload names a chat group, the
+   * uploader must be one of its current members: a handset (or desktop) its own device, an official's token
+   * any device of that official. Any other group — unknown, another institution's, one the uploader left or
+   * was removed from — answers group_not_found, as the group routes do: the caller learns nothing of it.
+   */
+  private async requireUploader(who: Uploader, groupId: string | undefined): Promise<string> {
+    const institutionId = requireInstitution(who);
+    if (groupId === undefined) return institutionId;
+    const members = await this.groups.members(groupId);
+    const isUploader = (m: { deviceId: string; userId: string }) =>
+      who.deviceId === null ? m.userId === who.userId : m.deviceId === who.deviceId;
+    if (!members.some(isUploader))
+      throw secureChatError('group_not_found', 'No group with this id of which you are a member.');
+    return institutionId;
   }
 
   /** One uploader may not reserve the whole quota: at most its share of it (counted before the reservation). */

@@ -9,11 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlobStore } from '../../src/files/blob-store.js';
 import { ChunkUploadService } from '../../src/files/chunk-upload.service.js';
 import { DiskBlobStore } from '../../src/files/disk-blob-store.js';
-import type { FilesConfig } from '../../src/files/files.config.js';
+import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
 import { FilesRepository } from '../../src/files/files.repository.js';
 import { FilesService, type Uploader } from '../../src/files/files.service.js';
 import { UPLOAD_MEDIA_TYPE } from '../../src/files/files-rules.js';
 import { secureChatDomain } from '../../src/secure-chat.domain.js';
+import { FILES_TEST_CONFIG } from '../support/files-config.js';
 import { codeOf } from '../support/app-error.js';
 
 /*
@@ -23,15 +24,7 @@ import { codeOf } from '../support/app-error.js';
  */
 
 const amina: Uploader = { userId: 'amina', institutionId: randomUUID(), deviceId: 'dev-amina' };
-const config: FilesConfig = {
-  dir: '',
-  maxFileBytes: 1 << 20,
-  chunkMaxBytes: 64 * 1024,
-  defaultQuotaBytes: 3 << 20,
-  uploaderSharePercent: 100,
-  uploadIdleMs: 1000,
-  abandonMs: 3_600_000,
-};
+const config = FILES_TEST_CONFIG;
 
 let db: TestDatabase;
 let dir: string;
@@ -64,7 +57,13 @@ beforeAll(async () => {
     },
     delete: (id) => disk.delete(id),
   };
-  files = new FilesService(repo, blobs, { ...config, dir }, new AuditService(db.handle));
+  files = new FilesService(
+    repo,
+    blobs,
+    { ...config, dir },
+    new AuditService(db.handle),
+    new DeliveryRepository(db.handle),
+  );
   chunks = new ChunkUploadService(files, repo, blobs);
 });
 

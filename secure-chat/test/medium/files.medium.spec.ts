@@ -9,12 +9,13 @@ import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChunkUploadService } from '../../src/files/chunk-upload.service.js';
 import { DiskBlobStore } from '../../src/files/disk-blob-store.js';
-import type { FilesConfig } from '../../src/files/files.config.js';
+import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
 import { FilesRepository } from '../../src/files/files.repository.js';
 import { FilesService, type Uploader } from '../../src/files/files.service.js';
 import { FilesSweepService } from '../../src/files/files-sweep.service.js';
 import { UPLOAD_MEDIA_TYPE } from '../../src/files/files-rules.js';
 import { secureChatDomain } from '../../src/secure-chat.domain.js';
+import { FILES_TEST_CONFIG } from '../support/files-config.js';
 
 /*
  * Attachments on the database the environment gives (PostgreSQL when reachable, else PGlite): the real
@@ -49,16 +50,8 @@ let blobs: DiskBlobStore;
 let repo: FilesRepository;
 let clock = Date.UTC(2026, 11, 5, 9);
 
-const config: FilesConfig = {
-  dir: '',
-  maxFileBytes: 1 << 20,
-  chunkMaxBytes: 64 * 1024,
-  defaultQuotaBytes: 3 << 20,
-  // The quota tests fill it from one uploader; the share has its own test.
-  uploaderSharePercent: 100,
-  uploadIdleMs: 1000,
-  abandonMs: 3_600_000,
-};
+// The quota tests fill it from one uploader; the share has its own test.
+const config = FILES_TEST_CONFIG;
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const headers = (offset: number, length?: number, contentType = UPLOAD_MEDIA_TYPE) => ({
@@ -107,7 +100,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'pkz-chat-files-'));
   repo = new FilesRepository(db.handle);
   blobs = new DiskBlobStore(dir);
-  files = new FilesService(repo, blobs, { ...config, dir }, audit());
+  files = new FilesService(repo, blobs, { ...config, dir }, audit(), new DeliveryRepository(db.handle));
   files.now = () => new Date(clock);
   chunks = new ChunkUploadService(files, repo, blobs);
   sweep = new FilesSweepService(files, repo, { info: () => undefined, error: () => undefined } as never);
@@ -258,7 +251,13 @@ describe('quota, links, retention and deletion', () => {
 
   it("caps one handset's (or account's) share of its institution's quota; others still have room", async () => {
     const inst = randomUUID();
-    const halves = new FilesService(repo, blobs, { ...config, dir, uploaderSharePercent: 50 }, audit());
+    const halves = new FilesService(
+      repo,
+      blobs,
+      { ...config, dir, uploaderSharePercent: 50 },
+      audit(),
+      new DeliveryRepository(db.handle),
+    );
     const phone: Uploader = { userId: randomUUID(), institutionId: inst, deviceId: randomUUID() };
     const other: Uploader = { userId: phone.userId, institutionId: inst, deviceId: randomUUID() };
     await halves.create(phone, { sizeBytes: 1 << 20, sha256: 'a'.repeat(64) });

@@ -96,7 +96,7 @@ const patch = (id: string, offset: number, bytes: Buffer, extra: Record<string, 
   });
 const create = (bytes: Buffer) =>
   device('POST', ROUTE, {
-    body: Buffer.from(JSON.stringify({ sizeBytes: bytes.length, sha256: sha(bytes), groupId: 'g-1' })),
+    body: Buffer.from(JSON.stringify({ sizeBytes: bytes.length, sha256: sha(bytes) })),
     headers: { 'content-type': 'application/json' },
   });
 

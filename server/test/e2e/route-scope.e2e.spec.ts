@@ -630,7 +630,10 @@ Object.assign(INSTITUTION_FIXTURES, {
   'POST /api/v1/chat/bots/{id}/disable': { write: () => ({ path: `/api/v1/chat/bots/${w.botA}/disable` }) },
 } satisfies Record<string, InstitutionFixture>);
 
-/** Self operations, called by B's users with plausible bodies; `check` looks at the reply. */
+/**
+ * Self operations, called by B's users with plausible bodies (a function: one naming rows seeded before the
+ * tests); `check` looks at the reply.
+ */
 const SELF_FIXTURES: Record<
   string,
   { path?: () => string; body?: unknown; check?: (r: Reply, caller: { id: string }) => void }
@@ -657,8 +660,12 @@ const SELF_FIXTURES: Record<
   'DELETE /api/v1/account/totp': {},
   'POST /api/v1/account/recovery-codes': {},
   'GET /api/v1/directory': { path: () => '/api/v1/directory?q=scope' },
-  // An official's own attachments: A's file is not found for B's users, whatever they ask.
-  'POST /api/v1/chat/files': { body: { sizeBytes: 10, sha256: 'a'.repeat(64) } },
+  // An official's own attachments: A's file is not found for B's users, whatever they ask, nor A's chat group
+  // one they may tag an upload with.
+  'POST /api/v1/chat/files': {
+    body: () => ({ sizeBytes: 10, sha256: 'a'.repeat(64), groupId: w.devicesA.groupA }),
+    check: (r) => expect((r.body as { code?: string }).code, r.text).toBe('group_not_found'),
+  },
   'GET /api/v1/chat/files/{id}': {
     path: () => `/api/v1/chat/files/${w.fileA}`,
     check: (r) => expect(r.status).toBe(404),
@@ -855,7 +862,8 @@ describe('self operations act on the caller only', () => {
       for (const op of selfOps) {
         const fixture = SELF_FIXTURES[op.key];
         if (!fixture) throw new Error(`no fixture for ${op.key}: add one to SELF_FIXTURES`);
-        const r = await call(op.method, fixture.path?.() ?? op.path, p.token, fixture.body);
+        const body = typeof fixture.body === 'function' ? (fixture.body as () => unknown)() : fixture.body;
+        const r = await call(op.method, fixture.path?.() ?? op.path, p.token, body);
         expectDocumented(op, r);
         expect(r.status, `${op.key} as ${p.name}: ${r.text}`).toBeLessThan(500);
         expectNoLeak(r, `${op.key} as ${p.name}`);

@@ -154,8 +154,14 @@ export const DEVICE_FIXTURES: Record<string, DeviceFixture> = {
     refusedWith: 'call_not_found',
   },
   'POST /api/v1/chat/calls/{callId}/end': { request: (x) => call(x, '/end'), refusedWith: 'call_not_found' },
+  // B's handset may not tag an upload with A's group (nothing is reserved); A's handset, its member, may.
   'POST /api/v1/chat/device/files': {
-    request: () => ({ path: '/api/v1/chat/device/files', body: { sizeBytes: 10, sha256: 'c'.repeat(64) } }),
+    request: (x) => ({
+      path: '/api/v1/chat/device/files',
+      body: { sizeBytes: 10, sha256: 'c'.repeat(64), groupId: x.d.groupA },
+    }),
+    refusedWith: 'group_not_found',
+    seenByA: (x) => [x.d.groupA],
   },
   'GET /api/v1/chat/device/files/{id}': {
     request: (x) => file(x),
