@@ -11870,7 +11870,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11878,7 +11878,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -12150,7 +12162,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12158,7 +12170,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -12224,7 +12248,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12232,7 +12256,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -12308,7 +12344,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12316,7 +12352,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -12380,7 +12428,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12388,11 +12436,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
                     };
                 };
             };
-            /** @description `not_call_starter` */
+            /** @description `forbidden`, `not_call_starter` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12400,7 +12448,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "not_call_starter";
+                        code?: "forbidden" | "not_call_starter";
                     };
                 };
             };
@@ -12464,7 +12512,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12472,7 +12520,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -12560,7 +12620,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12568,7 +12628,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -12634,7 +12706,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12642,11 +12714,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
                     };
                 };
             };
-            /** @description `file_institution_required` */
+            /** @description `file_institution_required`, `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12654,7 +12726,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "file_institution_required";
+                        code?: "file_institution_required" | "forbidden";
                     };
                 };
             };
@@ -12705,7 +12777,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12713,7 +12785,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -12762,7 +12846,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12770,7 +12854,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -12828,7 +12924,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12836,7 +12932,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -12947,7 +13055,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12955,7 +13063,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -13082,7 +13202,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13090,7 +13210,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -13551,7 +13683,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13559,11 +13691,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
                     };
                 };
             };
-            /** @description `device_removed_from_chat`, `mls_credential_refused` */
+            /** @description `device_removed_from_chat`, `forbidden`, `mls_credential_refused` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13571,7 +13703,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_removed_from_chat" | "mls_credential_refused";
+                        code?: "device_removed_from_chat" | "forbidden" | "mls_credential_refused";
                     };
                 };
             };
@@ -13660,7 +13792,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13668,7 +13800,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -13723,7 +13867,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13731,11 +13875,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
                     };
                 };
             };
-            /** @description `chat_policy_forbids`, `mls_credential_refused`, `not_a_member` */
+            /** @description `chat_policy_forbids`, `forbidden`, `mls_credential_refused`, `not_a_member` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13743,7 +13887,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "chat_policy_forbids" | "mls_credential_refused" | "not_a_member";
+                        code?: "chat_policy_forbids" | "forbidden" | "mls_credential_refused" | "not_a_member";
                     };
                 };
             };
@@ -13844,7 +13988,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13852,7 +13996,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -13921,7 +14077,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13929,7 +14085,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -14092,7 +14260,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14100,11 +14268,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
                     };
                 };
             };
-            /** @description `device_removed_from_chat` */
+            /** @description `device_removed_from_chat`, `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14112,7 +14280,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_removed_from_chat";
+                        code?: "device_removed_from_chat" | "forbidden";
                     };
                 };
             };
@@ -14152,7 +14320,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14160,7 +14328,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -14200,7 +14380,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14208,11 +14388,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
                     };
                 };
             };
-            /** @description `device_removed_from_chat`, `mls_credential_refused` */
+            /** @description `device_removed_from_chat`, `forbidden`, `mls_credential_refused` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14220,7 +14400,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_removed_from_chat" | "mls_credential_refused";
+                        code?: "device_removed_from_chat" | "forbidden" | "mls_credential_refused";
                     };
                 };
             };
@@ -14284,7 +14464,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14292,11 +14472,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
                     };
                 };
             };
-            /** @description `chat_policy_forbids`, `device_removed_from_chat` */
+            /** @description `chat_policy_forbids`, `device_removed_from_chat`, `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14304,7 +14484,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "chat_policy_forbids" | "device_removed_from_chat";
+                        code?: "chat_policy_forbids" | "device_removed_from_chat" | "forbidden";
                     };
                 };
             };
@@ -15659,7 +15839,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15667,7 +15847,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -15739,7 +15931,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15747,7 +15939,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -15823,7 +16027,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15831,7 +16035,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -15921,7 +16137,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15929,7 +16145,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -15995,7 +16223,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16003,7 +16231,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -16063,7 +16303,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16071,7 +16311,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -17246,7 +17498,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17254,7 +17506,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -23156,7 +23408,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23164,7 +23416,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -23548,7 +23812,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23556,7 +23820,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -23606,7 +23882,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23614,7 +23890,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
