@@ -6,7 +6,7 @@ import {
   dpopFetch,
 } from '@pakawaaz/lab';
 import { DATABASE, sql, type DatabaseHandle } from '@pakawaaz/platform';
-import { replyOf, type DeviceReply, type DeviceRowsOfA } from './route-scope-devices.js';
+import { callAs, type DeviceRowsOfA } from './route-scope-devices.js';
 import type { TestServer } from './test-server.js';
 
 /*
@@ -40,17 +40,8 @@ export async function enrolDesktop(server: TestServer, signIn: () => Promise<str
 }
 
 /** One request to the main port as this desktop (token + DPoP proof); any status is an answer. */
-export async function desktopCall(
-  server: TestServer,
-  d: Desktop,
-  method: string,
-  p: string,
-  body?: unknown,
-): Promise<DeviceReply> {
-  const json =
-    body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
-  return replyOf(await d.fetch(new Request(new URL(p, server.url), { method, ...json })));
-}
+export const desktopCall = (server: TestServer, d: Desktop, method: string, p: string, body?: unknown) =>
+  callAs(d, server.url, method, p, body);
 
 /**
  * A's desktop joins A's group (leaf 1, written as the delivery service records a member): the group and its
