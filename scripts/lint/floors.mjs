@@ -137,11 +137,12 @@ export const FLOORS = [
     testsMay: [TEST_SUPPORT],
   },
   // The composition root: every domain, never lab, test fixtures only in its tests; its CLI is an API client.
+  // Its tests may drive it as lab's clients do (an official's desktop device: WebCrypto key, CSR, DPoP).
   {
     dir: 'server',
     name: '@pakawaaz/server',
     may: [...DOMAINS, ...PROTOCOLS, ...SIMULATORS, API_CLIENT],
-    testsMay: [TEST_SUPPORT],
+    testsMay: [TEST_SUPPORT, '@pakawaaz/lab'],
   },
   // The NOC talks to the server over HTTP only, through the client generated from openapi.json.
   { dir: 'noc', name: '@pakawaaz/noc', may: [API_CLIENT] },

@@ -11870,7 +11870,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11878,7 +11878,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -12150,7 +12162,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12158,7 +12170,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -12224,7 +12248,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12232,7 +12256,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -12308,7 +12344,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12316,7 +12352,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -12380,7 +12428,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12388,11 +12436,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
                     };
                 };
             };
-            /** @description `not_call_starter` */
+            /** @description `forbidden`, `not_call_starter` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12400,7 +12448,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "not_call_starter";
+                        code?: "forbidden" | "not_call_starter";
                     };
                 };
             };
@@ -12464,7 +12512,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12472,7 +12520,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -12560,7 +12620,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12568,7 +12628,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -12634,7 +12706,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12642,11 +12714,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
                     };
                 };
             };
-            /** @description `file_institution_required` */
+            /** @description `file_institution_required`, `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12654,7 +12726,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "file_institution_required";
+                        code?: "file_institution_required" | "forbidden";
                     };
                 };
             };
@@ -12717,7 +12789,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12725,7 +12797,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -12774,7 +12858,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12782,7 +12866,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -12840,7 +12936,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12848,7 +12944,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -12959,7 +13067,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12967,7 +13075,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -13094,7 +13214,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13102,7 +13222,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -13575,7 +13707,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13583,11 +13715,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
                     };
                 };
             };
-            /** @description `device_removed_from_chat`, `mls_credential_refused` */
+            /** @description `device_removed_from_chat`, `forbidden`, `mls_credential_refused` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13595,7 +13727,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_removed_from_chat" | "mls_credential_refused";
+                        code?: "device_removed_from_chat" | "forbidden" | "mls_credential_refused";
                     };
                 };
             };
@@ -13684,7 +13816,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13692,7 +13824,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -13747,7 +13891,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13755,11 +13899,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
                     };
                 };
             };
-            /** @description `chat_policy_forbids`, `mls_credential_refused`, `not_a_member` */
+            /** @description `chat_policy_forbids`, `forbidden`, `mls_credential_refused`, `not_a_member` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13767,7 +13911,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "chat_policy_forbids" | "mls_credential_refused" | "not_a_member";
+                        code?: "chat_policy_forbids" | "forbidden" | "mls_credential_refused" | "not_a_member";
                     };
                 };
             };
@@ -13868,7 +14012,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13876,7 +14020,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -13945,7 +14101,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13953,7 +14109,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -14116,7 +14284,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14124,11 +14292,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
                     };
                 };
             };
-            /** @description `device_removed_from_chat` */
+            /** @description `device_removed_from_chat`, `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14136,7 +14304,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_removed_from_chat";
+                        code?: "device_removed_from_chat" | "forbidden";
                     };
                 };
             };
@@ -14176,7 +14344,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14184,7 +14352,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -14224,7 +14404,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14232,11 +14412,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
                     };
                 };
             };
-            /** @description `device_removed_from_chat`, `mls_credential_refused` */
+            /** @description `device_removed_from_chat`, `forbidden`, `mls_credential_refused` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14244,7 +14424,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_removed_from_chat" | "mls_credential_refused";
+                        code?: "device_removed_from_chat" | "forbidden" | "mls_credential_refused";
                     };
                 };
             };
@@ -14308,7 +14488,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14316,11 +14496,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
                     };
                 };
             };
-            /** @description `chat_policy_forbids`, `device_removed_from_chat` */
+            /** @description `chat_policy_forbids`, `device_removed_from_chat`, `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14328,7 +14508,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "chat_policy_forbids" | "device_removed_from_chat";
+                        code?: "chat_policy_forbids" | "device_removed_from_chat" | "forbidden";
                     };
                 };
             };
@@ -15683,7 +15863,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15691,7 +15871,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -15763,7 +15955,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15771,7 +15963,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -15847,7 +16051,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15855,7 +16059,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -15945,7 +16161,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15953,7 +16169,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -16019,7 +16247,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16027,7 +16255,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -16087,7 +16327,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -16095,7 +16335,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -17270,7 +17522,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17278,7 +17530,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
                     };
                 };
             };
@@ -23180,7 +23432,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23188,7 +23440,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -23572,7 +23836,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23580,7 +23844,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };
@@ -23630,7 +23906,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid` */
+            /** @description `device_certificate_refused`, `device_certificate_required`, `dpop_binding_failed`, `dpop_proof_invalid`, `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -23638,7 +23914,19 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid";
+                        code?: "device_certificate_refused" | "device_certificate_required" | "dpop_binding_failed" | "dpop_proof_invalid" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
                     };
                 };
             };

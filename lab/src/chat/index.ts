@@ -33,5 +33,12 @@ export {
 } from './chat-types.js';
 export { chatRoutes, type QueueItem, type ServerFrame } from './chat-wire.js';
 export { deviceKeyFromPem, certificateDerFromPem, type DeviceSigningKey } from './device-key.js';
+export {
+  createDesktopKey,
+  desktopCsr,
+  dpopBoundToken,
+  dpopFetch,
+  type DesktopIdentity,
+} from './desktop-device.js';
 export { MemoryDeliveryService, testDeviceCa, testExternalSender } from './chat-fixtures.js';
 export { ChatBot, enrolBot, type BotCredentials, type ChatBotOptions } from './bot.js';

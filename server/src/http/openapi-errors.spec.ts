@@ -51,15 +51,18 @@ describe('the OpenAPI contract documents errors', () => {
   );
 
   it.each(operations.filter((o) => scope(o) === 'device'))(
-    '$name (device): 401 device_certificate_required/refused or dpop_proof_invalid, no bearer codes',
+    '$name (device): 401 device_certificate_required/refused or a desktop’s refusals, no bearer codes',
     ({ op }) => {
-      // A handset's certificate, or a desktop's token with its DPoP proof (refused: dpop_proof_invalid).
+      // A handset's certificate, or a desktop's token with its DPoP proof (refused: dpop_proof_invalid; its
+      // token invalid or expired: unauthenticated), checked against the device policy in force (forbidden).
       expect(codesOf(op, '401')).toEqual([
         'device_certificate_refused',
         'device_certificate_required',
         'dpop_binding_failed',
         'dpop_proof_invalid',
+        'unauthenticated',
       ]);
+      expect(codesOf(op, '403')).toContain('forbidden');
       expect(codesOf(op, '400')).toContain('malformed_client_certificate');
       expect(op.security).toEqual([{ mutualTLS: [] }]);
     },

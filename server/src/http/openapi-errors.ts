@@ -85,7 +85,9 @@ export function platformErrorsOf(access: RouteAccess, op: Operation): Documented
   if ((op.parameters?.length ?? 0) > 0 || op.requestBody) errors.push(platform('validation_failed'));
   if (op.requestBody?.content?.['application/json']) errors.push(platform('malformed_json'));
   if (access.public) return errors;
-  // A device's route: a handset's certificate (mutual TLS), or a desktop's access token + DPoP proof.
+  // A device's route: a handset's certificate (mutual TLS), or a desktop's access token + DPoP proof — its
+  // token invalid or expired (401 unauthenticated), or the device policy in force forbidding desktops (403
+  // forbidden), asked before whether the route takes desktops at all.
   if (access.scope === 'device') {
     errors.push(
       platform('device_certificate_required'),
@@ -93,6 +95,8 @@ export function platformErrorsOf(access: RouteAccess, op: Operation): Documented
       platform('malformed_client_certificate'),
       platform('dpop_proof_invalid'),
       platform('dpop_binding_failed'),
+      platform('unauthenticated'),
+      platform('forbidden'),
     );
     return errors;
   }

@@ -9,6 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeSim, simCsv } from '@pakawaaz/test-support';
 import { DEVICE_FIXTURES, type DeviceScopeWorld } from '../support/route-scope-device-fixtures.js';
 import {
+  desktopCall,
+  enrolDesktop,
+  forbidDesktopsInDatabase,
+  joinGroupOfA,
+  type Desktop,
+} from '../support/route-scope-desktops.js';
+import {
   deviceCall,
   deviceMarkersOfA,
   devicePortEnv,
@@ -35,7 +42,9 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
  * - never see institution A's rows (nor national rows) through an `institution` operation, nor change them;
  * - through `self` operations, touch nothing of another user;
  * - through `device` operations (a handset's, authenticated by its certificate), get nothing: 401;
- * and B's handset (lab-attested, enrolled, on the device port) must not reach A's handset's rows through them.
+ * and B's handset (lab-attested, enrolled, on the device port) must not reach A's handset's rows through them,
+ * nor B's official's browser enrolled as a desktop device (token + DPoP proof on the main port), which the
+ * handsets-only operations refuse outright, as they refuse a desktop whose device policy forbids desktops.
  * A's rows are real, and A's principals read them through the same requests: an id that does not exist would
  * answer 404 whatever the scope check did.
  * An operation without a classification, or an `institution`/`self`/`device` operation without an entry in the
@@ -124,7 +133,15 @@ const w = {
   storeA: {} as StoreOfA,
   /** Enrolled handsets of A and B, and the rows of A's handset (a command, an attachment, a group, a call). */
   devicesA: {} as DeviceRowsOfA,
+  /** A's official's desktop device (a member of A's group beside A's handset), once enrolled. */
+  desktopA: '',
 };
+/**
+ * Officials' browsers enrolled as desktop devices: A's (a member of A's group beside A's handset), B's, and
+ * one of department B1 whose device policy in force forbids desktops (turned off behind the server's back,
+ * so it is not yet retired).
+ */
+const desktops = { a: {} as Desktop, b: {} as Desktop, forbidden: {} as Desktop };
 /** B's principals: name → bearer token. Users first (self operations need an account). */
 const principalsOfB: { name: string; token: string; user?: { id: string; username: string } }[] = [];
 /** Principals of department B1 (child of B): a viewer signed in, and a token with every institution role. */
@@ -229,6 +246,16 @@ beforeAll(async () => {
     sql`insert into identity.passkeys (id, user_id, name, public_key, transports, device_type, backed_up)
         values (${w.passkeyA}, ${w.officialA.id}, 'A''s security key', '\\x00', '{usb}', 'singleDevice', false)`,
   );
+  // Before A's and B1's SIMs are assigned: from then on their sign-ins ask for a second factor (the SIM).
+  await ok('PUT', `/api/v1/device-policies/${w.b1}`, { settings: { allowDesktop: true } });
+  const desktop = (o: { username: string }) =>
+    enrolDesktop(server, async () => (await signIn(o.username)).accessToken);
+  [desktops.a, desktops.b, desktops.forbidden] = await Promise.all([
+    desktop(w.officialA),
+    desktop(w.officialB),
+    desktop(w.officialB1),
+  ]);
+  w.desktopA = desktops.a.deviceId;
   await importAndAssign();
   await db.db.execute(
     sql`insert into device_mgmt.devices (id, user_id, institution_id, imsi, imei, model, attestation, last_attested_at)
@@ -345,6 +372,7 @@ const forbiddenMarkers = () => [
   'scope-reviewer-a',
   ...storeMarkersOfA(w.storeA),
   ...deviceMarkersOfA(w.devicesA),
+  ...(w.desktopA ? [w.desktopA] : []),
 ];
 function expectNoLeak(reply: Reply, what: string): void {
   for (const marker of forbiddenMarkers())
@@ -762,6 +790,7 @@ describe('device operations take no bearer token', () => {
 describe('device operations keep a handset of B to its rows', () => {
   const x = (): DeviceScopeWorld => ({
     d: w.devicesA,
+    callerOfA: w.devicesA.handsetA.deviceId,
     institutionA: w.a,
     officialA: w.officialA,
     apkSha256A: w.storeA.apkSha256,
@@ -796,6 +825,71 @@ describe('device operations keep a handset of B to its rows', () => {
     const a = await deviceCall(server, w.devicesA.handsetA, op.method, p, body);
     expect(a.status, `A's handset: ${a.text}`).toBeLessThan(300);
     for (const marker of fixture.seenByA(x())) expect(a.text, `A's handset sees ${marker}`).toContain(marker);
+  });
+
+  it('nothing of A changed', async () => {
+    expect(await snapshotOfA()).toEqual(before);
+  });
+});
+
+describe('device operations keep a desktop device of B to its rows', () => {
+  const x = (): DeviceScopeWorld => ({
+    d: w.devicesA,
+    callerOfA: desktops.a.deviceId,
+    institutionA: w.a,
+    officialA: w.officialA,
+    apkSha256A: w.storeA.apkSha256,
+  });
+  const said = (r: Reply) => {
+    const body = r.body as { code?: string; details?: { reason?: string } };
+    return [r.status, body.code, body.details?.reason];
+  };
+
+  let before: unknown;
+  beforeAll(async () => {
+    await joinGroupOfA(server, w.devicesA, desktops.a, w.officialA.id, w.a);
+    await forbidDesktopsInDatabase(server, w.b1);
+    before = await snapshotOfA();
+  });
+
+  it('the desktops are desktop devices of their officials, the forbidden one still enrolled', async () => {
+    for (const [d, official] of [
+      [desktops.a, w.officialA],
+      [desktops.b, w.officialB],
+      [desktops.forbidden, w.officialB1],
+    ] as const) {
+      const device = await ok<{ kind: string; state: string; official: { id: string } }>(
+        'GET',
+        `/api/v1/devices/${d.deviceId}`,
+      );
+      expect([device.kind, device.state, device.official.id]).toEqual(['desktop', 'active', official.id]);
+    }
+  });
+
+  it.each(byScope('device').map((o) => [o.key, o] as const))('%s', async (key, op) => {
+    const fixture = DEVICE_FIXTURES[key];
+    if (!fixture) throw new Error(`no fixture for ${key}: add one to DEVICE_FIXTURES`);
+    const { path: p, body } = fixture.request(x());
+    const before = op.method === 'GET' ? null : await deviceSnapshotOfA(server, w.devicesA);
+    const r = await desktopCall(server, desktops.b, op.method, p, body);
+    expectDocumented(op, r);
+    if (fixture.handsetsOnly)
+      expect(said(r), `B's desktop: ${r.text}`).toEqual([401, 'device_certificate_refused', 'not_a_handset']);
+    else if (fixture.refusedWith) {
+      expect([403, 404], `B's desktop: ${r.text}`).toContain(r.status);
+      expect((r.body as { code?: string }).code, r.text).toBe(fixture.refusedWith);
+    } else expect(r.status, `B's desktop: ${r.text}`).toBeLessThan(500);
+    expectNoLeak(r, `${key} as B's desktop`);
+    // The device policy in force is asked on every request, before the route's own checks.
+    const f = await desktopCall(server, desktops.forbidden, op.method, p, body);
+    expectDocumented(op, f);
+    expect(said(f), `B1's forbidden desktop: ${f.text}`).toEqual([403, 'forbidden', 'desktop_forbidden']);
+    expectNoLeak(f, `${key} as B1's forbidden desktop`);
+    if (before !== null) expect(await deviceSnapshotOfA(server, w.devicesA)).toEqual(before);
+    if (!fixture.seenByA || fixture.handsetsOnly) return;
+    const a = await desktopCall(server, desktops.a, op.method, p, body);
+    expect(a.status, `A's desktop: ${a.text}`).toBeLessThan(300);
+    for (const marker of fixture.seenByA(x())) expect(a.text, `A's desktop sees ${marker}`).toContain(marker);
   });
 
   it('nothing of A changed', async () => {

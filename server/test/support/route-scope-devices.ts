@@ -52,16 +52,20 @@ function deviceUrl(server: TestServer): string {
 }
 
 /** One request over the device port with this handset's certificate; any status is an answer. */
-export async function deviceCall(
-  server: TestServer,
-  h: Handset,
+export const deviceCall = (server: TestServer, h: Handset, method: string, p: string, body?: unknown) =>
+  callAs(h, deviceUrl(server), method, p, body);
+
+/** One request to `base` through a device's own fetch (which authenticates it), a JSON body if any. */
+export async function callAs(
+  device: { fetch: (request: Request) => Promise<Response> },
+  base: string,
   method: string,
   p: string,
   body?: unknown,
 ): Promise<DeviceReply> {
   const json =
     body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
-  return replyOf(await h.fetch(new Request(new URL(p, deviceUrl(server)), { method, ...json })));
+  return replyOf(await device.fetch(new Request(new URL(p, base), { method, ...json })));
 }
 
 /** A reply's status and text, and its body parsed when it is JSON (else the text). */
