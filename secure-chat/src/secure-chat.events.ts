@@ -16,7 +16,8 @@ const askId = z.string().min(1).max(64);
 export const HANDED_CHARS = 128 * 1024;
 
 /** An envelope handed to another node's socket with its wake (the queue's row, as a `deliver` frame has it). */
-const handedEnvelope = z.strictObject({
+// Not strict: a later release may add a field, which this one drops (never the whole wake).
+const handedEnvelope = z.object({
   seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   groupId: z.string().min(1).max(344),
   senderDevice: z.string().min(1).max(100).nullable(),
@@ -41,9 +42,7 @@ export const ChatQueued = defineEvent(
     deviceIds: z.array(z.string().min(1).max(100)).min(1).max(WAKE_BATCH),
     ask: askId.optional(),
     handed: z
-      .array(
-        z.strictObject({ deviceId: z.string().min(1).max(100), envelopes: z.array(handedEnvelope).min(1) }),
-      )
+      .array(z.object({ deviceId: z.string().min(1).max(100), envelopes: z.array(handedEnvelope).min(1) }))
       .max(WAKE_BATCH)
       .optional(),
   }),

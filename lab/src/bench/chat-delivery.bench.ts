@@ -50,7 +50,7 @@ const FAN_OUTS = 20;
 /**
  * BENCH_CHAT_NODES=2 (PostgreSQL only): two server processes of one cluster, on BENCH_CHAT_NATS_URL, sharing the
  * data folder (keys) and the database; each pair's sender connects to the first, its receiver to the second,
- * so every 1:1 message crosses nodes (a wake over NATS). The CPU figures are both nodes' together.
+ * so every 1:1 message crosses nodes (a transient wake over NATS, carrying the envelopes). The CPU figures are both nodes' together.
  */
 const NODES = Number(process.env.BENCH_CHAT_NODES ?? 1);
 /** BENCH_CHAT_MODES: `postgres`, `pglite` or both (comma-separated; default both). */

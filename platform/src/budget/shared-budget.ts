@@ -59,7 +59,8 @@ export class SharedBudget {
       .values({ key, tokens: burst - 1, at: sql`now()` })
       .onConflictDoUpdate({
         target: t.key,
-        set: { tokens: sql`${level} - 1`, at: sql`now()` },
+        // now() is the transaction's start: one that waited for the row lock must not move `at` back.
+        set: { tokens: sql`${level} - 1`, at: sql`greatest(${t.at}, now())` },
         setWhere: sql`${level} >= 1`,
       })
       .returning({ tokens: t.tokens });

@@ -303,8 +303,16 @@ class NatsEventBus implements EventBus {
       } else if (s.type === 'reconnect') {
         this.connected = true;
         this.ctx.logger.info({ server: location }, 'reconnected to NATS');
-        // Transient events sent while this node was away are lost: their subscribers catch up on their own.
-        for (const sub of this.subscriptions) if (sub instanceof TransientSubscription) sub.options.onGap?.();
+        // Transient events sent while this node was away are lost: their subscribers catch up on their own —
+        // once the server has the subscriptions the client sent again on reconnecting (a PING answered after
+        // them), so that nothing signalled after the catch-up's reads is missed.
+        void this.ctx.nc
+          .flush()
+          .catch(() => undefined)
+          .then(() => {
+            for (const sub of this.subscriptions)
+              if (sub instanceof TransientSubscription) sub.options.onGap?.();
+          });
       } else if (s.type === 'error') {
         this.ctx.logger.warn({ server: location, error: s.error.message }, 'NATS connection error');
       }

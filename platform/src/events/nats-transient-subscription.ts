@@ -1,9 +1,7 @@
 import type { Msg, Subscription as CoreSubscription } from '@nats-io/transport-node';
-import { payloadText } from './dead-letters.js';
 import {
   assertValidFilter,
   InvalidEventError,
-  type DomainEvent,
   type EventHandler,
   type TransientOptions,
 } from './event-bus.js';
@@ -13,7 +11,7 @@ import { describe, parseEvent, type Context } from './nats-context.js';
  * One subscribeTransient() call: a core NATS subscription on the transient subjects (`<prefix>-transient.<type>`,
  * outside the events stream's `<prefix>.>`: JetStream never stores them). Every message is handed to the
  * handler as it arrives, in order (a handler's synchronous part runs before the next message's); a handler's
- * failure is logged (a payload its consumer rejects is dead-lettered), nothing is retried. The client
+ * failure is logged, nothing is retried, and a message no handler can take is dropped (`dropped`). The client
  * re-subscribes by itself after a reconnect; what was sent while this node was disconnected is gone, and
  * `onGap` (called by the bus on each reconnect) says so.
  */
@@ -52,14 +50,16 @@ export class TransientSubscription {
 
   private handle(m: Msg): void {
     const { event, reason } = parseEvent(m.data);
-    if (!event) {
-      this.ctx.logger.error(
-        { consumer: this.name, subject: m.subject, reason },
-        'transient event dropped: the message is not a readable domain event',
-      );
-      return;
-    }
-    const fail = (err: unknown) => void this.failed(event, err, m);
+    if (!event) return this.dropped({ subject: m.subject, reason });
+    const fail = (err: unknown) => {
+      if (err instanceof InvalidEventError)
+        this.dropped({ eventId: event.id, eventType: event.type, reason: err.reason });
+      else
+        this.ctx.logger.warn(
+          { consumer: this.name, eventId: event.id, eventType: event.type, error: describe(err) },
+          'transient event handler failed',
+        );
+    };
     try {
       this.handler(event).catch(fail);
     } catch (err) {
@@ -67,26 +67,28 @@ export class TransientSubscription {
     }
   }
 
-  private async failed(event: DomainEvent, err: unknown, m: Msg): Promise<void> {
-    const meta = { consumer: this.name, eventId: event.id, eventType: event.type };
-    if (!(err instanceof InvalidEventError)) {
-      this.ctx.logger.warn({ ...meta, error: describe(err) }, 'transient event handler failed');
-      return;
-    }
-    this.ctx.logger.error({ ...meta, reason: err.reason }, 'event dead-lettered: payload failed validation');
-    await this.ctx.settings.deadLetters
-      .record({
-        consumer: this.name,
-        eventId: event.id,
-        type: event.type,
-        kind: 'invalid-payload',
-        reason: err.reason,
-        payload: payloadText(m.data),
-        attempts: 1,
-      })
-      .catch((e: unknown) => this.ctx.logger.warn({ ...meta, error: describe(e) }, 'dead letter not kept'));
+  /** Unreadable or invalid messages dropped since the last report. */
+  private drops = 0;
+  private reportedAt = 0;
+
+  /**
+   * A message no handler can take is dropped and logged — at most once per DROP_REPORT_MS, with how many since:
+   * nothing is stored (no dead letter: a flood of bad messages must not become a database write per node).
+   */
+  private dropped(meta: Record<string, unknown>): void {
+    this.drops++;
+    const now = Date.now();
+    if (now - this.reportedAt < DROP_REPORT_MS) return;
+    this.ctx.logger.error(
+      { consumer: this.name, ...meta, dropped: this.drops },
+      'transient events dropped: not readable, or their payload failed validation',
+    );
+    this.reportedAt = now;
+    this.drops = 0;
   }
 }
+
+const DROP_REPORT_MS = 10_000;
 
 /** The transient subjects' first tokens: never inside the events stream's `<prefix>.>`. */
 export function transientPrefix(prefix: string): string {

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { serviceGate, TcpProxy, testLogger, testNatsUrl } from '@pakawaaz/test-support';
 import type { DomainEvent, EventBus } from '../../src/events/event-bus.js';
-import { defineEvent, eventCatalog } from '../../src/events/event-contract.js';
+import { consume, defineConsumer, defineEvent, eventCatalog } from '../../src/events/event-contract.js';
 import { connectNatsEventBus, type NatsEventBusOptions } from '../../src/events/nats-event-bus.js';
 
 const natsUrl = testNatsUrl();
@@ -69,6 +69,32 @@ describe.skipIf(!natsUp)('transient events on NATS', () => {
     const all = Array.from({ length: 50 }, (_, i) => i + 1);
     await vi.waitFor(() => expect([onA.seen, onB.seen]).toEqual([all, all]), WAIT);
     expect(await streamMessages()).toBe(stored);
+  });
+
+  it('drops a message it cannot read or validate, storing no dead letter, and goes on', async () => {
+    const letters: unknown[] = [];
+    const node = await open({ deadLetters: { record: (l) => Promise.resolve(void letters.push(l)) } });
+    const seen: number[] = [];
+    const consumer = defineConsumer({
+      name: 'lab.wakes',
+      delivery: 'transient',
+      filter: 'lab.>',
+      expects: [Woken],
+    });
+    await consume(node, consumer, (e) => Promise.resolve(void seen.push(e.data.n)));
+    const nc = await connect({ servers: natsUrl });
+    try {
+      const subject = `${subjectPrefix}-transient.lab.queue.woken`;
+      nc.publish(subject, 'not json');
+      // A domain event whose payload the consumer's schema rejects.
+      nc.publish(subject, JSON.stringify({ ...Woken.create({ n: 1 }), data: { n: 'one' } }));
+      await nc.flush();
+    } finally {
+      await nc.close();
+    }
+    await (await open()).signal(Woken.create({ n: 7 }));
+    await vi.waitFor(() => expect(seen).toEqual([7]), WAIT);
+    expect(letters).toEqual([]);
   });
 
   it('a node cut off misses what was signalled meanwhile, is told so on reconnecting (onGap), and hears what follows', async () => {

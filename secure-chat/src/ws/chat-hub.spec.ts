@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ChatHub, MAX_SOCKETS_PER_DEVICE, RING_PUSH_INTERVAL_MS, type ChatSession } from './chat-hub.js';
+import {
+  ChatHub,
+  MAX_SOCKETS_PER_DEVICE,
+  RING_PUSH_INTERVAL_MS,
+  WAKE_ALL_EVERY_MS,
+  WAKE_ALL_SLICE,
+  type ChatSession,
+} from './chat-hub.js';
 import type { CallSignalFrame } from './frames.js';
 
 const ring = {
@@ -126,5 +133,25 @@ describe('ChatHub sockets per device', () => {
       ['s2', 4409],
     ]);
     expect(hub.connections).toBe(3);
+  });
+});
+
+describe('ChatHub.wakeAllLocal (a node back from a NATS cut)', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('wakes every socket once, a slice at a time, never all in one turn', () => {
+    vi.useFakeTimers();
+    const hub = new ChatHub(null);
+    const woken: string[] = [];
+    const n = WAKE_ALL_SLICE * 2 + 10;
+    for (let i = 0; i < n; i++)
+      hub.add({ deviceId: `d${i}`, wake: () => void woken.push(`d${i}`) } as unknown as ChatSession);
+    hub.wakeAllLocal();
+    expect(woken).toHaveLength(WAKE_ALL_SLICE);
+    vi.advanceTimersByTime(WAKE_ALL_EVERY_MS);
+    expect(woken).toHaveLength(WAKE_ALL_SLICE * 2);
+    vi.advanceTimersByTime(WAKE_ALL_EVERY_MS * 10);
+    expect(new Set(woken).size).toBe(n);
+    expect(woken).toHaveLength(n);
   });
 });

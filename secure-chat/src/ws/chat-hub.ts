@@ -32,6 +32,10 @@ export const MAX_SOCKETS_PER_DEVICE = 2;
 /** The close code and reason of a device's oldest socket when it opens one more than MAX_SOCKETS_PER_DEVICE. */
 export const SOCKET_REPLACED = { code: 4409, reason: 'replaced by a newer socket of this device' } as const;
 
+/** Sockets woken at a time when all of a node's must read their queues (wakeAllLocal): 10,000 a second. */
+export const WAKE_ALL_SLICE = 250;
+export const WAKE_ALL_EVERY_MS = 25;
+
 /** A device not connected here is pushed "check in" at most this often. */
 export const PUSH_INTERVAL_MS = 30_000;
 /** A ring (a call inviting a device not connected) pushes it at most this often: an invite/cancel loop cannot
@@ -137,9 +141,19 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
     return away;
   }
 
-  /** Every socket here reads its queue (the cluster's transient wakes may have missed some meanwhile). */
+  /**
+   * Every socket here reads its queue (the cluster's transient wakes may have missed some meanwhile): WAKE_ALL_SLICE
+   * sockets every WAKE_ALL_EVERY_MS, not all at once — a node's ten thousand queue reads in one turn would wait
+   * on the pool past its timeout, fail and be retried together. A socket opened meanwhile reads on its own.
+   */
   wakeAllLocal(): void {
-    for (const set of this.sessions.values()) for (const s of set) s.wake();
+    const all = [...this.sessions.values()].flatMap((set) => [...set]);
+    const next = (from: number) => {
+      for (const s of all.slice(from, from + WAKE_ALL_SLICE)) s.wake();
+      if (from + WAKE_ALL_SLICE < all.length)
+        setTimeout(() => next(from + WAKE_ALL_SLICE), WAKE_ALL_EVERY_MS).unref();
+    };
+    next(0);
   }
 
   /**

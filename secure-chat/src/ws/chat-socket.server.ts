@@ -168,6 +168,9 @@ export class ChatSocketServer implements OnModuleDestroy {
       if (!alive) return void ws.terminate();
       alive = false;
       ws.ping();
+      // In a cluster, wakes from other nodes are transient and may be lost where no reconnect says so (a peer's
+      // dead link, a broken route between NATS servers): the socket reads its queue at each ping all the same.
+      if (this.hub.relay) session.wake();
       // The certificate may have been revoked since the upgrade: checked again at each ping.
       this.devices
         ?.authenticate(chain)
