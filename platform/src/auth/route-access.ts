@@ -9,7 +9,11 @@ import {
   ROUTE_SCOPE,
   type RouteScopeKind,
 } from './auth.decorators.js';
+import { DEVICE_ROUTE_BOTS, DEVICE_ROUTE_DESKTOPS } from './device-auth.js';
 import type { Amr, Role } from './principal.js';
+
+/** The kinds of device a device route lets in (a handset always; a desktop or a bot when the route says so). */
+export type DeviceKindAllowed = 'handset' | 'desktop' | 'bot';
 
 /** What a route demands, resolved as the guard resolves it: the handler's metadata over its controller's. */
 export type RouteAccess = {
@@ -19,6 +23,8 @@ export type RouteAccess = {
   readonly roles: readonly Role[] | 'any' | undefined;
   readonly amr: readonly Amr[] | undefined;
   readonly anyAmr: readonly Amr[] | undefined;
+  /** A device route's callers (scope `device`); undefined on other routes. */
+  readonly devices: readonly DeviceKindAllowed[] | undefined;
 };
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -26,9 +32,19 @@ type Handler = Function;
 
 export function routeAccess(reflector: Reflector, handler: Handler, controller: Type): RouteAccess {
   const targets = [handler, controller];
+  const scope = reflector.getAllAndOverride<RouteScopeKind | undefined>(ROUTE_SCOPE, targets);
+  const lets = (key: string) => reflector.getAllAndOverride<boolean | undefined>(key, targets) === true;
   return {
     public: reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, targets) === true,
-    scope: reflector.getAllAndOverride<RouteScopeKind | undefined>(ROUTE_SCOPE, targets),
+    scope,
+    devices:
+      scope === 'device'
+        ? [
+            'handset',
+            ...(lets(DEVICE_ROUTE_DESKTOPS) ? (['desktop'] as const) : []),
+            ...(lets(DEVICE_ROUTE_BOTS) ? (['bot'] as const) : []),
+          ]
+        : undefined,
     roles: reflector.getAllAndOverride<Role[] | 'any' | undefined>(REQUIRED_ROLES, targets),
     amr: reflector.getAllAndOverride<Amr[] | undefined>(REQUIRED_AMR, targets),
     anyAmr: reflector.getAllAndOverride<Amr[] | undefined>(REQUIRED_ANY_AMR, targets),

@@ -11,6 +11,7 @@ type Op = {
   parameters?: unknown[];
   requestBody?: unknown;
   'x-pakawaaz-scope': string;
+  'x-pakawaaz-devices'?: string[];
   security?: unknown[];
   responses: Record<
     string,
@@ -64,9 +65,24 @@ describe('the OpenAPI contract documents errors', () => {
       ]);
       expect(codesOf(op, '403')).toContain('forbidden');
       expect(codesOf(op, '400')).toContain('malformed_client_certificate');
-      expect(op.security).toEqual([{ mutualTLS: [] }]);
+      // A handset's certificate always; a desktop's DPoP-bound token where the route lets desktops in.
+      const devices = op['x-pakawaaz-devices'] ?? [];
+      expect(devices[0]).toBe('handset');
+      expect(op.security).toEqual(
+        devices.includes('desktop') ? [{ mutualTLS: [] }, { dpop: [] }] : [{ mutualTLS: [] }],
+      );
     },
   );
+
+  it('says which kinds of device each device operation lets in', () => {
+    const devices = (name: string) => operations.find((o) => o.name === name)?.op['x-pakawaaz-devices'];
+    // Fleet routes are the handsets' own; chat delivery also serves officials' browsers and e-Office bots.
+    expect(devices('POST /api/v1/device/check-in')).toEqual(['handset']);
+    expect(devices('POST /api/v1/chat/groups/{groupId}/messages')).toEqual(['handset', 'desktop', 'bot']);
+    expect(devices('POST /api/v1/chat/device/files')).toEqual(['handset', 'desktop']);
+    for (const o of operations.filter((x) => scope(x) !== 'device'))
+      expect(o.op['x-pakawaaz-devices'], o.name).toBeUndefined();
+  });
 
   it.each(operations.filter((o) => (o.op.parameters?.length ?? 0) > 0 || o.op.requestBody))(
     '$name: 400 validation_failed (it takes input)',

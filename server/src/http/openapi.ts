@@ -42,6 +42,12 @@ export function buildOpenApi(app: INestApplication, version: string): OpenAPIObj
         description:
           'The device certificate issued at enrolment: mutual TLS on the device port (PAKAWAAZ_DEVICE_PORT), or forwarded to the device port by an allow-listed TLS terminator (PAKAWAAZ_DEVICE_PROXY_ADDRESSES); TLS 1.3 only.',
       } as unknown as NonNullable<NonNullable<OpenAPIObject['components']>['securitySchemes']>[string],
+      dpop: {
+        type: 'http',
+        scheme: 'DPoP',
+        description:
+          "An official's browser enrolled as a desktop device, on the device routes that let desktops in (x-pakawaaz-devices): `Authorization: DPoP <access token>` bound to the browser's key, with a `DPoP` proof of the request (RFC 9449).",
+      },
     },
   };
   const document = SwaggerModule.createDocument(app, config, { operationIdFactory: operationId });
@@ -55,7 +61,7 @@ export function buildOpenApi(app: INestApplication, version: string): OpenAPIObj
 
 /**
  * Route classification is data: each operation gets `x-pakawaaz-scope` (public, national, institution, self,
- * device)
+ * device; a device operation also `x-pakawaaz-devices`: handset, and desktop or bot when it lets them in)
  * and `x-pakawaaz-roles` (the roles that pass, empty when any authenticated caller does), read from the same
  * metadata the AuthGuard enforces; the document's root lists the registered roles, amr values and actor
  * kinds (`x-pakawaaz-registry`) for the NOC, the CLI and the generated scope tests.
@@ -75,7 +81,10 @@ function describeAccess(app: INestApplication, document: OpenAPIObject): void {
       const found = op.operationId ? access.get(op.operationId) : undefined;
       if (!found) throw new Error(`no route metadata for ${method.toUpperCase()} ${path}`);
       Object.assign(op, accessExtensions(found.access));
-      if (found.access.scope === 'device' && !found.access.public) op.security = [{ mutualTLS: [] }];
+      if (found.access.scope === 'device' && !found.access.public)
+        op.security = found.access.devices?.includes('desktop')
+          ? [{ mutualTLS: [] }, { dpop: [] }]
+          : [{ mutualTLS: [] }];
       documentErrors(op, [...platformErrorsOf(found.access, op), ...found.errors]);
     }
   }
@@ -97,7 +106,12 @@ function describeAccess(app: INestApplication, document: OpenAPIObject): void {
 
 function accessExtensions(access: RouteAccess): Record<string, unknown> {
   if (access.public) return { 'x-pakawaaz-scope': 'public' };
-  if (access.scope === 'device') return { 'x-pakawaaz-scope': 'device', 'x-pakawaaz-roles': [] };
+  if (access.scope === 'device')
+    return {
+      'x-pakawaaz-scope': 'device',
+      'x-pakawaaz-roles': [],
+      'x-pakawaaz-devices': [...(access.devices ?? ['handset'])],
+    };
   const roles = access.roles === 'any' ? roleNames() : [...(access.roles ?? [])];
   // super-admin satisfies every role check.
   if (roles.length > 0 && !roles.includes('super-admin')) roles.push('super-admin');

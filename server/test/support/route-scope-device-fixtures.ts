@@ -17,14 +17,13 @@ export type DeviceScopeWorld = {
  * A, and B's device gets 403/404 with this code — the scope check's, not an earlier refusal — and A's rows stay
  * as they were; otherwise it addresses the caller's own rows or none, and whatever it answers (below 500)
  * holds nothing of A's. `seenByA`: A's device, through the same request, gets a 2xx with these in it — the
- * rows are there to leak. `handsetsOnly`: no desktop device may call it (`@DeviceRoute()` without
- * `desktops`): a desktop gets 401 device_certificate_refused (`not_a_handset`) before the handler.
+ * rows are there to leak. Which devices may call it at all is the contract's (`x-pakawaaz-devices`): a desktop
+ * where the operation does not let desktops in gets 401 device_certificate_refused (`not_a_handset`).
  */
 export type DeviceFixture = {
   request: (x: DeviceScopeWorld) => { path: string; body?: unknown };
   refusedWith?: string;
   seenByA?: (x: DeviceScopeWorld) => string[];
-  handsetsOnly?: true;
 };
 
 const ZERO = 'AAAA';
@@ -73,43 +72,35 @@ export const DEVICE_FIXTURES: Record<string, DeviceFixture> = {
       },
     }),
     seenByA: (x) => [x.d.commandA],
-    handsetsOnly: true,
   },
   'POST /api/v1/device/commands/{id}/ack': {
     request: (x) => ({ path: `/api/v1/device/commands/${x.d.commandA}/ack`, body: { state: 'succeeded' } }),
     refusedWith: 'command_not_found',
-    handsetsOnly: true,
   },
   'POST /api/v1/device/attestation/challenge': {
     request: () => ({ path: '/api/v1/device/attestation/challenge' }),
-    handsetsOnly: true,
   },
   'POST /api/v1/device/attestation': {
     request: () => ({
       path: '/api/v1/device/attestation',
       body: { challengeId: '00000000-0000-4000-8000-0000000000cc', attestationChain: [ZERO] },
     }),
-    handsetsOnly: true,
   },
   'POST /api/v1/device/certificate': {
     request: () => ({ path: '/api/v1/device/certificate', body: { csr: ZERO } }),
-    handsetsOnly: true,
   },
   // The store: B's catalogue offers nothing of A's, and A's APK is not B's to download.
   'GET /api/v1/store/catalogue': {
     request: () => ({ path: '/api/v1/store/catalogue' }),
     seenByA: (x) => [x.institutionA, x.apkSha256A],
-    handsetsOnly: true,
   },
   'GET /api/v1/store/catalogue/diff': {
     request: () => ({ path: '/api/v1/store/catalogue/diff?from=0' }),
-    handsetsOnly: true,
   },
   'GET /api/v1/store/apks/{sha256}': {
     request: (x) => ({ path: `/api/v1/store/apks/${x.apkSha256A}` }),
     refusedWith: 'apk_not_found',
     seenByA: () => [],
-    handsetsOnly: true,
   },
   // Secure chat: A's group, its call and A's attachment are not said to exist to B's handset; A's official is
   // not one it may claim KeyPackages of, nor A's bot one it may reach.
