@@ -53,6 +53,7 @@ import { TotpService } from './mfa/totp.service.js';
 import { sessionCacheProvider } from './sessions/session-cache.provider.js';
 import { SessionsController } from './sessions/sessions.controller.js';
 import { SessionsRepository } from './sessions/sessions.repository.js';
+import { SessionRevocations } from './sessions/session-revocations.service.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { RadiusAccessService } from './radius/radius-access.service.js';
 import { RadiusAccountingService } from './radius/radius-accounting.service.js';
@@ -147,6 +148,7 @@ export class IdentityModule {
         { provide: API_TOKEN_MEMORY, useFactory: () => new ApiTokenMemory() },
         TokenService,
         DpopTokenService,
+        SessionRevocations,
         SessionsService,
         AuthEventsRepository,
         AuthEventsService,

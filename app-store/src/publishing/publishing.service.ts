@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
-import type { ApkInspection } from '@pakawaaz/apk';
 import {
   AuditService,
   DATABASE,
@@ -16,7 +15,7 @@ import {
 import type { z } from 'zod';
 import { APP_STORE_CONFIG, type AppStoreConfig } from '../app-store.config.js';
 import { appStoreError } from '../app-store.errors.js';
-import { ApkBlobStore, ApkUploadError, type ReceivedApk } from './apk-blob-store.js';
+import { ApkBlobStore, type ReceivedApk } from './apk-blob-store.js';
 import { APK_INSPECTOR, type ApkInspector } from './apk-inspector.js';
 import { WorkerApkInspector } from './apk-inspector.pool.js';
 import {
@@ -34,6 +33,7 @@ import {
   type OrgRow,
 } from './publishing.repository.js';
 import { storePolicyInForce } from './store-floors.js';
+import { owningOrg, requireVerified, uploadError } from './upload-checks.js';
 
 /** The media type of an APK (IANA registration application/vnd.android.package-archive). */
 export const APK_MEDIA_TYPE = 'application/vnd.android.package-archive';
@@ -292,47 +292,5 @@ export class PublishingService implements OnModuleInit {
     } catch (err) {
       this.logger?.warn({ err, sha256 }, 'removing an APK no version refers to failed');
     }
-  }
-}
-
-function requireVerified(i: ApkInspection): { packageName: string; versionCode: number } {
-  if (!i.verified)
-    throw appStoreError(
-      'apk_not_verified',
-      `The APK does not verify: ${i.errors.join(', ') || 'no v2 or v3 signature'}.`,
-      { errors: i.errors },
-    );
-  if (i.package === null || i.versionCode === null)
-    throw appStoreError('apk_manifest_incomplete', 'The manifest names no package or no versionCode.');
-  return { packageName: i.package, versionCode: i.versionCode };
-}
-
-/** An existing package stays with its organisation; a new one goes to the named or the only one. */
-function owningOrg(app: AppRow | undefined, orgs: OrgRow[], named: string | undefined): OrgRow {
-  if (app) {
-    const org = orgs.find((o) => o.id === app.orgId);
-    if (!org)
-      throw appStoreError(
-        'package_owned_by_another_org',
-        `${app.packageName} belongs to another organisation.`,
-      );
-    return org;
-  }
-  const org =
-    named === undefined ? (orgs.length === 1 ? orgs[0] : undefined) : orgs.find((o) => o.id === named);
-  if (!org)
-    throw appStoreError('developer_org_required', 'You are in several organisations: name one with ?org=.');
-  return org;
-}
-
-function uploadError(err: unknown): never {
-  if (!(err instanceof ApkUploadError)) throw err;
-  switch (err.reason) {
-    case 'too_large':
-      throw appStoreError('apk_too_large', err.message);
-    case 'truncated':
-      throw appStoreError('apk_truncated', err.message);
-    case 'timeout':
-      throw appStoreError('apk_upload_timeout', err.message);
   }
 }

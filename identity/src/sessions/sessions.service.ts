@@ -1,15 +1,10 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
-  AuditService,
-  consume,
-  EVENT_BUS,
   SYSTEM_ACTOR,
   type Actor,
   type Amr,
   type Db,
-  type EventBus,
-  type Subscription,
   hasRole,
   isRole,
   NATIONAL_SCOPE,
@@ -25,14 +20,8 @@ import { TokenService } from '../tokens/token.service.js';
 import type { Ctx } from '../users/access.js';
 import { effectiveRoles } from '../users/roles.js';
 import { UsersRepository, type UserRow } from '../users/users.repository.js';
-import { SESSION_CACHE, type SessionCacheHandle } from './session-cache.provider.js';
 import { sessionEnded, SESSION_LIMITS, type Acr } from './session-policy.js';
-import {
-  SESSION_CACHE_CONSUMER,
-  SessionBound,
-  SessionRevoked,
-  type SessionRevokedEvent,
-} from './sessions.events.js';
+import { SessionRevocations } from './session-revocations.service.js';
 import { SessionsRepository, type SessionRow } from './sessions.repository.js';
 
 export type ClientMeta = { ip?: string | null | undefined; userAgent?: string | null | undefined };
@@ -57,36 +46,21 @@ export type SessionView = Omit<SessionRow, 'revokedAt' | 'revokedReason'> & {
 const REFRESH_PREFIX = 'pkr_';
 const hashSecret = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
 
-/** Sign-in sessions: access tokens, rotating refresh tokens with reuse detection, idle/absolute limits, revocation. */
+/**
+ * Sign-in sessions: access tokens, rotating refresh tokens with reuse detection, idle/absolute limits, who may
+ * see and end which session (the ending itself, its audit record and its announcement: SessionRevocations).
+ */
 @Injectable()
-export class SessionsService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private subscription: Subscription | undefined;
-
+export class SessionsService {
   constructor(
     private readonly repo: SessionsRepository,
     private readonly users: UsersRepository,
     private readonly tokens: TokenService,
-    private readonly audit: AuditService,
-    @Inject(SESSION_CACHE) private readonly cache: SessionCacheHandle,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
-    @Inject(EVENT_BUS) private readonly bus: EventBus,
     private readonly mfa: MfaRepository,
     private readonly dpop: DpopTokenService,
+    private readonly revocations: SessionRevocations,
   ) {}
-
-  /** Other nodes' revocations and bindings reach this node's cache through the bus (the recheck interval bounds the rest). */
-  async onApplicationBootstrap(): Promise<void> {
-    this.subscription = await consume(this.bus, SESSION_CACHE_CONSUMER, (event) => {
-      // Bound: re-read the session (its sign-in's unbound token now serves logout only); revoked: refuse it.
-      if (event.type === SessionBound.type) this.cache.forget(event.data.sessionId);
-      else this.cache.revoked(event.data.sessionId);
-      return Promise.resolve();
-    });
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.subscription?.unsubscribe();
-  }
 
   async start(
     user: UserRow,
@@ -157,7 +131,7 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
         'This session was bound to a device key (DPoP) meanwhile: send its refresh token with a DPoP proof of that key.',
       );
     if (outcome.kind === 'reused')
-      await this.revokeSession(outcome.session, 'refresh-token-reuse', SYSTEM_ACTOR, requestId);
+      await this.revocations.revokeSession(outcome.session, 'refresh-token-reuse', SYSTEM_ACTOR, requestId);
     if (outcome.kind !== 'refreshed') throw invalid();
     const { session, user, refreshToken } = outcome;
     return this.tokensFor(user, { ...session, lastSeenAt: now }, refreshToken);
@@ -167,7 +141,7 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
   async logout(ctx: Ctx): Promise<void> {
     const session = ctx.principal.sessionId ? await this.repo.find(ctx.principal.sessionId) : undefined;
     if (session && !session.revokedAt)
-      await this.revokeSession(session, 'logout', ctx.principal.actor, ctx.requestId);
+      await this.revocations.revokeSession(session, 'logout', ctx.principal.actor, ctx.requestId);
   }
 
   /** Live sessions: the caller's own, or (security officer, viewer) those of users in the caller's scope. */
@@ -202,7 +176,7 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
       const owner = await this.users.findById(session.userId);
       requireInScope(ctx.principal, owner?.institutionId, notFound);
     }
-    await this.revokeSession(
+    await this.revocations.revokeSession(
       session,
       own ? 'logout' : 'revoked-by-administrator',
       ctx.principal.actor,
@@ -210,54 +184,16 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
     );
   }
 
-  /**
-   * Ends every session of a user (disabled, password reset or changed, factors reset) but `except` (the
-   * caller's own, when they changed their own password): their tokens stop working at once.
-   */
-  async revokeAllOf(
+  /** Ends every session of a user but `except` (SessionRevocations.revokeAllOf). */
+  revokeAllOf(
     userId: string,
     reason: string,
     actor: Actor,
     requestId: string | null,
-    tx: Db = this.repo.db,
+    tx?: Db,
     except?: string,
   ): Promise<number> {
-    const ids = await this.repo.revokeAllOf(userId, reason, new Date(), tx, except);
-    for (const sessionId of ids) await this.announce({ sessionId, userId, reason });
-    if (ids.length)
-      await this.audit.record(
-        {
-          actor,
-          action: 'identity.session.revoked-all',
-          target: `user:${userId}`,
-          details: { reason, sessions: ids.length },
-          requestId,
-        },
-        tx,
-      );
-    return ids.length;
-  }
-
-  private async revokeSession(session: SessionRow, reason: string, actor: Actor, requestId: string | null) {
-    await this.repo.db.transaction(async (tx) => {
-      if (!(await this.repo.revoke(session.id, reason, new Date(), tx))) return;
-      await this.audit.record(
-        {
-          actor,
-          action: 'identity.session.revoked',
-          target: `session:${session.id}`,
-          details: { reason, userId: session.userId },
-          requestId,
-        },
-        tx,
-      );
-    });
-    await this.announce({ sessionId: session.id, userId: session.userId, reason });
-  }
-
-  private async announce(data: SessionRevokedEvent): Promise<void> {
-    this.cache.revoked(data.sessionId);
-    await this.bus.publish(SessionRevoked.create(data));
+    return this.revocations.revokeAllOf(userId, reason, actor, requestId, tx, except);
   }
 
   private async newRefreshToken(sessionId: string, tx: Db): Promise<string> {

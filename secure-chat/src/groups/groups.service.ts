@@ -15,11 +15,18 @@ import {
 } from '../chat-ports.js';
 import { DeliveryRepository } from '../delivery/delivery.repository.js';
 import { b64u } from '../mls/bytes.js';
-import { readGroupInfo, readMessage, readWelcome, type GroupInfoFacts } from '../mls/mls-facts.js';
+import { readGroupInfo } from '../mls/mls-facts.js';
 import { mlsInput } from '../mls/mls-input.js';
 import { mayReach } from '../bots/bot-directory.js';
 import { secureChatError } from '../secure-chat.errors.js';
 import { checkedCommit, type NextEpoch } from './checked-commit.js';
+import {
+  readCommitInput,
+  replay,
+  requireExternalSender,
+  type CommitInput,
+  type CommitResult,
+} from './commit-input.js';
 import { CommitsInFlight } from './commits-in-flight.js';
 import { notHandedOut, precheckCommitAdds } from './commit-adds-precheck.js';
 import { COMMIT_CHECKER, inlineCommitChecker, type CommitChecker } from './commit-checker.js';
@@ -30,16 +37,6 @@ import { RemovalsRepository } from '../membership/removals.repository.js';
 import { DeparturesRepository } from '../membership/departures.repository.js';
 import { KeyPackagesRepository } from '../key-packages/key-packages.repository.js';
 import { ChatPolicyEnforcer } from '../policy/chat-policy.enforcer.js';
-
-export type CommitInput = {
-  commit: Uint8Array;
-  groupInfo: Uint8Array;
-  welcome?: Uint8Array;
-  clientId: string;
-};
-export type CommitResult = { groupId: string; epoch: string };
-
-const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
 /**
  * Groups at the delivery service: registration with the epoch-0 GroupInfo, and the ordering of handshake
@@ -86,7 +83,7 @@ export class GroupsService {
     });
     if (info.epoch !== 0n)
       throw secureChatError('mls_wrong_group', 'Register a group with its epoch-0 GroupInfo.');
-    this.requireExternalSender(info);
+    requireExternalSender(info, this.externalSender.signatureKey);
     if (info.members.length !== 1) throw notAlone();
     const leaves = await leafDevices(this.devices, info.members);
     if (leaves[0]!.deviceId !== device.deviceId) throw notAlone();
@@ -132,26 +129,11 @@ export class GroupsService {
     groupId: string,
     input: CommitInput,
   ): Promise<CommitResult> {
-    const msg = await mlsInput(() => readMessage(input.commit), 'commit');
-    if (msg.contentType !== 'commit')
-      throw secureChatError(
-        'invalid_chat_input',
-        'commit: this is not a commit (send messages to /messages).',
-      );
-    if (b64u(msg.groupId) !== groupId)
-      throw secureChatError('mls_wrong_group', 'commit: it is for another group.');
-    // The server checks the next tree against the commit's proposals: it must see them (RFC 9420 §6.2).
-    if (msg.wireformat !== 'public_message' || msg.sender?.type !== 'member')
-      throw secureChatError(
-        'mls_unsupported',
-        'commit: a commit is a PublicMessage from a member (the server checks its GroupInfo against it).',
-      );
-    const welcome = input.welcome ? await mlsInput(() => readWelcome(input.welcome!), 'welcome') : undefined;
+    const { msg, senderLeaf, welcome } = await readCommitInput(groupId, input);
     // Checked against the current epoch off the loop and before the group's lock (never under it: a lock and a
     // connection held while the workers are busy); if the group moved meanwhile, the commit is stale.
     const early = await this.nextEpoch(device.deviceId, groupId, msg.epoch, input);
 
-    const senderLeaf = msg.sender.leafIndex;
     const { result, wake, dropped } = await this.repo.db.transaction(async (tx) => {
       // The devices the commit adds, and their officials, locked (shared) before the group: a removal of one of
       // them waits for this commit or this commit for it, and then sees it (RemovalsRepository.lockDevice).
@@ -160,8 +142,7 @@ export class GroupsService {
       // lock, then its idempotency row): the other order deadlocks a commit and a send reusing one clientId.
       const group = await this.repo.lockGroup(groupId, tx);
       const previous = await this.repo.previousSend(device.deviceId, input.clientId, tx);
-      if (previous)
-        return { result: this.replay(previous, 'commit', groupId), wake: [] as string[], dropped: [] };
+      if (previous) return { result: replay(previous, 'commit', groupId), wake: [] as string[], dropped: [] };
       const members = group ? await this.repo.members(groupId, tx) : [];
       if (!group || !members.some((m) => m.deviceId === device.deviceId))
         throw secureChatError('group_not_found', 'No group with this id of which this device is a member.');
@@ -297,26 +278,9 @@ export class GroupsService {
       groupInfo: input.groupInfo,
       proposals,
     });
-    this.requireExternalSender(info);
+    requireExternalSender(info, this.externalSender.signatureKey);
     const leaves = await leafDevices(this.devices, info.members);
     const before = new Set(members.map((m) => m.deviceId));
     return { info, leaves, joining: leaves.filter((l) => !before.has(l.deviceId)) };
-  }
-
-  private requireExternalSender(info: GroupInfoFacts): void {
-    if (!info.externalSenderKeys.some((k) => sameBytes(k, this.externalSender.signatureKey)))
-      throw secureChatError(
-        'mls_external_sender_missing',
-        "The group must list the server's external sender (GET /api/v1/chat/external-sender).",
-      );
-  }
-
-  private replay(previous: Record<string, unknown>, op: string, groupId: string): CommitResult {
-    if (previous['op'] !== op || previous['groupId'] !== groupId)
-      throw secureChatError(
-        'client_id_reused',
-        'This clientId was used for another operation: use a new one.',
-      );
-    return { groupId, epoch: String(previous['epoch']) };
   }
 }
