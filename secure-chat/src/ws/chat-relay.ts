@@ -15,6 +15,7 @@ import {
   WAKE_BATCH,
 } from '../secure-chat.events.js';
 import type { QueuedEnvelope } from '../chat-ports.js';
+import { envelopeBytes } from '../delivery/envelope-bytes.js';
 import { ChatHub } from './chat-hub.js';
 import type { CallSignalFrame } from './frames.js';
 import { ANSWER_WAIT_MS, HeldAsks } from './held-asks.js';
@@ -163,26 +164,13 @@ export function withHanded(data: WakeData, handed: Handed | undefined): WakeData
     const envelopes = handed.get(deviceId);
     if (!envelopes) continue;
     let chars = deviceId.length + 32;
-    for (const e of envelopes) chars += jsonChars(e);
+    for (const e of envelopes) chars += envelopeBytes(e);
     if (chars > room) continue;
     room -= chars;
     out.push({ deviceId, envelopes: [...envelopes] });
   }
   return out.length ? { ...data, handed: out } : data;
 }
-
-/** An envelope's length as JSON, near enough (the names, quotes and commas: at most ENVELOPE_FRAME). */
-function jsonChars(e: QueuedEnvelope): number {
-  return (
-    ENVELOPE_FRAME +
-    e.body.length +
-    e.groupId.length +
-    (e.senderDevice?.length ?? 4) +
-    e.kind.length +
-    e.at.length
-  );
-}
-const ENVELOPE_FRAME = 96;
 
 /** The envelopes a wake handed over, by device. */
 function handedOf(data: { handed?: { deviceId: string; envelopes: QueuedEnvelope[] }[] | undefined }) {
