@@ -6,6 +6,7 @@ import {
   EVENT_TYPE_PATTERN,
   InvalidEventError,
   matchesFilter,
+  MAX_EVENT_BYTES,
   type DomainEvent,
   type EventBus,
   type EventHandler,
@@ -185,6 +186,23 @@ export function assertPublishable(
     );
   const parsed = def.schema.safeParse(event.data);
   if (!parsed.success) throw new EventDataError(event.type, describeIssues(parsed.error));
+}
+
+/**
+ * The event as the bus carries it (JSON), once it is known to be sendable this way: a valid type, declared and
+ * sent as declared (assertPublishable), and no larger than MAX_EVENT_BYTES. Both buses call it first.
+ */
+export function sendableJson(
+  catalog: EventCatalog | undefined,
+  event: DomainEvent,
+  how: 'publish' | 'signal',
+): string {
+  if (!EVENT_TYPE_PATTERN.test(event.type)) throw new Error(`invalid event type "${event.type}"`);
+  assertPublishable(catalog, event, how);
+  const json = JSON.stringify(event);
+  if (Buffer.byteLength(json) > MAX_EVENT_BYTES)
+    throw new Error(`event ${event.type} is larger than ${MAX_EVENT_BYTES} bytes`);
+  return json;
 }
 
 /** Zod issues as paths and messages: never the values, which may be personal data. */

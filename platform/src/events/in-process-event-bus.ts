@@ -2,17 +2,15 @@ import type { Logger } from 'pino';
 import { LOG_ONLY_DEAD_LETTERS, type DeadLetterKind, type DeadLetterSink } from './dead-letters.js';
 import {
   assertValidFilter,
-  EVENT_TYPE_PATTERN,
   InvalidEventError,
   matchesFilter,
-  MAX_EVENT_BYTES,
   type DomainEvent,
   type EventBus,
   type EventBusHealth,
   type EventHandler,
   type Subscription,
 } from './event-bus.js';
-import { assertPublishable, type EventCatalog } from './event-contract.js';
+import { sendableJson, type EventCatalog } from './event-contract.js';
 import { pause } from './pause.js';
 
 export type InProcessEventBusOptions = {
@@ -85,15 +83,10 @@ export class InProcessEventBus implements EventBus {
     return settle(() => this.cast(event, this.checked(event, 'signal'), true));
   }
 
-  /** The event as JSON, once it is known to be sendable this way. */
+  /** The event as JSON, once the bus is open and the event sendable this way. */
   private checked(event: DomainEvent, how: 'publish' | 'signal'): string {
     this.assertOpen();
-    if (!EVENT_TYPE_PATTERN.test(event.type)) throw new Error(`invalid event type "${event.type}"`);
-    assertPublishable(this.catalog, event, how);
-    const json = JSON.stringify(event);
-    if (Buffer.byteLength(json) > MAX_EVENT_BYTES)
-      throw new Error(`event ${event.type} is larger than ${MAX_EVENT_BYTES} bytes`);
-    return json;
+    return sendableJson(this.catalog, event, how);
   }
 
   private cast(event: DomainEvent, json: string, transient: boolean): void {

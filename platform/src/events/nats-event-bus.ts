@@ -12,8 +12,6 @@ import type { Logger } from 'pino';
 import { maskUrl } from '../config/config.js';
 import { LOG_ONLY_DEAD_LETTERS, type DeadLetterSink } from './dead-letters.js';
 import {
-  EVENT_TYPE_PATTERN,
-  MAX_EVENT_BYTES,
   type DomainEvent,
   type EventBus,
   type EventBusHealth,
@@ -21,7 +19,7 @@ import {
   type Subscription,
   type TransientOptions,
 } from './event-bus.js';
-import { assertPublishable, type EventCatalog } from './event-contract.js';
+import { sendableJson, type EventCatalog } from './event-contract.js';
 import { BroadcastSubscription } from './nats-broadcast-subscription.js';
 import { describe, isApiError, type Context, type Settings } from './nats-context.js';
 import { DurableSubscription } from './nats-durable-subscription.js';
@@ -211,7 +209,7 @@ class NatsEventBus implements EventBus {
   }
 
   async publish(event: DomainEvent): Promise<void> {
-    const body = this.checked(event, 'publish');
+    const body = sendableJson(this.catalog, event, 'publish');
     // msgID sets Nats-Msg-Id: JetStream drops a republished event id within the duplicate window.
     const ack = await this.ctx.js.publish(`${this.ctx.settings.prefix}.${event.type}`, body, {
       msgID: event.id,
@@ -226,19 +224,10 @@ class NatsEventBus implements EventBus {
   /** A core NATS publish: buffered by the client and flushed with its next write, never stored, no ack. */
   signal(event: DomainEvent): Promise<void> {
     return new Promise((resolve) => {
-      const body = this.checked(event, 'signal');
+      const body = sendableJson(this.catalog, event, 'signal');
       this.ctx.nc.publish(`${transientPrefix(this.ctx.settings.prefix)}.${event.type}`, body);
       resolve();
     });
-  }
-
-  private checked(event: DomainEvent, how: 'publish' | 'signal'): string {
-    if (!EVENT_TYPE_PATTERN.test(event.type)) throw new Error(`invalid event type "${event.type}"`);
-    assertPublishable(this.catalog, event, how);
-    const body = JSON.stringify(event);
-    if (Buffer.byteLength(body) > MAX_EVENT_BYTES)
-      throw new Error(`event ${event.type} is larger than ${MAX_EVENT_BYTES} bytes`);
-    return body;
   }
 
   subscribe(consumer: string, filter: string, handler: EventHandler): Promise<Subscription> {
