@@ -328,3 +328,43 @@ describe('maskUrl', () => {
     expect(maskUrl('hunter2 pasted here')).toBe('(unparseable URL)');
   });
 });
+
+describe('several processes on one host (PAKAWAAZ_PROCESSES)', () => {
+  const cluster = { DATABASE_URL: 'postgres://db/pakawaaz', NATS_URL: 'nats://bus:4222' };
+
+  it('runs one process by default, as the lead', () => {
+    expect(loadPlatformConfig({}, CWD)).toMatchObject({ processes: 1, processIndex: 0 });
+  });
+
+  it('takes a number, or auto for one a core, with PostgreSQL and NATS', () => {
+    expect(loadPlatformConfig({ ...cluster, PAKAWAAZ_PROCESSES: '4' }, CWD).processes).toBe(4);
+    const auto = loadPlatformConfig({ ...cluster, PAKAWAAZ_PROCESSES: 'auto' }, CWD).processes;
+    expect(auto).toBeGreaterThanOrEqual(1);
+    expect(auto).toBeLessThanOrEqual(64);
+    expect(
+      loadPlatformConfig({ ...cluster, PAKAWAAZ_PROCESSES: '2', PAKAWAAZ_PROCESS_INDEX: '1' }, CWD),
+    ).toMatchObject({ processes: 2, processIndex: 1 });
+  });
+
+  it('refuses more than one without the shared database and bus, naming what is missing', () => {
+    expect(configErrorOf({ PAKAWAAZ_PROCESSES: '2' }).issues).toEqual([
+      {
+        variable: 'PAKAWAAZ_PROCESSES',
+        expected: expect.stringContaining('set DATABASE_URL and NATS_URL') as string,
+      },
+    ]);
+    expect(
+      configErrorOf({ PAKAWAAZ_PROCESSES: '2', DATABASE_URL: cluster.DATABASE_URL }).issues[0]?.expected,
+    ).toMatch(/set NATS_URL \(/);
+  });
+
+  it('refuses a count out of range and an index beyond the count', () => {
+    for (const v of ['0', '65', '1.5', 'many'])
+      expect(configErrorOf({ ...cluster, PAKAWAAZ_PROCESSES: v }).issues[0]?.variable).toBe(
+        'PAKAWAAZ_PROCESSES',
+      );
+    expect(
+      configErrorOf({ ...cluster, PAKAWAAZ_PROCESSES: '2', PAKAWAAZ_PROCESS_INDEX: '2' }).issues[0]?.variable,
+    ).toBe('PAKAWAAZ_PROCESS_INDEX');
+  });
+});

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseRolloutOverrides, type RolloutPhase } from '../rollout/rollout-plan.js';
@@ -147,6 +148,25 @@ const platformSchema = (domains: DomainComposition) =>
         .default(1024 * 1024),
     ),
     PAKAWAAZ_SEED_DEMO: envOptionalBool(),
+    /** Server processes on this host (`auto`: one per core); more than one needs PostgreSQL and NATS. */
+    PAKAWAAZ_PROCESSES: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .union([
+          z.literal('auto'),
+          z.coerce
+            .number({ message: 'expected auto or a number of processes' })
+            .int('expected auto or a whole number of processes')
+            .min(1, 'expected at least 1 process')
+            .max(64, 'expected at most 64 processes'),
+        ])
+        .default(1),
+    ),
+    /** Set by the supervising process of PAKAWAAZ_PROCESSES > 1 in each process it starts (0 = the lead). */
+    PAKAWAAZ_PROCESS_INDEX: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.coerce.number().int().min(0).max(63).optional(),
+    ),
     PAKAWAAZ_REQUIRE_SERVICES: envBool(false),
     PAKAWAAZ_KEY_BACKEND: z.preprocess(
       (v) => (v === '' ? undefined : v),
@@ -189,6 +209,10 @@ export type PlatformConfig = z.infer<ReturnType<typeof platformSchema>> & {
   eventBusMode: 'in-process' | 'nats';
   /** Seed the demo institution: default on for the embedded database, off for PostgreSQL. */
   seedDemo: boolean;
+  /** Server processes on this host (PAKAWAAZ_PROCESSES, `auto` resolved): one cluster's nodes sharing its ports. */
+  processes: number;
+  /** This process's index among them (0, the lead, when it runs alone). */
+  processIndex: number;
 };
 
 const list = (v: string) =>
@@ -252,10 +276,32 @@ function checkTransport(c: z.infer<ReturnType<typeof platformSchema>>): void {
   if (issues.length) throw new ConfigError(issues);
 }
 
+/**
+ * Several processes on one host are nodes of one cluster (docs/operations.md, "Several processes on one host"):
+ * they share the database and the event bus, which only PostgreSQL and NATS can be for more than one process.
+ */
+function checkProcesses(c: z.infer<ReturnType<typeof platformSchema>>, processes: number): void {
+  if ((c.PAKAWAAZ_PROCESS_INDEX ?? 0) >= processes)
+    throw new ConfigError([
+      { variable: 'PAKAWAAZ_PROCESS_INDEX', expected: `an index below PAKAWAAZ_PROCESSES (${processes})` },
+    ]);
+  if (processes === 1 || (c.DATABASE_URL && c.NATS_URL)) return;
+  const missing = [...(c.DATABASE_URL ? [] : ['DATABASE_URL']), ...(c.NATS_URL ? [] : ['NATS_URL'])];
+  throw new ConfigError([
+    {
+      variable: 'PAKAWAAZ_PROCESSES',
+      expected: `${processes} processes are nodes of one cluster: set ${missing.join(' and ')} (PostgreSQL and NATS; the embedded database and the in-process bus serve one process), or PAKAWAAZ_PROCESSES=1`,
+    },
+  ]);
+}
+
 /** Parses the kernel's variables once; `domains` is the server's composition (PAKAWAAZ_DOMAINS is checked against it). */
 export function loadPlatformConfig(env: Env, cwd: string, domains: DomainComposition): PlatformConfig {
   const parsed = parseConfig(platformSchema(domains), env);
   checkTransport(parsed);
+  const processes =
+    parsed.PAKAWAAZ_PROCESSES === 'auto' ? Math.min(64, availableParallelism()) : parsed.PAKAWAAZ_PROCESSES;
+  checkProcesses(parsed, processes);
   return {
     ...parsed,
     dataDir: path.resolve(cwd, parsed.PAKAWAAZ_DATA_DIR),
@@ -267,5 +313,7 @@ export function loadPlatformConfig(env: Env, cwd: string, domains: DomainComposi
     databaseMode: parsed.DATABASE_URL ? 'postgresql' : 'embedded',
     eventBusMode: parsed.NATS_URL ? 'nats' : 'in-process',
     seedDemo: parsed.PAKAWAAZ_SEED_DEMO ?? parsed.DATABASE_URL === undefined,
+    processes,
+    processIndex: parsed.PAKAWAAZ_PROCESS_INDEX ?? 0,
   };
 }

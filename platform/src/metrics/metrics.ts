@@ -19,8 +19,23 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private source: () => Promise<string> = () => this.registry.metrics();
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'pakawaaz_' });
+  }
+
+  /** What `/metrics` answers: this process's registry, or every process's of the host (`answerWith`). */
+  text(): Promise<string> {
+    return this.source();
+  }
+
+  /**
+   * With several server processes on a host (PAKAWAAZ_PROCESSES), a scrape reaches whichever took the
+   * connection: it answers with all of them, summed, so counters do not jump between scrapes.
+   */
+  answerWith(source: () => Promise<string>): void {
+    this.source = source;
   }
 
   /** Route is the registered pattern (`/api/v1/x/:id`), never the raw URL, to keep label cardinality bounded. */
