@@ -24,6 +24,8 @@ export {
 export {
   DEVICE_CERTIFICATES,
   DEVICE_PUSH,
+  PUSH_RELAY,
+  type PushRelay,
   type DeviceCertificates,
   type DevicePush,
 } from './devices/device-ports.js';

@@ -12,3 +12,10 @@ export const DEVICE_CERTIFICATES = Symbol.for('pakawaaz.device-mgmt.DeviceCertif
 /** Wakes a handset: the push says only "check in now" (never a command or data). Best effort. */
 export type DevicePush = { notify(deviceIds: readonly string[]): Promise<void> };
 export const DEVICE_PUSH = Symbol.for('pakawaaz.device-mgmt.DevicePush');
+
+/**
+ * Where a process that must not run its own embedded MQTT broker sends its pushes: the host's lead process,
+ * which runs the one broker the handsets connect to (PAKAWAAZ_PROCESSES > 1). Bound by the composition root.
+ */
+export type PushRelay = { forward(deviceIds: readonly string[]): void };
+export const PUSH_RELAY = Symbol.for('pakawaaz.device-mgmt.PushRelay');

@@ -23,7 +23,7 @@ import {
 } from '@pakawaaz/platform';
 import { PUSH_CONFIG, type PushConfig } from '../device-mgmt.config.js';
 import { MQTT_REVOCATION_CONSUMER, type DeviceCertificatesRevokedEvent } from '../device-mgmt.events.js';
-import type { DevicePush } from '../devices/device-ports.js';
+import { PUSH_RELAY, type DevicePush, type PushRelay } from '../devices/device-ports.js';
 import {
   startEmbeddedBroker,
   type BrokerEvent,
@@ -56,11 +56,14 @@ export class DevicePushService implements DevicePush, OnApplicationBootstrap, On
     private readonly moduleRef: ModuleRef,
     metrics: Metrics,
     @Optional() @Inject(EVENT_BUS) private readonly bus?: EventBus,
+    @Optional() @Inject(PUSH_RELAY) private readonly relay?: PushRelay,
   ) {
     this.count = pushMetrics(metrics, () => this.broker?.connected());
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    if (this.relayed())
+      return this.logger.info("Device push goes through this host's lead process and its MQTT broker");
     switch (this.config.mode) {
       case 'off':
         return this.logger.info('Device push is off (PAKAWAAZ_MQTT_PORT=0 and no MQTT_URL)');
@@ -102,12 +105,19 @@ export class DevicePushService implements DevicePush, OnApplicationBootstrap, On
     const ids = [...new Set(deviceIds)];
     const valid = ids.filter(isDeviceId);
     if (valid.length < ids.length) this.count.push('invalid_device_id', ids.length - valid.length);
+    // The lead process sends them and counts their outcomes.
+    if (this.relayed()) return void (valid.length && this.relay!.forward(valid));
     const send = this.sender();
     if (!send) return void (valid.length && this.count.push('no_broker', valid.length));
     const outcomes = await Promise.all(valid.map((id) => send(pushTopic(id))));
     for (const o of outcomes) this.count.push(o);
     const failed = outcomes.filter((o) => o !== 'sent').length;
     if (failed) this.logger.warn({ failed, total: valid.length }, 'Some device pushes were not sent');
+  }
+
+  /** One embedded broker per host: a process other than the lead hands its pushes to the lead's. */
+  private relayed(): boolean {
+    return this.relay !== undefined && this.config.mode === 'embedded';
   }
 
   private sender(): ((topic: string) => Promise<'sent' | 'offline' | 'failed'>) | null {
