@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { consume, EVENT_BUS, LOGGER, type EventBus, type Subscription } from '@pakawaaz/platform';
+import { consume, EVENT_BUS, LOGGER, Metrics, type EventBus, type Subscription } from '@pakawaaz/platform';
 import type { Logger } from 'pino';
 import {
   CALL_SIGNAL_CONSUMER,
@@ -17,6 +17,7 @@ import {
 import type { QueuedEnvelope } from '../chat-ports.js';
 import { envelopeBytes } from '../delivery/envelope-bytes.js';
 import { ChatHub } from './chat-hub.js';
+import { chatMetrics, type ChatMetrics } from './chat-metrics.js';
 import type { CallSignalFrame } from './frames.js';
 import { ANSWER_WAIT_MS, HeldAsks } from './held-asks.js';
 
@@ -37,12 +38,16 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
   private readonly asks = new HeldAsks();
   /** The open asks' callers: each resolved with the devices to push. */
   private readonly waiting = new Map<string, (push: readonly string[]) => void>();
+  private readonly count: ChatMetrics | undefined;
 
   constructor(
     private readonly hub: ChatHub,
     @Optional() @Inject(EVENT_BUS) private readonly bus?: EventBus | null,
     @Optional() @Inject(LOGGER) private readonly logger?: Logger,
-  ) {}
+    @Optional() metrics?: Metrics,
+  ) {
+    this.count = metrics && chatMetrics(metrics, () => hub.connections);
+  }
 
   async onModuleInit(): Promise<void> {
     if (this.bus?.mode !== 'nats') return;
@@ -56,8 +61,10 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
         bus,
         CHAT_WAKE_CONSUMER,
         (e) => {
-          if (e.data.node !== this.node)
-            this.answer(e.data, e.data.deviceIds, this.hub.wakeLocal(e.data.deviceIds, handedOf(e.data)));
+          if (e.data.node === this.node) return Promise.resolve();
+          const away = this.hub.wakeLocal(e.data.deviceIds, handedOf(e.data));
+          if (away.length < e.data.deviceIds.length) this.count?.wake('held');
+          this.answer(e.data, e.data.deviceIds, away);
           return Promise.resolve();
         },
         { onGap: () => this.hub.wakeAllLocal() },
@@ -76,8 +83,10 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
       void bus
         .publish(ChatDeviceRemoved.create({ node: this.node, deviceId }))
         .catch((err: unknown) => this.logger?.warn({ err }, 'chat: a removal could not be relayed'));
-    this.hub.relay = (deviceIds, ask, handed) =>
-      this.relay(deviceIds, ask, (data) => ChatQueued.create(withHanded(data, handed)), 'the wake');
+    this.hub.relay = (deviceIds, ask, handed) => {
+      this.count?.wake('sent');
+      return this.relay(deviceIds, ask, (data) => ChatQueued.create(withHanded(data, handed)), 'the wake');
+    };
     this.hub.relaySignal = (deviceIds, frame: CallSignalFrame, ask) =>
       this.relay(deviceIds, ask, (data) => CallSignalled.create({ ...data, frame }), 'a call signal');
   }
