@@ -12,6 +12,11 @@ export function printBanner(server: RunningServer): void {
     `  Event bus:      ${config.eventBusMode === 'nats' ? 'NATS JetStream (NATS_URL)' : 'in-process'}`,
     `  RADIUS:         ${server.radius ? `UDP ${server.radius.authPort} (auth), ${server.radius.acctPort} (accounting)` : 'off (RADIUS_ENABLED=false)'}`,
     `  Device port:    ${server.devicePort.open ? `${server.devicePort.url} (mutual TLS for handsets)` : server.devicePort.reason}`,
+    ...(config.processes > 1
+      ? [
+          `  Processes:      ${config.processes} on this host (PAKAWAAZ_PROCESSES), sharing its ports; this one runs RADIUS, the MQTT broker and Janus`,
+        ]
+      : []),
     `  Demo fleet:     ${server.demoFleet.running ? `${server.demoFleet.handsets} simulated handsets (lab-attested; PAKAWAAZ_DEMO_FLEET=false turns them off)` : server.demoFleet.reason}`,
   ];
   if (firstStart.firstStart) {

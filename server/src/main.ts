@@ -5,9 +5,15 @@ import {
   KeyError,
   LOG_LEVELS,
   createLogger,
+  loadPlatformConfig,
 } from '@pakawaaz/platform';
+import cluster from 'node:cluster';
+import { DOMAINS } from './domains.js';
 import { startServer, type RunningServer } from './bootstrap.js';
 import { printBanner } from './banner.js';
+import { processRole } from './processes/process-plan.js';
+import { superviseProcesses } from './processes/supervisor.js';
+import { WorkerLink } from './processes/worker-link.js';
 
 /** `npm start` / `pakawaaz start`: run the control plane until SIGINT/SIGTERM, then shut down gracefully. */
 export async function main(): Promise<void> {
@@ -19,8 +25,21 @@ export async function main(): Promise<void> {
   let server: RunningServer;
   // Without its database the server can only fail requests: stop, so a supervisor restarts it.
   let onDatabaseFailure = (_err: Error) => {};
+  let link: WorkerLink | null = null;
   try {
-    server = await startServer({ logger, onDatabaseFailure: (err) => onDatabaseFailure(err) });
+    const config = loadPlatformConfig(process.env, process.cwd(), DOMAINS);
+    const { processes } = config;
+    if (cluster.isPrimary && processes > 1) {
+      process.exitCode = await superviseProcesses(processes, logger);
+      return;
+    }
+    const role = processRole(cluster.isWorker, config.PAKAWAAZ_PROCESS_INDEX, processes);
+    link = role.kind === 'single' ? null : new WorkerLink(role, logger);
+    server = await startServer({
+      logger,
+      onDatabaseFailure: (err) => onDatabaseFailure(err),
+      providers: link?.providers() ?? [],
+    });
   } catch (err) {
     if (
       err instanceof ConfigError ||
@@ -35,9 +54,12 @@ export async function main(): Promise<void> {
     }
     logger.flush();
     process.exitCode = 1;
+    // A supervised process's channel would keep it alive: the supervisor learns of the failure by its exit.
+    if (cluster.isWorker) process.exit(1);
     return;
   }
-  printBanner(server);
+  if (!link || link.lead) printBanner(server);
+  link?.serving(server);
   let stopping = false;
   const stop = (signal: string, exitCode = 0) => {
     if (stopping) return;
@@ -48,16 +70,20 @@ export async function main(): Promise<void> {
       process.exit(1);
     }, 15_000);
     force.unref();
-    server.close().then(
-      () => {
-        logger.info('stopped');
-        process.exitCode = exitCode;
-      },
-      (err: unknown) => {
-        logger.error({ err }, 'error during shutdown');
-        process.exitCode = 1;
-      },
-    );
+    void server
+      .close()
+      .then(
+        () => {
+          logger.info('stopped');
+          process.exitCode = exitCode;
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'error during shutdown');
+          process.exitCode = 1;
+        },
+      )
+      // Closing the supervisor's channel lets a supervised process end as a single one does.
+      .finally(() => cluster.isWorker && process.connected && process.disconnect());
   };
   onDatabaseFailure = (err) => {
     logger.fatal({ err: { message: err.message } }, 'the embedded database stopped; shutting down');
@@ -65,6 +91,8 @@ export async function main(): Promise<void> {
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+  // A process of several whose supervisor is gone (killed) stops too: nothing would start it again.
+  if (link) process.once('disconnect', () => stop('supervisor gone', 1));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) void main();

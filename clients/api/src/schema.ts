@@ -8347,6 +8347,11 @@ export interface components {
                 status: "up" | "down";
             };
             nodeVersion: string;
+            process: {
+                count: number;
+                index: number;
+                pid: number;
+            };
             startedAt: string;
             trustsLabAttestationRoot: boolean;
             uptimeSeconds: number;

@@ -55,6 +55,7 @@ export type TopLevelCommand = {
 export const COMMANDS: Readonly<Record<string, TopLevelCommand>> = {
   start: {
     description: 'run the control plane (embedded database unless DATABASE_URL is set)',
+    args: '[options]',
     modules: [server],
   },
   migrate: {

@@ -34,6 +34,8 @@ export const SystemStatus = named(
     startedAt: z.string(),
     uptimeSeconds: z.number(),
     nodeVersion: z.string(),
+    /** The process that answered, of the host's PAKAWAAZ_PROCESSES (index 0 runs RADIUS, the MQTT broker, Janus). */
+    process: z.object({ index: z.number().int(), count: z.number().int(), pid: z.number().int() }),
     /** The device port (mutual TLS for handsets): its URL, or why it is not open. */
     devicePort: z.object({ open: z.boolean(), url: z.string().optional(), detail: z.string().optional() }),
     /** Handsets attested by the lab root are accepted (PAKAWAAZ_TRUST_LAB_ROOT=1): demo and tests only. */

@@ -57,6 +57,11 @@ export class SystemService {
       startedAt: this.app.startedAt.toISOString(),
       uptimeSeconds: Math.round((Date.now() - this.app.startedAt.getTime()) / 1000),
       nodeVersion: process.version,
+      process: {
+        index: this.config.processIndex,
+        count: this.config.processes,
+        pid: process.pid,
+      },
       devicePort: this.devicePortView(),
       trustsLabAttestationRoot: this.labRootTrusted,
       database: {

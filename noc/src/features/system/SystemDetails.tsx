@@ -28,6 +28,15 @@ export function SystemDetails({ status, stale }: { status: SystemStatus; stale: 
             <dd>
               <code>{status.nodeVersion}</code>
             </dd>
+            {status.process.count > 1 && (
+              <>
+                <dt>Server process</dt>
+                <dd>
+                  {status.process.index + 1} of {status.process.count} on this host (pid {status.process.pid}
+                  {status.process.index === 0 ? '; runs RADIUS, the MQTT broker and Janus' : ''})
+                </dd>
+              </>
+            )}
             <dt>Device port</dt>
             <dd className="break">
               {status.devicePort.open ? (

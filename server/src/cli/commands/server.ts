@@ -6,7 +6,15 @@ export const registerServerCommands: RegisterCommands = (program, { io, api, pri
   program
     .command('start')
     .description('run the control plane (embedded database unless DATABASE_URL is set)')
-    .action(async () => (await import('../../main.js')).main());
+    .option(
+      '--processes <n>',
+      'server processes on this host sharing its ports: a number or auto, one a core (PAKAWAAZ_PROCESSES; needs DATABASE_URL and NATS_URL)',
+    )
+    .action(async (o: { processes?: string }) => {
+      // The variable, so that the processes the supervisor starts read the same setting.
+      if (o.processes !== undefined) process.env.PAKAWAAZ_PROCESSES = o.processes;
+      await (await import('../../main.js')).main();
+    });
 
   program
     .command('migrate')

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import {
+  FOLLOWER_SETTINGS,
+  nextDeaths,
+  parseProcessMessage,
+  processEnv,
+  processRole,
+  pushBatches,
+  restartDelay,
+} from './process-plan.js';
+
+describe('processEnv', () => {
+  it('gives the lead only its index: it runs RADIUS, the MQTT broker, Janus and the demo fleet', () => {
+    expect(processEnv(0)).toEqual({ PAKAWAAZ_PROCESS_INDEX: '0' });
+  });
+
+  it("turns off a follower's one-of-a-kind listeners and jobs", () => {
+    expect(processEnv(2)).toEqual({
+      PAKAWAAZ_PROCESS_INDEX: '2',
+      RADIUS_ENABLED: 'false',
+      PAKAWAAZ_JANUS: 'off',
+      PAKAWAAZ_DEMO_FLEET: 'false',
+      OPEN5GS_MONITOR: 'off',
+    });
+    // Its push goes to the lead's broker (PUSH_RELAY), so the broker's port setting is left as it is.
+    expect(Object.keys(FOLLOWER_SETTINGS)).not.toContain('PAKAWAAZ_MQTT_PORT');
+  });
+});
+
+describe('processRole', () => {
+  it('is single outside the cluster module, without an index, or with one process', () => {
+    expect(processRole(false, 0, 2)).toEqual({ kind: 'single' });
+    expect(processRole(true, undefined, 2)).toEqual({ kind: 'single' });
+    expect(processRole(true, 0, 1)).toEqual({ kind: 'single' });
+  });
+
+  it('is the lead at index 0 and a follower above', () => {
+    expect(processRole(true, 0, 3)).toEqual({ kind: 'lead', index: 0, count: 3 });
+    expect(processRole(true, 2, 3)).toEqual({ kind: 'follower', index: 2, count: 3 });
+  });
+});
+
+describe('parseProcessMessage', () => {
+  it('accepts the four kinds', () => {
+    expect(parseProcessMessage({ pakawaaz: 'ready', index: 1 })).toEqual({ pakawaaz: 'ready', index: 1 });
+    expect(parseProcessMessage({ pakawaaz: 'push', deviceIds: ['a', 'b'] })).toEqual({
+      pakawaaz: 'push',
+      deviceIds: ['a', 'b'],
+    });
+    expect(parseProcessMessage({ pakawaaz: 'metrics', id: 3 })).toEqual({ pakawaaz: 'metrics', id: 3 });
+    expect(parseProcessMessage({ pakawaaz: 'metrics-text', id: 3, text: null })).toEqual({
+      pakawaaz: 'metrics-text',
+      id: 3,
+      text: null,
+    });
+  });
+
+  it("ignores anything else, prom-client's own messages included", () => {
+    for (const m of [
+      null,
+      'ready',
+      { type: 'prom-client:getMetricsReq', requestId: 1 },
+      { pakawaaz: 'ready', index: '1' },
+      { pakawaaz: 'push', deviceIds: 'a' },
+      { pakawaaz: 'push', deviceIds: [1] },
+      { pakawaaz: 'push', deviceIds: Array.from({ length: 10_001 }, () => 'd') },
+      { pakawaaz: 'metrics-text', id: 1, text: 7 },
+      { pakawaaz: 'shutdown' },
+    ])
+      expect(parseProcessMessage(m)).toBeNull();
+  });
+
+  it('splits a large push into messages the other side accepts', () => {
+    const ids = Array.from({ length: 25_000 }, (_, i) => `d${i}`);
+    const batches = pushBatches(ids);
+    expect(batches.map((b) => b.length)).toEqual([10_000, 10_000, 5_000]);
+    expect(batches.flat()).toEqual(ids);
+    for (const b of batches) expect(parseProcessMessage({ pakawaaz: 'push', deviceIds: b })).not.toBeNull();
+  });
+});
+
+describe('restarting a process that died', () => {
+  it('waits 1 s, doubling with each death in a row, up to 30 s', () => {
+    expect([1, 2, 3, 4, 5, 6, 7].map(restartDelay)).toEqual([
+      1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000,
+    ]);
+  });
+
+  it('counts a death after a minute of running as the first again', () => {
+    expect(nextDeaths(0, 500)).toBe(1);
+    expect(nextDeaths(4, 59_999)).toBe(5);
+    expect(nextDeaths(4, 60_000)).toBe(1);
+  });
+});
