@@ -18,7 +18,7 @@ import { fanOut, oneToOne, CpuMeter, type DeliveryRouter, type Measured } from '
 import { DatabaseCpu } from './database-cpu.js';
 import { BenchSocket } from './chat-bench-socket.js';
 import { transportFloor } from './chat-transport-floor.js';
-import { closedLoop, describeLoad } from './load.js';
+import { closedLoop, describeLoad, descendants } from './load.js';
 
 /**
  * Secure chat's delivery service under load (issue 16's target: ≥ 10,000 durable 1:1 messages/s on 2 cores
@@ -53,6 +53,11 @@ const FAN_OUTS = 20;
  * so every 1:1 message crosses nodes (a transient wake over NATS, carrying the envelopes). The CPU figures are both nodes' together.
  */
 const NODES = Number(process.env.BENCH_CHAT_NODES ?? 1);
+/**
+ * BENCH_CHAT_PROCESSES=n (PostgreSQL only, with BENCH_CHAT_NATS_URL): the server runs as n processes on one host
+ * (PAKAWAAZ_PROCESSES), sharing its ports; the CPU figures are all of them together, the supervising one too.
+ */
+const PROCESSES = Number(process.env.BENCH_CHAT_PROCESSES ?? 1);
 /** BENCH_CHAT_MODES: `postgres`, `pglite` or both (comma-separated; default both). */
 const MODES = (process.env.BENCH_CHAT_MODES ?? 'postgres,pglite').split(',').map((m) => m.trim());
 /** BENCH_CPU_PROF_DIR: the server child writes a V8 CPU profile there (`node --cpu-prof`) when it stops. */
@@ -92,13 +97,13 @@ async function connectAll(devices: readonly BenchDevice[], deviceUrls: string[],
   while (performance.now() - lastDelivery < 1_000) await sleep(100);
 }
 
-async function healthzBaseline(server: ServerProcess, devices: readonly BenchDevice[]): Promise<void> {
+async function healthzBaseline(pids: readonly number[], devices: readonly BenchDevice[]): Promise<void> {
   const op = async (i: number) => {
     await devices[i % devices.length]!.handset.deviceCall('GET', '/healthz');
     return true;
   };
   await closedLoop({ concurrency: 256, maxCount: devices.length, maxMs: 60_000, op }); // opens the connections
-  const cpu = await CpuMeter.start({ server: server.pid });
+  const cpu = await CpuMeter.start({ server: pids });
   const r = await closedLoop({ concurrency: 256, maxCount: 20_000, maxMs: SECONDS * 1000, op });
   out(
     `${describeLoad('baseline: GET /healthz, kept-alive mTLS, 256 in flight', 'requests', r)}; ${await cpu.line(r.count, 'request')}`,
@@ -140,8 +145,8 @@ type Fleet = { handsets: SimulatedHandset[]; usernames: string[]; chat: BenchDev
 type Nodes = { servers: ServerProcess[]; deviceUrls: string[] };
 
 async function measure({ servers, deviceUrls }: Nodes, fleet: Fleet, databaseUrl?: string) {
-  const [server] = servers as [ServerProcess];
-  const pids = servers.map((s) => s.pid);
+  // With PAKAWAAZ_PROCESSES the server's child is the supervisor and its children serve.
+  const pids = (await Promise.all(servers.map(async (s) => [s.pid, ...(await descendants(s.pid))]))).flat();
   const router: DeliveryRouter = new Map();
   const t0 = performance.now();
   const chat = await chatDevices(fleet.handsets, fleet.usernames);
@@ -163,7 +168,7 @@ async function measure({ servers, deviceUrls }: Nodes, fleet: Fleet, databaseUrl
     `baseline: transport floor (chat-relay-floor.ts: the four frames only; "server" is the relay), 256 in flight: ${floor}`,
   );
   await connectAll(chat, deviceUrls, router);
-  await healthzBaseline(server, chat);
+  await healthzBaseline(pids, chat);
   if (databaseUrl) await insertBaseline(databaseUrl);
   const database = databaseUrl ? await DatabaseCpu.open(databaseUrl) : undefined;
   try {
@@ -217,9 +222,11 @@ async function runs(
 
 async function runMode(name: string, env: Record<string, string>, root: LabAttestationRoot, labDir: string) {
   const cluster = NODES === 2 && env.DATABASE_URL !== undefined;
-  if (cluster && !process.env.BENCH_CHAT_NATS_URL)
-    throw new Error('BENCH_CHAT_NODES=2 needs BENCH_CHAT_NATS_URL');
-  out(`\n## secure chat delivery on ${name} (${CLIENTS} connected devices${cluster ? ', two nodes' : ''})`);
+  const processes = env.DATABASE_URL !== undefined && PROCESSES > 1 ? PROCESSES : 1;
+  if ((cluster || processes > 1) && !process.env.BENCH_CHAT_NATS_URL)
+    throw new Error('BENCH_CHAT_NODES=2 and BENCH_CHAT_PROCESSES need BENCH_CHAT_NATS_URL');
+  const shape = `${cluster ? ', two nodes' : ''}${processes > 1 ? `, ${processes} processes a node` : ''}`;
+  out(`\n## secure chat delivery on ${name} (${CLIENTS} connected devices${shape})`);
   const settings = Object.entries(CHAT_SETTINGS).map(([k, v]) => `${k}=${v}`);
   if (settings.length > 0) out(`server settings from the bench's environment: ${settings.join(' ')}`);
   const nodes: Nodes = { servers: [], deviceUrls: [] };
@@ -236,7 +243,8 @@ async function runMode(name: string, env: Record<string, string>, root: LabAttes
           ...(n > 0 ? { dataDir: nodes.servers[0]!.dataDir } : {}),
           env: {
             ...env,
-            ...(cluster ? { NATS_URL: process.env.BENCH_CHAT_NATS_URL! } : {}),
+            ...(cluster || processes > 1 ? { NATS_URL: process.env.BENCH_CHAT_NATS_URL! } : {}),
+            ...(processes > 1 ? { PAKAWAAZ_PROCESSES: String(processes) } : {}),
             PAKAWAAZ_DEVICE_PORT: String(devicePort),
             PAKAWAAZ_TRUST_LAB_ROOT: '1',
             PAKAWAAZ_LAB_ROOT_FILE: labRootPaths(labDir).cert,

@@ -18,6 +18,7 @@ export const SERVER_MAIN = fileURLToPath(new URL('../../../server/dist/main.js',
 export type ServerProcess = {
   readonly url: string;
   readonly radius: { readonly authPort: number; readonly acctPort: number };
+  /** The child's pid: with PAKAWAAZ_PROCESSES > 1 the supervising process, its server processes its children. */
   readonly pid: number;
   readonly dataDir: string;
   /** The last lines the child wrote (stdout and stderr), for error reports. */
@@ -82,6 +83,27 @@ function capture(child: ChildProcess): () => string {
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   return () => tail;
+}
+
+/** With PAKAWAAZ_PROCESSES > 1, `/healthz` answers once the first process serves: wait for them all. */
+function allProcessesServe(
+  child: ChildProcess,
+  env: Readonly<Record<string, string>>,
+  timeoutMs: number,
+): Promise<void> {
+  if (Number(env.PAKAWAAZ_PROCESSES ?? 1) <= 1) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error('not every server process started in time')), timeoutMs);
+    const look = (chunk: Buffer): void => {
+      seen = (seen + chunk.toString('utf8')).slice(-4096);
+      if (!/processes serve this host's ports/.test(seen)) return;
+      child.stderr?.off('data', look);
+      clearTimeout(timer);
+      resolve();
+    };
+    child.stderr?.on('data', look);
+  });
 }
 
 /** Rejects as soon as the child exits, so a server that fails to start is reported at once with its output. */
@@ -151,7 +173,10 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     died.catch(() => undefined);
     // Under vitest's 120 s hook timeout, so a start that fails says why (with the output) before the hook dies.
     const timeoutMs = options.startTimeoutMs ?? 90_000;
+    const all = allProcessesServe(child, options.env ?? {}, timeoutMs);
+    all.catch(() => undefined);
     await Promise.race([waitForHealthy(`${url}/healthz`, { timeoutMs }), died]);
+    await Promise.race([all, died]);
   } catch (error) {
     await stop();
     if (error instanceof Error && !error.message.includes('during start-up'))
