@@ -46,6 +46,7 @@ export * from './net/loopback-port.js';
 export * from './http/page-sources.js';
 export * from './http/platform.tokens.js';
 export * from './metrics/metrics.js';
+export * from './processes/process-peers.js';
 export * from './platform.module.js';
 export * from './audit/audit.schema.js';
 export * from './audit/audit-chain.js';

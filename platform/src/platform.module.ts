@@ -21,6 +21,7 @@ import { APP_INFO, LOGGER, PLATFORM_CONFIG, type AppInfo } from './http/platform
 import { Metrics } from './metrics/metrics.js';
 import { KEYS, type KeyService } from './keys/key.service.js';
 import { RolloutGate } from './rollout/rollout-gate.js';
+import { LocalPeers, PROCESS_PEERS, type ProcessPeers } from './processes/process-peers.js';
 
 export type PlatformResources = {
   config: PlatformConfig;
@@ -33,6 +34,8 @@ export type PlatformResources = {
   appInfo: AppInfo;
   /** The key service: every secret key a domain holds (files or a PKCS#11 token). */
   keys: KeyService;
+  /** The other server processes of this host (PAKAWAAZ_PROCESSES > 1); answered here when it runs alone. */
+  peers?: ProcessPeers;
 };
 
 /**
@@ -56,6 +59,7 @@ export class PlatformModule {
         { provide: APP_INFO, useValue: resources.appInfo },
         { provide: Metrics, useValue: resources.metrics },
         { provide: KEYS, useValue: resources.keys },
+        { provide: PROCESS_PEERS, useValue: resources.peers ?? new LocalPeers() },
         {
           provide: CLIENT_CERTIFICATES,
           useValue: new ClientCertificates({
@@ -97,6 +101,7 @@ export class PlatformModule {
         APP_INFO,
         Metrics,
         KEYS,
+        PROCESS_PEERS,
         CLIENT_CERTIFICATES,
         DPOP_SETTINGS,
         HealthService,

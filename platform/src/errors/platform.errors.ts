@@ -28,6 +28,8 @@ export type PlatformErrorCode =
   | 'device_management_unavailable'
   | 'operator_route_on_device_port'
   | 'database_unavailable'
+  // Several processes on one host: the one holding the answer (the lead) did not give it (starting again).
+  | 'process_unavailable'
   | 'internal_error';
 
 export const PLATFORM_ERROR_STATUS = {
@@ -55,6 +57,7 @@ export const PLATFORM_ERROR_STATUS = {
   device_management_unavailable: 503,
   operator_route_on_device_port: 403,
   database_unavailable: 503,
+  process_unavailable: 503,
   internal_error: 500,
 } as const satisfies Record<PlatformErrorCode, HttpStatus>;
 
