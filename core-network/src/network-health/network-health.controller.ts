@@ -37,8 +37,8 @@ export class NetworkHealthController {
 
   @Get('health')
   @ZodResponse(200, NetworkHealthDto, 'Per NF: up/down, last scrape, latest KPIs, whether it is simulated')
-  health(): z.infer<typeof NetworkHealthDto> {
-    return this.monitor.health();
+  health(): Promise<z.infer<typeof NetworkHealthDto>> {
+    return this.monitor.hostHealth();
   }
 
   @Get('kpis')

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
-import { LOGGER, Metrics, type Logger } from '@pakawaaz/platform';
+import { LOGGER, Metrics, PROCESS_PEERS, type Logger, type ProcessPeers } from '@pakawaaz/platform';
 import type { Gauge } from 'prom-client';
 import { evaluateAlarmRules, restoreNfRuleState } from './alarm-rules.js';
 import { AlarmsService } from './alarms.service.js';
@@ -21,6 +21,8 @@ import {
 import { scrapeNf, type ScrapeResult } from './nf-scraper.js';
 import { KPI_NAMES } from './open5gs-metrics.js';
 import { parseScrapeTargets } from './scrape-targets.js';
+
+const HEALTH_KEY = 'core-network.health';
 
 export type KpiHistoryQuery = {
   nf?: string | undefined;
@@ -53,9 +55,11 @@ export class NetworkHealthService implements OnApplicationShutdown {
     @Inject(LOGGER) private readonly logger: Logger,
     @Optional() @Inject(NETWORK_HEALTH_OPTIONS) options?: Partial<NetworkHealthOptions>,
     @Optional() metrics?: Metrics,
+    @Optional() @Inject(PROCESS_PEERS) private readonly peers?: ProcessPeers,
   ) {
     this.options = { ...DEFAULT_NETWORK_HEALTH_OPTIONS, ...options };
     this.upGauge = metrics ? nfUpGauge(metrics) : null;
+    peers?.serve(HEALTH_KEY, () => this.health());
   }
 
   /** Replaces the monitored NFs; an NF keeping its name and URLs keeps its history and alarm state. */
@@ -98,6 +102,11 @@ export class NetworkHealthService implements OnApplicationShutdown {
   runOnce(): Promise<void> {
     this.round ??= this.scrapeAll().finally(() => (this.round = null));
     return this.round;
+  }
+
+  /** The monitor's view from the process that runs it: the host's lead (PAKAWAAZ_PROCESSES), or this one. */
+  hostHealth(): Promise<NetworkHealthView> {
+    return this.peers ? this.peers.fromLead<NetworkHealthView>(HEALTH_KEY) : Promise.resolve(this.health());
   }
 
   health(): NetworkHealthView {

@@ -1,5 +1,11 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { LOGGER, Metrics, type Logger } from '@pakawaaz/platform';
+import {
+  Inject,
+  Injectable,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { LOGGER, Metrics, PROCESS_PEERS, type Logger, type ProcessPeers } from '@pakawaaz/platform';
 import { Gauge } from 'prom-client';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config.js';
 import { RadiusAccessService } from './radius-access.service.js';
@@ -9,6 +15,16 @@ import type { QueueStats } from '../auth-events/auth-event-queue.js';
 import { RadiusAuthLog } from './radius-auth-log.js';
 import { RadiusClientsService } from './radius-clients.service.js';
 import { startRadiusServer, type RadiusServer } from './radius-server.js';
+
+const STATUS_KEY = 'identity.radius.status';
+
+type RadiusStatusView = {
+  listening: boolean;
+  authPort: number | null;
+  acctPort: number | null;
+  stats: Record<string, unknown> | null;
+  log: QueueStats;
+};
 
 /**
  * Runs the RADIUS server (UDP auth + accounting) for the life of the application, and exposes its counters
@@ -27,7 +43,10 @@ export class RadiusListener implements OnApplicationBootstrap, OnApplicationShut
     private readonly metrics: Metrics,
     private readonly log: RadiusAuthLog,
     private readonly events: AuthEventsService,
-  ) {}
+    @Optional() @Inject(PROCESS_PEERS) private readonly peers?: ProcessPeers,
+  ) {
+    peers?.serve(STATUS_KEY, () => this.localStatus());
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const { enabled, host, authPort, acctPort } = this.config.radius;
@@ -68,13 +87,17 @@ export class RadiusListener implements OnApplicationBootstrap, OnApplicationShut
     return this.server ? { authPort: this.server.authPort, acctPort: this.server.acctPort } : null;
   }
 
-  status(): {
-    listening: boolean;
-    authPort: number | null;
-    acctPort: number | null;
-    stats: Record<string, unknown> | null;
-    log: QueueStats;
-  } {
+  /**
+   * The RADIUS server's state: the lead process's, which runs it, whichever of the host's processes
+   * (PAKAWAAZ_PROCESSES) is asked.
+   */
+  status(): Promise<RadiusStatusView> {
+    return this.peers
+      ? this.peers.fromLead<RadiusStatusView>(STATUS_KEY)
+      : Promise.resolve(this.localStatus());
+  }
+
+  private localStatus(): RadiusStatusView {
     const s = this.server;
     return {
       listening: s !== null,

@@ -52,7 +52,7 @@ export class SignInStatsController {
   view(
     @CurrentPrincipal() principal: Principal,
     @ZodQuery(SignInStatsQuery) query: z.infer<typeof SignInStatsQuery>,
-  ): SignInStatsView {
+  ): Promise<SignInStatsView> {
     return this.stats.view(principal, query.hours);
   }
 }

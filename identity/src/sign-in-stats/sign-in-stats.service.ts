@@ -1,5 +1,5 @@
-import { Injectable, Optional } from '@nestjs/common';
-import { Metrics, requireRole, type Principal } from '@pakawaaz/platform';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Metrics, PROCESS_PEERS, requireRole, type Principal, type ProcessPeers } from '@pakawaaz/platform';
 import { Counter } from 'prom-client';
 import {
   failedFactor,
@@ -19,6 +19,24 @@ export type SignInStatsView = {
 };
 
 const METRIC = 'pakawaaz_sign_in_steps_total';
+const TALLY_KEY = 'identity.sign-in-stats';
+
+type WireRow = SignInStatsView['buckets'][number];
+
+/** The processes' rows from `since` (an ISO bucket start) on, one per bucket and factor, in time order. */
+function addUp(all: readonly (readonly WireRow[])[], since: string): WireRow[] {
+  const sum = new Map<string, WireRow>();
+  for (const r of all.flat()) {
+    if (r.at < since) continue;
+    const key = `${r.at} ${r.factor}`;
+    const s = sum.get(key);
+    if (s) {
+      s.succeeded += r.succeeded;
+      s.failed += r.failed;
+    } else sum.set(key, { ...r });
+  }
+  return [...sum.values()].sort((a, b) => a.at.localeCompare(b.at));
+}
 
 /**
  * Sign-in successes and failures by factor: a bounded in-memory tally for the NOC's chart (last 24 hours of
@@ -32,7 +50,11 @@ export class SignInStatsService {
   /** Replaceable in tests. */
   now: () => number = Date.now;
 
-  constructor(@Optional() metrics?: Metrics) {
+  constructor(
+    @Optional() metrics?: Metrics,
+    @Optional() @Inject(PROCESS_PEERS) private readonly peers?: ProcessPeers,
+  ) {
+    peers?.serve(TALLY_KEY, () => this.localRows(0));
     const existing = metrics?.registry.getSingleMetric(METRIC) as Counter<'factor' | 'outcome'> | undefined;
     this.counter = metrics
       ? (existing ??
@@ -61,16 +83,24 @@ export class SignInStatsService {
     if (factor) this.count(factor, 'failed');
   }
 
-  /** The last `hours` (1-24) of this node's tally, for security officers and viewers. */
-  view(principal: Principal, hours: number): SignInStatsView {
+  /**
+   * The last `hours` (1-24) of this node's tally, for security officers and viewers: with several processes on
+   * the host (PAKAWAAZ_PROCESSES), every process's, added up.
+   */
+  async view(principal: Principal, hours: number): Promise<SignInStatsView> {
     requireRole(principal, 'security-officer', 'viewer');
     const since = this.now() - hours * 3_600_000;
+    const all = this.peers ? await this.peers.fromAll<WireRow[]>(TALLY_KEY) : [this.localRows(0)];
     return {
       bucketSeconds: this.tally.bucketMs / 1000,
       since: new Date(since).toISOString(),
       scope: 'node',
-      buckets: this.tally.rows(since).map((r: TallyRow) => ({ ...r, at: r.at.toISOString() })),
+      buckets: addUp(all, new Date(since - (since % this.tally.bucketMs)).toISOString()),
     };
+  }
+
+  private localRows(since: number): WireRow[] {
+    return this.tally.rows(since).map((r: TallyRow) => ({ ...r, at: r.at.toISOString() }));
   }
 
   private count(factor: SignInFactor, outcome: SignInOutcome): void {
