@@ -38,6 +38,7 @@ import {
   type Logger,
   type PlatformConfig,
   type PlatformResources,
+  type ProcessPeers,
 } from '@pakawaaz/platform';
 import { AppModule } from './app.module.js';
 import { ALL_DOMAINS, DOMAIN_DESCRIPTORS, DOMAINS, type DomainConfigs } from './domains.js';
@@ -90,6 +91,8 @@ export type StartOptions = {
   onDatabaseFailure?: (err: Error) => void;
   /** Extra providers of the composition root (the e2e tests bind ports' doubles with it). */
   providers?: readonly Provider[];
+  /** The host's other server processes (PAKAWAAZ_PROCESSES > 1); by default this process answers alone. */
+  peers?: ProcessPeers;
 };
 
 /** Opens the resources the kernel needs, in order, with plain errors: config, data folder, database, migrations, event bus. */
@@ -204,6 +207,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     options.logger,
     options.onDatabaseFailure,
   );
+  if (options.peers) resources.peers = options.peers;
   const { config } = resources;
   let app: NestFastifyApplication | undefined;
   try {

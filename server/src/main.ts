@@ -39,6 +39,7 @@ export async function main(): Promise<void> {
       logger,
       onDatabaseFailure: (err) => onDatabaseFailure(err),
       providers: link?.providers() ?? [],
+      ...(link ? { peers: link.peers } : {}),
     });
   } catch (err) {
     if (
@@ -82,8 +83,8 @@ export async function main(): Promise<void> {
           process.exitCode = 1;
         },
       )
-      // Closing the supervisor's channel lets a supervised process end as a single one does.
-      .finally(() => cluster.isWorker && process.connected && process.disconnect());
+      // A supervised process's channel keeps it alive, and closing it would exit with 0: exit, with the code.
+      .finally(() => cluster.isWorker && (logger.flush(), process.exit(process.exitCode ?? 0)));
   };
   onDatabaseFailure = (err) => {
     logger.fatal({ err: { message: err.message } }, 'the embedded database stopped; shutting down');
@@ -91,8 +92,6 @@ export async function main(): Promise<void> {
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
-  // A process of several whose supervisor is gone (killed) stops too: nothing would start it again.
-  if (link) process.once('disconnect', () => stop('supervisor gone', 1));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) void main();

@@ -45,6 +45,7 @@ const HINTS: Readonly<Partial<Record<ErrorCode, string>>> = {
   validation_failed: 'Check the arguments against `pakawaaz <command> --help`.',
   rate_limited: 'Too many attempts: wait a minute and try again.',
   database_unavailable: 'The server cannot reach its database: retry shortly, or check `pakawaaz status`.',
+  process_unavailable: "The server's lead process (RADIUS, push) is starting again: retry in a few seconds.",
   not_found: 'Check the name or id (the list commands show them).',
   internal_error: 'Quote the error id to the NOC.',
   invalid_credentials: 'Check the username, password and code; repeated failures close the password step.',

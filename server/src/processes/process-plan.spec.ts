@@ -41,18 +41,19 @@ describe('processRole', () => {
 });
 
 describe('parseProcessMessage', () => {
-  it('accepts the four kinds', () => {
-    expect(parseProcessMessage({ pakawaaz: 'ready', index: 1 })).toEqual({ pakawaaz: 'ready', index: 1 });
-    expect(parseProcessMessage({ pakawaaz: 'push', deviceIds: ['a', 'b'] })).toEqual({
-      pakawaaz: 'push',
-      deviceIds: ['a', 'b'],
-    });
-    expect(parseProcessMessage({ pakawaaz: 'metrics', id: 3 })).toEqual({ pakawaaz: 'metrics', id: 3 });
-    expect(parseProcessMessage({ pakawaaz: 'metrics-text', id: 3, text: null })).toEqual({
-      pakawaaz: 'metrics-text',
-      id: 3,
-      text: null,
-    });
+  it('accepts each kind', () => {
+    for (const m of [
+      { pakawaaz: 'ready', index: 1 },
+      { pakawaaz: 'push', deviceIds: ['a', 'b'] },
+      { pakawaaz: 'ask', id: 3, key: 'identity.radius.status', to: 'lead' },
+      { pakawaaz: 'ask', id: 4, key: 'platform.metrics', to: 'all' },
+      { pakawaaz: 'asked', id: 0, key: 'platform.metrics' },
+      { pakawaaz: 'answer', id: 0, ok: true, value: { listening: true } },
+      { pakawaaz: 'answer', id: 0, ok: false },
+      { pakawaaz: 'answers', id: 3, values: [1, 2] },
+      { pakawaaz: 'answers', id: 3, values: null },
+    ])
+      expect(parseProcessMessage(m)).toEqual(m);
   });
 
   it("ignores anything else, prom-client's own messages included", () => {
@@ -61,10 +62,15 @@ describe('parseProcessMessage', () => {
       'ready',
       { type: 'prom-client:getMetricsReq', requestId: 1 },
       { pakawaaz: 'ready', index: '1' },
+      { pakawaaz: 'ready', index: -1 },
       { pakawaaz: 'push', deviceIds: 'a' },
       { pakawaaz: 'push', deviceIds: [1] },
       { pakawaaz: 'push', deviceIds: Array.from({ length: 10_001 }, () => 'd') },
-      { pakawaaz: 'metrics-text', id: 1, text: 7 },
+      { pakawaaz: 'ask', id: 1, key: 'Bad Key', to: 'lead' },
+      { pakawaaz: 'ask', id: 1, key: 'x'.repeat(101), to: 'lead' },
+      { pakawaaz: 'ask', id: 1, key: 'identity.radius.status', to: 'everyone' },
+      { pakawaaz: 'answer', id: 1, ok: 'yes' },
+      { pakawaaz: 'answers', id: 1, values: 'none' },
       { pakawaaz: 'shutdown' },
     ])
       expect(parseProcessMessage(m)).toBeNull();

@@ -43,30 +43,47 @@ export type ProcessMessage =
   | { pakawaaz: 'ready'; index: number }
   /** A follower's pushes, for the lead's MQTT broker (the supervisor passes them on to the lead). */
   | { pakawaaz: 'push'; deviceIds: string[] }
-  /** A `/metrics` request (process → supervisor) and its answer, every process's metrics summed. */
-  | { pakawaaz: 'metrics'; id: number }
-  | { pakawaaz: 'metrics-text'; id: number; text: string | null };
+  /** A process asks for the lead's answer to `key`, or every process's (ProcessPeers; the supervisor routes). */
+  | { pakawaaz: 'ask'; id: number; key: string; to: 'lead' | 'all' }
+  /** The supervisor asks a process for its own answer… */
+  | { pakawaaz: 'asked'; id: number; key: string }
+  /** …which it gives (ok false: it has none, or it failed)… */
+  | { pakawaaz: 'answer'; id: number; ok: boolean; value?: unknown }
+  /** …and the asking process gets them all: null when the lead did not answer in time. */
+  | { pakawaaz: 'answers'; id: number; values: unknown[] | null };
 
 const MAX_PUSH_IDS = 10_000;
+const KEY = /^[a-z0-9][a-z0-9.-]{0,99}$/;
 
-/** A message from the other side of the channel, checked (prom-client's own messages pass untouched). */
+const isId = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+const isKey = (v: unknown): v is string => typeof v === 'string' && KEY.test(v);
+
+/** A message from the other side of the channel, checked; anything else is null. */
 export function parseProcessMessage(value: unknown): ProcessMessage | null {
   if (typeof value !== 'object' || value === null) return null;
   const m = value as Record<string, unknown>;
   switch (m.pakawaaz) {
     case 'ready':
-      return Number.isInteger(m.index) ? { pakawaaz: 'ready', index: m.index as number } : null;
+      return isId(m.index) ? { pakawaaz: 'ready', index: m.index } : null;
     case 'push':
       return Array.isArray(m.deviceIds) &&
         m.deviceIds.length <= MAX_PUSH_IDS &&
         m.deviceIds.every((d) => typeof d === 'string')
         ? { pakawaaz: 'push', deviceIds: m.deviceIds }
         : null;
-    case 'metrics':
-      return Number.isInteger(m.id) ? { pakawaaz: 'metrics', id: m.id as number } : null;
-    case 'metrics-text':
-      return Number.isInteger(m.id) && (typeof m.text === 'string' || m.text === null)
-        ? { pakawaaz: 'metrics-text', id: m.id as number, text: m.text }
+    case 'ask':
+      return isId(m.id) && isKey(m.key) && (m.to === 'lead' || m.to === 'all')
+        ? { pakawaaz: 'ask', id: m.id, key: m.key, to: m.to }
+        : null;
+    case 'asked':
+      return isId(m.id) && isKey(m.key) ? { pakawaaz: 'asked', id: m.id, key: m.key } : null;
+    case 'answer':
+      return isId(m.id) && typeof m.ok === 'boolean'
+        ? { pakawaaz: 'answer', id: m.id, ok: m.ok, value: m.value }
+        : null;
+    case 'answers':
+      return isId(m.id) && (m.values === null || Array.isArray(m.values))
+        ? { pakawaaz: 'answers', id: m.id, values: m.values as unknown[] | null }
         : null;
     default:
       return null;

@@ -1,25 +1,34 @@
 import type { Provider } from '@nestjs/common';
-import { AggregatorRegistry } from 'prom-client';
+import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { DEVICE_PUSH, PUSH_RELAY, type DevicePush, type PushRelay } from '@pakawaaz/device-mgmt';
 import { Metrics, type Logger } from '@pakawaaz/platform';
 import type { RunningServer } from '../bootstrap.js';
+import { IpcPeers } from './ipc-peers.js';
 import { parseProcessMessage, pushBatches, type ProcessMessage, type ProcessRole } from './process-plan.js';
 
-const METRICS_TIMEOUT_MS = 8_000;
+const METRICS_KEY = 'platform.metrics';
+
+type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 
 /**
- * A server process's side of the supervisor's channel (PAKAWAAZ_PROCESSES > 1): the bindings its composition
- * root needs before start (a follower's push relay), and what it does once it serves (says it is ready; the
- * lead sends the followers' pushes; `/metrics` answers for every process of the host).
+ * A server process's side of the supervisor's channel (PAKAWAAZ_PROCESSES > 1): its ProcessPeers and the
+ * bindings its composition root needs before start (a follower's push relay), and what it does once it
+ * serves (says it is ready; the lead sends the followers' pushes; `/metrics` answers for every process).
  */
 export class WorkerLink {
-  private nextId = 0;
-  private readonly pending = new Map<number, (text: string | null) => void>();
+  readonly peers: IpcPeers;
+  /** The gathering in progress: scrapes that arrive meanwhile share it (a flood is not a flood of IPC). */
+  private gathering: Promise<string> | null = null;
+  private push: DevicePush | undefined;
 
   constructor(
     private readonly role: Exclude<ProcessRole, { kind: 'single' }>,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.peers = new IpcPeers(role.kind === 'lead', (m) => this.send(m));
+    // From the start: a question asked while this process starts gets "no answer" at once, not a timeout.
+    process.on('message', (raw: unknown) => this.onMessage(parseProcessMessage(raw)));
+  }
 
   /** The lead process (index 0) runs the host's one-of-a-kind listeners and prints the banner. */
   get lead(): boolean {
@@ -39,35 +48,29 @@ export class WorkerLink {
   /** Call once the server serves: from then on the supervisor may start the next processes. */
   serving(server: RunningServer): void {
     const metrics = server.app.get(Metrics);
-    // The supervisor asks every process for its registry (prom-client's own messages) when one is scraped.
-    AggregatorRegistry.setRegistries([metrics.registry]);
-    new AggregatorRegistry();
-    metrics.answerWith(() => this.hostMetrics(metrics));
-    const push = this.role.kind === 'lead' ? optionalPush(server) : undefined;
-    process.on('message', (raw: unknown) => {
-      const m = parseProcessMessage(raw);
-      if (m?.pakawaaz === 'push' && push)
-        void push
-          .notify(m.deviceIds)
-          .catch((err: unknown) => this.logger.warn({ err }, 'relayed push failed'));
-      if (m?.pakawaaz === 'metrics-text') this.pending.get(m.id)?.(m.text);
-    });
+    // Each process's series carry its index: summed by the scraper, and a restart resets only its own.
+    metrics.registry.setDefaultLabels({ process: String(this.role.index) });
+    this.peers.serve(METRICS_KEY, () => metrics.registry.getMetricsAsJSON());
+    metrics.answerWith(() => this.hostMetrics());
+    if (this.role.kind === 'lead') this.push = optionalPush(server);
     this.send({ pakawaaz: 'ready', index: this.role.index });
   }
 
-  /** Every process's metrics, summed; this process's own if the supervisor does not answer in time. */
-  private hostMetrics(metrics: Metrics): Promise<string> {
-    const id = this.nextId++;
-    return new Promise<string>((resolve) => {
-      const timer = setTimeout(() => settle(null), METRICS_TIMEOUT_MS);
-      const settle = (text: string | null): void => {
-        clearTimeout(timer);
-        this.pending.delete(id);
-        resolve(text ?? metrics.registry.metrics());
-      };
-      this.pending.set(id, settle);
-      if (!this.send({ pakawaaz: 'metrics', id })) settle(null);
-    });
+  private onMessage(m: ProcessMessage | null): void {
+    if (m?.pakawaaz === 'push' && this.push)
+      void this.push
+        .notify(m.deviceIds)
+        .catch((err: unknown) => this.logger.warn({ err }, 'relayed push failed'));
+    else if (m) this.peers.onMessage(m);
+  }
+
+  /** Every serving process's metrics, each series labelled with its process. */
+  private hostMetrics(): Promise<string> {
+    this.gathering ??= this.peers
+      .fromAll<MetricsJson>(METRICS_KEY)
+      .then((all) => AggregatorRegistry.aggregate(all).metrics())
+      .finally(() => (this.gathering = null));
+    return this.gathering;
   }
 
   private send(message: ProcessMessage): boolean {
