@@ -10,7 +10,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { bytea } from '@pakawaaz/platform';
+import { bytea, jobLeaseColumns } from '@pakawaaz/platform';
 import { identitySchema } from '../identity.schema.js';
 
 export type UserImportError = { line: number; reason: string; username?: string };
@@ -31,6 +31,8 @@ export const userImportJobs = identitySchema.table('user_import_jobs', {
   sourceSha256: text('source_sha256').notNull(),
   sourceHeader: text('source_header').notNull(),
   attempts: integer('attempts').notNull().default(0),
+  /** Which process runs the job, until when: one at a time across the nodes (see LeasedJobs). */
+  ...jobLeaseColumns(),
   totalRows: integer('total_rows').notNull().default(0),
   committedLines: integer('committed_lines').notNull().default(0),
   created: integer('created').notNull().default(0),

@@ -42,13 +42,6 @@ export class UserImportsRepository {
     await tx.update(userImportJobs).set(values).where(eq(userImportJobs.id, id));
   }
 
-  unfinishedJobIds(): Promise<{ id: string }[]> {
-    return this.db
-      .select({ id: userImportJobs.id })
-      .from(userImportJobs)
-      .where(inArray(userImportJobs.status, ['queued', 'running']));
-  }
-
   async insertBlock(row: typeof userImportBlocks.$inferInsert): Promise<void> {
     await this.db.insert(userImportBlocks).values(row);
   }
