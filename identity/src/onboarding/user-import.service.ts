@@ -43,7 +43,7 @@ import {
 import { officialsReader, uploadError, USER_IMPORT_LIMITS } from './user-import-upload.js';
 import type { CodedOfficialRow, UserBlockResult, UserBlockTask } from './user-import.worker.js';
 import { assertCodesDownloadable, blockChunks, creatorOf } from './user-import-rules.js';
-import { UserImportsRepository, type UserImportJobRow } from './user-imports.repository.js';
+import { FILE_IMPORT_JOBS, UserImportsRepository, type UserImportJobRow } from './user-imports.repository.js';
 import { userImportJobs } from './onboarding.schema.js';
 
 export const USER_IMPORT_MAX_ATTEMPTS = 3;
@@ -77,7 +77,8 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
   ) {
     const run = (id: string, lost: AbortSignal) =>
       this.process(id, lost).catch((err: unknown) => this.interrupted(id, err));
-    this.jobs = new LeasedJobs(database, userImportJobs, lease, logger, run);
+    const only = FILE_IMPORT_JOBS; // a directory sync's jobs share the table, run by DirectorySyncService
+    this.jobs = new LeasedJobs(database, userImportJobs, { ...lease, only }, logger, run);
   }
 
   /** Queued jobs and those whose runner died resume at start-up, and are looked for every lease period after. */

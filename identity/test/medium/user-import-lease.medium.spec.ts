@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { AuditService, JOB_LEASE_MS, LOGGER, type Logger } from '@pakawaaz/platform';
 import { gate, until, type Gate } from '@pakawaaz/test-support';
@@ -7,6 +8,7 @@ import { InstitutionsService } from '../../src/directory/institutions.service.js
 import type { SecretBox } from '../../src/crypto/secret-box.js';
 import { SECRET_BOX } from '../../src/mfa/secret-box.provider.js';
 import { OnboardingChanges } from '../../src/onboarding/onboarding-changes.js';
+import { DIRECTORY_SYNC_SOURCE } from '../../src/onboarding/onboarding.schema.js';
 import { USER_IMPORT_CHUNK_ROWS } from '../../src/onboarding/user-import-chunks.js';
 import { UserImportService } from '../../src/onboarding/user-import.service.js';
 import { UserImportsRepository } from '../../src/onboarding/user-imports.repository.js';
@@ -117,5 +119,24 @@ describe('officials import jobs across nodes', () => {
     await a.service.settled(id);
     await Promise.all([a.service.onModuleDestroy(), b.onModuleDestroy()]);
     expect(await job(b, id)).toEqual(done);
+  });
+
+  it("never claims a directory sync's job (it shares the table; its own service runs it)", async () => {
+    const id = randomUUID();
+    const repo = fx.get(UserImportsRepository);
+    const sync = {
+      filename: 'directory:x',
+      dryRun: false,
+      sourceSha256: '',
+      createdBy: 'system:x',
+      createdByName: 'x',
+    };
+    const row = { ...sync, id, status: 'running' as const, sourceHeader: DIRECTORY_SYNC_SOURCE, attempts: 1 };
+    await repo.insertJob(fx.handle.db, row);
+    const b = node(JOB_LEASE_MS).service;
+    await b.onApplicationBootstrap();
+    await b.settled(id);
+    await b.onModuleDestroy();
+    expect(await repo.job(id)).toMatchObject({ status: 'running', attempts: 1, runner: null });
   });
 });

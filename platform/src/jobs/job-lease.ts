@@ -41,10 +41,12 @@ export class JobLeaseLostError extends Error {
  * holder renews it, and every write of the runner is fenced by it (see hold()).
  */
 export class JobLease {
+  /** `only`: which of the table's jobs this lease runs (another service may run the others its own way). */
   constructor(
     private readonly table: PgTable,
     private readonly c: LeasedJobColumns,
     readonly leaseMs: number,
+    private readonly only: SQL = sql`true`,
   ) {}
 
   private get until(): SQL {
@@ -53,7 +55,7 @@ export class JobLease {
 
   private get claimable(): SQL {
     const { status, leaseUntil } = this.c;
-    return sql`(${status} = 'queued' or (${status} = 'running' and (${leaseUntil} is null or ${leaseUntil} < now())))`;
+    return sql`(${status} = 'queued' or (${status} = 'running' and (${leaseUntil} is null or ${leaseUntil} < now()))) and ${this.only}`;
   }
 
   private col(column: PgColumn): SQLWrapper {

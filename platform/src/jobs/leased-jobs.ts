@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { DatabaseHandle, Db } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
@@ -30,11 +31,11 @@ export class LeasedJobs {
   constructor(
     private readonly database: DatabaseHandle,
     table: LeasedJobTable,
-    options: JobLeaseOptions | undefined,
+    options: (Partial<JobLeaseOptions> & { readonly only?: SQL }) | undefined,
     private readonly logger: Logger,
     private readonly run: LeasedJobRun,
   ) {
-    this.lease = new JobLease(table, table, options?.leaseMs ?? JOB_LEASE_MS);
+    this.lease = new JobLease(table, table, options?.leaseMs ?? JOB_LEASE_MS, options?.only);
     this.createdAt = table.createdAt;
   }
 
