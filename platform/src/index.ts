@@ -72,6 +72,8 @@ export * from './files/discard-written.js';
 export * from './keys/x509-signer.js';
 export * from './workers/worker-script.js';
 export * from './workers/worker-pool.js';
+export * from './jobs/job-lease.js';
+export * from './jobs/leased-jobs.js';
 export * from './csv/index.js';
 export * from './csv/read-upload.js';
 export * from './webhooks/standard-webhooks.js';

@@ -20,4 +20,5 @@ export {
   type PemIdentity,
 } from './mqtt-test-pki.js';
 export { freeTcpPort } from './ports.js';
+export { gate, until, type Gate } from './gate.js';
 export { allocates, coturnAvailable, startCoturn, type Coturn } from './coturn.js';

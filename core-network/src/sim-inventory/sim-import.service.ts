@@ -1,14 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import {
   AuditService,
   DATABASE,
+  JOB_LEASE_OPTIONS,
+  JobLeaseLostError,
+  LeasedJobs,
   LOGGER,
   DataKeyService,
   WorkerCrashedError,
   WorkerPool,
   type DatabaseHandle,
+  type JobLeaseOptions,
   type Logger,
   type Principal,
 } from '@pakawaaz/platform';
@@ -25,10 +35,11 @@ import {
   type SimImportJobRow,
 } from './sim-inventory.repository.js';
 import type { RowProblem } from './sim-csv.js';
+import { simImportJobs } from './sims.schema.js';
 
 /** A line longer than this is not a SIM row (a row is ~150 bytes); it stops a file without line breaks early. */
 export const SIM_IMPORT_MAX_LINE_BYTES = 1_024;
-/** Failed runs of one job (a crash counts) before it is failed for good instead of resumed at the next start. */
+/** Failed runs of one job (a runner that died counts) before it is failed for good instead of resumed. */
 export const SIM_IMPORT_MAX_ATTEMPTS = 3;
 /** Blocks parsed ahead of the commits: bounds memory, and makes the reader wait when the database lags. */
 const BLOCKS_IN_FLIGHT = 3;
@@ -39,11 +50,12 @@ const ABANDONED_UPLOAD_MS = 60 * 60 * 1000;
  * Bulk SIM import jobs. The upload is read as a stream, limits checked as it arrives, and stored encrypted in
  * blocks of whole lines; a job then runs in the background: a worker-thread pool parses, validates and seals
  * each block, and chunks commit all-or-nothing together with the job's progress, so an interrupted job resumes
- * where it stopped. The event loop only moves bytes and runs SQL.
+ * where it stopped. The event loop only moves bytes and runs SQL. A job runs in one process at a time across
+ * the nodes: its lease (LeasedJobs) fences every write, and a job whose runner died is taken over.
  */
 @Injectable()
 export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly running = new Map<string, Promise<void>>();
+  private readonly jobs: LeasedJobs;
   private stopping = false;
   private pool: WorkerPool<SimBlockTask, SimBlockResult> | undefined;
 
@@ -54,17 +66,25 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly repo: SimInventoryRepository,
     private readonly keys: DataKeyService,
     private readonly audit: AuditService,
-  ) {}
+    @Optional() @Inject(JOB_LEASE_OPTIONS) lease?: JobLeaseOptions,
+  ) {
+    const run = (id: string, lost: AbortSignal) =>
+      this.process(id, lost).catch((err: unknown) => this.interrupted(id, err));
+    this.jobs = new LeasedJobs(database, simImportJobs, lease, logger, run);
+  }
 
-  /** Jobs interrupted by a crash or shutdown resume at start-up (a bounded number of times). */
+  /**
+   * Queued jobs, and those whose runner died (its lease lapsed), resume at start-up and are looked for every
+   * lease period after (a bounded number of times); a job another process runs is left to it.
+   */
   async onApplicationBootstrap(): Promise<void> {
     await this.repo.deleteAbandonedBlocks(new Date(Date.now() - ABANDONED_UPLOAD_MS));
-    for (const { id } of await this.repo.unfinishedJobIds()) this.launch(id);
+    await this.jobs.watch();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
-    await Promise.allSettled([...this.running.values()]);
+    await this.jobs.stop();
     await this.pool?.close();
     this.pool = undefined;
   }
@@ -135,7 +155,7 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
         tx,
       );
     });
-    this.launch(id);
+    this.jobs.launch(id);
     return (await this.repo.job(id))!;
   }
 
@@ -145,35 +165,25 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
 
   /** Resolves when the job has stopped running in this process (tests, CLI in-process). */
   async settled(id: string): Promise<void> {
-    await this.running.get(id);
+    await this.jobs.settled(id);
   }
 
-  private launch(id: string): void {
-    if (this.running.has(id)) return;
-    const run = this.process(id)
-      .catch((err: unknown) => this.interrupted(id, err))
-      .finally(() => this.running.delete(id));
-    this.running.set(id, run);
-  }
-
-  private async process(id: string): Promise<void> {
-    const job = await this.repo.job(id);
-    if (!job || job.status === 'completed' || job.status === 'failed') return;
+  /** Runs a job this process claimed (its attempts already count a run whose runner died). */
+  private async process(id: string, lost: AbortSignal): Promise<void> {
+    const job = (await this.repo.job(id))!;
     if (!job.sourceHeader)
       return this.finish(
         job,
         'failed',
         'uploaded by an earlier version whose stored form is no longer read: upload the file again (SIMs already imported count as duplicates)',
       );
-    // A job still marked running was cut off by a crash of the process: that run counts as a failed one.
-    const attempts = job.attempts + (job.status === 'running' ? 1 : 0);
+    const { attempts } = job;
     if (attempts >= SIM_IMPORT_MAX_ATTEMPTS)
       return this.finish(
         job,
         'failed',
         `stopped after ${attempts} failed attempts; the last: ${job.failure ?? 'the server stopped while it ran'}`,
       );
-    await this.repo.updateJob(this.database.db, id, { status: 'running', attempts });
     const key = await this.keys.get(job.dataKeyId);
     const plmn = (await this.repo.currentPlmn()) ?? { mcc: '', mnc: '' };
     const task = (b: SimImportBlockRow): SimBlockTask => ({
@@ -191,16 +201,26 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
     // Up to BLOCKS_IN_FLIGHT blocks are parsed ahead while earlier ones commit, in order.
     const ahead: Promise<SimBlockResult>[] = [];
     const commitNext = async () => this.commitBlock(job, await ahead.shift()!);
+    const halt = () => this.stopping || lost.aborted;
     for await (const block of this.blocks(id, job.committedLines)) {
-      if (this.stopping) break;
+      if (halt()) break;
       const parsed = pool.run(task(block));
       parsed.catch(() => undefined); // awaited below, in order; this only marks it handled meanwhile
       ahead.push(parsed);
       if (ahead.length >= BLOCKS_IN_FLIGHT) await commitNext();
     }
-    while (ahead.length > 0 && !this.stopping) await commitNext();
-    if (this.stopping) await this.repo.updateJob(this.database.db, id, { status: 'queued' });
+    while (ahead.length > 0 && !halt()) await commitNext();
+    if (lost.aborted) throw new JobLeaseLostError(id);
+    if (this.stopping) await this.requeue(id, {});
     else await this.finish((await this.repo.job(id))!, 'completed', null);
+  }
+
+  /** Gives a job back, queued, for a process to claim (if this one still holds it). */
+  private async requeue(id: string, values: { attempts?: number; failure?: string }): Promise<void> {
+    await this.database.db.transaction(async (tx) => {
+      await this.jobs.hold(tx, id);
+      await this.repo.updateJob(tx, id, { ...values, status: 'queued', runner: null, leaseUntil: null });
+    });
   }
 
   /** The worker threads that parse and seal blocks (started with the first job; a seam for tests). */
@@ -255,15 +275,21 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
     problems: RowProblem[],
     lastLine: number,
   ): Promise<void> {
-    await this.database.db.transaction((tx) => commitChunk(tx, this.repo, job, rows, problems, lastLine));
+    await this.database.db.transaction(async (tx) => {
+      await this.jobs.hold(tx, job.id);
+      await commitChunk(tx, this.repo, job, rows, problems, lastLine);
+    });
   }
 
   /**
    * A run that stopped on an error. A dead worker thread fails the job at once (with what was committed and
-   * what to do); any other error leaves it queued for the next start, a bounded number of times. Database
+   * what to do); any other error leaves it queued to be claimed again, a bounded number of times; a run that
+   * lost its lease writes nothing (the job is another process's now). Database
    * errors can carry query parameters: the job (readable by viewers) gets a fixed text and an error id.
    */
   private async interrupted(id: string, err: unknown): Promise<void> {
+    if (err instanceof JobLeaseLostError)
+      return this.logger.warn({ jobId: id }, 'SIM import job lost its lease; another process runs it');
     const errorId = randomUUID();
     this.logger.error({ err, jobId: id, errorId }, 'SIM import job stopped');
     const job = await this.repo.job(id).catch(() => undefined);
@@ -272,12 +298,9 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
     const failure =
       err instanceof WorkerCrashedError
         ? `${err.message} (error id ${errorId}) after ${done} of ${job.totalRows} rows; upload the file again to import the rest (SIMs already imported count as duplicates)`
-        : `interrupted (error id ${errorId}) after ${done} of ${job.totalRows} rows; it resumes when the server restarts (attempt ${job.attempts + 1} of ${SIM_IMPORT_MAX_ATTEMPTS})`;
+        : `interrupted (error id ${errorId}) after ${done} of ${job.totalRows} rows; it resumes shortly (attempt ${job.attempts + 1} of ${SIM_IMPORT_MAX_ATTEMPTS})`;
     if (err instanceof WorkerCrashedError) await this.finish(job, 'failed', failure).catch(() => undefined);
-    else
-      await this.repo
-        .updateJob(this.database.db, id, { status: 'queued', attempts: job.attempts + 1, failure })
-        .catch(() => undefined);
+    else await this.requeue(id, { attempts: job.attempts + 1, failure }).catch(() => undefined);
   }
 
   /** The encrypted source is dropped once the job is finished: nothing resumes from it any more. */
@@ -287,7 +310,9 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
     failure: string | null,
   ): Promise<void> {
     await this.database.db.transaction(async (tx) => {
-      await this.repo.updateJob(tx, job.id, { status, failure, sourceEnc: null, finishedAt: new Date() });
+      await this.jobs.hold(tx, job.id);
+      const finished = { status, failure, sourceEnc: null, finishedAt: new Date() };
+      await this.repo.updateJob(tx, job.id, { ...finished, leaseUntil: null });
       await this.repo.deleteBlocks(job.id, tx);
       const details = {
         imported: job.imported,

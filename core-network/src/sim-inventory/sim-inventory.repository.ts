@@ -152,15 +152,6 @@ export class SimInventoryRepository {
     await tx.update(simImportJobs).set(values).where(eq(simImportJobs.id, id));
   }
 
-  /** Jobs to run at start-up, oldest first. */
-  unfinishedJobIds(): Promise<{ id: string }[]> {
-    return this.database.db
-      .select({ id: simImportJobs.id })
-      .from(simImportJobs)
-      .where(inArray(simImportJobs.status, ['queued', 'running']))
-      .orderBy(asc(simImportJobs.createdAt));
-  }
-
   listJobs(limit: number): Promise<SimImportJobRow[]> {
     return this.database.db.select().from(simImportJobs).orderBy(desc(simImportJobs.createdAt)).limit(limit);
   }

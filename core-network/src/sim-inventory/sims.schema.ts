@@ -1,4 +1,5 @@
 import { bigint, index, integer, jsonb, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { jobLeaseColumns } from '@pakawaaz/platform';
 import { coreNetworkSchema } from '../core-network.schema.js';
 import { bytea } from '../crypto/data-keys.schema.js';
 
@@ -55,6 +56,8 @@ export const simImportJobs = coreNetworkSchema.table('sim_import_jobs', {
   sourceHeader: text('source_header'),
   /** Processing runs started (start-ups included): bounded, so a job that keeps failing is not retried forever. */
   attempts: integer('attempts').notNull().default(0),
+  /** Which process runs the job, until when: one at a time across the nodes (see LeasedJobs). */
+  ...jobLeaseColumns(),
   totalRows: integer('total_rows').notNull().default(0),
   committedLines: integer('committed_lines').notNull().default(0),
   imported: integer('imported').notNull().default(0),

@@ -11,6 +11,7 @@ import {
 import type { SecretBox } from '../crypto/secret-box.js';
 import { identityError } from '../identity.errors.js';
 import { SECRET_BOX } from '../mfa/secret-box.provider.js';
+import { DIRECTORY_SYNC_SOURCE } from '../onboarding/onboarding.schema.js';
 import { UserImportsRepository, type UserImportJobRow } from '../onboarding/user-imports.repository.js';
 import type { Ctx } from '../users/access.js';
 import type { AttributeMapping } from './ldap-mapping.js';
@@ -166,7 +167,7 @@ export class DirectorySyncService implements OnApplicationBootstrap, OnModuleDes
         dryRun,
         status: 'running',
         sourceSha256: '',
-        sourceHeader: 'ldap',
+        sourceHeader: DIRECTORY_SYNC_SOURCE,
         attempts: 1,
         createdBy: `${actor.type}:${actor.id}`,
         createdByName: actorName,

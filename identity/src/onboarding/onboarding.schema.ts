@@ -10,7 +10,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { bytea } from '@pakawaaz/platform';
+import { bytea, jobLeaseColumns } from '@pakawaaz/platform';
 import { identitySchema } from '../identity.schema.js';
 
 export type UserImportError = { line: number; reason: string; username?: string };
@@ -22,6 +22,9 @@ export const USER_IMPORT_STATUSES = ['queued', 'running', 'completed', 'failed']
  * chunks commit all-or-nothing with the counters. The job acts with its creator's authority, frozen here
  * (`scope_ids`: null for a national caller), also when it resumes after a restart.
  */
+/** The `source_header` of a directory sync's job: DirectorySyncService runs it itself, from LDAP, not blocks. */
+export const DIRECTORY_SYNC_SOURCE = 'ldap';
+
 export const userImportJobs = identitySchema.table('user_import_jobs', {
   id: uuid('id').primaryKey(),
   filename: text('filename').notNull(),
@@ -31,6 +34,8 @@ export const userImportJobs = identitySchema.table('user_import_jobs', {
   sourceSha256: text('source_sha256').notNull(),
   sourceHeader: text('source_header').notNull(),
   attempts: integer('attempts').notNull().default(0),
+  /** Which process runs the job, until when: one at a time across the nodes (see LeasedJobs). */
+  ...jobLeaseColumns(),
   totalRows: integer('total_rows').notNull().default(0),
   committedLines: integer('committed_lines').notNull().default(0),
   created: integer('created').notNull().default(0),

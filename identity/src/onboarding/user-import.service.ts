@@ -10,6 +10,9 @@ import {
 import {
   AuditService,
   DATABASE,
+  JOB_LEASE_OPTIONS,
+  JobLeaseLostError,
+  LeasedJobs,
   LOGGER,
   readCsvUpload,
   requireRole,
@@ -18,6 +21,7 @@ import {
   WorkerPool,
   type CsvBlock,
   type DatabaseHandle,
+  type JobLeaseOptions,
   type Logger,
 } from '@pakawaaz/platform';
 import { SIM_OWNERSHIP, type SimOwnership } from '@pakawaaz/core-network';
@@ -39,7 +43,8 @@ import {
 import { officialsReader, uploadError, USER_IMPORT_LIMITS } from './user-import-upload.js';
 import type { CodedOfficialRow, UserBlockResult, UserBlockTask } from './user-import.worker.js';
 import { assertCodesDownloadable, blockChunks, creatorOf } from './user-import-rules.js';
-import { UserImportsRepository, type UserImportJobRow } from './user-imports.repository.js';
+import { FILE_IMPORT_JOBS, UserImportsRepository, type UserImportJobRow } from './user-imports.repository.js';
+import { userImportJobs } from './onboarding.schema.js';
 
 export const USER_IMPORT_MAX_ATTEMPTS = 3;
 const BLOCKS_IN_FLIGHT = 3;
@@ -50,11 +55,12 @@ const ABANDONED_UPLOAD_MS = 60 * 60 * 1000;
  * checked as it arrives) into stored blocks of whole lines; a background job has the platform's worker
  * threads parse and validate each block, plans each row against the directory (create, update, unchanged,
  * refused) and commits chunks all-or-nothing with its progress, so an interrupted job resumes where it
- * stopped. Created officials get one-time enrolment codes, never passwords (see codes()).
+ * stopped; one process at a time runs it, across the nodes (LeasedJobs). Created officials get one-time
+ * enrolment codes, never passwords (see codes()).
  */
 @Injectable()
 export class UserImportService implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly running = new Map<string, Promise<void>>();
+  private readonly jobs: LeasedJobs;
   private stopping = false;
   private pool: WorkerPool<UserBlockTask, UserBlockResult> | undefined;
 
@@ -67,17 +73,24 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
     private readonly changes: OnboardingChanges,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
     @Optional() @Inject(SIM_OWNERSHIP) private readonly sims?: SimOwnership,
-  ) {}
+    @Optional() @Inject(JOB_LEASE_OPTIONS) lease?: JobLeaseOptions,
+  ) {
+    const run = (id: string, lost: AbortSignal) =>
+      this.process(id, lost).catch((err: unknown) => this.interrupted(id, err));
+    const only = FILE_IMPORT_JOBS; // a directory sync's jobs share the table, run by DirectorySyncService
+    this.jobs = new LeasedJobs(database, userImportJobs, { ...lease, only }, logger, run);
+  }
 
+  /** Queued jobs and those whose runner died resume at start-up, and are looked for every lease period after. */
   async onApplicationBootstrap(): Promise<void> {
     await this.repo.deleteAbandonedBlocks(new Date(Date.now() - ABANDONED_UPLOAD_MS));
     await this.repo.deleteExpired(new Date());
-    for (const { id } of await this.repo.unfinishedJobIds()) this.launch(id);
+    await this.jobs.watch();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
-    await Promise.allSettled([...this.running.values()]);
+    await this.jobs.stop();
     await this.pool?.close();
     this.pool = undefined;
   }
@@ -133,7 +146,7 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
         tx,
       );
     });
-    this.launch(id);
+    this.jobs.launch(id);
     return (await this.repo.job(id))!;
   }
 
@@ -178,34 +191,26 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
 
   /** Resolves when the job has stopped running in this process (tests). */
   async settled(id: string): Promise<void> {
-    await this.running.get(id);
+    await this.jobs.settled(id);
   }
 
-  private launch(id: string): void {
-    if (this.running.has(id)) return;
-    const run = this.process(id)
-      .catch((err: unknown) => this.interrupted(id, err))
-      .finally(() => this.running.delete(id));
-    this.running.set(id, run);
-  }
-
-  private async process(id: string): Promise<void> {
-    const job = await this.repo.job(id);
-    if (!job || job.status === 'completed' || job.status === 'failed') return;
-    const attempts = job.attempts + (job.status === 'running' ? 1 : 0);
+  /** Runs a job this process claimed (its attempts already count a run whose runner died). */
+  private async process(id: string, lost: AbortSignal): Promise<void> {
+    const job = (await this.repo.job(id))!;
+    const { attempts } = job;
     if (attempts >= USER_IMPORT_MAX_ATTEMPTS)
       return this.finish(
         job,
         'failed',
         `stopped after ${attempts} failed attempts; the last: ${job.failure ?? 'the server stopped while it ran'}`,
       );
-    await this.repo.updateJob(this.database.db, id, { status: 'running', attempts });
     const lookup = institutionLookup(await this.institutions.all(), job.scopeIds);
     const pool = (this.pool ??= this.createPool());
     const seen = new Map<string, number>();
     const ahead: Promise<UserBlockResult>[] = [];
     const commitNext = async () => this.commitBlock(job, await ahead.shift()!, lookup, seen);
-    for (let seq = -1; !this.stopping;) {
+    const halt = () => this.stopping || lost.aborted;
+    for (let seq = -1; !halt();) {
       const block = await this.repo.nextBlock(id, seq, job.committedLines);
       if (!block) break;
       seq = block.seq;
@@ -219,9 +224,18 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
       ahead.push(parsed);
       if (ahead.length >= BLOCKS_IN_FLIGHT) await commitNext();
     }
-    while (ahead.length > 0 && !this.stopping) await commitNext();
-    if (this.stopping) await this.repo.updateJob(this.database.db, id, { status: 'queued' });
+    while (ahead.length > 0 && !halt()) await commitNext();
+    if (lost.aborted) throw new JobLeaseLostError(id);
+    if (this.stopping) await this.requeue(id, {});
     else await this.finish((await this.repo.job(id))!, 'completed', null);
+  }
+
+  /** Gives a job back, queued, for a process to claim (if this one still holds it). */
+  private async requeue(id: string, values: { attempts?: number; failure?: string }): Promise<void> {
+    await this.database.db.transaction(async (tx) => {
+      await this.jobs.hold(tx, id);
+      await this.repo.updateJob(tx, id, { ...values, status: 'queued', runner: null, leaseUntil: null });
+    });
   }
 
   protected createPool(): WorkerPool<UserBlockTask, UserBlockResult> {
@@ -256,6 +270,7 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
   ): Promise<void> {
     const owners = await simOwners(this.sims, rows);
     const steps = await this.database.db.transaction(async (tx) => {
+      await this.jobs.hold(tx, job.id);
       const known = await this.repo.usersByUsername(
         tx,
         rows.map((r) => r.username),
@@ -275,6 +290,8 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private async interrupted(id: string, err: unknown): Promise<void> {
+    if (err instanceof JobLeaseLostError)
+      return this.logger.warn({ jobId: id }, 'officials import job lost its lease; another process runs it');
     const errorId = randomUUID();
     this.logger.error({ err, jobId: id, errorId }, 'officials import job stopped');
     const job = await this.repo.job(id).catch(() => undefined);
@@ -282,12 +299,9 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
     const failure =
       err instanceof WorkerCrashedError
         ? `${err.message} (error id ${errorId}); upload the file again to import the rest (officials already created count as unchanged)`
-        : `interrupted (error id ${errorId}) in attempt ${job.attempts + 1} of ${USER_IMPORT_MAX_ATTEMPTS}; it resumes when the server restarts`;
+        : `interrupted (error id ${errorId}) in attempt ${job.attempts + 1} of ${USER_IMPORT_MAX_ATTEMPTS}; it resumes shortly`;
     if (err instanceof WorkerCrashedError) await this.finish(job, 'failed', failure).catch(() => undefined);
-    else
-      await this.repo
-        .updateJob(this.database.db, id, { status: 'queued', attempts: job.attempts + 1, failure })
-        .catch(() => undefined);
+    else await this.requeue(id, { attempts: job.attempts + 1, failure }).catch(() => undefined);
   }
 
   private async finish(
@@ -296,7 +310,8 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
     failure: string | null,
   ): Promise<void> {
     await this.database.db.transaction(async (tx) => {
-      await this.repo.updateJob(tx, job.id, { status, failure, finishedAt: new Date() });
+      await this.jobs.hold(tx, job.id);
+      await this.repo.updateJob(tx, job.id, { status, failure, finishedAt: new Date(), leaseUntil: null });
       await this.repo.deleteBlocks(job.id, tx);
       const details = {
         dryRun: job.dryRun,

@@ -1,13 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db, isUuid } from '@pakawaaz/platform';
-import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, notInArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, ne, notInArray, sql } from 'drizzle-orm';
 import { users } from '../users/users.schema.js';
 import type { NewUser, UserRow } from '../users/users.repository.js';
-import { userEnrolments, userImportBlocks, userImportCodes, userImportJobs } from './onboarding.schema.js';
+import {
+  DIRECTORY_SYNC_SOURCE,
+  userEnrolments,
+  userImportBlocks,
+  userImportCodes,
+  userImportJobs,
+} from './onboarding.schema.js';
 
 export type UserImportJobRow = typeof userImportJobs.$inferSelect;
 export type UserImportBlockRow = typeof userImportBlocks.$inferSelect;
 export type EnrolmentRow = typeof userEnrolments.$inferSelect;
+
+/** The jobs of file imports, which UserImportService runs (a directory sync's jobs share their table). */
+export const FILE_IMPORT_JOBS = ne(userImportJobs.sourceHeader, DIRECTORY_SYNC_SOURCE);
 
 /** Onboarding's tables: import jobs, their stored upload and sealed codes, and enrolment codes. */
 @Injectable()
@@ -40,13 +49,6 @@ export class UserImportsRepository {
 
   async updateJob(tx: Db, id: string, values: Partial<typeof userImportJobs.$inferInsert>): Promise<void> {
     await tx.update(userImportJobs).set(values).where(eq(userImportJobs.id, id));
-  }
-
-  unfinishedJobIds(): Promise<{ id: string }[]> {
-    return this.db
-      .select({ id: userImportJobs.id })
-      .from(userImportJobs)
-      .where(inArray(userImportJobs.status, ['queued', 'running']));
   }
 
   async insertBlock(row: typeof userImportBlocks.$inferInsert): Promise<void> {

@@ -227,7 +227,7 @@ describe('onboarding officials from CSV', () => {
     }
     expect(job).toMatchObject({ status: 'queued', created: 750, attempts: 1, committedLines: 751 });
     expect(job.failure).toMatch(
-      /^interrupted \(error id [0-9a-f-]{36}\) in attempt 1 of 3; it resumes when the server restarts$/,
+      /^interrupted \(error id [0-9a-f-]{36}\) in attempt 1 of 3; it resumes shortly$/,
     );
 
     await imports.onApplicationBootstrap(); // a restart

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import type { SQL } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { DatabaseHandle, Db } from '../db/database.js';
+import type { Logger } from '../logging/logger.js';
+import { JOB_LEASE_MS, JobLease, type LeasedJobColumns } from './job-lease.js';
+
+/** Injection token of a service's lease settings (tests make the lease short). */
+export const JOB_LEASE_OPTIONS = Symbol('JOB_LEASE_OPTIONS');
+export type JobLeaseOptions = { readonly leaseMs: number };
+
+/** A leased job's table: the lease's columns, and when each job was created (the oldest is claimed first). */
+export type LeasedJobTable = PgTable & LeasedJobColumns & { createdAt: PgColumn };
+
+/** Runs one claimed job; `lost` aborts when the lease was taken over, and the run must then stop. */
+export type LeasedJobRun = (id: string, lost: AbortSignal) => Promise<void>;
+
+/**
+ * The long jobs of one service instance, each run by exactly one process at a time across every node on the
+ * database: a job runs here only once this instance (`runner`, a random id) claimed its lease. The lease is
+ * renewed on a timer while the job runs (chunk commits renew it too, through hold()); watch() claims, now and
+ * every lease period, the unfinished jobs no live lease holds — queued ones, and those whose runner died.
+ */
+export class LeasedJobs {
+  readonly runner = randomUUID();
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly lease: JobLease;
+  private readonly createdAt: PgColumn;
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly database: DatabaseHandle,
+    table: LeasedJobTable,
+    options: (Partial<JobLeaseOptions> & { readonly only?: SQL }) | undefined,
+    private readonly logger: Logger,
+    private readonly run: LeasedJobRun,
+  ) {
+    this.lease = new JobLease(table, table, options?.leaseMs ?? JOB_LEASE_MS, options?.only);
+    this.createdAt = table.createdAt;
+  }
+
+  /** Claims what is claimable now, then again every lease period until stop(). */
+  async watch(): Promise<void> {
+    this.sweeper ??= setInterval(() => {
+      this.sweep().catch((err: unknown) => this.logger.warn({ err }, 'claiming leased jobs failed'));
+    }, this.lease.leaseMs).unref();
+    await this.sweep();
+  }
+
+  /** Starts job `id` here if this instance can claim it (a no-op when it runs here already). */
+  launch(id: string): void {
+    if (this.running.has(id)) return;
+    const run = this.claimAndRun(id)
+      .catch((err: unknown) => this.logger.warn({ err, jobId: id }, 'claiming a job failed'))
+      .finally(() => this.running.delete(id));
+    this.running.set(id, run);
+  }
+
+  /** Renews the lease and locks the job for `tx`, or throws JobLeaseLostError: first in every write. */
+  hold(tx: Db, id: string): Promise<void> {
+    return this.lease.hold(tx, id, this.runner);
+  }
+
+  /** Resolves when job `id` has stopped running in this instance. */
+  async settled(id: string): Promise<void> {
+    await this.running.get(id);
+  }
+
+  /** No more claims; resolves when the jobs running here have stopped. */
+  async stop(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  private async sweep(): Promise<void> {
+    for (const id of await this.lease.claimableIds(this.database.db, this.createdAt)) this.launch(id);
+  }
+
+  private async claimAndRun(id: string): Promise<void> {
+    if (!(await this.lease.claim(this.database.db, id, this.runner))) return;
+    const lost = new AbortController();
+    const renew = async () => {
+      if (!(await this.lease.renew(this.database.db, id, this.runner))) lost.abort();
+    };
+    const renewer = setInterval(() => {
+      renew().catch((err: unknown) => this.logger.warn({ err, jobId: id }, 'renewing a job lease failed'));
+    }, this.lease.leaseMs / 3).unref();
+    try {
+      await this.run(id, lost.signal);
+    } finally {
+      clearInterval(renewer);
+    }
+  }
+}
